@@ -1,0 +1,119 @@
+// The one Troupe configuration schema. Every field has a default, so `configSchema.parse({})`
+// is the embedded mode: in-process memory transport, no NATS, no API keys.
+// Custom error texts start with "expected ..." so errors.ts can append what was received.
+import { z } from 'zod';
+
+/** An integer field constrained to [min, max]; the error text names the range. */
+function int(min: number, max?: number) {
+  const expected =
+    max === undefined ? `expected an integer >= ${min}` : `expected an integer from ${min} to ${max}`;
+  const base = z.int({ error: expected }).min(min, { error: expected });
+  return max === undefined ? base : base.max(max, { error: expected });
+}
+
+/** A finite number constrained to [min, max]; the error text names the range. */
+function num(min: number, max?: number) {
+  const expected =
+    max === undefined ? `expected a number >= ${min}` : `expected a number from ${min} to ${max}`;
+  const base = z.number({ error: expected }).min(min, { error: expected });
+  return max === undefined ? base : base.max(max, { error: expected });
+}
+
+/** A non-empty string. */
+const text = () => z.string({ error: 'expected a non-empty string' }).min(1, { error: 'expected a non-empty string' });
+
+/** Log levels, most to least verbose; `silent` turns logging off. */
+export const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const;
+
+/** A NATS server URL, e.g. `nats://127.0.0.1:4222`. */
+const natsUrl = z.url({ protocol: /^nats$/, error: 'expected a nats:// URL' });
+
+/** In-process transport: every actor lives in this process (the embedded default). */
+const memoryTransport = z.strictObject({ kind: z.literal('memory') });
+
+/** NATS JetStream transport: durable mailboxes shared by a cluster of nodes. */
+const jetstreamTransport = z.strictObject({
+  kind: z.literal('jetstream'),
+  servers: z.array(natsUrl, { error: 'expected an array of nats:// URLs' }).min(1, {
+    error: 'expected at least one nats:// server URL',
+  }),
+  streamReplicas: int(1, 5).default(1),
+  name: text().optional(),
+  token: text().optional(),
+  user: text().optional(),
+  pass: text().optional(),
+});
+
+/** The validated Troupe runtime configuration; `.strict()` objects, so unknown keys (typos) are errors. */
+export const configSchema = z.strictObject({
+  /** This node's identity: `id`/`host` are resolved at startup when empty; `kinds` empty means every kind. */
+  node: z
+    .strictObject({
+      id: z.string().default(''),
+      host: z.string().default(''),
+      kinds: z.array(text()).default(() => []),
+    })
+    .prefault({}),
+  /** How envelopes move between actors. */
+  transport: z.discriminatedUnion('kind', [memoryTransport, jetstreamTransport]).prefault({ kind: 'memory' }),
+  /** Per-actor mailbox limits and delivery policy. */
+  mailbox: z
+    .strictObject({
+      capacity: int(1).default(1024),
+      blockTimeoutMs: int(0).default(5000),
+      maxDeliveries: int(1).default(3),
+      handlerTimeoutMs: int(1).default(30_000),
+      dedupWindow: int(0).default(10_000),
+    })
+    .prefault({}),
+  /** Request/response defaults. */
+  ask: z.strictObject({ defaultTimeoutMs: int(1).default(5000) }).prefault({}),
+  /** The dead-letter ring buffer. */
+  deadLetters: z.strictObject({ capacity: int(1).default(10_000) }).prefault({}),
+  /** Restart intensity and backoff for supervisors. */
+  supervision: z
+    .strictObject({
+      maxRestarts: int(0).default(3),
+      withinMs: int(1).default(5000),
+      backoff: z
+        .strictObject({
+          initialMs: int(1).default(10),
+          maxMs: int(1).default(5000),
+          multiplier: num(1).default(2),
+          jitter: num(0, 1).default(0.2),
+        })
+        .superRefine((b, ctx) => {
+          if (b.maxMs < b.initialMs) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['maxMs'],
+              input: b.maxMs,
+              message: `expected an integer >= backoff.initialMs (${b.initialMs})`,
+            });
+          }
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  /** Where local state (snapshots, dead letters) is written. */
+  dataDir: text().default('.troupe'),
+  /** The WebSocket gateway; port 0 picks a free port. */
+  gateway: z
+    .strictObject({
+      enabled: z.boolean({ error: 'expected a boolean' }).default(true),
+      host: text().default('127.0.0.1'),
+      port: int(0, 65535).default(7700),
+    })
+    .prefault({}),
+  /** Logging. */
+  log: z.strictObject({ level: z.enum(logLevels).default('info') }).prefault({}),
+});
+
+/** The full, validated configuration (inferred from `configSchema`). */
+export type TroupeConfig = z.infer<typeof configSchema>;
+
+/** The transport section: `{ kind: 'memory' }` or a JetStream connection. */
+export type TransportConfig = TroupeConfig['transport'];
+
+/** One of `logLevels`. */
+export type LogLevel = TroupeConfig['log']['level'];

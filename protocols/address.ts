@@ -1,0 +1,54 @@
+/**
+ * Actor addresses: `kind/id`, scoped by tenant. Topics are addresses of kind `topic`
+ * and a node's reply inbox is `inbox/<node>`, so every destination has one form.
+ */
+import { z } from 'zod';
+import { ValidationError } from './errors.js';
+
+const KIND = /^[a-z][a-z0-9_-]{0,63}$/;
+const ID = /^[A-Za-z0-9_.:@*>+=-][A-Za-z0-9_.:@*>+=/-]{0,255}$/;
+
+/** A tenant name: letters, digits, `_` and `-`, 1–64 characters. */
+export const tenantSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a tenant is 1-64 of [A-Za-z0-9_-]');
+/** An address string `kind/id`. */
+export const addressSchema = z.string().max(321).refine(isAddress, { message: 'an address is kind/id, e.g. agent/support' });
+
+/** The tenant used when none is given. */
+export const DEFAULT_TENANT = 'default';
+
+/** An address split into its parts. */
+export interface AddressParts {
+  readonly kind: string;
+  readonly id: string;
+}
+
+/** True when `s` is a well-formed `kind/id` address. */
+export function isAddress(s: string): boolean {
+  const slash = s.indexOf('/');
+  if (slash <= 0) return false;
+  return KIND.test(s.slice(0, slash)) && ID.test(s.slice(slash + 1));
+}
+
+/** Splits `kind/id`; throws ValidationError on a malformed address. */
+export function parseAddress(s: string): AddressParts {
+  if (!isAddress(s)) throw new ValidationError(`malformed address "${s.slice(0, 80)}": expected kind/id, e.g. agent/support`);
+  const slash = s.indexOf('/');
+  return { kind: s.slice(0, slash), id: s.slice(slash + 1) };
+}
+
+/** Joins a kind and an id into an address, validating both. */
+export function formatAddress(kind: string, id: string): string {
+  const a = `${kind}/${id}`;
+  parseAddress(a);
+  return a;
+}
+
+/** The kind part of a valid address. */
+export function kindOf(address: string): string {
+  return address.slice(0, address.indexOf('/'));
+}
+
+/** The address a topic is published to. */
+export function topicAddress(topic: string): string {
+  return `topic/${topic}`;
+}

@@ -1,0 +1,181 @@
+/**
+ * The msgpackr codec for envelopes and wire values.
+ *
+ * The wire-value domain: null, booleans, numbers (including -0, NaN, ±Infinity), strings,
+ * bigints (any size), Dates, Uint8Arrays, arrays and plain objects of those. Object keys
+ * whose value is `undefined` are dropped and `undefined` array slots become `null` (JSON's
+ * rules). msgpackr alone would turn -0 into 0, small bigints into numbers and binary into
+ * Buffers; two extensions and a decode pass make encode → decode the identity on the domain.
+ * Anything else (functions, symbols, Maps, class instances, cycles) is an EncodeError, and
+ * garbage, truncated or mis-shaped bytes are a DecodeError — never a half-built object.
+ */
+import { Packr, addExtension } from 'msgpackr';
+import { envelopeSchema, type Envelope } from './envelope.js';
+import { DecodeError, EncodeError, TooLargeError } from './errors.js';
+
+class NegZero {}
+class BigIntBox {
+  constructor(readonly value: bigint) {}
+}
+const NEG_ZERO = new NegZero();
+const BIGINT_TEXT = /^-?[0-9]{1,10000}$/;
+
+addExtension({ Class: NegZero, type: 0x20, pack: () => Buffer.alloc(0), unpack: () => -0 });
+addExtension({
+  Class: BigIntBox,
+  type: 0x21,
+  pack: (b: BigIntBox) => Buffer.from(b.value.toString(10), 'latin1'),
+  unpack: (buf: Buffer) => {
+    const text = buf.toString('latin1');
+    if (!BIGINT_TEXT.test(text)) throw new DecodeError('malformed bigint extension');
+    return BigInt(text);
+  },
+});
+
+/** Limits applied by a codec. */
+export interface CodecOptions {
+  /** Largest encoded message in bytes (default 8 MiB). */
+  readonly maxBytes?: number;
+  /** Deepest nesting of arrays/objects (default 64). */
+  readonly maxDepth?: number;
+}
+
+function isPlainObject(v: object): v is Record<string, unknown> {
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+function describe(v: unknown): string {
+  if (typeof v !== 'object' || v === null) return typeof v;
+  return (v.constructor as { name?: string } | undefined)?.name ?? 'object';
+}
+
+/** Encodes and decodes envelopes and wire values with msgpackr. */
+export class Codec {
+  private readonly packr = new Packr({ useRecords: false, moreTypes: false, mapsAsObjects: true, bundleStrings: false });
+  readonly maxBytes: number;
+  readonly maxDepth: number;
+
+  constructor(options: CodecOptions = {}) {
+    this.maxBytes = options.maxBytes ?? 8 * 1024 * 1024;
+    this.maxDepth = options.maxDepth ?? 64;
+  }
+
+  /** Encodes any wire value; throws EncodeError outside the domain, TooLargeError past maxBytes. */
+  encodeValue(value: unknown): Uint8Array {
+    const prepared = this.prepare(value, 0, '$');
+    let bytes: Uint8Array;
+    try {
+      bytes = this.packr.pack(prepared);
+    } catch (e) {
+      throw new EncodeError(`cannot encode value: ${(e as Error).message}`, { cause: e });
+    }
+    if (bytes.length > this.maxBytes) throw new TooLargeError(`encoded message is ${bytes.length} bytes, limit ${this.maxBytes}`);
+    return bytes;
+  }
+
+  /** Decodes one wire value; throws DecodeError on garbage, truncation, trailing bytes or foreign types. */
+  decodeValue(bytes: Uint8Array): unknown {
+    if (!(bytes instanceof Uint8Array)) throw new DecodeError(`expected bytes, received ${describe(bytes)}`);
+    if (bytes.length > this.maxBytes) throw new TooLargeError(`message is ${bytes.length} bytes, limit ${this.maxBytes}`);
+    if (bytes.length === 0) throw new DecodeError('empty message');
+    let raw: unknown;
+    try {
+      raw = this.packr.unpack(bytes);
+    } catch (e) {
+      if (e instanceof DecodeError) throw e;
+      throw new DecodeError(`malformed message: ${(e as Error).message}`, { cause: e });
+    }
+    return this.restore(raw, 0, '$');
+  }
+
+  /** Encodes an envelope after checking it against the schema. */
+  encode(envelope: Envelope): Uint8Array {
+    const checked = envelopeSchema.safeParse(envelope);
+    if (!checked.success) throw new EncodeError(`invalid envelope: ${formatIssues(checked.error.issues)}`);
+    return this.encodeValue(envelope);
+  }
+
+  /** Decodes and validates an envelope; the result is whole or a DecodeError is thrown. */
+  decode(bytes: Uint8Array): Envelope {
+    const value = this.decodeValue(bytes);
+    const checked = envelopeSchema.safeParse(value);
+    if (!checked.success) throw new DecodeError(`not an envelope: ${formatIssues(checked.error.issues)}`);
+    return checked.data;
+  }
+
+  /** Maps a value onto what msgpackr encodes faithfully; copies only where something changes. */
+  private prepare(v: unknown, depth: number, path: string): unknown {
+    switch (typeof v) {
+      case 'string':
+      case 'boolean':
+        return v;
+      case 'number':
+        return Object.is(v, -0) ? NEG_ZERO : v;
+      case 'bigint':
+        return new BigIntBox(v);
+      case 'undefined':
+        return null;
+      case 'object':
+        break;
+      default:
+        throw new EncodeError(`cannot encode a ${typeof v} at ${path}`);
+    }
+    if (v === null || v instanceof Uint8Array) return v;
+    if (v instanceof Date) return v;
+    if (depth >= this.maxDepth) throw new EncodeError(`value nested deeper than ${this.maxDepth} at ${path} (or cyclic)`);
+    if (Array.isArray(v)) {
+      let out: unknown[] | undefined;
+      for (let i = 0; i < v.length; i++) {
+        const item: unknown = v[i];
+        const p = this.prepare(item, depth + 1, `${path}[${i}]`);
+        if (p !== item && out === undefined) out = v.slice(0, i);
+        if (out !== undefined) out.push(p);
+      }
+      return out ?? v;
+    }
+    if (!isPlainObject(v)) throw new EncodeError(`cannot encode a ${describe(v)} at ${path}`);
+    let out: Record<string, unknown> | undefined;
+    const keys = Object.keys(v);
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i] as string;
+      const item = v[k];
+      const p = item === undefined ? undefined : this.prepare(item, depth + 1, `${path}.${k}`);
+      if (p !== item && out === undefined) {
+        out = {};
+        for (let j = 0; j < i; j++) out[keys[j] as string] = v[keys[j] as string];
+      }
+      if (out !== undefined && p !== undefined) out[k] = p;
+    }
+    return out ?? v;
+  }
+
+  /** Checks a decoded value is inside the domain; turns Buffers into plain Uint8Arrays. */
+  private restore(v: unknown, depth: number, path: string): unknown {
+    if (typeof v !== 'object' || v === null) {
+      if (v === undefined) throw new DecodeError(`undefined at ${path} is not a wire value`);
+      return v;
+    }
+    if (v instanceof Uint8Array) return Buffer.isBuffer(v) ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : v;
+    if (v instanceof Date) return v;
+    if (depth >= this.maxDepth) throw new DecodeError(`message nested deeper than ${this.maxDepth} at ${path}`);
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) v[i] = this.restore(v[i], depth + 1, `${path}[${i}]`);
+      return v;
+    }
+    if (!isPlainObject(v)) throw new DecodeError(`unexpected ${describe(v)} at ${path}`);
+    for (const k of Object.keys(v)) v[k] = this.restore(v[k], depth + 1, `${path}.${k}`);
+    return v;
+  }
+}
+
+/** Formats zod issues as `path: message; …`. */
+export function formatIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+  return issues
+    .slice(0, 8)
+    .map((i) => `${i.path.length ? i.path.map(String).join('.') : '(root)'}: ${i.message}`)
+    .join('; ');
+}
+
+/** The shared default codec. */
+export const codec = new Codec();

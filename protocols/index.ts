@@ -1,0 +1,40 @@
+/** Wire contracts: envelope, addresses, errors, mesh events and the codec. No I/O here. */
+export { addressSchema, tenantSchema, isAddress, parseAddress, formatAddress, kindOf, topicAddress, DEFAULT_TENANT } from './address.js';
+export type { AddressParts } from './address.js';
+export { envelopeSchema, messageTypeSchema, traceparentSchema, REPLY_TYPE } from './envelope.js';
+export type { Envelope } from './envelope.js';
+export { Codec, codec, formatIssues } from './codec.js';
+export type { CodecOptions } from './codec.js';
+export { idGenerator, newTraceparent, childTraceparent } from './ids.js';
+export {
+  ERROR_CODES,
+  wireErrorSchema,
+  TroupeError,
+  DecodeError,
+  EncodeError,
+  ValidationError,
+  NoRecipientError,
+  MailboxFullError,
+  DeadlineExceededError,
+  HandlerError,
+  PoisonMessageError,
+  ActorStoppedError,
+  SystemStoppedError,
+  ConflictError,
+  TooLargeError,
+  isTroupeError,
+  toWireError,
+  fromWireError,
+} from './errors.js';
+export type { ErrorCode, WireError } from './errors.js';
+export {
+  LIFECYCLE_STATES,
+  LIFECYCLE_TYPE,
+  LIFECYCLE_TOPIC,
+  lifecycleEventSchema,
+  DEAD_LETTER_REASONS,
+  DEAD_LETTER_TOPIC,
+  deadLetterSchema,
+  replyPayloadSchema,
+} from './mesh.js';
+export type { LifecycleState, LifecycleEvent, DeadLetterReason, DeadLetter, ReplyPayload } from './mesh.js';

@@ -1,0 +1,112 @@
+/**
+ * The one contract every actor kind fills ({@link Behavior}) and the context its
+ * handlers get. A kind is a folder that exports a Behavior; nothing else is needed.
+ */
+import type { ZodType } from 'zod';
+import type { Envelope, LifecycleState } from '../protocols/index.js';
+import type { ActorRef } from './ref.js';
+import type { ActorSystem } from './system.js';
+import type { Subscription } from './transport.js';
+
+/** How a supervisor treats a child that ends: always restart, restart after a crash only, never. */
+export type RestartType = 'permanent' | 'transient' | 'temporary';
+
+/** An actor's code. State is private to the actor and rebuilt by `init` on every (re)start. */
+export interface Behavior<S = unknown> {
+  /** Builds the initial state; runs on start and on every restart. Throwing fails the start. */
+  init?(ctx: ActorContext<S>): S | Promise<S>;
+  /** Handles one message; the returned value answers an `ask`. Throwing crashes the actor. */
+  receive(message: Envelope, ctx: ActorContext<S>): unknown;
+  /** Cleans up on stop and before a restart; errors here are reported, not raised. */
+  stop?(ctx: ActorContext<S>): void | Promise<void>;
+  /**
+   * Payload schemas by message type. When present, a message whose type is not listed or
+   * whose payload does not parse is refused with `bad_request` without crashing the actor.
+   */
+  readonly schemas?: Readonly<Record<string, ZodType>>;
+  /** True for behaviors that own children (supervisors); only they may spawn children. */
+  readonly supervises?: boolean;
+}
+
+/** Per-actor settings; unset ones come from the system defaults (config). */
+export interface ActorOptions {
+  /** Mailbox capacity (messages). */
+  readonly capacity?: number;
+  /** Deliveries after which a crashing message is a poison message. */
+  readonly maxDeliveries?: number;
+  /** Longest an async handler may run before it counts as a crash. */
+  readonly handlerTimeoutMs?: number;
+  /** Longest `init` may run. */
+  readonly initTimeoutMs?: number;
+  /** Recent envelope ids remembered for dedup. */
+  readonly dedupWindow?: number;
+}
+
+/** Options of `spawn`. */
+export interface SpawnOptions extends ActorOptions {
+  readonly tenant?: string;
+  /** The supervising actor; the system's guardian (root supervisor) when absent. */
+  readonly parent?: ActorRef;
+  readonly restart?: RestartType;
+}
+
+/** Options of a message send. */
+export interface MessageOptions {
+  /** Reuse an id to make a retry idempotent; a fresh id otherwise. */
+  readonly id?: string;
+  /** Absolute deadline (epoch ms); inherited from the message being handled when sent from a context. */
+  readonly deadline?: number;
+  /** Relative deadline; the earlier of this and `deadline` wins. */
+  readonly timeoutMs?: number;
+  readonly from?: string;
+  readonly correlationId?: string;
+  readonly causationId?: string;
+  readonly traceparent?: string;
+}
+
+/** A child as its supervisor sees it. */
+export interface ChildInfo {
+  readonly ref: ActorRef;
+  readonly options: SpawnOptions;
+  readonly restart: RestartType;
+  readonly state: LifecycleState;
+  readonly incarnation: number;
+}
+
+/** What a handler can do. Sends made here inherit deadline, correlation and trace. */
+export interface ActorContext<S = unknown> {
+  readonly self: ActorRef;
+  readonly system: ActorSystem;
+  /** The actor's private state. */
+  state: S;
+  /** The message being handled (undefined in init/stop). */
+  readonly message: Envelope | undefined;
+  /** Counts (re)starts of this actor on this node, from 1. */
+  readonly incarnation: number;
+  /** Aborted when the current handler times out, its deadline passes or the actor stops. */
+  readonly signal: AbortSignal;
+  tell(to: ActorRef | string, type: string, payload?: unknown, options?: MessageOptions): Promise<void>;
+  ask<R = unknown>(to: ActorRef | string, type: string, payload?: unknown, options?: MessageOptions): Promise<R>;
+  publish(topic: string, payload?: unknown, options?: MessageOptions): Promise<void>;
+  /** Delivers messages published on matching topics into this actor's mailbox. */
+  subscribe(pattern: string): Subscription;
+  /** Spawns a child supervised by this actor (supervisors only). */
+  spawnChild(address: string, behavior: Behavior<never> | Behavior<unknown> | Behavior<any>, options?: SpawnOptions): Promise<ActorRef>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** This actor's children in start order. */
+  children(): ChildInfo[];
+  /** Restarts a child after `delayMs` (its mailbox is kept). */
+  restartChild(child: ActorRef, delayMs?: number): void;
+  /** Stops a child gracefully (its queued messages are handled first). */
+  stopChild(child: ActorRef): Promise<void>;
+  /** Ends a child at once; its queued messages go to dead letters. */
+  terminateChild(child: ActorRef): Promise<void>;
+  /** Drops what is remembered of a child that exited normally (it will not be restarted). */
+  forgetChild(child: ActorRef): void;
+  /** Ends this actor normally after the current message; its supervisor decides whether to restart it. */
+  exit(): void;
+}
+
+/** Message type a supervisor receives when a child crashed. */
+export const CHILD_FAILED = 'sys.child.failed';
+/** Message type a supervisor receives when a child stopped on its own. */
+export const CHILD_EXITED = 'sys.child.exited';

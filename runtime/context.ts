@@ -1,0 +1,98 @@
+/** Builds the per-actor context handed to handlers; sends made through it inherit from the current message. */
+import { MailboxFullError, ValidationError, type Envelope } from '../protocols/index.js';
+import type { ActorContext, Behavior, ChildInfo, MessageOptions, SpawnOptions } from './behavior.js';
+import type { ActorCell } from './cell.js';
+import type { ActorRef } from './ref.js';
+import type { ActorSystem } from './system.js';
+import type { Subscription } from './transport.js';
+
+/** Makes the context of `cell`; one object per cell, reused for every message. */
+export function makeContext(system: ActorSystem, cell: ActorCell): ActorContext {
+  const subs = new Set<Subscription>();
+  const toRef = (to: ActorRef | string): ActorRef => (typeof to === 'string' ? system.ref(to, cell.tenant) : to);
+  const childCell = (child: ActorRef): ActorCell => {
+    const c = system.cellOf(child);
+    if (c === undefined || c.parent !== cell) throw new ValidationError(`${child.address} is not a child of ${cell.address}`);
+    return c;
+  };
+  const ctx: ActorContext = {
+    self: cell.ref,
+    system,
+    get state() {
+      return cell.actorState;
+    },
+    set state(s: unknown) {
+      cell.actorState = s;
+    },
+    get message(): Envelope | undefined {
+      return cell.current;
+    },
+    get incarnation() {
+      return cell.incarnation;
+    },
+    get signal() {
+      return cell.signal;
+    },
+    tell(to, type, payload, options?: MessageOptions) {
+      return system.tell(toRef(to), type, payload, options, cell.current);
+    },
+    ask<R>(to: ActorRef | string, type: string, payload?: unknown, options?: MessageOptions) {
+      return system.ask<R>(toRef(to), type, payload, options, cell.current);
+    },
+    publish(topic, payload, options) {
+      return system.publish(topic, payload, { ...options, tenant: cell.tenant }, cell.current);
+    },
+    subscribe(pattern) {
+      const sub = system.subscribe(
+        pattern,
+        (env) => {
+          if (!cell.offer(env, null)) system.deadLetter(env, 'mailbox_full', new MailboxFullError(`mailbox of ${cell.address} is full; topic message not delivered to this subscriber`), 0);
+        },
+        { tenant: cell.tenant },
+      );
+      subs.add(sub);
+      return {
+        unsubscribe() {
+          sub.unsubscribe();
+          subs.delete(sub);
+        },
+      };
+    },
+    spawnChild(address: string, behavior: Behavior<never>, options?: SpawnOptions) {
+      return system.spawn(address, behavior as Behavior<unknown>, { tenant: cell.tenant, ...options, parent: cell.ref });
+    },
+    children(): ChildInfo[] {
+      return system.childrenOf(cell.ref);
+    },
+    restartChild(child, delayMs = 0) {
+      const exited = cell.exitedSpecs.get(child.address);
+      if (exited !== undefined && system.cellOf(child) === undefined) {
+        cell.exitedSpecs.delete(child.address);
+        const respawn = (): void => {
+          system.spawn(child.address, exited.behavior, { ...exited.options, parent: cell.ref }).catch((e: unknown) => system.warn(`respawn of ${child.address} failed: ${(e as Error).message}`));
+        };
+        if (delayMs > 0) system.clock.setTimer(delayMs, respawn);
+        else respawn();
+        return;
+      }
+      childCell(child).restartAfter(delayMs);
+    },
+    forgetChild(child) {
+      cell.exitedSpecs.delete(child.address);
+    },
+    exit() {
+      cell.exit();
+    },
+    stopChild(child) {
+      return childCell(child).end(true);
+    },
+    terminateChild(child) {
+      return childCell(child).end(false);
+    },
+  };
+  cell.onCleanup(() => {
+    for (const s of subs) s.unsubscribe();
+    subs.clear();
+  });
+  return ctx;
+}

@@ -1,0 +1,226 @@
+/**
+ * The in-process transport: the embedded default. A {@link MemoryHub} is one mesh; every
+ * ActorSystem attached to the same hub is a node of it, so multi-node behaviour (replies to
+ * node inboxes, one activation per address) is testable without NATS. Envelopes are passed
+ * by reference — payloads must be treated as immutable, as on any transport.
+ */
+import {
+  ConflictError,
+  MailboxFullError,
+  NoRecipientError,
+  SystemStoppedError,
+  toWireError,
+  type DeadLetterReason,
+  type Envelope,
+  type TroupeError,
+} from '../protocols/index.js';
+import type { Clock } from './clock.js';
+import { MemoryDeadLetterStore } from './dead-letters.js';
+import { Deque } from './deque.js';
+import { assertPattern, isWildcard, topicMatches } from './topics.js';
+import type { Binding, DeadLetterStore, MailboxSink, SendOptions, Subscription, Transport, TransportContext } from './transport.js';
+
+const ACCEPTED: Promise<void> = Promise.resolve();
+
+class TopicSubscription implements Subscription {
+  private readonly queue = new Deque<Envelope>();
+  private scheduled = false;
+  active = true;
+
+  constructor(
+    readonly tenant: string,
+    readonly pattern: string,
+    private readonly handler: (envelope: Envelope) => void,
+    private readonly owner: Set<TopicSubscription>,
+    private readonly onError: (e: unknown) => void,
+  ) {}
+
+  deliver(envelope: Envelope): void {
+    if (!this.active) return;
+    this.queue.push(envelope);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(this.run);
+    }
+  }
+
+  private readonly run = (): void => {
+    this.scheduled = false;
+    while (this.active && this.queue.length > 0) {
+      const env = this.queue.shift() as Envelope;
+      try {
+        this.handler(env);
+      } catch (e) {
+        this.onError(e);
+      }
+    }
+  };
+
+  unsubscribe(): void {
+    this.active = false;
+    this.owner.delete(this);
+  }
+}
+
+/** One in-process mesh shared by the nodes (ActorSystems) attached to it. */
+export class MemoryHub {
+  /** tenant → address → sink */
+  readonly bindings = new Map<string, Map<string, MailboxSink>>();
+  readonly inboxes = new Map<string, (reply: Envelope) => void>();
+  readonly exact = new Map<string, Set<TopicSubscription>>();
+  readonly wildcard = new Set<TopicSubscription>();
+  readonly deadLetters: DeadLetterStore;
+
+  constructor(options: { deadLetterCapacity?: number } = {}) {
+    this.deadLetters = new MemoryDeadLetterStore(options.deadLetterCapacity);
+  }
+}
+
+/** Options of the memory transport. */
+export interface MemoryTransportOptions {
+  /** The mesh to join; a private hub (a one-node mesh) when absent. */
+  readonly hub?: MemoryHub;
+  readonly deadLetterCapacity?: number;
+}
+
+/** The memory transport of one node. */
+export class MemoryTransport implements Transport {
+  readonly kind = 'memory';
+  readonly hub: MemoryHub;
+  private ctx: TransportContext | undefined;
+  private closed = false;
+  private readonly mine = new Set<{ tenant: string; address: string }>();
+  private readonly subs = new Set<TopicSubscription>();
+
+  constructor(options: MemoryTransportOptions = {}) {
+    this.hub = options.hub ?? new MemoryHub({ deadLetterCapacity: options.deadLetterCapacity });
+  }
+
+  get deadLetters(): DeadLetterStore {
+    return this.hub.deadLetters;
+  }
+
+  start(ctx: TransportContext): Promise<void> {
+    if (this.hub.inboxes.has(ctx.node)) return Promise.reject(new ConflictError(`node id "${ctx.node}" is already in this mesh`));
+    this.ctx = ctx;
+    this.hub.inboxes.set(ctx.node, ctx.onReply);
+    return ACCEPTED;
+  }
+
+  bind(tenant: string, address: string, sink: MailboxSink): Promise<Binding> {
+    if (this.closed) return Promise.reject(new SystemStoppedError('transport is closed'));
+    let byAddress = this.hub.bindings.get(tenant);
+    if (byAddress === undefined) this.hub.bindings.set(tenant, (byAddress = new Map()));
+    if (byAddress.has(address)) return Promise.reject(new ConflictError(`${address} is already active in tenant ${tenant}`));
+    byAddress.set(address, sink);
+    const entry = { tenant, address };
+    this.mine.add(entry);
+    const map = byAddress;
+    return Promise.resolve({
+      unbind: () => {
+        if (map.get(address) === sink) map.delete(address);
+        this.mine.delete(entry);
+        return ACCEPTED;
+      },
+    });
+  }
+
+  send(envelope: Envelope, options: SendOptions): Promise<void> {
+    if (this.closed) return Promise.reject(new SystemStoppedError('transport is closed'));
+    const sink = this.hub.bindings.get(envelope.tenant)?.get(envelope.to);
+    if (sink === undefined) {
+      return this.refuse(envelope, 'no_recipient', new NoRecipientError(`no actor at ${envelope.to} (tenant ${envelope.tenant})`));
+    }
+    if (sink.offer(envelope, null)) return ACCEPTED;
+    if (!options.block) return this.refuse(envelope, 'mailbox_full', new MailboxFullError(`mailbox of ${envelope.to} is full`));
+    return this.sendBlocked(envelope, sink, options);
+  }
+
+  private async sendBlocked(envelope: Envelope, first: MailboxSink, options: SendOptions): Promise<void> {
+    const clock = this.clock;
+    const giveUpAt = Math.min(clock.now() + options.blockTimeoutMs, envelope.deadline ?? Number.POSITIVE_INFINITY);
+    let sink = first;
+    for (;;) {
+      const left = giveUpAt - clock.now();
+      if (left <= 0) break;
+      let timer: object | undefined;
+      const timedOut = await Promise.race([
+        sink.waitForSpace().then(() => false),
+        new Promise<boolean>((resolve) => (timer = clock.setTimer(left, () => resolve(true)))),
+      ]);
+      if (timer !== undefined) clock.clearTimer(timer);
+      if (this.closed) throw new SystemStoppedError('transport is closed');
+      const current = this.hub.bindings.get(envelope.tenant)?.get(envelope.to);
+      if (current === undefined) {
+        return this.refuse(envelope, 'no_recipient', new NoRecipientError(`no actor at ${envelope.to} (tenant ${envelope.tenant})`));
+      }
+      sink = current;
+      if (sink.offer(envelope, null)) return;
+      if (timedOut) break;
+    }
+    return this.refuse(envelope, 'mailbox_full', new MailboxFullError(`mailbox of ${envelope.to} stayed full for ${options.blockTimeoutMs} ms`));
+  }
+
+  private async refuse(envelope: Envelope, reason: DeadLetterReason, error: TroupeError): Promise<never> {
+    await this.hub.deadLetters.record({ envelope, reason, error: toWireError(error), deliveries: 0, node: this.ctx?.node ?? '', at: this.clock.now() });
+    throw error;
+  }
+
+  reply(envelope: Envelope): Promise<void> {
+    const node = envelope.to.slice(envelope.to.indexOf('/') + 1);
+    this.hub.inboxes.get(node)?.(envelope);
+    return ACCEPTED;
+  }
+
+  publish(envelope: Envelope): Promise<void> {
+    if (this.closed) return Promise.reject(new SystemStoppedError('transport is closed'));
+    const topic = envelope.to.slice(6);
+    const deliverTo = (s: TopicSubscription): void => {
+      if (s.tenant === '*' || s.tenant === envelope.tenant) s.deliver(envelope);
+    };
+    const exact = this.hub.exact.get(topic);
+    if (exact !== undefined) for (const s of exact) deliverTo(s);
+    for (const s of this.hub.wildcard) if (topicMatches(s.pattern, topic)) deliverTo(s);
+    return ACCEPTED;
+  }
+
+  subscribe(tenant: string, pattern: string, handler: (envelope: Envelope) => void): Subscription {
+    assertPattern(pattern);
+    if (this.closed) throw new SystemStoppedError('transport is closed');
+    let owner: Set<TopicSubscription>;
+    if (isWildcard(pattern)) owner = this.hub.wildcard;
+    else {
+      let set = this.hub.exact.get(pattern);
+      if (set === undefined) this.hub.exact.set(pattern, (set = new Set()));
+      owner = set;
+    }
+    const sub = new TopicSubscription(tenant, pattern, handler, owner, (e) => {
+      process.emitWarning(`topic subscriber for ${pattern} threw: ${(e as Error)?.message ?? String(e)}`);
+    });
+    owner.add(sub);
+    this.subs.add(sub);
+    return sub;
+  }
+
+  hasSubscribers(tenant: string, topic: string): boolean {
+    const exact = this.hub.exact.get(topic);
+    if (exact !== undefined) for (const s of exact) if (s.tenant === '*' || s.tenant === tenant) return true;
+    for (const s of this.hub.wildcard) if ((s.tenant === '*' || s.tenant === tenant) && topicMatches(s.pattern, topic)) return true;
+    return false;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const s of this.subs) s.unsubscribe();
+    for (const { tenant, address } of this.mine) this.hub.bindings.get(tenant)?.delete(address);
+    this.mine.clear();
+    if (this.ctx !== undefined && this.hub.inboxes.get(this.ctx.node) === this.ctx.onReply) this.hub.inboxes.delete(this.ctx.node);
+    await Promise.resolve();
+  }
+
+  private get clock(): Clock {
+    if (this.ctx === undefined) throw new SystemStoppedError('transport not started');
+    return this.ctx.clock;
+  }
+}

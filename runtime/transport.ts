@@ -1,0 +1,109 @@
+/**
+ * The transport contract. One interface, two implementations (memory here, JetStream in
+ * the cluster issue), one contract suite in test/transport/ that both must pass. Nothing
+ * here may assume one process: addresses are bound by nodes, replies go to node inboxes,
+ * dead letters live in a store every node can read.
+ */
+import type { DeadLetter, DeadLetterReason, Envelope } from '../protocols/index.js';
+import type { Clock } from './clock.js';
+
+/** Transport-level handle of one delivery; `null` where the transport needs no acks. */
+export interface Receipt {
+  /** How many times the transport delivered this message before (0 the first time). */
+  readonly redeliveries: number;
+  /** The message was handled (or given up on): remove it from the durable mailbox. */
+  ack(): void;
+  /** The message must be delivered again later (e.g. the node is draining). */
+  nak(delayMs?: number): void;
+}
+
+/** Where a transport delivers messages for a bound address: an actor's local mailbox. */
+export interface MailboxSink {
+  /** Queues a message; returns false (and keeps nothing) when the mailbox is full. */
+  offer(envelope: Envelope, receipt: Receipt | null): boolean;
+  /** Resolves when the mailbox may have room again. */
+  waitForSpace(): Promise<void>;
+}
+
+/** How `send` behaves when the recipient's mailbox is full. */
+export interface SendOptions {
+  /**
+   * true: wait (slowing the sender) until there is room, up to `blockTimeoutMs` or the
+   * envelope's deadline, then fail with `mailbox_full`; false: fail with `mailbox_full` at once.
+   */
+  readonly block: boolean;
+  readonly blockTimeoutMs: number;
+}
+
+/** A live binding of an address on this node. */
+export interface Binding {
+  /** Stops delivery to the sink; messages already sent stay in the durable mailbox (if any). */
+  unbind(): Promise<void>;
+}
+
+/** A live topic subscription. */
+export interface Subscription {
+  /** Stops delivery; idempotent. */
+  unsubscribe(): void;
+}
+
+/** Filter for reading dead letters. */
+export interface DeadLetterQuery {
+  readonly reason?: DeadLetterReason;
+  readonly tenant?: string;
+  readonly to?: string;
+  readonly limit?: number;
+}
+
+/** Where dead letters are kept with their reasons; readable from any node. */
+export interface DeadLetterStore {
+  /** Stores a dead letter. */
+  record(letter: DeadLetter): Promise<void>;
+  /** Reads stored dead letters, oldest first. */
+  list(query?: DeadLetterQuery): Promise<DeadLetter[]>;
+  /** Total recorded since start (including any the store evicted). */
+  count(): Promise<number>;
+}
+
+/** What the runtime hands a transport when it starts. */
+export interface TransportContext {
+  /** This node's id. */
+  readonly node: string;
+  readonly clock: Clock;
+  /** Called with every reply envelope addressed to this node's inbox. */
+  readonly onReply: (reply: Envelope) => void;
+}
+
+/** The transport interface every mesh implementation fills. */
+export interface Transport {
+  /** `memory` or `jetstream`. */
+  readonly kind: string;
+  /** Dead letters of the whole mesh. */
+  readonly deadLetters: DeadLetterStore;
+  /** Connects and starts delivering replies for `ctx.node`. */
+  start(ctx: TransportContext): Promise<void>;
+  /**
+   * Binds an address on this node. Rejects with `conflict` when the address is already
+   * bound (one activation per address).
+   */
+  bind(tenant: string, address: string, sink: MailboxSink): Promise<Binding>;
+  /**
+   * Sends to an address's mailbox. Resolves once the message is accepted (durably, where the
+   * transport is durable). Rejects with `no_recipient` (and a dead letter) when nothing is bound,
+   * `mailbox_full` per {@link SendOptions}.
+   */
+  send(envelope: Envelope, options: SendOptions): Promise<void>;
+  /** Sends a reply to the inbox named in its `to` (best effort: a late reply has no taker). */
+  reply(envelope: Envelope): Promise<void>;
+  /** Publishes to every subscriber whose pattern matches the topic in `envelope.to` (`topic/<t>`). */
+  publish(envelope: Envelope): Promise<void>;
+  /**
+   * Subscribes to a topic pattern within a tenant (`*` tenant: all tenants). Handlers run
+   * asynchronously, one envelope at a time per subscription, in publish order.
+   */
+  subscribe(tenant: string, pattern: string, handler: (envelope: Envelope) => void): Subscription;
+  /** True when a publish on `topic` in `tenant` may reach someone (lets emitters skip work). */
+  hasSubscribers(tenant: string, topic: string): boolean;
+  /** Stops all delivery and releases resources. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,59 @@
+/**
+ * The composition root of a node's kernel: an ActorSystem running the XState lifecycle
+ * with a root supervisor (`supervisor/root`) as the guardian of every spawned actor.
+ */
+import { configSchema, type TroupeConfig } from '../config/index.js';
+import { ActorSystem, MemoryTransport, type Clock, type Escalation, type Transport } from '../runtime/index.js';
+import { xstateLifecycle } from './lifecycle-machine.js';
+import { supervisor, type Strategy } from './supervisor.js';
+
+/** Options of {@link createSystem}; config supplies every default. */
+export interface CreateSystemOptions {
+  readonly config?: TroupeConfig;
+  /** Overrides the transport chosen by config (e.g. a shared MemoryTransport hub in tests). */
+  readonly transport?: Transport;
+  readonly node?: string;
+  readonly clock?: Clock;
+  /** Strategy of the root supervisor (default one-for-one). */
+  readonly rootStrategy?: Strategy;
+  /** Jitter source for every supervisor made from config. */
+  readonly random?: () => number;
+  readonly onEscalation?: (e: Escalation) => void;
+  readonly warn?: (message: string) => void;
+}
+
+/** The address of the root supervisor. */
+export const ROOT_SUPERVISOR = 'supervisor/root';
+
+/** Starts a node: transport, lifecycle machine, root supervisor. */
+export async function createSystem(options: CreateSystemOptions = {}): Promise<ActorSystem> {
+  const config = options.config ?? configSchema.parse({});
+  const transport = options.transport ?? transportFor(config);
+  const system = await ActorSystem.start({
+    lifecycle: xstateLifecycle,
+    node: options.node ?? (config.node.id === '' ? undefined : config.node.id),
+    transport,
+    clock: options.clock,
+    defaults: {
+      capacity: config.mailbox.capacity,
+      blockTimeoutMs: config.mailbox.blockTimeoutMs,
+      maxDeliveries: config.mailbox.maxDeliveries,
+      handlerTimeoutMs: config.mailbox.handlerTimeoutMs,
+      dedupWindow: config.mailbox.dedupWindow,
+      askTimeoutMs: config.ask.defaultTimeoutMs,
+    },
+    onEscalation: options.onEscalation,
+    warn: options.warn,
+  });
+  const s = config.supervision;
+  system.guardian = await system.spawn(
+    ROOT_SUPERVISOR,
+    supervisor({ strategy: options.rootStrategy ?? 'one-for-one', maxRestarts: s.maxRestarts, withinMs: s.withinMs, backoff: s.backoff, random: options.random }),
+  );
+  return system;
+}
+
+function transportFor(config: TroupeConfig): Transport {
+  if (config.transport.kind === 'memory') return new MemoryTransport({ deadLetterCapacity: config.deadLetters.capacity });
+  throw new Error(`transport.kind "${config.transport.kind}" needs the JetStream transport, which this build does not include yet`);
+}
