@@ -168,6 +168,8 @@ export class ActorCell implements MailboxSink {
       else if (this.mode === 'running' && this.queue.length > 0) {
         entry = this.queue.peek() as Entry;
         env = entry.env;
+        const redelivered = this.headDeliveries + (entry.receipt?.redeliveries ?? 0);
+        if (redelivered > 0) env = { ...env, attempt: env.attempt + redelivered };
         if (this.recent.has(env.id)) {
           this.removeHead(entry);
           continue;

@@ -22,8 +22,10 @@ export interface CreateSystemOptions {
   readonly warn?: (message: string) => void;
 }
 
-/** The address of the root supervisor. */
-export const ROOT_SUPERVISOR = 'supervisor/root';
+/** The address of a node's root supervisor (one per node, so it is unique in the mesh). */
+export function rootSupervisorAddress(node: string): string {
+  return `supervisor/root.${node}`;
+}
 
 /** Starts a node: transport, lifecycle machine, root supervisor. */
 export async function createSystem(options: CreateSystemOptions = {}): Promise<ActorSystem> {
@@ -47,7 +49,7 @@ export async function createSystem(options: CreateSystemOptions = {}): Promise<A
   });
   const s = config.supervision;
   system.guardian = await system.spawn(
-    ROOT_SUPERVISOR,
+    rootSupervisorAddress(system.node),
     supervisor({ strategy: options.rootStrategy ?? 'one-for-one', maxRestarts: s.maxRestarts, withinMs: s.withinMs, backoff: s.backoff, random: options.random }),
   );
   return system;

@@ -1,0 +1,74 @@
+/**
+ * `npm run bench [-- [--quick] [--json] [suite ...]]`: runs the selected suites (all when
+ * none is named) and prints the machine, every figure beside its baseline, and the goals.
+ * Add a suite by exporting a {@link Suite} from `bench/<name>.bench.ts` and listing it here.
+ */
+import { kernelSuite } from './kernel.bench.js';
+import { machineInfo, machineLines, suiteLines, type Suite, type SuiteResult } from './harness.js';
+
+/** Every suite, in the order they run. */
+export const SUITES: readonly Suite[] = [kernelSuite];
+
+interface Args {
+  readonly quick: boolean;
+  readonly json: boolean;
+  readonly names: readonly string[];
+}
+
+const USAGE = `usage: npm run bench -- [--quick] [--json] [suite ...]
+  --quick   few iterations (smoke test; figures are not measurements)
+  --json    print one JSON document on stdout (progress goes to stderr)
+suites: ${SUITES.map((s) => `${s.name} (${s.description})`).join(', ')}`;
+
+function parseArgs(argv: readonly string[]): Args | string {
+  let quick = false;
+  let json = false;
+  const names: string[] = [];
+  for (const a of argv) {
+    if (a === '--quick') quick = true;
+    else if (a === '--json') json = true;
+    else if (a === '--help' || a === '-h') return USAGE;
+    else if (a.startsWith('-')) return `unknown option ${a}\n${USAGE}`;
+    else names.push(a);
+  }
+  return { quick, json, names };
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  if (typeof args === 'string') {
+    process.stderr.write(`${args}\n`);
+    return args === USAGE ? 0 : 2;
+  }
+  const unknown = args.names.filter((n) => !SUITES.some((s) => s.name === n));
+  if (unknown.length > 0) {
+    process.stderr.write(`unknown suite ${unknown.join(', ')}\n${USAGE}\n`);
+    return 2;
+  }
+  const selected = args.names.length === 0 ? SUITES : SUITES.filter((s) => args.names.includes(s.name));
+  const machine = machineInfo();
+  const out = (line: string): void => void process.stdout.write(`${line}\n`);
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  if (!args.json) {
+    for (const l of machineLines(machine)) out(l);
+    if (args.quick) out('mode: --quick (smoke test)');
+  }
+  const results: SuiteResult[] = [];
+  for (const suite of selected) {
+    const result = await suite.run({ quick: args.quick, log: args.json ? log : (l) => out(`  .. ${l}`) });
+    results.push(result);
+    if (!args.json) for (const l of suiteLines(result)) out(l);
+  }
+  if (args.json) out(JSON.stringify({ machine, quick: args.quick, at: new Date().toISOString(), suites: results }, null, 2));
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`bench failed: ${(e as Error)?.stack ?? String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

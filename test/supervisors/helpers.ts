@@ -1,0 +1,147 @@
+/** Shared fixtures of the supervisor tests: seeded randomness, a simulated-time system, test workers. */
+import type { LifecycleEvent } from '../../protocols/index.js';
+import { configSchema } from '../../config/index.js';
+import { SimulatedClock, type ActorSystem, type Behavior, type Escalation } from '../../runtime/index.js';
+import { createSystem } from '../../supervisors/index.js';
+
+/** mulberry32: a tiny seeded PRNG returning values in [0, 1). */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A running test node and what it observed. */
+export interface Harness {
+  readonly system: ActorSystem;
+  readonly clock: SimulatedClock;
+  /** Every lifecycle transition on the node, in order. */
+  readonly events: LifecycleEvent[];
+  readonly escalations: Escalation[];
+  readonly warnings: string[];
+  /** Events of one address (optionally of one transition input). */
+  of(address: string, input?: string): LifecycleEvent[];
+}
+
+export interface HarnessOptions {
+  readonly seed?: number;
+  /** Root (guardian) supervision settings; generous by default so tests control escalation. */
+  readonly rootMaxRestarts?: number;
+  readonly rootWithinMs?: number;
+  readonly maxDeliveries?: number;
+  readonly handlerTimeoutMs?: number;
+}
+
+let nodes = 0;
+
+/** Starts a node on a SimulatedClock with a seeded PRNG and records its lifecycle events. */
+export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
+  const clock = new SimulatedClock();
+  const events: LifecycleEvent[] = [];
+  const escalations: Escalation[] = [];
+  const warnings: string[] = [];
+  const config = configSchema.parse({
+    mailbox: { maxDeliveries: o.maxDeliveries ?? 3, handlerTimeoutMs: o.handlerTimeoutMs ?? 30_000 },
+    supervision: { maxRestarts: o.rootMaxRestarts ?? 100, withinMs: o.rootWithinMs ?? 1_000, backoff: { initialMs: 10, maxMs: 1_000, multiplier: 2, jitter: 0 } },
+  });
+  const system = await createSystem({
+    config,
+    clock,
+    random: seeded(o.seed ?? 1),
+    node: `test-${process.pid}-${nodes++}`,
+    warn: (m) => warnings.push(m),
+    onEscalation: (e) => escalations.push(e),
+  });
+  system.watchLifecycle((e) => events.push(e));
+  return {
+    system,
+    clock,
+    events,
+    escalations,
+    warnings,
+    of: (address, input) => events.filter((e) => e.address === address && (input === undefined || e.event === input)),
+  };
+}
+
+/**
+ * Shuts a node down while moving simulated time, so graceful stops and handler timeouts that
+ * wait on the clock can finish.
+ */
+export async function shutdownHarness(h: Harness | undefined): Promise<void> {
+  if (h === undefined) return;
+  let done = false;
+  const p = h.system.shutdown().finally(() => (done = true));
+  for (let i = 0; i < 10_000 && !done; i++) await h.clock.advance(100);
+  await p;
+}
+
+/** What a test worker remembers across incarnations (shared, outside actor state). */
+export interface WorkerLog {
+  /** Envelope ids of messages handled to completion, in order. */
+  readonly handled: string[];
+  /** [incarnation, payload] of every delivery, including crashing ones. */
+  readonly deliveries: { incarnation: number; id: string; payload: unknown }[];
+  /** Incarnations whose init ran. */
+  readonly inits: number[];
+}
+
+export function newLog(): WorkerLog {
+  return { handled: [], deliveries: [], inits: [] };
+}
+
+/** Options of {@link worker}. */
+export interface WorkerOptions {
+  /** Throw in init on these incarnations. */
+  readonly initFailsOn?: readonly number[];
+}
+
+/**
+ * A worker that understands:
+ *  - `work.ok`: handled, returns its payload;
+ *  - `work.boom`: throws on every delivery;
+ *  - `work.flaky`: throws on its first delivery only;
+ *  - `work.exit`: handled, then the worker exits normally;
+ *  - `work.hang`: never resolves.
+ */
+export function worker(log: WorkerLog, o: WorkerOptions = {}): Behavior<{ seen: Set<string> }> {
+  const crashedOnce = new Set<string>();
+  return {
+    init(ctx) {
+      log.inits.push(ctx.incarnation);
+      if (o.initFailsOn?.includes(ctx.incarnation) === true) throw new Error(`init failed on incarnation ${ctx.incarnation}`);
+      return { seen: new Set() };
+    },
+    receive(msg, ctx) {
+      log.deliveries.push({ incarnation: ctx.incarnation, id: msg.id, payload: msg.payload });
+      switch (msg.type) {
+        case 'work.boom':
+          throw new Error(`boom ${String(msg.payload)}`);
+        case 'work.flaky':
+          if (!crashedOnce.has(msg.id)) {
+            crashedOnce.add(msg.id);
+            throw new Error(`flaky ${String(msg.payload)}`);
+          }
+          break;
+        case 'work.exit':
+          ctx.exit();
+          break;
+        case 'work.hang':
+          return new Promise<never>(() => undefined);
+        default:
+          break;
+      }
+      log.handled.push(msg.id);
+      return msg.payload;
+    },
+  };
+}
+
+/** Lets queued microtasks and immediates run without moving simulated time. */
+export async function settle(h: Harness, turns = 5): Promise<void> {
+  for (let i = 0; i < turns; i++) await h.clock.advance(0);
+}
