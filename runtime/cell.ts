@@ -64,6 +64,8 @@ export class ActorCell implements MailboxSink {
   readonly exitedSpecs = new Map<string, { behavior: Behavior<unknown>; options: SpawnOptions; restart: RestartType }>();
   private readonly cleanupHooks: (() => void)[] = [];
   private exiting = false;
+  /** Bumped when the actor ends, so a handler still running then cannot touch the mailbox. */
+  private epoch = 0;
 
   constructor(
     readonly host: CellHost,
@@ -190,15 +192,18 @@ export class ActorCell implements MailboxSink {
       } else break;
 
       this.current = env;
+      const epoch = this.epoch;
       let result: unknown;
       try {
         result = this.behavior.receive(env, this.ctx);
         if (isThenable(result)) result = await this.withTimeout(result, this.options.handlerTimeoutMs, env.type);
       } catch (e) {
+        if (epoch !== this.epoch) return; // the actor ended meanwhile; the message was dead-lettered
         this.current = undefined;
         this.crash(e, entry);
         break;
       }
+      if (epoch !== this.epoch) return;
       this.current = undefined;
       if (entry !== undefined) {
         this.removeHead(entry);
@@ -339,7 +344,11 @@ export class ActorCell implements MailboxSink {
     await this.binding?.unbind();
     this.binding = undefined;
     if (drainQueue && wasRunning) await this.finishQueue();
-    else if (this.draining && this.current !== undefined) await new Promise<void>((r) => (this.afterCurrent = r));
+    // A handler still running now is abandoned: its signal aborts and its message is dead-lettered below.
+    this.epoch++;
+    this.draining = false;
+    this.current = undefined;
+    this.afterCurrent = undefined;
     await this.host.endChildren(this, graceful);
     await this.cleanup();
     const stopped = new ActorStoppedError(`${this.address} stopped before handling the message`);
