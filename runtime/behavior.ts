@@ -48,6 +48,11 @@ export interface SpawnOptions extends ActorOptions {
   /** The supervising actor; the system's guardian (root supervisor) when absent. */
   readonly parent?: ActorRef;
   readonly restart?: RestartType;
+  /**
+   * Join the address's pool instead of holding its single activation: every node that spawns
+   * the address with `pool: true` shares its mailbox (stateless kinds: tools, guardrails).
+   */
+  readonly pool?: boolean;
 }
 
 /** Options of a message send. */

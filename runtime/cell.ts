@@ -256,7 +256,14 @@ export class ActorCell implements MailboxSink {
     this.headDeliveries = 0;
     entry.receipt?.ack();
     this.remember(entry.env.id);
-    if (this.spaceWaiters.length > 0) this.spaceWaiters.shift()?.();
+    if (this.spaceWaiters.length > 0) this.wakeSenders();
+  }
+
+  /** Wakes every blocked sender; each re-offers (pool waiters may be parked on several members). */
+  private wakeSenders(): void {
+    const waiters = this.spaceWaiters;
+    this.spaceWaiters = [];
+    for (const w of waiters) w();
   }
 
   private remember(id: string): void {
@@ -276,7 +283,7 @@ export class ActorCell implements MailboxSink {
     this.host.deadLetter(entry.env, reason, error, deliveries);
     entry.receipt?.ack();
     if (entry.env.replyTo !== undefined) this.host.reply(entry.env, { ok: false, error: toWireError(error) });
-    if (this.spaceWaiters.length > 0) this.spaceWaiters.shift()?.();
+    if (this.spaceWaiters.length > 0) this.wakeSenders();
   }
 
   private crash(e: unknown, entry: Entry | undefined): void {

@@ -10,6 +10,6 @@ export type { Clock, TimerHandle } from './clock.js';
 export { MemoryTransport, MemoryHub } from './memory-transport.js';
 export type { MemoryTransportOptions } from './memory-transport.js';
 export { MemoryDeadLetterStore } from './dead-letters.js';
-export type { Transport, TransportContext, MailboxSink, Receipt, SendOptions, Binding, Subscription, DeadLetterStore, DeadLetterQuery } from './transport.js';
+export type { Transport, TransportContext, MailboxSink, Receipt, SendOptions, BindOptions, Binding, Subscription, DeadLetterStore, DeadLetterQuery } from './transport.js';
 export { topicMatches, assertTopic, assertPattern } from './topics.js';
 export { Deque } from './deque.js';

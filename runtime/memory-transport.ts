@@ -18,7 +18,7 @@ import type { Clock } from './clock.js';
 import { MemoryDeadLetterStore } from './dead-letters.js';
 import { Deque } from './deque.js';
 import { assertPattern, isWildcard, topicMatches } from './topics.js';
-import type { Binding, DeadLetterStore, MailboxSink, SendOptions, Subscription, Transport, TransportContext } from './transport.js';
+import type { BindOptions, Binding, DeadLetterStore, MailboxSink, SendOptions, Subscription, Transport, TransportContext } from './transport.js';
 
 const ACCEPTED: Promise<void> = Promise.resolve();
 
@@ -62,6 +62,28 @@ class TopicSubscription implements Subscription {
   }
 }
 
+/** The shared mailbox of a pool: each message goes to the next member with room (round robin). */
+class PoolSink implements MailboxSink {
+  readonly members: MailboxSink[] = [];
+  private next = 0;
+
+  offer(envelope: Envelope, receipt: null): boolean {
+    const n = this.members.length;
+    for (let i = 0; i < n; i++) {
+      const m = this.members[(this.next + i) % n] as MailboxSink;
+      if (m.offer(envelope, receipt)) {
+        this.next = (this.next + i + 1) % n;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  waitForSpace(): Promise<void> {
+    return Promise.race(this.members.map((m) => m.waitForSpace()));
+  }
+}
+
 /** One in-process mesh shared by the nodes (ActorSystems) attached to it. */
 export class MemoryHub {
   /** tenant → address → sink */
@@ -89,7 +111,7 @@ export class MemoryTransport implements Transport {
   readonly hub: MemoryHub;
   private ctx: TransportContext | undefined;
   private closed = false;
-  private readonly mine = new Set<{ tenant: string; address: string }>();
+  private readonly mine = new Set<{ tenant: string; address: string; sink: MailboxSink }>();
   private readonly subs = new Set<TopicSubscription>();
 
   constructor(options: MemoryTransportOptions = {}) {
@@ -107,15 +129,32 @@ export class MemoryTransport implements Transport {
     return ACCEPTED;
   }
 
-  bind(tenant: string, address: string, sink: MailboxSink): Promise<Binding> {
+  bind(tenant: string, address: string, sink: MailboxSink, options: BindOptions = {}): Promise<Binding> {
     if (this.closed) return Promise.reject(new SystemStoppedError('transport is closed'));
     let byAddress = this.hub.bindings.get(tenant);
     if (byAddress === undefined) this.hub.bindings.set(tenant, (byAddress = new Map()));
-    if (byAddress.has(address)) return Promise.reject(new ConflictError(`${address} is already active in tenant ${tenant}`));
-    byAddress.set(address, sink);
-    const entry = { tenant, address };
-    this.mine.add(entry);
+    const existing = byAddress.get(address);
     const map = byAddress;
+    const entry = { tenant, address, sink };
+    if (options.shared === true) {
+      if (existing !== undefined && !(existing instanceof PoolSink)) return Promise.reject(new ConflictError(`${address} is already active as a single actor in tenant ${tenant}`));
+      const pool = existing ?? new PoolSink();
+      pool.members.push(sink);
+      map.set(address, pool);
+      this.mine.add(entry);
+      return Promise.resolve({
+        unbind: () => {
+          const i = pool.members.indexOf(sink);
+          if (i >= 0) pool.members.splice(i, 1);
+          if (pool.members.length === 0 && map.get(address) === pool) map.delete(address);
+          this.mine.delete(entry);
+          return ACCEPTED;
+        },
+      });
+    }
+    if (existing !== undefined) return Promise.reject(new ConflictError(`${address} is already active in tenant ${tenant}`));
+    map.set(address, sink);
+    this.mine.add(entry);
     return Promise.resolve({
       unbind: () => {
         if (map.get(address) === sink) map.delete(address);
@@ -213,7 +252,14 @@ export class MemoryTransport implements Transport {
     if (this.closed) return;
     this.closed = true;
     for (const s of this.subs) s.unsubscribe();
-    for (const { tenant, address } of this.mine) this.hub.bindings.get(tenant)?.delete(address);
+    for (const { tenant, address, sink } of this.mine) {
+      const bound = this.hub.bindings.get(tenant)?.get(address);
+      if (bound instanceof PoolSink) {
+        const i = bound.members.indexOf(sink);
+        if (i >= 0) bound.members.splice(i, 1);
+        if (bound.members.length === 0) this.hub.bindings.get(tenant)?.delete(address);
+      } else if (bound === sink) this.hub.bindings.get(tenant)?.delete(address);
+    }
     this.mine.clear();
     if (this.ctx !== undefined && this.hub.inboxes.get(this.ctx.node) === this.ctx.onReply) this.hub.inboxes.delete(this.ctx.node);
     await Promise.resolve();

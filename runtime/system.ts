@@ -176,7 +176,13 @@ export class ActorSystem implements CellHost {
     );
     this.register(cell);
     try {
-      cell.binding = await this.transport.bind(ref.tenant, address, cell);
+      cell.binding = await this.transport.bind(ref.tenant, address, cell, {
+        shared: options.pool === true,
+        onLost: (reason) => {
+          this.warn(`${address} lost its activation: ${reason}; ending it here`);
+          void cell.end(false);
+        },
+      });
     } catch (e) {
       this.unregister(cell);
       throw e;

@@ -35,6 +35,20 @@ export interface SendOptions {
   readonly blockTimeoutMs: number;
 }
 
+/** How an address is bound. */
+export interface BindOptions {
+  /**
+   * true: a pool member — every node binding the address shares its mailbox and any one of
+   * them takes each message (stateless kinds). false: one activation in the mesh.
+   */
+  readonly shared?: boolean;
+  /**
+   * Called when the transport takes a single activation away (its lease was lost): the
+   * actor must stop handling at once, because another node may now own the address.
+   */
+  readonly onLost?: (reason: string) => void;
+}
+
 /** A live binding of an address on this node. */
 export interface Binding {
   /** Stops delivery to the sink; messages already sent stay in the durable mailbox (if any). */
@@ -84,9 +98,9 @@ export interface Transport {
   start(ctx: TransportContext): Promise<void>;
   /**
    * Binds an address on this node. Rejects with `conflict` when the address is already
-   * bound (one activation per address).
+   * bound as a single activation (or bound in the other mode).
    */
-  bind(tenant: string, address: string, sink: MailboxSink): Promise<Binding>;
+  bind(tenant: string, address: string, sink: MailboxSink, options?: BindOptions): Promise<Binding>;
   /**
    * Sends to an address's mailbox. Resolves once the message is accepted (durably, where the
    * transport is durable). Rejects with `no_recipient` (and a dead letter) when nothing is bound,

@@ -149,6 +149,29 @@ export function transportContract(h: TransportHarness): void {
       expect(got.other).toEqual([]);
     });
 
+    it('shares a pool address between nodes: each message handled once, by some member', async () => {
+      const [a, b, c] = await make(3);
+      const byNode = { a: [] as unknown[], b: [] as unknown[] };
+      const member = (seen: unknown[]): Behavior<undefined> => ({
+        async receive(msg) {
+          await new Promise((r) => setTimeout(r, 1));
+          seen.push(msg.payload);
+        },
+      });
+      await a!.spawn('tool/pooled', member(byNode.a), { pool: true });
+      await b!.spawn('tool/pooled', member(byNode.b), { pool: true });
+      await expect(c!.spawn('tool/pooled', member([]))).rejects.toBeInstanceOf(ConflictError);
+      const ref = c!.ref('tool/pooled');
+      const n = 200;
+      for (let i = 0; i < n; i++) await ref.tell('tool.run', i);
+      await eventually(() => byNode.a.length + byNode.b.length === n, 15_000, 'pool work');
+      await new Promise((r) => setTimeout(r, 100));
+      const all = [...byNode.a, ...byNode.b].map(Number).sort((x, y) => x - y);
+      expect(all).toEqual(Array.from({ length: n }, (_, i) => i));
+      expect(byNode.a.length).toBeGreaterThan(0);
+      expect(byNode.b.length).toBeGreaterThan(0);
+    });
+
     it('keeps one activation per address per tenant across the mesh', async () => {
       const [a, b] = await make(2);
       await a!.spawn('worker/single', recorder([]));
@@ -188,9 +211,9 @@ export function transportContract(h: TransportHarness): void {
 
       let release2!: () => void;
       const gate2 = new Promise<void>((r) => (release2 = r));
-      await a!.spawn('worker/stuck', { receive: () => gate2 }, { capacity: 1 });
+      await a!.spawn('worker/stuck', { receive: () => gate2 });
       const stuck = b!.ref('worker/stuck');
-      await stuck.tell('item.add', 'a');
+      for (const p of ['x', 'y', 'a']) await stuck.tell('item.add', p);
       await new Promise((r) => setTimeout(r, 30));
       const started = Date.now();
       const err = await stuck.tell('item.add', 'b').catch((e: unknown) => e);

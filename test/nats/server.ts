@@ -1,0 +1,151 @@
+/**
+ * Real nats-server processes for tests: random ports, throw-away store dirs, wait until the
+ * server answers (racing its death), clusters of three with routes, kill by PID, and cleanup
+ * that cannot be forgotten (every server is stopped on process exit as well).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect as tcpConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Path of the nats-server binary (PATH, then Debian's location). */
+export function natsServerBinary(): string {
+  for (const p of [process.env['NATS_SERVER_BIN'], '/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server']) {
+    if (p !== undefined && existsSync(p)) return p;
+  }
+  return 'nats-server';
+}
+
+/** A free TCP port on 127.0.0.1 (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const live = new Set<NatsServer>();
+process.once('exit', () => {
+  for (const s of live) s.killNow();
+});
+
+/** One running nats-server. */
+export class NatsServer {
+  private proc: ChildProcess | undefined;
+  private log = '';
+
+  private constructor(
+    readonly name: string,
+    readonly port: number,
+    readonly clusterPort: number | undefined,
+    readonly storeDir: string,
+    private readonly args: string[],
+  ) {}
+
+  /** nats:// URL of the client port. */
+  get url(): string {
+    return `nats://127.0.0.1:${this.port}`;
+  }
+
+  /** The OS process id (for SIGKILL tests). */
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  /** Starts a server with JetStream; `routes` makes it part of a cluster. */
+  static async start(options: { name?: string; cluster?: { name: string; port: number; routes: number[] }; port?: number; storeDir?: string } = {}): Promise<NatsServer> {
+    const port = options.port ?? (await freePort());
+    const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), 'troupe-nats-'));
+    const name = options.name ?? `n${port}`;
+    const conf = join(storeDir, 'server.conf');
+    const lines = [`server_name: ${name}`, `listen: 127.0.0.1:${port}`, `jetstream { store_dir: "${storeDir}/js", max_memory_store: 256MB, max_file_store: 2GB }`];
+    if (options.cluster) {
+      const routes = options.cluster.routes.map((p) => `nats-route://127.0.0.1:${p}`).join(', ');
+      lines.push(`cluster { name: ${options.cluster.name}, listen: 127.0.0.1:${options.cluster.port}, routes: [${routes}] }`);
+    }
+    writeFileSync(conf, lines.join('\n') + '\n');
+    const server = new NatsServer(name, port, options.cluster?.port, storeDir, ['-c', conf]);
+    await server.launch();
+    return server;
+  }
+
+  /** (Re)starts the process with the same port and store. */
+  async launch(): Promise<void> {
+    const proc = spawn(natsServerBinary(), this.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.proc = proc;
+    live.add(this);
+    const collect = (b: Buffer): void => {
+      this.log = (this.log + b.toString()).slice(-20_000);
+    };
+    proc.stdout?.on('data', collect);
+    proc.stderr?.on('data', collect);
+    const died = new Promise<never>((_, reject) => proc.once('exit', (code) => reject(new Error(`nats-server ${this.name} exited (${code}) during start:\n${this.log}`))));
+    died.catch(() => undefined);
+    await Promise.race([died, this.waitListening(10_000)]);
+  }
+
+  private async waitListening(ms: number): Promise<void> {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      const ok = await new Promise<boolean>((resolve) => {
+        const sock = tcpConnect(this.port, '127.0.0.1');
+        sock.once('data', (d) => {
+          sock.destroy();
+          resolve(d.toString().startsWith('INFO'));
+        });
+        sock.once('error', () => resolve(false));
+      });
+      if (ok) return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`nats-server ${this.name} did not answer on ${this.port}:\n${this.log}`);
+  }
+
+  /** Recent server log output. */
+  get output(): string {
+    return this.log;
+  }
+
+  /** SIGKILL, no cleanup by the server. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const p = this.proc;
+    if (p === undefined || p.exitCode !== null || p.signalCode !== null) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill(signal);
+    await exited;
+  }
+
+  /** Synchronous kill used at process exit. */
+  killNow(): void {
+    try {
+      this.proc?.kill('SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+
+  /** Stops the server and deletes its store. */
+  async stop(): Promise<void> {
+    await this.kill('SIGTERM');
+    live.delete(this);
+    rmSync(this.storeDir, { recursive: true, force: true });
+  }
+}
+
+/** Starts a three-server cluster with routes between all members. */
+export async function startCluster(size = 3): Promise<NatsServer[]> {
+  const clusterPorts = await Promise.all(Array.from({ length: size }, () => freePort()));
+  const name = `troupe${Math.random().toString(16).slice(2, 8)}`;
+  return Promise.all(
+    clusterPorts.map((port, i) =>
+      NatsServer.start({ name: `${name}-${i}`, cluster: { name, port, routes: clusterPorts.filter((_, j) => j !== i) } }),
+    ),
+  );
+}
