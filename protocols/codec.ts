@@ -141,7 +141,7 @@ export class Codec {
       const k = keys[i] as string;
       const item = v[k];
       const p = item === undefined ? undefined : this.prepare(item, depth + 1, `${path}.${k}`);
-      if (p !== item && out === undefined) {
+      if ((item === undefined || p !== item) && out === undefined) {
         out = {};
         for (let j = 0; j < i; j++) out[keys[j] as string] = v[keys[j] as string];
       }

@@ -13,3 +13,5 @@ export { MemoryDeadLetterStore } from './dead-letters.js';
 export type { Transport, TransportContext, MailboxSink, Receipt, SendOptions, BindOptions, Binding, Subscription, DeadLetterStore, DeadLetterQuery } from './transport.js';
 export { topicMatches, assertTopic, assertPattern } from './topics.js';
 export { Deque } from './deque.js';
+export { JetStreamTransport, JetStreamDeadLetterStore, Directory, MeshNames, idToken } from './jetstream/index.js';
+export type { JetStreamTransportOptions, Lease, LeaseValue } from './jetstream/index.js';

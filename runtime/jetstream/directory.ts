@@ -1,0 +1,186 @@
+/**
+ * Who hosts which address, kept in a JetStream KV bucket every node watches:
+ * `s.<addr>` is a single activation's lease `{node, epoch, renewedAt}`, taken by
+ * compare-and-set and renewed on a timer; `p.<addr>.<node>` marks a pool member.
+ * The epoch grows with every change of owner: it is the fencing token for state writes.
+ */
+import type { KV } from '@nats-io/kv';
+import { ConflictError } from '../../protocols/index.js';
+import type { Clock, TimerHandle } from '../clock.js';
+import { idToken } from './subjects.js';
+
+/** A lease as stored. */
+export interface LeaseValue {
+  readonly node: string;
+  readonly epoch: number;
+  readonly renewedAt: number;
+}
+
+/** A held lease. */
+export interface Lease {
+  readonly epoch: number;
+  /** Deletes the lease if this node still holds it. */
+  release(): Promise<void>;
+}
+
+function isWrongLastSequence(e: unknown): boolean {
+  const msg = String((e as Error)?.message ?? '');
+  return /wrong last sequence|10071|10164|key exists/i.test(msg) || (e as { code?: number })?.code === 10071;
+}
+
+const text = new TextDecoder();
+
+/** The mesh directory of one node. */
+export class Directory {
+  private readonly singles = new Map<string, LeaseValue>();
+  private readonly pools = new Map<string, Set<string>>();
+  private stopWatch: (() => void) | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly kv: KV,
+    private readonly node: string,
+    private readonly clock: Clock,
+    readonly leaseTtlMs: number,
+    private readonly warn: (m: string) => void,
+    private readonly isDead: (node: string) => boolean = () => false,
+  ) {}
+
+  /** Starts mirroring the bucket into memory (so senders check recipients without a round trip). */
+  async watch(): Promise<void> {
+    const it = await this.kv.watch({ key: '>' });
+    this.stopWatch = () => it.stop();
+    void (async () => {
+      for await (const e of it) this.apply(e.key, e.operation, e.value);
+    })().catch((e: unknown) => {
+      if (!this.closed) this.warn(`directory watch ended: ${(e as Error).message}`);
+    });
+  }
+
+  private apply(key: string, op: string, value: Uint8Array): void {
+    if (key.startsWith('s.')) {
+      const k = key.slice(2);
+      if (op === 'PUT') this.singles.set(k, JSON.parse(text.decode(value)) as LeaseValue);
+      else this.singles.delete(k);
+    } else if (key.startsWith('p.')) {
+      const dot = key.lastIndexOf('.');
+      const k = key.slice(2, dot);
+      const member = key.slice(dot + 1);
+      let set = this.pools.get(k);
+      if (op === 'PUT') {
+        if (set === undefined) this.pools.set(k, (set = new Set()));
+        set.add(member);
+      } else if (set !== undefined) {
+        set.delete(member);
+        if (set.size === 0) this.pools.delete(k);
+      }
+    }
+  }
+
+  /** True when the address is (or was, and has not been released) hosted somewhere. */
+  async hosted(addressKey: string): Promise<boolean> {
+    if (this.singles.has(addressKey) || this.pools.has(addressKey)) return true;
+    const lease = await this.kv.get(`s.${addressKey}`);
+    if (lease !== null && lease.operation === 'PUT') return true;
+    const members = await this.kv.keys(`p.${addressKey}.*`);
+    for await (const _ of members) return true;
+    return false;
+  }
+
+  /** The current lease of an address, from the mirror. */
+  leaseOf(addressKey: string): LeaseValue | undefined {
+    return this.singles.get(addressKey);
+  }
+
+  /** Addresses whose lease is held by `node` (from the mirror). */
+  leasedBy(node: string): string[] {
+    const out: string[] = [];
+    for (const [k, v] of this.singles) if (v.node === node) out.push(k);
+    return out;
+  }
+
+  /**
+   * Takes the single activation of an address: creates the lease, or takes over one whose
+   * holder is dead or stopped renewing. Rejects with `conflict` while a live node holds it.
+   * `onLost` fires when renewal finds the lease taken (or cannot renew within the TTL).
+   */
+  async acquire(addressKey: string, onLost: (reason: string) => void): Promise<Lease> {
+    const key = `s.${addressKey}`;
+    const value = (epoch: number): string => JSON.stringify({ node: this.node, epoch, renewedAt: this.clock.now() } satisfies LeaseValue);
+    let epoch = 1;
+    let revision: number;
+    try {
+      revision = await this.kv.create(key, value(epoch));
+    } catch (e) {
+      if (!isWrongLastSequence(e)) throw e;
+      const entry = await this.kv.get(key);
+      if (entry === null) throw new ConflictError(`lease ${addressKey} is changing hands; try again`);
+      const held = entry.operation === 'PUT' ? (JSON.parse(entry.string()) as LeaseValue) : undefined;
+      const stale = held === undefined || held.node === this.node || this.isDead(held.node) || this.clock.now() - held.renewedAt > this.leaseTtlMs;
+      if (!stale) throw new ConflictError(`${addressKey} is active on node ${held.node}`);
+      epoch = (held?.epoch ?? 0) + 1;
+      try {
+        revision = await this.kv.update(key, value(epoch), entry.revision);
+      } catch (e2) {
+        if (isWrongLastSequence(e2)) throw new ConflictError(`another node took ${addressKey} first`);
+        throw e2;
+      }
+    }
+    let lastRenewed = this.clock.now();
+    let timer: TimerHandle | undefined;
+    let released = false;
+    const renew = async (): Promise<void> => {
+      if (released) return;
+      try {
+        revision = await this.kv.update(key, value(epoch), revision);
+        lastRenewed = this.clock.now();
+      } catch (e) {
+        if (released) return;
+        if (isWrongLastSequence(e)) {
+          released = true;
+          onLost(`lease of ${addressKey} (epoch ${epoch}) was taken by another node`);
+          return;
+        }
+        if (this.clock.now() - lastRenewed > this.leaseTtlMs) {
+          released = true;
+          onLost(`lease of ${addressKey} could not be renewed for ${this.leaseTtlMs} ms: ${(e as Error).message}`);
+          return;
+        }
+      }
+      if (!released) timer = this.clock.setTimer(this.leaseTtlMs / 3, () => void renew());
+    };
+    timer = this.clock.setTimer(this.leaseTtlMs / 3, () => void renew());
+    return {
+      epoch,
+      release: async () => {
+        if (released) return;
+        released = true;
+        if (timer !== undefined) this.clock.clearTimer(timer);
+        try {
+          await this.kv.delete(key, { previousSeq: revision });
+        } catch (e) {
+          if (!isWrongLastSequence(e)) this.warn(`releasing lease ${addressKey}: ${(e as Error).message}`);
+        }
+      },
+    };
+  }
+
+  /** Marks this node as a member of an address's pool; returns the leave function. */
+  async joinPool(addressKey: string): Promise<() => Promise<void>> {
+    const key = `p.${addressKey}.${idToken(this.node)}`;
+    await this.kv.put(key, JSON.stringify({ node: this.node, at: this.clock.now() }));
+    return async () => {
+      await this.kv.delete(key).catch((e: unknown) => this.warn(`leaving pool ${addressKey}: ${(e as Error).message}`));
+    };
+  }
+
+  /** Whether any pool member other than dead nodes remains (from the mirror). */
+  poolMembers(addressKey: string): string[] {
+    return [...(this.pools.get(addressKey) ?? [])];
+  }
+
+  close(): void {
+    this.closed = true;
+    this.stopWatch?.();
+  }
+}

@@ -1,0 +1,7 @@
+/** The NATS JetStream transport and its directory (leases, pools). */
+export { JetStreamTransport } from './transport.js';
+export type { JetStreamTransportOptions } from './transport.js';
+export { Directory } from './directory.js';
+export type { Lease, LeaseValue } from './directory.js';
+export { JetStreamDeadLetterStore } from './dead-letters.js';
+export { MeshNames, idToken } from './subjects.js';

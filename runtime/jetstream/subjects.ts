@@ -1,0 +1,74 @@
+/**
+ * Subject and key naming for the JetStream mesh. Ids are used as-is when they are plain
+ * (`[A-Za-z0-9_-]`); any other id is carried as `=` + base64url, which is valid both as a
+ * subject token and as a KV key, reversible, and never equal to a plain id (no `=`).
+ */
+import { createHash } from 'node:crypto';
+
+const PLAIN = /^[A-Za-z0-9_-]+$/;
+
+/** One NATS-safe token for an address id. */
+export function idToken(id: string): string {
+  return PLAIN.test(id) ? id : `=${Buffer.from(id, 'utf8').toString('base64url')}`;
+}
+
+/** Stream, subject and bucket names of one mesh (all derived from its prefix). */
+export class MeshNames {
+  readonly mailboxStream: string;
+  readonly topicStream: string;
+  readonly deadLetterStream: string;
+  readonly directoryBucket: string;
+  readonly nodesBucket: string;
+  readonly stateBucket: string;
+
+  constructor(readonly prefix: string) {
+    if (!/^[a-z][a-z0-9_-]{0,31}$/.test(prefix)) throw new Error(`mesh prefix "${prefix}" must match [a-z][a-z0-9_-]{0,31}`);
+    const up = prefix.toUpperCase().replace(/-/g, '_');
+    this.mailboxStream = `${up}_MAILBOX`;
+    this.topicStream = `${up}_TOPICS`;
+    this.deadLetterStream = `${up}_DEADLETTERS`;
+    this.directoryBucket = `${up}_directory`;
+    this.nodesBucket = `${up}_nodes`;
+    this.stateBucket = `${up}_state`;
+  }
+
+  /** `tenant.kind.idtoken`: the address part of subjects and keys. */
+  addressKey(tenant: string, address: string): string {
+    const slash = address.indexOf('/');
+    return `${tenant}.${address.slice(0, slash)}.${idToken(address.slice(slash + 1))}`;
+  }
+
+  mailbox(tenant: string, address: string): string {
+    return `${this.prefix}.mbox.${this.addressKey(tenant, address)}`;
+  }
+
+  get mailboxes(): string {
+    return `${this.prefix}.mbox.>`;
+  }
+
+  inbox(node: string): string {
+    return `${this.prefix}.inbox.${idToken(node)}`;
+  }
+
+  topic(tenant: string, topic: string): string {
+    return `${this.prefix}.topic.${tenant}.${topic}`;
+  }
+
+  get topics(): string {
+    return `${this.prefix}.topic.>`;
+  }
+
+  deadLetter(tenant: string, reason: string): string {
+    return `${this.prefix}.dlq.${tenant}.${reason}`;
+  }
+
+  get deadLetters(): string {
+    return `${this.prefix}.dlq.>`;
+  }
+
+  /** Durable consumer name of an address's mailbox (hashed: names may not hold dots). */
+  consumer(tenant: string, address: string, shared: boolean): string {
+    const h = createHash('sha256').update(`${tenant}\u0000${address}`).digest('hex').slice(0, 24);
+    return `${shared ? 'pool' : 'mbox'}_${h}`;
+  }
+}

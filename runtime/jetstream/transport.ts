@@ -1,0 +1,393 @@
+/**
+ * The JetStream transport: mailboxes are subjects of a work-queue stream (durable, deduped
+ * by `Nats-Msg-Id` = envelope id, capped per address), each bound address has a durable
+ * pull consumer acked only after its handler finished; a single activation holds a lease
+ * in the directory bucket, a pool shares one consumer. Replies travel on core NATS to the
+ * asker's node inbox; topics are stored in a stream and fanned out to core subscribers.
+ */
+import { connect, type NatsConnection, type ConnectionOptions } from '@nats-io/transport-node';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  DiscardPolicy,
+  RetentionPolicy,
+  StorageType,
+  jetstream,
+  jetstreamManager,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  type StreamConfig,
+} from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import {
+  Codec,
+  ConflictError,
+  DecodeError,
+  MailboxFullError,
+  NoRecipientError,
+  SystemStoppedError,
+  TroupeError,
+  toWireError,
+  type DeadLetterReason,
+  type Envelope,
+} from '../../protocols/index.js';
+import type { Clock } from '../clock.js';
+import type { BindOptions, Binding, MailboxSink, Receipt, SendOptions, Subscription, Transport, TransportContext } from '../transport.js';
+import { assertPattern } from '../topics.js';
+import { JetStreamDeadLetterStore } from './dead-letters.js';
+import { Directory } from './directory.js';
+import { MeshNames } from './subjects.js';
+
+/** Options of the JetStream transport (config `transport` supplies them). */
+export interface JetStreamTransportOptions {
+  readonly servers: string | string[];
+  /** Names every stream, subject and bucket of the mesh (default `troupe`). */
+  readonly prefix?: string;
+  /** Stream and bucket replicas (1 on one server, 3 on a cluster). */
+  readonly replicas?: number;
+  /** Messages an address's mailbox holds before senders are refused (`mailbox_full`). */
+  readonly capacity?: number;
+  /** Redelivery delay of an unacked message whose holder went silent. */
+  readonly ackWaitMs?: number;
+  /** Single-activation lease lifetime; renewed every third of it. */
+  readonly leaseTtlMs?: number;
+  /** Messages a pool member pulls at a time (small keeps pools balanced). */
+  readonly poolBatch?: number;
+  /** How long a publish keeps retrying (same msg id) through an outage or leader election. */
+  readonly publishRetryMs?: number;
+  readonly topicMaxAgeMs?: number;
+  readonly deadLetterMaxAgeMs?: number;
+  readonly codec?: Codec;
+  readonly connection?: Partial<ConnectionOptions>;
+}
+
+const ACCEPTED = Promise.resolve();
+const ms = (n: number): number => n * 1_000_000;
+
+function errCode(e: unknown): number | undefined {
+  const api = (e as { apiError?: () => { err_code?: number } }).apiError?.();
+  return api?.err_code ?? (e as { code?: number }).code;
+}
+
+function isPerSubjectLimit(e: unknown): boolean {
+  return errCode(e) === 10077 || /maximum messages per subject exceeded/i.test(String((e as Error)?.message));
+}
+
+/** Errors a retry with the same msg id can outlast (outage, leader election, timeout). */
+function isTransient(e: unknown): boolean {
+  const m = String((e as Error)?.message ?? e);
+  return /timeout|no responders|503|connection|closed|disconnect|reconnect|leader|not available|temporarily/i.test(m) && !isPerSubjectLimit(e);
+}
+
+const sleep = (clock: Clock, n: number): Promise<void> => new Promise((r) => clock.setTimer(n, r));
+
+/** The JetStream transport of one node. */
+export class JetStreamTransport implements Transport {
+  readonly kind = 'jetstream';
+  readonly names: MeshNames;
+  private readonly codec: Codec;
+  private readonly capacity: number;
+  private readonly ackWaitMs: number;
+  private readonly leaseTtlMs: number;
+  private readonly poolBatch: number;
+  private readonly publishRetryMs: number;
+  private nc!: NatsConnection;
+  private js!: JetStreamClient;
+  private jsm!: JetStreamManager;
+  private directory!: Directory;
+  private deadLetterStore!: JetStreamDeadLetterStore;
+  private ctx!: TransportContext;
+  private closed = false;
+  private readonly bindings = new Set<{ stop(): Promise<void> }>();
+  private readonly subs = new Set<Subscription>();
+
+  constructor(private readonly options: JetStreamTransportOptions) {
+    this.names = new MeshNames(options.prefix ?? 'troupe');
+    this.codec = options.codec ?? new Codec();
+    this.capacity = options.capacity ?? 1024;
+    this.ackWaitMs = options.ackWaitMs ?? 10_000;
+    this.leaseTtlMs = options.leaseTtlMs ?? 3_000;
+    this.poolBatch = options.poolBatch ?? 8;
+    this.publishRetryMs = options.publishRetryMs ?? 30_000;
+  }
+
+  get deadLetters(): JetStreamDeadLetterStore {
+    return this.deadLetterStore;
+  }
+
+  /** The NATS connection (for membership and state stores built on the same link). */
+  get connection(): NatsConnection {
+    return this.nc;
+  }
+
+  async start(ctx: TransportContext): Promise<void> {
+    this.ctx = ctx;
+    this.nc = await connect({
+      servers: this.options.servers,
+      name: `troupe:${ctx.node}`,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+      ...this.options.connection,
+    });
+    this.js = jetstream(this.nc, { timeout: 5_000 });
+    this.jsm = await jetstreamManager(this.nc);
+    await this.ensureStreams();
+    const kvm = new Kvm(this.nc);
+    const kv = await kvm.create(this.names.directoryBucket, { history: 1, replicas: this.options.replicas ?? 1 });
+    this.directory = new Directory(kv, ctx.node, ctx.clock, this.leaseTtlMs, (m) => process.emitWarning(m, 'TroupeWarning'));
+    await this.directory.watch();
+    this.deadLetterStore = new JetStreamDeadLetterStore(this.js, this.jsm, this.names, this.codec);
+    this.nc.subscribe(this.names.inbox(ctx.node), {
+      callback: (err, msg) => {
+        if (err !== null) return;
+        try {
+          ctx.onReply(this.codec.decode(msg.data));
+        } catch {
+          /* a malformed reply has no asker to tell; the asker times out */
+        }
+      },
+    });
+  }
+
+  private async ensureStreams(): Promise<void> {
+    const replicas = this.options.replicas ?? 1;
+    const base: Partial<StreamConfig> = { storage: StorageType.File, num_replicas: replicas, duplicate_window: ms(120_000) };
+    const streams: (Partial<StreamConfig> & { name: string })[] = [
+      {
+        ...base,
+        name: this.names.mailboxStream,
+        subjects: [this.names.mailboxes],
+        retention: RetentionPolicy.Workqueue,
+        max_msgs_per_subject: this.capacity,
+        discard: DiscardPolicy.New,
+        discard_new_per_subject: true,
+      },
+      { ...base, name: this.names.topicStream, subjects: [this.names.topics], retention: RetentionPolicy.Limits, max_age: ms(this.options.topicMaxAgeMs ?? 3_600_000) },
+      { ...base, name: this.names.deadLetterStream, subjects: [this.names.deadLetters], retention: RetentionPolicy.Limits, max_age: ms(this.options.deadLetterMaxAgeMs ?? 7 * 86_400_000) },
+    ];
+    for (const cfg of streams) {
+      try {
+        await this.jsm.streams.add(cfg);
+      } catch (e) {
+        if (!/already in use/i.test(String((e as Error).message))) throw e;
+        await this.jsm.streams.info(cfg.name);
+      }
+    }
+  }
+
+  async bind(tenant: string, address: string, sink: MailboxSink, options: BindOptions = {}): Promise<Binding> {
+    if (this.closed) throw new SystemStoppedError('transport is closed');
+    const key = this.names.addressKey(tenant, address);
+    const shared = options.shared === true;
+    const durable = this.names.consumer(tenant, address, shared);
+    let release: () => Promise<void>;
+    if (shared) {
+      if (this.directory.leaseOf(key) !== undefined) throw new ConflictError(`${address} is already active as a single actor in tenant ${tenant}`);
+      release = await this.directory.joinPool(key);
+    } else {
+      if (this.directory.poolMembers(key).length > 0) throw new ConflictError(`${address} is already a pool in tenant ${tenant}`);
+      let binding: { stop(): Promise<void> } | undefined;
+      const lease = await this.directory.acquire(key, (reason) => {
+        void binding?.stop();
+        options.onLost?.(reason);
+      });
+      release = () => lease.release();
+      // A new owner recreates the consumer, so messages the last owner held unacked come at once.
+      await this.jsm.consumers.delete(this.names.mailboxStream, durable).catch(() => undefined);
+      binding = await this.consume(tenant, address, durable, sink, shared);
+      return this.finishBinding(binding, release);
+    }
+    const binding = await this.consume(tenant, address, durable, sink, shared);
+    return this.finishBinding(binding, release);
+  }
+
+  private finishBinding(binding: { stop(): Promise<void> }, release: () => Promise<void>): Binding {
+    this.bindings.add(binding);
+    return {
+      unbind: async () => {
+        this.bindings.delete(binding);
+        await binding.stop();
+        await release();
+      },
+    };
+  }
+
+  private async consume(tenant: string, address: string, durable: string, sink: MailboxSink, shared: boolean): Promise<{ stop(): Promise<void> }> {
+    const stream = this.names.mailboxStream;
+    try {
+      await this.jsm.consumers.add(stream, {
+        durable_name: durable,
+        filter_subject: this.names.mailbox(tenant, address),
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        ack_wait: ms(this.ackWaitMs),
+        max_ack_pending: this.capacity,
+        max_deliver: -1,
+      });
+    } catch (e) {
+      if (!shared || !/already in use|exists/i.test(String((e as Error).message))) throw e;
+    }
+    const consumer = await this.js.consumers.get(stream, durable);
+    const messages = await consumer.consume({ max_messages: shared ? this.poolBatch : Math.min(this.capacity, 256) });
+    const held = new Set<JsMsg>();
+    let stopped = false;
+    const keepAlive = setInterval(() => {
+      for (const m of held) m.working();
+    }, Math.max(100, this.ackWaitMs / 2));
+    const loop = (async () => {
+      for await (const m of messages) {
+        if (stopped) {
+          m.nak();
+          continue;
+        }
+        let env: Envelope;
+        try {
+          env = this.codec.decode(m.data);
+        } catch (e) {
+          m.term('undecodable');
+          await this.recordUndecodable(tenant, address, m, e);
+          continue;
+        }
+        held.add(m);
+        const receipt: Receipt = {
+          redeliveries: Math.max(0, m.info.deliveryCount - 1),
+          ack: () => {
+            held.delete(m);
+            m.ack();
+          },
+          nak: (delayMs?: number) => {
+            held.delete(m);
+            m.nak(delayMs);
+          },
+        };
+        while (!sink.offer(env, receipt)) {
+          if (stopped) break;
+          await sink.waitForSpace();
+        }
+        if (stopped && held.has(m)) receipt.nak();
+      }
+    })().catch((e: unknown) => {
+      if (!stopped && !this.closed) process.emitWarning(`consumer of ${address} ended: ${(e as Error).message}`, 'TroupeWarning');
+    });
+    return {
+      stop: async () => {
+        if (stopped) return;
+        stopped = true;
+        clearInterval(keepAlive);
+        await messages.close().catch(() => undefined);
+        await loop;
+      },
+    };
+  }
+
+  private async recordUndecodable(tenant: string, address: string, m: JsMsg, e: unknown): Promise<void> {
+    const envelope: Envelope = { id: `undecodable.${m.seq}`, type: 'sys.undecodable', from: `system/${this.ctx.node}`, to: address, tenant, attempt: 1, payload: m.data };
+    await this.deadLetterStore
+      .record({ envelope, reason: 'invalid', error: toWireError(e instanceof DecodeError ? e : new DecodeError(String(e))), deliveries: 1, node: this.ctx.node, at: this.ctx.clock.now() })
+      .catch(() => undefined);
+  }
+
+  send(envelope: Envelope, options: SendOptions): Promise<void> {
+    if (this.closed) return Promise.reject(new SystemStoppedError('transport is closed'));
+    return this.sendAsync(envelope, options);
+  }
+
+  private async sendAsync(envelope: Envelope, options: SendOptions): Promise<void> {
+    const key = this.names.addressKey(envelope.tenant, envelope.to);
+    if (!(await this.directory.hosted(key))) return this.refuse(envelope, 'no_recipient', new NoRecipientError(`no actor at ${envelope.to} (tenant ${envelope.tenant})`));
+    const data = this.codec.encode(envelope);
+    const subject = this.names.mailbox(envelope.tenant, envelope.to);
+    const clock = this.ctx.clock;
+    const start = clock.now();
+    const deadline = envelope.deadline ?? Number.POSITIVE_INFINITY;
+    const fullUntil = Math.min(start + options.blockTimeoutMs, deadline);
+    const retryUntil = Math.min(start + this.publishRetryMs, deadline);
+    let wait = 5;
+    for (;;) {
+      try {
+        await this.js.publish(subject, data, { msgID: envelope.id, timeout: 5_000 });
+        return;
+      } catch (e) {
+        if (this.closed) throw new SystemStoppedError('transport is closed');
+        const now = clock.now();
+        if (isPerSubjectLimit(e)) {
+          if (!options.block || now >= fullUntil) return this.refuse(envelope, 'mailbox_full', new MailboxFullError(`mailbox of ${envelope.to} is full`));
+        } else if (!isTransient(e) || now >= retryUntil) {
+          throw new TroupeError('unavailable', `could not publish to ${envelope.to}: ${(e as Error).message}`, { cause: e });
+        }
+        await sleep(clock, wait);
+        wait = Math.min(wait * 2, 250);
+      }
+    }
+  }
+
+  private async refuse(envelope: Envelope, reason: DeadLetterReason, error: TroupeError): Promise<never> {
+    await this.deadLetterStore
+      .record({ envelope, reason, error: toWireError(error), deliveries: 0, node: this.ctx.node, at: this.ctx.clock.now() })
+      .catch(() => undefined);
+    throw error;
+  }
+
+  reply(envelope: Envelope): Promise<void> {
+    if (this.closed) return ACCEPTED;
+    const node = envelope.to.slice(envelope.to.indexOf('/') + 1);
+    this.nc.publish(this.names.inbox(node), this.codec.encode(envelope));
+    return ACCEPTED;
+  }
+
+  async publish(envelope: Envelope): Promise<void> {
+    if (this.closed) throw new SystemStoppedError('transport is closed');
+    const topic = envelope.to.slice(6);
+    const subject = this.names.topic(envelope.tenant, topic);
+    const data = this.codec.encode(envelope);
+    // System events (lifecycle, dead-letter notices) are live-only; user topics are stored too.
+    if (topic.startsWith('sys.')) {
+      this.nc.publish(subject, data);
+      return;
+    }
+    await this.js.publish(subject, data, { msgID: envelope.id, timeout: 5_000 });
+  }
+
+  subscribe(tenant: string, pattern: string, handler: (envelope: Envelope) => void): Subscription {
+    assertPattern(pattern);
+    if (this.closed) throw new SystemStoppedError('transport is closed');
+    const sub = this.nc.subscribe(this.names.topic(tenant, pattern), {
+      callback: (err, msg) => {
+        if (err !== null) return;
+        let env: Envelope;
+        try {
+          env = this.codec.decode(msg.data);
+        } catch {
+          return;
+        }
+        try {
+          handler(env);
+        } catch (e) {
+          process.emitWarning(`topic subscriber for ${pattern} threw: ${(e as Error).message}`, 'TroupeWarning');
+        }
+      },
+    });
+    const s: Subscription = {
+      unsubscribe: () => {
+        this.subs.delete(s);
+        sub.unsubscribe();
+      },
+    };
+    this.subs.add(s);
+    return s;
+  }
+
+  hasSubscribers(): boolean {
+    return !this.closed;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const s of [...this.subs]) s.unsubscribe();
+    for (const b of [...this.bindings]) await b.stop();
+    this.directory?.close();
+    await this.nc?.drain().catch(() => undefined);
+  }
+}
