@@ -9,6 +9,8 @@ import os from 'node:os';
 export interface BenchOptions {
   /** Few iterations: a smoke test that the suite runs, not a measurement. */
   readonly quick: boolean;
+  /** Timed runs per figure (best-of); suites pick their own default when absent. */
+  readonly runs?: number;
   /** Progress lines (to stderr, so `--json` stays clean on stdout). */
   readonly log: (line: string) => void;
 }
@@ -56,29 +58,46 @@ export function elapsedNs(start: bigint): number {
   return Number(process.hrtime.bigint() - start);
 }
 
-/** Result of {@link throughput}: ops/s of each timed run. */
+/** Ops/s of each timed run of one case, with the best and the median. */
 export interface Throughput {
   readonly best: number;
   readonly median: number;
   readonly runs: readonly number[];
 }
 
+/** One case of {@link throughput}: `once(ops)` does `ops` operations and resolves when done. */
+export interface ThroughputCase {
+  readonly name: string;
+  /** May return its own elapsed ns (to leave setup out of the timing); else the call is timed. */
+  once(ops: number): Promise<number | void>;
+}
+
 /**
- * Runs `once(ops)` `warmup` times, then `runs` timed times, and reports ops/s. `once` does
- * `ops` operations and resolves when the last is done; it may return its own elapsed ns
- * (to leave setup out of the timing), else the whole call is timed.
+ * Warms every case up (`warmup` calls of `warmupOps`), then makes `runs` rounds in which
+ * each case runs once with `ops`: interleaving puts a figure and its baselines under the
+ * same machine load, so best-of-`runs` ratios stay fair on a busy machine.
  */
-export async function throughput(spec: { ops: number; warmupOps?: number; warmup: number; runs: number; once: (ops: number) => Promise<number | void> }): Promise<Throughput> {
-  for (let i = 0; i < spec.warmup; i++) await spec.once(spec.warmupOps ?? spec.ops);
-  const rates: number[] = [];
-  for (let i = 0; i < spec.runs; i++) {
-    const start = process.hrtime.bigint();
-    const own = await spec.once(spec.ops);
-    const ns = typeof own === 'number' ? own : elapsedNs(start);
-    rates.push(spec.ops / (ns / 1e9));
+export async function throughput<K extends string>(
+  spec: { ops: number; warmupOps?: number; warmup: number; runs: number },
+  cases: readonly (ThroughputCase & { name: K })[],
+): Promise<Record<K, Throughput>> {
+  for (const c of cases) for (let i = 0; i < spec.warmup; i++) await c.once(spec.warmupOps ?? spec.ops);
+  const rates = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+  for (let r = 0; r < spec.runs; r++) {
+    for (const c of cases) {
+      const start = process.hrtime.bigint();
+      const own = await c.once(spec.ops);
+      const ns = typeof own === 'number' ? own : elapsedNs(start);
+      rates.get(c.name)?.push(spec.ops / (ns / 1e9));
+    }
   }
-  const sorted = [...rates].sort((a, b) => a - b);
-  return { best: sorted[sorted.length - 1] ?? 0, median: percentile(sorted, 50), runs: rates };
+  const out = {} as Record<K, Throughput>;
+  for (const c of cases) {
+    const runs = rates.get(c.name) ?? [];
+    const sorted = [...runs].sort((a, b) => a - b);
+    out[c.name] = { best: sorted[sorted.length - 1] ?? 0, median: percentile(sorted, 50), runs };
+  }
+  return out;
 }
 
 /** The p-th percentile (nearest rank) of ascending `sorted` samples. */
@@ -125,6 +144,8 @@ export interface MachineInfo {
   readonly memoryGiB: number;
   readonly node: string;
   readonly platform: string;
+  /** 1-minute load average when the run started: a busy machine makes every figure noisy. */
+  readonly load1m: number;
 }
 
 export function machineInfo(): MachineInfo {
@@ -135,6 +156,7 @@ export function machineInfo(): MachineInfo {
     memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
     platform: `${os.platform()} ${os.arch()} ${os.release()}`,
+    load1m: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
   };
 }
 
@@ -171,7 +193,7 @@ export function figureLines(f: Figure): string[] {
 }
 
 export function machineLines(m: MachineInfo): string[] {
-  return [`machine: ${m.cpu} | ${m.cores} cores | ${m.memoryGiB} GiB RAM | Node ${m.node} | ${m.platform}`];
+  return [`machine: ${m.cpu} | ${m.cores} cores | ${m.memoryGiB} GiB RAM | Node ${m.node} | ${m.platform} | load ${m.load1m}`];
 }
 
 export function suiteLines(r: SuiteResult): string[] {

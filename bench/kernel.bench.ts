@@ -20,8 +20,9 @@ interface Sizes {
   readonly runs: number;
 }
 
-function sizes(quick: boolean): Sizes {
-  return quick ? { tells: 20_000, asks: 5_000, warmup: 1, runs: 1 } : { tells: 2_000_000, asks: 200_000, warmup: 2, runs: 3 };
+function sizes(options: BenchOptions): Sizes {
+  const s = options.quick ? { tells: 20_000, asks: 5_000, warmup: 1, runs: 1 } : { tells: 2_000_000, asks: 200_000, warmup: 2, runs: 3 };
+  return { ...s, runs: options.runs ?? s.runs };
 }
 
 // ---- troupe ---------------------------------------------------------------------------------
@@ -31,8 +32,9 @@ let pairSeq = 0;
 /**
  * One timed run: producer A gets one `go`, then tells B `n` times awaiting each tell
  * (backpressure-correct); B counts and resolves when it has `n`. Spawn and stop are untimed.
+ * `dedupWindow` overrides B's (diagnostic: what the per-message dedup bookkeeping costs).
  */
-async function troupeTellRun(system: ActorSystem, n: number): Promise<number> {
+async function troupeTellRun(system: ActorSystem, n: number, dedupWindow?: number): Promise<number> {
   const id = ++pairSeq;
   let finish!: () => void;
   const done = new Promise<void>((resolve) => (finish = resolve));
@@ -42,7 +44,7 @@ async function troupeTellRun(system: ActorSystem, n: number): Promise<number> {
       if (++count === n) finish();
     },
   };
-  const b = await system.spawn(`bench/consumer-${id}`, consumer);
+  const b = await system.spawn(`bench/consumer-${id}`, consumer, dedupWindow === undefined ? {} : { dedupWindow });
   const producer: Behavior = {
     async receive(_msg, ctx) {
       for (let i = 0; i < n; i++) await ctx.tell(b, 'msg', i);
@@ -149,16 +151,18 @@ function bareAsker(): (payload: unknown) => Promise<unknown> {
 // ---- the suite ------------------------------------------------------------------------------
 
 async function run(options: BenchOptions): Promise<SuiteResult> {
-  const s = sizes(options.quick);
+  const s = sizes(options);
   const timed = { ops: s.tells, warmupOps: Math.ceil(s.tells / 4), warmup: s.warmup, runs: s.runs };
   const system = await createSystem();
   try {
-    options.log(`kernel: troupe tell x${s.tells.toLocaleString('en-US')} (${s.warmup} warmup + best of ${s.runs})`);
-    const tell = await throughput({ ...timed, once: (n) => troupeTellRun(system, n) });
-    options.log('kernel: baseline xstate.send');
-    const xs = await throughput({ ...timed, once: xstateSendRun });
-    options.log('kernel: baseline bare microtask hand-off');
-    const bare = await throughput({ ...timed, once: bareTellRun });
+    options.log(`kernel: tell x${s.tells.toLocaleString('en-US')}: troupe, troupe without dedup, xstate.send, bare hand-off (interleaved, ${s.warmup} warmup + best of ${s.runs})`);
+    const t = await throughput(timed, [
+      { name: 'tell', once: (n) => troupeTellRun(system, n) },
+      { name: 'noDedup', once: (n) => troupeTellRun(system, n, 0) },
+      { name: 'xstate', once: xstateSendRun },
+      { name: 'bare', once: bareTellRun },
+    ]);
+    const { tell, noDedup, xstate: xs, bare } = t;
     options.log(`kernel: troupe ask x${s.asks.toLocaleString('en-US')} (sequential)`);
     const ask = await troupeAskLatency(system, s);
     options.log('kernel: baseline bare request/response');
@@ -175,6 +179,13 @@ async function run(options: BenchOptions): Promise<SuiteResult> {
           { name: 'bare hand-off', value: bare.best, unit: 'msg/s' },
         ],
       },
+      {
+        name: 'troupe tell, no dedup',
+        value: noDedup.best,
+        unit: 'msg/s',
+        higherIsBetter: true,
+        baselines: [{ name: 'troupe tell (defaults)', value: tell.best, unit: 'msg/s' }],
+      },
       { name: 'troupe ask', value: ask.opsPerSec, unit: 'ask/s', higherIsBetter: true, baselines: [{ name: 'bare req/resp', value: bareAsk.opsPerSec, unit: 'req/s' }] },
       { name: 'troupe ask p50', value: ask.p50Us, unit: 'µs', higherIsBetter: false, baselines: [{ name: 'bare p50', value: bareAsk.p50Us, unit: 'µs' }] },
       { name: 'troupe ask p99', value: ask.p99Us, unit: 'µs', higherIsBetter: false, baselines: [{ name: 'bare p99', value: bareAsk.p99Us, unit: 'µs' }] },
@@ -186,7 +197,8 @@ async function run(options: BenchOptions): Promise<SuiteResult> {
     ];
     const runs = (t: { runs: readonly number[] }): string => t.runs.map((r) => Math.round(r).toLocaleString('en-US')).join(' / ');
     const notes = [
-      `tell runs (msg/s): troupe ${runs(tell)}; xstate ${runs(xs)}; bare ${runs(bare)}`,
+      `tell runs (msg/s): troupe ${runs(tell)}; no dedup ${runs(noDedup)}; xstate ${runs(xs)}; bare ${runs(bare)}`,
+      'no dedup = consumer spawned with dedupWindow 0: diagnostic only, the goals use the defaults',
       `ask mean ${ask.meanUs.toFixed(2)} µs, bare mean ${bareAsk.meanUs.toFixed(2)} µs`,
     ];
     if (options.quick) notes.push('--quick: smoke-test sizes, the figures are not measurements');

@@ -12,26 +12,35 @@ export const SUITES: readonly Suite[] = [kernelSuite];
 interface Args {
   readonly quick: boolean;
   readonly json: boolean;
+  readonly runs: number | undefined;
   readonly names: readonly string[];
 }
 
 const USAGE = `usage: npm run bench -- [--quick] [--json] [suite ...]
   --quick   few iterations (smoke test; figures are not measurements)
   --json    print one JSON document on stdout (progress goes to stderr)
+  --runs N  timed runs per figure, best-of (default per suite; raise it on a busy machine)
 suites: ${SUITES.map((s) => `${s.name} (${s.description})`).join(', ')}`;
 
 function parseArgs(argv: readonly string[]): Args | string {
   let quick = false;
   let json = false;
+  let runs: number | undefined;
   const names: string[] = [];
-  for (const a of argv) {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
     if (a === '--quick') quick = true;
+    else if (a === '--runs' || a.startsWith('--runs=')) {
+      const v = Number(a === '--runs' ? argv[++i] : a.slice('--runs='.length));
+      if (!Number.isInteger(v) || v < 1) return `--runs needs a positive integer\n${USAGE}`;
+      runs = v;
+    }
     else if (a === '--json') json = true;
     else if (a === '--help' || a === '-h') return USAGE;
     else if (a.startsWith('-')) return `unknown option ${a}\n${USAGE}`;
     else names.push(a);
   }
-  return { quick, json, names };
+  return { quick, json, runs, names };
 }
 
 async function main(): Promise<number> {
@@ -55,11 +64,11 @@ async function main(): Promise<number> {
   }
   const results: SuiteResult[] = [];
   for (const suite of selected) {
-    const result = await suite.run({ quick: args.quick, log: args.json ? log : (l) => out(`  .. ${l}`) });
+    const result = await suite.run({ quick: args.quick, runs: args.runs, log: args.json ? log : (l) => out(`  .. ${l}`) });
     results.push(result);
     if (!args.json) for (const l of suiteLines(result)) out(l);
   }
-  if (args.json) out(JSON.stringify({ machine, quick: args.quick, at: new Date().toISOString(), suites: results }, null, 2));
+  if (args.json) out(JSON.stringify({ machine, quick: args.quick, runs: args.runs, at: new Date().toISOString(), suites: results }, null, 2));
   return 0;
 }
 

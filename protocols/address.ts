@@ -38,6 +38,7 @@ export function parseAddress(s: string): AddressParts {
 
 /** Joins a kind and an id into an address, validating both. */
 export function formatAddress(kind: string, id: string): string {
+  if (!KIND.test(kind)) throw new ValidationError(`malformed kind "${kind.slice(0, 80)}": expected [a-z][a-z0-9_-]*`);
   const a = `${kind}/${id}`;
   parseAddress(a);
   return a;

@@ -18,7 +18,7 @@ class BigIntBox {
   constructor(readonly value: bigint) {}
 }
 const NEG_ZERO = new NegZero();
-const BIGINT_TEXT = /^-?[0-9]{1,10000}$/;
+const BIGINT_TEXT = /^-?[0-9]+$/;
 
 addExtension({ Class: NegZero, type: 0x20, pack: () => Buffer.alloc(0), unpack: () => -0 });
 addExtension({
@@ -52,7 +52,7 @@ function describe(v: unknown): string {
 
 /** Encodes and decodes envelopes and wire values with msgpackr. */
 export class Codec {
-  private readonly packr = new Packr({ useRecords: false, moreTypes: false, mapsAsObjects: true, bundleStrings: false });
+  private readonly packr = new Packr({ useRecords: false, moreTypes: false, mapsAsObjects: true, bundleStrings: false, variableMapSize: true });
   readonly maxBytes: number;
   readonly maxDepth: number;
 
@@ -108,6 +108,8 @@ export class Codec {
   private prepare(v: unknown, depth: number, path: string): unknown {
     switch (typeof v) {
       case 'string':
+        if (!v.isWellFormed()) throw new EncodeError(`string with an unpaired surrogate at ${path} cannot be encoded as UTF-8`);
+        return v;
       case 'boolean':
         return v;
       case 'number':
@@ -147,7 +149,10 @@ export class Codec {
       }
       if (out !== undefined && p !== undefined) out[k] = p;
     }
-    return out ?? v;
+    const result = out ?? v;
+    // msgpackr treats an object whose `constructor` is not Object as a class instance (and calls
+    // its `toJSON`); a Map of the same entries encodes as the same msgpack map without that.
+    return (result as { constructor?: unknown }).constructor === Object ? result : new Map(Object.entries(result));
   }
 
   /** Checks a decoded value is inside the domain; turns Buffers into plain Uint8Arrays. */

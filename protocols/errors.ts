@@ -114,13 +114,20 @@ export function isTroupeError(e: unknown, code?: ErrorCode): e is TroupeError {
 
 /** Converts any thrown value to its wire form; unknown errors become `internal`/`handler_failed`. */
 export function toWireError(e: unknown, fallback: ErrorCode = 'internal'): WireError {
+  const text = (v: unknown, max: number, otherwise: string): string => {
+    try {
+      return (typeof v === 'string' ? v : String(v)).slice(0, max);
+    } catch {
+      return otherwise;
+    }
+  };
   if (e instanceof TroupeError) {
-    return e.details === undefined
-      ? { code: e.code, name: e.name, message: e.message }
-      : { code: e.code, name: e.name, message: e.message, details: e.details };
+    const w: WireError = { code: e.code, name: text(e.name, 128, 'TroupeError'), message: text(e.message, 8192, '') };
+    if (e.details !== undefined) w.details = e.details;
+    return w;
   }
-  if (e instanceof Error) return { code: fallback, name: e.name.slice(0, 128), message: e.message.slice(0, 8192) };
-  return { code: fallback, name: 'Error', message: String(e).slice(0, 8192) };
+  if (e instanceof Error) return { code: fallback, name: text(e.name, 128, 'Error'), message: text(e.message, 8192, '') };
+  return { code: fallback, name: 'Error', message: text(e, 8192, 'unprintable thrown value') };
 }
 
 /** Rebuilds a wire error into its TroupeError class, marked `remote`. */

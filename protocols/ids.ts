@@ -16,6 +16,7 @@ export function newTraceparent(): string {
 }
 
 const spanPrefix = randomBytes(4).toString('hex');
+const TRACEPARENT = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
 let spanCounter = 1;
 
 /**
@@ -23,7 +24,7 @@ let spanCounter = 1;
  * not secret, and cheap on the per-message path). A malformed parent gives a fresh root.
  */
 export function childTraceparent(parent: string | undefined): string {
-  if (parent === undefined || parent.length !== 55) return newTraceparent();
+  if (parent === undefined || !TRACEPARENT.test(parent)) return newTraceparent();
   spanCounter = (spanCounter + 1) >>> 0 || 1;
   return `${parent.slice(0, 36)}${spanPrefix}${spanCounter.toString(16).padStart(8, '0')}${parent.slice(52)}`;
 }

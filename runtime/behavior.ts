@@ -17,6 +17,14 @@ export interface Behavior<S = unknown> {
   init?(ctx: ActorContext<S>): S | Promise<S>;
   /** Handles one message; the returned value answers an `ask`. Throwing crashes the actor. */
   receive(message: Envelope, ctx: ActorContext<S>): unknown;
+  /**
+   * Makes a wire value of the state. When present and the transport is clustered, the state is
+   * saved (fenced by the lease epoch) before messages are acked, and a re-activation on any
+   * node resumes from it instead of calling `init`.
+   */
+  snapshot?(state: S): unknown;
+  /** Rebuilds state from a snapshot (default: the snapshot is the state). */
+  restore?(snapshot: unknown, ctx: ActorContext<S>): S | Promise<S>;
   /** Cleans up on stop and before a restart; errors here are reported, not raised. */
   stop?(ctx: ActorContext<S>): void | Promise<void>;
   /**

@@ -1,7 +1,7 @@
 /** What a cell needs from the system that hosts it (kept narrow so cells stay testable). */
 import type { DeadLetterReason, Envelope, ReplyPayload, TroupeError, WireError } from '../protocols/index.js';
 import type { ActorContext } from './behavior.js';
-import type { ActorCell } from './cell.js';
+import type { ActorCell, EndMode } from './cell.js';
 import type { Clock } from './clock.js';
 
 /** Actor options with every default filled in. */
@@ -26,9 +26,25 @@ export interface CellHost {
   childFailed(cell: ActorCell, error: WireError): void;
   /** Tells the parent that the cell exited normally. */
   childExited(cell: ActorCell): void;
-  /** Ends a cell's children, last started first (graceful: each handles its queue first). */
-  endChildren(cell: ActorCell, graceful: boolean): Promise<void>;
+  /** Ends a cell's children, last started first, the same way the cell ends. */
+  endChildren(cell: ActorCell, how: EndMode): Promise<void>;
+  /** Gives an exited cell a fresh lifecycle and binds its address again. */
+  reactivate(cell: ActorCell): Promise<void>;
   /** Drops a cell that ended from the registry and its parent. */
   forget(cell: ActorCell): void;
   warn(message: string): void;
+}
+
+/** What a cell persists: its state (via `behavior.snapshot`) and the ids it handled last. */
+export interface CellSnapshot {
+  readonly state: unknown;
+  readonly recent: readonly string[];
+}
+
+/** Fenced snapshot storage bound to one activation (its lease epoch). */
+export interface CellPersistence {
+  /** The last snapshot, if any; also fences older owners off (their next save is refused). */
+  load(): Promise<CellSnapshot | undefined>;
+  /** Saves; rejects with `conflict` when a newer owner wrote meanwhile. */
+  save(snapshot: CellSnapshot): Promise<void>;
 }

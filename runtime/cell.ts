@@ -23,11 +23,14 @@ import { Deque } from './deque.js';
 import type { Lifecycle, LifecycleInput } from './lifecycle.js';
 import type { ActorContext, Behavior, RestartType, SpawnOptions } from './behavior.js';
 import type { Binding, MailboxSink, Receipt } from './transport.js';
-import type { CellHost, ResolvedOptions } from './cell-host.js';
+import type { CellHost, CellPersistence, ResolvedOptions } from './cell-host.js';
 import type { ActorRef } from './ref.js';
 
 /** Where a cell is in its life (the runtime's own view; the lifecycle machine is the public one). */
 type Mode = 'new' | 'starting' | 'running' | 'suspended' | 'stopping' | 'ended';
+
+/** How an actor ends (see {@link ActorCell.end}). */
+export type EndMode = 'stop' | 'terminate' | 'handover' | 'lost' | 'exit';
 
 interface Entry {
   readonly env: Envelope;
@@ -60,12 +63,19 @@ export class ActorCell implements MailboxSink {
   private state: unknown;
   current: Envelope | undefined;
   readonly ctx: ActorContext;
-  /** Children that exited normally, kept so the supervisor can start them again. */
-  readonly exitedSpecs = new Map<string, { behavior: Behavior<unknown>; options: SpawnOptions; restart: RestartType }>();
   private readonly cleanupHooks: (() => void)[] = [];
   private exiting = false;
+  /** Ended by a normal exit: stays among its parent's children until the supervisor decides. */
+  exited = false;
+  /** Bumped by every restart decision and by ending: a pending restart or init of an older generation gives up. */
+  private generation = 0;
+  /** An async init still running (settles within initTimeoutMs); a restart waits for it. */
+  private initRunning: Promise<void> | undefined;
   /** Bumped when the actor ends, so a handler still running then cannot touch the mailbox. */
   private epoch = 0;
+  /** Snapshot persistence (clustered transports, behaviors with `snapshot`); acks wait for it. */
+  persistence: CellPersistence | undefined;
+  private deferredAcks: Receipt[] = [];
 
   constructor(
     readonly host: CellHost,
@@ -103,6 +113,10 @@ export class ActorCell implements MailboxSink {
 
   // ---- MailboxSink -------------------------------------------------------------------
 
+  get accepting(): boolean {
+    return this.mode === 'running' || this.mode === 'starting' || this.mode === 'suspended';
+  }
+
   offer(env: Envelope, receipt: Receipt | null): boolean {
     if (this.mode === 'stopping' || this.mode === 'ended') return false;
     if (this.queue.length >= this.options.capacity) return false;
@@ -137,20 +151,39 @@ export class ActorCell implements MailboxSink {
   /** Runs `init` for a new incarnation; resolves when ready, rejects when init fails. */
   async start(): Promise<void> {
     this.incarnation++;
+    const generation = this.generation;
     this.mode = 'starting';
     this.transition('START');
     this.state = undefined;
+    let state: unknown;
     try {
-      const init = this.behavior.init?.(this.ctx);
-      this.state = isThenable(init) ? await this.withTimeout(init, this.options.initTimeoutMs, 'init') : init;
+      const restored = this.persistence === undefined ? undefined : await this.persistence.load();
+      if (generation !== this.generation) return;
+      if (restored !== undefined) {
+        for (const id of restored.recent) this.remember(id);
+        const r = this.behavior.restore === undefined ? restored.state : this.behavior.restore(restored.state, this.ctx);
+        state = isThenable(r) ? await this.withTimeout(r, this.options.initTimeoutMs, 'restore') : r;
+      } else {
+        const init = this.behavior.init?.(this.ctx);
+        if (isThenable(init)) {
+          const running = this.withTimeout(init, this.options.initTimeoutMs, 'init');
+          this.initRunning = running.then(
+            () => undefined,
+            () => undefined,
+          );
+          state = await running;
+        } else state = init;
+      }
     } catch (e) {
+      if (generation !== this.generation) return; // a newer restart or an end superseded this init
       if (this.mode === 'starting') {
         this.mode = 'suspended';
         this.transition('FAIL', toWireError(e, 'handler_failed'));
       }
       throw e;
     }
-    if (this.mode !== 'starting') return;
+    if (generation !== this.generation || this.mode !== 'starting') return;
+    this.state = state;
     this.mode = 'running';
     this.transition('STARTED');
     if (this.queue.length > 0 || this.sysQueue.length > 0) this.kick();
@@ -209,8 +242,10 @@ export class ActorCell implements MailboxSink {
         this.removeHead(entry);
         if (env.replyTo !== undefined) this.host.reply(env, { ok: true, value: result });
       }
+      if (this.deferredAcks.length >= 64 && !(await this.flush())) return;
       if (this.afterCurrent !== undefined) break;
     }
+    if (this.deferredAcks.length > 0 && !(await this.flush())) return;
     this.draining = false;
     const after = this.afterCurrent;
     if (after !== undefined) {
@@ -254,9 +289,47 @@ export class ActorCell implements MailboxSink {
   private removeHead(entry: Entry): void {
     this.queue.shift();
     this.headDeliveries = 0;
-    entry.receipt?.ack();
+    if (entry.receipt !== null) {
+      if (this.persistence === undefined) entry.receipt.ack();
+      else this.deferredAcks.push(entry.receipt);
+    }
     this.remember(entry.env.id);
     if (this.spaceWaiters.length > 0) this.wakeSenders();
+  }
+
+  /**
+   * Saves a snapshot, then acks what it covers. A refused (fenced) save means another node
+   * owns the actor now: this activation ends at once without acking. Returns false then.
+   */
+  private async flush(): Promise<boolean> {
+    const p = this.persistence;
+    if (p === undefined) return true;
+    const acks = this.deferredAcks;
+    this.deferredAcks = [];
+    const epoch = this.epoch;
+    try {
+      const state = this.behavior.snapshot === undefined ? this.state : this.behavior.snapshot(this.state);
+      await p.save({ state, recent: this.recentIds(256) });
+    } catch (e) {
+      if (epoch !== this.epoch) return false;
+      this.host.warn(`${this.address}: snapshot refused (${(e as Error).message}); ending this activation`);
+      for (const r of acks) r.nak();
+      void this.end('lost');
+      return false;
+    }
+    for (const r of acks) r.ack();
+    return epoch === this.epoch;
+  }
+
+  /** The most recent handled ids, newest last. */
+  private recentIds(max: number): string[] {
+    const n = this.recentRing.length;
+    const out: string[] = [];
+    for (let i = Math.min(max, n); i >= 1; i--) {
+      const id = this.recentRing[(this.recentAt - i + n) % n];
+      if (id !== undefined) out.push(id);
+    }
+    return out;
   }
 
   /** Wakes every blocked sender; each re-offers (pool waiters may be parked on several members). */
@@ -316,70 +389,137 @@ export class ActorCell implements MailboxSink {
 
   /** Restarts after `delayMs`: cleanup, children ended, fresh state from `init`, mailbox kept. */
   restartAfter(delayMs: number): void {
+    if (this.mode === 'ended' && this.exited) {
+      void this.revive(delayMs, ++this.generation);
+      return;
+    }
     if (this.mode === 'ended' || this.mode === 'stopping') return;
+    const generation = ++this.generation;
     const go = (): void => {
-      if (this.mode === 'ended' || this.mode === 'stopping') return;
+      if (generation !== this.generation || this.mode === 'ended' || this.mode === 'stopping') return;
       this.mode = 'suspended';
       this.transition('RESTART');
-      void this.restartNow(delayMs);
+      void this.restartNow(delayMs, generation);
     };
     if (this.draining && this.current !== undefined) this.afterCurrent = go;
     else go();
   }
 
-  private async restartNow(delayMs: number): Promise<void> {
+  private async restartNow(delayMs: number, generation: number): Promise<void> {
+    // Failure reports queued for the old incarnation (e.g. from children it is about to end) are stale.
+    this.sysQueue.drainAll();
     await this.cleanup();
-    await this.host.endChildren(this, false);
+    await this.host.endChildren(this, 'terminate');
+    this.sysQueue.drainAll();
     if (delayMs > 0) await new Promise<void>((r) => this.host.clock.setTimer(delayMs, r));
-    if (this.mode !== 'suspended') return;
+    // Never two inits of one actor at once: an abandoned one is awaited (bounded by its timeout).
+    await this.initRunning;
+    if (generation !== this.generation || this.mode !== 'suspended') return;
     try {
       await this.start();
     } catch (e) {
-      if (this.mode === 'suspended') this.host.childFailed(this, toWireError(e, 'handler_failed'));
+      if (generation === this.generation && this.mode === 'suspended') this.host.childFailed(this, toWireError(e, 'handler_failed'));
+    }
+  }
+
+  /** Starts an exited actor again in place (same position among its siblings, mailbox kept). */
+  private async revive(delayMs: number, generation: number): Promise<void> {
+    if (delayMs > 0) await new Promise<void>((r) => this.host.clock.setTimer(delayMs, r));
+    if (generation !== this.generation || this.mode !== 'ended' || !this.exited) return;
+    this.exited = false;
+    this.exiting = false;
+    this.mode = 'new';
+    try {
+      await this.host.reactivate(this);
+      await this.start();
+    } catch (e) {
+      if (generation !== this.generation) return;
+      if (this.mode === 'new') {
+        this.mode = 'ended';
+        this.host.forget(this);
+        this.host.warn(`${this.address} could not be started again: ${(e as Error).message}`);
+      } else if (this.mode === 'suspended') this.host.childFailed(this, toWireError(e, 'handler_failed'));
     }
   }
 
   /**
-   * Ends the actor. Graceful: stop taking messages, handle what is queued (up to the stop
-   * timeout), then clean up. Otherwise at once. Whatever is still queued becomes dead letters.
+   * Ends the actor.
+   * - `stop`: take no more, handle what is queued (up to the stop timeout), snapshot, release;
+   *   what is left is dead-lettered (`actor_stopped`).
+   * - `terminate`: at once; the queue is dead-lettered.
+   * - `handover` (node drain): like stop, but what is left goes back to the transport for the
+   *   next owner instead of to dead letters.
+   * - `lost` (lease taken, save fenced): at once, nothing acked or written; the new owner has it.
+   * - `exit` (the actor ended itself): after the current message; the queue is dead-lettered.
    */
-  async end(graceful: boolean, drainQueue = graceful): Promise<void> {
+  async end(how: EndMode): Promise<void> {
+    this.generation++;
+    if (this.mode === 'ended' && this.exited && how !== 'exit') {
+      this.exited = false;
+      this.host.forget(this);
+      return;
+    }
     if (this.mode === 'ended' || this.mode === 'stopping') return;
+    const graceful = how === 'stop' || how === 'handover' || how === 'exit';
     const wasRunning = this.mode === 'running';
-    this.mode = 'stopping';
     this.transition(graceful ? 'STOP' : 'TERMINATE');
-    await this.binding?.unbind();
-    this.binding = undefined;
-    if (drainQueue && wasRunning) await this.finishQueue();
-    // A handler still running now is abandoned: its signal aborts and its message is dead-lettered below.
+    if ((how === 'stop' || how === 'handover') && wasRunning) {
+      // Keep handling while the transport hands over what it already pulled for us.
+      await this.binding?.stopIntake();
+      await this.finishQueue();
+    } else {
+      this.mode = 'stopping';
+      this.wakeSenders();
+      await this.binding?.stopIntake();
+    }
+    this.mode = 'stopping';
+    // A handler still running now is abandoned: its signal aborts and its message is handled below.
     this.epoch++;
     this.draining = false;
     this.current = undefined;
     this.afterCurrent = undefined;
-    await this.host.endChildren(this, graceful);
+    await this.host.endChildren(this, how);
     await this.cleanup();
+    if (how !== 'lost' && this.persistence !== undefined && wasRunning) {
+      const acks = this.deferredAcks;
+      this.deferredAcks = [];
+      try {
+        const state = this.behavior.snapshot === undefined ? this.state : this.behavior.snapshot(this.state);
+        await this.persistence.save({ state, recent: this.recentIds(256) });
+        for (const r of acks) r.ack();
+      } catch (e) {
+        this.host.warn(`${this.address}: final snapshot refused: ${(e as Error).message}`);
+        for (const r of acks) r.nak();
+      }
+    } else {
+      for (const r of this.deferredAcks.splice(0)) r.nak();
+    }
     const stopped = new ActorStoppedError(`${this.address} stopped before handling the message`);
     for (const entry of this.queue.drainAll()) {
+      if ((how === 'handover' || how === 'lost') && entry.receipt !== null) {
+        entry.receipt.nak();
+        continue;
+      }
       this.host.deadLetter(entry.env, 'actor_stopped', stopped, 0);
       entry.receipt?.ack();
       if (entry.env.replyTo !== undefined) this.host.reply(entry.env, { ok: false, error: toWireError(stopped) });
     }
     this.sysQueue.drainAll();
-    for (const w of this.spaceWaiters.splice(0)) w();
+    this.wakeSenders();
+    if (how !== 'lost') await this.binding?.release();
+    this.binding = undefined;
     this.mode = 'ended';
     if (graceful) this.transition('STOPPED');
-    if (this.exiting) this.parent?.exitedSpecs.set(this.address, { behavior: this.behavior, options: this.spawnOptions, restart: this.restart });
-    this.host.forget(this);
+    if (how === 'exit' && this.parent !== undefined && this.parent.mode !== 'ended') this.exited = true;
+    else this.host.forget(this);
   }
 
   private async finishQueue(): Promise<void> {
     const deadline = this.host.clock.now() + this.options.stopTimeoutMs;
-    this.mode = 'running';
     while ((this.queue.length > 0 || this.draining) && this.host.clock.now() < deadline && this.mode === 'running') {
       if (!this.draining) this.kick();
       await new Promise<void>((r) => setImmediate(r));
     }
-    if (this.mode === 'running') this.mode = 'stopping';
   }
 
   /** Registers a hook run whenever the incarnation ends (restart or stop). */
@@ -392,7 +532,7 @@ export class ActorCell implements MailboxSink {
     if (this.exiting || this.mode === 'ended') return;
     this.exiting = true;
     const go = (): void => {
-      void this.end(true, false).then(() => this.host.childExited(this));
+      void this.end('exit').then(() => this.host.childExited(this));
     };
     if (this.draining && this.current !== undefined) this.afterCurrent = go;
     else go();

@@ -65,29 +65,20 @@ export function makeContext(system: ActorSystem, cell: ActorCell): ActorContext 
       return system.childrenOf(cell.ref);
     },
     restartChild(child, delayMs = 0) {
-      const exited = cell.exitedSpecs.get(child.address);
-      if (exited !== undefined && system.cellOf(child) === undefined) {
-        cell.exitedSpecs.delete(child.address);
-        const respawn = (): void => {
-          system.spawn(child.address, exited.behavior, { ...exited.options, parent: cell.ref }).catch((e: unknown) => system.warn(`respawn of ${child.address} failed: ${(e as Error).message}`));
-        };
-        if (delayMs > 0) system.clock.setTimer(delayMs, respawn);
-        else respawn();
-        return;
-      }
       childCell(child).restartAfter(delayMs);
     },
     forgetChild(child) {
-      cell.exitedSpecs.delete(child.address);
+      const c = system.cellOf(child);
+      if (c !== undefined && c.parent === cell && c.exited) void c.end('terminate');
     },
     exit() {
       cell.exit();
     },
     stopChild(child) {
-      return childCell(child).end(true);
+      return childCell(child).end('stop');
     },
     terminateChild(child) {
-      return childCell(child).end(false);
+      return childCell(child).end('terminate');
     },
   };
   cell.onCleanup(() => {

@@ -82,6 +82,10 @@ class PoolSink implements MailboxSink {
   waitForSpace(): Promise<void> {
     return Promise.race(this.members.map((m) => m.waitForSpace()));
   }
+
+  get accepting(): boolean {
+    return this.members.some((m) => m.accepting);
+  }
 }
 
 /** One in-process mesh shared by the nodes (ActorSystems) attached to it. */
@@ -142,26 +146,24 @@ export class MemoryTransport implements Transport {
       pool.members.push(sink);
       map.set(address, pool);
       this.mine.add(entry);
-      return Promise.resolve({
-        unbind: () => {
-          const i = pool.members.indexOf(sink);
-          if (i >= 0) pool.members.splice(i, 1);
-          if (pool.members.length === 0 && map.get(address) === pool) map.delete(address);
-          this.mine.delete(entry);
-          return ACCEPTED;
-        },
-      });
+      const leave = (): Promise<void> => {
+        const i = pool.members.indexOf(sink);
+        if (i >= 0) pool.members.splice(i, 1);
+        if (pool.members.length === 0 && map.get(address) === pool) map.delete(address);
+        this.mine.delete(entry);
+        return ACCEPTED;
+      };
+      return Promise.resolve({ epoch: 0, stopIntake: leave, release: () => ACCEPTED });
     }
     if (existing !== undefined) return Promise.reject(new ConflictError(`${address} is already active in tenant ${tenant}`));
     map.set(address, sink);
     this.mine.add(entry);
-    return Promise.resolve({
-      unbind: () => {
-        if (map.get(address) === sink) map.delete(address);
-        this.mine.delete(entry);
-        return ACCEPTED;
-      },
-    });
+    const unbind = (): Promise<void> => {
+      if (map.get(address) === sink) map.delete(address);
+      this.mine.delete(entry);
+      return ACCEPTED;
+    };
+    return Promise.resolve({ epoch: 1, stopIntake: unbind, release: () => ACCEPTED });
   }
 
   send(envelope: Envelope, options: SendOptions): Promise<void> {

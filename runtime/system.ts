@@ -32,8 +32,8 @@ import {
 } from '../protocols/index.js';
 import type { ActorContext, Behavior, ChildInfo, MessageOptions, SpawnOptions } from './behavior.js';
 import { CHILD_EXITED, CHILD_FAILED } from './behavior.js';
-import { ActorCell } from './cell.js';
-import type { CellHost, ResolvedOptions } from './cell-host.js';
+import { ActorCell, type EndMode } from './cell.js';
+import type { CellHost, CellPersistence, CellSnapshot, ResolvedOptions } from './cell-host.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import type { LifecycleFactory } from './lifecycle.js';
 import { MemoryTransport } from './memory-transport.js';
@@ -171,18 +171,9 @@ export class ActorSystem implements CellHost {
       stopTimeoutMs: d.stopTimeoutMs,
     };
     const cell = new ActorCell(this, ref, behavior as Behavior<unknown>, resolved, options.restart ?? 'permanent', parent, { ...options, parent: undefined });
-    cell.lifecycle = this.lifecycleFactory({ address, tenant: ref.tenant, node: this.node }, (from, to, input, error) =>
-      this.emitLifecycle(cell, from, to, input, error),
-    );
     this.register(cell);
     try {
-      cell.binding = await this.transport.bind(ref.tenant, address, cell, {
-        shared: options.pool === true,
-        onLost: (reason) => {
-          this.warn(`${address} lost its activation: ${reason}; ending it here`);
-          void cell.end(false);
-        },
-      });
+      await this.reactivate(cell);
     } catch (e) {
       this.unregister(cell);
       throw e;
@@ -191,16 +182,54 @@ export class ActorSystem implements CellHost {
     try {
       await cell.start();
     } catch (e) {
-      await cell.end(false);
+      await cell.end('terminate');
       throw e;
     }
     return ref;
   }
 
+  /** Gives a cell a fresh lifecycle and binds its address (spawn, and restart after a normal exit). */
+  async reactivate(cell: ActorCell): Promise<void> {
+    cell.lifecycle = this.lifecycleFactory({ address: cell.address, tenant: cell.tenant, node: this.node }, (from, to, input, error) =>
+      this.emitLifecycle(cell, from, to, input, error),
+    );
+    cell.binding = await this.transport.bind(cell.tenant, cell.address, cell, {
+      shared: cell.spawnOptions.pool === true,
+      onLost: (reason) => {
+        this.warn(`${cell.address} lost its activation: ${reason}; ending it here`);
+        void cell.end('lost');
+      },
+    });
+    cell.persistence = this.persistenceFor(cell);
+  }
+
+  /**
+   * Fenced snapshot persistence for a single activation whose behavior snapshots, on a clustered
+   * transport. Loading re-writes the snapshot under this activation's epoch, which fences off any
+   * older owner: its next save names a stale revision and is refused.
+   */
+  private persistenceFor(cell: ActorCell): CellPersistence | undefined {
+    const store = this.transport.cluster?.state;
+    if (store === undefined || cell.behavior.snapshot === undefined || cell.spawnOptions.pool === true) return undefined;
+    const epoch = cell.binding?.epoch ?? 0;
+    let revision = 0;
+    return {
+      load: async () => {
+        const stored = await store.load(cell.tenant, cell.address);
+        if (stored !== undefined && stored.epoch > epoch) throw new ConflictError(`${cell.address} was taken over (epoch ${stored.epoch} > ${epoch})`);
+        revision = await store.save(cell.tenant, cell.address, stored?.data ?? null, epoch, stored?.revision ?? 0);
+        return (stored?.data ?? undefined) as CellSnapshot | undefined;
+      },
+      save: async (snapshot) => {
+        revision = await store.save(cell.tenant, cell.address, snapshot, epoch, revision);
+      },
+    };
+  }
+
   /** Stops an actor on this node gracefully; its supervisor forgets it. */
   async stop(ref: ActorRef): Promise<void> {
     const cell = this.cellOf(ref);
-    if (cell !== undefined) await cell.end(true);
+    if (cell !== undefined) await cell.end('stop');
   }
 
   /** The lifecycle state of a local actor. */
@@ -370,7 +399,7 @@ export class ActorSystem implements CellHost {
     }
     this.stats.escalations++;
     this.onEscalation({ address: cell.address, tenant: cell.tenant, error });
-    void cell.end(false);
+    void cell.end('terminate');
   }
 
   /** Tells a cell's parent that the cell ended on its own (normal exit). */
@@ -378,8 +407,8 @@ export class ActorSystem implements CellHost {
     cell.parent?.offerSystem(this.systemEnvelope(cell.parent, CHILD_EXITED, { address: cell.address, tenant: cell.tenant, incarnation: cell.incarnation, restart: cell.restart }));
   }
 
-  async endChildren(cell: ActorCell, graceful: boolean): Promise<void> {
-    for (let i = cell.children.length - 1; i >= 0; i--) await cell.children[i]?.end(graceful);
+  async endChildren(cell: ActorCell, how: EndMode): Promise<void> {
+    for (let i = cell.children.length - 1; i >= 0; i--) await cell.children[i]?.end(how);
   }
 
   forget(cell: ActorCell): void {
@@ -444,7 +473,7 @@ export class ActorSystem implements CellHost {
     if (this.stopped) return;
     const roots: ActorCell[] = [];
     for (const m of this.cells.values()) for (const c of m.values()) if (c.parent === undefined) roots.push(c);
-    for (const c of roots.reverse()) await c.end(true);
+    for (const c of roots.reverse()) await c.end('stop');
     this.stopped = true;
     for (const [id, p] of this.pending) {
       this.clock.clearTimer(p.timer);

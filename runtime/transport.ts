@@ -6,6 +6,7 @@
  */
 import type { DeadLetter, DeadLetterReason, Envelope } from '../protocols/index.js';
 import type { Clock } from './clock.js';
+import type { ClusterServices } from './cluster.js';
 
 /** Transport-level handle of one delivery; `null` where the transport needs no acks. */
 export interface Receipt {
@@ -23,6 +24,8 @@ export interface MailboxSink {
   offer(envelope: Envelope, receipt: Receipt | null): boolean;
   /** Resolves when the mailbox may have room again. */
   waitForSpace(): Promise<void>;
+  /** False once the actor is ending: a transport then hands pulled messages back instead of waiting. */
+  readonly accepting: boolean;
 }
 
 /** How `send` behaves when the recipient's mailbox is full. */
@@ -51,8 +54,16 @@ export interface BindOptions {
 
 /** A live binding of an address on this node. */
 export interface Binding {
-  /** Stops delivery to the sink; messages already sent stay in the durable mailbox (if any). */
-  unbind(): Promise<void>;
+  /** Lease epoch of a single activation (the fencing token for state writes); 0 for pools. */
+  readonly epoch: number;
+  /**
+   * Stops taking new messages. Messages the transport already pulled for this node are still
+   * offered to the sink (so a graceful stop handles them) unless the sink refuses them, in
+   * which case they are handed back for redelivery.
+   */
+  stopIntake(): Promise<void>;
+  /** Gives the address up (lease released, pool left). Call after the queue was handled. */
+  release(): Promise<void>;
 }
 
 /** A live topic subscription. */
@@ -94,6 +105,8 @@ export interface Transport {
   readonly kind: string;
   /** Dead letters of the whole mesh. */
   readonly deadLetters: DeadLetterStore;
+  /** Membership, fenced state and leases, on transports that span processes. */
+  readonly cluster?: ClusterServices;
   /** Connects and starts delivering replies for `ctx.node`. */
   start(ctx: TransportContext): Promise<void>;
   /**

@@ -2,7 +2,8 @@
  * The lifecycle machine every actor runs (XState v5):
  * created → starting → ready ⇄ busy → stopping → stopped, failed → restarting → starting,
  * and terminated. `stopped` and `terminated` are final. A supervisor may also restart a
- * healthy actor (one-for-all, rest-for-one), so ready and busy accept RESTART.
+ * healthy actor (one-for-all, rest-for-one) or one still starting, so starting, ready and busy
+ * accept RESTART.
  */
 import { createActor, setup } from 'xstate';
 import type { LifecycleState, WireError } from '../protocols/index.js';
@@ -18,7 +19,7 @@ export const lifecycleMachine = setup({
   initial: 'created',
   states: {
     created: { on: { START: 'starting', STOP: 'stopping', TERMINATE: 'terminated' } },
-    starting: { on: { STARTED: 'ready', FAIL: 'failed', STOP: 'stopping', TERMINATE: 'terminated' } },
+    starting: { on: { STARTED: 'ready', FAIL: 'failed', RESTART: 'restarting', STOP: 'stopping', TERMINATE: 'terminated' } },
     ready: { on: { BUSY: 'busy', FAIL: 'failed', RESTART: 'restarting', STOP: 'stopping', TERMINATE: 'terminated' } },
     busy: { on: { IDLE: 'ready', FAIL: 'failed', RESTART: 'restarting', STOP: 'stopping', TERMINATE: 'terminated' } },
     failed: { on: { RESTART: 'restarting', STOP: 'stopping', TERMINATE: 'terminated' } },
@@ -51,6 +52,7 @@ export const xstateLifecycle: LifecycleFactory = (_info, onTransition) => {
     },
     send(input: LifecycleInput, error?: WireError) {
       const from = state;
+      if (from === 'stopped' || from === 'terminated') return;
       actor.send({ type: input });
       const to = actor.getSnapshot().value as LifecycleState;
       if (to === from) return;

@@ -87,10 +87,9 @@ export function supervisor(spec: SupervisorSpec = {}): Behavior<SupervisorState>
   const onChildEvent = async (msg: Envelope, ctx: ActorContext<SupervisorState>): Promise<void> => {
     const ev = childEventSchema.parse(msg.payload);
     const crashed = msg.type === CHILD_FAILED;
-    const child: ChildInfo | undefined = crashed
-      ? ctx.children().find((c) => c.ref.address === ev.address && c.ref.tenant === ev.tenant)
-      : { ref: ctx.system.ref(ev.address, ev.tenant), options: {}, restart: ev.restart, state: 'stopped', incarnation: ev.incarnation };
-    if (child === undefined || ctx.state.escalated) return;
+    const child = ctx.children().find((c) => c.ref.address === ev.address && c.ref.tenant === ev.tenant);
+    // A report is acted on only while it is current: the child is still failed (or still exited).
+    if (child === undefined || ctx.state.escalated || child.state !== (crashed ? 'failed' : 'stopped')) return;
     const why = ev.error?.message ?? 'exited normally';
     if (crashed) {
       if (child.restart === 'temporary') await ctx.terminateChild(child.ref);

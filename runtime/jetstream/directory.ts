@@ -14,6 +14,8 @@ export interface LeaseValue {
   readonly node: string;
   readonly epoch: number;
   readonly renewedAt: number;
+  readonly tenant: string;
+  readonly address: string;
 }
 
 /** A held lease. */
@@ -43,7 +45,7 @@ export class Directory {
     private readonly clock: Clock,
     readonly leaseTtlMs: number,
     private readonly warn: (m: string) => void,
-    private readonly isDead: (node: string) => boolean = () => false,
+    public isDead: (node: string) => boolean = () => false,
   ) {}
 
   /** Starts mirroring the bucket into memory (so senders check recipients without a round trip). */
@@ -92,11 +94,9 @@ export class Directory {
     return this.singles.get(addressKey);
   }
 
-  /** Addresses whose lease is held by `node` (from the mirror). */
-  leasedBy(node: string): string[] {
-    const out: string[] = [];
-    for (const [k, v] of this.singles) if (v.node === node) out.push(k);
-    return out;
+  /** Every lease in the mirror. */
+  leases(): LeaseValue[] {
+    return [...this.singles.values()];
   }
 
   /**
@@ -104,9 +104,9 @@ export class Directory {
    * holder is dead or stopped renewing. Rejects with `conflict` while a live node holds it.
    * `onLost` fires when renewal finds the lease taken (or cannot renew within the TTL).
    */
-  async acquire(addressKey: string, onLost: (reason: string) => void): Promise<Lease> {
+  async acquire(tenant: string, address: string, addressKey: string, onLost: (reason: string) => void): Promise<Lease> {
     const key = `s.${addressKey}`;
-    const value = (epoch: number): string => JSON.stringify({ node: this.node, epoch, renewedAt: this.clock.now() } satisfies LeaseValue);
+    const value = (epoch: number): string => JSON.stringify({ node: this.node, epoch, renewedAt: this.clock.now(), tenant, address } satisfies LeaseValue);
     let epoch = 1;
     let revision: number;
     try {

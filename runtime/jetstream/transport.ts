@@ -35,7 +35,11 @@ import {
 import type { Clock } from '../clock.js';
 import type { BindOptions, Binding, MailboxSink, Receipt, SendOptions, Subscription, Transport, TransportContext } from '../transport.js';
 import { assertPattern } from '../topics.js';
+import { hostname } from 'node:os';
+import type { ClusterServices } from '../cluster.js';
 import { JetStreamDeadLetterStore } from './dead-letters.js';
+import { KvMembership } from './membership.js';
+import { KvStateStore } from './state-store.js';
 import { Directory } from './directory.js';
 import { MeshNames } from './subjects.js';
 
@@ -54,6 +58,10 @@ export interface JetStreamTransportOptions {
   readonly leaseTtlMs?: number;
   /** Messages a pool member pulls at a time (small keeps pools balanced). */
   readonly poolBatch?: number;
+  /** Membership heartbeat period (default 1 s). */
+  readonly heartbeatMs?: number;
+  /** A node silent this long is declared dead (default 3 s). */
+  readonly deadAfterMs?: number;
   /** How long a publish keeps retrying (same msg id) through an outage or leader election. */
   readonly publishRetryMs?: number;
   readonly topicMaxAgeMs?: number;
@@ -63,6 +71,13 @@ export interface JetStreamTransportOptions {
 }
 
 const ACCEPTED = Promise.resolve();
+const VERSION = '0.1.0';
+
+/** The consuming side of a binding. */
+interface Intake {
+  stop(): Promise<void>;
+  dispose(): void;
+}
 const ms = (n: number): number => n * 1_000_000;
 
 function errCode(e: unknown): number | undefined {
@@ -99,7 +114,10 @@ export class JetStreamTransport implements Transport {
   private deadLetterStore!: JetStreamDeadLetterStore;
   private ctx!: TransportContext;
   private closed = false;
-  private readonly bindings = new Set<{ stop(): Promise<void> }>();
+  private membershipImpl: KvMembership | undefined;
+  /** Membership, fenced snapshots and the lease view (after `start`). */
+  cluster: ClusterServices | undefined;
+  private readonly bindings = new Set<Intake>();
   private readonly subs = new Set<Subscription>();
 
   constructor(private readonly options: JetStreamTransportOptions) {
@@ -138,6 +156,21 @@ export class JetStreamTransport implements Transport {
     this.directory = new Directory(kv, ctx.node, ctx.clock, this.leaseTtlMs, (m) => process.emitWarning(m, 'TroupeWarning'));
     await this.directory.watch();
     this.deadLetterStore = new JetStreamDeadLetterStore(this.js, this.jsm, this.names, this.codec);
+    const replicas = this.options.replicas ?? 1;
+    const nodesKv = await kvm.create(this.names.nodesBucket, { history: 1, replicas });
+    const stateKv = await kvm.create(this.names.stateBucket, { history: 1, replicas });
+    const membership = new KvMembership(
+      nodesKv,
+      { id: ctx.node, host: hostname(), kinds: [], version: VERSION, load: 0, startedAt: ctx.clock.now(), draining: false },
+      ctx.clock,
+      { heartbeatMs: this.options.heartbeatMs ?? 1_000, deadAfterMs: this.options.deadAfterMs ?? 3_000 },
+      (m) => process.emitWarning(m, 'TroupeWarning'),
+    );
+    await membership.start();
+    this.membershipImpl = membership;
+    this.directory.isDead = (n) => membership.isDead(n);
+    const directory = this.directory;
+    this.cluster = { membership, state: new KvStateStore(stateKv, this.names, this.codec), leases: () => directory.leases() };
     this.nc.subscribe(this.names.inbox(ctx.node), {
       callback: (err, msg) => {
         if (err !== null) return;
@@ -182,38 +215,44 @@ export class JetStreamTransport implements Transport {
     const shared = options.shared === true;
     const durable = this.names.consumer(tenant, address, shared);
     let release: () => Promise<void>;
+    let epoch = 0;
+    let intake: Intake | undefined;
     if (shared) {
       if (this.directory.leaseOf(key) !== undefined) throw new ConflictError(`${address} is already active as a single actor in tenant ${tenant}`);
       release = await this.directory.joinPool(key);
     } else {
       if (this.directory.poolMembers(key).length > 0) throw new ConflictError(`${address} is already a pool in tenant ${tenant}`);
-      let binding: { stop(): Promise<void> } | undefined;
-      const lease = await this.directory.acquire(key, (reason) => {
-        void binding?.stop();
+      const lease = await this.directory.acquire(tenant, address, key, (reason) => {
+        void intake?.stop().then(() => intake?.dispose());
         options.onLost?.(reason);
       });
+      epoch = lease.epoch;
       release = () => lease.release();
       // A new owner recreates the consumer, so messages the last owner held unacked come at once.
       await this.jsm.consumers.delete(this.names.mailboxStream, durable).catch(() => undefined);
-      binding = await this.consume(tenant, address, durable, sink, shared);
-      return this.finishBinding(binding, release);
     }
-    const binding = await this.consume(tenant, address, durable, sink, shared);
-    return this.finishBinding(binding, release);
-  }
-
-  private finishBinding(binding: { stop(): Promise<void> }, release: () => Promise<void>): Binding {
-    this.bindings.add(binding);
+    try {
+      intake = await this.consume(tenant, address, durable, sink, shared);
+    } catch (e) {
+      await release();
+      throw e;
+    }
+    const consumer = intake;
+    this.bindings.add(consumer);
     return {
-      unbind: async () => {
-        this.bindings.delete(binding);
-        await binding.stop();
+      epoch,
+      stopIntake: async () => {
+        this.bindings.delete(consumer);
+        await consumer.stop();
+      },
+      release: async () => {
+        consumer.dispose();
         await release();
       },
     };
   }
 
-  private async consume(tenant: string, address: string, durable: string, sink: MailboxSink, shared: boolean): Promise<{ stop(): Promise<void> }> {
+  private async consume(tenant: string, address: string, durable: string, sink: MailboxSink, shared: boolean): Promise<Intake> {
     const stream = this.names.mailboxStream;
     try {
       await this.jsm.consumers.add(stream, {
@@ -232,15 +271,13 @@ export class JetStreamTransport implements Transport {
     const messages = await consumer.consume({ max_messages: shared ? this.poolBatch : Math.min(this.capacity, 256) });
     const held = new Set<JsMsg>();
     let stopped = false;
+    let wake!: () => void;
+    const stopping = new Promise<void>((r) => (wake = r));
     const keepAlive = setInterval(() => {
       for (const m of held) m.working();
     }, Math.max(100, this.ackWaitMs / 2));
     const loop = (async () => {
       for await (const m of messages) {
-        if (stopped) {
-          m.nak();
-          continue;
-        }
         let env: Envelope;
         try {
           env = this.codec.decode(m.data);
@@ -262,10 +299,12 @@ export class JetStreamTransport implements Transport {
           },
         };
         while (!sink.offer(env, receipt)) {
-          if (stopped) break;
-          await sink.waitForSpace();
+          if (!sink.accepting) {
+            receipt.nak();
+            break;
+          }
+          await Promise.race([sink.waitForSpace(), stopping]);
         }
-        if (stopped && held.has(m)) receipt.nak();
       }
     })().catch((e: unknown) => {
       if (!stopped && !this.closed) process.emitWarning(`consumer of ${address} ended: ${(e as Error).message}`, 'TroupeWarning');
@@ -274,10 +313,13 @@ export class JetStreamTransport implements Transport {
       stop: async () => {
         if (stopped) return;
         stopped = true;
-        clearInterval(keepAlive);
+        // Messages already pulled are still offered: an accepting sink handles them, one that is ending hands them back.
         await messages.close().catch(() => undefined);
+        wake();
         await loop;
       },
+      // Keeps `working()` pings going for messages still queued locally until the address is released.
+      dispose: () => clearInterval(keepAlive),
     };
   }
 
@@ -386,7 +428,11 @@ export class JetStreamTransport implements Transport {
     if (this.closed) return;
     this.closed = true;
     for (const s of [...this.subs]) s.unsubscribe();
-    for (const b of [...this.bindings]) await b.stop();
+    for (const b of [...this.bindings]) {
+      await b.stop();
+      b.dispose();
+    }
+    this.membershipImpl?.stop();
     this.directory?.close();
     await this.nc?.drain().catch(() => undefined);
   }

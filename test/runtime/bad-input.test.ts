@@ -169,7 +169,7 @@ describe('bad input', () => {
     const q2 = s.ref('worker/q2');
     await q2.tell('w.run', 'first');
     const asked = q2.ask('w.run', 'queued').catch((e: unknown) => e);
-    await cell?.end(false);
+    await cell?.end('terminate');
     expect(await asked).toBeInstanceOf(ActorStoppedError);
     // Terminating abandons the running handler too: its message was never acked, so it is a dead letter as well.
     expect((await s.deadLetters.list({ reason: 'actor_stopped' })).map((l) => l.envelope.payload)).toEqual(['first', 'queued']);
@@ -181,7 +181,7 @@ describe('bad input', () => {
     const asked = ref.ask('w.run', 1, { timeoutMs: 60_000 }).catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 10));
     const cell = s.cellOf(ref);
-    await Promise.all([s.shutdown(), cell?.end(false)]);
+    await Promise.all([s.shutdown(), cell?.end('terminate')]);
     expect(await asked).toSatisfy((e) => e instanceof SystemStoppedError || e instanceof ActorStoppedError);
     await expect(ref.tell('w.run', 2)).rejects.toBeInstanceOf(SystemStoppedError);
     system = undefined;

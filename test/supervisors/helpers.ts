@@ -1,8 +1,8 @@
 /** Shared fixtures of the supervisor tests: seeded randomness, a simulated-time system, test workers. */
 import type { LifecycleEvent } from '../../protocols/index.js';
 import { configSchema } from '../../config/index.js';
-import { SimulatedClock, type ActorSystem, type Behavior, type Escalation } from '../../runtime/index.js';
-import { createSystem } from '../../supervisors/index.js';
+import { SimulatedClock, type ActorOptions, type ActorRef, type ActorSystem, type Behavior, type Escalation, type RestartType } from '../../runtime/index.js';
+import { createSystem, supervisor, type ChildSpec, type SupervisorSpec } from '../../supervisors/index.js';
 
 /** mulberry32: a tiny seeded PRNG returning values in [0, 1). */
 export function seeded(seed: number): () => number {
@@ -35,6 +35,8 @@ export interface HarnessOptions {
   readonly rootWithinMs?: number;
   readonly maxDeliveries?: number;
   readonly handlerTimeoutMs?: number;
+  /** Jitter source of the root supervisor (default: seeded from `seed`). */
+  readonly random?: () => number;
 }
 
 let nodes = 0;
@@ -52,7 +54,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const system = await createSystem({
     config,
     clock,
-    random: seeded(o.seed ?? 1),
+    random: o.random ?? seeded(o.seed ?? 1),
     node: `test-${process.pid}-${nodes++}`,
     warn: (m) => warnings.push(m),
     onEscalation: (e) => escalations.push(e),
@@ -84,14 +86,16 @@ export async function shutdownHarness(h: Harness | undefined): Promise<void> {
 export interface WorkerLog {
   /** Envelope ids of messages handled to completion, in order. */
   readonly handled: string[];
-  /** [incarnation, payload] of every delivery, including crashing ones. */
-  readonly deliveries: { incarnation: number; id: string; payload: unknown }[];
+  /** Every delivery, including crashing ones. */
+  readonly deliveries: { incarnation: number; id: string; attempt: number; payload: unknown }[];
+  /** Ids of messages whose handler signal was aborted. */
+  readonly aborted: string[];
   /** Incarnations whose init ran. */
   readonly inits: number[];
 }
 
 export function newLog(): WorkerLog {
-  return { handled: [], deliveries: [], inits: [] };
+  return { handled: [], deliveries: [], aborted: [], inits: [] };
 }
 
 /** Options of {@link worker}. */
@@ -117,7 +121,7 @@ export function worker(log: WorkerLog, o: WorkerOptions = {}): Behavior<{ seen: 
       return { seen: new Set() };
     },
     receive(msg, ctx) {
-      log.deliveries.push({ incarnation: ctx.incarnation, id: msg.id, payload: msg.payload });
+      log.deliveries.push({ incarnation: ctx.incarnation, id: msg.id, attempt: msg.attempt, payload: msg.payload });
       switch (msg.type) {
         case 'work.boom':
           throw new Error(`boom ${String(msg.payload)}`);
@@ -131,6 +135,7 @@ export function worker(log: WorkerLog, o: WorkerOptions = {}): Behavior<{ seen: 
           ctx.exit();
           break;
         case 'work.hang':
+          ctx.signal.addEventListener('abort', () => log.aborted.push(msg.id));
           return new Promise<never>(() => undefined);
         default:
           break;
@@ -141,7 +146,42 @@ export function worker(log: WorkerLog, o: WorkerOptions = {}): Behavior<{ seen: 
   };
 }
 
-/** Lets queued microtasks and immediates run without moving simulated time. */
-export async function settle(h: Harness, turns = 5): Promise<void> {
-  for (let i = 0; i < turns; i++) await h.clock.advance(0);
+/** A worker of {@link spawnTree}: its restart type and per-actor options. */
+export interface WorkerSpec {
+  readonly restart?: RestartType;
+  readonly options?: ActorOptions;
+  readonly worker?: WorkerOptions;
+}
+
+/**
+ * Spawns a supervisor at `address` (under the root) whose children are test workers named
+ * `worker/<name>` in the given order; returns their logs and refs by name.
+ */
+export async function spawnTree(
+  h: Harness,
+  address: string,
+  spec: Omit<SupervisorSpec, 'children'>,
+  workers: Record<string, WorkerSpec>,
+): Promise<{ logs: Record<string, WorkerLog>; refs: Record<string, ActorRef>; sup: ActorRef }> {
+  const logs: Record<string, WorkerLog> = {};
+  const refs: Record<string, ActorRef> = {};
+  const children: ChildSpec[] = Object.entries(workers).map(([name, w]) => {
+    logs[name] = newLog();
+    refs[name] = h.system.ref(`worker/${name}`);
+    return { address: `worker/${name}`, behavior: worker(logs[name], w.worker), restart: w.restart, options: w.options };
+  });
+  const sup = await h.system.spawn(address, supervisor({ ...spec, children }));
+  return { logs, refs, sup };
+}
+
+/** For every FAIL (or exit STOPPED) of `address`, the simulated ms until its next START. */
+export function restartGaps(h: Harness, address: string): number[] {
+  const evs = h.of(address);
+  const gaps: number[] = [];
+  evs.forEach((e, i) => {
+    if (e.event !== 'FAIL' && e.event !== 'STOPPED') return;
+    const next = evs.slice(i + 1).find((x) => x.event === 'START');
+    if (next !== undefined) gaps.push(next.at - e.at);
+  });
+  return gaps;
 }

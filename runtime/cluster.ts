@@ -1,0 +1,76 @@
+/**
+ * What a clustered transport adds: membership (who is alive, hosting which kinds), fenced
+ * state snapshots (so any node can re-activate an actor), and the lease directory view
+ * that placement uses to find orphaned actors. The memory transport has none of these.
+ */
+
+/** A node as the mesh sees it. */
+export interface NodeInfo {
+  readonly id: string;
+  readonly host: string;
+  /** Actor kinds this node hosts (re-activates on failover). */
+  readonly kinds: readonly string[];
+  readonly version: string;
+  /** Local actors; a rough load figure for placement and operators. */
+  readonly load: number;
+  readonly startedAt: number;
+  readonly heartbeatAt: number;
+  /** True once the node started draining: it takes no new activations. */
+  readonly draining: boolean;
+}
+
+/** A change in membership. `dead`: stopped heartbeating for the configured window. */
+export interface MembershipEvent {
+  readonly type: 'join' | 'update' | 'leave' | 'dead';
+  readonly node: NodeInfo;
+}
+
+/** The live view of the mesh's nodes. */
+export interface Membership {
+  /** Live nodes (this one included), by id. */
+  live(): NodeInfo[];
+  isLive(node: string): boolean;
+  /** Calls `fn` on every join, update, leave and death; returns the unsubscribe function. */
+  onChange(fn: (event: MembershipEvent) => void): () => void;
+  /** Updates what this node announces (kinds, load, draining). */
+  announce(update: Partial<Pick<NodeInfo, 'kinds' | 'load' | 'draining'>>): Promise<void>;
+  /** Leaves the mesh (deletes this node's entry, stops heartbeats). */
+  leave(): Promise<void>;
+}
+
+/** A stored snapshot and the fencing data that came with it. */
+export interface StoredSnapshot {
+  readonly data: unknown;
+  /** Lease epoch of the writer. */
+  readonly epoch: number;
+  /** Store revision; a save must name the revision it replaces. */
+  readonly revision: number;
+}
+
+/** Fenced snapshot storage: a write names the revision it replaces, so a stale owner is refused. */
+export interface StateStore {
+  load(tenant: string, address: string): Promise<StoredSnapshot | undefined>;
+  /**
+   * Writes `data` if `expectedRevision` is still the latest (0: no snapshot yet) and no newer
+   * epoch wrote meanwhile; returns the new revision. Rejects with `conflict` otherwise.
+   */
+  save(tenant: string, address: string, data: unknown, epoch: number, expectedRevision: number): Promise<number>;
+  delete(tenant: string, address: string): Promise<void>;
+}
+
+/** A single activation's lease as the directory shows it. */
+export interface LeaseInfo {
+  readonly tenant: string;
+  readonly address: string;
+  readonly node: string;
+  readonly epoch: number;
+  readonly renewedAt: number;
+}
+
+/** Cluster services of a transport, available after `start`. */
+export interface ClusterServices {
+  readonly membership: Membership;
+  readonly state: StateStore;
+  /** Every single-activation lease in the mesh (from the local mirror). */
+  leases(): LeaseInfo[];
+}

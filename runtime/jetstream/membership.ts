@@ -1,0 +1,159 @@
+/**
+ * Membership in a KV bucket: each node writes `{id, host, kinds, …, heartbeatAt}` under its
+ * id every heartbeat; every node mirrors the bucket. A node whose heartbeat is older than
+ * `deadAfterMs` is declared dead by each observer on its own (no per-key TTL needed, so
+ * this works on nats-server 2.9); a node that leaves deletes its key.
+ */
+import type { KV } from '@nats-io/kv';
+import type { Clock, TimerHandle } from '../clock.js';
+import type { Membership, MembershipEvent, NodeInfo } from '../cluster.js';
+import { idToken } from './subjects.js';
+
+const text = new TextDecoder();
+
+/** Options of membership. */
+export interface MembershipOptions {
+  readonly heartbeatMs: number;
+  readonly deadAfterMs: number;
+}
+
+/** The JetStream KV membership of one node. */
+export class KvMembership implements Membership {
+  private readonly nodes = new Map<string, NodeInfo>();
+  private readonly dead = new Set<string>();
+  private readonly listeners = new Set<(e: MembershipEvent) => void>();
+  private me: NodeInfo;
+  private timer: TimerHandle | undefined;
+  private stopWatch: (() => void) | undefined;
+  private left = false;
+
+  constructor(
+    private readonly kv: KV,
+    self: Omit<NodeInfo, 'heartbeatAt'>,
+    private readonly clock: Clock,
+    private readonly options: MembershipOptions,
+    private readonly warn: (m: string) => void,
+  ) {
+    this.me = { ...self, heartbeatAt: clock.now() };
+  }
+
+  /** Announces this node, starts heartbeats and mirrors the bucket. */
+  async start(): Promise<void> {
+    await this.put();
+    const it = await this.kv.watch({ key: '>' });
+    this.stopWatch = () => it.stop();
+    void (async () => {
+      for await (const e of it) {
+        if (e.operation === 'PUT') this.seen(JSON.parse(text.decode(e.value)) as NodeInfo);
+        else this.gone(e.key);
+      }
+    })().catch((e: unknown) => {
+      if (!this.left) this.warn(`membership watch ended: ${(e as Error).message}`);
+    });
+    this.schedule();
+  }
+
+  private schedule(): void {
+    this.timer = this.clock.setTimer(this.options.heartbeatMs, () => {
+      void this.tick();
+    });
+  }
+
+  private async tick(): Promise<void> {
+    if (this.left) return;
+    try {
+      await this.put();
+    } catch (e) {
+      this.warn(`heartbeat failed: ${(e as Error).message}`);
+    }
+    this.reap();
+    if (!this.left) this.schedule();
+  }
+
+  private put(): Promise<number> {
+    this.me = { ...this.me, heartbeatAt: this.clock.now() };
+    return this.kv.put(idToken(this.me.id), JSON.stringify(this.me));
+  }
+
+  private seen(info: NodeInfo): void {
+    const known = this.nodes.get(info.id);
+    this.nodes.set(info.id, info);
+    if (this.dead.has(info.id)) {
+      if (this.clock.now() - info.heartbeatAt > this.options.deadAfterMs) return;
+      this.dead.delete(info.id);
+      this.emit({ type: 'join', node: info });
+      return;
+    }
+    if (known === undefined) this.emit({ type: 'join', node: info });
+    else if (known.draining !== info.draining || known.kinds.join() !== info.kinds.join()) this.emit({ type: 'update', node: info });
+  }
+
+  private gone(key: string): void {
+    for (const [id, info] of this.nodes) {
+      if (idToken(id) !== key) continue;
+      this.nodes.delete(id);
+      if (!this.dead.has(id)) this.emit({ type: 'leave', node: info });
+      this.dead.delete(id);
+    }
+  }
+
+  /** Declares nodes dead whose heartbeat is older than the window. */
+  reap(): void {
+    const now = this.clock.now();
+    for (const [id, info] of this.nodes) {
+      if (id === this.me.id || this.dead.has(id)) continue;
+      if (now - info.heartbeatAt > this.options.deadAfterMs) {
+        this.dead.add(id);
+        this.emit({ type: 'dead', node: info });
+      }
+    }
+  }
+
+  private emit(e: MembershipEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch (err) {
+        this.warn(`membership listener threw: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  live(): NodeInfo[] {
+    return [...this.nodes.values()].filter((n) => !this.dead.has(n.id));
+  }
+
+  /** True once this node declared `node` dead (and has not seen it come back). */
+  isDead(node: string): boolean {
+    return this.dead.has(node);
+  }
+
+  isLive(node: string): boolean {
+    return node === this.me.id || (this.nodes.has(node) && !this.dead.has(node));
+  }
+
+  onChange(fn: (event: MembershipEvent) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  async announce(update: Partial<Pick<NodeInfo, 'kinds' | 'load' | 'draining'>>): Promise<void> {
+    this.me = { ...this.me, ...update };
+    if (!this.left) await this.put();
+  }
+
+  async leave(): Promise<void> {
+    if (this.left) return;
+    this.left = true;
+    if (this.timer !== undefined) this.clock.clearTimer(this.timer);
+    await this.kv.delete(idToken(this.me.id)).catch(() => undefined);
+    this.stopWatch?.();
+  }
+
+  /** Stops heartbeats without leaving (what a crash looks like to others). */
+  stop(): void {
+    this.left = true;
+    if (this.timer !== undefined) this.clock.clearTimer(this.timer);
+    this.stopWatch?.();
+  }
+}
