@@ -4,8 +4,11 @@
  * config, supervisors and the runtime; later it also starts gateways and cluster nodes.
  */
 import { parseArgs } from 'node:util';
-import { isConfigError, loadConfig } from '../config/index.js';
-import { createSystem } from '../supervisors/index.js';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isConfigError, loadConfig, type TroupeConfig } from '../config/index.js';
+import { MeshNode, NODE_DRAIN, type KindSpec } from '../runtime/index.js';
+import { createSystem, transportFor } from '../supervisors/index.js';
 import { demoRound, startDemo } from '../examples/embedded-mesh.js';
 
 const HELP = `troupe — an actor-model runtime for multi-agent AI systems
@@ -14,6 +17,12 @@ Usage:
   troupe start [--config FILE] [--demo-seconds N] [--quiet]
       Start an embedded mesh (in-process transport, no NATS, no API keys) with a demo
       supervision tree; prints lifecycle transitions and a summary each second.
+  troupe node --nats URL[,URL…] [--kinds a,b] [--module FILE] [--node-id ID] [--prefix P] [--config FILE]
+      Join a running mesh on NATS JetStream and host the given actor kinds (from FILE's
+      exported \`kinds\`). SIGTERM or SIGINT drains the node: it stops taking work, finishes
+      what it has, snapshots and hands its actors over, then exits.
+  troupe node drain --node-id ID --nats URL[,URL…] [--prefix P]
+      Ask a running node to drain.
   troupe config [--config FILE]
       Validate and print the resolved configuration (file + TROUPE_* environment).
   troupe version
@@ -51,14 +60,107 @@ async function start(values: { config?: string; 'demo-seconds'?: string; quiet?:
   return 0;
 }
 
+interface NodeFlags {
+  config?: string;
+  nats?: string;
+  kinds?: string;
+  module?: string;
+  'node-id'?: string;
+  prefix?: string;
+}
+
+function nodeConfig(values: NodeFlags): TroupeConfig {
+  const servers = values.nats?.split(',').map((u) => u.trim()).filter((u) => u.length > 0);
+  const overrides: Record<string, unknown> = {};
+  if (servers !== undefined || values.prefix !== undefined) {
+    overrides['transport'] = { kind: 'jetstream', ...(servers === undefined ? {} : { servers }), ...(values.prefix === undefined ? {} : { prefix: values.prefix }) };
+  }
+  if (values['node-id'] !== undefined || values.kinds !== undefined) {
+    overrides['node'] = { ...(values['node-id'] === undefined ? {} : { id: values['node-id'] }), ...(values.kinds === undefined ? {} : { kinds: values.kinds.split(',') }) };
+  }
+  const config = loadConfig({ file: values.config, overrides });
+  if (config.transport.kind !== 'jetstream') throw new Error('troupe node needs NATS: pass --nats nats://host:4222 (or TROUPE_NATS_URL)');
+  return config;
+}
+
+async function loadKinds(file: string | undefined): Promise<KindSpec[]> {
+  if (file === undefined) return [];
+  const mod = (await import(pathToFileURL(resolve(file)).href)) as { kinds?: KindSpec[] };
+  if (!Array.isArray(mod.kinds)) throw new Error(`${file} must export \`kinds\`: an array of { kind, behavior, pool? }`);
+  return mod.kinds;
+}
+
+async function node(values: NodeFlags): Promise<number> {
+  const config = nodeConfig(values);
+  const wanted = config.node.kinds;
+  const kinds = (await loadKinds(values.module)).filter((k) => wanted.length === 0 || wanted.includes(k.kind));
+  const missing = wanted.filter((k) => !kinds.some((s) => s.kind === k));
+  if (missing.length > 0) throw new Error(`no definition for kind(s) ${missing.join(', ')} (pass --module with their definitions)`);
+  const system = await createSystem({ config });
+  const mesh = new MeshNode(system);
+  for (const k of kinds) mesh.host(k);
+  await mesh.start();
+  const t = config.transport as Extract<TroupeConfig['transport'], { kind: 'jetstream' }>;
+  console.log(`troupe: node ${system.node} joined mesh "${t.prefix}" at ${t.servers.join(',')}; hosting ${mesh.hostedKinds.join(', ') || 'no kinds'}`);
+  await new Promise<void>((done) => {
+    const drain = (signal: string): void => {
+      console.log(`troupe: ${signal}: draining node ${system.node}…`);
+      mesh.drain().then(done, (e: unknown) => {
+        console.error(`troupe: drain failed: ${(e as Error).message}`);
+        done();
+      });
+    };
+    process.once('SIGTERM', () => drain('SIGTERM'));
+    process.once('SIGINT', () => drain('SIGINT'));
+    system.transport.cluster?.membership.onChange((e) => {
+      if (e.node.id === system.node && e.type === 'update' && e.node.draining) console.log('troupe: drain requested');
+    });
+    const poll = setInterval(() => {
+      if (system.actors().length === 0) {
+        clearInterval(poll);
+        done();
+      }
+    }, 500);
+  });
+  console.log(`troupe: node ${system.node} drained (${mesh.takeovers} takeovers during its life)`);
+  return 0;
+}
+
+async function drainRemote(values: NodeFlags): Promise<number> {
+  const id = values['node-id'];
+  if (id === undefined) throw new Error('troupe node drain needs --node-id');
+  const config = nodeConfig({ ...values, 'node-id': undefined });
+  const transport = transportFor(config, { announce: false });
+  const client = await createSystem({ config, transport, node: `drain-client-${process.pid}` });
+  try {
+    const reply = await client.ref(`node/${id}`).ask(NODE_DRAIN, {}, { timeoutMs: 10_000 });
+    console.log(`troupe: ${JSON.stringify(reply)}`);
+  } finally {
+    await client.shutdown();
+  }
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const { values } = parseArgs({
     args: rest,
-    options: { config: { type: 'string' }, 'demo-seconds': { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    allowPositionals: false,
+    options: {
+      config: { type: 'string' },
+      'demo-seconds': { type: 'string' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      nats: { type: 'string' },
+      kinds: { type: 'string' },
+      module: { type: 'string' },
+      'node-id': { type: 'string' },
+      prefix: { type: 'string' },
+    },
+    allowPositionals: true,
   });
   switch (command) {
+    case 'node':
+      return rest[0] === 'drain' ? drainRemote(values) : node(values);
     case 'start':
       return start(values);
     case 'config':

@@ -38,6 +38,15 @@ const jetstreamTransport = z.strictObject({
     error: 'expected at least one nats:// server URL',
   }),
   streamReplicas: int(1, 5).default(1),
+  /** Names the mesh's streams, subjects and buckets; meshes with different prefixes share a server without seeing each other. */
+  prefix: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, { error: 'expected a lowercase name: [a-z][a-z0-9_-]{0,31}' }).default('troupe'),
+  /** Lease lifetime of a single activation; an owner silent this long is replaced. */
+  leaseTtlMs: int(500).default(3000),
+  /** Membership heartbeat period and the silence after which a node is declared dead. */
+  heartbeatMs: int(50).default(1000),
+  deadAfterMs: int(200).default(3000),
+  /** Redelivery delay of an unacked pool message whose holder went silent. */
+  ackWaitMs: int(500).default(10_000),
   name: text().optional(),
   token: text().optional(),
   user: text().optional(),

@@ -29,7 +29,8 @@ export const envelopeSchema = z.object({
   attempt: z.number().int().min(1).max(1_000_000),
   /** Where an `ask`'s reply goes (a node inbox); absent for `tell` and `publish`. */
   replyTo: addressSchema.optional(),
-  payload: z.unknown(),
+  /** Absent when the message carries nothing (undefined payloads are not encoded). */
+  payload: z.unknown().optional(),
 });
 
 /** A message envelope. */

@@ -506,7 +506,7 @@ export class ActorCell implements MailboxSink {
     }
     this.sysQueue.drainAll();
     this.wakeSenders();
-    if (how !== 'lost') await this.binding?.release();
+    if (how !== 'lost') await this.binding?.release(how === 'handover');
     this.binding = undefined;
     this.mode = 'ended';
     if (graceful) this.transition('STOPPED');

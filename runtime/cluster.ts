@@ -67,10 +67,21 @@ export interface LeaseInfo {
   readonly renewedAt: number;
 }
 
+/** A pool address and the nodes that are members. */
+export interface PoolInfo {
+  readonly tenant: string;
+  readonly address: string;
+  readonly members: readonly string[];
+}
+
 /** Cluster services of a transport, available after `start`. */
 export interface ClusterServices {
   readonly membership: Membership;
   readonly state: StateStore;
   /** Every single-activation lease in the mesh (from the local mirror). */
   leases(): LeaseInfo[];
+  /** Every pool address in the mesh with its members (from the local mirror). */
+  pools(): PoolInfo[];
+  /** A lease not renewed for this long may be taken over. */
+  readonly leaseTtlMs: number;
 }

@@ -15,3 +15,7 @@ export { topicMatches, assertTopic, assertPattern } from './topics.js';
 export { Deque } from './deque.js';
 export { JetStreamTransport, JetStreamDeadLetterStore, Directory, MeshNames, idToken } from './jetstream/index.js';
 export type { JetStreamTransportOptions, Lease, LeaseValue } from './jetstream/index.js';
+export { MeshNode, rankHosts, NODE_ACTIVATE, NODE_DRAIN } from './node.js';
+export type { KindSpec, MeshNodeOptions } from './node.js';
+export type { ClusterServices, Membership, MembershipEvent, NodeInfo, StateStore, StoredSnapshot, LeaseInfo, PoolInfo } from './cluster.js';
+export { KvMembership, KvStateStore } from './jetstream/index.js';

@@ -468,6 +468,19 @@ export class ActorSystem implements CellHost {
 
   // ---- shutdown ----------------------------------------------------------------------------
 
+  /**
+   * Hands every actor on this node over to the rest of the mesh: each stops taking work,
+   * handles what it already has, snapshots, and leaves its lease expired for a successor.
+   * The node control actor (`node/<id>`) goes last. The system stays up until `shutdown`.
+   */
+  async drain(): Promise<void> {
+    const roots: ActorCell[] = [];
+    for (const m of this.cells.values()) for (const c of m.values()) if (c.parent === undefined) roots.push(c);
+    const control = `node/${this.node}`;
+    roots.sort((a, b) => Number(a.address === control) - Number(b.address === control));
+    for (const c of roots) await c.end(c.address === control ? 'stop' : 'handover');
+  }
+
   /** Stops every actor (children before parents, queues handled), then the transport. */
   async shutdown(): Promise<void> {
     if (this.stopped) return;

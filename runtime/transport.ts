@@ -62,8 +62,12 @@ export interface Binding {
    * which case they are handed back for redelivery.
    */
   stopIntake(): Promise<void>;
-  /** Gives the address up (lease released, pool left). Call after the queue was handled. */
-  release(): Promise<void>;
+  /**
+   * Gives the address up (lease released, pool left). Call after the queue was handled.
+   * `handover`: the actor lives on — its lease is left expired so another node hosting the kind
+   * re-activates it at once and its mailbox keeps accepting; otherwise the address is gone.
+   */
+  release(handover?: boolean): Promise<void>;
 }
 
 /** A live topic subscription. */

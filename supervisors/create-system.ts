@@ -3,7 +3,7 @@
  * with a root supervisor (`supervisor/root`) as the guardian of every spawned actor.
  */
 import { configSchema, type TroupeConfig } from '../config/index.js';
-import { ActorSystem, MemoryTransport, type Clock, type Escalation, type Transport } from '../runtime/index.js';
+import { ActorSystem, JetStreamTransport, MemoryTransport, type Clock, type Escalation, type JetStreamTransportOptions, type Transport } from '../runtime/index.js';
 import { xstateLifecycle } from './lifecycle-machine.js';
 import { supervisor, type Strategy } from './supervisor.js';
 
@@ -55,7 +55,20 @@ export async function createSystem(options: CreateSystemOptions = {}): Promise<A
   return system;
 }
 
-function transportFor(config: TroupeConfig): Transport {
-  if (config.transport.kind === 'memory') return new MemoryTransport({ deadLetterCapacity: config.deadLetters.capacity });
-  throw new Error(`transport.kind "${config.transport.kind}" needs the JetStream transport, which this build does not include yet`);
+/** The transport config asks for: in-process (embedded) or NATS JetStream. */
+export function transportFor(config: TroupeConfig, extra: Partial<JetStreamTransportOptions> = {}): Transport {
+  const t = config.transport;
+  if (t.kind === 'memory') return new MemoryTransport({ deadLetterCapacity: config.deadLetters.capacity });
+  return new JetStreamTransport({
+    servers: t.servers,
+    prefix: t.prefix,
+    replicas: t.streamReplicas,
+    capacity: config.mailbox.capacity,
+    leaseTtlMs: t.leaseTtlMs,
+    heartbeatMs: t.heartbeatMs,
+    deadAfterMs: t.deadAfterMs,
+    ackWaitMs: t.ackWaitMs,
+    connection: { ...(t.name === undefined ? {} : { name: t.name }), ...(t.token === undefined ? {} : { token: t.token }), ...(t.user === undefined ? {} : { user: t.user, pass: t.pass }) },
+    ...extra,
+  });
 }

@@ -4,5 +4,5 @@ export { supervisor, WHICH_CHILDREN } from './supervisor.js';
 export type { Strategy, ChildSpec, SupervisorSpec, SupervisorState } from './supervisor.js';
 export { backoffDelay, RestartWindow } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';
-export { createSystem, rootSupervisorAddress } from './create-system.js';
+export { createSystem, rootSupervisorAddress, transportFor } from './create-system.js';
 export type { CreateSystemOptions } from './create-system.js';

@@ -21,8 +21,8 @@ export interface LeaseValue {
 /** A held lease. */
 export interface Lease {
   readonly epoch: number;
-  /** Deletes the lease if this node still holds it. */
-  release(): Promise<void>;
+  /** Deletes the lease if this node still holds it; `handover` leaves it expired for a successor instead. */
+  release(handover?: boolean): Promise<void>;
 }
 
 function isWrongLastSequence(e: unknown): boolean {
@@ -36,6 +36,7 @@ const text = new TextDecoder();
 export class Directory {
   private readonly singles = new Map<string, LeaseValue>();
   private readonly pools = new Map<string, Set<string>>();
+  private readonly poolAddresses = new Map<string, { tenant: string; address: string }>();
   private stopWatch: (() => void) | undefined;
   private closed = false;
 
@@ -72,6 +73,8 @@ export class Directory {
       if (op === 'PUT') {
         if (set === undefined) this.pools.set(k, (set = new Set()));
         set.add(member);
+        const v = JSON.parse(text.decode(value)) as { tenant?: string; address?: string };
+        if (v.tenant !== undefined && v.address !== undefined) this.poolAddresses.set(k, { tenant: v.tenant, address: v.address });
       } else if (set !== undefined) {
         set.delete(member);
         if (set.size === 0) this.pools.delete(k);
@@ -152,12 +155,13 @@ export class Directory {
     timer = this.clock.setTimer(this.leaseTtlMs / 3, () => void renew());
     return {
       epoch,
-      release: async () => {
+      release: async (handover = false) => {
         if (released) return;
         released = true;
         if (timer !== undefined) this.clock.clearTimer(timer);
         try {
-          await this.kv.delete(key, { previousSeq: revision });
+          if (handover) await this.kv.update(key, JSON.stringify({ node: this.node, epoch, renewedAt: 0, tenant, address } satisfies LeaseValue), revision);
+          else await this.kv.delete(key, { previousSeq: revision });
         } catch (e) {
           if (!isWrongLastSequence(e)) this.warn(`releasing lease ${addressKey}: ${(e as Error).message}`);
         }
@@ -166,12 +170,22 @@ export class Directory {
   }
 
   /** Marks this node as a member of an address's pool; returns the leave function. */
-  async joinPool(addressKey: string): Promise<() => Promise<void>> {
+  async joinPool(tenant: string, address: string, addressKey: string): Promise<() => Promise<void>> {
     const key = `p.${addressKey}.${idToken(this.node)}`;
-    await this.kv.put(key, JSON.stringify({ node: this.node, at: this.clock.now() }));
+    await this.kv.put(key, JSON.stringify({ node: this.node, at: this.clock.now(), tenant, address }));
     return async () => {
       await this.kv.delete(key).catch((e: unknown) => this.warn(`leaving pool ${addressKey}: ${(e as Error).message}`));
     };
+  }
+
+  /** Every pool with its member tokens (from the mirror). */
+  allPools(): { tenant: string; address: string; members: string[] }[] {
+    const out: { tenant: string; address: string; members: string[] }[] = [];
+    for (const [k, members] of this.pools) {
+      const a = this.poolAddresses.get(k);
+      if (a !== undefined) out.push({ ...a, members: [...members] });
+    }
+    return out;
   }
 
   /** Whether any pool member other than dead nodes remains (from the mirror). */

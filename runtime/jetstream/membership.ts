@@ -15,6 +15,8 @@ const text = new TextDecoder();
 export interface MembershipOptions {
   readonly heartbeatMs: number;
   readonly deadAfterMs: number;
+  /** false: watch only (a client of the mesh, e.g. `troupe node drain`, is not a node). */
+  readonly announce?: boolean;
 }
 
 /** The JetStream KV membership of one node. */
@@ -39,7 +41,8 @@ export class KvMembership implements Membership {
 
   /** Announces this node, starts heartbeats and mirrors the bucket. */
   async start(): Promise<void> {
-    await this.put();
+    if (this.options.announce === false) this.left = true;
+    else await this.put();
     const it = await this.kv.watch({ key: '>' });
     this.stopWatch = () => it.stop();
     void (async () => {
@@ -50,7 +53,7 @@ export class KvMembership implements Membership {
     })().catch((e: unknown) => {
       if (!this.left) this.warn(`membership watch ended: ${(e as Error).message}`);
     });
-    this.schedule();
+    if (this.options.announce !== false) this.schedule();
   }
 
   private schedule(): void {

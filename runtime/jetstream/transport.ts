@@ -58,6 +58,8 @@ export interface JetStreamTransportOptions {
   readonly leaseTtlMs?: number;
   /** Messages a pool member pulls at a time (small keeps pools balanced). */
   readonly poolBatch?: number;
+  /** false: join as a client (send, ask, publish) without announcing a node. */
+  readonly announce?: boolean;
   /** Membership heartbeat period (default 1 s). */
   readonly heartbeatMs?: number;
   /** A node silent this long is declared dead (default 3 s). */
@@ -163,14 +165,14 @@ export class JetStreamTransport implements Transport {
       nodesKv,
       { id: ctx.node, host: hostname(), kinds: [], version: VERSION, load: 0, startedAt: ctx.clock.now(), draining: false },
       ctx.clock,
-      { heartbeatMs: this.options.heartbeatMs ?? 1_000, deadAfterMs: this.options.deadAfterMs ?? 3_000 },
+      { heartbeatMs: this.options.heartbeatMs ?? 1_000, deadAfterMs: this.options.deadAfterMs ?? 3_000, announce: this.options.announce !== false },
       (m) => process.emitWarning(m, 'TroupeWarning'),
     );
     await membership.start();
     this.membershipImpl = membership;
     this.directory.isDead = (n) => membership.isDead(n);
     const directory = this.directory;
-    this.cluster = { membership, state: new KvStateStore(stateKv, this.names, this.codec), leases: () => directory.leases() };
+    this.cluster = { membership, state: new KvStateStore(stateKv, this.names, this.codec), leases: () => directory.leases(), pools: () => directory.allPools(), leaseTtlMs: this.leaseTtlMs };
     this.nc.subscribe(this.names.inbox(ctx.node), {
       callback: (err, msg) => {
         if (err !== null) return;
@@ -214,12 +216,12 @@ export class JetStreamTransport implements Transport {
     const key = this.names.addressKey(tenant, address);
     const shared = options.shared === true;
     const durable = this.names.consumer(tenant, address, shared);
-    let release: () => Promise<void>;
+    let release: (handover?: boolean) => Promise<void>;
     let epoch = 0;
     let intake: Intake | undefined;
     if (shared) {
       if (this.directory.leaseOf(key) !== undefined) throw new ConflictError(`${address} is already active as a single actor in tenant ${tenant}`);
-      release = await this.directory.joinPool(key);
+      release = await this.directory.joinPool(tenant, address, key);
     } else {
       if (this.directory.poolMembers(key).length > 0) throw new ConflictError(`${address} is already a pool in tenant ${tenant}`);
       const lease = await this.directory.acquire(tenant, address, key, (reason) => {
@@ -227,7 +229,7 @@ export class JetStreamTransport implements Transport {
         options.onLost?.(reason);
       });
       epoch = lease.epoch;
-      release = () => lease.release();
+      release = (handover) => lease.release(handover);
       // A new owner recreates the consumer, so messages the last owner held unacked come at once.
       await this.jsm.consumers.delete(this.names.mailboxStream, durable).catch(() => undefined);
     }
@@ -245,9 +247,9 @@ export class JetStreamTransport implements Transport {
         this.bindings.delete(consumer);
         await consumer.stop();
       },
-      release: async () => {
+      release: async (handover?: boolean) => {
         consumer.dispose();
-        await release();
+        await release(handover);
       },
     };
   }

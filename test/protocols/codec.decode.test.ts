@@ -135,13 +135,11 @@ describe('truncation and trailing bytes', () => {
 });
 
 describe('well-formed msgpack of the wrong shape', () => {
-  const { payload: _p, ...noPayload } = full;
   const cases: [string, unknown][] = [
     ['null', null],
     ['a string', 'envelope'],
     ['an array', [full]],
     ['an empty map', {}],
-    ['payload missing', noPayload],
     ...(['id', 'type', 'from', 'to', 'tenant', 'attempt'] as const).map((k): [string, unknown] => {
       const { [k]: _drop, ...rest } = full;
       return [`${k} missing`, rest];
@@ -245,5 +243,16 @@ describe('limits', () => {
     expect(() => new Codec({ maxBytes: fullBytes.length - 1 }).decode(fullBytes)).toThrow(TooLargeError);
     expect(() => codec.decodeValue(new Uint8Array(8 * 1024 * 1024 + 1))).toThrow(TooLargeError);
     expect(() => new Codec({ maxBytes: 10 }).encodeValue('x'.repeat(100))).toThrow(TooLargeError);
+  });
+});
+
+describe('an envelope without payload', () => {
+  it('decodes with payload absent (a message that carries nothing)', () => {
+    const [c, schema] = [codec, envelopeSchema];
+    const env = { id: 'x1', type: 'a.b', from: 'system/n', to: 'agent/a', tenant: 'default', attempt: 1 };
+    const decoded = c.decode(c.encode(env));
+    expect(decoded).toEqual(env);
+    expect('payload' in decoded).toBe(false);
+    expect(schema.safeParse(decoded).success).toBe(true);
   });
 });

@@ -27,7 +27,7 @@ async function make(mailbox: Record<string, number> = {}, clock?: SimulatedClock
   return system;
 }
 
-const echo = { receive: (msg: { payload: unknown }) => msg.payload };
+const echo = { receive: (msg: { payload?: unknown }) => msg.payload };
 
 describe('bad input', () => {
   it('unknown actor: no_recipient for tell and ask, with dead letters', async () => {
