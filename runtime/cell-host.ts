@@ -17,6 +17,8 @@ export interface ResolvedOptions {
 /** The system side of a cell. */
 export interface CellHost {
   readonly clock: Clock;
+  /** Prefix of every envelope id this node generates (such ids never need dedup in-process). */
+  readonly idPrefix: string;
   makeContext(cell: ActorCell): ActorContext;
   /** Sends an ask's reply to the asker's inbox. */
   reply(request: Envelope, payload: ReplyPayload): void;

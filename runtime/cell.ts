@@ -37,6 +37,8 @@ interface Entry {
   readonly receipt: Receipt | null;
 }
 
+const RESOLVED = Promise.resolve();
+
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
@@ -123,7 +125,7 @@ export class ActorCell implements MailboxSink {
     this.queue.push({ env, receipt });
     if (!this.draining && this.mode === 'running') {
       this.draining = true;
-      queueMicrotask(this.drainFn);
+      void RESOLVED.then(this.drainFn);
     }
     return true;
   }
@@ -142,7 +144,7 @@ export class ActorCell implements MailboxSink {
   private kick(): void {
     if (!this.draining && this.mode === 'running') {
       this.draining = true;
-      queueMicrotask(this.drainFn);
+      void RESOLVED.then(this.drainFn);
     }
   }
 
@@ -205,7 +207,9 @@ export class ActorCell implements MailboxSink {
         env = entry.env;
         const redelivered = this.headDeliveries + (entry.receipt?.redeliveries ?? 0);
         if (redelivered > 0) env = { ...env, attempt: env.attempt + redelivered };
-        if (this.recent.has(env.id)) {
+        // Only a redelivering transport or a caller-chosen id can repeat a message; ids this node
+        // generated for in-process delivery cannot, so they skip the dedup bookkeeping.
+        if ((entry.receipt !== null || !env.id.startsWith(this.host.idPrefix)) && this.recent.has(env.id)) {
           this.removeHead(entry);
           continue;
         }
@@ -293,7 +297,7 @@ export class ActorCell implements MailboxSink {
       if (this.persistence === undefined) entry.receipt.ack();
       else this.deferredAcks.push(entry.receipt);
     }
-    this.remember(entry.env.id);
+    if (entry.receipt !== null || !entry.env.id.startsWith(this.host.idPrefix)) this.remember(entry.env.id);
     if (this.spaceWaiters.length > 0) this.wakeSenders();
   }
 

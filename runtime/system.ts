@@ -30,6 +30,7 @@ import {
   type TroupeError,
   type WireError,
 } from '../protocols/index.js';
+import { randomBytes } from 'node:crypto';
 import type { ActorContext, Behavior, ChildInfo, MessageOptions, SpawnOptions } from './behavior.js';
 import { CHILD_EXITED, CHILD_FAILED } from './behavior.js';
 import { ActorCell, type EndMode } from './cell.js';
@@ -86,7 +87,11 @@ export interface SystemOptions {
 interface PendingAsk {
   resolve(value: unknown): void;
   reject(error: Error): void;
-  timer: TimerHandle;
+  /** Own timer of an ask with a custom deadline; default-timeout asks share the sweeper. */
+  timer: TimerHandle | undefined;
+  readonly to: string;
+  readonly type: string;
+  readonly timeoutMs: number;
 }
 
 /** Synchronous lifecycle watcher: sees every transition on this node, in order. */
@@ -105,9 +110,13 @@ export class ActorSystem implements CellHost {
   private readonly lifecycleFactory: LifecycleFactory;
   private readonly cells = new Map<string, Map<string, ActorCell>>();
   private readonly pending = new Map<string, PendingAsk>();
+  /** Default-timeout asks by id → deadline, in deadline order. */
+  private readonly fifo = new Map<string, number>();
+  private sweepTimer: TimerHandle | undefined;
   private readonly watchers = new Set<LifecycleWatcher>();
   private readonly validTypes = new Set<string>();
   private readonly nextId: () => string;
+  readonly idPrefix: string;
   private readonly inbox: string;
   private readonly blocking: SendOptions;
   private readonly failFast: SendOptions;
@@ -123,7 +132,9 @@ export class ActorSystem implements CellHost {
     this.clock = options.clock ?? systemClock;
     this.defaults = { ...DEFAULTS, ...options.defaults };
     this.lifecycleFactory = options.lifecycle;
-    this.nextId = idGenerator();
+    const prefix = randomBytes(8).toString('hex');
+    this.idPrefix = `${prefix}.`;
+    this.nextId = idGenerator(prefix);
     this.inbox = `inbox/${this.node}`;
     this.blocking = { block: true, blockTimeoutMs: this.defaults.blockTimeoutMs };
     this.failFast = { block: false, blockTimeoutMs: 0 };
@@ -266,16 +277,42 @@ export class ActorSystem implements CellHost {
     } catch (e) {
       return Promise.reject(e as Error);
     }
+    const defaultTimeout = options?.timeoutMs === undefined && options?.deadline === undefined && parent?.deadline === undefined;
     return new Promise<R>((resolve, reject) => {
       const id = env.id;
-      const left = (env.deadline as number) - this.clock.now();
-      const timer = this.clock.setTimer(left, () => {
-        if (this.pending.delete(id)) reject(new DeadlineExceededError(`no reply from ${to.address} to ${type} within ${left} ms`));
-      });
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+      const deadline = env.deadline as number;
+      const p: PendingAsk = { resolve: resolve as (v: unknown) => void, reject, timer: undefined, to: to.address, type, timeoutMs: deadline - this.clock.now() };
+      if (defaultTimeout) {
+        // Asks with the default timeout expire in the order they were made: one timer serves them all.
+        this.fifo.set(id, deadline);
+        if (this.sweepTimer === undefined) this.sweepTimer = this.clock.setTimer(deadline - this.clock.now(), this.sweep);
+      } else {
+        p.timer = this.clock.setTimer(p.timeoutMs, () => this.expire(id));
+      }
+      this.pending.set(id, p);
       this.transport.send(env, this.failFast).then(undefined, (e: unknown) => this.settle(id, undefined, e as Error));
     });
   }
+
+  private expire(id: string): void {
+    const p = this.pending.get(id);
+    if (p === undefined) return;
+    this.pending.delete(id);
+    p.reject(new DeadlineExceededError(`no reply from ${p.to} to ${p.type} within ${p.timeoutMs} ms`));
+  }
+
+  private readonly sweep = (): void => {
+    this.sweepTimer = undefined;
+    const now = this.clock.now();
+    for (const [id, deadline] of this.fifo) {
+      if (deadline > now) {
+        this.sweepTimer = this.clock.setTimer(deadline - now, this.sweep);
+        return;
+      }
+      this.fifo.delete(id);
+      this.expire(id);
+    }
+  };
 
   /** Publishes `payload` on `topic` to every matching subscriber in the tenant. */
   publish(topic: string, payload?: unknown, options?: MessageOptions & { tenant?: string }, parent?: Envelope): Promise<void> {
@@ -354,7 +391,8 @@ export class ActorSystem implements CellHost {
       return;
     }
     this.pending.delete(id);
-    this.clock.clearTimer(p.timer);
+    if (p.timer !== undefined) this.clock.clearTimer(p.timer);
+    else this.fifo.delete(id);
     if (error === undefined) p.resolve(value);
     else p.reject(error);
   }
@@ -488,8 +526,10 @@ export class ActorSystem implements CellHost {
     for (const m of this.cells.values()) for (const c of m.values()) if (c.parent === undefined) roots.push(c);
     for (const c of roots.reverse()) await c.end('stop');
     this.stopped = true;
+    if (this.sweepTimer !== undefined) this.clock.clearTimer(this.sweepTimer);
+    this.fifo.clear();
     for (const [id, p] of this.pending) {
-      this.clock.clearTimer(p.timer);
+      if (p.timer !== undefined) this.clock.clearTimer(p.timer);
       p.reject(new SystemStoppedError('actor system stopped before the reply came'));
       this.pending.delete(id);
     }
