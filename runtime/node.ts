@@ -134,11 +134,13 @@ export class MeshNode {
     if (held !== undefined && this.cluster.membership.isLive(held.node) && held.renewedAt > 0) return ref;
     const hosts = rankHosts(this.cluster.membership.live(), kind, key);
     if (spec?.pool === true) {
+      // Every other host of the kind joins the pool on its next sweep.
       await this.activateHere(address, tenant);
       return ref;
     }
     const target = hosts[0];
     if (target === undefined) throw new ValidationError(`no live node hosts kind ${kind}`);
+    if (this.cluster.pools().some((p) => p.tenant === tenant && p.address === address)) return ref;
     if (target.id === this.system.node) await this.activateHere(address, tenant);
     else await this.system.ref(`node/${target.id}`).ask(NODE_ACTIVATE, { address, tenant }, { timeoutMs: 10_000 });
     return ref;

@@ -1,0 +1,60 @@
+/** Separate `troupe node` processes for cluster tests, and a client of the same mesh. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { JetStreamTransport, MeshNode, type ActorSystem } from '../../runtime/index.js';
+import { createSystem } from '../../supervisors/index.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+/** One `troupe node` child process. */
+export class NodeProcess {
+  private out = '';
+  readonly exited: Promise<number | null>;
+
+  private constructor(
+    readonly id: string,
+    private readonly proc: ChildProcess,
+  ) {
+    const collect = (b: Buffer): void => {
+      this.out = (this.out + b.toString()).slice(-50_000);
+    };
+    proc.stdout?.on('data', collect);
+    proc.stderr?.on('data', collect);
+    this.exited = new Promise((r) => proc.once('exit', (code) => r(code)));
+  }
+
+  /** Starts `troupe node` hosting the fixture kinds; resolves once it joined the mesh. */
+  static async start(id: string, servers: string[], prefix: string, extra: string[] = [], env: Record<string, string> = {}): Promise<NodeProcess> {
+    const args = ['--import', 'tsx', 'cli/main.ts', 'node', '--nats', servers.join(','), '--prefix', prefix, '--node-id', id, '--module', 'test/cluster/fixture-kinds.ts', ...extra];
+    const proc = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, NODE_NO_WARNINGS: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const node = new NodeProcess(id, proc);
+    const end = Date.now() + 30_000;
+    while (!node.out.includes('joined mesh')) {
+      if (proc.exitCode !== null) throw new Error(`node ${id} exited during start:\n${node.out}`);
+      if (Date.now() > end) throw new Error(`node ${id} did not join within 30 s:\n${node.out}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return node;
+  }
+
+  get output(): string {
+    return this.out;
+  }
+
+  get pid(): number | undefined {
+    return this.proc.pid;
+  }
+
+  /** Sends a signal; resolves with the exit code once the process ended. */
+  async signal(sig: NodeJS.Signals): Promise<number | null> {
+    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill(sig);
+    return this.exited;
+  }
+}
+
+/** A client of the mesh (not a node: it hosts nothing and announces nothing). */
+export async function meshClient(servers: string[], prefix: string): Promise<{ system: ActorSystem; placement: MeshNode }> {
+  const transport = new JetStreamTransport({ servers, prefix, announce: false });
+  const system = await createSystem({ node: `client${process.pid}x${Math.random().toString(16).slice(2, 6)}`, transport });
+  return { system, placement: new MeshNode(system) };
+}
