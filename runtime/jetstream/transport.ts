@@ -16,6 +16,7 @@ import {
   jetstreamManager,
   type JetStreamClient,
   type JetStreamManager,
+  type Consumer,
   type JsMsg,
   type StreamConfig,
 } from '@nats-io/jetstream';
@@ -109,6 +110,7 @@ export class JetStreamTransport implements Transport {
   private readonly leaseTtlMs: number;
   private readonly poolBatch: number;
   private readonly publishRetryMs: number;
+  private readonly fetchExpiresMs = 1_000;
   private nc!: NatsConnection;
   private js!: JetStreamClient;
   private jsm!: JetStreamManager;
@@ -270,7 +272,13 @@ export class JetStreamTransport implements Transport {
       if (!shared || !/already in use|exists/i.test(String((e as Error).message))) throw e;
     }
     const consumer = await this.js.consumers.get(stream, durable);
-    const messages = await consumer.consume({ max_messages: shared ? this.poolBatch : Math.min(this.capacity, 256) });
+    // A single activation consumes continuously: messages it pulled but never saw stay unacked and
+    // its successor recreates the consumer, so they come again at once. A pool member fetches in
+    // batches and always finishes the batch it asked for: nothing it pulled waits out an ack_wait
+    // before another member may take it (a drain hands over with zero redeliveries).
+    const messages: AsyncIterable<JsMsg> & { close?: () => Promise<void | Error> } = shared
+      ? this.fetchLoop(consumer, () => stopped)
+      : await consumer.consume({ max_messages: Math.min(this.capacity, 256) });
     const held = new Set<JsMsg>();
     let stopped = false;
     let wake!: () => void;
@@ -316,13 +324,34 @@ export class JetStreamTransport implements Transport {
         if (stopped) return;
         stopped = true;
         // Messages already pulled are still offered: an accepting sink handles them, one that is ending hands them back.
-        await messages.close().catch(() => undefined);
+        await messages.close?.().catch(() => undefined);
         wake();
         await loop;
       },
       // Keeps `working()` pings going for messages still queued locally until the address is released.
       dispose: () => clearInterval(keepAlive),
     };
+  }
+
+  /** Pool intake: batches of `poolBatch`, each finished before the next, until stopped. */
+  private async *fetchLoop(consumer: Consumer, stopped: () => boolean): AsyncGenerator<JsMsg> {
+    while (!stopped() && !this.closed) {
+      let batch: AsyncIterable<JsMsg>;
+      try {
+        batch = await consumer.fetch({ max_messages: this.poolBatch, expires: this.fetchExpiresMs });
+      } catch (e) {
+        if (stopped() || this.closed) return;
+        if (!isTransient(e)) process.emitWarning(`pool fetch failed: ${(e as Error).message}`, 'TroupeWarning');
+        await sleep(this.ctx.clock, 250);
+        continue;
+      }
+      try {
+        for await (const m of batch) yield m;
+      } catch (e) {
+        if (stopped() || this.closed) return;
+        if (!isTransient(e)) process.emitWarning(`pool fetch ended: ${(e as Error).message}`, 'TroupeWarning');
+      }
+    }
   }
 
   private async recordUndecodable(tenant: string, address: string, m: JsMsg, e: unknown): Promise<void> {

@@ -35,13 +35,19 @@ function cluster(s: ActorSystem): ClusterServices {
   return c;
 }
 
-/** Messages stored on one topic (results are published with msg id = job id, so dedup makes this the set of jobs done). */
-async function topicCount(s: ActorSystem, prefix: string, topic: string): Promise<number> {
+/** Messages stored per topic matching `pattern` (results.done is deduped by job id: the set of jobs done). */
+async function topicCounts(s: ActorSystem, prefix: string, pattern: string): Promise<Map<string, number>> {
   const jsm = await jetstreamManager((s.transport as JetStreamTransport).connection as NatsConnection);
   const names = new MeshNames(prefix);
-  const subject = names.topic('default', topic);
-  const info = await jsm.streams.info(names.topicStream, { subjects_filter: subject });
-  return info.state.subjects?.[subject] ?? 0;
+  const info = await jsm.streams.info(names.topicStream, { subjects_filter: names.topic('default', pattern) });
+  const base = names.topic('default', '');
+  return new Map(Object.entries(info.state.subjects ?? {}).map(([k, v]) => [k.slice(base.length), v]));
+}
+
+async function topicCount(s: ActorSystem, prefix: string, pattern: string): Promise<number> {
+  let total = 0;
+  for (const v of (await topicCounts(s, prefix, pattern)).values()) total += v;
+  return total;
 }
 
 async function startMesh(ids: string[]): Promise<string> {
@@ -119,9 +125,63 @@ describe('cluster of troupe node processes', () => {
       );
     }
     await eventually(async () => (await topicCount(system, prefix, 'results.done')) === 5_000, 40_000, 'all pool jobs done');
-    const ran = await topicCount(system, prefix, 'results.ran');
+    const ran = await topicCount(system, prefix, 'results.ran.>');
     expect(ran).toBeGreaterThanOrEqual(5_000);
     expect(await system.deadLetters.list()).toEqual([]);
     console.log(`failover: ${orphans.length} counters orphaned on ${victim}; first served again ${firstServed - killedAt} ms after SIGKILL; pool ran ${ran} times for 5000 jobs`);
+  }, 120_000);
+
+  it('a node attached mid-traffic takes work; a draining node hands over with zero redeliveries', async () => {
+    const prefix = await startMesh(['a1', 'a2']);
+    const { system, placement } = client!;
+    const c = cluster(system);
+    const counters = Array.from({ length: 12 }, (_, i) => `counter/d${i}`);
+    for (const a of counters) await placement.activate(a);
+    await placement.activate('worker/jobs');
+    await eventually(() => (c.pools().find((p) => p.address === 'worker/jobs')?.members.length ?? 0) === 2, 10_000, 'pool on 2 nodes');
+
+    const expected = new Map<string, number>(counters.map((a) => [a, 0]));
+    const jobs: (() => Promise<void>)[] = [];
+    const total = 6_000;
+    for (let i = 0; i < total; i++) {
+      if (i % 2 === 0) {
+        const a = counters[(i / 2) % counters.length] as string;
+        expected.set(a, (expected.get(a) ?? 0) + 1);
+        jobs.push(() => system.ref(a).tell('counter.add', 1));
+      } else jobs.push(async () => {
+        await system.ref('worker/jobs').tell('worker.job', i);
+        if (i % 40 === 1) await new Promise((r) => setTimeout(r, 1));
+      });
+    }
+    let drainedAt = 0;
+    let attached: NodeProcess | undefined;
+    await drive(jobs, 1_500, async () => {
+      attached = await NodeProcess.start('a3', [server.url], prefix);
+      nodes.push(attached);
+      await eventually(() => (c.pools().find((p) => p.address === 'worker/jobs')?.members.length ?? 0) === 3, 10_000, 'a3 joins the pool');
+      // Let a3 take some work, then drain a1 while traffic continues.
+      await new Promise((r) => setTimeout(r, 300));
+      drainedAt = Date.now();
+      void nodes.find((n) => n.id === 'a1')!.signal('SIGTERM');
+    });
+    expect(await nodes.find((n) => n.id === 'a1')!.exited).toBe(0);
+    for (const a of counters) {
+      await eventually(
+        async () => {
+          const got = await system.ref(a).ask<{ count: number; node: string }>('counter.get', undefined, { timeoutMs: 2_000 }).catch(() => undefined);
+          return got !== undefined && got.count === expected.get(a) && got.node !== 'a1';
+        },
+        30_000,
+        `${a} handed over with every message counted once`,
+      );
+    }
+    await eventually(async () => (await topicCount(system, prefix, 'results.done')) === total / 2, 30_000, 'every pool job done');
+    const perNode = await topicCounts(system, prefix, 'results.ran.>');
+    const ran = [...perNode.values()].reduce((x, y) => x + y, 0);
+    console.log(`attach/drain: runs per node ${JSON.stringify(Object.fromEntries(perNode))}; a1 drained ${Date.now() - drainedAt} ms ago`);
+    expect(perNode.get('results.ran.a3') ?? 0).toBeGreaterThan(0);
+    expect(await topicCount(system, prefix, 'results.redelivered')).toBe(0);
+    expect(ran).toBe(total / 2);
+    expect(await system.deadLetters.list()).toEqual([]);
   }, 120_000);
 });

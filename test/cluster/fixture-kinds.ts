@@ -2,9 +2,10 @@
  * Actor kinds the cluster tests run in separate `troupe node` processes:
  * - `counter/*` (stateful): sums what it is told, snapshotting `{sum, count}`; effects are
  *   the state itself, so "handled twice" would show as a wrong sum.
- * - `worker/*` (pool): records each job once per envelope id in a results stream
- *   (msg id = envelope id), and counts in a second stream every time it ran a job, so the
- *   tests can see both "every job done" and how often a job ran more than once.
+ * - `worker/*` (pool): records each job once per envelope id (`results.done`, msg id derived
+ *   from the envelope id, so JetStream dedup keeps one), every run per node
+ *   (`results.ran.<node>`) and every redelivered run (`results.redelivered`), so tests see
+ *   "every job done", who did the work, and how often a job ran more than once.
  */
 import type { KindSpec } from '../../runtime/index.js';
 
@@ -28,7 +29,7 @@ export const kinds: KindSpec[] = [
           s.count += 1;
           return undefined;
         }
-        if (msg.type === 'counter.get') return { sum: s.sum, count: s.count, node: ctx.system.node };
+        if (msg.type === 'counter.get') return { sum: s.sum, count: s.count, node: ctx.system.node, attempt: msg.attempt };
         return undefined;
       },
     }),
@@ -41,7 +42,8 @@ export const kinds: KindSpec[] = [
         if (msg.type !== 'worker.job') return undefined;
         const effect = { job: msg.payload, id: msg.id, node: ctx.system.node, attempt: msg.attempt };
         await ctx.publish('results.done', effect, { id: `done-${msg.id}` });
-        await ctx.publish('results.ran', effect);
+        await ctx.publish(`results.ran.${ctx.system.node}`, effect);
+        if (msg.attempt > 1) await ctx.publish('results.redelivered', effect);
         return ctx.system.node;
       },
     }),
