@@ -6,6 +6,8 @@
  * times becomes a poison dead letter. Nothing queued is dropped without a dead letter.
  */
 import {
+  TroupeError,
+  isTroupeError,
   ActorStoppedError,
   DeadlineExceededError,
   HandlerError,
@@ -16,14 +18,13 @@ import {
   type DeadLetterReason,
   type Envelope,
   type LifecycleState,
-  type TroupeError,
   type WireError,
 } from '../protocols/index.js';
 import { Deque } from './deque.js';
 import type { Lifecycle, LifecycleInput } from './lifecycle.js';
 import type { ActorContext, Behavior, RestartType, SpawnOptions } from './behavior.js';
 import type { Binding, MailboxSink, Receipt } from './transport.js';
-import type { CellHost, CellPersistence, ResolvedOptions } from './cell-host.js';
+import type { CellHost, CellPersistence, CellSnapshot, ResolvedOptions } from './cell-host.js';
 import type { ActorRef } from './ref.js';
 
 /** Where a cell is in its life (the runtime's own view; the lifecycle machine is the public one). */
@@ -159,7 +160,13 @@ export class ActorCell implements MailboxSink {
     this.state = undefined;
     let state: unknown;
     try {
-      const restored = this.persistence === undefined ? undefined : await this.persistence.load();
+      let restored: CellSnapshot | undefined;
+      try {
+        restored = this.persistence === undefined ? undefined : await this.persistence.load();
+      } catch (e) {
+        // The store (not the actor) failed, or a newer owner exists: not a crash of this actor.
+        throw isTroupeError(e, 'conflict') ? e : new TroupeError('unavailable', `${this.address}: snapshot store unavailable: ${(e as Error).message}`, { cause: e });
+      }
       if (generation !== this.generation) return;
       if (restored !== undefined) {
         for (const id of restored.recent) this.remember(id);
@@ -422,7 +429,10 @@ export class ActorCell implements MailboxSink {
     try {
       await this.start();
     } catch (e) {
-      if (generation === this.generation && this.mode === 'suspended') this.host.childFailed(this, toWireError(e, 'handler_failed'));
+      if (generation !== this.generation) return;
+      // Storage down or the address taken over: give the activation up without a verdict on the actor.
+      if (isTroupeError(e, 'unavailable') || isTroupeError(e, 'conflict')) void this.end('lost');
+      else if (this.mode === 'suspended') this.host.childFailed(this, toWireError(e, 'handler_failed'));
     }
   }
 
@@ -510,7 +520,7 @@ export class ActorCell implements MailboxSink {
     }
     this.sysQueue.drainAll();
     this.wakeSenders();
-    if (how !== 'lost') await this.binding?.release(how === 'handover');
+    await this.binding?.release(how === 'handover' ? 'handover' : how === 'lost' ? 'abandon' : 'gone');
     this.binding = undefined;
     this.mode = 'ended';
     if (graceful) this.transition('STOPPED');

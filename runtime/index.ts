@@ -10,7 +10,7 @@ export type { Clock, TimerHandle } from './clock.js';
 export { MemoryTransport, MemoryHub } from './memory-transport.js';
 export type { MemoryTransportOptions } from './memory-transport.js';
 export { MemoryDeadLetterStore } from './dead-letters.js';
-export type { Transport, TransportContext, MailboxSink, Receipt, SendOptions, BindOptions, Binding, Subscription, DeadLetterStore, DeadLetterQuery } from './transport.js';
+export type { Transport, TransportContext, MailboxSink, Receipt, SendOptions, BindOptions, Binding, ReleaseMode, Subscription, DeadLetterStore, DeadLetterQuery } from './transport.js';
 export { topicMatches, assertTopic, assertPattern } from './topics.js';
 export { Deque } from './deque.js';
 export { JetStreamTransport, JetStreamDeadLetterStore, Directory, MeshNames, idToken } from './jetstream/index.js';

@@ -100,7 +100,7 @@ export class MeshNode {
         }
         throw new ValidationError(`node control does not handle ${msg.type}`);
       },
-    });
+    }, { pool: true });
     await this.cluster?.membership.announce({ kinds: this.hostedKinds });
     this.cluster?.membership.onChange((e) => {
       if (e.type === 'dead' || e.type === 'leave') this.sweep();
@@ -166,9 +166,11 @@ export class MeshNode {
     const now = this.system.clock.now();
     const seen = new Set<string>();
     for (const lease of c.leases()) {
-      if (lease.node === this.system.node || !this.kinds.has(kindOf(lease.address))) continue;
+      if (!this.kinds.has(kindOf(lease.address))) continue;
+      // Our own lease is orphaned too when its activation here ended (e.g. it could not renew during an outage).
+      if (lease.node === this.system.node && this.system.ref(lease.address, lease.tenant).state !== undefined) continue;
       const key = `${lease.tenant}/${lease.address}`;
-      const orphaned = lease.renewedAt === 0 || !c.membership.isLive(lease.node) || now - lease.renewedAt > c.leaseTtlMs;
+      const orphaned = lease.node === this.system.node || lease.renewedAt === 0 || !c.membership.isLive(lease.node) || now - lease.renewedAt > c.leaseTtlMs;
       if (!orphaned) continue;
       seen.add(key);
       const since = this.staleSince.get(key) ?? now;

@@ -17,6 +17,7 @@ import {
   fromWireError,
   idGenerator,
   isAddress,
+  isTroupeError,
   kindOf,
   messageTypeSchema,
   tenantSchema,
@@ -193,7 +194,8 @@ export class ActorSystem implements CellHost {
     try {
       await cell.start();
     } catch (e) {
-      await cell.end('terminate');
+      // An init that throws ends the actor; a snapshot store that is down leaves the address to a retry.
+      await cell.end(isTroupeError(e, 'unavailable') ? 'lost' : 'terminate');
       throw e;
     }
     return ref;

@@ -52,6 +52,9 @@ export interface BindOptions {
   readonly onLost?: (reason: string) => void;
 }
 
+/** How a binding gives its address up (see {@link Binding.release}). */
+export type ReleaseMode = 'gone' | 'handover' | 'abandon';
+
 /** A live binding of an address on this node. */
 export interface Binding {
   /** Lease epoch of a single activation (the fencing token for state writes); 0 for pools. */
@@ -63,11 +66,14 @@ export interface Binding {
    */
   stopIntake(): Promise<void>;
   /**
-   * Gives the address up (lease released, pool left). Call after the queue was handled.
-   * `handover`: the actor lives on — its lease is left expired so another node hosting the kind
-   * re-activates it at once and its mailbox keeps accepting; otherwise the address is gone.
+   * Gives the address up. Call after the queue was handled.
+   * - `gone` (default): the actor is stopped for good; the address disappears from the mesh.
+   * - `handover`: the actor lives on — its lease is left expired so another node hosting the
+   *   kind re-activates it at once, and its mailbox keeps accepting.
+   * - `abandon`: stop renewing and touch nothing (the lease was lost, or the store is down);
+   *   the lease expires on its own and placement re-activates the actor.
    */
-  release(handover?: boolean): Promise<void>;
+  release(how?: ReleaseMode): Promise<void>;
 }
 
 /** A live topic subscription. */

@@ -51,6 +51,9 @@ export async function createSystem(options: CreateSystemOptions = {}): Promise<A
   system.guardian = await system.spawn(
     rootSupervisorAddress(system.node),
     supervisor({ strategy: options.rootStrategy ?? 'one-for-one', maxRestarts: s.maxRestarts, withinMs: s.withinMs, backoff: s.backoff, random: options.random }),
+    // Node-local infrastructure: its address is unique to this node, so it needs no lease (a lease
+    // it could not renew during a NATS outage would take the whole node down with it).
+    { pool: true },
   );
   return system;
 }

@@ -7,7 +7,9 @@
 import type { KV } from '@nats-io/kv';
 import { ConflictError } from '../../protocols/index.js';
 import type { Clock, TimerHandle } from '../clock.js';
+import type { ReleaseMode } from '../transport.js';
 import { idToken } from './subjects.js';
+import { watchAll } from './watch.js';
 
 /** A lease as stored. */
 export interface LeaseValue {
@@ -21,8 +23,8 @@ export interface LeaseValue {
 /** A held lease. */
 export interface Lease {
   readonly epoch: number;
-  /** Deletes the lease if this node still holds it; `handover` leaves it expired for a successor instead. */
-  release(handover?: boolean): Promise<void>;
+  /** Gives the lease up: delete it, leave it expired for a successor, or just stop renewing. */
+  release(how?: ReleaseMode): Promise<void>;
 }
 
 function isWrongLastSequence(e: unknown): boolean {
@@ -51,13 +53,17 @@ export class Directory {
 
   /** Starts mirroring the bucket into memory (so senders check recipients without a round trip). */
   async watch(): Promise<void> {
-    const it = await this.kv.watch({ key: '>' });
-    this.stopWatch = () => it.stop();
-    void (async () => {
-      for await (const e of it) this.apply(e.key, e.operation, e.value);
-    })().catch((e: unknown) => {
-      if (!this.closed) this.warn(`directory watch ended: ${(e as Error).message}`);
-    });
+    const handle = await watchAll(
+      this.kv,
+      (e) => this.apply(e.key, e.operation, e.value),
+      () => {
+        this.singles.clear();
+        this.pools.clear();
+        this.poolAddresses.clear();
+      },
+      this.warn,
+    );
+    this.stopWatch = () => handle.stop();
   }
 
   private apply(key: string, op: string, value: Uint8Array): void {
@@ -155,12 +161,13 @@ export class Directory {
     timer = this.clock.setTimer(this.leaseTtlMs / 3, () => void renew());
     return {
       epoch,
-      release: async (handover = false) => {
+      release: async (how: ReleaseMode = 'gone') => {
         if (released) return;
         released = true;
         if (timer !== undefined) this.clock.clearTimer(timer);
+        if (how === 'abandon') return;
         try {
-          if (handover) await this.kv.update(key, JSON.stringify({ node: this.node, epoch, renewedAt: 0, tenant, address } satisfies LeaseValue), revision);
+          if (how === 'handover') await this.kv.update(key, JSON.stringify({ node: this.node, epoch, renewedAt: 0, tenant, address } satisfies LeaseValue), revision);
           else await this.kv.delete(key, { previousSeq: revision });
         } catch (e) {
           if (!isWrongLastSequence(e)) this.warn(`releasing lease ${addressKey}: ${(e as Error).message}`);

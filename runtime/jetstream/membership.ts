@@ -8,6 +8,7 @@ import type { KV } from '@nats-io/kv';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Membership, MembershipEvent, NodeInfo } from '../cluster.js';
 import { idToken } from './subjects.js';
+import { watchAll } from './watch.js';
 
 const text = new TextDecoder();
 
@@ -43,16 +44,16 @@ export class KvMembership implements Membership {
   async start(): Promise<void> {
     if (this.options.announce === false) this.left = true;
     else await this.put();
-    const it = await this.kv.watch({ key: '>' });
-    this.stopWatch = () => it.stop();
-    void (async () => {
-      for await (const e of it) {
+    const handle = await watchAll(
+      this.kv,
+      (e) => {
         if (e.operation === 'PUT') this.seen(JSON.parse(text.decode(e.value)) as NodeInfo);
         else this.gone(e.key);
-      }
-    })().catch((e: unknown) => {
-      if (!this.left) this.warn(`membership watch ended: ${(e as Error).message}`);
-    });
+      },
+      () => undefined, // keep what we knew: silence is judged by heartbeat age, not by a missed delete
+      this.warn,
+    );
+    this.stopWatch = () => handle.stop();
     if (this.options.announce !== false) this.schedule();
   }
 

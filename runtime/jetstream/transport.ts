@@ -34,7 +34,7 @@ import {
   type Envelope,
 } from '../../protocols/index.js';
 import type { Clock } from '../clock.js';
-import type { BindOptions, Binding, MailboxSink, Receipt, SendOptions, Subscription, Transport, TransportContext } from '../transport.js';
+import type { BindOptions, Binding, MailboxSink, Receipt, ReleaseMode, SendOptions, Subscription, Transport, TransportContext } from '../transport.js';
 import { assertPattern } from '../topics.js';
 import { hostname } from 'node:os';
 import type { ClusterServices } from '../cluster.js';
@@ -95,7 +95,10 @@ function isPerSubjectLimit(e: unknown): boolean {
 /** Errors a retry with the same msg id can outlast (outage, leader election, timeout). */
 function isTransient(e: unknown): boolean {
   const m = String((e as Error)?.message ?? e);
-  return /timeout|no responders|503|connection|closed|disconnect|reconnect|leader|not available|temporarily/i.test(m) && !isPerSubjectLimit(e);
+  return (
+    /timeout|no responders|503|connection|closed|disconnect|reconnect|leader|not available|temporarily|not enabled|offline|no suitable peers|insufficient resources/i.test(m) &&
+    !isPerSubjectLimit(e)
+  );
 }
 
 const sleep = (clock: Clock, n: number): Promise<void> => new Promise((r) => clock.setTimer(n, r));
@@ -218,7 +221,7 @@ export class JetStreamTransport implements Transport {
     const key = this.names.addressKey(tenant, address);
     const shared = options.shared === true;
     const durable = this.names.consumer(tenant, address, shared);
-    let release: (handover?: boolean) => Promise<void>;
+    let release: (how?: ReleaseMode) => Promise<void>;
     let epoch = 0;
     let intake: Intake | undefined;
     if (shared) {
@@ -231,14 +234,22 @@ export class JetStreamTransport implements Transport {
         options.onLost?.(reason);
       });
       epoch = lease.epoch;
-      release = (handover) => lease.release(handover);
+      release = (how) => lease.release(how);
       // A new owner recreates the consumer, so messages the last owner held unacked come at once.
-      await this.jsm.consumers.delete(this.names.mailboxStream, durable).catch(() => undefined);
+      try {
+        await this.jsm.consumers.delete(this.names.mailboxStream, durable);
+      } catch (e) {
+        if (!/not found/i.test(String((e as Error).message))) {
+          await release('handover').catch(() => undefined);
+          throw e;
+        }
+      }
     }
     try {
       intake = await this.consume(tenant, address, durable, sink, shared);
     } catch (e) {
-      await release();
+      // Leave the address to a retry (here or elsewhere) rather than deleting it: its mailbox stays valid.
+      await release('handover').catch(() => undefined);
       throw e;
     }
     const consumer = intake;
@@ -249,9 +260,11 @@ export class JetStreamTransport implements Transport {
         this.bindings.delete(consumer);
         await consumer.stop();
       },
-      release: async (handover?: boolean) => {
+      release: async (how?: ReleaseMode) => {
         consumer.dispose();
-        await release(handover);
+        // A pool member leaving is the same for every mode except abandon (which keeps the marker).
+        if (shared && how === 'abandon') return;
+        await release(how);
       },
     };
   }
@@ -278,7 +291,7 @@ export class JetStreamTransport implements Transport {
     // before another member may take it (a drain hands over with zero redeliveries).
     const messages: AsyncIterable<JsMsg> & { close?: () => Promise<void | Error> } = shared
       ? this.fetchLoop(consumer, () => stopped)
-      : await consumer.consume({ max_messages: Math.min(this.capacity, 256) });
+      : this.consumeLoop(consumer, () => stopped, Math.min(this.capacity, 256), address);
     const held = new Set<JsMsg>();
     let stopped = false;
     let wake!: () => void;
@@ -330,6 +343,36 @@ export class JetStreamTransport implements Transport {
       },
       // Keeps `working()` pings going for messages still queued locally until the address is released.
       dispose: () => clearInterval(keepAlive),
+    };
+  }
+
+  /**
+   * Single-activation intake: a continuous pull that survives server restarts and leader
+   * elections — when the client's iterator ends or fails, it consumes again after a pause.
+   */
+  private consumeLoop(consumer: Consumer, stopped: () => boolean, max: number, address: string): AsyncIterable<JsMsg> & { close(): Promise<void> } {
+    let current: { close(): Promise<void | Error> } | undefined;
+    const done = (): boolean => stopped() || this.closed;
+    const clock = this.ctx.clock;
+    async function* run(): AsyncGenerator<JsMsg> {
+      while (!done()) {
+        try {
+          const messages = await consumer.consume({ max_messages: max });
+          current = messages;
+          for await (const m of messages) yield m;
+        } catch (e) {
+          if (done()) return;
+          process.emitWarning(`consumer of ${address} interrupted (${(e as Error).message}); resuming`, 'TroupeWarning');
+        }
+        if (!done()) await sleep(clock, 250);
+      }
+    }
+    const it = run();
+    return {
+      [Symbol.asyncIterator]: () => it,
+      close: async () => {
+        await current?.close().catch(() => undefined);
+      },
     };
   }
 

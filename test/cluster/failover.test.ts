@@ -6,7 +6,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { JetStreamTransport, MeshNames, type ActorSystem, type ClusterServices, type MeshNode } from '../../runtime/index.js';
+import type { JetStreamTransport} from '../../runtime/index.js';
+import { MeshNames, type ActorSystem, type ClusterServices, type MeshNode } from '../../runtime/index.js';
 import { NatsServer } from '../nats/server.js';
 import { eventually } from '../transport/contract.js';
 import { NodeProcess, meshClient } from './nodes.js';
