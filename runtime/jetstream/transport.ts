@@ -506,7 +506,8 @@ export class JetStreamTransport implements Transport {
       await b.stop();
       b.dispose();
     }
-    this.membershipImpl?.stop();
+    // A node that shuts down leaves the mesh (its entry is deleted: others see `leave`, not `dead`).
+    await this.membershipImpl?.leave().catch(() => undefined);
     this.directory?.close();
     await this.nc?.drain().catch(() => undefined);
   }

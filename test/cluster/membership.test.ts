@@ -1,0 +1,104 @@
+/** Membership (joins, leaves, silent nodes declared dead), reconnect after a server restart, remote drain. */
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { JetStreamTransport, KvMembership, type ActorSystem, type MembershipEvent } from '../../runtime/index.js';
+import { createSystem } from '../../supervisors/index.js';
+import { NatsServer } from '../nats/server.js';
+import { eventually } from '../transport/contract.js';
+import { NodeProcess } from './nodes.js';
+
+let server: NatsServer;
+let systems: ActorSystem[] = [];
+let n = 0;
+beforeAll(async () => {
+  server = await NatsServer.start();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+afterEach(async () => {
+  for (const s of systems.reverse()) await s.shutdown().catch(() => undefined);
+  systems = [];
+});
+
+async function node(prefix: string, id: string): Promise<ActorSystem> {
+  const transport = new JetStreamTransport({ servers: server.url, prefix, heartbeatMs: 100, deadAfterMs: 600 });
+  const s = await createSystem({ node: id, transport });
+  systems.push(s);
+  return s;
+}
+
+describe('membership', () => {
+  it('sees joins and leaves, and declares a silent node dead within the window', async () => {
+    const prefix = `mem${n++}`;
+    const a = await node(prefix, 'a');
+    const events: MembershipEvent[] = [];
+    a.transport.cluster!.membership.onChange((e) => events.push(e));
+    const b = await node(prefix, 'b');
+    const c = await node(prefix, 'c');
+    await eventually(() => ['a', 'b', 'c'].every((id) => a.transport.cluster!.membership.isLive(id)), 5_000, 'a to see b and c');
+    await eventually(() => b.transport.cluster!.membership.live().length === 3, 5_000, 'b to see all');
+    const info = a.transport.cluster!.membership.live().find((x) => x.id === 'b')!;
+    expect(info.host.length).toBeGreaterThan(0);
+    expect(info.version).toBe('0.1.0');
+    expect(info.startedAt).toBeLessThanOrEqual(Date.now());
+
+    await b.shutdown();
+    systems = systems.filter((s) => s !== b);
+    await eventually(() => events.some((e) => e.type === 'leave' && e.node.id === 'b'), 5_000, 'b to leave');
+
+    // c stops heartbeating without leaving: what a crash looks like from outside.
+    const silentAt = Date.now();
+    ((c.transport as JetStreamTransport).cluster!.membership as KvMembership).stop();
+    await eventually(() => events.some((e) => e.type === 'dead' && e.node.id === 'c'), 5_000, 'c to be declared dead');
+    const took = Date.now() - silentAt;
+    expect(took).toBeLessThan(600 + 100 + 500);
+    expect(a.transport.cluster!.membership.isLive('c')).toBe(false);
+  });
+
+  it('keeps working after the NATS server restarts, without restarting the node', async () => {
+    const own = await NatsServer.start();
+    try {
+      const transport = new JetStreamTransport({ servers: own.url, prefix: 'restart', publishRetryMs: 30_000 });
+      const s = await createSystem({ node: 'r', transport });
+      systems.push(s);
+      const seen: unknown[] = [];
+      const ref = await s.spawn('worker/echo', {
+        receive: (msg) => {
+          seen.push(msg.payload);
+          return msg.payload;
+        },
+      });
+      expect(await ref.ask('echo.it', 1)).toBe(1);
+      await own.kill('SIGKILL');
+      const during = ref.tell('echo.it', 2); // retries with the same msg id until the server is back
+      await new Promise((r) => setTimeout(r, 500));
+      await own.launch();
+      await during;
+      await eventually(async () => (await ref.ask('echo.it', 3, { timeoutMs: 2_000 }).catch(() => undefined)) === 3, 30_000, 'asks after restart');
+      // The tell sent while the server was down was handled exactly once, in order, after the restart.
+      expect(seen.filter((x) => x === 2)).toHaveLength(1);
+      expect(seen.slice(0, 2)).toEqual([1, 2]);
+    } finally {
+      for (const s of systems.reverse()) await s.shutdown().catch(() => undefined);
+      systems = [];
+      await own.stop();
+    }
+  }, 60_000);
+
+  it('troupe node drain asks a running node to drain; it exits cleanly', async () => {
+    const prefix = `drain${n++}`;
+    const proc = await NodeProcess.start('d1', [server.url], prefix);
+    const code = await new Promise<number | null>((done) => {
+      const cli = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'node', 'drain', '--node-id', 'd1', '--nats', server.url, '--prefix', prefix], {
+        cwd: resolve(import.meta.dirname, '../..'),
+        stdio: 'ignore',
+      });
+      cli.once('exit', done);
+    });
+    expect(code).toBe(0);
+    expect(await proc.exited).toBe(0);
+    expect(proc.output).toContain('drained');
+  }, 60_000);
+});
