@@ -2,7 +2,8 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { JetStreamTransport, KvMembership, type ActorSystem, type MembershipEvent } from '../../runtime/index.js';
+import type { KvMembership} from '../../runtime/index.js';
+import { JetStreamTransport, type ActorSystem, type MembershipEvent } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import { NatsServer } from '../nats/server.js';
 import { eventually } from '../transport/contract.js';
