@@ -4,10 +4,11 @@
  * Add a suite by exporting a {@link Suite} from `bench/<name>.bench.ts` and listing it here.
  */
 import { kernelSuite } from './kernel.bench.js';
+import { jetstreamSuite } from './jetstream.bench.js';
 import { machineInfo, machineLines, suiteLines, type Suite, type SuiteResult } from './harness.js';
 
 /** Every suite, in the order they run. */
-export const SUITES: readonly Suite[] = [kernelSuite];
+export const SUITES: readonly Suite[] = [kernelSuite, jetstreamSuite];
 
 interface Args {
   readonly quick: boolean;

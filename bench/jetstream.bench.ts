@@ -1,0 +1,326 @@
+/**
+ * The jetstream suite, on a nats-server it starts itself: (1) actor-to-actor tell and ask between
+ * two ActorSystems over the JetStream transport, beside raw nats.js v3 doing the same work
+ * (work-queue stream, durable pull consumer, `js.publish` with msgID, ack after the handler,
+ * replies on core NATS); (2) `troupe node` spawn → first handled message, beside a bare
+ * node + nats.js process; (3) failover: SIGKILL → every orphaned counter answers again.
+ */
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import { AckPolicy, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType, jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import { JetStreamTransport, type ActorSystem } from '../runtime/index.js';
+import { createSystem } from '../supervisors/index.js';
+import { NatsServer } from '../test/nats/server.js';
+import { NodeProcess, meshClient } from '../test/cluster/nodes.js';
+import { elapsedNs, percentile, throughput, type BenchOptions, type Figure, type Goal, type Suite, type SuiteResult } from './harness.js';
+
+export const GOALS = { throughputVsRaw: 0.8, p99VsRaw: 1.5, failoverMs: 5_000 } as const;
+const WINDOW = 64;
+const ROOT = resolve(import.meta.dirname, '..');
+const ms = (n: number): number => n * 1_000_000;
+const sleep = (n: number): Promise<void> => new Promise((r) => setTimeout(r, n));
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+const live = new Set<NodeProcess>();
+process.once('exit', () => live.forEach((n) => void n.signal('SIGKILL')));
+
+/** Runs `op(0..n-1)` in `window` lanes (window 1 = sequential), optionally sampling each op; returns elapsed ns. */
+async function lanes(n: number, window: number, op: (i: number) => Promise<unknown>, samples?: number[]): Promise<number> {
+  let next = 0;
+  const start = process.hrtime.bigint();
+  const lane = async (): Promise<void> => {
+    while (next < n) {
+      const i = next++;
+      const t0 = process.hrtime.bigint();
+      await op(i);
+      samples?.push(Number(process.hrtime.bigint() - t0));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(window, n) }, lane));
+  return elapsedNs(start);
+}
+
+/** Counts handled tells; `arm(n)` resolves when n more arrived. */
+function countdown(): { arm(n: number): Promise<void>; hit(): void } {
+  let left = 0;
+  let done = (): void => undefined;
+  return { arm: (n) => ((left = n), new Promise<void>((r) => (done = r))), hit: () => void (--left === 0 && done()) };
+}
+
+/** One side of the comparison: tell (resolves once the publish is stored) and ask (resolves with the reply). */
+interface Pair {
+  readonly counted: ReturnType<typeof countdown>;
+  tell(i: number): Promise<unknown>;
+  ask(i: number): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+async function troupePair(servers: string[]): Promise<Pair> {
+  const prefix = `bench${process.pid}`;
+  const mk = (node: string): Promise<ActorSystem> => createSystem({ node, transport: new JetStreamTransport({ servers, prefix }) });
+  const a = await mk(`bench-a${process.pid}`);
+  const b = await mk(`bench-b${process.pid}`);
+  const counted = countdown();
+  await a.spawn('bench/echo', { receive: (msg) => (msg.type === 'bench.tell' ? void counted.hit() : msg.payload) });
+  const echo = b.ref('bench/echo');
+  return {
+    counted,
+    tell: (i) => echo.tell('bench.tell', i),
+    ask: (i) => echo.ask('bench.ask', i),
+    close: async () => void (await Promise.all([b.shutdown(), a.shutdown()])),
+  };
+}
+
+/** Raw nats.js: the same stream/consumer settings the transport uses, two connections (consumer side A, sender side B). */
+async function rawPair(servers: string[]): Promise<Pair & { retries(): number }> {
+  const [ncA, ncB] = await Promise.all([connect({ servers }), connect({ servers })]);
+  const base = `rawbench${process.pid}`;
+  const stream = `RAWBENCH${process.pid}`;
+  const subject = `${base}.mbox.echo`;
+  const inbox = `${base}.inbox.b`;
+  const jsm = await jetstreamManager(ncA);
+  await jsm.streams.add({
+    name: stream, subjects: [`${base}.mbox.>`], retention: RetentionPolicy.Workqueue, storage: StorageType.File, duplicate_window: ms(120_000),
+    max_msgs_per_subject: 1024, discard: DiscardPolicy.New, discard_new_per_subject: true,
+  });
+  await jsm.consumers.add(stream, {
+    durable_name: 'echo', filter_subject: subject, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: ms(10_000), max_ack_pending: 1024, max_deliver: -1,
+  });
+  const messages = await jetstream(ncA).consumers.get(stream, 'echo').then((c) => c.consume({ max_messages: 256 }));
+  const counted = countdown();
+  const loop = (async () => {
+    for await (const m of messages) {
+      if (m.data[0] === 0x74 /* t */) counted.hit();
+      else ncA.publish(inbox, m.data);
+      m.ack();
+    }
+  })();
+  const pending = new Map<string, () => void>();
+  ncB.subscribe(inbox, { callback: (err, msg) => void (err === null && pending.get(dec.decode(msg.data))?.()) });
+  const js = jetstream(ncB, { timeout: 5_000 });
+  const run = `${Date.now().toString(36)}`;
+  let seq = 0;
+  let retries = 0;
+  const publish = async (js: JetStreamClient, data: Uint8Array, msgID: string): Promise<void> => {
+    for (let wait = 5; ; wait = Math.min(wait * 2, 250)) {
+      try {
+        return void (await js.publish(subject, data, { msgID, timeout: 5_000 }));
+      } catch (e) {
+        if (!/maximum messages per subject/i.test(String((e as Error).message))) throw e;
+        retries++;
+        await sleep(wait);
+      }
+    }
+  };
+  return {
+    counted,
+    retries: () => retries,
+    tell: (i) => publish(js, enc.encode(`t${i}`), `${run}-${seq++}`),
+    ask: (i) =>
+      new Promise<void>((res, rej) => {
+        const id = `a${run}-${seq++}`;
+        pending.set(id, () => (pending.delete(id), res()));
+        publish(js, enc.encode(id), id).catch(rej);
+        void i;
+      }),
+    close: async () => {
+      await messages.close();
+      await loop;
+      await Promise.all([ncA.drain(), ncB.drain()]);
+    },
+  };
+}
+
+interface AskStats {
+  readonly rate: number;
+  readonly p50Us: number;
+  readonly p99Us: number;
+}
+
+/** Interleaved ask runs (troupe, raw, troupe, raw…): asks/s best-of, percentiles over every sample of every run. */
+async function askRuns(pairs: Record<'troupe' | 'raw', Pair>, n: number, window: number, runs: number): Promise<Record<'troupe' | 'raw', AskStats>> {
+  const acc = { troupe: { rates: [] as number[], samples: [] as number[] }, raw: { rates: [] as number[], samples: [] as number[] } };
+  for (const k of ['troupe', 'raw'] as const) await lanes(Math.ceil(n / 4), window, pairs[k].ask);
+  for (let r = 0; r < runs; r++) {
+    for (const k of ['troupe', 'raw'] as const) acc[k].rates.push(n / ((await lanes(n, window, pairs[k].ask, acc[k].samples)) / 1e9));
+  }
+  const stats = (a: { rates: number[]; samples: number[] }): AskStats => {
+    const s = a.samples.sort((x, y) => x - y);
+    return { rate: Math.max(...a.rates), p50Us: percentile(s, 50) / 1e3, p99Us: percentile(s, 99) / 1e3 };
+  };
+  return { troupe: stats(acc.troupe), raw: stats(acc.raw) };
+}
+
+/** Polls `attempt` (every 10 ms) until it succeeds; ms since `t0`. */
+async function firstSuccess(t0: number, attempt: () => Promise<boolean>, limitMs = 30_000): Promise<number> {
+  while (performance.now() - t0 < limitMs) {
+    if (await attempt().catch(() => false)) return performance.now() - t0;
+    await sleep(10);
+  }
+  throw new Error(`no success within ${limitMs} ms`);
+}
+
+/** Spawns a `troupe node`; ms from spawn to "joined mesh" and to the first reply of an actor activated on it. */
+async function startupRun(servers: string[], no: number): Promise<{ joinedMs: number; firstMs: number }> {
+  const prefix = `benchst${process.pid}x${no}`;
+  const id = `st${no}`;
+  const client = await meshClient(servers, prefix);
+  let node: NodeProcess | undefined;
+  try {
+    const c = client.system.transport.cluster!;
+    const t0 = performance.now();
+    const started = NodeProcess.start(id, servers, prefix).then((n) => (live.add((node = n)), performance.now() - t0));
+    const firstMs = await firstSuccess(t0, async () => {
+      if (!c.membership.live().some((n) => n.id === id && n.kinds.includes('counter'))) return false;
+      const ref = await client.placement.activate(`counter/s${no}`);
+      return (await ref.ask<{ node: string }>('counter.get', undefined, { timeoutMs: 1_000 })).node === id;
+    });
+    return { joinedMs: await started, firstMs };
+  } finally {
+    await client.system.shutdown().catch(() => undefined);
+    if (node !== undefined) await node.signal('SIGKILL').then(() => live.delete(node!));
+  }
+}
+
+const BARE = `import { connect } from '@nats-io/transport-node';
+const nc = await connect({ servers: process.argv[1] });
+nc.subscribe(process.argv[2], { callback: (_e, m) => m.respond(m.data) });`;
+
+/** Baseline: a bare `node --import tsx` process that connects with nats.js and answers requests. */
+async function bareStartupRun(servers: string[], no: number): Promise<number> {
+  const nc = await connect({ servers });
+  const subject = `barestart${process.pid}.${no}`;
+  const t0 = performance.now();
+  const proc = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', BARE, servers.join(','), subject], { cwd: ROOT, stdio: 'ignore' });
+  try {
+    return await firstSuccess(t0, async () => (await nc.request(subject, enc.encode('x'), { timeout: 200 }), true));
+  } finally {
+    proc.kill('SIGKILL');
+    await nc.drain();
+  }
+}
+
+/** Three nodes, 20 counters; SIGKILL the busiest owner; ms until every orphan answers from a live node. */
+async function failoverRun(servers: string[], no: number): Promise<{ allMs: number; firstMs: number; orphans: number }> {
+  const prefix = `benchfo${process.pid}x${no}`;
+  const ids = [1, 2, 3].map((i) => `fo${no}n${i}`);
+  const nodes = await Promise.all(ids.map((id) => NodeProcess.start(id, servers, prefix).then((n) => (live.add(n), n))));
+  const client = await meshClient(servers, prefix);
+  try {
+    const { system, placement } = client;
+    const c = system.transport.cluster!;
+    await firstSuccess(performance.now(), () => Promise.resolve(ids.every((id) => c.membership.live().some((n) => n.id === id && n.kinds.includes('counter')))));
+    const counters = Array.from({ length: 20 }, (_, i) => `counter/f${i}`);
+    for (const a of counters) await (await placement.activate(a)).ask('counter.get', undefined, { timeoutMs: 5_000 });
+    const owners = new Map<string, string[]>();
+    for (const l of c.leases()) if (counters.includes(l.address)) owners.set(l.node, [...(owners.get(l.node) ?? []), l.address]);
+    const [victim, orphans] = [...owners.entries()].sort((x, y) => y[1].length - x[1].length)[0]!;
+    const t0 = performance.now();
+    const killed = nodes.find((n) => n.id === victim)!.signal('SIGKILL');
+    const times = await Promise.all(
+      orphans.map((a) => firstSuccess(t0, async () => (await system.ref(a).ask<{ node: string }>('counter.get', undefined, { timeoutMs: 250 })).node !== victim)),
+    );
+    await killed;
+    return { allMs: Math.max(...times), firstMs: Math.min(...times), orphans: orphans.length };
+  } finally {
+    await client.system.shutdown().catch(() => undefined);
+    await Promise.all(nodes.map((n) => n.signal('SIGKILL').then(() => live.delete(n))));
+  }
+}
+
+const median = (xs: number[]): number => percentile([...xs].sort((a, b) => a - b), 50);
+const list = (xs: number[], unit = ''): string => xs.map((x) => `${Math.round(x).toLocaleString('en-US')}${unit}`).join(' / ');
+
+async function run(options: BenchOptions): Promise<SuiteResult> {
+  const q = options.quick;
+  const seq = q ? 300 : 5_000;
+  const win = q ? 1_000 : 20_000;
+  const runs = options.runs ?? (q ? 1 : 3);
+  const procRuns = q ? 1 : 3;
+  const server = await NatsServer.start();
+  const servers = [server.url];
+  const figures: Figure[] = [];
+  const goals: Goal[] = [];
+  const notes: string[] = [];
+  try {
+    const troupe = await troupePair(servers);
+    const raw = await rawPair(servers);
+    try {
+      const pairs = { troupe, raw };
+      for (const [window, n] of [[1, seq], [WINDOW, win]] as const) {
+        const label = window === 1 ? 'sequential' : `${WINDOW} in flight`;
+        options.log(`jetstream: tell x${n} ${label}: troupe, raw (1 warmup + best of ${runs}, interleaved)`);
+        const t = await throughput({ ops: n, warmupOps: Math.ceil(n / 4), warmup: 1, runs }, (['troupe', 'raw'] as const).map((k) => ({
+          name: k,
+          once: async (ops: number) => {
+            const done = pairs[k].counted.arm(ops);
+            const start = process.hrtime.bigint();
+            await lanes(ops, window, pairs[k].tell);
+            await done;
+            return elapsedNs(start);
+          },
+        })));
+        figures.push({ name: `tell ${label}`, value: t.troupe.best, unit: 'msg/s', higherIsBetter: true, baselines: [{ name: 'raw nats.js', value: t.raw.best, unit: 'msg/s' }] });
+        notes.push(`tell ${label} runs (msg/s): troupe ${list([...t.troupe.runs])}; raw ${list([...t.raw.runs])}`);
+        options.log(`jetstream: ask x${n} ${label}: troupe, raw`);
+        const a = await askRuns(pairs, n, window, runs);
+        figures.push(
+          { name: `ask ${label}`, value: a.troupe.rate, unit: 'ask/s', higherIsBetter: true, baselines: [{ name: 'raw nats.js', value: a.raw.rate, unit: 'req/s' }] },
+          { name: `ask ${label} p50`, value: a.troupe.p50Us, unit: 'µs', higherIsBetter: false, baselines: [{ name: 'raw p50', value: a.raw.p50Us, unit: 'µs' }] },
+          { name: `ask ${label} p99`, value: a.troupe.p99Us, unit: 'µs', higherIsBetter: false, baselines: [{ name: 'raw p99', value: a.raw.p99Us, unit: 'µs' }] },
+        );
+        const tr = t.troupe.best / t.raw.best;
+        const ar = a.troupe.rate / a.raw.rate;
+        const pr = a.troupe.p99Us / a.raw.p99Us;
+        goals.push(
+          { name: `tell ${label} >= ${GOALS.throughputVsRaw}x raw`, met: tr >= GOALS.throughputVsRaw, detail: `${tr.toFixed(2)}x` },
+          { name: `ask ${label} >= ${GOALS.throughputVsRaw}x raw`, met: ar >= GOALS.throughputVsRaw, detail: `${ar.toFixed(2)}x` },
+          { name: `ask ${label} p99 <= ${GOALS.p99VsRaw}x raw p99`, met: pr <= GOALS.p99VsRaw, detail: `${pr.toFixed(2)}x (${Math.round(a.troupe.p99Us)} vs ${Math.round(a.raw.p99Us)} µs)` },
+        );
+      }
+      notes.push(`raw publishes refused by the 1,024-per-subject cap and retried: ${raw.retries()}`);
+    } finally {
+      await troupe.close();
+      await raw.close();
+    }
+
+    options.log(`jetstream: troupe node start -> first reply, bare node+nats.js baseline (${procRuns} runs each)`);
+    const st: { joinedMs: number; firstMs: number }[] = [];
+    const bare: number[] = [];
+    for (let i = 0; i < procRuns; i++) {
+      st.push(await startupRun(servers, i));
+      bare.push(await bareStartupRun(servers, i));
+    }
+    const bareMs = median(bare);
+    const bareBase = [{ name: 'bare node+nats.js first reply', value: bareMs, unit: 'ms' }];
+    figures.push(
+      { name: 'node spawn -> first reply', value: median(st.map((s) => s.firstMs)), unit: 'ms', higherIsBetter: false, baselines: bareBase },
+      { name: 'node spawn -> joined mesh', value: median(st.map((s) => s.joinedMs)), unit: 'ms', higherIsBetter: false, baselines: bareBase },
+    );
+    notes.push(`startup runs (ms): first reply ${list(st.map((s) => s.firstMs))}; joined ${list(st.map((s) => s.joinedMs))} (polled every 50 ms); bare ${list(bare)}`);
+
+    options.log(`jetstream: failover, 3 nodes x 20 counters, SIGKILL the busiest (${procRuns} runs)`);
+    const fo: { allMs: number; firstMs: number; orphans: number }[] = [];
+    for (let i = 0; i < procRuns; i++) fo.push(await failoverRun(servers, i));
+    const foMs = median(fo.map((f) => f.allMs));
+    figures.push(
+      { name: 'failover: all orphans back', value: foMs, unit: 'ms', higherIsBetter: false, baselines: [] },
+      { name: 'failover: first orphan back', value: median(fo.map((f) => f.firstMs)), unit: 'ms', higherIsBetter: false, baselines: [] },
+    );
+    notes.push(`failover runs (ms, all orphans): ${list(fo.map((f) => f.allMs))}; orphans per run ${fo.map((f) => f.orphans).join(' / ')}`);
+    goals.push({ name: `failover < ${GOALS.failoverMs} ms (default settings)`, met: foMs < GOALS.failoverMs, detail: `median ${Math.round(foMs)} ms` });
+    if (q) notes.push('--quick: smoke-test sizes, the figures are not measurements');
+    return { suite: 'jetstream', figures, goals, notes };
+  } finally {
+    await Promise.all([...live].map((n) => n.signal('SIGKILL')));
+    await server.stop();
+  }
+}
+
+/** The jetstream suite (registered in bench/run.ts). */
+export const jetstreamSuite: Suite = {
+  name: 'jetstream',
+  description: 'actor-to-actor tell/ask over JetStream vs raw nats.js, node startup, failover (starts its own nats-server)',
+  run,
+};
