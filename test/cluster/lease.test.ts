@@ -1,32 +1,16 @@
 /** Single activation: two nodes racing for one lease, and fencing of an owner that lost it. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 import { ConflictError } from '../../protocols/index.js';
-import { JetStreamTransport, MeshNames, type ActorSystem, type Behavior } from '../../runtime/index.js';
-import { createSystem } from '../../supervisors/index.js';
-import { NatsServer } from '../nats/server.js';
+import { MeshNames, type ActorSystem, type Behavior } from '../../runtime/index.js';
 import { eventually } from '../transport/contract.js';
+import { meshFixture } from './mesh-fixture.js';
 
-let server: NatsServer;
-let systems: ActorSystem[] = [];
+const mesh = meshFixture();
 let n = 0;
-beforeAll(async () => {
-  server = await NatsServer.start();
-});
-afterAll(async () => {
-  await server?.stop();
-});
-afterEach(async () => {
-  for (const s of systems.reverse()) await s.shutdown().catch(() => undefined);
-  systems = [];
-});
 
-async function node(prefix: string, id: string, leaseTtlMs = 3_000): Promise<ActorSystem> {
-  const s = await createSystem({ node: id, transport: new JetStreamTransport({ servers: server.url, prefix, leaseTtlMs, ackWaitMs: 2_000 }) });
-  systems.push(s);
-  return s;
-}
+const node = (prefix: string, id: string): Promise<ActorSystem> => mesh.node(prefix, id, { ackWaitMs: 2_000 });
 
 interface Sum {
   sum: number;
@@ -73,7 +57,7 @@ describe('leases', () => {
     await onA.tell('counter.add', 'slow'); // a is now stuck inside a handler, holding this message
 
     // a's lease is taken from under it (as when its renewals stop reaching NATS): expire it.
-    const nc = await connect({ servers: server.url });
+    const nc = await connect({ servers: mesh.server().url });
     const kv = await new Kvm(nc).open(new MeshNames(prefix).directoryBucket);
     const key = `s.${new MeshNames(prefix).addressKey('default', 'counter/fenced')}`;
     const entry = await kv.get(key);

@@ -1,34 +1,19 @@
 /** Membership (joins, leaves, silent nodes declared dead), reconnect after a server restart, remote drain. */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { KvMembership} from '../../runtime/index.js';
 import { JetStreamTransport, type ActorSystem, type MembershipEvent } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import { NatsServer } from '../nats/server.js';
 import { eventually } from '../transport/contract.js';
 import { NodeProcess } from './nodes.js';
+import { meshFixture } from './mesh-fixture.js';
 
-let server: NatsServer;
-let systems: ActorSystem[] = [];
+const mesh = meshFixture();
 let n = 0;
-beforeAll(async () => {
-  server = await NatsServer.start();
-});
-afterAll(async () => {
-  await server?.stop();
-});
-afterEach(async () => {
-  for (const s of systems.reverse()) await s.shutdown().catch(() => undefined);
-  systems = [];
-});
 
-async function node(prefix: string, id: string): Promise<ActorSystem> {
-  const transport = new JetStreamTransport({ servers: server.url, prefix, heartbeatMs: 100, deadAfterMs: 600 });
-  const s = await createSystem({ node: id, transport });
-  systems.push(s);
-  return s;
-}
+const node = (prefix: string, id: string): Promise<ActorSystem> => mesh.node(prefix, id, { heartbeatMs: 100, deadAfterMs: 600 });
 
 describe('membership', () => {
   it('sees joins and leaves, and declares a silent node dead within the window', async () => {
@@ -46,7 +31,7 @@ describe('membership', () => {
     expect(info.startedAt).toBeLessThanOrEqual(Date.now());
 
     await b.shutdown();
-    systems = systems.filter((s) => s !== b);
+    mesh.forget(b);
     await eventually(() => events.some((e) => e.type === 'leave' && e.node.id === 'b'), 5_000, 'b to leave');
 
     // c stops heartbeating without leaving: what a crash looks like from outside.
@@ -63,7 +48,6 @@ describe('membership', () => {
     try {
       const transport = new JetStreamTransport({ servers: own.url, prefix: 'restart', publishRetryMs: 30_000 });
       const s = await createSystem({ node: 'r', transport });
-      systems.push(s);
       const seen: unknown[] = [];
       const ref = await s.spawn('worker/echo', {
         receive: (msg) => {
@@ -81,18 +65,17 @@ describe('membership', () => {
       // The tell sent while the server was down was handled exactly once, in order, after the restart.
       expect(seen.filter((x) => x === 2)).toHaveLength(1);
       expect(seen.slice(0, 2)).toEqual([1, 2]);
+      await s.shutdown();
     } finally {
-      for (const s of systems.reverse()) await s.shutdown().catch(() => undefined);
-      systems = [];
       await own.stop();
     }
   }, 60_000);
 
   it('troupe node drain asks a running node to drain; it exits cleanly', async () => {
     const prefix = `drain${n++}`;
-    const proc = await NodeProcess.start('d1', [server.url], prefix);
+    const proc = await NodeProcess.start('d1', [mesh.server().url], prefix);
     const code = await new Promise<number | null>((done) => {
-      const cli = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'node', 'drain', '--node-id', 'd1', '--nats', server.url, '--prefix', prefix], {
+      const cli = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'node', 'drain', '--node-id', 'd1', '--nats', mesh.server().url, '--prefix', prefix], {
         cwd: resolve(import.meta.dirname, '../..'),
         stdio: 'ignore',
       });
