@@ -37,7 +37,8 @@ const jetstreamTransport = z.strictObject({
   servers: z.array(natsUrl, { error: 'expected an array of nats:// URLs' }).min(1, {
     error: 'expected at least one nats:// server URL',
   }),
-  streamReplicas: int(1, 5).default(1),
+  /** Replicas of streams and buckets; absent: 1 on a single server, 3 when the server is part of a cluster. */
+  streamReplicas: int(1, 5).optional(),
   /** Names the mesh's streams, subjects and buckets; meshes with different prefixes share a server without seeing each other. */
   prefix: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, { error: 'expected a lowercase name: [a-z][a-z0-9_-]{0,31}' }).default('troupe'),
   /** Lease lifetime of a single activation; an owner silent this long is replaced. */

@@ -49,7 +49,7 @@ export interface JetStreamTransportOptions {
   readonly servers: string | string[];
   /** Names every stream, subject and bucket of the mesh (default `troupe`). */
   readonly prefix?: string;
-  /** Stream and bucket replicas (1 on one server, 3 on a cluster). */
+  /** Stream and bucket replicas; default 1 on a single server, 3 when the server is clustered. */
   readonly replicas?: number;
   /** Messages an address's mailbox holds before senders are refused (`mailbox_full`). */
   readonly capacity?: number;
@@ -114,6 +114,8 @@ export class JetStreamTransport implements Transport {
   private readonly poolBatch: number;
   private readonly publishRetryMs: number;
   private readonly fetchExpiresMs = 1_000;
+  /** Replicas in use (from options, else detected from the server at start). */
+  replicas = 1;
   private nc!: NatsConnection;
   private js!: JetStreamClient;
   private jsm!: JetStreamManager;
@@ -155,15 +157,16 @@ export class JetStreamTransport implements Transport {
       reconnectTimeWait: 250,
       ...this.options.connection,
     });
+    this.replicas = this.options.replicas ?? (this.nc.info?.cluster === undefined ? 1 : 3);
     this.js = jetstream(this.nc, { timeout: 5_000 });
     this.jsm = await jetstreamManager(this.nc);
     await this.ensureStreams();
     const kvm = new Kvm(this.nc);
-    const kv = await kvm.create(this.names.directoryBucket, { history: 1, replicas: this.options.replicas ?? 1 });
+    const kv = await kvm.create(this.names.directoryBucket, { history: 1, replicas: this.replicas });
     this.directory = new Directory(kv, ctx.node, ctx.clock, this.leaseTtlMs, (m) => process.emitWarning(m, 'TroupeWarning'));
     await this.directory.watch();
     this.deadLetterStore = new JetStreamDeadLetterStore(this.js, this.jsm, this.names, this.codec);
-    const replicas = this.options.replicas ?? 1;
+    const replicas = this.replicas;
     const nodesKv = await kvm.create(this.names.nodesBucket, { history: 1, replicas });
     const stateKv = await kvm.create(this.names.stateBucket, { history: 1, replicas });
     const membership = new KvMembership(
@@ -191,7 +194,7 @@ export class JetStreamTransport implements Transport {
   }
 
   private async ensureStreams(): Promise<void> {
-    const replicas = this.options.replicas ?? 1;
+    const replicas = this.replicas;
     const base: Partial<StreamConfig> = { storage: StorageType.File, num_replicas: replicas, duplicate_window: ms(120_000) };
     const streams: (Partial<StreamConfig> & { name: string })[] = [
       {

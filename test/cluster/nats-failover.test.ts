@@ -44,10 +44,11 @@ describe('NATS cluster failover', () => {
   it('keeps every acknowledged message when the stream leader is SIGKILLed', async () => {
     const urls = servers.map((s) => s.url);
     const prefix = `nf${process.pid}`;
-    const env = { TROUPE_NATS_REPLICAS: '3' };
-    for (const id of ['r1', 'r2']) nodes.push(await NodeProcess.start(id, urls, prefix, [], env));
-    const { system, placement } = await meshClient(urls, prefix, { replicas: 3 });
+    // No replica setting anywhere: a clustered server makes every stream and bucket R3.
+    for (const id of ['r1', 'r2']) nodes.push(await NodeProcess.start(id, urls, prefix));
+    const { system, placement } = await meshClient(urls, prefix);
     try {
+      expect(system.transport.replicas).toBe(3);
       const c = system.transport.cluster!;
       await eventually(() => ['r1', 'r2'].every((id) => c.membership.live().some((n) => n.id === id && n.kinds.length > 0)), 20_000, 'nodes');
       const counters = Array.from({ length: 8 }, (_, i) => `counter/k${i}`);
@@ -55,6 +56,7 @@ describe('NATS cluster failover', () => {
       const expected = new Map(counters.map((a) => [a, 0]));
       const jsm = await jetstreamManager(system.transport.connection);
       const names = new MeshNames(prefix);
+      expect((await jsm.streams.info(names.mailboxStream)).config.num_replicas).toBe(3);
       let killed = '';
       let acked = 0;
       let refused = 0;

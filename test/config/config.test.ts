@@ -90,7 +90,7 @@ describe('environment table', () => {
   const cases: [string, string, (c: ReturnType<typeof loadConfig>) => unknown, unknown][] = [
     ['TROUPE_NODE_ID', 'n1', (c) => c.node.id, 'n1'],
     ['TROUPE_NODE_KINDS', ' chat, tool ,,', (c) => c.node.kinds, ['chat', 'tool']],
-    ['TROUPE_NATS_URL', 'nats://a:4222,nats://b:4222', (c) => ({ ...c.transport, prefix: undefined, leaseTtlMs: undefined, heartbeatMs: undefined, deadAfterMs: undefined, ackWaitMs: undefined }), { kind: 'jetstream', servers: ['nats://a:4222', 'nats://b:4222'], streamReplicas: 1, prefix: undefined, leaseTtlMs: undefined, heartbeatMs: undefined, deadAfterMs: undefined, ackWaitMs: undefined }],
+    ['TROUPE_NATS_URL', 'nats://a:4222,nats://b:4222', (c) => ({ ...c.transport, prefix: undefined, leaseTtlMs: undefined, heartbeatMs: undefined, deadAfterMs: undefined, ackWaitMs: undefined }), { kind: 'jetstream', servers: ['nats://a:4222', 'nats://b:4222'], prefix: undefined, leaseTtlMs: undefined, heartbeatMs: undefined, deadAfterMs: undefined, ackWaitMs: undefined }],
     ['TROUPE_DATA_DIR', '/var/troupe', (c) => c.dataDir, '/var/troupe'],
     ['TROUPE_HOST', '0.0.0.0', (c) => c.gateway.host, '0.0.0.0'],
     ['TROUPE_PORT', '8080', (c) => c.gateway.port, 8080],
