@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType, jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
-import { JetStreamTransport, type ActorSystem } from '../runtime/index.js';
+import { JetStreamTransport, type ActorSystem, type KvMembership } from '../runtime/index.js';
 import { createSystem } from '../supervisors/index.js';
 import { NatsServer } from '../test/nats/server.js';
 import { NodeProcess, meshClient } from '../test/cluster/nodes.js';
@@ -178,7 +178,7 @@ async function startupRun(servers: string[], no: number): Promise<{ joinedMs: nu
     });
     return { joinedMs: await started, firstMs };
   } finally {
-    await client.system.shutdown().catch(() => undefined);
+    await closeClient(client);
     if (node !== undefined) await node.signal('SIGKILL').then(() => live.delete(node!));
   }
 }
@@ -224,9 +224,18 @@ async function failoverRun(servers: string[], no: number): Promise<{ allMs: numb
     await killed;
     return { allMs: Math.max(...times), firstMs: Math.min(...times), orphans: orphans.length };
   } finally {
-    await client.system.shutdown().catch(() => undefined);
+    await closeClient(client);
     await Promise.all(nodes.map((n) => n.signal('SIGKILL').then(() => live.delete(n))));
   }
+}
+
+/**
+ * Shuts a mesh client down. Workaround: `JetStreamTransport.close()` calls `membership.leave()`,
+ * a no-op for a client (announce: false), so its KV watch would re-watch every 250 ms forever.
+ */
+async function closeClient(c: { system: ActorSystem }): Promise<void> {
+  await c.system.shutdown().catch(() => undefined);
+  (c.system.transport.cluster?.membership as KvMembership | undefined)?.stop();
 }
 
 const median = (xs: number[]): number => percentile([...xs].sort((a, b) => a - b), 50);

@@ -360,7 +360,8 @@ export class JetStreamTransport implements Transport {
     async function* run(): AsyncGenerator<JsMsg> {
       while (!done()) {
         try {
-          const messages = await consumer.consume({ max_messages: max });
+          // Short pull expiry: a pull parked on a server that died is noticed (missed heartbeats) in seconds, not half a minute.
+          const messages = await consumer.consume({ max_messages: max, expires: 5_000 });
           current = messages;
           for await (const m of messages) yield m;
         } catch (e) {
