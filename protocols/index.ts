@@ -38,3 +38,19 @@ export {
   replyPayloadSchema,
 } from './mesh.js';
 export type { LifecycleState, LifecycleEvent, DeadLetterReason, DeadLetter, ReplyPayload } from './mesh.js';
+export {
+  RUN_CREATE,
+  RUN_RESUME,
+  RUN_CANCEL,
+  RUN_WAIT,
+  RUN_CONTINUE,
+  RUN_STATUSES,
+  RUN_EVENT_KINDS,
+  runTopic,
+  runEventSchema,
+  inputMessageSchema,
+  runCreateSchema,
+  runResumeSchema,
+  runCancelSchema,
+} from './acp.js';
+export type { RunStatus, RunEventKind, RunEvent, RunCreate, RunResume, RunOutcome } from './acp.js';

@@ -35,7 +35,7 @@ export const lifecycleEventSchema = z.object({
 export type LifecycleEvent = z.infer<typeof lifecycleEventSchema>;
 
 /** Why a message became a dead letter. */
-export const DEAD_LETTER_REASONS = ['no_recipient', 'deadline_expired', 'poison', 'mailbox_full', 'actor_stopped', 'handler_timeout', 'invalid'] as const;
+export const DEAD_LETTER_REASONS = ['no_recipient', 'deadline_expired', 'poison', 'mailbox_full', 'actor_stopped', 'handler_timeout', 'invalid', 'rejected'] as const;
 /** A dead-letter reason. */
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 

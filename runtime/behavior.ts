@@ -15,7 +15,13 @@ export type RestartType = 'permanent' | 'transient' | 'temporary';
 export interface Behavior<S = unknown> {
   /** Builds the initial state; runs on start and on every restart. Throwing fails the start. */
   init?(ctx: ActorContext<S>): S | Promise<S>;
-  /** Handles one message; the returned value answers an `ask`. Throwing crashes the actor. */
+  /**
+   * Handles one message; the returned value answers an `ask`. Throwing crashes the actor (it is
+   * restarted and the message redelivered) — except a TroupeError whose code blames the message
+   * (`bad_request`, `conflict`, `not_found`, `forbidden`, `unauthorized`, `too_large`,
+   * `rate_limited`): that is sent back to the asker (or dead-lettered as `rejected`) and the
+   * actor carries on.
+   */
   receive(message: Envelope, ctx: ActorContext<S>): unknown;
   /**
    * Makes a wire value of the state. When present and the transport is clustered, the state is

@@ -40,6 +40,13 @@ interface Entry {
 
 const RESOLVED = Promise.resolve();
 
+/** Error codes that mean "the message was wrong", not "the actor is broken": no restart for these. */
+const REJECTION_CODES = new Set<string>(['bad_request', 'conflict', 'not_found', 'forbidden', 'unauthorized', 'too_large', 'rate_limited']);
+
+function isRejection(e: unknown): e is TroupeError {
+  return e instanceof TroupeError && REJECTION_CODES.has(e.code);
+}
+
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
@@ -244,6 +251,11 @@ export class ActorCell implements MailboxSink {
       } catch (e) {
         if (epoch !== this.epoch) return; // the actor ended meanwhile; the message was dead-lettered
         this.current = undefined;
+        if (entry !== undefined && isRejection(e)) {
+          // The sender's fault (bad input, a conflict…): answered as an error, not an actor crash.
+          this.reject(entry, e);
+          continue;
+        }
         this.crash(e, entry);
         break;
       }
@@ -368,6 +380,13 @@ export class ActorCell implements MailboxSink {
     entry.receipt?.ack();
     if (entry.env.replyTo !== undefined) this.host.reply(entry.env, { ok: false, error: toWireError(error) });
     if (this.spaceWaiters.length > 0) this.wakeSenders();
+  }
+
+  /** Answers a refused message with its error; a refused `tell` becomes a `rejected` dead letter. */
+  private reject(entry: Entry, error: TroupeError): void {
+    if (entry.env.replyTo === undefined) this.host.deadLetter(entry.env, 'rejected', error, this.headDeliveries + 1);
+    else this.host.reply(entry.env, { ok: false, error: toWireError(error) });
+    this.removeHead(entry);
   }
 
   private crash(e: unknown, entry: Entry | undefined): void {

@@ -59,6 +59,24 @@ describe('bad input', () => {
     expect(s.cellOf(ref)?.incarnation).toBe(1);
   });
 
+  it('a handler that refuses a message (conflict, bad_request…) answers with the error and does not crash', async () => {
+    const s = await make();
+    const ref = await s.spawn('agent/picky', {
+      init: () => ({ seen: 0 }),
+      receive(msg, ctx) {
+        ctx.state.seen++;
+        if (msg.payload === 'taken') throw new ConflictError('that name is taken');
+        return ctx.state.seen;
+      },
+    });
+    await expect(ref.ask('name.claim', 'taken')).rejects.toBeInstanceOf(ConflictError);
+    await ref.tell('name.claim', 'taken');
+    expect(await ref.ask('name.claim', 'free')).toBe(3);
+    expect(s.cellOf(ref)?.incarnation).toBe(1);
+    const [letter] = await s.deadLetters.list({ reason: 'rejected' });
+    expect(letter?.error?.code).toBe('conflict');
+  });
+
   it('malformed message types, addresses and topics are refused before anything is sent', async () => {
     const s = await make();
     expect(() => s.ref('no-slash')).toThrow(ValidationError);

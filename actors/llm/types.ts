@@ -1,0 +1,85 @@
+/**
+ * The provider contract every model backend fills (offline, OpenAI-compatible, Anthropic).
+ * A provider streams events for one model call; resilience (retry, breaker, fallback) wraps
+ * providers from outside, so each backend stays a thin translation of its wire format.
+ */
+import { TroupeError, type ErrorCode } from '../../protocols/index.js';
+
+/** A tool call the model asked for; `arguments` is parsed JSON. */
+export interface ToolCall {
+  readonly id: string;
+  readonly name: string;
+  readonly arguments: Record<string, unknown>;
+}
+
+/** One message of a conversation. */
+export interface ChatMessage {
+  readonly role: 'system' | 'user' | 'assistant' | 'tool';
+  readonly content: string;
+  /** Tool calls made by an assistant message. */
+  readonly toolCalls?: readonly ToolCall[];
+  /** For `tool` messages: the call this answers. */
+  readonly toolCallId?: string;
+  /** For `tool` messages: the tool's name. */
+  readonly name?: string;
+}
+
+/** A tool as a model sees it. */
+export interface ToolSpec {
+  readonly name: string;
+  readonly description: string;
+  /** JSON Schema of the arguments (an object schema). */
+  readonly parameters: Record<string, unknown>;
+}
+
+/** Token usage of one call. */
+export interface Usage {
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+}
+
+/** One model call. */
+export interface ModelRequest {
+  readonly model: string;
+  readonly messages: readonly ChatMessage[];
+  readonly tools?: readonly ToolSpec[];
+  readonly temperature?: number;
+  readonly maxTokens?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** What a provider streams: tokens and tool calls as they come, then one `done`. */
+export type ModelEvent =
+  | { readonly type: 'token'; readonly text: string }
+  | { readonly type: 'tool_call'; readonly call: ToolCall }
+  | {
+      readonly type: 'done';
+      /** The complete assistant message (text and tool calls). */
+      readonly message: ChatMessage;
+      readonly usage: Usage;
+      readonly stopReason: 'stop' | 'tool_calls' | 'length';
+    };
+
+/** A model backend. */
+export interface ModelProvider {
+  /** `offline`, `openai`, `anthropic`, or a wrapper's name. */
+  readonly name: string;
+  /** Streams one call. Throws {@link ProviderError} on failure (also mid-stream). */
+  stream(request: ModelRequest): AsyncIterable<ModelEvent>;
+}
+
+/** A failed model call; `retryable` for 429/5xx/timeouts/broken streams. */
+export class ProviderError extends TroupeError {
+  override name = 'ProviderError';
+  readonly status: number | undefined;
+  readonly retryable: boolean;
+  /** From a `retry-after` header, when the server sent one. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(message: string, options: { status?: number; retryable: boolean; retryAfterMs?: number; cause?: unknown; code?: ErrorCode }) {
+    super(options.code ?? (options.status === 429 ? 'rate_limited' : 'unavailable'), message, { cause: options.cause });
+    this.status = options.status;
+    this.retryable = options.retryable;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The tool contract. A tool is a pool actor (`tool/<name>`) that answers `mcp.tools.call`
+ * with an MCP-shaped result; a failing tool yields `isError: true`, never a crash of the
+ * caller. Function tools declare their input with zod; MCP tools bring JSON Schema.
+ */
+import type { ZodType } from 'zod';
+
+/** Message type of a tool call (payload: {@link ToolCallRequest}). */
+export const TOOL_CALL = 'mcp.tools.call';
+/** Message type asking a tool actor for its spec (reply: ToolSpec). */
+export const TOOL_DESCRIBE = 'mcp.tools.describe';
+
+/** Payload of a tool call, mirroring MCP `tools/call` params. */
+export interface ToolCallRequest {
+  readonly name: string;
+  readonly arguments: Record<string, unknown>;
+  /** The run and call this belongs to (for progress, approvals and logs). */
+  readonly runId?: string;
+  readonly callId?: string;
+}
+
+/** MCP content items Troupe produces and passes through. */
+export type ToolContent = { readonly type: 'text'; readonly text: string } | { readonly type: string; readonly [k: string]: unknown };
+
+/** Result of a tool call, mirroring MCP `CallToolResult`. */
+export interface ToolCallResult {
+  readonly content: readonly ToolContent[];
+  readonly structuredContent?: Record<string, unknown>;
+  readonly isError?: boolean;
+}
+
+/** Progress a running tool reports (MCP `notifications/progress`). */
+export interface ToolProgress {
+  readonly progress: number;
+  readonly total?: number;
+  readonly message?: string;
+}
+
+/** What a tool's `run` gets besides its input. */
+export interface ToolContext {
+  /** Aborted on timeout or cancellation. */
+  readonly signal: AbortSignal;
+  /** Reports progress (published on `tool.progress.<callId>` when the call has an id). */
+  progress(p: ToolProgress): void;
+  readonly runId?: string;
+  readonly callId?: string;
+}
+
+/** Limits and policies of one tool. */
+export interface ToolPolicy {
+  /** Safe to retry on failure (only such tools are retried). */
+  readonly idempotent?: boolean;
+  readonly retries?: number;
+  readonly timeoutMs?: number;
+  /** Token bucket per node: `perSecond` refill, `burst` capacity. */
+  readonly rateLimit?: { readonly perSecond: number; readonly burst?: number };
+  /** Larger results become an error result. */
+  readonly maxResultBytes?: number;
+  /** A human must approve each call (or calls for which this returns true). */
+  readonly requiresApproval?: boolean | ((args: Record<string, unknown>) => boolean);
+}
+
+/** A function tool declared in code. */
+export interface FunctionTool<I = Record<string, unknown>> extends ToolPolicy {
+  readonly name: string;
+  readonly description: string;
+  readonly input: ZodType<I>;
+  run(input: I, ctx: ToolContext): unknown;
+}

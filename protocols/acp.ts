@@ -1,0 +1,80 @@
+/**
+ * ACP run contracts inside the mesh. Shapes follow the LangGraph Agent Protocol (runs,
+ * threads, statuses) and PROTOCOLS.md §1 (run events with a gap-free `seq` per run), so the
+ * gateway translates framing only.
+ */
+import { z } from 'zod';
+
+/** Message types an agent actor handles. */
+export const RUN_CREATE = 'acp.run.create';
+export const RUN_RESUME = 'acp.run.resume';
+export const RUN_CANCEL = 'acp.run.cancel';
+export const RUN_WAIT = 'acp.run.wait';
+export const RUN_CONTINUE = 'acp.run.continue';
+
+/** Topic a run's events are published on. */
+export function runTopic(runId: string): string {
+  return `run.${runId}`;
+}
+
+/** Run statuses (LangGraph's, plus `cancelled`). */
+export const RUN_STATUSES = ['pending', 'running', 'interrupted', 'success', 'error', 'timeout', 'cancelled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** Kinds of run events (PROTOCOLS.md §1). */
+export const RUN_EVENT_KINDS = ['token', 'message', 'tool_call', 'tool_result', 'handoff', 'interrupt', 'status'] as const;
+export type RunEventKind = (typeof RUN_EVENT_KINDS)[number];
+
+/** One event of a run; `seq` is 1, 2, 3… per run with no gaps. */
+export const runEventSchema = z.object({
+  run_id: z.string().min(1),
+  thread_id: z.string().min(1),
+  seq: z.number().int().positive(),
+  event: z.enum(RUN_EVENT_KINDS),
+  agent: z.string(),
+  data: z.unknown(),
+});
+export type RunEvent = z.infer<typeof runEventSchema>;
+
+/** An input message. */
+export const inputMessageSchema = z.object({
+  role: z.enum(['user', 'system', 'assistant']),
+  content: z.string().max(1_000_000),
+});
+
+/** Payload of `acp.run.create`. */
+export const runCreateSchema = z.object({
+  run_id: z.string().min(1).max(128).optional(),
+  thread_id: z.string().min(1).max(128).optional(),
+  input: z.object({ messages: z.array(inputMessageSchema).min(1).max(1000) }),
+  config: z.record(z.string(), z.unknown()).optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+export type RunCreate = z.infer<typeof runCreateSchema>;
+
+/** Payload of `acp.run.resume`: the answer to an interrupt. */
+export const runResumeSchema = z.object({
+  run_id: z.string().min(1),
+  // Most specific first: zod objects strip unknown keys, so `{approve: true}` would swallow edits.
+  resume: z.union([
+    z.object({ approve: z.literal(true), arguments: z.record(z.string(), z.unknown()) }),
+    z.object({ approve: z.literal(true) }),
+    z.object({ approve: z.literal(false), reason: z.string().max(10_000).optional() }),
+  ]),
+});
+export type RunResume = z.infer<typeof runResumeSchema>;
+
+/** Payload of `acp.run.cancel`. */
+export const runCancelSchema = z.object({ run_id: z.string().min(1) });
+
+/** What a run ends with. */
+export interface RunOutcome {
+  readonly run_id: string;
+  readonly thread_id: string;
+  readonly status: RunStatus;
+  readonly output?: string;
+  readonly error?: string;
+  readonly usage: { readonly prompt_tokens: number; readonly completion_tokens: number; readonly cost: number };
+  /** Agent that finished the run (differs from the first after a handoff). */
+  readonly agent: string;
+}
