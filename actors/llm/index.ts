@@ -1,0 +1,9 @@
+/**
+ * Model backends (offline, OpenAI-compatible, Anthropic) and the resilience wrappers
+ * (retry, timeout, circuit breaker, fallback) that compose around any of them.
+ */
+export * from './types.js';
+export * from './resilience.js';
+export * from './offline.js';
+export * from './openai.js';
+export * from './anthropic.js';
