@@ -7,3 +7,5 @@ export * from './resilience.js';
 export * from './offline.js';
 export * from './openai.js';
 export * from './anthropic.js';
+export { providerFromEnv } from './select.js';
+export type { SelectedProvider } from './select.js';
