@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { connect } from '@nats-io/transport-node';
-import { AckPolicy, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType, jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { JetStreamTransport, type ActorSystem, type KvMembership } from '../runtime/index.js';
 import { createSystem } from '../supervisors/index.js';
 import { NatsServer } from '../test/nats/server.js';
@@ -43,8 +43,7 @@ async function lanes(n: number, window: number, op: (i: number) => Promise<unkno
 
 /** Counts handled tells; `arm(n)` resolves when n more arrived. */
 function countdown(): { arm(n: number): Promise<void>; hit(): void } {
-  let left = 0;
-  let done = (): void => undefined;
+  let [left, done] = [0, (): void => undefined];
   return { arm: (n) => ((left = n), new Promise<void>((r) => (done = r))), hit: () => void (--left === 0 && done()) };
 }
 
@@ -75,18 +74,13 @@ async function troupePair(servers: string[]): Promise<Pair> {
 /** Raw nats.js: the same stream/consumer settings the transport uses, two connections (consumer side A, sender side B). */
 async function rawPair(servers: string[]): Promise<Pair & { retries(): number }> {
   const [ncA, ncB] = await Promise.all([connect({ servers }), connect({ servers })]);
-  const base = `rawbench${process.pid}`;
-  const stream = `RAWBENCH${process.pid}`;
-  const subject = `${base}.mbox.echo`;
-  const inbox = `${base}.inbox.b`;
+  const [base, stream] = [`rawbench${process.pid}`, `RAWBENCH${process.pid}`];
+  const [subject, inbox] = [`${base}.mbox.echo`, `${base}.inbox.b`];
   const jsm = await jetstreamManager(ncA);
-  await jsm.streams.add({
-    name: stream, subjects: [`${base}.mbox.>`], retention: RetentionPolicy.Workqueue, storage: StorageType.File, duplicate_window: ms(120_000),
-    max_msgs_per_subject: 1024, discard: DiscardPolicy.New, discard_new_per_subject: true,
-  });
-  await jsm.consumers.add(stream, {
-    durable_name: 'echo', filter_subject: subject, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: ms(10_000), max_ack_pending: 1024, max_deliver: -1,
-  });
+  const limits = { max_msgs_per_subject: 1024, discard: DiscardPolicy.New, discard_new_per_subject: true, duplicate_window: ms(120_000) };
+  await jsm.streams.add({ name: stream, subjects: [`${base}.mbox.>`], retention: RetentionPolicy.Workqueue, storage: StorageType.File, ...limits });
+  const policy = { ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: ms(10_000), max_ack_pending: 1024, max_deliver: -1 };
+  await jsm.consumers.add(stream, { durable_name: 'echo', filter_subject: subject, ...policy });
   const messages = await jetstream(ncA).consumers.get(stream, 'echo').then((c) => c.consume({ max_messages: 256 }));
   const counted = countdown();
   const loop = (async () => {
@@ -99,10 +93,10 @@ async function rawPair(servers: string[]): Promise<Pair & { retries(): number }>
   const pending = new Map<string, () => void>();
   ncB.subscribe(inbox, { callback: (err, msg) => void (err === null && pending.get(dec.decode(msg.data))?.()) });
   const js = jetstream(ncB, { timeout: 5_000 });
-  const run = `${Date.now().toString(36)}`;
-  let seq = 0;
-  let retries = 0;
-  const publish = async (js: JetStreamClient, data: Uint8Array, msgID: string): Promise<void> => {
+  const run = Date.now().toString(36);
+  let [seq, retries] = [0, 0];
+  // Like the transport: a publish refused by the per-subject cap (mailbox full) is retried with backoff.
+  const publish = async (data: Uint8Array, msgID: string): Promise<void> => {
     for (let wait = 5; ; wait = Math.min(wait * 2, 250)) {
       try {
         return void (await js.publish(subject, data, { msgID, timeout: 5_000 }));
@@ -116,27 +110,18 @@ async function rawPair(servers: string[]): Promise<Pair & { retries(): number }>
   return {
     counted,
     retries: () => retries,
-    tell: (i) => publish(js, enc.encode(`t${i}`), `${run}-${seq++}`),
-    ask: (i) =>
+    tell: (i) => publish(enc.encode(`t${i}`), `${run}-${seq++}`),
+    ask: () =>
       new Promise<void>((res, rej) => {
         const id = `a${run}-${seq++}`;
         pending.set(id, () => (pending.delete(id), res()));
-        publish(js, enc.encode(id), id).catch(rej);
-        void i;
+        publish(enc.encode(id), id).catch(rej);
       }),
-    close: async () => {
-      await messages.close();
-      await loop;
-      await Promise.all([ncA.drain(), ncB.drain()]);
-    },
+    close: async () => void (await messages.close(), await loop, await Promise.all([ncA.drain(), ncB.drain()])),
   };
 }
 
-interface AskStats {
-  readonly rate: number;
-  readonly p50Us: number;
-  readonly p99Us: number;
-}
+type AskStats = { readonly rate: number; readonly p50Us: number; readonly p99Us: number };
 
 /** Interleaved ask runs (troupe, raw, troupe, raw…): asks/s best-of, percentiles over every sample of every run. */
 async function askRuns(pairs: Record<'troupe' | 'raw', Pair>, n: number, window: number, runs: number): Promise<Record<'troupe' | 'raw', AskStats>> {
@@ -145,9 +130,9 @@ async function askRuns(pairs: Record<'troupe' | 'raw', Pair>, n: number, window:
   for (let r = 0; r < runs; r++) {
     for (const k of ['troupe', 'raw'] as const) acc[k].rates.push(n / ((await lanes(n, window, pairs[k].ask, acc[k].samples)) / 1e9));
   }
-  const stats = (a: { rates: number[]; samples: number[] }): AskStats => {
-    const s = a.samples.sort((x, y) => x - y);
-    return { rate: Math.max(...a.rates), p50Us: percentile(s, 50) / 1e3, p99Us: percentile(s, 99) / 1e3 };
+  const stats = ({ rates, samples }: { rates: number[]; samples: number[] }): AskStats => {
+    samples.sort((x, y) => x - y);
+    return { rate: Math.max(...rates), p50Us: percentile(samples, 50) / 1e3, p99Us: percentile(samples, 99) / 1e3 };
   };
   return { troupe: stats(acc.troupe), raw: stats(acc.raw) };
 }
@@ -161,6 +146,15 @@ async function firstSuccess(t0: number, attempt: () => Promise<boolean>, limitMs
   throw new Error(`no success within ${limitMs} ms`);
 }
 
+/**
+ * Shuts a mesh client down. Workaround: `JetStreamTransport.close()` calls `membership.leave()`,
+ * a no-op for a client (announce: false), so its KV watch would re-watch every 250 ms forever.
+ */
+async function closeClient(c: { system: ActorSystem }): Promise<void> {
+  await c.system.shutdown().catch(() => undefined);
+  (c.system.transport.cluster?.membership as KvMembership | undefined)?.stop();
+}
+
 /** Spawns a `troupe node`; ms from spawn to "joined mesh" and to the first reply of an actor activated on it. */
 async function startupRun(servers: string[], no: number): Promise<{ joinedMs: number; firstMs: number }> {
   const prefix = `benchst${process.pid}x${no}`;
@@ -170,13 +164,15 @@ async function startupRun(servers: string[], no: number): Promise<{ joinedMs: nu
   try {
     const c = client.system.transport.cluster!;
     const t0 = performance.now();
-    const started = NodeProcess.start(id, servers, prefix).then((n) => (live.add((node = n)), performance.now() - t0));
-    const firstMs = await firstSuccess(t0, async () => {
-      if (!c.membership.live().some((n) => n.id === id && n.kinds.includes('counter'))) return false;
-      const ref = await client.placement.activate(`counter/s${no}`);
-      return (await ref.ask<{ node: string }>('counter.get', undefined, { timeoutMs: 1_000 })).node === id;
-    });
-    return { joinedMs: await started, firstMs };
+    const [joinedMs, firstMs] = await Promise.all([
+      NodeProcess.start(id, servers, prefix).then((n) => (live.add((node = n)), performance.now() - t0)),
+      firstSuccess(t0, async () => {
+        if (!c.membership.live().some((n) => n.id === id && n.kinds.includes('counter'))) return false;
+        const ref = await client.placement.activate(`counter/s${no}`);
+        return (await ref.ask<{ node: string }>('counter.get', undefined, { timeoutMs: 1_000 })).node === id;
+      }),
+    ]);
+    return { joinedMs, firstMs };
   } finally {
     await closeClient(client);
     if (node !== undefined) await node.signal('SIGKILL').then(() => live.delete(node!));
@@ -229,98 +225,84 @@ async function failoverRun(servers: string[], no: number): Promise<{ allMs: numb
   }
 }
 
-/**
- * Shuts a mesh client down. Workaround: `JetStreamTransport.close()` calls `membership.leave()`,
- * a no-op for a client (announce: false), so its KV watch would re-watch every 250 ms forever.
- */
-async function closeClient(c: { system: ActorSystem }): Promise<void> {
-  await c.system.shutdown().catch(() => undefined);
-  (c.system.transport.cluster?.membership as KvMembership | undefined)?.stop();
+const median = (xs: number[]): number => percentile([...xs].sort((a, b) => a - b), 50);
+const list = (xs: number[]): string => xs.map((x) => Math.round(x).toLocaleString('en-US')).join(' / ');
+
+/** A figure; `base` = [name, value, unit?] of its baseline. Rates are higher-is-better, times lower. */
+function fig(name: string, value: number, unit: string, base?: [string, number, string?]): Figure {
+  return { name, value, unit, higherIsBetter: unit.endsWith('/s'), baselines: base === undefined ? [] : [{ name: base[0], value: base[1], unit: base[2] ?? unit }] };
 }
 
-const median = (xs: number[]): number => percentile([...xs].sort((a, b) => a - b), 50);
-const list = (xs: number[], unit = ''): string => xs.map((x) => `${Math.round(x).toLocaleString('en-US')}${unit}`).join(' / ');
+type Part = { figures: Figure[]; goals: Goal[]; notes: string[] };
+
+async function hop(options: BenchOptions, servers: string[], out: Part): Promise<void> {
+  const { seq, win, runs } = options.quick ? { seq: 300, win: 1_000, runs: options.runs ?? 1 } : { seq: 5_000, win: 20_000, runs: options.runs ?? 3 };
+  const pairs = { troupe: await troupePair(servers), raw: undefined as unknown as Awaited<ReturnType<typeof rawPair>> };
+  try {
+    pairs.raw = await rawPair(servers);
+    for (const [window, n] of [[1, seq], [WINDOW, win]] as const) {
+      const label = window === 1 ? 'sequential' : `${WINDOW} in flight`;
+      options.log(`jetstream: tell and ask x${n} ${label}: troupe, raw (1 warmup + best of ${runs}, interleaved)`);
+      const once = (k: 'troupe' | 'raw') => async (ops: number): Promise<number> => {
+        const done = pairs[k].counted.arm(ops);
+        const start = process.hrtime.bigint();
+        await lanes(ops, window, pairs[k].tell);
+        await done;
+        return elapsedNs(start);
+      };
+      const t = await throughput({ ops: n, warmupOps: Math.ceil(n / 4), warmup: 1, runs }, [{ name: 'troupe', once: once('troupe') }, { name: 'raw', once: once('raw') }]);
+      const a = await askRuns(pairs, n, window, runs);
+      out.figures.push(
+        fig(`tell ${label}`, t.troupe.best, 'msg/s', ['raw nats.js', t.raw.best]),
+        fig(`ask ${label}`, a.troupe.rate, 'ask/s', ['raw nats.js', a.raw.rate, 'req/s']),
+        fig(`ask ${label} p50`, a.troupe.p50Us, 'µs', ['raw p50', a.raw.p50Us]),
+        fig(`ask ${label} p99`, a.troupe.p99Us, 'µs', ['raw p99', a.raw.p99Us]),
+      );
+      out.notes.push(`tell ${label} runs (msg/s): troupe ${list([...t.troupe.runs])}; raw ${list([...t.raw.runs])}`);
+      const [tr, ar, pr] = [t.troupe.best / t.raw.best, a.troupe.rate / a.raw.rate, a.troupe.p99Us / a.raw.p99Us];
+      out.goals.push(
+        { name: `tell ${label} >= ${GOALS.throughputVsRaw}x raw`, met: tr >= GOALS.throughputVsRaw, detail: `${tr.toFixed(2)}x` },
+        { name: `ask ${label} >= ${GOALS.throughputVsRaw}x raw`, met: ar >= GOALS.throughputVsRaw, detail: `${ar.toFixed(2)}x` },
+        { name: `ask ${label} p99 <= ${GOALS.p99VsRaw}x raw p99`, met: pr <= GOALS.p99VsRaw, detail: `${pr.toFixed(2)}x (${Math.round(a.troupe.p99Us)} vs ${Math.round(a.raw.p99Us)} µs)` },
+      );
+    }
+    out.notes.push(`raw publishes refused by the 1,024-per-subject cap and retried: ${pairs.raw.retries()}`);
+  } finally {
+    await pairs.troupe.close();
+    await pairs.raw?.close();
+  }
+}
+
+async function processes(options: BenchOptions, servers: string[], out: Part): Promise<void> {
+  const procRuns = options.quick ? 1 : 3;
+  options.log(`jetstream: troupe node spawn -> first reply, bare node+nats.js baseline (${procRuns} runs each)`);
+  const st: { joinedMs: number; firstMs: number }[] = [];
+  const bare: number[] = [];
+  for (let i = 0; i < procRuns; i++) {
+    st.push(await startupRun(servers, i));
+    bare.push(await bareStartupRun(servers, i));
+  }
+  const base: [string, number] = ['bare node+nats.js first reply', median(bare)];
+  out.figures.push(fig('node spawn -> first reply', median(st.map((s) => s.firstMs)), 'ms', base), fig('node spawn -> joined mesh', median(st.map((s) => s.joinedMs)), 'ms', base));
+  out.notes.push(`startup runs (ms): first reply ${list(st.map((s) => s.firstMs))}; joined ${list(st.map((s) => s.joinedMs))} (polled every 50 ms); bare ${list(bare)}`);
+
+  options.log(`jetstream: failover, 3 nodes x 20 counters, SIGKILL the busiest (${procRuns} runs)`);
+  const fo: { allMs: number; firstMs: number; orphans: number }[] = [];
+  for (let i = 0; i < procRuns; i++) fo.push(await failoverRun(servers, i));
+  const foMs = median(fo.map((f) => f.allMs));
+  out.figures.push(fig('failover: all orphans back', foMs, 'ms'), fig('failover: first orphan back', median(fo.map((f) => f.firstMs)), 'ms'));
+  out.notes.push(`failover runs (ms, all orphans): ${list(fo.map((f) => f.allMs))}; orphans per run ${fo.map((f) => f.orphans).join(' / ')}`);
+  out.goals.push({ name: `failover < ${GOALS.failoverMs} ms (default settings)`, met: foMs < GOALS.failoverMs, detail: `median ${Math.round(foMs)} ms` });
+}
 
 async function run(options: BenchOptions): Promise<SuiteResult> {
-  const q = options.quick;
-  const seq = q ? 300 : 5_000;
-  const win = q ? 1_000 : 20_000;
-  const runs = options.runs ?? (q ? 1 : 3);
-  const procRuns = q ? 1 : 3;
   const server = await NatsServer.start();
-  const servers = [server.url];
-  const figures: Figure[] = [];
-  const goals: Goal[] = [];
-  const notes: string[] = [];
+  const out: Part = { figures: [], goals: [], notes: [] };
   try {
-    const troupe = await troupePair(servers);
-    const raw = await rawPair(servers);
-    try {
-      const pairs = { troupe, raw };
-      for (const [window, n] of [[1, seq], [WINDOW, win]] as const) {
-        const label = window === 1 ? 'sequential' : `${WINDOW} in flight`;
-        options.log(`jetstream: tell x${n} ${label}: troupe, raw (1 warmup + best of ${runs}, interleaved)`);
-        const t = await throughput({ ops: n, warmupOps: Math.ceil(n / 4), warmup: 1, runs }, (['troupe', 'raw'] as const).map((k) => ({
-          name: k,
-          once: async (ops: number) => {
-            const done = pairs[k].counted.arm(ops);
-            const start = process.hrtime.bigint();
-            await lanes(ops, window, pairs[k].tell);
-            await done;
-            return elapsedNs(start);
-          },
-        })));
-        figures.push({ name: `tell ${label}`, value: t.troupe.best, unit: 'msg/s', higherIsBetter: true, baselines: [{ name: 'raw nats.js', value: t.raw.best, unit: 'msg/s' }] });
-        notes.push(`tell ${label} runs (msg/s): troupe ${list([...t.troupe.runs])}; raw ${list([...t.raw.runs])}`);
-        options.log(`jetstream: ask x${n} ${label}: troupe, raw`);
-        const a = await askRuns(pairs, n, window, runs);
-        figures.push(
-          { name: `ask ${label}`, value: a.troupe.rate, unit: 'ask/s', higherIsBetter: true, baselines: [{ name: 'raw nats.js', value: a.raw.rate, unit: 'req/s' }] },
-          { name: `ask ${label} p50`, value: a.troupe.p50Us, unit: 'µs', higherIsBetter: false, baselines: [{ name: 'raw p50', value: a.raw.p50Us, unit: 'µs' }] },
-          { name: `ask ${label} p99`, value: a.troupe.p99Us, unit: 'µs', higherIsBetter: false, baselines: [{ name: 'raw p99', value: a.raw.p99Us, unit: 'µs' }] },
-        );
-        const tr = t.troupe.best / t.raw.best;
-        const ar = a.troupe.rate / a.raw.rate;
-        const pr = a.troupe.p99Us / a.raw.p99Us;
-        goals.push(
-          { name: `tell ${label} >= ${GOALS.throughputVsRaw}x raw`, met: tr >= GOALS.throughputVsRaw, detail: `${tr.toFixed(2)}x` },
-          { name: `ask ${label} >= ${GOALS.throughputVsRaw}x raw`, met: ar >= GOALS.throughputVsRaw, detail: `${ar.toFixed(2)}x` },
-          { name: `ask ${label} p99 <= ${GOALS.p99VsRaw}x raw p99`, met: pr <= GOALS.p99VsRaw, detail: `${pr.toFixed(2)}x (${Math.round(a.troupe.p99Us)} vs ${Math.round(a.raw.p99Us)} µs)` },
-        );
-      }
-      notes.push(`raw publishes refused by the 1,024-per-subject cap and retried: ${raw.retries()}`);
-    } finally {
-      await troupe.close();
-      await raw.close();
-    }
-
-    options.log(`jetstream: troupe node start -> first reply, bare node+nats.js baseline (${procRuns} runs each)`);
-    const st: { joinedMs: number; firstMs: number }[] = [];
-    const bare: number[] = [];
-    for (let i = 0; i < procRuns; i++) {
-      st.push(await startupRun(servers, i));
-      bare.push(await bareStartupRun(servers, i));
-    }
-    const bareMs = median(bare);
-    const bareBase = [{ name: 'bare node+nats.js first reply', value: bareMs, unit: 'ms' }];
-    figures.push(
-      { name: 'node spawn -> first reply', value: median(st.map((s) => s.firstMs)), unit: 'ms', higherIsBetter: false, baselines: bareBase },
-      { name: 'node spawn -> joined mesh', value: median(st.map((s) => s.joinedMs)), unit: 'ms', higherIsBetter: false, baselines: bareBase },
-    );
-    notes.push(`startup runs (ms): first reply ${list(st.map((s) => s.firstMs))}; joined ${list(st.map((s) => s.joinedMs))} (polled every 50 ms); bare ${list(bare)}`);
-
-    options.log(`jetstream: failover, 3 nodes x 20 counters, SIGKILL the busiest (${procRuns} runs)`);
-    const fo: { allMs: number; firstMs: number; orphans: number }[] = [];
-    for (let i = 0; i < procRuns; i++) fo.push(await failoverRun(servers, i));
-    const foMs = median(fo.map((f) => f.allMs));
-    figures.push(
-      { name: 'failover: all orphans back', value: foMs, unit: 'ms', higherIsBetter: false, baselines: [] },
-      { name: 'failover: first orphan back', value: median(fo.map((f) => f.firstMs)), unit: 'ms', higherIsBetter: false, baselines: [] },
-    );
-    notes.push(`failover runs (ms, all orphans): ${list(fo.map((f) => f.allMs))}; orphans per run ${fo.map((f) => f.orphans).join(' / ')}`);
-    goals.push({ name: `failover < ${GOALS.failoverMs} ms (default settings)`, met: foMs < GOALS.failoverMs, detail: `median ${Math.round(foMs)} ms` });
-    if (q) notes.push('--quick: smoke-test sizes, the figures are not measurements');
-    return { suite: 'jetstream', figures, goals, notes };
+    await hop(options, [server.url], out);
+    await processes(options, [server.url], out);
+    if (options.quick) out.notes.push('--quick: smoke-test sizes, the figures are not measurements');
+    return { suite: 'jetstream', ...out };
   } finally {
     await Promise.all([...live].map((n) => n.signal('SIGKILL')));
     await server.stop();

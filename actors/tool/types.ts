@@ -10,7 +10,10 @@ export const TOOL_CALL = 'mcp.tools.call';
 /** Message type asking a tool actor for its spec (reply: ToolSpec). */
 export const TOOL_DESCRIBE = 'mcp.tools.describe';
 
-/** Payload of a tool call, mirroring MCP `tools/call` params. */
+/**
+ * Payload of a tool call, mirroring MCP `tools/call` params. The actor's address decides which
+ * tool runs; `name` is informational. Missing `arguments` count as `{}`.
+ */
 export interface ToolCallRequest {
   readonly name: string;
   readonly arguments: Record<string, unknown>;
@@ -50,13 +53,15 @@ export interface ToolContext {
 export interface ToolPolicy {
   /** Safe to retry on failure (only such tools are retried). */
   readonly idempotent?: boolean;
+  /** Retries after a failed or timed-out attempt (default 2 when idempotent; ignored otherwise). */
   readonly retries?: number;
+  /** Limit of one attempt (default 25 s); an attempt never runs past the caller's deadline. */
   readonly timeoutMs?: number;
   /** Token bucket per node: `perSecond` refill, `burst` capacity. */
   readonly rateLimit?: { readonly perSecond: number; readonly burst?: number };
   /** Larger results become an error result. */
   readonly maxResultBytes?: number;
-  /** A human must approve each call (or calls for which this returns true). */
+  /** A human must approve each call (or calls for which this returns true). The tool actor does not check this; whoever dispatches calls must. */
   readonly requiresApproval?: boolean | ((args: Record<string, unknown>) => boolean);
 }
 

@@ -33,12 +33,17 @@ function isWrongLastSequence(e: unknown): boolean {
 }
 
 const text = new TextDecoder();
+/** Stands for "every tenant" in watcher keys (`=` never appears in a tenant name). */
+const ALL_TENANTS = '=all';
 
 /** The mesh directory of one node. */
 export class Directory {
   private readonly singles = new Map<string, LeaseValue>();
   private readonly pools = new Map<string, Set<string>>();
   private readonly poolAddresses = new Map<string, { tenant: string; address: string }>();
+  /** `w.<tenant>.<node>`: nodes with a live subscription to system topics (lifecycle, dead letters). */
+  private readonly watchers = new Map<string, Set<string>>();
+  private readonly myInterest = new Map<string, number>();
   private stopWatch: (() => void) | undefined;
   private closed = false;
 
@@ -52,7 +57,7 @@ export class Directory {
   ) {}
 
   /** Starts mirroring the bucket into memory (so senders check recipients without a round trip). */
-  async watch(): Promise<void> {
+  async mirror(): Promise<void> {
     const handle = await watchAll(
       this.kv,
       (e) => this.apply(e.key, e.operation, e.value),
@@ -60,6 +65,7 @@ export class Directory {
         this.singles.clear();
         this.pools.clear();
         this.poolAddresses.clear();
+        this.watchers.clear();
       },
       this.warn,
     );
@@ -67,6 +73,18 @@ export class Directory {
   }
 
   private apply(key: string, op: string, value: Uint8Array): void {
+    if (key.startsWith('w.')) {
+      const [, tenant, node] = key.split('.') as [string, string, string];
+      let set = this.watchers.get(tenant);
+      if (op === 'PUT') {
+        if (set === undefined) this.watchers.set(tenant, (set = new Set()));
+        set.add(node);
+      } else if (set !== undefined) {
+        set.delete(node);
+        if (set.size === 0) this.watchers.delete(tenant);
+      }
+      return;
+    }
     if (key.startsWith('s.')) {
       const k = key.slice(2);
       if (op === 'PUT') this.singles.set(k, JSON.parse(text.decode(value)) as LeaseValue);
@@ -183,6 +201,30 @@ export class Directory {
     return async () => {
       await this.kv.delete(key).catch((e: unknown) => this.warn(`leaving pool ${addressKey}: ${(e as Error).message}`));
     };
+  }
+
+  /** True when some node watches system topics of `tenant` (or of every tenant). */
+  hasWatchers(tenant: string): boolean {
+    return this.watchers.has(tenant) || this.watchers.has(ALL_TENANTS);
+  }
+
+  /** Counts a system-topic subscription of this node; the first one announces the interest. */
+  async watch(tenant: string, on: boolean): Promise<void> {
+    const t = tenant === '*' ? ALL_TENANTS : tenant;
+    const n = (this.myInterest.get(t) ?? 0) + (on ? 1 : -1);
+    this.myInterest.set(t, Math.max(0, n));
+    const key = `w.${t}.${idToken(this.node)}`;
+    if (on && n === 1) {
+      this.apply(key, 'PUT', new Uint8Array());
+      await this.kv.put(key, '');
+    } else if (!on && n === 0) await this.kv.delete(key).catch(() => undefined);
+  }
+
+  /** Withdraws every watch this node announced (on shutdown). */
+  async unwatchAll(): Promise<void> {
+    const keys = [...this.myInterest.entries()].filter(([, n]) => n > 0).map(([t]) => `w.${t}.${idToken(this.node)}`);
+    this.myInterest.clear();
+    await Promise.all(keys.map((k) => this.kv.delete(k).catch(() => undefined)));
   }
 
   /** Every pool with its member tokens (from the mirror). */

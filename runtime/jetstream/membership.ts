@@ -42,8 +42,7 @@ export class KvMembership implements Membership {
 
   /** Announces this node, starts heartbeats and mirrors the bucket. */
   async start(): Promise<void> {
-    if (this.options.announce === false) this.left = true;
-    else await this.put();
+    if (this.announcing) await this.put();
     const handle = await watchAll(
       this.kv,
       (e) => {
@@ -54,7 +53,12 @@ export class KvMembership implements Membership {
       this.warn,
     );
     this.stopWatch = () => handle.stop();
-    if (this.options.announce !== false) this.schedule();
+    this.schedule();
+  }
+
+  /** False for a client of the mesh: it watches and judges silence, but is not a node. */
+  private get announcing(): boolean {
+    return this.options.announce !== false;
   }
 
   private schedule(): void {
@@ -65,10 +69,12 @@ export class KvMembership implements Membership {
 
   private async tick(): Promise<void> {
     if (this.left) return;
-    try {
-      await this.put();
-    } catch (e) {
-      this.warn(`heartbeat failed: ${(e as Error).message}`);
+    if (this.announcing) {
+      try {
+        await this.put();
+      } catch (e) {
+        this.warn(`heartbeat failed: ${(e as Error).message}`);
+      }
     }
     this.reap();
     if (!this.left) this.schedule();
@@ -143,14 +149,14 @@ export class KvMembership implements Membership {
 
   async announce(update: Partial<Pick<NodeInfo, 'kinds' | 'load' | 'draining'>>): Promise<void> {
     this.me = { ...this.me, ...update };
-    if (!this.left) await this.put();
+    if (!this.left && this.announcing) await this.put();
   }
 
   async leave(): Promise<void> {
     if (this.left) return;
     this.left = true;
     if (this.timer !== undefined) this.clock.clearTimer(this.timer);
-    await this.kv.delete(idToken(this.me.id)).catch(() => undefined);
+    if (this.announcing) await this.kv.delete(idToken(this.me.id)).catch(() => undefined);
     this.stopWatch?.();
   }
 

@@ -164,7 +164,7 @@ export class JetStreamTransport implements Transport {
     const kvm = new Kvm(this.nc);
     const kv = await kvm.create(this.names.directoryBucket, { history: 1, replicas: this.replicas });
     this.directory = new Directory(kv, ctx.node, ctx.clock, this.leaseTtlMs, (m) => process.emitWarning(m, 'TroupeWarning'));
-    await this.directory.watch();
+    await this.directory.mirror();
     this.deadLetterStore = new JetStreamDeadLetterStore(this.js, this.jsm, this.names, this.codec);
     const replicas = this.replicas;
     const nodesKv = await kvm.create(this.names.nodesBucket, { history: 1, replicas });
@@ -488,24 +488,33 @@ export class JetStreamTransport implements Transport {
         }
       },
     });
+    // Lifecycle and dead-letter notices are only sent while some node watches them.
+    const system = pattern === '>' || pattern.startsWith('sys.') || pattern.startsWith('*');
+    if (system) this.directory.watch(tenant, true).catch((e: unknown) => process.emitWarning(`announcing a watch of ${pattern}: ${(e as Error).message}`, 'TroupeWarning'));
+    let active = true;
     const s: Subscription = {
       unsubscribe: () => {
+        if (!active) return;
+        active = false;
         this.subs.delete(s);
         sub.unsubscribe();
+        if (system && !this.closed) void this.directory.watch(tenant, false);
       },
     };
     this.subs.add(s);
     return s;
   }
 
-  hasSubscribers(): boolean {
-    return !this.closed;
+  hasSubscribers(tenant: string, topic: string): boolean {
+    if (this.closed) return false;
+    return !topic.startsWith('sys.') || this.directory.hasWatchers(tenant);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     for (const s of [...this.subs]) s.unsubscribe();
+    await this.directory?.unwatchAll();
     for (const b of [...this.bindings]) {
       await b.stop();
       b.dispose();

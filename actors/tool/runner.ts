@@ -1,0 +1,248 @@
+/**
+ * The policy core every tool actor shares (function tools and MCP tools alike): it turns a
+ * TOOL_CALL into an MCP-shaped result under the tool's {@link ToolPolicy} — rate limit,
+ * argument check, per-attempt timeout (an AbortSignal the tool sees), retries for idempotent
+ * tools only, result size limit and progress events. Nothing a tool does crashes the actor:
+ * every failure becomes an `isError: true` result.
+ */
+import { z } from 'zod';
+import type { ActorContext, Behavior } from '../../runtime/behavior.js';
+import type { Clock } from '../../runtime/clock.js';
+import type { ToolSpec } from '../llm/types.js';
+import { TOOL_CALL, TOOL_DESCRIBE, type ToolCallResult, type ToolContext, type ToolPolicy, type ToolProgress } from './types.js';
+
+/** Timeout of one attempt when the policy sets none (below the default 30 s handler timeout). */
+export const DEFAULT_TOOL_TIMEOUT_MS = 25_000;
+/** Retries of an idempotent tool whose policy sets none. */
+export const DEFAULT_IDEMPOTENT_RETRIES = 2;
+/** Tool names: what MCP allows, so `tool/<name>` is always a valid address. */
+export const TOOL_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+const PROGRESS_PREFIX = 'tool.progress.';
+const TOKEN_CHAR = /[A-Za-z0-9_:@+-]/;
+
+/**
+ * The topic progress of call `callId` is published on: `tool.progress.<token>`, where the
+ * token is the call id with every character outside `[A-Za-z0-9_:@+-]` written as `=XX`
+ * (its UTF-16 code in hex, `=` itself included), so distinct ids give distinct topics.
+ */
+export function progressTopic(callId: string): string {
+  let token = '';
+  for (const ch of callId) {
+    if (TOKEN_CHAR.test(ch)) token += ch;
+    else for (let i = 0; i < ch.length; i++) token += `=${ch.charCodeAt(i).toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  const room = 255 - PROGRESS_PREFIX.length;
+  if (token.length > room) token = `${token.slice(0, room - 17)}+${fnv1a64(callId)}`;
+  return PROGRESS_PREFIX + token;
+}
+
+function fnv1a64(s: string): string {
+  let h = 0xcbf29ce484222325n;
+  for (let i = 0; i < s.length; i++) h = BigInt.asUintN(64, (h ^ BigInt(s.charCodeAt(i))) * 0x100000001b3n);
+  return h.toString(16).padStart(16, '0');
+}
+
+/** Payload of a progress event on {@link progressTopic}. */
+export interface ToolProgressEvent extends ToolProgress {
+  readonly callId: string;
+  readonly runId?: string;
+  /** The tool's name. */
+  readonly tool: string;
+}
+
+/** An error result; `code` (and details) also go to `structuredContent` for programs. */
+export function errorResult(text: string, code?: string, details: Record<string, unknown> = {}): ToolCallResult {
+  const base = { isError: true, content: [{ type: 'text' as const, text }] };
+  return code === undefined ? base : { ...base, structuredContent: { code, ...details } };
+}
+
+/** What a tool kind plugs into the runner. */
+export interface ToolImpl<I> {
+  readonly name: string;
+  describe(): ToolSpec;
+  /** Checks the arguments; a message naming the bad fields when they do not fit. */
+  parse(args: Record<string, unknown>): { ok: true; input: I } | { ok: false; message: string };
+  /**
+   * Runs one attempt, which `ctx.signal` aborts after `attempt.timeoutMs`. Throwing (or timing
+   * out) fails the attempt; a returned result, even an error result, is final.
+   */
+  execute(input: I, ctx: ToolContext, attempt: { readonly timeoutMs: number; readonly number: number }): Promise<ToolCallResult>;
+}
+
+/** Options of a tool actor. */
+export interface ToolActorOptions {
+  /** Time source for the rate limit, timeouts and backoff (default: the system's clock). */
+  readonly clock?: Clock;
+  /** First retry delay; doubled per retry, capped at 1 s (default 50 ms). */
+  readonly backoffMs?: number;
+}
+
+/** A token bucket (per actor, that is per node). */
+export class TokenBucket {
+  private tokens: number;
+  private at: number;
+  readonly capacity: number;
+
+  constructor(
+    private readonly perSecond: number,
+    burst: number | undefined,
+    now: number,
+  ) {
+    this.capacity = Math.max(1, burst ?? Math.ceil(perSecond));
+    this.tokens = this.capacity;
+    this.at = now;
+  }
+
+  /** Takes one token; otherwise returns the milliseconds until one is available. */
+  take(now: number): { ok: true } | { ok: false; retryAfterMs: number } {
+    if (now > this.at) {
+      this.tokens = Math.min(this.capacity, this.tokens + ((now - this.at) / 1000) * this.perSecond);
+      this.at = now;
+    }
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return { ok: true };
+    }
+    return { ok: false, retryAfterMs: Math.max(1, Math.ceil(((1 - this.tokens) / this.perSecond) * 1000)) };
+  }
+}
+
+const callPayload = z.object({
+  name: z.string().optional(),
+  arguments: z.unknown().optional(),
+  runId: z.string().optional(),
+  callId: z.string().optional(),
+});
+
+interface RunnerState {
+  readonly bucket: TokenBucket | undefined;
+}
+
+class AttemptTimeout extends Error {}
+
+/**
+ * A Behavior for a pool actor at `tool/<name>`: TOOL_CALL → {@link ToolCallResult},
+ * TOOL_DESCRIBE → ToolSpec. Other message types are refused with `bad_request`.
+ */
+export function toolActor<I>(impl: ToolImpl<I>, policy: ToolPolicy, options: ToolActorOptions = {}): Behavior<RunnerState> {
+  const rate = policy.rateLimit;
+  if (rate !== undefined && !(rate.perSecond > 0)) throw new RangeError(`tool ${impl.name}: rateLimit.perSecond must be > 0`);
+  return {
+    schemas: { [TOOL_CALL]: z.unknown(), [TOOL_DESCRIBE]: z.unknown() },
+    init: (ctx) => ({ bucket: rate === undefined ? undefined : new TokenBucket(rate.perSecond, rate.burst, (options.clock ?? ctx.system.clock).now()) }),
+    receive(message, ctx) {
+      if (message.type === TOOL_DESCRIBE) return impl.describe();
+      return call(impl, policy, options, message.payload, ctx);
+    },
+  };
+}
+
+async function call<I>(impl: ToolImpl<I>, policy: ToolPolicy, options: ToolActorOptions, payload: unknown, ctx: ActorContext<RunnerState>): Promise<ToolCallResult> {
+  const clock = options.clock ?? ctx.system.clock;
+  const parsed = callPayload.safeParse(payload);
+  if (!parsed.success) return errorResult(`invalid tool call: expected {name, arguments, runId?, callId?}`, 'bad_request');
+  const { runId, callId } = parsed.data;
+  const args = parsed.data.arguments ?? {};
+  if (typeof args !== 'object' || args === null || Array.isArray(args)) return errorResult(`invalid arguments for ${impl.name}: expected an object`, 'bad_request');
+
+  const taken = ctx.state.bucket?.take(clock.now());
+  if (taken !== undefined && !taken.ok) {
+    return errorResult(`tool ${impl.name} is rate limited: retry after ${taken.retryAfterMs} ms`, 'rate_limited', { retryAfterMs: taken.retryAfterMs });
+  }
+  const input = impl.parse(args as Record<string, unknown>);
+  if (!input.ok) return errorResult(`invalid arguments for ${impl.name}: ${input.message}`, 'bad_request');
+
+  const progress = (p: ToolProgress): void => {
+    if (callId === undefined || callId === '') return;
+    const event: ToolProgressEvent = { ...p, callId, ...(runId === undefined ? {} : { runId }), tool: impl.name };
+    ctx.publish(progressTopic(callId), event).then(undefined, (e: unknown) => ctx.system.warn(`tool ${impl.name}: progress not published: ${(e as Error).message}`));
+  };
+  // Work past the caller's deadline is wasted; without one, stay inside the handler timeout.
+  const start = clock.now();
+  const end = ctx.message?.deadline ?? start + Math.max(1000, ctx.system.defaults.handlerTimeoutMs - 1000);
+  const retries = policy.idempotent === true ? Math.max(0, Math.floor(policy.retries ?? DEFAULT_IDEMPOTENT_RETRIES)) : 0;
+  const backoff = options.backoffMs ?? 50;
+
+  let failure = '';
+  for (let attempt = 0; attempt <= retries; attempt++) {
+    if (attempt > 0) {
+      const delay = Math.min(1000, backoff * 2 ** (attempt - 1));
+      if (clock.now() + delay >= end || ctx.signal.aborted) break;
+      await sleep(clock, delay);
+    }
+    const timeoutMs = Math.min(policy.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS, end - clock.now());
+    if (timeoutMs <= 0) {
+      failure ||= `tool ${impl.name} ran out of time before its deadline`;
+      break;
+    }
+    try {
+      const result = await attemptOnce(impl, input.input, { runId, callId, progress }, { timeoutMs, number: attempt + 1 }, clock, ctx.signal);
+      return limitSize(impl.name, result, policy.maxResultBytes);
+    } catch (e) {
+      failure = e instanceof AttemptTimeout ? e.message : errorText(e);
+      if (ctx.signal.aborted) break;
+    }
+  }
+  return { isError: true, content: [{ type: 'text', text: failure }] };
+}
+
+async function attemptOnce<I>(
+  impl: ToolImpl<I>,
+  input: I,
+  base: { runId: string | undefined; callId: string | undefined; progress: (p: ToolProgress) => void },
+  limits: { readonly timeoutMs: number; readonly number: number },
+  clock: Clock,
+  actorSignal: AbortSignal,
+): Promise<ToolCallResult> {
+  const { timeoutMs } = limits;
+  const ac = new AbortController();
+  const onActorAbort = (): void => ac.abort(actorSignal.reason);
+  if (actorSignal.aborted) onActorAbort();
+  else actorSignal.addEventListener('abort', onActorAbort, { once: true });
+  let timer: ReturnType<Clock['setTimer']> | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = clock.setTimer(timeoutMs, () => {
+      const e = new AttemptTimeout(`tool ${impl.name} timed out after ${timeoutMs} ms`);
+      ac.abort(e);
+      reject(e);
+    });
+  });
+  const toolCtx: ToolContext = {
+    signal: ac.signal,
+    progress: base.progress,
+    ...(base.runId === undefined ? {} : { runId: base.runId }),
+    ...(base.callId === undefined ? {} : { callId: base.callId }),
+  };
+  try {
+    return await Promise.race([Promise.resolve().then(() => impl.execute(input, toolCtx, limits)), timedOut]);
+  } finally {
+    if (timer !== undefined) clock.clearTimer(timer);
+    actorSignal.removeEventListener('abort', onActorAbort);
+  }
+}
+
+function limitSize(name: string, result: ToolCallResult, max: number | undefined): ToolCallResult {
+  if (max === undefined) return result;
+  const bytes = Buffer.byteLength(JSON.stringify(result), 'utf8');
+  if (bytes <= max) return result;
+  return errorResult(`result of ${name} is too large: ${bytes} bytes > ${max} bytes allowed`, 'too_large', { bytes, maxResultBytes: max });
+}
+
+/** The message of a thrown value. */
+export function errorText(e: unknown): string {
+  if (e instanceof Error) return e.message || e.name;
+  return typeof e === 'string' ? e : `non-error thrown: ${safeJson(e) ?? String(e)}`;
+}
+
+function safeJson(v: unknown): string | undefined {
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return undefined;
+  }
+}
+
+function sleep(clock: Clock, ms: number): Promise<void> {
+  return new Promise((resolve) => clock.setTimer(ms, resolve));
+}
