@@ -124,6 +124,14 @@ function isOutput(ev: ModelEvent): boolean {
   return ev.type === 'token' || ev.type === 'tool_call';
 }
 
+/** Yields a call's events, recording whether any output (token or tool call) went out. */
+async function* tracked(provider: ModelProvider, request: ModelRequest, out: { emitted: boolean }): AsyncGenerator<ModelEvent> {
+  for await (const ev of provider.stream(request)) {
+    if (isOutput(ev)) out.emitted = true;
+    yield ev;
+  }
+}
+
 /** Sleeps `ms` on `clock`; rejects early (with the abort error) when `signal` aborts. */
 function sleep(clock: Clock, ms: number, signal: AbortSignal | undefined, provider: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
@@ -191,15 +199,12 @@ export function withRetry(provider: ModelProvider, options: RetryOptions): Model
     name,
     async *stream(request: ModelRequest): AsyncGenerator<ModelEvent> {
       for (let attempt = 0; ; attempt++) {
-        let emitted = false;
+        const out = { emitted: false };
         try {
-          for await (const ev of provider.stream(request)) {
-            if (isOutput(ev)) emitted = true;
-            yield ev;
-          }
+          yield* tracked(provider, request, out);
           return;
         } catch (e) {
-          if (emitted || !(e instanceof ProviderError) || !e.retryable || attempt >= options.retries || request.signal?.aborted) throw e;
+          if (out.emitted || !(e instanceof ProviderError) || !e.retryable || attempt >= options.retries || request.signal?.aborted) throw e;
           if (e.retryAfterMs !== undefined && e.retryAfterMs > maxRetryAfterMs) throw e;
           const delayMs = backoffDelay(attempt, options, random, e.retryAfterMs);
           options.onRetry?.({ attempt: attempt + 1, delayMs, error: e });
@@ -423,15 +428,12 @@ export function fallbackChain(providers: readonly ModelProvider[], options: Fall
       const errors: unknown[] = [];
       for (let i = 0; i < providers.length; i++) {
         const provider = providers[i]!;
-        let emitted = false;
+        const out = { emitted: false };
         try {
-          for await (const ev of provider.stream(request)) {
-            if (isOutput(ev)) emitted = true;
-            yield ev;
-          }
+          yield* tracked(provider, request, out);
           return;
         } catch (e) {
-          if (emitted || request.signal?.aborted) throw e;
+          if (out.emitted || request.signal?.aborted) throw e;
           if (options.shouldFallback && !options.shouldFallback(e, provider)) throw e;
           errors.push(e);
           const next = providers[i + 1];
