@@ -10,6 +10,7 @@ import { isConfigError, loadConfig, type TroupeConfig } from '../config/index.js
 import { MeshNode, NODE_DRAIN, type KindSpec } from '../runtime/index.js';
 import { createSystem, transportFor } from '../supervisors/index.js';
 import { demoRound, startDemo } from '../examples/embedded-mesh.js';
+import { converse, startAgents } from '../examples/embedded-agents.js';
 
 const HELP = `troupe — an actor-model runtime for multi-agent AI systems
 
@@ -39,6 +40,13 @@ async function start(values: { config?: string; 'demo-seconds'?: string; quiet?:
   }
   console.log(`troupe: node ${system.node} up — transport ${system.transport.kind}, embedded mode (no NATS, no API keys)`);
   const stats = await startDemo(system);
+  const model = await startAgents(system);
+  console.log(`troupe: agents assistant, triage → billing | tech on ${model}`);
+  const print = (line: string): void => console.log(line);
+  console.log('[agent] assistant ← "/tool calculator {"expression":"2*(3+4)^2"}"');
+  await converse(system, 'assistant', '/tool calculator {"expression":"2*(3+4)^2"}', print);
+  console.log('[agent] triage ← "/handoff billing"');
+  await converse(system, 'triage', '/handoff billing', print);
   let round = 0;
   let running = true;
   const stop = (): void => {
