@@ -52,6 +52,16 @@ const continueSchema = z.object({
   usage: z.object({ promptTokens: z.number(), completionTokens: z.number() }),
 });
 
+/**
+ * Keeps a thread's history, most recently used last; past `max` threads the least recently used
+ * is dropped (in-memory history only: durable thread memory belongs to the memory actors).
+ */
+function remember(threads: Map<string, ChatMessage[]>, id: string, messages: ChatMessage[], max: number): void {
+  threads.delete(id);
+  threads.set(id, messages);
+  while (threads.size > max) threads.delete(threads.keys().next().value as string);
+}
+
 /** Makes the behavior of an agent actor. */
 export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
   const specCache = new Map<string, ToolSpec>();
@@ -114,7 +124,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       .execute()
       .then(
         (end) => {
-          ctx.state.threads.set(threadId, [...end.messages]);
+          remember(ctx.state.threads, threadId, [...end.messages], def.maxThreads ?? 10_000);
           if (end.status === 'handed_off') return;
           const u = { prompt_tokens: end.usage.promptTokens, completion_tokens: end.usage.completionTokens, cost: cost(end.usage) };
           emit('status', { status: end.status, output: end.output, error: end.error, usage: u });

@@ -29,6 +29,8 @@ export interface AgentDefinition {
   /** Delegation depth limit (default 3): stops cycles and runaway fan-out. */
   readonly maxDepth?: number;
   readonly prices?: Prices;
+  /** Threads whose history this agent keeps in memory; the least recently used go first (default 10,000). */
+  readonly maxThreads?: number;
   /** Longest a tool call or delegation may take (default 30 s). */
   readonly toolTimeoutMs?: number;
 }

@@ -155,3 +155,17 @@ describe('agents', () => {
     await expect(s.ref('agent/careful').ask(RUN_CREATE, { input: { messages: [] } })).rejects.toMatchObject({ code: 'bad_request' });
   });
 });
+
+describe('agent thread memory', () => {
+  it('keeps at most maxThreads histories, dropping the least recently used', async () => {
+    const s = await mesh();
+    const ref = await s.spawn('agent/small', agent('small', { maxThreads: 2 }));
+    const a = (await run(s, 'small', 'one')).created.thread_id;
+    const b = (await run(s, 'small', 'two')).created.thread_id;
+    await run(s, 'small', 'again', { thread_id: a });
+    const c = (await run(s, 'small', 'three')).created.thread_id;
+    const threads = (s.cellOf(ref)!.actorState as AgentState).threads;
+    expect([...threads.keys()]).toEqual([a, c]);
+    expect(threads.has(b)).toBe(false);
+  });
+});
