@@ -19,6 +19,7 @@ import {
   isAddress,
   isTroupeError,
   kindOf,
+  NoRecipientError,
   messageTypeSchema,
   tenantSchema,
   toWireError,
@@ -239,10 +240,14 @@ export class ActorSystem implements CellHost {
     };
   }
 
-  /** Stops an actor on this node gracefully; its supervisor forgets it. */
+  /**
+   * Stops an actor on this node gracefully; its supervisor forgets it. Rejects with
+   * `no_recipient` when the actor does not live on this node (stop it where it lives).
+   */
   async stop(ref: ActorRef): Promise<void> {
     const cell = this.cellOf(ref);
-    if (cell !== undefined) await cell.end('stop');
+    if (cell === undefined) throw new NoRecipientError(`${ref.address} (tenant ${ref.tenant}) is not an actor on node ${this.node}`);
+    await cell.end('stop');
   }
 
   /** The lifecycle state of a local actor. */

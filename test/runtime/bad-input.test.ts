@@ -180,6 +180,7 @@ describe('bad input', () => {
     for (let i = 0; i < 5; i++) await ref.tell('w.run', i);
     await ref.stop();
     expect(seen).toEqual([0, 1, 2, 3, 4]);
+    await expect(ref.stop()).rejects.toBeInstanceOf(NoRecipientError);
     expect(ref.state).toBeUndefined();
     await expect(ref.tell('w.run', 9)).rejects.toBeInstanceOf(NoRecipientError);
 
