@@ -331,8 +331,7 @@ export class ActorCell implements MailboxSink {
     this.deferredAcks = [];
     const epoch = this.epoch;
     try {
-      const state = this.behavior.snapshot === undefined ? this.state : this.behavior.snapshot(this.state);
-      await p.save({ state, recent: this.recentIds(256) });
+      await p.save(this.snapshotData());
     } catch (e) {
       if (epoch !== this.epoch) return false;
       this.host.warn(`${this.address}: snapshot refused (${(e as Error).message}); ending this activation`);
@@ -342,6 +341,12 @@ export class ActorCell implements MailboxSink {
     }
     for (const r of acks) r.ack();
     return epoch === this.epoch;
+  }
+
+  /** What a snapshot holds: the behavior's view of the state and the last handled ids. */
+  private snapshotData(): CellSnapshot {
+    const state = this.behavior.snapshot === undefined ? this.state : this.behavior.snapshot(this.state);
+    return { state, recent: this.recentIds(256) };
   }
 
   /** The most recent handled ids, newest last. */
@@ -517,8 +522,7 @@ export class ActorCell implements MailboxSink {
       const acks = this.deferredAcks;
       this.deferredAcks = [];
       try {
-        const state = this.behavior.snapshot === undefined ? this.state : this.behavior.snapshot(this.state);
-        await this.persistence.save({ state, recent: this.recentIds(256) });
+        await this.persistence.save(this.snapshotData());
         for (const r of acks) r.ack();
       } catch (e) {
         this.host.warn(`${this.address}: final snapshot refused: ${(e as Error).message}`);

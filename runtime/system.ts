@@ -519,18 +519,23 @@ export class ActorSystem implements CellHost {
    * The node control actor (`node/<id>`) goes last. The system stays up until `shutdown`.
    */
   async drain(): Promise<void> {
-    const roots: ActorCell[] = [];
-    for (const m of this.cells.values()) for (const c of m.values()) if (c.parent === undefined) roots.push(c);
+    const roots = this.rootCells();
     const control = `node/${this.node}`;
     roots.sort((a, b) => Number(a.address === control) - Number(b.address === control));
     for (const c of roots) await c.end(c.address === control ? 'stop' : 'handover');
   }
 
+  /** Local actors without a parent (root supervisors, node control, unsupervised actors). */
+  private rootCells(): ActorCell[] {
+    const roots: ActorCell[] = [];
+    for (const m of this.cells.values()) for (const c of m.values()) if (c.parent === undefined) roots.push(c);
+    return roots;
+  }
+
   /** Stops every actor (children before parents, queues handled), then the transport. */
   async shutdown(): Promise<void> {
     if (this.stopped) return;
-    const roots: ActorCell[] = [];
-    for (const m of this.cells.values()) for (const c of m.values()) if (c.parent === undefined) roots.push(c);
+    const roots = this.rootCells();
     for (const c of roots.reverse()) await c.end('stop');
     this.stopped = true;
     if (this.sweepTimer !== undefined) this.clock.clearTimer(this.sweepTimer);

@@ -8,6 +8,7 @@ import type { KV } from '@nats-io/kv';
 import { ConflictError } from '../../protocols/index.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { ReleaseMode } from '../transport.js';
+import { isWrongLastSequence } from './kv-errors.js';
 import { idToken } from './subjects.js';
 import { watchAll } from './watch.js';
 
@@ -27,10 +28,6 @@ export interface Lease {
   release(how?: ReleaseMode): Promise<void>;
 }
 
-function isWrongLastSequence(e: unknown): boolean {
-  const msg = String((e as Error)?.message ?? '');
-  return /wrong last sequence|10071|10164|key exists/i.test(msg) || (e as { code?: number })?.code === 10071;
-}
 
 const text = new TextDecoder();
 /** Stands for "every tenant" in watcher keys (`=` never appears in a tenant name). */

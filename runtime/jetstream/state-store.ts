@@ -6,11 +6,9 @@
 import type { KV } from '@nats-io/kv';
 import { ConflictError, type Codec } from '../../protocols/index.js';
 import type { StateStore, StoredSnapshot } from '../cluster.js';
+import { isWrongLastSequence } from './kv-errors.js';
 import type { MeshNames } from './subjects.js';
 
-function isWrongLastSequence(e: unknown): boolean {
-  return /wrong last sequence|10071|10164|key exists/i.test(String((e as Error)?.message ?? ''));
-}
 
 /** Snapshots of stateful actors, readable by any node. */
 export class KvStateStore implements StateStore {
