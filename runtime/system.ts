@@ -3,6 +3,7 @@
  * (ids, deadlines, correlation, trace), routes them through the transport, keeps the
  * pending asks, records dead letters and publishes lifecycle transitions.
  */
+import { MemoryStorage, type Storage } from './storage/index.js';
 import {
   ConflictError,
   DEAD_LETTER_TOPIC,
@@ -78,6 +79,8 @@ export interface SystemOptions {
   readonly node?: string;
   /** The mesh; a private in-memory mesh when absent. */
   readonly transport?: Transport;
+  /** Where actors persist what must outlive the process (run logs, threads, stores); in memory when absent. */
+  readonly storage?: Storage;
   readonly clock?: Clock;
   readonly defaults?: Partial<SystemDefaults>;
   /** Called when a failure has no supervisor left to handle it (the actor is terminated). */
@@ -105,6 +108,8 @@ const VALID_TYPES_MAX = 10_000;
 export class ActorSystem implements CellHost {
   readonly node: string;
   readonly transport: Transport;
+  /** Persistence shared by the actors of this node (and, on JetStream, of the mesh). */
+  readonly storage: Storage;
   readonly clock: Clock;
   readonly defaults: SystemDefaults;
   /** The root supervisor: parent of actors spawned without one. */
@@ -131,6 +136,7 @@ export class ActorSystem implements CellHost {
   private constructor(options: SystemOptions) {
     this.node = options.node ?? `node-${Math.random().toString(16).slice(2, 10)}`;
     this.transport = options.transport ?? new MemoryTransport();
+    this.storage = options.storage ?? new MemoryStorage();
     this.clock = options.clock ?? systemClock;
     this.defaults = { ...DEFAULTS, ...options.defaults };
     this.lifecycleFactory = options.lifecycle;
@@ -546,5 +552,6 @@ export class ActorSystem implements CellHost {
       this.pending.delete(id);
     }
     await this.transport.close();
+    await this.storage.close();
   }
 }

@@ -1,0 +1,3 @@
+/** The gateway: one HTTP server carrying /ws, /acp, /mcp, /a2a, /healthz and /metrics. */
+export { ROLES } from './types.js';
+export type { Role, Principal, AgentInfo, GatewayDeps, HttpRoute } from './types.js';

@@ -1,0 +1,58 @@
+/**
+ * What every part of the gateway (WS, /acp, /mcp, /a2a, ops) is given: the actor system, who
+ * is calling, and the catalog of agents and tools this mesh exposes. Parts are mounted on the
+ * one HTTP server as {@link HttpRoute}s; the server does auth, limits and error framing.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ActorRef, ActorSystem } from '../runtime/index.js';
+
+/** Roles an API key or token may carry. */
+export const ROLES = ['admin', 'user', 'agent'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** The authenticated caller; everything it reaches is scoped to `tenant`. */
+export interface Principal {
+  readonly tenant: string;
+  readonly roles: readonly Role[];
+  /** Key id or token subject, for logs and rate limits (never the secret). */
+  readonly subject: string;
+}
+
+/** An agent as the gateway lists it (ACP assistant, A2A skill). */
+export interface AgentInfo {
+  readonly name: string;
+  readonly description: string;
+  readonly tools: readonly string[];
+  readonly handoffs: readonly string[];
+  readonly delegates: readonly string[];
+  readonly model: string;
+}
+
+/** The mesh as the gateway sees it. */
+export interface GatewayDeps {
+  readonly system: ActorSystem;
+  /** Agents callers may run (the same list on every node of a mesh). */
+  agents(): readonly AgentInfo[];
+  /** Tool names callers may list and call through /mcp. */
+  tools(): readonly string[];
+  /**
+   * The ref of `address` for `tenant`, activated if it is not yet running (agents and tools
+   * are per tenant, so one tenant's threads never meet another's). Rejects with not_found
+   * for an unknown agent or tool.
+   */
+  ensure(address: string, tenant: string): Promise<ActorRef>;
+  /** True when the node can serve (transport connected, actors started). */
+  ready(): boolean;
+}
+
+/** One mounted part of the gateway: handles requests whose path starts with `prefix`. */
+export interface HttpRoute {
+  readonly prefix: string;
+  /** Paths under `prefix` that need no credentials (e.g. the agent card); default none. */
+  readonly public?: (path: string) => boolean;
+  /**
+   * Handles one request; `path` is the part after `prefix` (starting with `/` or empty).
+   * Throw a TroupeError (bad_request, not_found, …) to get the standard error response.
+   */
+  handle(req: IncomingMessage, res: ServerResponse, principal: Principal, path: string): Promise<void>;
+}

@@ -1,0 +1,76 @@
+/**
+ * Persistence behind one interface with three backends (ADR 0006): `memory` (tests, benches),
+ * `lmdb` (the embedded default, a local data directory) and `jetstream` (a cluster: JetStream KV,
+ * so any node can read what another wrote). Keys are arrays of non-empty string segments; a
+ * listing returns every entry under a segment prefix, ordered by key. Values are anything the
+ * codec can carry (protocols/codec.ts).
+ */
+
+/** A key: one or more non-empty segments, e.g. `['default', 'run', '4f2…', '0000000012']`. */
+export type StorageKey = readonly string[];
+
+/** One stored entry. */
+export interface StorageEntry<T = unknown> {
+  readonly key: StorageKey;
+  readonly value: T;
+}
+
+/** A named key/value bucket. */
+export interface KvBucket {
+  readonly name: string;
+  get<T = unknown>(key: StorageKey): Promise<T | undefined>;
+  /** Writes `value` under `key` (last write wins). */
+  put(key: StorageKey, value: unknown): Promise<void>;
+  /** Writes several entries; on lmdb and memory atomically, on JetStream one by one in order. */
+  putMany(entries: readonly StorageEntry[]): Promise<void>;
+  /** Removes `key`; true when it existed. */
+  delete(key: StorageKey): Promise<boolean>;
+  /** Every entry whose key starts with `prefix` (segment-wise), in key order. */
+  list<T = unknown>(prefix: StorageKey, options?: { readonly limit?: number }): Promise<StorageEntry<T>[]>;
+  /** Removes every entry under `prefix`; returns how many. */
+  deletePrefix(prefix: StorageKey): Promise<number>;
+}
+
+/** A storage backend: a set of buckets. */
+export interface Storage {
+  readonly kind: 'memory' | 'lmdb' | 'jetstream';
+  /** The bucket `name` ([a-z][a-z0-9_-]{0,31}), created on first use. */
+  bucket(name: string): KvBucket;
+  close(): Promise<void>;
+}
+
+/** Zero-padded decimal, so numeric key segments sort in numeric order (up to 2^53). */
+export function seqKey(n: number): string {
+  return n.toString().padStart(16, '0');
+}
+
+const BUCKET = /^[a-z][a-z0-9_-]{0,31}$/;
+
+/** Throws unless `name` is a valid bucket name. */
+export function assertBucketName(name: string): void {
+  if (!BUCKET.test(name)) throw new TypeError(`bucket name ${JSON.stringify(name)} is not [a-z][a-z0-9_-]{0,31}`);
+}
+
+/** Throws unless `key` is a non-empty array of non-empty strings. */
+export function assertKey(key: StorageKey, prefix = false): void {
+  if (!Array.isArray(key) || (!prefix && key.length === 0)) throw new TypeError('a storage key is a non-empty array of segments');
+  for (const s of key) if (typeof s !== 'string' || s.length === 0) throw new TypeError(`storage key segments are non-empty strings, got ${JSON.stringify(s)}`);
+}
+
+/** Orders keys segment by segment (the order `list` returns). */
+export function compareKeys(a: StorageKey, b: StorageKey): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a[i] as string;
+    const y = b[i] as string;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return a.length - b.length;
+}
+
+/** True when `key` starts with `prefix`, segment-wise. */
+export function hasPrefix(key: StorageKey, prefix: StorageKey): boolean {
+  if (prefix.length > key.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (key[i] !== prefix[i]) return false;
+  return true;
+}
