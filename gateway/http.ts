@@ -1,0 +1,188 @@
+/**
+ * HTTP helpers every gateway part shares (/ws, /acp, /mcp, /a2a, ops): JSON bodies with a size
+ * limit, JSON responses, one mapping from TroupeError codes to HTTP statuses with `{detail}`
+ * bodies (PROTOCOLS.md §2), and Origin/CORS checks.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { TroupeError, TooLargeError, ValidationError, isTroupeError, type ErrorCode } from '../protocols/index.js';
+
+/** Default largest request body the gateway reads (1 MiB). */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/** An error with a stable code for the HTTP and WS error paths (codes without their own class). */
+export function gatewayError(code: ErrorCode, message: string, details?: Record<string, unknown>): TroupeError {
+  return new TroupeError(code, message, details === undefined ? undefined : { details });
+}
+
+/** A `rate_limited` error whose `retry-after` (seconds, rounded up) the responses carry. */
+export function rateLimitedError(retryAfterMs: number, message = 'rate limit exceeded'): TroupeError {
+  return gatewayError('rate_limited', message, { retryAfterMs: Math.max(0, Math.ceil(retryAfterMs)) });
+}
+
+/**
+ * A `bad_request` that answers 422 (Unprocessable Entity) over HTTP: the body parsed but a
+ * field has the wrong type or value. WS error frames still say `bad_request`.
+ */
+export function unprocessableError(message: string): TroupeError {
+  return new ValidationError(message, { details: { status: 422 } });
+}
+
+/** Reads the whole body, rejecting with `too_large` past `limitBytes` (the rest is discarded). */
+export function readBody(req: IncomingMessage, limitBytes: number = DEFAULT_BODY_LIMIT): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limitBytes) {
+      req.resume();
+      reject(new TooLargeError(`request body of ${declared} bytes exceeds the ${limitBytes}-byte limit`));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > limitBytes) {
+        failed = true;
+        chunks.length = 0;
+        reject(new TooLargeError(`request body exceeds the ${limitBytes}-byte limit`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!failed) resolve(Buffer.concat(chunks, size));
+    });
+    req.on('error', (e) => {
+      if (!failed) reject(e);
+      failed = true;
+    });
+  });
+}
+
+/**
+ * Reads a JSON body: `bad_request` for malformed JSON, `too_large` past `limitBytes`; an empty
+ * body is `undefined`.
+ */
+export async function readJson(req: IncomingMessage, limitBytes: number = DEFAULT_BODY_LIMIT): Promise<unknown> {
+  const body = await readBody(req, limitBytes);
+  if (body.length === 0) return undefined;
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch (e) {
+    throw new ValidationError(`request body is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/** Sends `body` as JSON with `status` (headers may add or override, e.g. content-location). */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  bad_request: 400,
+  decode_error: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  no_recipient: 404,
+  conflict: 409,
+  too_large: 413,
+  rate_limited: 429,
+  mailbox_full: 503,
+  unavailable: 503,
+  actor_stopped: 503,
+  system_stopped: 503,
+  deadline_exceeded: 504,
+};
+
+/** The HTTP status for an error: its code's status (a `details.status` overrides), else 500. */
+export function statusOf(error: unknown): number {
+  if (!isTroupeError(error)) return 500;
+  const override = error.details?.['status'];
+  if (typeof override === 'number' && override >= 400 && override <= 599) return override;
+  return STATUS[error.code] ?? 500;
+}
+
+/** Seconds to put in `retry-after` for a rate-limited error (at least 1), or undefined. */
+export function retryAfterSeconds(error: unknown): number | undefined {
+  if (!isTroupeError(error, 'rate_limited')) return undefined;
+  const ms = error.details?.['retryAfterMs'];
+  return Math.max(1, Math.ceil((typeof ms === 'number' ? ms : 1000) / 1000));
+}
+
+/**
+ * Answers with the standard error response `{detail}` (plus `code`); 5xx bodies hide internal
+ * messages. Safe to call after headers went out (then it just ends the response).
+ */
+export function sendError(res: ServerResponse, error: unknown): void {
+  if (res.headersSent) {
+    if (!res.writableEnded) res.end();
+    return;
+  }
+  const status = statusOf(error);
+  const code = isTroupeError(error) ? error.code : 'internal';
+  const detail = status >= 500 && !isTroupeError(error) ? 'internal error' : ((error as Error)?.message ?? String(error));
+  const headers: Record<string, string> = {};
+  const retry = retryAfterSeconds(error);
+  if (retry !== undefined) headers['retry-after'] = String(retry);
+  if (status === 401) headers['www-authenticate'] = 'Bearer';
+  sendJson(res, status, { detail, code }, headers);
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
+/** True when `host` (a name or address, without port) is a loopback address. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase();
+  return LOOPBACK_HOSTS.has(h) || h.startsWith('127.') || h === '::ffff:127.0.0.1';
+}
+
+/**
+ * Origin check (DNS-rebinding defence, MCP §Security): a request without `Origin` is allowed
+ * (not a browser); otherwise its origin must be in `allowed` (`*` allows all) or be a loopback
+ * origin. Returns true when allowed.
+ */
+export function originAllowed(req: IncomingMessage, allowed: readonly string[] = []): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined || allowed.includes('*') || allowed.includes(origin)) return true;
+  try {
+    return isLoopbackHost(new URL(origin).hostname.replace(/^\[|\]$/g, ''));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Sets CORS headers for an allowed origin and answers preflight `OPTIONS` requests (204).
+ * Returns true when the request was a preflight and is fully answered.
+ */
+export function applyCors(req: IncomingMessage, res: ServerResponse, allowed: readonly string[] = []): boolean {
+  const origin = req.headers.origin;
+  if (origin !== undefined && originAllowed(req, allowed)) {
+    res.setHeader('access-control-allow-origin', origin);
+    res.setHeader('vary', 'Origin');
+    res.setHeader('access-control-allow-credentials', 'true');
+    res.setHeader('access-control-expose-headers', 'content-location, mcp-session-id, retry-after');
+  }
+  if (req.method !== 'OPTIONS' || req.headers['access-control-request-method'] === undefined) return false;
+  res.setHeader('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
+  res.setHeader('access-control-allow-headers', req.headers['access-control-request-headers'] ?? 'authorization, content-type');
+  res.setHeader('access-control-max-age', '600');
+  res.writeHead(204);
+  res.end();
+  return true;
+}
+
+/** The bearer token of an `Authorization: Bearer …` header (also `x-api-key`), or undefined. */
+export function bearerToken(req: IncomingMessage): string | undefined {
+  const h = req.headers.authorization;
+  if (typeof h === 'string') {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
+    if (m !== null) return m[1];
+  }
+  const k = req.headers['x-api-key'];
+  return typeof k === 'string' && k.length > 0 ? k : undefined;
+}
