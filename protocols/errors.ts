@@ -91,6 +91,16 @@ export class SystemStoppedError extends defineError('SystemStoppedError', 'syste
 export class ConflictError extends defineError('ConflictError', 'conflict') {}
 /** A payload or frame is larger than the configured limit. */
 export class TooLargeError extends defineError('TooLargeError', 'too_large') {}
+/** Something named by the caller (thread, run, agent, item) does not exist, or is not theirs to see. */
+export class NotFoundError extends defineError('NotFoundError', 'not_found') {}
+/** No valid credentials. */
+export class UnauthorizedError extends defineError('UnauthorizedError', 'unauthorized') {}
+/** Valid credentials that do not allow this. */
+export class ForbiddenError extends defineError('ForbiddenError', 'forbidden') {}
+/** Too many requests; `details.retryAfterMs` says when to come back. */
+export class RateLimitedError extends defineError('RateLimitedError', 'rate_limited') {}
+/** A dependency (NATS, storage, a model) cannot be reached now. */
+export class UnavailableError extends defineError('UnavailableError', 'unavailable') {}
 
 const byCode: Partial<Record<ErrorCode, new (message: string, options?: { details?: Record<string, unknown> }) => TroupeError>> = {
   decode_error: DecodeError,
@@ -105,6 +115,11 @@ const byCode: Partial<Record<ErrorCode, new (message: string, options?: { detail
   system_stopped: SystemStoppedError,
   conflict: ConflictError,
   too_large: TooLargeError,
+  not_found: NotFoundError,
+  unauthorized: UnauthorizedError,
+  forbidden: ForbiddenError,
+  rate_limited: RateLimitedError,
+  unavailable: UnavailableError,
 };
 
 /** True when `e` is a TroupeError, optionally with the given code. */

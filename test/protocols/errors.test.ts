@@ -16,6 +16,11 @@ import {
   SystemStoppedError,
   ConflictError,
   TooLargeError,
+  NotFoundError,
+  UnauthorizedError,
+  ForbiddenError,
+  RateLimitedError,
+  UnavailableError,
   isTroupeError,
   toWireError,
   fromWireError,
@@ -40,10 +45,15 @@ const CLASSES: [ErrorClass, string, ErrorCode][] = [
   [SystemStoppedError, 'SystemStoppedError', 'system_stopped'],
   [ConflictError, 'ConflictError', 'conflict'],
   [TooLargeError, 'TooLargeError', 'too_large'],
+  [NotFoundError, 'NotFoundError', 'not_found'],
+  [UnauthorizedError, 'UnauthorizedError', 'unauthorized'],
+  [ForbiddenError, 'ForbiddenError', 'forbidden'],
+  [RateLimitedError, 'RateLimitedError', 'rate_limited'],
+  [UnavailableError, 'UnavailableError', 'unavailable'],
 ];
 /** Codes with no dedicated class: they travel as a plain TroupeError. */
 const CLASS_ROWS = CLASSES.map(([Klass, name, code]) => ({ Klass, name, code }));
-const CLASSLESS: ErrorCode[] = ['unauthorized', 'forbidden', 'not_found', 'rate_limited', 'unavailable', 'internal'];
+const CLASSLESS: ErrorCode[] = ['internal'];
 
 describe('ERROR_CODES', () => {
   it('is exactly the pinned list, in order', () => {

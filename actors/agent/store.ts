@@ -1,0 +1,282 @@
+/**
+ * Where runs and threads persist (ADR 0007): each run's event log, its record and resume
+ * checkpoint, and each thread's record and checkpoint history — all in `system.storage`, so on
+ * the embedded default they survive a restart (lmdb in the data dir) and on a cluster any node
+ * can read them and resume a run (JetStream KV). Every key starts with the tenant.
+ */
+import { randomUUID } from 'node:crypto';
+import { ConflictError, NotFoundError, type RunEvent, type RunStatus } from '../../protocols/index.js';
+import { seqKey, type KvBucket, type Storage } from '../../runtime/index.js';
+import type { ChatMessage, ToolCall, Usage } from '../llm/types.js';
+
+/** A thread's status as ACP shows it. */
+export type ThreadStatus = 'idle' | 'busy' | 'interrupted' | 'error';
+
+/** An interrupt waiting for an answer. */
+export interface PendingInterrupt {
+  readonly id: string;
+  readonly run_id: string;
+  readonly value: unknown;
+}
+
+/** A conversation kept across runs. */
+export interface ThreadRecord {
+  readonly thread_id: string;
+  readonly created_at: string;
+  updated_at: string;
+  metadata: Record<string, unknown>;
+  status: ThreadStatus;
+  values: { messages: ChatMessage[] };
+  interrupts: PendingInterrupt[];
+  /** Checkpoints written so far (the history's length). */
+  checkpoints: number;
+  /** Id of the newest checkpoint. */
+  checkpoint_id?: string;
+  /** The run that holds the thread while it is busy or interrupted. */
+  run_id?: string;
+}
+
+/** One entry of a thread's history: its messages after a step of a run. */
+export interface ThreadCheckpoint {
+  readonly checkpoint_id: string;
+  readonly parent_checkpoint_id?: string;
+  readonly thread_id: string;
+  readonly run_id: string;
+  readonly step: number;
+  readonly created_at: string;
+  readonly messages: ChatMessage[];
+  readonly next: string[];
+  readonly interrupts: PendingInterrupt[];
+  readonly metadata: Record<string, unknown>;
+}
+
+/** A run as ACP shows it. */
+export interface RunRecord {
+  readonly run_id: string;
+  readonly thread_id: string;
+  /** The agent the run was started on. */
+  readonly assistant_id: string;
+  /** The agent running it now (differs after a handoff). */
+  agent: string;
+  status: RunStatus;
+  readonly created_at: string;
+  updated_at: string;
+  metadata: Record<string, unknown>;
+  readonly multitask_strategy: 'reject';
+  output?: string;
+  error?: string;
+  usage?: { prompt_tokens: number; completion_tokens: number; cost: number };
+  /** Highest event seq written. */
+  last_seq: number;
+}
+
+/** Tool calls of one model reply that are not all answered yet. */
+export interface PendingCalls {
+  readonly calls: readonly ToolCall[];
+  /** Results so far, by call id. */
+  readonly results: Record<string, { content: string; isError: boolean }>;
+  /** The call waiting for a human, when the run is interrupted. */
+  awaiting?: string;
+}
+
+/** Everything needed to continue a run where it stopped (private to the agent runtime). */
+export interface RunCheckpoint {
+  readonly run_id: string;
+  readonly thread_id: string;
+  readonly agent: string;
+  readonly depth: number;
+  readonly messages: ChatMessage[];
+  readonly turns: number;
+  readonly usage: Usage;
+  readonly pending?: PendingCalls;
+  /** Times this run was picked up again after its host died or restarted. */
+  readonly resumes: number;
+}
+
+const now = (): string => new Date().toISOString();
+
+/** Reads and writes runs and threads of every tenant in one storage. */
+export class RunStore {
+  private readonly runs: KvBucket;
+  private readonly threads: KvBucket;
+
+  constructor(storage: Storage) {
+    this.runs = storage.bucket('runs');
+    this.threads = storage.bucket('threads');
+  }
+
+  // ---- threads ----
+
+  /** Makes a thread (or returns the existing one when `ifExists` is `do_nothing`). */
+  async createThread(tenant: string, init: { thread_id?: string; metadata?: Record<string, unknown>; ifExists?: 'raise' | 'do_nothing' } = {}): Promise<ThreadRecord> {
+    const id = init.thread_id ?? randomUUID();
+    const existing = await this.getThread(tenant, id);
+    if (existing !== undefined) {
+      if (init.ifExists === 'do_nothing') return existing;
+      throw new ConflictError(`thread ${id} exists`);
+    }
+    const t: ThreadRecord = { thread_id: id, created_at: now(), updated_at: now(), metadata: init.metadata ?? {}, status: 'idle', values: { messages: [] }, interrupts: [], checkpoints: 0 };
+    await this.putThread(tenant, t);
+    return t;
+  }
+
+  getThread(tenant: string, id: string): Promise<ThreadRecord | undefined> {
+    return this.threads.get<ThreadRecord>([tenant, 't', id]);
+  }
+
+  /** The thread, or not_found. */
+  async thread(tenant: string, id: string): Promise<ThreadRecord> {
+    const t = await this.getThread(tenant, id);
+    if (t === undefined) throw new NotFoundError(`thread ${id} not found`);
+    return t;
+  }
+
+  async putThread(tenant: string, t: ThreadRecord): Promise<void> {
+    await this.threads.put([tenant, 't', t.thread_id], t);
+  }
+
+  /** Merges `metadata` into the thread's. */
+  async patchThread(tenant: string, id: string, metadata: Record<string, unknown>): Promise<ThreadRecord> {
+    const t = await this.thread(tenant, id);
+    t.metadata = { ...t.metadata, ...metadata };
+    t.updated_at = now();
+    await this.putThread(tenant, t);
+    return t;
+  }
+
+  /** Removes a thread and its history; false when there was none. */
+  async deleteThread(tenant: string, id: string): Promise<boolean> {
+    const existed = await this.threads.delete([tenant, 't', id]);
+    await this.threads.deletePrefix([tenant, 'h', id]);
+    return existed;
+  }
+
+  /** Threads of a tenant, newest first, filtered by metadata (equality per key) and status. */
+  async searchThreads(tenant: string, q: { metadata?: Record<string, unknown>; status?: ThreadStatus; limit?: number; offset?: number } = {}): Promise<ThreadRecord[]> {
+    const all = (await this.threads.list<ThreadRecord>([tenant, 't'])).map((e) => e.value);
+    const hits = all.filter((t) => (q.status === undefined || t.status === q.status) && Object.entries(q.metadata ?? {}).every(([k, v]) => JSON.stringify(t.metadata[k]) === JSON.stringify(v)));
+    hits.sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
+    const offset = q.offset ?? 0;
+    return hits.slice(offset, offset + (q.limit ?? 10));
+  }
+
+  /** Appends a checkpoint to a thread's history and makes its messages the thread's values. */
+  async checkpointThread(tenant: string, threadId: string, runId: string, messages: readonly ChatMessage[], status: ThreadStatus, interrupts: PendingInterrupt[] = [], next: string[] = []): Promise<ThreadCheckpoint> {
+    const t = (await this.getThread(tenant, threadId)) ?? (await this.createThread(tenant, { thread_id: threadId, ifExists: 'do_nothing' }));
+    const cp: ThreadCheckpoint = {
+      checkpoint_id: randomUUID(),
+      ...(t.checkpoint_id === undefined ? {} : { parent_checkpoint_id: t.checkpoint_id }),
+      thread_id: threadId,
+      run_id: runId,
+      step: t.checkpoints,
+      created_at: now(),
+      messages: [...messages],
+      next,
+      interrupts,
+      metadata: { run_id: runId, step: t.checkpoints, source: 'loop' },
+    };
+    t.values = { messages: [...messages] };
+    t.status = status;
+    t.interrupts = interrupts;
+    t.checkpoints++;
+    t.checkpoint_id = cp.checkpoint_id;
+    t.updated_at = cp.created_at;
+    if (status === 'busy' || status === 'interrupted') t.run_id = runId;
+    else delete t.run_id;
+    await this.threads.putMany([
+      { key: [tenant, 'h', threadId, seqKey(cp.step)], value: cp },
+      { key: [tenant, 't', threadId], value: t },
+    ]);
+    return cp;
+  }
+
+  /** Sets a thread's status without a new checkpoint (a run started or failed). */
+  async setThreadStatus(tenant: string, threadId: string, status: ThreadStatus, runId?: string): Promise<void> {
+    const t = (await this.getThread(tenant, threadId)) ?? (await this.createThread(tenant, { thread_id: threadId, ifExists: 'do_nothing' }));
+    t.status = status;
+    t.updated_at = now();
+    if (runId !== undefined) t.run_id = runId;
+    else delete t.run_id;
+    if (status !== 'interrupted') t.interrupts = [];
+    await this.putThread(tenant, t);
+  }
+
+  /** A thread's checkpoints, newest first. */
+  async history(tenant: string, threadId: string, limit = 10): Promise<ThreadCheckpoint[]> {
+    const all = await this.threads.list<ThreadCheckpoint>([tenant, 'h', threadId]);
+    return all.map((e) => e.value).reverse().slice(0, limit);
+  }
+
+  // ---- runs ----
+
+  getRun(tenant: string, runId: string): Promise<RunRecord | undefined> {
+    return this.runs.get<RunRecord>([tenant, 'run', runId]);
+  }
+
+  /** The run, or not_found. */
+  async run(tenant: string, runId: string): Promise<RunRecord> {
+    const r = await this.getRun(tenant, runId);
+    if (r === undefined) throw new NotFoundError(`run ${runId} not found`);
+    return r;
+  }
+
+  async putRun(tenant: string, r: RunRecord): Promise<void> {
+    r.updated_at = now();
+    await this.runs.putMany([
+      { key: [tenant, 'run', r.run_id], value: r },
+      { key: [tenant, 'by-thread', r.thread_id, r.run_id], value: r.created_at },
+    ]);
+  }
+
+  /** Runs of a thread, newest first. */
+  async threadRuns(tenant: string, threadId: string, limit = 10): Promise<RunRecord[]> {
+    const ids = await this.runs.list<string>([tenant, 'by-thread', threadId]);
+    const out: RunRecord[] = [];
+    for (const e of ids) {
+      const r = await this.getRun(tenant, e.key[3] as string);
+      if (r !== undefined) out.push(r);
+    }
+    out.sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
+    return out.slice(0, limit);
+  }
+
+  /** Appends one event to a run's log (idempotent by seq). */
+  async appendEvent(tenant: string, e: RunEvent): Promise<void> {
+    await this.runs.put([tenant, 'ev', e.run_id, seqKey(e.seq)], e);
+  }
+
+  /** A run's events after `afterSeq`, in seq order. */
+  async events(tenant: string, runId: string, afterSeq = 0): Promise<RunEvent[]> {
+    const all = await this.runs.list<RunEvent>([tenant, 'ev', runId]);
+    return all.map((e) => e.value).filter((e) => e.seq > afterSeq);
+  }
+
+  /** Highest seq in a run's log (0 for none). */
+  async lastSeq(tenant: string, runId: string): Promise<number> {
+    const all = await this.runs.list<RunEvent>([tenant, 'ev', runId]);
+    return all.at(-1)?.value.seq ?? 0;
+  }
+
+  /** Saves where a run is, and marks it active on `agent` (found again when the agent restarts). */
+  async saveCheckpoint(tenant: string, cp: RunCheckpoint): Promise<void> {
+    await this.runs.putMany([
+      { key: [tenant, 'cp', cp.run_id], value: cp },
+      { key: [tenant, 'active', cp.agent, cp.run_id], value: cp.thread_id },
+    ]);
+  }
+
+  getCheckpoint(tenant: string, runId: string): Promise<RunCheckpoint | undefined> {
+    return this.runs.get<RunCheckpoint>([tenant, 'cp', runId]);
+  }
+
+  /** Ids of runs that were in progress on `agent` when it last stopped. */
+  async activeRuns(tenant: string, agent: string): Promise<string[]> {
+    return (await this.runs.list([tenant, 'active', agent])).map((e) => e.key[3] as string);
+  }
+
+  /** Forgets a run's resume state on `agent` (it ended or moved to another agent). */
+  async release(tenant: string, agent: string, runId: string, keepCheckpoint = false): Promise<void> {
+    await this.runs.delete([tenant, 'active', agent, runId]);
+    if (!keepCheckpoint) await this.runs.delete([tenant, 'cp', runId]);
+  }
+}
