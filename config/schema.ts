@@ -22,6 +22,9 @@ function num(min: number, max?: number) {
 /** A non-empty string. */
 const text = () => z.string({ error: 'expected a non-empty string' }).min(1, { error: 'expected a non-empty string' });
 
+/** Roles a gateway API key or token may carry (gateway/types.ts `ROLES`). */
+export const gatewayRoles = ['admin', 'user', 'agent'] as const;
+
 /** Log levels, most to least verbose; `silent` turns logging off. */
 export const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const;
 
@@ -113,6 +116,52 @@ export const configSchema = z.strictObject({
       enabled: z.boolean({ error: 'expected a boolean' }).default(true),
       host: text().default('127.0.0.1'),
       port: int(0, 65535).default(7700),
+      /** Credentials (ADR 0008). None configured = auth off, allowed only on a loopback host. */
+      auth: z
+        .strictObject({
+          /** API keys, stored hashed (`sha256:<hex>` of the key; `troupe key` makes one), each bound to a tenant and roles. */
+          keys: z
+            .array(
+              z.strictObject({
+                id: text(),
+                hash: z.string().regex(/^sha256:[0-9a-f]{64}$/, { error: 'expected "sha256:" and 64 lowercase hex digits' }),
+                tenant: text(),
+                roles: z.array(z.enum(gatewayRoles)).min(1).default(['user']),
+              }),
+            )
+            .default(() => []),
+          /** JWT bearer tokens: HS256 with a shared secret and/or RS256 with a PEM public key. */
+          jwt: z
+            .strictObject({
+              hs256Secret: text().optional(),
+              rs256PublicKey: text().optional(),
+              issuer: text().optional(),
+              audience: text().optional(),
+              tenantClaim: text().default('tenant'),
+              rolesClaim: text().default('roles'),
+              clockSkewSec: int(0, 3600).default(30),
+            })
+            .optional(),
+        })
+        .prefault({}),
+      /** Body, frame, buffer, connection and rate limits. */
+      limits: z
+        .strictObject({
+          bodyBytes: int(1024).default(1024 * 1024),
+          frameBytes: int(1024).default(1024 * 1024),
+          sendBufferBytes: int(1024).default(4 * 1024 * 1024),
+          sendBufferFrames: int(1).default(4096),
+          connections: int(1).default(20_000),
+          connectionsPerKey: int(1).default(2_000),
+          ratePerSec: num(0.001).default(200),
+          burst: int(1).default(400),
+          subscriptionsPerConnection: int(1).default(256),
+          helloTimeoutMs: int(1).default(10_000),
+          heartbeatMs: int(10).default(30_000),
+        })
+        .prefault({}),
+      /** Browser origins allowed besides loopback ones (`*` for any). */
+      allowedOrigins: z.array(text()).default(() => []),
     })
     .prefault({}),
   /** Logging. */

@@ -40,7 +40,7 @@ describe('defaults', () => {
     expect(c.deadLetters.capacity).toBe(10_000);
     expect(c.supervision).toEqual({ maxRestarts: 3, withinMs: 5000, backoff: { initialMs: 10, maxMs: 5000, multiplier: 2, jitter: 0.2 } });
     expect(c.dataDir).toBe('.troupe');
-    expect(c.gateway).toEqual({ enabled: true, host: '127.0.0.1', port: 7700 });
+    expect(c.gateway).toMatchObject({ enabled: true, host: '127.0.0.1', port: 7700, auth: { keys: [] } });
     expect(c.log.level).toBe('info');
   });
 
