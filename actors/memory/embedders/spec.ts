@@ -1,0 +1,47 @@
+/**
+ * Which embedder to build (config `memory.embedder`), and the factories: {@link createLocalEmbedder}
+ * builds one on the calling thread; {@link createEmbedder} puts the CPU-bound kinds (USE-lite,
+ * ONNX) behind a worker pool so embedding never stalls the event loop.
+ */
+import type { Embedder } from '../semantic/types.js';
+import { OnnxEmbedder } from './onnx.js';
+import { OpenAIEmbedder } from './openai.js';
+import { WorkerPoolEmbedder } from './pool.js';
+import { HashingTestEmbedder } from './test-embedder.js';
+import { UseLiteEmbedder } from './use-lite.js';
+
+/** A serializable description of an embedder (it crosses into worker threads). */
+export type EmbedderSpec =
+  | { readonly kind: 'use-lite'; readonly batchSize?: number }
+  | { readonly kind: 'onnx'; readonly modelDir: string; readonly modelFile?: string; readonly maxTokens?: number; readonly batchSize?: number }
+  | { readonly kind: 'openai'; readonly model: string; readonly dims: number; readonly apiKey?: string; readonly baseURL?: string; readonly batchSize?: number; readonly sendDimensions?: boolean }
+  | { readonly kind: 'hashing-test'; readonly dims?: number };
+
+/** Builds the embedder `spec` names on this thread. */
+export async function createLocalEmbedder(spec: EmbedderSpec): Promise<Embedder> {
+  switch (spec.kind) {
+    case 'use-lite':
+      return new UseLiteEmbedder(spec.batchSize);
+    case 'onnx':
+      return OnnxEmbedder.load(spec);
+    case 'openai':
+      return new OpenAIEmbedder(spec);
+    case 'hashing-test':
+      return new HashingTestEmbedder(spec.dims);
+  }
+}
+
+/** Options of {@link createEmbedder}. */
+export interface CreateEmbedderOptions {
+  /** Worker threads for CPU-bound kinds; 0 runs on the calling thread. Default 1. */
+  readonly threads?: number;
+  /** Texts per worker task (default 32). */
+  readonly batchSize?: number;
+}
+
+/** Builds the embedder: USE-lite and ONNX in a worker pool (unless `threads` is 0), the rest on this thread. */
+export async function createEmbedder(spec: EmbedderSpec, options: CreateEmbedderOptions = {}): Promise<Embedder> {
+  const threads = options.threads ?? 1;
+  if (threads > 0 && (spec.kind === 'use-lite' || spec.kind === 'onnx')) return WorkerPoolEmbedder.start(spec, { threads, ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }) });
+  return createLocalEmbedder(spec);
+}
