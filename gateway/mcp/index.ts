@@ -1,0 +1,5 @@
+/** `/mcp`: the mesh's tool actors as one MCP server over Streamable HTTP (PROTOCOLS.md §3). */
+export { mcpRoute } from './route.js';
+export type { McpRouteOptions } from './route.js';
+export { buildMcpServer, listTools, mcpTool, cancelTopic, MCP_SERVER_INFO, DEFAULT_MCP_LIMITS } from './server.js';
+export type { McpLimits, McpServerContext } from './server.js';

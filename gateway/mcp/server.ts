@@ -1,0 +1,186 @@
+/**
+ * The MCP server the gateway builds for one HTTP request (ADR 0008): the mesh's tool actors
+ * of the caller's tenant as MCP tools. `tools/list` describes every tool the tenant can reach;
+ * `tools/call` asks `tool/<name>` and answers its result as is (tool failures are results with
+ * `isError: true`), forwards the tool's progress when the client sent a progress token, and
+ * stops waiting when the client cancels — the cancellation travels over the mesh, so it works
+ * whichever node the `notifications/cancelled` POST lands on.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { CallToolRequestSchema, CancelledNotificationSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { isTroupeError } from '../../protocols/index.js';
+import { TOOL_CALL, TOOL_DESCRIBE, progressTopic, type ToolCallResult, type ToolProgressEvent } from '../../actors/tool/index.js';
+import type { ToolSpec } from '../../actors/llm/types.js';
+import type { Subscription } from '../../runtime/index.js';
+import type { GatewayDeps, Principal } from '../types.js';
+
+/** Name and version the gateway's MCP server announces in `initialize`. */
+export const MCP_SERVER_INFO = { name: 'troupe', version: '0.1.0' } as const;
+
+/** Limits of the MCP part. */
+export interface McpLimits {
+  /** Longest a `tools/call` waits for the tool actor (default 60 s, the MCP SDK client's default). */
+  readonly callTimeoutMs: number;
+  /** Longest a tool may take to describe itself during `tools/list` (default 5 s; slower tools are left out). */
+  readonly describeTimeoutMs: number;
+}
+
+/** Defaults of {@link McpLimits}. */
+export const DEFAULT_MCP_LIMITS: McpLimits = { callTimeoutMs: 60_000, describeTimeoutMs: 5_000 };
+
+/** What a cancellation carries over the mesh. */
+interface CancelMessage {
+  readonly requestId: string | number;
+  readonly subject: string;
+  readonly reason?: string;
+}
+
+const SESSION_TOKEN = /^[A-Za-z0-9_-]{1,100}$/;
+
+/**
+ * Topic cancellations of MCP session `session` travel on (in the caller's tenant). Session ids
+ * come from clients, so anything outside `[A-Za-z0-9_-]{1,100}` is hashed into a token.
+ */
+export function cancelTopic(session: string): string {
+  const token = SESSION_TOKEN.test(session) ? session : `h-${createHash('sha256').update(session).digest('hex').slice(0, 40)}`;
+  return `mcp.cancel.${token}`;
+}
+
+/** An MCP tool from a tool actor's spec; names stay as they are (MCP allows dots). */
+export function mcpTool(spec: ToolSpec): Tool {
+  const schema = spec.parameters as Tool['inputSchema'];
+  return { name: spec.name, description: spec.description, inputSchema: { ...schema, type: 'object' } };
+}
+
+/** The tools `principal`'s tenant can reach, described by their actors (unreachable ones are left out). */
+export async function listTools(deps: GatewayDeps, principal: Principal, limits: McpLimits): Promise<Tool[]> {
+  const specs = await Promise.all(
+    deps.tools().map(async (name) => {
+      try {
+        const ref = await deps.ensure(`tool/${name}`, principal.tenant);
+        const spec = await ref.ask<ToolSpec>(TOOL_DESCRIBE, {}, { timeoutMs: limits.describeTimeoutMs });
+        return mcpTool({ ...spec, name });
+      } catch (e) {
+        if (!isTroupeError(e, 'not_found') && !isTroupeError(e, 'no_recipient')) deps.system.warn(`mcp: tool ${name} left out of tools/list: ${(e as Error).message}`);
+        return undefined;
+      }
+    }),
+  );
+  return specs.filter((t): t is Tool => t !== undefined);
+}
+
+/** Options of {@link buildMcpServer}. */
+export interface McpServerContext {
+  readonly deps: GatewayDeps;
+  readonly principal: Principal;
+  /** The client's `Mcp-Session-Id` (cancellations are matched within it), if it sent one. */
+  readonly session: string | undefined;
+  readonly limits: McpLimits;
+  /** Called when a call was cancelled, so the request's stream can be closed without an answer. */
+  readonly onCancelled: () => void;
+}
+
+/** A low-level MCP `Server` serving the tools of `ctx.principal`'s tenant. */
+export function buildMcpServer(ctx: McpServerContext): Server {
+  const { deps, principal, session, limits } = ctx;
+  const server = new Server(MCP_SERVER_INFO, { capabilities: { tools: { listChanged: false } } });
+  const tenant = principal.tenant;
+
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await listTools(deps, principal, limits) }));
+
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+    const { name } = request.params;
+    const args = request.params.arguments ?? {};
+    if (!deps.tools().includes(name)) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
+    const ref = await deps.ensure(`tool/${name}`, tenant).catch((e: unknown) => {
+      if (isTroupeError(e, 'not_found') || isTroupeError(e, 'no_recipient')) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
+      throw e;
+    });
+
+    const callId = randomUUID();
+    const subs: Subscription[] = [];
+    const cancelled = new AbortController();
+    const token = request.params._meta?.progressToken;
+    if (token !== undefined) {
+      subs.push(
+        deps.system.subscribe(
+          progressTopic(callId),
+          (env) => {
+            const p = env.payload as ToolProgressEvent;
+            if (typeof p?.progress !== 'number') return;
+            const params = { progressToken: token, progress: p.progress, ...(p.total === undefined ? {} : { total: p.total }), ...(p.message === undefined ? {} : { message: p.message }) };
+            extra.sendNotification({ method: 'notifications/progress', params }).catch(() => undefined);
+          },
+          { tenant },
+        ),
+      );
+    }
+    if (session !== undefined) {
+      subs.push(
+        deps.system.subscribe(
+          cancelTopic(session),
+          (env) => {
+            const c = env.payload as CancelMessage;
+            if (c?.requestId === extra.requestId && c.subject === principal.subject) cancelled.abort(new Error(c.reason ?? 'cancelled by the client'));
+          },
+          { tenant },
+        ),
+      );
+    }
+    try {
+      const answer = ref.ask<ToolCallResult>(TOOL_CALL, { name, arguments: args, callId }, { timeoutMs: limits.callTimeoutMs });
+      const result = await untilAborted(answer, [extra.signal, cancelled.signal]);
+      return result as CallToolResult;
+    } catch (e) {
+      if (cancelled.signal.aborted || extra.signal.aborted) {
+        ctx.onCancelled();
+        throw e;
+      }
+      return { isError: true, content: [{ type: 'text', text: `tool ${name} failed: ${(e as Error).message}` }] };
+    } finally {
+      for (const s of subs) s.unsubscribe();
+    }
+  });
+
+  // A cancellation may concern a call running on another request (or node): pass it over the mesh.
+  server.setNotificationHandler(CancelledNotificationSchema, async (n) => {
+    const requestId = n.params.requestId;
+    if (session === undefined || requestId === undefined) return;
+    const message: CancelMessage = { requestId, subject: principal.subject, ...(n.params.reason === undefined ? {} : { reason: n.params.reason }) };
+    await deps.system.publish(cancelTopic(session), message, { tenant }).catch((e: unknown) => deps.system.warn(`mcp: cancellation not published: ${(e as Error).message}`));
+  });
+  return server;
+}
+
+/** Resolves or rejects with `p`, or rejects as soon as one of `signals` aborts. */
+function untilAborted<T>(p: Promise<T>, signals: readonly AbortSignal[]): Promise<T> {
+  const fired = signals.find((s) => s.aborted);
+  if (fired !== undefined) {
+    p.catch(() => undefined);
+    return Promise.reject(abortError(fired));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (e: Event): void => {
+      cleanup();
+      p.catch(() => undefined);
+      reject(abortError(e.target as AbortSignal));
+    };
+    const cleanup = (): void => signals.forEach((s) => s.removeEventListener('abort', onAbort));
+    signals.forEach((s) => s.addEventListener('abort', onAbort, { once: true }));
+    p.then(
+      (v) => {
+        cleanup();
+        resolve(v);
+      },
+      (e: unknown) => {
+        cleanup();
+        reject(e as Error);
+      },
+    );
+  });
+}
+
+function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason ?? 'aborted'));
+}
