@@ -1,0 +1,71 @@
+/**
+ * The gateway's metrics: runs, WS frames and connections, HTTP requests, rate limiting, and the
+ * node's actors (messages handled, restarts, failures, dead letters) from lifecycle watchers
+ * and `system.stats`.
+ */
+import type { ActorSystem } from '../../runtime/index.js';
+import { Registry, type Counter, type Histogram } from './metrics.js';
+
+/** Every metric family `/metrics` shows. */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly runsStarted: Counter;
+  readonly runsEnded: Counter;
+  readonly runDuration: Histogram;
+  readonly firstEvent: Histogram;
+  readonly wsConnections: Counter;
+  readonly wsFrames: Counter;
+  readonly wsErrors: Counter;
+  readonly wsCloses: Counter;
+  readonly httpRequests: Counter;
+  readonly httpDuration: Histogram;
+  readonly rateLimited: Counter;
+  readonly actorMessages: Counter;
+  readonly actorRestarts: Counter;
+  readonly actorFailures: Counter;
+  private detach: (() => void) | undefined;
+
+  constructor(private readonly system: ActorSystem) {
+    const r = this.registry;
+    this.runsStarted = r.counter('troupe_runs_started_total', 'Runs started through the gateway');
+    this.runsEnded = r.counter('troupe_runs_finished_total', 'Runs that ended, by status');
+    this.runDuration = r.histogram('troupe_run_duration_seconds', 'Run start to its terminal event');
+    this.firstEvent = r.histogram('troupe_run_first_token_seconds', 'Run start request to its first token event');
+    this.wsConnections = r.gauge('troupe_ws_connections', 'Open WebSocket connections');
+    this.wsFrames = r.counter('troupe_ws_frames_total', 'WebSocket frames, by direction');
+    this.wsErrors = r.counter('troupe_ws_errors_total', 'Error frames sent, by code');
+    this.wsCloses = r.counter('troupe_ws_closes_total', 'WebSocket connections closed by the server, by close code');
+    this.httpRequests = r.counter('troupe_http_requests_total', 'HTTP requests, by route and status');
+    this.httpDuration = r.histogram('troupe_http_request_duration_seconds', 'HTTP request handling time');
+    this.rateLimited = r.counter('troupe_rate_limited_total', 'Requests and frames refused by the rate limit');
+    this.actorMessages = r.counter('troupe_actor_messages_total', 'Messages handled by actors on this node');
+    this.actorRestarts = r.counter('troupe_actor_restarts_total', 'Actor restarts on this node');
+    this.actorFailures = r.counter('troupe_actor_failures_total', 'Actor failures on this node');
+    r.callbackGauge('troupe_actors', 'Actors living on this node', () => system.actors().length);
+    r.callbackGauge('troupe_dead_letters_total', 'Dead letters recorded by this node', () => system.stats.deadLetters);
+    r.callbackGauge('troupe_escalations_total', 'Failures that reached the top of a supervision tree', () => system.stats.escalations);
+    r.callbackGauge('troupe_late_replies_total', 'Replies that came after their ask gave up', () => system.stats.lateReplies);
+    r.callbackGauge('troupe_process_resident_memory_bytes', 'Resident memory of this process', () => process.memoryUsage.rss());
+  }
+
+  /** Starts counting lifecycle transitions of this node's actors. */
+  attach(): void {
+    if (this.detach !== undefined) return;
+    this.detach = this.system.watchLifecycle((e) => {
+      if (e.to === 'busy') this.actorMessages.inc();
+      else if (e.to === 'restarting') this.actorRestarts.inc();
+      else if (e.to === 'failed') this.actorFailures.inc();
+    });
+  }
+
+  /** Stops watching. */
+  close(): void {
+    this.detach?.();
+    this.detach = undefined;
+  }
+
+  /** The Prometheus text. */
+  render(): string {
+    return this.registry.render();
+  }
+}

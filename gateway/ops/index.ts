@@ -1,0 +1,5 @@
+/** Gateway operations: `/healthz` and `/metrics`. */
+export { HealthMonitor } from './health.js';
+export type { HealthReport } from './health.js';
+export { GatewayMetrics } from './gateway-metrics.js';
+export { Registry, Counter, Histogram, CallbackGauge, LATENCY_BUCKETS } from './metrics.js';

@@ -1,0 +1,8 @@
+/** WebSocket conversations at `/ws` (PROTOCOLS.md §1). */
+export { WsGateway } from './ws-server.js';
+export { Session } from './session.js';
+export { RunStream, TERMINAL_STATUSES } from './run-stream.js';
+export { CLOSE, clientFrame, frameCode } from './frames.js';
+export type { ClientFrame, ErrorFrame } from './frames.js';
+export { DEFAULT_WS_LIMITS } from './context.js';
+export type { WsLimits, WsContext } from './context.js';

@@ -1,0 +1,171 @@
+/**
+ * One run's events on one connection: live events from topic `run.<id>` merged with the run's
+ * durable log (RunStore), so a client sees every event after its `after_seq` in order, exactly
+ * once — also when it reconnects to another node. Subscribe first, then read the log; events are
+ * released strictly in `seq` order and duplicates are dropped. A gap (an event published before
+ * the subscription but not yet readable in the log) is filled by re-reading the log.
+ */
+import { runTopic, type RunEvent } from '../../protocols/index.js';
+import type { ActorSystem, Subscription } from '../../runtime/index.js';
+import type { RunStore } from '../../actors/agent/store.js';
+
+/** Statuses that end a run. */
+export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['success', 'error', 'timeout', 'cancelled']);
+
+/** Where a run stream delivers: the session's bounded send path. */
+export interface RunSink {
+  /** Sends a frame; false when the connection is gone (the stream then stops). */
+  send(frame: object): boolean;
+  /** The run reached its terminal event (or the stream was stopped). */
+  ended(stream: RunStream, status: string | undefined): void;
+  /** A gap in the log that could not be filled (events lost: should not happen). */
+  warn(message: string): void;
+}
+
+const BACKFILL_DELAYS = [5, 20, 50, 100, 250, 500, 1000, 2000];
+
+/** Bridges one run to one connection. */
+export class RunStream {
+  /** The agent running the run now (follows handoffs). */
+  agent: string;
+  private next: number;
+  private readonly pending = new Map<number, RunEvent>();
+  private open = false;
+  private done = false;
+  private readonly sub: Subscription;
+  private backfilling = false;
+  private timer: NodeJS.Timeout | undefined;
+  /** Time of the run.start request, for the first-token metric. */
+  startedAt: number | undefined;
+  firstToken: ((ms: number) => void) | undefined;
+
+  constructor(
+    readonly runId: string,
+    private readonly tenant: string,
+    agent: string,
+    afterSeq: number,
+    private readonly system: ActorSystem,
+    private readonly store: RunStore | undefined,
+    private readonly sink: RunSink,
+  ) {
+    this.agent = agent;
+    this.next = afterSeq + 1;
+    this.sub = system.subscribe(runTopic(runId), (env) => this.offer(env.payload as RunEvent), { tenant });
+  }
+
+  /** Starts releasing events (after `run.created` went out). */
+  start(): void {
+    this.open = true;
+    this.flush();
+  }
+
+  /**
+   * Resume: reads the log after `after_seq` and starts releasing. Resolves false when the run is
+   * unknown in this tenant (nothing live, nothing logged), true otherwise.
+   */
+  async resume(): Promise<boolean> {
+    if (this.store === undefined) {
+      this.start();
+      return true;
+    }
+    const [record, logged] = await Promise.all([this.store.getRun(this.tenant, this.runId), this.store.events(this.tenant, this.runId, this.next - 1)]);
+    if (record === undefined && logged.length === 0 && this.pending.size === 0) return false;
+    if (record !== undefined) this.agent = record.agent;
+    for (const e of logged) this.offer(e);
+    this.start();
+    return true;
+  }
+
+  /** Stops the stream (connection closed, or run ended). */
+  stop(): void {
+    if (this.done) return;
+    this.done = true;
+    this.sub.unsubscribe();
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.pending.clear();
+  }
+
+  private offer(e: RunEvent): void {
+    if (this.done || typeof e !== 'object' || e === null || typeof e.seq !== 'number' || e.seq < this.next) return;
+    this.pending.set(e.seq, e);
+    if (this.open) this.flush();
+  }
+
+  private flush(): void {
+    for (let e = this.pending.get(this.next); e !== undefined && !this.done; e = this.pending.get(this.next)) {
+      this.pending.delete(this.next);
+      this.next++;
+      this.emit(e);
+    }
+    if (!this.done && this.pending.size > 0) this.fillGap(0);
+  }
+
+  /** Re-reads the log until the missing events show up (bounded), then flushes. */
+  private fillGap(attempt: number): void {
+    if (this.backfilling || this.store === undefined) {
+      if (this.store === undefined && attempt === 0 && !this.backfilling) {
+        // No log to read: waiting cannot help; skip ahead so the stream does not stall.
+        this.backfilling = true;
+        this.timer = setTimeout(() => this.skipGap(), BACKFILL_DELAYS[BACKFILL_DELAYS.length - 1]);
+      }
+      return;
+    }
+    this.backfilling = true;
+    const delay = BACKFILL_DELAYS[attempt];
+    if (delay === undefined) {
+      this.skipGap();
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      const store = this.store as RunStore;
+      store.events(this.tenant, this.runId, this.next - 1).then(
+        (logged) => {
+          this.backfilling = false;
+          for (const e of logged) this.offer(e);
+          if (!this.done && this.pending.size > 0 && !this.pending.has(this.next)) this.fillGap(attempt + 1);
+          else this.flush();
+        },
+        () => {
+          this.backfilling = false;
+          this.fillGap(attempt + 1);
+        },
+      );
+    }, delay);
+  }
+
+  private skipGap(): void {
+    this.backfilling = false;
+    if (this.done || this.pending.size === 0) return;
+    const first = Math.min(...this.pending.keys());
+    this.sink.warn(`run ${this.runId}: events ${this.next}..${first - 1} are missing from the log; continuing at ${first}`);
+    this.next = first;
+    this.flush();
+  }
+
+  private emit(e: RunEvent): void {
+    this.agent = e.agent;
+    const data = e.data as { status?: string; output?: unknown; error?: unknown; usage?: unknown; interrupt?: unknown } | undefined;
+    const status = e.event === 'status' ? data?.status : undefined;
+    let frame: object;
+    if (status === 'success') frame = { type: 'run.completed', run_id: e.run_id, seq: e.seq, output: data?.output ?? null, usage: data?.usage };
+    else if (status === 'error' || status === 'timeout') frame = { type: 'run.failed', run_id: e.run_id, seq: e.seq, error: data?.error ?? status };
+    else if (status === 'cancelled') frame = { type: 'run.cancelled', run_id: e.run_id, seq: e.seq };
+    else if (status === 'interrupted') frame = { type: 'run.interrupted', run_id: e.run_id, seq: e.seq, interrupt: data?.interrupt ?? null };
+    else {
+      if (e.event === 'token' && this.firstToken !== undefined && this.startedAt !== undefined) {
+        this.firstToken(performance.now() - this.startedAt);
+        this.firstToken = undefined;
+      }
+      frame = { type: 'run.event', run_id: e.run_id, seq: e.seq, event: e.event, data: e.data };
+    }
+    if (!this.sink.send(frame)) {
+      this.stop();
+      return;
+    }
+    if (status !== undefined && TERMINAL_STATUSES.has(status)) {
+      this.stop();
+      this.sink.ended(this, status);
+    }
+  }
+}

@@ -1,0 +1,313 @@
+/**
+ * One WebSocket connection (PROTOCOLS.md §1): authenticates (`Authorization` header on the
+ * upgrade or a `hello` frame), validates every frame (a bad one gets an `error` frame and the
+ * connection stays open), starts, resumes and cancels runs, relays topics of its tenant, and
+ * sends through a bounded buffer — a client that cannot keep up is closed with 4008.
+ */
+import { randomUUID } from 'node:crypto';
+import { WebSocket, type RawData } from 'ws';
+import { formatIssues, isTroupeError, RUN_CANCEL, RUN_CREATE, RUN_RESUME, type ErrorCode } from '../../protocols/index.js';
+import { assertPattern, assertTopic, type Subscription } from '../../runtime/index.js';
+import { gatewayError } from '../http.js';
+import type { Principal } from '../types.js';
+import type { WsContext } from './context.js';
+import { CLIENT_TYPES, CLOSE, clientFrame, frameCode, frameId, type ClientFrame, type ErrorFrame, type HelloFrame, type RunStartFrame } from './frames.js';
+import { RunStream, type RunSink } from './run-stream.js';
+
+/** Topic prefixes clients may not publish on: run events and system notices are the mesh's to write. */
+const RESERVED_PUBLISH = /^(run|sys)\./;
+
+/** One client connection. */
+export class Session implements RunSink {
+  readonly id = randomUUID();
+  principal: Principal | undefined;
+  /** Set on every inbound frame and pong; the heartbeat drops a session that stays silent. */
+  alive = true;
+  /** Most bytes ever queued for this client (stays under the limit plus one frame). */
+  peakBufferedBytes = 0;
+  private pendingFrames = 0;
+  private closing = false;
+  private finished = false;
+  private readonly subs = new Map<string, Subscription>();
+  private readonly runs = new Map<string, RunStream>();
+  private helloTimer: NodeJS.Timeout | undefined;
+  private killTimer: NodeJS.Timeout | undefined;
+  private readonly sentOne = (): void => {
+    this.pendingFrames--;
+  };
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly ctx: WsContext,
+    principal: Principal | undefined,
+    /** The connection-limit slot this session holds. */
+    private slot: string,
+    private readonly onEnd: (s: Session) => void,
+  ) {
+    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    ws.on('pong', () => {
+      this.alive = true;
+    });
+    ws.on('close', () => this.cleanup());
+    ws.on('error', (e) => {
+      // ws closes the socket itself (1009 for an oversized frame); count it, 'close' follows.
+      const code = (e as { code?: string }).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? CLOSE.TOO_BIG : CLOSE.INTERNAL;
+      this.ctx.metrics.wsCloses.inc({ code: String(code) });
+    });
+    this.principal = principal;
+    if (principal !== undefined) this.welcome();
+    else this.helloTimer = setTimeout(() => this.close(CLOSE.POLICY, 'no hello with valid credentials in time'), ctx.limits.helloTimeoutMs);
+  }
+
+  /** The tenant everything this session touches is scoped to. */
+  private get tenant(): string {
+    return (this.principal as Principal).tenant;
+  }
+
+  /** Sends a frame through the bounded buffer; false when the session is gone or just closed as slow. */
+  send(frame: object): boolean {
+    if (this.closing || this.ws.readyState !== WebSocket.OPEN) return false;
+    const text = JSON.stringify(frame);
+    const queued = this.ws.bufferedAmount + Buffer.byteLength(text);
+    const { sendBufferBytes, sendBufferFrames } = this.ctx.limits;
+    if (this.pendingFrames >= sendBufferFrames || queued > sendBufferBytes) {
+      this.slowConsumer();
+      return false;
+    }
+    if (queued > this.peakBufferedBytes) this.peakBufferedBytes = queued;
+    this.pendingFrames++;
+    this.ws.send(text, this.sentOne);
+    this.ctx.metrics.wsFrames.inc({ direction: 'out' });
+    return true;
+  }
+
+  /** Sends a ws ping (heartbeat). */
+  ping(): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.ping();
+  }
+
+  /** Closes with `code`; the socket is destroyed if the close handshake does not finish in time. */
+  close(code: number, reason: string): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.ctx.metrics.wsCloses.inc({ code: String(code) });
+    this.stopAll();
+    this.ws.close(code, reason);
+    this.killTimer = setTimeout(() => this.ws.terminate(), this.ctx.limits.closeTimeoutMs);
+    this.killTimer.unref();
+  }
+
+  /** Drops the connection without a close handshake (dead peer). */
+  terminate(): void {
+    this.ctx.metrics.wsCloses.inc({ code: 'heartbeat' });
+    this.ws.terminate();
+  }
+
+  // ---- RunSink ------------------------------------------------------------------------------
+
+  ended(stream: RunStream, status: string | undefined): void {
+    this.runs.delete(stream.runId);
+    if (status !== undefined) this.ctx.metrics.runsEnded.inc({ status });
+    if (stream.startedAt !== undefined) this.ctx.metrics.runDuration.observe((performance.now() - stream.startedAt) / 1000);
+  }
+
+  warn(message: string): void {
+    this.ctx.warn(message);
+  }
+
+  // ---- inbound ------------------------------------------------------------------------------
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    this.alive = true;
+    if (this.closing) return;
+    this.ctx.metrics.wsFrames.inc({ direction: 'in' });
+    const wait = this.ctx.rate.take(this.rateKey());
+    if (wait > 0) {
+      this.ctx.metrics.rateLimited.inc();
+      this.sendError(undefined, 'rate_limited', `rate limit exceeded; retry in ${wait} ms`, wait);
+      return;
+    }
+    if (isBinary) return this.sendError(undefined, 'bad_request', 'binary frames are not accepted: send JSON text frames');
+    let raw: unknown;
+    try {
+      raw = JSON.parse((Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)).toString('utf8'));
+    } catch (e) {
+      return this.sendError(undefined, 'bad_request', `malformed JSON: ${(e as Error).message}`);
+    }
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return this.sendError(undefined, 'bad_request', 'a frame is a JSON object with a "type"');
+    const id = frameId(raw);
+    const type = (raw as { type?: unknown }).type;
+    if (typeof type !== 'string' || !CLIENT_TYPES.has(type)) return this.sendError(id, 'bad_request', `unknown frame type ${JSON.stringify(type)?.slice(0, 64)}; expected one of ${[...CLIENT_TYPES].join(', ')}`);
+    const parsed = clientFrame.safeParse(raw);
+    if (!parsed.success) return this.sendError(id, 'bad_request', `invalid ${type} frame: ${formatIssues(parsed.error.issues)}`);
+    if (this.principal === undefined && type !== 'hello') return this.sendError(id, 'unauthorized', 'send {"type":"hello","token":"…"} first');
+    this.dispatch(parsed.data).catch((e: unknown) => this.fail(id, e));
+  }
+
+  private rateKey(): string {
+    // With auth off every caller is the same anonymous principal: limit per connection instead.
+    const p = this.principal;
+    return p === undefined || p.subject === 'anonymous' ? `session:${this.id}` : p.subject;
+  }
+
+  private async dispatch(f: ClientFrame): Promise<void> {
+    switch (f.type) {
+      case 'hello':
+        return this.hello(f);
+      case 'run.start':
+        return this.startRun(f);
+      case 'run.resume':
+        return this.askRun(f.run_id, RUN_RESUME, { run_id: f.run_id, resume: f.resume });
+      case 'run.cancel':
+        return this.askRun(f.run_id, RUN_CANCEL, { run_id: f.run_id });
+      case 'subscribe':
+        return this.subscribe(f.topic);
+      case 'unsubscribe':
+        this.subs.get(f.topic)?.unsubscribe();
+        this.subs.delete(f.topic);
+        return;
+      case 'publish':
+        assertTopic(f.topic);
+        if (RESERVED_PUBLISH.test(f.topic)) throw gatewayError('forbidden', `topics run.* and sys.* are written by the mesh, not by clients`);
+        await this.ctx.deps.system.publish(f.topic, f.payload, { tenant: this.tenant, from: `client/${this.id}` });
+        return;
+      case 'ping':
+        this.send(f.id === undefined ? { type: 'pong' } : { type: 'pong', id: f.id });
+        return;
+    }
+  }
+
+  private welcome(): void {
+    this.send({ type: 'welcome', session: this.id, node: this.ctx.deps.system.node, tenant: this.tenant });
+  }
+
+  private async hello(f: HelloFrame): Promise<void> {
+    if (this.principal === undefined) {
+      let p: Principal;
+      try {
+        p = this.ctx.auth.authenticate(f.token);
+      } catch (e) {
+        this.fail(undefined, e);
+        this.close(CLOSE.POLICY, 'unauthorized');
+        return;
+      }
+      const key = p.subject === 'anonymous' ? this.slot : p.subject;
+      if (this.ctx.connections.transfer(this.slot, key) !== undefined) {
+        this.sendError(undefined, 'rate_limited', 'too many connections for this key');
+        this.close(CLOSE.POLICY, 'connection limit');
+        return;
+      }
+      this.slot = key;
+      clearTimeout(this.helloTimer);
+      this.principal = p;
+      this.welcome();
+    } else {
+      if (f.token !== undefined && this.ctx.auth.enabled && this.ctx.auth.authenticate(f.token).tenant !== this.tenant) throw gatewayError('forbidden', 'a connection stays in the tenant it authenticated as');
+      this.welcome();
+    }
+    if (f.resume !== undefined) await this.resume(f.resume.run_id, f.resume.after_seq);
+  }
+
+  private reserve(): void {
+    if (this.subs.size + this.runs.size >= this.ctx.limits.subscriptionsPerConnection) throw gatewayError('rate_limited', `at most ${this.ctx.limits.subscriptionsPerConnection} subscriptions and runs per connection`);
+  }
+
+  private async resume(runId: string, afterSeq: number): Promise<void> {
+    if (this.runs.has(runId)) throw gatewayError('conflict', `run ${runId} is already streaming on this connection`);
+    this.reserve();
+    const stream = new RunStream(runId, this.tenant, '', afterSeq, this.ctx.deps.system, this.ctx.store, this);
+    this.runs.set(runId, stream);
+    let known = false;
+    try {
+      known = await stream.resume();
+    } finally {
+      if (!known) {
+        stream.stop();
+        this.runs.delete(runId);
+      }
+    }
+    if (!known) throw gatewayError('not_found', `run ${runId} not found`);
+  }
+
+  private async startRun(f: RunStartFrame): Promise<void> {
+    this.reserve();
+    const tenant = this.tenant;
+    if (!this.ctx.deps.agents().some((a) => a.name === f.agent)) throw gatewayError('not_found', `agent ${f.agent} not found`);
+    if (f.thread_id !== undefined && this.ctx.store !== undefined && (await this.ctx.store.getThread(tenant, f.thread_id)) === undefined) throw gatewayError('not_found', `thread ${f.thread_id} not found`);
+    const runId = randomUUID();
+    const stream = new RunStream(runId, tenant, f.agent, 0, this.ctx.deps.system, this.ctx.store, this);
+    stream.startedAt = performance.now();
+    stream.firstToken = (ms) => this.ctx.metrics.firstEvent.observe(ms / 1000);
+    this.runs.set(runId, stream);
+    try {
+      const ref = await this.ctx.deps.ensure(`agent/${f.agent}`, tenant);
+      const payload = { run_id: runId, input: f.input, ...(f.thread_id === undefined ? {} : { thread_id: f.thread_id }), ...(f.config === undefined ? {} : { config: f.config }) };
+      const created = await ref.ask<{ run_id: string; thread_id: string }>(RUN_CREATE, payload, { timeoutMs: this.ctx.limits.askTimeoutMs });
+      if (this.runs.get(runId) !== stream) return; // the connection ended meanwhile
+      this.ctx.metrics.runsStarted.inc();
+      this.send({ type: 'run.created', id: f.id, run_id: runId, thread_id: created.thread_id });
+      stream.start();
+    } catch (e) {
+      stream.stop();
+      this.runs.delete(runId);
+      throw isTroupeError(e, 'no_recipient') ? gatewayError('not_found', `agent ${f.agent} not found`) : e;
+    }
+  }
+
+  /** Resume or cancel: sent to the agent running the run now; an unknown run (or another tenant's) is not_found. */
+  private async askRun(runId: string, type: string, payload: unknown): Promise<void> {
+    const agent = this.runs.get(runId)?.agent || (await this.ctx.store?.getRun(this.tenant, runId))?.agent;
+    if (agent === undefined || agent === '') throw gatewayError('not_found', `run ${runId} not found`);
+    const ref = await this.ctx.deps.ensure(`agent/${agent}`, this.tenant);
+    await ref.ask(type, payload, { timeoutMs: this.ctx.limits.askTimeoutMs });
+  }
+
+  private subscribe(topic: string): void {
+    assertPattern(topic);
+    if (this.subs.has(topic)) return;
+    this.reserve();
+    const sub = this.ctx.deps.system.subscribe(topic, (env) => this.send({ type: 'message', topic: env.to.slice('topic/'.length), from: env.from, payload: env.payload }), { tenant: this.tenant });
+    this.subs.set(topic, sub);
+  }
+
+  // ---- errors and the end -------------------------------------------------------------------
+
+  private fail(id: string | undefined, e: unknown): void {
+    if (isTroupeError(e)) {
+      const retry = e.details?.['retryAfterMs'];
+      this.sendError(id, frameCode(e.code), e.message, typeof retry === 'number' ? retry : undefined);
+      return;
+    }
+    this.ctx.warn(`ws session ${this.id}: ${(e as Error)?.stack ?? String(e)}`);
+    this.sendError(id, 'internal', 'internal error');
+  }
+
+  private sendError(id: string | undefined, code: ErrorCode, message: string, retryAfterMs?: number): void {
+    const frame: ErrorFrame = { type: 'error', ...(id === undefined ? {} : { id }), code: frameCode(code), message, ...(retryAfterMs === undefined ? {} : { retry_after_ms: retryAfterMs }) };
+    this.ctx.metrics.wsErrors.inc({ code: frame.code });
+    this.send(frame);
+  }
+
+  private slowConsumer(): void {
+    const { sendBufferBytes, sendBufferFrames } = this.ctx.limits;
+    this.close(CLOSE.SLOW_CONSUMER, `slow consumer: more than ${sendBufferBytes} bytes or ${sendBufferFrames} frames queued`);
+  }
+
+  private stopAll(): void {
+    for (const s of this.subs.values()) s.unsubscribe();
+    this.subs.clear();
+    for (const r of this.runs.values()) r.stop();
+    this.runs.clear();
+  }
+
+  private cleanup(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.closing = true;
+    clearTimeout(this.helloTimer);
+    clearTimeout(this.killTimer);
+    this.stopAll();
+    this.ctx.connections.release(this.slot);
+    this.onEnd(this);
+  }
+}
