@@ -57,6 +57,13 @@ const jetstreamTransport = z.strictObject({
   pass: text().optional(),
 });
 
+/** True for 32 bytes written as 64 hex digits or as base64 (the AES-256 key format). */
+function isEncryptionKey(s: string): boolean {
+  const t = s.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(t)) return true;
+  return /^[A-Za-z0-9+/_-]{43}={0,1}$/.test(t) && Buffer.from(t, 'base64').length === 32;
+}
+
 /** The validated Troupe runtime configuration; `.strict()` objects, so unknown keys (typos) are errors. */
 export const configSchema = z.strictObject({
   /** This node's identity: `id`/`host` are resolved at startup when empty; `kinds` empty means every kind. */
@@ -166,6 +173,52 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** Logging. */
   log: z.strictObject({ level: z.enum(logLevels).default('info') }).prefault({}),
+  /** Memory actors (docs/memory.md): the long-term store, the thread window, encryption at rest. */
+  memory: z
+    .strictObject({
+      /** The long-term store actor (`memory/store`, LangGraph store semantics). */
+      store: z
+        .strictObject({
+          /** How often the store deletes items past their TTL. */
+          sweepMs: int(100).default(60_000),
+          /** TTL in minutes of items put without one (absent: items never expire). */
+          defaultTtlMinutes: num(0.001).optional(),
+          /** Whether get/search refresh an item's TTL when the request does not say (LangGraph's refresh_on_read). */
+          refreshOnRead: z.boolean({ error: 'expected a boolean' }).default(true),
+          /** Namespaces indexed for natural-language search: a namespace prefix and the fields to embed (`$` = the whole value). */
+          index: z
+            .array(z.strictObject({ prefix: z.array(text()).default(() => []), fields: z.array(text()).min(1).default(() => ['$']) }))
+            .default(() => []),
+        })
+        .prefault({}),
+      /** The window of a thread handed to the model (actors/memory/threads/window.ts). */
+      window: z
+        .strictObject({
+          maxMessages: int(1).default(200),
+          maxTokens: int(1).default(16_000),
+          /** Tokens kept for the summary of dropped messages; 0 drops them without a summary. */
+          summaryTokens: int(0).default(256),
+        })
+        .prefault({}),
+      /** AES-256-GCM for sensitive fields at rest (key: 32 bytes as 64 hex digits or base64; env TROUPE_ENCRYPTION_KEY). */
+      encryption: z
+        .strictObject({
+          key: z.string({ error: 'expected a string' }).optional(),
+          /** Fields encrypted in every item under a namespace prefix (paths like `ssn`, `profile.email`, `cards[*].number`, `$`). */
+          sensitive: z.array(z.strictObject({ prefix: z.array(text()).default(() => []), paths: z.array(text()).min(1) })).default(() => []),
+        })
+        .superRefine((e, ctx) => {
+          // Custom issues carry no `input`, so the key is never echoed in an error.
+          if (e.key !== undefined && !isEncryptionKey(e.key)) {
+            ctx.addIssue({ code: 'custom', path: ['key'], message: 'expected 32 bytes as 64 hex digits or base64 (e.g. `openssl rand -base64 32`)' });
+          }
+          if (e.key === undefined && e.sensitive.length > 0) {
+            ctx.addIssue({ code: 'custom', path: ['key'], message: 'expected an encryption key (TROUPE_ENCRYPTION_KEY) because memory.encryption.sensitive lists fields to encrypt' });
+          }
+        })
+        .prefault({}),
+    })
+    .prefault({}),
 });
 
 /** The full, validated configuration (inferred from `configSchema`). */

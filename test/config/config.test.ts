@@ -98,6 +98,7 @@ describe('environment table', () => {
     ['TROUPE_MAILBOX_CAPACITY', '64', (c) => c.mailbox.capacity, 64],
     ['TROUPE_MAX_DELIVERIES', '5', (c) => c.mailbox.maxDeliveries, 5],
     ['TROUPE_ASK_TIMEOUT_MS', '250', (c) => c.ask.defaultTimeoutMs, 250],
+    ['TROUPE_ENCRYPTION_KEY', 'ab'.repeat(32), (c) => c.memory.encryption.key, 'ab'.repeat(32)],
   ];
   it.each(cases)('%s=%s is mapped', (name, value, get, expected) => {
     expect(get(loadConfig({ env: { [name]: value } }))).toEqual(expected);
