@@ -1,46 +1,27 @@
 /**
  * The agent actor (`agent/<name>`): turns `acp.run.create` into a run whose events go out on
- * topic `run.<run_id>` with a gap-free `seq`, keeps each thread's history across runs, answers
- * interrupts (`acp.run.resume`) and cancellations, and continues runs handed off to it
- * (`acp.run.continue`). Runs proceed outside the handler, so the actor keeps answering while
- * they wait on models, tools, other agents or humans.
+ * topic `run.<run_id>` with a gap-free `seq`, answers interrupts (`acp.run.resume`) and
+ * cancellations, and continues runs handed off to it (`acp.run.continue`). Runs proceed
+ * outside the handler, so the actor keeps answering while they wait on models, tools, other
+ * agents or humans. Everything a run is persists in the {@link RunStore} — its event log
+ * (written before each event is published), its record, a resume checkpoint after every step
+ * and the thread's history — so when the actor starts again (after a crash, a restart of the
+ * process, or on another node) it picks up every run it held where the checkpoint says.
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import {
-  ConflictError,
-  RUN_CANCEL,
-  RUN_CONTINUE,
-  RUN_CREATE,
-  RUN_RESUME,
-  ValidationError,
-  runCancelSchema,
-  runCreateSchema,
-  runResumeSchema,
-  runTopic,
-  type RunEvent,
-  type RunEventKind,
-} from '../../protocols/index.js';
+import { ConflictError, RUN_CANCEL, RUN_CONTINUE, RUN_CREATE, RUN_RESUME, ValidationError, runCancelSchema, runCreateSchema, runResumeSchema } from '../../protocols/index.js';
 import type { ActorContext, Behavior } from '../../runtime/index.js';
-import type { ChatMessage, ToolSpec, Usage } from '../llm/types.js';
-import { TOOL_CALL, TOOL_DESCRIBE, type ToolCallResult } from '../tool/types.js';
+import type { ChatMessage } from '../llm/types.js';
 import type { AgentDefinition } from './definition.js';
-import { AgentRun, type ResumeValue, type RunHost } from './run.js';
-import { waitForRun } from './wait.js';
+import { makeHost, type AgentHost, type LiveRun, type RunServices } from './host.js';
+import { AgentRun, type ResumeValue, type RunState } from './run.js';
+import { RunStore, type RunCheckpoint, type RunRecord } from './store.js';
 
-interface LiveRun {
-  readonly runId: string;
-  readonly threadId: string;
-  seq: number;
-  chain: Promise<void>;
-  readonly abort: AbortController;
-  resume: ((v: ResumeValue) => void) | undefined;
-}
-
-/** An agent actor's private state. */
+/** An agent actor's private state: the runs it is driving now (everything else is in the store). */
 export interface AgentState {
-  readonly threads: Map<string, ChatMessage[]>;
   readonly runs: Map<string, LiveRun>;
+  readonly store: RunStore;
 }
 
 const continueSchema = z.object({
@@ -52,115 +33,137 @@ const continueSchema = z.object({
   usage: z.object({ promptTokens: z.number(), completionTokens: z.number() }),
 });
 
-/**
- * Keeps a thread's history, most recently used last; past `max` threads the least recently used
- * is dropped (in-memory history only: durable thread memory belongs to the memory actors).
- */
-function remember(threads: Map<string, ChatMessage[]>, id: string, messages: ChatMessage[], max: number): void {
-  threads.delete(id);
-  threads.set(id, messages);
-  while (threads.size > max) threads.delete(threads.keys().next().value as string);
-}
+const TERMINAL = new Set(['success', 'error', 'cancelled', 'timeout']);
 
 /** Makes the behavior of an agent actor. */
 export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
-  const specCache = new Map<string, ToolSpec>();
-  const cost = (u: Usage): number => ((def.prices?.promptPer1k ?? 0) * u.promptTokens + (def.prices?.completionPer1k ?? 0) * u.completionTokens) / 1000;
+  const services: RunServices = { def, specs: new Map() };
 
-  const start = (ctx: ActorContext<AgentState>, runId: string, threadId: string, messages: ChatMessage[], depth: number, seq: number, usage?: Usage): void => {
-    const { system } = ctx;
+  /** Drives a run from `state` until it ends, is handed off, or the actor stops. */
+  const drive = (st: AgentState, ctx: Pick<ActorContext<AgentState>, 'system' | 'self'>, record: RunRecord, state: RunState, depth: number, seq: number, resumes: number, awaiting?: string): AgentHost => {
     const tenant = ctx.self.tenant;
-    const live: LiveRun = { runId, threadId, seq, chain: Promise.resolve(), abort: new AbortController(), resume: undefined };
-    ctx.state.runs.set(runId, live);
-    const emit = (kind: RunEventKind, data: unknown): void => {
-      const event: RunEvent = { run_id: runId, thread_id: threadId, seq: ++live.seq, event: kind, agent: def.name, data };
-      // Published one after another, so a run's events arrive in seq order on every transport.
-      live.chain = live.chain.then(() => system.publish(runTopic(runId), event, { tenant })).catch((e: unknown) => system.warn(`run ${runId}: event ${event.seq} not published: ${(e as Error).message}`));
-    };
-    const timeoutMs = def.toolTimeoutMs ?? 30_000;
-    const host: RunHost = {
-      emit,
-      callTool: (name, args, callId) => system.ref(`tool/${name}`, tenant).ask<ToolCallResult>(TOOL_CALL, { name, arguments: args, runId, callId }, { timeoutMs }),
-      toolSpecs: async (names) => {
-        const out: ToolSpec[] = [];
-        for (const name of names) {
-          let spec = specCache.get(name);
-          if (spec === undefined) {
-            spec = await system.ref(`tool/${name}`, tenant).ask<ToolSpec>(TOOL_DESCRIBE, {}, { timeoutMs }).catch(() => undefined);
-            if (spec === undefined) continue; // not reachable now: the model is not offered it
-            specCache.set(name, spec);
-          }
-          out.push(spec);
+    const live: LiveRun = { runId: record.run_id, threadId: record.thread_id, seq, chain: Promise.resolve(), abort: new AbortController(), resume: undefined, early: undefined, awaiting, stopping: false, record, depth, resumes };
+    st.runs.set(record.run_id, live);
+    const host = makeHost(services, ctx.system, tenant, st.store, live);
+    const timeout = def.runTimeoutMs === undefined ? undefined : ctx.system.clock.setTimer(def.runTimeoutMs, () => live.abort.abort(new Error('timeout')));
+    const run = new AgentRun(def, def.provider, host, state, depth, live.abort.signal, record.run_id);
+    const info = { tenant, runId: record.run_id, threadId: record.thread_id, agent: def.name };
+    const input = state.turns === 0 && state.pending === undefined && def.hooks?.input !== undefined ? Promise.resolve(def.hooks.input(state.messages, info)) : Promise.resolve();
+    void input
+      .then(() => run.execute())
+      .then(async (end) => {
+        if (live.stopping) return;
+        if (end.status === 'handed_off') {
+          await live.chain;
+          await st.store.release(tenant, def.name, record.run_id, true);
+          return;
         }
-        return out;
-      },
-      delegate: async (agent, question, childDepth) => {
-        const child = randomUUID();
-        const done = waitForRun(system, child, tenant, timeoutMs);
-        await system.ref(`agent/${agent}`, tenant).tell(RUN_CREATE, { run_id: child, input: { messages: [{ role: 'user', content: question }] }, config: { depth: childDepth } });
-        const outcome = await done;
-        if (outcome.status !== 'success') throw new Error(`agent ${agent} ${outcome.status}: ${outcome.error ?? 'no answer'}`);
-        return outcome.output ?? '';
-      },
-      handoff: async (agent, msgs, u) => {
-        await live.chain;
-        await system.ref(`agent/${agent}`, tenant).tell(RUN_CONTINUE, { run_id: runId, thread_id: threadId, messages: msgs, seq: live.seq, depth, usage: u });
-      },
-      waitForResume: (interrupt) => {
-        emit('interrupt', interrupt);
-        emit('status', { status: 'interrupted', interrupt });
-        return new Promise<ResumeValue>((resolve) => {
-          live.resume = (v) => {
-            live.resume = undefined;
-            emit('status', { status: 'running' });
-            resolve(v);
-          };
-        });
-      },
-    };
-    if (seq === 0) emit('status', { status: 'running' });
-    const run = new AgentRun(def, def.provider, host, messages, depth, live.abort.signal, usage);
-    void run
-      .execute()
-      .then(
-        (end) => {
-          remember(ctx.state.threads, threadId, [...end.messages], def.maxThreads ?? 10_000);
-          if (end.status === 'handed_off') return;
-          const u = { prompt_tokens: end.usage.promptTokens, completion_tokens: end.usage.completionTokens, cost: cost(end.usage) };
-          emit('status', { status: end.status, output: end.output, error: end.error, usage: u });
-        },
-        (e: unknown) => emit('status', { status: live.abort.signal.aborted ? 'cancelled' : 'error', error: (e as Error)?.message ?? String(e) }),
-      )
-      .finally(() => ctx.state.runs.delete(runId));
+        let output = end.output;
+        if (end.status === 'success' && output !== undefined && def.hooks?.output !== undefined) output = await def.hooks.output(output, info);
+        const status = end.status === 'cancelled' && live.abort.signal.reason instanceof Error && live.abort.signal.reason.message === 'timeout' ? 'timeout' : end.status;
+        await host.finish(status, end.messages, end.usage, { output, error: end.error ?? (status === 'timeout' ? `run exceeded ${def.runTimeoutMs} ms` : undefined) });
+      })
+      .catch(async (e: unknown) => {
+        if (live.stopping) return;
+        const reason: unknown = live.abort.signal.reason;
+        const status = !live.abort.signal.aborted ? 'error' : reason instanceof Error && reason.message === 'timeout' ? 'timeout' : 'cancelled';
+        await host.finish(status, state.messages, state.usage, { error: (e as Error)?.message ?? String(e) });
+      })
+      .catch((e: unknown) => ctx.system.warn(`run ${record.run_id}: could not record its end: ${(e as Error).message}`))
+      .finally(() => {
+        if (timeout !== undefined) ctx.system.clock.clearTimer(timeout);
+        if (st.runs.get(record.run_id) === live) st.runs.delete(record.run_id);
+      });
+    return host;
+  };
+
+  /** Picks up the runs this agent held when it last stopped. */
+  const restore = async (st: AgentState, ctx: ActorContext<AgentState>): Promise<void> => {
+    const tenant = ctx.self.tenant;
+    for (const runId of await st.store.activeRuns(tenant, def.name)) {
+      const [cp, record] = await Promise.all([st.store.getCheckpoint(tenant, runId), st.store.getRun(tenant, runId)]);
+      if (cp === undefined || record === undefined || TERMINAL.has(record.status) || cp.agent !== def.name) {
+        await st.store.release(tenant, def.name, runId, cp !== undefined && cp.agent !== def.name);
+        continue;
+      }
+      const seq = Math.max(await st.store.lastSeq(tenant, runId), record.last_seq);
+      const state: RunState = { messages: [...cp.messages], turns: cp.turns, usage: cp.usage, ...(cp.pending === undefined ? {} : { pending: { calls: cp.pending.calls, results: { ...cp.pending.results } } }) };
+      const resumes = cp.resumes + 1;
+      const interrupted = record.status === 'interrupted' && cp.pending?.awaiting !== undefined;
+      // An interrupted run waits for a human, which is no fault; a running one counts its restarts.
+      if (!interrupted && resumes > (def.maxResumes ?? 3)) {
+        const live: LiveRun = { runId, threadId: record.thread_id, seq, chain: Promise.resolve(), abort: new AbortController(), resume: undefined, early: undefined, awaiting: undefined, stopping: false, record, depth: cp.depth, resumes };
+        await makeHost(services, ctx.system, tenant, st.store, live).finish('error', state.messages, state.usage, { error: `run abandoned: its host stopped ${resumes - 1} times while running it` });
+        continue;
+      }
+      await st.store.saveCheckpoint(tenant, { ...cp, resumes: interrupted ? cp.resumes : resumes });
+      const host = drive(st, ctx, record, state, cp.depth, seq, interrupted ? cp.resumes : resumes, interrupted ? cp.pending?.awaiting : undefined);
+      if (!interrupted) host.emit('status', { status: 'running', resumed: resumes });
+    }
   };
 
   return {
-    init: () => ({ threads: new Map(), runs: new Map() }),
+    async init(ctx) {
+      const st: AgentState = { runs: new Map(), store: new RunStore(ctx.system.storage) };
+      await restore(st, ctx);
+      return st;
+    },
+    stop(ctx) {
+      // Runs are left as their checkpoints say: the next activation (here or on another node) picks them up.
+      for (const live of ctx.state.runs.values()) {
+        live.stopping = true;
+        live.abort.abort(new Error('agent stopping'));
+      }
+      ctx.state.runs.clear();
+    },
     schemas: { [RUN_CREATE]: runCreateSchema, [RUN_RESUME]: runResumeSchema, [RUN_CANCEL]: runCancelSchema, [RUN_CONTINUE]: continueSchema },
-    receive(msg, ctx) {
+    async receive(msg, ctx) {
       const st = ctx.state;
+      const tenant = ctx.self.tenant;
       switch (msg.type) {
         case RUN_CREATE: {
           const p = runCreateSchema.parse(msg.payload);
           const runId = p.run_id ?? randomUUID();
-          const threadId = p.thread_id ?? randomUUID();
-          if (st.runs.has(runId)) throw new ConflictError(`run ${runId} exists`);
-          for (const r of st.runs.values()) if (r.threadId === threadId) throw new ConflictError(`thread ${threadId} is busy with run ${r.runId}`);
-          const history = st.threads.get(threadId) ?? [];
+          const existing = await st.store.getRun(tenant, runId);
+          if (existing !== undefined) {
+            // The same create again (a redelivery or a client retry) names the same run.
+            if (p.thread_id !== undefined && p.thread_id !== existing.thread_id) throw new ConflictError(`run ${runId} exists on another thread`);
+            return { run_id: runId, thread_id: existing.thread_id, status: existing.status };
+          }
+          const thread = await st.store.createThread(tenant, { thread_id: p.thread_id, ifExists: 'do_nothing' });
+          if ((thread.status === 'busy' || thread.status === 'interrupted') && thread.run_id !== undefined) {
+            const holder = await st.store.getRun(tenant, thread.run_id);
+            if (holder !== undefined && !TERMINAL.has(holder.status)) throw new ConflictError(`thread ${thread.thread_id} is busy with run ${thread.run_id}`);
+          }
+          const now = new Date().toISOString();
+          const record: RunRecord = { run_id: runId, thread_id: thread.thread_id, assistant_id: def.name, agent: def.name, status: 'running', created_at: now, updated_at: now, metadata: p.metadata ?? {}, multitask_strategy: 'reject', last_seq: 0 };
           const depth = typeof p.config?.['depth'] === 'number' ? p.config['depth'] : 0;
-          start(ctx, runId, threadId, [...history, ...p.input.messages], depth, 0);
-          return { run_id: runId, thread_id: threadId, status: 'pending' };
+          const state: RunState = { messages: [...thread.values.messages, ...(p.input.messages as ChatMessage[])], turns: 0, usage: { promptTokens: 0, completionTokens: 0 } };
+          const cp: RunCheckpoint = { run_id: runId, thread_id: thread.thread_id, agent: def.name, depth, messages: state.messages, turns: 0, usage: state.usage, resumes: 0 };
+          await st.store.putRun(tenant, record);
+          await st.store.saveCheckpoint(tenant, cp);
+          await st.store.setThreadStatus(tenant, thread.thread_id, 'busy', runId);
+          drive(st, ctx, record, state, depth, 0, 0).emit('status', { status: 'running' });
+          return { run_id: runId, thread_id: thread.thread_id, status: 'pending' };
         }
         case RUN_CONTINUE: {
           const p = continueSchema.parse(msg.payload);
-          start(ctx, p.run_id, p.thread_id, p.messages as unknown as ChatMessage[], p.depth, p.seq, p.usage);
+          if (st.runs.has(p.run_id)) return { run_id: p.run_id };
+          const record = await st.store.run(tenant, p.run_id);
+          record.agent = def.name;
+          // The receiving agent gets its own turn allowance; usage carries over.
+          const state: RunState = { messages: p.messages as unknown as ChatMessage[], turns: 0, usage: p.usage };
+          await st.store.putRun(tenant, record);
+          await st.store.saveCheckpoint(tenant, { run_id: p.run_id, thread_id: p.thread_id, agent: def.name, depth: p.depth, messages: state.messages, turns: state.turns, usage: state.usage, resumes: 0 });
+          drive(st, ctx, record, state, p.depth, p.seq, 0);
           return { run_id: p.run_id };
         }
         case RUN_RESUME: {
           const p = runResumeSchema.parse(msg.payload);
           const live = st.runs.get(p.run_id);
-          if (live?.resume === undefined) throw new ValidationError(`run ${p.run_id} is not waiting for an answer here`);
-          live.resume(p.resume);
+          if (live === undefined || (live.resume === undefined && live.awaiting === undefined)) throw new ValidationError(`run ${p.run_id} is not waiting for an answer here`);
+          if (live.resume !== undefined) live.resume(p.resume as ResumeValue);
+          else live.early = p.resume as ResumeValue;
           return { run_id: p.run_id, status: 'running' };
         }
         case RUN_CANCEL: {

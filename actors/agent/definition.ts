@@ -1,10 +1,28 @@
 /** What an agent is: instructions, a model, tools, and the agents it may ask or hand off to. */
-import type { ModelProvider } from '../llm/types.js';
+import type { ChatMessage, ModelProvider } from '../llm/types.js';
 
 /** Per-1k-token prices for cost accounting. */
 export interface Prices {
   readonly promptPer1k: number;
   readonly completionPer1k: number;
+}
+
+/** Which run a hook is called for. */
+export interface HookInfo {
+  readonly tenant: string;
+  readonly runId: string;
+  readonly threadId: string;
+  readonly agent: string;
+}
+
+/** Points in the run loop where guardrails and memory plug in. */
+export interface AgentHooks {
+  /** Checks a new run's input; throwing fails the run with that error. */
+  input?(messages: readonly ChatMessage[], info: HookInfo): void | Promise<void>;
+  /** Shapes what the model sees on each call: a bounded window, recalled memories. */
+  beforeModel?(messages: readonly ChatMessage[], info: HookInfo): readonly ChatMessage[] | Promise<readonly ChatMessage[]>;
+  /** Checks (and may rewrite) a final answer; throwing fails the run. */
+  output?(text: string, info: HookInfo): string | Promise<string>;
 }
 
 /** An agent, as defined in config or code. */
@@ -29,8 +47,12 @@ export interface AgentDefinition {
   /** Delegation depth limit (default 3): stops cycles and runaway fan-out. */
   readonly maxDepth?: number;
   readonly prices?: Prices;
-  /** Threads whose history this agent keeps in memory; the least recently used go first (default 10,000). */
-  readonly maxThreads?: number;
+  /** Longest a whole run may take before it ends with status `timeout`. */
+  readonly runTimeoutMs?: number;
+  /** Times a run is picked up again after its host died before it is ended as failed (default 3). */
+  readonly maxResumes?: number;
+  /** Hooks in the run loop (guardrails, memory). */
+  readonly hooks?: AgentHooks;
   /** Longest a tool call or delegation may take (default 30 s). */
   readonly toolTimeoutMs?: number;
 }

@@ -1,8 +1,10 @@
-/** Agent actors: definitions, the run loop, and waiting for runs. */
+/** Agent actors: definitions, the run loop, persisted runs and threads, and waiting for runs. */
 export { agentBehavior } from './behavior.js';
 export type { AgentState } from './behavior.js';
 export { AgentRun } from './run.js';
-export type { RunHost, RunEnd, ResumeValue } from './run.js';
-export type { AgentDefinition, Prices } from './definition.js';
+export type { RunHost, RunEnd, RunState, ResumeValue } from './run.js';
+export type { AgentDefinition, AgentHooks, HookInfo, Prices } from './definition.js';
 export { waitForRun } from './wait.js';
 export type { RunResult } from './wait.js';
+export { RunStore } from './store.js';
+export type { RunRecord, RunCheckpoint, ThreadRecord, ThreadCheckpoint, ThreadStatus, PendingInterrupt, PendingCalls } from './store.js';

@@ -2,27 +2,42 @@
  * One run of an agent: model call → tool calls (in parallel) → model call … until a final
  * answer, max turns or the token budget. Every step is a run event; delegations are runs of
  * other agents; a handoff passes the conversation (and the event sequence) to another agent;
- * a call that needs approval interrupts the run until it is resumed.
+ * a call that needs approval interrupts the run until it is resumed. The run's state is
+ * checkpointed after every model reply and every tool result, so a run picked up again after
+ * its host died continues from there (ADR 0007) instead of starting over.
  */
 import type { RunEventKind, RunStatus } from '../../protocols/index.js';
 import type { ChatMessage, ModelProvider, ToolCall, ToolSpec, Usage } from '../llm/types.js';
 import type { ToolCallResult } from '../tool/types.js';
 import type { AgentDefinition } from './definition.js';
+import type { PendingCalls } from './store.js';
 
 /** The answer to an interrupt. */
 export type ResumeValue = { approve: true; arguments?: Record<string, unknown> } | { approve: false; reason?: string };
 
+/** Where a run is: enough to continue it. */
+export interface RunState {
+  messages: ChatMessage[];
+  turns: number;
+  usage: Usage;
+  pending?: PendingCalls;
+}
+
 /** What a run needs from the actor that hosts it. */
 export interface RunHost {
   emit(kind: RunEventKind, data: unknown): void;
+  /** Persists the state (and, at a step's end, a thread checkpoint); resolves once written. */
+  checkpoint(state: RunState, stepEnd: boolean): Promise<void>;
   callTool(name: string, args: Record<string, unknown>, callId: string): Promise<ToolCallResult>;
   toolSpecs(names: readonly string[]): Promise<ToolSpec[]>;
-  /** Runs `agent` on `question` at `depth` and returns its final answer. */
-  delegate(agent: string, question: string, depth: number): Promise<string>;
+  /** Runs `agent` on `question` at `depth` as run `childId` (or joins it) and returns its final answer. */
+  delegate(agent: string, question: string, depth: number, childId: string): Promise<string>;
   /** Passes the conversation to `agent`, which continues this run. */
-  handoff(agent: string, messages: readonly ChatMessage[], usage: Usage): Promise<void>;
-  /** Waits for a human's answer to an interrupt. */
-  waitForResume(interrupt: unknown): Promise<ResumeValue>;
+  handoff(agent: string, state: RunState): Promise<void>;
+  /** Waits for a human's answer to the interrupt of call `callId`. */
+  waitForResume(callId: string, interrupt: unknown): Promise<ResumeValue>;
+  /** Hook before each model call (memory window, recall); returns the messages the model sees. */
+  beforeModel?(messages: readonly ChatMessage[]): Promise<readonly ChatMessage[]>;
 }
 
 /** How a run ended on this agent. */
@@ -43,20 +58,18 @@ function text(result: ToolCallResult): string {
 
 /** Drives one run on one agent. */
 export class AgentRun {
-  private usage: Usage;
-  private turns = 0;
+  /** Approvals are asked one at a time, so each interrupt gets its own answer. */
+  private approvals: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly def: AgentDefinition,
     private readonly provider: ModelProvider,
     private readonly host: RunHost,
-    private readonly messages: ChatMessage[],
+    private readonly state: RunState,
     private readonly depth: number,
     private readonly signal: AbortSignal,
-    usage: Usage = { promptTokens: 0, completionTokens: 0 },
-  ) {
-    this.usage = usage;
-  }
+    private readonly runId: string,
+  ) {}
 
   private async specs(): Promise<ToolSpec[]> {
     const own = await this.host.toolSpecs(this.def.tools ?? []);
@@ -70,23 +83,26 @@ export class AgentRun {
   }
 
   private end(status: RunEnd['status'], extra: { output?: string; error?: string } = {}): RunEnd {
-    return { status, ...extra, usage: this.usage, messages: this.messages };
+    return { status, ...extra, usage: this.state.usage, messages: this.state.messages };
   }
 
-  /** Runs to an end. */
+  /** Runs to an end, starting from wherever the state says the run is. */
   async execute(): Promise<RunEnd> {
+    const st = this.state;
     const maxTurns = this.def.maxTurns ?? 8;
     const tools = await this.specs();
+    if (st.pending !== undefined) await this.finishCalls(st.pending);
     for (;;) {
       if (this.signal.aborted) return this.end('cancelled');
-      if (this.turns >= maxTurns) return this.end('error', { error: `max turns exceeded: ${maxTurns} model calls without a final answer` });
-      const spent = this.usage.promptTokens + this.usage.completionTokens;
+      if (st.turns >= maxTurns) return this.end('error', { error: `max turns exceeded: ${maxTurns} model calls without a final answer` });
+      const spent = st.usage.promptTokens + st.usage.completionTokens;
       if (this.def.tokenBudget !== undefined && spent >= this.def.tokenBudget) return this.end('error', { error: `token budget exceeded: ${spent} of ${this.def.tokenBudget}` });
-      this.turns++;
+      st.turns++;
+      const seen = this.host.beforeModel === undefined ? st.messages : await this.host.beforeModel(st.messages);
       let reply: ChatMessage | undefined;
       for await (const ev of this.provider.stream({
         model: this.def.model,
-        messages: [{ role: 'system', content: this.def.instructions }, ...this.messages],
+        messages: [{ role: 'system', content: this.def.instructions }, ...seen],
         tools,
         temperature: this.def.temperature,
         signal: this.signal,
@@ -94,37 +110,71 @@ export class AgentRun {
         if (ev.type === 'token') this.host.emit('token', { text: ev.text });
         else if (ev.type === 'done') {
           reply = ev.message;
-          this.usage = { promptTokens: this.usage.promptTokens + ev.usage.promptTokens, completionTokens: this.usage.completionTokens + ev.usage.completionTokens };
+          st.usage = { promptTokens: st.usage.promptTokens + ev.usage.promptTokens, completionTokens: st.usage.completionTokens + ev.usage.completionTokens };
         }
       }
       if (reply === undefined) return this.end('error', { error: `${this.provider.name} ended without a reply` });
-      this.messages.push(reply);
+      st.messages.push(reply);
       this.host.emit('message', { role: 'assistant', content: reply.content, tool_calls: reply.toolCalls ?? [] });
       const calls = reply.toolCalls ?? [];
       if (calls.length === 0) return this.end('success', { output: reply.content });
       const transfer = calls.find((c) => c.name.startsWith(TRANSFER));
       if (transfer !== undefined) {
         const to = transfer.name.slice(TRANSFER.length);
-        this.messages.push({ role: 'tool', name: transfer.name, toolCallId: transfer.id, content: `transferred to ${to}` });
+        st.messages.push({ role: 'tool', name: transfer.name, toolCallId: transfer.id, content: `transferred to ${to}` });
         this.host.emit('handoff', { from: this.def.name, to });
-        await this.host.handoff(to, this.messages, this.usage);
+        await this.host.handoff(to, st);
         return this.end('handed_off');
       }
-      const results = await Promise.all(calls.map((c) => this.call(c)));
-      if (this.signal.aborted) return this.end('cancelled');
-      for (const [i, c] of calls.entries()) this.messages.push({ role: 'tool', name: c.name, toolCallId: c.id, content: results[i] as string });
+      st.pending = { calls, results: {} };
+      await this.host.checkpoint(st, false);
+      await this.finishCalls(st.pending);
     }
   }
 
+  /** Answers every call of a model reply not answered yet (in parallel), then appends the results. */
+  private async finishCalls(pending: PendingCalls): Promise<void> {
+    const st = this.state;
+    await Promise.all(
+      pending.calls.map(async (c) => {
+        if (pending.results[c.id] !== undefined) return;
+        const result = await this.call(c, pending);
+        if (this.signal.aborted) return;
+        pending.results[c.id] = result;
+        await this.host.checkpoint(st, false);
+      }),
+    );
+    if (this.signal.aborted) return;
+    for (const c of pending.calls) {
+      const r = pending.results[c.id] as { content: string };
+      st.messages.push({ role: 'tool', name: c.name, toolCallId: c.id, content: r.content });
+    }
+    delete st.pending;
+    await this.host.checkpoint(st, true);
+  }
+
+  /** Waits for a human's answer to call `c`, one approval at a time. */
+  private approve(c: ToolCall, pending: PendingCalls): Promise<ResumeValue> {
+    const asked = this.approvals.then(async () => {
+      pending.awaiting = c.id;
+      await this.host.checkpoint(this.state, false);
+      const answer = await this.host.waitForResume(c.id, { kind: 'approval', tool_call: { id: c.id, name: c.name, arguments: c.arguments } });
+      delete pending.awaiting;
+      return answer;
+    });
+    this.approvals = asked.catch(() => undefined);
+    return asked;
+  }
+
   /** One tool call (or delegation), with approval when required; failures become text the model sees. */
-  private async call(c: ToolCall): Promise<string> {
+  private async call(c: ToolCall, pending: PendingCalls): Promise<{ content: string; isError: boolean }> {
     let args = c.arguments;
     if ((this.def.approvals ?? []).includes(c.name)) {
-      const answer = await this.host.waitForResume({ kind: 'approval', tool_call: { id: c.id, name: c.name, arguments: c.arguments } });
+      const answer = await this.approve(c, pending);
       if (!answer.approve) {
         const out = `rejected by a human${answer.reason === undefined ? '' : `: ${answer.reason}`}`;
         this.host.emit('tool_result', { id: c.id, name: c.name, is_error: true, content: out });
-        return out;
+        return { content: out, isError: true };
       }
       if (answer.arguments !== undefined) args = answer.arguments;
     }
@@ -135,7 +185,7 @@ export class AgentRun {
       if (c.name.startsWith(ASK)) {
         const depth = this.depth + 1;
         if (depth > (this.def.maxDepth ?? 3)) throw new Error(`delegation depth limit ${this.def.maxDepth ?? 3} reached (cycle or runaway fan-out?)`);
-        out = await this.host.delegate(c.name.slice(ASK.length), String(args['question'] ?? ''), depth);
+        out = await this.host.delegate(c.name.slice(ASK.length), String(args['question'] ?? ''), depth, `${this.runId}:${c.id}`);
       } else {
         const result = await this.host.callTool(c.name, args, c.id);
         out = text(result);
@@ -146,6 +196,6 @@ export class AgentRun {
       isError = true;
     }
     this.host.emit('tool_result', { id: c.id, name: c.name, is_error: isError, content: out });
-    return out;
+    return { content: out, isError };
   }
 }

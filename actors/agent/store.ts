@@ -191,13 +191,13 @@ export class RunStore {
   }
 
   /** Sets a thread's status without a new checkpoint (a run started or failed). */
-  async setThreadStatus(tenant: string, threadId: string, status: ThreadStatus, runId?: string): Promise<void> {
+  async setThreadStatus(tenant: string, threadId: string, status: ThreadStatus, runId?: string, interrupts: PendingInterrupt[] = []): Promise<void> {
     const t = (await this.getThread(tenant, threadId)) ?? (await this.createThread(tenant, { thread_id: threadId, ifExists: 'do_nothing' }));
     t.status = status;
     t.updated_at = now();
     if (runId !== undefined) t.run_id = runId;
     else delete t.run_id;
-    if (status !== 'interrupted') t.interrupts = [];
+    t.interrupts = interrupts;
     await this.putThread(tenant, t);
   }
 
@@ -240,9 +240,10 @@ export class RunStore {
     return out.slice(0, limit);
   }
 
-  /** Appends one event to a run's log (idempotent by seq). */
-  async appendEvent(tenant: string, e: RunEvent): Promise<void> {
-    await this.runs.put([tenant, 'ev', e.run_id, seqKey(e.seq)], e);
+  /** Appends events to a run's log (idempotent by seq). */
+  async appendEvents(tenant: string, events: readonly RunEvent[]): Promise<void> {
+    if (events.length === 1) await this.runs.put([tenant, 'ev', (events[0] as RunEvent).run_id, seqKey((events[0] as RunEvent).seq)], events[0]);
+    else await this.runs.putMany(events.map((e) => ({ key: [tenant, 'ev', e.run_id, seqKey(e.seq)], value: e })));
   }
 
   /** A run's events after `afterSeq`, in seq order. */

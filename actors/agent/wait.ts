@@ -12,14 +12,10 @@ export interface RunResult {
 
 const TERMINAL = new Set<string>(['success', 'error', 'cancelled', 'timeout']);
 
-/** Resolves with the run's end (or rejects after `timeoutMs`); collects every event in order. */
-export function waitForRun(system: ActorSystem, runId: string, tenant: string, timeoutMs = 60_000, onEvent?: (e: RunEvent) => void): Promise<RunResult> {
+/** Resolves with the run's end (or rejects after `timeoutMs`, or when `signal` aborts); collects every event in order. */
+export function waitForRun(system: ActorSystem, runId: string, tenant: string, timeoutMs = 60_000, onEvent?: (e: RunEvent) => void, signal?: AbortSignal): Promise<RunResult> {
   const events: RunEvent[] = [];
   return new Promise<RunResult>((resolve, reject) => {
-    const timer = system.clock.setTimer(timeoutMs, () => {
-      sub.unsubscribe();
-      reject(new DeadlineExceededError(`run ${runId} did not end within ${timeoutMs} ms`));
-    });
     const sub = system.subscribe(
       runTopic(runId),
       (env) => {
@@ -34,6 +30,19 @@ export function waitForRun(system: ActorSystem, runId: string, tenant: string, t
         }
       },
       { tenant },
+    );
+    const timer = system.clock.setTimer(timeoutMs, () => {
+      sub.unsubscribe();
+      reject(new DeadlineExceededError(`run ${runId} did not end within ${timeoutMs} ms`));
+    });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        system.clock.clearTimer(timer);
+        sub.unsubscribe();
+        reject(signal.reason instanceof Error ? signal.reason : new Error('wait aborted'));
+      },
+      { once: true },
     );
   });
 }

@@ -15,7 +15,10 @@ class MemoryBucket implements KvBucket {
   }
 
   put(key: StorageKey, value: unknown): Promise<void> {
-    return this.putMany([{ key, value }]);
+    assertKey(key);
+    const bytes = codec.encodeValue(value);
+    this.data.set(key.join(SEP), { key: [...key], bytes });
+    return Promise.resolve();
   }
 
   putMany(entries: readonly StorageEntry[]): Promise<void> {

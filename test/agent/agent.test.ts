@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RUN_CANCEL, RUN_CREATE, RUN_RESUME, type RunEvent } from '../../protocols/index.js';
 import type { ActorSystem, Behavior } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
-import { agentBehavior, waitForRun, type AgentDefinition, type AgentState } from '../../actors/agent/index.js';
+import { RunStore, agentBehavior, waitForRun, type AgentDefinition, type AgentState } from '../../actors/agent/index.js';
 import { OfflineProvider } from '../../actors/llm/offline.js';
 import { TOOL_CALL, TOOL_DESCRIBE, type ToolCallRequest } from '../../actors/tool/types.js';
 
@@ -67,7 +67,9 @@ describe('agents', () => {
     expect(end.usage.cost).toBeCloseTo((end.usage.prompt_tokens + 2 * end.usage.completion_tokens) / 1000);
     await run(s, 'assistant', 'and again', { thread_id: created.thread_id });
     expect(s.cellOf(ref)?.actorState).toBeDefined();
-    expect((s.cellOf(ref)!.actorState as AgentState).threads.get(created.thread_id)).toHaveLength(4);
+    const thread = await (s.cellOf(ref)!.actorState as AgentState).store.thread('default', created.thread_id);
+    expect(thread.values.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
+    expect(thread.status).toBe('idle');
   });
 
   it('calls tools in parallel; a failing or missing tool is an error the model sees, not a failed run', async () => {
@@ -157,15 +159,20 @@ describe('agents', () => {
 });
 
 describe('agent thread memory', () => {
-  it('keeps at most maxThreads histories, dropping the least recently used', async () => {
+  it('keeps threads in storage: a new activation of the agent continues them, and history lists every step', async () => {
     const s = await mesh();
-    const ref = await s.spawn('agent/small', agent('small', { maxThreads: 2 }));
-    const a = (await run(s, 'small', 'one')).created.thread_id;
-    const b = (await run(s, 'small', 'two')).created.thread_id;
-    await run(s, 'small', 'again', { thread_id: a });
-    const c = (await run(s, 'small', 'three')).created.thread_id;
-    const threads = (s.cellOf(ref)!.actorState as AgentState).threads;
-    expect([...threads.keys()]).toEqual([a, c]);
-    expect(threads.has(b)).toBe(false);
+    const ref = await s.spawn('agent/keeper', agent('keeper'));
+    const a = (await run(s, 'keeper', 'one')).created.thread_id;
+    await s.stop(ref);
+    await s.spawn('agent/keeper', agent('keeper'));
+    const { result } = await run(s, 'keeper', 'two', { thread_id: a });
+    expect(result.output).toContain('two');
+    const store = new RunStore(s.storage);
+    const thread = await store.thread('default', a);
+    expect(thread.values.messages.filter((m) => m.role === 'user').map((m) => m.content)).toEqual(['one', 'two']);
+    const history = await store.history('default', a, 10);
+    expect(history.map((h) => h.step)).toEqual([1, 0]);
+    expect(history[0]!.parent_checkpoint_id).toBe(history[1]!.checkpoint_id);
+    expect(await store.threadRuns('default', a)).toHaveLength(2);
   });
 });

@@ -1,0 +1,174 @@
+/**
+ * What an agent actor gives each of its runs (the {@link RunHost}): events written to the run's
+ * log and then published, checkpoints, tool calls, delegation, handoff and interrupts. Every
+ * write of one run goes through one chain, so the log, the checkpoints and the published
+ * events keep the order the run made them in.
+ */
+import { RUN_CONTINUE, RUN_CREATE, runTopic, type RunEvent, type RunEventKind, type RunStatus } from '../../protocols/index.js';
+import type { ActorSystem } from '../../runtime/index.js';
+import type { ChatMessage, ToolSpec, Usage } from '../llm/types.js';
+import { TOOL_CALL, TOOL_DESCRIBE, type ToolCallResult } from '../tool/types.js';
+import type { AgentDefinition } from './definition.js';
+import type { ResumeValue, RunHost, RunState } from './run.js';
+import type { RunRecord, RunStore } from './store.js';
+import { waitForRun } from './wait.js';
+
+/** Per-agent things shared by its runs. */
+export interface RunServices {
+  readonly def: AgentDefinition;
+  /** Tool specs already described by their actors. */
+  readonly specs: Map<string, ToolSpec>;
+}
+
+/** A run this agent is driving now. */
+export interface LiveRun {
+  readonly runId: string;
+  readonly threadId: string;
+  seq: number;
+  chain: Promise<void>;
+  readonly abort: AbortController;
+  /** Set while the run waits for a human. */
+  resume: ((v: ResumeValue) => void) | undefined;
+  /** An answer that came before the restored run reached its interrupt again. */
+  early: ResumeValue | undefined;
+  /** The call whose interrupt was announced before a restart (not announced again). */
+  awaiting: string | undefined;
+  /** The actor is stopping: the run is left to its checkpoint, not ended. */
+  stopping: boolean;
+  readonly record: RunRecord;
+  readonly depth: number;
+  readonly resumes: number;
+}
+
+/** A run host that can also record the run's end. */
+export interface AgentHost extends RunHost {
+  finish(status: RunStatus, messages: readonly ChatMessage[], usage: Usage, extra: { output?: string; error?: string }): Promise<void>;
+}
+
+const TERMINAL = new Set<string>(['success', 'error', 'cancelled', 'timeout']);
+
+/** Builds the host of one live run. */
+export function makeHost(svc: RunServices, system: ActorSystem, tenant: string, store: RunStore, live: LiveRun): AgentHost {
+  const { def } = svc;
+  const { runId, threadId } = live;
+  const timeoutMs = def.toolTimeoutMs ?? 30_000;
+  const info = { tenant, runId, threadId, agent: def.name };
+
+  let batch: RunEvent[] | undefined;
+  /** Queues a write behind every earlier one of this run; a failure is reported, and the chain goes on. */
+  const write = (f: () => Promise<unknown>): Promise<void> => {
+    batch = undefined; // events emitted after this write go after it
+    const p = live.chain.then(f).then(() => undefined);
+    live.chain = p.catch((e: unknown) => system.warn(`run ${runId}: ${(e as Error).message}`));
+    return p;
+  };
+
+  // Events made in one burst (a provider's tokens arriving together) are logged in one write and
+  // then published in order: whoever sees an event can read it, and all before it, back.
+  const emit = (kind: RunEventKind, data: unknown): void => {
+    const event: RunEvent = { run_id: runId, thread_id: threadId, seq: ++live.seq, event: kind, agent: def.name, data };
+    if (batch !== undefined) {
+      batch.push(event);
+      return;
+    }
+    const events = [event];
+    void write(async () => {
+      if (batch === events) batch = undefined;
+      await store.appendEvents(tenant, events);
+      for (const e of events) await system.publish(runTopic(runId), e, { tenant });
+    });
+    batch = events;
+  };
+
+  const setStatus = (status: RunStatus, thread: 'busy' | 'interrupted', interrupts: { id: string; run_id: string; value: unknown }[] = []): void => {
+    live.record.status = status;
+    void write(async () => {
+      await store.putRun(tenant, live.record);
+      await store.setThreadStatus(tenant, threadId, thread, runId, interrupts);
+    });
+  };
+
+  return {
+    emit,
+    checkpoint(state: RunState, stepEnd: boolean) {
+      // Copied now: the run goes on changing its state while the write waits its turn.
+      const messages = [...state.messages];
+      const pending = state.pending === undefined ? undefined : { ...state.pending, results: { ...state.pending.results } };
+      return write(async () => {
+        await store.saveCheckpoint(tenant, { run_id: runId, thread_id: threadId, agent: def.name, depth: live.depth, messages, turns: state.turns, usage: state.usage, resumes: live.resumes, ...(pending === undefined ? {} : { pending }) });
+        if (stepEnd) await store.checkpointThread(tenant, threadId, runId, messages, 'busy');
+      });
+    },
+    callTool: (name, args, callId) => system.ref(`tool/${name}`, tenant).ask<ToolCallResult>(TOOL_CALL, { name, arguments: args, runId, callId }, { timeoutMs }),
+    async toolSpecs(names) {
+      const out: ToolSpec[] = [];
+      for (const name of names) {
+        let spec = svc.specs.get(name);
+        if (spec === undefined) {
+          spec = await system.ref(`tool/${name}`, tenant).ask<ToolSpec>(TOOL_DESCRIBE, {}, { timeoutMs }).catch(() => undefined);
+          if (spec === undefined) continue; // not reachable now: the model is not offered it
+          svc.specs.set(name, spec);
+        }
+        out.push(spec);
+      }
+      return out;
+    },
+    async delegate(agent, question, depth, childId) {
+      // The child's id is derived from the call, so a run resumed after a restart joins the
+      // child it started before instead of asking again.
+      const stop = new AbortController();
+      const done = waitForRun(system, childId, tenant, timeoutMs, undefined, AbortSignal.any([stop.signal, live.abort.signal]));
+      done.catch(() => undefined);
+      try {
+        const existing = await store.getRun(tenant, childId);
+        const outcome = existing !== undefined && TERMINAL.has(existing.status) ? existing : undefined;
+        if (existing === undefined) await system.ref(`agent/${agent}`, tenant).tell(RUN_CREATE, { run_id: childId, input: { messages: [{ role: 'user', content: question }] }, config: { depth } });
+        const end = outcome ?? (await done);
+        if (end.status !== 'success') throw new Error(`agent ${agent} ${end.status}: ${end.error ?? 'no answer'}`);
+        return end.output ?? '';
+      } finally {
+        stop.abort();
+      }
+    },
+    async handoff(agent, state) {
+      await live.chain;
+      await system.ref(`agent/${agent}`, tenant).tell(RUN_CONTINUE, { run_id: runId, thread_id: threadId, messages: state.messages, seq: live.seq, depth: live.depth, usage: state.usage });
+    },
+    waitForResume(callId, interrupt) {
+      if (live.awaiting === callId) live.awaiting = undefined; // announced before the restart
+      else {
+        emit('interrupt', interrupt);
+        emit('status', { status: 'interrupted', interrupt });
+        setStatus('interrupted', 'interrupted', [{ id: callId, run_id: runId, value: interrupt }]);
+      }
+      return new Promise<ResumeValue>((resolve) => {
+        const answer = (v: ResumeValue): void => {
+          live.resume = undefined;
+          setStatus('running', 'busy');
+          emit('status', { status: 'running' });
+          resolve(v);
+        };
+        const early = live.early;
+        live.early = undefined;
+        if (early !== undefined) answer(early);
+        else live.resume = answer;
+      });
+    },
+    ...(def.hooks?.beforeModel === undefined ? {} : { beforeModel: async (messages: readonly ChatMessage[]) => (def.hooks?.beforeModel === undefined ? messages : await def.hooks.beforeModel(messages, info)) }),
+    async finish(status, messages, usage, extra) {
+      const cost = ((def.prices?.promptPer1k ?? 0) * usage.promptTokens + (def.prices?.completionPer1k ?? 0) * usage.completionTokens) / 1000;
+      const u = { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, cost };
+      const r = live.record;
+      Object.assign(r, { status, usage: u, last_seq: live.seq + 1 }, extra.output === undefined ? {} : { output: extra.output }, extra.error === undefined ? {} : { error: extra.error });
+      // The record is final before the last event goes out, so whoever sees that event reads the end.
+      const recorded = write(async () => {
+        await store.putRun(tenant, r);
+        await store.checkpointThread(tenant, threadId, runId, messages, status === 'success' || status === 'cancelled' ? 'idle' : 'error');
+        await store.release(tenant, def.name, runId);
+      });
+      emit('status', { status, output: extra.output, error: extra.error, usage: u });
+      await recorded;
+      await live.chain;
+    },
+  };
+}
