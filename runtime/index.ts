@@ -19,5 +19,5 @@ export { MeshNode, rankHosts, NODE_ACTIVATE, NODE_DRAIN } from './node.js';
 export type { KindSpec, MeshNodeOptions } from './node.js';
 export type { ClusterServices, Membership, MembershipEvent, NodeInfo, StateStore, StoredSnapshot, LeaseInfo, PoolInfo } from './cluster.js';
 export { KvMembership, KvStateStore } from './jetstream/index.js';
-export { MemoryStorage, seqKey, compareKeys, hasPrefix } from './storage/index.js';
-export type { Storage, KvBucket, StorageKey, StorageEntry } from './storage/index.js';
+export { MemoryStorage, LmdbStorage, JetStreamStorage, openStorage, storageKindFor, seqKey, compareKeys, hasPrefix } from './storage/index.js';
+export type { Storage, KvBucket, StorageKey, StorageEntry, JetStreamStorageOptions, StorageConfig, StorageKind, OpenStorageOptions } from './storage/index.js';

@@ -1,0 +1,269 @@
+/**
+ * The cluster backend (ADR 0006): one JetStream KV bucket `<prefix>_<bucket>` per storage
+ * bucket (history 1), on its own NATS connection. A key's segments become subject tokens
+ * ({@link idToken}) joined by '.', so a segment prefix is a subject filter: `list` reads a
+ * prefix in one pass of a last-per-subject consumer, `delete`/`deletePrefix` purge by
+ * subject (no tombstones are left). Reads go to the stream leader, so a read sees every
+ * write that resolved before it. Works on nats-server 2.9 (one filter subject per consumer).
+ */
+import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { codec, SystemStoppedError, TooLargeError, TroupeError, UnavailableError } from '../../protocols/index.js';
+import { idToken } from '../jetstream/subjects.js';
+import { assertBucketName, assertKey, compareKeys, type KvBucket, type Storage, type StorageEntry, type StorageKey } from './types.js';
+
+/** Longest encoded key accepted (subject tokens joined by '.'): keeps every subject well under NATS's 4 KiB control line. */
+const MAX_KEY_CHARS = 2048;
+const FETCH_BATCH = 1024;
+
+/** Options of {@link JetStreamStorage.connect}. */
+export interface JetStreamStorageOptions {
+  readonly servers: readonly string[];
+  /** Bucket names are `<prefix>_<bucket>` (default `troupe`, like the transport). */
+  readonly prefix?: string;
+  /** Replicas of each bucket; default 1 on a single server, 3 when the server is clustered. */
+  readonly replicas?: number;
+  /** Extra NATS connection options (name, credentials). */
+  readonly connection?: Partial<ConnectionOptions>;
+  /** Bound on each server request (ms, default 5000): an outage fails operations, never hangs them. */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Decodes stored bytes. NATS hands out plain Uint8Arrays; the codec's bigint extension reads its
+ * payload with Buffer#toString, so the bytes are viewed as a Buffer first (no copy).
+ */
+function decode<T>(bytes: Uint8Array): T {
+  return codec.decodeValue(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) as T;
+}
+
+/** Key → KV key: every segment as one subject token, joined by '.'. */
+export function encodeKvKey(key: StorageKey): string {
+  const tokens = key.map((s) => {
+    if (!s.isWellFormed()) throw new TypeError(`storage key segment ${JSON.stringify(s)} holds a lone surrogate: JetStream keys must be well-formed Unicode`);
+    return idToken(s);
+  });
+  return tokens.join('.');
+}
+
+/** Inverse of {@link encodeKvKey}. */
+export function decodeKvKey(key: string): string[] {
+  return key.split('.').map((t) => (t.startsWith('=') ? Buffer.from(t.slice(1), 'base64url').toString('utf8') : t));
+}
+
+class JetStreamBucket implements KvBucket {
+  /** `KV_<bucket>`: the stream behind the bucket. */
+  private readonly stream: string;
+  /** `$KV.<bucket>.`: the subject prefix of its keys. */
+  private readonly subjects: string;
+  private ready: Promise<void> | undefined;
+
+  constructor(
+    readonly name: string,
+    private readonly kvName: string,
+    private readonly owner: JetStreamStorage,
+  ) {
+    this.stream = `KV_${kvName}`;
+    this.subjects = `$KV.${kvName}.`;
+  }
+
+  private key(key: StorageKey, prefix = false): string {
+    assertKey(key, prefix);
+    const k = encodeKvKey(key);
+    if (k.length > MAX_KEY_CHARS) throw new TooLargeError(`storage key is ${k.length} characters encoded, the JetStream backend's limit is ${MAX_KEY_CHARS}`);
+    return k;
+  }
+
+  /** Creates the KV bucket on first use (idempotent; a failed attempt is retried next time). */
+  private open(): Promise<void> {
+    this.ready ??= this.owner.createBucket(this.kvName).catch((e: unknown) => {
+      this.ready = undefined;
+      throw e;
+    });
+    return this.ready;
+  }
+
+  private run<T>(what: string, op: () => Promise<T>): Promise<T> {
+    return this.owner.run(`${what} in bucket ${this.name}`, async () => {
+      await this.open();
+      return op();
+    });
+  }
+
+  async get<T>(key: StorageKey): Promise<T | undefined> {
+    const k = this.key(key);
+    return this.run('get', async () => {
+      const value = await this.read(k);
+      return value === undefined ? undefined : decode<T>(value);
+    });
+  }
+
+  /** The stored bytes of one KV key, read from the stream leader. */
+  private async read(k: string): Promise<Uint8Array | undefined> {
+    const sm = await this.owner.jsm.streams.getMessage(this.stream, { last_by_subj: this.subjects + k });
+    if (sm === null || sm.subject !== this.subjects + k) return undefined;
+    const op = sm.header?.get('KV-Operation');
+    return op === 'DEL' || op === 'PURGE' ? undefined : sm.data;
+  }
+
+  put(key: StorageKey, value: unknown): Promise<void> {
+    return this.putMany([{ key, value }]);
+  }
+
+  async putMany(entries: readonly StorageEntry[]): Promise<void> {
+    // Encode and check everything first: a bad entry writes nothing. Then one by one, in order.
+    const max = this.owner.maxPayload();
+    const encoded = entries.map((e) => {
+      const subject = this.subjects + this.key(e.key);
+      const bytes = codec.encodeValue(e.value);
+      if (bytes.length > max) throw new TooLargeError(`value for key ${JSON.stringify(e.key)} is ${bytes.length} bytes encoded, the NATS server's max_payload is ${max}`);
+      return { subject, bytes };
+    });
+    if (encoded.length === 0) return;
+    await this.run('put', async () => {
+      for (const e of encoded) await this.owner.js.publish(e.subject, e.bytes);
+    });
+  }
+
+  async delete(key: StorageKey): Promise<boolean> {
+    const k = this.key(key);
+    return this.run('delete', async () => (await this.owner.jsm.streams.purge(this.stream, { filter: this.subjects + k })).purged > 0);
+  }
+
+  async list<T>(prefix: StorageKey, options: { readonly limit?: number } = {}): Promise<StorageEntry<T>[]> {
+    const p = prefix.length === 0 ? '' : this.key(prefix, true);
+    const limit = options.limit;
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new TypeError(`list limit must be a non-negative integer, got ${String(limit)}`);
+    return this.run('list', async () => {
+      const found: { key: string[]; value: Uint8Array }[] = [];
+      if (p !== '') {
+        const exact = await this.read(p);
+        if (exact !== undefined) found.push({ key: [...prefix], value: exact });
+      }
+      await this.scan(p === '' ? `${this.subjects}>` : `${this.subjects}${p}.>`, (subject, value) => {
+        found.push({ key: decodeKvKey(subject.slice(this.subjects.length)), value });
+      });
+      found.sort((a, b) => compareKeys(a.key, b.key));
+      const hits = limit === undefined ? found : found.slice(0, limit);
+      return hits.map((e) => ({ key: e.key, value: decode<T>(e.value) }));
+    });
+  }
+
+  /** One pass over the last value of every subject under `filter`: an ephemeral pull consumer, fetched in batches, then deleted. */
+  private async scan(filter: string, onValue: (subject: string, value: Uint8Array) => void): Promise<void> {
+    const { js, jsm, timeoutMs } = this.owner;
+    const ci = await jsm.consumers.add(this.stream, {
+      filter_subject: filter,
+      deliver_policy: DeliverPolicy.LastPerSubject,
+      ack_policy: AckPolicy.None,
+      mem_storage: true,
+      num_replicas: 1,
+      inactive_threshold: timeoutMs * 4 * 1_000_000,
+    });
+    try {
+      let pending = ci.num_pending;
+      if (pending === 0) return;
+      const consumer = await js.consumers.get(this.stream, ci.name);
+      while (pending > 0) {
+        const batch = await consumer.fetch({ max_messages: Math.min(pending, FETCH_BATCH), expires: timeoutMs });
+        let got = 0;
+        for await (const m of batch) {
+          got++;
+          pending = m.info.pending;
+          const op = m.headers?.get('KV-Operation');
+          if (op !== 'DEL' && op !== 'PURGE') onValue(m.subject, m.data);
+        }
+        if (got === 0) throw new UnavailableError(`no messages within ${timeoutMs} ms while ${pending} were pending`);
+      }
+    } finally {
+      await jsm.consumers.delete(this.stream, ci.name).catch(() => undefined);
+    }
+  }
+
+  async deletePrefix(prefix: StorageKey): Promise<number> {
+    const p = prefix.length === 0 ? '' : this.key(prefix, true);
+    return this.run('deletePrefix', async () => {
+      const purge = async (filter: string): Promise<number> => (await this.owner.jsm.streams.purge(this.stream, { filter })).purged;
+      if (p === '') return purge(`${this.subjects}>`);
+      return (await purge(this.subjects + p)) + (await purge(`${this.subjects}${p}.>`));
+    });
+  }
+}
+
+/** Storage in JetStream KV buckets: what one node writes, any node of the cluster reads. */
+export class JetStreamStorage implements Storage {
+  readonly kind = 'jetstream' as const;
+  private readonly buckets = new Map<string, JetStreamBucket>();
+  private readonly kvm: Kvm;
+  private closed = false;
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    readonly js: JetStreamClient,
+    readonly jsm: JetStreamManager,
+    readonly prefix: string,
+    readonly replicas: number,
+    readonly timeoutMs: number,
+  ) {
+    this.kvm = new Kvm(js);
+  }
+
+  /** Connects to NATS (its own connection) and checks JetStream is enabled. */
+  static async connect(options: JetStreamStorageOptions): Promise<JetStreamStorage> {
+    const prefix = options.prefix ?? 'troupe';
+    assertBucketName(prefix);
+    const timeoutMs = options.timeoutMs ?? 5_000;
+    const nc = await connect({ servers: [...options.servers], name: 'troupe:storage', maxReconnectAttempts: -1, reconnectTimeWait: 250, timeout: timeoutMs, ...options.connection });
+    try {
+      const jsm = await jetstreamManager(nc, { timeout: timeoutMs });
+      const replicas = options.replicas ?? (nc.info?.cluster === undefined ? 1 : 3);
+      return new JetStreamStorage(nc, jetstream(nc, { timeout: timeoutMs }), jsm, prefix, replicas, timeoutMs);
+    } catch (e) {
+      await nc.close();
+      throw new UnavailableError(`jetstream storage: JetStream is not available at ${options.servers.join(',')}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  /** The server's largest accepted message (bytes). */
+  maxPayload(): number {
+    return this.nc.info?.max_payload ?? 1024 * 1024;
+  }
+
+  /** Creates (or opens, if it exists with other settings) the KV bucket `name`. */
+  async createBucket(name: string): Promise<void> {
+    try {
+      await this.kvm.create(name, { history: 1, replicas: this.replicas, timeout: this.timeoutMs });
+    } catch (e) {
+      if (!/already in use|exists/i.test((e as Error).message)) throw e;
+      await this.kvm.open(name, { timeout: this.timeoutMs });
+    }
+  }
+
+  /** Runs one operation: refused once closed; NATS failures become `unavailable`, oversize ones `too_large`. */
+  async run<T>(what: string, op: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new SystemStoppedError(`jetstream storage is closed (${what})`);
+    try {
+      return await op();
+    } catch (e) {
+      if (e instanceof TroupeError) throw e;
+      const message = (e as Error)?.message ?? String(e);
+      if (this.closed) throw new SystemStoppedError(`jetstream storage closed during ${what}`, { cause: e });
+      if (/max(imum)?[ _]?payload|payload.*(too large|exceed)/i.test(message)) throw new TooLargeError(`jetstream storage: ${what}: ${message}`, { cause: e });
+      throw new UnavailableError(`jetstream storage: ${what} failed: ${message}`, { cause: e });
+    }
+  }
+
+  bucket(name: string): KvBucket {
+    assertBucketName(name);
+    let b = this.buckets.get(name);
+    if (b === undefined) this.buckets.set(name, (b = new JetStreamBucket(name, `${this.prefix}_${name}`, this)));
+    return b;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.nc.close();
+  }
+}

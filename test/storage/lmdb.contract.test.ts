@@ -1,0 +1,5 @@
+import { LmdbStorage } from '../../runtime/index.js';
+import { storageContract } from './contract.js';
+import { tempDir } from './tmp.js';
+
+storageContract({ name: 'lmdb', open: () => Promise.resolve(new LmdbStorage(tempDir('lmdb'))) });
