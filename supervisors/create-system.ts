@@ -3,7 +3,7 @@
  * with a root supervisor (`supervisor/root`) as the guardian of every spawned actor.
  */
 import { configSchema, type TroupeConfig } from '../config/index.js';
-import { ActorSystem, JetStreamTransport, MemoryTransport, type Clock, type Escalation, type JetStreamTransportOptions, type Transport } from '../runtime/index.js';
+import { ActorSystem, JetStreamTransport, MemoryTransport, openStorage, type Clock, type Escalation, type JetStreamTransportOptions, type Storage, type Transport } from '../runtime/index.js';
 import { xstateLifecycle } from './lifecycle-machine.js';
 import { supervisor, type Strategy } from './supervisor.js';
 
@@ -12,6 +12,8 @@ export interface CreateSystemOptions {
   readonly config?: TroupeConfig;
   /** Overrides the transport chosen by config (e.g. a shared MemoryTransport hub in tests). */
   readonly transport?: Transport;
+  /** Overrides the storage config chooses (`openStorage(config)`, ADR 0006), e.g. one MemoryStorage shared by a test's "restarts"; closed on shutdown. */
+  readonly storage?: Storage;
   readonly node?: string;
   readonly clock?: Clock;
   /** Strategy of the root supervisor (default one-for-one). */
@@ -35,6 +37,7 @@ export async function createSystem(options: CreateSystemOptions = {}): Promise<A
     lifecycle: xstateLifecycle,
     node: options.node ?? (config.node.id === '' ? undefined : config.node.id),
     transport,
+    storage: options.storage ?? (await openStorage(config)),
     clock: options.clock,
     defaults: {
       capacity: config.mailbox.capacity,
