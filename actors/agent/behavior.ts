@@ -93,7 +93,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       // An interrupted run waits for a human, which is no fault; a running one counts its restarts.
       if (!interrupted && resumes > (def.maxResumes ?? 3)) {
         const live: LiveRun = { runId, threadId: record.thread_id, seq, chain: Promise.resolve(), abort: new AbortController(), resume: undefined, early: undefined, awaiting: undefined, stopping: false, record, depth: cp.depth, resumes };
-        await makeHost(services, ctx.system, tenant, st.store, live).finish('error', state.messages, state.usage, { error: `run abandoned: its host stopped ${resumes - 1} times while running it` });
+        await makeHost(services, ctx.system, tenant, st.store, live).finish('error', state.messages, state.usage, { error: `run abandoned: its host stopped ${resumes} times while running it` });
         continue;
       }
       await st.store.saveCheckpoint(tenant, { ...cp, resumes: interrupted ? cp.resumes : resumes });

@@ -1,0 +1,177 @@
+/**
+ * Durable runs in one process: a host that stops mid-run (interrupted, or in the middle of a tool
+ * call) and a new host on the same storage that picks the run up from its checkpoint — no model
+ * call made twice, one gap-free log — plus replay of a finished run from its log.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { RUN_CREATE, RUN_RESUME, type RunEvent } from '../../protocols/index.js';
+import { MemoryStorage, type ActorSystem, type Behavior } from '../../runtime/index.js';
+import { createSystem } from '../../supervisors/index.js';
+import { RunStore, agentBehavior, waitForRun, type AgentDefinition } from '../../actors/agent/index.js';
+import { OfflineProvider } from '../../actors/llm/offline.js';
+import type { ModelProvider, ModelRequest } from '../../actors/llm/types.js';
+import { TOOL_CALL, TOOL_DESCRIBE, type ToolCallRequest } from '../../actors/tool/types.js';
+
+const systems: ActorSystem[] = [];
+afterEach(async () => {
+  for (const s of systems.splice(0)) await s.shutdown();
+});
+
+/** The offline model, counting its calls. */
+class Counting implements ModelProvider {
+  readonly name = 'offline';
+  calls = 0;
+  private readonly inner = new OfflineProvider();
+  stream(request: ModelRequest) {
+    this.calls++;
+    return this.inner.stream(request);
+  }
+}
+
+/** A tool actor whose calls wait on `gate` (when given) and are counted. */
+function addTool(counter: { calls: number }, gate?: Promise<void>): Behavior<undefined> {
+  return {
+    async receive(msg) {
+      if (msg.type === TOOL_DESCRIBE) return { name: 'add', description: 'adds', parameters: { type: 'object' } };
+      if (msg.type !== TOOL_CALL) return undefined;
+      counter.calls++;
+      if (gate !== undefined) await gate;
+      const a = (msg.payload as ToolCallRequest).arguments;
+      return { content: [{ type: 'text', text: String(Number(a['a']) + Number(a['b'])) }] };
+    },
+  };
+}
+
+async function host(storage: MemoryStorage, provider: ModelProvider, extra: Partial<AgentDefinition>, tool: Behavior<undefined>): Promise<ActorSystem> {
+  const s = await createSystem({ storage });
+  systems.push(s);
+  await s.spawn('tool/add', tool, { pool: true });
+  await s.spawn('agent/clerk', agentBehavior({ name: 'clerk', instructions: 'You add.', provider, model: 'offline', tools: ['add'], ...extra }));
+  return s;
+}
+
+function until(s: ActorSystem, runId: string, pred: (e: RunEvent) => boolean): Promise<RunEvent> {
+  return new Promise((resolve) => {
+    const sub = s.subscribe(`run.${runId}`, (env) => {
+      const e = env.payload as RunEvent;
+      if (pred(e)) {
+        sub.unsubscribe();
+        resolve(e);
+      }
+    });
+  });
+}
+
+/** A promise and the function that resolves it. */
+function gateOpen(): { promise: Promise<void>; resolve: () => void } {
+  let resolve = (): void => undefined;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** Shuts a host down while its tool call hangs: the agent stops first (runs left to their checkpoints), then the tool is let go. */
+async function stopWhileBusy(s: ActorSystem, release: () => void): Promise<void> {
+  const stopping = s.shutdown();
+  await new Promise((r) => setTimeout(r, 20));
+  release();
+  await stopping;
+}
+
+function expectGapFree(events: readonly RunEvent[]): void {
+  expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+}
+
+describe('durable runs', () => {
+  it('an interrupted run survives a restart of its host and resumes from its checkpoint, not from scratch', async () => {
+    const storage = new MemoryStorage();
+    const first = new Counting();
+    const tool = { calls: 0 };
+    const s1 = await host(storage, first, { approvals: ['add'] }, addTool(tool));
+    const interrupted = until(s1, 'r1', (e) => e.event === 'status' && (e.data as { status: string }).status === 'interrupted');
+    await s1.ref('agent/clerk').ask(RUN_CREATE, { run_id: 'r1', input: { messages: [{ role: 'user', content: '/tool add {"a":2,"b":40}' }] } });
+    await interrupted;
+    await s1.shutdown();
+    expect(first.calls).toBe(1);
+
+    const second = new Counting();
+    const s2 = await host(storage, second, { approvals: ['add'] }, addTool(tool));
+    const store = new RunStore(storage);
+    expect((await store.run('default', 'r1')).status).toBe('interrupted');
+    expect((await store.thread('default', (await store.run('default', 'r1')).thread_id)).status).toBe('interrupted');
+    const done = waitForRun(s2, 'r1', 'default', 10_000);
+    await s2.ref('agent/clerk').ask(RUN_RESUME, { run_id: 'r1', resume: { approve: true } });
+    const result = await done;
+    expect(result.status).toBe('success');
+    expect(result.output).toContain('add: 42');
+    expect(second.calls).toBe(1); // only the answer after the tool: the tool-calling turn is not redone
+    expect(tool.calls).toBe(1);
+    const log = await store.events('default', 'r1');
+    expectGapFree(log);
+    expect(log.filter((e) => e.event === 'interrupt')).toHaveLength(1);
+    expect(log.at(-1)).toMatchObject({ event: 'status', data: { status: 'success' } });
+    expect(await store.activeRuns('default', 'clerk')).toEqual([]);
+  });
+
+  it('a run whose host stops in the middle of a tool call is resumed by the next host: the call is made again, the model is not', async () => {
+    const storage = new MemoryStorage();
+    const first = new Counting();
+    const tool = { calls: 0 };
+    const gate = gateOpen();
+    const s1 = await host(storage, first, {}, addTool(tool, gate.promise));
+    const called = until(s1, 'r2', (e) => e.event === 'tool_call');
+    await s1.ref('agent/clerk').ask(RUN_CREATE, { run_id: 'r2', input: { messages: [{ role: 'user', content: '/tool add {"a":1,"b":1}' }] } });
+    await called;
+    await stopWhileBusy(s1, gate.resolve);
+
+    const second = new Counting();
+    const seen: RunEvent[] = [];
+    const s2 = await createSystem({ storage });
+    systems.push(s2);
+    await s2.spawn('tool/add', addTool(tool), { pool: true });
+    const done = waitForRun(s2, 'r2', 'default', 10_000, (e) => seen.push(e));
+    await s2.spawn('agent/clerk', agentBehavior({ name: 'clerk', instructions: 'You add.', provider: second, model: 'offline', tools: ['add'] }));
+    const result = await done;
+    expect(result.status).toBe('success');
+    expect(result.output).toContain('add: 2');
+    expect(first.calls + second.calls).toBe(2);
+    expect(second.calls).toBe(1);
+    expect(tool.calls).toBe(2); // the call in flight when the host stopped is made again (tools should be idempotent)
+    expect(seen[0]).toMatchObject({ event: 'status', data: { status: 'running', resumed: 1 } });
+    const log = await new RunStore(storage).events('default', 'r2');
+    expectGapFree(log);
+    expect(log.map((e) => e.seq).slice(-seen.length)).toEqual(seen.map((e) => e.seq));
+  });
+
+  it('replaying the log of a finished run reproduces its events exactly', async () => {
+    const storage = new MemoryStorage();
+    const s = await host(storage, new Counting(), {}, addTool({ calls: 0 }));
+    const done = waitForRun(s, 'r3', 'default', 10_000);
+    await s.ref('agent/clerk').ask(RUN_CREATE, { run_id: 'r3', input: { messages: [{ role: 'user', content: '/tool add {"a":3,"b":4}\nthen explain' }] } });
+    const live = (await done).events;
+    expect(live.length).toBeGreaterThan(5);
+    expect(await new RunStore(storage).events('default', 'r3')).toEqual(live);
+    expect(await new RunStore(storage).events('default', 'r3', 4)).toEqual(live.slice(4));
+  });
+
+  it('a run whose hosts keep dying is ended as failed after maxResumes, never left hanging', async () => {
+    const storage = new MemoryStorage();
+    const [gate1, gate2] = [gateOpen(), gateOpen()];
+    const s1 = await host(storage, new Counting(), { maxResumes: 1 }, addTool({ calls: 0 }, gate1.promise));
+    const called = until(s1, 'r4', (e) => e.event === 'tool_call');
+    await s1.ref('agent/clerk').ask(RUN_CREATE, { run_id: 'r4', input: { messages: [{ role: 'user', content: '/tool add {"a":1,"b":1}' }] } });
+    await called;
+    await stopWhileBusy(s1, gate1.resolve);
+    const s2 = await host(storage, new Counting(), { maxResumes: 1 }, addTool({ calls: 0 }, gate2.promise)); // resume 1: hangs again
+    await until(s2, 'r4', (e) => e.event === 'tool_call');
+    await stopWhileBusy(s2, gate2.resolve);
+    const s3 = await createSystem({ storage });
+    systems.push(s3);
+    const done = waitForRun(s3, 'r4', 'default', 10_000);
+    await s3.spawn('agent/clerk', agentBehavior({ name: 'clerk', instructions: 'You add.', provider: new Counting(), model: 'offline', tools: ['add'], maxResumes: 1 }));
+    const result = await done;
+    expect(result.status).toBe('error');
+    expect(result.error).toMatch(/abandoned: its host stopped 2 times/);
+    const record = await new RunStore(storage).run('default', 'r4');
+    expect(record.status).toBe('error');
+  });
+});
