@@ -1,0 +1,12 @@
+/** A2A: the agent card and the JSON-RPC binding at `/a2a` (PROTOCOLS.md §4). */
+export { a2aRoute, agentCardRoute, a2aRoutes, AGENT_CARD_PATH } from './route.js';
+export type { A2aRouteOptions } from './route.js';
+export { A2aService, textOf, resumeOf } from './service.js';
+export type { A2aServiceOptions } from './service.js';
+export { buildAgentCard, baseUrlOf, skillOf } from './card.js';
+export type { AgentCardOptions } from './card.js';
+export { TaskBook, settled } from './tasks.js';
+export type { TaskBookOptions, TrackedTask, TaskListener } from './tasks.js';
+export { TaskView, STATE_OF, OUTPUT_ARTIFACT, describeInterrupt } from './task-view.js';
+export { RpcError, parseRequest } from './jsonrpc.js';
+export * from './types.js';

@@ -1,0 +1,197 @@
+/**
+ * The A2A methods over the mesh (ADR 0009). A message runs an agent: the one named by the
+ * message's (or the request's) metadata `skill` (or `agent`), else the agent of the context's
+ * last task, else the default agent (the first the mesh lists). A message naming a task that
+ * waits for input answers its interrupt (RUN_RESUME): a `data` part `{approve, arguments?,
+ * reason?}` or metadata `approve` is passed as is; otherwise a text starting with yes/ok/approve
+ * approves and any other text rejects, the text being the reason.
+ */
+import { randomUUID } from 'node:crypto';
+import { RUN_CANCEL, RUN_CREATE, RUN_RESUME, isTroupeError, type RunResume } from '../../protocols/index.js';
+import type { GatewayDeps, Principal } from '../types.js';
+import { RpcError } from './jsonrpc.js';
+import { TaskView } from './task-view.js';
+import { TaskBook, type TaskListener, type TrackedTask } from './tasks.js';
+import { A2A_ERRORS, TERMINAL_STATES, type Message, type SendMessageParams, type StreamResponse, type Task } from './types.js';
+
+/** Options of {@link A2aService}. */
+export interface A2aServiceOptions {
+  /** Agent a message runs when it names none (default: the first agent the mesh lists). */
+  readonly defaultAgent?: string;
+  /** Longest a blocking `SendMessage` waits before answering the task as it is (default 5 min). */
+  readonly blockingTimeoutMs?: number;
+  /** Longest `CancelTask` waits for the run to confirm (default 5 s). */
+  readonly cancelWaitMs?: number;
+  /** Timeout of the asks to agent actors (default 10 s). */
+  readonly askTimeoutMs?: number;
+  readonly maxTasks?: number;
+  readonly followMs?: number;
+}
+
+const YES = /^\s*(y|yes|ok|okay|approve|approved|sure|go ahead|proceed|continue)\b/i;
+
+/** The text a message carries: its text parts, and its data parts as JSON, one per line. */
+export function textOf(m: Message): string {
+  const lines: string[] = [];
+  for (const p of m.parts) {
+    if (p.text !== undefined) lines.push(p.text);
+    else if (p.data !== undefined) lines.push(JSON.stringify(p.data));
+    else if (p.url !== undefined) lines.push(`[file: ${p.url}]`);
+    else throw new RpcError(A2A_ERRORS.CONTENT_TYPE_NOT_SUPPORTED, `part of type ${p.raw !== undefined ? `raw ${p.mediaType ?? 'bytes'}` : 'unknown'} is not supported: send text, data or a url`);
+  }
+  const text = lines.join('\n');
+  if (text.trim() === '') throw new RpcError(A2A_ERRORS.INVALID_PARAMS, 'Invalid params: the message has no text');
+  return text;
+}
+
+/** The answer to an interrupt that message `m` gives (see the module comment). */
+export function resumeOf(m: Message, text: string): RunResume['resume'] {
+  for (const p of m.parts) {
+    const d = p.data as { approve?: unknown; arguments?: unknown; reason?: unknown } | undefined;
+    if (typeof d === 'object' && d !== null && typeof d.approve === 'boolean') {
+      if (!d.approve) return { approve: false, ...(typeof d.reason === 'string' ? { reason: d.reason } : {}) };
+      return typeof d.arguments === 'object' && d.arguments !== null && !Array.isArray(d.arguments) ? { approve: true, arguments: d.arguments as Record<string, unknown> } : { approve: true };
+    }
+  }
+  const flag = m.metadata?.['approve'];
+  if (typeof flag === 'boolean') return flag ? { approve: true } : { approve: false, reason: text };
+  return YES.test(text) ? { approve: true } : { approve: false, reason: text };
+}
+
+function named(meta: Record<string, unknown> | undefined): string | undefined {
+  const v = meta?.['skill'] ?? meta?.['skillId'] ?? meta?.['agent'];
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** SendMessage, SendStreamingMessage, GetTask and CancelTask for one gateway node. */
+export class A2aService {
+  readonly book: TaskBook;
+
+  constructor(
+    private readonly deps: GatewayDeps,
+    private readonly options: A2aServiceOptions = {},
+  ) {
+    this.book = new TaskBook(deps.system, options);
+  }
+
+  /** Agent a new message runs (see the module comment); -32602 for an unknown one. */
+  chooseAgent(tenant: string, params: SendMessageParams): string {
+    const agents = this.deps.agents().map((a) => a.name);
+    const asked = named(params.message.metadata) ?? named(params.metadata);
+    if (asked !== undefined) {
+      if (!agents.includes(asked)) throw new RpcError(A2A_ERRORS.INVALID_PARAMS, `Invalid params: unknown skill ${JSON.stringify(asked)}; the agent card lists the skills`);
+      return asked;
+    }
+    const ctx = params.message.contextId;
+    const previous = ctx === undefined ? undefined : this.book.agentOfContext(tenant, ctx);
+    const chosen = previous ?? this.options.defaultAgent ?? agents[0];
+    if (chosen === undefined || !agents.includes(chosen)) throw new RpcError(A2A_ERRORS.INVALID_PARAMS, 'Invalid params: this mesh has no agent to run');
+    return chosen;
+  }
+
+  /**
+   * Starts (or resumes) the run a message asks for. `listener` hears the task's events from
+   * before the run moves, so nothing is missed; the returned snapshot is the task before that.
+   */
+  async start(principal: Principal, params: SendMessageParams, listener?: TaskListener): Promise<{ task: TrackedTask; before: Task }> {
+    const { tenant } = principal;
+    const m = params.message;
+    if (m.role !== undefined && m.role !== 'ROLE_USER' && m.role !== 1) throw new RpcError(A2A_ERRORS.INVALID_PARAMS, 'Invalid params: message.role must be ROLE_USER');
+    const text = textOf(m);
+    if (m.taskId !== undefined && m.taskId !== '') return this.answer(tenant, m, text, listener);
+
+    const agent = this.chooseAgent(tenant, params);
+    const runId = randomUUID();
+    const contextId = m.contextId !== undefined && m.contextId !== '' ? m.contextId : randomUUID();
+    const first: Message = { ...m, taskId: runId, contextId, role: 'ROLE_USER' };
+    const ref = await this.deps.ensure(`agent/${agent}`, tenant).catch((e: unknown) => {
+      throw isTroupeError(e, 'not_found') ? new RpcError(A2A_ERRORS.INVALID_PARAMS, `Invalid params: unknown skill ${JSON.stringify(agent)}`) : e;
+    });
+    const task = this.book.add(tenant, new TaskView(runId, contextId, first, agent));
+    const before = task.view.task();
+    if (listener !== undefined) task.listeners.add(listener);
+    this.book.follow(task);
+    try {
+      await ref.ask(RUN_CREATE, { run_id: runId, thread_id: contextId, input: { messages: [{ role: 'user', content: text }] }, metadata: { a2a: { message: first, skill: agent } } }, { timeoutMs: this.askTimeoutMs });
+    } catch (e) {
+      if (listener !== undefined) task.listeners.delete(listener);
+      this.book.unfollow(task);
+      if (isTroupeError(e, 'conflict')) throw new RpcError(A2A_ERRORS.UNSUPPORTED_OPERATION, `context ${contextId} is busy with another task: ${(e as Error).message}`);
+      throw e;
+    }
+    return { task, before };
+  }
+
+  private get askTimeoutMs(): number {
+    return this.options.askTimeoutMs ?? 10_000;
+  }
+
+  /** A message to an existing task: the answer to its interrupt. */
+  private async answer(tenant: string, m: Message, text: string, listener?: TaskListener): Promise<{ task: TrackedTask; before: Task }> {
+    const task = await this.book.find(tenant, m.taskId as string);
+    if (task === undefined) throw new RpcError(A2A_ERRORS.TASK_NOT_FOUND, `Task not found: ${m.taskId}`);
+    const { view } = task;
+    if (m.contextId !== undefined && m.contextId !== '' && m.contextId !== view.contextId) throw new RpcError(A2A_ERRORS.INVALID_PARAMS, `Invalid params: task ${view.id} belongs to context ${view.contextId}`);
+    if (TERMINAL_STATES.has(view.state)) throw new RpcError(A2A_ERRORS.UNSUPPORTED_OPERATION, `Task ${view.id} is in a terminal state (${view.state}); send a new message in context ${view.contextId} to go on`);
+    if (view.state !== 'TASK_STATE_INPUT_REQUIRED') throw new RpcError(A2A_ERRORS.UNSUPPORTED_OPERATION, `Task ${view.id} is ${view.state}, not waiting for input`);
+    const resume = resumeOf(m, text);
+    const ref = await this.deps.ensure(`agent/${view.agent}`, tenant);
+    this.book.addUserMessage(task, { ...m, taskId: view.id, contextId: view.contextId, role: 'ROLE_USER' });
+    // Working from now on: a blocking send waits for what the answer leads to, not the old interrupt.
+    view.state = 'TASK_STATE_WORKING';
+    const before = view.task();
+    if (listener !== undefined) task.listeners.add(listener);
+    this.book.follow(task);
+    try {
+      await ref.ask(RUN_RESUME, { run_id: view.id, resume }, { timeoutMs: this.askTimeoutMs });
+    } catch (e) {
+      if (listener !== undefined) task.listeners.delete(listener);
+      this.book.unfollow(task);
+      if (view.state === 'TASK_STATE_WORKING') view.state = 'TASK_STATE_INPUT_REQUIRED';
+      if (isTroupeError(e, 'bad_request')) throw new RpcError(A2A_ERRORS.UNSUPPORTED_OPERATION, `Task ${view.id} cannot take an answer now: ${(e as Error).message}`);
+      throw e;
+    }
+    return { task, before };
+  }
+
+  /** SendMessage: the task once it is settled (or at once with `returnImmediately`). */
+  async send(principal: Principal, params: SendMessageParams): Promise<{ task: Task }> {
+    const { task } = await this.start(principal, params);
+    if (params.configuration?.returnImmediately !== true) await this.book.whenSettled(task, this.options.blockingTimeoutMs ?? 300_000);
+    return { task: task.view.task(params.configuration?.historyLength) };
+  }
+
+  /** GetTask: the task of this tenant, or -32001 (also when it belongs to another tenant). */
+  async get(principal: Principal, id: string, historyLength?: number): Promise<Task> {
+    const task = await this.book.find(principal.tenant, id);
+    if (task === undefined) throw new RpcError(A2A_ERRORS.TASK_NOT_FOUND, `Task not found: ${id}`);
+    return task.view.task(historyLength);
+  }
+
+  /** CancelTask: asks the run's agent to cancel and answers the task (canceled once it confirms). */
+  async cancel(principal: Principal, id: string): Promise<Task> {
+    const task = await this.book.find(principal.tenant, id);
+    if (task === undefined) throw new RpcError(A2A_ERRORS.TASK_NOT_FOUND, `Task not found: ${id}`);
+    if (TERMINAL_STATES.has(task.view.state)) throw new RpcError(A2A_ERRORS.TASK_NOT_CANCELABLE, `Task not cancelable: ${id} is ${task.view.state}`);
+    this.book.follow(task);
+    try {
+      const ref = await this.deps.ensure(`agent/${task.view.agent}`, principal.tenant);
+      await ref.ask(RUN_CANCEL, { run_id: id }, { timeoutMs: this.askTimeoutMs });
+    } catch (e) {
+      // The run may have ended meanwhile; only an unfinished task that refuses is an error.
+      if (!TERMINAL_STATES.has(task.view.state)) {
+        this.book.unfollow(task);
+        throw new RpcError(A2A_ERRORS.TASK_NOT_CANCELABLE, `Task not cancelable: ${(e as Error).message}`);
+      }
+    }
+    await this.book.whenSettled(task, this.options.cancelWaitMs ?? 5_000, (t) => TERMINAL_STATES.has(t.view.state));
+    return task.view.task();
+  }
+
+  /** True when a stream is finished after `event` (the task ended or waits for input). */
+  static ends(event: StreamResponse): boolean {
+    if (!('statusUpdate' in event)) return false;
+    const state = event.statusUpdate.status.state;
+    return TERMINAL_STATES.has(state) || state === 'TASK_STATE_INPUT_REQUIRED';
+  }
+}

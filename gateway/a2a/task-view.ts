@@ -1,0 +1,140 @@
+/**
+ * How a run looks as an A2A task (ADR 0009): task id = run id, context id = thread id, run
+ * status → task state, the run's output → the `output` artifact and the final agent message.
+ * {@link TaskView} folds run events one by one and says which stream events each one makes,
+ * so a live stream, a blocking send and a task rebuilt from a stored event log agree.
+ */
+import type { RunEvent, RunStatus } from '../../protocols/index.js';
+import type { Artifact, Message, Part, StreamResponse, Task, TaskState } from './types.js';
+
+/** Run status → task state (`interrupted` waits for the user: input-required). */
+export const STATE_OF: Readonly<Record<RunStatus, TaskState>> = {
+  pending: 'TASK_STATE_SUBMITTED',
+  running: 'TASK_STATE_WORKING',
+  interrupted: 'TASK_STATE_INPUT_REQUIRED',
+  success: 'TASK_STATE_COMPLETED',
+  error: 'TASK_STATE_FAILED',
+  timeout: 'TASK_STATE_FAILED',
+  cancelled: 'TASK_STATE_CANCELED',
+};
+
+/** Id of the artifact a task's answer goes to. */
+export const OUTPUT_ARTIFACT = 'output';
+
+const now = (): string => new Date().toISOString();
+
+/** A task built up from its run's events. */
+export class TaskView {
+  state: TaskState = 'TASK_STATE_SUBMITTED';
+  /** Agent the run is on now (changes on a handoff); cancel and resume go there. */
+  agent: string;
+  lastSeq = 0;
+  private tokens = '';
+  private output: string | undefined;
+  private statusMessage: Message | undefined;
+  private timestamp = now();
+  private readonly history: Message[];
+
+  constructor(
+    readonly id: string,
+    readonly contextId: string,
+    first: Message | undefined,
+    agent: string,
+  ) {
+    this.agent = agent;
+    this.history = first === undefined ? [] : [first];
+  }
+
+  /** Adds a follow-up message from the user (an answer to input-required). */
+  addUserMessage(m: Message): void {
+    this.history.push(m);
+  }
+
+  /** Folds one event in (old or repeated seqs are ignored); returns the stream events it makes. */
+  apply(e: RunEvent): StreamResponse[] {
+    if (e.seq <= this.lastSeq) return [];
+    this.lastSeq = e.seq;
+    this.agent = e.agent;
+    const data = (e.data ?? {}) as Record<string, unknown>;
+    switch (e.event) {
+      case 'token': {
+        const text = typeof data['text'] === 'string' ? data['text'] : '';
+        if (text === '') return [];
+        const append = this.tokens !== '';
+        this.tokens += text;
+        return [{ artifactUpdate: { taskId: this.id, contextId: this.contextId, artifact: this.artifact(text), append, lastChunk: false } }];
+      }
+      case 'tool_call':
+      case 'tool_result':
+      case 'handoff':
+        return [this.update('TASK_STATE_WORKING', this.agentMessage([{ data: { event: e.event, ...data } }]), { event: e.event, agent: e.agent })];
+      case 'status':
+        return this.status(data);
+      default:
+        // `message` repeats what the tokens said; `interrupt` is followed by status interrupted.
+        return [];
+    }
+  }
+
+  private status(data: Record<string, unknown>): StreamResponse[] {
+    const status = data['status'] as RunStatus | undefined;
+    const state = status === undefined ? undefined : STATE_OF[status];
+    if (state === undefined) return [];
+    const out: StreamResponse[] = [];
+    if (status === 'success') {
+      this.output = typeof data['output'] === 'string' ? data['output'] : this.tokens;
+      out.push({ artifactUpdate: { taskId: this.id, contextId: this.contextId, artifact: this.artifact(this.output), append: false, lastChunk: true } });
+      const answer = this.agentMessage([{ text: this.output }]);
+      this.history.push(answer);
+      out.push(this.update(state, answer));
+    } else if (status === 'interrupted') {
+      const interrupt = data['interrupt'];
+      out.push(this.update(state, this.agentMessage([{ text: describeInterrupt(interrupt) }, { data: { interrupt } }])));
+    } else if (status === 'running') {
+      this.tokens = '';
+      out.push(this.update(state, undefined));
+    } else {
+      const error = typeof data['error'] === 'string' ? data['error'] : `run ${status}`;
+      out.push(this.update(state, this.agentMessage([{ text: error }])));
+    }
+    return out;
+  }
+
+  private update(state: TaskState, message: Message | undefined, metadata?: Record<string, unknown>): StreamResponse {
+    this.state = state;
+    this.timestamp = now();
+    this.statusMessage = message;
+    const status = { state, timestamp: this.timestamp, ...(message === undefined ? {} : { message }) };
+    return { statusUpdate: { taskId: this.id, contextId: this.contextId, status, ...(metadata === undefined ? {} : { metadata }) } };
+  }
+
+  private artifact(text: string): Artifact {
+    return { artifactId: OUTPUT_ARTIFACT, name: 'output', parts: [{ text }] };
+  }
+
+  private agentMessage(parts: Part[]): Message {
+    return { messageId: `${this.id}-${this.lastSeq}`, contextId: this.contextId, taskId: this.id, role: 'ROLE_AGENT', parts };
+  }
+
+  /** The task now; `historyLength` keeps only the newest messages (0: none). */
+  task(historyLength?: number): Task {
+    const output = this.output ?? (this.tokens === '' ? undefined : this.tokens);
+    const history = historyLength === undefined ? this.history : historyLength === 0 ? [] : this.history.slice(-historyLength);
+    return {
+      id: this.id,
+      contextId: this.contextId,
+      status: { state: this.state, timestamp: this.timestamp, ...(this.statusMessage === undefined ? {} : { message: this.statusMessage }) },
+      ...(output === undefined ? {} : { artifacts: [this.artifact(output)] }),
+      ...(history.length === 0 ? {} : { history: [...history] }),
+      metadata: { agent: this.agent },
+    };
+  }
+}
+
+/** A line a person can answer, for an interrupt (tool approvals name the tool and arguments). */
+export function describeInterrupt(interrupt: unknown): string {
+  const i = (interrupt ?? {}) as { tool_call?: { name?: unknown; arguments?: unknown }; tool?: unknown; arguments?: unknown };
+  const call = i.tool_call ?? { name: i.tool, arguments: i.arguments };
+  if (typeof call.name === 'string') return `Approve the call of ${call.name} with ${JSON.stringify(call.arguments ?? {})}? Answer yes or no (with a reason).`;
+  return `The agent needs your input: ${JSON.stringify(interrupt)}`;
+}
