@@ -10,6 +10,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { parseToolArguments } from './openai.js';
 import { abortedError, httpProviderError, isRetryableStatus, parseRetryAfter } from './resilience.js';
 import { ProviderError, type ChatMessage, type ModelEvent, type ModelProvider, type ModelRequest, type ToolCall, type ToolSpec } from './types.js';
+import { withSafeToolNames } from './tool-names.js';
 
 type AMessage = Anthropic.Messages.MessageParam;
 type ABlock = Anthropic.Messages.ContentBlockParam;
@@ -147,7 +148,12 @@ export class AnthropicProvider implements ModelProvider {
       });
   }
 
-  async *stream(request: ModelRequest): AsyncGenerator<ModelEvent> {
+  /** Streams one call; tool names with characters the vendor refuses (an MCP tool's dot) are mapped both ways. */
+  stream(request: ModelRequest): AsyncIterable<ModelEvent> {
+    return withSafeToolNames(request, (r) => this.streamVendor(r));
+  }
+
+  private async *streamVendor(request: ModelRequest): AsyncGenerator<ModelEvent> {
     const signal = request.signal;
     const { system, messages } = toAnthropicMessages(request.messages, this.name);
     const body: Anthropic.Messages.MessageCreateParamsStreaming = {

@@ -9,3 +9,4 @@ export * from './openai.js';
 export * from './anthropic.js';
 export { providerFromEnv } from './select.js';
 export type { SelectedProvider } from './select.js';
+export { ToolNameMap, withSafeToolNames } from './tool-names.js';

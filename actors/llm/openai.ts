@@ -9,6 +9,7 @@
 import OpenAI from 'openai';
 import { abortedError, httpProviderError, parseRetryAfter } from './resilience.js';
 import { ProviderError, type ChatMessage, type ModelEvent, type ModelProvider, type ModelRequest, type ToolCall, type ToolSpec, type Usage } from './types.js';
+import { withSafeToolNames } from './tool-names.js';
 
 type OAIMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
 type OAITool = OpenAI.Chat.Completions.ChatCompletionTool;
@@ -135,7 +136,12 @@ export class OpenAIProvider implements ModelProvider {
     }
   }
 
-  async *stream(request: ModelRequest): AsyncGenerator<ModelEvent> {
+  /** Streams one call; tool names with characters the vendor refuses (an MCP tool's dot) are mapped both ways. */
+  stream(request: ModelRequest): AsyncIterable<ModelEvent> {
+    return withSafeToolNames(request, (r) => this.streamVendor(r));
+  }
+
+  private async *streamVendor(request: ModelRequest): AsyncGenerator<ModelEvent> {
     const signal = request.signal;
     const body: OpenAI.Chat.Completions.ChatCompletionCreateParamsStreaming = {
       model: request.model,

@@ -88,6 +88,32 @@ describe('OpenAIProvider streaming', () => {
     expect(done.usage).toEqual({ promptTokens: 40, completionTokens: 22 });
   });
 
+  it('maps MCP tool names with dots to names OpenAI accepts, and back', async () => {
+    server.script(sse([oaiChunk({ role: 'assistant', content: '', tool_calls: [{ index: 0, id: 'c9', type: 'function', function: { name: 'files_read', arguments: '{"p":"/a"}' } }] }, 'tool_calls'), OAI_DONE]));
+    const events = await collect(
+      provider.stream({
+        model: 'gpt-test',
+        tools: [
+          { name: 'files.read', description: 'reads', parameters: { type: 'object' } },
+          { name: 'files_read', description: 'another tool whose name the first maps onto', parameters: { type: 'object' } },
+        ],
+        messages: [
+          { role: 'user', content: 'read it' },
+          { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'files.read', arguments: {} }] },
+          { role: 'tool', content: 'ok', toolCallId: 'c1', name: 'files.read' },
+        ],
+      }),
+    );
+    const body = server.requests[0]!.body as { tools: { function: { name: string } }[]; messages: { tool_calls?: { function: { name: string } }[] }[] };
+    const sent = body.tools.map((t) => t.function.name);
+    for (const n of sent) expect(n).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+    expect(new Set(sent).size).toBe(2);
+    expect(body.messages[1]!.tool_calls![0]!.function.name).toBe(sent[0]);
+    // The server called the vendor name of the second tool: it comes back under its mesh name.
+    const back = sent[1] === 'files_read' ? 'files_read' : 'files.read';
+    expect(lastDone(events).message.toolCalls).toEqual([{ id: 'c9', name: back, arguments: { p: '/a' } }]);
+  });
+
   it('treats tool calls finished with `stop` (as Ollama sends) as tool_calls', async () => {
     server.script(sse([oaiChunk({ role: 'assistant', content: '', tool_calls: [{ index: 0, id: 'c1', type: 'function', function: { name: 'ls', arguments: '{}' } }] }, 'stop'), OAI_DONE]));
     const done = lastDone(await collect(provider.stream(request)));
