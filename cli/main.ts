@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isConfigError, loadConfig, type TroupeConfig } from '../config/index.js';
-import { MeshNode, NODE_DRAIN, type KindSpec } from '../runtime/index.js';
+import { MeshNode, NODE_DRAIN, openStorage, type KindSpec } from '../runtime/index.js';
 import { createSystem, transportFor } from '../supervisors/index.js';
 import { demoRound, startDemo } from '../examples/embedded-mesh.js';
 import { converse, startAgents } from '../examples/embedded-agents.js';
@@ -31,14 +31,16 @@ Usage:
 
 async function start(values: { config?: string; 'demo-seconds'?: string; quiet?: boolean }): Promise<number> {
   const config = loadConfig({ file: values.config });
-  const system = await createSystem({ config, onEscalation: (e) => console.error(`escalation: ${e.address} failed past its supervisors: ${e.error.message}`) });
+  // `troupe start` persists: storage.kind auto means lmdb in dataDir here (ADR 0006).
+  const storage = await openStorage(config, { embedded: 'lmdb' });
+  const system = await createSystem({ config, storage, onEscalation: (e) => console.error(`escalation: ${e.address} failed past its supervisors: ${e.error.message}`) });
   if (values.quiet !== true) {
     system.watchLifecycle((e) => {
       if (e.event === 'BUSY' || e.event === 'IDLE') return;
       console.log(`[lifecycle] ${e.address} ${e.from} → ${e.to}${e.error ? ` (${e.error.message})` : ''}`);
     });
   }
-  console.log(`troupe: node ${system.node} up — transport ${system.transport.kind}, embedded mode (no NATS, no API keys)`);
+  console.log(`troupe: node ${system.node} up — transport ${system.transport.kind}, storage ${system.storage.kind}${system.storage.kind === 'lmdb' ? ` in ${config.dataDir}` : ''}, embedded mode (no NATS, no API keys)`);
   const stats = await startDemo(system);
   const model = await startAgents(system);
   console.log(`troupe: agents assistant, triage → billing | tech on ${model}`);

@@ -25,6 +25,7 @@ export const envVars: readonly { name: string; path: string; parse: EnvVarParse 
   { name: 'TROUPE_NATS_URL', path: 'transport.servers', parse: 'urls' },
   { name: 'TROUPE_NATS_REPLICAS', path: 'transport.streamReplicas', parse: 'number' },
   { name: 'TROUPE_DATA_DIR', path: 'dataDir', parse: 'string' },
+  { name: 'TROUPE_STORAGE', path: 'storage.kind', parse: 'string' },
   { name: 'TROUPE_HOST', path: 'gateway.host', parse: 'string' },
   { name: 'TROUPE_PORT', path: 'gateway.port', parse: 'number' },
   { name: 'TROUPE_LOG_LEVEL', path: 'log.level', parse: 'level' },

@@ -117,6 +117,17 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** Where local state (snapshots, dead letters) is written. */
   dataDir: text().default('.troupe'),
+  /**
+   * Persistence backend (ADR 0006). `auto`: JetStream KV on the jetstream transport; on the memory
+   * transport lmdb in `dataDir` for `troupe start`, memory for a library `createSystem()`.
+   */
+  storage: z
+    .strictObject({
+      kind: z.enum(['auto', 'memory', 'lmdb', 'jetstream']).default('auto'),
+      /** Bound on each JetStream storage request: an outage fails operations after this, never hangs them. */
+      timeoutMs: int(100).default(5000),
+    })
+    .prefault({}),
   /** The WebSocket gateway; port 0 picks a free port. */
   gateway: z
     .strictObject({

@@ -33,11 +33,12 @@ export function rootSupervisorAddress(node: string): string {
 export async function createSystem(options: CreateSystemOptions = {}): Promise<ActorSystem> {
   const config = options.config ?? configSchema.parse({});
   const transport = options.transport ?? transportFor(config);
+  const storage = options.storage ?? (await openStorage(config));
   const system = await ActorSystem.start({
     lifecycle: xstateLifecycle,
     node: options.node ?? (config.node.id === '' ? undefined : config.node.id),
     transport,
-    storage: options.storage ?? (await openStorage(config)),
+    storage,
     clock: options.clock,
     defaults: {
       capacity: config.mailbox.capacity,
@@ -49,6 +50,10 @@ export async function createSystem(options: CreateSystemOptions = {}): Promise<A
     },
     onEscalation: options.onEscalation,
     warn: options.warn,
+  }).catch(async (e: unknown) => {
+    // A storage opened here would otherwise outlive the failed start (a NATS connection keeps the process alive).
+    if (options.storage === undefined) await storage.close().catch(() => undefined);
+    throw e;
   });
   const s = config.supervision;
   system.guardian = await system.spawn(

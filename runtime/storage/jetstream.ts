@@ -214,7 +214,9 @@ export class JetStreamStorage implements Storage {
     const prefix = options.prefix ?? 'troupe';
     assertBucketName(prefix);
     const timeoutMs = options.timeoutMs ?? 5_000;
-    const nc = await connect({ servers: [...options.servers], name: 'troupe:storage', maxReconnectAttempts: -1, reconnectTimeWait: 250, timeout: timeoutMs, ...options.connection });
+    const nc = await connect({ servers: [...options.servers], name: 'troupe:storage', maxReconnectAttempts: -1, reconnectTimeWait: 250, timeout: timeoutMs, ...options.connection }).catch((e: unknown) => {
+      throw new UnavailableError(`jetstream storage: cannot connect to ${options.servers.join(',')}: ${(e as Error).message}`, { cause: e });
+    });
     try {
       const jsm = await jetstreamManager(nc, { timeout: timeoutMs });
       const replicas = options.replicas ?? (nc.info?.cluster === undefined ? 1 : 3);

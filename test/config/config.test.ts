@@ -92,6 +92,7 @@ describe('environment table', () => {
     ['TROUPE_NODE_KINDS', ' chat, tool ,,', (c) => c.node.kinds, ['chat', 'tool']],
     ['TROUPE_NATS_URL', 'nats://a:4222,nats://b:4222', (c) => ({ ...c.transport, prefix: undefined, leaseTtlMs: undefined, heartbeatMs: undefined, deadAfterMs: undefined, ackWaitMs: undefined }), { kind: 'jetstream', servers: ['nats://a:4222', 'nats://b:4222'], prefix: undefined, leaseTtlMs: undefined, heartbeatMs: undefined, deadAfterMs: undefined, ackWaitMs: undefined }],
     ['TROUPE_DATA_DIR', '/var/troupe', (c) => c.dataDir, '/var/troupe'],
+    ['TROUPE_STORAGE', 'lmdb', (c) => c.storage.kind, 'lmdb'],
     ['TROUPE_HOST', '0.0.0.0', (c) => c.gateway.host, '0.0.0.0'],
     ['TROUPE_PORT', '8080', (c) => c.gateway.port, 8080],
     ['TROUPE_LOG_LEVEL', 'debug', (c) => c.log.level, 'debug'],
