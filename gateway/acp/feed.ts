@@ -1,0 +1,107 @@
+/**
+ * One run's events in seq order, exactly once: the persisted log (RunStore) first, then live
+ * events from the run's topic. It subscribes before reading the log, so nothing falls between
+ * the two; a gap in the live events (an event published before its log entry was readable, or
+ * one lost in transit) is filled from the log.
+ */
+import { runTopic, type RunEvent } from '../../protocols/index.js';
+import type { ActorSystem, Subscription } from '../../runtime/index.js';
+import type { RunStore } from '../../actors/agent/store.js';
+
+/** How long a gap may stay open (re-reading the log meanwhile) before it is skipped. */
+const GAP_RETRY_MS = 50;
+const GAP_GIVE_UP_MS = 2_000;
+
+/** A run's events in order; call {@link RunFeed.close} when done. */
+export class RunFeed {
+  private readonly buffer = new Map<number, RunEvent>();
+  private next: number;
+  private sub: Subscription | undefined;
+  private gapTimer: ReturnType<typeof setTimeout> | undefined;
+  private gapSince = 0;
+  private closed = false;
+
+  private constructor(
+    private readonly system: ActorSystem,
+    private readonly store: RunStore,
+    private readonly tenant: string,
+    private readonly runId: string,
+    afterSeq: number,
+    private readonly deliver: (e: RunEvent, caughtUp: boolean) => void,
+  ) {
+    this.next = afterSeq + 1;
+  }
+
+  /**
+   * Subscribes, then delivers the logged events after `afterSeq`; resolves with the highest seq
+   * delivered from the log once they are out. `deliver` gets `caughtUp` true when no later
+   * event is known yet.
+   */
+  static async open(system: ActorSystem, store: RunStore, tenant: string, runId: string, afterSeq: number, deliver: (e: RunEvent, caughtUp: boolean) => void): Promise<{ feed: RunFeed; logged: number }> {
+    const feed = new RunFeed(system, store, tenant, runId, afterSeq, deliver);
+    feed.sub = system.subscribe(runTopic(runId), (env) => feed.add([env.payload as RunEvent]), { tenant });
+    try {
+      const logged = await store.events(tenant, runId, afterSeq);
+      feed.add(logged);
+      return { feed, logged: logged.at(-1)?.seq ?? afterSeq };
+    } catch (e) {
+      feed.close();
+      throw e;
+    }
+  }
+
+  /** Highest seq delivered so far. */
+  get delivered(): number {
+    return this.next - 1;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.sub?.unsubscribe();
+    if (this.gapTimer !== undefined) clearTimeout(this.gapTimer);
+    this.gapTimer = undefined;
+    this.buffer.clear();
+  }
+
+  private add(events: readonly RunEvent[]): void {
+    if (this.closed) return;
+    for (const e of events) if (e !== undefined && e.run_id === this.runId && e.seq >= this.next) this.buffer.set(e.seq, e);
+    this.drain();
+  }
+
+  private drain(): void {
+    while (!this.closed) {
+      const e = this.buffer.get(this.next);
+      if (e === undefined) break;
+      this.buffer.delete(this.next);
+      this.next++;
+      this.deliver(e, this.buffer.size === 0);
+    }
+    if (this.closed || this.buffer.size === 0) {
+      this.gapSince = 0;
+      return;
+    }
+    if (this.gapTimer === undefined) {
+      if (this.gapSince === 0) this.gapSince = Date.now();
+      this.gapTimer = setTimeout(() => void this.fillGap(), GAP_RETRY_MS);
+    }
+  }
+
+  private async fillGap(): Promise<void> {
+    this.gapTimer = undefined;
+    if (this.closed) return;
+    try {
+      this.add(await this.store.events(this.tenant, this.runId, this.next - 1));
+    } catch (e) {
+      this.system.warn(`acp: run ${this.runId}: reading its event log failed: ${(e as Error).message}`);
+    }
+    if (this.closed || this.buffer.size === 0 || this.buffer.has(this.next)) return;
+    if (Date.now() - this.gapSince >= GAP_GIVE_UP_MS) {
+      const first = Math.min(...this.buffer.keys());
+      this.system.warn(`acp: run ${this.runId}: events ${this.next}..${first - 1} never arrived; skipping them`);
+      this.next = first;
+      this.gapSince = 0;
+      this.drain();
+    }
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * Starting runs: `POST /threads/{id}/runs[/stream|/wait]` and the stateless `POST /runs[…]`.
+ * A run is `acp.run.create` to `agent/<assistant_id>`; `command: {resume}` on a thread whose run
+ * waits for a human is `acp.run.resume` to that run (the same run continues, so its id and
+ * `Content-Location` stay). A stateless run gets a thread of its own, deleted when the run ends
+ * unless `on_completion: "keep"`.
+ */
+import { randomUUID } from 'node:crypto';
+import { ConflictError, NotFoundError, RUN_CREATE, RUN_RESUME, isTroupeError } from '../../protocols/index.js';
+import type { ThreadRecord } from '../../actors/agent/store.js';
+import { readJson, sendJson, unprocessableError } from '../http.js';
+import type { AgentInfo } from '../types.js';
+import { parseInputMessages, toChatMessage } from './messages.js';
+import { parseBody, runCreateBody, streamModes, toResumeValue, type RunCreateBody, type StreamMode } from './schemas.js';
+import { getRecord, runBase, RunSession, type AcpCall, type AcpContext } from './session.js';
+import { lgRun, type AcpRunRecord } from './shapes.js';
+import { interruptId } from './translate.js';
+import { answerWhenDone, followRun } from './follow.js';
+
+/** How the caller wants the run: in the background, streamed, or waited for. */
+export type RunKind = 'create' | 'stream' | 'wait';
+
+/** The agent named `id`, or 404. */
+export function assistantOf(ctx: AcpContext, id: string): AgentInfo {
+  const a = ctx.deps.agents().find((x) => x.name === id);
+  if (a === undefined) throw new NotFoundError(`assistant ${id} not found`);
+  return a;
+}
+
+function rejectUnsupported(b: RunCreateBody): void {
+  const unsupported = (['interrupt_before', 'interrupt_after', 'checkpoint_id', 'checkpoint'] as const).find((k) => b[k] !== undefined && b[k] !== null && !(Array.isArray(b[k]) && b[k].length === 0));
+  if (unsupported !== undefined) throw unprocessableError(`${unsupported} is not supported: agents interrupt through tool approvals, and runs continue from the thread's latest state`);
+  if (b.multitask_strategy !== undefined && b.multitask_strategy !== null && b.multitask_strategy !== 'reject') throw unprocessableError(`multitask_strategy ${b.multitask_strategy} is not supported (only "reject")`);
+  if (b.command !== undefined && b.command !== null) {
+    if (b.command.resume === undefined) throw unprocessableError('command must carry resume (update and goto are not supported)');
+    if (b.input !== undefined && b.input !== null) throw unprocessableError('send either input or command, not both');
+  }
+}
+
+interface Started {
+  readonly session: RunSession;
+  readonly runId: string;
+  readonly threadId: string;
+  readonly record: AcpRunRecord | undefined;
+}
+
+/** Handles every run-creating endpoint; `threadId` is undefined for the stateless ones. */
+export async function createRun(ctx: AcpContext, call: AcpCall, threadId: string | undefined, kind: RunKind): Promise<void> {
+  const body = parseBody(runCreateBody, await readJson(call.req), 'run');
+  rejectUnsupported(body);
+  const tenant = call.principal.tenant;
+  const agent = assistantOf(ctx, body.assistant_id);
+  const modes = streamModes(body.stream_mode);
+  const resuming = body.command?.resume !== undefined;
+  if (threadId === undefined && resuming) throw unprocessableError('command.resume needs the thread of the interrupted run: POST /threads/{thread_id}/runs');
+  const input = resuming ? [] : parseInputMessages(body.input).map(toChatMessage);
+  let thread: ThreadRecord;
+  const temporary = threadId === undefined && body.on_completion !== 'keep';
+  if (threadId === undefined) thread = await ctx.store.createThread(tenant, { metadata: { graph_id: agent.name, assistant_id: agent.name } });
+  else {
+    const t = await ctx.store.getThread(tenant, threadId);
+    if (t !== undefined) thread = t;
+    else if (body.if_not_exists === 'create') thread = await ctx.store.createThread(tenant, { thread_id: threadId, ifExists: 'do_nothing', metadata: { graph_id: agent.name, assistant_id: agent.name } });
+    else throw new NotFoundError(`thread ${threadId} not found`);
+  }
+  let started: Started;
+  try {
+    started = resuming ? await resume(ctx, tenant, thread, body, modes, kind) : await start(ctx, tenant, thread, agent, body, input, modes, kind, temporary);
+  } catch (e) {
+    if (temporary) await ctx.store.deleteThread(tenant, thread.thread_id).catch(() => false);
+    throw e;
+  }
+  await respond(ctx, call, started, kind, body.on_disconnect === 'cancel');
+}
+
+async function start(ctx: AcpContext, tenant: string, thread: ThreadRecord, agent: AgentInfo, body: RunCreateBody, input: AcpRunRecord['input'], modes: ReadonlySet<StreamMode>, kind: RunKind, temporary: boolean): Promise<Started> {
+  const threadId = thread.thread_id;
+  if (thread.status === 'busy') throw new ConflictError(`thread ${threadId} is busy with run ${thread.run_id ?? '(unknown)'}; wait for it to finish (multitask_strategy "reject")`);
+  if (thread.status === 'interrupted') throw new ConflictError(`thread ${threadId} has run ${thread.run_id ?? '(unknown)'} waiting for an answer to an interrupt: resume it with command: {resume: …} or cancel it`);
+  const runId = randomUUID();
+  const record: AcpRunRecord = {
+    run_id: runId,
+    thread_id: threadId,
+    assistant_id: agent.name,
+    created_at: new Date().toISOString(),
+    metadata: body.metadata ?? {},
+    prev_len: thread.values.messages.length,
+    input,
+    stream_mode: [...modes],
+    temporary,
+  };
+  await ctx.records.put([tenant, 'run', runId], record);
+  const spec = { tenant, runId, threadId, assistantId: agent.name, base: [...thread.values.messages, ...input], modes, quietUpTo: kind === 'stream' ? 0 : Number.POSITIVE_INFINITY };
+  const { session } = await RunSession.open(ctx, spec, 0);
+  try {
+    const ref = await ctx.deps.ensure(`agent/${agent.name}`, tenant);
+    await ref.ask(RUN_CREATE, { run_id: runId, thread_id: threadId, input: { messages: input }, ...(body.metadata ? { metadata: body.metadata } : {}) });
+  } catch (e) {
+    session.close();
+    await ctx.records.delete([tenant, 'run', runId]).catch(() => false);
+    throw e;
+  }
+  return { session, runId, threadId, record };
+}
+
+async function resume(ctx: AcpContext, tenant: string, thread: ThreadRecord, body: RunCreateBody, modes: ReadonlySet<StreamMode>, kind: RunKind): Promise<Started> {
+  const threadId = thread.thread_id;
+  const runId = thread.run_id ?? thread.interrupts[0]?.run_id;
+  if (thread.status !== 'interrupted' || runId === undefined) throw new ConflictError(`thread ${threadId} has no run waiting for an answer (status ${thread.status})`);
+  const pending = thread.interrupts.find((i) => i.run_id === runId) ?? thread.interrupts[0];
+  const answer = toResumeValue(body.command?.resume, pending === undefined ? undefined : interruptId(pending.value, pending.id));
+  const [record, run] = await Promise.all([getRecord(ctx, tenant, runId), ctx.store.getRun(tenant, runId)]);
+  const base = await runBase(ctx, tenant, record);
+  const afterSeq = base === undefined ? await ctx.store.lastSeq(tenant, runId) : 0;
+  const assistantId = record?.assistant_id ?? run?.assistant_id ?? body.assistant_id;
+  const spec = { tenant, runId, threadId, assistantId, base: base ?? thread.values.messages, modes, quietUpTo: Number.POSITIVE_INFINITY, afterSeq };
+  const { session, logged } = await RunSession.open(ctx, spec);
+  if (kind === 'stream') session.quietUpTo = logged;
+  session.armEnd(logged);
+  try {
+    const ref = await ctx.deps.ensure(`agent/${run?.agent ?? assistantId}`, tenant);
+    await ref.ask(RUN_RESUME, { run_id: runId, resume: answer });
+  } catch (e) {
+    session.close();
+    if (isTroupeError(e, 'bad_request')) throw new ConflictError(`run ${runId} is not waiting for an answer: ${e.message}`);
+    throw e;
+  }
+  return { session, runId, threadId, record };
+}
+
+/** Deletes a stateless run's thread once the run ended (not when it waits for a human). */
+async function cleanup(ctx: AcpContext, tenant: string, s: Started): Promise<void> {
+  if (s.record?.temporary !== true || s.session.translator.status === 'interrupted' || !s.session.translator.ended) return;
+  await ctx.store.deleteThread(tenant, s.threadId).catch((e: unknown) => ctx.deps.system.warn(`acp: deleting stateless thread ${s.threadId} failed: ${(e as Error).message}`));
+}
+
+async function respond(ctx: AcpContext, call: AcpCall, s: Started, kind: RunKind, cancelOnDisconnect: boolean): Promise<void> {
+  const tenant = call.principal.tenant;
+  const location = s.record?.temporary === true ? `/runs/${s.runId}` : `/threads/${s.threadId}/runs/${s.runId}`;
+  if (kind === 'create') {
+    const run = await ctx.store.getRun(tenant, s.runId).catch(() => undefined);
+    sendJson(call.res, 200, lgRun(run, s.record), { 'content-location': location });
+    if (s.record?.temporary === true) void s.session.done.then(() => cleanup(ctx, tenant, s)).finally(() => s.session.close());
+    else s.session.close();
+    return;
+  }
+  if (kind === 'stream') await followRun(ctx, call, s.session, s.runId, location, cancelOnDisconnect);
+  else await answerWhenDone(ctx, call, s.session, s.runId, location, cancelOnDisconnect);
+  await cleanup(ctx, tenant, s);
+}

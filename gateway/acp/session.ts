@@ -1,0 +1,149 @@
+/**
+ * One HTTP caller following one run: the run's events in order ({@link RunFeed}) through a
+ * {@link RunTranslator}, with a quiet prefix (events replayed only to rebuild the state, not
+ * sent) and a point before which the run's stopping does not count (a resumed run stopped at its
+ * previous interrupt). `done` resolves when the run stops: it ended, or waits for a human.
+ */
+import type { ChatMessage } from '../../actors/llm/types.js';
+import type { RunStore } from '../../actors/agent/store.js';
+import type { KvBucket } from '../../runtime/index.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GatewayDeps, Principal } from '../types.js';
+import { RunFeed } from './feed.js';
+import type { StreamMode } from './schemas.js';
+import type { AcpRunRecord } from './shapes.js';
+import { RunTranslator, type SseEvent } from './translate.js';
+
+/** What every ACP handler shares. */
+export interface AcpContext {
+  readonly deps: GatewayDeps;
+  readonly store: RunStore;
+  /** Bucket `acp`: {@link AcpRunRecord}s. */
+  readonly records: KvBucket;
+  /** When this route started (assistants' timestamps). */
+  readonly startedAt: string;
+}
+
+/** One request as a handler sees it. */
+export interface AcpCall {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly principal: Principal;
+  /** Path parameters by name (`thread_id`, `run_id`, …), decoded. */
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: URLSearchParams;
+}
+
+/** Where a session starts. */
+export interface SessionSpec {
+  readonly tenant: string;
+  readonly runId: string;
+  readonly threadId: string;
+  readonly assistantId: string;
+  /** The thread's messages before the run, with the run's input. */
+  readonly base: readonly ChatMessage[];
+  readonly modes: ReadonlySet<StreamMode>;
+  /** Events up to this seq rebuild the state but are not sent (Infinity: send nothing). */
+  readonly quietUpTo?: number;
+  /** Read the log after this seq (default 0: all of it). */
+  readonly afterSeq?: number;
+}
+
+/** A caller following a run. */
+export class RunSession {
+  readonly translator: RunTranslator;
+  /** Events up to this seq are not sent. */
+  quietUpTo: number;
+  /** The run stopping at or before this seq does not end the session. */
+  endAfter = Number.POSITIVE_INFINITY;
+  readonly done: Promise<void>;
+  private resolveDone!: () => void;
+  private feed: RunFeed | undefined;
+  private out: SseEvent[] = [];
+  private sink: ((events: readonly SseEvent[]) => void) | undefined;
+  private caughtUp = true;
+  private finished = false;
+  private opened = false;
+
+  private constructor(spec: SessionSpec) {
+    this.translator = new RunTranslator({ runId: spec.runId, threadId: spec.threadId, assistantId: spec.assistantId }, spec.base, spec.modes);
+    this.quietUpTo = spec.quietUpTo ?? 0;
+    this.done = new Promise<void>((resolve) => (this.resolveDone = resolve));
+  }
+
+  /**
+   * Opens a session: subscribes, replays the logged events, and returns with `logged` (the
+   * highest logged seq). Set {@link endAfter} (and perhaps {@link quietUpTo}) before the run moves.
+   */
+  static async open(ctx: AcpContext, spec: SessionSpec, endAfter?: number): Promise<{ session: RunSession; logged: number }> {
+    const s = new RunSession(spec);
+    if (endAfter !== undefined) s.endAfter = endAfter;
+    const { feed, logged } = await RunFeed.open(ctx.deps.system, ctx.store, spec.tenant, spec.runId, spec.afterSeq ?? 0, (e, caughtUp) => {
+      s.caughtUp = caughtUp;
+      if (e.seq > s.quietUpTo) s.opening();
+      const events = s.translator.apply(e);
+      if (e.seq > s.quietUpTo && events.length > 0) s.emit(events);
+      s.check();
+    });
+    s.feed = feed;
+    return { session: s, logged };
+  }
+
+  /** Lets the run's stopping count from after `seq` on (and checks whether it already has). */
+  armEnd(seq: number): void {
+    this.endAfter = seq;
+    this.check();
+  }
+
+  /** Sends the opening (`metadata`, the state so far), buffered and future events to `sink`. */
+  attach(sink: (events: readonly SseEvent[]) => void): void {
+    this.opening();
+    this.sink = sink;
+    if (this.out.length > 0) sink(this.out);
+    this.out = [];
+  }
+
+  /** Stops following the run (the run itself goes on). */
+  close(): void {
+    this.feed?.close();
+    this.feed = undefined;
+    this.finish();
+  }
+
+  /** Queues the opening events once, with the state as it is before the first sent event. */
+  private opening(): void {
+    if (this.opened) return;
+    this.opened = true;
+    this.emit(this.translator.opening());
+  }
+
+  private emit(events: readonly SseEvent[]): void {
+    if (this.sink !== undefined) this.sink(events);
+    else this.out.push(...events);
+  }
+
+  private check(): void {
+    if (this.translator.ended && this.caughtUp && this.translator.lastSeq > this.endAfter) this.finish();
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.resolveDone();
+  }
+}
+
+/** The ACP record of a run, if this part started it. */
+export function getRecord(ctx: AcpContext, tenant: string, runId: string): Promise<AcpRunRecord | undefined> {
+  return ctx.records.get<AcpRunRecord>([tenant, 'run', runId]);
+}
+
+/**
+ * The state a run started from: the thread's first `prev_len` messages and the run's input
+ * (undefined for a run this part did not start).
+ */
+export async function runBase(ctx: AcpContext, tenant: string, rec: AcpRunRecord | undefined): Promise<ChatMessage[] | undefined> {
+  if (rec === undefined) return undefined;
+  const t = await ctx.store.getThread(tenant, rec.thread_id);
+  return [...(t?.values.messages ?? []).slice(0, rec.prev_len), ...rec.input];
+}

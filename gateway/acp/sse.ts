@@ -1,0 +1,61 @@
+/**
+ * Server-sent events on a node:http response: `event`/`data`/`id` frames, comment heartbeats
+ * (the 1.x SDK uses them to detect half-open connections), and a bound on what a slow reader
+ * may leave buffered — past it the stream is closed rather than held in memory.
+ */
+import type { ServerResponse } from 'node:http';
+import type { SseEvent } from './translate.js';
+
+/** Heartbeat period; well under the SDK's 30 s idle ceiling. */
+export const HEARTBEAT_MS = 10_000;
+/** Bytes a reader may leave unread before the stream is cut. */
+export const MAX_BUFFERED = 8 * 1024 * 1024;
+
+/** An open event stream. */
+export class SseStream {
+  private readonly heartbeat: ReturnType<typeof setInterval>;
+  private done = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    headers: Record<string, string> = {},
+  ) {
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no', ...headers });
+    res.flushHeaders();
+    this.heartbeat = setInterval(() => this.raw(': heartbeat\n\n'), HEARTBEAT_MS);
+    this.heartbeat.unref();
+    res.on('close', () => this.stop());
+  }
+
+  /** False once the client went away or the stream was ended. */
+  get open(): boolean {
+    return !this.done;
+  }
+
+  /** Sends events (dropped once closed). */
+  send(events: readonly SseEvent[]): void {
+    for (const e of events) this.raw(`event: ${e.event}\ndata: ${JSON.stringify(e.data ?? null)}\n${e.id === undefined ? '' : `id: ${e.id}\n`}\n`);
+  }
+
+  /** Ends the stream. */
+  end(): void {
+    if (this.done) return;
+    this.stop();
+    this.res.end();
+  }
+
+  private raw(text: string): void {
+    if (this.done) return;
+    if (this.res.writableLength > MAX_BUFFERED) {
+      this.stop();
+      this.res.destroy();
+      return;
+    }
+    this.res.write(text);
+  }
+
+  private stop(): void {
+    this.done = true;
+    clearInterval(this.heartbeat);
+  }
+}

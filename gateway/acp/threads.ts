@@ -1,0 +1,126 @@
+/**
+ * Threads over the RunStore: create, get, patch (metadata), delete, search, count, current
+ * state, state at a checkpoint, and history. Every lookup is scoped to the caller's tenant, so
+ * another tenant's thread id is simply not found (404, never 403).
+ */
+import { NotFoundError, TroupeError } from '../../protocols/index.js';
+import type { ThreadRecord } from '../../actors/agent/store.js';
+import { readJson, sendJson } from '../http.js';
+import { matches, selectFields } from './assistants.js';
+import { cancelRun } from './follow.js';
+import { historyBody, parseBody, stateAtBody, threadCreateBody, threadPatchBody, threadSearchBody } from './schemas.js';
+import type { AcpCall, AcpContext } from './session.js';
+import { lgCheckpointState, lgThread, lgThreadState } from './shapes.js';
+
+const ALL = Number.MAX_SAFE_INTEGER;
+
+function threadId(call: AcpCall): string {
+  return call.params['thread_id'] as string;
+}
+
+/** `POST /threads`. */
+export async function createThread(ctx: AcpContext, call: AcpCall): Promise<void> {
+  const b = parseBody(threadCreateBody, await readJson(call.req), 'thread');
+  const t = await ctx.store.createThread(call.principal.tenant, { ...(b.thread_id == null ? {} : { thread_id: b.thread_id }), metadata: b.metadata ?? {}, ifExists: b.if_exists ?? 'raise' });
+  sendJson(call.res, 200, lgThread(t));
+}
+
+/** `GET /threads/{id}`. */
+export async function getThread(ctx: AcpContext, call: AcpCall): Promise<void> {
+  sendJson(call.res, 200, lgThread(await ctx.store.thread(call.principal.tenant, threadId(call))));
+}
+
+/** `PATCH /threads/{id}`: merges metadata. */
+export async function patchThread(ctx: AcpContext, call: AcpCall): Promise<void> {
+  const b = parseBody(threadPatchBody, await readJson(call.req), 'thread update');
+  sendJson(call.res, 200, lgThread(await ctx.store.patchThread(call.principal.tenant, threadId(call), b.metadata ?? {})));
+}
+
+/** `DELETE /threads/{id}`: 204; a run holding the thread is cancelled first. */
+export async function deleteThread(ctx: AcpContext, call: AcpCall): Promise<void> {
+  const tenant = call.principal.tenant;
+  const t = await ctx.store.thread(tenant, threadId(call));
+  if ((t.status === 'busy' || t.status === 'interrupted') && t.run_id !== undefined) {
+    await cancelRun(ctx, tenant, t.run_id, '').catch((e: unknown) => ctx.deps.system.warn(`acp: cancelling run ${t.run_id ?? ''} of deleted thread failed: ${(e as Error).message}`));
+  }
+  if (!(await ctx.store.deleteThread(tenant, t.thread_id))) throw new NotFoundError(`thread ${t.thread_id} not found`);
+  sendJson(call.res, 204, undefined);
+}
+
+async function search(ctx: AcpContext, call: AcpCall, what: string): Promise<{ hits: ThreadRecord[]; q: ReturnType<typeof threadSearchBody.parse> }> {
+  const q = parseBody(threadSearchBody, await readJson(call.req), what);
+  const all = await ctx.store.searchThreads(call.principal.tenant, { ...(q.status == null ? {} : { status: q.status }), ...(q.metadata == null ? {} : { metadata: q.metadata }), limit: ALL });
+  const ids = q.ids == null ? undefined : new Set(q.ids);
+  const hits = all.filter((t) => (ids === undefined || ids.has(t.thread_id)) && (q.values == null || matches(lgThread(t)['values'] as Record<string, unknown>, q.values)));
+  const by = q.sort_by === 'state_updated_at' ? 'updated_at' : (q.sort_by ?? 'created_at');
+  const dir = (q.sort_order ?? 'desc') === 'desc' ? -1 : 1;
+  hits.sort((a, b) => dir * String(a[by]).localeCompare(String(b[by])));
+  return { hits, q };
+}
+
+/** `POST /threads/search`. */
+export async function searchThreads(ctx: AcpContext, call: AcpCall): Promise<void> {
+  const { hits, q } = await search(ctx, call, 'thread search');
+  const offset = q.offset ?? 0;
+  const page = hits.slice(offset, offset + (q.limit ?? 10));
+  sendJson(call.res, 200, page.map((t) => selectFields(lgThread(t), q.select)));
+}
+
+/** `POST /threads/count`. */
+export async function countThreads(ctx: AcpContext, call: AcpCall): Promise<void> {
+  sendJson(call.res, 200, (await search(ctx, call, 'thread count')).hits.length);
+}
+
+/** `GET /threads/{id}/state`. */
+export async function threadState(ctx: AcpContext, call: AcpCall): Promise<void> {
+  const tenant = call.principal.tenant;
+  const t = await ctx.store.thread(tenant, threadId(call));
+  const [latest] = await ctx.store.history(tenant, t.thread_id, 1);
+  sendJson(call.res, 200, lgThreadState(t, latest));
+}
+
+async function stateAt(ctx: AcpContext, call: AcpCall, checkpointId: string): Promise<void> {
+  const tenant = call.principal.tenant;
+  const t = await ctx.store.thread(tenant, threadId(call));
+  const cp = (await ctx.store.history(tenant, t.thread_id, ALL)).find((c) => c.checkpoint_id === checkpointId);
+  if (cp === undefined) throw new NotFoundError(`checkpoint ${checkpointId} of thread ${t.thread_id} not found`);
+  sendJson(call.res, 200, lgCheckpointState(cp));
+}
+
+/** `GET /threads/{id}/state/{checkpoint_id}`. */
+export function threadStateAt(ctx: AcpContext, call: AcpCall): Promise<void> {
+  return stateAt(ctx, call, call.params['checkpoint_id'] as string);
+}
+
+/** `POST /threads/{id}/state/checkpoint` with `{checkpoint: {checkpoint_id}}`. */
+export async function threadStateAtBody(ctx: AcpContext, call: AcpCall): Promise<void> {
+  const b = parseBody(stateAtBody, await readJson(call.req), 'state request');
+  if (b.checkpoint.checkpoint_id == null) return threadState(ctx, call);
+  return stateAt(ctx, call, b.checkpoint.checkpoint_id);
+}
+
+/** `POST /threads/{id}/history` (and `GET …?limit=`): checkpoints, newest first. */
+export async function threadHistory(ctx: AcpContext, call: AcpCall): Promise<void> {
+  const tenant = call.principal.tenant;
+  const raw = call.req.method === 'GET' ? { limit: call.query.has('limit') ? Number(call.query.get('limit')) : undefined } : await readJson(call.req);
+  const b = parseBody(historyBody, raw, 'history request');
+  const t = await ctx.store.thread(tenant, threadId(call));
+  let list = await ctx.store.history(tenant, t.thread_id, ALL);
+  const before = typeof b.before === 'string' ? b.before : b.before == null ? undefined : 'configurable' in b.before ? b.before.configurable.checkpoint_id : b.before.checkpoint_id;
+  if (before != null) {
+    const i = list.findIndex((c) => c.checkpoint_id === before);
+    list = i < 0 ? [] : list.slice(i + 1);
+  }
+  const from = b.checkpoint?.checkpoint_id;
+  if (from != null) {
+    const i = list.findIndex((c) => c.checkpoint_id === from);
+    list = i < 0 ? [] : list.slice(i);
+  }
+  if (b.metadata != null) list = list.filter((c) => matches(c.metadata, b.metadata));
+  sendJson(call.res, 200, list.slice(0, b.limit ?? 10).map(lgCheckpointState));
+}
+
+/** Endpoints that would rewrite a thread's history: 405 (runs are the only writers). */
+export function notSupported(): never {
+  throw new TroupeError('bad_request', 'changing thread state directly is not supported: threads change by runs', { details: { status: 405 } });
+}
