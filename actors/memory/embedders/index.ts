@@ -1,0 +1,14 @@
+/** Embedders behind one interface: USE-lite (offline default), ONNX models on disk, OpenAI; a worker pool; a hashing double for tests. */
+export { createEmbedder, createLocalEmbedder } from './spec.js';
+export type { EmbedderSpec, CreateEmbedderOptions } from './spec.js';
+export { UseLiteEmbedder, loadUseLite, USE_LITE_ID, USE_LITE_DIMS } from './use-lite.js';
+export { OnnxEmbedder } from './onnx.js';
+export type { OnnxEmbedderOptions } from './onnx.js';
+export { WordPieceTokenizer } from './wordpiece.js';
+export type { WordPieceOptions } from './wordpiece.js';
+export { OpenAIEmbedder } from './openai.js';
+export type { OpenAIEmbedderOptions } from './openai.js';
+export { WorkerPoolEmbedder } from './pool.js';
+export type { PoolOptions } from './pool.js';
+export { HashingTestEmbedder, HASHING_TEST_ID } from './test-embedder.js';
+export { normalize, cosine, dot } from './vectors.js';

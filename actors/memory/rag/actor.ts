@@ -1,0 +1,69 @@
+/**
+ * The collection actor: `collection/<name>`, stateful (one activation in the cluster). Its
+ * state is a {@link RagCollection} opened from `system.storage` on every activation, so a
+ * re-activation on another node finds the documents and the index. Handles ingest, search,
+ * delete and stats; payloads are checked by the schemas in messages.ts.
+ */
+import type { Behavior } from '../../../runtime/behavior.js';
+import type { ActorRef } from '../../../runtime/ref.js';
+import type { ActorSystem } from '../../../runtime/system.js';
+import type { Embedder } from '../semantic/types.js';
+import type { HnswParams } from '../semantic/hnsw-index.js';
+import type { ChunkOptions } from './chunker.js';
+import { RagCollection, type RerankHook } from './collection.js';
+import { deleteSchema, ingestSchema, RAG_DELETE, RAG_INGEST, RAG_SEARCH, RAG_STATS, searchSchema, statsSchema, type IngestReply, type SearchReply } from './messages.js';
+
+/** Storage bucket of RAG collections (and semantic memory) unless configured otherwise. */
+export const MEMORY_BUCKET = 'memory';
+
+/** Options of a collection actor. */
+export interface CollectionActorOptions {
+  readonly embedder: Embedder;
+  /** Storage bucket (default {@link MEMORY_BUCKET}). */
+  readonly bucket?: string;
+  readonly hnsw?: Partial<HnswParams>;
+  readonly chunking?: Partial<ChunkOptions>;
+  readonly rerank?: RerankHook;
+}
+
+/** Address of collection `name`. */
+export function collectionAddress(name: string): string {
+  return `collection/${name}`;
+}
+
+/** The Behavior of collection `name` (see the module comment). */
+export function collectionBehavior(name: string, options: CollectionActorOptions): Behavior<RagCollection> {
+  return {
+    schemas: { [RAG_INGEST]: ingestSchema, [RAG_SEARCH]: searchSchema, [RAG_DELETE]: deleteSchema, [RAG_STATS]: statsSchema },
+    init: (ctx) =>
+      RagCollection.open({
+        name,
+        embedder: options.embedder,
+        bucket: ctx.system.storage.bucket(options.bucket ?? MEMORY_BUCKET),
+        ...(options.hnsw ? { hnsw: options.hnsw } : {}),
+        ...(options.chunking ? { chunking: options.chunking } : {}),
+        ...(options.rerank ? { rerank: options.rerank } : {}),
+      }),
+    async receive(message, ctx) {
+      const c = ctx.state;
+      switch (message.type) {
+        case RAG_INGEST:
+          return { documents: await c.ingest(ingestSchema.parse(message.payload).documents, ctx.signal) } satisfies IngestReply;
+        case RAG_SEARCH:
+          return { hits: await c.search(searchSchema.parse(message.payload), ctx.signal) } satisfies SearchReply;
+        case RAG_DELETE:
+          return { removed: await c.delete(deleteSchema.parse(message.payload).documentIds) };
+        case RAG_STATS:
+          return c.stats();
+        default:
+          return undefined;
+      }
+    },
+  };
+}
+
+/** Spawns collection `name` on `system` (single activation). */
+export function spawnCollection(system: ActorSystem, name: string, options: CollectionActorOptions & { readonly tenant?: string }): Promise<ActorRef> {
+  const { tenant, ...rest } = options;
+  return system.spawn(collectionAddress(name), collectionBehavior(name, rest), tenant === undefined ? {} : { tenant });
+}
