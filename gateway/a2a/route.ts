@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isTroupeError } from '../../protocols/index.js';
-import { DEFAULT_BODY_LIMIT, gatewayError, readJson, sendJson } from '../http.js';
+import { gatewayError, readJson, sendJson } from '../http.js';
 import type { GatewayDeps, HttpRoute, Principal } from '../types.js';
 import { baseUrlOf, buildAgentCard, type AgentCardOptions } from './card.js';
 import { RpcError, idOf, openStream, parseParams, parseRequest, sendRpc, type RpcId } from './jsonrpc.js';
@@ -16,7 +16,7 @@ import { A2A_ERRORS, cancelTaskParamsSchema, getTaskParamsSchema, sendMessagePar
 
 /** Options of the A2A routes. */
 export interface A2aRouteOptions extends A2aServiceOptions, AgentCardOptions {
-  /** Largest request body (default 1 MiB). */
+  /** Largest request body (default: the server's body limit). */
   readonly bodyLimit?: number;
   /** Bytes a streaming client may leave unread before its stream is ended (default 4 MiB). */
   readonly maxStreamBuffer?: number;
@@ -43,7 +43,7 @@ export function agentCardRoute(deps: GatewayDeps, options: AgentCardOptions = {}
 
 /** `POST /a2a`: the JSON-RPC binding. */
 export function a2aRoute(deps: GatewayDeps, options: A2aRouteOptions = {}, service: A2aService = new A2aService(deps, options)): HttpRoute {
-  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const bodyLimit = options.bodyLimit;
   const maxBuffer = options.maxStreamBuffer ?? 4 * 1024 * 1024;
 
   const stream = async (res: ServerResponse, id: RpcId, principal: Principal, params: unknown): Promise<void> => {
@@ -88,7 +88,7 @@ export function a2aRoute(deps: GatewayDeps, options: A2aRouteOptions = {}, servi
       if (req.method !== 'POST') throw gatewayError('bad_request', 'POST JSON-RPC requests to this endpoint', { status: 405 });
       let body: unknown;
       try {
-        body = await readJson(req, bodyLimit);
+        body = await (bodyLimit === undefined ? readJson(req) : readJson(req, bodyLimit));
       } catch (e) {
         if (isTroupeError(e, 'bad_request')) return sendRpc(res, null, { error: new RpcError(A2A_ERRORS.PARSE_ERROR, `Parse error: ${(e as Error).message}`) });
         throw e;

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isTroupeError } from '../../protocols/index.js';
-import { DEFAULT_BODY_LIMIT, gatewayError, originAllowed, readJson, sendJson } from '../http.js';
+import { gatewayError, originAllowed, readJson, sendJson } from '../http.js';
 import type { GatewayDeps, HttpRoute, Principal } from '../types.js';
 import { DEFAULT_MCP_LIMITS, buildMcpServer, type McpLimits } from './server.js';
 
@@ -18,7 +18,7 @@ export interface McpRouteOptions extends Partial<McpLimits> {
   readonly prefix?: string;
   /** Browser origins allowed besides loopback ones (`*` allows all); others get 403. */
   readonly allowedOrigins?: readonly string[];
-  /** Largest JSON-RPC body (default 1 MiB). */
+  /** Largest JSON-RPC body (default: the server's body limit). */
   readonly bodyLimit?: number;
 }
 
@@ -36,7 +36,7 @@ function isInitialize(body: unknown): boolean {
 export function mcpRoute(deps: GatewayDeps, options: McpRouteOptions = {}): HttpRoute {
   const limits: McpLimits = { callTimeoutMs: options.callTimeoutMs ?? DEFAULT_MCP_LIMITS.callTimeoutMs, describeTimeoutMs: options.describeTimeoutMs ?? DEFAULT_MCP_LIMITS.describeTimeoutMs };
   const allowed = options.allowedOrigins ?? [];
-  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const bodyLimit = options.bodyLimit;
 
   return {
     prefix: options.prefix ?? '/mcp',
@@ -58,7 +58,7 @@ export function mcpRoute(deps: GatewayDeps, options: McpRouteOptions = {}): Http
       }
       let body: unknown;
       try {
-        body = await readJson(req, bodyLimit);
+        body = await (bodyLimit === undefined ? readJson(req) : readJson(req, bodyLimit));
       } catch (e) {
         if (isTroupeError(e, 'bad_request')) return rpcError(res, 400, -32700, `Parse error: ${(e as Error).message}`);
         throw e;

@@ -65,7 +65,7 @@ describe('A2A agent card', () => {
     });
     expect((JSON.parse(other) as { supportedInterfaces: { url: string }[] }).supportedInterfaces[0]?.url).toBe('http://agents.example:8443/a2a');
     const c = await client('acme');
-    expect(c.agentCard.skills.find((s) => s.id === 'assistant')?.tags).toContain('tool:calculator');
+    expect((await c.getAgentCard()).skills.find((s) => s.id === 'assistant')?.tags).toContain('tool:calculator');
   });
 });
 

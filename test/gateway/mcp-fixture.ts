@@ -1,19 +1,17 @@
 /**
- * A small mesh behind a plain node:http server for the /mcp and /a2a tests: real actor system,
- * real tool and agent actors (offline model), real routes. Only the principal is simple: the
- * bearer token is the tenant's name (auth itself is tested with the gateway server).
+ * A small mesh behind the real gateway server for the /mcp and /a2a tests: real actor system,
+ * real tool and agent actors (offline model), real routes, API-key auth (the key of tenant
+ * `acme` is `acme`). Deps can keep a tool to some tenants, for the tenant-isolation tests.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { agentBehavior, type AgentDefinition } from '../../actors/agent/index.js';
 import { OfflineProvider } from '../../actors/llm/offline.js';
 import { builtinTools, defineTool, spawnTool, type FunctionTool } from '../../actors/tool/index.js';
-import { ValidationError, isTroupeError } from '../../protocols/index.js';
+import { ValidationError } from '../../protocols/index.js';
 import type { ActorRef, ActorSystem } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
-import { bearerToken, gatewayError, sendError } from '../../gateway/http.js';
-import type { AgentInfo, GatewayDeps, HttpRoute, Principal } from '../../gateway/types.js';
+import { Gateway, gatewayError, hashApiKey, type GatewayOptions } from '../../gateway/index.js';
+import type { AgentInfo, GatewayDeps, HttpRoute } from '../../gateway/types.js';
 
 /** A tool that reports progress `steps` times, `delayMs` apart, then answers; `fail` makes an error result. */
 export const stepsTool: FunctionTool<{ steps: number; delayMs: number; fail?: boolean | undefined }> = defineTool({
@@ -100,42 +98,28 @@ export function meshDeps(system: ActorSystem, spec: MeshSpec = DEFAULT_MESH): Ga
 export interface TestGateway {
   readonly system: ActorSystem;
   readonly deps: GatewayDeps;
+  readonly gateway: Gateway;
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
   close(): Promise<void>;
 }
 
-/** Mounts `routes` on a node:http server on a random loopback port; the bearer token names the tenant. */
-export async function startTestGateway(makeRoutes: (deps: GatewayDeps) => HttpRoute[], spec: MeshSpec = DEFAULT_MESH): Promise<TestGateway> {
-  const system = await createSystem();
+/** Tenants with an API key each; the key is the tenant's name (subject `key:<tenant>`). */
+export const TENANTS = ['acme', 'globex'] as const;
+
+/** The real gateway server on a free loopback port with `routes` mounted and auth on. */
+export async function startTestGateway(makeRoutes: (deps: GatewayDeps) => HttpRoute[], spec: MeshSpec = DEFAULT_MESH, options: Partial<Omit<GatewayOptions, 'deps' | 'routes'>> = {}): Promise<TestGateway> {
+  const system = await createSystem({ warn: () => undefined });
   const deps = meshDeps(system, spec);
-  const routes = [...makeRoutes(deps)].sort((a, b) => b.prefix.length - a.prefix.length);
-  const server: Server = createServer((req, res) => {
-    const pathname = new URL(req.url ?? '/', 'http://x').pathname;
-    const route = routes.find((r) => pathname === r.prefix || pathname.startsWith(`${r.prefix}/`));
-    const handle = async (): Promise<void> => {
-      if (route === undefined) throw gatewayError('not_found', `no route for ${pathname}`);
-      const path = pathname.slice(route.prefix.length);
-      let principal: Principal = { tenant: 'default', roles: [], subject: 'anonymous' };
-      const token = bearerToken(req);
-      if (token !== undefined) principal = { tenant: token, roles: ['user'], subject: `key-${token}` };
-      else if (route.public?.(path) !== true) throw gatewayError('unauthorized', 'a bearer token is required');
-      await route.handle(req, res, principal, path);
-    };
-    handle().catch((e: unknown) => {
-      if (!isTroupeError(e)) console.error('test gateway: unhandled', e);
-      sendError(res, e);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const keys = TENANTS.map((t) => ({ id: t, hash: hashApiKey(t), tenant: t, roles: ['user'] as const }));
+  const gateway = await Gateway.start({ port: 0, auth: { keys }, ...options, deps, routes: makeRoutes(deps) });
   return {
     system,
     deps,
-    url: `http://127.0.0.1:${port}`,
+    gateway,
+    url: gateway.url,
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await gateway.close();
       await system.shutdown();
     },
   };

@@ -113,7 +113,7 @@ describe('/mcp with the MCP SDK client', () => {
     });
     await expect(call).rejects.toThrow();
     await expect.poll(() => cancels.length).toBe(1);
-    expect(cancels[0]).toMatchObject({ subject: 'key-acme', reason: 'enough' });
+    expect(cancels[0]).toMatchObject({ subject: 'key:acme', reason: 'enough' });
     sub.unsubscribe();
     // The client and server carry on.
     expect(text((await client.callTool({ name: 'calculator', arguments: { expression: '1+1' } })) as CallToolResult)).toContain('"value":2');
