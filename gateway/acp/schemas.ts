@@ -71,7 +71,7 @@ const checkpointRef = z.object({ checkpoint_id: z.string().nullish(), checkpoint
 /** `POST /threads/{id}/history`. */
 export const historyBody = z.object({
   limit: limit.nullish(),
-  before: z.union([z.string(), checkpointRef, z.object({ configurable: checkpointRef })]).nullish(),
+  before: z.union([z.string(), z.object({ configurable: checkpointRef }), checkpointRef]).nullish(),
   metadata: record.nullish(),
   checkpoint: checkpointRef.nullish(),
   select: z.array(z.string()).nullish(),
