@@ -59,10 +59,10 @@ export class OnnxEmbedder implements Embedder {
     return new OnnxEmbedder(ort, session, tokenizer, v?.length ?? 0, options.batchSize ?? 32, basename(options.modelDir));
   }
 
-  embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
-    if (this.closed) return Promise.reject(new Error(`${this.id} is closed`));
+  async embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
+    if (this.closed) throw new Error(`${this.id} is closed`);
     throwIfAborted(signal);
-    return inBatches(texts, this.batchSize, (b) => this.run(b), signal);
+    return await inBatches(texts, this.batchSize, (b) => this.run(b), signal);
   }
 
   private async run(texts: readonly string[]): Promise<Float32Array[]> {

@@ -34,10 +34,10 @@ export class OpenAIEmbedder implements Embedder {
     this.client = new OpenAI({ apiKey, ...(options.baseURL !== undefined ? { baseURL: options.baseURL } : {}), maxRetries: options.maxRetries ?? 2, timeout: options.timeoutMs ?? 60_000 });
   }
 
-  embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
+  async embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
     throwIfAborted(signal);
     const sendDims = this.options.sendDimensions ?? !this.options.model.includes('ada-002');
-    return inBatches(texts, this.options.batchSize ?? 256, async (batch) => {
+    return await inBatches(texts, this.options.batchSize ?? 256, async (batch) => {
       const res = await this.client.embeddings.create(
         { model: this.options.model, input: batch.map((t) => (t === '' ? ' ' : t)), encoding_format: 'float', ...(sendDims ? { dimensions: this.dims } : {}) },
         signal === undefined ? {} : { signal },

@@ -23,7 +23,7 @@ export class HashingTestEmbedder implements Embedder {
     this.id = `${HASHING_TEST_ID}/${dims}`;
   }
 
-  embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
+  async embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
     throwIfAborted(signal);
     return Promise.resolve(texts.map((t) => this.one(t)));
   }
