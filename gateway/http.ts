@@ -9,6 +9,18 @@ import { TroupeError, TooLargeError, ValidationError, isTroupeError, type ErrorC
 /** Default largest request body the gateway reads (1 MiB). */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
+const BODY_LIMIT = Symbol('troupe.bodyLimit');
+
+/** Sets the body limit `readBody`/`readJson` apply to `req` by default (the server sets config's). */
+export function setBodyLimit(req: IncomingMessage, limitBytes: number): void {
+  (req as IncomingMessage & { [BODY_LIMIT]?: number })[BODY_LIMIT] = limitBytes;
+}
+
+/** The body limit for `req`: the server's configured one, else {@link DEFAULT_BODY_LIMIT}. */
+export function bodyLimitOf(req: IncomingMessage): number {
+  return (req as IncomingMessage & { [BODY_LIMIT]?: number })[BODY_LIMIT] ?? DEFAULT_BODY_LIMIT;
+}
+
 /** An error with a stable code for the HTTP and WS error paths (codes without their own class). */
 export function gatewayError(code: ErrorCode, message: string, details?: Record<string, unknown>): TroupeError {
   return new TroupeError(code, message, details === undefined ? undefined : { details });
@@ -27,8 +39,8 @@ export function unprocessableError(message: string): TroupeError {
   return new ValidationError(message, { details: { status: 422 } });
 }
 
-/** Reads the whole body, rejecting with `too_large` past `limitBytes` (the rest is discarded). */
-export function readBody(req: IncomingMessage, limitBytes: number = DEFAULT_BODY_LIMIT): Promise<Buffer> {
+/** Reads the whole body, rejecting with `too_large` past `limitBytes` (default: the server's limit; the rest is discarded). */
+export function readBody(req: IncomingMessage, limitBytes: number = bodyLimitOf(req)): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limitBytes) {
@@ -64,7 +76,7 @@ export function readBody(req: IncomingMessage, limitBytes: number = DEFAULT_BODY
  * Reads a JSON body: `bad_request` for malformed JSON, `too_large` past `limitBytes`; an empty
  * body is `undefined`.
  */
-export async function readJson(req: IncomingMessage, limitBytes: number = DEFAULT_BODY_LIMIT): Promise<unknown> {
+export async function readJson(req: IncomingMessage, limitBytes: number = bodyLimitOf(req)): Promise<unknown> {
   const body = await readBody(req, limitBytes);
   if (body.length === 0) return undefined;
   try {

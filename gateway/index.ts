@@ -6,6 +6,8 @@ export {
   gatewayError,
   rateLimitedError,
   unprocessableError,
+  setBodyLimit,
+  bodyLimitOf,
   readBody,
   readJson,
   sendJson,
@@ -17,3 +19,13 @@ export {
   applyCors,
   bearerToken,
 } from './http.js';
+export { Gateway, DEFAULT_LIMITS, gatewayOptionsFromConfig } from './server.js';
+export type { GatewayOptions, GatewayLimits } from './server.js';
+export { localDeps } from './deps.js';
+export type { AgentFactory, ToolFactory, LocalDepsOptions } from './deps.js';
+export { Authenticator, ANONYMOUS_ADMIN, ApiKeyStore, hashApiKey, generateApiKey, JwtVerifier, signJwt, RateLimiter, ConnectionLimiter } from './auth/index.js';
+export type { AuthOptions, ApiKeyEntry, JwtOptions, RateLimitOptions } from './auth/index.js';
+export { WsGateway, CLOSE, DEFAULT_WS_LIMITS } from './ws/index.js';
+export type { WsLimits } from './ws/index.js';
+export { GatewayMetrics, HealthMonitor, Registry } from './ops/index.js';
+export type { HealthReport } from './ops/index.js';

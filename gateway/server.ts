@@ -1,0 +1,205 @@
+/**
+ * The gateway's one HTTP server: mounts the parts ({@link HttpRoute}s such as /acp, /mcp, /a2a)
+ * by prefix, takes `/ws` upgrades, answers `/healthz` and `/metrics`, and does auth, rate and
+ * body limits, CORS and error framing for all of them. Refuses to listen on a non-loopback
+ * address without credentials configured (ADR 0008).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TroupeConfig } from '../config/index.js';
+import { isTroupeError, TooLargeError, ValidationError } from '../protocols/index.js';
+import { RunStore } from '../actors/agent/store.js';
+import { ANONYMOUS_ADMIN, Authenticator, ConnectionLimiter, RateLimiter, type AuthOptions } from './auth/index.js';
+import { applyCors, bearerToken, gatewayError, isLoopbackHost, rateLimitedError, sendError, sendJson, setBodyLimit } from './http.js';
+import { GatewayMetrics, HealthMonitor } from './ops/index.js';
+import type { GatewayDeps, HttpRoute, Principal } from './types.js';
+import { DEFAULT_WS_LIMITS, WsGateway, type WsLimits } from './ws/index.js';
+
+/** Every limit the gateway enforces (config `gateway.limits`). */
+export interface GatewayLimits extends WsLimits {
+  /** Largest HTTP request body. */
+  readonly bodyBytes: number;
+  /** Open WebSocket connections on this node. */
+  readonly connections: number;
+  /** Open WebSocket connections per API key / token subject. */
+  readonly connectionsPerKey: number;
+  /** Token bucket per key: sustained requests and frames per second, and the burst. */
+  readonly ratePerSec: number;
+  readonly burst: number;
+}
+
+/** Defaults of {@link GatewayLimits} (the config defaults). */
+export const DEFAULT_LIMITS: GatewayLimits = { ...DEFAULT_WS_LIMITS, bodyBytes: 1024 * 1024, connections: 20_000, connectionsPerKey: 2_000, ratePerSec: 200, burst: 400 };
+
+/** Options of {@link Gateway.start}. */
+export interface GatewayOptions {
+  readonly deps: GatewayDeps;
+  /** Parts mounted by prefix (/acp, /mcp, /a2a, …). */
+  readonly routes?: readonly HttpRoute[];
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  /** Default 7700; 0 picks a free port. */
+  readonly port?: number;
+  /** Credentials; none = auth off (loopback only). */
+  readonly auth?: AuthOptions;
+  readonly limits?: Partial<GatewayLimits>;
+  /** Browser origins allowed besides loopback ones (`*`: any). */
+  readonly allowedOrigins?: readonly string[];
+  /** Where run events are read back for `resume`; default a RunStore over `deps.system.storage`. */
+  readonly store?: RunStore;
+  readonly warn?: (message: string) => void;
+  /** Wall clock for JWT expiry and rate limits (tests). */
+  readonly now?: () => number;
+}
+
+/** Gateway options from config's `gateway` section (deps and routes come from the caller). */
+export function gatewayOptionsFromConfig(gw: TroupeConfig['gateway']): Omit<GatewayOptions, 'deps' | 'routes'> {
+  return { host: gw.host, port: gw.port, auth: { keys: gw.auth.keys, ...(gw.auth.jwt === undefined ? {} : { jwt: gw.auth.jwt }) }, limits: gw.limits, allowedOrigins: gw.allowedOrigins };
+}
+
+/** Who calls a public path without credentials while auth is on. */
+const PUBLIC: Principal = Object.freeze({ tenant: 'default', roles: Object.freeze([]), subject: 'public' });
+
+/** A running gateway. */
+export class Gateway {
+  readonly metrics: GatewayMetrics;
+  readonly health: HealthMonitor;
+  readonly ws: WsGateway;
+  readonly auth: Authenticator;
+  readonly limits: GatewayLimits;
+  private readonly rate: RateLimiter;
+  private readonly routes: HttpRoute[];
+  private readonly server: Server;
+  private readonly allowedOrigins: readonly string[];
+  private readonly warn: (message: string) => void;
+  private bound: AddressInfo | undefined;
+
+  private constructor(options: GatewayOptions) {
+    const { deps } = options;
+    const now = options.now ?? Date.now;
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.auth = new Authenticator(options.auth, now);
+    this.rate = new RateLimiter({ ratePerSec: this.limits.ratePerSec, burst: this.limits.burst }, now);
+    this.metrics = new GatewayMetrics(deps.system);
+    this.metrics.attach();
+    this.health = new HealthMonitor(deps);
+    this.warn = options.warn ?? deps.system.warn;
+    this.allowedOrigins = options.allowedOrigins ?? [];
+    this.routes = [...(options.routes ?? [])].sort((a, b) => b.prefix.length - a.prefix.length);
+    const store = options.store ?? new RunStore(deps.system.storage);
+    this.ws = new WsGateway(
+      { deps, auth: this.auth, rate: this.rate, connections: new ConnectionLimiter(this.limits.connections, this.limits.connectionsPerKey), store, metrics: this.metrics, limits: this.limits, warn: this.warn },
+      this.allowedOrigins,
+    );
+    this.server = createServer({ keepAliveTimeout: 5_000 }, (req, res) => void this.onRequest(req, res));
+    this.server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => this.ws.handleUpgrade(req, socket, head));
+    this.server.on('clientError', (_e, socket) => socket.destroy());
+  }
+
+  /** Starts listening; rejects for a non-loopback host without credentials, or when the port is taken. */
+  static async start(options: GatewayOptions): Promise<Gateway> {
+    const host = options.host ?? '127.0.0.1';
+    const g = new Gateway(options);
+    if (!g.auth.enabled && !isLoopbackHost(host)) {
+      g.metrics.close();
+      await g.ws.close();
+      throw new ValidationError(`refusing to serve ${host} without auth: configure gateway.auth.keys or gateway.auth.jwt, or bind a loopback address (127.0.0.1)`);
+    }
+    await new Promise<void>((resolve, reject) => {
+      g.server.once('error', reject);
+      g.server.listen(options.port ?? 7700, host, () => {
+        g.server.off('error', reject);
+        resolve();
+      });
+    }).catch(async (e: unknown) => {
+      g.metrics.close();
+      await g.ws.close();
+      throw e;
+    });
+    g.bound = g.server.address() as AddressInfo;
+    return g;
+  }
+
+  /** The port listened on. */
+  get port(): number {
+    return this.bound?.port ?? 0;
+  }
+
+  /** The base URL, e.g. `http://127.0.0.1:7700`. */
+  get url(): string {
+    const a = this.bound;
+    if (a === undefined) return '';
+    return `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+  }
+
+  /** The startup line: where to connect and whether auth is on. */
+  banner(): string {
+    const parts = `${this.url} — ws ${this.url.replace(/^http/, 'ws')}/ws${this.routes.map((r) => `, ${r.prefix}`).join('')}, /healthz, /metrics`;
+    return this.auth.enabled
+      ? `troupe: gateway on ${parts}; auth on`
+      : `troupe: gateway on ${parts}; auth OFF (loopback only): every caller is tenant "default" with role admin`;
+  }
+
+  /** Stops taking connections, closes WebSockets (1001) and open HTTP connections. */
+  async close(): Promise<void> {
+    this.metrics.close();
+    await this.ws.close();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  // ---- requests -----------------------------------------------------------------------------
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    let route = 'none';
+    res.on('finish', () => {
+      this.metrics.httpRequests.inc({ route, status: String(res.statusCode) });
+      this.metrics.httpDuration.observe((performance.now() - started) / 1000);
+    });
+    try {
+      if (applyCors(req, res, this.allowedOrigins)) return;
+      setBodyLimit(req, this.limits.bodyBytes);
+      const path = new URL(req.url ?? '/', 'http://gateway').pathname;
+      if (path === '/healthz') {
+        route = '/healthz';
+        const report = this.health.report();
+        sendJson(res, report.status === 'ok' ? 200 : 503, report);
+        return;
+      }
+      if (path === '/metrics') {
+        route = '/metrics';
+        const p = this.auth.authenticate(bearerToken(req));
+        if (this.auth.enabled && !p.roles.includes('admin')) throw gatewayError('forbidden', 'metrics need the admin role');
+        const text = this.metrics.render();
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+        res.end(text);
+        return;
+      }
+      if (path === '/ws') throw gatewayError('bad_request', 'GET /ws with an Upgrade: websocket header', { status: 426 });
+      const mounted = this.routes.find((r) => path === r.prefix || path.startsWith(r.prefix.endsWith('/') ? r.prefix : `${r.prefix}/`));
+      if (mounted === undefined) throw gatewayError('not_found', `no route for ${req.method ?? 'GET'} ${path}`);
+      route = mounted.prefix;
+      const sub = path.slice(mounted.prefix.length);
+      const token = bearerToken(req);
+      const principal = mounted.public?.(sub) === true && token === undefined ? (this.auth.enabled ? PUBLIC : ANONYMOUS_ADMIN) : this.auth.authenticate(token);
+      this.limit(principal, req);
+      const declared = Number(req.headers['content-length']);
+      if (Number.isFinite(declared) && declared > this.limits.bodyBytes) throw new TooLargeError(`request body of ${declared} bytes exceeds the ${this.limits.bodyBytes}-byte limit`);
+      await mounted.handle(req, res, principal, sub);
+    } catch (e) {
+      if (!isTroupeError(e)) this.warn(`gateway: ${req.method ?? ''} ${req.url ?? ''}: ${(e as Error)?.stack ?? String(e)}`);
+      if (isTroupeError(e, 'rate_limited')) this.metrics.rateLimited.inc();
+      sendError(res, e);
+    }
+  }
+
+  /** Rate limit per key; per client address for public calls while auth is on; none while auth is off. */
+  private limit(p: Principal, req: IncomingMessage): void {
+    if (p === ANONYMOUS_ADMIN) return;
+    const wait = this.rate.take(p === PUBLIC ? `ip:${req.socket.remoteAddress ?? '?'}` : p.subject);
+    if (wait > 0) throw rateLimitedError(wait);
+  }
+}
