@@ -1,0 +1,107 @@
+/**
+ * The long-term store actor (`memory/store`, one activation per tenant): answers the
+ * `acp.store.*` asks of protocols/store.ts with a {@link StoreEngine} over `system.storage`, and
+ * runs the TTL sweeper on a timer of the system clock (a `memory.store.sweep` message to itself,
+ * so sweeping is serialised with every other operation). All state is in storage: a
+ * re-activation on any node that shares the storage picks up where the last one stopped.
+ */
+import { z } from 'zod';
+import {
+  STORE_DELETE,
+  STORE_GET,
+  STORE_NAMESPACES,
+  STORE_PUT,
+  STORE_SEARCH,
+  storeDeleteSchema,
+  storeGetSchema,
+  storeNamespacesSchema,
+  storePutSchema,
+  storeSearchSchema,
+  type StoreDelete,
+  type StoreGet,
+  type StoreNamespaces,
+  type StorePut,
+  type StoreSearch,
+} from '../../../protocols/index.js';
+import type { ActorContext, Behavior, TimerHandle } from '../../../runtime/index.js';
+import { StoreEngine, type StoreEngineOptions } from './engine.js';
+import { STORE_BUCKET } from './records.js';
+
+/** Message the store sends itself to sweep expired items; answers `{removed}` when asked. */
+export const STORE_SWEEP = 'memory.store.sweep';
+
+/** Options of {@link storeBehavior}: the engine's, minus what the actor supplies. */
+export interface StoreActorOptions extends Omit<StoreEngineOptions, 'bucket' | 'tenant' | 'clock'> {
+  /** Sweeper period (default 60 s; config `memory.store.sweepMs`). */
+  readonly sweepMs?: number;
+  /** Storage bucket (default `store`). */
+  readonly bucket?: string;
+}
+
+/** A store actor's private state. */
+export interface StoreState {
+  readonly engine: StoreEngine;
+  timer: TimerHandle | undefined;
+}
+
+function schedule(ctx: ActorContext<StoreState>, state: StoreState, ms: number): void {
+  const { system, self } = ctx;
+  state.timer = system.clock.setTimer(ms, () => {
+    state.timer = undefined;
+    system.tell(self, STORE_SWEEP).catch((e: unknown) => system.warn(`${self.address} (${self.tenant}): sweep not sent: ${(e as Error).message}`));
+  });
+}
+
+/** Makes the behavior of a tenant's long-term store actor. */
+export function storeBehavior(options: StoreActorOptions = {}): Behavior<StoreState> {
+  const sweepMs = options.sweepMs ?? 60_000;
+  return {
+    schemas: {
+      [STORE_PUT]: storePutSchema,
+      [STORE_GET]: storeGetSchema,
+      [STORE_DELETE]: storeDeleteSchema,
+      [STORE_SEARCH]: storeSearchSchema,
+      [STORE_NAMESPACES]: storeNamespacesSchema,
+      [STORE_SWEEP]: z.unknown(),
+    },
+
+    async init(ctx) {
+      const engine = new StoreEngine({ ...options, bucket: ctx.system.storage.bucket(options.bucket ?? STORE_BUCKET), tenant: ctx.self.tenant, clock: ctx.system.clock });
+      await engine.open();
+      const state: StoreState = { engine, timer: undefined };
+      schedule(ctx, state, sweepMs);
+      return state;
+    },
+
+    async receive(message, ctx) {
+      const { engine } = ctx.state;
+      switch (message.type) {
+        case STORE_PUT:
+          return engine.put(message.payload as StorePut, ctx.signal);
+        case STORE_GET:
+          return engine.get(message.payload as StoreGet);
+        case STORE_DELETE:
+          return engine.delete(message.payload as StoreDelete);
+        case STORE_SEARCH:
+          return engine.search(message.payload as StoreSearch, ctx.signal);
+        case STORE_NAMESPACES:
+          return engine.namespacesList(message.payload as StoreNamespaces);
+        case STORE_SWEEP: {
+          if (ctx.state.timer !== undefined) ctx.system.clock.clearTimer(ctx.state.timer);
+          try {
+            return { removed: await engine.sweep() };
+          } finally {
+            schedule(ctx, ctx.state, sweepMs);
+          }
+        }
+        default:
+          return undefined;
+      }
+    },
+
+    stop(ctx) {
+      const state = ctx.state as StoreState | undefined;
+      if (state?.timer !== undefined) ctx.system.clock.clearTimer(state.timer);
+    },
+  };
+}

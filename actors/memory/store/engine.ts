@@ -1,0 +1,283 @@
+/**
+ * The long-term store of one tenant, LangGraph semantics over a {@link KvBucket}: put / get /
+ * delete / search (namespace prefix, metadata filter, natural-language query on indexed
+ * namespaces) / list namespaces, TTLs with a sweeper that deletes expired items. One engine per
+ * activation of the store actor; it is the only writer of its tenant's keys.
+ */
+import { NotFoundError, STORE_DEFAULTS, type StoreDelete, type StoreDeleteReply, type StoreGet, type StoreItem, type StoreNamespaces, type StoreNamespacesReply, type StorePut, type StoreSearch, type StoreSearchItem, type StoreSearchReply } from '../../../protocols/index.js';
+import type { Clock, KvBucket, StorageEntry } from '../../../runtime/index.js';
+import { HnswIndex } from '../semantic/hnsw-index.js';
+import type { Embedder, VectorIndex } from '../semantic/types.js';
+import type { FieldCipher } from '../crypto.js';
+import { hasNamespacePrefix, listNamespaces, matchesItemFilter, validateFilter } from './filter.js';
+import { textsAt } from './paths.js';
+import { isExpired, itemKey, itemPrefix, nsKey, nsPrefix, nsSegment, toApiItem, ttlKey, ttlPrefix, vecKey, vecPrefix, type StoredItem, type StoredVectors } from './records.js';
+import { SensitiveFields, type SensitiveRule } from './sensitive.js';
+import { StoreVectors } from './vectors.js';
+
+/** Namespaces embedded for natural-language search: a prefix and the field paths to embed. */
+export interface IndexRule {
+  readonly prefix: readonly string[];
+  readonly fields: readonly string[];
+}
+
+/** How a tenant's store is built. */
+export interface StoreEngineOptions {
+  readonly bucket: KvBucket;
+  readonly tenant: string;
+  readonly clock: Clock;
+  /** TTL (minutes) of items put without one; absent = none. */
+  readonly defaultTtlMinutes?: number;
+  /** Whether reads refresh TTLs when the request does not say (default true, as LangGraph). */
+  readonly refreshOnRead?: boolean;
+  /** Natural-language search: the embedder, the indexed namespaces, and the index (default hnswlib). */
+  readonly index?: { readonly embedder: Embedder; readonly rules: readonly IndexRule[]; readonly createIndex?: (dims: number) => VectorIndex };
+  /** Encryption at rest of sensitive fields. */
+  readonly encryption?: { readonly cipher?: FieldCipher; readonly sensitive?: readonly SensitiveRule[] };
+}
+
+const SWEEP_BATCH = 256;
+const MINUTE = 60_000;
+
+/** One tenant's long-term store. Call {@link open} before anything else. */
+export class StoreEngine {
+  private readonly bucket: KvBucket;
+  private readonly tenant: string;
+  private readonly clock: Clock;
+  private readonly namespaces = new Map<string, string[]>();
+  private readonly sensitive: SensitiveFields;
+  private readonly vectors: StoreVectors | undefined;
+  private readonly rules: readonly IndexRule[];
+
+  constructor(private readonly options: StoreEngineOptions) {
+    this.bucket = options.bucket;
+    this.tenant = options.tenant;
+    this.clock = options.clock;
+    this.sensitive = new SensitiveFields(options.tenant, options.encryption?.cipher, options.encryption?.sensitive ?? []);
+    const ix = options.index;
+    this.rules = ix?.rules ?? [];
+    this.vectors = ix === undefined ? undefined : new StoreVectors(ix.embedder, (ix.createIndex ?? ((d) => HnswIndex.create(d)))(ix.embedder.dims));
+  }
+
+  /** Loads the namespace list and the vectors; re-embeds items whose vectors came from another embedder. */
+  async open(): Promise<void> {
+    for (const e of await this.bucket.list<{ namespace: string[] }>(nsPrefix(this.tenant))) this.namespaces.set(e.key[2] as string, e.value.namespace);
+    const v = this.vectors;
+    if (v === undefined) return;
+    for (const e of await this.bucket.list<StoredVectors>(vecPrefix(this.tenant))) {
+      if (v.current(e.value)) {
+        v.load(e);
+        continue;
+      }
+      const [, , ns, key] = e.key as [string, string, string, string];
+      const item = await this.bucket.get<StoredItem>(itemKey(this.tenant, ns, key));
+      if (item === undefined) await this.bucket.delete(e.key);
+      else await this.reindex(item);
+    }
+  }
+
+  /** Vectors in the semantic index (0 without one). */
+  get indexedVectors(): number {
+    return this.vectors?.size ?? 0;
+  }
+
+  /** Stores (or replaces) an item; returns it as `get` would. */
+  async put(p: StorePut, signal?: AbortSignal): Promise<StoreItem> {
+    const ns = nsSegment(p.namespace);
+    const now = this.clock.now();
+    const key = itemKey(this.tenant, ns, p.key);
+    const prev = await this.bucket.get<StoredItem>(key);
+    const ttl = p.ttl === undefined ? this.options.defaultTtlMinutes : (p.ttl ?? undefined);
+    const sealed = this.sensitive.seal(p.value, this.sensitive.paths(p.namespace, p.sensitive), ns, p.key);
+    const item: StoredItem = {
+      namespace: [...p.namespace],
+      key: p.key,
+      value: sealed.stored,
+      created: prev !== undefined && !isExpired(prev, now) ? prev.created : now,
+      updated: now,
+      ...(ttl === undefined ? {} : { ttl, expires: now + ttl * MINUTE }),
+      ...(p.index === undefined || p.index === null ? {} : { index: p.index }),
+      ...(sealed.enc === undefined ? {} : { enc: sealed.enc }),
+    };
+    const prepared = await this.embedItem(item, p.value, signal);
+    const writes: StorageEntry[] = [{ key, value: item }];
+    if (item.expires !== undefined) writes.push({ key: ttlKey(this.tenant, item.expires, ns, p.key), value: 1 });
+    if (prepared !== undefined) writes.push({ key: vecKey(this.tenant, ns, p.key), value: prepared.stored });
+    if (!this.namespaces.has(ns)) writes.push({ key: nsKey(this.tenant, ns), value: { namespace: item.namespace } });
+    await this.bucket.putMany(writes);
+    this.namespaces.set(ns, item.namespace);
+    if (prev?.expires !== undefined && prev.expires !== item.expires) await this.bucket.delete(ttlKey(this.tenant, prev.expires, ns, p.key));
+    if (prepared !== undefined) this.vectors?.apply(ns, p.key, prepared.vectors);
+    else if (this.vectors?.drop(ns, p.key) === true) await this.bucket.delete(vecKey(this.tenant, ns, p.key));
+    return toApiItem(item, p.value);
+  }
+
+  /** The item, or `not_found` (an expired item is deleted on sight). */
+  async get(p: StoreGet): Promise<StoreItem> {
+    const ns = nsSegment(p.namespace);
+    const item = await this.read(ns, p.key);
+    if (item === undefined) throw new NotFoundError(`no item "${p.key}" in namespace ${ns}`);
+    if (p.refresh_ttl ?? this.options.refreshOnRead ?? true) await this.touch(item);
+    return toApiItem(item, this.sensitive.open(item.value, item.enc, ns, item.key));
+  }
+
+  /** Deletes an item; deleting a missing one is not an error (as in LangGraph). */
+  async delete(p: StoreDelete): Promise<StoreDeleteReply> {
+    const ns = nsSegment(p.namespace);
+    const item = await this.bucket.get<StoredItem>(itemKey(this.tenant, ns, p.key));
+    if (item === undefined) return { deleted: false };
+    await this.remove(item);
+    return { deleted: !isExpired(item, this.clock.now()) };
+  }
+
+  /** Items under a namespace prefix that match the filter, ranked by the query when the items are indexed. */
+  async search(p: StoreSearch, signal?: AbortSignal): Promise<StoreSearchReply> {
+    if (p.filter) validateFilter(p.filter);
+    const prefix = p.namespace_prefix ?? [];
+    const limit = p.limit ?? STORE_DEFAULTS.searchLimit;
+    const offset = p.offset ?? 0;
+    const now = this.clock.now();
+    const hits: { item: StoredItem; value: Record<string, unknown>; ns: string }[] = [];
+    for (const [ns, labels] of [...this.namespaces]) {
+      if (!hasNamespacePrefix(labels, prefix)) continue;
+      for (const e of await this.bucket.list<StoredItem>(itemPrefix(this.tenant, ns))) {
+        if (isExpired(e.value, now)) {
+          await this.remove(e.value);
+          continue;
+        }
+        const value = this.sensitive.open(e.value.value, e.value.enc, ns, e.value.key);
+        if (matchesItemFilter(value, p.filter)) hits.push({ item: e.value, value, ns });
+      }
+    }
+    const newest = (a: (typeof hits)[number], b: (typeof hits)[number]) => b.item.updated - a.item.updated || cmp(a.ns, b.ns) || cmp(a.item.key, b.item.key);
+    let scores = new Map<string, number>();
+    if (p.query && this.vectors !== undefined) {
+      scores = await this.vectors.rank(p.query, hits.map((h) => ({ ns: h.ns, key: h.item.key })), offset + limit, signal);
+    }
+    const score = (h: (typeof hits)[number]) => scores.get(StoreVectors.id(h.ns, h.item.key));
+    hits.sort((a, b) => {
+      const sa = score(a);
+      const sb = score(b);
+      if (sa !== undefined || sb !== undefined) return sa === undefined ? 1 : sb === undefined ? -1 : sb - sa || newest(a, b);
+      return newest(a, b);
+    });
+    const page = hits.slice(offset, offset + limit);
+    if (p.refresh_ttl ?? this.options.refreshOnRead ?? true) for (const h of page) await this.touch(h.item);
+    return {
+      items: page.map((h): StoreSearchItem => {
+        const s = score(h);
+        return s === undefined ? toApiItem(h.item, h.value) : { ...toApiItem(h.item, h.value), score: s };
+      }),
+    };
+  }
+
+  /** Namespaces holding at least one item, matched, cut and paged as LangGraph does. */
+  namespacesList(p: StoreNamespaces): StoreNamespacesReply {
+    return {
+      namespaces: listNamespaces(this.namespaces.values(), {
+        prefix: p.prefix,
+        suffix: p.suffix,
+        maxDepth: p.max_depth,
+        limit: p.limit ?? STORE_DEFAULTS.namespacesLimit,
+        offset: p.offset ?? 0,
+      }),
+    };
+  }
+
+  /** Deletes every item whose TTL has run out; returns how many. */
+  async sweep(): Promise<number> {
+    const now = this.clock.now();
+    let removed = 0;
+    for (;;) {
+      const batch = await this.bucket.list(ttlPrefix(this.tenant), { limit: SWEEP_BATCH });
+      let done = batch.length < SWEEP_BATCH;
+      for (const e of batch) {
+        if (Number(e.key[2]) > now) {
+          done = true;
+          break;
+        }
+        const [, , , ns, key] = e.key as [string, string, string, string, string];
+        const item = await this.bucket.get<StoredItem>(itemKey(this.tenant, ns, key));
+        if (item !== undefined && isExpired(item, now)) {
+          await this.remove(item);
+          removed++;
+        }
+        await this.bucket.delete(e.key); // a stale entry (the TTL was refreshed) goes too
+      }
+      if (done) return removed;
+    }
+  }
+
+  /** A live item, or undefined; an expired one is removed. */
+  private async read(ns: string, key: string): Promise<StoredItem | undefined> {
+    const item = await this.bucket.get<StoredItem>(itemKey(this.tenant, ns, key));
+    if (item === undefined) return undefined;
+    if (!isExpired(item, this.clock.now())) return item;
+    await this.remove(item);
+    return undefined;
+  }
+
+  /** Pushes an item's expiry out by its TTL (LangGraph's refresh on read). */
+  private async touch(item: StoredItem): Promise<void> {
+    if (item.ttl === undefined || item.expires === undefined) return;
+    const expires = this.clock.now() + item.ttl * MINUTE;
+    if (expires === item.expires) return;
+    const ns = nsSegment(item.namespace);
+    const old = item.expires;
+    item.expires = expires;
+    await this.bucket.putMany([
+      { key: itemKey(this.tenant, ns, item.key), value: item },
+      { key: ttlKey(this.tenant, expires, ns, item.key), value: 1 },
+    ]);
+    await this.bucket.delete(ttlKey(this.tenant, old, ns, item.key));
+  }
+
+  /** Deletes an item and everything kept for it; drops its namespace when that was the last item. */
+  private async remove(item: StoredItem): Promise<void> {
+    const ns = nsSegment(item.namespace);
+    await this.bucket.delete(itemKey(this.tenant, ns, item.key));
+    if (item.expires !== undefined) await this.bucket.delete(ttlKey(this.tenant, item.expires, ns, item.key));
+    if (this.vectors !== undefined) {
+      this.vectors.drop(ns, item.key);
+      await this.bucket.delete(vecKey(this.tenant, ns, item.key));
+    }
+    if ((await this.bucket.list(itemPrefix(this.tenant, ns), { limit: 1 })).length === 0) {
+      await this.bucket.delete(nsKey(this.tenant, ns));
+      this.namespaces.delete(ns);
+    }
+  }
+
+  /** The field paths embedded for an item: its put's `index`, else the longest matching rule's fields. */
+  private fieldsFor(item: StoredItem): readonly string[] {
+    if (item.index === false) return [];
+    if (item.index !== undefined) return item.index;
+    let best: IndexRule | undefined;
+    for (const r of this.rules) if (hasNamespacePrefix(item.namespace, r.prefix) && (best === undefined || r.prefix.length > best.prefix.length)) best = r;
+    return best?.fields ?? [];
+  }
+
+  /** Embeds the item's indexed texts (sealed fields are never embedded); undefined when it has none. */
+  private async embedItem(item: StoredItem, value: Record<string, unknown>, signal?: AbortSignal) {
+    if (this.vectors === undefined) return undefined;
+    const visible = SensitiveFields.redact(value, item.enc);
+    if (visible === undefined) return undefined;
+    const texts = this.fieldsFor(item).flatMap((f) => textsAt(visible, f));
+    return texts.length === 0 ? undefined : this.vectors.prepare(texts, signal);
+  }
+
+  /** Re-embeds a stored item (its vectors came from another embedder). */
+  private async reindex(item: StoredItem): Promise<void> {
+    const ns = nsSegment(item.namespace);
+    const prepared = await this.embedItem(item, this.sensitive.open(item.value, item.enc, ns, item.key));
+    if (prepared === undefined) {
+      await this.bucket.delete(vecKey(this.tenant, ns, item.key));
+      return;
+    }
+    await this.bucket.put(vecKey(this.tenant, ns, item.key), prepared.stored);
+    this.vectors?.apply(ns, item.key, prepared.vectors);
+  }
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

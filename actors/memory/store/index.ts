@@ -1,0 +1,11 @@
+/** The long-term store (LangGraph store semantics) as a per-tenant memory actor. */
+export { storeBehavior, STORE_SWEEP } from './behavior.js';
+export type { StoreActorOptions, StoreState } from './behavior.js';
+export { StoreEngine } from './engine.js';
+export type { StoreEngineOptions, IndexRule } from './engine.js';
+export { SensitiveFields } from './sensitive.js';
+export type { SensitiveRule } from './sensitive.js';
+export { FILTER_OPERATORS, matchesItemFilter, compareValue, matchesPattern, hasNamespacePrefix, listNamespaces, validateFilter, jsonEqual } from './filter.js';
+export { tokenizePath, locate, textsAt, stableJson } from './paths.js';
+export { STORE_BUCKET } from './records.js';
+export type { StoredItem, StoredVectors } from './records.js';
