@@ -22,7 +22,7 @@ export const STORE_LIMITS = {
   depth: 16,
   keyChars: 512,
   /** Namespace labels and key together, in UTF-8 bytes. */
-  pathBytes: 1200,
+  pathBytes: 1000,
   searchLimit: 1000,
   queryChars: 10_000,
 } as const;
