@@ -1,5 +1,5 @@
 /**
- * The A2A methods over the mesh (ADR 0009). A message runs an agent: the one named by the
+ * The A2A methods over the mesh (ADR 0010). A message runs an agent: the one named by the
  * message's (or the request's) metadata `skill` (or `agent`), else the agent of the context's
  * last task, else the default agent (the first the mesh lists). A message naming a task that
  * waits for input answers its interrupt (RUN_RESUME): a `data` part `{approve, arguments?,

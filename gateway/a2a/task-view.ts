@@ -1,5 +1,5 @@
 /**
- * How a run looks as an A2A task (ADR 0009): task id = run id, context id = thread id, run
+ * How a run looks as an A2A task (ADR 0010): task id = run id, context id = thread id, run
  * status → task state, the run's output → the `output` artifact and the final agent message.
  * {@link TaskView} folds run events one by one and says which stream events each one makes,
  * so a live stream, a blocking send and a task rebuilt from a stored event log agree.

@@ -1,5 +1,5 @@
 /**
- * The MCP server the gateway builds for one HTTP request (ADR 0008): the mesh's tool actors
+ * The MCP server the gateway builds for one HTTP request (ADR 0009): the mesh's tool actors
  * of the caller's tenant as MCP tools. `tools/list` describes every tool the tenant can reach;
  * `tools/call` asks `tool/<name>` and answers its result as is (tool failures are results with
  * `isError: true`), forwards the tool's progress when the client sent a progress token, and
