@@ -2,6 +2,7 @@
 // is the embedded mode: in-process memory transport, no NATS, no API keys.
 // Custom error texts start with "expected ..." so errors.ts can append what was received.
 import { z } from 'zod';
+import { agentsSchema, mcpServerConfigSchema } from './agents.js';
 
 /** An integer field constrained to [min, max]; the error text names the range. */
 function int(min: number, max?: number) {
@@ -184,6 +185,12 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** Logging. */
   log: z.strictObject({ level: z.enum(logLevels).default('info') }).prefault({}),
+  /** Agents this mesh serves (default: the demo set in config/agents.ts). */
+  agents: agentsSchema,
+  /** MCP servers whose tools are attached to the mesh as `tool/<server>.<tool>`. */
+  mcpServers: z.array(mcpServerConfigSchema).default(() => []),
+  /** Tools built into Troupe (`clock`, `calculator`). */
+  tools: z.strictObject({ builtins: z.boolean({ error: 'expected a boolean' }).default(true) }).prefault({}),
   /** Memory actors (docs/memory.md): the long-term store, the thread window, encryption at rest. */
   memory: z
     .strictObject({

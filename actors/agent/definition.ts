@@ -1,4 +1,5 @@
 /** What an agent is: instructions, a model, tools, and the agents it may ask or hand off to. */
+import type { ActorRef } from '../../runtime/index.js';
 import type { ChatMessage, ModelProvider } from '../llm/types.js';
 
 /** Per-1k-token prices for cost accounting. */
@@ -53,6 +54,11 @@ export interface AgentDefinition {
   readonly maxResumes?: number;
   /** Hooks in the run loop (guardrails, memory). */
   readonly hooks?: AgentHooks;
+  /**
+   * How the agent reaches tools and agents (`tool/<name>`, `agent/<name>`) in its tenant; the
+   * catalog activates them on first use. Default: the plain ref (already running).
+   */
+  readonly resolve?: (address: string, tenant: string) => Promise<ActorRef>;
   /** Longest a tool call or delegation may take (default 30 s). */
   readonly toolTimeoutMs?: number;
 }

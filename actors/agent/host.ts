@@ -5,7 +5,7 @@
  * events keep the order the run made them in.
  */
 import { RUN_CONTINUE, RUN_CREATE, runTopic, type RunEvent, type RunEventKind, type RunStatus } from '../../protocols/index.js';
-import type { ActorSystem } from '../../runtime/index.js';
+import type { ActorRef, ActorSystem } from '../../runtime/index.js';
 import type { ChatMessage, ToolSpec, Usage } from '../llm/types.js';
 import { TOOL_CALL, TOOL_DESCRIBE, type ToolCallResult } from '../tool/types.js';
 import type { AgentDefinition } from './definition.js';
@@ -53,6 +53,7 @@ export function makeHost(svc: RunServices, system: ActorSystem, tenant: string, 
   const { runId, threadId } = live;
   const timeoutMs = def.toolTimeoutMs ?? 30_000;
   const info = { tenant, runId, threadId, agent: def.name };
+  const target = (address: string): Promise<ActorRef> => (def.resolve === undefined ? Promise.resolve(system.ref(address, tenant)) : def.resolve(address, tenant));
 
   let batch: RunEvent[] | undefined;
   /** Queues a write behind every earlier one of this run; a failure is reported, and the chain goes on. */
@@ -99,13 +100,15 @@ export function makeHost(svc: RunServices, system: ActorSystem, tenant: string, 
         if (stepEnd) await store.checkpointThread(tenant, threadId, runId, messages, 'busy');
       });
     },
-    callTool: (name, args, callId) => system.ref(`tool/${name}`, tenant).ask<ToolCallResult>(TOOL_CALL, { name, arguments: args, runId, callId }, { timeoutMs }),
+    callTool: async (name, args, callId) => (await target(`tool/${name}`)).ask<ToolCallResult>(TOOL_CALL, { name, arguments: args, runId, callId }, { timeoutMs }),
     async toolSpecs(names) {
       const out: ToolSpec[] = [];
       for (const name of names) {
         let spec = svc.specs.get(name);
         if (spec === undefined) {
-          spec = await system.ref(`tool/${name}`, tenant).ask<ToolSpec>(TOOL_DESCRIBE, {}, { timeoutMs }).catch(() => undefined);
+          spec = await target(`tool/${name}`)
+            .then((ref) => ref.ask<ToolSpec>(TOOL_DESCRIBE, {}, { timeoutMs }))
+            .catch(() => undefined);
           if (spec === undefined) continue; // not reachable now: the model is not offered it
           svc.specs.set(name, spec);
         }
@@ -122,7 +125,7 @@ export function makeHost(svc: RunServices, system: ActorSystem, tenant: string, 
       try {
         const existing = await store.getRun(tenant, childId);
         const outcome = existing !== undefined && TERMINAL.has(existing.status) ? existing : undefined;
-        if (existing === undefined) await system.ref(`agent/${agent}`, tenant).tell(RUN_CREATE, { run_id: childId, input: { messages: [{ role: 'user', content: question }] }, config: { depth } });
+        if (existing === undefined) await (await target(`agent/${agent}`)).tell(RUN_CREATE, { run_id: childId, input: { messages: [{ role: 'user', content: question }] }, config: { depth } });
         const end = outcome ?? (await done);
         if (end.status !== 'success') throw new Error(`agent ${agent} ${end.status}: ${end.error ?? 'no answer'}`);
         return end.output ?? '';
@@ -132,7 +135,7 @@ export function makeHost(svc: RunServices, system: ActorSystem, tenant: string, 
     },
     async handoff(agent, state) {
       await live.chain;
-      await system.ref(`agent/${agent}`, tenant).tell(RUN_CONTINUE, { run_id: runId, thread_id: threadId, messages: state.messages, seq: live.seq, depth: live.depth, usage: state.usage });
+      await (await target(`agent/${agent}`)).tell(RUN_CONTINUE, { run_id: runId, thread_id: threadId, messages: state.messages, seq: live.seq, depth: live.depth, usage: state.usage });
     },
     waitForResume(callId, interrupt) {
       if (live.awaiting === callId) live.awaiting = undefined; // announced before the restart

@@ -8,3 +8,5 @@ export { waitForRun } from './wait.js';
 export type { RunResult } from './wait.js';
 export { RunStore } from './store.js';
 export type { RunRecord, RunCheckpoint, ThreadRecord, ThreadCheckpoint, ThreadStatus, PendingInterrupt, PendingCalls } from './store.js';
+export { Catalog } from './catalog.js';
+export type { CatalogAgent, CatalogOptions } from './catalog.js';

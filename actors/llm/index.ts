@@ -7,6 +7,6 @@ export * from './resilience.js';
 export * from './offline.js';
 export * from './openai.js';
 export * from './anthropic.js';
-export { providerFromEnv } from './select.js';
-export type { SelectedProvider } from './select.js';
+export { providerFromEnv, providerFor } from './select.js';
+export type { SelectedProvider, ProviderSpec } from './select.js';
 export { ToolNameMap, withSafeToolNames } from './tool-names.js';

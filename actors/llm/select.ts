@@ -49,3 +49,37 @@ export function providerFromEnv(env: NodeJS.ProcessEnv = process.env): SelectedP
   if (first === undefined) return { provider: new OfflineProvider(), model: 'offline' };
   return { provider: chain.length === 1 ? first.provider : fallbackChain(chain.map((c) => c.provider)), model: first.model };
 }
+
+/** What an agent's config says about its model (config/agents.ts). */
+export interface ProviderSpec {
+  readonly provider: 'auto' | 'offline' | 'openai' | 'anthropic';
+  readonly model?: string;
+  readonly baseUrl?: string;
+  readonly apiKeyEnv?: string;
+}
+
+/**
+ * The provider an agent's config names: `auto` follows the environment ({@link providerFromEnv}),
+ * `offline` is the offline model, `openai` / `anthropic` the real SDKs (wrapped in timeout,
+ * breaker and retry) with the key from `apiKeyEnv` (default OPENAI_API_KEY / ANTHROPIC_API_KEY).
+ */
+export function providerFor(spec: ProviderSpec, env: NodeJS.ProcessEnv = process.env): SelectedProvider {
+  switch (spec.provider) {
+    case 'auto': {
+      const chosen = providerFromEnv(env);
+      return spec.model === undefined || chosen.provider.name === 'offline' ? chosen : { provider: withModel(chosen.provider, spec.model), model: spec.model };
+    }
+    case 'offline':
+      return { provider: new OfflineProvider(), model: spec.model ?? 'offline' };
+    case 'openai': {
+      const model = spec.model ?? env['TROUPE_OPENAI_MODEL'] ?? env['TROUPE_MODEL'] ?? 'gpt-4o-mini';
+      const apiKey = env[spec.apiKeyEnv ?? 'OPENAI_API_KEY'];
+      return { provider: withModel(guard(new OpenAIProvider({ apiKey, baseURL: spec.baseUrl ?? env['OPENAI_BASE_URL'] })), model), model };
+    }
+    case 'anthropic': {
+      const model = spec.model ?? env['TROUPE_ANTHROPIC_MODEL'] ?? env['TROUPE_MODEL'] ?? 'claude-haiku-4-5';
+      const apiKey = env[spec.apiKeyEnv ?? 'ANTHROPIC_API_KEY'];
+      return { provider: withModel(guard(new AnthropicProvider({ apiKey, ...(spec.baseUrl === undefined ? {} : { baseURL: spec.baseUrl }) })), model), model };
+    }
+  }
+}

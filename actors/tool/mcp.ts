@@ -43,6 +43,8 @@ export interface AttachMcpOptions extends ToolActorOptions {
   readonly tenant?: string;
   /** Policy of every tool of the server (timeout, retries when idempotent, rate limit, size). */
   readonly policy?: ToolPolicy;
+  /** Policy per tool (by its server-side name); overrides `policy`. */
+  readonly policyFor?: (tool: string) => ToolPolicy;
   /** Longest the connection handshake and each tools/list may take (default 10 s). */
   readonly requestTimeoutMs?: number;
   /** What happens to a stdio server's stderr (default `inherit`). */
@@ -154,7 +156,7 @@ export async function attachMcpServer(system: ActorSystem, spec: McpServerSpec, 
       const address = `tool/${server}.${name}`;
       tools.set(name, { tool, address });
       try {
-        await system.spawn(address, toolActor(implFor(name, address), policy, options), { pool: true, tenant });
+        await system.spawn(address, toolActor(implFor(name, address), options.policyFor?.(name) ?? policy, options), { pool: true, tenant });
       } catch (e) {
         tools.delete(name);
         throw e;

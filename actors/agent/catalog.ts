@@ -1,0 +1,137 @@
+/**
+ * The agents and tools a mesh serves, built from config: each agent is the kind `agent/<name>`
+ * and each tool the pool kind `tool/<name>`, activated per tenant on first use (so one tenant's
+ * runs, threads and tools never meet another's). MCP servers named in config are attached once;
+ * their tools (`tool/<server>.<tool>`) are shared by every tenant through a forwarding actor.
+ */
+import { DEFAULT_TENANT, NotFoundError, kindOf } from '../../protocols/index.js';
+import type { AgentConfig, McpServerConfig } from '../../config/index.js';
+import type { ActorRef, ActorSystem, Behavior, MeshNode } from '../../runtime/index.js';
+import { providerFor } from '../llm/select.js';
+import type { ModelProvider } from '../llm/types.js';
+import { attachMcpServer, builtinTools, toolBehavior, type FunctionTool, type McpAttachment } from '../tool/index.js';
+import { agentBehavior } from './behavior.js';
+import type { AgentDefinition, AgentHooks } from './definition.js';
+
+/** An agent as callers see it listed (ACP assistants, A2A skills). */
+export interface CatalogAgent {
+  readonly name: string;
+  readonly description: string;
+  readonly tools: readonly string[];
+  readonly handoffs: readonly string[];
+  readonly delegates: readonly string[];
+  readonly model: string;
+}
+
+/** What a catalog is made of. */
+export interface CatalogOptions {
+  readonly agents: readonly AgentConfig[];
+  /** Function tools (default: the built-ins). */
+  readonly tools?: readonly FunctionTool<never>[];
+  readonly mcpServers?: readonly McpServerConfig[];
+  readonly env?: NodeJS.ProcessEnv;
+  /** Replaces the provider of every agent (tests, benches). */
+  readonly provider?: { readonly provider: ModelProvider; readonly model: string };
+  /** Hooks for every agent (guardrails, memory). */
+  readonly hooks?: AgentHooks;
+}
+
+/** Agents and tools of a mesh, activated per tenant through a {@link MeshNode}. */
+export class Catalog {
+  private readonly defs = new Map<string, AgentDefinition & { description: string }>();
+  private readonly functionTools = new Map<string, FunctionTool<never>>();
+  private readonly attachments: McpAttachment[] = [];
+  private mesh: MeshNode | undefined;
+
+  constructor(private readonly options: CatalogOptions) {
+    for (const a of options.agents) {
+      const { provider, model } = options.provider ?? providerFor(a, options.env);
+      this.defs.set(a.name, {
+        name: a.name,
+        description: a.description,
+        instructions: a.instructions,
+        provider,
+        model,
+        tools: a.tools,
+        handoffs: a.handoffs,
+        delegates: a.delegates,
+        approvals: a.approvals,
+        ...pick(a, ['temperature', 'maxTurns', 'tokenBudget', 'maxDepth', 'runTimeoutMs', 'toolTimeoutMs', 'prices']),
+        ...(options.hooks === undefined ? {} : { hooks: options.hooks }),
+      });
+    }
+    for (const t of options.tools ?? builtinTools) this.functionTools.set(t.name, t);
+  }
+
+  /** Registers the `agent` and `tool` kinds on a node (before `mesh.start()`). */
+  install(mesh: MeshNode): this {
+    this.mesh = mesh;
+    const resolve = (address: string, tenant: string): Promise<ActorRef> => this.ensure(address, tenant);
+    mesh.host({ kind: 'agent', behavior: (address) => agentBehavior({ ...this.agentDef(address), resolve }) });
+    mesh.host({ kind: 'tool', pool: true, behavior: (address, tenant) => this.toolBehavior(address, tenant, mesh.system) });
+    return this;
+  }
+
+  /** Attaches the configured MCP servers (their tool actors live in the default tenant). */
+  async attachMcpServers(system: ActorSystem): Promise<void> {
+    for (const spec of this.options.mcpServers ?? []) {
+      const idempotent = new Set(spec.idempotent);
+      const { idempotent: _ignored, ...server } = spec;
+      this.attachments.push(await attachMcpServer(system, server, { stderr: 'ignore', policyFor: (tool) => ({ idempotent: idempotent.has(tool) }) }));
+    }
+  }
+
+  /** The agents callers may run. */
+  agents(): CatalogAgent[] {
+    return [...this.defs.values()].map((d) => ({ name: d.name, description: d.description, tools: d.tools ?? [], handoffs: d.handoffs ?? [], delegates: d.delegates ?? [], model: d.model }));
+  }
+
+  /** Tool names callers may list and call. */
+  tools(): string[] {
+    return [...this.functionTools.keys(), ...this.attachments.flatMap((a) => a.tools().map((t) => t.slice('tool/'.length)))].sort();
+  }
+
+  /** True when `address` names an agent or tool of this catalog. */
+  has(address: string): boolean {
+    const kind = kindOf(address);
+    const id = address.slice(kind.length + 1);
+    if (kind === 'agent') return this.defs.has(id);
+    if (kind === 'tool') return this.tools().includes(id);
+    return false;
+  }
+
+  /** The ref of `address` in `tenant`, activated if needed; not_found for what the catalog lacks. */
+  async ensure(address: string, tenant: string = DEFAULT_TENANT): Promise<ActorRef> {
+    if (!this.has(address)) throw new NotFoundError(`no ${kindOf(address) === 'agent' ? 'agent' : kindOf(address) === 'tool' ? 'tool' : 'actor'} ${address.slice(address.indexOf('/') + 1)}`);
+    if (this.mesh === undefined) throw new Error('Catalog.install(mesh) must be called before ensure');
+    const ref = this.mesh.system.ref(address, tenant);
+    if (ref.state !== undefined) return ref;
+    return this.mesh.activate(address, tenant);
+  }
+
+  /** Closes attached MCP servers. */
+  async close(): Promise<void> {
+    for (const a of this.attachments.splice(0)) await a.close();
+  }
+
+  private agentDef(address: string): AgentDefinition {
+    const def = this.defs.get(address.slice('agent/'.length));
+    if (def === undefined) throw new NotFoundError(`no agent ${address}`);
+    return def;
+  }
+
+  private toolBehavior(address: string, tenant: string, system: ActorSystem): Behavior {
+    const name = address.slice('tool/'.length);
+    const fn = this.functionTools.get(name);
+    if (fn !== undefined) return toolBehavior(fn);
+    if (tenant === DEFAULT_TENANT) throw new NotFoundError(`no tool ${name}`); // MCP tools there are the attachment's own actors
+    // A shared MCP tool: forward to the attachment's actor in the default tenant.
+    return { receive: (msg) => system.ref(address, DEFAULT_TENANT).ask(msg.type, msg.payload, { timeoutMs: msg.deadline === undefined ? undefined : Math.max(1, msg.deadline - Date.now()) }) };
+  }
+}
+
+function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
+  return out;
+}

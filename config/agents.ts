@@ -1,0 +1,79 @@
+// Agents and MCP servers as config (`agents`, `mcpServers`). Each agent becomes the actor kind
+// `agent/<name>` (activated per tenant); each MCP server's tools become `tool/<server>.<tool>`.
+import { z } from 'zod';
+
+const name = (what: string) => z.string({ error: `expected ${what}` }).regex(/^[a-z][a-z0-9_-]{0,63}$/, { error: `expected ${what}: [a-z][a-z0-9_-]{0,63}` });
+const list = () => z.array(z.string({ error: 'expected a string' }).min(1, { error: 'expected a non-empty string' })).default(() => []);
+const posInt = () => z.int({ error: 'expected an integer >= 1' }).min(1, { error: 'expected an integer >= 1' });
+
+/** One agent. Providers: `auto` follows the environment (offline when no key is set). */
+export const agentConfigSchema = z.strictObject({
+  name: name('an agent name'),
+  description: z.string().default(''),
+  instructions: z.string({ error: 'expected a string' }).min(1, { error: 'expected non-empty instructions' }),
+  provider: z.enum(['auto', 'offline', 'openai', 'anthropic']).default('auto'),
+  /** Model name (default per provider). */
+  model: z.string().min(1).optional(),
+  /** OpenAI-compatible server (Ollama, vLLM, llama.cpp) for provider `openai`. */
+  baseUrl: z.url({ error: 'expected an http(s) URL' }).optional(),
+  /** Environment variable holding the API key (default OPENAI_API_KEY / ANTHROPIC_API_KEY). */
+  apiKeyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { error: 'expected an environment variable name' }).optional(),
+  temperature: z.number({ error: 'expected a number from 0 to 2' }).min(0).max(2).optional(),
+  tools: list(),
+  handoffs: list(),
+  delegates: list(),
+  approvals: list(),
+  maxTurns: posInt().optional(),
+  tokenBudget: posInt().optional(),
+  maxDepth: posInt().optional(),
+  runTimeoutMs: posInt().optional(),
+  toolTimeoutMs: posInt().optional(),
+  prices: z.strictObject({ promptPer1k: z.number().min(0), completionPer1k: z.number().min(0) }).optional(),
+});
+export type AgentConfig = z.infer<typeof agentConfigSchema>;
+
+/** An MCP server attached to the mesh: a stdio command or a Streamable HTTP URL. */
+export const mcpServerConfigSchema = z.union([
+  z.strictObject({
+    name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'expected a server name: [A-Za-z0-9_-]{1,64}' }),
+    command: z.string().min(1, { error: 'expected a command' }),
+    args: list(),
+    env: z.record(z.string(), z.string()).optional(),
+    cwd: z.string().optional(),
+    /** Tools whose calls may be retried (they are idempotent). */
+    idempotent: list(),
+  }),
+  z.strictObject({
+    name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'expected a server name: [A-Za-z0-9_-]{1,64}' }),
+    url: z.url({ error: 'expected an http(s) URL' }),
+    headers: z.record(z.string(), z.string()).optional(),
+    idempotent: list(),
+  }),
+]);
+export type McpServerConfig = z.infer<typeof mcpServerConfigSchema>;
+
+/** The demo agents `npm start` serves when config names none: an assistant with tools, and a triage desk. */
+export const DEFAULT_AGENTS: AgentConfig[] = [
+  { name: 'assistant', description: 'A helpful assistant with a clock and a calculator.', instructions: 'You are a helpful assistant. Use tools for time and arithmetic.', tools: ['clock', 'calculator'] },
+  { name: 'triage', description: 'Routes a question to billing or tech.', instructions: 'Route the user to billing or tech.', handoffs: ['billing', 'tech'] },
+  { name: 'billing', description: 'Answers billing questions.', instructions: 'You answer billing questions.' },
+  { name: 'tech', description: 'Answers technical questions.', instructions: 'You answer technical questions.', tools: ['clock'] },
+].map((a) => agentConfigSchema.parse(a));
+
+/** The `agents` list: names unique, and every handoff or delegate names an agent of the list. */
+export const agentsSchema = z
+  .array(agentConfigSchema)
+  .default(() => DEFAULT_AGENTS)
+  .superRefine((agents, ctx) => {
+    const names = new Set<string>();
+    agents.forEach((a, i) => {
+      if (names.has(a.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], input: a.name, message: `expected a unique agent name ("${a.name}" is used twice)` });
+      names.add(a.name);
+    });
+    agents.forEach((a, i) => {
+      for (const field of ['handoffs', 'delegates'] as const)
+        a[field].forEach((to, j) => {
+          if (!names.has(to)) ctx.addIssue({ code: 'custom', path: [i, field, j], input: to, message: `expected the name of a configured agent` });
+        });
+    });
+  });

@@ -1,0 +1,90 @@
+/**
+ * Agents and MCP servers defined in config: the catalog activates `agent/<name>` and
+ * `tool/<name>` per tenant on first use, keeps tenants apart, refuses unknown names, and gives
+ * agents the tools of a config-named MCP server (a real stdio child process).
+ */
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { configSchema } from '../../config/index.js';
+import { RUN_CREATE } from '../../protocols/index.js';
+import { MeshNode, type ActorSystem } from '../../runtime/index.js';
+import { createSystem } from '../../supervisors/index.js';
+import { Catalog, RunStore, waitForRun } from '../../actors/agent/index.js';
+import { OfflineProvider } from '../../actors/llm/offline.js';
+
+const fixture = fileURLToPath(new URL('../tool/fixtures/mcp-stdio-server.ts', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+let system: ActorSystem | undefined;
+let catalog: Catalog | undefined;
+afterEach(async () => {
+  await catalog?.close();
+  await system?.shutdown();
+  system = catalog = undefined;
+});
+
+async function start(config: unknown): Promise<{ s: ActorSystem; c: Catalog; mesh: MeshNode }> {
+  const cfg = configSchema.parse(config);
+  system = await createSystem({ config: cfg });
+  catalog = new Catalog({ agents: cfg.agents, mcpServers: cfg.mcpServers, provider: { provider: new OfflineProvider(), model: 'offline' } });
+  const mesh = new MeshNode(system);
+  catalog.install(mesh);
+  await mesh.start();
+  await catalog.attachMcpServers(system);
+  return { s: system, c: catalog, mesh };
+}
+
+async function ask(s: ActorSystem, c: Catalog, tenant: string, agent: string, content: string, threadId?: string) {
+  const runId = `r-${tenant}-${Math.random().toString(16).slice(2)}`;
+  const done = waitForRun(s, runId, tenant, 20_000);
+  const ref = await c.ensure(`agent/${agent}`, tenant);
+  const created = await ref.ask<{ thread_id: string }>(RUN_CREATE, { run_id: runId, ...(threadId === undefined ? {} : { thread_id: threadId }), input: { messages: [{ role: 'user', content }] } });
+  return { ...(await done), thread_id: created.thread_id };
+}
+
+describe('catalog from config', () => {
+  it('serves the default demo agents per tenant, activating agents and tools on first use', async () => {
+    const { s, c } = await start({});
+    expect(c.agents().map((a) => a.name)).toEqual(['assistant', 'triage', 'billing', 'tech']);
+    expect(c.tools()).toEqual(['calculator', 'clock']);
+    const a = await ask(s, c, 'acme', 'assistant', '/tool calculator {"expression":"6*7"}');
+    expect(a.status).toBe('success');
+    expect(a.output).toContain('42');
+    const t = await ask(s, c, 'globex', 'triage', '/handoff billing');
+    expect(t.status).toBe('success');
+    expect(t.events.some((e) => e.event === 'handoff')).toBe(true);
+    // Each tenant got its own activations; the default tenant none.
+    expect(s.actors('acme').map((r) => r.address).sort()).toEqual(['agent/assistant', 'tool/calculator', 'tool/clock']);
+    expect(s.actors('globex').map((r) => r.address).sort()).toEqual(['agent/billing', 'agent/triage']);
+    // A thread of one tenant does not exist for another.
+    const store = new RunStore(s.storage);
+    expect(await store.getThread('acme', a.thread_id)).toBeDefined();
+    expect(await store.getThread('globex', a.thread_id)).toBeUndefined();
+    await expect(c.ensure('agent/nobody', 'acme')).rejects.toMatchObject({ code: 'not_found', message: 'no agent nobody' });
+    await expect(c.ensure('tool/rm-rf', 'acme')).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('agents from config use the tools of a config-named MCP server over stdio, in any tenant', async () => {
+    const { s, c } = await start({
+      agents: [{ name: 'echoer', instructions: 'Echo things.', tools: ['fixture.echo', 'fixture.fail'] }],
+      mcpServers: [{ name: 'fixture', command: process.execPath, args: ['--import', 'tsx', fixture], cwd: root }],
+    });
+    expect(c.tools()).toEqual(expect.arrayContaining(['fixture.echo', 'fixture.fail', 'calculator']));
+    const r = await ask(s, c, 'acme', 'echoer', '/tool fixture.echo {"text":"over stdio"}\n/tool fixture.fail {"why":"on purpose"}');
+    expect(r.status).toBe('success');
+    const results = r.events.filter((e) => e.event === 'tool_result').map((e) => e.data as { name: string; is_error: boolean; content: string });
+    expect(results).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'fixture.echo', is_error: false, content: expect.stringContaining('over stdio') as unknown }),
+        expect.objectContaining({ name: 'fixture.fail', is_error: true }),
+      ]),
+    );
+  }, 30_000);
+
+  it('refuses config whose handoffs name no configured agent, and duplicate names', () => {
+    const bad = configSchema.safeParse({ agents: [{ name: 'a', instructions: 'x', handoffs: ['ghost'] }, { name: 'a', instructions: 'y' }] });
+    expect(bad.success).toBe(false);
+    const messages = bad.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    expect(messages).toEqual(expect.arrayContaining(['agents.0.handoffs.0: expected the name of a configured agent', 'agents.1.name: expected a unique agent name ("a" is used twice)']));
+  });
+});
