@@ -9,3 +9,5 @@ export { FILTER_OPERATORS, matchesItemFilter, compareValue, matchesPattern, hasN
 export { tokenizePath, locate, textsAt, stableJson } from './paths.js';
 export { STORE_BUCKET } from './records.js';
 export type { StoredItem, StoredVectors } from './records.js';
+export { storeOptionsFromConfig } from './options.js';
+export type { StoreMemoryConfig } from './options.js';
