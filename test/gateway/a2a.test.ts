@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Message, Role, TaskState, type Task } from '@a2a-js/sdk';
 import { ClientFactory, JsonRpcTransportFactory, type Client } from '@a2a-js/sdk/client';
 import { a2aRoutes } from '../../gateway/a2a/index.js';
+import { MemoryHub, MemoryStorage } from '../../runtime/index.js';
 import { startTestGateway, type TestGateway } from './mcp-fixture.js';
 
 let gw: TestGateway;
@@ -223,5 +224,38 @@ describe('A2A JSON-RPC framing (raw HTTP)', () => {
     expect(anon.status).toBe(401);
     const get = await fetch(`${gw.url}/a2a`, { headers: { authorization: 'Bearer acme' } });
     expect(get.status).toBe(405);
+  });
+});
+
+describe('A2A across two gateway nodes of one mesh', () => {
+  it('reads, resumes and cancels on one node a task started on the other (tasks come from the run store)', async () => {
+    const mesh = { hub: new MemoryHub(), storage: new MemoryStorage() };
+    const one = await startTestGateway((deps) => a2aRoutes(deps), undefined, { mesh });
+    const two = await startTestGateway((deps) => a2aRoutes(deps), undefined, { mesh });
+    try {
+      const fetchWith = (tenant: string): typeof fetch => (url, init) => fetch(url, { ...init, headers: { ...(init?.headers as Record<string, string>), authorization: `Bearer ${tenant}` } });
+      const on = (g: TestGateway, tenant = 'acme') => new ClientFactory({ transports: [new JsonRpcTransportFactory({ fetchImpl: fetchWith(tenant) })] }).createFromUrl(g.url);
+      const [a, b] = await Promise.all([on(one), on(two)]);
+      const done = await sendTask(a, message('remember me'));
+      const seen = await b.getTask({ tenant: '', id: done.id });
+      expect(seen.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+      expect(textOf(seen)).toBe(textOf(done));
+      expect(seen.history[0]?.parts[0]?.content).toEqual({ $case: 'text', value: 'remember me' });
+      // Another tenant does not find it on either node.
+      expect(rpcCode(await (await on(two, 'globex')).getTask({ tenant: '', id: done.id }).catch((x: unknown) => x))).toBe(-32001);
+
+      const waiting = await sendTask(a, message('/tool calculator {"expression":"5*5"}', { metadata: { skill: 'careful' } }));
+      expect(waiting.status?.state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
+      const resumed = await sendTask(b, message('ok', { taskId: waiting.id }));
+      expect(resumed.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+      expect(textOf(resumed)).toContain('"value":25');
+
+      const other = await sendTask(a, message('/tool calculator {"expression":"1"}', { metadata: { skill: 'careful' } }));
+      expect((await b.cancelTask({ tenant: '', id: other.id, metadata: undefined })).status?.state).toBe(TaskState.TASK_STATE_CANCELED);
+      expect((await a.getTask({ tenant: '', id: other.id })).status?.state).toBe(TaskState.TASK_STATE_CANCELED);
+    } finally {
+      await one.close();
+      await two.close();
+    }
   });
 });

@@ -7,8 +7,8 @@ import { z } from 'zod';
 import { agentBehavior, type AgentDefinition } from '../../actors/agent/index.js';
 import { OfflineProvider } from '../../actors/llm/offline.js';
 import { builtinTools, defineTool, spawnTool, type FunctionTool } from '../../actors/tool/index.js';
-import { ValidationError } from '../../protocols/index.js';
-import type { ActorRef, ActorSystem } from '../../runtime/index.js';
+import { ValidationError, isTroupeError } from '../../protocols/index.js';
+import { MemoryTransport, type ActorRef, type ActorSystem, type MemoryHub, type Storage } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import { Gateway, gatewayError, hashApiKey, type GatewayOptions } from '../../gateway/index.js';
 import type { AgentInfo, GatewayDeps, HttpRoute } from '../../gateway/types.js';
@@ -75,7 +75,11 @@ export function meshDeps(system: ActorSystem, spec: MeshSpec = DEFAULT_MESH): Ga
       p = (async () => {
         for (const t of def.tools ?? []) await ensure(`tool/${t}`, tenant).catch(() => undefined);
         for (const a of [...(def.handoffs ?? []), ...(def.delegates ?? [])]) if (a !== name) await ensure(`agent/${a}`, tenant);
-        return system.spawn(address, agentBehavior(def), { tenant });
+        // On a mesh the agent may be active on another node already: use it there.
+        return system.spawn(address, agentBehavior(def), { tenant }).catch((e: unknown) => {
+          if (isTroupeError(e, 'conflict')) return system.ref(address, tenant);
+          throw e;
+        });
       })();
     } else {
       return Promise.reject(new ValidationError(`not an agent or tool address: ${address}`));
@@ -108,11 +112,16 @@ export interface TestGateway {
 export const TENANTS = ['acme', 'globex'] as const;
 
 /** The real gateway server on a free loopback port with `routes` mounted and auth on. */
-export async function startTestGateway(makeRoutes: (deps: GatewayDeps) => HttpRoute[], spec: MeshSpec = DEFAULT_MESH, options: Partial<Omit<GatewayOptions, 'deps' | 'routes'>> = {}): Promise<TestGateway> {
-  const system = await createSystem({ warn: () => undefined });
+export async function startTestGateway(
+  makeRoutes: (deps: GatewayDeps) => HttpRoute[],
+  spec: MeshSpec = DEFAULT_MESH,
+  options: Partial<Omit<GatewayOptions, 'deps' | 'routes'>> & { readonly mesh?: { readonly hub: MemoryHub; readonly storage: Storage } } = {},
+): Promise<TestGateway> {
+  const { mesh, ...gatewayOptions } = options;
+  const system = await createSystem({ warn: () => undefined, ...(mesh === undefined ? {} : { transport: new MemoryTransport({ hub: mesh.hub }), storage: mesh.storage }) });
   const deps = meshDeps(system, spec);
   const keys = TENANTS.map((t) => ({ id: t, hash: hashApiKey(t), tenant: t, roles: ['user'] as const }));
-  const gateway = await Gateway.start({ port: 0, auth: { keys }, ...options, deps, routes: makeRoutes(deps) });
+  const gateway = await Gateway.start({ port: 0, auth: { keys }, ...gatewayOptions, deps, routes: makeRoutes(deps) });
   return {
     system,
     deps,
