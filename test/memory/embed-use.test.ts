@@ -5,7 +5,8 @@
  * thread stalls it. One model load per thread for the whole file.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cosine, createEmbedder, USE_LITE_DIMS, UseLiteEmbedder, loadUseLite, type Embedder } from '../../actors/memory/embedders/index.js';
+import { cosine, createEmbedder, USE_LITE_DIMS, UseLiteEmbedder, loadUseLite } from '../../actors/memory/embedders/index.js';
+import type { Embedder } from '../../actors/memory/semantic/index.js';
 
 const local = new UseLiteEmbedder(16);
 let pool: Embedder;
