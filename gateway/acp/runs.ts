@@ -12,7 +12,7 @@ import { readJson, sendJson, unprocessableError } from '../http.js';
 import type { AgentInfo } from '../types.js';
 import { parseInputMessages, toChatMessage } from './messages.js';
 import { parseBody, runCreateBody, streamModes, toResumeValue, type RunCreateBody, type StreamMode } from './schemas.js';
-import { getRecord, runBase, RunSession, type AcpCall, type AcpContext } from './session.js';
+import { getRecord, runBase, RunSession, waitInterrupted, type AcpCall, type AcpContext } from './session.js';
 import { lgRun, type AcpRunRecord } from './shapes.js';
 import { interruptId } from './translate.js';
 import { answerWhenDone, followRun } from './follow.js';
@@ -103,8 +103,10 @@ async function start(ctx: AcpContext, tenant: string, thread: ThreadRecord, agen
   return { session, runId, threadId, record };
 }
 
-async function resume(ctx: AcpContext, tenant: string, thread: ThreadRecord, body: RunCreateBody, modes: ReadonlySet<StreamMode>, kind: RunKind): Promise<Started> {
-  const threadId = thread.thread_id;
+async function resume(ctx: AcpContext, tenant: string, found: ThreadRecord, body: RunCreateBody, modes: ReadonlySet<StreamMode>, kind: RunKind): Promise<Started> {
+  const threadId = found.thread_id;
+  // A run that just announced its interrupt records the thread as interrupted a moment later.
+  const thread = found.status === 'busy' && found.run_id !== undefined && (await announcedInterrupt(ctx, tenant, found.run_id)) && (await waitInterrupted(ctx, tenant, threadId, found.run_id)) ? await ctx.store.thread(tenant, threadId) : found;
   const runId = thread.run_id ?? thread.interrupts[0]?.run_id;
   if (thread.status !== 'interrupted' || runId === undefined) throw new ConflictError(`thread ${threadId} has no run waiting for an answer (status ${thread.status})`);
   const pending = thread.interrupts.find((i) => i.run_id === runId) ?? thread.interrupts[0];
@@ -126,6 +128,13 @@ async function resume(ctx: AcpContext, tenant: string, thread: ThreadRecord, bod
     throw e;
   }
   return { session, runId, threadId, record };
+}
+
+/** True when the run's latest status event says it waits for a human. */
+async function announcedInterrupt(ctx: AcpContext, tenant: string, runId: string): Promise<boolean> {
+  const events = await ctx.store.events(tenant, runId);
+  const last = events.findLast((e) => e.event === 'status');
+  return (last?.data as { status?: unknown } | undefined)?.status === 'interrupted';
 }
 
 /** Deletes a stateless run's thread once the run ended (not when it waits for a human). */

@@ -64,8 +64,12 @@ export class RunSession {
   private caughtUp = true;
   private finished = false;
   private opened = false;
+  private settling = false;
 
-  private constructor(spec: SessionSpec) {
+  private constructor(
+    private readonly ctx: AcpContext,
+    private readonly spec: SessionSpec,
+  ) {
     this.translator = new RunTranslator({ runId: spec.runId, threadId: spec.threadId, assistantId: spec.assistantId }, spec.base, spec.modes);
     this.quietUpTo = spec.quietUpTo ?? 0;
     this.done = new Promise<void>((resolve) => (this.resolveDone = resolve));
@@ -76,7 +80,7 @@ export class RunSession {
    * highest logged seq). Set {@link endAfter} (and perhaps {@link quietUpTo}) before the run moves.
    */
   static async open(ctx: AcpContext, spec: SessionSpec, endAfter?: number): Promise<{ session: RunSession; logged: number }> {
-    const s = new RunSession(spec);
+    const s = new RunSession(ctx, spec);
     if (endAfter !== undefined) s.endAfter = endAfter;
     const { feed, logged } = await RunFeed.open(ctx.deps.system, ctx.store, spec.tenant, spec.runId, spec.afterSeq ?? 0, (e, caughtUp) => {
       s.caughtUp = caughtUp;
@@ -123,7 +127,18 @@ export class RunSession {
   }
 
   private check(): void {
-    if (this.translator.ended && this.caughtUp && this.translator.lastSeq > this.endAfter) this.finish();
+    if (this.finished || this.settling || !this.translator.ended || !this.caughtUp || this.translator.lastSeq <= this.endAfter) return;
+    if (this.translator.status !== 'interrupted') {
+      this.finish();
+      return;
+    }
+    // The agent records the thread as interrupted just after it publishes the interrupt: wait for
+    // that, so a caller who resumes as soon as the stream ends finds the thread interrupted.
+    this.settling = true;
+    void waitInterrupted(this.ctx, this.spec.tenant, this.spec.threadId, this.spec.runId).finally(() => {
+      this.settling = false;
+      this.finish();
+    });
   }
 
   private finish(): void {
@@ -131,6 +146,17 @@ export class RunSession {
     this.finished = true;
     this.resolveDone();
   }
+}
+
+/** Resolves once thread `threadId` shows run `runId` as interrupted (or after about 2 s). */
+export async function waitInterrupted(ctx: AcpContext, tenant: string, threadId: string, runId: string): Promise<boolean> {
+  for (let i = 0; i < 200; i++) {
+    const t = await ctx.store.getThread(tenant, threadId).catch(() => undefined);
+    if (t === undefined || (t.status === 'interrupted' && t.run_id === runId)) return t !== undefined;
+    if (t.run_id !== undefined && t.run_id !== runId) return false;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return false;
 }
 
 /** The ACP record of a run, if this part started it. */

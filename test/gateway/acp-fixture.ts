@@ -4,6 +4,9 @@
  * gateway server's job and tested there); everything else is the real route.
  */
 import { createServer, type Server } from 'node:http';
+import { expect } from 'vitest';
+import { Client as Client2 } from '@langchain/langgraph-sdk';
+import { Client as Client1 } from 'langgraph-sdk-v1';
 import type { AddressInfo } from 'node:net';
 import { agentBehavior, type AgentDefinition } from '../../actors/agent/index.js';
 import { OfflineProvider } from '../../actors/llm/offline.js';
@@ -110,3 +113,54 @@ export async function startAcp(): Promise<AcpFixture> {
     },
   };
 }
+
+/** The surface both SDK lines share, as the tests use it. */
+export type AnyClient = Client2;
+/** Either SDK line's Client constructor. */
+export type Ctor = new (config: { apiUrl: string; defaultHeaders?: Record<string, string> }) => unknown;
+/** Both SDK lines, for describe.each. */
+export const LINES: [string, Ctor][] = [
+  ['2.x', Client2 as unknown as Ctor],
+  ['1.x', Client1 as unknown as Ctor],
+];
+
+/** A LangGraph message dict as the tests read it. */
+export interface Msg {
+  type: string;
+  content: string;
+  id: string;
+  tool_calls?: { name: string; args: Record<string, unknown>; id: string }[];
+  tool_call_id?: string;
+}
+/** Thread values (with an interrupt when the run waits). */
+export type Values = { messages: Msg[]; __interrupt__?: { id: string; value: { kind: string; tool_call: { id: string; name: string; arguments: Record<string, unknown> } } }[] };
+/** One SSE event as the SDKs yield it. */
+export interface Ev {
+  event: string;
+  data: unknown;
+  id?: string;
+}
+
+/** Every event of an SDK stream. */
+export async function collect(stream: AsyncIterable<unknown>): Promise<Ev[]> {
+  const out: Ev[] = [];
+  for await (const e of stream) out.push(e as Ev);
+  return out;
+}
+
+/** Expects `p` to fail with an SDK HTTP error of `status` whose body is `{detail}` containing `text`. */
+export async function httpError(p: Promise<unknown>, status: number, text?: string): Promise<void> {
+  const e = (await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  )) as { status?: number; message?: string } | undefined;
+  expect(e, 'the request should have failed').toBeDefined();
+  expect(e?.status).toBe(status);
+  const body = JSON.parse((e?.message ?? '').replace(/^HTTP \d+: /, '')) as { detail?: string };
+  expect(typeof body.detail).toBe('string');
+  if (text !== undefined) expect(body.detail).toContain(text);
+}
+
+/** A run input of one human message. */
+export const human = (content: string): { messages: { type: string; content: string }[] } => ({ messages: [{ type: 'human', content }] });
+

@@ -5,9 +5,7 @@
  * stateless), handoff, human-in-the-loop resume, busy threads, tenancy and bad input.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client as Client2 } from '@langchain/langgraph-sdk';
-import { Client as Client1 } from 'langgraph-sdk-v1';
-import { startAcp, type AcpFixture } from './acp-fixture.js';
+import { collect, httpError, human, LINES, startAcp, type AcpFixture, type AnyClient, type Msg, type Values } from './acp-fixture.js';
 
 let fx: AcpFixture;
 beforeAll(async () => {
@@ -16,49 +14,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await fx.close();
 });
-
-/** The surface both SDK lines share, as the tests use it. */
-type AnyClient = Client2;
-type Ctor = new (config: { apiUrl: string; defaultHeaders?: Record<string, string> }) => unknown;
-const LINES: [string, Ctor][] = [
-  ['2.x', Client2 as unknown as Ctor],
-  ['1.x', Client1 as unknown as Ctor],
-];
-
-interface Msg {
-  type: string;
-  content: string;
-  id: string;
-  tool_calls?: { name: string; args: Record<string, unknown>; id: string }[];
-  tool_call_id?: string;
-}
-type Values = { messages: Msg[]; __interrupt__?: { id: string; value: { kind: string; tool_call: { id: string; name: string; arguments: Record<string, unknown> } } }[] };
-interface Ev {
-  event: string;
-  data: unknown;
-  id?: string;
-}
-
-async function collect(stream: AsyncIterable<unknown>): Promise<Ev[]> {
-  const out: Ev[] = [];
-  for await (const e of stream) out.push(e as Ev);
-  return out;
-}
-
-/** Expects `p` to fail with an SDK HTTP error of `status` whose body is `{detail}` containing `text`. */
-async function httpError(p: Promise<unknown>, status: number, text?: string): Promise<void> {
-  const e = (await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  )) as { status?: number; message?: string } | undefined;
-  expect(e, 'the request should have failed').toBeDefined();
-  expect(e?.status).toBe(status);
-  const body = JSON.parse((e?.message ?? '').replace(/^HTTP \d+: /, '')) as { detail?: string };
-  expect(typeof body.detail).toBe('string');
-  if (text !== undefined) expect(body.detail).toContain(text);
-}
-
-const human = (content: string) => ({ messages: [{ type: 'human', content }] });
 
 describe.each(LINES)('LangGraph SDK %s', (_line, Ctor) => {
   const client = (tenant = 'default'): AnyClient => new Ctor({ apiUrl: fx.url, defaultHeaders: { 'x-tenant': tenant } }) as AnyClient;
