@@ -11,6 +11,7 @@ import { MeshNode, NODE_DRAIN, openStorage, type KindSpec } from '../runtime/ind
 import { createSystem, transportFor } from '../supervisors/index.js';
 import { demoRound, startDemo } from '../examples/embedded-mesh.js';
 import { converse, startAgents } from '../examples/embedded-agents.js';
+import { Catalog } from '../actors/agent/index.js';
 
 const HELP = `troupe — an actor-model runtime for multi-agent AI systems
 
@@ -42,13 +43,13 @@ async function start(values: { config?: string; 'demo-seconds'?: string; quiet?:
   }
   console.log(`troupe: node ${system.node} up — transport ${system.transport.kind}, storage ${system.storage.kind}${system.storage.kind === 'lmdb' ? ` in ${config.dataDir}` : ''}, embedded mode (no NATS, no API keys)`);
   const stats = await startDemo(system);
-  const model = await startAgents(system);
-  console.log(`troupe: agents assistant, triage → billing | tech on ${model}`);
+  const { catalog, model } = await startAgents(system, config);
+  console.log(`troupe: agents ${catalog.agents().map((a) => a.name).join(', ')} on ${model}`);
   const print = (line: string): void => console.log(line);
   console.log('[agent] assistant ← "/tool calculator {"expression":"2*(3+4)^2"}"');
-  await converse(system, 'assistant', '/tool calculator {"expression":"2*(3+4)^2"}', print);
+  await converse(system, catalog, 'assistant', '/tool calculator {"expression":"2*(3+4)^2"}', print);
   console.log('[agent] triage ← "/handoff billing"');
-  await converse(system, 'triage', '/handoff billing', print);
+  await converse(system, catalog, 'triage', '/handoff billing', print);
   let round = 0;
   let running = true;
   const stop = (): void => {
@@ -104,12 +105,16 @@ async function node(values: NodeFlags): Promise<number> {
   const config = nodeConfig(values);
   const wanted = config.node.kinds;
   const kinds = (await loadKinds(values.module)).filter((k) => wanted.length === 0 || wanted.includes(k.kind));
-  const missing = wanted.filter((k) => !kinds.some((s) => s.kind === k));
+  // The config's agents and tools (kinds `agent` and `tool`) unless a module defines those kinds.
+  const builtin = ['agent', 'tool'].filter((k) => !kinds.some((s) => s.kind === k) && (wanted.length === 0 || wanted.includes(k)));
+  const missing = wanted.filter((k) => !kinds.some((s) => s.kind === k) && !builtin.includes(k));
   if (missing.length > 0) throw new Error(`no definition for kind(s) ${missing.join(', ')} (pass --module with their definitions)`);
   const system = await createSystem({ config });
   const mesh = new MeshNode(system);
+  const catalog = builtin.length > 0 ? new Catalog({ agents: config.agents, mcpServers: config.mcpServers }).install(mesh) : undefined;
   for (const k of kinds) mesh.host(k);
   await mesh.start();
+  await catalog?.attachMcpServers(system);
   const t = config.transport as Extract<TroupeConfig['transport'], { kind: 'jetstream' }>;
   console.log(`troupe: node ${system.node} joined mesh "${t.prefix}" at ${t.servers.join(',')}; hosting ${mesh.hostedKinds.join(', ') || 'no kinds'}`);
   await new Promise<void>((done) => {

@@ -21,6 +21,8 @@ export interface CatalogAgent {
   readonly handoffs: readonly string[];
   readonly delegates: readonly string[];
   readonly model: string;
+  /** Provider name (`offline`, `openai`, …). */
+  readonly provider: string;
 }
 
 /** What a catalog is made of. */
@@ -83,7 +85,7 @@ export class Catalog {
 
   /** The agents callers may run. */
   agents(): CatalogAgent[] {
-    return [...this.defs.values()].map((d) => ({ name: d.name, description: d.description, tools: d.tools ?? [], handoffs: d.handoffs ?? [], delegates: d.delegates ?? [], model: d.model }));
+    return [...this.defs.values()].map((d) => ({ name: d.name, description: d.description, tools: d.tools ?? [], handoffs: d.handoffs ?? [], delegates: d.delegates ?? [], model: d.model, provider: d.provider.name }));
   }
 
   /** Tool names callers may list and call. */
