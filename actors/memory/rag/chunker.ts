@@ -66,10 +66,6 @@ function cut(block: Block, start: number, end: number, max: number): Unit[] {
   return out;
 }
 
-function sameHeadings(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((h, i) => h === b[i]);
-}
-
 /** Chunks `blocks` (see the module comment); throws a RangeError on nonsensical sizes. */
 export function chunkBlocks(blocks: readonly Block[], options: Partial<ChunkOptions> = {}): TextChunk[] {
   const { maxChars, overlapChars } = { ...DEFAULT_CHUNKING, ...options };
@@ -78,7 +74,7 @@ export function chunkBlocks(blocks: readonly Block[], options: Partial<ChunkOpti
   const sections: Block[][] = [];
   for (const b of blocks) {
     const last = sections.at(-1);
-    if (last !== undefined && sameHeadings((last[0] as Block).headings, b.headings)) last.push(b);
+    if (last !== undefined && (last[0] as Block).section === b.section) last.push(b);
     else sections.push([b]);
   }
   const chunks: TextChunk[] = [];

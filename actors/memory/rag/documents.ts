@@ -21,6 +21,8 @@ interface Piece {
 export interface Block {
   readonly text: string;
   readonly headings: readonly string[];
+  /** Counts headings seen before the block: chunks never mix blocks of different sections. */
+  readonly section: number;
   readonly pieces: readonly Piece[];
 }
 
@@ -58,7 +60,7 @@ export function parseDocument(source: string, format: DocumentFormat): Block[] {
 }
 
 /** Paragraphs (separated by blank lines) of `source[from, to)`, trimmed, offsets exact. */
-function paragraphs(source: string, from: number, to: number, headings: readonly string[]): Block[] {
+function paragraphs(source: string, from: number, to: number, headings: readonly string[], section = 0): Block[] {
   const out: Block[] = [];
   const re = /\n[ \t]*\n/g;
   re.lastIndex = from;
@@ -67,7 +69,7 @@ function paragraphs(source: string, from: number, to: number, headings: readonly
     const raw = source.slice(a, b);
     const lead = raw.length - raw.trimStart().length;
     const text = raw.trim();
-    if (text !== '') out.push({ text, headings, pieces: [{ at: 0, src: a + lead }] });
+    if (text !== '') out.push({ text, headings, section, pieces: [{ at: 0, src: a + lead }] });
   };
   for (let m = re.exec(source); m !== null && m.index < to; m = re.exec(source)) {
     push(start, m.index);
@@ -81,6 +83,7 @@ function markdown(source: string): Block[] {
   const out: Block[] = [];
   const path: string[] = [];
   let bodyStart = 0;
+  let section = 0;
   let inFence = false;
   const lineRe = /^.*$/gm;
   for (let m = lineRe.exec(source); m !== null; m = lineRe.exec(source)) {
@@ -89,7 +92,7 @@ function markdown(source: string): Block[] {
     if (/^\s*(```|~~~)/.test(line)) inFence = !inFence;
     const h = inFence ? null : /^(#{1,6})\s+(.+?)\s*#*\s*$/.exec(line);
     if (h !== null) {
-      out.push(...paragraphs(source, bodyStart, m.index, [...path]));
+      out.push(...paragraphs(source, bodyStart, m.index, [...path], section++));
       const level = (h[1] as string).length;
       path.length = Math.min(path.length, level - 1);
       path.push((h[2] as string).trim());
@@ -97,7 +100,7 @@ function markdown(source: string): Block[] {
     }
     if (m[0] === '') lineRe.lastIndex++;
   }
-  out.push(...paragraphs(source, bodyStart, source.length, [...path]));
+  out.push(...paragraphs(source, bodyStart, source.length, [...path], section));
   return out;
 }
 
@@ -118,6 +121,7 @@ function html(source: string): Block[] {
   let text = '';
   let pieces: Piece[] = [];
   let heading = 0;
+  let section = 0;
   let skip: string | undefined;
   const flush = (): void => {
     const lead = text.length - text.trimStart().length;
@@ -126,8 +130,9 @@ function html(source: string): Block[] {
       if (heading > 0) {
         path.length = Math.min(path.length, heading - 1);
         path.push(body.replace(/\s+/g, ' '));
+        section++;
       } else {
-        out.push({ text: body, headings: [...path], pieces: pieces.map((p) => ({ at: p.at - lead, src: p.src })) });
+        out.push({ text: body, headings: [...path], section, pieces: pieces.map((p) => ({ at: p.at - lead, src: p.src })) });
       }
     }
     text = '';
@@ -169,6 +174,8 @@ function json(source: string): Block[] {
   const value: unknown = JSON.parse(source);
   const out: Block[] = [];
   let cursor = 0;
+  let section = -1;
+  let lastPath: string | undefined;
   const find = (raw: string): number => {
     const at = source.indexOf(raw, cursor);
     if (at < 0) return cursor;
@@ -184,7 +191,10 @@ function json(source: string): Block[] {
       const at = find(typeof v === 'string' ? JSON.stringify(v) : body) + (typeof v === 'string' ? 1 : 0);
       const label = key === undefined ? '' : `${key}: `;
       const pieces: Piece[] = key === undefined ? [{ at: 0, src: at }] : [{ at: 0, src: keyAt + 1 }, { at: label.length, src: at }];
-      out.push({ text: label + body, headings: path.length > 0 ? [path.join('.')] : [], pieces });
+      const heading = path.join('.');
+      if (heading !== lastPath) section++;
+      lastPath = heading;
+      out.push({ text: label + body, headings: path.length > 0 ? [heading] : [], section, pieces });
     } else if (Array.isArray(v)) v.forEach((x) => walk(x, key === undefined ? path : [...path, key], undefined));
     else if (typeof v === 'object' && v !== null) {
       const inner = key === undefined ? path : [...path, key];
