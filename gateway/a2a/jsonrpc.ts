@@ -81,14 +81,20 @@ export interface RpcStream {
   readonly closed: boolean;
 }
 
-/** Opens an SSE stream answering request `id`; a client that lets `maxBuffered` bytes pile up is cut off. */
-export function openStream(res: ServerResponse, id: RpcId, maxBuffered: number, onClose: () => void): RpcStream {
+/**
+ * Opens an SSE stream answering request `id`; a client that lets `maxBuffered` bytes pile up is
+ * cut off. A comment line every `keepAliveMs` keeps idle streams open through proxies.
+ */
+export function openStream(res: ServerResponse, id: RpcId, maxBuffered: number, onClose: () => void, keepAliveMs = 15_000): RpcStream {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
   res.flushHeaders();
   let closed = false;
+  const keepAlive = setInterval(() => res.write(': keepalive\n\n'), keepAliveMs);
+  keepAlive.unref();
   const close = (): void => {
     if (closed) return;
     closed = true;
+    clearInterval(keepAlive);
     onClose();
   };
   res.on('close', close);

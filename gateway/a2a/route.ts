@@ -1,5 +1,6 @@
 /**
- * `/a2a` (the A2A JSON-RPC binding, v1.0 method names as `@a2a-js/sdk` 1.x sends them) and
+ * `/a2a` (the A2A JSON-RPC binding, v1.0 method names as `@a2a-js/sdk` 1.x sends them:
+ * SendMessage, SendStreamingMessage, GetTask, CancelTask, SubscribeToTask) and
  * `/.well-known/agent-card.json` (public). Errors follow JSON-RPC: -32700 for a body that is
  * not JSON, -32600 for one that is not a request, -32601 for an unknown method, -32602 for bad
  * params, and A2A's own codes (task not found, not cancelable, …).
@@ -11,8 +12,8 @@ import type { GatewayDeps, HttpRoute, Principal } from '../types.js';
 import { baseUrlOf, buildAgentCard, type AgentCardOptions } from './card.js';
 import { RpcError, idOf, openStream, parseParams, parseRequest, sendRpc, type RpcId } from './jsonrpc.js';
 import { A2aService, type A2aServiceOptions } from './service.js';
-import type { TaskListener } from './tasks.js';
-import { A2A_ERRORS, cancelTaskParamsSchema, getTaskParamsSchema, sendMessageParamsSchema, type StreamResponse } from './types.js';
+import type { TaskListener, TrackedTask } from './tasks.js';
+import { A2A_ERRORS, cancelTaskParamsSchema, getTaskParamsSchema, sendMessageParamsSchema, subscribeParamsSchema, type StreamResponse, type Task } from './types.js';
 
 /** Options of the A2A routes. */
 export interface A2aRouteOptions extends A2aServiceOptions, AgentCardOptions {
@@ -46,15 +47,15 @@ export function a2aRoute(deps: GatewayDeps, options: A2aRouteOptions = {}, servi
   const bodyLimit = options.bodyLimit;
   const maxBuffer = options.maxStreamBuffer ?? 4 * 1024 * 1024;
 
-  const stream = async (res: ServerResponse, id: RpcId, principal: Principal, params: unknown): Promise<void> => {
-    const p = parseParams(sendMessageParamsSchema, params);
+  /** Streams a task: `open` starts following it (errors then answer as one JSON-RPC error). */
+  const stream = async (res: ServerResponse, id: RpcId, open: (listener: TaskListener) => Promise<{ task: TrackedTask; before: Task }>): Promise<void> => {
     const early: (StreamResponse | undefined)[] = [];
     let deliver: TaskListener = (e) => early.push(e);
     const listener: TaskListener = (e) => deliver(e);
-    // Errors before the run moves answer as one JSON-RPC error (no stream opened yet).
-    const { task, before } = await service.start(principal, p, listener);
+    const { task, before } = await open(listener);
     const out = openStream(res, id, maxBuffer, () => task.listeners.delete(listener));
     out.send({ task: before });
+    if (before.status.state === 'TASK_STATE_INPUT_REQUIRED' && !task.listeners.has(listener)) return out.end();
     deliver = (e) => {
       if (e === undefined) return out.end();
       if (!out.send(e) || A2aService.ends(e)) out.end();
@@ -66,8 +67,14 @@ export function a2aRoute(deps: GatewayDeps, options: A2aRouteOptions = {}, servi
     switch (method) {
       case 'SendMessage':
         return sendRpc(res, id, { result: await service.send(principal, parseParams(sendMessageParamsSchema, params)) });
-      case 'SendStreamingMessage':
-        return stream(res, id, principal, params);
+      case 'SendStreamingMessage': {
+        const p = parseParams(sendMessageParamsSchema, params);
+        return stream(res, id, (l) => service.start(principal, p, l));
+      }
+      case 'SubscribeToTask': {
+        const p = parseParams(subscribeParamsSchema, params);
+        return stream(res, id, (l) => service.subscribe(principal, p.id, l));
+      }
       case 'GetTask': {
         const p = parseParams(getTaskParamsSchema, params);
         return sendRpc(res, id, { result: await service.get(principal, p.id, p.historyLength) });

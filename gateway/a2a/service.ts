@@ -188,6 +188,22 @@ export class A2aService {
     return task.view.task();
   }
 
+  /**
+   * SubscribeToTask: the task now and, while it is not settled, its events from now on (the run
+   * is followed from this node, wherever it runs). -32004 for a finished task.
+   */
+  async subscribe(principal: Principal, id: string, listener: TaskListener): Promise<{ task: TrackedTask; before: Task }> {
+    const task = await this.book.find(principal.tenant, id);
+    if (task === undefined) throw new RpcError(A2A_ERRORS.TASK_NOT_FOUND, `Task not found: ${id}`);
+    if (TERMINAL_STATES.has(task.view.state)) throw new RpcError(A2A_ERRORS.UNSUPPORTED_OPERATION, `Task ${id} is in a terminal state (${task.view.state}) and cannot be subscribed to`);
+    const before = task.view.task();
+    if (task.view.state !== 'TASK_STATE_INPUT_REQUIRED') {
+      task.listeners.add(listener);
+      this.book.follow(task);
+    }
+    return { task, before };
+  }
+
   /** True when a stream is finished after `event` (the task ended or waits for input). */
   static ends(event: StreamResponse): boolean {
     if (!('statusUpdate' in event)) return false;

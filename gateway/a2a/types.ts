@@ -83,6 +83,9 @@ export const getTaskParamsSchema = z.object({ tenant: z.string().optional(), id:
 /** Params of `CancelTask`. */
 export const cancelTaskParamsSchema = z.object({ tenant: z.string().optional(), id: z.string().min(1).max(128), metadata: z.record(z.string(), z.unknown()).optional() });
 
+/** Params of `SubscribeToTask`. */
+export const subscribeParamsSchema = z.object({ tenant: z.string().optional(), id: z.string().min(1).max(128) });
+
 /** A task's status. */
 export interface TaskStatus {
   readonly state: TaskState;

@@ -167,6 +167,21 @@ describe('A2A JSON-RPC with the SDK client', () => {
     await expect.poll(async () => (await c.getTask({ tenant: '', id: r.id })).status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
   });
 
+  it('resubscribes to a running task: its state now, then its events to the end; a finished task cannot be subscribed to', async () => {
+    const c = await client('acme');
+    const config = { acceptedOutputModes: [], returnImmediately: true, historyLength: undefined, taskPushNotificationConfig: undefined };
+    const r = (await c.sendMessage({ tenant: '', message: message('/tool test.steps {"steps":5,"delayMs":40}'), configuration: config, metadata: undefined })) as Task;
+    const events = [];
+    for await (const e of c.resubscribeTask({ tenant: '', id: r.id })) events.push(e);
+    expect(events[0]?.payload?.$case).toBe('task');
+    const last = events.at(-1)?.payload;
+    expect(last?.$case === 'statusUpdate' ? last.value.status?.state : undefined).toBe(TaskState.TASK_STATE_COMPLETED);
+    const e = await (async () => {
+      for await (const x of c.resubscribeTask({ tenant: '', id: r.id })) void x;
+    })().catch((x: unknown) => x);
+    expect(rpcCode(e)).toBe(-32004);
+  });
+
   it('rejects an unknown skill, an unknown task and a message without text with clear errors', async () => {
     const c = await client('acme');
     const skill = await sendTask(c, message('hi', { metadata: { skill: 'nobody' } })).catch((x: unknown) => x);
