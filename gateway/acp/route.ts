@@ -11,6 +11,7 @@ import { assistantGraph, assistantSchemas, assistantSubgraphs, assistantVersions
 import { cancelEndpoint, getRunEndpoint, joinRun, joinStream, listRuns } from './run-reads.js';
 import { createRun } from './runs.js';
 import type { AcpCall, AcpContext } from './session.js';
+import { deleteItem, getItem, listNamespaces, putItem, searchItems } from './store.js';
 import { countThreads, createThread, deleteThread, getThread, notSupported, patchThread, searchThreads, threadHistory, threadState, threadStateAt, threadStateAtBody } from './threads.js';
 
 type Handler = (ctx: AcpContext, call: AcpCall) => Promise<void>;
@@ -55,6 +56,12 @@ const TABLE: [method: string, pattern: string, handler: Handler][] = [
   ['POST', '/runs/stream', (ctx, call) => createRun(ctx, call, undefined, 'stream')],
   ['POST', '/runs/wait', (ctx, call) => createRun(ctx, call, undefined, 'wait')],
   ['GET', '/runs/:run_id/stream', joinStream],
+
+  ['PUT', '/store/items', putItem],
+  ['GET', '/store/items', getItem],
+  ['DELETE', '/store/items', deleteItem],
+  ['POST', '/store/items/search', searchItems],
+  ['POST', '/store/namespaces', listNamespaces],
 ];
 
 const ROUTES = TABLE.map(([method, pattern, handler]) => ({ method, parts: pattern.split('/').slice(1), handler }));

@@ -15,7 +15,8 @@ import { builtinTools, spawnTool } from '../../actors/tool/index.js';
 import { acpRoute } from '../../gateway/acp/index.js';
 import { sendError } from '../../gateway/http.js';
 import type { AgentInfo, GatewayDeps, Principal } from '../../gateway/types.js';
-import { isTroupeError } from '../../protocols/index.js';
+import { isTroupeError, STORE_ADDRESS } from '../../protocols/index.js';
+import { storeBehavior } from '../../actors/memory/store/index.js';
 import type { ActorRef, ActorSystem } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
 
@@ -69,6 +70,7 @@ function testDeps(system: ActorSystem): GatewayDeps {
     tools: () => builtinTools.map((t) => t.name),
     ready: () => true,
     async ensure(address, tenant) {
+      if (address === STORE_ADDRESS) return spawnOnce(address, tenant, () => system.spawn(address, storeBehavior(), { tenant }));
       const name = address.slice('agent/'.length);
       const def = DEFS.find((d) => d.name === name);
       if (!address.startsWith('agent/') || def === undefined) throw new Error(`unknown ${address}`);
