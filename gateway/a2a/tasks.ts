@@ -30,7 +30,7 @@ export function settled(t: TrackedTask): boolean {
 
 /** Options of {@link TaskBook}. */
 export interface TaskBookOptions {
-  /** Tasks kept per node, least recently used dropped first (default 10,000). */
+  /** Tasks kept in memory per node, least recently used dropped first (default 1,000; the run store has them all). */
   readonly maxTasks?: number;
   /** Longest a run is followed (default 10 min); a stream open that long ends then. */
   readonly followMs?: number;
@@ -49,7 +49,7 @@ export class TaskBook {
     options: TaskBookOptions = {},
   ) {
     this.store = new RunStore(system.storage);
-    this.maxTasks = options.maxTasks ?? 10_000;
+    this.maxTasks = options.maxTasks ?? 1_000;
     this.followMs = options.followMs ?? 600_000;
   }
 
