@@ -48,6 +48,8 @@ export class StoreEngine {
   private readonly sensitive: SensitiveFields;
   private readonly vectors: StoreVectors | undefined;
   private readonly rules: readonly IndexRule[];
+  /** No TTL runs out before this (epoch ms): sweeps before it need not read storage. */
+  private nextExpiry = Infinity;
 
   constructor(private readonly options: StoreEngineOptions) {
     this.bucket = options.bucket;
@@ -62,6 +64,7 @@ export class StoreEngine {
   /** Loads the namespace list and the vectors; re-embeds items whose vectors came from another embedder. */
   async open(): Promise<void> {
     for (const e of await this.bucket.list<{ namespace: string[] }>(nsPrefix(this.tenant))) this.namespaces.set(e.key[2] as string, e.value.namespace);
+    await this.findNextExpiry();
     const v = this.vectors;
     if (v === undefined) return;
     for (const e of await this.bucket.list<StoredVectors>(vecPrefix(this.tenant))) {
@@ -106,6 +109,7 @@ export class StoreEngine {
     if (!this.namespaces.has(ns)) writes.push({ key: nsKey(this.tenant, ns), value: { namespace: item.namespace } });
     await this.bucket.putMany(writes);
     this.namespaces.set(ns, item.namespace);
+    if (item.expires !== undefined) this.nextExpiry = Math.min(this.nextExpiry, item.expires);
     if (prev?.expires !== undefined && prev.expires !== item.expires) await this.bucket.delete(ttlKey(this.tenant, prev.expires, ns, p.key));
     if (prepared !== undefined) this.vectors?.apply(ns, p.key, prepared.vectors);
     else if (this.vectors?.drop(ns, p.key) === true) await this.bucket.delete(vecKey(this.tenant, ns, p.key));
@@ -171,8 +175,9 @@ export class StoreEngine {
     };
   }
 
-  /** Namespaces holding at least one item, matched, cut and paged as LangGraph does. */
-  namespacesList(p: StoreNamespaces): StoreNamespacesReply {
+  /** Namespaces holding at least one live item, matched, cut and paged as LangGraph does. */
+  async namespacesList(p: StoreNamespaces): Promise<StoreNamespacesReply> {
+    await this.sweep(); // a namespace whose last item just expired is gone
     return {
       namespaces: listNamespaces(this.namespaces.values(), {
         prefix: p.prefix,
@@ -187,6 +192,7 @@ export class StoreEngine {
   /** Deletes every item whose TTL has run out; returns how many. */
   async sweep(): Promise<number> {
     const now = this.clock.now();
+    if (this.nextExpiry > now) return 0;
     let removed = 0;
     for (;;) {
       const batch = await this.bucket.list(ttlPrefix(this.tenant), { limit: SWEEP_BATCH });
@@ -204,8 +210,16 @@ export class StoreEngine {
         }
         await this.bucket.delete(e.key); // a stale entry (the TTL was refreshed) goes too
       }
-      if (done) return removed;
+      if (done) break;
     }
+    await this.findNextExpiry();
+    return removed;
+  }
+
+  /** Reads the earliest entry of the expiry queue. */
+  private async findNextExpiry(): Promise<void> {
+    const [first] = await this.bucket.list(ttlPrefix(this.tenant), { limit: 1 });
+    this.nextExpiry = first === undefined ? Infinity : Number(first.key[2]);
   }
 
   /** A live item, or undefined; an expired one is removed. */
@@ -225,6 +239,7 @@ export class StoreEngine {
     const ns = nsSegment(item.namespace);
     const old = item.expires;
     item.expires = expires;
+    this.nextExpiry = Math.min(this.nextExpiry, expires);
     await this.bucket.putMany([
       { key: itemKey(this.tenant, ns, item.key), value: item },
       { key: ttlKey(this.tenant, expires, ns, item.key), value: 1 },
