@@ -12,6 +12,7 @@ import { createSystem, transportFor } from '../supervisors/index.js';
 import { demoRound, startDemo } from '../examples/embedded-mesh.js';
 import { converse, startAgents } from '../examples/embedded-agents.js';
 import { Catalog } from '../actors/agent/index.js';
+import { catalogDeps, startGateway } from '../gateway/index.js';
 
 const HELP = `troupe — an actor-model runtime for multi-agent AI systems
 
@@ -45,6 +46,8 @@ async function start(values: { config?: string; 'demo-seconds'?: string; quiet?:
   const stats = await startDemo(system);
   const { catalog, model } = await startAgents(system, config);
   console.log(`troupe: agents ${catalog.agents().map((a) => a.name).join(', ')} on ${model}`);
+  const gateway = config.gateway.enabled ? await startGateway(catalogDeps(system, catalog), config.gateway) : undefined;
+  if (gateway !== undefined) console.log(gateway.banner());
   const print = (line: string): void => console.log(line);
   console.log('[agent] assistant ← "/tool calculator {"expression":"2*(3+4)^2"}"');
   await converse(system, catalog, 'assistant', '/tool calculator {"expression":"2*(3+4)^2"}', print);
@@ -66,6 +69,7 @@ async function start(values: { config?: string; 'demo-seconds'?: string; quiet?:
     await new Promise((r) => setTimeout(r, 1000));
   }
   console.log('troupe: shutting down (children before parents, queues handled)…');
+  await gateway?.close();
   await system.shutdown();
   console.log('troupe: stopped');
   return 0;

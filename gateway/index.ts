@@ -22,6 +22,7 @@ export {
 export { Gateway, DEFAULT_LIMITS, gatewayOptionsFromConfig } from './server.js';
 export type { GatewayOptions, GatewayLimits } from './server.js';
 export { localDeps } from './deps.js';
+export { catalogDeps, allRoutes, startGateway } from './embedded.js';
 export type { AgentFactory, ToolFactory, LocalDepsOptions } from './deps.js';
 export { Authenticator, ANONYMOUS_ADMIN, ApiKeyStore, hashApiKey, generateApiKey, JwtVerifier, signJwt, RateLimiter, ConnectionLimiter } from './auth/index.js';
 export type { AuthOptions, ApiKeyEntry, JwtOptions, RateLimitOptions } from './auth/index.js';

@@ -1,0 +1,35 @@
+/**
+ * Composition of a node's gateway: {@link GatewayDeps} over the agent catalog, every part
+ * (/acp, /mcp, /a2a and the agent card) mounted, and the server started as config says.
+ */
+import type { TroupeConfig } from '../config/index.js';
+import type { Catalog } from '../actors/agent/catalog.js';
+import type { ActorSystem } from '../runtime/index.js';
+import { a2aRoutes } from './a2a/index.js';
+import { acpRoute } from './acp/index.js';
+import { mcpRoute } from './mcp/index.js';
+import { Gateway, gatewayOptionsFromConfig, type GatewayOptions } from './server.js';
+import type { GatewayDeps, HttpRoute } from './types.js';
+
+/** Deps over a catalog: its agents and tools, activated per tenant on first use. */
+export function catalogDeps(system: ActorSystem, catalog: Catalog | undefined, ready: () => boolean = () => true): GatewayDeps {
+  return {
+    system,
+    agents: () => catalog?.agents() ?? [],
+    tools: () => catalog?.tools() ?? [],
+    ensure: (address, tenant) => (catalog === undefined ? Promise.reject(new Error('this node serves no agents or tools')) : catalog.ensure(address, tenant)),
+    ready,
+  };
+}
+
+/** Every HTTP part of the gateway over `deps`. */
+export function allRoutes(deps: GatewayDeps, options: { allowedOrigins?: readonly string[]; auth?: boolean } = {}): HttpRoute[] {
+  return [acpRoute(deps), mcpRoute(deps, { allowedOrigins: options.allowedOrigins ?? [] }), ...a2aRoutes(deps, { auth: options.auth ?? true })];
+}
+
+/** Starts the gateway config's `gateway` section describes, serving `deps` with every part mounted. */
+export async function startGateway(deps: GatewayDeps, gateway: TroupeConfig['gateway'], extra: Partial<GatewayOptions> = {}): Promise<Gateway> {
+  const options = gatewayOptionsFromConfig(gateway);
+  const authOn = gateway.auth.keys.length > 0 || gateway.auth.jwt !== undefined;
+  return Gateway.start({ ...options, deps, routes: allRoutes(deps, { allowedOrigins: gateway.allowedOrigins, auth: authOn }), ...extra });
+}
