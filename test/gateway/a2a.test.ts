@@ -153,6 +153,10 @@ describe('A2A JSON-RPC with the SDK client', () => {
     const c = await client('acme');
     const waiting = await sendTask(c, message('/tool calculator {"expression":"9"}', { metadata: { skill: 'careful' } }));
     expect(waiting.status?.state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
+    // Its context is held by the waiting task: a new task there is refused until it ends.
+    const busy = await sendTask(c, message('hello?', { contextId: waiting.contextId })).catch((x: unknown) => x);
+    expect(rpcCode(busy)).toBe(-32004);
+    expect(String((busy as Error).message)).toMatch(/busy/);
     const cancelled = await c.cancelTask({ tenant: '', id: waiting.id, metadata: undefined });
     expect(cancelled.status?.state).toBe(TaskState.TASK_STATE_CANCELED);
     expect((await c.getTask({ tenant: '', id: waiting.id })).status?.state).toBe(TaskState.TASK_STATE_CANCELED);

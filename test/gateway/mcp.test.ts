@@ -7,6 +7,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { mcpRoute } from '../../gateway/mcp/index.js';
+import { MemoryHub, MemoryStorage } from '../../runtime/index.js';
 import { startTestGateway, type TestGateway } from './mcp-fixture.js';
 
 const run = promisify(execFile);
@@ -212,5 +213,58 @@ describe('/mcp with @modelcontextprotocol/inspector-cli', () => {
   it('shows a failing tool as an isError result', async () => {
     const out = await inspect('--method', 'tools/call', '--tool-name', 'calculator', '--tool-arg', 'expression=1/');
     expect(out).toMatchObject({ isError: true });
+  });
+});
+
+describe('/mcp across two gateway nodes of one mesh', () => {
+  it('cancels a call running on one node from a notifications/cancelled sent to the other', async () => {
+    const mesh = { hub: new MemoryHub(), storage: new MemoryStorage() };
+    const one = await startTestGateway((deps) => [mcpRoute(deps)], undefined, { mesh });
+    const two = await startTestGateway((deps) => [mcpRoute(deps)], undefined, { mesh });
+    try {
+      const headers = { authorization: 'Bearer globex', 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+      const init = await fetch(`${one.url}/mcp`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }),
+      });
+      const session = init.headers.get('mcp-session-id') as string;
+      await init.text();
+      const withSession = { ...headers, 'mcp-session-id': session, 'mcp-protocol-version': '2025-06-18' };
+      const call = await fetch(`${one.url}/mcp`, {
+        method: 'POST',
+        headers: withSession,
+        body: JSON.stringify({ jsonrpc: '2.0', id: 'c1', method: 'tools/call', params: { name: 'test.steps', arguments: { steps: 40, delayMs: 10 }, _meta: { progressToken: 1 } } }),
+      });
+      const reader = call.body!.getReader();
+      const decoder = new TextDecoder();
+      let received = '';
+      while (!received.includes('notifications/progress')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        received += decoder.decode(value, { stream: true });
+      }
+      const started = Date.now();
+      const cancel = await fetch(`${two.url}/mcp`, { method: 'POST', headers: withSession, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'c1' } }) });
+      expect(cancel.status).toBe(202);
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        received += decoder.decode(value, { stream: true });
+      }
+      expect(Date.now() - started).toBeLessThan(300); // the tool alone would take ~400 ms
+      expect(received).not.toContain('"result"');
+      // Another session's (or tenant's) cancellation of the same request id does nothing.
+      const other = await fetch(`${one.url}/mcp`, {
+        method: 'POST',
+        headers: { ...withSession, 'mcp-session-id': 'another-session' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 'c1', method: 'tools/call', params: { name: 'test.steps', arguments: { steps: 10, delayMs: 10 } } }),
+      });
+      await fetch(`${two.url}/mcp`, { method: 'POST', headers: withSession, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'c1' } }) });
+      expect(await other.text()).toContain('counted to 10');
+    } finally {
+      await one.close();
+      await two.close();
+    }
   });
 });
