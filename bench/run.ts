@@ -6,10 +6,11 @@
 import { kernelSuite } from './kernel.bench.js';
 import { jetstreamSuite } from './jetstream.bench.js';
 import { agentsSuite } from './agents.bench.js';
+import { storageSuite } from './storage.bench.js';
 import { machineInfo, machineLines, suiteLines, type Suite, type SuiteResult } from './harness.js';
 
 /** Every suite, in the order they run. */
-export const SUITES: readonly Suite[] = [kernelSuite, jetstreamSuite, agentsSuite];
+export const SUITES: readonly Suite[] = [kernelSuite, jetstreamSuite, agentsSuite, storageSuite];
 
 interface Args {
   readonly quick: boolean;

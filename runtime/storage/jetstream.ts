@@ -3,8 +3,9 @@
  * bucket (history 1), on its own NATS connection. A key's segments become subject tokens
  * ({@link idToken}) joined by '.', so a segment prefix is a subject filter: `list` reads a
  * prefix in one pass of a last-per-subject consumer, `delete`/`deletePrefix` purge by
- * subject (no tombstones are left). Reads go to the stream leader, so a read sees every
- * write that resolved before it. Works on nats-server 2.9 (one filter subject per consumer).
+ * subject (no tombstones are left). A read sees every write that resolved before it: it goes
+ * to the stream leader, or by direct get when the bucket has a single replica. Works on
+ * nats-server 2.9 (one filter subject per consumer).
  */
 import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
@@ -58,6 +59,8 @@ class JetStreamBucket implements KvBucket {
   /** `$KV.<bucket>.`: the subject prefix of its keys. */
   private readonly subjects: string;
   private ready: Promise<void> | undefined;
+  /** Direct get is safe (and ~3x faster) when the bucket has one replica: no follower can lag. */
+  private direct = false;
 
   constructor(
     readonly name: string,
@@ -77,10 +80,15 @@ class JetStreamBucket implements KvBucket {
 
   /** Creates the KV bucket on first use (idempotent; a failed attempt is retried next time). */
   private open(): Promise<void> {
-    this.ready ??= this.owner.createBucket(this.kvName).catch((e: unknown) => {
-      this.ready = undefined;
-      throw e;
-    });
+    this.ready ??= this.owner.createBucket(this.kvName).then(
+      (direct) => {
+        this.direct = direct;
+      },
+      (e: unknown) => {
+        this.ready = undefined;
+        throw e;
+      },
+    );
     return this.ready;
   }
 
@@ -99,9 +107,11 @@ class JetStreamBucket implements KvBucket {
     });
   }
 
-  /** The stored bytes of one KV key, read from the stream leader. */
+  /** The stored bytes of one KV key, from the stream leader (or by direct get on a single replica). */
   private async read(k: string): Promise<Uint8Array | undefined> {
-    const sm = await this.owner.jsm.streams.getMessage(this.stream, { last_by_subj: this.subjects + k });
+    const query = { last_by_subj: this.subjects + k };
+    const { jsm } = this.owner;
+    const sm = this.direct ? await jsm.direct.getMessage(this.stream, query) : await jsm.streams.getMessage(this.stream, query);
     if (sm === null || sm.subject !== this.subjects + k) return undefined;
     const op = sm.header?.get('KV-Operation');
     return op === 'DEL' || op === 'PURGE' ? undefined : sm.data;
@@ -232,14 +242,16 @@ export class JetStreamStorage implements Storage {
     return this.nc.info?.max_payload ?? 1024 * 1024;
   }
 
-  /** Creates (or opens, if it exists with other settings) the KV bucket `name`. */
-  async createBucket(name: string): Promise<void> {
+  /** Creates (or opens, if it exists with other settings) the KV bucket `name`; true when direct gets are consistent (one replica). */
+  async createBucket(name: string): Promise<boolean> {
     try {
       await this.kvm.create(name, { history: 1, replicas: this.replicas, timeout: this.timeoutMs });
     } catch (e) {
       if (!/already in use|exists/i.test((e as Error).message)) throw e;
       await this.kvm.open(name, { timeout: this.timeoutMs });
     }
+    const { config } = await this.jsm.streams.info(`KV_${name}`);
+    return config.allow_direct === true && config.num_replicas === 1 && config.mirror === undefined;
   }
 
   /** Runs one operation: refused once closed; NATS failures become `unavailable`, oversize ones `too_large`. */

@@ -95,7 +95,7 @@ describe('createSystem storage', () => {
 describe('troupe start', () => {
   it('persists to lmdb in the data directory by default', () => {
     const dataDir = tempDir('cli');
-    const env = { ...process.env, TROUPE_DATA_DIR: dataDir, TROUPE_STORAGE: '' };
+    const env: NodeJS.ProcessEnv = { ...process.env, TROUPE_DATA_DIR: dataDir, TROUPE_STORAGE: '' };
     for (const k of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_API_KEY', 'TROUPE_NATS_URL', 'TROUPE_CONFIG']) delete env[k];
     const out = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'start', '--demo-seconds', '1', '--quiet'], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
     expect(out.status, out.stderr).toBe(0);

@@ -1,0 +1,71 @@
+/** JetStream storage on a three-server cluster: R3 buckets, reads from any server see resolved writes, a server may die. */
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { isTroupeError } from '../../protocols/index.js';
+import { JetStreamStorage } from '../../runtime/index.js';
+import { startCluster, type NatsServer } from '../nats/server.js';
+
+let servers: NatsServer[] = [];
+
+/** `op()` until it resolves; every failure must be a clear `unavailable`, and the whole wait is bounded. */
+async function retry<T>(op: () => Promise<T>, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      return await op();
+    } catch (e) {
+      expect(isTroupeError(e, 'unavailable'), String(e)).toBe(true);
+      if (Date.now() > end) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+beforeAll(async () => {
+  servers = await startCluster(3);
+  // Wait until the cluster elected a JetStream meta leader (an R3 stream can be created).
+  const nc = await connect({ servers: servers.map((s) => s.url) });
+  for (let i = 0; ; i++) {
+    try {
+      const jsm = await jetstreamManager(nc, { timeout: 2_000 });
+      await jsm.streams.add({ name: 'PROBE', subjects: ['probe.x'], num_replicas: 3 });
+      await jsm.streams.delete('PROBE');
+      break;
+    } catch (e) {
+      if (i > 40) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  await nc.close();
+}, 60_000);
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.stop()));
+});
+
+it('replicates buckets three ways, reads what any server was sent, and survives losing one server', async () => {
+  const [a, b] = await Promise.all([
+    JetStreamStorage.connect({ servers: [servers[0]?.url ?? ''], prefix: 'cl', timeoutMs: 3000 }),
+    JetStreamStorage.connect({ servers: [servers[1]?.url ?? '', servers[2]?.url ?? ''], prefix: 'cl', timeoutMs: 3000 }),
+  ]);
+  try {
+    expect(a.replicas).toBe(3);
+    await a.bucket('runs').put(['warm'], 0);
+    for (let i = 0; i < 20; i++) {
+      await a.bucket('runs').put(['r', String(i).padStart(2, '0')], { i });
+      expect(await b.bucket('runs').get(['r', String(i).padStart(2, '0')])).toEqual({ i });
+    }
+    expect((await b.bucket('runs').list(['r'])).map((e) => e.value)).toEqual(Array.from({ length: 20 }, (_, i) => ({ i })));
+    await servers[2]?.kill();
+    // Until the cluster settles (a stream or meta leader may have been on the dead server)
+    // operations fail with `unavailable` after timeoutMs; then they work again.
+    expect(await retry(() => b.bucket('runs').put(['after'], 'ok').then(() => b.bucket('runs').get(['after'])))).toBe('ok');
+    expect(await retry(() => a.bucket('runs').list(['r']))).toHaveLength(20);
+    expect(await retry(() => a.bucket('runs').deletePrefix(['r']))).toBe(20);
+    expect(await retry(() => b.bucket('runs').list([]))).toEqual([
+      { key: ['after'], value: 'ok' },
+      { key: ['warm'], value: 0 },
+    ]);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+}, 90_000);
