@@ -20,7 +20,7 @@ Usage:
   troupe start [--config FILE] [--demo-seconds N] [--quiet]
       Start an embedded mesh (in-process transport, no NATS, no API keys) with a demo
       supervision tree; prints lifecycle transitions and a summary each second.
-  troupe node --nats URL[,URL…] [--kinds a,b] [--module FILE] [--node-id ID] [--prefix P] [--config FILE]
+  troupe node --nats URL[,URL…] [--kinds a,b] [--module FILE] [--node-id ID] [--prefix P] [--config FILE] [--gateway]
       Join a running mesh on NATS JetStream and host the given actor kinds (from FILE's
       exported \`kinds\`). SIGTERM or SIGINT drains the node: it stops taking work, finishes
       what it has, snapshots and hands its actors over, then exits.
@@ -82,6 +82,8 @@ interface NodeFlags {
   module?: string;
   'node-id'?: string;
   prefix?: string;
+  /** Also serve the gateway (gateway.* config, TROUPE_HOST / TROUPE_PORT) on this node. */
+  gateway?: boolean;
 }
 
 function nodeConfig(values: NodeFlags): TroupeConfig {
@@ -119,11 +121,15 @@ async function node(values: NodeFlags): Promise<number> {
   for (const k of kinds) mesh.host(k);
   await mesh.start();
   await catalog?.attachMcpServers(system);
+  let serving = true;
+  const gateway = values.gateway === true && config.gateway.enabled ? await startGateway(catalogDeps(system, catalog, () => serving), config.gateway) : undefined;
   const t = config.transport as Extract<TroupeConfig['transport'], { kind: 'jetstream' }>;
   console.log(`troupe: node ${system.node} joined mesh "${t.prefix}" at ${t.servers.join(',')}; hosting ${mesh.hostedKinds.join(', ') || 'no kinds'}`);
+  if (gateway !== undefined) console.log(gateway.banner());
   await new Promise<void>((done) => {
     const drain = (signal: string): void => {
       console.log(`troupe: ${signal}: draining node ${system.node}…`);
+      serving = false;
       mesh.drain().then(done, (e: unknown) => {
         console.error(`troupe: drain failed: ${(e as Error).message}`);
         done();
@@ -141,6 +147,7 @@ async function node(values: NodeFlags): Promise<number> {
       }
     }, 500);
   });
+  await gateway?.close();
   console.log(`troupe: node ${system.node} drained (${mesh.takeovers} takeovers during its life)`);
   return 0;
 }
@@ -174,6 +181,7 @@ async function main(argv: string[]): Promise<number> {
       module: { type: 'string' },
       'node-id': { type: 'string' },
       prefix: { type: 'string' },
+      gateway: { type: 'boolean' },
     },
     allowPositionals: true,
   });

@@ -7,7 +7,7 @@ const ROOT = resolve(import.meta.dirname, '../..');
 
 describe('troupe start (embedded demo)', () => {
   it('runs supervision, agents with tools and a handoff on the offline model, then stops', () => {
-    const env = { ...process.env, TROUPE_PORT: '0' }; // the gateway on a free port
+    const env: NodeJS.ProcessEnv = { ...process.env, TROUPE_PORT: '0' }; // the gateway on a free port
     for (const k of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_API_KEY']) delete env[k];
     const out = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'start', '--demo-seconds', '2'], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
     expect(out.status, out.stderr).toBe(0);
