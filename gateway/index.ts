@@ -30,6 +30,8 @@ export { WsGateway, CLOSE, DEFAULT_WS_LIMITS } from './ws/index.js';
 export type { WsLimits } from './ws/index.js';
 export { GatewayMetrics, HealthMonitor, Registry } from './ops/index.js';
 export type { HealthReport } from './ops/index.js';
+export { acpRoute } from './acp/index.js';
+export type { AcpRouteOptions } from './acp/index.js';
 export { mcpRoute } from './mcp/index.js';
 export type { McpRouteOptions } from './mcp/index.js';
 export { a2aRoute, agentCardRoute, a2aRoutes, A2aService } from './a2a/index.js';

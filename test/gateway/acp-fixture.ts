@@ -1,23 +1,20 @@
 /**
- * A mesh with agents on the offline model behind the ACP route on a real HTTP server, for the
- * LangGraph SDK tests. The test server takes the tenant from an `x-tenant` header (auth is the
- * gateway server's job and tested there); everything else is the real route.
+ * A mesh with agents on the offline model behind the real gateway server with the ACP route, for
+ * the LangGraph SDK tests: one API key per tenant, sent by the SDK as `x-api-key`.
  */
-import { createServer, type Server } from 'node:http';
 import { expect } from 'vitest';
 import { Client as Client2 } from '@langchain/langgraph-sdk';
 import { Client as Client1 } from 'langgraph-sdk-v1';
-import type { AddressInfo } from 'node:net';
 import { agentBehavior, type AgentDefinition } from '../../actors/agent/index.js';
 import { OfflineProvider } from '../../actors/llm/offline.js';
 import type { ModelEvent, ModelProvider, ModelRequest } from '../../actors/llm/types.js';
-import { builtinTools, spawnTool } from '../../actors/tool/index.js';
+import { builtinTools, toolBehavior } from '../../actors/tool/index.js';
 import { acpRoute } from '../../gateway/acp/index.js';
-import { sendError } from '../../gateway/http.js';
-import type { AgentInfo, GatewayDeps, Principal } from '../../gateway/types.js';
+import { Gateway, generateApiKey, localDeps, type AgentFactory, type ToolFactory } from '../../gateway/index.js';
+import type { AgentInfo, GatewayDeps } from '../../gateway/types.js';
 import { isTroupeError, STORE_ADDRESS } from '../../protocols/index.js';
 import { storeBehavior } from '../../actors/memory/store/index.js';
-import type { ActorRef, ActorSystem } from '../../runtime/index.js';
+import type { ActorSystem, Behavior } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
 
 /** The offline model, `delayMs` per token (aborts promptly when the run is cancelled). */
@@ -49,68 +46,65 @@ function info(d: AgentDefinition): AgentInfo {
   return { name: d.name, description: `${d.name} agent`, tools: d.tools ?? [], handoffs: d.handoffs ?? [], delegates: d.delegates ?? [], model: d.model };
 }
 
-/** Deps that activate agents (and the built-in tools) per tenant on first use. */
-function testDeps(system: ActorSystem): GatewayDeps {
-  const started = new Map<string, Promise<ActorRef>>();
-  const spawnOnce = (address: string, tenant: string, make: () => Promise<ActorRef>): Promise<ActorRef> => {
-    const key = `${tenant}\u0000${address}`;
-    let p = started.get(key);
-    if (p === undefined) {
-      p = make().catch((e: unknown) => {
-        if (isTroupeError(e, 'conflict')) return system.ref(address, tenant);
-        throw e;
-      });
-      started.set(key, p);
-    }
-    return p;
-  };
-  return {
-    system,
-    agents: () => DEFS.map(info),
-    tools: () => builtinTools.map((t) => t.name),
-    ready: () => true,
-    async ensure(address, tenant) {
-      if (address === STORE_ADDRESS) return spawnOnce(address, tenant, () => system.spawn(address, storeBehavior(), { tenant }));
-      const name = address.slice('agent/'.length);
-      const def = DEFS.find((d) => d.name === name);
-      if (!address.startsWith('agent/') || def === undefined) throw new Error(`unknown ${address}`);
-      for (const t of builtinTools) await spawnOnce(`tool/${t.name}`, tenant, () => spawnTool(system, t, { tenant }));
-      for (const other of DEFS) await spawnOnce(`agent/${other.name}`, tenant, () => system.spawn(`agent/${other.name}`, agentBehavior(other), { tenant }));
-      return system.ref(address, tenant);
-    },
-  };
+/** Agents (and the built-in tools) as gateway factories, activated per tenant on first use. */
+function agentFactories(): AgentFactory[] {
+  return DEFS.map((d) => ({ info: info(d), behavior: () => agentBehavior(d) as Behavior<unknown> }));
 }
 
-/** A running ACP server. */
+function toolFactories(): ToolFactory[] {
+  return builtinTools.map((t) => ({ name: t.name, behavior: () => toolBehavior(t) as Behavior<unknown> }));
+}
+
+/** The tenants the tests use; each has an API key (`keyOf`). */
+export const TENANTS = ['default', 'acme', 'globex', 'store-2x', 'store-1x', 'store-2x-a', 'store-1x-a', 'store-2x-b', 'store-1x-b'] as const;
+
+/** A running gateway with the ACP route. */
 export interface AcpFixture {
   /** `http://127.0.0.1:<port>/acp` */
   readonly url: string;
   readonly system: ActorSystem;
+  /** The API key of `tenant` (one of {@link TENANTS}). */
+  keyOf(tenant: string): string;
   close(): Promise<void>;
 }
 
-/** Starts a mesh and the ACP route on a random loopback port. */
+/**
+ * Starts a mesh and the real gateway server (API keys per tenant, generous rate limits) with
+ * the ACP route on a random loopback port. The long-term store actor is activated per tenant
+ * like the agents.
+ */
 export async function startAcp(): Promise<AcpFixture> {
-  const system = await createSystem();
-  const route = acpRoute(testDeps(system));
-  const server: Server = createServer((req, res) => {
-    const url = req.url ?? '/';
-    const tenant = req.headers['x-tenant'];
-    const principal: Principal = { tenant: typeof tenant === 'string' ? tenant : 'default', roles: ['user'], subject: 'test' };
-    if (!url.startsWith(route.prefix)) {
-      res.writeHead(404).end();
-      return;
-    }
-    route.handle(req, res, principal, url.slice(route.prefix.length)).catch((e: unknown) => sendError(res, e));
+  const system = await createSystem({ warn: () => undefined });
+  const local = localDeps(system, { agents: agentFactories(), tools: toolFactories() });
+  const deps: GatewayDeps = {
+    ...local,
+    ensure: (address, tenant) =>
+      address === STORE_ADDRESS
+        ? system.spawn(address, storeBehavior(), { tenant }).catch((e: unknown) => {
+            if (isTroupeError(e, 'conflict')) return system.ref(address, tenant);
+            throw e;
+          })
+        : local.ensure(address, tenant),
+  };
+  const keys = new Map(TENANTS.map((t) => [t, generateApiKey()]));
+  const gateway = await Gateway.start({
+    deps,
+    routes: [acpRoute(deps)],
+    port: 0,
+    auth: { keys: [...keys].map(([tenant, k]) => ({ id: `key-${tenant}`, hash: k.hash, tenant, roles: ['user'] as const })) },
+    limits: { ratePerSec: 100_000, burst: 100_000 },
+    warn: () => undefined,
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}/acp`,
+    url: `${gateway.url}/acp`,
     system,
+    keyOf(tenant) {
+      const k = keys.get(tenant as (typeof TENANTS)[number]);
+      if (k === undefined) throw new Error(`no key for tenant ${tenant}`);
+      return k.key;
+    },
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await gateway.close();
       await system.shutdown();
     },
   };
@@ -119,7 +113,7 @@ export async function startAcp(): Promise<AcpFixture> {
 /** The surface both SDK lines share, as the tests use it. */
 export type AnyClient = Client2;
 /** Either SDK line's Client constructor. */
-export type Ctor = new (config: { apiUrl: string; defaultHeaders?: Record<string, string> }) => unknown;
+export type Ctor = new (config: { apiUrl: string; apiKey?: string | null; defaultHeaders?: Record<string, string> }) => unknown;
 /** Both SDK lines, for describe.each. */
 export const LINES: [string, Ctor][] = [
   ['2.x', Client2 as unknown as Ctor],

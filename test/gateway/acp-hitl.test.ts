@@ -20,13 +20,13 @@ const CALC = (expression: string) => human(`/tool calculator ${JSON.stringify({ 
 
 /** Raw HTTP, for what the SDKs never send. */
 async function raw(method: string, path: string, body?: string, tenant = 'default'): Promise<{ status: number; json: { detail?: string } }> {
-  const res = await fetch(`${fx.url}${path}`, { method, headers: { 'content-type': 'application/json', 'x-tenant': tenant }, ...(body === undefined ? {} : { body }) });
+  const res = await fetch(`${fx.url}${path}`, { method, headers: { 'content-type': 'application/json', 'x-api-key': fx.keyOf(tenant) }, ...(body === undefined ? {} : { body }) });
   const text = await res.text();
   return { status: res.status, json: (text === '' ? {} : JSON.parse(text)) as { detail?: string } };
 }
 
 describe.each(LINES)('LangGraph SDK %s', (_line, Ctor) => {
-  const client = (tenant = 'default'): AnyClient => new Ctor({ apiUrl: fx.url, defaultHeaders: { 'x-tenant': tenant } }) as AnyClient;
+  const client = (tenant = 'default'): AnyClient => new Ctor({ apiUrl: fx.url, apiKey: fx.keyOf(tenant) }) as AnyClient;
 
   /** Starts a careful run that stops at the approval; returns the thread, run and interrupt. */
   async function interrupted(c: AnyClient, expression = '2+3') {
@@ -128,6 +128,8 @@ describe.each(LINES)('LangGraph SDK %s', (_line, Ctor) => {
     await httpError(c.runs.wait(crypto.randomUUID(), 'assistant', { input: human('x') }), 404, 'thread');
     await httpError(c.threads.get('not.an.id'), 422, 'thread_id');
     await httpError(c.assistants.create({ graphId: 'assistant' }), 405);
+    await httpError((new Ctor({ apiUrl: fx.url, apiKey: 'trp_not-a-key' }) as AnyClient).threads.get(t.thread_id), 401);
+    await httpError((new Ctor({ apiUrl: fx.url, apiKey: null }) as AnyClient).assistants.search(), 401);
     expect((await c.threads.get(t.thread_id)).status).toBe('idle');
   });
 });

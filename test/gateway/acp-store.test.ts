@@ -15,7 +15,7 @@ afterAll(async () => {
 });
 
 describe.each(LINES)('LangGraph SDK %s store', (line, Ctor) => {
-  const client = (tenant: string): AnyClient => new Ctor({ apiUrl: fx.url, defaultHeaders: { 'x-tenant': tenant } }) as AnyClient;
+  const client = (tenant: string): AnyClient => new Ctor({ apiUrl: fx.url, apiKey: fx.keyOf(tenant) }) as AnyClient;
   const tenant = `store-${line.replace('.', '')}`;
 
   it('puts, gets, updates, searches, lists namespaces and deletes items', async () => {
@@ -57,7 +57,7 @@ describe.each(LINES)('LangGraph SDK %s store', (line, Ctor) => {
 
   it('answers bad store requests with 422 {detail}', async () => {
     const send = async (method: string, path: string, body?: unknown): Promise<{ status: number; detail: unknown }> => {
-      const res = await fetch(`${fx.url}${path}`, { method, headers: { 'content-type': 'application/json', 'x-tenant': tenant }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      const res = await fetch(`${fx.url}${path}`, { method, headers: { 'content-type': 'application/json', 'x-api-key': fx.keyOf(tenant) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
       return { status: res.status, detail: ((await res.json()) as { detail?: unknown }).detail };
     };
     for (const [method, path, body] of [

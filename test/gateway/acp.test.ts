@@ -16,7 +16,7 @@ afterAll(async () => {
 });
 
 describe.each(LINES)('LangGraph SDK %s', (_line, Ctor) => {
-  const client = (tenant = 'default'): AnyClient => new Ctor({ apiUrl: fx.url, defaultHeaders: { 'x-tenant': tenant } }) as AnyClient;
+  const client = (tenant = 'default'): AnyClient => new Ctor({ apiUrl: fx.url, apiKey: fx.keyOf(tenant) }) as AnyClient;
 
   it('lists, filters and gets assistants (the agents); an unknown one is 404', async () => {
     const c = client();
