@@ -40,6 +40,7 @@ const DEFS: AgentDefinition[] = [
   { name: 'triage', instructions: 'Route.', provider: offline, model: 'offline', handoffs: ['billing'] },
   { name: 'billing', instructions: 'Bills.', provider: offline, model: 'offline' },
   { name: 'slow', instructions: 'Slowly.', provider: new SlowProvider(40), model: 'offline', tools: ['calculator'] },
+  { name: 'brief', instructions: 'One model call only.', provider: offline, model: 'offline', tools: ['calculator'], maxTurns: 1 },
 ];
 
 function info(d: AgentDefinition): AgentInfo {

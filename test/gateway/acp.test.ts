@@ -21,7 +21,7 @@ describe.each(LINES)('LangGraph SDK %s', (_line, Ctor) => {
   it('lists, filters and gets assistants (the agents); an unknown one is 404', async () => {
     const c = client();
     const all = await c.assistants.search({ limit: 100 });
-    expect(all.map((a) => a.assistant_id).sort()).toEqual(['assistant', 'billing', 'careful', 'slow', 'triage']);
+    expect(all.map((a) => a.assistant_id).sort()).toEqual(['assistant', 'billing', 'brief', 'careful', 'slow', 'triage']);
     for (const a of all) {
       expect(a.graph_id).toBe(a.assistant_id);
       expect(a.name).toBe(a.assistant_id);
@@ -179,5 +179,66 @@ describe.each(LINES)('LangGraph SDK %s', (_line, Ctor) => {
     expect(out.messages.map((m) => m.type)).toEqual(['human', 'ai', 'tool', 'ai']);
     expect(out.messages[2]?.content).toBe('transferred to billing');
     expect((await c.threads.getState<Values>(t.thread_id)).values.messages).toEqual(out.messages);
+  });
+
+  it('reports a failed run: wait throws its error, the stream ends with an error event, run and thread show error', async () => {
+    const c = client();
+    const t = await c.threads.create();
+    const failed = await c.runs.wait(t.thread_id, 'brief', { input: human('/tool calculator {"expression":"1+1"}') }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(failed?.message).toContain('max turns exceeded');
+    const raw = (await c.runs.wait(t.thread_id, 'brief', { input: human('/tool calculator {"expression":"2+2"}'), raiseError: false })) as unknown as { __error__: { error: string; message: string } };
+    expect(raw.__error__.message).toContain('max turns exceeded');
+    expect((await c.threads.get(t.thread_id)).status).toBe('error');
+    const events = await collect(c.runs.stream(t.thread_id, 'brief', { input: human('/tool calculator {"expression":"3+3"}') }));
+    const error = events.at(-1);
+    expect(error?.event).toBe('error');
+    expect(error?.data).toMatchObject({ error: 'AgentError', message: expect.stringContaining('max turns') as unknown });
+    const runs = await c.runs.list(t.thread_id, { status: 'error' });
+    expect(runs).toHaveLength(3);
+  });
+
+  it('cancel with wait answers once the run stopped; a stream dropped with on_disconnect cancel cancels its run', async () => {
+    const c = client();
+    const t = await c.threads.create();
+    const words = Array.from({ length: 40 }, (_, i) => `w${i}`).join(' ');
+    const run = await c.runs.create(t.thread_id, 'slow', { input: human(words) });
+    await c.runs.cancel(t.thread_id, run.run_id, true);
+    expect((await c.runs.get(t.thread_id, run.run_id)).status).toBe('interrupted');
+    const abort = new AbortController();
+    let runId = '';
+    const seen: string[] = [];
+    await (async () => {
+      for await (const e of c.runs.stream(t.thread_id, 'slow', { input: human(words), streamMode: 'messages-tuple', onDisconnect: 'cancel', signal: abort.signal })) {
+        if (e.event === 'metadata') runId = (e.data as { run_id: string }).run_id;
+        seen.push(e.event);
+        if (e.event === 'messages') abort.abort();
+      }
+    })().catch(() => undefined);
+    expect(seen).toContain('messages');
+    let status = '';
+    for (let i = 0; i < 100 && status !== 'interrupted'; i++) {
+      status = (await c.runs.get(t.thread_id, runId)).status;
+      if (status !== 'interrupted') await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(status).toBe('interrupted');
+  });
+
+  it('runs stateless in the background; its stream is joined by run id and its thread goes when it ends', async () => {
+    const c = client();
+    const run = await c.runs.create(null, 'assistant', { input: human('background, no thread') });
+    const events = await collect(c.runs.joinStream(null, run.run_id, { streamMode: 'values' }));
+    expect((events.at(-1)?.data as Values).messages.at(-1)?.content).toContain('background, no thread');
+    let gone = false;
+    for (let i = 0; i < 100 && !gone; i++) {
+      gone = await c.threads.get(run.thread_id).then(
+        () => false,
+        () => true,
+      );
+      if (!gone) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(gone).toBe(true);
   });
 });
