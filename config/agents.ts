@@ -23,6 +23,10 @@ export const agentConfigSchema = z.strictObject({
   handoffs: list(),
   delegates: list(),
   approvals: list(),
+  /** Topic patterns the agent listens on (each message starts a run). */
+  subscribe: list(),
+  /** Topic patterns the agent may publish to (tool `publish`). */
+  publish: list(),
   maxTurns: posInt().optional(),
   tokenBudget: posInt().optional(),
   maxDepth: posInt().optional(),

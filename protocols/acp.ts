@@ -78,3 +78,17 @@ export interface RunOutcome {
   /** Agent that finished the run (differs from the first after a handoff). */
   readonly agent: string;
 }
+
+/** Type of messages delivered from a topic (what `publish` sends). */
+export const TOPIC_MESSAGE = 'topic.message';
+
+/** An ACP message agents (and clients) publish on a topic; subscribed agents run on it. */
+export const agentMessageSchema = z.object({
+  from: z.string().max(256).optional(),
+  content: z.string().max(1_000_000),
+  /** Hops since a human: agents refuse messages past their delegation depth limit. */
+  depth: z.number().int().nonnegative().optional(),
+  run_id: z.string().max(256).optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+export type AgentMessage = z.infer<typeof agentMessageSchema>;

@@ -57,8 +57,10 @@ export {
   runCreateSchema,
   runResumeSchema,
   runCancelSchema,
+  TOPIC_MESSAGE,
+  agentMessageSchema,
 } from './acp.js';
-export type { RunStatus, RunEventKind, RunEvent, RunCreate, RunResume, RunOutcome } from './acp.js';
+export type { RunStatus, RunEventKind, RunEvent, RunCreate, RunResume, RunOutcome, AgentMessage } from './acp.js';
 export {
   STORE_ADDRESS,
   STORE_PUT,

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { ConflictError, RUN_CANCEL, RUN_CONTINUE, RUN_CREATE, RUN_RESUME, ValidationError, runCancelSchema, runCreateSchema, runResumeSchema } from '../../protocols/index.js';
+import { ConflictError, RUN_CANCEL, RUN_CONTINUE, RUN_CREATE, RUN_RESUME, TOPIC_MESSAGE, ValidationError, agentMessageSchema, runCancelSchema, runCreateSchema, runResumeSchema, type RunCreate } from '../../protocols/index.js';
 import type { ActorContext, Behavior } from '../../runtime/index.js';
 import type { ChatMessage } from '../llm/types.js';
 import type { AgentDefinition } from './definition.js';
@@ -102,10 +102,38 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
     }
   };
 
+  /** Starts a run (`acp.run.create`, or a message from a subscribed topic). */
+  const create = async (st: AgentState, ctx: ActorContext<AgentState>, p: RunCreate): Promise<{ run_id: string; thread_id: string; status: string }> => {
+    const tenant = ctx.self.tenant;
+    const runId = p.run_id ?? randomUUID();
+    const existing = await st.store.getRun(tenant, runId);
+    if (existing !== undefined) {
+      // The same create again (a redelivery or a client retry) names the same run.
+      if (p.thread_id !== undefined && p.thread_id !== existing.thread_id) throw new ConflictError(`run ${runId} exists on another thread`);
+      return { run_id: runId, thread_id: existing.thread_id, status: existing.status };
+    }
+    const thread = await st.store.createThread(tenant, { thread_id: p.thread_id, ifExists: 'do_nothing' });
+    if ((thread.status === 'busy' || thread.status === 'interrupted') && thread.run_id !== undefined) {
+      const holder = await st.store.getRun(tenant, thread.run_id);
+      if (holder !== undefined && !TERMINAL.has(holder.status)) throw new ConflictError(`thread ${thread.thread_id} is busy with run ${thread.run_id}`);
+    }
+    const now = new Date().toISOString();
+    const record: RunRecord = { run_id: runId, thread_id: thread.thread_id, assistant_id: def.name, agent: def.name, status: 'running', created_at: now, updated_at: now, metadata: p.metadata ?? {}, multitask_strategy: 'reject', last_seq: 0 };
+    const depth = typeof p.config?.['depth'] === 'number' ? p.config['depth'] : 0;
+    const state: RunState = { messages: [...thread.values.messages, ...(p.input.messages as ChatMessage[])], turns: 0, usage: { promptTokens: 0, completionTokens: 0 } };
+    const cp: RunCheckpoint = { run_id: runId, thread_id: thread.thread_id, agent: def.name, depth, messages: state.messages, turns: 0, usage: state.usage, resumes: 0 };
+    await st.store.putRun(tenant, record);
+    await st.store.saveCheckpoint(tenant, cp);
+    await st.store.setThreadStatus(tenant, thread.thread_id, 'busy', runId);
+    drive(st, ctx, record, state, depth, 0, 0).emit('status', { status: 'running' });
+    return { run_id: runId, thread_id: thread.thread_id, status: 'pending' };
+  };
+
   return {
     async init(ctx) {
       const st: AgentState = { runs: new Map(), store: new RunStore(ctx.system.storage) };
       await restore(st, ctx);
+      for (const pattern of def.subscribe ?? []) ctx.subscribe(pattern);
       return st;
     },
     stop(ctx) {
@@ -116,35 +144,23 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       }
       ctx.state.runs.clear();
     },
-    schemas: { [RUN_CREATE]: runCreateSchema, [RUN_RESUME]: runResumeSchema, [RUN_CANCEL]: runCancelSchema, [RUN_CONTINUE]: continueSchema },
+    schemas: { [RUN_CREATE]: runCreateSchema, [RUN_RESUME]: runResumeSchema, [RUN_CANCEL]: runCancelSchema, [RUN_CONTINUE]: continueSchema, [TOPIC_MESSAGE]: agentMessageSchema },
     async receive(msg, ctx) {
       const st = ctx.state;
       const tenant = ctx.self.tenant;
       switch (msg.type) {
-        case RUN_CREATE: {
-          const p = runCreateSchema.parse(msg.payload);
-          const runId = p.run_id ?? randomUUID();
-          const existing = await st.store.getRun(tenant, runId);
-          if (existing !== undefined) {
-            // The same create again (a redelivery or a client retry) names the same run.
-            if (p.thread_id !== undefined && p.thread_id !== existing.thread_id) throw new ConflictError(`run ${runId} exists on another thread`);
-            return { run_id: runId, thread_id: existing.thread_id, status: existing.status };
-          }
-          const thread = await st.store.createThread(tenant, { thread_id: p.thread_id, ifExists: 'do_nothing' });
-          if ((thread.status === 'busy' || thread.status === 'interrupted') && thread.run_id !== undefined) {
-            const holder = await st.store.getRun(tenant, thread.run_id);
-            if (holder !== undefined && !TERMINAL.has(holder.status)) throw new ConflictError(`thread ${thread.thread_id} is busy with run ${thread.run_id}`);
-          }
-          const now = new Date().toISOString();
-          const record: RunRecord = { run_id: runId, thread_id: thread.thread_id, assistant_id: def.name, agent: def.name, status: 'running', created_at: now, updated_at: now, metadata: p.metadata ?? {}, multitask_strategy: 'reject', last_seq: 0 };
-          const depth = typeof p.config?.['depth'] === 'number' ? p.config['depth'] : 0;
-          const state: RunState = { messages: [...thread.values.messages, ...(p.input.messages as ChatMessage[])], turns: 0, usage: { promptTokens: 0, completionTokens: 0 } };
-          const cp: RunCheckpoint = { run_id: runId, thread_id: thread.thread_id, agent: def.name, depth, messages: state.messages, turns: 0, usage: state.usage, resumes: 0 };
-          await st.store.putRun(tenant, record);
-          await st.store.saveCheckpoint(tenant, cp);
-          await st.store.setThreadStatus(tenant, thread.thread_id, 'busy', runId);
-          drive(st, ctx, record, state, depth, 0, 0).emit('status', { status: 'running' });
-          return { run_id: runId, thread_id: thread.thread_id, status: 'pending' };
+        case RUN_CREATE:
+          return create(st, ctx, runCreateSchema.parse(msg.payload));
+        case TOPIC_MESSAGE: {
+          const m = agentMessageSchema.parse(msg.payload);
+          const topic = msg.to.slice(msg.to.indexOf('/') + 1);
+          const depth = m.depth ?? 0;
+          if (depth > (def.maxDepth ?? 3)) throw new ValidationError(`message on ${topic} from ${m.from ?? 'a client'} is ${depth} hops from a human, past agent ${def.name}'s limit ${def.maxDepth ?? 3} (agents publishing to each other in a loop?)`);
+          return create(st, ctx, {
+            input: { messages: [{ role: 'user', content: `[message on ${topic}${m.from === undefined ? '' : ` from ${m.from}`}]\n${m.content}` }] },
+            config: { depth },
+            metadata: { topic, ...(m.from === undefined ? {} : { from: m.from }), ...(m.run_id === undefined ? {} : { source_run: m.run_id }) },
+          });
         }
         case RUN_CONTINUE: {
           const p = continueSchema.parse(msg.payload);

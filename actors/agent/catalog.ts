@@ -58,6 +58,8 @@ export class Catalog {
         handoffs: a.handoffs,
         delegates: a.delegates,
         approvals: a.approvals,
+        subscribe: a.subscribe,
+        publish: a.publish,
         ...pick(a, ['temperature', 'maxTurns', 'tokenBudget', 'maxDepth', 'runTimeoutMs', 'toolTimeoutMs', 'prices']),
         ...(options.hooks === undefined ? {} : { hooks: options.hooks }),
       });

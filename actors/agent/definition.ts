@@ -39,6 +39,10 @@ export interface AgentDefinition {
   readonly delegates?: readonly string[];
   /** Agents this one may hand the conversation to — tools `transfer_to_<agent>`. */
   readonly handoffs?: readonly string[];
+  /** Topic patterns this agent listens on: each ACP message published there starts a run. */
+  readonly subscribe?: readonly string[];
+  /** Topic patterns the model may publish ACP messages to (through the tool `publish`). */
+  readonly publish?: readonly string[];
   /** Tools whose calls need a human's approval first. */
   readonly approvals?: readonly string[];
   /** Model calls per run before it fails (default 8). */

@@ -133,6 +133,9 @@ export function makeHost(svc: RunServices, system: ActorSystem, tenant: string, 
         stop.abort();
       }
     },
+    async publish(topic, content, depth) {
+      await system.publish(topic, { from: `agent/${def.name}`, content, depth, run_id: runId }, { tenant });
+    },
     async handoff(agent, state) {
       await live.chain;
       await (await target(`agent/${agent}`)).tell(RUN_CONTINUE, { run_id: runId, thread_id: threadId, messages: state.messages, seq: live.seq, depth: live.depth, usage: state.usage });

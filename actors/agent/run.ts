@@ -8,6 +8,7 @@
  */
 import type { RunEventKind, RunStatus } from '../../protocols/index.js';
 import type { ChatMessage, ModelProvider, ToolCall, ToolSpec, Usage } from '../llm/types.js';
+import { topicMatches } from '../../runtime/index.js';
 import type { ToolCallResult } from '../tool/types.js';
 import type { AgentDefinition } from './definition.js';
 import type { PendingCalls } from './store.js';
@@ -32,6 +33,8 @@ export interface RunHost {
   toolSpecs(names: readonly string[]): Promise<ToolSpec[]>;
   /** Runs `agent` on `question` at `depth` as run `childId` (or joins it) and returns its final answer. */
   delegate(agent: string, question: string, depth: number, childId: string): Promise<string>;
+  /** Publishes an ACP message on `topic` (already checked against the agent's patterns). */
+  publish(topic: string, content: string, depth: number): Promise<void>;
   /** Passes the conversation to `agent`, which continues this run. */
   handoff(agent: string, state: RunState): Promise<void>;
   /** Waits for a human's answer to the interrupt of call `callId`. */
@@ -51,6 +54,7 @@ export interface RunEnd {
 
 const ASK = 'ask_';
 const TRANSFER = 'transfer_to_';
+const PUBLISH = 'publish';
 
 function text(result: ToolCallResult): string {
   return result.content.map((c) => (c.type === 'text' && typeof c.text === 'string' ? c.text : JSON.stringify(c))).join('\n');
@@ -79,7 +83,17 @@ export class AgentRun {
       parameters: { type: 'object', properties: { question: { type: 'string' } }, required: ['question'] },
     }));
     const transfers = (this.def.handoffs ?? []).map((a) => ({ name: `${TRANSFER}${a}`, description: `Hand the conversation to agent ${a}.`, parameters: { type: 'object', properties: {} } }));
-    return [...own, ...asks, ...transfers];
+    const publish =
+      (this.def.publish ?? []).length === 0
+        ? []
+        : [
+            {
+              name: PUBLISH,
+              description: `Publish a message for other agents on a topic (allowed: ${(this.def.publish ?? []).join(', ')}).`,
+              parameters: { type: 'object', properties: { topic: { type: 'string' }, content: { type: 'string' } }, required: ['topic', 'content'] },
+            },
+          ];
+    return [...own, ...asks, ...transfers, ...publish];
   }
 
   private end(status: RunEnd['status'], extra: { output?: string; error?: string } = {}): RunEnd {
@@ -182,7 +196,14 @@ export class AgentRun {
     let out: string;
     let isError = false;
     try {
-      if (c.name.startsWith(ASK)) {
+      if (c.name === PUBLISH && (this.def.publish ?? []).length > 0) {
+        const topic = String(args['topic'] ?? '');
+        if (!(this.def.publish ?? []).some((p) => topicMatches(p, topic))) throw new Error(`topic ${JSON.stringify(topic)} is not one this agent may publish to (${(this.def.publish ?? []).join(', ')})`);
+        const depth = this.depth + 1;
+        if (depth > (this.def.maxDepth ?? 3)) throw new Error(`delegation depth limit ${this.def.maxDepth ?? 3} reached (agents publishing to each other in a loop?)`);
+        await this.host.publish(topic, String(args['content'] ?? ''), depth);
+        out = `published on ${topic}`;
+      } else if (c.name.startsWith(ASK)) {
         const depth = this.depth + 1;
         if (depth > (this.def.maxDepth ?? 3)) throw new Error(`delegation depth limit ${this.def.maxDepth ?? 3} reached (cycle or runaway fan-out?)`);
         out = await this.host.delegate(c.name.slice(ASK.length), String(args['question'] ?? ''), depth, `${this.runId}:${c.id}`);

@@ -6,7 +6,8 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../../config/index.js';
-import { RUN_CREATE } from '../../protocols/index.js';
+import { RUN_CREATE, type RunEvent } from '../../protocols/index.js';
+import { eventually } from '../transport/contract.js';
 import { MeshNode, type ActorSystem } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import { Catalog, RunStore, waitForRun } from '../../actors/agent/index.js';
@@ -87,4 +88,43 @@ describe('catalog from config', () => {
     const messages = bad.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     expect(messages).toEqual(expect.arrayContaining(['agents.0.handoffs.0: expected the name of a configured agent', 'agents.1.name: expected a unique agent name ("a" is used twice)']));
   });
+});
+
+describe('agents on topics', () => {
+  it('an agent publishes an ACP message; an agent subscribed to the topic runs on it; a publishing loop stops at the depth limit', async () => {
+    const { s, c } = await start({
+      agents: [
+        { name: 'reporter', instructions: 'Report news.', publish: ['news.*'] },
+        { name: 'listener', instructions: 'Listen to news.', subscribe: ['news.>'] },
+        { name: 'ping', instructions: 'Ping.', subscribe: ['loop.ping'], publish: ['loop.pong'], maxDepth: 2 },
+        { name: 'pong', instructions: 'Pong.', subscribe: ['loop.pong'], publish: ['loop.ping'], maxDepth: 2 },
+      ],
+    });
+    // Subscriptions are made when an agent starts: activate the listeners in this tenant.
+    for (const a of ['listener', 'ping', 'pong']) await c.ensure(`agent/${a}`, 'acme');
+    const heard: RunEvent[] = [];
+    s.subscribe('run.*', (env) => heard.push(env.payload as RunEvent), { tenant: 'acme' });
+    const r = await ask(s, c, 'acme', 'reporter', '/tool publish {"topic":"news.sports","content":"the home team won"}\n/tool publish {"topic":"gossip.x","content":"not allowed"}');
+    expect(r.status).toBe('success');
+    const results = r.events.filter((e) => e.event === 'tool_result').map((e) => e.data as { is_error: boolean; content: string });
+    expect(results).toEqual(expect.arrayContaining([expect.objectContaining({ is_error: false, content: 'published on news.sports' }), expect.objectContaining({ is_error: true })]));
+    await eventually(() => heard.some((e) => e.agent === 'listener' && e.event === 'status' && (e.data as { status: string }).status === 'success'), 10_000, 'the listener to run');
+    const listened = heard.find((e) => e.agent === 'listener' && e.event === 'message')!.data as { content: string };
+    expect(listened.content).toContain('[message on news.sports from agent/reporter]\nthe home team won');
+    const store = new RunStore(s.storage);
+    const run = await store.getRun('acme', heard.find((e) => e.agent === 'listener')!.run_id);
+    expect(run?.metadata).toMatchObject({ topic: 'news.sports', from: 'agent/reporter', source_run: r.events[0]!.run_id });
+
+    // ping → pong → ping …: each hop is one deeper. At the limit a publish fails as a tool error
+    // the model sees, and a message that arrives past it is refused (dead letter `rejected`).
+    await s.publish('loop.ping', { content: '/tool publish {"topic":"loop.pong","content":"hi"}', depth: 2 }, { tenant: 'acme' });
+    await eventually(() => heard.some((e) => e.agent === 'ping' && e.event === 'tool_result'), 10_000, 'ping to try to publish');
+    expect(heard.find((e) => e.agent === 'ping' && e.event === 'tool_result')!.data).toMatchObject({ is_error: true, content: expect.stringContaining('depth limit 2 reached') as unknown });
+    const before = await s.deadLetters.count();
+    await s.publish('loop.pong', { content: 'too deep', depth: 3 }, { tenant: 'acme' });
+    await eventually(async () => (await s.deadLetters.count()) > before, 10_000, 'the message to be refused');
+    const refused = (await s.deadLetters.list({ reason: 'rejected', limit: 100 })).find((d) => d.error?.message.includes('hops from a human') === true);
+    expect(refused?.error?.message).toMatch(/past agent pong's limit 2/);
+    expect(heard.some((e) => e.agent === 'pong')).toBe(false);
+  }, 30_000);
 });
