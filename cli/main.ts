@@ -11,7 +11,7 @@ import { MeshNode, NODE_DRAIN, openStorage, type KindSpec } from '../runtime/ind
 import { createSystem, transportFor } from '../supervisors/index.js';
 import { demoRound, startDemo } from '../examples/embedded-mesh.js';
 import { converse, startAgents } from '../examples/embedded-agents.js';
-import { Catalog } from '../actors/agent/index.js';
+import { composeCatalog } from './compose.js';
 import { catalogDeps, startGateway } from '../gateway/index.js';
 
 const HELP = `troupe — an actor-model runtime for multi-agent AI systems
@@ -117,7 +117,7 @@ async function node(values: NodeFlags): Promise<number> {
   if (missing.length > 0) throw new Error(`no definition for kind(s) ${missing.join(', ')} (pass --module with their definitions)`);
   const system = await createSystem({ config });
   const mesh = new MeshNode(system);
-  const catalog = builtin.length > 0 ? new Catalog({ agents: config.agents, mcpServers: config.mcpServers }).install(mesh) : undefined;
+  const catalog = builtin.length > 0 ? await composeCatalog(config, mesh) : undefined;
   for (const k of kinds) mesh.host(k);
   await mesh.start();
   await catalog?.attachMcpServers(system);

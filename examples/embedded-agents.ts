@@ -6,13 +6,13 @@
 import { configSchema, type TroupeConfig } from '../config/index.js';
 import { RUN_CREATE, type RunEvent } from '../protocols/index.js';
 import { MeshNode, type ActorSystem } from '../runtime/index.js';
-import { Catalog, waitForRun } from '../actors/agent/index.js';
+import { waitForRun, type Catalog } from '../actors/agent/index.js';
+import { composeCatalog } from '../cli/compose.js';
 
 /** Serves the agents config names (the demo set by default) through a catalog on a mesh node. */
 export async function startAgents(system: ActorSystem, config: TroupeConfig = configSchema.parse({})): Promise<{ catalog: Catalog; mesh: MeshNode; model: string }> {
-  const catalog = new Catalog({ agents: config.agents, mcpServers: config.mcpServers });
   const mesh = new MeshNode(system);
-  catalog.install(mesh);
+  const catalog = await composeCatalog(config, mesh);
   await mesh.start();
   await catalog.attachMcpServers(system);
   const models = [...new Set(catalog.agents().map((a) => `${a.provider} (${a.model})`))].join(', ');

@@ -6,7 +6,7 @@
  */
 import { DEFAULT_TENANT, NotFoundError, kindOf } from '../../protocols/index.js';
 import type { AgentConfig, McpServerConfig } from '../../config/index.js';
-import type { ActorRef, ActorSystem, Behavior, MeshNode } from '../../runtime/index.js';
+import type { ActorRef, ActorSystem, Behavior, KindSpec, MeshNode } from '../../runtime/index.js';
 import { providerFor } from '../llm/select.js';
 import type { ModelProvider } from '../llm/types.js';
 import { attachMcpServer, builtinTools, toolBehavior, type FunctionTool, type McpAttachment } from '../tool/index.js';
@@ -36,6 +36,14 @@ export interface CatalogOptions {
   readonly provider?: { readonly provider: ModelProvider; readonly model: string };
   /** Hooks for every agent (guardrails, memory). */
   readonly hooks?: AgentHooks;
+  /** Other kinds served per tenant the same way (memory stores, collections). */
+  readonly kinds?: readonly CatalogKind[];
+}
+
+/** A further kind of the catalog: which ids it serves, and how to make one. */
+export interface CatalogKind extends KindSpec {
+  /** True for the ids (after `kind/`) this kind serves. */
+  accepts(id: string): boolean;
 }
 
 /** Agents and tools of a mesh, activated per tenant through a {@link MeshNode}. */
@@ -73,6 +81,7 @@ export class Catalog {
     const resolve = (address: string, tenant: string): Promise<ActorRef> => this.ensure(address, tenant);
     mesh.host({ kind: 'agent', behavior: (address) => agentBehavior({ ...this.agentDef(address), resolve }) });
     mesh.host({ kind: 'tool', pool: true, behavior: (address, tenant) => this.toolBehavior(address, tenant, mesh.system) });
+    for (const k of this.options.kinds ?? []) mesh.host(k);
     return this;
   }
 
@@ -101,7 +110,7 @@ export class Catalog {
     const id = address.slice(kind.length + 1);
     if (kind === 'agent') return this.defs.has(id);
     if (kind === 'tool') return this.tools().includes(id);
-    return false;
+    return this.options.kinds?.some((k) => k.kind === kind && k.accepts(id)) ?? false;
   }
 
   /** The ref of `address` in `tenant`, activated if needed; not_found for what the catalog lacks. */

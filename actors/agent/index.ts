@@ -9,4 +9,4 @@ export type { RunResult } from './wait.js';
 export { RunStore } from './store.js';
 export type { RunRecord, RunCheckpoint, ThreadRecord, ThreadCheckpoint, ThreadStatus, PendingInterrupt, PendingCalls } from './store.js';
 export { Catalog } from './catalog.js';
-export type { CatalogAgent, CatalogOptions } from './catalog.js';
+export type { CatalogAgent, CatalogOptions, CatalogKind } from './catalog.js';
