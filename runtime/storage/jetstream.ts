@@ -222,7 +222,7 @@ export class JetStreamStorage implements Storage {
   /** Connects to NATS (its own connection) and checks JetStream is enabled. */
   static async connect(options: JetStreamStorageOptions): Promise<JetStreamStorage> {
     const prefix = options.prefix ?? 'troupe';
-    assertBucketName(prefix);
+    if (!/^[a-z][a-z0-9_-]{0,31}$/.test(prefix)) throw new TypeError(`jetstream storage prefix ${JSON.stringify(prefix)} is not [a-z][a-z0-9_-]{0,31}`);
     const timeoutMs = options.timeoutMs ?? 5_000;
     const nc = await connect({ servers: [...options.servers], name: 'troupe:storage', maxReconnectAttempts: -1, reconnectTimeWait: 250, timeout: timeoutMs, ...options.connection }).catch((e: unknown) => {
       throw new UnavailableError(`jetstream storage: cannot connect to ${options.servers.join(',')}: ${(e as Error).message}`, { cause: e });

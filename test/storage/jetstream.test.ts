@@ -111,6 +111,10 @@ describe('JetStreamStorage', () => {
     await Promise.all([a.close(), b.close()]);
   });
 
+  it('refuses a bad prefix before connecting', async () => {
+    await expect(JetStreamStorage.connect({ servers: [server.url], prefix: 'Bad.Prefix' })).rejects.toThrow(/prefix "Bad.Prefix"/);
+  });
+
   it('refuses every operation once closed', async () => {
     const s = await JetStreamStorage.connect({ servers: [server.url], prefix: prefix() });
     const b = s.bucket('x');
