@@ -98,6 +98,7 @@ export function openStream(res: ServerResponse, id: RpcId, maxBuffered: number, 
     onClose();
   };
   res.on('close', close);
+  if (res.destroyed) close(); // the client left while the run was being started
   const stream: RpcStream = {
     get closed() {
       return closed;
