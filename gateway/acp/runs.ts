@@ -28,8 +28,8 @@ export function assistantOf(ctx: AcpContext, id: string): AgentInfo {
 }
 
 function rejectUnsupported(b: RunCreateBody): void {
-  const unsupported = (['interrupt_before', 'interrupt_after', 'checkpoint_id', 'checkpoint'] as const).find((k) => b[k] !== undefined && b[k] !== null && !(Array.isArray(b[k]) && b[k].length === 0));
-  if (unsupported !== undefined) throw unprocessableError(`${unsupported} is not supported: agents interrupt through tool approvals, and runs continue from the thread's latest state`);
+  const unsupported = (['interrupt_before', 'interrupt_after'] as const).find((k) => b[k] !== undefined && b[k] !== null && !(Array.isArray(b[k]) && b[k].length === 0));
+  if (unsupported !== undefined) throw unprocessableError(`${unsupported} is not supported: agents interrupt through tool approvals`);
   if (b.multitask_strategy !== undefined && b.multitask_strategy !== null && b.multitask_strategy !== 'reject') throw unprocessableError(`multitask_strategy ${b.multitask_strategy} is not supported (only "reject")`);
   if (b.command !== undefined && b.command !== null) {
     if (b.command.resume === undefined) throw unprocessableError('command must carry resume (update and goto are not supported)');
@@ -77,6 +77,9 @@ async function start(ctx: AcpContext, tenant: string, thread: ThreadRecord, agen
   const threadId = thread.thread_id;
   if (thread.status === 'busy') throw new ConflictError(`thread ${threadId} is busy with run ${thread.run_id ?? '(unknown)'}; wait for it to finish (multitask_strategy "reject")`);
   if (thread.status === 'interrupted') throw new ConflictError(`thread ${threadId} has run ${thread.run_id ?? '(unknown)'} waiting for an answer to an interrupt: resume it with command: {resume: …} or cancel it`);
+  // A client may name the checkpoint it continues from (useStream sends the thread's head): only the head is supported.
+  const from = body.checkpoint_id ?? (typeof body.checkpoint?.['checkpoint_id'] === 'string' ? body.checkpoint['checkpoint_id'] : undefined);
+  if (from != null && from !== thread.checkpoint_id) throw unprocessableError(`checkpoint ${from} is not the thread's latest: runs continue from the latest state (branching is not supported)`);
   const runId = randomUUID();
   const record: AcpRunRecord = {
     run_id: runId,

@@ -94,7 +94,7 @@ const step = fc.record({
 });
 
 /** The events an agent emits for `steps`, and the conversation it ends with. */
-function runOf(steps: fc.RecordValue<{ tokens: string[]; calls: string[]; seed: number }>[], base: ChatMessage[]): { events: RunEvent[]; messages: ChatMessage[] } {
+function runOf(steps: { tokens: string[]; calls: string[]; seed: number }[], base: ChatMessage[]): { events: RunEvent[]; messages: ChatMessage[] } {
   const events: RunEvent[] = [];
   const messages = [...base];
   const emit = (event: RunEvent['event'], data: unknown): void => void events.push({ run_id: 'r', thread_id: 't', seq: events.length + 1, event, agent: 'a', data });

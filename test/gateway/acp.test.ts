@@ -241,4 +241,15 @@ describe.each(LINES)('LangGraph SDK %s', (_line, Ctor) => {
     }
     expect(gone).toBe(true);
   });
+
+  it('accepts the thread head as the checkpoint to continue from (as useStream sends it); an older one is 422', async () => {
+    const c = client();
+    const t = await c.threads.create();
+    await c.runs.wait(t.thread_id, 'assistant', { input: human('first') });
+    const oldest = (await c.threads.getHistory(t.thread_id, { limit: 100 })).at(-1)?.checkpoint.checkpoint_id as string;
+    const { thread_id: _drop, ...head } = (await c.threads.getState(t.thread_id)).checkpoint;
+    const out = (await c.runs.wait(t.thread_id, 'assistant', { input: human('second'), checkpoint: head })) as Values;
+    expect(out.messages).toHaveLength(4);
+    await httpError(c.runs.wait(t.thread_id, 'assistant', { input: human('third'), checkpointId: oldest }), 422, 'latest');
+  });
 });
