@@ -14,8 +14,8 @@ import { Gateway, generateApiKey, localDeps, type AgentFactory, type ToolFactory
 import type { AgentInfo, GatewayDeps } from '../../gateway/types.js';
 import { isTroupeError, STORE_ADDRESS } from '../../protocols/index.js';
 import { storeBehavior } from '../../actors/memory/store/index.js';
-import type { ActorSystem, Behavior } from '../../runtime/index.js';
-import { createSystem } from '../../supervisors/index.js';
+import { ActorSystem, MemoryTransport, type Behavior, type MemoryHub, type MemoryStorage } from '../../runtime/index.js';
+import { createSystem, xstateLifecycle } from '../../supervisors/index.js';
 
 /** The offline model, `delayMs` per token (aborts promptly when the run is cancelled). */
 export class SlowProvider implements ModelProvider {
@@ -66,6 +66,8 @@ export interface AcpFixture {
   readonly system: ActorSystem;
   /** The API key of `tenant` (one of {@link TENANTS}). */
   keyOf(tenant: string): string;
+  /** Every tenant's key (pass to a second node of the same mesh). */
+  readonly keys: ReadonlyMap<string, { key: string; hash: string }>;
   close(): Promise<void>;
 }
 
@@ -74,8 +76,11 @@ export interface AcpFixture {
  * the ACP route on a random loopback port. The long-term store actor is activated per tenant
  * like the agents.
  */
-export async function startAcp(): Promise<AcpFixture> {
-  const system = await createSystem({ warn: () => undefined });
+export async function startAcp(options: { mesh?: { hub: MemoryHub; storage: MemoryStorage }; node?: string; keys?: ReadonlyMap<string, { key: string; hash: string }> } = {}): Promise<AcpFixture> {
+  const system =
+    options.mesh === undefined
+      ? await createSystem({ warn: () => undefined })
+      : await ActorSystem.start({ lifecycle: xstateLifecycle, transport: new MemoryTransport({ hub: options.mesh.hub }), storage: options.mesh.storage, node: options.node, warn: () => undefined });
   const local = localDeps(system, { agents: agentFactories(), tools: toolFactories() });
   const deps: GatewayDeps = {
     ...local,
@@ -87,7 +92,7 @@ export async function startAcp(): Promise<AcpFixture> {
           })
         : local.ensure(address, tenant),
   };
-  const keys = new Map(TENANTS.map((t) => [t, generateApiKey()]));
+  const keys = options.keys ?? new Map(TENANTS.map((t) => [t, generateApiKey()]));
   const gateway = await Gateway.start({
     deps,
     routes: [acpRoute(deps)],
@@ -99,8 +104,9 @@ export async function startAcp(): Promise<AcpFixture> {
   return {
     url: `${gateway.url}/acp`,
     system,
+    keys,
     keyOf(tenant) {
-      const k = keys.get(tenant as (typeof TENANTS)[number]);
+      const k = keys.get(tenant);
       if (k === undefined) throw new Error(`no key for tenant ${tenant}`);
       return k.key;
     },
