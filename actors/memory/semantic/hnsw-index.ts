@@ -51,10 +51,13 @@ export class HnswIndex implements VectorIndex {
   private free: number[] = [];
   private capacity: number;
   readonly params: HnswParams;
+  /** Candidate list while searching; starts at `params.efSearch`, may be tuned at run time. */
+  efSearch: number;
 
   private constructor(readonly dims: number, params: Partial<HnswParams>, private readonly hnsw: Hnsw, fresh: boolean) {
     if (!Number.isInteger(dims) || dims < 1) throw new RangeError(`dims must be a positive integer, got ${dims}`);
     this.params = { ...DEFAULT_HNSW, ...params };
+    this.efSearch = this.params.efSearch;
     this.capacity = Math.max(1, this.params.initialCapacity);
     if (fresh) this.hnsw.initIndex({ maxElements: this.capacity, m: this.params.m, efConstruction: this.params.efConstruction, randomSeed: this.params.seed });
   }
@@ -146,7 +149,7 @@ export class HnswIndex implements VectorIndex {
     if (v.length !== this.dims) throw new RangeError(`query has ${v.length} dims, the index ${this.dims}`);
     const n = Math.min(Math.floor(k), this.ids.size);
     if (n <= 0) return [];
-    this.hnsw.setEf(Math.max(this.params.efSearch, n));
+    this.hnsw.setEf(Math.max(this.efSearch, n));
     const labels = this.labels;
     const accept = filter === undefined ? undefined : (label: number) => {
       const id = labels[label];

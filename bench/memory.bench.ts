@@ -1,0 +1,183 @@
+/**
+ * The memory suite (issue 6). hnswlib: build rate, query throughput and recall@10 at 100,000
+ * clustered 384-dim vectors (5,000 with --quick), beside exact brute-force search over the same
+ * vectors in the same run (which also gives the ground truth). USE-lite embedding throughput
+ * on the main thread vs in the worker pool, with the worst event-loop stall of each. Ingestion
+ * rate of the corpus in test/fixtures/corpus with USE-lite, beside the same pipeline on the
+ * hashing test embedder (everything but the model).
+ */
+import { performance } from 'node:perf_hooks';
+import { createEmbedder, HashingTestEmbedder, normalize, UseLiteEmbedder } from '../actors/memory/embedders/index.js';
+import { RagCollection } from '../actors/memory/rag/index.js';
+import { DEFAULT_HNSW, HnswIndex, type Embedder } from '../actors/memory/semantic/index.js';
+import { MemoryStorage } from '../runtime/index.js';
+import { corpusDocuments } from '../test/memory/corpus.js';
+import type { BenchOptions, Figure, Goal, Suite, SuiteResult } from './harness.js';
+
+/** Goals of issue 6 for the vector index. */
+export const GOALS = { recallAt10: 0.95, queriesPerSecond: 2_000 } as const;
+
+const DIMS = 384;
+
+/**
+ * Deterministic vectors shaped like sentence embeddings: low intrinsic dimension (a 32-dim latent
+ * space of 100 topic clusters, mapped into 384 dims by a fixed random matrix) plus a little
+ * isotropic noise, normalised. The same `world` seed gives the same space; `seed` draws points.
+ */
+function clustered(n: number, seed: number, world = 1): Float32Array[] {
+  const LATENT = 32;
+  const CLUSTERS = 100;
+  const gen = (s0: number): (() => number) => {
+    let s = s0 >>> 0;
+    return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+  };
+  const w = gen(world);
+  const matrix = Array.from({ length: LATENT }, () => Float32Array.from({ length: DIMS }, w));
+  const centres = Array.from({ length: CLUSTERS }, () => Float32Array.from({ length: LATENT }, w));
+  const rnd = gen(seed * 7919 + 17);
+  return Array.from({ length: n }, () => {
+    const c = centres[Math.floor(((rnd() + 1) / 2) * CLUSTERS) % CLUSTERS] as Float32Array;
+    const z = Float32Array.from(c, (x) => x + 0.5 * rnd());
+    const v = new Float32Array(DIMS);
+    for (let k = 0; k < LATENT; k++) {
+      const row = matrix[k] as Float32Array;
+      const zk = z[k] as number;
+      for (let j = 0; j < DIMS; j++) v[j] = (v[j] as number) + zk * (row[j] as number);
+    }
+    for (let j = 0; j < DIMS; j++) v[j] = (v[j] as number) + 0.5 * rnd();
+    return normalize(v);
+  });
+}
+
+/** Exact top-k by dot product (vectors are unit length). */
+function bruteForce(data: readonly Float32Array[], q: Float32Array, k: number): number[] {
+  const best: { i: number; s: number }[] = [];
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i] as Float32Array;
+    let s = 0;
+    for (let j = 0; j < DIMS; j++) s += (v[j] as number) * (q[j] as number);
+    if (best.length < k || s > (best[best.length - 1] as { s: number }).s) {
+      best.push({ i, s });
+      best.sort((a, b) => b.s - a.s);
+      if (best.length > k) best.pop();
+    }
+  }
+  return best.map((b) => b.i);
+}
+
+async function vectorFigures(options: BenchOptions): Promise<{ figures: Figure[]; goals: Goal[]; notes: string[] }> {
+  const n = options.quick ? 5_000 : 100_000;
+  const queries = options.quick ? 200 : 2_000;
+  const exactQueries = options.quick ? 50 : 200;
+  options.log(`generating ${n} clustered ${DIMS}-dim vectors`);
+  const data = clustered(n, 1);
+  const qs = clustered(queries, 2);
+  const index = HnswIndex.create(DIMS, { initialCapacity: n });
+  options.log(`building HNSW (M=${DEFAULT_HNSW.m}, efConstruction=${DEFAULT_HNSW.efConstruction})`);
+  let t = performance.now();
+  data.forEach((v, i) => index.upsert(String(i), v));
+  const buildS = (performance.now() - t) / 1000;
+  options.log(`built in ${buildS.toFixed(1)} s; exact search for ${exactQueries} queries`);
+  t = performance.now();
+  const truth = qs.slice(0, exactQueries).map((q) => bruteForce(data, q, 10));
+  const exactQps = exactQueries / ((performance.now() - t) / 1000);
+  const figures: Figure[] = [];
+  const notes: string[] = [`HNSW build: ${formatRate(n / buildS)} vectors/s (${buildS.toFixed(1)} s for ${n})`];
+  let atDefault = { qps: 0, recall: 0 };
+  for (const ef of [32, 64, 128]) {
+    const ix = index;
+    ix.efSearch = ef;
+    for (const q of qs.slice(0, 100)) ix.search(q, 10); // warm-up
+    t = performance.now();
+    const results = qs.map((q) => ix.search(q, 10));
+    const qps = queries / ((performance.now() - t) / 1000);
+    let hit = 0;
+    truth.forEach((want, i) => {
+      const got = new Set((results[i] ?? []).map((h) => Number(h.id)));
+      hit += want.filter((w) => got.has(w)).length;
+    });
+    const recall = hit / (truth.length * 10);
+    if (ef === DEFAULT_HNSW.efSearch) atDefault = { qps, recall };
+    notes.push(`efSearch ${ef}: ${formatRate(qps)} queries/s, recall@10 ${recall.toFixed(4)}`);
+    figures.push({ name: `hnsw top-10 queries, ${n} × ${DIMS}, efSearch ${ef} (recall@10 ${recall.toFixed(3)})`, value: qps, unit: 'queries/s', higherIsBetter: true, baselines: [{ name: 'exact brute force (same vectors)', value: exactQps, unit: 'queries/s' }] });
+  }
+  const goals: Goal[] = [
+    { name: `recall@10 ≥ ${GOALS.recallAt10} at ${n} vectors (efSearch ${DEFAULT_HNSW.efSearch})`, met: atDefault.recall >= GOALS.recallAt10, detail: atDefault.recall.toFixed(4) },
+    { name: `≥ ${GOALS.queriesPerSecond} queries/s at that recall`, met: atDefault.qps >= GOALS.queriesPerSecond, detail: `${formatRate(atDefault.qps)} queries/s` },
+  ];
+  const bytes = await index.serialize();
+  notes.push(`serialized index: ${(bytes.byteLength / 2 ** 20).toFixed(1)} MiB = ${Math.ceil(bytes.byteLength / (512 * 1024))} storage chunks of 512 KiB`);
+  return { figures, goals, notes };
+}
+
+/** Embeds `texts` while a 5 ms timer records the worst stall of the event loop. */
+async function timedEmbed(e: Embedder, texts: readonly string[]): Promise<{ rate: number; lagMs: number }> {
+  let worst = 0;
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    worst = Math.max(worst, now - last - 5);
+    last = now;
+  }, 5);
+  const t = performance.now();
+  await e.embed(texts);
+  const s = (performance.now() - t) / 1000;
+  clearInterval(timer);
+  return { rate: texts.length / s, lagMs: Math.max(worst, performance.now() - last - 5) };
+}
+
+async function embeddingFigures(options: BenchOptions, texts: readonly string[]): Promise<{ figures: Figure[]; notes: string[] }> {
+  const main = new UseLiteEmbedder(32);
+  await main.embed(texts.slice(0, 4));
+  const threads = 2;
+  const pool = await createEmbedder({ kind: 'use-lite' }, { threads, batchSize: 16 });
+  await pool.embed(texts.slice(0, 4));
+  const m = await timedEmbed(main, texts);
+  const p = await timedEmbed(pool, texts);
+  await pool.close();
+  options.log(`USE-lite: main thread ${m.rate.toFixed(1)}/s (stall ${m.lagMs.toFixed(0)} ms), pool ${p.rate.toFixed(1)}/s (stall ${p.lagMs.toFixed(0)} ms)`);
+  return {
+    figures: [{ name: `USE-lite embedding in a ${threads}-worker pool (${texts.length} chunks of ≤300 chars)`, value: p.rate, unit: 'texts/s', higherIsBetter: true, baselines: [{ name: 'USE-lite on the main thread', value: m.rate, unit: 'texts/s' }] }],
+    notes: [`worst event-loop stall while embedding: pool ${p.lagMs.toFixed(0)} ms, main thread ${m.lagMs.toFixed(0)} ms`],
+  };
+}
+
+async function ingestionFigure(options: BenchOptions): Promise<{ figures: Figure[]; texts: string[] }> {
+  const docs = await corpusDocuments();
+  const rate = async (embedder: Embedder): Promise<{ rate: number; chunks: number }> => {
+    const c = await RagCollection.open({ name: 'bench', embedder, bucket: new MemoryStorage().bucket('memory'), chunking: { maxChars: 300, overlapChars: 60 } });
+    const t = performance.now();
+    await c.ingest(docs);
+    const s = (performance.now() - t) / 1000;
+    return { rate: c.stats().chunks / s, chunks: c.stats().chunks };
+  };
+  const base = await rate(new HashingTestEmbedder(512));
+  const pool = await createEmbedder({ kind: 'use-lite' }, { threads: 2, batchSize: 16 });
+  const real = await rate(pool);
+  await pool.close();
+  options.log(`ingestion: ${real.rate.toFixed(1)} chunks/s with USE-lite, ${base.rate.toFixed(0)} chunks/s without the model`);
+  const c = await RagCollection.open({ name: 'texts', embedder: new HashingTestEmbedder(8), bucket: new MemoryStorage().bucket('memory'), chunking: { maxChars: 300, overlapChars: 60 } });
+  await c.ingest(docs);
+  const texts = (await c.search({ query: 'the', k: 100, mode: 'vector' })).map((h) => h.text);
+  return {
+    figures: [{ name: `RAG ingestion of the fixtures corpus (${docs.length} Markdown articles, ${real.chunks} chunks), USE-lite pool`, value: real.rate, unit: 'chunks/s', higherIsBetter: true, baselines: [{ name: 'same pipeline, hashing test embedder (no model)', value: base.rate, unit: 'chunks/s' }] }],
+    texts,
+  };
+}
+
+function formatRate(v: number): string {
+  return v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(1);
+}
+
+/** The memory suite. */
+export const memorySuite: Suite = {
+  name: 'memory',
+  description: 'hnswlib recall@10 and queries/s vs brute force; USE-lite embedding, pool vs main thread; RAG ingestion',
+  async run(options: BenchOptions): Promise<SuiteResult> {
+    const vec = await vectorFigures(options);
+    const ingest = await ingestionFigure(options);
+    const texts = options.quick ? ingest.texts.slice(0, 16) : ingest.texts.slice(0, 64);
+    const emb = await embeddingFigures(options, texts);
+    return { suite: 'memory', figures: [...vec.figures, ...emb.figures, ...ingest.figures], goals: vec.goals, notes: [...vec.notes, ...emb.notes] };
+  },
+};
