@@ -25,8 +25,10 @@ addExtension({
   Class: BigIntBox,
   type: 0x21,
   pack: (b: BigIntBox) => Buffer.from(b.value.toString(10), 'latin1'),
-  unpack: (buf: Buffer) => {
-    const text = buf.toString('latin1');
+  // msgpackr hands extension payloads as slices of the input: a Buffer, or a plain Uint8Array
+  // when the caller decoded one (NATS APIs return those), whose toString is not latin1.
+  unpack: (buf: Uint8Array) => {
+    const text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('latin1');
     if (!BIGINT_TEXT.test(text)) throw new DecodeError('malformed bigint extension');
     return BigInt(text);
   },

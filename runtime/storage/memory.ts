@@ -2,7 +2,6 @@
 import { codec } from '../../protocols/index.js';
 import { assertBucketName, assertKey, compareKeys, hasPrefix, type KvBucket, type Storage, type StorageEntry, type StorageKey } from './types.js';
 
-const SEP = '\u0000';
 
 class MemoryBucket implements KvBucket {
   private readonly data = new Map<string, { key: StorageKey; bytes: Uint8Array }>();
@@ -10,14 +9,14 @@ class MemoryBucket implements KvBucket {
 
   get<T>(key: StorageKey): Promise<T | undefined> {
     assertKey(key);
-    const e = this.data.get(key.join(SEP));
+    const e = this.data.get(JSON.stringify(key));
     return Promise.resolve(e === undefined ? undefined : (codec.decodeValue(e.bytes) as T));
   }
 
   put(key: StorageKey, value: unknown): Promise<void> {
     assertKey(key);
     const bytes = codec.encodeValue(value);
-    this.data.set(key.join(SEP), { key: [...key], bytes });
+    this.data.set(JSON.stringify(key), { key: [...key], bytes });
     return Promise.resolve();
   }
 
@@ -26,13 +25,13 @@ class MemoryBucket implements KvBucket {
       assertKey(e.key);
       return { key: [...e.key], bytes: codec.encodeValue(e.value) };
     });
-    for (const e of encoded) this.data.set(e.key.join(SEP), e);
+    for (const e of encoded) this.data.set(JSON.stringify(e.key), e);
     return Promise.resolve();
   }
 
   delete(key: StorageKey): Promise<boolean> {
     assertKey(key);
-    return Promise.resolve(this.data.delete(key.join(SEP)));
+    return Promise.resolve(this.data.delete(JSON.stringify(key)));
   }
 
   list<T>(prefix: StorageKey, options: { limit?: number } = {}): Promise<StorageEntry<T>[]> {

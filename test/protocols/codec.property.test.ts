@@ -37,6 +37,17 @@ describe('codec round trip on the wire-value domain', () => {
     fc.assert(fc.property(wireValueArb(5), (v) => wireEqual(v, roundTrip(v))), { numRuns: 500 });
   });
 
+  it('decodes the same from a plain Uint8Array copy as from the Buffer (as NATS APIs hand bytes back)', () => {
+    fc.assert(
+      fc.property(wireValueArb(5), (v) => {
+        const bytes = codec.encodeValue(v);
+        expect(wireEqual(v, codec.decodeValue(new Uint8Array(bytes)))).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+    expect(codec.decodeValue(new Uint8Array(codec.encodeValue(7n)))).toBe(7n);
+  });
+
   it('re-encoding a decoded value gives the same bytes', () => {
     fc.assert(
       fc.property(wireValueArb(5), (v) => {
