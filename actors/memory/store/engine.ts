@@ -10,7 +10,7 @@ import { HnswIndex } from '../semantic/hnsw-index.js';
 import type { Embedder, VectorIndex } from '../semantic/types.js';
 import type { FieldCipher } from '../crypto.js';
 import { hasNamespacePrefix, listNamespaces, matchesItemFilter, validateFilter } from './filter.js';
-import { textsAt } from './paths.js';
+import { textsAt, tokenizePath } from './paths.js';
 import { isExpired, itemKey, itemPrefix, nsKey, nsPrefix, nsSegment, toApiItem, ttlKey, ttlPrefix, vecKey, vecPrefix, type StoredItem, type StoredVectors } from './records.js';
 import { SensitiveFields, type SensitiveRule } from './sensitive.js';
 import { StoreVectors } from './vectors.js';
@@ -58,6 +58,7 @@ export class StoreEngine {
     this.sensitive = new SensitiveFields(options.tenant, options.encryption?.cipher, options.encryption?.sensitive ?? []);
     const ix = options.index;
     this.rules = ix?.rules ?? [];
+    for (const r of this.rules) for (const f of r.fields) tokenizePath(f); // malformed paths fail at startup
     this.vectors = ix === undefined ? undefined : new StoreVectors(ix.embedder, (ix.createIndex ?? ((d) => HnswIndex.create(d)))(ix.embedder.dims));
   }
 

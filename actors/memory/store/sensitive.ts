@@ -6,7 +6,7 @@
 import { ValidationError } from '../../../protocols/index.js';
 import { DecryptionError, ENCRYPTION_KEY_ENV, EncryptionKeyError, isSealed, type FieldCipher } from '../crypto.js';
 import { hasNamespacePrefix } from './filter.js';
-import { getAt, locate, outermost, setAt, type Location, type Step } from './paths.js';
+import { getAt, locate, outermost, setAt, tokenizePath, type Location, type Step } from './paths.js';
 
 /** Fields sealed in every item under a namespace prefix (config `memory.encryption.sensitive`). */
 export interface SensitiveRule {
@@ -21,6 +21,7 @@ export class SensitiveFields {
     private readonly cipher: FieldCipher | undefined,
     private readonly rules: readonly SensitiveRule[],
   ) {
+    for (const r of rules) for (const path of r.paths) tokenizePath(path); // a malformed path fails at startup, not at the first put
     if (cipher === undefined && rules.length > 0) {
       throw new EncryptionKeyError(`sensitive fields are configured (memory.encryption.sensitive) but no encryption key is: set ${ENCRYPTION_KEY_ENV} or memory.encryption.key to 32 bytes (hex or base64)`);
     }
