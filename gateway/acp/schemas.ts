@@ -37,6 +37,8 @@ export const runCreateBody = z.object({
   interrupt_after: z.union([z.literal('*'), z.array(z.string())]).nullish(),
   checkpoint_id: z.string().nullish(),
   checkpoint: record.nullish(),
+  after_seconds: z.number().max(0, 'delayed runs (after_seconds) are not supported').nullish(),
+  webhook: z.null({ message: 'webhooks are not supported' }).optional(),
 });
 export type RunCreateBody = z.infer<typeof runCreateBody>;
 
@@ -46,11 +48,11 @@ export const threadCreateBody = z.object({
   metadata: record.nullish(),
   if_exists: z.enum(['raise', 'do_nothing']).nullish(),
   supersteps: z.array(z.unknown()).max(0, 'supersteps are not supported').nullish(),
-  ttl: z.unknown().optional(),
+  ttl: z.null({ message: 'thread TTLs are not supported' }).optional(),
 });
 
 /** `PATCH /threads/{id}`. */
-export const threadPatchBody = z.object({ metadata: record.nullish(), ttl: z.unknown().optional() });
+export const threadPatchBody = z.object({ metadata: record.nullish(), ttl: z.null({ message: 'thread TTLs are not supported' }).optional() });
 
 /** `POST /threads/search` and `/threads/count`. */
 export const threadSearchBody = z.object({

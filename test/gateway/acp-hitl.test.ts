@@ -124,6 +124,9 @@ describe.each(LINES)('LangGraph SDK %s', (_line, Ctor) => {
     await httpError(c.runs.wait(t.thread_id, 'assistant', { input: { messages: [] } }), 422, 'empty');
     await httpError(c.runs.create(t.thread_id, 'assistant', { input: human('x'), multitaskStrategy: 'enqueue' }), 422, 'multitask_strategy');
     await httpError(c.runs.wait(t.thread_id, 'assistant', { input: human('x'), interruptBefore: ['tools'] }), 422, 'interrupt_before');
+    await httpError(c.runs.create(t.thread_id, 'assistant', { input: human('x'), afterSeconds: 5 }), 422, 'after_seconds');
+    await httpError(c.runs.create(t.thread_id, 'assistant', { input: human('x'), webhook: 'http://127.0.0.1:9/hook' }), 422, 'webhooks');
+    await httpError(c.threads.create({ ttl: 5 }), 422, 'TTL');
     await httpError(collect(c.runs.stream(t.thread_id, 'assistant', { input: human('x'), streamMode: 'nonsense' as never })), 422, 'stream_mode');
     await httpError(c.runs.wait(crypto.randomUUID(), 'assistant', { input: human('x') }), 404, 'thread');
     await httpError(c.threads.get('not.an.id'), 422, 'thread_id');

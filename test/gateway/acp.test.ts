@@ -242,7 +242,7 @@ describe.each(LINES)('LangGraph SDK %s', (_line, Ctor) => {
     expect(gone).toBe(true);
   });
 
-  it('accepts the thread head as the checkpoint to continue from (as useStream sends it); an older one is 422', async () => {
+  it('accepts the thread head as the checkpoint to continue from (as useStream sends it), an older one is 422; if_not_exists creates the thread', async () => {
     const c = client();
     const t = await c.threads.create();
     await c.runs.wait(t.thread_id, 'assistant', { input: human('first') });
@@ -251,5 +251,10 @@ describe.each(LINES)('LangGraph SDK %s', (_line, Ctor) => {
     const out = (await c.runs.wait(t.thread_id, 'assistant', { input: human('second'), checkpoint: head })) as Values;
     expect(out.messages).toHaveLength(4);
     await httpError(c.runs.wait(t.thread_id, 'assistant', { input: human('third'), checkpointId: oldest }), 422, 'latest');
+    const fresh = crypto.randomUUID();
+    await httpError(c.runs.wait(fresh, 'assistant', { input: human('nobody home') }), 404, fresh);
+    const made = (await c.runs.wait(fresh, 'assistant', { input: human('make it'), ifNotExists: 'create' })) as Values;
+    expect(made.messages).toHaveLength(2);
+    expect((await c.threads.get(fresh)).thread_id).toBe(fresh);
   });
 });
