@@ -111,6 +111,7 @@ export async function threadHistory(ctx: AcpContext, call: AcpCall): Promise<voi
     const i = list.findIndex((c) => c.checkpoint_id === before);
     list = i < 0 ? [] : list.slice(i + 1);
   }
+  if (b.checkpoint?.checkpoint_ns != null && b.checkpoint.checkpoint_ns !== '') list = []; // no subgraphs
   const from = b.checkpoint?.checkpoint_id;
   if (from != null) {
     const i = list.findIndex((c) => c.checkpoint_id === from);
