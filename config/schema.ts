@@ -235,6 +235,27 @@ export const configSchema = z.strictObject({
           }
         })
         .prefault({}),
+      /** Embedder of semantic memory and RAG (actors/memory/embedders): USE-lite, offline, by default. */
+      embedder: z
+        .discriminatedUnion('kind', [
+          z.strictObject({ kind: z.literal('use-lite') }),
+          /** A sentence-embedding model on disk: `model.onnx` plus `tokenizer.json` or `vocab.txt` in `modelDir`. */
+          z.strictObject({ kind: z.literal('onnx'), modelDir: text(), modelFile: text().optional(), maxTokens: int(8, 8192).optional() }),
+          /** OpenAI embeddings (key: `apiKey` or OPENAI_API_KEY); `dims` is checked on every reply. */
+          z.strictObject({ kind: z.literal('openai'), model: text().default('text-embedding-3-small'), dims: int(1, 8192).default(1536), baseURL: z.url({ error: 'expected a URL' }).optional(), apiKey: text().optional() }),
+        ])
+        .prefault({ kind: 'use-lite' }),
+      /** Worker threads running a CPU-bound embedder (0: on the event loop; OpenAI always runs on it). */
+      embedThreads: int(0, 64).default(1),
+      /** Texts per embedder call (one worker task or one OpenAI request). */
+      embedBatch: int(1, 2048).default(32),
+      /** hnswlib parameters of vector indexes (defaults reach recall@10 ≥ 0.95 at 100k vectors, BENCHMARKS.md). */
+      hnsw: z.strictObject({ m: int(2, 128).default(16), efConstruction: int(8, 4096).default(200), efSearch: int(1, 4096).default(64) }).prefault({}),
+      /** RAG chunk size and overlap, in characters. */
+      chunking: z
+        .strictObject({ maxChars: int(50).default(800), overlapChars: int(0).default(120) })
+        .refine((c) => c.overlapChars < c.maxChars / 2, { message: 'expected overlapChars below half of maxChars', path: ['overlapChars'] })
+        .prefault({}),
     })
     .prefault({}),
 });

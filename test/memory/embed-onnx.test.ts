@@ -8,7 +8,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEmbedder, OnnxEmbedder, WordPieceTokenizer } from '../../actors/memory/embedders/index.js';
+import { createEmbedder, embedderFromConfig, OnnxEmbedder, WordPieceTokenizer } from '../../actors/memory/embedders/index.js';
+import { configSchema } from '../../config/index.js';
 import { TINY_VOCAB, writeTinyModel } from './onnx-model.js';
 
 let dir: string;
@@ -105,5 +106,27 @@ describe('OnnxEmbedder', () => {
     await expect(createEmbedder({ kind: 'onnx', modelDir: bad }, { threads: 1 })).rejects.toThrow(/failed to load: no ONNX model/);
     await writeFile(join(bad, 'model.onnx'), 'not a protobuf');
     await expect(OnnxEmbedder.load({ modelDir: bad })).rejects.toThrow();
+  });
+});
+
+describe('config memory.embedder', () => {
+  it('defaults to USE-lite with one worker and hnsw M=16/efConstruction=200/efSearch=64', () => {
+    const m = configSchema.parse({}).memory;
+    expect(m).toMatchObject({ embedder: { kind: 'use-lite' }, embedThreads: 1, embedBatch: 32, hnsw: { m: 16, efConstruction: 200, efSearch: 64 }, chunking: { maxChars: 800, overlapChars: 120 } });
+  });
+
+  it('builds the ONNX embedder a config names, and refuses bad settings clearly', async () => {
+    const m = configSchema.parse({ memory: { embedder: { kind: 'onnx', modelDir: join(dir, 'vocab-model') }, embedThreads: 0, embedBatch: 4 } }).memory;
+    const e = await embedderFromConfig(m);
+    try {
+      expect(e).toBeInstanceOf(OnnxEmbedder);
+      expect((await e.embed(['the cat']))[0]).toHaveLength(DIMS);
+    } finally {
+      await e.close();
+    }
+    expect(configSchema.safeParse({ memory: { embedder: { kind: 'onnx' } } }).success).toBe(false);
+    expect(configSchema.safeParse({ memory: { embedder: { kind: 'bert' } } }).success).toBe(false);
+    expect(configSchema.safeParse({ memory: { chunking: { maxChars: 100, overlapChars: 60 } } }).success).toBe(false);
+    expect(configSchema.safeParse({ memory: { hnsw: { m: 1 } } }).success).toBe(false);
   });
 });

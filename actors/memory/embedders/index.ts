@@ -1,6 +1,6 @@
 /** Embedders behind one interface: USE-lite (offline default), ONNX models on disk, OpenAI; a worker pool; a hashing double for tests. */
-export { createEmbedder, createLocalEmbedder } from './spec.js';
-export type { EmbedderSpec, CreateEmbedderOptions } from './spec.js';
+export { createEmbedder, createLocalEmbedder, embedderFromConfig } from './spec.js';
+export type { EmbedderSpec, CreateEmbedderOptions, EmbedderConfig } from './spec.js';
 export { UseLiteEmbedder, loadUseLite, USE_LITE_ID, USE_LITE_DIMS } from './use-lite.js';
 export { OnnxEmbedder } from './onnx.js';
 export type { OnnxEmbedderOptions } from './onnx.js';

@@ -45,3 +45,26 @@ export async function createEmbedder(spec: EmbedderSpec, options: CreateEmbedder
   if (threads > 0 && (spec.kind === 'use-lite' || spec.kind === 'onnx')) return WorkerPoolEmbedder.start(spec, { threads, ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }) });
   return createLocalEmbedder(spec);
 }
+
+/** The fields of config `memory` the factory reads (structural, so actors need not import config). */
+export interface EmbedderConfig {
+  readonly embedder:
+    | { readonly kind: 'use-lite' }
+    | { readonly kind: 'onnx'; readonly modelDir: string; readonly modelFile?: string | undefined; readonly maxTokens?: number | undefined }
+    | { readonly kind: 'openai'; readonly model: string; readonly dims: number; readonly baseURL?: string | undefined; readonly apiKey?: string | undefined };
+  readonly embedThreads: number;
+  readonly embedBatch: number;
+}
+
+/** The embedder config `memory` asks for: `createEmbedder(memory.embedder, { threads: embedThreads, batchSize: embedBatch })`. */
+export function embedderFromConfig(memory: EmbedderConfig): Promise<Embedder> {
+  const e = memory.embedder;
+  const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  const spec: EmbedderSpec =
+    e.kind === 'use-lite'
+      ? { kind: 'use-lite', batchSize: memory.embedBatch }
+      : e.kind === 'onnx'
+        ? defined({ kind: 'onnx' as const, modelDir: e.modelDir, modelFile: e.modelFile, maxTokens: e.maxTokens, batchSize: memory.embedBatch })
+        : defined({ kind: 'openai' as const, model: e.model, dims: e.dims, baseURL: e.baseURL, apiKey: e.apiKey, batchSize: memory.embedBatch });
+  return createEmbedder(spec, { threads: memory.embedThreads, batchSize: memory.embedBatch });
+}
