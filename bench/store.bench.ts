@@ -123,7 +123,7 @@ export const storeSuite: Suite = {
   description: 'the long-term store actor vs raw bucket work and a no-op ask; index rebuild on activation vs bare hnswlib',
   async run(options: BenchOptions): Promise<SuiteResult> {
     const spec = options.quick ? { ops: 200, runs: 1 } : { ops: 3000, runs: options.runs ?? 3 };
-    const figures = [...(await actorFigures(options, spec)), await activationFigure(options, options.quick ? 1000 : 20_000, options.quick ? 1 : 1)];
+    const figures = [...(await actorFigures(options, spec)), await activationFigure(options, options.quick ? 500 : 5_000, options.quick ? 1 : 2)];
     const notes = [
       'memory storage, so the figures are the store engine + kernel cost, not disk; the storage suite measures lmdb and JetStream KV',
       `activation: listing the stored vectors (${DIMS} dims, one per item) and inserting them into a fresh hnswlib index (M 16, efConstruction 200)`,

@@ -142,7 +142,8 @@ export class StoreEngine {
     const limit = p.limit ?? STORE_DEFAULTS.searchLimit;
     const offset = p.offset ?? 0;
     const now = this.clock.now();
-    const hits: { item: StoredItem; value: Record<string, unknown>; ns: string }[] = [];
+    type Hit = { item: StoredItem; value: Record<string, unknown>; ns: string; score?: number };
+    const hits: Hit[] = [];
     for (const [ns, labels] of [...this.namespaces]) {
       if (!hasNamespacePrefix(labels, prefix)) continue;
       for (const e of await this.bucket.list<StoredItem>(itemPrefix(this.tenant, ns))) {
@@ -154,26 +155,22 @@ export class StoreEngine {
         if (matchesItemFilter(value, p.filter)) hits.push({ item: e.value, value, ns });
       }
     }
-    const newest = (a: (typeof hits)[number], b: (typeof hits)[number]) => b.item.updated - a.item.updated || cmp(a.ns, b.ns) || cmp(a.item.key, b.item.key);
-    let scores = new Map<string, number>();
     if (p.query && this.vectors !== undefined) {
-      scores = await this.vectors.rank(p.query, hits.map((h) => ({ ns: h.ns, key: h.item.key })), offset + limit, signal);
+      const scores = await this.vectors.rank(p.query, hits.map((h) => ({ ns: h.ns, key: h.item.key })), offset + limit, signal);
+      if (scores.size > 0) for (const h of hits) h.score = scores.get(StoreVectors.id(h.ns, h.item.key));
     }
-    const score = (h: (typeof hits)[number]) => scores.get(StoreVectors.id(h.ns, h.item.key));
+    // Scored first (best first), then the rest; ties and unscored items newest first, then by namespace and key.
     hits.sort((a, b) => {
-      const sa = score(a);
-      const sb = score(b);
-      if (sa !== undefined || sb !== undefined) return sa === undefined ? 1 : sb === undefined ? -1 : sb - sa || newest(a, b);
-      return newest(a, b);
+      if (a.score !== b.score) {
+        if (a.score === undefined) return 1;
+        if (b.score === undefined) return -1;
+        return b.score - a.score;
+      }
+      return b.item.updated - a.item.updated || cmp(a.ns, b.ns) || cmp(a.item.key, b.item.key);
     });
     const page = hits.slice(offset, offset + limit);
     if (p.refresh_ttl ?? this.options.refreshOnRead ?? true) for (const h of page) await this.touch(h.item);
-    return {
-      items: page.map((h): StoreSearchItem => {
-        const s = score(h);
-        return s === undefined ? toApiItem(h.item, h.value) : { ...toApiItem(h.item, h.value), score: s };
-      }),
-    };
+    return { items: page.map((h): StoreSearchItem => (h.score === undefined ? toApiItem(h.item, h.value) : { ...toApiItem(h.item, h.value), score: h.score })) };
   }
 
   /** Namespaces holding at least one live item, matched, cut and paged as LangGraph does. */
