@@ -116,10 +116,13 @@ async function resume(ctx: AcpContext, tenant: string, found: ThreadRecord, body
   const answer = toResumeValue(body.command?.resume, pending === undefined ? undefined : interruptId(pending.value, pending.id));
   const [record, run] = await Promise.all([getRecord(ctx, tenant, runId), ctx.store.getRun(tenant, runId)]);
   const base = await runBase(ctx, tenant, record);
+  // A run this part did not start (e.g. over /ws): continue from its checkpoint, which is exact while it waits.
+  const cp = base === undefined ? await ctx.store.getCheckpoint(tenant, runId) : undefined;
   const afterSeq = base === undefined ? await ctx.store.lastSeq(tenant, runId) : 0;
   const assistantId = record?.assistant_id ?? run?.assistant_id ?? body.assistant_id;
-  const spec = { tenant, runId, threadId, assistantId, base: base ?? thread.values.messages, modes, quietUpTo: Number.POSITIVE_INFINITY, afterSeq };
+  const spec = { tenant, runId, threadId, assistantId, base: base ?? cp?.messages ?? thread.values.messages, modes, quietUpTo: Number.POSITIVE_INFINITY, afterSeq };
   const { session, logged } = await RunSession.open(ctx, spec);
+  session.translator.restorePending(cp?.pending);
   if (kind === 'stream') session.quietUpTo = logged;
   session.armEnd(logged);
   try {

@@ -90,6 +90,20 @@ export class RunTranslator {
     return v;
   }
 
+  /**
+   * Continues from a run checkpoint's pending tool calls (for a run whose events before now are
+   * not replayed): results already in are kept, later ones complete the step.
+   */
+  restorePending(p: { readonly calls: readonly ToolCall[]; readonly results: Readonly<Record<string, { readonly content: string }>> } | undefined): void {
+    if (p === undefined) return;
+    const results = new Map<string, ChatMessage>();
+    for (const c of p.calls) {
+      const r = p.results[c.id];
+      if (r !== undefined) results.set(c.id, { role: 'tool', name: c.name, toolCallId: c.id, content: r.content });
+    }
+    this.pending = { calls: p.calls, results };
+  }
+
   /** The opening events: `metadata`, then the state so far. */
   opening(attempt = 1): SseEvent[] {
     const out: SseEvent[] = [{ event: 'metadata', data: { run_id: this.ctx.runId, thread_id: this.ctx.threadId, attempt } }];

@@ -6,6 +6,7 @@
  * are 4xx `{detail}` that the SDKs surface.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RUN_CREATE } from '../../protocols/index.js';
 import { collect, httpError, human, LINES, startAcp, type AcpFixture, type AnyClient, type Values } from './acp-fixture.js';
 
 let fx: AcpFixture;
@@ -81,6 +82,25 @@ describe.each(LINES)('LangGraph SDK %s', (_line, Ctor) => {
     const rejected = (await c.runs.wait(reject.t.thread_id, 'careful', { command: { resume: { approve: false, reason: 'not today' } } })) as Values;
     expect(rejected.messages[2]).toMatchObject({ type: 'tool', content: 'rejected by a human: not today' });
     expect(rejected.messages.at(-1)?.type).toBe('ai');
+  });
+
+  it('resumes a run started outside ACP (straight to the agent) from its checkpoint', async () => {
+    const c = client();
+    const warm = await interrupted(c, '0');
+    await c.runs.wait(warm.t.thread_id, 'careful', { command: { resume: false } });
+    const threadId = crypto.randomUUID();
+    await fx.system.ref('agent/careful', 'default').ask(RUN_CREATE, { thread_id: threadId, input: { messages: [{ role: 'user', content: '/tool calculator {"expression":"8*8"}' }] } });
+    let status = '';
+    for (let i = 0; i < 100 && status !== 'interrupted'; i++) {
+      status = (await c.threads.get(threadId)).status;
+      if (status !== 'interrupted') await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(status).toBe('interrupted');
+    const events = await collect(c.runs.stream(threadId, 'careful', { command: { resume: 'approve' }, streamMode: 'values' }));
+    const final = events.filter((e) => e.event === 'values').at(-1)?.data as Values;
+    expect(final.messages.map((m) => m.type)).toEqual(['human', 'ai', 'tool', 'ai']);
+    expect(final.messages[2]?.content).toContain('"value":64');
+    expect((await c.threads.getState<Values>(threadId)).values.messages).toEqual(final.messages);
   });
 
   it('a run that waits for approval answers wait() with __interrupt__', async () => {
