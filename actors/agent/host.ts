@@ -7,6 +7,7 @@
 import { RUN_CONTINUE, RUN_CREATE, runTopic, type RunEvent, type RunEventKind, type RunStatus } from '../../protocols/index.js';
 import type { ActorRef, ActorSystem } from '../../runtime/index.js';
 import type { ChatMessage, ToolSpec, Usage } from '../llm/types.js';
+import { cancelTopic } from '../tool/runner.js';
 import { TOOL_CALL, TOOL_DESCRIBE, type ToolCallResult } from '../tool/types.js';
 import type { AgentDefinition } from './definition.js';
 import type { ResumeValue, RunHost, RunState } from './run.js';
@@ -100,7 +101,18 @@ export function makeHost(svc: RunServices, system: ActorSystem, tenant: string, 
         if (stepEnd) await store.checkpointThread(tenant, threadId, runId, messages, 'busy');
       });
     },
-    callTool: async (name, args, callId) => (await target(`tool/${name}`)).ask<ToolCallResult>(TOOL_CALL, { name, arguments: args, runId, callId }, { timeoutMs }),
+    async callTool(name, args, callId) {
+      const ref = await target(`tool/${name}`);
+      // The tool sees a call id unique in the mesh; cancelling the run cancels the call where it runs.
+      const id = `${runId}:${callId}`;
+      const cancel = (): void => void system.publish(cancelTopic(id), {}, { tenant }).catch(() => undefined);
+      live.abort.signal.addEventListener('abort', cancel, { once: true });
+      try {
+        return await ref.ask<ToolCallResult>(TOOL_CALL, { name, arguments: args, runId, callId: id }, { timeoutMs });
+      } finally {
+        live.abort.signal.removeEventListener('abort', cancel);
+      }
+    },
     async toolSpecs(names) {
       const out: ToolSpec[] = [];
       for (const name of names) {

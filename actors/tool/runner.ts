@@ -19,6 +19,7 @@ export const DEFAULT_IDEMPOTENT_RETRIES = 2;
 export const TOOL_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 const PROGRESS_PREFIX = 'tool.progress.';
+const CANCEL_PREFIX = 'tool.cancel.';
 const TOKEN_CHAR = /[A-Za-z0-9_:@+-]/;
 
 /**
@@ -27,14 +28,26 @@ const TOKEN_CHAR = /[A-Za-z0-9_:@+-]/;
  * (its UTF-16 code in hex, `=` itself included), so distinct ids give distinct topics.
  */
 export function progressTopic(callId: string): string {
+  return callTopic(PROGRESS_PREFIX, callId);
+}
+
+/**
+ * The topic that cancels call `callId` (`tool.cancel.<token>`, token as in {@link progressTopic}):
+ * whatever is published there aborts the call's signal on whichever node runs it.
+ */
+export function cancelTopic(callId: string): string {
+  return callTopic(CANCEL_PREFIX, callId);
+}
+
+function callTopic(prefix: string, callId: string): string {
   let token = '';
   for (const ch of callId) {
     if (TOKEN_CHAR.test(ch)) token += ch;
     else for (let i = 0; i < ch.length; i++) token += `=${ch.charCodeAt(i).toString(16).toUpperCase().padStart(2, '0')}`;
   }
-  const room = 255 - PROGRESS_PREFIX.length;
+  const room = 255 - prefix.length;
   if (token.length > room) token = `${token.slice(0, room - 17)}+${fnv1a64(callId)}`;
-  return PROGRESS_PREFIX + token;
+  return prefix + token;
 }
 
 function fnv1a64(s: string): string {
@@ -164,24 +177,48 @@ async function call<I>(impl: ToolImpl<I>, policy: ToolPolicy, options: ToolActor
   const retries = policy.idempotent === true ? Math.max(0, Math.floor(policy.retries ?? DEFAULT_IDEMPOTENT_RETRIES)) : 0;
   const backoff = options.backoffMs ?? 50;
 
+  // A call with an id can be cancelled from anywhere in the mesh (an agent run cancelled, an MCP
+  // client's notifications/cancelled): the subscription works outside the mailbox, which is busy.
+  const cancel = new AbortController();
+  const signal = AbortSignal.any([ctx.signal, cancel.signal]);
+  const sub =
+    callId === undefined || callId === ''
+      ? undefined
+      : ctx.system.subscribe(cancelTopic(callId), () => cancel.abort(new Error(`tool ${impl.name}: call ${callId} cancelled`)), { tenant: ctx.self.tenant });
+  try {
+    return await attempts(impl, input.input, { runId, callId, progress }, { retries, backoff, end, timeoutMs: policy.timeoutMs, maxResultBytes: policy.maxResultBytes }, clock, signal);
+  } finally {
+    sub?.unsubscribe();
+  }
+}
+
+async function attempts<I>(
+  impl: ToolImpl<I>,
+  input: I,
+  base: { runId: string | undefined; callId: string | undefined; progress: (p: ToolProgress) => void },
+  plan: { readonly retries: number; readonly backoff: number; readonly end: number; readonly timeoutMs: number | undefined; readonly maxResultBytes: number | undefined },
+  clock: Clock,
+  signal: AbortSignal,
+): Promise<ToolCallResult> {
+  const { retries, backoff, end } = plan;
   let failure = '';
   for (let attempt = 0; attempt <= retries; attempt++) {
     if (attempt > 0) {
       const delay = Math.min(1000, backoff * 2 ** (attempt - 1));
-      if (clock.now() + delay >= end || ctx.signal.aborted) break;
+      if (clock.now() + delay >= end || signal.aborted) break;
       await sleep(clock, delay);
     }
-    const timeoutMs = Math.min(policy.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS, end - clock.now());
+    const timeoutMs = Math.min(plan.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS, end - clock.now());
     if (timeoutMs <= 0) {
       failure ||= `tool ${impl.name} ran out of time before its deadline`;
       break;
     }
     try {
-      const result = await attemptOnce(impl, input.input, { runId, callId, progress }, { timeoutMs, number: attempt + 1 }, clock, ctx.signal);
-      return limitSize(impl.name, result, policy.maxResultBytes);
+      const result = await attemptOnce(impl, input, base, { timeoutMs, number: attempt + 1 }, clock, signal);
+      return limitSize(impl.name, result, plan.maxResultBytes);
     } catch (e) {
       failure = e instanceof AttemptTimeout ? e.message : errorText(e);
-      if (ctx.signal.aborted) break;
+      if (signal.aborted) break;
     }
   }
   return { isError: true, content: [{ type: 'text', text: failure }] };

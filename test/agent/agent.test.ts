@@ -1,5 +1,7 @@
 /** Agents on the mesh with the offline model: runs, tools, delegation, handoff, approvals, limits. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import { defineTool, spawnTool } from '../../actors/tool/index.js';
 import { RUN_CANCEL, RUN_CREATE, RUN_RESUME, type RunEvent } from '../../protocols/index.js';
 import type { ActorSystem, Behavior } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
@@ -147,6 +149,38 @@ describe('agents', () => {
     });
     await s.ref('agent/short').ask(RUN_CREATE, { run_id: runId, input: { messages: [{ role: 'user', content: '/tool boom {}' }] } });
     expect((await done).status).toBe('cancelled');
+  });
+
+  it('cancelling a run cancels its tool call where the call runs', async () => {
+    const s = await mesh();
+    let aborted: unknown;
+    const started = { at: 0 };
+    await spawnTool(
+      s,
+      defineTool({
+        name: 'wait',
+        description: 'Waits until cancelled',
+        input: z.object({}),
+        timeoutMs: 60_000,
+        run: (_input, ctx) =>
+          new Promise((resolve) => {
+            started.at = Date.now();
+            ctx.signal.addEventListener('abort', () => {
+              aborted = ctx.signal.reason;
+              resolve('stopped');
+            });
+          }),
+      }),
+    );
+    await s.spawn('agent/waiter', agent('waiter', { tools: ['wait'], toolTimeoutMs: 60_000 }));
+    const runId = 'cancel-tool';
+    const done = waitForRun(s, runId, 'default', 10_000, (e) => {
+      if (e.event === 'tool_call') setTimeout(() => void s.ref('agent/waiter').ask(RUN_CANCEL, { run_id: runId }), 20);
+    });
+    await s.ref('agent/waiter').ask(RUN_CREATE, { run_id: runId, input: { messages: [{ role: 'user', content: '/tool wait {}' }] } });
+    expect((await done).status).toBe('cancelled');
+    await vi.waitFor(() => expect(aborted).toBeInstanceOf(Error), { timeout: 5_000 });
+    expect((aborted as Error).message).toMatch(new RegExp(`^tool wait: call ${runId}:call_\\d+ cancelled$`));
   });
 
   it('refuses a second run on a busy thread (409-style conflict) and bad payloads (bad_request)', async () => {
