@@ -62,8 +62,11 @@ export function collectionBehavior(name: string, options: CollectionActorOptions
   };
 }
 
-/** Spawns collection `name` on `system` (single activation). */
-export function spawnCollection(system: ActorSystem, name: string, options: CollectionActorOptions & { readonly tenant?: string }): Promise<ActorRef> {
-  const { tenant, ...rest } = options;
-  return system.spawn(collectionAddress(name), collectionBehavior(name, rest), tenant === undefined ? {} : { tenant });
+/**
+ * Spawns collection `name` on `system` (single activation). An ingest embeds inside one handler:
+ * raise `handlerTimeoutMs` (default from config, 30 s) for large documents on a slow embedder.
+ */
+export function spawnCollection(system: ActorSystem, name: string, options: CollectionActorOptions & { readonly tenant?: string; readonly handlerTimeoutMs?: number }): Promise<ActorRef> {
+  const { tenant, handlerTimeoutMs, ...rest } = options;
+  return system.spawn(collectionAddress(name), collectionBehavior(name, rest), { ...(tenant === undefined ? {} : { tenant }), ...(handlerTimeoutMs === undefined ? {} : { handlerTimeoutMs }) });
 }
