@@ -7,12 +7,13 @@ import { kernelSuite } from './kernel.bench.js';
 import { jetstreamSuite } from './jetstream.bench.js';
 import { agentsSuite } from './agents.bench.js';
 import { storageSuite } from './storage.bench.js';
+import { gatewaySuite } from './gateway.bench.js';
 import { memorySuite } from './memory.bench.js';
 import { storeSuite } from './store.bench.js';
 import { machineInfo, machineLines, suiteLines, type Suite, type SuiteResult } from './harness.js';
 
 /** Every suite, in the order they run. */
-export const SUITES: readonly Suite[] = [kernelSuite, jetstreamSuite, agentsSuite, storageSuite, storeSuite, memorySuite];
+export const SUITES: readonly Suite[] = [kernelSuite, jetstreamSuite, agentsSuite, storageSuite, gatewaySuite, storeSuite, memorySuite];
 
 interface Args {
   readonly quick: boolean;

@@ -15,6 +15,9 @@ export class GatewayMetrics {
   readonly firstEvent: Histogram;
   readonly wsConnections: Counter;
   readonly wsFrames: Counter;
+  /** Hot-path handles of `wsFrames`. */
+  readonly framesIn: { inc(by?: number): void };
+  readonly framesOut: { inc(by?: number): void };
   readonly wsErrors: Counter;
   readonly wsCloses: Counter;
   readonly httpRequests: Counter;
@@ -33,6 +36,8 @@ export class GatewayMetrics {
     this.firstEvent = r.histogram('troupe_run_first_token_seconds', 'Run start request to its first token event');
     this.wsConnections = r.gauge('troupe_ws_connections', 'Open WebSocket connections');
     this.wsFrames = r.counter('troupe_ws_frames_total', 'WebSocket frames, by direction');
+    this.framesIn = this.wsFrames.child({ direction: 'in' });
+    this.framesOut = this.wsFrames.child({ direction: 'out' });
     this.wsErrors = r.counter('troupe_ws_errors_total', 'Error frames sent, by code');
     this.wsCloses = r.counter('troupe_ws_closes_total', 'WebSocket connections closed by the server, by close code');
     this.httpRequests = r.counter('troupe_http_requests_total', 'HTTP requests, by route and status');

@@ -33,6 +33,12 @@ export class Counter implements Family {
     this.values.set(labelText(labels), value);
   }
 
+  /** A handle for one label set, its key computed once (for hot paths). */
+  child(labels: Labels): { inc(by?: number): void } {
+    const k = labelText(labels);
+    return { inc: (by = 1) => void this.values.set(k, (this.values.get(k) ?? 0) + by) };
+  }
+
   get(labels: Labels = {}): number {
     return this.values.get(labelText(labels)) ?? 0;
   }

@@ -26,6 +26,7 @@ export class Session implements RunSink {
   /** Most bytes ever queued for this client (stays under the limit plus one frame). */
   peakBufferedBytes = 0;
   private pendingFrames = 0;
+  private corked = false;
   private closing = false;
   private finished = false;
   private readonly subs = new Map<string, Subscription>();
@@ -76,9 +77,26 @@ export class Session implements RunSink {
     }
     if (queued > this.peakBufferedBytes) this.peakBufferedBytes = queued;
     this.pendingFrames++;
+    this.cork();
     this.ws.send(text, this.sentOne);
-    this.ctx.metrics.wsFrames.inc({ direction: 'out' });
+    this.ctx.metrics.framesOut.inc();
     return true;
+  }
+
+  /**
+   * Frames sent in one turn of the event loop (a burst of run events) leave in one write: the
+   * socket is corked on the first and uncorked once the current callbacks and microtasks ran.
+   */
+  private cork(): void {
+    if (this.corked) return;
+    const socket = (this.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    if (socket === undefined) return;
+    this.corked = true;
+    socket.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      socket.uncork();
+    });
   }
 
   /** Sends a ws ping (heartbeat). */
@@ -120,7 +138,7 @@ export class Session implements RunSink {
   private onMessage(data: RawData, isBinary: boolean): void {
     this.alive = true;
     if (this.closing) return;
-    this.ctx.metrics.wsFrames.inc({ direction: 'in' });
+    this.ctx.metrics.framesIn.inc();
     const wait = this.ctx.rate.take(this.rateKey());
     if (wait > 0) {
       this.ctx.metrics.rateLimited.inc();
