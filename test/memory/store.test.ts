@@ -223,4 +223,18 @@ describe('store actor: natural-language search', () => {
     expect(calls).toBe(before); // vectors came from storage
     expect((await search(again, { query: 'cats miso tofu', limit: 1 })).items[0]?.key).toBe('m3');
   });
+
+  it('vectors go with their item even when the store restarts without an embedder', async () => {
+    const embedder = new HashingTestEmbedder(64);
+    const { ref, system, storage } = await start({ index: { embedder, rules: [{ prefix: [], fields: ['text'] }] } });
+    await put(ref, ['mem'], 'a', { text: 'alpha' });
+    await put(ref, ['mem'], 'b', { text: 'beta' });
+    const vecs = async () => (await storage.bucket(STORE_BUCKET).list(['acme', 'v'])).map((e) => e.key[3]);
+    expect(await vecs()).toEqual(['a', 'b']);
+    await system.stop(ref);
+    const plain = await system.spawn(STORE_ADDRESS, storeBehavior(), { tenant: 'acme' });
+    await plain.ask(STORE_DELETE, { namespace: ['mem'], key: 'a' });
+    await put(plain, ['mem'], 'b', { text: 'beta, rewritten' });
+    expect(await vecs()).toEqual([]);
+  });
 });

@@ -104,6 +104,7 @@ export class StoreEngine {
       ...(sealed.enc === undefined ? {} : { enc: sealed.enc }),
     };
     const prepared = await this.embedItem(item, p.value, signal);
+    if (prepared !== undefined) item.vec = true;
     const writes: StorageEntry[] = [{ key, value: item }];
     if (item.expires !== undefined) writes.push({ key: ttlKey(this.tenant, item.expires, ns, p.key), value: 1 });
     if (prepared !== undefined) writes.push({ key: vecKey(this.tenant, ns, p.key), value: prepared.stored });
@@ -113,7 +114,10 @@ export class StoreEngine {
     if (item.expires !== undefined) this.nextExpiry = Math.min(this.nextExpiry, item.expires);
     if (prev?.expires !== undefined && prev.expires !== item.expires) await this.bucket.delete(ttlKey(this.tenant, prev.expires, ns, p.key));
     if (prepared !== undefined) this.vectors?.apply(ns, p.key, prepared.vectors);
-    else if (this.vectors?.drop(ns, p.key) === true) await this.bucket.delete(vecKey(this.tenant, ns, p.key));
+    else {
+      this.vectors?.drop(ns, p.key);
+      if (prev?.vec === true) await this.bucket.delete(vecKey(this.tenant, ns, p.key));
+    }
     return toApiItem(item, p.value);
   }
 
@@ -250,10 +254,8 @@ export class StoreEngine {
     const ns = nsSegment(item.namespace);
     await this.bucket.delete(itemKey(this.tenant, ns, item.key));
     if (item.expires !== undefined) await this.bucket.delete(ttlKey(this.tenant, item.expires, ns, item.key));
-    if (this.vectors !== undefined) {
-      this.vectors.drop(ns, item.key);
-      await this.bucket.delete(vecKey(this.tenant, ns, item.key));
-    }
+    this.vectors?.drop(ns, item.key);
+    if (item.vec === true) await this.bucket.delete(vecKey(this.tenant, ns, item.key));
     if ((await this.bucket.list(itemPrefix(this.tenant, ns), { limit: 1 })).length === 0) {
       await this.bucket.delete(nsKey(this.tenant, ns));
       this.namespaces.delete(ns);

@@ -28,6 +28,8 @@ export interface StoredItem {
   readonly index?: false | string[];
   /** Locations of sealed (encrypted) fields; `[]` alone means the whole value. */
   readonly enc?: Step[][];
+  /** True when vectors were stored for the item (so deleting it deletes them, with or without an embedder). */
+  vec?: true;
 }
 
 /** An item's embeddings: the embedder that made them and one vector per embedded text. */
