@@ -96,9 +96,10 @@ export interface AcpRouteOptions {
 
 /** The ACP part of the gateway, mounted at `/acp`. */
 export function acpRoute(deps: GatewayDeps, options: AcpRouteOptions = {}): HttpRoute {
-  const ctx: AcpContext = { deps, store: new RunStore(deps.system.storage), records: deps.system.storage.bucket('acp'), startedAt: new Date().toISOString() };
+  const prefix = options.prefix ?? '/acp';
+  const ctx: AcpContext = { deps, store: new RunStore(deps.system.storage), records: deps.system.storage.bucket('acp'), startedAt: new Date().toISOString(), prefix };
   return {
-    prefix: options.prefix ?? '/acp',
+    prefix,
     async handle(req, res, principal: Principal, path: string): Promise<void> {
       const url = new URL(req.url ?? '/', 'http://acp.invalid');
       const clean = path.split('?')[0] ?? '';

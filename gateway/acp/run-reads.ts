@@ -8,7 +8,7 @@ import { NotFoundError, type RunStatus } from '../../protocols/index.js';
 import type { RunRecord } from '../../actors/agent/store.js';
 import { readBody, sendJson, unprocessableError } from '../http.js';
 import { STREAM_MODES, streamModes, type StreamMode } from './schemas.js';
-import { getRecord, runBase, RunSession, type AcpCall, type AcpContext } from './session.js';
+import { getRecord, runBase, runLocation, RunSession, type AcpCall, type AcpContext } from './session.js';
 import { lgRun, lgRunStatus, type AcpRunRecord } from './shapes.js';
 import { answerWhenDone, cancelRun, followRun } from './follow.js';
 
@@ -27,8 +27,8 @@ async function findRun(ctx: AcpContext, tenant: string, runId: string, threadId?
   return { runId, threadId: tid, run, record };
 }
 
-function location(f: Found): string {
-  return f.record?.temporary === true ? `/runs/${f.runId}` : `/threads/${f.threadId}/runs/${f.runId}`;
+function location(ctx: AcpContext, f: Found): string {
+  return runLocation(ctx, f.threadId, f.runId, f.record?.temporary === true);
 }
 
 /** A session following `f` from its start (or, for a run this part did not start, from now). */
@@ -98,7 +98,7 @@ export async function joinRun(ctx: AcpContext, call: AcpCall): Promise<void> {
   const tenant = call.principal.tenant;
   const f = await findRun(ctx, tenant, call.params['run_id'] as string, call.params['thread_id']);
   const session = await follow(ctx, tenant, f, streamModes(undefined), Number.POSITIVE_INFINITY);
-  await answerWhenDone(ctx, call, session, f.runId, location(f), truthy(call.query.get('cancel_on_disconnect')));
+  await answerWhenDone(ctx, call, session, f.runId, location(ctx, f), truthy(call.query.get('cancel_on_disconnect')));
 }
 
 /** `GET /threads/{t}/runs/{r}/stream` and `GET /runs/{r}/stream`: the run's events as SSE. */
@@ -109,7 +109,7 @@ export async function joinStream(ctx: AcpContext, call: AcpCall): Promise<void> 
   const last = call.req.headers['last-event-id'];
   const lastSeq = typeof last === 'string' && /^\d+$/.test(last.trim()) ? Number(last.trim()) : 0;
   const session = await follow(ctx, tenant, f, modes, lastSeq);
-  await followRun(ctx, call, session, f.runId, location(f), truthy(call.query.get('cancel_on_disconnect')));
+  await followRun(ctx, call, session, f.runId, location(ctx, f), truthy(call.query.get('cancel_on_disconnect')));
 }
 
 /** `POST /threads/{t}/runs/{r}/cancel?wait=0|1&action=interrupt`: 202, or 204 after the run stopped. */

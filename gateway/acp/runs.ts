@@ -12,7 +12,7 @@ import { readJson, sendJson, unprocessableError } from '../http.js';
 import type { AgentInfo } from '../types.js';
 import { parseInputMessages, toChatMessage } from './messages.js';
 import { parseBody, runCreateBody, streamModes, toResumeValue, type RunCreateBody, type StreamMode } from './schemas.js';
-import { getRecord, runBase, RunSession, waitInterrupted, type AcpCall, type AcpContext } from './session.js';
+import { getRecord, runBase, runLocation, RunSession, waitInterrupted, type AcpCall, type AcpContext } from './session.js';
 import { lgRun, type AcpRunRecord } from './shapes.js';
 import { interruptId } from './translate.js';
 import { answerWhenDone, followRun } from './follow.js';
@@ -151,7 +151,7 @@ async function cleanup(ctx: AcpContext, tenant: string, s: Started): Promise<voi
 
 async function respond(ctx: AcpContext, call: AcpCall, s: Started, kind: RunKind, cancelOnDisconnect: boolean): Promise<void> {
   const tenant = call.principal.tenant;
-  const location = s.record?.temporary === true ? `/runs/${s.runId}` : `/threads/${s.threadId}/runs/${s.runId}`;
+  const location = runLocation(ctx, s.threadId, s.runId, s.record?.temporary === true);
   if (kind === 'create') {
     const run = await ctx.store.getRun(tenant, s.runId).catch(() => undefined);
     sendJson(call.res, 200, lgRun(run, s.record), { 'content-location': location });

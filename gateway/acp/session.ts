@@ -22,6 +22,13 @@ export interface AcpContext {
   readonly records: KvBucket;
   /** When this route started (assistants' timestamps). */
   readonly startedAt: string;
+  /** Where the route is mounted (`/acp`), for `Content-Location`. */
+  readonly prefix: string;
+}
+
+/** The path of a run (a stateless run's has no thread), as `Content-Location` names it. */
+export function runLocation(ctx: AcpContext, threadId: string, runId: string, temporary: boolean): string {
+  return temporary ? `${ctx.prefix}/runs/${runId}` : `${ctx.prefix}/threads/${threadId}/runs/${runId}`;
 }
 
 /** One request as a handler sees it. */

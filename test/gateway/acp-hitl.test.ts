@@ -175,5 +175,10 @@ describe('raw HTTP', () => {
       expect(typeof r.json.detail).toBe('string');
     }
     expect((await raw('POST', '/runs/wait', '{"assistant_id": "assistant", "input": {"messages": "hi"}}')).status).toBe(200);
+    const made = await fetch(`${fx.url}/threads`, { method: 'POST', headers: { 'x-api-key': fx.keyOf('default') } });
+    const threadId = ((await made.json()) as { thread_id: string }).thread_id;
+    const run = await fetch(`${fx.url}/threads/${threadId}/runs`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': fx.keyOf('default') }, body: '{"assistant_id": "assistant", "input": {"messages": "hi"}}' });
+    const runId = ((await run.json()) as { run_id: string }).run_id;
+    expect(run.headers.get('content-location')).toBe(`/acp/threads/${threadId}/runs/${runId}`);
   });
 });
