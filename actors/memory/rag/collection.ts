@@ -111,6 +111,7 @@ export class RagCollection {
       loaded = { index, source: 'rebuilt', reason: 'stale', detail: 'index ids differ from the stored chunks' };
     }
     this.index = loaded.index;
+    if (this.options.hnsw?.efSearch !== undefined) this.index.efSearch = this.options.hnsw.efSearch; // a query-time setting: config wins over the stored one
     this.indexState = { source: loaded.source, ...(loaded.reason === undefined ? {} : { reason: loaded.reason }) };
     if (loaded.source === 'rebuilt' && live.length > 0) await this.saveIndex();
   }
