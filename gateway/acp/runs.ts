@@ -17,6 +17,9 @@ import { lgRun, type AcpRunRecord } from './shapes.js';
 import { interruptId } from './translate.js';
 import { answerWhenDone, followRun } from './follow.js';
 
+/** Longest a background stateless run is watched for its end (to delete its thread). */
+const STATELESS_WATCH_MS = 60 * 60_000;
+
 /** How the caller wants the run: in the background, streamed, or waited for. */
 export type RunKind = 'create' | 'stream' | 'wait';
 
@@ -155,8 +158,15 @@ async function respond(ctx: AcpContext, call: AcpCall, s: Started, kind: RunKind
   if (kind === 'create') {
     const run = await ctx.store.getRun(tenant, s.runId).catch(() => undefined);
     sendJson(call.res, 200, lgRun(run, s.record), { 'content-location': location });
-    if (s.record?.temporary === true) void s.session.done.then(() => cleanup(ctx, tenant, s)).finally(() => s.session.close());
-    else s.session.close();
+    if (s.record?.temporary === true) {
+      // Watch the run to delete its thread at the end, but not forever (a run may never end here).
+      const cap = setTimeout(() => s.session.close(), STATELESS_WATCH_MS);
+      cap.unref();
+      void s.session.done.then(() => cleanup(ctx, tenant, s)).finally(() => {
+        clearTimeout(cap);
+        s.session.close();
+      });
+    } else s.session.close();
     return;
   }
   if (kind === 'stream') await followRun(ctx, call, s.session, s.runId, location, cancelOnDisconnect);

@@ -257,4 +257,14 @@ describe.each(LINES)('LangGraph SDK %s', (_line, Ctor) => {
     expect(made.messages).toHaveLength(2);
     expect((await c.threads.get(fresh)).thread_id).toBe(fresh);
   });
+
+  it('answers a wait longer than a second (headers first, whitespace keep-alive, then the values)', async () => {
+    const c = client();
+    const t = await c.threads.create();
+    const words = Array.from({ length: 16 }, (_, i) => `v${i}`).join(' ');
+    const started = Date.now();
+    const out = (await c.runs.wait(t.thread_id, 'slow', { input: human(words) })) as Values;
+    expect(Date.now() - started).toBeGreaterThan(1_000);
+    expect(out.messages.at(-1)?.content).toContain('v15');
+  });
 });
