@@ -155,7 +155,8 @@ export class AgentRun {
         const result = await this.call(c, pending);
         if (this.signal.aborted) return;
         pending.results[c.id] = result;
-        await this.host.checkpoint(st, false);
+        // While other calls are still out, save this result; the last one is saved with the step.
+        if (pending.calls.some((o) => pending.results[o.id] === undefined)) await this.host.checkpoint(st, false);
       }),
     );
     if (this.signal.aborted) return;

@@ -95,6 +95,12 @@ export interface RunCheckpoint {
 
 const now = (): string => new Date().toISOString();
 
+/** A thread as stored: its values live in its newest checkpoint, not twice. */
+function stored(t: ThreadRecord): Omit<ThreadRecord, 'values'> {
+  const { values: _values, ...rest } = t;
+  return rest;
+}
+
 /** Reads and writes runs and threads of every tenant in one storage. */
 export class RunStore {
   private readonly runs: KvBucket;
@@ -120,8 +126,16 @@ export class RunStore {
     return t;
   }
 
-  getThread(tenant: string, id: string): Promise<ThreadRecord | undefined> {
-    return this.threads.get<ThreadRecord>([tenant, 't', id]);
+  /** The thread with its values (the newest checkpoint's messages, which are stored once, in the history). */
+  async getThread(tenant: string, id: string): Promise<ThreadRecord | undefined> {
+    const t = await this.threads.get<ThreadRecord>([tenant, 't', id]);
+    return t === undefined ? undefined : this.hydrate(tenant, t);
+  }
+
+  private async hydrate(tenant: string, t: ThreadRecord): Promise<ThreadRecord> {
+    const latest = t.checkpoints === 0 ? undefined : await this.threads.get<ThreadCheckpoint>([tenant, 'h', t.thread_id, seqKey(t.checkpoints - 1)]);
+    t.values = { messages: latest?.messages ?? [] };
+    return t;
   }
 
   /** The thread, or not_found. */
@@ -132,7 +146,7 @@ export class RunStore {
   }
 
   async putThread(tenant: string, t: ThreadRecord): Promise<void> {
-    await this.threads.put([tenant, 't', t.thread_id], t);
+    await this.threads.put([tenant, 't', t.thread_id], stored(t));
   }
 
   /** Merges `metadata` into the thread's. */
@@ -157,7 +171,7 @@ export class RunStore {
     const hits = all.filter((t) => (q.status === undefined || t.status === q.status) && Object.entries(q.metadata ?? {}).every(([k, v]) => JSON.stringify(t.metadata[k]) === JSON.stringify(v)));
     hits.sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
     const offset = q.offset ?? 0;
-    return hits.slice(offset, offset + (q.limit ?? 10));
+    return Promise.all(hits.slice(offset, offset + (q.limit ?? 10)).map((t) => this.hydrate(tenant, t)));
   }
 
   /** Appends a checkpoint to a thread's history and makes its messages the thread's values. */
@@ -185,7 +199,7 @@ export class RunStore {
     else delete t.run_id;
     await this.threads.putMany([
       { key: [tenant, 'h', threadId, seqKey(cp.step)], value: cp },
-      { key: [tenant, 't', threadId], value: t },
+      { key: [tenant, 't', threadId], value: stored(t) },
     ]);
     return cp;
   }
