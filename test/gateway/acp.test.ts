@@ -56,6 +56,8 @@ describe.each(LINES)('LangGraph SDK %s', (_line, Ctor) => {
     expect(found.map((t) => t.thread_id).sort()).toEqual([a.thread_id, id].sort());
     expect((await c.threads.search({ metadata: { tag, n: 2 } })).map((t) => t.thread_id)).toEqual([a.thread_id]);
     expect(await c.threads.search({ metadata: { tag }, limit: 1 })).toHaveLength(1);
+    expect(await c.threads.count({ metadata: { tag } })).toBe(2);
+    expect(await c.assistants.count({ graphId: 'careful' })).toBe(1);
     await c.threads.delete(id);
     await httpError(c.threads.get(id), 404);
     await httpError(c.threads.delete(id), 404);
@@ -140,6 +142,8 @@ describe.each(LINES)('LangGraph SDK %s', (_line, Ctor) => {
     const replay = await collect(c.runs.joinStream(t.thread_id, run.run_id, { streamMode: ['values', 'messages-tuple'] }));
     expect(replay[0]?.event).toBe('metadata');
     expect((replay.filter((e) => e.event === 'values').at(-1)?.data as Values).messages).toEqual(joined.messages);
+    const fromStart = await collect(c.runs.joinStream(t.thread_id, run.run_id, { lastEventId: '-1', streamMode: ['values', 'messages-tuple'] }));
+    expect(fromStart).toEqual(replay);
     const lastId = replay.filter((e) => e.id !== undefined).at(-3)?.id as string;
     const tail = await collect(c.runs.joinStream(t.thread_id, run.run_id, { lastEventId: lastId, streamMode: ['values', 'messages-tuple'] }));
     expect(tail.filter((e) => e.event !== 'metadata' && e.event !== 'values').every((e) => Number(e.id) > Number(lastId))).toBe(true);
