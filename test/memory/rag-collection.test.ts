@@ -93,6 +93,22 @@ describe('RagCollection', () => {
   });
 });
 
+describe('an ingest cut short', () => {
+  it('leaves an index that lags the stored chunks: the next activation sees it is stale and rebuilds', async () => {
+    const storage = new MemoryStorage();
+    const c = await open(storage);
+    await c.ingest([{ id: 'mars', content: MARS, format: 'markdown' }]);
+    // What a crash between the chunk writes and the index save leaves behind: a second copy of the collection wrote a document, the index was never saved.
+    const bucket = storage.bucket('memory');
+    const manifest = await bucket.get(['rag', 'kb', 'index', 'manifest']);
+    await c.ingest([{ id: 'iron', content: IRON, format: 'html' }]);
+    await bucket.put(['rag', 'kb', 'index', 'manifest'], manifest);
+    const again = await open(storage);
+    expect(again.stats()).toMatchObject({ documents: 2, indexed: 3, index: { source: 'rebuilt', reason: 'stale' } });
+    expect((await again.search({ query: 'steel carbon', k: 1, mode: 'vector' }))[0]?.citation.documentId).toBe('iron');
+  });
+});
+
 describe('persistence across restarts (lmdb)', () => {
   let dir: string;
   beforeAll(async () => {

@@ -132,7 +132,12 @@ export class RagCollection {
       }
     });
     const out: IngestedDocument[] = [];
-    for (const p of prepared) out.push(await this.ingestOne(p.doc, p.format, p.pieces, signal));
+    try {
+      for (const p of prepared) out.push(await this.ingestOne(p.doc, p.format, p.pieces, signal));
+    } finally {
+      // One index save per message; if the process dies before it, the next load sees a stale index and rebuilds.
+      if (out.some((d) => d.status !== 'unchanged')) await this.saveIndex();
+    }
     return out;
   }
 
@@ -180,7 +185,6 @@ export class RagCollection {
         this.indexChunk(chunk, bytesToVector(r.vector));
       }
     }
-    await this.saveIndex();
     return { id: doc.id, status: previous === undefined ? 'added' : 'replaced', chunks: records.length, duplicates, embedded: todo.length };
   }
 
