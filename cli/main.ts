@@ -12,7 +12,7 @@ import { createSystem, transportFor } from '../supervisors/index.js';
 import { demoRound, startDemo } from '../examples/embedded-mesh.js';
 import { converse, startAgents } from '../examples/embedded-agents.js';
 import { composeCatalog } from './compose.js';
-import { catalogDeps, startGateway } from '../gateway/index.js';
+import { catalogDeps, generateApiKey, ROLES, startGateway, type Role } from '../gateway/index.js';
 
 const HELP = `troupe — an actor-model runtime for multi-agent AI systems
 
@@ -26,6 +26,9 @@ Usage:
       what it has, snapshots and hands its actors over, then exits.
   troupe node drain --node-id ID --nats URL[,URL…] [--prefix P]
       Ask a running node to drain.
+  troupe key --tenant T [--roles user,agent,admin] [--id ID]
+      Make a gateway API key: prints the key (shown once) and the entry for gateway.auth.keys
+      (which stores only its hash).
   troupe config [--config FILE]
       Validate and print the resolved configuration (file + TROUPE_* environment).
   troupe version
@@ -182,6 +185,9 @@ async function main(argv: string[]): Promise<number> {
       'node-id': { type: 'string' },
       prefix: { type: 'string' },
       gateway: { type: 'boolean' },
+      tenant: { type: 'string' },
+      roles: { type: 'string' },
+      id: { type: 'string' },
     },
     allowPositionals: true,
   });
@@ -193,6 +199,18 @@ async function main(argv: string[]): Promise<number> {
     case 'config':
       console.log(JSON.stringify(loadConfig({ file: values.config }), (k, v: unknown) => (k === 'token' || k === 'pass' ? '***' : v), 2));
       return 0;
+    case 'key': {
+      const roles = (values.roles ?? 'user').split(',').map((r) => r.trim());
+      const bad = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
+      if (values.tenant === undefined || bad.length > 0) {
+        console.error(`troupe key: ${values.tenant === undefined ? 'pass --tenant' : `unknown role(s) ${bad.join(', ')}; roles are ${ROLES.join(', ')}`}`);
+        return 2;
+      }
+      const { key, hash } = generateApiKey();
+      console.log(`key (give it to the client; it is not stored): ${key}`);
+      console.log(`gateway.auth.keys entry: ${JSON.stringify({ id: values.id ?? `key-${Date.now().toString(36)}`, hash, tenant: values.tenant, roles: roles as Role[] })}`);
+      return 0;
+    }
     case 'version':
       console.log('troupe 0.1.0');
       return 0;

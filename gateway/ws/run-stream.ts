@@ -73,6 +73,11 @@ export class RunStream {
     if (record !== undefined) this.agent = record.agent;
     for (const e of logged) this.offer(e);
     this.start();
+    // Ended, and the client has seen its end already: nothing more will come.
+    if (!this.done && record !== undefined && TERMINAL_STATUSES.has(record.status) && this.next > record.last_seq && this.pending.size === 0) {
+      this.stop();
+      this.sink.ended(this, undefined);
+    }
     return true;
   }
 

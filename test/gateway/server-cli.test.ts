@@ -1,0 +1,67 @@
+/** `troupe start` serves the gateway: its URL is printed, /healthz answers, a WS conversation runs; `troupe key`. */
+import { spawn, spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ApiKeyStore } from '../../gateway/index.js';
+import { startFrame, WsClient } from './ws-fixture.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const cleanEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  for (const k of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_API_KEY', 'TROUPE_CONFIG']) delete env[k];
+  return env;
+};
+
+afterAll(() => {
+  for (const d of [`/tmp/troupe-cli-${process.pid}`, `/tmp/troupe-cli-${process.pid}-b`]) rmSync(d, { recursive: true, force: true });
+});
+
+describe('troupe start with the gateway', () => {
+  it('prints the gateway URL and serves /healthz and /ws on the embedded default', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'start', '--quiet', '--demo-seconds', '60'], { cwd: ROOT, env: cleanEnv({ TROUPE_PORT: '0', TROUPE_DATA_DIR: `/tmp/troupe-cli-${process.pid}` }), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    try {
+      const url = await new Promise<string>((ok, fail) => {
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /troupe: gateway on (http:\/\/127\.0\.0\.1:\d+) /.exec(out);
+          if (m !== null) ok(m[1] as string);
+        });
+        void exited.then(() => fail(new Error(`troupe start exited:\n${out}`)));
+      });
+      expect(out).toMatch(/auth OFF \(loopback only\)/);
+      const health = await fetch(`${url}/healthz`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ status: 'ok', nats: 'none' });
+      const c = await WsClient.connect(`${url.replace(/^http/, 'ws')}/ws`);
+      c.send(startFrame('1', 'assistant', '/tool calculator {"expression":"6*7"}'));
+      const runId = (await c.type('run.created', 20_000))['run_id'] as string;
+      const frames = await c.run(runId, false, 20_000);
+      expect(frames.at(-1)).toMatchObject({ type: 'run.completed', output: expect.stringContaining('42') });
+      c.ws.terminate();
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+    expect(out).toContain('troupe: stopped');
+  }, 90_000);
+
+  it('refuses to serve a non-loopback address without auth', () => {
+    const out = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'start', '--quiet', '--demo-seconds', '1'], { cwd: ROOT, env: cleanEnv({ TROUPE_HOST: '0.0.0.0', TROUPE_PORT: '0', TROUPE_DATA_DIR: `/tmp/troupe-cli-${process.pid}-b` }), encoding: 'utf8', timeout: 60_000 });
+    expect(out.status).toBe(1);
+    expect(out.stderr).toContain('refusing to serve 0.0.0.0 without auth');
+  }, 90_000);
+
+  it('troupe key prints a key and a config entry that holds only its hash', () => {
+    const out = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'key', '--tenant', 'acme', '--roles', 'user,agent', '--id', 'ci'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(out.status, out.stderr).toBe(0);
+    const key = /key \(give it to the client; it is not stored\): (\S+)/.exec(out.stdout)?.[1] as string;
+    const entry = JSON.parse(/gateway\.auth\.keys entry: (.+)/.exec(out.stdout)?.[1] as string) as { id: string; hash: string; tenant: string; roles: ('user' | 'agent')[] };
+    expect(entry).toMatchObject({ id: 'ci', tenant: 'acme', roles: ['user', 'agent'] });
+    expect(JSON.stringify(entry)).not.toContain(key);
+    expect(new ApiKeyStore([entry]).verify(key)).toMatchObject({ tenant: 'acme', subject: 'key:ci' });
+  }, 60_000);
+});
