@@ -51,12 +51,11 @@ export function dottedPath(path: readonly PropertyKey[]): string {
   return path.map((p) => String(p)).join('.');
 }
 
-const SECRET_KEYS = new Set(['token', 'pass']);
+const SECRET_KEYS = new Set(['token', 'pass', 'key', 'previousKeys']);
 
 /** Describes a received value briefly; secrets are never echoed. */
 function describe(value: unknown, path: readonly PropertyKey[]): string {
-  const last = path[path.length - 1];
-  if (typeof last === 'string' && SECRET_KEYS.has(last) && value !== undefined) return `a ${typeof value} (redacted)`;
+  if (path.some((p) => typeof p === 'string' && SECRET_KEYS.has(p)) && value !== undefined) return `a ${typeof value} (redacted)`;
   if (value === undefined) return 'nothing (missing)';
   if (value === null) return 'null';
   if (Array.isArray(value)) return `an array of ${value.length}`;

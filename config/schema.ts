@@ -58,6 +58,9 @@ const jetstreamTransport = z.strictObject({
   pass: text().optional(),
 });
 
+/** Stands in for secret input in config issues. */
+const REDACTED = '(redacted)';
+
 /** True for 32 bytes written as 64 hex digits or as base64 (the AES-256 key format). */
 function isEncryptionKey(s: string): boolean {
   const t = s.trim();
@@ -222,16 +225,21 @@ export const configSchema = z.strictObject({
       encryption: z
         .strictObject({
           key: z.string({ error: 'expected a string' }).optional(),
+          /** Earlier keys, still accepted for reading after a rotation (env TROUPE_ENCRYPTION_PREVIOUS_KEYS, comma-separated). */
+          previousKeys: z.array(z.string({ error: 'expected a string' })).default(() => []),
           /** Fields encrypted in every item under a namespace prefix (paths like `ssn`, `profile.email`, `cards[*].number`, `$`). */
           sensitive: z.array(z.strictObject({ prefix: z.array(text()).default(() => []), paths: z.array(text()).min(1) })).default(() => []),
         })
         .superRefine((e, ctx) => {
-          // Custom issues carry no `input`, so the key is never echoed in an error.
+          // Issues carry a placeholder `input` (zod would attach the whole section, key included, to the error's cause).
           if (e.key !== undefined && !isEncryptionKey(e.key)) {
-            ctx.addIssue({ code: 'custom', path: ['key'], message: 'expected 32 bytes as 64 hex digits or base64 (e.g. `openssl rand -base64 32`)' });
+            ctx.addIssue({ code: 'custom', path: ['key'], input: REDACTED, message: 'expected 32 bytes as 64 hex digits or base64 (e.g. `openssl rand -base64 32`)' });
           }
+          e.previousKeys.forEach((k, i) => {
+            if (!isEncryptionKey(k)) ctx.addIssue({ code: 'custom', path: ['previousKeys', i], input: REDACTED, message: 'expected 32 bytes as 64 hex digits or base64' });
+          });
           if (e.key === undefined && e.sensitive.length > 0) {
-            ctx.addIssue({ code: 'custom', path: ['key'], message: 'expected an encryption key (TROUPE_ENCRYPTION_KEY) because memory.encryption.sensitive lists fields to encrypt' });
+            ctx.addIssue({ code: 'custom', path: ['key'], input: REDACTED, message: 'expected an encryption key (TROUPE_ENCRYPTION_KEY) because memory.encryption.sensitive lists fields to encrypt' });
           }
         })
         .prefault({}),

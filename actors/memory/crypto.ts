@@ -58,21 +58,37 @@ export function parseEncryptionKey(text: string): Buffer {
   throw new EncryptionKeyError('the encryption key is neither 64 hex digits nor base64 (make one with: openssl rand -base64 32)');
 }
 
-/** Seals and opens JSON values under one AES-256 key. */
+/** Key id: the first 8 bytes of a SHA-256 over the key, hex (identifies the key, reveals nothing usable). */
+function keyId(key: Buffer): string {
+  return createHash('sha256').update('troupe-field-key\u0000').update(key).digest('hex').slice(0, 16);
+}
+
+function checkKey(key: Uint8Array): Buffer {
+  if (key.length !== 32) throw new EncryptionKeyError(`AES-256 needs a 32-byte key, got ${key.length} bytes`);
+  return Buffer.from(key);
+}
+
+/**
+ * Seals JSON values under the current AES-256 key and opens them under it or under a previous
+ * key (rotation: set the new key, keep the old one in `previous`; items are re-sealed under the
+ * new key when they are written again).
+ */
 export class FieldCipher {
-  /** Key id: the first 8 bytes of a SHA-256 over the key, hex (identifies the key, reveals nothing usable). */
+  /** Id of the current key. */
   readonly kid: string;
   private readonly key: Buffer;
+  private readonly keys = new Map<string, Buffer>();
 
-  constructor(key: Uint8Array) {
-    if (key.length !== 32) throw new EncryptionKeyError(`AES-256 needs a 32-byte key, got ${key.length} bytes`);
-    this.key = Buffer.from(key);
-    this.kid = createHash('sha256').update('troupe-field-key\u0000').update(this.key).digest('hex').slice(0, 16);
+  constructor(key: Uint8Array, previous: readonly Uint8Array[] = []) {
+    this.key = checkKey(key);
+    this.kid = keyId(this.key);
+    for (const k of previous.map(checkKey)) this.keys.set(keyId(k), k);
+    this.keys.set(this.kid, this.key);
   }
 
-  /** A cipher from key text (hex or base64); see {@link parseEncryptionKey}. */
-  static fromText(text: string): FieldCipher {
-    return new FieldCipher(parseEncryptionKey(text));
+  /** A cipher from key text (hex or base64), with previous keys for reading; see {@link parseEncryptionKey}. */
+  static fromText(text: string, previous: readonly string[] = []): FieldCipher {
+    return new FieldCipher(parseEncryptionKey(text), previous.map(parseEncryptionKey));
   }
 
   /** Encrypts the JSON form of `value`; `aad` names where it is stored (item and field). */
@@ -87,12 +103,14 @@ export class FieldCipher {
 
   /** Decrypts a sealed value stored at `aad`; throws {@link DecryptionError} for another key or altered bytes. */
   open(sealed: Sealed, aad: string, where = 'a sealed field'): unknown {
-    if (sealed.kid !== this.kid) {
-      throw new DecryptionError(`cannot decrypt ${where}: it was encrypted with key id ${sealed.kid}, the configured key has id ${this.kid} (${ENCRYPTION_KEY_ENV} is not the key the data was written with)`);
+    const key = this.keys.get(sealed.kid);
+    if (key === undefined) {
+      const ids = [...this.keys.keys()].join(', ');
+      throw new DecryptionError(`cannot decrypt ${where}: it was encrypted with key id ${sealed.kid}, the configured keys have id ${ids} (${ENCRYPTION_KEY_ENV} is not the key the data was written with)`);
     }
     let text: string;
     try {
-      const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(sealed.iv, 'base64'));
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.iv, 'base64'));
       decipher.setAAD(Buffer.from(aad, 'utf8'));
       decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
       text = Buffer.concat([decipher.update(Buffer.from(sealed.ct, 'base64')), decipher.final()]).toString('utf8');

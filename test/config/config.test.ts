@@ -100,6 +100,7 @@ describe('environment table', () => {
     ['TROUPE_MAX_DELIVERIES', '5', (c) => c.mailbox.maxDeliveries, 5],
     ['TROUPE_ASK_TIMEOUT_MS', '250', (c) => c.ask.defaultTimeoutMs, 250],
     ['TROUPE_ENCRYPTION_KEY', 'ab'.repeat(32), (c) => c.memory.encryption.key, 'ab'.repeat(32)],
+    ['TROUPE_ENCRYPTION_PREVIOUS_KEYS', `${'cd'.repeat(32)},${'ef'.repeat(32)}`, (c) => c.memory.encryption.previousKeys, ['cd'.repeat(32), 'ef'.repeat(32)]],
   ];
   it.each(cases)('%s=%s is mapped', (name, value, get, expected) => {
     expect(get(loadConfig({ env: { [name]: value } }))).toEqual(expected);

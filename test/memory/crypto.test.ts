@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { STORE_ADDRESS, STORE_GET, STORE_PUT, STORE_SEARCH, isTroupeError, type StoreItem, type StoreSearchReply } from '../../protocols/index.js';
 import { LmdbStorage, MemoryStorage, SimulatedClock, type ActorSystem, type Storage } from '../../runtime/index.js';
@@ -52,7 +53,7 @@ describe('FieldCipher', () => {
     const sealed = FieldCipher.fromText(KEY_HEX).seal(SECRET, 'loc');
     const wrong = FieldCipher.fromText(OTHER_B64);
     expect(() => wrong.open(sealed, 'loc')).toThrow(DecryptionError);
-    expect(() => wrong.open(sealed, 'loc')).toThrow(/encrypted with key id [0-9a-f]{16}, the configured key has id [0-9a-f]{16}/);
+    expect(() => wrong.open(sealed, 'loc')).toThrow(/encrypted with key id [0-9a-f]{16}, the configured keys have id [0-9a-f]{16}/);
     const ct = Buffer.from(sealed.ct, 'base64');
     ct[0] = (ct[0] as number) ^ 1;
     expect(() => FieldCipher.fromText(KEY_HEX).open({ ...sealed, ct: ct.toString('base64') }, 'loc')).toThrow(/authentication failed/);
@@ -120,6 +121,23 @@ describe('sensitive fields in the store', () => {
     expect(warnings.join('\n')).not.toContain(SECRET);
   });
 
+  it('rotation: a new key with the old one as previous reads old items, and a re-put seals under the new key', async () => {
+    const storage = new MemoryStorage();
+    const rules = [{ prefix: ['users'], paths: ['ssn'] }];
+    const first = await store(storage, { encryption: { cipher: FieldCipher.fromText(KEY_HEX), sensitive: rules } });
+    for (const key of ['ada', 'bob']) await first.ref.ask(STORE_PUT, { namespace: ['users'], key, value: { ssn: `${SECRET}-${key}` } });
+    await first.system.stop(first.ref);
+    const rotated = await store(storage, { encryption: { cipher: FieldCipher.fromText(OTHER_B64, [KEY_HEX]), sensitive: rules } });
+    expect((await rotated.ref.ask<StoreItem>(STORE_GET, { namespace: ['users'], key: 'ada' })).value).toEqual({ ssn: `${SECRET}-ada` });
+    await rotated.ref.ask(STORE_PUT, { namespace: ['users'], key: 'ada', value: { ssn: `${SECRET}-ada` } });
+    const raw = await storage.bucket(STORE_BUCKET).get<{ value: { ssn: { kid: string } } }>(['t1', 'i', 'users', 'ada']);
+    expect(raw?.value.ssn.kid).toBe(FieldCipher.fromText(OTHER_B64).kid);
+    await rotated.system.stop(rotated.ref);
+    const newOnly = await store(storage, { encryption: { cipher: FieldCipher.fromText(OTHER_B64), sensitive: rules } });
+    expect((await newOnly.ref.ask<StoreItem>(STORE_GET, { namespace: ['users'], key: 'ada' })).value).toEqual({ ssn: `${SECRET}-ada` });
+    await expect(newOnly.ref.ask(STORE_GET, { namespace: ['users'], key: 'bob' })).rejects.toThrow(/encrypted with key id/);
+  });
+
   it('sensitive rules without a key fail at startup with a clear error; the API flag without a key is a bad_request', async () => {
     const storage = new MemoryStorage();
     const system = await createSystem({ storage, clock: new SimulatedClock() });
@@ -157,14 +175,28 @@ describe('encryption config', () => {
     expect(JSON.stringify(noKey.error?.issues)).toMatch(/TROUPE_ENCRYPTION_KEY/);
     const badKey = 'short-secret-key-material';
     expect(() => loadConfig({ env: { TROUPE_ENCRYPTION_KEY: badKey } })).toThrow(/memory\.encryption\.key: expected 32 bytes/);
-    try {
-      loadConfig({ env: { TROUPE_ENCRYPTION_KEY: badKey } });
-    } catch (e) {
-      expect((e as Error).message).not.toContain(badKey);
+    for (const env of [{ TROUPE_ENCRYPTION_KEY: badKey }, { TROUPE_ENCRYPTION_KEY: OTHER_B64, TROUPE_ENCRYPTION_PREVIOUS_KEYS: `${KEY_HEX},${badKey}` }]) {
+      const e = (() => {
+        try {
+          loadConfig({ env });
+        } catch (err) {
+          return err as Error;
+        }
+        throw new Error('expected a config error');
+      })();
+      expect(e.message).toMatch(/expected 32 bytes/);
+      // Neither the message nor anything chained to it (zod's cause) holds a key.
+      const printed = inspect(e, { depth: 20 });
+      for (const secret of [badKey, OTHER_B64, KEY_HEX]) expect(printed).not.toContain(secret);
     }
     const ok = loadConfig({ env: { TROUPE_ENCRYPTION_KEY: OTHER_B64 }, overrides: { memory: { encryption: { sensitive } } } });
     const options = storeOptionsFromConfig(ok.memory);
     expect(options.encryption?.cipher?.kid).toBe(FieldCipher.fromText(OTHER_B64).kid);
     expect(() => storeOptionsFromConfig({ ...ok.memory, encryption: { sensitive } })).toThrow(/no key is configured: set TROUPE_ENCRYPTION_KEY/);
+    expect(() => storeOptionsFromConfig(loadConfig({ env: { TROUPE_ENCRYPTION_PREVIOUS_KEYS: KEY_HEX } }).memory)).toThrow(/previousKeys are set but the current key is not/);
+    const rotated = loadConfig({ env: { TROUPE_ENCRYPTION_KEY: OTHER_B64, TROUPE_ENCRYPTION_PREVIOUS_KEYS: KEY_HEX } });
+    expect(rotated.memory.encryption.previousKeys).toEqual([KEY_HEX]);
+    const sealed = FieldCipher.fromText(KEY_HEX).seal('old', 'loc');
+    expect(storeOptionsFromConfig(rotated.memory).encryption?.cipher?.open(sealed, 'loc')).toBe('old');
   });
 });

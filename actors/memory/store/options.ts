@@ -17,6 +17,7 @@ export interface StoreMemoryConfig {
   };
   readonly encryption: {
     readonly key?: string | undefined;
+    readonly previousKeys?: readonly string[];
     readonly sensitive: readonly { readonly prefix: readonly string[]; readonly paths: readonly string[] }[];
   };
 }
@@ -31,10 +32,13 @@ export function storeOptionsFromConfig(memory: StoreMemoryConfig, extra: { embed
   if (encryption.sensitive.length > 0 && encryption.key === undefined) {
     throw new EncryptionKeyError(`memory.encryption.sensitive lists fields to encrypt but no key is configured: set ${ENCRYPTION_KEY_ENV} or memory.encryption.key (32 bytes, hex or base64)`);
   }
+  if ((encryption.previousKeys?.length ?? 0) > 0 && encryption.key === undefined) {
+    throw new EncryptionKeyError(`memory.encryption.previousKeys are set but the current key is not: set ${ENCRYPTION_KEY_ENV} (new writes are sealed under it)`);
+  }
   if (store.index.length > 0 && extra.embedder === undefined) {
     throw new TypeError('memory.store.index names namespaces to embed but no embedder was given to the store');
   }
-  const cipher = encryption.key === undefined ? undefined : FieldCipher.fromText(encryption.key);
+  const cipher = encryption.key === undefined ? undefined : FieldCipher.fromText(encryption.key, encryption.previousKeys ?? []);
   return {
     sweepMs: store.sweepMs,
     refreshOnRead: store.refreshOnRead,
