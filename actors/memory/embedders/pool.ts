@@ -12,6 +12,8 @@ import type { WorkerReply } from './worker.js';
 
 interface Task {
   readonly seq: number;
+  /** The `embed` call this task is part of. */
+  readonly call: number;
   readonly texts: readonly string[];
   resolve(vs: Float32Array[]): void;
   reject(e: Error): void;
@@ -44,6 +46,7 @@ export class WorkerPoolEmbedder implements Embedder {
   private readonly slots: Slot[] = [];
   private readonly queue: Task[] = [];
   private seq = 0;
+  private calls = 0;
   private closing = false;
   private readonly batchSize: number;
 
@@ -80,13 +83,21 @@ export class WorkerPoolEmbedder implements Embedder {
       return Promise.reject(e as Error);
     }
     if (texts.length === 0) return Promise.resolve([]);
+    const call = ++this.calls;
     const parts: Promise<Float32Array[]>[] = [];
     for (let i = 0; i < texts.length; i += this.batchSize) {
       const slice = texts.slice(i, i + this.batchSize);
-      parts.push(new Promise<Float32Array[]>((resolve, reject) => this.queue.push({ seq: ++this.seq, texts: slice, resolve, reject, signal })));
+      parts.push(new Promise<Float32Array[]>((resolve, reject) => this.queue.push({ seq: ++this.seq, call, texts: slice, resolve, reject, signal })));
     }
     this.pump();
-    return Promise.all(parts).then((r) => r.flat());
+    return Promise.all(parts).then(
+      (r) => r.flat(),
+      (e: unknown) => {
+        // One task failed: the call has failed, so its tasks still queued are dropped, not run.
+        for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i]?.call === call) this.queue.splice(i, 1)[0]?.resolve([]);
+        throw e;
+      },
+    );
   }
 
   async close(): Promise<void> {
