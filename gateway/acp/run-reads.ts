@@ -31,8 +31,12 @@ function location(ctx: AcpContext, f: Found): string {
   return runLocation(ctx, f.threadId, f.runId, f.record?.temporary === true);
 }
 
-/** A session following `f` from its start (or, for a run this part did not start, from now). */
-async function follow(ctx: AcpContext, tenant: string, f: Found, modes: ReadonlySet<StreamMode>, quietUpTo: number): Promise<RunSession> {
+/**
+ * A session following `f` from its start (or, for a run this part did not start, from now).
+ * With `stopAfterNow` only a stop after the events logged so far ends it (a cancel of a run
+ * that waits for a human must see the run end, not the interrupt it already had).
+ */
+async function follow(ctx: AcpContext, tenant: string, f: Found, modes: ReadonlySet<StreamMode>, quietUpTo: number, stopAfterNow = false): Promise<RunSession> {
   const base = await runBase(ctx, tenant, f.record);
   const assistantId = f.record?.assistant_id ?? f.run?.assistant_id ?? '';
   let spec = { tenant, runId: f.runId, threadId: f.threadId, assistantId, modes, quietUpTo, base: base ?? [], afterSeq: 0 };
@@ -40,9 +44,11 @@ async function follow(ctx: AcpContext, tenant: string, f: Found, modes: Readonly
     const t = await ctx.store.getThread(tenant, f.threadId);
     spec = { ...spec, base: t?.values.messages ?? [], afterSeq: await ctx.store.lastSeq(tenant, f.runId), quietUpTo: 0 };
   }
-  const { session } = await RunSession.open(ctx, spec);
+  const { session, logged } = await RunSession.open(ctx, spec);
   const status: RunStatus | undefined = f.run?.status;
-  if (base === undefined && status !== undefined && status !== 'pending' && status !== 'running') {
+  const over = status === 'success' || status === 'error' || status === 'cancelled' || status === 'timeout';
+  if (stopAfterNow && !over) session.armEnd(logged);
+  else if (base === undefined && status !== undefined && status !== 'pending' && status !== 'running') {
     session.translator.status = status;
     session.armEnd(-1);
   } else session.armEnd(0);
@@ -125,7 +131,7 @@ export async function cancelEndpoint(ctx: AcpContext, call: AcpCall): Promise<vo
     sendJson(call.res, 202, undefined);
     return;
   }
-  const session = await follow(ctx, tenant, f, streamModes(undefined), Number.POSITIVE_INFINITY);
+  const session = await follow(ctx, tenant, f, streamModes(undefined), Number.POSITIVE_INFINITY, true);
   try {
     await cancelRun(ctx, tenant, f.runId, assistant);
     await session.done;
@@ -133,4 +139,26 @@ export async function cancelEndpoint(ctx: AcpContext, call: AcpCall): Promise<vo
     session.close();
   }
   sendJson(call.res, 204, undefined);
+}
+
+/**
+ * Cancels run `runId` and waits (at most `timeoutMs`) until it stopped; false when it was not
+ * running or did not stop in time.
+ */
+export async function cancelAndWait(ctx: AcpContext, tenant: string, runId: string, timeoutMs: number): Promise<boolean> {
+  const f = await findRun(ctx, tenant, runId).catch(() => undefined);
+  if (f === undefined) return false;
+  const session = await follow(ctx, tenant, f, streamModes(undefined), Number.POSITIVE_INFINITY, true);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await cancelRun(ctx, tenant, runId, f.record?.assistant_id ?? f.run?.assistant_id ?? '');
+    const stopped = session.done.then(() => true);
+    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    return await Promise.race([stopped, late]);
+  } catch {
+    return false;
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+    session.close();
+  }
 }

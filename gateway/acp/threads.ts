@@ -7,7 +7,7 @@ import { NotFoundError, TroupeError } from '../../protocols/index.js';
 import type { ThreadRecord } from '../../actors/agent/store.js';
 import { readJson, sendJson } from '../http.js';
 import { matches, selectFields } from './assistants.js';
-import { cancelRun } from './follow.js';
+import { cancelAndWait } from './run-reads.js';
 import { historyBody, parseBody, stateAtBody, threadCreateBody, threadPatchBody, threadSearchBody } from './schemas.js';
 import type { AcpCall, AcpContext } from './session.js';
 import { lgCheckpointState, lgThread, lgThreadState } from './shapes.js';
@@ -40,9 +40,8 @@ export async function patchThread(ctx: AcpContext, call: AcpCall): Promise<void>
 export async function deleteThread(ctx: AcpContext, call: AcpCall): Promise<void> {
   const tenant = call.principal.tenant;
   const t = await ctx.store.thread(tenant, threadId(call));
-  if ((t.status === 'busy' || t.status === 'interrupted') && t.run_id !== undefined) {
-    await cancelRun(ctx, tenant, t.run_id, '').catch((e: unknown) => ctx.deps.system.warn(`acp: cancelling run ${t.run_id ?? ''} of deleted thread failed: ${(e as Error).message}`));
-  }
+  // A run still holding the thread is cancelled first, and its end awaited, so its last write cannot bring the thread back.
+  if ((t.status === 'busy' || t.status === 'interrupted') && t.run_id !== undefined) await cancelAndWait(ctx, tenant, t.run_id, 5_000);
   if (!(await ctx.store.deleteThread(tenant, t.thread_id))) throw new NotFoundError(`thread ${t.thread_id} not found`);
   sendJson(call.res, 204, undefined);
 }

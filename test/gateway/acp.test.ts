@@ -271,4 +271,19 @@ describe.each(LINES)('LangGraph SDK %s', (_line, Ctor) => {
     expect(Date.now() - started).toBeGreaterThan(1_000);
     expect(out.messages.at(-1)?.content).toContain('v15');
   });
+
+  it('deletes a thread a run still holds: the run is cancelled first and the thread stays gone', async () => {
+    const c = client();
+    const busy = await c.threads.create();
+    const words = Array.from({ length: 40 }, (_, i) => `x${i}`).join(' ');
+    const run = await c.runs.create(busy.thread_id, 'slow', { input: human(words) });
+    const waiting = await c.threads.create();
+    expect(((await c.runs.wait(waiting.thread_id, 'careful', { input: human('/tool calculator {"expression":"1"}') })) as Values).__interrupt__).toHaveLength(1);
+    await c.threads.delete(busy.thread_id);
+    await c.threads.delete(waiting.thread_id);
+    await new Promise((r) => setTimeout(r, 200));
+    await httpError(c.threads.get(busy.thread_id), 404);
+    await httpError(c.threads.get(waiting.thread_id), 404);
+    expect((await c.runs.get(busy.thread_id, run.run_id)).status).toBe('interrupted');
+  });
 });
