@@ -99,21 +99,23 @@ const stats = (ns: number[]): Stats => {
   return { p50: percentile(s, 50) / 1e6, p99: percentile(s, 99) / 1e6 };
 };
 
-async function measure(url: string, count: number, warmup: number, frame: (i: number) => string): Promise<{ ttft: Stats; rtt: Stats; frames: string[] }> {
-  const c = await Conversation.open(url);
-  const first: number[] = [];
-  const whole: number[] = [];
-  let frames: string[] = [];
+/** Times `count` exchanges on each of two servers, alternating, so both see the same machine load. */
+async function measurePair(urls: readonly [string, string], count: number, warmup: number, frame: (i: number) => string): Promise<[{ ttft: Stats; rtt: Stats }, { ttft: Stats; rtt: Stats }]> {
+  const conns = await Promise.all(urls.map((u) => Conversation.open(u)));
+  const first: number[][] = [[], []];
+  const whole: number[][] = [[], []];
   for (let i = 0; i < warmup + count; i++) {
-    const [f, w, fr] = await c.exchange(frame(i));
-    frames = fr;
-    if (i >= warmup) {
-      first.push(f);
-      whole.push(w);
+    for (let k = 0; k < 2; k++) {
+      const [f, w] = await (conns[k] as Conversation).exchange(frame(i));
+      if (i >= warmup) {
+        first[k]?.push(f);
+        whole[k]?.push(w);
+      }
     }
   }
-  c.close();
-  return { ttft: stats(first), rtt: stats(whole), frames };
+  for (const c of conns) c.close();
+  const out = (k: number) => ({ ttft: stats(first[k] ?? []), rtt: stats(whole[k] ?? []) });
+  return [out(0), out(1)];
 }
 
 // ---- idle connections (child process) -------------------------------------------------------
@@ -183,13 +185,15 @@ async function run(options: BenchOptions): Promise<SuiteResult> {
   const node = await startGateway();
   const url = node.gateway.url.replace(/^http/, 'ws') + '/ws';
   const start = (i: number): string => JSON.stringify({ type: 'run.start', id: `b${i}`, agent: 'assistant', input: { messages: [{ role: 'user', content: PROMPT }] } });
-  options.log(`gateway: ${count} sequential conversations (after ${warmup} warmup)`);
-  const troupe = await measure(url, count, warmup, start);
-  await node.stop();
-  const echo = await echoServer(troupe.frames);
-  options.log(`raw ws echo of the same ${troupe.frames.length} frames`);
-  const raw = await measure(echo.url, count, warmup, start);
+  // The echo answers with exactly the frames one real conversation sent.
+  const recorder = await Conversation.open(url);
+  const [, , script] = await recorder.exchange(start(0));
+  recorder.close();
+  const echo = await echoServer(script);
+  options.log(`gateway vs raw ws echo of the same ${script.length} frames: ${count} conversations each, alternating (after ${warmup} warmup)`);
+  const [troupe, raw] = await measurePair([url, echo.url], count, warmup, start);
   await echo.close();
+  await node.stop();
   options.log(`idle connections: opening ${conns}`);
   const idle = await idleConnections(conns, options.log);
 
@@ -216,7 +220,7 @@ async function run(options: BenchOptions): Promise<SuiteResult> {
     figures,
     goals,
     notes: [
-      `one conversation = ${troupe.frames.length} frames out for one run.start in ("${PROMPT}" on the offline model); client and gateway in one process over loopback`,
+      `one conversation = ${script.length} frames out for one run.start in ("${PROMPT}" on the offline model); client and gateway in one process over loopback; gateway and echo exchanges alternate`,
       'memory per connection: the larger of (heap + external) growth after GC and RSS growth, in a gateway child process',
     ],
   };
