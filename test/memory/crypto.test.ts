@@ -152,6 +152,18 @@ describe('sensitive fields in the store', () => {
     expect((e as Error).message).toMatch(/no encryption key/);
   });
 
+  it('a store with a changed embedder and the wrong key still starts: what it cannot open stays unindexed', async () => {
+    const storage = new MemoryStorage();
+    const rules = [{ prefix: [], paths: ['ssn'] }];
+    const first = await store(storage, { index: { embedder: new HashingTestEmbedder(64), rules: [{ prefix: [], fields: ['$'] }] }, encryption: { cipher: FieldCipher.fromText(KEY_HEX), sensitive: rules } });
+    await first.ref.ask(STORE_PUT, { namespace: ['p'], key: 'sealed', value: { name: 'ada', ssn: SECRET } });
+    await first.ref.ask(STORE_PUT, { namespace: ['p'], key: 'open', value: { name: 'ada lovelace' } });
+    await first.system.stop(first.ref);
+    const second = await store(storage, { index: { embedder: new HashingTestEmbedder(32), rules: [{ prefix: [], fields: ['$'] }] }, encryption: { cipher: FieldCipher.fromText(OTHER_B64), sensitive: rules } });
+    await expect(second.ref.ask(STORE_GET, { namespace: ['p'], key: 'sealed' })).rejects.toThrow(/cannot decrypt field ssn/);
+    expect((await second.ref.ask<StoreItem>(STORE_GET, { namespace: ['p'], key: 'open' })).value).toEqual({ name: 'ada lovelace' });
+  });
+
   it('sealed fields are never embedded for search', async () => {
     const embedder = new HashingTestEmbedder(256);
     const { ref } = await store(new MemoryStorage(), {

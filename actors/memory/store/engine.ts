@@ -8,7 +8,7 @@ import { NotFoundError, STORE_DEFAULTS, type StoreDelete, type StoreDeleteReply,
 import type { Clock, KvBucket, StorageEntry } from '../../../runtime/index.js';
 import { HnswIndex } from '../semantic/hnsw-index.js';
 import type { Embedder, VectorIndex } from '../semantic/types.js';
-import type { FieldCipher } from '../crypto.js';
+import { DecryptionError, type FieldCipher } from '../crypto.js';
 import { hasNamespacePrefix, listNamespaces, matchesItemFilter, validateFilter } from './filter.js';
 import { textsAt, tokenizePath } from './paths.js';
 import { isExpired, itemKey, itemPrefix, nsKey, nsPrefix, nsSegment, toApiItem, ttlKey, ttlPrefix, vecKey, vecPrefix, type StoredItem, type StoredVectors } from './records.js';
@@ -76,7 +76,10 @@ export class StoreEngine {
       const [, , ns, key] = e.key as [string, string, string, string];
       const item = await this.bucket.get<StoredItem>(itemKey(this.tenant, ns, key));
       if (item === undefined) await this.bucket.delete(e.key);
-      else await this.reindex(item);
+      else await this.reindex(item).catch((err: unknown) => {
+        // A sealed item the configured key cannot open stays unindexed; its reads report the key problem.
+        if (!(err instanceof DecryptionError)) throw err;
+      });
     }
   }
 
