@@ -17,6 +17,8 @@ import { lgRun, type AcpRunRecord } from './shapes.js';
 import { interruptId } from './translate.js';
 import { answerWhenDone, followRun } from './follow.js';
 
+const ENDED = new Set(['success', 'error', 'cancelled', 'timeout']);
+
 /** Longest a background stateless run is watched for its end (to delete its thread). */
 const STATELESS_WATCH_MS = 60 * 60_000;
 
@@ -78,8 +80,11 @@ export async function createRun(ctx: AcpContext, call: AcpCall, threadId: string
 
 async function start(ctx: AcpContext, tenant: string, thread: ThreadRecord, agent: AgentInfo, body: RunCreateBody, input: AcpRunRecord['input'], modes: ReadonlySet<StreamMode>, kind: RunKind, temporary: boolean): Promise<Started> {
   const threadId = thread.thread_id;
-  if (thread.status === 'busy') throw new ConflictError(`thread ${threadId} is busy with run ${thread.run_id ?? '(unknown)'}; wait for it to finish (multitask_strategy "reject")`);
-  if (thread.status === 'interrupted') throw new ConflictError(`thread ${threadId} has run ${thread.run_id ?? '(unknown)'} waiting for an answer to an interrupt: resume it with command: {resume: …} or cancel it`);
+  // Held by a run that has ended (its host died before writing the thread's end) is not held: the agent judges it the same way.
+  const holder = (thread.status === 'busy' || thread.status === 'interrupted') && thread.run_id !== undefined ? await ctx.store.getRun(tenant, thread.run_id) : undefined;
+  const held = holder !== undefined && !ENDED.has(holder.status);
+  if (held && thread.status === 'busy') throw new ConflictError(`thread ${threadId} is busy with run ${thread.run_id ?? '(unknown)'}; wait for it to finish (multitask_strategy "reject")`);
+  if (held) throw new ConflictError(`thread ${threadId} has run ${thread.run_id ?? '(unknown)'} waiting for an answer to an interrupt: resume it with command: {resume: …} or cancel it`);
   // A client may name the checkpoint it continues from (useStream sends the thread's head): only the head is supported.
   const from = body.checkpoint_id ?? (typeof body.checkpoint?.['checkpoint_id'] === 'string' ? body.checkpoint['checkpoint_id'] : undefined);
   if (from != null && from !== thread.checkpoint_id) throw unprocessableError(`checkpoint ${from} is not the thread's latest: runs continue from the latest state (branching is not supported)`);
