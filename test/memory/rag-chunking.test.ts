@@ -79,6 +79,21 @@ describe('document formats', () => {
     expect(html.slice(chunks[1]?.start, chunks[1]?.end)).toBe('Iron is used in tools.');
   });
 
+  it('HTML: the cited source range, with tags stripped and entities decoded, is the chunk text (property)', () => {
+    const entity = fc.constantFrom(['&amp;', '&'], ['&lt;', '<'], ['&#233;', 'é'], ['&nbsp;', ' ']);
+    const run = fc.oneof(word.map((w) => [w, w]), entity, word.map((w) => [`<b>${w}</b>`, w]));
+    const para = fc.array(fc.array(run, { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 4 }).map((sents) => sents.map((r) => [`${r.map((x) => x[0]).join(' ')}. `, `${r.map((x) => x[1]).join(' ')}.`]));
+    const doc = fc.array(fc.tuple(word, fc.array(para, { minLength: 1, maxLength: 3 })), { minLength: 1, maxLength: 3 });
+    const strip = (h: string): string => h.replace(/<[^>]+>/g, '').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&#233;/g, 'é').replace(/&nbsp;/g, ' ');
+    fc.assert(
+      fc.property(doc, (sections) => {
+        const html = sections.map(([h, paras]) => `<h2>${h}</h2>${paras.map((p) => `<p>${p.map((x) => x[0]).join('')}</p>`).join('')}`).join('');
+        for (const c of chunkBlocks(parseDocument(html, 'html'), { maxChars: 120, overlapChars: 30 })) expect(ws(strip(html.slice(c.start, c.end)))).toBe(ws(c.text));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('JSON: leaves become "key: value" under their parent path, offsets on the source', () => {
     const src = JSON.stringify({ name: 'Helium', facts: ['Helium is a light gas.', 'Its atomic number is 2.'], info: { discovered: 1868 } });
     const chunks = chunkBlocks(parseDocument(src, 'json'));

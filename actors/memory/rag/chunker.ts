@@ -4,7 +4,7 @@
  * between words), and repeat up to `overlapChars` of trailing sentences of the previous chunk.
  * Every chunk carries its heading path and exact source offsets.
  */
-import { sourceOffset, type Block } from './documents.js';
+import { sourceEnd, sourceOffset, type Block } from './documents.js';
 
 /** Chunk size settings. */
 export interface ChunkOptions {
@@ -116,5 +116,5 @@ function makeChunk(index: number, units: readonly Unit[]): TextChunk {
   parts.push(run.block.text.slice(run.start, runEnd));
   const first = units[0] as Unit;
   const last = units.at(-1) as Unit;
-  return { index, text: parts.join('\n\n'), headings: first.block.headings, start: sourceOffset(first.block, first.start), end: sourceOffset(last.block, last.end - 1) + 1 };
+  return { index, text: parts.join('\n\n'), headings: first.block.headings, start: sourceOffset(first.block, first.start), end: sourceEnd(last.block, last.end - 1) };
 }

@@ -15,6 +15,8 @@ interface Piece {
   readonly at: number;
   /** Offset in the source. */
   readonly src: number;
+  /** Source length of a run that is not verbatim (an HTML entity): the run maps as a whole. */
+  readonly srcLen?: number;
 }
 
 /** A paragraph of plain text under `headings`, with its map back to source offsets. */
@@ -26,14 +28,25 @@ export interface Block {
   readonly pieces: readonly Piece[];
 }
 
-/** The source offset of block-text offset `i` (exact inside verbatim runs). */
-export function sourceOffset(block: Block, i: number): number {
+function pieceAt(block: Block, i: number): Piece {
   let p = block.pieces[0] ?? { at: 0, src: 0 };
   for (const q of block.pieces) {
     if (q.at > i) break;
     p = q;
   }
-  return p.src + (i - p.at);
+  return p;
+}
+
+/** The source offset of block-text offset `i` (exact inside verbatim runs; the start of an entity). */
+export function sourceOffset(block: Block, i: number): number {
+  const p = pieceAt(block, i);
+  return p.srcLen === undefined ? p.src + (i - p.at) : p.src;
+}
+
+/** The source offset just past block-text character `i` (past the whole entity when it is one). */
+export function sourceEnd(block: Block, i: number): number {
+  const p = pieceAt(block, i);
+  return p.srcLen === undefined ? p.src + (i - p.at) + 1 : p.src + p.srcLen;
 }
 
 /** Guesses a format from a file name or MIME type; text when unsure. */
@@ -132,7 +145,7 @@ function html(source: string): Block[] {
         path.push(body.replace(/\s+/g, ' '));
         section++;
       } else {
-        out.push({ text: body, headings: [...path], section, pieces: pieces.map((p) => ({ at: p.at - lead, src: p.src })) });
+        out.push({ text: body, headings: [...path], section, pieces: pieces.map((p) => ({ ...p, at: p.at - lead })) });
       }
     }
     text = '';
@@ -162,9 +175,9 @@ function html(source: string): Block[] {
       continue;
     }
     if (skip !== undefined) continue;
-    const piece = t.startsWith('&') && t.length > 1 ? decodeEntity(t) : t;
-    pieces.push({ at: text.length, src: m.index });
-    text += piece;
+    const entity = t.startsWith('&') && t.length > 1;
+    pieces.push(entity ? { at: text.length, src: m.index, srcLen: t.length } : { at: text.length, src: m.index });
+    text += entity ? decodeEntity(t) : t;
   }
   flush();
   return out;

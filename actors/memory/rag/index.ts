@@ -1,5 +1,5 @@
 /** RAG: document parsing and chunking, BM25, hybrid retrieval with citations, the collection actor and its tools. */
-export { DOCUMENT_FORMATS, guessFormat, parseDocument, sourceOffset } from './documents.js';
+export { DOCUMENT_FORMATS, guessFormat, parseDocument, sourceOffset, sourceEnd } from './documents.js';
 export type { DocumentFormat, Block } from './documents.js';
 export { chunkBlocks, sentences, DEFAULT_CHUNKING } from './chunker.js';
 export type { ChunkOptions, TextChunk } from './chunker.js';

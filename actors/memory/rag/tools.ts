@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import type { ActorRef } from '../../../runtime/ref.js';
 import type { ActorSystem } from '../../../runtime/system.js';
 import { defineTool } from '../../tool/function-tool.js';
 import type { FunctionTool } from '../../tool/types.js';
@@ -15,11 +16,19 @@ import { RAG_INGEST, RAG_SEARCH, SEARCH_MODES, type IngestReply, type SearchRepl
 /** Options of the collection tools. */
 export interface CollectionToolOptions {
   readonly description?: string;
+  /** Tenant whose collection is used (default: the calling tool actor's). */
   readonly tenant?: string;
   /** Hits returned when the model does not ask for a number (default 5). */
   readonly k?: number;
   /** Longest tool call (default 20 s). */
   readonly timeoutMs?: number;
+  /** How the collection's ref is found (a catalog activates it per tenant); default the plain ref. */
+  readonly resolve?: (address: string, tenant: string | undefined) => Promise<ActorRef>;
+}
+
+function collectionRef(system: ActorSystem, name: string, options: CollectionToolOptions, tenant: string | undefined): Promise<ActorRef> {
+  const t = options.tenant ?? tenant;
+  return options.resolve === undefined ? Promise.resolve(system.ref(collectionAddress(name), t)) : options.resolve(collectionAddress(name), t);
 }
 
 /** `search_<name>`: retrieval over collection `name`, hits with text and citation. */
@@ -36,8 +45,8 @@ export function collectionSearchTool(system: ActorSystem, name: string, options:
     input,
     idempotent: true,
     timeoutMs: options.timeoutMs ?? 20_000,
-    async run(args) {
-      const reply = await system.ask<SearchReply>(system.ref(collectionAddress(name), options.tenant), RAG_SEARCH, { query: args.query, k: args.k ?? options.k ?? 5, ...(args.mode ? { mode: args.mode } : {}), ...(args.filter ? { filter: args.filter } : {}) }, { timeoutMs: options.timeoutMs ?? 20_000 });
+    async run(args, ctx) {
+      const reply = await system.ask<SearchReply>(await collectionRef(system, name, options, ctx.tenant), RAG_SEARCH, { query: args.query, k: args.k ?? options.k ?? 5, ...(args.mode ? { mode: args.mode } : {}), ...(args.filter ? { filter: args.filter } : {}) }, { timeoutMs: options.timeoutMs ?? 20_000 });
       return { hits: reply.hits.map((h) => ({ text: h.text, score: h.score, section: h.headings.join(' > '), citation: h.citation })) };
     },
   }) as FunctionTool<z.infer<typeof input>>;
@@ -54,9 +63,9 @@ export function rememberTool(system: ActorSystem, name: string, options: Collect
     description: options.description ?? `Stores a note in the "${name}" memory so later searches can recall it.`,
     input,
     timeoutMs: options.timeoutMs ?? 20_000,
-    async run(args) {
+    async run(args, ctx) {
       const id = `note-${randomUUID()}`;
-      const reply = await system.ask<IngestReply>(system.ref(collectionAddress(name), options.tenant), RAG_INGEST, { documents: [{ id, content: args.text, format: 'text', metadata: { kind: 'note', ...(args.tags ? { tags: args.tags } : {}) } }] }, { timeoutMs: options.timeoutMs ?? 20_000 });
+      const reply = await system.ask<IngestReply>(await collectionRef(system, name, options, ctx.tenant), RAG_INGEST, { documents: [{ id, content: args.text, format: 'text', metadata: { kind: 'note', ...(args.tags ? { tags: args.tags } : {}) } }] }, { timeoutMs: options.timeoutMs ?? 20_000 });
       return { id, chunks: reply.documents[0]?.chunks ?? 0 };
     },
   }) as FunctionTool<z.infer<typeof input>>;
