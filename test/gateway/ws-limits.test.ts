@@ -116,4 +116,26 @@ describe('/ws limits', () => {
     await until(() => node!.gateway.ws.sessions.size === 0, 2_000);
     expect(node.gateway.metrics.wsCloses.get({ code: 'heartbeat' })).toBe(1);
   });
+
+  it('limits subscriptions plus streamed runs per connection; a run resumed past its end frees its slot', async () => {
+    node = await startNode({ limits: { subscriptionsPerConnection: 2 } });
+    const c = await connect(node);
+    await c.type('welcome');
+    c.send({ type: 'run.start', id: 'r', agent: 'assistant', input: { messages: [{ role: 'user', content: 'hi' }] } });
+    const runId = (await c.type('run.created'))['run_id'] as string;
+    const frames = await c.run(runId);
+    const last = frames.at(-1)!['seq'] as number;
+    c.send({ type: 'subscribe', id: 's1', topic: 'a' });
+    c.send({ type: 'subscribe', id: 's2', topic: 'b' });
+    c.send({ type: 'subscribe', id: 's3', topic: 'c' });
+    expect(await c.next((f) => f['id'] === 's3')).toMatchObject({ type: 'error', code: 'rate_limited', message: expect.stringContaining('at most 2') });
+    c.send({ type: 'unsubscribe', topic: 'b' });
+    c.send({ type: 'hello', resume: { run_id: runId, after_seq: last } });
+    await c.type('welcome');
+    c.send({ type: 'subscribe', id: 's4', topic: 'd' });
+    c.send({ type: 'ping', id: 'p' });
+    await c.next((f) => f['id'] === 'p');
+    expect(c.frames.filter((f) => f['id'] === 's4')).toEqual([]);
+    expect(c.frames.filter((f) => f['type'] === 'error')).toHaveLength(1);
+  });
 });

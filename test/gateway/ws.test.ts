@@ -84,6 +84,10 @@ describe('/ws conversations', () => {
     c.send(startFrame('b', 'careful', '/tool add {"a":1,"b":2}'));
     const second = (await c.type('run.created'))['run_id'] as string;
     await c.run(second, true);
+    // The thread is held by the interrupted run: another run on it is a conflict.
+    const held = (c.frames.find((f) => f['run_id'] === second && f['type'] === 'run.created') as Record<string, unknown>)['thread_id'];
+    c.send(startFrame('busy', 'careful', 'again', { thread_id: held }));
+    expect(await c.next((f) => f['id'] === 'busy')).toMatchObject({ type: 'error', code: 'conflict' });
     c.send({ type: 'run.cancel', run_id: second });
     const cancelled = await c.run(second);
     expect(cancelled.at(-1)).toMatchObject({ type: 'run.cancelled', run_id: second });
