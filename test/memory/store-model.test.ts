@@ -12,7 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { STORE_ADDRESS, STORE_DELETE, STORE_GET, STORE_NAMESPACES, STORE_PUT, STORE_SEARCH, isTroupeError, type StoreItem, type StoreSearchReply } from '../../protocols/index.js';
 import { LmdbStorage, MemoryStorage, SimulatedClock, type Storage } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
-import { storeBehavior, STORE_SWEEP } from '../../actors/memory/store/index.js';
+import { storeBehavior, STORE_SWEEP, type StoreActorOptions } from '../../actors/memory/store/index.js';
+import { FieldCipher } from '../../actors/memory/crypto.js';
 
 // ---- the model -------------------------------------------------------------------------------
 
@@ -141,10 +142,10 @@ type Op = typeof opArb extends fc.Arbitrary<infer T> ? T : never;
 
 const view = (it: MItem) => ({ namespace: it.ns, key: it.key, value: it.value, created_at: new Date(it.created).toISOString(), updated_at: new Date(it.updated).toISOString() });
 
-async function run(ops: readonly Op[], storage: Storage): Promise<void> {
+async function run(ops: readonly Op[], storage: Storage, extra: StoreActorOptions = {}): Promise<void> {
   const clock = new SimulatedClock(Date.UTC(2026, 0, 1));
   const system = await createSystem({ storage, clock });
-  const behavior = storeBehavior({ sweepMs: 90_000 });
+  const behavior = storeBehavior({ sweepMs: 90_000, ...extra });
   let ref = await system.spawn(STORE_ADDRESS, behavior, { tenant: 'prop' });
   const model = new Model(clock.now());
   try {
@@ -198,6 +199,7 @@ async function run(ops: readonly Op[], storage: Storage): Promise<void> {
     const stored = await storage.bucket('store').list(['prop', 'i']);
     const live = [...model.items.values()].filter((it) => it.expires === undefined || it.expires > model.now);
     expect(stored.length).toBe(live.length);
+    if (extra.encryption !== undefined) for (const e of stored) expect((e.value as { value: { n: unknown } }).value.n).toMatchObject({ $sealed: 'aes-256-gcm' });
   } finally {
     await system.shutdown();
   }
@@ -228,6 +230,14 @@ describe('store semantics against a reference model', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 40 }), (ops) => run(ops, new MemoryStorage())),
       { numRuns: 150, examples },
+    );
+  }, 120_000);
+
+  it('memory backend with sealed fields (encryption is invisible to every answer)', async () => {
+    const encryption = { cipher: FieldCipher.fromText('5e'.repeat(32)), sensitive: [{ prefix: ['a'], paths: ['tag'] }, { prefix: [], paths: ['n'] }] };
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 30 }), (ops) => run(ops, new MemoryStorage(), { encryption })),
+      { numRuns: 60, examples },
     );
   }, 120_000);
 
