@@ -53,6 +53,7 @@ export class HnswIndex implements VectorIndex {
   readonly params: HnswParams;
   /** Candidate list while searching; starts at `params.efSearch`, may be tuned at run time. */
   efSearch: number;
+  private ef = -1;
 
   private constructor(readonly dims: number, params: Partial<HnswParams>, private readonly hnsw: Hnsw, fresh: boolean) {
     if (!Number.isInteger(dims) || dims < 1) throw new RangeError(`dims must be a positive integer, got ${dims}`);
@@ -149,7 +150,8 @@ export class HnswIndex implements VectorIndex {
     if (v.length !== this.dims) throw new RangeError(`query has ${v.length} dims, the index ${this.dims}`);
     const n = Math.min(Math.floor(k), this.ids.size);
     if (n <= 0) return [];
-    this.hnsw.setEf(Math.max(this.efSearch, n));
+    const ef = Math.max(this.efSearch, n);
+    if (ef !== this.ef) this.hnsw.setEf((this.ef = ef));
     const labels = this.labels;
     const accept = filter === undefined ? undefined : (label: number) => {
       const id = labels[label];
