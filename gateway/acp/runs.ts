@@ -101,7 +101,7 @@ async function start(ctx: AcpContext, tenant: string, thread: ThreadRecord, agen
     temporary,
   };
   await ctx.records.put([tenant, 'run', runId], record);
-  const spec = { tenant, runId, threadId, assistantId: agent.name, base: [...thread.values.messages, ...input], modes, quietUpTo: kind === 'stream' ? 0 : Number.POSITIVE_INFINITY };
+  const spec = { tenant, runId, threadId, assistantId: agent.name, base: [...thread.values.messages, ...input], modes, quietUpTo: kind === 'stream' ? 0 : Number.POSITIVE_INFINITY, fresh: true };
   const { session } = await RunSession.open(ctx, spec, 0);
   try {
     const ref = await ctx.deps.ensure(`agent/${agent.name}`, tenant);

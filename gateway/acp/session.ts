@@ -54,6 +54,8 @@ export interface SessionSpec {
   readonly quietUpTo?: number;
   /** Read the log after this seq (default 0: all of it). */
   readonly afterSeq?: number;
+  /** The run is about to be created: there is no log to read yet. */
+  readonly fresh?: boolean;
 }
 
 /** A caller following a run. */
@@ -95,7 +97,7 @@ export class RunSession {
       const events = s.translator.apply(e);
       if (e.seq > s.quietUpTo && events.length > 0) s.emit(events);
       s.check();
-    });
+    }, spec.fresh === true);
     s.feed = feed;
     return { session: s, logged };
   }
