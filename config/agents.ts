@@ -27,6 +27,13 @@ export const agentConfigSchema = z.strictObject({
   subscribe: list(),
   /** Topic patterns the agent may publish to (tool `publish`). */
   publish: list(),
+  /** Passages recalled from collections before each model call (the memory hook). */
+  recall: z
+    .strictObject({
+      collections: z.array(name('a collection name')).min(1, { error: 'expected at least one collection' }),
+      k: z.int({ error: 'expected an integer from 1 to 20' }).min(1).max(20).default(3),
+    })
+    .optional(),
   maxTurns: posInt().optional(),
   tokenBudget: posInt().optional(),
   maxDepth: posInt().optional(),
@@ -81,3 +88,10 @@ export const agentsSchema = z
         });
     });
   });
+
+/** A RAG collection served per tenant as `collection/<name>`, with tools `search_<name>` and `remember_<name>`. */
+export const collectionConfigSchema = z.strictObject({
+  name: name('a collection name'),
+  description: z.string().optional(),
+});
+export type CollectionConfig = z.infer<typeof collectionConfigSchema>;

@@ -2,7 +2,7 @@
 // is the embedded mode: in-process memory transport, no NATS, no API keys.
 // Custom error texts start with "expected ..." so errors.ts can append what was received.
 import { z } from 'zod';
-import { agentsSchema, mcpServerConfigSchema } from './agents.js';
+import { agentsSchema, collectionConfigSchema, mcpServerConfigSchema } from './agents.js';
 
 /** An integer field constrained to [min, max]; the error text names the range. */
 function int(min: number, max?: number) {
@@ -192,6 +192,8 @@ export const configSchema = z.strictObject({
   agents: agentsSchema,
   /** MCP servers whose tools are attached to the mesh as `tool/<server>.<tool>`. */
   mcpServers: z.array(mcpServerConfigSchema).default(() => []),
+  /** RAG collections (docs/memory.md); agents search them as tools and recall from them (`agents[].recall`). */
+  collections: z.array(collectionConfigSchema).default(() => []),
   /** Tools built into Troupe (`clock`, `calculator`). */
   tools: z.strictObject({ builtins: z.boolean({ error: 'expected a boolean' }).default(true) }).prefault({}),
   /** Memory actors (docs/memory.md): the long-term store, the thread window, encryption at rest. */

@@ -36,6 +36,8 @@ export interface CatalogOptions {
   readonly provider?: { readonly provider: ModelProvider; readonly model: string };
   /** Hooks for every agent (guardrails, memory). */
   readonly hooks?: AgentHooks;
+  /** Called by {@link Catalog.close} (e.g. to stop an embedder's workers). */
+  readonly onClose?: () => Promise<void>;
   /** Other kinds served per tenant the same way (memory stores, collections). */
   readonly kinds?: readonly CatalogKind[];
 }
@@ -122,9 +124,10 @@ export class Catalog {
     return this.mesh.activate(address, tenant);
   }
 
-  /** Closes attached MCP servers. */
+  /** Closes attached MCP servers (and whatever `onClose` closes). */
   async close(): Promise<void> {
     for (const a of this.attachments.splice(0)) await a.close();
+    await this.options.onClose?.();
   }
 
   private agentDef(address: string): AgentDefinition {

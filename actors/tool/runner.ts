@@ -186,7 +186,7 @@ async function call<I>(impl: ToolImpl<I>, policy: ToolPolicy, options: ToolActor
       ? undefined
       : ctx.system.subscribe(cancelTopic(callId), () => cancel.abort(new Error(`tool ${impl.name}: call ${callId} cancelled`)), { tenant: ctx.self.tenant });
   try {
-    return await attempts(impl, input.input, { runId, callId, progress }, { retries, backoff, end, timeoutMs: policy.timeoutMs, maxResultBytes: policy.maxResultBytes }, clock, signal);
+    return await attempts(impl, input.input, { runId, callId, progress, tenant: ctx.self.tenant }, { retries, backoff, end, timeoutMs: policy.timeoutMs, maxResultBytes: policy.maxResultBytes }, clock, signal);
   } finally {
     sub?.unsubscribe();
   }
@@ -195,7 +195,7 @@ async function call<I>(impl: ToolImpl<I>, policy: ToolPolicy, options: ToolActor
 async function attempts<I>(
   impl: ToolImpl<I>,
   input: I,
-  base: { runId: string | undefined; callId: string | undefined; progress: (p: ToolProgress) => void },
+  base: { runId: string | undefined; callId: string | undefined; progress: (p: ToolProgress) => void; tenant: string },
   plan: { readonly retries: number; readonly backoff: number; readonly end: number; readonly timeoutMs: number | undefined; readonly maxResultBytes: number | undefined },
   clock: Clock,
   signal: AbortSignal,
@@ -227,7 +227,7 @@ async function attempts<I>(
 async function attemptOnce<I>(
   impl: ToolImpl<I>,
   input: I,
-  base: { runId: string | undefined; callId: string | undefined; progress: (p: ToolProgress) => void },
+  base: { runId: string | undefined; callId: string | undefined; progress: (p: ToolProgress) => void; tenant: string },
   limits: { readonly timeoutMs: number; readonly number: number },
   clock: Clock,
   actorSignal: AbortSignal,
@@ -248,6 +248,7 @@ async function attemptOnce<I>(
   const toolCtx: ToolContext = {
     signal: ac.signal,
     progress: base.progress,
+    tenant: base.tenant,
     ...(base.runId === undefined ? {} : { runId: base.runId }),
     ...(base.callId === undefined ? {} : { callId: base.callId }),
   };

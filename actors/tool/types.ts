@@ -47,6 +47,8 @@ export interface ToolContext {
   progress(p: ToolProgress): void;
   readonly runId?: string;
   readonly callId?: string;
+  /** Tenant of the calling tool actor: whatever the tool reaches in the mesh belongs to it. */
+  readonly tenant?: string;
 }
 
 /** Limits and policies of one tool. */

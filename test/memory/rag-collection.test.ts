@@ -100,9 +100,9 @@ describe('an ingest cut short', () => {
     await c.ingest([{ id: 'mars', content: MARS, format: 'markdown' }]);
     // What a crash between the chunk writes and the index save leaves behind: a second copy of the collection wrote a document, the index was never saved.
     const bucket = storage.bucket('memory');
-    const manifest = await bucket.get(['rag', 'kb', 'index', 'manifest']);
+    const manifest = await bucket.get(['rag', 'default', 'kb', 'index', 'manifest']);
     await c.ingest([{ id: 'iron', content: IRON, format: 'html' }]);
-    await bucket.put(['rag', 'kb', 'index', 'manifest'], manifest);
+    await bucket.put(['rag', 'default', 'kb', 'index', 'manifest'], manifest);
     const again = await open(storage);
     expect(again.stats()).toMatchObject({ documents: 2, indexed: 3, index: { source: 'rebuilt', reason: 'stale' } });
     expect((await again.search({ query: 'steel carbon', k: 1, mode: 'vector' }))[0]?.citation.documentId).toBe('iron');
@@ -128,7 +128,7 @@ describe('persistence across restarts (lmdb)', () => {
     expect(again.stats().index).toEqual({ source: 'loaded' });
     expect(await again.search({ query: 'red iron oxide planet', k: 3 })).toEqual(before);
 
-    const key = ['rag', 'kb', 'index', 'chunk', seqKey(0)];
+    const key = ['rag', 'default', 'kb', 'index', 'chunk', seqKey(0)];
     const bytes = ((await storage.bucket('memory').get<Uint8Array>(key)) as Uint8Array).slice();
     bytes.fill(7, 20, 60);
     await storage.bucket('memory').put(key, bytes);

@@ -38,6 +38,7 @@ export function collectionBehavior(name: string, options: CollectionActorOptions
     init: (ctx) =>
       RagCollection.open({
         name,
+        tenant: ctx.self.tenant,
         embedder: options.embedder,
         bucket: ctx.system.storage.bucket(options.bucket ?? MEMORY_BUCKET),
         ...(options.hnsw ? { hnsw: options.hnsw } : {}),

@@ -22,6 +22,8 @@ export type RerankHook = (query: string, hits: readonly RagHit[], signal?: Abort
 /** Options of {@link RagCollection.open}. */
 export interface CollectionOptions {
   readonly name: string;
+  /** Tenant the collection belongs to (its storage keys start with it; default `default`). */
+  readonly tenant?: string;
   readonly embedder: Embedder;
   readonly bucket: KvBucket;
   readonly hnsw?: Partial<HnswParams>;
@@ -68,6 +70,9 @@ const seg = (docId: string): string => Buffer.from(docId, 'utf8').toString('base
 export class RagCollection {
   private readonly docs = new Map<string, DocRecord>();
   private readonly chunks = new Map<string, LiveChunk>();
+  /** Chunk ids by document and by content hash, so replacing a document never scans the collection. */
+  private readonly byDoc = new Map<string, Set<string>>();
+  private readonly byHash = new Map<string, Set<string>>();
   private readonly owners = new Map<string, string>();
   private readonly bm25 = new Bm25Index();
   private readonly prefix: StorageKey;
@@ -76,7 +81,8 @@ export class RagCollection {
 
   private constructor(private readonly options: CollectionOptions) {
     if (!COLLECTION_NAME.test(options.name)) throw new RangeError(`collection name ${JSON.stringify(options.name)} is not [a-z0-9][a-z0-9_-]{0,63}`);
-    this.prefix = ['rag', options.name];
+    // Tenant first: collections of the same name in two tenants never share a key.
+    this.prefix = ['rag', options.tenant ?? 'default', options.name];
   }
 
   /** Opens (or creates) the collection: reads documents and chunks, loads the vector index or rebuilds it. */
@@ -94,7 +100,7 @@ export class RagCollection {
       const { vector, ...rest } = e.value;
       if (!this.docs.has(rest.docId)) continue; // chunks of a document whose record was never written
       const chunk: LiveChunk = { ...rest, id: `${rest.docId}#${rest.index}`, order: `${seg(rest.docId)}\u0000${seqKey(rest.index)}` };
-      this.chunks.set(chunk.id, chunk);
+      this.addChunk(chunk);
       vectors.set(chunk.id, vector);
       const owner = this.owners.get(chunk.hash);
       if (owner === undefined || chunk.order < (this.chunks.get(owner) as LiveChunk).order) this.owners.set(chunk.hash, chunk.id);
@@ -177,7 +183,7 @@ export class RagCollection {
     for (const r of records) {
       const { vector: _v, ...rest } = r;
       const chunk: LiveChunk = { ...rest, id: `${r.docId}#${r.index}`, order: `${seg(r.docId)}\u0000${seqKey(r.index)}` };
-      this.chunks.set(chunk.id, chunk);
+      this.addChunk(chunk);
       const owner = this.owners.get(r.hash);
       if (owner !== undefined && (this.chunks.get(owner) as LiveChunk).order < chunk.order) duplicates++;
       else {
@@ -207,21 +213,39 @@ export class RagCollection {
 
   /** Drops a document's chunks from memory and the indexes; content they owned passes to a remaining duplicate. */
   private async unindexDocument(docId: string, vectors: ReadonlyMap<string, Uint8Array>): Promise<void> {
-    const old = [...this.chunks.values()].filter((c) => c.docId === docId);
+    const old = [...(this.byDoc.get(docId) ?? [])].map((id) => this.chunks.get(id) as LiveChunk);
     const orphaned = new Set<string>();
     for (const c of old) {
       if (this.owners.get(c.hash) === c.id) {
         this.unindex(c.id);
         orphaned.add(c.hash);
       }
-      this.chunks.delete(c.id);
+      this.dropChunk(c);
     }
     for (const h of orphaned) {
-      const heir = [...this.chunks.values()].filter((c) => c.hash === h).sort((a, b) => (a.order < b.order ? -1 : 1))[0];
+      const heir = [...(this.byHash.get(h) ?? [])].map((id) => this.chunks.get(id) as LiveChunk).sort((a, b) => (a.order < b.order ? -1 : 1))[0];
       if (heir === undefined) continue;
       let v = vectors.get(h);
       if (v === undefined) v = (await this.options.bucket.get<ChunkRecord>([...this.prefix, 'chunk', seg(heir.docId), seqKey(heir.index)]))?.vector;
       if (v !== undefined) this.indexChunk(heir, bytesToVector(v));
+    }
+  }
+
+  private addChunk(c: LiveChunk): void {
+    this.chunks.set(c.id, c);
+    for (const [map, key] of [[this.byDoc, c.docId], [this.byHash, c.hash]] as const) {
+      let set = map.get(key);
+      if (set === undefined) map.set(key, (set = new Set()));
+      set.add(c.id);
+    }
+  }
+
+  private dropChunk(c: LiveChunk): void {
+    this.chunks.delete(c.id);
+    for (const [map, key] of [[this.byDoc, c.docId], [this.byHash, c.hash]] as const) {
+      const set = map.get(key);
+      set?.delete(c.id);
+      if (set?.size === 0) map.delete(key);
     }
   }
 
