@@ -12,6 +12,7 @@ import { gatewayError } from '../http.js';
 import type { Principal } from '../types.js';
 import type { WsContext } from './context.js';
 import { CLIENT_TYPES, CLOSE, clientFrame, frameCode, frameId, type ClientFrame, type ErrorFrame, type HelloFrame, type RunStartFrame } from './frames.js';
+import { Outbox } from './outbox.js';
 import { RunStream, type RunSink } from './run-stream.js';
 
 /** Topic prefixes clients may not publish on: run events and system notices are the mesh's to write. */
@@ -23,19 +24,11 @@ export class Session implements RunSink {
   principal: Principal | undefined;
   /** Set on every inbound frame and pong; the heartbeat drops a session that stays silent. */
   alive = true;
-  /** Most bytes ever queued for this client (stays under the limit plus one frame). */
-  peakBufferedBytes = 0;
-  private pendingFrames = 0;
-  private corked = false;
-  private closing = false;
+  private readonly out: Outbox;
   private finished = false;
   private readonly subs = new Map<string, Subscription>();
   private readonly runs = new Map<string, RunStream>();
   private helloTimer: NodeJS.Timeout | undefined;
-  private killTimer: NodeJS.Timeout | undefined;
-  private readonly sentOne = (): void => {
-    this.pendingFrames--;
-  };
 
   constructor(
     private readonly ws: WebSocket,
@@ -45,6 +38,7 @@ export class Session implements RunSink {
     private slot: string,
     private readonly onEnd: (s: Session) => void,
   ) {
+    this.out = new Outbox(ws, ctx.limits, ctx.metrics, () => this.stopAll());
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.on('pong', () => {
       this.alive = true;
@@ -65,38 +59,14 @@ export class Session implements RunSink {
     return (this.principal as Principal).tenant;
   }
 
-  /** Sends a frame through the bounded buffer; false when the session is gone or just closed as slow. */
-  send(frame: object): boolean {
-    if (this.closing || this.ws.readyState !== WebSocket.OPEN) return false;
-    const text = JSON.stringify(frame);
-    const queued = this.ws.bufferedAmount + Buffer.byteLength(text);
-    const { sendBufferBytes, sendBufferFrames } = this.ctx.limits;
-    if (this.pendingFrames >= sendBufferFrames || queued > sendBufferBytes) {
-      this.slowConsumer();
-      return false;
-    }
-    if (queued > this.peakBufferedBytes) this.peakBufferedBytes = queued;
-    this.pendingFrames++;
-    this.cork();
-    this.ws.send(text, this.sentOne);
-    this.ctx.metrics.framesOut.inc();
-    return true;
+  /** Most bytes ever queued for this client (stays under the send-buffer limit plus one frame). */
+  get peakBufferedBytes(): number {
+    return this.out.peakBufferedBytes;
   }
 
-  /**
-   * Frames sent in one turn of the event loop (a burst of run events) leave in one write: the
-   * socket is corked on the first and uncorked once the current callbacks and microtasks ran.
-   */
-  private cork(): void {
-    if (this.corked) return;
-    const socket = (this.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
-    if (socket === undefined) return;
-    this.corked = true;
-    socket.cork();
-    process.nextTick(() => {
-      this.corked = false;
-      socket.uncork();
-    });
+  /** Sends a frame through the bounded buffer; false when the session is gone or just closed as slow. */
+  send(frame: object): boolean {
+    return this.out.send(frame);
   }
 
   /** Sends a ws ping (heartbeat). */
@@ -106,13 +76,7 @@ export class Session implements RunSink {
 
   /** Closes with `code`; the socket is destroyed if the close handshake does not finish in time. */
   close(code: number, reason: string): void {
-    if (this.closing) return;
-    this.closing = true;
-    this.ctx.metrics.wsCloses.inc({ code: String(code) });
-    this.stopAll();
-    this.ws.close(code, reason);
-    this.killTimer = setTimeout(() => this.ws.terminate(), this.ctx.limits.closeTimeoutMs);
-    this.killTimer.unref();
+    this.out.close(code, reason);
   }
 
   /** Drops the connection without a close handshake (dead peer). */
@@ -137,7 +101,7 @@ export class Session implements RunSink {
 
   private onMessage(data: RawData, isBinary: boolean): void {
     this.alive = true;
-    if (this.closing) return;
+    if (this.out.closing) return;
     this.ctx.metrics.framesIn.inc();
     const wait = this.ctx.rate.take(this.rateKey());
     if (wait > 0) {
@@ -306,11 +270,6 @@ export class Session implements RunSink {
     this.send(frame);
   }
 
-  private slowConsumer(): void {
-    const { sendBufferBytes, sendBufferFrames } = this.ctx.limits;
-    this.close(CLOSE.SLOW_CONSUMER, `slow consumer: more than ${sendBufferBytes} bytes or ${sendBufferFrames} frames queued`);
-  }
-
   private stopAll(): void {
     for (const s of this.subs.values()) s.unsubscribe();
     this.subs.clear();
@@ -321,9 +280,8 @@ export class Session implements RunSink {
   private cleanup(): void {
     if (this.finished) return;
     this.finished = true;
-    this.closing = true;
+    this.out.ended();
     clearTimeout(this.helloTimer);
-    clearTimeout(this.killTimer);
     this.stopAll();
     this.ctx.connections.release(this.slot);
     this.onEnd(this);
