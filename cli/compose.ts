@@ -54,6 +54,7 @@ export async function composeCatalog(config: TroupeConfig, mesh: MeshNode, extra
     mcpServers: config.mcpServers,
     tools,
     kinds,
+    runs: { retainMs: config.runs.retentionHours * 3_600_000, pruneEveryMs: config.runs.pruneMinutes * 60_000 },
     hooks: {
       async beforeModel(messages, info) {
         const recall = recallOf.get(info.agent);

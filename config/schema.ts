@@ -188,6 +188,8 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** Logging. */
   log: z.strictObject({ level: z.enum(logLevels).default('info') }).prefault({}),
+  /** How long finished runs' event logs and records are kept (threads are kept until deleted). */
+  runs: z.strictObject({ retentionHours: num(0.001).default(168), pruneMinutes: num(0.01).default(10) }).prefault({}),
   /** Agents this mesh serves (default: the demo set in config/agents.ts). */
   agents: agentsSchema,
   /** MCP servers whose tools are attached to the mesh as `tool/<server>.<tool>`. */

@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ConflictError, RUN_CANCEL, RUN_CONTINUE, RUN_CREATE, RUN_RESUME, TOPIC_MESSAGE, ValidationError, agentMessageSchema, runCancelSchema, runCreateSchema, runResumeSchema, type RunCreate } from '../../protocols/index.js';
-import type { ActorContext, Behavior } from '../../runtime/index.js';
+import type { ActorContext, Behavior, TimerHandle } from '../../runtime/index.js';
 import type { ChatMessage } from '../llm/types.js';
 import type { AgentDefinition } from './definition.js';
 import { makeHost, type AgentHost, type LiveRun, type RunServices } from './host.js';
@@ -22,7 +22,12 @@ import { RunStore, type RunCheckpoint, type RunRecord } from './store.js';
 export interface AgentState {
   readonly runs: Map<string, LiveRun>;
   readonly store: RunStore;
+  /** Next deletion of finished runs past their retention. */
+  pruneTimer?: TimerHandle;
 }
+
+/** Message an agent sends itself to delete finished runs past `retainRunsMs`; answers `{removed}`. */
+export const AGENT_PRUNE = 'agent.prune';
 
 const continueSchema = z.object({
   run_id: z.string().min(1),
@@ -129,14 +134,24 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
     return { run_id: runId, thread_id: thread.thread_id, status: 'pending' };
   };
 
+  /** Sends this agent `agent.prune` after `pruneEveryMs`. */
+  const schedulePrune = (ctx: ActorContext<AgentState>, st: AgentState): void => {
+    if (st.pruneTimer !== undefined) ctx.system.clock.clearTimer(st.pruneTimer);
+    st.pruneTimer = ctx.system.clock.setTimer(def.pruneEveryMs ?? 600_000, () => {
+      ctx.system.tell(ctx.self, AGENT_PRUNE).catch((e: unknown) => ctx.system.warn(`agent ${def.name}: prune not sent: ${(e as Error).message}`));
+    });
+  };
+
   return {
     async init(ctx) {
       const st: AgentState = { runs: new Map(), store: new RunStore(ctx.system.storage) };
       await restore(st, ctx);
       for (const pattern of def.subscribe ?? []) ctx.subscribe(pattern);
+      if (def.retainRunsMs !== undefined) schedulePrune(ctx, st);
       return st;
     },
     stop(ctx) {
+      if (ctx.state.pruneTimer !== undefined) ctx.system.clock.clearTimer(ctx.state.pruneTimer);
       // Runs are left as their checkpoints say: the next activation (here or on another node) picks them up.
       for (const live of ctx.state.runs.values()) {
         live.stopping = true;
@@ -144,13 +159,19 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       }
       ctx.state.runs.clear();
     },
-    schemas: { [RUN_CREATE]: runCreateSchema, [RUN_RESUME]: runResumeSchema, [RUN_CANCEL]: runCancelSchema, [RUN_CONTINUE]: continueSchema, [TOPIC_MESSAGE]: agentMessageSchema },
+    schemas: { [RUN_CREATE]: runCreateSchema, [RUN_RESUME]: runResumeSchema, [RUN_CANCEL]: runCancelSchema, [RUN_CONTINUE]: continueSchema, [TOPIC_MESSAGE]: agentMessageSchema, [AGENT_PRUNE]: z.unknown() },
     async receive(msg, ctx) {
       const st = ctx.state;
       const tenant = ctx.self.tenant;
       switch (msg.type) {
         case RUN_CREATE:
           return create(st, ctx, runCreateSchema.parse(msg.payload));
+        case AGENT_PRUNE: {
+          const before = new Date(ctx.system.clock.now() - (def.retainRunsMs ?? Number.POSITIVE_INFINITY)).toISOString();
+          const removed = def.retainRunsMs === undefined ? 0 : await st.store.pruneRuns(tenant, def.name, before);
+          schedulePrune(ctx, st);
+          return { removed };
+        }
         case TOPIC_MESSAGE: {
           const m = agentMessageSchema.parse(msg.payload);
           const topic = msg.to.slice(msg.to.indexOf('/') + 1);

@@ -36,6 +36,8 @@ export interface CatalogOptions {
   readonly provider?: { readonly provider: ModelProvider; readonly model: string };
   /** Hooks for every agent (guardrails, memory). */
   readonly hooks?: AgentHooks;
+  /** Retention of finished runs for every agent (absent: kept forever). */
+  readonly runs?: { readonly retainMs: number; readonly pruneEveryMs: number };
   /** Called by {@link Catalog.close} (e.g. to stop an embedder's workers). */
   readonly onClose?: () => Promise<void>;
   /** Other kinds served per tenant the same way (memory stores, collections). */
@@ -72,6 +74,7 @@ export class Catalog {
         publish: a.publish,
         ...pick(a, ['temperature', 'maxTurns', 'tokenBudget', 'maxDepth', 'runTimeoutMs', 'toolTimeoutMs', 'prices']),
         ...(options.hooks === undefined ? {} : { hooks: options.hooks }),
+        ...(options.runs === undefined ? {} : { retainRunsMs: options.runs.retainMs, pruneEveryMs: options.runs.pruneEveryMs }),
       });
     }
     for (const t of options.tools ?? builtinTools) this.functionTools.set(t.name, t);

@@ -56,6 +56,12 @@ export interface AgentDefinition {
   readonly runTimeoutMs?: number;
   /** Times a run is picked up again after its host died before it is ended as failed (default 3). */
   readonly maxResumes?: number;
+  /**
+   * How long a finished run's log and record are kept (absent: forever). The agent deletes older
+   * ones every `pruneEveryMs` (default 10 min); threads and their history are kept.
+   */
+  readonly retainRunsMs?: number;
+  readonly pruneEveryMs?: number;
   /** Hooks in the run loop (guardrails, memory). */
   readonly hooks?: AgentHooks;
   /**

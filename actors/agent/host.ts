@@ -183,6 +183,7 @@ export function makeHost(svc: RunServices, system: ActorSystem, tenant: string, 
         await store.putRun(tenant, r);
         await store.checkpointThread(tenant, threadId, runId, messages, status === 'success' || status === 'cancelled' ? 'idle' : 'error');
         await store.release(tenant, def.name, runId);
+        if (def.retainRunsMs !== undefined) await store.markFinished(tenant, def.name, runId, r.updated_at);
       });
       emit('status', { status, output: extra.output, error: extra.error, usage: u });
       await recorded;

@@ -289,6 +289,31 @@ export class RunStore {
     return (await this.runs.list([tenant, 'active', agent])).map((e) => e.key[3] as string);
   }
 
+  /** Marks a run finished at `at` (ISO time), so {@link pruneRuns} finds it when it is old enough. */
+  async markFinished(tenant: string, agent: string, runId: string, at: string): Promise<void> {
+    await this.runs.put([tenant, 'done', agent, at, runId], runId);
+  }
+
+  /**
+   * Deletes the runs `agent` finished before `before` (ISO time): their event logs, records and
+   * resume state (threads and their history stay). Returns how many runs went.
+   */
+  async pruneRuns(tenant: string, agent: string, before: string, limit = 1000): Promise<number> {
+    let n = 0;
+    for (const e of await this.runs.list<string>([tenant, 'done', agent])) {
+      if ((e.key[3] as string) >= before || n >= limit) break;
+      const runId = e.key[4] as string;
+      const record = await this.getRun(tenant, runId);
+      await this.runs.deletePrefix([tenant, 'ev', runId]);
+      await this.runs.delete([tenant, 'cp', runId]);
+      if (record !== undefined) await this.runs.delete([tenant, 'by-thread', record.thread_id, runId]);
+      await this.runs.delete([tenant, 'run', runId]);
+      await this.runs.delete(e.key);
+      n++;
+    }
+    return n;
+  }
+
   /** Forgets a run's resume state on `agent` (it ended or moved to another agent). */
   async release(tenant: string, agent: string, runId: string, keepCheckpoint = false): Promise<void> {
     await this.runs.delete([tenant, 'active', agent, runId]);

@@ -3,7 +3,7 @@
  * call) and a new host on the same storage that picks the run up from its checkpoint — no model
  * call made twice, one gap-free log — plus replay of a finished run from its log.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RUN_CREATE, RUN_RESUME, type RunEvent } from '../../protocols/index.js';
 import { MemoryStorage, type ActorSystem, type Behavior } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
@@ -173,5 +173,22 @@ describe('durable runs', () => {
     expect(result.error).toMatch(/abandoned: its host stopped 2 times/);
     const record = await new RunStore(storage).run('default', 'r4');
     expect(record.status).toBe('error');
+  });
+});
+
+describe('run retention', () => {
+  it('deletes the logs and records of runs finished longer ago than retainRunsMs, keeping the thread', async () => {
+    const storage = new MemoryStorage();
+    const s = await host(storage, new Counting(), { retainRunsMs: 300, pruneEveryMs: 100 }, addTool({ calls: 0 }));
+    const done = waitForRun(s, 'old', 'default', 10_000);
+    const created = await s.ref('agent/clerk').ask<{ thread_id: string }>(RUN_CREATE, { run_id: 'old', input: { messages: [{ role: 'user', content: 'hello' }] } });
+    await done;
+    const store = new RunStore(storage);
+    expect((await store.events('default', 'old')).length).toBeGreaterThan(2);
+    await vi.waitFor(async () => expect(await store.getRun('default', 'old')).toBeUndefined(), { timeout: 5_000, interval: 50 });
+    expect(await store.events('default', 'old')).toEqual([]);
+    expect(await store.threadRuns('default', created.thread_id)).toEqual([]);
+    const thread = await store.thread('default', created.thread_id);
+    expect(thread.values.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
   });
 });
