@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ActorRef, ActorSystem } from '../runtime/index.js';
+import type { CatalogAgent } from '../actors/agent/index.js';
 
 /** Roles an API key or token may carry. */
 export const ROLES = ['admin', 'user', 'agent'] as const;
@@ -18,15 +19,8 @@ export interface Principal {
   readonly subject: string;
 }
 
-/** An agent as the gateway lists it (ACP assistant, A2A skill). */
-export interface AgentInfo {
-  readonly name: string;
-  readonly description: string;
-  readonly tools: readonly string[];
-  readonly handoffs: readonly string[];
-  readonly delegates: readonly string[];
-  readonly model: string;
-}
+/** An agent as the gateway lists it (ACP assistant, A2A skill): the catalog's listing. */
+export type AgentInfo = Omit<CatalogAgent, 'provider'>;
 
 /** The mesh as the gateway sees it. */
 export interface GatewayDeps {
