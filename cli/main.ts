@@ -49,6 +49,13 @@ async function start(values: { config?: string; 'demo-seconds'?: string; quiet?:
   const stats = await startDemo(system);
   const { catalog, model } = await startAgents(system, config);
   console.log(`troupe: agents ${catalog.agents().map((a) => a.name).join(', ')} on ${model}`);
+  // From here on a signal ends the demo cleanly (gateway closed, actors stopped) instead of killing it.
+  let running = true;
+  const stop = (): void => {
+    running = false;
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   const gateway = config.gateway.enabled ? await startGateway(catalogDeps(system, catalog), config.gateway) : undefined;
   if (gateway !== undefined) console.log(gateway.banner());
   const print = (line: string): void => console.log(line);
@@ -57,12 +64,6 @@ async function start(values: { config?: string; 'demo-seconds'?: string; quiet?:
   console.log('[agent] triage ← "/handoff billing"');
   await converse(system, catalog, 'triage', '/handoff billing', print);
   let round = 0;
-  let running = true;
-  const stop = (): void => {
-    running = false;
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
   const seconds = values['demo-seconds'] === undefined ? Number.POSITIVE_INFINITY : Number(values['demo-seconds']);
   const until = Date.now() + seconds * 1000;
   while (running && Date.now() < until) {
