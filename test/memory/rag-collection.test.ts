@@ -109,6 +109,19 @@ describe('an ingest cut short', () => {
   });
 });
 
+describe('a document write cut short', () => {
+  it('serves the chunks that were written, and re-ingesting the same content repairs it', async () => {
+    const storage = new MemoryStorage();
+    const c = await open(storage);
+    await c.ingest([{ id: 'mars', content: MARS, format: 'markdown' }]);
+    await storage.bucket('memory').delete(['rag', 'default', 'kb', 'chunk', Buffer.from('mars').toString('base64url'), seqKey(1)]);
+    const damaged = await open(storage);
+    expect(damaged.stats()).toMatchObject({ documents: 1, chunks: 1 });
+    expect(await damaged.ingest([{ id: 'mars', content: MARS, format: 'markdown' }])).toEqual([{ id: 'mars', status: 'replaced', chunks: 2, duplicates: 0, embedded: 1 }]);
+    expect((await open(storage)).stats()).toMatchObject({ documents: 1, chunks: 2, indexed: 2, index: { source: 'loaded' } });
+  });
+});
+
 describe('persistence across restarts (lmdb)', () => {
   let dir: string;
   beforeAll(async () => {

@@ -105,6 +105,9 @@ export class RagCollection {
       const owner = this.owners.get(chunk.hash);
       if (owner === undefined || chunk.order < (this.chunks.get(owner) as LiveChunk).order) this.owners.set(chunk.hash, chunk.id);
     }
+    // A document whose stored chunks do not match its record was cut short mid-write: serve what is
+    // there, and forget its content hash so that re-ingesting the same content repairs it.
+    for (const d of this.docs.values()) if ((this.byDoc.get(d.id)?.size ?? 0) !== d.chunks) this.docs.set(d.id, { ...d, hash: '' });
     const live = [...this.owners.values()];
     for (const id of live) this.bm25.add(id, this.searchText(this.chunks.get(id) as LiveChunk));
     const rebuild = function* (): Iterable<readonly [string, Float32Array]> {
@@ -174,8 +177,9 @@ export class RagCollection {
     });
     // Write first, then change what search sees: a failed write leaves the old version served.
     const record: DocRecord = { id: doc.id, hash, format, metadata, chunks: records.length, length: doc.content.length };
-    await bucket.deletePrefix([...this.prefix, 'chunk', seg(doc.id)]);
+    // New chunks overwrite the old ones' keys, the document record comes last, then chunks past the new count go.
     await bucket.putMany([...records.map((r) => ({ key: [...this.prefix, 'chunk', seg(doc.id), seqKey(r.index)], value: r })), { key: [...this.prefix, 'doc', seg(doc.id)], value: record }]);
+    for (let i = records.length; i < (previous?.chunks ?? 0); i++) await bucket.delete([...this.prefix, 'chunk', seg(doc.id), seqKey(i)]);
     const vectors = new Map(records.map((r) => [r.hash, r.vector] as const));
     await this.unindexDocument(doc.id, vectors);
     this.docs.set(doc.id, record);
