@@ -35,9 +35,14 @@ function onDisconnect(ctx: AcpContext, call: AcpCall, session: RunSession, runId
   });
 }
 
-/** Streams the session's events as SSE until the run stops or the client leaves. */
+/**
+ * Streams the session's events as SSE until the run stops or the client leaves. `Location` names
+ * the run's join stream relative to the SDK's `apiUrl` (which includes the mount prefix): on a
+ * dropped connection the SDKs reconnect there with `Last-Event-ID` and continue where they were.
+ */
 export async function followRun(ctx: AcpContext, call: AcpCall, session: RunSession, runId: string, location: string, cancelOnDisconnect: boolean): Promise<void> {
-  const stream = new SseStream(call.res, { 'content-location': location });
+  const rejoin = `${location.startsWith(ctx.prefix) ? location.slice(ctx.prefix.length) : location}/stream`;
+  const stream = new SseStream(call.res, { 'content-location': location, location: rejoin });
   onDisconnect(ctx, call, session, runId, cancelOnDisconnect);
   session.attach((events) => stream.send(events));
   await session.done;

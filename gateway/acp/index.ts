@@ -3,7 +3,7 @@ export { acpRoute } from './route.js';
 export type { AcpRouteOptions } from './route.js';
 export { toResumeValue, STREAM_MODES } from './schemas.js';
 export type { StreamMode } from './schemas.js';
-export { RunTranslator } from './translate.js';
+export { RunTranslator, parseEventId } from './translate.js';
 export type { SseEvent, LgInterrupt } from './translate.js';
 export { messageId, toLgMessage, toValues, parseInputMessages } from './messages.js';
 export type { LgMessage, InputMessage } from './messages.js';

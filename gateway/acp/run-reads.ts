@@ -10,6 +10,7 @@ import { readBody, sendJson, unprocessableError } from '../http.js';
 import { STREAM_MODES, streamModes, type StreamMode } from './schemas.js';
 import { getRecord, runBase, runLocation, RunSession, type AcpCall, type AcpContext } from './session.js';
 import { lgRun, lgRunStatus, type AcpRunRecord } from './shapes.js';
+import { parseEventId } from './translate.js';
 import { answerWhenDone, cancelRun, followRun } from './follow.js';
 
 interface Found {
@@ -36,10 +37,10 @@ function location(ctx: AcpContext, f: Found): string {
  * With `stopAfterNow` only a stop after the events logged so far ends it (a cancel of a run
  * that waits for a human must see the run end, not the interrupt it already had).
  */
-async function follow(ctx: AcpContext, tenant: string, f: Found, modes: ReadonlySet<StreamMode>, quietUpTo: number, stopAfterNow = false): Promise<RunSession> {
+async function follow(ctx: AcpContext, tenant: string, f: Found, modes: ReadonlySet<StreamMode>, quietUpTo: number, stopAfterNow = false, resumeIndex?: number, resuming = false): Promise<RunSession> {
   const base = await runBase(ctx, tenant, f.record);
   const assistantId = f.record?.assistant_id ?? f.run?.assistant_id ?? '';
-  let spec = { tenant, runId: f.runId, threadId: f.threadId, assistantId, modes, quietUpTo, base: base ?? [], afterSeq: 0 };
+  let spec = { tenant, runId: f.runId, threadId: f.threadId, assistantId, modes, quietUpTo, ...(resumeIndex === undefined || quietUpTo === 0 ? {} : { resumeIndex }), noOpening: resuming, base: base ?? [], afterSeq: 0 };
   if (base === undefined) {
     const t = await ctx.store.getThread(tenant, f.threadId);
     spec = { ...spec, base: t?.values.messages ?? [], afterSeq: await ctx.store.lastSeq(tenant, f.runId), quietUpTo: 0 };
@@ -113,8 +114,8 @@ export async function joinStream(ctx: AcpContext, call: AcpCall): Promise<void> 
   const f = await findRun(ctx, tenant, call.params['run_id'] as string, call.params['thread_id']);
   const modes = streamModes(queryModes(call.query) ?? f.record?.stream_mode);
   const last = call.req.headers['last-event-id'];
-  const lastSeq = typeof last === 'string' && /^\d+$/.test(last.trim()) ? Number(last.trim()) : 0;
-  const session = await follow(ctx, tenant, f, modes, lastSeq);
+  const after = parseEventId(typeof last === 'string' ? last : undefined);
+  const session = await follow(ctx, tenant, f, modes, after.seq, false, after.index, after.index >= 0);
   await followRun(ctx, call, session, f.runId, location(ctx, f), truthy(call.query.get('cancel_on_disconnect')));
 }
 

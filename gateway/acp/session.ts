@@ -52,6 +52,10 @@ export interface SessionSpec {
   readonly modes: ReadonlySet<StreamMode>;
   /** Events up to this seq rebuild the state but are not sent (Infinity: send nothing). */
   readonly quietUpTo?: number;
+  /** Frames of event `quietUpTo` after this index are sent after all (a client resuming mid-event). */
+  readonly resumeIndex?: number;
+  /** No `metadata`/state opening: the client is resuming a stream it already had. */
+  readonly noOpening?: boolean;
   /** Read the log after this seq (default 0: all of it). */
   readonly afterSeq?: number;
   /** The run is about to be created: there is no log to read yet. */
@@ -81,6 +85,7 @@ export class RunSession {
   ) {
     this.translator = new RunTranslator({ runId: spec.runId, threadId: spec.threadId, assistantId: spec.assistantId }, spec.base, spec.modes);
     this.quietUpTo = spec.quietUpTo ?? 0;
+    this.opened = spec.noOpening === true;
     this.done = new Promise<void>((resolve) => (this.resolveDone = resolve));
   }
 
@@ -93,9 +98,11 @@ export class RunSession {
     if (endAfter !== undefined) s.endAfter = endAfter;
     const { feed, logged } = await RunFeed.open(ctx.deps.system, ctx.store, spec.tenant, spec.runId, spec.afterSeq ?? 0, (e, caughtUp) => {
       s.caughtUp = caughtUp;
-      if (e.seq > s.quietUpTo) s.opening();
-      const events = s.translator.apply(e);
-      if (e.seq > s.quietUpTo && events.length > 0) s.emit(events);
+      const partial = spec.resumeIndex !== undefined && e.seq === s.quietUpTo;
+      if (e.seq > s.quietUpTo || partial) s.opening();
+      const frames = s.translator.apply(e);
+      const send = e.seq > s.quietUpTo ? frames : partial ? frames.slice((spec.resumeIndex ?? 0) + 1) : [];
+      if (send.length > 0) s.emit(send);
       s.check();
     }, spec.fresh === true);
     s.feed = feed;

@@ -21,7 +21,7 @@ import type { StreamMode } from './schemas.js';
 export interface SseEvent {
   readonly event: string;
   readonly data: unknown;
-  /** The run event's seq (for `Last-Event-ID`). */
+  /** `seq` of the run event, or `seq.n` for its n-th further frame (for `Last-Event-ID`). */
   readonly id?: string;
 }
 
@@ -229,6 +229,16 @@ export class RunTranslator {
       default:
         break;
     }
-    return out;
+    // Each frame gets its own id: the event's seq, then `seq.1`, `seq.2`… for more frames of it.
+    return out.map((f, i) => (i === 0 ? f : { ...f, id: `${e.seq}.${i}` }));
   }
+}
+
+/**
+ * A `Last-Event-ID` as the frame it names: `{seq, index}` for `12` or `12.3`; `-1` (LangGraph's
+ * "from the start") and anything unreadable are the start.
+ */
+export function parseEventId(id: string | undefined): { seq: number; index: number } {
+  const m = /^(\d{1,15})(?:\.(\d{1,4}))?$/.exec((id ?? '').trim());
+  return m === null ? { seq: 0, index: -1 } : { seq: Number(m[1]), index: m[2] === undefined ? 0 : Number(m[2]) };
 }

@@ -3,14 +3,14 @@
  * text; any `command.resume` value maps to a valid answer or a 422 (never a silent approval of a
  * rejection); and the run-event translator keeps the state its stream shows equal to the
  * conversation the agent keeps — tokens add up to the messages, tool results land in call order
- * whatever order they finish in, and a stream joined after any seq continues the whole one.
+ * whatever order they finish in, and a stream resumed after any frame id continues the whole one.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ChatMessage, ToolCall } from '../../actors/llm/types.js';
 import { runResumeSchema, type RunEvent } from '../../protocols/index.js';
 import { statusOf } from '../../gateway/http.js';
-import { messageId, parseInputMessages, RunTranslator, toResumeValue, toValues, type SseEvent } from '../../gateway/acp/index.js';
+import { messageId, parseEventId, parseInputMessages, RunTranslator, toResumeValue, toValues, type SseEvent } from '../../gateway/acp/index.js';
 
 const text = fc.string({ maxLength: 40 });
 
@@ -138,20 +138,24 @@ describe('run translator', () => {
     );
   });
 
-  it('a stream joined after any seq continues exactly where the whole stream was', () => {
+  it('a stream resumed after any frame id continues exactly where the whole stream was', () => {
     fc.assert(
       fc.property(fc.array(step, { minLength: 1, maxLength: 4 }), fc.nat(), (steps, cut) => {
         const { events } = runOf(steps, []);
-        const at = cut % (events.length + 1);
         const whole = new RunTranslator({ runId: 'r', threadId: 't', assistantId: 'a' }, [], ALL);
         const all: SseEvent[] = events.flatMap((e) => whole.apply(e));
+        expect(new Set(all.map((f) => f.id)).size).toBe(all.length);
+        const at = cut % (all.length + 1);
+        const lastId = at === 0 ? '-1' : (all[at - 1]?.id as string);
+        const { seq, index } = parseEventId(lastId);
         const joined = new RunTranslator({ runId: 'r', threadId: 't', assistantId: 'a' }, [], ALL);
         const later: SseEvent[] = [];
         for (const e of events) {
-          const out = joined.apply(e);
-          if (e.seq > at) later.push(...out);
+          const frames = joined.apply(e);
+          if (e.seq > seq) later.push(...frames);
+          else if (e.seq === seq) later.push(...frames.slice(index + 1));
         }
-        expect(later).toEqual(all.filter((e) => Number(e.id) > at));
+        expect(later).toEqual(all.slice(at));
       }),
     );
   });
