@@ -2,18 +2,19 @@
  * Store semantics against a reference model: random sequences of put / delete / get / search /
  * list namespaces / clock moves (TTLs, sweeps) / actor restarts, run on the store actor and on a
  * plain-Map model written independently of the engine; every answer must agree. Runs on the
- * memory backend and on lmdb (a fresh data dir per run).
+ * memory backend, on lmdb (a fresh data dir per run) and on JetStream KV (a real nats-server).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORE_ADDRESS, STORE_DELETE, STORE_GET, STORE_NAMESPACES, STORE_PUT, STORE_SEARCH, isTroupeError, type StoreItem, type StoreSearchReply } from '../../protocols/index.js';
-import { LmdbStorage, MemoryStorage, SimulatedClock, type Storage } from '../../runtime/index.js';
+import { JetStreamStorage, LmdbStorage, MemoryStorage, SimulatedClock, type Storage } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import { storeBehavior, STORE_SWEEP, type StoreActorOptions } from '../../actors/memory/store/index.js';
 import { FieldCipher } from '../../actors/memory/crypto.js';
+import { NatsServer } from '../nats/server.js';
 
 // ---- the model -------------------------------------------------------------------------------
 
@@ -146,7 +147,9 @@ async function run(ops: readonly Op[], storage: Storage, extra: StoreActorOption
   const clock = new SimulatedClock(Date.UTC(2026, 0, 1));
   const system = await createSystem({ storage, clock });
   const behavior = storeBehavior({ sweepMs: 90_000, ...extra });
-  let ref = await system.spawn(STORE_ADDRESS, behavior, { tenant: 'prop' });
+  // Handlers may await real I/O (lmdb, NATS) while the test moves simulated time: no handler timeout may fire then.
+  const spawnOptions = { tenant: 'prop', handlerTimeoutMs: 1e12 };
+  let ref = await system.spawn(STORE_ADDRESS, behavior, spawnOptions);
   const model = new Model(clock.now());
   try {
     for (const [i, o] of ops.entries()) {
@@ -188,7 +191,7 @@ async function run(ops: readonly Op[], storage: Storage, extra: StoreActorOption
           break;
         case 'restart':
           await system.stop(ref);
-          ref = await system.spawn(STORE_ADDRESS, behavior, { tenant: 'prop' });
+          ref = await system.spawn(STORE_ADDRESS, behavior, spawnOptions);
           break;
       }
     }
@@ -254,4 +257,22 @@ describe('store semantics against a reference model', () => {
       { numRuns: 25, examples },
     );
   }, 180_000);
+
+  describe('on JetStream KV', () => {
+    let server: NatsServer;
+    beforeAll(async () => {
+      server = await NatsServer.start();
+    }, 30_000);
+    afterAll(async () => {
+      await server.stop();
+    });
+
+    it('jetstream backend', async () => {
+      let n = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 25 }), async (ops) => run(ops, await JetStreamStorage.connect({ servers: [server.url], prefix: `sm${process.pid}x${n++}` }))),
+        { numRuns: 30, examples },
+      );
+    }, 240_000);
+  });
 });
