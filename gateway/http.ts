@@ -141,6 +141,7 @@ export function sendError(res: ServerResponse, error: unknown): void {
   const retry = retryAfterSeconds(error);
   if (retry !== undefined) headers['retry-after'] = String(retry);
   if (status === 401) headers['www-authenticate'] = 'Bearer';
+  if (status === 413) headers['connection'] = 'close'; // the rest of an oversized body is not read
   sendJson(res, status, { detail, code }, headers);
 }
 

@@ -94,6 +94,8 @@ export class Gateway {
     this.server = createServer({ keepAliveTimeout: 5_000 }, (req, res) => void this.onRequest(req, res));
     this.server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => this.ws.handleUpgrade(req, socket, head));
     this.server.on('clientError', (_e, socket) => socket.destroy());
+    // Sockets past this are dropped by Node; WebSocket upgrades are refused (503) well before it.
+    this.server.maxConnections = this.limits.connections + 1_024;
   }
 
   /** Starts listening; rejects for a non-loopback host without credentials, or when the port is taken. */

@@ -2,6 +2,8 @@
 export { WsGateway } from './ws-server.js';
 export { Session } from './session.js';
 export { RunStream, TERMINAL_STATUSES } from './run-stream.js';
+export type { RunSink } from './run-stream.js';
+export { Outbox } from './outbox.js';
 export { CLOSE, clientFrame, frameCode } from './frames.js';
 export type { ClientFrame, ErrorFrame } from './frames.js';
 export { DEFAULT_WS_LIMITS } from './context.js';
