@@ -159,6 +159,18 @@ describe('store actor: TTL', () => {
     expect(await ref.ask(STORE_SWEEP)).toEqual({ removed: 0 });
   });
 
+  it('a large backlog is swept in bounded steps, one right after another', async () => {
+    const { ref, clock, storage } = await start({ sweepMs: 60_000 });
+    for (let i = 0; i < 2100; i++) await put(ref, ['bulk'], `k${i}`, { i }, { ttl: 0.5 });
+    await put(ref, ['bulk'], 'stays', {});
+    expect(await ref.ask(STORE_SWEEP)).toEqual({ removed: 0 });
+    await clock.advance(31_000);
+    expect(await ref.ask(STORE_SWEEP)).toEqual({ removed: 2000 }); // the bound
+    await clock.advance(0); // the next sweep was scheduled at once, not a minute later
+    expect((await storage.bucket(STORE_BUCKET).list(['acme', 'i'])).map((e) => e.key[3])).toEqual(['stays']);
+    expect((await storage.bucket(STORE_BUCKET).list(['acme', 'x'])).length).toBe(0);
+  });
+
   it('ttl null means no expiry even with a default TTL; absent takes the default', async () => {
     const { ref, clock } = await start({ defaultTtlMinutes: 1 });
     await put(ref, ['d'], 'default', {});

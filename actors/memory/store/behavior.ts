@@ -91,7 +91,7 @@ export function storeBehavior(options: StoreActorOptions = {}): Behavior<StoreSt
           try {
             return { removed: await engine.sweep() };
           } finally {
-            schedule(ctx, ctx.state, sweepMs);
+            schedule(ctx, ctx.state, engine.sweepDue() ? 0 : sweepMs); // a backlog is worked off in bounded steps
           }
         }
         default:

@@ -37,6 +37,8 @@ export interface StoreEngineOptions {
 }
 
 const SWEEP_BATCH = 256;
+/** Expiry entries one sweep handles at most (a few ms each on JetStream). */
+const SWEEP_MAX = 2000;
 const MINUTE = 60_000;
 
 /** One tenant's long-term store. Call {@link open} before anything else. */
@@ -194,11 +196,15 @@ export class StoreEngine {
     };
   }
 
-  /** Deletes every item whose TTL has run out; returns how many. */
-  async sweep(): Promise<number> {
+  /**
+   * Deletes items whose TTL has run out, at most `max` expiry entries per call (so one sweep stays
+   * well inside a handler's time limit); {@link sweepDue} says whether more are due.
+   */
+  async sweep(max = SWEEP_MAX): Promise<number> {
     const now = this.clock.now();
     if (this.nextExpiry > now) return 0;
     let removed = 0;
+    let seen = 0;
     for (;;) {
       const batch = await this.bucket.list(ttlPrefix(this.tenant), { limit: SWEEP_BATCH });
       let done = batch.length < SWEEP_BATCH;
@@ -214,11 +220,20 @@ export class StoreEngine {
           removed++;
         }
         await this.bucket.delete(e.key); // a stale entry (the TTL was refreshed) goes too
+        if (++seen >= max) {
+          done = true;
+          break;
+        }
       }
       if (done) break;
     }
     await this.findNextExpiry();
     return removed;
+  }
+
+  /** True when an item's TTL has run out and a sweep would delete it. */
+  sweepDue(): boolean {
+    return this.nextExpiry <= this.clock.now();
   }
 
   /** Reads the earliest entry of the expiry queue. */
