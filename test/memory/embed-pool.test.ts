@@ -3,6 +3,7 @@
  * call cut into tasks spread over the workers, a worker that dies fails only its task and is
  * replaced, aborted and closed calls reject, and a spec that cannot load fails the start.
  */
+import { execFile } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HashingTestEmbedder, WorkerPoolEmbedder } from '../../actors/memory/embedders/index.js';
 
@@ -53,6 +54,17 @@ describe('WorkerPoolEmbedder', () => {
     await pool.close();
     await expect(pool.embed(['x'])).rejects.toThrow(/closed/);
   });
+
+  it('does not keep the process alive once idle (workers are unref\'d between tasks)', async () => {
+    const entry = new URL('../../actors/memory/embedders/pool.ts', import.meta.url).href;
+    const script = `const { WorkerPoolEmbedder } = await import(${JSON.stringify(entry)});
+      const p = await WorkerPoolEmbedder.start({ kind: 'hashing-test', dims: 8 }, { threads: 2, batchSize: 2 });
+      console.log((await p.embed(['a', 'b', 'c', 'd', 'e'])).length);`;
+    const out = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 20_000 }, (_e, stdout) => resolve({ code: child.exitCode, stdout }));
+    });
+    expect(out).toEqual({ code: 0, stdout: '5\n' });
+  }, 30_000);
 
   it('refuses a bad thread count and fails the start when the model cannot load', async () => {
     await expect(WorkerPoolEmbedder.start({ kind: 'hashing-test' }, { threads: 0 })).rejects.toThrow(RangeError);

@@ -149,7 +149,7 @@ export class WorkerPoolEmbedder implements Embedder {
         task.reject(task.signal.reason instanceof Error ? task.signal.reason : new DOMException('embedding aborted', 'AbortError'));
         task = this.queue.shift();
       }
-      if (task === undefined) return;
+      if (task === undefined) break;
       slot.task = task;
       slot.worker.ref();
       slot.worker.postMessage({ seq: task.seq, texts: task.texts });
