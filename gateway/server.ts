@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TroupeConfig } from '../config/index.js';
-import { isTroupeError, TooLargeError, ValidationError } from '../protocols/index.js';
+import { ConflictError, isTroupeError, TooLargeError, ValidationError } from '../protocols/index.js';
 import { RunStore } from '../actors/agent/store.js';
 import { ANONYMOUS_ADMIN, Authenticator, ConnectionLimiter, RateLimiter, type AuthOptions } from './auth/index.js';
 import { applyCors, bearerToken, gatewayError, isLoopbackHost, rateLimitedError, sendError, sendJson, setBodyLimit } from './http.js';
@@ -116,6 +116,10 @@ export class Gateway {
     }).catch(async (e: unknown) => {
       g.metrics.close();
       await g.ws.close();
+      const code = (e as { code?: string }).code;
+      if (code === 'EADDRINUSE' || code === 'EACCES') {
+        throw new ConflictError(`cannot listen on ${host}:${options.port ?? 7700}: ${code === 'EADDRINUSE' ? 'address in use' : 'permission denied'} (set TROUPE_PORT or gateway.port; 0 picks a free port)`, { cause: e });
+      }
       throw e;
     });
     g.bound = g.server.address() as AddressInfo;

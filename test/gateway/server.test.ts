@@ -133,6 +133,11 @@ describe('gateway HTTP server', () => {
     expect((await pre('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  it('says which port is taken when it cannot listen', async () => {
+    const g = await start();
+    await expect(Gateway.start({ port: g.port, deps: localDeps(system!, { agents: [] }) })).rejects.toThrow(`cannot listen on 127.0.0.1:${g.port}: address in use (set TROUPE_PORT`);
+  });
+
   it('refuses a WebSocket upgrade from a foreign origin and on other paths', async () => {
     const g = await start();
     const { WsClient } = await import('./ws-fixture.js');
