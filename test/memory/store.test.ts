@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { STORE_ADDRESS, STORE_DELETE, STORE_GET, STORE_NAMESPACES, STORE_PUT, STORE_SEARCH, isTroupeError, type StoreItem, type StoreSearchReply } from '../../protocols/index.js';
 import { MemoryStorage, SimulatedClock, type ActorRef, type ActorSystem } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
-import { storeBehavior, STORE_SWEEP, STORE_BUCKET, type StoreActorOptions } from '../../actors/memory/store/index.js';
+import { storeBehavior, STORE_REEMBED, STORE_SWEEP, STORE_BUCKET, type StoreActorOptions } from '../../actors/memory/store/index.js';
 import { HashingTestEmbedder } from '../../actors/memory/embedders/test-embedder.js';
 
 const systems: ActorSystem[] = [];
@@ -234,6 +234,27 @@ describe('store actor: natural-language search', () => {
     const again = await system.spawn(STORE_ADDRESS, storeBehavior(options), { tenant: 'acme' });
     expect(calls).toBe(before); // vectors came from storage
     expect((await search(again, { query: 'cats miso tofu', limit: 1 })).items[0]?.key).toBe('m3');
+  });
+
+  it('after an embedder change, items are re-embedded in batches after activation, not during it', async () => {
+    const { ref, system, storage, clock } = await start({ index: { embedder: new HashingTestEmbedder(64), rules: [{ prefix: [], fields: ['text'] }] } });
+    for (let i = 0; i < 40; i++) await put(ref, ['mem'], `k${i}`, { text: i === 7 ? 'the lighthouse keeper feeds gulls' : `filler note number ${i}` });
+    await system.stop(ref);
+    const next = new HashingTestEmbedder(128);
+    let embedded = 0;
+    const counting = { id: next.id, dims: next.dims, close: () => next.close(), embed: (t: readonly string[]) => ((embedded += t.length), next.embed(t)) };
+    const again = await system.spawn(STORE_ADDRESS, storeBehavior({ sweepMs: 1000, index: { embedder: counting, rules: [{ prefix: [], fields: ['text'] }] } }), { tenant: 'acme' });
+    expect(embedded).toBe(0); // activation itself embeds nothing
+    expect((await search(again, { query: 'lighthouse keeper', limit: 1 })).items[0]).not.toHaveProperty('score');
+    await clock.advance(0); // the first batch, scheduled at activation
+    let waiting = (await again.ask<{ waiting: number }>(STORE_REEMBED)).waiting;
+    while (waiting > 0) waiting = (await again.ask<{ waiting: number }>(STORE_REEMBED)).waiting;
+    expect(embedded).toBe(40);
+    const top = (await search(again, { query: 'lighthouse keeper', limit: 1 })).items[0];
+    expect(top?.key).toBe('k7');
+    expect(top?.score).toBeGreaterThan(0.5);
+    const models = new Set((await storage.bucket(STORE_BUCKET).list<{ model: string }>(['acme', 'v'])).map((e) => e.value.model));
+    expect([...models]).toEqual([next.id]);
   });
 
   it('vectors go with their item even when the store restarts without an embedder', async () => {

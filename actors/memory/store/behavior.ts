@@ -29,6 +29,8 @@ import { STORE_BUCKET } from './records.js';
 
 /** Message the store sends itself to sweep expired items; answers `{removed}` when asked. */
 export const STORE_SWEEP = 'memory.store.sweep';
+/** Message the store sends itself to re-embed a batch of items after an embedder change; answers `{waiting}`. */
+export const STORE_REEMBED = 'memory.store.reembed';
 
 /** Options of {@link storeBehavior}: the engine's, minus what the actor supplies. */
 export interface StoreActorOptions extends Omit<StoreEngineOptions, 'bucket' | 'tenant' | 'clock'> {
@@ -42,13 +44,28 @@ export interface StoreActorOptions extends Omit<StoreEngineOptions, 'bucket' | '
 export interface StoreState {
   readonly engine: StoreEngine;
   timer: TimerHandle | undefined;
+  /** Pending re-embedding step, while items wait for the current embedder. */
+  reembed: TimerHandle | undefined;
+}
+
+function selfTell(ctx: ActorContext<StoreState>, type: string): void {
+  const { system, self } = ctx;
+  system.tell(self, type).catch((e: unknown) => system.warn(`${self.address} (${self.tenant}): ${type} not sent: ${(e as Error).message}`));
 }
 
 function schedule(ctx: ActorContext<StoreState>, state: StoreState, ms: number): void {
-  const { system, self } = ctx;
-  state.timer = system.clock.setTimer(ms, () => {
+  state.timer = ctx.system.clock.setTimer(ms, () => {
     state.timer = undefined;
-    system.tell(self, STORE_SWEEP).catch((e: unknown) => system.warn(`${self.address} (${self.tenant}): sweep not sent: ${(e as Error).message}`));
+    selfTell(ctx, STORE_SWEEP);
+  });
+}
+
+/** Re-embedding runs in batches, one message each, so the store keeps answering meanwhile. */
+function scheduleReembed(ctx: ActorContext<StoreState>, state: StoreState): void {
+  if (state.reembed !== undefined || state.engine.staleVectors === 0) return;
+  state.reembed = ctx.system.clock.setTimer(0, () => {
+    state.reembed = undefined;
+    selfTell(ctx, STORE_REEMBED);
   });
 }
 
@@ -63,13 +80,15 @@ export function storeBehavior(options: StoreActorOptions = {}): Behavior<StoreSt
       [STORE_SEARCH]: storeSearchSchema,
       [STORE_NAMESPACES]: storeNamespacesSchema,
       [STORE_SWEEP]: z.unknown(),
+      [STORE_REEMBED]: z.unknown(),
     },
 
     async init(ctx) {
       const engine = new StoreEngine({ ...options, bucket: ctx.system.storage.bucket(options.bucket ?? STORE_BUCKET), tenant: ctx.self.tenant, clock: ctx.system.clock });
       await engine.open();
-      const state: StoreState = { engine, timer: undefined };
+      const state: StoreState = { engine, timer: undefined, reembed: undefined };
       schedule(ctx, state, sweepMs);
+      scheduleReembed(ctx, state);
       return state;
     },
 
@@ -94,6 +113,11 @@ export function storeBehavior(options: StoreActorOptions = {}): Behavior<StoreSt
             schedule(ctx, ctx.state, engine.sweepDue() ? 0 : sweepMs); // a backlog is worked off in bounded steps
           }
         }
+        case STORE_REEMBED: {
+          const waiting = await engine.reembed();
+          scheduleReembed(ctx, ctx.state);
+          return { waiting };
+        }
         default:
           return undefined;
       }
@@ -102,6 +126,7 @@ export function storeBehavior(options: StoreActorOptions = {}): Behavior<StoreSt
     stop(ctx) {
       const state = ctx.state as StoreState | undefined;
       if (state?.timer !== undefined) ctx.system.clock.clearTimer(state.timer);
+      if (state?.reembed !== undefined) ctx.system.clock.clearTimer(state.reembed);
     },
   };
 }

@@ -50,6 +50,8 @@ export class StoreEngine {
   private readonly sensitive: SensitiveFields;
   private readonly vectors: StoreVectors | undefined;
   private readonly rules: readonly IndexRule[];
+  /** Items whose stored vectors came from another embedder: [namespace segment, key]. */
+  private readonly stale: [string, string][] = [];
   /** No TTL runs out before this (epoch ms): sweeps before it need not read storage. */
   private nextExpiry = Infinity;
 
@@ -64,7 +66,7 @@ export class StoreEngine {
     this.vectors = ix === undefined ? undefined : new StoreVectors(ix.embedder, (ix.createIndex ?? ((d) => HnswIndex.create(d)))(ix.embedder.dims));
   }
 
-  /** Loads the namespace list and the vectors; re-embeds items whose vectors came from another embedder. */
+  /** Loads the namespace list and the vectors; items whose vectors came from another embedder wait for {@link reembed}. */
   async open(): Promise<void> {
     for (const e of await this.bucket.list<{ namespace: string[] }>(nsPrefix(this.tenant))) this.namespaces.set(e.key[2] as string, e.value.namespace);
     await this.findNextExpiry();
@@ -76,13 +78,28 @@ export class StoreEngine {
         continue;
       }
       const [, , ns, key] = e.key as [string, string, string, string];
-      const item = await this.bucket.get<StoredItem>(itemKey(this.tenant, ns, key));
-      if (item === undefined) await this.bucket.delete(e.key);
-      else await this.reindex(item).catch((err: unknown) => {
-        // A sealed item the configured key cannot open stays unindexed; its reads report the key problem.
-        if (!(err instanceof DecryptionError)) throw err;
-      });
+      this.stale.push([ns, key]);
     }
+  }
+
+  /** Items waiting to be embedded again after an embedder change (unranked by queries until then). */
+  get staleVectors(): number {
+    return this.stale.length;
+  }
+
+  /** Embeds up to `max` waiting items again; returns how many still wait. */
+  async reembed(max = 32): Promise<number> {
+    for (const [ns, key] of this.stale.splice(0, max)) {
+      if (this.vectors?.has(ns, key) === true) continue; // put again meanwhile, with fresh vectors
+      const item = await this.bucket.get<StoredItem>(itemKey(this.tenant, ns, key));
+      if (item === undefined) await this.bucket.delete(vecKey(this.tenant, ns, key));
+      else
+        await this.reindex(item).catch((err: unknown) => {
+          // A sealed item the configured key cannot open stays unindexed; its reads report the key problem.
+          if (!(err instanceof DecryptionError)) throw err;
+        });
+    }
+    return this.stale.length;
   }
 
   /** Vectors in the semantic index (0 without one). */

@@ -1,5 +1,5 @@
 /** The long-term store (LangGraph store semantics) as a per-tenant memory actor. */
-export { storeBehavior, STORE_SWEEP } from './behavior.js';
+export { storeBehavior, STORE_SWEEP, STORE_REEMBED } from './behavior.js';
 export type { StoreActorOptions, StoreState } from './behavior.js';
 export { StoreEngine } from './engine.js';
 export type { StoreEngineOptions, IndexRule } from './engine.js';
