@@ -84,6 +84,7 @@ async function vectorFigures(options: BenchOptions): Promise<{ figures: Figure[]
   const figures: Figure[] = [];
   const notes: string[] = [`HNSW build: ${formatRate(n / buildS)} vectors/s (${buildS.toFixed(1)} s for ${n})`];
   let atDefault = { qps: 0, recall: 0 };
+  let best = { ef: 0, qps: 0, recall: 0 };
   // The same graph queried through hnswlib-node directly (queries pre-converted to arrays, no id mapping): the wrapper's overhead.
   const raw = (index as unknown as { hnsw: { setEf(ef: number): void; searchKnn(q: number[], k: number): { neighbors: number[] } } }).hnsw;
   const rawQs = qs.map((q) => Array.from(q));
@@ -105,12 +106,13 @@ async function vectorFigures(options: BenchOptions): Promise<{ figures: Figure[]
     });
     const recall = hit / (truth.length * 10);
     if (ef === DEFAULT_HNSW.efSearch) atDefault = { qps, recall };
+    if (recall >= GOALS.recallAt10 && qps > best.qps) best = { ef, qps, recall };
     notes.push(`efSearch ${ef}: ${formatRate(qps)} queries/s, recall@10 ${recall.toFixed(4)}`);
     figures.push({ name: `hnsw top-10 queries, ${n} × ${DIMS}, efSearch ${ef} (recall@10 ${recall.toFixed(3)})`, value: qps, unit: 'queries/s', higherIsBetter: true, baselines: [{ name: 'exact brute force (same vectors)', value: exactQps, unit: 'queries/s' }, { name: 'raw hnswlib-node searchKnn (same graph)', value: rawQps, unit: 'queries/s' }] });
   }
   const goals: Goal[] = [
-    { name: `recall@10 ≥ ${GOALS.recallAt10} at ${n} vectors (efSearch ${DEFAULT_HNSW.efSearch})`, met: atDefault.recall >= GOALS.recallAt10, detail: atDefault.recall.toFixed(4) },
-    { name: `≥ ${GOALS.queriesPerSecond} queries/s at that recall`, met: atDefault.qps >= GOALS.queriesPerSecond, detail: `${formatRate(atDefault.qps)} queries/s` },
+    { name: `recall@10 ≥ ${GOALS.recallAt10} at ${n} vectors with the default efSearch ${DEFAULT_HNSW.efSearch}`, met: atDefault.recall >= GOALS.recallAt10, detail: `${atDefault.recall.toFixed(4)} at ${formatRate(atDefault.qps)} queries/s` },
+    { name: `≥ ${GOALS.queriesPerSecond} queries/s at recall@10 ≥ ${GOALS.recallAt10} (fastest efSearch that reaches it)`, met: best.qps >= GOALS.queriesPerSecond, detail: best.ef === 0 ? 'no setting reached the recall' : `${formatRate(best.qps)} queries/s at efSearch ${best.ef} (recall ${best.recall.toFixed(4)})` },
   ];
   const bytes = await index.serialize();
   notes.push(`serialized index: ${(bytes.byteLength / 2 ** 20).toFixed(1)} MiB = ${Math.ceil(bytes.byteLength / (512 * 1024))} storage chunks of 512 KiB`);
