@@ -6,20 +6,12 @@
  */
 import { NotFoundError, STORE_DEFAULTS, type StoreDelete, type StoreDeleteReply, type StoreGet, type StoreItem, type StoreNamespaces, type StoreNamespacesReply, type StorePut, type StoreSearch, type StoreSearchItem, type StoreSearchReply } from '../../../protocols/index.js';
 import type { Clock, KvBucket, StorageEntry } from '../../../runtime/index.js';
-import { HnswIndex } from '../semantic/hnsw-index.js';
-import type { Embedder, VectorIndex } from '../semantic/types.js';
-import { DecryptionError, type FieldCipher } from '../crypto.js';
+import type { FieldCipher } from '../crypto.js';
 import { hasNamespacePrefix, listNamespaces, matchesItemFilter, validateFilter } from './filter.js';
-import { textsAt, tokenizePath } from './paths.js';
-import { isExpired, itemKey, itemPrefix, nsKey, nsPrefix, nsSegment, toApiItem, ttlKey, ttlPrefix, vecKey, vecPrefix, type StoredItem, type StoredVectors } from './records.js';
+import { StoreIndexing, type IndexOptions } from './indexing.js';
+import { isExpired, itemKey, itemPrefix, nsKey, nsPrefix, nsSegment, toApiItem, ttlKey, ttlPrefix, vecKey, type StoredItem } from './records.js';
 import { SensitiveFields, type SensitiveRule } from './sensitive.js';
 import { StoreVectors } from './vectors.js';
-
-/** Namespaces embedded for natural-language search: a prefix and the field paths to embed. */
-export interface IndexRule {
-  readonly prefix: readonly string[];
-  readonly fields: readonly string[];
-}
 
 /** How a tenant's store is built. */
 export interface StoreEngineOptions {
@@ -31,7 +23,7 @@ export interface StoreEngineOptions {
   /** Whether reads refresh TTLs when the request does not say (default true, as LangGraph). */
   readonly refreshOnRead?: boolean;
   /** Natural-language search: the embedder, the indexed namespaces, and the index (default hnswlib). */
-  readonly index?: { readonly embedder: Embedder; readonly rules: readonly IndexRule[]; readonly createIndex?: (dims: number) => VectorIndex };
+  readonly index?: IndexOptions;
   /** Encryption at rest of sensitive fields. */
   readonly encryption?: { readonly cipher?: FieldCipher; readonly sensitive?: readonly SensitiveRule[] };
 }
@@ -48,10 +40,7 @@ export class StoreEngine {
   private readonly clock: Clock;
   private readonly namespaces = new Map<string, string[]>();
   private readonly sensitive: SensitiveFields;
-  private readonly vectors: StoreVectors | undefined;
-  private readonly rules: readonly IndexRule[];
-  /** Items whose stored vectors came from another embedder: [namespace segment, key]. */
-  private readonly stale: [string, string][] = [];
+  private readonly indexing: StoreIndexing | undefined;
   /** No TTL runs out before this (epoch ms): sweeps before it need not read storage. */
   private nextExpiry = Infinity;
 
@@ -60,51 +49,29 @@ export class StoreEngine {
     this.tenant = options.tenant;
     this.clock = options.clock;
     this.sensitive = new SensitiveFields(options.tenant, options.encryption?.cipher, options.encryption?.sensitive ?? []);
-    const ix = options.index;
-    this.rules = ix?.rules ?? [];
-    for (const r of this.rules) for (const f of r.fields) tokenizePath(f); // malformed paths fail at startup
-    this.vectors = ix === undefined ? undefined : new StoreVectors(ix.embedder, (ix.createIndex ?? ((d) => HnswIndex.create(d)))(ix.embedder.dims));
+    this.indexing = options.index === undefined ? undefined : new StoreIndexing(options.bucket, options.tenant, this.sensitive, options.index);
   }
 
   /** Loads the namespace list and the vectors; items whose vectors came from another embedder wait for {@link reembed}. */
   async open(): Promise<void> {
     for (const e of await this.bucket.list<{ namespace: string[] }>(nsPrefix(this.tenant))) this.namespaces.set(e.key[2] as string, e.value.namespace);
     await this.findNextExpiry();
-    const v = this.vectors;
-    if (v === undefined) return;
-    for (const e of await this.bucket.list<StoredVectors>(vecPrefix(this.tenant))) {
-      if (v.current(e.value)) {
-        v.load(e);
-        continue;
-      }
-      const [, , ns, key] = e.key as [string, string, string, string];
-      this.stale.push([ns, key]);
-    }
+    await this.indexing?.load();
   }
 
   /** Items waiting to be embedded again after an embedder change (unranked by queries until then). */
   get staleVectors(): number {
-    return this.stale.length;
+    return this.indexing?.waiting ?? 0;
   }
 
   /** Embeds up to `max` waiting items again; returns how many still wait. */
   async reembed(max = 32): Promise<number> {
-    for (const [ns, key] of this.stale.splice(0, max)) {
-      if (this.vectors?.has(ns, key) === true) continue; // put again meanwhile, with fresh vectors
-      const item = await this.bucket.get<StoredItem>(itemKey(this.tenant, ns, key));
-      if (item === undefined) await this.bucket.delete(vecKey(this.tenant, ns, key));
-      else
-        await this.reindex(item).catch((err: unknown) => {
-          // A sealed item the configured key cannot open stays unindexed; its reads report the key problem.
-          if (!(err instanceof DecryptionError)) throw err;
-        });
-    }
-    return this.stale.length;
+    return (await this.indexing?.reembed(max)) ?? 0;
   }
 
   /** Vectors in the semantic index (0 without one). */
   get indexedVectors(): number {
-    return this.vectors?.size ?? 0;
+    return this.indexing?.vectors.size ?? 0;
   }
 
   /** Stores (or replaces) an item; returns it as `get` would. */
@@ -125,7 +92,7 @@ export class StoreEngine {
       ...(p.index === undefined || p.index === null ? {} : { index: p.index }),
       ...(sealed.enc === undefined ? {} : { enc: sealed.enc }),
     };
-    const prepared = await this.embedItem(item, p.value, signal);
+    const prepared = await this.indexing?.embed(item, p.value, signal);
     if (prepared !== undefined) item.vec = true;
     const writes: StorageEntry[] = [{ key, value: item }];
     if (item.expires !== undefined) writes.push({ key: ttlKey(this.tenant, item.expires, ns, p.key), value: 1 });
@@ -135,9 +102,9 @@ export class StoreEngine {
     this.namespaces.set(ns, item.namespace);
     if (item.expires !== undefined) this.nextExpiry = Math.min(this.nextExpiry, item.expires);
     if (prev?.expires !== undefined && prev.expires !== item.expires) await this.bucket.delete(ttlKey(this.tenant, prev.expires, ns, p.key));
-    if (prepared !== undefined) this.vectors?.apply(ns, p.key, prepared.vectors);
+    if (prepared !== undefined) this.indexing?.vectors.apply(ns, p.key, prepared.vectors);
     else {
-      this.vectors?.drop(ns, p.key);
+      this.indexing?.vectors.drop(ns, p.key);
       if (prev?.vec === true) await this.bucket.delete(vecKey(this.tenant, ns, p.key));
     }
     return toApiItem(item, p.value);
@@ -181,8 +148,8 @@ export class StoreEngine {
         if (matchesItemFilter(value, p.filter)) hits.push({ item: e.value, value, ns });
       }
     }
-    if (p.query && this.vectors !== undefined) {
-      const scores = await this.vectors.rank(p.query, hits.map((h) => ({ ns: h.ns, key: h.item.key })), offset + limit, signal);
+    if (p.query && this.indexing !== undefined) {
+      const scores = await this.indexing.vectors.rank(p.query, hits.map((h) => ({ ns: h.ns, key: h.item.key })), offset + limit, signal);
       if (scores.size > 0) for (const h of hits) h.score = scores.get(StoreVectors.id(h.ns, h.item.key));
     }
     // Scored first (best first), then the rest; ties and unscored items newest first, then by namespace and key.
@@ -289,42 +256,12 @@ export class StoreEngine {
     const ns = nsSegment(item.namespace);
     await this.bucket.delete(itemKey(this.tenant, ns, item.key));
     if (item.expires !== undefined) await this.bucket.delete(ttlKey(this.tenant, item.expires, ns, item.key));
-    this.vectors?.drop(ns, item.key);
+    this.indexing?.vectors.drop(ns, item.key);
     if (item.vec === true) await this.bucket.delete(vecKey(this.tenant, ns, item.key));
     if ((await this.bucket.list(itemPrefix(this.tenant, ns), { limit: 1 })).length === 0) {
       await this.bucket.delete(nsKey(this.tenant, ns));
       this.namespaces.delete(ns);
     }
-  }
-
-  /** The field paths embedded for an item: its put's `index`, else the longest matching rule's fields. */
-  private fieldsFor(item: StoredItem): readonly string[] {
-    if (item.index === false) return [];
-    if (item.index !== undefined) return item.index;
-    let best: IndexRule | undefined;
-    for (const r of this.rules) if (hasNamespacePrefix(item.namespace, r.prefix) && (best === undefined || r.prefix.length > best.prefix.length)) best = r;
-    return best?.fields ?? [];
-  }
-
-  /** Embeds the item's indexed texts (sealed fields are never embedded); undefined when it has none. */
-  private async embedItem(item: StoredItem, value: Record<string, unknown>, signal?: AbortSignal) {
-    if (this.vectors === undefined) return undefined;
-    const visible = SensitiveFields.redact(value, item.enc);
-    if (visible === undefined) return undefined;
-    const texts = this.fieldsFor(item).flatMap((f) => textsAt(visible, f));
-    return texts.length === 0 ? undefined : this.vectors.prepare(texts, signal);
-  }
-
-  /** Re-embeds a stored item (its vectors came from another embedder). */
-  private async reindex(item: StoredItem): Promise<void> {
-    const ns = nsSegment(item.namespace);
-    const prepared = await this.embedItem(item, this.sensitive.open(item.value, item.enc, ns, item.key));
-    if (prepared === undefined) {
-      await this.bucket.delete(vecKey(this.tenant, ns, item.key));
-      return;
-    }
-    await this.bucket.put(vecKey(this.tenant, ns, item.key), prepared.stored);
-    this.vectors?.apply(ns, item.key, prepared.vectors);
   }
 }
 

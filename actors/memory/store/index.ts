@@ -2,7 +2,9 @@
 export { storeBehavior, STORE_SWEEP, STORE_REEMBED } from './behavior.js';
 export type { StoreActorOptions, StoreState } from './behavior.js';
 export { StoreEngine } from './engine.js';
-export type { StoreEngineOptions, IndexRule } from './engine.js';
+export type { StoreEngineOptions } from './engine.js';
+export { StoreIndexing } from './indexing.js';
+export type { IndexRule, IndexOptions } from './indexing.js';
 export { SensitiveFields } from './sensitive.js';
 export type { SensitiveRule } from './sensitive.js';
 export { FILTER_OPERATORS, matchesItemFilter, compareValue, matchesPattern, hasNamespacePrefix, listNamespaces, validateFilter, jsonEqual } from './filter.js';
