@@ -107,11 +107,15 @@ export function storeBehavior(options: StoreActorOptions = {}): Behavior<StoreSt
           return engine.namespacesList(message.payload as StoreNamespaces);
         case STORE_SWEEP: {
           if (ctx.state.timer !== undefined) ctx.system.clock.clearTimer(ctx.state.timer);
+          let removed: number;
           try {
-            return { removed: await engine.sweep() };
-          } finally {
-            schedule(ctx, ctx.state, engine.sweepDue() ? 0 : sweepMs); // a backlog is worked off in bounded steps
+            removed = await engine.sweep();
+          } catch (e) {
+            schedule(ctx, ctx.state, sweepMs); // storage trouble: try again a period later, not in a tight loop
+            throw e;
           }
+          schedule(ctx, ctx.state, engine.sweepDue() ? 0 : sweepMs); // a backlog is worked off in bounded steps
+          return { removed };
         }
         case STORE_REEMBED: {
           const waiting = await engine.reembed();
