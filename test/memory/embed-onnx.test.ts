@@ -84,6 +84,19 @@ describe('OnnxEmbedder', () => {
     await expect(e.embed(['x'])).rejects.toThrow(/closed/);
   });
 
+  it('feeds token_type_ids when declared and takes a pooled [batch, dims] output as is', async () => {
+    await writeTinyModel(join(dir, 'pooled'), { dims: DIMS, model: { pooled: true, withTokenTypes: true } });
+    const e = await OnnxEmbedder.load({ modelDir: join(dir, 'pooled') });
+    try {
+      expect(e.dims).toBe(DIMS);
+      const [v] = await e.embed(['red planet mars']);
+      // The graph averages every position itself: one text, so no padding enters the mean.
+      expected([id('[CLS]'), id('red'), id('planet'), id('mars'), id('[SEP]')]).forEach((x, j) => expect(v?.[j]).toBeCloseTo(x, 5));
+    } finally {
+      await e.close();
+    }
+  });
+
   it('runs in the worker pool with the same results', async () => {
     const local = await OnnxEmbedder.load({ modelDir: join(dir, 'vocab-model') });
     const pool = await createEmbedder({ kind: 'onnx', modelDir: join(dir, 'vocab-model') }, { threads: 2, batchSize: 3 });

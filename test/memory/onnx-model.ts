@@ -43,14 +43,33 @@ function tensorType(elem: number, dims: (string | number)[]): Uint8Array {
   return msg([1, msg([1, elem], [2, shape])]);
 }
 
-/** ONNX bytes of `Gather(table, input_ids)`; `withMask` also declares an (unused) attention_mask input. */
-export function gatherModel(table: Float32Array, vocab: number, dims: number, withMask = true): Uint8Array {
+/** Shapes of the generated model. */
+export interface GatherModelOptions {
+  /** Declare an (unused) attention_mask input (default true). */
+  readonly withMask?: boolean;
+  /** Declare an (unused) token_type_ids input. */
+  readonly withTokenTypes?: boolean;
+  /** Add `ReduceMean(axis 1)` → `sentence_embedding [batch, dims]` as the only output (a pooled model). */
+  readonly pooled?: boolean;
+}
+
+/** ONNX bytes of `Gather(table, input_ids)` → `last_hidden_state`, optionally pooled into `sentence_embedding`. */
+export function gatherModel(table: Float32Array, vocab: number, dims: number, options: GatherModelOptions = {}): Uint8Array {
   const raw = new Uint8Array(table.buffer, table.byteOffset, table.byteLength);
   const initializer = msg([1, vocab], [1, dims], [2, FLOAT], [8, 'embeddings'], [9, raw]);
-  const node = msg([1, 'embeddings'], [1, 'input_ids'], [2, 'last_hidden_state'], [3, 'gather'], [4, 'Gather']);
+  const nodes: Field[] = [[1, msg([1, 'embeddings'], [1, 'input_ids'], [2, 'last_hidden_state'], [3, 'gather'], [4, 'Gather'])]];
+  const INTS = 7;
+  const INT = 2;
+  if (options.pooled === true) {
+    const axes = msg([1, 'axes'], [20, INTS], [8, 1]);
+    const keepdims = msg([1, 'keepdims'], [20, INT], [3, 0]);
+    nodes.push([1, msg([1, 'last_hidden_state'], [2, 'sentence_embedding'], [3, 'pool'], [4, 'ReduceMean'], [5, axes], [5, keepdims])]);
+  }
   const inputs: Field[] = [[11, msg([1, 'input_ids'], [2, tensorType(INT64, ['batch', 'seq'])])]];
-  if (withMask) inputs.push([11, msg([1, 'attention_mask'], [2, tensorType(INT64, ['batch', 'seq'])])]);
-  const graph = msg([1, node], [2, 'tiny-embedder'], [5, initializer], ...inputs, [12, msg([1, 'last_hidden_state'], [2, tensorType(FLOAT, ['batch', 'seq', dims])])]);
+  if (options.withMask !== false) inputs.push([11, msg([1, 'attention_mask'], [2, tensorType(INT64, ['batch', 'seq'])])]);
+  if (options.withTokenTypes === true) inputs.push([11, msg([1, 'token_type_ids'], [2, tensorType(INT64, ['batch', 'seq'])])]);
+  const output: Field = options.pooled === true ? [12, msg([1, 'sentence_embedding'], [2, tensorType(FLOAT, ['batch', dims])])] : [12, msg([1, 'last_hidden_state'], [2, tensorType(FLOAT, ['batch', 'seq', dims])])];
+  const graph = msg(...nodes, [2, 'tiny-embedder'], [5, initializer], ...inputs, output);
   return msg([1, 8], [2, 'troupe-test'], [7, graph], [8, msg([1, ''], [2, 13])]);
 }
 
@@ -69,11 +88,11 @@ export function tinyTable(vocab: number, dims: number): Float32Array {
 }
 
 /** Writes `model.onnx` and a tokenizer (`vocab.txt`, or `tokenizer.json` when `json`) into `dir`. */
-export async function writeTinyModel(dir: string, options: { dims?: number; json?: boolean } = {}): Promise<{ table: Float32Array; dims: number }> {
+export async function writeTinyModel(dir: string, options: { dims?: number; json?: boolean; model?: GatherModelOptions } = {}): Promise<{ table: Float32Array; dims: number }> {
   const dims = options.dims ?? 8;
   const table = tinyTable(TINY_VOCAB.length, dims);
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'model.onnx'), gatherModel(table, TINY_VOCAB.length, dims));
+  await writeFile(join(dir, 'model.onnx'), gatherModel(table, TINY_VOCAB.length, dims, options.model));
   if (options.json === true) {
     const vocab = Object.fromEntries(TINY_VOCAB.map((t, i) => [t, i]));
     await writeFile(join(dir, 'tokenizer.json'), JSON.stringify({ version: '1.0', normalizer: { type: 'BertNormalizer', lowercase: true }, model: { type: 'WordPiece', unk_token: '[UNK]', continuing_subword_prefix: '##', max_input_chars_per_word: 100, vocab } }));
