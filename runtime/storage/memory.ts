@@ -1,50 +1,111 @@
-/** In-process storage: values are copied through the codec on the way in and out, like the other backends. */
+/**
+ * In-process storage: values are copied through the codec on the way in and out, like the other
+ * backends. Keys live in a tree of segments, so a listing walks only the subtree of its prefix
+ * (a run's event log is read without scanning every other run's).
+ */
 import { codec } from '../../protocols/index.js';
-import { assertBucketName, assertKey, compareKeys, hasPrefix, type KvBucket, type Storage, type StorageEntry, type StorageKey } from './types.js';
+import { assertBucketName, assertKey, type KvBucket, type Storage, type StorageEntry, type StorageKey } from './types.js';
 
+interface Node {
+  readonly children: Map<string, Node>;
+  entry: { readonly key: StorageKey; readonly bytes: Uint8Array } | undefined;
+}
+
+const node = (): Node => ({ children: new Map(), entry: undefined });
 
 class MemoryBucket implements KvBucket {
-  private readonly data = new Map<string, { key: StorageKey; bytes: Uint8Array }>();
+  private readonly root = node();
   constructor(readonly name: string) {}
+
+  /** The node of `key` (made when `create`), or undefined. */
+  private find(key: StorageKey, create: boolean): Node | undefined {
+    let n = this.root;
+    for (const s of key) {
+      let next = n.children.get(s);
+      if (next === undefined) {
+        if (!create) return undefined;
+        n.children.set(s, (next = node()));
+      }
+      n = next;
+    }
+    return n;
+  }
+
+  /** Drops the nodes along `key` that hold nothing any more (deepest first). */
+  private prune(key: StorageKey): void {
+    const path: Node[] = [this.root];
+    for (const s of key) {
+      const next = path[path.length - 1]?.children.get(s);
+      if (next === undefined) return;
+      path.push(next);
+    }
+    for (let i = key.length; i > 0; i--) {
+      const n = path[i] as Node;
+      if (n.entry !== undefined || n.children.size > 0) return;
+      (path[i - 1] as Node).children.delete(key[i - 1] as string);
+    }
+  }
 
   get<T>(key: StorageKey): Promise<T | undefined> {
     assertKey(key);
-    const e = this.data.get(JSON.stringify(key));
+    const e = this.find(key, false)?.entry;
     return Promise.resolve(e === undefined ? undefined : (codec.decodeValue(e.bytes) as T));
   }
 
   put(key: StorageKey, value: unknown): Promise<void> {
     assertKey(key);
     const bytes = codec.encodeValue(value);
-    this.data.set(JSON.stringify(key), { key: [...key], bytes });
+    (this.find(key, true) as Node).entry = { key: [...key], bytes };
     return Promise.resolve();
   }
 
   putMany(entries: readonly StorageEntry[]): Promise<void> {
+    // Everything is checked and encoded first: a bad entry writes nothing.
     const encoded = entries.map((e) => {
       assertKey(e.key);
       return { key: [...e.key], bytes: codec.encodeValue(e.value) };
     });
-    for (const e of encoded) this.data.set(JSON.stringify(e.key), e);
+    for (const e of encoded) (this.find(e.key, true) as Node).entry = e;
     return Promise.resolve();
   }
 
   delete(key: StorageKey): Promise<boolean> {
     assertKey(key);
-    return Promise.resolve(this.data.delete(JSON.stringify(key)));
+    const n = this.find(key, false);
+    const existed = n?.entry !== undefined;
+    if (n !== undefined) n.entry = undefined;
+    this.prune(key);
+    return Promise.resolve(existed);
   }
 
   list<T>(prefix: StorageKey, options: { limit?: number } = {}): Promise<StorageEntry<T>[]> {
     assertKey(prefix, true);
-    const hits = [...this.data.values()].filter((e) => hasPrefix(e.key, prefix)).sort((a, b) => compareKeys(a.key, b.key));
-    const limited = options.limit === undefined ? hits : hits.slice(0, options.limit);
-    return Promise.resolve(limited.map((e) => ({ key: e.key, value: codec.decodeValue(e.bytes) as T })));
+    const out: StorageEntry<T>[] = [];
+    const limit = options.limit ?? Number.POSITIVE_INFINITY;
+    // Depth first, a node's own entry before its children, children in segment order: key order.
+    const walk = (n: Node): void => {
+      if (out.length >= limit) return;
+      if (n.entry !== undefined) out.push({ key: n.entry.key, value: codec.decodeValue(n.entry.bytes) as T });
+      for (const s of [...n.children.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) walk(n.children.get(s) as Node);
+    };
+    const start = this.find(prefix, false);
+    if (start !== undefined) walk(start);
+    return Promise.resolve(out);
   }
 
-  async deletePrefix(prefix: StorageKey): Promise<number> {
+  deletePrefix(prefix: StorageKey): Promise<number> {
     assertKey(prefix, true);
     let n = 0;
-    for (const [k, e] of this.data) if (hasPrefix(e.key, prefix) && this.data.delete(k)) n++;
+    const count = (x: Node): void => {
+      if (x.entry !== undefined) n++;
+      for (const c of x.children.values()) count(c);
+    };
+    const start = this.find(prefix, false);
+    if (start === undefined) return Promise.resolve(0);
+    count(start);
+    start.entry = undefined;
+    start.children.clear();
+    this.prune(prefix);
     return Promise.resolve(n);
   }
 }
