@@ -127,8 +127,8 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
     const depth = typeof p.config?.['depth'] === 'number' ? p.config['depth'] : 0;
     const state: RunState = { messages: [...thread.values.messages, ...(p.input.messages as ChatMessage[])], turns: 0, usage: { promptTokens: 0, completionTokens: 0 } };
     const cp: RunCheckpoint = { run_id: runId, thread_id: thread.thread_id, agent: def.name, depth, messages: state.messages, turns: 0, usage: state.usage, resumes: 0 };
-    await st.store.putRun(tenant, record);
-    await st.store.saveCheckpoint(tenant, cp);
+    await st.store.putRun(tenant, record, true);
+    await st.store.saveCheckpoint(tenant, cp, true);
     await st.store.setThreadStatus(tenant, thread.thread_id, 'busy', runId);
     drive(st, ctx, record, state, depth, 0, 0).emit('status', { status: 'running' });
     return { run_id: runId, thread_id: thread.thread_id, status: 'pending' };
@@ -191,7 +191,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
           // The receiving agent gets its own turn allowance; usage carries over.
           const state: RunState = { messages: p.messages as unknown as ChatMessage[], turns: 0, usage: p.usage };
           await st.store.putRun(tenant, record);
-          await st.store.saveCheckpoint(tenant, { run_id: p.run_id, thread_id: p.thread_id, agent: def.name, depth: p.depth, messages: state.messages, turns: state.turns, usage: state.usage, resumes: 0 });
+          await st.store.saveCheckpoint(tenant, { run_id: p.run_id, thread_id: p.thread_id, agent: def.name, depth: p.depth, messages: state.messages, turns: state.turns, usage: state.usage, resumes: 0 }, true);
           drive(st, ctx, record, state, p.depth, p.seq, 0);
           return { run_id: p.run_id };
         }

@@ -234,8 +234,10 @@ export class RunStore {
     return r;
   }
 
-  async putRun(tenant: string, r: RunRecord): Promise<void> {
+  /** Writes a run's record; a new run is also listed under its thread. */
+  async putRun(tenant: string, r: RunRecord, isNew = false): Promise<void> {
     r.updated_at = now();
+    if (!isNew) return this.runs.put([tenant, 'run', r.run_id], r);
     await this.runs.putMany([
       { key: [tenant, 'run', r.run_id], value: r },
       { key: [tenant, 'by-thread', r.thread_id, r.run_id], value: r.created_at },
@@ -272,8 +274,9 @@ export class RunStore {
     return all.at(-1)?.value.seq ?? 0;
   }
 
-  /** Saves where a run is, and marks it active on `agent` (found again when the agent restarts). */
-  async saveCheckpoint(tenant: string, cp: RunCheckpoint): Promise<void> {
+  /** Saves where a run is; `mark` also marks it active on its agent (found again when the agent restarts). */
+  async saveCheckpoint(tenant: string, cp: RunCheckpoint, mark = false): Promise<void> {
+    if (!mark) return this.runs.put([tenant, 'cp', cp.run_id], cp);
     await this.runs.putMany([
       { key: [tenant, 'cp', cp.run_id], value: cp },
       { key: [tenant, 'active', cp.agent, cp.run_id], value: cp.thread_id },
