@@ -256,22 +256,28 @@ export class RunStore {
     return out.slice(0, limit);
   }
 
-  /** Appends events to a run's log (idempotent by seq). */
+  /**
+   * Appends events (consecutive seqs of one run) to its log as one segment keyed by the first
+   * seq: one write, one encode. Idempotent by seq: a segment written again replaces itself.
+   */
   async appendEvents(tenant: string, events: readonly RunEvent[]): Promise<void> {
-    if (events.length === 1) await this.runs.put([tenant, 'ev', (events[0] as RunEvent).run_id, seqKey((events[0] as RunEvent).seq)], events[0]);
-    else await this.runs.putMany(events.map((e) => ({ key: [tenant, 'ev', e.run_id, seqKey(e.seq)], value: e })));
+    const first = events[0];
+    if (first === undefined) return;
+    await this.runs.put([tenant, 'ev', first.run_id, seqKey(first.seq)], events);
   }
 
   /** A run's events after `afterSeq`, in seq order. */
   async events(tenant: string, runId: string, afterSeq = 0): Promise<RunEvent[]> {
-    const all = await this.runs.list<RunEvent>([tenant, 'ev', runId]);
-    return all.map((e) => e.value).filter((e) => e.seq > afterSeq);
+    const segments = await this.runs.list<RunEvent[]>([tenant, 'ev', runId]);
+    const out: RunEvent[] = [];
+    for (const seg of segments) for (const e of seg.value) if (e.seq > afterSeq) out.push(e);
+    return out;
   }
 
   /** Highest seq in a run's log (0 for none). */
   async lastSeq(tenant: string, runId: string): Promise<number> {
-    const all = await this.runs.list<RunEvent>([tenant, 'ev', runId]);
-    return all.at(-1)?.value.seq ?? 0;
+    const segments = await this.runs.list<RunEvent[]>([tenant, 'ev', runId]);
+    return segments.at(-1)?.value.at(-1)?.seq ?? 0;
   }
 
   /** Saves where a run is; `mark` also marks it active on its agent (found again when the agent restarts). */
