@@ -3,14 +3,14 @@
  * of the caller's tenant as MCP tools. `tools/list` describes every tool the tenant can reach;
  * `tools/call` asks `tool/<name>` and answers its result as is (tool failures are results with
  * `isError: true`), forwards the tool's progress when the client sent a progress token, and
- * stops waiting when the client cancels — the cancellation travels over the mesh, so it works
+ * stops waiting — and stops the tool — when the client cancels; the cancellation travels over the mesh, so it works
  * whichever node the `notifications/cancelled` POST lands on.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, CancelledNotificationSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { isTroupeError } from '../../protocols/index.js';
-import { TOOL_CALL, TOOL_DESCRIBE, progressTopic, type ToolCallResult, type ToolProgressEvent } from '../../actors/tool/index.js';
+import { TOOL_CALL, TOOL_DESCRIBE, cancelTopic as toolCancelTopic, progressTopic, type ToolCallResult, type ToolProgressEvent } from '../../actors/tool/index.js';
 import type { ToolSpec } from '../../actors/llm/types.js';
 import type { Subscription } from '../../runtime/index.js';
 import type { GatewayDeps, Principal } from '../types.js';
@@ -134,6 +134,8 @@ export function buildMcpServer(ctx: McpServerContext): Server {
       return result as CallToolResult;
     } catch (e) {
       if (cancelled.signal.aborted || extra.signal.aborted) {
+        // Stop the tool too, on whichever node runs it (it listens on its call's cancel topic).
+        void deps.system.publish(toolCancelTopic(callId), {}, { tenant }).catch(() => undefined);
         ctx.onCancelled();
         throw e;
       }

@@ -104,6 +104,8 @@ describe('/mcp with the MCP SDK client', () => {
     const client = await connect('acme');
     const cancels: unknown[] = [];
     const sub = gw.system.subscribe('mcp.cancel.>', (env) => cancels.push(env.payload), { tenant: 'acme' });
+    const steps: number[] = [];
+    const progressSub = gw.system.subscribe('tool.progress.>', (env) => steps.push((env.payload as { progress: number }).progress), { tenant: 'acme' });
     const ac = new AbortController();
     let progressed = 0;
     const call = client.callTool({ name: 'test.steps', arguments: { steps: 30, delayMs: 10 } }, undefined, {
@@ -116,6 +118,11 @@ describe('/mcp with the MCP SDK client', () => {
     await expect.poll(() => cancels.length).toBe(1);
     expect(cancels[0]).toMatchObject({ subject: 'key:acme', reason: 'enough' });
     sub.unsubscribe();
+    // The tool itself stopped: it would have reported all 30 steps by now.
+    await new Promise((r) => setTimeout(r, 600));
+    progressSub.unsubscribe();
+    expect(steps.length).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...steps)).toBeLessThan(30);
     // The client and server carry on.
     expect(text((await client.callTool({ name: 'calculator', arguments: { expression: '1+1' } })) as CallToolResult)).toContain('"value":2');
     await client.close();
