@@ -178,15 +178,17 @@ export function makeHost(svc: RunServices, system: ActorSystem, tenant: string, 
       const u = { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, cost };
       const r = live.record;
       Object.assign(r, { status, usage: u, last_seq: live.seq + 1 }, extra.output === undefined ? {} : { output: extra.output }, extra.error === undefined ? {} : { error: extra.error });
-      // The record is final before the last event goes out, so whoever sees that event reads the end.
-      const recorded = write(async () => {
+      const last: RunEvent = { run_id: runId, thread_id: threadId, seq: ++live.seq, event: 'status', agent: def.name, data: { status, output: extra.output, error: extra.error, usage: u } };
+      // Logged, then the record made final, then published: whoever reads a final record finds
+      // the last event in the log, and whoever sees the last event reads a final record.
+      await write(async () => {
+        await store.appendEvents(tenant, [last]);
         await store.putRun(tenant, r);
         await store.checkpointThread(tenant, threadId, runId, messages, status === 'success' || status === 'cancelled' ? 'idle' : 'error');
         await store.release(tenant, def.name, runId);
         if (def.retainRunsMs !== undefined) await store.markFinished(tenant, def.name, runId, r.updated_at);
+        await system.publish(runTopic(runId), last, { tenant });
       });
-      emit('status', { status, output: extra.output, error: extra.error, usage: u });
-      await recorded;
       await live.chain;
     },
   };
