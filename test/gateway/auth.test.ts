@@ -1,17 +1,12 @@
 /** Gateway auth: hashed API keys, JWT HS256/RS256, the loopback-only rule for auth off, rate limits. */
 import { generateKeyPairSync } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ApiKeyStore, Authenticator, CLOSE, generateApiKey, hashApiKey, JwtVerifier, RateLimiter, signJwt } from '../../gateway/index.js';
-import { startNode, WsClient, type TestNode } from './ws-fixture.js';
+import { startNode, WsClient, type TestNode, wsCleanup } from './ws-fixture.js';
 
 let node: TestNode | undefined;
-const clients: WsClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.ws.terminate();
-  await node?.stop();
-  node = undefined;
-});
+const connect = wsCleanup(() => node, () => (node = undefined));
 
 const { key: KEY, hash: HASH } = generateApiKey();
 const SECRET = 'hs256-secret-for-tests-0123456789abcdef';
@@ -103,20 +98,17 @@ describe('auth rules of the gateway', () => {
 
   it('authenticates /ws by header, by hello token (API key or JWT), and refuses bad credentials', async () => {
     node = await startNode({ auth: { keys: [{ id: 'k1', hash: HASH, tenant: 'acme', roles: ['user'] }], jwt: jwtOptions }, now: () => NOW });
-    const byHeader = await WsClient.connect(node.url, { authorization: `Bearer ${KEY}` });
-    clients.push(byHeader);
+    const byHeader = await connect(node, { authorization: `Bearer ${KEY}` });
     expect(await byHeader.type('welcome')).toMatchObject({ tenant: 'acme' });
 
-    const byHello = await WsClient.connect(node.url);
-    clients.push(byHello);
+    const byHello = await connect(node);
     byHello.send({ type: 'hello', token: signJwt({ ...claims, tenant: 'globex' }, { rs256PrivateKey: rsa.privateKey }) });
     expect(await byHello.type('welcome')).toMatchObject({ tenant: 'globex' });
 
     await expect(WsClient.connect(node.url, { authorization: 'Bearer nope' })).rejects.toMatchObject({ status: 401 });
     await expect(WsClient.connect(`${node.url}?token=${KEY}`)).rejects.toMatchObject({ status: 400 });
 
-    const bad = await WsClient.connect(node.url);
-    clients.push(bad);
+    const bad = await connect(node);
     bad.send({ type: 'hello', token: signJwt({ ...claims, exp: NOW / 1000 - 3600 }, { hs256Secret: SECRET }) });
     expect(await bad.type('error')).toMatchObject({ code: 'unauthorized', message: expect.stringContaining('expired') });
     expect((await bad.closed).code).toBe(CLOSE.POLICY);
@@ -124,8 +116,7 @@ describe('auth rules of the gateway', () => {
 
   it('lets an authenticated connection not switch tenants', async () => {
     node = await startNode({ auth: { keys: [{ id: 'k1', hash: HASH, tenant: 'acme', roles: ['user'] }], jwt: jwtOptions }, now: () => NOW });
-    const c = await WsClient.connect(node.url, { authorization: `Bearer ${KEY}` });
-    clients.push(c);
+    const c = await connect(node, { authorization: `Bearer ${KEY}` });
     await c.type('welcome');
     c.send({ type: 'hello', token: signJwt({ ...claims, tenant: 'globex' }, { hs256Secret: SECRET }) });
     expect(await c.type('error')).toMatchObject({ code: 'forbidden' });

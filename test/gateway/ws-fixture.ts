@@ -2,6 +2,7 @@
  * Gateway test fixture: a node (ActorSystem on a MemoryHub, shared MemoryStorage) with agents on
  * the offline model and a gateway on a free port, plus a real `ws` client that queues frames.
  */
+import { afterEach } from 'vitest';
 import { WebSocket } from 'ws';
 import { OfflineProvider } from '../../actors/llm/offline.js';
 import { agentBehavior, type AgentDefinition } from '../../actors/agent/index.js';
@@ -158,4 +159,22 @@ export class WsClient {
 /** `run.start` for a user message. */
 export function startFrame(id: string, agent: string, content: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { type: 'run.start', id, agent, input: { messages: [{ role: 'user', content }] }, ...extra };
+}
+
+/**
+ * Cleans up after each test of the calling file: terminates every client the returned `connect`
+ * opened and stops the node `current()` names, then `reset()`s it.
+ */
+export function wsCleanup(current: () => TestNode | undefined, reset: () => void): (n: TestNode, headers?: Record<string, string>) => Promise<WsClient> {
+  const clients: WsClient[] = [];
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.ws.terminate();
+    await current()?.stop();
+    reset();
+  });
+  return async (n, headers = {}) => {
+    const c = await WsClient.connect(n.url, headers);
+    clients.push(c);
+    return c;
+  };
 }

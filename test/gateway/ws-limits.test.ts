@@ -1,22 +1,11 @@
 /** `/ws` limits: frame size, slow readers, rate limits, hello timeout, connection limits, heartbeats. */
 import type { Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CLOSE, hashApiKey } from '../../gateway/index.js';
-import { startNode, WsClient, type TestNode } from './ws-fixture.js';
+import { startNode, WsClient, type TestNode, wsCleanup } from './ws-fixture.js';
 
 let node: TestNode | undefined;
-const clients: WsClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.ws.terminate();
-  await node?.stop();
-  node = undefined;
-});
-
-async function connect(n: TestNode, headers: Record<string, string> = {}): Promise<WsClient> {
-  const c = await WsClient.connect(n.url, headers);
-  clients.push(c);
-  return c;
-}
+const connect = wsCleanup(() => node, () => (node = undefined));
 
 const socketOf = (c: WsClient): Socket => (c.ws as unknown as { _socket: Socket })._socket;
 const until = async (cond: () => boolean, timeoutMs = 5_000): Promise<void> => {

@@ -1,22 +1,16 @@
 /** Tenants are invisible to each other over /ws: another tenant's run, thread or topic looks like not_found. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generateApiKey } from '../../gateway/index.js';
-import { startFrame, startNode, WsClient, type TestNode } from './ws-fixture.js';
+import { startFrame, startNode, type TestNode, type WsClient, wsCleanup } from './ws-fixture.js';
 
 let node: TestNode | undefined;
-const clients: WsClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.ws.terminate();
-  await node?.stop();
-  node = undefined;
-});
+const connect = wsCleanup(() => node, () => (node = undefined));
 
 const acme = generateApiKey();
 const globex = generateApiKey();
 
 async function as(key: string): Promise<WsClient> {
-  const c = await WsClient.connect(node!.url, { authorization: `Bearer ${key}` });
-  clients.push(c);
+  const c = await connect(node!, { authorization: `Bearer ${key}` });
   await c.type('welcome');
   return c;
 }

@@ -1,20 +1,9 @@
 /** `/ws` conversations with the real `ws` client on the offline model (PROTOCOLS.md §1). */
-import { afterEach, describe, expect, it } from 'vitest';
-import { startFrame, startNode, WsClient, type TestNode } from './ws-fixture.js';
+import { describe, expect, it } from 'vitest';
+import { startFrame, startNode, type TestNode, wsCleanup } from './ws-fixture.js';
 
 let node: TestNode | undefined;
-const clients: WsClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.ws.terminate();
-  await node?.stop();
-  node = undefined;
-});
-
-async function connect(n: TestNode, headers: Record<string, string> = {}): Promise<WsClient> {
-  const c = await WsClient.connect(n.url, headers);
-  clients.push(c);
-  return c;
-}
+const connect = wsCleanup(() => node, () => (node = undefined));
 
 function seqs(frames: Record<string, unknown>[]): number[] {
   return frames.map((f) => f['seq'] as number);
