@@ -13,7 +13,7 @@ import { baseUrlOf, buildAgentCard, type AgentCardOptions } from './card.js';
 import { RpcError, idOf, openStream, parseParams, parseRequest, sendRpc, type RpcId } from './jsonrpc.js';
 import { A2aService, type A2aServiceOptions } from './service.js';
 import type { TaskListener, TrackedTask } from './tasks.js';
-import { A2A_ERRORS, cancelTaskParamsSchema, getTaskParamsSchema, sendMessageParamsSchema, subscribeParamsSchema, type StreamResponse, type Task } from './types.js';
+import { A2A_ERRORS, TERMINAL_STATES, cancelTaskParamsSchema, getTaskParamsSchema, sendMessageParamsSchema, subscribeParamsSchema, type StreamResponse, type Task } from './types.js';
 
 /** Options of the A2A routes. */
 export interface A2aRouteOptions extends A2aServiceOptions, AgentCardOptions {
@@ -55,7 +55,7 @@ export function a2aRoute(deps: GatewayDeps, options: A2aRouteOptions = {}, servi
     const { task, before } = await open(listener);
     const out = openStream(res, id, maxBuffer, () => task.listeners.delete(listener));
     out.send({ task: before });
-    if (before.status.state === 'TASK_STATE_INPUT_REQUIRED' && !task.listeners.has(listener)) return out.end();
+    if ((before.status.state === 'TASK_STATE_INPUT_REQUIRED' || TERMINAL_STATES.has(before.status.state)) && !task.listeners.has(listener)) return out.end();
     deliver = (e) => {
       if (e === undefined) return out.end();
       if (!out.send(e) || A2aService.ends(e)) out.end();

@@ -6,7 +6,7 @@
  * reason?}` or metadata `approve` is passed as is; otherwise a text starting with yes/ok/approve
  * approves and any other text rejects, the text being the reason.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { RUN_CANCEL, RUN_CREATE, RUN_RESUME, isTroupeError, type RunResume } from '../../protocols/index.js';
 import type { GatewayDeps, Principal } from '../types.js';
 import { RpcError } from './jsonrpc.js';
@@ -100,8 +100,17 @@ export class A2aService {
     const text = textOf(m);
     if (m.taskId !== undefined && m.taskId !== '') return this.answer(tenant, m, text, listener);
 
+    // A message sent again (same messageId: a client retrying) is the same task, never a second run.
+    const runId = `a2a-${createHash('sha256').update(`${tenant}\u0000${m.messageId}`).digest('base64url').slice(0, 32)}`;
+    const known = await this.book.find(tenant, runId);
+    if (known !== undefined) {
+      if (!TERMINAL_STATES.has(known.view.state)) {
+        if (listener !== undefined) known.listeners.add(listener);
+        this.book.follow(known);
+      }
+      return { task: known, before: known.view.task() };
+    }
     const agent = this.chooseAgent(tenant, params);
-    const runId = randomUUID();
     const contextId = m.contextId !== undefined && m.contextId !== '' ? m.contextId : randomUUID();
     const first: Message = { ...m, taskId: runId, contextId, role: 'ROLE_USER' };
     const ref = await this.deps.ensure(`agent/${agent}`, tenant).catch((e: unknown) => {

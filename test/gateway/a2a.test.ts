@@ -5,6 +5,7 @@ import { Message, Role, TaskState, type Task } from '@a2a-js/sdk';
 import { ClientFactory, JsonRpcTransportFactory, type Client } from '@a2a-js/sdk/client';
 import { a2aRoutes } from '../../gateway/a2a/index.js';
 import { MemoryHub, MemoryStorage } from '../../runtime/index.js';
+import { RunStore } from '../../actors/agent/index.js';
 import { startTestGateway, type TestGateway } from './mcp-fixture.js';
 
 let gw: TestGateway;
@@ -85,6 +86,24 @@ describe('A2A JSON-RPC with the SDK client', () => {
     expect(again.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
     expect(textOf(again)).toBe(textOf(task));
     expect((await c.getTask({ tenant: '', id: task.id, historyLength: 1 })).history).toHaveLength(1);
+  });
+
+  it('a message sent again (same messageId, a retry) is the same task, not a second run', async () => {
+    const c = await client('acme');
+    const m = message('hello once');
+    const first = await sendTask(c, m);
+    const again = await sendTask(c, Message.fromJSON(Message.toJSON(m)));
+    expect(again.id).toBe(first.id);
+    expect(again.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+    expect(textOf(again)).toBe(textOf(first));
+    const streamed: unknown[] = [];
+    for await (const e of c.sendMessageStream({ tenant: '', message: m, configuration: undefined, metadata: undefined })) streamed.push(e);
+    expect(streamed).toHaveLength(1);
+    expect(streamed[0]).toMatchObject({ payload: { $case: 'task', value: { id: first.id } } });
+    expect(await new RunStore(gw.system.storage).threadRuns('acme', first.contextId)).toHaveLength(1);
+    // The same messageId from another tenant is that tenant's own task.
+    const other = await sendTask(await client('globex'), Message.fromJSON(Message.toJSON(m)));
+    expect(other.id).not.toBe(first.id);
   });
 
   it('runs the agent a skill names, with its tools, and keeps a context across tasks', async () => {
