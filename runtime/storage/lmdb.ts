@@ -123,7 +123,8 @@ class LmdbBucket implements KvBucket {
     const start = this.key(prefix, true);
     const limit = options.limit;
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new TypeError(`list limit must be a non-negative integer, got ${String(limit)}`);
-    const range = this.owner.db().getRange({ start, end: rangeEnd(start), ...(limit === undefined ? {} : { limit }) });
+    // A listing sees every committed write, this process's and other processes' alike.
+    const range = this.owner.db().getRange({ start, end: rangeEnd(start), snapshot: false, ...(limit === undefined ? {} : { limit }) });
     const out: StorageEntry<T>[] = [];
     for (const { key, value } of range) out.push({ key: decodeLmdbKey(key).slice(1), value: codec.decodeValue(value) as T });
     return out;
@@ -170,6 +171,9 @@ export class LmdbStorage implements Storage {
   async durable<T>(commit: Promise<T>): Promise<T> {
     const result = await commit;
     await this.env.flushed;
+    // Read your writes: reads share a read transaction that lmdb-js renews lazily, so a read
+    // right after this write could otherwise see the snapshot from before it.
+    this.env.resetReadTxn();
     return result;
   }
 
