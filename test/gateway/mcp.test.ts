@@ -28,6 +28,23 @@ async function connect(tenant: string, headers: Record<string, string> = {}): Pr
 
 const text = (r: CallToolResult): string => r.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
 
+/** A streamed response body read as text: up to a marker, or (no marker) to its end; returns all read so far. */
+function textStream(res: Response): { readUntil(marker?: string): Promise<string> } {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  return {
+    async readUntil(marker) {
+      while (marker === undefined || !text.includes(marker)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
+      }
+      return text;
+    },
+  };
+}
+
 describe('/mcp with the MCP SDK client', () => {
   it('initializes, answers ping and lists the tenant’s tools with their JSON Schemas', async () => {
     const client = await connect('acme');
@@ -145,26 +162,15 @@ describe('/mcp with the MCP SDK client', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'test.steps', arguments: { steps: 30, delayMs: 10 }, _meta: { progressToken: 'p7' } } }),
     });
     expect(call.headers.get('content-type')).toMatch(/text\/event-stream/);
-    const reader = call.body!.getReader();
-    const decoder = new TextDecoder();
-    let received = '';
-    while (!received.includes('notifications/progress')) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      received += decoder.decode(value, { stream: true });
-    }
-    expect(received).toContain('"progressToken":"p7"');
+    const body = textStream(call);
+    expect(await body.readUntil('notifications/progress')).toContain('"progressToken":"p7"');
     const cancel = await fetch(`${gw.url}/mcp`, {
       method: 'POST',
       headers: withSession,
       body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 7, reason: 'user gave up' } }),
     });
     expect(cancel.status).toBe(202);
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      received += decoder.decode(value, { stream: true });
-    }
+    const received = await body.readUntil();
     expect(received).not.toContain('"result"');
     expect(received).not.toContain('counted to');
   });
@@ -243,22 +249,12 @@ describe('/mcp across two gateway nodes of one mesh', () => {
         headers: withSession,
         body: JSON.stringify({ jsonrpc: '2.0', id: 'c1', method: 'tools/call', params: { name: 'test.steps', arguments: { steps: 100, delayMs: 10 }, _meta: { progressToken: 1 } } }),
       });
-      const reader = call.body!.getReader();
-      const decoder = new TextDecoder();
-      let received = '';
-      while (!received.includes('notifications/progress')) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        received += decoder.decode(value, { stream: true });
-      }
+      const body = textStream(call);
+      await body.readUntil('notifications/progress');
       const started = Date.now();
       const cancel = await fetch(`${two.url}/mcp`, { method: 'POST', headers: withSession, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'c1' } }) });
       expect(cancel.status).toBe(202);
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        received += decoder.decode(value, { stream: true });
-      }
+      const received = await body.readUntil();
       expect(Date.now() - started).toBeLessThan(700); // the tool alone takes over 1 s
       expect(received).not.toContain('"result"');
       // Another session's (or tenant's) cancellation of the same request id does nothing.

@@ -1,17 +1,10 @@
 /** `troupe start` serves the gateway: its URL is printed, /healthz answers, a WS conversation runs; `troupe key`. */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ApiKeyStore } from '../../gateway/index.js';
+import { ROOT, cleanEnv, startCliGateway } from './cli-fixture.js';
 import { startFrame, WsClient } from './ws-fixture.js';
-
-const ROOT = resolve(import.meta.dirname, '../..');
-const cleanEnv = (extra: Record<string, string>): NodeJS.ProcessEnv => {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
-  for (const k of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_API_KEY', 'TROUPE_CONFIG']) delete env[k];
-  return env;
-};
 
 afterAll(() => {
   for (const d of [`/tmp/troupe-cli-${process.pid}`, `/tmp/troupe-cli-${process.pid}-b`]) rmSync(d, { recursive: true, force: true });
@@ -19,20 +12,9 @@ afterAll(() => {
 
 describe('troupe start with the gateway', () => {
   it('prints the gateway URL and serves /healthz and /ws on the embedded default', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'start', '--quiet', '--demo-seconds', '60'], { cwd: ROOT, env: cleanEnv({ TROUPE_PORT: '0', TROUPE_DATA_DIR: `/tmp/troupe-cli-${process.pid}` }), stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const { child, url, output, exited } = await startCliGateway(['start', '--quiet', '--demo-seconds', '60'], cleanEnv({ TROUPE_PORT: '0', TROUPE_DATA_DIR: `/tmp/troupe-cli-${process.pid}` }));
     try {
-      const url = await new Promise<string>((ok, fail) => {
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /troupe: gateway on (http:\/\/127\.0\.0\.1:\d+) /.exec(out);
-          if (m !== null) ok(m[1] as string);
-        });
-        void exited.then(() => fail(new Error(`troupe start exited:\n${out}`)));
-      });
-      expect(out).toMatch(/auth OFF \(loopback only\)/);
+      expect(output()).toMatch(/auth OFF \(loopback only\)/);
       const health = await fetch(`${url}/healthz`);
       expect(health.status).toBe(200);
       expect(await health.json()).toMatchObject({ status: 'ok', nats: 'none' });
@@ -46,7 +28,7 @@ describe('troupe start with the gateway', () => {
       child.kill('SIGINT');
     }
     expect(await exited).toBe(0);
-    expect(out).toContain('troupe: stopped');
+    expect(output()).toContain('troupe: stopped');
   }, 90_000);
 
   it('refuses to serve a non-loopback address without auth', () => {
