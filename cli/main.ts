@@ -34,11 +34,21 @@ Usage:
   troupe version
 `;
 
+/**
+ * A node that cannot recover exits non-zero (70, EX_SOFTWARE) so that its process manager
+ * restarts it, instead of serving nothing while looking alive.
+ */
+function exitOnFatal(reason: string): void {
+  console.error(`troupe: node cannot recover: ${reason}; exiting`);
+  process.exitCode = 70;
+  setTimeout(() => process.exit(70), 200);
+}
+
 async function start(values: { config?: string; 'demo-seconds'?: string; quiet?: boolean }): Promise<number> {
   const config = loadConfig({ file: values.config });
   // `troupe start` persists: storage.kind auto means lmdb in dataDir here (ADR 0006).
   const storage = await openStorage(config, { embedded: 'lmdb' });
-  const system = await createSystem({ config, storage, onEscalation: (e) => console.error(`escalation: ${e.address} failed past its supervisors: ${e.error.message}`) });
+  const system = await createSystem({ config, storage, onFatal: exitOnFatal, onEscalation: (e) => console.error(`escalation: ${e.address} failed past its supervisors: ${e.error.message}`) });
   if (values.quiet !== true) {
     system.watchLifecycle((e) => {
       if (e.event === 'BUSY' || e.event === 'IDLE') return;
@@ -119,7 +129,7 @@ async function node(values: NodeFlags): Promise<number> {
   const builtin = ['agent', 'tool'].filter((k) => !kinds.some((s) => s.kind === k) && (wanted.length === 0 || wanted.includes(k)));
   const missing = wanted.filter((k) => !kinds.some((s) => s.kind === k) && !builtin.includes(k));
   if (missing.length > 0) throw new Error(`no definition for kind(s) ${missing.join(', ')} (pass --module with their definitions)`);
-  const system = await createSystem({ config });
+  const system = await createSystem({ config, onFatal: exitOnFatal });
   const mesh = new MeshNode(system);
   const catalog = builtin.length > 0 ? await composeCatalog(config, mesh) : undefined;
   for (const k of kinds) mesh.host(k);

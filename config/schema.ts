@@ -117,6 +117,24 @@ export const configSchema = z.strictObject({
           }
         })
         .prefault({}),
+      /** How the root treats a subtree (a tenant's supervisor) that fails past its restart intensity. */
+      root: z
+        .strictObject({
+          /** Delay before restarting it again, growing with each consecutive escalation. */
+          backoff: z
+            .strictObject({
+              initialMs: int(1).default(500),
+              maxMs: int(1).default(30_000),
+              multiplier: num(1).default(2),
+              jitter: num(0, 1).default(0.2),
+            })
+            .prefault({}),
+          /** Quiet time after which a subtree's escalation count starts again. */
+          quietMs: int(1).default(60_000),
+          /** Consecutive escalations of node infrastructure after which the node exits non-zero. */
+          fatalAfter: int(1).default(5),
+        })
+        .prefault({}),
     })
     .prefault({}),
   /** Where local state (snapshots, dead letters) is written. */
@@ -184,6 +202,11 @@ export const configSchema = z.strictObject({
         .prefault({}),
       /** Browser origins allowed besides loopback ones (`*` for any). */
       allowedOrigins: z.array(text()).default(() => []),
+      /**
+       * Host names (the `Host` header, without port) accepted while auth is off, besides loopback
+       * names: a defence against DNS rebinding. With auth on every host is accepted.
+       */
+      allowedHosts: z.array(text()).default(() => []),
     })
     .prefault({}),
   /** Logging. */

@@ -4,7 +4,7 @@
  * bodies (PROTOCOLS.md §2), and Origin/CORS checks.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { TroupeError, TooLargeError, ValidationError, isTroupeError, type ErrorCode } from '../protocols/index.js';
+import { TroupeError, TooLargeError, ValidationError, isTroupeError, parseWireJson, type ErrorCode } from '../protocols/index.js';
 
 /** Default largest request body the gateway reads (1 MiB). */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -73,16 +73,34 @@ export function readBody(req: IncomingMessage, limitBytes: number = bodyLimitOf(
 }
 
 /**
- * Reads a JSON body: `bad_request` for malformed JSON, `too_large` past `limitBytes`; an empty
- * body is `undefined`.
+ * Reads a JSON body: `bad_request` for malformed JSON or a value outside the client limits
+ * (nesting, unpaired surrogates, prototype keys — protocols/limits.ts), `too_large` past
+ * `limitBytes`, 415 for a body that is not declared JSON; an empty body is `undefined`.
  */
 export async function readJson(req: IncomingMessage, limitBytes: number = bodyLimitOf(req)): Promise<unknown> {
   const body = await readBody(req, limitBytes);
   if (body.length === 0) return undefined;
-  try {
-    return JSON.parse(body.toString('utf8')) as unknown;
-  } catch (e) {
-    throw new ValidationError(`request body is not valid JSON: ${(e as Error).message}`);
+  assertJsonContentType(req);
+  return parseWireJson(body.toString('utf8'), 'request body');
+}
+
+/** True for `application/json`, `application/*+json` (and no other media type). */
+export function isJsonContentType(value: string | undefined): boolean {
+  if (value === undefined) return false;
+  const type = value.split(';')[0]?.trim().toLowerCase() ?? '';
+  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+}
+
+/**
+ * Refuses (415) a request whose body is not declared JSON: a browser can send `text/plain` or a
+ * form to any origin without a preflight, so such a body is never parsed as JSON.
+ */
+export function assertJsonContentType(req: IncomingMessage): void {
+  const ct = req.headers['content-type'];
+  if (!isJsonContentType(typeof ct === 'string' ? ct : undefined)) {
+    throw new TroupeError('bad_request', `request bodies must be JSON: send content-type application/json (got ${JSON.stringify(ct ?? null).slice(0, 80)})`, {
+      details: { status: 415 },
+    });
   }
 }
 
@@ -198,4 +216,41 @@ export function bearerToken(req: IncomingMessage): string | undefined {
   }
   const k = req.headers['x-api-key'];
   return typeof k === 'string' && k.length > 0 ? k : undefined;
+}
+
+/** The request's path (no query string); `bad_request` for a target that is not a URL path. */
+export function pathOf(req: IncomingMessage): string {
+  try {
+    return new URL(req.url ?? '/', 'http://gateway.invalid').pathname;
+  } catch {
+    throw new ValidationError('malformed request target');
+  }
+}
+
+/** True when the request carries a body (a non-zero content-length, or chunked). */
+export function hasBody(req: IncomingMessage): boolean {
+  const len = req.headers['content-length'];
+  if (len !== undefined) return Number(len) > 0;
+  return req.headers['transfer-encoding'] !== undefined;
+}
+
+/** True when a `Host` header (name[:port]) names a loopback host or one of `allowed` (`*`: any). */
+export function hostNameAllowed(host: string | undefined, allowed: readonly string[] = []): boolean {
+  if (host === undefined || host === '') return false;
+  if (allowed.includes('*')) return true;
+  let name: string;
+  try {
+    name = new URL(`http://${host}`).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  } catch {
+    return false;
+  }
+  return isLoopbackHost(name) || allowed.some((a) => a.toLowerCase() === name);
+}
+
+/**
+ * The key of a caller's rate-limit and connection buckets: tenant and principal together, so one
+ * tenant's traffic never throttles another tenant's callers that happen to share a subject.
+ */
+export function bucketKey(p: { readonly tenant: string; readonly subject: string }): string {
+  return `${p.tenant}\u0000${p.subject}`;
 }

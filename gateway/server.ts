@@ -10,7 +10,22 @@ import type { TroupeConfig } from '../config/index.js';
 import { ConflictError, isTroupeError, TooLargeError, ValidationError } from '../protocols/index.js';
 import { RunStore } from '../actors/agent/store.js';
 import { ANONYMOUS_ADMIN, Authenticator, ConnectionLimiter, RateLimiter, type AuthOptions } from './auth/index.js';
-import { applyCors, bearerToken, gatewayError, isLoopbackHost, rateLimitedError, sendError, sendJson, setBodyLimit } from './http.js';
+import {
+  applyCors,
+  assertJsonContentType,
+  bearerToken,
+  bucketKey,
+  gatewayError,
+  hasBody,
+  hostNameAllowed,
+  isLoopbackHost,
+  originAllowed,
+  pathOf,
+  rateLimitedError,
+  sendError,
+  sendJson,
+  setBodyLimit,
+} from './http.js';
 import { GatewayMetrics, HealthMonitor } from './ops/index.js';
 import type { GatewayDeps, HttpRoute, Principal } from './types.js';
 import { DEFAULT_WS_LIMITS, WsGateway, type WsLimits } from './ws/index.js';
@@ -45,6 +60,8 @@ export interface GatewayOptions {
   readonly limits?: Partial<GatewayLimits>;
   /** Browser origins allowed besides loopback ones (`*`: any). */
   readonly allowedOrigins?: readonly string[];
+  /** `Host` names accepted while auth is off, besides loopback names (DNS-rebinding defence). */
+  readonly allowedHosts?: readonly string[];
   /** Where run events are read back for `resume`; default a RunStore over `deps.system.storage`. */
   readonly store?: RunStore;
   readonly warn?: (message: string) => void;
@@ -54,7 +71,7 @@ export interface GatewayOptions {
 
 /** Gateway options from config's `gateway` section (deps and routes come from the caller). */
 export function gatewayOptionsFromConfig(gw: TroupeConfig['gateway']): Omit<GatewayOptions, 'deps' | 'routes'> {
-  return { host: gw.host, port: gw.port, auth: { keys: gw.auth.keys, ...(gw.auth.jwt === undefined ? {} : { jwt: gw.auth.jwt }) }, limits: gw.limits, allowedOrigins: gw.allowedOrigins };
+  return { host: gw.host, port: gw.port, auth: { keys: gw.auth.keys, ...(gw.auth.jwt === undefined ? {} : { jwt: gw.auth.jwt }) }, limits: gw.limits, allowedOrigins: gw.allowedOrigins, allowedHosts: gw.allowedHosts };
 }
 
 /** Who calls a public path without credentials while auth is on. */
@@ -71,6 +88,7 @@ export class Gateway {
   private readonly routes: HttpRoute[];
   private readonly server: Server;
   private readonly allowedOrigins: readonly string[];
+  private readonly allowedHosts: readonly string[];
   private readonly warn: (message: string) => void;
   private bound: AddressInfo | undefined;
 
@@ -85,11 +103,13 @@ export class Gateway {
     this.health = new HealthMonitor(deps);
     this.warn = options.warn ?? deps.system.warn;
     this.allowedOrigins = options.allowedOrigins ?? [];
+    this.allowedHosts = options.allowedHosts ?? [];
     this.routes = [...(options.routes ?? [])].sort((a, b) => b.prefix.length - a.prefix.length);
     const store = options.store ?? new RunStore(deps.system.storage);
     this.ws = new WsGateway(
       { deps, auth: this.auth, rate: this.rate, connections: new ConnectionLimiter(this.limits.connections, this.limits.connectionsPerKey), store, metrics: this.metrics, limits: this.limits, warn: this.warn },
       this.allowedOrigins,
+      (req) => this.hostAllowed(req),
     );
     this.server = createServer({ keepAliveTimeout: 5_000 }, (req, res) => void this.onRequest(req, res));
     this.server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => this.ws.handleUpgrade(req, socket, head));
@@ -166,15 +186,17 @@ export class Gateway {
       this.metrics.httpDuration.observe((performance.now() - started) / 1000);
     });
     try {
-      if (applyCors(req, res, this.allowedOrigins)) return;
-      setBodyLimit(req, this.limits.bodyBytes);
-      const path = new URL(req.url ?? '/', 'http://gateway').pathname;
+      const path = pathOf(req);
       if (path === '/healthz') {
+        // Probes send neither a browser Origin nor our host name: health stays reachable.
         route = '/healthz';
         const report = this.health.report();
         sendJson(res, report.status === 'ok' ? 200 : 503, report);
         return;
       }
+      this.checkBrowser(req);
+      if (applyCors(req, res, this.allowedOrigins)) return;
+      setBodyLimit(req, this.limits.bodyBytes);
       if (path === '/metrics') {
         route = '/metrics';
         const p = this.auth.authenticate(bearerToken(req));
@@ -194,6 +216,7 @@ export class Gateway {
       this.limit(principal, req);
       const declared = Number(req.headers['content-length']);
       if (Number.isFinite(declared) && declared > this.limits.bodyBytes) throw new TooLargeError(`request body of ${declared} bytes exceeds the ${this.limits.bodyBytes}-byte limit`);
+      if (hasBody(req)) assertJsonContentType(req);
       await mounted.handle(req, res, principal, sub);
     } catch (e) {
       if (!isTroupeError(e)) this.warn(`gateway: ${req.method ?? ''} ${req.url ?? ''}: ${(e as Error)?.stack ?? String(e)}`);
@@ -202,10 +225,25 @@ export class Gateway {
     }
   }
 
-  /** Rate limit per key; per client address for public calls while auth is on; none while auth is off. */
+  /** Rate limit per tenant and principal; per client address for public calls while auth is on; none while auth is off. */
   private limit(p: Principal, req: IncomingMessage): void {
     if (p === ANONYMOUS_ADMIN) return;
-    const wait = this.rate.take(p === PUBLIC ? `ip:${req.socket.remoteAddress ?? '?'}` : p.subject);
+    const wait = this.rate.take(p === PUBLIC ? `ip:${req.socket.remoteAddress ?? '?'}` : bucketKey(p));
     if (wait > 0) throw rateLimitedError(wait);
+  }
+
+  /**
+   * Browsers may only drive the node from allowed origins (loopback or configured), and while
+   * auth is off only under a loopback or configured host name (a page that rebinds its own DNS
+   * name to 127.0.0.1 still sends its own name as `Host`). 403 otherwise.
+   */
+  private checkBrowser(req: IncomingMessage): void {
+    if (!originAllowed(req, this.allowedOrigins)) throw gatewayError('forbidden', `origin ${JSON.stringify(String(req.headers.origin)).slice(0, 120)} is not allowed`);
+    if (!this.hostAllowed(req)) throw gatewayError('forbidden', `host ${JSON.stringify(String(req.headers.host ?? '')).slice(0, 120)} is not allowed while auth is off`);
+  }
+
+  /** True when `Host` is acceptable: any with auth on; loopback or configured names with auth off. */
+  hostAllowed(req: IncomingMessage): boolean {
+    return this.auth.enabled || hostNameAllowed(req.headers.host, this.allowedHosts);
   }
 }

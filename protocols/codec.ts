@@ -19,6 +19,8 @@ class BigIntBox {
 }
 const NEG_ZERO = new NegZero();
 const BIGINT_TEXT = /^-?[0-9]+$/;
+/** The one key that reaches a prototype on assignment; refused both ways (client values refuse more: limits.ts). */
+const PROTO_KEY = '__proto__';
 
 addExtension({ Class: NegZero, type: 0x20, pack: () => Buffer.alloc(0), unpack: () => -0 });
 addExtension({
@@ -143,6 +145,7 @@ export class Codec {
     const keys = Object.keys(v);
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i] as string;
+      if (k === PROTO_KEY) throw new EncodeError(`key "__proto__" at ${path} cannot be encoded (it would replace a prototype when decoded)`);
       const item = v[k];
       const p = item === undefined ? undefined : this.prepare(item, depth + 1, `${path}.${k}`);
       if ((item === undefined || p !== item) && out === undefined) {
@@ -161,6 +164,7 @@ export class Codec {
   private restore(v: unknown, depth: number, path: string): unknown {
     if (typeof v !== 'object' || v === null) {
       if (v === undefined) throw new DecodeError(`undefined at ${path} is not a wire value`);
+      if (typeof v === 'string' && !v.isWellFormed()) throw new DecodeError(`string with an unpaired surrogate at ${path}`);
       return v;
     }
     if (v instanceof Uint8Array) return Buffer.isBuffer(v) ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : v;
@@ -171,7 +175,10 @@ export class Codec {
       return v;
     }
     if (!isPlainObject(v)) throw new DecodeError(`unexpected ${describe(v)} at ${path}`);
-    for (const k of Object.keys(v)) v[k] = this.restore(v[k], depth + 1, `${path}.${k}`);
+    for (const k of Object.keys(v)) {
+      if (k === PROTO_KEY || !k.isWellFormed()) throw new DecodeError(`key ${JSON.stringify(k.slice(0, 40))} at ${path} is not allowed`);
+      v[k] = this.restore(v[k], depth + 1, `${path}.${k}`);
+    }
     return v;
   }
 }

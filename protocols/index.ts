@@ -100,3 +100,5 @@ export type {
   StoreSearchReply,
   StoreNamespacesReply,
 } from './store.js';
+export { CLIENT_LIMITS, FORBIDDEN_KEYS, inspectWireValue, assertWireValue, parseWireJson } from './limits.js';
+export type { WireLimits, WireProblem } from './limits.js';

@@ -19,8 +19,8 @@ export interface Behavior<S = unknown> {
    * Handles one message; the returned value answers an `ask`. Throwing crashes the actor (it is
    * restarted and the message redelivered) — except a TroupeError whose code blames the message
    * (`bad_request`, `conflict`, `not_found`, `forbidden`, `unauthorized`, `too_large`,
-   * `rate_limited`): that is sent back to the asker (or dead-lettered as `rejected`) and the
-   * actor carries on.
+   * `rate_limited`, `encode_error`, `decode_error`): that is sent back to the asker (or
+   * dead-lettered as `rejected`) and the actor carries on; it never counts towards restart intensity.
    */
   receive(message: Envelope, ctx: ActorContext<S>): unknown;
   /**
@@ -67,6 +67,11 @@ export interface SpawnOptions extends ActorOptions {
    * the address with `pool: true` shares its mailbox (stateless kinds: tools, guardrails).
    */
   readonly pool?: boolean;
+  /**
+   * Node-local and not addressable through the transport (no lease, no mailbox stream): for
+   * infrastructure such as per-tenant supervisors, which only hear from their children.
+   */
+  readonly local?: boolean;
 }
 
 /** Options of a message send. */

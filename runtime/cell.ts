@@ -40,8 +40,12 @@ interface Entry {
 
 const RESOLVED = Promise.resolve();
 
-/** Error codes that mean "the message was wrong", not "the actor is broken": no restart for these. */
-const REJECTION_CODES = new Set<string>(['bad_request', 'conflict', 'not_found', 'forbidden', 'unauthorized', 'too_large', 'rate_limited']);
+/**
+ * Error codes that mean "the message was wrong", not "the actor is broken": no restart for these.
+ * `encode_error`/`decode_error`: the message's content cannot be stored or sent on (too deep, an
+ * unpaired surrogate…) — the sender's error, never a crash that counts towards restart intensity.
+ */
+const REJECTION_CODES = new Set<string>(['bad_request', 'conflict', 'not_found', 'forbidden', 'unauthorized', 'too_large', 'rate_limited', 'encode_error', 'decode_error']);
 
 function isRejection(e: unknown): e is TroupeError {
   return e instanceof TroupeError && REJECTION_CODES.has(e.code);

@@ -43,8 +43,9 @@ import type { LifecycleFactory } from './lifecycle.js';
 import { MemoryTransport } from './memory-transport.js';
 import { ActorRef } from './ref.js';
 import { assertTopic } from './topics.js';
-import type { SendOptions, Subscription, Transport } from './transport.js';
+import type { Binding, SendOptions, Subscription, Transport } from './transport.js';
 import { makeContext } from './context.js';
+import { ALARM_TOPIC, AlarmBoard, type Alarm } from './alarms.js';
 
 /** System-wide defaults for actors and sends (config supplies them). */
 export interface SystemDefaults extends ResolvedOptions {
@@ -85,6 +86,11 @@ export interface SystemOptions {
   readonly defaults?: Partial<SystemDefaults>;
   /** Called when a failure has no supervisor left to handle it (the actor is terminated). */
   readonly onEscalation?: (escalation: Escalation) => void;
+  /**
+   * Called once when the node cannot recover (its root supervisor died, or gave up on a subtree):
+   * the process should exit non-zero so that its manager restarts it. Default: a warning.
+   */
+  readonly onFatal?: (reason: string) => void;
   /** Where warnings go (default: process warnings). */
   readonly warn?: (message: string) => void;
 }
@@ -104,6 +110,9 @@ export type LifecycleWatcher = (event: LifecycleEvent) => void;
 
 const VALID_TYPES_MAX = 10_000;
 
+/** The binding of a node-local actor that the mesh cannot address (tenant supervisors): nothing to take or give up. */
+const LOCAL_BINDING: Binding = Object.freeze({ epoch: 0, stopIntake: () => Promise.resolve(), release: () => Promise.resolve() });
+
 /** One node of an actor mesh. */
 export class ActorSystem implements CellHost {
   readonly node: string;
@@ -112,8 +121,17 @@ export class ActorSystem implements CellHost {
   readonly storage: Storage;
   readonly clock: Clock;
   readonly defaults: SystemDefaults;
-  /** The root supervisor: parent of actors spawned without one. */
+  /** The root supervisor: parent of actors spawned without one (unless a {@link guardianFor} is set). */
   guardian: ActorRef | undefined;
+  /**
+   * The supervisor of a tenant's actors spawned without a parent (supervisors/ installs one per
+   * tenant, so a tenant's failures escalate at most to its own supervisor). Default: the guardian.
+   */
+  guardianFor: ((tenant: string) => ActorRef | undefined | Promise<ActorRef | undefined>) | undefined;
+  /** Conditions operators must know about; while any is active the node is not ready. */
+  readonly alarms = new AlarmBoard();
+  private fatalReason: string | undefined;
+  private readonly onFatal: (reason: string) => void;
   private readonly lifecycleFactory: LifecycleFactory;
   private readonly cells = new Map<string, Map<string, ActorCell>>();
   private readonly pending = new Map<string, PendingAsk>();
@@ -148,6 +166,49 @@ export class ActorSystem implements CellHost {
     this.failFast = { block: false, blockTimeoutMs: 0 };
     this.warn = options.warn ?? ((m) => process.emitWarning(m, 'TroupeWarning'));
     this.onEscalation = options.onEscalation ?? ((e) => this.warn(`unsupervised failure of ${e.address}: ${e.error.message}`));
+    this.onFatal = options.onFatal ?? ((reason) => this.warn(`node ${this.node} cannot recover: ${reason}`));
+    this.alarms.onChange((e) => {
+      const a = e.alarm;
+      this.warn(e.type === 'raised' ? `ALARM ${a.key}: ${a.message}` : `alarm cleared: ${a.key}`);
+      if (!this.stopped && this.transport.hasSubscribers(DEFAULT_TENANT, ALARM_TOPIC)) void this.publishSystem(ALARM_TOPIC, 'sys.alarm', DEFAULT_TENANT, { type: e.type, ...a });
+    });
+  }
+
+  /** Raises (or updates) an alarm (see {@link AlarmBoard}). */
+  raiseAlarm(alarm: { key: string; message: string; tenant?: string; address?: string }): Alarm {
+    return this.alarms.raise(alarm, this.clock.now());
+  }
+
+  /** Clears an alarm. */
+  clearAlarm(key: string): boolean {
+    return this.alarms.clear(key);
+  }
+
+  /**
+   * Declares the node unable to recover: raises an alarm, marks the node not ready and calls
+   * `onFatal` once (the CLI exits non-zero there).
+   */
+  fatal(reason: string): void {
+    if (this.fatalReason !== undefined) return;
+    this.fatalReason = reason;
+    this.raiseAlarm({ key: 'node:fatal', message: reason });
+    this.onFatal(reason);
+  }
+
+  /**
+   * The actor system's real state: ready while it runs, its root supervisor is up, no alarm is
+   * active and it has not given up. `reason` says why not.
+   */
+  health(): { ready: boolean; reason?: string; alarms: Alarm[] } {
+    const alarms = this.alarms.list();
+    if (this.stopped) return { ready: false, reason: 'stopped', alarms };
+    if (this.fatalReason !== undefined) return { ready: false, reason: `cannot recover: ${this.fatalReason}`, alarms };
+    const g = this.guardian === undefined ? undefined : this.cellOf(this.guardian);
+    if (this.guardian !== undefined && (g === undefined || (g.lifecycleState !== 'ready' && g.lifecycleState !== 'busy'))) {
+      return { ready: false, reason: `root supervisor is ${g?.lifecycleState ?? 'gone'}`, alarms };
+    }
+    if (alarms.length > 0) return { ready: false, reason: alarms.map((a) => a.key).join(', '), alarms };
+    return { ready: true, alarms };
   }
 
   /** Starts a node: connects the transport and opens this node's reply inbox. */
@@ -175,7 +236,7 @@ export class ActorSystem implements CellHost {
   async spawn<S>(address: string, behavior: Behavior<S>, options: SpawnOptions = {}): Promise<ActorRef> {
     if (this.stopped) throw new SystemStoppedError('actor system is stopped');
     const ref = this.ref(address, options.tenant ?? DEFAULT_TENANT);
-    const parentRef = options.parent ?? this.guardian;
+    const parentRef = options.parent ?? (this.guardianFor === undefined ? this.guardian : ((await this.guardianFor(ref.tenant)) ?? this.guardian));
     const parent = parentRef === undefined ? undefined : this.cellOf(parentRef);
     if (parentRef !== undefined && parent === undefined) throw new ValidationError(`parent ${parentRef.address} is not an actor on this node`);
     if (parent !== undefined && parent.behavior.supervises !== true) throw new ValidationError(`${parent.address} is not a supervisor and cannot own children`);
@@ -213,6 +274,11 @@ export class ActorSystem implements CellHost {
     cell.lifecycle = this.lifecycleFactory({ address: cell.address, tenant: cell.tenant, node: this.node }, (from, to, input, error) =>
       this.emitLifecycle(cell, from, to, input, error),
     );
+    if (cell.spawnOptions.local === true) {
+      cell.binding = LOCAL_BINDING;
+      cell.persistence = undefined;
+      return;
+    }
     cell.binding = await this.transport.bind(cell.tenant, cell.address, cell, {
       shared: cell.spawnOptions.pool === true,
       onLost: (reason) => {
@@ -451,6 +517,7 @@ export class ActorSystem implements CellHost {
     this.stats.escalations++;
     this.onEscalation({ address: cell.address, tenant: cell.tenant, error });
     void cell.end('terminate');
+    if (this.guardian !== undefined && cell.ref.address === this.guardian.address && cell.tenant === this.guardian.tenant) this.fatal(`root supervisor failed: ${error.message}`);
   }
 
   /** Tells a cell's parent that the cell ended on its own (normal exit). */

@@ -3,9 +3,22 @@
  * with a root supervisor (`supervisor/root`) as the guardian of every spawned actor.
  */
 import { configSchema, type TroupeConfig } from '../config/index.js';
-import { ActorSystem, JetStreamTransport, MemoryTransport, openStorage, type Clock, type Escalation, type JetStreamTransportOptions, type Storage, type Transport } from '../runtime/index.js';
+import { UnavailableError, isTroupeError } from '../protocols/index.js';
+import {
+  ActorSystem,
+  JetStreamTransport,
+  MemoryTransport,
+  openStorage,
+  type ActorRef,
+  type Behavior,
+  type Clock,
+  type Escalation,
+  type JetStreamTransportOptions,
+  type Storage,
+  type Transport,
+} from '../runtime/index.js';
 import { xstateLifecycle } from './lifecycle-machine.js';
-import { supervisor, type Strategy } from './supervisor.js';
+import { supervisor, type Strategy, type SupervisorState } from './supervisor.js';
 
 /** Options of {@link createSystem}; config supplies every default. */
 export interface CreateSystemOptions {
@@ -21,7 +34,19 @@ export interface CreateSystemOptions {
   /** Jitter source for every supervisor made from config. */
   readonly random?: () => number;
   readonly onEscalation?: (e: Escalation) => void;
+  /** Called once when the node cannot recover (the CLI exits non-zero); default a warning. */
+  readonly onFatal?: (reason: string) => void;
   readonly warn?: (message: string) => void;
+  /**
+   * Put every tenant's actors under a supervisor of that tenant (default true): a tenant's
+   * failures escalate at most to it, and the root restarts it alone (ADR 0015).
+   */
+  readonly tenantSupervisors?: boolean;
+}
+
+/** Address of a tenant's supervisor on `node` (one per tenant per node; node-local, not addressable). */
+export function tenantSupervisorAddress(node: string): string {
+  return `supervisor/tenant.${node}`;
 }
 
 /** The address of a node's root supervisor (one per node, so it is unique in the mesh). */
@@ -49,6 +74,7 @@ export async function createSystem(options: CreateSystemOptions = {}): Promise<A
       askTimeoutMs: config.ask.defaultTimeoutMs,
     },
     onEscalation: options.onEscalation,
+    onFatal: options.onFatal,
     warn: options.warn,
   }).catch(async (e: unknown) => {
     // A storage opened here would otherwise outlive the failed start (a NATS connection keeps the process alive).
@@ -56,14 +82,52 @@ export async function createSystem(options: CreateSystemOptions = {}): Promise<A
     throw e;
   });
   const s = config.supervision;
+  const tenantAddress = tenantSupervisorAddress(system.node);
+  const root = {
+    backoff: s.root.backoff,
+    quietMs: s.root.quietMs,
+    fatalAfter: s.root.fatalAfter,
+    isTenantSupervisor: (address: string) => address === tenantAddress,
+  };
   system.guardian = await system.spawn(
     rootSupervisorAddress(system.node),
-    supervisor({ strategy: options.rootStrategy ?? 'one-for-one', maxRestarts: s.maxRestarts, withinMs: s.withinMs, backoff: s.backoff, random: options.random }),
+    supervisor({ strategy: options.rootStrategy ?? 'one-for-one', maxRestarts: s.maxRestarts, withinMs: s.withinMs, backoff: s.backoff, random: options.random, root }),
     // Node-local infrastructure: its address is unique to this node, so it needs no lease (a lease
     // it could not renew during a NATS outage would take the whole node down with it).
     { pool: true },
   );
+  if (options.tenantSupervisors !== false) {
+    const spec = { maxRestarts: s.maxRestarts, withinMs: s.withinMs, backoff: s.backoff, random: options.random };
+    system.guardianFor = tenantGuardians(system, tenantAddress, () => supervisor(spec));
+  }
   return system;
+}
+
+/**
+ * Resolves a tenant's supervisor, starting it under the root the first time the tenant needs
+ * one. While it is restarting after an escalation the tenant's new activations are refused
+ * (`unavailable`): the backoff holds for that tenant alone.
+ */
+function tenantGuardians(system: ActorSystem, address: string, make: () => Behavior<SupervisorState>): (tenant: string) => Promise<ActorRef | undefined> | ActorRef {
+  const starting = new Map<string, Promise<ActorRef>>();
+  return (tenant) => {
+    const ref = system.ref(address, tenant);
+    const state = ref.state;
+    if (state === 'ready' || state === 'busy') return ref;
+    if (state !== undefined) return Promise.reject(new UnavailableError(`tenant ${tenant} is restarting after repeated failures (its supervisor is ${state}); retry shortly`));
+    let p = starting.get(tenant);
+    if (p === undefined) {
+      p = system
+        .spawn(address, make(), { tenant, parent: system.guardian, pool: true, local: true, restart: 'permanent' })
+        .catch((e: unknown) => {
+          if (isTroupeError(e, 'conflict')) return ref;
+          throw e;
+        })
+        .finally(() => starting.delete(tenant));
+      starting.set(tenant, p);
+    }
+    return p;
+  };
 }
 
 /** The transport config asks for: in-process (embedded) or NATS JetStream. */

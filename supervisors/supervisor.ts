@@ -30,15 +30,47 @@ export interface SupervisorSpec {
   readonly children?: readonly ChildSpec[];
   /** Source of jitter; inject a seeded one in tests. */
   readonly random?: () => number;
+  /**
+   * Makes this the root of a node: it never fails. A child past the restart intensity is
+   * restarted alone after an escalation backoff, with an alarm raised until it is up again.
+   */
+  readonly root?: RootPolicy;
+}
+
+/** How a root supervisor treats children that escalate (config `supervision.root`). */
+export interface RootPolicy {
+  /** Delay before restarting an escalated child: grows per consecutive escalation of that child. */
+  readonly backoff?: Partial<BackoffOptions>;
+  /** A child quiet this long after its restart starts its escalation count again (default 60 s). */
+  readonly quietMs?: number;
+  /**
+   * Consecutive escalations of a node-infrastructure child (one of the root's own tenant that is
+   * not a tenant supervisor) after which the node gives up: `system.fatal` (default 5).
+   */
+  readonly fatalAfter?: number;
+  /** True for children that are tenant supervisors (their failures never end the node). */
+  readonly isTenantSupervisor?: (address: string) => boolean;
+  /** Jitter of the escalation backoff (default Math.random). */
+  readonly random?: () => number;
 }
 
 /** A supervisor's private state. */
 export interface SupervisorState {
   readonly window: RestartWindow;
   escalated: boolean;
+  /** Root only: consecutive escalations per child (`tenant\u0000address`) and when the last one was. */
+  readonly escalations?: Map<string, { n: number; at: number }>;
+  /** Root only: stops watching children come back up. */
+  unwatch?: () => void;
 }
 
 const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 10, maxMs: 5_000, multiplier: 2, jitter: 0.2 };
+const ROOT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 30_000, multiplier: 2, jitter: 0.2 };
+
+/** The alarm key of a root's child that is restarting after an escalation. */
+export function subtreeAlarmKey(tenant: string, address: string): string {
+  return `subtree:${tenant}/${address}`;
+}
 
 const childEventSchema = z.object({
   address: z.string(),
@@ -59,7 +91,38 @@ export function supervisor(spec: SupervisorSpec = {}): Behavior<SupervisorState>
   const backoff: BackoffOptions = { ...DEFAULT_BACKOFF, ...spec.backoff };
   const random = spec.random ?? Math.random;
 
-  const escalate = async (ctx: ActorContext<SupervisorState>, child: ChildInfo, why: string): Promise<never> => {
+  const rootBackoff: BackoffOptions = { ...ROOT_BACKOFF, ...spec.root?.backoff };
+  const rootRandom = spec.root?.random ?? Math.random;
+
+  /**
+   * The root never fails: the escalated child alone is restarted after a growing backoff, under
+   * an alarm that clears when the child is up again; infrastructure that keeps failing ends the node.
+   */
+  const rootEscalate = (ctx: ActorContext<SupervisorState>, child: ChildInfo, why: string): void => {
+    const policy = spec.root as RootPolicy;
+    const now = ctx.system.clock.now();
+    const key = `${child.ref.tenant}\u0000${child.ref.address}`;
+    const book = ctx.state.escalations as Map<string, { n: number; at: number }>;
+    const last = book.get(key);
+    const n = last === undefined || now - last.at > (policy.quietMs ?? 60_000) ? 1 : last.n + 1;
+    book.set(key, { n, at: now });
+    const delay = backoffDelay(n, rootBackoff, rootRandom);
+    const infrastructure = child.ref.tenant === ctx.self.tenant && policy.isTenantSupervisor?.(child.ref.address) !== true;
+    ctx.system.raiseAlarm({
+      key: subtreeAlarmKey(child.ref.tenant, child.ref.address),
+      message: `${child.ref.address} (tenant ${child.ref.tenant}) failed past its restart intensity (${n} in a row): ${why}; restarting it in ${delay} ms`,
+      tenant: child.ref.tenant,
+      address: child.ref.address,
+    });
+    if (infrastructure && n > (policy.fatalAfter ?? 5)) {
+      ctx.system.fatal(`${child.ref.address} keeps failing (${n} escalations in a row): ${why}`);
+      return;
+    }
+    ctx.restartChild(child.ref, delay);
+  };
+
+  const escalate = async (ctx: ActorContext<SupervisorState>, child: ChildInfo, why: string): Promise<never | void> => {
+    if (spec.root !== undefined) return rootEscalate(ctx, child, why);
     ctx.state.escalated = true;
     const children = ctx.children();
     for (let i = children.length - 1; i >= 0; i--) await ctx.terminateChild((children[i] as ChildInfo).ref);
@@ -93,6 +156,7 @@ export function supervisor(spec: SupervisorSpec = {}): Behavior<SupervisorState>
     const why = ev.error?.message ?? 'exited normally';
     if (crashed) {
       if (child.restart === 'temporary') await ctx.terminateChild(child.ref);
+      else if (spec.root !== undefined) rootEscalate(ctx, child, why); // every failure that reaches the root is an escalation
       else await restart(ctx, child, why);
       return;
     }
@@ -105,7 +169,16 @@ export function supervisor(spec: SupervisorSpec = {}): Behavior<SupervisorState>
     // No user message types: anything but sys.* is refused (bad_request), never a crash.
     schemas: {},
     async init(ctx) {
-      ctx.state = { window: new RestartWindow(maxRestarts, withinMs), escalated: false };
+      ctx.state = { window: new RestartWindow(maxRestarts, withinMs), escalated: false, ...(spec.root === undefined ? {} : { escalations: new Map() }) };
+      if (spec.root !== undefined) {
+        // An escalated child that is up again clears its alarm.
+        const state = ctx.state;
+        state.unwatch = ctx.system.watchLifecycle((e) => {
+          if (e.to !== 'ready' || e.from !== 'starting') return;
+          const key = subtreeAlarmKey(e.tenant, e.address);
+          if (state.escalations?.has(`${e.tenant}\u0000${e.address}`) === true && ctx.system.alarms.has(key)) ctx.system.clearAlarm(key);
+        });
+      }
       for (const c of spec.children ?? []) await ctx.spawnChild(c.address, c.behavior, { ...c.options, restart: c.restart ?? 'permanent' });
       return ctx.state;
     },
@@ -113,6 +186,9 @@ export function supervisor(spec: SupervisorSpec = {}): Behavior<SupervisorState>
       if (msg.type === CHILD_FAILED || msg.type === CHILD_EXITED) return onChildEvent(msg, ctx);
       if (msg.type === WHICH_CHILDREN) return ctx.children().map((c) => ({ address: c.ref.address, tenant: c.ref.tenant, restart: c.restart, state: c.state, incarnation: c.incarnation }));
       return undefined;
+    },
+    stop(ctx) {
+      (ctx.state as SupervisorState | undefined)?.unwatch?.();
     },
   };
 }

@@ -3,7 +3,7 @@
  * with a PEM public key. The algorithm must match a configured key (no `none`, no HS/RS
  * confusion); `exp` is required, `nbf`, `iss` and `aud` are checked when present or configured.
  */
-import { createHmac, createPrivateKey, createPublicKey, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, createPrivateKey, createPublicKey, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
 import { tenantSchema } from '../../protocols/index.js';
 import { gatewayError } from '../http.js';
 import { ROLES, type Principal, type Role } from '../types.js';
@@ -81,8 +81,9 @@ export class JwtVerifier {
     const raw = claims[this.options.rolesClaim ?? 'roles'];
     const listed = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(' ') : [];
     const roles = listed.filter((r): r is Role => (ROLES as readonly unknown[]).includes(r));
-    const sub = typeof claims['sub'] === 'string' ? claims['sub'] : 'anonymous';
-    return { tenant, roles: roles.length > 0 ? roles : ['user'], subject: `jwt:${sub}` };
+    // A token without `sub` is its own principal (keyed by its hash), never one shared "anonymous" bucket.
+    const sub = typeof claims['sub'] === 'string' && claims['sub'] !== '' ? `jwt:${claims['sub']}` : `jwt#${createHash('sha256').update(token).digest('hex').slice(0, 24)}`;
+    return { tenant, roles: roles.length > 0 ? roles : ['user'], subject: sub };
   }
 }
 

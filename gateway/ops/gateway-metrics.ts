@@ -49,6 +49,9 @@ export class GatewayMetrics {
     r.callbackGauge('troupe_actors', 'Actors living on this node', () => system.actors().length);
     r.callbackGauge('troupe_dead_letters_total', 'Dead letters recorded by this node', () => system.stats.deadLetters);
     r.callbackGauge('troupe_escalations_total', 'Failures that reached the top of a supervision tree', () => system.stats.escalations);
+    r.callbackGauge('troupe_alarms', 'Active alarms on this node (subtrees restarting after repeated failures)', () => system.alarms.list().length);
+    r.callbackGauge('troupe_alarms_raised_total', 'Alarms raised on this node since it started', () => system.alarms.raisedTotal);
+    r.callbackGauge('troupe_ready', '1 while the node is ready (its actor system runs, no alarm), else 0', () => (system.health().ready ? 1 : 0));
     r.callbackGauge('troupe_late_replies_total', 'Replies that came after their ask gave up', () => system.stats.lateReplies);
     r.callbackGauge('troupe_process_resident_memory_bytes', 'Resident memory of this process', () => process.memoryUsage.rss());
   }

@@ -11,6 +11,10 @@ export interface HealthReport {
   readonly node: string;
   readonly nats: 'none' | 'connected' | 'disconnected';
   readonly actors: number;
+  /** Why the node is not ready (absent when it is). */
+  readonly reason?: string;
+  /** Active alarms (subtrees restarting after repeated failures, a node that gave up). */
+  readonly alarms: readonly { key: string; message: string; since: string }[];
 }
 
 interface NatsLike {
@@ -39,10 +43,14 @@ export class HealthMonitor {
     }
   }
 
-  /** The current report. */
+  /** The current report: the actor system's real state, the node's readiness and its NATS connection. */
   report(): HealthReport {
-    const nats = this.nc === undefined ? 'none' : this.natsUp && !this.nc.isClosed() ? 'connected' : 'disconnected';
-    const ok = this.deps.ready() && nats !== 'disconnected';
-    return { status: ok ? 'ok' : 'unavailable', node: this.deps.system.node, nats, actors: this.deps.system.actors().length };
+    const system = this.deps.system;
+    const nats: HealthReport['nats'] = this.nc === undefined ? 'none' : this.natsUp && !this.nc.isClosed() ? 'connected' : 'disconnected';
+    const health = system.health();
+    const reason = !health.ready ? health.reason : !this.deps.ready() ? 'not serving (starting or draining)' : nats === 'disconnected' ? 'NATS disconnected' : undefined;
+    const alarms = health.alarms.map((a) => ({ key: a.key, message: a.message, since: new Date(a.since).toISOString() }));
+    const base = { status: reason === undefined ? ('ok' as const) : ('unavailable' as const), node: system.node, nats, actors: system.actors().length, alarms };
+    return reason === undefined ? base : { ...base, reason };
   }
 }

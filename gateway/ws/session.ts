@@ -6,9 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { WebSocket, type RawData } from 'ws';
-import { formatIssues, isTroupeError, RUN_CANCEL, RUN_CREATE, RUN_RESUME, type ErrorCode } from '../../protocols/index.js';
+import { formatIssues, inspectWireValue, isTroupeError, RUN_CANCEL, RUN_CREATE, RUN_RESUME, type ErrorCode } from '../../protocols/index.js';
 import { assertPattern, assertTopic, type Subscription } from '../../runtime/index.js';
-import { gatewayError } from '../http.js';
+import { bucketKey, gatewayError } from '../http.js';
 import type { Principal } from '../types.js';
 import type { WsContext } from './context.js';
 import { CLIENT_TYPES, CLOSE, clientFrame, frameCode, frameId, type ClientFrame, type ErrorFrame, type HelloFrame, type RunStartFrame } from './frames.js';
@@ -118,6 +118,8 @@ export class Session implements RunSink {
     }
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return this.sendError(undefined, 'bad_request', 'a frame is a JSON object with a "type"');
     const id = frameId(raw);
+    const problem = inspectWireValue(raw);
+    if (problem !== undefined) return this.sendError(id, 'bad_request', `frame rejected: ${problem.message}`);
     const type = (raw as { type?: unknown }).type;
     if (typeof type !== 'string' || !CLIENT_TYPES.has(type)) return this.sendError(id, 'bad_request', `unknown frame type ${JSON.stringify(type)?.slice(0, 64)}; expected one of ${[...CLIENT_TYPES].join(', ')}`);
     const parsed = clientFrame.safeParse(raw);
@@ -129,7 +131,7 @@ export class Session implements RunSink {
   private rateKey(): string {
     // With auth off every caller is the same anonymous principal: limit per connection instead.
     const p = this.principal;
-    return p === undefined || p.subject === 'anonymous' ? `session:${this.id}` : p.subject;
+    return p === undefined || p.subject === 'anonymous' ? `session:${this.id}` : bucketKey(p);
   }
 
   private async dispatch(f: ClientFrame): Promise<void> {
@@ -173,7 +175,7 @@ export class Session implements RunSink {
         this.close(CLOSE.POLICY, 'unauthorized');
         return;
       }
-      const key = p.subject === 'anonymous' ? this.slot : p.subject;
+      const key = p.subject === 'anonymous' ? this.slot : bucketKey(p);
       if (this.ctx.connections.transfer(this.slot, key) !== undefined) {
         this.sendError(undefined, 'rate_limited', 'too many connections for this key');
         this.close(CLOSE.POLICY, 'connection limit');

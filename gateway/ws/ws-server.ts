@@ -7,7 +7,7 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { ANONYMOUS_ADMIN } from '../auth/index.js';
-import { bearerToken, originAllowed, retryAfterSeconds, statusOf, rateLimitedError } from '../http.js';
+import { bearerToken, bucketKey, originAllowed, retryAfterSeconds, statusOf, rateLimitedError } from '../http.js';
 import type { Principal } from '../types.js';
 import type { WsContext } from './context.js';
 import { CLOSE } from './frames.js';
@@ -22,7 +22,12 @@ export class WsGateway {
   private readonly heartbeat: NodeJS.Timeout;
   private anonymous = 0;
 
-  constructor(private readonly ctx: WsContext, private readonly allowedOrigins: readonly string[] = []) {
+  constructor(
+    private readonly ctx: WsContext,
+    private readonly allowedOrigins: readonly string[] = [],
+    /** Host check (DNS-rebinding defence while auth is off); default: any host. */
+    private readonly hostAllowed: (req: IncomingMessage) => boolean = () => true,
+  ) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: ctx.limits.frameBytes, perMessageDeflate: false, clientTracking: false });
     this.heartbeat = setInterval(() => this.beat(), ctx.limits.heartbeatMs);
     this.heartbeat.unref();
@@ -31,10 +36,16 @@ export class WsGateway {
   /** Handles an HTTP upgrade request for `/ws`. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
-    const url = new URL(req.url ?? '/', 'http://gateway');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://gateway.invalid');
+    } catch {
+      return refuse(socket, 400, 'malformed request target');
+    }
     if (url.pathname !== '/ws') return refuse(socket, 404, 'not found');
     if (QUERY_CREDENTIALS.some((k) => url.searchParams.has(k))) return refuse(socket, 400, 'credentials in the query string are refused: use the Authorization header or a hello frame');
-    if (!originAllowed(req, this.allowedOrigins)) return refuse(socket, 403, `origin ${String(req.headers.origin)} is not allowed`);
+    if (!originAllowed(req, this.allowedOrigins)) return refuse(socket, 403, `origin ${String(req.headers.origin).slice(0, 120)} is not allowed`);
+    if (!this.hostAllowed(req)) return refuse(socket, 403, `host ${String(req.headers.host ?? '').slice(0, 120)} is not allowed while auth is off`);
     const token = bearerToken(req);
     let principal: Principal | undefined;
     try {
@@ -43,9 +54,9 @@ export class WsGateway {
       return refuse(socket, 401, (e as Error).message);
     }
     // Auth off: one anonymous principal for all, so limits apply per connection; before hello: per address.
-    const slot = principal === undefined ? `ip:${req.socket.remoteAddress ?? '?'}` : principal === ANONYMOUS_ADMIN ? `anon:${++this.anonymous}` : principal.subject;
+    const slot = principal === undefined ? `ip:${req.socket.remoteAddress ?? '?'}` : principal === ANONYMOUS_ADMIN ? `anon:${++this.anonymous}` : bucketKey(principal);
     if (principal !== undefined && principal !== ANONYMOUS_ADMIN) {
-      const wait = this.ctx.rate.take(principal.subject);
+      const wait = this.ctx.rate.take(bucketKey(principal));
       if (wait > 0) {
         this.ctx.metrics.rateLimited.inc();
         const err = rateLimitedError(wait);

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Behavior } from '../../runtime/index.js';
-import { backoffDelay, supervisor, type BackoffOptions, type Strategy } from '../../supervisors/index.js';
+import { backoffDelay, subtreeAlarmKey, supervisor, tenantSupervisorAddress, type BackoffOptions, type Strategy } from '../../supervisors/index.js';
 import { newLog, restartGaps, seeded, shutdownHarness, spawnTree, startHarness, worker, type Harness } from './helpers.js';
 
 let h: Harness | undefined;
@@ -141,22 +141,38 @@ describe('restart intensity', () => {
     expect(h.of('supervisor/app', 'FAIL')).toEqual([]);
   });
 
-  it('at the root the failure goes to onEscalation and the root is terminated', async () => {
+  it('a failure past a tenant supervisor reaches the root, which never dies: it restarts that subtree alone after a backoff, under an alarm', async () => {
     h = await startHarness({ rootMaxRestarts: 1 });
     const log = newLog();
     const w = await h.system.spawn('worker/solo', worker(log));
+    const other = await h.system.spawn('worker/other', worker(newLog()), { tenant: 'acme' });
     const root = h.system.guardian?.address ?? '';
+    const tenantSup = tenantSupervisorAddress(h.system.node);
+    // worker/solo lives under the default tenant's supervisor, not under the root.
+    expect(h.system.childrenOf(h.system.ref(tenantSup)).map((c) => c.ref.address)).toEqual(['worker/solo']);
+    expect(h.system.childrenOf(h.system.ref(root)).map((c) => `${c.ref.tenant}:${c.ref.address}`).sort()).toEqual([`acme:${tenantSup}`, `default:${tenantSup}`]);
     await w.tell('work.flaky', 1);
     await h.clock.advance(50);
-    expect(h.escalations).toEqual([]);
+    expect(h.system.health().ready).toBe(true);
     await w.tell('work.flaky', 2, { id: 'last' });
     await h.clock.advance(50);
-    expect(h.escalations).toHaveLength(1);
-    expect(h.escalations[0]).toMatchObject({ address: root, tenant: 'default', error: { code: 'handler_failed', details: { escalated: true, child: 'worker/solo' } } });
-    expect(h.system.stats.escalations).toBe(1);
-    expect(h.of(root).slice(-2).map((e) => e.to)).toEqual(['failed', 'terminated']);
-    expect(h.of('worker/solo').slice(-1)[0]?.to).toBe('terminated');
-    expect(h.system.actors()).toEqual([]);
+    // The default tenant's supervisor escalated; the root raised an alarm and holds the subtree back.
+    expect(h.of(tenantSup, 'FAIL').map((e) => e.tenant)).toEqual(['default']);
+    expect(h.of(root, 'FAIL')).toEqual([]);
+    expect(h.escalations).toEqual([]);
+    const health = h.system.health();
+    expect(health.ready).toBe(false);
+    expect(health.alarms.map((a) => a.key)).toEqual([subtreeAlarmKey('default', tenantSup)]);
+    expect(health.alarms[0]?.message).toMatch(/restart intensity exceeded/);
+    // Meanwhile the tenant's new activations are refused, the other tenant is untouched.
+    await expect(h.system.spawn('worker/late', worker(newLog()))).rejects.toMatchObject({ code: 'unavailable' });
+    await expect(other.ask('work.ok', 7)).resolves.toBe(7);
+    await h.clock.advance(2_000); // past the escalation backoff (500 ms ± 20 %)
+    expect(h.of(tenantSup, 'START').filter((e) => e.tenant === 'default').map((e) => e.incarnation)).toEqual([1, 2]);
+    expect(h.system.health()).toMatchObject({ ready: true, alarms: [] });
+    const again = await h.system.spawn('worker/solo2', worker(newLog()));
+    await expect(again.ask('work.ok', 3)).resolves.toBe(3);
+    expect(h.system.stats.escalations).toBe(0);
   });
 });
 
