@@ -194,7 +194,8 @@ export class Gateway {
         sendJson(res, report.status === 'ok' ? 200 : 503, report);
         return;
       }
-      this.checkBrowser(req);
+      const mounted = this.routes.find((r) => path === r.prefix || path.startsWith(r.prefix.endsWith('/') ? r.prefix : `${r.prefix}/`));
+      this.checkBrowser(req, mounted?.checksOrigin !== true);
       if (applyCors(req, res, this.allowedOrigins)) return;
       setBodyLimit(req, this.limits.bodyBytes);
       if (path === '/metrics') {
@@ -207,7 +208,6 @@ export class Gateway {
         return;
       }
       if (path === '/ws') throw gatewayError('bad_request', 'GET /ws with an Upgrade: websocket header', { status: 426 });
-      const mounted = this.routes.find((r) => path === r.prefix || path.startsWith(r.prefix.endsWith('/') ? r.prefix : `${r.prefix}/`));
       if (mounted === undefined) throw gatewayError('not_found', `no route for ${req.method ?? 'GET'} ${path}`);
       route = mounted.prefix;
       const sub = path.slice(mounted.prefix.length);
@@ -237,8 +237,8 @@ export class Gateway {
    * auth is off only under a loopback or configured host name (a page that rebinds its own DNS
    * name to 127.0.0.1 still sends its own name as `Host`). 403 otherwise.
    */
-  private checkBrowser(req: IncomingMessage): void {
-    if (!originAllowed(req, this.allowedOrigins)) throw gatewayError('forbidden', `origin ${JSON.stringify(String(req.headers.origin)).slice(0, 120)} is not allowed`);
+  private checkBrowser(req: IncomingMessage, origin: boolean): void {
+    if (origin && !originAllowed(req, this.allowedOrigins)) throw gatewayError('forbidden', `origin ${JSON.stringify(String(req.headers.origin)).slice(0, 120)} is not allowed`);
     if (!this.hostAllowed(req)) throw gatewayError('forbidden', `host ${JSON.stringify(String(req.headers.host ?? '')).slice(0, 120)} is not allowed while auth is off`);
   }
 

@@ -42,6 +42,8 @@ export interface GatewayDeps {
 /** One mounted part of the gateway: handles requests whose path starts with `prefix`. */
 export interface HttpRoute {
   readonly prefix: string;
+  /** True when the route checks `Origin` itself (answering in its own error shape, as /mcp does). */
+  readonly checksOrigin?: boolean;
   /** Paths under `prefix` that need no credentials (e.g. the agent card); default none. */
   readonly public?: (path: string) => boolean;
   /**

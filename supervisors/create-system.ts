@@ -114,9 +114,10 @@ function tenantGuardians(system: ActorSystem, address: string, make: () => Behav
     const ref = system.ref(address, tenant);
     const state = ref.state;
     if (state === 'ready' || state === 'busy') return ref;
-    if (state !== undefined) return Promise.reject(new UnavailableError(`tenant ${tenant} is restarting after repeated failures (its supervisor is ${state}); retry shortly`));
     let p = starting.get(tenant);
-    if (p === undefined) {
+    if (p !== undefined) return p; // first start still running: wait for it
+    if (state !== undefined) return Promise.reject(new UnavailableError(`tenant ${tenant} is restarting after repeated failures (its supervisor is ${state}); retry shortly`));
+    {
       p = system
         .spawn(address, make(), { tenant, parent: system.guardian, pool: true, local: true, restart: 'permanent' })
         .catch((e: unknown) => {

@@ -40,6 +40,7 @@ export function mcpRoute(deps: GatewayDeps, options: McpRouteOptions = {}): Http
 
   return {
     prefix: options.prefix ?? '/mcp',
+    checksOrigin: true,
     async handle(req: IncomingMessage, res: ServerResponse, principal: Principal, path: string): Promise<void> {
       if (path !== '' && path !== '/') throw gatewayError('not_found', `no such MCP endpoint: ${path}`);
       if (!originAllowed(req, allowed)) {

@@ -13,8 +13,8 @@ export interface HealthReport {
   readonly actors: number;
   /** Why the node is not ready (absent when it is). */
   readonly reason?: string;
-  /** Active alarms (subtrees restarting after repeated failures, a node that gave up). */
-  readonly alarms: readonly { key: string; message: string; since: string }[];
+  /** Active alarms (subtrees restarting after repeated failures, a node that gave up); absent when none. */
+  readonly alarms?: readonly { key: string; message: string; since: string }[];
 }
 
 interface NatsLike {
@@ -50,7 +50,8 @@ export class HealthMonitor {
     const health = system.health();
     const reason = !health.ready ? health.reason : !this.deps.ready() ? 'not serving (starting or draining)' : nats === 'disconnected' ? 'NATS disconnected' : undefined;
     const alarms = health.alarms.map((a) => ({ key: a.key, message: a.message, since: new Date(a.since).toISOString() }));
-    const base = { status: reason === undefined ? ('ok' as const) : ('unavailable' as const), node: system.node, nats, actors: system.actors().length, alarms };
-    return reason === undefined ? base : { ...base, reason };
+    const base = { status: reason === undefined ? ('ok' as const) : ('unavailable' as const), node: system.node, nats, actors: system.actors().length };
+    if (reason === undefined && alarms.length === 0) return base;
+    return { ...base, ...(reason === undefined ? {} : { reason }), alarms };
   }
 }
