@@ -10,10 +10,11 @@ import { storageSuite } from './storage.bench.js';
 import { gatewaySuite } from './gateway.bench.js';
 import { memorySuite } from './memory.bench.js';
 import { storeSuite } from './store.bench.js';
+import { chaosSuite } from './chaos.bench.js';
 import { machineInfo, machineLines, suiteLines, type Suite, type SuiteResult } from './harness.js';
 
 /** Every suite, in the order they run. */
-export const SUITES: readonly Suite[] = [kernelSuite, jetstreamSuite, agentsSuite, storageSuite, gatewaySuite, storeSuite, memorySuite];
+export const SUITES: readonly Suite[] = [kernelSuite, jetstreamSuite, agentsSuite, storageSuite, gatewaySuite, storeSuite, memorySuite, chaosSuite];
 
 interface Args {
   readonly quick: boolean;
