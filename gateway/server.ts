@@ -12,6 +12,7 @@ import { RunStore } from '../actors/agent/store.js';
 import { ANONYMOUS_ADMIN, Authenticator, ConnectionLimiter, RateLimiter, type AuthOptions } from './auth/index.js';
 import { applyCors, bearerToken, gatewayError, isLoopbackHost, rateLimitedError, sendError, sendJson, setBodyLimit } from './http.js';
 import { GatewayMetrics, HealthMonitor } from './ops/index.js';
+import { logPath, scrubbingLog } from './scrub.js';
 import type { GatewayDeps, HttpRoute, Principal } from './types.js';
 import { DEFAULT_WS_LIMITS, WsGateway, type WsLimits } from './ws/index.js';
 
@@ -83,7 +84,7 @@ export class Gateway {
     this.metrics = new GatewayMetrics(deps.system);
     this.metrics.attach();
     this.health = new HealthMonitor(deps);
-    this.warn = options.warn ?? deps.system.warn;
+    this.warn = scrubbingLog(options.warn ?? deps.system.warn);
     this.allowedOrigins = options.allowedOrigins ?? [];
     this.routes = [...(options.routes ?? [])].sort((a, b) => b.prefix.length - a.prefix.length);
     const store = options.store ?? new RunStore(deps.system.storage);
@@ -196,7 +197,7 @@ export class Gateway {
       if (Number.isFinite(declared) && declared > this.limits.bodyBytes) throw new TooLargeError(`request body of ${declared} bytes exceeds the ${this.limits.bodyBytes}-byte limit`);
       await mounted.handle(req, res, principal, sub);
     } catch (e) {
-      if (!isTroupeError(e)) this.warn(`gateway: ${req.method ?? ''} ${req.url ?? ''}: ${(e as Error)?.stack ?? String(e)}`);
+      if (!isTroupeError(e)) this.warn(`gateway: ${req.method ?? ''} ${logPath(req.url)}: ${(e as Error)?.stack ?? String(e)}`);
       if (isTroupeError(e, 'rate_limited')) this.metrics.rateLimited.inc();
       sendError(res, e);
     }

@@ -100,3 +100,15 @@ export type {
   StoreSearchReply,
   StoreNamespacesReply,
 } from './store.js';
+export {
+  REDACTED_MARK,
+  MIN_SECRET_LENGTH,
+  MAX_PRESENTED_SECRETS,
+  secretForms,
+  registerSecret,
+  registerPresentedSecret,
+  secretCount,
+  clearSecrets,
+  scrubSecrets,
+  scrubbedMessage,
+} from './secrets.js';
