@@ -16,7 +16,8 @@ export const SECRET_ENV_VARS: readonly string[] = ['OPENAI_API_KEY', 'ANTHROPIC_
 
 /** True when a config field of this name holds a secret. */
 export function isSecretField(name: string): boolean {
-  return SECRET_NAME.test(name) && !/public/i.test(name);
+  // `apiKeyEnv` and the like name an environment variable; they hold no secret.
+  return SECRET_NAME.test(name) && !/public|Env$/i.test(name);
 }
 
 function secretValue(v: unknown): v is string | readonly string[] {
@@ -50,7 +51,15 @@ export function redactConfig<T>(config: T): T {
  */
 export function configSecrets(config: TroupeConfig, env: NodeJS.ProcessEnv = process.env): string[] {
   const out = new Set<string>();
-  walk(config, (s) => out.add(s), SECRET_PLACEHOLDER);
+  walk(
+    config,
+    (s) => {
+      out.add(s);
+      const credential = /^(Bearer|Basic|Token)\s+(\S+)\s*$/i.exec(s)?.[2]; // an Authorization header: the credential alone too
+      if (credential !== undefined) out.add(credential);
+    },
+    SECRET_PLACEHOLDER,
+  );
   const names = new Set([...SECRET_ENV_VARS, ...config.agents.flatMap((a) => (a.apiKeyEnv === undefined ? [] : [a.apiKeyEnv]))]);
   for (const n of names) {
     const v = env[n];

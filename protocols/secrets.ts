@@ -105,19 +105,42 @@ export function clearSecrets(): void {
 
 function registered(): RegExp | undefined {
   if (dirty) {
-    // Longest first, so a secret containing another is replaced whole.
+    // A zero-width lookahead finds, at every position, the longest secret starting there, so
+    // overlapping occurrences of different secrets are all found (and their union is replaced).
     const all = [...configured, ...presented].sort((a, b) => b.length - a.length);
-    pattern = all.length === 0 ? undefined : new RegExp(all.map(escapeRegExp).join('|'), 'g');
+    pattern = all.length === 0 ? undefined : new RegExp(`(?=(${all.map(escapeRegExp).join('|')}))`, 'g');
     dirty = false;
   }
   return pattern;
+}
+
+/** `text` with every character covered by an occurrence of a registered secret replaced (runs merged). */
+function replaceRegistered(text: string, re: RegExp): string {
+  let out = '';
+  let from = 0;
+  let end = -1;
+  let start = -1;
+  for (const m of text.matchAll(re)) {
+    const at = m.index;
+    const stop = at + (m[1] ?? '').length;
+    if (start >= 0 && at <= end) {
+      end = Math.max(end, stop);
+      continue;
+    }
+    if (start >= 0) out += text.slice(from, start) + REDACTED_MARK;
+    if (start >= 0) from = end;
+    start = at;
+    end = stop;
+  }
+  if (start < 0) return text;
+  return out + text.slice(from, start) + REDACTED_MARK + text.slice(end);
 }
 
 /** `text` with every registered secret and every credential shape replaced by {@link REDACTED_MARK}. */
 export function scrubSecrets(text: string): string {
   if (typeof text !== 'string' || text.length === 0) return text;
   const re = registered();
-  let out = re === undefined ? text : text.replace(re, REDACTED_MARK);
+  let out = re === undefined ? text : replaceRegistered(text, re);
   for (const shape of SHAPES) {
     out = out.replace(shape, (_m: string, scheme?: string) => (typeof scheme === 'string' && /^(bearer|basic)$/i.test(scheme) ? `${scheme} ${REDACTED_MARK}` : REDACTED_MARK));
   }
