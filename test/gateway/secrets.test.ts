@@ -154,7 +154,7 @@ describe('no secret leaves a troupe process', () => {
     FORBIDDEN.push(wrongKey);
     const refused = await respond('wrong key', await fetch(`${url}/acp/runs/wait?api_key=${wrongKey}`, { method: 'POST', headers: auth(wrongKey), body: '{}' }));
     await respond('query only', await fetch(`${url}/acp/assistants/search?api_key=${S.gatewayKey}&token=${S.jwtSecret}`, { method: 'POST', body: '{}' }));
-    await untilPrinted(/gateway: POST \/acp\/runs\/wait: /);
+    await untilPrinted(/gateway: POST \/acp\/runs\/wait[?:]/);
     // `troupe config` with every secret field set.
     const withNats = config({ transport: { kind: 'jetstream', servers: ['nats://127.0.0.1:4222'], token: S.natsToken, user: 'troupe', pass: S.natsPass } });
     const shown = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'config', '--config', withNats], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });

@@ -94,7 +94,7 @@ export function echoKeyError(status = 401): Handler {
   return (res, req) => {
     const key = /^Bearer\s+(.*)$/i.exec(req.headers.authorization ?? '')?.[1] ?? String(req.headers['x-api-key'] ?? '');
     const message = `Incorrect API key provided: ${key}. You can find your API key at https://platform.example/account/api-keys.`;
-    jsonError(status, { error: { message, type: 'invalid_request_error', param: null, code: 'invalid_api_key' } })(res, req);
+    void jsonError(status, { error: { message, type: 'invalid_request_error', param: null, code: 'invalid_api_key' } })(res, req);
   };
 }
 
