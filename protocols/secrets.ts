@@ -26,12 +26,10 @@ const SHAPES: readonly RegExp[] = [
 
 const configured = new Set<string>();
 const presented = new Set<string>();
-let pattern: RegExp | undefined;
+let index: Map<string, string[]> | undefined;
+/** The first two characters of every registered secret, as `c0 * 65536 + c1`: skips most positions without a lookup. */
+let heads = new Set<number>();
 let dirty = false;
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 /** Other spellings a secret may take in text: URL- and JSON-escaped; for key material, hex ⇄ base64. */
 export function secretForms(value: string): string[] {
@@ -99,38 +97,52 @@ export function secretCount(): number {
 export function clearSecrets(): void {
   configured.clear();
   presented.clear();
-  pattern = undefined;
+  index = undefined;
   dirty = false;
 }
 
-function registered(): RegExp | undefined {
+/** Secrets by their first {@link MIN_SECRET_LENGTH} characters (longest first): every occurrence starts with one such window. */
+function registered(): Map<string, string[]> | undefined {
   if (dirty) {
-    // A zero-width lookahead finds, at every position, the longest secret starting there, so
-    // overlapping occurrences of different secrets are all found (and their union is replaced).
-    const all = [...configured, ...presented].sort((a, b) => b.length - a.length);
-    pattern = all.length === 0 ? undefined : new RegExp(`(?=(${all.map(escapeRegExp).join('|')}))`, 'g');
+    index = new Map();
+    heads = new Set();
+    for (const s of [...configured, ...presented].sort((a, b) => b.length - a.length)) {
+      heads.add(s.charCodeAt(0) * 65536 + s.charCodeAt(1));
+      const key = s.slice(0, MIN_SECRET_LENGTH);
+      const list = index.get(key);
+      if (list === undefined) index.set(key, [s]);
+      else list.push(s);
+    }
+    if (index.size === 0) index = undefined;
     dirty = false;
   }
-  return pattern;
+  return index;
 }
 
-/** `text` with every character covered by an occurrence of a registered secret replaced (runs merged). */
-function replaceRegistered(text: string, re: RegExp): string {
+/**
+ * `text` with every character covered by an occurrence of a registered secret replaced; runs of
+ * overlapping or adjacent occurrences become one mark, so no part of any secret shows.
+ */
+function replaceRegistered(text: string, byPrefix: Map<string, string[]>): string {
   let out = '';
   let from = 0;
-  let end = -1;
   let start = -1;
-  for (const m of text.matchAll(re)) {
-    const at = m.index;
-    const stop = at + (m[1] ?? '').length;
-    if (start >= 0 && at <= end) {
-      end = Math.max(end, stop);
+  let end = -1;
+  for (let i = 0; i + MIN_SECRET_LENGTH <= text.length; i++) {
+    if (!heads.has(text.charCodeAt(i) * 65536 + text.charCodeAt(i + 1))) continue;
+    const list = byPrefix.get(text.slice(i, i + MIN_SECRET_LENGTH));
+    const hit = list?.find((s) => text.startsWith(s, i));
+    if (hit === undefined) continue;
+    if (start >= 0 && i <= end) {
+      end = Math.max(end, i + hit.length);
       continue;
     }
-    if (start >= 0) out += text.slice(from, start) + REDACTED_MARK;
-    if (start >= 0) from = end;
-    start = at;
-    end = stop;
+    if (start >= 0) {
+      out += text.slice(from, start) + REDACTED_MARK;
+      from = end;
+    }
+    start = i;
+    end = i + hit.length;
   }
   if (start < 0) return text;
   return out + text.slice(from, start) + REDACTED_MARK + text.slice(end);
@@ -139,8 +151,8 @@ function replaceRegistered(text: string, re: RegExp): string {
 /** `text` with every registered secret and every credential shape replaced by {@link REDACTED_MARK}. */
 export function scrubSecrets(text: string): string {
   if (typeof text !== 'string' || text.length === 0) return text;
-  const re = registered();
-  let out = re === undefined ? text : replaceRegistered(text, re);
+  const byPrefix = registered();
+  let out = byPrefix === undefined ? text : replaceRegistered(text, byPrefix);
   for (const shape of SHAPES) {
     out = out.replace(shape, (_m: string, scheme?: string) => (typeof scheme === 'string' && /^(bearer|basic)$/i.test(scheme) ? `${scheme} ${REDACTED_MARK}` : REDACTED_MARK));
   }
