@@ -9,10 +9,16 @@ import type { TroupeConfig } from './schema.js';
 export const SECRET_PLACEHOLDER = '***';
 
 /** Field names that hold secrets (string values, or lists of them). */
-const SECRET_NAME = /(secret|passw(or)?d|^pass$|passphrase|token|api[_-]?key|^key$|previouskeys|private[_-]?key|credential|authorization|cookie)/i;
+const SECRET_NAME =
+  /(secret|passw(or)?d|^pass$|passphrase|token|api[_-]?key|^key$|previouskeys|private[_-]?key|credential|authorization|cookie)/i;
 
 /** Environment variables that hold secrets whatever the config says. */
-export const SECRET_ENV_VARS: readonly string[] = ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'TROUPE_ENCRYPTION_KEY', 'TROUPE_ENCRYPTION_PREVIOUS_KEYS'];
+export const SECRET_ENV_VARS: readonly string[] = [
+  'OPENAI_API_KEY',
+  'ANTHROPIC_API_KEY',
+  'TROUPE_ENCRYPTION_KEY',
+  'TROUPE_ENCRYPTION_PREVIOUS_KEYS',
+];
 
 /** True when a config field of this name holds a secret. */
 export function isSecretField(name: string): boolean {

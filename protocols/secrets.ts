@@ -51,7 +51,8 @@ export function secretForms(value: string): string[] {
   }
   if (bytes !== undefined && bytes.length >= 16) {
     const b64 = bytes.toString('base64');
-    for (const f of [bytes.toString('hex'), bytes.toString('hex').toUpperCase(), b64, b64.replace(/=+$/, ''), bytes.toString('base64url')]) forms.add(f);
+    const hex = bytes.toString('hex');
+    for (const f of [hex, hex.toUpperCase(), b64, b64.replace(/=+$/, ''), bytes.toString('base64url')]) forms.add(f);
   }
   return [...forms].filter((f) => f.length >= MIN_SECRET_LENGTH);
 }
@@ -154,7 +155,8 @@ export function scrubSecrets(text: string): string {
   const byPrefix = registered();
   let out = byPrefix === undefined ? text : replaceRegistered(text, byPrefix);
   for (const shape of SHAPES) {
-    out = out.replace(shape, (_m: string, scheme?: string) => (typeof scheme === 'string' && /^(bearer|basic)$/i.test(scheme) ? `${scheme} ${REDACTED_MARK}` : REDACTED_MARK));
+    // An Authorization scheme stays (it says what was there); the credential goes.
+    out = out.replace(shape, (_m: string, scheme?: unknown) => (typeof scheme === 'string' ? `${scheme} ${REDACTED_MARK}` : REDACTED_MARK));
   }
   return out;
 }

@@ -35,7 +35,8 @@ const S = {
   encHex: encKey.toString('hex'),
   prevB64: prevKey.toString('base64'),
 };
-const jwt = signJwt({ sub: 'u1', tenant: 'default', roles: ['user', 'agent'], exp: Math.floor(Date.now() / 1000) + 3600 }, { hs256Secret: S.jwtSecret });
+const claims = { sub: 'u1', tenant: 'default', roles: ['user', 'agent'], exp: Math.floor(Date.now() / 1000) + 3600 };
+const jwt = signJwt(claims, { hs256Secret: S.jwtSecret });
 /** Every secret and the other spellings it could leak in. */
 const FORBIDDEN = [
   ...Object.values(S),
@@ -61,14 +62,22 @@ let configFile: string;
 
 function config(extra: Record<string, unknown> = {}): string {
   const file = join(dir, `config-${seen.length}-${Object.keys(extra).length}.json`);
-  const agent = (name: string, more: Record<string, unknown> = {}) => ({ name, instructions: `You are ${name}.`, provider: 'openai', ...more });
+  const agent = (name: string, more: Record<string, unknown> = {}) => ({ name, instructions: `Be ${name}.`, provider: 'openai', ...more });
+  const key = { id: 'k1', hash: gatewayKey.hash, tenant: 'default', roles: ['user', 'agent', 'admin'] };
+  const leaky = { command: process.execPath, args: ['--import', 'tsx', 'test/gateway/fixtures/leaky-mcp-server.ts'], cwd: ROOT };
   writeFileSync(
     file,
     JSON.stringify({
       dataDir: join(dir, 'data'),
-      gateway: { auth: { keys: [{ id: 'k1', hash: gatewayKey.hash, tenant: 'default', roles: ['user', 'agent', 'admin'] }], jwt: { hs256Secret: S.jwtSecret } } },
-      agents: [agent('assistant', { tools: ['calculator'] }), agent('triage', { handoffs: ['billing'] }), agent('billing'), agent('keyed', { apiKeyEnv: 'AGENT_KEY' })],
-      mcpServers: [{ name: 'vault', command: process.execPath, args: ['--import', 'tsx', 'test/gateway/fixtures/leaky-mcp-server.ts'], cwd: ROOT, env: { VAULT_API_KEY: S.vault } }],
+      gateway: { auth: { keys: [key], jwt: { hs256Secret: S.jwtSecret } } },
+      // `troupe start` talks to assistant and triage (→ billing) once at startup; `keyed` has its own provider key.
+      agents: [
+        agent('assistant', { tools: ['calculator'] }),
+        agent('triage', { handoffs: ['billing'] }),
+        agent('billing'),
+        agent('keyed', { apiKeyEnv: 'AGENT_KEY' }),
+      ],
+      mcpServers: [{ name: 'vault', ...leaky, env: { VAULT_API_KEY: S.vault } }],
       ...extra,
     }),
   );
@@ -100,6 +109,12 @@ afterAll(async () => {
 
 const auth = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' });
 
+/** POSTs `body` as JSON (with `token` as the bearer credential, if any) and records the whole response. */
+async function post(what: string, path: string, token: string | undefined, body: unknown): Promise<string> {
+  const headers = token === undefined ? { 'content-type': 'application/json' } : auth(token);
+  return respond(what, await fetch(`${cli.url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) }));
+}
+
 async function respond(what: string, res: Response): Promise<string> {
   return record(what, `${res.status} ${JSON.stringify([...res.headers])} ${await res.text()}`);
 }
@@ -128,8 +143,8 @@ describe('no secret leaves a troupe process', () => {
     const { url } = cli;
     const input = { messages: [{ role: 'user', content: 'hello' }] };
     // /acp: a run that waits, and a streamed run on the agent with its own key.
-    const waited = await respond('acp wait', await fetch(`${url}/acp/runs/wait`, { method: 'POST', headers: auth(S.gatewayKey), body: JSON.stringify({ assistant_id: 'assistant', input }) }));
-    const streamed = await respond('acp stream', await fetch(`${url}/acp/runs/stream`, { method: 'POST', headers: auth(jwt), body: JSON.stringify({ assistant_id: 'keyed', input }) }));
+    const waited = await post('acp wait', '/acp/runs/wait', S.gatewayKey, { assistant_id: 'assistant', input });
+    const streamed = await post('acp stream', '/acp/runs/stream', jwt, { assistant_id: 'keyed', input });
     // /ws with a JWT.
     const ws = await WsClient.connect(`${url.replace(/^http/, 'ws')}/ws`, { authorization: `Bearer ${jwt}` });
     ws.send(startFrame('1', 'assistant', 'hello'));
@@ -140,24 +155,26 @@ describe('no secret leaves a troupe process', () => {
     ws.ws.terminate();
     record('ws', JSON.stringify(ws.frames));
     // /a2a
-    const a2aBody = { jsonrpc: '2.0', id: 1, method: 'SendMessage', params: { message: { messageId: `m-${hex(4)}`, role: 'ROLE_USER', parts: [{ text: 'hello' }], metadata: { agent: 'billing' } } } };
-    const a2a = await respond('a2a', await fetch(`${url}/a2a`, { method: 'POST', headers: auth(S.gatewayKey), body: JSON.stringify(a2aBody) }));
+    const message = { messageId: `m-${hex(4)}`, role: 'ROLE_USER', parts: [{ text: 'hello' }], metadata: { agent: 'billing' } };
+    const a2a = await post('a2a', '/a2a', S.gatewayKey, { jsonrpc: '2.0', id: 1, method: 'SendMessage', params: { message } });
     // /mcp: a tool that fails quoting its upstream key and the caller's own key.
     const mcp = new Client({ name: 'secrets-test', version: '1' });
-    await mcp.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${S.gatewayKey}` } } }));
+    await mcp.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { requestInit: { headers: auth(S.gatewayKey) } }));
     const tools = record('mcp list', JSON.stringify(await mcp.listTools()));
     const leak = record('mcp leak', JSON.stringify(await mcp.callTool({ name: 'vault.leak', arguments: { text: S.gatewayKey } })));
     await mcp.close();
     // A body cut off mid-way, with credentials in the query string; a wrong key; credentials in a query only.
-    await abortedPost(`${url}/acp/runs/wait?api_key=${encodeURIComponent(S.gatewayKey)}&token=${encodeURIComponent(S.jwtSecret)}`, auth(S.gatewayKey));
+    const query = `api_key=${encodeURIComponent(S.gatewayKey)}&token=${encodeURIComponent(S.jwtSecret)}`;
+    await abortedPost(`${url}/acp/runs/wait?${query}`, auth(S.gatewayKey));
     const wrongKey = `trp_${randomBytes(32).toString('base64url')}`;
     FORBIDDEN.push(wrongKey);
-    const refused = await respond('wrong key', await fetch(`${url}/acp/runs/wait?api_key=${wrongKey}`, { method: 'POST', headers: auth(wrongKey), body: '{}' }));
-    await respond('query only', await fetch(`${url}/acp/assistants/search?api_key=${S.gatewayKey}&token=${S.jwtSecret}`, { method: 'POST', body: '{}' }));
+    const refused = await post('wrong key', `/acp/runs/wait?api_key=${wrongKey}`, wrongKey, {});
+    await post('query only', `/acp/assistants/search?${query}`, undefined, {});
     await untilPrinted(/gateway: POST \/acp\/runs\/wait[?:]/);
     // `troupe config` with every secret field set.
-    const withNats = config({ transport: { kind: 'jetstream', servers: ['nats://127.0.0.1:4222'], token: S.natsToken, user: 'troupe', pass: S.natsPass } });
-    const shown = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'config', '--config', withNats], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+    const nats = { kind: 'jetstream', servers: ['nats://127.0.0.1:4222'], token: S.natsToken, user: 'troupe', pass: S.natsPass };
+    const args = ['--import', 'tsx', 'cli/main.ts', 'config', '--config', config({ transport: nats })];
+    const shown = spawnSync(process.execPath, args, { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
     record('troupe config', `${shown.stdout}\n${shown.stderr}`);
     expect(shown.status, shown.stderr).toBe(0);
     cli.child.kill('SIGINT');
@@ -165,7 +182,9 @@ describe('no secret leaves a troupe process', () => {
     const log = record('troupe start output', cli.output());
 
     // Nothing anywhere holds a secret, in any spelling.
-    for (const { what, text } of seen) for (const secret of FORBIDDEN) expect(text.includes(secret), `${what} shows a secret (${secret.slice(0, 12)}…)`).toBe(false);
+    for (const { what, text } of seen) {
+      for (const secret of FORBIDDEN) expect(text.includes(secret), `${what} shows a secret (${secret.slice(0, 12)}…)`).toBe(false);
+    }
     // The failures still say what went wrong.
     expect(waited).toMatch(/HTTP 401: (401 )?Incorrect API key provided: \[redacted\]/);
     expect(streamed).toMatch(/HTTP 401: (401 )?Incorrect API key provided: \[redacted\]/);
@@ -178,12 +197,14 @@ describe('no secret leaves a troupe process', () => {
     expect(log).toMatch(/gateway: POST \/acp\/runs\/wait: /);
     expect(log).not.toMatch(/api_key=|token=/);
     expect(log).toMatch(/status .*HTTP 401: (401 )?Incorrect API key provided: \[redacted\]/);
-    const printed = JSON.parse(shown.stdout) as { transport: Record<string, unknown>; gateway: { auth: { jwt: Record<string, unknown>; keys: { hash: string }[] } }; memory: { encryption: Record<string, unknown> } };
+    type Printed = { transport: object; gateway: { auth: { jwt: object; keys: { hash: string }[] } }; memory: { encryption: object } };
+    const printed = JSON.parse(shown.stdout) as Printed;
     expect(printed.transport).toMatchObject({ token: '***', pass: '***', user: 'troupe' });
-    expect(printed.gateway.auth.jwt['hs256Secret']).toBe('***');
+    expect(printed.gateway.auth.jwt).toMatchObject({ hs256Secret: '***' });
     expect(printed.gateway.auth.keys[0]?.hash).toBe(gatewayKey.hash);
     expect(printed.memory.encryption).toMatchObject({ key: '***', previousKeys: ['***'] });
     // The fake provider did see the keys (so the test could fail): the default key and the agent's own.
-    expect(fake.requests.map((r) => r.headers.authorization)).toEqual(expect.arrayContaining([`Bearer ${S.openai}`, `Bearer ${S.agentKey}`]));
+    const presented = fake.requests.map((r) => r.headers.authorization);
+    expect(presented).toEqual(expect.arrayContaining([`Bearer ${S.openai}`, `Bearer ${S.agentKey}`]));
   }, 120_000);
 });

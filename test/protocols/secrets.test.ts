@@ -17,13 +17,17 @@ import {
 
 afterEach(() => clearSecrets());
 
-const secretArb = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEF0123456789+/=_-:.'.split('')), minLength: 8, maxLength: 40 });
+const secretChars = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEF0123456789+/=_-:.'.split(''));
+const secretArb = fc.string({ unit: secretChars, minLength: 8, maxLength: 40 });
 const textArb = fc.string({ maxLength: 200 });
 
 describe('scrubSecrets', () => {
   it('leaves no registered secret, whatever the text and wherever the secrets are put', () => {
     fc.assert(
-      fc.property(fc.array(secretArb, { minLength: 1, maxLength: 6 }), fc.array(fc.tuple(textArb, fc.nat()), { maxLength: 8 }), (secrets, pieces) => {
+      fc.property(
+        fc.array(secretArb, { minLength: 1, maxLength: 6 }),
+        fc.array(fc.tuple(textArb, fc.nat()), { maxLength: 8 }),
+        (secrets, pieces) => {
         clearSecrets();
         for (const s of secrets) registerSecret(s);
         const text = pieces.map(([t, i]) => t + (secrets[i % secrets.length] as string)).join('');
@@ -37,7 +41,10 @@ describe('scrubSecrets', () => {
 
   it('leaves text without secrets or credential shapes unchanged', () => {
     fc.assert(
-      fc.property(fc.array(secretArb, { maxLength: 6 }), fc.oneof(textArb, fc.string({ unit: 'grapheme', maxLength: 200 })), (secrets, text) => {
+      fc.property(
+        fc.array(secretArb, { maxLength: 6 }),
+        fc.oneof(textArb, fc.string({ unit: 'grapheme', maxLength: 200 })),
+        (secrets, text) => {
         fc.pre(!/Bearer|Basic|eyJ|trp_|sk-/i.test(text));
         fc.pre(!secrets.some((s) => secretForms(s).some((f) => text.includes(f))));
         clearSecrets();
@@ -65,7 +72,8 @@ describe('scrubSecrets', () => {
   it('knows the other spellings of key material: hex ⇄ base64, URL- and JSON-escaped', () => {
     const bytes = Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 37 + 11) % 256));
     registerSecret(bytes.toString('hex'));
-    for (const form of [bytes.toString('hex'), bytes.toString('hex').toUpperCase(), bytes.toString('base64'), bytes.toString('base64url')]) {
+    const hex = bytes.toString('hex');
+    for (const form of [hex, hex.toUpperCase(), bytes.toString('base64'), bytes.toString('base64url')]) {
       expect(scrubSecrets(`key=${form};`)).toBe(`key=${REDACTED_MARK};`);
     }
     clearSecrets();
@@ -81,7 +89,8 @@ describe('scrubSecrets', () => {
     expect(scrubSecrets('Authorization: Bearer abc.DEF-123_456789xyz')).toBe(`Authorization: Bearer ${REDACTED_MARK}`);
     expect(scrubSecrets('token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl end')).toBe(`token ${REDACTED_MARK} end`);
     expect(scrubSecrets(`key trp_${'A'.repeat(43)} and sk-proj-${'b'.repeat(30)}`)).toBe(`key ${REDACTED_MARK} and ${REDACTED_MARK}`);
-    expect(scrubSecrets('Bearer tokens are explained in RFC 6750; basic arithmetic')).toBe('Bearer tokens are explained in RFC 6750; basic arithmetic');
+    const prose = 'Bearer tokens are explained in RFC 6750; basic arithmetic';
+    expect(scrubSecrets(prose)).toBe(prose);
   });
 
   it('remembers only the newest presented credentials, and configured secrets always', () => {
