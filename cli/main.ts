@@ -6,12 +6,13 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isConfigError, loadConfig, type TroupeConfig } from '../config/index.js';
+import { isConfigError, loadConfig, redactConfig, type TroupeConfig } from '../config/index.js';
 import { MeshNode, NODE_DRAIN, openStorage, type KindSpec } from '../runtime/index.js';
 import { createSystem, transportFor } from '../supervisors/index.js';
 import { demoRound, startDemo } from '../examples/embedded-mesh.js';
 import { converse, startAgents } from '../examples/embedded-agents.js';
 import { composeCatalog } from './compose.js';
+import { protectSecrets } from './secrets.js';
 import { catalogDeps, generateApiKey, ROLES, startGateway, type Role } from '../gateway/index.js';
 
 const HELP = `troupe — an actor-model runtime for multi-agent AI systems
@@ -30,7 +31,7 @@ Usage:
       Make a gateway API key: prints the key (shown once) and the entry for gateway.auth.keys
       (which stores only its hash).
   troupe config [--config FILE]
-      Validate and print the resolved configuration (file + TROUPE_* environment).
+      Validate and print the resolved configuration (file + TROUPE_* environment; secrets as "***").
   troupe version
 `;
 
@@ -46,6 +47,7 @@ function exitOnFatal(reason: string): void {
 
 async function start(values: { config?: string; 'demo-seconds'?: string; quiet?: boolean }): Promise<number> {
   const config = loadConfig({ file: values.config });
+  protectSecrets(config);
   // `troupe start` persists: storage.kind auto means lmdb in dataDir here (ADR 0006).
   const storage = await openStorage(config, { embedded: 'lmdb' });
   const system = await createSystem({ config, storage, onFatal: exitOnFatal, onEscalation: (e) => console.error(`escalation: ${e.address} failed past its supervisors: ${e.error.message}`) });
@@ -110,6 +112,7 @@ function nodeConfig(values: NodeFlags): TroupeConfig {
     overrides['node'] = { ...(values['node-id'] === undefined ? {} : { id: values['node-id'] }), ...(values.kinds === undefined ? {} : { kinds: values.kinds.split(',') }) };
   }
   const config = loadConfig({ file: values.config, overrides });
+  protectSecrets(config);
   if (config.transport.kind !== 'jetstream') throw new Error('troupe node needs NATS: pass --nats nats://host:4222 (or TROUPE_NATS_URL)');
   return config;
 }
@@ -208,7 +211,7 @@ async function main(argv: string[]): Promise<number> {
     case 'start':
       return start(values);
     case 'config':
-      console.log(JSON.stringify(loadConfig({ file: values.config }), (k, v: unknown) => (k === 'token' || k === 'pass' ? '***' : v), 2));
+      console.log(JSON.stringify(redactConfig(loadConfig({ file: values.config })), null, 2));
       return 0;
     case 'key': {
       const roles = (values.roles ?? 'user').split(',').map((r) => r.trim());

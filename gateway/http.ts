@@ -4,7 +4,7 @@
  * bodies (PROTOCOLS.md §2), and Origin/CORS checks.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { TroupeError, TooLargeError, ValidationError, isTroupeError, parseWireJson, type ErrorCode } from '../protocols/index.js';
+import { TroupeError, TooLargeError, ValidationError, isTroupeError, parseWireJson, scrubSecrets, type ErrorCode } from '../protocols/index.js';
 
 /** Default largest request body the gateway reads (1 MiB). */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -154,7 +154,7 @@ export function sendError(res: ServerResponse, error: unknown): void {
   }
   const status = statusOf(error);
   const code = isTroupeError(error) ? error.code : 'internal';
-  const detail = status >= 500 && !isTroupeError(error) ? 'internal error' : ((error as Error)?.message ?? String(error));
+  const detail = status >= 500 && !isTroupeError(error) ? 'internal error' : scrubSecrets((error as Error)?.message ?? String(error));
   const headers: Record<string, string> = {};
   const retry = retryAfterSeconds(error);
   if (retry !== undefined) headers['retry-after'] = String(retry);

@@ -27,6 +27,7 @@ import {
   setBodyLimit,
 } from './http.js';
 import { GatewayMetrics, HealthMonitor } from './ops/index.js';
+import { logPath, scrubbingLog } from './scrub.js';
 import type { GatewayDeps, HttpRoute, Principal } from './types.js';
 import { DEFAULT_WS_LIMITS, WsGateway, type WsLimits } from './ws/index.js';
 
@@ -101,7 +102,7 @@ export class Gateway {
     this.metrics = new GatewayMetrics(deps.system);
     this.metrics.attach();
     this.health = new HealthMonitor(deps);
-    this.warn = options.warn ?? deps.system.warn;
+    this.warn = scrubbingLog(options.warn ?? deps.system.warn);
     this.allowedOrigins = options.allowedOrigins ?? [];
     this.allowedHosts = options.allowedHosts ?? [];
     this.routes = [...(options.routes ?? [])].sort((a, b) => b.prefix.length - a.prefix.length);
@@ -219,7 +220,7 @@ export class Gateway {
       if (hasBody(req)) assertJsonContentType(req);
       await mounted.handle(req, res, principal, sub);
     } catch (e) {
-      if (!isTroupeError(e)) this.warn(`gateway: ${req.method ?? ''} ${req.url ?? ''}: ${(e as Error)?.stack ?? String(e)}`);
+      if (!isTroupeError(e)) this.warn(`gateway: ${req.method ?? ''} ${logPath(req.url)}: ${(e as Error)?.stack ?? String(e)}`);
       if (isTroupeError(e, 'rate_limited')) this.metrics.rateLimited.inc();
       sendError(res, e);
     }

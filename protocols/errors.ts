@@ -4,6 +4,7 @@
  * so `instanceof` and {@link isTroupeError} work for local and remote failures alike.
  */
 import { z } from 'zod';
+import { scrubSecrets } from './secrets.js';
 
 /** Every code a Troupe error can carry; stable across versions (tests pin them). */
 export const ERROR_CODES = [
@@ -49,7 +50,8 @@ export class TroupeError extends Error {
   remote = false;
 
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    // Messages reach clients and logs: no secret the process knows goes into one (protocols/secrets.ts).
+    super(scrubSecrets(message), options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.details = options?.details;
   }
@@ -131,7 +133,8 @@ export function isTroupeError(e: unknown, code?: ErrorCode): e is TroupeError {
 export function toWireError(e: unknown, fallback: ErrorCode = 'internal'): WireError {
   const text = (v: unknown, max: number, otherwise: string): string => {
     try {
-      return (typeof v === 'string' ? v : String(v)).slice(0, max);
+      // Scrubbed before the cut, so a secret is never left half-shown at the end.
+      return scrubSecrets((typeof v === 'string' ? v : String(v)).slice(0, max + 1024)).slice(0, max);
     } catch {
       return otherwise;
     }

@@ -102,3 +102,15 @@ export type {
 } from './store.js';
 export { CLIENT_LIMITS, FORBIDDEN_KEYS, inspectWireValue, assertWireValue, parseWireJson } from './limits.js';
 export type { WireLimits, WireProblem } from './limits.js';
+export {
+  REDACTED_MARK,
+  MIN_SECRET_LENGTH,
+  MAX_PRESENTED_SECRETS,
+  secretForms,
+  registerSecret,
+  registerPresentedSecret,
+  secretCount,
+  clearSecrets,
+  scrubSecrets,
+  scrubbedMessage,
+} from './secrets.js';

@@ -23,6 +23,7 @@ import {
   NoRecipientError,
   messageTypeSchema,
   tenantSchema,
+  scrubSecrets,
   toWireError,
   topicAddress,
   type DeadLetterReason,
@@ -164,7 +165,9 @@ export class ActorSystem implements CellHost {
     this.inbox = `inbox/${this.node}`;
     this.blocking = { block: true, blockTimeoutMs: this.defaults.blockTimeoutMs };
     this.failFast = { block: false, blockTimeoutMs: 0 };
-    this.warn = options.warn ?? ((m) => process.emitWarning(m, 'TroupeWarning'));
+    const warn = options.warn ?? ((m: string) => process.emitWarning(m, 'TroupeWarning'));
+    // Warnings quote errors, which may quote secrets: none of those reaches a log (protocols/secrets.ts).
+    this.warn = (m) => warn(scrubSecrets(m));
     this.onEscalation = options.onEscalation ?? ((e) => this.warn(`unsupervised failure of ${e.address}: ${e.error.message}`));
     this.onFatal = options.onFatal ?? ((reason) => this.warn(`node ${this.node} cannot recover: ${reason}`));
     this.alarms.onChange((e) => {

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { ConflictError, RUN_CANCEL, RUN_CONTINUE, RUN_CREATE, RUN_RESUME, TOPIC_MESSAGE, ValidationError, agentMessageSchema, runCancelSchema, runCreateSchema, runResumeSchema, type RunCreate } from '../../protocols/index.js';
+import { ConflictError, scrubbedMessage, RUN_CANCEL, RUN_CONTINUE, RUN_CREATE, RUN_RESUME, TOPIC_MESSAGE, ValidationError, agentMessageSchema, runCancelSchema, runCreateSchema, runResumeSchema, type RunCreate } from '../../protocols/index.js';
 import type { ActorContext, Behavior, TimerHandle } from '../../runtime/index.js';
 import type { ChatMessage } from '../llm/types.js';
 import type { AgentDefinition } from './definition.js';
@@ -72,7 +72,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         if (live.stopping) return;
         const reason: unknown = live.abort.signal.reason;
         const status = !live.abort.signal.aborted ? 'error' : reason instanceof Error && reason.message === 'timeout' ? 'timeout' : 'cancelled';
-        await host.finish(status, state.messages, state.usage, { error: (e as Error)?.message ?? String(e) });
+        await host.finish(status, state.messages, state.usage, { error: scrubbedMessage(e) });
       })
       .catch((e: unknown) => ctx.system.warn(`run ${record.run_id}: could not record its end: ${(e as Error).message}`))
       .finally(() => {

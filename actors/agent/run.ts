@@ -6,7 +6,7 @@
  * checkpointed after every model reply and every tool result, so a run picked up again after
  * its host died continues from there (ADR 0007) instead of starting over.
  */
-import type { RunEventKind, RunStatus } from '../../protocols/index.js';
+import { scrubSecrets, scrubbedMessage, type RunEventKind, type RunStatus } from '../../protocols/index.js';
 import type { ChatMessage, ModelProvider, ToolCall, ToolSpec, Usage } from '../llm/types.js';
 import { topicMatches } from '../../runtime/index.js';
 import type { ToolCallResult } from '../tool/types.js';
@@ -214,9 +214,11 @@ export class AgentRun {
         isError = result.isError === true;
       }
     } catch (e) {
-      out = `error: ${(e as Error).message}`;
+      out = `error: ${scrubbedMessage(e)}`;
       isError = true;
     }
+    // A failing tool may quote a secret: the model, the run log and every client see it scrubbed.
+    if (isError) out = scrubSecrets(out);
     this.host.emit('tool_result', { id: c.id, name: c.name, is_error: isError, content: out });
     return { content: out, isError };
   }

@@ -7,6 +7,7 @@
  * The SDK's own retries are off (`maxRetries: 0`): retrying is the resilience layer's job.
  */
 import Anthropic from '@anthropic-ai/sdk';
+import { registerSecret } from '../../protocols/index.js';
 import { parseToolArguments } from './openai.js';
 import { abortedError, httpProviderError, isRetryableStatus, parseRetryAfter } from './resilience.js';
 import { ProviderError, type ChatMessage, type ModelEvent, type ModelProvider, type ModelRequest, type ToolCall, type ToolSpec } from './types.js';
@@ -137,6 +138,7 @@ export class AnthropicProvider implements ModelProvider {
     this.name = options.name ?? 'anthropic';
     this.defaultMaxTokens = options.defaultMaxTokens ?? 4096;
     const apiKey = options.apiKey ?? process.env['ANTHROPIC_API_KEY'];
+    if (options.client === undefined) registerSecret(apiKey); // an error echoing it is scrubbed (protocols/secrets.ts)
     this.client =
       options.client ??
       new Anthropic({

@@ -7,6 +7,7 @@
  * (see `resilience.ts`), where it can respect the no-replay-after-output rule.
  */
 import OpenAI from 'openai';
+import { registerSecret } from '../../protocols/index.js';
 import { abortedError, httpProviderError, parseRetryAfter } from './resilience.js';
 import { ProviderError, type ChatMessage, type ModelEvent, type ModelProvider, type ModelRequest, type ToolCall, type ToolSpec, type Usage } from './types.js';
 import { withSafeToolNames } from './tool-names.js';
@@ -124,6 +125,7 @@ export class OpenAIProvider implements ModelProvider {
     if (options.client) {
       this.client = options.client;
     } else {
+      registerSecret(options.apiKey ?? process.env['OPENAI_API_KEY']); // an error echoing it is scrubbed (protocols/secrets.ts)
       const apiKey = options.apiKey ?? process.env['OPENAI_API_KEY'] ?? (options.baseURL !== undefined ? 'not-needed' : undefined);
       if (apiKey === undefined) throw new ProviderError(`${this.name}: no API key (pass apiKey or set OPENAI_API_KEY)`, { retryable: false, code: 'unauthorized' });
       this.client = new OpenAI({

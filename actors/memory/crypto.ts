@@ -5,7 +5,7 @@
  * reported as such instead of decrypting to garbage. Plaintext is never logged or put in errors.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { TroupeError } from '../../protocols/index.js';
+import { TroupeError, registerSecret } from '../../protocols/index.js';
 
 /** Environment variable holding the key (32 bytes as 64 hex digits or base64). */
 export const ENCRYPTION_KEY_ENV = 'TROUPE_ENCRYPTION_KEY';
@@ -49,6 +49,7 @@ export function isSealed(v: unknown): v is Sealed {
  */
 export function parseEncryptionKey(text: string): Buffer {
   const t = text.trim();
+  registerSecret(t); // key material: no message or log line may show it, in any of its spellings
   if (/^[0-9a-fA-F]{64}$/.test(t)) return Buffer.from(t, 'hex');
   if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(t)) {
     const b = Buffer.from(t, 'base64');

@@ -6,6 +6,7 @@
  * every failure becomes an `isError: true` result.
  */
 import { z } from 'zod';
+import { scrubSecrets } from '../../protocols/index.js';
 import type { ActorContext, Behavior } from '../../runtime/behavior.js';
 import type { Clock } from '../../runtime/clock.js';
 import type { ToolSpec } from '../llm/types.js';
@@ -68,6 +69,15 @@ export interface ToolProgressEvent extends ToolProgress {
 export function errorResult(text: string, code?: string, details: Record<string, unknown> = {}): ToolCallResult {
   const base = { isError: true, content: [{ type: 'text' as const, text }] };
   return code === undefined ? base : { ...base, structuredContent: { code, ...details } };
+}
+
+/**
+ * An error result with the secrets the process knows scrubbed from its text (a failing tool, or an
+ * MCP server, may quote a key); other results are returned as they are.
+ */
+export function scrubErrorResult(result: ToolCallResult): ToolCallResult {
+  if (result.isError !== true) return result;
+  return { ...result, content: result.content.map((c) => (c.type === 'text' && typeof c.text === 'string' ? { ...c, text: scrubSecrets(c.text) } : c)) };
 }
 
 /** What a tool kind plugs into the runner. */
@@ -146,7 +156,7 @@ export function toolActor<I>(impl: ToolImpl<I>, policy: ToolPolicy, options: Too
     init: (ctx) => ({ bucket: rate === undefined ? undefined : new TokenBucket(rate.perSecond, rate.burst, (options.clock ?? ctx.system.clock).now()) }),
     receive(message, ctx) {
       if (message.type === TOOL_DESCRIBE) return impl.describe();
-      return call(impl, policy, options, message.payload, ctx);
+      return call(impl, policy, options, message.payload, ctx).then(scrubErrorResult);
     },
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { ZodType } from 'zod';
-import { formatIssues, isTroupeError } from '../../protocols/index.js';
+import { formatIssues, isTroupeError, scrubSecrets } from '../../protocols/index.js';
 import { A2A_ERRORS } from './types.js';
 
 /** A JSON-RPC request id. */
@@ -58,8 +58,8 @@ export function parseParams<T>(schema: ZodType<T>, params: unknown): T {
 
 /** The error object of a response for `e` (internal errors keep their message out). */
 export function errorObject(e: unknown): { code: number; message: string; data?: unknown } {
-  if (e instanceof RpcError) return { code: e.code, message: e.message, ...(e.data === undefined ? {} : { data: e.data }) };
-  if (isTroupeError(e)) return { code: A2A_ERRORS.INTERNAL_ERROR, message: e.message, data: { code: e.code } };
+  if (e instanceof RpcError) return { code: e.code, message: scrubSecrets(e.message), ...(e.data === undefined ? {} : { data: e.data }) };
+  if (isTroupeError(e)) return { code: A2A_ERRORS.INTERNAL_ERROR, message: scrubSecrets(e.message), data: { code: e.code } };
   return { code: A2A_ERRORS.INTERNAL_ERROR, message: 'Internal error' };
 }
 

@@ -3,7 +3,7 @@
  * configured auth is off: every caller is tenant `default` with role `admin` — which the
  * server allows only on a loopback address (ADR 0008).
  */
-import { DEFAULT_TENANT } from '../../protocols/index.js';
+import { DEFAULT_TENANT, registerPresentedSecret, registerSecret } from '../../protocols/index.js';
 import { gatewayError } from '../http.js';
 import type { Principal } from '../types.js';
 import { ApiKeyStore, type ApiKeyEntry } from './keys.js';
@@ -28,6 +28,7 @@ export class Authenticator {
   constructor(options: AuthOptions = {}, now: () => number = Date.now) {
     this.keys = new ApiKeyStore(options.keys ?? []);
     this.jwt = options.jwt === undefined ? undefined : new JwtVerifier(options.jwt, now);
+    registerSecret(options.jwt?.hs256Secret);
     this.enabled = this.keys.size > 0 || this.jwt !== undefined;
   }
 
@@ -40,8 +41,16 @@ export class Authenticator {
     if (token === undefined || token.length === 0) throw gatewayError('unauthorized', 'credentials required: Authorization: Bearer <API key or JWT>');
     if (token.length > 8192) throw gatewayError('unauthorized', 'credential too long');
     const byKey = this.keys.verify(token);
-    if (byKey !== undefined) return byKey;
-    if (this.jwt !== undefined && looksLikeJwt(token)) return this.jwt.verify(token);
+    // A credential that authenticated is a secret this process now knows: echoed by a tool or model, it is scrubbed.
+    if (byKey !== undefined) {
+      registerPresentedSecret(token);
+      return byKey;
+    }
+    if (this.jwt !== undefined && looksLikeJwt(token)) {
+      const p = this.jwt.verify(token);
+      registerPresentedSecret(token);
+      return p;
+    }
     throw gatewayError('unauthorized', 'invalid API key');
   }
 }

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isTroupeError } from '../../protocols/index.js';
+import { isTroupeError, scrubSecrets } from '../../protocols/index.js';
 import { gatewayError, originAllowed, readJson, sendJson } from '../http.js';
 import type { GatewayDeps, HttpRoute, Principal } from '../types.js';
 import { DEFAULT_MCP_LIMITS, buildMcpServer, type McpLimits } from './server.js';
@@ -24,7 +24,7 @@ export interface McpRouteOptions extends Partial<McpLimits> {
 
 /** A JSON-RPC error response with no id (the request could not be read or was refused). */
 function rpcError(res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
-  sendJson(res, status, { jsonrpc: '2.0', error: { code, message }, id: null }, headers);
+  sendJson(res, status, { jsonrpc: '2.0', error: { code, message: scrubSecrets(message) }, id: null }, headers);
 }
 
 function isInitialize(body: unknown): boolean {

@@ -9,7 +9,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, CancelledNotificationSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
-import { isTroupeError } from '../../protocols/index.js';
+import { isTroupeError, scrubbedMessage } from '../../protocols/index.js';
 import { TOOL_CALL, TOOL_DESCRIBE, cancelTopic as toolCancelTopic, progressTopic, type ToolCallResult, type ToolProgressEvent } from '../../actors/tool/index.js';
 import type { ToolSpec } from '../../actors/llm/types.js';
 import type { Subscription } from '../../runtime/index.js';
@@ -139,7 +139,7 @@ export function buildMcpServer(ctx: McpServerContext): Server {
         ctx.onCancelled();
         throw e;
       }
-      return { isError: true, content: [{ type: 'text', text: `tool ${name} failed: ${(e as Error).message}` }] };
+      return { isError: true, content: [{ type: 'text', text: `tool ${name} failed: ${scrubbedMessage(e)}` }] };
     } finally {
       for (const s of subs) s.unsubscribe();
     }

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { WebSocket, type RawData } from 'ws';
-import { formatIssues, inspectWireValue, isTroupeError, RUN_CANCEL, RUN_CREATE, RUN_RESUME, type ErrorCode } from '../../protocols/index.js';
+import { formatIssues, inspectWireValue, isTroupeError, RUN_CANCEL, RUN_CREATE, RUN_RESUME, scrubSecrets, type ErrorCode } from '../../protocols/index.js';
 import { assertPattern, assertTopic, type Subscription } from '../../runtime/index.js';
 import { bucketKey, gatewayError } from '../http.js';
 import type { Principal } from '../types.js';
@@ -267,7 +267,7 @@ export class Session implements RunSink {
   }
 
   private sendError(id: string | undefined, code: ErrorCode, message: string, retryAfterMs?: number): void {
-    const frame: ErrorFrame = { type: 'error', ...(id === undefined ? {} : { id }), code: frameCode(code), message, ...(retryAfterMs === undefined ? {} : { retry_after_ms: retryAfterMs }) };
+    const frame: ErrorFrame = { type: 'error', ...(id === undefined ? {} : { id }), code: frameCode(code), message: scrubSecrets(message), ...(retryAfterMs === undefined ? {} : { retry_after_ms: retryAfterMs }) };
     this.ctx.metrics.wsErrors.inc({ code: frame.code });
     this.send(frame);
   }

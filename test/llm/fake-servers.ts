@@ -87,6 +87,18 @@ export function jsonError(status: number, body: unknown, headers: Record<string,
 }
 
 /**
+ * An OpenAI-style error that echoes the presented key, as real providers do
+ * ("Incorrect API key provided: sk-…"): for the tests that no secret reaches a client or a log.
+ */
+export function echoKeyError(status = 401): Handler {
+  return (res, req) => {
+    const key = /^Bearer\s+(.*)$/i.exec(req.headers.authorization ?? '')?.[1] ?? String(req.headers['x-api-key'] ?? '');
+    const message = `Incorrect API key provided: ${key}. You can find your API key at https://platform.example/account/api-keys.`;
+    void jsonError(status, { error: { message, type: 'invalid_request_error', param: null, code: 'invalid_api_key' } })(res, req);
+  };
+}
+
+/**
  * A `text/event-stream` response writing `frames` one by one. With `cutAfter`, the socket
  * is destroyed after that many frames (a connection lost mid-stream); with `stallAfter`,
  * the response just stops there and never ends.

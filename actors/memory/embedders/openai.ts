@@ -3,6 +3,7 @@
  * SDK. Network-bound, so it runs on the calling thread; batches of `batchSize` inputs per request.
  */
 import OpenAI from 'openai';
+import { registerSecret } from '../../../protocols/index.js';
 import type { Embedder } from '../semantic/types.js';
 import { inBatches, normalize, throwIfAborted } from './vectors.js';
 
@@ -29,6 +30,7 @@ export class OpenAIEmbedder implements Embedder {
   constructor(private readonly options: OpenAIEmbedderOptions) {
     const apiKey = options.apiKey ?? process.env['OPENAI_API_KEY'];
     if (apiKey === undefined || apiKey === '') throw new Error('OpenAI embedder: no API key (set memory.embedder.apiKey or OPENAI_API_KEY)');
+    registerSecret(apiKey); // an error echoing it is scrubbed (protocols/secrets.ts)
     this.id = `openai/${options.model}`;
     this.dims = options.dims;
     this.client = new OpenAI({ apiKey, ...(options.baseURL !== undefined ? { baseURL: options.baseURL } : {}), maxRetries: options.maxRetries ?? 2, timeout: options.timeoutMs ?? 60_000 });
