@@ -12,7 +12,7 @@ import type { ActorOptions, Behavior } from './behavior.js';
 import type { ClusterServices, LeaseInfo, NodeInfo } from './cluster.js';
 import type { TimerHandle } from './clock.js';
 import type { ActorRef } from './ref.js';
-import type { ActorSystem } from './system.js';
+import type { ActorSystem } from './actor-system.js';
 import { idToken } from './jetstream/subjects.js';
 
 /** An actor kind a node hosts. */

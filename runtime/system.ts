@@ -34,6 +34,7 @@ import {
   type WireError,
 } from '../protocols/index.js';
 import { randomBytes } from 'node:crypto';
+import type { ActorSystem } from './actor-system.js';
 import type { ActorContext, Behavior, ChildInfo, MessageOptions, SpawnOptions } from './behavior.js';
 import { CHILD_EXITED, CHILD_FAILED } from './behavior.js';
 import { ActorCell, type EndMode } from './cell.js';
@@ -71,7 +72,7 @@ export interface Escalation {
   readonly error: WireError;
 }
 
-/** Options of {@link ActorSystem.start}. */
+/** Options of {@link startSystem} (and {@link LocalActorSystem.start}). */
 export interface SystemOptions {
   /** The lifecycle every actor runs (supervisors/ provides the XState machine). */
   readonly lifecycle: LifecycleFactory;
@@ -104,8 +105,8 @@ export type LifecycleWatcher = (event: LifecycleEvent) => void;
 
 const VALID_TYPES_MAX = 10_000;
 
-/** One node of an actor mesh. */
-export class ActorSystem implements CellHost {
+/** One node of an actor mesh: the implementation of {@link ActorSystem} (runtime-internal; ADR 0014). */
+export class LocalActorSystem implements CellHost, ActorSystem {
   readonly node: string;
   readonly transport: Transport;
   /** Persistence shared by the actors of this node (and, on JetStream, of the mesh). */
@@ -151,8 +152,8 @@ export class ActorSystem implements CellHost {
   }
 
   /** Starts a node: connects the transport and opens this node's reply inbox. */
-  static async start(options: SystemOptions): Promise<ActorSystem> {
-    const system = new ActorSystem(options);
+  static async start(options: SystemOptions): Promise<LocalActorSystem> {
+    const system = new LocalActorSystem(options);
     if (!isAddress(system.inbox)) throw new ValidationError(`node id "${system.node}" is not usable in an address`);
     await system.transport.start({ node: system.node, clock: system.clock, onReply: (r) => system.onReply(r) });
     return system;

@@ -3,7 +3,8 @@
  * with a root supervisor (`supervisor/root`) as the guardian of every spawned actor.
  */
 import { configSchema, type TroupeConfig } from '../config/index.js';
-import { ActorSystem, JetStreamTransport, MemoryTransport, openStorage, type Clock, type Escalation, type JetStreamTransportOptions, type Storage, type Transport } from '../runtime/index.js';
+import { MemoryTransport, openStorage, startSystem, type ActorSystem, type Clock, type Escalation, type Storage, type Transport } from '../runtime/index.js';
+import type { JetStreamTransportOptions } from '../runtime/jetstream/index.js';
 import { xstateLifecycle } from './lifecycle-machine.js';
 import { supervisor, type Strategy } from './supervisor.js';
 
@@ -32,9 +33,10 @@ export function rootSupervisorAddress(node: string): string {
 /** Starts a node: transport, lifecycle machine, root supervisor. */
 export async function createSystem(options: CreateSystemOptions = {}): Promise<ActorSystem> {
   const config = options.config ?? configSchema.parse({});
-  const transport = options.transport ?? transportFor(config);
+  const transport = options.transport ?? (await transportFor(config));
   const storage = options.storage ?? (await openStorage(config));
-  const system = await ActorSystem.start({
+  const s = config.supervision;
+  return startSystem({
     lifecycle: xstateLifecycle,
     node: options.node ?? (config.node.id === '' ? undefined : config.node.id),
     transport,
@@ -50,26 +52,27 @@ export async function createSystem(options: CreateSystemOptions = {}): Promise<A
     },
     onEscalation: options.onEscalation,
     warn: options.warn,
-  }).catch(async (e: unknown) => {
+  }, (node) => ({
+    address: rootSupervisorAddress(node),
+    behavior: supervisor({ strategy: options.rootStrategy ?? 'one-for-one', maxRestarts: s.maxRestarts, withinMs: s.withinMs, backoff: s.backoff, random: options.random }),
+    // Node-local infrastructure: its address is unique to this node, so it needs no lease (a lease
+    // it could not renew during a NATS outage would take the whole node down with it).
+    options: { pool: true },
+  })).catch(async (e: unknown) => {
     // A storage opened here would otherwise outlive the failed start (a NATS connection keeps the process alive).
     if (options.storage === undefined) await storage.close().catch(() => undefined);
     throw e;
   });
-  const s = config.supervision;
-  system.guardian = await system.spawn(
-    rootSupervisorAddress(system.node),
-    supervisor({ strategy: options.rootStrategy ?? 'one-for-one', maxRestarts: s.maxRestarts, withinMs: s.withinMs, backoff: s.backoff, random: options.random }),
-    // Node-local infrastructure: its address is unique to this node, so it needs no lease (a lease
-    // it could not renew during a NATS outage would take the whole node down with it).
-    { pool: true },
-  );
-  return system;
 }
 
-/** The transport config asks for: in-process (embedded) or NATS JetStream. */
-export function transportFor(config: TroupeConfig, extra: Partial<JetStreamTransportOptions> = {}): Transport {
+/**
+ * The transport config asks for: in-process (embedded) or NATS JetStream. The JetStream transport
+ * is loaded on demand, so an embedded node never loads `@nats-io/*` (ADR 0014).
+ */
+export async function transportFor(config: TroupeConfig, extra: Partial<JetStreamTransportOptions> = {}): Promise<Transport> {
   const t = config.transport;
   if (t.kind === 'memory') return new MemoryTransport({ deadLetterCapacity: config.deadLetters.capacity });
+  const { JetStreamTransport } = await import('../runtime/jetstream/index.js');
   return new JetStreamTransport({
     servers: t.servers,
     prefix: t.prefix,

@@ -12,7 +12,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ToolListChangedNotificationSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { DEFAULT_TENANT, TroupeError } from '../../protocols/index.js';
-import type { ActorSystem } from '../../runtime/system.js';
+import type { ActorSystem } from '../../runtime/index.js';
 import type { ToolSpec } from '../llm/types.js';
 import { TOOL_NAME, errorText, toolActor, type ToolActorOptions, type ToolImpl } from './runner.js';
 import type { ToolCallResult, ToolPolicy } from './types.js';

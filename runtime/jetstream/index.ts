@@ -1,4 +1,7 @@
-/** The NATS JetStream transport and its directory (leases, pools). */
+/**
+ * The NATS JetStream mesh: transport, directory (leases, pools), membership, fenced state and KV storage.
+ * An entry point of its own, so the embedded kernel does not load `@nats-io/*` (ADR 0014).
+ */
 export { JetStreamTransport } from './transport.js';
 export type { JetStreamTransportOptions } from './transport.js';
 export { Directory } from './directory.js';
@@ -8,3 +11,5 @@ export { MeshNames, idToken } from './subjects.js';
 export { KvMembership } from './membership.js';
 export type { MembershipOptions } from './membership.js';
 export { KvStateStore } from './state-store.js';
+export { JetStreamStorage, encodeKvKey, decodeKvKey } from '../storage/jetstream.js';
+export type { JetStreamStorageOptions } from '../storage/jetstream.js';
