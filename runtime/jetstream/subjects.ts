@@ -12,6 +12,11 @@ export function idToken(id: string): string {
   return PLAIN.test(id) ? id : `=${Buffer.from(id, 'utf8').toString('base64url')}`;
 }
 
+/** The id an {@link idToken} stands for (inverse of `idToken`). */
+export function tokenId(token: string): string {
+  return token.startsWith('=') ? Buffer.from(token.slice(1), 'base64url').toString('utf8') : token;
+}
+
 /** Stream, subject and bucket names of one mesh (all derived from its prefix). */
 export class MeshNames {
   readonly mailboxStream: string;
