@@ -8,7 +8,7 @@ import type { KV } from '@nats-io/kv';
 import { ConflictError } from '../../protocols/index.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { ReleaseMode } from '../transport.js';
-import { isWrongLastSequence } from './kv-errors.js';
+import { isWrongLastSequence } from './errors.js';
 import { idToken, tokenId } from './subjects.js';
 import { watchAll } from './watch.js';
 
