@@ -13,3 +13,4 @@ export type { MembershipOptions } from './membership.js';
 export { KvStateStore } from './state-store.js';
 export { JetStreamStorage, encodeKvKey, decodeKvKey } from '../storage/jetstream.js';
 export type { JetStreamStorageOptions } from '../storage/jetstream.js';
+export { JsErrCode, jsApiCode, isWrongLastSequence, isPerSubjectLimit, isStreamExists, isConsumerExists, isNotFound, isTooLarge, isTransient } from './errors.js';
