@@ -1,4 +1,4 @@
-/** `/healthz` and `/metrics` (PROTOCOLS.md §5), including a real NATS server going away. */
+/** `/healthz` and `/metrics` (docs/gateway-operations.md), including a real NATS server going away. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Gateway, generateApiKey, localDeps, Registry } from '../../gateway/index.js';
 import { type ActorSystem } from '../../runtime/index.js';
