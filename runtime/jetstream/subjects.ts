@@ -4,6 +4,7 @@
  * subject token and as a KV key, reversible, and never equal to a plain id (no `=`).
  */
 import { createHash } from 'node:crypto';
+import { ValidationError } from '../../protocols/index.js';
 
 const PLAIN = /^[A-Za-z0-9_-]+$/;
 
@@ -27,7 +28,7 @@ export class MeshNames {
   readonly stateBucket: string;
 
   constructor(readonly prefix: string) {
-    if (!/^[a-z][a-z0-9_-]{0,31}$/.test(prefix)) throw new Error(`mesh prefix "${prefix}" must match [a-z][a-z0-9_-]{0,31}`);
+    if (!/^[a-z][a-z0-9_-]{0,31}$/.test(prefix)) throw new ValidationError(`mesh prefix "${prefix}" must match [a-z][a-z0-9_-]{0,31}`);
     const up = prefix.toUpperCase().replace(/-/g, '_');
     this.mailboxStream = `${up}_MAILBOX`;
     this.topicStream = `${up}_TOPICS`;
