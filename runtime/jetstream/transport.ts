@@ -118,6 +118,17 @@ export class JetStreamTransport implements Transport {
     this.directory = new Directory(kv, ctx.node, ctx.clock, this.leaseTtlMs, (m) => process.emitWarning(m, 'TroupeWarning'));
     await this.directory.mirror();
     this.deadLetterStore = new JetStreamDeadLetterStore(this.js, this.jsm, this.names, this.codec);
+    this.sender = {
+      js: this.js,
+      names: this.names,
+      codec: this.codec,
+      clock: ctx.clock,
+      directory: this.directory,
+      deadLetters: this.deadLetterStore,
+      node: ctx.node,
+      publishRetryMs: this.publishRetryMs,
+      closed: () => this.closed,
+    };
     const replicas = this.replicas;
     const nodesKv = await kvm.create(this.names.nodesBucket, { history: 1, replicas });
     const stateKv = await kvm.create(this.names.stateBucket, { history: 1, replicas });
@@ -224,17 +235,7 @@ export class JetStreamTransport implements Transport {
 
   send(envelope: Envelope, options: SendOptions): Promise<void> {
     if (this.closed) return Promise.reject(new SystemStoppedError('transport is closed'));
-    this.sender ??= {
-      js: this.js,
-      names: this.names,
-      codec: this.codec,
-      clock: this.ctx.clock,
-      directory: this.directory,
-      deadLetters: this.deadLetterStore,
-      node: this.ctx.node,
-      publishRetryMs: this.publishRetryMs,
-      closed: () => this.closed,
-    };
+    if (this.sender === undefined) return Promise.reject(new SystemStoppedError('transport is not started'));
     return sendToMailbox(this.sender, envelope, options);
   }
 
