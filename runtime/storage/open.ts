@@ -7,6 +7,7 @@
  * JetStream backends are loaded on demand (ADR 0014): a memory-only node never loads their packages.
  */
 import { resolve } from 'node:path';
+import { ValidationError } from '../../protocols/index.js';
 import { MemoryStorage } from './memory.js';
 import type { Storage } from './types.js';
 
@@ -52,7 +53,7 @@ export async function openStorage(config: StorageConfig, options: OpenStorageOpt
     return new LmdbStorage(resolve(config.dataDir));
   }
   const t = config.transport;
-  if (t.kind !== 'jetstream') throw new TypeError('storage.kind "jetstream" needs the jetstream transport (transport.kind "jetstream" with servers, or TROUPE_NATS_URL)');
+  if (t.kind !== 'jetstream') throw new ValidationError('storage.kind "jetstream" needs the jetstream transport (transport.kind "jetstream" with servers, or TROUPE_NATS_URL)');
   const { JetStreamStorage } = await import('./jetstream.js');
   const connection = { ...(t.token === undefined ? {} : { token: t.token }), ...(t.user === undefined ? {} : { user: t.user, pass: t.pass }) };
   return JetStreamStorage.connect({
