@@ -105,7 +105,9 @@ export function isTransient(e: unknown): boolean {
   for (const x of chain(e)) {
     if (x instanceof TimeoutError || x instanceof NoRespondersError || x instanceof RequestError) return true;
     if (x instanceof ConnectionError || x instanceof ClosedConnectionError || x instanceof DrainingConnectionError) return true;
-    if (x instanceof JetStreamApiError) return x.code !== JsErrCode.MaxMessagesPerSubject && (x.status === 503 || TRANSIENT_CODES.has(x.code));
+    if (x instanceof JetStreamApiError) {
+      return x.code !== JsErrCode.MaxMessagesPerSubject && (x.status === 503 || TRANSIENT_CODES.has(x.code));
+    }
     // Pull status errors (408 request timeout, 409 leadership change, 503 no responders).
     if (x instanceof JetStreamError && [408, 409, 503].includes((x as { code?: number }).code ?? 0)) return true;
   }

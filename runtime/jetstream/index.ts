@@ -13,4 +13,14 @@ export type { MembershipOptions } from './membership.js';
 export { KvStateStore } from './state-store.js';
 export { JetStreamStorage, encodeKvKey, decodeKvKey } from '../storage/jetstream.js';
 export type { JetStreamStorageOptions } from '../storage/jetstream.js';
-export { JsErrCode, jsApiCode, isWrongLastSequence, isPerSubjectLimit, isStreamExists, isConsumerExists, isNotFound, isTooLarge, isTransient } from './errors.js';
+export {
+  JsErrCode,
+  jsApiCode,
+  isWrongLastSequence,
+  isPerSubjectLimit,
+  isStreamExists,
+  isConsumerExists,
+  isNotFound,
+  isTooLarge,
+  isTransient,
+} from './errors.js';

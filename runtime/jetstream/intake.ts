@@ -47,7 +47,14 @@ const RESUME_MS = 250;
 const sleep = (clock: Clock, n: number): Promise<void> => new Promise((r) => clock.setTimer(n, r));
 
 /** Creates (or, for a pool, joins) the durable consumer of `address` and starts offering its messages to `sink`. */
-export async function openIntake(c: IntakeContext, tenant: string, address: string, durable: string, sink: MailboxSink, shared: boolean): Promise<Intake> {
+export async function openIntake(
+  c: IntakeContext,
+  tenant: string,
+  address: string,
+  durable: string,
+  sink: MailboxSink,
+  shared: boolean,
+): Promise<Intake> {
   const stream = c.names.mailboxStream;
   try {
     await c.jsm.consumers.add(stream, {
@@ -127,7 +134,13 @@ export async function openIntake(c: IntakeContext, tenant: string, address: stri
  * Single-activation intake: a continuous pull that survives server restarts and leader
  * elections — when the client's iterator ends or fails, it consumes again after a pause.
  */
-function consumeLoop(c: IntakeContext, consumer: Consumer, stopped: () => boolean, max: number, address: string): AsyncIterable<JsMsg> & { close(): Promise<void> } {
+function consumeLoop(
+  c: IntakeContext,
+  consumer: Consumer,
+  stopped: () => boolean,
+  max: number,
+  address: string,
+): AsyncIterable<JsMsg> & { close(): Promise<void> } {
   let current: { close(): Promise<void | Error> } | undefined;
   const done = (): boolean => stopped() || c.closed();
   async function* run(): AsyncGenerator<JsMsg> {

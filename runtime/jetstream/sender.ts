@@ -43,7 +43,9 @@ const sleep = (clock: Clock, n: number): Promise<void> => new Promise((r) => clo
 /** Publishes `envelope` into its address's mailbox; `no_recipient`, `mailbox_full` and `unavailable` are dead-lettered or thrown. */
 export async function sendToMailbox(c: SenderContext, envelope: Envelope, options: SendOptions): Promise<void> {
   const key = c.names.addressKey(envelope.tenant, envelope.to);
-  if (!(await c.directory.hosted(key))) return refuse(c, envelope, 'no_recipient', new NoRecipientError(`no actor at ${envelope.to} (tenant ${envelope.tenant})`));
+  if (!(await c.directory.hosted(key))) {
+    return refuse(c, envelope, 'no_recipient', new NoRecipientError(`no actor at ${envelope.to} (tenant ${envelope.tenant})`));
+  }
   const data = c.codec.encode(envelope);
   const subject = c.names.mailbox(envelope.tenant, envelope.to);
   const start = c.clock.now();
@@ -58,7 +60,9 @@ export async function sendToMailbox(c: SenderContext, envelope: Envelope, option
       if (c.closed()) throw new SystemStoppedError('transport is closed');
       const now = c.clock.now();
       if (isPerSubjectLimit(e)) {
-        if (!options.block || now >= fullUntil) return refuse(c, envelope, 'mailbox_full', new MailboxFullError(`mailbox of ${envelope.to} is full`));
+        if (!options.block || now >= fullUntil) {
+          return refuse(c, envelope, 'mailbox_full', new MailboxFullError(`mailbox of ${envelope.to} is full`));
+        }
       } else if (!isTransient(e) || now >= retryUntil) {
         throw new TroupeError('unavailable', `could not publish to ${envelope.to}: ${(e as Error).message}`, { cause: e });
       }

@@ -13,6 +13,9 @@ export interface StreamSettings {
   readonly deadLetterMaxAgeMs?: number;
 }
 
+const HOUR = 3_600_000;
+const WEEK = 7 * 86_400_000;
+
 /** Creates the mesh's streams, or opens them when another node created them first. */
 export async function ensureStreams(jsm: JetStreamManager, names: MeshNames, o: StreamSettings): Promise<void> {
   const base: Partial<StreamConfig> = { storage: StorageType.File, num_replicas: o.replicas, duplicate_window: ns(120_000) };
@@ -26,8 +29,14 @@ export async function ensureStreams(jsm: JetStreamManager, names: MeshNames, o: 
       discard: DiscardPolicy.New,
       discard_new_per_subject: true,
     },
-    { ...base, name: names.topicStream, subjects: [names.topics], retention: RetentionPolicy.Limits, max_age: ns(o.topicMaxAgeMs ?? 3_600_000) },
-    { ...base, name: names.deadLetterStream, subjects: [names.deadLetters], retention: RetentionPolicy.Limits, max_age: ns(o.deadLetterMaxAgeMs ?? 7 * 86_400_000) },
+    { ...base, name: names.topicStream, subjects: [names.topics], retention: RetentionPolicy.Limits, max_age: ns(o.topicMaxAgeMs ?? HOUR) },
+    {
+      ...base,
+      name: names.deadLetterStream,
+      subjects: [names.deadLetters],
+      retention: RetentionPolicy.Limits,
+      max_age: ns(o.deadLetterMaxAgeMs ?? WEEK),
+    },
   ];
   for (const cfg of streams) {
     try {

@@ -39,7 +39,8 @@ describe('JetStream error classification', () => {
   it('recognises stream-exists, consumer-not-found, full per-subject mailbox and stale KV revisions by code', async () => {
     const jsm = await jetstreamManager(nc);
     const js = jetstream(nc);
-    await jsm.streams.add({ name: 'E', subjects: ['e.>'], retention: RetentionPolicy.Workqueue, max_msgs_per_subject: 1, discard: DiscardPolicy.New, discard_new_per_subject: true });
+    const mailbox = { retention: RetentionPolicy.Workqueue, discard: DiscardPolicy.New, discard_new_per_subject: true };
+    await jsm.streams.add({ name: 'E', subjects: ['e.>'], max_msgs_per_subject: 1, ...mailbox });
     only(await caught(jsm.streams.add({ name: 'E', subjects: ['e.>'], max_msgs_per_subject: 2 })), isStreamExists);
     only(await caught(jsm.consumers.delete('E', 'nobody')), isNotFound);
     await jsm.consumers.add('E', { durable_name: 'c', filter_subject: 'e.a', ack_policy: AckPolicy.Explicit });
