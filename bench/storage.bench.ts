@@ -11,7 +11,9 @@ import { open } from 'lmdb';
 import { connect } from '@nats-io/transport-node';
 import { Kvm, type KV } from '@nats-io/kv';
 import { codec } from '../protocols/index.js';
-import { JetStreamStorage, LmdbStorage, seqKey, type KvBucket } from '../runtime/index.js';
+import { seqKey, type KvBucket } from '../runtime/index.js';
+import { JetStreamStorage } from '../runtime/jetstream/index.js';
+import { LmdbStorage } from '../runtime/lmdb/index.js';
 import { NatsServer } from '../test/nats/server.js';
 import { throughput, type BenchOptions, type Figure, type Goal, type Suite, type SuiteResult } from './harness.js';
 

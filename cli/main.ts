@@ -173,7 +173,7 @@ async function drainRemote(values: NodeFlags): Promise<number> {
   const id = values['node-id'];
   if (id === undefined) throw new Error('troupe node drain needs --node-id');
   const config = nodeConfig({ ...values, 'node-id': undefined });
-  const transport = transportFor(config, { announce: false });
+  const transport = await transportFor(config, { announce: false });
   const client = await createSystem({ config, transport, node: `drain-client-${process.pid}` });
   try {
     const reply = await client.ref(`node/${id}`).ask(NODE_DRAIN, {}, { timeoutMs: 10_000 });

@@ -36,7 +36,7 @@ export function localDeps(system: ActorSystem, options: LocalDepsOptions): Gatew
   const inflight = new Map<string, Promise<ActorRef>>();
   const activate = async (address: string, tenant: string, behavior: Behavior<unknown>, pool: boolean): Promise<ActorRef> => {
     const ref = system.ref(address, tenant);
-    if (system.cellOf(ref) !== undefined) return ref;
+    if (system.stateOf(ref) !== undefined) return ref;
     try {
       return await system.spawn(address, behavior, { tenant, pool });
     } catch (e) {
@@ -48,7 +48,7 @@ export function localDeps(system: ActorSystem, options: LocalDepsOptions): Gatew
   const toolNames = [...tools.keys()];
   const ensure = async (address: string, tenant: string): Promise<ActorRef> => {
     const ref = system.ref(address, tenant);
-    if (system.cellOf(ref) !== undefined) return ref;
+    if (system.stateOf(ref) !== undefined) return ref;
     const { kind, id } = parseAddress(address);
     const factory = kind === 'agent' ? agents.get(id) : kind === 'tool' ? tools.get(id) : undefined;
     if (factory === undefined) throw gatewayError('not_found', `${kind} ${id} not found`);

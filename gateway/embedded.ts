@@ -2,6 +2,7 @@
  * Composition of a node's gateway: {@link GatewayDeps} over the agent catalog, every part
  * (/acp, /mcp, /a2a and the agent card) mounted, and the server started as config says.
  */
+import { TroupeError } from '../protocols/index.js';
 import type { TroupeConfig } from '../config/index.js';
 import type { Catalog } from '../actors/agent/catalog.js';
 import type { ActorSystem } from '../runtime/index.js';
@@ -17,7 +18,7 @@ export function catalogDeps(system: ActorSystem, catalog: Catalog | undefined, r
     system,
     agents: () => catalog?.agents() ?? [],
     tools: () => catalog?.tools() ?? [],
-    ensure: (address, tenant) => (catalog === undefined ? Promise.reject(new Error('this node serves no agents or tools')) : catalog.ensure(address, tenant)),
+    ensure: (address, tenant) => (catalog === undefined ? Promise.reject(new TroupeError('internal', 'this node serves no agents or tools')) : catalog.ensure(address, tenant)),
     ready,
   };
 }

@@ -1,7 +1,7 @@
 /**
  * HTTP helpers every gateway part shares (/ws, /acp, /mcp, /a2a, ops): JSON bodies with a size
  * limit, JSON responses, one mapping from TroupeError codes to HTTP statuses with `{detail}`
- * bodies (PROTOCOLS.md §2), and Origin/CORS checks.
+ * bodies (docs/gateway-acp.md, “Errors”), and Origin/CORS checks.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TroupeError, TooLargeError, ValidationError, isTroupeError, parseWireJson, scrubSecrets, type ErrorCode } from '../protocols/index.js';

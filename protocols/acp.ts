@@ -1,6 +1,6 @@
 /**
  * ACP run contracts inside the mesh. Shapes follow the LangGraph Agent Protocol (runs,
- * threads, statuses) and PROTOCOLS.md §1 (run events with a gap-free `seq` per run), so the
+ * threads, statuses) and docs/gateway-websocket.md, “Frames” (run events with a gap-free `seq` per run), so the
  * gateway translates framing only.
  */
 import { z } from 'zod';
@@ -21,7 +21,7 @@ export function runTopic(runId: string): string {
 export const RUN_STATUSES = ['pending', 'running', 'interrupted', 'success', 'error', 'timeout', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
-/** Kinds of run events (PROTOCOLS.md §1). */
+/** Kinds of run events (docs/gateway-websocket.md, “Frames”). */
 export const RUN_EVENT_KINDS = ['token', 'message', 'tool_call', 'tool_result', 'handoff', 'interrupt', 'status'] as const;
 export type RunEventKind = (typeof RUN_EVENT_KINDS)[number];
 

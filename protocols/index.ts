@@ -6,6 +6,8 @@ export type { Envelope } from './envelope.js';
 export { Codec, codec, formatIssues } from './codec.js';
 export type { CodecOptions } from './codec.js';
 export { idGenerator, newTraceparent, childTraceparent } from './ids.js';
+export { backoffDelay } from './backoff.js';
+export type { BackoffOptions as BackoffCurve } from './backoff.js';
 export {
   ERROR_CODES,
   wireErrorSchema,

@@ -1,6 +1,6 @@
 /**
  * ACP long-term store contracts inside the mesh. Payloads mirror the LangGraph store API
- * (PROTOCOLS.md §2, `@langchain/langgraph-sdk` StoreClient: snake_case bodies, namespaces as
+ * (docs/gateway-acp.md, `@langchain/langgraph-sdk` StoreClient: snake_case bodies, namespaces as
  * arrays of labels, TTL in minutes), so the gateway's `/acp/store` routes pass bodies through.
  * One store actor per tenant answers them at {@link STORE_ADDRESS}.
  */

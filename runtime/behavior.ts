@@ -5,7 +5,7 @@
 import type { ZodType } from 'zod';
 import type { Envelope, LifecycleState } from '../protocols/index.js';
 import type { ActorRef } from './ref.js';
-import type { ActorSystem } from './system.js';
+import type { ActorSystem } from './actor-system.js';
 import type { Subscription } from './transport.js';
 
 /** How a supervisor treats a child that ends: always restart, restart after a crash only, never. */

@@ -67,7 +67,7 @@ export interface LeaseInfo {
   readonly renewedAt: number;
 }
 
-/** A pool address and the nodes that are members. */
+/** A pool address and the ids of the nodes that are members (plain node ids, whatever the transport's encoding). */
 export interface PoolInfo {
   readonly tenant: string;
   readonly address: string;

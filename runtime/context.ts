@@ -3,11 +3,11 @@ import { MailboxFullError, ValidationError, type Envelope } from '../protocols/i
 import type { ActorContext, Behavior, ChildInfo, MessageOptions, SpawnOptions } from './behavior.js';
 import type { ActorCell } from './cell.js';
 import type { ActorRef } from './ref.js';
-import type { ActorSystem } from './system.js';
+import type { LocalActorSystem } from './system.js';
 import type { Subscription } from './transport.js';
 
 /** Makes the context of `cell`; one object per cell, reused for every message. */
-export function makeContext(system: ActorSystem, cell: ActorCell): ActorContext {
+export function makeContext(system: LocalActorSystem, cell: ActorCell): ActorContext {
   const subs = new Set<Subscription>();
   const toRef = (to: ActorRef | string): ActorRef => (typeof to === 'string' ? system.ref(to, cell.tenant) : to);
   const childCell = (child: ActorRef): ActorCell => {

@@ -1,5 +1,12 @@
-/** The kernel: actor system, refs, mailboxes, transports, clocks. Knows no actor kind. */
-export { ActorSystem, DEFAULTS } from './system.js';
+/**
+ * The kernel: actor system, refs, mailboxes, the in-memory transport and storage, clocks. Knows no
+ * actor kind, and loads neither NATS nor lmdb (ADR 0014): JetStream lives in `runtime/jetstream/index.ts`,
+ * lmdb in `runtime/lmdb/index.ts`; `openStorage` loads them only when config asks for them.
+ */
+export type { ActorSystem, SystemStats } from './actor-system.js';
+export { startSystem } from './start-system.js';
+export type { GuardianSpec } from './start-system.js';
+export { DEFAULTS } from './system.js';
 export type { SystemOptions, SystemDefaults, Escalation, LifecycleWatcher } from './system.js';
 export { ActorRef } from './ref.js';
 export { CHILD_FAILED, CHILD_EXITED } from './behavior.js';
@@ -13,13 +20,12 @@ export { MemoryDeadLetterStore } from './dead-letters.js';
 export type { Transport, TransportContext, MailboxSink, Receipt, SendOptions, BindOptions, Binding, ReleaseMode, Subscription, DeadLetterStore, DeadLetterQuery } from './transport.js';
 export { topicMatches, assertTopic, assertPattern } from './topics.js';
 export { Deque } from './deque.js';
-export { JetStreamTransport, JetStreamDeadLetterStore, Directory, MeshNames, idToken } from './jetstream/index.js';
-export type { JetStreamTransportOptions, Lease, LeaseValue } from './jetstream/index.js';
 export { MeshNode, rankHosts, NODE_ACTIVATE, NODE_DRAIN } from './node.js';
 export type { KindSpec, MeshNodeOptions } from './node.js';
 export type { ClusterServices, Membership, MembershipEvent, NodeInfo, StateStore, StoredSnapshot, LeaseInfo, PoolInfo } from './cluster.js';
-export { KvMembership, KvStateStore } from './jetstream/index.js';
-export { MemoryStorage, LmdbStorage, JetStreamStorage, openStorage, storageKindFor, seqKey, compareKeys, hasPrefix } from './storage/index.js';
-export type { Storage, KvBucket, StorageKey, StorageEntry, JetStreamStorageOptions, StorageConfig, StorageKind, OpenStorageOptions } from './storage/index.js';
+export { MemoryStorage, openStorage, storageKindFor, seqKey, compareKeys, hasPrefix } from './storage/index.js';
+export type { Storage, KvBucket, StorageKey, StorageEntry, StorageConfig, StorageKind, OpenStorageOptions } from './storage/index.js';
+/** @internal For the kernel's tests only. */
+export { inspectCell } from './testing.js';
 export { AlarmBoard, ALARM_TOPIC } from './alarms.js';
 export type { Alarm, AlarmEvent } from './alarms.js';

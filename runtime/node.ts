@@ -12,8 +12,7 @@ import type { ActorOptions, Behavior } from './behavior.js';
 import type { ClusterServices, LeaseInfo, NodeInfo } from './cluster.js';
 import type { TimerHandle } from './clock.js';
 import type { ActorRef } from './ref.js';
-import type { ActorSystem } from './system.js';
-import { idToken } from './jetstream/subjects.js';
+import type { ActorSystem } from './actor-system.js';
 
 /** An actor kind a node hosts. */
 export interface KindSpec {
@@ -180,10 +179,9 @@ export class MeshNode {
       this.takeOver(lease, key);
     }
     for (const k of this.staleSince.keys()) if (!seen.has(k)) this.staleSince.delete(k);
-    const me = idToken(this.system.node);
     for (const pool of c.pools()) {
       const spec = this.kinds.get(kindOf(pool.address));
-      if (spec?.pool !== true || pool.members.includes(me)) continue;
+      if (spec?.pool !== true || pool.members.includes(this.system.node)) continue;
       const key = `${pool.tenant}/${pool.address}`;
       if (this.pending.has(key) || this.system.ref(pool.address, pool.tenant).state !== undefined) continue;
       this.pending.add(key);

@@ -1,7 +1,7 @@
 /** A reference to an actor by tenant and address; it works whether the actor is local or not. */
 import type { LifecycleState } from '../protocols/index.js';
 import type { MessageOptions } from './behavior.js';
-import type { ActorSystem } from './system.js';
+import type { ActorSystem } from './actor-system.js';
 
 /** Send messages to one actor. Obtain with `system.ref()` or from `spawn`. */
 export class ActorRef {

@@ -35,6 +35,7 @@ import {
   type WireError,
 } from '../protocols/index.js';
 import { randomBytes } from 'node:crypto';
+import type { ActorSystem } from './actor-system.js';
 import type { ActorContext, Behavior, ChildInfo, MessageOptions, SpawnOptions } from './behavior.js';
 import { CHILD_EXITED, CHILD_FAILED } from './behavior.js';
 import { ActorCell, type EndMode } from './cell.js';
@@ -73,7 +74,7 @@ export interface Escalation {
   readonly error: WireError;
 }
 
-/** Options of {@link ActorSystem.start}. */
+/** Options of {@link startSystem} (and {@link LocalActorSystem.start}). */
 export interface SystemOptions {
   /** The lifecycle every actor runs (supervisors/ provides the XState machine). */
   readonly lifecycle: LifecycleFactory;
@@ -114,8 +115,8 @@ const VALID_TYPES_MAX = 10_000;
 /** The binding of a node-local actor that the mesh cannot address (tenant supervisors): nothing to take or give up. */
 const LOCAL_BINDING: Binding = Object.freeze({ epoch: 0, stopIntake: () => Promise.resolve(), release: () => Promise.resolve() });
 
-/** One node of an actor mesh. */
-export class ActorSystem implements CellHost {
+/** One node of an actor mesh: the implementation of {@link ActorSystem} (runtime-internal; ADR 0014). */
+export class LocalActorSystem implements CellHost, ActorSystem {
   readonly node: string;
   readonly transport: Transport;
   /** Persistence shared by the actors of this node (and, on JetStream, of the mesh). */
@@ -215,8 +216,8 @@ export class ActorSystem implements CellHost {
   }
 
   /** Starts a node: connects the transport and opens this node's reply inbox. */
-  static async start(options: SystemOptions): Promise<ActorSystem> {
-    const system = new ActorSystem(options);
+  static async start(options: SystemOptions): Promise<LocalActorSystem> {
+    const system = new LocalActorSystem(options);
     if (!isAddress(system.inbox)) throw new ValidationError(`node id "${system.node}" is not usable in an address`);
     await system.transport.start({ node: system.node, clock: system.clock, onReply: (r) => system.onReply(r) });
     return system;

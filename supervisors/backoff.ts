@@ -1,19 +1,15 @@
-/** Restart delays: exponential backoff with jitter, and the restart-intensity window. */
+/** Restart delays (the project's backoff, protocols/backoff.ts) and the restart-intensity window. */
+import { backoffDelay } from '../protocols/index.js';
 
-/** Backoff settings (config `supervision.backoff`). */
+export { backoffDelay };
+
+/** Backoff settings (config `supervision.backoff`); delays come from `backoffDelay` with jitter spread ±`jitter`. */
 export interface BackoffOptions {
   readonly initialMs: number;
   readonly maxMs: number;
   readonly multiplier: number;
   /** 0..1: the delay is spread uniformly over ±jitter of itself. */
   readonly jitter: number;
-}
-
-/** Delay before the `n`th restart in the current window (n ≥ 1); `random` in [0, 1). */
-export function backoffDelay(n: number, o: BackoffOptions, random: () => number): number {
-  const base = Math.min(o.maxMs, o.initialMs * Math.pow(o.multiplier, Math.max(0, n - 1)));
-  const spread = base * o.jitter * (2 * random() - 1);
-  return Math.max(0, Math.round(Math.min(o.maxMs, base + spread)));
 }
 
 /**

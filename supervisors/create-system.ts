@@ -4,19 +4,8 @@
  */
 import { configSchema, type TroupeConfig } from '../config/index.js';
 import { UnavailableError, isTroupeError } from '../protocols/index.js';
-import {
-  ActorSystem,
-  JetStreamTransport,
-  MemoryTransport,
-  openStorage,
-  type ActorRef,
-  type Behavior,
-  type Clock,
-  type Escalation,
-  type JetStreamTransportOptions,
-  type Storage,
-  type Transport,
-} from '../runtime/index.js';
+import { MemoryTransport, openStorage, startSystem, type ActorRef, type ActorSystem, type Behavior, type Clock, type Escalation, type Storage, type Transport } from '../runtime/index.js';
+import type { JetStreamTransportOptions } from '../runtime/jetstream/index.js';
 import { xstateLifecycle } from './lifecycle-machine.js';
 import { supervisor, type Strategy, type SupervisorState } from './supervisor.js';
 
@@ -57,9 +46,11 @@ export function rootSupervisorAddress(node: string): string {
 /** Starts a node: transport, lifecycle machine, root supervisor. */
 export async function createSystem(options: CreateSystemOptions = {}): Promise<ActorSystem> {
   const config = options.config ?? configSchema.parse({});
-  const transport = options.transport ?? transportFor(config);
+  const transport = options.transport ?? (await transportFor(config));
   const storage = options.storage ?? (await openStorage(config));
-  const system = await ActorSystem.start({
+  const s = config.supervision;
+  const tenantAddress = (node: string): string => tenantSupervisorAddress(node);
+  const system = await startSystem({
     lifecycle: xstateLifecycle,
     node: options.node ?? (config.node.id === '' ? undefined : config.node.id),
     transport,
@@ -76,29 +67,28 @@ export async function createSystem(options: CreateSystemOptions = {}): Promise<A
     onEscalation: options.onEscalation,
     onFatal: options.onFatal,
     warn: options.warn,
-  }).catch(async (e: unknown) => {
+  }, (node) => ({
+    address: rootSupervisorAddress(node),
+    behavior: supervisor({
+      strategy: options.rootStrategy ?? 'one-for-one',
+      maxRestarts: s.maxRestarts,
+      withinMs: s.withinMs,
+      backoff: s.backoff,
+      random: options.random,
+      // The root never fails: a child past its intensity is restarted alone under an alarm (ADR 0015).
+      root: { backoff: s.root.backoff, quietMs: s.root.quietMs, fatalAfter: s.root.fatalAfter, isTenantSupervisor: (address) => address === tenantAddress(node) },
+    }),
+    // Node-local infrastructure: its address is unique to this node, so it needs no lease (a lease
+    // it could not renew during a NATS outage would take the whole node down with it).
+    options: { pool: true },
+  })).catch(async (e: unknown) => {
     // A storage opened here would otherwise outlive the failed start (a NATS connection keeps the process alive).
     if (options.storage === undefined) await storage.close().catch(() => undefined);
     throw e;
   });
-  const s = config.supervision;
-  const tenantAddress = tenantSupervisorAddress(system.node);
-  const root = {
-    backoff: s.root.backoff,
-    quietMs: s.root.quietMs,
-    fatalAfter: s.root.fatalAfter,
-    isTenantSupervisor: (address: string) => address === tenantAddress,
-  };
-  system.guardian = await system.spawn(
-    rootSupervisorAddress(system.node),
-    supervisor({ strategy: options.rootStrategy ?? 'one-for-one', maxRestarts: s.maxRestarts, withinMs: s.withinMs, backoff: s.backoff, random: options.random, root }),
-    // Node-local infrastructure: its address is unique to this node, so it needs no lease (a lease
-    // it could not renew during a NATS outage would take the whole node down with it).
-    { pool: true },
-  );
   if (options.tenantSupervisors !== false) {
     const spec = { maxRestarts: s.maxRestarts, withinMs: s.withinMs, backoff: s.backoff, random: options.random };
-    system.guardianFor = tenantGuardians(system, tenantAddress, () => supervisor(spec));
+    system.guardianFor = tenantGuardians(system, tenantAddress(system.node), () => supervisor(spec));
   }
   return system;
 }
@@ -131,10 +121,14 @@ function tenantGuardians(system: ActorSystem, address: string, make: () => Behav
   };
 }
 
-/** The transport config asks for: in-process (embedded) or NATS JetStream. */
-export function transportFor(config: TroupeConfig, extra: Partial<JetStreamTransportOptions> = {}): Transport {
+/**
+ * The transport config asks for: in-process (embedded) or NATS JetStream. The JetStream transport
+ * is loaded on demand, so an embedded node never loads `@nats-io/*` (ADR 0014).
+ */
+export async function transportFor(config: TroupeConfig, extra: Partial<JetStreamTransportOptions> = {}): Promise<Transport> {
   const t = config.transport;
   if (t.kind === 'memory') return new MemoryTransport({ deadLetterCapacity: config.deadLetters.capacity });
+  const { JetStreamTransport } = await import('../runtime/jetstream/index.js');
   return new JetStreamTransport({
     servers: t.servers,
     prefix: t.prefix,

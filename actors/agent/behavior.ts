@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { ConflictError, scrubbedMessage, RUN_CANCEL, RUN_CONTINUE, RUN_CREATE, RUN_RESUME, TOPIC_MESSAGE, ValidationError, agentMessageSchema, runCancelSchema, runCreateSchema, runResumeSchema, type RunCreate } from '../../protocols/index.js';
+import { ActorStoppedError, ConflictError, DeadlineExceededError, isTroupeError, scrubbedMessage, RUN_CANCEL, RUN_CONTINUE, RUN_CREATE, RUN_RESUME, TOPIC_MESSAGE, ValidationError, agentMessageSchema, runCancelSchema, runCreateSchema, runResumeSchema, type RunCreate } from '../../protocols/index.js';
 import type { ActorContext, Behavior, TimerHandle } from '../../runtime/index.js';
 import type { ChatMessage } from '../llm/types.js';
 import type { AgentDefinition } from './definition.js';
@@ -50,7 +50,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
     const live: LiveRun = { runId: record.run_id, threadId: record.thread_id, seq, chain: Promise.resolve(), abort: new AbortController(), resume: undefined, early: undefined, awaiting, stopping: false, record, depth, resumes };
     st.runs.set(record.run_id, live);
     const host = makeHost(services, ctx.system, tenant, st.store, live);
-    const timeout = def.runTimeoutMs === undefined ? undefined : ctx.system.clock.setTimer(def.runTimeoutMs, () => live.abort.abort(new Error('timeout')));
+    const timeout = def.runTimeoutMs === undefined ? undefined : ctx.system.clock.setTimer(def.runTimeoutMs, () => live.abort.abort(new DeadlineExceededError('timeout')));
     const run = new AgentRun(def, def.provider, host, state, depth, live.abort.signal, record.run_id);
     const info = { tenant, runId: record.run_id, threadId: record.thread_id, agent: def.name };
     const input = state.turns === 0 && state.pending === undefined && def.hooks?.input !== undefined ? Promise.resolve(def.hooks.input(state.messages, info)) : Promise.resolve();
@@ -65,13 +65,13 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         }
         let output = end.output;
         if (end.status === 'success' && output !== undefined && def.hooks?.output !== undefined) output = await def.hooks.output(output, info);
-        const status = end.status === 'cancelled' && live.abort.signal.reason instanceof Error && live.abort.signal.reason.message === 'timeout' ? 'timeout' : end.status;
+        const status = end.status === 'cancelled' && isTroupeError(live.abort.signal.reason, 'deadline_exceeded') ? 'timeout' : end.status;
         await host.finish(status, end.messages, end.usage, { output, error: end.error ?? (status === 'timeout' ? `run exceeded ${def.runTimeoutMs} ms` : undefined) });
       })
       .catch(async (e: unknown) => {
         if (live.stopping) return;
         const reason: unknown = live.abort.signal.reason;
-        const status = !live.abort.signal.aborted ? 'error' : reason instanceof Error && reason.message === 'timeout' ? 'timeout' : 'cancelled';
+        const status = !live.abort.signal.aborted ? 'error' : isTroupeError(reason, 'deadline_exceeded') ? 'timeout' : 'cancelled';
         await host.finish(status, state.messages, state.usage, { error: scrubbedMessage(e) });
       })
       .catch((e: unknown) => ctx.system.warn(`run ${record.run_id}: could not record its end: ${(e as Error).message}`))
@@ -155,7 +155,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       // Runs are left as their checkpoints say: the next activation (here or on another node) picks them up.
       for (const live of ctx.state.runs.values()) {
         live.stopping = true;
-        live.abort.abort(new Error('agent stopping'));
+        live.abort.abort(new ActorStoppedError('agent stopping'));
       }
       ctx.state.runs.clear();
     },

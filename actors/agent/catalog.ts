@@ -4,7 +4,7 @@
  * runs, threads and tools never meet another's). MCP servers named in config are attached once;
  * their tools (`tool/<server>.<tool>`) are shared by every tenant through a forwarding actor.
  */
-import { DEFAULT_TENANT, NotFoundError, kindOf } from '../../protocols/index.js';
+import { DEFAULT_TENANT, NotFoundError, TroupeError, kindOf } from '../../protocols/index.js';
 import type { AgentConfig, McpServerConfig } from '../../config/index.js';
 import type { ActorRef, ActorSystem, Behavior, KindSpec, MeshNode } from '../../runtime/index.js';
 import { providerFor } from '../llm/select.js';
@@ -121,7 +121,7 @@ export class Catalog {
   /** The ref of `address` in `tenant`, activated if needed; not_found for what the catalog lacks. */
   async ensure(address: string, tenant: string = DEFAULT_TENANT): Promise<ActorRef> {
     if (!this.has(address)) throw new NotFoundError(`no ${kindOf(address) === 'agent' ? 'agent' : kindOf(address) === 'tool' ? 'tool' : 'actor'} ${address.slice(address.indexOf('/') + 1)}`);
-    if (this.mesh === undefined) throw new Error('Catalog.install(mesh) must be called before ensure');
+    if (this.mesh === undefined) throw new TroupeError('internal', 'Catalog.install(mesh) must be called before ensure');
     const ref = this.mesh.system.ref(address, tenant);
     if (ref.state !== undefined) return ref;
     return this.mesh.activate(address, tenant);

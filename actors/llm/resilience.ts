@@ -20,7 +20,7 @@
  * statuses are retryable, how `retry-after` is read), so every backend maps failures to
  * {@link ProviderError} the same way.
  */
-import type { ErrorCode } from '../../protocols/index.js';
+import { backoffDelay, type ErrorCode } from '../../protocols/index.js';
 import { systemClock, type Clock, type TimerHandle } from '../../runtime/clock.js';
 import { ProviderError, type ModelEvent, type ModelProvider, type ModelRequest } from './types.js';
 
@@ -173,14 +173,13 @@ export interface RetryOptions {
 }
 
 /**
- * The backoff before retry number `attempt` (0-based): exponential `baseDelayMs * 2^attempt`
- * capped at `maxDelayMs`, with "equal jitter" (half fixed, half random) so a herd of
- * clients spreads out but never retries at once; at least the server's `retryAfterMs`.
+ * The backoff before retry number `attempt` (0-based): the project's `backoffDelay` from
+ * `baseDelayMs`, doubling, capped at `maxDelayMs`, with "equal jitter" (half fixed, half random)
+ * so a herd of clients spreads out but never retries at once; at least the server's `retryAfterMs`.
  */
-export function backoffDelay(attempt: number, opts: Pick<RetryOptions, 'baseDelayMs' | 'maxDelayMs'>, random: () => number, retryAfterMs?: number): number {
-  const exp = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** attempt);
-  const jittered = exp / 2 + random() * (exp / 2);
-  return Math.round(Math.max(jittered, retryAfterMs ?? 0));
+export function retryDelay(attempt: number, opts: Pick<RetryOptions, 'baseDelayMs' | 'maxDelayMs'>, random: () => number, retryAfterMs?: number): number {
+  const delay = backoffDelay(attempt + 1, { initialMs: opts.baseDelayMs, maxMs: opts.maxDelayMs, jitter: 0.5, jitterMode: 'below' }, random);
+  return Math.max(delay, Math.round(retryAfterMs ?? 0));
 }
 
 /**
@@ -206,7 +205,7 @@ export function withRetry(provider: ModelProvider, options: RetryOptions): Model
         } catch (e) {
           if (out.emitted || !(e instanceof ProviderError) || !e.retryable || attempt >= options.retries || request.signal?.aborted) throw e;
           if (e.retryAfterMs !== undefined && e.retryAfterMs > maxRetryAfterMs) throw e;
-          const delayMs = backoffDelay(attempt, options, random, e.retryAfterMs);
+          const delayMs = retryDelay(attempt, options, random, e.retryAfterMs);
           options.onRetry?.({ attempt: attempt + 1, delayMs, error: e });
           await sleep(clock, delayMs, request.signal, name);
         }

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { formatIssues } from '../../protocols/index.js';
 import type { Behavior } from '../../runtime/behavior.js';
 import type { ActorRef } from '../../runtime/ref.js';
-import type { ActorSystem } from '../../runtime/system.js';
+import type { ActorSystem } from '../../runtime/index.js';
 import type { ToolSpec } from '../llm/types.js';
 import { TOOL_NAME, toolActor, type ToolActorOptions, type ToolImpl } from './runner.js';
 import type { FunctionTool, ToolCallResult, ToolContent } from './types.js';

@@ -11,8 +11,8 @@ import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotoc
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ToolListChangedNotificationSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
-import { DEFAULT_TENANT, TroupeError } from '../../protocols/index.js';
-import type { ActorSystem } from '../../runtime/system.js';
+import { DEFAULT_TENANT, TroupeError, UnavailableError } from '../../protocols/index.js';
+import type { ActorSystem } from '../../runtime/index.js';
 import type { ToolSpec } from '../llm/types.js';
 import { TOOL_NAME, errorText, toolActor, type ToolActorOptions, type ToolImpl } from './runner.js';
 import type { ToolCallResult, ToolPolicy } from './types.js';
@@ -99,7 +99,7 @@ export async function attachMcpServer(system: ActorSystem, spec: McpServerSpec, 
     describe: () => mcpToolSpec(server, tools.get(name)?.tool ?? { name, inputSchema: { type: 'object' } }),
     parse: (args) => ({ ok: true, input: args }),
     async execute(args, ctx, attempt) {
-      if (closed || !connected) throw new Error(`MCP server ${server} is not connected`);
+      if (closed || !connected) throw new UnavailableError(`MCP server ${server} is not connected`);
       const result = await client.callTool({ name, arguments: args }, undefined, {
         signal: ctx.signal,
         // The runner's own timeout fires first and reports it; this only bounds the SDK's wait.
@@ -119,10 +119,10 @@ export async function attachMcpServer(system: ActorSystem, spec: McpServerSpec, 
       out.push(...r.tools);
       cursor = r.nextCursor;
       if (cursor === undefined) return out;
-      if (seen.has(cursor)) throw new Error(`MCP server ${server} repeated the tools/list cursor ${JSON.stringify(cursor)}`);
+      if (seen.has(cursor)) throw new UnavailableError(`MCP server ${server} repeated the tools/list cursor ${JSON.stringify(cursor)}`);
       seen.add(cursor);
     }
-    throw new Error(`MCP server ${server} listed more than ${MAX_PAGES} pages of tools`);
+    throw new UnavailableError(`MCP server ${server} listed more than ${MAX_PAGES} pages of tools`);
   };
 
   const stopActor = async (address: string): Promise<void> => {

@@ -6,7 +6,7 @@
  * every failure becomes an `isError: true` result.
  */
 import { z } from 'zod';
-import { scrubSecrets } from '../../protocols/index.js';
+import { backoffDelay, scrubSecrets } from '../../protocols/index.js';
 import type { ActorContext, Behavior } from '../../runtime/behavior.js';
 import type { Clock } from '../../runtime/clock.js';
 import type { ToolSpec } from '../llm/types.js';
@@ -214,7 +214,7 @@ async function attempts<I>(
   let failure = '';
   for (let attempt = 0; attempt <= retries; attempt++) {
     if (attempt > 0) {
-      const delay = Math.min(1000, backoff * 2 ** (attempt - 1));
+      const delay = backoffDelay(attempt, { initialMs: backoff, maxMs: 1000 });
       if (clock.now() + delay >= end || signal.aborted) break;
       await sleep(clock, delay);
     }

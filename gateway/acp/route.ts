@@ -1,6 +1,6 @@
 /**
  * The ACP route (`/acp`): the LangGraph Server API subset the `@langchain/langgraph-sdk` client
- * calls (PROTOCOLS.md §2), as a table of method + path pattern → handler. A known path with
+ * calls (docs/gateway-acp.md), as a table of method + path pattern → handler. A known path with
  * another method answers 405, an unknown path 404, both as `{detail}`.
  */
 import { NotFoundError, TroupeError } from '../../protocols/index.js';

@@ -1,5 +1,5 @@
 /**
- * `/mcp`: MCP Streamable HTTP (PROTOCOLS.md §3). Stateless (ADR 0009): every POST gets a fresh
+ * `/mcp`: MCP Streamable HTTP (docs/gateway-mcp-a2a.md, “MCP”). Stateless (ADR 0009): every POST gets a fresh
  * SDK `Server` + `StreamableHTTPServerTransport`, so any node can answer any request and nothing
  * lives in one gateway. `initialize` hands out an `Mcp-Session-Id` that only correlates
  * cancellations; no session state is kept. Foreign `Origin`s are refused with 403.

@@ -1,6 +1,6 @@
 /**
  * `/healthz`: `{status, node, nats, actors}` — 200 when the node can serve, 503 while it is not
- * ready or its NATS connection is down (PROTOCOLS.md §5). NATS state comes from the connection's
+ * ready or its NATS connection is down (docs/gateway-operations.md, “GET /healthz”). NATS state comes from the connection's
  * status events on a JetStream transport; the embedded default reports `nats: "none"`.
  */
 import type { GatewayDeps } from '../types.js';

@@ -1,6 +1,6 @@
 /**
- * The `/ws` wire contract (PROTOCOLS.md §1): client frames as zod schemas, server frames as
- * types, and the close codes the server uses (docs/gateway-websocket.md, ADR 0008).
+ * The `/ws` wire contract (docs/gateway-websocket.md, “Frames”): client frames as zod schemas,
+ * server frames as types, and the close codes the server uses (ADR 0008).
  */
 import { z } from 'zod';
 import { inputMessageSchema, type ErrorCode } from '../../protocols/index.js';
@@ -73,10 +73,10 @@ export interface ErrorFrame {
   readonly retry_after_ms?: number;
 }
 
-/** Error codes error frames may carry (PROTOCOLS.md §1); others are mapped onto them. */
+/** Error codes error frames may carry (docs/gateway-websocket.md, “Errors”); others are mapped onto them. */
 export const FRAME_ERROR_CODES: ReadonlySet<string> = new Set(['bad_request', 'unauthorized', 'forbidden', 'not_found', 'rate_limited', 'too_large', 'conflict', 'unavailable', 'internal']);
 
-/** The §1 code for any error code (`no_recipient` → not_found, `mailbox_full` → unavailable, …). */
+/** The error-frame code for any error code (`no_recipient` → not_found, `mailbox_full` → unavailable, …). */
 export function frameCode(code: ErrorCode): ErrorFrame['code'] {
   if (FRAME_ERROR_CODES.has(code)) return code;
   switch (code) {

@@ -1,4 +1,4 @@
-/** WebSocket conversations at `/ws` (PROTOCOLS.md §1). */
+/** WebSocket conversations at `/ws` (docs/gateway-websocket.md). */
 export { WsGateway } from './ws-server.js';
 export { Session } from './session.js';
 export { RunStream, TERMINAL_STATUSES } from './run-stream.js';

@@ -1,5 +1,5 @@
 /**
- * One WebSocket connection (PROTOCOLS.md §1): authenticates (`Authorization` header on the
+ * One WebSocket connection (docs/gateway-websocket.md): authenticates (`Authorization` header on the
  * upgrade or a `hello` frame), validates every frame (a bad one gets an `error` frame and the
  * connection stays open), starts, resumes and cancels runs, relays topics of its tenant, and
  * sends through a bounded buffer — a client that cannot keep up is closed with 4008.

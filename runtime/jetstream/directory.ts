@@ -8,8 +8,8 @@ import type { KV } from '@nats-io/kv';
 import { ConflictError } from '../../protocols/index.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { ReleaseMode } from '../transport.js';
-import { isWrongLastSequence } from './kv-errors.js';
-import { idToken } from './subjects.js';
+import { isWrongLastSequence } from './errors.js';
+import { idToken, tokenId } from './subjects.js';
 import { watchAll } from './watch.js';
 
 /** A lease as stored. */
@@ -224,12 +224,12 @@ export class Directory {
     await Promise.all(keys.map((k) => this.kv.delete(k).catch(() => undefined)));
   }
 
-  /** Every pool with its member tokens (from the mirror). */
+  /** Every pool with its members' node ids (from the mirror; keys carry id tokens, decoded here). */
   allPools(): { tenant: string; address: string; members: string[] }[] {
     const out: { tenant: string; address: string; members: string[] }[] = [];
     for (const [k, members] of this.pools) {
       const a = this.poolAddresses.get(k);
-      if (a !== undefined) out.push({ ...a, members: [...members] });
+      if (a !== undefined) out.push({ ...a, members: [...members].map(tokenId) });
     }
     return out;
   }

@@ -6,7 +6,7 @@
 import type { KV } from '@nats-io/kv';
 import { ConflictError, type Codec } from '../../protocols/index.js';
 import type { StateStore, StoredSnapshot } from '../cluster.js';
-import { isWrongLastSequence } from './kv-errors.js';
+import { isWrongLastSequence } from './errors.js';
 import type { MeshNames } from './subjects.js';
 
 

@@ -4,12 +4,18 @@
  * subject token and as a KV key, reversible, and never equal to a plain id (no `=`).
  */
 import { createHash } from 'node:crypto';
+import { ValidationError } from '../../protocols/index.js';
 
 const PLAIN = /^[A-Za-z0-9_-]+$/;
 
 /** One NATS-safe token for an address id. */
 export function idToken(id: string): string {
   return PLAIN.test(id) ? id : `=${Buffer.from(id, 'utf8').toString('base64url')}`;
+}
+
+/** The id an {@link idToken} stands for (inverse of `idToken`). */
+export function tokenId(token: string): string {
+  return token.startsWith('=') ? Buffer.from(token.slice(1), 'base64url').toString('utf8') : token;
 }
 
 /** Stream, subject and bucket names of one mesh (all derived from its prefix). */
@@ -22,7 +28,7 @@ export class MeshNames {
   readonly stateBucket: string;
 
   constructor(readonly prefix: string) {
-    if (!/^[a-z][a-z0-9_-]{0,31}$/.test(prefix)) throw new Error(`mesh prefix "${prefix}" must match [a-z][a-z0-9_-]{0,31}`);
+    if (!/^[a-z][a-z0-9_-]{0,31}$/.test(prefix)) throw new ValidationError(`mesh prefix "${prefix}" must match [a-z][a-z0-9_-]{0,31}`);
     const up = prefix.toUpperCase().replace(/-/g, '_');
     this.mailboxStream = `${up}_MAILBOX`;
     this.topicStream = `${up}_TOPICS`;

@@ -6,35 +6,10 @@
  * asker's node inbox; topics are stored in a stream and fanned out to core subscribers.
  */
 import { connect, type NatsConnection, type ConnectionOptions } from '@nats-io/transport-node';
-import {
-  AckPolicy,
-  DeliverPolicy,
-  DiscardPolicy,
-  RetentionPolicy,
-  StorageType,
-  jetstream,
-  jetstreamManager,
-  type JetStreamClient,
-  type JetStreamManager,
-  type Consumer,
-  type JsMsg,
-  type StreamConfig,
-} from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import {
-  Codec,
-  ConflictError,
-  DecodeError,
-  MailboxFullError,
-  NoRecipientError,
-  SystemStoppedError,
-  TroupeError,
-  toWireError,
-  type DeadLetterReason,
-  type Envelope,
-} from '../../protocols/index.js';
-import type { Clock } from '../clock.js';
-import type { BindOptions, Binding, MailboxSink, Receipt, ReleaseMode, SendOptions, Subscription, Transport, TransportContext } from '../transport.js';
+import { Codec, ConflictError, DecodeError, SystemStoppedError, toWireError, type Envelope } from '../../protocols/index.js';
+import type { BindOptions, Binding, MailboxSink, ReleaseMode, SendOptions, Subscription, Transport, TransportContext } from '../transport.js';
 import { assertPattern } from '../topics.js';
 import { hostname } from 'node:os';
 import type { ClusterServices } from '../cluster.js';
@@ -43,6 +18,10 @@ import { KvMembership } from './membership.js';
 import { KvStateStore } from './state-store.js';
 import { Directory } from './directory.js';
 import { MeshNames } from './subjects.js';
+import { isNotFound } from './errors.js';
+import { openIntake, type Intake, type IntakeContext } from './intake.js';
+import { sendToMailbox, type SenderContext } from './sender.js';
+import { ensureStreams } from './streams.js';
 
 /** Options of the JetStream transport (config `transport` supplies them). */
 export interface JetStreamTransportOptions {
@@ -76,33 +55,6 @@ export interface JetStreamTransportOptions {
 const ACCEPTED = Promise.resolve();
 const VERSION = '0.1.0';
 
-/** The consuming side of a binding. */
-interface Intake {
-  stop(): Promise<void>;
-  dispose(): void;
-}
-const ms = (n: number): number => n * 1_000_000;
-
-function errCode(e: unknown): number | undefined {
-  const api = (e as { apiError?: () => { err_code?: number } }).apiError?.();
-  return api?.err_code ?? (e as { code?: number }).code;
-}
-
-function isPerSubjectLimit(e: unknown): boolean {
-  return errCode(e) === 10077 || /maximum messages per subject exceeded/i.test(String((e as Error)?.message));
-}
-
-/** Errors a retry with the same msg id can outlast (outage, leader election, timeout). */
-function isTransient(e: unknown): boolean {
-  const m = String((e as Error)?.message ?? e);
-  return (
-    /timeout|no responders|503|connection|closed|disconnect|reconnect|leader|not available|temporarily|not enabled|offline|no suitable peers|insufficient resources/i.test(m) &&
-    !isPerSubjectLimit(e)
-  );
-}
-
-const sleep = (clock: Clock, n: number): Promise<void> => new Promise((r) => clock.setTimer(n, r));
-
 /** The JetStream transport of one node. */
 export class JetStreamTransport implements Transport {
   readonly kind = 'jetstream';
@@ -113,7 +65,6 @@ export class JetStreamTransport implements Transport {
   private readonly leaseTtlMs: number;
   private readonly poolBatch: number;
   private readonly publishRetryMs: number;
-  private readonly fetchExpiresMs = 1_000;
   /** Replicas in use (from options, else detected from the server at start). */
   replicas = 1;
   private nc!: NatsConnection;
@@ -128,6 +79,7 @@ export class JetStreamTransport implements Transport {
   cluster: ClusterServices | undefined;
   private readonly bindings = new Set<Intake>();
   private readonly subs = new Set<Subscription>();
+  private sender: SenderContext | undefined;
 
   constructor(private readonly options: JetStreamTransportOptions) {
     this.names = new MeshNames(options.prefix ?? 'troupe');
@@ -160,12 +112,23 @@ export class JetStreamTransport implements Transport {
     this.replicas = this.options.replicas ?? (this.nc.info?.cluster === undefined ? 1 : 3);
     this.js = jetstream(this.nc, { timeout: 5_000 });
     this.jsm = await jetstreamManager(this.nc);
-    await this.ensureStreams();
+    await ensureStreams(this.jsm, this.names, { replicas: this.replicas, capacity: this.capacity, topicMaxAgeMs: this.options.topicMaxAgeMs, deadLetterMaxAgeMs: this.options.deadLetterMaxAgeMs });
     const kvm = new Kvm(this.nc);
     const kv = await kvm.create(this.names.directoryBucket, { history: 1, replicas: this.replicas });
     this.directory = new Directory(kv, ctx.node, ctx.clock, this.leaseTtlMs, (m) => process.emitWarning(m, 'TroupeWarning'));
     await this.directory.mirror();
     this.deadLetterStore = new JetStreamDeadLetterStore(this.js, this.jsm, this.names, this.codec);
+    this.sender = {
+      js: this.js,
+      names: this.names,
+      codec: this.codec,
+      clock: ctx.clock,
+      directory: this.directory,
+      deadLetters: this.deadLetterStore,
+      node: ctx.node,
+      publishRetryMs: this.publishRetryMs,
+      closed: () => this.closed,
+    };
     const replicas = this.replicas;
     const nodesKv = await kvm.create(this.names.nodesBucket, { history: 1, replicas });
     const stateKv = await kvm.create(this.names.stateBucket, { history: 1, replicas });
@@ -193,32 +156,6 @@ export class JetStreamTransport implements Transport {
     });
   }
 
-  private async ensureStreams(): Promise<void> {
-    const replicas = this.replicas;
-    const base: Partial<StreamConfig> = { storage: StorageType.File, num_replicas: replicas, duplicate_window: ms(120_000) };
-    const streams: (Partial<StreamConfig> & { name: string })[] = [
-      {
-        ...base,
-        name: this.names.mailboxStream,
-        subjects: [this.names.mailboxes],
-        retention: RetentionPolicy.Workqueue,
-        max_msgs_per_subject: this.capacity,
-        discard: DiscardPolicy.New,
-        discard_new_per_subject: true,
-      },
-      { ...base, name: this.names.topicStream, subjects: [this.names.topics], retention: RetentionPolicy.Limits, max_age: ms(this.options.topicMaxAgeMs ?? 3_600_000) },
-      { ...base, name: this.names.deadLetterStream, subjects: [this.names.deadLetters], retention: RetentionPolicy.Limits, max_age: ms(this.options.deadLetterMaxAgeMs ?? 7 * 86_400_000) },
-    ];
-    for (const cfg of streams) {
-      try {
-        await this.jsm.streams.add(cfg);
-      } catch (e) {
-        if (!/already in use/i.test(String((e as Error).message))) throw e;
-        await this.jsm.streams.info(cfg.name);
-      }
-    }
-  }
-
   async bind(tenant: string, address: string, sink: MailboxSink, options: BindOptions = {}): Promise<Binding> {
     if (this.closed) throw new SystemStoppedError('transport is closed');
     const key = this.names.addressKey(tenant, address);
@@ -242,14 +179,14 @@ export class JetStreamTransport implements Transport {
       try {
         await this.jsm.consumers.delete(this.names.mailboxStream, durable);
       } catch (e) {
-        if (!/not found/i.test(String((e as Error).message))) {
+        if (!isNotFound(e)) {
           await release('handover').catch(() => undefined);
           throw e;
         }
       }
     }
     try {
-      intake = await this.consume(tenant, address, durable, sink, shared);
+      intake = await openIntake(this.intakeContext(), tenant, address, durable, sink, shared);
     } catch (e) {
       // Leave the address to a retry (here or elsewhere) rather than deleting it: its mailbox stays valid.
       await release('handover').catch(() => undefined);
@@ -272,133 +209,21 @@ export class JetStreamTransport implements Transport {
     };
   }
 
-  private async consume(tenant: string, address: string, durable: string, sink: MailboxSink, shared: boolean): Promise<Intake> {
-    const stream = this.names.mailboxStream;
-    try {
-      await this.jsm.consumers.add(stream, {
-        durable_name: durable,
-        filter_subject: this.names.mailbox(tenant, address),
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
-        ack_wait: ms(this.ackWaitMs),
-        max_ack_pending: this.capacity,
-        max_deliver: -1,
-      });
-    } catch (e) {
-      if (!shared || !/already in use|exists/i.test(String((e as Error).message))) throw e;
-    }
-    const consumer = await this.js.consumers.get(stream, durable);
-    // A single activation consumes continuously: messages it pulled but never saw stay unacked and
-    // its successor recreates the consumer, so they come again at once. A pool member fetches in
-    // batches and always finishes the batch it asked for: nothing it pulled waits out an ack_wait
-    // before another member may take it (a drain hands over with zero redeliveries).
-    const messages: AsyncIterable<JsMsg> & { close?: () => Promise<void | Error> } = shared
-      ? this.fetchLoop(consumer, () => stopped)
-      : this.consumeLoop(consumer, () => stopped, Math.min(this.capacity, 256), address);
-    const held = new Set<JsMsg>();
-    let stopped = false;
-    let wake!: () => void;
-    const stopping = new Promise<void>((r) => (wake = r));
-    const keepAlive = setInterval(() => {
-      for (const m of held) m.working();
-    }, Math.max(100, this.ackWaitMs / 2));
-    const loop = (async () => {
-      for await (const m of messages) {
-        let env: Envelope;
-        try {
-          env = this.codec.decode(m.data);
-        } catch (e) {
-          m.term('undecodable');
-          await this.recordUndecodable(tenant, address, m, e);
-          continue;
-        }
-        held.add(m);
-        const receipt: Receipt = {
-          redeliveries: Math.max(0, m.info.deliveryCount - 1),
-          ack: () => {
-            held.delete(m);
-            m.ack();
-          },
-          nak: (delayMs?: number) => {
-            held.delete(m);
-            m.nak(delayMs);
-          },
-        };
-        while (!sink.offer(env, receipt)) {
-          if (!sink.accepting) {
-            receipt.nak();
-            break;
-          }
-          await Promise.race([sink.waitForSpace(), stopping]);
-        }
-      }
-    })().catch((e: unknown) => {
-      if (!stopped && !this.closed) process.emitWarning(`consumer of ${address} ended: ${(e as Error).message}`, 'TroupeWarning');
-    });
+  /** What intakes see of this transport. */
+  private intakeContext(): IntakeContext {
     return {
-      stop: async () => {
-        if (stopped) return;
-        stopped = true;
-        // Messages already pulled are still offered: an accepting sink handles them, one that is ending hands them back.
-        await messages.close?.().catch(() => undefined);
-        wake();
-        await loop;
-      },
-      // Keeps `working()` pings going for messages still queued locally until the address is released.
-      dispose: () => clearInterval(keepAlive),
+      js: this.js,
+      jsm: this.jsm,
+      names: this.names,
+      codec: this.codec,
+      clock: this.ctx.clock,
+      capacity: this.capacity,
+      ackWaitMs: this.ackWaitMs,
+      poolBatch: this.poolBatch,
+      closed: () => this.closed,
+      undecodable: (tenant, address, m, e) => this.recordUndecodable(tenant, address, m, e),
+      warn: (m) => process.emitWarning(m, 'TroupeWarning'),
     };
-  }
-
-  /**
-   * Single-activation intake: a continuous pull that survives server restarts and leader
-   * elections — when the client's iterator ends or fails, it consumes again after a pause.
-   */
-  private consumeLoop(consumer: Consumer, stopped: () => boolean, max: number, address: string): AsyncIterable<JsMsg> & { close(): Promise<void> } {
-    let current: { close(): Promise<void | Error> } | undefined;
-    const done = (): boolean => stopped() || this.closed;
-    const clock = this.ctx.clock;
-    async function* run(): AsyncGenerator<JsMsg> {
-      while (!done()) {
-        try {
-          // Short pull expiry: a pull parked on a server that died is noticed (missed heartbeats) in seconds, not half a minute.
-          const messages = await consumer.consume({ max_messages: max, expires: 5_000 });
-          current = messages;
-          for await (const m of messages) yield m;
-        } catch (e) {
-          if (done()) return;
-          process.emitWarning(`consumer of ${address} interrupted (${(e as Error).message}); resuming`, 'TroupeWarning');
-        }
-        if (!done()) await sleep(clock, 250);
-      }
-    }
-    const it = run();
-    return {
-      [Symbol.asyncIterator]: () => it,
-      close: async () => {
-        await current?.close().catch(() => undefined);
-      },
-    };
-  }
-
-  /** Pool intake: batches of `poolBatch`, each finished before the next, until stopped. */
-  private async *fetchLoop(consumer: Consumer, stopped: () => boolean): AsyncGenerator<JsMsg> {
-    while (!stopped() && !this.closed) {
-      let batch: AsyncIterable<JsMsg>;
-      try {
-        batch = await consumer.fetch({ max_messages: this.poolBatch, expires: this.fetchExpiresMs });
-      } catch (e) {
-        if (stopped() || this.closed) return;
-        if (!isTransient(e)) process.emitWarning(`pool fetch failed: ${(e as Error).message}`, 'TroupeWarning');
-        await sleep(this.ctx.clock, 250);
-        continue;
-      }
-      try {
-        for await (const m of batch) yield m;
-      } catch (e) {
-        if (stopped() || this.closed) return;
-        if (!isTransient(e)) process.emitWarning(`pool fetch ended: ${(e as Error).message}`, 'TroupeWarning');
-      }
-    }
   }
 
   private async recordUndecodable(tenant: string, address: string, m: JsMsg, e: unknown): Promise<void> {
@@ -410,43 +235,8 @@ export class JetStreamTransport implements Transport {
 
   send(envelope: Envelope, options: SendOptions): Promise<void> {
     if (this.closed) return Promise.reject(new SystemStoppedError('transport is closed'));
-    return this.sendAsync(envelope, options);
-  }
-
-  private async sendAsync(envelope: Envelope, options: SendOptions): Promise<void> {
-    const key = this.names.addressKey(envelope.tenant, envelope.to);
-    if (!(await this.directory.hosted(key))) return this.refuse(envelope, 'no_recipient', new NoRecipientError(`no actor at ${envelope.to} (tenant ${envelope.tenant})`));
-    const data = this.codec.encode(envelope);
-    const subject = this.names.mailbox(envelope.tenant, envelope.to);
-    const clock = this.ctx.clock;
-    const start = clock.now();
-    const deadline = envelope.deadline ?? Number.POSITIVE_INFINITY;
-    const fullUntil = Math.min(start + options.blockTimeoutMs, deadline);
-    const retryUntil = Math.min(start + this.publishRetryMs, deadline);
-    let wait = 5;
-    for (;;) {
-      try {
-        await this.js.publish(subject, data, { msgID: envelope.id, timeout: 5_000 });
-        return;
-      } catch (e) {
-        if (this.closed) throw new SystemStoppedError('transport is closed');
-        const now = clock.now();
-        if (isPerSubjectLimit(e)) {
-          if (!options.block || now >= fullUntil) return this.refuse(envelope, 'mailbox_full', new MailboxFullError(`mailbox of ${envelope.to} is full`));
-        } else if (!isTransient(e) || now >= retryUntil) {
-          throw new TroupeError('unavailable', `could not publish to ${envelope.to}: ${(e as Error).message}`, { cause: e });
-        }
-        await sleep(clock, wait);
-        wait = Math.min(wait * 2, 250);
-      }
-    }
-  }
-
-  private async refuse(envelope: Envelope, reason: DeadLetterReason, error: TroupeError): Promise<never> {
-    await this.deadLetterStore
-      .record({ envelope, reason, error: toWireError(error), deliveries: 0, node: this.ctx.node, at: this.ctx.clock.now() })
-      .catch(() => undefined);
-    throw error;
+    if (this.sender === undefined) return Promise.reject(new SystemStoppedError('transport is not started'));
+    return sendToMailbox(this.sender, envelope, options);
   }
 
   reply(envelope: Envelope): Promise<void> {

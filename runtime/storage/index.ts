@@ -1,8 +1,8 @@
-/** Persistence: one key/value interface, three backends (memory, lmdb, jetstream), chosen by `openStorage`. */
+/**
+ * Persistence: one key/value interface, three backends (memory, lmdb, jetstream), chosen by `openStorage`.
+ * Only the memory backend is loaded here; lmdb is `runtime/lmdb/index.ts`, JetStream KV `runtime/jetstream/index.ts`.
+ */
 export { MemoryStorage } from './memory.js';
-export { LmdbStorage, encodeLmdbKey, decodeLmdbKey } from './lmdb.js';
-export { JetStreamStorage, encodeKvKey, decodeKvKey } from './jetstream.js';
-export type { JetStreamStorageOptions } from './jetstream.js';
 export { openStorage, storageKindFor } from './open.js';
 export type { StorageConfig, StorageKind, OpenStorageOptions } from './open.js';
 export { seqKey, compareKeys, hasPrefix, assertKey, assertBucketName } from './types.js';

@@ -12,6 +12,7 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamCl
 import { Kvm } from '@nats-io/kv';
 import { codec, SystemStoppedError, TooLargeError, TroupeError, UnavailableError } from '../../protocols/index.js';
 import { idToken } from '../jetstream/subjects.js';
+import { isStreamExists, isTooLarge } from '../jetstream/errors.js';
 import { assertBucketName, assertKey, compareKeys, type KvBucket, type Storage, type StorageEntry, type StorageKey } from './types.js';
 
 /** Longest encoded key accepted (subject tokens joined by '.'): keeps every subject well under NATS's 4 KiB control line. */
@@ -247,7 +248,7 @@ export class JetStreamStorage implements Storage {
     try {
       await this.kvm.create(name, { history: 1, replicas: this.replicas, timeout: this.timeoutMs });
     } catch (e) {
-      if (!/already in use|exists/i.test((e as Error).message)) throw e;
+      if (!isStreamExists(e)) throw e;
       await this.kvm.open(name, { timeout: this.timeoutMs });
     }
     const { config } = await this.jsm.streams.info(`KV_${name}`);
@@ -263,7 +264,7 @@ export class JetStreamStorage implements Storage {
       if (e instanceof TroupeError) throw e;
       const message = (e as Error)?.message ?? String(e);
       if (this.closed) throw new SystemStoppedError(`jetstream storage closed during ${what}`, { cause: e });
-      if (/max(imum)?[ _]?payload|payload.*(too large|exceed)/i.test(message)) throw new TooLargeError(`jetstream storage: ${what}: ${message}`, { cause: e });
+      if (isTooLarge(e)) throw new TooLargeError(`jetstream storage: ${what}: ${message}`, { cause: e });
       throw new UnavailableError(`jetstream storage: ${what} failed: ${message}`, { cause: e });
     }
   }

@@ -3,11 +3,11 @@
  * JetStream KV on the JetStream transport; on the memory transport it means whatever the
  * caller names as `embedded`: the `troupe` CLI persists (lmdb in `dataDir`), a library
  * `createSystem()` keeps memory, so tests and scripts leave no data directories behind.
- * Takes a structural slice of the config, so the runtime does not import config/.
+ * Takes a structural slice of the config, so the runtime does not import config/. The lmdb and
+ * JetStream backends are loaded on demand (ADR 0014): a memory-only node never loads their packages.
  */
 import { resolve } from 'node:path';
-import { JetStreamStorage } from './jetstream.js';
-import { LmdbStorage } from './lmdb.js';
+import { ValidationError } from '../../protocols/index.js';
 import { MemoryStorage } from './memory.js';
 import type { Storage } from './types.js';
 
@@ -48,9 +48,13 @@ export function storageKindFor(config: StorageConfig, options: OpenStorageOption
 export async function openStorage(config: StorageConfig, options: OpenStorageOptions = {}): Promise<Storage> {
   const kind = storageKindFor(config, options);
   if (kind === 'memory') return new MemoryStorage();
-  if (kind === 'lmdb') return new LmdbStorage(resolve(config.dataDir));
+  if (kind === 'lmdb') {
+    const { LmdbStorage } = await import('./lmdb.js');
+    return new LmdbStorage(resolve(config.dataDir));
+  }
   const t = config.transport;
-  if (t.kind !== 'jetstream') throw new TypeError('storage.kind "jetstream" needs the jetstream transport (transport.kind "jetstream" with servers, or TROUPE_NATS_URL)');
+  if (t.kind !== 'jetstream') throw new ValidationError('storage.kind "jetstream" needs the jetstream transport (transport.kind "jetstream" with servers, or TROUPE_NATS_URL)');
+  const { JetStreamStorage } = await import('./jetstream.js');
   const connection = { ...(t.token === undefined ? {} : { token: t.token }), ...(t.user === undefined ? {} : { user: t.user, pass: t.pass }) };
   return JetStreamStorage.connect({
     servers: t.servers,

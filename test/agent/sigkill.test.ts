@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../../protocols/index.js';
-import { LmdbStorage } from '../../runtime/index.js';
+import { LmdbStorage } from '../../runtime/lmdb/index.js';
 import { RunStore } from '../../actors/agent/index.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUN_CREATE, RUN_RESUME, runTopic, type RunEvent } from '../../protocols/index.js';
-import { JetStreamStorage } from '../../runtime/index.js';
+import { JetStreamStorage } from '../../runtime/jetstream/index.js';
 import { RunStore } from '../../actors/agent/index.js';
 import { NatsServer } from '../nats/server.js';
 import { eventually } from '../transport/contract.js';

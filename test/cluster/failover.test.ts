@@ -6,8 +6,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { JetStreamTransport} from '../../runtime/index.js';
-import { MeshNames, type ActorSystem, type ClusterServices, type MeshNode } from '../../runtime/index.js';
+import type { JetStreamTransport } from '../../runtime/jetstream/index.js';
+import { type ActorSystem, type ClusterServices, type MeshNode } from '../../runtime/index.js';
+import { MeshNames } from '../../runtime/jetstream/index.js';
 import { NatsServer } from '../nats/server.js';
 import { eventually } from '../transport/contract.js';
 import { NodeProcess, meshClient } from './nodes.js';

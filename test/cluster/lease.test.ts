@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 import { ConflictError } from '../../protocols/index.js';
-import { MeshNames, type ActorSystem, type Behavior } from '../../runtime/index.js';
+import { type ActorSystem, type Behavior } from '../../runtime/index.js';
+import { MeshNames } from '../../runtime/jetstream/index.js';
 import { eventually } from '../transport/contract.js';
 import { meshFixture } from './mesh-fixture.js';
 

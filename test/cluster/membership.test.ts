@@ -2,8 +2,9 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { KvMembership} from '../../runtime/index.js';
-import { JetStreamTransport, type ActorSystem, type MembershipEvent } from '../../runtime/index.js';
+import type { KvMembership } from '../../runtime/jetstream/index.js';
+import { type ActorSystem, type MembershipEvent } from '../../runtime/index.js';
+import { JetStreamTransport } from '../../runtime/jetstream/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import { NatsServer } from '../nats/server.js';
 import { eventually } from '../transport/contract.js';

@@ -1,6 +1,7 @@
 /** One nats-server per test file and in-process JetStream nodes that are shut down after each test. */
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { JetStreamTransport, type ActorSystem, type JetStreamTransportOptions } from '../../runtime/index.js';
+import { type ActorSystem } from '../../runtime/index.js';
+import { JetStreamTransport, type JetStreamTransportOptions } from '../../runtime/jetstream/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import { NatsServer } from '../nats/server.js';
 

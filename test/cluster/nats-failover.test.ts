@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { MeshNames } from '../../runtime/index.js';
+import { MeshNames } from '../../runtime/jetstream/index.js';
 import { startCluster, type NatsServer } from '../nats/server.js';
 import { eventually } from '../transport/contract.js';
 import { NodeProcess, meshClient } from './nodes.js';

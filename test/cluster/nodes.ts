@@ -1,7 +1,8 @@
 /** Separate `troupe node` processes for cluster tests, and a client of the same mesh. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import { JetStreamTransport, MeshNode, type ActorSystem } from '../../runtime/index.js';
+import { MeshNode, type ActorSystem } from '../../runtime/index.js';
+import { JetStreamTransport } from '../../runtime/jetstream/index.js';
 import { createSystem } from '../../supervisors/index.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');

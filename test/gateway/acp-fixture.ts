@@ -14,7 +14,7 @@ import { Gateway, generateApiKey, localDeps, type AgentFactory, type ToolFactory
 import type { AgentInfo, GatewayDeps } from '../../gateway/types.js';
 import { isTroupeError, STORE_ADDRESS } from '../../protocols/index.js';
 import { storeBehavior } from '../../actors/memory/store/index.js';
-import { ActorSystem, MemoryTransport, type Behavior, type MemoryHub, type MemoryStorage } from '../../runtime/index.js';
+import { MemoryTransport, startSystem, type ActorSystem, type Behavior, type MemoryHub, type MemoryStorage } from '../../runtime/index.js';
 import { createSystem, xstateLifecycle } from '../../supervisors/index.js';
 
 /** The offline model, `delayMs` per token (aborts promptly when the run is cancelled). */
@@ -80,7 +80,7 @@ export async function startAcp(options: { mesh?: { hub: MemoryHub; storage: Memo
   const system =
     options.mesh === undefined
       ? await createSystem({ warn: () => undefined })
-      : await ActorSystem.start({ lifecycle: xstateLifecycle, transport: new MemoryTransport({ hub: options.mesh.hub }), storage: options.mesh.storage, node: options.node, warn: () => undefined });
+      : await startSystem({ lifecycle: xstateLifecycle, transport: new MemoryTransport({ hub: options.mesh.hub }), storage: options.mesh.storage, node: options.node, warn: () => undefined });
   const local = localDeps(system, { agents: agentFactories(), tools: toolFactories() });
   const deps: GatewayDeps = {
     ...local,

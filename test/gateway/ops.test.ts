@@ -1,7 +1,8 @@
-/** `/healthz` and `/metrics` (PROTOCOLS.md §5), including a real NATS server going away. */
+/** `/healthz` and `/metrics` (docs/gateway-operations.md), including a real NATS server going away. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Gateway, generateApiKey, localDeps, Registry } from '../../gateway/index.js';
-import { JetStreamTransport, type ActorSystem } from '../../runtime/index.js';
+import { type ActorSystem } from '../../runtime/index.js';
+import { JetStreamTransport } from '../../runtime/jetstream/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import { NatsServer } from '../nats/server.js';
 import { startFrame, startNode, WsClient, type TestNode } from './ws-fixture.js';

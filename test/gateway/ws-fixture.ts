@@ -11,7 +11,7 @@ import type { MemoryStorage} from '../../runtime/index.js';
 import { MemoryHub, MemoryTransport, type ActorSystem, type Behavior } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import { Gateway, localDeps, type AgentFactory, type GatewayOptions, type ToolFactory } from '../../gateway/index.js';
-import { ActorSystem as Sys } from '../../runtime/index.js';
+import { startSystem } from '../../runtime/index.js';
 import { xstateLifecycle } from '../../supervisors/index.js';
 
 const provider = new OfflineProvider();
@@ -65,7 +65,7 @@ export async function startNode(options: Partial<Omit<GatewayOptions, 'deps'>> &
   const system =
     options.storage === undefined
       ? await createSystem({ transport, node: options.node, warn: () => undefined })
-      : await Sys.start({ lifecycle: xstateLifecycle, transport, storage: options.storage, node: options.node, warn: () => undefined });
+      : await startSystem({ lifecycle: xstateLifecycle, transport, storage: options.storage, node: options.node, warn: () => undefined });
   const { agents, tools } = testAgents();
   const deps = localDeps(system, { agents, tools });
   // Tools are pools in each tenant that uses them; start them for the tenants the tests use.

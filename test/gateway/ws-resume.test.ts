@@ -1,5 +1,5 @@
 /**
- * Reconnect and resume (PROTOCOLS.md §1): a client drops mid-run and reconnects to another node
+ * Reconnect and resume (docs/gateway-websocket.md, “Resume after a drop”): a client drops mid-run and reconnects to another node
  * with `resume: {run_id, after_seq}`; it gets every later event in order, exactly once. Two nodes
  * share one MemoryHub (the mesh) and one MemoryStorage (the run log), each with its own gateway.
  */

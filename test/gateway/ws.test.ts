@@ -1,4 +1,4 @@
-/** `/ws` conversations with the real `ws` client on the offline model (PROTOCOLS.md §1). */
+/** `/ws` conversations with the real `ws` client on the offline model (docs/gateway-websocket.md). */
 import { describe, expect, it } from 'vitest';
 import { startFrame, startNode, type TestNode, wsCleanup } from './ws-fixture.js';
 

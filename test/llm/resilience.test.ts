@@ -1,6 +1,6 @@
 /** withRetry, withTimeout, circuitBreaker and fallbackChain over scripted in-memory providers, in simulated time. */
 import { describe, expect, it } from 'vitest';
-import { CircuitOpenError, ProviderError, backoffDelay, circuitBreaker, fallbackChain, parseRetryAfter, withRetry, withTimeout } from '../../actors/llm/index.js';
+import { CircuitOpenError, ProviderError, retryDelay, circuitBreaker, fallbackChain, parseRetryAfter, withRetry, withTimeout } from '../../actors/llm/index.js';
 import type { CircuitState, ModelEvent, ModelProvider, ModelRequest } from '../../actors/llm/index.js';
 import { SimulatedClock, flushMicrotasks, type Clock } from '../../runtime/clock.js';
 import { collect, collectSettled, tokens } from './fake-servers.js';
@@ -49,7 +49,7 @@ async function inSimTime<T>(clock: SimulatedClock, work: Promise<T>, stepMs = 10
   return guarded;
 }
 
-describe('parseRetryAfter and backoffDelay', () => {
+describe('parseRetryAfter and retryDelay', () => {
   const h = (o: Record<string, string>) => ({ get: (k: string) => o[k] });
   it('reads seconds, HTTP-dates and retry-after-ms', () => {
     expect(parseRetryAfter(h({ 'retry-after': '2' }))).toBe(2_000);
@@ -64,9 +64,9 @@ describe('parseRetryAfter and backoffDelay', () => {
 
   it('grows exponentially with equal jitter, capped, never below retryAfterMs', () => {
     const o = { baseDelayMs: 100, maxDelayMs: 1_000 };
-    expect([0, 1, 2, 3, 4, 5].map((a) => backoffDelay(a, o, () => 0))).toEqual([50, 100, 200, 400, 500, 500]);
-    expect([0, 1, 2, 3, 4, 5].map((a) => backoffDelay(a, o, () => 0.999999))).toEqual([100, 200, 400, 800, 1_000, 1_000]);
-    expect(backoffDelay(0, o, () => 0.5, 3_000)).toBe(3_000);
+    expect([0, 1, 2, 3, 4, 5].map((a) => retryDelay(a, o, () => 0))).toEqual([50, 100, 200, 400, 500, 500]);
+    expect([0, 1, 2, 3, 4, 5].map((a) => retryDelay(a, o, () => 0.999999))).toEqual([100, 200, 400, 800, 1_000, 1_000]);
+    expect(retryDelay(0, o, () => 0.5, 3_000)).toBe(3_000);
   });
 });
 

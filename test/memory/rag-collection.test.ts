@@ -13,7 +13,9 @@ import { HashingTestEmbedder } from '../../actors/memory/embedders/index.js';
 import { collectionAddress, collectionSearchTool, RAG_DELETE, RAG_INGEST, RAG_SEARCH, RAG_STATS, RagCollection, rememberTool, spawnCollection, type CollectionStats, type IngestReply, type SearchReply } from '../../actors/memory/rag/index.js';
 import { TOOL_CALL, spawnTool, type ToolCallResult } from '../../actors/tool/index.js';
 import { isTroupeError } from '../../protocols/index.js';
-import { JetStreamStorage, LmdbStorage, MemoryStorage, seqKey, type ActorSystem, type Storage } from '../../runtime/index.js';
+import { MemoryStorage, seqKey, type ActorSystem, type Storage } from '../../runtime/index.js';
+import { JetStreamStorage } from '../../runtime/jetstream/index.js';
+import { LmdbStorage } from '../../runtime/lmdb/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import { NatsServer } from '../nats/server.js';
 

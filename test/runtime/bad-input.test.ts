@@ -12,7 +12,7 @@ import {
   ValidationError,
   isTroupeError,
 } from '../../protocols/index.js';
-import { SimulatedClock, type ActorSystem } from '../../runtime/index.js';
+import { SimulatedClock, inspectCell, type ActorSystem } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import { configSchema } from '../../config/index.js';
 
@@ -56,7 +56,7 @@ describe('bad input', () => {
     expect(await ref.ask('counter.add', { by: 2 })).toBe(2);
     expect((await s.deadLetters.list({ reason: 'invalid' })).length).toBe(3);
     expect(ref.state).toMatch(/ready|busy/);
-    expect(s.cellOf(ref)?.incarnation).toBe(1);
+    expect(inspectCell(s, ref)?.incarnation).toBe(1);
   });
 
   it('a handler that refuses a message (conflict, bad_request…) answers with the error and does not crash', async () => {
@@ -72,7 +72,7 @@ describe('bad input', () => {
     await expect(ref.ask('name.claim', 'taken')).rejects.toBeInstanceOf(ConflictError);
     await ref.tell('name.claim', 'taken');
     expect(await ref.ask('name.claim', 'free')).toBe(3);
-    expect(s.cellOf(ref)?.incarnation).toBe(1);
+    expect(inspectCell(s, ref)?.incarnation).toBe(1);
     const [letter] = await s.deadLetters.list({ reason: 'rejected' });
     expect(letter?.error?.code).toBe('conflict');
   });
@@ -184,7 +184,7 @@ describe('bad input', () => {
     expect(ref.state).toBeUndefined();
     await expect(ref.tell('w.run', 9)).rejects.toBeInstanceOf(NoRecipientError);
 
-    const cell = s.cellOf(await s.spawn('worker/q2', { receive: () => new Promise((r) => setTimeout(r, 20)) }));
+    const cell = inspectCell(s, await s.spawn('worker/q2', { receive: () => new Promise((r) => setTimeout(r, 20)) }));
     const q2 = s.ref('worker/q2');
     await q2.tell('w.run', 'first');
     const asked = q2.ask('w.run', 'queued').catch((e: unknown) => e);
@@ -199,7 +199,7 @@ describe('bad input', () => {
     const ref = await s.spawn('worker/never', { receive: () => new Promise(() => undefined) }, { handlerTimeoutMs: 60_000 });
     const asked = ref.ask('w.run', 1, { timeoutMs: 60_000 }).catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 10));
-    const cell = s.cellOf(ref);
+    const cell = inspectCell(s, ref);
     await Promise.all([s.shutdown(), cell?.end('terminate')]);
     expect(await asked).toSatisfy((e) => e instanceof SystemStoppedError || e instanceof ActorStoppedError);
     await expect(ref.tell('w.run', 2)).rejects.toBeInstanceOf(SystemStoppedError);

@@ -3,7 +3,7 @@ import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { isTroupeError } from '../../protocols/index.js';
-import { JetStreamStorage } from '../../runtime/index.js';
+import { JetStreamStorage } from '../../runtime/jetstream/index.js';
 import { startCluster, type NatsServer } from '../nats/server.js';
 
 let servers: NatsServer[] = [];

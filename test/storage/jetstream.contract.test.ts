@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
-import { JetStreamStorage } from '../../runtime/index.js';
+import { JetStreamStorage } from '../../runtime/jetstream/index.js';
 import { NatsServer } from '../nats/server.js';
 import { storageContract } from './contract.js';
 

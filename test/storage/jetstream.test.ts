@@ -5,8 +5,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../config/index.js';
 import { isTroupeError } from '../../protocols/index.js';
-import { JetStreamStorage, hasPrefix } from '../../runtime/index.js';
-import { decodeKvKey, encodeKvKey } from '../../runtime/storage/index.js';
+import { hasPrefix } from '../../runtime/index.js';
+import { JetStreamStorage } from '../../runtime/jetstream/index.js';
+import { decodeKvKey, encodeKvKey } from '../../runtime/jetstream/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import { NatsServer } from '../nats/server.js';
 

@@ -3,7 +3,7 @@
  * argv: <dir> <mode>. `share`: write child keys, then print what the parent wrote.
  * `crash`: write one key and SIGKILL itself the moment the write resolved.
  */
-import { LmdbStorage } from '../../runtime/index.js';
+import { LmdbStorage } from '../../runtime/lmdb/index.js';
 
 const [dir, mode] = process.argv.slice(2) as [string, string];
 const storage = new LmdbStorage(dir);

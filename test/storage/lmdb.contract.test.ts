@@ -1,4 +1,4 @@
-import { LmdbStorage } from '../../runtime/index.js';
+import { LmdbStorage } from '../../runtime/lmdb/index.js';
 import { storageContract } from './contract.js';
 import { tempDir } from './tmp.js';
 

@@ -4,8 +4,9 @@ import { resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isTroupeError } from '../../protocols/index.js';
-import { LmdbStorage, compareKeys, hasPrefix } from '../../runtime/index.js';
-import { decodeLmdbKey, encodeLmdbKey } from '../../runtime/storage/index.js';
+import { compareKeys, hasPrefix } from '../../runtime/index.js';
+import { LmdbStorage } from '../../runtime/lmdb/index.js';
+import { decodeLmdbKey, encodeLmdbKey } from '../../runtime/lmdb/index.js';
 import { tempDir } from './tmp.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');

@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configSchema, loadConfig } from '../../config/index.js';
 import { isTroupeError } from '../../protocols/index.js';
-import { LmdbStorage, MemoryStorage, openStorage, storageKindFor, type StorageConfig } from '../../runtime/index.js';
+import { MemoryStorage, openStorage, storageKindFor, type StorageConfig } from '../../runtime/index.js';
+import { LmdbStorage } from '../../runtime/lmdb/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import { tempDir } from './tmp.js';
 

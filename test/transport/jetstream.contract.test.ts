@@ -1,5 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
-import { JetStreamTransport, type ActorSystem } from '../../runtime/index.js';
+import { type ActorSystem } from '../../runtime/index.js';
+import { JetStreamTransport } from '../../runtime/jetstream/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import { configSchema } from '../../config/index.js';
 import { NatsServer } from '../nats/server.js';

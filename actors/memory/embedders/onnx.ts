@@ -5,6 +5,7 @@
  * longest text of the batch); the first output is mean-pooled over the attention mask when it is
  * per-token (`[batch, seq, dims]`), taken as is when it is `[batch, dims]`, then normalised.
  */
+import { UnavailableError, ValidationError } from '../../../protocols/index.js';
 import { access } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type * as OrtModule from 'onnxruntime-node';
@@ -51,16 +52,16 @@ export class OnnxEmbedder implements Embedder {
     const candidates = options.modelFile !== undefined ? [join(options.modelDir, options.modelFile)] : [join(options.modelDir, 'model.onnx'), join(options.modelDir, 'onnx', 'model.onnx')];
     let file: string | undefined;
     for (const c of candidates) if (await access(c).then(() => true, () => false)) file = file ?? c;
-    if (file === undefined) throw new Error(`no ONNX model in ${options.modelDir}: looked for ${candidates.map((c) => basename(c)).join(', ')}`);
+    if (file === undefined) throw new ValidationError(`no ONNX model in ${options.modelDir}: looked for ${candidates.map((c) => basename(c)).join(', ')}`);
     const session = await ort.InferenceSession.create(file, { intraOpNumThreads: options.threads ?? 1, interOpNumThreads: 1, executionProviders: ['cpu'] });
-    if (!session.inputNames.includes('input_ids')) throw new Error(`ONNX model ${file} has no input_ids input (inputs: ${session.inputNames.join(', ')})`);
+    if (!session.inputNames.includes('input_ids')) throw new ValidationError(`ONNX model ${file} has no input_ids input (inputs: ${session.inputNames.join(', ')})`);
     const probe = new OnnxEmbedder(ort, session, tokenizer, 0, options.batchSize ?? 32, basename(options.modelDir));
     const [v] = await probe.run(['dimension probe']);
     return new OnnxEmbedder(ort, session, tokenizer, v?.length ?? 0, options.batchSize ?? 32, basename(options.modelDir));
   }
 
   async embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
-    if (this.closed) throw new Error(`${this.id} is closed`);
+    if (this.closed) throw new UnavailableError(`${this.id} is closed`);
     throwIfAborted(signal);
     return await inBatches(texts, this.batchSize, (b) => this.run(b), signal);
   }
@@ -82,14 +83,14 @@ export class OnnxEmbedder implements Embedder {
     const results = await this.session.run(feeds);
     const name = this.session.outputNames.includes('sentence_embedding') ? 'sentence_embedding' : (this.session.outputNames[0] as string);
     const out = results[name];
-    if (out === undefined || !(out.data instanceof Float32Array)) throw new Error(`ONNX output ${name} is not a float tensor`);
+    if (out === undefined || !(out.data instanceof Float32Array)) throw new ValidationError(`ONNX output ${name} is not a float tensor`);
     const data = out.data;
     const dims = out.dims;
     if (dims.length === 2) {
       const d = dims[1] as number;
       return texts.map((_, b) => normalize(data.slice(b * d, (b + 1) * d)));
     }
-    if (dims.length !== 3 || dims[1] !== seq) throw new Error(`ONNX output ${name} has shape [${dims.join(', ')}], expected [batch, ${seq}, dims] or [batch, dims]`);
+    if (dims.length !== 3 || dims[1] !== seq) throw new ValidationError(`ONNX output ${name} has shape [${dims.join(', ')}], expected [batch, ${seq}, dims] or [batch, dims]`);
     const d = dims[2] as number;
     return encoded.map((e, b) => {
       const v = new Float32Array(d);

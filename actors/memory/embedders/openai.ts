@@ -2,6 +2,7 @@
  * OpenAI embeddings (or any server speaking `/v1/embeddings`) through the official `openai`
  * SDK. Network-bound, so it runs on the calling thread; batches of `batchSize` inputs per request.
  */
+import { UnavailableError, ValidationError } from '../../../protocols/index.js';
 import OpenAI from 'openai';
 import { registerSecret } from '../../../protocols/index.js';
 import type { Embedder } from '../semantic/types.js';
@@ -29,7 +30,7 @@ export class OpenAIEmbedder implements Embedder {
 
   constructor(private readonly options: OpenAIEmbedderOptions) {
     const apiKey = options.apiKey ?? process.env['OPENAI_API_KEY'];
-    if (apiKey === undefined || apiKey === '') throw new Error('OpenAI embedder: no API key (set memory.embedder.apiKey or OPENAI_API_KEY)');
+    if (apiKey === undefined || apiKey === '') throw new ValidationError('OpenAI embedder: no API key (set memory.embedder.apiKey or OPENAI_API_KEY)');
     registerSecret(apiKey); // an error echoing it is scrubbed (protocols/secrets.ts)
     this.id = `openai/${options.model}`;
     this.dims = options.dims;
@@ -44,9 +45,9 @@ export class OpenAIEmbedder implements Embedder {
         { model: this.options.model, input: batch.map((t) => (t === '' ? ' ' : t)), encoding_format: 'float', ...(sendDims ? { dimensions: this.dims } : {}) },
         signal === undefined ? {} : { signal },
       );
-      if (res.data.length !== batch.length) throw new Error(`OpenAI embeddings: ${res.data.length} vectors for ${batch.length} inputs`);
+      if (res.data.length !== batch.length) throw new UnavailableError(`OpenAI embeddings: ${res.data.length} vectors for ${batch.length} inputs`);
       return [...res.data].sort((a, b) => a.index - b.index).map((d) => {
-        if (d.embedding.length !== this.dims) throw new Error(`OpenAI embeddings: got ${d.embedding.length} dims, configured ${this.dims}`);
+        if (d.embedding.length !== this.dims) throw new UnavailableError(`OpenAI embeddings: got ${d.embedding.length} dims, configured ${this.dims}`);
         return normalize(Float32Array.from(d.embedding));
       });
     }, signal);

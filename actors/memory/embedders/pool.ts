@@ -4,6 +4,7 @@
  * so a big batch spreads over the pool while small calls interleave. A worker that dies fails
  * its task (not the pool) and is replaced.
  */
+import { UnavailableError } from '../../../protocols/index.js';
 import { Worker } from 'node:worker_threads';
 import type { Embedder } from '../semantic/types.js';
 import type { EmbedderSpec } from './spec.js';
@@ -62,7 +63,7 @@ export class WorkerPoolEmbedder implements Embedder {
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed !== undefined) {
       await Promise.all(workers.map((w) => w.worker.terminate()));
-      throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
+      throw failed.reason instanceof Error ? failed.reason : new UnavailableError(String(failed.reason));
     }
     const first = workers[0] as { id: string; dims: number };
     const pool = new WorkerPoolEmbedder(first.id, first.dims, spec, options);
@@ -76,7 +77,7 @@ export class WorkerPoolEmbedder implements Embedder {
   }
 
   embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
-    if (this.closing) return Promise.reject(new Error(`embedder ${this.id} is closed`));
+    if (this.closing) return Promise.reject(new UnavailableError(`embedder ${this.id} is closed`));
     try {
       throwIfAborted(signal);
     } catch (e) {
@@ -103,7 +104,7 @@ export class WorkerPoolEmbedder implements Embedder {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    for (const t of this.queue.splice(0)) t.reject(new Error(`embedder ${this.id} closed`));
+    for (const t of this.queue.splice(0)) t.reject(new UnavailableError(`embedder ${this.id} closed`));
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 
@@ -114,7 +115,7 @@ export class WorkerPoolEmbedder implements Embedder {
       const task = slot.task;
       if (task === undefined || (m.type !== 'result' && m.type !== 'error') || m.seq !== task.seq) return;
       slot.task = undefined;
-      if (m.type === 'error') task.reject(new Error(`embedding failed: ${m.message}`));
+      if (m.type === 'error') task.reject(new UnavailableError(`embedding failed: ${m.message}`));
       else task.resolve(Array.from({ length: task.texts.length }, (_, i) => m.data.slice(i * this.dims, (i + 1) * this.dims)));
       this.pump();
     });
@@ -122,7 +123,7 @@ export class WorkerPoolEmbedder implements Embedder {
       const i = this.slots.indexOf(slot);
       if (i < 0) return;
       this.slots.splice(i, 1);
-      slot.task?.reject(new Error(`embedding worker ${why}`));
+      slot.task?.reject(new UnavailableError(`embedding worker ${why}`));
       slot.task = undefined;
       if (this.closing) return;
       spawn(this.spec).then(
@@ -132,7 +133,7 @@ export class WorkerPoolEmbedder implements Embedder {
           this.pump();
         },
         (e: unknown) => {
-          for (const t of this.slots.length === 0 ? this.queue.splice(0) : []) t.reject(e instanceof Error ? e : new Error(String(e)));
+          for (const t of this.slots.length === 0 ? this.queue.splice(0) : []) t.reject(e instanceof Error ? e : new UnavailableError(String(e)));
         },
       );
     };
@@ -172,10 +173,10 @@ function spawn(spec: EmbedderSpec): Promise<{ worker: Worker; id: string; dims: 
       if (m.type === 'ready') {
         cleanup();
         resolve({ worker, id: m.id, dims: m.dims });
-      } else if (m.type === 'failed') fail(new Error(`embedder ${spec.kind} failed to load: ${m.message}`));
+      } else if (m.type === 'failed') fail(new UnavailableError(`embedder ${spec.kind} failed to load: ${m.message}`));
     };
-    const onError = (e: Error): void => fail(new Error(`embedding worker crashed while loading: ${e.message}`));
-    const onExit = (code: number): void => fail(new Error(`embedding worker exited with code ${code} while loading`));
+    const onError = (e: Error): void => fail(new UnavailableError(`embedding worker crashed while loading: ${e.message}`));
+    const onExit = (code: number): void => fail(new UnavailableError(`embedding worker exited with code ${code} while loading`));
     const cleanup = (): void => {
       worker.off('message', onMessage);
       worker.off('error', onError);

@@ -4,6 +4,7 @@
  * accents when the model is uncased, split on whitespace and punctuation, then greedy
  * longest-match sub-words with the `##` prefix; `[CLS] … [SEP]` around, truncated to `maxLength`.
  */
+import { ValidationError } from '../../../protocols/index.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -39,7 +40,7 @@ export class WordPieceTokenizer {
     this.options = { ...DEFAULTS, ...options };
     const need = (t: string): number => {
       const id = vocab.get(t);
-      if (id === undefined) throw new Error(`tokenizer vocabulary lacks the special token ${t}`);
+      if (id === undefined) throw new ValidationError(`tokenizer vocabulary lacks the special token ${t}`);
       return id;
     };
     this.unk = need(this.options.unkToken);
@@ -53,7 +54,7 @@ export class WordPieceTokenizer {
     const json = await readFile(join(dir, 'tokenizer.json'), 'utf8').catch(() => undefined);
     if (json !== undefined) return WordPieceTokenizer.fromTokenizerJson(json, overrides);
     const txt = await readFile(join(dir, 'vocab.txt'), 'utf8').catch(() => undefined);
-    if (txt === undefined) throw new Error(`no tokenizer in ${dir}: expected tokenizer.json (WordPiece) or vocab.txt`);
+    if (txt === undefined) throw new ValidationError(`no tokenizer in ${dir}: expected tokenizer.json (WordPiece) or vocab.txt`);
     const vocab = new Map<string, number>();
     txt.split(/\r?\n/).forEach((tok, i) => tok !== '' && !vocab.has(tok) && vocab.set(tok, i));
     const config = await readFile(join(dir, 'tokenizer_config.json'), 'utf8').then((s) => JSON.parse(s) as { do_lower_case?: boolean; model_max_length?: number }).catch(() => ({}) as { do_lower_case?: boolean; model_max_length?: number });
@@ -71,7 +72,7 @@ export class WordPieceTokenizer {
       normalizer?: { type?: string; lowercase?: boolean } | null;
       truncation?: { max_length?: number } | null;
     };
-    if (t.model?.type !== 'WordPiece' || typeof t.model.vocab !== 'object') throw new Error(`tokenizer.json model is ${JSON.stringify(t.model?.type)}, only WordPiece is supported`);
+    if (t.model?.type !== 'WordPiece' || typeof t.model.vocab !== 'object') throw new ValidationError(`tokenizer.json model is ${JSON.stringify(t.model?.type)}, only WordPiece is supported`);
     return new WordPieceTokenizer(new Map(Object.entries(t.model.vocab)), {
       lowercase: t.normalizer?.lowercase ?? true,
       ...(t.model.unk_token !== undefined ? { unkToken: t.model.unk_token } : {}),

@@ -6,7 +6,7 @@
  */
 import type { Behavior } from '../../../runtime/behavior.js';
 import type { ActorRef } from '../../../runtime/ref.js';
-import type { ActorSystem } from '../../../runtime/system.js';
+import type { ActorSystem } from '../../../runtime/index.js';
 import type { Embedder } from '../semantic/types.js';
 import type { HnswParams } from '../semantic/hnsw-index.js';
 import type { ChunkOptions } from './chunker.js';

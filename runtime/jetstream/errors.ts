@@ -1,0 +1,115 @@
+/**
+ * Classifies what NATS and JetStream throw by the classes and codes nats.js exports, never by
+ * message text: a JetStream API refusal carries the server's `err_code` (`JetStreamApiError.code`);
+ * connection trouble comes as nats-core's error classes, sometimes wrapped (`cause`).
+ */
+import { JetStreamApiCodes, JetStreamApiError, JetStreamError } from '@nats-io/jetstream';
+import {
+  ClosedConnectionError,
+  ConnectionError,
+  DrainingConnectionError,
+  InvalidArgumentError,
+  NoRespondersError,
+  RequestError,
+  TimeoutError,
+} from '@nats-io/transport-node';
+
+/**
+ * JetStream API error codes (the server's `err_code`) Troupe reacts to. nats.js names a few in
+ * `JetStreamApiCodes`; the others are the NATS server's published codes.
+ */
+export const JsErrCode = {
+  ...JetStreamApiCodes,
+  /** No suitable peers for placement (a cluster still forming or short of nodes). */
+  ClusterNoPeers: 10005,
+  /** JetStream system temporarily unavailable (meta leader election). */
+  ClusterNotAvailable: 10008,
+  /** The cluster cannot handle the request (not the leader). */
+  ClusterNotLeader: 10009,
+  /** Consumer name already in use (with another configuration). */
+  ConsumerNameExists: 10013,
+  /** Insufficient resources. */
+  InsufficientResources: 10023,
+  /** A message larger than the stream accepts. */
+  MessageTooLarge: 10054,
+  /** Stream name already in use with a different configuration. */
+  StreamNameExists: 10058,
+  /** Maximum messages per subject exceeded (a full mailbox: discard-new per subject). */
+  MaxMessagesPerSubject: 10077,
+  /** Consumer already exists and is still active. */
+  ConsumerExistsActive: 10105,
+  /** Stream is offline (its peers are down). */
+  StreamOffline: 10118,
+  /** Consumer already exists. */
+  ConsumerExists: 10148,
+} as const;
+
+const TRANSIENT_CODES: ReadonlySet<number> = new Set([
+  JsErrCode.ClusterNoPeers,
+  JsErrCode.ClusterNotAvailable,
+  JsErrCode.ClusterNotLeader,
+  JsErrCode.InsufficientResources,
+  JsErrCode.StreamOffline,
+]);
+
+/** `e` and the errors it wraps (`cause`), outermost first. */
+function* chain(e: unknown): Generator<unknown> {
+  for (let i = 0; i < 8 && e !== undefined && e !== null; i++) {
+    yield e;
+    e = (e as { cause?: unknown }).cause;
+  }
+}
+
+/** The JetStream API `err_code` of `e` (or of an error it wraps), if it is an API refusal. */
+export function jsApiCode(e: unknown): number | undefined {
+  for (const x of chain(e)) if (x instanceof JetStreamApiError) return x.code;
+  return undefined;
+}
+
+/** A KV create/update whose expected revision is stale (JetStream's compare-and-set refusal). */
+export function isWrongLastSequence(e: unknown): boolean {
+  const code = jsApiCode(e);
+  return code === JsErrCode.StreamWrongLastSequence || code === JsErrCode.StreamWrongLastSequenceUnknown;
+}
+
+/** A full mailbox: the stream refused the message (maximum messages per subject). */
+export function isPerSubjectLimit(e: unknown): boolean {
+  return jsApiCode(e) === JsErrCode.MaxMessagesPerSubject;
+}
+
+/** A stream (or KV bucket) that exists already with other settings. */
+export function isStreamExists(e: unknown): boolean {
+  return jsApiCode(e) === JsErrCode.StreamNameExists;
+}
+
+/** A durable consumer that exists already. */
+export function isConsumerExists(e: unknown): boolean {
+  const code = jsApiCode(e);
+  return code === JsErrCode.ConsumerNameExists || code === JsErrCode.ConsumerExists || code === JsErrCode.ConsumerExistsActive;
+}
+
+/** A consumer (or its stream) that does not exist. */
+export function isNotFound(e: unknown): boolean {
+  const code = jsApiCode(e);
+  return code === JsErrCode.ConsumerNotFound || code === JsErrCode.StreamNotFound;
+}
+
+/** A message larger than the server or the stream accepts (client-side max_payload check or server refusal). */
+export function isTooLarge(e: unknown): boolean {
+  for (const x of chain(e)) if (x instanceof InvalidArgumentError) return true;
+  return jsApiCode(e) === JsErrCode.MessageTooLarge;
+}
+
+/** Errors a retry with the same msg id can outlast: an outage, a reconnect, a leader election, a timeout. */
+export function isTransient(e: unknown): boolean {
+  for (const x of chain(e)) {
+    if (x instanceof TimeoutError || x instanceof NoRespondersError || x instanceof RequestError) return true;
+    if (x instanceof ConnectionError || x instanceof ClosedConnectionError || x instanceof DrainingConnectionError) return true;
+    if (x instanceof JetStreamApiError) {
+      return x.code !== JsErrCode.MaxMessagesPerSubject && (x.status === 503 || TRANSIENT_CODES.has(x.code));
+    }
+    // Pull status errors (408 request timeout, 409 leadership change, 503 no responders).
+    if (x instanceof JetStreamError && [408, 409, 503].includes((x as { code?: number }).code ?? 0)) return true;
+  }
+  return false;
+}

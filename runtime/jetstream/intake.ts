@@ -1,0 +1,189 @@
+/**
+ * The consuming side of a JetStream binding: a durable pull consumer per address, whose messages
+ * are offered to the actor's mailbox and acked only after the handler finished. A single activation
+ * consumes continuously; a pool member fetches small batches and always finishes the batch it took.
+ */
+import { AckPolicy, DeliverPolicy, type Consumer, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import type { Codec, Envelope } from '../../protocols/index.js';
+import type { Clock } from '../clock.js';
+import type { MailboxSink, Receipt } from '../transport.js';
+import { isConsumerExists, isStreamExists, isTransient } from './errors.js';
+import type { MeshNames } from './subjects.js';
+
+/** The consuming side of a binding. */
+export interface Intake {
+  /** Stops pulling; messages already pulled are still offered (or handed back by a sink that is ending). */
+  stop(): Promise<void>;
+  /** Ends the `working()` pings of messages still queued locally (when the address is released). */
+  dispose(): void;
+}
+
+/** What an intake needs from its transport. */
+export interface IntakeContext {
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  readonly names: MeshNames;
+  readonly codec: Codec;
+  readonly clock: Clock;
+  /** Mailbox capacity: the most messages one consumer holds unacked. */
+  readonly capacity: number;
+  readonly ackWaitMs: number;
+  /** Messages a pool member pulls at a time. */
+  readonly poolBatch: number;
+  /** True once the transport is closing. */
+  closed(): boolean;
+  /** Records a message that could not be decoded as a dead letter. */
+  undecodable(tenant: string, address: string, m: JsMsg, e: unknown): Promise<void>;
+  warn(message: string): void;
+}
+
+/** Nanoseconds, as JetStream's API counts durations. */
+export const ns = (ms: number): number => ms * 1_000_000;
+
+const FETCH_EXPIRES_MS = 1_000;
+/** Pause before a pull that ended or failed is tried again. */
+const RESUME_MS = 250;
+
+const sleep = (clock: Clock, n: number): Promise<void> => new Promise((r) => clock.setTimer(n, r));
+
+/** Creates (or, for a pool, joins) the durable consumer of `address` and starts offering its messages to `sink`. */
+export async function openIntake(
+  c: IntakeContext,
+  tenant: string,
+  address: string,
+  durable: string,
+  sink: MailboxSink,
+  shared: boolean,
+): Promise<Intake> {
+  const stream = c.names.mailboxStream;
+  try {
+    await c.jsm.consumers.add(stream, {
+      durable_name: durable,
+      filter_subject: c.names.mailbox(tenant, address),
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: ns(c.ackWaitMs),
+      max_ack_pending: c.capacity,
+      max_deliver: -1,
+    });
+  } catch (e) {
+    if (!shared || !(isConsumerExists(e) || isStreamExists(e))) throw e;
+  }
+  const consumer = await c.js.consumers.get(stream, durable);
+  let stopped = false;
+  const isStopped = (): boolean => stopped;
+  // A single activation consumes continuously: messages it pulled but never saw stay unacked and
+  // its successor recreates the consumer, so they come again at once. A pool member fetches in
+  // batches and always finishes the batch it asked for: nothing it pulled waits out an ack_wait
+  // before another member may take it (a drain hands over with zero redeliveries).
+  const messages: AsyncIterable<JsMsg> & { close?: () => Promise<void | Error> } = shared
+    ? fetchLoop(c, consumer, isStopped)
+    : consumeLoop(c, consumer, isStopped, Math.min(c.capacity, 256), address);
+  const held = new Set<JsMsg>();
+  let wake!: () => void;
+  const stopping = new Promise<void>((r) => (wake = r));
+  const keepAlive = setInterval(() => {
+    for (const m of held) m.working();
+  }, Math.max(100, c.ackWaitMs / 2));
+  const loop = (async () => {
+    for await (const m of messages) {
+      let env: Envelope;
+      try {
+        env = c.codec.decode(m.data);
+      } catch (e) {
+        m.term('undecodable');
+        await c.undecodable(tenant, address, m, e);
+        continue;
+      }
+      held.add(m);
+      const receipt: Receipt = {
+        redeliveries: Math.max(0, m.info.deliveryCount - 1),
+        ack: () => {
+          held.delete(m);
+          m.ack();
+        },
+        nak: (delayMs?: number) => {
+          held.delete(m);
+          m.nak(delayMs);
+        },
+      };
+      while (!sink.offer(env, receipt)) {
+        if (!sink.accepting) {
+          receipt.nak();
+          break;
+        }
+        await Promise.race([sink.waitForSpace(), stopping]);
+      }
+    }
+  })().catch((e: unknown) => {
+    if (!stopped && !c.closed()) c.warn(`consumer of ${address} ended: ${(e as Error).message}`);
+  });
+  return {
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await messages.close?.().catch(() => undefined);
+      wake();
+      await loop;
+    },
+    dispose: () => clearInterval(keepAlive),
+  };
+}
+
+/**
+ * Single-activation intake: a continuous pull that survives server restarts and leader
+ * elections — when the client's iterator ends or fails, it consumes again after a pause.
+ */
+function consumeLoop(
+  c: IntakeContext,
+  consumer: Consumer,
+  stopped: () => boolean,
+  max: number,
+  address: string,
+): AsyncIterable<JsMsg> & { close(): Promise<void> } {
+  let current: { close(): Promise<void | Error> } | undefined;
+  const done = (): boolean => stopped() || c.closed();
+  async function* run(): AsyncGenerator<JsMsg> {
+    while (!done()) {
+      try {
+        // Short pull expiry: a pull parked on a server that died is noticed (missed heartbeats) in seconds, not half a minute.
+        const messages = await consumer.consume({ max_messages: max, expires: 5_000 });
+        current = messages;
+        for await (const m of messages) yield m;
+      } catch (e) {
+        if (done()) return;
+        c.warn(`consumer of ${address} interrupted (${(e as Error).message}); resuming`);
+      }
+      if (!done()) await sleep(c.clock, RESUME_MS);
+    }
+  }
+  const it = run();
+  return {
+    [Symbol.asyncIterator]: () => it,
+    close: async () => {
+      await current?.close().catch(() => undefined);
+    },
+  };
+}
+
+/** Pool intake: batches of `poolBatch`, each finished before the next, until stopped. */
+async function* fetchLoop(c: IntakeContext, consumer: Consumer, stopped: () => boolean): AsyncGenerator<JsMsg> {
+  const done = (): boolean => stopped() || c.closed();
+  while (!done()) {
+    let batch: AsyncIterable<JsMsg>;
+    try {
+      batch = await consumer.fetch({ max_messages: c.poolBatch, expires: FETCH_EXPIRES_MS });
+    } catch (e) {
+      if (done()) return;
+      if (!isTransient(e)) c.warn(`pool fetch failed: ${(e as Error).message}`);
+      await sleep(c.clock, RESUME_MS);
+      continue;
+    }
+    try {
+      for await (const m of batch) yield m;
+    } catch (e) {
+      if (done()) return;
+      if (!isTransient(e)) c.warn(`pool fetch ended: ${(e as Error).message}`);
+    }
+  }
+}
