@@ -38,7 +38,12 @@ describe('defaults', () => {
     expect(c.mailbox).toEqual({ capacity: 1024, blockTimeoutMs: 5000, maxDeliveries: 3, handlerTimeoutMs: 30_000, dedupWindow: 10_000 });
     expect(c.ask.defaultTimeoutMs).toBe(5000);
     expect(c.deadLetters.capacity).toBe(10_000);
-    expect(c.supervision).toEqual({ maxRestarts: 3, withinMs: 5000, backoff: { initialMs: 10, maxMs: 5000, multiplier: 2, jitter: 0.2 } });
+    expect(c.supervision).toEqual({
+      maxRestarts: 3,
+      withinMs: 5000,
+      backoff: { initialMs: 10, maxMs: 5000, multiplier: 2, jitter: 0.2 },
+      root: { backoff: { initialMs: 500, maxMs: 30_000, multiplier: 2, jitter: 0.2 }, quietMs: 60_000, fatalAfter: 5 },
+    });
     expect(c.dataDir).toBe('.troupe');
     expect(c.gateway).toMatchObject({ enabled: true, host: '127.0.0.1', port: 7700, auth: { keys: [] } });
     expect(c.log.level).toBe('info');
