@@ -100,7 +100,8 @@ export class OfflineProvider implements ModelProvider {
     if (route !== undefined) return { text: '', calls: [{ name: route.name, arguments: route.arguments }] };
     const memory = recalled(messages);
     if (memory !== undefined) return { text: `${PREFIX} From what I recall (${memory.source}): ${memory.text}`, calls: [] };
-    return { text: `${PREFIX} I am an offline model (no network, no API key); you said: ${input}`, calls: [] };
+    const who = handedOff ? `${(messages[messages.length - 1]?.name ?? '').slice(TRANSFER.length)} here. ` : '';
+    return { text: `${PREFIX} ${who}I am an offline model (no network, no API key); you said: ${input}`, calls: [] };
   }
 
   async *stream(request: ModelRequest): AsyncIterable<ModelEvent> {
