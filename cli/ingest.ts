@@ -76,6 +76,7 @@ async function ingest(args: string[]): Promise<number> {
       show(i + 1, id);
     }
   } finally {
+    mesh.stop();
     await catalog.close();
     await system.shutdown();
   }

@@ -53,6 +53,7 @@ export async function embeddedSession(config: TroupeConfig): Promise<Session> {
     embedded: true,
     async close() {
       await gateway.close();
+      mesh.stop();
       await catalog.close();
       await system.shutdown();
     },
