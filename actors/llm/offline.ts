@@ -86,7 +86,11 @@ export class OfflineProvider implements ModelProvider {
   }
 
   /** The reply to the last user message: commands, then a route by meaning, then recall, then an echo. */
-  private async decide(messages: readonly ChatMessage[], tools: readonly ToolSpec[], signal?: AbortSignal): Promise<{ text: string; calls: Omit<ToolCall, 'id'>[] }> {
+  private async decide(
+    messages: readonly ChatMessage[],
+    tools: readonly ToolSpec[],
+    signal?: AbortSignal,
+  ): Promise<{ text: string; calls: Omit<ToolCall, 'id'>[] }> {
     const input = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
     // After a handoff the new agent answers the same message: its commands already ran, and it does not pass the conversation on again.
     const handedOff = justHandedOff(messages);
@@ -96,7 +100,8 @@ export class OfflineProvider implements ModelProvider {
       if (errors.length > 0) return { text: `${PREFIX} ${errors.join('; ')}`, calls: [] };
     }
     const candidates = handedOff ? tools.filter((t) => !t.name.startsWith(TRANSFER)) : tools;
-    const route = this.router === undefined || input.trim().startsWith('/') ? undefined : await this.router.route(input, candidates, signal);
+    const routable = this.router !== undefined && !input.trim().startsWith('/');
+    const route = routable ? await this.router?.route(input, candidates, signal) : undefined;
     if (route !== undefined) return { text: '', calls: [{ name: route.name, arguments: route.arguments }] };
     const memory = recalled(messages);
     if (memory !== undefined) return { text: `${PREFIX} From what I recall (${memory.source}): ${memory.text}`, calls: [] };

@@ -29,7 +29,10 @@ export class GatewayError extends Error {
 }
 
 /** What a run ended with. */
-export type RunOutcome = { readonly status: 'success'; readonly output: string } | { readonly status: 'error'; readonly error: string } | { readonly status: 'cancelled' };
+export type RunOutcome =
+  | { readonly status: 'success'; readonly output: string }
+  | { readonly status: 'error'; readonly error: string }
+  | { readonly status: 'cancelled' };
 
 /** Turns `http(s)://host` or `ws(s)://host/ws` into the `/ws` URL. */
 export function wsUrl(url: string): string {
@@ -133,11 +136,16 @@ export class TroupeClient {
   }
 
   /** Starts a run of `agent` on `input` (a user message or messages), on `threadId` when given. */
-  async start(agent: string, input: string | { role: 'user' | 'system' | 'assistant'; content: string }[], options: { threadId?: string } = {}): Promise<Conversation> {
+  async start(
+    agent: string,
+    input: string | { role: 'user' | 'system' | 'assistant'; content: string }[],
+    options: { threadId?: string } = {},
+  ): Promise<Conversation> {
     const id = `start-${++this.nextId}`;
     const messages = typeof input === 'string' ? [{ role: 'user' as const, content: input }] : input;
     const created = new Promise<Conversation>((ok, fail) => this.starts.set(id, { ok, fail }));
-    this.send({ type: 'run.start', id, agent, input: { messages }, ...(options.threadId === undefined ? {} : { thread_id: options.threadId }) });
+    const thread = options.threadId === undefined ? {} : { thread_id: options.threadId };
+    this.send({ type: 'run.start', id, agent, input: { messages }, ...thread });
     return created;
   }
 
@@ -187,11 +195,13 @@ export class TroupeClient {
         if (!welcomed) fail(e);
       });
       ws.on('unexpected-response', (_req, res) => {
-        fail(new GatewayError(res.statusCode === 401 ? 'unauthorized' : 'unavailable', `gateway refused the connection: HTTP ${res.statusCode ?? '?'}`));
+        const code = res.statusCode === 401 ? 'unauthorized' : 'unavailable';
+        fail(new GatewayError(code, `gateway refused the connection: HTTP ${res.statusCode ?? '?'}`));
         ws.terminate();
       });
       ws.on('close', (code, reason) => {
-        if (!welcomed) fail(new GatewayError(code === 1008 ? 'unauthorized' : 'unavailable', `connection closed (${code}) ${reason.toString()}`.trim()));
+        const why = code === 1008 ? 'unauthorized' : 'unavailable';
+        if (!welcomed) fail(new GatewayError(why, `connection closed (${code}) ${reason.toString()}`.trim()));
         else void this.onDrop(code);
       });
     });
@@ -235,7 +245,8 @@ export class TroupeClient {
         continue;
       }
       for (const r of this.runs.values()) {
-        this.send({ type: 'hello', ...(this.options.key === undefined ? {} : { token: this.options.key }), resume: { run_id: r.runId, after_seq: r.lastSeq } });
+        const token = this.options.key === undefined ? {} : { token: this.options.key };
+        this.send({ type: 'hello', ...token, resume: { run_id: r.runId, after_seq: r.lastSeq } });
       }
       return;
     }

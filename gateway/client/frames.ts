@@ -79,7 +79,13 @@ export interface TopicMessageFrame {
 export type RunFrame = RunEventFrame | RunCompletedFrame | RunFailedFrame | RunCancelledFrame | RunInterruptedFrame;
 
 /** Every frame the server sends. */
-export type ServerFrame = WelcomeFrame | RunCreatedFrame | RunFrame | TopicMessageFrame | ErrorFrame | { readonly type: 'pong'; readonly id?: string };
+export type ServerFrame =
+  | WelcomeFrame
+  | RunCreatedFrame
+  | RunFrame
+  | TopicMessageFrame
+  | ErrorFrame
+  | { readonly type: 'pong'; readonly id?: string };
 
 export type { ErrorFrame };
 

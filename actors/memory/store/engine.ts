@@ -174,10 +174,14 @@ export class StoreEngine {
    */
   private checkSearchable(prefix: readonly string[], items: readonly StoredItem[]): void {
     const where = `namespace prefix ${JSON.stringify(prefix)}`;
-    if (this.indexing === undefined) throw new ValidationError(`query: semantic search is off on this store (no embedder); search ${where} without a query, or configure memory.store.index`);
+    if (this.indexing === undefined) {
+      throw new ValidationError(`query: semantic search is off on this store (no embedder); search ${where} without a query, or configure memory.store.index`);
+    }
     const indexing = this.indexing;
     if (items.length > 0 && !items.some((i) => indexing.indexes(i))) {
-      throw new ValidationError(`query: ${where} is not indexed for semantic search (memory.store.index has no rule for it); search without a query, or add a rule`);
+      throw new ValidationError(
+        `query: ${where} is not indexed for semantic search (memory.store.index has no rule for it); search without a query, or add a rule`,
+      );
     }
   }
 
