@@ -22,7 +22,8 @@ export function approvalAnswer(line: string): { approve: true; arguments?: Recor
   if (t.startsWith('{')) {
     try {
       const args = JSON.parse(t) as unknown;
-      if (typeof args === 'object' && args !== null && !Array.isArray(args)) return { approve: true, arguments: args as Record<string, unknown> };
+      const isObject = typeof args === 'object' && args !== null && !Array.isArray(args);
+      if (isObject) return { approve: true, arguments: args as Record<string, unknown> };
     } catch {
       // not JSON: a rejection reason
     }
@@ -47,7 +48,8 @@ async function chat(args: string[]): Promise<number> {
   let failures = 0;
   try {
     const client = await TroupeClient.connect({ url: session.url, ...(session.key === undefined ? {} : { key: session.key }) });
-    console.log(`troupe chat with ${agent}${session.embedded ? ' (embedded node)' : ` at ${session.url}`} — /new for a new thread, /exit to leave`);
+    const where = session.embedded ? ' (embedded node)' : ` at ${session.url}`;
+    console.log(`troupe chat with ${agent}${where} — /new for a new thread, /exit to leave`);
     let thread = values.thread;
     // After a handoff the conversation goes on with the agent it was handed to.
     let current = agent;

@@ -31,12 +31,14 @@ function progress(total: number): (done: number, label: string) => void {
     if (!tty) return void process.stderr.write(`[${done}/${total}] ${label}\n`);
     const width = 30;
     const filled = Math.round((done / Math.max(1, total)) * width);
-    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${label.slice(0, 50).padEnd(50)}${done === total ? '\n' : ''}`);
+    const bar = `${'#'.repeat(filled)}${'.'.repeat(width - filled)}`;
+    process.stderr.write(`\r[${bar}] ${done}/${total} ${label.slice(0, 50).padEnd(50)}${done === total ? '\n' : ''}`);
   };
 }
 
 async function ingest(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: { config: { type: 'string' }, tenant: { type: 'string' } }, allowPositionals: true });
+  const options = { config: { type: 'string' }, tenant: { type: 'string' } } as const;
+  const { values, positionals } = parseArgs({ args, options, allowPositionals: true });
   const [collection, ...patterns] = positionals;
   if (collection === undefined || patterns.length === 0) throw new UsageError('troupe ingest needs a collection and at least one file');
   const all = await expandFiles(patterns);
@@ -48,7 +50,8 @@ async function ingest(args: string[]): Promise<number> {
   }
   const base = loadConfig({ file: values.config });
   const known = base.collections.some((c) => c.name === collection);
-  const config = known ? base : loadConfig({ file: values.config, overrides: { collections: [...base.collections, { name: collection }] } });
+  const overrides = { collections: [...base.collections, { name: collection }] };
+  const config = known ? base : loadConfig({ file: values.config, overrides });
   const started = Date.now();
   const storage = await openStorage(config, { embedded: 'lmdb' });
   const system = await createSystem({ config, storage, warn: (m) => console.error(`troupe: ${m}`) });
@@ -65,7 +68,8 @@ async function ingest(args: string[]): Promise<number> {
       try {
         const content = await readFile(file, 'utf8');
         tally.bytes += Buffer.byteLength(content);
-        const reply = await ref.ask<IngestReply>(RAG_INGEST, { documents: [{ id, content, format: guessFormat(file), metadata: { source: id } }] }, { timeoutMs: 300_000 });
+        const document = { id, content, format: guessFormat(file), metadata: { source: id } };
+        const reply = await ref.ask<IngestReply>(RAG_INGEST, { documents: [document] }, { timeoutMs: 300_000 });
         for (const d of reply.documents) {
           tally[d.status]++;
           tally.chunks += d.chunks;
@@ -82,9 +86,11 @@ async function ingest(args: string[]): Promise<number> {
   }
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   console.log(
-    `ingested ${files.length - failed.length} of ${files.length} files into collection "${collection}" (${tally.added} added, ${tally.replaced} replaced, ` +
-      `${tally.unchanged} unchanged; ${tally.chunks} chunks, ${(tally.bytes / 1024).toFixed(1)} KiB) in ${secs} s` +
-      `${skipped > 0 ? `; skipped ${skipped} files of other types` : ''}${storage.kind === 'memory' ? ' — storage is in memory: nothing was kept' : ''}`,
+    `ingested ${files.length - failed.length} of ${files.length} files into collection "${collection}" ` +
+      `(${tally.added} added, ${tally.replaced} replaced, ${tally.unchanged} unchanged; ` +
+      `${tally.chunks} chunks, ${(tally.bytes / 1024).toFixed(1)} KiB) in ${secs} s` +
+      `${skipped > 0 ? `; skipped ${skipped} files of other types` : ''}` +
+      `${storage.kind === 'memory' ? ' — storage is in memory: nothing was kept' : ''}`,
   );
   for (const f of failed) console.error(`  failed: ${f}`);
   if (!known) console.log(`note: add {"name": "${collection}"} to config.collections (and to an agent's recall) so agents use it`);

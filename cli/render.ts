@@ -1,4 +1,7 @@
-/** How `troupe chat` and `troupe run` show a run's frames in a terminal: tokens as they stream, tool calls and handoffs on their own lines. */
+/**
+ * How `troupe chat` and `troupe run` show a run's frames in a terminal: tokens as they stream,
+ * tool calls and handoffs on their own lines.
+ */
 import type { RunFrame } from '../gateway/client/index.js';
 
 /** Where the renderer writes. */

@@ -18,7 +18,13 @@ Exit codes: 0 success, 1 failed or cancelled, 2 usage, 3 waiting for an approval
 async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { ...SESSION_OPTIONS, thread: { type: 'string' }, json: { type: 'boolean' }, stream: { type: 'boolean' }, approve: { type: 'boolean' } },
+    options: {
+      ...SESSION_OPTIONS,
+      thread: { type: 'string' },
+      json: { type: 'boolean' },
+      stream: { type: 'boolean' },
+      approve: { type: 'boolean' },
+    },
     allowPositionals: true,
   });
   const [agent, ...words] = positionals;
@@ -47,7 +53,8 @@ async function run(args: string[]): Promise<number> {
       });
       const base = { run_id: conv.runId, thread_id: conv.threadId, tool_calls: toolCalls, handoffs };
       if (waiting) {
-        if (values.json === true) console.log(JSON.stringify({ ...base, status: 'interrupted', error: 'a tool call needs approval (pass --approve, or use troupe chat)' }));
+        const error = 'a tool call needs approval (pass --approve, or use troupe chat)';
+        if (values.json === true) console.log(JSON.stringify({ ...base, status: 'interrupted', error }));
         else console.error('troupe run: a tool call needs approval; pass --approve, or use `troupe chat` to answer it');
         return 3;
       }

@@ -34,7 +34,9 @@ export const SESSION_USAGE = `  --url URL       a running gateway (e.g. http://1
 /** Opens a session: `--url` as given, else an embedded node (warnings to stderr). */
 export async function openSession(flags: { url?: string; key?: string; config?: string }): Promise<Session> {
   const key = flags.key ?? process.env['TROUPE_API_KEY'];
-  if (flags.url !== undefined) return { url: flags.url.replace(/\/$/, ''), ...(key === undefined ? {} : { key }), embedded: false, close: () => Promise.resolve() };
+  if (flags.url !== undefined) {
+    return { url: flags.url.replace(/\/$/, ''), ...(key === undefined ? {} : { key }), embedded: false, close: () => Promise.resolve() };
+  }
   const config = loadConfig({ file: flags.config });
   return embeddedSession(config);
 }
@@ -47,7 +49,8 @@ export async function embeddedSession(config: TroupeConfig): Promise<Session> {
   const catalog = await composeCatalog(config, mesh);
   await mesh.start();
   await catalog.attachMcpServers(system);
-  const gateway = await startGateway(catalogDeps(system, catalog), { ...config.gateway, host: '127.0.0.1', port: 0, auth: { ...config.gateway.auth, keys: [], jwt: undefined } });
+  const loopback = { ...config.gateway, host: '127.0.0.1', port: 0, auth: { ...config.gateway.auth, keys: [], jwt: undefined } };
+  const gateway = await startGateway(catalogDeps(system, catalog), loopback);
   return {
     url: gateway.url,
     embedded: true,

@@ -24,7 +24,9 @@ const oneLine = (s: string, n = 60): string => {
   return t.length <= n ? t : `${t.slice(0, n - 1)}…`;
 };
 
-async function withSession(values: { url?: string; key?: string; config?: string }, body: (s: Session) => Promise<number>): Promise<number> {
+type SessionFlags = { url?: string; key?: string; config?: string };
+
+async function withSession(values: SessionFlags, body: (s: Session) => Promise<number>): Promise<number> {
   const session = await openSession(values);
   try {
     return await body(session);
@@ -33,23 +35,31 @@ async function withSession(values: { url?: string; key?: string; config?: string
   }
 }
 
+const LIST_OPTIONS = { ...SESSION_OPTIONS, limit: { type: 'string' }, json: { type: 'boolean' } } as const;
+
+/** The newest threads first. */
+function newest(s: Session, limit: string | undefined): Promise<Thread[]> {
+  return api<Thread[]>(s, 'POST', '/threads/search', { limit: Number(limit ?? 20), sort_by: 'updated_at', sort_order: 'desc' });
+}
+
 const threadsUsage = `troupe threads [THREAD_ID] [--limit N] [--json] [--url URL --key KEY] [--config FILE]
   Without an id: the newest threads (id, status, last update, messages, last message).
   With an id: the thread's messages and its runs.
 ${SESSION_USAGE}`;
 
 async function threads(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: { ...SESSION_OPTIONS, limit: { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({ args, options: LIST_OPTIONS, allowPositionals: true });
   return withSession(values, async (s) => {
     const id = positionals[0];
     if (id === undefined) {
-      const list = await api<Thread[]>(s, 'POST', '/threads/search', { limit: Number(values.limit ?? 20), sort_by: 'updated_at', sort_order: 'desc' });
+      const list = await newest(s, values.limit);
       if (values.json === true) console.log(JSON.stringify(list, null, 2));
       else if (list.length === 0) console.log('no threads yet (start one with `troupe chat <agent>` or `troupe run <agent> "text"`)');
       else
         for (const t of list) {
           const msgs = t.values?.messages ?? [];
-          console.log(`${t.thread_id}  ${t.status.padEnd(11)} ${t.updated_at}  ${String(msgs.length).padStart(3)} msgs  ${oneLine(text(msgs.at(-1)?.content ?? ''))}`);
+          const last = oneLine(text(msgs.at(-1)?.content ?? ''));
+          console.log(`${t.thread_id}  ${t.status.padEnd(11)} ${t.updated_at}  ${String(msgs.length).padStart(3)} msgs  ${last}`);
         }
       return 0;
     }
@@ -71,7 +81,7 @@ const runsUsage = `troupe runs [THREAD_ID [RUN_ID]] [--limit N] [--json] [--url 
 ${SESSION_USAGE}`;
 
 async function runs(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: { ...SESSION_OPTIONS, limit: { type: 'string' }, json: { type: 'boolean' } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({ args, options: LIST_OPTIONS, allowPositionals: true });
   return withSession(values, async (s) => {
     const [thread, runId] = positionals;
     if (thread !== undefined && runId !== undefined) {
@@ -79,13 +89,13 @@ async function runs(args: string[]): Promise<number> {
       console.log(JSON.stringify(r, null, 2));
       return 0;
     }
-    const ids = thread !== undefined ? [thread] : (await api<Thread[]>(s, 'POST', '/threads/search', { limit: Number(values.limit ?? 20), sort_by: 'updated_at', sort_order: 'desc' })).map((t) => t.thread_id);
+    const ids = thread !== undefined ? [thread] : (await newest(s, values.limit)).map((t) => t.thread_id);
     const all: Run[] = [];
     for (const id of ids) all.push(...(await api<Run[]>(s, 'GET', `/threads/${encodeURIComponent(id)}/runs`)));
     all.sort((a, b) => b.created_at.localeCompare(a.created_at));
     if (values.json === true) console.log(JSON.stringify(all, null, 2));
     else if (all.length === 0) console.log('no runs yet');
-    else for (const r of all) console.log(`${r.run_id}  ${r.thread_id}  ${r.assistant_id.padEnd(12)} ${r.status.padEnd(11)} ${r.created_at}`);
+    else for (const r of all) console.log([r.run_id, r.thread_id, r.assistant_id.padEnd(12), r.status.padEnd(11), r.created_at].join('  '));
     return 0;
   });
 }
