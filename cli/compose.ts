@@ -8,7 +8,7 @@ import type { TroupeConfig } from '../config/index.js';
 import { STORE_ADDRESS } from '../protocols/index.js';
 import type { ActorSystem, MeshNode } from '../runtime/index.js';
 import { Catalog, type CatalogKind, type CatalogOptions, type HookInfo } from '../actors/agent/index.js';
-import type { ChatMessage } from '../actors/llm/types.js';
+import { RECALLED_CONTEXT_HEADING, type ChatMessage } from '../actors/llm/index.js';
 import { builtinTools, type FunctionTool } from '../actors/tool/index.js';
 import {
   RAG_SEARCH,
@@ -23,7 +23,7 @@ import {
 } from '../actors/memory/index.js';
 
 /** Heading of the recalled-passages message the model sees. */
-export const RECALL_HEADING = 'Passages recalled from memory (cite them as [document#chunk]):';
+export const RECALL_HEADING = RECALLED_CONTEXT_HEADING;
 
 /** Builds the catalog config describes and installs it on `mesh` (call before `mesh.start()`). */
 export async function composeCatalog(config: TroupeConfig, mesh: MeshNode, extra: Partial<CatalogOptions> = {}): Promise<Catalog> {

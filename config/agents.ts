@@ -67,8 +67,8 @@ export type McpServerConfig = z.infer<typeof mcpServerConfigSchema>;
 export const DEFAULT_AGENTS: AgentConfig[] = [
   { name: 'assistant', description: 'A helpful assistant with a clock and a calculator.', instructions: 'You are a helpful assistant. Use tools for time and arithmetic.', tools: ['clock', 'calculator'] },
   { name: 'triage', description: 'Routes a question to billing or tech.', instructions: 'Route the user to billing or tech.', handoffs: ['billing', 'tech'] },
-  { name: 'billing', description: 'Answers billing questions.', instructions: 'You answer billing questions.' },
-  { name: 'tech', description: 'Answers technical questions.', instructions: 'You answer technical questions.', tools: ['clock'] },
+  { name: 'billing', description: 'Answers billing questions: invoices, charges, payments, refunds and subscriptions.', instructions: 'You answer billing questions.' },
+  { name: 'tech', description: 'Answers technical questions: errors, crashes, installation, login problems and bugs.', instructions: 'You answer technical questions.', tools: ['clock'] },
 ].map((a) => agentConfigSchema.parse(a));
 
 /** The `agents` list: names unique, and every handoff or delegate names an agent of the list. */

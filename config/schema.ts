@@ -233,10 +233,13 @@ export const configSchema = z.strictObject({
           defaultTtlMinutes: num(0.001).optional(),
           /** Whether get/search refresh an item's TTL when the request does not say (LangGraph's refresh_on_read). */
           refreshOnRead: z.boolean({ error: 'expected a boolean' }).default(true),
-          /** Namespaces indexed for natural-language search: a namespace prefix and the fields to embed (`$` = the whole value). */
+          /**
+           * Namespaces indexed for natural-language search: a namespace prefix and the fields to embed (`$` = the whole
+           * value). Default: every namespace, whole value, with `memory.embedder`; `[]` turns semantic search off.
+           */
           index: z
             .array(z.strictObject({ prefix: z.array(text()).default(() => []), fields: z.array(text()).min(1).default(() => ['$']) }))
-            .default(() => []),
+            .default(() => [{ prefix: [], fields: ['$'] }]),
         })
         .prefault({}),
       /** The window of a thread handed to the model (actors/memory/threads/window.ts). */

@@ -78,6 +78,11 @@ export class Catalog {
       });
     }
     for (const t of options.tools ?? builtinTools) this.functionTools.set(t.name, t);
+    const described = new Map(options.agents.map((a) => [a.name, a.description]));
+    for (const [name, def] of this.defs) {
+      const peers = Object.fromEntries([...(def.handoffs ?? []), ...(def.delegates ?? [])].flatMap((p) => (described.get(p) ? [[p, described.get(p) as string]] : [])));
+      this.defs.set(name, { ...def, peers });
+    }
   }
 
   /** Registers the `agent` and `tool` kinds on a node (before `mesh.start()`). */

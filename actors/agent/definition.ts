@@ -39,6 +39,8 @@ export interface AgentDefinition {
   readonly delegates?: readonly string[];
   /** Agents this one may hand the conversation to — tools `transfer_to_<agent>`. */
   readonly handoffs?: readonly string[];
+  /** Descriptions of the agents it may ask or hand off to, shown in those tools' descriptions. */
+  readonly peers?: Readonly<Record<string, string>>;
   /** Topic patterns this agent listens on: each ACP message published there starts a run. */
   readonly subscribe?: readonly string[];
   /** Topic patterns the model may publish ACP messages to (through the tool `publish`). */

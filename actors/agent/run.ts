@@ -76,13 +76,18 @@ export class AgentRun {
   ) {}
 
   private async specs(): Promise<ToolSpec[]> {
+    // The model only sees tool specs: the target agent's description is what lets it choose.
+    const about = (a: string): string => {
+      const d = this.def.peers?.[a]?.trim();
+      return d === undefined || d === '' ? '.' : `: ${d}`;
+    };
     const own = await this.host.toolSpecs(this.def.tools ?? []);
     const asks = (this.def.delegates ?? []).map((a) => ({
       name: `${ASK}${a}`,
-      description: `Ask agent ${a} a question and get its answer.`,
+      description: `Ask agent ${a} a question and get its answer${about(a)}`,
       parameters: { type: 'object', properties: { question: { type: 'string' } }, required: ['question'] },
     }));
-    const transfers = (this.def.handoffs ?? []).map((a) => ({ name: `${TRANSFER}${a}`, description: `Hand the conversation to agent ${a}.`, parameters: { type: 'object', properties: {} } }));
+    const transfers = (this.def.handoffs ?? []).map((a) => ({ name: `${TRANSFER}${a}`, description: `Hand the conversation to agent ${a}${about(a)}`, parameters: { type: 'object', properties: {} } }));
     const publish =
       (this.def.publish ?? []).length === 0
         ? []

@@ -5,6 +5,7 @@
 export * from './types.js';
 export * from './resilience.js';
 export * from './offline.js';
+export * from './offline-router.js';
 export * from './openai.js';
 export * from './anthropic.js';
 export { providerFromEnv, providerFor } from './select.js';

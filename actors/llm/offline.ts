@@ -7,12 +7,42 @@
  *   /ask <agent> <text>            delegate: ask another agent and use its answer
  *   /handoff <agent>               hand the conversation to another agent
  *
- * The commands are read from the last user message. After tool results arrive, it answers with
- * a summary of them. Anything else is echoed back. Token counts are whitespace-separated words.
+ * The commands are read from the last user message. Without a command, and when it was given a
+ * {@link SemanticRouter}, it decides by meaning: it calls the tool (or hands off to / asks the
+ * agent) whose description best matches the message, arguments read from the message; else it
+ * answers from recalled passages when the prompt carries them ({@link RECALLED_CONTEXT_HEADING});
+ * else it echoes. After tool results arrive, it answers with a summary of them. Token counts are
+ * whitespace-separated words.
  */
-import type { ChatMessage, ModelEvent, ModelProvider, ModelRequest, ToolCall } from './types.js';
+import type { SemanticRouter } from './offline-router.js';
+import type { ChatMessage, ModelEvent, ModelProvider, ModelRequest, ToolCall, ToolSpec } from './types.js';
 
 const PREFIX = '[offline model]';
+const TRANSFER = 'transfer_to_';
+
+/** First line of the system message that carries recalled passages, one `[n] (source) text` per line. */
+export const RECALLED_CONTEXT_HEADING = 'Passages recalled from memory (cite them as [document#chunk]):';
+
+/** Options of {@link OfflineProvider}. */
+export interface OfflineOptions {
+  /** Routes messages without a slash command by meaning; absent: only the commands route. */
+  readonly router?: SemanticRouter;
+}
+
+/** The best recalled passage right before the last user message, as `{ source, text }`. */
+function recalled(messages: readonly ChatMessage[]): { source: string; text: string } | undefined {
+  const at = messages.findLastIndex((m) => m.role === 'user');
+  const context = messages[at - 1];
+  if (context?.role !== 'system' || !context.content.startsWith(RECALLED_CONTEXT_HEADING)) return undefined;
+  const m = /^\[\d+\] \(([^)]*)\) (.*)$/m.exec(context.content);
+  return m === null ? undefined : { source: m[1] as string, text: (m[2] as string).trim() };
+}
+
+/** True when the trailing tool results are only the transfer that brought the conversation here. */
+function justHandedOff(messages: readonly ChatMessage[]): boolean {
+  const last = messages[messages.length - 1];
+  return last?.role === 'tool' && (last.name ?? '').startsWith(TRANSFER) && messages[messages.length - 2]?.role !== 'tool';
+}
 
 function words(text: string): number {
   const t = text.trim();
@@ -49,15 +79,43 @@ export function parseOfflineCommands(text: string, known: ReadonlySet<string>): 
 export class OfflineProvider implements ModelProvider {
   readonly name = 'offline';
   private calls = 0;
+  private readonly router: SemanticRouter | undefined;
+
+  constructor(options: OfflineOptions = {}) {
+    this.router = options.router;
+  }
+
+  /** The reply to the last user message: commands, then a route by meaning, then recall, then an echo. */
+  private async decide(
+    messages: readonly ChatMessage[],
+    tools: readonly ToolSpec[],
+    signal?: AbortSignal,
+  ): Promise<{ text: string; calls: Omit<ToolCall, 'id'>[] }> {
+    const input = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+    // After a handoff the new agent answers the same message: its commands already ran, and it does not pass the conversation on again.
+    const handedOff = justHandedOff(messages);
+    if (!handedOff) {
+      const { calls, errors } = parseOfflineCommands(input, new Set(tools.map((t) => t.name)));
+      if (calls.length > 0) return { text: errors.length > 0 ? `${PREFIX} ${errors.join('; ')}` : '', calls };
+      if (errors.length > 0) return { text: `${PREFIX} ${errors.join('; ')}`, calls: [] };
+    }
+    const candidates = handedOff ? tools.filter((t) => !t.name.startsWith(TRANSFER)) : tools;
+    const routable = this.router !== undefined && !input.trim().startsWith('/');
+    const route = routable ? await this.router?.route(input, candidates, signal) : undefined;
+    if (route !== undefined) return { text: '', calls: [{ name: route.name, arguments: route.arguments }] };
+    const memory = recalled(messages);
+    if (memory !== undefined) return { text: `${PREFIX} From what I recall (${memory.source}): ${memory.text}`, calls: [] };
+    const who = handedOff ? `${(messages[messages.length - 1]?.name ?? '').slice(TRANSFER.length)} here. ` : '';
+    return { text: `${PREFIX} ${who}I am an offline model (no network, no API key); you said: ${input}`, calls: [] };
+  }
 
   async *stream(request: ModelRequest): AsyncIterable<ModelEvent> {
     const messages = request.messages;
     const promptTokens = messages.reduce((n, m) => n + words(m.content), 0);
     const last = messages[messages.length - 1];
-    const known = new Set((request.tools ?? []).map((t) => t.name));
     let text: string;
     let toolCalls: ToolCall[] = [];
-    if (last?.role === 'tool') {
+    if (last?.role === 'tool' && !justHandedOff(messages)) {
       const results: string[] = [];
       for (let i = messages.length - 1; i >= 0 && messages[i]?.role === 'tool'; i--) {
         const t = messages[i] as ChatMessage;
@@ -65,11 +123,9 @@ export class OfflineProvider implements ModelProvider {
       }
       text = `${PREFIX} tool results — ${results.join('; ')}`;
     } else {
-      const input = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
-      const { calls, errors } = parseOfflineCommands(input, known);
-      toolCalls = calls.map((c) => ({ ...c, id: `call_${++this.calls}` }));
-      if (toolCalls.length > 0) text = errors.length > 0 ? `${PREFIX} ${errors.join('; ')}` : '';
-      else text = errors.length > 0 ? `${PREFIX} ${errors.join('; ')}` : `${PREFIX} I am an offline model (no network, no API key); you said: ${input}`;
+      const decided = await this.decide(messages, request.tools ?? [], request.signal);
+      text = decided.text;
+      toolCalls = decided.calls.map((c) => ({ ...c, id: `call_${++this.calls}` }));
     }
     const parts = text === '' ? [] : text.split(/(\s+)/).filter((p) => p !== '');
     let completion = 0;

@@ -6,6 +6,7 @@
  */
 import { AnthropicProvider } from './anthropic.js';
 import { OfflineProvider } from './offline.js';
+import { sharedOfflineRouter } from './offline-router.js';
 import { OpenAIProvider } from './openai.js';
 import { circuitBreaker, fallbackChain, withRetry, withTimeout } from './resilience.js';
 import type { ModelProvider } from './types.js';
@@ -19,6 +20,11 @@ export interface SelectedProvider {
 /** Pins the model name of every call (each provider in a fallback chain has its own). */
 function withModel(p: ModelProvider, model: string): ModelProvider {
   return { name: p.name, stream: (request) => p.stream({ ...request, model }) };
+}
+
+/** The offline model as configured agents get it: routing by meaning with the shared USE-lite router. */
+function offline(): OfflineProvider {
+  return new OfflineProvider({ router: sharedOfflineRouter() });
 }
 
 function guard(p: ModelProvider): ModelProvider {
@@ -46,7 +52,7 @@ export function providerFromEnv(env: NodeJS.ProcessEnv = process.env): SelectedP
     chain.push({ provider: withModel(guard(new AnthropicProvider({ apiKey: env['ANTHROPIC_API_KEY'] })), model), model });
   }
   const first = chain[0];
-  if (first === undefined) return { provider: new OfflineProvider(), model: 'offline' };
+  if (first === undefined) return { provider: offline(), model: 'offline' };
   return { provider: chain.length === 1 ? first.provider : fallbackChain(chain.map((c) => c.provider)), model: first.model };
 }
 
@@ -70,7 +76,7 @@ export function providerFor(spec: ProviderSpec, env: NodeJS.ProcessEnv = process
       return spec.model === undefined || chosen.provider.name === 'offline' ? chosen : { provider: withModel(chosen.provider, spec.model), model: spec.model };
     }
     case 'offline':
-      return { provider: new OfflineProvider(), model: spec.model ?? 'offline' };
+      return { provider: offline(), model: spec.model ?? 'offline' };
     case 'openai': {
       const model = spec.model ?? env['TROUPE_OPENAI_MODEL'] ?? env['TROUPE_MODEL'] ?? 'gpt-4o-mini';
       const apiKey = env[spec.apiKeyEnv ?? 'OPENAI_API_KEY'];

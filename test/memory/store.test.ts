@@ -200,7 +200,9 @@ describe('store actor: natural-language search', () => {
     expect([...scores].sort((a, b) => b - a)).toEqual(scores);
     expect((await search(ref, { namespace_prefix: ['memories'], query: 'ramen food', limit: 1 })).items.map((i) => i.key)).toEqual(['m2']);
     expect((await search(ref, { namespace_prefix: ['memories'], query: 'cats', filter: { kind: 'fact' } })).items.map((i) => i.key)).not.toContain('m4');
-    const notes = await search(ref, { namespace_prefix: ['notes'], query: 'cats' });
+    // A query where nothing is indexed is refused, not silently ignored; without one the items list unscored.
+    await expect(search(ref, { namespace_prefix: ['notes'], query: 'cats' })).rejects.toMatchObject({ code: 'bad_request', message: expect.stringContaining('not indexed') });
+    const notes = await search(ref, { namespace_prefix: ['notes'] });
     expect(notes.items).toHaveLength(1);
     expect(notes.items[0]).not.toHaveProperty('score');
     expect(system).toBeDefined();

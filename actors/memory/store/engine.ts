@@ -4,7 +4,7 @@
  * namespaces) / list namespaces, TTLs with a sweeper that deletes expired items. One engine per
  * activation of the store actor; it is the only writer of its tenant's keys.
  */
-import { NotFoundError, STORE_DEFAULTS, type StoreDelete, type StoreDeleteReply, type StoreGet, type StoreItem, type StoreNamespaces, type StoreNamespacesReply, type StorePut, type StoreSearch, type StoreSearchItem, type StoreSearchReply } from '../../../protocols/index.js';
+import { NotFoundError, ValidationError, STORE_DEFAULTS, type StoreDelete, type StoreDeleteReply, type StoreGet, type StoreItem, type StoreNamespaces, type StoreNamespacesReply, type StorePut, type StoreSearch, type StoreSearchItem, type StoreSearchReply } from '../../../protocols/index.js';
 import type { Clock, KvBucket, StorageEntry } from '../../../runtime/index.js';
 import type { FieldCipher } from '../crypto.js';
 import { hasNamespacePrefix, listNamespaces, matchesItemFilter, validateFilter } from './filter.js';
@@ -148,6 +148,7 @@ export class StoreEngine {
         if (matchesItemFilter(value, p.filter)) hits.push({ item: e.value, value, ns });
       }
     }
+    if (p.query) this.checkSearchable(prefix, hits.map((h) => h.item));
     if (p.query && this.indexing !== undefined) {
       const scores = await this.indexing.vectors.rank(p.query, hits.map((h) => ({ ns: h.ns, key: h.item.key })), offset + limit, signal);
       if (scores.size > 0) for (const h of hits) h.score = scores.get(StoreVectors.id(h.ns, h.item.key));
@@ -164,6 +165,24 @@ export class StoreEngine {
     const page = hits.slice(offset, offset + limit);
     if (p.refresh_ttl ?? this.options.refreshOnRead ?? true) for (const h of page) await this.touch(h.item);
     return { items: page.map((h): StoreSearchItem => (h.score === undefined ? toApiItem(h.item, h.value) : { ...toApiItem(h.item, h.value), score: h.score })) };
+  }
+
+  /**
+   * A `query` is refused, not ignored, where nothing can be ranked: on a store without an embedder,
+   * or when none of the items under the prefix is indexed (no `memory.store.index` rule covers them
+   * and their puts named no fields). Items are then listed only without a query.
+   */
+  private checkSearchable(prefix: readonly string[], items: readonly StoredItem[]): void {
+    const where = `namespace prefix ${JSON.stringify(prefix)}`;
+    if (this.indexing === undefined) {
+      throw new ValidationError(`query: semantic search is off on this store (no embedder); search ${where} without a query, or configure memory.store.index`);
+    }
+    const indexing = this.indexing;
+    if (items.length > 0 && !items.some((i) => indexing.indexes(i))) {
+      throw new ValidationError(
+        `query: ${where} is not indexed for semantic search (memory.store.index has no rule for it); search without a query, or add a rule`,
+      );
+    }
   }
 
   /** Namespaces holding at least one live item, matched, cut and paged as LangGraph does. */

@@ -81,6 +81,11 @@ export class StoreIndexing {
     return texts.length === 0 ? undefined : this.vectors.prepare(texts, signal);
   }
 
+  /** True when the item has fields to embed (a rule covers its namespace, or its put named fields). */
+  indexes(item: StoredItem): boolean {
+    return this.fieldsFor(item).length > 0;
+  }
+
   /** The field paths embedded for an item: its put's `index`, else the longest matching rule's fields. */
   private fieldsFor(item: StoredItem): readonly string[] {
     if (item.index === false) return [];

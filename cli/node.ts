@@ -1,0 +1,137 @@
+/**
+ * `troupe node` and `troupe node drain`: join a mesh on NATS JetStream and host actor kinds (the
+ * config's agents and tools, or a module's), draining on SIGTERM/SIGINT; or ask a node to drain.
+ */
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { loadConfig, type TroupeConfig } from '../config/index.js';
+import { MeshNode, NODE_DRAIN, type KindSpec } from '../runtime/index.js';
+import { createSystem, transportFor } from '../supervisors/index.js';
+import { catalogDeps, startGateway } from '../gateway/index.js';
+import { composeCatalog } from './compose.js';
+import type { Command } from './command.js';
+import { exitOnFatal } from './fatal.js';
+import { protectSecrets } from './secrets.js';
+
+const usage = `troupe node --nats URL[,URL…] [--kinds a,b] [--module FILE] [--node-id ID] [--prefix P] [--config FILE] [--gateway]
+  Join a running mesh on NATS JetStream and host the given actor kinds (from FILE's exported
+  \`kinds\`; the config's agents and tools by default). SIGTERM or SIGINT drains the node: it stops
+  taking work, finishes what it has, snapshots and hands its actors over, then exits.
+troupe node drain --node-id ID --nats URL[,URL…] [--prefix P]
+  Ask a running node to drain.`;
+
+interface NodeFlags {
+  config?: string;
+  nats?: string;
+  kinds?: string;
+  module?: string;
+  'node-id'?: string;
+  prefix?: string;
+  /** Also serve the gateway (gateway.* config, TROUPE_HOST / TROUPE_PORT) on this node. */
+  gateway?: boolean;
+}
+
+function nodeConfig(values: NodeFlags): TroupeConfig {
+  const servers = values.nats?.split(',').map((u) => u.trim()).filter((u) => u.length > 0);
+  const overrides: Record<string, unknown> = {};
+  if (servers !== undefined || values.prefix !== undefined) {
+    overrides['transport'] = { kind: 'jetstream', ...(servers === undefined ? {} : { servers }), ...(values.prefix === undefined ? {} : { prefix: values.prefix }) };
+  }
+  if (values['node-id'] !== undefined || values.kinds !== undefined) {
+    overrides['node'] = { ...(values['node-id'] === undefined ? {} : { id: values['node-id'] }), ...(values.kinds === undefined ? {} : { kinds: values.kinds.split(',') }) };
+  }
+  const config = loadConfig({ file: values.config, overrides });
+  protectSecrets(config);
+  if (config.transport.kind !== 'jetstream') throw new Error('troupe node needs NATS: pass --nats nats://host:4222 (or TROUPE_NATS_URL)');
+  return config;
+}
+
+async function loadKinds(file: string | undefined): Promise<KindSpec[]> {
+  if (file === undefined) return [];
+  const mod = (await import(pathToFileURL(resolve(file)).href)) as { kinds?: KindSpec[] };
+  if (!Array.isArray(mod.kinds)) throw new Error(`${file} must export \`kinds\`: an array of { kind, behavior, pool? }`);
+  return mod.kinds;
+}
+
+/** Runs a mesh node until it drained. */
+export async function node(values: NodeFlags): Promise<number> {
+  const config = nodeConfig(values);
+  const wanted = config.node.kinds;
+  const kinds = (await loadKinds(values.module)).filter((k) => wanted.length === 0 || wanted.includes(k.kind));
+  // The config's agents and tools (kinds `agent` and `tool`) unless a module defines those kinds.
+  const builtin = ['agent', 'tool'].filter((k) => !kinds.some((s) => s.kind === k) && (wanted.length === 0 || wanted.includes(k)));
+  const missing = wanted.filter((k) => !kinds.some((s) => s.kind === k) && !builtin.includes(k));
+  if (missing.length > 0) throw new Error(`no definition for kind(s) ${missing.join(', ')} (pass --module with their definitions)`);
+  const system = await createSystem({ config, onFatal: exitOnFatal });
+  const mesh = new MeshNode(system);
+  const catalog = builtin.length > 0 ? await composeCatalog(config, mesh) : undefined;
+  for (const k of kinds) mesh.host(k);
+  await mesh.start();
+  await catalog?.attachMcpServers(system);
+  let serving = true;
+  const gateway = values.gateway === true && config.gateway.enabled ? await startGateway(catalogDeps(system, catalog, () => serving), config.gateway) : undefined;
+  const t = config.transport as Extract<TroupeConfig['transport'], { kind: 'jetstream' }>;
+  console.log(`troupe: node ${system.node} joined mesh "${t.prefix}" at ${t.servers.join(',')}; hosting ${mesh.hostedKinds.join(', ') || 'no kinds'}`);
+  if (gateway !== undefined) console.log(gateway.banner());
+  await new Promise<void>((done) => {
+    const drain = (signal: string): void => {
+      console.log(`troupe: ${signal}: draining node ${system.node}…`);
+      serving = false;
+      mesh.drain().then(done, (e: unknown) => {
+        console.error(`troupe: drain failed: ${(e as Error).message}`);
+        done();
+      });
+    };
+    process.once('SIGTERM', () => drain('SIGTERM'));
+    process.once('SIGINT', () => drain('SIGINT'));
+    system.transport.cluster?.membership.onChange((e) => {
+      if (e.node.id === system.node && e.type === 'update' && e.node.draining) console.log('troupe: drain requested');
+    });
+    const poll = setInterval(() => {
+      if (system.actors().length === 0) {
+        clearInterval(poll);
+        done();
+      }
+    }, 500);
+  });
+  await gateway?.close();
+  console.log(`troupe: node ${system.node} drained (${mesh.takeovers} takeovers during its life)`);
+  return 0;
+}
+
+async function drainRemote(values: NodeFlags): Promise<number> {
+  const id = values['node-id'];
+  if (id === undefined) throw new Error('troupe node drain needs --node-id');
+  const config = nodeConfig({ ...values, 'node-id': undefined });
+  const transport = await transportFor(config, { announce: false });
+  const client = await createSystem({ config, transport, node: `drain-client-${process.pid}` });
+  try {
+    const reply = await client.ref(`node/${id}`).ask(NODE_DRAIN, {}, { timeoutMs: 10_000 });
+    console.log(`troupe: ${JSON.stringify(reply)}`);
+  } finally {
+    await client.shutdown();
+  }
+  return 0;
+}
+
+/** `troupe node [drain]`. */
+async function nodeCommandRun(args: string[]): Promise<number> {
+  const drain = args[0] === 'drain';
+  const { values } = parseArgs({
+    args: drain ? args.slice(1) : args,
+    options: {
+      config: { type: 'string' },
+      nats: { type: 'string' },
+      kinds: { type: 'string' },
+      module: { type: 'string' },
+      'node-id': { type: 'string' },
+      prefix: { type: 'string' },
+      gateway: { type: 'boolean' },
+    },
+  });
+  return drain ? drainRemote(values) : node(values);
+}
+
+/** The `node` command. */
+export const nodeCommand: Command = { name: 'node', usage, run: nodeCommandRun };
