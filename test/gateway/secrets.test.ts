@@ -97,7 +97,7 @@ beforeAll(async () => {
     TROUPE_ENCRYPTION_PREVIOUS_KEYS: S.prevB64,
   };
   configFile = config();
-  cli = await startCliGateway(['start', '--config', configFile, '--demo-seconds', '120'], env);
+  cli = await startCliGateway(['start', '--config', configFile, '--demo', '--demo-seconds', '120'], env);
 }, 90_000);
 
 afterAll(async () => {

@@ -10,6 +10,19 @@ import type { StoredVectors } from './records.js';
 
 /** Id of an item in the index bookkeeping. */
 const itemId = (ns: string, key: string): string => JSON.stringify([ns, key]);
+
+/**
+ * Longest text embedded per field (characters). Sentence embedders read a few hundred tokens at
+ * most; embedding the head of a large value keeps a put's latency bounded whatever its size.
+ */
+export const EMBED_TEXT_CHARS = 8192;
+
+/** The head of `text` an embedder is given (never ending in half a surrogate pair). */
+function embeddable(text: string): string {
+  if (text.length <= EMBED_TEXT_CHARS) return text;
+  const cut = text.charCodeAt(EMBED_TEXT_CHARS - 1) >= 0xd800 && text.charCodeAt(EMBED_TEXT_CHARS - 1) <= 0xdbff ? EMBED_TEXT_CHARS - 1 : EMBED_TEXT_CHARS;
+  return text.slice(0, cut);
+}
 /** Id of one of an item's vectors in the {@link VectorIndex}. */
 const vectorId = (ns: string, key: string, i: number): string => JSON.stringify([ns, key, i]);
 
@@ -35,7 +48,7 @@ export class StoreVectors {
 
   /** Embeds an item's texts (not yet applied). */
   async prepare(texts: readonly string[], signal?: AbortSignal): Promise<PreparedVectors> {
-    const vectors = await this.embedder.embed(texts, signal);
+    const vectors = await this.embedder.embed(texts.map(embeddable), signal);
     return { vectors, stored: { model: this.embedder.id, vectors: vectors.map(vectorToBytes) } };
   }
 
