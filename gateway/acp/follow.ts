@@ -71,7 +71,8 @@ export async function answerWhenDone(ctx: AcpContext, call: AcpCall, session: Ru
     session.close();
   }
   if (res.destroyed) return;
-  const body = session.translator.finalValues();
+  const values = session.translator.finalValues();
+  const body = session.lost === undefined ? values : { ...values, __error__: { error: 'EventsLost', message: session.lost } };
   if (res.headersSent) res.end(JSON.stringify(body));
   else sendJson(res, 200, body, { 'content-location': location });
 }
