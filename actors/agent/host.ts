@@ -184,9 +184,15 @@ export function makeHost(svc: RunServices, system: ActorSystem, tenant: string, 
       await write(async () => {
         const [wire] = await store.appendEvents(tenant, [last]);
         await store.putRun(tenant, r);
-        await store.checkpointThread(tenant, threadId, runId, messages, status === 'success' || status === 'cancelled' ? 'idle' : 'error');
-        await store.release(tenant, def.name, runId);
-        if (def.retainRunsMs !== undefined) await store.markFinished(tenant, def.name, runId, r.updated_at);
+        // The thread's checkpoint and the run's bookkeeping failing (a conversation too big to
+        // store) must not keep the last event from its readers: it is reported, and published.
+        try {
+          await store.checkpointThread(tenant, threadId, runId, messages, status === 'success' || status === 'cancelled' ? 'idle' : 'error');
+          await store.release(tenant, def.name, runId);
+          if (def.retainRunsMs !== undefined) await store.markFinished(tenant, def.name, runId, r.updated_at);
+        } catch (e) {
+          system.warn(`run ${runId}: ${(e as Error).message}`);
+        }
         await system.publish(runTopic(runId), wire ?? last, { tenant });
       });
       await live.chain;
