@@ -30,7 +30,7 @@ async function runBig(s: ActorSystem, store: RunStore, runId: string, text: stri
   const raw = s.subscribe(`run.${runId}`, (env) => void (isStoredStub(env.payload) && stubs++), { tenant: 'default' });
   await s.spawn('agent/echo', agentBehavior({ name: 'echo', instructions: 'Echo.', provider: new OfflineProvider(), model: 'offline' }));
   const done = waitForRun(s, runId, 'default', 120_000, undefined, undefined, store);
-  await (await s.ref('agent/echo')).tell(RUN_CREATE, { run_id: runId, input: { messages: [{ role: 'user', content: text }] } });
+  await s.ref('agent/echo').tell(RUN_CREATE, { run_id: runId, input: { messages: [{ role: 'user', content: text }] } });
   const end = await done;
   raw.unsubscribe();
   return { live: end.events, logged: await store.events('default', runId), status: end.status, stubs };
