@@ -21,3 +21,5 @@ export type { ClusterServices, Membership, MembershipEvent, NodeInfo, StateStore
 export { KvMembership, KvStateStore } from './jetstream/index.js';
 export { MemoryStorage, LmdbStorage, JetStreamStorage, openStorage, storageKindFor, seqKey, compareKeys, hasPrefix } from './storage/index.js';
 export type { Storage, KvBucket, StorageKey, StorageEntry, JetStreamStorageOptions, StorageConfig, StorageKind, OpenStorageOptions } from './storage/index.js';
+export { Meter, METER } from './meter.js';
+export type { MeterLabels } from './meter.js';

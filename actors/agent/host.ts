@@ -5,7 +5,7 @@
  * events keep the order the run made them in.
  */
 import { RUN_CONTINUE, RUN_CREATE, runTopic, type RunEvent, type RunEventKind, type RunStatus } from '../../protocols/index.js';
-import type { ActorRef, ActorSystem } from '../../runtime/index.js';
+import { METER, type ActorRef, type ActorSystem } from '../../runtime/index.js';
 import type { ChatMessage, ToolSpec, Usage } from '../llm/types.js';
 import { cancelTopic } from '../tool/runner.js';
 import { TOOL_CALL, TOOL_DESCRIBE, type ToolCallResult } from '../tool/types.js';
@@ -193,6 +193,7 @@ export function makeHost(svc: RunServices, system: ActorSystem, tenant: string, 
         } catch (e) {
           system.warn(`run ${runId}: ${(e as Error).message}`);
         }
+        system.meter.inc(METER.runsFinished, { status });
         await system.publish(runTopic(runId), wire ?? last, { tenant });
       });
       await live.chain;

@@ -42,7 +42,7 @@ function onDisconnect(ctx: AcpContext, call: AcpCall, session: RunSession, runId
  */
 export async function followRun(ctx: AcpContext, call: AcpCall, session: RunSession, runId: string, location: string, cancelOnDisconnect: boolean): Promise<void> {
   const rejoin = `${location.startsWith(ctx.prefix) ? location.slice(ctx.prefix.length) : location}/stream`;
-  const stream = new SseStream(call.res, { 'content-location': location, location: rejoin });
+  const stream = new SseStream(call.res, { 'content-location': location, location: rejoin }, ctx.sendBufferBytes);
   onDisconnect(ctx, call, session, runId, cancelOnDisconnect);
   session.attach((events) => stream.send(events));
   await session.done;

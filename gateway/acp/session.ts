@@ -24,6 +24,8 @@ export interface AcpContext {
   readonly startedAt: string;
   /** Where the route is mounted (`/acp`), for `Content-Location`. */
   readonly prefix: string;
+  /** Bytes an SSE reader may leave unread before its stream is cut (`gateway.limits.sendBufferBytes`). */
+  readonly sendBufferBytes?: number;
 }
 
 /** The path of a run (a stateless run's has no thread), as `Content-Location` names it. */
