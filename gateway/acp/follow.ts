@@ -26,13 +26,17 @@ export async function cancelRun(ctx: AcpContext, tenant: string, runId: string, 
 }
 
 function onDisconnect(ctx: AcpContext, call: AcpCall, session: RunSession, runId: string, cancel: boolean): void {
-  call.res.on('close', () => {
+  const gone = (): void => {
     if (call.res.writableFinished) return;
     session.close();
     if (cancel && !session.translator.ended) {
       cancelRun(ctx, call.principal.tenant, runId, session.translator.ctx.assistantId).catch((e: unknown) => ctx.deps.system.warn(`acp: cancel of run ${runId} on disconnect failed: ${(e as Error).message}`));
     }
-  });
+  };
+  // A client that left while the session was opening (replaying a long log) closed before this
+  // listener existed: its session is closed now, or it would stay subscribed to the run forever.
+  if (call.res.destroyed) gone();
+  else call.res.on('close', gone);
 }
 
 /**
