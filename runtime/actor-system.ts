@@ -7,6 +7,7 @@ import type { Envelope, LifecycleState } from '../protocols/index.js';
 import type { Behavior, ChildInfo, MessageOptions, SpawnOptions } from './behavior.js';
 import type { Alarm, AlarmBoard } from './alarms.js';
 import type { Clock } from './clock.js';
+import type { Meter } from './meter.js';
 import type { ActorRef } from './ref.js';
 import type { Storage } from './storage/types.js';
 import type { LifecycleWatcher, SystemDefaults } from './system.js';
@@ -30,6 +31,8 @@ export interface ActorSystem {
   /** The root supervisor: parent of actors spawned without one. */
   readonly guardian: ActorRef | undefined;
   readonly stats: SystemStats;
+  /** Node-local counters actors bump (runs started and finished…) and `/metrics` renders. */
+  readonly meter: Meter;
   /**
    * The supervisor of a tenant's actors spawned without a parent (supervisors/ installs one per
    * tenant, ADR 0015); the guardian when unset or when it answers undefined.

@@ -29,3 +29,5 @@ export type { Storage, KvBucket, StorageKey, StorageEntry, StorageConfig, Storag
 export { inspectCell } from './testing.js';
 export { AlarmBoard, ALARM_TOPIC } from './alarms.js';
 export type { Alarm, AlarmEvent } from './alarms.js';
+export { Meter, METER } from './meter.js';
+export type { MeterLabels } from './meter.js';

@@ -4,6 +4,7 @@
  * pending asks, records dead letters and publishes lifecycle transitions.
  */
 import { MemoryStorage, type Storage } from './storage/index.js';
+import { Meter } from './meter.js';
 import {
   ConflictError,
   DEAD_LETTER_TOPIC,
@@ -152,6 +153,8 @@ export class LocalActorSystem implements CellHost, ActorSystem {
   private stopped = false;
   /** Counters for metrics and tests. */
   readonly stats = { lateReplies: 0, deadLetters: 0, escalations: 0 };
+  /** Node-local counters actors bump (runs started/finished) for the gateway's metrics. */
+  readonly meter = new Meter();
 
   private constructor(options: SystemOptions) {
     this.node = options.node ?? `node-${Math.random().toString(16).slice(2, 10)}`;

@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ActorStoppedError, ConflictError, DeadlineExceededError, isTroupeError, scrubbedMessage, RUN_CANCEL, RUN_CONTINUE, RUN_CREATE, RUN_RESUME, TOPIC_MESSAGE, ValidationError, agentMessageSchema, runCancelSchema, runCreateSchema, runResumeSchema, type RunCreate } from '../../protocols/index.js';
-import type { ActorContext, Behavior, TimerHandle } from '../../runtime/index.js';
+import { METER, type ActorContext, type Behavior, type TimerHandle } from '../../runtime/index.js';
 import type { ChatMessage } from '../llm/types.js';
 import type { AgentDefinition } from './definition.js';
 import { makeHost, type AgentHost, type LiveRun, type RunServices } from './host.js';
@@ -131,6 +131,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
     await st.store.saveCheckpoint(tenant, cp, true);
     await st.store.setThreadStatus(tenant, thread.thread_id, 'busy', runId);
     drive(st, ctx, record, state, depth, 0, 0).emit('status', { status: 'running' });
+    ctx.system.meter.inc(METER.runsStarted);
     return { run_id: runId, thread_id: thread.thread_id, status: 'pending' };
   };
 

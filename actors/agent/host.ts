@@ -5,7 +5,7 @@
  * events keep the order the run made them in.
  */
 import { RUN_CONTINUE, RUN_CREATE, runTopic, type RunEvent, type RunEventKind, type RunStatus } from '../../protocols/index.js';
-import type { ActorRef, ActorSystem } from '../../runtime/index.js';
+import { METER, type ActorRef, type ActorSystem } from '../../runtime/index.js';
 import type { ChatMessage, ToolSpec, Usage } from '../llm/types.js';
 import { cancelTopic } from '../tool/runner.js';
 import { TOOL_CALL, TOOL_DESCRIBE, type ToolCallResult } from '../tool/types.js';
@@ -76,8 +76,8 @@ export function makeHost(svc: RunServices, system: ActorSystem, tenant: string, 
     const events = [event];
     void write(async () => {
       if (batch === events) batch = undefined;
-      await store.appendEvents(tenant, events);
-      for (const e of events) await system.publish(runTopic(runId), e, { tenant });
+      // Published as logged: an event too big for one stored value goes out as a stub readers resolve.
+      for (const e of await store.appendEvents(tenant, events)) await system.publish(runTopic(runId), e, { tenant });
     });
     batch = events;
   };
@@ -132,7 +132,7 @@ export function makeHost(svc: RunServices, system: ActorSystem, tenant: string, 
       // The child's id is derived from the call, so a run resumed after a restart joins the
       // child it started before instead of asking again.
       const stop = new AbortController();
-      const done = waitForRun(system, childId, tenant, timeoutMs, undefined, AbortSignal.any([stop.signal, live.abort.signal]));
+      const done = waitForRun(system, childId, tenant, timeoutMs, undefined, AbortSignal.any([stop.signal, live.abort.signal]), store);
       done.catch(() => undefined);
       try {
         const existing = await store.getRun(tenant, childId);
@@ -182,12 +182,19 @@ export function makeHost(svc: RunServices, system: ActorSystem, tenant: string, 
       // Logged, then the record made final, then published: whoever reads a final record finds
       // the last event in the log, and whoever sees the last event reads a final record.
       await write(async () => {
-        await store.appendEvents(tenant, [last]);
+        const [wire] = await store.appendEvents(tenant, [last]);
         await store.putRun(tenant, r);
-        await store.checkpointThread(tenant, threadId, runId, messages, status === 'success' || status === 'cancelled' ? 'idle' : 'error');
-        await store.release(tenant, def.name, runId);
-        if (def.retainRunsMs !== undefined) await store.markFinished(tenant, def.name, runId, r.updated_at);
-        await system.publish(runTopic(runId), last, { tenant });
+        // The thread's checkpoint and the run's bookkeeping failing (a conversation too big to
+        // store) must not keep the last event from its readers: it is reported, and published.
+        try {
+          await store.checkpointThread(tenant, threadId, runId, messages, status === 'success' || status === 'cancelled' ? 'idle' : 'error');
+          await store.release(tenant, def.name, runId);
+          if (def.retainRunsMs !== undefined) await store.markFinished(tenant, def.name, runId, r.updated_at);
+        } catch (e) {
+          system.warn(`run ${runId}: ${(e as Error).message}`);
+        }
+        system.meter.inc(METER.runsFinished, { status });
+        await system.publish(runTopic(runId), wire ?? last, { tenant });
       });
       await live.chain;
     },

@@ -7,6 +7,10 @@ export type { AgentDefinition, AgentHooks, HookInfo, Prices } from './definition
 export { waitForRun } from './wait.js';
 export type { RunResult } from './wait.js';
 export { RunStore } from './store.js';
+export { subscribeRun } from './live.js';
+export type { LostEvent } from './live.js';
+export { SEGMENT_BYTES, isStoredStub } from './event-log.js';
+export type { WireEvent } from './event-log.js';
 export type { RunRecord, RunCheckpoint, ThreadRecord, ThreadCheckpoint, ThreadStatus, PendingInterrupt, PendingCalls } from './store.js';
 export { Catalog } from './catalog.js';
 export type { CatalogAgent, CatalogOptions, CatalogKind } from './catalog.js';

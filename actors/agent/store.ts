@@ -6,7 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError, type RunEvent, type RunStatus } from '../../protocols/index.js';
-import { seqKey, type KvBucket, type Storage } from '../../runtime/index.js';
+import { seqKey, type KvBucket, type Storage, type StorageEntry } from '../../runtime/index.js';
+import { SEGMENT_BYTES, isStoredStub, layOut, readStoredEvent, type WireEvent } from './event-log.js';
 import type { ChatMessage, ToolCall, Usage } from '../llm/types.js';
 
 /** A thread's status as ACP shows it. */
@@ -106,7 +107,11 @@ export class RunStore {
   private readonly runs: KvBucket;
   private readonly threads: KvBucket;
 
-  constructor(storage: Storage) {
+  /** `segmentBytes`: largest stored value of a run log (default {@link SEGMENT_BYTES}). */
+  constructor(
+    storage: Storage,
+    private readonly segmentBytes = SEGMENT_BYTES,
+  ) {
     this.runs = storage.bucket('runs');
     this.threads = storage.bucket('threads');
   }
@@ -257,21 +262,31 @@ export class RunStore {
   }
 
   /**
-   * Appends events (consecutive seqs of one run) to its log as one segment keyed by the first
-   * seq: one write, one encode. Idempotent by seq: a segment written again replaces itself.
+   * Appends events (consecutive seqs of one run) to its log: segments keyed by their first seq,
+   * each under {@link SEGMENT_BYTES}, and any event bigger than that stored out of line (chunks
+   * first, then the segments, so a stub is never readable before its body). Returns the events as
+   * they are to be published (stubs for out-of-line ones). Idempotent by seq: the same events
+   * written again lay out the same way and replace themselves.
    */
-  async appendEvents(tenant: string, events: readonly RunEvent[]): Promise<void> {
-    const first = events[0];
-    if (first === undefined) return;
-    await this.runs.put([tenant, 'ev', first.run_id, seqKey(first.seq)], events);
+  async appendEvents(tenant: string, events: readonly RunEvent[]): Promise<WireEvent[]> {
+    if (events.length === 0) return [];
+    const { entries, wire } = layOut(tenant, events, this.segmentBytes);
+    if (entries.length === 1) await this.runs.put((entries[0] as StorageEntry).key, (entries[0] as StorageEntry).value);
+    else await this.runs.putMany(entries);
+    return wire;
   }
 
-  /** A run's events after `afterSeq`, in seq order. */
+  /** A run's events after `afterSeq`, in seq order, whole (out-of-line ones read back from their chunks). */
   async events(tenant: string, runId: string, afterSeq = 0): Promise<RunEvent[]> {
-    const segments = await this.runs.list<RunEvent[]>([tenant, 'ev', runId]);
+    const segments = await this.runs.list<WireEvent[]>([tenant, 'ev', runId]);
     const out: RunEvent[] = [];
-    for (const seg of segments) for (const e of seg.value) if (e.seq > afterSeq) out.push(e);
+    for (const seg of segments) for (const e of seg.value) if (e.seq > afterSeq) out.push(isStoredStub(e) ? await readStoredEvent(this.runs, tenant, e) : e);
     return out;
+  }
+
+  /** The whole event a published stub stands for. */
+  storedEvent(tenant: string, stub: WireEvent & { stored: number }): Promise<RunEvent> {
+    return readStoredEvent(this.runs, tenant, stub);
   }
 
   /** Highest seq in a run's log (0 for none). */
@@ -314,6 +329,7 @@ export class RunStore {
       const runId = e.key[4] as string;
       const record = await this.getRun(tenant, runId);
       await this.runs.deletePrefix([tenant, 'ev', runId]);
+      await this.runs.deletePrefix([tenant, 'evbody', runId]);
       await this.runs.delete([tenant, 'cp', runId]);
       if (record !== undefined) await this.runs.delete([tenant, 'by-thread', record.thread_id, runId]);
       await this.runs.delete([tenant, 'run', runId]);

@@ -1,6 +1,8 @@
 /** Waits for a run's end by watching its event topic (subscribe before starting the run). */
-import { DeadlineExceededError, runTopic, type RunEvent, type RunStatus } from '../../protocols/index.js';
+import { DeadlineExceededError, type RunEvent, type RunStatus } from '../../protocols/index.js';
 import type { ActorSystem } from '../../runtime/index.js';
+import { subscribeRun } from './live.js';
+import type { RunStore } from './store.js';
 
 /** A finished run as seen from its events. */
 export interface RunResult {
@@ -12,14 +14,20 @@ export interface RunResult {
 
 const TERMINAL = new Set<string>(['success', 'error', 'cancelled', 'timeout']);
 
-/** Resolves with the run's end (or rejects after `timeoutMs`, or when `signal` aborts); collects every event in order. */
-export function waitForRun(system: ActorSystem, runId: string, tenant: string, timeoutMs = 60_000, onEvent?: (e: RunEvent) => void, signal?: AbortSignal): Promise<RunResult> {
+/**
+ * Resolves with the run's end (or rejects after `timeoutMs`, or when `signal` aborts); collects
+ * every event in order. An event too big to publish is read from `store`; without one (or when
+ * it cannot be read) the wait rejects naming that event instead of missing it.
+ */
+export function waitForRun(system: ActorSystem, runId: string, tenant: string, timeoutMs = 60_000, onEvent?: (e: RunEvent) => void, signal?: AbortSignal, store?: RunStore): Promise<RunResult> {
   const events: RunEvent[] = [];
   return new Promise<RunResult>((resolve, reject) => {
-    const sub = system.subscribe(
-      runTopic(runId),
-      (env) => {
-        const e = env.payload as RunEvent;
+    const sub = subscribeRun(
+      system,
+      store,
+      tenant,
+      runId,
+      (e) => {
         events.push(e);
         onEvent?.(e);
         const data = e.data as { status?: string; output?: string; error?: string } | undefined;
@@ -29,7 +37,11 @@ export function waitForRun(system: ActorSystem, runId: string, tenant: string, t
           resolve({ status: data.status as RunStatus, output: data.output, error: data.error, events });
         }
       },
-      { tenant },
+      (seq, err) => {
+        system.clock.clearTimer(timer);
+        sub.unsubscribe();
+        reject(new Error(`run ${runId}: event ${seq} could not be delivered: ${err.message}`));
+      },
     );
     const timer = system.clock.setTimer(timeoutMs, () => {
       sub.unsubscribe();

@@ -107,7 +107,9 @@ export function openStream(res: ServerResponse, id: RpcId, maxBuffered: number, 
       if (closed) return false;
       res.write(`data: ${JSON.stringify({ jsonrpc: '2.0', id, result })}\n\n`);
       if (res.writableLength > maxBuffered) {
-        stream.end();
+        // Destroyed, not ended: an ending stream would hold what it queued until the reader reads.
+        res.destroy();
+        close();
         return false;
       }
       return true;

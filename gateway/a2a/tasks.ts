@@ -6,7 +6,8 @@
  * log), so a task started on one node can be read, resumed or cancelled on any other.
  */
 import { RunStore } from '../../actors/agent/store.js';
-import { runTopic, type RunEvent } from '../../protocols/index.js';
+import { subscribeRun } from '../../actors/agent/index.js';
+import type { RunEvent } from '../../protocols/index.js';
 import type { ActorSystem, Subscription, TimerHandle } from '../../runtime/index.js';
 import { TaskView } from './task-view.js';
 import { TERMINAL_STATES, messageSchema, type Message, type StreamResponse } from './types.js';
@@ -90,14 +91,14 @@ export class TaskBook {
   /** Follows the task's run (idempotent): events update the view and go to the listeners. */
   follow(t: TrackedTask): void {
     if (t.sub !== undefined) return;
-    t.sub = this.system.subscribe(
-      runTopic(t.view.id),
-      (env) => {
-        for (const u of t.view.apply(env.payload as RunEvent)) for (const l of [...t.listeners]) l(u);
-        if (settled(t)) this.unfollow(t);
-      },
-      { tenant: t.tenant },
-    );
+    const apply = (e: RunEvent): void => {
+      for (const u of t.view.apply(e)) for (const l of [...t.listeners]) l(u);
+      if (settled(t)) this.unfollow(t);
+    };
+    // An event that cannot be delivered whole fails the task, naming it: never a silent gap.
+    const lost = (seq: number, err: Error): void =>
+      apply({ run_id: t.view.id, thread_id: t.view.contextId, seq, event: 'status', agent: t.view.agent, data: { status: 'error', error: `event ${seq} of the run could not be delivered: ${err.message}` } });
+    t.sub = subscribeRun(this.system, this.store, t.tenant, t.view.id, apply, lost);
     t.timer = this.system.clock.setTimer(this.followMs, () => this.unfollow(t));
   }
 

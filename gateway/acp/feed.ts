@@ -2,13 +2,17 @@
  * One run's events in seq order, exactly once: the persisted log (RunStore) first, then live
  * events from the run's topic. It subscribes before reading the log, so nothing falls between
  * the two; a gap in the live events (an event published before its log entry was readable, or
- * one lost in transit) is filled from the log.
+ * one lost in transit) is filled from the log. A gap that stays open ends the feed through
+ * `onLost` with the missing seqs: it is never skipped.
  */
-import { runTopic, type RunEvent } from '../../protocols/index.js';
+import type { RunEvent } from '../../protocols/index.js';
 import type { ActorSystem, Subscription } from '../../runtime/index.js';
-import type { RunStore } from '../../actors/agent/store.js';
+import { subscribeRun, type RunStore } from '../../actors/agent/index.js';
 
-/** How long a gap may stay open (re-reading the log meanwhile) before it is skipped. */
+/** Events `from..to` of a run could not be delivered; the feed has stopped. */
+export type FeedLost = (from: number, to: number) => void;
+
+/** How long a gap may stay open (re-reading the log meanwhile) before the feed gives up. */
 const GAP_RETRY_MS = 50;
 const GAP_GIVE_UP_MS = 2_000;
 
@@ -20,6 +24,10 @@ export class RunFeed {
   private gapTimer: ReturnType<typeof setTimeout> | undefined;
   private gapSince = 0;
   private closed = false;
+  /** Highest seq known to exist (an event that came as an unreadable stub counts). */
+  private known = 0;
+  /** Called once if a gap cannot be filled. */
+  onLost: FeedLost | undefined;
 
   private constructor(
     private readonly system: ActorSystem,
@@ -39,7 +47,7 @@ export class RunFeed {
    */
   static async open(system: ActorSystem, store: RunStore, tenant: string, runId: string, afterSeq: number, deliver: (e: RunEvent, caughtUp: boolean) => void, fresh = false): Promise<{ feed: RunFeed; logged: number }> {
     const feed = new RunFeed(system, store, tenant, runId, afterSeq, deliver);
-    feed.sub = system.subscribe(runTopic(runId), (env) => feed.add([env.payload as RunEvent]), { tenant });
+    feed.sub = subscribeRun(system, store, tenant, runId, (e) => feed.add([e]), (seq) => feed.expect(seq));
     if (fresh) return { feed, logged: afterSeq }; // a run not created yet has no log to read
     try {
       const logged = await store.events(tenant, runId, afterSeq);
@@ -70,6 +78,16 @@ export class RunFeed {
     this.drain();
   }
 
+  private expect(seq: number): void {
+    if (this.closed || seq < this.next) return;
+    this.known = Math.max(this.known, seq);
+    this.drain();
+  }
+
+  private gapOpen(): boolean {
+    return this.buffer.size > 0 || this.known >= this.next;
+  }
+
   private drain(): void {
     while (!this.closed) {
       const e = this.buffer.get(this.next);
@@ -78,7 +96,7 @@ export class RunFeed {
       this.next++;
       this.deliver(e, this.buffer.size === 0);
     }
-    if (this.closed || this.buffer.size === 0) {
+    if (this.closed || !this.gapOpen()) {
       this.gapSince = 0;
       return;
     }
@@ -96,13 +114,16 @@ export class RunFeed {
     } catch (e) {
       this.system.warn(`acp: run ${this.runId}: reading its event log failed: ${(e as Error).message}`);
     }
-    if (this.closed || this.buffer.size === 0 || this.buffer.has(this.next)) return;
+    if (this.closed || !this.gapOpen() || this.buffer.has(this.next)) return;
     if (Date.now() - this.gapSince >= GAP_GIVE_UP_MS) {
-      const first = Math.min(...this.buffer.keys());
-      this.system.warn(`acp: run ${this.runId}: events ${this.next}..${first - 1} never arrived; skipping them`);
-      this.next = first;
-      this.gapSince = 0;
-      this.drain();
+      const last = this.buffer.size > 0 ? Math.min(...this.buffer.keys()) - 1 : this.known;
+      this.system.warn(`acp: run ${this.runId}: events ${this.next}..${last} never arrived; the stream ends with an error`);
+      const from = this.next;
+      const lost = this.onLost;
+      this.close();
+      lost?.(from, last);
+      return;
     }
+    this.gapTimer ??= setTimeout(() => void this.fillGap(), GAP_RETRY_MS);
   }
 }

@@ -26,13 +26,17 @@ export async function cancelRun(ctx: AcpContext, tenant: string, runId: string, 
 }
 
 function onDisconnect(ctx: AcpContext, call: AcpCall, session: RunSession, runId: string, cancel: boolean): void {
-  call.res.on('close', () => {
+  const gone = (): void => {
     if (call.res.writableFinished) return;
     session.close();
     if (cancel && !session.translator.ended) {
       cancelRun(ctx, call.principal.tenant, runId, session.translator.ctx.assistantId).catch((e: unknown) => ctx.deps.system.warn(`acp: cancel of run ${runId} on disconnect failed: ${(e as Error).message}`));
     }
-  });
+  };
+  // A client that left while the session was opening (replaying a long log) closed before this
+  // listener existed: its session is closed now, or it would stay subscribed to the run forever.
+  if (call.res.destroyed) gone();
+  else call.res.on('close', gone);
 }
 
 /**
@@ -42,7 +46,7 @@ function onDisconnect(ctx: AcpContext, call: AcpCall, session: RunSession, runId
  */
 export async function followRun(ctx: AcpContext, call: AcpCall, session: RunSession, runId: string, location: string, cancelOnDisconnect: boolean): Promise<void> {
   const rejoin = `${location.startsWith(ctx.prefix) ? location.slice(ctx.prefix.length) : location}/stream`;
-  const stream = new SseStream(call.res, { 'content-location': location, location: rejoin });
+  const stream = new SseStream(call.res, { 'content-location': location, location: rejoin }, ctx.sendBufferBytes);
   onDisconnect(ctx, call, session, runId, cancelOnDisconnect);
   session.attach((events) => stream.send(events));
   await session.done;
@@ -71,7 +75,8 @@ export async function answerWhenDone(ctx: AcpContext, call: AcpCall, session: Ru
     session.close();
   }
   if (res.destroyed) return;
-  const body = session.translator.finalValues();
+  const values = session.translator.finalValues();
+  const body = session.lost === undefined ? values : { ...values, __error__: { error: 'EventsLost', message: session.lost } };
   if (res.headersSent) res.end(JSON.stringify(body));
   else sendJson(res, 200, body, { 'content-location': location });
 }

@@ -92,12 +92,14 @@ function decode(segment: string): string {
 export interface AcpRouteOptions {
   /** Where the route is mounted (default `/acp`). */
   readonly prefix?: string;
+  /** Bytes an SSE reader may leave unread before its stream is cut (default 4 MiB). */
+  readonly sendBufferBytes?: number;
 }
 
 /** The ACP part of the gateway, mounted at `/acp`. */
 export function acpRoute(deps: GatewayDeps, options: AcpRouteOptions = {}): HttpRoute {
   const prefix = options.prefix ?? '/acp';
-  const ctx: AcpContext = { deps, store: new RunStore(deps.system.storage), records: deps.system.storage.bucket('acp'), startedAt: new Date().toISOString(), prefix };
+  const ctx: AcpContext = { deps, store: new RunStore(deps.system.storage), records: deps.system.storage.bucket('acp'), startedAt: new Date().toISOString(), prefix, sendBufferBytes: options.sendBufferBytes };
   return {
     prefix,
     async handle(req, res, principal: Principal, path: string): Promise<void> {

@@ -24,6 +24,8 @@ export interface AcpContext {
   readonly startedAt: string;
   /** Where the route is mounted (`/acp`), for `Content-Location`. */
   readonly prefix: string;
+  /** Bytes an SSE reader may leave unread before its stream is cut (`gateway.limits.sendBufferBytes`). */
+  readonly sendBufferBytes?: number;
 }
 
 /** The path of a run (a stateless run's has no thread), as `Content-Location` names it. */
@@ -78,6 +80,8 @@ export class RunSession {
   private finished = false;
   private opened = false;
   private settling = false;
+  /** Set when events could not be delivered: the session ended with an `error` event saying which. */
+  lost: string | undefined;
 
   private constructor(
     private readonly ctx: AcpContext,
@@ -106,6 +110,7 @@ export class RunSession {
       s.check();
     }, spec.fresh === true);
     s.feed = feed;
+    feed.onLost = (from, to) => s.fail(from, to);
     return { session: s, logged };
   }
 
@@ -126,6 +131,15 @@ export class RunSession {
   /** Stops following the run (the run itself goes on). */
   close(): void {
     this.feed?.close();
+    this.feed = undefined;
+    this.finish();
+  }
+
+  /** Events `from..to` cannot be delivered: an `error` event names them and the session ends. */
+  private fail(from: number, to: number): void {
+    if (this.finished) return;
+    this.lost = `events ${from}..${to} of run ${this.spec.runId} could not be delivered (not in the run's log); the stream ends here`;
+    this.emit([{ event: 'error', data: { error: 'EventsLost', message: this.lost } }]);
     this.feed = undefined;
     this.finish();
   }

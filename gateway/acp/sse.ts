@@ -8,8 +8,8 @@ import type { SseEvent } from './translate.js';
 
 /** Heartbeat period; well under the SDK's 30 s idle ceiling. */
 export const HEARTBEAT_MS = 10_000;
-/** Bytes a reader may leave unread before the stream is cut. */
-export const MAX_BUFFERED = 8 * 1024 * 1024;
+/** Bytes a reader may leave unread before the stream is cut (default of `gateway.limits.sendBufferBytes`). */
+export const MAX_BUFFERED = 4 * 1024 * 1024;
 
 /** An open event stream. */
 export class SseStream {
@@ -19,6 +19,7 @@ export class SseStream {
   constructor(
     private readonly res: ServerResponse,
     headers: Record<string, string> = {},
+    private readonly maxBuffered = MAX_BUFFERED,
   ) {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no', ...headers });
     res.flushHeaders();
@@ -46,7 +47,10 @@ export class SseStream {
 
   private raw(text: string): void {
     if (this.done) return;
-    if (this.res.writableLength > MAX_BUFFERED) {
+    // A frame bigger than the whole bound still goes out when nothing is queued (a big event is
+    // delivered whole to a reader that keeps up); a reader behind it is cut off, and the socket
+    // destroyed at once, so what it held (queued frames, the run's feed) is released now.
+    if (this.res.writableLength > 0 && this.res.writableLength + Buffer.byteLength(text) > this.maxBuffered) {
       this.stop();
       this.res.destroy();
       return;

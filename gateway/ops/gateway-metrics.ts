@@ -3,13 +3,15 @@
  * node's actors (messages handled, restarts, failures, dead letters) from lifecycle watchers
  * and `system.stats`.
  */
-import type { ActorSystem } from '../../runtime/index.js';
+import { METER, type ActorSystem } from '../../runtime/index.js';
 import { Registry, type Counter, type Histogram } from './metrics.js';
 
 /** Every metric family `/metrics` shows. */
 export class GatewayMetrics {
   readonly registry = new Registry();
+  /** Runs started over /ws (`troupe_ws_runs_started_total`); every run: `troupe_runs_started_total`. */
   readonly runsStarted: Counter;
+  /** Runs streamed over /ws that ended (`troupe_ws_runs_finished_total{status}`). */
   readonly runsEnded: Counter;
   readonly runDuration: Histogram;
   readonly firstEvent: Histogram;
@@ -30,8 +32,14 @@ export class GatewayMetrics {
 
   constructor(private readonly system: ActorSystem) {
     const r = this.registry;
-    this.runsStarted = r.counter('troupe_runs_started_total', 'Runs started through the gateway');
-    this.runsEnded = r.counter('troupe_runs_finished_total', 'Runs that ended, by status');
+    // Every run counts where it runs — the agent actors of this node — whatever started it.
+    r.callbackCounter('troupe_runs_started_total', "Runs started on this node's agents (/ws, /acp, /a2a, topic messages, delegations)", () => {
+      const all = system.meter.read(METER.runsStarted);
+      return all.length === 0 ? 0 : all;
+    });
+    r.callbackCounter('troupe_runs_finished_total', "Runs that ended on this node's agents, by status", () => system.meter.read(METER.runsFinished));
+    this.runsStarted = r.counter('troupe_ws_runs_started_total', 'Runs started over /ws on this gateway');
+    this.runsEnded = r.counter('troupe_ws_runs_finished_total', 'Runs streamed over /ws on this gateway that ended there, by status');
     this.runDuration = r.histogram('troupe_run_duration_seconds', 'Run start to its terminal event');
     this.firstEvent = r.histogram('troupe_run_first_token_seconds', 'Run start request to its first token event');
     this.wsConnections = r.gauge('troupe_ws_connections', 'Open WebSocket connections');

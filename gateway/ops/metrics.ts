@@ -49,10 +49,14 @@ export class Counter implements Family {
   }
 }
 
-/** A gauge whose value is read when scraped. */
+/** A gauge (or a counter kept elsewhere) whose value is read when scraped. */
 export class CallbackGauge implements Family {
-  readonly type = 'gauge' as const;
-  constructor(readonly name: string, readonly help: string, private readonly read: () => number | ReadonlyArray<readonly [Labels, number]>) {}
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly read: () => number | ReadonlyArray<readonly [Labels, number]>,
+    readonly type: 'gauge' | 'counter' = 'gauge',
+  ) {}
 
   render(out: string[]): void {
     const v = this.read();
@@ -104,6 +108,11 @@ export class Registry {
 
   callbackGauge(name: string, help: string, read: () => number | ReadonlyArray<readonly [Labels, number]>): CallbackGauge {
     return this.add(new CallbackGauge(name, help, read));
+  }
+
+  /** A counter kept elsewhere (e.g. the system's meter), read when scraped. */
+  callbackCounter(name: string, help: string, read: () => number | ReadonlyArray<readonly [Labels, number]>): CallbackGauge {
+    return this.add(new CallbackGauge(name, help, read, 'counter'));
   }
 
   private add<F extends Family>(f: F): F {

@@ -36,7 +36,10 @@ export class Outbox {
     const text = JSON.stringify(frame);
     const queued = this.ws.bufferedAmount + Buffer.byteLength(text);
     const { sendBufferBytes, sendBufferFrames } = this.limits;
-    if (this.pending >= sendBufferFrames || queued > sendBufferBytes) {
+    // One frame larger than the whole buffer still goes out when nothing else is queued (a big
+    // event is delivered whole to a reader that keeps up); a reader behind it is closed.
+    const backlog = this.pending > 0 || this.ws.bufferedAmount > 0;
+    if (this.pending >= sendBufferFrames || (queued > sendBufferBytes && backlog)) {
       this.close(CLOSE.SLOW_CONSUMER, `slow consumer: more than ${sendBufferBytes} bytes or ${sendBufferFrames} frames queued`);
       return false;
     }

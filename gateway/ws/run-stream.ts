@@ -3,11 +3,12 @@
  * durable log (RunStore), so a client sees every event after its `after_seq` in order, exactly
  * once — also when it reconnects to another node. Subscribe first, then read the log; events are
  * released strictly in `seq` order and duplicates are dropped. A gap (an event published before
- * the subscription but not yet readable in the log) is filled by re-reading the log.
+ * the subscription but not yet readable in the log) is filled by re-reading the log; one that
+ * stays unfilled ends the stream with an `error` frame naming the missing seqs, never a skip.
  */
-import { runTopic, type RunEvent } from '../../protocols/index.js';
+import type { RunEvent } from '../../protocols/index.js';
 import type { ActorSystem, Subscription } from '../../runtime/index.js';
-import type { RunStore } from '../../actors/agent/store.js';
+import { subscribeRun, type RunStore } from '../../actors/agent/index.js';
 
 /** Statuses that end a run. */
 export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['success', 'error', 'timeout', 'cancelled']);
@@ -18,7 +19,7 @@ export interface RunSink {
   send(frame: object): boolean;
   /** The run reached its terminal event (or the stream was stopped). */
   ended(stream: RunStream, status: string | undefined): void;
-  /** A gap in the log that could not be filled (events lost: should not happen). */
+  /** A gap in the log that could not be filled (events lost: should not happen); the stream ends after it. */
   warn(message: string): void;
 }
 
@@ -30,6 +31,8 @@ export class RunStream {
   agent: string;
   private next: number;
   private readonly pending = new Map<number, RunEvent>();
+  /** Highest seq known to exist (an event that came as an unreadable stub counts). */
+  private known = 0;
   private open = false;
   private done = false;
   private readonly sub: Subscription;
@@ -50,7 +53,7 @@ export class RunStream {
   ) {
     this.agent = agent;
     this.next = afterSeq + 1;
-    this.sub = system.subscribe(runTopic(runId), (env) => this.offer(env.payload as RunEvent), { tenant });
+    this.sub = subscribeRun(system, store, tenant, runId, (e) => this.offer(e), (seq) => this.expect(seq));
   }
 
   /** Starts releasing events (after `run.created` went out). */
@@ -96,13 +99,20 @@ export class RunStream {
     if (this.open) this.flush();
   }
 
+  /** Event `seq` exists but did not arrive whole: the log must supply it. */
+  private expect(seq: number): void {
+    if (this.done || seq < this.next) return;
+    this.known = Math.max(this.known, seq);
+    if (this.open) this.flush();
+  }
+
   private flush(): void {
     for (let e = this.pending.get(this.next); e !== undefined && !this.done; e = this.pending.get(this.next)) {
       this.pending.delete(this.next);
       this.next++;
       this.emit(e);
     }
-    if (!this.done && this.pending.size > 0) this.fillGap(0);
+    if (!this.done && (this.pending.size > 0 || this.known >= this.next)) this.fillGap(0);
   }
 
   /** Re-reads the log until the missing events show up (bounded), then flushes. */
@@ -111,14 +121,14 @@ export class RunStream {
       if (this.store === undefined && attempt === 0 && !this.backfilling) {
         // No log to read: waiting cannot help; skip ahead so the stream does not stall.
         this.backfilling = true;
-        this.timer = setTimeout(() => this.skipGap(), BACKFILL_DELAYS[BACKFILL_DELAYS.length - 1]);
+        this.timer = setTimeout(() => this.failGap(), BACKFILL_DELAYS[BACKFILL_DELAYS.length - 1]);
       }
       return;
     }
     this.backfilling = true;
     const delay = BACKFILL_DELAYS[attempt];
     if (delay === undefined) {
-      this.skipGap();
+      this.failGap();
       return;
     }
     this.timer = setTimeout(() => {
@@ -128,7 +138,7 @@ export class RunStream {
         (logged) => {
           this.backfilling = false;
           for (const e of logged) this.offer(e);
-          if (!this.done && this.pending.size > 0 && !this.pending.has(this.next)) this.fillGap(attempt + 1);
+          if (!this.done && (this.pending.size > 0 || this.known >= this.next) && !this.pending.has(this.next)) this.fillGap(attempt + 1);
           else this.flush();
         },
         () => {
@@ -139,13 +149,20 @@ export class RunStream {
     }, delay);
   }
 
-  private skipGap(): void {
+  /**
+   * The gap stayed open: the stream ends with an `error` frame (`unavailable`, with `run_id` and
+   * `missing: [from, to]`) — the client resumes after its last seq later, or gives up; it never
+   * sees later events as if none were missing.
+   */
+  private failGap(): void {
     this.backfilling = false;
-    if (this.done || this.pending.size === 0) return;
-    const first = Math.min(...this.pending.keys());
-    this.sink.warn(`run ${this.runId}: events ${this.next}..${first - 1} are missing from the log; continuing at ${first}`);
-    this.next = first;
-    this.flush();
+    if (this.done || (this.pending.size === 0 && this.known < this.next)) return;
+    const last = this.pending.size > 0 ? Math.min(...this.pending.keys()) - 1 : this.known;
+    const message = `run ${this.runId}: events ${this.next}..${last} could not be delivered (not in the run's log); this stream of the run ends here`;
+    this.sink.warn(message);
+    this.sink.send({ type: 'error', code: 'unavailable', run_id: this.runId, missing: [this.next, last], message });
+    this.stop();
+    this.sink.ended(this, undefined);
   }
 
   private emit(e: RunEvent): void {

@@ -1,0 +1,78 @@
+/**
+ * How a run's events are laid out in storage so that every stored value fits every backend
+ * (the codec's 8 MiB, a NATS server's `max_payload` — 1 MiB by default — for JetStream KV):
+ * a burst of events is cut into segments under a byte budget, and one event larger than the
+ * budget is stored out of line — its encoded bytes in chunks under `[tenant, 'evbody', run, seq, i]`
+ * — with a small stub (`stored`: its size in bytes) in its segment. The stub is also what is
+ * published for it; readers get the whole event back with {@link readStoredEvent}.
+ */
+import { Codec, type RunEvent } from '../../protocols/index.js';
+import { seqKey, type KvBucket, type StorageEntry } from '../../runtime/index.js';
+
+/** Largest stored value of a run's log (a segment or a chunk): well under 1 MiB (NATS's default max_payload). */
+export const SEGMENT_BYTES = 512 * 1024;
+/** Largest single event a run may log (bigger ones fail to log: readers then report the seq as lost). */
+export const MAX_EVENT_BYTES = 256 * 1024 * 1024;
+/** Room for the msgpack headers of an array or a binary value. */
+const HEADER_BYTES = 16;
+
+const measure = new Codec({ maxBytes: MAX_EVENT_BYTES });
+
+/** A run event as stored and published: whole, or a stub whose body is stored out of line. */
+export type WireEvent = RunEvent & { readonly stored?: number };
+
+/** True when `e` is a stub of an event stored out of line. */
+export function isStoredStub(e: unknown): e is WireEvent & { stored: number } {
+  return typeof e === 'object' && e !== null && typeof (e as { stored?: unknown }).stored === 'number';
+}
+
+/** What one burst becomes: entries to write (chunks first, then segments in seq order) and the events to publish. */
+export interface LaidOut {
+  readonly entries: StorageEntry[];
+  readonly wire: WireEvent[];
+}
+
+/** Cuts consecutive events of one run into segments and out-of-line chunks, each under `budget` bytes. */
+export function layOut(tenant: string, events: readonly RunEvent[], budget = SEGMENT_BYTES): LaidOut {
+  const chunks: StorageEntry[] = [];
+  const segments: StorageEntry[] = [];
+  const wire: WireEvent[] = [];
+  let segment: WireEvent[] = [];
+  let size = HEADER_BYTES;
+  const close = (): void => {
+    const first = segment[0];
+    if (first !== undefined) segments.push({ key: [tenant, 'ev', first.run_id, seqKey(first.seq)], value: segment });
+    segment = [];
+    size = HEADER_BYTES;
+  };
+  for (const e of events) {
+    const bytes = measure.encodeValue(e);
+    let item: WireEvent = e;
+    let n = bytes.length;
+    if (n + HEADER_BYTES > budget) {
+      const piece = budget - HEADER_BYTES;
+      for (let i = 0, at = 0; at < n; i++, at += piece) {
+        chunks.push({ key: [tenant, 'evbody', e.run_id, seqKey(e.seq), seqKey(i)], value: bytes.subarray(at, Math.min(n, at + piece)) });
+      }
+      item = { run_id: e.run_id, thread_id: e.thread_id, seq: e.seq, event: e.event, agent: e.agent, data: null, stored: n };
+      n = measure.encodeValue(item).length;
+    }
+    if (size + n > budget) close();
+    segment.push(item);
+    size += n;
+    wire.push(item);
+  }
+  close();
+  return { entries: [...chunks, ...segments], wire };
+}
+
+/** The whole event a stub stands for, read from its chunks; throws when they are missing or torn. */
+export async function readStoredEvent(bucket: KvBucket, tenant: string, stub: WireEvent & { stored: number }): Promise<RunEvent> {
+  const parts = await bucket.list<Uint8Array>([tenant, 'evbody', stub.run_id, seqKey(stub.seq)]);
+  const total = parts.reduce((n, p) => n + p.value.length, 0);
+  if (total !== stub.stored) throw new Error(`run ${stub.run_id}: event ${stub.seq} is stored out of line but ${total} of its ${stub.stored} bytes were found`);
+  const bytes = Buffer.concat(parts.map((p) => p.value));
+  const e = measure.decodeValue(bytes) as RunEvent;
+  if (e.seq !== stub.seq || e.run_id !== stub.run_id) throw new Error(`run ${stub.run_id}: the stored body of event ${stub.seq} is another event's`);
+  return e;
+}
