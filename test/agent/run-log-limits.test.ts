@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Codec, RUN_CREATE, type RunEvent } from '../../protocols/index.js';
-import { MemoryStorage, type ActorSystem, type Storage } from '../../runtime/index.js';
+import { MemoryStorage, type ActorSystem } from '../../runtime/index.js';
 import { JetStreamStorage, JetStreamTransport } from '../../runtime/jetstream/index.js';
 import { LmdbStorage } from '../../runtime/lmdb/index.js';
 import { createSystem } from '../../supervisors/index.js';
@@ -97,7 +97,6 @@ describe('a run past the limits on the memory transport with lmdb storage', () =
 
 describe('a run past the limits on JetStream', () => {
   let server: NatsServer;
-  let storage: Storage | undefined;
   beforeAll(async () => {
     server = await NatsServer.start();
   });
@@ -108,7 +107,6 @@ describe('a run past the limits on JetStream', () => {
   it('logs and delivers a 2 MB burst and a 0.9 MB message and output over a 1 MiB max_payload', async () => {
     const prefix = `big${process.pid}`;
     const js = await JetStreamStorage.connect({ servers: [server.url], prefix });
-    storage = js;
     const s = await createSystem({ node: 'n1', transport: new JetStreamTransport({ servers: server.url, prefix }), storage: js });
     systems.push(s);
     const text = bigInput(6_000, 150);
