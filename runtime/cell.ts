@@ -41,6 +41,13 @@ interface Entry {
 const RESOLVED = Promise.resolve();
 
 /**
+ * Longest a draining node's actor keeps handling what it already pulled before handing the rest
+ * back: a handover's promise is that nothing pulled is delivered twice, so it gets longer than a
+ * stop (a loaded node may need more than the stop timeout for a full pool batch).
+ */
+const HANDOVER_FINISH_MS = 30_000;
+
+/**
  * Error codes that mean "the message was wrong", not "the actor is broken": no restart for these.
  * `encode_error`/`decode_error`: the message's content cannot be stored or sent on (too deep, an
  * unpaired surrogate…) — the sender's error, never a crash that counts towards restart intensity.
@@ -508,7 +515,7 @@ export class ActorCell implements MailboxSink {
     if ((how === 'stop' || how === 'handover') && wasRunning) {
       // Keep handling while the transport hands over what it already pulled for us.
       await this.binding?.stopIntake();
-      await this.finishQueue();
+      await this.finishQueue(how === 'handover' ? Math.max(this.options.stopTimeoutMs, HANDOVER_FINISH_MS) : this.options.stopTimeoutMs);
     } else {
       this.mode = 'stopping';
       this.wakeSenders();
@@ -555,8 +562,8 @@ export class ActorCell implements MailboxSink {
     else this.host.forget(this);
   }
 
-  private async finishQueue(): Promise<void> {
-    const deadline = this.host.clock.now() + this.options.stopTimeoutMs;
+  private async finishQueue(timeoutMs: number): Promise<void> {
+    const deadline = this.host.clock.now() + timeoutMs;
     while ((this.queue.length > 0 || this.draining) && this.host.clock.now() < deadline && this.mode === 'running') {
       if (!this.draining) this.kick();
       await new Promise<void>((r) => setImmediate(r));
