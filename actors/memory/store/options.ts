@@ -25,7 +25,8 @@ export interface StoreMemoryConfig {
 /**
  * Builds {@link StoreActorOptions}. Throws {@link EncryptionKeyError} at startup when sensitive
  * fields are configured without a key, or the key is malformed (the message never shows the key).
- * Indexed namespaces need an `embedder`; without one, configured index rules are a TypeError.
+ * Indexed namespaces need an `embedder`; without one, index rules other than the default (every
+ * namespace, whole value) are a TypeError, and the default indexes nothing (a `query` then says so).
  */
 export function storeOptionsFromConfig(memory: StoreMemoryConfig, extra: { embedder?: Embedder; createIndex?: (dims: number) => VectorIndex } = {}): StoreActorOptions {
   const { store, encryption } = memory;
@@ -35,7 +36,10 @@ export function storeOptionsFromConfig(memory: StoreMemoryConfig, extra: { embed
   if ((encryption.previousKeys?.length ?? 0) > 0 && encryption.key === undefined) {
     throw new EncryptionKeyError(`memory.encryption.previousKeys are set but the current key is not: set ${ENCRYPTION_KEY_ENV} (new writes are sealed under it)`);
   }
-  if (store.index.length > 0 && extra.embedder === undefined) {
+  // The default rule (every namespace, whole value) needs an embedder only when one is given;
+  // rules someone wrote are a mistake without one.
+  const defaultRule = store.index.length === 1 && store.index[0]?.prefix.length === 0 && store.index[0]?.fields.join() === '$';
+  if (store.index.length > 0 && extra.embedder === undefined && !defaultRule) {
     throw new TypeError('memory.store.index names namespaces to embed but no embedder was given to the store');
   }
   const cipher = encryption.key === undefined ? undefined : FieldCipher.fromText(encryption.key, encryption.previousKeys ?? []);
