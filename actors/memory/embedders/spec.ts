@@ -8,7 +8,8 @@ import { OnnxEmbedder } from './onnx.js';
 import { OpenAIEmbedder } from './openai.js';
 import { WorkerPoolEmbedder } from './pool.js';
 import { HashingTestEmbedder } from './test-embedder.js';
-import { UseLiteEmbedder } from './use-lite.js';
+import { UseLiteEmbedder, USE_LITE_DIMS, USE_LITE_ID } from './use-lite.js';
+import { LazyEmbedder } from './lazy.js';
 
 /** A serializable description of an embedder (it crosses into worker threads). */
 export type EmbedderSpec =
@@ -42,7 +43,10 @@ export interface CreateEmbedderOptions {
 /** Builds the embedder: USE-lite and ONNX in a worker pool (unless `threads` is 0), the rest on this thread. */
 export async function createEmbedder(spec: EmbedderSpec, options: CreateEmbedderOptions = {}): Promise<Embedder> {
   const threads = options.threads ?? 1;
-  if (threads > 0 && (spec.kind === 'use-lite' || spec.kind === 'onnx')) return WorkerPoolEmbedder.start(spec, { threads, ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }) });
+  const pool = (): Promise<Embedder> => WorkerPoolEmbedder.start(spec, { threads, ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }) });
+  // USE-lite's identity and size are known without loading it: its workers start on the first embed.
+  if (threads > 0 && spec.kind === 'use-lite') return new LazyEmbedder(USE_LITE_ID, USE_LITE_DIMS, pool);
+  if (threads > 0 && spec.kind === 'onnx') return pool();
   return createLocalEmbedder(spec);
 }
 
