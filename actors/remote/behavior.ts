@@ -199,7 +199,8 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
       if (holder !== undefined && !TERMINAL.has(holder.status)) throw new ConflictError(`thread ${thread.thread_id} is busy with run ${thread.run_id}`);
     }
     const now = new Date(ctx.system.clock.now()).toISOString();
-    const record: RunRecord = { run_id: runId, thread_id: thread.thread_id, assistant_id: def.name, agent: def.name, status: 'running', created_at: now, updated_at: now, metadata: p.metadata ?? {}, multitask_strategy: 'reject', last_seq: 0 };
+    const metadata = { ...p.metadata, remote: { card: def.card } };
+    const record: RunRecord = { run_id: runId, thread_id: thread.thread_id, assistant_id: def.name, agent: def.name, status: 'running', created_at: now, updated_at: now, metadata, multitask_strategy: 'reject', last_seq: 0 };
     const depth = typeof p.config?.['depth'] === 'number' ? p.config['depth'] : 0;
     const input = p.input.messages as ChatMessage[];
     const messages = [...thread.values.messages, ...input];
@@ -238,6 +239,7 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
           if (st.runs.has(p.run_id)) return { run_id: p.run_id };
           const record = await st.store.run(tenant, p.run_id);
           record.agent = def.name;
+          record.metadata = { ...record.metadata, remote: { card: def.card } };
           const messages = p.messages as unknown as ChatMessage[];
           await st.store.putRun(tenant, record);
           const cp: RemoteCheckpoint = { run_id: p.run_id, thread_id: p.thread_id, agent: def.name, depth: p.depth, messages, turns: 0, usage: { promptTokens: 0, completionTokens: 0 }, resumes: 0 };

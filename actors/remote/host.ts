@@ -45,7 +45,7 @@ export interface RemoteHost {
   emit(kind: RunEventKind, data: unknown): void;
   /** Records the run as interrupted (or running again) on the record and the thread. */
   setStatus(status: 'running' | 'interrupted', interrupt?: unknown): void;
-  /** Saves the checkpoint with the remote task (so a restarted actor can follow it). */
+  /** Saves the checkpoint with the remote task (so a restarted actor can follow it), and the record naming the task. */
   checkpoint(): Promise<void>;
   finish(status: RunStatus, extra: { output?: string; error?: string }): Promise<void>;
 }
@@ -86,7 +86,14 @@ export function remoteHost(system: ActorSystem, tenant: string, store: RunStore,
         resumes: 0,
         ...(live.task === undefined ? {} : { remote: live.task }),
       };
-      return write(() => store.saveCheckpoint(tenant, cp));
+      if (live.task !== undefined) {
+        const remote = { ...(live.record.metadata['remote'] as object | undefined), task_id: live.task.taskId, context_id: live.task.contextId };
+        live.record.metadata = { ...live.record.metadata, remote };
+      }
+      return write(async () => {
+        await store.saveCheckpoint(tenant, cp);
+        await store.putRun(tenant, live.record);
+      });
     },
     async finish(status, extra) {
       const r = live.record;
