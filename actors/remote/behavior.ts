@@ -121,9 +121,10 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
         if (out.state === 'input') {
           live.task = live.task === undefined ? undefined : { ...live.task, interrupt: out.interrupt };
           await host.checkpoint();
+          // The record and thread say interrupted before the events do: whoever hears them reads a record that agrees.
+          host.setStatus('interrupted', out.interrupt);
           host.emit('interrupt', out.interrupt);
           host.emit('status', { status: 'interrupted', interrupt: out.interrupt });
-          host.setStatus('interrupted', out.interrupt);
           step = { kind: 'await' };
           continue;
         }

@@ -6,7 +6,7 @@
  */
 import { TaskState, type Message, type StreamResponse, type Task, type TaskStatus } from '@a2a-js/sdk';
 import type { Clock } from '../../runtime/index.js';
-import { isAgentMessage, partsData, partsText, taskText, type RemoteClient } from './client.js';
+import { isAgentMessage, partsData, partsText, type RemoteClient } from './client.js';
 import type { RemoteHost, RemoteLive } from './host.js';
 
 /** What to do next with the remote task. */
@@ -28,6 +28,8 @@ export class Exchange {
   private state: TaskState = TaskState.TASK_STATE_SUBMITTED;
   private status: TaskStatus | undefined;
   private answer: string | undefined;
+  /** This exchange answers a task that waits for input. */
+  private answering = false;
 
   constructor(
     private readonly remote: RemoteClient,
@@ -42,24 +44,31 @@ export class Exchange {
   async run(step: Step): Promise<Outcome> {
     const { client, streaming } = this.remote;
     const signal = this.live.abort.signal;
-    const id = this.live.task?.taskId;
-    if (streaming) {
-      const events =
-        step.kind === 'send'
-          ? client.sendMessageStream({ tenant: '', message: step.message, configuration: undefined, metadata: undefined }, { signal })
-          : client.resubscribeTask({ tenant: '', id: id ?? '' }, { signal });
+    const id = this.live.task?.taskId ?? '';
+    this.answering = step.kind === 'send' && step.message.taskId !== '';
+    if (step.kind === 'send' && streaming) {
+      const events = client.sendMessageStream({ tenant: '', message: step.message, configuration: undefined, metadata: undefined }, { signal });
       for await (const ev of events) if (this.absorb(ev)) break;
-    } else {
-      const first = step.kind === 'send' ? await client.sendMessage({ tenant: '', message: step.message, configuration: undefined, metadata: undefined }, { signal }) : await client.getTask({ tenant: '', id: id ?? '' }, { signal });
-      this.absorbResult(first);
-      while (this.answer === undefined && !END.has(this.state) && !PAUSE.has(this.state) && this.live.task !== undefined) {
-        await this.sleep(signal);
-        this.absorbTask(await client.getTask({ tenant: '', id: this.live.task.taskId }, { signal }));
-      }
-      // A blocking answer arrives whole: it streams as one token, like a model that does not stream.
-      const whole = this.output();
-      if (whole !== '' && END.has(this.state)) this.host.emit('token', { text: whole });
+      return this.outcome();
     }
+    if (step.kind === 'follow' && streaming) {
+      try {
+        for await (const ev of client.resubscribeTask({ tenant: '', id }, { signal })) if (this.absorb(ev)) break;
+        return this.outcome();
+      } catch (e) {
+        if (signal.aborted) throw e;
+        // A task that ended meanwhile (or a server that cannot resubscribe) is read with GetTask.
+      }
+    }
+    const first = step.kind === 'send' ? await client.sendMessage({ tenant: '', message: step.message, configuration: undefined, metadata: undefined }, { signal }) : await client.getTask({ tenant: '', id }, { signal });
+    this.absorbResult(first);
+    while (this.answer === undefined && !END.has(this.state) && !PAUSE.has(this.state) && this.live.task !== undefined) {
+      await this.sleep(signal);
+      this.absorbTask(await client.getTask({ tenant: '', id: this.live.task.taskId }, { signal }));
+    }
+    // A blocking answer arrives whole: it streams as one token, like a model that does not stream.
+    const whole = this.output();
+    if (whole !== '' && END.has(this.state) && !streaming) this.host.emit('token', { text: whole });
     return this.outcome();
   }
 
@@ -98,7 +107,8 @@ export class Exchange {
     switch (p.$case) {
       case 'task':
         this.absorbTask(p.value);
-        break;
+        // An answer's stream may open with the task as it was: still waiting for that answer.
+        return END.has(this.state) || (PAUSE.has(this.state) && !this.answering);
       case 'message':
         this.absorbMessage(p.value);
         return true;
@@ -119,9 +129,10 @@ export class Exchange {
   private absorbTask(t: Task): void {
     this.see(t.id, t.contextId);
     if (t.status !== undefined) this.setStatus(t.status);
-    if (END.has(this.state) && this.chunks.size === 0 && t.artifacts.length > 0) {
-      const text = taskText(t);
-      if (text !== '') this.chunks.set('task', text);
+    // A snapshot (a task answered whole, or one followed again after a restart) brings the artifacts so far, not streamed here.
+    for (const a of t.artifacts) {
+      const text = partsText(a.parts);
+      if (text.length > (this.chunks.get(a.artifactId) ?? '').length) this.chunks.set(a.artifactId, text);
     }
   }
 
