@@ -57,6 +57,9 @@ const continueSchema = z.object({
 
 const TERMINAL = new Set(['success', 'error', 'cancelled', 'timeout']);
 
+type Ctx = Pick<ActorContext<RemoteState>, 'system' | 'self'>;
+type Created = { run_id: string; thread_id: string; status: string };
+
 /** The text a remote agent is sent for a new run: the earlier conversation as a transcript, then the input as is. */
 function firstText(history: readonly ChatMessage[], input: readonly ChatMessage[]): string {
   const last = input.at(-1)?.content ?? '';
@@ -76,16 +79,27 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
   const connect = remoteClientCache(def, def.env);
   const runTimeoutMs = def.runTimeoutMs ?? 600_000;
   const fail = (e: unknown): string => scrubSecrets(`remote agent ${def.name}: ${scrubbedMessage(e)}`);
+  const checkpointOf = (runId: string, threadId: string, depth: number, messages: ChatMessage[]): RemoteCheckpoint => {
+    const usage = { promptTokens: 0, completionTokens: 0 };
+    return { run_id: runId, thread_id: threadId, agent: def.name, depth, messages, turns: 0, usage, resumes: 0 };
+  };
+  /** Asks the remote server to cancel a task (best effort; a failure is only logged). */
+  const cancelRemote = (ctx: Ctx, runId: string, taskId: string): void => {
+    void connect()
+      .then(({ client }) => client.cancelTask({ tenant: '', id: taskId, metadata: undefined }, { signal: AbortSignal.timeout(10_000) }))
+      .catch((e: unknown) => ctx.system.warn(`run ${runId}: remote task ${taskId} not cancelled: ${fail(e)}`));
+  };
 
   /** Follows a run from `step` until it ends, and records the end. */
-  const drive = (st: RemoteState, ctx: Pick<ActorContext<RemoteState>, 'system' | 'self'>, live: RemoteLive, first: Step | { kind: 'await' }): RemoteHost => {
+  const drive = (st: RemoteState, ctx: Ctx, live: RemoteLive, first: Step | { kind: 'await' }): RemoteHost => {
     st.runs.set(live.runId, live);
     const system = ctx.system;
     const host = remoteHost(system, ctx.self.tenant, st.store, def.name, live);
     // The deadline counts while the remote agent works, not while a human is asked.
     let timer: TimerHandle | undefined;
     const arm = (): void => {
-      timer = system.clock.setTimer(runTimeoutMs, () => live.abort.abort(new DeadlineExceededError(`remote agent ${def.name} did not answer within ${runTimeoutMs} ms`)));
+      const late = new DeadlineExceededError(`remote agent ${def.name} did not answer within ${runTimeoutMs} ms`);
+      timer = system.clock.setTimer(runTimeoutMs, () => live.abort.abort(late));
     };
     const disarm = (): void => {
       if (timer !== undefined) system.clock.clearTimer(timer);
@@ -141,7 +155,7 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
         const reason: unknown = live.abort.signal.reason;
         if (live.abort.signal.aborted && !isTroupeError(reason, 'deadline_exceeded')) return host.finish('cancelled', {});
         const task = live.task;
-        if (task !== undefined && live.abort.signal.aborted) void connect().then(({ client }) => client.cancelTask({ tenant: '', id: task.taskId, metadata: undefined })).catch(() => undefined);
+        if (task !== undefined && live.abort.signal.aborted) cancelRemote(ctx, live.runId, task.taskId);
         await host.finish('error', { error: fail(live.abort.signal.aborted ? reason : e) });
       })
       .catch((e: unknown) => system.warn(`run ${live.runId}: could not record its end: ${(e as Error).message}`))
@@ -169,7 +183,8 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
   const restore = async (st: RemoteState, ctx: ActorContext<RemoteState>): Promise<void> => {
     const tenant = ctx.self.tenant;
     for (const runId of await st.store.activeRuns(tenant, def.name)) {
-      const [cp, record] = await Promise.all([st.store.getCheckpoint(tenant, runId) as Promise<RemoteCheckpoint | undefined>, st.store.getRun(tenant, runId)]);
+      const cp = (await st.store.getCheckpoint(tenant, runId)) as RemoteCheckpoint | undefined;
+      const record = await st.store.getRun(tenant, runId);
       if (cp === undefined || record === undefined || TERMINAL.has(record.status) || cp.agent !== def.name) {
         await st.store.release(tenant, def.name, runId, cp !== undefined && cp.agent !== def.name);
         continue;
@@ -177,7 +192,7 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
       const seq = Math.max(await st.store.lastSeq(tenant, runId), record.last_seq);
       const live = newLive(record, cp.depth, [...cp.messages], seq, cp.remote);
       if (cp.remote === undefined) {
-        const why = `remote agent ${def.name}: run lost: its actor stopped before the remote server named the task, so it cannot be followed`;
+        const why = `remote agent ${def.name}: run lost: its actor stopped before the remote server named the task`;
         await remoteHost(ctx.system, tenant, st.store, def.name, live).finish('error', { error: why });
         continue;
       }
@@ -186,7 +201,7 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
     }
   };
 
-  const create = async (st: RemoteState, ctx: ActorContext<RemoteState>, p: RunCreate): Promise<{ run_id: string; thread_id: string; status: string }> => {
+  const create = async (st: RemoteState, ctx: ActorContext<RemoteState>, p: RunCreate): Promise<Created> => {
     const tenant = ctx.self.tenant;
     const runId = p.run_id ?? randomUUID();
     const existing = await st.store.getRun(tenant, runId);
@@ -197,17 +212,29 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
     const thread = await st.store.createThread(tenant, { thread_id: p.thread_id, ifExists: 'do_nothing' });
     if ((thread.status === 'busy' || thread.status === 'interrupted') && thread.run_id !== undefined) {
       const holder = await st.store.getRun(tenant, thread.run_id);
-      if (holder !== undefined && !TERMINAL.has(holder.status)) throw new ConflictError(`thread ${thread.thread_id} is busy with run ${thread.run_id}`);
+      if (holder !== undefined && !TERMINAL.has(holder.status)) {
+        throw new ConflictError(`thread ${thread.thread_id} is busy with run ${thread.run_id}`);
+      }
     }
     const now = new Date(ctx.system.clock.now()).toISOString();
     const metadata = { ...p.metadata, remote: { card: def.card } };
-    const record: RunRecord = { run_id: runId, thread_id: thread.thread_id, assistant_id: def.name, agent: def.name, status: 'running', created_at: now, updated_at: now, metadata, multitask_strategy: 'reject', last_seq: 0 };
+    const record: RunRecord = {
+      run_id: runId,
+      thread_id: thread.thread_id,
+      assistant_id: def.name,
+      agent: def.name,
+      status: 'running',
+      created_at: now,
+      updated_at: now,
+      metadata,
+      multitask_strategy: 'reject',
+      last_seq: 0,
+    };
     const depth = typeof p.config?.['depth'] === 'number' ? p.config['depth'] : 0;
     const input = p.input.messages as ChatMessage[];
     const messages = [...thread.values.messages, ...input];
-    const cp: RemoteCheckpoint = { run_id: runId, thread_id: thread.thread_id, agent: def.name, depth, messages, turns: 0, usage: { promptTokens: 0, completionTokens: 0 }, resumes: 0 };
     await st.store.putRun(tenant, record, true);
-    await st.store.saveCheckpoint(tenant, cp, true);
+    await st.store.saveCheckpoint(tenant, checkpointOf(runId, thread.thread_id, depth, messages), true);
     await st.store.setThreadStatus(tenant, thread.thread_id, 'busy', runId);
     const message = userMessage(firstText(thread.values.messages, input), { skill: def.skill });
     drive(st, ctx, newLive(record, depth, [...messages], 0), { kind: 'send', message }).emit('status', { status: 'running' });
@@ -228,7 +255,12 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
       }
       ctx.state.runs.clear();
     },
-    schemas: { [RUN_CREATE]: runCreateSchema, [RUN_RESUME]: runResumeSchema, [RUN_CANCEL]: runCancelSchema, [RUN_CONTINUE]: continueSchema },
+    schemas: {
+      [RUN_CREATE]: runCreateSchema,
+      [RUN_RESUME]: runResumeSchema,
+      [RUN_CANCEL]: runCancelSchema,
+      [RUN_CONTINUE]: continueSchema,
+    },
     async receive(msg, ctx) {
       const st = ctx.state;
       const tenant = ctx.self.tenant;
@@ -243,10 +275,10 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
           record.metadata = { ...record.metadata, remote: { card: def.card } };
           const messages = p.messages as unknown as ChatMessage[];
           await st.store.putRun(tenant, record);
-          const cp: RemoteCheckpoint = { run_id: p.run_id, thread_id: p.thread_id, agent: def.name, depth: p.depth, messages, turns: 0, usage: { promptTokens: 0, completionTokens: 0 }, resumes: 0 };
-          await st.store.saveCheckpoint(tenant, cp, true);
+          await st.store.saveCheckpoint(tenant, checkpointOf(p.run_id, p.thread_id, p.depth, messages), true);
           const text = `You are taking over this conversation from another agent. It went:\n${transcript(messages)}\n\nContinue it.`;
-          drive(st, ctx, newLive(record, p.depth, [...messages], p.seq), { kind: 'send', message: userMessage(text, { skill: def.skill }) });
+          const message = userMessage(text, { skill: def.skill });
+          drive(st, ctx, newLive(record, p.depth, [...messages], p.seq), { kind: 'send', message });
           return { run_id: p.run_id };
         }
         case RUN_RESUME: {
@@ -262,12 +294,8 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
           if (live === undefined) throw new ValidationError(`run ${p.run_id} is not running here`);
           const task = live.task;
           live.abort.abort(new Error('cancelled'));
-          if (task !== undefined) {
-            // Best effort: the run is cancelled here whatever the remote server answers.
-            void connect()
-              .then(({ client }) => client.cancelTask({ tenant: '', id: task.taskId, metadata: undefined }, { signal: AbortSignal.timeout(10_000) }))
-              .catch((e: unknown) => ctx.system.warn(`run ${p.run_id}: remote task ${task.taskId} not cancelled: ${fail(e)}`));
-          }
+          // Best effort: the run is cancelled here whatever the remote server answers.
+          if (task !== undefined) cancelRemote(ctx, p.run_id, task.taskId);
           return { run_id: p.run_id, status: 'cancelled' };
         }
         default:

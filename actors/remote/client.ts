@@ -31,7 +31,8 @@ export interface RemoteClient {
 export function remoteClientCache(target: RemoteTarget, env: NodeJS.ProcessEnv = process.env): () => Promise<RemoteClient> {
   const credential = target.authEnv === undefined ? undefined : env[target.authEnv];
   registerSecret(credential);
-  const auth = credential === undefined || credential === '' ? undefined : /\s/.test(credential.trim()) ? credential.trim() : `Bearer ${credential.trim()}`;
+  const token = credential?.trim() ?? '';
+  const auth = token === '' ? undefined : /\s/.test(token) ? token : `Bearer ${token}`;
   const fetchImpl: typeof fetch = (url, init) => {
     if (auth === undefined) return fetch(url, init);
     const headers = new Headers(init?.headers);
@@ -41,7 +42,8 @@ export function remoteClientCache(target: RemoteTarget, env: NodeJS.ProcessEnv =
   let cached: Promise<RemoteClient> | undefined;
   return () => {
     cached ??= (async () => {
-      const timed: typeof fetch = (url, init) => fetchImpl(url, { ...init, signal: init?.signal ?? AbortSignal.timeout(target.cardTimeoutMs ?? 10_000) });
+      const cardTimeout = target.cardTimeoutMs ?? 10_000;
+      const timed: typeof fetch = (url, init) => fetchImpl(url, { ...init, signal: init?.signal ?? AbortSignal.timeout(cardTimeout) });
       const factory = new ClientFactory({
         transports: [new JsonRpcTransportFactory({ fetchImpl })],
         cardResolver: new DefaultAgentCardResolver({ fetchImpl: timed }),

@@ -4,7 +4,7 @@
  * comes back into run events — artifact chunks become `token` events — until the task ends or
  * waits for input. Returns where the task stands then.
  */
-import { TaskState, type Message, type StreamResponse, type Task, type TaskStatus } from '@a2a-js/sdk';
+import { TaskState, type Message, type SendMessageRequest, type StreamResponse, type Task, type TaskStatus } from '@a2a-js/sdk';
 import type { Clock } from '../../runtime/index.js';
 import { isAgentMessage, partsData, partsText, type RemoteClient } from './client.js';
 import type { RemoteHost, RemoteLive } from './host.js';
@@ -19,8 +19,18 @@ export type Outcome =
   | { readonly state: 'input'; readonly interrupt: unknown }
   | { readonly state: 'working' };
 
-const END = new Set([TaskState.TASK_STATE_COMPLETED, TaskState.TASK_STATE_FAILED, TaskState.TASK_STATE_CANCELED, TaskState.TASK_STATE_REJECTED]);
+const END = new Set([
+  TaskState.TASK_STATE_COMPLETED,
+  TaskState.TASK_STATE_FAILED,
+  TaskState.TASK_STATE_CANCELED,
+  TaskState.TASK_STATE_REJECTED,
+]);
 const PAUSE = new Set([TaskState.TASK_STATE_INPUT_REQUIRED, TaskState.TASK_STATE_AUTH_REQUIRED]);
+
+/** A SendMessage request for `message` (the agent card's default tenant). */
+function request(message: Message): SendMessageRequest {
+  return { tenant: '', message, configuration: undefined, metadata: undefined };
+}
 
 /** Follows the remote side of one run; `onTask` is told the task's id the first time it is seen. */
 export class Exchange {
@@ -47,7 +57,7 @@ export class Exchange {
     const id = this.live.task?.taskId ?? '';
     this.answering = step.kind === 'send' && step.message.taskId !== '';
     if (step.kind === 'send' && streaming) {
-      const events = client.sendMessageStream({ tenant: '', message: step.message, configuration: undefined, metadata: undefined }, { signal });
+      const events = client.sendMessageStream(request(step.message), { signal });
       for await (const ev of events) if (this.absorb(ev)) break;
       return this.outcome();
     }
@@ -60,7 +70,9 @@ export class Exchange {
         // A task that ended meanwhile (or a server that cannot resubscribe) is read with GetTask.
       }
     }
-    const first = step.kind === 'send' ? await client.sendMessage({ tenant: '', message: step.message, configuration: undefined, metadata: undefined }, { signal }) : await client.getTask({ tenant: '', id }, { signal });
+    const first = step.kind === 'send'
+      ? await client.sendMessage(request(step.message), { signal })
+      : await client.getTask({ tenant: '', id }, { signal });
     this.absorbResult(first);
     while (this.answer === undefined && !END.has(this.state) && !PAUSE.has(this.state) && this.live.task !== undefined) {
       await this.sleep(signal);
@@ -75,12 +87,16 @@ export class Exchange {
   private outcome(): Outcome {
     if (this.answer !== undefined || this.state === TaskState.TASK_STATE_COMPLETED) return { state: 'completed', output: this.output() };
     const said = partsText(this.status?.message?.parts);
-    if (this.state === TaskState.TASK_STATE_CANCELED) return { state: 'canceled', error: said === '' ? 'the remote agent cancelled the task' : said };
+    if (this.state === TaskState.TASK_STATE_CANCELED) {
+      return { state: 'canceled', error: said === '' ? 'the remote agent cancelled the task' : said };
+    }
     if (this.state === TaskState.TASK_STATE_FAILED || this.state === TaskState.TASK_STATE_REJECTED) {
       const how = this.state === TaskState.TASK_STATE_FAILED ? 'failed' : 'rejected the task';
       return { state: 'failed', error: `remote agent ${how}${said === '' ? '' : `: ${said}`}` };
     }
-    if (this.state === TaskState.TASK_STATE_AUTH_REQUIRED) return { state: 'failed', error: `remote agent requires authentication${said === '' ? '' : `: ${said}`}` };
+    if (this.state === TaskState.TASK_STATE_AUTH_REQUIRED) {
+      return { state: 'failed', error: `remote agent requires authentication${said === '' ? '' : `: ${said}`}` };
+    }
     if (this.state === TaskState.TASK_STATE_INPUT_REQUIRED) {
       // A Troupe mesh sends its interrupt as a data part; any other server's question is its text.
       const data = partsData(this.status?.message?.parts) as { interrupt?: unknown } | undefined;

@@ -68,7 +68,8 @@ export function remoteHost(system: ActorSystem, tenant: string, store: RunStore,
     },
     setStatus(status, interrupt) {
       live.record.status = status;
-      const interrupts = status === 'interrupted' && live.task !== undefined ? [{ id: live.task.taskId, run_id: runId, value: interrupt }] : [];
+      const task = live.task;
+      const interrupts = status === 'interrupted' && task !== undefined ? [{ id: task.taskId, run_id: runId, value: interrupt }] : [];
       void write(async () => {
         await store.putRun(tenant, live.record);
         await store.setThreadStatus(tenant, threadId, status === 'running' ? 'busy' : 'interrupted', runId, interrupts);
@@ -87,7 +88,8 @@ export function remoteHost(system: ActorSystem, tenant: string, store: RunStore,
         ...(live.task === undefined ? {} : { remote: live.task }),
       };
       if (live.task !== undefined) {
-        const remote = { ...(live.record.metadata['remote'] as object | undefined), task_id: live.task.taskId, context_id: live.task.contextId };
+        const before = live.record.metadata['remote'] as object | undefined;
+        const remote = { ...before, task_id: live.task.taskId, context_id: live.task.contextId };
         live.record.metadata = { ...live.record.metadata, remote };
       }
       return write(async () => {
@@ -98,10 +100,14 @@ export function remoteHost(system: ActorSystem, tenant: string, store: RunStore,
     async finish(status, extra) {
       const r = live.record;
       const usage = { prompt_tokens: 0, completion_tokens: 0, cost: 0 };
-      Object.assign(r, { status, usage, last_seq: live.seq + 1 }, extra.output === undefined ? {} : { output: extra.output }, extra.error === undefined ? {} : { error: extra.error });
+      Object.assign(r, { status, usage, last_seq: live.seq + 1 });
+      if (extra.output !== undefined) r.output = extra.output;
+      if (extra.error !== undefined) r.error = extra.error;
       const data = { status, output: extra.output, error: extra.error, usage };
       const last: RunEvent = { run_id: runId, thread_id: threadId, seq: ++live.seq, event: 'status', agent, data };
-      const messages = status === 'success' && extra.output !== undefined ? [...live.messages, { role: 'assistant' as const, content: extra.output }] : live.messages;
+      const answered = status === 'success' && extra.output !== undefined;
+      const answer: ChatMessage[] = answered ? [{ role: 'assistant', content: extra.output ?? '' }] : [];
+      const messages = [...live.messages, ...answer];
       await write(async () => {
         await store.appendEvents(tenant, [last]);
         await store.putRun(tenant, r);
