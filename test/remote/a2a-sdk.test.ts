@@ -9,7 +9,8 @@
 import type { IncomingMessage, Server } from 'node:http';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { AgentCard, Message, TaskState, type Task } from '@a2a-js/sdk';
-import { DefaultRequestHandler, InMemoryTaskStore, AgentEvent, type AgentExecutor, type ExecutionEventBus, type RequestContext } from '@a2a-js/sdk/server';
+import { DefaultRequestHandler, InMemoryTaskStore, AgentEvent } from '@a2a-js/sdk/server';
+import type { AgentExecutor, ExecutionEventBus, RequestContext } from '@a2a-js/sdk/server';
 import { agentCardHandler, jsonRpcHandler, UserBuilder } from '@a2a-js/sdk/server/express';
 import { configSchema } from '../../config/index.js';
 import { RUN_CANCEL, RUN_CREATE, RUN_RESUME, registerSecret, type RunEvent } from '../../protocols/index.js';
@@ -22,16 +23,22 @@ const TOKEN = 'remote-token-5f1c9e2a7b';
 const cancelled = new Set<string>();
 const authSeen: (string | undefined)[] = [];
 
+const now = (): string => new Date().toISOString();
 const text = (m: Message | undefined): string => (m?.parts ?? []).map((p) => (p.content?.$case === 'text' ? p.content.value : '')).join('');
 const agentSays = (t: string): Message => Message.fromJSON({ messageId: `a-${Math.random()}`, role: 'ROLE_AGENT', parts: [{ text: t }] });
-const status = (ctx: RequestContext, state: TaskState, message?: Message) =>
-  AgentEvent.statusUpdate({ taskId: ctx.taskId, contextId: ctx.contextId, status: { state, message, timestamp: new Date().toISOString() }, metadata: undefined });
+const status = (ctx: RequestContext, state: TaskState, message?: Message) => {
+  const { taskId, contextId } = ctx;
+  return AgentEvent.statusUpdate({ taskId, contextId, status: { state, message, timestamp: now() }, metadata: undefined });
+};
 
 /** Echoes word by word; `slow` waits between words; `ask me` needs input; `fail` fails quoting the token. */
 const executor: AgentExecutor = {
   async execute(ctx: RequestContext, bus: ExecutionEventBus) {
     const said = text(ctx.userMessage);
-    const task: Task = ctx.task ?? { id: ctx.taskId, contextId: ctx.contextId, status: { state: TaskState.TASK_STATE_SUBMITTED, message: undefined, timestamp: undefined }, artifacts: [], history: [ctx.userMessage], metadata: undefined };
+    const submitted = { state: TaskState.TASK_STATE_SUBMITTED, message: undefined, timestamp: undefined };
+    const history = [ctx.userMessage];
+    const fresh: Task = { id: ctx.taskId, contextId: ctx.contextId, status: submitted, artifacts: [], history, metadata: undefined };
+    const task = ctx.task ?? fresh;
     bus.publish(AgentEvent.task(task));
     bus.publish(status(ctx, TaskState.TASK_STATE_WORKING));
     if (ctx.task === undefined && said.includes('ask me')) {
@@ -50,14 +57,18 @@ const executor: AgentExecutor = {
       if (said.includes('slow')) await new Promise((r) => setTimeout(r, 150));
       if (cancelled.has(ctx.taskId)) return;
       const part = { content: { $case: 'text' as const, value: w }, metadata: undefined, filename: '', mediaType: '' };
-      bus.publish(AgentEvent.artifactUpdate({ taskId: ctx.taskId, contextId: ctx.contextId, artifact: { artifactId: 'out', name: 'answer', description: '', parts: [part], metadata: undefined, extensions: [] }, append: i > 0, lastChunk: i === words.length - 1, metadata: undefined }));
+      const artifact = { artifactId: 'out', name: 'answer', description: '', parts: [part], metadata: undefined, extensions: [] };
+      const last = i === words.length - 1;
+      const { taskId, contextId } = ctx;
+      bus.publish(AgentEvent.artifactUpdate({ taskId, contextId, artifact, append: i > 0, lastChunk: last, metadata: undefined }));
     }
     bus.publish(status(ctx, TaskState.TASK_STATE_COMPLETED));
     bus.finished();
   },
   async cancelTask(taskId: string, bus: ExecutionEventBus) {
     cancelled.add(taskId);
-    bus.publish(AgentEvent.statusUpdate({ taskId, contextId: '', status: { state: TaskState.TASK_STATE_CANCELED, message: undefined, timestamp: new Date().toISOString() }, metadata: undefined }));
+    const state = { state: TaskState.TASK_STATE_CANCELED, message: undefined, timestamp: now() };
+    bus.publish(AgentEvent.statusUpdate({ taskId, contextId: '', status: state, metadata: undefined }));
     bus.finished();
   },
 };
@@ -131,7 +142,8 @@ async function start(storage = new MemoryStorage()): Promise<{ s: ActorSystem; c
 }
 
 let n = 0;
-async function run(s: ActorSystem, c: Catalog, agent: string, content: string, until?: (e: RunEvent) => boolean): Promise<{ runId: string; done: Promise<RunResult> }> {
+type Started = { runId: string; done: Promise<RunResult> };
+async function run(s: ActorSystem, c: Catalog, agent: string, content: string, until?: (e: RunEvent) => boolean): Promise<Started> {
   const runId = `sdk-${++n}-${Math.random().toString(16).slice(2)}`;
   let hit: (e: RunEvent) => void = () => undefined;
   const reached = new Promise<RunEvent>((r) => (hit = r));
@@ -142,13 +154,18 @@ async function run(s: ActorSystem, c: Catalog, agent: string, content: string, u
   return { runId, done };
 }
 
-const tokensOf = (r: RunResult): string => r.events.filter((e) => e.event === 'token').map((e) => (e.data as { text: string }).text).join('');
+const tokensOf = (r: RunResult): string =>
+  r.events
+    .filter((e) => e.event === 'token')
+    .map((e) => (e.data as { text: string }).text)
+    .join('');
 const gapFree = (events: readonly RunEvent[]): void => expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
 
 describe('a remote agent behind an @a2a-js/sdk server', () => {
   it('streams the artifact chunks as tokens, completes with the answer and sends the auth header', async () => {
     const { s, c } = await start();
-    expect(c.agents().map((a) => [a.name, a.provider])).toEqual([['ext', 'a2a'], ['blocking', 'a2a'], ['nowhere', 'a2a'], ['boss', 'offline']]);
+    const listed = c.agents().map((a) => [a.name, a.provider]);
+    expect(listed).toEqual([['ext', 'a2a'], ['blocking', 'a2a'], ['nowhere', 'a2a'], ['boss', 'offline']]);
     authSeen.length = 0;
     const r = await (await run(s, c, 'ext', 'hello sdk world')).done;
     expect(r).toMatchObject({ status: 'success', output: 'echo: hello sdk world' });

@@ -25,7 +25,8 @@ const DEMO = [
 function start(name: string, config: { agents: unknown[] }): Promise<CliGateway> {
   mkdirSync(`${dir}/${name}`, { recursive: true });
   writeFileSync(`${dir}/${name}.json`, JSON.stringify({ agents: [...DEMO, ...config.agents] }));
-  return startCliGateway(['start', '--quiet', '--config', `${dir}/${name}.json`], cleanEnv({ TROUPE_PORT: '0', TROUPE_DATA_DIR: `${dir}/${name}` }));
+  const env = cleanEnv({ TROUPE_PORT: '0', TROUPE_DATA_DIR: `${dir}/${name}` });
+  return startCliGateway(['start', '--quiet', '--config', `${dir}/${name}.json`], env);
 }
 
 beforeAll(async () => {
@@ -62,7 +63,9 @@ const tokens = (frames: Record<string, unknown>[]): string =>
 
 /** A2A `GetTask` on the far mesh (its task id is its run id). */
 async function farTask(id: string): Promise<{ status: { state: string } }> {
-  const res = await fetch(`${far.url}/a2a`, { method: 'POST', headers: { 'content-type': 'application/json', 'a2a-version': '1.0' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'GetTask', params: { id } }) });
+  const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'GetTask', params: { id } });
+  const headers = { 'content-type': 'application/json', 'a2a-version': '1.0' };
+  const res = await fetch(`${far.url}/a2a`, { method: 'POST', headers, body });
   return ((await res.json()) as { result: { status: { state: string } } }).result;
 }
 
@@ -91,7 +94,8 @@ describe('a remote agent behind another Troupe', () => {
     expect(assistants.map((a) => a.assistant_id).sort()).toEqual(['assistant', 'billing', 'careful', 'desk', 'faraway', 'triage']);
     const t = await c.threads.create();
     const events: { event: string; data: unknown }[] = [];
-    for await (const e of c.runs.stream(t.thread_id, 'faraway', { input: { messages: [{ type: 'human', content: 'stream across meshes' }] }, streamMode: ['values', 'messages-tuple'] })) events.push(e);
+    const input = { messages: [{ type: 'human', content: 'stream across meshes' }] };
+    for await (const e of c.runs.stream(t.thread_id, 'faraway', { input, streamMode: ['values', 'messages-tuple'] })) events.push(e);
     const chunks = events.filter((e) => e.event === 'messages').map((e) => (e.data as [{ content: string }])[0].content);
     expect(chunks.length).toBeGreaterThan(3);
     const state = await c.threads.getState<{ messages: { type: string; content: string }[] }>(t.thread_id);
@@ -100,6 +104,9 @@ describe('a remote agent behind another Troupe', () => {
     expect(chunks.join('')).toBe(ai?.content);
     const [run] = await c.runs.list(t.thread_id);
     expect(run?.status).toBe('success');
+    // This mesh's own A2A card offers the remote agent as one of its skills.
+    const card = (await (await fetch(`${near.url}/.well-known/agent-card.json`)).json()) as { skills: { id: string }[] };
+    expect(card.skills.map((s) => s.id)).toContain('faraway');
   }, 30_000);
 
   it('is a handoff target and a delegate of a local agent', async () => {
@@ -118,7 +125,8 @@ describe('a remote agent behind another Troupe', () => {
       c.send(startFrame('a', 'desk', '/ask faraway what is the weather there'));
       const asked = (await c.type('run.created', 15_000))['run_id'] as string;
       const done = await c.run(asked, false, 20_000);
-      expect(done.find((f) => f['event'] === 'tool_result')).toMatchObject({ data: { name: 'ask_faraway', is_error: false, content: expect.stringContaining('you said: what is the weather there') } });
+      const answer = { name: 'ask_faraway', is_error: false, content: expect.stringContaining('you said: what is the weather there') };
+      expect(done.find((f) => f['event'] === 'tool_result')).toMatchObject({ data: answer });
       expect(done.at(-1)).toMatchObject({ type: 'run.completed', output: expect.stringContaining('ask_faraway: [offline model]') });
     } finally {
       c.ws.terminate();
@@ -131,7 +139,8 @@ describe('a remote agent behind another Troupe', () => {
       c.send(startFrame('x', 'careful', '/tool calculator {"expression":"6*7"}'));
       const runId = (await c.type('run.created', 15_000))['run_id'] as string;
       const upTo = await c.run(runId, true, 20_000);
-      expect(upTo.at(-1)).toMatchObject({ type: 'run.interrupted', interrupt: { kind: 'approval', tool_call: { name: 'calculator', arguments: { expression: '6*7' } } } });
+      const approval = { kind: 'approval', tool_call: { name: 'calculator', arguments: { expression: '6*7' } } };
+      expect(upTo.at(-1)).toMatchObject({ type: 'run.interrupted', interrupt: approval });
       c.send({ type: 'run.resume', id: 'r', run_id: runId, resume: { approve: true } });
       const frames = await c.run(runId, false, 20_000);
       expect(frames.at(-1)).toMatchObject({ type: 'run.completed', output: expect.stringContaining('42') });
@@ -140,7 +149,8 @@ describe('a remote agent behind another Troupe', () => {
       const second = (await c.type('run.created', 15_000))['run_id'] as string;
       await c.run(second, true, 20_000);
       const acp = new Client({ apiUrl: `${near.url}/acp` });
-      const thread = (c.frames.find((f) => f['run_id'] === second && f['type'] === 'run.created') as Record<string, unknown>)['thread_id'] as string;
+      const created = c.frames.find((f) => f['run_id'] === second && f['type'] === 'run.created') as Record<string, unknown>;
+      const thread = created['thread_id'] as string;
       const remote = ((await acp.runs.get(thread, second)).metadata as { remote?: { task_id: string } }).remote;
       expect(remote?.task_id).toBeTypeOf('string');
       expect((await farTask(remote?.task_id ?? '')).status.state).toBe('TASK_STATE_INPUT_REQUIRED');
