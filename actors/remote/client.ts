@@ -4,7 +4,7 @@
  * on every request, and the conversions between our chat messages and A2A messages and parts.
  */
 import { randomUUID } from 'node:crypto';
-import { Message, Role, type Task } from '@a2a-js/sdk';
+import { Message, Role } from '@a2a-js/sdk';
 import { ClientFactory, DefaultAgentCardResolver, JsonRpcTransportFactory, type Client } from '@a2a-js/sdk/client';
 import { registerSecret } from '../../protocols/index.js';
 import type { ChatMessage } from '../llm/index.js';
@@ -67,17 +67,14 @@ export function partsData(parts: readonly { content?: { $case: string; value?: u
   return (parts ?? []).find((p) => p.content?.$case === 'data')?.content?.value;
 }
 
-/** A task's answer: its artifacts' text, else its status message's text. */
-export function taskText(task: Task): string {
-  const artifacts = task.artifacts.map((a) => partsText(a.parts)).join('');
-  return artifacts !== '' ? artifacts : partsText(task.status?.message?.parts);
-}
-
-/** A transcript line per message that has text (role-prefixed, so no line reads as a command). */
+/** The messages that have text, each line prefixed with its speaker (no line of a message reads as a command or another speaker). */
 export function transcript(messages: readonly ChatMessage[]): string {
   return messages
     .filter((m) => m.content.trim() !== '' && m.role !== 'system')
-    .map((m) => `${m.role === 'tool' ? `tool ${m.name ?? ''}`.trim() : m.role}: ${m.content}`)
+    .flatMap((m) => {
+      const who = m.role === 'tool' ? `tool ${m.name ?? ''}`.trim() : m.role;
+      return m.content.split(/\r?\n|\r/).map((line) => `${who}: ${line}`);
+    })
     .join('\n');
 }
 

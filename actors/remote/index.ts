@@ -9,6 +9,7 @@ import { remoteBehavior, type RemoteAgentDefinition } from './behavior.js';
 
 export { remoteBehavior } from './behavior.js';
 export type { RemoteAgentDefinition, RemoteState } from './behavior.js';
+export { transcript } from './client.js';
 export type { RemoteTarget } from './client.js';
 export type { RemoteCheckpoint, RemoteTaskRef } from './host.js';
 
