@@ -107,6 +107,11 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
     };
     const waitForAnswer = (): Promise<unknown> =>
       new Promise((resolve, reject) => {
+        if (live.early !== undefined) {
+          resolve(live.early);
+          live.early = undefined;
+          return;
+        }
         live.resume = (v) => {
           live.resume = undefined;
           resolve(v);
@@ -284,8 +289,10 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
         case RUN_RESUME: {
           const p = runResumeSchema.parse(msg.payload);
           const live = st.runs.get(p.run_id);
-          if (live?.resume === undefined) throw new ValidationError(`run ${p.run_id} is not waiting for an answer here`);
-          live.resume(p.resume);
+          const waiting = live !== undefined && (live.resume !== undefined || live.record.status === 'interrupted');
+          if (!waiting) throw new ValidationError(`run ${p.run_id} is not waiting for an answer here`);
+          if (live.resume !== undefined) live.resume(p.resume);
+          else live.early = p.resume;
           return { run_id: p.run_id, status: 'running' };
         }
         case RUN_CANCEL: {

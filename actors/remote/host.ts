@@ -36,6 +36,8 @@ export interface RemoteLive {
   task?: RemoteTaskRef;
   /** Set while the run waits for a human's answer. */
   resume?: (value: unknown) => void;
+  /** An answer that came before the run (picked up again after a restart) was ready to take it. */
+  early?: unknown;
   /** The actor is stopping: the run is left to its checkpoint, not ended. */
   stopping: boolean;
 }

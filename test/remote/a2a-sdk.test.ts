@@ -232,6 +232,33 @@ describe('a remote agent behind an @a2a-js/sdk server', () => {
     expect(asked).toMatchObject({ status: 'success', output: expect.stringContaining('ask_ext: echo: how are you') });
   });
 
+  it('a run interrupted when its actor restarts waits for its answer again; one that never got a task ends as error', async () => {
+    const storage = new MemoryStorage();
+    const first = await start(storage);
+    const { runId } = await run(first.s, first.c, 'ext', 'ask me across a restart', (e) => e.event === 'interrupt');
+    await first.s.shutdown();
+    system = undefined;
+    const store = new RunStore(storage);
+    expect((await store.run('default', runId)).status).toBe('interrupted');
+    // A run whose actor stopped before the server named its task: nothing to follow.
+    const lost = { ...(await store.run('default', runId)), run_id: 'lost-1', status: 'running' as const, last_seq: 1 };
+    await store.putRun('default', lost, true);
+    const usage = { promptTokens: 0, completionTokens: 0 };
+    const cp = { run_id: 'lost-1', thread_id: lost.thread_id, agent: 'ext', depth: 0, messages: [], turns: 0, usage, resumes: 0 };
+    await store.saveCheckpoint('default', cp, true);
+
+    const second = await start(storage);
+    const done = waitForRun(second.s, runId, 'default', 20_000);
+    const ref = await second.c.ensure('agent/ext');
+    expect(await store.run('default', 'lost-1')).toMatchObject({ status: 'error', error: expect.stringContaining('run lost') });
+    expect(await store.activeRuns('default', 'ext')).toEqual([runId]);
+    await ref.ask(RUN_RESUME, { run_id: runId, resume: { approve: true } });
+    expect(await done).toMatchObject({ status: 'success', output: 'you chose yes' });
+    const log = await store.events('default', runId);
+    gapFree(log);
+    expect(log.filter((e) => e.event === 'interrupt')).toHaveLength(1);
+  });
+
   it('a run whose actor restarts mid-task follows the remote task again and completes', async () => {
     const storage = new MemoryStorage();
     const first = await start(storage);
