@@ -61,13 +61,16 @@ const tokens = (frames: Record<string, unknown>[]): string =>
     .map((f) => (f['data'] as { text: string }).text)
     .join('');
 
-/** A2A `GetTask` on the far mesh (its task id is its run id). */
-async function farTask(id: string): Promise<{ status: { state: string } }> {
-  const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'GetTask', params: { id } });
+/** One A2A JSON-RPC call on a mesh's `/a2a`. */
+async function rpc<T>(mesh: CliGateway, method: string, params: unknown): Promise<T> {
+  const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method, params });
   const headers = { 'content-type': 'application/json', 'a2a-version': '1.0' };
-  const res = await fetch(`${far.url}/a2a`, { method: 'POST', headers, body });
-  return ((await res.json()) as { result: { status: { state: string } } }).result;
+  const res = await fetch(`${mesh.url}/a2a`, { method: 'POST', headers, body });
+  return ((await res.json()) as { result: T }).result;
 }
+
+/** A2A `GetTask` on the far mesh (its task id is its run id). */
+const farTask = (id: string): Promise<{ status: { state: string } }> => rpc(far, 'GetTask', { id });
 
 describe('a remote agent behind another Troupe', () => {
   it('runs from /ws: the remote tokens stream here with gap-free seqs and the run completes with its answer', async () => {
@@ -107,6 +110,12 @@ describe('a remote agent behind another Troupe', () => {
     // This mesh's own A2A card offers the remote agent as one of its skills.
     const card = (await (await fetch(`${near.url}/.well-known/agent-card.json`)).json()) as { skills: { id: string }[] };
     expect(card.skills.map((s) => s.id)).toContain('faraway');
+    // …and runs it for an A2A client of this mesh: A2A in, A2A out, through this mesh's run contract.
+    const message = { messageId: 'm-near-1', role: 'ROLE_USER', parts: [{ text: 'relayed twice' }], metadata: { skill: 'faraway' } };
+    type Sent = { task: { status: { state: string }; artifacts: { parts: { text: string }[] }[] } };
+    const { task } = await rpc<Sent>(near, 'SendMessage', { message });
+    expect(task.status.state).toBe('TASK_STATE_COMPLETED');
+    expect(task.artifacts[0]?.parts[0]?.text).toContain('you said: relayed twice');
   }, 30_000);
 
   it('is a handoff target and a delegate of a local agent', async () => {
