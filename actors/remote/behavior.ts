@@ -98,7 +98,7 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
     // The deadline counts while the remote agent works, not while a human is asked.
     let timer: TimerHandle | undefined;
     const arm = (): void => {
-      const late = new DeadlineExceededError(`remote agent ${def.name} did not answer within ${runTimeoutMs} ms`);
+      const late = new DeadlineExceededError(`no answer within ${runTimeoutMs} ms`);
       timer = system.clock.setTimer(runTimeoutMs, () => live.abort.abort(late));
     };
     const disarm = (): void => {
@@ -134,6 +134,7 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
         const out = await ex.run(step).finally(disarm);
         if (live.stopping) return;
         if (out.state === 'working') {
+          if (live.task === undefined) throw new Error('the remote server ended the exchange without naming a task or answering');
           step = { kind: 'follow' };
           continue;
         }

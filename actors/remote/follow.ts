@@ -64,11 +64,12 @@ export class Exchange {
     if (step.kind === 'follow' && streaming) {
       try {
         for await (const ev of client.resubscribeTask({ tenant: '', id }, { signal })) if (this.absorb(ev)) break;
-        return this.outcome();
+        if (this.outcome().state !== 'working') return this.outcome();
       } catch (e) {
         if (signal.aborted) throw e;
-        // A task that ended meanwhile (or a server that cannot resubscribe) is read with GetTask.
       }
+      // A task that ended meanwhile, a server that cannot resubscribe, or a stream that closed
+      // before the task stopped: the task is read with GetTask (polled, never in a tight loop).
     }
     const first = step.kind === 'send'
       ? await client.sendMessage(request(step.message), { signal })

@@ -128,6 +128,7 @@ const AGENTS = () => [
   { name: 'ext', description: 'The SDK echo agent.', remote: { card: `${base}/stream/.well-known/agent-card.json`, authEnv: 'SDK_TOKEN' } },
   { name: 'blocking', remote: { card: `${base}/plain/.well-known/agent-card.json` } },
   { name: 'nowhere', remote: { card: 'http://127.0.0.1:1/.well-known/agent-card.json' } },
+  { name: 'hasty', remote: { card: `${base}/stream/.well-known/agent-card.json` }, runTimeoutMs: 300 },
   { name: 'boss', instructions: 'Route.', handoffs: ['ext'], delegates: ['ext'] },
 ];
 
@@ -165,7 +166,7 @@ describe('a remote agent behind an @a2a-js/sdk server', () => {
   it('streams the artifact chunks as tokens, completes with the answer and sends the auth header', async () => {
     const { s, c } = await start();
     const listed = c.agents().map((a) => [a.name, a.provider]);
-    expect(listed).toEqual([['ext', 'a2a'], ['blocking', 'a2a'], ['nowhere', 'a2a'], ['boss', 'offline']]);
+    expect(listed).toEqual([['ext', 'a2a'], ['blocking', 'a2a'], ['nowhere', 'a2a'], ['hasty', 'a2a'], ['boss', 'offline']]);
     authSeen.length = 0;
     const r = await (await run(s, c, 'ext', 'hello sdk world')).done;
     expect(r).toMatchObject({ status: 'success', output: 'echo: hello sdk world' });
@@ -219,6 +220,10 @@ describe('a remote agent behind an @a2a-js/sdk server', () => {
     const lost = await (await run(s, c, 'nowhere', 'anyone?')).done;
     expect(lost.status).toBe('error');
     expect(lost.error).toMatch(/^remote agent nowhere: /);
+
+    const late = await (await run(s, c, 'hasty', 'slow words that take far longer than allowed')).done;
+    expect(late).toMatchObject({ status: 'error', error: 'remote agent hasty: no answer within 300 ms' });
+    await expect.poll(() => cancelled.size).toBe(2);
   });
 
   it('is a handoff target and a delegate of a local agent', async () => {
