@@ -107,6 +107,10 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
     };
     const waitForAnswer = (): Promise<unknown> =>
       new Promise((resolve, reject) => {
+        if (live.abort.signal.aborted) {
+          reject(live.abort.signal.reason as Error);
+          return;
+        }
         if (live.early !== undefined) {
           resolve(live.early);
           live.early = undefined;
@@ -122,6 +126,8 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
       const remote = await connect();
       let step: Step | { kind: 'await' } = first;
       for (;;) {
+        // Cancelled (or stopping) while the card was fetched or between exchanges: no further request.
+        live.abort.signal.throwIfAborted();
         if (step.kind === 'await') {
           const answer = await waitForAnswer();
           host.setStatus('running');
