@@ -28,7 +28,7 @@ import {
 import type { ActorContext, Behavior, TimerHandle } from '../../runtime/index.js';
 import { RunStore, type RunRecord } from '../agent/index.js';
 import type { ChatMessage } from '../llm/index.js';
-import { remoteClientCache, transcript, userMessage, type RemoteTarget } from './client.js';
+import { answerMessage, firstText, remoteClientCache, transcript, userMessage, type RemoteTarget } from './client.js';
 import { Exchange, type Step } from './follow.js';
 import { remoteHost, type RemoteCheckpoint, type RemoteHost, type RemoteLive } from './host.js';
 
@@ -59,20 +59,6 @@ const TERMINAL = new Set(['success', 'error', 'cancelled', 'timeout']);
 
 type Ctx = Pick<ActorContext<RemoteState>, 'system' | 'self'>;
 type Created = { run_id: string; thread_id: string; status: string };
-
-/** The text a remote agent is sent for a new run: the earlier conversation as a transcript, then the input as is. */
-function firstText(history: readonly ChatMessage[], input: readonly ChatMessage[]): string {
-  const last = input.at(-1)?.content ?? '';
-  const before = transcript([...history, ...input.slice(0, -1)]);
-  return before === '' ? last : `Conversation so far:\n${before}\n\n${last}`;
-}
-
-/** The answer to an input-required task: text a person would write, and the structured answer as data. */
-function answerMessage(resume: unknown, live: RemoteLive, skill?: string): ReturnType<typeof userMessage> {
-  const r = resume as { approve?: boolean; reason?: string };
-  const text = r.approve === true ? 'yes' : `no${r.reason === undefined ? '' : `: ${r.reason}`}`;
-  return userMessage(text, { taskId: live.task?.taskId, contextId: live.task?.contextId, skill, data: resume });
-}
 
 /** Makes the behavior of a remote agent actor. */
 export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState> {
@@ -132,7 +118,7 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
           const answer = await waitForAnswer();
           host.setStatus('running');
           host.emit('status', { status: 'running' });
-          step = { kind: 'send', message: answerMessage(answer, live, def.skill) };
+          step = { kind: 'send', message: answerMessage(answer, live.task, def.skill) };
           continue;
         }
         const ex = new Exchange(remote, live, host, () => void host.checkpoint().catch(() => undefined), system.clock);

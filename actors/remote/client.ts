@@ -90,6 +90,20 @@ export function userMessage(text: string, extra: { taskId?: string; contextId?: 
   });
 }
 
+/** The text a remote agent is sent for a new run: the earlier conversation as a transcript, then the input as is. */
+export function firstText(history: readonly ChatMessage[], input: readonly ChatMessage[]): string {
+  const last = input.at(-1)?.content ?? '';
+  const before = transcript([...history, ...input.slice(0, -1)]);
+  return before === '' ? last : `Conversation so far:\n${before}\n\n${last}`;
+}
+
+/** The answer to an input-required task: text a person would write, and the structured answer as data. */
+export function answerMessage(resume: unknown, task: { taskId: string; contextId: string } | undefined, skill?: string): Message {
+  const r = resume as { approve?: boolean; reason?: string };
+  const text = r.approve === true ? 'yes' : `no${r.reason === undefined ? '' : `: ${r.reason}`}`;
+  return userMessage(text, { taskId: task?.taskId, contextId: task?.contextId, skill, data: resume });
+}
+
 /** True for a message the remote agent sent (a direct answer, not a task). */
 export function isAgentMessage(m: Message): boolean {
   return m.role === Role.ROLE_AGENT || m.role === Role.ROLE_UNSPECIFIED;
