@@ -6,11 +6,26 @@ const name = (what: string) => z.string({ error: `expected ${what}` }).regex(/^[
 const list = () => z.array(z.string({ error: 'expected a string' }).min(1, { error: 'expected a non-empty string' })).default(() => []);
 const posInt = () => z.int({ error: 'expected an integer >= 1' }).min(1, { error: 'expected an integer >= 1' });
 
+/** Where a remote agent lives: the agent card of its A2A server (docs/remote-agents.md). */
+export const remoteAgentSchema = z.strictObject({
+  card: z.url({ protocol: /^https?$/, error: 'expected the http(s) URL of an A2A agent card' }),
+  /** Environment variable holding the credential sent as `authorization` (a bare token gets `Bearer `). */
+  authEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { error: 'expected an environment variable name' }).optional(),
+  /** Skill of the remote server to run (sent as message metadata `skill`; a Troupe mesh lists one per agent). */
+  skill: z.string().min(1, { error: 'expected a non-empty skill id' }).optional(),
+});
+
+/** Fields that only a local agent uses: a remote agent runs its own tools, model and routing. */
+const LOCAL_ONLY = ['tools', 'handoffs', 'delegates', 'approvals', 'subscribe', 'publish'] as const;
+
 /** One agent. Providers: `auto` follows the environment (offline when no key is set). */
-export const agentConfigSchema = z.strictObject({
+const agentObjectSchema = z.strictObject({
   name: name('an agent name'),
   description: z.string().default(''),
-  instructions: z.string({ error: 'expected a string' }).min(1, { error: 'expected non-empty instructions' }),
+  /** Required for a local agent; a remote agent has none of its own. */
+  instructions: z.string({ error: 'expected a string' }).min(1, { error: 'expected non-empty instructions' }).optional(),
+  /** Makes this agent a remote one: it lives behind another A2A server. */
+  remote: remoteAgentSchema.optional(),
   provider: z.enum(['auto', 'offline', 'openai', 'anthropic']).default('auto'),
   /** Model name (default per provider). */
   model: z.string().min(1).optional(),
@@ -41,6 +56,19 @@ export const agentConfigSchema = z.strictObject({
   toolTimeoutMs: posInt().optional(),
   prices: z.strictObject({ promptPer1k: z.number().min(0), completionPer1k: z.number().min(0) }).optional(),
 });
+
+/** One agent: local (instructions, a model, tools) or remote (`remote.card`). */
+export const agentConfigSchema = agentObjectSchema
+  .superRefine((a, ctx) => {
+    if (a.remote === undefined) {
+      if (a.instructions === undefined) ctx.addIssue({ code: 'custom', path: ['instructions'], input: undefined, message: 'expected non-empty instructions (only a remote agent may omit them)' });
+      return;
+    }
+    for (const field of LOCAL_ONLY)
+      if (a[field].length > 0) ctx.addIssue({ code: 'custom', path: [field], input: a[field], message: `expected no ${field} on a remote agent (it runs behind its own A2A server)` });
+    if (a.recall !== undefined) ctx.addIssue({ code: 'custom', path: ['recall'], input: a.recall, message: 'expected no recall on a remote agent (it runs behind its own A2A server)' });
+  })
+  .transform((a) => ({ ...a, instructions: a.instructions ?? '' }));
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 
 /** An MCP server attached to the mesh: a stdio command or a Streamable HTTP URL. */

@@ -9,6 +9,7 @@ import type { AgentConfig, McpServerConfig } from '../../config/index.js';
 import type { ActorRef, ActorSystem, Behavior, KindSpec, MeshNode } from '../../runtime/index.js';
 import { providerFor } from '../llm/select.js';
 import type { ModelProvider } from '../llm/types.js';
+import { remoteBehavior, remoteDefinition, type RemoteAgentDefinition } from '../remote/index.js';
 import { attachMcpServer, builtinTools, toolBehavior, type FunctionTool, type McpAttachment } from '../tool/index.js';
 import { agentBehavior } from './behavior.js';
 import type { AgentDefinition, AgentHooks } from './definition.js';
@@ -53,12 +54,19 @@ export interface CatalogKind extends KindSpec {
 /** Agents and tools of a mesh, activated per tenant through a {@link MeshNode}. */
 export class Catalog {
   private readonly defs = new Map<string, AgentDefinition & { description: string }>();
+  /** Agents that live behind another A2A server (config `remote`), served at `agent/<name>` too. */
+  private readonly remotes = new Map<string, RemoteAgentDefinition>();
   private readonly functionTools = new Map<string, FunctionTool<never>>();
   private readonly attachments: McpAttachment[] = [];
   private mesh: MeshNode | undefined;
 
   constructor(private readonly options: CatalogOptions) {
     for (const a of options.agents) {
+      const remote = remoteDefinition(a, options.env === undefined ? {} : { env: options.env });
+      if (remote !== undefined) {
+        this.remotes.set(a.name, remote);
+        continue;
+      }
       const { provider, model } = options.provider ?? providerFor(a, options.env);
       this.defs.set(a.name, {
         name: a.name,
@@ -89,7 +97,11 @@ export class Catalog {
   install(mesh: MeshNode): this {
     this.mesh = mesh;
     const resolve = (address: string, tenant: string): Promise<ActorRef> => this.ensure(address, tenant);
-    mesh.host({ kind: 'agent', behavior: (address) => agentBehavior({ ...this.agentDef(address), resolve }) });
+    const behavior = (address: string): Behavior => {
+      const remote = this.remotes.get(address.slice('agent/'.length));
+      return remote === undefined ? (agentBehavior({ ...this.agentDef(address), resolve }) as Behavior) : (remoteBehavior(remote) as Behavior);
+    };
+    mesh.host({ kind: 'agent', behavior });
     mesh.host({ kind: 'tool', pool: true, behavior: (address, tenant) => this.toolBehavior(address, tenant, mesh.system) });
     for (const k of this.options.kinds ?? []) mesh.host(k);
     return this;
@@ -106,7 +118,11 @@ export class Catalog {
 
   /** The agents callers may run. */
   agents(): CatalogAgent[] {
-    return [...this.defs.values()].map((d) => ({ name: d.name, description: d.description, tools: d.tools ?? [], handoffs: d.handoffs ?? [], delegates: d.delegates ?? [], model: d.model, provider: d.provider.name }));
+    const local = [...this.defs.values()].map((d) => ({ name: d.name, description: d.description, tools: d.tools ?? [], handoffs: d.handoffs ?? [], delegates: d.delegates ?? [], model: d.model, provider: d.provider.name }));
+    const remote = [...this.remotes.values()].map((r) => ({ name: r.name, description: r.description ?? '', tools: [], handoffs: [], delegates: [], model: r.card, provider: 'a2a' }));
+    // Config order, so the default agent (the first) stays the first configured.
+    const order = new Map(this.options.agents.map((a, i) => [a.name, i]));
+    return [...local, ...remote].sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
   }
 
   /** Tool names callers may list and call. */
@@ -118,7 +134,7 @@ export class Catalog {
   has(address: string): boolean {
     const kind = kindOf(address);
     const id = address.slice(kind.length + 1);
-    if (kind === 'agent') return this.defs.has(id);
+    if (kind === 'agent') return this.defs.has(id) || this.remotes.has(id);
     if (kind === 'tool') return this.tools().includes(id);
     return this.options.kinds?.some((k) => k.kind === kind && k.accepts(id)) ?? false;
   }
