@@ -10,13 +10,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { ActorStoppedError, ConflictError, DeadlineExceededError, isTroupeError, scrubbedMessage, RUN_CANCEL, RUN_CONTINUE, RUN_CREATE, RUN_RESUME, TOPIC_MESSAGE, ValidationError, agentMessageSchema, runCancelSchema, runCreateSchema, runResumeSchema, type RunCreate } from '../../protocols/index.js';
+import { ActorStoppedError, DeadlineExceededError, isTroupeError, scrubbedMessage, RUN_CANCEL, RUN_CONTINUE, RUN_CREATE, RUN_RESUME, TOPIC_MESSAGE, ValidationError, agentMessageSchema, runCancelSchema, runCreateSchema, runResumeSchema, type RunCreate } from '../../protocols/index.js';
 import { METER, type ActorContext, type Behavior, type TimerHandle } from '../../runtime/index.js';
 import type { ChatMessage } from '../llm/types.js';
 import type { AgentDefinition } from './definition.js';
 import { makeHost, type AgentHost, type LiveRun, type RunServices } from './host.js';
 import { AgentRun, type ResumeValue, type RunState } from './run.js';
 import { RunStore, type RunCheckpoint, type RunRecord } from './store.js';
+import { admitRun, TERMINAL_RUN_STATUSES as TERMINAL } from './admit.js';
 
 /** An agent actor's private state: the runs it is driving now (everything else is in the store). */
 export interface AgentState {
@@ -38,7 +39,6 @@ const continueSchema = z.object({
   usage: z.object({ promptTokens: z.number(), completionTokens: z.number() }),
 });
 
-const TERMINAL = new Set(['success', 'error', 'cancelled', 'timeout']);
 
 /** Makes the behavior of an agent actor. */
 export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
@@ -111,17 +111,9 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
   const create = async (st: AgentState, ctx: ActorContext<AgentState>, p: RunCreate): Promise<{ run_id: string; thread_id: string; status: string }> => {
     const tenant = ctx.self.tenant;
     const runId = p.run_id ?? randomUUID();
-    const existing = await st.store.getRun(tenant, runId);
-    if (existing !== undefined) {
-      // The same create again (a redelivery or a client retry) names the same run.
-      if (p.thread_id !== undefined && p.thread_id !== existing.thread_id) throw new ConflictError(`run ${runId} exists on another thread`);
-      return { run_id: runId, thread_id: existing.thread_id, status: existing.status };
-    }
-    const thread = await st.store.createThread(tenant, { thread_id: p.thread_id, ifExists: 'do_nothing' });
-    if ((thread.status === 'busy' || thread.status === 'interrupted') && thread.run_id !== undefined) {
-      const holder = await st.store.getRun(tenant, thread.run_id);
-      if (holder !== undefined && !TERMINAL.has(holder.status)) throw new ConflictError(`thread ${thread.thread_id} is busy with run ${thread.run_id}`);
-    }
+    const admitted = await admitRun(st.store, tenant, runId, p.thread_id);
+    if ('existing' in admitted) return admitted.existing;
+    const { thread } = admitted;
     const now = new Date().toISOString();
     const record: RunRecord = { run_id: runId, thread_id: thread.thread_id, assistant_id: def.name, agent: def.name, status: 'running', created_at: now, updated_at: now, metadata: p.metadata ?? {}, multitask_strategy: 'reject', last_seq: 0 };
     const depth = typeof p.config?.['depth'] === 'number' ? p.config['depth'] : 0;

@@ -14,3 +14,5 @@ export type { WireEvent } from './event-log.js';
 export type { RunRecord, RunCheckpoint, ThreadRecord, ThreadCheckpoint, ThreadStatus, PendingInterrupt, PendingCalls } from './store.js';
 export { Catalog } from './catalog.js';
 export type { CatalogAgent, CatalogOptions, CatalogKind } from './catalog.js';
+export { admitRun, TERMINAL_RUN_STATUSES } from './admit.js';
+export type { RunCreated } from './admit.js';

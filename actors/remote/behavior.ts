@@ -10,7 +10,6 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
   ActorStoppedError,
-  ConflictError,
   DeadlineExceededError,
   RUN_CANCEL,
   RUN_CONTINUE,
@@ -26,7 +25,7 @@ import {
   type RunCreate,
 } from '../../protocols/index.js';
 import type { ActorContext, Behavior, TimerHandle } from '../../runtime/index.js';
-import { RunStore, type RunRecord } from '../agent/index.js';
+import { admitRun, RunStore, TERMINAL_RUN_STATUSES as TERMINAL, type RunRecord } from '../agent/index.js';
 import type { ChatMessage } from '../llm/index.js';
 import { answerMessage, firstText, remoteClientCache, transcript, userMessage, type RemoteTarget } from './client.js';
 import { Exchange, type Step } from './follow.js';
@@ -55,7 +54,6 @@ const continueSchema = z.object({
   depth: z.number().int().nonnegative(),
 });
 
-const TERMINAL = new Set(['success', 'error', 'cancelled', 'timeout']);
 
 type Ctx = Pick<ActorContext<RemoteState>, 'system' | 'self'>;
 type Created = { run_id: string; thread_id: string; status: string };
@@ -202,18 +200,9 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
   const create = async (st: RemoteState, ctx: ActorContext<RemoteState>, p: RunCreate): Promise<Created> => {
     const tenant = ctx.self.tenant;
     const runId = p.run_id ?? randomUUID();
-    const existing = await st.store.getRun(tenant, runId);
-    if (existing !== undefined) {
-      if (p.thread_id !== undefined && p.thread_id !== existing.thread_id) throw new ConflictError(`run ${runId} exists on another thread`);
-      return { run_id: runId, thread_id: existing.thread_id, status: existing.status };
-    }
-    const thread = await st.store.createThread(tenant, { thread_id: p.thread_id, ifExists: 'do_nothing' });
-    if ((thread.status === 'busy' || thread.status === 'interrupted') && thread.run_id !== undefined) {
-      const holder = await st.store.getRun(tenant, thread.run_id);
-      if (holder !== undefined && !TERMINAL.has(holder.status)) {
-        throw new ConflictError(`thread ${thread.thread_id} is busy with run ${thread.run_id}`);
-      }
-    }
+    const admitted = await admitRun(st.store, tenant, runId, p.thread_id);
+    if ('existing' in admitted) return admitted.existing;
+    const { thread } = admitted;
     const now = new Date(ctx.system.clock.now()).toISOString();
     const metadata = { ...p.metadata, remote: { card: def.card } };
     const record: RunRecord = {
