@@ -64,14 +64,13 @@ async function startMesh(ids: string[]): Promise<string> {
 /** Sends `jobs` in parallel lanes, calling `midway` once after `at` sends. */
 async function drive(jobs: (() => Promise<void>)[], at: number, midway: () => Promise<void>): Promise<void> {
   let next = 0;
-  let fired = false;
+  let fired: Promise<void> | undefined;
   const lane = async (): Promise<void> => {
     while (next < jobs.length) {
       const i = next++;
-      if (!fired && i >= at) {
-        fired = true;
-        await midway();
-      }
+      // Every lane waits for `midway` at job `at`: the jobs after it run once it is done (e.g. a node
+      // attached), however long that took, so "mid-traffic" never depends on process start-up speed.
+      if (i >= at) await (fired ??= midway());
       await (jobs[i] as () => Promise<void>)();
     }
   };
