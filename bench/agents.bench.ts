@@ -57,7 +57,12 @@ export class ScriptedProvider implements ModelProvider {
       for (const text of ANSWER_TOKENS) yield { type: 'token', text };
       yield { type: 'token', text: last.content };
       const content = `${ANSWER_TOKENS.join('')}${last.content}`;
-      yield { type: 'done', message: { role: 'assistant', content }, usage: { promptTokens: request.messages.length, completionTokens: 5 }, stopReason: 'stop' };
+      yield {
+        type: 'done',
+        message: { role: 'assistant', content },
+        usage: { promptTokens: request.messages.length, completionTokens: 5 },
+        stopReason: 'stop',
+      };
       return;
     }
     for (const text of CALL_TOKENS) yield { type: 'token', text };
@@ -87,7 +92,11 @@ async function complete(provider: ModelProvider, request: ModelRequest, onToken:
   return reply;
 }
 
-const SPEC = { name: 'add', description: 'Adds two numbers.', parameters: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } }, required: ['a', 'b'] } };
+const SPEC = {
+  name: 'add',
+  description: 'Adds two numbers.',
+  parameters: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } }, required: ['a', 'b'] },
+};
 const INSTRUCTIONS = 'You add numbers with the add tool.';
 const QUESTION = 'What is 2 + 3?';
 
@@ -109,7 +118,10 @@ const addTool: Behavior<undefined> = {
 async function troupeMesh(provider: ModelProvider): Promise<{ system: ActorSystem; run: () => Promise<void> }> {
   const system = await createSystem();
   await system.spawn('tool/add', addTool, { pool: true });
-  await system.spawn('agent/adder', agentBehavior({ name: 'adder', instructions: INSTRUCTIONS, provider, model: 'scripted', tools: ['add'] }));
+  await system.spawn(
+    'agent/adder',
+    agentBehavior({ name: 'adder', instructions: INSTRUCTIONS, provider, model: 'scripted', tools: ['add'] }),
+  );
   const agent = system.ref('agent/adder');
   let seq = 0;
   const run = async (): Promise<void> => {
@@ -131,7 +143,11 @@ function directRunner(provider: ModelProvider): () => Promise<void> {
   return async () => {
     const messages: ChatMessage[] = [{ role: 'user', content: QUESTION }];
     for (;;) {
-      const reply = await complete(provider, { model: 'scripted', messages: [{ role: 'system', content: INSTRUCTIONS }, ...messages], tools: [SPEC] }, onToken);
+      const reply = await complete(
+        provider,
+        { model: 'scripted', messages: [{ role: 'system', content: INSTRUCTIONS }, ...messages], tools: [SPEC] },
+        onToken,
+      );
       messages.push(reply);
       const calls = reply.toolCalls ?? [];
       if (calls.length === 0) return check(reply.content, 'direct');
@@ -150,7 +166,9 @@ function toChat(m: BaseMessage): ChatMessage {
       return { role: 'system', content };
     case 'ai': {
       const calls = (m as AIMessage).tool_calls ?? [];
-      return calls.length === 0 ? { role: 'assistant', content } : { role: 'assistant', content, toolCalls: calls.map((c) => ({ id: c.id ?? '', name: c.name, arguments: c.args })) };
+      return calls.length === 0
+        ? { role: 'assistant', content }
+        : { role: 'assistant', content, toolCalls: calls.map((c) => ({ id: c.id ?? '', name: c.name, arguments: c.args })) };
     }
     case 'tool':
       return { role: 'tool', content, toolCallId: (m as unknown as { tool_call_id: string }).tool_call_id, name: m.name };
@@ -182,7 +200,11 @@ class ScriptedChatModel extends BaseChatModel {
 
 function langGraphRunner(provider: ModelProvider): () => Promise<void> {
   const model = new ScriptedChatModel(provider);
-  const addLc = tool(async ({ a, b }: { a: number; b: number }) => String(a + b), { name: 'add', description: SPEC.description, schema: z.object({ a: z.number(), b: z.number() }) });
+  const addLc = tool(async ({ a, b }: { a: number; b: number }) => String(a + b), {
+    name: 'add',
+    description: SPEC.description,
+    schema: z.object({ a: z.number(), b: z.number() }),
+  });
   const graph = new StateGraph(MessagesAnnotation)
     .addNode('agent', async (state) => ({ messages: [await model.invoke([{ role: 'system', content: INSTRUCTIONS }, ...state.messages])] }))
     .addNode('tools', new ToolNode([addLc]))
@@ -230,7 +252,9 @@ export const agentsSuite: Suite = {
       for (let r = 0; r < s.rounds; r++) {
         for (const c of cases) {
           const l = await latency({ count: s.runs, warmup: 0, op: c.op });
-          options.log(`round ${r + 1}/${s.rounds} ${c.name}: ${Math.round(turnsPerSec(l))} turns/s, run p50 ${l.p50Us.toFixed(1)} µs p99 ${l.p99Us.toFixed(1)} µs`);
+          options.log(
+            `round ${r + 1}/${s.rounds} ${c.name}: ${Math.round(turnsPerSec(l))} turns/s, run p50 ${l.p50Us.toFixed(1)} µs p99 ${l.p99Us.toFixed(1)} µs`,
+          );
           const prev = results.get(c.name);
           const rates = [...(prev?.rates ?? []), turnsPerSec(l)];
           results.set(c.name, { best: prev === undefined || l.opsPerSec > prev.best.opsPerSec ? l : prev.best, rates });
@@ -281,7 +305,8 @@ export const agentsSuite: Suite = {
         detail: `${vsLg.toFixed(2)}x (troupe ${Math.round(turnsPerSec(t))} vs langgraph ${Math.round(turnsPerSec(g))} turns/s)`,
       },
     ];
-    const rounds = (n: string): string => ((results.get(n) as CaseResult).rates.map((v) => Math.round(v).toLocaleString('en-US')).join(' / '));
+    const rounds = (n: string): string =>
+      (results.get(n) as CaseResult).rates.map((v) => Math.round(v).toLocaleString('en-US')).join(' / ');
     return {
       suite: 'agents',
       figures,

@@ -40,9 +40,12 @@ export const chaosSuite: Suite = {
       quietMs = [];
       for (let i = 0; i < (o.quick ? 5 : 50); i++) quietMs.push(await timedGood(t, 810_000 + i, v));
       baseline = rssOf(pid);
-      const gen = fc.sample(fc.tuple(fc.array(hostileRequest, { minLength: 10, maxLength: 40 }), fc.array(hostileFrame, { minLength: 5, maxLength: 20 })), { numRuns: rounds, seed: 20_261_205 });
+      const gen = fc.sample(
+        fc.tuple(fc.array(hostileRequest, { minLength: 10, maxLength: 40 }), fc.array(hostileFrame, { minLength: 5, maxLength: 20 })),
+        { numRuns: rounds, seed: 20_261_205 },
+      );
       for (let r = 0; r < rounds; r++) {
-        const [requests, frames] = gen[r] as [typeof gen[0][0], typeof gen[0][1]];
+        const [requests, frames] = gen[r] as [(typeof gen)[0][0], (typeof gen)[0][1]];
         tried += requests.length + frames.length * 2;
         const timing = timedGood(t, 820_000 + r, v).then((ms) => void underAttackMs.push(ms));
         await Promise.all([attack(t, requests, frames, 0, v, r), timing]);
@@ -50,7 +53,10 @@ export const chaosSuite: Suite = {
           await flood(t, 300, v);
           tried += 300;
         }
-        if (r % 50 === 0) o.log(`chaos: round ${r + 1}/${rounds}, ${tried} hostile requests and frames, ${v.serverErrors.length} 5xx, ${v.goodFailures.length} good failures`);
+        if (r % 50 === 0)
+          o.log(
+            `chaos: round ${r + 1}/${rounds}, ${tried} hostile requests and frames, ${v.serverErrors.length} 5xx, ${v.goodFailures.length} good failures`,
+          );
         if (t.gw.child.exitCode !== null) break;
       }
       after = rssOf(pid);
@@ -58,7 +64,9 @@ export const chaosSuite: Suite = {
         await new Promise((r) => setTimeout(r, 250));
         after = rssOf(pid);
       }
-      const health = await fetch(`${t.url}/healthz`).then((r) => r.status).catch(() => 0);
+      const health = await fetch(`${t.url}/healthz`)
+        .then((r) => r.status)
+        .catch(() => 0);
       if (health !== 200) v.serverErrors.push(`/healthz answered ${health} after the load`);
     } finally {
       exitCode = await t.stop();
@@ -75,16 +83,30 @@ export const chaosSuite: Suite = {
     const alarms = /ALARM|cannot recover/.test(t.gw.output());
     const goals: Goal[] = [
       { name: 'the node never exits (clean exit 0 at the end)', met: exitCode === 0, detail: `exit code ${String(exitCode)}` },
-      { name: 'no 5xx for client mistakes', met: v.serverErrors.length === 0, detail: `${v.serverErrors.length} of ${tried}${v.serverErrors.length > 0 ? `; first: ${v.serverErrors[0]}` : ''}` },
-      { name: 'the good tenant always gets its normal results', met: v.goodFailures.length === 0, detail: `${v.goodFailures.length} failures${v.goodFailures.length > 0 ? `; first: ${v.goodFailures[0]}` : ''}` },
+      {
+        name: 'no 5xx for client mistakes',
+        met: v.serverErrors.length === 0,
+        detail: `${v.serverErrors.length} of ${tried}${v.serverErrors.length > 0 ? `; first: ${v.serverErrors[0]}` : ''}`,
+      },
+      {
+        name: 'the good tenant always gets its normal results',
+        met: v.goodFailures.length === 0,
+        detail: `${v.goodFailures.length} failures${v.goodFailures.length > 0 ? `; first: ${v.goodFailures[0]}` : ''}`,
+      },
       { name: 'no alarm raised', met: !alarms, detail: alarms ? 'an alarm or a fatal error was logged' : 'none' },
-      { name: 'memory back within 20 % of its baseline', met: after <= baseline * 1.2, detail: `RSS ${(after / 2 ** 20).toFixed(0)} MiB vs ${(baseline / 2 ** 20).toFixed(0)} MiB` },
+      {
+        name: 'memory back within 20 % of its baseline',
+        met: after <= baseline * 1.2,
+        detail: `RSS ${(after / 2 ** 20).toFixed(0)} MiB vs ${(baseline / 2 ** 20).toFixed(0)} MiB`,
+      },
     ];
     return {
       suite: 'chaos',
       figures,
       goals,
-      notes: [`${rounds} rounds, ${tried} hostile requests and frames from two tenants (floods of 300 every 25 rounds), ${underAttackMs.length + quietMs.length} good-tenant rounds`],
+      notes: [
+        `${rounds} rounds, ${tried} hostile requests and frames from two tenants (floods of 300 every 25 rounds), ${underAttackMs.length + quietMs.length} good-tenant rounds`,
+      ],
     };
   },
 };

@@ -28,7 +28,11 @@ const assistant: AgentFactory = {
 
 async function startGateway(): Promise<{ gateway: Gateway; stop(): Promise<void> }> {
   const system = await createSystem({ warn: () => undefined });
-  const gateway = await Gateway.start({ port: 0, deps: localDeps(system, { agents: [assistant] }), limits: { connections: 50_000, ratePerSec: 1e9, burst: 1e9 } });
+  const gateway = await Gateway.start({
+    port: 0,
+    deps: localDeps(system, { agents: [assistant] }),
+    limits: { connections: 50_000, ratePerSec: 1e9, burst: 1e9 },
+  });
   return {
     gateway,
     async stop() {
@@ -65,7 +69,8 @@ class Conversation {
       this.onFrame = (f) => {
         frames.push(JSON.stringify(f));
         if (first === 0 && (f.event === 'token' || f.type === 'token')) first = Number(process.hrtime.bigint() - t0);
-        if (f.type === 'run.completed' || f.type === 'run.failed' || f.type === 'run.cancelled' || f.type === 'error') resolve([first, Number(process.hrtime.bigint() - t0), frames]);
+        if (f.type === 'run.completed' || f.type === 'run.failed' || f.type === 'run.cancelled' || f.type === 'error')
+          resolve([first, Number(process.hrtime.bigint() - t0), frames]);
       };
       this.ws.send(frame);
     });
@@ -100,7 +105,12 @@ const stats = (ns: number[]): Stats => {
 };
 
 /** Times `count` exchanges on each of two servers, alternating, so both see the same machine load. */
-async function measurePair(urls: readonly [string, string], count: number, warmup: number, frame: (i: number) => string): Promise<[{ ttft: Stats; rtt: Stats }, { ttft: Stats; rtt: Stats }]> {
+async function measurePair(
+  urls: readonly [string, string],
+  count: number,
+  warmup: number,
+  frame: (i: number) => string,
+): Promise<[{ ttft: Stats; rtt: Stats }, { ttft: Stats; rtt: Stats }]> {
   const conns = await Promise.all(urls.map((u) => Conversation.open(u)));
   const first: number[][] = [[], []];
   const whole: number[][] = [[], []];
@@ -143,14 +153,26 @@ async function childMain(): Promise<void> {
       gc?.();
       gc?.();
       const mem = process.memoryUsage();
-      process.send?.({ sessions: gateway.ws.sessions.size, rss: mem.rss, heapUsed: mem.heapUsed, external: mem.external + mem.arrayBuffers });
+      process.send?.({
+        sessions: gateway.ws.sessions.size,
+        rss: mem.rss,
+        heapUsed: mem.heapUsed,
+        external: mem.external + mem.arrayBuffers,
+      });
     } else if (m === 'exit') process.exit(0);
   });
   process.send?.({ url: gateway.url.replace(/^http/, 'ws') + '/ws' });
 }
 
-async function idleConnections(n: number, log: (l: string) => void): Promise<{ held: number; perConnBytes: number; rss: number; baseRss: number }> {
-  const child = fork(fileURLToPath(import.meta.url), [], { execArgv: ['--import', 'tsx', '--expose-gc'], env: { ...process.env, TROUPE_BENCH_GATEWAY_CHILD: '1' }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+async function idleConnections(
+  n: number,
+  log: (l: string) => void,
+): Promise<{ held: number; perConnBytes: number; rss: number; baseRss: number }> {
+  const child = fork(fileURLToPath(import.meta.url), [], {
+    execArgv: ['--import', 'tsx', '--expose-gc'],
+    env: { ...process.env, TROUPE_BENCH_GATEWAY_CHILD: '1' },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
   try {
     const { url } = await new Promise<ChildReport>((resolve) => child.once('message', (m) => resolve(m as ChildReport)));
     const base = await ask(child, 'measure');
@@ -158,11 +180,15 @@ async function idleConnections(n: number, log: (l: string) => void): Promise<{ h
     const batch = 500;
     for (let i = 0; i < n; i += batch) {
       const opened = await Promise.all(
-        Array.from({ length: Math.min(batch, n - i) }, () => new Promise<WebSocket>((resolve, reject) => {
-          const ws = new WebSocket(url as string, { perMessageDeflate: false });
-          ws.once('message', () => resolve(ws)); // the welcome: the session exists
-          ws.once('error', reject);
-        })),
+        Array.from(
+          { length: Math.min(batch, n - i) },
+          () =>
+            new Promise<WebSocket>((resolve, reject) => {
+              const ws = new WebSocket(url as string, { perMessageDeflate: false });
+              ws.once('message', () => resolve(ws)); // the welcome: the session exists
+              ws.once('error', reject);
+            }),
+        ),
       );
       sockets.push(...opened);
       if ((i / batch) % 4 === 0) log(`${sockets.length} connections open`);
@@ -170,7 +196,12 @@ async function idleConnections(n: number, log: (l: string) => void): Promise<{ h
     const held = await ask(child, 'measure');
     for (const s of sockets) s.terminate();
     const heap = (r: ChildReport): number => (r.heapUsed ?? 0) + (r.external ?? 0);
-    return { held: held.sessions ?? 0, perConnBytes: Math.max(heap(held) - heap(base), (held.rss ?? 0) - (base.rss ?? 0)) / n, rss: held.rss ?? 0, baseRss: base.rss ?? 0 };
+    return {
+      held: held.sessions ?? 0,
+      perConnBytes: Math.max(heap(held) - heap(base), (held.rss ?? 0) - (base.rss ?? 0)) / n,
+      rss: held.rss ?? 0,
+      baseRss: base.rss ?? 0,
+    };
   } finally {
     child.send('exit');
   }
@@ -184,13 +215,16 @@ async function run(options: BenchOptions): Promise<SuiteResult> {
   const conns = options.quick ? 1_000 : GOALS.connections;
   const node = await startGateway();
   const url = node.gateway.url.replace(/^http/, 'ws') + '/ws';
-  const start = (i: number): string => JSON.stringify({ type: 'run.start', id: `b${i}`, agent: 'assistant', input: { messages: [{ role: 'user', content: PROMPT }] } });
+  const start = (i: number): string =>
+    JSON.stringify({ type: 'run.start', id: `b${i}`, agent: 'assistant', input: { messages: [{ role: 'user', content: PROMPT }] } });
   // The echo answers with exactly the frames one real conversation sent.
   const recorder = await Conversation.open(url);
   const [, , script] = await recorder.exchange(start(0));
   recorder.close();
   const echo = await echoServer(script);
-  options.log(`gateway vs raw ws echo of the same ${script.length} frames: ${count} conversations each, alternating (after ${warmup} warmup)`);
+  options.log(
+    `gateway vs raw ws echo of the same ${script.length} frames: ${count} conversations each, alternating (after ${warmup} warmup)`,
+  );
   const [troupe, raw] = await measurePair([url, echo.url], count, warmup, start);
   await echo.close();
   await node.stop();
@@ -206,9 +240,13 @@ async function run(options: BenchOptions): Promise<SuiteResult> {
     { name: 'idle connections held', value: idle.held, unit: 'conns', higherIsBetter: true, baselines: [] },
     { name: 'memory per connection', value: idle.perConnBytes / 1024, unit: 'KiB', higherIsBetter: false, baselines: [] },
   ];
-  const projected = idle.baseRss + (idle.perConnBytes * GOALS.connections);
+  const projected = idle.baseRss + idle.perConnBytes * GOALS.connections;
   const goals: Goal[] = [
-    { name: `p99 time to first token < ${GOALS.ttftP99Ms} ms`, met: troupe.ttft.p99 < GOALS.ttftP99Ms, detail: `${troupe.ttft.p99.toFixed(2)} ms` },
+    {
+      name: `p99 time to first token < ${GOALS.ttftP99Ms} ms`,
+      met: troupe.ttft.p99 < GOALS.ttftP99Ms,
+      detail: `${troupe.ttft.p99.toFixed(2)} ms`,
+    },
     {
       name: `${GOALS.connections.toLocaleString('en-US')} connections under 1 GB`,
       met: idle.held === conns && (conns === GOALS.connections ? idle.rss : projected) < GOALS.connectionsMemoryBytes,
@@ -227,6 +265,10 @@ async function run(options: BenchOptions): Promise<SuiteResult> {
 }
 
 /** The gateway suite. */
-export const gatewaySuite: Suite = { name: 'gateway', description: 'WS conversation round trip and TTFT vs raw ws; idle connections and memory', run };
+export const gatewaySuite: Suite = {
+  name: 'gateway',
+  description: 'WS conversation round trip and TTFT vs raw ws; idle connections and memory',
+  run,
+};
 
 if (process.env['TROUPE_BENCH_GATEWAY_CHILD'] === '1') void childMain();

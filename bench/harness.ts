@@ -132,7 +132,12 @@ export async function latency(spec: { count: number; warmup: number; op: (i: num
   samples.sort();
   let sum = 0;
   for (const s of samples) sum += s;
-  return { p50Us: percentile(samples, 50) / 1e3, p99Us: percentile(samples, 99) / 1e3, meanUs: sum / samples.length / 1e3, opsPerSec: spec.count / (totalNs / 1e9) };
+  return {
+    p50Us: percentile(samples, 50) / 1e3,
+    p99Us: percentile(samples, 99) / 1e3,
+    meanUs: sum / samples.length / 1e3,
+    opsPerSec: spec.count / (totalNs / 1e9),
+  };
 }
 
 // ---- machine -------------------------------------------------------------------------------

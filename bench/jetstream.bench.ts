@@ -79,10 +79,24 @@ async function rawPair(servers: string[]): Promise<Pair & { retries(): number }>
   const [subject, inbox] = [`${base}.mbox.echo`, `${base}.inbox.b`];
   const jsm = await jetstreamManager(ncA);
   const limits = { max_msgs_per_subject: 1024, discard: DiscardPolicy.New, discard_new_per_subject: true, duplicate_window: ms(120_000) };
-  await jsm.streams.add({ name: stream, subjects: [`${base}.mbox.>`], retention: RetentionPolicy.Workqueue, storage: StorageType.File, ...limits });
-  const policy = { ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: ms(10_000), max_ack_pending: 1024, max_deliver: -1 };
+  await jsm.streams.add({
+    name: stream,
+    subjects: [`${base}.mbox.>`],
+    retention: RetentionPolicy.Workqueue,
+    storage: StorageType.File,
+    ...limits,
+  });
+  const policy = {
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: ms(10_000),
+    max_ack_pending: 1024,
+    max_deliver: -1,
+  };
   await jsm.consumers.add(stream, { durable_name: 'echo', filter_subject: subject, ...policy });
-  const messages = await jetstream(ncA).consumers.get(stream, 'echo').then((c) => c.consume({ max_messages: 256 }));
+  const messages = await jetstream(ncA)
+    .consumers.get(stream, 'echo')
+    .then((c) => c.consume({ max_messages: 256 }));
   const counted = countdown();
   const loop = (async () => {
     for await (const m of messages) {
@@ -125,7 +139,12 @@ async function rawPair(servers: string[]): Promise<Pair & { retries(): number }>
 type AskStats = { readonly rate: number; readonly p50Us: number; readonly p99Us: number };
 
 /** Interleaved ask runs (troupe, raw, troupe, raw…): asks/s best-of, percentiles over every sample of every run. */
-async function askRuns(pairs: Record<'troupe' | 'raw', Pair>, n: number, window: number, runs: number): Promise<Record<'troupe' | 'raw', AskStats>> {
+async function askRuns(
+  pairs: Record<'troupe' | 'raw', Pair>,
+  n: number,
+  window: number,
+  runs: number,
+): Promise<Record<'troupe' | 'raw', AskStats>> {
   const acc = { troupe: { rates: [] as number[], samples: [] as number[] }, raw: { rates: [] as number[], samples: [] as number[] } };
   for (const k of ['troupe', 'raw'] as const) await lanes(Math.ceil(n / 4), window, pairs[k].ask);
   for (let r = 0; r < runs; r++) {
@@ -189,7 +208,10 @@ async function bareStartupRun(servers: string[], no: number): Promise<number> {
   const nc = await connect({ servers });
   const subject = `barestart${process.pid}.${no}`;
   const t0 = performance.now();
-  const proc = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', BARE, servers.join(','), subject], { cwd: ROOT, stdio: 'ignore' });
+  const proc = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', BARE, servers.join(','), subject], {
+    cwd: ROOT,
+    stdio: 'ignore',
+  });
   try {
     return await firstSuccess(t0, async () => (await nc.request(subject, enc.encode('x'), { timeout: 200 }), true));
   } finally {
@@ -207,7 +229,9 @@ async function failoverRun(servers: string[], no: number): Promise<{ allMs: numb
   try {
     const { system, placement } = client;
     const c = system.transport.cluster!;
-    await firstSuccess(performance.now(), () => Promise.resolve(ids.every((id) => c.membership.live().some((n) => n.id === id && n.kinds.includes('counter')))));
+    await firstSuccess(performance.now(), () =>
+      Promise.resolve(ids.every((id) => c.membership.live().some((n) => n.id === id && n.kinds.includes('counter')))),
+    );
     const counters = Array.from({ length: 20 }, (_, i) => `counter/f${i}`);
     for (const a of counters) await (await placement.activate(a)).ask('counter.get', undefined, { timeoutMs: 5_000 });
     const owners = new Map<string, string[]>();
@@ -216,7 +240,12 @@ async function failoverRun(servers: string[], no: number): Promise<{ allMs: numb
     const t0 = performance.now();
     const killed = nodes.find((n) => n.id === victim)!.signal('SIGKILL');
     const times = await Promise.all(
-      orphans.map((a) => firstSuccess(t0, async () => (await system.ref(a).ask<{ node: string }>('counter.get', undefined, { timeoutMs: 250 })).node !== victim)),
+      orphans.map((a) =>
+        firstSuccess(
+          t0,
+          async () => (await system.ref(a).ask<{ node: string }>('counter.get', undefined, { timeoutMs: 250 })).node !== victim,
+        ),
+      ),
     );
     await killed;
     return { allMs: Math.max(...times), firstMs: Math.min(...times), orphans: orphans.length };
@@ -226,32 +255,52 @@ async function failoverRun(servers: string[], no: number): Promise<{ allMs: numb
   }
 }
 
-const median = (xs: number[]): number => percentile([...xs].sort((a, b) => a - b), 50);
+const median = (xs: number[]): number =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
 const list = (xs: number[]): string => xs.map((x) => Math.round(x).toLocaleString('en-US')).join(' / ');
 
 /** A figure; `base` = [name, value, unit?] of its baseline. Rates are higher-is-better, times lower. */
 function fig(name: string, value: number, unit: string, base?: [string, number, string?]): Figure {
-  return { name, value, unit, higherIsBetter: unit.endsWith('/s'), baselines: base === undefined ? [] : [{ name: base[0], value: base[1], unit: base[2] ?? unit }] };
+  return {
+    name,
+    value,
+    unit,
+    higherIsBetter: unit.endsWith('/s'),
+    baselines: base === undefined ? [] : [{ name: base[0], value: base[1], unit: base[2] ?? unit }],
+  };
 }
 
 type Part = { figures: Figure[]; goals: Goal[]; notes: string[] };
 
 async function hop(options: BenchOptions, servers: string[], out: Part): Promise<void> {
-  const { seq, win, runs } = options.quick ? { seq: 300, win: 1_000, runs: options.runs ?? 1 } : { seq: 5_000, win: 20_000, runs: options.runs ?? 3 };
+  const { seq, win, runs } = options.quick
+    ? { seq: 300, win: 1_000, runs: options.runs ?? 1 }
+    : { seq: 5_000, win: 20_000, runs: options.runs ?? 3 };
   const pairs = { troupe: await troupePair(servers), raw: undefined as unknown as Awaited<ReturnType<typeof rawPair>> };
   try {
     pairs.raw = await rawPair(servers);
-    for (const [window, n] of [[1, seq], [WINDOW, win]] as const) {
+    for (const [window, n] of [
+      [1, seq],
+      [WINDOW, win],
+    ] as const) {
       const label = window === 1 ? 'sequential' : `${WINDOW} in flight`;
       options.log(`jetstream: tell and ask x${n} ${label}: troupe, raw (1 warmup + best of ${runs}, interleaved)`);
-      const once = (k: 'troupe' | 'raw') => async (ops: number): Promise<number> => {
-        const done = pairs[k].counted.arm(ops);
-        const start = process.hrtime.bigint();
-        await lanes(ops, window, pairs[k].tell);
-        await done;
-        return elapsedNs(start);
-      };
-      const t = await throughput({ ops: n, warmupOps: Math.ceil(n / 4), warmup: 1, runs }, [{ name: 'troupe', once: once('troupe') }, { name: 'raw', once: once('raw') }]);
+      const once =
+        (k: 'troupe' | 'raw') =>
+        async (ops: number): Promise<number> => {
+          const done = pairs[k].counted.arm(ops);
+          const start = process.hrtime.bigint();
+          await lanes(ops, window, pairs[k].tell);
+          await done;
+          return elapsedNs(start);
+        };
+      const t = await throughput({ ops: n, warmupOps: Math.ceil(n / 4), warmup: 1, runs }, [
+        { name: 'troupe', once: once('troupe') },
+        { name: 'raw', once: once('raw') },
+      ]);
       const a = await askRuns(pairs, n, window, runs);
       out.figures.push(
         fig(`tell ${label}`, t.troupe.best, 'msg/s', ['raw nats.js', t.raw.best]),
@@ -264,7 +313,11 @@ async function hop(options: BenchOptions, servers: string[], out: Part): Promise
       out.goals.push(
         { name: `tell ${label} >= ${GOALS.throughputVsRaw}x raw`, met: tr >= GOALS.throughputVsRaw, detail: `${tr.toFixed(2)}x` },
         { name: `ask ${label} >= ${GOALS.throughputVsRaw}x raw`, met: ar >= GOALS.throughputVsRaw, detail: `${ar.toFixed(2)}x` },
-        { name: `ask ${label} p99 <= ${GOALS.p99VsRaw}x raw p99`, met: pr <= GOALS.p99VsRaw, detail: `${pr.toFixed(2)}x (${Math.round(a.troupe.p99Us)} vs ${Math.round(a.raw.p99Us)} µs)` },
+        {
+          name: `ask ${label} p99 <= ${GOALS.p99VsRaw}x raw p99`,
+          met: pr <= GOALS.p99VsRaw,
+          detail: `${pr.toFixed(2)}x (${Math.round(a.troupe.p99Us)} vs ${Math.round(a.raw.p99Us)} µs)`,
+        },
       );
     }
     out.notes.push(`raw publishes refused by the 1,024-per-subject cap and retried: ${pairs.raw.retries()}`);
@@ -284,16 +337,30 @@ async function processes(options: BenchOptions, servers: string[], out: Part): P
     bare.push(await bareStartupRun(servers, i));
   }
   const base: [string, number] = ['bare node+nats.js first reply', median(bare)];
-  out.figures.push(fig('node spawn -> first reply', median(st.map((s) => s.firstMs)), 'ms', base), fig('node spawn -> joined mesh', median(st.map((s) => s.joinedMs)), 'ms', base));
-  out.notes.push(`startup runs (ms): first reply ${list(st.map((s) => s.firstMs))}; joined ${list(st.map((s) => s.joinedMs))} (polled every 50 ms); bare ${list(bare)}`);
+  out.figures.push(
+    fig('node spawn -> first reply', median(st.map((s) => s.firstMs)), 'ms', base),
+    fig('node spawn -> joined mesh', median(st.map((s) => s.joinedMs)), 'ms', base),
+  );
+  out.notes.push(
+    `startup runs (ms): first reply ${list(st.map((s) => s.firstMs))}; joined ${list(st.map((s) => s.joinedMs))} (polled every 50 ms); bare ${list(bare)}`,
+  );
 
   options.log(`jetstream: failover, 3 nodes x 20 counters, SIGKILL the busiest (${procRuns} runs)`);
   const fo: { allMs: number; firstMs: number; orphans: number }[] = [];
   for (let i = 0; i < procRuns; i++) fo.push(await failoverRun(servers, i));
   const foMs = median(fo.map((f) => f.allMs));
-  out.figures.push(fig('failover: all orphans back', foMs, 'ms'), fig('failover: first orphan back', median(fo.map((f) => f.firstMs)), 'ms'));
-  out.notes.push(`failover runs (ms, all orphans): ${list(fo.map((f) => f.allMs))}; orphans per run ${fo.map((f) => f.orphans).join(' / ')}`);
-  out.goals.push({ name: `failover < ${GOALS.failoverMs} ms (default settings)`, met: foMs < GOALS.failoverMs, detail: `median ${Math.round(foMs)} ms` });
+  out.figures.push(
+    fig('failover: all orphans back', foMs, 'ms'),
+    fig('failover: first orphan back', median(fo.map((f) => f.firstMs)), 'ms'),
+  );
+  out.notes.push(
+    `failover runs (ms, all orphans): ${list(fo.map((f) => f.allMs))}; orphans per run ${fo.map((f) => f.orphans).join(' / ')}`,
+  );
+  out.goals.push({
+    name: `failover < ${GOALS.failoverMs} ms (default settings)`,
+    met: foMs < GOALS.failoverMs,
+    detail: `median ${Math.round(foMs)} ms`,
+  });
 }
 
 async function run(options: BenchOptions): Promise<SuiteResult> {

@@ -155,7 +155,9 @@ async function run(options: BenchOptions): Promise<SuiteResult> {
   const timed = { ops: s.tells, warmupOps: Math.ceil(s.tells / 4), warmup: s.warmup, runs: s.runs };
   const system = await createSystem();
   try {
-    options.log(`kernel: tell x${s.tells.toLocaleString('en-US')}: troupe, troupe without dedup, xstate.send, bare hand-off (interleaved, ${s.warmup} warmup + best of ${s.runs})`);
+    options.log(
+      `kernel: tell x${s.tells.toLocaleString('en-US')}: troupe, troupe without dedup, xstate.send, bare hand-off (interleaved, ${s.warmup} warmup + best of ${s.runs})`,
+    );
     const t = await throughput(timed, [
       { name: 'tell', once: (n) => troupeTellRun(system, n) },
       { name: 'noDedup', once: (n) => troupeTellRun(system, n, 0) },
@@ -186,13 +188,35 @@ async function run(options: BenchOptions): Promise<SuiteResult> {
         higherIsBetter: true,
         baselines: [{ name: 'troupe tell (defaults)', value: tell.best, unit: 'msg/s' }],
       },
-      { name: 'troupe ask', value: ask.opsPerSec, unit: 'ask/s', higherIsBetter: true, baselines: [{ name: 'bare req/resp', value: bareAsk.opsPerSec, unit: 'req/s' }] },
-      { name: 'troupe ask p50', value: ask.p50Us, unit: 'µs', higherIsBetter: false, baselines: [{ name: 'bare p50', value: bareAsk.p50Us, unit: 'µs' }] },
-      { name: 'troupe ask p99', value: ask.p99Us, unit: 'µs', higherIsBetter: false, baselines: [{ name: 'bare p99', value: bareAsk.p99Us, unit: 'µs' }] },
+      {
+        name: 'troupe ask',
+        value: ask.opsPerSec,
+        unit: 'ask/s',
+        higherIsBetter: true,
+        baselines: [{ name: 'bare req/resp', value: bareAsk.opsPerSec, unit: 'req/s' }],
+      },
+      {
+        name: 'troupe ask p50',
+        value: ask.p50Us,
+        unit: 'µs',
+        higherIsBetter: false,
+        baselines: [{ name: 'bare p50', value: bareAsk.p50Us, unit: 'µs' }],
+      },
+      {
+        name: 'troupe ask p99',
+        value: ask.p99Us,
+        unit: 'µs',
+        higherIsBetter: false,
+        baselines: [{ name: 'bare p99', value: bareAsk.p99Us, unit: 'µs' }],
+      },
     ];
     const vsX = tell.best / xs.best;
     const goals: Goal[] = [
-      { name: `tell >= ${GOALS.tellsPerSec.toLocaleString('en-US')} msg/s`, met: tell.best >= GOALS.tellsPerSec, detail: `${Math.round(tell.best).toLocaleString('en-US')} msg/s` },
+      {
+        name: `tell >= ${GOALS.tellsPerSec.toLocaleString('en-US')} msg/s`,
+        met: tell.best >= GOALS.tellsPerSec,
+        detail: `${Math.round(tell.best).toLocaleString('en-US')} msg/s`,
+      },
       { name: `tell >= ${GOALS.tellVsXState}x xstate.send`, met: vsX >= GOALS.tellVsXState, detail: `${vsX.toFixed(2)}x` },
     ];
     const runs = (t: { runs: readonly number[] }): string => t.runs.map((r) => Math.round(r).toLocaleString('en-US')).join(' / ');

@@ -108,14 +108,36 @@ async function vectorFigures(options: BenchOptions): Promise<{ figures: Figure[]
     if (ef === DEFAULT_HNSW.efSearch) atDefault = { qps, recall };
     if (recall >= GOALS.recallAt10 && qps > best.qps) best = { ef, qps, recall };
     notes.push(`efSearch ${ef}: ${formatRate(qps)} queries/s, recall@10 ${recall.toFixed(4)}`);
-    figures.push({ name: `hnsw top-10 queries, ${n} × ${DIMS}, efSearch ${ef} (recall@10 ${recall.toFixed(3)})`, value: qps, unit: 'queries/s', higherIsBetter: true, baselines: [{ name: 'exact brute force (same vectors)', value: exactQps, unit: 'queries/s' }, { name: 'raw hnswlib-node searchKnn (same graph)', value: rawQps, unit: 'queries/s' }] });
+    figures.push({
+      name: `hnsw top-10 queries, ${n} × ${DIMS}, efSearch ${ef} (recall@10 ${recall.toFixed(3)})`,
+      value: qps,
+      unit: 'queries/s',
+      higherIsBetter: true,
+      baselines: [
+        { name: 'exact brute force (same vectors)', value: exactQps, unit: 'queries/s' },
+        { name: 'raw hnswlib-node searchKnn (same graph)', value: rawQps, unit: 'queries/s' },
+      ],
+    });
   }
   const goals: Goal[] = [
-    { name: `recall@10 ≥ ${GOALS.recallAt10} at ${n} vectors with the default efSearch ${DEFAULT_HNSW.efSearch}`, met: atDefault.recall >= GOALS.recallAt10, detail: `${atDefault.recall.toFixed(4)} at ${formatRate(atDefault.qps)} queries/s` },
-    { name: `≥ ${GOALS.queriesPerSecond} queries/s at recall@10 ≥ ${GOALS.recallAt10} (fastest efSearch that reaches it)`, met: best.qps >= GOALS.queriesPerSecond, detail: best.ef === 0 ? 'no setting reached the recall' : `${formatRate(best.qps)} queries/s at efSearch ${best.ef} (recall ${best.recall.toFixed(4)})` },
+    {
+      name: `recall@10 ≥ ${GOALS.recallAt10} at ${n} vectors with the default efSearch ${DEFAULT_HNSW.efSearch}`,
+      met: atDefault.recall >= GOALS.recallAt10,
+      detail: `${atDefault.recall.toFixed(4)} at ${formatRate(atDefault.qps)} queries/s`,
+    },
+    {
+      name: `≥ ${GOALS.queriesPerSecond} queries/s at recall@10 ≥ ${GOALS.recallAt10} (fastest efSearch that reaches it)`,
+      met: best.qps >= GOALS.queriesPerSecond,
+      detail:
+        best.ef === 0
+          ? 'no setting reached the recall'
+          : `${formatRate(best.qps)} queries/s at efSearch ${best.ef} (recall ${best.recall.toFixed(4)})`,
+    },
   ];
   const bytes = await index.serialize();
-  notes.push(`serialized index: ${(bytes.byteLength / 2 ** 20).toFixed(1)} MiB = ${Math.ceil(bytes.byteLength / (512 * 1024))} storage chunks of 512 KiB`);
+  notes.push(
+    `serialized index: ${(bytes.byteLength / 2 ** 20).toFixed(1)} MiB = ${Math.ceil(bytes.byteLength / (512 * 1024))} storage chunks of 512 KiB`,
+  );
   return { figures, goals, notes };
 }
 
@@ -144,9 +166,19 @@ async function embeddingFigures(options: BenchOptions, texts: readonly string[])
   const m = await timedEmbed(main, texts);
   const p = await timedEmbed(pool, texts);
   await pool.close();
-  options.log(`USE-lite: main thread ${m.rate.toFixed(1)}/s (stall ${m.lagMs.toFixed(0)} ms), pool ${p.rate.toFixed(1)}/s (stall ${p.lagMs.toFixed(0)} ms)`);
+  options.log(
+    `USE-lite: main thread ${m.rate.toFixed(1)}/s (stall ${m.lagMs.toFixed(0)} ms), pool ${p.rate.toFixed(1)}/s (stall ${p.lagMs.toFixed(0)} ms)`,
+  );
   return {
-    figures: [{ name: `USE-lite embedding in a ${threads}-worker pool (${texts.length} chunks of ≤300 chars)`, value: p.rate, unit: 'texts/s', higherIsBetter: true, baselines: [{ name: 'USE-lite on the main thread', value: m.rate, unit: 'texts/s' }] }],
+    figures: [
+      {
+        name: `USE-lite embedding in a ${threads}-worker pool (${texts.length} chunks of ≤300 chars)`,
+        value: p.rate,
+        unit: 'texts/s',
+        higherIsBetter: true,
+        baselines: [{ name: 'USE-lite on the main thread', value: m.rate, unit: 'texts/s' }],
+      },
+    ],
     notes: [`worst event-loop stall while embedding: pool ${p.lagMs.toFixed(0)} ms, main thread ${m.lagMs.toFixed(0)} ms`],
   };
 }
@@ -154,7 +186,12 @@ async function embeddingFigures(options: BenchOptions, texts: readonly string[])
 async function ingestionFigure(options: BenchOptions): Promise<{ figures: Figure[]; texts: string[] }> {
   const docs = await corpusDocuments();
   const rate = async (embedder: Embedder): Promise<{ rate: number; chunks: number }> => {
-    const c = await RagCollection.open({ name: 'bench', embedder, bucket: new MemoryStorage().bucket('memory'), chunking: { maxChars: 300, overlapChars: 60 } });
+    const c = await RagCollection.open({
+      name: 'bench',
+      embedder,
+      bucket: new MemoryStorage().bucket('memory'),
+      chunking: { maxChars: 300, overlapChars: 60 },
+    });
     const t = performance.now();
     await c.ingest(docs);
     const s = (performance.now() - t) / 1000;
@@ -165,11 +202,24 @@ async function ingestionFigure(options: BenchOptions): Promise<{ figures: Figure
   const real = await rate(pool);
   await pool.close();
   options.log(`ingestion: ${real.rate.toFixed(1)} chunks/s with USE-lite, ${base.rate.toFixed(0)} chunks/s without the model`);
-  const c = await RagCollection.open({ name: 'texts', embedder: new HashingTestEmbedder(8), bucket: new MemoryStorage().bucket('memory'), chunking: { maxChars: 300, overlapChars: 60 } });
+  const c = await RagCollection.open({
+    name: 'texts',
+    embedder: new HashingTestEmbedder(8),
+    bucket: new MemoryStorage().bucket('memory'),
+    chunking: { maxChars: 300, overlapChars: 60 },
+  });
   await c.ingest(docs);
   const texts = (await c.search({ query: 'the', k: 100, mode: 'vector' })).map((h) => h.text);
   return {
-    figures: [{ name: `RAG ingestion of the fixtures corpus (${docs.length} Markdown articles, ${real.chunks} chunks), USE-lite pool`, value: real.rate, unit: 'chunks/s', higherIsBetter: true, baselines: [{ name: 'same pipeline, hashing test embedder (no model)', value: base.rate, unit: 'chunks/s' }] }],
+    figures: [
+      {
+        name: `RAG ingestion of the fixtures corpus (${docs.length} Markdown articles, ${real.chunks} chunks), USE-lite pool`,
+        value: real.rate,
+        unit: 'chunks/s',
+        higherIsBetter: true,
+        baselines: [{ name: 'same pipeline, hashing test embedder (no model)', value: base.rate, unit: 'chunks/s' }],
+      },
+    ],
     texts,
   };
 }
@@ -187,6 +237,11 @@ export const memorySuite: Suite = {
     const ingest = await ingestionFigure(options);
     const texts = options.quick ? ingest.texts.slice(0, 16) : ingest.texts.slice(0, 64);
     const emb = await embeddingFigures(options, texts);
-    return { suite: 'memory', figures: [...vec.figures, ...emb.figures, ...ingest.figures], goals: vec.goals, notes: [...vec.notes, ...emb.notes] };
+    return {
+      suite: 'memory',
+      figures: [...vec.figures, ...emb.figures, ...ingest.figures],
+      goals: vec.goals,
+      notes: [...vec.notes, ...emb.notes],
+    };
   },
 };

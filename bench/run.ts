@@ -14,7 +14,16 @@ import { chaosSuite } from './chaos.bench.js';
 import { machineInfo, machineLines, suiteLines, type Suite, type SuiteResult } from './harness.js';
 
 /** Every suite, in the order they run. */
-export const SUITES: readonly Suite[] = [kernelSuite, jetstreamSuite, agentsSuite, storageSuite, gatewaySuite, storeSuite, memorySuite, chaosSuite];
+export const SUITES: readonly Suite[] = [
+  kernelSuite,
+  jetstreamSuite,
+  agentsSuite,
+  storageSuite,
+  gatewaySuite,
+  storeSuite,
+  memorySuite,
+  chaosSuite,
+];
 
 interface Args {
   readonly quick: boolean;
@@ -41,8 +50,7 @@ function parseArgs(argv: readonly string[]): Args | string {
       const v = Number(a === '--runs' ? argv[++i] : a.slice('--runs='.length));
       if (!Number.isInteger(v) || v < 1) return `--runs needs a positive integer\n${USAGE}`;
       runs = v;
-    }
-    else if (a === '--json') json = true;
+    } else if (a === '--json') json = true;
     else if (a === '--help' || a === '-h') return USAGE;
     else if (a.startsWith('-')) return `unknown option ${a}\n${USAGE}`;
     else names.push(a);
@@ -75,7 +83,8 @@ async function main(): Promise<number> {
     results.push(result);
     if (!args.json) for (const l of suiteLines(result)) out(l);
   }
-  if (args.json) out(JSON.stringify({ machine, quick: args.quick, runs: args.runs, at: new Date().toISOString(), suites: results }, null, 2));
+  if (args.json)
+    out(JSON.stringify({ machine, quick: args.quick, runs: args.runs, at: new Date().toISOString(), suites: results }, null, 2));
   return 0;
 }
 

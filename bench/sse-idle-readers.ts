@@ -30,18 +30,45 @@ export async function idleReaders(clients = 200, sendBufferBytes = 4 * 1024 * 10
   const dir = mkdtempSync(join(tmpdir(), 'troupe-sse-'));
   const system = await createSystem({ warn: () => undefined, storage: new LmdbStorage(dir) });
   const def = { name: 'echo', instructions: 'Echo.', provider: new OfflineProvider(), model: 'offline' };
-  const echo: AgentFactory = { info: { name: 'echo', description: 'echo', tools: [], handoffs: [], delegates: [], model: 'offline' }, behavior: () => agentBehavior(def) };
+  const echo: AgentFactory = {
+    info: { name: 'echo', description: 'echo', tools: [], handoffs: [], delegates: [], model: 'offline' },
+    behavior: () => agentBehavior(def),
+  };
   const deps = localDeps(system, { agents: [echo] });
-  const gateway = await Gateway.start({ port: 0, deps, routes: [acpRoute(deps, { sendBufferBytes })], limits: { ratePerSec: 1e9, burst: 1e9, connections: 50_000, connectionsPerKey: 50_000 } });
+  const gateway = await Gateway.start({
+    port: 0,
+    deps,
+    routes: [acpRoute(deps, { sendBufferBytes })],
+    limits: { ratePerSec: 1e9, burst: 1e9, connections: 50_000, connectionsPerKey: 50_000 },
+  });
   const base = `${gateway.url}/acp`;
-  const post = async (path: string, body: unknown): Promise<Record<string, unknown>> => (await (await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as Record<string, unknown>;
+  const post = async (path: string, body: unknown): Promise<Record<string, unknown>> =>
+    (await (
+      await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+    ).json()) as Record<string, unknown>;
   // Warm up (one small run streamed to the end), then the baseline.
   const warm = (await post('/threads', {}))['thread_id'] as string;
-  await (await fetch(`${base}/threads/${warm}/runs/stream`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ assistant_id: 'echo', input: { messages: [{ role: 'user', content: 'hi' }] }, stream_mode: ['messages-tuple'] }) })).text();
+  await (
+    await fetch(`${base}/threads/${warm}/runs/stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        assistant_id: 'echo',
+        input: { messages: [{ role: 'user', content: 'hi' }] },
+        stream_mode: ['messages-tuple'],
+      }),
+    })
+  ).text();
   const before = await memory();
   const thread = (await post('/threads', {}))['thread_id'] as string;
   const text = Array.from({ length: words }, (_, i) => `w${i}`.padEnd(15, 'x')).join(' ');
-  const run = (await post(`/threads/${thread}/runs`, { assistant_id: 'echo', input: { messages: [{ role: 'user', content: text }] }, stream_mode: ['messages-tuple', 'values'] }))['run_id'] as string;
+  const run = (
+    await post(`/threads/${thread}/runs`, {
+      assistant_id: 'echo',
+      input: { messages: [{ role: 'user', content: text }] },
+      stream_mode: ['messages-tuple', 'values'],
+    })
+  )['run_id'] as string;
   const { port } = new URL(gateway.url);
   const sockets: Socket[] = [];
   let cut = 0;
@@ -71,10 +98,25 @@ export async function idleReaders(clients = 200, sendBufferBytes = 4 * 1024 * 10
   await gateway.close();
   await system.shutdown();
   rmSync(dir, { recursive: true, force: true });
-  return { clients, cutBeforeLeaving: cut, baseHeap: before.heap, peakHeap: peak.heap, afterHeap: after.heap, laterHeap: later.heap, baseRss: before.rss, peakRss: peak.rss, afterRss: after.rss, laterRss: later.rss };
+  return {
+    clients,
+    cutBeforeLeaving: cut,
+    baseHeap: before.heap,
+    peakHeap: peak.heap,
+    afterHeap: after.heap,
+    laterHeap: later.heap,
+    baseRss: before.rss,
+    peakRss: peak.rss,
+    afterRss: after.rss,
+    laterRss: later.rss,
+  };
 }
 
 if (process.argv[1]?.endsWith('sse-idle-readers.ts')) {
   const [clients, buffer] = process.argv.slice(2).map(Number);
-  console.log(JSON.stringify(await idleReaders(clients || 200, buffer || undefined), (_, v: unknown) => (typeof v === 'number' ? Math.round(v * 10) / 10 : v)));
+  console.log(
+    JSON.stringify(await idleReaders(clients || 200, buffer || undefined), (_, v: unknown) =>
+      typeof v === 'number' ? Math.round(v * 10) / 10 : v,
+    ),
+  );
 }

@@ -17,7 +17,13 @@ import { LmdbStorage } from '../runtime/lmdb/index.js';
 import { NatsServer } from '../test/nats/server.js';
 import { throughput, type BenchOptions, type Figure, type Goal, type Suite, type SuiteResult } from './harness.js';
 
-const value = (i: number): Record<string, unknown> => ({ run: 'r-4f2a', seq: i, type: 'token', text: 'lorem ipsum '.repeat(8), at: new Date(1_700_000_000_000 + i) });
+const value = (i: number): Record<string, unknown> => ({
+  run: 'r-4f2a',
+  seq: i,
+  type: 'token',
+  text: 'lorem ipsum '.repeat(8),
+  at: new Date(1_700_000_000_000 + i),
+});
 const LIST = 1000;
 
 /** Sequential awaited ops (`op(i)` for i in 0..n-1). */
@@ -60,7 +66,10 @@ async function lmdbFigures(o: BenchOptions, spec: { ops: number; runs: number })
     const batch = Array.from({ length: LIST }, (_, i) => value(i));
     const many = await throughput({ ops: 1, warmup: 1, runs: spec.runs * 3 }, [
       { name: 'ours', once: once(() => b.putMany(batch.map((v, i) => ({ key: ['many', seqKey(i)], value: v })))) },
-      { name: 'raw', once: once(async () => (await raw.transaction(() => batch.forEach((v, i) => void raw.put(['many', i], v))), await raw.flushed)) },
+      {
+        name: 'raw',
+        once: once(async () => (await raw.transaction(() => batch.forEach((v, i) => void raw.put(['many', i], v))), await raw.flushed)),
+      },
     ]);
     await b.putMany(batch.map((v, i) => ({ key: ['list', seqKey(i)], value: v })));
     await raw.transaction(() => batch.forEach((v, i) => void raw.put(['list', i], v)));
@@ -70,13 +79,17 @@ async function lmdbFigures(o: BenchOptions, spec: { ops: number; runs: number })
       { name: 'raw', once: serial((i) => Promise.resolve(raw.get(['list', i % LIST]))) },
     ]);
     const rawList = (): unknown[] => [...raw.getRange({ start: ['list'], end: ['list', Number.MAX_SAFE_INTEGER] })];
-    if (rawList().length !== LIST || (await b.list(['list'])).length !== LIST) throw new Error('lmdb list baseline does not cover the prefix');
+    if (rawList().length !== LIST || (await b.list(['list'])).length !== LIST)
+      throw new Error('lmdb list baseline does not cover the prefix');
     const list = await throughput({ ops: 1, warmup: 2, runs: spec.runs * 3 }, [
       { name: 'ours', once: once(() => b.list(['list'])) },
       { name: 'raw', once: once(rawList) },
     ]);
     return [
-      fig('lmdb put (durable)', 'ops/s', put.ours.best, [['raw put+flushed', put.rawFlushed.best], ['raw put (commit only)', put.rawCommitted.best]]),
+      fig('lmdb put (durable)', 'ops/s', put.ours.best, [
+        ['raw put+flushed', put.rawFlushed.best],
+        ['raw put (commit only)', put.rawCommitted.best],
+      ]),
       fig(`lmdb putMany ${LIST}`, 'batches/s', many.ours.best, [['raw txn+flushed', many.raw.best]]),
       fig('lmdb get', 'ops/s', get.ours.best, [['raw get', get.raw.best]]),
       fig(`lmdb list ${LIST}`, 'lists/s', list.ours.best, [['raw getRange', list.raw.best]]),
@@ -126,7 +139,12 @@ async function jetstreamFigures(o: BenchOptions, spec: { ops: number; runs: numb
       for await (const k of await kv.keys('list.>')) keys.push(k);
       return Promise.all(keys.sort().map(async (k) => codec.decodeValue(Buffer.from((await kv.get(k))?.value ?? []))));
     };
-    if ((await nGets()).length !== LIST || (await watchList(kv, 'list.>', LIST)).length !== LIST || (await b.list(['list'])).length !== LIST) throw new Error('jetstream list baselines do not cover the prefix');
+    if (
+      (await nGets()).length !== LIST ||
+      (await watchList(kv, 'list.>', LIST)).length !== LIST ||
+      (await b.list(['list'])).length !== LIST
+    )
+      throw new Error('jetstream list baselines do not cover the prefix');
     const list = await throughput({ ops: 1, warmup: 1, runs: spec.runs * 2 }, [
       { name: 'ours', once: once(() => b.list(['list'])) },
       { name: 'watch', once: once(() => watchList(kv, 'list.>', LIST)) },
@@ -135,7 +153,10 @@ async function jetstreamFigures(o: BenchOptions, spec: { ops: number; runs: numb
     return [
       fig('kv put', 'ops/s', put.ours.best, [['raw kv.put', put.raw.best]]),
       fig('kv get', 'ops/s', get.ours.best, [['raw kv.get (direct)', get.raw.best]]),
-      fig(`kv list ${LIST}`, 'lists/s', list.ours.best, [['raw kv.watch pass', list.watch.best], ['raw keys + N gets', list.nGets.best]]),
+      fig(`kv list ${LIST}`, 'lists/s', list.ours.best, [
+        ['raw kv.watch pass', list.watch.best],
+        ['raw keys + N gets', list.nGets.best],
+      ]),
     ];
   } finally {
     await storage.close();
@@ -155,7 +176,11 @@ export const storageSuite: Suite = {
     const kvList = byName(`kv list ${LIST}`);
     const nGets = kvList?.baselines[1]?.value ?? 0;
     const goals: Goal[] = [
-      { name: 'JetStream list is one pass', met: (kvList?.value ?? 0) > nGets, detail: `${(kvList?.value ?? 0).toFixed(1)} lists/s vs ${nGets.toFixed(1)} for keys + N gets` },
+      {
+        name: 'JetStream list is one pass',
+        met: (kvList?.value ?? 0) > nGets,
+        detail: `${(kvList?.value ?? 0).toFixed(1)} lists/s vs ${nGets.toFixed(1)} for keys + N gets`,
+      },
     ];
     const notes = [
       'ours encodes with the wire codec (bigint, -0, Dates, bytes) and waits for the flush; raw lmdb-js uses its own msgpack and array keys',

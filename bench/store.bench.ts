@@ -14,7 +14,11 @@ import type { Embedder } from '../actors/memory/semantic/types.js';
 import { storeBehavior } from '../actors/memory/store/index.js';
 import { throughput, type BenchOptions, type Figure, type Suite, type SuiteResult } from './harness.js';
 
-const value = (i: number): Record<string, unknown> => ({ text: `memory number ${i} about the user`, n: i % 10, tier: i % 3 === 0 ? 'gold' : 'basic' });
+const value = (i: number): Record<string, unknown> => ({
+  text: `memory number ${i} about the user`,
+  n: i % 10,
+  tier: i % 3 === 0 ? 'gold' : 'basic',
+});
 const ITEMS = 1000;
 const DIMS = 384;
 
@@ -60,7 +64,10 @@ async function actorFigures(o: BenchOptions, spec: { ops: number; runs: number }
     ]);
     o.log(`store: get x${spec.ops}`);
     const get = await throughput(run, [
-      { name: 'ours', once: serial((i) => store.ask(STORE_GET, { namespace: ['mem', `u${i % 10}`], key: `k${i % spec.ops}`, refresh_ttl: false })) },
+      {
+        name: 'ours',
+        once: serial((i) => store.ask(STORE_GET, { namespace: ['mem', `u${i % 10}`], key: `k${i % spec.ops}`, refresh_ttl: false })),
+      },
       { name: 'bucket', once: serial((i) => raw.get(['bench', 'i', `mem.u${i % 10}`, `k${i % spec.ops}`])) },
       { name: 'ask', once: serial((i) => noop.ask('bench.noop', { i })) },
     ]);
@@ -74,13 +81,22 @@ async function actorFigures(o: BenchOptions, spec: { ops: number; runs: number }
         name: 'byHand',
         once: serial(async () => {
           const all = await raw.list<{ value: Record<string, unknown>; updated: number }>(['big']);
-          return all.filter((e) => e.value.value.tier === 'gold' && (e.value.value.n as number) >= 3).sort((a, b) => b.value.updated - a.value.updated).slice(0, 10);
+          return all
+            .filter((e) => e.value.value.tier === 'gold' && (e.value.value.n as number) >= 3)
+            .sort((a, b) => b.value.updated - a.value.updated)
+            .slice(0, 10);
         }),
       },
     ]);
     return [
-      fig('store put (ask)', 'ops/s', put.ours.best, [['bucket.put', put.bucket.best], ['ask to a no-op actor', put.ask.best]]),
-      fig('store get (ask)', 'ops/s', get.ours.best, [['bucket.get', get.bucket.best], ['ask to a no-op actor', get.ask.best]]),
+      fig('store put (ask)', 'ops/s', put.ours.best, [
+        ['bucket.put', put.bucket.best],
+        ['ask to a no-op actor', put.ask.best],
+      ]),
+      fig('store get (ask)', 'ops/s', get.ours.best, [
+        ['bucket.get', get.bucket.best],
+        ['ask to a no-op actor', get.ask.best],
+      ]),
       fig(`store search ${ITEMS}, filter`, 'searches/s', search.ours.best, [['list + filter + sort by hand', search.byHand.best]]),
     ];
   } finally {
@@ -93,7 +109,12 @@ async function activationFigure(o: BenchOptions, n: number, runs: number): Promi
   const storage = new MemoryStorage();
   const bucket = storage.bucket(STORE_BUCKET);
   await bucket.putMany(vs.map((v, i) => ({ key: ['t', 'v', 'mem', seqKey(i)], value: { model: 'bench', vectors: [vectorToBytes(v)] } })));
-  const embedder: Embedder = { id: 'bench', dims: DIMS, embed: () => Promise.reject(new Error('no embedding on activation')), close: () => Promise.resolve() };
+  const embedder: Embedder = {
+    id: 'bench',
+    dims: DIMS,
+    embed: () => Promise.reject(new Error('no embedding on activation')),
+    close: () => Promise.resolve(),
+  };
   const clock = { now: () => Date.now(), setTimer: () => ({}), clearTimer: () => undefined };
   o.log(`store: activation with ${n} stored vectors (${DIMS} dims)`);
   const r = await throughput({ ops: n, warmup: 0, runs }, [
@@ -123,7 +144,10 @@ export const storeSuite: Suite = {
   description: 'the long-term store actor vs raw bucket work and a no-op ask; index rebuild on activation vs bare hnswlib',
   async run(options: BenchOptions): Promise<SuiteResult> {
     const spec = options.quick ? { ops: 200, runs: 1 } : { ops: 3000, runs: options.runs ?? 3 };
-    const figures = [...(await actorFigures(options, spec)), await activationFigure(options, options.quick ? 500 : 5_000, options.quick ? 1 : 2)];
+    const figures = [
+      ...(await actorFigures(options, spec)),
+      await activationFigure(options, options.quick ? 500 : 5_000, options.quick ? 1 : 2),
+    ];
     const notes = [
       'memory storage, so the figures are the store engine + kernel cost, not disk; the storage suite measures lmdb and JetStream KV',
       `activation: listing the stored vectors (${DIMS} dims, one per item) and inserting them into a fresh hnswlib index (M 16, efConstruction 200)`,

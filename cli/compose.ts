@@ -28,7 +28,9 @@ export const RECALL_HEADING = RECALLED_CONTEXT_HEADING;
 /** Builds the catalog config describes and installs it on `mesh` (call before `mesh.start()`). */
 export async function composeCatalog(config: TroupeConfig, mesh: MeshNode, extra: Partial<CatalogOptions> = {}): Promise<Catalog> {
   const names = new Set(config.collections.map((c) => c.name));
-  for (const a of config.agents) for (const c of a.recall?.collections ?? []) if (!names.has(c)) throw new Error(`agents: ${a.name} recalls from collection "${c}", which config.collections does not name`);
+  for (const a of config.agents)
+    for (const c of a.recall?.collections ?? [])
+      if (!names.has(c)) throw new Error(`agents: ${a.name} recalls from collection "${c}", which config.collections does not name`);
   const needsEmbedder = config.memory.store.index.length > 0 || names.size > 0;
   const embedder = needsEmbedder ? await embedderFromConfig(config.memory) : undefined;
   const id = STORE_ADDRESS.slice(STORE_ADDRESS.indexOf('/') + 1);
@@ -36,7 +38,12 @@ export async function composeCatalog(config: TroupeConfig, mesh: MeshNode, extra
   const kinds: CatalogKind[] = [{ kind: 'memory', accepts: (x) => x === id, behavior: () => store }];
   if (embedder !== undefined && names.size > 0) {
     const options = { embedder, hnsw: config.memory.hnsw, chunking: config.memory.chunking };
-    kinds.push({ kind: 'collection', accepts: (x) => names.has(x), behavior: (address) => collectionBehavior(address.slice('collection/'.length), options), options: { handlerTimeoutMs: 300_000 } });
+    kinds.push({
+      kind: 'collection',
+      accepts: (x) => names.has(x),
+      behavior: (address) => collectionBehavior(address.slice('collection/'.length), options),
+      options: { handlerTimeoutMs: 300_000 },
+    });
   }
   // The catalog is needed by the tools and the hook (they activate collections per tenant).
   const holder: { catalog?: Catalog } = {};
@@ -44,10 +51,17 @@ export async function composeCatalog(config: TroupeConfig, mesh: MeshNode, extra
   const system = mesh.system;
   const tools: FunctionTool<never>[] = [...builtinTools];
   for (const c of config.collections) {
-    tools.push(collectionSearchTool(system, c.name, { resolve, ...(c.description === undefined ? {} : { description: c.description }) }) as FunctionTool<never>);
+    tools.push(
+      collectionSearchTool(system, c.name, {
+        resolve,
+        ...(c.description === undefined ? {} : { description: c.description }),
+      }) as FunctionTool<never>,
+    );
     tools.push(rememberTool(system, c.name, { resolve }) as FunctionTool<never>);
   }
-  const recallOf = new Map(config.agents.filter((a) => a.recall !== undefined).map((a) => [a.name, a.recall as NonNullable<typeof a.recall>]));
+  const recallOf = new Map(
+    config.agents.filter((a) => a.recall !== undefined).map((a) => [a.name, a.recall as NonNullable<typeof a.recall>]),
+  );
   const window = config.memory.window;
   const catalog = new Catalog({
     agents: config.agents,
@@ -74,7 +88,13 @@ export async function composeCatalog(config: TroupeConfig, mesh: MeshNode, extra
  * collections go in one system message right before it (what the model sees, not the thread).
  * A collection that cannot answer is skipped: recall helps a run, it never fails one.
  */
-async function withRecall(system: ActorSystem, catalog: Catalog, messages: readonly ChatMessage[], info: HookInfo, recall: { collections: readonly string[]; k: number }): Promise<readonly ChatMessage[]> {
+async function withRecall(
+  system: ActorSystem,
+  catalog: Catalog,
+  messages: readonly ChatMessage[],
+  info: HookInfo,
+  recall: { collections: readonly string[]; k: number },
+): Promise<readonly ChatMessage[]> {
   const at = messages.findLastIndex((m) => m.role === 'user');
   const query = messages[at]?.content.trim();
   if (at < 0 || query === undefined || query === '') return messages;
@@ -89,7 +109,10 @@ async function withRecall(system: ActorSystem, catalog: Catalog, messages: reado
       }
     }),
   );
-  const hits = replies.flat().sort((a, b) => b.score - a.score).slice(0, recall.k);
+  const hits = replies
+    .flat()
+    .sort((a, b) => b.score - a.score)
+    .slice(0, recall.k);
   if (hits.length === 0) return messages;
   const text = [RECALL_HEADING, ...hits.map((h, i) => `[${i + 1}] (${h.citation.documentId}#${h.citation.chunk}) ${h.text}`)].join('\n');
   return [...messages.slice(0, at), { role: 'system', content: text }, ...messages.slice(at)];

@@ -18,7 +18,11 @@ export function globToRegExp(glob: string): RegExp {
       const end = glob.indexOf('}', i);
       if (end < 0) re += '\\{';
       else {
-        re += `(?:${glob.slice(i + 1, end).split(',').map((p) => p.replace(/[.+^$()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')).join('|')})`;
+        re += `(?:${glob
+          .slice(i + 1, end)
+          .split(',')
+          .map((p) => p.replace(/[.+^$()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*'))
+          .join('|')})`;
         i = end;
       }
     } else re += c.replace(/[.+^$()|[\]\\}]/g, '\\$&');
@@ -52,7 +56,12 @@ export async function expandFiles(args: readonly string[], cwd = process.cwd()):
       continue;
     }
     const parts = norm.split('/');
-    const fixed = parts.slice(0, parts.findIndex((p) => MAGIC.test(p))).join('/');
+    const fixed = parts
+      .slice(
+        0,
+        parts.findIndex((p) => MAGIC.test(p)),
+      )
+      .join('/');
     const base = resolve(cwd, fixed === '' ? '.' : fixed);
     const re = globToRegExp(norm.slice(fixed === '' ? 0 : fixed.length + 1));
     const files: string[] = [];

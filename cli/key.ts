@@ -12,12 +12,16 @@ async function key(args: string[]): Promise<number> {
   const roles = (values.roles ?? 'user').split(',').map((r) => r.trim());
   const bad = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
   if (values.tenant === undefined || bad.length > 0) {
-    console.error(`troupe key: ${values.tenant === undefined ? 'pass --tenant' : `unknown role(s) ${bad.join(', ')}; roles are ${ROLES.join(', ')}`}`);
+    console.error(
+      `troupe key: ${values.tenant === undefined ? 'pass --tenant' : `unknown role(s) ${bad.join(', ')}; roles are ${ROLES.join(', ')}`}`,
+    );
     return 2;
   }
   const { key: made, hash } = generateApiKey();
   console.log(`key (give it to the client; it is not stored): ${made}`);
-  console.log(`gateway.auth.keys entry: ${JSON.stringify({ id: values.id ?? `key-${Date.now().toString(36)}`, hash, tenant: values.tenant, roles: roles as Role[] })}`);
+  console.log(
+    `gateway.auth.keys entry: ${JSON.stringify({ id: values.id ?? `key-${Date.now().toString(36)}`, hash, tenant: values.tenant, roles: roles as Role[] })}`,
+  );
   return 0;
 }
 

@@ -25,22 +25,43 @@ const versionCommand: Command = { name: 'version', usage: 'troupe version', run:
 
 /** The commands, each loaded only when used (so `--help` and `version` stay instant). */
 const COMMANDS: readonly { readonly name: string; readonly summary: string; load(): Promise<Command> }[] = [
-  { name: 'start', summary: 'start an embedded node serving your config (and the demo on the default config)',
-    load: async () => (await import('./start.js')).startCommand },
-  { name: 'chat', summary: 'chat with an agent in the terminal (streaming, tool calls, approvals)',
-    load: async () => (await import('./chat.js')).chatCommand },
+  {
+    name: 'start',
+    summary: 'start an embedded node serving your config (and the demo on the default config)',
+    load: async () => (await import('./start.js')).startCommand,
+  },
+  {
+    name: 'chat',
+    summary: 'chat with an agent in the terminal (streaming, tool calls, approvals)',
+    load: async () => (await import('./chat.js')).chatCommand,
+  },
   { name: 'run', summary: 'run an agent once on a text and print its answer', load: async () => (await import('./run.js')).runCommand },
-  { name: 'ingest', summary: 'ingest Markdown, text, HTML and JSON files into a RAG collection',
-    load: async () => (await import('./ingest.js')).ingestCommand },
-  { name: 'threads', summary: 'list threads, or show one with its messages and runs',
-    load: async () => (await import('./threads.js')).threadsCommand },
+  {
+    name: 'ingest',
+    summary: 'ingest Markdown, text, HTML and JSON files into a RAG collection',
+    load: async () => (await import('./ingest.js')).ingestCommand,
+  },
+  {
+    name: 'threads',
+    summary: 'list threads, or show one with its messages and runs',
+    load: async () => (await import('./threads.js')).threadsCommand,
+  },
   { name: 'runs', summary: 'list runs (all, or of a thread), or show one', load: async () => (await import('./threads.js')).runsCommand },
-  { name: 'node', summary: 'join a NATS JetStream mesh and host actor kinds; `node drain` drains one',
-    load: async () => (await import('./node.js')).nodeCommand },
-  { name: 'key', summary: 'make a gateway API key (prints the key once and its hashed config entry)',
-    load: async () => (await import('./key.js')).keyCommand },
-  { name: configCommand.name, summary: 'validate and print the resolved configuration (file + TROUPE_* environment)',
-    load: () => Promise.resolve(configCommand) },
+  {
+    name: 'node',
+    summary: 'join a NATS JetStream mesh and host actor kinds; `node drain` drains one',
+    load: async () => (await import('./node.js')).nodeCommand,
+  },
+  {
+    name: 'key',
+    summary: 'make a gateway API key (prints the key once and its hashed config entry)',
+    load: async () => (await import('./key.js')).keyCommand,
+  },
+  {
+    name: configCommand.name,
+    summary: 'validate and print the resolved configuration (file + TROUPE_* environment)',
+    load: () => Promise.resolve(configCommand),
+  },
   { name: versionCommand.name, summary: 'print the version', load: () => Promise.resolve(versionCommand) },
 ];
 

@@ -33,13 +33,23 @@ interface NodeFlags {
 }
 
 function nodeConfig(values: NodeFlags): TroupeConfig {
-  const servers = values.nats?.split(',').map((u) => u.trim()).filter((u) => u.length > 0);
+  const servers = values.nats
+    ?.split(',')
+    .map((u) => u.trim())
+    .filter((u) => u.length > 0);
   const overrides: Record<string, unknown> = {};
   if (servers !== undefined || values.prefix !== undefined) {
-    overrides['transport'] = { kind: 'jetstream', ...(servers === undefined ? {} : { servers }), ...(values.prefix === undefined ? {} : { prefix: values.prefix }) };
+    overrides['transport'] = {
+      kind: 'jetstream',
+      ...(servers === undefined ? {} : { servers }),
+      ...(values.prefix === undefined ? {} : { prefix: values.prefix }),
+    };
   }
   if (values['node-id'] !== undefined || values.kinds !== undefined) {
-    overrides['node'] = { ...(values['node-id'] === undefined ? {} : { id: values['node-id'] }), ...(values.kinds === undefined ? {} : { kinds: values.kinds.split(',') }) };
+    overrides['node'] = {
+      ...(values['node-id'] === undefined ? {} : { id: values['node-id'] }),
+      ...(values.kinds === undefined ? {} : { kinds: values.kinds.split(',') }),
+    };
   }
   const config = loadConfig({ file: values.config, overrides });
   protectSecrets(config);
@@ -70,9 +80,17 @@ export async function node(values: NodeFlags): Promise<number> {
   await mesh.start();
   await catalog?.attachMcpServers(system);
   let serving = true;
-  const gateway = values.gateway === true && config.gateway.enabled ? await startGateway(catalogDeps(system, catalog, () => serving), config.gateway) : undefined;
+  const gateway =
+    values.gateway === true && config.gateway.enabled
+      ? await startGateway(
+          catalogDeps(system, catalog, () => serving),
+          config.gateway,
+        )
+      : undefined;
   const t = config.transport as Extract<TroupeConfig['transport'], { kind: 'jetstream' }>;
-  console.log(`troupe: node ${system.node} joined mesh "${t.prefix}" at ${t.servers.join(',')}; hosting ${mesh.hostedKinds.join(', ') || 'no kinds'}`);
+  console.log(
+    `troupe: node ${system.node} joined mesh "${t.prefix}" at ${t.servers.join(',')}; hosting ${mesh.hostedKinds.join(', ') || 'no kinds'}`,
+  );
   if (gateway !== undefined) console.log(gateway.banner());
   await new Promise<void>((done) => {
     const drain = (signal: string): void => {

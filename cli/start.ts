@@ -54,24 +54,39 @@ async function scriptedConversations(system: ActorSystem, catalog: Catalog): Pro
 
 /** `troupe start`. */
 export async function start(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { config: { type: 'string' }, 'demo-seconds': { type: 'string' }, quiet: { type: 'boolean' }, demo: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    args,
+    options: { config: { type: 'string' }, 'demo-seconds': { type: 'string' }, quiet: { type: 'boolean' }, demo: { type: 'boolean' } },
+  });
   const config = loadConfig({ file: values.config });
   protectSecrets(config);
   const demo = values.demo === true || isDefaultConfig(config);
   // `troupe start` persists: storage.kind auto means lmdb in dataDir here (ADR 0006).
   const storage = await openStorage(config, { embedded: 'lmdb' });
-  const system = await createSystem({ config, storage, onFatal: exitOnFatal, onEscalation: (e) => console.error(`escalation: ${e.address} failed past its supervisors: ${e.error.message}`) });
+  const system = await createSystem({
+    config,
+    storage,
+    onFatal: exitOnFatal,
+    onEscalation: (e) => console.error(`escalation: ${e.address} failed past its supervisors: ${e.error.message}`),
+  });
   if (values.quiet !== true) {
     system.watchLifecycle((e) => {
       if (e.event === 'BUSY' || e.event === 'IDLE') return;
       console.log(`[lifecycle] ${e.address} ${e.from} → ${e.to}${e.error ? ` (${e.error.message})` : ''}`);
     });
   }
-  console.log(`troupe: node ${system.node} up — transport ${system.transport.kind}, storage ${system.storage.kind}${system.storage.kind === 'lmdb' ? ` in ${config.dataDir}` : ''}, embedded mode (no NATS, no API keys)`);
+  console.log(
+    `troupe: node ${system.node} up — transport ${system.transport.kind}, storage ${system.storage.kind}${system.storage.kind === 'lmdb' ? ` in ${config.dataDir}` : ''}, embedded mode (no NATS, no API keys)`,
+  );
   if (!demo) console.log('troupe: serving your config (the demo runs only on the default config or with --demo)');
   const stats: DemoStats | undefined = demo ? await demoStep('supervision tree', () => startDemo(system)) : undefined;
   const { catalog, model } = await startAgents(system, config);
-  console.log(`troupe: agents ${catalog.agents().map((a) => a.name).join(', ')} on ${model}`);
+  console.log(
+    `troupe: agents ${catalog
+      .agents()
+      .map((a) => a.name)
+      .join(', ')} on ${model}`,
+  );
   // From here on a signal ends the node cleanly (gateway closed, actors stopped) instead of killing it.
   let running = true;
   const stop = (): void => {
@@ -90,7 +105,10 @@ export async function start(args: string[]): Promise<number> {
       const n = ++round;
       const line = await demoStep(`round ${n}`, () => demoRound(system, n, stats));
       const dead = await system.deadLetters.count();
-      if (line !== undefined) console.log(`[round ${n}] ${line} | jobs done ${stats.jobsDone}, ticks heard ${stats.ticksHeard}, dead letters ${dead}, actors ${system.actors().length}`);
+      if (line !== undefined)
+        console.log(
+          `[round ${n}] ${line} | jobs done ${stats.jobsDone}, ticks heard ${stats.ticksHeard}, dead letters ${dead}, actors ${system.actors().length}`,
+        );
     }
     await new Promise((r) => setTimeout(r, stats === undefined ? 200 : 1000));
   }

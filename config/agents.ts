@@ -2,7 +2,8 @@
 // `agent/<name>` (activated per tenant); each MCP server's tools become `tool/<server>.<tool>`.
 import { z } from 'zod';
 
-const name = (what: string) => z.string({ error: `expected ${what}` }).regex(/^[a-z][a-z0-9_-]{0,63}$/, { error: `expected ${what}: [a-z][a-z0-9_-]{0,63}` });
+const name = (what: string) =>
+  z.string({ error: `expected ${what}` }).regex(/^[a-z][a-z0-9_-]{0,63}$/, { error: `expected ${what}: [a-z][a-z0-9_-]{0,63}` });
 const list = () => z.array(z.string({ error: 'expected a string' }).min(1, { error: 'expected a non-empty string' })).default(() => []);
 const posInt = () => z.int({ error: 'expected an integer >= 1' }).min(1, { error: 'expected an integer >= 1' });
 
@@ -10,7 +11,10 @@ const posInt = () => z.int({ error: 'expected an integer >= 1' }).min(1, { error
 export const remoteAgentSchema = z.strictObject({
   card: z.url({ protocol: /^https?$/, error: 'expected the http(s) URL of an A2A agent card' }),
   /** Environment variable holding the credential sent as `authorization` (a bare token gets `Bearer `). */
-  authEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { error: 'expected an environment variable name' }).optional(),
+  authEnv: z
+    .string()
+    .regex(/^[A-Z_][A-Z0-9_]*$/, { error: 'expected an environment variable name' })
+    .optional(),
   /** Skill of the remote server to run (sent as message metadata `skill`; a Troupe mesh lists one per agent). */
   skill: z.string().min(1, { error: 'expected a non-empty skill id' }).optional(),
 });
@@ -32,7 +36,10 @@ const agentObjectSchema = z.strictObject({
   /** OpenAI-compatible server (Ollama, vLLM, llama.cpp) for provider `openai`. */
   baseUrl: z.url({ error: 'expected an http(s) URL' }).optional(),
   /** Environment variable holding the API key (default OPENAI_API_KEY / ANTHROPIC_API_KEY). */
-  apiKeyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { error: 'expected an environment variable name' }).optional(),
+  apiKeyEnv: z
+    .string()
+    .regex(/^[A-Z_][A-Z0-9_]*$/, { error: 'expected an environment variable name' })
+    .optional(),
   temperature: z.number({ error: 'expected a number from 0 to 2' }).min(0).max(2).optional(),
   tools: list(),
   handoffs: list(),
@@ -61,12 +68,30 @@ const agentObjectSchema = z.strictObject({
 export const agentConfigSchema = agentObjectSchema
   .superRefine((a, ctx) => {
     if (a.remote === undefined) {
-      if (a.instructions === undefined) ctx.addIssue({ code: 'custom', path: ['instructions'], input: undefined, message: 'expected non-empty instructions (only a remote agent may omit them)' });
+      if (a.instructions === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['instructions'],
+          input: undefined,
+          message: 'expected non-empty instructions (only a remote agent may omit them)',
+        });
       return;
     }
     for (const field of LOCAL_ONLY)
-      if (a[field].length > 0) ctx.addIssue({ code: 'custom', path: [field], input: a[field], message: `expected no ${field} on a remote agent (it runs behind its own A2A server)` });
-    if (a.recall !== undefined) ctx.addIssue({ code: 'custom', path: ['recall'], input: a.recall, message: 'expected no recall on a remote agent (it runs behind its own A2A server)' });
+      if (a[field].length > 0)
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          input: a[field],
+          message: `expected no ${field} on a remote agent (it runs behind its own A2A server)`,
+        });
+    if (a.recall !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['recall'],
+        input: a.recall,
+        message: 'expected no recall on a remote agent (it runs behind its own A2A server)',
+      });
   })
   .transform((a) => ({ ...a, instructions: a.instructions ?? '' }));
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
@@ -93,10 +118,29 @@ export type McpServerConfig = z.infer<typeof mcpServerConfigSchema>;
 
 /** The demo agents `npm start` serves when config names none: an assistant with tools, and a triage desk. */
 export const DEFAULT_AGENTS: AgentConfig[] = [
-  { name: 'assistant', description: 'A helpful assistant with a clock and a calculator.', instructions: 'You are a helpful assistant. Use tools for time and arithmetic.', tools: ['clock', 'calculator'] },
-  { name: 'triage', description: 'Routes a question to billing or tech.', instructions: 'Route the user to billing or tech.', handoffs: ['billing', 'tech'] },
-  { name: 'billing', description: 'Answers billing questions: invoices, charges, payments, refunds and subscriptions.', instructions: 'You answer billing questions.' },
-  { name: 'tech', description: 'Answers technical questions: errors, crashes, installation, login problems and bugs.', instructions: 'You answer technical questions.', tools: ['clock'] },
+  {
+    name: 'assistant',
+    description: 'A helpful assistant with a clock and a calculator.',
+    instructions: 'You are a helpful assistant. Use tools for time and arithmetic.',
+    tools: ['clock', 'calculator'],
+  },
+  {
+    name: 'triage',
+    description: 'Routes a question to billing or tech.',
+    instructions: 'Route the user to billing or tech.',
+    handoffs: ['billing', 'tech'],
+  },
+  {
+    name: 'billing',
+    description: 'Answers billing questions: invoices, charges, payments, refunds and subscriptions.',
+    instructions: 'You answer billing questions.',
+  },
+  {
+    name: 'tech',
+    description: 'Answers technical questions: errors, crashes, installation, login problems and bugs.',
+    instructions: 'You answer technical questions.',
+    tools: ['clock'],
+  },
 ].map((a) => agentConfigSchema.parse(a));
 
 /** The `agents` list: names unique, and every handoff or delegate names an agent of the list. */
@@ -106,13 +150,20 @@ export const agentsSchema = z
   .superRefine((agents, ctx) => {
     const names = new Set<string>();
     agents.forEach((a, i) => {
-      if (names.has(a.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], input: a.name, message: `expected a unique agent name ("${a.name}" is used twice)` });
+      if (names.has(a.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'name'],
+          input: a.name,
+          message: `expected a unique agent name ("${a.name}" is used twice)`,
+        });
       names.add(a.name);
     });
     agents.forEach((a, i) => {
       for (const field of ['handoffs', 'delegates'] as const)
         a[field].forEach((to, j) => {
-          if (!names.has(to)) ctx.addIssue({ code: 'custom', path: [i, field, j], input: to, message: `expected the name of a configured agent` });
+          if (!names.has(to))
+            ctx.addIssue({ code: 'custom', path: [i, field, j], input: to, message: `expected the name of a configured agent` });
         });
     });
   });

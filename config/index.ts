@@ -5,6 +5,13 @@ export { loadConfig, envVars } from './load.js';
 export type { LoadConfigOptions, EnvVarParse } from './load.js';
 export { ConfigError, isConfigError, formatConfigIssue } from './errors.js';
 export type { ConfigIssue, ConfigSource } from './errors.js';
-export { agentConfigSchema, remoteAgentSchema, mcpServerConfigSchema, collectionConfigSchema, agentsSchema, DEFAULT_AGENTS } from './agents.js';
+export {
+  agentConfigSchema,
+  remoteAgentSchema,
+  mcpServerConfigSchema,
+  collectionConfigSchema,
+  agentsSchema,
+  DEFAULT_AGENTS,
+} from './agents.js';
 export type { AgentConfig, McpServerConfig, CollectionConfig } from './agents.js';
 export { SECRET_PLACEHOLDER, SECRET_ENV_VARS, isSecretField, redactConfig, configSecrets } from './secrets.js';

@@ -92,7 +92,8 @@ function readFileLayer(file: string): { data: Obj } | { issue: ConfigIssue; caus
   } catch (e) {
     return fail(`cannot parse config file as JSON: ${(e as Error).message}`, e);
   }
-  if (!isPlainObject(data)) return fail(`expected a JSON object at the top level, received ${Array.isArray(data) ? 'an array' : String(data)}`);
+  if (!isPlainObject(data))
+    return fail(`expected a JSON object at the top level, received ${Array.isArray(data) ? 'an array' : String(data)}`);
   return { data };
 }
 
@@ -102,7 +103,11 @@ function readEnvLayer(env: NodeJS.ProcessEnv, issues: ConfigIssue[]): Obj {
   for (const { name, path, parse } of envVars) {
     const raw = env[name]?.trim();
     if (!raw) continue;
-    const items = () => raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const items = () =>
+      raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
     if (parse === 'number') {
       if (NUMERIC.test(raw)) setPath(data, path, Number(raw));
       else issues.push({ path, message: `expected a number, received ${JSON.stringify(raw)}`, source: 'env', origin: name });

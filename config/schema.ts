@@ -6,16 +6,14 @@ import { agentsSchema, collectionConfigSchema, mcpServerConfigSchema } from './a
 
 /** An integer field constrained to [min, max]; the error text names the range. */
 function int(min: number, max?: number) {
-  const expected =
-    max === undefined ? `expected an integer >= ${min}` : `expected an integer from ${min} to ${max}`;
+  const expected = max === undefined ? `expected an integer >= ${min}` : `expected an integer from ${min} to ${max}`;
   const base = z.int({ error: expected }).min(min, { error: expected });
   return max === undefined ? base : base.max(max, { error: expected });
 }
 
 /** A finite number constrained to [min, max]; the error text names the range. */
 function num(min: number, max?: number) {
-  const expected =
-    max === undefined ? `expected a number >= ${min}` : `expected a number from ${min} to ${max}`;
+  const expected = max === undefined ? `expected a number >= ${min}` : `expected a number from ${min} to ${max}`;
   const base = z.number({ error: expected }).min(min, { error: expected });
   return max === undefined ? base : base.max(max, { error: expected });
 }
@@ -44,7 +42,10 @@ const jetstreamTransport = z.strictObject({
   /** Replicas of streams and buckets; absent: 1 on a single server, 3 when the server is part of a cluster. */
   streamReplicas: int(1, 5).optional(),
   /** Names the mesh's streams, subjects and buckets; meshes with different prefixes share a server without seeing each other. */
-  prefix: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, { error: 'expected a lowercase name: [a-z][a-z0-9_-]{0,31}' }).default('troupe'),
+  prefix: z
+    .string()
+    .regex(/^[a-z][a-z0-9_-]{0,31}$/, { error: 'expected a lowercase name: [a-z][a-z0-9_-]{0,31}' })
+    .default('troupe'),
   /** Lease lifetime of a single activation; an owner silent this long is replaced. */
   leaseTtlMs: int(500).default(3000),
   /** Membership heartbeat period and the silence after which a node is declared dead. */
@@ -238,7 +239,15 @@ export const configSchema = z.strictObject({
            * value). Default: every namespace, whole value, with `memory.embedder`; `[]` turns semantic search off.
            */
           index: z
-            .array(z.strictObject({ prefix: z.array(text()).default(() => []), fields: z.array(text()).min(1).default(() => ['$']) }))
+            .array(
+              z.strictObject({
+                prefix: z.array(text()).default(() => []),
+                fields: z
+                  .array(text())
+                  .min(1)
+                  .default(() => ['$']),
+              }),
+            )
             .default(() => [{ prefix: [], fields: ['$'] }]),
         })
         .prefault({}),
@@ -258,18 +267,36 @@ export const configSchema = z.strictObject({
           /** Earlier keys, still accepted for reading after a rotation (env TROUPE_ENCRYPTION_PREVIOUS_KEYS, comma-separated). */
           previousKeys: z.array(z.string({ error: 'expected a string' })).default(() => []),
           /** Fields encrypted in every item under a namespace prefix (paths like `ssn`, `profile.email`, `cards[*].number`, `$`). */
-          sensitive: z.array(z.strictObject({ prefix: z.array(text()).default(() => []), paths: z.array(text()).min(1) })).default(() => []),
+          sensitive: z
+            .array(z.strictObject({ prefix: z.array(text()).default(() => []), paths: z.array(text()).min(1) }))
+            .default(() => []),
         })
         .superRefine((e, ctx) => {
           // Issues carry a placeholder `input` (zod would attach the whole section, key included, to the error's cause).
           if (e.key !== undefined && !isEncryptionKey(e.key)) {
-            ctx.addIssue({ code: 'custom', path: ['key'], input: REDACTED, message: 'expected 32 bytes as 64 hex digits or base64 (e.g. `openssl rand -base64 32`)' });
+            ctx.addIssue({
+              code: 'custom',
+              path: ['key'],
+              input: REDACTED,
+              message: 'expected 32 bytes as 64 hex digits or base64 (e.g. `openssl rand -base64 32`)',
+            });
           }
           e.previousKeys.forEach((k, i) => {
-            if (!isEncryptionKey(k)) ctx.addIssue({ code: 'custom', path: ['previousKeys', i], input: REDACTED, message: 'expected 32 bytes as 64 hex digits or base64' });
+            if (!isEncryptionKey(k))
+              ctx.addIssue({
+                code: 'custom',
+                path: ['previousKeys', i],
+                input: REDACTED,
+                message: 'expected 32 bytes as 64 hex digits or base64',
+              });
           });
           if (e.key === undefined && e.sensitive.length > 0) {
-            ctx.addIssue({ code: 'custom', path: ['key'], input: REDACTED, message: 'expected an encryption key (TROUPE_ENCRYPTION_KEY) because memory.encryption.sensitive lists fields to encrypt' });
+            ctx.addIssue({
+              code: 'custom',
+              path: ['key'],
+              input: REDACTED,
+              message: 'expected an encryption key (TROUPE_ENCRYPTION_KEY) because memory.encryption.sensitive lists fields to encrypt',
+            });
           }
         })
         .prefault({}),
@@ -280,7 +307,13 @@ export const configSchema = z.strictObject({
           /** A sentence-embedding model on disk: `model.onnx` plus `tokenizer.json` or `vocab.txt` in `modelDir`. */
           z.strictObject({ kind: z.literal('onnx'), modelDir: text(), modelFile: text().optional(), maxTokens: int(8, 8192).optional() }),
           /** OpenAI embeddings (key: `apiKey` or OPENAI_API_KEY); `dims` is checked on every reply. */
-          z.strictObject({ kind: z.literal('openai'), model: text().default('text-embedding-3-small'), dims: int(1, 8192).default(1536), baseURL: z.url({ error: 'expected a URL' }).optional(), apiKey: text().optional() }),
+          z.strictObject({
+            kind: z.literal('openai'),
+            model: text().default('text-embedding-3-small'),
+            dims: int(1, 8192).default(1536),
+            baseURL: z.url({ error: 'expected a URL' }).optional(),
+            apiKey: text().optional(),
+          }),
         ])
         .prefault({ kind: 'use-lite' }),
       /** Worker threads running a CPU-bound embedder (0: on the event loop; OpenAI always runs on it). */
@@ -288,7 +321,9 @@ export const configSchema = z.strictObject({
       /** Texts per embedder call (one worker task or one OpenAI request). */
       embedBatch: int(1, 2048).default(32),
       /** hnswlib parameters of vector indexes (defaults reach recall@10 ≥ 0.95 at 100k vectors, BENCHMARKS.md). */
-      hnsw: z.strictObject({ m: int(2, 128).default(16), efConstruction: int(8, 4096).default(200), efSearch: int(1, 4096).default(64) }).prefault({}),
+      hnsw: z
+        .strictObject({ m: int(2, 128).default(16), efConstruction: int(8, 4096).default(200), efSearch: int(1, 4096).default(64) })
+        .prefault({}),
       /** RAG chunk size and overlap, in characters. */
       chunking: z
         .strictObject({ maxChars: int(50).default(800), overlapChars: int(0).default(120) })

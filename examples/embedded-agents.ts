@@ -10,7 +10,10 @@ import { waitForRun, type Catalog } from '../actors/agent/index.js';
 import { composeCatalog } from '../cli/compose.js';
 
 /** Serves the agents config names (the demo set by default) through a catalog on a mesh node. */
-export async function startAgents(system: ActorSystem, config: TroupeConfig = configSchema.parse({})): Promise<{ catalog: Catalog; mesh: MeshNode; model: string }> {
+export async function startAgents(
+  system: ActorSystem,
+  config: TroupeConfig = configSchema.parse({}),
+): Promise<{ catalog: Catalog; mesh: MeshNode; model: string }> {
   const mesh = new MeshNode(system);
   const catalog = await composeCatalog(config, mesh);
   await mesh.start();
@@ -20,7 +23,13 @@ export async function startAgents(system: ActorSystem, config: TroupeConfig = co
 }
 
 /** Runs one message through an agent, printing its events as they come; resolves with the outcome. */
-export async function converse(system: ActorSystem, catalog: Catalog, agent: string, content: string, print: (line: string) => void): Promise<string> {
+export async function converse(
+  system: ActorSystem,
+  catalog: Catalog,
+  agent: string,
+  content: string,
+  print: (line: string) => void,
+): Promise<string> {
   const runId = `demo-${agent}-${Date.now().toString(36)}`;
   let tokens = '';
   const flush = (): void => {
@@ -33,7 +42,8 @@ export async function converse(system: ActorSystem, catalog: Catalog, agent: str
       return;
     }
     flush();
-    if (e.event === 'tool_call' || e.event === 'tool_result' || e.event === 'handoff' || e.event === 'status') print(`  #${e.seq} ${e.agent} ${e.event} ${JSON.stringify(e.data)}`);
+    if (e.event === 'tool_call' || e.event === 'tool_result' || e.event === 'handoff' || e.event === 'status')
+      print(`  #${e.seq} ${e.agent} ${e.event} ${JSON.stringify(e.data)}`);
   });
   await (await catalog.ensure(`agent/${agent}`)).ask(RUN_CREATE, { run_id: runId, input: { messages: [{ role: 'user', content }] } });
   const result = await done;

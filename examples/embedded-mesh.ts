@@ -70,7 +70,9 @@ export async function startDemo(system: ActorSystem): Promise<DemoStats> {
 export async function demoRound(system: ActorSystem, round: number, stats: DemoStats): Promise<string> {
   const greeting = await system.ref('agent/greeter').ask<string>('demo.greet', `round ${round}`);
   stats.greetings++;
-  const jobs = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => system.ref('worker/flaky').ask<number>('demo.job', round * 5 + i, { timeoutMs: 2_000 })));
+  const jobs = await Promise.allSettled(
+    Array.from({ length: 5 }, (_, i) => system.ref('worker/flaky').ask<number>('demo.job', round * 5 + i, { timeoutMs: 2_000 })),
+  );
   await system.publish('demo.tick', { round });
   return `${greeting}; jobs ${jobs.filter((j) => j.status === 'fulfilled').length}/5 answered`;
 }

@@ -55,7 +55,12 @@ export function localDeps(system: ActorSystem, options: LocalDepsOptions): Gatew
     const key = `${tenant}\u0000${address}`;
     let p = inflight.get(key);
     if (p === undefined) {
-      const related = kind === 'agent' ? [...(factory as AgentFactory).info.handoffs, ...(factory as AgentFactory).info.delegates].map((a) => `agent/${a}`).concat((factory as AgentFactory).info.tools.filter((t) => tools.has(t)).map((t) => `tool/${t}`)) : [];
+      const related =
+        kind === 'agent'
+          ? [...(factory as AgentFactory).info.handoffs, ...(factory as AgentFactory).info.delegates]
+              .map((a) => `agent/${a}`)
+              .concat((factory as AgentFactory).info.tools.filter((t) => tools.has(t)).map((t) => `tool/${t}`))
+          : [];
       // Agents reach their handoff and delegate targets and tools by address: activate those too.
       p = activate(address, tenant, factory.behavior(tenant), kind === 'tool')
         .then(async (r) => {

@@ -18,20 +18,39 @@ export function catalogDeps(system: ActorSystem, catalog: Catalog | undefined, r
     system,
     agents: () => catalog?.agents() ?? [],
     tools: () => catalog?.tools() ?? [],
-    ensure: (address, tenant) => (catalog === undefined ? Promise.reject(new TroupeError('internal', 'this node serves no agents or tools')) : catalog.ensure(address, tenant)),
+    ensure: (address, tenant) =>
+      catalog === undefined
+        ? Promise.reject(new TroupeError('internal', 'this node serves no agents or tools'))
+        : catalog.ensure(address, tenant),
     ready,
   };
 }
 
 /** Every HTTP part of the gateway over `deps`. */
-export function allRoutes(deps: GatewayDeps, options: { allowedOrigins?: readonly string[]; auth?: boolean; sendBufferBytes?: number } = {}): HttpRoute[] {
+export function allRoutes(
+  deps: GatewayDeps,
+  options: { allowedOrigins?: readonly string[]; auth?: boolean; sendBufferBytes?: number } = {},
+): HttpRoute[] {
   const buffer = options.sendBufferBytes;
-  return [acpRoute(deps, { sendBufferBytes: buffer }), mcpRoute(deps, { allowedOrigins: options.allowedOrigins ?? [] }), ...a2aRoutes(deps, { auth: options.auth ?? true, maxStreamBuffer: buffer })];
+  return [
+    acpRoute(deps, { sendBufferBytes: buffer }),
+    mcpRoute(deps, { allowedOrigins: options.allowedOrigins ?? [] }),
+    ...a2aRoutes(deps, { auth: options.auth ?? true, maxStreamBuffer: buffer }),
+  ];
 }
 
 /** Starts the gateway config's `gateway` section describes, serving `deps` with every part mounted. */
-export async function startGateway(deps: GatewayDeps, gateway: TroupeConfig['gateway'], extra: Partial<GatewayOptions> = {}): Promise<Gateway> {
+export async function startGateway(
+  deps: GatewayDeps,
+  gateway: TroupeConfig['gateway'],
+  extra: Partial<GatewayOptions> = {},
+): Promise<Gateway> {
   const options = gatewayOptionsFromConfig(gateway);
   const authOn = gateway.auth.keys.length > 0 || gateway.auth.jwt !== undefined;
-  return Gateway.start({ ...options, deps, routes: allRoutes(deps, { allowedOrigins: gateway.allowedOrigins, auth: authOn, sendBufferBytes: gateway.limits.sendBufferBytes }), ...extra });
+  return Gateway.start({
+    ...options,
+    deps,
+    routes: allRoutes(deps, { allowedOrigins: gateway.allowedOrigins, auth: authOn, sendBufferBytes: gateway.limits.sendBufferBytes }),
+    ...extra,
+  });
 }

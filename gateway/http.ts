@@ -4,7 +4,15 @@
  * bodies (docs/gateway-acp.md, “Errors”), and Origin/CORS checks.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { TroupeError, TooLargeError, ValidationError, isTroupeError, parseWireJson, scrubSecrets, type ErrorCode } from '../protocols/index.js';
+import {
+  TroupeError,
+  TooLargeError,
+  ValidationError,
+  isTroupeError,
+  parseWireJson,
+  scrubSecrets,
+  type ErrorCode,
+} from '../protocols/index.js';
 
 /** Default largest request body the gateway reads (1 MiB). */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -98,9 +106,13 @@ export function isJsonContentType(value: string | undefined): boolean {
 export function assertJsonContentType(req: IncomingMessage): void {
   const ct = req.headers['content-type'];
   if (!isJsonContentType(typeof ct === 'string' ? ct : undefined)) {
-    throw new TroupeError('bad_request', `request bodies must be JSON: send content-type application/json (got ${JSON.stringify(ct ?? null).slice(0, 80)})`, {
-      details: { status: 415 },
-    });
+    throw new TroupeError(
+      'bad_request',
+      `request bodies must be JSON: send content-type application/json (got ${JSON.stringify(ct ?? null).slice(0, 80)})`,
+      {
+        details: { status: 415 },
+      },
+    );
   }
 }
 

@@ -24,7 +24,17 @@ export type { GatewayOptions, GatewayLimits } from './server.js';
 export { localDeps } from './deps.js';
 export { catalogDeps, allRoutes, startGateway } from './embedded.js';
 export type { AgentFactory, ToolFactory, LocalDepsOptions } from './deps.js';
-export { Authenticator, ANONYMOUS_ADMIN, ApiKeyStore, hashApiKey, generateApiKey, JwtVerifier, signJwt, RateLimiter, ConnectionLimiter } from './auth/index.js';
+export {
+  Authenticator,
+  ANONYMOUS_ADMIN,
+  ApiKeyStore,
+  hashApiKey,
+  generateApiKey,
+  JwtVerifier,
+  signJwt,
+  RateLimiter,
+  ConnectionLimiter,
+} from './auth/index.js';
 export type { AuthOptions, ApiKeyEntry, JwtOptions, RateLimitOptions } from './auth/index.js';
 export { WsGateway, CLOSE, DEFAULT_WS_LIMITS } from './ws/index.js';
 export type { WsLimits } from './ws/index.js';

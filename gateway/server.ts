@@ -45,7 +45,14 @@ export interface GatewayLimits extends WsLimits {
 }
 
 /** Defaults of {@link GatewayLimits} (the config defaults). */
-export const DEFAULT_LIMITS: GatewayLimits = { ...DEFAULT_WS_LIMITS, bodyBytes: 1024 * 1024, connections: 20_000, connectionsPerKey: 2_000, ratePerSec: 200, burst: 400 };
+export const DEFAULT_LIMITS: GatewayLimits = {
+  ...DEFAULT_WS_LIMITS,
+  bodyBytes: 1024 * 1024,
+  connections: 20_000,
+  connectionsPerKey: 2_000,
+  ratePerSec: 200,
+  burst: 400,
+};
 
 /** Options of {@link Gateway.start}. */
 export interface GatewayOptions {
@@ -72,7 +79,14 @@ export interface GatewayOptions {
 
 /** Gateway options from config's `gateway` section (deps and routes come from the caller). */
 export function gatewayOptionsFromConfig(gw: TroupeConfig['gateway']): Omit<GatewayOptions, 'deps' | 'routes'> {
-  return { host: gw.host, port: gw.port, auth: { keys: gw.auth.keys, ...(gw.auth.jwt === undefined ? {} : { jwt: gw.auth.jwt }) }, limits: gw.limits, allowedOrigins: gw.allowedOrigins, allowedHosts: gw.allowedHosts };
+  return {
+    host: gw.host,
+    port: gw.port,
+    auth: { keys: gw.auth.keys, ...(gw.auth.jwt === undefined ? {} : { jwt: gw.auth.jwt }) },
+    limits: gw.limits,
+    allowedOrigins: gw.allowedOrigins,
+    allowedHosts: gw.allowedHosts,
+  };
 }
 
 /** Who calls a public path without credentials while auth is on. */
@@ -108,7 +122,16 @@ export class Gateway {
     this.routes = [...(options.routes ?? [])].sort((a, b) => b.prefix.length - a.prefix.length);
     const store = options.store ?? new RunStore(deps.system.storage);
     this.ws = new WsGateway(
-      { deps, auth: this.auth, rate: this.rate, connections: new ConnectionLimiter(this.limits.connections, this.limits.connectionsPerKey), store, metrics: this.metrics, limits: this.limits, warn: this.warn },
+      {
+        deps,
+        auth: this.auth,
+        rate: this.rate,
+        connections: new ConnectionLimiter(this.limits.connections, this.limits.connectionsPerKey),
+        store,
+        metrics: this.metrics,
+        limits: this.limits,
+        warn: this.warn,
+      },
       this.allowedOrigins,
       (req) => this.hostAllowed(req),
     );
@@ -126,7 +149,9 @@ export class Gateway {
     if (!g.auth.enabled && !isLoopbackHost(host)) {
       g.metrics.close();
       await g.ws.close();
-      throw new ValidationError(`refusing to serve ${host} without auth: configure gateway.auth.keys or gateway.auth.jwt, or bind a loopback address (127.0.0.1)`);
+      throw new ValidationError(
+        `refusing to serve ${host} without auth: configure gateway.auth.keys or gateway.auth.jwt, or bind a loopback address (127.0.0.1)`,
+      );
     }
     await new Promise<void>((resolve, reject) => {
       g.server.once('error', reject);
@@ -139,7 +164,10 @@ export class Gateway {
       await g.ws.close();
       const code = (e as { code?: string }).code;
       if (code === 'EADDRINUSE' || code === 'EACCES') {
-        throw new ConflictError(`cannot listen on ${host}:${options.port ?? 7700}: ${code === 'EADDRINUSE' ? 'address in use' : 'permission denied'} (set TROUPE_PORT or gateway.port; 0 picks a free port)`, { cause: e });
+        throw new ConflictError(
+          `cannot listen on ${host}:${options.port ?? 7700}: ${code === 'EADDRINUSE' ? 'address in use' : 'permission denied'} (set TROUPE_PORT or gateway.port; 0 picks a free port)`,
+          { cause: e },
+        );
       }
       throw e;
     });
@@ -213,10 +241,16 @@ export class Gateway {
       route = mounted.prefix;
       const sub = path.slice(mounted.prefix.length);
       const token = bearerToken(req);
-      const principal = mounted.public?.(sub) === true && token === undefined ? (this.auth.enabled ? PUBLIC : ANONYMOUS_ADMIN) : this.auth.authenticate(token);
+      const principal =
+        mounted.public?.(sub) === true && token === undefined
+          ? this.auth.enabled
+            ? PUBLIC
+            : ANONYMOUS_ADMIN
+          : this.auth.authenticate(token);
       this.limit(principal, req);
       const declared = Number(req.headers['content-length']);
-      if (Number.isFinite(declared) && declared > this.limits.bodyBytes) throw new TooLargeError(`request body of ${declared} bytes exceeds the ${this.limits.bodyBytes}-byte limit`);
+      if (Number.isFinite(declared) && declared > this.limits.bodyBytes)
+        throw new TooLargeError(`request body of ${declared} bytes exceeds the ${this.limits.bodyBytes}-byte limit`);
       if (hasBody(req)) assertJsonContentType(req);
       await mounted.handle(req, res, principal, sub);
     } catch (e) {
@@ -239,8 +273,13 @@ export class Gateway {
    * name to 127.0.0.1 still sends its own name as `Host`). 403 otherwise.
    */
   private checkBrowser(req: IncomingMessage, origin: boolean): void {
-    if (origin && !originAllowed(req, this.allowedOrigins)) throw gatewayError('forbidden', `origin ${JSON.stringify(String(req.headers.origin)).slice(0, 120)} is not allowed`);
-    if (!this.hostAllowed(req)) throw gatewayError('forbidden', `host ${JSON.stringify(String(req.headers.host ?? '')).slice(0, 120)} is not allowed while auth is off`);
+    if (origin && !originAllowed(req, this.allowedOrigins))
+      throw gatewayError('forbidden', `origin ${JSON.stringify(String(req.headers.origin)).slice(0, 120)} is not allowed`);
+    if (!this.hostAllowed(req))
+      throw gatewayError(
+        'forbidden',
+        `host ${JSON.stringify(String(req.headers.host ?? '')).slice(0, 120)} is not allowed while auth is off`,
+      );
   }
 
   /** True when `Host` is acceptable: any with auth on; loopback or configured names with auth off. */

@@ -56,7 +56,13 @@ function describe(v: unknown): string {
 
 /** Encodes and decodes envelopes and wire values with msgpackr. */
 export class Codec {
-  private readonly packr = new Packr({ useRecords: false, moreTypes: false, mapsAsObjects: true, bundleStrings: false, variableMapSize: true });
+  private readonly packr = new Packr({
+    useRecords: false,
+    moreTypes: false,
+    mapsAsObjects: true,
+    bundleStrings: false,
+    variableMapSize: true,
+  });
   readonly maxBytes: number;
   readonly maxDepth: number;
 
@@ -145,7 +151,8 @@ export class Codec {
     const keys = Object.keys(v);
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i] as string;
-      if (k === PROTO_KEY) throw new EncodeError(`key "__proto__" at ${path} cannot be encoded (it would replace a prototype when decoded)`);
+      if (k === PROTO_KEY)
+        throw new EncodeError(`key "__proto__" at ${path} cannot be encoded (it would replace a prototype when decoded)`);
       const item = v[k];
       const p = item === undefined ? undefined : this.prepare(item, depth + 1, `${path}.${k}`);
       if ((item === undefined || p !== item) && out === undefined) {

@@ -11,7 +11,9 @@ export const traceparentSchema = z
   .regex(/^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/, 'a W3C traceparent: 00-<32 hex>-<16 hex>-<2 hex>');
 
 /** A message type such as `acp.run.create` or `sys.lifecycle`. */
-export const messageTypeSchema = z.string().regex(/^[a-z][a-z0-9_.-]{0,127}$/, 'a message type: lowercase dotted name, e.g. acp.run.create');
+export const messageTypeSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_.-]{0,127}$/, 'a message type: lowercase dotted name, e.g. acp.run.create');
 
 /** The envelope. `payload` is any wire value; its shape is checked per `type` by the receiver. */
 export const envelopeSchema = z.object({

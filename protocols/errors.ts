@@ -151,7 +151,9 @@ export function toWireError(e: unknown, fallback: ErrorCode = 'internal'): WireE
 /** Rebuilds a wire error into its TroupeError class, marked `remote`. */
 export function fromWireError(w: WireError): TroupeError {
   const Klass = byCode[w.code];
-  const err = Klass ? new Klass(w.message, w.details ? { details: w.details } : undefined) : new TroupeError(w.code, w.message, w.details ? { details: w.details } : undefined);
+  const err = Klass
+    ? new Klass(w.message, w.details ? { details: w.details } : undefined)
+    : new TroupeError(w.code, w.message, w.details ? { details: w.details } : undefined);
   if (!Klass) err.name = w.name;
   err.remote = true;
   return err;

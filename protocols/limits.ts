@@ -48,8 +48,10 @@ export function inspectWireValue(value: unknown, limits: WireLimits = CLIENT_LIM
     const { v, depth, path } = stack.pop() as { v: unknown; depth: number; path: string };
     switch (typeof v) {
       case 'string':
-        if (v.length > limits.maxStringLength) return { path, problem: 'string_too_long', message: `string at ${path} is longer than ${limits.maxStringLength} characters` };
-        if (!v.isWellFormed()) return { path, problem: 'unpaired_surrogate', message: `string at ${path} contains an unpaired UTF-16 surrogate` };
+        if (v.length > limits.maxStringLength)
+          return { path, problem: 'string_too_long', message: `string at ${path} is longer than ${limits.maxStringLength} characters` };
+        if (!v.isWellFormed())
+          return { path, problem: 'unpaired_surrogate', message: `string at ${path} contains an unpaired UTF-16 surrogate` };
         continue;
       case 'number':
       case 'boolean':
@@ -61,21 +63,27 @@ export function inspectWireValue(value: unknown, limits: WireLimits = CLIENT_LIM
         return { path, problem: 'unsupported_type', message: `a ${typeof v} at ${path} is not a JSON value` };
     }
     if (v === null) continue;
-    if (depth >= limits.maxDepth) return { path, problem: 'too_deep', message: `value nested deeper than ${limits.maxDepth} levels at ${path}` };
+    if (depth >= limits.maxDepth)
+      return { path, problem: 'too_deep', message: `value nested deeper than ${limits.maxDepth} levels at ${path}` };
     if (Array.isArray(v)) {
       nodes += v.length;
-      if (nodes > limits.maxNodes) return { path, problem: 'too_many_nodes', message: `value has more than ${limits.maxNodes} items and keys` };
+      if (nodes > limits.maxNodes)
+        return { path, problem: 'too_many_nodes', message: `value has more than ${limits.maxNodes} items and keys` };
       for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], depth: depth + 1, path: `${path}[${i}]` });
       continue;
     }
     if (v instanceof Uint8Array || v instanceof Date) continue;
     const keys = Object.keys(v);
     nodes += keys.length;
-    if (nodes > limits.maxNodes) return { path, problem: 'too_many_nodes', message: `value has more than ${limits.maxNodes} items and keys` };
+    if (nodes > limits.maxNodes)
+      return { path, problem: 'too_many_nodes', message: `value has more than ${limits.maxNodes} items and keys` };
     for (const k of keys) {
-      if (FORBIDDEN_KEYS.has(k)) return { path: keyPath(path, k), problem: 'forbidden_key', message: `key ${JSON.stringify(k)} at ${path} is not allowed` };
-      if (k.length > limits.maxStringLength) return { path, problem: 'string_too_long', message: `a key at ${path} is longer than ${limits.maxStringLength} characters` };
-      if (!k.isWellFormed()) return { path, problem: 'unpaired_surrogate', message: `a key at ${path} contains an unpaired UTF-16 surrogate` };
+      if (FORBIDDEN_KEYS.has(k))
+        return { path: keyPath(path, k), problem: 'forbidden_key', message: `key ${JSON.stringify(k)} at ${path} is not allowed` };
+      if (k.length > limits.maxStringLength)
+        return { path, problem: 'string_too_long', message: `a key at ${path} is longer than ${limits.maxStringLength} characters` };
+      if (!k.isWellFormed())
+        return { path, problem: 'unpaired_surrogate', message: `a key at ${path} contains an unpaired UTF-16 surrogate` };
     }
     for (let i = keys.length - 1; i >= 0; i--) {
       const k = keys[i] as string;

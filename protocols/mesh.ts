@@ -8,7 +8,17 @@ import { envelopeSchema } from './envelope.js';
 import { wireErrorSchema } from './errors.js';
 
 /** The states of the lifecycle machine every actor runs. */
-export const LIFECYCLE_STATES = ['created', 'starting', 'ready', 'busy', 'stopping', 'stopped', 'failed', 'restarting', 'terminated'] as const;
+export const LIFECYCLE_STATES = [
+  'created',
+  'starting',
+  'ready',
+  'busy',
+  'stopping',
+  'stopped',
+  'failed',
+  'restarting',
+  'terminated',
+] as const;
 /** One lifecycle state. */
 export type LifecycleState = (typeof LIFECYCLE_STATES)[number];
 
@@ -35,7 +45,16 @@ export const lifecycleEventSchema = z.object({
 export type LifecycleEvent = z.infer<typeof lifecycleEventSchema>;
 
 /** Why a message became a dead letter. */
-export const DEAD_LETTER_REASONS = ['no_recipient', 'deadline_expired', 'poison', 'mailbox_full', 'actor_stopped', 'handler_timeout', 'invalid', 'rejected'] as const;
+export const DEAD_LETTER_REASONS = [
+  'no_recipient',
+  'deadline_expired',
+  'poison',
+  'mailbox_full',
+  'actor_stopped',
+  'handler_timeout',
+  'invalid',
+  'rejected',
+] as const;
 /** A dead-letter reason. */
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 

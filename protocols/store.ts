@@ -35,13 +35,19 @@ export const namespaceLabelSchema = z
   .refine((s) => !s.includes('.'), { message: "namespace labels cannot contain periods ('.')" });
 
 /** A namespace: a tuple of labels, e.g. `['memories', 'user-42']`. */
-export const namespaceSchema = z.array(namespaceLabelSchema).min(1, 'the namespace cannot be empty').max(STORE_LIMITS.depth, `a namespace has at most ${STORE_LIMITS.depth} labels`);
+export const namespaceSchema = z
+  .array(namespaceLabelSchema)
+  .min(1, 'the namespace cannot be empty')
+  .max(STORE_LIMITS.depth, `a namespace has at most ${STORE_LIMITS.depth} labels`);
 
 /** A namespace prefix or suffix pattern (may be empty; `*` matches any one label). */
 export const namespacePatternSchema = z.array(namespaceLabelSchema).max(STORE_LIMITS.depth);
 
 /** An item key inside its namespace. */
-export const itemKeySchema = z.string().min(1, 'the key cannot be empty').max(STORE_LIMITS.keyChars, `keys are at most ${STORE_LIMITS.keyChars} characters`);
+export const itemKeySchema = z
+  .string()
+  .min(1, 'the key cannot be empty')
+  .max(STORE_LIMITS.keyChars, `keys are at most ${STORE_LIMITS.keyChars} characters`);
 
 /** An item's value: a JSON object (LangGraph stores dictionaries). */
 export const itemValueSchema = z.record(z.string(), z.unknown());
@@ -64,7 +70,11 @@ export const storePutSchema = z
     key: itemKeySchema,
     value: itemValueSchema,
     index: z.union([z.literal(false), z.array(z.string().min(1).max(256)).max(64)]).nullish(),
-    ttl: z.number().positive('ttl is in minutes and must be positive').max(5_256_000, 'ttl is at most 10 years (5,256,000 minutes)').nullish(),
+    ttl: z
+      .number()
+      .positive('ttl is in minutes and must be positive')
+      .max(5_256_000, 'ttl is at most 10 years (5,256,000 minutes)')
+      .nullish(),
     sensitive: z.union([z.boolean(), z.array(z.string().min(1).max(256)).max(64)]).nullish(),
   })
   .refine((p) => storePathBytes(p.namespace, p.key) <= STORE_LIMITS.pathBytes, {

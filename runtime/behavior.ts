@@ -115,7 +115,11 @@ export interface ActorContext<S = unknown> {
   /** Delivers messages published on matching topics into this actor's mailbox. */
   subscribe(pattern: string): Subscription;
   /** Spawns a child supervised by this actor (supervisors only). */
-  spawnChild(address: string, behavior: Behavior<never> | Behavior<unknown> | Behavior<any>, options?: SpawnOptions): Promise<ActorRef>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  spawnChild(
+    address: string,
+    behavior: Behavior<never> | Behavior<unknown> | Behavior<any>, // eslint-disable-line @typescript-eslint/no-explicit-any
+    options?: SpawnOptions,
+  ): Promise<ActorRef>;
   /** This actor's children in start order. */
   children(): ChildInfo[];
   /** Restarts a child after `delayMs` (its mailbox is kept). */

@@ -52,7 +52,17 @@ const HANDOVER_FINISH_MS = 30_000;
  * `encode_error`/`decode_error`: the message's content cannot be stored or sent on (too deep, an
  * unpaired surrogate…) — the sender's error, never a crash that counts towards restart intensity.
  */
-const REJECTION_CODES = new Set<string>(['bad_request', 'conflict', 'not_found', 'forbidden', 'unauthorized', 'too_large', 'rate_limited', 'encode_error', 'decode_error']);
+const REJECTION_CODES = new Set<string>([
+  'bad_request',
+  'conflict',
+  'not_found',
+  'forbidden',
+  'unauthorized',
+  'too_large',
+  'rate_limited',
+  'encode_error',
+  'decode_error',
+]);
 
 function isRejection(e: unknown): e is TroupeError {
   return e instanceof TroupeError && REJECTION_CODES.has(e.code);
@@ -183,7 +193,9 @@ export class ActorCell implements MailboxSink {
         restored = this.persistence === undefined ? undefined : await this.persistence.load();
       } catch (e) {
         // The store (not the actor) failed, or a newer owner exists: not a crash of this actor.
-        throw isTroupeError(e, 'conflict') ? e : new TroupeError('unavailable', `${this.address}: snapshot store unavailable: ${(e as Error).message}`, { cause: e });
+        throw isTroupeError(e, 'conflict')
+          ? e
+          : new TroupeError('unavailable', `${this.address}: snapshot store unavailable: ${(e as Error).message}`, { cause: e });
       }
       if (generation !== this.generation) return;
       if (restored !== undefined) {
@@ -239,14 +251,21 @@ export class ActorCell implements MailboxSink {
           continue;
         }
         if (env.deadline !== undefined && env.deadline <= this.host.clock.now()) {
-          this.giveUp(entry, 'deadline_expired', new DeadlineExceededError(`deadline of ${env.type} passed before ${this.address} handled it`));
+          this.giveUp(
+            entry,
+            'deadline_expired',
+            new DeadlineExceededError(`deadline of ${env.type} passed before ${this.address} handled it`),
+          );
           continue;
         }
         const schema = this.behavior.schemas?.[env.type];
         if (this.behavior.schemas !== undefined && !env.type.startsWith('sys.')) {
           const parsed = schema?.safeParse(env.payload);
           if (parsed === undefined || !parsed.success) {
-            const why = parsed === undefined ? `${this.address} does not accept messages of type ${env.type}` : `invalid ${env.type} payload: ${formatIssues(parsed.error.issues)}`;
+            const why =
+              parsed === undefined
+                ? `${this.address} does not accept messages of type ${env.type}`
+                : `invalid ${env.type} payload: ${formatIssues(parsed.error.issues)}`;
             this.giveUp(entry, 'invalid', new ValidationError(why));
             continue;
           }
@@ -415,7 +434,9 @@ export class ActorCell implements MailboxSink {
         this.giveUp(
           entry,
           reason,
-          new PoisonMessageError(`${entry.env.type} crashed ${this.address} on ${total} deliveries; last error: ${wire.message}`, { details: { lastError: wire } }),
+          new PoisonMessageError(`${entry.env.type} crashed ${this.address} on ${total} deliveries; last error: ${wire.message}`, {
+            details: { lastError: wire },
+          }),
           total,
         );
       }

@@ -78,7 +78,8 @@ export class SimulatedClock implements Clock {
     for (;;) {
       this.timers = this.timers.filter((t) => !t.cancelled);
       let next: SimTimer | undefined;
-      for (const t of this.timers) if (t.at <= target && (next === undefined || t.at < next.at || (t.at === next.at && t.seq < next.seq))) next = t;
+      for (const t of this.timers)
+        if (t.at <= target && (next === undefined || t.at < next.at || (t.at === next.at && t.seq < next.seq))) next = t;
       if (next === undefined) break;
       this.current = Math.max(this.current, next.at);
       next.cancelled = true;

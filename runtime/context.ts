@@ -46,7 +46,13 @@ export function makeContext(system: LocalActorSystem, cell: ActorCell): ActorCon
       const sub = system.subscribe(
         pattern,
         (env) => {
-          if (!cell.offer(env, null)) system.deadLetter(env, 'mailbox_full', new MailboxFullError(`mailbox of ${cell.address} is full; topic message not delivered to this subscriber`), 0);
+          if (!cell.offer(env, null))
+            system.deadLetter(
+              env,
+              'mailbox_full',
+              new MailboxFullError(`mailbox of ${cell.address} is full; topic message not delivered to this subscriber`),
+              0,
+            );
         },
         { tenant: cell.tenant },
       );

@@ -17,7 +17,19 @@ export type { Clock, TimerHandle } from './clock.js';
 export { MemoryTransport, MemoryHub } from './memory-transport.js';
 export type { MemoryTransportOptions } from './memory-transport.js';
 export { MemoryDeadLetterStore } from './dead-letters.js';
-export type { Transport, TransportContext, MailboxSink, Receipt, SendOptions, BindOptions, Binding, ReleaseMode, Subscription, DeadLetterStore, DeadLetterQuery } from './transport.js';
+export type {
+  Transport,
+  TransportContext,
+  MailboxSink,
+  Receipt,
+  SendOptions,
+  BindOptions,
+  Binding,
+  ReleaseMode,
+  Subscription,
+  DeadLetterStore,
+  DeadLetterQuery,
+} from './transport.js';
 export { topicMatches, assertTopic, assertPattern } from './topics.js';
 export { Deque } from './deque.js';
 export { MeshNode, rankHosts, NODE_ACTIVATE, NODE_DRAIN } from './node.js';

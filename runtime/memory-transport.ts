@@ -18,7 +18,16 @@ import type { Clock } from './clock.js';
 import { MemoryDeadLetterStore } from './dead-letters.js';
 import { Deque } from './deque.js';
 import { assertPattern, isWildcard, topicMatches } from './topics.js';
-import type { BindOptions, Binding, DeadLetterStore, MailboxSink, SendOptions, Subscription, Transport, TransportContext } from './transport.js';
+import type {
+  BindOptions,
+  Binding,
+  DeadLetterStore,
+  MailboxSink,
+  SendOptions,
+  Subscription,
+  Transport,
+  TransportContext,
+} from './transport.js';
 
 const ACCEPTED: Promise<void> = Promise.resolve();
 
@@ -141,7 +150,8 @@ export class MemoryTransport implements Transport {
     const map = byAddress;
     const entry = { tenant, address, sink };
     if (options.shared === true) {
-      if (existing !== undefined && !(existing instanceof PoolSink)) return Promise.reject(new ConflictError(`${address} is already active as a single actor in tenant ${tenant}`));
+      if (existing !== undefined && !(existing instanceof PoolSink))
+        return Promise.reject(new ConflictError(`${address} is already active as a single actor in tenant ${tenant}`));
       const pool = existing ?? new PoolSink();
       pool.members.push(sink);
       map.set(address, pool);
@@ -199,11 +209,22 @@ export class MemoryTransport implements Transport {
       if (sink.offer(envelope, null)) return;
       if (timedOut) break;
     }
-    return this.refuse(envelope, 'mailbox_full', new MailboxFullError(`mailbox of ${envelope.to} stayed full for ${options.blockTimeoutMs} ms`));
+    return this.refuse(
+      envelope,
+      'mailbox_full',
+      new MailboxFullError(`mailbox of ${envelope.to} stayed full for ${options.blockTimeoutMs} ms`),
+    );
   }
 
   private async refuse(envelope: Envelope, reason: DeadLetterReason, error: TroupeError): Promise<never> {
-    await this.hub.deadLetters.record({ envelope, reason, error: toWireError(error), deliveries: 0, node: this.ctx?.node ?? '', at: this.clock.now() });
+    await this.hub.deadLetters.record({
+      envelope,
+      reason,
+      error: toWireError(error),
+      deliveries: 0,
+      node: this.ctx?.node ?? '',
+      at: this.clock.now(),
+    });
     throw error;
   }
 

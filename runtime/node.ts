@@ -86,20 +86,24 @@ export class MeshNode {
   /** Starts the control actor, announces the kinds and begins placement sweeps. */
   async start(): Promise<void> {
     const system = this.system;
-    await system.spawn(`node/${system.node}`, {
-      receive: async (msg) => {
-        if (msg.type === NODE_ACTIVATE) {
-          const p = msg.payload as { address: string; tenant?: string };
-          await this.activateHere(p.address, p.tenant ?? DEFAULT_TENANT);
-          return { node: system.node };
-        }
-        if (msg.type === NODE_DRAIN) {
-          setImmediate(() => void this.drain());
-          return { node: system.node, draining: true };
-        }
-        throw new ValidationError(`node control does not handle ${msg.type}`);
+    await system.spawn(
+      `node/${system.node}`,
+      {
+        receive: async (msg) => {
+          if (msg.type === NODE_ACTIVATE) {
+            const p = msg.payload as { address: string; tenant?: string };
+            await this.activateHere(p.address, p.tenant ?? DEFAULT_TENANT);
+            return { node: system.node };
+          }
+          if (msg.type === NODE_DRAIN) {
+            setImmediate(() => void this.drain());
+            return { node: system.node, draining: true };
+          }
+          throw new ValidationError(`node control does not handle ${msg.type}`);
+        },
       },
-    }, { pool: true });
+      { pool: true },
+    );
     await this.cluster?.membership.announce({ kinds: this.hostedKinds });
     this.cluster?.membership.onChange((e) => {
       if (e.type === 'dead' || e.type === 'leave') this.sweep();
@@ -169,7 +173,11 @@ export class MeshNode {
       // Our own lease is orphaned too when its activation here ended (e.g. it could not renew during an outage).
       if (lease.node === this.system.node && this.system.ref(lease.address, lease.tenant).state !== undefined) continue;
       const key = `${lease.tenant}/${lease.address}`;
-      const orphaned = lease.node === this.system.node || lease.renewedAt === 0 || !c.membership.isLive(lease.node) || now - lease.renewedAt > c.leaseTtlMs;
+      const orphaned =
+        lease.node === this.system.node ||
+        lease.renewedAt === 0 ||
+        !c.membership.isLive(lease.node) ||
+        now - lease.renewedAt > c.leaseTtlMs;
       if (!orphaned) continue;
       seen.add(key);
       const since = this.staleSince.get(key) ?? now;

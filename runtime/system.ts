@@ -177,7 +177,8 @@ export class LocalActorSystem implements CellHost, ActorSystem {
     this.alarms.onChange((e) => {
       const a = e.alarm;
       this.warn(e.type === 'raised' ? `ALARM ${a.key}: ${a.message}` : `alarm cleared: ${a.key}`);
-      if (!this.stopped && this.transport.hasSubscribers(DEFAULT_TENANT, ALARM_TOPIC)) void this.publishSystem(ALARM_TOPIC, 'sys.alarm', DEFAULT_TENANT, { type: e.type, ...a });
+      if (!this.stopped && this.transport.hasSubscribers(DEFAULT_TENANT, ALARM_TOPIC))
+        void this.publishSystem(ALARM_TOPIC, 'sys.alarm', DEFAULT_TENANT, { type: e.type, ...a });
     });
   }
 
@@ -231,7 +232,8 @@ export class LocalActorSystem implements CellHost, ActorSystem {
   /** A reference to `address` in `tenant` (validated). */
   ref(address: string, tenant: string = DEFAULT_TENANT): ActorRef {
     if (!isAddress(address)) throw new ValidationError(`malformed address "${address.slice(0, 80)}": expected kind/id, e.g. agent/support`);
-    if (tenant !== DEFAULT_TENANT && !tenantSchema.safeParse(tenant).success) throw new ValidationError(`malformed tenant "${tenant.slice(0, 80)}"`);
+    if (tenant !== DEFAULT_TENANT && !tenantSchema.safeParse(tenant).success)
+      throw new ValidationError(`malformed tenant "${tenant.slice(0, 80)}"`);
     return new ActorRef(this, address, tenant);
   }
 
@@ -243,10 +245,13 @@ export class LocalActorSystem implements CellHost, ActorSystem {
   async spawn<S>(address: string, behavior: Behavior<S>, options: SpawnOptions = {}): Promise<ActorRef> {
     if (this.stopped) throw new SystemStoppedError('actor system is stopped');
     const ref = this.ref(address, options.tenant ?? DEFAULT_TENANT);
-    const parentRef = options.parent ?? (this.guardianFor === undefined ? this.guardian : ((await this.guardianFor(ref.tenant)) ?? this.guardian));
+    const parentRef =
+      options.parent ?? (this.guardianFor === undefined ? this.guardian : ((await this.guardianFor(ref.tenant)) ?? this.guardian));
     const parent = parentRef === undefined ? undefined : this.cellOf(parentRef);
-    if (parentRef !== undefined && parent === undefined) throw new ValidationError(`parent ${parentRef.address} is not an actor on this node`);
-    if (parent !== undefined && parent.behavior.supervises !== true) throw new ValidationError(`${parent.address} is not a supervisor and cannot own children`);
+    if (parentRef !== undefined && parent === undefined)
+      throw new ValidationError(`parent ${parentRef.address} is not an actor on this node`);
+    if (parent !== undefined && parent.behavior.supervises !== true)
+      throw new ValidationError(`${parent.address} is not a supervisor and cannot own children`);
     if (this.lookup(ref) !== undefined) throw new ConflictError(`${address} is already active in tenant ${ref.tenant}`);
     const d = this.defaults;
     const resolved: ResolvedOptions = {
@@ -257,7 +262,10 @@ export class LocalActorSystem implements CellHost, ActorSystem {
       dedupWindow: options.dedupWindow ?? d.dedupWindow,
       stopTimeoutMs: d.stopTimeoutMs,
     };
-    const cell = new ActorCell(this, ref, behavior as Behavior<unknown>, resolved, options.restart ?? 'permanent', parent, { ...options, parent: undefined });
+    const cell = new ActorCell(this, ref, behavior as Behavior<unknown>, resolved, options.restart ?? 'permanent', parent, {
+      ...options,
+      parent: undefined,
+    });
     this.register(cell);
     try {
       await this.reactivate(cell);
@@ -309,7 +317,8 @@ export class LocalActorSystem implements CellHost, ActorSystem {
     return {
       load: async () => {
         const stored = await store.load(cell.tenant, cell.address);
-        if (stored !== undefined && stored.epoch > epoch) throw new ConflictError(`${cell.address} was taken over (epoch ${stored.epoch} > ${epoch})`);
+        if (stored !== undefined && stored.epoch > epoch)
+          throw new ConflictError(`${cell.address} was taken over (epoch ${stored.epoch} > ${epoch})`);
         revision = await store.save(cell.tenant, cell.address, stored?.data ?? null, epoch, stored?.revision ?? 0);
         return (stored?.data ?? undefined) as CellSnapshot | undefined;
       },
@@ -358,8 +367,17 @@ export class LocalActorSystem implements CellHost, ActorSystem {
   ask<R>(to: ActorRef, type: string, payload?: unknown, options?: MessageOptions, parent?: Envelope): Promise<R> {
     let env: Envelope;
     try {
-      const timeoutMs = options?.timeoutMs ?? (options?.deadline === undefined && parent?.deadline === undefined ? this.defaults.askTimeoutMs : undefined);
-      env = this.envelope(to.address, to.tenant, type, payload, timeoutMs === options?.timeoutMs ? options : { ...options, timeoutMs }, parent, this.inbox);
+      const timeoutMs =
+        options?.timeoutMs ?? (options?.deadline === undefined && parent?.deadline === undefined ? this.defaults.askTimeoutMs : undefined);
+      env = this.envelope(
+        to.address,
+        to.tenant,
+        type,
+        payload,
+        timeoutMs === options?.timeoutMs ? options : { ...options, timeoutMs },
+        parent,
+        this.inbox,
+      );
     } catch (e) {
       return Promise.reject(e as Error);
     }
@@ -367,7 +385,14 @@ export class LocalActorSystem implements CellHost, ActorSystem {
     return new Promise<R>((resolve, reject) => {
       const id = env.id;
       const deadline = env.deadline as number;
-      const p: PendingAsk = { resolve: resolve as (v: unknown) => void, reject, timer: undefined, to: to.address, type, timeoutMs: deadline - this.clock.now() };
+      const p: PendingAsk = {
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        timer: undefined,
+        to: to.address,
+        type,
+        timeoutMs: deadline - this.clock.now(),
+      };
       if (defaultTimeout) {
         // Asks with the default timeout expire in the order they were made: one timer serves them all.
         this.fifo.set(id, deadline);
@@ -405,7 +430,15 @@ export class LocalActorSystem implements CellHost, ActorSystem {
     let env: Envelope;
     try {
       assertTopic(topic);
-      env = this.envelope(topicAddress(topic), options?.tenant ?? parent?.tenant ?? DEFAULT_TENANT, 'topic.message', payload, options, parent, undefined);
+      env = this.envelope(
+        topicAddress(topic),
+        options?.tenant ?? parent?.tenant ?? DEFAULT_TENANT,
+        'topic.message',
+        payload,
+        options,
+        parent,
+        undefined,
+      );
     } catch (e) {
       return Promise.reject(e as Error);
     }
@@ -431,7 +464,15 @@ export class LocalActorSystem implements CellHost, ActorSystem {
     return this.transport.deadLetters;
   }
 
-  private envelope(to: string, tenant: string, type: string, payload: unknown, o: MessageOptions | undefined, parent: Envelope | undefined, replyTo: string | undefined): Envelope {
+  private envelope(
+    to: string,
+    tenant: string,
+    type: string,
+    payload: unknown,
+    o: MessageOptions | undefined,
+    parent: Envelope | undefined,
+    replyTo: string | undefined,
+  ): Envelope {
     if (this.stopped) throw new SystemStoppedError('actor system is stopped');
     if (!this.validTypes.has(type)) {
       if (!messageTypeSchema.safeParse(type).success) throw new ValidationError(`malformed message type "${String(type).slice(0, 80)}"`);
@@ -511,25 +552,44 @@ export class LocalActorSystem implements CellHost, ActorSystem {
   deadLetter(env: Envelope, reason: DeadLetterReason, error: TroupeError, deliveries: number): void {
     this.stats.deadLetters++;
     const letter = { envelope: env, reason, error: toWireError(error), deliveries, node: this.node, at: this.clock.now() };
-    this.transport.deadLetters.record(letter).then(undefined, (e: unknown) => this.warn(`dead letter for ${env.to} could not be stored: ${(e as Error).message}`));
-    if (this.transport.hasSubscribers(env.tenant, DEAD_LETTER_TOPIC)) void this.publishSystem(DEAD_LETTER_TOPIC, 'sys.deadletter', env.tenant, letter);
+    this.transport.deadLetters
+      .record(letter)
+      .then(undefined, (e: unknown) => this.warn(`dead letter for ${env.to} could not be stored: ${(e as Error).message}`));
+    if (this.transport.hasSubscribers(env.tenant, DEAD_LETTER_TOPIC))
+      void this.publishSystem(DEAD_LETTER_TOPIC, 'sys.deadletter', env.tenant, letter);
   }
 
   childFailed(cell: ActorCell, error: WireError): void {
     const parent = cell.parent;
     if (parent !== undefined && parent.mode !== 'ended') {
-      parent.offerSystem(this.systemEnvelope(parent, CHILD_FAILED, { address: cell.address, tenant: cell.tenant, incarnation: cell.incarnation, restart: cell.restart, error }));
+      parent.offerSystem(
+        this.systemEnvelope(parent, CHILD_FAILED, {
+          address: cell.address,
+          tenant: cell.tenant,
+          incarnation: cell.incarnation,
+          restart: cell.restart,
+          error,
+        }),
+      );
       return;
     }
     this.stats.escalations++;
     this.onEscalation({ address: cell.address, tenant: cell.tenant, error });
     void cell.end('terminate');
-    if (this.guardian !== undefined && cell.ref.address === this.guardian.address && cell.tenant === this.guardian.tenant) this.fatal(`root supervisor failed: ${error.message}`);
+    if (this.guardian !== undefined && cell.ref.address === this.guardian.address && cell.tenant === this.guardian.tenant)
+      this.fatal(`root supervisor failed: ${error.message}`);
   }
 
   /** Tells a cell's parent that the cell ended on its own (normal exit). */
   childExited(cell: ActorCell): void {
-    cell.parent?.offerSystem(this.systemEnvelope(cell.parent, CHILD_EXITED, { address: cell.address, tenant: cell.tenant, incarnation: cell.incarnation, restart: cell.restart }));
+    cell.parent?.offerSystem(
+      this.systemEnvelope(cell.parent, CHILD_EXITED, {
+        address: cell.address,
+        tenant: cell.tenant,
+        incarnation: cell.incarnation,
+        restart: cell.restart,
+      }),
+    );
   }
 
   async endChildren(cell: ActorCell, how: EndMode): Promise<void> {
@@ -549,7 +609,13 @@ export class LocalActorSystem implements CellHost, ActorSystem {
   childrenOf(ref: ActorRef): ChildInfo[] {
     const cell = this.cellOf(ref);
     if (cell === undefined) return [];
-    return cell.children.map((c) => ({ ref: c.ref, options: c.spawnOptions, restart: c.restart, state: c.lifecycleState, incarnation: c.incarnation }));
+    return cell.children.map((c) => ({
+      ref: c.ref,
+      options: c.spawnOptions,
+      restart: c.restart,
+      state: c.lifecycleState,
+      incarnation: c.incarnation,
+    }));
   }
 
   /** The cell of a local actor (runtime-internal; supervisors use the context API). */
@@ -565,7 +631,16 @@ export class LocalActorSystem implements CellHost, ActorSystem {
     const topic = `${LIFECYCLE_TOPIC}.${kindOf(cell.address)}`;
     const wanted = this.transport.hasSubscribers(cell.tenant, topic);
     if (this.watchers.size === 0 && !wanted) return;
-    const event: LifecycleEvent = { address: cell.address, tenant: cell.tenant, node: this.node, incarnation: cell.incarnation, from, to, event: input, at: this.clock.now() };
+    const event: LifecycleEvent = {
+      address: cell.address,
+      tenant: cell.tenant,
+      node: this.node,
+      incarnation: cell.incarnation,
+      from,
+      to,
+      event: input,
+      at: this.clock.now(),
+    };
     if (error !== undefined) event.error = error;
     for (const w of this.watchers) w(event);
     if (wanted) void this.publishSystem(topic, LIFECYCLE_TYPE, cell.tenant, event);

@@ -4,7 +4,18 @@
  */
 import { configSchema, type TroupeConfig } from '../config/index.js';
 import { UnavailableError, isTroupeError } from '../protocols/index.js';
-import { MemoryTransport, openStorage, startSystem, type ActorRef, type ActorSystem, type Behavior, type Clock, type Escalation, type Storage, type Transport } from '../runtime/index.js';
+import {
+  MemoryTransport,
+  openStorage,
+  startSystem,
+  type ActorRef,
+  type ActorSystem,
+  type Behavior,
+  type Clock,
+  type Escalation,
+  type Storage,
+  type Transport,
+} from '../runtime/index.js';
 import type { JetStreamTransportOptions } from '../runtime/jetstream/index.js';
 import { xstateLifecycle } from './lifecycle-machine.js';
 import { supervisor, type Strategy, type SupervisorState } from './supervisor.js';
@@ -14,7 +25,10 @@ export interface CreateSystemOptions {
   readonly config?: TroupeConfig;
   /** Overrides the transport chosen by config (e.g. a shared MemoryTransport hub in tests). */
   readonly transport?: Transport;
-  /** Overrides the storage config chooses (`openStorage(config)`, ADR 0006), e.g. one MemoryStorage shared by a test's "restarts"; closed on shutdown. */
+  /**
+   * Overrides the storage config chooses (`openStorage(config)`, ADR 0006), e.g. one MemoryStorage
+   * shared by a test's "restarts"; closed on shutdown.
+   */
   readonly storage?: Storage;
   readonly node?: string;
   readonly clock?: Clock;
@@ -50,38 +64,46 @@ export async function createSystem(options: CreateSystemOptions = {}): Promise<A
   const storage = options.storage ?? (await openStorage(config));
   const s = config.supervision;
   const tenantAddress = (node: string): string => tenantSupervisorAddress(node);
-  const system = await startSystem({
-    lifecycle: xstateLifecycle,
-    node: options.node ?? (config.node.id === '' ? undefined : config.node.id),
-    transport,
-    storage,
-    clock: options.clock,
-    defaults: {
-      capacity: config.mailbox.capacity,
-      blockTimeoutMs: config.mailbox.blockTimeoutMs,
-      maxDeliveries: config.mailbox.maxDeliveries,
-      handlerTimeoutMs: config.mailbox.handlerTimeoutMs,
-      dedupWindow: config.mailbox.dedupWindow,
-      askTimeoutMs: config.ask.defaultTimeoutMs,
+  const system = await startSystem(
+    {
+      lifecycle: xstateLifecycle,
+      node: options.node ?? (config.node.id === '' ? undefined : config.node.id),
+      transport,
+      storage,
+      clock: options.clock,
+      defaults: {
+        capacity: config.mailbox.capacity,
+        blockTimeoutMs: config.mailbox.blockTimeoutMs,
+        maxDeliveries: config.mailbox.maxDeliveries,
+        handlerTimeoutMs: config.mailbox.handlerTimeoutMs,
+        dedupWindow: config.mailbox.dedupWindow,
+        askTimeoutMs: config.ask.defaultTimeoutMs,
+      },
+      onEscalation: options.onEscalation,
+      onFatal: options.onFatal,
+      warn: options.warn,
     },
-    onEscalation: options.onEscalation,
-    onFatal: options.onFatal,
-    warn: options.warn,
-  }, (node) => ({
-    address: rootSupervisorAddress(node),
-    behavior: supervisor({
-      strategy: options.rootStrategy ?? 'one-for-one',
-      maxRestarts: s.maxRestarts,
-      withinMs: s.withinMs,
-      backoff: s.backoff,
-      random: options.random,
-      // The root never fails: a child past its intensity is restarted alone under an alarm (ADR 0015).
-      root: { backoff: s.root.backoff, quietMs: s.root.quietMs, fatalAfter: s.root.fatalAfter, isTenantSupervisor: (address) => address === tenantAddress(node) },
+    (node) => ({
+      address: rootSupervisorAddress(node),
+      behavior: supervisor({
+        strategy: options.rootStrategy ?? 'one-for-one',
+        maxRestarts: s.maxRestarts,
+        withinMs: s.withinMs,
+        backoff: s.backoff,
+        random: options.random,
+        // The root never fails: a child past its intensity is restarted alone under an alarm (ADR 0015).
+        root: {
+          backoff: s.root.backoff,
+          quietMs: s.root.quietMs,
+          fatalAfter: s.root.fatalAfter,
+          isTenantSupervisor: (address) => address === tenantAddress(node),
+        },
+      }),
+      // Node-local infrastructure: its address is unique to this node, so it needs no lease (a lease
+      // it could not renew during a NATS outage would take the whole node down with it).
+      options: { pool: true },
     }),
-    // Node-local infrastructure: its address is unique to this node, so it needs no lease (a lease
-    // it could not renew during a NATS outage would take the whole node down with it).
-    options: { pool: true },
-  })).catch(async (e: unknown) => {
+  ).catch(async (e: unknown) => {
     // A storage opened here would otherwise outlive the failed start (a NATS connection keeps the process alive).
     if (options.storage === undefined) await storage.close().catch(() => undefined);
     throw e;
@@ -98,7 +120,11 @@ export async function createSystem(options: CreateSystemOptions = {}): Promise<A
  * one. While it is restarting after an escalation the tenant's new activations are refused
  * (`unavailable`): the backoff holds for that tenant alone.
  */
-function tenantGuardians(system: ActorSystem, address: string, make: () => Behavior<SupervisorState>): (tenant: string) => Promise<ActorRef | undefined> | ActorRef {
+function tenantGuardians(
+  system: ActorSystem,
+  address: string,
+  make: () => Behavior<SupervisorState>,
+): (tenant: string) => Promise<ActorRef | undefined> | ActorRef {
   const starting = new Map<string, Promise<ActorRef>>();
   return (tenant) => {
     const ref = system.ref(address, tenant);
@@ -106,7 +132,10 @@ function tenantGuardians(system: ActorSystem, address: string, make: () => Behav
     if (state === 'ready' || state === 'busy') return ref;
     let p = starting.get(tenant);
     if (p !== undefined) return p; // first start still running: wait for it
-    if (state !== undefined) return Promise.reject(new UnavailableError(`tenant ${tenant} is restarting after repeated failures (its supervisor is ${state}); retry shortly`));
+    if (state !== undefined)
+      return Promise.reject(
+        new UnavailableError(`tenant ${tenant} is restarting after repeated failures (its supervisor is ${state}); retry shortly`),
+      );
     {
       p = system
         .spawn(address, make(), { tenant, parent: system.guardian, pool: true, local: true, restart: 'permanent' })
@@ -138,7 +167,11 @@ export async function transportFor(config: TroupeConfig, extra: Partial<JetStrea
     heartbeatMs: t.heartbeatMs,
     deadAfterMs: t.deadAfterMs,
     ackWaitMs: t.ackWaitMs,
-    connection: { ...(t.name === undefined ? {} : { name: t.name }), ...(t.token === undefined ? {} : { token: t.token }), ...(t.user === undefined ? {} : { user: t.user, pass: t.pass }) },
+    connection: {
+      ...(t.name === undefined ? {} : { name: t.name }),
+      ...(t.token === undefined ? {} : { token: t.token }),
+      ...(t.user === undefined ? {} : { user: t.user, pass: t.pass }),
+    },
     ...extra,
   });
 }

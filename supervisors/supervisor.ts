@@ -6,7 +6,15 @@
  */
 import { z } from 'zod';
 import { HandlerError, wireErrorSchema, type Envelope } from '../protocols/index.js';
-import { CHILD_EXITED, CHILD_FAILED, type ActorContext, type ActorOptions, type Behavior, type ChildInfo, type RestartType } from '../runtime/index.js';
+import {
+  CHILD_EXITED,
+  CHILD_FAILED,
+  type ActorContext,
+  type ActorOptions,
+  type Behavior,
+  type ChildInfo,
+  type RestartType,
+} from '../runtime/index.js';
 import { backoffDelay, RestartWindow, type BackoffOptions } from './backoff.js';
 
 /** Restart strategies. */
@@ -126,9 +134,12 @@ export function supervisor(spec: SupervisorSpec = {}): Behavior<SupervisorState>
     ctx.state.escalated = true;
     const children = ctx.children();
     for (let i = children.length - 1; i >= 0; i--) await ctx.terminateChild((children[i] as ChildInfo).ref);
-    throw new HandlerError(`${ctx.self.address}: restart intensity exceeded (${maxRestarts} restarts within ${withinMs} ms); last failure of ${child.ref.address}: ${why}`, {
-      details: { escalated: true, child: child.ref.address },
-    });
+    throw new HandlerError(
+      `${ctx.self.address}: restart intensity exceeded (${maxRestarts} restarts within ${withinMs} ms); last failure of ${child.ref.address}: ${why}`,
+      {
+        details: { escalated: true, child: child.ref.address },
+      },
+    );
   };
 
   const restart = async (ctx: ActorContext<SupervisorState>, child: ChildInfo, why: string): Promise<void> => {
@@ -156,7 +167,8 @@ export function supervisor(spec: SupervisorSpec = {}): Behavior<SupervisorState>
     const why = ev.error?.message ?? 'exited normally';
     if (crashed) {
       if (child.restart === 'temporary') await ctx.terminateChild(child.ref);
-      else if (spec.root !== undefined) rootEscalate(ctx, child, why); // every failure that reaches the root is an escalation
+      else if (spec.root !== undefined)
+        rootEscalate(ctx, child, why); // every failure that reaches the root is an escalation
       else await restart(ctx, child, why);
       return;
     }
@@ -169,7 +181,11 @@ export function supervisor(spec: SupervisorSpec = {}): Behavior<SupervisorState>
     // No user message types: anything but sys.* is refused (bad_request), never a crash.
     schemas: {},
     async init(ctx) {
-      ctx.state = { window: new RestartWindow(maxRestarts, withinMs), escalated: false, ...(spec.root === undefined ? {} : { escalations: new Map() }) };
+      ctx.state = {
+        window: new RestartWindow(maxRestarts, withinMs),
+        escalated: false,
+        ...(spec.root === undefined ? {} : { escalations: new Map() }),
+      };
       if (spec.root !== undefined) {
         // An escalated child that is up again clears its alarm.
         const state = ctx.state;
@@ -184,7 +200,10 @@ export function supervisor(spec: SupervisorSpec = {}): Behavior<SupervisorState>
     },
     receive(msg, ctx) {
       if (msg.type === CHILD_FAILED || msg.type === CHILD_EXITED) return onChildEvent(msg, ctx);
-      if (msg.type === WHICH_CHILDREN) return ctx.children().map((c) => ({ address: c.ref.address, tenant: c.ref.tenant, restart: c.restart, state: c.state, incarnation: c.incarnation }));
+      if (msg.type === WHICH_CHILDREN)
+        return ctx
+          .children()
+          .map((c) => ({ address: c.ref.address, tenant: c.ref.tenant, restart: c.restart, state: c.state, incarnation: c.incarnation }));
       return undefined;
     },
     stop(ctx) {

@@ -20,7 +20,12 @@ export interface RunCreated {
  * The run `runId` if it exists already (`existing`), else the thread to run on (made when absent),
  * or `conflict` when that thread is held by a run that has not ended, or the run is on another thread.
  */
-export async function admitRun(store: RunStore, tenant: string, runId: string, threadId: string | undefined): Promise<{ existing: RunCreated } | { thread: ThreadRecord }> {
+export async function admitRun(
+  store: RunStore,
+  tenant: string,
+  runId: string,
+  threadId: string | undefined,
+): Promise<{ existing: RunCreated } | { thread: ThreadRecord }> {
   const existing = await store.getRun(tenant, runId);
   if (existing !== undefined) {
     if (threadId !== undefined && threadId !== existing.thread_id) throw new ConflictError(`run ${runId} exists on another thread`);
@@ -29,7 +34,8 @@ export async function admitRun(store: RunStore, tenant: string, runId: string, t
   const thread = await store.createThread(tenant, { thread_id: threadId, ifExists: 'do_nothing' });
   if ((thread.status === 'busy' || thread.status === 'interrupted') && thread.run_id !== undefined) {
     const holder = await store.getRun(tenant, thread.run_id);
-    if (holder !== undefined && !TERMINAL_RUN_STATUSES.has(holder.status)) throw new ConflictError(`thread ${thread.thread_id} is busy with run ${thread.run_id}`);
+    if (holder !== undefined && !TERMINAL_RUN_STATUSES.has(holder.status))
+      throw new ConflictError(`thread ${thread.thread_id} is busy with run ${thread.run_id}`);
   }
   return { thread };
 }

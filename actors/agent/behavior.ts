@@ -10,7 +10,23 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { ActorStoppedError, DeadlineExceededError, isTroupeError, scrubbedMessage, RUN_CANCEL, RUN_CONTINUE, RUN_CREATE, RUN_RESUME, TOPIC_MESSAGE, ValidationError, agentMessageSchema, runCancelSchema, runCreateSchema, runResumeSchema, type RunCreate } from '../../protocols/index.js';
+import {
+  ActorStoppedError,
+  DeadlineExceededError,
+  isTroupeError,
+  scrubbedMessage,
+  RUN_CANCEL,
+  RUN_CONTINUE,
+  RUN_CREATE,
+  RUN_RESUME,
+  TOPIC_MESSAGE,
+  ValidationError,
+  agentMessageSchema,
+  runCancelSchema,
+  runCreateSchema,
+  runResumeSchema,
+  type RunCreate,
+} from '../../protocols/index.js';
 import { METER, type ActorContext, type Behavior, type TimerHandle } from '../../runtime/index.js';
 import type { ChatMessage } from '../llm/types.js';
 import type { AgentDefinition } from './definition.js';
@@ -39,21 +55,48 @@ const continueSchema = z.object({
   usage: z.object({ promptTokens: z.number(), completionTokens: z.number() }),
 });
 
-
 /** Makes the behavior of an agent actor. */
 export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
   const services: RunServices = { def, specs: new Map() };
 
   /** Drives a run from `state` until it ends, is handed off, or the actor stops. */
-  const drive = (st: AgentState, ctx: Pick<ActorContext<AgentState>, 'system' | 'self'>, record: RunRecord, state: RunState, depth: number, seq: number, resumes: number, awaiting?: string): AgentHost => {
+  const drive = (
+    st: AgentState,
+    ctx: Pick<ActorContext<AgentState>, 'system' | 'self'>,
+    record: RunRecord,
+    state: RunState,
+    depth: number,
+    seq: number,
+    resumes: number,
+    awaiting?: string,
+  ): AgentHost => {
     const tenant = ctx.self.tenant;
-    const live: LiveRun = { runId: record.run_id, threadId: record.thread_id, seq, chain: Promise.resolve(), abort: new AbortController(), resume: undefined, early: undefined, awaiting, stopping: false, record, depth, resumes };
+    const live: LiveRun = {
+      runId: record.run_id,
+      threadId: record.thread_id,
+      seq,
+      chain: Promise.resolve(),
+      abort: new AbortController(),
+      resume: undefined,
+      early: undefined,
+      awaiting,
+      stopping: false,
+      record,
+      depth,
+      resumes,
+    };
     st.runs.set(record.run_id, live);
     const host = makeHost(services, ctx.system, tenant, st.store, live);
-    const timeout = def.runTimeoutMs === undefined ? undefined : ctx.system.clock.setTimer(def.runTimeoutMs, () => live.abort.abort(new DeadlineExceededError('timeout')));
+    const timeout =
+      def.runTimeoutMs === undefined
+        ? undefined
+        : ctx.system.clock.setTimer(def.runTimeoutMs, () => live.abort.abort(new DeadlineExceededError('timeout')));
     const run = new AgentRun(def, def.provider, host, state, depth, live.abort.signal, record.run_id);
     const info = { tenant, runId: record.run_id, threadId: record.thread_id, agent: def.name };
-    const input = state.turns === 0 && state.pending === undefined && def.hooks?.input !== undefined ? Promise.resolve(def.hooks.input(state.messages, info)) : Promise.resolve();
+    const input =
+      state.turns === 0 && state.pending === undefined && def.hooks?.input !== undefined
+        ? Promise.resolve(def.hooks.input(state.messages, info))
+        : Promise.resolve();
     void input
       .then(() => run.execute())
       .then(async (end) => {
@@ -64,9 +107,13 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
           return;
         }
         let output = end.output;
-        if (end.status === 'success' && output !== undefined && def.hooks?.output !== undefined) output = await def.hooks.output(output, info);
+        if (end.status === 'success' && output !== undefined && def.hooks?.output !== undefined)
+          output = await def.hooks.output(output, info);
         const status = end.status === 'cancelled' && isTroupeError(live.abort.signal.reason, 'deadline_exceeded') ? 'timeout' : end.status;
-        await host.finish(status, end.messages, end.usage, { output, error: end.error ?? (status === 'timeout' ? `run exceeded ${def.runTimeoutMs} ms` : undefined) });
+        await host.finish(status, end.messages, end.usage, {
+          output,
+          error: end.error ?? (status === 'timeout' ? `run exceeded ${def.runTimeoutMs} ms` : undefined),
+        });
       })
       .catch(async (e: unknown) => {
         if (live.stopping) return;
@@ -92,33 +139,90 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         continue;
       }
       const seq = Math.max(await st.store.lastSeq(tenant, runId), record.last_seq);
-      const state: RunState = { messages: [...cp.messages], turns: cp.turns, usage: cp.usage, ...(cp.pending === undefined ? {} : { pending: { calls: cp.pending.calls, results: { ...cp.pending.results } } }) };
+      const state: RunState = {
+        messages: [...cp.messages],
+        turns: cp.turns,
+        usage: cp.usage,
+        ...(cp.pending === undefined ? {} : { pending: { calls: cp.pending.calls, results: { ...cp.pending.results } } }),
+      };
       const resumes = cp.resumes + 1;
       const interrupted = record.status === 'interrupted' && cp.pending?.awaiting !== undefined;
       // An interrupted run waits for a human, which is no fault; a running one counts its restarts.
       if (!interrupted && resumes > (def.maxResumes ?? 3)) {
-        const live: LiveRun = { runId, threadId: record.thread_id, seq, chain: Promise.resolve(), abort: new AbortController(), resume: undefined, early: undefined, awaiting: undefined, stopping: false, record, depth: cp.depth, resumes };
-        await makeHost(services, ctx.system, tenant, st.store, live).finish('error', state.messages, state.usage, { error: `run abandoned: its host stopped ${resumes} times while running it` });
+        const live: LiveRun = {
+          runId,
+          threadId: record.thread_id,
+          seq,
+          chain: Promise.resolve(),
+          abort: new AbortController(),
+          resume: undefined,
+          early: undefined,
+          awaiting: undefined,
+          stopping: false,
+          record,
+          depth: cp.depth,
+          resumes,
+        };
+        await makeHost(services, ctx.system, tenant, st.store, live).finish('error', state.messages, state.usage, {
+          error: `run abandoned: its host stopped ${resumes} times while running it`,
+        });
         continue;
       }
       await st.store.saveCheckpoint(tenant, { ...cp, resumes: interrupted ? cp.resumes : resumes });
-      const host = drive(st, ctx, record, state, cp.depth, seq, interrupted ? cp.resumes : resumes, interrupted ? cp.pending?.awaiting : undefined);
+      const host = drive(
+        st,
+        ctx,
+        record,
+        state,
+        cp.depth,
+        seq,
+        interrupted ? cp.resumes : resumes,
+        interrupted ? cp.pending?.awaiting : undefined,
+      );
       if (!interrupted) host.emit('status', { status: 'running', resumed: resumes });
     }
   };
 
   /** Starts a run (`acp.run.create`, or a message from a subscribed topic). */
-  const create = async (st: AgentState, ctx: ActorContext<AgentState>, p: RunCreate): Promise<{ run_id: string; thread_id: string; status: string }> => {
+  const create = async (
+    st: AgentState,
+    ctx: ActorContext<AgentState>,
+    p: RunCreate,
+  ): Promise<{ run_id: string; thread_id: string; status: string }> => {
     const tenant = ctx.self.tenant;
     const runId = p.run_id ?? randomUUID();
     const admitted = await admitRun(st.store, tenant, runId, p.thread_id);
     if ('existing' in admitted) return admitted.existing;
     const { thread } = admitted;
     const now = new Date().toISOString();
-    const record: RunRecord = { run_id: runId, thread_id: thread.thread_id, assistant_id: def.name, agent: def.name, status: 'running', created_at: now, updated_at: now, metadata: p.metadata ?? {}, multitask_strategy: 'reject', last_seq: 0 };
+    const record: RunRecord = {
+      run_id: runId,
+      thread_id: thread.thread_id,
+      assistant_id: def.name,
+      agent: def.name,
+      status: 'running',
+      created_at: now,
+      updated_at: now,
+      metadata: p.metadata ?? {},
+      multitask_strategy: 'reject',
+      last_seq: 0,
+    };
     const depth = typeof p.config?.['depth'] === 'number' ? p.config['depth'] : 0;
-    const state: RunState = { messages: [...thread.values.messages, ...(p.input.messages as ChatMessage[])], turns: 0, usage: { promptTokens: 0, completionTokens: 0 } };
-    const cp: RunCheckpoint = { run_id: runId, thread_id: thread.thread_id, agent: def.name, depth, messages: state.messages, turns: 0, usage: state.usage, resumes: 0 };
+    const state: RunState = {
+      messages: [...thread.values.messages, ...(p.input.messages as ChatMessage[])],
+      turns: 0,
+      usage: { promptTokens: 0, completionTokens: 0 },
+    };
+    const cp: RunCheckpoint = {
+      run_id: runId,
+      thread_id: thread.thread_id,
+      agent: def.name,
+      depth,
+      messages: state.messages,
+      turns: 0,
+      usage: state.usage,
+      resumes: 0,
+    };
     await st.store.putRun(tenant, record, true);
     await st.store.saveCheckpoint(tenant, cp, true);
     await st.store.setThreadStatus(tenant, thread.thread_id, 'busy', runId);
@@ -131,7 +235,9 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
   const schedulePrune = (ctx: ActorContext<AgentState>, st: AgentState): void => {
     if (st.pruneTimer !== undefined) ctx.system.clock.clearTimer(st.pruneTimer);
     st.pruneTimer = ctx.system.clock.setTimer(def.pruneEveryMs ?? 600_000, () => {
-      ctx.system.tell(ctx.self, AGENT_PRUNE).catch((e: unknown) => ctx.system.warn(`agent ${def.name}: prune not sent: ${(e as Error).message}`));
+      ctx.system
+        .tell(ctx.self, AGENT_PRUNE)
+        .catch((e: unknown) => ctx.system.warn(`agent ${def.name}: prune not sent: ${(e as Error).message}`));
     });
   };
 
@@ -152,7 +258,14 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       }
       ctx.state.runs.clear();
     },
-    schemas: { [RUN_CREATE]: runCreateSchema, [RUN_RESUME]: runResumeSchema, [RUN_CANCEL]: runCancelSchema, [RUN_CONTINUE]: continueSchema, [TOPIC_MESSAGE]: agentMessageSchema, [AGENT_PRUNE]: z.unknown() },
+    schemas: {
+      [RUN_CREATE]: runCreateSchema,
+      [RUN_RESUME]: runResumeSchema,
+      [RUN_CANCEL]: runCancelSchema,
+      [RUN_CONTINUE]: continueSchema,
+      [TOPIC_MESSAGE]: agentMessageSchema,
+      [AGENT_PRUNE]: z.unknown(),
+    },
     async receive(msg, ctx) {
       const st = ctx.state;
       const tenant = ctx.self.tenant;
@@ -169,11 +282,20 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
           const m = agentMessageSchema.parse(msg.payload);
           const topic = msg.to.slice(msg.to.indexOf('/') + 1);
           const depth = m.depth ?? 0;
-          if (depth > (def.maxDepth ?? 3)) throw new ValidationError(`message on ${topic} from ${m.from ?? 'a client'} is ${depth} hops from a human, past agent ${def.name}'s limit ${def.maxDepth ?? 3} (agents publishing to each other in a loop?)`);
+          if (depth > (def.maxDepth ?? 3))
+            throw new ValidationError(
+              `message on ${topic} from ${m.from ?? 'a client'} is ${depth} hops from a human, past agent ${def.name}'s limit ${def.maxDepth ?? 3} (agents publishing to each other in a loop?)`,
+            );
           return create(st, ctx, {
-            input: { messages: [{ role: 'user', content: `[message on ${topic}${m.from === undefined ? '' : ` from ${m.from}`}]\n${m.content}` }] },
+            input: {
+              messages: [{ role: 'user', content: `[message on ${topic}${m.from === undefined ? '' : ` from ${m.from}`}]\n${m.content}` }],
+            },
             config: { depth },
-            metadata: { topic, ...(m.from === undefined ? {} : { from: m.from }), ...(m.run_id === undefined ? {} : { source_run: m.run_id }) },
+            metadata: {
+              topic,
+              ...(m.from === undefined ? {} : { from: m.from }),
+              ...(m.run_id === undefined ? {} : { source_run: m.run_id }),
+            },
           });
         }
         case RUN_CONTINUE: {
@@ -184,14 +306,28 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
           // The receiving agent gets its own turn allowance; usage carries over.
           const state: RunState = { messages: p.messages as unknown as ChatMessage[], turns: 0, usage: p.usage };
           await st.store.putRun(tenant, record);
-          await st.store.saveCheckpoint(tenant, { run_id: p.run_id, thread_id: p.thread_id, agent: def.name, depth: p.depth, messages: state.messages, turns: state.turns, usage: state.usage, resumes: 0 }, true);
+          await st.store.saveCheckpoint(
+            tenant,
+            {
+              run_id: p.run_id,
+              thread_id: p.thread_id,
+              agent: def.name,
+              depth: p.depth,
+              messages: state.messages,
+              turns: state.turns,
+              usage: state.usage,
+              resumes: 0,
+            },
+            true,
+          );
           drive(st, ctx, record, state, p.depth, p.seq, 0);
           return { run_id: p.run_id };
         }
         case RUN_RESUME: {
           const p = runResumeSchema.parse(msg.payload);
           const live = st.runs.get(p.run_id);
-          if (live === undefined || (live.resume === undefined && live.awaiting === undefined)) throw new ValidationError(`run ${p.run_id} is not waiting for an answer here`);
+          if (live === undefined || (live.resume === undefined && live.awaiting === undefined))
+            throw new ValidationError(`run ${p.run_id} is not waiting for an answer here`);
           if (live.resume !== undefined) live.resume(p.resume as ResumeValue);
           else live.early = p.resume as ResumeValue;
           return { run_id: p.run_id, status: 'running' };

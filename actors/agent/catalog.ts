@@ -88,7 +88,9 @@ export class Catalog {
     for (const t of options.tools ?? builtinTools) this.functionTools.set(t.name, t);
     const described = new Map(options.agents.map((a) => [a.name, a.description]));
     for (const [name, def] of this.defs) {
-      const peers = Object.fromEntries([...(def.handoffs ?? []), ...(def.delegates ?? [])].flatMap((p) => (described.get(p) ? [[p, described.get(p) as string]] : [])));
+      const peers = Object.fromEntries(
+        [...(def.handoffs ?? []), ...(def.delegates ?? [])].flatMap((p) => (described.get(p) ? [[p, described.get(p) as string]] : [])),
+      );
       this.defs.set(name, { ...def, peers });
     }
   }
@@ -99,7 +101,9 @@ export class Catalog {
     const resolve = (address: string, tenant: string): Promise<ActorRef> => this.ensure(address, tenant);
     const behavior = (address: string): Behavior => {
       const remote = this.remotes.get(address.slice('agent/'.length));
-      return remote === undefined ? (agentBehavior({ ...this.agentDef(address), resolve }) as Behavior) : (remoteBehavior(remote) as Behavior);
+      return remote === undefined
+        ? (agentBehavior({ ...this.agentDef(address), resolve }) as Behavior)
+        : (remoteBehavior(remote) as Behavior);
     };
     mesh.host({ kind: 'agent', behavior });
     mesh.host({ kind: 'tool', pool: true, behavior: (address, tenant) => this.toolBehavior(address, tenant, mesh.system) });
@@ -112,14 +116,32 @@ export class Catalog {
     for (const spec of this.options.mcpServers ?? []) {
       const idempotent = new Set(spec.idempotent);
       const { idempotent: _ignored, ...server } = spec;
-      this.attachments.push(await attachMcpServer(system, server, { stderr: 'ignore', policyFor: (tool) => ({ idempotent: idempotent.has(tool) }) }));
+      this.attachments.push(
+        await attachMcpServer(system, server, { stderr: 'ignore', policyFor: (tool) => ({ idempotent: idempotent.has(tool) }) }),
+      );
     }
   }
 
   /** The agents callers may run. */
   agents(): CatalogAgent[] {
-    const local = [...this.defs.values()].map((d) => ({ name: d.name, description: d.description, tools: d.tools ?? [], handoffs: d.handoffs ?? [], delegates: d.delegates ?? [], model: d.model, provider: d.provider.name }));
-    const remote = [...this.remotes.values()].map((r) => ({ name: r.name, description: r.description ?? '', tools: [], handoffs: [], delegates: [], model: r.card, provider: 'a2a' }));
+    const local = [...this.defs.values()].map((d) => ({
+      name: d.name,
+      description: d.description,
+      tools: d.tools ?? [],
+      handoffs: d.handoffs ?? [],
+      delegates: d.delegates ?? [],
+      model: d.model,
+      provider: d.provider.name,
+    }));
+    const remote = [...this.remotes.values()].map((r) => ({
+      name: r.name,
+      description: r.description ?? '',
+      tools: [],
+      handoffs: [],
+      delegates: [],
+      model: r.card,
+      provider: 'a2a',
+    }));
     // Config order, so the default agent (the first) stays the first configured.
     const order = new Map(this.options.agents.map((a, i) => [a.name, i]));
     return [...local, ...remote].sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
@@ -141,7 +163,10 @@ export class Catalog {
 
   /** The ref of `address` in `tenant`, activated if needed; not_found for what the catalog lacks. */
   async ensure(address: string, tenant: string = DEFAULT_TENANT): Promise<ActorRef> {
-    if (!this.has(address)) throw new NotFoundError(`no ${kindOf(address) === 'agent' ? 'agent' : kindOf(address) === 'tool' ? 'tool' : 'actor'} ${address.slice(address.indexOf('/') + 1)}`);
+    if (!this.has(address))
+      throw new NotFoundError(
+        `no ${kindOf(address) === 'agent' ? 'agent' : kindOf(address) === 'tool' ? 'tool' : 'actor'} ${address.slice(address.indexOf('/') + 1)}`,
+      );
     if (this.mesh === undefined) throw new TroupeError('internal', 'Catalog.install(mesh) must be called before ensure');
     const ref = this.mesh.system.ref(address, tenant);
     if (ref.state !== undefined) return ref;
@@ -166,7 +191,12 @@ export class Catalog {
     if (fn !== undefined) return toolBehavior(fn);
     if (tenant === DEFAULT_TENANT) throw new NotFoundError(`no tool ${name}`); // MCP tools there are the attachment's own actors
     // A shared MCP tool: forward to the attachment's actor in the default tenant.
-    return { receive: (msg) => system.ref(address, DEFAULT_TENANT).ask(msg.type, msg.payload, { timeoutMs: msg.deadline === undefined ? undefined : Math.max(1, msg.deadline - Date.now()) }) };
+    return {
+      receive: (msg) =>
+        system
+          .ref(address, DEFAULT_TENANT)
+          .ask(msg.type, msg.payload, { timeoutMs: msg.deadline === undefined ? undefined : Math.max(1, msg.deadline - Date.now()) }),
+    };
   }
 }
 

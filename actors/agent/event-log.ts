@@ -70,9 +70,11 @@ export function layOut(tenant: string, events: readonly RunEvent[], budget = SEG
 export async function readStoredEvent(bucket: KvBucket, tenant: string, stub: WireEvent & { stored: number }): Promise<RunEvent> {
   const parts = await bucket.list<Uint8Array>([tenant, 'evbody', stub.run_id, seqKey(stub.seq)]);
   const total = parts.reduce((n, p) => n + p.value.length, 0);
-  if (total !== stub.stored) throw new Error(`run ${stub.run_id}: event ${stub.seq} is stored out of line but ${total} of its ${stub.stored} bytes were found`);
+  if (total !== stub.stored)
+    throw new Error(`run ${stub.run_id}: event ${stub.seq} is stored out of line but ${total} of its ${stub.stored} bytes were found`);
   const bytes = Buffer.concat(parts.map((p) => p.value));
   const e = measure.decodeValue(bytes) as RunEvent;
-  if (e.seq !== stub.seq || e.run_id !== stub.run_id) throw new Error(`run ${stub.run_id}: the stored body of event ${stub.seq} is another event's`);
+  if (e.seq !== stub.seq || e.run_id !== stub.run_id)
+    throw new Error(`run ${stub.run_id}: the stored body of event ${stub.seq} is another event's`);
   return e;
 }

@@ -54,7 +54,8 @@ export function makeHost(svc: RunServices, system: ActorSystem, tenant: string, 
   const { runId, threadId } = live;
   const timeoutMs = def.toolTimeoutMs ?? 30_000;
   const info = { tenant, runId, threadId, agent: def.name };
-  const target = (address: string): Promise<ActorRef> => (def.resolve === undefined ? Promise.resolve(system.ref(address, tenant)) : def.resolve(address, tenant));
+  const target = (address: string): Promise<ActorRef> =>
+    def.resolve === undefined ? Promise.resolve(system.ref(address, tenant)) : def.resolve(address, tenant);
 
   let batch: RunEvent[] | undefined;
   /** Queues a write behind every earlier one of this run; a failure is reported, and the chain goes on. */
@@ -82,7 +83,11 @@ export function makeHost(svc: RunServices, system: ActorSystem, tenant: string, 
     batch = events;
   };
 
-  const setStatus = (status: RunStatus, thread: 'busy' | 'interrupted', interrupts: { id: string; run_id: string; value: unknown }[] = []): void => {
+  const setStatus = (
+    status: RunStatus,
+    thread: 'busy' | 'interrupted',
+    interrupts: { id: string; run_id: string; value: unknown }[] = [],
+  ): void => {
     live.record.status = status;
     void write(async () => {
       await store.putRun(tenant, live.record);
@@ -97,7 +102,17 @@ export function makeHost(svc: RunServices, system: ActorSystem, tenant: string, 
       const messages = [...state.messages];
       const pending = state.pending === undefined ? undefined : { ...state.pending, results: { ...state.pending.results } };
       return write(async () => {
-        await store.saveCheckpoint(tenant, { run_id: runId, thread_id: threadId, agent: def.name, depth: live.depth, messages, turns: state.turns, usage: state.usage, resumes: live.resumes, ...(pending === undefined ? {} : { pending }) });
+        await store.saveCheckpoint(tenant, {
+          run_id: runId,
+          thread_id: threadId,
+          agent: def.name,
+          depth: live.depth,
+          messages,
+          turns: state.turns,
+          usage: state.usage,
+          resumes: live.resumes,
+          ...(pending === undefined ? {} : { pending }),
+        });
         if (stepEnd) await store.checkpointThread(tenant, threadId, runId, messages, 'busy');
       });
     },
@@ -137,7 +152,10 @@ export function makeHost(svc: RunServices, system: ActorSystem, tenant: string, 
       try {
         const existing = await store.getRun(tenant, childId);
         const outcome = existing !== undefined && TERMINAL.has(existing.status) ? existing : undefined;
-        if (existing === undefined) await (await target(`agent/${agent}`)).tell(RUN_CREATE, { run_id: childId, input: { messages: [{ role: 'user', content: question }] }, config: { depth } });
+        if (existing === undefined)
+          await (
+            await target(`agent/${agent}`)
+          ).tell(RUN_CREATE, { run_id: childId, input: { messages: [{ role: 'user', content: question }] }, config: { depth } });
         const end = outcome ?? (await done);
         if (end.status !== 'success') throw new Error(`agent ${agent} ${end.status}: ${end.error ?? 'no answer'}`);
         return end.output ?? '';
@@ -150,10 +168,20 @@ export function makeHost(svc: RunServices, system: ActorSystem, tenant: string, 
     },
     async handoff(agent, state) {
       await live.chain;
-      await (await target(`agent/${agent}`)).tell(RUN_CONTINUE, { run_id: runId, thread_id: threadId, messages: state.messages, seq: live.seq, depth: live.depth, usage: state.usage });
+      await (
+        await target(`agent/${agent}`)
+      ).tell(RUN_CONTINUE, {
+        run_id: runId,
+        thread_id: threadId,
+        messages: state.messages,
+        seq: live.seq,
+        depth: live.depth,
+        usage: state.usage,
+      });
     },
     waitForResume(callId, interrupt) {
-      if (live.awaiting === callId) live.awaiting = undefined; // announced before the restart
+      if (live.awaiting === callId)
+        live.awaiting = undefined; // announced before the restart
       else {
         emit('interrupt', interrupt);
         emit('status', { status: 'interrupted', interrupt });
@@ -172,13 +200,31 @@ export function makeHost(svc: RunServices, system: ActorSystem, tenant: string, 
         else live.resume = answer;
       });
     },
-    ...(def.hooks?.beforeModel === undefined ? {} : { beforeModel: async (messages: readonly ChatMessage[]) => (def.hooks?.beforeModel === undefined ? messages : await def.hooks.beforeModel(messages, info)) }),
+    ...(def.hooks?.beforeModel === undefined
+      ? {}
+      : {
+          beforeModel: async (messages: readonly ChatMessage[]) =>
+            def.hooks?.beforeModel === undefined ? messages : await def.hooks.beforeModel(messages, info),
+        }),
     async finish(status, messages, usage, extra) {
-      const cost = ((def.prices?.promptPer1k ?? 0) * usage.promptTokens + (def.prices?.completionPer1k ?? 0) * usage.completionTokens) / 1000;
+      const cost =
+        ((def.prices?.promptPer1k ?? 0) * usage.promptTokens + (def.prices?.completionPer1k ?? 0) * usage.completionTokens) / 1000;
       const u = { prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, cost };
       const r = live.record;
-      Object.assign(r, { status, usage: u, last_seq: live.seq + 1 }, extra.output === undefined ? {} : { output: extra.output }, extra.error === undefined ? {} : { error: extra.error });
-      const last: RunEvent = { run_id: runId, thread_id: threadId, seq: ++live.seq, event: 'status', agent: def.name, data: { status, output: extra.output, error: extra.error, usage: u } };
+      Object.assign(
+        r,
+        { status, usage: u, last_seq: live.seq + 1 },
+        extra.output === undefined ? {} : { output: extra.output },
+        extra.error === undefined ? {} : { error: extra.error },
+      );
+      const last: RunEvent = {
+        run_id: runId,
+        thread_id: threadId,
+        seq: ++live.seq,
+        event: 'status',
+        agent: def.name,
+        data: { status, output: extra.output, error: extra.error, usage: u },
+      };
       // Logged, then the record made final, then published: whoever reads a final record finds
       // the last event in the log, and whoever sees the last event reads a final record.
       await write(async () => {
@@ -187,7 +233,13 @@ export function makeHost(svc: RunServices, system: ActorSystem, tenant: string, 
         // The thread's checkpoint and the run's bookkeeping failing (a conversation too big to
         // store) must not keep the last event from its readers: it is reported, and published.
         try {
-          await store.checkpointThread(tenant, threadId, runId, messages, status === 'success' || status === 'cancelled' ? 'idle' : 'error');
+          await store.checkpointThread(
+            tenant,
+            threadId,
+            runId,
+            messages,
+            status === 'success' || status === 'cancelled' ? 'idle' : 'error',
+          );
           await store.release(tenant, def.name, runId);
           if (def.retainRunsMs !== undefined) await store.markFinished(tenant, def.name, runId, r.updated_at);
         } catch (e) {

@@ -15,7 +15,14 @@ export type LostEvent = (seq: number, error: Error) => void;
  * Subscribes to run `runId` of `tenant`; `onEvent` gets each event whole. `onLost` hears of an
  * event that came as a stub and could not be read back (no store, or its chunks are missing).
  */
-export function subscribeRun(system: ActorSystem, store: RunStore | undefined, tenant: string, runId: string, onEvent: (e: RunEvent) => void, onLost?: LostEvent): Subscription {
+export function subscribeRun(
+  system: ActorSystem,
+  store: RunStore | undefined,
+  tenant: string,
+  runId: string,
+  onEvent: (e: RunEvent) => void,
+  onLost?: LostEvent,
+): Subscription {
   let queue: Promise<void> = Promise.resolve();
   let waiting = 0;
   let closed = false;
@@ -33,7 +40,8 @@ export function subscribeRun(system: ActorSystem, store: RunStore | undefined, t
           if (closed) return;
           let whole: RunEvent = e;
           if (isStoredStub(e)) {
-            if (store === undefined) throw new Error(`event ${e.seq} of run ${runId} is stored out of line and there is no run log to read it from`);
+            if (store === undefined)
+              throw new Error(`event ${e.seq} of run ${runId} is stored out of line and there is no run log to read it from`);
             whole = await store.storedEvent(tenant, e);
           }
           if (!closed) onEvent(whole);

@@ -87,7 +87,11 @@ export class AgentRun {
       description: `Ask agent ${a} a question and get its answer${about(a)}`,
       parameters: { type: 'object', properties: { question: { type: 'string' } }, required: ['question'] },
     }));
-    const transfers = (this.def.handoffs ?? []).map((a) => ({ name: `${TRANSFER}${a}`, description: `Hand the conversation to agent ${a}${about(a)}`, parameters: { type: 'object', properties: {} } }));
+    const transfers = (this.def.handoffs ?? []).map((a) => ({
+      name: `${TRANSFER}${a}`,
+      description: `Hand the conversation to agent ${a}${about(a)}`,
+      parameters: { type: 'object', properties: {} },
+    }));
     const publish =
       (this.def.publish ?? []).length === 0
         ? []
@@ -95,7 +99,11 @@ export class AgentRun {
             {
               name: PUBLISH,
               description: `Publish a message for other agents on a topic (allowed: ${(this.def.publish ?? []).join(', ')}).`,
-              parameters: { type: 'object', properties: { topic: { type: 'string' }, content: { type: 'string' } }, required: ['topic', 'content'] },
+              parameters: {
+                type: 'object',
+                properties: { topic: { type: 'string' }, content: { type: 'string' } },
+                required: ['topic', 'content'],
+              },
             },
           ];
     return [...own, ...asks, ...transfers, ...publish];
@@ -115,7 +123,8 @@ export class AgentRun {
       if (this.signal.aborted) return this.end('cancelled');
       if (st.turns >= maxTurns) return this.end('error', { error: `max turns exceeded: ${maxTurns} model calls without a final answer` });
       const spent = st.usage.promptTokens + st.usage.completionTokens;
-      if (this.def.tokenBudget !== undefined && spent >= this.def.tokenBudget) return this.end('error', { error: `token budget exceeded: ${spent} of ${this.def.tokenBudget}` });
+      if (this.def.tokenBudget !== undefined && spent >= this.def.tokenBudget)
+        return this.end('error', { error: `token budget exceeded: ${spent} of ${this.def.tokenBudget}` });
       st.turns++;
       const seen = this.host.beforeModel === undefined ? st.messages : await this.host.beforeModel(st.messages);
       let reply: ChatMessage | undefined;
@@ -129,7 +138,10 @@ export class AgentRun {
         if (ev.type === 'token') this.host.emit('token', { text: ev.text });
         else if (ev.type === 'done') {
           reply = ev.message;
-          st.usage = { promptTokens: st.usage.promptTokens + ev.usage.promptTokens, completionTokens: st.usage.completionTokens + ev.usage.completionTokens };
+          st.usage = {
+            promptTokens: st.usage.promptTokens + ev.usage.promptTokens,
+            completionTokens: st.usage.completionTokens + ev.usage.completionTokens,
+          };
         }
       }
       if (reply === undefined) return this.end('error', { error: `${this.provider.name} ended without a reply` });
@@ -178,7 +190,10 @@ export class AgentRun {
     const asked = this.approvals.then(async () => {
       pending.awaiting = c.id;
       await this.host.checkpoint(this.state, false);
-      const answer = await this.host.waitForResume(c.id, { kind: 'approval', tool_call: { id: c.id, name: c.name, arguments: c.arguments } });
+      const answer = await this.host.waitForResume(c.id, {
+        kind: 'approval',
+        tool_call: { id: c.id, name: c.name, arguments: c.arguments },
+      });
       delete pending.awaiting;
       return answer;
     });
@@ -204,14 +219,17 @@ export class AgentRun {
     try {
       if (c.name === PUBLISH && (this.def.publish ?? []).length > 0) {
         const topic = String(args['topic'] ?? '');
-        if (!(this.def.publish ?? []).some((p) => topicMatches(p, topic))) throw new Error(`topic ${JSON.stringify(topic)} is not one this agent may publish to (${(this.def.publish ?? []).join(', ')})`);
+        if (!(this.def.publish ?? []).some((p) => topicMatches(p, topic)))
+          throw new Error(`topic ${JSON.stringify(topic)} is not one this agent may publish to (${(this.def.publish ?? []).join(', ')})`);
         const depth = this.depth + 1;
-        if (depth > (this.def.maxDepth ?? 3)) throw new Error(`delegation depth limit ${this.def.maxDepth ?? 3} reached (agents publishing to each other in a loop?)`);
+        if (depth > (this.def.maxDepth ?? 3))
+          throw new Error(`delegation depth limit ${this.def.maxDepth ?? 3} reached (agents publishing to each other in a loop?)`);
         await this.host.publish(topic, String(args['content'] ?? ''), depth);
         out = `published on ${topic}`;
       } else if (c.name.startsWith(ASK)) {
         const depth = this.depth + 1;
-        if (depth > (this.def.maxDepth ?? 3)) throw new Error(`delegation depth limit ${this.def.maxDepth ?? 3} reached (cycle or runaway fan-out?)`);
+        if (depth > (this.def.maxDepth ?? 3))
+          throw new Error(`delegation depth limit ${this.def.maxDepth ?? 3} reached (cycle or runaway fan-out?)`);
         out = await this.host.delegate(c.name.slice(ASK.length), String(args['question'] ?? ''), depth, `${this.runId}:${c.id}`);
       } else {
         const result = await this.host.callTool(c.name, args, c.id);

@@ -119,14 +119,26 @@ export class RunStore {
   // ---- threads ----
 
   /** Makes a thread (or returns the existing one when `ifExists` is `do_nothing`). */
-  async createThread(tenant: string, init: { thread_id?: string; metadata?: Record<string, unknown>; ifExists?: 'raise' | 'do_nothing' } = {}): Promise<ThreadRecord> {
+  async createThread(
+    tenant: string,
+    init: { thread_id?: string; metadata?: Record<string, unknown>; ifExists?: 'raise' | 'do_nothing' } = {},
+  ): Promise<ThreadRecord> {
     const id = init.thread_id ?? randomUUID();
     const existing = await this.getThread(tenant, id);
     if (existing !== undefined) {
       if (init.ifExists === 'do_nothing') return existing;
       throw new ConflictError(`thread ${id} exists`);
     }
-    const t: ThreadRecord = { thread_id: id, created_at: now(), updated_at: now(), metadata: init.metadata ?? {}, status: 'idle', values: { messages: [] }, interrupts: [], checkpoints: 0 };
+    const t: ThreadRecord = {
+      thread_id: id,
+      created_at: now(),
+      updated_at: now(),
+      metadata: init.metadata ?? {},
+      status: 'idle',
+      values: { messages: [] },
+      interrupts: [],
+      checkpoints: 0,
+    };
     await this.putThread(tenant, t);
     return t;
   }
@@ -138,7 +150,8 @@ export class RunStore {
   }
 
   private async hydrate(tenant: string, t: ThreadRecord): Promise<ThreadRecord> {
-    const latest = t.checkpoints === 0 ? undefined : await this.threads.get<ThreadCheckpoint>([tenant, 'h', t.thread_id, seqKey(t.checkpoints - 1)]);
+    const latest =
+      t.checkpoints === 0 ? undefined : await this.threads.get<ThreadCheckpoint>([tenant, 'h', t.thread_id, seqKey(t.checkpoints - 1)]);
     t.values = { messages: latest?.messages ?? [] };
     return t;
   }
@@ -171,17 +184,33 @@ export class RunStore {
   }
 
   /** Threads of a tenant, newest first, filtered by metadata (equality per key) and status. */
-  async searchThreads(tenant: string, q: { metadata?: Record<string, unknown>; status?: ThreadStatus; limit?: number; offset?: number } = {}): Promise<ThreadRecord[]> {
+  async searchThreads(
+    tenant: string,
+    q: { metadata?: Record<string, unknown>; status?: ThreadStatus; limit?: number; offset?: number } = {},
+  ): Promise<ThreadRecord[]> {
     const all = (await this.threads.list<ThreadRecord>([tenant, 't'])).map((e) => e.value);
-    const hits = all.filter((t) => (q.status === undefined || t.status === q.status) && Object.entries(q.metadata ?? {}).every(([k, v]) => JSON.stringify(t.metadata[k]) === JSON.stringify(v)));
+    const hits = all.filter(
+      (t) =>
+        (q.status === undefined || t.status === q.status) &&
+        Object.entries(q.metadata ?? {}).every(([k, v]) => JSON.stringify(t.metadata[k]) === JSON.stringify(v)),
+    );
     hits.sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
     const offset = q.offset ?? 0;
     return Promise.all(hits.slice(offset, offset + (q.limit ?? 10)).map((t) => this.hydrate(tenant, t)));
   }
 
   /** Appends a checkpoint to a thread's history and makes its messages the thread's values. */
-  async checkpointThread(tenant: string, threadId: string, runId: string, messages: readonly ChatMessage[], status: ThreadStatus, interrupts: PendingInterrupt[] = [], next: string[] = []): Promise<ThreadCheckpoint> {
-    const t = (await this.getThread(tenant, threadId)) ?? (await this.createThread(tenant, { thread_id: threadId, ifExists: 'do_nothing' }));
+  async checkpointThread(
+    tenant: string,
+    threadId: string,
+    runId: string,
+    messages: readonly ChatMessage[],
+    status: ThreadStatus,
+    interrupts: PendingInterrupt[] = [],
+    next: string[] = [],
+  ): Promise<ThreadCheckpoint> {
+    const t =
+      (await this.getThread(tenant, threadId)) ?? (await this.createThread(tenant, { thread_id: threadId, ifExists: 'do_nothing' }));
     const cp: ThreadCheckpoint = {
       checkpoint_id: randomUUID(),
       ...(t.checkpoint_id === undefined ? {} : { parent_checkpoint_id: t.checkpoint_id }),
@@ -210,8 +239,15 @@ export class RunStore {
   }
 
   /** Sets a thread's status without a new checkpoint (a run started or failed). */
-  async setThreadStatus(tenant: string, threadId: string, status: ThreadStatus, runId?: string, interrupts: PendingInterrupt[] = []): Promise<void> {
-    const t = (await this.getThread(tenant, threadId)) ?? (await this.createThread(tenant, { thread_id: threadId, ifExists: 'do_nothing' }));
+  async setThreadStatus(
+    tenant: string,
+    threadId: string,
+    status: ThreadStatus,
+    runId?: string,
+    interrupts: PendingInterrupt[] = [],
+  ): Promise<void> {
+    const t =
+      (await this.getThread(tenant, threadId)) ?? (await this.createThread(tenant, { thread_id: threadId, ifExists: 'do_nothing' }));
     t.status = status;
     t.updated_at = now();
     if (runId !== undefined) t.run_id = runId;
@@ -223,7 +259,10 @@ export class RunStore {
   /** A thread's checkpoints, newest first. */
   async history(tenant: string, threadId: string, limit = 10): Promise<ThreadCheckpoint[]> {
     const all = await this.threads.list<ThreadCheckpoint>([tenant, 'h', threadId]);
-    return all.map((e) => e.value).reverse().slice(0, limit);
+    return all
+      .map((e) => e.value)
+      .reverse()
+      .slice(0, limit);
   }
 
   // ---- runs ----
@@ -280,7 +319,8 @@ export class RunStore {
   async events(tenant: string, runId: string, afterSeq = 0): Promise<RunEvent[]> {
     const segments = await this.runs.list<WireEvent[]>([tenant, 'ev', runId]);
     const out: RunEvent[] = [];
-    for (const seg of segments) for (const e of seg.value) if (e.seq > afterSeq) out.push(isStoredStub(e) ? await readStoredEvent(this.runs, tenant, e) : e);
+    for (const seg of segments)
+      for (const e of seg.value) if (e.seq > afterSeq) out.push(isStoredStub(e) ? await readStoredEvent(this.runs, tenant, e) : e);
     return out;
   }
 

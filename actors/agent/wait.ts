@@ -19,7 +19,15 @@ const TERMINAL = new Set<string>(['success', 'error', 'cancelled', 'timeout']);
  * every event in order. An event too big to publish is read from `store`; without one (or when
  * it cannot be read) the wait rejects naming that event instead of missing it.
  */
-export function waitForRun(system: ActorSystem, runId: string, tenant: string, timeoutMs = 60_000, onEvent?: (e: RunEvent) => void, signal?: AbortSignal, store?: RunStore): Promise<RunResult> {
+export function waitForRun(
+  system: ActorSystem,
+  runId: string,
+  tenant: string,
+  timeoutMs = 60_000,
+  onEvent?: (e: RunEvent) => void,
+  signal?: AbortSignal,
+  store?: RunStore,
+): Promise<RunResult> {
   const events: RunEvent[] = [];
   return new Promise<RunResult>((resolve, reject) => {
     const sub = subscribeRun(

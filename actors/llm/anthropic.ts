@@ -10,7 +10,15 @@ import Anthropic from '@anthropic-ai/sdk';
 import { registerSecret } from '../../protocols/index.js';
 import { parseToolArguments } from './openai.js';
 import { abortedError, httpProviderError, isRetryableStatus, parseRetryAfter } from './resilience.js';
-import { ProviderError, type ChatMessage, type ModelEvent, type ModelProvider, type ModelRequest, type ToolCall, type ToolSpec } from './types.js';
+import {
+  ProviderError,
+  type ChatMessage,
+  type ModelEvent,
+  type ModelProvider,
+  type ModelRequest,
+  type ToolCall,
+  type ToolSpec,
+} from './types.js';
 import { withSafeToolNames } from './tool-names.js';
 
 type AMessage = Anthropic.Messages.MessageParam;
@@ -43,7 +51,10 @@ export interface AnthropicProviderOptions {
  * messages of the same role are merged (all results of parallel calls must sit in the one
  * user message that follows the calls).
  */
-export function toAnthropicMessages(messages: readonly ChatMessage[], provider = 'anthropic'): { system: string | undefined; messages: AMessage[] } {
+export function toAnthropicMessages(
+  messages: readonly ChatMessage[],
+  provider = 'anthropic',
+): { system: string | undefined; messages: AMessage[] } {
   const system: string[] = [];
   const out: { role: 'user' | 'assistant'; blocks: ABlock[] }[] = [];
   const push = (role: 'user' | 'assistant', blocks: ABlock[]): void => {
@@ -67,7 +78,8 @@ export function toAnthropicMessages(messages: readonly ChatMessage[], provider =
         ]);
         break;
       case 'tool':
-        if (m.toolCallId === undefined) throw new ProviderError(`${provider}: a tool message needs toolCallId`, { retryable: false, code: 'bad_request' });
+        if (m.toolCallId === undefined)
+          throw new ProviderError(`${provider}: a tool message needs toolCallId`, { retryable: false, code: 'bad_request' });
         push('user', [{ type: 'tool_result', tool_use_id: m.toolCallId, content: m.content }]);
         break;
     }
@@ -84,13 +96,24 @@ export function toAnthropicMessages(messages: readonly ChatMessage[], provider =
 
 /** Maps Troupe tool specs to Messages API tools. */
 export function toAnthropicTools(tools: readonly ToolSpec[]): ATool[] {
-  return tools.map((t) => ({ name: t.name, description: t.description, input_schema: { type: 'object', ...t.parameters } as ATool['input_schema'] }));
+  return tools.map((t) => ({
+    name: t.name,
+    description: t.description,
+    input_schema: { type: 'object', ...t.parameters } as ATool['input_schema'],
+  }));
 }
 
 /** Error types (the body's `error.type`) that are worth retrying. */
 const RETRYABLE_TYPES = new Set(['overloaded_error', 'api_error', 'rate_limit_error', 'timeout_error']);
 /** Error types that retrying cannot fix. */
-const FATAL_TYPES = new Set(['invalid_request_error', 'authentication_error', 'permission_error', 'not_found_error', 'request_too_large', 'billing_error']);
+const FATAL_TYPES = new Set([
+  'invalid_request_error',
+  'authentication_error',
+  'permission_error',
+  'not_found_error',
+  'request_too_large',
+  'billing_error',
+]);
 
 /**
  * Maps anything the SDK (or the stream) throws to a {@link ProviderError}: HTTP errors by
@@ -101,8 +124,10 @@ const FATAL_TYPES = new Set(['invalid_request_error', 'authentication_error', 'p
 export function mapAnthropicError(provider: string, e: unknown, signal?: AbortSignal): ProviderError {
   if (e instanceof ProviderError) return e;
   if (signal?.aborted || e instanceof Anthropic.APIUserAbortError) return abortedError(provider, signal, e);
-  if (e instanceof Anthropic.APIConnectionTimeoutError) return new ProviderError(`${provider}: request timed out`, { retryable: true, cause: e, code: 'deadline_exceeded' });
-  if (e instanceof Anthropic.APIConnectionError) return new ProviderError(`${provider}: connection error: ${e.message}`, { retryable: true, cause: e });
+  if (e instanceof Anthropic.APIConnectionTimeoutError)
+    return new ProviderError(`${provider}: request timed out`, { retryable: true, cause: e, code: 'deadline_exceeded' });
+  if (e instanceof Anthropic.APIConnectionError)
+    return new ProviderError(`${provider}: connection error: ${e.message}`, { retryable: true, cause: e });
   if (e instanceof Anthropic.APIError) {
     const type = e.type ?? undefined;
     if (e.status !== undefined) {
@@ -233,7 +258,8 @@ export class AnthropicProvider implements ModelProvider {
             // message_delta usage is cumulative; input counts are repeated only by newer API versions.
             const u = ev.usage as Partial<Anthropic.Messages.MessageDeltaUsage> | undefined;
             if (typeof u?.output_tokens === 'number') completionTokens = u.output_tokens;
-            if (typeof u?.input_tokens === 'number') promptTokens = u.input_tokens + num(u.cache_creation_input_tokens) + num(u.cache_read_input_tokens);
+            if (typeof u?.input_tokens === 'number')
+              promptTokens = u.input_tokens + num(u.cache_creation_input_tokens) + num(u.cache_read_input_tokens);
             break;
           }
           case 'message_stop':
@@ -249,8 +275,14 @@ export class AnthropicProvider implements ModelProvider {
     if (!started || !stopped) throw new ProviderError(`${this.name}: stream ended before message_stop`, { retryable: true });
 
     // end_turn, stop_sequence, pause_turn and refusal all read as `stop`.
-    const reason = stopReason === 'max_tokens' || stopReason === 'model_context_window_exceeded' ? 'length' : stopReason === 'tool_use' || calls.length > 0 ? 'tool_calls' : 'stop';
-    const message: ChatMessage = calls.length > 0 ? { role: 'assistant', content: text, toolCalls: calls } : { role: 'assistant', content: text };
+    const reason =
+      stopReason === 'max_tokens' || stopReason === 'model_context_window_exceeded'
+        ? 'length'
+        : stopReason === 'tool_use' || calls.length > 0
+          ? 'tool_calls'
+          : 'stop';
+    const message: ChatMessage =
+      calls.length > 0 ? { role: 'assistant', content: text, toolCalls: calls } : { role: 'assistant', content: text };
     yield { type: 'done', message, usage: { promptTokens, completionTokens }, stopReason: reason };
   }
 }

@@ -9,7 +9,16 @@
 import OpenAI from 'openai';
 import { registerSecret } from '../../protocols/index.js';
 import { abortedError, httpProviderError, parseRetryAfter } from './resilience.js';
-import { ProviderError, type ChatMessage, type ModelEvent, type ModelProvider, type ModelRequest, type ToolCall, type ToolSpec, type Usage } from './types.js';
+import {
+  ProviderError,
+  type ChatMessage,
+  type ModelEvent,
+  type ModelProvider,
+  type ModelRequest,
+  type ToolCall,
+  type ToolSpec,
+  type Usage,
+} from './types.js';
 import { withSafeToolNames } from './tool-names.js';
 
 type OAIMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
@@ -56,11 +65,16 @@ export function toOpenAIMessages(messages: readonly ChatMessage[], provider = 'o
         return {
           role: 'assistant',
           content: m.content === '' ? null : m.content,
-          tool_calls: calls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: JSON.stringify(c.arguments) } })),
+          tool_calls: calls.map((c) => ({
+            id: c.id,
+            type: 'function' as const,
+            function: { name: c.name, arguments: JSON.stringify(c.arguments) },
+          })),
         };
       }
       case 'tool':
-        if (m.toolCallId === undefined) throw new ProviderError(`${provider}: a tool message needs toolCallId`, { retryable: false, code: 'bad_request' });
+        if (m.toolCallId === undefined)
+          throw new ProviderError(`${provider}: a tool message needs toolCallId`, { retryable: false, code: 'bad_request' });
         return { role: 'tool', tool_call_id: m.toolCallId, content: m.content };
     }
   });
@@ -78,7 +92,11 @@ export function parseToolArguments(provider: string, name: string, raw: string):
   try {
     parsed = JSON.parse(raw);
   } catch (e) {
-    throw new ProviderError(`${provider}: tool call ${name} has malformed JSON arguments: ${raw.slice(0, 200)}`, { retryable: false, cause: e, code: 'decode_error' });
+    throw new ProviderError(`${provider}: tool call ${name} has malformed JSON arguments: ${raw.slice(0, 200)}`, {
+      retryable: false,
+      cause: e,
+      code: 'decode_error',
+    });
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ProviderError(`${provider}: tool call ${name} arguments are not a JSON object`, { retryable: false, code: 'decode_error' });
@@ -95,13 +113,19 @@ export function parseToolArguments(provider: string, name: string, raw: string):
 export function mapOpenAIError(provider: string, e: unknown, signal?: AbortSignal): ProviderError {
   if (e instanceof ProviderError) return e;
   if (signal?.aborted || e instanceof OpenAI.APIUserAbortError) return abortedError(provider, signal, e);
-  if (e instanceof OpenAI.APIConnectionTimeoutError) return new ProviderError(`${provider}: request timed out`, { retryable: true, cause: e, code: 'deadline_exceeded' });
-  if (e instanceof OpenAI.APIConnectionError) return new ProviderError(`${provider}: connection error: ${e.message}`, { retryable: true, cause: e });
+  if (e instanceof OpenAI.APIConnectionTimeoutError)
+    return new ProviderError(`${provider}: request timed out`, { retryable: true, cause: e, code: 'deadline_exceeded' });
+  if (e instanceof OpenAI.APIConnectionError)
+    return new ProviderError(`${provider}: connection error: ${e.message}`, { retryable: true, cause: e });
   if (e instanceof OpenAI.APIError) {
     if (e.status !== undefined) return httpProviderError(provider, e.status, e.message, e.headers, e);
     // An `{"error": ...}` object inside the stream: the server failed mid-call.
     const retryAfterMs = parseRetryAfter(e.headers);
-    return new ProviderError(`${provider}: error in stream: ${e.message}`, { retryable: true, cause: e, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+    return new ProviderError(`${provider}: error in stream: ${e.message}`, {
+      retryable: true,
+      cause: e,
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    });
   }
   const msg = e instanceof Error ? e.message : String(e);
   return new ProviderError(`${provider}: stream broken: ${msg}`, { retryable: true, cause: e });
@@ -127,7 +151,8 @@ export class OpenAIProvider implements ModelProvider {
     } else {
       registerSecret(options.apiKey ?? process.env['OPENAI_API_KEY']); // an error echoing it is scrubbed (protocols/secrets.ts)
       const apiKey = options.apiKey ?? process.env['OPENAI_API_KEY'] ?? (options.baseURL !== undefined ? 'not-needed' : undefined);
-      if (apiKey === undefined) throw new ProviderError(`${this.name}: no API key (pass apiKey or set OPENAI_API_KEY)`, { retryable: false, code: 'unauthorized' });
+      if (apiKey === undefined)
+        throw new ProviderError(`${this.name}: no API key (pass apiKey or set OPENAI_API_KEY)`, { retryable: false, code: 'unauthorized' });
       this.client = new OpenAI({
         apiKey,
         ...(options.baseURL !== undefined ? { baseURL: options.baseURL } : {}),
@@ -185,8 +210,13 @@ export class OpenAIProvider implements ModelProvider {
           finishReason = choice.finish_reason;
           // Every call is complete once the choice has finished: emit them in index order.
           for (const [index, acc] of [...partial.entries()].sort((a, b) => a[0] - b[0])) {
-            if (acc.name === '') throw new ProviderError(`${this.name}: tool call #${index} has no name`, { retryable: false, code: 'decode_error' });
-            const call: ToolCall = { id: acc.id ?? `call_${index}`, name: acc.name, arguments: parseToolArguments(this.name, acc.name, acc.args) };
+            if (acc.name === '')
+              throw new ProviderError(`${this.name}: tool call #${index} has no name`, { retryable: false, code: 'decode_error' });
+            const call: ToolCall = {
+              id: acc.id ?? `call_${index}`,
+              name: acc.name,
+              arguments: parseToolArguments(this.name, acc.name, acc.args),
+            };
             calls.push(call);
             yield { type: 'tool_call', call };
           }
@@ -209,8 +239,14 @@ export class OpenAIProvider implements ModelProvider {
     }
 
     // Ollama and some other servers finish a tool-calling turn with `stop`: the calls decide.
-    const stopReason = finishReason === 'length' ? 'length' : calls.length > 0 || finishReason === 'tool_calls' || finishReason === 'function_call' ? 'tool_calls' : 'stop'; // `content_filter` → stop
-    const message: ChatMessage = calls.length > 0 ? { role: 'assistant', content: text, toolCalls: calls } : { role: 'assistant', content: text };
+    const stopReason =
+      finishReason === 'length'
+        ? 'length'
+        : calls.length > 0 || finishReason === 'tool_calls' || finishReason === 'function_call'
+          ? 'tool_calls'
+          : 'stop'; // `content_filter` → stop
+    const message: ChatMessage =
+      calls.length > 0 ? { role: 'assistant', content: text, toolCalls: calls } : { role: 'assistant', content: text };
     yield { type: 'done', message, usage, stopReason };
   }
 }

@@ -4,7 +4,10 @@
  *
  * ```ts
  * const model = fallbackChain([
- *   withRetry(circuitBreaker(withTimeout(openai, { firstEventMs: 10_000, totalMs: 120_000 }), { failureThreshold: 5, resetAfterMs: 30_000 }), { retries: 3, baseDelayMs: 500, maxDelayMs: 8_000 }),
+ *   withRetry(
+ *     circuitBreaker(withTimeout(openai, { firstEventMs: 10_000, totalMs: 120_000 }), { failureThreshold: 5, resetAfterMs: 30_000 }),
+ *     { retries: 3, baseDelayMs: 500, maxDelayMs: 8_000 },
+ *   ),
  *   anthropic,
  * ]);
  * ```
@@ -177,8 +180,17 @@ export interface RetryOptions {
  * `baseDelayMs`, doubling, capped at `maxDelayMs`, with "equal jitter" (half fixed, half random)
  * so a herd of clients spreads out but never retries at once; at least the server's `retryAfterMs`.
  */
-export function retryDelay(attempt: number, opts: Pick<RetryOptions, 'baseDelayMs' | 'maxDelayMs'>, random: () => number, retryAfterMs?: number): number {
-  const delay = backoffDelay(attempt + 1, { initialMs: opts.baseDelayMs, maxMs: opts.maxDelayMs, jitter: 0.5, jitterMode: 'below' }, random);
+export function retryDelay(
+  attempt: number,
+  opts: Pick<RetryOptions, 'baseDelayMs' | 'maxDelayMs'>,
+  random: () => number,
+  retryAfterMs?: number,
+): number {
+  const delay = backoffDelay(
+    attempt + 1,
+    { initialMs: opts.baseDelayMs, maxMs: opts.maxDelayMs, jitter: 0.5, jitterMode: 'below' },
+    random,
+  );
   return Math.max(delay, Math.round(retryAfterMs ?? 0));
 }
 
@@ -203,7 +215,8 @@ export function withRetry(provider: ModelProvider, options: RetryOptions): Model
           yield* tracked(provider, request, out);
           return;
         } catch (e) {
-          if (out.emitted || !(e instanceof ProviderError) || !e.retryable || attempt >= options.retries || request.signal?.aborted) throw e;
+          if (out.emitted || !(e instanceof ProviderError) || !e.retryable || attempt >= options.retries || request.signal?.aborted)
+            throw e;
           if (e.retryAfterMs !== undefined && e.retryAfterMs > maxRetryAfterMs) throw e;
           const delayMs = retryDelay(attempt, options, random, e.retryAfterMs);
           options.onRetry?.({ attempt: attempt + 1, delayMs, error: e });
@@ -440,7 +453,9 @@ export function fallbackChain(providers: readonly ModelProvider[], options: Fall
         }
       }
       const retryable = errors.some(isRetryable);
-      const waits = errors.flatMap((e) => (e instanceof ProviderError && e.retryable && e.retryAfterMs !== undefined ? [e.retryAfterMs] : []));
+      const waits = errors.flatMap((e) =>
+        e instanceof ProviderError && e.retryable && e.retryAfterMs !== undefined ? [e.retryAfterMs] : [],
+      );
       const last = errors[errors.length - 1];
       const detail = errors.map((e) => (e instanceof Error ? e.message : String(e))).join('; ');
       throw new ProviderError(`${name}: every provider failed: ${detail}`, {

@@ -28,11 +28,14 @@ function offline(): OfflineProvider {
 }
 
 function guard(p: ModelProvider): ModelProvider {
-  return withRetry(circuitBreaker(withTimeout(p, { firstEventMs: 30_000, totalMs: 300_000 }), { failureThreshold: 5, resetAfterMs: 30_000 }), {
-    retries: 3,
-    baseDelayMs: 500,
-    maxDelayMs: 8_000,
-  });
+  return withRetry(
+    circuitBreaker(withTimeout(p, { firstEventMs: 30_000, totalMs: 300_000 }), { failureThreshold: 5, resetAfterMs: 30_000 }),
+    {
+      retries: 3,
+      baseDelayMs: 500,
+      maxDelayMs: 8_000,
+    },
+  );
 }
 
 /**
@@ -45,7 +48,10 @@ export function providerFromEnv(env: NodeJS.ProcessEnv = process.env): SelectedP
   const chain: { provider: ModelProvider; model: string }[] = [];
   if (env['OPENAI_API_KEY'] !== undefined || env['OPENAI_BASE_URL'] !== undefined) {
     const model = env['TROUPE_OPENAI_MODEL'] ?? env['TROUPE_MODEL'] ?? 'gpt-4o-mini';
-    chain.push({ provider: withModel(guard(new OpenAIProvider({ apiKey: env['OPENAI_API_KEY'], baseURL: env['OPENAI_BASE_URL'] })), model), model });
+    chain.push({
+      provider: withModel(guard(new OpenAIProvider({ apiKey: env['OPENAI_API_KEY'], baseURL: env['OPENAI_BASE_URL'] })), model),
+      model,
+    });
   }
   if (env['ANTHROPIC_API_KEY'] !== undefined) {
     const model = env['TROUPE_ANTHROPIC_MODEL'] ?? env['TROUPE_MODEL'] ?? 'claude-haiku-4-5';
@@ -73,7 +79,9 @@ export function providerFor(spec: ProviderSpec, env: NodeJS.ProcessEnv = process
   switch (spec.provider) {
     case 'auto': {
       const chosen = providerFromEnv(env);
-      return spec.model === undefined || chosen.provider.name === 'offline' ? chosen : { provider: withModel(chosen.provider, spec.model), model: spec.model };
+      return spec.model === undefined || chosen.provider.name === 'offline'
+        ? chosen
+        : { provider: withModel(chosen.provider, spec.model), model: spec.model };
     }
     case 'offline':
       return { provider: offline(), model: spec.model ?? 'offline' };
@@ -85,7 +93,13 @@ export function providerFor(spec: ProviderSpec, env: NodeJS.ProcessEnv = process
     case 'anthropic': {
       const model = spec.model ?? env['TROUPE_ANTHROPIC_MODEL'] ?? env['TROUPE_MODEL'] ?? 'claude-haiku-4-5';
       const apiKey = env[spec.apiKeyEnv ?? 'ANTHROPIC_API_KEY'];
-      return { provider: withModel(guard(new AnthropicProvider({ apiKey, ...(spec.baseUrl === undefined ? {} : { baseURL: spec.baseUrl }) })), model), model };
+      return {
+        provider: withModel(
+          guard(new AnthropicProvider({ apiKey, ...(spec.baseUrl === undefined ? {} : { baseURL: spec.baseUrl }) })),
+          model,
+        ),
+        model,
+      };
     }
   }
 }

@@ -51,7 +51,10 @@ function renameMessage(m: ChatMessage, f: (n: string) => string): ChatMessage {
 }
 
 /** Streams `request` through `stream` with every tool name made vendor-safe, and mapped back in what comes out. */
-export async function* withSafeToolNames(request: ModelRequest, stream: (r: ModelRequest) => AsyncIterable<ModelEvent>): AsyncIterable<ModelEvent> {
+export async function* withSafeToolNames(
+  request: ModelRequest,
+  stream: (r: ModelRequest) => AsyncIterable<ModelEvent>,
+): AsyncIterable<ModelEvent> {
   const names = new ToolNameMap((request.tools ?? []).map((t) => t.name));
   const toVendor = (n: string): string => names.toVendor(n);
   const fromVendor = (n: string): string => names.fromVendor(n);

@@ -40,7 +40,13 @@ export interface Sealed {
 export function isSealed(v: unknown): v is Sealed {
   if (v === null || typeof v !== 'object') return false;
   const s = v as Record<string, unknown>;
-  return s.$sealed === 'aes-256-gcm' && typeof s.kid === 'string' && typeof s.iv === 'string' && typeof s.tag === 'string' && typeof s.ct === 'string';
+  return (
+    s.$sealed === 'aes-256-gcm' &&
+    typeof s.kid === 'string' &&
+    typeof s.iv === 'string' &&
+    typeof s.tag === 'string' &&
+    typeof s.ct === 'string'
+  );
 }
 
 /**
@@ -54,7 +60,9 @@ export function parseEncryptionKey(text: string): Buffer {
   if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(t)) {
     const b = Buffer.from(t, 'base64');
     if (b.length === 32) return b;
-    throw new EncryptionKeyError(`the encryption key decodes to ${b.length} bytes; AES-256 needs 32 (make one with: openssl rand -base64 32)`);
+    throw new EncryptionKeyError(
+      `the encryption key decodes to ${b.length} bytes; AES-256 needs 32 (make one with: openssl rand -base64 32)`,
+    );
   }
   throw new EncryptionKeyError('the encryption key is neither 64 hex digits nor base64 (make one with: openssl rand -base64 32)');
 }
@@ -99,7 +107,13 @@ export class FieldCipher {
     cipher.setAAD(Buffer.from(aad, 'utf8'));
     const json = JSON.stringify(value === undefined ? null : value);
     const ct = Buffer.concat([cipher.update(json, 'utf8'), cipher.final()]);
-    return { $sealed: 'aes-256-gcm', kid: this.kid, iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), ct: ct.toString('base64') };
+    return {
+      $sealed: 'aes-256-gcm',
+      kid: this.kid,
+      iv: iv.toString('base64'),
+      tag: cipher.getAuthTag().toString('base64'),
+      ct: ct.toString('base64'),
+    };
   }
 
   /** Decrypts a sealed value stored at `aad`; throws {@link DecryptionError} for another key or altered bytes. */
@@ -107,7 +121,9 @@ export class FieldCipher {
     const key = this.keys.get(sealed.kid);
     if (key === undefined) {
       const ids = [...this.keys.keys()].join(', ');
-      throw new DecryptionError(`cannot decrypt ${where}: it was encrypted with key id ${sealed.kid}, the configured keys have id ${ids} (${ENCRYPTION_KEY_ENV} is not the key the data was written with)`);
+      throw new DecryptionError(
+        `cannot decrypt ${where}: it was encrypted with key id ${sealed.kid}, the configured keys have id ${ids} (${ENCRYPTION_KEY_ENV} is not the key the data was written with)`,
+      );
     }
     let text: string;
     try {
@@ -116,7 +132,9 @@ export class FieldCipher {
       decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
       text = Buffer.concat([decipher.update(Buffer.from(sealed.ct, 'base64')), decipher.final()]).toString('utf8');
     } catch (e) {
-      throw new DecryptionError(`cannot decrypt ${where}: authentication failed (the ciphertext was altered or moved from another item)`, { cause: e });
+      throw new DecryptionError(`cannot decrypt ${where}: authentication failed (the ciphertext was altered or moved from another item)`, {
+        cause: e,
+      });
     }
     return JSON.parse(text) as unknown;
   }

@@ -54,7 +54,6 @@ const continueSchema = z.object({
   depth: z.number().int().nonnegative(),
 });
 
-
 type Ctx = Pick<ActorContext<RemoteState>, 'system' | 'self'>;
 type Created = { run_id: string; thread_id: string; status: string };
 

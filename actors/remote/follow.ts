@@ -71,9 +71,10 @@ export class Exchange {
       // A task that ended meanwhile, a server that cannot resubscribe, or a stream that closed
       // before the task stopped: the task is read with GetTask (polled, never in a tight loop).
     }
-    const first = step.kind === 'send'
-      ? await client.sendMessage(request(step.message), { signal })
-      : await client.getTask({ tenant: '', id }, { signal });
+    const first =
+      step.kind === 'send'
+        ? await client.sendMessage(request(step.message), { signal })
+        : await client.getTask({ tenant: '', id }, { signal });
     this.absorbResult(first);
     while (this.answer === undefined && !END.has(this.state) && !PAUSE.has(this.state) && this.live.task !== undefined) {
       await this.sleep(signal);

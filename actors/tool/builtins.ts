@@ -77,7 +77,9 @@ const calculatorInput = z.object({
     .string()
     .min(1)
     .max(MAX_EXPRESSION_LENGTH)
-    .describe('Arithmetic: numbers, + - * / % ^, parentheses, sqrt abs min max round floor ceil log exp, pi, e. Example: (2 + 3) * sqrt(16) / 2^3'),
+    .describe(
+      'Arithmetic: numbers, + - * / % ^, parentheses, sqrt abs min max round floor ceil log exp, pi, e. Example: (2 + 3) * sqrt(16) / 2^3',
+    ),
 });
 
 /**

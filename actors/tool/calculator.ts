@@ -76,7 +76,10 @@ function tokenize(src: string): Tok[] {
         i++;
         while (isDigit(src[i])) i++;
       }
-      if ((src[i] === 'e' || src[i] === 'E') && (isDigit(src[i + 1]) || ((src[i + 1] === '+' || src[i + 1] === '-') && isDigit(src[i + 2])))) {
+      if (
+        (src[i] === 'e' || src[i] === 'E') &&
+        (isDigit(src[i + 1]) || ((src[i + 1] === '+' || src[i + 1] === '-') && isDigit(src[i + 2])))
+      ) {
         i += 2;
         while (isDigit(src[i])) i++;
       }
@@ -202,7 +205,8 @@ class Parser {
       if (!this.isOp('(')) {
         const c = CONSTANTS.get(t.value);
         if (c !== undefined) return c;
-        if (UNARY_FNS.has(t.value) || VARIADIC_FNS.has(t.value)) throw new CalculatorError(`function ${t.value} needs its arguments in parentheses`, t.pos);
+        if (UNARY_FNS.has(t.value) || VARIADIC_FNS.has(t.value))
+          throw new CalculatorError(`function ${t.value} needs its arguments in parentheses`, t.pos);
         throw new CalculatorError(`unknown name ${JSON.stringify(t.value)} (constants: pi, e)`, t.pos);
       }
       return this.call(t.value, t.pos);
@@ -214,7 +218,10 @@ class Parser {
     const unary = UNARY_FNS.get(name);
     const variadic = VARIADIC_FNS.get(name);
     if (unary === undefined && variadic === undefined) {
-      throw new CalculatorError(`unknown function ${JSON.stringify(name)} (functions: ${[...UNARY_FNS.keys(), ...VARIADIC_FNS.keys()].join(', ')})`, pos);
+      throw new CalculatorError(
+        `unknown function ${JSON.stringify(name)} (functions: ${[...UNARY_FNS.keys(), ...VARIADIC_FNS.keys()].join(', ')})`,
+        pos,
+      );
     }
     this.expect('(');
     this.enter(pos);
@@ -235,6 +242,7 @@ class Parser {
 
 /** Evaluates an arithmetic expression; throws {@link CalculatorError} on bad input. */
 export function evaluateExpression(expression: string): number {
-  if (expression.length > MAX_EXPRESSION_LENGTH) throw new CalculatorError(`expression is too long: ${expression.length} characters > ${MAX_EXPRESSION_LENGTH}`);
+  if (expression.length > MAX_EXPRESSION_LENGTH)
+    throw new CalculatorError(`expression is too long: ${expression.length} characters > ${MAX_EXPRESSION_LENGTH}`);
   return new Parser(tokenize(expression)).parseAll();
 }

@@ -22,7 +22,8 @@ export function defineTool<I>(def: FunctionTool<I>): FunctionTool<I> {
 
 /** Throws unless `name` is usable as a tool name. */
 export function assertToolName(name: string): void {
-  if (!TOOL_NAME.test(name)) throw new RangeError(`invalid tool name "${name.slice(0, 80)}": expected 1-128 of [A-Za-z0-9_.-], starting with a letter, digit or _`);
+  if (!TOOL_NAME.test(name))
+    throw new RangeError(`invalid tool name "${name.slice(0, 80)}": expected 1-128 of [A-Za-z0-9_.-], starting with a letter, digit or _`);
 }
 
 /** The address of the actor serving tool `name`. */
@@ -37,7 +38,8 @@ export function toolAddress(name: string): string {
 export function toolSpec<I>(tool: FunctionTool<I>): ToolSpec {
   const schema = z.toJSONSchema(tool.input, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
   delete schema['$schema'];
-  if (schema['type'] !== 'object') throw new TypeError(`tool ${tool.name}: input must be an object schema (z.object), got ${JSON.stringify(schema['type'] ?? 'no type')}`);
+  if (schema['type'] !== 'object')
+    throw new TypeError(`tool ${tool.name}: input must be an object schema (z.object), got ${JSON.stringify(schema['type'] ?? 'no type')}`);
   return { name: tool.name, description: tool.description, parameters: schema };
 }
 
@@ -53,7 +55,8 @@ export function toToolResult(value: unknown): ToolCallResult {
   if (isToolCallResult(value)) return value;
   const text = JSON.stringify(value);
   if (text === undefined) throw new TypeError(`tool returned a value JSON cannot represent (${typeof value})`);
-  if (typeof value === 'object' && !Array.isArray(value)) return { content: [{ type: 'text', text }], structuredContent: JSON.parse(text) as Record<string, unknown> };
+  if (typeof value === 'object' && !Array.isArray(value))
+    return { content: [{ type: 'text', text }], structuredContent: JSON.parse(text) as Record<string, unknown> };
   return { content: [{ type: 'text', text }] };
 }
 
@@ -61,7 +64,10 @@ export function toToolResult(value: unknown): ToolCallResult {
 export function isToolCallResult(v: unknown): v is ToolCallResult {
   if (typeof v !== 'object' || v === null) return false;
   const content = (v as { content?: unknown }).content;
-  return Array.isArray(content) && content.every((c: unknown) => typeof c === 'object' && c !== null && typeof (c as ToolContent).type === 'string');
+  return (
+    Array.isArray(content) &&
+    content.every((c: unknown) => typeof c === 'object' && c !== null && typeof (c as ToolContent).type === 'string')
+  );
 }
 
 /**
@@ -91,7 +97,14 @@ export function toolBehavior<I>(tool: FunctionTool<I>, options: ToolActorOptions
 }
 
 /** Spawns `tool` as a pool actor at `tool/<name>` on this node. */
-export function spawnTool<I>(system: ActorSystem, tool: FunctionTool<I>, options: ToolActorOptions & { readonly tenant?: string } = {}): Promise<ActorRef> {
+export function spawnTool<I>(
+  system: ActorSystem,
+  tool: FunctionTool<I>,
+  options: ToolActorOptions & { readonly tenant?: string } = {},
+): Promise<ActorRef> {
   const { tenant, ...actorOptions } = options;
-  return system.spawn(toolAddress(tool.name), toolBehavior(tool, actorOptions), { pool: true, ...(tenant === undefined ? {} : { tenant }) });
+  return system.spawn(toolAddress(tool.name), toolBehavior(tool, actorOptions), {
+    pool: true,
+    ...(tenant === undefined ? {} : { tenant }),
+  });
 }

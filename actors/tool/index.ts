@@ -1,7 +1,25 @@
 /** Tools: function tools, built-ins and MCP servers, each served by pool actors at `tool/<name>`. */
 export * from './types.js';
-export { defineTool, toolSpec, toolBehavior, spawnTool, toolAddress, toToolResult, isToolCallResult, assertToolName } from './function-tool.js';
-export { toolActor, progressTopic, cancelTopic, errorResult, TokenBucket, DEFAULT_TOOL_TIMEOUT_MS, DEFAULT_IDEMPOTENT_RETRIES, TOOL_NAME } from './runner.js';
+export {
+  defineTool,
+  toolSpec,
+  toolBehavior,
+  spawnTool,
+  toolAddress,
+  toToolResult,
+  isToolCallResult,
+  assertToolName,
+} from './function-tool.js';
+export {
+  toolActor,
+  progressTopic,
+  cancelTopic,
+  errorResult,
+  TokenBucket,
+  DEFAULT_TOOL_TIMEOUT_MS,
+  DEFAULT_IDEMPOTENT_RETRIES,
+  TOOL_NAME,
+} from './runner.js';
 export type { ToolActorOptions, ToolImpl, ToolProgressEvent } from './runner.js';
 export { clockTool, calculatorTool, builtinTools, makeClockTool, readClock, isTimeZone } from './builtins.js';
 export type { ClockReading } from './builtins.js';

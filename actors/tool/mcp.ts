@@ -139,7 +139,8 @@ export async function attachMcpServer(system: ActorSystem, spec: McpServerSpec, 
     if (closed) return;
     const next = new Map<string, Tool>();
     for (const t of listed) {
-      if (!TOOL_NAME.test(t.name)) system.warn(`MCP server ${server}: tool name ${JSON.stringify(t.name.slice(0, 80))} is not usable in an address; skipped`);
+      if (!TOOL_NAME.test(t.name))
+        system.warn(`MCP server ${server}: tool name ${JSON.stringify(t.name.slice(0, 80))} is not usable in an address; skipped`);
       else if (!next.has(t.name)) next.set(t.name, t);
     }
     for (const [name, entry] of [...tools]) {
@@ -156,7 +157,10 @@ export async function attachMcpServer(system: ActorSystem, spec: McpServerSpec, 
       const address = `tool/${server}.${name}`;
       tools.set(name, { tool, address });
       try {
-        await system.spawn(address, toolActor(implFor(name, address), options.policyFor?.(name) ?? policy, options), { pool: true, tenant });
+        await system.spawn(address, toolActor(implFor(name, address), options.policyFor?.(name) ?? policy, options), {
+          pool: true,
+          tenant,
+        });
       } catch (e) {
         tools.delete(name);
         throw e;
@@ -229,5 +233,8 @@ function makeTransport(spec: McpServerSpec, options: AttachMcpOptions): Transpor
       ...(spec.cwd === undefined ? {} : { cwd: spec.cwd }),
     });
   }
-  return new StreamableHTTPClientTransport(new URL(spec.url), spec.headers === undefined ? undefined : { requestInit: { headers: { ...spec.headers } } });
+  return new StreamableHTTPClientTransport(
+    new URL(spec.url),
+    spec.headers === undefined ? undefined : { requestInit: { headers: { ...spec.headers } } },
+  );
 }

@@ -77,7 +77,10 @@ export function errorResult(text: string, code?: string, details: Record<string,
  */
 export function scrubErrorResult(result: ToolCallResult): ToolCallResult {
   if (result.isError !== true) return result;
-  return { ...result, content: result.content.map((c) => (c.type === 'text' && typeof c.text === 'string' ? { ...c, text: scrubSecrets(c.text) } : c)) };
+  return {
+    ...result,
+    content: result.content.map((c) => (c.type === 'text' && typeof c.text === 'string' ? { ...c, text: scrubSecrets(c.text) } : c)),
+  };
 }
 
 /** What a tool kind plugs into the runner. */
@@ -153,7 +156,9 @@ export function toolActor<I>(impl: ToolImpl<I>, policy: ToolPolicy, options: Too
   if (rate !== undefined && !(rate.perSecond > 0)) throw new RangeError(`tool ${impl.name}: rateLimit.perSecond must be > 0`);
   return {
     schemas: { [TOOL_CALL]: z.unknown(), [TOOL_DESCRIBE]: z.unknown() },
-    init: (ctx) => ({ bucket: rate === undefined ? undefined : new TokenBucket(rate.perSecond, rate.burst, (options.clock ?? ctx.system.clock).now()) }),
+    init: (ctx) => ({
+      bucket: rate === undefined ? undefined : new TokenBucket(rate.perSecond, rate.burst, (options.clock ?? ctx.system.clock).now()),
+    }),
     receive(message, ctx) {
       if (message.type === TOOL_DESCRIBE) return impl.describe();
       return call(impl, policy, options, message.payload, ctx).then(scrubErrorResult);
@@ -161,17 +166,26 @@ export function toolActor<I>(impl: ToolImpl<I>, policy: ToolPolicy, options: Too
   };
 }
 
-async function call<I>(impl: ToolImpl<I>, policy: ToolPolicy, options: ToolActorOptions, payload: unknown, ctx: ActorContext<RunnerState>): Promise<ToolCallResult> {
+async function call<I>(
+  impl: ToolImpl<I>,
+  policy: ToolPolicy,
+  options: ToolActorOptions,
+  payload: unknown,
+  ctx: ActorContext<RunnerState>,
+): Promise<ToolCallResult> {
   const clock = options.clock ?? ctx.system.clock;
   const parsed = callPayload.safeParse(payload);
   if (!parsed.success) return errorResult(`invalid tool call: expected {name, arguments, runId?, callId?}`, 'bad_request');
   const { runId, callId } = parsed.data;
   const args = parsed.data.arguments ?? {};
-  if (typeof args !== 'object' || args === null || Array.isArray(args)) return errorResult(`invalid arguments for ${impl.name}: expected an object`, 'bad_request');
+  if (typeof args !== 'object' || args === null || Array.isArray(args))
+    return errorResult(`invalid arguments for ${impl.name}: expected an object`, 'bad_request');
 
   const taken = ctx.state.bucket?.take(clock.now());
   if (taken !== undefined && !taken.ok) {
-    return errorResult(`tool ${impl.name} is rate limited: retry after ${taken.retryAfterMs} ms`, 'rate_limited', { retryAfterMs: taken.retryAfterMs });
+    return errorResult(`tool ${impl.name} is rate limited: retry after ${taken.retryAfterMs} ms`, 'rate_limited', {
+      retryAfterMs: taken.retryAfterMs,
+    });
   }
   const input = impl.parse(args as Record<string, unknown>);
   if (!input.ok) return errorResult(`invalid arguments for ${impl.name}: ${input.message}`, 'bad_request');
@@ -179,7 +193,9 @@ async function call<I>(impl: ToolImpl<I>, policy: ToolPolicy, options: ToolActor
   const progress = (p: ToolProgress): void => {
     if (callId === undefined || callId === '') return;
     const event: ToolProgressEvent = { ...p, callId, ...(runId === undefined ? {} : { runId }), tool: impl.name };
-    ctx.publish(progressTopic(callId), event).then(undefined, (e: unknown) => ctx.system.warn(`tool ${impl.name}: progress not published: ${(e as Error).message}`));
+    ctx
+      .publish(progressTopic(callId), event)
+      .then(undefined, (e: unknown) => ctx.system.warn(`tool ${impl.name}: progress not published: ${(e as Error).message}`));
   };
   // Work past the caller's deadline is wasted; without one, stay inside the handler timeout.
   const start = clock.now();
@@ -194,9 +210,18 @@ async function call<I>(impl: ToolImpl<I>, policy: ToolPolicy, options: ToolActor
   const sub =
     callId === undefined || callId === ''
       ? undefined
-      : ctx.system.subscribe(cancelTopic(callId), () => cancel.abort(new Error(`tool ${impl.name}: call ${callId} cancelled`)), { tenant: ctx.self.tenant });
+      : ctx.system.subscribe(cancelTopic(callId), () => cancel.abort(new Error(`tool ${impl.name}: call ${callId} cancelled`)), {
+          tenant: ctx.self.tenant,
+        });
   try {
-    return await attempts(impl, input.input, { runId, callId, progress, tenant: ctx.self.tenant }, { retries, backoff, end, timeoutMs: policy.timeoutMs, maxResultBytes: policy.maxResultBytes }, clock, signal);
+    return await attempts(
+      impl,
+      input.input,
+      { runId, callId, progress, tenant: ctx.self.tenant },
+      { retries, backoff, end, timeoutMs: policy.timeoutMs, maxResultBytes: policy.maxResultBytes },
+      clock,
+      signal,
+    );
   } finally {
     sub?.unsubscribe();
   }
@@ -206,7 +231,13 @@ async function attempts<I>(
   impl: ToolImpl<I>,
   input: I,
   base: { runId: string | undefined; callId: string | undefined; progress: (p: ToolProgress) => void; tenant: string },
-  plan: { readonly retries: number; readonly backoff: number; readonly end: number; readonly timeoutMs: number | undefined; readonly maxResultBytes: number | undefined },
+  plan: {
+    readonly retries: number;
+    readonly backoff: number;
+    readonly end: number;
+    readonly timeoutMs: number | undefined;
+    readonly maxResultBytes: number | undefined;
+  },
   clock: Clock,
   signal: AbortSignal,
 ): Promise<ToolCallResult> {

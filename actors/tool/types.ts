@@ -63,7 +63,10 @@ export interface ToolPolicy {
   readonly rateLimit?: { readonly perSecond: number; readonly burst?: number };
   /** Larger results become an error result. */
   readonly maxResultBytes?: number;
-  /** A human must approve each call (or calls for which this returns true). The tool actor does not check this; whoever dispatches calls must. */
+  /**
+   * A human must approve each call (or calls for which this returns true). The tool actor does not
+   * check this; whoever dispatches calls must.
+   */
   readonly requiresApproval?: boolean | ((args: Record<string, unknown>) => boolean);
 }
 

@@ -12,18 +12,27 @@ const mesh = new MeshNode(system);
 // Every namespace of the store is indexed by default (whole value, offline USE-lite).
 const embedder = await embedderFromConfig(config.memory);
 const store = storeBehavior(storeOptionsFromConfig(config.memory, { embedder }));
-const catalog = new Catalog({ agents: config.agents, kinds: [{ kind: 'memory', accepts: (id) => id === 'store', behavior: () => store }] }).install(mesh);
+const catalog = new Catalog({
+  agents: config.agents,
+  kinds: [{ kind: 'memory', accepts: (id) => id === 'store', behavior: () => store }],
+}).install(mesh);
 await mesh.start();
 const gateway = await startGateway(catalogDeps(system, catalog), config.gateway);
 
 const client = new Client({ apiUrl: `${gateway.url}/acp` });
 const thread = await client.threads.create();
-const done = (await client.runs.wait(thread.thread_id, 'triage', { input: { messages: [{ role: 'user', content: 'I was charged twice on my invoice' }] } })) as {
+const done = (await client.runs.wait(thread.thread_id, 'triage', {
+  input: { messages: [{ role: 'user', content: 'I was charged twice on my invoice' }] },
+})) as {
   messages: { type: string; content: string }[];
 };
 console.log('triage said', done.messages.at(-1)?.content);
 
-for (const [key, text] of [['hike', 'I love hiking in the mountains'], ['food', 'My favourite dish is spicy ramen'], ['job', 'I work night shifts as a nurse']]) {
+for (const [key, text] of [
+  ['hike', 'I love hiking in the mountains'],
+  ['food', 'My favourite dish is spicy ramen'],
+  ['job', 'I work night shifts as a nurse'],
+]) {
   await client.store.putItem(['memories', 'u42'], key as string, { text });
 }
 const { items } = await client.store.searchItems(['memories'], { query: 'outdoor activities I enjoy', limit: 3 });

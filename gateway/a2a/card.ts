@@ -24,9 +24,18 @@ const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
 
 /** `scheme://host[:port]` of the request (the Host header when well-formed, else the local address). */
 export function baseUrlOf(req: IncomingMessage, trustProxy = false): string {
-  const fwdProto = trustProxy ? String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]?.trim() : undefined;
-  const fwdHost = trustProxy ? String(req.headers['x-forwarded-host'] ?? '').split(',')[0]?.trim() : undefined;
-  const proto = fwdProto === 'http' || fwdProto === 'https' ? fwdProto : 'encrypted' in req.socket && req.socket.encrypted === true ? 'https' : 'http';
+  const fwdProto = trustProxy
+    ? String(req.headers['x-forwarded-proto'] ?? '')
+        .split(',')[0]
+        ?.trim()
+    : undefined;
+  const fwdHost = trustProxy
+    ? String(req.headers['x-forwarded-host'] ?? '')
+        .split(',')[0]
+        ?.trim()
+    : undefined;
+  const proto =
+    fwdProto === 'http' || fwdProto === 'https' ? fwdProto : 'encrypted' in req.socket && req.socket.encrypted === true ? 'https' : 'http';
   const header = fwdHost !== undefined && fwdHost !== '' ? fwdHost : req.headers.host;
   if (header !== undefined && HOST.test(header)) return `${proto}://${header}`;
   const local = req.socket.localAddress ?? '127.0.0.1';
@@ -36,8 +45,20 @@ export function baseUrlOf(req: IncomingMessage, trustProxy = false): string {
 
 /** A skill per agent. */
 export function skillOf(a: AgentInfo): AgentSkill {
-  const tags = ['agent', ...a.tools.map((t) => `tool:${t}`), ...a.handoffs.map((h) => `handoff:${h}`), ...a.delegates.map((d) => `delegate:${d}`)];
-  return { id: a.name, name: a.name, description: a.description || `The ${a.name} agent.`, tags, inputModes: ['text/plain', 'application/json'], outputModes: ['text/plain'] };
+  const tags = [
+    'agent',
+    ...a.tools.map((t) => `tool:${t}`),
+    ...a.handoffs.map((h) => `handoff:${h}`),
+    ...a.delegates.map((d) => `delegate:${d}`),
+  ];
+  return {
+    id: a.name,
+    name: a.name,
+    description: a.description || `The ${a.name} agent.`,
+    tags,
+    inputModes: ['text/plain', 'application/json'],
+    outputModes: ['text/plain'],
+  };
 }
 
 /** The card for `agents`, served at `baseUrl`. */

@@ -32,12 +32,15 @@ export interface RpcRequest {
 
 /** Checks the envelope of a parsed body; throws {@link RpcError} -32600 when it is not a request. */
 export function parseRequest(body: unknown): RpcRequest {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new RpcError(A2A_ERRORS.INVALID_REQUEST, 'Invalid Request: expected one JSON-RPC request object (batches are not supported)');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new RpcError(A2A_ERRORS.INVALID_REQUEST, 'Invalid Request: expected one JSON-RPC request object (batches are not supported)');
   const r = body as Record<string, unknown>;
   if (r['jsonrpc'] !== '2.0') throw new RpcError(A2A_ERRORS.INVALID_REQUEST, 'Invalid Request: jsonrpc must be "2.0"');
   const id = r['id'];
-  if (id !== undefined && id !== null && typeof id !== 'string' && !(typeof id === 'number' && Number.isInteger(id))) throw new RpcError(A2A_ERRORS.INVALID_REQUEST, 'Invalid Request: id must be a string, an integer or null');
-  if (typeof r['method'] !== 'string' || r['method'] === '') throw new RpcError(A2A_ERRORS.INVALID_REQUEST, 'Invalid Request: method must be a non-empty string');
+  if (id !== undefined && id !== null && typeof id !== 'string' && !(typeof id === 'number' && Number.isInteger(id)))
+    throw new RpcError(A2A_ERRORS.INVALID_REQUEST, 'Invalid Request: id must be a string, an integer or null');
+  if (typeof r['method'] !== 'string' || r['method'] === '')
+    throw new RpcError(A2A_ERRORS.INVALID_REQUEST, 'Invalid Request: method must be a non-empty string');
   return { id: (id ?? null) as RpcId, method: r['method'], params: r['params'] };
 }
 
@@ -50,7 +53,8 @@ export function idOf(body: unknown): RpcId {
 
 /** Parses `params` with `schema`, or throws -32602 naming the bad fields. */
 export function parseParams<T>(schema: ZodType<T>, params: unknown): T {
-  if (typeof params !== 'object' || params === null || Array.isArray(params)) throw new RpcError(A2A_ERRORS.INVALID_PARAMS, 'Invalid params: expected an object');
+  if (typeof params !== 'object' || params === null || Array.isArray(params))
+    throw new RpcError(A2A_ERRORS.INVALID_PARAMS, 'Invalid params: expected an object');
   const r = schema.safeParse(params);
   if (!r.success) throw new RpcError(A2A_ERRORS.INVALID_PARAMS, `Invalid params: ${formatIssues(r.error.issues)}`);
   return r.data;
@@ -66,8 +70,13 @@ export function errorObject(e: unknown): { code: number; message: string; data?:
 /** Sends one JSON-RPC response (HTTP 200, as the SDK's server does, even for errors). */
 export function sendRpc(res: ServerResponse, id: RpcId, outcome: { result: unknown } | { error: unknown }): void {
   const error = 'error' in outcome ? errorObject(outcome.error) : undefined;
-  const text = JSON.stringify(error === undefined ? { jsonrpc: '2.0', id, result: (outcome as { result: unknown }).result } : { jsonrpc: '2.0', id, error });
-  res.writeHead(error?.code === A2A_ERRORS.INTERNAL_ERROR ? 500 : 200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  const text = JSON.stringify(
+    error === undefined ? { jsonrpc: '2.0', id, result: (outcome as { result: unknown }).result } : { jsonrpc: '2.0', id, error },
+  );
+  res.writeHead(error?.code === A2A_ERRORS.INTERNAL_ERROR ? 500 : 200, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -86,7 +95,12 @@ export interface RpcStream {
  * cut off. A comment line every `keepAliveMs` keeps idle streams open through proxies.
  */
 export function openStream(res: ServerResponse, id: RpcId, maxBuffered: number, onClose: () => void, keepAliveMs = 15_000): RpcStream {
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  res.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
   res.flushHeaders();
   let closed = false;
   const keepAlive = setInterval(() => res.write(': keepalive\n\n'), keepAliveMs);

@@ -13,7 +13,16 @@ import { baseUrlOf, buildAgentCard, type AgentCardOptions } from './card.js';
 import { RpcError, idOf, openStream, parseParams, parseRequest, sendRpc, type RpcId } from './jsonrpc.js';
 import { A2aService, type A2aServiceOptions } from './service.js';
 import type { TaskListener, TrackedTask } from './tasks.js';
-import { A2A_ERRORS, TERMINAL_STATES, cancelTaskParamsSchema, getTaskParamsSchema, sendMessageParamsSchema, subscribeParamsSchema, type StreamResponse, type Task } from './types.js';
+import {
+  A2A_ERRORS,
+  TERMINAL_STATES,
+  cancelTaskParamsSchema,
+  getTaskParamsSchema,
+  sendMessageParamsSchema,
+  subscribeParamsSchema,
+  type StreamResponse,
+  type Task,
+} from './types.js';
 
 /** Options of the A2A routes. */
 export interface A2aRouteOptions extends A2aServiceOptions, AgentCardOptions {
@@ -27,7 +36,12 @@ export interface A2aRouteOptions extends A2aServiceOptions, AgentCardOptions {
 export const AGENT_CARD_PATH = '/.well-known/agent-card.json';
 
 const LEGACY = new Set(['message/send', 'message/stream', 'tasks/get', 'tasks/cancel', 'tasks/resubscribe']);
-const PUSH = new Set(['CreateTaskPushNotificationConfig', 'GetTaskPushNotificationConfig', 'ListTaskPushNotificationConfigs', 'DeleteTaskPushNotificationConfig']);
+const PUSH = new Set([
+  'CreateTaskPushNotificationConfig',
+  'GetTaskPushNotificationConfig',
+  'ListTaskPushNotificationConfigs',
+  'DeleteTaskPushNotificationConfig',
+]);
 
 /** `GET /.well-known/agent-card.json`: the card, with URLs on the host it was asked from. */
 export function agentCardRoute(deps: GatewayDeps, options: AgentCardOptions = {}): HttpRoute {
@@ -48,14 +62,19 @@ export function a2aRoute(deps: GatewayDeps, options: A2aRouteOptions = {}, servi
   const maxBuffer = options.maxStreamBuffer ?? 4 * 1024 * 1024;
 
   /** Streams a task: `open` starts following it (errors then answer as one JSON-RPC error). */
-  const stream = async (res: ServerResponse, id: RpcId, open: (listener: TaskListener) => Promise<{ task: TrackedTask; before: Task }>): Promise<void> => {
+  const stream = async (
+    res: ServerResponse,
+    id: RpcId,
+    open: (listener: TaskListener) => Promise<{ task: TrackedTask; before: Task }>,
+  ): Promise<void> => {
     const early: (StreamResponse | undefined)[] = [];
     let deliver: TaskListener = (e) => early.push(e);
     const listener: TaskListener = (e) => deliver(e);
     const { task, before } = await open(listener);
     const out = openStream(res, id, maxBuffer, () => task.listeners.delete(listener));
     out.send({ task: before });
-    if ((before.status.state === 'TASK_STATE_INPUT_REQUIRED' || TERMINAL_STATES.has(before.status.state)) && !task.listeners.has(listener)) return out.end();
+    if ((before.status.state === 'TASK_STATE_INPUT_REQUIRED' || TERMINAL_STATES.has(before.status.state)) && !task.listeners.has(listener))
+      return out.end();
     deliver = (e) => {
       if (e === undefined) return out.end();
       if (!out.send(e) || A2aService.ends(e)) out.end();
@@ -83,7 +102,11 @@ export function a2aRoute(deps: GatewayDeps, options: A2aRouteOptions = {}, servi
         return sendRpc(res, id, { result: await service.cancel(principal, parseParams(cancelTaskParamsSchema, params).id) });
       default:
         if (PUSH.has(method)) throw new RpcError(A2A_ERRORS.PUSH_NOTIFICATION_NOT_SUPPORTED, 'Push notifications are not supported');
-        if (LEGACY.has(method)) throw new RpcError(A2A_ERRORS.METHOD_NOT_FOUND, `Method not found: ${method} is A2A 0.3; this server speaks A2A 1.0 (SendMessage, SendStreamingMessage, GetTask, CancelTask)`);
+        if (LEGACY.has(method))
+          throw new RpcError(
+            A2A_ERRORS.METHOD_NOT_FOUND,
+            `Method not found: ${method} is A2A 0.3; this server speaks A2A 1.0 (SendMessage, SendStreamingMessage, GetTask, CancelTask)`,
+          );
         throw new RpcError(A2A_ERRORS.METHOD_NOT_FOUND, `Method not found: ${method}`);
     }
   };
@@ -97,7 +120,8 @@ export function a2aRoute(deps: GatewayDeps, options: A2aRouteOptions = {}, servi
       try {
         body = await (bodyLimit === undefined ? readJson(req) : readJson(req, bodyLimit));
       } catch (e) {
-        if (isTroupeError(e, 'bad_request')) return sendRpc(res, null, { error: new RpcError(A2A_ERRORS.PARSE_ERROR, `Parse error: ${(e as Error).message}`) });
+        if (isTroupeError(e, 'bad_request'))
+          return sendRpc(res, null, { error: new RpcError(A2A_ERRORS.PARSE_ERROR, `Parse error: ${(e as Error).message}`) });
         throw e;
       }
       let id: RpcId = idOf(body);

@@ -37,7 +37,11 @@ export function textOf(m: Message): string {
     if (p.text !== undefined) lines.push(p.text);
     else if (p.data !== undefined) lines.push(JSON.stringify(p.data));
     else if (p.url !== undefined) lines.push(`[file: ${p.url}]`);
-    else throw new RpcError(A2A_ERRORS.CONTENT_TYPE_NOT_SUPPORTED, `part of type ${p.raw !== undefined ? `raw ${p.mediaType ?? 'bytes'}` : 'unknown'} is not supported: send text, data or a url`);
+    else
+      throw new RpcError(
+        A2A_ERRORS.CONTENT_TYPE_NOT_SUPPORTED,
+        `part of type ${p.raw !== undefined ? `raw ${p.mediaType ?? 'bytes'}` : 'unknown'} is not supported: send text, data or a url`,
+      );
   }
   const text = lines.join('\n');
   if (text.trim() === '') throw new RpcError(A2A_ERRORS.INVALID_PARAMS, 'Invalid params: the message has no text');
@@ -50,7 +54,9 @@ export function resumeOf(m: Message, text: string): RunResume['resume'] {
     const d = p.data as { approve?: unknown; arguments?: unknown; reason?: unknown } | undefined;
     if (typeof d === 'object' && d !== null && typeof d.approve === 'boolean') {
       if (!d.approve) return { approve: false, ...(typeof d.reason === 'string' ? { reason: d.reason } : {}) };
-      return typeof d.arguments === 'object' && d.arguments !== null && !Array.isArray(d.arguments) ? { approve: true, arguments: d.arguments as Record<string, unknown> } : { approve: true };
+      return typeof d.arguments === 'object' && d.arguments !== null && !Array.isArray(d.arguments)
+        ? { approve: true, arguments: d.arguments as Record<string, unknown> }
+        : { approve: true };
     }
   }
   const flag = m.metadata?.['approve'];
@@ -79,13 +85,18 @@ export class A2aService {
     const agents = this.deps.agents().map((a) => a.name);
     const asked = named(params.message.metadata) ?? named(params.metadata);
     if (asked !== undefined) {
-      if (!agents.includes(asked)) throw new RpcError(A2A_ERRORS.INVALID_PARAMS, `Invalid params: unknown skill ${JSON.stringify(asked)}; the agent card lists the skills`);
+      if (!agents.includes(asked))
+        throw new RpcError(
+          A2A_ERRORS.INVALID_PARAMS,
+          `Invalid params: unknown skill ${JSON.stringify(asked)}; the agent card lists the skills`,
+        );
       return asked;
     }
     const ctx = params.message.contextId;
     const previous = ctx === undefined ? undefined : this.book.agentOfContext(tenant, ctx);
     const chosen = previous ?? this.options.defaultAgent ?? agents[0];
-    if (chosen === undefined || !agents.includes(chosen)) throw new RpcError(A2A_ERRORS.INVALID_PARAMS, 'Invalid params: this mesh has no agent to run');
+    if (chosen === undefined || !agents.includes(chosen))
+      throw new RpcError(A2A_ERRORS.INVALID_PARAMS, 'Invalid params: this mesh has no agent to run');
     return chosen;
   }
 
@@ -96,7 +107,8 @@ export class A2aService {
   async start(principal: Principal, params: SendMessageParams, listener?: TaskListener): Promise<{ task: TrackedTask; before: Task }> {
     const { tenant } = principal;
     const m = params.message;
-    if (m.role !== undefined && m.role !== 'ROLE_USER' && m.role !== 1) throw new RpcError(A2A_ERRORS.INVALID_PARAMS, 'Invalid params: message.role must be ROLE_USER');
+    if (m.role !== undefined && m.role !== 'ROLE_USER' && m.role !== 1)
+      throw new RpcError(A2A_ERRORS.INVALID_PARAMS, 'Invalid params: message.role must be ROLE_USER');
     const text = textOf(m);
     if (m.taskId !== undefined && m.taskId !== '') return this.answer(tenant, m, text, listener);
 
@@ -114,18 +126,30 @@ export class A2aService {
     const contextId = m.contextId !== undefined && m.contextId !== '' ? m.contextId : randomUUID();
     const first: Message = { ...m, taskId: runId, contextId, role: 'ROLE_USER' };
     const ref = await this.deps.ensure(`agent/${agent}`, tenant).catch((e: unknown) => {
-      throw isTroupeError(e, 'not_found') ? new RpcError(A2A_ERRORS.INVALID_PARAMS, `Invalid params: unknown skill ${JSON.stringify(agent)}`) : e;
+      throw isTroupeError(e, 'not_found')
+        ? new RpcError(A2A_ERRORS.INVALID_PARAMS, `Invalid params: unknown skill ${JSON.stringify(agent)}`)
+        : e;
     });
     const task = this.book.add(tenant, new TaskView(runId, contextId, first, agent));
     const before = task.view.task();
     if (listener !== undefined) task.listeners.add(listener);
     this.book.follow(task);
     try {
-      await ref.ask(RUN_CREATE, { run_id: runId, thread_id: contextId, input: { messages: [{ role: 'user', content: text }] }, metadata: { a2a: { message: first, skill: agent } } }, { timeoutMs: this.askTimeoutMs });
+      await ref.ask(
+        RUN_CREATE,
+        {
+          run_id: runId,
+          thread_id: contextId,
+          input: { messages: [{ role: 'user', content: text }] },
+          metadata: { a2a: { message: first, skill: agent } },
+        },
+        { timeoutMs: this.askTimeoutMs },
+      );
     } catch (e) {
       if (listener !== undefined) task.listeners.delete(listener);
       this.book.unfollow(task);
-      if (isTroupeError(e, 'conflict')) throw new RpcError(A2A_ERRORS.UNSUPPORTED_OPERATION, `context ${contextId} is busy with another task: ${(e as Error).message}`);
+      if (isTroupeError(e, 'conflict'))
+        throw new RpcError(A2A_ERRORS.UNSUPPORTED_OPERATION, `context ${contextId} is busy with another task: ${(e as Error).message}`);
       throw e;
     }
     return { task, before };
@@ -140,9 +164,15 @@ export class A2aService {
     const task = await this.book.find(tenant, m.taskId as string);
     if (task === undefined) throw new RpcError(A2A_ERRORS.TASK_NOT_FOUND, `Task not found: ${m.taskId}`);
     const { view } = task;
-    if (m.contextId !== undefined && m.contextId !== '' && m.contextId !== view.contextId) throw new RpcError(A2A_ERRORS.INVALID_PARAMS, `Invalid params: task ${view.id} belongs to context ${view.contextId}`);
-    if (TERMINAL_STATES.has(view.state)) throw new RpcError(A2A_ERRORS.UNSUPPORTED_OPERATION, `Task ${view.id} is in a terminal state (${view.state}); send a new message in context ${view.contextId} to go on`);
-    if (view.state !== 'TASK_STATE_INPUT_REQUIRED') throw new RpcError(A2A_ERRORS.UNSUPPORTED_OPERATION, `Task ${view.id} is ${view.state}, not waiting for input`);
+    if (m.contextId !== undefined && m.contextId !== '' && m.contextId !== view.contextId)
+      throw new RpcError(A2A_ERRORS.INVALID_PARAMS, `Invalid params: task ${view.id} belongs to context ${view.contextId}`);
+    if (TERMINAL_STATES.has(view.state))
+      throw new RpcError(
+        A2A_ERRORS.UNSUPPORTED_OPERATION,
+        `Task ${view.id} is in a terminal state (${view.state}); send a new message in context ${view.contextId} to go on`,
+      );
+    if (view.state !== 'TASK_STATE_INPUT_REQUIRED')
+      throw new RpcError(A2A_ERRORS.UNSUPPORTED_OPERATION, `Task ${view.id} is ${view.state}, not waiting for input`);
     const resume = resumeOf(m, text);
     const ref = await this.deps.ensure(`agent/${view.agent}`, tenant);
     this.book.addUserMessage(task, { ...m, taskId: view.id, contextId: view.contextId, role: 'ROLE_USER' });
@@ -157,7 +187,8 @@ export class A2aService {
       if (listener !== undefined) task.listeners.delete(listener);
       this.book.unfollow(task);
       if (view.state === 'TASK_STATE_WORKING') view.state = 'TASK_STATE_INPUT_REQUIRED';
-      if (isTroupeError(e, 'bad_request')) throw new RpcError(A2A_ERRORS.UNSUPPORTED_OPERATION, `Task ${view.id} cannot take an answer now: ${(e as Error).message}`);
+      if (isTroupeError(e, 'bad_request'))
+        throw new RpcError(A2A_ERRORS.UNSUPPORTED_OPERATION, `Task ${view.id} cannot take an answer now: ${(e as Error).message}`);
       throw e;
     }
     return { task, before };
@@ -181,7 +212,8 @@ export class A2aService {
   async cancel(principal: Principal, id: string): Promise<Task> {
     const task = await this.book.find(principal.tenant, id);
     if (task === undefined) throw new RpcError(A2A_ERRORS.TASK_NOT_FOUND, `Task not found: ${id}`);
-    if (TERMINAL_STATES.has(task.view.state)) throw new RpcError(A2A_ERRORS.TASK_NOT_CANCELABLE, `Task not cancelable: ${id} is ${task.view.state}`);
+    if (TERMINAL_STATES.has(task.view.state))
+      throw new RpcError(A2A_ERRORS.TASK_NOT_CANCELABLE, `Task not cancelable: ${id} is ${task.view.state}`);
     this.book.follow(task);
     try {
       const ref = await this.deps.ensure(`agent/${task.view.agent}`, principal.tenant);
@@ -204,7 +236,11 @@ export class A2aService {
   async subscribe(principal: Principal, id: string, listener: TaskListener): Promise<{ task: TrackedTask; before: Task }> {
     const task = await this.book.find(principal.tenant, id);
     if (task === undefined) throw new RpcError(A2A_ERRORS.TASK_NOT_FOUND, `Task not found: ${id}`);
-    if (TERMINAL_STATES.has(task.view.state)) throw new RpcError(A2A_ERRORS.UNSUPPORTED_OPERATION, `Task ${id} is in a terminal state (${task.view.state}) and cannot be subscribed to`);
+    if (TERMINAL_STATES.has(task.view.state))
+      throw new RpcError(
+        A2A_ERRORS.UNSUPPORTED_OPERATION,
+        `Task ${id} is in a terminal state (${task.view.state}) and cannot be subscribed to`,
+      );
     const before = task.view.task();
     if (task.view.state !== 'TASK_STATE_INPUT_REQUIRED') {
       task.listeners.add(listener);

@@ -62,12 +62,16 @@ export class TaskView {
         if (text === '') return [];
         const append = this.tokens !== '';
         this.tokens += text;
-        return [{ artifactUpdate: { taskId: this.id, contextId: this.contextId, artifact: this.artifact(text), append, lastChunk: false } }];
+        return [
+          { artifactUpdate: { taskId: this.id, contextId: this.contextId, artifact: this.artifact(text), append, lastChunk: false } },
+        ];
       }
       case 'tool_call':
       case 'tool_result':
       case 'handoff':
-        return [this.update('TASK_STATE_WORKING', this.agentMessage([{ data: { event: e.event, ...data } }]), { event: e.event, agent: e.agent })];
+        return [
+          this.update('TASK_STATE_WORKING', this.agentMessage([{ data: { event: e.event, ...data } }]), { event: e.event, agent: e.agent }),
+        ];
       case 'status':
         return this.status(data);
       default:
@@ -83,7 +87,15 @@ export class TaskView {
     const out: StreamResponse[] = [];
     if (status === 'success') {
       this.output = typeof data['output'] === 'string' ? data['output'] : this.tokens;
-      out.push({ artifactUpdate: { taskId: this.id, contextId: this.contextId, artifact: this.artifact(this.output), append: false, lastChunk: true } });
+      out.push({
+        artifactUpdate: {
+          taskId: this.id,
+          contextId: this.contextId,
+          artifact: this.artifact(this.output),
+          append: false,
+          lastChunk: true,
+        },
+      });
       const answer = this.agentMessage([{ text: this.output }]);
       this.history.push(answer);
       out.push(this.update(state, answer));
@@ -123,7 +135,11 @@ export class TaskView {
     return {
       id: this.id,
       contextId: this.contextId,
-      status: { state: this.state, timestamp: this.timestamp, ...(this.statusMessage === undefined ? {} : { message: this.statusMessage }) },
+      status: {
+        state: this.state,
+        timestamp: this.timestamp,
+        ...(this.statusMessage === undefined ? {} : { message: this.statusMessage }),
+      },
       ...(output === undefined ? {} : { artifacts: [this.artifact(output)] }),
       ...(history.length === 0 ? {} : { history: [...history] }),
       metadata: { agent: this.agent },
@@ -135,6 +151,7 @@ export class TaskView {
 export function describeInterrupt(interrupt: unknown): string {
   const i = (interrupt ?? {}) as { tool_call?: { name?: unknown; arguments?: unknown }; tool?: unknown; arguments?: unknown };
   const call = i.tool_call ?? { name: i.tool, arguments: i.arguments };
-  if (typeof call.name === 'string') return `Approve the call of ${call.name} with ${JSON.stringify(call.arguments ?? {})}? Answer yes or no (with a reason).`;
+  if (typeof call.name === 'string')
+    return `Approve the call of ${call.name} with ${JSON.stringify(call.arguments ?? {})}? Answer yes or no (with a reason).`;
   return `The agent needs your input: ${JSON.stringify(interrupt)}`;
 }

@@ -97,7 +97,14 @@ export class TaskBook {
     };
     // An event that cannot be delivered whole fails the task, naming it: never a silent gap.
     const lost = (seq: number, err: Error): void =>
-      apply({ run_id: t.view.id, thread_id: t.view.contextId, seq, event: 'status', agent: t.view.agent, data: { status: 'error', error: `event ${seq} of the run could not be delivered: ${err.message}` } });
+      apply({
+        run_id: t.view.id,
+        thread_id: t.view.contextId,
+        seq,
+        event: 'status',
+        agent: t.view.agent,
+        data: { status: 'error', error: `event ${seq} of the run could not be delivered: ${err.message}` },
+      });
     t.sub = subscribeRun(this.system, this.store, t.tenant, t.view.id, apply, lost);
     t.timer = this.system.clock.setTimer(this.followMs, () => this.unfollow(t));
   }

@@ -19,7 +19,12 @@ export const TASK_STATES = [
 export type TaskState = (typeof TASK_STATES)[number];
 
 /** States after which a task never changes. */
-export const TERMINAL_STATES: ReadonlySet<TaskState> = new Set(['TASK_STATE_COMPLETED', 'TASK_STATE_FAILED', 'TASK_STATE_CANCELED', 'TASK_STATE_REJECTED']);
+export const TERMINAL_STATES: ReadonlySet<TaskState> = new Set([
+  'TASK_STATE_COMPLETED',
+  'TASK_STATE_FAILED',
+  'TASK_STATE_CANCELED',
+  'TASK_STATE_REJECTED',
+]);
 
 /** JSON-RPC error codes of the A2A binding (standard ones and A2A's own). */
 export const A2A_ERRORS = {
@@ -78,10 +83,18 @@ export const sendMessageParamsSchema = z.object({
 export type SendMessageParams = z.infer<typeof sendMessageParamsSchema>;
 
 /** Params of `GetTask`. */
-export const getTaskParamsSchema = z.object({ tenant: z.string().optional(), id: z.string().min(1).max(128), historyLength: z.number().int().min(0).optional() });
+export const getTaskParamsSchema = z.object({
+  tenant: z.string().optional(),
+  id: z.string().min(1).max(128),
+  historyLength: z.number().int().min(0).optional(),
+});
 
 /** Params of `CancelTask`. */
-export const cancelTaskParamsSchema = z.object({ tenant: z.string().optional(), id: z.string().min(1).max(128), metadata: z.record(z.string(), z.unknown()).optional() });
+export const cancelTaskParamsSchema = z.object({
+  tenant: z.string().optional(),
+  id: z.string().min(1).max(128),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
 
 /** Params of `SubscribeToTask`. */
 export const subscribeParamsSchema = z.object({ tenant: z.string().optional(), id: z.string().min(1).max(128) });
@@ -131,7 +144,11 @@ export interface TaskArtifactUpdateEvent {
 }
 
 /** One event of `SendStreamingMessage` (exactly one field set). */
-export type StreamResponse = { readonly task: Task } | { readonly message: Message } | { readonly statusUpdate: TaskStatusUpdateEvent } | { readonly artifactUpdate: TaskArtifactUpdateEvent };
+export type StreamResponse =
+  | { readonly task: Task }
+  | { readonly message: Message }
+  | { readonly statusUpdate: TaskStatusUpdateEvent }
+  | { readonly artifactUpdate: TaskArtifactUpdateEvent };
 
 /** A skill of the agent card (one per mesh agent). */
 export interface AgentSkill {

@@ -24,7 +24,11 @@ export function matches(o: Record<string, unknown>, want: Record<string, unknown
 
 /** 405: the assistant catalog is the agent config. */
 export function readOnly(): never {
-  throw new TroupeError('bad_request', 'assistants are the mesh agents defined in config; they cannot be created, changed or deleted over ACP', { details: { status: 405 } });
+  throw new TroupeError(
+    'bad_request',
+    'assistants are the mesh agents defined in config; they cannot be created, changed or deleted over ACP',
+    { details: { status: 405 } },
+  );
 }
 
 function filtered(ctx: AcpContext, q: ReturnType<typeof assistantSearchBody.parse>): Record<string, unknown>[] {
@@ -71,7 +75,12 @@ export async function assistantVersions(ctx: AcpContext, call: AcpCall): Promise
 /** `GET /assistants/{id}/graph`: the agent loop as a graph. */
 export function assistantGraph(ctx: AcpContext, call: AcpCall): Promise<void> {
   const a = assistantOf(ctx, call.params['assistant_id'] as string);
-  const node = (id: string, name = id): Record<string, unknown> => ({ id, type: 'runnable', data: { id: ['troupe', id], name }, metadata: {} });
+  const node = (id: string, name = id): Record<string, unknown> => ({
+    id,
+    type: 'runnable',
+    data: { id: ['troupe', id], name },
+    metadata: {},
+  });
   sendJson(call.res, 200, {
     nodes: [node('__start__'), node('agent', a.name), node('tools'), node('__end__')],
     edges: [
@@ -91,7 +100,12 @@ const MESSAGES_SCHEMA = {
       type: 'array',
       items: {
         type: 'object',
-        properties: { type: { type: 'string', enum: ['human', 'ai', 'system', 'tool'] }, role: { type: 'string' }, content: { type: 'string' }, id: { type: 'string' } },
+        properties: {
+          type: { type: 'string', enum: ['human', 'ai', 'system', 'tool'] },
+          role: { type: 'string' },
+          content: { type: 'string' },
+          id: { type: 'string' },
+        },
         required: ['content'],
       },
     },

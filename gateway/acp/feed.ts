@@ -45,9 +45,24 @@ export class RunFeed {
    * delivered from the log once they are out. `deliver` gets `caughtUp` true when no later
    * event is known yet. `fresh`: the run is about to be created, so there is no log yet.
    */
-  static async open(system: ActorSystem, store: RunStore, tenant: string, runId: string, afterSeq: number, deliver: (e: RunEvent, caughtUp: boolean) => void, fresh = false): Promise<{ feed: RunFeed; logged: number }> {
+  static async open(
+    system: ActorSystem,
+    store: RunStore,
+    tenant: string,
+    runId: string,
+    afterSeq: number,
+    deliver: (e: RunEvent, caughtUp: boolean) => void,
+    fresh = false,
+  ): Promise<{ feed: RunFeed; logged: number }> {
     const feed = new RunFeed(system, store, tenant, runId, afterSeq, deliver);
-    feed.sub = subscribeRun(system, store, tenant, runId, (e) => feed.add([e]), (seq) => feed.expect(seq));
+    feed.sub = subscribeRun(
+      system,
+      store,
+      tenant,
+      runId,
+      (e) => feed.add([e]),
+      (seq) => feed.expect(seq),
+    );
     if (fresh) return { feed, logged: afterSeq }; // a run not created yet has no log to read
     try {
       const logged = await store.events(tenant, runId, afterSeq);

@@ -30,7 +30,9 @@ function onDisconnect(ctx: AcpContext, call: AcpCall, session: RunSession, runId
     if (call.res.writableFinished) return;
     session.close();
     if (cancel && !session.translator.ended) {
-      cancelRun(ctx, call.principal.tenant, runId, session.translator.ctx.assistantId).catch((e: unknown) => ctx.deps.system.warn(`acp: cancel of run ${runId} on disconnect failed: ${(e as Error).message}`));
+      cancelRun(ctx, call.principal.tenant, runId, session.translator.ctx.assistantId).catch((e: unknown) =>
+        ctx.deps.system.warn(`acp: cancel of run ${runId} on disconnect failed: ${(e as Error).message}`),
+      );
     }
   };
   // A client that left while the session was opening (replaying a long log) closed before this
@@ -44,7 +46,14 @@ function onDisconnect(ctx: AcpContext, call: AcpCall, session: RunSession, runId
  * the run's join stream relative to the SDK's `apiUrl` (which includes the mount prefix): on a
  * dropped connection the SDKs reconnect there with `Last-Event-ID` and continue where they were.
  */
-export async function followRun(ctx: AcpContext, call: AcpCall, session: RunSession, runId: string, location: string, cancelOnDisconnect: boolean): Promise<void> {
+export async function followRun(
+  ctx: AcpContext,
+  call: AcpCall,
+  session: RunSession,
+  runId: string,
+  location: string,
+  cancelOnDisconnect: boolean,
+): Promise<void> {
   const rejoin = `${location.startsWith(ctx.prefix) ? location.slice(ctx.prefix.length) : location}/stream`;
   const stream = new SseStream(call.res, { 'content-location': location, location: rejoin }, ctx.sendBufferBytes);
   onDisconnect(ctx, call, session, runId, cancelOnDisconnect);
@@ -55,7 +64,14 @@ export async function followRun(ctx: AcpContext, call: AcpCall, session: RunSess
 }
 
 /** Answers with the run's final values (`__interrupt__` / `__error__` included) once it stops. */
-export async function answerWhenDone(ctx: AcpContext, call: AcpCall, session: RunSession, runId: string, location: string, cancelOnDisconnect: boolean): Promise<void> {
+export async function answerWhenDone(
+  ctx: AcpContext,
+  call: AcpCall,
+  session: RunSession,
+  runId: string,
+  location: string,
+  cancelOnDisconnect: boolean,
+): Promise<void> {
   const res = call.res;
   onDisconnect(ctx, call, session, runId, cancelOnDisconnect);
   let keepalive: ReturnType<typeof setInterval> | undefined;

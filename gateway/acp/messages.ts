@@ -86,7 +86,13 @@ function textOf(content: unknown, where: string): string {
     return content
       .map((block, i) => {
         if (typeof block === 'string') return block;
-        if (typeof block === 'object' && block !== null && (block as { type?: unknown }).type === 'text' && typeof (block as { text?: unknown }).text === 'string') return (block as { text: string }).text;
+        if (
+          typeof block === 'object' &&
+          block !== null &&
+          (block as { type?: unknown }).type === 'text' &&
+          typeof (block as { text?: unknown }).text === 'string'
+        )
+          return (block as { text: string }).text;
         throw unprocessableError(`${where}.content[${i}]: only text content blocks are supported`);
       })
       .join('');
@@ -106,7 +112,8 @@ function inputMessage(raw: unknown, where: string): InputMessage {
     content = o['content'];
   } else throw unprocessableError(`${where} must be a message object, a [role, content] pair or a string`);
   const role = typeof kind === 'string' ? ROLES[kind.replace(/MessageChunk$|Message$/, '').toLowerCase()] : undefined;
-  if (role === undefined) throw unprocessableError(`${where}: unknown message type ${JSON.stringify(kind)} (use human/user, ai/assistant or system)`);
+  if (role === undefined)
+    throw unprocessableError(`${where}: unknown message type ${JSON.stringify(kind)} (use human/user, ai/assistant or system)`);
   if (role === 'tool') throw unprocessableError(`${where}: tool messages cannot be sent as input`);
   return { role, content: textOf(content, where) };
 }
@@ -116,10 +123,14 @@ function inputMessage(raw: unknown, where: string): InputMessage {
  * message). Throws a 422 error for anything else.
  */
 export function parseInputMessages(input: unknown): InputMessage[] {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw unprocessableError('input must be an object like {"messages": [...]}');
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw unprocessableError('input must be an object like {"messages": [...]}');
   const raw = (input as Record<string, unknown>)['messages'];
   if (raw === undefined) throw unprocessableError('input.messages is required');
-  const list = Array.isArray(raw) && !(raw.length === 2 && typeof raw[0] === 'string' && typeof raw[1] === 'string' && ROLES[raw[0]] !== undefined) ? raw : [raw];
+  const list =
+    Array.isArray(raw) && !(raw.length === 2 && typeof raw[0] === 'string' && typeof raw[1] === 'string' && ROLES[raw[0]] !== undefined)
+      ? raw
+      : [raw];
   if (list.length === 0) throw unprocessableError('input.messages must not be empty');
   return list.map((m, i) => inputMessage(m, `input.messages[${i}]`));
 }

@@ -7,12 +7,33 @@ import { NotFoundError, TroupeError } from '../../protocols/index.js';
 import { RunStore } from '../../actors/agent/store.js';
 import { unprocessableError } from '../http.js';
 import type { GatewayDeps, HttpRoute, Principal } from '../types.js';
-import { assistantGraph, assistantSchemas, assistantSubgraphs, assistantVersions, countAssistants, getAssistant, readOnly, searchAssistants } from './assistants.js';
+import {
+  assistantGraph,
+  assistantSchemas,
+  assistantSubgraphs,
+  assistantVersions,
+  countAssistants,
+  getAssistant,
+  readOnly,
+  searchAssistants,
+} from './assistants.js';
 import { cancelEndpoint, getRunEndpoint, joinRun, joinStream, listRuns } from './run-reads.js';
 import { createRun } from './runs.js';
 import type { AcpCall, AcpContext } from './session.js';
 import { deleteItem, getItem, listNamespaces, putItem, searchItems } from './store.js';
-import { countThreads, createThread, deleteThread, getThread, notSupported, patchThread, searchThreads, threadHistory, threadState, threadStateAt, threadStateAtBody } from './threads.js';
+import {
+  countThreads,
+  createThread,
+  deleteThread,
+  getThread,
+  notSupported,
+  patchThread,
+  searchThreads,
+  threadHistory,
+  threadState,
+  threadStateAt,
+  threadStateAtBody,
+} from './threads.js';
 
 type Handler = (ctx: AcpContext, call: AcpCall) => Promise<void>;
 
@@ -99,13 +120,23 @@ export interface AcpRouteOptions {
 /** The ACP part of the gateway, mounted at `/acp`. */
 export function acpRoute(deps: GatewayDeps, options: AcpRouteOptions = {}): HttpRoute {
   const prefix = options.prefix ?? '/acp';
-  const ctx: AcpContext = { deps, store: new RunStore(deps.system.storage), records: deps.system.storage.bucket('acp'), startedAt: new Date().toISOString(), prefix, sendBufferBytes: options.sendBufferBytes };
+  const ctx: AcpContext = {
+    deps,
+    store: new RunStore(deps.system.storage),
+    records: deps.system.storage.bucket('acp'),
+    startedAt: new Date().toISOString(),
+    prefix,
+    sendBufferBytes: options.sendBufferBytes,
+  };
   return {
     prefix,
     async handle(req, res, principal: Principal, path: string): Promise<void> {
       const url = new URL(req.url ?? '/', 'http://acp.invalid');
       const clean = path.split('?')[0] ?? '';
-      const segments = clean.split('/').filter((s) => s !== '').map(decode);
+      const segments = clean
+        .split('/')
+        .filter((s) => s !== '')
+        .map(decode);
       const method = (req.method ?? 'GET').toUpperCase();
       let allowed = false;
       for (const r of ROUTES) {
@@ -115,7 +146,9 @@ export function acpRoute(deps: GatewayDeps, options: AcpRouteOptions = {}): Http
           allowed = true;
           continue;
         }
-        for (const [k, v] of Object.entries(params)) if (k !== 'assistant_id' && !SAFE_ID.test(v)) throw unprocessableError(`invalid ${k} ${JSON.stringify(v)}: ids are 1-128 letters, digits, _ or -`);
+        for (const [k, v] of Object.entries(params))
+          if (k !== 'assistant_id' && !SAFE_ID.test(v))
+            throw unprocessableError(`invalid ${k} ${JSON.stringify(v)}: ids are 1-128 letters, digits, _ or -`);
         await r.handler(ctx, { req, res, principal, params, query: url.searchParams });
         return;
       }

@@ -37,10 +37,30 @@ function location(ctx: AcpContext, f: Found): string {
  * With `stopAfterNow` only a stop after the events logged so far ends it (a cancel of a run
  * that waits for a human must see the run end, not the interrupt it already had).
  */
-async function follow(ctx: AcpContext, tenant: string, f: Found, modes: ReadonlySet<StreamMode>, quietUpTo: number, stopAfterNow = false, resumeIndex?: number, resuming = false): Promise<RunSession> {
+async function follow(
+  ctx: AcpContext,
+  tenant: string,
+  f: Found,
+  modes: ReadonlySet<StreamMode>,
+  quietUpTo: number,
+  stopAfterNow = false,
+  resumeIndex?: number,
+  resuming = false,
+): Promise<RunSession> {
   const base = await runBase(ctx, tenant, f.record);
   const assistantId = f.record?.assistant_id ?? f.run?.assistant_id ?? '';
-  let spec = { tenant, runId: f.runId, threadId: f.threadId, assistantId, modes, quietUpTo, ...(resumeIndex === undefined || quietUpTo === 0 ? {} : { resumeIndex }), noOpening: resuming, base: base ?? [], afterSeq: 0 };
+  let spec = {
+    tenant,
+    runId: f.runId,
+    threadId: f.threadId,
+    assistantId,
+    modes,
+    quietUpTo,
+    ...(resumeIndex === undefined || quietUpTo === 0 ? {} : { resumeIndex }),
+    noOpening: resuming,
+    base: base ?? [],
+    afterSeq: 0,
+  };
   if (base === undefined) {
     const t = await ctx.store.getThread(tenant, f.threadId);
     spec = { ...spec, base: t?.values.messages ?? [], afterSeq: await ctx.store.lastSeq(tenant, f.runId), quietUpTo: 0 };
@@ -97,7 +117,11 @@ export async function listRuns(ctx: AcpContext, call: AcpCall): Promise<void> {
   const status = call.query.get('status');
   const runs = await ctx.store.threadRuns(tenant, threadId, Number.MAX_SAFE_INTEGER);
   const hits = runs.filter((r) => status === null || lgRunStatus(r.status) === status || r.status === status);
-  sendJson(call.res, 200, hits.slice(offset, offset + limit).map((r) => lgRun(r, undefined)));
+  sendJson(
+    call.res,
+    200,
+    hits.slice(offset, offset + limit).map((r) => lgRun(r, undefined)),
+  );
 }
 
 /** `GET /threads/{t}/runs/{r}/join`: the final values once the run stops. */

@@ -33,9 +33,12 @@ export function assistantOf(ctx: AcpContext, id: string): AgentInfo {
 }
 
 function rejectUnsupported(b: RunCreateBody): void {
-  const unsupported = (['interrupt_before', 'interrupt_after'] as const).find((k) => b[k] !== undefined && b[k] !== null && !(Array.isArray(b[k]) && b[k].length === 0));
+  const unsupported = (['interrupt_before', 'interrupt_after'] as const).find(
+    (k) => b[k] !== undefined && b[k] !== null && !(Array.isArray(b[k]) && b[k].length === 0),
+  );
   if (unsupported !== undefined) throw unprocessableError(`${unsupported} is not supported: agents interrupt through tool approvals`);
-  if (b.multitask_strategy !== undefined && b.multitask_strategy !== null && b.multitask_strategy !== 'reject') throw unprocessableError(`multitask_strategy ${b.multitask_strategy} is not supported (only "reject")`);
+  if (b.multitask_strategy !== undefined && b.multitask_strategy !== null && b.multitask_strategy !== 'reject')
+    throw unprocessableError(`multitask_strategy ${b.multitask_strategy} is not supported (only "reject")`);
   if (b.command !== undefined && b.command !== null) {
     if (b.command.resume === undefined) throw unprocessableError('command must carry resume (update and goto are not supported)');
     if (b.input !== undefined && b.input !== null) throw unprocessableError('send either input or command, not both');
@@ -57,20 +60,29 @@ export async function createRun(ctx: AcpContext, call: AcpCall, threadId: string
   const agent = assistantOf(ctx, body.assistant_id);
   const modes = streamModes(body.stream_mode);
   const resuming = body.command?.resume !== undefined;
-  if (threadId === undefined && resuming) throw unprocessableError('command.resume needs the thread of the interrupted run: POST /threads/{thread_id}/runs');
+  if (threadId === undefined && resuming)
+    throw unprocessableError('command.resume needs the thread of the interrupted run: POST /threads/{thread_id}/runs');
   const input = resuming ? [] : parseInputMessages(body.input).map(toChatMessage);
   let thread: ThreadRecord;
   const temporary = threadId === undefined && body.on_completion !== 'keep';
-  if (threadId === undefined) thread = await ctx.store.createThread(tenant, { metadata: { graph_id: agent.name, assistant_id: agent.name } });
+  if (threadId === undefined)
+    thread = await ctx.store.createThread(tenant, { metadata: { graph_id: agent.name, assistant_id: agent.name } });
   else {
     const t = await ctx.store.getThread(tenant, threadId);
     if (t !== undefined) thread = t;
-    else if (body.if_not_exists === 'create') thread = await ctx.store.createThread(tenant, { thread_id: threadId, ifExists: 'do_nothing', metadata: { graph_id: agent.name, assistant_id: agent.name } });
+    else if (body.if_not_exists === 'create')
+      thread = await ctx.store.createThread(tenant, {
+        thread_id: threadId,
+        ifExists: 'do_nothing',
+        metadata: { graph_id: agent.name, assistant_id: agent.name },
+      });
     else throw new NotFoundError(`thread ${threadId} not found`);
   }
   let started: Started;
   try {
-    started = resuming ? await resume(ctx, tenant, thread, body, modes, kind) : await start(ctx, tenant, thread, agent, body, input, modes, kind, temporary);
+    started = resuming
+      ? await resume(ctx, tenant, thread, body, modes, kind)
+      : await start(ctx, tenant, thread, agent, body, input, modes, kind, temporary);
   } catch (e) {
     if (temporary) await ctx.store.deleteThread(tenant, thread.thread_id).catch(() => false);
     throw e;
@@ -78,16 +90,39 @@ export async function createRun(ctx: AcpContext, call: AcpCall, threadId: string
   await respond(ctx, call, started, kind, body.on_disconnect === 'cancel');
 }
 
-async function start(ctx: AcpContext, tenant: string, thread: ThreadRecord, agent: AgentInfo, body: RunCreateBody, input: AcpRunRecord['input'], modes: ReadonlySet<StreamMode>, kind: RunKind, temporary: boolean): Promise<Started> {
+async function start(
+  ctx: AcpContext,
+  tenant: string,
+  thread: ThreadRecord,
+  agent: AgentInfo,
+  body: RunCreateBody,
+  input: AcpRunRecord['input'],
+  modes: ReadonlySet<StreamMode>,
+  kind: RunKind,
+  temporary: boolean,
+): Promise<Started> {
   const threadId = thread.thread_id;
   // Held by a run that has ended (its host died before writing the thread's end) is not held: the agent judges it the same way.
-  const holder = (thread.status === 'busy' || thread.status === 'interrupted') && thread.run_id !== undefined ? await ctx.store.getRun(tenant, thread.run_id) : undefined;
+  const holder =
+    (thread.status === 'busy' || thread.status === 'interrupted') && thread.run_id !== undefined
+      ? await ctx.store.getRun(tenant, thread.run_id)
+      : undefined;
   const held = holder !== undefined && !ENDED.has(holder.status);
-  if (held && thread.status === 'busy') throw new ConflictError(`thread ${threadId} is busy with run ${thread.run_id ?? '(unknown)'}; wait for it to finish (multitask_strategy "reject")`);
-  if (held) throw new ConflictError(`thread ${threadId} has run ${thread.run_id ?? '(unknown)'} waiting for an answer to an interrupt: resume it with command: {resume: …} or cancel it`);
+  if (held && thread.status === 'busy')
+    throw new ConflictError(
+      `thread ${threadId} is busy with run ${thread.run_id ?? '(unknown)'}; wait for it to finish (multitask_strategy "reject")`,
+    );
+  if (held)
+    throw new ConflictError(
+      `thread ${threadId} has run ${thread.run_id ?? '(unknown)'} waiting for an answer to an interrupt: resume it with command: {resume: …} or cancel it`,
+    );
   // A client may name the checkpoint it continues from (useStream sends the thread's head): only the head is supported.
-  const from = body.checkpoint_id ?? (typeof body.checkpoint?.['checkpoint_id'] === 'string' ? body.checkpoint['checkpoint_id'] : undefined);
-  if (from != null && from !== thread.checkpoint_id) throw unprocessableError(`checkpoint ${from} is not the thread's latest: runs continue from the latest state (branching is not supported)`);
+  const from =
+    body.checkpoint_id ?? (typeof body.checkpoint?.['checkpoint_id'] === 'string' ? body.checkpoint['checkpoint_id'] : undefined);
+  if (from != null && from !== thread.checkpoint_id)
+    throw unprocessableError(
+      `checkpoint ${from} is not the thread's latest: runs continue from the latest state (branching is not supported)`,
+    );
   const runId = randomUUID();
   const record: AcpRunRecord = {
     run_id: runId,
@@ -101,11 +136,25 @@ async function start(ctx: AcpContext, tenant: string, thread: ThreadRecord, agen
     temporary,
   };
   await ctx.records.put([tenant, 'run', runId], record);
-  const spec = { tenant, runId, threadId, assistantId: agent.name, base: [...thread.values.messages, ...input], modes, quietUpTo: kind === 'stream' ? 0 : Number.POSITIVE_INFINITY, fresh: true };
+  const spec = {
+    tenant,
+    runId,
+    threadId,
+    assistantId: agent.name,
+    base: [...thread.values.messages, ...input],
+    modes,
+    quietUpTo: kind === 'stream' ? 0 : Number.POSITIVE_INFINITY,
+    fresh: true,
+  };
   const { session } = await RunSession.open(ctx, spec, 0);
   try {
     const ref = await ctx.deps.ensure(`agent/${agent.name}`, tenant);
-    await ref.ask(RUN_CREATE, { run_id: runId, thread_id: threadId, input: { messages: input }, ...(body.metadata ? { metadata: body.metadata } : {}) });
+    await ref.ask(RUN_CREATE, {
+      run_id: runId,
+      thread_id: threadId,
+      input: { messages: input },
+      ...(body.metadata ? { metadata: body.metadata } : {}),
+    });
   } catch (e) {
     session.close();
     await ctx.records.delete([tenant, 'run', runId]).catch(() => false);
@@ -114,12 +163,26 @@ async function start(ctx: AcpContext, tenant: string, thread: ThreadRecord, agen
   return { session, runId, threadId, record };
 }
 
-async function resume(ctx: AcpContext, tenant: string, found: ThreadRecord, body: RunCreateBody, modes: ReadonlySet<StreamMode>, kind: RunKind): Promise<Started> {
+async function resume(
+  ctx: AcpContext,
+  tenant: string,
+  found: ThreadRecord,
+  body: RunCreateBody,
+  modes: ReadonlySet<StreamMode>,
+  kind: RunKind,
+): Promise<Started> {
   const threadId = found.thread_id;
   // A run that just announced its interrupt records the thread as interrupted a moment later.
-  const thread = found.status === 'busy' && found.run_id !== undefined && (await announcedInterrupt(ctx, tenant, found.run_id)) && (await waitInterrupted(ctx, tenant, threadId, found.run_id)) ? await ctx.store.thread(tenant, threadId) : found;
+  const thread =
+    found.status === 'busy' &&
+    found.run_id !== undefined &&
+    (await announcedInterrupt(ctx, tenant, found.run_id)) &&
+    (await waitInterrupted(ctx, tenant, threadId, found.run_id))
+      ? await ctx.store.thread(tenant, threadId)
+      : found;
   const runId = thread.run_id ?? thread.interrupts[0]?.run_id;
-  if (thread.status !== 'interrupted' || runId === undefined) throw new ConflictError(`thread ${threadId} has no run waiting for an answer (status ${thread.status})`);
+  if (thread.status !== 'interrupted' || runId === undefined)
+    throw new ConflictError(`thread ${threadId} has no run waiting for an answer (status ${thread.status})`);
   const pending = thread.interrupts.find((i) => i.run_id === runId) ?? thread.interrupts[0];
   const answer = toResumeValue(body.command?.resume, pending === undefined ? undefined : interruptId(pending.value, pending.id));
   const [record, run] = await Promise.all([getRecord(ctx, tenant, runId), ctx.store.getRun(tenant, runId)]);
@@ -128,7 +191,16 @@ async function resume(ctx: AcpContext, tenant: string, found: ThreadRecord, body
   const cp = base === undefined ? await ctx.store.getCheckpoint(tenant, runId) : undefined;
   const afterSeq = base === undefined ? await ctx.store.lastSeq(tenant, runId) : 0;
   const assistantId = record?.assistant_id ?? run?.assistant_id ?? body.assistant_id;
-  const spec = { tenant, runId, threadId, assistantId, base: base ?? cp?.messages ?? thread.values.messages, modes, quietUpTo: Number.POSITIVE_INFINITY, afterSeq };
+  const spec = {
+    tenant,
+    runId,
+    threadId,
+    assistantId,
+    base: base ?? cp?.messages ?? thread.values.messages,
+    modes,
+    quietUpTo: Number.POSITIVE_INFINITY,
+    afterSeq,
+  };
   const { session, logged } = await RunSession.open(ctx, spec);
   session.translator.restorePending(cp?.pending);
   if (kind === 'stream') session.quietUpTo = logged;
@@ -154,7 +226,9 @@ async function announcedInterrupt(ctx: AcpContext, tenant: string, runId: string
 /** Deletes a stateless run's thread once the run ended (not when it waits for a human). */
 async function cleanup(ctx: AcpContext, tenant: string, s: Started): Promise<void> {
   if (s.record?.temporary !== true || s.session.translator.status === 'interrupted' || !s.session.translator.ended) return;
-  await ctx.store.deleteThread(tenant, s.threadId).catch((e: unknown) => ctx.deps.system.warn(`acp: deleting stateless thread ${s.threadId} failed: ${(e as Error).message}`));
+  await ctx.store
+    .deleteThread(tenant, s.threadId)
+    .catch((e: unknown) => ctx.deps.system.warn(`acp: deleting stateless thread ${s.threadId} failed: ${(e as Error).message}`));
 }
 
 async function respond(ctx: AcpContext, call: AcpCall, s: Started, kind: RunKind, cancelOnDisconnect: boolean): Promise<void> {
@@ -167,10 +241,12 @@ async function respond(ctx: AcpContext, call: AcpCall, s: Started, kind: RunKind
       // Watch the run to delete its thread at the end, but not forever (a run may never end here).
       const cap = setTimeout(() => s.session.close(), STATELESS_WATCH_MS);
       cap.unref();
-      void s.session.done.then(() => cleanup(ctx, tenant, s)).finally(() => {
-        clearTimeout(cap);
-        s.session.close();
-      });
+      void s.session.done
+        .then(() => cleanup(ctx, tenant, s))
+        .finally(() => {
+          clearTimeout(cap);
+          s.session.close();
+        });
     } else s.session.close();
     return;
   }

@@ -16,7 +16,17 @@ const offset = z.number().int().min(0);
 const sortOrder = z.enum(['asc', 'desc']);
 
 /** LangGraph stream modes; the ones we do not produce are accepted and stay silent. */
-export const STREAM_MODES = ['values', 'updates', 'messages', 'messages-tuple', 'custom', 'events', 'debug', 'tasks', 'checkpoints'] as const;
+export const STREAM_MODES = [
+  'values',
+  'updates',
+  'messages',
+  'messages-tuple',
+  'custom',
+  'events',
+  'debug',
+  'tasks',
+  'checkpoints',
+] as const;
 export type StreamMode = (typeof STREAM_MODES)[number];
 const streamMode = z.union([z.enum(STREAM_MODES), z.array(z.enum(STREAM_MODES)).max(STREAM_MODES.length)]);
 
@@ -52,7 +62,10 @@ export const threadCreateBody = z.object({
 });
 
 /** `PATCH /threads/{id}`. */
-export const threadPatchBody = z.object({ metadata: record.nullish(), ttl: z.null({ message: 'thread TTLs are not supported' }).optional() });
+export const threadPatchBody = z.object({
+  metadata: record.nullish(),
+  ttl: z.null({ message: 'thread TTLs are not supported' }).optional(),
+});
 
 /** `POST /threads/search` and `/threads/count`. */
 export const threadSearchBody = z.object({
@@ -68,7 +81,11 @@ export const threadSearchBody = z.object({
   extract: z.unknown().optional(),
 });
 
-const checkpointRef = z.object({ checkpoint_id: z.string().nullish(), checkpoint_ns: z.string().nullish(), thread_id: z.string().nullish() });
+const checkpointRef = z.object({
+  checkpoint_id: z.string().nullish(),
+  checkpoint_ns: z.string().nullish(),
+  thread_id: z.string().nullish(),
+});
 
 /** `POST /threads/{id}/history`. */
 export const historyBody = z.object({
@@ -131,7 +148,8 @@ export function toResumeValue(v: unknown, interruptId?: string): ResumeValue {
     const o = v as Record<string, unknown>;
     if (typeof o['approve'] === 'boolean') {
       const args = o['arguments'] ?? o['args'];
-      if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args))) throw unprocessableError('command.resume.arguments must be an object');
+      if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args)))
+        throw unprocessableError('command.resume.arguments must be an object');
       if (o['approve']) return args === undefined ? { approve: true } : { approve: true, arguments: args as Record<string, unknown> };
       return typeof o['reason'] === 'string' ? { approve: false, reason: o['reason'] } : { approve: false };
     }
@@ -141,7 +159,8 @@ export function toResumeValue(v: unknown, interruptId?: string): ResumeValue {
     if (type === 'edit') {
       const action = (o['edited_action'] ?? o['args']) as Record<string, unknown> | undefined;
       const args = action?.['args'] ?? action?.['arguments'];
-      if (typeof args !== 'object' || args === null || Array.isArray(args)) throw unprocessableError('an edit decision needs edited_action.args (an object)');
+      if (typeof args !== 'object' || args === null || Array.isArray(args))
+        throw unprocessableError('an edit decision needs edited_action.args (an object)');
       return { approve: true, arguments: args as Record<string, unknown> };
     }
     if (type === 'reject' || type === 'ignore' || type === 'response') {
@@ -150,5 +169,7 @@ export function toResumeValue(v: unknown, interruptId?: string): ResumeValue {
     }
     if (interruptId !== undefined && interruptId in o) return toResumeValue(o[interruptId]);
   }
-  throw unprocessableError('command.resume must approve or reject the pending call: true/false, "approve"/"reject", or {approve: boolean, arguments?, reason?}');
+  throw unprocessableError(
+    'command.resume must approve or reject the pending call: true/false, "approve"/"reject", or {approve: boolean, arguments?, reason?}',
+  );
 }

@@ -87,7 +87,11 @@ export class RunSession {
     private readonly ctx: AcpContext,
     private readonly spec: SessionSpec,
   ) {
-    this.translator = new RunTranslator({ runId: spec.runId, threadId: spec.threadId, assistantId: spec.assistantId }, spec.base, spec.modes);
+    this.translator = new RunTranslator(
+      { runId: spec.runId, threadId: spec.threadId, assistantId: spec.assistantId },
+      spec.base,
+      spec.modes,
+    );
     this.quietUpTo = spec.quietUpTo ?? 0;
     this.opened = spec.noOpening === true;
     this.done = new Promise<void>((resolve) => (this.resolveDone = resolve));
@@ -100,15 +104,23 @@ export class RunSession {
   static async open(ctx: AcpContext, spec: SessionSpec, endAfter?: number): Promise<{ session: RunSession; logged: number }> {
     const s = new RunSession(ctx, spec);
     if (endAfter !== undefined) s.endAfter = endAfter;
-    const { feed, logged } = await RunFeed.open(ctx.deps.system, ctx.store, spec.tenant, spec.runId, spec.afterSeq ?? 0, (e, caughtUp) => {
-      s.caughtUp = caughtUp;
-      const partial = spec.resumeIndex !== undefined && e.seq === s.quietUpTo;
-      if (e.seq > s.quietUpTo || partial) s.opening();
-      const frames = s.translator.apply(e);
-      const send = e.seq > s.quietUpTo ? frames : partial ? frames.slice((spec.resumeIndex ?? 0) + 1) : [];
-      if (send.length > 0) s.emit(send);
-      s.check();
-    }, spec.fresh === true);
+    const { feed, logged } = await RunFeed.open(
+      ctx.deps.system,
+      ctx.store,
+      spec.tenant,
+      spec.runId,
+      spec.afterSeq ?? 0,
+      (e, caughtUp) => {
+        s.caughtUp = caughtUp;
+        const partial = spec.resumeIndex !== undefined && e.seq === s.quietUpTo;
+        if (e.seq > s.quietUpTo || partial) s.opening();
+        const frames = s.translator.apply(e);
+        const send = e.seq > s.quietUpTo ? frames : partial ? frames.slice((spec.resumeIndex ?? 0) + 1) : [];
+        if (send.length > 0) s.emit(send);
+        s.check();
+      },
+      spec.fresh === true,
+    );
     s.feed = feed;
     feed.onLost = (from, to) => s.fail(from, to);
     return { session: s, logged };

@@ -69,7 +69,18 @@ function checkpointRef(threadId: string, id: string | undefined): Record<string,
 
 function tasks(runId: string | undefined, interrupts: readonly PendingInterrupt[]): Record<string, unknown>[] {
   if (interrupts.length === 0) return [];
-  return [{ id: runId ?? interrupts[0]?.run_id ?? 'tools', name: 'tools', path: ['__pregel_pull', 'tools'], error: null, interrupts: lgInterrupts(interrupts), checkpoint: null, state: null, result: null }];
+  return [
+    {
+      id: runId ?? interrupts[0]?.run_id ?? 'tools',
+      name: 'tools',
+      path: ['__pregel_pull', 'tools'],
+      error: null,
+      interrupts: lgInterrupts(interrupts),
+      checkpoint: null,
+      state: null,
+      result: null,
+    },
+  ];
 }
 
 /** A history entry as `ThreadState`. */

@@ -21,7 +21,13 @@ export class SseStream {
     headers: Record<string, string> = {},
     private readonly maxBuffered = MAX_BUFFERED,
   ) {
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no', ...headers });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+      ...headers,
+    });
     res.flushHeaders();
     this.heartbeat = setInterval(() => this.raw(': heartbeat\n\n'), HEARTBEAT_MS);
     this.heartbeat.unref();
@@ -35,7 +41,8 @@ export class SseStream {
 
   /** Sends events (dropped once closed). */
   send(events: readonly SseEvent[]): void {
-    for (const e of events) this.raw(`event: ${e.event}\ndata: ${JSON.stringify(e.data ?? null)}\n${e.id === undefined ? '' : `id: ${e.id}\n`}\n`);
+    for (const e of events)
+      this.raw(`event: ${e.event}\ndata: ${JSON.stringify(e.data ?? null)}\n${e.id === undefined ? '' : `id: ${e.id}\n`}\n`);
   }
 
   /** Ends the stream. */

@@ -21,7 +21,11 @@ function threadId(call: AcpCall): string {
 /** `POST /threads`. */
 export async function createThread(ctx: AcpContext, call: AcpCall): Promise<void> {
   const b = parseBody(threadCreateBody, await readJson(call.req), 'thread');
-  const t = await ctx.store.createThread(call.principal.tenant, { ...(b.thread_id == null ? {} : { thread_id: b.thread_id }), metadata: b.metadata ?? {}, ifExists: b.if_exists ?? 'raise' });
+  const t = await ctx.store.createThread(call.principal.tenant, {
+    ...(b.thread_id == null ? {} : { thread_id: b.thread_id }),
+    metadata: b.metadata ?? {},
+    ifExists: b.if_exists ?? 'raise',
+  });
   sendJson(call.res, 200, lgThread(t));
 }
 
@@ -46,11 +50,23 @@ export async function deleteThread(ctx: AcpContext, call: AcpCall): Promise<void
   sendJson(call.res, 204, undefined);
 }
 
-async function search(ctx: AcpContext, call: AcpCall, what: string): Promise<{ hits: ThreadRecord[]; q: ReturnType<typeof threadSearchBody.parse> }> {
+async function search(
+  ctx: AcpContext,
+  call: AcpCall,
+  what: string,
+): Promise<{ hits: ThreadRecord[]; q: ReturnType<typeof threadSearchBody.parse> }> {
   const q = parseBody(threadSearchBody, await readJson(call.req), what);
-  const all = await ctx.store.searchThreads(call.principal.tenant, { ...(q.status == null ? {} : { status: q.status }), ...(q.metadata == null ? {} : { metadata: q.metadata }), limit: ALL });
+  const all = await ctx.store.searchThreads(call.principal.tenant, {
+    ...(q.status == null ? {} : { status: q.status }),
+    ...(q.metadata == null ? {} : { metadata: q.metadata }),
+    limit: ALL,
+  });
   const ids = q.ids == null ? undefined : new Set(q.ids);
-  const hits = all.filter((t) => (ids === undefined || ids.has(t.thread_id)) && (q.values == null || matches(lgThread(t)['values'] as Record<string, unknown>, q.values)));
+  const hits = all.filter(
+    (t) =>
+      (ids === undefined || ids.has(t.thread_id)) &&
+      (q.values == null || matches(lgThread(t)['values'] as Record<string, unknown>, q.values)),
+  );
   const by = q.sort_by === 'state_updated_at' ? 'updated_at' : (q.sort_by ?? 'created_at');
   const dir = (q.sort_order ?? 'desc') === 'desc' ? -1 : 1;
   hits.sort((a, b) => dir * String(a[by]).localeCompare(String(b[by])));
@@ -62,7 +78,11 @@ export async function searchThreads(ctx: AcpContext, call: AcpCall): Promise<voi
   const { hits, q } = await search(ctx, call, 'thread search');
   const offset = q.offset ?? 0;
   const page = hits.slice(offset, offset + (q.limit ?? 10));
-  sendJson(call.res, 200, page.map((t) => selectFields(lgThread(t), q.select)));
+  sendJson(
+    call.res,
+    200,
+    page.map((t) => selectFields(lgThread(t), q.select)),
+  );
 }
 
 /** `POST /threads/count`. */
@@ -101,11 +121,19 @@ export async function threadStateAtBody(ctx: AcpContext, call: AcpCall): Promise
 /** `POST /threads/{id}/history` (and `GET …?limit=`): checkpoints, newest first. */
 export async function threadHistory(ctx: AcpContext, call: AcpCall): Promise<void> {
   const tenant = call.principal.tenant;
-  const raw = call.req.method === 'GET' ? { limit: call.query.has('limit') ? Number(call.query.get('limit')) : undefined } : await readJson(call.req);
+  const raw =
+    call.req.method === 'GET' ? { limit: call.query.has('limit') ? Number(call.query.get('limit')) : undefined } : await readJson(call.req);
   const b = parseBody(historyBody, raw, 'history request');
   const t = await ctx.store.thread(tenant, threadId(call));
   let list = await ctx.store.history(tenant, t.thread_id, ALL);
-  const before = typeof b.before === 'string' ? b.before : b.before == null ? undefined : 'configurable' in b.before ? b.before.configurable.checkpoint_id : b.before.checkpoint_id;
+  const before =
+    typeof b.before === 'string'
+      ? b.before
+      : b.before == null
+        ? undefined
+        : 'configurable' in b.before
+          ? b.before.configurable.checkpoint_id
+          : b.before.checkpoint_id;
   if (before != null) {
     const i = list.findIndex((c) => c.checkpoint_id === before);
     list = i < 0 ? [] : list.slice(i + 1);
@@ -122,5 +150,7 @@ export async function threadHistory(ctx: AcpContext, call: AcpCall): Promise<voi
 
 /** Endpoints that would rewrite a thread's history: 405 (runs are the only writers). */
 export function notSupported(): never {
-  throw new TroupeError('bad_request', 'changing thread state directly is not supported: threads change by runs', { details: { status: 405 } });
+  throw new TroupeError('bad_request', 'changing thread state directly is not supported: threads change by runs', {
+    details: { status: 405 },
+  });
 }

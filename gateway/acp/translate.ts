@@ -86,7 +86,8 @@ export class RunTranslator {
   finalValues(): Record<string, unknown> {
     const v: Record<string, unknown> = this.values();
     if (this.status === 'interrupted') v['__interrupt__'] = this.interrupts;
-    if (this.status === 'error' || this.status === 'timeout') v['__error__'] = { error: this.status === 'timeout' ? 'TimeoutError' : 'AgentError', message: this.error ?? 'run failed' };
+    if (this.status === 'error' || this.status === 'timeout')
+      v['__error__'] = { error: this.status === 'timeout' ? 'TimeoutError' : 'AgentError', message: this.error ?? 'run failed' };
     return v;
   }
 
@@ -94,7 +95,9 @@ export class RunTranslator {
    * Continues from a run checkpoint's pending tool calls (for a run whose events before now are
    * not replayed): results already in are kept, later ones complete the step.
    */
-  restorePending(p: { readonly calls: readonly ToolCall[]; readonly results: Readonly<Record<string, { readonly content: string }>> } | undefined): void {
+  restorePending(
+    p: { readonly calls: readonly ToolCall[]; readonly results: Readonly<Record<string, { readonly content: string }>> } | undefined,
+  ): void {
     if (p === undefined) return;
     const results = new Map<string, ChatMessage>();
     for (const c of p.calls) {
@@ -135,7 +138,13 @@ export class RunTranslator {
       content,
       name: null,
       tool_calls: calls.map(lgToolCall),
-      tool_call_chunks: calls.map((c, index) => ({ name: c.name, args: JSON.stringify(c.arguments), id: c.id, index, type: 'tool_call_chunk' })),
+      tool_call_chunks: calls.map((c, index) => ({
+        name: c.name,
+        args: JSON.stringify(c.arguments),
+        id: c.id,
+        index,
+        type: 'tool_call_chunk',
+      })),
       invalid_tool_calls: [],
       additional_kwargs: {},
       response_metadata: {},
@@ -158,14 +167,16 @@ export class RunTranslator {
     const out: SseEvent[] = [];
     const id = String(e.seq);
     this.lastSeq = e.seq;
-    if (e.event !== 'token' && this.modes.has('custom')) out.push({ event: 'custom', data: { event: e.event, seq: e.seq, agent: e.agent, data: e.data }, id });
+    if (e.event !== 'token' && this.modes.has('custom'))
+      out.push({ event: 'custom', data: { event: e.event, seq: e.seq, agent: e.agent, data: e.data }, id });
     switch (e.event) {
       case 'token': {
         const text = String((e.data as { text?: unknown } | undefined)?.text ?? '');
         const first = this.partial === undefined;
         this.partial ??= { id: messageId(this.ctx.threadId, this.messages.length), text: '' };
         this.partial.text += text;
-        if (this.modes.has('messages-tuple')) out.push({ event: 'messages', data: [this.aiChunk(this.partial.id, text), this.meta('agent', e.agent)], id });
+        if (this.modes.has('messages-tuple'))
+          out.push({ event: 'messages', data: [this.aiChunk(this.partial.id, text), this.meta('agent', e.agent)], id });
         if (this.modes.has('messages')) {
           if (first) out.push({ event: 'messages/metadata', data: { [this.partial.id]: { metadata: this.meta('agent', e.agent) } }, id });
           out.push({ event: 'messages/partial', data: [{ ...this.aiChunk(this.partial.id, this.partial.text), type: 'ai' }], id });
@@ -179,8 +190,14 @@ export class RunTranslator {
         const msgId = messageId(this.ctx.threadId, this.messages.length);
         const streamed = this.partial !== undefined;
         this.partial = undefined;
-        if (this.modes.has('messages-tuple') && (!streamed || calls.length > 0)) out.push({ event: 'messages', data: [this.aiChunk(msgId, streamed ? '' : content, calls), this.meta('agent', e.agent)], id });
-        this.stepDone('agent', [calls.length > 0 ? { role: 'assistant', content, toolCalls: calls } : { role: 'assistant', content }], out, id);
+        if (this.modes.has('messages-tuple') && (!streamed || calls.length > 0))
+          out.push({ event: 'messages', data: [this.aiChunk(msgId, streamed ? '' : content, calls), this.meta('agent', e.agent)], id });
+        this.stepDone(
+          'agent',
+          [calls.length > 0 ? { role: 'assistant', content, toolCalls: calls } : { role: 'assistant', content }],
+          out,
+          id,
+        );
         this.pending = calls.length > 0 ? { calls, results: new Map() } : undefined;
         break;
       }
@@ -195,7 +212,13 @@ export class RunTranslator {
         const added = p.calls.map((c) => p.results.get(c.id) as ChatMessage);
         if (this.modes.has('messages-tuple')) {
           const first = this.messages.length;
-          added.forEach((m, i) => out.push({ event: 'messages', data: [toLgMessage(m, messageId(this.ctx.threadId, first + i)), this.meta('tools', e.agent)], id }));
+          added.forEach((m, i) =>
+            out.push({
+              event: 'messages',
+              data: [toLgMessage(m, messageId(this.ctx.threadId, first + i)), this.meta('tools', e.agent)],
+              id,
+            }),
+          );
         }
         this.stepDone('tools', added, out, id);
         break;
@@ -204,7 +227,8 @@ export class RunTranslator {
         const to = String((e.data as { to?: unknown } | undefined)?.to ?? '');
         const call = this.pending?.calls.find((c) => c.name === `transfer_to_${to}`);
         this.pending = undefined;
-        if (call !== undefined) this.stepDone('tools', [{ role: 'tool', name: call.name, toolCallId: call.id, content: `transferred to ${to}` }], out, id);
+        if (call !== undefined)
+          this.stepDone('tools', [{ role: 'tool', name: call.name, toolCallId: call.id, content: `transferred to ${to}` }], out, id);
         break;
       }
       case 'interrupt': {

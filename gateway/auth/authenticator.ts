@@ -16,7 +16,11 @@ export interface AuthOptions {
 }
 
 /** The principal of every caller while auth is off. */
-export const ANONYMOUS_ADMIN: Principal = Object.freeze({ tenant: DEFAULT_TENANT, roles: Object.freeze(['admin'] as const), subject: 'anonymous' });
+export const ANONYMOUS_ADMIN: Principal = Object.freeze({
+  tenant: DEFAULT_TENANT,
+  roles: Object.freeze(['admin'] as const),
+  subject: 'anonymous',
+});
 
 /** Verifies API keys and JWTs. */
 export class Authenticator {
@@ -38,7 +42,8 @@ export class Authenticator {
    */
   authenticate(token: string | undefined): Principal {
     if (!this.enabled) return ANONYMOUS_ADMIN;
-    if (token === undefined || token.length === 0) throw gatewayError('unauthorized', 'credentials required: Authorization: Bearer <API key or JWT>');
+    if (token === undefined || token.length === 0)
+      throw gatewayError('unauthorized', 'credentials required: Authorization: Bearer <API key or JWT>');
     if (token.length > 8192) throw gatewayError('unauthorized', 'credential too long');
     const byKey = this.keys.verify(token);
     // A credential that authenticated is a secret this process now knows: echoed by a tool or model, it is scrubbed.

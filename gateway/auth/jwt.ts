@@ -34,11 +34,16 @@ export class JwtVerifier {
   private readonly secret: Buffer | undefined;
   private readonly publicKey: KeyObject | undefined;
 
-  constructor(private readonly options: JwtOptions, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly options: JwtOptions,
+    private readonly now: () => number = Date.now,
+  ) {
     this.secret = options.hs256Secret === undefined ? undefined : Buffer.from(options.hs256Secret, 'utf8');
     this.publicKey = options.rs256PublicKey === undefined ? undefined : createPublicKey(options.rs256PublicKey);
-    if (this.publicKey !== undefined && this.publicKey.asymmetricKeyType !== 'rsa') throw new TypeError('gateway.auth.jwt.rs256PublicKey must be an RSA public key');
-    if (this.secret === undefined && this.publicKey === undefined) throw new TypeError('gateway.auth.jwt needs hs256Secret or rs256PublicKey');
+    if (this.publicKey !== undefined && this.publicKey.asymmetricKeyType !== 'rsa')
+      throw new TypeError('gateway.auth.jwt.rs256PublicKey must be an RSA public key');
+    if (this.secret === undefined && this.publicKey === undefined)
+      throw new TypeError('gateway.auth.jwt needs hs256Secret or rs256PublicKey');
   }
 
   /** The principal a valid token stands for; rejects with `unauthorized` saying why not. */
@@ -54,7 +59,8 @@ export class JwtVerifier {
     } catch {
       throw gatewayError('unauthorized', 'malformed token');
     }
-    if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw gatewayError('unauthorized', 'malformed token claims');
+    if (typeof claims !== 'object' || claims === null || Array.isArray(claims))
+      throw gatewayError('unauthorized', 'malformed token claims');
     const data = Buffer.from(`${h}.${p}`, 'utf8');
     const sig = Buffer.from(s, 'base64url');
     if (header.alg === 'HS256' && this.secret !== undefined) {
@@ -70,19 +76,24 @@ export class JwtVerifier {
     if (typeof claims['exp'] !== 'number') throw gatewayError('unauthorized', 'token has no expiry (exp)');
     if (now - skew >= claims['exp']) throw gatewayError('unauthorized', 'token expired');
     if (typeof claims['nbf'] === 'number' && now + skew < claims['nbf']) throw gatewayError('unauthorized', 'token not yet valid');
-    if (this.options.issuer !== undefined && claims['iss'] !== this.options.issuer) throw gatewayError('unauthorized', 'token issuer not accepted');
+    if (this.options.issuer !== undefined && claims['iss'] !== this.options.issuer)
+      throw gatewayError('unauthorized', 'token issuer not accepted');
     if (this.options.audience !== undefined) {
       const aud = claims['aud'];
       const list = Array.isArray(aud) ? aud : [aud];
       if (!list.includes(this.options.audience)) throw gatewayError('unauthorized', 'token audience not accepted');
     }
     const tenant = claims[this.options.tenantClaim ?? 'tenant'];
-    if (typeof tenant !== 'string' || !tenantSchema.safeParse(tenant).success) throw gatewayError('unauthorized', 'token names no valid tenant (1-64 of [A-Za-z0-9_-])');
+    if (typeof tenant !== 'string' || !tenantSchema.safeParse(tenant).success)
+      throw gatewayError('unauthorized', 'token names no valid tenant (1-64 of [A-Za-z0-9_-])');
     const raw = claims[this.options.rolesClaim ?? 'roles'];
     const listed = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(' ') : [];
     const roles = listed.filter((r): r is Role => (ROLES as readonly unknown[]).includes(r));
     // A token without `sub` is its own principal (keyed by its hash), never one shared "anonymous" bucket.
-    const sub = typeof claims['sub'] === 'string' && claims['sub'] !== '' ? `jwt:${claims['sub']}` : `jwt#${createHash('sha256').update(token).digest('hex').slice(0, 24)}`;
+    const sub =
+      typeof claims['sub'] === 'string' && claims['sub'] !== ''
+        ? `jwt:${claims['sub']}`
+        : `jwt#${createHash('sha256').update(token).digest('hex').slice(0, 24)}`;
     return { tenant, roles: roles.length > 0 ? roles : ['user'], subject: sub };
   }
 }
@@ -92,6 +103,9 @@ export function signJwt(claims: Record<string, unknown>, key: { hs256Secret: str
   const alg = 'hs256Secret' in key ? 'HS256' : 'RS256';
   const enc = (v: unknown): string => Buffer.from(JSON.stringify(v), 'utf8').toString('base64url');
   const data = `${enc({ alg, typ: 'JWT' })}.${enc(claims)}`;
-  const sig = 'hs256Secret' in key ? createHmac('sha256', key.hs256Secret).update(data).digest() : sign('RSA-SHA256', Buffer.from(data), createPrivateKey(key.rs256PrivateKey));
+  const sig =
+    'hs256Secret' in key
+      ? createHmac('sha256', key.hs256Secret).update(data).digest()
+      : sign('RSA-SHA256', Buffer.from(data), createPrivateKey(key.rs256PrivateKey));
   return `${data}.${sig.toString('base64url')}`;
 }

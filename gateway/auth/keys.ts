@@ -34,8 +34,10 @@ export class ApiKeyStore {
 
   constructor(entries: readonly ApiKeyEntry[]) {
     for (const e of entries) {
-      if (!e.hash.startsWith(PREFIX) || e.hash.length !== PREFIX.length + 64) throw new TypeError(`API key ${e.id}: hash must be "sha256:" and 64 hex digits`);
-      if (!tenantSchema.safeParse(e.tenant).success) throw new TypeError(`API key ${e.id}: tenant ${JSON.stringify(e.tenant)} is not 1-64 of [A-Za-z0-9_-]`);
+      if (!e.hash.startsWith(PREFIX) || e.hash.length !== PREFIX.length + 64)
+        throw new TypeError(`API key ${e.id}: hash must be "sha256:" and 64 hex digits`);
+      if (!tenantSchema.safeParse(e.tenant).success)
+        throw new TypeError(`API key ${e.id}: tenant ${JSON.stringify(e.tenant)} is not 1-64 of [A-Za-z0-9_-]`);
       const hex = e.hash.slice(PREFIX.length).toLowerCase();
       this.byHash.set(hex, { entry: e, digest: Buffer.from(hex, 'hex') });
     }

@@ -19,7 +19,10 @@ export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
   private lastSweep: number;
 
-  constructor(private readonly options: RateLimitOptions, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly options: RateLimitOptions,
+    private readonly now: () => number = Date.now,
+  ) {
     this.lastSweep = now();
   }
 
@@ -58,7 +61,10 @@ export class ConnectionLimiter {
   private readonly perKey = new Map<string, number>();
   private total = 0;
 
-  constructor(private readonly maxTotal: number, private readonly maxPerKey: number) {}
+  constructor(
+    private readonly maxTotal: number,
+    private readonly maxPerKey: number,
+  ) {}
 
   /** Open connections now. */
   get open(): number {

@@ -80,12 +80,7 @@ export type RunFrame = RunEventFrame | RunCompletedFrame | RunFailedFrame | RunC
 
 /** Every frame the server sends. */
 export type ServerFrame =
-  | WelcomeFrame
-  | RunCreatedFrame
-  | RunFrame
-  | TopicMessageFrame
-  | ErrorFrame
-  | { readonly type: 'pong'; readonly id?: string };
+  WelcomeFrame | RunCreatedFrame | RunFrame | TopicMessageFrame | ErrorFrame | { readonly type: 'pong'; readonly id?: string };
 
 export type { ErrorFrame };
 

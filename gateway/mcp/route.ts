@@ -34,7 +34,10 @@ function isInitialize(body: unknown): boolean {
 
 /** The `/mcp` route: the mesh's tools as one MCP server. */
 export function mcpRoute(deps: GatewayDeps, options: McpRouteOptions = {}): HttpRoute {
-  const limits: McpLimits = { callTimeoutMs: options.callTimeoutMs ?? DEFAULT_MCP_LIMITS.callTimeoutMs, describeTimeoutMs: options.describeTimeoutMs ?? DEFAULT_MCP_LIMITS.describeTimeoutMs };
+  const limits: McpLimits = {
+    callTimeoutMs: options.callTimeoutMs ?? DEFAULT_MCP_LIMITS.callTimeoutMs,
+    describeTimeoutMs: options.describeTimeoutMs ?? DEFAULT_MCP_LIMITS.describeTimeoutMs,
+  };
   const allowed = options.allowedOrigins ?? [];
   const bodyLimit = options.bodyLimit;
 

@@ -8,9 +8,24 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, CancelledNotificationSchema, ErrorCode, ListToolsRequestSchema, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolRequestSchema,
+  CancelledNotificationSchema,
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+  type CallToolResult,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
 import { isTroupeError, scrubbedMessage } from '../../protocols/index.js';
-import { TOOL_CALL, TOOL_DESCRIBE, cancelTopic as toolCancelTopic, progressTopic, type ToolCallResult, type ToolProgressEvent } from '../../actors/tool/index.js';
+import {
+  TOOL_CALL,
+  TOOL_DESCRIBE,
+  cancelTopic as toolCancelTopic,
+  progressTopic,
+  type ToolCallResult,
+  type ToolProgressEvent,
+} from '../../actors/tool/index.js';
 import type { ToolSpec } from '../../actors/llm/types.js';
 import type { Subscription } from '../../runtime/index.js';
 import type { GatewayDeps, Principal } from '../types.js';
@@ -62,7 +77,8 @@ export async function listTools(deps: GatewayDeps, principal: Principal, limits:
         const spec = await ref.ask<ToolSpec>(TOOL_DESCRIBE, {}, { timeoutMs: limits.describeTimeoutMs });
         return mcpTool({ ...spec, name });
       } catch (e) {
-        if (!isTroupeError(e, 'not_found') && !isTroupeError(e, 'no_recipient')) deps.system.warn(`mcp: tool ${name} left out of tools/list: ${(e as Error).message}`);
+        if (!isTroupeError(e, 'not_found') && !isTroupeError(e, 'no_recipient'))
+          deps.system.warn(`mcp: tool ${name} left out of tools/list: ${(e as Error).message}`);
         return undefined;
       }
     }),
@@ -94,7 +110,8 @@ export function buildMcpServer(ctx: McpServerContext): Server {
     const args = request.params.arguments ?? {};
     if (!deps.tools().includes(name)) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
     const ref = await deps.ensure(`tool/${name}`, tenant).catch((e: unknown) => {
-      if (isTroupeError(e, 'not_found') || isTroupeError(e, 'no_recipient')) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
+      if (isTroupeError(e, 'not_found') || isTroupeError(e, 'no_recipient'))
+        throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
       throw e;
     });
 
@@ -109,7 +126,12 @@ export function buildMcpServer(ctx: McpServerContext): Server {
           (env) => {
             const p = env.payload as ToolProgressEvent;
             if (typeof p?.progress !== 'number') return;
-            const params = { progressToken: token, progress: p.progress, ...(p.total === undefined ? {} : { total: p.total }), ...(p.message === undefined ? {} : { message: p.message }) };
+            const params = {
+              progressToken: token,
+              progress: p.progress,
+              ...(p.total === undefined ? {} : { total: p.total }),
+              ...(p.message === undefined ? {} : { message: p.message }),
+            };
             extra.sendNotification({ method: 'notifications/progress', params }).catch(() => undefined);
           },
           { tenant },
@@ -122,7 +144,8 @@ export function buildMcpServer(ctx: McpServerContext): Server {
           cancelTopic(session),
           (env) => {
             const c = env.payload as CancelMessage;
-            if (c?.requestId === extra.requestId && c.subject === principal.subject) cancelled.abort(new Error(c.reason ?? 'cancelled by the client'));
+            if (c?.requestId === extra.requestId && c.subject === principal.subject)
+              cancelled.abort(new Error(c.reason ?? 'cancelled by the client'));
           },
           { tenant },
         ),
@@ -149,8 +172,14 @@ export function buildMcpServer(ctx: McpServerContext): Server {
   server.setNotificationHandler(CancelledNotificationSchema, async (n) => {
     const requestId = n.params.requestId;
     if (session === undefined || requestId === undefined) return;
-    const message: CancelMessage = { requestId, subject: principal.subject, ...(n.params.reason === undefined ? {} : { reason: n.params.reason }) };
-    await deps.system.publish(cancelTopic(session), message, { tenant }).catch((e: unknown) => deps.system.warn(`mcp: cancellation not published: ${(e as Error).message}`));
+    const message: CancelMessage = {
+      requestId,
+      subject: principal.subject,
+      ...(n.params.reason === undefined ? {} : { reason: n.params.reason }),
+    };
+    await deps.system
+      .publish(cancelTopic(session), message, { tenant })
+      .catch((e: unknown) => deps.system.warn(`mcp: cancellation not published: ${(e as Error).message}`));
   });
   return server;
 }

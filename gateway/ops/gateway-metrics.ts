@@ -33,11 +33,17 @@ export class GatewayMetrics {
   constructor(private readonly system: ActorSystem) {
     const r = this.registry;
     // Every run counts where it runs — the agent actors of this node — whatever started it.
-    r.callbackCounter('troupe_runs_started_total', "Runs started on this node's agents (/ws, /acp, /a2a, topic messages, delegations)", () => {
-      const all = system.meter.read(METER.runsStarted);
-      return all.length === 0 ? 0 : all;
-    });
-    r.callbackCounter('troupe_runs_finished_total', "Runs that ended on this node's agents, by status", () => system.meter.read(METER.runsFinished));
+    r.callbackCounter(
+      'troupe_runs_started_total',
+      "Runs started on this node's agents (/ws, /acp, /a2a, topic messages, delegations)",
+      () => {
+        const all = system.meter.read(METER.runsStarted);
+        return all.length === 0 ? 0 : all;
+      },
+    );
+    r.callbackCounter('troupe_runs_finished_total', "Runs that ended on this node's agents, by status", () =>
+      system.meter.read(METER.runsFinished),
+    );
     this.runsStarted = r.counter('troupe_ws_runs_started_total', 'Runs started over /ws on this gateway');
     this.runsEnded = r.counter('troupe_ws_runs_finished_total', 'Runs streamed over /ws on this gateway that ended there, by status');
     this.runDuration = r.histogram('troupe_run_duration_seconds', 'Run start to its terminal event');
@@ -57,9 +63,15 @@ export class GatewayMetrics {
     r.callbackGauge('troupe_actors', 'Actors living on this node', () => system.actors().length);
     r.callbackGauge('troupe_dead_letters_total', 'Dead letters recorded by this node', () => system.stats.deadLetters);
     r.callbackGauge('troupe_escalations_total', 'Failures that reached the top of a supervision tree', () => system.stats.escalations);
-    r.callbackGauge('troupe_alarms', 'Active alarms on this node (subtrees restarting after repeated failures)', () => system.alarms.list().length);
+    r.callbackGauge(
+      'troupe_alarms',
+      'Active alarms on this node (subtrees restarting after repeated failures)',
+      () => system.alarms.list().length,
+    );
     r.callbackGauge('troupe_alarms_raised_total', 'Alarms raised on this node since it started', () => system.alarms.raisedTotal);
-    r.callbackGauge('troupe_ready', '1 while the node is ready (its actor system runs, no alarm), else 0', () => (system.health().ready ? 1 : 0));
+    r.callbackGauge('troupe_ready', '1 while the node is ready (its actor system runs, no alarm), else 0', () =>
+      system.health().ready ? 1 : 0,
+    );
     r.callbackGauge('troupe_late_replies_total', 'Replies that came after their ask gave up', () => system.stats.lateReplies);
     r.callbackGauge('troupe_process_resident_memory_bytes', 'Resident memory of this process', () => process.memoryUsage.rss());
   }

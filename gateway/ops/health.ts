@@ -28,7 +28,8 @@ export class HealthMonitor {
   private readonly nc: NatsLike | undefined;
 
   constructor(private readonly deps: GatewayDeps) {
-    this.nc = deps.system.transport.kind === 'jetstream' ? (deps.system.transport as unknown as { connection?: NatsLike }).connection : undefined;
+    this.nc =
+      deps.system.transport.kind === 'jetstream' ? (deps.system.transport as unknown as { connection?: NatsLike }).connection : undefined;
     if (this.nc !== undefined) void this.watch(this.nc);
   }
 
@@ -48,9 +49,20 @@ export class HealthMonitor {
     const system = this.deps.system;
     const nats: HealthReport['nats'] = this.nc === undefined ? 'none' : this.natsUp && !this.nc.isClosed() ? 'connected' : 'disconnected';
     const health = system.health();
-    const reason = !health.ready ? health.reason : !this.deps.ready() ? 'not serving (starting or draining)' : nats === 'disconnected' ? 'NATS disconnected' : undefined;
+    const reason = !health.ready
+      ? health.reason
+      : !this.deps.ready()
+        ? 'not serving (starting or draining)'
+        : nats === 'disconnected'
+          ? 'NATS disconnected'
+          : undefined;
     const alarms = health.alarms.map((a) => ({ key: a.key, message: a.message, since: new Date(a.since).toISOString() }));
-    const base = { status: reason === undefined ? ('ok' as const) : ('unavailable' as const), node: system.node, nats, actors: system.actors().length };
+    const base = {
+      status: reason === undefined ? ('ok' as const) : ('unavailable' as const),
+      node: system.node,
+      nats,
+      actors: system.actors().length,
+    };
     if (reason === undefined && alarms.length === 0) return base;
     return { ...base, ...(reason === undefined ? {} : { reason }), alarms };
   }

@@ -22,7 +22,11 @@ interface Family {
 /** A counter (or settable gauge) with optional labels. */
 export class Counter implements Family {
   private readonly values = new Map<string, number>();
-  constructor(readonly name: string, readonly help: string, readonly type: 'counter' | 'gauge' = 'counter') {}
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly type: 'counter' | 'gauge' = 'counter',
+  ) {}
 
   inc(labels: Labels = {}, by = 1): void {
     const k = labelText(labels);
@@ -74,7 +78,11 @@ export class Histogram implements Family {
   private readonly counts: number[];
   private sum = 0;
   private count = 0;
-  constructor(readonly name: string, readonly help: string, private readonly buckets: readonly number[] = LATENCY_BUCKETS) {
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly buckets: readonly number[] = LATENCY_BUCKETS,
+  ) {
     this.counts = buckets.map(() => 0);
   }
 

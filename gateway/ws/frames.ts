@@ -56,7 +56,15 @@ export const publishFrame = z.object({ type: z.literal('publish'), id: id.option
 export const pingFrame = z.object({ type: z.literal('ping'), id: id.optional() });
 
 /** Every client frame. */
-export const clientFrame = z.discriminatedUnion('type', [helloFrame, runStartFrame, runResumeFrame, runCancelFrame, subscribeFrame, publishFrame, pingFrame]);
+export const clientFrame = z.discriminatedUnion('type', [
+  helloFrame,
+  runStartFrame,
+  runResumeFrame,
+  runCancelFrame,
+  subscribeFrame,
+  publishFrame,
+  pingFrame,
+]);
 export type ClientFrame = z.infer<typeof clientFrame>;
 export type HelloFrame = z.infer<typeof helloFrame>;
 export type RunStartFrame = z.infer<typeof runStartFrame>;
@@ -74,7 +82,17 @@ export interface ErrorFrame {
 }
 
 /** Error codes error frames may carry (docs/gateway-websocket.md, “Errors”); others are mapped onto them. */
-export const FRAME_ERROR_CODES: ReadonlySet<string> = new Set(['bad_request', 'unauthorized', 'forbidden', 'not_found', 'rate_limited', 'too_large', 'conflict', 'unavailable', 'internal']);
+export const FRAME_ERROR_CODES: ReadonlySet<string> = new Set([
+  'bad_request',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'rate_limited',
+  'too_large',
+  'conflict',
+  'unavailable',
+  'internal',
+]);
 
 /** The error-frame code for any error code (`no_recipient` → not_found, `mailbox_full` → unavailable, …). */
 export function frameCode(code: ErrorCode): ErrorFrame['code'] {

@@ -53,7 +53,14 @@ export class RunStream {
   ) {
     this.agent = agent;
     this.next = afterSeq + 1;
-    this.sub = subscribeRun(system, store, tenant, runId, (e) => this.offer(e), (seq) => this.expect(seq));
+    this.sub = subscribeRun(
+      system,
+      store,
+      tenant,
+      runId,
+      (e) => this.offer(e),
+      (seq) => this.expect(seq),
+    );
   }
 
   /** Starts releasing events (after `run.created` went out). */
@@ -71,13 +78,22 @@ export class RunStream {
       this.start();
       return true;
     }
-    const [record, logged] = await Promise.all([this.store.getRun(this.tenant, this.runId), this.store.events(this.tenant, this.runId, this.next - 1)]);
+    const [record, logged] = await Promise.all([
+      this.store.getRun(this.tenant, this.runId),
+      this.store.events(this.tenant, this.runId, this.next - 1),
+    ]);
     if (record === undefined && logged.length === 0 && this.pending.size === 0) return false;
     if (record !== undefined) this.agent = record.agent;
     for (const e of logged) this.offer(e);
     this.start();
     // Ended, and the client has seen its end already: nothing more will come.
-    if (!this.done && record !== undefined && TERMINAL_STATUSES.has(record.status) && this.next > record.last_seq && this.pending.size === 0) {
+    if (
+      !this.done &&
+      record !== undefined &&
+      TERMINAL_STATUSES.has(record.status) &&
+      this.next > record.last_seq &&
+      this.pending.size === 0
+    ) {
       this.stop();
       this.sink.ended(this, undefined);
     }
@@ -170,10 +186,13 @@ export class RunStream {
     const data = e.data as { status?: string; output?: unknown; error?: unknown; usage?: unknown; interrupt?: unknown } | undefined;
     const status = e.event === 'status' ? data?.status : undefined;
     let frame: object;
-    if (status === 'success') frame = { type: 'run.completed', run_id: e.run_id, seq: e.seq, output: data?.output ?? null, usage: data?.usage };
-    else if (status === 'error' || status === 'timeout') frame = { type: 'run.failed', run_id: e.run_id, seq: e.seq, error: data?.error ?? status };
+    if (status === 'success')
+      frame = { type: 'run.completed', run_id: e.run_id, seq: e.seq, output: data?.output ?? null, usage: data?.usage };
+    else if (status === 'error' || status === 'timeout')
+      frame = { type: 'run.failed', run_id: e.run_id, seq: e.seq, error: data?.error ?? status };
     else if (status === 'cancelled') frame = { type: 'run.cancelled', run_id: e.run_id, seq: e.seq };
-    else if (status === 'interrupted') frame = { type: 'run.interrupted', run_id: e.run_id, seq: e.seq, interrupt: data?.interrupt ?? null };
+    else if (status === 'interrupted')
+      frame = { type: 'run.interrupted', run_id: e.run_id, seq: e.seq, interrupt: data?.interrupt ?? null };
     else {
       if (e.event === 'token' && this.firstToken !== undefined && this.startedAt !== undefined) {
         this.firstToken(performance.now() - this.startedAt);

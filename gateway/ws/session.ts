@@ -6,12 +6,31 @@
  */
 import { randomUUID } from 'node:crypto';
 import { WebSocket, type RawData } from 'ws';
-import { formatIssues, inspectWireValue, isTroupeError, RUN_CANCEL, RUN_CREATE, RUN_RESUME, scrubSecrets, type ErrorCode } from '../../protocols/index.js';
+import {
+  formatIssues,
+  inspectWireValue,
+  isTroupeError,
+  RUN_CANCEL,
+  RUN_CREATE,
+  RUN_RESUME,
+  scrubSecrets,
+  type ErrorCode,
+} from '../../protocols/index.js';
 import { assertPattern, assertTopic, type Subscription } from '../../runtime/index.js';
 import { bucketKey, gatewayError } from '../http.js';
 import type { Principal } from '../types.js';
 import type { WsContext } from './context.js';
-import { CLIENT_TYPES, CLOSE, clientFrame, frameCode, frameId, type ClientFrame, type ErrorFrame, type HelloFrame, type RunStartFrame } from './frames.js';
+import {
+  CLIENT_TYPES,
+  CLOSE,
+  clientFrame,
+  frameCode,
+  frameId,
+  type ClientFrame,
+  type ErrorFrame,
+  type HelloFrame,
+  type RunStartFrame,
+} from './frames.js';
 import { Outbox } from './outbox.js';
 import { RunStream, type RunSink } from './run-stream.js';
 
@@ -116,15 +135,22 @@ export class Session implements RunSink {
     } catch (e) {
       return this.sendError(undefined, 'bad_request', `malformed JSON: ${(e as Error).message}`);
     }
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return this.sendError(undefined, 'bad_request', 'a frame is a JSON object with a "type"');
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+      return this.sendError(undefined, 'bad_request', 'a frame is a JSON object with a "type"');
     const id = frameId(raw);
     const problem = inspectWireValue(raw);
     if (problem !== undefined) return this.sendError(id, 'bad_request', `frame rejected: ${problem.message}`);
     const type = (raw as { type?: unknown }).type;
-    if (typeof type !== 'string' || !CLIENT_TYPES.has(type)) return this.sendError(id, 'bad_request', `unknown frame type ${JSON.stringify(type)?.slice(0, 64)}; expected one of ${[...CLIENT_TYPES].join(', ')}`);
+    if (typeof type !== 'string' || !CLIENT_TYPES.has(type))
+      return this.sendError(
+        id,
+        'bad_request',
+        `unknown frame type ${JSON.stringify(type)?.slice(0, 64)}; expected one of ${[...CLIENT_TYPES].join(', ')}`,
+      );
     const parsed = clientFrame.safeParse(raw);
     if (!parsed.success) return this.sendError(id, 'bad_request', `invalid ${type} frame: ${formatIssues(parsed.error.issues)}`);
-    if (this.principal === undefined && type !== 'hello') return this.sendError(id, 'unauthorized', 'send {"type":"hello","token":"…"} first');
+    if (this.principal === undefined && type !== 'hello')
+      return this.sendError(id, 'unauthorized', 'send {"type":"hello","token":"…"} first');
     this.dispatch(parsed.data).catch((e: unknown) => this.fail(id, e));
   }
 
@@ -152,7 +178,8 @@ export class Session implements RunSink {
         return;
       case 'publish':
         assertTopic(f.topic);
-        if (RESERVED_PUBLISH.test(f.topic)) throw gatewayError('forbidden', `topics run.* and sys.* are written by the mesh, not by clients`);
+        if (RESERVED_PUBLISH.test(f.topic))
+          throw gatewayError('forbidden', `topics run.* and sys.* are written by the mesh, not by clients`);
         await this.ctx.deps.system.publish(f.topic, f.payload, { tenant: this.tenant, from: `client/${this.id}` });
         return;
       case 'ping':
@@ -186,14 +213,16 @@ export class Session implements RunSink {
       this.principal = p;
       this.welcome();
     } else {
-      if (f.token !== undefined && this.ctx.auth.enabled && this.ctx.auth.authenticate(f.token).tenant !== this.tenant) throw gatewayError('forbidden', 'a connection stays in the tenant it authenticated as');
+      if (f.token !== undefined && this.ctx.auth.enabled && this.ctx.auth.authenticate(f.token).tenant !== this.tenant)
+        throw gatewayError('forbidden', 'a connection stays in the tenant it authenticated as');
       this.welcome();
     }
     if (f.resume !== undefined) await this.resume(f.resume.run_id, f.resume.after_seq);
   }
 
   private reserve(): void {
-    if (this.subs.size + this.runs.size >= this.ctx.limits.subscriptionsPerConnection) throw gatewayError('rate_limited', `at most ${this.ctx.limits.subscriptionsPerConnection} subscriptions and runs per connection`);
+    if (this.subs.size + this.runs.size >= this.ctx.limits.subscriptionsPerConnection)
+      throw gatewayError('rate_limited', `at most ${this.ctx.limits.subscriptionsPerConnection} subscriptions and runs per connection`);
   }
 
   private async resume(runId: string, afterSeq: number): Promise<void> {
@@ -217,7 +246,8 @@ export class Session implements RunSink {
     this.reserve();
     const tenant = this.tenant;
     if (!this.ctx.deps.agents().some((a) => a.name === f.agent)) throw gatewayError('not_found', `agent ${f.agent} not found`);
-    if (f.thread_id !== undefined && this.ctx.store !== undefined && (await this.ctx.store.getThread(tenant, f.thread_id)) === undefined) throw gatewayError('not_found', `thread ${f.thread_id} not found`);
+    if (f.thread_id !== undefined && this.ctx.store !== undefined && (await this.ctx.store.getThread(tenant, f.thread_id)) === undefined)
+      throw gatewayError('not_found', `thread ${f.thread_id} not found`);
     const runId = randomUUID();
     const stream = new RunStream(runId, tenant, f.agent, 0, this.ctx.deps.system, this.ctx.store, this);
     stream.startedAt = performance.now();
@@ -225,8 +255,15 @@ export class Session implements RunSink {
     this.runs.set(runId, stream);
     try {
       const ref = await this.ctx.deps.ensure(`agent/${f.agent}`, tenant);
-      const payload = { run_id: runId, input: f.input, ...(f.thread_id === undefined ? {} : { thread_id: f.thread_id }), ...(f.config === undefined ? {} : { config: f.config }) };
-      const created = await ref.ask<{ run_id: string; thread_id: string }>(RUN_CREATE, payload, { timeoutMs: this.ctx.limits.askTimeoutMs });
+      const payload = {
+        run_id: runId,
+        input: f.input,
+        ...(f.thread_id === undefined ? {} : { thread_id: f.thread_id }),
+        ...(f.config === undefined ? {} : { config: f.config }),
+      };
+      const created = await ref.ask<{ run_id: string; thread_id: string }>(RUN_CREATE, payload, {
+        timeoutMs: this.ctx.limits.askTimeoutMs,
+      });
       if (this.runs.get(runId) !== stream) return; // the connection ended meanwhile
       this.ctx.metrics.runsStarted.inc();
       this.send({ type: 'run.created', id: f.id, run_id: runId, thread_id: created.thread_id });
@@ -250,7 +287,11 @@ export class Session implements RunSink {
     assertPattern(topic);
     if (this.subs.has(topic)) return;
     this.reserve();
-    const sub = this.ctx.deps.system.subscribe(topic, (env) => this.send({ type: 'message', topic: env.to.slice('topic/'.length), from: env.from, payload: env.payload }), { tenant: this.tenant });
+    const sub = this.ctx.deps.system.subscribe(
+      topic,
+      (env) => this.send({ type: 'message', topic: env.to.slice('topic/'.length), from: env.from, payload: env.payload }),
+      { tenant: this.tenant },
+    );
     this.subs.set(topic, sub);
   }
 
@@ -267,7 +308,13 @@ export class Session implements RunSink {
   }
 
   private sendError(id: string | undefined, code: ErrorCode, message: string, retryAfterMs?: number): void {
-    const frame: ErrorFrame = { type: 'error', ...(id === undefined ? {} : { id }), code: frameCode(code), message: scrubSecrets(message), ...(retryAfterMs === undefined ? {} : { retry_after_ms: retryAfterMs }) };
+    const frame: ErrorFrame = {
+      type: 'error',
+      ...(id === undefined ? {} : { id }),
+      code: frameCode(code),
+      message: scrubSecrets(message),
+      ...(retryAfterMs === undefined ? {} : { retry_after_ms: retryAfterMs }),
+    };
     this.ctx.metrics.wsErrors.inc({ code: frame.code });
     this.send(frame);
   }

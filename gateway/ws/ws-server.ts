@@ -43,9 +43,12 @@ export class WsGateway {
       return refuse(socket, 400, 'malformed request target');
     }
     if (url.pathname !== '/ws') return refuse(socket, 404, 'not found');
-    if (QUERY_CREDENTIALS.some((k) => url.searchParams.has(k))) return refuse(socket, 400, 'credentials in the query string are refused: use the Authorization header or a hello frame');
-    if (!originAllowed(req, this.allowedOrigins)) return refuse(socket, 403, `origin ${String(req.headers.origin).slice(0, 120)} is not allowed`);
-    if (!this.hostAllowed(req)) return refuse(socket, 403, `host ${String(req.headers.host ?? '').slice(0, 120)} is not allowed while auth is off`);
+    if (QUERY_CREDENTIALS.some((k) => url.searchParams.has(k)))
+      return refuse(socket, 400, 'credentials in the query string are refused: use the Authorization header or a hello frame');
+    if (!originAllowed(req, this.allowedOrigins))
+      return refuse(socket, 403, `origin ${String(req.headers.origin).slice(0, 120)} is not allowed`);
+    if (!this.hostAllowed(req))
+      return refuse(socket, 403, `host ${String(req.headers.host ?? '').slice(0, 120)} is not allowed while auth is off`);
     const token = bearerToken(req);
     let principal: Principal | undefined;
     try {
@@ -54,7 +57,12 @@ export class WsGateway {
       return refuse(socket, 401, (e as Error).message);
     }
     // Auth off: one anonymous principal for all, so limits apply per connection; before hello: per address.
-    const slot = principal === undefined ? `ip:${req.socket.remoteAddress ?? '?'}` : principal === ANONYMOUS_ADMIN ? `anon:${++this.anonymous}` : bucketKey(principal);
+    const slot =
+      principal === undefined
+        ? `ip:${req.socket.remoteAddress ?? '?'}`
+        : principal === ANONYMOUS_ADMIN
+          ? `anon:${++this.anonymous}`
+          : bucketKey(principal);
     if (principal !== undefined && principal !== ANONYMOUS_ADMIN) {
       const wait = this.ctx.rate.take(bucketKey(principal));
       if (wait > 0) {
@@ -101,6 +109,10 @@ export class WsGateway {
 /** Answers an upgrade request with an HTTP error and drops the socket. */
 function refuse(socket: Duplex, status: number, detail: string, headers: Record<string, string> = {}): void {
   const body = JSON.stringify({ detail });
-  const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`);
+  const extra = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`,
+  );
 }

@@ -28,7 +28,6 @@ export interface Lease {
   release(how?: ReleaseMode): Promise<void>;
 }
 
-
 const text = new TextDecoder();
 /** Stands for "every tenant" in watcher keys (`=` never appears in a tenant name). */
 const ALL_TENANTS = '=all';
@@ -130,7 +129,8 @@ export class Directory {
    */
   async acquire(tenant: string, address: string, addressKey: string, onLost: (reason: string) => void): Promise<Lease> {
     const key = `s.${addressKey}`;
-    const value = (epoch: number): string => JSON.stringify({ node: this.node, epoch, renewedAt: this.clock.now(), tenant, address } satisfies LeaseValue);
+    const value = (epoch: number): string =>
+      JSON.stringify({ node: this.node, epoch, renewedAt: this.clock.now(), tenant, address } satisfies LeaseValue);
     let epoch = 1;
     let revision: number;
     try {
@@ -140,7 +140,8 @@ export class Directory {
       const entry = await this.kv.get(key);
       if (entry === null) throw new ConflictError(`lease ${addressKey} is changing hands; try again`);
       const held = entry.operation === 'PUT' ? (JSON.parse(entry.string()) as LeaseValue) : undefined;
-      const stale = held === undefined || held.node === this.node || this.isDead(held.node) || this.clock.now() - held.renewedAt > this.leaseTtlMs;
+      const stale =
+        held === undefined || held.node === this.node || this.isDead(held.node) || this.clock.now() - held.renewedAt > this.leaseTtlMs;
       if (!stale) throw new ConflictError(`${addressKey} is active on node ${held.node}`);
       epoch = (held?.epoch ?? 0) + 1;
       try {
@@ -182,7 +183,12 @@ export class Directory {
         if (timer !== undefined) this.clock.clearTimer(timer);
         if (how === 'abandon') return;
         try {
-          if (how === 'handover') await this.kv.update(key, JSON.stringify({ node: this.node, epoch, renewedAt: 0, tenant, address } satisfies LeaseValue), revision);
+          if (how === 'handover')
+            await this.kv.update(
+              key,
+              JSON.stringify({ node: this.node, epoch, renewedAt: 0, tenant, address } satisfies LeaseValue),
+              revision,
+            );
           else await this.kv.delete(key, { previousSeq: revision });
         } catch (e) {
           if (!isWrongLastSequence(e)) this.warn(`releasing lease ${addressKey}: ${(e as Error).message}`);

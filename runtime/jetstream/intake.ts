@@ -82,9 +82,12 @@ export async function openIntake(
   const held = new Set<JsMsg>();
   let wake!: () => void;
   const stopping = new Promise<void>((r) => (wake = r));
-  const keepAlive = setInterval(() => {
-    for (const m of held) m.working();
-  }, Math.max(100, c.ackWaitMs / 2));
+  const keepAlive = setInterval(
+    () => {
+      for (const m of held) m.working();
+    },
+    Math.max(100, c.ackWaitMs / 2),
+  );
   const loop = (async () => {
     for await (const m of messages) {
       let env: Envelope;

@@ -9,7 +9,6 @@ import type { StateStore, StoredSnapshot } from '../cluster.js';
 import { isWrongLastSequence } from './errors.js';
 import type { MeshNames } from './subjects.js';
 
-
 /** Snapshots of stateful actors, readable by any node. */
 export class KvStateStore implements StateStore {
   constructor(

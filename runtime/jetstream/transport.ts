@@ -9,7 +9,16 @@ import { connect, type NatsConnection, type ConnectionOptions } from '@nats-io/t
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { Codec, ConflictError, DecodeError, SystemStoppedError, toWireError, type Envelope } from '../../protocols/index.js';
-import type { BindOptions, Binding, MailboxSink, ReleaseMode, SendOptions, Subscription, Transport, TransportContext } from '../transport.js';
+import type {
+  BindOptions,
+  Binding,
+  MailboxSink,
+  ReleaseMode,
+  SendOptions,
+  Subscription,
+  Transport,
+  TransportContext,
+} from '../transport.js';
 import { assertPattern } from '../topics.js';
 import { hostname } from 'node:os';
 import type { ClusterServices } from '../cluster.js';
@@ -112,7 +121,12 @@ export class JetStreamTransport implements Transport {
     this.replicas = this.options.replicas ?? (this.nc.info?.cluster === undefined ? 1 : 3);
     this.js = jetstream(this.nc, { timeout: 5_000 });
     this.jsm = await jetstreamManager(this.nc);
-    await ensureStreams(this.jsm, this.names, { replicas: this.replicas, capacity: this.capacity, topicMaxAgeMs: this.options.topicMaxAgeMs, deadLetterMaxAgeMs: this.options.deadLetterMaxAgeMs });
+    await ensureStreams(this.jsm, this.names, {
+      replicas: this.replicas,
+      capacity: this.capacity,
+      topicMaxAgeMs: this.options.topicMaxAgeMs,
+      deadLetterMaxAgeMs: this.options.deadLetterMaxAgeMs,
+    });
     const kvm = new Kvm(this.nc);
     const kv = await kvm.create(this.names.directoryBucket, { history: 1, replicas: this.replicas });
     this.directory = new Directory(kv, ctx.node, ctx.clock, this.leaseTtlMs, (m) => process.emitWarning(m, 'TroupeWarning'));
@@ -136,14 +150,24 @@ export class JetStreamTransport implements Transport {
       nodesKv,
       { id: ctx.node, host: hostname(), kinds: [], version: VERSION, load: 0, startedAt: ctx.clock.now(), draining: false },
       ctx.clock,
-      { heartbeatMs: this.options.heartbeatMs ?? 1_000, deadAfterMs: this.options.deadAfterMs ?? 3_000, announce: this.options.announce !== false },
+      {
+        heartbeatMs: this.options.heartbeatMs ?? 1_000,
+        deadAfterMs: this.options.deadAfterMs ?? 3_000,
+        announce: this.options.announce !== false,
+      },
       (m) => process.emitWarning(m, 'TroupeWarning'),
     );
     await membership.start();
     this.membershipImpl = membership;
     this.directory.isDead = (n) => membership.isDead(n);
     const directory = this.directory;
-    this.cluster = { membership, state: new KvStateStore(stateKv, this.names, this.codec), leases: () => directory.leases(), pools: () => directory.allPools(), leaseTtlMs: this.leaseTtlMs };
+    this.cluster = {
+      membership,
+      state: new KvStateStore(stateKv, this.names, this.codec),
+      leases: () => directory.leases(),
+      pools: () => directory.allPools(),
+      leaseTtlMs: this.leaseTtlMs,
+    };
     this.nc.subscribe(this.names.inbox(ctx.node), {
       callback: (err, msg) => {
         if (err !== null) return;
@@ -165,7 +189,8 @@ export class JetStreamTransport implements Transport {
     let epoch = 0;
     let intake: Intake | undefined;
     if (shared) {
-      if (this.directory.leaseOf(key) !== undefined) throw new ConflictError(`${address} is already active as a single actor in tenant ${tenant}`);
+      if (this.directory.leaseOf(key) !== undefined)
+        throw new ConflictError(`${address} is already active as a single actor in tenant ${tenant}`);
       release = await this.directory.joinPool(tenant, address, key);
     } else {
       if (this.directory.poolMembers(key).length > 0) throw new ConflictError(`${address} is already a pool in tenant ${tenant}`);
@@ -227,9 +252,24 @@ export class JetStreamTransport implements Transport {
   }
 
   private async recordUndecodable(tenant: string, address: string, m: JsMsg, e: unknown): Promise<void> {
-    const envelope: Envelope = { id: `undecodable.${m.seq}`, type: 'sys.undecodable', from: `system/${this.ctx.node}`, to: address, tenant, attempt: 1, payload: m.data };
+    const envelope: Envelope = {
+      id: `undecodable.${m.seq}`,
+      type: 'sys.undecodable',
+      from: `system/${this.ctx.node}`,
+      to: address,
+      tenant,
+      attempt: 1,
+      payload: m.data,
+    };
     await this.deadLetterStore
-      .record({ envelope, reason: 'invalid', error: toWireError(e instanceof DecodeError ? e : new DecodeError(String(e))), deliveries: 1, node: this.ctx.node, at: this.ctx.clock.now() })
+      .record({
+        envelope,
+        reason: 'invalid',
+        error: toWireError(e instanceof DecodeError ? e : new DecodeError(String(e))),
+        deliveries: 1,
+        node: this.ctx.node,
+        at: this.ctx.clock.now(),
+      })
       .catch(() => undefined);
   }
 
@@ -280,7 +320,10 @@ export class JetStreamTransport implements Transport {
     });
     // Lifecycle and dead-letter notices are only sent while some node watches them.
     const system = pattern === '>' || pattern.startsWith('sys.') || pattern.startsWith('*');
-    if (system) this.directory.watch(tenant, true).catch((e: unknown) => process.emitWarning(`announcing a watch of ${pattern}: ${(e as Error).message}`, 'TroupeWarning'));
+    if (system)
+      this.directory
+        .watch(tenant, true)
+        .catch((e: unknown) => process.emitWarning(`announcing a watch of ${pattern}: ${(e as Error).message}`, 'TroupeWarning'));
     let active = true;
     const s: Subscription = {
       unsubscribe: () => {

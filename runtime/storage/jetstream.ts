@@ -43,7 +43,8 @@ function decode<T>(bytes: Uint8Array): T {
 /** Key → KV key: every segment as one subject token, joined by '.'. */
 export function encodeKvKey(key: StorageKey): string {
   const tokens = key.map((s) => {
-    if (!s.isWellFormed()) throw new TypeError(`storage key segment ${JSON.stringify(s)} holds a lone surrogate: JetStream keys must be well-formed Unicode`);
+    if (!s.isWellFormed())
+      throw new TypeError(`storage key segment ${JSON.stringify(s)} holds a lone surrogate: JetStream keys must be well-formed Unicode`);
     return idToken(s);
   });
   return tokens.join('.');
@@ -75,7 +76,8 @@ class JetStreamBucket implements KvBucket {
   private key(key: StorageKey, prefix = false): string {
     assertKey(key, prefix);
     const k = encodeKvKey(key);
-    if (k.length > MAX_KEY_CHARS) throw new TooLargeError(`storage key is ${k.length} characters encoded, the JetStream backend's limit is ${MAX_KEY_CHARS}`);
+    if (k.length > MAX_KEY_CHARS)
+      throw new TooLargeError(`storage key is ${k.length} characters encoded, the JetStream backend's limit is ${MAX_KEY_CHARS}`);
     return k;
   }
 
@@ -128,7 +130,10 @@ class JetStreamBucket implements KvBucket {
     const encoded = entries.map((e) => {
       const subject = this.subjects + this.key(e.key);
       const bytes = codec.encodeValue(e.value);
-      if (bytes.length > max) throw new TooLargeError(`value for key ${JSON.stringify(e.key)} is ${bytes.length} bytes encoded, the NATS server's max_payload is ${max}`);
+      if (bytes.length > max)
+        throw new TooLargeError(
+          `value for key ${JSON.stringify(e.key)} is ${bytes.length} bytes encoded, the NATS server's max_payload is ${max}`,
+        );
       return { subject, bytes };
     });
     if (encoded.length === 0) return;
@@ -145,7 +150,8 @@ class JetStreamBucket implements KvBucket {
   async list<T>(prefix: StorageKey, options: { readonly limit?: number } = {}): Promise<StorageEntry<T>[]> {
     const p = prefix.length === 0 ? '' : this.key(prefix, true);
     const limit = options.limit;
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new TypeError(`list limit must be a non-negative integer, got ${String(limit)}`);
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0))
+      throw new TypeError(`list limit must be a non-negative integer, got ${String(limit)}`);
     return this.run('list', async () => {
       const found: { key: string[]; value: Uint8Array }[] = [];
       if (p !== '') {
@@ -223,10 +229,20 @@ export class JetStreamStorage implements Storage {
   /** Connects to NATS (its own connection) and checks JetStream is enabled. */
   static async connect(options: JetStreamStorageOptions): Promise<JetStreamStorage> {
     const prefix = options.prefix ?? 'troupe';
-    if (!/^[a-z][a-z0-9_-]{0,31}$/.test(prefix)) throw new TypeError(`jetstream storage prefix ${JSON.stringify(prefix)} is not [a-z][a-z0-9_-]{0,31}`);
+    if (!/^[a-z][a-z0-9_-]{0,31}$/.test(prefix))
+      throw new TypeError(`jetstream storage prefix ${JSON.stringify(prefix)} is not [a-z][a-z0-9_-]{0,31}`);
     const timeoutMs = options.timeoutMs ?? 5_000;
-    const nc = await connect({ servers: [...options.servers], name: 'troupe:storage', maxReconnectAttempts: -1, reconnectTimeWait: 250, timeout: timeoutMs, ...options.connection }).catch((e: unknown) => {
-      throw new UnavailableError(`jetstream storage: cannot connect to ${options.servers.join(',')}: ${(e as Error).message}`, { cause: e });
+    const nc = await connect({
+      servers: [...options.servers],
+      name: 'troupe:storage',
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+      timeout: timeoutMs,
+      ...options.connection,
+    }).catch((e: unknown) => {
+      throw new UnavailableError(`jetstream storage: cannot connect to ${options.servers.join(',')}: ${(e as Error).message}`, {
+        cause: e,
+      });
     });
     try {
       const jsm = await jetstreamManager(nc, { timeout: timeoutMs });
@@ -234,7 +250,9 @@ export class JetStreamStorage implements Storage {
       return new JetStreamStorage(nc, jetstream(nc, { timeout: timeoutMs }), jsm, prefix, replicas, timeoutMs);
     } catch (e) {
       await nc.close();
-      throw new UnavailableError(`jetstream storage: JetStream is not available at ${options.servers.join(',')}: ${(e as Error).message}`, { cause: e });
+      throw new UnavailableError(`jetstream storage: JetStream is not available at ${options.servers.join(',')}: ${(e as Error).message}`, {
+        cause: e,
+      });
     }
   }
 

@@ -42,7 +42,7 @@ export function encodeLmdbKey(bucket: string, key: StorageKey): Buffer {
 export function decodeLmdbKey(bytes: Uint8Array): string[] {
   const segments: string[] = [];
   let units: number[] = [];
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const b = bytes[i] as number;
     if (b === 0) {
       segments.push(String.fromCharCode(...units));
@@ -81,7 +81,8 @@ class LmdbBucket implements KvBucket {
   private key(key: StorageKey, prefix = false): Buffer {
     assertKey(key, prefix);
     const bytes = encodeLmdbKey(this.name, key);
-    if (bytes.length > MAX_KEY_BYTES) throw new TooLargeError(`storage key is ${bytes.length} bytes encoded (with the bucket name), lmdb's limit is ${MAX_KEY_BYTES}`);
+    if (bytes.length > MAX_KEY_BYTES)
+      throw new TooLargeError(`storage key is ${bytes.length} bytes encoded (with the bucket name), lmdb's limit is ${MAX_KEY_BYTES}`);
     return bytes;
   }
 
@@ -122,7 +123,8 @@ class LmdbBucket implements KvBucket {
   async list<T>(prefix: StorageKey, options: { readonly limit?: number } = {}): Promise<StorageEntry<T>[]> {
     const start = this.key(prefix, true);
     const limit = options.limit;
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new TypeError(`list limit must be a non-negative integer, got ${String(limit)}`);
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0))
+      throw new TypeError(`list limit must be a non-negative integer, got ${String(limit)}`);
     // A listing sees every committed write, this process's and other processes' alike.
     const range = this.owner.db().getRange({ start, end: rangeEnd(start), snapshot: false, ...(limit === undefined ? {} : { limit }) });
     const out: StorageEntry<T>[] = [];

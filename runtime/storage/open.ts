@@ -53,9 +53,15 @@ export async function openStorage(config: StorageConfig, options: OpenStorageOpt
     return new LmdbStorage(resolve(config.dataDir));
   }
   const t = config.transport;
-  if (t.kind !== 'jetstream') throw new ValidationError('storage.kind "jetstream" needs the jetstream transport (transport.kind "jetstream" with servers, or TROUPE_NATS_URL)');
+  if (t.kind !== 'jetstream')
+    throw new ValidationError(
+      'storage.kind "jetstream" needs the jetstream transport (transport.kind "jetstream" with servers, or TROUPE_NATS_URL)',
+    );
   const { JetStreamStorage } = await import('./jetstream.js');
-  const connection = { ...(t.token === undefined ? {} : { token: t.token }), ...(t.user === undefined ? {} : { user: t.user, pass: t.pass }) };
+  const connection = {
+    ...(t.token === undefined ? {} : { token: t.token }),
+    ...(t.user === undefined ? {} : { user: t.user, pass: t.pass }),
+  };
   return JetStreamStorage.connect({
     servers: t.servers,
     prefix: t.prefix,

@@ -54,7 +54,9 @@ export function assertBucketName(name: string): void {
 /** Throws unless `key` is a non-empty array of non-empty strings. */
 export function assertKey(key: StorageKey, prefix = false): void {
   if (!Array.isArray(key) || (!prefix && key.length === 0)) throw new TypeError('a storage key is a non-empty array of segments');
-  for (const s of key) if (typeof s !== 'string' || s.length === 0) throw new TypeError(`storage key segments are non-empty strings, got ${JSON.stringify(s)}`);
+  for (const s of key)
+    if (typeof s !== 'string' || s.length === 0)
+      throw new TypeError(`storage key segments are non-empty strings, got ${JSON.stringify(s)}`);
 }
 
 /** Orders keys segment by segment (the order `list` returns). */

@@ -25,8 +25,15 @@ afterEach(async () => {
 async function mesh(): Promise<ActorSystem> {
   system = await createSystem();
   for (const t of builtinTools) await spawnTool(system, t);
-  const provider = withRetry(new OpenAIProvider({ baseURL: `${server.url}/v1`, apiKey: 'test-key' }), { retries: 2, baseDelayMs: 1, maxDelayMs: 5 });
-  await system.spawn('agent/math', agentBehavior({ name: 'math', instructions: 'Use the calculator.', provider, model: 'gpt-test', tools: ['calculator'] }));
+  const provider = withRetry(new OpenAIProvider({ baseURL: `${server.url}/v1`, apiKey: 'test-key' }), {
+    retries: 2,
+    baseDelayMs: 1,
+    maxDelayMs: 5,
+  });
+  await system.spawn(
+    'agent/math',
+    agentBehavior({ name: 'math', instructions: 'Use the calculator.', provider, model: 'gpt-test', tools: ['calculator'] }),
+  );
   return system;
 }
 
@@ -41,14 +48,22 @@ describe('agent on the OpenAI wire format', () => {
   it('survives a 429, calls the calculator through a streamed tool call, and answers', async () => {
     const s = await mesh();
     const toolCall = [
-      oaiChunk({ role: 'assistant', content: null, tool_calls: [{ index: 0, id: 'call_abc', type: 'function', function: { name: 'calculator', arguments: '' } }] }),
+      oaiChunk({
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ index: 0, id: 'call_abc', type: 'function', function: { name: 'calculator', arguments: '' } }],
+      }),
       oaiChunk({ tool_calls: [{ index: 0, function: { arguments: '{"expression":' } }] }),
       oaiChunk({ tool_calls: [{ index: 0, function: { arguments: '"6*7"}' } }] }),
       oaiChunk({}, 'tool_calls'),
       oaiUsage(40, 12),
       OAI_DONE,
     ];
-    server.script(jsonError(429, { error: { message: 'slow down', type: 'rate_limit' } }, { 'retry-after': '0' }), sse(toolCall), sse(oaiText(['The answer ', 'is 42.'])));
+    server.script(
+      jsonError(429, { error: { message: 'slow down', type: 'rate_limit' } }, { 'retry-after': '0' }),
+      sse(toolCall),
+      sse(oaiText(['The answer ', 'is 42.'])),
+    );
     const result = await ask(s, 'what is six times seven?');
     expect(result.status).toBe('success');
     expect(result.output).toBe('The answer is 42.');
@@ -56,7 +71,10 @@ describe('agent on the OpenAI wire format', () => {
     expect(toolResult.is_error).toBe(false);
     expect(JSON.parse(toolResult.content)).toMatchObject({ value: 42 });
     expect(server.requests).toHaveLength(3);
-    const followUp = server.requests[2]!.body as { messages: { role: string; tool_call_id?: string }[]; tools: { function: { name: string } }[] };
+    const followUp = server.requests[2]!.body as {
+      messages: { role: string; tool_call_id?: string }[];
+      tools: { function: { name: string } }[];
+    };
     expect(followUp.messages.find((m) => m.role === 'tool')?.tool_call_id).toBe('call_abc');
     expect(followUp.tools.map((t) => t.function.name)).toEqual(['calculator']);
     const end = result.events.at(-1)!.data as { usage: { prompt_tokens: number } };
@@ -69,7 +87,10 @@ describe('agent on the OpenAI wire format', () => {
     const result = await ask(s, 'tell me something');
     expect(result.status).toBe('error');
     expect(result.error).toMatch(/openai/i);
-    const streamed = result.events.filter((e) => e.event === 'token').map((e) => (e.data as { text: string }).text).join('');
+    const streamed = result.events
+      .filter((e) => e.event === 'token')
+      .map((e) => (e.data as { text: string }).text)
+      .join('');
     expect(streamed.length).toBeGreaterThan(0);
     expect('Half an answer'.startsWith(streamed)).toBe(true); // what came before the cut, once
     expect(server.requests).toHaveLength(1);

@@ -33,8 +33,18 @@ function tool(name: string, run: (args: Record<string, unknown>) => unknown): Be
 
 async function mesh(): Promise<ActorSystem> {
   system = await createSystem();
-  await system.spawn('tool/add', tool('add', (a) => Number(a['a']) + Number(a['b'])), { pool: true });
-  await system.spawn('tool/boom', tool('boom', () => { throw new Error('the tool broke'); }), { pool: true });
+  await system.spawn(
+    'tool/add',
+    tool('add', (a) => Number(a['a']) + Number(a['b'])),
+    { pool: true },
+  );
+  await system.spawn(
+    'tool/boom',
+    tool('boom', () => {
+      throw new Error('the tool broke');
+    }),
+    { pool: true },
+  );
   return system;
 }
 
@@ -46,7 +56,11 @@ function agent(name: string, extra: Partial<AgentDefinition> = {}): Behavior<Age
 async function run(s: ActorSystem, agentName: string, content: string, opts: { thread_id?: string; onEvent?: (e: RunEvent) => void } = {}) {
   const runId = `r${Math.random().toString(16).slice(2)}`;
   const done = waitForRun(s, runId, 'default', 10_000, opts.onEvent);
-  const created = await s.ref(`agent/${agentName}`).ask<{ run_id: string; thread_id: string }>(RUN_CREATE, { run_id: runId, thread_id: opts.thread_id, input: { messages: [{ role: 'user', content }] } });
+  const created = await s.ref(`agent/${agentName}`).ask<{ run_id: string; thread_id: string }>(RUN_CREATE, {
+    run_id: runId,
+    thread_id: opts.thread_id,
+    input: { messages: [{ role: 'user', content }] },
+  });
   return { created, result: await done };
 }
 
@@ -63,7 +77,12 @@ describe('agents', () => {
     expect(result.output).toContain('offline model');
     expect(result.output).toContain('hello there');
     gapFree(result.events);
-    expect(result.events.filter((e) => e.event === 'token').map((e) => (e.data as { text: string }).text).join('')).toBe(result.output);
+    expect(
+      result.events
+        .filter((e) => e.event === 'token')
+        .map((e) => (e.data as { text: string }).text)
+        .join(''),
+    ).toBe(result.output);
     const end = result.events.at(-1)!.data as { usage: { prompt_tokens: number; completion_tokens: number; cost: number } };
     expect(end.usage.prompt_tokens).toBeGreaterThan(0);
     expect(end.usage.cost).toBeCloseTo((end.usage.prompt_tokens + 2 * end.usage.completion_tokens) / 1000);
@@ -79,8 +98,15 @@ describe('agents', () => {
     await s.spawn('agent/assistant', agent('assistant', { tools: ['add', 'boom', 'missing'] }));
     const { result } = await run(s, 'assistant', '/tool add {"a":2,"b":3}\n/tool boom {}');
     expect(result.status).toBe('success');
-    const results = result.events.filter((e) => e.event === 'tool_result').map((e) => e.data as { name: string; is_error: boolean; content: string });
-    expect(results).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'add', is_error: false, content: '5' }), expect.objectContaining({ name: 'boom', is_error: true, content: 'the tool broke' })]));
+    const results = result.events
+      .filter((e) => e.event === 'tool_result')
+      .map((e) => e.data as { name: string; is_error: boolean; content: string });
+    expect(results).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'add', is_error: false, content: '5' }),
+        expect.objectContaining({ name: 'boom', is_error: true, content: 'the tool broke' }),
+      ]),
+    );
     expect(result.output).toContain('add: 5');
     gapFree(result.events);
   });
@@ -129,11 +155,18 @@ describe('agents', () => {
       const done = waitForRun(s, runId, 'default', 10_000, (e) => {
         if (e.event === 'interrupt') void s.ref('agent/careful').ask(RUN_RESUME, { run_id: runId, resume: answer });
       });
-      await s.ref('agent/careful').ask(RUN_CREATE, { run_id: runId, input: { messages: [{ role: 'user', content: '/tool add {"a":1,"b":2}' }] } });
+      await s
+        .ref('agent/careful')
+        .ask(RUN_CREATE, { run_id: runId, input: { messages: [{ role: 'user', content: '/tool add {"a":1,"b":2}' }] } });
       const result = await done;
       expect(result.status).toBe('success');
       expect(result.output).toContain(expected);
-      expect(result.events.filter((e) => e.event === 'status').map((e) => (e.data as { status: string }).status)).toEqual(['running', 'interrupted', 'running', 'success']);
+      expect(result.events.filter((e) => e.event === 'status').map((e) => (e.data as { status: string }).status)).toEqual([
+        'running',
+        'interrupted',
+        'running',
+        'success',
+      ]);
     }
   });
 
@@ -186,8 +219,12 @@ describe('agents', () => {
   it('refuses a second run on a busy thread (409-style conflict) and bad payloads (bad_request)', async () => {
     const s = await mesh();
     await s.spawn('agent/careful', agent('careful', { approvals: ['add'] }));
-    const first = await s.ref('agent/careful').ask<{ thread_id: string }>(RUN_CREATE, { input: { messages: [{ role: 'user', content: '/tool add {}' }] } });
-    await expect(s.ref('agent/careful').ask(RUN_CREATE, { thread_id: first.thread_id, input: { messages: [{ role: 'user', content: 'x' }] } })).rejects.toMatchObject({ code: 'conflict' });
+    const first = await s
+      .ref('agent/careful')
+      .ask<{ thread_id: string }>(RUN_CREATE, { input: { messages: [{ role: 'user', content: '/tool add {}' }] } });
+    await expect(
+      s.ref('agent/careful').ask(RUN_CREATE, { thread_id: first.thread_id, input: { messages: [{ role: 'user', content: 'x' }] } }),
+    ).rejects.toMatchObject({ code: 'conflict' });
     await expect(s.ref('agent/careful').ask(RUN_CREATE, { input: { messages: [] } })).rejects.toMatchObject({ code: 'bad_request' });
   });
 });

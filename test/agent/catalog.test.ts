@@ -27,7 +27,11 @@ afterEach(async () => {
 async function start(config: unknown): Promise<{ s: ActorSystem; c: Catalog; mesh: MeshNode }> {
   const cfg = configSchema.parse(config);
   system = await createSystem({ config: cfg });
-  catalog = new Catalog({ agents: cfg.agents, mcpServers: cfg.mcpServers, provider: { provider: new OfflineProvider(), model: 'offline' } });
+  catalog = new Catalog({
+    agents: cfg.agents,
+    mcpServers: cfg.mcpServers,
+    provider: { provider: new OfflineProvider(), model: 'offline' },
+  });
   const mesh = new MeshNode(system);
   catalog.install(mesh);
   await mesh.start();
@@ -39,7 +43,11 @@ async function ask(s: ActorSystem, c: Catalog, tenant: string, agent: string, co
   const runId = `r-${tenant}-${Math.random().toString(16).slice(2)}`;
   const done = waitForRun(s, runId, tenant, 20_000);
   const ref = await c.ensure(`agent/${agent}`, tenant);
-  const created = await ref.ask<{ thread_id: string }>(RUN_CREATE, { run_id: runId, ...(threadId === undefined ? {} : { thread_id: threadId }), input: { messages: [{ role: 'user', content }] } });
+  const created = await ref.ask<{ thread_id: string }>(RUN_CREATE, {
+    run_id: runId,
+    ...(threadId === undefined ? {} : { thread_id: threadId }),
+    input: { messages: [{ role: 'user', content }] },
+  });
   return { ...(await done), thread_id: created.thread_id };
 }
 
@@ -56,7 +64,12 @@ describe('catalog from config', () => {
     expect(t.events.some((e) => e.event === 'handoff')).toBe(true);
     // Each tenant got its own activations; the default tenant none.
     // Besides each tenant's own supervisor (ADR 0015), only what that tenant used is active.
-    const used = (t: string) => s.actors(t).map((r) => r.address).filter((a) => !a.startsWith('supervisor/tenant.')).sort();
+    const used = (t: string) =>
+      s
+        .actors(t)
+        .map((r) => r.address)
+        .filter((a) => !a.startsWith('supervisor/tenant.'))
+        .sort();
     expect(used('acme')).toEqual(['agent/assistant', 'tool/calculator', 'tool/clock']);
     expect(used('globex')).toEqual(['agent/billing', 'agent/triage']);
     // A thread of one tenant does not exist for another.
@@ -75,7 +88,9 @@ describe('catalog from config', () => {
     expect(c.tools()).toEqual(expect.arrayContaining(['fixture.echo', 'fixture.fail', 'calculator']));
     const r = await ask(s, c, 'acme', 'echoer', '/tool fixture.echo {"text":"over stdio"}\n/tool fixture.fail {"why":"on purpose"}');
     expect(r.status).toBe('success');
-    const results = r.events.filter((e) => e.event === 'tool_result').map((e) => e.data as { name: string; is_error: boolean; content: string });
+    const results = r.events
+      .filter((e) => e.event === 'tool_result')
+      .map((e) => e.data as { name: string; is_error: boolean; content: string });
     expect(results).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ name: 'fixture.echo', is_error: false, content: expect.stringContaining('over stdio') as unknown }),
@@ -85,10 +100,20 @@ describe('catalog from config', () => {
   }, 30_000);
 
   it('refuses config whose handoffs name no configured agent, and duplicate names', () => {
-    const bad = configSchema.safeParse({ agents: [{ name: 'a', instructions: 'x', handoffs: ['ghost'] }, { name: 'a', instructions: 'y' }] });
+    const bad = configSchema.safeParse({
+      agents: [
+        { name: 'a', instructions: 'x', handoffs: ['ghost'] },
+        { name: 'a', instructions: 'y' },
+      ],
+    });
     expect(bad.success).toBe(false);
     const messages = bad.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    expect(messages).toEqual(expect.arrayContaining(['agents.0.handoffs.0: expected the name of a configured agent', 'agents.1.name: expected a unique agent name ("a" is used twice)']));
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        'agents.0.handoffs.0: expected the name of a configured agent',
+        'agents.1.name: expected a unique agent name ("a" is used twice)',
+      ]),
+    );
   });
 });
 
@@ -106,11 +131,26 @@ describe('agents on topics', () => {
     for (const a of ['listener', 'ping', 'pong']) await c.ensure(`agent/${a}`, 'acme');
     const heard: RunEvent[] = [];
     s.subscribe('run.*', (env) => heard.push(env.payload as RunEvent), { tenant: 'acme' });
-    const r = await ask(s, c, 'acme', 'reporter', '/tool publish {"topic":"news.sports","content":"the home team won"}\n/tool publish {"topic":"gossip.x","content":"not allowed"}');
+    const r = await ask(
+      s,
+      c,
+      'acme',
+      'reporter',
+      '/tool publish {"topic":"news.sports","content":"the home team won"}\n/tool publish {"topic":"gossip.x","content":"not allowed"}',
+    );
     expect(r.status).toBe('success');
     const results = r.events.filter((e) => e.event === 'tool_result').map((e) => e.data as { is_error: boolean; content: string });
-    expect(results).toEqual(expect.arrayContaining([expect.objectContaining({ is_error: false, content: 'published on news.sports' }), expect.objectContaining({ is_error: true })]));
-    await eventually(() => heard.some((e) => e.agent === 'listener' && e.event === 'status' && (e.data as { status: string }).status === 'success'), 10_000, 'the listener to run');
+    expect(results).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ is_error: false, content: 'published on news.sports' }),
+        expect.objectContaining({ is_error: true }),
+      ]),
+    );
+    await eventually(
+      () => heard.some((e) => e.agent === 'listener' && e.event === 'status' && (e.data as { status: string }).status === 'success'),
+      10_000,
+      'the listener to run',
+    );
     const listened = heard.find((e) => e.agent === 'listener' && e.event === 'message')!.data as { content: string };
     expect(listened.content).toContain('[message on news.sports from agent/reporter]\nthe home team won');
     const store = new RunStore(s.storage);
@@ -121,11 +161,16 @@ describe('agents on topics', () => {
     // the model sees, and a message that arrives past it is refused (dead letter `rejected`).
     await s.publish('loop.ping', { content: '/tool publish {"topic":"loop.pong","content":"hi"}', depth: 2 }, { tenant: 'acme' });
     await eventually(() => heard.some((e) => e.agent === 'ping' && e.event === 'tool_result'), 10_000, 'ping to try to publish');
-    expect(heard.find((e) => e.agent === 'ping' && e.event === 'tool_result')!.data).toMatchObject({ is_error: true, content: expect.stringContaining('depth limit 2 reached') as unknown });
+    expect(heard.find((e) => e.agent === 'ping' && e.event === 'tool_result')!.data).toMatchObject({
+      is_error: true,
+      content: expect.stringContaining('depth limit 2 reached') as unknown,
+    });
     const before = await s.deadLetters.count();
     await s.publish('loop.pong', { content: 'too deep', depth: 3 }, { tenant: 'acme' });
     await eventually(async () => (await s.deadLetters.count()) > before, 10_000, 'the message to be refused');
-    const refused = (await s.deadLetters.list({ reason: 'rejected', limit: 100 })).find((d) => d.error?.message.includes('hops from a human') === true);
+    const refused = (await s.deadLetters.list({ reason: 'rejected', limit: 100 })).find(
+      (d) => d.error?.message.includes('hops from a human') === true,
+    );
     expect(refused?.error?.message).toMatch(/past agent pong's limit 2/);
     expect(heard.some((e) => e.agent === 'pong')).toBe(false);
   }, 30_000);

@@ -42,11 +42,19 @@ function addTool(counter: { calls: number }, gate?: Promise<void>): Behavior<und
   };
 }
 
-async function host(storage: MemoryStorage, provider: ModelProvider, extra: Partial<AgentDefinition>, tool: Behavior<undefined>): Promise<ActorSystem> {
+async function host(
+  storage: MemoryStorage,
+  provider: ModelProvider,
+  extra: Partial<AgentDefinition>,
+  tool: Behavior<undefined>,
+): Promise<ActorSystem> {
   const s = await createSystem({ storage });
   systems.push(s);
   await s.spawn('tool/add', tool, { pool: true });
-  await s.spawn('agent/clerk', agentBehavior({ name: 'clerk', instructions: 'You add.', provider, model: 'offline', tools: ['add'], ...extra }));
+  await s.spawn(
+    'agent/clerk',
+    agentBehavior({ name: 'clerk', instructions: 'You add.', provider, model: 'offline', tools: ['add'], ...extra }),
+  );
   return s;
 }
 
@@ -88,7 +96,9 @@ describe('durable runs', () => {
     const tool = { calls: 0 };
     const s1 = await host(storage, first, { approvals: ['add'] }, addTool(tool));
     const interrupted = until(s1, 'r1', (e) => e.event === 'status' && (e.data as { status: string }).status === 'interrupted');
-    await s1.ref('agent/clerk').ask(RUN_CREATE, { run_id: 'r1', input: { messages: [{ role: 'user', content: '/tool add {"a":2,"b":40}' }] } });
+    await s1
+      .ref('agent/clerk')
+      .ask(RUN_CREATE, { run_id: 'r1', input: { messages: [{ role: 'user', content: '/tool add {"a":2,"b":40}' }] } });
     await interrupted;
     await s1.shutdown();
     expect(first.calls).toBe(1);
@@ -119,7 +129,9 @@ describe('durable runs', () => {
     const gate = gateOpen();
     const s1 = await host(storage, first, {}, addTool(tool, gate.promise));
     const called = until(s1, 'r2', (e) => e.event === 'tool_call');
-    await s1.ref('agent/clerk').ask(RUN_CREATE, { run_id: 'r2', input: { messages: [{ role: 'user', content: '/tool add {"a":1,"b":1}' }] } });
+    await s1
+      .ref('agent/clerk')
+      .ask(RUN_CREATE, { run_id: 'r2', input: { messages: [{ role: 'user', content: '/tool add {"a":1,"b":1}' }] } });
     await called;
     await stopWhileBusy(s1, gate.resolve);
 
@@ -129,7 +141,10 @@ describe('durable runs', () => {
     systems.push(s2);
     await s2.spawn('tool/add', addTool(tool), { pool: true });
     const done = waitForRun(s2, 'r2', 'default', 10_000, (e) => seen.push(e));
-    await s2.spawn('agent/clerk', agentBehavior({ name: 'clerk', instructions: 'You add.', provider: second, model: 'offline', tools: ['add'] }));
+    await s2.spawn(
+      'agent/clerk',
+      agentBehavior({ name: 'clerk', instructions: 'You add.', provider: second, model: 'offline', tools: ['add'] }),
+    );
     const result = await done;
     expect(result.status).toBe('success');
     expect(result.output).toContain('add: 2');
@@ -146,7 +161,9 @@ describe('durable runs', () => {
     const storage = new MemoryStorage();
     const s = await host(storage, new Counting(), {}, addTool({ calls: 0 }));
     const done = waitForRun(s, 'r3', 'default', 10_000);
-    await s.ref('agent/clerk').ask(RUN_CREATE, { run_id: 'r3', input: { messages: [{ role: 'user', content: '/tool add {"a":3,"b":4}\nthen explain' }] } });
+    await s
+      .ref('agent/clerk')
+      .ask(RUN_CREATE, { run_id: 'r3', input: { messages: [{ role: 'user', content: '/tool add {"a":3,"b":4}\nthen explain' }] } });
     const live = (await done).events;
     expect(live.length).toBeGreaterThan(5);
     expect(await new RunStore(storage).events('default', 'r3')).toEqual(live);
@@ -158,7 +175,9 @@ describe('durable runs', () => {
     const [gate1, gate2] = [gateOpen(), gateOpen()];
     const s1 = await host(storage, new Counting(), { maxResumes: 1 }, addTool({ calls: 0 }, gate1.promise));
     const called = until(s1, 'r4', (e) => e.event === 'tool_call');
-    await s1.ref('agent/clerk').ask(RUN_CREATE, { run_id: 'r4', input: { messages: [{ role: 'user', content: '/tool add {"a":1,"b":1}' }] } });
+    await s1
+      .ref('agent/clerk')
+      .ask(RUN_CREATE, { run_id: 'r4', input: { messages: [{ role: 'user', content: '/tool add {"a":1,"b":1}' }] } });
     await called;
     await stopWhileBusy(s1, gate1.resolve);
     const s2 = await host(storage, new Counting(), { maxResumes: 1 }, addTool({ calls: 0 }, gate2.promise)); // resume 1: hangs again
@@ -167,7 +186,10 @@ describe('durable runs', () => {
     const s3 = await createSystem({ storage });
     systems.push(s3);
     const done = waitForRun(s3, 'r4', 'default', 10_000);
-    await s3.spawn('agent/clerk', agentBehavior({ name: 'clerk', instructions: 'You add.', provider: new Counting(), model: 'offline', tools: ['add'], maxResumes: 1 }));
+    await s3.spawn(
+      'agent/clerk',
+      agentBehavior({ name: 'clerk', instructions: 'You add.', provider: new Counting(), model: 'offline', tools: ['add'], maxResumes: 1 }),
+    );
     const result = await done;
     expect(result.status).toBe('error');
     expect(result.error).toMatch(/abandoned: its host stopped 2 times/);
@@ -181,7 +203,9 @@ describe('run retention', () => {
     const storage = new MemoryStorage();
     const s = await host(storage, new Counting(), { retainRunsMs: 300, pruneEveryMs: 100 }, addTool({ calls: 0 }));
     const done = waitForRun(s, 'old', 'default', 10_000);
-    const created = await s.ref('agent/clerk').ask<{ thread_id: string }>(RUN_CREATE, { run_id: 'old', input: { messages: [{ role: 'user', content: 'hello' }] } });
+    const created = await s
+      .ref('agent/clerk')
+      .ask<{ thread_id: string }>(RUN_CREATE, { run_id: 'old', input: { messages: [{ role: 'user', content: 'hello' }] } });
     await done;
     const store = new RunStore(storage);
     expect((await store.events('default', 'old')).length).toBeGreaterThan(2);

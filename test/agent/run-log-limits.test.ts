@@ -27,7 +27,12 @@ function bigInput(words: number, width: number): string {
   return Array.from({ length: words }, (_, i) => `w${i}`.padEnd(width, 'x')).join(' ');
 }
 
-async function runBig(s: ActorSystem, store: RunStore, runId: string, text: string): Promise<{ live: RunEvent[]; logged: RunEvent[]; status: string; stubs: number }> {
+async function runBig(
+  s: ActorSystem,
+  store: RunStore,
+  runId: string,
+  text: string,
+): Promise<{ live: RunEvent[]; logged: RunEvent[]; status: string; stubs: number }> {
   let stubs = 0;
   const raw = s.subscribe(`run.${runId}`, (env) => void (isStoredStub(env.payload) && stubs++), { tenant: 'default' });
   await s.spawn('agent/echo', agentBehavior({ name: 'echo', instructions: 'Echo.', provider: new OfflineProvider(), model: 'offline' }));
@@ -44,7 +49,10 @@ function expectWhole(events: readonly RunEvent[], text: string): void {
   const end = events.at(-1) as RunEvent;
   expect((end.data as { status: string }).status).toBe('success');
   expect((end.data as { output: string }).output).toContain(text);
-  const tokens = events.filter((e) => e.event === 'token').map((e) => (e.data as { text: string }).text).join('');
+  const tokens = events
+    .filter((e) => e.event === 'token')
+    .map((e) => (e.data as { text: string }).text)
+    .join('');
   expect(tokens).toContain(text);
 }
 
@@ -54,19 +62,26 @@ describe('run log layout', () => {
 
   it('keeps every stored value under the budget and reads every event back whole, in order', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.oneof(fc.string({ maxLength: 40 }), fc.string({ minLength: 500, maxLength: 5000 }), fc.uint8Array({ maxLength: 6000 })), { minLength: 1, maxLength: 30 }), fc.integer({ min: 0, max: 5 }), async (datas, start) => {
-        const events = datas.map((d, i) => event(start + i + 1, { text: d }));
-        const budget = 2048;
-        const { entries, wire } = layOut('t', events, budget);
-        for (const e of entries) expect(codec.encodeValue(e.value).length).toBeLessThanOrEqual(budget);
-        expect(wire.map((e) => e.seq)).toEqual(events.map((e) => e.seq));
-        for (const [i, w] of wire.entries()) expect(isStoredStub(w)).toBe(codec.encodeValue(events[i]).length + 16 > budget);
-        const store = new RunStore(new MemoryStorage(), budget);
-        expect(await store.appendEvents('t', events)).toEqual(wire);
-        expect(await store.events('t', 'r1', start)).toEqual(events);
-        expect(await store.events('t', 'r1', start + 1)).toEqual(events.slice(1));
-        expect(await store.lastSeq('t', 'r1')).toBe(events.at(-1)?.seq);
-      }),
+      fc.asyncProperty(
+        fc.array(
+          fc.oneof(fc.string({ maxLength: 40 }), fc.string({ minLength: 500, maxLength: 5000 }), fc.uint8Array({ maxLength: 6000 })),
+          { minLength: 1, maxLength: 30 },
+        ),
+        fc.integer({ min: 0, max: 5 }),
+        async (datas, start) => {
+          const events = datas.map((d, i) => event(start + i + 1, { text: d }));
+          const budget = 2048;
+          const { entries, wire } = layOut('t', events, budget);
+          for (const e of entries) expect(codec.encodeValue(e.value).length).toBeLessThanOrEqual(budget);
+          expect(wire.map((e) => e.seq)).toEqual(events.map((e) => e.seq));
+          for (const [i, w] of wire.entries()) expect(isStoredStub(w)).toBe(codec.encodeValue(events[i]).length + 16 > budget);
+          const store = new RunStore(new MemoryStorage(), budget);
+          expect(await store.appendEvents('t', events)).toEqual(wire);
+          expect(await store.events('t', 'r1', start)).toEqual(events);
+          expect(await store.events('t', 'r1', start + 1)).toEqual(events.slice(1));
+          expect(await store.lastSeq('t', 'r1')).toBe(events.at(-1)?.seq);
+        },
+      ),
       { numRuns: 60 },
     );
   });

@@ -18,7 +18,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the fixture; resolves when `until` matches its output (the process keeps running) or it exits. */
 function host(mode: 'start' | 'resume', until: (out: string) => boolean) {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'test/agent/fixtures/run-host.ts', dir, mode, 'run-1'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'test/agent/fixtures/run-host.ts', dir, mode, 'run-1'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
   const matched = new Promise<string>((resolveMatch, reject) => {
@@ -57,7 +60,12 @@ describe('SIGKILL during a run', () => {
     const second = host('resume', (out) => out.includes('END '));
     const out = await second.matched;
     expect(await second.exited).toBe(0);
-    const end = JSON.parse(out.split('\n').find((l) => l.startsWith('END '))!.slice(4)) as { status: string; output: string };
+    const end = JSON.parse(
+      out
+        .split('\n')
+        .find((l) => l.startsWith('END '))!
+        .slice(4),
+    ) as { status: string; output: string };
     expect(end.status).toBe('success');
     expect(end.output).toContain('slept in resume');
 

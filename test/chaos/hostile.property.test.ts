@@ -28,13 +28,17 @@ describe('hostile clients from two tenants at once', () => {
     let round = 0;
     let tried = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(hostileRequest, { minLength: 5, maxLength: 25 }), fc.array(hostileFrame, { minLength: 3, maxLength: 15 }), async (requests, frames) => {
-        tried += requests.length + frames.length * 2;
-        await attack(t, requests, frames, 1, v, round++);
-        expect(t.gw.child.exitCode).toBeNull();
-        expect(v.serverErrors).toEqual([]);
-        expect(v.goodFailures).toEqual([]);
-      }),
+      fc.asyncProperty(
+        fc.array(hostileRequest, { minLength: 5, maxLength: 25 }),
+        fc.array(hostileFrame, { minLength: 3, maxLength: 15 }),
+        async (requests, frames) => {
+          tried += requests.length + frames.length * 2;
+          await attack(t, requests, frames, 1, v, round++);
+          expect(t.gw.child.exitCode).toBeNull();
+          expect(v.serverErrors).toEqual([]);
+          expect(v.goodFailures).toEqual([]);
+        },
+      ),
       { numRuns: Number(process.env['CHAOS_RUNS'] ?? 12), seed: Number(process.env['FC_SEED'] ?? 20_261_205), endOnFailure: true },
     );
     await flood(t, 300, v);

@@ -86,10 +86,24 @@ const hostileJson: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(...ODD_KEYS).map((k) => `{"metadata":{"${k}":{"x":1}},"limit":10}`),
   fc.constantFrom(...ODD_KEYS).map((k) => `{"filter":{"${k}":1},"limit":5}`),
   fc.constantFrom('{', '[1,', '{"a":}', 'null', '"text"', '42', 'true', '[]', '', '\u0000', '{"a":1}{"b":2}', '\ufeff{}'),
-  fc.record({ limit: fc.constantFrom(-1, 0, 1e9, 1.5, '10', null, [], {}), offset: fc.constantFrom(-5, 'x', 1e12, null) }).map((o) => JSON.stringify(o)),
-  fc.record({ namespace: fc.constantFrom([], '', [''], ['a.b'], [1], 'ns', null, Array(40).fill('x')), key: fc.constantFrom('', 1, null, 'k'.repeat(2000)), value: fc.constantFrom(1, 'v', [], null) }).map((o) => JSON.stringify(o)),
+  fc
+    .record({ limit: fc.constantFrom(-1, 0, 1e9, 1.5, '10', null, [], {}), offset: fc.constantFrom(-5, 'x', 1e12, null) })
+    .map((o) => JSON.stringify(o)),
+  fc
+    .record({
+      namespace: fc.constantFrom([], '', [''], ['a.b'], [1], 'ns', null, Array(40).fill('x')),
+      key: fc.constantFrom('', 1, null, 'k'.repeat(2000)),
+      value: fc.constantFrom(1, 'v', [], null),
+    })
+    .map((o) => JSON.stringify(o)),
   fc.integer({ min: 1, max: 400 }).map((kb) => JSON.stringify({ namespace: ['big'], key: 'k', value: { s: 'x'.repeat(kb * 1024) } })),
-  fc.constantFrom('{"assistant_id":"assistant","input":{"messages":[{"role":"user","content":1}]}}', '{"assistant_id":"nobody","input":{"messages":[]}}', '{"assistant_id":["x"]}', '{"assistant_id":"assistant","input":{"messages":[{"role":"root","content":"hi"}]}}', '{"assistant_id":"assistant","command":{"resume":{"__proto__":1}}}'),
+  fc.constantFrom(
+    '{"assistant_id":"assistant","input":{"messages":[{"role":"user","content":1}]}}',
+    '{"assistant_id":"nobody","input":{"messages":[]}}',
+    '{"assistant_id":["x"]}',
+    '{"assistant_id":"assistant","input":{"messages":[{"role":"root","content":"hi"}]}}',
+    '{"assistant_id":"assistant","command":{"resume":{"__proto__":1}}}',
+  ),
   fc.jsonValue({ maxDepth: 6 }).map((v) => JSON.stringify(v)),
 );
 
@@ -104,7 +118,10 @@ const poison: fc.Arbitrary<string> = fc.oneof(
 );
 
 /** A poison string fragment (a JSON string). */
-const poisonText: fc.Arbitrary<string> = fc.oneof(fc.constantFrom(...LONE).map((s) => `"a${s}b"`), fc.constantFrom('""', '"x"', '"\\u0000"'));
+const poisonText: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom(...LONE).map((s) => `"a${s}b"`),
+  fc.constantFrom('""', '"x"', '"\\u0000"'),
+);
 
 /** One hostile HTTP request. */
 export interface HostileRequest {
@@ -131,11 +148,27 @@ const SHAPES: readonly Shape[] = [
   (p) => ['POST', '/acp/threads/search', `{"metadata":{"m":${p}},"values":${p},"limit":10}`],
   (p) => ['POST', '/acp/threads/count', `{"metadata":${p}}`],
   (p) => ['PATCH', '/acp/threads/t-hostile', `{"metadata":{"m":${p}}}`],
-  (p, t) => ['POST', '/acp/runs/wait', `{"assistant_id":"assistant","input":{"messages":[{"role":"user","content":${t}}]},"metadata":{"m":${p}}}`],
-  (p) => ['POST', '/acp/runs/wait', `{"assistant_id":"assistant","input":{"messages":[{"role":"user","content":"hi"}]},"config":{"c":${p}}}`],
-  (p) => ['POST', '/acp/threads/t-hostile/runs/wait', `{"assistant_id":"assistant","if_not_exists":"create","input":{"messages":[{"role":"user","content":"hi"}]},"metadata":${p}}`],
+  (p, t) => [
+    'POST',
+    '/acp/runs/wait',
+    `{"assistant_id":"assistant","input":{"messages":[{"role":"user","content":${t}}]},"metadata":{"m":${p}}}`,
+  ],
+  (p) => [
+    'POST',
+    '/acp/runs/wait',
+    `{"assistant_id":"assistant","input":{"messages":[{"role":"user","content":"hi"}]},"config":{"c":${p}}}`,
+  ],
+  (p) => [
+    'POST',
+    '/acp/threads/t-hostile/runs/wait',
+    `{"assistant_id":"assistant","if_not_exists":"create","input":{"messages":[{"role":"user","content":"hi"}]},"metadata":${p}}`,
+  ],
   (p) => ['POST', '/acp/assistants/search', `{"metadata":${p},"limit":10}`],
-  (p, t) => ['POST', '/a2a', `{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":${t},"role":"ROLE_USER","parts":[{"text":${t}},{"data":${p}}],"metadata":${p}}}}`],
+  (p, t) => [
+    'POST',
+    '/a2a',
+    `{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":${t},"role":"ROLE_USER","parts":[{"text":${t}},{"data":${p}}],"metadata":${p}}}}`,
+  ],
   (p) => ['POST', '/a2a', `{"jsonrpc":"2.0","id":${p},"method":"GetTask","params":{"id":${p}}}`],
   (p) => ['POST', '/mcp', `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"calculator","arguments":{"expression":${p}}}}`],
   (p, t) => ['POST', '/mcp', `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":${t},"arguments":${p}}}`],
@@ -153,7 +186,15 @@ export const hostileRequest: fc.Arbitrary<HostileRequest> = fc
     poison,
     text: poisonText,
     junk: fc.option(hostileJson, { freq: 4 }),
-    contentType: fc.constantFrom('application/json', 'application/json', 'application/json', 'application/json', 'text/plain', 'application/x-www-form-urlencoded', undefined),
+    contentType: fc.constantFrom(
+      'application/json',
+      'application/json',
+      'application/json',
+      'application/json',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      undefined,
+    ),
     tenant: fc.integer({ min: 0, max: 1 }),
   })
   .map(({ shape, poison: p, text, junk, contentType, tenant }) => {
@@ -164,10 +205,18 @@ export const hostileRequest: fc.Arbitrary<HostileRequest> = fc
 /** A hostile WebSocket frame (text). */
 export const hostileFrame: fc.Arbitrary<string> = fc.oneof(
   hostileJson,
-  fc.constantFrom(...LONE).map((s) => `{"type":"run.start","id":"1","agent":"assistant${s}","input":{"messages":[{"role":"user","content":"hi"}]}}`),
+  fc
+    .constantFrom(...LONE)
+    .map((s) => `{"type":"run.start","id":"1","agent":"assistant${s}","input":{"messages":[{"role":"user","content":"hi"}]}}`),
   fc.constantFrom(...ODD_KEYS).map((k) => `{"type":"publish","topic":"news","payload":{"${k}":{"x":1}}}`),
   fc.integer({ min: 33, max: 2000 }).map((d) => `{"type":"publish","topic":"news","payload":${deepJson(d, '0', false)}}`),
-  fc.constantFrom('{"type":"subscribe","topic":"run.>"}', '{"type":"publish","topic":"sys.alarm","payload":1}', '{"type":"run.resume","id":"r","run_id":"nope","resume":{"approve":true}}', '{"type":"hello","token":"garbage"}', '{"type":"run.cancel","run_id":"x"}'),
+  fc.constantFrom(
+    '{"type":"subscribe","topic":"run.>"}',
+    '{"type":"publish","topic":"sys.alarm","payload":1}',
+    '{"type":"run.resume","id":"r","run_id":"nope","resume":{"approve":true}}',
+    '{"type":"hello","token":"garbage"}',
+    '{"type":"run.cancel","run_id":"x"}',
+  ),
 );
 
 /** What a round of load found wrong. */
@@ -184,9 +233,17 @@ async function sendHostile(t: Target, r: HostileRequest, v: Violations): Promise
   if (r.contentType !== undefined) headers['content-type'] = r.contentType;
   if (r.path === '/mcp') headers['accept'] = 'application/json, text/event-stream';
   try {
-    const res = await fetch(`${t.url}${r.path}`, { method: r.method, headers, ...(r.body === undefined ? {} : { body: r.body }), signal: AbortSignal.timeout(30_000) });
+    const res = await fetch(`${t.url}${r.path}`, {
+      method: r.method,
+      headers,
+      ...(r.body === undefined ? {} : { body: r.body }),
+      signal: AbortSignal.timeout(30_000),
+    });
     const text = await res.text();
-    if (res.status >= 500) v.serverErrors.push(`${r.method} ${r.path} ${r.contentType ?? '-'} ${JSON.stringify(r.body?.slice(0, 120))} -> ${res.status} ${text.slice(0, 200)}`);
+    if (res.status >= 500)
+      v.serverErrors.push(
+        `${r.method} ${r.path} ${r.contentType ?? '-'} ${JSON.stringify(r.body?.slice(0, 120))} -> ${res.status} ${text.slice(0, 200)}`,
+      );
   } catch (e) {
     v.serverErrors.push(`${r.method} ${r.path}: no answer: ${(e as Error).message}`);
   }
@@ -194,7 +251,9 @@ async function sendHostile(t: Target, r: HostileRequest, v: Violations): Promise
 
 /** Sends hostile frames on one connection of a hostile tenant; the connection must stay usable. */
 async function sendFrames(t: Target, tenant: number, frames: readonly string[], v: Violations): Promise<void> {
-  const ws = new WebSocket(`${t.url.replace(/^http/, 'ws')}/ws`, { headers: { authorization: `Bearer ${(t.hostile[tenant] as TenantKey).key}` } });
+  const ws = new WebSocket(`${t.url.replace(/^http/, 'ws')}/ws`, {
+    headers: { authorization: `Bearer ${(t.hostile[tenant] as TenantKey).key}` },
+  });
   const got: Record<string, unknown>[] = [];
   ws.on('message', (d) => got.push(JSON.parse(String(d)) as Record<string, unknown>));
   try {
@@ -205,10 +264,12 @@ async function sendFrames(t: Target, tenant: number, frames: readonly string[], 
     for (const f of frames) ws.send(f);
     ws.send('{"type":"ping","id":"last"}');
     const deadline = Date.now() + 10_000;
-    while (!got.some((g) => g['type'] === 'pong' && g['id'] === 'last') && Date.now() < deadline && ws.readyState === WebSocket.OPEN) await new Promise((r) => setTimeout(r, 10));
+    while (!got.some((g) => g['type'] === 'pong' && g['id'] === 'last') && Date.now() < deadline && ws.readyState === WebSocket.OPEN)
+      await new Promise((r) => setTimeout(r, 10));
     const internal = got.filter((g) => g['type'] === 'error' && g['code'] === 'internal');
     for (const g of internal) v.serverErrors.push(`ws frame -> internal error: ${String(g['message'])}`);
-    if (!got.some((g) => g['type'] === 'pong' && g['id'] === 'last')) v.serverErrors.push(`ws: no pong after ${frames.length} hostile frames (state ${ws.readyState})`);
+    if (!got.some((g) => g['type'] === 'pong' && g['id'] === 'last'))
+      v.serverErrors.push(`ws: no pong after ${frames.length} hostile frames (state ${ws.readyState})`);
   } catch (e) {
     v.serverErrors.push(`ws: ${(e as Error).message}`);
   } finally {
@@ -222,30 +283,51 @@ export async function goodRound(t: Target, i: number, v: Violations): Promise<vo
   const fail = (what: string, detail: unknown): void => void v.goodFailures.push(`${what}: ${String(detail).slice(0, 300)}`);
   try {
     const value = { n: i, text: `note ${i} 🎭` };
-    const put = await fetch(`${t.url}/acp/store/items`, { method: 'PUT', headers: h, body: JSON.stringify({ namespace: ['good', 'notes'], key: `k${i}`, value }) });
+    const put = await fetch(`${t.url}/acp/store/items`, {
+      method: 'PUT',
+      headers: h,
+      body: JSON.stringify({ namespace: ['good', 'notes'], key: `k${i}`, value }),
+    });
     if (put.status !== 204) return fail('store put', `${put.status} ${await put.text()}`);
     const get = await fetch(`${t.url}/acp/store/items?namespace=good.notes&key=k${i}`, { headers: h });
     const item = (await get.json()) as { value?: unknown };
-    if (get.status !== 200 || JSON.stringify(item.value) !== JSON.stringify(value)) return fail('store get', `${get.status} ${JSON.stringify(item)}`);
-    const thread = (await (await fetch(`${t.url}/acp/threads`, { method: 'POST', headers: h, body: JSON.stringify({ metadata: { round: i } }) })).json()) as { thread_id?: string };
+    if (get.status !== 200 || JSON.stringify(item.value) !== JSON.stringify(value))
+      return fail('store get', `${get.status} ${JSON.stringify(item)}`);
+    const thread = (await (
+      await fetch(`${t.url}/acp/threads`, { method: 'POST', headers: h, body: JSON.stringify({ metadata: { round: i } }) })
+    ).json()) as { thread_id?: string };
     if (typeof thread.thread_id !== 'string') return fail('thread create', JSON.stringify(thread));
     const run = await fetch(`${t.url}/acp/threads/${thread.thread_id}/runs/wait`, {
       method: 'POST',
       headers: h,
-      body: JSON.stringify({ assistant_id: 'assistant', input: { messages: [{ role: 'user', content: `/tool calculator {"expression":"${i}*7"}` }] } }),
+      body: JSON.stringify({
+        assistant_id: 'assistant',
+        input: { messages: [{ role: 'user', content: `/tool calculator {"expression":"${i}*7"}` }] },
+      }),
     });
     const values = (await run.json()) as { messages?: { content?: unknown }[] };
     const last = values.messages?.at(-1)?.content;
-    if (run.status !== 200 || typeof last !== 'string' || !last.includes(String(i * 7))) return fail('run wait', `${run.status} ${JSON.stringify(values).slice(0, 300)}`);
-    const found = (await (await fetch(`${t.url}/acp/threads/search`, { method: 'POST', headers: h, body: JSON.stringify({ metadata: { round: i } }) })).json()) as { thread_id: string }[];
-    if (!Array.isArray(found) || found.length !== 1 || found[0]?.thread_id !== thread.thread_id) return fail('thread search', JSON.stringify(found).slice(0, 300));
+    if (run.status !== 200 || typeof last !== 'string' || !last.includes(String(i * 7)))
+      return fail('run wait', `${run.status} ${JSON.stringify(values).slice(0, 300)}`);
+    const found = (await (
+      await fetch(`${t.url}/acp/threads/search`, { method: 'POST', headers: h, body: JSON.stringify({ metadata: { round: i } }) })
+    ).json()) as { thread_id: string }[];
+    if (!Array.isArray(found) || found.length !== 1 || found[0]?.thread_id !== thread.thread_id)
+      return fail('thread search', JSON.stringify(found).slice(0, 300));
   } catch (e) {
     fail('good round', (e as Error).message);
   }
 }
 
 /** One batch: hostile requests and frames from both hostile tenants at once, with good rounds alongside. */
-export async function attack(t: Target, requests: readonly HostileRequest[], frames: readonly string[], goodRounds: number, v: Violations, round: number): Promise<void> {
+export async function attack(
+  t: Target,
+  requests: readonly HostileRequest[],
+  frames: readonly string[],
+  goodRounds: number,
+  v: Violations,
+  round: number,
+): Promise<void> {
   const hostile = Promise.all([
     ...requests.map((r) => sendHostile(t, r, v)),
     sendFrames(t, 0, frames, v),
@@ -260,6 +342,18 @@ export async function attack(t: Target, requests: readonly HostileRequest[], fra
 /** A flood: `n` quick requests of one hostile tenant (some get 429; none may get 5xx). */
 export async function flood(t: Target, n: number, v: Violations): Promise<void> {
   await Promise.all(
-    Array.from({ length: n }, (_, i) => sendHostile(t, { method: 'POST', path: '/acp/store/items/search', contentType: 'application/json', body: JSON.stringify({ limit: 1, offset: i }), tenant: i % 2 }, v)),
+    Array.from({ length: n }, (_, i) =>
+      sendHostile(
+        t,
+        {
+          method: 'POST',
+          path: '/acp/store/items/search',
+          contentType: 'application/json',
+          body: JSON.stringify({ limit: 1, offset: i }),
+          tenant: i % 2,
+        },
+        v,
+      ),
+    ),
   );
 }

@@ -15,8 +15,14 @@ const dir = mkdtempSync(join(tmpdir(), 'troupe-cmd-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs `troupe <args>` to its end, `input` on stdin. */
-function troupe(args: string[], options: { data: string; input?: string; env?: Record<string, string> }): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], { cwd: ROOT, env: cleanEnv({ TROUPE_DATA_DIR: join(dir, options.data), ...options.env }) });
+function troupe(
+  args: string[],
+  options: { data: string; input?: string; env?: Record<string, string> },
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
+    cwd: ROOT,
+    env: cleanEnv({ TROUPE_DATA_DIR: join(dir, options.data), ...options.env }),
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -55,7 +61,11 @@ describe('troupe commands', () => {
     const json = await troupe(['run', '--json', 'triage', 'I was charged twice on my invoice, please help'], { data: 'r' });
     const out = JSON.parse(json.stdout) as { status: string; thread_id: string; run_id: string; handoffs: unknown[] };
     expect(out).toMatchObject({ status: 'success', handoffs: [{ from: 'triage', to: 'billing' }] });
-    const [missing, threads, runs] = await Promise.all([troupe(['run', 'nobody', 'hi'], { data: 'r' }), troupe(['threads'], { data: 'r' }), troupe(['runs', out.thread_id], { data: 'r' })]);
+    const [missing, threads, runs] = await Promise.all([
+      troupe(['run', 'nobody', 'hi'], { data: 'r' }),
+      troupe(['threads'], { data: 'r' }),
+      troupe(['runs', out.thread_id], { data: 'r' }),
+    ]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('nobody');
     expect(threads.code).toBe(0);
@@ -68,10 +78,19 @@ describe('troupe commands', () => {
     const file = config('careful', {
       agents: [
         { name: 'desk', description: 'Front desk.', instructions: 'Route.', handoffs: ['maths'] },
-        { name: 'maths', description: 'Does arithmetic: sums, products, powers, percentages.', instructions: 'Compute.', tools: ['calculator'], approvals: ['calculator'] },
+        {
+          name: 'maths',
+          description: 'Does arithmetic: sums, products, powers, percentages.',
+          instructions: 'Compute.',
+          tools: ['calculator'],
+          approvals: ['calculator'],
+        },
       ],
     });
-    const r = await troupe(['chat', 'desk', '--config', file], { data: 'c', input: 'I need help with some arithmetic\nwhat is 6*7?\ny\nwhat is 2+2?\nn\n/exit\n' });
+    const r = await troupe(['chat', 'desk', '--config', file], {
+      data: 'c',
+      input: 'I need help with some arithmetic\nwhat is 6*7?\ny\nwhat is 2+2?\nn\n/exit\n',
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('→ handed to maths');
     expect(r.stdout).toContain('? approval needed: calculator {"expression":"6*7"}');
@@ -87,7 +106,10 @@ describe('troupe commands', () => {
     writeFileSync(join(docs, 'sub', 'parking.html'), '<h1>Parking</h1><p>Bicycles go in the basement rack.</p>');
     writeFileSync(join(docs, 'sub', 'wifi.json'), JSON.stringify({ wifi: { network: 'guest', password: 'printed at reception' } }));
     writeFileSync(join(docs, 'logo.png'), 'not really a png');
-    const file = config('handbook', { collections: [{ name: 'handbook' }], agents: [{ name: 'librarian', instructions: 'Answer from the handbook.', recall: { collections: ['handbook'], k: 2 } }] });
+    const file = config('handbook', {
+      collections: [{ name: 'handbook' }],
+      agents: [{ name: 'librarian', instructions: 'Answer from the handbook.', recall: { collections: ['handbook'], k: 2 } }],
+    });
     const ing = await troupe(['ingest', 'handbook', `${docs}/**/*`, '--config', file], { data: 'i' });
     expect(ing.code, ing.stderr).toBe(0);
     expect(ing.stdout).toMatch(/ingested 4 of 4 files into collection "handbook" \(4 added, 0 replaced, 0 unchanged; \d+ chunks/);
@@ -101,7 +123,10 @@ describe('troupe commands', () => {
 
   it('start serves the user config without the demo, and run --url talks to it', async () => {
     const file = config('own', { agents: [{ name: 'helper', description: 'Helps.', instructions: 'Help.' }] });
-    const gw = await startCliGateway(['start', '--config', file, '--quiet'], cleanEnv({ TROUPE_PORT: '0', TROUPE_DATA_DIR: join(dir, 's') }));
+    const gw = await startCliGateway(
+      ['start', '--config', file, '--quiet'],
+      cleanEnv({ TROUPE_PORT: '0', TROUPE_DATA_DIR: join(dir, 's') }),
+    );
     try {
       expect(gw.output()).toContain('troupe: agents helper on');
       expect(gw.output()).toContain('serving your config (the demo runs only on the default config or with --demo)');

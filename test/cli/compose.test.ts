@@ -29,7 +29,10 @@ class Seeing implements ModelProvider {
 
 describe('composeCatalog', () => {
   it('serves memory/store per tenant and bounds what the model sees by the thread window', async () => {
-    const config = configSchema.parse({ agents: [{ name: 'chatty', instructions: 'Chat.' }], memory: { window: { maxMessages: 4, maxTokens: 10_000, summaryTokens: 0 } } });
+    const config = configSchema.parse({
+      agents: [{ name: 'chatty', instructions: 'Chat.' }],
+      memory: { window: { maxMessages: 4, maxTokens: 10_000, summaryTokens: 0 } },
+    });
     system = await createSystem({ config });
     const mesh = new MeshNode(system);
     const provider = new Seeing();
@@ -39,7 +42,9 @@ describe('composeCatalog', () => {
     const store = await catalog.ensure('memory/store', 'acme');
     await store.ask(STORE_PUT, { namespace: ['prefs'], key: 'k', value: { colour: 'green' } });
     expect(await store.ask(STORE_GET, { namespace: ['prefs'], key: 'k' })).toMatchObject({ value: { colour: 'green' } });
-    await expect((await catalog.ensure('memory/store', 'globex')).ask(STORE_GET, { namespace: ['prefs'], key: 'k' })).rejects.toMatchObject({ code: 'not_found' });
+    await expect((await catalog.ensure('memory/store', 'globex')).ask(STORE_GET, { namespace: ['prefs'], key: 'k' })).rejects.toMatchObject(
+      { code: 'not_found' },
+    );
     await expect(catalog.ensure('memory/other', 'acme')).rejects.toMatchObject({ code: 'not_found' });
 
     const agent = await catalog.ensure('agent/chatty', 'acme');
@@ -47,7 +52,11 @@ describe('composeCatalog', () => {
     for (let i = 1; i <= 5; i++) {
       const runId = `w${i}`;
       const done = waitForRun(system, runId, 'acme', 10_000);
-      const created = await agent.ask<{ thread_id: string }>(RUN_CREATE, { run_id: runId, ...(thread === undefined ? {} : { thread_id: thread }), input: { messages: [{ role: 'user', content: `message ${i}` }] } });
+      const created = await agent.ask<{ thread_id: string }>(RUN_CREATE, {
+        run_id: runId,
+        ...(thread === undefined ? {} : { thread_id: thread }),
+        input: { messages: [{ role: 'user', content: `message ${i}` }] },
+      });
       thread = created.thread_id;
       expect((await done).status).toBe('success');
     }
@@ -61,7 +70,14 @@ describe('composeCatalog with collections', () => {
   it('recalls passages from the agent’s collections before each model call, and serves search/remember tools, per tenant', async () => {
     const config = configSchema.parse({
       collections: [{ name: 'facts' }],
-      agents: [{ name: 'librarian', instructions: 'Answer from memory.', tools: ['search_facts', 'remember_facts'], recall: { collections: ['facts'], k: 2 } }],
+      agents: [
+        {
+          name: 'librarian',
+          instructions: 'Answer from memory.',
+          tools: ['search_facts', 'remember_facts'],
+          recall: { collections: ['facts'], k: 2 },
+        },
+      ],
       memory: { embedThreads: 0 },
     });
     system = await createSystem({ config });
@@ -71,23 +87,39 @@ describe('composeCatalog with collections', () => {
     await mesh.start();
     try {
       const facts = await catalog.ensure('collection/facts', 'acme');
-      await facts.ask(RAG_INGEST, {
-        documents: [
-          { id: 'mars', format: 'text', content: 'Mars is the fourth planet from the Sun. Its red colour comes from iron oxide on its surface.' },
-          { id: 'venus', format: 'text', content: 'Venus is the second planet from the Sun and the hottest, with a thick carbon dioxide atmosphere.' },
-        ],
-      }, { timeoutMs: 60_000 });
+      await facts.ask(
+        RAG_INGEST,
+        {
+          documents: [
+            {
+              id: 'mars',
+              format: 'text',
+              content: 'Mars is the fourth planet from the Sun. Its red colour comes from iron oxide on its surface.',
+            },
+            {
+              id: 'venus',
+              format: 'text',
+              content: 'Venus is the second planet from the Sun and the hottest, with a thick carbon dioxide atmosphere.',
+            },
+          ],
+        },
+        { timeoutMs: 60_000 },
+      );
       const s = system;
       const runOn = async (tenant: string, content: string) => {
         const runId = `c${Math.random().toString(16).slice(2)}`;
         const done = waitForRun(s, runId, tenant, 30_000);
-        await (await catalog.ensure('agent/librarian', tenant)).ask(RUN_CREATE, { run_id: runId, input: { messages: [{ role: 'user', content }] } });
+        await (
+          await catalog.ensure('agent/librarian', tenant)
+        ).ask(RUN_CREATE, { run_id: runId, input: { messages: [{ role: 'user', content }] } });
         return done;
       };
       expect((await runOn('acme', 'Which planet is red because of iron oxide?')).status).toBe('success');
       const recalled = provider.shown.at(-1)!.find((m) => m.role === 'system' && m.content.startsWith(RECALL_HEADING));
       expect(recalled?.content).toContain('(mars#0)');
-      expect(recalled!.content.indexOf('(mars#0)')).toBeLessThan(recalled!.content.indexOf('(venus#0)') === -1 ? Infinity : recalled!.content.indexOf('(venus#0)'));
+      expect(recalled!.content.indexOf('(mars#0)')).toBeLessThan(
+        recalled!.content.indexOf('(venus#0)') === -1 ? Infinity : recalled!.content.indexOf('(venus#0)'),
+      );
 
       // Another tenant's collection is its own: nothing to recall there.
       await runOn('globex', 'Which planet is red because of iron oxide?');
@@ -110,6 +142,8 @@ describe('composeCatalog with collections', () => {
   it('refuses an agent that recalls from a collection config does not name', async () => {
     const config = configSchema.parse({ agents: [{ name: 'x', instructions: 'x', recall: { collections: ['ghost'] } }] });
     system = await createSystem({ config });
-    await expect(composeCatalog(config, new MeshNode(system))).rejects.toThrow('agents: x recalls from collection "ghost", which config.collections does not name');
+    await expect(composeCatalog(config, new MeshNode(system))).rejects.toThrow(
+      'agents: x recalls from collection "ghost", which config.collections does not name',
+    );
   });
 });

@@ -9,7 +9,12 @@ describe('troupe start (embedded demo)', () => {
   it('runs supervision, agents with tools and a handoff on the offline model, then stops', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, TROUPE_PORT: '0' }; // the gateway on a free port
     for (const k of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_API_KEY']) delete env[k];
-    const out = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'start', '--demo-seconds', '2'], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+    const out = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'start', '--demo-seconds', '2'], {
+      cwd: ROOT,
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(out.status, out.stderr).toBe(0);
     expect(out.stdout).toContain('embedded mode (no NATS, no API keys)');
     expect(out.stdout).toContain('on offline (offline)');
@@ -23,7 +28,12 @@ describe('troupe start (embedded demo)', () => {
   }, 90_000);
 
   it('troupe config reports a bad value with its path and source', () => {
-    const out = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'config'], { cwd: ROOT, env: { ...process.env, TROUPE_MAILBOX_CAPACITY: '0' }, encoding: 'utf8', timeout: 60_000 });
+    const out = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'config'], {
+      cwd: ROOT,
+      env: { ...process.env, TROUPE_MAILBOX_CAPACITY: '0' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(out.status).toBe(1);
     expect(out.stderr).toContain('mailbox.capacity');
     expect(out.stderr).toContain('TROUPE_MAILBOX_CAPACITY');

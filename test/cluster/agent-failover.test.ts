@@ -22,7 +22,14 @@ const configFile = join(dir, 'troupe.json');
 
 beforeAll(async () => {
   server = await NatsServer.start();
-  writeFileSync(configFile, JSON.stringify({ agents: [{ name: 'clerk', instructions: 'Compute, with approval.', provider: 'offline', tools: ['calculator'], approvals: ['calculator'] }] }));
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      agents: [
+        { name: 'clerk', instructions: 'Compute, with approval.', provider: 'offline', tools: ['calculator'], approvals: ['calculator'] },
+      ],
+    }),
+  );
 }, 30_000);
 
 afterAll(async () => {
@@ -34,17 +41,30 @@ afterAll(async () => {
 describe('agent failover', () => {
   it('an interrupted run on a SIGKILLed node is finished by the node that takes the agent over', async () => {
     const prefix = `af${process.pid}`;
-    for (const id of ['a1', 'a2']) nodes.push(await NodeProcess.start(id, [server.url], prefix, ['--kinds', 'agent,tool', '--config', configFile]));
+    for (const id of ['a1', 'a2'])
+      nodes.push(await NodeProcess.start(id, [server.url], prefix, ['--kinds', 'agent,tool', '--config', configFile]));
     const { system, placement } = await meshClient([server.url], prefix);
     const storage = await JetStreamStorage.connect({ servers: [server.url], prefix });
     try {
       const cluster = system.transport.cluster!;
-      await eventually(() => ['a1', 'a2'].every((id) => cluster.membership.live().some((n) => n.id === id && n.kinds.includes('agent'))), 20_000, 'nodes');
+      await eventually(
+        () => ['a1', 'a2'].every((id) => cluster.membership.live().some((n) => n.id === id && n.kinds.includes('agent'))),
+        20_000,
+        'nodes',
+      );
       const seen: RunEvent[] = [];
       system.subscribe(runTopic('run-f'), (env) => seen.push(env.payload as RunEvent));
       const agent = await placement.activate('agent/clerk');
-      await agent.ask(RUN_CREATE, { run_id: 'run-f', input: { messages: [{ role: 'user', content: '/tool calculator {"expression":"6*7"}' }] } }, { timeoutMs: 10_000 });
-      await eventually(() => seen.some((e) => e.event === 'status' && (e.data as { status: string }).status === 'interrupted'), 20_000, 'the run to wait for approval');
+      await agent.ask(
+        RUN_CREATE,
+        { run_id: 'run-f', input: { messages: [{ role: 'user', content: '/tool calculator {"expression":"6*7"}' }] } },
+        { timeoutMs: 10_000 },
+      );
+      await eventually(
+        () => seen.some((e) => e.event === 'status' && (e.data as { status: string }).status === 'interrupted'),
+        20_000,
+        'the run to wait for approval',
+      );
 
       const owner = cluster.leases().find((l) => l.address === 'agent/clerk')?.node;
       expect(['a1', 'a2']).toContain(owner);
@@ -52,13 +72,19 @@ describe('agent failover', () => {
       const killedAt = Date.now();
       await victim.signal('SIGKILL');
       const heir = owner === 'a1' ? 'a2' : 'a1';
-      await eventually(() => cluster.leases().some((l) => l.address === 'agent/clerk' && l.node === heir), 30_000, `the agent to move to ${heir}`);
+      await eventually(
+        () => cluster.leases().some((l) => l.address === 'agent/clerk' && l.node === heir),
+        30_000,
+        `the agent to move to ${heir}`,
+      );
       const movedMs = Date.now() - killedAt;
 
       // The answer goes to the agent's mailbox; the new activation restored the run before reading it.
       await eventually(
         async () => {
-          const r = await agent.ask<{ status: string }>(RUN_RESUME, { run_id: 'run-f', resume: { approve: true } }, { timeoutMs: 5_000 }).catch(() => undefined);
+          const r = await agent
+            .ask<{ status: string }>(RUN_RESUME, { run_id: 'run-f', resume: { approve: true } }, { timeoutMs: 5_000 })
+            .catch(() => undefined);
           return r?.status === 'running';
         },
         30_000,

@@ -57,7 +57,11 @@ async function startMesh(ids: string[]): Promise<string> {
   nodes = await Promise.all(ids.map((id) => NodeProcess.start(id, [server.url], prefix)));
   client = await meshClient([server.url], prefix);
   const c = cluster(client.system);
-  await eventually(() => ids.every((id) => c.membership.live().some((n) => n.id === id && n.kinds.includes('counter'))), 15_000, 'nodes to announce');
+  await eventually(
+    () => ids.every((id) => c.membership.live().some((n) => n.id === id && n.kinds.includes('counter'))),
+    15_000,
+    'nodes to announce',
+  );
   return prefix;
 }
 
@@ -102,7 +106,10 @@ describe('cluster of troupe node processes', () => {
     const owners = new Map<string, number>();
     for (const l of c.leases()) if (l.address.startsWith('counter/')) owners.set(l.node, (owners.get(l.node) ?? 0) + 1);
     const victim = [...owners.entries()].sort((a, b) => b[1] - a[1])[0]![0];
-    const orphans = c.leases().filter((l) => l.node === victim && l.address.startsWith('counter/')).map((l) => l.address);
+    const orphans = c
+      .leases()
+      .filter((l) => l.node === victim && l.address.startsWith('counter/'))
+      .map((l) => l.address);
     let killedAt = 0;
     await drive(jobs, 4_000, async () => {
       killedAt = Date.now();
@@ -114,7 +121,10 @@ describe('cluster of troupe node processes', () => {
     for (const a of counters) {
       await eventually(
         async () => {
-          const got = await system.ref(a).ask<{ sum: number; count: number; node: string }>('counter.get', undefined, { timeoutMs: 2_000 }).catch(() => undefined);
+          const got = await system
+            .ref(a)
+            .ask<{ sum: number; count: number; node: string }>('counter.get', undefined, { timeoutMs: 2_000 })
+            .catch(() => undefined);
           if (got === undefined || got.count !== expected.get(a)!.count) return false;
           expect(got.sum).toBe(expected.get(a)!.sum);
           expect(got.node).not.toBe(victim);
@@ -129,7 +139,9 @@ describe('cluster of troupe node processes', () => {
     const ran = await topicCount(system, prefix, 'results.ran.>');
     expect(ran).toBeGreaterThanOrEqual(5_000);
     expect(await system.deadLetters.list()).toEqual([]);
-    console.log(`failover: ${orphans.length} counters orphaned on ${victim}; first served again ${firstServed - killedAt} ms after SIGKILL; pool ran ${ran} times for 5000 jobs`);
+    console.log(
+      `failover: ${orphans.length} counters orphaned on ${victim}; first served again ${firstServed - killedAt} ms after SIGKILL; pool ran ${ran} times for 5000 jobs`,
+    );
   }, 120_000);
 
   it('a node attached mid-traffic takes work; a draining node hands over with zero redeliveries', async () => {
@@ -149,10 +161,11 @@ describe('cluster of troupe node processes', () => {
         const a = counters[(i / 2) % counters.length] as string;
         expected.set(a, (expected.get(a) ?? 0) + 1);
         jobs.push(() => system.ref(a).tell('counter.add', 1));
-      } else jobs.push(async () => {
-        await system.ref('worker/jobs').tell('worker.job', i);
-        if (i % 40 === 1) await new Promise((r) => setTimeout(r, 1));
-      });
+      } else
+        jobs.push(async () => {
+          await system.ref('worker/jobs').tell('worker.job', i);
+          if (i % 40 === 1) await new Promise((r) => setTimeout(r, 1));
+        });
     }
     let drainedAt = 0;
     let attached: NodeProcess | undefined;
@@ -169,7 +182,10 @@ describe('cluster of troupe node processes', () => {
     for (const a of counters) {
       await eventually(
         async () => {
-          const got = await system.ref(a).ask<{ count: number; node: string }>('counter.get', undefined, { timeoutMs: 2_000 }).catch(() => undefined);
+          const got = await system
+            .ref(a)
+            .ask<{ count: number; node: string }>('counter.get', undefined, { timeoutMs: 2_000 })
+            .catch(() => undefined);
           return got !== undefined && got.count === expected.get(a) && got.node !== 'a1';
         },
         30_000,

@@ -62,7 +62,11 @@ describe('membership', () => {
       await new Promise((r) => setTimeout(r, 500));
       await own.launch();
       await during;
-      await eventually(async () => (await ref.ask('echo.it', 3, { timeoutMs: 2_000 }).catch(() => undefined)) === 3, 30_000, 'asks after restart');
+      await eventually(
+        async () => (await ref.ask('echo.it', 3, { timeoutMs: 2_000 }).catch(() => undefined)) === 3,
+        30_000,
+        'asks after restart',
+      );
       // The tell sent while the server was down was handled exactly once, in order, after the restart.
       expect(seen.filter((x) => x === 2)).toHaveLength(1);
       expect(seen.slice(0, 2)).toEqual([1, 2]);
@@ -76,10 +80,14 @@ describe('membership', () => {
     const prefix = `drain${n++}`;
     const proc = await NodeProcess.start('d1', [mesh.server().url], prefix);
     const code = await new Promise<number | null>((done) => {
-      const cli = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'node', 'drain', '--node-id', 'd1', '--nats', mesh.server().url, '--prefix', prefix], {
-        cwd: resolve(import.meta.dirname, '../..'),
-        stdio: 'ignore',
-      });
+      const cli = spawn(
+        process.execPath,
+        ['--import', 'tsx', 'cli/main.ts', 'node', 'drain', '--node-id', 'd1', '--nats', mesh.server().url, '--prefix', prefix],
+        {
+          cwd: resolve(import.meta.dirname, '../..'),
+          stdio: 'ignore',
+        },
+      );
       cli.once('exit', done);
     });
     expect(code).toBe(0);

@@ -50,7 +50,11 @@ describe('NATS cluster failover', () => {
     try {
       expect(system.transport.replicas).toBe(3);
       const c = system.transport.cluster!;
-      await eventually(() => ['r1', 'r2'].every((id) => c.membership.live().some((n) => n.id === id && n.kinds.length > 0)), 20_000, 'nodes');
+      await eventually(
+        () => ['r1', 'r2'].every((id) => c.membership.live().some((n) => n.id === id && n.kinds.length > 0)),
+        20_000,
+        'nodes',
+      );
       const counters = Array.from({ length: 8 }, (_, i) => `counter/k${i}`);
       for (const a of counters) await placement.activate(a);
       const expected = new Map(counters.map((a) => [a, 0]));
@@ -88,15 +92,21 @@ describe('NATS cluster failover', () => {
       for (const a of counters) {
         await eventually(
           async () => {
-            const got = await system.ref(a).ask<{ count: number }>('counter.get', undefined, { timeoutMs: 3_000 }).catch((e: unknown) => (e as Error).message);
-            if (process.env['DBG']) console.log(a, JSON.stringify(got), expected.get(a), JSON.stringify(c.leases().filter((l) => l.address === a)));
+            const got = await system
+              .ref(a)
+              .ask<{ count: number }>('counter.get', undefined, { timeoutMs: 3_000 })
+              .catch((e: unknown) => (e as Error).message);
+            if (process.env['DBG'])
+              console.log(a, JSON.stringify(got), expected.get(a), JSON.stringify(c.leases().filter((l) => l.address === a)));
             return typeof got === 'object' && got?.count === expected.get(a);
           },
           90_000,
           `${a} to have every acknowledged message`,
         );
       }
-      console.log(`nats failover: killed leader ${killed}; ${acked} sends acknowledged, ${refused} refused; sending took ${sent} ms; all counted ${Date.now() - started} ms after traffic began`);
+      console.log(
+        `nats failover: killed leader ${killed}; ${acked} sends acknowledged, ${refused} refused; sending took ${sent} ms; all counted ${Date.now() - started} ms after traffic began`,
+      );
       expect(acked + refused).toBe(total);
       expect(refused).toBe(0);
     } finally {

@@ -25,8 +25,28 @@ export class NodeProcess {
   }
 
   /** Starts `troupe node` hosting the fixture kinds; resolves once it joined the mesh. */
-  static async start(id: string, servers: string[], prefix: string, extra: string[] = [], env: Record<string, string> = {}): Promise<NodeProcess> {
-    const args = ['--import', 'tsx', 'cli/main.ts', 'node', '--nats', servers.join(','), '--prefix', prefix, '--node-id', id, '--module', 'test/cluster/fixture-kinds.ts', ...extra];
+  static async start(
+    id: string,
+    servers: string[],
+    prefix: string,
+    extra: string[] = [],
+    env: Record<string, string> = {},
+  ): Promise<NodeProcess> {
+    const args = [
+      '--import',
+      'tsx',
+      'cli/main.ts',
+      'node',
+      '--nats',
+      servers.join(','),
+      '--prefix',
+      prefix,
+      '--node-id',
+      id,
+      '--module',
+      'test/cluster/fixture-kinds.ts',
+      ...extra,
+    ];
     const proc = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const node = new NodeProcess(id, proc);
     const end = Date.now() + 30_000;
@@ -54,7 +74,11 @@ export class NodeProcess {
 }
 
 /** A client of the mesh (not a node: it hosts nothing and announces nothing). */
-export async function meshClient(servers: string[], prefix: string, extra: { replicas?: number } = {}): Promise<{ system: ActorSystem & { transport: JetStreamTransport }; placement: MeshNode }> {
+export async function meshClient(
+  servers: string[],
+  prefix: string,
+  extra: { replicas?: number } = {},
+): Promise<{ system: ActorSystem & { transport: JetStreamTransport }; placement: MeshNode }> {
   const transport = new JetStreamTransport({ servers, prefix, announce: false, ...extra });
   const system = await createSystem({ node: `client${process.pid}x${Math.random().toString(16).slice(2, 6)}`, transport });
   return { system: system as ActorSystem & { transport: JetStreamTransport }, placement: new MeshNode(system) };

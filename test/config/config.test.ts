@@ -87,7 +87,12 @@ describe('precedence: defaults < file < env < overrides', () => {
     const file = writeConfig({ transport: { kind: 'jetstream', servers: ['nats://a:4222'], streamReplicas: 3 } });
     expect(loadConfig({ file, env: {}, overrides: { transport: { kind: 'memory' } } }).transport).toEqual({ kind: 'memory' });
     const env = { TROUPE_NATS_URL: 'nats://b:4222' };
-    expect(loadConfig({ file, env }).transport).toMatchObject({ kind: 'jetstream', servers: ['nats://b:4222'], streamReplicas: 3, prefix: 'troupe' });
+    expect(loadConfig({ file, env }).transport).toMatchObject({
+      kind: 'jetstream',
+      servers: ['nats://b:4222'],
+      streamReplicas: 3,
+      prefix: 'troupe',
+    });
   });
 });
 
@@ -95,7 +100,27 @@ describe('environment table', () => {
   const cases: [string, string, (c: ReturnType<typeof loadConfig>) => unknown, unknown][] = [
     ['TROUPE_NODE_ID', 'n1', (c) => c.node.id, 'n1'],
     ['TROUPE_NODE_KINDS', ' chat, tool ,,', (c) => c.node.kinds, ['chat', 'tool']],
-    ['TROUPE_NATS_URL', 'nats://a:4222,nats://b:4222', (c) => ({ ...c.transport, prefix: undefined, leaseTtlMs: undefined, heartbeatMs: undefined, deadAfterMs: undefined, ackWaitMs: undefined }), { kind: 'jetstream', servers: ['nats://a:4222', 'nats://b:4222'], prefix: undefined, leaseTtlMs: undefined, heartbeatMs: undefined, deadAfterMs: undefined, ackWaitMs: undefined }],
+    [
+      'TROUPE_NATS_URL',
+      'nats://a:4222,nats://b:4222',
+      (c) => ({
+        ...c.transport,
+        prefix: undefined,
+        leaseTtlMs: undefined,
+        heartbeatMs: undefined,
+        deadAfterMs: undefined,
+        ackWaitMs: undefined,
+      }),
+      {
+        kind: 'jetstream',
+        servers: ['nats://a:4222', 'nats://b:4222'],
+        prefix: undefined,
+        leaseTtlMs: undefined,
+        heartbeatMs: undefined,
+        deadAfterMs: undefined,
+        ackWaitMs: undefined,
+      },
+    ],
     ['TROUPE_DATA_DIR', '/var/troupe', (c) => c.dataDir, '/var/troupe'],
     ['TROUPE_STORAGE', 'lmdb', (c) => c.storage.kind, 'lmdb'],
     ['TROUPE_HOST', '0.0.0.0', (c) => c.gateway.host, '0.0.0.0'],
@@ -105,7 +130,12 @@ describe('environment table', () => {
     ['TROUPE_MAX_DELIVERIES', '5', (c) => c.mailbox.maxDeliveries, 5],
     ['TROUPE_ASK_TIMEOUT_MS', '250', (c) => c.ask.defaultTimeoutMs, 250],
     ['TROUPE_ENCRYPTION_KEY', 'ab'.repeat(32), (c) => c.memory.encryption.key, 'ab'.repeat(32)],
-    ['TROUPE_ENCRYPTION_PREVIOUS_KEYS', `${'cd'.repeat(32)},${'ef'.repeat(32)}`, (c) => c.memory.encryption.previousKeys, ['cd'.repeat(32), 'ef'.repeat(32)]],
+    [
+      'TROUPE_ENCRYPTION_PREVIOUS_KEYS',
+      `${'cd'.repeat(32)},${'ef'.repeat(32)}`,
+      (c) => c.memory.encryption.previousKeys,
+      ['cd'.repeat(32), 'ef'.repeat(32)],
+    ],
   ];
   it.each(cases)('%s=%s is mapped', (name, value, get, expected) => {
     expect(get(loadConfig({ env: { [name]: value } }))).toEqual(expected);
@@ -142,7 +172,13 @@ describe('errors', () => {
 
   it('wrong type in the file names the path and the file', () => {
     const file = writeConfig({ mailbox: { capacity: 'big' } });
-    expectIssue(configError(() => loadConfig({ file, env: {} })), 'mailbox.capacity', 'file', `from file ${file}`, 'received "big"');
+    expectIssue(
+      configError(() => loadConfig({ file, env: {} })),
+      'mailbox.capacity',
+      'file',
+      `from file ${file}`,
+      'received "big"',
+    );
   });
 
   it('unknown keys are errors (top level and nested)', () => {
@@ -178,13 +214,24 @@ describe('errors', () => {
 
   it('bad transport kind and bad jetstream settings', () => {
     const file = writeConfig({ transport: { kind: 'kafka' } });
-    expectIssue(configError(() => loadConfig({ file, env: {} })), 'transport.kind', 'file', '"memory" | "jetstream"', 'received "kafka"');
+    expectIssue(
+      configError(() => loadConfig({ file, env: {} })),
+      'transport.kind',
+      'file',
+      '"memory" | "jetstream"',
+      'received "kafka"',
+    );
     const bad = { transport: { kind: 'jetstream', servers: ['http://x'], streamReplicas: 9, token: 123456 } };
     const e = configError(() => loadConfig({ env: {}, overrides: bad }));
     expectIssue(e, 'transport.servers.0', 'overrides', 'nats://');
     expectIssue(e, 'transport.streamReplicas', 'overrides', 'from 1 to 5');
     expect(e.message).not.toContain('123456');
-    expectIssue(configError(() => loadConfig({ env: { TROUPE_NATS_URL: 'localhost' } })), 'transport.servers.0', 'env', 'TROUPE_NATS_URL');
+    expectIssue(
+      configError(() => loadConfig({ env: { TROUPE_NATS_URL: 'localhost' } })),
+      'transport.servers.0',
+      'env',
+      'TROUPE_NATS_URL',
+    );
   });
 
   it('cross-field: backoff.maxMs below initialMs', () => {
@@ -215,14 +262,26 @@ describe('property: valid partial configs round-trip through a file', () => {
   const transport = fc.oneof(
     fc.constant({ kind: 'memory' as const }),
     fc.record(
-      { kind: fc.constant('jetstream' as const), servers: fc.array(natsUrl, { minLength: 1, maxLength: 3 }), streamReplicas: int(1, 5), name: fc.string({ minLength: 1 }), token: fc.string({ minLength: 1 }) },
+      {
+        kind: fc.constant('jetstream' as const),
+        servers: fc.array(natsUrl, { minLength: 1, maxLength: 3 }),
+        streamReplicas: int(1, 5),
+        name: fc.string({ minLength: 1 }),
+        token: fc.string({ minLength: 1 }),
+      },
       { requiredKeys: ['kind', 'servers'] },
     ),
   );
   const partial = opt({
     node: opt({ id: fc.string(), host: fc.string(), kinds: fc.array(fc.string({ minLength: 1 })) }),
     transport,
-    mailbox: opt({ capacity: int(1, 1e6), blockTimeoutMs: int(0, 1e6), maxDeliveries: int(1, 100), handlerTimeoutMs: int(1, 1e6), dedupWindow: int(0, 1e6) }),
+    mailbox: opt({
+      capacity: int(1, 1e6),
+      blockTimeoutMs: int(0, 1e6),
+      maxDeliveries: int(1, 100),
+      handlerTimeoutMs: int(1, 1e6),
+      dedupWindow: int(0, 1e6),
+    }),
     ask: opt({ defaultTimeoutMs: int(1, 1e6) }),
     deadLetters: opt({ capacity: int(1, 1e6) }),
     supervision: opt({

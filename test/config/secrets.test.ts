@@ -46,9 +46,7 @@ describe('config secrets', () => {
   it('configSecrets lists config secrets and the provider and encryption keys of the environment', () => {
     const env = { OPENAI_API_KEY: 'sk-openai-aaa', ANTHROPIC_API_KEY: 'sk-ant-bbb', MY_AGENT_KEY: 'agent-key-ccc' };
     const found = configSecrets(config(), { ...env, TROUPE_ENCRYPTION_PREVIOUS_KEYS: `${PREV_B64}, other-old-key-ddd` });
-    expect(found).toEqual(
-      expect.arrayContaining([...CONFIG_SECRETS, 'sk-openai-aaa', 'sk-ant-bbb', 'agent-key-ccc', 'other-old-key-ddd']),
-    );
+    expect(found).toEqual(expect.arrayContaining([...CONFIG_SECRETS, 'sk-openai-aaa', 'sk-ant-bbb', 'agent-key-ccc', 'other-old-key-ddd']));
     expect(found).not.toContain('troupe');
     expect(found.some((s) => s.startsWith('sha256:'))).toBe(false);
   });

@@ -4,7 +4,14 @@ import fc from 'fast-check';
 import type { RunEvent } from '../../protocols/index.js';
 import { RpcError, TaskView, parseRequest, resumeOf, textOf, type Message } from '../../gateway/a2a/index.js';
 
-const ev = (seq: number, event: RunEvent['event'], data: unknown, agent = 'assistant'): RunEvent => ({ run_id: 'r1', thread_id: 't1', seq, event, agent, data });
+const ev = (seq: number, event: RunEvent['event'], data: unknown, agent = 'assistant'): RunEvent => ({
+  run_id: 'r1',
+  thread_id: 't1',
+  seq,
+  event,
+  agent,
+  data,
+});
 
 /** A run's events: running, some tokens, maybe a tool call/result, then an end. */
 const runEvents = fc
@@ -15,10 +22,24 @@ const runEvents = fc
   })
   .map(({ tokens, tool, end }) => {
     const out: RunEvent[] = [ev(1, 'status', { status: 'running' })];
-    if (tool) out.push(ev(out.length + 1, 'tool_call', { id: 'c1', name: 'calculator', arguments: {} }), ev(out.length + 2, 'tool_result', { id: 'c1', name: 'calculator', is_error: false, content: '2' }));
+    if (tool)
+      out.push(
+        ev(out.length + 1, 'tool_call', { id: 'c1', name: 'calculator', arguments: {} }),
+        ev(out.length + 2, 'tool_result', { id: 'c1', name: 'calculator', is_error: false, content: '2' }),
+      );
     for (const t of tokens) out.push(ev(out.length + 1, 'token', { text: t }));
     const output = tokens.join('');
-    out.push(ev(out.length + 1, 'status', end === 'success' ? { status: end, output } : end === 'interrupted' ? { status: end, interrupt: { kind: 'approval', tool_call: { id: 'c2', name: 'calculator', arguments: { expression: '1' } } } } : { status: end, error: 'it broke' }));
+    out.push(
+      ev(
+        out.length + 1,
+        'status',
+        end === 'success'
+          ? { status: end, output }
+          : end === 'interrupted'
+            ? { status: end, interrupt: { kind: 'approval', tool_call: { id: 'c2', name: 'calculator', arguments: { expression: '1' } } } }
+            : { status: end, error: 'it broke' },
+      ),
+    );
     return { events: out, output, end };
   });
 
@@ -35,12 +56,20 @@ describe('TaskView', () => {
     fc.assert(
       fc.property(runEvents, ({ events, output, end }) => {
         const v = fold(events);
-        const expected = { success: 'TASK_STATE_COMPLETED', error: 'TASK_STATE_FAILED', timeout: 'TASK_STATE_FAILED', cancelled: 'TASK_STATE_CANCELED', interrupted: 'TASK_STATE_INPUT_REQUIRED' }[end];
+        const expected = {
+          success: 'TASK_STATE_COMPLETED',
+          error: 'TASK_STATE_FAILED',
+          timeout: 'TASK_STATE_FAILED',
+          cancelled: 'TASK_STATE_CANCELED',
+          interrupted: 'TASK_STATE_INPUT_REQUIRED',
+        }[end];
         expect(v.state).toBe(expected);
         const t = v.task();
-        if (end === 'success' && output !== '') expect(t.artifacts).toEqual([{ artifactId: 'output', name: 'output', parts: [{ text: output }] }]);
+        if (end === 'success' && output !== '')
+          expect(t.artifacts).toEqual([{ artifactId: 'output', name: 'output', parts: [{ text: output }] }]);
         if (end === 'success') expect(t.history?.at(-1)).toMatchObject({ role: 'ROLE_AGENT', parts: [{ text: output }] });
-        if (end === 'interrupted') expect(t.status.message?.parts[0]?.text).toMatch(/^Approve the call of calculator with \{"expression":"1"\}/);
+        if (end === 'interrupted')
+          expect(t.status.message?.parts[0]?.text).toMatch(/^Approve the call of calculator with \{"expression":"1"\}/);
       }),
     );
   });
@@ -70,7 +99,15 @@ describe('TaskView', () => {
       ev(5, 'handoff', { from: 'assistant', to: 'billing' }, 'assistant'),
       ev(6, 'status', { status: 'success', output: 'ab' }, 'billing'),
     ].flatMap((e) => v.apply(e));
-    expect(out.map((u) => Object.keys(u)[0])).toEqual(['statusUpdate', 'statusUpdate', 'artifactUpdate', 'artifactUpdate', 'statusUpdate', 'artifactUpdate', 'statusUpdate']);
+    expect(out.map((u) => Object.keys(u)[0])).toEqual([
+      'statusUpdate',
+      'statusUpdate',
+      'artifactUpdate',
+      'artifactUpdate',
+      'statusUpdate',
+      'artifactUpdate',
+      'statusUpdate',
+    ]);
     expect(out.flatMap((u) => ('artifactUpdate' in u ? [[u.artifactUpdate.append, u.artifactUpdate.lastChunk]] : []))).toEqual([
       [false, false],
       [true, false],
@@ -80,13 +117,22 @@ describe('TaskView', () => {
   });
 });
 
-const msg = (parts: Message['parts'], metadata?: Record<string, unknown>): Message => ({ messageId: 'm', parts, ...(metadata === undefined ? {} : { metadata }) });
+const msg = (parts: Message['parts'], metadata?: Record<string, unknown>): Message => ({
+  messageId: 'm',
+  parts,
+  ...(metadata === undefined ? {} : { metadata }),
+});
 
 describe('answers and message text', () => {
   it('approves only on a clear yes; a data part or metadata is taken as is', () => {
-    for (const yes of ['yes', 'Yes please', 'ok', 'OK then', 'approve', 'sure', 'go ahead', 'proceed']) expect(resumeOf(msg([{ text: yes }]), yes)).toEqual({ approve: true });
-    for (const no of ['no', 'nope', 'maybe', 'yesterday I said no', 'not ok']) expect(resumeOf(msg([{ text: no }]), no)).toEqual({ approve: false, reason: no });
-    expect(resumeOf(msg([{ data: { approve: true, arguments: { expression: '2' } } }]), '{}')).toEqual({ approve: true, arguments: { expression: '2' } });
+    for (const yes of ['yes', 'Yes please', 'ok', 'OK then', 'approve', 'sure', 'go ahead', 'proceed'])
+      expect(resumeOf(msg([{ text: yes }]), yes)).toEqual({ approve: true });
+    for (const no of ['no', 'nope', 'maybe', 'yesterday I said no', 'not ok'])
+      expect(resumeOf(msg([{ text: no }]), no)).toEqual({ approve: false, reason: no });
+    expect(resumeOf(msg([{ data: { approve: true, arguments: { expression: '2' } } }]), '{}')).toEqual({
+      approve: true,
+      arguments: { expression: '2' },
+    });
     expect(resumeOf(msg([{ data: { approve: false, reason: 'no way' } }]), '{}')).toEqual({ approve: false, reason: 'no way' });
     expect(resumeOf(msg([{ text: 'whatever' }], { approve: true }), 'whatever')).toEqual({ approve: true });
   });
@@ -121,6 +167,10 @@ describe('parseRequest', () => {
         }
       }),
     );
-    expect(parseRequest({ jsonrpc: '2.0', id: 3, method: 'GetTask', params: { id: 'x' } })).toEqual({ id: 3, method: 'GetTask', params: { id: 'x' } });
+    expect(parseRequest({ jsonrpc: '2.0', id: 3, method: 'GetTask', params: { id: 'x' } })).toEqual({
+      id: 3,
+      method: 'GetTask',
+      params: { id: 'x' },
+    });
   });
 });

@@ -18,13 +18,17 @@ afterAll(async () => {
 
 /** A client made the way the SDK documents: from the card URL; the token goes on every call. */
 async function client(tenant: string): Promise<Client> {
-  const fetchImpl: typeof fetch = (url, init) => fetch(url, { ...init, headers: { ...(init?.headers as Record<string, string>), authorization: `Bearer ${tenant}` } });
+  const fetchImpl: typeof fetch = (url, init) =>
+    fetch(url, { ...init, headers: { ...(init?.headers as Record<string, string>), authorization: `Bearer ${tenant}` } });
   const factory = new ClientFactory({ transports: [new JsonRpcTransportFactory({ fetchImpl })] });
   return factory.createFromUrl(gw.url);
 }
 
 let n = 0;
-function message(text: string, extra: { metadata?: Record<string, unknown>; taskId?: string; contextId?: string; data?: unknown } = {}): Message {
+function message(
+  text: string,
+  extra: { metadata?: Record<string, unknown>; taskId?: string; contextId?: string; data?: unknown } = {},
+): Message {
   return Message.fromJSON({
     messageId: `m${++n}`,
     role: 'ROLE_USER',
@@ -35,8 +39,13 @@ function message(text: string, extra: { metadata?: Record<string, unknown>; task
   });
 }
 
-const textOf = (t: Task): string => t.artifacts.flatMap((a) => a.parts).map((p) => (p.content?.$case === 'text' ? p.content.value : '')).join('');
-const rpcCode = (e: unknown): number | undefined => (e as { envelopeCode?: number; code?: number }).envelopeCode ?? (e as { code?: number }).code;
+const textOf = (t: Task): string =>
+  t.artifacts
+    .flatMap((a) => a.parts)
+    .map((p) => (p.content?.$case === 'text' ? p.content.value : ''))
+    .join('');
+const rpcCode = (e: unknown): number | undefined =>
+  (e as { envelopeCode?: number; code?: number }).envelopeCode ?? (e as { code?: number }).code;
 
 async function sendTask(c: Client, m: Message): Promise<Task> {
   const r = await c.sendMessage({ tenant: '', message: m, configuration: undefined, metadata: undefined });
@@ -65,7 +74,9 @@ describe('A2A agent card', () => {
       req.on('error', reject);
       req.end();
     });
-    expect((JSON.parse(other) as { supportedInterfaces: { url: string }[] }).supportedInterfaces[0]?.url).toBe('http://agents.example:8443/a2a');
+    expect((JSON.parse(other) as { supportedInterfaces: { url: string }[] }).supportedInterfaces[0]?.url).toBe(
+      'http://agents.example:8443/a2a',
+    );
     const c = await client('acme');
     expect((await c.getAgentCard()).skills.find((s) => s.id === 'assistant')?.tags).toContain('tool:calculator');
   });
@@ -119,7 +130,13 @@ describe('A2A JSON-RPC with the SDK client', () => {
   it('streams: the task first, then working, tool and artifact updates, and the final state', async () => {
     const c = await client('acme');
     const events = [];
-    for await (const e of c.sendMessageStream({ tenant: '', message: message('/tool calculator {"expression":"1+2"}'), configuration: undefined, metadata: undefined })) events.push(e);
+    for await (const e of c.sendMessageStream({
+      tenant: '',
+      message: message('/tool calculator {"expression":"1+2"}'),
+      configuration: undefined,
+      metadata: undefined,
+    }))
+      events.push(e);
     const kinds = events.map((e) => e.payload?.$case);
     expect(kinds[0]).toBe('task');
     const first = events[0]?.payload?.value as Task;
@@ -164,7 +181,9 @@ describe('A2A JSON-RPC with the SDK client', () => {
     expect(textOf(rejected)).toContain('not today');
     expect(textOf(rejected)).not.toContain('value":6');
     // A finished task takes no more messages.
-    const e = await c.sendMessage({ tenant: '', message: message('yes', { taskId: again.id }), configuration: undefined, metadata: undefined }).catch((x: unknown) => x);
+    const e = await c
+      .sendMessage({ tenant: '', message: message('yes', { taskId: again.id }), configuration: undefined, metadata: undefined })
+      .catch((x: unknown) => x);
     expect(rpcCode(e)).toBe(-32004);
   });
 
@@ -185,7 +204,12 @@ describe('A2A JSON-RPC with the SDK client', () => {
 
   it('returns at once with returnImmediately and the task completes later', async () => {
     const c = await client('acme');
-    const r = (await c.sendMessage({ tenant: '', message: message('quick'), configuration: { acceptedOutputModes: [], returnImmediately: true, historyLength: undefined, taskPushNotificationConfig: undefined }, metadata: undefined })) as Task;
+    const r = (await c.sendMessage({
+      tenant: '',
+      message: message('quick'),
+      configuration: { acceptedOutputModes: [], returnImmediately: true, historyLength: undefined, taskPushNotificationConfig: undefined },
+      metadata: undefined,
+    })) as Task;
     expect([TaskState.TASK_STATE_SUBMITTED, TaskState.TASK_STATE_WORKING, TaskState.TASK_STATE_COMPLETED]).toContain(r.status?.state);
     await expect.poll(async () => (await c.getTask({ tenant: '', id: r.id })).status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
   });
@@ -193,7 +217,12 @@ describe('A2A JSON-RPC with the SDK client', () => {
   it('resubscribes to a running task: its state now, then its events to the end; a finished task cannot be subscribed to', async () => {
     const c = await client('acme');
     const config = { acceptedOutputModes: [], returnImmediately: true, historyLength: undefined, taskPushNotificationConfig: undefined };
-    const r = (await c.sendMessage({ tenant: '', message: message('/tool test.steps {"steps":5,"delayMs":40}'), configuration: config, metadata: undefined })) as Task;
+    const r = (await c.sendMessage({
+      tenant: '',
+      message: message('/tool test.steps {"steps":5,"delayMs":40}'),
+      configuration: config,
+      metadata: undefined,
+    })) as Task;
     const events = [];
     for await (const e of c.resubscribeTask({ tenant: '', id: r.id })) events.push(e);
     expect(events[0]?.payload?.$case).toBe('task');
@@ -222,7 +251,11 @@ describe('A2A JSON-RPC with the SDK client', () => {
     const acme = await client('acme');
     const globex = await client('globex');
     const task = await sendTask(acme, message('acme only'));
-    for (const call of [() => globex.getTask({ tenant: '', id: task.id }), () => globex.cancelTask({ tenant: '', id: task.id, metadata: undefined }), () => sendTask(globex, message('yes', { taskId: task.id }))]) {
+    for (const call of [
+      () => globex.getTask({ tenant: '', id: task.id }),
+      () => globex.cancelTask({ tenant: '', id: task.id, metadata: undefined }),
+      () => sendTask(globex, message('yes', { taskId: task.id })),
+    ]) {
       const e = await call().catch((x: unknown) => x);
       expect(rpcCode(e)).toBe(-32001);
     }
@@ -232,7 +265,12 @@ describe('A2A JSON-RPC with the SDK client', () => {
 });
 
 describe('A2A JSON-RPC framing (raw HTTP)', () => {
-  const post = (body: string, headers: Record<string, string> = {}) => fetch(`${gw.url}/a2a`, { method: 'POST', headers: { authorization: 'Bearer acme', 'content-type': 'application/json', ...headers }, body });
+  const post = (body: string, headers: Record<string, string> = {}) =>
+    fetch(`${gw.url}/a2a`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer acme', 'content-type': 'application/json', ...headers },
+      body,
+    });
 
   it('answers -32700 for a body that is not JSON, -32600 for one that is not a request, -32601 for an unknown method, -32602 for bad params', async () => {
     const cases: [string, number, unknown][] = [
@@ -271,8 +309,12 @@ describe('A2A across two gateway nodes of one mesh', () => {
     const one = await startTestGateway((deps) => a2aRoutes(deps), undefined, { mesh });
     const two = await startTestGateway((deps) => a2aRoutes(deps), undefined, { mesh });
     try {
-      const fetchWith = (tenant: string): typeof fetch => (url, init) => fetch(url, { ...init, headers: { ...(init?.headers as Record<string, string>), authorization: `Bearer ${tenant}` } });
-      const on = (g: TestGateway, tenant = 'acme') => new ClientFactory({ transports: [new JsonRpcTransportFactory({ fetchImpl: fetchWith(tenant) })] }).createFromUrl(g.url);
+      const fetchWith =
+        (tenant: string): typeof fetch =>
+        (url, init) =>
+          fetch(url, { ...init, headers: { ...(init?.headers as Record<string, string>), authorization: `Bearer ${tenant}` } });
+      const on = (g: TestGateway, tenant = 'acme') =>
+        new ClientFactory({ transports: [new JsonRpcTransportFactory({ fetchImpl: fetchWith(tenant) })] }).createFromUrl(g.url);
       const [a, b] = await Promise.all([on(one), on(two)]);
       const done = await sendTask(a, message('remember me'));
       const seen = await b.getTask({ tenant: '', id: done.id });

@@ -44,7 +44,14 @@ const DEFS: AgentDefinition[] = [
 ];
 
 function info(d: AgentDefinition): AgentInfo {
-  return { name: d.name, description: `${d.name} agent`, tools: d.tools ?? [], handoffs: d.handoffs ?? [], delegates: d.delegates ?? [], model: d.model };
+  return {
+    name: d.name,
+    description: `${d.name} agent`,
+    tools: d.tools ?? [],
+    handoffs: d.handoffs ?? [],
+    delegates: d.delegates ?? [],
+    model: d.model,
+  };
 }
 
 /** Agents (and the built-in tools) as gateway factories, activated per tenant on first use. */
@@ -57,7 +64,17 @@ function toolFactories(): ToolFactory[] {
 }
 
 /** The tenants the tests use; each has an API key (`keyOf`). */
-export const TENANTS = ['default', 'acme', 'globex', 'store-2x', 'store-1x', 'store-2x-a', 'store-1x-a', 'store-2x-b', 'store-1x-b'] as const;
+export const TENANTS = [
+  'default',
+  'acme',
+  'globex',
+  'store-2x',
+  'store-1x',
+  'store-2x-a',
+  'store-1x-a',
+  'store-2x-b',
+  'store-1x-b',
+] as const;
 
 /** A running gateway with the ACP route. */
 export interface AcpFixture {
@@ -76,11 +93,23 @@ export interface AcpFixture {
  * the ACP route on a random loopback port. The long-term store actor is activated per tenant
  * like the agents.
  */
-export async function startAcp(options: { mesh?: { hub: MemoryHub; storage: MemoryStorage }; node?: string; keys?: ReadonlyMap<string, { key: string; hash: string }> } = {}): Promise<AcpFixture> {
+export async function startAcp(
+  options: {
+    mesh?: { hub: MemoryHub; storage: MemoryStorage };
+    node?: string;
+    keys?: ReadonlyMap<string, { key: string; hash: string }>;
+  } = {},
+): Promise<AcpFixture> {
   const system =
     options.mesh === undefined
       ? await createSystem({ warn: () => undefined })
-      : await startSystem({ lifecycle: xstateLifecycle, transport: new MemoryTransport({ hub: options.mesh.hub }), storage: options.mesh.storage, node: options.node, warn: () => undefined });
+      : await startSystem({
+          lifecycle: xstateLifecycle,
+          transport: new MemoryTransport({ hub: options.mesh.hub }),
+          storage: options.mesh.storage,
+          node: options.node,
+          warn: () => undefined,
+        });
   const local = localDeps(system, { agents: agentFactories(), tools: toolFactories() });
   const deps: GatewayDeps = {
     ...local,
@@ -136,7 +165,10 @@ export interface Msg {
   tool_call_id?: string;
 }
 /** Thread values (with an interrupt when the run waits). */
-export type Values = { messages: Msg[]; __interrupt__?: { id: string; value: { kind: string; tool_call: { id: string; name: string; arguments: Record<string, unknown> } } }[] };
+export type Values = {
+  messages: Msg[];
+  __interrupt__?: { id: string; value: { kind: string; tool_call: { id: string; name: string; arguments: Record<string, unknown> } } }[];
+};
 /** One SSE event as the SDKs yield it. */
 export interface Ev {
   event: string;
@@ -166,4 +198,3 @@ export async function httpError(p: Promise<unknown>, status: number, text?: stri
 
 /** A run input of one human message. */
 export const human = (content: string): { messages: { type: string; content: string }[] } => ({ messages: [{ type: 'human', content }] });
-

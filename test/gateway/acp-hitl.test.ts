@@ -20,8 +20,17 @@ afterAll(async () => {
 const CALC = (expression: string) => human(`/tool calculator ${JSON.stringify({ expression })}`);
 
 /** Raw HTTP, for what the SDKs never send. */
-async function raw(method: string, path: string, body?: string, tenant = 'default'): Promise<{ status: number; json: { detail?: string } }> {
-  const res = await fetch(`${fx.url}${path}`, { method, headers: { 'content-type': 'application/json', 'x-api-key': fx.keyOf(tenant) }, ...(body === undefined ? {} : { body }) });
+async function raw(
+  method: string,
+  path: string,
+  body?: string,
+  tenant = 'default',
+): Promise<{ status: number; json: { detail?: string } }> {
+  const res = await fetch(`${fx.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', 'x-api-key': fx.keyOf(tenant) },
+    ...(body === undefined ? {} : { body }),
+  });
   const text = await res.text();
   return { status: res.status, json: (text === '' ? {} : JSON.parse(text)) as { detail?: string } };
 }
@@ -58,7 +67,9 @@ describe.each(LINES)('LangGraph SDK %s', (_line, Ctor) => {
   it('resumes with command.resume: approve streams the rest of the same run', async () => {
     const c = client();
     const { t, runId } = await interrupted(c, '2+3');
-    const events = await collect(c.runs.stream(t.thread_id, 'careful', { command: { resume: true }, streamMode: ['values', 'messages-tuple'] }));
+    const events = await collect(
+      c.runs.stream(t.thread_id, 'careful', { command: { resume: true }, streamMode: ['values', 'messages-tuple'] }),
+    );
     expect((events[0]?.data as { run_id: string }).run_id).toBe(runId);
     const final = events.filter((e) => e.event === 'values').at(-1)?.data as Values;
     expect(final.messages.map((m) => m.type)).toEqual(['human', 'ai', 'tool', 'ai']);
@@ -72,14 +83,20 @@ describe.each(LINES)('LangGraph SDK %s', (_line, Ctor) => {
   it('resumes with edited arguments, a LangChain HITL decision, or a rejection', async () => {
     const c = client();
     const edit = await interrupted(c, '1+1');
-    const edited = (await c.runs.wait(edit.t.thread_id, 'careful', { command: { resume: { approve: true, arguments: { expression: '10*10' } } } })) as Values;
+    const edited = (await c.runs.wait(edit.t.thread_id, 'careful', {
+      command: { resume: { approve: true, arguments: { expression: '10*10' } } },
+    })) as Values;
     expect(edited.messages[2]?.content).toContain('"value":100');
     const decision = await interrupted(c, '3*3');
-    const decided = (await c.runs.wait(decision.t.thread_id, 'careful', { command: { resume: { decisions: [{ type: 'approve' }] } } })) as Values;
+    const decided = (await c.runs.wait(decision.t.thread_id, 'careful', {
+      command: { resume: { decisions: [{ type: 'approve' }] } },
+    })) as Values;
     expect(decided.messages[2]?.content).toContain('"value":9');
     const reject = await interrupted(c, '4*4');
     await httpError(c.runs.wait(reject.t.thread_id, 'careful', { command: { resume: 'perhaps' } }), 422, 'approve');
-    const rejected = (await c.runs.wait(reject.t.thread_id, 'careful', { command: { resume: { approve: false, reason: 'not today' } } })) as Values;
+    const rejected = (await c.runs.wait(reject.t.thread_id, 'careful', {
+      command: { resume: { approve: false, reason: 'not today' } },
+    })) as Values;
     expect(rejected.messages[2]).toMatchObject({ type: 'tool', content: 'rejected by a human: not today' });
     expect(rejected.messages.at(-1)?.type).toBe('ai');
   });
@@ -89,7 +106,9 @@ describe.each(LINES)('LangGraph SDK %s', (_line, Ctor) => {
     const warm = await interrupted(c, '0');
     await c.runs.wait(warm.t.thread_id, 'careful', { command: { resume: false } });
     const threadId = crypto.randomUUID();
-    await fx.system.ref('agent/careful', 'default').ask(RUN_CREATE, { thread_id: threadId, input: { messages: [{ role: 'user', content: '/tool calculator {"expression":"8*8"}' }] } });
+    await fx.system
+      .ref('agent/careful', 'default')
+      .ask(RUN_CREATE, { thread_id: threadId, input: { messages: [{ role: 'user', content: '/tool calculator {"expression":"8*8"}' }] } });
     let status = '';
     for (let i = 0; i < 100 && status !== 'interrupted'; i++) {
       status = (await c.threads.get(threadId)).status;
@@ -132,7 +151,7 @@ describe.each(LINES)('LangGraph SDK %s', (_line, Ctor) => {
     await httpError(b.runs.wait(t.thread_id, 'assistant', { input: human('mine now') }), 404);
     expect((await b.threads.search({ metadata: { owner: 'acme' } })).length).toBe(0);
     expect((await a.threads.get(t.thread_id)).metadata).toMatchObject({ owner: 'acme' });
-    expect(((await a.threads.getState<Values>(t.thread_id)).values.messages.at(-1)?.content)).toContain('secret');
+    expect((await a.threads.getState<Values>(t.thread_id)).values.messages.at(-1)?.content).toContain('secret');
   });
 
   it('answers bad input with 4xx {detail} that the SDK surfaces', async () => {
@@ -142,12 +161,20 @@ describe.each(LINES)('LangGraph SDK %s', (_line, Ctor) => {
     await httpError(c.runs.wait(t.thread_id, 'assistant', { input: { messages: 5 } }), 422, 'input.messages[0]');
     await httpError(c.runs.wait(t.thread_id, 'assistant', { input: { messages: [{ type: 'tool', content: 'x' }] } }), 422, 'tool messages');
     await httpError(c.runs.wait(t.thread_id, 'assistant', { input: { messages: [] } }), 422, 'empty');
-    await httpError(c.runs.create(t.thread_id, 'assistant', { input: human('x'), multitaskStrategy: 'enqueue' }), 422, 'multitask_strategy');
+    await httpError(
+      c.runs.create(t.thread_id, 'assistant', { input: human('x'), multitaskStrategy: 'enqueue' }),
+      422,
+      'multitask_strategy',
+    );
     await httpError(c.runs.wait(t.thread_id, 'assistant', { input: human('x'), interruptBefore: ['tools'] }), 422, 'interrupt_before');
     await httpError(c.runs.create(t.thread_id, 'assistant', { input: human('x'), afterSeconds: 5 }), 422, 'after_seconds');
     await httpError(c.runs.create(t.thread_id, 'assistant', { input: human('x'), webhook: 'http://127.0.0.1:9/hook' }), 422, 'webhooks');
     await httpError(c.threads.create({ ttl: 5 }), 422, 'TTL');
-    await httpError(collect(c.runs.stream(t.thread_id, 'assistant', { input: human('x'), streamMode: 'nonsense' as never })), 422, 'stream_mode');
+    await httpError(
+      collect(c.runs.stream(t.thread_id, 'assistant', { input: human('x'), streamMode: 'nonsense' as never })),
+      422,
+      'stream_mode',
+    );
     await httpError(c.runs.wait(crypto.randomUUID(), 'assistant', { input: human('x') }), 404, 'thread');
     await httpError(c.threads.get('not.an.id'), 422, 'thread_id');
     await httpError(c.assistants.create({ graphId: 'assistant' }), 405);
@@ -177,7 +204,11 @@ describe('raw HTTP', () => {
     expect((await raw('POST', '/runs/wait', '{"assistant_id": "assistant", "input": {"messages": "hi"}}')).status).toBe(200);
     const made = await fetch(`${fx.url}/threads`, { method: 'POST', headers: { 'x-api-key': fx.keyOf('default') } });
     const threadId = ((await made.json()) as { thread_id: string }).thread_id;
-    const run = await fetch(`${fx.url}/threads/${threadId}/runs`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': fx.keyOf('default') }, body: '{"assistant_id": "assistant", "input": {"messages": "hi"}}' });
+    const run = await fetch(`${fx.url}/threads/${threadId}/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': fx.keyOf('default') },
+      body: '{"assistant_id": "assistant", "input": {"messages": "hi"}}',
+    });
     const runId = ((await run.json()) as { run_id: string }).run_id;
     expect(run.headers.get('content-location')).toBe(`/acp/threads/${threadId}/runs/${runId}`);
   });

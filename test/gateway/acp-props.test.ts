@@ -10,19 +10,37 @@ import { describe, expect, it } from 'vitest';
 import type { ChatMessage, ToolCall } from '../../actors/llm/types.js';
 import { runResumeSchema, type RunEvent } from '../../protocols/index.js';
 import { statusOf } from '../../gateway/http.js';
-import { messageId, parseEventId, parseInputMessages, RunTranslator, toResumeValue, toValues, type SseEvent } from '../../gateway/acp/index.js';
+import {
+  messageId,
+  parseEventId,
+  parseInputMessages,
+  RunTranslator,
+  toResumeValue,
+  toValues,
+  type SseEvent,
+} from '../../gateway/acp/index.js';
 
 const text = fc.string({ maxLength: 40 });
 
 describe('input messages', () => {
-  const shapes = fc.record({ kind: fc.constantFrom('human', 'user', 'ai', 'assistant', 'system'), content: text, form: fc.constantFrom('type', 'role', 'tuple', 'blocks') });
+  const shapes = fc.record({
+    kind: fc.constantFrom('human', 'user', 'ai', 'assistant', 'system'),
+    content: text,
+    form: fc.constantFrom('type', 'role', 'tuple', 'blocks'),
+  });
   const ROLE: Record<string, string> = { human: 'user', user: 'user', ai: 'assistant', assistant: 'assistant', system: 'system' };
 
   it('parse to the same roles and text in every shape', () => {
     fc.assert(
       fc.property(fc.array(shapes, { minLength: 2, maxLength: 8 }), (list) => {
         const raw = list.map(({ kind, content, form }) =>
-          form === 'type' ? { type: kind, content } : form === 'role' ? { role: kind, content } : form === 'tuple' ? [kind, content] : { type: kind, content: [{ type: 'text', text: content }] },
+          form === 'type'
+            ? { type: kind, content }
+            : form === 'role'
+              ? { role: kind, content }
+              : form === 'tuple'
+                ? [kind, content]
+                : { type: kind, content: [{ type: 'text', text: content }] },
         );
         expect(parseInputMessages({ messages: raw })).toEqual(list.map((m) => ({ role: ROLE[m.kind], content: m.content })));
       }),
@@ -70,7 +88,10 @@ describe('command.resume', () => {
       }),
     );
     expect(toResumeValue({ call_1: true }, 'call_1')).toEqual({ approve: true });
-    expect(toResumeValue({ type: 'edit', edited_action: { name: 'calculator', args: { expression: '1' } } })).toEqual({ approve: true, arguments: { expression: '1' } });
+    expect(toResumeValue({ type: 'edit', edited_action: { name: 'calculator', args: { expression: '1' } } })).toEqual({
+      approve: true,
+      arguments: { expression: '1' },
+    });
   });
 });
 
@@ -94,10 +115,14 @@ const step = fc.record({
 });
 
 /** The events an agent emits for `steps`, and the conversation it ends with. */
-function runOf(steps: { tokens: string[]; calls: string[]; seed: number }[], base: ChatMessage[]): { events: RunEvent[]; messages: ChatMessage[] } {
+function runOf(
+  steps: { tokens: string[]; calls: string[]; seed: number }[],
+  base: ChatMessage[],
+): { events: RunEvent[]; messages: ChatMessage[] } {
   const events: RunEvent[] = [];
   const messages = [...base];
-  const emit = (event: RunEvent['event'], data: unknown): void => void events.push({ run_id: 'r', thread_id: 't', seq: events.length + 1, event, agent: 'a', data });
+  const emit = (event: RunEvent['event'], data: unknown): void =>
+    void events.push({ run_id: 'r', thread_id: 't', seq: events.length + 1, event, agent: 'a', data });
   emit('status', { status: 'running' });
   let n = 0;
   for (const s of steps) {
@@ -106,7 +131,9 @@ function runOf(steps: { tokens: string[]; calls: string[]; seed: number }[], bas
     const content = s.tokens.join('');
     emit('message', { role: 'assistant', content, tool_calls: calls });
     messages.push(calls.length > 0 ? { role: 'assistant', content, toolCalls: calls } : { role: 'assistant', content });
-    const order = [...calls].sort((a, b) => ((a.id.length * 31 + s.seed) % 7) - ((b.id.length * 17 + s.seed) % 5) || a.id.localeCompare(b.id));
+    const order = [...calls].sort(
+      (a, b) => ((a.id.length * 31 + s.seed) % 7) - ((b.id.length * 17 + s.seed) % 5) || a.id.localeCompare(b.id),
+    );
     for (const c of order) emit('tool_result', { id: c.id, name: c.name, is_error: false, content: String(c.arguments['out']) });
     for (const c of calls) messages.push({ role: 'tool', name: c.name, toolCallId: c.id, content: String(c.arguments['out']) });
   }

@@ -57,7 +57,11 @@ describe.each(LINES)('LangGraph SDK %s store', (line, Ctor) => {
 
   it('answers bad store requests with 422 {detail}', async () => {
     const send = async (method: string, path: string, body?: unknown): Promise<{ status: number; detail: unknown }> => {
-      const res = await fetch(`${fx.url}${path}`, { method, headers: { 'content-type': 'application/json', 'x-api-key': fx.keyOf(tenant) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      const res = await fetch(`${fx.url}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', 'x-api-key': fx.keyOf(tenant) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
       return { status: res.status, detail: ((await res.json()) as { detail?: unknown }).detail };
     };
     for (const [method, path, body] of [

@@ -81,9 +81,13 @@ describe.each(LINES)('LangGraph SDK %s', (_line, Ctor) => {
     expect(history.length).toBeGreaterThanOrEqual(2);
     expect(history[0]?.values.messages).toHaveLength(4);
     expect(history.at(-1)?.values.messages.length).toBeLessThan(4);
-    const older = await c.threads.getHistory<Values>(t.thread_id, { before: { configurable: { checkpoint_id: history[0]?.checkpoint.checkpoint_id } } as never });
+    const older = await c.threads.getHistory<Values>(t.thread_id, {
+      before: { configurable: { checkpoint_id: history[0]?.checkpoint.checkpoint_id } } as never,
+    });
     expect(older[0]?.checkpoint.checkpoint_id).toBe(history[1]?.checkpoint.checkpoint_id);
-    expect((await c.threads.getState<Values>(t.thread_id, history[1]?.checkpoint.checkpoint_id as string)).checkpoint.checkpoint_id).toBe(history[1]?.checkpoint.checkpoint_id);
+    expect((await c.threads.getState<Values>(t.thread_id, history[1]?.checkpoint.checkpoint_id as string)).checkpoint.checkpoint_id).toBe(
+      history[1]?.checkpoint.checkpoint_id,
+    );
     const runs = await c.runs.list(t.thread_id);
     expect(runs).toHaveLength(2);
     expect(runs.every((r) => r.status === 'success' && r.assistant_id === 'assistant' && r.thread_id === t.thread_id)).toBe(true);
@@ -95,13 +99,21 @@ describe.each(LINES)('LangGraph SDK %s', (_line, Ctor) => {
     const c = client();
     const t = await c.threads.create();
     let created: { run_id: string; thread_id?: string } | undefined;
-    const events = await collect(c.runs.stream(t.thread_id, 'assistant', { input: human('stream me please'), streamMode: ['values', 'messages-tuple'], onRunCreated: (m) => (created = m) }));
+    const events = await collect(
+      c.runs.stream(t.thread_id, 'assistant', {
+        input: human('stream me please'),
+        streamMode: ['values', 'messages-tuple'],
+        onRunCreated: (m) => (created = m),
+      }),
+    );
     expect(events[0]?.event).toBe('metadata');
     const runId = (events[0]?.data as { run_id: string }).run_id;
     expect(created).toEqual({ run_id: runId, thread_id: t.thread_id });
     const chunks = events.filter((e) => e.event === 'messages').map((e) => e.data as [Msg, Record<string, unknown>]);
     expect(chunks.length).toBeGreaterThan(3);
-    expect(chunks.every(([m, meta]) => m.type === 'AIMessageChunk' && meta['langgraph_node'] === 'agent' && meta['run_id'] === runId)).toBe(true);
+    expect(chunks.every(([m, meta]) => m.type === 'AIMessageChunk' && meta['langgraph_node'] === 'agent' && meta['run_id'] === runId)).toBe(
+      true,
+    );
     const last = events.filter((e) => e.event === 'values').at(-1)?.data as Values;
     const ai = last.messages.at(-1) as Msg;
     expect(ai.type).toBe('ai');
@@ -114,15 +126,26 @@ describe.each(LINES)('LangGraph SDK %s', (_line, Ctor) => {
   it('streams tool calls and results (values, updates, messages) and honours a single stream mode', async () => {
     const c = client();
     const t = await c.threads.create();
-    const events = await collect(c.runs.stream(t.thread_id, 'assistant', { input: human('/tool calculator {"expression":"6*7"}'), streamMode: ['updates', 'messages-tuple', 'values', 'custom'] }));
+    const events = await collect(
+      c.runs.stream(t.thread_id, 'assistant', {
+        input: human('/tool calculator {"expression":"6*7"}'),
+        streamMode: ['updates', 'messages-tuple', 'values', 'custom'],
+      }),
+    );
     const updates = events.filter((e) => e.event === 'updates').map((e) => e.data as Record<string, { messages: Msg[] }>);
     expect(updates.map((u) => Object.keys(u)[0])).toEqual(['agent', 'tools', 'agent']);
     const call = updates[0]?.['agent']?.messages[0]?.tool_calls?.[0];
     expect(call).toMatchObject({ name: 'calculator', args: { expression: '6*7' } });
-    expect(updates[1]?.['tools']?.messages[0]).toMatchObject({ type: 'tool', tool_call_id: call?.id, content: expect.stringContaining('42') as unknown });
+    expect(updates[1]?.['tools']?.messages[0]).toMatchObject({
+      type: 'tool',
+      tool_call_id: call?.id,
+      content: expect.stringContaining('42') as unknown,
+    });
     const final = events.filter((e) => e.event === 'values').at(-1)?.data as Values;
     expect(final.messages.map((m) => m.type)).toEqual(['human', 'ai', 'tool', 'ai']);
-    expect(events.filter((e) => e.event === 'custom').map((e) => (e.data as { event: string }).event)).toEqual(expect.arrayContaining(['tool_call', 'tool_result', 'status']));
+    expect(events.filter((e) => e.event === 'custom').map((e) => (e.data as { event: string }).event)).toEqual(
+      expect.arrayContaining(['tool_call', 'tool_result', 'status']),
+    );
     const onlyValues = await collect(c.runs.stream(t.thread_id, 'assistant', { input: human('plain'), streamMode: 'values' }));
     expect(new Set(onlyValues.map((e) => e.event))).toEqual(new Set(['metadata', 'values']));
     const legacy = await collect(c.runs.stream(t.thread_id, 'assistant', { input: human('partial please'), streamMode: 'messages' }));
@@ -142,10 +165,14 @@ describe.each(LINES)('LangGraph SDK %s', (_line, Ctor) => {
     const replay = await collect(c.runs.joinStream(t.thread_id, run.run_id, { streamMode: ['values', 'messages-tuple'] }));
     expect(replay[0]?.event).toBe('metadata');
     expect((replay.filter((e) => e.event === 'values').at(-1)?.data as Values).messages).toEqual(joined.messages);
-    const fromStart = await collect(c.runs.joinStream(t.thread_id, run.run_id, { lastEventId: '-1', streamMode: ['values', 'messages-tuple'] }));
+    const fromStart = await collect(
+      c.runs.joinStream(t.thread_id, run.run_id, { lastEventId: '-1', streamMode: ['values', 'messages-tuple'] }),
+    );
     expect(fromStart).toEqual(replay);
     const lastId = replay.filter((e) => e.id !== undefined).at(-3)?.id as string;
-    const tail = await collect(c.runs.joinStream(t.thread_id, run.run_id, { lastEventId: lastId, streamMode: ['values', 'messages-tuple'] }));
+    const tail = await collect(
+      c.runs.joinStream(t.thread_id, run.run_id, { lastEventId: lastId, streamMode: ['values', 'messages-tuple'] }),
+    );
     expect(tail).toEqual(replay.slice(replay.findIndex((e) => e.id === lastId) + 1));
     expect(tail.some((e) => e.event === 'metadata')).toBe(false);
   });
@@ -170,7 +197,9 @@ describe.each(LINES)('LangGraph SDK %s', (_line, Ctor) => {
     const out = (await c.runs.wait(null, 'assistant', { input: human('no thread') })) as Values;
     expect(out.messages.map((m) => m.type)).toEqual(['human', 'ai']);
     let created: { run_id: string; thread_id?: string } | undefined;
-    const events = await collect(c.runs.stream(null, 'assistant', { input: human('stateless stream'), streamMode: 'values', onRunCreated: (m) => (created = m) }));
+    const events = await collect(
+      c.runs.stream(null, 'assistant', { input: human('stateless stream'), streamMode: 'values', onRunCreated: (m) => (created = m) }),
+    );
     expect(created?.run_id).toBe((events[0]?.data as { run_id: string }).run_id);
     const threadId = (events[0]?.data as { thread_id: string }).thread_id;
     expect((events.at(-1)?.data as Values).messages.at(-1)?.content).toContain('stateless stream');
@@ -194,7 +223,10 @@ describe.each(LINES)('LangGraph SDK %s', (_line, Ctor) => {
       (e: unknown) => e as Error,
     );
     expect(failed?.message).toContain('max turns exceeded');
-    const raw = (await c.runs.wait(t.thread_id, 'brief', { input: human('/tool calculator {"expression":"2+2"}'), raiseError: false })) as unknown as { __error__: { error: string; message: string } };
+    const raw = (await c.runs.wait(t.thread_id, 'brief', {
+      input: human('/tool calculator {"expression":"2+2"}'),
+      raiseError: false,
+    })) as unknown as { __error__: { error: string; message: string } };
     expect(raw.__error__.message).toContain('max turns exceeded');
     expect((await c.threads.get(t.thread_id)).status).toBe('error');
     const events = await collect(c.runs.stream(t.thread_id, 'brief', { input: human('/tool calculator {"expression":"3+3"}') }));
@@ -216,7 +248,12 @@ describe.each(LINES)('LangGraph SDK %s', (_line, Ctor) => {
     let runId = '';
     const seen: string[] = [];
     await (async () => {
-      for await (const e of c.runs.stream(t.thread_id, 'slow', { input: human(words), streamMode: 'messages-tuple', onDisconnect: 'cancel', signal: abort.signal })) {
+      for await (const e of c.runs.stream(t.thread_id, 'slow', {
+        input: human(words),
+        streamMode: 'messages-tuple',
+        onDisconnect: 'cancel',
+        signal: abort.signal,
+      })) {
         if (e.event === 'metadata') runId = (e.data as { run_id: string }).run_id;
         seen.push(e.event);
         if (e.event === 'messages') abort.abort();
@@ -279,7 +316,9 @@ describe.each(LINES)('LangGraph SDK %s', (_line, Ctor) => {
     const words = Array.from({ length: 40 }, (_, i) => `x${i}`).join(' ');
     const run = await c.runs.create(busy.thread_id, 'slow', { input: human(words) });
     const waiting = await c.threads.create();
-    expect(((await c.runs.wait(waiting.thread_id, 'careful', { input: human('/tool calculator {"expression":"1"}') })) as Values).__interrupt__).toHaveLength(1);
+    expect(
+      ((await c.runs.wait(waiting.thread_id, 'careful', { input: human('/tool calculator {"expression":"1"}') })) as Values).__interrupt__,
+    ).toHaveLength(1);
     await c.threads.delete(busy.thread_id);
     await c.threads.delete(waiting.thread_id);
     await new Promise((r) => setTimeout(r, 200));

@@ -6,15 +6,32 @@ import { ApiKeyStore, Authenticator, CLOSE, generateApiKey, hashApiKey, JwtVerif
 import { startNode, WsClient, type TestNode, wsCleanup } from './ws-fixture.js';
 
 let node: TestNode | undefined;
-const connect = wsCleanup(() => node, () => (node = undefined));
+const connect = wsCleanup(
+  () => node,
+  () => (node = undefined),
+);
 
 const { key: KEY, hash: HASH } = generateApiKey();
 const SECRET = 'hs256-secret-for-tests-0123456789abcdef';
-const rsa = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
-const other = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+const rsa = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+});
+const other = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+});
 const NOW = 1_800_000_000_000;
 const exp = NOW / 1000 + 3600;
-const jwtOptions = { hs256Secret: SECRET, rs256PublicKey: rsa.publicKey, issuer: 'https://issuer.test', audience: 'troupe', clockSkewSec: 30 };
+const jwtOptions = {
+  hs256Secret: SECRET,
+  rs256PublicKey: rsa.publicKey,
+  issuer: 'https://issuer.test',
+  audience: 'troupe',
+  clockSkewSec: 30,
+};
 const claims = { sub: 'u1', tenant: 'acme', roles: ['user'], iss: 'https://issuer.test', aud: 'troupe', exp };
 
 describe('API keys', () => {
@@ -38,7 +55,11 @@ describe('JWT', () => {
   const v = new JwtVerifier(jwtOptions, () => NOW);
   it('accepts valid HS256 and RS256 tokens and maps claims to a principal', () => {
     expect(v.verify(signJwt(claims, { hs256Secret: SECRET }))).toEqual({ tenant: 'acme', roles: ['user'], subject: 'jwt:u1' });
-    expect(v.verify(signJwt({ ...claims, roles: 'admin agent', aud: ['x', 'troupe'] }, { rs256PrivateKey: rsa.privateKey }))).toEqual({ tenant: 'acme', roles: ['admin', 'agent'], subject: 'jwt:u1' });
+    expect(v.verify(signJwt({ ...claims, roles: 'admin agent', aud: ['x', 'troupe'] }, { rs256PrivateKey: rsa.privateKey }))).toEqual({
+      tenant: 'acme',
+      roles: ['admin', 'agent'],
+      subject: 'jwt:u1',
+    });
   });
 
   it.each([
@@ -97,7 +118,10 @@ describe('auth rules of the gateway', () => {
   });
 
   it('authenticates /ws by header, by hello token (API key or JWT), and refuses bad credentials', async () => {
-    node = await startNode({ auth: { keys: [{ id: 'k1', hash: HASH, tenant: 'acme', roles: ['user'] }], jwt: jwtOptions }, now: () => NOW });
+    node = await startNode({
+      auth: { keys: [{ id: 'k1', hash: HASH, tenant: 'acme', roles: ['user'] }], jwt: jwtOptions },
+      now: () => NOW,
+    });
     const byHeader = await connect(node, { authorization: `Bearer ${KEY}` });
     expect(await byHeader.type('welcome')).toMatchObject({ tenant: 'acme' });
 
@@ -115,7 +139,10 @@ describe('auth rules of the gateway', () => {
   });
 
   it('lets an authenticated connection not switch tenants', async () => {
-    node = await startNode({ auth: { keys: [{ id: 'k1', hash: HASH, tenant: 'acme', roles: ['user'] }], jwt: jwtOptions }, now: () => NOW });
+    node = await startNode({
+      auth: { keys: [{ id: 'k1', hash: HASH, tenant: 'acme', roles: ['user'] }], jwt: jwtOptions },
+      now: () => NOW,
+    });
     const c = await connect(node, { authorization: `Bearer ${KEY}` });
     await c.type('welcome');
     c.send({ type: 'hello', token: signJwt({ ...claims, tenant: 'globex' }, { hs256Secret: SECRET }) });

@@ -52,10 +52,18 @@ describe('browsers cannot drive the node', () => {
   it('refuses foreign origins on every route with 403, allows loopback and configured ones', async () => {
     const g = await start({ allowedOrigins: ['https://app.example'] });
     const post = (origin: string | undefined) =>
-      fetch(`${g.url}/echo/x`, { method: 'POST', headers: { 'content-type': 'application/json', ...(origin === undefined ? {} : { origin }) }, body: '{"a":1}' });
+      fetch(`${g.url}/echo/x`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(origin === undefined ? {} : { origin }) },
+        body: '{"a":1}',
+      });
     expect((await post('https://evil.example')).status).toBe(403);
-    expect(await (await post('https://evil.example')).json()).toMatchObject({ code: 'forbidden', detail: expect.stringContaining('evil.example') });
-    for (const ok of [undefined, 'http://localhost:5173', 'http://127.0.0.1:3000', 'https://app.example']) expect((await post(ok)).status, String(ok)).toBe(200);
+    expect(await (await post('https://evil.example')).json()).toMatchObject({
+      code: 'forbidden',
+      detail: expect.stringContaining('evil.example'),
+    });
+    for (const ok of [undefined, 'http://localhost:5173', 'http://127.0.0.1:3000', 'https://app.example'])
+      expect((await post(ok)).status, String(ok)).toBe(200);
     const metrics = await fetch(`${g.url}/metrics`, { headers: { origin: 'https://evil.example' } });
     expect(metrics.status).toBe(403);
     // Probes stay welcome whatever they send.
@@ -67,7 +75,8 @@ describe('browsers cannot drive the node', () => {
     const at = (host: string) => raw(`${g.url}/echo/x`, 'GET', { host });
     expect((await at('rebound.evil.example')).status).toBe(403);
     expect((await at('rebound.evil.example:7700')).body).toContain('not allowed while auth is off');
-    for (const ok of [`127.0.0.1:${g.port}`, 'localhost', `[::1]:${g.port}`, 'troupe.internal:80']) expect((await at(ok)).status, ok).toBe(200);
+    for (const ok of [`127.0.0.1:${g.port}`, 'localhost', `[::1]:${g.port}`, 'troupe.internal:80'])
+      expect((await at(ok)).status, ok).toBe(200);
     expect((await raw(`${g.url}/healthz`, 'GET', { host: 'rebound.evil.example' })).status).toBe(200);
     const upgrade = await new Promise<number>((resolve) => {
       const ws = new WebSocket(`${g.url.replace(/^http/, 'ws')}/ws`, { headers: { host: 'rebound.evil.example' } });
@@ -83,7 +92,10 @@ describe('browsers cannot drive the node', () => {
 
   it('with auth on, any Host is fine (credentials are the defence)', async () => {
     const g = await start({ auth: { jwt: { hs256Secret: 'a-secret-of-thirty-two-characters!!' } } });
-    const token = signJwt({ sub: 'u', tenant: 'acme', exp: Math.floor(Date.now() / 1000) + 600 }, { hs256Secret: 'a-secret-of-thirty-two-characters!!' });
+    const token = signJwt(
+      { sub: 'u', tenant: 'acme', exp: Math.floor(Date.now() / 1000) + 600 },
+      { hs256Secret: 'a-secret-of-thirty-two-characters!!' },
+    );
     expect((await raw(`${g.url}/echo/x`, 'GET', { host: 'troupe.example.com', authorization: `Bearer ${token}` })).status).toBe(200);
   });
 
@@ -131,7 +143,9 @@ describe('client values outside the limits are 400s naming the problem', () => {
       fc.constant({ bad: '\ud800', problem: 'unpaired_surrogate' }),
       fc.constant({ bad: JSON.parse('{"__proto__":1}') as unknown, problem: 'forbidden_key' }),
       fc.constant({ bad: { constructor: 1 }, problem: 'forbidden_key' }),
-      fc.integer({ min: CLIENT_LIMITS.maxDepth + 1, max: 500 }).map((d) => ({ bad: JSON.parse(`${'['.repeat(d)}${']'.repeat(d)}`) as unknown, problem: 'too_deep' })),
+      fc
+        .integer({ min: CLIENT_LIMITS.maxDepth + 1, max: 500 })
+        .map((d) => ({ bad: JSON.parse(`${'['.repeat(d)}${']'.repeat(d)}`) as unknown, problem: 'too_deep' })),
     );
     fc.assert(
       fc.property(fc.jsonValue({ maxDepth: 3 }), fc.integer({ min: 0, max: 20 }), problems, (v, depth, { bad, problem }) => {
@@ -144,7 +158,8 @@ describe('client values outside the limits are 400s naming the problem', () => {
 
 describe('limits are per tenant and principal', () => {
   const SECRET = 'a-secret-of-thirty-two-characters!!';
-  const jwt = (claims: Record<string, unknown>) => signJwt({ exp: Math.floor(Date.now() / 1000) + 600, ...claims }, { hs256Secret: SECRET });
+  const jwt = (claims: Record<string, unknown>) =>
+    signJwt({ exp: Math.floor(Date.now() / 1000) + 600, ...claims }, { hs256Secret: SECRET });
 
   it('one tenant exhausting its bucket does not throttle another tenant’s caller with the same subject', async () => {
     const g = await start({ auth: { jwt: { hs256Secret: SECRET } }, limits: { ratePerSec: 0.001, burst: 2 } });
@@ -177,13 +192,22 @@ describe('/healthz tells the actor system’s real state', () => {
     (system as ActorSystem).raiseAlarm({ key: 'subtree:acme/supervisor/x', message: 'restarting in 500 ms', tenant: 'acme' });
     const down = await fetch(`${g.url}/healthz`);
     expect(down.status).toBe(503);
-    expect(await down.json()).toMatchObject({ status: 'unavailable', reason: 'subtree:acme/supervisor/x', alarms: [{ key: 'subtree:acme/supervisor/x', message: 'restarting in 500 ms' }] });
+    expect(await down.json()).toMatchObject({
+      status: 'unavailable',
+      reason: 'subtree:acme/supervisor/x',
+      alarms: [{ key: 'subtree:acme/supervisor/x', message: 'restarting in 500 ms' }],
+    });
     const metrics = await (await fetch(`${g.url}/metrics`)).text();
     expect(metrics).toMatch(/^troupe_alarms 1$/m);
     expect(metrics).toMatch(/^troupe_ready 0$/m);
     (system as ActorSystem).clearAlarm('subtree:acme/supervisor/x');
     const up = await fetch(`${g.url}/healthz`);
     expect(up.status).toBe(200);
-    expect(await up.json()).toEqual({ status: 'ok', node: (system as ActorSystem).node, nats: 'none', actors: (system as ActorSystem).actors().length });
+    expect(await up.json()).toEqual({
+      status: 'ok',
+      node: (system as ActorSystem).node,
+      nats: 'none',
+      actors: (system as ActorSystem).actors().length,
+    });
   });
 });

@@ -31,7 +31,12 @@ export const stepsTool: FunctionTool<{ steps: number; delayMs: number; fail?: bo
 });
 
 /** A tool only tenant `acme` has. */
-export const secretTool: FunctionTool<Record<string, never>> = defineTool({ name: 'acme.secret', description: 'Only for acme.', input: z.object({}).strict(), run: () => 'the secret' });
+export const secretTool: FunctionTool<Record<string, never>> = defineTool({
+  name: 'acme.secret',
+  description: 'Only for acme.',
+  input: z.object({}).strict(),
+  run: () => 'the secret',
+});
 
 /** What tools and agents the fixture mesh has, and who may reach them. */
 export interface MeshSpec {
@@ -91,7 +96,14 @@ export function meshDeps(system: ActorSystem, spec: MeshSpec = DEFAULT_MESH): Ga
   return {
     system,
     agents: (): AgentInfo[] =>
-      [...agents.values()].map((a) => ({ name: a.name, description: a.instructions, tools: a.tools ?? [], handoffs: a.handoffs ?? [], delegates: a.delegates ?? [], model: a.model })),
+      [...agents.values()].map((a) => ({
+        name: a.name,
+        description: a.instructions,
+        tools: a.tools ?? [],
+        handoffs: a.handoffs ?? [],
+        delegates: a.delegates ?? [],
+        model: a.model,
+      })),
     tools: () => [...tools.keys()],
     ensure,
     ready: () => true,
@@ -115,10 +127,15 @@ export const TENANTS = ['acme', 'globex'] as const;
 export async function startTestGateway(
   makeRoutes: (deps: GatewayDeps) => HttpRoute[],
   spec: MeshSpec = DEFAULT_MESH,
-  options: Partial<Omit<GatewayOptions, 'deps' | 'routes'>> & { readonly mesh?: { readonly hub: MemoryHub; readonly storage: Storage } } = {},
+  options: Partial<Omit<GatewayOptions, 'deps' | 'routes'>> & {
+    readonly mesh?: { readonly hub: MemoryHub; readonly storage: Storage };
+  } = {},
 ): Promise<TestGateway> {
   const { mesh, ...gatewayOptions } = options;
-  const system = await createSystem({ warn: () => undefined, ...(mesh === undefined ? {} : { transport: new MemoryTransport({ hub: mesh.hub }), storage: mesh.storage }) });
+  const system = await createSystem({
+    warn: () => undefined,
+    ...(mesh === undefined ? {} : { transport: new MemoryTransport({ hub: mesh.hub }), storage: mesh.storage }),
+  });
   const deps = meshDeps(system, spec);
   const keys = TENANTS.map((t) => ({ id: t, hash: hashApiKey(t), tenant: t, roles: ['user'] as const }));
   const gateway = await Gateway.start({ port: 0, auth: { keys }, ...gatewayOptions, deps, routes: makeRoutes(deps) });

@@ -21,7 +21,9 @@ afterAll(async () => {
 
 async function connect(tenant: string, headers: Record<string, string> = {}): Promise<Client> {
   const client = new Client({ name: 'mcp-test', version: '1.0.0' });
-  const transport = new StreamableHTTPClientTransport(new URL(`${gw.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${tenant}`, ...headers } } });
+  const transport = new StreamableHTTPClientTransport(new URL(`${gw.url}/mcp`), {
+    requestInit: { headers: { authorization: `Bearer ${tenant}`, ...headers } },
+  });
   await client.connect(transport);
   return client;
 }
@@ -107,7 +109,9 @@ describe('/mcp with the MCP SDK client', () => {
   it('forwards the tool’s progress as notifications/progress when the client asks for it', async () => {
     const client = await connect('acme');
     const seen: { progress: number; total?: number; message?: string }[] = [];
-    const r = (await client.callTool({ name: 'test.steps', arguments: { steps: 3, delayMs: 5 } }, undefined, { onprogress: (p) => seen.push(p) })) as CallToolResult;
+    const r = (await client.callTool({ name: 'test.steps', arguments: { steps: 3, delayMs: 5 } }, undefined, {
+      onprogress: (p) => seen.push(p),
+    })) as CallToolResult;
     expect(text(r)).toBe('counted to 3');
     expect(seen).toEqual([
       { progress: 1, total: 3, message: 'step 1' },
@@ -122,7 +126,9 @@ describe('/mcp with the MCP SDK client', () => {
     const cancels: unknown[] = [];
     const sub = gw.system.subscribe('mcp.cancel.>', (env) => cancels.push(env.payload), { tenant: 'acme' });
     const steps: number[] = [];
-    const progressSub = gw.system.subscribe('tool.progress.>', (env) => steps.push((env.payload as { progress: number }).progress), { tenant: 'acme' });
+    const progressSub = gw.system.subscribe('tool.progress.>', (env) => steps.push((env.payload as { progress: number }).progress), {
+      tenant: 'acme',
+    });
     const ac = new AbortController();
     let progressed = 0;
     const call = client.callTool({ name: 'test.steps', arguments: { steps: 30, delayMs: 10 } }, undefined, {
@@ -141,7 +147,9 @@ describe('/mcp with the MCP SDK client', () => {
     expect(steps.length).toBeGreaterThanOrEqual(2);
     expect(Math.max(...steps)).toBeLessThan(30);
     // The client and server carry on.
-    expect(text((await client.callTool({ name: 'calculator', arguments: { expression: '1+1' } })) as CallToolResult)).toContain('"value":2');
+    expect(text((await client.callTool({ name: 'calculator', arguments: { expression: '1+1' } })) as CallToolResult)).toContain(
+      '"value":2',
+    );
     await client.close();
   });
 
@@ -150,7 +158,12 @@ describe('/mcp with the MCP SDK client', () => {
     const init = await fetch(`${gw.url}/mcp`, {
       method: 'POST',
       headers,
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+      }),
     });
     const session = init.headers.get('mcp-session-id');
     expect(session).toMatch(/^[0-9a-f-]{36}$/);
@@ -159,7 +172,12 @@ describe('/mcp with the MCP SDK client', () => {
     const call = await fetch(`${gw.url}/mcp`, {
       method: 'POST',
       headers: withSession,
-      body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'test.steps', arguments: { steps: 30, delayMs: 10 }, _meta: { progressToken: 'p7' } } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 7,
+        method: 'tools/call',
+        params: { name: 'test.steps', arguments: { steps: 30, delayMs: 10 }, _meta: { progressToken: 'p7' } },
+      }),
     });
     expect(call.headers.get('content-type')).toMatch(/text\/event-stream/);
     const body = textStream(call);
@@ -179,7 +197,16 @@ describe('/mcp with the MCP SDK client', () => {
     const e = await connect('acme', { origin: 'https://evil.example' }).catch((x: unknown) => x);
     expect(e).toMatchObject({ code: 403 });
     expect(String(e)).toMatch(/origin .*evil\.example.* is not allowed/);
-    const raw = await fetch(`${gw.url}/mcp`, { method: 'POST', headers: { authorization: 'Bearer acme', origin: 'http://evil.example:7700', 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{}' });
+    const raw = await fetch(`${gw.url}/mcp`, {
+      method: 'POST',
+      headers: {
+        authorization: 'Bearer acme',
+        origin: 'http://evil.example:7700',
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: '{}',
+    });
     expect(raw.status).toBe(403);
     expect(await raw.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32000 } });
     for (const origin of ['http://localhost:5173', 'http://127.0.0.1:3000', 'https://app.example']) {
@@ -190,7 +217,12 @@ describe('/mcp with the MCP SDK client', () => {
   });
 
   it('answers malformed requests with JSON-RPC errors and the wrong verbs with 405', async () => {
-    const post = (body: string) => fetch(`${gw.url}/mcp`, { method: 'POST', headers: { authorization: 'Bearer acme', 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body });
+    const post = (body: string) =>
+      fetch(`${gw.url}/mcp`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer acme', 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body,
+      });
     const bad = await post('{"jsonrpc":');
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: { code: -32700 } });
@@ -209,7 +241,11 @@ describe('/mcp with @modelcontextprotocol/inspector-cli', () => {
   // The CLI finds its package.json relative to the working directory (a bug of 1.0.3): run it from its build folder.
   const inspectorDir = fileURLToPath(new URL('../../node_modules/@modelcontextprotocol/inspector-cli/build', import.meta.url));
   const inspect = async (...args: string[]): Promise<unknown> => {
-    const { stdout } = await run(process.execPath, [cli, '--cli', `${gw.url}/mcp`, '--transport', 'http', '--header', 'Authorization: Bearer acme', ...args], { timeout: 30_000, cwd: inspectorDir });
+    const { stdout } = await run(
+      process.execPath,
+      [cli, '--cli', `${gw.url}/mcp`, '--transport', 'http', '--header', 'Authorization: Bearer acme', ...args],
+      { timeout: 30_000, cwd: inspectorDir },
+    );
     return JSON.parse(stdout) as unknown;
   };
 
@@ -239,7 +275,12 @@ describe('/mcp across two gateway nodes of one mesh', () => {
       const init = await fetch(`${one.url}/mcp`, {
         method: 'POST',
         headers,
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }),
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+        }),
       });
       const session = init.headers.get('mcp-session-id') as string;
       await init.text();
@@ -247,12 +288,21 @@ describe('/mcp across two gateway nodes of one mesh', () => {
       const call = await fetch(`${one.url}/mcp`, {
         method: 'POST',
         headers: withSession,
-        body: JSON.stringify({ jsonrpc: '2.0', id: 'c1', method: 'tools/call', params: { name: 'test.steps', arguments: { steps: 100, delayMs: 10 }, _meta: { progressToken: 1 } } }),
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 'c1',
+          method: 'tools/call',
+          params: { name: 'test.steps', arguments: { steps: 100, delayMs: 10 }, _meta: { progressToken: 1 } },
+        }),
       });
       const body = textStream(call);
       await body.readUntil('notifications/progress');
       const started = Date.now();
-      const cancel = await fetch(`${two.url}/mcp`, { method: 'POST', headers: withSession, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'c1' } }) });
+      const cancel = await fetch(`${two.url}/mcp`, {
+        method: 'POST',
+        headers: withSession,
+        body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'c1' } }),
+      });
       expect(cancel.status).toBe(202);
       const received = await body.readUntil();
       expect(Date.now() - started).toBeLessThan(700); // the tool alone takes over 1 s
@@ -261,9 +311,18 @@ describe('/mcp across two gateway nodes of one mesh', () => {
       const other = await fetch(`${one.url}/mcp`, {
         method: 'POST',
         headers: { ...withSession, 'mcp-session-id': 'another-session' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 'c1', method: 'tools/call', params: { name: 'test.steps', arguments: { steps: 10, delayMs: 10 } } }),
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 'c1',
+          method: 'tools/call',
+          params: { name: 'test.steps', arguments: { steps: 10, delayMs: 10 } },
+        }),
       });
-      await fetch(`${two.url}/mcp`, { method: 'POST', headers: withSession, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'c1' } }) });
+      await fetch(`${two.url}/mcp`, {
+        method: 'POST',
+        headers: withSession,
+        body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'c1' } }),
+      });
       expect(await other.text()).toContain('counted to 10');
     } finally {
       await one.close();

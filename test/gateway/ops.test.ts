@@ -47,7 +47,10 @@ describe('/healthz', () => {
   it('reports NATS connected, then 503 when the server goes away', async () => {
     const server = await NatsServer.start();
     cleanups.push(() => server.stop());
-    const system = await createSystem({ transport: new JetStreamTransport({ servers: server.url, prefix: 'healthz' }), warn: () => undefined });
+    const system = await createSystem({
+      transport: new JetStreamTransport({ servers: server.url, prefix: 'healthz' }),
+      warn: () => undefined,
+    });
     cleanups.push(() => system.shutdown().catch(() => undefined));
     const g = await gatewayOn(system, () => true);
     const up = await fetch(`${g.url}/healthz`);
@@ -114,7 +117,19 @@ describe('/metrics', () => {
     h.observe(0.5);
     h.observe(5);
     expect(r.render()).toBe(
-      ['# HELP c_total c', '# TYPE c_total counter', 'c_total{path="a\\"b\\\\c\\nd"} 2', '# HELP h_seconds h', '# TYPE h_seconds histogram', 'h_seconds_bucket{le="0.1"} 1', 'h_seconds_bucket{le="1"} 2', 'h_seconds_bucket{le="+Inf"} 3', 'h_seconds_sum 5.55', 'h_seconds_count 3', ''].join('\n'),
+      [
+        '# HELP c_total c',
+        '# TYPE c_total counter',
+        'c_total{path="a\\"b\\\\c\\nd"} 2',
+        '# HELP h_seconds h',
+        '# TYPE h_seconds histogram',
+        'h_seconds_bucket{le="0.1"} 1',
+        'h_seconds_bucket{le="1"} 2',
+        'h_seconds_bucket{le="+Inf"} 3',
+        'h_seconds_sum 5.55',
+        'h_seconds_count 3',
+        '',
+      ].join('\n'),
     );
   });
 });

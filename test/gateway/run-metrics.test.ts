@@ -32,12 +32,21 @@ it('counts runs started over /acp and by a direct RUN_CREATE, and their ends by 
   expect(res.status).toBe(200);
   await res.text();
   // A run started inside the mesh (as a topic message or a delegation does): the same agent, no gateway.
-  const ref = await fx.system.spawn('agent/extra', (await import('../../actors/agent/index.js')).agentBehavior({ name: 'extra', instructions: 'x', provider: new (await import('../../actors/llm/offline.js')).OfflineProvider(), model: 'offline' }));
+  const ref = await fx.system.spawn(
+    'agent/extra',
+    (await import('../../actors/agent/index.js')).agentBehavior({
+      name: 'extra',
+      instructions: 'x',
+      provider: new (await import('../../actors/llm/offline.js')).OfflineProvider(),
+      model: 'offline',
+    }),
+  );
   const done = (await import('../../actors/agent/index.js')).waitForRun(fx.system, 'inside-1', 'default', 10_000);
   await ref.tell(RUN_CREATE, { run_id: 'inside-1', input: { messages: [{ role: 'user', content: 'hi' }] } });
   expect((await done).status).toBe('success');
   const deadline = Date.now() + 5_000;
-  while (fx.system.meter.get(METER.runsFinished, { status: 'success' }) < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  while (fx.system.meter.get(METER.runsFinished, { status: 'success' }) < 2 && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20));
   const text = await metrics(fx);
   expect(text).toContain('# TYPE troupe_runs_started_total counter');
   expect(text).toMatch(/^troupe_runs_started_total 2$/m);

@@ -12,7 +12,10 @@ afterAll(() => {
 
 describe('troupe start with the gateway', () => {
   it('prints the gateway URL and serves /healthz and /ws on the embedded default', async () => {
-    const { child, url, output, exited } = await startCliGateway(['start', '--quiet', '--demo-seconds', '60'], cleanEnv({ TROUPE_PORT: '0', TROUPE_DATA_DIR: `/tmp/troupe-cli-${process.pid}` }));
+    const { child, url, output, exited } = await startCliGateway(
+      ['start', '--quiet', '--demo-seconds', '60'],
+      cleanEnv({ TROUPE_PORT: '0', TROUPE_DATA_DIR: `/tmp/troupe-cli-${process.pid}` }),
+    );
     try {
       expect(output()).toMatch(/auth OFF \(loopback only\)/);
       const health = await fetch(`${url}/healthz`);
@@ -32,16 +35,30 @@ describe('troupe start with the gateway', () => {
   }, 90_000);
 
   it('refuses to serve a non-loopback address without auth', () => {
-    const out = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'start', '--quiet', '--demo-seconds', '1'], { cwd: ROOT, env: cleanEnv({ TROUPE_HOST: '0.0.0.0', TROUPE_PORT: '0', TROUPE_DATA_DIR: `/tmp/troupe-cli-${process.pid}-b` }), encoding: 'utf8', timeout: 60_000 });
+    const out = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'start', '--quiet', '--demo-seconds', '1'], {
+      cwd: ROOT,
+      env: cleanEnv({ TROUPE_HOST: '0.0.0.0', TROUPE_PORT: '0', TROUPE_DATA_DIR: `/tmp/troupe-cli-${process.pid}-b` }),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(out.status).toBe(1);
     expect(out.stderr).toContain('refusing to serve 0.0.0.0 without auth');
   }, 90_000);
 
   it('troupe key prints a key and a config entry that holds only its hash', () => {
-    const out = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'key', '--tenant', 'acme', '--roles', 'user,agent', '--id', 'ci'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    const out = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'cli/main.ts', 'key', '--tenant', 'acme', '--roles', 'user,agent', '--id', 'ci'],
+      { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+    );
     expect(out.status, out.stderr).toBe(0);
     const key = /key \(give it to the client; it is not stored\): (\S+)/.exec(out.stdout)?.[1] as string;
-    const entry = JSON.parse(/gateway\.auth\.keys entry: (.+)/.exec(out.stdout)?.[1] as string) as { id: string; hash: string; tenant: string; roles: ('user' | 'agent')[] };
+    const entry = JSON.parse(/gateway\.auth\.keys entry: (.+)/.exec(out.stdout)?.[1] as string) as {
+      id: string;
+      hash: string;
+      tenant: string;
+      roles: ('user' | 'agent')[];
+    };
     expect(entry).toMatchObject({ id: 'ci', tenant: 'acme', roles: ['user', 'agent'] });
     expect(JSON.stringify(entry)).not.toContain(key);
     expect(new ApiKeyStore([entry]).verify(key)).toMatchObject({ tenant: 'acme', subject: 'key:ci' });

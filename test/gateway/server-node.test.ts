@@ -12,7 +12,10 @@ afterAll(async () => {
 describe('troupe node --gateway', () => {
   it('serves /healthz (nats connected) and a WS conversation on a mesh node, then drains', async () => {
     server = await NatsServer.start();
-    const { child, url, output, exited } = await startCliGateway(['node', '--nats', server.url, '--prefix', `gw${process.pid}`, '--node-id', 'gw-node', '--gateway'], cleanEnv({ TROUPE_PORT: '0' }));
+    const { child, url, output, exited } = await startCliGateway(
+      ['node', '--nats', server.url, '--prefix', `gw${process.pid}`, '--node-id', 'gw-node', '--gateway'],
+      cleanEnv({ TROUPE_PORT: '0' }),
+    );
     try {
       const health = await fetch(`${url}/healthz`);
       expect(await health.json()).toMatchObject({ status: 'ok', node: 'gw-node', nats: 'connected' });

@@ -2,7 +2,17 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConflictError } from '../../protocols/index.js';
-import { Gateway, gatewayError, generateApiKey, localDeps, rateLimitedError, readJson, sendJson, unprocessableError, type HttpRoute } from '../../gateway/index.js';
+import {
+  Gateway,
+  gatewayError,
+  generateApiKey,
+  localDeps,
+  rateLimitedError,
+  readJson,
+  sendJson,
+  unprocessableError,
+  type HttpRoute,
+} from '../../gateway/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import type { ActorSystem } from '../../runtime/index.js';
 
@@ -74,7 +84,9 @@ describe('gateway HTTP server', () => {
     expect(denied.headers.get('www-authenticate')).toBe('Bearer');
     expect(await denied.json()).toMatchObject({ detail: expect.stringContaining('credentials required') });
     expect((await fetch(`${g.url}/echo/x`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
-    expect(await (await fetch(`${g.url}/echo/x`, { headers: auth })).json()).toMatchObject({ principal: { tenant: 'acme', subject: 'key:k' } });
+    expect(await (await fetch(`${g.url}/echo/x`, { headers: auth })).json()).toMatchObject({
+      principal: { tenant: 'acme', subject: 'key:k' },
+    });
     expect(await (await fetch(`${g.url}/echo/open/card`)).json()).toMatchObject({ principal: { subject: 'public', roles: [] } });
   });
 
@@ -97,7 +109,11 @@ describe('gateway HTTP server', () => {
 
   it('reads JSON bodies: 400 for malformed JSON, 413 past the limit (declared or streamed)', async () => {
     const g = await start({ limits: { bodyBytes: 2048 } });
-    const ok = await fetch(`${g.url}/echo/x`, { method: 'POST', body: JSON.stringify({ a: 1 }), headers: { 'content-type': 'application/json' } });
+    const ok = await fetch(`${g.url}/echo/x`, {
+      method: 'POST',
+      body: JSON.stringify({ a: 1 }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(await ok.json()).toMatchObject({ body: { a: 1 } });
     const bad = await fetch(`${g.url}/echo/x`, { method: 'POST', body: '{"a":', headers: { 'content-type': 'application/json' } });
     expect(bad.status).toBe(400);
@@ -125,7 +141,11 @@ describe('gateway HTTP server', () => {
 
   it('answers CORS preflights for loopback and allowed origins only', async () => {
     const g = await start({ allowedOrigins: ['https://app.example'] });
-    const pre = (origin: string) => fetch(`${g.url}/echo/x`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' } });
+    const pre = (origin: string) =>
+      fetch(`${g.url}/echo/x`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+      });
     const allowed = await pre('https://app.example');
     expect(allowed.status).toBe(204);
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example');
@@ -135,7 +155,9 @@ describe('gateway HTTP server', () => {
 
   it('says which port is taken when it cannot listen', async () => {
     const g = await start();
-    await expect(Gateway.start({ port: g.port, deps: localDeps(system!, { agents: [] }) })).rejects.toThrow(`cannot listen on 127.0.0.1:${g.port}: address in use (set TROUPE_PORT`);
+    await expect(Gateway.start({ port: g.port, deps: localDeps(system!, { agents: [] }) })).rejects.toThrow(
+      `cannot listen on 127.0.0.1:${g.port}: address in use (set TROUPE_PORT`,
+    );
   });
 
   it('refuses a WebSocket upgrade from a foreign origin and on other paths', async () => {

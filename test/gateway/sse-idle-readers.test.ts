@@ -10,7 +10,11 @@ import { ROOT } from './cli-fixture.js';
 
 describe('SSE readers that never read', () => {
   it('are cut off at their send bound, and the memory they held is returned', () => {
-    const out = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/sse-idle-readers.ts', '200'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    const out = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/sse-idle-readers.ts', '200'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     expect(out.status, out.stderr).toBe(0);
     const r = JSON.parse(out.stdout.trim().split('\n').at(-1) as string) as Record<string, number>;
     expect(r['cutBeforeLeaving']).toBe(200);

@@ -7,7 +7,7 @@ import { WebSocket } from 'ws';
 import { OfflineProvider } from '../../actors/llm/offline.js';
 import { agentBehavior, type AgentDefinition } from '../../actors/agent/index.js';
 import { TOOL_CALL, TOOL_DESCRIBE, type ToolCallRequest } from '../../actors/tool/types.js';
-import type { MemoryStorage} from '../../runtime/index.js';
+import type { MemoryStorage } from '../../runtime/index.js';
 import { MemoryHub, MemoryTransport, type ActorSystem, type Behavior } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import { Gateway, localDeps, type AgentFactory, type GatewayOptions, type ToolFactory } from '../../gateway/index.js';
@@ -20,7 +20,14 @@ const provider = new OfflineProvider();
 export function offlineAgent(name: string, extra: Partial<AgentDefinition> = {}): AgentFactory {
   const def: AgentDefinition = { name, instructions: `You are ${name}.`, provider, model: 'offline', ...extra };
   return {
-    info: { name, description: `${name} agent`, tools: def.tools ?? [], handoffs: def.handoffs ?? [], delegates: def.delegates ?? [], model: 'offline' },
+    info: {
+      name,
+      description: `${name} agent`,
+      tools: def.tools ?? [],
+      handoffs: def.handoffs ?? [],
+      delegates: def.delegates ?? [],
+      model: 'offline',
+    },
     behavior: () => agentBehavior(def) as Behavior<unknown>,
   };
 }
@@ -60,7 +67,9 @@ export interface TestNode {
 }
 
 /** Starts a node on `hub`/`storage` (fresh ones when absent) with a gateway on a free port. */
-export async function startNode(options: Partial<Omit<GatewayOptions, 'deps'>> & { hub?: MemoryHub; storage?: MemoryStorage; node?: string; plain?: boolean } = {}): Promise<TestNode> {
+export async function startNode(
+  options: Partial<Omit<GatewayOptions, 'deps'>> & { hub?: MemoryHub; storage?: MemoryStorage; node?: string; plain?: boolean } = {},
+): Promise<TestNode> {
   const transport = new MemoryTransport({ hub: options.hub ?? new MemoryHub() });
   const system =
     options.storage === undefined
@@ -69,7 +78,8 @@ export async function startNode(options: Partial<Omit<GatewayOptions, 'deps'>> &
   const { agents, tools } = testAgents();
   const deps = localDeps(system, { agents, tools });
   // Tools are pools in each tenant that uses them; start them for the tenants the tests use.
-  for (const tenant of ['default', 'acme', 'globex']) for (const t of tools) await system.spawn(`tool/${t.name}`, t.behavior(tenant), { tenant, pool: true });
+  for (const tenant of ['default', 'acme', 'globex'])
+    for (const t of tools) await system.spawn(`tool/${t.name}`, t.behavior(tenant), { tenant, pool: true });
   const gateway = await Gateway.start({ port: 0, ...options, deps });
   return {
     system,
@@ -108,7 +118,9 @@ export class WsClient {
       const ws = new WebSocket(url, { headers, ...options });
       const client = new WsClient(ws);
       ws.once('open', () => resolve(client));
-      ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`upgrade refused: ${res.statusCode}`), { status: res.statusCode, headers: res.headers })));
+      ws.once('unexpected-response', (_req, res) =>
+        reject(Object.assign(new Error(`upgrade refused: ${res.statusCode}`), { status: res.statusCode, headers: res.headers })),
+      );
       ws.once('error', reject);
     });
   }
@@ -127,7 +139,10 @@ export class WsClient {
       }
     }
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames.slice(-5))}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames.slice(-5))}`)),
+        timeoutMs,
+      );
       this.waiters.push({
         pred,
         resolve: (f) => {
@@ -165,7 +180,10 @@ export function startFrame(id: string, agent: string, content: string, extra: Re
  * Cleans up after each test of the calling file: terminates every client the returned `connect`
  * opened and stops the node `current()` names, then `reset()`s it.
  */
-export function wsCleanup(current: () => TestNode | undefined, reset: () => void): (n: TestNode, headers?: Record<string, string>) => Promise<WsClient> {
+export function wsCleanup(
+  current: () => TestNode | undefined,
+  reset: () => void,
+): (n: TestNode, headers?: Record<string, string>) => Promise<WsClient> {
   const clients: WsClient[] = [];
   afterEach(async () => {
     for (const c of clients.splice(0)) c.ws.terminate();

@@ -5,7 +5,10 @@ import { CLOSE, hashApiKey } from '../../gateway/index.js';
 import { startNode, WsClient, type TestNode, wsCleanup } from './ws-fixture.js';
 
 let node: TestNode | undefined;
-const connect = wsCleanup(() => node, () => (node = undefined));
+const connect = wsCleanup(
+  () => node,
+  () => (node = undefined),
+);
 
 const socketOf = (c: WsClient): Socket => (c.ws as unknown as { _socket: Socket })._socket;
 const until = async (cond: () => boolean, timeoutMs = 5_000): Promise<void> => {
@@ -39,7 +42,8 @@ describe('/ws limits', () => {
     socketOf(c).pause();
     const payload = 'x'.repeat(16 * 1024);
     const total = 2_000; // 32 MB if it were all kept
-    for (let i = 0; i < total && node.gateway.metrics.wsCloses.get({ code: '4008' }) === 0; i++) await node.system.publish('firehose', { i, payload });
+    for (let i = 0; i < total && node.gateway.metrics.wsCloses.get({ code: '4008' }) === 0; i++)
+      await node.system.publish('firehose', { i, payload });
     expect(node.gateway.metrics.wsCloses.get({ code: '4008' })).toBe(1);
     expect(session.peakBufferedBytes).toBeLessThanOrEqual(limit);
     // Further publishes reach nobody: the session unsubscribed when it closed.
@@ -73,7 +77,10 @@ describe('/ws limits', () => {
 
   it('closes a connection that does not authenticate within the hello timeout with 1008', async () => {
     const key = 'trp_test_key_for_hello_timeout_0000000000000';
-    node = await startNode({ auth: { keys: [{ id: 'k', hash: hashApiKey(key), tenant: 'acme', roles: ['user'] }] }, limits: { helloTimeoutMs: 150 } });
+    node = await startNode({
+      auth: { keys: [{ id: 'k', hash: hashApiKey(key), tenant: 'acme', roles: ['user'] }] },
+      limits: { helloTimeoutMs: 150 },
+    });
     const c = await connect(node);
     c.send({ type: 'ping' });
     expect(await c.type('error')).toMatchObject({ code: 'unauthorized' });
@@ -82,7 +89,10 @@ describe('/ws limits', () => {
 
   it('refuses upgrades past the global (503) and per-key (429) connection limits', async () => {
     const key = 'trp_test_key_for_connection_limits_000000000';
-    node = await startNode({ auth: { keys: [{ id: 'k', hash: hashApiKey(key), tenant: 'acme', roles: ['user'] }] }, limits: { connections: 3, connectionsPerKey: 2 } });
+    node = await startNode({
+      auth: { keys: [{ id: 'k', hash: hashApiKey(key), tenant: 'acme', roles: ['user'] }] },
+      limits: { connections: 3, connectionsPerKey: 2 },
+    });
     const auth = { authorization: `Bearer ${key}` };
     await connect(node, auth);
     const second = await connect(node, auth);
@@ -117,7 +127,11 @@ describe('/ws limits', () => {
     c.send({ type: 'subscribe', id: 's1', topic: 'a' });
     c.send({ type: 'subscribe', id: 's2', topic: 'b' });
     c.send({ type: 'subscribe', id: 's3', topic: 'c' });
-    expect(await c.next((f) => f['id'] === 's3')).toMatchObject({ type: 'error', code: 'rate_limited', message: expect.stringContaining('at most 2') });
+    expect(await c.next((f) => f['id'] === 's3')).toMatchObject({
+      type: 'error',
+      code: 'rate_limited',
+      message: expect.stringContaining('at most 2'),
+    });
     c.send({ type: 'unsubscribe', topic: 'b' });
     c.send({ type: 'hello', resume: { run_id: runId, after_seq: last } });
     await c.type('welcome');

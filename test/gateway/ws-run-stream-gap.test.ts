@@ -18,7 +18,14 @@ afterAll(async () => {
   await system.shutdown();
 });
 
-const ev = (runId: string, seq: number, data: unknown, event: RunEvent['event'] = 'token'): RunEvent => ({ run_id: runId, thread_id: 't', seq, agent: 'a', event, data });
+const ev = (runId: string, seq: number, data: unknown, event: RunEvent['event'] = 'token'): RunEvent => ({
+  run_id: runId,
+  thread_id: 't',
+  seq,
+  agent: 'a',
+  event,
+  data,
+});
 
 function collect(): { sink: RunSink; frames: Record<string, unknown>[]; ended: Promise<void> } {
   const frames: Record<string, unknown>[] = [];
@@ -36,7 +43,10 @@ it('ends with an error naming events that never reach the log, sending nothing a
   expect(await stream.resume()).toBe(true);
   await system.publish(runTopic('gap-1'), ev('gap-1', 4, { text: 'd' }), { tenant: 'default' }); // 2 and 3 never logged
   await ended;
-  expect(frames.map((f) => [f['type'], f['seq']])).toEqual([['run.event', 1], ['error', undefined]]);
+  expect(frames.map((f) => [f['type'], f['seq']])).toEqual([
+    ['run.event', 1],
+    ['error', undefined],
+  ]);
   expect(frames[1]).toMatchObject({ type: 'error', code: 'unavailable', run_id: 'gap-1', missing: [2, 3] });
   expect(String(frames[1]?.['message'])).toMatch(/events 2\.\.3 could not be delivered/);
 }, 15_000);
@@ -47,7 +57,11 @@ it('reads an event published as a stub back from the log and sends it whole, in 
   const { sink, frames, ended } = collect();
   const stream = new RunStream('stub-1', 'default', 'a', 0, system, store, sink);
   stream.start();
-  const events = [ev('stub-1', 1, { text: 'a' }), ev('stub-1', 2, { text: big }), ev('stub-1', 3, { status: 'success', output: big }, 'status')];
+  const events = [
+    ev('stub-1', 1, { text: 'a' }),
+    ev('stub-1', 2, { text: big }),
+    ev('stub-1', 3, { status: 'success', output: big }, 'status'),
+  ];
   const wire = await store.appendEvents('default', events);
   expect(wire.filter((w) => w.stored !== undefined).map((w) => w.seq)).toEqual([2, 3]);
   for (const w of wire) await system.publish(runTopic('stub-1'), w, { tenant: 'default' });

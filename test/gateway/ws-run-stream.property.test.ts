@@ -42,7 +42,10 @@ describe('RunStream resume (property)', () => {
             afterSeq: fc.integer({ min: 0, max: n - 1 }),
             logged: fc.integer({ min: 0, max: n }),
             early: fc.array(fc.integer({ min: 1, max: n }), { maxLength: 10 }),
-            late: fc.shuffledSubarray(Array.from({ length: n }, (_, i) => i + 1), { minLength: 0 }),
+            late: fc.shuffledSubarray(
+              Array.from({ length: n }, (_, i) => i + 1),
+              { minLength: 0 },
+            ),
             dupes: fc.array(fc.integer({ min: 1, max: n }), { maxLength: 10 }),
           }),
         ),
@@ -61,7 +64,18 @@ describe('RunStream resume (property)', () => {
             },
           };
           // The run record and the first `logged` events exist before the client comes back.
-          await store.putRun('default', { run_id: runId, thread_id: 't', assistant_id: 'a', agent: 'a', status: logged === n ? 'success' : 'running', created_at: '', updated_at: '', metadata: {}, multitask_strategy: 'reject', last_seq: logged });
+          await store.putRun('default', {
+            run_id: runId,
+            thread_id: 't',
+            assistant_id: 'a',
+            agent: 'a',
+            status: logged === n ? 'success' : 'running',
+            created_at: '',
+            updated_at: '',
+            metadata: {},
+            multitask_strategy: 'reject',
+            last_seq: logged,
+          });
           for (let s = 1; s <= logged; s++) await store.appendEvents('default', [event(runId, s, n)]);
           const stream = new RunStream(runId, 'default', '', afterSeq, system, store, sink);
           const publish = async (s: number): Promise<void> => system.publish(runTopic(runId), event(runId, s, n), { tenant: 'default' });

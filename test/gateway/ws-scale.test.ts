@@ -21,7 +21,14 @@ function converse(url: string, i: number): Promise<{ frames: Record<string, unkn
     ws.on('message', (data) => {
       const f = JSON.parse(String(data)) as Record<string, unknown>;
       if (f['type'] === 'welcome') {
-        ws.send(JSON.stringify({ type: 'run.start', id: `c${i}`, agent: i % 2 === 0 ? 'assistant' : 'billing', input: { messages: [{ role: 'user', content: `conversation ${i}` }] } }));
+        ws.send(
+          JSON.stringify({
+            type: 'run.start',
+            id: `c${i}`,
+            agent: i % 2 === 0 ? 'assistant' : 'billing',
+            input: { messages: [{ role: 'user', content: `conversation ${i}` }] },
+          }),
+        );
         return;
       }
       if (f['type'] === 'run.created') runId = f['run_id'] as string;
@@ -49,7 +56,10 @@ describe('/ws at scale', () => {
       const end = frames.at(-1)!;
       expect(end['type']).toBe('run.completed');
       expect(end['output']).toContain(`conversation ${i}`);
-      const text = frames.filter((f) => f['event'] === 'token').map((f) => (f['data'] as { text: string }).text).join('');
+      const text = frames
+        .filter((f) => f['event'] === 'token')
+        .map((f) => (f['data'] as { text: string }).text)
+        .join('');
       expect(text).toBe(end['output']);
     });
     expect(runIds.size).toBe(N);

@@ -4,7 +4,10 @@ import { generateApiKey } from '../../gateway/index.js';
 import { startFrame, startNode, type TestNode, type WsClient, wsCleanup } from './ws-fixture.js';
 
 let node: TestNode | undefined;
-const connect = wsCleanup(() => node, () => (node = undefined));
+const connect = wsCleanup(
+  () => node,
+  () => (node = undefined),
+);
 
 const acme = generateApiKey();
 const globex = generateApiKey();

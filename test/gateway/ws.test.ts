@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { startFrame, startNode, type TestNode, wsCleanup } from './ws-fixture.js';
 
 let node: TestNode | undefined;
-const connect = wsCleanup(() => node, () => (node = undefined));
+const connect = wsCleanup(
+  () => node,
+  () => (node = undefined),
+);
 
 function seqs(frames: Record<string, unknown>[]): number[] {
   return frames.map((f) => f['seq'] as number);
@@ -24,7 +27,10 @@ describe('/ws conversations', () => {
     const end = frames.at(-1)!;
     expect(end['type']).toBe('run.completed');
     expect(end['output']).toContain('hello there');
-    const tokens = frames.filter((f) => f['event'] === 'token').map((f) => (f['data'] as { text: string }).text).join('');
+    const tokens = frames
+      .filter((f) => f['event'] === 'token')
+      .map((f) => (f['data'] as { text: string }).text)
+      .join('');
     expect(tokens).toBe(end['output']);
     // run.created comes before every event of the run
     const all = c.frames.filter((f) => f['run_id'] === created['run_id']);

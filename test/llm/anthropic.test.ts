@@ -2,7 +2,20 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AnthropicProvider, ProviderError, withRetry, type ModelRequest } from '../../actors/llm/index.js';
 import { SimulatedClock } from '../../runtime/clock.js';
-import { antEvent, antStart, antStop, antText, collect, collectSettled, jsonError, lastDone, sse, startServer, tokens, type FakeServer } from './fake-servers.js';
+import {
+  antEvent,
+  antStart,
+  antStop,
+  antText,
+  collect,
+  collectSettled,
+  jsonError,
+  lastDone,
+  sse,
+  startServer,
+  tokens,
+  type FakeServer,
+} from './fake-servers.js';
 
 let server: FakeServer;
 let provider: AnthropicProvider;
@@ -23,7 +36,13 @@ describe('AnthropicProvider streaming', () => {
       provider.stream({
         model: 'claude-haiku-4-5',
         temperature: 0,
-        tools: [{ name: 'lookup', description: 'Looks up', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } }],
+        tools: [
+          {
+            name: 'lookup',
+            description: 'Looks up',
+            parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] },
+          },
+        ],
         messages: [
           { role: 'system', content: 'Be brief.' },
           { role: 'user', content: 'Look up x and y' },
@@ -42,14 +61,21 @@ describe('AnthropicProvider streaming', () => {
     );
     expect(events.filter((e) => e.type === 'token').map((e) => (e.type === 'token' ? e.text : ''))).toEqual(['Hel', 'lo', '!']);
     const done = lastDone(events);
-    expect(done).toEqual({ type: 'done', message: { role: 'assistant', content: 'Hello!' }, usage: { promptTokens: 30, completionTokens: 7 }, stopReason: 'stop' });
+    expect(done).toEqual({
+      type: 'done',
+      message: { role: 'assistant', content: 'Hello!' },
+      usage: { promptTokens: 30, completionTokens: 7 },
+      stopReason: 'stop',
+    });
 
     const rec = server.requests[0]!;
     expect(rec.url).toBe('/v1/messages');
     expect(String(rec.headers['x-api-key'] ?? rec.headers.authorization)).toContain('sk-ant-test'); // x-api-key or Bearer, by SDK version
     expect(rec.headers['anthropic-version']).toBeDefined();
     expect(rec.body).toMatchObject({ model: 'claude-haiku-4-5', stream: true, max_tokens: 4096, system: 'Be brief.', temperature: 0 });
-    expect(rec.body.tools).toEqual([{ name: 'lookup', description: 'Looks up', input_schema: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } }]);
+    expect(rec.body.tools).toEqual([
+      { name: 'lookup', description: 'Looks up', input_schema: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } },
+    ]);
     expect(rec.body.messages).toEqual([
       { role: 'user', content: 'Look up x and y' },
       {
@@ -71,19 +97,28 @@ describe('AnthropicProvider streaming', () => {
   });
 
   it('assembles two tool_use blocks whose input arrives as input_json_delta fragments', async () => {
-    const delta = (index: number, partial_json: string) => antEvent({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json } });
+    const delta = (index: number, partial_json: string) =>
+      antEvent({ type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json } });
     server.script(
       sse([
         antStart(50),
         antEvent({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
         antEvent({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Checking both.' } }),
         antEvent({ type: 'content_block_stop', index: 0 }),
-        antEvent({ type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: 'toolu_a', name: 'get_weather', input: {} } }),
+        antEvent({
+          type: 'content_block_start',
+          index: 1,
+          content_block: { type: 'tool_use', id: 'toolu_a', name: 'get_weather', input: {} },
+        }),
         delta(1, ''),
         delta(1, '{"city": "Pa'),
         delta(1, 'ris"}'),
         antEvent({ type: 'content_block_stop', index: 1 }),
-        antEvent({ type: 'content_block_start', index: 2, content_block: { type: 'tool_use', id: 'toolu_b', name: 'get_time', input: {} } }),
+        antEvent({
+          type: 'content_block_start',
+          index: 2,
+          content_block: { type: 'tool_use', id: 'toolu_b', name: 'get_time', input: {} },
+        }),
         delta(2, '{"tz"'),
         delta(2, ': "UTC"}'),
         antEvent({ type: 'content_block_stop', index: 2 }),
@@ -144,7 +179,12 @@ describe('AnthropicProvider streaming', () => {
 
 describe('AnthropicProvider errors and withRetry', () => {
   it('429 with retry-after: withRetry waits 3 s (simulated), then succeeds', async () => {
-    server.script(jsonError(429, anthropicError('rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit'), { 'retry-after': '3' }), sse(antText(['ok'])));
+    server.script(
+      jsonError(429, anthropicError('rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit'), {
+        'retry-after': '3',
+      }),
+      sse(antText(['ok'])),
+    );
     const clock = new SimulatedClock();
     const result = collect(withRetry(provider, { retries: 2, baseDelayMs: 50, maxDelayMs: 500, clock, random: () => 0 }).stream(request));
     await vi.waitFor(() => expect(clock.pending).toBe(1));

@@ -133,7 +133,11 @@ export const silent: Handler = () => {};
 // --- OpenAI wire format -------------------------------------------------------------
 
 /** One `data: {chat.completion.chunk}` frame. */
-export function oaiChunk(delta: Record<string, unknown> | null, finishReason: string | null = null, extra: Record<string, unknown> = {}): string {
+export function oaiChunk(
+  delta: Record<string, unknown> | null,
+  finishReason: string | null = null,
+  extra: Record<string, unknown> = {},
+): string {
   const chunk = {
     id: 'chatcmpl-test',
     object: 'chat.completion.chunk',
@@ -215,7 +219,10 @@ export async function collect(stream: AsyncIterable<ModelEvent>): Promise<ModelE
 }
 
 /** Collects events (into `events`, visible as they come) until the stream ends or throws; returns both. */
-export async function collectSettled(stream: AsyncIterable<ModelEvent>, events: ModelEvent[] = []): Promise<{ events: ModelEvent[]; error: unknown }> {
+export async function collectSettled(
+  stream: AsyncIterable<ModelEvent>,
+  events: ModelEvent[] = [],
+): Promise<{ events: ModelEvent[]; error: unknown }> {
   try {
     for await (const ev of stream) events.push(ev);
     return { events, error: undefined };

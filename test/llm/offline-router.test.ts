@@ -26,7 +26,11 @@ beforeAll(async () => {
 }, 60_000);
 
 const describeOf = (name: string): string => DEFAULT_AGENTS.find((a) => a.name === name)?.description ?? '';
-const transfer = (a: string): ToolSpec => ({ name: `transfer_to_${a}`, description: `Hand the conversation to agent ${a}: ${describeOf(a)}`, parameters: { type: 'object', properties: {} } });
+const transfer = (a: string): ToolSpec => ({
+  name: `transfer_to_${a}`,
+  description: `Hand the conversation to agent ${a}: ${describeOf(a)}`,
+  parameters: { type: 'object', properties: {} },
+});
 const ask = (a: string): ToolSpec => ({
   name: `ask_${a}`,
   description: `Ask agent ${a} a question and get its answer: ${describeOf(a)}`,
@@ -39,7 +43,10 @@ async function reply(messages: ChatMessage[], offered: ToolSpec[]): Promise<Extr
   for await (const e of provider.stream({ model: 'offline', messages, tools: offered })) if (e.type === 'done') done = e.message;
   return done as ChatMessage;
 }
-const user = (content: string): ChatMessage[] => [{ role: 'system', content: 'Route the user.' }, { role: 'user', content }];
+const user = (content: string): ChatMessage[] => [
+  { role: 'system', content: 'Route the user.' },
+  { role: 'user', content },
+];
 
 describe('the offline model routes by meaning', () => {
   it.each([
@@ -70,12 +77,15 @@ describe('the offline model routes by meaning', () => {
     expect(m.toolCalls?.map((c) => c.name)).toEqual(['clock']);
   });
 
-  it.each(['tell me a joke about cats', 'what is the capital of France?', 'hello there'])('routes nothing for "%s" and says it is offline', async (text) => {
-    const m = await reply(user(text), [transfer('billing'), transfer('tech'), tools.clock, tools.calculator]);
-    expect(m.toolCalls).toBeUndefined();
-    expect(m.content).toContain('offline model');
-    expect(m.content).toContain(text);
-  });
+  it.each(['tell me a joke about cats', 'what is the capital of France?', 'hello there'])(
+    'routes nothing for "%s" and says it is offline',
+    async (text) => {
+      const m = await reply(user(text), [transfer('billing'), transfer('tech'), tools.clock, tools.calculator]);
+      expect(m.toolCalls).toBeUndefined();
+      expect(m.content).toContain('offline model');
+      expect(m.content).toContain(text);
+    },
+  );
 
   it('skips a matching tool whose required arguments the message does not give', async () => {
     const m = await reply(user('please compute something for me with the calculator'), [tools.calculator]);
@@ -101,7 +111,10 @@ describe('the offline model routes by meaning', () => {
   it('answers from recalled passages when nothing routes', async () => {
     const messages: ChatMessage[] = [
       { role: 'system', content: 'Answer from the handbook.' },
-      { role: 'system', content: `${RECALLED_CONTEXT_HEADING}\n[1] (handbook#3) Staff get 25 days of paid leave a year.\n[2] (handbook#9) The office opens at 8.` },
+      {
+        role: 'system',
+        content: `${RECALLED_CONTEXT_HEADING}\n[1] (handbook#3) Staff get 25 days of paid leave a year.\n[2] (handbook#9) The office opens at 8.`,
+      },
       { role: 'user', content: 'how many vacation days do I have?' },
     ];
     const m = await reply(messages, [tools.calculator]);
@@ -122,6 +135,8 @@ describe('arguments read from the message', () => {
   it('any expression embedded in prose is found whole', () => {
     const num = fc.integer({ min: 0, max: 999 }).map(String);
     const expr = fc.tuple(num, fc.constantFrom('+', '-', '*', '/', '^'), num).map(([a, op, b]) => `${a}${op}${b}`);
-    fc.assert(fc.property(expr, fc.constantFrom('what is ', 'please work out ', 'I need '), (e, lead) => extractExpression(`${lead}${e}?`) === e));
+    fc.assert(
+      fc.property(expr, fc.constantFrom('what is ', 'please work out ', 'I need '), (e, lead) => extractExpression(`${lead}${e}?`) === e),
+    );
   });
 });

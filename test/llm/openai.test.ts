@@ -2,7 +2,20 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { OpenAIProvider, ProviderError, withRetry, type ModelRequest } from '../../actors/llm/index.js';
 import { SimulatedClock, type Clock } from '../../runtime/clock.js';
-import { OAI_DONE, collect, collectSettled, jsonError, lastDone, oaiChunk, oaiText, oaiUsage, sse, startServer, tokens, type FakeServer } from './fake-servers.js';
+import {
+  OAI_DONE,
+  collect,
+  collectSettled,
+  jsonError,
+  lastDone,
+  oaiChunk,
+  oaiText,
+  oaiUsage,
+  sse,
+  startServer,
+  tokens,
+  type FakeServer,
+} from './fake-servers.js';
 
 let server: FakeServer;
 let provider: OpenAIProvider;
@@ -20,7 +33,11 @@ function recording(clock: SimulatedClock): { clock: Clock; delays: number[] } {
   const delays: number[] = [];
   return {
     delays,
-    clock: { now: () => clock.now(), setTimer: (ms, fn) => (delays.push(ms), clock.setTimer(ms, fn)), clearTimer: (h) => clock.clearTimer(h) },
+    clock: {
+      now: () => clock.now(),
+      setTimer: (ms, fn) => (delays.push(ms), clock.setTimer(ms, fn)),
+      clearTimer: (h) => clock.clearTimer(h),
+    },
   };
 }
 
@@ -50,12 +67,27 @@ describe('OpenAIProvider streaming', () => {
     const rec = server.requests[0]!;
     expect(rec.url).toBe('/v1/chat/completions');
     expect(rec.headers.authorization).toBe('Bearer sk-test');
-    expect(rec.body).toMatchObject({ model: 'gpt-test', stream: true, stream_options: { include_usage: true }, temperature: 0.2, max_tokens: 64 });
-    expect(rec.body.tools).toEqual([{ type: 'function', function: { name: 'lookup', description: 'Looks up', parameters: { type: 'object', properties: { q: { type: 'string' } } } } }]);
+    expect(rec.body).toMatchObject({
+      model: 'gpt-test',
+      stream: true,
+      stream_options: { include_usage: true },
+      temperature: 0.2,
+      max_tokens: 64,
+    });
+    expect(rec.body.tools).toEqual([
+      {
+        type: 'function',
+        function: { name: 'lookup', description: 'Looks up', parameters: { type: 'object', properties: { q: { type: 'string' } } } },
+      },
+    ]);
     expect(rec.body.messages).toEqual([
       { role: 'system', content: 'Be brief.' },
       { role: 'user', content: 'Find x' },
-      { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{"q":"x"}' } }] },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{"q":"x"}' } }],
+      },
       { role: 'tool', tool_call_id: 'call_1', content: '42' },
     ]);
   });
@@ -89,7 +121,19 @@ describe('OpenAIProvider streaming', () => {
   });
 
   it('maps MCP tool names with dots to names OpenAI accepts, and back', async () => {
-    server.script(sse([oaiChunk({ role: 'assistant', content: '', tool_calls: [{ index: 0, id: 'c9', type: 'function', function: { name: 'files_read', arguments: '{"p":"/a"}' } }] }, 'tool_calls'), OAI_DONE]));
+    server.script(
+      sse([
+        oaiChunk(
+          {
+            role: 'assistant',
+            content: '',
+            tool_calls: [{ index: 0, id: 'c9', type: 'function', function: { name: 'files_read', arguments: '{"p":"/a"}' } }],
+          },
+          'tool_calls',
+        ),
+        OAI_DONE,
+      ]),
+    );
     const events = await collect(
       provider.stream({
         model: 'gpt-test',
@@ -104,7 +148,10 @@ describe('OpenAIProvider streaming', () => {
         ],
       }),
     );
-    const body = server.requests[0]!.body as { tools: { function: { name: string } }[]; messages: { tool_calls?: { function: { name: string } }[] }[] };
+    const body = server.requests[0]!.body as {
+      tools: { function: { name: string } }[];
+      messages: { tool_calls?: { function: { name: string } }[] }[];
+    };
     const sent = body.tools.map((t) => t.function.name);
     for (const n of sent) expect(n).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
     expect(new Set(sent).size).toBe(2);
@@ -115,7 +162,19 @@ describe('OpenAIProvider streaming', () => {
   });
 
   it('treats tool calls finished with `stop` (as Ollama sends) as tool_calls', async () => {
-    server.script(sse([oaiChunk({ role: 'assistant', content: '', tool_calls: [{ index: 0, id: 'c1', type: 'function', function: { name: 'ls', arguments: '{}' } }] }, 'stop'), OAI_DONE]));
+    server.script(
+      sse([
+        oaiChunk(
+          {
+            role: 'assistant',
+            content: '',
+            tool_calls: [{ index: 0, id: 'c1', type: 'function', function: { name: 'ls', arguments: '{}' } }],
+          },
+          'stop',
+        ),
+        OAI_DONE,
+      ]),
+    );
     const done = lastDone(await collect(provider.stream(request)));
     expect(done.stopReason).toBe('tool_calls');
     expect(done.message.toolCalls).toEqual([{ id: 'c1', name: 'ls', arguments: {} }]);
@@ -133,7 +192,13 @@ describe('OpenAIProvider streaming', () => {
   });
 
   it('fails with a non-retryable ProviderError on malformed tool-call JSON', async () => {
-    server.script(sse([oaiChunk({ tool_calls: [{ index: 0, id: 'c', type: 'function', function: { name: 'f', arguments: '{"a":' } }] }), oaiChunk({}, 'tool_calls'), OAI_DONE]));
+    server.script(
+      sse([
+        oaiChunk({ tool_calls: [{ index: 0, id: 'c', type: 'function', function: { name: 'f', arguments: '{"a":' } }] }),
+        oaiChunk({}, 'tool_calls'),
+        OAI_DONE,
+      ]),
+    );
     const { error } = await collectSettled(provider.stream(request));
     expect(error).toBeInstanceOf(ProviderError);
     expect(error).toMatchObject({ retryable: false, code: 'decode_error' });
@@ -147,7 +212,9 @@ describe('OpenAIProvider streaming', () => {
   });
 
   it('an error object inside the stream is a ProviderError', async () => {
-    server.script(sse([oaiChunk({ content: 'a' }), `data: ${JSON.stringify({ error: { message: 'backend exploded', type: 'server_error' } })}\n\n`]));
+    server.script(
+      sse([oaiChunk({ content: 'a' }), `data: ${JSON.stringify({ error: { message: 'backend exploded', type: 'server_error' } })}\n\n`]),
+    );
     const { error } = await collectSettled(provider.stream(request));
     expect(error).toMatchObject({ retryable: true });
     expect((error as Error).message).toContain('backend exploded');
@@ -156,7 +223,10 @@ describe('OpenAIProvider streaming', () => {
 
 describe('OpenAIProvider errors and withRetry', () => {
   it('429 with retry-after: withRetry waits the server-given 2 s (simulated), then succeeds', async () => {
-    server.script(jsonError(429, { error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' } }, { 'retry-after': '2' }), sse(oaiText(['ok'])));
+    server.script(
+      jsonError(429, { error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' } }, { 'retry-after': '2' }),
+      sse(oaiText(['ok'])),
+    );
     const sim = new SimulatedClock();
     const { clock, delays } = recording(sim);
     const retrying = withRetry(provider, { retries: 3, baseDelayMs: 100, maxDelayMs: 1_000, clock, random: () => 0.5 });
@@ -185,7 +255,10 @@ describe('OpenAIProvider errors and withRetry', () => {
   });
 
   it('401 is not retried', async () => {
-    server.script(jsonError(401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } }), sse(oaiText(['never'])));
+    server.script(
+      jsonError(401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error', code: 'invalid_api_key' } }),
+      sse(oaiText(['never'])),
+    );
     const { error } = await collectSettled(withRetry(provider, { retries: 3, baseDelayMs: 1, maxDelayMs: 1 }).stream(request));
     expect(error).toMatchObject({ status: 401, retryable: false, code: 'unauthorized' });
     expect(server.requests).toHaveLength(1);

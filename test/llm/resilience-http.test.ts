@@ -36,7 +36,12 @@ describe('circuitBreaker over OpenAIProvider', () => {
   it('opens after 3 server errors, stops calling the server, and recovers after resetAfterMs', async () => {
     const clock = new SimulatedClock();
     const breaker = circuitBreaker(openai, { failureThreshold: 3, resetAfterMs: 30_000, clock });
-    oaiServer.script(jsonError(503, { error: { message: 'down' } }), jsonError(502, { error: { message: 'down' } }), jsonError(500, { error: { message: 'down' } }), sse(oaiText(['back'])));
+    oaiServer.script(
+      jsonError(503, { error: { message: 'down' } }),
+      jsonError(502, { error: { message: 'down' } }),
+      jsonError(500, { error: { message: 'down' } }),
+      sse(oaiText(['back'])),
+    );
     for (let i = 0; i < 3; i++) expect((await collectSettled(breaker.stream(request))).error).toMatchObject({ retryable: true });
     expect(breaker.state).toBe('open');
 

@@ -1,6 +1,15 @@
 /** withRetry, withTimeout, circuitBreaker and fallbackChain over scripted in-memory providers, in simulated time. */
 import { describe, expect, it } from 'vitest';
-import { CircuitOpenError, ProviderError, retryDelay, circuitBreaker, fallbackChain, parseRetryAfter, withRetry, withTimeout } from '../../actors/llm/index.js';
+import {
+  CircuitOpenError,
+  ProviderError,
+  retryDelay,
+  circuitBreaker,
+  fallbackChain,
+  parseRetryAfter,
+  withRetry,
+  withTimeout,
+} from '../../actors/llm/index.js';
 import type { CircuitState, ModelEvent, ModelProvider, ModelRequest } from '../../actors/llm/index.js';
 import { SimulatedClock, flushMicrotasks, type Clock } from '../../runtime/clock.js';
 import { collect, collectSettled, tokens } from './fake-servers.js';
@@ -23,19 +32,28 @@ function scripted(name: string, steps: Step[]): ModelProvider & { calls: number;
       if (step.hang === 'after') await hang();
       if (step.fail !== undefined) throw step.fail;
       const text = (step.tokens ?? []).join('');
-      yield { type: 'done', message: { role: 'assistant', content: text }, usage: { promptTokens: 1, completionTokens: 1 }, stopReason: 'stop' };
+      yield {
+        type: 'done',
+        message: { role: 'assistant', content: text },
+        usage: { promptTokens: 1, completionTokens: 1 },
+        stopReason: 'stop',
+      };
     },
   };
   return p;
 }
 
 const request: ModelRequest = { model: 'm', messages: [{ role: 'user', content: 'hi' }] };
-const retryable = (retryAfterMs?: number): ProviderError => new ProviderError('busy', { status: 503, retryable: true, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+const retryable = (retryAfterMs?: number): ProviderError =>
+  new ProviderError('busy', { status: 503, retryable: true, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
 const fatal = (): ProviderError => new ProviderError('bad key', { status: 401, retryable: false });
 
 function recording(sim: SimulatedClock): { clock: Clock; delays: number[] } {
   const delays: number[] = [];
-  return { delays, clock: { now: () => sim.now(), setTimer: (ms, fn) => (delays.push(ms), sim.setTimer(ms, fn)), clearTimer: (h) => sim.clearTimer(h) } };
+  return {
+    delays,
+    clock: { now: () => sim.now(), setTimer: (ms, fn) => (delays.push(ms), sim.setTimer(ms, fn)), clearTimer: (h) => sim.clearTimer(h) },
+  };
 }
 
 /** Runs `work` while advancing simulated time in steps until it settles. */
@@ -76,7 +94,14 @@ describe('withRetry', () => {
     const { clock, delays } = recording(sim);
     const p = scripted('p', [{ fail: retryable() }, { fail: retryable() }, { fail: retryable() }, { tokens: ['ok'] }]);
     const retries: number[] = [];
-    const r = withRetry(p, { retries: 3, baseDelayMs: 100, maxDelayMs: 250, clock, random: () => 0.5, onRetry: (i) => retries.push(i.attempt) });
+    const r = withRetry(p, {
+      retries: 3,
+      baseDelayMs: 100,
+      maxDelayMs: 250,
+      clock,
+      random: () => 0.5,
+      onRetry: (i) => retries.push(i.attempt),
+    });
     expect(r.name).toBe('retry(p)');
     const events = await inSimTime(sim, collect(r.stream(request)));
     expect(tokens(events)).toBe('ok');
@@ -89,7 +114,11 @@ describe('withRetry', () => {
     const sim = new SimulatedClock();
     const { clock, delays } = recording(sim);
     const p = scripted('p', [{ fail: retryable(5_000) }]);
-    const { error } = await inSimTime(sim, collectSettled(withRetry(p, { retries: 2, baseDelayMs: 10, maxDelayMs: 100, clock }).stream(request)), 100);
+    const { error } = await inSimTime(
+      sim,
+      collectSettled(withRetry(p, { retries: 2, baseDelayMs: 10, maxDelayMs: 100, clock }).stream(request)),
+      100,
+    );
     expect(error).toMatchObject({ retryable: true, retryAfterMs: 5_000 });
     expect(p.calls).toBe(3);
     expect(delays).toEqual([5_000, 5_000]);
@@ -97,17 +126,23 @@ describe('withRetry', () => {
 
   it('re-throws a retryAfterMs beyond maxRetryAfterMs at once', async () => {
     const p = scripted('p', [{ fail: retryable(120_000) }]);
-    const { error } = await collectSettled(withRetry(p, { retries: 5, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 60_000, clock: new SimulatedClock() }).stream(request));
+    const { error } = await collectSettled(
+      withRetry(p, { retries: 5, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 60_000, clock: new SimulatedClock() }).stream(request),
+    );
     expect(error).toMatchObject({ retryAfterMs: 120_000 });
     expect(p.calls).toBe(1);
   });
 
   it('does not retry non-retryable errors or foreign exceptions', async () => {
     const a = scripted('a', [{ fail: fatal() }, { tokens: ['x'] }]);
-    expect((await collectSettled(withRetry(a, { retries: 3, baseDelayMs: 1, maxDelayMs: 1 }).stream(request))).error).toMatchObject({ status: 401 });
+    expect((await collectSettled(withRetry(a, { retries: 3, baseDelayMs: 1, maxDelayMs: 1 }).stream(request))).error).toMatchObject({
+      status: 401,
+    });
     expect(a.calls).toBe(1);
     const b = scripted('b', [{ fail: new TypeError('bug') }, { tokens: ['x'] }]);
-    expect((await collectSettled(withRetry(b, { retries: 3, baseDelayMs: 1, maxDelayMs: 1 }).stream(request))).error).toBeInstanceOf(TypeError);
+    expect((await collectSettled(withRetry(b, { retries: 3, baseDelayMs: 1, maxDelayMs: 1 }).stream(request))).error).toBeInstanceOf(
+      TypeError,
+    );
     expect(b.calls).toBe(1);
   });
 
@@ -123,7 +158,9 @@ describe('withRetry', () => {
     const sim = new SimulatedClock();
     const p = scripted('p', [{ fail: retryable() }, { tokens: ['late'] }]);
     const ac = new AbortController();
-    const result = collectSettled(withRetry(p, { retries: 3, baseDelayMs: 10_000, maxDelayMs: 10_000, clock: sim }).stream({ ...request, signal: ac.signal }));
+    const result = collectSettled(
+      withRetry(p, { retries: 3, baseDelayMs: 10_000, maxDelayMs: 10_000, clock: sim }).stream({ ...request, signal: ac.signal }),
+    );
     await sim.advance(1);
     expect(sim.pending).toBe(1);
     ac.abort();
@@ -192,7 +229,8 @@ describe('circuitBreaker', () => {
     const states: CircuitState[] = [];
     const b = circuitBreaker(p, { failureThreshold: 3, resetAfterMs: 10_000, clock: sim, onStateChange: (s) => states.push(s) });
     expect(b.name).toBe('breaker(p)');
-    for (let i = 0; i < 3; i++) expect(b.state === 'closed' && (await collectSettled(b.stream(request))).error).toMatchObject({ retryable: true });
+    for (let i = 0; i < 3; i++)
+      expect(b.state === 'closed' && (await collectSettled(b.stream(request))).error).toMatchObject({ retryable: true });
     expect(b.state).toBe('open');
     const fast = (await collectSettled(b.stream(request))).error;
     expect(fast).toBeInstanceOf(CircuitOpenError);
@@ -257,7 +295,9 @@ describe('fallbackChain', () => {
     const ac = new AbortController();
     ac.abort();
     const c = scripted('c', [{ fail: new ProviderError('aborted', { retryable: false }) }]);
-    expect((await collectSettled(fallbackChain([c, b]).stream({ ...request, signal: ac.signal }))).error).toMatchObject({ message: 'aborted' });
+    expect((await collectSettled(fallbackChain([c, b]).stream({ ...request, signal: ac.signal }))).error).toMatchObject({
+      message: 'aborted',
+    });
     expect(b.calls).toBe(0);
   });
 
@@ -273,7 +313,9 @@ describe('fallbackChain', () => {
   });
 
   it('when all fail, throws one ProviderError carrying every failure', async () => {
-    const { error } = await collectSettled(fallbackChain([scripted('a', [{ fail: fatal() }]), scripted('b', [{ fail: retryable(700) }])]).stream(request));
+    const { error } = await collectSettled(
+      fallbackChain([scripted('a', [{ fail: fatal() }]), scripted('b', [{ fail: retryable(700) }])]).stream(request),
+    );
     expect(error).toBeInstanceOf(ProviderError);
     expect(error).toMatchObject({ retryable: true, retryAfterMs: 700 });
     expect(((error as Error).cause as AggregateError).errors).toHaveLength(2);
@@ -284,7 +326,13 @@ describe('composition', () => {
   it('withRetry over an open breaker waits for the half-open trial', async () => {
     const sim = new SimulatedClock();
     const p = scripted('p', [{ fail: retryable() }, { fail: retryable() }, { tokens: ['recovered'] }]);
-    const r = withRetry(circuitBreaker(p, { failureThreshold: 2, resetAfterMs: 30_000, clock: sim }), { retries: 5, baseDelayMs: 10, maxDelayMs: 10, clock: sim, random: () => 0 });
+    const r = withRetry(circuitBreaker(p, { failureThreshold: 2, resetAfterMs: 30_000, clock: sim }), {
+      retries: 5,
+      baseDelayMs: 10,
+      maxDelayMs: 10,
+      clock: sim,
+      random: () => 0,
+    });
     expect(r.name).toBe('retry(breaker(p))');
     const events = await inSimTime(sim, collect(r.stream(request)), 100);
     expect(tokens(events)).toBe('recovered');

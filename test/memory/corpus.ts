@@ -15,7 +15,14 @@ const DIR = join(import.meta.dirname, '..', 'fixtures', 'corpus');
 /** The articles as Markdown documents (id = file name without `.md`). */
 export async function corpusDocuments(): Promise<RagDocument[]> {
   const files = (await readdir(join(DIR, 'articles'))).filter((f) => f.endsWith('.md')).sort();
-  return Promise.all(files.map(async (f) => ({ id: f.slice(0, -3), content: await readFile(join(DIR, 'articles', f), 'utf8'), format: 'markdown' as const, metadata: { file: f } })));
+  return Promise.all(
+    files.map(async (f) => ({
+      id: f.slice(0, -3),
+      content: await readFile(join(DIR, 'articles', f), 'utf8'),
+      format: 'markdown' as const,
+      metadata: { file: f },
+    })),
+  );
 }
 
 /** The questions. */

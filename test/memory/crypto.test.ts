@@ -9,7 +9,15 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { STORE_ADDRESS, STORE_GET, STORE_PUT, STORE_SEARCH, isTroupeError, type StoreItem, type StoreSearchReply } from '../../protocols/index.js';
+import {
+  STORE_ADDRESS,
+  STORE_GET,
+  STORE_PUT,
+  STORE_SEARCH,
+  isTroupeError,
+  type StoreItem,
+  type StoreSearchReply,
+} from '../../protocols/index.js';
 import { MemoryStorage, SimulatedClock, type ActorSystem, type Storage } from '../../runtime/index.js';
 import { LmdbStorage } from '../../runtime/lmdb/index.js';
 import { createSystem } from '../../supervisors/index.js';
@@ -36,7 +44,9 @@ async function store(storage: Storage, options: StoreActorOptions, warnings: str
   return { system, ref: await system.spawn(STORE_ADDRESS, storeBehavior(options), { tenant: 't1' }) };
 }
 
-const sensitiveOptions = (key: string): StoreActorOptions => ({ encryption: { cipher: FieldCipher.fromText(key), sensitive: [{ prefix: ['users'], paths: ['ssn', 'contact.email'] }] } });
+const sensitiveOptions = (key: string): StoreActorOptions => ({
+  encryption: { cipher: FieldCipher.fromText(key), sensitive: [{ prefix: ['users'], paths: ['ssn', 'contact.email'] }] },
+});
 
 describe('FieldCipher', () => {
   it('round-trips JSON values with a fresh IV each time; binds the location (AAD)', () => {
@@ -97,7 +107,9 @@ describe('sensitive fields in the store', () => {
     expect(rawValue?.value.ssn).toMatchObject({ $sealed: 'aes-256-gcm' });
     await system.shutdown(); // closes the storage, flushing lmdb
     systems.splice(0);
-    const bytes = (await readFile(join(dir, 'storage.lmdb', 'data.mdb')).catch(() => readFile(join(dir, 'storage.lmdb')))).toString('latin1');
+    const bytes = (await readFile(join(dir, 'storage.lmdb', 'data.mdb')).catch(() => readFile(join(dir, 'storage.lmdb')))).toString(
+      'latin1',
+    );
     expect(bytes).toContain('London'); // the check can see plaintext that is not sensitive
     expect(bytes).toContain('PUBLIC-BODY');
     for (const secret of [SECRET, EMAIL, 'PLAINTEXT-FLAGGED-BODY', '4242-PIN']) expect(bytes).not.toContain(secret);
@@ -116,7 +128,9 @@ describe('sensitive fields in the store', () => {
       (err: unknown) => err,
     );
     expect(isTroupeError(e, 'conflict')).toBe(true);
-    expect((e as Error).message).toMatch(/cannot decrypt field ssn of item "profile" in namespace users\.ada: it was encrypted with key id/);
+    expect((e as Error).message).toMatch(
+      /cannot decrypt field ssn of item "profile" in namespace users\.ada: it was encrypted with key id/,
+    );
     expect((e as Error).message).not.toContain(SECRET);
     expect((await second.ref.ask<StoreItem>(STORE_GET, { namespace: ['public'], key: 'k' })).value).toEqual({ ok: true });
     expect(warnings.join('\n')).not.toContain(SECRET);
@@ -143,7 +157,9 @@ describe('sensitive fields in the store', () => {
     const storage = new MemoryStorage();
     const system = await createSystem({ storage, clock: new SimulatedClock() });
     systems.push(system);
-    await expect(system.spawn(STORE_ADDRESS, storeBehavior({ encryption: { sensitive: [{ prefix: [], paths: ['ssn'] }] } }), { tenant: 't1' })).rejects.toThrow(/no encryption key is: set TROUPE_ENCRYPTION_KEY/);
+    await expect(
+      system.spawn(STORE_ADDRESS, storeBehavior({ encryption: { sensitive: [{ prefix: [], paths: ['ssn'] }] } }), { tenant: 't1' }),
+    ).rejects.toThrow(/no encryption key is: set TROUPE_ENCRYPTION_KEY/);
     const ref = await system.spawn(STORE_ADDRESS, storeBehavior(), { tenant: 't2' });
     const e = await ref.ask(STORE_PUT, { namespace: ['a'], key: 'k', value: { ssn: SECRET }, sensitive: ['ssn'] }).then(
       () => undefined,
@@ -156,11 +172,17 @@ describe('sensitive fields in the store', () => {
   it('a store with a changed embedder and the wrong key still starts: what it cannot open stays unindexed', async () => {
     const storage = new MemoryStorage();
     const rules = [{ prefix: [], paths: ['ssn'] }];
-    const first = await store(storage, { index: { embedder: new HashingTestEmbedder(64), rules: [{ prefix: [], fields: ['$'] }] }, encryption: { cipher: FieldCipher.fromText(KEY_HEX), sensitive: rules } });
+    const first = await store(storage, {
+      index: { embedder: new HashingTestEmbedder(64), rules: [{ prefix: [], fields: ['$'] }] },
+      encryption: { cipher: FieldCipher.fromText(KEY_HEX), sensitive: rules },
+    });
     await first.ref.ask(STORE_PUT, { namespace: ['p'], key: 'sealed', value: { name: 'ada', ssn: SECRET } });
     await first.ref.ask(STORE_PUT, { namespace: ['p'], key: 'open', value: { name: 'ada lovelace' } });
     await first.system.stop(first.ref);
-    const second = await store(storage, { index: { embedder: new HashingTestEmbedder(32), rules: [{ prefix: [], fields: ['$'] }] }, encryption: { cipher: FieldCipher.fromText(OTHER_B64), sensitive: rules } });
+    const second = await store(storage, {
+      index: { embedder: new HashingTestEmbedder(32), rules: [{ prefix: [], fields: ['$'] }] },
+      encryption: { cipher: FieldCipher.fromText(OTHER_B64), sensitive: rules },
+    });
     await expect(second.ref.ask(STORE_GET, { namespace: ['p'], key: 'sealed' })).rejects.toThrow(/cannot decrypt field ssn/);
     expect((await second.ref.ask<StoreItem>(STORE_GET, { namespace: ['p'], key: 'open' })).value).toEqual({ name: 'ada lovelace' });
   });
@@ -188,7 +210,10 @@ describe('encryption config', () => {
     expect(JSON.stringify(noKey.error?.issues)).toMatch(/TROUPE_ENCRYPTION_KEY/);
     const badKey = 'short-secret-key-material';
     expect(() => loadConfig({ env: { TROUPE_ENCRYPTION_KEY: badKey } })).toThrow(/memory\.encryption\.key: expected 32 bytes/);
-    for (const env of [{ TROUPE_ENCRYPTION_KEY: badKey }, { TROUPE_ENCRYPTION_KEY: OTHER_B64, TROUPE_ENCRYPTION_PREVIOUS_KEYS: `${KEY_HEX},${badKey}` }]) {
+    for (const env of [
+      { TROUPE_ENCRYPTION_KEY: badKey },
+      { TROUPE_ENCRYPTION_KEY: OTHER_B64, TROUPE_ENCRYPTION_PREVIOUS_KEYS: `${KEY_HEX},${badKey}` },
+    ]) {
       const e = (() => {
         try {
           loadConfig({ env });
@@ -205,8 +230,12 @@ describe('encryption config', () => {
     const ok = loadConfig({ env: { TROUPE_ENCRYPTION_KEY: OTHER_B64 }, overrides: { memory: { encryption: { sensitive } } } });
     const options = storeOptionsFromConfig(ok.memory);
     expect(options.encryption?.cipher?.kid).toBe(FieldCipher.fromText(OTHER_B64).kid);
-    expect(() => storeOptionsFromConfig({ ...ok.memory, encryption: { sensitive } })).toThrow(/no key is configured: set TROUPE_ENCRYPTION_KEY/);
-    expect(() => storeOptionsFromConfig(loadConfig({ env: { TROUPE_ENCRYPTION_PREVIOUS_KEYS: KEY_HEX } }).memory)).toThrow(/previousKeys are set but the current key is not/);
+    expect(() => storeOptionsFromConfig({ ...ok.memory, encryption: { sensitive } })).toThrow(
+      /no key is configured: set TROUPE_ENCRYPTION_KEY/,
+    );
+    expect(() => storeOptionsFromConfig(loadConfig({ env: { TROUPE_ENCRYPTION_PREVIOUS_KEYS: KEY_HEX } }).memory)).toThrow(
+      /previousKeys are set but the current key is not/,
+    );
     const rotated = loadConfig({ env: { TROUPE_ENCRYPTION_KEY: OTHER_B64, TROUPE_ENCRYPTION_PREVIOUS_KEYS: KEY_HEX } });
     expect(rotated.memory.encryption.previousKeys).toEqual([KEY_HEX]);
     const sealed = FieldCipher.fromText(KEY_HEX).seal('old', 'loc');

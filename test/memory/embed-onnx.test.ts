@@ -38,7 +38,16 @@ function expected(ids: number[]): number[] {
 describe('WordPiece tokenizer', () => {
   it('lower-cases, strips accents, splits punctuation and sub-words, wraps in [CLS] [SEP]', async () => {
     const tok = await WordPieceTokenizer.fromDirectory(join(dir, 'vocab-model'));
-    expect(tok.encode('The CAT, runs.').ids).toEqual([id('[CLS]'), id('the'), id('cat'), id(','), id('run'), id('##s'), id('.'), id('[SEP]')]);
+    expect(tok.encode('The CAT, runs.').ids).toEqual([
+      id('[CLS]'),
+      id('the'),
+      id('cat'),
+      id(','),
+      id('run'),
+      id('##s'),
+      id('.'),
+      id('[SEP]'),
+    ]);
     expect(tok.encode('Café running zebra').ids).toEqual([id('[CLS]'), id('cafe'), id('run'), id('##ning'), id('[UNK]'), id('[SEP]')]);
     expect(tok.encode('').ids).toEqual([id('[CLS]'), id('[SEP]')]);
   });
@@ -125,11 +134,19 @@ describe('OnnxEmbedder', () => {
 describe('config memory.embedder', () => {
   it('defaults to USE-lite with one worker and hnsw M=16/efConstruction=200/efSearch=64', () => {
     const m = configSchema.parse({}).memory;
-    expect(m).toMatchObject({ embedder: { kind: 'use-lite' }, embedThreads: 1, embedBatch: 32, hnsw: { m: 16, efConstruction: 200, efSearch: 64 }, chunking: { maxChars: 800, overlapChars: 120 } });
+    expect(m).toMatchObject({
+      embedder: { kind: 'use-lite' },
+      embedThreads: 1,
+      embedBatch: 32,
+      hnsw: { m: 16, efConstruction: 200, efSearch: 64 },
+      chunking: { maxChars: 800, overlapChars: 120 },
+    });
   });
 
   it('builds the ONNX embedder a config names, and refuses bad settings clearly', async () => {
-    const m = configSchema.parse({ memory: { embedder: { kind: 'onnx', modelDir: join(dir, 'vocab-model') }, embedThreads: 0, embedBatch: 4 } }).memory;
+    const m = configSchema.parse({
+      memory: { embedder: { kind: 'onnx', modelDir: join(dir, 'vocab-model') }, embedThreads: 0, embedBatch: 4 },
+    }).memory;
     const e = await embedderFromConfig(m);
     try {
       expect(e).toBeInstanceOf(OnnxEmbedder);

@@ -43,7 +43,12 @@ describe('OpenAIEmbedder', () => {
     const vs = await e.embed(texts);
     expect(server.requests).toHaveLength(3);
     expect(server.requests.map((r) => r.url)).toEqual(['/v1/embeddings', '/v1/embeddings', '/v1/embeddings']);
-    expect(server.requests[0]?.body).toMatchObject({ model: 'text-embedding-3-small', input: ['alpha', 'be'], dimensions: 6, encoding_format: 'float' });
+    expect(server.requests[0]?.body).toMatchObject({
+      model: 'text-embedding-3-small',
+      input: ['alpha', 'be'],
+      dimensions: 6,
+      encoding_format: 'float',
+    });
     expect(server.requests[0]?.headers.authorization).toBe('Bearer sk-test');
     vs.forEach((v, i) => {
       const raw = vectorOf(texts[i] as string, 6);

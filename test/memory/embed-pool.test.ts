@@ -55,19 +55,26 @@ describe('WorkerPoolEmbedder', () => {
     await expect(pool.embed(['x'])).rejects.toThrow(/closed/);
   });
 
-  it('does not keep the process alive once idle (workers are unref\'d between tasks)', async () => {
+  it("does not keep the process alive once idle (workers are unref'd between tasks)", async () => {
     const entry = new URL('../../actors/memory/embedders/pool.ts', import.meta.url).href;
     const script = `const { WorkerPoolEmbedder } = await import(${JSON.stringify(entry)});
       const p = await WorkerPoolEmbedder.start({ kind: 'hashing-test', dims: 8 }, { threads: 2, batchSize: 2 });
       console.log((await p.embed(['a', 'b', 'c', 'd', 'e'])).length);`;
     const out = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-      const child = execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 20_000 }, (_e, stdout) => resolve({ code: child.exitCode, stdout }));
+      const child = execFile(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '-e', script],
+        { timeout: 20_000 },
+        (_e, stdout) => resolve({ code: child.exitCode, stdout }),
+      );
     });
     expect(out).toEqual({ code: 0, stdout: '5\n' });
   }, 30_000);
 
   it('refuses a bad thread count and fails the start when the model cannot load', async () => {
     await expect(WorkerPoolEmbedder.start({ kind: 'hashing-test' }, { threads: 0 })).rejects.toThrow(RangeError);
-    await expect(WorkerPoolEmbedder.start({ kind: 'onnx', modelDir: '/nonexistent/model' }, { threads: 1 })).rejects.toThrow(/failed to load: no tokenizer in \/nonexistent\/model/);
+    await expect(WorkerPoolEmbedder.start({ kind: 'onnx', modelDir: '/nonexistent/model' }, { threads: 1 })).rejects.toThrow(
+      /failed to load: no tokenizer in \/nonexistent\/model/,
+    );
   }, 30_000);
 });

@@ -50,7 +50,12 @@ async function maxLag(work: () => Promise<unknown>): Promise<number> {
 
 describe('USE-lite embedder', () => {
   it('embeds offline into 512 unit-length dims that carry meaning', async () => {
-    const [cat, kitten, market, empty] = await local.embed(['The cat sits on the mat.', 'A kitten is resting on a rug.', 'Stock markets fell sharply today.', '']);
+    const [cat, kitten, market, empty] = await local.embed([
+      'The cat sits on the mat.',
+      'A kitten is resting on a rug.',
+      'Stock markets fell sharply today.',
+      '',
+    ]);
     expect(local.dims).toBe(USE_LITE_DIMS);
     for (const v of [cat, kitten, market, empty]) expect(v).toHaveLength(512);
     expect(Math.hypot(...(cat as Float32Array))).toBeCloseTo(1, 4);
@@ -65,7 +70,10 @@ describe('USE-lite embedder', () => {
   });
 
   it('keeps the event loop responsive while a big batch embeds in the pool (and not on the main thread)', async () => {
-    const texts = Array.from({ length: 48 }, (_, i) => `Sentence number ${i} talks about planets, elements, animals and cities of the world.`);
+    const texts = Array.from(
+      { length: 48 },
+      (_, i) => `Sentence number ${i} talks about planets, elements, animals and cities of the world.`,
+    );
     let inPool: Float32Array[] = [];
     const poolLag = await maxLag(async () => (inPool = await pool.embed(texts)));
     const mainLag = await maxLag(() => local.embed(texts));

@@ -29,7 +29,8 @@ function msg(...fields: Field[]): Uint8Array {
       out.push(...varint((no << 3) | 0), ...varint(value));
       continue;
     }
-    const bytes = typeof value === 'string' ? new TextEncoder().encode(value) : value instanceof Uint8Array ? value : Uint8Array.from(value.flat());
+    const bytes =
+      typeof value === 'string' ? new TextEncoder().encode(value) : value instanceof Uint8Array ? value : Uint8Array.from(value.flat());
     out.push(...varint((no << 3) | 2), ...varint(bytes.length), ...bytes);
   }
   return Uint8Array.from(out);
@@ -68,13 +69,37 @@ export function gatherModel(table: Float32Array, vocab: number, dims: number, op
   const inputs: Field[] = [[11, msg([1, 'input_ids'], [2, tensorType(INT64, ['batch', 'seq'])])]];
   if (options.withMask !== false) inputs.push([11, msg([1, 'attention_mask'], [2, tensorType(INT64, ['batch', 'seq'])])]);
   if (options.withTokenTypes === true) inputs.push([11, msg([1, 'token_type_ids'], [2, tensorType(INT64, ['batch', 'seq'])])]);
-  const output: Field = options.pooled === true ? [12, msg([1, 'sentence_embedding'], [2, tensorType(FLOAT, ['batch', dims])])] : [12, msg([1, 'last_hidden_state'], [2, tensorType(FLOAT, ['batch', 'seq', dims])])];
+  const output: Field =
+    options.pooled === true
+      ? [12, msg([1, 'sentence_embedding'], [2, tensorType(FLOAT, ['batch', dims])])]
+      : [12, msg([1, 'last_hidden_state'], [2, tensorType(FLOAT, ['batch', 'seq', dims])])];
   const graph = msg(...nodes, [2, 'tiny-embedder'], [5, initializer], ...inputs, output);
   return msg([1, 8], [2, 'troupe-test'], [7, graph], [8, msg([1, ''], [2, 13])]);
 }
 
 /** The vocabulary of the test model (BERT special tokens first). */
-export const TINY_VOCAB = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', 'the', 'cat', 'dog', 'sat', 'on', 'mat', 'run', '##s', '##ning', 'play', 'red', 'planet', 'mars', ',', '.', 'cafe'];
+export const TINY_VOCAB = [
+  '[PAD]',
+  '[UNK]',
+  '[CLS]',
+  '[SEP]',
+  'the',
+  'cat',
+  'dog',
+  'sat',
+  'on',
+  'mat',
+  'run',
+  '##s',
+  '##ning',
+  'play',
+  'red',
+  'planet',
+  'mars',
+  ',',
+  '.',
+  'cafe',
+];
 
 /** A deterministic table: row i is a pseudo-random vector seeded by i. */
 export function tinyTable(vocab: number, dims: number): Float32Array {
@@ -88,14 +113,24 @@ export function tinyTable(vocab: number, dims: number): Float32Array {
 }
 
 /** Writes `model.onnx` and a tokenizer (`vocab.txt`, or `tokenizer.json` when `json`) into `dir`. */
-export async function writeTinyModel(dir: string, options: { dims?: number; json?: boolean; model?: GatherModelOptions } = {}): Promise<{ table: Float32Array; dims: number }> {
+export async function writeTinyModel(
+  dir: string,
+  options: { dims?: number; json?: boolean; model?: GatherModelOptions } = {},
+): Promise<{ table: Float32Array; dims: number }> {
   const dims = options.dims ?? 8;
   const table = tinyTable(TINY_VOCAB.length, dims);
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'model.onnx'), gatherModel(table, TINY_VOCAB.length, dims, options.model));
   if (options.json === true) {
     const vocab = Object.fromEntries(TINY_VOCAB.map((t, i) => [t, i]));
-    await writeFile(join(dir, 'tokenizer.json'), JSON.stringify({ version: '1.0', normalizer: { type: 'BertNormalizer', lowercase: true }, model: { type: 'WordPiece', unk_token: '[UNK]', continuing_subword_prefix: '##', max_input_chars_per_word: 100, vocab } }));
+    await writeFile(
+      join(dir, 'tokenizer.json'),
+      JSON.stringify({
+        version: '1.0',
+        normalizer: { type: 'BertNormalizer', lowercase: true },
+        model: { type: 'WordPiece', unk_token: '[UNK]', continuing_subword_prefix: '##', max_input_chars_per_word: 100, vocab },
+      }),
+    );
   } else {
     await writeFile(join(dir, 'vocab.txt'), `${TINY_VOCAB.join('\n')}\n`);
   }

@@ -9,8 +9,24 @@ import { Bm25Index, matchesFilter, reciprocalRankFusion, stem, tokenize, type Me
 
 describe('BM25', () => {
   it('tokenizes: lower-case, folded accents, no stop words, light stems', () => {
-    expect(tokenize('The Planets of the Solar System, orbiting São Paulo!')).toEqual(['planet', 'solar', 'system', 'orbit', 'sao', 'paulo']);
-    expect(['moons', 'studies', 'classes', 'boxes', 'walked', 'gas', 'virus', 'axis'].map(stem)).toEqual(['moon', 'study', 'class', 'box', 'walk', 'gas', 'virus', 'axis']);
+    expect(tokenize('The Planets of the Solar System, orbiting São Paulo!')).toEqual([
+      'planet',
+      'solar',
+      'system',
+      'orbit',
+      'sao',
+      'paulo',
+    ]);
+    expect(['moons', 'studies', 'classes', 'boxes', 'walked', 'gas', 'virus', 'axis'].map(stem)).toEqual([
+      'moon',
+      'study',
+      'class',
+      'box',
+      'walk',
+      'gas',
+      'virus',
+      'axis',
+    ]);
   });
 
   it('scores with Okapi BM25 and ranks rare terms above common ones', () => {
@@ -63,31 +79,50 @@ describe('metadata filters', () => {
 
   it('agrees with a direct reading of $in/$gte on scalar fields (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 20 }), fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 5 }), fc.integer({ min: 0, max: 20 }), (v, set, lo) => {
-        expect(matchesFilter({ v }, { v: { $in: set, $gte: lo } })).toBe(set.includes(v) && v >= lo);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 20 }),
+        fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 5 }),
+        fc.integer({ min: 0, max: 20 }),
+        (v, set, lo) => {
+          expect(matchesFilter({ v }, { v: { $in: set, $gte: lo } })).toBe(set.includes(v) && v >= lo);
+        },
+      ),
     );
   });
 });
 
 describe('reciprocal rank fusion', () => {
   it('adds 1/(k+rank) per list and ranks agreement first', () => {
-    const fused = reciprocalRankFusion([[{ id: 'a' }, { id: 'b' }, { id: 'c' }], [{ id: 'b' }, { id: 'c' }, { id: 'd' }]], 60);
+    const fused = reciprocalRankFusion(
+      [
+        [{ id: 'a' }, { id: 'b' }, { id: 'c' }],
+        [{ id: 'b' }, { id: 'c' }, { id: 'd' }],
+      ],
+      60,
+    );
     expect(fused.map((h) => h.id)).toEqual(['b', 'c', 'a', 'd']);
     expect(fused[0]?.score).toBeCloseTo(1 / 62 + 1 / 61, 12);
   });
 
   it('never ranks an id below one that is worse in every list (property)', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.integer({ min: 0, max: 30 }), { maxLength: 15 }), fc.uniqueArray(fc.integer({ min: 0, max: 30 }), { maxLength: 15 }), (x, y) => {
-        const lists = [x.map((i) => ({ id: `d${i}` })), y.map((i) => ({ id: `d${i}` }))];
-        const fused = reciprocalRankFusion(lists);
-        const rank = (l: { id: string }[], id: string): number => { const i = l.findIndex((h) => h.id === id); return i < 0 ? Infinity : i; };
-        const pos = new Map(fused.map((h, i) => [h.id, i]));
-        for (const a of fused) for (const b of fused) {
-          if (lists.every((l) => rank(l, a.id) < rank(l, b.id))) expect(pos.get(a.id) as number).toBeLessThan(pos.get(b.id) as number);
-        }
-      }),
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 0, max: 30 }), { maxLength: 15 }),
+        fc.uniqueArray(fc.integer({ min: 0, max: 30 }), { maxLength: 15 }),
+        (x, y) => {
+          const lists = [x.map((i) => ({ id: `d${i}` })), y.map((i) => ({ id: `d${i}` }))];
+          const fused = reciprocalRankFusion(lists);
+          const rank = (l: { id: string }[], id: string): number => {
+            const i = l.findIndex((h) => h.id === id);
+            return i < 0 ? Infinity : i;
+          };
+          const pos = new Map(fused.map((h, i) => [h.id, i]));
+          for (const a of fused)
+            for (const b of fused) {
+              if (lists.every((l) => rank(l, a.id) < rank(l, b.id))) expect(pos.get(a.id) as number).toBeLessThan(pos.get(b.id) as number);
+            }
+        },
+      ),
     );
   });
 });

@@ -11,10 +11,18 @@ import { chunkBlocks, guessFormat, parseDocument, sentences } from '../../actors
 const ws = (s: string): string => s.replace(/\s+/g, ' ').trim();
 
 const word = fc.array(fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz'), { minLength: 1, maxLength: 9 }).map((a) => a.join(''));
-const sentence = fc.tuple(fc.array(word, { minLength: 1, maxLength: 14 }), fc.constantFrom('.', '!', '?')).map(([w, p]) => `${w.join(' ').replace(/^./, (c) => c.toUpperCase())}${p}`);
+const sentence = fc
+  .tuple(fc.array(word, { minLength: 1, maxLength: 14 }), fc.constantFrom('.', '!', '?'))
+  .map(([w, p]) => `${w.join(' ').replace(/^./, (c) => c.toUpperCase())}${p}`);
 const paragraph = fc.array(sentence, { minLength: 1, maxLength: 6 }).map((s) => s.join(' '));
-const section = fc.record({ level: fc.integer({ min: 1, max: 3 }), title: word, paras: fc.array(paragraph, { minLength: 1, maxLength: 4 }) });
-const markdownDoc = fc.array(section, { minLength: 1, maxLength: 5 }).map((secs) => secs.map((s) => `${'#'.repeat(s.level)} ${s.title}\n\n${s.paras.join('\n\n')}`).join('\n\n'));
+const section = fc.record({
+  level: fc.integer({ min: 1, max: 3 }),
+  title: word,
+  paras: fc.array(paragraph, { minLength: 1, maxLength: 4 }),
+});
+const markdownDoc = fc
+  .array(section, { minLength: 1, maxLength: 5 })
+  .map((secs) => secs.map((s) => `${'#'.repeat(s.level)} ${s.title}\n\n${s.paras.join('\n\n')}`).join('\n\n'));
 
 describe('chunking', () => {
   it('keeps chunks under maxChars, inside one section, citing their own text, and loses no sentence', () => {
@@ -31,7 +39,12 @@ describe('chunking', () => {
           expect(md.slice(c.start, c.end)).not.toMatch(/^#/m); // no heading line inside a chunk
         });
         // Every sentence that fits in a chunk appears whole in a chunk of its own section (longer ones are cut, tested below).
-        for (const b of blocks) for (const s of sentences(b.text)) if (s.end - s.start <= maxChars) expect(chunks.some((c) => c.headings.join('/') === b.headings.join('/') && c.text.includes(b.text.slice(s.start, s.end)))).toBe(true);
+        for (const b of blocks)
+          for (const s of sentences(b.text))
+            if (s.end - s.start <= maxChars)
+              expect(
+                chunks.some((c) => c.headings.join('/') === b.headings.join('/') && c.text.includes(b.text.slice(s.start, s.end))),
+              ).toBe(true);
       }),
       { numRuns: 80 },
     );
@@ -58,7 +71,12 @@ describe('chunking', () => {
 
   it('splits sentences at terminal punctuation followed by a capital, not inside numbers', () => {
     const t = 'Pi is about 3.14 in value. Is it? Yes! "Quoted" starts here.';
-    expect(sentences(t).map((s) => t.slice(s.start, s.end))).toEqual(['Pi is about 3.14 in value.', 'Is it?', 'Yes!', '"Quoted" starts here.']);
+    expect(sentences(t).map((s) => t.slice(s.start, s.end))).toEqual([
+      'Pi is about 3.14 in value.',
+      'Is it?',
+      'Yes!',
+      '"Quoted" starts here.',
+    ]);
   });
 
   it('refuses nonsensical sizes', () => {
@@ -69,7 +87,8 @@ describe('chunking', () => {
 
 describe('document formats', () => {
   it('HTML: skips head, script and style, decodes entities, takes headings, cites source offsets', () => {
-    const html = '<html><head><title>T</title><style>p { color: red }</style></head><body><h1>Iron</h1><script>var x = "<p>no</p>";</script><p>Iron &amp; steel are <b>strong</b>.</p><h2>Uses</h2><p>Iron is used in tools.</p></body></html>';
+    const html =
+      '<html><head><title>T</title><style>p { color: red }</style></head><body><h1>Iron</h1><script>var x = "<p>no</p>";</script><p>Iron &amp; steel are <b>strong</b>.</p><h2>Uses</h2><p>Iron is used in tools.</p></body></html>';
     const chunks = chunkBlocks(parseDocument(html, 'html'));
     expect(chunks.map((c) => [c.headings, c.text])).toEqual([
       [['Iron'], 'Iron & steel are strong.'],
@@ -81,21 +100,40 @@ describe('document formats', () => {
 
   it('HTML: the cited source range, with tags stripped and entities decoded, is the chunk text (property)', () => {
     const entity = fc.constantFrom(['&amp;', '&'], ['&lt;', '<'], ['&#233;', 'é'], ['&nbsp;', ' ']);
-    const run = fc.oneof(word.map((w) => [w, w]), entity, word.map((w) => [`<b>${w}</b>`, w]));
-    const para = fc.array(fc.array(run, { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 4 }).map((sents) => sents.map((r) => [`${r.map((x) => x[0]).join(' ')}. `, `${r.map((x) => x[1]).join(' ')}.`]));
+    const run = fc.oneof(
+      word.map((w) => [w, w]),
+      entity,
+      word.map((w) => [`<b>${w}</b>`, w]),
+    );
+    const para = fc
+      .array(fc.array(run, { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 4 })
+      .map((sents) => sents.map((r) => [`${r.map((x) => x[0]).join(' ')}. `, `${r.map((x) => x[1]).join(' ')}.`]));
     const doc = fc.array(fc.tuple(word, fc.array(para, { minLength: 1, maxLength: 3 })), { minLength: 1, maxLength: 3 });
-    const strip = (h: string): string => h.replace(/<[^>]+>/g, '').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&#233;/g, 'é').replace(/&nbsp;/g, ' ');
+    const strip = (h: string): string =>
+      h
+        .replace(/<[^>]+>/g, '')
+        .replace(/&amp;/g, '&')
+        .replace(/&lt;/g, '<')
+        .replace(/&#233;/g, 'é')
+        .replace(/&nbsp;/g, ' ');
     fc.assert(
       fc.property(doc, (sections) => {
-        const html = sections.map(([h, paras]) => `<h2>${h}</h2>${paras.map((p) => `<p>${p.map((x) => x[0]).join('')}</p>`).join('')}`).join('');
-        for (const c of chunkBlocks(parseDocument(html, 'html'), { maxChars: 120, overlapChars: 30 })) expect(ws(strip(html.slice(c.start, c.end)))).toBe(ws(c.text));
+        const html = sections
+          .map(([h, paras]) => `<h2>${h}</h2>${paras.map((p) => `<p>${p.map((x) => x[0]).join('')}</p>`).join('')}`)
+          .join('');
+        for (const c of chunkBlocks(parseDocument(html, 'html'), { maxChars: 120, overlapChars: 30 }))
+          expect(ws(strip(html.slice(c.start, c.end)))).toBe(ws(c.text));
       }),
       { numRuns: 60 },
     );
   });
 
   it('JSON: leaves become "key: value" under their parent path, offsets on the source', () => {
-    const src = JSON.stringify({ name: 'Helium', facts: ['Helium is a light gas.', 'Its atomic number is 2.'], info: { discovered: 1868 } });
+    const src = JSON.stringify({
+      name: 'Helium',
+      facts: ['Helium is a light gas.', 'Its atomic number is 2.'],
+      info: { discovered: 1868 },
+    });
     const chunks = chunkBlocks(parseDocument(src, 'json'));
     expect(chunks.map((c) => [c.headings, c.text])).toEqual([
       [[], 'name: Helium'],
@@ -110,6 +148,11 @@ describe('document formats', () => {
     const md = '# A\n\n```\n# not a heading\n```\n\n## B\n\nText.';
     expect(parseDocument(md, 'markdown').map((b) => b.headings)).toEqual([['A'], ['A', 'B']]);
     expect(parseDocument('# not a heading in text\n\nPara.', 'text').every((b) => b.headings.length === 0)).toBe(true);
-    expect([guessFormat('a.md'), guessFormat('text/html'), guessFormat('x.json'), guessFormat('notes.txt')]).toEqual(['markdown', 'html', 'json', 'text']);
+    expect([guessFormat('a.md'), guessFormat('text/html'), guessFormat('x.json'), guessFormat('notes.txt')]).toEqual([
+      'markdown',
+      'html',
+      'json',
+      'text',
+    ]);
   });
 });

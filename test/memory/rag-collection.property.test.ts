@@ -11,11 +11,23 @@ import { RagCollection, type RagDocument } from '../../actors/memory/rag/index.j
 import { MemoryStorage } from '../../runtime/index.js';
 
 const embedder = new HashingTestEmbedder(16);
-const PARAS = ['Alpha particles are helium nuclei.', 'Beta decay emits electrons.', 'Gamma rays are energetic photons.', 'Delta wings suit fast jet aircraft.']; // any two exceed one chunk
+const PARAS = [
+  'Alpha particles are helium nuclei.',
+  'Beta decay emits electrons.',
+  'Gamma rays are energetic photons.',
+  'Delta wings suit fast jet aircraft.',
+]; // any two exceed one chunk
 type Op = { kind: 'ingest'; id: string; paras: number[] } | { kind: 'delete'; id: string };
 const docId = fc.constantFrom('d1', 'd2', 'd3', 'd4');
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('ingest' as const), id: docId, paras: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 3 }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('ingest' as const),
+      id: docId,
+      paras: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 3 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), id: docId }) },
 );
 
@@ -24,7 +36,8 @@ describe('RagCollection (property)', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 12 }), async (ops) => {
         const storage = new MemoryStorage();
-        const open = () => RagCollection.open({ name: 'p', embedder, bucket: storage.bucket('memory'), chunking: { maxChars: 50, overlapChars: 0 } });
+        const open = () =>
+          RagCollection.open({ name: 'p', embedder, bucket: storage.bucket('memory'), chunking: { maxChars: 50, overlapChars: 0 } });
         const c = await open();
         const model = new Map<string, number[]>();
         for (const o of ops) {
@@ -44,7 +57,9 @@ describe('RagCollection (property)', () => {
           const hits = await c.search({ query: PARAS[i] as string, k: 10, mode: 'keyword' });
           const same = hits.filter((h) => h.text === PARAS[i]);
           expect(same).toHaveLength(1); // indexed once…
-          const owners = [...model].flatMap(([id, p]) => p.flatMap((x, j) => (x === i ? [`${Buffer.from(id).toString('base64url')}\u0000${j}`] : []))).sort();
+          const owners = [...model]
+            .flatMap(([id, p]) => p.flatMap((x, j) => (x === i ? [`${Buffer.from(id).toString('base64url')}\u0000${j}`] : [])))
+            .sort();
           const [id, j] = [same[0]?.citation.documentId as string, same[0]?.citation.chunk as number];
           expect(`${Buffer.from(id).toString('base64url')}\u0000${j}`).toBe(owners[0]); // …by the smallest key
         }

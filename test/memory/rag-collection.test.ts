@@ -10,7 +10,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HashingTestEmbedder } from '../../actors/memory/embedders/index.js';
-import { collectionAddress, collectionSearchTool, RAG_DELETE, RAG_INGEST, RAG_SEARCH, RAG_STATS, RagCollection, rememberTool, spawnCollection, type CollectionStats, type IngestReply, type SearchReply } from '../../actors/memory/rag/index.js';
+import {
+  collectionAddress,
+  collectionSearchTool,
+  RAG_DELETE,
+  RAG_INGEST,
+  RAG_SEARCH,
+  RAG_STATS,
+  RagCollection,
+  rememberTool,
+  spawnCollection,
+  type CollectionStats,
+  type IngestReply,
+  type SearchReply,
+} from '../../actors/memory/rag/index.js';
 import { TOOL_CALL, spawnTool, type ToolCallResult } from '../../actors/tool/index.js';
 import { isTroupeError } from '../../protocols/index.js';
 import { MemoryStorage, seqKey, type ActorSystem, type Storage } from '../../runtime/index.js';
@@ -29,7 +42,8 @@ Mars is the fourth planet from the Sun. Its red colour comes from iron oxide on 
 Mars has two small moons, Phobos and Deimos. Phobos orbits closer than any other known moon.`;
 const IRON = '<h1>Iron</h1><p>Iron is a metal &amp; the element with atomic number 26.</p><p>Steel is made from iron and carbon.</p>';
 
-const open = (storage: Storage, name = 'kb'): Promise<RagCollection> => RagCollection.open({ name, embedder, bucket: storage.bucket('memory'), chunking: { maxChars: 200, overlapChars: 40 } });
+const open = (storage: Storage, name = 'kb'): Promise<RagCollection> =>
+  RagCollection.open({ name, embedder, bucket: storage.bucket('memory'), chunking: { maxChars: 200, overlapChars: 40 } });
 
 describe('RagCollection', () => {
   it('ingests formats with citations into the source, and filters on metadata', async () => {
@@ -43,12 +57,19 @@ describe('RagCollection', () => {
       { id: 'iron', status: 'added', chunks: 1, duplicates: 0, embedded: 1 },
     ]);
     const [hit] = await c.search({ query: 'moons of Mars Phobos Deimos', k: 1 });
-    expect(hit).toMatchObject({ id: 'mars#1', headings: ['Mars', 'Moons'], citation: { documentId: 'mars', chunk: 1 }, metadata: { topic: 'planets', documentId: 'mars', format: 'markdown', section: 'Mars > Moons' } });
+    expect(hit).toMatchObject({
+      id: 'mars#1',
+      headings: ['Mars', 'Moons'],
+      citation: { documentId: 'mars', chunk: 1 },
+      metadata: { topic: 'planets', documentId: 'mars', format: 'markdown', section: 'Mars > Moons' },
+    });
     expect(MARS.slice(hit?.citation.start, hit?.citation.end)).toBe(hit?.text);
     expect(hit?.vectorScore).toBeGreaterThan(0);
     expect(hit?.keywordScore).toBeGreaterThan(0);
     const [steel] = await c.search({ query: 'steel carbon', k: 1, mode: 'keyword' });
-    expect(IRON.slice(steel?.citation.start, steel?.citation.end)).toBe('Iron is a metal &amp; the element with atomic number 26.</p><p>Steel is made from iron and carbon.');
+    expect(IRON.slice(steel?.citation.start, steel?.citation.end)).toBe(
+      'Iron is a metal &amp; the element with atomic number 26.</p><p>Steel is made from iron and carbon.',
+    );
     const filtered = await c.search({ query: 'iron', k: 5, filter: { topic: 'planets' } });
     expect(filtered.length).toBeGreaterThan(0);
     expect(filtered.every((h) => h.citation.documentId === 'mars')).toBe(true);
@@ -59,9 +80,13 @@ describe('RagCollection', () => {
   it('re-ingesting replaces a document, unchanged content is a no-op, stored vectors are reused', async () => {
     const c = await open(new MemoryStorage());
     await c.ingest([{ id: 'mars', content: MARS, format: 'markdown' }]);
-    expect(await c.ingest([{ id: 'mars', content: MARS, format: 'markdown' }])).toEqual([{ id: 'mars', status: 'unchanged', chunks: 2, duplicates: 0, embedded: 0 }]);
+    expect(await c.ingest([{ id: 'mars', content: MARS, format: 'markdown' }])).toEqual([
+      { id: 'mars', status: 'unchanged', chunks: 2, duplicates: 0, embedded: 0 },
+    ]);
     const edited = MARS.replace('two small moons', 'two tiny moons');
-    expect(await c.ingest([{ id: 'mars', content: edited, format: 'markdown' }])).toEqual([{ id: 'mars', status: 'replaced', chunks: 2, duplicates: 0, embedded: 1 }]);
+    expect(await c.ingest([{ id: 'mars', content: edited, format: 'markdown' }])).toEqual([
+      { id: 'mars', status: 'replaced', chunks: 2, duplicates: 0, embedded: 1 },
+    ]);
     const hits = await c.search({ query: 'tiny moons', k: 5, mode: 'keyword' });
     expect(hits.map((h) => h.text).join(' ')).toContain('two tiny moons');
     expect(hits.map((h) => h.text).join(' ')).not.toContain('two small moons');
@@ -72,7 +97,9 @@ describe('RagCollection', () => {
     const c = await open(new MemoryStorage());
     const text = 'Saturn has a famous ring system made of ice.';
     await c.ingest([{ id: 'a', content: text }]);
-    expect(await c.ingest([{ id: 'b', content: text, metadata: { copy: true } }])).toEqual([{ id: 'b', status: 'added', chunks: 1, duplicates: 1, embedded: 0 }]);
+    expect(await c.ingest([{ id: 'b', content: text, metadata: { copy: true } }])).toEqual([
+      { id: 'b', status: 'added', chunks: 1, duplicates: 1, embedded: 0 },
+    ]);
     expect((await c.search({ query: 'Saturn rings', k: 5 })).map((h) => h.id)).toEqual(['a#0']);
     expect(c.stats()).toMatchObject({ chunks: 2, indexed: 1 });
     expect(await c.delete(['a', 'missing'])).toBe(1);
@@ -83,12 +110,25 @@ describe('RagCollection', () => {
   it('refuses a bad document before changing anything, and applies the rerank hook', async () => {
     const storage = new MemoryStorage();
     const c = await open(storage);
-    const err = await c.ingest([{ id: 'ok', content: 'fine text' }, { id: 'bad', content: '{"a": ', format: 'json' }]).catch((e: unknown) => e);
+    const err = await c
+      .ingest([
+        { id: 'ok', content: 'fine text' },
+        { id: 'bad', content: '{"a": ', format: 'json' },
+      ])
+      .catch((e: unknown) => e);
     expect(isTroupeError(err, 'bad_request')).toBe(true);
     expect((err as Error).message).toMatch(/document "bad" is not valid json/);
     expect(c.stats().documents).toBe(0);
-    const reversed = await RagCollection.open({ name: 'kb', embedder, bucket: storage.bucket('memory'), rerank: (_q, hits) => [...hits].reverse() });
-    await reversed.ingest([{ id: 'x', content: 'alpha beta' }, { id: 'y', content: 'alpha gamma delta epsilon zeta' }]);
+    const reversed = await RagCollection.open({
+      name: 'kb',
+      embedder,
+      bucket: storage.bucket('memory'),
+      rerank: (_q, hits) => [...hits].reverse(),
+    });
+    await reversed.ingest([
+      { id: 'x', content: 'alpha beta' },
+      { id: 'y', content: 'alpha gamma delta epsilon zeta' },
+    ]);
     const plain = await reversed.search({ query: 'alpha beta', k: 2, rerank: false });
     const re = await reversed.search({ query: 'alpha beta', k: 2 });
     expect(re.map((h) => h.id)).toEqual([...plain.map((h) => h.id)].reverse());
@@ -100,7 +140,8 @@ describe('an ingest cut short', () => {
     const storage = new MemoryStorage();
     const c = await open(storage);
     await c.ingest([{ id: 'mars', content: MARS, format: 'markdown' }]);
-    // What a crash between the chunk writes and the index save leaves behind: a second copy of the collection wrote a document, the index was never saved.
+    // What a crash between the chunk writes and the index save leaves behind: a second copy of the
+    // collection wrote a document, the index was never saved.
     const bucket = storage.bucket('memory');
     const manifest = await bucket.get(['rag', 'default', 'kb', 'index', 'manifest']);
     await c.ingest([{ id: 'iron', content: IRON, format: 'html' }]);
@@ -119,7 +160,9 @@ describe('a document write cut short', () => {
     await storage.bucket('memory').delete(['rag', 'default', 'kb', 'chunk', Buffer.from('mars').toString('base64url'), seqKey(1)]);
     const damaged = await open(storage);
     expect(damaged.stats()).toMatchObject({ documents: 1, chunks: 1 });
-    expect(await damaged.ingest([{ id: 'mars', content: MARS, format: 'markdown' }])).toEqual([{ id: 'mars', status: 'replaced', chunks: 2, duplicates: 0, embedded: 1 }]);
+    expect(await damaged.ingest([{ id: 'mars', content: MARS, format: 'markdown' }])).toEqual([
+      { id: 'mars', status: 'replaced', chunks: 2, duplicates: 0, embedded: 1 },
+    ]);
     expect((await open(storage)).stats()).toMatchObject({ documents: 1, chunks: 2, indexed: 2, index: { source: 'loaded' } });
   });
 });
@@ -134,7 +177,10 @@ describe('persistence across restarts (lmdb)', () => {
   it('reopens with the stored index, and rebuilds a corrupt one with the same results', async () => {
     let storage: Storage = new LmdbStorage(dir);
     const c = await open(storage);
-    await c.ingest([{ id: 'mars', content: MARS, format: 'markdown' }, { id: 'iron', content: IRON, format: 'html' }]);
+    await c.ingest([
+      { id: 'mars', content: MARS, format: 'markdown' },
+      { id: 'iron', content: IRON, format: 'html' },
+    ]);
     const before = await c.search({ query: 'red iron oxide planet', k: 3 });
     await storage.close();
 
@@ -177,7 +223,12 @@ describe('collection actor and tools', () => {
     const a = await createSystem({ storage: await JetStreamStorage.connect({ servers: [server.url], prefix }), node: 'node-a' });
     systems.push(a);
     const ref = await spawnCollection(a, 'kb', { embedder, chunking: { maxChars: 200, overlapChars: 40 } });
-    const ingest = await ref.ask<IngestReply>(RAG_INGEST, { documents: [{ id: 'mars', content: MARS, format: 'markdown' }, { id: 'iron', content: IRON, format: 'html' }] });
+    const ingest = await ref.ask<IngestReply>(RAG_INGEST, {
+      documents: [
+        { id: 'mars', content: MARS, format: 'markdown' },
+        { id: 'iron', content: IRON, format: 'html' },
+      ],
+    });
     expect(ingest.documents.map((d) => d.status)).toEqual(['added', 'added']);
     const bad = await ref.ask(RAG_SEARCH, { query: '', k: 500 }).catch((e: unknown) => e);
     expect(isTroupeError(bad, 'bad_request')).toBe(true);
@@ -195,7 +246,9 @@ describe('collection actor and tools', () => {
     const stats = await ref2.ask<CollectionStats>(RAG_STATS, {});
     expect(stats).toMatchObject({ documents: 1, chunks: 2, indexed: 2, index: { source: 'loaded' } });
     const after = (await ref2.ask<SearchReply>(RAG_SEARCH, { query: 'Phobos Deimos moons', k: 2 })).hits;
-    expect(after.map((h) => [h.id, h.citation, h.text])).toEqual(before.hits.filter((h) => h.citation.documentId === 'mars').map((h) => [h.id, h.citation, h.text]));
+    expect(after.map((h) => [h.id, h.citation, h.text])).toEqual(
+      before.hits.filter((h) => h.citation.documentId === 'mars').map((h) => [h.id, h.citation, h.text]),
+    );
   });
 
   it('gives agents search_<collection> and remember_<collection> tools', async () => {
@@ -207,7 +260,8 @@ describe('collection actor and tools', () => {
     expect([search.name, remember.name]).toEqual(['search_notes', 'remember_notes']);
     await spawnTool(s, search);
     await spawnTool(s, remember);
-    const call = (name: string, args: Record<string, unknown>) => s.ref(`tool/${name}`).ask<ToolCallResult>(TOOL_CALL, { name, arguments: args });
+    const call = (name: string, args: Record<string, unknown>) =>
+      s.ref(`tool/${name}`).ask<ToolCallResult>(TOOL_CALL, { name, arguments: args });
     const stored = await call('remember_notes', { text: 'The user prefers window seats on trains.', tags: ['travel'] });
     expect(stored.structuredContent).toMatchObject({ chunks: 1 });
     const found = await call('search_notes', { query: 'seat preference trains', filter: { tags: 'travel' } });

@@ -37,7 +37,12 @@ class Prefetched implements Embedder {
 describe('retrieval quality (USE-lite, fixtures corpus)', () => {
   it('hybrid recall@5 is at least that of vector-only and keyword-only', async () => {
     const embedder = new Prefetched(new UseLiteEmbedder(32));
-    const collection = await RagCollection.open({ name: 'corpus', embedder, bucket: new MemoryStorage().bucket('memory'), chunking: { maxChars: 300, overlapChars: 60 } });
+    const collection = await RagCollection.open({
+      name: 'corpus',
+      embedder,
+      bucket: new MemoryStorage().bucket('memory'),
+      chunking: { maxChars: 300, overlapChars: 60 },
+    });
     const docs = await corpusDocuments();
     await collection.ingest(docs);
     const questions = await corpusQuestions();
@@ -54,7 +59,9 @@ describe('retrieval quality (USE-lite, fixtures corpus)', () => {
       recall[mode] = found / questions.length;
     }
     const stats = collection.stats();
-    console.log(`recall@5 over ${questions.length} questions, ${stats.chunks} chunks of ${stats.documents} articles: hybrid ${recall['hybrid']?.toFixed(3)}, vector ${recall['vector']?.toFixed(3)}, keyword ${recall['keyword']?.toFixed(3)}`);
+    console.log(
+      `recall@5 over ${questions.length} questions, ${stats.chunks} chunks of ${stats.documents} articles: hybrid ${recall['hybrid']?.toFixed(3)}, vector ${recall['vector']?.toFixed(3)}, keyword ${recall['keyword']?.toFixed(3)}`,
+    );
     expect(recall['hybrid']).toBeGreaterThanOrEqual(recall['vector'] as number);
     expect(recall['hybrid']).toBeGreaterThanOrEqual(recall['keyword'] as number);
     expect(recall['hybrid']).toBeGreaterThan(0.8);

@@ -9,7 +9,10 @@ import { cosine } from '../../actors/memory/embedders/index.js';
 import { HnswIndex, IndexFormatError } from '../../actors/memory/semantic/index.js';
 
 const DIMS = 6;
-const vec = fc.array(fc.float({ min: -1, max: 1, noNaN: true }), { minLength: DIMS, maxLength: DIMS }).filter((a) => a.some((x) => Math.abs(x) > 1e-3)).map((a) => Float32Array.from(a));
+const vec = fc
+  .array(fc.float({ min: -1, max: 1, noNaN: true }), { minLength: DIMS, maxLength: DIMS })
+  .filter((a) => a.some((x) => Math.abs(x) > 1e-3))
+  .map((a) => Float32Array.from(a));
 
 type Op = { kind: 'upsert'; id: string; v: Float32Array } | { kind: 'remove'; id: string };
 const ids = fc.constantFrom(...'abcdefghijklmnop'.split(''));
@@ -19,7 +22,10 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 );
 
 function bruteForce(model: Map<string, Float32Array>, q: Float32Array, k: number): { id: string; score: number }[] {
-  return [...model].map(([id, v]) => ({ id, score: cosine(q, v) })).sort((a, b) => b.score - a.score).slice(0, k);
+  return [...model]
+    .map(([id, v]) => ({ id, score: cosine(q, v) }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, k);
 }
 
 describe('HnswIndex', () => {

@@ -17,7 +17,10 @@ function vectors(n: number): [string, Float32Array][] {
   return Array.from({ length: n }, (_, i) => [`item-${i}`, Float32Array.from({ length: DIMS }, rnd)]);
 }
 
-async function stored(n: number, chunkBytes = 16 * 1024): Promise<{ bucket: KvBucket; data: [string, Float32Array][]; index: HnswIndex; manifest: IndexManifest }> {
+async function stored(
+  n: number,
+  chunkBytes = 16 * 1024,
+): Promise<{ bucket: KvBucket; data: [string, Float32Array][]; index: HnswIndex; manifest: IndexManifest }> {
   const bucket = new MemoryStorage().bucket('memory');
   const data = vectors(n);
   const index = HnswIndex.create(DIMS, { m: 8, efConstruction: 64 });
@@ -27,7 +30,12 @@ async function stored(n: number, chunkBytes = 16 * 1024): Promise<{ bucket: KvBu
 }
 
 const load = (bucket: KvBucket, data: [string, Float32Array][], over: { embedder?: string; expectedSize?: number } = {}) =>
-  loadIndex(bucket, PREFIX, { dims: DIMS, embedder: over.embedder ?? 'test-model', ...(over.expectedSize === undefined ? {} : { expectedSize: over.expectedSize }), rebuild: () => data });
+  loadIndex(bucket, PREFIX, {
+    dims: DIMS,
+    embedder: over.embedder ?? 'test-model',
+    ...(over.expectedSize === undefined ? {} : { expectedSize: over.expectedSize }),
+    rebuild: () => data,
+  });
 
 describe('index persistence', () => {
   it('stores the index in chunks under a manifest and loads it back identical', async () => {
@@ -69,7 +77,11 @@ describe('index persistence', () => {
   it('rebuilds when a chunk is missing, the index is truncated, or the manifest is gone or garbage', async () => {
     const { bucket, data, manifest } = await stored(300);
     await bucket.delete([...PREFIX, 'chunk', seqKey(manifest.chunks - 1)]);
-    expect(await load(bucket, data)).toMatchObject({ source: 'rebuilt', reason: 'corrupt', detail: `chunk ${manifest.chunks - 1} of ${manifest.chunks} missing` });
+    expect(await load(bucket, data)).toMatchObject({
+      source: 'rebuilt',
+      reason: 'corrupt',
+      detail: `chunk ${manifest.chunks - 1} of ${manifest.chunks} missing`,
+    });
 
     // Truncated bytes whose manifest agrees with them: the checksum passes, hnswlib refuses, we rebuild.
     const t = await stored(300);
@@ -78,7 +90,12 @@ describe('index persistence', () => {
     await t.bucket.deletePrefix([...PREFIX, 'chunk']);
     await t.bucket.put([...PREFIX, 'chunk', seqKey(0)], new Uint8Array(cut));
     const { createHash } = await import('node:crypto');
-    await t.bucket.put([...PREFIX, 'manifest'], { ...t.manifest, chunks: 1, bytes: cut.byteLength, sha256: createHash('sha256').update(cut).digest('hex') });
+    await t.bucket.put([...PREFIX, 'manifest'], {
+      ...t.manifest,
+      chunks: 1,
+      bytes: cut.byteLength,
+      sha256: createHash('sha256').update(cut).digest('hex'),
+    });
     const r = await load(t.bucket, t.data);
     expect(r).toMatchObject({ source: 'rebuilt', reason: 'corrupt' });
     expect(r.detail).toMatch(/hnswlib could not read/);

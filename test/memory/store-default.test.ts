@@ -38,8 +38,13 @@ const memories: [string, Record<string, unknown>][] = [
 describe('the store on the default config', () => {
   it('ranks any namespace by meaning, with scores', async () => {
     const store = await storeOf({ memory: { embedThreads: 0 } });
-    for (const [key, value] of memories) await store.ask(STORE_PUT, { namespace: ['users', 'u1', 'prefs'], key, value }, { timeoutMs: 30_000 });
-    const r = await store.ask<StoreSearchReply>(STORE_SEARCH, { namespace_prefix: ['users', 'u1'], query: 'outdoor activities I enjoy' }, { timeoutMs: 30_000 });
+    for (const [key, value] of memories)
+      await store.ask(STORE_PUT, { namespace: ['users', 'u1', 'prefs'], key, value }, { timeoutMs: 30_000 });
+    const r = await store.ask<StoreSearchReply>(
+      STORE_SEARCH,
+      { namespace_prefix: ['users', 'u1'], query: 'outdoor activities I enjoy' },
+      { timeoutMs: 30_000 },
+    );
     expect(r.items[0]?.key).toBe('hike');
     expect(r.items.every((i) => typeof i.score === 'number')).toBe(true);
   }, 60_000);
@@ -47,7 +52,10 @@ describe('the store on the default config', () => {
   it('refuses a query when indexing is turned off, and still lists without one', async () => {
     const store = await storeOf({ memory: { store: { index: [] } } });
     await store.ask(STORE_PUT, { namespace: ['notes'], key: 'n', value: { text: 'hiking' } });
-    await expect(store.ask(STORE_SEARCH, { namespace_prefix: ['notes'], query: 'outdoor' })).rejects.toMatchObject({ code: 'bad_request', message: expect.stringContaining('semantic search is off') });
+    await expect(store.ask(STORE_SEARCH, { namespace_prefix: ['notes'], query: 'outdoor' })).rejects.toMatchObject({
+      code: 'bad_request',
+      message: expect.stringContaining('semantic search is off'),
+    });
     expect((await store.ask<StoreSearchReply>(STORE_SEARCH, { namespace_prefix: ['notes'] })).items.map((i) => i.key)).toEqual(['n']);
   });
 });

@@ -9,7 +9,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STORE_ADDRESS, STORE_DELETE, STORE_GET, STORE_NAMESPACES, STORE_PUT, STORE_SEARCH, isTroupeError, type StoreItem, type StoreSearchReply } from '../../protocols/index.js';
+import {
+  STORE_ADDRESS,
+  STORE_DELETE,
+  STORE_GET,
+  STORE_NAMESPACES,
+  STORE_PUT,
+  STORE_SEARCH,
+  isTroupeError,
+  type StoreItem,
+  type StoreSearchReply,
+} from '../../protocols/index.js';
 import { MemoryStorage, SimulatedClock, type Storage } from '../../runtime/index.js';
 import { JetStreamStorage } from '../../runtime/jetstream/index.js';
 import { LmdbStorage } from '../../runtime/lmdb/index.js';
@@ -81,7 +91,13 @@ class Model {
     if (refresh) page.forEach((it) => this.refresh(it));
     return page;
   }
-  namespaces(prefix: string[] | undefined, suffix: string[] | undefined, depth: number | undefined, limit: number, offset: number): string[][] {
+  namespaces(
+    prefix: string[] | undefined,
+    suffix: string[] | undefined,
+    depth: number | undefined,
+    limit: number,
+    offset: number,
+  ): string[][] {
     const ok = (ns: string[], pat: string[] | undefined, end: boolean) => {
       if (pat === undefined) return true;
       if (ns.length < pat.length) return false;
@@ -120,12 +136,28 @@ const filterArb: fc.Arbitrary<Filter> = fc.oneof(
 const pattern = fc.array(fc.constantFrom('a', 'b', 'c', '*'), { minLength: 1, maxLength: 3 });
 
 const opArb = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ op: fc.constant('put' as const), ns: nsArb, key: keyArb, value: valueArb, ttl: fc.option(fc.constantFrom(1, 2), { nil: undefined }) }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      op: fc.constant('put' as const),
+      ns: nsArb,
+      key: keyArb,
+      value: valueArb,
+      ttl: fc.option(fc.constantFrom(1, 2), { nil: undefined }),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('delete' as const), ns: nsArb, key: keyArb }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('get' as const), ns: nsArb, key: keyArb, refresh: fc.boolean() }) },
   {
     weight: 3,
-    arbitrary: fc.record({ op: fc.constant('search' as const), prefix: fc.array(label, { maxLength: 2 }), filter: filterArb, limit: fc.integer({ min: 1, max: 6 }), offset: fc.integer({ min: 0, max: 3 }), refresh: fc.boolean() }),
+    arbitrary: fc.record({
+      op: fc.constant('search' as const),
+      prefix: fc.array(label, { maxLength: 2 }),
+      filter: filterArb,
+      limit: fc.integer({ min: 1, max: 6 }),
+      offset: fc.integer({ min: 0, max: 3 }),
+      refresh: fc.boolean(),
+    }),
   },
   {
     weight: 2,
@@ -143,7 +175,13 @@ const opArb = fc.oneof(
 );
 type Op = typeof opArb extends fc.Arbitrary<infer T> ? T : never;
 
-const view = (it: MItem) => ({ namespace: it.ns, key: it.key, value: it.value, created_at: new Date(it.created).toISOString(), updated_at: new Date(it.updated).toISOString() });
+const view = (it: MItem) => ({
+  namespace: it.ns,
+  key: it.key,
+  value: it.value,
+  created_at: new Date(it.created).toISOString(),
+  updated_at: new Date(it.updated).toISOString(),
+});
 
 async function run(ops: readonly Op[], storage: Storage, extra: StoreActorOptions = {}): Promise<void> {
   const clock = new SimulatedClock(Date.UTC(2026, 0, 1));
@@ -159,7 +197,10 @@ async function run(ops: readonly Op[], storage: Storage, extra: StoreActorOption
       switch (o.op) {
         case 'put': {
           model.put(o.ns, o.key, o.value, o.ttl);
-          const body = o.ttl === undefined ? { namespace: o.ns, key: o.key, value: o.value } : { namespace: o.ns, key: o.key, value: o.value, ttl: o.ttl };
+          const body =
+            o.ttl === undefined
+              ? { namespace: o.ns, key: o.key, value: o.value }
+              : { namespace: o.ns, key: o.key, value: o.value, ttl: o.ttl };
           await ref.ask(STORE_PUT, body);
           break;
         }
@@ -177,13 +218,25 @@ async function run(ops: readonly Op[], storage: Storage, extra: StoreActorOption
         }
         case 'search': {
           const want = model.search(o.prefix, o.filter, o.limit, o.offset, o.refresh).map(view);
-          const body = { namespace_prefix: o.prefix, limit: o.limit, offset: o.offset, refresh_ttl: o.refresh, ...(o.filter === undefined ? {} : { filter: o.filter }) };
+          const body = {
+            namespace_prefix: o.prefix,
+            limit: o.limit,
+            offset: o.offset,
+            refresh_ttl: o.refresh,
+            ...(o.filter === undefined ? {} : { filter: o.filter }),
+          };
           expect((await ref.ask<StoreSearchReply>(STORE_SEARCH, body)).items, at).toEqual(want);
           break;
         }
         case 'namespaces': {
           const want = model.namespaces(o.prefix, o.suffix, o.depth, o.limit, o.offset);
-          const body = { limit: o.limit, offset: o.offset, ...(o.prefix && { prefix: o.prefix }), ...(o.suffix && { suffix: o.suffix }), ...(o.depth && { max_depth: o.depth }) };
+          const body = {
+            limit: o.limit,
+            offset: o.offset,
+            ...(o.prefix && { prefix: o.prefix }),
+            ...(o.suffix && { suffix: o.suffix }),
+            ...(o.depth && { max_depth: o.depth }),
+          };
           expect((await ref.ask<{ namespaces: string[][] }>(STORE_NAMESPACES, body)).namespaces, at).toEqual(want);
           break;
         }
@@ -204,7 +257,8 @@ async function run(ops: readonly Op[], storage: Storage, extra: StoreActorOption
     const stored = await storage.bucket('store').list(['prop', 'i']);
     const live = [...model.items.values()].filter((it) => it.expires === undefined || it.expires > model.now);
     expect(stored.length).toBe(live.length);
-    if (extra.encryption !== undefined) for (const e of stored) expect((e.value as { value: { n: unknown } }).value.n).toMatchObject({ $sealed: 'aes-256-gcm' });
+    if (extra.encryption !== undefined)
+      for (const e of stored) expect((e.value as { value: { n: unknown } }).value.n).toMatchObject({ $sealed: 'aes-256-gcm' });
   } finally {
     await system.shutdown();
   }
@@ -239,7 +293,13 @@ describe('store semantics against a reference model', () => {
   }, 120_000);
 
   it('memory backend with sealed fields (encryption is invisible to every answer)', async () => {
-    const encryption = { cipher: FieldCipher.fromText('5e'.repeat(32)), sensitive: [{ prefix: ['a'], paths: ['tag'] }, { prefix: [], paths: ['n'] }] };
+    const encryption = {
+      cipher: FieldCipher.fromText('5e'.repeat(32)),
+      sensitive: [
+        { prefix: ['a'], paths: ['tag'] },
+        { prefix: [], paths: ['n'] },
+      ],
+    };
     await fc.assert(
       fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 30 }), (ops) => run(ops, new MemoryStorage(), { encryption })),
       { numRuns: 60, examples },
@@ -272,7 +332,9 @@ describe('store semantics against a reference model', () => {
     it('jetstream backend', async () => {
       let n = 0;
       await fc.assert(
-        fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 25 }), async (ops) => run(ops, await JetStreamStorage.connect({ servers: [server.url], prefix: `sm${process.pid}x${n++}` }))),
+        fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 25 }), async (ops) =>
+          run(ops, await JetStreamStorage.connect({ servers: [server.url], prefix: `sm${process.pid}x${n++}` })),
+        ),
         { numRuns: 30, examples },
       );
     }, 240_000);

@@ -5,7 +5,18 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareValue, jsonEqual, listNamespaces, locate, matchesItemFilter, matchesPattern, stableJson, textsAt, tokenizePath, validateFilter } from '../../actors/memory/store/index.js';
+import {
+  compareValue,
+  jsonEqual,
+  listNamespaces,
+  locate,
+  matchesItemFilter,
+  matchesPattern,
+  stableJson,
+  textsAt,
+  tokenizePath,
+  validateFilter,
+} from '../../actors/memory/store/index.js';
 import { StoreEngine } from '../../actors/memory/store/engine.js';
 import { MemoryStorage, SimulatedClock } from '../../runtime/index.js';
 import { HashingTestEmbedder } from '../../actors/memory/embedders/test-embedder.js';
@@ -48,8 +59,19 @@ describe('field paths', () => {
     expect(() => tokenizePath('a[x]')).toThrow(/\[x\] is not \[\*\] or an integer index/);
     expect(() => tokenizePath('a[1')).toThrow(/unclosed \[/);
     const bucket = new MemoryStorage().bucket('store');
-    expect(() => new StoreEngine({ bucket, tenant: 't', clock: new SimulatedClock(), index: { embedder: new HashingTestEmbedder(8), rules: [{ prefix: [], fields: ['a[oops]'] }] } })).toThrow(/a\[oops\]/);
-    expect(() => new StoreEngine({ bucket, tenant: 't', clock: new SimulatedClock(), encryption: { sensitive: [{ prefix: [], paths: ['{a'] }] } })).toThrow(/unclosed \{/);
+    expect(
+      () =>
+        new StoreEngine({
+          bucket,
+          tenant: 't',
+          clock: new SimulatedClock(),
+          index: { embedder: new HashingTestEmbedder(8), rules: [{ prefix: [], fields: ['a[oops]'] }] },
+        }),
+    ).toThrow(/a\[oops\]/);
+    expect(
+      () =>
+        new StoreEngine({ bucket, tenant: 't', clock: new SimulatedClock(), encryption: { sensitive: [{ prefix: [], paths: ['{a'] }] } }),
+    ).toThrow(/unclosed \{/);
   });
 
   it('stableJson equals JSON.parse-equal values regardless of key order', () => {

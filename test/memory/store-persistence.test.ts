@@ -10,7 +10,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../config/index.js';
-import { STORE_ADDRESS, STORE_GET, STORE_NAMESPACES, STORE_PUT, STORE_SEARCH, type StoreItem, type StoreSearchReply } from '../../protocols/index.js';
+import {
+  STORE_ADDRESS,
+  STORE_GET,
+  STORE_NAMESPACES,
+  STORE_PUT,
+  STORE_SEARCH,
+  type StoreItem,
+  type StoreSearchReply,
+} from '../../protocols/index.js';
 import { MemoryHub, MemoryStorage, MemoryTransport, type ActorSystem } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import { storeBehavior, type StoreActorOptions } from '../../actors/memory/store/index.js';
@@ -25,8 +33,14 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
 
-function child(dir: string, mode: 'write' | 'read'): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }> {
-  const p = spawn(process.execPath, ['--import', 'tsx', 'test/memory/fixtures/store-child.ts', dir, mode], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+function child(
+  dir: string,
+  mode: 'write' | 'read',
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }> {
+  const p = spawn(process.execPath, ['--import', 'tsx', 'test/memory/fixtures/store-child.ts', dir, mode], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   p.stdout.on('data', (b: Buffer) => (out += b.toString()));
@@ -34,7 +48,9 @@ function child(dir: string, mode: 'write' | 'read'): Promise<{ code: number | nu
   return new Promise((r) => p.once('exit', (code, signal) => r({ code, signal, out, err })));
 }
 
-const options = (): StoreActorOptions => ({ index: { embedder: new HashingTestEmbedder(128), rules: [{ prefix: ['mem'], fields: ['text'] }] } });
+const options = (): StoreActorOptions => ({
+  index: { embedder: new HashingTestEmbedder(128), rules: [{ prefix: ['mem'], fields: ['text'] }] },
+});
 
 async function writeSome(system: ActorSystem, tenant: string): Promise<void> {
   const ref = system.ref(STORE_ADDRESS, tenant);

@@ -4,7 +4,17 @@
  * a real sweeper deletes from storage, and natural-language search on indexed namespaces.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { STORE_ADDRESS, STORE_DELETE, STORE_GET, STORE_NAMESPACES, STORE_PUT, STORE_SEARCH, isTroupeError, type StoreItem, type StoreSearchReply } from '../../protocols/index.js';
+import {
+  STORE_ADDRESS,
+  STORE_DELETE,
+  STORE_GET,
+  STORE_NAMESPACES,
+  STORE_PUT,
+  STORE_SEARCH,
+  isTroupeError,
+  type StoreItem,
+  type StoreSearchReply,
+} from '../../protocols/index.js';
 import { MemoryStorage, SimulatedClock, type ActorRef, type ActorSystem } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import { storeBehavior, STORE_REEMBED, STORE_SWEEP, STORE_BUCKET, type StoreActorOptions } from '../../actors/memory/store/index.js';
@@ -33,18 +43,30 @@ const rejection = async (p: Promise<unknown>) => {
   return e;
 };
 
-const put = (ref: ActorRef, namespace: string[], key: string, value: Record<string, unknown>, extra: Record<string, unknown> = {}) => ref.ask<StoreItem>(STORE_PUT, { namespace, key, value, ...extra });
+const put = (ref: ActorRef, namespace: string[], key: string, value: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+  ref.ask<StoreItem>(STORE_PUT, { namespace, key, value, ...extra });
 const search = (ref: ActorRef, body: Record<string, unknown>) => ref.ask<StoreSearchReply>(STORE_SEARCH, body);
 
 describe('store actor: items', () => {
   it('puts, gets (timestamps kept across updates), replaces and deletes', async () => {
     const { ref, clock } = await start();
     const first = await put(ref, ['users', 'u1'], 'prefs', { theme: 'dark' });
-    expect(first).toMatchObject({ namespace: ['users', 'u1'], key: 'prefs', value: { theme: 'dark' }, created_at: '2026-01-01T00:00:00.000Z' });
+    expect(first).toMatchObject({
+      namespace: ['users', 'u1'],
+      key: 'prefs',
+      value: { theme: 'dark' },
+      created_at: '2026-01-01T00:00:00.000Z',
+    });
     await clock.advance(5000);
     await put(ref, ['users', 'u1'], 'prefs', { theme: 'light' });
     const got = await ref.ask<StoreItem>(STORE_GET, { namespace: ['users', 'u1'], key: 'prefs' });
-    expect(got).toEqual({ namespace: ['users', 'u1'], key: 'prefs', value: { theme: 'light' }, created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:05.000Z' });
+    expect(got).toEqual({
+      namespace: ['users', 'u1'],
+      key: 'prefs',
+      value: { theme: 'light' },
+      created_at: '2026-01-01T00:00:00.000Z',
+      updated_at: '2026-01-01T00:00:05.000Z',
+    });
     expect(await ref.ask(STORE_DELETE, { namespace: ['users', 'u1'], key: 'prefs' })).toEqual({ deleted: true });
     expect(await ref.ask(STORE_DELETE, { namespace: ['users', 'u1'], key: 'prefs' })).toEqual({ deleted: false });
     const e = await rejection(ref.ask(STORE_GET, { namespace: ['users', 'u1'], key: 'prefs' }));
@@ -63,7 +85,11 @@ describe('store actor: items', () => {
       [STORE_PUT, { namespace: ['a'], key: '', value: {} }, /key cannot be empty/],
       [STORE_PUT, { namespace: ['a'], key: 'k', value: {}, ttl: -1 }, /ttl/],
       [STORE_PUT, { namespace: ['a'], key: 'k'.repeat(600), value: {} }, /keys are at most 512 characters/],
-      [STORE_PUT, { namespace: Array.from({ length: 7 }, () => 'x'.repeat(128)), key: 'k'.repeat(200), value: {} }, /at most 1000 UTF-8 bytes/],
+      [
+        STORE_PUT,
+        { namespace: Array.from({ length: 7 }, () => 'x'.repeat(128)), key: 'k'.repeat(200), value: {} },
+        /at most 1000 UTF-8 bytes/,
+      ],
       [STORE_SEARCH, { namespace_prefix: ['a'], filter: { n: { $in: [1] } } }, /unsupported operator "\$in"/],
       [STORE_SEARCH, { namespace_prefix: ['a'], limit: 0 }, /limit/],
       [STORE_NAMESPACES, { max_depth: 0 }, /max_depth/],
@@ -92,7 +118,8 @@ describe('store actor: search and namespaces', () => {
       await clock.advance(1000);
     }
     await put(ref, ['org2', 'people'], 'eve', { age: 50, city: 'Oslo' });
-    const keys = async (body: Record<string, unknown>) => (await search(ref, { namespace_prefix: ['org'], ...body })).items.map((i) => i.key);
+    const keys = async (body: Record<string, unknown>) =>
+      (await search(ref, { namespace_prefix: ['org'], ...body })).items.map((i) => i.key);
     expect(await keys({})).toEqual(['dave', 'carol', 'bob', 'alice']);
     expect(await keys({ filter: { city: 'Oslo' } })).toEqual(['carol', 'alice']);
     expect(await keys({ filter: { age: { $gte: 25, $lt: 40 } } })).toEqual(['bob', 'alice']);
@@ -114,12 +141,28 @@ describe('store actor: search and namespaces', () => {
     for (const ns of spaces) await put(ref, ns, 'k', {});
     const list = async (body: Record<string, unknown>) => (await ref.ask<{ namespaces: string[][] }>(STORE_NAMESPACES, body)).namespaces;
     expect(await list({})).toEqual([['a'], ['a', 'b', 'c'], ['a', 'b', 'd'], ['a', 'x'], ['b', 'b', 'c']]);
-    expect(await list({ prefix: ['a', 'b'] })).toEqual([['a', 'b', 'c'], ['a', 'b', 'd']]);
-    expect(await list({ prefix: ['*', 'b'] })).toEqual([['a', 'b', 'c'], ['a', 'b', 'd'], ['b', 'b', 'c']]);
-    expect(await list({ suffix: ['c'] })).toEqual([['a', 'b', 'c'], ['b', 'b', 'c']]);
-    expect(await list({ suffix: ['*', 'c'] })).toEqual([['a', 'b', 'c'], ['b', 'b', 'c']]);
+    expect(await list({ prefix: ['a', 'b'] })).toEqual([
+      ['a', 'b', 'c'],
+      ['a', 'b', 'd'],
+    ]);
+    expect(await list({ prefix: ['*', 'b'] })).toEqual([
+      ['a', 'b', 'c'],
+      ['a', 'b', 'd'],
+      ['b', 'b', 'c'],
+    ]);
+    expect(await list({ suffix: ['c'] })).toEqual([
+      ['a', 'b', 'c'],
+      ['b', 'b', 'c'],
+    ]);
+    expect(await list({ suffix: ['*', 'c'] })).toEqual([
+      ['a', 'b', 'c'],
+      ['b', 'b', 'c'],
+    ]);
     expect(await list({ prefix: ['a'], max_depth: 2 })).toEqual([['a'], ['a', 'b'], ['a', 'x']]);
-    expect(await list({ limit: 2, offset: 1 })).toEqual([['a', 'b', 'c'], ['a', 'b', 'd']]);
+    expect(await list({ limit: 2, offset: 1 })).toEqual([
+      ['a', 'b', 'c'],
+      ['a', 'b', 'd'],
+    ]);
     await ref.ask(STORE_DELETE, { namespace: ['a', 'x'], key: 'k' });
     expect(await list({ prefix: ['a'], max_depth: 2 })).toEqual([['a'], ['a', 'b']]);
   });
@@ -199,9 +242,14 @@ describe('store actor: natural-language search', () => {
     const scores = r.items.map((i) => i.score as number);
     expect([...scores].sort((a, b) => b - a)).toEqual(scores);
     expect((await search(ref, { namespace_prefix: ['memories'], query: 'ramen food', limit: 1 })).items.map((i) => i.key)).toEqual(['m2']);
-    expect((await search(ref, { namespace_prefix: ['memories'], query: 'cats', filter: { kind: 'fact' } })).items.map((i) => i.key)).not.toContain('m4');
+    expect(
+      (await search(ref, { namespace_prefix: ['memories'], query: 'cats', filter: { kind: 'fact' } })).items.map((i) => i.key),
+    ).not.toContain('m4');
     // A query where nothing is indexed is refused, not silently ignored; without one the items list unscored.
-    await expect(search(ref, { namespace_prefix: ['notes'], query: 'cats' })).rejects.toMatchObject({ code: 'bad_request', message: expect.stringContaining('not indexed') });
+    await expect(search(ref, { namespace_prefix: ['notes'], query: 'cats' })).rejects.toMatchObject({
+      code: 'bad_request',
+      message: expect.stringContaining('not indexed'),
+    });
     const notes = await search(ref, { namespace_prefix: ['notes'] });
     expect(notes.items).toHaveLength(1);
     expect(notes.items[0]).not.toHaveProperty('score');
@@ -223,7 +271,12 @@ describe('store actor: natural-language search', () => {
   it('deleting or re-putting an item updates the index; re-activation rebuilds it from stored vectors without re-embedding', async () => {
     const embedder = new HashingTestEmbedder(256);
     let calls = 0;
-    const counting = { id: embedder.id, dims: embedder.dims, close: () => embedder.close(), embed: (t: readonly string[]) => ((calls += t.length), embedder.embed(t)) };
+    const counting = {
+      id: embedder.id,
+      dims: embedder.dims,
+      close: () => embedder.close(),
+      embed: (t: readonly string[]) => ((calls += t.length), embedder.embed(t)),
+    };
     const options: StoreActorOptions = { index: { embedder: counting, rules: [{ prefix: [], fields: ['$'] }] } };
     const { ref, system } = await start(options);
     for (const [key, text] of docs) await put(ref, ['mem'], key, { text });
@@ -239,13 +292,25 @@ describe('store actor: natural-language search', () => {
   });
 
   it('after an embedder change, items are re-embedded in batches after activation, not during it', async () => {
-    const { ref, system, storage, clock } = await start({ index: { embedder: new HashingTestEmbedder(64), rules: [{ prefix: [], fields: ['text'] }] } });
-    for (let i = 0; i < 40; i++) await put(ref, ['mem'], `k${i}`, { text: i === 7 ? 'the lighthouse keeper feeds gulls' : `filler note number ${i}` });
+    const { ref, system, storage, clock } = await start({
+      index: { embedder: new HashingTestEmbedder(64), rules: [{ prefix: [], fields: ['text'] }] },
+    });
+    for (let i = 0; i < 40; i++)
+      await put(ref, ['mem'], `k${i}`, { text: i === 7 ? 'the lighthouse keeper feeds gulls' : `filler note number ${i}` });
     await system.stop(ref);
     const next = new HashingTestEmbedder(128);
     let embedded = 0;
-    const counting = { id: next.id, dims: next.dims, close: () => next.close(), embed: (t: readonly string[]) => ((embedded += t.length), next.embed(t)) };
-    const again = await system.spawn(STORE_ADDRESS, storeBehavior({ sweepMs: 1000, index: { embedder: counting, rules: [{ prefix: [], fields: ['text'] }] } }), { tenant: 'acme' });
+    const counting = {
+      id: next.id,
+      dims: next.dims,
+      close: () => next.close(),
+      embed: (t: readonly string[]) => ((embedded += t.length), next.embed(t)),
+    };
+    const again = await system.spawn(
+      STORE_ADDRESS,
+      storeBehavior({ sweepMs: 1000, index: { embedder: counting, rules: [{ prefix: [], fields: ['text'] }] } }),
+      { tenant: 'acme' },
+    );
     expect(embedded).toBe(0); // activation itself embeds nothing
     expect((await search(again, { query: 'lighthouse keeper', limit: 1 })).items[0]).not.toHaveProperty('score');
     await clock.advance(0); // the first batch, scheduled at activation

@@ -27,7 +27,11 @@ const turnArb: fc.Arbitrary<ChatMessage[]> = fc.oneof(
   },
 );
 
-const optionsArb = fc.record({ maxMessages: fc.integer({ min: 1, max: 25 }), maxTokens: fc.integer({ min: 5, max: 600 }), summaryTokens: fc.integer({ min: 0, max: 80 }) });
+const optionsArb = fc.record({
+  maxMessages: fc.integer({ min: 1, max: 25 }),
+  maxTokens: fc.integer({ min: 5, max: 600 }),
+  summaryTokens: fc.integer({ min: 0, max: 80 }),
+});
 const isSummary = (m: ChatMessage) => m.role === 'system' && m.content.startsWith(SUMMARY_PREFIX);
 
 describe('thread window (property)', () => {
@@ -84,7 +88,11 @@ describe('thread window (property)', () => {
 });
 
 describe('thread window (examples)', () => {
-  const call = (id: string): ChatMessage => ({ role: 'assistant', content: '', toolCalls: [{ id, name: 'weather', arguments: { city: 'Oslo' } }] });
+  const call = (id: string): ChatMessage => ({
+    role: 'assistant',
+    content: '',
+    toolCalls: [{ id, name: 'weather', arguments: { city: 'Oslo' } }],
+  });
   const result = (id: string, content: string): ChatMessage => ({ role: 'tool', content, toolCallId: id, name: 'weather' });
   const thread: ChatMessage[] = [
     { role: 'system', content: 'You are helpful.' },
@@ -100,8 +108,13 @@ describe('thread window (examples)', () => {
   it('drops the oldest by count, keeps the system prompt, and summarises what it dropped', () => {
     const w = windowMessages(thread, { maxMessages: 5, maxTokens: 10_000, summaryTokens: 100 });
     expect(w.messages[0]).toBe(thread[0]);
-    expect(w.messages[1]?.content).toMatch(/^Summary of earlier conversation \(5 messages not shown\):\n- user: Plan my trip to Oslo next week\./);
-    expect(w.messages.slice(2)).toEqual([{ role: 'assistant', content: 'Expect rain; pack a coat.' }, { role: 'user', content: 'And museums?' }]);
+    expect(w.messages[1]?.content).toMatch(
+      /^Summary of earlier conversation \(5 messages not shown\):\n- user: Plan my trip to Oslo next week\./,
+    );
+    expect(w.messages.slice(2)).toEqual([
+      { role: 'assistant', content: 'Expect rain; pack a coat.' },
+      { role: 'user', content: 'And museums?' },
+    ]);
     expect(w).toMatchObject({ dropped: 5, summarized: true });
   });
 
@@ -113,7 +126,11 @@ describe('thread window (examples)', () => {
   });
 
   it('by tokens: keeps what fits in the estimate, and always the newest message', () => {
-    const long: ChatMessage[] = [{ role: 'user', content: 'x'.repeat(400) }, { role: 'assistant', content: 'y'.repeat(400) }, { role: 'user', content: 'z'.repeat(40) }];
+    const long: ChatMessage[] = [
+      { role: 'user', content: 'x'.repeat(400) },
+      { role: 'assistant', content: 'y'.repeat(400) },
+      { role: 'user', content: 'z'.repeat(40) },
+    ];
     expect(estimateTokens(long[0] as ChatMessage)).toBe(104);
     expect(windowMessages(long, { maxMessages: 10, maxTokens: 117, summaryTokens: 0 }).messages).toEqual([long[2]]);
     expect(windowMessages(long, { maxMessages: 10, maxTokens: 118, summaryTokens: 0 }).messages).toEqual([long[1], long[2]]);

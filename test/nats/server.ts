@@ -60,12 +60,18 @@ export class NatsServer {
   }
 
   /** Starts a server with JetStream; `routes` makes it part of a cluster. */
-  static async start(options: { name?: string; cluster?: { name: string; port: number; routes: number[] }; port?: number; storeDir?: string } = {}): Promise<NatsServer> {
+  static async start(
+    options: { name?: string; cluster?: { name: string; port: number; routes: number[] }; port?: number; storeDir?: string } = {},
+  ): Promise<NatsServer> {
     const port = options.port ?? (await freePort());
     const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), 'troupe-nats-'));
     const name = options.name ?? `n${port}`;
     const conf = join(storeDir, 'server.conf');
-    const lines = [`server_name: ${name}`, `listen: 127.0.0.1:${port}`, `jetstream { store_dir: "${storeDir}/js", max_memory_store: 256MB, max_file_store: 2GB }`];
+    const lines = [
+      `server_name: ${name}`,
+      `listen: 127.0.0.1:${port}`,
+      `jetstream { store_dir: "${storeDir}/js", max_memory_store: 256MB, max_file_store: 2GB }`,
+    ];
     if (options.cluster) {
       const routes = options.cluster.routes.map((p) => `nats-route://127.0.0.1:${p}`).join(', ');
       lines.push(`cluster { name: ${options.cluster.name}, listen: 127.0.0.1:${options.cluster.port}, routes: [${routes}] }`);
@@ -86,7 +92,9 @@ export class NatsServer {
     };
     proc.stdout?.on('data', collect);
     proc.stderr?.on('data', collect);
-    const died = new Promise<never>((_, reject) => proc.once('exit', (code) => reject(new Error(`nats-server ${this.name} exited (${code}) during start:\n${this.log}`))));
+    const died = new Promise<never>((_, reject) =>
+      proc.once('exit', (code) => reject(new Error(`nats-server ${this.name} exited (${code}) during start:\n${this.log}`))),
+    );
     died.catch(() => undefined);
     await Promise.race([died, this.waitListening(10_000)]);
   }

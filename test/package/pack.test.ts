@@ -27,17 +27,22 @@ async function timed<T>(what: string, step: () => Promise<T>): Promise<T> {
 
 beforeAll(async () => {
   // Incremental: a re-run only compiles what changed (the build info lives in the ignored dist/).
-  await timed('build', () => run('npx', ['tsc', '-p', 'tsconfig.build.json', '--incremental', '--tsBuildInfoFile', 'dist/.tsbuildinfo'], { cwd: ROOT }));
+  await timed('build', () =>
+    run('npx', ['tsc', '-p', 'tsconfig.build.json', '--incremental', '--tsBuildInfoFile', 'dist/.tsbuildinfo'], { cwd: ROOT }),
+  );
   const packed = await timed('pack', () => run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], { cwd: ROOT }));
   const [info] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
   mkdirSync(join(app, 'node_modules'), { recursive: true });
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', type: 'module', private: true }));
   // The dependencies the tarball declares, from this checkout (the registry is not reachable here).
-  for (const dep of readdirSync(join(ROOT, 'node_modules'))) if (dep !== 'troupe' && dep !== '.bin') symlinkSync(join(ROOT, 'node_modules', dep), join(app, 'node_modules', dep));
+  for (const dep of readdirSync(join(ROOT, 'node_modules')))
+    if (dep !== 'troupe' && dep !== '.bin') symlinkSync(join(ROOT, 'node_modules', dep), join(app, 'node_modules', dep));
   await timed('unpack', () => run('tar', ['xzf', join(tmp, (info as { filename: string }).filename), '-C', join(app, 'node_modules')]));
   renameSync(join(app, 'node_modules', 'package'), join(app, 'node_modules', 'troupe'));
   cpSync(EXAMPLES, app, { recursive: true });
-  expect((info as { files: { path: string }[] }).files.map((f) => f.path)).not.toContainEqual(expect.stringMatching(/^dist\/test\/|\.test\.js$/));
+  expect((info as { files: { path: string }[] }).files.map((f) => f.path)).not.toContainEqual(
+    expect.stringMatching(/^dist\/test\/|\.test\.js$/),
+  );
 }, 240_000);
 afterAll(() => {
   console.log(`pack test timings (ms): ${JSON.stringify(timings)}`);
@@ -48,22 +53,41 @@ const node = (file: string) => run(process.execPath, ['--import', 'tsx', file], 
 
 describe('the packed package', () => {
   it('runs every README example from examples/readme', async () => {
-    const [kernel, rag, client, sdk] = await timed('examples', () => Promise.all(['kernel.ts', 'rag.ts', 'client.ts', 'langgraph-sdk.ts'].map(node)));
+    const [kernel, rag, client, sdk] = await timed('examples', () =>
+      Promise.all(['kernel.ts', 'rag.ts', 'client.ts', 'langgraph-sdk.ts'].map(node)),
+    );
     expect(kernel?.stdout).toContain('counter 2 news {"score":"2-1"}');
     expect(rag?.stdout).toContain('best mars');
     expect(client?.stdout).toContain('tool call {"id"');
     expect(client?.stdout).toContain('"value":98');
     expect(sdk?.stdout).toMatch(/triage said \[offline model\] billing here/);
     expect(sdk?.stdout).toContain('store best hike');
-    expect(readdirSync(EXAMPLES).filter((f) => f.endsWith('.ts')).sort()).toEqual(['client.ts', 'kernel.ts', 'langgraph-sdk.ts', 'rag.ts']);
+    expect(
+      readdirSync(EXAMPLES)
+        .filter((f) => f.endsWith('.ts'))
+        .sort(),
+    ).toEqual(['client.ts', 'kernel.ts', 'langgraph-sdk.ts', 'rag.ts']);
   }, 120_000);
 
   it('type-checks the examples against the packed types, and its bin answers --help', async () => {
     writeFileSync(
       join(app, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: ['node'] }, include: ['*.ts'] }),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          types: ['node'],
+        },
+        include: ['*.ts'],
+      }),
     );
-    await timed('typecheck', () => run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: app }));
+    await timed('typecheck', () =>
+      run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: app }),
+    );
     const help = await run(process.execPath, [join(app, 'node_modules', 'troupe', 'dist', 'cli', 'main.js'), '--help'], { cwd: app });
     expect(help.stdout).toContain('troupe chat');
   }, 120_000);

@@ -91,7 +91,8 @@ describe('addresses', () => {
   });
 
   it('addressSchema rejects non-strings', () => {
-    for (const x of [null, undefined, 1, ['agent', 'x'], { kind: 'agent', id: 'x' }]) expect(addressSchema.safeParse(x).success).toBe(false);
+    for (const x of [null, undefined, 1, ['agent', 'x'], { kind: 'agent', id: 'x' }])
+      expect(addressSchema.safeParse(x).success).toBe(false);
   });
 
   it('the error message quotes at most 80 characters of the input', () => {
@@ -101,8 +102,15 @@ describe('addresses', () => {
 
   it('isAddress agrees with the oracle on generated and random strings', () => {
     fc.assert(fc.property(addressArb, (a) => isAddress(a) && ORACLE.test(a) && addressSchema.safeParse(a).success));
-    const noise = fc.oneof(fc.string({ maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 12 }), fc.tuple(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 })).map(([k, i]) => `${k}/${i}`));
-    fc.assert(fc.property(noise, (s) => isAddress(s) === ORACLE.test(s) && addressSchema.safeParse(s).success === ORACLE.test(s)), { numRuns: 2000 });
+    const noise = fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.string({ unit: 'binary', maxLength: 12 }),
+      fc.tuple(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 })).map(([k, i]) => `${k}/${i}`),
+    );
+    fc.assert(
+      fc.property(noise, (s) => isAddress(s) === ORACLE.test(s) && addressSchema.safeParse(s).success === ORACLE.test(s)),
+      { numRuns: 2000 },
+    );
   });
 
   it('formatAddress / parseAddress / kindOf round-trip', () => {
@@ -117,7 +125,14 @@ describe('addresses', () => {
   });
 
   it('formatAddress rejects a bad kind or id', () => {
-    for (const [kind, id] of [['', 'x'], ['Agent', 'x'], ['agent', ''], ['agent', '/x'], ['agent', 'a b'], ['k'.repeat(65), 'x']]) {
+    for (const [kind, id] of [
+      ['', 'x'],
+      ['Agent', 'x'],
+      ['agent', ''],
+      ['agent', '/x'],
+      ['agent', 'a b'],
+      ['k'.repeat(65), 'x'],
+    ]) {
       expectValidationError(() => formatAddress(kind as string, id as string));
     }
   });
@@ -140,7 +155,9 @@ describe('tenants', () => {
   const valid = ['default', 'a', 'A', '0', 'acme-corp_2', '-', '_', 't'.repeat(64)];
   const invalid = ['', 't'.repeat(65), 'a b', 'a.b', 'a/b', 'é', 'a\n', ' a', 'a:b', 'a@b'];
   it.each(valid)('%s is a valid tenant', (t) => expect(tenantSchema.safeParse(t).success).toBe(true));
-  it.each(invalid.map((t) => [JSON.stringify(t), t]))('%s is not a tenant', (_l, t) => expect(tenantSchema.safeParse(t).success).toBe(false));
+  it.each(invalid.map((t) => [JSON.stringify(t), t]))('%s is not a tenant', (_l, t) =>
+    expect(tenantSchema.safeParse(t).success).toBe(false),
+  );
 
   it('DEFAULT_TENANT is itself a valid tenant', () => {
     expect(DEFAULT_TENANT).toBe('default');

@@ -11,8 +11,32 @@ export const numberArb: fc.Arbitrary<number> = fc.oneof(
   fc.integer({ min: -16, max: 16 }).map((k) => -(2 ** 53) + k),
   fc.tuple(fc.integer({ min: -1074, max: 1023 }), fc.double({ min: 1, max: 2, noNaN: true })).map(([e, m]) => 2 ** e * m),
   fc.constantFrom(
-    -0, 0, NaN, Infinity, -Infinity, Number.MAX_VALUE, -Number.MAX_VALUE, Number.MIN_VALUE, -Number.MIN_VALUE,
-    Number.EPSILON, 2 ** 31, -(2 ** 31), 2 ** 31 - 1, 2 ** 32, 2 ** 32 - 1, -(2 ** 32), 2 ** 63, 2 ** 64, -(2 ** 63), 1e300, -1e-300, 0.1, 255, 256, 65535, 65536,
+    -0,
+    0,
+    NaN,
+    Infinity,
+    -Infinity,
+    Number.MAX_VALUE,
+    -Number.MAX_VALUE,
+    Number.MIN_VALUE,
+    -Number.MIN_VALUE,
+    Number.EPSILON,
+    2 ** 31,
+    -(2 ** 31),
+    2 ** 31 - 1,
+    2 ** 32,
+    2 ** 32 - 1,
+    -(2 ** 32),
+    2 ** 63,
+    2 ** 64,
+    -(2 ** 63),
+    1e300,
+    -1e-300,
+    0.1,
+    255,
+    256,
+    65535,
+    65536,
   ),
 );
 
@@ -21,7 +45,17 @@ export const bigintArb: fc.Arbitrary<bigint> = fc.oneof(
   fc.bigInt({ min: -1000n, max: 1000n }),
   fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }),
   fc.bigInt({ min: -(2n ** 2048n), max: 2n ** 2048n }),
-  fc.constantFrom(0n, -1n, 2n ** 63n - 1n, -(2n ** 63n), 2n ** 64n - 1n, 2n ** 64n, -(2n ** 64n) - 1n, 10n ** 9999n - 1n, -(10n ** 9999n) + 1n),
+  fc.constantFrom(
+    0n,
+    -1n,
+    2n ** 63n - 1n,
+    -(2n ** 63n),
+    2n ** 64n - 1n,
+    2n ** 64n,
+    -(2n ** 64n) - 1n,
+    10n ** 9999n - 1n,
+    -(10n ** 9999n) + 1n,
+  ),
 );
 
 /** Strings: empty, ASCII, any code point (well-formed UTF-16), grapheme clusters. */
@@ -34,21 +68,50 @@ export const stringArb: fc.Arbitrary<string> = fc.oneof(
 );
 
 /** Dates over the whole range, including the invalid Date. */
-export const dateArb: fc.Arbitrary<Date> = fc.oneof(fc.date({ noInvalidDate: false }), fc.constant(new Date(NaN)), fc.constantFrom(new Date(0), new Date(-1), new Date(8.64e15), new Date(-8.64e15), new Date(2 ** 32 * 1000 - 1), new Date(2 ** 32 * 1000)));
+export const dateArb: fc.Arbitrary<Date> = fc.oneof(
+  fc.date({ noInvalidDate: false }),
+  fc.constant(new Date(NaN)),
+  fc.constantFrom(new Date(0), new Date(-1), new Date(8.64e15), new Date(-8.64e15), new Date(2 ** 32 * 1000 - 1), new Date(2 ** 32 * 1000)),
+);
 
 /** Binary: plain Uint8Arrays, views into a larger buffer, and Buffers. */
 export const bytesArb: fc.Arbitrary<Uint8Array> = fc.oneof(
   fc.uint8Array({ maxLength: 40 }),
-  fc.tuple(fc.uint8Array({ minLength: 2, maxLength: 40 }), fc.nat(), fc.nat()).map(([a, s, e]) => a.subarray(s % a.length, (s % a.length) + (e % a.length))),
+  fc
+    .tuple(fc.uint8Array({ minLength: 2, maxLength: 40 }), fc.nat(), fc.nat())
+    .map(([a, s, e]) => a.subarray(s % a.length, (s % a.length) + (e % a.length))),
   fc.uint8Array({ maxLength: 20 }).map((a) => Buffer.from(a)),
   fc.uint8Array({ minLength: 256, maxLength: 300 }),
 );
 
 /** Odd but legal object keys; `__proto__` is excluded, `toJSON` too (see the known-bug tests). */
-export const keyArb: fc.Arbitrary<string> = fc.oneof(
-  fc.string({ unit: 'binary', maxLength: 6 }),
-  fc.constantFrom('', ' ', '0', '1', '-1', '01', '1.5', '4294967295', 'constructor', 'prototype', 'hasOwnProperty', 'toString', 'valueOf', 'length', 'then', '__proto_', '\u0000', '🎭', 'a.b', '$'),
-).filter((k) => k !== '__proto__' && k !== 'toJSON');
+export const keyArb: fc.Arbitrary<string> = fc
+  .oneof(
+    fc.string({ unit: 'binary', maxLength: 6 }),
+    fc.constantFrom(
+      '',
+      ' ',
+      '0',
+      '1',
+      '-1',
+      '01',
+      '1.5',
+      '4294967295',
+      'constructor',
+      'prototype',
+      'hasOwnProperty',
+      'toString',
+      'valueOf',
+      'length',
+      'then',
+      '__proto_',
+      '\u0000',
+      '🎭',
+      'a.b',
+      '$',
+    ),
+  )
+  .filter((k) => k !== '__proto__' && k !== 'toJSON');
 
 export const leafArb: fc.Arbitrary<unknown> = fc.oneof(fc.constant(null), fc.boolean(), numberArb, bigintArb, stringArb, dateArb, bytesArb);
 
@@ -65,10 +128,17 @@ export function wireValueArb(maxDepth = 4): fc.Arbitrary<unknown> {
 const hex = (n: number) => fc.stringMatching(new RegExp(`^[0-9a-f]{${n}}$`));
 /** A valid W3C traceparent (version 00, non-zero ids, any flags). */
 export const traceparentArb: fc.Arbitrary<string> = fc
-  .tuple(hex(32).filter((s) => !/^0+$/.test(s)), hex(16).filter((s) => !/^0+$/.test(s)), hex(2))
+  .tuple(
+    hex(32).filter((s) => !/^0+$/.test(s)),
+    hex(16).filter((s) => !/^0+$/.test(s)),
+    hex(2),
+  )
   .map(([t, s, f]) => `00-${t}-${s}-${f}`);
 
-export const kindArb: fc.Arbitrary<string> = fc.oneof(fc.stringMatching(/^[a-z][a-z0-9_-]{0,12}$/), fc.stringMatching(/^[a-z][a-z0-9_-]{63}$/));
+export const kindArb: fc.Arbitrary<string> = fc.oneof(
+  fc.stringMatching(/^[a-z][a-z0-9_-]{0,12}$/),
+  fc.stringMatching(/^[a-z][a-z0-9_-]{63}$/),
+);
 export const idPartArb: fc.Arbitrary<string> = fc.oneof(
   fc.stringMatching(/^[A-Za-z0-9_.:@*>+=-][A-Za-z0-9_.:@*>+=/-]{0,20}$/),
   fc.stringMatching(/^[A-Za-z0-9_.:@*>+=-][A-Za-z0-9_.:@*>+=/-]{255}$/),
@@ -122,7 +192,8 @@ export function wireEqual(a: unknown, b: unknown): boolean {
     for (let i = 0; i < a.length; i++) if (!wireEqual(a[i], b[i])) return false;
     return true;
   }
-  if (!isPlain(a) || Array.isArray(b) || b instanceof Date || b instanceof Uint8Array || Object.getPrototypeOf(b) !== Object.prototype) return false;
+  if (!isPlain(a) || Array.isArray(b) || b instanceof Date || b instanceof Uint8Array || Object.getPrototypeOf(b) !== Object.prototype)
+    return false;
   const ra = a as Record<string, unknown>;
   const rb = b as Record<string, unknown>;
   const ka = Object.keys(ra).sort();

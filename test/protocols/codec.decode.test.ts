@@ -61,17 +61,64 @@ const fullBytes = codec.encode(full);
 
 /** Msgpack-flavoured random bytes: headers, ext codes and the codec's own ext types. */
 const msgpackishBytes = fc
-  .array(fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0x80, 0x81, 0x90, 0x91, 0xc0, 0xc1, 0xc4, 0xc7, 0xcf, 0xd4, 0xd5, 0xd6, 0xdc, 0xde, 0xdd, 0xdf, 0x20, 0x21, 0x42, 0x62, 0x65, 0x69, 0x70, 0x72, 0x73, 0x74, 0x78, 0xff, 0x00, 0x2d, 0x31)), { maxLength: 48 })
+  .array(
+    fc.oneof(
+      fc.integer({ min: 0, max: 255 }),
+      fc.constantFrom(
+        0x80,
+        0x81,
+        0x90,
+        0x91,
+        0xc0,
+        0xc1,
+        0xc4,
+        0xc7,
+        0xcf,
+        0xd4,
+        0xd5,
+        0xd6,
+        0xdc,
+        0xde,
+        0xdd,
+        0xdf,
+        0x20,
+        0x21,
+        0x42,
+        0x62,
+        0x65,
+        0x69,
+        0x70,
+        0x72,
+        0x73,
+        0x74,
+        0x78,
+        0xff,
+        0x00,
+        0x2d,
+        0x31,
+      ),
+    ),
+    { maxLength: 48 },
+  )
   .map((a) => new Uint8Array(a));
 
 describe('decoding garbage', () => {
   it('random bytes: decodeValue yields in-domain values or DecodeError', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (b) => decodeValueIsInDomainOrDecodeError(codec, b)), { numRuns: 2000 });
-    fc.assert(fc.property(msgpackishBytes, (b) => decodeValueIsInDomainOrDecodeError(codec, b)), { numRuns: 3000 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (b) => decodeValueIsInDomainOrDecodeError(codec, b)),
+      { numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(msgpackishBytes, (b) => decodeValueIsInDomainOrDecodeError(codec, b)),
+      { numRuns: 3000 },
+    );
   });
 
   it('random bytes: decode yields a schema-valid envelope or DecodeError', () => {
-    fc.assert(fc.property(fc.oneof(fc.uint8Array({ maxLength: 64 }), msgpackishBytes), (b) => decodeIsWholeOrDecodeError(codec, b)), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 64 }), msgpackishBytes), (b) => decodeIsWholeOrDecodeError(codec, b)),
+      { numRuns: 2000 },
+    );
   });
 
   it('random mutations of valid encodings (bit flips, deletions, insertions)', () => {
@@ -98,7 +145,19 @@ describe('decoding garbage', () => {
   it('empty input and non-Uint8Array input', () => {
     expectDecodeError(() => codec.decode(new Uint8Array(0)));
     expectDecodeError(() => codec.decodeValue(Buffer.alloc(0)));
-    const notBytes: unknown[] = ['\x80', 42, null, undefined, [0xc0], { length: 1, 0: 0xc0 }, new ArrayBuffer(1), new DataView(new ArrayBuffer(1)), new Int8Array([0x40]), new Uint16Array(1), Object.create(null)];
+    const notBytes: unknown[] = [
+      '\x80',
+      42,
+      null,
+      undefined,
+      [0xc0],
+      { length: 1, 0: 0xc0 },
+      new ArrayBuffer(1),
+      new DataView(new ArrayBuffer(1)),
+      new Int8Array([0x40]),
+      new Uint16Array(1),
+      Object.create(null),
+    ];
     for (const x of notBytes) {
       expectDecodeError(() => codec.decodeValue(x as Uint8Array));
       expectDecodeError(() => codec.decode(x as Uint8Array));

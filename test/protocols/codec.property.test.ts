@@ -34,7 +34,10 @@ describe('wireEqual (the test oracle)', () => {
 
 describe('codec round trip on the wire-value domain', () => {
   it('encode → decode is the identity for any wire value', () => {
-    fc.assert(fc.property(wireValueArb(5), (v) => wireEqual(v, roundTrip(v))), { numRuns: 500 });
+    fc.assert(
+      fc.property(wireValueArb(5), (v) => wireEqual(v, roundTrip(v))),
+      { numRuns: 500 },
+    );
   });
 
   it('decodes the same from a plain Uint8Array copy as from the Buffer (as NATS APIs hand bytes back)', () => {
@@ -59,17 +62,27 @@ describe('codec round trip on the wire-value domain', () => {
   });
 
   it('keeps -0, NaN, ±Infinity, unsafe integers and huge floats exactly', () => {
-    fc.assert(fc.property(numberArb, (n) => Object.is(roundTrip(n), n)), { numRuns: 1000 });
-    for (const n of [-0, NaN, Infinity, -Infinity, 2 ** 53 + 2, -(2 ** 53) - 2, 1.7976931348623157e308, 5e-324]) expect(Object.is(roundTrip(n), n)).toBe(true);
+    fc.assert(
+      fc.property(numberArb, (n) => Object.is(roundTrip(n), n)),
+      { numRuns: 1000 },
+    );
+    for (const n of [-0, NaN, Infinity, -Infinity, 2 ** 53 + 2, -(2 ** 53) - 2, 1.7976931348623157e308, 5e-324])
+      expect(Object.is(roundTrip(n), n)).toBe(true);
   });
 
   it('keeps bigints as bigints, of any size and sign', () => {
-    fc.assert(fc.property(bigintArb, (b) => roundTrip(b) === b), { numRuns: 500 });
+    fc.assert(
+      fc.property(bigintArb, (b) => roundTrip(b) === b),
+      { numRuns: 500 },
+    );
     for (const b of [0n, 1n, -1n, 2n ** 64n, -(2n ** 64n), 2n ** 1000n, -(3n ** 5000n)]) expect(roundTrip(b)).toBe(b);
   });
 
   it('keeps Dates (including the invalid Date) by time value', () => {
-    fc.assert(fc.property(dateArb, (d) => wireEqual(d, roundTrip(d))), { numRuns: 500 });
+    fc.assert(
+      fc.property(dateArb, (d) => wireEqual(d, roundTrip(d))),
+      { numRuns: 500 },
+    );
     const invalid = roundTrip(new Date(NaN));
     expect(invalid).toBeInstanceOf(Date);
     expect((invalid as Date).getTime()).toBeNaN();
@@ -87,7 +100,17 @@ describe('codec round trip on the wire-value domain', () => {
   });
 
   it('handles unicode, empty and long strings and weird object keys', () => {
-    const v = { '': '', ' ': 'é🎭\u0000', constructor: 1, hasOwnProperty: 'x', '0': [], '-1': {}, then: null, 'ключ': '漢字', '🎭': '\uFFFF' };
+    const v = {
+      '': '',
+      ' ': 'é🎭\u0000',
+      constructor: 1,
+      hasOwnProperty: 'x',
+      '0': [],
+      '-1': {},
+      then: null,
+      ключ: '漢字',
+      '🎭': '\uFFFF',
+    };
     expect(wireEqual(v, roundTrip(v))).toBe(true);
     expect(roundTrip('x'.repeat(70_000))).toBe('x'.repeat(70_000));
     const long = Array.from({ length: 70_000 }, (_, i) => (i % 3 === 0 ? -0 : i));
@@ -151,7 +174,17 @@ describe('undefined', () => {
   });
 
   it('an envelope with optional fields set to undefined round-trips without them', () => {
-    const env = { id: 'm1', type: 'acp.run.create', from: 'agent/a', to: 'agent/b', tenant: 't', attempt: 1, payload: { x: undefined }, replyTo: undefined, deadline: undefined };
+    const env = {
+      id: 'm1',
+      type: 'acp.run.create',
+      from: 'agent/a',
+      to: 'agent/b',
+      tenant: 't',
+      attempt: 1,
+      payload: { x: undefined },
+      replyTo: undefined,
+      deadline: undefined,
+    };
     const out = codec.decode(codec.encode(env));
     expect(out).toEqual({ id: 'm1', type: 'acp.run.create', from: 'agent/a', to: 'agent/b', tenant: 't', attempt: 1, payload: {} });
     expect('replyTo' in out || 'deadline' in out).toBe(false);
@@ -183,7 +216,15 @@ describe('envelopes', () => {
 
   it('refuses to encode an envelope that fails the schema', () => {
     const ok: Envelope = { id: 'm', type: 'x', from: 'a/b', to: 'a/c', tenant: 't', attempt: 1, payload: null };
-    for (const bad of [{ from: 'nope' }, { attempt: 0 }, { traceparent: '00-abc' }, { tenant: '' }, { type: 'Bad' }, { deadline: 1.5 }, { id: '' }]) {
+    for (const bad of [
+      { from: 'nope' },
+      { attempt: 0 },
+      { traceparent: '00-abc' },
+      { tenant: '' },
+      { type: 'Bad' },
+      { deadline: 1.5 },
+      { id: '' },
+    ]) {
       expectEncodeError(() => codec.encode({ ...ok, ...bad } as Envelope));
     }
   });

@@ -122,7 +122,8 @@ describe('error classes', () => {
   });
 
   it('isTroupeError is false for other throwables', () => {
-    for (const x of [new Error('x'), { code: 'internal', name: 'TroupeError', message: 'm' }, 'internal', null, undefined]) expect(isTroupeError(x)).toBe(false);
+    for (const x of [new Error('x'), { code: 'internal', name: 'TroupeError', message: 'm' }, 'internal', null, undefined])
+      expect(isTroupeError(x)).toBe(false);
   });
 });
 
@@ -161,7 +162,12 @@ describe('wire errors', () => {
 
   it('to → from → to is stable for any wire error', () => {
     const wireArb: fc.Arbitrary<WireError> = fc.record(
-      { code: fc.constantFrom(...ERROR_CODES), name: fc.string({ maxLength: 128 }), message: fc.string({ maxLength: 200 }), details: fc.dictionary(fc.string(), fc.jsonValue()) },
+      {
+        code: fc.constantFrom(...ERROR_CODES),
+        name: fc.string({ maxLength: 128 }),
+        message: fc.string({ maxLength: 200 }),
+        details: fc.dictionary(fc.string(), fc.jsonValue()),
+      },
       { requiredKeys: ['code', 'name', 'message'], noNullPrototype: true },
     );
     fc.assert(

@@ -28,13 +28,14 @@ describe('scrubSecrets', () => {
         fc.array(secretArb, { minLength: 1, maxLength: 6 }),
         fc.array(fc.tuple(textArb, fc.nat()), { maxLength: 8 }),
         (secrets, pieces) => {
-        clearSecrets();
-        for (const s of secrets) registerSecret(s);
-        const text = pieces.map(([t, i]) => t + (secrets[i % secrets.length] as string)).join('');
-        const out = scrubSecrets(text);
-        for (const s of secrets) expect(out).not.toContain(s);
-        if (pieces.length > 0) expect(out).toContain(REDACTED_MARK);
-      }),
+          clearSecrets();
+          for (const s of secrets) registerSecret(s);
+          const text = pieces.map(([t, i]) => t + (secrets[i % secrets.length] as string)).join('');
+          const out = scrubSecrets(text);
+          for (const s of secrets) expect(out).not.toContain(s);
+          if (pieces.length > 0) expect(out).toContain(REDACTED_MARK);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -45,12 +46,13 @@ describe('scrubSecrets', () => {
         fc.array(secretArb, { maxLength: 6 }),
         fc.oneof(textArb, fc.string({ unit: 'grapheme', maxLength: 200 })),
         (secrets, text) => {
-        fc.pre(!/Bearer|Basic|eyJ|trp_|sk-/i.test(text));
-        fc.pre(!secrets.some((s) => secretForms(s).some((f) => text.includes(f))));
-        clearSecrets();
-        for (const s of secrets) registerSecret(s);
-        expect(scrubSecrets(text)).toBe(text);
-      }),
+          fc.pre(!/Bearer|Basic|eyJ|trp_|sk-/i.test(text));
+          fc.pre(!secrets.some((s) => secretForms(s).some((f) => text.includes(f))));
+          clearSecrets();
+          for (const s of secrets) registerSecret(s);
+          expect(scrubSecrets(text)).toBe(text);
+        },
+      ),
       { numRuns: 300 },
     );
   });

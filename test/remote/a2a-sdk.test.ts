@@ -89,7 +89,10 @@ beforeAll(async () => {
     authSeen.push(req.headers.authorization);
     next();
   });
-  for (const [path, streaming] of [['stream', true], ['plain', false]] as const) {
+  for (const [path, streaming] of [
+    ['stream', true],
+    ['plain', false],
+  ] as const) {
     const card = AgentCard.fromJSON({
       name: `sdk-${path}`,
       description: 'An echo agent built with the A2A SDK.',
@@ -166,7 +169,13 @@ describe('a remote agent behind an @a2a-js/sdk server', () => {
   it('streams the artifact chunks as tokens, completes with the answer and sends the auth header', async () => {
     const { s, c } = await start();
     const listed = c.agents().map((a) => [a.name, a.provider]);
-    expect(listed).toEqual([['ext', 'a2a'], ['blocking', 'a2a'], ['nowhere', 'a2a'], ['hasty', 'a2a'], ['boss', 'offline']]);
+    expect(listed).toEqual([
+      ['ext', 'a2a'],
+      ['blocking', 'a2a'],
+      ['nowhere', 'a2a'],
+      ['hasty', 'a2a'],
+      ['boss', 'offline'],
+    ]);
     authSeen.length = 0;
     const r = await (await run(s, c, 'ext', 'hello sdk world')).done;
     expect(r).toMatchObject({ status: 'success', output: 'echo: hello sdk world' });

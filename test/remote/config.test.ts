@@ -58,7 +58,10 @@ describe('remote agents in config', () => {
   });
 
   it('the kind descriptor accepts remote entries only and builds their behavior', () => {
-    const agents = agentsSchema.parse([{ name: 'desk', instructions: 'Route.' }, { name: 'far', remote: { card: CARD } }]);
+    const agents = agentsSchema.parse([
+      { name: 'desk', instructions: 'Route.' },
+      { name: 'far', remote: { card: CARD } },
+    ]);
     expect(remoteKind.name).toBe('remote');
     expect(remoteKind.accepts('far', agents)).toBe(true);
     expect(remoteKind.accepts('desk', agents)).toBe(false);

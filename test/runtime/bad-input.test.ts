@@ -209,7 +209,11 @@ describe('bad input', () => {
   it('none of the above stops the system: other actors keep answering', async () => {
     const s = await make({ maxDeliveries: 1 });
     const ok = await s.spawn('agent/ok', echo);
-    const bomb = await s.spawn('agent/bomb', { receive: () => { throw new HandlerError('boom'); } });
+    const bomb = await s.spawn('agent/bomb', {
+      receive: () => {
+        throw new HandlerError('boom');
+      },
+    });
     await Promise.allSettled([bomb.ask('x.y', 1), s.ref('agent/none').tell('x.y', 1), ok.ask('x.y', 'a', { deadline: 1 })]);
     expect(await ok.ask('x.y', 'still here')).toBe('still here');
   });

@@ -1,6 +1,13 @@
 /** Sends from inside a handler inherit deadline, correlation, causation and trace context. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { LIFECYCLE_TOPIC, lifecycleEventSchema, newTraceparent, traceparentSchema, type Envelope, type LifecycleEvent } from '../../protocols/index.js';
+import {
+  LIFECYCLE_TOPIC,
+  lifecycleEventSchema,
+  newTraceparent,
+  traceparentSchema,
+  type Envelope,
+  type LifecycleEvent,
+} from '../../protocols/index.js';
 import type { ActorSystem } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
 

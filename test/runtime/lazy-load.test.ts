@@ -23,7 +23,12 @@ function loads(name: string, extra?: string): { urls: string[]; stdout: string }
     timeout: 60_000,
   });
   expect(out.status, out.stderr).toBe(0);
-  return { urls: readFileSync(log, 'utf8').split('\n').filter((u) => u !== ''), stdout: out.stdout };
+  return {
+    urls: readFileSync(log, 'utf8')
+      .split('\n')
+      .filter((u) => u !== ''),
+    stdout: out.stdout,
+  };
 }
 
 const heavy = (u: string): boolean => /\/node_modules\/(lmdb|@nats-io)\//.test(u) || /^(node:)?(lmdb|@nats-io\/)/.test(u);

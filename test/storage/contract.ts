@@ -27,7 +27,34 @@ export function attempt(fn: () => unknown): Promise<unknown> {
 }
 
 /** Segments chosen to stress encodings and ordering: prefixes of each other, separators, wildcards, escapes, non-BMP. */
-export const trickySegments = ['a', 'ab', 'a b', 'a.b', 'a-b', 'a_b', 'b', 'B', '0', '=', '=x', '*', '>', '$KV', '/', 'é', 'Ω', '\u00ff', '\u0100', '\u0800', '\uFFFF', '😀', '\uE000', 'a\u0001', '\u0001', 'zz'] as const;
+export const trickySegments = [
+  'a',
+  'ab',
+  'a b',
+  'a.b',
+  'a-b',
+  'a_b',
+  'b',
+  'B',
+  '0',
+  '=',
+  '=x',
+  '*',
+  '>',
+  '$KV',
+  '/',
+  'é',
+  'Ω',
+  '\u00ff',
+  '\u0100',
+  '\u0800',
+  '\uFFFF',
+  '😀',
+  '\uE000',
+  'a\u0001',
+  '\u0001',
+  'zz',
+] as const;
 
 const segmentArb = fc.oneof(fc.constantFrom(...trickySegments), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 4 }));
 const keyArb = fc.array(segmentArb, { minLength: 1, maxLength: 3 });
@@ -44,10 +71,19 @@ type Op =
 const valueArb = wireValueArb(2);
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ op: fc.constant('put' as const), key: keyArb, value: valueArb }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('putMany' as const), entries: fc.array(fc.record({ key: keyArb, value: valueArb }), { maxLength: 4 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('putMany' as const),
+      entries: fc.array(fc.record({ key: keyArb, value: valueArb }), { maxLength: 4 }),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('get' as const), key: keyArb }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('delete' as const), key: keyArb }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('list' as const), prefix: prefixArb, limit: fc.option(fc.nat(5), { nil: undefined }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ op: fc.constant('list' as const), prefix: prefixArb, limit: fc.option(fc.nat(5), { nil: undefined }) }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('deletePrefix' as const), prefix: prefixArb }) },
 );
 
@@ -145,7 +181,10 @@ export function storageContract(h: StorageHarness): void {
       await b.putMany(keys.map((key, i) => ({ key, value: i })));
       const keysOf = async (p: string[]): Promise<StorageKey[]> => (await b.list(p)).map((e) => e.key);
       expect(await keysOf(['a'])).toEqual([['a'], ['a', '>'], ['a', 'x'], ['a', 'x', 'y']]);
-      expect(await keysOf(['a', 'x'])).toEqual([['a', 'x'], ['a', 'x', 'y']]);
+      expect(await keysOf(['a', 'x'])).toEqual([
+        ['a', 'x'],
+        ['a', 'x', 'y'],
+      ]);
       expect(await keysOf(['a', 'x', 'y', 'z'])).toEqual([]);
       expect(await keysOf(['a.b'])).toEqual([['a.b']]);
       expect(await keysOf(['='])).toEqual([]);
@@ -191,8 +230,20 @@ export function storageContract(h: StorageHarness): void {
 
     it('rejects a batch holding a bad key or an unencodable value, writing none of it', async () => {
       const b = fresh();
-      await expect(attempt(() => b.putMany([{ key: ['ok'], value: 1 }, { key: [''], value: 2 }]))).rejects.toThrow(/non-empty/);
-      const bad = await attempt(() => b.putMany([{ key: ['ok'], value: 1 }, { key: ['f'], value: () => 1 }])).catch((e: unknown) => e);
+      await expect(
+        attempt(() =>
+          b.putMany([
+            { key: ['ok'], value: 1 },
+            { key: [''], value: 2 },
+          ]),
+        ),
+      ).rejects.toThrow(/non-empty/);
+      const bad = await attempt(() =>
+        b.putMany([
+          { key: ['ok'], value: 1 },
+          { key: ['f'], value: () => 1 },
+        ]),
+      ).catch((e: unknown) => e);
       expect(isTroupeError(bad, 'encode_error')).toBe(true);
       await expect(attempt(() => b.put(['m'], new Map()))).rejects.toThrow(/Map/);
       expect(await b.list([])).toEqual([]);
@@ -201,15 +252,31 @@ export function storageContract(h: StorageHarness): void {
     it('refuses malformed keys, prefixes and bucket names with clear errors', async () => {
       const b = fresh();
       for (const key of [[], [''], ['a', ''], [1], [null], 'a', undefined] as unknown as StorageKey[]) {
-        await expect(attempt(() => b.get(key)), JSON.stringify(key)).rejects.toThrow(/storage key/);
-        await expect(attempt(() => b.put(key, 1)), JSON.stringify(key)).rejects.toThrow(/storage key/);
-        await expect(attempt(() => b.delete(key)), JSON.stringify(key)).rejects.toThrow(/storage key/);
+        await expect(
+          attempt(() => b.get(key)),
+          JSON.stringify(key),
+        ).rejects.toThrow(/storage key/);
+        await expect(
+          attempt(() => b.put(key, 1)),
+          JSON.stringify(key),
+        ).rejects.toThrow(/storage key/);
+        await expect(
+          attempt(() => b.delete(key)),
+          JSON.stringify(key),
+        ).rejects.toThrow(/storage key/);
       }
       for (const prefix of [[''], [2], 'a'] as unknown as StorageKey[]) {
-        await expect(attempt(() => b.list(prefix)), JSON.stringify(prefix)).rejects.toThrow(/storage key/);
-        await expect(attempt(() => b.deletePrefix(prefix)), JSON.stringify(prefix)).rejects.toThrow(/storage key/);
+        await expect(
+          attempt(() => b.list(prefix)),
+          JSON.stringify(prefix),
+        ).rejects.toThrow(/storage key/);
+        await expect(
+          attempt(() => b.deletePrefix(prefix)),
+          JSON.stringify(prefix),
+        ).rejects.toThrow(/storage key/);
       }
-      for (const name of ['', 'A', '1a', 'a.b', 'a b', 'a/b', 'é', 'x'.repeat(33)]) expect(() => storage.bucket(name), name).toThrow(/bucket name/);
+      for (const name of ['', 'A', '1a', 'a.b', 'a b', 'a/b', 'é', 'x'.repeat(33)])
+        expect(() => storage.bucket(name), name).toThrow(/bucket name/);
       expect(storage.bucket('a-b_9').name).toBe('a-b_9');
       expect(await b.list([])).toEqual([]);
     });
@@ -217,14 +284,35 @@ export function storageContract(h: StorageHarness): void {
     it('round-trips the codec value domain: bigint, -0, NaN, Dates, bytes, nesting', async () => {
       const b = fresh();
       const values: unknown[] = [
-        null, true, false, 0, -0, NaN, Infinity, -Infinity, 2 ** 53 + 2, 1.5, 7n, -(2n ** 100n), 'text', '', '😀\u0000é',
-        new Date(0), new Date(NaN), new Uint8Array([0, 255, 7]), new Uint8Array(0), [1, null, [2]], {}, { a: { b: [new Date(5), 1n, -0] } },
+        null,
+        true,
+        false,
+        0,
+        -0,
+        NaN,
+        Infinity,
+        -Infinity,
+        2 ** 53 + 2,
+        1.5,
+        7n,
+        -(2n ** 100n),
+        'text',
+        '',
+        '😀\u0000é',
+        new Date(0),
+        new Date(NaN),
+        new Uint8Array([0, 255, 7]),
+        new Uint8Array(0),
+        [1, null, [2]],
+        {},
+        { a: { b: [new Date(5), 1n, -0] } },
       ];
       await b.putMany(values.map((value, i) => ({ key: ['v', String(i).padStart(3, '0')], value })));
       const listed = await b.list(['v']);
       expect(listed).toHaveLength(values.length);
       listed.forEach((e, i) => expect(wireEqual(values[i], e.value), `value ${i}`).toBe(true));
-      for (let i = 0; i < values.length; i++) expect(wireEqual(values[i], await b.get(['v', String(i).padStart(3, '0')])), `get ${i}`).toBe(true);
+      for (let i = 0; i < values.length; i++)
+        expect(wireEqual(values[i], await b.get(['v', String(i).padStart(3, '0')])), `get ${i}`).toBe(true);
       await b.put(['u'], { keep: 1, drop: undefined });
       expect(await b.get(['u'])).toStrictEqual({ keep: 1 });
     });

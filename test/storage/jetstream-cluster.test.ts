@@ -58,7 +58,14 @@ it('replicates buckets three ways, reads what any server was sent, and survives 
     await servers[2]?.kill();
     // Until the cluster settles (a stream or meta leader may have been on the dead server)
     // operations fail with `unavailable` after timeoutMs; then they work again.
-    expect(await retry(() => b.bucket('runs').put(['after'], 'ok').then(() => b.bucket('runs').get(['after'])))).toBe('ok');
+    expect(
+      await retry(() =>
+        b
+          .bucket('runs')
+          .put(['after'], 'ok')
+          .then(() => b.bucket('runs').get(['after'])),
+      ),
+    ).toBe('ok');
     expect(await retry(() => a.bucket('runs').list(['r']))).toHaveLength(20);
     expect(await retry(() => a.bucket('runs').deletePrefix(['r']))).toBe(20);
     expect(await retry(() => b.bucket('runs').list([]))).toEqual([

@@ -12,4 +12,8 @@ afterAll(async () => {
 });
 
 let n = 0;
-storageContract({ name: 'jetstream', runs: 40, open: () => JetStreamStorage.connect({ servers: [server.url], prefix: `c${process.pid}x${n++}` }) });
+storageContract({
+  name: 'jetstream',
+  runs: 40,
+  open: () => JetStreamStorage.connect({ servers: [server.url], prefix: `c${process.pid}x${n++}` }),
+});

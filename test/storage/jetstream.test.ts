@@ -11,7 +11,10 @@ import { decodeKvKey, encodeKvKey } from '../../runtime/jetstream/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import { NatsServer } from '../nats/server.js';
 
-const segment = fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 6 }), fc.constantFrom('a', 'ab', 'a.b', '*', '>', '=', '=YQ', ' ', '\u0000', '😀'));
+const segment = fc.oneof(
+  fc.string({ unit: 'binary', minLength: 1, maxLength: 6 }),
+  fc.constantFrom('a', 'ab', 'a.b', '*', '>', '=', '=YQ', ' ', '\u0000', '😀'),
+);
 const key = fc.array(segment, { minLength: 1, maxLength: 4 });
 const KV_KEY = /^[-/=.\w]+$/;
 
@@ -63,7 +66,12 @@ describe('JetStreamStorage', () => {
     await b.put(['fits'], new Uint8Array(900 * 1024));
     expect((await b.get<Uint8Array>(['fits']))?.length).toBe(900 * 1024);
     const t0 = Date.now();
-    const e = await b.putMany([{ key: ['first'], value: 1 }, { key: ['huge'], value: new Uint8Array(1024 * 1024 + 1) }]).catch((x: unknown) => x);
+    const e = await b
+      .putMany([
+        { key: ['first'], value: 1 },
+        { key: ['huge'], value: new Uint8Array(1024 * 1024 + 1) },
+      ])
+      .catch((x: unknown) => x);
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(isTroupeError(e, 'too_large')).toBe(true);
     expect((e as Error).message).toMatch(/max_payload is 1048576/);
@@ -102,7 +110,10 @@ describe('JetStreamStorage', () => {
 
   it('reads its own and other connections’ writes at once', async () => {
     const p = prefix();
-    const [a, b] = await Promise.all([JetStreamStorage.connect({ servers: [server.url], prefix: p }), JetStreamStorage.connect({ servers: [server.url], prefix: p })]);
+    const [a, b] = await Promise.all([
+      JetStreamStorage.connect({ servers: [server.url], prefix: p }),
+      JetStreamStorage.connect({ servers: [server.url], prefix: p }),
+    ]);
     for (let i = 0; i < 30; i++) {
       await a.bucket('x').put(['k'], i);
       expect(await b.bucket('x').get(['k'])).toBe(i);
@@ -133,7 +144,15 @@ describe('JetStreamStorage', () => {
     expect(storage.kind).toBe('jetstream');
     await storage.bucket('x').put(['k'], 'v');
     await system.shutdown();
-    expect(isTroupeError(await storage.bucket('x').get(['k']).catch((x: unknown) => x), 'system_stopped')).toBe(true);
+    expect(
+      isTroupeError(
+        await storage
+          .bucket('x')
+          .get(['k'])
+          .catch((x: unknown) => x),
+        'system_stopped',
+      ),
+    ).toBe(true);
   }, 30_000);
 });
 
@@ -145,7 +164,13 @@ describe('JetStreamStorage across a server restart', () => {
     try {
       await b.putMany(Array.from({ length: 20 }, (_, i) => ({ key: ['k', String(i).padStart(2, '0')], value: i })));
       await server.kill();
-      for (const op of [() => b.put(['k', 'down'], 1), () => b.get(['k', '01']), () => b.list(['k']), () => b.delete(['k', '02']), () => s.bucket('fresh').put(['k'], 1)]) {
+      for (const op of [
+        () => b.put(['k', 'down'], 1),
+        () => b.get(['k', '01']),
+        () => b.list(['k']),
+        () => b.delete(['k', '02']),
+        () => s.bucket('fresh').put(['k'], 1),
+      ]) {
         const t0 = Date.now();
         const e = await op().catch((x: unknown) => x);
         expect(Date.now() - t0).toBeLessThan(5000);

@@ -12,7 +12,11 @@ import { tempDir } from './tmp.js';
 const ROOT = resolve(import.meta.dirname, '../..');
 /** Any UTF-16 code unit, lone surrogates included. */
 const anyUnits = fc.string({ unit: fc.nat(0xffff).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 6 });
-const segment = fc.oneof(anyUnits, fc.string({ unit: 'binary', minLength: 1, maxLength: 4 }), fc.constantFrom('a', 'ab', '\u0000', '\u0001', '\u0002', '\uFFFF', '😀', '\uD800', '\uDC00'));
+const segment = fc.oneof(
+  anyUnits,
+  fc.string({ unit: 'binary', minLength: 1, maxLength: 4 }),
+  fc.constantFrom('a', 'ab', '\u0000', '\u0001', '\u0002', '\uFFFF', '😀', '\uD800', '\uDC00'),
+);
 const key = fc.array(segment, { minLength: 1, maxLength: 4 });
 const sign = (n: number): number => (n < 0 ? -1 : n > 0 ? 1 : 0);
 
@@ -27,7 +31,10 @@ describe('lmdb key encoding', () => {
   });
 
   it('orders bytes exactly as compareKeys orders keys', () => {
-    fc.assert(fc.property(key, key, (a, b) => sign(Buffer.compare(encodeLmdbKey('b', a), encodeLmdbKey('b', b))) === sign(compareKeys(a, b))), { numRuns: 2000 });
+    fc.assert(
+      fc.property(key, key, (a, b) => sign(Buffer.compare(encodeLmdbKey('b', a), encodeLmdbKey('b', b))) === sign(compareKeys(a, b))),
+      { numRuns: 2000 },
+    );
   });
 
   it('makes a segment prefix a byte prefix, and nothing else', () => {
@@ -56,7 +63,9 @@ describe('LmdbStorage', () => {
   it('keeps everything across close and reopen', async () => {
     const dir = tempDir('lmdb');
     const a = new LmdbStorage(dir);
-    await a.bucket('runs').putMany(Array.from({ length: 300 }, (_, i) => ({ key: ['run', String(i).padStart(4, '0')], value: { i, at: new Date(i) } })));
+    await a
+      .bucket('runs')
+      .putMany(Array.from({ length: 300 }, (_, i) => ({ key: ['run', String(i).padStart(4, '0')], value: { i, at: new Date(i) } })));
     await a.bucket('store').put(['ns', 'k'], 5n);
     await a.bucket('runs').delete(['run', '0007']);
     await a.close();
@@ -84,7 +93,12 @@ describe('LmdbStorage', () => {
     const s = new LmdbStorage(tempDir('lmdb'));
     const b = s.bucket('x');
     await b.put(['k', 'é'.repeat(900)], 'fits');
-    const e = await b.putMany([{ key: ['ok'], value: 1 }, { key: ['k', 'x'.repeat(2000)], value: 2 }]).catch((x: unknown) => x);
+    const e = await b
+      .putMany([
+        { key: ['ok'], value: 1 },
+        { key: ['k', 'x'.repeat(2000)], value: 2 },
+      ])
+      .catch((x: unknown) => x);
     expect(isTroupeError(e, 'too_large')).toBe(true);
     expect((e as Error).message).toMatch(/1978/);
     expect(await b.list([])).toHaveLength(1);
@@ -106,7 +120,10 @@ describe('LmdbStorage', () => {
 /** Runs lmdb-child.ts on `dir`; resolves with its stdout and how it exited. */
 function child(dir: string, mode: 'share' | 'crash'): Promise<{ out: string; code: number | null; signal: string | null; err: string }> {
   return new Promise((done, fail) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', 'test/storage/lmdb-child.ts', dir, mode], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, ['--import', 'tsx', 'test/storage/lmdb-child.ts', dir, mode], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));

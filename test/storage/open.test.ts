@@ -12,13 +12,21 @@ import { tempDir } from './tmp.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const js = { kind: 'jetstream', servers: ['nats://127.0.0.1:1'], prefix: 'troupe' } as const;
-const cfg = (kind: 'auto' | 'memory' | 'lmdb' | 'jetstream', transport: StorageConfig['transport'] = { kind: 'memory' }): StorageConfig => ({ dataDir: '.troupe', storage: { kind }, transport });
+const cfg = (
+  kind: 'auto' | 'memory' | 'lmdb' | 'jetstream',
+  transport: StorageConfig['transport'] = { kind: 'memory' },
+): StorageConfig => ({ dataDir: '.troupe', storage: { kind }, transport });
 
 describe('storage config', () => {
   it('defaults to auto with a 5 s JetStream bound; TROUPE_STORAGE sets the kind; a bad kind is refused', () => {
     expect(configSchema.parse({}).storage).toEqual({ kind: 'auto', timeoutMs: 5000 });
-    expect(loadConfig({ env: { TROUPE_STORAGE: 'lmdb', TROUPE_DATA_DIR: '/var/troupe' } })).toMatchObject({ storage: { kind: 'lmdb' }, dataDir: '/var/troupe' });
-    expect(() => loadConfig({ env: { TROUPE_STORAGE: 'redis' } })).toThrow(/storage\.kind.*TROUPE_STORAGE|TROUPE_STORAGE[\s\S]*storage\.kind/);
+    expect(loadConfig({ env: { TROUPE_STORAGE: 'lmdb', TROUPE_DATA_DIR: '/var/troupe' } })).toMatchObject({
+      storage: { kind: 'lmdb' },
+      dataDir: '/var/troupe',
+    });
+    expect(() => loadConfig({ env: { TROUPE_STORAGE: 'redis' } })).toThrow(
+      /storage\.kind.*TROUPE_STORAGE|TROUPE_STORAGE[\s\S]*storage\.kind/,
+    );
     expect(() => configSchema.parse({ storage: { kind: 'lmdb', dir: 'x' } })).toThrow();
   });
 
@@ -98,7 +106,12 @@ describe('troupe start', () => {
     const dataDir = tempDir('cli');
     const env: NodeJS.ProcessEnv = { ...process.env, TROUPE_DATA_DIR: dataDir, TROUPE_STORAGE: '' };
     for (const k of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_API_KEY', 'TROUPE_NATS_URL', 'TROUPE_CONFIG']) delete env[k];
-    const out = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'start', '--demo-seconds', '1', '--quiet'], { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
+    const out = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'start', '--demo-seconds', '1', '--quiet'], {
+      cwd: ROOT,
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(out.status, out.stderr).toBe(0);
     expect(out.stdout).toContain(`storage lmdb in ${dataDir}`);
     expect(existsSync(join(dataDir, 'storage.lmdb'))).toBe(true);

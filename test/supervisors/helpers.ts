@@ -1,7 +1,15 @@
 /** Shared fixtures of the supervisor tests: seeded randomness, a simulated-time system, test workers. */
 import type { LifecycleEvent } from '../../protocols/index.js';
 import { configSchema } from '../../config/index.js';
-import { SimulatedClock, type ActorOptions, type ActorRef, type ActorSystem, type Behavior, type Escalation, type RestartType } from '../../runtime/index.js';
+import {
+  SimulatedClock,
+  type ActorOptions,
+  type ActorRef,
+  type ActorSystem,
+  type Behavior,
+  type Escalation,
+  type RestartType,
+} from '../../runtime/index.js';
 import { createSystem, supervisor, type ChildSpec, type SupervisorSpec } from '../../supervisors/index.js';
 
 /** mulberry32: a tiny seeded PRNG returning values in [0, 1). */
@@ -49,7 +57,11 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const warnings: string[] = [];
   const config = configSchema.parse({
     mailbox: { maxDeliveries: o.maxDeliveries ?? 3, handlerTimeoutMs: o.handlerTimeoutMs ?? 30_000 },
-    supervision: { maxRestarts: o.rootMaxRestarts ?? 100, withinMs: o.rootWithinMs ?? 1_000, backoff: { initialMs: 10, maxMs: 1_000, multiplier: 2, jitter: 0 } },
+    supervision: {
+      maxRestarts: o.rootMaxRestarts ?? 100,
+      withinMs: o.rootWithinMs ?? 1_000,
+      backoff: { initialMs: 10, maxMs: 1_000, multiplier: 2, jitter: 0 },
+    },
   });
   const system = await createSystem({
     config,

@@ -11,7 +11,17 @@ import { LIFECYCLE_STATES, type LifecycleState, type WireError } from '../../pro
 import type { LifecycleInput } from '../../runtime/index.js';
 import { lifecycleEdges, lifecycleMachine, xstateLifecycle } from '../../supervisors/index.js';
 
-const INPUTS = ['START', 'STARTED', 'BUSY', 'IDLE', 'FAIL', 'RESTART', 'STOP', 'STOPPED', 'TERMINATE'] as const satisfies readonly LifecycleInput[];
+const INPUTS = [
+  'START',
+  'STARTED',
+  'BUSY',
+  'IDLE',
+  'FAIL',
+  'RESTART',
+  'STOP',
+  'STOPPED',
+  'TERMINATE',
+] as const satisfies readonly LifecycleInput[];
 // Compile-time check that INPUTS lists every LifecycleInput.
 const _allInputs: [Exclude<LifecycleInput, (typeof INPUTS)[number]>] extends [never] ? true : false = true;
 const FINAL: readonly LifecycleState[] = ['stopped', 'terminated'];

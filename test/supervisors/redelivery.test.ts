@@ -26,30 +26,42 @@ function capture(ref: ActorRef | undefined, type: string, id: string): Promise<u
 }
 
 describe('poison messages', () => {
-  it.each([1, 2, 3, 5])('a message crashing maxDeliveries=%i times is redelivered with the same id, then dead-lettered as poison', async (maxDeliveries) => {
-    h = await startHarness();
-    const { refs, logs } = await spawnTree(h, 'supervisor/app', { maxRestarts: 10, withinMs: 10_000, backoff: noJitter }, { a: { options: { maxDeliveries } } });
-    const asked = capture(refs.a, 'work.boom', 'poison-1');
-    await refs.a?.tell('work.ok', 'next', { id: 'next' });
-    await h.clock.advance(2_000);
+  it.each([1, 2, 3, 5])(
+    'a message crashing maxDeliveries=%i times is redelivered with the same id, then dead-lettered as poison',
+    async (maxDeliveries) => {
+      h = await startHarness();
+      const { refs, logs } = await spawnTree(
+        h,
+        'supervisor/app',
+        { maxRestarts: 10, withinMs: 10_000, backoff: noJitter },
+        { a: { options: { maxDeliveries } } },
+      );
+      const asked = capture(refs.a, 'work.boom', 'poison-1');
+      await refs.a?.tell('work.ok', 'next', { id: 'next' });
+      await h.clock.advance(2_000);
 
-    const attempts = logs.a?.deliveries.filter((d) => d.id === 'poison-1') ?? [];
-    expect(attempts.map((d) => d.incarnation)).toEqual(Array.from({ length: maxDeliveries }, (_v, i) => i + 1));
-    expect(attempts.map((d) => d.attempt)).toEqual(Array.from({ length: maxDeliveries }, (_v, i) => i + 1));
-    expect(h.of('worker/a', 'FAIL')).toHaveLength(maxDeliveries);
+      const attempts = logs.a?.deliveries.filter((d) => d.id === 'poison-1') ?? [];
+      expect(attempts.map((d) => d.incarnation)).toEqual(Array.from({ length: maxDeliveries }, (_v, i) => i + 1));
+      expect(attempts.map((d) => d.attempt)).toEqual(Array.from({ length: maxDeliveries }, (_v, i) => i + 1));
+      expect(h.of('worker/a', 'FAIL')).toHaveLength(maxDeliveries);
 
-    const dead = await h.system.deadLetters.list();
-    expect(dead).toHaveLength(1);
-    expect(dead[0]).toMatchObject({ reason: 'poison', deliveries: maxDeliveries, envelope: { id: 'poison-1', type: 'work.boom', to: 'worker/a' } });
-    expect(dead[0]?.error).toMatchObject({ code: 'poison_message', details: { lastError: { message: 'boom poison-1' } } });
+      const dead = await h.system.deadLetters.list();
+      expect(dead).toHaveLength(1);
+      expect(dead[0]).toMatchObject({
+        reason: 'poison',
+        deliveries: maxDeliveries,
+        envelope: { id: 'poison-1', type: 'work.boom', to: 'worker/a' },
+      });
+      expect(dead[0]?.error).toMatchObject({ code: 'poison_message', details: { lastError: { message: 'boom poison-1' } } });
 
-    const err = await asked;
-    expect(err).toBeInstanceOf(PoisonMessageError);
-    expect(err).toMatchObject({ code: 'poison_message' });
-    // The actor is restarted after the last crash too, and goes on with the next message.
-    expect(logs.a?.handled).toEqual(['next']);
-    expect(h.system.stateOf(refs.a as ActorRef)).toBe('ready');
-  });
+      const err = await asked;
+      expect(err).toBeInstanceOf(PoisonMessageError);
+      expect(err).toMatchObject({ code: 'poison_message' });
+      // The actor is restarted after the last crash too, and goes on with the next message.
+      expect(logs.a?.handled).toEqual(['next']);
+      expect(h.system.stateOf(refs.a as ActorRef)).toBe('ready');
+    },
+  );
 
   it('a message that crashes once is handled on redelivery and answers its asker', async () => {
     h = await startHarness();
@@ -100,7 +112,12 @@ describe('the mailbox across a restart', () => {
 describe('handler timeouts', () => {
   it('a handler that never resolves is a crash after handlerTimeoutMs; when it keeps timing out it is a handler_timeout dead letter', async () => {
     h = await startHarness();
-    const { refs, logs } = await spawnTree(h, 'supervisor/app', { maxRestarts: 10, withinMs: 10_000, backoff: noJitter }, { a: { options: { handlerTimeoutMs: 100 } } });
+    const { refs, logs } = await spawnTree(
+      h,
+      'supervisor/app',
+      { maxRestarts: 10, withinMs: 10_000, backoff: noJitter },
+      { a: { options: { handlerTimeoutMs: 100 } } },
+    );
     const asked = capture(refs.a, 'work.hang', 'hang-1');
     await refs.a?.tell('work.ok', 'after', { id: 'after' });
     await h.clock.advance(5_000);
@@ -125,7 +142,12 @@ describe('handler timeouts', () => {
 
   it('per-actor maxDeliveries=2: a hung message is given up after two timeouts and the next message is handled', async () => {
     h = await startHarness();
-    const { refs, logs } = await spawnTree(h, 'supervisor/app', { backoff: noJitter }, { a: { options: { handlerTimeoutMs: 100, maxDeliveries: 2 } } });
+    const { refs, logs } = await spawnTree(
+      h,
+      'supervisor/app',
+      { backoff: noJitter },
+      { a: { options: { handlerTimeoutMs: 100, maxDeliveries: 2 } } },
+    );
     await refs.a?.tell('work.hang', 'h', { id: 'h' });
     await h.clock.advance(150);
     expect(h.of('worker/a', 'FAIL')).toHaveLength(1);
@@ -139,11 +161,29 @@ describe('handler timeouts', () => {
 describe('init failing on restart', () => {
   it('is treated as another failure: the supervisor restarts again (with the next backoff)', async () => {
     h = await startHarness();
-    const { refs, logs } = await spawnTree(h, 'supervisor/app', { maxRestarts: 5, backoff: noJitter }, { a: { worker: { initFailsOn: [2] } } });
+    const { refs, logs } = await spawnTree(
+      h,
+      'supervisor/app',
+      { maxRestarts: 5, backoff: noJitter },
+      { a: { worker: { initFailsOn: [2] } } },
+    );
     await refs.a?.tell('work.flaky', 'f', { id: 'f' });
     await h.clock.advance(200);
     const seq = h.of('worker/a').map((e) => `${e.incarnation}:${e.event}`);
-    expect(seq).toEqual(['1:START', '1:STARTED', '1:BUSY', '1:FAIL', '1:RESTART', '2:START', '2:FAIL', '2:RESTART', '3:START', '3:STARTED', '3:BUSY', '3:IDLE']);
+    expect(seq).toEqual([
+      '1:START',
+      '1:STARTED',
+      '1:BUSY',
+      '1:FAIL',
+      '1:RESTART',
+      '2:START',
+      '2:FAIL',
+      '2:RESTART',
+      '3:START',
+      '3:STARTED',
+      '3:BUSY',
+      '3:IDLE',
+    ]);
     const initFail = h.of('worker/a', 'FAIL')[1];
     expect(initFail?.from).toBe('starting');
     expect(initFail?.error?.message).toBe('init failed on incarnation 2');
@@ -154,7 +194,12 @@ describe('init failing on restart', () => {
 
   it('an init that keeps failing exhausts the restart intensity and escalates', async () => {
     h = await startHarness();
-    const { refs } = await spawnTree(h, 'supervisor/app', { maxRestarts: 2, withinMs: 10_000, backoff: noJitter }, { a: { worker: { initFailsOn: [2, 3, 4, 5] } } });
+    const { refs } = await spawnTree(
+      h,
+      'supervisor/app',
+      { maxRestarts: 2, withinMs: 10_000, backoff: noJitter },
+      { a: { worker: { initFailsOn: [2, 3, 4, 5] } } },
+    );
     await refs.a?.tell('work.flaky', 'f', { id: 'f' });
     await h.clock.advance(500);
     expect(h.of('worker/a', 'FAIL').map((e) => [e.incarnation, e.from])).toEqual([

@@ -32,7 +32,12 @@ async function start(fatal: string[]): Promise<ActorSystem> {
   clock = new SimulatedClock();
   const config = configSchema.parse({
     mailbox: { maxDeliveries: 1 },
-    supervision: { maxRestarts: 1, withinMs: 1_000, backoff: { initialMs: 10, maxMs: 100, jitter: 0 }, root: { backoff: { initialMs: 100, maxMs: 400, jitter: 0 }, fatalAfter: 3 } },
+    supervision: {
+      maxRestarts: 1,
+      withinMs: 1_000,
+      backoff: { initialMs: 10, maxMs: 100, jitter: 0 },
+      root: { backoff: { initialMs: 100, maxMs: 400, jitter: 0 }, fatalAfter: 3 },
+    },
   });
   system = await createSystem({ config, clock, warn: () => undefined, onFatal: (r) => fatal.push(r) });
   return system;
@@ -44,7 +49,8 @@ describe('the root supervisor', () => {
     const s = await start(fatal);
     const marks: { event: string; at: number }[] = [];
     s.watchLifecycle((e) => {
-      if (e.address === tenantSupervisorAddress(s.node) && e.tenant === 'acme' && (e.event === 'START' || e.event === 'FAIL')) marks.push({ event: e.event, at: e.at });
+      if (e.address === tenantSupervisorAddress(s.node) && e.tenant === 'acme' && (e.event === 'START' || e.event === 'FAIL'))
+        marks.push({ event: e.event, at: e.at });
     });
     const w = await s.spawn('worker/w', fragile, { tenant: 'acme' });
     for (let round = 0; round < 4; round++) {
@@ -61,7 +67,9 @@ describe('the root supervisor', () => {
       await s.spawn('worker/w', fragile, { tenant: 'acme' });
     }
     // Backoffs 100, 200, 400, 400 ms (capped) between an escalation and the subtree's restart.
-    const gaps = marks.flatMap((m, i) => (m.event === 'START' && marks[i - 1]?.event === 'FAIL' ? [m.at - (marks[i - 1] as { at: number }).at] : []));
+    const gaps = marks.flatMap((m, i) =>
+      m.event === 'START' && marks[i - 1]?.event === 'FAIL' ? [m.at - (marks[i - 1] as { at: number }).at] : [],
+    );
     expect(gaps).toEqual([100, 200, 400, 400]);
     expect(s.alarms.raisedTotal).toBe(4);
     // A tenant never ends the node, however often it fails.
@@ -86,7 +94,9 @@ describe('the root supervisor', () => {
     const fatal: string[] = [];
     const s = await start(fatal);
     // Only a bug could do this; simulate it by failing the root cell directly.
-    (s as unknown as { cellOf(r: unknown): { fail(e: unknown): void } }).cellOf(s.guardian).fail({ code: 'handler_failed', name: 'Error', message: 'bug in the root' });
+    (s as unknown as { cellOf(r: unknown): { fail(e: unknown): void } })
+      .cellOf(s.guardian)
+      .fail({ code: 'handler_failed', name: 'Error', message: 'bug in the root' });
     await clock.advance(10);
     expect(fatal).toEqual(['root supervisor failed: bug in the root']);
     expect(s.health().ready).toBe(false);

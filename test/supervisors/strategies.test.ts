@@ -5,7 +5,14 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Behavior } from '../../runtime/index.js';
-import { backoffDelay, subtreeAlarmKey, supervisor, tenantSupervisorAddress, type BackoffOptions, type Strategy } from '../../supervisors/index.js';
+import {
+  backoffDelay,
+  subtreeAlarmKey,
+  supervisor,
+  tenantSupervisorAddress,
+  type BackoffOptions,
+  type Strategy,
+} from '../../supervisors/index.js';
 import { newLog, restartGaps, seeded, shutdownHarness, spawnTree, startHarness, worker, type Harness } from './helpers.js';
 
 let h: Harness | undefined;
@@ -19,7 +26,9 @@ const ABC = { a: {}, b: {}, c: {} };
 
 /** Addresses that started a new incarnation after `since` (ms), in START order. */
 function restartedSince(hh: Harness, since: number): string[] {
-  return hh.events.filter((e) => e.event === 'START' && e.at >= since && e.address.startsWith('worker/') && e.from === 'restarting').map((e) => e.address);
+  return hh.events
+    .filter((e) => e.event === 'START' && e.at >= since && e.address.startsWith('worker/') && e.from === 'restarting')
+    .map((e) => e.address);
 }
 
 describe('strategies', () => {
@@ -51,7 +60,12 @@ describe('strategies', () => {
 
   it('one-for-all terminates (does not restart) temporary siblings', async () => {
     h = await startHarness();
-    const { refs } = await spawnTree(h, 'supervisor/app', { strategy: 'one-for-all', backoff: noJitter }, { a: {}, b: { restart: 'temporary' }, c: { restart: 'transient' } });
+    const { refs } = await spawnTree(
+      h,
+      'supervisor/app',
+      { strategy: 'one-for-all', backoff: noJitter },
+      { a: {}, b: { restart: 'temporary' }, c: { restart: 'transient' } },
+    );
     await refs.a?.tell('work.flaky', 1);
     await h.clock.advance(100);
     expect(h.of('worker/b').map((e) => e.to)).toEqual(['starting', 'ready', 'terminated']);
@@ -83,11 +97,19 @@ describe('restart types', () => {
     for (const name of ['p', 't', 'x']) await refs[name]?.tell('work.exit', name, { id: `exit-${name}` });
     await h.clock.advance(100);
     for (const name of ['p', 't', 'x']) {
-      expect(h.of(`worker/${name}`).slice(0, 5).map((e) => e.to)).toEqual(['starting', 'ready', 'busy', 'stopping', 'stopped']);
+      expect(
+        h
+          .of(`worker/${name}`)
+          .slice(0, 5)
+          .map((e) => e.to),
+      ).toEqual(['starting', 'ready', 'busy', 'stopping', 'stopped']);
       expect(logs[name]?.handled).toEqual([`exit-${name}`]);
     }
     // The permanent child is started again in place (same cell, next incarnation), after the backoff.
-    expect(h.of('worker/p', 'START').map((e) => [e.from, e.incarnation])).toEqual([['created', 1], ['created', 2]]);
+    expect(h.of('worker/p', 'START').map((e) => [e.from, e.incarnation])).toEqual([
+      ['created', 1],
+      ['created', 2],
+    ]);
     expect(restartGaps(h, 'worker/p')).toEqual([10]);
     expect(h.of('worker/t', 'START')).toHaveLength(1);
     expect(h.of('worker/x', 'START')).toHaveLength(1);
@@ -102,8 +124,16 @@ describe('restart intensity', () => {
   it('N crashes within T are restarted; the N+1th escalates to the parent supervisor', async () => {
     h = await startHarness();
     const log = newLog();
-    const inner = supervisor({ maxRestarts: 2, withinMs: 1_000, backoff: noJitter, children: [{ address: 'worker/w', behavior: worker(log) }] });
-    await h.system.spawn('supervisor/outer', supervisor({ maxRestarts: 10, withinMs: 1_000, backoff: noJitter, children: [{ address: 'supervisor/inner', behavior: inner }] }));
+    const inner = supervisor({
+      maxRestarts: 2,
+      withinMs: 1_000,
+      backoff: noJitter,
+      children: [{ address: 'worker/w', behavior: worker(log) }],
+    });
+    await h.system.spawn(
+      'supervisor/outer',
+      supervisor({ maxRestarts: 10, withinMs: 1_000, backoff: noJitter, children: [{ address: 'supervisor/inner', behavior: inner }] }),
+    );
     const w = h.system.ref('worker/w');
     for (let i = 1; i <= 2; i++) {
       await w.tell('work.flaky', i, { id: `f${i}` });
@@ -150,7 +180,12 @@ describe('restart intensity', () => {
     const tenantSup = tenantSupervisorAddress(h.system.node);
     // worker/solo lives under the default tenant's supervisor, not under the root.
     expect(h.system.childrenOf(h.system.ref(tenantSup)).map((c) => c.ref.address)).toEqual(['worker/solo']);
-    expect(h.system.childrenOf(h.system.ref(root)).map((c) => `${c.ref.tenant}:${c.ref.address}`).sort()).toEqual([`acme:${tenantSup}`, `default:${tenantSup}`]);
+    expect(
+      h.system
+        .childrenOf(h.system.ref(root))
+        .map((c) => `${c.ref.tenant}:${c.ref.address}`)
+        .sort(),
+    ).toEqual([`acme:${tenantSup}`, `default:${tenantSup}`]);
     await w.tell('work.flaky', 1);
     await h.clock.advance(50);
     expect(h.system.health().ready).toBe(true);
@@ -168,7 +203,12 @@ describe('restart intensity', () => {
     await expect(h.system.spawn('worker/late', worker(newLog()))).rejects.toMatchObject({ code: 'unavailable' });
     await expect(other.ask('work.ok', 7)).resolves.toBe(7);
     await h.clock.advance(2_000); // past the escalation backoff (500 ms ± 20 %)
-    expect(h.of(tenantSup, 'START').filter((e) => e.tenant === 'default').map((e) => e.incarnation)).toEqual([1, 2]);
+    expect(
+      h
+        .of(tenantSup, 'START')
+        .filter((e) => e.tenant === 'default')
+        .map((e) => e.incarnation),
+    ).toEqual([1, 2]);
     expect(h.system.health()).toMatchObject({ ready: true, alarms: [] });
     const again = await h.system.spawn('worker/solo2', worker(newLog()));
     await expect(again.ask('work.ok', 3)).resolves.toBe(3);
@@ -179,7 +219,12 @@ describe('restart intensity', () => {
 describe('backoff', () => {
   it('grows exponentially up to maxMs (no jitter): time from FAIL to the next START', async () => {
     h = await startHarness();
-    const { refs } = await spawnTree(h, 'supervisor/app', { maxRestarts: 100, withinMs: 60_000, backoff: { initialMs: 10, multiplier: 2, maxMs: 100, jitter: 0 } }, { a: {} });
+    const { refs } = await spawnTree(
+      h,
+      'supervisor/app',
+      { maxRestarts: 100, withinMs: 60_000, backoff: { initialMs: 10, multiplier: 2, maxMs: 100, jitter: 0 } },
+      { a: {} },
+    );
     for (let i = 0; i < 7; i++) await refs.a?.tell('work.flaky', i);
     await h.clock.advance(2_000);
     expect(restartGaps(h, 'worker/a')).toEqual([10, 20, 40, 80, 100, 100, 100]);
@@ -188,7 +233,12 @@ describe('backoff', () => {
   it('with jitter every delay is the seeded draw, within ±jitter of the base and never above maxMs', async () => {
     h = await startHarness();
     const o: BackoffOptions = { initialMs: 20, multiplier: 3, maxMs: 1_000, jitter: 0.5 };
-    const { refs } = await spawnTree(h, 'supervisor/app', { maxRestarts: 100, withinMs: 600_000, backoff: o, random: seeded(7) }, { a: {} });
+    const { refs } = await spawnTree(
+      h,
+      'supervisor/app',
+      { maxRestarts: 100, withinMs: 600_000, backoff: o, random: seeded(7) },
+      { a: {} },
+    );
     for (let i = 0; i < 8; i++) await refs.a?.tell('work.flaky', i);
     await h.clock.advance(20_000);
     const gaps = restartGaps(h, 'worker/a');
@@ -225,7 +275,9 @@ describe('regressions (bugs found and fixed)', () => {
     await Promise.all([refs.a?.tell('work.flaky', 1), refs.b?.tell('work.flaky', 2)]);
     await h.clock.advance(500);
     const secondStart = h.of('supervisor/app', 'START')[1]?.at ?? Infinity;
-    const later = h.events.filter((e) => e.address.startsWith('worker/') && e.at >= secondStart && (e.to === 'terminated' || e.to === 'restarting'));
+    const later = h.events.filter(
+      (e) => e.address.startsWith('worker/') && e.at >= secondStart && (e.to === 'terminated' || e.to === 'restarting'),
+    );
     expect(later).toEqual([]);
     expect(h.of('supervisor/app', 'FAIL')).toHaveLength(1);
   });
@@ -236,7 +288,12 @@ describe('regressions (bugs found and fixed)', () => {
   it('a restart decided while an earlier restart is pending waits its own backoff', async () => {
     h = await startHarness();
     const backoff = { initialMs: 100, multiplier: 2, maxMs: 10_000, jitter: 0 };
-    const { refs } = await spawnTree(h, 'supervisor/app', { strategy: 'one-for-all', maxRestarts: 10, withinMs: 10_000, backoff }, { a: {}, b: {} });
+    const { refs } = await spawnTree(
+      h,
+      'supervisor/app',
+      { strategy: 'one-for-all', maxRestarts: 10, withinMs: 10_000, backoff },
+      { a: {}, b: {} },
+    );
     await Promise.all([refs.a?.tell('work.flaky', 1), refs.b?.tell('work.flaky', 2)]); // t=0: restart #1 (100 ms); b's report is stale
     await h.clock.advance(150);
     await refs.a?.tell('work.flaky', 3); // t=150: restart #2 (200 ms)
@@ -274,7 +331,8 @@ describe('regressions (bugs found and fixed)', () => {
     await h.system.ref('worker/a').tell('work.flaky', 2); // t=20: restart both again while b is starting
     await h.clock.advance(200);
     const starts = h.of('worker/b', 'START').map((e) => e.incarnation);
-    for (const e of h.of('worker/b', 'STARTED')) expect(starts, `incarnation ${e.incarnation} STARTED without START`).toContain(e.incarnation);
+    for (const e of h.of('worker/b', 'STARTED'))
+      expect(starts, `incarnation ${e.incarnation} STARTED without START`).toContain(e.incarnation);
     expect(h.of('worker/b', 'RESTART')).toHaveLength(2);
     expect(overlapped).toBe(false);
   });

@@ -21,7 +21,14 @@ type MsgType = 'ok' | 'boom' | 'flaky' | 'exit';
 type Op = { readonly kind: 'send'; readonly worker: number; readonly type: MsgType } | { readonly kind: 'advance'; readonly ms: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('send' as const), worker: fc.nat({ max: 4 }), type: fc.constantFrom<MsgType>('ok', 'ok', 'ok', 'boom', 'flaky', 'exit') }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('send' as const),
+      worker: fc.nat({ max: 4 }),
+      type: fc.constantFrom<MsgType>('ok', 'ok', 'ok', 'boom', 'flaky', 'exit'),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 150 }) }) },
 );
 
@@ -56,7 +63,8 @@ class IncarnationTracker {
       // Numbering restarts at 1 for a fresh cell and counts on for one revived after a normal exit;
       // what matters is that no other incarnation of the address is live (checked above).
     } else if (e.event === 'START') {
-      if (cur?.state !== 'restarting' || e.incarnation !== cur.inc + 1) this.violations.push(`${where}: START not out of the live incarnation's restart (live: ${JSON.stringify(cur)})`);
+      if (cur?.state !== 'restarting' || e.incarnation !== cur.inc + 1)
+        this.violations.push(`${where}: START not out of the live incarnation's restart (live: ${JSON.stringify(cur)})`);
     } else if (cur === undefined) {
       this.violations.push(`${where}: no live incarnation`);
     } else if (cur.state !== e.from || cur.inc !== e.incarnation) {
@@ -89,7 +97,8 @@ class IntensityChecker {
       this.admits.push({ sup: address, inc, t: now() });
       const n = this.inWindow(address, inc, now());
       const max = this.limits.get(address)?.maxRestarts ?? 0;
-      if (n > max) this.violations.push(`${address}#${inc}: ${n} restarts within ${this.limits.get(address)?.withinMs} ms at ${now()} (max ${max})`);
+      if (n > max)
+        this.violations.push(`${address}#${inc}: ${n} restarts within ${this.limits.get(address)?.withinMs} ms at ${now()} (max ${max})`);
       return random();
     };
   }
@@ -98,7 +107,8 @@ class IntensityChecker {
     const limits = this.limits.get(e.address);
     if (limits === undefined || e.event !== 'FAIL' || e.error?.details?.['escalated'] !== true) return;
     const n = this.inWindow(e.address, e.incarnation, e.at);
-    if (n !== limits.maxRestarts) this.violations.push(`${e.address}#${e.incarnation} escalated at ${e.at} with ${n}/${limits.maxRestarts} restarts in its window`);
+    if (n !== limits.maxRestarts)
+      this.violations.push(`${e.address}#${e.incarnation} escalated at ${e.at} with ${n}/${limits.maxRestarts} restarts in its window`);
   }
 }
 
@@ -110,7 +120,12 @@ async function runScenario(s: ScenarioValue): Promise<void> {
   let rootAddress = '';
   const now = (): number => h?.clock.now() ?? 0;
   try {
-    h = await startHarness({ rootMaxRestarts: s.rootMaxRestarts, rootWithinMs: ROOT_WITHIN_MS, maxDeliveries: MAX_DELIVERIES, random: intensity.recorder(() => rootAddress, now, seeded(s.seed)) });
+    h = await startHarness({
+      rootMaxRestarts: s.rootMaxRestarts,
+      rootWithinMs: ROOT_WITHIN_MS,
+      maxDeliveries: MAX_DELIVERIES,
+      random: intensity.recorder(() => rootAddress, now, seeded(s.seed)),
+    });
     rootAddress = h.system.guardian?.address ?? '';
     limits.set(rootAddress, { maxRestarts: s.rootMaxRestarts, withinMs: ROOT_WITHIN_MS });
     limits.set('supervisor/app', { maxRestarts: s.maxRestarts, withinMs: s.withinMs });
@@ -123,7 +138,12 @@ async function runScenario(s: ScenarioValue): Promise<void> {
     s.workers.forEach((restart, i) => (workers[`w${i}`] = { restart }));
     const backoff = { initialMs: s.initialMs, multiplier: s.multiplier, jitter: s.jitter, maxMs: 100 };
     const random = intensity.recorder(() => 'supervisor/app', now, seeded(s.seed + 1));
-    const { refs, logs } = await spawnTree(h, 'supervisor/app', { strategy: s.strategy, maxRestarts: s.maxRestarts, withinMs: s.withinMs, backoff, random }, workers);
+    const { refs, logs } = await spawnTree(
+      h,
+      'supervisor/app',
+      { strategy: s.strategy, maxRestarts: s.maxRestarts, withinMs: s.withinMs, backoff, random },
+      workers,
+    );
 
     const sent = new Map<string, MsgType>();
     const tells: Promise<unknown>[] = [];
@@ -152,7 +172,10 @@ async function runScenario(s: ScenarioValue): Promise<void> {
     const deadIds = dead.map((d) => d.envelope.id);
     expect(new Set(handled).size, 'a message was handled twice').toBe(handled.length);
     expect(new Set(deadIds).size, 'a message was dead-lettered twice').toBe(deadIds.length);
-    expect(handled.filter((id) => deadIds.includes(id)), 'handled and dead-lettered').toEqual([]);
+    expect(
+      handled.filter((id) => deadIds.includes(id)),
+      'handled and dead-lettered',
+    ).toEqual([]);
     expect([...handled, ...deadIds].sort(), 'every tell is handled or a dead letter').toEqual([...sent.keys()].sort());
     for (const id of handled) expect(sent.get(id), `${id} handled`).not.toBe('boom');
     for (const d of dead) {

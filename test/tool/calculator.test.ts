@@ -104,7 +104,10 @@ function printMin(e: Expr): string {
 
 const leaf: fc.Arbitrary<Expr> = fc.oneof(
   { weight: 4, arbitrary: fc.integer({ min: 0, max: 20 }).map((v): Expr => ({ k: 'num', v })) },
-  { weight: 2, arbitrary: fc.double({ min: 0, max: 1e6, noNaN: true, noDefaultInfinity: true }).map((v): Expr => ({ k: 'num', v: Math.abs(v) })) },
+  {
+    weight: 2,
+    arbitrary: fc.double({ min: 0, max: 1e6, noNaN: true, noDefaultInfinity: true }).map((v): Expr => ({ k: 'num', v: Math.abs(v) })),
+  },
   { weight: 1, arbitrary: fc.constantFrom<'pi' | 'e'>('pi', 'e').map((name): Expr => ({ k: 'const', name })) },
 );
 
@@ -114,8 +117,16 @@ const { expr } = fc.letrec<{ expr: Expr }>((tie) => ({
     leaf,
     fc.record({ k: fc.constant('neg' as const), a: tie('expr') }),
     fc.record({ k: fc.constant('bin' as const), op: fc.constantFrom('+', '-', '*', '/', '%', '^'), a: tie('expr'), b: tie('expr') }),
-    fc.record({ k: fc.constant('fn' as const), name: fc.constantFrom('sqrt', 'abs', 'round', 'floor', 'ceil', 'log', 'exp'), a: tie('expr') }),
-    fc.record({ k: fc.constant('minmax' as const), name: fc.constantFrom('min', 'max'), args: fc.array(tie('expr'), { minLength: 1, maxLength: 3 }) }),
+    fc.record({
+      k: fc.constant('fn' as const),
+      name: fc.constantFrom('sqrt', 'abs', 'round', 'floor', 'ceil', 'log', 'exp'),
+      a: tie('expr'),
+    }),
+    fc.record({
+      k: fc.constant('minmax' as const),
+      name: fc.constantFrom('min', 'max'),
+      args: fc.array(tie('expr'), { minLength: 1, maxLength: 3 }),
+    }),
   ),
 }));
 
@@ -207,14 +218,21 @@ describe('calculator tool', () => {
     await spawnTool(system, calculatorTool);
   });
   afterAll(() => system.shutdown());
-  const call = (expression: unknown): Promise<ToolCallResult> => system.ref('tool/calculator').ask<ToolCallResult>(TOOL_CALL, { name: 'calculator', arguments: { expression } });
+  const call = (expression: unknown): Promise<ToolCallResult> =>
+    system.ref('tool/calculator').ask<ToolCallResult>(TOOL_CALL, { name: 'calculator', arguments: { expression } });
 
   it('answers the value as text and structuredContent', async () => {
-    expect(await call('(2 + 3) * sqrt(16) / 2^3')).toEqual({ content: [{ type: 'text', text: '{"expression":"(2 + 3) * sqrt(16) / 2^3","value":2.5}' }], structuredContent: { expression: '(2 + 3) * sqrt(16) / 2^3', value: 2.5 } });
+    expect(await call('(2 + 3) * sqrt(16) / 2^3')).toEqual({
+      content: [{ type: 'text', text: '{"expression":"(2 + 3) * sqrt(16) / 2^3","value":2.5}' }],
+      structuredContent: { expression: '(2 + 3) * sqrt(16) / 2^3', value: 2.5 },
+    });
   });
 
   it('answers clear error results for bad input', async () => {
-    expect(await call('1 / 0')).toEqual({ isError: true, content: [{ type: 'text', text: 'cannot evaluate: division by zero at position 2' }] });
+    expect(await call('1 / 0')).toEqual({
+      isError: true,
+      content: [{ type: 'text', text: 'cannot evaluate: division by zero at position 2' }],
+    });
     const long = await call('1+'.repeat(600) + '1');
     expect(long.isError).toBe(true);
     expect(long.content[0]).toMatchObject({ text: expect.stringMatching(/expression: Too big|too_big|at most 1000|1000/i) as unknown });

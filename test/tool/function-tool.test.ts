@@ -1,7 +1,17 @@
 /** Function tools on the real actor system: validation, errors, policies, progress. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { TOOL_CALL, TOOL_DESCRIBE, defineTool, progressTopic, spawnTool, toolSpec, type FunctionTool, type ToolCallResult, type ToolProgressEvent } from '../../actors/tool/index.js';
+import {
+  TOOL_CALL,
+  TOOL_DESCRIBE,
+  defineTool,
+  progressTopic,
+  spawnTool,
+  toolSpec,
+  type FunctionTool,
+  type ToolCallResult,
+  type ToolProgressEvent,
+} from '../../actors/tool/index.js';
 import { isTroupeError } from '../../protocols/index.js';
 import { systemClock, type ActorSystem, type Clock } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
@@ -12,7 +22,10 @@ afterEach(async () => {
   system = undefined;
 });
 
-async function start<I>(tool: FunctionTool<I>, clock?: Clock): Promise<(args: Record<string, unknown>, extra?: { callId?: string; runId?: string }) => Promise<ToolCallResult>> {
+async function start<I>(
+  tool: FunctionTool<I>,
+  clock?: Clock,
+): Promise<(args: Record<string, unknown>, extra?: { callId?: string; runId?: string }) => Promise<ToolCallResult>> {
   const s = (system ??= await createSystem());
   await spawnTool(s, tool, { backoffMs: 5, ...(clock === undefined ? {} : { clock }) });
   return (args, extra = {}) => s.ref(`tool/${tool.name}`).ask<ToolCallResult>(TOOL_CALL, { name: tool.name, arguments: args, ...extra });
@@ -41,7 +54,9 @@ describe('function tools', () => {
     expect(spec).toEqual(toolSpec(greet));
     expect(spec).toMatchObject({ name: 'fs.greet', description: 'Greets someone', parameters: { type: 'object', required: ['who'] } });
     expect(toolSpec(greet).parameters).not.toHaveProperty('$schema');
-    expect(() => toolSpec(defineTool({ name: 'bad', description: '', input: z.string() as never, run: () => '' }))).toThrow(/object schema/);
+    expect(() => toolSpec(defineTool({ name: 'bad', description: '', input: z.string() as never, run: () => '' }))).toThrow(
+      /object schema/,
+    );
     expect(() => defineTool({ ...greet, name: 'no spaces' })).toThrow(/invalid tool name/);
   });
 
@@ -62,13 +77,18 @@ describe('function tools', () => {
 
   it('refuses message types it does not know with bad_request, without crashing', async () => {
     await start(greet);
-    const e: unknown = await system!.ref('tool/fs.greet').ask('tool.bogus', {}).catch((x: unknown) => x);
+    const e: unknown = await system!
+      .ref('tool/fs.greet')
+      .ask('tool.bogus', {})
+      .catch((x: unknown) => x);
     expect(isTroupeError(e, 'bad_request')).toBe(true);
     expect(system!.stateOf(system!.ref('tool/fs.greet'))).not.toBe('failed');
   });
 
   it('turns a thrown error into an isError text result', async () => {
-    const call = await start(defineTool({ name: 'boom', description: '', input: z.object({}), run: () => Promise.reject(new Error('disk on fire')) }));
+    const call = await start(
+      defineTool({ name: 'boom', description: '', input: z.object({}), run: () => Promise.reject(new Error('disk on fire')) }),
+    );
     expect(await call({})).toEqual({ isError: true, content: [{ type: 'text', text: 'disk on fire' }] });
   });
 
@@ -96,11 +116,26 @@ describe('function tools', () => {
 
   it('stops working at the caller deadline', async () => {
     const signals: AbortSignal[] = [];
-    await start(defineTool({ name: 'hang', description: '', input: z.object({}), timeoutMs: 10_000, run: (_i, ctx) => (signals.push(ctx.signal), new Promise(() => undefined)) }));
+    await start(
+      defineTool({
+        name: 'hang',
+        description: '',
+        input: z.object({}),
+        timeoutMs: 10_000,
+        run: (_i, ctx) => (signals.push(ctx.signal), new Promise(() => undefined)),
+      }),
+    );
     const t0 = Date.now();
-    const r: unknown = await system!.ref('tool/hang').ask(TOOL_CALL, { name: 'hang', arguments: {} }, { timeoutMs: 80 }).catch((x: unknown) => x);
+    const r: unknown = await system!
+      .ref('tool/hang')
+      .ask(TOOL_CALL, { name: 'hang', arguments: {} }, { timeoutMs: 80 })
+      .catch((x: unknown) => x);
     // The tool's time-out result and the caller's own deadline race; either way the caller hears at the deadline.
-    if (!isTroupeError(r, 'deadline_exceeded')) expect(r).toEqual({ isError: true, content: [{ type: 'text', text: expect.stringMatching(/^tool hang timed out after \d+ ms$/) as unknown }] });
+    if (!isTroupeError(r, 'deadline_exceeded'))
+      expect(r).toEqual({
+        isError: true,
+        content: [{ type: 'text', text: expect.stringMatching(/^tool hang timed out after \d+ ms$/) as unknown }],
+      });
     expect(Date.now() - t0).toBeLessThan(1000);
     await vi.waitFor(() => expect(signals[0]?.aborted).toBe(true));
   });
@@ -108,23 +143,49 @@ describe('function tools', () => {
   it('retries failures of idempotent tools only', async () => {
     let flaky = 0;
     const call = await start(
-      defineTool({ name: 'flaky', description: '', input: z.object({}), idempotent: true, retries: 3, run: () => (++flaky < 3 ? Promise.reject(new Error(`fail ${flaky}`)) : 'ok') }),
+      defineTool({
+        name: 'flaky',
+        description: '',
+        input: z.object({}),
+        idempotent: true,
+        retries: 3,
+        run: () => (++flaky < 3 ? Promise.reject(new Error(`fail ${flaky}`)) : 'ok'),
+      }),
     );
     expect(await call({})).toEqual({ content: [{ type: 'text', text: 'ok' }] });
     expect(flaky).toBe(3);
 
     let always = 0;
-    const call2 = await start(defineTool({ name: 'always', description: '', input: z.object({}), idempotent: true, retries: 2, run: () => Promise.reject(new Error(`fail ${++always}`)) }));
+    const call2 = await start(
+      defineTool({
+        name: 'always',
+        description: '',
+        input: z.object({}),
+        idempotent: true,
+        retries: 2,
+        run: () => Promise.reject(new Error(`fail ${++always}`)),
+      }),
+    );
     expect(await call2({})).toEqual({ isError: true, content: [{ type: 'text', text: 'fail 3' }] });
     expect(always).toBe(3);
 
     let unsafe = 0;
-    const call3 = await start(defineTool({ name: 'unsafe', description: '', input: z.object({}), retries: 5, run: () => Promise.reject(new Error(`fail ${++unsafe}`)) }));
+    const call3 = await start(
+      defineTool({
+        name: 'unsafe',
+        description: '',
+        input: z.object({}),
+        retries: 5,
+        run: () => Promise.reject(new Error(`fail ${++unsafe}`)),
+      }),
+    );
     expect((await call3({})).isError).toBe(true);
     expect(unsafe).toBe(1);
 
     let invalid = 0;
-    const call4 = await start(defineTool({ name: 'picky', description: '', input: z.object({ a: z.string() }), idempotent: true, run: () => String(++invalid) }));
+    const call4 = await start(
+      defineTool({ name: 'picky', description: '', input: z.object({ a: z.string() }), idempotent: true, run: () => String(++invalid) }),
+    );
     expect((await call4({})).isError).toBe(true);
     expect(invalid).toBe(0);
   });
@@ -132,7 +193,10 @@ describe('function tools', () => {
   it('rate limits with a token bucket and says when to retry', async () => {
     let now = 1_000_000;
     const clock: Clock = { now: () => now, setTimer: systemClock.setTimer, clearTimer: systemClock.clearTimer };
-    const call = await start(defineTool({ name: 'limited', description: '', input: z.object({}), rateLimit: { perSecond: 2, burst: 2 }, run: () => 'ok' }), clock);
+    const call = await start(
+      defineTool({ name: 'limited', description: '', input: z.object({}), rateLimit: { perSecond: 2, burst: 2 }, run: () => 'ok' }),
+      clock,
+    );
     expect((await call({})).isError).toBeUndefined();
     expect((await call({})).isError).toBeUndefined();
     const limited = await call({});
@@ -146,7 +210,9 @@ describe('function tools', () => {
   });
 
   it('turns a result over maxResultBytes into an error result', async () => {
-    const call = await start(defineTool({ name: 'big', description: '', input: z.object({ n: z.number() }), maxResultBytes: 100, run: ({ n }) => 'x'.repeat(n) }));
+    const call = await start(
+      defineTool({ name: 'big', description: '', input: z.object({ n: z.number() }), maxResultBytes: 100, run: ({ n }) => 'x'.repeat(n) }),
+    );
     expect(text(await call({ n: 10 }))).toBe('x'.repeat(10));
     const r = await call({ n: 200 });
     expect(r.isError).toBe(true);
@@ -174,7 +240,14 @@ describe('function tools', () => {
     system!.subscribe('tool.progress.>', (env) => all.push(env.payload));
     expect(text(await call({ n: 3 }, { callId, runId: 'run-1' }))).toBe('done');
     await vi.waitFor(() => expect(seen).toHaveLength(3));
-    expect(seen[2]).toEqual({ callId, runId: 'run-1', tool: 'steps', progress: 3, total: 3, message: 'step 3' } satisfies ToolProgressEvent);
+    expect(seen[2]).toEqual({
+      callId,
+      runId: 'run-1',
+      tool: 'steps',
+      progress: 3,
+      total: 3,
+      message: 'step 3',
+    } satisfies ToolProgressEvent);
     await call({ n: 2 });
     await new Promise((r) => setTimeout(r, 20));
     expect(all).toHaveLength(3);

@@ -13,7 +13,12 @@ import { createSystem } from '../../supervisors/index.js';
 const object = (properties: Record<string, object>, required: string[]): Tool['inputSchema'] => ({ type: 'object', properties, required });
 /** Two pages of tools, so the client has to follow the cursor. */
 const PAGES: Record<string, { tools: Tool[]; nextCursor?: string }> = {
-  first: { tools: [{ name: 'add', description: 'Adds a and b', inputSchema: object({ a: { type: 'number' }, b: { type: 'number' } }, ['a', 'b']) }], nextCursor: 'p2' },
+  first: {
+    tools: [
+      { name: 'add', description: 'Adds a and b', inputSchema: object({ a: { type: 'number' }, b: { type: 'number' } }, ['a', 'b']) },
+    ],
+    nextCursor: 'p2',
+  },
   p2: { tools: [{ name: 'broken', inputSchema: object({}, []) }], nextCursor: 'p3' },
   p3: { tools: [{ name: 'sleep', title: 'Sleeps', inputSchema: object({ ms: { type: 'number' } }, ['ms']) }] },
 };
@@ -65,7 +70,10 @@ beforeAll(async () => {
     let transport = typeof sid === 'string' ? sessions.get(sid) : undefined;
     const handle = async (): Promise<void> => {
       if (transport === undefined) {
-        const t = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID(), onsessioninitialized: (id) => void sessions.set(id, t) });
+        const t = new StreamableHTTPServerTransport({
+          sessionIdGenerator: () => randomUUID(),
+          onsessioninitialized: (id) => void sessions.set(id, t),
+        });
         t.onclose = () => (t.sessionId === undefined ? undefined : sessions.delete(t.sessionId));
         await mcpServer().connect(t);
         transport = t;
@@ -79,7 +87,11 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`;
   system = await createSystem();
-  attached = await attachMcpServer(system, { name: 'web', url, headers: { authorization: 'Bearer secret-1' } }, { policy: { timeoutMs: 300 } });
+  attached = await attachMcpServer(
+    system,
+    { name: 'web', url, headers: { authorization: 'Bearer secret-1' } },
+    { policy: { timeoutMs: 300 } },
+  );
 });
 
 afterAll(async () => {
@@ -90,19 +102,27 @@ afterAll(async () => {
   await new Promise((resolve) => http.close(resolve));
 });
 
-const call = (address: string, args: Record<string, unknown>): Promise<ToolCallResult> => system.ref(address).ask<ToolCallResult>(TOOL_CALL, { name: address.slice(5), arguments: args });
+const call = (address: string, args: Record<string, unknown>): Promise<ToolCallResult> =>
+  system.ref(address).ask<ToolCallResult>(TOOL_CALL, { name: address.slice(5), arguments: args });
 
 describe('attachMcpServer over Streamable HTTP', () => {
   it('lists every page of tools, sending the configured headers', async () => {
     expect(attached.tools()).toEqual(['tool/web.add', 'tool/web.broken', 'tool/web.sleep']);
     expect(seen.listCursors).toEqual([undefined, 'p2', 'p3']);
     expect([...seen.authorization]).toEqual(['Bearer secret-1']);
-    expect(await system.ref('tool/web.add').ask(TOOL_DESCRIBE)).toEqual({ name: 'web.add', description: 'Adds a and b', parameters: PAGES['first']?.tools[0]?.inputSchema });
+    expect(await system.ref('tool/web.add').ask(TOOL_DESCRIBE)).toEqual({
+      name: 'web.add',
+      description: 'Adds a and b',
+      parameters: PAGES['first']?.tools[0]?.inputSchema,
+    });
     expect(await system.ref('tool/web.sleep').ask(TOOL_DESCRIBE)).toMatchObject({ name: 'web.sleep', description: 'Sleeps' });
   });
 
   it('calls a tool and answers its result as is', async () => {
-    expect(await call('tool/web.add', { a: 2, b: 40 })).toEqual({ content: [{ type: 'text', text: '42' }], structuredContent: { sum: 42 } });
+    expect(await call('tool/web.add', { a: 2, b: 40 })).toEqual({
+      content: [{ type: 'text', text: '42' }],
+      structuredContent: { sum: 42 },
+    });
   });
 
   it('turns a protocol error into an isError result', async () => {

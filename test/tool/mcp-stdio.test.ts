@@ -1,7 +1,14 @@
 /** MCP over stdio: a real child process running a real McpServer (fixtures/mcp-stdio-server.ts). */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { TOOL_CALL, TOOL_DESCRIBE, attachMcpServer, progressTopic, type McpAttachment, type ToolCallResult } from '../../actors/tool/index.js';
+import {
+  TOOL_CALL,
+  TOOL_DESCRIBE,
+  attachMcpServer,
+  progressTopic,
+  type McpAttachment,
+  type ToolCallResult,
+} from '../../actors/tool/index.js';
 import { isTroupeError } from '../../protocols/index.js';
 import type { ActorSystem } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
@@ -22,7 +29,9 @@ afterAll(async () => {
 });
 
 const call = (address: string, args: Record<string, unknown>, callId?: string): Promise<ToolCallResult> =>
-  system.ref(address).ask<ToolCallResult>(TOOL_CALL, { name: address.slice(5), arguments: args, ...(callId === undefined ? {} : { callId }) });
+  system
+    .ref(address)
+    .ask<ToolCallResult>(TOOL_CALL, { name: address.slice(5), arguments: args, ...(callId === undefined ? {} : { callId }) });
 const text = (r: ToolCallResult): string => r.content.map((c) => (c.type === 'text' ? String(c.text) : '')).join('');
 
 function alive(pid: number): boolean {
@@ -40,7 +49,11 @@ describe('attachMcpServer over stdio', () => {
     expect(await system.ref('tool/fx.echo').ask(TOOL_DESCRIBE)).toEqual({
       name: 'fx.echo',
       description: 'Echoes its text',
-      parameters: expect.objectContaining({ type: 'object', properties: { text: { type: 'string', description: 'what to echo' } }, required: ['text'] }) as unknown,
+      parameters: expect.objectContaining({
+        type: 'object',
+        properties: { text: { type: 'string', description: 'what to echo' } },
+        required: ['text'],
+      }) as unknown,
     });
   });
 
@@ -100,13 +113,20 @@ describe('attachMcpServer over stdio', () => {
 
     await fy.close();
     expect(fy.tools()).toEqual([]);
-    expect(system.actors().map((r) => r.address).filter((a) => a.startsWith('tool/fy.'))).toEqual([]);
+    expect(
+      system
+        .actors()
+        .map((r) => r.address)
+        .filter((a) => a.startsWith('tool/fy.')),
+    ).toEqual([]);
     await vi.waitFor(() => expect(alive(pid)).toBe(false), { timeout: 5000 });
     expect(fx.tools()).toContain('tool/fx.echo');
   });
 
   it('rejects with unavailable when the server cannot be started', async () => {
-    const e: unknown = await attachMcpServer(system, { name: 'nope', command: '/nonexistent/mcp-server' }, { stderr: 'ignore' }).catch((x: unknown) => x);
+    const e: unknown = await attachMcpServer(system, { name: 'nope', command: '/nonexistent/mcp-server' }, { stderr: 'ignore' }).catch(
+      (x: unknown) => x,
+    );
     expect(isTroupeError(e, 'unavailable')).toBe(true);
     expect((e as Error).message).toMatch(/^MCP server nope: /);
     expect(system.actors().some((r) => r.address.startsWith('tool/nope.'))).toBe(false);

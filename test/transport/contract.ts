@@ -4,7 +4,14 @@
  * one process: actors, askers and subscribers sit on different nodes where it matters.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConflictError, DeadlineExceededError, MailboxFullError, NoRecipientError, PoisonMessageError, type Envelope } from '../../protocols/index.js';
+import {
+  ConflictError,
+  DeadlineExceededError,
+  MailboxFullError,
+  NoRecipientError,
+  PoisonMessageError,
+  type Envelope,
+} from '../../protocols/index.js';
 import type { ActorSystem, Behavior } from '../../runtime/index.js';
 
 /** A mesh of nodes built by a harness. */
@@ -99,10 +106,17 @@ export function transportContract(h: TransportHarness): void {
 
     it('refuses a message to an unknown actor with no_recipient and a dead letter readable from any node', async () => {
       const [a, b] = await make(2);
-      const err = await a!.ref('worker/nobody').tell('item.add', 1).catch((e: unknown) => e);
+      const err = await a!
+        .ref('worker/nobody')
+        .tell('item.add', 1)
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(NoRecipientError);
       await expect(a!.ref('worker/nobody').ask('item.add', 1)).rejects.toBeInstanceOf(NoRecipientError);
-      await eventually(async () => (await b!.deadLetters.list({ reason: 'no_recipient', to: 'worker/nobody' })).length >= 2, 5_000, 'dead letters');
+      await eventually(
+        async () => (await b!.deadLetters.list({ reason: 'no_recipient', to: 'worker/nobody' })).length >= 2,
+        5_000,
+        'dead letters',
+      );
       const [letter] = await b!.deadLetters.list({ reason: 'no_recipient', to: 'worker/nobody' });
       expect(letter?.error?.code).toBe('no_recipient');
       expect(letter?.envelope.type).toBe('item.add');
@@ -141,7 +155,11 @@ export function transportContract(h: TransportHarness): void {
       for (let i = 0; i < 20; i++) await a!.publish('news.sport', i);
       await a!.publish('news.sport.local', 'deep');
       const expected = Array.from({ length: 20 }, (_, i) => i);
-      await eventually(() => got.exact.length === 20 && got.star.length === 20 && got.tail.length === 21 && got.actor.length === 20, 5_000, 'fan-out');
+      await eventually(
+        () => got.exact.length === 20 && got.star.length === 20 && got.tail.length === 21 && got.actor.length === 20,
+        5_000,
+        'fan-out',
+      );
       expect(got.exact).toEqual(expected);
       expect(got.star).toEqual(expected);
       expect(got.actor).toEqual(expected);
@@ -219,7 +237,11 @@ export function transportContract(h: TransportHarness): void {
       const err = await stuck.tell('item.add', 'b').catch((e: unknown) => e);
       expect(err).toBeInstanceOf(MailboxFullError);
       expect(Date.now() - started).toBeGreaterThanOrEqual(250);
-      await eventually(async () => (await a!.deadLetters.list({ reason: 'mailbox_full', to: 'worker/stuck' })).some((l) => l.envelope.payload === 'b'), 5_000, 'mailbox_full letter');
+      await eventually(
+        async () => (await a!.deadLetters.list({ reason: 'mailbox_full', to: 'worker/stuck' })).some((l) => l.envelope.payload === 'b'),
+        5_000,
+        'mailbox_full letter',
+      );
       release2();
     });
   });

@@ -28,7 +28,11 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const caught = async (p: Promise<unknown>): Promise<unknown> => p.then(() => expect.fail('expected a refusal'), (e: unknown) => e);
+const caught = async (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    () => expect.fail('expected a refusal'),
+    (e: unknown) => e,
+  );
 const all = [isConsumerExists, isNotFound, isPerSubjectLimit, isStreamExists, isTooLarge, isTransient, isWrongLastSequence];
 /** Exactly the named classifiers say yes. */
 const only = (e: unknown, ...yes: ((e: unknown) => boolean)[]): void => {

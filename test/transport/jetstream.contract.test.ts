@@ -20,7 +20,9 @@ transportContract({
   async mesh(n, d = {}) {
     const prefix = `t${process.pid}x${meshNo++}`;
     const capacity = d.capacity ?? 1024;
-    const config = configSchema.parse({ mailbox: { capacity, maxDeliveries: d.maxDeliveries ?? 3, blockTimeoutMs: d.blockTimeoutMs ?? 5000 } });
+    const config = configSchema.parse({
+      mailbox: { capacity, maxDeliveries: d.maxDeliveries ?? 3, blockTimeoutMs: d.blockTimeoutMs ?? 5000 },
+    });
     const nodes: ActorSystem[] = [];
     for (let i = 0; i < n; i++) {
       const transport = new JetStreamTransport({ servers: server.url, prefix, capacity, ackWaitMs: 2_000 });

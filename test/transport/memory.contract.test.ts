@@ -7,7 +7,9 @@ transportContract({
   name: 'memory',
   async mesh(n, d = {}) {
     const hub = new MemoryHub();
-    const config = configSchema.parse({ mailbox: { capacity: d.capacity ?? 1024, maxDeliveries: d.maxDeliveries ?? 3, blockTimeoutMs: d.blockTimeoutMs ?? 5000 } });
+    const config = configSchema.parse({
+      mailbox: { capacity: d.capacity ?? 1024, maxDeliveries: d.maxDeliveries ?? 3, blockTimeoutMs: d.blockTimeoutMs ?? 5000 },
+    });
     const nodes: ActorSystem[] = [];
     for (let i = 0; i < n; i++) nodes.push(await createSystem({ config, node: `n${i}`, transport: new MemoryTransport({ hub }) }));
     return {

@@ -48,13 +48,32 @@ export class OnnxEmbedder implements Embedder {
   /** Loads the tokenizer and model, and runs one text to learn the output dimensions. */
   static async load(options: OnnxEmbedderOptions): Promise<OnnxEmbedder> {
     const ort = await import('onnxruntime-node');
-    const tokenizer = await WordPieceTokenizer.fromDirectory(options.modelDir, options.maxTokens === undefined ? {} : { maxLength: options.maxTokens });
-    const candidates = options.modelFile !== undefined ? [join(options.modelDir, options.modelFile)] : [join(options.modelDir, 'model.onnx'), join(options.modelDir, 'onnx', 'model.onnx')];
+    const tokenizer = await WordPieceTokenizer.fromDirectory(
+      options.modelDir,
+      options.maxTokens === undefined ? {} : { maxLength: options.maxTokens },
+    );
+    const candidates =
+      options.modelFile !== undefined
+        ? [join(options.modelDir, options.modelFile)]
+        : [join(options.modelDir, 'model.onnx'), join(options.modelDir, 'onnx', 'model.onnx')];
     let file: string | undefined;
-    for (const c of candidates) if (await access(c).then(() => true, () => false)) file = file ?? c;
-    if (file === undefined) throw new ValidationError(`no ONNX model in ${options.modelDir}: looked for ${candidates.map((c) => basename(c)).join(', ')}`);
-    const session = await ort.InferenceSession.create(file, { intraOpNumThreads: options.threads ?? 1, interOpNumThreads: 1, executionProviders: ['cpu'] });
-    if (!session.inputNames.includes('input_ids')) throw new ValidationError(`ONNX model ${file} has no input_ids input (inputs: ${session.inputNames.join(', ')})`);
+    for (const c of candidates)
+      if (
+        await access(c).then(
+          () => true,
+          () => false,
+        )
+      )
+        file = file ?? c;
+    if (file === undefined)
+      throw new ValidationError(`no ONNX model in ${options.modelDir}: looked for ${candidates.map((c) => basename(c)).join(', ')}`);
+    const session = await ort.InferenceSession.create(file, {
+      intraOpNumThreads: options.threads ?? 1,
+      interOpNumThreads: 1,
+      executionProviders: ['cpu'],
+    });
+    if (!session.inputNames.includes('input_ids'))
+      throw new ValidationError(`ONNX model ${file} has no input_ids input (inputs: ${session.inputNames.join(', ')})`);
     const probe = new OnnxEmbedder(ort, session, tokenizer, 0, options.batchSize ?? 32, basename(options.modelDir));
     const [v] = await probe.run(['dimension probe']);
     return new OnnxEmbedder(ort, session, tokenizer, v?.length ?? 0, options.batchSize ?? 32, basename(options.modelDir));
@@ -72,14 +91,17 @@ export class OnnxEmbedder implements Embedder {
     const seq = Math.max(...encoded.map((e) => e.length));
     const ids = new BigInt64Array(texts.length * seq).fill(BigInt(this.tokenizer.padId));
     const mask = new BigInt64Array(texts.length * seq);
-    encoded.forEach((e, b) => e.forEach((id, i) => {
-      ids[b * seq + i] = BigInt(id);
-      mask[b * seq + i] = 1n;
-    }));
+    encoded.forEach((e, b) =>
+      e.forEach((id, i) => {
+        ids[b * seq + i] = BigInt(id);
+        mask[b * seq + i] = 1n;
+      }),
+    );
     const shape = [texts.length, seq];
     const feeds: Record<string, InstanceType<Ort['Tensor']>> = { input_ids: new this.ort.Tensor('int64', ids, shape) };
     if (this.session.inputNames.includes('attention_mask')) feeds['attention_mask'] = new this.ort.Tensor('int64', mask, shape);
-    if (this.session.inputNames.includes('token_type_ids')) feeds['token_type_ids'] = new this.ort.Tensor('int64', new BigInt64Array(texts.length * seq), shape);
+    if (this.session.inputNames.includes('token_type_ids'))
+      feeds['token_type_ids'] = new this.ort.Tensor('int64', new BigInt64Array(texts.length * seq), shape);
     const results = await this.session.run(feeds);
     const name = this.session.outputNames.includes('sentence_embedding') ? 'sentence_embedding' : (this.session.outputNames[0] as string);
     const out = results[name];
@@ -90,7 +112,8 @@ export class OnnxEmbedder implements Embedder {
       const d = dims[1] as number;
       return texts.map((_, b) => normalize(data.slice(b * d, (b + 1) * d)));
     }
-    if (dims.length !== 3 || dims[1] !== seq) throw new ValidationError(`ONNX output ${name} has shape [${dims.join(', ')}], expected [batch, ${seq}, dims] or [batch, dims]`);
+    if (dims.length !== 3 || dims[1] !== seq)
+      throw new ValidationError(`ONNX output ${name} has shape [${dims.join(', ')}], expected [batch, ${seq}, dims] or [batch, dims]`);
     const d = dims[2] as number;
     return encoded.map((e, b) => {
       const v = new Float32Array(d);

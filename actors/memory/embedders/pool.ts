@@ -51,13 +51,19 @@ export class WorkerPoolEmbedder implements Embedder {
   private closing = false;
   private readonly batchSize: number;
 
-  private constructor(readonly id: string, readonly dims: number, private readonly spec: EmbedderSpec, options: PoolOptions) {
+  private constructor(
+    readonly id: string,
+    readonly dims: number,
+    private readonly spec: EmbedderSpec,
+    options: PoolOptions,
+  ) {
     this.batchSize = options.batchSize ?? 32;
   }
 
   /** Starts `threads` workers and waits until each has loaded the model; rejects (and stops them) when one fails. */
   static async start(spec: EmbedderSpec, options: PoolOptions): Promise<WorkerPoolEmbedder> {
-    if (!Number.isInteger(options.threads) || options.threads < 1) throw new RangeError(`threads must be an integer >= 1, got ${options.threads}`);
+    if (!Number.isInteger(options.threads) || options.threads < 1)
+      throw new RangeError(`threads must be an integer >= 1, got ${options.threads}`);
     const started = await Promise.allSettled(Array.from({ length: options.threads }, () => spawn(spec)));
     const workers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
@@ -88,7 +94,9 @@ export class WorkerPoolEmbedder implements Embedder {
     const parts: Promise<Float32Array[]>[] = [];
     for (let i = 0; i < texts.length; i += this.batchSize) {
       const slice = texts.slice(i, i + this.batchSize);
-      parts.push(new Promise<Float32Array[]>((resolve, reject) => this.queue.push({ seq: ++this.seq, call, texts: slice, resolve, reject, signal })));
+      parts.push(
+        new Promise<Float32Array[]>((resolve, reject) => this.queue.push({ seq: ++this.seq, call, texts: slice, resolve, reject, signal })),
+      );
     }
     this.pump();
     return Promise.all(parts).then(
@@ -133,7 +141,8 @@ export class WorkerPoolEmbedder implements Embedder {
           this.pump();
         },
         (e: unknown) => {
-          for (const t of this.slots.length === 0 ? this.queue.splice(0) : []) t.reject(e instanceof Error ? e : new UnavailableError(String(e)));
+          for (const t of this.slots.length === 0 ? this.queue.splice(0) : [])
+            t.reject(e instanceof Error ? e : new UnavailableError(String(e)));
         },
       );
     };

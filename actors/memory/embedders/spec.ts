@@ -14,8 +14,22 @@ import { LazyEmbedder } from './lazy.js';
 /** A serializable description of an embedder (it crosses into worker threads). */
 export type EmbedderSpec =
   | { readonly kind: 'use-lite'; readonly batchSize?: number }
-  | { readonly kind: 'onnx'; readonly modelDir: string; readonly modelFile?: string; readonly maxTokens?: number; readonly batchSize?: number }
-  | { readonly kind: 'openai'; readonly model: string; readonly dims: number; readonly apiKey?: string; readonly baseURL?: string; readonly batchSize?: number; readonly sendDimensions?: boolean }
+  | {
+      readonly kind: 'onnx';
+      readonly modelDir: string;
+      readonly modelFile?: string;
+      readonly maxTokens?: number;
+      readonly batchSize?: number;
+    }
+  | {
+      readonly kind: 'openai';
+      readonly model: string;
+      readonly dims: number;
+      readonly apiKey?: string;
+      readonly baseURL?: string;
+      readonly batchSize?: number;
+      readonly sendDimensions?: boolean;
+    }
   | { readonly kind: 'hashing-test'; readonly dims?: number };
 
 /** Builds the embedder `spec` names on this thread. */
@@ -43,7 +57,8 @@ export interface CreateEmbedderOptions {
 /** Builds the embedder: USE-lite and ONNX in a worker pool (unless `threads` is 0), the rest on this thread. */
 export async function createEmbedder(spec: EmbedderSpec, options: CreateEmbedderOptions = {}): Promise<Embedder> {
   const threads = options.threads ?? 1;
-  const pool = (): Promise<Embedder> => WorkerPoolEmbedder.start(spec, { threads, ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }) });
+  const pool = (): Promise<Embedder> =>
+    WorkerPoolEmbedder.start(spec, { threads, ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }) });
   // USE-lite's identity and size are known without loading it: its workers start on the first embed.
   if (threads > 0 && spec.kind === 'use-lite') return new LazyEmbedder(USE_LITE_ID, USE_LITE_DIMS, pool);
   if (threads > 0 && spec.kind === 'onnx') return pool();
@@ -55,7 +70,13 @@ export interface EmbedderConfig {
   readonly embedder:
     | { readonly kind: 'use-lite' }
     | { readonly kind: 'onnx'; readonly modelDir: string; readonly modelFile?: string | undefined; readonly maxTokens?: number | undefined }
-    | { readonly kind: 'openai'; readonly model: string; readonly dims: number; readonly baseURL?: string | undefined; readonly apiKey?: string | undefined };
+    | {
+        readonly kind: 'openai';
+        readonly model: string;
+        readonly dims: number;
+        readonly baseURL?: string | undefined;
+        readonly apiKey?: string | undefined;
+      };
   readonly embedThreads: number;
   readonly embedBatch: number;
 }
@@ -68,7 +89,20 @@ export function embedderFromConfig(memory: EmbedderConfig): Promise<Embedder> {
     e.kind === 'use-lite'
       ? { kind: 'use-lite', batchSize: memory.embedBatch }
       : e.kind === 'onnx'
-        ? defined({ kind: 'onnx' as const, modelDir: e.modelDir, modelFile: e.modelFile, maxTokens: e.maxTokens, batchSize: memory.embedBatch })
-        : defined({ kind: 'openai' as const, model: e.model, dims: e.dims, baseURL: e.baseURL, apiKey: e.apiKey, batchSize: memory.embedBatch });
+        ? defined({
+            kind: 'onnx' as const,
+            modelDir: e.modelDir,
+            modelFile: e.modelFile,
+            maxTokens: e.maxTokens,
+            batchSize: memory.embedBatch,
+          })
+        : defined({
+            kind: 'openai' as const,
+            model: e.model,
+            dims: e.dims,
+            baseURL: e.baseURL,
+            apiKey: e.apiKey,
+            batchSize: memory.embedBatch,
+          });
   return createEmbedder(spec, { threads: memory.embedThreads, batchSize: memory.embedBatch });
 }

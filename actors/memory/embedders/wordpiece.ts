@@ -25,7 +25,16 @@ export interface WordPieceOptions {
   readonly maxCharsPerWord: number;
 }
 
-const DEFAULTS: WordPieceOptions = { lowercase: true, unkToken: '[UNK]', clsToken: '[CLS]', sepToken: '[SEP]', padToken: '[PAD]', prefix: '##', maxLength: 256, maxCharsPerWord: 100 };
+const DEFAULTS: WordPieceOptions = {
+  lowercase: true,
+  unkToken: '[UNK]',
+  clsToken: '[CLS]',
+  sepToken: '[SEP]',
+  padToken: '[PAD]',
+  prefix: '##',
+  maxLength: 256,
+  maxCharsPerWord: 100,
+};
 
 /** BERT-style WordPiece tokenizer. */
 export class WordPieceTokenizer {
@@ -36,7 +45,10 @@ export class WordPieceTokenizer {
   /** Id of the padding token (0 when the vocabulary has none). */
   readonly padId: number;
 
-  constructor(private readonly vocab: ReadonlyMap<string, number>, options: Partial<WordPieceOptions> = {}) {
+  constructor(
+    private readonly vocab: ReadonlyMap<string, number>,
+    options: Partial<WordPieceOptions> = {},
+  ) {
     this.options = { ...DEFAULTS, ...options };
     const need = (t: string): number => {
       const id = vocab.get(t);
@@ -57,7 +69,9 @@ export class WordPieceTokenizer {
     if (txt === undefined) throw new ValidationError(`no tokenizer in ${dir}: expected tokenizer.json (WordPiece) or vocab.txt`);
     const vocab = new Map<string, number>();
     txt.split(/\r?\n/).forEach((tok, i) => tok !== '' && !vocab.has(tok) && vocab.set(tok, i));
-    const config = await readFile(join(dir, 'tokenizer_config.json'), 'utf8').then((s) => JSON.parse(s) as { do_lower_case?: boolean; model_max_length?: number }).catch(() => ({}) as { do_lower_case?: boolean; model_max_length?: number });
+    const config = await readFile(join(dir, 'tokenizer_config.json'), 'utf8')
+      .then((s) => JSON.parse(s) as { do_lower_case?: boolean; model_max_length?: number })
+      .catch(() => ({}) as { do_lower_case?: boolean; model_max_length?: number });
     return new WordPieceTokenizer(vocab, {
       ...(typeof config.do_lower_case === 'boolean' ? { lowercase: config.do_lower_case } : {}),
       ...(typeof config.model_max_length === 'number' && config.model_max_length < 100_000 ? { maxLength: config.model_max_length } : {}),
@@ -68,11 +82,18 @@ export class WordPieceTokenizer {
   /** Parses a Hugging Face `tokenizer.json` whose model is WordPiece. */
   static fromTokenizerJson(text: string, overrides: Partial<WordPieceOptions> = {}): WordPieceTokenizer {
     const t = JSON.parse(text) as {
-      model?: { type?: string; vocab?: Record<string, number>; unk_token?: string; continuing_subword_prefix?: string; max_input_chars_per_word?: number };
+      model?: {
+        type?: string;
+        vocab?: Record<string, number>;
+        unk_token?: string;
+        continuing_subword_prefix?: string;
+        max_input_chars_per_word?: number;
+      };
       normalizer?: { type?: string; lowercase?: boolean } | null;
       truncation?: { max_length?: number } | null;
     };
-    if (t.model?.type !== 'WordPiece' || typeof t.model.vocab !== 'object') throw new ValidationError(`tokenizer.json model is ${JSON.stringify(t.model?.type)}, only WordPiece is supported`);
+    if (t.model?.type !== 'WordPiece' || typeof t.model.vocab !== 'object')
+      throw new ValidationError(`tokenizer.json model is ${JSON.stringify(t.model?.type)}, only WordPiece is supported`);
     return new WordPieceTokenizer(new Map(Object.entries(t.model.vocab)), {
       lowercase: t.normalizer?.lowercase ?? true,
       ...(t.model.unk_token !== undefined ? { unkToken: t.model.unk_token } : {}),
@@ -87,7 +108,11 @@ export class WordPieceTokenizer {
   basicTokens(text: string): string[] {
     let s = text.replace(/\ufffd|\p{Cc}/gu, (c) => (/\s/.test(c) ? ' ' : '')); // drop control characters, keep whitespace
     s = s.replace(/([\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff])/g, ' $1 ');
-    if (this.options.lowercase) s = s.toLowerCase().normalize('NFD').replace(/\p{Mn}/gu, '');
+    if (this.options.lowercase)
+      s = s
+        .toLowerCase()
+        .normalize('NFD')
+        .replace(/\p{Mn}/gu, '');
     const out: string[] = [];
     for (const word of s.split(/\s+/)) {
       if (word === '') continue;

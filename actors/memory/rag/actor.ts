@@ -11,7 +11,18 @@ import type { Embedder } from '../semantic/types.js';
 import type { HnswParams } from '../semantic/hnsw-index.js';
 import type { ChunkOptions } from './chunker.js';
 import { RagCollection, type RerankHook } from './collection.js';
-import { deleteSchema, ingestSchema, RAG_DELETE, RAG_INGEST, RAG_SEARCH, RAG_STATS, searchSchema, statsSchema, type IngestReply, type SearchReply } from './messages.js';
+import {
+  deleteSchema,
+  ingestSchema,
+  RAG_DELETE,
+  RAG_INGEST,
+  RAG_SEARCH,
+  RAG_STATS,
+  searchSchema,
+  statsSchema,
+  type IngestReply,
+  type SearchReply,
+} from './messages.js';
 
 /** Storage bucket of RAG collections (and semantic memory) unless configured otherwise. */
 export const MEMORY_BUCKET = 'memory';
@@ -67,7 +78,14 @@ export function collectionBehavior(name: string, options: CollectionActorOptions
  * Spawns collection `name` on `system` (single activation). An ingest embeds inside one handler:
  * raise `handlerTimeoutMs` (default from config, 30 s) for large documents on a slow embedder.
  */
-export function spawnCollection(system: ActorSystem, name: string, options: CollectionActorOptions & { readonly tenant?: string; readonly handlerTimeoutMs?: number }): Promise<ActorRef> {
+export function spawnCollection(
+  system: ActorSystem,
+  name: string,
+  options: CollectionActorOptions & { readonly tenant?: string; readonly handlerTimeoutMs?: number },
+): Promise<ActorRef> {
   const { tenant, handlerTimeoutMs, ...rest } = options;
-  return system.spawn(collectionAddress(name), collectionBehavior(name, rest), { ...(tenant === undefined ? {} : { tenant }), ...(handlerTimeoutMs === undefined ? {} : { handlerTimeoutMs }) });
+  return system.spawn(collectionAddress(name), collectionBehavior(name, rest), {
+    ...(tenant === undefined ? {} : { tenant }),
+    ...(handlerTimeoutMs === undefined ? {} : { handlerTimeoutMs }),
+  });
 }

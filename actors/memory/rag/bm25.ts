@@ -5,7 +5,9 @@
  */
 
 const STOP = new Set(
-  'a an and are as at be but by for from had has have he her his i in into is it its of on or she that the their them they this to was were which who will with what when where why how do does did not no yes than then there these those so such can could would should you your we our us me my'.split(' '),
+  'a an and are as at be but by for from had has have he her his i in into is it its of on or she that the their them they this to was were which who will with what when where why how do does did not no yes than then there these those so such can could would should you your we our us me my'.split(
+    ' ',
+  ),
 );
 
 /** Folds a word to its stem: plural and common verb suffixes off (a light Porter-like step). */
@@ -22,7 +24,12 @@ export function stem(w: string): string {
 
 /** Terms of `text` for BM25: lower-cased, accents folded, stop words dropped, stemmed. */
 export function tokenize(text: string): string[] {
-  const words = text.toLowerCase().normalize('NFKD').replace(/\p{Mn}/gu, '').match(/[\p{L}\p{N}]+/gu) ?? [];
+  const words =
+    text
+      .toLowerCase()
+      .normalize('NFKD')
+      .replace(/\p{Mn}/gu, '')
+      .match(/[\p{L}\p{N}]+/gu) ?? [];
   return words.filter((w) => !STOP.has(w)).map(stem);
 }
 
@@ -39,7 +46,10 @@ export class Bm25Index {
   private readonly terms = new Map<string, string[]>();
   private totalLength = 0;
 
-  constructor(private readonly k1 = 1.2, private readonly b = 0.75) {}
+  constructor(
+    private readonly k1 = 1.2,
+    private readonly b = 0.75,
+  ) {}
 
   get size(): number {
     return this.lengths.size;
@@ -92,6 +102,9 @@ export class Bm25Index {
         scores.set(id, (scores.get(id) ?? 0) + (idf * f * (this.k1 + 1)) / (f + this.k1 * (1 - this.b + (this.b * dl) / avg)));
       }
     }
-    return [...scores].map(([id, score]) => ({ id, score })).sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1)).slice(0, k);
+    return [...scores]
+      .map(([id, score]) => ({ id, score }))
+      .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1))
+      .slice(0, k);
   }
 }

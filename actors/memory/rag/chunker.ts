@@ -70,7 +70,8 @@ function cut(block: Block, start: number, end: number, max: number): Unit[] {
 export function chunkBlocks(blocks: readonly Block[], options: Partial<ChunkOptions> = {}): TextChunk[] {
   const { maxChars, overlapChars } = { ...DEFAULT_CHUNKING, ...options };
   if (!(maxChars >= 50)) throw new RangeError(`chunk maxChars must be >= 50, got ${maxChars}`);
-  if (!(overlapChars >= 0 && overlapChars < maxChars / 2)) throw new RangeError(`chunk overlapChars must be in [0, maxChars/2), got ${overlapChars}`);
+  if (!(overlapChars >= 0 && overlapChars < maxChars / 2))
+    throw new RangeError(`chunk overlapChars must be in [0, maxChars/2), got ${overlapChars}`);
   const sections: Block[][] = [];
   for (const b of blocks) {
     const last = sections.at(-1);
@@ -116,5 +117,11 @@ function makeChunk(index: number, units: readonly Unit[]): TextChunk {
   parts.push(run.block.text.slice(run.start, runEnd));
   const first = units[0] as Unit;
   const last = units.at(-1) as Unit;
-  return { index, text: parts.join('\n\n'), headings: first.block.headings, start: sourceOffset(first.block, first.start), end: sourceEnd(last.block, last.end - 1) };
+  return {
+    index,
+    text: parts.join('\n\n'),
+    headings: first.block.headings,
+    start: sourceOffset(first.block, first.start),
+    end: sourceEnd(last.block, last.end - 1),
+  };
 }

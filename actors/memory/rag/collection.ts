@@ -14,7 +14,14 @@ import { Bm25Index } from './bm25.js';
 import { chunkBlocks, type ChunkOptions, type TextChunk } from './chunker.js';
 import { parseDocument, type DocumentFormat } from './documents.js';
 import { matchesFilter, reciprocalRankFusion, type Metadata } from './filter.js';
-import { searchSchema, type CollectionStats, type IngestedDocument, type RagDocument, type RagHit, type SearchRequest } from './messages.js';
+import {
+  searchSchema,
+  type CollectionStats,
+  type IngestedDocument,
+  type RagDocument,
+  type RagHit,
+  type SearchRequest,
+} from './messages.js';
 
 /** Reorders (and may cut) fused hits, e.g. with a cross-encoder or an LLM. */
 export type RerankHook = (query: string, hits: readonly RagHit[], signal?: AbortSignal) => readonly RagHit[] | Promise<readonly RagHit[]>;
@@ -80,7 +87,8 @@ export class RagCollection {
   private indexState: CollectionStats['index'] = { source: 'rebuilt' };
 
   private constructor(private readonly options: CollectionOptions) {
-    if (!COLLECTION_NAME.test(options.name)) throw new RangeError(`collection name ${JSON.stringify(options.name)} is not [a-z0-9][a-z0-9_-]{0,63}`);
+    if (!COLLECTION_NAME.test(options.name))
+      throw new RangeError(`collection name ${JSON.stringify(options.name)} is not [a-z0-9][a-z0-9_-]{0,63}`);
     // Tenant first: collections of the same name in two tenants never share a key.
     this.prefix = ['rag', options.tenant ?? 'default', options.name];
   }
@@ -113,14 +121,21 @@ export class RagCollection {
     const rebuild = function* (): Iterable<readonly [string, Float32Array]> {
       for (const id of live) yield [id, bytesToVector(vectors.get(id) as Uint8Array)];
     };
-    let loaded: LoadedIndex = await loadIndex(bucket, [...this.prefix, 'index'], { dims: embedder.dims, embedder: embedder.id, expectedSize: live.length, ...(this.options.hnsw ? { params: this.options.hnsw } : {}), rebuild });
+    let loaded: LoadedIndex = await loadIndex(bucket, [...this.prefix, 'index'], {
+      dims: embedder.dims,
+      embedder: embedder.id,
+      expectedSize: live.length,
+      ...(this.options.hnsw ? { params: this.options.hnsw } : {}),
+      rebuild,
+    });
     if (loaded.source === 'loaded' && !live.every((id) => loaded.index.has(id))) {
       const index = HnswIndex.create(embedder.dims, this.options.hnsw);
       for (const [id, v] of rebuild()) index.upsert(id, v);
       loaded = { index, source: 'rebuilt', reason: 'stale', detail: 'index ids differ from the stored chunks' };
     }
     this.index = loaded.index;
-    if (this.options.hnsw?.efSearch !== undefined) this.index.efSearch = this.options.hnsw.efSearch; // a query-time setting: config wins over the stored one
+    // A query-time setting: config wins over the stored one.
+    if (this.options.hnsw?.efSearch !== undefined) this.index.efSearch = this.options.hnsw.efSearch;
     this.indexState = { source: loaded.source, ...(loaded.reason === undefined ? {} : { reason: loaded.reason }) };
     if (loaded.source === 'rebuilt' && live.length > 0) await this.saveIndex();
   }
@@ -150,7 +165,12 @@ export class RagCollection {
     return out;
   }
 
-  private async ingestOne(doc: RagDocument, format: DocumentFormat, pieces: readonly TextChunk[], signal?: AbortSignal): Promise<IngestedDocument> {
+  private async ingestOne(
+    doc: RagDocument,
+    format: DocumentFormat,
+    pieces: readonly TextChunk[],
+    signal?: AbortSignal,
+  ): Promise<IngestedDocument> {
     const { bucket, embedder } = this.options;
     const metadata = doc.metadata ?? {};
     const hash = sha(`${format}\u0000${JSON.stringify(metadata)}\u0000${doc.content}`);
@@ -167,7 +187,10 @@ export class RagCollection {
       if (rec !== undefined) known.set(h, rec.vector);
     }
     const todo = pieces.filter((_, i) => !known.has(hashes[i] as string));
-    const fresh = await embedder.embed(todo.map((p) => this.searchText({ text: p.text, headings: p.headings })), signal);
+    const fresh = await embedder.embed(
+      todo.map((p) => this.searchText({ text: p.text, headings: p.headings })),
+      signal,
+    );
     let n = 0;
     const records: ChunkRecord[] = pieces.map((p, i) => {
       const h = hashes[i] as string;
@@ -178,7 +201,10 @@ export class RagCollection {
     // Write first, then change what search sees: a failed write leaves the old version served.
     const record: DocRecord = { id: doc.id, hash, format, metadata, chunks: records.length, length: doc.content.length };
     // New chunks overwrite the old ones' keys, the document record comes last, then chunks past the new count go.
-    await bucket.putMany([...records.map((r) => ({ key: [...this.prefix, 'chunk', seg(doc.id), seqKey(r.index)], value: r })), { key: [...this.prefix, 'doc', seg(doc.id)], value: record }]);
+    await bucket.putMany([
+      ...records.map((r) => ({ key: [...this.prefix, 'chunk', seg(doc.id), seqKey(r.index)], value: r })),
+      { key: [...this.prefix, 'doc', seg(doc.id)], value: record },
+    ]);
     for (let i = records.length; i < (previous?.chunks ?? 0); i++) await bucket.delete([...this.prefix, 'chunk', seg(doc.id), seqKey(i)]);
     const vectors = new Map(records.map((r) => [r.hash, r.vector] as const));
     await this.unindexDocument(doc.id, vectors);
@@ -205,7 +231,8 @@ export class RagCollection {
       if (!this.docs.has(id)) continue;
       await this.options.bucket.delete([...this.prefix, 'doc', seg(id)]);
       const vectors = new Map<string, Uint8Array>();
-      for (const e of await this.options.bucket.list<ChunkRecord>([...this.prefix, 'chunk', seg(id)])) vectors.set(e.value.hash, e.value.vector);
+      for (const e of await this.options.bucket.list<ChunkRecord>([...this.prefix, 'chunk', seg(id)]))
+        vectors.set(e.value.hash, e.value.vector);
       await this.options.bucket.deletePrefix([...this.prefix, 'chunk', seg(id)]);
       await this.unindexDocument(id, vectors);
       this.docs.delete(id);
@@ -227,17 +254,23 @@ export class RagCollection {
       this.dropChunk(c);
     }
     for (const h of orphaned) {
-      const heir = [...(this.byHash.get(h) ?? [])].map((id) => this.chunks.get(id) as LiveChunk).sort((a, b) => (a.order < b.order ? -1 : 1))[0];
+      const heir = [...(this.byHash.get(h) ?? [])]
+        .map((id) => this.chunks.get(id) as LiveChunk)
+        .sort((a, b) => (a.order < b.order ? -1 : 1))[0];
       if (heir === undefined) continue;
       let v = vectors.get(h);
-      if (v === undefined) v = (await this.options.bucket.get<ChunkRecord>([...this.prefix, 'chunk', seg(heir.docId), seqKey(heir.index)]))?.vector;
+      if (v === undefined)
+        v = (await this.options.bucket.get<ChunkRecord>([...this.prefix, 'chunk', seg(heir.docId), seqKey(heir.index)]))?.vector;
       if (v !== undefined) this.indexChunk(heir, bytesToVector(v));
     }
   }
 
   private addChunk(c: LiveChunk): void {
     this.chunks.set(c.id, c);
-    for (const [map, key] of [[this.byDoc, c.docId], [this.byHash, c.hash]] as const) {
+    for (const [map, key] of [
+      [this.byDoc, c.docId],
+      [this.byHash, c.hash],
+    ] as const) {
       let set = map.get(key);
       if (set === undefined) map.set(key, (set = new Set()));
       set.add(c.id);
@@ -246,7 +279,10 @@ export class RagCollection {
 
   private dropChunk(c: LiveChunk): void {
     this.chunks.delete(c.id);
-    for (const [map, key] of [[this.byDoc, c.docId], [this.byHash, c.hash]] as const) {
+    for (const [map, key] of [
+      [this.byDoc, c.docId],
+      [this.byHash, c.hash],
+    ] as const) {
       const set = map.get(key);
       set?.delete(c.id);
       if (set?.size === 0) map.delete(key);
@@ -288,9 +324,17 @@ export class RagCollection {
       return c !== undefined && matchesFilter(this.metadataOf(c), req.filter);
     };
     const depth = Math.max(req.k * 4, 50);
-    const vector = req.mode === 'keyword' ? [] : this.index.search((await this.options.embedder.embed([req.query], signal))[0] as Float32Array, depth, req.filter === undefined ? undefined : accept);
+    const vector =
+      req.mode === 'keyword'
+        ? []
+        : this.index.search(
+            (await this.options.embedder.embed([req.query], signal))[0] as Float32Array,
+            depth,
+            req.filter === undefined ? undefined : accept,
+          );
     const keyword = req.mode === 'vector' ? [] : this.bm25.search(req.query, depth, req.filter === undefined ? undefined : accept);
-    const ranked = req.mode === 'vector' ? vector : req.mode === 'keyword' ? keyword : reciprocalRankFusion([vector, keyword], this.options.rrfK ?? 60);
+    const ranked =
+      req.mode === 'vector' ? vector : req.mode === 'keyword' ? keyword : reciprocalRankFusion([vector, keyword], this.options.rrfK ?? 60);
     const vScore = new Map(vector.map((h) => [h.id, h.score]));
     const kScore = new Map(keyword.map((h) => [h.id, h.score]));
     const rerank = req.rerank ? this.options.rerank : undefined;
@@ -315,6 +359,14 @@ export class RagCollection {
 
   /** Counts and how the index came up. */
   stats(): CollectionStats {
-    return { name: this.name, documents: this.docs.size, chunks: this.chunks.size, indexed: this.index.size, dims: this.options.embedder.dims, embedder: this.options.embedder.id, index: this.indexState };
+    return {
+      name: this.name,
+      documents: this.docs.size,
+      chunks: this.chunks.size,
+      indexed: this.index.size,
+      dims: this.options.embedder.dims,
+      embedder: this.options.embedder.id,
+      index: this.indexState,
+    };
   }
 }

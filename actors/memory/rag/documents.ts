@@ -117,9 +117,52 @@ function markdown(source: string): Block[] {
   return out;
 }
 
-const BLOCK_TAGS = new Set(['p', 'div', 'li', 'ul', 'ol', 'br', 'tr', 'td', 'th', 'table', 'section', 'article', 'header', 'footer', 'main', 'nav', 'aside', 'pre', 'blockquote', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'dd', 'dt', 'figcaption', 'title', 'body']);
+const BLOCK_TAGS = new Set([
+  'p',
+  'div',
+  'li',
+  'ul',
+  'ol',
+  'br',
+  'tr',
+  'td',
+  'th',
+  'table',
+  'section',
+  'article',
+  'header',
+  'footer',
+  'main',
+  'nav',
+  'aside',
+  'pre',
+  'blockquote',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'hr',
+  'dd',
+  'dt',
+  'figcaption',
+  'title',
+  'body',
+]);
 const SKIP_TAGS = new Set(['script', 'style', 'noscript', 'template', 'head', 'svg']);
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', mdash: '—', ndash: '–', hellip: '…', copy: '©' };
+const ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+  mdash: '—',
+  ndash: '–',
+  hellip: '…',
+  copy: '©',
+};
 
 function decodeEntity(e: string): string {
   const body = e.slice(1, -1);
@@ -203,7 +246,13 @@ function json(source: string): Block[] {
       if (body.trim() === '') return;
       const at = find(typeof v === 'string' ? JSON.stringify(v) : body) + (typeof v === 'string' ? 1 : 0);
       const label = key === undefined ? '' : `${key}: `;
-      const pieces: Piece[] = key === undefined ? [{ at: 0, src: at }] : [{ at: 0, src: keyAt + 1 }, { at: label.length, src: at }];
+      const pieces: Piece[] =
+        key === undefined
+          ? [{ at: 0, src: at }]
+          : [
+              { at: 0, src: keyAt + 1 },
+              { at: label.length, src: at },
+            ];
       const heading = path.join('.');
       if (heading !== lastPath) section++;
       lastPath = heading;

@@ -28,25 +28,44 @@ export interface CollectionToolOptions {
 
 function collectionRef(system: ActorSystem, name: string, options: CollectionToolOptions, tenant: string | undefined): Promise<ActorRef> {
   const t = options.tenant ?? tenant;
-  return options.resolve === undefined ? Promise.resolve(system.ref(collectionAddress(name), t)) : options.resolve(collectionAddress(name), t);
+  return options.resolve === undefined
+    ? Promise.resolve(system.ref(collectionAddress(name), t))
+    : options.resolve(collectionAddress(name), t);
 }
 
 /** `search_<name>`: retrieval over collection `name`, hits with text and citation. */
 export function collectionSearchTool(system: ActorSystem, name: string, options: CollectionToolOptions = {}) {
   const input = z.object({
     query: z.string().min(1).max(2000).describe('What to look for, in natural language'),
-    k: z.int().min(1).max(20).optional().describe(`How many passages (default ${options.k ?? 5})`),
+    k: z
+      .int()
+      .min(1)
+      .max(20)
+      .optional()
+      .describe(`How many passages (default ${options.k ?? 5})`),
     mode: z.enum(SEARCH_MODES).optional().describe('hybrid (default), vector or keyword'),
     filter: filterSchema.optional().describe('Metadata filter, e.g. {"documentId": "mars"}'),
   });
   return defineTool<z.infer<typeof input>>({
     name: `search_${name}`,
-    description: options.description ?? `Searches the "${name}" document collection and returns the most relevant passages with citations (document id, chunk, character offsets).`,
+    description:
+      options.description ??
+      `Searches the "${name}" document collection and returns the most relevant passages with citations (document id, chunk, character offsets).`,
     input,
     idempotent: true,
     timeoutMs: options.timeoutMs ?? 20_000,
     async run(args, ctx) {
-      const reply = await system.ask<SearchReply>(await collectionRef(system, name, options, ctx.tenant), RAG_SEARCH, { query: args.query, k: args.k ?? options.k ?? 5, ...(args.mode ? { mode: args.mode } : {}), ...(args.filter ? { filter: args.filter } : {}) }, { timeoutMs: options.timeoutMs ?? 20_000 });
+      const reply = await system.ask<SearchReply>(
+        await collectionRef(system, name, options, ctx.tenant),
+        RAG_SEARCH,
+        {
+          query: args.query,
+          k: args.k ?? options.k ?? 5,
+          ...(args.mode ? { mode: args.mode } : {}),
+          ...(args.filter ? { filter: args.filter } : {}),
+        },
+        { timeoutMs: options.timeoutMs ?? 20_000 },
+      );
       return { hits: reply.hits.map((h) => ({ text: h.text, score: h.score, section: h.headings.join(' > '), citation: h.citation })) };
     },
   }) as FunctionTool<z.infer<typeof input>>;
@@ -65,7 +84,12 @@ export function rememberTool(system: ActorSystem, name: string, options: Collect
     timeoutMs: options.timeoutMs ?? 20_000,
     async run(args, ctx) {
       const id = `note-${randomUUID()}`;
-      const reply = await system.ask<IngestReply>(await collectionRef(system, name, options, ctx.tenant), RAG_INGEST, { documents: [{ id, content: args.text, format: 'text', metadata: { kind: 'note', ...(args.tags ? { tags: args.tags } : {}) } }] }, { timeoutMs: options.timeoutMs ?? 20_000 });
+      const reply = await system.ask<IngestReply>(
+        await collectionRef(system, name, options, ctx.tenant),
+        RAG_INGEST,
+        { documents: [{ id, content: args.text, format: 'text', metadata: { kind: 'note', ...(args.tags ? { tags: args.tags } : {}) } }] },
+        { timeoutMs: options.timeoutMs ?? 20_000 },
+      );
       return { id, chunks: reply.documents[0]?.chunks ?? 0 };
     },
   }) as FunctionTool<z.infer<typeof input>>;

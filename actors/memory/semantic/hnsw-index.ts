@@ -55,12 +55,23 @@ export class HnswIndex implements VectorIndex {
   efSearch: number;
   private ef = -1;
 
-  private constructor(readonly dims: number, params: Partial<HnswParams>, private readonly hnsw: Hnsw, fresh: boolean) {
+  private constructor(
+    readonly dims: number,
+    params: Partial<HnswParams>,
+    private readonly hnsw: Hnsw,
+    fresh: boolean,
+  ) {
     if (!Number.isInteger(dims) || dims < 1) throw new RangeError(`dims must be a positive integer, got ${dims}`);
     this.params = { ...DEFAULT_HNSW, ...params };
     this.efSearch = this.params.efSearch;
     this.capacity = Math.max(1, this.params.initialCapacity);
-    if (fresh) this.hnsw.initIndex({ maxElements: this.capacity, m: this.params.m, efConstruction: this.params.efConstruction, randomSeed: this.params.seed });
+    if (fresh)
+      this.hnsw.initIndex({
+        maxElements: this.capacity,
+        m: this.params.m,
+        efConstruction: this.params.efConstruction,
+        randomSeed: this.params.seed,
+      });
   }
 
   /** An empty index of `dims` dimensions. */
@@ -72,7 +83,8 @@ export class HnswIndex implements VectorIndex {
   static async deserialize(bytes: Uint8Array): Promise<HnswIndex> {
     if (bytes.byteLength < 12) throw new IndexFormatError('index bytes truncated (no header)');
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if (view.getUint32(0, true) !== MAGIC || view.getUint32(4, true) !== VERSION) throw new IndexFormatError('not a Troupe hnsw index (bad magic or version)');
+    if (view.getUint32(0, true) !== MAGIC || view.getUint32(4, true) !== VERSION)
+      throw new IndexFormatError('not a Troupe hnsw index (bad magic or version)');
     const headerLen = view.getUint32(8, true);
     if (12 + headerLen > bytes.byteLength) throw new IndexFormatError('index bytes truncated (header)');
     let header: Header;
@@ -99,7 +111,8 @@ export class HnswIndex implements VectorIndex {
     index.capacity = hnsw.getMaxElements();
     index.labels = header.labels;
     header.labels.forEach((id, label) => (id === null ? index.free.push(label) : index.ids.set(id, label)));
-    if (hnsw.getCurrentCount() !== header.labels.length) throw new IndexFormatError(`index holds ${hnsw.getCurrentCount()} points, header names ${header.labels.length}`);
+    if (hnsw.getCurrentCount() !== header.labels.length)
+      throw new IndexFormatError(`index holds ${hnsw.getCurrentCount()} points, header names ${header.labels.length}`);
     return index;
   }
 
@@ -153,10 +166,13 @@ export class HnswIndex implements VectorIndex {
     const ef = Math.max(this.efSearch, n);
     if (ef !== this.ef) this.hnsw.setEf((this.ef = ef));
     const labels = this.labels;
-    const accept = filter === undefined ? undefined : (label: number) => {
-      const id = labels[label];
-      return id !== null && id !== undefined && filter(id);
-    };
+    const accept =
+      filter === undefined
+        ? undefined
+        : (label: number) => {
+            const id = labels[label];
+            return id !== null && id !== undefined && filter(id);
+          };
     const r = this.hnsw.searchKnn(Array.from(v), n, accept);
     const hits: VectorHit[] = [];
     for (let i = 0; i < r.neighbors.length; i++) {

@@ -46,7 +46,13 @@ export interface LoadIndexOptions {
 }
 
 /** Writes `index` under `prefix`: chunks first, then the manifest, then stale chunks of a larger previous save are removed. */
-export async function saveIndex(bucket: KvBucket, prefix: StorageKey, index: HnswIndex, embedder: string, chunkBytes = INDEX_CHUNK_BYTES): Promise<IndexManifest> {
+export async function saveIndex(
+  bucket: KvBucket,
+  prefix: StorageKey,
+  index: HnswIndex,
+  embedder: string,
+  chunkBytes = INDEX_CHUNK_BYTES,
+): Promise<IndexManifest> {
   const bytes = await index.serialize();
   const chunks = Math.max(1, Math.ceil(bytes.byteLength / chunkBytes));
   const manifest: IndexManifest = {
@@ -92,9 +98,15 @@ async function readStored(bucket: KvBucket, prefix: StorageKey, options: LoadInd
     return { reason: 'corrupt', detail: `manifest unreadable: ${(e as Error).message}` };
   }
   if (manifest === undefined) return { reason: 'missing', detail: 'no manifest' };
-  if (typeof manifest !== 'object' || manifest === null || manifest.version !== 1 || typeof manifest.sha256 !== 'string') return { reason: 'corrupt', detail: 'manifest malformed' };
-  if (manifest.dims !== options.dims || manifest.embedder !== options.embedder) return { reason: 'mismatch', detail: `stored ${manifest.dims} dims by ${manifest.embedder}, wanted ${options.dims} by ${options.embedder}` };
-  if (options.expectedSize !== undefined && manifest.size !== options.expectedSize) return { reason: 'stale', detail: `index holds ${manifest.size} vectors, store ${options.expectedSize}` };
+  if (typeof manifest !== 'object' || manifest === null || manifest.version !== 1 || typeof manifest.sha256 !== 'string')
+    return { reason: 'corrupt', detail: 'manifest malformed' };
+  if (manifest.dims !== options.dims || manifest.embedder !== options.embedder)
+    return {
+      reason: 'mismatch',
+      detail: `stored ${manifest.dims} dims by ${manifest.embedder}, wanted ${options.dims} by ${options.embedder}`,
+    };
+  if (options.expectedSize !== undefined && manifest.size !== options.expectedSize)
+    return { reason: 'stale', detail: `index holds ${manifest.size} vectors, store ${options.expectedSize}` };
   const parts: Uint8Array[] = [];
   for (let i = 0; i < manifest.chunks; i++) {
     const part = await bucket.get<unknown>([...prefix, 'chunk', seqKey(i)]);
@@ -102,7 +114,8 @@ async function readStored(bucket: KvBucket, prefix: StorageKey, options: LoadInd
     parts.push(part);
   }
   const bytes = Buffer.concat(parts);
-  if (bytes.byteLength !== manifest.bytes) return { reason: 'corrupt', detail: `index is ${bytes.byteLength} bytes, manifest says ${manifest.bytes}` };
+  if (bytes.byteLength !== manifest.bytes)
+    return { reason: 'corrupt', detail: `index is ${bytes.byteLength} bytes, manifest says ${manifest.bytes}` };
   if (createHash('sha256').update(bytes).digest('hex') !== manifest.sha256) return { reason: 'corrupt', detail: 'checksum mismatch' };
   try {
     const index = await HnswIndex.deserialize(bytes);

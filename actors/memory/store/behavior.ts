@@ -84,7 +84,12 @@ export function storeBehavior(options: StoreActorOptions = {}): Behavior<StoreSt
     },
 
     async init(ctx) {
-      const engine = new StoreEngine({ ...options, bucket: ctx.system.storage.bucket(options.bucket ?? STORE_BUCKET), tenant: ctx.self.tenant, clock: ctx.system.clock });
+      const engine = new StoreEngine({
+        ...options,
+        bucket: ctx.system.storage.bucket(options.bucket ?? STORE_BUCKET),
+        tenant: ctx.self.tenant,
+        clock: ctx.system.clock,
+      });
       await engine.open();
       const state: StoreState = { engine, timer: undefined, reembed: undefined };
       schedule(ctx, state, sweepMs);

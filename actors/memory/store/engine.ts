@@ -4,12 +4,38 @@
  * namespaces) / list namespaces, TTLs with a sweeper that deletes expired items. One engine per
  * activation of the store actor; it is the only writer of its tenant's keys.
  */
-import { NotFoundError, ValidationError, STORE_DEFAULTS, type StoreDelete, type StoreDeleteReply, type StoreGet, type StoreItem, type StoreNamespaces, type StoreNamespacesReply, type StorePut, type StoreSearch, type StoreSearchItem, type StoreSearchReply } from '../../../protocols/index.js';
+import {
+  NotFoundError,
+  ValidationError,
+  STORE_DEFAULTS,
+  type StoreDelete,
+  type StoreDeleteReply,
+  type StoreGet,
+  type StoreItem,
+  type StoreNamespaces,
+  type StoreNamespacesReply,
+  type StorePut,
+  type StoreSearch,
+  type StoreSearchItem,
+  type StoreSearchReply,
+} from '../../../protocols/index.js';
 import type { Clock, KvBucket, StorageEntry } from '../../../runtime/index.js';
 import type { FieldCipher } from '../crypto.js';
 import { hasNamespacePrefix, listNamespaces, matchesItemFilter, validateFilter } from './filter.js';
 import { StoreIndexing, type IndexOptions } from './indexing.js';
-import { isExpired, itemKey, itemPrefix, nsKey, nsPrefix, nsSegment, toApiItem, ttlKey, ttlPrefix, vecKey, type StoredItem } from './records.js';
+import {
+  isExpired,
+  itemKey,
+  itemPrefix,
+  nsKey,
+  nsPrefix,
+  nsSegment,
+  toApiItem,
+  ttlKey,
+  ttlPrefix,
+  vecKey,
+  type StoredItem,
+} from './records.js';
 import { SensitiveFields, type SensitiveRule } from './sensitive.js';
 import { StoreVectors } from './vectors.js';
 
@@ -49,12 +75,14 @@ export class StoreEngine {
     this.tenant = options.tenant;
     this.clock = options.clock;
     this.sensitive = new SensitiveFields(options.tenant, options.encryption?.cipher, options.encryption?.sensitive ?? []);
-    this.indexing = options.index === undefined ? undefined : new StoreIndexing(options.bucket, options.tenant, this.sensitive, options.index);
+    this.indexing =
+      options.index === undefined ? undefined : new StoreIndexing(options.bucket, options.tenant, this.sensitive, options.index);
   }
 
   /** Loads the namespace list and the vectors; items whose vectors came from another embedder wait for {@link reembed}. */
   async open(): Promise<void> {
-    for (const e of await this.bucket.list<{ namespace: string[] }>(nsPrefix(this.tenant))) this.namespaces.set(e.key[2] as string, e.value.namespace);
+    for (const e of await this.bucket.list<{ namespace: string[] }>(nsPrefix(this.tenant)))
+      this.namespaces.set(e.key[2] as string, e.value.namespace);
     await this.findNextExpiry();
     await this.indexing?.load();
   }
@@ -101,7 +129,8 @@ export class StoreEngine {
     await this.bucket.putMany(writes);
     this.namespaces.set(ns, item.namespace);
     if (item.expires !== undefined) this.nextExpiry = Math.min(this.nextExpiry, item.expires);
-    if (prev?.expires !== undefined && prev.expires !== item.expires) await this.bucket.delete(ttlKey(this.tenant, prev.expires, ns, p.key));
+    if (prev?.expires !== undefined && prev.expires !== item.expires)
+      await this.bucket.delete(ttlKey(this.tenant, prev.expires, ns, p.key));
     if (prepared !== undefined) this.indexing?.vectors.apply(ns, p.key, prepared.vectors);
     else {
       this.indexing?.vectors.drop(ns, p.key);
@@ -148,9 +177,18 @@ export class StoreEngine {
         if (matchesItemFilter(value, p.filter)) hits.push({ item: e.value, value, ns });
       }
     }
-    if (p.query) this.checkSearchable(prefix, hits.map((h) => h.item));
+    if (p.query)
+      this.checkSearchable(
+        prefix,
+        hits.map((h) => h.item),
+      );
     if (p.query && this.indexing !== undefined) {
-      const scores = await this.indexing.vectors.rank(p.query, hits.map((h) => ({ ns: h.ns, key: h.item.key })), offset + limit, signal);
+      const scores = await this.indexing.vectors.rank(
+        p.query,
+        hits.map((h) => ({ ns: h.ns, key: h.item.key })),
+        offset + limit,
+        signal,
+      );
       if (scores.size > 0) for (const h of hits) h.score = scores.get(StoreVectors.id(h.ns, h.item.key));
     }
     // Scored first (best first), then the rest; ties and unscored items newest first, then by namespace and key.
@@ -164,7 +202,11 @@ export class StoreEngine {
     });
     const page = hits.slice(offset, offset + limit);
     if (p.refresh_ttl ?? this.options.refreshOnRead ?? true) for (const h of page) await this.touch(h.item);
-    return { items: page.map((h): StoreSearchItem => (h.score === undefined ? toApiItem(h.item, h.value) : { ...toApiItem(h.item, h.value), score: h.score })) };
+    return {
+      items: page.map((h): StoreSearchItem =>
+        h.score === undefined ? toApiItem(h.item, h.value) : { ...toApiItem(h.item, h.value), score: h.score },
+      ),
+    };
   }
 
   /**
@@ -175,7 +217,9 @@ export class StoreEngine {
   private checkSearchable(prefix: readonly string[], items: readonly StoredItem[]): void {
     const where = `namespace prefix ${JSON.stringify(prefix)}`;
     if (this.indexing === undefined) {
-      throw new ValidationError(`query: semantic search is off on this store (no embedder); search ${where} without a query, or configure memory.store.index`);
+      throw new ValidationError(
+        `query: semantic search is off on this store (no embedder); search ${where} without a query, or configure memory.store.index`,
+      );
     }
     const indexing = this.indexing;
     if (items.length > 0 && !items.some((i) => indexing.indexes(i))) {

@@ -31,7 +31,8 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
 /** Throws `bad_request` for an operator LangGraph does not define, before any item is read. */
 export function validateFilter(filter: Record<string, unknown>, path = 'filter'): void {
   for (const [k, v] of Object.entries(filter)) {
-    if (k.startsWith('$') && !OPS.has(k)) throw new ValidationError(`${path}: unsupported operator "${k}" (supported: ${FILTER_OPERATORS.join(', ')})`);
+    if (k.startsWith('$') && !OPS.has(k))
+      throw new ValidationError(`${path}: unsupported operator "${k}" (supported: ${FILTER_OPERATORS.join(', ')})`);
     if (isObject(v)) validateFilter(v, `${path}.${k}`);
   }
 }

@@ -7,7 +7,16 @@ export { StoreIndexing } from './indexing.js';
 export type { IndexRule, IndexOptions } from './indexing.js';
 export { SensitiveFields } from './sensitive.js';
 export type { SensitiveRule } from './sensitive.js';
-export { FILTER_OPERATORS, matchesItemFilter, compareValue, matchesPattern, hasNamespacePrefix, listNamespaces, validateFilter, jsonEqual } from './filter.js';
+export {
+  FILTER_OPERATORS,
+  matchesItemFilter,
+  compareValue,
+  matchesPattern,
+  hasNamespacePrefix,
+  listNamespaces,
+  validateFilter,
+  jsonEqual,
+} from './filter.js';
 export { tokenizePath, locate, textsAt, stableJson } from './paths.js';
 export { STORE_BUCKET } from './records.js';
 export type { StoredItem, StoredVectors } from './records.js';

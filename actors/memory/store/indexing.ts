@@ -91,7 +91,8 @@ export class StoreIndexing {
     if (item.index === false) return [];
     if (item.index !== undefined) return item.index;
     let best: IndexRule | undefined;
-    for (const r of this.rules) if (hasNamespacePrefix(item.namespace, r.prefix) && (best === undefined || r.prefix.length > best.prefix.length)) best = r;
+    for (const r of this.rules)
+      if (hasNamespacePrefix(item.namespace, r.prefix) && (best === undefined || r.prefix.length > best.prefix.length)) best = r;
     return best?.fields ?? [];
   }
 

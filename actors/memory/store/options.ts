@@ -28,13 +28,20 @@ export interface StoreMemoryConfig {
  * Indexed namespaces need an `embedder`; without one, index rules other than the default (every
  * namespace, whole value) are a TypeError, and the default indexes nothing (a `query` then says so).
  */
-export function storeOptionsFromConfig(memory: StoreMemoryConfig, extra: { embedder?: Embedder; createIndex?: (dims: number) => VectorIndex } = {}): StoreActorOptions {
+export function storeOptionsFromConfig(
+  memory: StoreMemoryConfig,
+  extra: { embedder?: Embedder; createIndex?: (dims: number) => VectorIndex } = {},
+): StoreActorOptions {
   const { store, encryption } = memory;
   if (encryption.sensitive.length > 0 && encryption.key === undefined) {
-    throw new EncryptionKeyError(`memory.encryption.sensitive lists fields to encrypt but no key is configured: set ${ENCRYPTION_KEY_ENV} or memory.encryption.key (32 bytes, hex or base64)`);
+    throw new EncryptionKeyError(
+      `memory.encryption.sensitive lists fields to encrypt but no key is configured: set ${ENCRYPTION_KEY_ENV} or memory.encryption.key (32 bytes, hex or base64)`,
+    );
   }
   if ((encryption.previousKeys?.length ?? 0) > 0 && encryption.key === undefined) {
-    throw new EncryptionKeyError(`memory.encryption.previousKeys are set but the current key is not: set ${ENCRYPTION_KEY_ENV} (new writes are sealed under it)`);
+    throw new EncryptionKeyError(
+      `memory.encryption.previousKeys are set but the current key is not: set ${ENCRYPTION_KEY_ENV} (new writes are sealed under it)`,
+    );
   }
   // The default rule (every namespace, whole value) needs an embedder only when one is given;
   // rules someone wrote are a mistake without one.
@@ -47,7 +54,15 @@ export function storeOptionsFromConfig(memory: StoreMemoryConfig, extra: { embed
     sweepMs: store.sweepMs,
     refreshOnRead: store.refreshOnRead,
     ...(store.defaultTtlMinutes === undefined ? {} : { defaultTtlMinutes: store.defaultTtlMinutes }),
-    ...(extra.embedder === undefined ? {} : { index: { embedder: extra.embedder, rules: store.index, ...(extra.createIndex === undefined ? {} : { createIndex: extra.createIndex }) } }),
+    ...(extra.embedder === undefined
+      ? {}
+      : {
+          index: {
+            embedder: extra.embedder,
+            rules: store.index,
+            ...(extra.createIndex === undefined ? {} : { createIndex: extra.createIndex }),
+          },
+        }),
     encryption: { ...(cipher === undefined ? {} : { cipher }), sensitive: encryption.sensitive },
   };
 }

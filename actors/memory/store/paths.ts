@@ -32,7 +32,9 @@ export function tokenizePath(path: string): string[] {
     }
   }
   if (cur !== '') out.push(cur);
-  for (const t of out) if (t.startsWith('[') && t !== '[*]' && !/^\[-?\d+\]$/.test(t)) throw new ValidationError(`field path "${path}": ${t} is not [*] or an integer index`);
+  for (const t of out)
+    if (t.startsWith('[') && t !== '[*]' && !/^\[-?\d+\]$/.test(t))
+      throw new ValidationError(`field path "${path}": ${t} is not [*] or an integer index`);
   return out;
 }
 
@@ -112,7 +114,9 @@ export function outermost(locs: readonly Location[]): Location[] {
 export function stableJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map((x) => stableJson(x ?? null)).join(',')}]`;
   if (isObject(v)) {
-    const keys = Object.keys(v).filter((k) => v[k] !== undefined).sort();
+    const keys = Object.keys(v)
+      .filter((k) => v[k] !== undefined)
+      .sort();
     return `{${keys.map((k) => `${JSON.stringify(k)}:${stableJson(v[k])}`).join(',')}}`;
   }
   return JSON.stringify(v ?? null);

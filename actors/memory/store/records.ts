@@ -65,5 +65,11 @@ export function isExpired(item: StoredItem, now: number): boolean {
 
 /** The API shape of an item with its (decrypted) value. */
 export function toApiItem(item: StoredItem, value: Record<string, unknown>): StoreItem {
-  return { namespace: [...item.namespace], key: item.key, value, created_at: new Date(item.created).toISOString(), updated_at: new Date(item.updated).toISOString() };
+  return {
+    namespace: [...item.namespace],
+    key: item.key,
+    value,
+    created_at: new Date(item.created).toISOString(),
+    updated_at: new Date(item.updated).toISOString(),
+  };
 }

@@ -23,7 +23,9 @@ export class SensitiveFields {
   ) {
     for (const r of rules) for (const path of r.paths) tokenizePath(path); // a malformed path fails at startup, not at the first put
     if (cipher === undefined && rules.length > 0) {
-      throw new EncryptionKeyError(`sensitive fields are configured (memory.encryption.sensitive) but no encryption key is: set ${ENCRYPTION_KEY_ENV} or memory.encryption.key to 32 bytes (hex or base64)`);
+      throw new EncryptionKeyError(
+        `sensitive fields are configured (memory.encryption.sensitive) but no encryption key is: set ${ENCRYPTION_KEY_ENV} or memory.encryption.key to 32 bytes (hex or base64)`,
+      );
     }
   }
 
@@ -33,7 +35,9 @@ export class SensitiveFields {
     if (flag === true) out.push('$');
     else if (Array.isArray(flag)) out.push(...(flag as readonly string[]));
     if (out.length > 0 && this.cipher === undefined) {
-      throw new ValidationError(`this store has no encryption key, so it cannot keep sensitive fields: set ${ENCRYPTION_KEY_ENV} (32 bytes, hex or base64)`);
+      throw new ValidationError(
+        `this store has no encryption key, so it cannot keep sensitive fields: set ${ENCRYPTION_KEY_ENV} (32 bytes, hex or base64)`,
+      );
     }
     return out;
   }

@@ -20,7 +20,10 @@ export const EMBED_TEXT_CHARS = 8192;
 /** The head of `text` an embedder is given (never ending in half a surrogate pair). */
 function embeddable(text: string): string {
   if (text.length <= EMBED_TEXT_CHARS) return text;
-  const cut = text.charCodeAt(EMBED_TEXT_CHARS - 1) >= 0xd800 && text.charCodeAt(EMBED_TEXT_CHARS - 1) <= 0xdbff ? EMBED_TEXT_CHARS - 1 : EMBED_TEXT_CHARS;
+  const cut =
+    text.charCodeAt(EMBED_TEXT_CHARS - 1) >= 0xd800 && text.charCodeAt(EMBED_TEXT_CHARS - 1) <= 0xdbff
+      ? EMBED_TEXT_CHARS - 1
+      : EMBED_TEXT_CHARS;
   return text.slice(0, cut);
 }
 /** Id of one of an item's vectors in the {@link VectorIndex}. */
@@ -89,7 +92,12 @@ export class StoreVectors {
    * Similarity of `query` to each candidate that has vectors (an item scores its best text).
    * Asks the index for enough nearest vectors to cover the best `needed` items among the candidates.
    */
-  async rank(query: string, candidates: readonly { ns: string; key: string }[], needed: number, signal?: AbortSignal): Promise<Map<string, number>> {
+  async rank(
+    query: string,
+    candidates: readonly { ns: string; key: string }[],
+    needed: number,
+    signal?: AbortSignal,
+  ): Promise<Map<string, number>> {
     const scores = new Map<string, number>();
     let total = 0;
     let widest = 0;

@@ -64,7 +64,7 @@ interface Plan {
 function units(messages: readonly ChatMessage[]): { pinned: number[]; units: [number, number][] } {
   const pinned: number[] = [];
   const out: [number, number][] = [];
-  for (let i = 0; i < messages.length; ) {
+  for (let i = 0; i < messages.length;) {
     const m = messages[i] as ChatMessage;
     if (m.role === 'system') {
       pinned.push(i++);
@@ -81,7 +81,12 @@ function units(messages: readonly ChatMessage[]): { pinned: number[]; units: [nu
   return { pinned, units: out };
 }
 
-function plan(messages: readonly ChatMessage[], o: WindowOptions, estimate: (m: ChatMessage) => number, reserve: { tokens: number; messages: number }): Plan {
+function plan(
+  messages: readonly ChatMessage[],
+  o: WindowOptions,
+  estimate: (m: ChatMessage) => number,
+  reserve: { tokens: number; messages: number },
+): Plan {
   const { pinned, units: us } = units(messages);
   let tokens = reserve.tokens + pinned.reduce((n, i) => n + estimate(messages[i] as ChatMessage), 0);
   let count = reserve.messages + pinned.length;
@@ -140,13 +145,28 @@ export function extractiveSummary(dropped: readonly ChatMessage[], maxTokens: nu
   return [head, ...gap, ...tail].join('\n');
 }
 
-function assemble(messages: readonly ChatMessage[], p: Plan, summary: string | undefined, estimate: (m: ChatMessage) => number): ThreadWindow {
+function assemble(
+  messages: readonly ChatMessage[],
+  p: Plan,
+  summary: string | undefined,
+  estimate: (m: ChatMessage) => number,
+): ThreadWindow {
   const out = p.keep.map((i) => messages[i] as ChatMessage);
-  if (summary !== undefined && summary !== '') out.splice(p.summaryAt, 0, { role: 'system', content: `${SUMMARY_PREFIX} (${p.dropped.length} messages not shown):\n${summary}` });
-  return { messages: out, dropped: p.dropped.length, summarized: summary !== undefined && summary !== '', tokens: out.reduce((n, m) => n + estimate(m), 0) };
+  if (summary !== undefined && summary !== '')
+    out.splice(p.summaryAt, 0, { role: 'system', content: `${SUMMARY_PREFIX} (${p.dropped.length} messages not shown):\n${summary}` });
+  return {
+    messages: out,
+    dropped: p.dropped.length,
+    summarized: summary !== undefined && summary !== '',
+    tokens: out.reduce((n, m) => n + estimate(m), 0),
+  };
 }
 
-function planWithReserve(messages: readonly ChatMessage[], o: WindowOptions, estimate: (m: ChatMessage) => number): { plan: Plan; summaryTokens: number } {
+function planWithReserve(
+  messages: readonly ChatMessage[],
+  o: WindowOptions,
+  estimate: (m: ChatMessage) => number,
+): { plan: Plan; summaryTokens: number } {
   const summaryTokens = o.summaryTokens ?? 256;
   const all = plan(messages, o, estimate, { tokens: 0, messages: 0 });
   if (all.dropped.length === 0 || summaryTokens <= 0) return { plan: all, summaryTokens: 0 };
@@ -158,13 +178,24 @@ function planWithReserve(messages: readonly ChatMessage[], o: WindowOptions, est
 export function windowMessages(messages: readonly ChatMessage[], options: WindowOptions): ThreadWindow {
   const estimate = options.estimate ?? estimateTokens;
   const { plan: p, summaryTokens } = planWithReserve(messages, options, estimate);
-  return assemble(messages, p, summaryTokens > 0 && p.dropped.length > 0 ? extractiveSummary(p.dropped, summaryTokens) : undefined, estimate);
+  return assemble(
+    messages,
+    p,
+    summaryTokens > 0 && p.dropped.length > 0 ? extractiveSummary(p.dropped, summaryTokens) : undefined,
+    estimate,
+  );
 }
 
 /** Like {@link windowMessages}, with the summary written by `summarize` (e.g. a model call); its text is clipped to the budget. */
-export async function windowMessagesWith(messages: readonly ChatMessage[], options: WindowOptions, summarize: Summarizer, signal?: AbortSignal): Promise<ThreadWindow> {
+export async function windowMessagesWith(
+  messages: readonly ChatMessage[],
+  options: WindowOptions,
+  summarize: Summarizer,
+  signal?: AbortSignal,
+): Promise<ThreadWindow> {
   const estimate = options.estimate ?? estimateTokens;
   const { plan: p, summaryTokens } = planWithReserve(messages, options, estimate);
-  const summary = summaryTokens > 0 && p.dropped.length > 0 ? clip((await summarize(p.dropped, summaryTokens, signal)).trim(), summaryTokens) : undefined;
+  const summary =
+    summaryTokens > 0 && p.dropped.length > 0 ? clip((await summarize(p.dropped, summaryTokens, signal)).trim(), summaryTokens) : undefined;
   return assemble(messages, p, summary, estimate);
 }
