@@ -67,6 +67,20 @@ export type RunResume = z.infer<typeof runResumeSchema>;
 /** Payload of `acp.run.cancel`. */
 export const runCancelSchema = z.object({ run_id: z.string().min(1) });
 
+/**
+ * Payload of `acp.run.continue`: a run handed off to another agent (or remote agent), which
+ * continues it with the same id and the next `seq`; `usage` so far carries over.
+ */
+export const runContinueSchema = z.object({
+  run_id: z.string().min(1),
+  thread_id: z.string().min(1),
+  messages: z.array(z.record(z.string(), z.unknown())),
+  seq: z.number().int().nonnegative(),
+  depth: z.number().int().nonnegative(),
+  usage: z.object({ promptTokens: z.number(), completionTokens: z.number() }),
+});
+export type RunContinue = z.infer<typeof runContinueSchema>;
+
 /** What a run ends with. */
 export interface RunOutcome {
   readonly run_id: string;

@@ -59,10 +59,11 @@ export {
   runCreateSchema,
   runResumeSchema,
   runCancelSchema,
+  runContinueSchema,
   TOPIC_MESSAGE,
   agentMessageSchema,
 } from './acp.js';
-export type { RunStatus, RunEventKind, RunEvent, RunCreate, RunResume, RunOutcome, AgentMessage } from './acp.js';
+export type { RunStatus, RunEventKind, RunEvent, RunCreate, RunResume, RunContinue, RunOutcome, AgentMessage } from './acp.js';
 export {
   STORE_ADDRESS,
   STORE_PUT,

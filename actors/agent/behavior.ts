@@ -11,7 +11,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
-  ActorStoppedError,
   DeadlineExceededError,
   isTroupeError,
   scrubbedMessage,
@@ -23,6 +22,7 @@ import {
   ValidationError,
   agentMessageSchema,
   runCancelSchema,
+  runContinueSchema,
   runCreateSchema,
   runResumeSchema,
   type RunCreate,
@@ -33,7 +33,7 @@ import type { AgentDefinition } from './definition.js';
 import { makeHost, type AgentHost, type LiveRun, type RunServices } from './host.js';
 import { AgentRun, type ResumeValue, type RunState } from './run.js';
 import { RunStore, type RunCheckpoint, type RunRecord } from './store.js';
-import { admitRun, TERMINAL_RUN_STATUSES as TERMINAL } from './admit.js';
+import { admitRun, leaveRuns, newRunRecord, TERMINAL_RUN_STATUSES as TERMINAL, type RunCreated } from './run-contract.js';
 
 /** An agent actor's private state: the runs it is driving now (everything else is in the store). */
 export interface AgentState {
@@ -45,15 +45,6 @@ export interface AgentState {
 
 /** Message an agent sends itself to delete finished runs past `retainRunsMs`; answers `{removed}`. */
 export const AGENT_PRUNE = 'agent.prune';
-
-const continueSchema = z.object({
-  run_id: z.string().min(1),
-  thread_id: z.string().min(1),
-  messages: z.array(z.record(z.string(), z.unknown())),
-  seq: z.number().int().nonnegative(),
-  depth: z.number().int().nonnegative(),
-  usage: z.object({ promptTokens: z.number(), completionTokens: z.number() }),
-});
 
 /** Makes the behavior of an agent actor. */
 export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
@@ -184,29 +175,14 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
   };
 
   /** Starts a run (`acp.run.create`, or a message from a subscribed topic). */
-  const create = async (
-    st: AgentState,
-    ctx: ActorContext<AgentState>,
-    p: RunCreate,
-  ): Promise<{ run_id: string; thread_id: string; status: string }> => {
+  const create = async (st: AgentState, ctx: ActorContext<AgentState>, p: RunCreate): Promise<RunCreated> => {
     const tenant = ctx.self.tenant;
     const runId = p.run_id ?? randomUUID();
     const admitted = await admitRun(st.store, tenant, runId, p.thread_id);
     if ('existing' in admitted) return admitted.existing;
     const { thread } = admitted;
     const now = new Date().toISOString();
-    const record: RunRecord = {
-      run_id: runId,
-      thread_id: thread.thread_id,
-      assistant_id: def.name,
-      agent: def.name,
-      status: 'running',
-      created_at: now,
-      updated_at: now,
-      metadata: p.metadata ?? {},
-      multitask_strategy: 'reject',
-      last_seq: 0,
-    };
+    const record = newRunRecord(runId, thread.thread_id, def.name, p.metadata ?? {}, now);
     const depth = typeof p.config?.['depth'] === 'number' ? p.config['depth'] : 0;
     const state: RunState = {
       messages: [...thread.values.messages, ...(p.input.messages as ChatMessage[])],
@@ -251,18 +227,13 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
     },
     stop(ctx) {
       if (ctx.state.pruneTimer !== undefined) ctx.system.clock.clearTimer(ctx.state.pruneTimer);
-      // Runs are left as their checkpoints say: the next activation (here or on another node) picks them up.
-      for (const live of ctx.state.runs.values()) {
-        live.stopping = true;
-        live.abort.abort(new ActorStoppedError('agent stopping'));
-      }
-      ctx.state.runs.clear();
+      leaveRuns(ctx.state.runs);
     },
     schemas: {
       [RUN_CREATE]: runCreateSchema,
       [RUN_RESUME]: runResumeSchema,
       [RUN_CANCEL]: runCancelSchema,
-      [RUN_CONTINUE]: continueSchema,
+      [RUN_CONTINUE]: runContinueSchema,
       [TOPIC_MESSAGE]: agentMessageSchema,
       [AGENT_PRUNE]: z.unknown(),
     },
@@ -299,7 +270,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
           });
         }
         case RUN_CONTINUE: {
-          const p = continueSchema.parse(msg.payload);
+          const p = runContinueSchema.parse(msg.payload);
           if (st.runs.has(p.run_id)) return { run_id: p.run_id };
           const record = await st.store.run(tenant, p.run_id);
           record.agent = def.name;

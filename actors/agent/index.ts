@@ -14,5 +14,5 @@ export type { WireEvent } from './event-log.js';
 export type { RunRecord, RunCheckpoint, ThreadRecord, ThreadCheckpoint, ThreadStatus, PendingInterrupt, PendingCalls } from './store.js';
 export { Catalog } from './catalog.js';
 export type { CatalogAgent, CatalogOptions, CatalogKind } from './catalog.js';
-export { admitRun, TERMINAL_RUN_STATUSES } from './admit.js';
-export type { RunCreated } from './admit.js';
+export { admitRun, leaveRuns, newRunRecord, TERMINAL_RUN_STATUSES } from './run-contract.js';
+export type { RunCreated } from './run-contract.js';

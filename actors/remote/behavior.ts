@@ -7,9 +7,7 @@
  * run's checkpoint, so a restarted actor follows the task again (or ends the run with the reason).
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import {
-  ActorStoppedError,
   DeadlineExceededError,
   RUN_CANCEL,
   RUN_CONTINUE,
@@ -18,6 +16,7 @@ import {
   ValidationError,
   isTroupeError,
   runCancelSchema,
+  runContinueSchema,
   runCreateSchema,
   runResumeSchema,
   scrubSecrets,
@@ -25,7 +24,15 @@ import {
   type RunCreate,
 } from '../../protocols/index.js';
 import type { ActorContext, Behavior, TimerHandle } from '../../runtime/index.js';
-import { admitRun, RunStore, TERMINAL_RUN_STATUSES as TERMINAL, type RunRecord } from '../agent/index.js';
+import {
+  admitRun,
+  leaveRuns,
+  newRunRecord,
+  RunStore,
+  TERMINAL_RUN_STATUSES as TERMINAL,
+  type RunCreated,
+  type RunRecord,
+} from '../agent/index.js';
 import type { ChatMessage } from '../llm/index.js';
 import { answerMessage, firstText, remoteClientCache, transcript, userMessage, type RemoteTarget } from './client.js';
 import { Exchange, type Step } from './follow.js';
@@ -46,16 +53,7 @@ export interface RemoteState {
   readonly store: RunStore;
 }
 
-const continueSchema = z.object({
-  run_id: z.string().min(1),
-  thread_id: z.string().min(1),
-  messages: z.array(z.record(z.string(), z.unknown())),
-  seq: z.number().int().nonnegative(),
-  depth: z.number().int().nonnegative(),
-});
-
 type Ctx = Pick<ActorContext<RemoteState>, 'system' | 'self'>;
-type Created = { run_id: string; thread_id: string; status: string };
 
 /** Makes the behavior of a remote agent actor. */
 export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState> {
@@ -196,7 +194,7 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
     }
   };
 
-  const create = async (st: RemoteState, ctx: ActorContext<RemoteState>, p: RunCreate): Promise<Created> => {
+  const create = async (st: RemoteState, ctx: ActorContext<RemoteState>, p: RunCreate): Promise<RunCreated> => {
     const tenant = ctx.self.tenant;
     const runId = p.run_id ?? randomUUID();
     const admitted = await admitRun(st.store, tenant, runId, p.thread_id);
@@ -204,18 +202,7 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
     const { thread } = admitted;
     const now = new Date(ctx.system.clock.now()).toISOString();
     const metadata = { ...p.metadata, remote: { card: def.card } };
-    const record: RunRecord = {
-      run_id: runId,
-      thread_id: thread.thread_id,
-      assistant_id: def.name,
-      agent: def.name,
-      status: 'running',
-      created_at: now,
-      updated_at: now,
-      metadata,
-      multitask_strategy: 'reject',
-      last_seq: 0,
-    };
+    const record = newRunRecord(runId, thread.thread_id, def.name, metadata, now);
     const depth = typeof p.config?.['depth'] === 'number' ? p.config['depth'] : 0;
     const input = p.input.messages as ChatMessage[];
     const messages = [...thread.values.messages, ...input];
@@ -235,17 +222,13 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
     },
     stop(ctx) {
       // Runs are left as their checkpoints say: the next activation follows their remote tasks again.
-      for (const live of ctx.state.runs.values()) {
-        live.stopping = true;
-        live.abort.abort(new ActorStoppedError('agent stopping'));
-      }
-      ctx.state.runs.clear();
+      leaveRuns(ctx.state.runs);
     },
     schemas: {
       [RUN_CREATE]: runCreateSchema,
       [RUN_RESUME]: runResumeSchema,
       [RUN_CANCEL]: runCancelSchema,
-      [RUN_CONTINUE]: continueSchema,
+      [RUN_CONTINUE]: runContinueSchema,
     },
     async receive(msg, ctx) {
       const st = ctx.state;
@@ -254,7 +237,7 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
         case RUN_CREATE:
           return create(st, ctx, runCreateSchema.parse(msg.payload));
         case RUN_CONTINUE: {
-          const p = continueSchema.parse(msg.payload);
+          const p = runContinueSchema.parse(msg.payload);
           if (st.runs.has(p.run_id)) return { run_id: p.run_id };
           const record = await st.store.run(tenant, p.run_id);
           record.agent = def.name;
