@@ -68,7 +68,9 @@ export interface SupervisorState {
   escalated: boolean;
   /** Root only: consecutive escalations per child (`tenant\u0000address`) and when the last one was. */
   readonly escalations?: Map<string, { n: number; at: number }>;
-  /** Root only: stops watching children come back up. */
+  /** Root only: escalated children awaited back up (their alarms clear when they are ready). */
+  readonly awaited?: Set<string>;
+  /** Root only: stops watching children come back up (set while any is awaited). */
   unwatch?: () => void;
 }
 
@@ -126,7 +128,25 @@ export function supervisor(spec: SupervisorSpec = {}): Behavior<SupervisorState>
       ctx.system.fatal(`${child.ref.address} keeps failing (${n} escalations in a row): ${why}`);
       return;
     }
+    awaitBackUp(ctx, child);
     ctx.restartChild(child.ref, delay);
+  };
+
+  /**
+   * Watches lifecycle transitions only while an escalated child is awaited (a watcher costs every
+   * transition on the node): the child's first `ready` clears its alarm, the last one stops the watch.
+   */
+  const awaitBackUp = (ctx: ActorContext<SupervisorState>, child: ChildInfo): void => {
+    const state = ctx.state;
+    const awaited = state.awaited as Set<string>;
+    awaited.add(`${child.ref.tenant}\u0000${child.ref.address}`);
+    state.unwatch ??= ctx.system.watchLifecycle((e) => {
+      if (e.to !== 'ready' || e.from !== 'starting' || !awaited.delete(`${e.tenant}\u0000${e.address}`)) return;
+      ctx.system.clearAlarm(subtreeAlarmKey(e.tenant, e.address));
+      if (awaited.size > 0) return;
+      state.unwatch?.();
+      state.unwatch = undefined;
+    });
   };
 
   const escalate = async (ctx: ActorContext<SupervisorState>, child: ChildInfo, why: string): Promise<never | void> => {
@@ -184,17 +204,8 @@ export function supervisor(spec: SupervisorSpec = {}): Behavior<SupervisorState>
       ctx.state = {
         window: new RestartWindow(maxRestarts, withinMs),
         escalated: false,
-        ...(spec.root === undefined ? {} : { escalations: new Map() }),
+        ...(spec.root === undefined ? {} : { escalations: new Map(), awaited: new Set<string>() }),
       };
-      if (spec.root !== undefined) {
-        // An escalated child that is up again clears its alarm.
-        const state = ctx.state;
-        state.unwatch = ctx.system.watchLifecycle((e) => {
-          if (e.to !== 'ready' || e.from !== 'starting') return;
-          const key = subtreeAlarmKey(e.tenant, e.address);
-          if (state.escalations?.has(`${e.tenant}\u0000${e.address}`) === true && ctx.system.alarms.has(key)) ctx.system.clearAlarm(key);
-        });
-      }
       for (const c of spec.children ?? []) await ctx.spawnChild(c.address, c.behavior, { ...c.options, restart: c.restart ?? 'permanent' });
       return ctx.state;
     },
