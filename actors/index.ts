@@ -1,5 +1,10 @@
-/** `troupe/actors`: agents and their catalog, model providers, tools, and memory (store, threads, vectors, RAG). */
+/**
+ * `troupe/actors`: the kind registry and its catalog, agents (local and remote), model providers,
+ * tools, and memory (store, threads, vectors, RAG). Each kind's folder exports one descriptor.
+ */
+export * from './kinds/index.js';
 export * from './agent/index.js';
+export { remoteKind } from './remote/index.js';
 export * from './llm/index.js';
 export * from './tool/index.js';
 export * from './memory/index.js';

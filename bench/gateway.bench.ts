@@ -11,8 +11,10 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { OfflineProvider } from '../actors/llm/offline.js';
-import { agentBehavior } from '../actors/agent/index.js';
-import { Gateway, localDeps, type AgentFactory } from '../gateway/index.js';
+import { composeCatalog } from '../cli/kinds.js';
+import { configSchema } from '../config/index.js';
+import { Gateway, catalogDeps } from '../gateway/index.js';
+import { MeshNode } from '../runtime/index.js';
 import { createSystem } from '../supervisors/index.js';
 import { percentile, type BenchOptions, type Figure, type Goal, type Suite, type SuiteResult } from './harness.js';
 
@@ -20,23 +22,29 @@ import { percentile, type BenchOptions, type Figure, type Goal, type Suite, type
 export const GOALS = { ttftP99Ms: 5, connections: 10_000, connectionsMemoryBytes: 1024 ** 3 } as const;
 
 const PROMPT = 'hello gateway';
-const provider = new OfflineProvider();
-const assistant: AgentFactory = {
-  info: { name: 'assistant', description: 'offline assistant', tools: [], handoffs: [], delegates: [], model: 'offline' },
-  behavior: () => agentBehavior({ name: 'assistant', instructions: 'Answer.', provider, model: 'offline' }) as never,
-};
+const offline = { provider: new OfflineProvider(), model: 'offline' };
+/** One assistant on the offline model, served by the catalog `troupe start` builds. */
+const CONFIG = configSchema.parse({
+  agents: [{ name: 'assistant', description: 'offline assistant', instructions: 'Answer.' }],
+  memory: { store: { index: [] } },
+});
 
 async function startGateway(): Promise<{ gateway: Gateway; stop(): Promise<void> }> {
   const system = await createSystem({ warn: () => undefined });
+  const mesh = new MeshNode(system);
+  const catalog = await composeCatalog(CONFIG, mesh, { provider: () => offline });
+  await mesh.start();
   const gateway = await Gateway.start({
     port: 0,
-    deps: localDeps(system, { agents: [assistant] }),
+    deps: catalogDeps(system, catalog),
     limits: { connections: 50_000, ratePerSec: 1e9, burst: 1e9 },
   });
   return {
     gateway,
     async stop() {
       await gateway.close();
+      mesh.stop();
+      await catalog.close();
       await system.shutdown();
     },
   };

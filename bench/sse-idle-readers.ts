@@ -10,8 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LmdbStorage } from '../runtime/lmdb/index.js';
 import { OfflineProvider } from '../actors/llm/offline.js';
-import { agentBehavior } from '../actors/agent/index.js';
-import { Gateway, acpRoute, localDeps, type AgentFactory } from '../gateway/index.js';
+import { composeCatalog } from '../cli/kinds.js';
+import { configSchema } from '../config/index.js';
+import { Gateway, acpRoute, catalogDeps } from '../gateway/index.js';
+import { MeshNode } from '../runtime/index.js';
 import { createSystem } from '../supervisors/index.js';
 
 /** Heap and RSS in MB after a full collection (when `--expose-gc`). */
@@ -29,12 +31,15 @@ export async function idleReaders(clients = 200, sendBufferBytes = 4 * 1024 * 10
   // lmdb, the embedded default: the run's log lives on disk, so the heap shows only what readers hold.
   const dir = mkdtempSync(join(tmpdir(), 'troupe-sse-'));
   const system = await createSystem({ warn: () => undefined, storage: new LmdbStorage(dir) });
-  const def = { name: 'echo', instructions: 'Echo.', provider: new OfflineProvider(), model: 'offline' };
-  const echo: AgentFactory = {
-    info: { name: 'echo', description: 'echo', tools: [], handoffs: [], delegates: [], model: 'offline' },
-    behavior: () => agentBehavior(def),
-  };
-  const deps = localDeps(system, { agents: [echo] });
+  // One agent on the offline model, served by the catalog `troupe start` builds.
+  const config = configSchema.parse({
+    agents: [{ name: 'echo', description: 'echo', instructions: 'Echo.' }],
+    memory: { store: { index: [] } },
+  });
+  const mesh = new MeshNode(system);
+  const catalog = await composeCatalog(config, mesh, { provider: () => ({ provider: new OfflineProvider(), model: 'offline' }) });
+  await mesh.start();
+  const deps = catalogDeps(system, catalog);
   const gateway = await Gateway.start({
     port: 0,
     deps,
@@ -96,6 +101,8 @@ export async function idleReaders(clients = 200, sendBufferBytes = 4 * 1024 * 10
   await new Promise((res) => setTimeout(res, 8000));
   const later = await memory();
   await gateway.close();
+  mesh.stop();
+  await catalog.close();
   await system.shutdown();
   rmSync(dir, { recursive: true, force: true });
   return {

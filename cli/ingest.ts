@@ -11,7 +11,7 @@ import { MeshNode, openStorage } from '../runtime/index.js';
 import { createSystem } from '../supervisors/index.js';
 import { RAG_INGEST, guessFormat, type IngestReply } from '../actors/memory/index.js';
 import { UsageError, type Command } from './command.js';
-import { composeCatalog } from './compose.js';
+import { composeCatalog } from './kinds.js';
 import { expandFiles } from './glob.js';
 
 const usage = `troupe ingest <collection> <files, directories or globs…> [--tenant T] [--config FILE]

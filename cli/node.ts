@@ -1,23 +1,26 @@
 /**
- * `troupe node` and `troupe node drain`: join a mesh on NATS JetStream and host actor kinds (the
- * config's agents and tools, or a module's), draining on SIGTERM/SIGINT; or ask a node to drain.
+ * `troupe node` and `troupe node drain`: join a mesh on NATS JetStream and host actor kinds (those
+ * of cli/kinds.ts for the config, and a module's; `--kinds` picks), draining on SIGTERM/SIGINT; or
+ * ask a node to drain.
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadConfig, type TroupeConfig } from '../config/index.js';
 import { MeshNode, NODE_DRAIN, type KindSpec } from '../runtime/index.js';
+import type { KindDescriptor } from '../actors/index.js';
 import { createSystem, transportFor } from '../supervisors/index.js';
 import { catalogDeps, startGateway } from '../gateway/index.js';
-import { composeCatalog } from './compose.js';
+import { KINDS, composeCatalog } from './kinds.js';
 import type { Command } from './command.js';
 import { exitOnFatal } from './fatal.js';
 import { protectSecrets } from './secrets.js';
 
 const usage = `troupe node --nats URL[,URL…] [--kinds a,b] [--module FILE] [--node-id ID] [--prefix P] [--config FILE] [--gateway]
-  Join a running mesh on NATS JetStream and host the given actor kinds (from FILE's exported
-  \`kinds\`; the config's agents and tools by default). SIGTERM or SIGINT drains the node: it stops
-  taking work, finishes what it has, snapshots and hands its actors over, then exits.
+  Join a running mesh on NATS JetStream and host the given actor kinds (default: all of them):
+  agent, remote, tool, memory, collection (from config), plus FILE's exported \`kinds\`. The node
+  still reaches every kind (e.g. its agents call tools hosted elsewhere). SIGTERM or SIGINT drains
+  the node: it stops taking work, finishes what it has, snapshots and hands its actors over, then exits.
 troupe node drain --node-id ID --nats URL[,URL…] [--prefix P]
   Ask a running node to drain.`;
 
@@ -57,28 +60,49 @@ function nodeConfig(values: NodeFlags): TroupeConfig {
   return config;
 }
 
-async function loadKinds(file: string | undefined): Promise<KindSpec[]> {
-  if (file === undefined) return [];
-  const mod = (await import(pathToFileURL(resolve(file)).href)) as { kinds?: KindSpec[] };
-  if (!Array.isArray(mod.kinds)) throw new Error(`${file} must export \`kinds\`: an array of { kind, behavior, pool? }`);
-  return mod.kinds;
+/** What `--module FILE` exports as `kinds`: runtime kind specs, kind descriptors, or both. */
+interface ModuleKinds {
+  readonly specs: KindSpec[];
+  readonly descriptors: KindDescriptor[];
+}
+
+async function loadModule(file: string | undefined): Promise<ModuleKinds> {
+  if (file === undefined) return { specs: [], descriptors: [] };
+  const mod = (await import(pathToFileURL(resolve(file)).href)) as { kinds?: unknown[] };
+  if (!Array.isArray(mod.kinds))
+    throw new Error(`${file} must export \`kinds\`: an array of { kind, behavior, pool? } or kind descriptors { name, serves, build }`);
+  const isDescriptor = (k: unknown): k is KindDescriptor => typeof (k as KindDescriptor).build === 'function';
+  return { specs: mod.kinds.filter((k): k is KindSpec => !isDescriptor(k)), descriptors: mod.kinds.filter(isDescriptor) };
+}
+
+/**
+ * The kinds this node knows: {@link KINDS} with a module's descriptors replacing those of the same
+ * name (or added), minus those serving an address kind the module hosts with a plain spec.
+ */
+function knownKinds(mod: ModuleKinds): KindDescriptor[] {
+  const replaced = KINDS.map((d) => mod.descriptors.find((m) => m.name === d.name) ?? d);
+  const added = mod.descriptors.filter((m) => !KINDS.some((d) => d.name === m.name));
+  return [...replaced, ...added].filter((d) => !mod.specs.some((s) => s.kind === d.serves));
 }
 
 /** Runs a mesh node until it drained. */
 export async function node(values: NodeFlags): Promise<number> {
   const config = nodeConfig(values);
   const wanted = config.node.kinds;
-  const kinds = (await loadKinds(values.module)).filter((k) => wanted.length === 0 || wanted.includes(k.kind));
-  // The config's agents and tools (kinds `agent` and `tool`) unless a module defines those kinds.
-  const builtin = ['agent', 'tool'].filter((k) => !kinds.some((s) => s.kind === k) && (wanted.length === 0 || wanted.includes(k)));
-  const missing = wanted.filter((k) => !kinds.some((s) => s.kind === k) && !builtin.includes(k));
-  if (missing.length > 0) throw new Error(`no definition for kind(s) ${missing.join(', ')} (pass --module with their definitions)`);
+  const mod = await loadModule(values.module);
+  const kinds = knownKinds(mod);
+  const known = [...new Set([...kinds.map((d) => d.name), ...mod.specs.map((s) => s.kind)])];
+  const unknown = wanted.filter((k) => !known.includes(k) && !kinds.some((d) => d.serves === k));
+  if (unknown.length > 0)
+    throw new Error(`unknown kind(s) ${unknown.join(', ')}: known kinds are ${known.join(', ')} (pass --module FILE to add kinds)`);
   const system = await createSystem({ config, onFatal: exitOnFatal });
   const mesh = new MeshNode(system);
-  const catalog = builtin.length > 0 ? await composeCatalog(config, mesh) : undefined;
-  for (const k of kinds) mesh.host(k);
+  // Every node knows every id (so it can reach any actor); it hosts only the wanted kinds.
+  const hosts = wanted.length === 0 ? undefined : wanted.filter((k) => kinds.some((d) => d.name === k || d.serves === k));
+  const catalog = await composeCatalog(config, mesh, { kinds, ...(hosts === undefined ? {} : { hosts }) });
+  for (const k of mod.specs) if (wanted.length === 0 || wanted.includes(k.kind)) mesh.host(k);
   await mesh.start();
-  await catalog?.attachMcpServers(system);
+  await catalog.start();
   let serving = true;
   const gateway =
     values.gateway === true && config.gateway.enabled
@@ -114,6 +138,7 @@ export async function node(values: NodeFlags): Promise<number> {
     }, 500);
   });
   await gateway?.close();
+  await catalog.close();
   console.log(`troupe: node ${system.node} drained (${mesh.takeovers} takeovers during its life)`);
   return 0;
 }

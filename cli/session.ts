@@ -8,7 +8,7 @@ import { loadConfig, type TroupeConfig } from '../config/index.js';
 import { MeshNode, openStorage } from '../runtime/index.js';
 import { createSystem } from '../supervisors/index.js';
 import { catalogDeps, startGateway } from '../gateway/index.js';
-import { composeCatalog } from './compose.js';
+import { composeCatalog } from './kinds.js';
 
 /** A gateway to talk to, and how to let it go. */
 export interface Session {

@@ -11,7 +11,7 @@ import { createSystem } from '../supervisors/index.js';
 import { demoRound, startDemo, type DemoStats } from '../examples/embedded-mesh.js';
 import { converse, startAgents } from '../examples/embedded-agents.js';
 import { catalogDeps, startGateway } from '../gateway/index.js';
-import type { Catalog } from '../actors/agent/index.js';
+import type { Catalog } from '../actors/kinds/index.js';
 import type { Command } from './command.js';
 import { exitOnFatal } from './fatal.js';
 import { protectSecrets } from './secrets.js';

@@ -21,9 +21,7 @@ export {
 } from './http.js';
 export { Gateway, DEFAULT_LIMITS, gatewayOptionsFromConfig } from './server.js';
 export type { GatewayOptions, GatewayLimits } from './server.js';
-export { localDeps } from './deps.js';
 export { catalogDeps, allRoutes, startGateway } from './embedded.js';
-export type { AgentFactory, ToolFactory, LocalDepsOptions } from './deps.js';
 export {
   Authenticator,
   ANONYMOUS_ADMIN,

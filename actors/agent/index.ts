@@ -12,7 +12,6 @@ export type { LostEvent } from './live.js';
 export { SEGMENT_BYTES, isStoredStub } from './event-log.js';
 export type { WireEvent } from './event-log.js';
 export type { RunRecord, RunCheckpoint, ThreadRecord, ThreadCheckpoint, ThreadStatus, PendingInterrupt, PendingCalls } from './store.js';
-export { Catalog } from './catalog.js';
-export type { CatalogAgent, CatalogOptions, CatalogKind } from './catalog.js';
+export { agentKind, AGENT_HOOKS } from './kind.js';
 export { admitRun, leaveRuns, newRunRecord, TERMINAL_RUN_STATUSES } from './run-contract.js';
 export type { RunCreated } from './run-contract.js';

@@ -26,3 +26,4 @@ export type { ClockReading } from './builtins.js';
 export { evaluateExpression, CalculatorError, MAX_EXPRESSION_LENGTH, MAX_DEPTH } from './calculator.js';
 export { attachMcpServer, mcpToolSpec } from './mcp.js';
 export type { McpServerSpec, McpStdioServerSpec, McpHttpServerSpec, AttachMcpOptions, McpAttachment } from './mcp.js';
+export { toolKind, TOOL_FUNCTIONS } from './kind.js';

@@ -2,14 +2,15 @@
 import { configSchema } from 'troupe/config';
 import { createSystem } from 'troupe/supervisors';
 import { MeshNode } from 'troupe/runtime';
-import { Catalog } from 'troupe/actors';
+import { Catalog, agentKind, toolKind } from 'troupe/actors';
 import { catalogDeps, startGateway } from 'troupe/gateway';
 import { TroupeClient } from 'troupe/client';
 
 const config = configSchema.parse({ gateway: { port: 0 } }); // the demo agents on the offline model
 const system = await createSystem({ config });
 const mesh = new MeshNode(system);
-const catalog = new Catalog({ agents: config.agents }).install(mesh);
+// The kinds this process serves: config's agents and the tools they call (docs/adding-a-kind.md).
+const catalog = (await Catalog.create({ system, config, kinds: [agentKind, toolKind] })).install(mesh);
 await mesh.start();
 const gateway = await startGateway(catalogDeps(system, catalog), config.gateway);
 
@@ -23,4 +24,5 @@ console.log('answer', outcome.status === 'success' ? outcome.output : outcome.st
 await client.close();
 await gateway.close();
 mesh.stop(); // placement sweeps
+await catalog.close();
 await system.shutdown();

@@ -3,19 +3,15 @@ import { Client } from '@langchain/langgraph-sdk';
 import { configSchema } from 'troupe/config';
 import { createSystem } from 'troupe/supervisors';
 import { MeshNode } from 'troupe/runtime';
-import { Catalog, embedderFromConfig, storeBehavior, storeOptionsFromConfig } from 'troupe/actors';
+import { Catalog, agentKind, storeKind, toolKind } from 'troupe/actors';
 import { catalogDeps, startGateway } from 'troupe/gateway';
 
 const config = configSchema.parse({ gateway: { port: 0 }, memory: { embedThreads: 0 } });
 const system = await createSystem({ config });
 const mesh = new MeshNode(system);
-// Every namespace of the store is indexed by default (whole value, offline USE-lite).
-const embedder = await embedderFromConfig(config.memory);
-const store = storeBehavior(storeOptionsFromConfig(config.memory, { embedder }));
-const catalog = new Catalog({
-  agents: config.agents,
-  kinds: [{ kind: 'memory', accepts: (id) => id === 'store', behavior: () => store }],
-}).install(mesh);
+// Agents, their tools, and the long-term store `memory/store`: every namespace of it is indexed by
+// default (whole value, offline USE-lite; the catalog makes the embedder and closes it).
+const catalog = (await Catalog.create({ system, config, kinds: [agentKind, toolKind, storeKind] })).install(mesh);
 await mesh.start();
 const gateway = await startGateway(catalogDeps(system, catalog), config.gateway);
 
@@ -40,5 +36,5 @@ console.log('store best', items[0]?.key);
 
 await gateway.close();
 mesh.stop(); // placement sweeps
+await catalog.close();
 await system.shutdown();
-await embedder.close();

@@ -10,7 +10,9 @@ import { RUN_CREATE, type RunEvent } from '../../protocols/index.js';
 import { eventually } from '../transport/contract.js';
 import { MeshNode, type ActorSystem } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
-import { Catalog, RunStore, waitForRun } from '../../actors/agent/index.js';
+import { RunStore, waitForRun } from '../../actors/agent/index.js';
+import type { Catalog } from '../../actors/kinds/index.js';
+import { composeCatalog } from '../../cli/kinds.js';
 import { OfflineProvider } from '../../actors/llm/offline.js';
 
 const fixture = fileURLToPath(new URL('../tool/fixtures/mcp-stdio-server.ts', import.meta.url));
@@ -27,13 +29,8 @@ afterEach(async () => {
 async function start(config: unknown): Promise<{ s: ActorSystem; c: Catalog; mesh: MeshNode }> {
   const cfg = configSchema.parse(config);
   system = await createSystem({ config: cfg });
-  catalog = new Catalog({
-    agents: cfg.agents,
-    mcpServers: cfg.mcpServers,
-    provider: { provider: new OfflineProvider(), model: 'offline' },
-  });
   const mesh = new MeshNode(system);
-  catalog.install(mesh);
+  catalog = await composeCatalog(cfg, mesh, { provider: () => ({ provider: new OfflineProvider(), model: 'offline' }) });
   await mesh.start();
   await catalog.attachMcpServers(system);
   return { s: system, c: catalog, mesh };

@@ -8,7 +8,9 @@ import { configSchema } from '../../config/index.js';
 import { RUN_CREATE } from '../../protocols/index.js';
 import { MeshNode, type ActorSystem } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
-import { Catalog, waitForRun } from '../../actors/agent/index.js';
+import { waitForRun } from '../../actors/agent/index.js';
+import type { Catalog } from '../../actors/kinds/index.js';
+import { composeCatalog } from '../../cli/kinds.js';
 
 let system: ActorSystem | undefined;
 let catalog: Catalog | undefined;
@@ -31,9 +33,8 @@ describe('the default agents on the offline model', () => {
   it('hand off, call tools and answer by meaning', async () => {
     const config = configSchema.parse({});
     system = await createSystem({ config });
-    catalog = new Catalog({ agents: config.agents });
     const mesh = new MeshNode(system);
-    catalog.install(mesh);
+    catalog = await composeCatalog(config, mesh);
     await mesh.start();
 
     const billing = await ask('triage', 'I was charged twice on my invoice, please help');

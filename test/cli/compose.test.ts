@@ -7,8 +7,8 @@ import { createSystem } from '../../supervisors/index.js';
 import { waitForRun } from '../../actors/agent/index.js';
 import { OfflineProvider } from '../../actors/llm/offline.js';
 import type { ChatMessage, ModelProvider, ModelRequest } from '../../actors/llm/types.js';
-import { RECALL_HEADING, composeCatalog } from '../../cli/compose.js';
-import { RAG_INGEST } from '../../actors/memory/index.js';
+import { composeCatalog } from '../../cli/kinds.js';
+import { RAG_INGEST, RECALL_HEADING } from '../../actors/memory/index.js';
 
 let system: ActorSystem | undefined;
 afterEach(async () => {
@@ -36,7 +36,7 @@ describe('composeCatalog', () => {
     system = await createSystem({ config });
     const mesh = new MeshNode(system);
     const provider = new Seeing();
-    const catalog = await composeCatalog(config, mesh, { provider: { provider, model: 'offline' } });
+    const catalog = await composeCatalog(config, mesh, { provider: () => ({ provider, model: 'offline' }) });
     await mesh.start();
 
     const store = await catalog.ensure('memory/store', 'acme');
@@ -83,7 +83,7 @@ describe('composeCatalog with collections', () => {
     system = await createSystem({ config });
     const mesh = new MeshNode(system);
     const provider = new Seeing();
-    const catalog = await composeCatalog(config, mesh, { provider: { provider, model: 'offline' } });
+    const catalog = await composeCatalog(config, mesh, { provider: () => ({ provider, model: 'offline' }) });
     await mesh.start();
     try {
       const facts = await catalog.ensure('collection/facts', 'acme');

@@ -5,16 +5,13 @@
 import { expect } from 'vitest';
 import { Client as Client2 } from '@langchain/langgraph-sdk';
 import { Client as Client1 } from 'langgraph-sdk-v1';
-import { agentBehavior, type AgentDefinition } from '../../actors/agent/index.js';
 import { OfflineProvider } from '../../actors/llm/offline.js';
 import type { ModelEvent, ModelProvider, ModelRequest } from '../../actors/llm/types.js';
-import { builtinTools, toolBehavior } from '../../actors/tool/index.js';
+import { composeCatalog } from '../../cli/kinds.js';
+import { configSchema } from '../../config/index.js';
 import { acpRoute } from '../../gateway/acp/index.js';
-import { Gateway, generateApiKey, localDeps, type AgentFactory, type ToolFactory } from '../../gateway/index.js';
-import type { AgentInfo, GatewayDeps } from '../../gateway/types.js';
-import { isTroupeError, STORE_ADDRESS } from '../../protocols/index.js';
-import { storeBehavior } from '../../actors/memory/store/index.js';
-import { MemoryTransport, startSystem, type ActorSystem, type Behavior, type MemoryHub, type MemoryStorage } from '../../runtime/index.js';
+import { Gateway, catalogDeps, generateApiKey } from '../../gateway/index.js';
+import { MemoryTransport, MeshNode, startSystem, type ActorSystem, type MemoryHub, type MemoryStorage } from '../../runtime/index.js';
 import { createSystem, xstateLifecycle } from '../../supervisors/index.js';
 
 /** The offline model, `delayMs` per token (aborts promptly when the run is cancelled). */
@@ -33,35 +30,21 @@ export class SlowProvider implements ModelProvider {
   }
 }
 
-const offline = new OfflineProvider();
-const DEFS: AgentDefinition[] = [
-  { name: 'assistant', instructions: 'You help.', provider: offline, model: 'offline', tools: ['calculator', 'clock'] },
-  { name: 'careful', instructions: 'Ask first.', provider: offline, model: 'offline', tools: ['calculator'], approvals: ['calculator'] },
-  { name: 'triage', instructions: 'Route.', provider: offline, model: 'offline', handoffs: ['billing'] },
-  { name: 'billing', instructions: 'Bills.', provider: offline, model: 'offline' },
-  { name: 'slow', instructions: 'Slowly.', provider: new SlowProvider(40), model: 'offline', tools: ['calculator'] },
-  { name: 'brief', instructions: 'One model call only.', provider: offline, model: 'offline', tools: ['calculator'], maxTurns: 1 },
-];
-
-function info(d: AgentDefinition): AgentInfo {
-  return {
-    name: d.name,
-    description: `${d.name} agent`,
-    tools: d.tools ?? [],
-    handoffs: d.handoffs ?? [],
-    delegates: d.delegates ?? [],
-    model: d.model,
-  };
-}
-
-/** Agents (and the built-in tools) as gateway factories, activated per tenant on first use. */
-function agentFactories(): AgentFactory[] {
-  return DEFS.map((d) => ({ info: info(d), behavior: () => agentBehavior(d) as Behavior<unknown> }));
-}
-
-function toolFactories(): ToolFactory[] {
-  return builtinTools.map((t) => ({ name: t.name, behavior: () => toolBehavior(t) as Behavior<unknown> }));
-}
+const offline = { provider: new OfflineProvider(), model: 'offline' };
+const slow = { provider: new SlowProvider(40), model: 'offline' };
+/** The agents of every ACP test node (config entries, served by the real catalog), on the offline model. */
+const CONFIG = configSchema.parse({
+  agents: [
+    { name: 'assistant', description: 'assistant agent', instructions: 'You help.', tools: ['calculator', 'clock'] },
+    { name: 'careful', description: 'careful agent', instructions: 'Ask first.', tools: ['calculator'], approvals: ['calculator'] },
+    { name: 'triage', description: 'triage agent', instructions: 'Route.', handoffs: ['billing'] },
+    { name: 'billing', description: 'billing agent', instructions: 'Bills.' },
+    { name: 'slow', description: 'slow agent', instructions: 'Slowly.', tools: ['calculator'] },
+    { name: 'brief', description: 'brief agent', instructions: 'One model call only.', tools: ['calculator'], maxTurns: 1 },
+  ],
+  // The long-term store without semantic search (no embedder to load).
+  memory: { store: { index: [] } },
+});
 
 /** The tenants the tests use; each has an API key (`keyOf`). */
 export const TENANTS = [
@@ -90,8 +73,8 @@ export interface AcpFixture {
 
 /**
  * Starts a mesh and the real gateway server (API keys per tenant, generous rate limits) with
- * the ACP route on a random loopback port. The long-term store actor is activated per tenant
- * like the agents.
+ * the ACP route on a random loopback port, over the catalog `troupe start` builds: the
+ * long-term store actor is activated per tenant like the agents.
  */
 export async function startAcp(
   options: {
@@ -110,17 +93,11 @@ export async function startAcp(
           node: options.node,
           warn: () => undefined,
         });
-  const local = localDeps(system, { agents: agentFactories(), tools: toolFactories() });
-  const deps: GatewayDeps = {
-    ...local,
-    ensure: (address, tenant) =>
-      address === STORE_ADDRESS
-        ? system.spawn(address, storeBehavior(), { tenant }).catch((e: unknown) => {
-            if (isTroupeError(e, 'conflict')) return system.ref(address, tenant);
-            throw e;
-          })
-        : local.ensure(address, tenant),
-  };
+  // The real catalog (cli/kinds.ts): agents, tools and the long-term store, activated per tenant on first use.
+  const mesh = new MeshNode(system);
+  const catalog = await composeCatalog(CONFIG, mesh, { provider: (agent) => (agent === 'slow' ? slow : offline) });
+  await mesh.start();
+  const deps = catalogDeps(system, catalog);
   const keys = options.keys ?? new Map(TENANTS.map((t) => [t, generateApiKey()]));
   const gateway = await Gateway.start({
     deps,
@@ -141,6 +118,8 @@ export async function startAcp(
     },
     async close() {
       await gateway.close();
+      mesh.stop();
+      await catalog.close();
       await system.shutdown();
     },
   };

@@ -8,9 +8,10 @@ import fc from 'fast-check';
 import { request } from 'node:http';
 import { WebSocket } from 'ws';
 import { CLIENT_LIMITS, inspectWireValue } from '../../protocols/index.js';
-import { Gateway, localDeps, readJson, sendJson, signJwt, type HttpRoute } from '../../gateway/index.js';
+import { Gateway, readJson, sendJson, signJwt, type HttpRoute } from '../../gateway/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import type { ActorSystem } from '../../runtime/index.js';
+import { noAgentDeps } from './catalog-fixture.js';
 
 let system: ActorSystem | undefined;
 let gateway: Gateway | undefined;
@@ -31,7 +32,7 @@ const echo: HttpRoute = {
 
 async function start(options: Partial<Parameters<typeof Gateway.start>[0]> = {}): Promise<Gateway> {
   system = await createSystem({ warn: () => undefined });
-  gateway = await Gateway.start({ port: 0, deps: localDeps(system, { agents: [] }), routes: [echo], warn: () => undefined, ...options });
+  gateway = await Gateway.start({ port: 0, deps: await noAgentDeps(system), routes: [echo], warn: () => undefined, ...options });
   return gateway;
 }
 

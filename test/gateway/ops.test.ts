@@ -1,11 +1,12 @@
 /** `/healthz` and `/metrics` (docs/gateway-operations.md), including a real NATS server going away. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { Gateway, generateApiKey, localDeps, Registry } from '../../gateway/index.js';
+import { Gateway, generateApiKey, Registry } from '../../gateway/index.js';
 import { type ActorSystem } from '../../runtime/index.js';
 import { JetStreamTransport } from '../../runtime/jetstream/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import { NatsServer } from '../nats/server.js';
 import { startFrame, startNode, WsClient, type TestNode } from './ws-fixture.js';
+import { noAgentDeps } from './catalog-fixture.js';
 
 let node: TestNode | undefined;
 const cleanups: (() => Promise<void>)[] = [];
@@ -24,7 +25,7 @@ const until = async (cond: () => Promise<boolean>, timeoutMs = 10_000): Promise<
 };
 
 async function gatewayOn(system: ActorSystem, ready: () => boolean): Promise<Gateway> {
-  const g = await Gateway.start({ port: 0, deps: localDeps(system, { agents: [], ready }) });
+  const g = await Gateway.start({ port: 0, deps: await noAgentDeps(system, ready) });
   cleanups.push(() => g.close());
   return g;
 }

@@ -6,7 +6,6 @@ import {
   Gateway,
   gatewayError,
   generateApiKey,
-  localDeps,
   rateLimitedError,
   readJson,
   sendJson,
@@ -15,6 +14,7 @@ import {
 } from '../../gateway/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import type { ActorSystem } from '../../runtime/index.js';
+import { noAgentDeps } from './catalog-fixture.js';
 
 let system: ActorSystem | undefined;
 let gateway: Gateway | undefined;
@@ -44,7 +44,7 @@ const echo: HttpRoute = {
 
 async function start(options: Partial<Parameters<typeof Gateway.start>[0]> = {}): Promise<Gateway> {
   system = await createSystem({ warn: () => undefined });
-  gateway = await Gateway.start({ port: 0, deps: localDeps(system, { agents: [] }), routes: [echo], warn: () => undefined, ...options });
+  gateway = await Gateway.start({ port: 0, deps: await noAgentDeps(system), routes: [echo], warn: () => undefined, ...options });
   return gateway;
 }
 
@@ -155,7 +155,7 @@ describe('gateway HTTP server', () => {
 
   it('says which port is taken when it cannot listen', async () => {
     const g = await start();
-    await expect(Gateway.start({ port: g.port, deps: localDeps(system!, { agents: [] }) })).rejects.toThrow(
+    await expect(Gateway.start({ port: g.port, deps: await noAgentDeps(system!) })).rejects.toThrow(
       `cannot listen on 127.0.0.1:${g.port}: address in use (set TROUPE_PORT`,
     );
   });

@@ -4,49 +4,40 @@
  */
 import { afterEach } from 'vitest';
 import { WebSocket } from 'ws';
+import { z } from 'zod';
 import { OfflineProvider } from '../../actors/llm/offline.js';
-import { agentBehavior, type AgentDefinition } from '../../actors/agent/index.js';
-import { TOOL_CALL, TOOL_DESCRIBE, type ToolCallRequest } from '../../actors/tool/types.js';
+import { defineTool, type FunctionTool } from '../../actors/tool/index.js';
+import { composeCatalog } from '../../cli/kinds.js';
+import { configSchema } from '../../config/index.js';
 import type { MemoryStorage } from '../../runtime/index.js';
-import { MemoryHub, MemoryTransport, type ActorSystem, type Behavior } from '../../runtime/index.js';
+import { MemoryHub, MemoryTransport, MeshNode, type ActorSystem } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
-import { Gateway, localDeps, type AgentFactory, type GatewayOptions, type ToolFactory } from '../../gateway/index.js';
+import { Gateway, catalogDeps, type GatewayOptions } from '../../gateway/index.js';
 import { startSystem } from '../../runtime/index.js';
 import { xstateLifecycle } from '../../supervisors/index.js';
 
-const provider = new OfflineProvider();
+const offline = { provider: new OfflineProvider(), model: 'offline' };
 
-/** An agent on the offline model, activatable in any tenant. */
-export function offlineAgent(name: string, extra: Partial<AgentDefinition> = {}): AgentFactory {
-  const def: AgentDefinition = { name, instructions: `You are ${name}.`, provider, model: 'offline', ...extra };
-  return {
-    info: {
-      name,
-      description: `${name} agent`,
-      tools: def.tools ?? [],
-      handoffs: def.handoffs ?? [],
-      delegates: def.delegates ?? [],
-      model: 'offline',
-    },
-    behavior: () => agentBehavior(def) as Behavior<unknown>,
-  };
+/** An agent config entry on the offline model (the catalog serves it in any tenant). */
+export function offlineAgent(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { name, description: `${name} agent`, instructions: `You are ${name}.`, ...extra };
 }
 
-/** A tool actor computing `run(args)`. */
-export function tool(name: string, run: (args: Record<string, unknown>) => unknown): ToolFactory {
-  const behavior: Behavior<undefined> = {
-    async receive(msg) {
-      if (msg.type === TOOL_DESCRIBE) return { name, description: `${name} tool`, parameters: { type: 'object' } };
-      if (msg.type !== TOOL_CALL) return undefined;
-      const out = await run((msg.payload as ToolCallRequest).arguments);
-      return { content: [{ type: 'text', text: typeof out === 'string' ? out : JSON.stringify(out) }] };
+/** A function tool computing `run(args)`, served through the catalog's tool kind. */
+export function tool(name: string, run: (args: Record<string, unknown>) => unknown): FunctionTool<never> {
+  return defineTool<Record<string, unknown>>({
+    name,
+    description: `${name} tool`,
+    input: z.record(z.string(), z.unknown()),
+    run: (args) => {
+      const out = run(args);
+      return typeof out === 'string' ? out : JSON.stringify(out);
     },
-  };
-  return { name, behavior: () => behavior as Behavior<unknown> };
+  }) as FunctionTool<never>;
 }
 
-/** The agents every gateway test node has. */
-export function testAgents(): { agents: AgentFactory[]; tools: ToolFactory[] } {
+/** The agents (config entries) and extra tools every gateway test node has. */
+export function testAgents(): { agents: Record<string, unknown>[]; tools: FunctionTool<never>[] } {
   return {
     agents: [
       offlineAgent('assistant', { tools: ['add'] }),
@@ -76,10 +67,12 @@ export async function startNode(
       ? await createSystem({ transport, node: options.node, warn: () => undefined })
       : await startSystem({ lifecycle: xstateLifecycle, transport, storage: options.storage, node: options.node, warn: () => undefined });
   const { agents, tools } = testAgents();
-  const deps = localDeps(system, { agents, tools });
-  // Tools are pools in each tenant that uses them; start them for the tenants the tests use.
-  for (const tenant of ['default', 'acme', 'globex'])
-    for (const t of tools) await system.spawn(`tool/${t.name}`, t.behavior(tenant), { tenant, pool: true });
+  // The real catalog (cli/kinds.ts) with the test tools as extra function tools; the long-term store without an embedder.
+  const config = configSchema.parse({ agents, memory: { store: { index: [] } } });
+  const mesh = new MeshNode(system);
+  const catalog = await composeCatalog(config, mesh, { provider: () => offline, tools });
+  await mesh.start();
+  const deps = catalogDeps(system, catalog);
   const gateway = await Gateway.start({ port: 0, ...options, deps });
   return {
     system,
@@ -87,6 +80,8 @@ export async function startNode(
     url: gateway.url.replace(/^http/, 'ws') + '/ws',
     async stop() {
       await gateway.close();
+      mesh.stop();
+      await catalog.close();
       await system.shutdown();
     },
   };

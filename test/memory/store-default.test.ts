@@ -7,8 +7,8 @@ import { configSchema } from '../../config/index.js';
 import { STORE_PUT, STORE_SEARCH, type StoreSearchReply } from '../../protocols/index.js';
 import { MeshNode, type ActorSystem } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
-import type { Catalog } from '../../actors/agent/index.js';
-import { composeCatalog } from '../../cli/compose.js';
+import type { Catalog } from '../../actors/kinds/index.js';
+import { composeCatalog } from '../../cli/kinds.js';
 
 let system: ActorSystem | undefined;
 let catalog: Catalog | undefined;

@@ -16,7 +16,9 @@ import { configSchema } from '../../config/index.js';
 import { RUN_CANCEL, RUN_CREATE, RUN_RESUME, registerSecret, type RunEvent } from '../../protocols/index.js';
 import { MemoryStorage, MeshNode, type ActorSystem } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
-import { Catalog, RunStore, waitForRun, type RunResult } from '../../actors/agent/index.js';
+import { RunStore, waitForRun, type RunResult } from '../../actors/agent/index.js';
+import type { Catalog } from '../../actors/kinds/index.js';
+import { composeCatalog } from '../../cli/kinds.js';
 import { OfflineProvider } from '../../actors/llm/offline.js';
 
 const TOKEN = 'remote-token-5f1c9e2a7b';
@@ -138,9 +140,8 @@ const AGENTS = () => [
 async function start(storage = new MemoryStorage()): Promise<{ s: ActorSystem; c: Catalog }> {
   const cfg = configSchema.parse({ agents: AGENTS() });
   system = await createSystem({ config: cfg, storage });
-  const c = new Catalog({ agents: cfg.agents, env: { SDK_TOKEN: TOKEN }, provider: { provider: new OfflineProvider(), model: 'offline' } });
   const mesh = new MeshNode(system);
-  c.install(mesh);
+  const c = await composeCatalog(cfg, mesh, { env: { SDK_TOKEN: TOKEN }, provider: () => ({ provider: new OfflineProvider(), model: 'offline' }) });
   await mesh.start();
   return { s: system, c };
 }

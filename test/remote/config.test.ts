@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { agentsSchema } from '../../config/index.js';
 import { isTroupeError } from '../../protocols/index.js';
 import { remoteKind, transcript } from '../../actors/remote/index.js';
+import type { KindServices } from '../../actors/kinds/index.js';
 import type { ChatMessage } from '../../actors/llm/index.js';
 
 const CARD = 'http://127.0.0.1:9/.well-known/agent-card.json';
@@ -57,19 +58,23 @@ describe('remote agents in config', () => {
     ]);
   });
 
-  it('the kind descriptor accepts remote entries only and builds their behavior', () => {
+  it('the kind descriptor accepts remote entries only and builds their behavior', async () => {
     const agents = agentsSchema.parse([
       { name: 'desk', instructions: 'Route.' },
       { name: 'far', remote: { card: CARD } },
     ]);
     expect(remoteKind.name).toBe('remote');
-    expect(remoteKind.accepts('far', agents)).toBe(true);
-    expect(remoteKind.accepts('desk', agents)).toBe(false);
-    expect(remoteKind.accepts('nobody', agents)).toBe(false);
-    expect(typeof remoteKind.behavior(agents[1]!).receive).toBe('function');
+    expect(remoteKind.serves).toBe('agent');
+    expect(remoteKind.stateful).toBe(true);
+    const built = await remoteKind.build({ config: { agents }, env: {} } as unknown as KindServices);
+    expect(built.ids().includes('far')).toBe(true);
+    expect(built.ids().includes('desk')).toBe(false);
+    expect(built.ids().includes('nobody')).toBe(false);
+    expect(built.agents?.()).toEqual([expect.objectContaining({ name: 'far', provider: 'a2a', model: CARD })]);
+    expect(typeof built.behavior('far', 'acme').receive).toBe('function');
     let thrown: unknown;
     try {
-      remoteKind.behavior(agents[0]!);
+      built.behavior('desk', 'acme');
     } catch (e) {
       thrown = e;
     }

@@ -14,3 +14,6 @@ export { collectionBehavior, collectionAddress, spawnCollection, MEMORY_BUCKET }
 export type { CollectionActorOptions } from './actor.js';
 export { collectionSearchTool, rememberTool } from './tools.js';
 export type { CollectionToolOptions } from './tools.js';
+export { collectionKind } from './kind.js';
+export { recallHook, RECALL_HEADING } from './recall.js';
+export type { RecallSpec } from './recall.js';

@@ -22,3 +22,4 @@ export { STORE_BUCKET } from './records.js';
 export type { StoredItem, StoredVectors } from './records.js';
 export { storeOptionsFromConfig } from './options.js';
 export type { StoreMemoryConfig } from './options.js';
+export { storeKind } from './kind.js';

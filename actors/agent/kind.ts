@@ -1,0 +1,106 @@
+/**
+ * The `agent` kind: each local agent config names is the stateful actor `agent/<name>`, per
+ * tenant. Its model calls go through the hooks other kinds contribute under {@link AGENT_HOOKS}
+ * (e.g. recall from collections), then the thread window `config.memory.window`.
+ */
+import type { AgentConfig } from '../../config/index.js';
+import type { Behavior } from '../../runtime/index.js';
+import { contributionKey, type BuiltKind, type CatalogAgent, type KindDescriptor, type KindServices } from '../kinds/index.js';
+import { providerFor } from '../llm/select.js';
+import { windowMessages } from '../memory/threads/window.js';
+import { agentBehavior } from './behavior.js';
+import type { AgentDefinition, AgentHooks } from './definition.js';
+
+/** Hooks other kinds add to every local agent's run loop (guardrails, memory), applied in list order. */
+export const AGENT_HOOKS = contributionKey<AgentHooks>('agent.hooks');
+
+/** The local agents of config (those without a `remote` entry). */
+export const agentKind: KindDescriptor = {
+  name: 'agent',
+  serves: 'agent',
+  stateful: true,
+  build(services: KindServices): BuiltKind {
+    const { config } = services;
+    const hooks = chainHooks(services.contributions.get(AGENT_HOOKS), config.memory.window);
+    const described = new Map(config.agents.map((a) => [a.name, a.description]));
+    const defs = new Map<string, AgentDefinition & { description: string }>();
+    for (const a of config.agents) {
+      if (a.remote !== undefined) continue;
+      const peers = Object.fromEntries(
+        [...a.handoffs, ...a.delegates].flatMap((p) => (described.get(p) ? [[p, described.get(p) as string]] : [])),
+      );
+      const runs = { retainRunsMs: config.runs.retentionHours * 3_600_000, pruneEveryMs: config.runs.pruneMinutes * 60_000 };
+      defs.set(a.name, { ...definition(a, services), peers, hooks, ...runs });
+    }
+    return {
+      ids: () => [...defs.keys()],
+      behavior: (id) => {
+        const def = defs.get(id) as AgentDefinition;
+        return agentBehavior({ ...def, resolve: (address, tenant) => services.resolve(address, tenant) }) as Behavior<unknown>;
+      },
+      agents: (): CatalogAgent[] =>
+        [...defs.values()].map((d) => ({
+          name: d.name,
+          description: d.description,
+          tools: d.tools ?? [],
+          handoffs: d.handoffs ?? [],
+          delegates: d.delegates ?? [],
+          model: d.model,
+          provider: d.provider.name,
+        })),
+    };
+  },
+};
+
+function definition(a: AgentConfig, services: KindServices): AgentDefinition & { description: string } {
+  const { provider, model } = services.provider?.(a.name) ?? providerFor(a, services.env);
+  return {
+    name: a.name,
+    description: a.description,
+    instructions: a.instructions,
+    provider,
+    model,
+    tools: a.tools,
+    handoffs: a.handoffs,
+    delegates: a.delegates,
+    approvals: a.approvals,
+    subscribe: a.subscribe,
+    publish: a.publish,
+    ...pick(a, ['temperature', 'maxTurns', 'tokenBudget', 'maxDepth', 'runTimeoutMs', 'toolTimeoutMs', 'prices']),
+  };
+}
+
+/** One set of hooks: the contributed ones in order, then the thread window on what the model sees. */
+function chainHooks(contributed: readonly AgentHooks[], window: Parameters<typeof windowMessages>[1]): AgentHooks {
+  const inputs = contributed.flatMap((h) => (h.input === undefined ? [] : [h.input.bind(h)]));
+  const outputs = contributed.flatMap((h) => (h.output === undefined ? [] : [h.output.bind(h)]));
+  return {
+    ...(inputs.length === 0
+      ? {}
+      : {
+          async input(messages, info) {
+            for (const check of inputs) await check(messages, info);
+          },
+        }),
+    async beforeModel(messages, info) {
+      let shown = messages;
+      for (const h of contributed) if (h.beforeModel !== undefined) shown = await h.beforeModel(shown, info);
+      return windowMessages(shown, window).messages;
+    },
+    ...(outputs.length === 0
+      ? {}
+      : {
+          async output(text, info) {
+            let out = text;
+            for (const rewrite of outputs) out = await rewrite(out, info);
+            return out;
+          },
+        }),
+  };
+}
+
+function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
+  return out;
+}

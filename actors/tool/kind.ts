@@ -1,0 +1,64 @@
+/**
+ * The `tool` kind: function tools (the built-ins, the services' extra tools, and tools other
+ * kinds contribute under {@link TOOL_FUNCTIONS}) and the tools of config's MCP servers, each a
+ * pool actor `tool/<name>` per tenant. MCP servers are attached once, on nodes hosting tools;
+ * their actors live in the default tenant and other tenants' `tool/<server>.<tool>` forward there.
+ */
+import { DEFAULT_TENANT, NotFoundError } from '../../protocols/index.js';
+import type { Behavior } from '../../runtime/index.js';
+import { contributionKey, type BuiltKind, type KindDescriptor, type KindServices } from '../kinds/index.js';
+import { builtinTools } from './builtins.js';
+import { toolBehavior } from './function-tool.js';
+import { attachMcpServer, type McpAttachment } from './mcp.js';
+import type { FunctionTool } from './types.js';
+
+/** Function tools other kinds add (e.g. a collection's `search_<name>`), served like the built-ins. */
+export const TOOL_FUNCTIONS = contributionKey<FunctionTool<never>>('tool.functions');
+
+/** Function and MCP tools, pooled on every node hosting the kind. */
+export const toolKind: KindDescriptor = {
+  name: 'tool',
+  serves: 'tool',
+  stateful: false,
+  build(services: KindServices): BuiltKind {
+    const { system, config } = services;
+    const functions = new Map<string, FunctionTool<never>>();
+    for (const t of [...builtinTools, ...services.tools, ...services.contributions.get(TOOL_FUNCTIONS)]) functions.set(t.name, t);
+    const attachments: McpAttachment[] = [];
+    let attached = false;
+    const mcpTools = (): string[] => attachments.flatMap((a) => a.tools().map((t) => t.slice('tool/'.length)));
+    // Another node may host the MCP servers: a `<server>.<tool>` id is served wherever tools are.
+    const servers = config.mcpServers.map((s) => `${s.name}.`);
+    return {
+      ids: () => [...functions.keys(), ...mcpTools()],
+      accepts: (id) => functions.has(id) || mcpTools().includes(id) || servers.some((s) => id.startsWith(s)),
+      tools: () => [...functions.keys(), ...mcpTools()],
+      behavior(id, tenant): Behavior<unknown> {
+        const fn = functions.get(id);
+        if (fn !== undefined) return toolBehavior(fn) as Behavior<unknown>;
+        // In the default tenant an MCP tool is the attachment's own actor.
+        if (tenant === DEFAULT_TENANT || (attached && !mcpTools().includes(id))) throw new NotFoundError(`no tool ${id}`);
+        const address = `tool/${id}`;
+        return {
+          receive: (msg) =>
+            system
+              .ref(address, DEFAULT_TENANT)
+              .ask(msg.type, msg.payload, { timeoutMs: msg.deadline === undefined ? undefined : Math.max(1, msg.deadline - Date.now()) }),
+        };
+      },
+      async start() {
+        for (const spec of config.mcpServers) {
+          const idempotent = new Set(spec.idempotent);
+          const { idempotent: _ignored, ...server } = spec;
+          attachments.push(
+            await attachMcpServer(system, server, { stderr: 'ignore', policyFor: (tool) => ({ idempotent: idempotent.has(tool) }) }),
+          );
+        }
+        attached = true;
+      },
+      async close() {
+        for (const a of attachments.splice(0)) await a.close();
+      },
+    };
+  },
+};

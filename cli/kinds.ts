@@ -1,0 +1,20 @@
+/**
+ * The kinds a Troupe node serves — the whole wiring (ADR 0017, docs/adding-a-kind.md). `troupe
+ * start`, `troupe node`, `troupe chat` and `troupe ingest` all build their catalog from this list;
+ * adding a kind is its folder under actors/ plus one line here.
+ */
+import type { TroupeConfig } from '../config/index.js';
+import type { MeshNode } from '../runtime/index.js';
+import { Catalog, agentKind, remoteKind, toolKind, storeKind, collectionKind, type CatalogOptions, type KindDescriptor } from '../actors/index.js';
+
+/** Every kind, in contribution and listing order. */
+export const KINDS: readonly KindDescriptor[] = [agentKind, remoteKind, toolKind, storeKind, collectionKind];
+
+/** What a caller may set besides config: other kinds, the hosted ones, a model provider for tests, extra tools. */
+export type ComposeOptions = Partial<Omit<CatalogOptions, 'system' | 'config'>>;
+
+/** Builds the catalog of {@link KINDS} for `config` and installs its hosted kinds on `mesh` (call before `mesh.start()`). */
+export async function composeCatalog(config: TroupeConfig, mesh: MeshNode, extra: ComposeOptions = {}): Promise<Catalog> {
+  const catalog = await Catalog.create({ kinds: KINDS, ...extra, system: mesh.system, config });
+  return catalog.install(mesh);
+}
