@@ -5,7 +5,16 @@
  */
 import type { TroupeConfig } from '../config/index.js';
 import type { MeshNode } from '../runtime/index.js';
-import { Catalog, agentKind, remoteKind, toolKind, storeKind, collectionKind, type CatalogOptions, type KindDescriptor } from '../actors/index.js';
+import {
+  Catalog,
+  agentKind,
+  remoteKind,
+  toolKind,
+  storeKind,
+  collectionKind,
+  type CatalogOptions,
+  type KindDescriptor,
+} from '../actors/index.js';
 
 /** Every kind, in contribution and listing order. */
 export const KINDS: readonly KindDescriptor[] = [agentKind, remoteKind, toolKind, storeKind, collectionKind];

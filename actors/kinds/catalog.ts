@@ -119,9 +119,7 @@ export class Catalog {
   /** The agents callers may run, in config order (the default agent, the first configured, stays first). */
   agents(): CatalogAgent[] {
     const order = new Map(this.options.config.agents.map((a, i) => [a.name, i]));
-    return this.entries
-      .flatMap((e) => e.built.agents?.() ?? [])
-      .sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
+    return this.entries.flatMap((e) => e.built.agents?.() ?? []).sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
   }
 
   /** Tool names callers may list and call. */
@@ -169,7 +167,9 @@ function hostedNames(kinds: readonly KindDescriptor[], hosts: readonly string[] 
   const known = new Set(kinds.flatMap((k) => [k.name, k.serves]));
   const unknown = hosts.filter((h) => !known.has(h));
   if (unknown.length > 0)
-    throw new ValidationError(`unknown kind(s) ${unknown.join(', ')}: known kinds are ${[...new Set(kinds.map((k) => k.name))].join(', ')}`);
+    throw new ValidationError(
+      `unknown kind(s) ${unknown.join(', ')}: known kinds are ${[...new Set(kinds.map((k) => k.name))].join(', ')}`,
+    );
   const serves = new Set(kinds.filter((k) => hosts.includes(k.name) || hosts.includes(k.serves)).map((k) => k.serves));
   return new Set(kinds.filter((k) => serves.has(k.serves)).map((k) => k.name));
 }
@@ -179,7 +179,8 @@ function mergedOptions(serves: string, group: readonly Entry[]): ActorOptions | 
   const [first, ...rest] = group as [Entry, ...Entry[]];
   for (const e of rest) {
     const same =
-      e.descriptor.stateful === first.descriptor.stateful && JSON.stringify(e.descriptor.options) === JSON.stringify(first.descriptor.options);
+      e.descriptor.stateful === first.descriptor.stateful &&
+      JSON.stringify(e.descriptor.options) === JSON.stringify(first.descriptor.options);
     if (!same)
       throw new ValidationError(
         `kinds ${first.descriptor.name} and ${e.descriptor.name} both serve ${serves}/… but differ in stateful or options`,

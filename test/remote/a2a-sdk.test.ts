@@ -141,7 +141,10 @@ async function start(storage = new MemoryStorage()): Promise<{ s: ActorSystem; c
   const cfg = configSchema.parse({ agents: AGENTS() });
   system = await createSystem({ config: cfg, storage });
   const mesh = new MeshNode(system);
-  const c = await composeCatalog(cfg, mesh, { env: { SDK_TOKEN: TOKEN }, provider: () => ({ provider: new OfflineProvider(), model: 'offline' }) });
+  const c = await composeCatalog(cfg, mesh, {
+    env: { SDK_TOKEN: TOKEN },
+    provider: () => ({ provider: new OfflineProvider(), model: 'offline' }),
+  });
   await mesh.start();
   return { s: system, c };
 }
