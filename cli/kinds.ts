@@ -1,23 +1,21 @@
 /**
  * The kinds a Troupe node serves — the whole wiring (ADR 0017, docs/adding-a-kind.md). `troupe
  * start`, `troupe node`, `troupe chat` and `troupe ingest` all build their catalog from this list;
- * adding a kind is its folder under actors/ plus one line here.
+ * adding a kind is its folder under actors/ (exporting its descriptor) plus one line in KINDS.
  */
 import type { TroupeConfig } from '../config/index.js';
 import type { MeshNode } from '../runtime/index.js';
-import {
-  Catalog,
-  agentKind,
-  remoteKind,
-  toolKind,
-  storeKind,
-  collectionKind,
-  type CatalogOptions,
-  type KindDescriptor,
-} from '../actors/index.js';
+import * as actors from '../actors/index.js';
+import { Catalog, type CatalogOptions, type KindDescriptor } from '../actors/index.js';
 
-/** Every kind, in contribution and listing order. */
-export const KINDS: readonly KindDescriptor[] = [agentKind, remoteKind, toolKind, storeKind, collectionKind];
+/** Every kind, in listing order: one line per kind. */
+export const KINDS: readonly KindDescriptor[] = [
+  actors.agentKind,
+  actors.remoteKind,
+  actors.toolKind,
+  actors.storeKind,
+  actors.collectionKind,
+];
 
 /** What a caller may set besides config: other kinds, the hosted ones, a model provider for tests, extra tools. */
 export type ComposeOptions = Partial<Omit<CatalogOptions, 'system' | 'config'>>;
