@@ -3,7 +3,8 @@
  * factory, and `ensure` activates `agent/<name>` in a tenant the first time that tenant needs it.
  * On a mesh the address may already be active on another node: then its ref is used as is.
  */
-import { isTroupeError, parseAddress } from '../protocols/index.js';
+import { isTroupeError, parseAddress, THREAD_KIND } from '../protocols/index.js';
+import { threadOwnerBehavior } from '../actors/index.js';
 import type { ActorRef, ActorSystem, Behavior } from '../runtime/index.js';
 import { gatewayError } from './http.js';
 import type { AgentInfo, GatewayDeps } from './types.js';
@@ -50,6 +51,7 @@ export function localDeps(system: ActorSystem, options: LocalDepsOptions): Gatew
     const ref = system.ref(address, tenant);
     if (system.stateOf(ref) !== undefined) return ref;
     const { kind, id } = parseAddress(address);
+    if (kind === THREAD_KIND) return activate(address, tenant, threadOwnerBehavior() as Behavior<unknown>, false);
     const factory = kind === 'agent' ? agents.get(id) : kind === 'tool' ? tools.get(id) : undefined;
     if (factory === undefined) throw gatewayError('not_found', `${kind} ${id} not found`);
     const key = `${tenant}\u0000${address}`;

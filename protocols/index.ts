@@ -117,3 +117,24 @@ export {
   scrubSecrets,
   scrubbedMessage,
 } from './secrets.js';
+export {
+  THREAD_CREATE,
+  THREAD_PATCH,
+  THREAD_DELETE,
+  THREAD_COPY,
+  THREAD_CLAIM,
+  THREAD_CHECKPOINT,
+  THREAD_STATUS,
+  THREAD_KIND,
+  THREAD_SHARDS,
+  THREAD_STATUSES,
+  threadOwnerAddress,
+  threadCreateSchema,
+  threadPatchSchema,
+  threadDeleteSchema,
+  threadCopySchema,
+  threadClaimSchema,
+  threadCheckpointSchema,
+  threadStatusSchema,
+} from './threads.js';
+export type { ThreadCreate, ThreadPatch, ThreadDelete, ThreadCopy, ThreadClaim, ThreadCheckpointWrite, ThreadStatusWrite, ThreadWriteReply } from './threads.js';

@@ -4,7 +4,8 @@
  * runs, threads and tools never meet another's). MCP servers named in config are attached once;
  * their tools (`tool/<server>.<tool>`) are shared by every tenant through a forwarding actor.
  */
-import { DEFAULT_TENANT, NotFoundError, TroupeError, kindOf } from '../../protocols/index.js';
+import { DEFAULT_TENANT, NotFoundError, THREAD_KIND, TroupeError, kindOf } from '../../protocols/index.js';
+import { threadOwnerBehavior } from './threads.js';
 import type { AgentConfig, McpServerConfig } from '../../config/index.js';
 import type { ActorRef, ActorSystem, Behavior, KindSpec, MeshNode } from '../../runtime/index.js';
 import { providerFor } from '../llm/select.js';
@@ -107,6 +108,7 @@ export class Catalog {
     };
     mesh.host({ kind: 'agent', behavior });
     mesh.host({ kind: 'tool', pool: true, behavior: (address, tenant) => this.toolBehavior(address, tenant, mesh.system) });
+    mesh.host({ kind: THREAD_KIND, behavior: () => threadOwnerBehavior() as Behavior });
     for (const k of this.options.kinds ?? []) mesh.host(k);
     return this;
   }
@@ -158,6 +160,7 @@ export class Catalog {
     const id = address.slice(kind.length + 1);
     if (kind === 'agent') return this.defs.has(id) || this.remotes.has(id);
     if (kind === 'tool') return this.tools().includes(id);
+    if (kind === THREAD_KIND) return true;
     return this.options.kinds?.some((k) => k.kind === kind && k.accepts(id)) ?? false;
   }
 

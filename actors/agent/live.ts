@@ -6,7 +6,7 @@
 import { runTopic, type RunEvent } from '../../protocols/index.js';
 import type { ActorSystem, Subscription } from '../../runtime/index.js';
 import { isStoredStub, type WireEvent } from './event-log.js';
-import type { RunStore } from './store.js';
+import type { RunReads } from './store.js';
 
 /** Called when a stub's body cannot be read: event `seq` cannot be delivered. */
 export type LostEvent = (seq: number, error: Error) => void;
@@ -17,7 +17,7 @@ export type LostEvent = (seq: number, error: Error) => void;
  */
 export function subscribeRun(
   system: ActorSystem,
-  store: RunStore | undefined,
+  store: RunReads | undefined,
   tenant: string,
   runId: string,
   onEvent: (e: RunEvent) => void,

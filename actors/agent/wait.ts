@@ -2,7 +2,7 @@
 import { DeadlineExceededError, type RunEvent, type RunStatus } from '../../protocols/index.js';
 import type { ActorSystem } from '../../runtime/index.js';
 import { subscribeRun } from './live.js';
-import type { RunStore } from './store.js';
+import type { RunReads } from './store.js';
 
 /** A finished run as seen from its events. */
 export interface RunResult {
@@ -26,7 +26,7 @@ export function waitForRun(
   timeoutMs = 60_000,
   onEvent?: (e: RunEvent) => void,
   signal?: AbortSignal,
-  store?: RunStore,
+  store?: RunReads,
 ): Promise<RunResult> {
   const events: RunEvent[] = [];
   return new Promise<RunResult>((resolve, reject) => {

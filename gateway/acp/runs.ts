@@ -66,14 +66,14 @@ export async function createRun(ctx: AcpContext, call: AcpCall, threadId: string
   let thread: ThreadRecord;
   const temporary = threadId === undefined && body.on_completion !== 'keep';
   if (threadId === undefined)
-    thread = await ctx.store.createThread(tenant, { metadata: { graph_id: agent.name, assistant_id: agent.name } });
+    thread = await ctx.threads.create(tenant, { thread_id: randomUUID(), metadata: { graph_id: agent.name, assistant_id: agent.name } });
   else {
     const t = await ctx.store.getThread(tenant, threadId);
     if (t !== undefined) thread = t;
     else if (body.if_not_exists === 'create')
-      thread = await ctx.store.createThread(tenant, {
+      thread = await ctx.threads.create(tenant, {
         thread_id: threadId,
-        ifExists: 'do_nothing',
+        if_exists: 'do_nothing',
         metadata: { graph_id: agent.name, assistant_id: agent.name },
       });
     else throw new NotFoundError(`thread ${threadId} not found`);
@@ -84,7 +84,7 @@ export async function createRun(ctx: AcpContext, call: AcpCall, threadId: string
       ? await resume(ctx, tenant, thread, body, modes, kind)
       : await start(ctx, tenant, thread, agent, body, input, modes, kind, temporary);
   } catch (e) {
-    if (temporary) await ctx.store.deleteThread(tenant, thread.thread_id).catch(() => false);
+    if (temporary) await ctx.threads.delete(tenant, thread.thread_id).catch(() => false);
     throw e;
   }
   await respond(ctx, call, started, kind, body.on_disconnect === 'cancel');
@@ -226,8 +226,8 @@ async function announcedInterrupt(ctx: AcpContext, tenant: string, runId: string
 /** Deletes a stateless run's thread once the run ended (not when it waits for a human). */
 async function cleanup(ctx: AcpContext, tenant: string, s: Started): Promise<void> {
   if (s.record?.temporary !== true || s.session.translator.status === 'interrupted' || !s.session.translator.ended) return;
-  await ctx.store
-    .deleteThread(tenant, s.threadId)
+  await ctx.threads
+    .delete(tenant, s.threadId)
     .catch((e: unknown) => ctx.deps.system.warn(`acp: deleting stateless thread ${s.threadId} failed: ${(e as Error).message}`));
 }
 

@@ -5,7 +5,7 @@
  * previous interrupt). `done` resolves when the run stops: it ended, or waits for a human.
  */
 import type { ChatMessage } from '../../actors/llm/types.js';
-import type { RunStore } from '../../actors/agent/store.js';
+import type { RunReads, ThreadOwners } from '../../actors/index.js';
 import type { KvBucket } from '../../runtime/index.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayDeps, Principal } from '../types.js';
@@ -17,7 +17,10 @@ import { RunTranslator, type SseEvent } from './translate.js';
 /** What every ACP handler shares. */
 export interface AcpContext {
   readonly deps: GatewayDeps;
-  readonly store: RunStore;
+  /** Runs and threads, read only: every change is a message to the thread's owner (ADR 0018). */
+  readonly store: RunReads;
+  /** Where thread changes go: each thread's owner actor. */
+  readonly threads: ThreadOwners;
   /** Bucket `acp`: {@link AcpRunRecord}s. */
   readonly records: KvBucket;
   /** When this route started (assistants' timestamps). */
