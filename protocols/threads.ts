@@ -1,5 +1,5 @@
 /**
- * The thread owner's messages (docs/threads.md, ADR 0018): everything that changes a thread — create, patch
+ * The thread owner's messages (docs/adr/0018-one-writer-per-thread.md): everything that changes a thread — create, patch
  * metadata, delete, copy, claim it for a run, checkpoint it, set its status — is a message to the one actor that
  * owns it, `thread/<shard>` in the thread's tenant ({@link threadOwnerAddress}). Readers read storage directly.
  */
