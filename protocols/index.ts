@@ -22,6 +22,7 @@ export {
   PoisonMessageError,
   ActorStoppedError,
   SystemStoppedError,
+  CancelledError,
   ConflictError,
   TooLargeError,
   NotFoundError,
@@ -137,4 +138,13 @@ export {
   threadCheckpointSchema,
   threadStatusSchema,
 } from './threads.js';
-export type { ThreadCreate, ThreadPatch, ThreadDelete, ThreadCopy, ThreadClaim, ThreadCheckpointWrite, ThreadStatusWrite, ThreadWriteReply } from './threads.js';
+export type {
+  ThreadCreate,
+  ThreadPatch,
+  ThreadDelete,
+  ThreadCopy,
+  ThreadClaim,
+  ThreadCheckpointWrite,
+  ThreadStatusWrite,
+  ThreadWriteReply,
+} from './threads.js';

@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
+  CancelledError,
   DeadlineExceededError,
   isTroupeError,
   scrubbedMessage,
@@ -326,7 +327,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
           const p = runCancelSchema.parse(msg.payload);
           const live = st.runs.get(p.run_id);
           if (live === undefined) throw new ValidationError(`run ${p.run_id} is not running here`);
-          live.abort.abort(new Error('cancelled'));
+          live.abort.abort(new CancelledError(`run ${p.run_id} cancelled`));
           live.resume?.({ approve: false, reason: 'run cancelled' });
           return { run_id: p.run_id, status: 'cancelled' };
         }

@@ -5,6 +5,7 @@
  * events keep the order the run made them in.
  */
 import {
+  HandlerError,
   RUN_CONTINUE,
   RUN_CREATE,
   runTopic,
@@ -178,7 +179,7 @@ export function makeHost(
             await target(`agent/${agent}`)
           ).tell(RUN_CREATE, { run_id: childId, input: { messages: [{ role: 'user', content: question }] }, config: { depth } });
         const end = outcome ?? (await done);
-        if (end.status !== 'success') throw new Error(`agent ${agent} ${end.status}: ${end.error ?? 'no answer'}`);
+        if (end.status !== 'success') throw new HandlerError(`agent ${agent} ${end.status}: ${end.error ?? 'no answer'}`);
         return end.output ?? '';
       } finally {
         stop.abort();

@@ -8,7 +8,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  CancelledError,
   DeadlineExceededError,
+  UnavailableError,
   RUN_CANCEL,
   RUN_CONTINUE,
   RUN_CREATE,
@@ -127,7 +129,8 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
         const out = await ex.run(step).finally(disarm);
         if (live.stopping) return;
         if (out.state === 'working') {
-          if (live.task === undefined) throw new Error('the remote server ended the exchange without naming a task or answering');
+          if (live.task === undefined)
+            throw new UnavailableError('the remote server ended the exchange without naming a task or answering');
           step = { kind: 'follow' };
           continue;
         }
@@ -273,7 +276,7 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
           const live = st.runs.get(p.run_id);
           if (live === undefined) throw new ValidationError(`run ${p.run_id} is not running here`);
           const task = live.task;
-          live.abort.abort(new Error('cancelled'));
+          live.abort.abort(new CancelledError(`run ${p.run_id} cancelled`));
           // Best effort: the run is cancelled here whatever the remote server answers.
           if (task !== undefined) cancelRemote(ctx, p.run_id, task.taskId);
           return { run_id: p.run_id, status: 'cancelled' };
