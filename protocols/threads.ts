@@ -30,7 +30,7 @@ export function threadOwnerAddress(threadId: string): string {
   return `${THREAD_KIND}/s${shard < 10 ? '0' : ''}${shard}`;
 }
 
-const threadId = z.string().min(1).max(256);
+const threadId = z.string().min(1).max(128);
 const metadata = z.record(z.string(), z.unknown());
 /** A chat message as a checkpoint carries it (its full shape is the agents' contract). */
 const message = z.object({ role: z.enum(['system', 'user', 'assistant', 'tool']), content: z.string() }).passthrough();

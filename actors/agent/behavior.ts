@@ -197,7 +197,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
     const runId = p.run_id ?? randomUUID();
     const now = new Date(ctx.system.clock.now()).toISOString();
     const admitted = await admitRun(st.store, st.threads, tenant, runId, p.thread_id, (threadId) =>
-      newRunRecord(runId, threadId, def.name, p.metadata ?? {}, now),
+      newRunRecord(runId, threadId, def.name, p.metadata ?? {}, now, p.client),
     );
     if ('existing' in admitted) return admitted.existing;
     const { thread, record } = admitted;

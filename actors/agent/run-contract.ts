@@ -44,8 +44,16 @@ export async function admitRun(
 }
 
 /** The record of a run `agent` starts now (status `running`, no event logged yet). */
-export function newRunRecord(runId: string, threadId: string, agent: string, metadata: Record<string, unknown>, now: string): RunRecord {
+export function newRunRecord(
+  runId: string,
+  threadId: string,
+  agent: string,
+  metadata: Record<string, unknown>,
+  now: string,
+  client?: Record<string, unknown>,
+): RunRecord {
   return {
+    ...(client === undefined ? {} : { client }),
     run_id: runId,
     thread_id: threadId,
     assistant_id: agent,

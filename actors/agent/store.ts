@@ -69,6 +69,8 @@ export interface RunRecord {
   usage?: { prompt_tokens: number; completion_tokens: number; cost: number };
   /** Highest event seq written. */
   last_seq: number;
+  /** What the surface that started the run recorded about the request (`acp.run.create`'s `client`). */
+  readonly client?: Record<string, unknown>;
 }
 
 /** Tool calls of one model reply that are not all answered yet. */

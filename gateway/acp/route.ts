@@ -125,7 +125,6 @@ export function acpRoute(deps: GatewayDeps, options: AcpRouteOptions = {}): Http
     deps,
     store: runReads(deps.system.storage),
     threads: new ThreadOwners(deps.system, (address, tenant) => deps.ensure(address, tenant)),
-    records: deps.system.storage.bucket('acp'),
     startedAt: new Date().toISOString(),
     prefix,
     sendBufferBytes: options.sendBufferBytes,

@@ -13,7 +13,7 @@ import type { AgentInfo } from '../types.js';
 import { parseInputMessages, toChatMessage } from './messages.js';
 import { parseBody, runCreateBody, streamModes, toResumeValue, type RunCreateBody, type StreamMode } from './schemas.js';
 import { getRecord, runBase, runLocation, RunSession, waitInterrupted, type AcpCall, type AcpContext } from './session.js';
-import { lgRun, type AcpRunRecord } from './shapes.js';
+import { clientRecord, lgRun, type AcpRunRecord } from './shapes.js';
 import { interruptId } from './translate.js';
 import { answerWhenDone, followRun } from './follow.js';
 
@@ -135,7 +135,6 @@ async function start(
     stream_mode: [...modes],
     temporary,
   };
-  await ctx.records.put([tenant, 'run', runId], record);
   const spec = {
     tenant,
     runId,
@@ -154,10 +153,11 @@ async function start(
       thread_id: threadId,
       input: { messages: input },
       ...(body.metadata ? { metadata: body.metadata } : {}),
+      // Kept on the run record by the agent (the gateway writes no run): what this route needs to show the run later.
+      client: clientRecord(record),
     });
   } catch (e) {
     session.close();
-    await ctx.records.delete([tenant, 'run', runId]).catch(() => false);
     throw e;
   }
   return { session, runId, threadId, record };
