@@ -15,6 +15,7 @@ export const KINDS: readonly KindDescriptor[] = [
   actors.toolKind,
   actors.storeKind,
   actors.collectionKind,
+  actors.threadKind,
 ];
 
 /** What a caller may set besides config: other kinds, the hosted ones, a model provider for tests, extra tools. */

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { TroupeConfig } from '../config/index.js';
 import { ConflictError, isTroupeError, TooLargeError, ValidationError } from '../protocols/index.js';
-import { RunStore } from '../actors/agent/store.js';
+import { runReads, type RunReads } from '../actors/index.js';
 import { ANONYMOUS_ADMIN, Authenticator, ConnectionLimiter, RateLimiter, type AuthOptions } from './auth/index.js';
 import {
   applyCors,
@@ -70,8 +70,8 @@ export interface GatewayOptions {
   readonly allowedOrigins?: readonly string[];
   /** `Host` names accepted while auth is off, besides loopback names (DNS-rebinding defence). */
   readonly allowedHosts?: readonly string[];
-  /** Where run events are read back for `resume`; default a RunStore over `deps.system.storage`. */
-  readonly store?: RunStore;
+  /** Where run events are read back for `resume`; default a read model over `deps.system.storage`. */
+  readonly store?: RunReads;
   readonly warn?: (message: string) => void;
   /** Wall clock for JWT expiry and rate limits (tests). */
   readonly now?: () => number;
@@ -120,7 +120,7 @@ export class Gateway {
     this.allowedOrigins = options.allowedOrigins ?? [];
     this.allowedHosts = options.allowedHosts ?? [];
     this.routes = [...(options.routes ?? [])].sort((a, b) => b.prefix.length - a.prefix.length);
-    const store = options.store ?? new RunStore(deps.system.storage);
+    const store = options.store ?? runReads(deps.system.storage);
     this.ws = new WsGateway(
       {
         deps,

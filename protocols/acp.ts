@@ -49,6 +49,11 @@ export const runCreateSchema = z.object({
   input: z.object({ messages: z.array(inputMessageSchema).min(1).max(1000) }),
   config: z.record(z.string(), z.unknown()).optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * What the surface that started the run records about the request (the ACP route: the input, the stream
+   * modes, whether the thread is temporary). Opaque to agents; kept on the run record as `client`.
+   */
+  client: z.record(z.string(), z.unknown()).optional(),
 });
 export type RunCreate = z.infer<typeof runCreateSchema>;
 

@@ -26,6 +26,7 @@ export const ERROR_CODES = [
   'poison_message',
   'actor_stopped',
   'system_stopped',
+  'cancelled',
 ] as const;
 
 /** A stable error code. */
@@ -89,6 +90,8 @@ export class PoisonMessageError extends defineError('PoisonMessageError', 'poiso
 export class ActorStoppedError extends defineError('ActorStoppedError', 'actor_stopped') {}
 /** The actor system (or transport) is shut down. */
 export class SystemStoppedError extends defineError('SystemStoppedError', 'system_stopped') {}
+/** A caller cancelled the work (a run, a wait). */
+export class CancelledError extends defineError('CancelledError', 'cancelled') {}
 /** A resource exists already or a write lost a race (lease, fencing epoch). */
 export class ConflictError extends defineError('ConflictError', 'conflict') {}
 /** A payload or frame is larger than the configured limit. */
@@ -115,6 +118,7 @@ const byCode: Partial<Record<ErrorCode, new (message: string, options?: { detail
   poison_message: PoisonMessageError,
   actor_stopped: ActorStoppedError,
   system_stopped: SystemStoppedError,
+  cancelled: CancelledError,
   conflict: ConflictError,
   too_large: TooLargeError,
   not_found: NotFoundError,

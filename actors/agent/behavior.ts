@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
+  CancelledError,
   DeadlineExceededError,
   isTroupeError,
   scrubbedMessage,
@@ -33,12 +34,15 @@ import type { AgentDefinition } from './definition.js';
 import { makeHost, type AgentHost, type LiveRun, type RunServices } from './host.js';
 import { AgentRun, type ResumeValue, type RunState } from './run.js';
 import { RunStore, type RunCheckpoint, type RunRecord } from './store.js';
+import { ThreadOwners } from './threads.js';
 import { admitRun, leaveRuns, newRunRecord, TERMINAL_RUN_STATUSES as TERMINAL, type RunCreated } from './run-contract.js';
 
 /** An agent actor's private state: the runs it is driving now (everything else is in the store). */
 export interface AgentState {
   readonly runs: Map<string, LiveRun>;
   readonly store: RunStore;
+  /** Where thread writes go: each thread's owner (ADR 0018). */
+  readonly threads: ThreadOwners;
   /** Next deletion of finished runs past their retention. */
   pruneTimer?: TimerHandle;
 }
@@ -77,7 +81,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       resumes,
     };
     st.runs.set(record.run_id, live);
-    const host = makeHost(services, ctx.system, tenant, st.store, live);
+    const host = makeHost(services, ctx.system, tenant, st, live);
     const timeout =
       def.runTimeoutMs === undefined
         ? undefined
@@ -154,12 +158,13 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
           depth: cp.depth,
           resumes,
         };
-        await makeHost(services, ctx.system, tenant, st.store, live).finish('error', state.messages, state.usage, {
+        await makeHost(services, ctx.system, tenant, st, live).finish('error', state.messages, state.usage, {
           error: `run abandoned: its host stopped ${resumes} times while running it`,
         });
         continue;
       }
       await st.store.saveCheckpoint(tenant, { ...cp, resumes: interrupted ? cp.resumes : resumes });
+      if (interrupted) await reassertInterrupt(st, tenant, record, cp.pending?.awaiting as string);
       const host = drive(
         st,
         ctx,
@@ -174,15 +179,28 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
     }
   };
 
+  /**
+   * A run restored while it waits for a human: its thread says so too. The thread's write may not have landed when
+   * the host stopped (a crash, or its owner stopped first), and it is not announced again, so it is written here.
+   */
+  const reassertInterrupt = async (st: AgentState, tenant: string, record: RunRecord, callId: string): Promise<void> => {
+    const t = await st.store.getThread(tenant, record.thread_id);
+    if (t === undefined || t.run_id !== record.run_id || t.status === 'interrupted') return;
+    const announced = (await st.store.events(tenant, record.run_id)).findLast((e) => e.event === 'interrupt');
+    const interrupts = [{ id: callId, run_id: record.run_id, value: announced?.data }];
+    await st.threads.status(tenant, { thread_id: record.thread_id, run_id: record.run_id, status: 'interrupted', interrupts });
+  };
+
   /** Starts a run (`acp.run.create`, or a message from a subscribed topic). */
   const create = async (st: AgentState, ctx: ActorContext<AgentState>, p: RunCreate): Promise<RunCreated> => {
     const tenant = ctx.self.tenant;
     const runId = p.run_id ?? randomUUID();
-    const admitted = await admitRun(st.store, tenant, runId, p.thread_id);
+    const now = new Date(ctx.system.clock.now()).toISOString();
+    const admitted = await admitRun(st.store, st.threads, tenant, runId, p.thread_id, (threadId) =>
+      newRunRecord(runId, threadId, def.name, p.metadata ?? {}, now, p.client),
+    );
     if ('existing' in admitted) return admitted.existing;
-    const { thread } = admitted;
-    const now = new Date().toISOString();
-    const record = newRunRecord(runId, thread.thread_id, def.name, p.metadata ?? {}, now);
+    const { thread, record } = admitted;
     const depth = typeof p.config?.['depth'] === 'number' ? p.config['depth'] : 0;
     const state: RunState = {
       messages: [...thread.values.messages, ...(p.input.messages as ChatMessage[])],
@@ -199,9 +217,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       usage: state.usage,
       resumes: 0,
     };
-    await st.store.putRun(tenant, record, true);
     await st.store.saveCheckpoint(tenant, cp, true);
-    await st.store.setThreadStatus(tenant, thread.thread_id, 'busy', runId);
     drive(st, ctx, record, state, depth, 0, 0).emit('status', { status: 'running' });
     ctx.system.meter.inc(METER.runsStarted);
     return { run_id: runId, thread_id: thread.thread_id, status: 'pending' };
@@ -219,7 +235,11 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
 
   return {
     async init(ctx) {
-      const st: AgentState = { runs: new Map(), store: new RunStore(ctx.system.storage) };
+      const st: AgentState = {
+        runs: new Map(),
+        store: new RunStore(ctx.system.storage),
+        threads: new ThreadOwners(ctx.system, def.resolve),
+      };
       await restore(st, ctx);
       for (const pattern of def.subscribe ?? []) ctx.subscribe(pattern);
       if (def.retainRunsMs !== undefined) schedulePrune(ctx, st);
@@ -307,7 +327,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
           const p = runCancelSchema.parse(msg.payload);
           const live = st.runs.get(p.run_id);
           if (live === undefined) throw new ValidationError(`run ${p.run_id} is not running here`);
-          live.abort.abort(new Error('cancelled'));
+          live.abort.abort(new CancelledError(`run ${p.run_id} cancelled`));
           live.resume?.({ approve: false, reason: 'run cancelled' });
           return { run_id: p.run_id, status: 'cancelled' };
         }

@@ -6,7 +6,7 @@
  * — with a small stub (`stored`: its size in bytes) in its segment. The stub is also what is
  * published for it; readers get the whole event back with {@link readStoredEvent}.
  */
-import { Codec, type RunEvent } from '../../protocols/index.js';
+import { Codec, TroupeError, type RunEvent } from '../../protocols/index.js';
 import { seqKey, type KvBucket, type StorageEntry } from '../../runtime/index.js';
 
 /** Largest stored value of a run's log (a segment or a chunk): well under 1 MiB (NATS's default max_payload). */
@@ -71,10 +71,13 @@ export async function readStoredEvent(bucket: KvBucket, tenant: string, stub: Wi
   const parts = await bucket.list<Uint8Array>([tenant, 'evbody', stub.run_id, seqKey(stub.seq)]);
   const total = parts.reduce((n, p) => n + p.value.length, 0);
   if (total !== stub.stored)
-    throw new Error(`run ${stub.run_id}: event ${stub.seq} is stored out of line but ${total} of its ${stub.stored} bytes were found`);
+    throw new TroupeError(
+      'internal',
+      `run ${stub.run_id}: event ${stub.seq} is stored out of line but ${total} of its ${stub.stored} bytes were found`,
+    );
   const bytes = Buffer.concat(parts.map((p) => p.value));
   const e = measure.decodeValue(bytes) as RunEvent;
   if (e.seq !== stub.seq || e.run_id !== stub.run_id)
-    throw new Error(`run ${stub.run_id}: the stored body of event ${stub.seq} is another event's`);
+    throw new TroupeError('internal', `run ${stub.run_id}: the stored body of event ${stub.seq} is another event's`);
   return e;
 }

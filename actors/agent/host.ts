@@ -4,7 +4,16 @@
  * write of one run goes through one chain, so the log, the checkpoints and the published
  * events keep the order the run made them in.
  */
-import { RUN_CONTINUE, RUN_CREATE, runTopic, type RunEvent, type RunEventKind, type RunStatus } from '../../protocols/index.js';
+import {
+  HandlerError,
+  RUN_CONTINUE,
+  RUN_CREATE,
+  runTopic,
+  type RunEvent,
+  type RunEventKind,
+  type RunStatus,
+  type ThreadWriteReply,
+} from '../../protocols/index.js';
 import { METER, type ActorRef, type ActorSystem } from '../../runtime/index.js';
 import type { ChatMessage, ToolSpec, Usage } from '../llm/types.js';
 import { cancelTopic } from '../tool/runner.js';
@@ -12,6 +21,7 @@ import { TOOL_CALL, TOOL_DESCRIBE, type ToolCallResult } from '../tool/types.js'
 import type { AgentDefinition } from './definition.js';
 import type { ResumeValue, RunHost, RunState } from './run.js';
 import type { RunRecord, RunStore } from './store.js';
+import type { ThreadOwners } from './threads.js';
 import { waitForRun } from './wait.js';
 
 /** Per-agent things shared by its runs. */
@@ -49,13 +59,25 @@ export interface AgentHost extends RunHost {
 const TERMINAL = new Set<string>(['success', 'error', 'cancelled', 'timeout']);
 
 /** Builds the host of one live run. */
-export function makeHost(svc: RunServices, system: ActorSystem, tenant: string, store: RunStore, live: LiveRun): AgentHost {
+export function makeHost(
+  svc: RunServices,
+  system: ActorSystem,
+  tenant: string,
+  writers: { readonly store: RunStore; readonly threads: ThreadOwners },
+  live: LiveRun,
+): AgentHost {
   const { def } = svc;
+  const { store, threads } = writers;
   const { runId, threadId } = live;
   const timeoutMs = def.toolTimeoutMs ?? 30_000;
   const info = { tenant, runId, threadId, agent: def.name };
   const target = (address: string): Promise<ActorRef> =>
     def.resolve === undefined ? Promise.resolve(system.ref(address, tenant)) : def.resolve(address, tenant);
+
+  /** A write the thread's owner refused: the thread was deleted (expected after a cancel) or another run holds it. */
+  const threadWrite = (reply: ThreadWriteReply): void => {
+    if (!reply.applied && reply.reason === 'held') system.warn(`run ${runId}: thread ${threadId} is held by another run; write dropped`);
+  };
 
   let batch: RunEvent[] | undefined;
   /** Queues a write behind every earlier one of this run; a failure is reported, and the chain goes on. */
@@ -91,7 +113,7 @@ export function makeHost(svc: RunServices, system: ActorSystem, tenant: string, 
     live.record.status = status;
     void write(async () => {
       await store.putRun(tenant, live.record);
-      await store.setThreadStatus(tenant, threadId, thread, runId, interrupts);
+      threadWrite(await threads.status(tenant, { thread_id: threadId, run_id: runId, status: thread, interrupts }));
     });
   };
 
@@ -113,7 +135,7 @@ export function makeHost(svc: RunServices, system: ActorSystem, tenant: string, 
           resumes: live.resumes,
           ...(pending === undefined ? {} : { pending }),
         });
-        if (stepEnd) await store.checkpointThread(tenant, threadId, runId, messages, 'busy');
+        if (stepEnd) threadWrite(await threads.checkpoint(tenant, { thread_id: threadId, run_id: runId, messages, status: 'busy' }));
       });
     },
     async callTool(name, args, callId) {
@@ -157,7 +179,7 @@ export function makeHost(svc: RunServices, system: ActorSystem, tenant: string, 
             await target(`agent/${agent}`)
           ).tell(RUN_CREATE, { run_id: childId, input: { messages: [{ role: 'user', content: question }] }, config: { depth } });
         const end = outcome ?? (await done);
-        if (end.status !== 'success') throw new Error(`agent ${agent} ${end.status}: ${end.error ?? 'no answer'}`);
+        if (end.status !== 'success') throw new HandlerError(`agent ${agent} ${end.status}: ${end.error ?? 'no answer'}`);
         return end.output ?? '';
       } finally {
         stop.abort();
@@ -233,13 +255,8 @@ export function makeHost(svc: RunServices, system: ActorSystem, tenant: string, 
         // The thread's checkpoint and the run's bookkeeping failing (a conversation too big to
         // store) must not keep the last event from its readers: it is reported, and published.
         try {
-          await store.checkpointThread(
-            tenant,
-            threadId,
-            runId,
-            messages,
-            status === 'success' || status === 'cancelled' ? 'idle' : 'error',
-          );
+          const end = status === 'success' || status === 'cancelled' ? 'idle' : 'error';
+          threadWrite(await threads.checkpoint(tenant, { thread_id: threadId, run_id: runId, messages: [...messages], status: end }));
           await store.release(tenant, def.name, runId);
           if (def.retainRunsMs !== undefined) await store.markFinished(tenant, def.name, runId, r.updated_at);
         } catch (e) {

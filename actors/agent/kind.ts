@@ -19,6 +19,7 @@ export const agentKind: KindDescriptor = {
   name: 'agent',
   serves: 'agent',
   stateful: true,
+  requires: ['thread'],
   build(services: KindServices): BuiltKind {
     const { config } = services;
     const hooks = chainHooks(services.contributions.get(AGENT_HOOKS), config.memory.window);

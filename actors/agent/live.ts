@@ -3,10 +3,10 @@
  * to publish arrives as a stub (event-log.ts); it is read back from the run's log before it is
  * handed on, and the events after it wait behind it, so a reader never sees a stub or a reorder.
  */
-import { runTopic, type RunEvent } from '../../protocols/index.js';
+import { TroupeError, runTopic, type RunEvent } from '../../protocols/index.js';
 import type { ActorSystem, Subscription } from '../../runtime/index.js';
 import { isStoredStub, type WireEvent } from './event-log.js';
-import type { RunStore } from './store.js';
+import type { RunReads } from './store.js';
 
 /** Called when a stub's body cannot be read: event `seq` cannot be delivered. */
 export type LostEvent = (seq: number, error: Error) => void;
@@ -17,7 +17,7 @@ export type LostEvent = (seq: number, error: Error) => void;
  */
 export function subscribeRun(
   system: ActorSystem,
-  store: RunStore | undefined,
+  store: RunReads | undefined,
   tenant: string,
   runId: string,
   onEvent: (e: RunEvent) => void,
@@ -41,7 +41,10 @@ export function subscribeRun(
           let whole: RunEvent = e;
           if (isStoredStub(e)) {
             if (store === undefined)
-              throw new Error(`event ${e.seq} of run ${runId} is stored out of line and there is no run log to read it from`);
+              throw new TroupeError(
+                'internal',
+                `event ${e.seq} of run ${runId} is stored out of line and there is no run log to read it from`,
+              );
             whole = await store.storedEvent(tenant, e);
           }
           if (!closed) onEvent(whole);

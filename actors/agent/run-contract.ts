@@ -4,8 +4,10 @@
  * and a thread held by a run that has not ended refuses a second one (multitask `reject`) — the
  * record a new run starts with, and leaving runs to their checkpoints when the actor stops.
  */
+import { randomUUID } from 'node:crypto';
 import { ActorStoppedError, ConflictError } from '../../protocols/index.js';
 import type { RunRecord, RunStore, ThreadRecord } from './store.js';
+import type { ThreadOwners } from './threads.js';
 
 /** Statuses that end a run. */
 export const TERMINAL_RUN_STATUSES: ReadonlySet<string> = new Set(['success', 'error', 'cancelled', 'timeout']);
@@ -18,32 +20,40 @@ export interface RunCreated {
 }
 
 /**
- * The run `runId` if it exists already (`existing`), else the thread to run on (made when absent),
- * or `conflict` when that thread is held by a run that has not ended, or the run is on another thread.
+ * The run `runId` if it exists already (`existing`), else the thread it now holds: the thread's owner makes it when
+ * absent, refuses (`conflict`) when a run that has not ended holds it, and writes the run's first record with the
+ * claim (`record(threadId)`), so two creates racing on one thread cannot both start. A run on another thread than
+ * the one named is a conflict.
  */
 export async function admitRun(
   store: RunStore,
+  threads: ThreadOwners,
   tenant: string,
   runId: string,
   threadId: string | undefined,
-): Promise<{ existing: RunCreated } | { thread: ThreadRecord }> {
+  record: (threadId: string) => RunRecord,
+): Promise<{ existing: RunCreated } | { thread: ThreadRecord; record: RunRecord }> {
   const existing = await store.getRun(tenant, runId);
   if (existing !== undefined) {
     if (threadId !== undefined && threadId !== existing.thread_id) throw new ConflictError(`run ${runId} exists on another thread`);
     return { existing: { run_id: runId, thread_id: existing.thread_id, status: existing.status } };
   }
-  const thread = await store.createThread(tenant, { thread_id: threadId, ifExists: 'do_nothing' });
-  if ((thread.status === 'busy' || thread.status === 'interrupted') && thread.run_id !== undefined) {
-    const holder = await store.getRun(tenant, thread.run_id);
-    if (holder !== undefined && !TERMINAL_RUN_STATUSES.has(holder.status))
-      throw new ConflictError(`thread ${thread.thread_id} is busy with run ${thread.run_id}`);
-  }
-  return { thread };
+  const r = record(threadId ?? randomUUID());
+  const claimed = await threads.claim(tenant, r);
+  return 'existing' in claimed ? claimed : { thread: claimed.thread, record: r };
 }
 
 /** The record of a run `agent` starts now (status `running`, no event logged yet). */
-export function newRunRecord(runId: string, threadId: string, agent: string, metadata: Record<string, unknown>, now: string): RunRecord {
+export function newRunRecord(
+  runId: string,
+  threadId: string,
+  agent: string,
+  metadata: Record<string, unknown>,
+  now: string,
+  client?: Record<string, unknown>,
+): RunRecord {
   return {
+    ...(client === undefined ? {} : { client }),
     run_id: runId,
     thread_id: threadId,
     assistant_id: agent,

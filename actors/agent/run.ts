@@ -6,7 +6,14 @@
  * checkpointed after every model reply and every tool result, so a run picked up again after
  * its host died continues from there (ADR 0007) instead of starting over.
  */
-import { scrubSecrets, scrubbedMessage, type RunEventKind, type RunStatus } from '../../protocols/index.js';
+import {
+  ForbiddenError,
+  ValidationError,
+  scrubSecrets,
+  scrubbedMessage,
+  type RunEventKind,
+  type RunStatus,
+} from '../../protocols/index.js';
 import type { ChatMessage, ModelProvider, ToolCall, ToolSpec, Usage } from '../llm/types.js';
 import { topicMatches } from '../../runtime/index.js';
 import type { ToolCallResult } from '../tool/types.js';
@@ -220,16 +227,20 @@ export class AgentRun {
       if (c.name === PUBLISH && (this.def.publish ?? []).length > 0) {
         const topic = String(args['topic'] ?? '');
         if (!(this.def.publish ?? []).some((p) => topicMatches(p, topic)))
-          throw new Error(`topic ${JSON.stringify(topic)} is not one this agent may publish to (${(this.def.publish ?? []).join(', ')})`);
+          throw new ForbiddenError(
+            `topic ${JSON.stringify(topic)} is not one this agent may publish to (${(this.def.publish ?? []).join(', ')})`,
+          );
         const depth = this.depth + 1;
         if (depth > (this.def.maxDepth ?? 3))
-          throw new Error(`delegation depth limit ${this.def.maxDepth ?? 3} reached (agents publishing to each other in a loop?)`);
+          throw new ValidationError(
+            `delegation depth limit ${this.def.maxDepth ?? 3} reached (agents publishing to each other in a loop?)`,
+          );
         await this.host.publish(topic, String(args['content'] ?? ''), depth);
         out = `published on ${topic}`;
       } else if (c.name.startsWith(ASK)) {
         const depth = this.depth + 1;
         if (depth > (this.def.maxDepth ?? 3))
-          throw new Error(`delegation depth limit ${this.def.maxDepth ?? 3} reached (cycle or runaway fan-out?)`);
+          throw new ValidationError(`delegation depth limit ${this.def.maxDepth ?? 3} reached (cycle or runaway fan-out?)`);
         out = await this.host.delegate(c.name.slice(ASK.length), String(args['question'] ?? ''), depth, `${this.runId}:${c.id}`);
       } else {
         const result = await this.host.callTool(c.name, args, c.id);

@@ -69,6 +69,8 @@ export interface RunRecord {
   usage?: { prompt_tokens: number; completion_tokens: number; cost: number };
   /** Highest event seq written. */
   last_seq: number;
+  /** What the surface that started the run recorded about the request (`acp.run.create`'s `client`). */
+  readonly client?: Record<string, unknown>;
 }
 
 /** Tool calls of one model reply that are not all answered yet. */
@@ -208,9 +210,12 @@ export class RunStore {
     status: ThreadStatus,
     interrupts: PendingInterrupt[] = [],
     next: string[] = [],
+    read?: ThreadRecord,
   ): Promise<ThreadCheckpoint> {
     const t =
-      (await this.getThread(tenant, threadId)) ?? (await this.createThread(tenant, { thread_id: threadId, ifExists: 'do_nothing' }));
+      read ??
+      (await this.getThread(tenant, threadId)) ??
+      (await this.createThread(tenant, { thread_id: threadId, ifExists: 'do_nothing' }));
     const cp: ThreadCheckpoint = {
       checkpoint_id: randomUUID(),
       ...(t.checkpoint_id === undefined ? {} : { parent_checkpoint_id: t.checkpoint_id }),
@@ -245,15 +250,45 @@ export class RunStore {
     status: ThreadStatus,
     runId?: string,
     interrupts: PendingInterrupt[] = [],
+    read?: ThreadRecord,
   ): Promise<void> {
     const t =
-      (await this.getThread(tenant, threadId)) ?? (await this.createThread(tenant, { thread_id: threadId, ifExists: 'do_nothing' }));
+      read ??
+      (await this.getThread(tenant, threadId)) ??
+      (await this.createThread(tenant, { thread_id: threadId, ifExists: 'do_nothing' }));
     t.status = status;
     t.updated_at = now();
     if (runId !== undefined) t.run_id = runId;
     else delete t.run_id;
     t.interrupts = interrupts;
     await this.putThread(tenant, t);
+  }
+
+  /**
+   * Copies thread `from` to the new thread `to`: its metadata and whole history (checkpoint ids kept, so a client
+   * can find the same state in both), idle and held by no run. Conflict when `to` exists, not_found without `from`.
+   */
+  async copyThread(tenant: string, from: string, to: string): Promise<ThreadRecord> {
+    const source = await this.thread(tenant, from);
+    if ((await this.threads.get([tenant, 't', to])) !== undefined) throw new ConflictError(`thread ${to} exists`);
+    const history = await this.threads.list<ThreadCheckpoint>([tenant, 'h', from]);
+    const at = now();
+    const copy: ThreadRecord = {
+      thread_id: to,
+      created_at: at,
+      updated_at: at,
+      metadata: { ...source.metadata },
+      status: 'idle',
+      values: { messages: [...source.values.messages] },
+      interrupts: [],
+      checkpoints: source.checkpoints,
+      ...(source.checkpoint_id === undefined ? {} : { checkpoint_id: source.checkpoint_id }),
+    };
+    // The history first, the record last: a reader never finds the copy without its checkpoints.
+    const entries = history.map((e) => ({ key: [tenant, 'h', to, e.key[3] as string], value: { ...e.value, thread_id: to } }));
+    for (let i = 0; i < entries.length; i += 64) await this.threads.putMany(entries.slice(i, i + 64));
+    await this.putThread(tenant, copy);
+    return copy;
   }
 
   /** A thread's checkpoints, newest first. */
@@ -384,4 +419,25 @@ export class RunStore {
     await this.runs.delete([tenant, 'active', agent, runId]);
     if (!keepCheckpoint) await this.runs.delete([tenant, 'cp', runId]);
   }
+}
+
+/** What readers of runs and threads may do (the gateway, tools): read. Writes go through each thread's owner (ADR 0018). */
+export type RunReads = Pick<
+  RunStore,
+  | 'getThread'
+  | 'thread'
+  | 'searchThreads'
+  | 'history'
+  | 'getRun'
+  | 'run'
+  | 'threadRuns'
+  | 'events'
+  | 'storedEvent'
+  | 'lastSeq'
+  | 'getCheckpoint'
+>;
+
+/** A read model over `storage`'s runs and threads. */
+export function runReads(storage: Storage): RunReads {
+  return new RunStore(storage);
 }

@@ -1,8 +1,8 @@
 /** Waits for a run's end by watching its event topic (subscribe before starting the run). */
-import { DeadlineExceededError, type RunEvent, type RunStatus } from '../../protocols/index.js';
+import { CancelledError, DeadlineExceededError, UnavailableError, type RunEvent, type RunStatus } from '../../protocols/index.js';
 import type { ActorSystem } from '../../runtime/index.js';
 import { subscribeRun } from './live.js';
-import type { RunStore } from './store.js';
+import type { RunReads } from './store.js';
 
 /** A finished run as seen from its events. */
 export interface RunResult {
@@ -26,7 +26,7 @@ export function waitForRun(
   timeoutMs = 60_000,
   onEvent?: (e: RunEvent) => void,
   signal?: AbortSignal,
-  store?: RunStore,
+  store?: RunReads,
 ): Promise<RunResult> {
   const events: RunEvent[] = [];
   return new Promise<RunResult>((resolve, reject) => {
@@ -48,7 +48,7 @@ export function waitForRun(
       (seq, err) => {
         system.clock.clearTimer(timer);
         sub.unsubscribe();
-        reject(new Error(`run ${runId}: event ${seq} could not be delivered: ${err.message}`));
+        reject(new UnavailableError(`run ${runId}: event ${seq} could not be delivered: ${err.message}`));
       },
     );
     const timer = system.clock.setTimer(timeoutMs, () => {
@@ -60,7 +60,7 @@ export function waitForRun(
       () => {
         system.clock.clearTimer(timer);
         sub.unsubscribe();
-        reject(signal.reason instanceof Error ? signal.reason : new Error('wait aborted'));
+        reject(signal.reason instanceof Error ? signal.reason : new CancelledError('wait aborted'));
       },
       { once: true },
     );

@@ -60,6 +60,12 @@ export class Catalog {
 
   private async build(): Promise<void> {
     const { config, system, kinds } = this.options;
+    const names = new Set(kinds.map((k) => k.name));
+    for (const k of kinds) {
+      const missing = (k.requires ?? []).filter((r) => !names.has(r));
+      if (missing.length > 0)
+        throw new ValidationError(`kind ${k.name} needs kind(s) ${missing.join(', ')}: add their descriptors to the list`);
+    }
     const make = this.options.embedder ?? (async () => (await import('../memory/embedders/spec.js')).embedderFromConfig(config.memory));
     const services: KindServices = {
       config,
@@ -171,6 +177,10 @@ function hostedNames(kinds: readonly KindDescriptor[], hosts: readonly string[] 
       `unknown kind(s) ${unknown.join(', ')}: known kinds are ${[...new Set(kinds.map((k) => k.name))].join(', ')}`,
     );
   const serves = new Set(kinds.filter((k) => hosts.includes(k.name) || hosts.includes(k.serves)).map((k) => k.serves));
+  const named = kinds.filter((k) => serves.has(k.serves)).map((k) => k.name);
+  // Kinds others cannot work without come along with them (and with every kind of their address kind).
+  const companions = kinds.filter((k) => k.hostedWith?.some((w) => named.includes(w)) === true).map((k) => k.serves);
+  for (const s of companions) serves.add(s);
   return new Set(kinds.filter((k) => serves.has(k.serves)).map((k) => k.name));
 }
 

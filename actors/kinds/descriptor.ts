@@ -73,6 +73,13 @@ export interface KindDescriptor {
   readonly serves: string;
   /** One activation in the mesh (leased, snapshotted) when true; a pool on every hosting node when false. */
   readonly stateful: boolean;
+  /** Kinds (by name) this one cannot work without: a catalog listing this kind but not those is refused. */
+  readonly requires?: readonly string[];
+  /**
+   * Also hosted on every node that hosts one of these kinds (by name): a kind others cannot work without, such as
+   * the thread owners agents write their threads through.
+   */
+  readonly hostedWith?: readonly string[];
   /** Actor options of every actor of the kind (e.g. a longer handler timeout). */
   readonly options?: ActorOptions;
   /** Adds what this kind gives other kinds; every descriptor contributes before any is built. */

@@ -8,7 +8,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  CancelledError,
   DeadlineExceededError,
+  UnavailableError,
   RUN_CANCEL,
   RUN_CONTINUE,
   RUN_CREATE,
@@ -30,6 +32,8 @@ import {
   newRunRecord,
   RunStore,
   TERMINAL_RUN_STATUSES as TERMINAL,
+  ThreadOwners,
+  type Resolve,
   type RunCreated,
   type RunRecord,
 } from '../agent/index.js';
@@ -45,12 +49,16 @@ export interface RemoteAgentDefinition extends RemoteTarget {
   /** Longest a whole run may take before it ends as `error` (default 10 min). */
   readonly runTimeoutMs?: number;
   readonly env?: NodeJS.ProcessEnv;
+  /** Finds the actor at an address (the catalog's placement); absent: activated on this node when needed. */
+  readonly resolve?: Resolve;
 }
 
 /** A remote agent actor's state: the runs it follows now (everything else is in the store). */
 export interface RemoteState {
   readonly runs: Map<string, RemoteLive>;
   readonly store: RunStore;
+  /** Where thread writes go: each thread's owner (ADR 0018). */
+  readonly threads: ThreadOwners;
 }
 
 type Ctx = Pick<ActorContext<RemoteState>, 'system' | 'self'>;
@@ -75,7 +83,7 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
   const drive = (st: RemoteState, ctx: Ctx, live: RemoteLive, first: Step | { kind: 'await' }): RemoteHost => {
     st.runs.set(live.runId, live);
     const system = ctx.system;
-    const host = remoteHost(system, ctx.self.tenant, st.store, def.name, live);
+    const host = remoteHost(system, ctx.self.tenant, st, def.name, live);
     // The deadline counts while the remote agent works, not while a human is asked.
     let timer: TimerHandle | undefined;
     const arm = (): void => {
@@ -121,7 +129,8 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
         const out = await ex.run(step).finally(disarm);
         if (live.stopping) return;
         if (out.state === 'working') {
-          if (live.task === undefined) throw new Error('the remote server ended the exchange without naming a task or answering');
+          if (live.task === undefined)
+            throw new UnavailableError('the remote server ended the exchange without naming a task or answering');
           step = { kind: 'follow' };
           continue;
         }
@@ -186,7 +195,7 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
       const live = newLive(record, cp.depth, [...cp.messages], seq, cp.remote);
       if (cp.remote === undefined) {
         const why = `remote agent ${def.name}: run lost: its actor stopped before the remote server named the task`;
-        await remoteHost(ctx.system, tenant, st.store, def.name, live).finish('error', { error: why });
+        await remoteHost(ctx.system, tenant, st, def.name, live).finish('error', { error: why });
         continue;
       }
       const waiting = record.status === 'interrupted' && cp.remote.interrupt !== undefined;
@@ -197,18 +206,17 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
   const create = async (st: RemoteState, ctx: ActorContext<RemoteState>, p: RunCreate): Promise<RunCreated> => {
     const tenant = ctx.self.tenant;
     const runId = p.run_id ?? randomUUID();
-    const admitted = await admitRun(st.store, tenant, runId, p.thread_id);
-    if ('existing' in admitted) return admitted.existing;
-    const { thread } = admitted;
     const now = new Date(ctx.system.clock.now()).toISOString();
     const metadata = { ...p.metadata, remote: { card: def.card } };
-    const record = newRunRecord(runId, thread.thread_id, def.name, metadata, now);
+    const admitted = await admitRun(st.store, st.threads, tenant, runId, p.thread_id, (threadId) =>
+      newRunRecord(runId, threadId, def.name, metadata, now, p.client),
+    );
+    if ('existing' in admitted) return admitted.existing;
+    const { thread, record } = admitted;
     const depth = typeof p.config?.['depth'] === 'number' ? p.config['depth'] : 0;
     const input = p.input.messages as ChatMessage[];
     const messages = [...thread.values.messages, ...input];
-    await st.store.putRun(tenant, record, true);
     await st.store.saveCheckpoint(tenant, checkpointOf(runId, thread.thread_id, depth, messages), true);
-    await st.store.setThreadStatus(tenant, thread.thread_id, 'busy', runId);
     const message = userMessage(firstText(thread.values.messages, input), { skill: def.skill });
     drive(st, ctx, newLive(record, depth, [...messages], 0), { kind: 'send', message }).emit('status', { status: 'running' });
     return { run_id: runId, thread_id: thread.thread_id, status: 'pending' };
@@ -216,7 +224,11 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
 
   return {
     async init(ctx) {
-      const st: RemoteState = { runs: new Map(), store: new RunStore(ctx.system.storage) };
+      const st: RemoteState = {
+        runs: new Map(),
+        store: new RunStore(ctx.system.storage),
+        threads: new ThreadOwners(ctx.system, def.resolve),
+      };
       await restore(st, ctx);
       return st;
     },
@@ -264,7 +276,7 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
           const live = st.runs.get(p.run_id);
           if (live === undefined) throw new ValidationError(`run ${p.run_id} is not running here`);
           const task = live.task;
-          live.abort.abort(new Error('cancelled'));
+          live.abort.abort(new CancelledError(`run ${p.run_id} cancelled`));
           // Best effort: the run is cancelled here whatever the remote server answers.
           if (task !== undefined) cancelRemote(ctx, p.run_id, task.taskId);
           return { run_id: p.run_id, status: 'cancelled' };

@@ -5,6 +5,7 @@
  * waits for input. Returns where the task stands then.
  */
 import { TaskState, type Message, type SendMessageRequest, type StreamResponse, type Task, type TaskStatus } from '@a2a-js/sdk';
+import { CancelledError } from '../../protocols/index.js';
 import type { Clock } from '../../runtime/index.js';
 import { isAgentMessage, partsData, partsText, type RemoteClient } from './client.js';
 import type { RemoteHost, RemoteLive } from './host.js';
@@ -190,7 +191,7 @@ export class Exchange {
       });
       const stop = (): void => {
         this.clock.clearTimer(t);
-        reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+        reject(signal.reason instanceof Error ? signal.reason : new CancelledError('aborted'));
       };
       signal.addEventListener('abort', stop, { once: true });
     });

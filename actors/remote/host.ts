@@ -6,7 +6,7 @@
  */
 import { runTopic, type RunEvent, type RunEventKind, type RunStatus } from '../../protocols/index.js';
 import type { ActorSystem } from '../../runtime/index.js';
-import type { RunCheckpoint, RunRecord, RunStore } from '../agent/index.js';
+import type { RunCheckpoint, RunRecord, RunStore, ThreadOwners } from '../agent/index.js';
 import type { ChatMessage } from '../llm/index.js';
 
 /** Where a run stands on the remote server (kept in the run's checkpoint). */
@@ -53,7 +53,14 @@ export interface RemoteHost {
 }
 
 /** Builds the host of one live run of remote agent `agent`. */
-export function remoteHost(system: ActorSystem, tenant: string, store: RunStore, agent: string, live: RemoteLive): RemoteHost {
+export function remoteHost(
+  system: ActorSystem,
+  tenant: string,
+  writers: { readonly store: RunStore; readonly threads: ThreadOwners },
+  agent: string,
+  live: RemoteLive,
+): RemoteHost {
+  const { store, threads } = writers;
   const { runId, threadId } = live;
   const write = (fn: () => Promise<void>): Promise<void> => {
     const next = live.chain.then(fn);
@@ -74,7 +81,8 @@ export function remoteHost(system: ActorSystem, tenant: string, store: RunStore,
       const interrupts = status === 'interrupted' && task !== undefined ? [{ id: task.taskId, run_id: runId, value: interrupt }] : [];
       void write(async () => {
         await store.putRun(tenant, live.record);
-        await store.setThreadStatus(tenant, threadId, status === 'running' ? 'busy' : 'interrupted', runId, interrupts);
+        const thread = status === 'running' ? 'busy' : 'interrupted';
+        await threads.status(tenant, { thread_id: threadId, run_id: runId, status: thread, interrupts });
       }).catch(() => undefined);
     },
     checkpoint() {
@@ -113,7 +121,8 @@ export function remoteHost(system: ActorSystem, tenant: string, store: RunStore,
       await write(async () => {
         await store.appendEvents(tenant, [last]);
         await store.putRun(tenant, r);
-        await store.checkpointThread(tenant, threadId, runId, messages, status === 'success' || status === 'cancelled' ? 'idle' : 'error');
+        const end = status === 'success' || status === 'cancelled' ? 'idle' : 'error';
+        await threads.checkpoint(tenant, { thread_id: threadId, run_id: runId, messages, status: end });
         await store.release(tenant, agent, runId);
         await system.publish(runTopic(runId), last, { tenant });
       });

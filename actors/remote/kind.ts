@@ -35,6 +35,7 @@ export const remoteKind: KindDescriptor = {
   name: 'remote',
   serves: 'agent',
   stateful: true,
+  requires: ['thread'],
   build(services: KindServices): BuiltKind {
     const defs = new Map<string, RemoteAgentDefinition>();
     for (const a of services.config.agents) {
@@ -46,7 +47,7 @@ export const remoteKind: KindDescriptor = {
       behavior(id): Behavior<unknown> {
         const def = defs.get(id);
         if (def === undefined) throw new ValidationError(`agent ${id} is not a remote agent (it has no \`remote\` entry)`);
-        return remoteBehavior(def) as Behavior<unknown>;
+        return remoteBehavior({ ...def, resolve: (address, tenant) => services.resolve(address, tenant) }) as Behavior<unknown>;
       },
       agents: () =>
         [...defs.values()].map((r) => ({

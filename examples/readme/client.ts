@@ -2,15 +2,15 @@
 import { configSchema } from 'troupe/config';
 import { createSystem } from 'troupe/supervisors';
 import { MeshNode } from 'troupe/runtime';
-import { Catalog, agentKind, toolKind } from 'troupe/actors';
+import { Catalog, agentKind, threadKind, toolKind } from 'troupe/actors';
 import { catalogDeps, startGateway } from 'troupe/gateway';
 import { TroupeClient } from 'troupe/client';
 
 const config = configSchema.parse({ gateway: { port: 0 } }); // the demo agents on the offline model
 const system = await createSystem({ config });
 const mesh = new MeshNode(system);
-// The kinds this process serves: config's agents and the tools they call (docs/adding-a-kind.md).
-const catalog = (await Catalog.create({ system, config, kinds: [agentKind, toolKind] })).install(mesh);
+// The kinds this process serves: config's agents, the tools they call and the owners of their threads (docs/adding-a-kind.md).
+const catalog = (await Catalog.create({ system, config, kinds: [agentKind, toolKind, threadKind] })).install(mesh);
 await mesh.start();
 const gateway = await startGateway(catalogDeps(system, catalog), config.gateway);
 

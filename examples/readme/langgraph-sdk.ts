@@ -3,7 +3,7 @@ import { Client } from '@langchain/langgraph-sdk';
 import { configSchema } from 'troupe/config';
 import { createSystem } from 'troupe/supervisors';
 import { MeshNode } from 'troupe/runtime';
-import { Catalog, agentKind, storeKind, toolKind } from 'troupe/actors';
+import { Catalog, agentKind, storeKind, threadKind, toolKind } from 'troupe/actors';
 import { catalogDeps, startGateway } from 'troupe/gateway';
 
 const config = configSchema.parse({ gateway: { port: 0 }, memory: { embedThreads: 0 } });
@@ -11,7 +11,7 @@ const system = await createSystem({ config });
 const mesh = new MeshNode(system);
 // Agents, their tools, and the long-term store `memory/store`: every namespace of it is indexed by
 // default (whole value, offline USE-lite; the catalog makes the embedder and closes it).
-const catalog = (await Catalog.create({ system, config, kinds: [agentKind, toolKind, storeKind] })).install(mesh);
+const catalog = (await Catalog.create({ system, config, kinds: [agentKind, toolKind, storeKind, threadKind] })).install(mesh);
 await mesh.start();
 const gateway = await startGateway(catalogDeps(system, catalog), config.gateway);
 

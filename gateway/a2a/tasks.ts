@@ -2,10 +2,10 @@
  * The tasks this gateway node follows. A task is followed (subscribed to its run's topic)
  * from just before its run is created or resumed until it ends or waits for input, so streams
  * and blocking sends see every event. Followed tasks sit in a bounded map per node; a task
- * that is not there is rebuilt from the mesh's {@link RunStore} (its run record and event
+ * that is not there is rebuilt from the mesh's stored runs (its run record and event
  * log), so a task started on one node can be read, resumed or cancelled on any other.
  */
-import { RunStore } from '../../actors/agent/store.js';
+import { runReads, type RunReads } from '../../actors/index.js';
 import { subscribeRun } from '../../actors/agent/index.js';
 import type { RunEvent } from '../../protocols/index.js';
 import type { ActorSystem, Subscription, TimerHandle } from '../../runtime/index.js';
@@ -41,7 +41,7 @@ export interface TaskBookOptions {
 export class TaskBook {
   private readonly tasks = new Map<string, TrackedTask>();
   private readonly contexts = new Map<string, string>();
-  private readonly store: RunStore;
+  private readonly store: RunReads;
   private readonly maxTasks: number;
   private readonly followMs: number;
 
@@ -49,7 +49,7 @@ export class TaskBook {
     private readonly system: ActorSystem,
     options: TaskBookOptions = {},
   ) {
-    this.store = new RunStore(system.storage);
+    this.store = runReads(system.storage);
     this.maxTasks = options.maxTasks ?? 1_000;
     this.followMs = options.followMs ?? 600_000;
   }

@@ -7,7 +7,7 @@
  */
 import type { RunEvent } from '../../protocols/index.js';
 import type { ActorSystem, Subscription } from '../../runtime/index.js';
-import { subscribeRun, type RunStore } from '../../actors/agent/index.js';
+import { subscribeRun, type RunReads } from '../../actors/index.js';
 
 /** Events `from..to` of a run could not be delivered; the feed has stopped. */
 export type FeedLost = (from: number, to: number) => void;
@@ -31,7 +31,7 @@ export class RunFeed {
 
   private constructor(
     private readonly system: ActorSystem,
-    private readonly store: RunStore,
+    private readonly store: RunReads,
     private readonly tenant: string,
     private readonly runId: string,
     afterSeq: number,
@@ -47,7 +47,7 @@ export class RunFeed {
    */
   static async open(
     system: ActorSystem,
-    store: RunStore,
+    store: RunReads,
     tenant: string,
     runId: string,
     afterSeq: number,

@@ -4,7 +4,7 @@
  * another method answers 405, an unknown path 404, both as `{detail}`.
  */
 import { NotFoundError, TroupeError } from '../../protocols/index.js';
-import { RunStore } from '../../actors/agent/store.js';
+import { runReads, ThreadOwners } from '../../actors/index.js';
 import { unprocessableError } from '../http.js';
 import type { GatewayDeps, HttpRoute, Principal } from '../types.js';
 import {
@@ -22,6 +22,7 @@ import { createRun } from './runs.js';
 import type { AcpCall, AcpContext } from './session.js';
 import { deleteItem, getItem, listNamespaces, putItem, searchItems } from './store.js';
 import {
+  copyThread,
   countThreads,
   createThread,
   deleteThread,
@@ -62,7 +63,7 @@ const TABLE: [method: string, pattern: string, handler: Handler][] = [
   ['GET', '/threads/:thread_id/state/:checkpoint_id', threadStateAt],
   ['POST', '/threads/:thread_id/history', threadHistory],
   ['GET', '/threads/:thread_id/history', threadHistory],
-  ['POST', '/threads/:thread_id/copy', () => notSupported()],
+  ['POST', '/threads/:thread_id/copy', copyThread],
 
   ['POST', '/threads/:thread_id/runs', (ctx, call) => createRun(ctx, call, call.params['thread_id'], 'create')],
   ['GET', '/threads/:thread_id/runs', listRuns],
@@ -122,8 +123,8 @@ export function acpRoute(deps: GatewayDeps, options: AcpRouteOptions = {}): Http
   const prefix = options.prefix ?? '/acp';
   const ctx: AcpContext = {
     deps,
-    store: new RunStore(deps.system.storage),
-    records: deps.system.storage.bucket('acp'),
+    store: runReads(deps.system.storage),
+    threads: new ThreadOwners(deps.system, (address, tenant) => deps.ensure(address, tenant)),
     startedAt: new Date().toISOString(),
     prefix,
     sendBufferBytes: options.sendBufferBytes,

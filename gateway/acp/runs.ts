@@ -13,7 +13,7 @@ import type { AgentInfo } from '../types.js';
 import { parseInputMessages, toChatMessage } from './messages.js';
 import { parseBody, runCreateBody, streamModes, toResumeValue, type RunCreateBody, type StreamMode } from './schemas.js';
 import { getRecord, runBase, runLocation, RunSession, waitInterrupted, type AcpCall, type AcpContext } from './session.js';
-import { lgRun, type AcpRunRecord } from './shapes.js';
+import { clientRecord, lgRun, type AcpRunRecord } from './shapes.js';
 import { interruptId } from './translate.js';
 import { answerWhenDone, followRun } from './follow.js';
 
@@ -66,14 +66,14 @@ export async function createRun(ctx: AcpContext, call: AcpCall, threadId: string
   let thread: ThreadRecord;
   const temporary = threadId === undefined && body.on_completion !== 'keep';
   if (threadId === undefined)
-    thread = await ctx.store.createThread(tenant, { metadata: { graph_id: agent.name, assistant_id: agent.name } });
+    thread = await ctx.threads.create(tenant, { thread_id: randomUUID(), metadata: { graph_id: agent.name, assistant_id: agent.name } });
   else {
     const t = await ctx.store.getThread(tenant, threadId);
     if (t !== undefined) thread = t;
     else if (body.if_not_exists === 'create')
-      thread = await ctx.store.createThread(tenant, {
+      thread = await ctx.threads.create(tenant, {
         thread_id: threadId,
-        ifExists: 'do_nothing',
+        if_exists: 'do_nothing',
         metadata: { graph_id: agent.name, assistant_id: agent.name },
       });
     else throw new NotFoundError(`thread ${threadId} not found`);
@@ -84,7 +84,7 @@ export async function createRun(ctx: AcpContext, call: AcpCall, threadId: string
       ? await resume(ctx, tenant, thread, body, modes, kind)
       : await start(ctx, tenant, thread, agent, body, input, modes, kind, temporary);
   } catch (e) {
-    if (temporary) await ctx.store.deleteThread(tenant, thread.thread_id).catch(() => false);
+    if (temporary) await ctx.threads.delete(tenant, thread.thread_id).catch(() => false);
     throw e;
   }
   await respond(ctx, call, started, kind, body.on_disconnect === 'cancel');
@@ -135,7 +135,6 @@ async function start(
     stream_mode: [...modes],
     temporary,
   };
-  await ctx.records.put([tenant, 'run', runId], record);
   const spec = {
     tenant,
     runId,
@@ -154,10 +153,11 @@ async function start(
       thread_id: threadId,
       input: { messages: input },
       ...(body.metadata ? { metadata: body.metadata } : {}),
+      // Kept on the run record by the agent (the gateway writes no run): what this route needs to show the run later.
+      client: clientRecord(record),
     });
   } catch (e) {
     session.close();
-    await ctx.records.delete([tenant, 'run', runId]).catch(() => false);
     throw e;
   }
   return { session, runId, threadId, record };
@@ -226,8 +226,8 @@ async function announcedInterrupt(ctx: AcpContext, tenant: string, runId: string
 /** Deletes a stateless run's thread once the run ended (not when it waits for a human). */
 async function cleanup(ctx: AcpContext, tenant: string, s: Started): Promise<void> {
   if (s.record?.temporary !== true || s.session.translator.status === 'interrupted' || !s.session.translator.ended) return;
-  await ctx.store
-    .deleteThread(tenant, s.threadId)
+  await ctx.threads
+    .delete(tenant, s.threadId)
     .catch((e: unknown) => ctx.deps.system.warn(`acp: deleting stateless thread ${s.threadId} failed: ${(e as Error).message}`));
 }
 

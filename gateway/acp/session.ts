@@ -5,21 +5,21 @@
  * previous interrupt). `done` resolves when the run stops: it ended, or waits for a human.
  */
 import type { ChatMessage } from '../../actors/llm/types.js';
-import type { RunStore } from '../../actors/agent/store.js';
-import type { KvBucket } from '../../runtime/index.js';
+import type { RunReads, ThreadOwners } from '../../actors/index.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayDeps, Principal } from '../types.js';
 import { RunFeed } from './feed.js';
 import type { StreamMode } from './schemas.js';
-import type { AcpRunRecord } from './shapes.js';
+import { acpRecordOf, type AcpRunRecord } from './shapes.js';
 import { RunTranslator, type SseEvent } from './translate.js';
 
 /** What every ACP handler shares. */
 export interface AcpContext {
   readonly deps: GatewayDeps;
-  readonly store: RunStore;
-  /** Bucket `acp`: {@link AcpRunRecord}s. */
-  readonly records: KvBucket;
+  /** Runs and threads, read only: every change is a message to the thread's owner (ADR 0018). */
+  readonly store: RunReads;
+  /** Where thread changes go: each thread's owner actor. */
+  readonly threads: ThreadOwners;
   /** When this route started (assistants' timestamps). */
   readonly startedAt: string;
   /** Where the route is mounted (`/acp`), for `Content-Location`. */
@@ -201,9 +201,9 @@ export async function waitInterrupted(ctx: AcpContext, tenant: string, threadId:
   return false;
 }
 
-/** The ACP record of a run, if this part started it. */
-export function getRecord(ctx: AcpContext, tenant: string, runId: string): Promise<AcpRunRecord | undefined> {
-  return ctx.records.get<AcpRunRecord>([tenant, 'run', runId]);
+/** The ACP record of a run, if this part started it (from what the run record keeps of the request). */
+export async function getRecord(ctx: AcpContext, tenant: string, runId: string): Promise<AcpRunRecord | undefined> {
+  return acpRecordOf(await ctx.store.getRun(tenant, runId));
 }
 
 /**

@@ -112,6 +112,31 @@ export function lgThreadState(t: ThreadRecord, latest: ThreadCheckpoint | undefi
 }
 
 /** A run as `Run`, from the agent's record or, before that exists, from ours. */
+/** What of an {@link AcpRunRecord} the run record keeps (`acp.run.create`'s `client`). */
+export function clientRecord(r: AcpRunRecord): Record<string, unknown> {
+  return { prev_len: r.prev_len, input: r.input, stream_mode: r.stream_mode, temporary: r.temporary };
+}
+
+/** The ACP record of a run this route started, rebuilt from its run record (undefined for runs started elsewhere). */
+export function acpRecordOf(run: RunRecord | undefined): AcpRunRecord | undefined {
+  const c = run?.client;
+  if (run === undefined || c === undefined) return undefined;
+  const { prev_len, input, stream_mode, temporary } = c;
+  if (typeof prev_len !== 'number' || !Array.isArray(input) || !Array.isArray(stream_mode) || typeof temporary !== 'boolean')
+    return undefined;
+  return {
+    run_id: run.run_id,
+    thread_id: run.thread_id,
+    assistant_id: run.assistant_id,
+    created_at: run.created_at,
+    metadata: run.metadata,
+    prev_len,
+    input: input as ChatMessage[],
+    stream_mode: stream_mode as StreamMode[],
+    temporary,
+  };
+}
+
 export function lgRun(r: RunRecord | undefined, acp: AcpRunRecord | undefined): Record<string, unknown> {
   const base = r ?? {
     run_id: acp?.run_id ?? '',

@@ -1,8 +1,10 @@
 /**
- * Threads over the RunStore: create, get, patch (metadata), delete, search, count, current
- * state, state at a checkpoint, and history. Every lookup is scoped to the caller's tenant, so
- * another tenant's thread id is simply not found (404, never 403).
+ * Threads: create, get, patch (metadata), delete, copy, search, count, current state, state at a
+ * checkpoint, and history. Reads come from storage; every change is a message to the thread's owner
+ * actor (ADR 0018), which orders it with the runs' checkpoints. Every lookup is scoped to the caller's
+ * tenant, so another tenant's thread id is simply not found (404, never 403).
  */
+import { randomUUID } from 'node:crypto';
 import { NotFoundError, TroupeError } from '../../protocols/index.js';
 import type { ThreadRecord } from '../../actors/agent/store.js';
 import { readJson, sendJson } from '../http.js';
@@ -21,10 +23,10 @@ function threadId(call: AcpCall): string {
 /** `POST /threads`. */
 export async function createThread(ctx: AcpContext, call: AcpCall): Promise<void> {
   const b = parseBody(threadCreateBody, await readJson(call.req), 'thread');
-  const t = await ctx.store.createThread(call.principal.tenant, {
-    ...(b.thread_id == null ? {} : { thread_id: b.thread_id }),
+  const t = await ctx.threads.create(call.principal.tenant, {
+    thread_id: b.thread_id ?? randomUUID(),
     metadata: b.metadata ?? {},
-    ifExists: b.if_exists ?? 'raise',
+    if_exists: b.if_exists ?? 'raise',
   });
   sendJson(call.res, 200, lgThread(t));
 }
@@ -37,7 +39,7 @@ export async function getThread(ctx: AcpContext, call: AcpCall): Promise<void> {
 /** `PATCH /threads/{id}`: merges metadata. */
 export async function patchThread(ctx: AcpContext, call: AcpCall): Promise<void> {
   const b = parseBody(threadPatchBody, await readJson(call.req), 'thread update');
-  sendJson(call.res, 200, lgThread(await ctx.store.patchThread(call.principal.tenant, threadId(call), b.metadata ?? {})));
+  sendJson(call.res, 200, lgThread(await ctx.threads.patch(call.principal.tenant, threadId(call), b.metadata ?? {})));
 }
 
 /** `DELETE /threads/{id}`: 204; a run holding the thread is cancelled first. */
@@ -46,8 +48,14 @@ export async function deleteThread(ctx: AcpContext, call: AcpCall): Promise<void
   const t = await ctx.store.thread(tenant, threadId(call));
   // A run still holding the thread is cancelled first, and its end awaited, so its last write cannot bring the thread back.
   if ((t.status === 'busy' || t.status === 'interrupted') && t.run_id !== undefined) await cancelAndWait(ctx, tenant, t.run_id, 5_000);
-  if (!(await ctx.store.deleteThread(tenant, t.thread_id))) throw new NotFoundError(`thread ${t.thread_id} not found`);
+  if (!(await ctx.threads.delete(tenant, t.thread_id))) throw new NotFoundError(`thread ${t.thread_id} not found`);
   sendJson(call.res, 204, undefined);
+}
+
+/** `POST /threads/{id}/copy`: a new thread with the same metadata and history, idle. */
+export async function copyThread(ctx: AcpContext, call: AcpCall): Promise<void> {
+  await readJson(call.req);
+  sendJson(call.res, 200, lgThread(await ctx.threads.copy(call.principal.tenant, threadId(call), randomUUID())));
 }
 
 async function search(

@@ -1,5 +1,5 @@
 /** What every WebSocket session shares: the mesh, credentials, limits, metrics and the run log. */
-import type { RunStore } from '../../actors/agent/store.js';
+import type { RunReads } from '../../actors/index.js';
 import type { Authenticator, ConnectionLimiter, RateLimiter } from '../auth/index.js';
 import type { GatewayMetrics } from '../ops/index.js';
 import type { GatewayDeps } from '../types.js';
@@ -42,7 +42,7 @@ export interface WsContext {
   readonly auth: Authenticator;
   readonly rate: RateLimiter;
   readonly connections: ConnectionLimiter;
-  readonly store: RunStore | undefined;
+  readonly store: RunReads | undefined;
   readonly metrics: GatewayMetrics;
   readonly limits: WsLimits;
   readonly warn: (message: string) => void;

@@ -8,7 +8,7 @@
  */
 import type { RunEvent } from '../../protocols/index.js';
 import type { ActorSystem, Subscription } from '../../runtime/index.js';
-import { subscribeRun, type RunStore } from '../../actors/agent/index.js';
+import { subscribeRun, type RunReads } from '../../actors/index.js';
 
 /** Statuses that end a run. */
 export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['success', 'error', 'timeout', 'cancelled']);
@@ -48,7 +48,7 @@ export class RunStream {
     agent: string,
     afterSeq: number,
     private readonly system: ActorSystem,
-    private readonly store: RunStore | undefined,
+    private readonly store: RunReads | undefined,
     private readonly sink: RunSink,
   ) {
     this.agent = agent;
@@ -149,7 +149,7 @@ export class RunStream {
     }
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      const store = this.store as RunStore;
+      const store = this.store as RunReads;
       store.events(this.tenant, this.runId, this.next - 1).then(
         (logged) => {
           this.backfilling = false;

@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../../config/index.js';
-import { RUN_CREATE, type RunEvent } from '../../protocols/index.js';
+import { RUN_CREATE, threadOwnerAddress, type RunEvent } from '../../protocols/index.js';
 import { eventually } from '../transport/contract.js';
 import { MeshNode, type ActorSystem } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
@@ -67,8 +67,9 @@ describe('catalog from config', () => {
         .map((r) => r.address)
         .filter((a) => !a.startsWith('supervisor/tenant.'))
         .sort();
-    expect(used('acme')).toEqual(['agent/assistant', 'tool/calculator', 'tool/clock']);
-    expect(used('globex')).toEqual(['agent/billing', 'agent/triage']);
+    // The owner of the thread each run used writes that thread (ADR 0018), in that tenant only.
+    expect(used('acme')).toEqual(['agent/assistant', threadOwnerAddress(a.thread_id), 'tool/calculator', 'tool/clock']);
+    expect(used('globex')).toEqual(['agent/billing', 'agent/triage', threadOwnerAddress(t.thread_id)]);
     // A thread of one tenant does not exist for another.
     const store = new RunStore(s.storage);
     expect(await store.getThread('acme', a.thread_id)).toBeDefined();

@@ -47,10 +47,11 @@ describe('troupe node --kinds', () => {
       const cluster = system.transport.cluster!;
       const kindsOf = (id: string) => cluster.membership.live().find((n) => n.id === id)?.kinds;
       await eventually(() => ['ag', 'tl', 'mem'].every((id) => kindsOf(id) !== undefined), 20_000, 'the nodes to join');
-      expect(kindsOf('ag')).toEqual(['agent']);
+      // Thread owners come along with agents (ADR 0018): an agent node always has somewhere to put a thread's owner.
+      expect(kindsOf('ag')).toEqual(['agent', 'thread']);
       expect(kindsOf('tl')).toEqual(['tool']);
       expect(kindsOf('mem')).toEqual(['memory']);
-      expect(nodes.find((n) => n.id === 'ag')?.output).toContain('hosting agent\n');
+      expect(nodes.find((n) => n.id === 'ag')?.output).toContain('hosting agent, thread\n');
 
       const done = waitForRun(system, 'run-nk', 'acme', 30_000);
       const agent = await placement.activate('agent/clerk', 'acme');
@@ -63,6 +64,9 @@ describe('troupe node --kinds', () => {
       expect(result.status).toBe('success');
       expect(result.output).toContain('42');
       expect(cluster.leases().find((l) => l.tenant === 'acme' && l.address === 'agent/clerk')?.node).toBe('ag');
+      // The run's thread was written by its owner, placed on the only node hosting thread owners.
+      const owner = cluster.leases().find((l) => l.tenant === 'acme' && l.address.startsWith('thread/'));
+      expect(owner?.node).toBe('ag');
       // The tool ran in a pool of the tool node only: the agent node reached it without hosting it.
       const pool = cluster.pools().find((p) => p.tenant === 'acme' && p.address === 'tool/calculator');
       expect(pool?.members).toEqual(['tl']);
@@ -84,7 +88,7 @@ describe('troupe node --kinds', () => {
       (e: unknown) => e as Error,
     );
     expect(failed?.message).toContain(
-      'unknown kind(s) bogus: known kinds are agent, remote, tool, memory, collection, counter, worker (pass --module FILE to add kinds)',
+      'unknown kind(s) bogus: known kinds are agent, remote, tool, memory, collection, thread, counter, worker (pass --module FILE to add kinds)',
     );
   }, 60_000);
 });

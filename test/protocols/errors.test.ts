@@ -14,6 +14,7 @@ import {
   PoisonMessageError,
   ActorStoppedError,
   SystemStoppedError,
+  CancelledError,
   ConflictError,
   TooLargeError,
   NotFoundError,
@@ -43,6 +44,7 @@ const CLASSES: [ErrorClass, string, ErrorCode][] = [
   [PoisonMessageError, 'PoisonMessageError', 'poison_message'],
   [ActorStoppedError, 'ActorStoppedError', 'actor_stopped'],
   [SystemStoppedError, 'SystemStoppedError', 'system_stopped'],
+  [CancelledError, 'CancelledError', 'cancelled'],
   [ConflictError, 'ConflictError', 'conflict'],
   [TooLargeError, 'TooLargeError', 'too_large'],
   [NotFoundError, 'NotFoundError', 'not_found'],
@@ -76,6 +78,7 @@ describe('ERROR_CODES', () => {
       'poison_message',
       'actor_stopped',
       'system_stopped',
+      'cancelled',
     ]);
     expect(new Set(ERROR_CODES).size).toBe(ERROR_CODES.length);
   });

@@ -1,0 +1,227 @@
+/**
+ * One writer per thread (ADR 0018): the thread owner `thread/<shard>` of a tenant is the only actor that changes
+ * that tenant's threads in its shard — create, patch metadata, delete, copy, claim for a run, checkpoint, status.
+ * Its mailbox orders every write, so a metadata patch racing a run's checkpoint, or two nodes writing one thread,
+ * cannot lose an update: each write reads the thread and writes it back before the next one starts. Runs write
+ * only while they hold the thread (fencing): a late write of a run that was cancelled, ended or whose thread was
+ * deleted is refused, so it cannot bring a thread back or overwrite a newer run's state.
+ *
+ * Readers (the gateway, tools) read storage directly through {@link RunStore}'s read methods.
+ */
+import {
+  ConflictError,
+  THREAD_CHECKPOINT,
+  THREAD_CLAIM,
+  THREAD_COPY,
+  THREAD_CREATE,
+  THREAD_DELETE,
+  THREAD_PATCH,
+  THREAD_STATUS,
+  isTroupeError,
+  threadCheckpointSchema,
+  threadClaimSchema,
+  threadCopySchema,
+  threadCreateSchema,
+  threadDeleteSchema,
+  threadOwnerAddress,
+  threadPatchSchema,
+  threadStatusSchema,
+  type ThreadCheckpointWrite,
+  type ThreadStatusWrite,
+  type ThreadWriteReply,
+} from '../../protocols/index.js';
+import type { ActorRef, ActorSystem, Behavior } from '../../runtime/index.js';
+import type { ChatMessage } from '../llm/types.js';
+import { TERMINAL_RUN_STATUSES } from './run-contract.js';
+import { RunStore, type RunRecord, type ThreadRecord } from './store.js';
+
+/** What a claim is answered with: the run existed already (a redelivered create), or the thread it now holds. */
+export type ClaimReply =
+  | { readonly existing: { readonly run_id: string; readonly thread_id: string; readonly status: string } }
+  | { readonly thread: ThreadRecord };
+
+/** The state of a thread owner. */
+export interface ThreadOwnerState {
+  readonly store: RunStore;
+}
+
+/** True when the thread is held by a run that has not ended (a held thread refuses another run). */
+async function heldBy(store: RunStore, tenant: string, t: ThreadRecord): Promise<string | undefined> {
+  if ((t.status !== 'busy' && t.status !== 'interrupted') || t.run_id === undefined) return undefined;
+  const holder = await store.getRun(tenant, t.run_id);
+  // A holder without a record, or one that ended (its host died before writing the thread's end), does not hold.
+  return holder !== undefined && !TERMINAL_RUN_STATUSES.has(holder.status) ? t.run_id : undefined;
+}
+
+/** A run may write its thread while it holds it. */
+async function fence(store: RunStore, tenant: string, threadId: string, runId: string): Promise<ThreadRecord | ThreadWriteReply> {
+  const t = await store.getThread(tenant, threadId);
+  if (t === undefined) return { applied: false, reason: 'missing' };
+  if (t.run_id !== runId) return { applied: false, reason: 'held' };
+  return t;
+}
+
+/** The behavior of a thread owner (`thread/<shard>`, stateful, one per shard and tenant). */
+export function threadOwnerBehavior(): Behavior<ThreadOwnerState> {
+  return {
+    init: (ctx) => ({ store: new RunStore(ctx.system.storage) }),
+    schemas: {
+      [THREAD_CREATE]: threadCreateSchema,
+      [THREAD_PATCH]: threadPatchSchema,
+      [THREAD_DELETE]: threadDeleteSchema,
+      [THREAD_COPY]: threadCopySchema,
+      [THREAD_CLAIM]: threadClaimSchema,
+      [THREAD_CHECKPOINT]: threadCheckpointSchema,
+      [THREAD_STATUS]: threadStatusSchema,
+    },
+    async receive(msg, ctx) {
+      const { store } = ctx.state;
+      const tenant = ctx.self.tenant;
+      switch (msg.type) {
+        case THREAD_CREATE: {
+          const p = threadCreateSchema.parse(msg.payload);
+          return store.createThread(tenant, {
+            ...(p.thread_id === undefined ? {} : { thread_id: p.thread_id }),
+            ...(p.metadata === undefined ? {} : { metadata: p.metadata }),
+            ...(p.if_exists === undefined ? {} : { ifExists: p.if_exists }),
+          });
+        }
+        case THREAD_PATCH: {
+          const p = threadPatchSchema.parse(msg.payload);
+          return store.patchThread(tenant, p.thread_id, p.metadata);
+        }
+        case THREAD_DELETE: {
+          const p = threadDeleteSchema.parse(msg.payload);
+          return { deleted: await store.deleteThread(tenant, p.thread_id) };
+        }
+        case THREAD_COPY: {
+          const p = threadCopySchema.parse(msg.payload);
+          return store.copyThread(tenant, p.from, p.thread_id);
+        }
+        case THREAD_CLAIM: {
+          const p = threadClaimSchema.parse(msg.payload);
+          const run = p.run as unknown as RunRecord;
+          const existing = await store.getRun(tenant, run.run_id);
+          if (existing !== undefined) {
+            if (existing.thread_id !== p.thread_id) throw new ConflictError(`run ${run.run_id} exists on another thread`);
+            return { existing: { run_id: run.run_id, thread_id: existing.thread_id, status: existing.status } } satisfies ClaimReply;
+          }
+          const thread = await store.createThread(tenant, { thread_id: p.thread_id, ifExists: 'do_nothing' });
+          const holder = await heldBy(store, tenant, thread);
+          if (holder !== undefined) throw new ConflictError(`thread ${thread.thread_id} is busy with run ${holder}`);
+          await store.putRun(tenant, run, true);
+          await store.setThreadStatus(tenant, thread.thread_id, 'busy', run.run_id);
+          return { thread: { ...thread, status: 'busy', run_id: run.run_id } } satisfies ClaimReply;
+        }
+        case THREAD_CHECKPOINT: {
+          const p = threadCheckpointSchema.parse(msg.payload);
+          const t = await fence(store, tenant, p.thread_id, p.run_id);
+          if (!('thread_id' in t)) return t;
+          await store.checkpointThread(
+            tenant,
+            p.thread_id,
+            p.run_id,
+            p.messages as unknown as ChatMessage[],
+            p.status,
+            p.interrupts ?? [],
+            p.next ?? [],
+            t,
+          );
+          return { applied: true } satisfies ThreadWriteReply;
+        }
+        case THREAD_STATUS: {
+          const p = threadStatusSchema.parse(msg.payload);
+          const t = await fence(store, tenant, p.thread_id, p.run_id);
+          if (!('thread_id' in t)) return t;
+          await store.setThreadStatus(tenant, p.thread_id, p.status, p.run_id, p.interrupts ?? [], t);
+          return { applied: true } satisfies ThreadWriteReply;
+        }
+        default:
+          return undefined;
+      }
+    },
+  };
+}
+
+/** Finds (activating when needed) the actor at `address` in `tenant`. */
+export type Resolve = (address: string, tenant: string) => Promise<ActorRef>;
+
+/**
+ * How everyone else changes threads: each call is a message to the thread's owner. `resolve` is the catalog's
+ * (placement on a mesh); without one the owner is activated on this node unless it is active somewhere already.
+ */
+export class ThreadOwners {
+  private readonly inflight = new Map<string, Promise<ActorRef>>();
+
+  constructor(
+    private readonly system: ActorSystem,
+    private readonly resolve?: Resolve,
+    private readonly timeoutMs = 30_000,
+  ) {}
+
+  /** The owner of `threadId` in `tenant`. */
+  owner(tenant: string, threadId: string): Promise<ActorRef> {
+    const address = threadOwnerAddress(threadId);
+    if (this.resolve !== undefined) return this.resolve(address, tenant);
+    const ref = this.system.ref(address, tenant);
+    if (this.system.stateOf(ref) !== undefined) return Promise.resolve(ref);
+    const key = `${tenant}\u0000${address}`;
+    let p = this.inflight.get(key);
+    if (p === undefined) {
+      p = this.system
+        .spawn(address, threadOwnerBehavior(), { tenant })
+        .catch((e: unknown) => {
+          if (isTroupeError(e, 'conflict')) return ref; // active already, here or on another node
+          throw e;
+        })
+        .finally(() => this.inflight.delete(key));
+      this.inflight.set(key, p);
+    }
+    return p;
+  }
+
+  private async ask<R>(tenant: string, threadId: string, type: string, payload: unknown): Promise<R> {
+    return (await this.owner(tenant, threadId)).ask<R>(type, payload, { timeoutMs: this.timeoutMs });
+  }
+
+  /** Makes a thread (`if_exists: do_nothing` returns the existing one; `raise`, the default, is a conflict). */
+  create(
+    tenant: string,
+    init: { thread_id: string; metadata?: Record<string, unknown>; if_exists?: 'raise' | 'do_nothing' },
+  ): Promise<ThreadRecord> {
+    return this.ask(tenant, init.thread_id, THREAD_CREATE, init);
+  }
+
+  /** Merges `metadata` into the thread's (not_found when there is none). */
+  patch(tenant: string, threadId: string, metadata: Record<string, unknown>): Promise<ThreadRecord> {
+    return this.ask(tenant, threadId, THREAD_PATCH, { thread_id: threadId, metadata });
+  }
+
+  /** Deletes a thread and its history; false when there was none. */
+  async delete(tenant: string, threadId: string): Promise<boolean> {
+    return (await this.ask<{ deleted: boolean }>(tenant, threadId, THREAD_DELETE, { thread_id: threadId })).deleted;
+  }
+
+  /** Copies thread `from` (metadata and history) to the new thread `to`, idle. */
+  copy(tenant: string, from: string, to: string): Promise<ThreadRecord> {
+    return this.ask(tenant, to, THREAD_COPY, { thread_id: to, from });
+  }
+
+  /** Claims the thread of `run` for it (made when absent), writing the run's first record. */
+  claim(tenant: string, run: RunRecord): Promise<ClaimReply> {
+    return this.ask(tenant, run.thread_id, THREAD_CLAIM, { thread_id: run.thread_id, run });
+  }
+
+  /** Writes a checkpoint of the run holding the thread. */
+  checkpoint(
+    tenant: string,
+    write: Omit<ThreadCheckpointWrite, 'messages'> & { readonly messages: readonly ChatMessage[] },
+  ): Promise<ThreadWriteReply> {
+    return this.ask(tenant, write.thread_id, THREAD_CHECKPOINT, write);
+  }
+
+  /** Sets the thread's status for the run holding it. */
+  status(tenant: string, write: ThreadStatusWrite): Promise<ThreadWriteReply> {
+    return this.ask(tenant, write.thread_id, THREAD_STATUS, write);
+  }
+}
