@@ -236,7 +236,7 @@ export class Gateway {
         res.end(text);
         return;
       }
-      if (path === '/ws') throw gatewayError('bad_request', 'GET /ws with an Upgrade: websocket header', { status: 426 });
+      if (path === '/ws') throw gatewayError('upgrade_required', 'GET /ws with an Upgrade: websocket header');
       if (mounted === undefined) throw gatewayError('not_found', `no route for ${req.method ?? 'GET'} ${path}`);
       route = mounted.prefix;
       const sub = path.slice(mounted.prefix.length);

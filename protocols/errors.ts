@@ -26,6 +26,11 @@ export const ERROR_CODES = [
   'poison_message',
   'actor_stopped',
   'system_stopped',
+  // Refinements of bad_request that HTTP answers with their own status (gateway/http.ts maps them).
+  'unprocessable',
+  'method_not_allowed',
+  'unsupported_media_type',
+  'upgrade_required',
 ] as const;
 
 /** A stable error code. */

@@ -3,9 +3,9 @@
  * calls (docs/gateway-acp.md), as a table of method + path pattern → handler. A known path with
  * another method answers 405, an unknown path 404, both as `{detail}`.
  */
-import { NotFoundError, TroupeError } from '../../protocols/index.js';
+import { NotFoundError } from '../../protocols/index.js';
 import { RunStore } from '../../actors/agent/store.js';
-import { unprocessableError } from '../http.js';
+import { methodNotAllowedError, unprocessableError } from '../http.js';
 import type { GatewayDeps, HttpRoute, Principal } from '../types.js';
 import {
   assistantGraph,
@@ -152,7 +152,7 @@ export function acpRoute(deps: GatewayDeps, options: AcpRouteOptions = {}): Http
         await r.handler(ctx, { req, res, principal, params, query: url.searchParams });
         return;
       }
-      if (allowed) throw new TroupeError('bad_request', `${method} is not allowed on ${clean}`, { details: { status: 405 } });
+      if (allowed) throw methodNotAllowedError(`${method} is not allowed on ${clean}`);
       throw new NotFoundError(`no ACP endpoint ${method} ${clean || '/'}`);
     },
   };

@@ -53,7 +53,7 @@ const CLASSES: [ErrorClass, string, ErrorCode][] = [
 ];
 /** Codes with no dedicated class: they travel as a plain TroupeError. */
 const CLASS_ROWS = CLASSES.map(([Klass, name, code]) => ({ Klass, name, code }));
-const CLASSLESS: ErrorCode[] = ['internal'];
+const CLASSLESS: ErrorCode[] = ['internal', 'unprocessable', 'method_not_allowed', 'unsupported_media_type', 'upgrade_required'];
 
 describe('ERROR_CODES', () => {
   it('is exactly the pinned list, in order', () => {
@@ -76,6 +76,10 @@ describe('ERROR_CODES', () => {
       'poison_message',
       'actor_stopped',
       'system_stopped',
+      'unprocessable',
+      'method_not_allowed',
+      'unsupported_media_type',
+      'upgrade_required',
     ]);
     expect(new Set(ERROR_CODES).size).toBe(ERROR_CODES.length);
   });
