@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { TroupeConfig } from '../config/index.js';
 import { ConflictError, isTroupeError, TooLargeError, ValidationError } from '../protocols/index.js';
-import { RunStore } from '../actors/agent/store.js';
+import { RunStore } from '../actors/index.js';
 import { ANONYMOUS_ADMIN, Authenticator, ConnectionLimiter, RateLimiter, type AuthOptions } from './auth/index.js';
 import {
   applyCors,

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ActorRef, ActorSystem } from '../runtime/index.js';
-import type { CatalogAgent } from '../actors/agent/index.js';
+import type { CatalogAgent } from '../actors/index.js';
 
 /** Roles an API key or token may carry. */
 export const ROLES = ['admin', 'user', 'agent'] as const;

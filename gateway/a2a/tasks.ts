@@ -5,8 +5,7 @@
  * that is not there is rebuilt from the mesh's {@link RunStore} (its run record and event
  * log), so a task started on one node can be read, resumed or cancelled on any other.
  */
-import { RunStore } from '../../actors/agent/store.js';
-import { subscribeRun } from '../../actors/agent/index.js';
+import { RunStore, subscribeRun } from '../../actors/index.js';
 import type { RunEvent } from '../../protocols/index.js';
 import type { ActorSystem, Subscription, TimerHandle } from '../../runtime/index.js';
 import { TaskView } from './task-view.js';

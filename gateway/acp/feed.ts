@@ -7,7 +7,7 @@
  */
 import type { RunEvent } from '../../protocols/index.js';
 import type { ActorSystem, Subscription } from '../../runtime/index.js';
-import { subscribeRun, type RunStore } from '../../actors/agent/index.js';
+import { subscribeRun, type RunStore } from '../../actors/index.js';
 
 /** Events `from..to` of a run could not be delivered; the feed has stopped. */
 export type FeedLost = (from: number, to: number) => void;

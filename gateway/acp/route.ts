@@ -4,7 +4,7 @@
  * another method answers 405, an unknown path 404, both as `{detail}`.
  */
 import { NotFoundError } from '../../protocols/index.js';
-import { RunStore } from '../../actors/agent/store.js';
+import { RunStore } from '../../actors/index.js';
 import { methodNotAllowedError, unprocessableError } from '../http.js';
 import type { GatewayDeps, HttpRoute, Principal } from '../types.js';
 import {

@@ -5,7 +5,7 @@
  * skips what it already has.
  */
 import { NotFoundError, type RunStatus } from '../../protocols/index.js';
-import type { RunRecord } from '../../actors/agent/store.js';
+import type { RunRecord } from '../../protocols/index.js';
 import { readBody, sendJson, unprocessableError } from '../http.js';
 import { STREAM_MODES, streamModes, type StreamMode } from './schemas.js';
 import { getRecord, runBase, runLocation, RunSession, type AcpCall, type AcpContext } from './session.js';

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError, RUN_CREATE, RUN_RESUME, isTroupeError } from '../../protocols/index.js';
-import type { ThreadRecord } from '../../actors/agent/store.js';
+import type { ThreadRecord } from '../../protocols/index.js';
 import { readJson, sendJson, unprocessableError } from '../http.js';
 import type { AgentInfo } from '../types.js';
 import { parseInputMessages, toChatMessage } from './messages.js';

@@ -4,7 +4,7 @@
  * but has a wrong field answers 422 with the field named.
  */
 import { z } from 'zod';
-import type { ResumeValue } from '../../actors/agent/run.js';
+import type { ResumeValue } from '../../actors/index.js';
 import { unprocessableError } from '../http.js';
 
 /** Ids clients may choose (thread ids): safe as storage key segments on every backend. */

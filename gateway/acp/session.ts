@@ -4,8 +4,8 @@
  * sent) and a point before which the run's stopping does not count (a resumed run stopped at its
  * previous interrupt). `done` resolves when the run stops: it ended, or waits for a human.
  */
-import type { ChatMessage } from '../../actors/llm/types.js';
-import type { RunStore } from '../../actors/agent/store.js';
+import type { ChatMessage } from '../../protocols/index.js';
+import type { RunStore } from '../../actors/index.js';
 import type { KvBucket } from '../../runtime/index.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayDeps, Principal } from '../types.js';

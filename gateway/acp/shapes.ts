@@ -5,9 +5,7 @@
  * and the run's input).
  */
 import type { AgentInfo } from '../types.js';
-import type { ChatMessage } from '../../actors/llm/types.js';
-import type { PendingInterrupt, RunRecord, ThreadCheckpoint, ThreadRecord } from '../../actors/agent/store.js';
-import type { RunStatus } from '../../protocols/index.js';
+import type { ChatMessage, PendingInterrupt, RunRecord, RunStatus, ThreadCheckpoint, ThreadRecord } from '../../protocols/index.js';
 import { toValues } from './messages.js';
 import { interruptId, lgInterrupt, type LgInterrupt } from './translate.js';
 import type { StreamMode } from './schemas.js';

@@ -4,7 +4,7 @@
  * another tenant's thread id is simply not found (404, never 403).
  */
 import { NotFoundError } from '../../protocols/index.js';
-import type { ThreadRecord } from '../../actors/agent/store.js';
+import type { ThreadRecord } from '../../protocols/index.js';
 import { methodNotAllowedError, readJson, sendJson } from '../http.js';
 import { matches, selectFields } from './assistants.js';
 import { cancelAndWait } from './run-reads.js';

@@ -1,5 +1,5 @@
 /** What every WebSocket session shares: the mesh, credentials, limits, metrics and the run log. */
-import type { RunStore } from '../../actors/agent/store.js';
+import type { RunStore } from '../../actors/index.js';
 import type { Authenticator, ConnectionLimiter, RateLimiter } from '../auth/index.js';
 import type { GatewayMetrics } from '../ops/index.js';
 import type { GatewayDeps } from '../types.js';

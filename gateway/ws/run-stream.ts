@@ -8,7 +8,7 @@
  */
 import type { RunEvent } from '../../protocols/index.js';
 import type { ActorSystem, Subscription } from '../../runtime/index.js';
-import { subscribeRun, type RunStore } from '../../actors/agent/index.js';
+import { subscribeRun, type RunStore } from '../../actors/index.js';
 
 /** Statuses that end a run. */
 export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['success', 'error', 'timeout', 'cancelled']);
