@@ -70,7 +70,7 @@ export function a2aRoute(deps: GatewayDeps, options: A2aRouteOptions = {}, servi
     let deliver: TaskListener = (e) => early.push(e);
     const listener: TaskListener = (e) => deliver(e);
     const { task, before } = await open(listener);
-    const out = openStream(res, id, maxBuffer, () => task.listeners.delete(listener));
+    const out = openStream(res, id, maxBuffer, () => task.listeners.delete(listener), undefined, service.clock);
     out.send({ task: before });
     if ((before.status.state === 'TASK_STATE_INPUT_REQUIRED' || TERMINAL_STATES.has(before.status.state)) && !task.listeners.has(listener))
       return out.end();

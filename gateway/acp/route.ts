@@ -5,6 +5,7 @@
  */
 import { NotFoundError } from '../../protocols/index.js';
 import { RunStore } from '../../actors/index.js';
+import { clockOf, isoNow } from '../clock.js';
 import { methodNotAllowedError, unprocessableError } from '../http.js';
 import type { GatewayDeps, HttpRoute, Principal } from '../types.js';
 import {
@@ -120,11 +121,13 @@ export interface AcpRouteOptions {
 /** The ACP part of the gateway, mounted at `/acp`. */
 export function acpRoute(deps: GatewayDeps, options: AcpRouteOptions = {}): HttpRoute {
   const prefix = options.prefix ?? '/acp';
+  const clock = clockOf(deps);
   const ctx: AcpContext = {
     deps,
+    clock,
     store: new RunStore(deps.system.storage),
     records: deps.system.storage.bucket('acp'),
-    startedAt: new Date().toISOString(),
+    startedAt: isoNow(clock),
     prefix,
     sendBufferBytes: options.sendBufferBytes,
   };

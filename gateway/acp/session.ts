@@ -6,9 +6,10 @@
  */
 import type { ChatMessage } from '../../protocols/index.js';
 import type { RunStore } from '../../actors/index.js';
-import type { KvBucket } from '../../runtime/index.js';
+import type { Clock, KvBucket } from '../../runtime/index.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayDeps, Principal } from '../types.js';
+import { sleep } from '../clock.js';
 import { RunFeed } from './feed.js';
 import type { StreamMode } from './schemas.js';
 import type { AcpRunRecord } from './shapes.js';
@@ -26,6 +27,8 @@ export interface AcpContext {
   readonly prefix: string;
   /** Bytes an SSE reader may leave unread before its stream is cut (`gateway.limits.sendBufferBytes`). */
   readonly sendBufferBytes?: number;
+  /** Time and timers (heartbeats, wait timeouts, gap retries, timestamps): `deps.clock`, else the system clock. */
+  readonly clock: Clock;
 }
 
 /** The path of a run (a stateless run's has no thread), as `Content-Location` names it. */
@@ -120,6 +123,7 @@ export class RunSession {
         s.check();
       },
       spec.fresh === true,
+      ctx.clock,
     );
     s.feed = feed;
     feed.onLost = (from, to) => s.fail(from, to);
@@ -196,7 +200,7 @@ export async function waitInterrupted(ctx: AcpContext, tenant: string, threadId:
     const t = await ctx.store.getThread(tenant, threadId).catch(() => undefined);
     if (t === undefined || (t.status === 'interrupted' && t.run_id === runId)) return t !== undefined;
     if (t.run_id !== undefined && t.run_id !== runId) return false;
-    await new Promise((r) => setTimeout(r, 10));
+    await sleep(ctx.clock, 10);
   }
   return false;
 }
