@@ -86,8 +86,10 @@ function tsFiles(dir: string, out: string[] = []): string[] {
 /** Relative specifiers of `import … from`, `export … from`, `import '…'` and `import('…')`. */
 function specifiers(source: string): string[] {
   const out: string[] = [];
-  const re =
-    /(?:^|[\s;])(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]|(?:^|[\s;])import\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm;
+  const from = /(?:^|[\s;])(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]/.source;
+  const bare = /(?:^|[\s;])import\s*['"]([^'"]+)['"]/.source;
+  const lazy = /import\(\s*['"]([^'"]+)['"]\s*\)/.source;
+  const re = new RegExp(`${from}|${bare}|${lazy}`, 'gm');
   for (const m of source.matchAll(re)) {
     const s = m[1] ?? m[2] ?? m[3];
     if (s !== undefined && s.startsWith('.')) out.push(s);
