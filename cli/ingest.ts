@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/index.js';
 import { MeshNode, openStorage } from '../runtime/index.js';
 import { createSystem } from '../supervisors/index.js';
-import { RAG_INGEST, guessFormat, type IngestReply } from '../actors/memory/index.js';
+import { RAG_INGEST, guessFormat, type IngestReply } from '../actors/index.js';
 import { UsageError, type Command } from './command.js';
 import { composeCatalog } from './kinds.js';
 import { expandFiles } from './glob.js';

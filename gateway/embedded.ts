@@ -4,7 +4,7 @@
  */
 import { TroupeError } from '../protocols/index.js';
 import type { TroupeConfig } from '../config/index.js';
-import type { Catalog } from '../actors/kinds/index.js';
+import type { Catalog } from '../actors/index.js';
 import type { ActorSystem } from '../runtime/index.js';
 import { a2aRoutes } from './a2a/index.js';
 import { acpRoute } from './acp/index.js';

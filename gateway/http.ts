@@ -40,11 +40,34 @@ export function rateLimitedError(retryAfterMs: number, message = 'rate limit exc
 }
 
 /**
- * A `bad_request` that answers 422 (Unprocessable Entity) over HTTP: the body parsed but a
- * field has the wrong type or value. WS error frames still say `bad_request`.
+ * An `unprocessable` error (HTTP 422): the body parsed but a field has the wrong type or value.
+ * Response bodies and WS error frames say `bad_request`, the family it refines.
  */
 export function unprocessableError(message: string): TroupeError {
-  return new ValidationError(message, { details: { status: 422 } });
+  return new TroupeError('unprocessable', message);
+}
+
+/** A `method_not_allowed` error (HTTP 405): a known path asked with a method it does not take. */
+export function methodNotAllowedError(message: string): TroupeError {
+  return new TroupeError('method_not_allowed', message);
+}
+
+/** Codes that refine `bad_request` with their own HTTP status; clients see them as `bad_request`. */
+const BAD_REQUEST_REFINEMENTS: ReadonlySet<ErrorCode> = new Set([
+  'unprocessable',
+  'method_not_allowed',
+  'unsupported_media_type',
+  'upgrade_required',
+]);
+
+/** True for a `bad_request` error or one of its refinements (422, 405, 415, 426). */
+export function isBadRequest(e: unknown): e is TroupeError {
+  return isTroupeError(e) && (e.code === 'bad_request' || BAD_REQUEST_REFINEMENTS.has(e.code));
+}
+
+/** The code a client sees for `code` in an HTTP error body: a refinement of bad_request shows as `bad_request`. */
+export function publicCode(code: ErrorCode): ErrorCode {
+  return BAD_REQUEST_REFINEMENTS.has(code) ? 'bad_request' : code;
 }
 
 /** Reads the whole body, rejecting with `too_large` past `limitBytes` (default: the server's limit; the rest is discarded). */
@@ -100,18 +123,15 @@ export function isJsonContentType(value: string | undefined): boolean {
 }
 
 /**
- * Refuses (415) a request whose body is not declared JSON: a browser can send `text/plain` or a
+ * Refuses (415, `unsupported_media_type`) a request whose body is not declared JSON: a browser can send `text/plain` or a
  * form to any origin without a preflight, so such a body is never parsed as JSON.
  */
 export function assertJsonContentType(req: IncomingMessage): void {
   const ct = req.headers['content-type'];
   if (!isJsonContentType(typeof ct === 'string' ? ct : undefined)) {
     throw new TroupeError(
-      'bad_request',
+      'unsupported_media_type',
       `request bodies must be JSON: send content-type application/json (got ${JSON.stringify(ct ?? null).slice(0, 80)})`,
-      {
-        details: { status: 415 },
-      },
     );
   }
 }
@@ -123,8 +143,13 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
+/** The one map from error codes to HTTP statuses; codes not listed are 500. */
 const STATUS: Partial<Record<ErrorCode, number>> = {
   bad_request: 400,
+  unprocessable: 422,
+  method_not_allowed: 405,
+  unsupported_media_type: 415,
+  upgrade_required: 426,
   decode_error: 400,
   unauthorized: 401,
   forbidden: 403,
@@ -140,11 +165,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   deadline_exceeded: 504,
 };
 
-/** The HTTP status for an error: its code's status (a `details.status` overrides), else 500. */
+/** The HTTP status for an error: its code's status, else 500. */
 export function statusOf(error: unknown): number {
   if (!isTroupeError(error)) return 500;
-  const override = error.details?.['status'];
-  if (typeof override === 'number' && override >= 400 && override <= 599) return override;
   return STATUS[error.code] ?? 500;
 }
 
@@ -165,7 +188,7 @@ export function sendError(res: ServerResponse, error: unknown): void {
     return;
   }
   const status = statusOf(error);
-  const code = isTroupeError(error) ? error.code : 'internal';
+  const code = isTroupeError(error) ? publicCode(error.code) : 'internal';
   const detail = status >= 500 && !isTroupeError(error) ? 'internal error' : scrubSecrets((error as Error)?.message ?? String(error));
   const headers: Record<string, string> = {};
   const retry = retryAfterSeconds(error);

@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 import type { TroupeConfig } from '../config/index.js';
 import { ConflictError, isTroupeError, TooLargeError, ValidationError } from '../protocols/index.js';
 import { runReads, type RunReads } from '../actors/index.js';
+import type { Clock } from '../runtime/index.js';
+import { clockOf } from './clock.js';
 import { ANONYMOUS_ADMIN, Authenticator, ConnectionLimiter, RateLimiter, type AuthOptions } from './auth/index.js';
 import {
   applyCors,
@@ -73,8 +75,11 @@ export interface GatewayOptions {
   /** Where run events are read back for `resume`; default a read model over `deps.system.storage`. */
   readonly store?: RunReads;
   readonly warn?: (message: string) => void;
-  /** Wall clock for JWT expiry and rate limits (tests). */
-  readonly now?: () => number;
+  /**
+   * Time and timers of the server, its auth (JWT expiry), rate limits and WebSockets; default
+   * `deps.clock`, else the system clock. Routes built on `deps` use `deps.clock` (gateway/clock.ts).
+   */
+  readonly clock?: Clock;
 }
 
 /** Gateway options from config's `gateway` section (deps and routes come from the caller). */
@@ -109,7 +114,8 @@ export class Gateway {
 
   private constructor(options: GatewayOptions) {
     const { deps } = options;
-    const now = options.now ?? Date.now;
+    const clock = options.clock ?? clockOf(deps);
+    const now = (): number => clock.now();
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.auth = new Authenticator(options.auth, now);
     this.rate = new RateLimiter({ ratePerSec: this.limits.ratePerSec, burst: this.limits.burst }, now);
@@ -131,6 +137,7 @@ export class Gateway {
         metrics: this.metrics,
         limits: this.limits,
         warn: this.warn,
+        clock,
       },
       this.allowedOrigins,
       (req) => this.hostAllowed(req),
@@ -236,7 +243,7 @@ export class Gateway {
         res.end(text);
         return;
       }
-      if (path === '/ws') throw gatewayError('bad_request', 'GET /ws with an Upgrade: websocket header', { status: 426 });
+      if (path === '/ws') throw gatewayError('upgrade_required', 'GET /ws with an Upgrade: websocket header');
       if (mounted === undefined) throw gatewayError('not_found', `no route for ${req.method ?? 'GET'} ${path}`);
       route = mounted.prefix;
       const sub = path.slice(mounted.prefix.length);

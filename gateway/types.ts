@@ -4,8 +4,8 @@
  * one HTTP server as {@link HttpRoute}s; the server does auth, limits and error framing.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ActorRef, ActorSystem } from '../runtime/index.js';
-import type { CatalogAgent } from '../actors/kinds/index.js';
+import type { ActorRef, ActorSystem, Clock } from '../runtime/index.js';
+import type { CatalogAgent } from '../actors/index.js';
 
 /** Roles an API key or token may carry. */
 export const ROLES = ['admin', 'user', 'agent'] as const;
@@ -37,6 +37,8 @@ export interface GatewayDeps {
   ensure(address: string, tenant: string): Promise<ActorRef>;
   /** True when the node can serve (transport connected, actors started). */
   ready(): boolean;
+  /** Time and timers of every gateway part built on these deps (default the system clock; tests pass a simulated one). */
+  readonly clock?: Clock;
 }
 
 /** One mounted part of the gateway: handles requests whose path starts with `prefix`. */

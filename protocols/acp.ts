@@ -4,6 +4,7 @@
  * gateway translates framing only.
  */
 import { z } from 'zod';
+import { usageSchema } from './chat.js';
 
 /** Message types an agent actor handles. */
 export const RUN_CREATE = 'acp.run.create';
@@ -82,7 +83,7 @@ export const runContinueSchema = z.object({
   messages: z.array(z.record(z.string(), z.unknown())),
   seq: z.number().int().nonnegative(),
   depth: z.number().int().nonnegative(),
-  usage: z.object({ promptTokens: z.number(), completionTokens: z.number() }),
+  usage: usageSchema,
 });
 export type RunContinue = z.infer<typeof runContinueSchema>;
 

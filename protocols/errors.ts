@@ -27,6 +27,11 @@ export const ERROR_CODES = [
   'actor_stopped',
   'system_stopped',
   'cancelled',
+  // Refinements of bad_request that HTTP answers with their own status (gateway/http.ts maps them).
+  'unprocessable',
+  'method_not_allowed',
+  'unsupported_media_type',
+  'upgrade_required',
 ] as const;
 
 /** A stable error code. */

@@ -1,4 +1,4 @@
-/** Wire contracts: envelope, addresses, errors, mesh events and the codec. No I/O here. */
+/** Wire contracts: envelope, addresses, errors, mesh events, ACP runs/threads/store, chat and tool shapes, and the codec. No I/O here. */
 export { addressSchema, tenantSchema, isAddress, parseAddress, formatAddress, kindOf, topicAddress, DEFAULT_TENANT } from './address.js';
 export type { AddressParts } from './address.js';
 export { envelopeSchema, messageTypeSchema, traceparentSchema, REPLY_TYPE } from './envelope.js';
@@ -128,15 +128,14 @@ export {
   THREAD_STATUS,
   THREAD_KIND,
   THREAD_SHARDS,
-  THREAD_STATUSES,
   threadOwnerAddress,
   threadCreateSchema,
   threadPatchSchema,
   threadDeleteSchema,
   threadCopySchema,
   threadClaimSchema,
-  threadCheckpointSchema,
-  threadStatusSchema,
+  threadCheckpointWriteSchema,
+  threadStatusWriteSchema,
 } from './threads.js';
 export type {
   ThreadCreate,
@@ -148,3 +147,41 @@ export type {
   ThreadStatusWrite,
   ThreadWriteReply,
 } from './threads.js';
+export { CHAT_ROLES, readonlyArray, toolCallSchema, chatMessageSchema, toolSpecSchema, usageSchema } from './chat.js';
+export type { ChatRole, ToolCall, ChatMessage, ToolSpec, Usage } from './chat.js';
+export { toolCallRequestSchema, toolContentSchema, toolCallResultSchema, toolProgressSchema } from './tools.js';
+export type { ToolCallRequest, ToolContent, ToolCallResult, ToolProgress } from './tools.js';
+export {
+  THREAD_STATUSES,
+  threadStatusSchema,
+  pendingInterruptSchema,
+  threadRecordSchema,
+  threadCheckpointSchema,
+  runRecordSchema,
+  pendingCallsSchema,
+  runCheckpointSchema,
+} from './records.js';
+export type {
+  WithReadonly,
+  ThreadStatus,
+  PendingInterrupt,
+  ThreadRecord,
+  ThreadCheckpoint,
+  RunRecord,
+  PendingCalls,
+  RunCheckpoint,
+} from './records.js';
+export {
+  tokenDataSchema,
+  messageDataSchema,
+  toolCallDataSchema,
+  toolResultDataSchema,
+  handoffDataSchema,
+  approvalInterruptSchema,
+  interruptDataSchema,
+  runUsageSchema,
+  statusDataSchema,
+  runEventDataSchemas,
+  typedRunEventSchema,
+} from './run-events.js';
+export type { RunEventData, TypedRunEvent } from './run-events.js';

@@ -4,6 +4,8 @@
  * owns it, `thread/<shard>` in the thread's tenant ({@link threadOwnerAddress}). Readers read storage directly.
  */
 import { z } from 'zod';
+import { chatMessageSchema } from './chat.js';
+import { pendingInterruptSchema, THREAD_STATUSES } from './records.js';
 
 export const THREAD_CREATE = 'acp.thread.create';
 export const THREAD_PATCH = 'acp.thread.patch';
@@ -32,10 +34,6 @@ export function threadOwnerAddress(threadId: string): string {
 
 const threadId = z.string().min(1).max(128);
 const metadata = z.record(z.string(), z.unknown());
-/** A chat message as a checkpoint carries it (its full shape is the agents' contract). */
-const message = z.object({ role: z.enum(['system', 'user', 'assistant', 'tool']), content: z.string() }).passthrough();
-const interrupt = z.object({ id: z.string(), run_id: z.string(), value: z.unknown() });
-export const THREAD_STATUSES = ['idle', 'busy', 'interrupted', 'error'] as const;
 
 export const threadCreateSchema = z.object({
   thread_id: threadId.optional(),
@@ -67,24 +65,24 @@ export const threadClaimSchema = z.object({
 export type ThreadClaim = z.infer<typeof threadClaimSchema>;
 
 /** A run's step ended: its messages become the thread's newest checkpoint. Only the run holding the thread may write. */
-export const threadCheckpointSchema = z.object({
+export const threadCheckpointWriteSchema = z.object({
   thread_id: threadId,
   run_id: z.string().min(1),
-  messages: z.array(message),
+  messages: z.array(chatMessageSchema),
   status: z.enum(THREAD_STATUSES),
-  interrupts: z.array(interrupt).optional(),
+  interrupts: z.array(pendingInterruptSchema).optional(),
   next: z.array(z.string()).optional(),
 });
-export type ThreadCheckpointWrite = z.infer<typeof threadCheckpointSchema>;
+export type ThreadCheckpointWrite = z.infer<typeof threadCheckpointWriteSchema>;
 
 /** The run holding the thread changed its status (interrupted, running again). Only that run may write. */
-export const threadStatusSchema = z.object({
+export const threadStatusWriteSchema = z.object({
   thread_id: threadId,
   run_id: z.string().min(1),
   status: z.enum(THREAD_STATUSES),
-  interrupts: z.array(interrupt).optional(),
+  interrupts: z.array(pendingInterruptSchema).optional(),
 });
-export type ThreadStatusWrite = z.infer<typeof threadStatusSchema>;
+export type ThreadStatusWrite = z.infer<typeof threadStatusWriteSchema>;
 
 /** What a run's write to its thread is answered with: `applied: false` when the run no longer holds the thread. */
 export interface ThreadWriteReply {

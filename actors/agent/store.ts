@@ -5,96 +5,31 @@
  * can read them and resume a run (JetStream KV). Every key starts with the tenant.
  */
 import { randomUUID } from 'node:crypto';
-import { ConflictError, NotFoundError, type RunEvent, type RunStatus } from '../../protocols/index.js';
+import {
+  ConflictError,
+  NotFoundError,
+  type ChatMessage,
+  type PendingInterrupt,
+  type RunCheckpoint,
+  type RunEvent,
+  type RunRecord,
+  type ThreadCheckpoint,
+  type ThreadRecord,
+  type ThreadStatus,
+} from '../../protocols/index.js';
 import { seqKey, type KvBucket, type Storage, type StorageEntry } from '../../runtime/index.js';
 import { SEGMENT_BYTES, isStoredStub, layOut, readStoredEvent, type WireEvent } from './event-log.js';
-import type { ChatMessage, ToolCall, Usage } from '../llm/types.js';
 
-/** A thread's status as ACP shows it. */
-export type ThreadStatus = 'idle' | 'busy' | 'interrupted' | 'error';
-
-/** An interrupt waiting for an answer. */
-export interface PendingInterrupt {
-  readonly id: string;
-  readonly run_id: string;
-  readonly value: unknown;
-}
-
-/** A conversation kept across runs. */
-export interface ThreadRecord {
-  readonly thread_id: string;
-  readonly created_at: string;
-  updated_at: string;
-  metadata: Record<string, unknown>;
-  status: ThreadStatus;
-  values: { messages: ChatMessage[] };
-  interrupts: PendingInterrupt[];
-  /** Checkpoints written so far (the history's length). */
-  checkpoints: number;
-  /** Id of the newest checkpoint. */
-  checkpoint_id?: string;
-  /** The run that holds the thread while it is busy or interrupted. */
-  run_id?: string;
-}
-
-/** One entry of a thread's history: its messages after a step of a run. */
-export interface ThreadCheckpoint {
-  readonly checkpoint_id: string;
-  readonly parent_checkpoint_id?: string;
-  readonly thread_id: string;
-  readonly run_id: string;
-  readonly step: number;
-  readonly created_at: string;
-  readonly messages: ChatMessage[];
-  readonly next: string[];
-  readonly interrupts: PendingInterrupt[];
-  readonly metadata: Record<string, unknown>;
-}
-
-/** A run as ACP shows it. */
-export interface RunRecord {
-  readonly run_id: string;
-  readonly thread_id: string;
-  /** The agent the run was started on. */
-  readonly assistant_id: string;
-  /** The agent running it now (differs after a handoff). */
-  agent: string;
-  status: RunStatus;
-  readonly created_at: string;
-  updated_at: string;
-  metadata: Record<string, unknown>;
-  readonly multitask_strategy: 'reject';
-  output?: string;
-  error?: string;
-  usage?: { prompt_tokens: number; completion_tokens: number; cost: number };
-  /** Highest event seq written. */
-  last_seq: number;
-  /** What the surface that started the run recorded about the request (`acp.run.create`'s `client`). */
-  readonly client?: Record<string, unknown>;
-}
-
-/** Tool calls of one model reply that are not all answered yet. */
-export interface PendingCalls {
-  readonly calls: readonly ToolCall[];
-  /** Results so far, by call id. */
-  readonly results: Record<string, { content: string; isError: boolean }>;
-  /** The call waiting for a human, when the run is interrupted. */
-  awaiting?: string;
-}
-
-/** Everything needed to continue a run where it stopped (private to the agent runtime). */
-export interface RunCheckpoint {
-  readonly run_id: string;
-  readonly thread_id: string;
-  readonly agent: string;
-  readonly depth: number;
-  readonly messages: ChatMessage[];
-  readonly turns: number;
-  readonly usage: Usage;
-  readonly pending?: PendingCalls;
-  /** Times this run was picked up again after its host died or restarted. */
-  readonly resumes: number;
-}
+// The records are wire contracts (protocols/records.ts), re-exported here for the agent runtime.
+export type {
+  ThreadStatus,
+  PendingInterrupt,
+  ThreadRecord,
+  ThreadCheckpoint,
+  RunRecord,
+  PendingCalls,
+  RunCheckpoint,
+} from '../../protocols/index.js';
 
 const now = (): string => new Date().toISOString();
 

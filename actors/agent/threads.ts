@@ -18,14 +18,14 @@ import {
   THREAD_PATCH,
   THREAD_STATUS,
   isTroupeError,
-  threadCheckpointSchema,
+  threadCheckpointWriteSchema,
   threadClaimSchema,
   threadCopySchema,
   threadCreateSchema,
   threadDeleteSchema,
   threadOwnerAddress,
   threadPatchSchema,
-  threadStatusSchema,
+  threadStatusWriteSchema,
   type ThreadCheckpointWrite,
   type ThreadStatusWrite,
   type ThreadWriteReply,
@@ -71,8 +71,8 @@ export function threadOwnerBehavior(): Behavior<ThreadOwnerState> {
       [THREAD_DELETE]: threadDeleteSchema,
       [THREAD_COPY]: threadCopySchema,
       [THREAD_CLAIM]: threadClaimSchema,
-      [THREAD_CHECKPOINT]: threadCheckpointSchema,
-      [THREAD_STATUS]: threadStatusSchema,
+      [THREAD_CHECKPOINT]: threadCheckpointWriteSchema,
+      [THREAD_STATUS]: threadStatusWriteSchema,
     },
     async receive(msg, ctx) {
       const { store } = ctx.state;
@@ -114,7 +114,7 @@ export function threadOwnerBehavior(): Behavior<ThreadOwnerState> {
           return { thread: { ...thread, status: 'busy', run_id: run.run_id } } satisfies ClaimReply;
         }
         case THREAD_CHECKPOINT: {
-          const p = threadCheckpointSchema.parse(msg.payload);
+          const p = threadCheckpointWriteSchema.parse(msg.payload);
           const t = await fence(store, tenant, p.thread_id, p.run_id);
           if (!('thread_id' in t)) return t;
           await store.checkpointThread(
@@ -130,7 +130,7 @@ export function threadOwnerBehavior(): Behavior<ThreadOwnerState> {
           return { applied: true } satisfies ThreadWriteReply;
         }
         case THREAD_STATUS: {
-          const p = threadStatusSchema.parse(msg.payload);
+          const p = threadStatusWriteSchema.parse(msg.payload);
           const t = await fence(store, tenant, p.thread_id, p.run_id);
           if (!('thread_id' in t)) return t;
           await store.setThreadStatus(tenant, p.thread_id, p.status, p.run_id, p.interrupts ?? [], t);

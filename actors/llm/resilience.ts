@@ -24,7 +24,7 @@
  * {@link ProviderError} the same way.
  */
 import { backoffDelay, type ErrorCode } from '../../protocols/index.js';
-import { systemClock, type Clock, type TimerHandle } from '../../runtime/clock.js';
+import { systemClock, type Clock, type TimerHandle } from '../../runtime/index.js';
 import { ProviderError, type ModelEvent, type ModelProvider, type ModelRequest } from './types.js';
 
 // ---------------------------------------------------------------------------------------

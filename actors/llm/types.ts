@@ -5,38 +5,9 @@
  */
 import { TroupeError, type ErrorCode } from '../../protocols/index.js';
 
-/** A tool call the model asked for; `arguments` is parsed JSON. */
-export interface ToolCall {
-  readonly id: string;
-  readonly name: string;
-  readonly arguments: Record<string, unknown>;
-}
-
-/** One message of a conversation. */
-export interface ChatMessage {
-  readonly role: 'system' | 'user' | 'assistant' | 'tool';
-  readonly content: string;
-  /** Tool calls made by an assistant message. */
-  readonly toolCalls?: readonly ToolCall[];
-  /** For `tool` messages: the call this answers. */
-  readonly toolCallId?: string;
-  /** For `tool` messages: the tool's name. */
-  readonly name?: string;
-}
-
-/** A tool as a model sees it. */
-export interface ToolSpec {
-  readonly name: string;
-  readonly description: string;
-  /** JSON Schema of the arguments (an object schema). */
-  readonly parameters: Record<string, unknown>;
-}
-
-/** Token usage of one call. */
-export interface Usage {
-  readonly promptTokens: number;
-  readonly completionTokens: number;
-}
+// The conversation shapes are wire contracts (protocols/chat.ts); re-exported here for the providers.
+export type { ToolCall, ChatMessage, ToolSpec, Usage } from '../../protocols/index.js';
+import type { ChatMessage, ToolCall, ToolSpec, Usage } from '../../protocols/index.js';
 
 /** One model call. */
 export interface ModelRequest {

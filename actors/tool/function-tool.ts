@@ -4,8 +4,7 @@
  */
 import { z } from 'zod';
 import { formatIssues } from '../../protocols/index.js';
-import type { Behavior } from '../../runtime/behavior.js';
-import type { ActorRef } from '../../runtime/ref.js';
+import type { ActorRef, Behavior } from '../../runtime/index.js';
 import type { ActorSystem } from '../../runtime/index.js';
 import type { ToolSpec } from '../llm/types.js';
 import { TOOL_NAME, toolActor, type ToolActorOptions, type ToolImpl } from './runner.js';

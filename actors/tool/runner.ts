@@ -7,8 +7,7 @@
  */
 import { z } from 'zod';
 import { backoffDelay, scrubSecrets } from '../../protocols/index.js';
-import type { ActorContext, Behavior } from '../../runtime/behavior.js';
-import type { Clock } from '../../runtime/clock.js';
+import type { ActorContext, Behavior, Clock } from '../../runtime/index.js';
 import type { ToolSpec } from '../llm/types.js';
 import { TOOL_CALL, TOOL_DESCRIBE, type ToolCallResult, type ToolContext, type ToolPolicy, type ToolProgress } from './types.js';
 

@@ -10,34 +10,9 @@ export const TOOL_CALL = 'mcp.tools.call';
 /** Message type asking a tool actor for its spec (reply: ToolSpec). */
 export const TOOL_DESCRIBE = 'mcp.tools.describe';
 
-/**
- * Payload of a tool call, mirroring MCP `tools/call` params. The actor's address decides which
- * tool runs; `name` is informational. Missing `arguments` count as `{}`.
- */
-export interface ToolCallRequest {
-  readonly name: string;
-  readonly arguments: Record<string, unknown>;
-  /** The run and call this belongs to (for progress, approvals and logs). */
-  readonly runId?: string;
-  readonly callId?: string;
-}
-
-/** MCP content items Troupe produces and passes through. */
-export type ToolContent = { readonly type: 'text'; readonly text: string } | { readonly type: string; readonly [k: string]: unknown };
-
-/** Result of a tool call, mirroring MCP `CallToolResult`. */
-export interface ToolCallResult {
-  readonly content: readonly ToolContent[];
-  readonly structuredContent?: Record<string, unknown>;
-  readonly isError?: boolean;
-}
-
-/** Progress a running tool reports (MCP `notifications/progress`). */
-export interface ToolProgress {
-  readonly progress: number;
-  readonly total?: number;
-  readonly message?: string;
-}
+// The call, result and progress shapes are wire contracts (protocols/tools.ts), re-exported here.
+export type { ToolCallRequest, ToolContent, ToolCallResult, ToolProgress } from '../../protocols/index.js';
+import type { ToolProgress } from '../../protocols/index.js';
 
 /** What a tool's `run` gets besides its input. */
 export interface ToolContext {

@@ -6,6 +6,8 @@
 import type { ServerResponse } from 'node:http';
 import type { ZodType } from 'zod';
 import { formatIssues, isTroupeError, scrubSecrets } from '../../protocols/index.js';
+import { systemClock, type Clock } from '../../runtime/index.js';
+import { every } from '../clock.js';
 import { A2A_ERRORS } from './types.js';
 
 /** A JSON-RPC request id. */
@@ -94,7 +96,14 @@ export interface RpcStream {
  * Opens an SSE stream answering request `id`; a client that lets `maxBuffered` bytes pile up is
  * cut off. A comment line every `keepAliveMs` keeps idle streams open through proxies.
  */
-export function openStream(res: ServerResponse, id: RpcId, maxBuffered: number, onClose: () => void, keepAliveMs = 15_000): RpcStream {
+export function openStream(
+  res: ServerResponse,
+  id: RpcId,
+  maxBuffered: number,
+  onClose: () => void,
+  keepAliveMs = 15_000,
+  clock: Clock = systemClock,
+): RpcStream {
   res.writeHead(200, {
     'content-type': 'text/event-stream',
     'cache-control': 'no-cache',
@@ -103,12 +112,11 @@ export function openStream(res: ServerResponse, id: RpcId, maxBuffered: number, 
   });
   res.flushHeaders();
   let closed = false;
-  const keepAlive = setInterval(() => res.write(': keepalive\n\n'), keepAliveMs);
-  keepAlive.unref();
+  const keepAlive = every(clock, keepAliveMs, () => res.write(': keepalive\n\n'), { unref: true });
   const close = (): void => {
     if (closed) return;
     closed = true;
-    clearInterval(keepAlive);
+    keepAlive.stop();
     onClose();
   };
   res.on('close', close);

@@ -6,8 +6,7 @@
  * params, and A2A's own codes (task not found, not cancelable, …).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isTroupeError } from '../../protocols/index.js';
-import { gatewayError, readJson, sendJson } from '../http.js';
+import { gatewayError, isBadRequest, methodNotAllowedError, readJson, sendJson } from '../http.js';
 import type { GatewayDeps, HttpRoute, Principal } from '../types.js';
 import { baseUrlOf, buildAgentCard, type AgentCardOptions } from './card.js';
 import { RpcError, idOf, openStream, parseParams, parseRequest, sendRpc, type RpcId } from './jsonrpc.js';
@@ -50,7 +49,7 @@ export function agentCardRoute(deps: GatewayDeps, options: AgentCardOptions = {}
     public: () => true,
     async handle(req, res, _principal, path) {
       if (path !== '') throw gatewayError('not_found', `no such resource: ${AGENT_CARD_PATH}${path}`);
-      if (req.method !== 'GET' && req.method !== 'HEAD') throw gatewayError('bad_request', `use GET for the agent card`, { status: 405 });
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowedError('use GET for the agent card');
       sendJson(res, 200, buildAgentCard(deps.agents(), baseUrlOf(req, options.trustProxy), options), { 'cache-control': 'no-cache' });
     },
   };
@@ -71,7 +70,7 @@ export function a2aRoute(deps: GatewayDeps, options: A2aRouteOptions = {}, servi
     let deliver: TaskListener = (e) => early.push(e);
     const listener: TaskListener = (e) => deliver(e);
     const { task, before } = await open(listener);
-    const out = openStream(res, id, maxBuffer, () => task.listeners.delete(listener));
+    const out = openStream(res, id, maxBuffer, () => task.listeners.delete(listener), undefined, service.clock);
     out.send({ task: before });
     if ((before.status.state === 'TASK_STATE_INPUT_REQUIRED' || TERMINAL_STATES.has(before.status.state)) && !task.listeners.has(listener))
       return out.end();
@@ -115,12 +114,12 @@ export function a2aRoute(deps: GatewayDeps, options: A2aRouteOptions = {}, servi
     prefix: options.rpcPath ?? '/a2a',
     async handle(req: IncomingMessage, res: ServerResponse, principal: Principal, path: string): Promise<void> {
       if (path !== '' && path !== '/') throw gatewayError('not_found', `no such A2A endpoint: ${path}`);
-      if (req.method !== 'POST') throw gatewayError('bad_request', 'POST JSON-RPC requests to this endpoint', { status: 405 });
+      if (req.method !== 'POST') throw methodNotAllowedError('POST JSON-RPC requests to this endpoint');
       let body: unknown;
       try {
         body = await (bodyLimit === undefined ? readJson(req) : readJson(req, bodyLimit));
       } catch (e) {
-        if (isTroupeError(e, 'bad_request'))
+        if (isBadRequest(e))
           return sendRpc(res, null, { error: new RpcError(A2A_ERRORS.PARSE_ERROR, `Parse error: ${(e as Error).message}`) });
         throw e;
       }

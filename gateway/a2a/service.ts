@@ -8,6 +8,8 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { RUN_CANCEL, RUN_CREATE, RUN_RESUME, isTroupeError, type RunResume } from '../../protocols/index.js';
+import type { Clock } from '../../runtime/index.js';
+import { clockOf } from '../clock.js';
 import type { GatewayDeps, Principal } from '../types.js';
 import { RpcError } from './jsonrpc.js';
 import { TaskView } from './task-view.js';
@@ -73,11 +75,16 @@ function named(meta: Record<string, unknown> | undefined): string | undefined {
 export class A2aService {
   readonly book: TaskBook;
 
+  /** The gateway's clock (`deps.clock`, else the system clock): timers, timeouts and task timestamps. */
+  get clock(): Clock {
+    return this.book.clock;
+  }
+
   constructor(
     private readonly deps: GatewayDeps,
     private readonly options: A2aServiceOptions = {},
   ) {
-    this.book = new TaskBook(deps.system, options);
+    this.book = new TaskBook(deps.system, { ...options, clock: clockOf(deps) });
   }
 
   /** Agent a new message runs (see the module comment); -32602 for an unknown one. */
@@ -130,7 +137,7 @@ export class A2aService {
         ? new RpcError(A2A_ERRORS.INVALID_PARAMS, `Invalid params: unknown skill ${JSON.stringify(agent)}`)
         : e;
     });
-    const task = this.book.add(tenant, new TaskView(runId, contextId, first, agent));
+    const task = this.book.add(tenant, new TaskView(runId, contextId, first, agent, this.book.clock));
     const before = task.view.task();
     if (listener !== undefined) task.listeners.add(listener);
     this.book.follow(task);

@@ -5,6 +5,8 @@
  * so a live stream, a blocking send and a task rebuilt from a stored event log agree.
  */
 import type { RunEvent, RunStatus } from '../../protocols/index.js';
+import { systemClock, type Clock } from '../../runtime/index.js';
+import { isoNow } from '../clock.js';
 import type { Artifact, Message, Part, StreamResponse, Task, TaskState } from './types.js';
 
 /** Run status → task state (`interrupted` waits for the user: input-required). */
@@ -21,8 +23,6 @@ export const STATE_OF: Readonly<Record<RunStatus, TaskState>> = {
 /** Id of the artifact a task's answer goes to. */
 export const OUTPUT_ARTIFACT = 'output';
 
-const now = (): string => new Date().toISOString();
-
 /** A task built up from its run's events. */
 export class TaskView {
   state: TaskState = 'TASK_STATE_SUBMITTED';
@@ -32,7 +32,7 @@ export class TaskView {
   private tokens = '';
   private output: string | undefined;
   private statusMessage: Message | undefined;
-  private timestamp = now();
+  private timestamp: string;
   private readonly history: Message[];
 
   constructor(
@@ -40,7 +40,9 @@ export class TaskView {
     readonly contextId: string,
     first: Message | undefined,
     agent: string,
+    private readonly clock: Clock = systemClock,
   ) {
+    this.timestamp = isoNow(clock);
     this.agent = agent;
     this.history = first === undefined ? [] : [first];
   }
@@ -114,7 +116,7 @@ export class TaskView {
 
   private update(state: TaskState, message: Message | undefined, metadata?: Record<string, unknown>): StreamResponse {
     this.state = state;
-    this.timestamp = now();
+    this.timestamp = isoNow(this.clock);
     this.statusMessage = message;
     const status = { state, timestamp: this.timestamp, ...(message === undefined ? {} : { message }) };
     return { statusUpdate: { taskId: this.id, contextId: this.contextId, status, ...(metadata === undefined ? {} : { metadata }) } };

@@ -5,10 +5,9 @@
  * that is not there is rebuilt from the mesh's stored runs (its run record and event
  * log), so a task started on one node can be read, resumed or cancelled on any other.
  */
-import { runReads, type RunReads } from '../../actors/index.js';
-import { subscribeRun } from '../../actors/agent/index.js';
+import { runReads, subscribeRun, type RunReads } from '../../actors/index.js';
 import type { RunEvent } from '../../protocols/index.js';
-import type { ActorSystem, Subscription, TimerHandle } from '../../runtime/index.js';
+import type { ActorSystem, Clock, Subscription, TimerHandle } from '../../runtime/index.js';
 import { TaskView } from './task-view.js';
 import { TERMINAL_STATES, messageSchema, type Message, type StreamResponse } from './types.js';
 
@@ -35,6 +34,8 @@ export interface TaskBookOptions {
   readonly maxTasks?: number;
   /** Longest a run is followed (default 10 min); a stream open that long ends then. */
   readonly followMs?: number;
+  /** Time and timers (follow cap, wait timeouts, task timestamps); default the system's clock. */
+  readonly clock?: Clock;
 }
 
 /** The node's tasks: a bounded map keyed by tenant and task id, backed by the run store. */
@@ -45,6 +46,9 @@ export class TaskBook {
   private readonly maxTasks: number;
   private readonly followMs: number;
 
+  /** The gateway's clock. */
+  readonly clock: Clock;
+
   constructor(
     private readonly system: ActorSystem,
     options: TaskBookOptions = {},
@@ -52,6 +56,7 @@ export class TaskBook {
     this.store = runReads(system.storage);
     this.maxTasks = options.maxTasks ?? 1_000;
     this.followMs = options.followMs ?? 600_000;
+    this.clock = options.clock ?? system.clock;
   }
 
   /** Number of tasks held in memory. */
@@ -82,7 +87,7 @@ export class TaskBook {
     if (record === undefined) return local === undefined ? undefined : this.touch(local);
     const stored = (record.metadata?.['a2a'] as { message?: unknown } | undefined)?.message;
     const first = messageSchema.safeParse(stored);
-    const view = new TaskView(id, record.thread_id, first.success ? first.data : undefined, record.assistant_id);
+    const view = new TaskView(id, record.thread_id, first.success ? first.data : undefined, record.assistant_id, this.clock);
     for (const e of await this.store.events(tenant, id)) view.apply(e);
     if (local !== undefined && local.view.lastSeq >= view.lastSeq) return this.touch(local);
     return this.add(tenant, view);
@@ -106,14 +111,14 @@ export class TaskBook {
         data: { status: 'error', error: `event ${seq} of the run could not be delivered: ${err.message}` },
       });
     t.sub = subscribeRun(this.system, this.store, t.tenant, t.view.id, apply, lost);
-    t.timer = this.system.clock.setTimer(this.followMs, () => this.unfollow(t));
+    t.timer = this.clock.setTimer(this.followMs, () => this.unfollow(t));
   }
 
   /** Stops following; listeners hear `undefined`. */
   unfollow(t: TrackedTask): void {
     t.sub?.unsubscribe();
     t.sub = undefined;
-    if (t.timer !== undefined) this.system.clock.clearTimer(t.timer);
+    if (t.timer !== undefined) this.clock.clearTimer(t.timer);
     t.timer = undefined;
     for (const l of [...t.listeners]) l(undefined);
   }
@@ -124,13 +129,13 @@ export class TaskBook {
     return new Promise<void>((resolve) => {
       const done = (): void => {
         t.listeners.delete(listener);
-        this.system.clock.clearTimer(timer);
+        this.clock.clearTimer(timer);
         resolve();
       };
       const listener: TaskListener = (e) => {
         if (e === undefined || until(t)) done();
       };
-      const timer = this.system.clock.setTimer(timeoutMs, done);
+      const timer = this.clock.setTimer(timeoutMs, done);
       t.listeners.add(listener);
     });
   }

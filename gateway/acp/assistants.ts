@@ -3,8 +3,7 @@
  * search, count, get, versions, and a fixed graph (`agent` ⇄ `tools`) and schema for each.
  * Creating, changing or deleting one answers 405: agents are defined in config.
  */
-import { TroupeError } from '../../protocols/index.js';
-import { readJson, sendJson } from '../http.js';
+import { methodNotAllowedError, readJson, sendJson } from '../http.js';
 import type { AgentInfo } from '../types.js';
 import { assistantOf } from './runs.js';
 import { assistantSearchBody, parseBody } from './schemas.js';
@@ -24,11 +23,7 @@ export function matches(o: Record<string, unknown>, want: Record<string, unknown
 
 /** 405: the assistant catalog is the agent config. */
 export function readOnly(): never {
-  throw new TroupeError(
-    'bad_request',
-    'assistants are the mesh agents defined in config; they cannot be created, changed or deleted over ACP',
-    { details: { status: 405 } },
-  );
+  throw methodNotAllowedError('assistants are the mesh agents defined in config; they cannot be created, changed or deleted over ACP');
 }
 
 function filtered(ctx: AcpContext, q: ReturnType<typeof assistantSearchBody.parse>): Record<string, unknown>[] {

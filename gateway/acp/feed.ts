@@ -6,7 +6,7 @@
  * `onLost` with the missing seqs: it is never skipped.
  */
 import type { RunEvent } from '../../protocols/index.js';
-import type { ActorSystem, Subscription } from '../../runtime/index.js';
+import { systemClock, type ActorSystem, type Clock, type Subscription, type TimerHandle } from '../../runtime/index.js';
 import { subscribeRun, type RunReads } from '../../actors/index.js';
 
 /** Events `from..to` of a run could not be delivered; the feed has stopped. */
@@ -21,7 +21,7 @@ export class RunFeed {
   private readonly buffer = new Map<number, RunEvent>();
   private next: number;
   private sub: Subscription | undefined;
-  private gapTimer: ReturnType<typeof setTimeout> | undefined;
+  private gapTimer: TimerHandle | undefined;
   private gapSince = 0;
   private closed = false;
   /** Highest seq known to exist (an event that came as an unreadable stub counts). */
@@ -36,6 +36,7 @@ export class RunFeed {
     private readonly runId: string,
     afterSeq: number,
     private readonly deliver: (e: RunEvent, caughtUp: boolean) => void,
+    private readonly clock: Clock,
   ) {
     this.next = afterSeq + 1;
   }
@@ -53,8 +54,9 @@ export class RunFeed {
     afterSeq: number,
     deliver: (e: RunEvent, caughtUp: boolean) => void,
     fresh = false,
+    clock: Clock = systemClock,
   ): Promise<{ feed: RunFeed; logged: number }> {
-    const feed = new RunFeed(system, store, tenant, runId, afterSeq, deliver);
+    const feed = new RunFeed(system, store, tenant, runId, afterSeq, deliver, clock);
     feed.sub = subscribeRun(
       system,
       store,
@@ -82,7 +84,7 @@ export class RunFeed {
   close(): void {
     this.closed = true;
     this.sub?.unsubscribe();
-    if (this.gapTimer !== undefined) clearTimeout(this.gapTimer);
+    if (this.gapTimer !== undefined) this.clock.clearTimer(this.gapTimer);
     this.gapTimer = undefined;
     this.buffer.clear();
   }
@@ -116,8 +118,8 @@ export class RunFeed {
       return;
     }
     if (this.gapTimer === undefined) {
-      if (this.gapSince === 0) this.gapSince = Date.now();
-      this.gapTimer = setTimeout(() => void this.fillGap(), GAP_RETRY_MS);
+      if (this.gapSince === 0) this.gapSince = this.clock.now();
+      this.gapTimer = this.clock.setTimer(GAP_RETRY_MS, () => void this.fillGap());
     }
   }
 
@@ -130,7 +132,7 @@ export class RunFeed {
       this.system.warn(`acp: run ${this.runId}: reading its event log failed: ${(e as Error).message}`);
     }
     if (this.closed || !this.gapOpen() || this.buffer.has(this.next)) return;
-    if (Date.now() - this.gapSince >= GAP_GIVE_UP_MS) {
+    if (this.clock.now() - this.gapSince >= GAP_GIVE_UP_MS) {
       const last = this.buffer.size > 0 ? Math.min(...this.buffer.keys()) - 1 : this.known;
       this.system.warn(`acp: run ${this.runId}: events ${this.next}..${last} never arrived; the stream ends with an error`);
       const from = this.next;
@@ -139,6 +141,6 @@ export class RunFeed {
       lost?.(from, last);
       return;
     }
-    this.gapTimer ??= setTimeout(() => void this.fillGap(), GAP_RETRY_MS);
+    this.gapTimer ??= this.clock.setTimer(GAP_RETRY_MS, () => void this.fillGap());
   }
 }

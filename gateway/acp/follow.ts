@@ -6,6 +6,7 @@
  */
 import { ConflictError, RUN_CANCEL, isTroupeError } from '../../protocols/index.js';
 import { sendJson } from '../http.js';
+import { every, unref, type Repeating } from '../clock.js';
 import type { AcpCall, AcpContext, RunSession } from './session.js';
 import { SseStream } from './sse.js';
 
@@ -55,7 +56,7 @@ export async function followRun(
   cancelOnDisconnect: boolean,
 ): Promise<void> {
   const rejoin = `${location.startsWith(ctx.prefix) ? location.slice(ctx.prefix.length) : location}/stream`;
-  const stream = new SseStream(call.res, { 'content-location': location, location: rejoin }, ctx.sendBufferBytes);
+  const stream = new SseStream(call.res, { 'content-location': location, location: rejoin }, ctx.sendBufferBytes, ctx.clock);
   onDisconnect(ctx, call, session, runId, cancelOnDisconnect);
   session.attach((events) => stream.send(events));
   await session.done;
@@ -74,20 +75,19 @@ export async function answerWhenDone(
 ): Promise<void> {
   const res = call.res;
   onDisconnect(ctx, call, session, runId, cancelOnDisconnect);
-  let keepalive: ReturnType<typeof setInterval> | undefined;
-  const quick = setTimeout(() => {
+  let keepalive: Repeating | undefined;
+  const quick = ctx.clock.setTimer(QUICK_MS, () => {
     if (res.destroyed) return;
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-location': location });
     res.write('\n');
-    keepalive = setInterval(() => res.write('\n'), KEEPALIVE_MS);
-    keepalive.unref();
-  }, QUICK_MS);
-  quick.unref();
+    keepalive = every(ctx.clock, KEEPALIVE_MS, () => res.write('\n'), { unref: true });
+  });
+  unref(quick);
   try {
     await session.done;
   } finally {
-    clearTimeout(quick);
-    if (keepalive !== undefined) clearInterval(keepalive);
+    ctx.clock.clearTimer(quick);
+    keepalive?.stop();
     session.close();
   }
   if (res.destroyed) return;

@@ -5,7 +5,7 @@
  * strings, text content blocks) become agent input on the way in.
  */
 import { createHash } from 'node:crypto';
-import type { ChatMessage, ToolCall } from '../../actors/llm/types.js';
+import type { ChatMessage, ToolCall } from '../../protocols/index.js';
 import { unprocessableError } from '../http.js';
 
 /** A message as LangGraph clients read it (a serialized LangChain message). */

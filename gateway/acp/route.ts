@@ -3,9 +3,10 @@
  * calls (docs/gateway-acp.md), as a table of method + path pattern → handler. A known path with
  * another method answers 405, an unknown path 404, both as `{detail}`.
  */
-import { NotFoundError, TroupeError } from '../../protocols/index.js';
+import { NotFoundError } from '../../protocols/index.js';
 import { runReads, ThreadOwners } from '../../actors/index.js';
-import { unprocessableError } from '../http.js';
+import { clockOf, isoNow } from '../clock.js';
+import { methodNotAllowedError, unprocessableError } from '../http.js';
 import type { GatewayDeps, HttpRoute, Principal } from '../types.js';
 import {
   assistantGraph,
@@ -121,11 +122,13 @@ export interface AcpRouteOptions {
 /** The ACP part of the gateway, mounted at `/acp`. */
 export function acpRoute(deps: GatewayDeps, options: AcpRouteOptions = {}): HttpRoute {
   const prefix = options.prefix ?? '/acp';
+  const clock = clockOf(deps);
   const ctx: AcpContext = {
     deps,
+    clock,
     store: runReads(deps.system.storage),
     threads: new ThreadOwners(deps.system, (address, tenant) => deps.ensure(address, tenant)),
-    startedAt: new Date().toISOString(),
+    startedAt: isoNow(clock),
     prefix,
     sendBufferBytes: options.sendBufferBytes,
   };
@@ -153,7 +156,7 @@ export function acpRoute(deps: GatewayDeps, options: AcpRouteOptions = {}): Http
         await r.handler(ctx, { req, res, principal, params, query: url.searchParams });
         return;
       }
-      if (allowed) throw new TroupeError('bad_request', `${method} is not allowed on ${clean}`, { details: { status: 405 } });
+      if (allowed) throw methodNotAllowedError(`${method} is not allowed on ${clean}`);
       throw new NotFoundError(`no ACP endpoint ${method} ${clean || '/'}`);
     },
   };

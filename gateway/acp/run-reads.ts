@@ -5,7 +5,8 @@
  * skips what it already has.
  */
 import { NotFoundError, type RunStatus } from '../../protocols/index.js';
-import type { RunRecord } from '../../actors/agent/store.js';
+import type { RunRecord } from '../../protocols/index.js';
+import type { TimerHandle } from '../../runtime/index.js';
 import { readBody, sendJson, unprocessableError } from '../http.js';
 import { STREAM_MODES, streamModes, type StreamMode } from './schemas.js';
 import { getRecord, runBase, runLocation, RunSession, type AcpCall, type AcpContext } from './session.js';
@@ -98,7 +99,7 @@ const truthy = (v: string | null): boolean => v === '1' || v === 'true';
 /** `GET /threads/{t}/runs/{r}`. */
 export async function getRunEndpoint(ctx: AcpContext, call: AcpCall): Promise<void> {
   const f = await findRun(ctx, call.principal.tenant, call.params['run_id'] as string, call.params['thread_id']);
-  sendJson(call.res, 200, lgRun(f.run, f.record));
+  sendJson(call.res, 200, lgRun(f.run, f.record, ctx.clock));
 }
 
 /** `GET /threads/{t}/runs?limit&offset&status`. */
@@ -120,7 +121,7 @@ export async function listRuns(ctx: AcpContext, call: AcpCall): Promise<void> {
   sendJson(
     call.res,
     200,
-    hits.slice(offset, offset + limit).map((r) => lgRun(r, undefined)),
+    hits.slice(offset, offset + limit).map((r) => lgRun(r, undefined, ctx.clock)),
   );
 }
 
@@ -174,16 +175,16 @@ export async function cancelAndWait(ctx: AcpContext, tenant: string, runId: stri
   const f = await findRun(ctx, tenant, runId).catch(() => undefined);
   if (f === undefined) return false;
   const session = await follow(ctx, tenant, f, streamModes(undefined), Number.POSITIVE_INFINITY, true);
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: TimerHandle | undefined;
   try {
     await cancelRun(ctx, tenant, runId, f.record?.assistant_id ?? f.run?.assistant_id ?? '');
     const stopped = session.done.then(() => true);
-    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    const late = new Promise<boolean>((resolve) => (timer = ctx.clock.setTimer(timeoutMs, () => resolve(false))));
     return await Promise.race([stopped, late]);
   } catch {
     return false;
   } finally {
-    if (timer !== undefined) clearTimeout(timer);
+    if (timer !== undefined) ctx.clock.clearTimer(timer);
     session.close();
   }
 }

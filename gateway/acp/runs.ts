@@ -7,8 +7,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError, RUN_CREATE, RUN_RESUME, isTroupeError } from '../../protocols/index.js';
-import type { ThreadRecord } from '../../actors/agent/store.js';
+import type { ThreadRecord } from '../../protocols/index.js';
 import { readJson, sendJson, unprocessableError } from '../http.js';
+import { isoNow, unref } from '../clock.js';
 import type { AgentInfo } from '../types.js';
 import { parseInputMessages, toChatMessage } from './messages.js';
 import { parseBody, runCreateBody, streamModes, toResumeValue, type RunCreateBody, type StreamMode } from './schemas.js';
@@ -128,7 +129,7 @@ async function start(
     run_id: runId,
     thread_id: threadId,
     assistant_id: agent.name,
-    created_at: new Date().toISOString(),
+    created_at: isoNow(ctx.clock),
     metadata: body.metadata ?? {},
     prev_len: thread.values.messages.length,
     input,
@@ -236,15 +237,15 @@ async function respond(ctx: AcpContext, call: AcpCall, s: Started, kind: RunKind
   const location = runLocation(ctx, s.threadId, s.runId, s.record?.temporary === true);
   if (kind === 'create') {
     const run = await ctx.store.getRun(tenant, s.runId).catch(() => undefined);
-    sendJson(call.res, 200, lgRun(run, s.record), { 'content-location': location });
+    sendJson(call.res, 200, lgRun(run, s.record, ctx.clock), { 'content-location': location });
     if (s.record?.temporary === true) {
       // Watch the run to delete its thread at the end, but not forever (a run may never end here).
-      const cap = setTimeout(() => s.session.close(), STATELESS_WATCH_MS);
-      cap.unref();
+      const cap = ctx.clock.setTimer(STATELESS_WATCH_MS, () => s.session.close());
+      unref(cap);
       void s.session.done
         .then(() => cleanup(ctx, tenant, s))
         .finally(() => {
-          clearTimeout(cap);
+          ctx.clock.clearTimer(cap);
           s.session.close();
         });
     } else s.session.close();

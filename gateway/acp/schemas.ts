@@ -4,8 +4,11 @@
  * but has a wrong field answers 422 with the field named.
  */
 import { z } from 'zod';
-import type { ResumeValue } from '../../actors/agent/run.js';
+import type { RunResume } from '../../protocols/index.js';
 import { unprocessableError } from '../http.js';
+
+/** An answer to an interrupt, as `acp.run.resume` carries it. */
+type ResumeValue = RunResume['resume'];
 
 /** Ids clients may choose (thread ids): safe as storage key segments on every backend. */
 export const clientId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/, 'must be 1-128 letters, digits, _ or - (a UUID works)');

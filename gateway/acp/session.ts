@@ -4,10 +4,12 @@
  * sent) and a point before which the run's stopping does not count (a resumed run stopped at its
  * previous interrupt). `done` resolves when the run stops: it ended, or waits for a human.
  */
-import type { ChatMessage } from '../../actors/llm/types.js';
+import type { ChatMessage } from '../../protocols/index.js';
 import type { RunReads, ThreadOwners } from '../../actors/index.js';
+import type { Clock } from '../../runtime/index.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayDeps, Principal } from '../types.js';
+import { sleep } from '../clock.js';
 import { RunFeed } from './feed.js';
 import type { StreamMode } from './schemas.js';
 import { acpRecordOf, type AcpRunRecord } from './shapes.js';
@@ -26,6 +28,8 @@ export interface AcpContext {
   readonly prefix: string;
   /** Bytes an SSE reader may leave unread before its stream is cut (`gateway.limits.sendBufferBytes`). */
   readonly sendBufferBytes?: number;
+  /** Time and timers (heartbeats, wait timeouts, gap retries, timestamps): `deps.clock`, else the system clock. */
+  readonly clock: Clock;
 }
 
 /** The path of a run (a stateless run's has no thread), as `Content-Location` names it. */
@@ -120,6 +124,7 @@ export class RunSession {
         s.check();
       },
       spec.fresh === true,
+      ctx.clock,
     );
     s.feed = feed;
     feed.onLost = (from, to) => s.fail(from, to);
@@ -196,7 +201,7 @@ export async function waitInterrupted(ctx: AcpContext, tenant: string, threadId:
     const t = await ctx.store.getThread(tenant, threadId).catch(() => undefined);
     if (t === undefined || (t.status === 'interrupted' && t.run_id === runId)) return t !== undefined;
     if (t.run_id !== undefined && t.run_id !== runId) return false;
-    await new Promise((r) => setTimeout(r, 10));
+    await sleep(ctx.clock, 10);
   }
   return false;
 }

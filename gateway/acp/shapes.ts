@@ -5,10 +5,11 @@
  * and the run's input).
  */
 import type { AgentInfo } from '../types.js';
-import type { ChatMessage } from '../../actors/llm/types.js';
-import type { PendingInterrupt, RunRecord, ThreadCheckpoint, ThreadRecord } from '../../actors/agent/store.js';
-import type { RunStatus } from '../../protocols/index.js';
+import { systemClock, type Clock } from '../../runtime/index.js';
+import { isoNow } from '../clock.js';
+import type { ChatMessage, PendingInterrupt, RunRecord, RunStatus, ThreadCheckpoint, ThreadRecord } from '../../protocols/index.js';
 import { toValues } from './messages.js';
+import { storedCheckpoint, storedRun, storedThread } from './stored.js';
 import { interruptId, lgInterrupt, type LgInterrupt } from './translate.js';
 import type { StreamMode } from './schemas.js';
 
@@ -49,6 +50,7 @@ function interruptMap(list: readonly PendingInterrupt[]): Record<string, LgInter
 
 /** A thread as `Thread`. */
 export function lgThread(t: ThreadRecord): Record<string, unknown> {
+  storedThread(t);
   return {
     thread_id: t.thread_id,
     created_at: t.created_at,
@@ -85,6 +87,7 @@ function tasks(runId: string | undefined, interrupts: readonly PendingInterrupt[
 
 /** A history entry as `ThreadState`. */
 export function lgCheckpointState(cp: ThreadCheckpoint): Record<string, unknown> {
+  storedCheckpoint(cp);
   return {
     values: toValues(cp.thread_id, cp.messages),
     next: cp.next.length > 0 ? cp.next : cp.interrupts.length > 0 ? ['tools'] : [],
@@ -99,6 +102,8 @@ export function lgCheckpointState(cp: ThreadCheckpoint): Record<string, unknown>
 
 /** A thread's current state as `ThreadState` (`latest` is its newest checkpoint, if any). */
 export function lgThreadState(t: ThreadRecord, latest: ThreadCheckpoint | undefined): Record<string, unknown> {
+  storedThread(t);
+  if (latest !== undefined) storedCheckpoint(latest);
   return {
     values: toValues(t.thread_id, t.values.messages),
     next: t.status === 'interrupted' ? ['tools'] : t.status === 'busy' ? ['agent'] : [],
@@ -137,14 +142,14 @@ export function acpRecordOf(run: RunRecord | undefined): AcpRunRecord | undefine
   };
 }
 
-export function lgRun(r: RunRecord | undefined, acp: AcpRunRecord | undefined): Record<string, unknown> {
-  const base = r ?? {
+export function lgRun(r: RunRecord | undefined, acp: AcpRunRecord | undefined, clock: Clock = systemClock): Record<string, unknown> {
+  const base = (r === undefined ? undefined : storedRun(r)) ?? {
     run_id: acp?.run_id ?? '',
     thread_id: acp?.thread_id ?? '',
     assistant_id: acp?.assistant_id ?? '',
     status: 'pending' as RunStatus,
-    created_at: acp?.created_at ?? new Date().toISOString(),
-    updated_at: acp?.created_at ?? new Date().toISOString(),
+    created_at: acp?.created_at ?? isoNow(clock),
+    updated_at: acp?.created_at ?? isoNow(clock),
     metadata: acp?.metadata ?? {},
   };
   return {

@@ -4,6 +4,8 @@
  * may leave buffered — past it the stream is closed rather than held in memory.
  */
 import type { ServerResponse } from 'node:http';
+import { systemClock, type Clock } from '../../runtime/index.js';
+import { every, type Repeating } from '../clock.js';
 import type { SseEvent } from './translate.js';
 
 /** Heartbeat period; well under the SDK's 30 s idle ceiling. */
@@ -13,13 +15,14 @@ export const MAX_BUFFERED = 4 * 1024 * 1024;
 
 /** An open event stream. */
 export class SseStream {
-  private readonly heartbeat: ReturnType<typeof setInterval>;
+  private readonly heartbeat: Repeating;
   private done = false;
 
   constructor(
     private readonly res: ServerResponse,
     headers: Record<string, string> = {},
     private readonly maxBuffered = MAX_BUFFERED,
+    clock: Clock = systemClock,
   ) {
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
@@ -29,8 +32,7 @@ export class SseStream {
       ...headers,
     });
     res.flushHeaders();
-    this.heartbeat = setInterval(() => this.raw(': heartbeat\n\n'), HEARTBEAT_MS);
-    this.heartbeat.unref();
+    this.heartbeat = every(clock, HEARTBEAT_MS, () => this.raw(': heartbeat\n\n'), { unref: true });
     res.on('close', () => this.stop());
   }
 
@@ -67,6 +69,6 @@ export class SseStream {
 
   private stop(): void {
     this.done = true;
-    clearInterval(this.heartbeat);
+    this.heartbeat.stop();
   }
 }

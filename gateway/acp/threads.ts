@@ -5,9 +5,9 @@
  * tenant, so another tenant's thread id is simply not found (404, never 403).
  */
 import { randomUUID } from 'node:crypto';
-import { NotFoundError, TroupeError } from '../../protocols/index.js';
-import type { ThreadRecord } from '../../actors/agent/store.js';
-import { readJson, sendJson } from '../http.js';
+import { NotFoundError } from '../../protocols/index.js';
+import type { ThreadRecord } from '../../protocols/index.js';
+import { methodNotAllowedError, readJson, sendJson } from '../http.js';
 import { matches, selectFields } from './assistants.js';
 import { cancelAndWait } from './run-reads.js';
 import { historyBody, parseBody, stateAtBody, threadCreateBody, threadPatchBody, threadSearchBody } from './schemas.js';
@@ -158,7 +158,5 @@ export async function threadHistory(ctx: AcpContext, call: AcpCall): Promise<voi
 
 /** Endpoints that would rewrite a thread's history: 405 (runs are the only writers). */
 export function notSupported(): never {
-  throw new TroupeError('bad_request', 'changing thread state directly is not supported: threads change by runs', {
-    details: { status: 405 },
-  });
+  throw methodNotAllowedError('changing thread state directly is not supported: threads change by runs');
 }

@@ -13,7 +13,7 @@
  * A failed or timed-out run ends with `error {error, message}`.
  */
 import type { RunEvent } from '../../protocols/index.js';
-import type { ChatMessage, ToolCall } from '../../actors/llm/types.js';
+import type { ChatMessage, ToolCall } from '../../protocols/index.js';
 import { lgToolCall, messageId, toLgMessage, toValues, type LgMessage } from './messages.js';
 import type { StreamMode } from './schemas.js';
 

@@ -4,6 +4,7 @@
  * server allows only on a loopback address (ADR 0008).
  */
 import { DEFAULT_TENANT, registerPresentedSecret, registerSecret } from '../../protocols/index.js';
+import { systemClock } from '../../runtime/index.js';
 import { gatewayError } from '../http.js';
 import type { Principal } from '../types.js';
 import { ApiKeyStore, type ApiKeyEntry } from './keys.js';
@@ -29,7 +30,7 @@ export class Authenticator {
   private readonly keys: ApiKeyStore;
   private readonly jwt: JwtVerifier | undefined;
 
-  constructor(options: AuthOptions = {}, now: () => number = Date.now) {
+  constructor(options: AuthOptions = {}, now: () => number = () => systemClock.now()) {
     this.keys = new ApiKeyStore(options.keys ?? []);
     this.jwt = options.jwt === undefined ? undefined : new JwtVerifier(options.jwt, now);
     registerSecret(options.jwt?.hs256Secret);

@@ -5,6 +5,7 @@
  */
 import { createHash, createHmac, createPrivateKey, createPublicKey, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
 import { tenantSchema } from '../../protocols/index.js';
+import { systemClock } from '../../runtime/index.js';
 import { gatewayError } from '../http.js';
 import { ROLES, type Principal, type Role } from '../types.js';
 
@@ -36,7 +37,7 @@ export class JwtVerifier {
 
   constructor(
     private readonly options: JwtOptions,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = () => systemClock.now(),
   ) {
     this.secret = options.hs256Secret === undefined ? undefined : Buffer.from(options.hs256Secret, 'utf8');
     this.publicKey = options.rs256PublicKey === undefined ? undefined : createPublicKey(options.rs256PublicKey);

@@ -2,6 +2,7 @@
  * Token-bucket rate limits per caller (`Principal.subject`): `burst` requests at once, refilled
  * at `ratePerSec`. Idle buckets (full again) are forgotten, so memory follows active callers.
  */
+import { systemClock } from '../../runtime/index.js';
 
 /** Rate limit settings. */
 export interface RateLimitOptions {
@@ -21,7 +22,7 @@ export class RateLimiter {
 
   constructor(
     private readonly options: RateLimitOptions,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = () => systemClock.now(),
   ) {
     this.lastSweep = now();
   }

@@ -1,5 +1,5 @@
 /**
- * What a `/ws` client receives (docs/gateway-websocket.md, PROTOCOLS.md §1), as types: the server
+ * What a `/ws` client receives (docs/gateway-websocket.md), as types: the server
  * frames, the events of one run, and an interrupt asking for approval.
  */
 import type { ErrorFrame } from '../ws/frames.js';

@@ -7,8 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isTroupeError, scrubSecrets } from '../../protocols/index.js';
-import { gatewayError, originAllowed, readJson, sendJson } from '../http.js';
+import { scrubSecrets } from '../../protocols/index.js';
+import { gatewayError, isBadRequest, originAllowed, readJson, sendJson } from '../http.js';
 import type { GatewayDeps, HttpRoute, Principal } from '../types.js';
 import { DEFAULT_MCP_LIMITS, buildMcpServer, type McpLimits } from './server.js';
 
@@ -64,7 +64,7 @@ export function mcpRoute(deps: GatewayDeps, options: McpRouteOptions = {}): Http
       try {
         body = await (bodyLimit === undefined ? readJson(req) : readJson(req, bodyLimit));
       } catch (e) {
-        if (isTroupeError(e, 'bad_request')) return rpcError(res, 400, -32700, `Parse error: ${(e as Error).message}`);
+        if (isBadRequest(e)) return rpcError(res, 400, -32700, `Parse error: ${(e as Error).message}`);
         throw e;
       }
       if (body === undefined) return rpcError(res, 400, -32700, 'Parse error: empty body');

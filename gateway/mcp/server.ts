@@ -25,8 +25,8 @@ import {
   progressTopic,
   type ToolCallResult,
   type ToolProgressEvent,
-} from '../../actors/tool/index.js';
-import type { ToolSpec } from '../../actors/llm/types.js';
+} from '../../actors/index.js';
+import type { ToolSpec } from '../../protocols/index.js';
 import type { Subscription } from '../../runtime/index.js';
 import type { GatewayDeps, Principal } from '../types.js';
 

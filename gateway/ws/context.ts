@@ -1,5 +1,6 @@
 /** What every WebSocket session shares: the mesh, credentials, limits, metrics and the run log. */
 import type { RunReads } from '../../actors/index.js';
+import type { Clock } from '../../runtime/index.js';
 import type { Authenticator, ConnectionLimiter, RateLimiter } from '../auth/index.js';
 import type { GatewayMetrics } from '../ops/index.js';
 import type { GatewayDeps } from '../types.js';
@@ -46,4 +47,6 @@ export interface WsContext {
   readonly metrics: GatewayMetrics;
   readonly limits: WsLimits;
   readonly warn: (message: string) => void;
+  /** Time and timers (hello timeout, heartbeat, close handshakes, backfill retries). */
+  readonly clock: Clock;
 }

@@ -101,6 +101,10 @@ export function frameCode(code: ErrorCode): ErrorFrame['code'] {
     case 'no_recipient':
       return 'not_found';
     case 'decode_error':
+    case 'unprocessable':
+    case 'method_not_allowed':
+    case 'unsupported_media_type':
+    case 'upgrade_required':
       return 'bad_request';
     case 'mailbox_full':
     case 'deadline_exceeded':

@@ -5,6 +5,8 @@
  * leave in one socket write (cork/uncork).
  */
 import { WebSocket } from 'ws';
+import { systemClock, type Clock, type TimerHandle } from '../../runtime/index.js';
+import { unref } from '../clock.js';
 import type { GatewayMetrics } from '../ops/index.js';
 import type { WsLimits } from './context.js';
 import { CLOSE } from './frames.js';
@@ -17,7 +19,7 @@ export class Outbox {
   closing = false;
   private pending = 0;
   private corked = false;
-  private killTimer: NodeJS.Timeout | undefined;
+  private killTimer: TimerHandle | undefined;
   private readonly sentOne = (): void => {
     this.pending--;
   };
@@ -28,6 +30,7 @@ export class Outbox {
     private readonly metrics: GatewayMetrics,
     /** Called once when a close starts (the session drops its subscriptions). */
     private readonly onClosing: () => void,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** Sends a frame; false when the socket is closing or just got closed as a slow consumer. */
@@ -58,14 +61,14 @@ export class Outbox {
     this.metrics.wsCloses.inc({ code: String(code) });
     this.onClosing();
     this.ws.close(code, reason);
-    this.killTimer = setTimeout(() => this.ws.terminate(), this.limits.closeTimeoutMs);
-    this.killTimer.unref();
+    this.killTimer = this.clock.setTimer(this.limits.closeTimeoutMs, () => this.ws.terminate());
+    unref(this.killTimer);
   }
 
   /** The socket ended: stop sending, forget the kill timer. */
   ended(): void {
     this.closing = true;
-    clearTimeout(this.killTimer);
+    if (this.killTimer !== undefined) this.clock.clearTimer(this.killTimer);
   }
 
   private cork(): void {

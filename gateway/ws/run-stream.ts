@@ -7,7 +7,7 @@
  * stays unfilled ends the stream with an `error` frame naming the missing seqs, never a skip.
  */
 import type { RunEvent } from '../../protocols/index.js';
-import type { ActorSystem, Subscription } from '../../runtime/index.js';
+import { systemClock, type ActorSystem, type Clock, type Subscription, type TimerHandle } from '../../runtime/index.js';
 import { subscribeRun, type RunReads } from '../../actors/index.js';
 
 /** Statuses that end a run. */
@@ -37,7 +37,7 @@ export class RunStream {
   private done = false;
   private readonly sub: Subscription;
   private backfilling = false;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   /** Time of the run.start request, for the first-token metric. */
   startedAt: number | undefined;
   firstToken: ((ms: number) => void) | undefined;
@@ -50,6 +50,7 @@ export class RunStream {
     private readonly system: ActorSystem,
     private readonly store: RunReads | undefined,
     private readonly sink: RunSink,
+    private readonly clock: Clock = systemClock,
   ) {
     this.agent = agent;
     this.next = afterSeq + 1;
@@ -105,7 +106,7 @@ export class RunStream {
     if (this.done) return;
     this.done = true;
     this.sub.unsubscribe();
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.timer !== undefined) this.clock.clearTimer(this.timer);
     this.pending.clear();
   }
 
@@ -137,7 +138,7 @@ export class RunStream {
       if (this.store === undefined && attempt === 0 && !this.backfilling) {
         // No log to read: waiting cannot help; skip ahead so the stream does not stall.
         this.backfilling = true;
-        this.timer = setTimeout(() => this.failGap(), BACKFILL_DELAYS[BACKFILL_DELAYS.length - 1]);
+        this.timer = this.clock.setTimer(BACKFILL_DELAYS[BACKFILL_DELAYS.length - 1] as number, () => this.failGap());
       }
       return;
     }
@@ -147,7 +148,7 @@ export class RunStream {
       this.failGap();
       return;
     }
-    this.timer = setTimeout(() => {
+    this.timer = this.clock.setTimer(delay, () => {
       this.timer = undefined;
       const store = this.store as RunReads;
       store.events(this.tenant, this.runId, this.next - 1).then(
@@ -162,7 +163,7 @@ export class RunStream {
           this.fillGap(attempt + 1);
         },
       );
-    }, delay);
+    });
   }
 
   /**

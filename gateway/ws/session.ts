@@ -16,7 +16,7 @@ import {
   scrubSecrets,
   type ErrorCode,
 } from '../../protocols/index.js';
-import { assertPattern, assertTopic, type Subscription } from '../../runtime/index.js';
+import { assertPattern, assertTopic, type Subscription, type TimerHandle } from '../../runtime/index.js';
 import { bucketKey, gatewayError } from '../http.js';
 import type { Principal } from '../types.js';
 import type { WsContext } from './context.js';
@@ -47,7 +47,7 @@ export class Session implements RunSink {
   private finished = false;
   private readonly subs = new Map<string, Subscription>();
   private readonly runs = new Map<string, RunStream>();
-  private helloTimer: NodeJS.Timeout | undefined;
+  private helloTimer: TimerHandle | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -57,7 +57,7 @@ export class Session implements RunSink {
     private slot: string,
     private readonly onEnd: (s: Session) => void,
   ) {
-    this.out = new Outbox(ws, ctx.limits, ctx.metrics, () => this.stopAll());
+    this.out = new Outbox(ws, ctx.limits, ctx.metrics, () => this.stopAll(), ctx.clock);
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.on('pong', () => {
       this.alive = true;
@@ -70,7 +70,10 @@ export class Session implements RunSink {
     });
     this.principal = principal;
     if (principal !== undefined) this.welcome();
-    else this.helloTimer = setTimeout(() => this.close(CLOSE.POLICY, 'no hello with valid credentials in time'), ctx.limits.helloTimeoutMs);
+    else
+      this.helloTimer = ctx.clock.setTimer(ctx.limits.helloTimeoutMs, () =>
+        this.close(CLOSE.POLICY, 'no hello with valid credentials in time'),
+      );
   }
 
   /** The tenant everything this session touches is scoped to. */
@@ -209,7 +212,7 @@ export class Session implements RunSink {
         return;
       }
       this.slot = key;
-      clearTimeout(this.helloTimer);
+      if (this.helloTimer !== undefined) this.ctx.clock.clearTimer(this.helloTimer);
       this.principal = p;
       this.welcome();
     } else {
@@ -228,7 +231,7 @@ export class Session implements RunSink {
   private async resume(runId: string, afterSeq: number): Promise<void> {
     if (this.runs.has(runId)) throw gatewayError('conflict', `run ${runId} is already streaming on this connection`);
     this.reserve();
-    const stream = new RunStream(runId, this.tenant, '', afterSeq, this.ctx.deps.system, this.ctx.store, this);
+    const stream = new RunStream(runId, this.tenant, '', afterSeq, this.ctx.deps.system, this.ctx.store, this, this.ctx.clock);
     this.runs.set(runId, stream);
     let known = false;
     try {
@@ -249,7 +252,7 @@ export class Session implements RunSink {
     if (f.thread_id !== undefined && this.ctx.store !== undefined && (await this.ctx.store.getThread(tenant, f.thread_id)) === undefined)
       throw gatewayError('not_found', `thread ${f.thread_id} not found`);
     const runId = randomUUID();
-    const stream = new RunStream(runId, tenant, f.agent, 0, this.ctx.deps.system, this.ctx.store, this);
+    const stream = new RunStream(runId, tenant, f.agent, 0, this.ctx.deps.system, this.ctx.store, this, this.ctx.clock);
     stream.startedAt = performance.now();
     stream.firstToken = (ms) => this.ctx.metrics.firstEvent.observe(ms / 1000);
     this.runs.set(runId, stream);
@@ -330,7 +333,7 @@ export class Session implements RunSink {
     if (this.finished) return;
     this.finished = true;
     this.out.ended();
-    clearTimeout(this.helloTimer);
+    if (this.helloTimer !== undefined) this.ctx.clock.clearTimer(this.helloTimer);
     this.stopAll();
     this.ctx.connections.release(this.slot);
     this.onEnd(this);

@@ -9,6 +9,7 @@ import { WebSocketServer } from 'ws';
 import { ANONYMOUS_ADMIN } from '../auth/index.js';
 import { bearerToken, bucketKey, originAllowed, retryAfterSeconds, statusOf, rateLimitedError } from '../http.js';
 import type { Principal } from '../types.js';
+import { every, type Repeating } from '../clock.js';
 import type { WsContext } from './context.js';
 import { CLOSE } from './frames.js';
 import { Session } from './session.js';
@@ -19,8 +20,10 @@ const QUERY_CREDENTIALS = ['token', 'access_token', 'api_key', 'apikey', 'key', 
 export class WsGateway {
   readonly sessions = new Set<Session>();
   private readonly wss: WebSocketServer;
-  private readonly heartbeat: NodeJS.Timeout;
+  private readonly heartbeat: Repeating;
   private anonymous = 0;
+  /** Set while `close` waits for the sessions to end. */
+  private drained: (() => void) | undefined;
 
   constructor(
     private readonly ctx: WsContext,
@@ -29,8 +32,7 @@ export class WsGateway {
     private readonly hostAllowed: (req: IncomingMessage) => boolean = () => true,
   ) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: ctx.limits.frameBytes, perMessageDeflate: false, clientTracking: false });
-    this.heartbeat = setInterval(() => this.beat(), ctx.limits.heartbeatMs);
-    this.heartbeat.unref();
+    this.heartbeat = every(ctx.clock, ctx.limits.heartbeatMs, () => this.beat(), { unref: true });
   }
 
   /** Handles an HTTP upgrade request for `/ws`. */
@@ -78,6 +80,7 @@ export class WsGateway {
       const session = new Session(ws, this.ctx, principal, slot, (s) => {
         this.sessions.delete(s);
         this.ctx.metrics.wsConnections.set(this.sessions.size);
+        if (this.sessions.size === 0) this.drained?.();
       });
       this.sessions.add(session);
       this.ctx.metrics.wsConnections.set(this.sessions.size);
@@ -96,11 +99,18 @@ export class WsGateway {
 
   /** Closes every connection with 1001 and stops the heartbeat. */
   async close(): Promise<void> {
-    clearInterval(this.heartbeat);
+    this.heartbeat.stop();
     const all = [...this.sessions];
     for (const s of all) s.close(CLOSE.GOING_AWAY, 'server shutting down');
-    const deadline = Date.now() + 2_000;
-    while (this.sessions.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    // Up to 2 s for the close handshakes; sessions that have not ended by then are cut.
+    if (this.sessions.size > 0)
+      await new Promise<void>((resolve) => {
+        const timer = this.ctx.clock.setTimer(2_000, resolve);
+        this.drained = () => {
+          this.ctx.clock.clearTimer(timer);
+          resolve();
+        };
+      });
     for (const s of this.sessions) s.terminate();
     this.wss.close();
   }

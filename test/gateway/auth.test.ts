@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ApiKeyStore, Authenticator, CLOSE, generateApiKey, hashApiKey, JwtVerifier, RateLimiter, signJwt } from '../../gateway/index.js';
 import { startNode, WsClient, type TestNode, wsCleanup } from './ws-fixture.js';
+import { systemClock } from '../../runtime/index.js';
 
 let node: TestNode | undefined;
 const connect = wsCleanup(
@@ -120,7 +121,7 @@ describe('auth rules of the gateway', () => {
   it('authenticates /ws by header, by hello token (API key or JWT), and refuses bad credentials', async () => {
     node = await startNode({
       auth: { keys: [{ id: 'k1', hash: HASH, tenant: 'acme', roles: ['user'] }], jwt: jwtOptions },
-      now: () => NOW,
+      clock: { ...systemClock, now: () => NOW },
     });
     const byHeader = await connect(node, { authorization: `Bearer ${KEY}` });
     expect(await byHeader.type('welcome')).toMatchObject({ tenant: 'acme' });
@@ -141,7 +142,7 @@ describe('auth rules of the gateway', () => {
   it('lets an authenticated connection not switch tenants', async () => {
     node = await startNode({
       auth: { keys: [{ id: 'k1', hash: HASH, tenant: 'acme', roles: ['user'] }], jwt: jwtOptions },
-      now: () => NOW,
+      clock: { ...systemClock, now: () => NOW },
     });
     const c = await connect(node, { authorization: `Bearer ${KEY}` });
     await c.type('welcome');

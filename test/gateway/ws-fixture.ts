@@ -12,7 +12,8 @@ import { configSchema } from '../../config/index.js';
 import type { MemoryStorage } from '../../runtime/index.js';
 import { MemoryHub, MemoryTransport, MeshNode, type ActorSystem } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
-import { Gateway, catalogDeps, type GatewayOptions } from '../../gateway/index.js';
+import { Gateway, catalogDeps, type GatewayDeps, type GatewayOptions } from '../../gateway/index.js';
+import type { Catalog } from '../../actors/index.js';
 import { startSystem } from '../../runtime/index.js';
 import { xstateLifecycle } from '../../supervisors/index.js';
 
@@ -57,6 +58,17 @@ export interface TestNode {
   stop(): Promise<void>;
 }
 
+/** The real catalog (cli/kinds.ts) of {@link testAgents} on `system`, the test tools as extra function tools, started. */
+export async function testDeps(system: ActorSystem): Promise<{ deps: GatewayDeps; mesh: MeshNode; catalog: Catalog }> {
+  const { agents, tools } = testAgents();
+  // The long-term store without an embedder.
+  const config = configSchema.parse({ agents, memory: { store: { index: [] } } });
+  const mesh = new MeshNode(system);
+  const catalog = await composeCatalog(config, mesh, { provider: () => offline, tools });
+  await mesh.start();
+  return { deps: catalogDeps(system, catalog), mesh, catalog };
+}
+
 /** Starts a node on `hub`/`storage` (fresh ones when absent) with a gateway on a free port. */
 export async function startNode(
   options: Partial<Omit<GatewayOptions, 'deps'>> & { hub?: MemoryHub; storage?: MemoryStorage; node?: string; plain?: boolean } = {},
@@ -66,13 +78,7 @@ export async function startNode(
     options.storage === undefined
       ? await createSystem({ transport, node: options.node, warn: () => undefined })
       : await startSystem({ lifecycle: xstateLifecycle, transport, storage: options.storage, node: options.node, warn: () => undefined });
-  const { agents, tools } = testAgents();
-  // The real catalog (cli/kinds.ts) with the test tools as extra function tools; the long-term store without an embedder.
-  const config = configSchema.parse({ agents, memory: { store: { index: [] } } });
-  const mesh = new MeshNode(system);
-  const catalog = await composeCatalog(config, mesh, { provider: () => offline, tools });
-  await mesh.start();
-  const deps = catalogDeps(system, catalog);
+  const { deps, mesh, catalog } = await testDeps(system);
   const gateway = await Gateway.start({ port: 0, ...options, deps });
   return {
     system,

@@ -55,7 +55,7 @@ const CLASSES: [ErrorClass, string, ErrorCode][] = [
 ];
 /** Codes with no dedicated class: they travel as a plain TroupeError. */
 const CLASS_ROWS = CLASSES.map(([Klass, name, code]) => ({ Klass, name, code }));
-const CLASSLESS: ErrorCode[] = ['internal'];
+const CLASSLESS: ErrorCode[] = ['internal', 'unprocessable', 'method_not_allowed', 'unsupported_media_type', 'upgrade_required'];
 
 describe('ERROR_CODES', () => {
   it('is exactly the pinned list, in order', () => {
@@ -79,6 +79,10 @@ describe('ERROR_CODES', () => {
       'actor_stopped',
       'system_stopped',
       'cancelled',
+      'unprocessable',
+      'method_not_allowed',
+      'unsupported_media_type',
+      'upgrade_required',
     ]);
     expect(new Set(ERROR_CODES).size).toBe(ERROR_CODES.length);
   });

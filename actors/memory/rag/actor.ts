@@ -4,8 +4,7 @@
  * re-activation on another node finds the documents and the index. Handles ingest, search,
  * delete and stats; payloads are checked by the schemas in messages.ts.
  */
-import type { Behavior } from '../../../runtime/behavior.js';
-import type { ActorRef } from '../../../runtime/ref.js';
+import type { ActorRef, Behavior } from '../../../runtime/index.js';
 import type { ActorSystem } from '../../../runtime/index.js';
 import type { Embedder } from '../semantic/types.js';
 import type { HnswParams } from '../semantic/hnsw-index.js';

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ValidationError } from '../../../protocols/index.js';
-import { seqKey, type KvBucket, type StorageKey } from '../../../runtime/storage/index.js';
+import { seqKey, type KvBucket, type StorageKey } from '../../../runtime/index.js';
 import type { Embedder } from '../semantic/types.js';
 import { HnswIndex, type HnswParams } from '../semantic/hnsw-index.js';
 import { bytesToVector, loadIndex, saveIndex, vectorToBytes, type LoadedIndex } from '../semantic/persist.js';

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { ActorRef } from '../../../runtime/ref.js';
+import type { ActorRef } from '../../../runtime/index.js';
 import type { ActorSystem } from '../../../runtime/index.js';
 import { defineTool } from '../../tool/function-tool.js';
 import type { FunctionTool } from '../../tool/types.js';

@@ -6,7 +6,7 @@
  * never a crash (corrupt bytes are never handed to the native reader: the checksum goes first).
  */
 import { createHash } from 'node:crypto';
-import { seqKey, type KvBucket, type StorageKey } from '../../../runtime/storage/index.js';
+import { seqKey, type KvBucket, type StorageKey } from '../../../runtime/index.js';
 import { HnswIndex, type HnswParams } from './hnsw-index.js';
 
 /** Default chunk size of stored index bytes. */

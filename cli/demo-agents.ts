@@ -6,9 +6,8 @@
 import { configSchema, type TroupeConfig } from '../config/index.js';
 import { RUN_CREATE, type RunEvent } from '../protocols/index.js';
 import { MeshNode, type ActorSystem } from '../runtime/index.js';
-import { waitForRun } from '../actors/agent/index.js';
-import type { Catalog } from '../actors/kinds/index.js';
-import { composeCatalog } from '../cli/kinds.js';
+import { waitForRun, type Catalog } from '../actors/index.js';
+import { composeCatalog } from './kinds.js';
 
 /** Serves the agents config names (the demo set by default) through a catalog on a mesh node. */
 export async function startAgents(

@@ -1,0 +1,122 @@
+/**
+ * Run and thread records as stored (ADR 0007) and as ACP shows them: a thread, each checkpoint of
+ * its history, a run, and a run's resume checkpoint. One writer changes them (the actor that owns
+ * the thread or run, actors/agent); every other layer reads them.
+ *
+ * Where they are validated: records come back from storage, which another node or an older version
+ * may have written, so the gateway checks each thread, checkpoint and run record against these
+ * schemas before it hands one to a client (gateway/acp/stored.ts). The agent runtime trusts its own
+ * writes. Run events are not parsed on the way out: they are emitted per token.
+ */
+import { z } from 'zod';
+import { RUN_STATUSES } from './acp.js';
+import { chatMessageSchema, readonlyArray, toolCallSchema, usageSchema } from './chat.js';
+
+/** `T` with the keys `K` made readonly (the rest stay writable by the record's one writer). */
+export type WithReadonly<T, K extends keyof T> = Omit<T, K> & Readonly<Pick<T, K>>;
+
+/** Free-form metadata a client attaches to a thread or run. */
+const metadataSchema = z.record(z.string(), z.unknown());
+const countSchema = z.number().int().nonnegative();
+
+/** A thread's status as ACP shows it. */
+export const THREAD_STATUSES = ['idle', 'busy', 'interrupted', 'error'] as const;
+export const threadStatusSchema = z.enum(THREAD_STATUSES);
+export type ThreadStatus = z.infer<typeof threadStatusSchema>;
+
+/** An interrupt waiting for an answer: the run that raised it and what it asks. */
+export const pendingInterruptSchema = z.object({
+  id: z.string(),
+  run_id: z.string(),
+  value: z.unknown(),
+});
+export type PendingInterrupt = Readonly<z.infer<typeof pendingInterruptSchema>>;
+
+/** A conversation kept across runs; `values.messages` are its newest checkpoint's. */
+export const threadRecordSchema = z.object({
+  thread_id: z.string().min(1),
+  created_at: z.string(),
+  updated_at: z.string(),
+  metadata: metadataSchema,
+  status: threadStatusSchema,
+  values: z.object({ messages: z.array(chatMessageSchema) }),
+  interrupts: z.array(pendingInterruptSchema),
+  /** Checkpoints written so far (the history's length). */
+  checkpoints: countSchema,
+  /** Id of the newest checkpoint. */
+  checkpoint_id: z.string().optional(),
+  /** The run that holds the thread while it is busy or interrupted. */
+  run_id: z.string().optional(),
+});
+/** A conversation kept across runs. */
+export type ThreadRecord = WithReadonly<z.infer<typeof threadRecordSchema>, 'thread_id' | 'created_at'>;
+
+/** One entry of a thread's history: its messages after a step of a run. */
+export const threadCheckpointSchema = z.object({
+  checkpoint_id: z.string().min(1),
+  parent_checkpoint_id: z.string().optional(),
+  thread_id: z.string().min(1),
+  run_id: z.string(),
+  step: countSchema,
+  created_at: z.string(),
+  messages: z.array(chatMessageSchema),
+  next: z.array(z.string()),
+  interrupts: z.array(pendingInterruptSchema),
+  metadata: metadataSchema,
+});
+/** One entry of a thread's history. */
+export type ThreadCheckpoint = Readonly<z.infer<typeof threadCheckpointSchema>>;
+
+/** A run as ACP shows it. */
+export const runRecordSchema = z.object({
+  run_id: z.string().min(1),
+  thread_id: z.string().min(1),
+  /** The agent the run was started on. */
+  assistant_id: z.string(),
+  /** The agent running it now (differs after a handoff). */
+  agent: z.string(),
+  status: z.enum(RUN_STATUSES),
+  created_at: z.string(),
+  updated_at: z.string(),
+  metadata: metadataSchema,
+  multitask_strategy: z.literal('reject'),
+  output: z.string().optional(),
+  error: z.string().optional(),
+  usage: z.object({ prompt_tokens: z.number().nonnegative(), completion_tokens: z.number().nonnegative(), cost: z.number() }).optional(),
+  /** Highest event seq written. */
+  last_seq: countSchema,
+  /** What the surface that started the run recorded about the request (`acp.run.create`'s `client`), opaque here. */
+  client: metadataSchema.optional(),
+});
+/** A run as ACP shows it. */
+export type RunRecord = WithReadonly<
+  z.infer<typeof runRecordSchema>,
+  'run_id' | 'thread_id' | 'assistant_id' | 'created_at' | 'multitask_strategy' | 'client'
+>;
+
+/** Tool calls of one model reply that are not all answered yet. */
+export const pendingCallsSchema = z.object({
+  calls: readonlyArray(toolCallSchema),
+  /** Results so far, by call id. */
+  results: z.record(z.string(), z.object({ content: z.string(), isError: z.boolean() })),
+  /** The call waiting for a human, when the run is interrupted. */
+  awaiting: z.string().optional(),
+});
+/** Tool calls of one model reply that are not all answered yet. */
+export type PendingCalls = WithReadonly<z.infer<typeof pendingCallsSchema>, 'calls' | 'results'>;
+
+/** Everything needed to continue a run where it stopped (private to the agent runtime, but stored). */
+export const runCheckpointSchema = z.object({
+  run_id: z.string().min(1),
+  thread_id: z.string().min(1),
+  agent: z.string(),
+  depth: countSchema,
+  messages: z.array(chatMessageSchema),
+  turns: countSchema,
+  usage: usageSchema,
+  pending: pendingCallsSchema.optional(),
+  /** Times this run was picked up again after its host died or restarted. */
+  resumes: countSchema,
+});
+/** Everything needed to continue a run where it stopped. */
+export type RunCheckpoint = Readonly<Omit<z.infer<typeof runCheckpointSchema>, 'pending'>> & { readonly pending?: PendingCalls };
