@@ -10,7 +10,7 @@ import type { Clock } from './clock.js';
 import type { Meter } from './meter.js';
 import type { ActorRef } from './ref.js';
 import type { Storage } from './storage/types.js';
-import type { LifecycleWatcher, SystemDefaults } from './system.js';
+import type { LifecycleWatcher, SystemDefaults } from './system-options.js';
 import type { Subscription, Transport } from './transport.js';
 
 /** Counters for metrics and tests. */
