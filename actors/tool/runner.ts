@@ -6,7 +6,7 @@
  * every failure becomes an `isError: true` result.
  */
 import { z } from 'zod';
-import { backoffDelay, scrubSecrets } from '../../protocols/index.js';
+import { DeadlineExceededError, ValidationError, backoffDelay, scrubSecrets } from '../../protocols/index.js';
 import type { ActorContext, Behavior } from '../../runtime/behavior.js';
 import type { Clock } from '../../runtime/clock.js';
 import type { ToolSpec } from '../llm/types.js';
@@ -145,7 +145,8 @@ interface RunnerState {
   readonly bucket: TokenBucket | undefined;
 }
 
-class AttemptTimeout extends Error {}
+/** One attempt ran out of time; also the reason a tool's signal aborts with (a `deadline_exceeded`). */
+class AttemptTimeout extends DeadlineExceededError {}
 
 /**
  * A Behavior for a pool actor at `tool/<name>`: TOOL_CALL → {@link ToolCallResult},
@@ -153,7 +154,7 @@ class AttemptTimeout extends Error {}
  */
 export function toolActor<I>(impl: ToolImpl<I>, policy: ToolPolicy, options: ToolActorOptions = {}): Behavior<RunnerState> {
   const rate = policy.rateLimit;
-  if (rate !== undefined && !(rate.perSecond > 0)) throw new RangeError(`tool ${impl.name}: rateLimit.perSecond must be > 0`);
+  if (rate !== undefined && !(rate.perSecond > 0)) throw new ValidationError(`tool ${impl.name}: rateLimit.perSecond must be > 0`);
   return {
     schemas: { [TOOL_CALL]: z.unknown(), [TOOL_DESCRIBE]: z.unknown() },
     init: (ctx) => ({
