@@ -23,9 +23,6 @@ export interface CellPersistence {
 /** How many of the last handled ids a snapshot carries (the next activation drops their redeliveries). */
 export const SNAPSHOT_RECENT_IDS = 256;
 
-/** Handled messages whose acks wait for a snapshot: past this many, the cell saves before it goes on. */
-export const ACK_BATCH = 64;
-
 /**
  * Fenced persistence of the activation of `address` holding lease `epoch`. `load` refuses (`conflict`)
  * when a newer epoch wrote already, and otherwise claims the snapshot for this epoch; every `save`

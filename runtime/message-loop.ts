@@ -20,13 +20,16 @@ import {
 } from '../protocols/index.js';
 import type { ActorContext, Behavior } from './behavior.js';
 import type { CellHost, ResolvedOptions } from './cell-host.js';
-import { ACK_BATCH, SNAPSHOT_RECENT_IDS, type CellPersistence, type CellSnapshot } from './cell-persistence.js';
+import { SNAPSHOT_RECENT_IDS, type CellPersistence, type CellSnapshot } from './cell-persistence.js';
 import type { EndMode } from './cell-states.js';
 import { DedupWindow } from './dedup-window.js';
 import type { Lifecycle, LifecycleInput } from './lifecycle.js';
 import { Mailbox, type Entry } from './mailbox.js';
 import type { ActorRef } from './ref.js';
 import type { Receipt } from './transport.js';
+
+/** Handled messages whose acks wait for a snapshot: past this many, the cell saves before it goes on. */
+const ACK_BATCH = 64;
 
 /**
  * Error codes that mean "the message was wrong", not "the actor is broken": no restart for these.
