@@ -1,7 +1,8 @@
 /**
  * The actor system as actors and the other layers see it (ADR 0014): refs, spawning, messaging,
- * topics, lifecycle watching and shutdown. The implementation (runtime/system.ts) also carries
- * what its cells need (`cellOf`, `forget`, `childFailed`, `reactivate`, …); those stay inside runtime/.
+ * topics, lifecycle watching and shutdown. The implementation (runtime/system.ts) and its cell host
+ * (runtime/node-host.ts) also carry what cells need (`cellOf`, `forget`, `childFailed`, `reactivate`, …);
+ * those stay inside runtime/.
  */
 import type { Envelope, LifecycleState } from '../protocols/index.js';
 import type { Behavior, ChildInfo, MessageOptions, SpawnOptions } from './behavior.js';
@@ -10,7 +11,7 @@ import type { Clock } from './clock.js';
 import type { Meter } from './meter.js';
 import type { ActorRef } from './ref.js';
 import type { Storage } from './storage/types.js';
-import type { LifecycleWatcher, SystemDefaults } from './system.js';
+import type { LifecycleWatcher, SystemDefaults } from './system-options.js';
 import type { Subscription, Transport } from './transport.js';
 
 /** Counters for metrics and tests. */

@@ -1,7 +1,8 @@
 /** What a cell needs from the system that hosts it (kept narrow so cells stay testable). */
 import type { DeadLetterReason, Envelope, ReplyPayload, TroupeError, WireError } from '../protocols/index.js';
 import type { ActorContext } from './behavior.js';
-import type { ActorCell, EndMode } from './cell.js';
+import type { ActorCell } from './cell.js';
+import type { EndMode } from './cell-states.js';
 import type { Clock } from './clock.js';
 
 /** Actor options with every default filled in. */
@@ -35,18 +36,4 @@ export interface CellHost {
   /** Drops a cell that ended from the registry and its parent. */
   forget(cell: ActorCell): void;
   warn(message: string): void;
-}
-
-/** What a cell persists: its state (via `behavior.snapshot`) and the ids it handled last. */
-export interface CellSnapshot {
-  readonly state: unknown;
-  readonly recent: readonly string[];
-}
-
-/** Fenced snapshot storage bound to one activation (its lease epoch). */
-export interface CellPersistence {
-  /** The last snapshot, if any; also fences older owners off (their next save is refused). */
-  load(): Promise<CellSnapshot | undefined>;
-  /** Saves; rejects with `conflict` when a newer owner wrote meanwhile. */
-  save(snapshot: CellSnapshot): Promise<void>;
 }

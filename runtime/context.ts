@@ -47,7 +47,7 @@ export function makeContext(system: LocalActorSystem, cell: ActorCell): ActorCon
         pattern,
         (env) => {
           if (!cell.offer(env, null))
-            system.deadLetter(
+            cell.host.deadLetter(
               env,
               'mailbox_full',
               new MailboxFullError(`mailbox of ${cell.address} is full; topic message not delivered to this subscriber`),
@@ -75,7 +75,7 @@ export function makeContext(system: LocalActorSystem, cell: ActorCell): ActorCon
     },
     forgetChild(child) {
       const c = system.cellOf(child);
-      if (c !== undefined && c.parent === cell && c.exited) void c.end('terminate');
+      if (c !== undefined && c.parent === cell && c.mode === 'exited') void c.end('terminate');
     },
     exit() {
       cell.exit();

@@ -6,8 +6,8 @@
 export type { ActorSystem, SystemStats } from './actor-system.js';
 export { startSystem } from './start-system.js';
 export type { GuardianSpec } from './start-system.js';
-export { DEFAULTS } from './system.js';
-export type { SystemOptions, SystemDefaults, Escalation, LifecycleWatcher } from './system.js';
+export { DEFAULTS } from './system-options.js';
+export type { SystemOptions, SystemDefaults, Escalation, LifecycleWatcher } from './system-options.js';
 export { ActorRef } from './ref.js';
 export { CHILD_FAILED, CHILD_EXITED } from './behavior.js';
 export type { Behavior, ActorContext, ActorOptions, SpawnOptions, MessageOptions, ChildInfo, RestartType } from './behavior.js';

@@ -1,7 +1,8 @@
 /** Starts an actor system and hands back the public {@link ActorSystem} view of it (ADR 0014). */
 import type { ActorSystem } from './actor-system.js';
 import type { Behavior, SpawnOptions } from './behavior.js';
-import { LocalActorSystem, type SystemOptions } from './system.js';
+import { LocalActorSystem } from './system.js';
+import type { SystemOptions } from './system-options.js';
 
 /** The guardian of a system: spawned right after start, parent of every actor spawned without one. */
 export interface GuardianSpec {

@@ -23,7 +23,7 @@
  * statuses are retryable, how `retry-after` is read), so every backend maps failures to
  * {@link ProviderError} the same way.
  */
-import { backoffDelay, type ErrorCode } from '../../protocols/index.js';
+import { ValidationError, backoffDelay, type ErrorCode } from '../../protocols/index.js';
 import { systemClock, type Clock, type TimerHandle } from '../../runtime/index.js';
 import { ProviderError, type ModelEvent, type ModelProvider, type ModelRequest } from './types.js';
 
@@ -432,7 +432,7 @@ export interface FallbackOptions {
  * it is retryable if any failure was.
  */
 export function fallbackChain(providers: readonly ModelProvider[], options: FallbackOptions = {}): ModelProvider {
-  if (providers.length === 0) throw new RangeError('fallbackChain needs at least one provider');
+  if (providers.length === 0) throw new ValidationError('fallbackChain needs at least one provider');
   const name = `fallback(${providers.map((p) => p.name).join(',')})`;
   return {
     name,

@@ -5,13 +5,13 @@
  * reported as such instead of decrypting to garbage. Plaintext is never logged or put in errors.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { TroupeError, registerSecret } from '../../protocols/index.js';
+import { TroupeError, ValidationError, registerSecret } from '../../protocols/index.js';
 
 /** Environment variable holding the key (32 bytes as 64 hex digits or base64). */
 export const ENCRYPTION_KEY_ENV = 'TROUPE_ENCRYPTION_KEY';
 
-/** A bad or missing key at startup (configuration, not a request, is at fault). */
-export class EncryptionKeyError extends Error {
+/** A bad or missing key at startup: `bad_request`, the configuration (not a request) being at fault. */
+export class EncryptionKeyError extends ValidationError {
   override readonly name = 'EncryptionKeyError';
 }
 

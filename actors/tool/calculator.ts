@@ -16,14 +16,15 @@
  * are errors, as are input over {@link MAX_EXPRESSION_LENGTH} characters or nesting deeper
  * than {@link MAX_DEPTH}.
  */
+import { ValidationError } from '../../protocols/index.js';
 
 /** Longest accepted expression, in characters. */
 export const MAX_EXPRESSION_LENGTH = 1000;
 /** Deepest accepted nesting of parentheses, calls and unary signs. */
 export const MAX_DEPTH = 64;
 
-/** A rejected expression; `position` is the 0-based character offset when known. */
-export class CalculatorError extends Error {
+/** A rejected expression (`bad_request`); `position` is the 0-based character offset when known. */
+export class CalculatorError extends ValidationError {
   override name = 'CalculatorError';
   constructor(
     message: string,

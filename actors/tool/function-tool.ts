@@ -3,7 +3,7 @@
  * `tool/<name>` under its {@link ToolPolicy} (see runner.ts for the policies).
  */
 import { z } from 'zod';
-import { formatIssues } from '../../protocols/index.js';
+import { EncodeError, ValidationError, formatIssues } from '../../protocols/index.js';
 import type { ActorRef, Behavior } from '../../runtime/index.js';
 import type { ActorSystem } from '../../runtime/index.js';
 import type { ToolSpec } from '../llm/types.js';
@@ -22,7 +22,9 @@ export function defineTool<I>(def: FunctionTool<I>): FunctionTool<I> {
 /** Throws unless `name` is usable as a tool name. */
 export function assertToolName(name: string): void {
   if (!TOOL_NAME.test(name))
-    throw new RangeError(`invalid tool name "${name.slice(0, 80)}": expected 1-128 of [A-Za-z0-9_.-], starting with a letter, digit or _`);
+    throw new ValidationError(
+      `invalid tool name "${name.slice(0, 80)}": expected 1-128 of [A-Za-z0-9_.-], starting with a letter, digit or _`,
+    );
 }
 
 /** The address of the actor serving tool `name`. */
@@ -38,7 +40,9 @@ export function toolSpec<I>(tool: FunctionTool<I>): ToolSpec {
   const schema = z.toJSONSchema(tool.input, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
   delete schema['$schema'];
   if (schema['type'] !== 'object')
-    throw new TypeError(`tool ${tool.name}: input must be an object schema (z.object), got ${JSON.stringify(schema['type'] ?? 'no type')}`);
+    throw new ValidationError(
+      `tool ${tool.name}: input must be an object schema (z.object), got ${JSON.stringify(schema['type'] ?? 'no type')}`,
+    );
   return { name: tool.name, description: tool.description, parameters: schema };
 }
 
@@ -53,7 +57,7 @@ export function toToolResult(value: unknown): ToolCallResult {
   if (value === undefined || value === null) return { content: [] };
   if (isToolCallResult(value)) return value;
   const text = JSON.stringify(value);
-  if (text === undefined) throw new TypeError(`tool returned a value JSON cannot represent (${typeof value})`);
+  if (text === undefined) throw new EncodeError(`tool returned a value JSON cannot represent (${typeof value})`);
   if (typeof value === 'object' && !Array.isArray(value))
     return { content: [{ type: 'text', text }], structuredContent: JSON.parse(text) as Record<string, unknown> };
   return { content: [{ type: 'text', text }] };

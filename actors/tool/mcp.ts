@@ -11,7 +11,7 @@ import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotoc
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ToolListChangedNotificationSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
-import { DEFAULT_TENANT, TroupeError, UnavailableError } from '../../protocols/index.js';
+import { DEFAULT_TENANT, TroupeError, UnavailableError, ValidationError } from '../../protocols/index.js';
 import type { ActorSystem } from '../../runtime/index.js';
 import type { ToolSpec } from '../llm/types.js';
 import { TOOL_NAME, errorText, toolActor, type ToolActorOptions, type ToolImpl } from './runner.js';
@@ -77,7 +77,8 @@ export function mcpToolSpec(server: string, tool: Tool): ToolSpec {
 /** Connects to an MCP server and spawns its tools as pool actors `tool/<server>.<tool>`. */
 export async function attachMcpServer(system: ActorSystem, spec: McpServerSpec, options: AttachMcpOptions = {}): Promise<McpAttachment> {
   const server = spec.name;
-  if (!SERVER_NAME.test(server)) throw new RangeError(`invalid MCP server name "${server.slice(0, 80)}": expected 1-64 of [A-Za-z0-9_-]`);
+  if (!SERVER_NAME.test(server))
+    throw new ValidationError(`invalid MCP server name "${server.slice(0, 80)}": expected 1-64 of [A-Za-z0-9_-]`);
   const tenant = options.tenant ?? DEFAULT_TENANT;
   const policy = options.policy ?? {};
   const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;

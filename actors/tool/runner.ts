@@ -6,7 +6,7 @@
  * every failure becomes an `isError: true` result.
  */
 import { z } from 'zod';
-import { backoffDelay, scrubSecrets } from '../../protocols/index.js';
+import { DeadlineExceededError, ValidationError, backoffDelay, scrubSecrets } from '../../protocols/index.js';
 import type { ActorContext, Behavior, Clock } from '../../runtime/index.js';
 import type { ToolSpec } from '../llm/types.js';
 import { TOOL_CALL, TOOL_DESCRIBE, type ToolCallResult, type ToolContext, type ToolPolicy, type ToolProgress } from './types.js';
@@ -144,7 +144,8 @@ interface RunnerState {
   readonly bucket: TokenBucket | undefined;
 }
 
-class AttemptTimeout extends Error {}
+/** One attempt ran out of time; also the reason a tool's signal aborts with (a `deadline_exceeded`). */
+class AttemptTimeout extends DeadlineExceededError {}
 
 /**
  * A Behavior for a pool actor at `tool/<name>`: TOOL_CALL → {@link ToolCallResult},
@@ -152,7 +153,7 @@ class AttemptTimeout extends Error {}
  */
 export function toolActor<I>(impl: ToolImpl<I>, policy: ToolPolicy, options: ToolActorOptions = {}): Behavior<RunnerState> {
   const rate = policy.rateLimit;
-  if (rate !== undefined && !(rate.perSecond > 0)) throw new RangeError(`tool ${impl.name}: rateLimit.perSecond must be > 0`);
+  if (rate !== undefined && !(rate.perSecond > 0)) throw new ValidationError(`tool ${impl.name}: rateLimit.perSecond must be > 0`);
   return {
     schemas: { [TOOL_CALL]: z.unknown(), [TOOL_DESCRIBE]: z.unknown() },
     init: (ctx) => ({

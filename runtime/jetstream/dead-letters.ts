@@ -2,6 +2,7 @@
 import { AckPolicy, DeliverPolicy, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { deadLetterSchema, type Codec, type DeadLetter } from '../../protocols/index.js';
 import type { DeadLetterQuery, DeadLetterStore } from '../transport.js';
+import { asTroupeError } from './errors.js';
 import type { MeshNames } from './subjects.js';
 
 /** The dead-letter stream of a mesh. */
@@ -14,10 +15,20 @@ export class JetStreamDeadLetterStore implements DeadLetterStore {
   ) {}
 
   async record(letter: DeadLetter): Promise<void> {
-    await this.js.publish(this.names.deadLetter(letter.envelope.tenant, letter.reason), this.codec.encodeValue(letter));
+    await this.js
+      .publish(this.names.deadLetter(letter.envelope.tenant, letter.reason), this.codec.encodeValue(letter))
+      .catch((e: unknown) => {
+        throw asTroupeError(e, `could not record a dead letter for ${letter.envelope.to}`);
+      });
   }
 
-  async list(query: DeadLetterQuery = {}): Promise<DeadLetter[]> {
+  list(query: DeadLetterQuery = {}): Promise<DeadLetter[]> {
+    return this.read(query).catch((e: unknown) => {
+      throw asTroupeError(e, 'could not list dead letters');
+    });
+  }
+
+  private async read(query: DeadLetterQuery): Promise<DeadLetter[]> {
     const stream = this.names.deadLetterStream;
     const info = await this.jsm.streams.info(stream);
     if (info.state.messages === 0) return [];
@@ -54,7 +65,9 @@ export class JetStreamDeadLetterStore implements DeadLetterStore {
   }
 
   async count(): Promise<number> {
-    const info = await this.jsm.streams.info(this.names.deadLetterStream);
+    const info = await this.jsm.streams.info(this.names.deadLetterStream).catch((e: unknown) => {
+      throw asTroupeError(e, 'could not count dead letters');
+    });
     return info.state.last_seq;
   }
 }

@@ -13,6 +13,7 @@ import {
   RequestError,
   TimeoutError,
 } from '@nats-io/transport-node';
+import { TooLargeError, TroupeError, UnavailableError } from '../../protocols/index.js';
 
 /**
  * JetStream API error codes (the server's `err_code`) Troupe reacts to. nats.js names a few in
@@ -112,4 +113,15 @@ export function isTransient(e: unknown): boolean {
     if (x instanceof JetStreamError && [408, 409, 503].includes((x as { code?: number }).code ?? 0)) return true;
   }
   return false;
+}
+
+/**
+ * `e` as the TroupeError a caller outside the transport gets: a TroupeError stays as it is, a message
+ * too large for the server is `too_large`, anything else NATS throws (an outage, a timeout, a refusal)
+ * is `unavailable`, with `e` as its cause.
+ */
+export function asTroupeError(e: unknown, what: string): TroupeError {
+  if (e instanceof TroupeError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  return isTooLarge(e) ? new TooLargeError(`${what}: ${message}`, { cause: e }) : new UnavailableError(`${what}: ${message}`, { cause: e });
 }

@@ -3,7 +3,7 @@
  * An entry point of its own, so the embedded kernel does not load `@nats-io/*` (ADR 0014).
  */
 export { JetStreamTransport } from './transport.js';
-export type { JetStreamTransportOptions } from './transport.js';
+export type { JetStreamTransportOptions } from './options.js';
 export { Directory } from './directory.js';
 export type { Lease, LeaseValue } from './directory.js';
 export { JetStreamDeadLetterStore } from './dead-letters.js';

@@ -7,6 +7,7 @@
 import type { KV } from '@nats-io/kv';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Membership, MembershipEvent, NodeInfo } from '../cluster.js';
+import { asTroupeError } from './errors.js';
 import { idToken } from './subjects.js';
 import { watchAll } from './watch.js';
 
@@ -149,7 +150,10 @@ export class KvMembership implements Membership {
 
   async announce(update: Partial<Pick<NodeInfo, 'kinds' | 'load' | 'draining'>>): Promise<void> {
     this.me = { ...this.me, ...update };
-    if (!this.left && this.announcing) await this.put();
+    if (!this.left && this.announcing)
+      await this.put().catch((e: unknown) => {
+        throw asTroupeError(e, `could not announce node ${this.me.id}`);
+      });
   }
 
   async leave(): Promise<void> {

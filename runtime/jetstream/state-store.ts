@@ -6,7 +6,7 @@
 import type { KV } from '@nats-io/kv';
 import { ConflictError, type Codec } from '../../protocols/index.js';
 import type { StateStore, StoredSnapshot } from '../cluster.js';
-import { isWrongLastSequence } from './errors.js';
+import { asTroupeError, isWrongLastSequence } from './errors.js';
 import type { MeshNames } from './subjects.js';
 
 /** Snapshots of stateful actors, readable by any node. */
@@ -18,7 +18,9 @@ export class KvStateStore implements StateStore {
   ) {}
 
   async load(tenant: string, address: string): Promise<StoredSnapshot | undefined> {
-    const e = await this.kv.get(this.names.addressKey(tenant, address));
+    const e = await this.kv.get(this.names.addressKey(tenant, address)).catch((x: unknown) => {
+      throw asTroupeError(x, `could not load the snapshot of ${address}`);
+    });
     if (e === null || e.operation !== 'PUT') return undefined;
     const v = this.codec.decodeValue(e.value) as { epoch: number; data: unknown };
     return { data: v.data, epoch: v.epoch, revision: e.revision };
@@ -31,7 +33,7 @@ export class KvStateStore implements StateStore {
       if (expectedRevision === 0) return await this.kv.create(key, bytes);
       return await this.kv.update(key, bytes, expectedRevision);
     } catch (e) {
-      if (!isWrongLastSequence(e)) throw e;
+      if (!isWrongLastSequence(e)) throw asTroupeError(e, `could not save the snapshot of ${address}`);
       const now = await this.load(tenant, address);
       throw new ConflictError(
         `snapshot of ${address} was written by epoch ${now?.epoch ?? '?'} (revision ${now?.revision ?? '?'}); epoch ${epoch} expected revision ${expectedRevision}`,
@@ -40,6 +42,8 @@ export class KvStateStore implements StateStore {
   }
 
   async delete(tenant: string, address: string): Promise<void> {
-    await this.kv.delete(this.names.addressKey(tenant, address));
+    await this.kv.delete(this.names.addressKey(tenant, address)).catch((e: unknown) => {
+      throw asTroupeError(e, `could not delete the snapshot of ${address}`);
+    });
   }
 }

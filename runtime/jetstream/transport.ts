@@ -5,7 +5,7 @@
  * in the directory bucket, a pool shares one consumer. Replies travel on core NATS to the
  * asker's node inbox; topics are stored in a stream and fanned out to core subscribers.
  */
-import { connect, type NatsConnection, type ConnectionOptions } from '@nats-io/transport-node';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { Codec, ConflictError, DecodeError, SystemStoppedError, toWireError, type Envelope } from '../../protocols/index.js';
@@ -27,39 +27,11 @@ import { KvMembership } from './membership.js';
 import { KvStateStore } from './state-store.js';
 import { Directory } from './directory.js';
 import { MeshNames } from './subjects.js';
-import { isNotFound } from './errors.js';
+import { asTroupeError, isNotFound } from './errors.js';
+import type { JetStreamTransportOptions } from './options.js';
 import { openIntake, type Intake, type IntakeContext } from './intake.js';
 import { sendToMailbox, type SenderContext } from './sender.js';
 import { ensureStreams } from './streams.js';
-
-/** Options of the JetStream transport (config `transport` supplies them). */
-export interface JetStreamTransportOptions {
-  readonly servers: string | string[];
-  /** Names every stream, subject and bucket of the mesh (default `troupe`). */
-  readonly prefix?: string;
-  /** Stream and bucket replicas; default 1 on a single server, 3 when the server is clustered. */
-  readonly replicas?: number;
-  /** Messages an address's mailbox holds before senders are refused (`mailbox_full`). */
-  readonly capacity?: number;
-  /** Redelivery delay of an unacked message whose holder went silent. */
-  readonly ackWaitMs?: number;
-  /** Single-activation lease lifetime; renewed every third of it. */
-  readonly leaseTtlMs?: number;
-  /** Messages a pool member pulls at a time (small keeps pools balanced). */
-  readonly poolBatch?: number;
-  /** false: join as a client (send, ask, publish) without announcing a node. */
-  readonly announce?: boolean;
-  /** Membership heartbeat period (default 1 s). */
-  readonly heartbeatMs?: number;
-  /** A node silent this long is declared dead (default 3 s). */
-  readonly deadAfterMs?: number;
-  /** How long a publish keeps retrying (same msg id) through an outage or leader election. */
-  readonly publishRetryMs?: number;
-  readonly topicMaxAgeMs?: number;
-  readonly deadLetterMaxAgeMs?: number;
-  readonly codec?: Codec;
-  readonly connection?: Partial<ConnectionOptions>;
-}
 
 const ACCEPTED = Promise.resolve();
 const VERSION = '0.1.0';
@@ -109,7 +81,14 @@ export class JetStreamTransport implements Transport {
     return this.nc;
   }
 
+  /** Connects, makes sure the mesh's streams and buckets exist, joins the membership; NATS failures are `unavailable`. */
   async start(ctx: TransportContext): Promise<void> {
+    await this.open(ctx).catch((e: unknown) => {
+      throw asTroupeError(e, `jetstream transport of node ${ctx.node} could not start`);
+    });
+  }
+
+  private async open(ctx: TransportContext): Promise<void> {
     this.ctx = ctx;
     this.nc = await connect({
       servers: this.options.servers,
@@ -180,7 +159,13 @@ export class JetStreamTransport implements Transport {
     });
   }
 
-  async bind(tenant: string, address: string, sink: MailboxSink, options: BindOptions = {}): Promise<Binding> {
+  bind(tenant: string, address: string, sink: MailboxSink, options: BindOptions = {}): Promise<Binding> {
+    return this.bindAddress(tenant, address, sink, options).catch((e: unknown) => {
+      throw asTroupeError(e, `could not bind ${address} in tenant ${tenant}`);
+    });
+  }
+
+  private async bindAddress(tenant: string, address: string, sink: MailboxSink, options: BindOptions): Promise<Binding> {
     if (this.closed) throw new SystemStoppedError('transport is closed');
     const key = this.names.addressKey(tenant, address);
     const shared = options.shared === true;
@@ -296,7 +281,9 @@ export class JetStreamTransport implements Transport {
       this.nc.publish(subject, data);
       return;
     }
-    await this.js.publish(subject, data, { msgID: envelope.id, timeout: 5_000 });
+    await this.js.publish(subject, data, { msgID: envelope.id, timeout: 5_000 }).catch((e: unknown) => {
+      throw asTroupeError(e, `could not publish on ${topic}`);
+    });
   }
 
   subscribe(tenant: string, pattern: string, handler: (envelope: Envelope) => void): Subscription {

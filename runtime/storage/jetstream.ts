@@ -10,7 +10,15 @@
 import { connect, type ConnectionOptions, type NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import { codec, SystemStoppedError, TooLargeError, TroupeError, UnavailableError } from '../../protocols/index.js';
+import {
+  codec,
+  EncodeError,
+  SystemStoppedError,
+  TooLargeError,
+  TroupeError,
+  UnavailableError,
+  ValidationError,
+} from '../../protocols/index.js';
 import { idToken } from '../jetstream/subjects.js';
 import { isStreamExists, isTooLarge } from '../jetstream/errors.js';
 import { assertBucketName, assertKey, compareKeys, type KvBucket, type Storage, type StorageEntry, type StorageKey } from './types.js';
@@ -44,7 +52,7 @@ function decode<T>(bytes: Uint8Array): T {
 export function encodeKvKey(key: StorageKey): string {
   const tokens = key.map((s) => {
     if (!s.isWellFormed())
-      throw new TypeError(`storage key segment ${JSON.stringify(s)} holds a lone surrogate: JetStream keys must be well-formed Unicode`);
+      throw new EncodeError(`storage key segment ${JSON.stringify(s)} holds a lone surrogate: JetStream keys must be well-formed Unicode`);
     return idToken(s);
   });
   return tokens.join('.');
@@ -151,7 +159,7 @@ class JetStreamBucket implements KvBucket {
     const p = prefix.length === 0 ? '' : this.key(prefix, true);
     const limit = options.limit;
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 0))
-      throw new TypeError(`list limit must be a non-negative integer, got ${String(limit)}`);
+      throw new ValidationError(`list limit must be a non-negative integer, got ${String(limit)}`);
     return this.run('list', async () => {
       const found: { key: string[]; value: Uint8Array }[] = [];
       if (p !== '') {
@@ -230,7 +238,7 @@ export class JetStreamStorage implements Storage {
   static async connect(options: JetStreamStorageOptions): Promise<JetStreamStorage> {
     const prefix = options.prefix ?? 'troupe';
     if (!/^[a-z][a-z0-9_-]{0,31}$/.test(prefix))
-      throw new TypeError(`jetstream storage prefix ${JSON.stringify(prefix)} is not [a-z][a-z0-9_-]{0,31}`);
+      throw new ValidationError(`jetstream storage prefix ${JSON.stringify(prefix)} is not [a-z][a-z0-9_-]{0,31}`);
     const timeoutMs = options.timeoutMs ?? 5_000;
     const nc = await connect({
       servers: [...options.servers],

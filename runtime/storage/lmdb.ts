@@ -8,7 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database } from 'lmdb';
-import { codec, SystemStoppedError, TooLargeError } from '../../protocols/index.js';
+import { codec, SystemStoppedError, TooLargeError, ValidationError } from '../../protocols/index.js';
 import { assertBucketName, assertKey, type KvBucket, type Storage, type StorageEntry, type StorageKey } from './types.js';
 
 /** lmdb-js refuses keys longer than this (bytes). */
@@ -124,7 +124,7 @@ class LmdbBucket implements KvBucket {
     const start = this.key(prefix, true);
     const limit = options.limit;
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 0))
-      throw new TypeError(`list limit must be a non-negative integer, got ${String(limit)}`);
+      throw new ValidationError(`list limit must be a non-negative integer, got ${String(limit)}`);
     // A listing sees every committed write, this process's and other processes' alike.
     const range = this.owner.db().getRange({ start, end: rangeEnd(start), snapshot: false, ...(limit === undefined ? {} : { limit }) });
     const out: StorageEntry<T>[] = [];

@@ -5,6 +5,7 @@
  * listing returns every entry under a segment prefix, ordered by key. Values are anything the
  * codec can carry (protocols/codec.ts).
  */
+import { ValidationError } from '../../protocols/index.js';
 
 /** A key: one or more non-empty segments, e.g. `['default', 'run', '4f2…', '0000000012']`. */
 export type StorageKey = readonly string[];
@@ -48,15 +49,15 @@ const BUCKET = /^[a-z][a-z0-9_-]{0,31}$/;
 
 /** Throws unless `name` is a valid bucket name. */
 export function assertBucketName(name: string): void {
-  if (!BUCKET.test(name)) throw new TypeError(`bucket name ${JSON.stringify(name)} is not [a-z][a-z0-9_-]{0,31}`);
+  if (!BUCKET.test(name)) throw new ValidationError(`bucket name ${JSON.stringify(name)} is not [a-z][a-z0-9_-]{0,31}`);
 }
 
 /** Throws unless `key` is a non-empty array of non-empty strings. */
 export function assertKey(key: StorageKey, prefix = false): void {
-  if (!Array.isArray(key) || (!prefix && key.length === 0)) throw new TypeError('a storage key is a non-empty array of segments');
+  if (!Array.isArray(key) || (!prefix && key.length === 0)) throw new ValidationError('a storage key is a non-empty array of segments');
   for (const s of key)
     if (typeof s !== 'string' || s.length === 0)
-      throw new TypeError(`storage key segments are non-empty strings, got ${JSON.stringify(s)}`);
+      throw new ValidationError(`storage key segments are non-empty strings, got ${JSON.stringify(s)}`);
 }
 
 /** Orders keys segment by segment (the order `list` returns). */

@@ -6,6 +6,7 @@
 import { execFile } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HashingTestEmbedder, WorkerPoolEmbedder } from '../../actors/memory/embedders/index.js';
+import { ValidationError } from '../../protocols/index.js';
 
 const pools: WorkerPoolEmbedder[] = [];
 afterEach(async () => {
@@ -72,7 +73,7 @@ describe('WorkerPoolEmbedder', () => {
   }, 30_000);
 
   it('refuses a bad thread count and fails the start when the model cannot load', async () => {
-    await expect(WorkerPoolEmbedder.start({ kind: 'hashing-test' }, { threads: 0 })).rejects.toThrow(RangeError);
+    await expect(WorkerPoolEmbedder.start({ kind: 'hashing-test' }, { threads: 0 })).rejects.toThrow(ValidationError);
     await expect(WorkerPoolEmbedder.start({ kind: 'onnx', modelDir: '/nonexistent/model' }, { threads: 1 })).rejects.toThrow(
       /failed to load: no tokenizer in \/nonexistent\/model/,
     );

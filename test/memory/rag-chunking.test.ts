@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { chunkBlocks, guessFormat, parseDocument, sentences } from '../../actors/memory/rag/index.js';
+import { ValidationError } from '../../protocols/index.js';
 
 const ws = (s: string): string => s.replace(/\s+/g, ' ').trim();
 
@@ -80,8 +81,8 @@ describe('chunking', () => {
   });
 
   it('refuses nonsensical sizes', () => {
-    expect(() => chunkBlocks([], { maxChars: 10 })).toThrow(RangeError);
-    expect(() => chunkBlocks([], { maxChars: 100, overlapChars: 60 })).toThrow(RangeError);
+    expect(() => chunkBlocks([], { maxChars: 10 })).toThrow(ValidationError);
+    expect(() => chunkBlocks([], { maxChars: 100, overlapChars: 60 })).toThrow(ValidationError);
   });
 });
 

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cosine } from '../../actors/memory/embedders/index.js';
 import { HnswIndex, IndexFormatError } from '../../actors/memory/semantic/index.js';
+import { ValidationError } from '../../protocols/index.js';
 
 const DIMS = 6;
 const vec = fc
@@ -82,7 +83,7 @@ describe('HnswIndex', () => {
     expect(() => index.upsert('a', Float32Array.from([1, 2]))).toThrow(/2 dims, the index 3/);
     expect(() => index.upsert('a', Float32Array.from([1, NaN, 0]))).toThrow(/non-finite/);
     expect(() => index.search(Float32Array.from([1]), 1)).toThrow(/1 dims/);
-    expect(() => HnswIndex.create(0)).toThrow(RangeError);
+    expect(() => HnswIndex.create(0)).toThrow(ValidationError);
     expect(index.search(Float32Array.from([1, 0, 0]), 3)).toEqual([]);
     index.upsert('a', Float32Array.from([1, 0, 0]));
     const bytes = await index.serialize();

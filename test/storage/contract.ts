@@ -277,6 +277,14 @@ export function storageContract(h: StorageHarness): void {
       }
       for (const name of ['', 'A', '1a', 'a.b', 'a b', 'a/b', 'é', 'x'.repeat(33)])
         expect(() => storage.bucket(name), name).toThrow(/bucket name/);
+      // A malformed key or bucket name is the caller's error, with a stable code.
+      for (const bad of [
+        () => b.get(['']),
+        () => b.put([1] as unknown as StorageKey, 1),
+        () => b.list([''] as StorageKey),
+        () => storage.bucket('A'),
+      ])
+        expect(isTroupeError(await attempt(bad).catch((e: unknown) => e), 'bad_request')).toBe(true);
       expect(storage.bucket('a-b_9').name).toBe('a-b_9');
       expect(await b.list([])).toEqual([]);
     });

@@ -89,7 +89,7 @@ describe('LmdbStorage', () => {
     }
   });
 
-  it('refuses a key past lmdb’s 1978-byte limit with too_large, writing nothing; a bad limit is a TypeError', async () => {
+  it('refuses a key past lmdb’s 1978-byte limit with too_large, writing nothing; a bad limit is bad_request', async () => {
     const s = new LmdbStorage(tempDir('lmdb'));
     const b = s.bucket('x');
     await b.put(['k', 'é'.repeat(900)], 'fits');
@@ -103,6 +103,7 @@ describe('LmdbStorage', () => {
     expect((e as Error).message).toMatch(/1978/);
     expect(await b.list([])).toHaveLength(1);
     await expect(b.list([], { limit: -1 })).rejects.toThrow(/limit/);
+    expect(isTroupeError(await b.list([], { limit: -1 }).catch((x: unknown) => x), 'bad_request')).toBe(true);
     await s.close();
   });
 

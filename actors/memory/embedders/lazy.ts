@@ -3,6 +3,7 @@
  * only counters, a gateway that nobody asks to search) does not load a model or start workers at
  * start-up. Only for kinds whose identity and vector length are known before loading (USE-lite).
  */
+import { UnavailableError } from '../../../protocols/index.js';
 import type { Embedder } from '../semantic/types.js';
 
 /** Wraps `start` so it runs once, on the first `embed`; `close` before that starts nothing. */
@@ -17,7 +18,7 @@ export class LazyEmbedder implements Embedder {
   ) {}
 
   async embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
-    if (this.closed) throw new Error('embedder closed');
+    if (this.closed) throw new UnavailableError(`embedder ${this.id} is closed`);
     this.started ??= this.start().catch((e: unknown) => {
       this.started = undefined; // a failed start (e.g. a worker that could not load) is tried again next time
       throw e;

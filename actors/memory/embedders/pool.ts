@@ -4,7 +4,7 @@
  * so a big batch spreads over the pool while small calls interleave. A worker that dies fails
  * its task (not the pool) and is replaced.
  */
-import { UnavailableError } from '../../../protocols/index.js';
+import { UnavailableError, ValidationError, isTroupeError } from '../../../protocols/index.js';
 import { Worker } from 'node:worker_threads';
 import type { Embedder } from '../semantic/types.js';
 import type { EmbedderSpec } from './spec.js';
@@ -63,13 +63,13 @@ export class WorkerPoolEmbedder implements Embedder {
   /** Starts `threads` workers and waits until each has loaded the model; rejects (and stops them) when one fails. */
   static async start(spec: EmbedderSpec, options: PoolOptions): Promise<WorkerPoolEmbedder> {
     if (!Number.isInteger(options.threads) || options.threads < 1)
-      throw new RangeError(`threads must be an integer >= 1, got ${options.threads}`);
+      throw new ValidationError(`threads must be an integer >= 1, got ${options.threads}`);
     const started = await Promise.allSettled(Array.from({ length: options.threads }, () => spawn(spec)));
     const workers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed !== undefined) {
       await Promise.all(workers.map((w) => w.worker.terminate()));
-      throw failed.reason instanceof Error ? failed.reason : new UnavailableError(String(failed.reason));
+      throw unavailable(failed.reason);
     }
     const first = workers[0] as { id: string; dims: number };
     const pool = new WorkerPoolEmbedder(first.id, first.dims, spec, options);
@@ -141,8 +141,7 @@ export class WorkerPoolEmbedder implements Embedder {
           this.pump();
         },
         (e: unknown) => {
-          for (const t of this.slots.length === 0 ? this.queue.splice(0) : [])
-            t.reject(e instanceof Error ? e : new UnavailableError(String(e)));
+          for (const t of this.slots.length === 0 ? this.queue.splice(0) : []) t.reject(unavailable(e));
         },
       );
     };
@@ -195,4 +194,9 @@ function spawn(spec: EmbedderSpec): Promise<{ worker: Worker; id: string; dims: 
     worker.on('error', onError);
     worker.on('exit', onExit);
   });
+}
+
+/** A worker that could not start, as the `unavailable` error callers get (a TroupeError stays as it is). */
+function unavailable(e: unknown): Error {
+  return isTroupeError(e) ? e : new UnavailableError(e instanceof Error ? e.message : String(e), { cause: e });
 }

@@ -4,6 +4,7 @@
  * between words), and repeat up to `overlapChars` of trailing sentences of the previous chunk.
  * Every chunk carries its heading path and exact source offsets.
  */
+import { ValidationError } from '../../../protocols/index.js';
 import { sourceEnd, sourceOffset, type Block } from './documents.js';
 
 /** Chunk size settings. */
@@ -69,9 +70,9 @@ function cut(block: Block, start: number, end: number, max: number): Unit[] {
 /** Chunks `blocks` (see the module comment); throws a RangeError on nonsensical sizes. */
 export function chunkBlocks(blocks: readonly Block[], options: Partial<ChunkOptions> = {}): TextChunk[] {
   const { maxChars, overlapChars } = { ...DEFAULT_CHUNKING, ...options };
-  if (!(maxChars >= 50)) throw new RangeError(`chunk maxChars must be >= 50, got ${maxChars}`);
+  if (!(maxChars >= 50)) throw new ValidationError(`chunk maxChars must be >= 50, got ${maxChars}`);
   if (!(overlapChars >= 0 && overlapChars < maxChars / 2))
-    throw new RangeError(`chunk overlapChars must be in [0, maxChars/2), got ${overlapChars}`);
+    throw new ValidationError(`chunk overlapChars must be in [0, maxChars/2), got ${overlapChars}`);
   const sections: Block[][] = [];
   for (const b of blocks) {
     const last = sections.at(-1);

@@ -88,7 +88,7 @@ export class RagCollection {
 
   private constructor(private readonly options: CollectionOptions) {
     if (!COLLECTION_NAME.test(options.name))
-      throw new RangeError(`collection name ${JSON.stringify(options.name)} is not [a-z0-9][a-z0-9_-]{0,63}`);
+      throw new ValidationError(`collection name ${JSON.stringify(options.name)} is not [a-z0-9][a-z0-9_-]{0,63}`);
     // Tenant first: collections of the same name in two tenants never share a key.
     this.prefix = ['rag', options.tenant ?? 'default', options.name];
   }

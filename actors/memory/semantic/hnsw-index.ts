@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import hnswlib from 'hnswlib-node';
+import { DecodeError, ValidationError } from '../../../protocols/index.js';
 import type { VectorHit, VectorIndex } from './types.js';
 
 const { HierarchicalNSW } = hnswlib;
@@ -32,8 +33,8 @@ export const DEFAULT_HNSW: HnswParams = { m: 16, efConstruction: 200, efSearch: 
 const MAGIC = 0x57534e48; // "HNSW" little-endian
 const VERSION = 1;
 
-/** Thrown when serialized index bytes cannot be read back (truncated, wrong format, wrong dims). */
-export class IndexFormatError extends Error {
+/** Thrown when serialized index bytes cannot be read back (truncated, wrong format, wrong dims): a `decode_error`. */
+export class IndexFormatError extends DecodeError {
   override readonly name = 'IndexFormatError';
 }
 
@@ -61,7 +62,7 @@ export class HnswIndex implements VectorIndex {
     private readonly hnsw: Hnsw,
     fresh: boolean,
   ) {
-    if (!Number.isInteger(dims) || dims < 1) throw new RangeError(`dims must be a positive integer, got ${dims}`);
+    if (!Number.isInteger(dims) || dims < 1) throw new ValidationError(`dims must be a positive integer, got ${dims}`);
     this.params = { ...DEFAULT_HNSW, ...params };
     this.efSearch = this.params.efSearch;
     this.capacity = Math.max(1, this.params.initialCapacity);
@@ -126,8 +127,8 @@ export class HnswIndex implements VectorIndex {
   }
 
   upsert(id: string, v: Float32Array): void {
-    if (v.length !== this.dims) throw new RangeError(`vector for "${id.slice(0, 80)}" has ${v.length} dims, the index ${this.dims}`);
-    if (!v.every(Number.isFinite)) throw new RangeError(`vector for "${id.slice(0, 80)}" has a non-finite component`);
+    if (v.length !== this.dims) throw new ValidationError(`vector for "${id.slice(0, 80)}" has ${v.length} dims, the index ${this.dims}`);
+    if (!v.every(Number.isFinite)) throw new ValidationError(`vector for "${id.slice(0, 80)}" has a non-finite component`);
     const point = Array.from(v);
     const existing = this.ids.get(id);
     if (existing !== undefined) {
@@ -160,7 +161,7 @@ export class HnswIndex implements VectorIndex {
   }
 
   search(v: Float32Array, k: number, filter?: (id: string) => boolean): VectorHit[] {
-    if (v.length !== this.dims) throw new RangeError(`query has ${v.length} dims, the index ${this.dims}`);
+    if (v.length !== this.dims) throw new ValidationError(`query has ${v.length} dims, the index ${this.dims}`);
     const n = Math.min(Math.floor(k), this.ids.size);
     if (n <= 0) return [];
     const ef = Math.max(this.efSearch, n);

@@ -6,6 +6,7 @@
  * never a crash (corrupt bytes are never handed to the native reader: the checksum goes first).
  */
 import { createHash } from 'node:crypto';
+import { DecodeError } from '../../../protocols/index.js';
 import { seqKey, type KvBucket, type StorageKey } from '../../../runtime/index.js';
 import { HnswIndex, type HnswParams } from './hnsw-index.js';
 
@@ -133,6 +134,6 @@ export function vectorToBytes(v: Float32Array): Uint8Array {
 
 /** The inverse of {@link vectorToBytes}; throws when the length is not a multiple of 4. */
 export function bytesToVector(b: Uint8Array): Float32Array {
-  if (b.byteLength % 4 !== 0) throw new RangeError(`vector bytes length ${b.byteLength} is not a multiple of 4`);
+  if (b.byteLength % 4 !== 0) throw new DecodeError(`vector bytes length ${b.byteLength} is not a multiple of 4`);
   return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 }

@@ -3,6 +3,7 @@
  * default TTL, refresh on read, indexed namespaces, and the cipher for sensitive fields. The
  * composition root calls this once and spawns `memory/store` per tenant with the result.
  */
+import { ValidationError } from '../../../protocols/index.js';
 import { EncryptionKeyError, ENCRYPTION_KEY_ENV, FieldCipher } from '../crypto.js';
 import type { Embedder, VectorIndex } from '../semantic/types.js';
 import type { StoreActorOptions } from './behavior.js';
@@ -47,7 +48,7 @@ export function storeOptionsFromConfig(
   // rules someone wrote are a mistake without one.
   const defaultRule = store.index.length === 1 && store.index[0]?.prefix.length === 0 && store.index[0]?.fields.join() === '$';
   if (store.index.length > 0 && extra.embedder === undefined && !defaultRule) {
-    throw new TypeError('memory.store.index names namespaces to embed but no embedder was given to the store');
+    throw new ValidationError('memory.store.index names namespaces to embed but no embedder was given to the store');
   }
   const cipher = encryption.key === undefined ? undefined : FieldCipher.fromText(encryption.key, encryption.previousKeys ?? []);
   return {

@@ -1,0 +1,292 @@
+/**
+ * The message loop of an actor cell: handles the mailbox one message at a time in arrival order,
+ * system messages first. A message is dropped when its id is in the dedup window, dead-lettered when
+ * its deadline passed or its payload fails the behavior's schema, refused (an error reply, no crash)
+ * when the handler throws a rejection, and kept at the head when the handler crashes: after
+ * `maxDeliveries` crashes it becomes a poison dead letter. Acks of a snapshotting cell wait for the
+ * snapshot that covers them.
+ */
+import {
+  TroupeError,
+  DeadlineExceededError,
+  HandlerError,
+  PoisonMessageError,
+  ValidationError,
+  formatIssues,
+  toWireError,
+  type DeadLetterReason,
+  type Envelope,
+  type WireError,
+} from '../protocols/index.js';
+import type { ActorContext, Behavior } from './behavior.js';
+import type { CellHost, ResolvedOptions } from './cell-host.js';
+import { SNAPSHOT_RECENT_IDS, type CellPersistence, type CellSnapshot } from './cell-persistence.js';
+import type { EndMode } from './cell-states.js';
+import { DedupWindow } from './dedup-window.js';
+import type { Lifecycle, LifecycleInput } from './lifecycle.js';
+import { Mailbox, type Entry } from './mailbox.js';
+import type { ActorRef } from './ref.js';
+import type { Receipt } from './transport.js';
+
+/** Handled messages whose acks wait for a snapshot: past this many, the cell saves before it goes on. */
+const ACK_BATCH = 64;
+
+/**
+ * Error codes that mean "the message was wrong", not "the actor is broken": no restart for these.
+ * `encode_error`/`decode_error`: the message's content cannot be stored or sent on (too deep, an
+ * unpaired surrogate…) — the sender's error, never a crash that counts towards restart intensity.
+ */
+const REJECTION_CODES = new Set<string>([
+  'bad_request',
+  'conflict',
+  'not_found',
+  'forbidden',
+  'unauthorized',
+  'too_large',
+  'rate_limited',
+  'encode_error',
+  'decode_error',
+]);
+
+function isRejection(e: unknown): e is TroupeError {
+  return e instanceof TroupeError && REJECTION_CODES.has(e.code);
+}
+
+/** True for a promise or any other thenable (what an async handler, init or restore returns). */
+export function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+/** The handling half of a cell; {@link ActorCell} adds starting, restarting and ending. */
+export abstract class MessageLoop extends Mailbox {
+  /** The message being handled now. */
+  current: Envelope | undefined;
+  lifecycle!: Lifecycle;
+  /** Snapshot persistence (clustered transports, behaviors with `snapshot`); acks wait for it. */
+  persistence: CellPersistence | undefined;
+  protected state: unknown;
+  /** Deliveries of the message currently at the head of the mailbox. */
+  protected headDeliveries = 0;
+  /** Bumped when the actor ends, so a handler still running then cannot touch the mailbox. */
+  protected epoch = 0;
+  /** Runs once the current message is handled (a restart or an exit asked for while handling). */
+  protected afterCurrent: (() => void) | undefined;
+  protected abort: AbortController | undefined;
+  /** Receipts of handled messages that wait for the next snapshot before they are acked. */
+  protected deferredAcks: Receipt[] = [];
+  protected readonly dedup: DedupWindow;
+  private idleScheduled = false;
+  abstract readonly ctx: ActorContext;
+
+  constructor(
+    readonly host: CellHost,
+    readonly ref: ActorRef,
+    readonly behavior: Behavior<unknown>,
+    readonly options: ResolvedOptions,
+  ) {
+    super(options.capacity);
+    this.dedup = new DedupWindow(options.dedupWindow);
+  }
+
+  get address(): string {
+    return this.ref.address;
+  }
+  get tenant(): string {
+    return this.ref.tenant;
+  }
+
+  /** Marks the cell failed and reports to the parent (or escalates to the system). */
+  abstract fail(error: WireError): void;
+  /** Ends the actor (see {@link EndMode}). */
+  abstract end(how: EndMode): Promise<void>;
+
+  protected async drain(): Promise<void> {
+    if (this.lifecycle.state === 'ready') this.transition('BUSY');
+    for (;;) {
+      if (this.mode !== 'running' && this.mode !== 'stopping') break;
+      let env: Envelope;
+      let entry: Entry | undefined;
+      if (this.sysQueue.length > 0) env = this.sysQueue.shift() as Envelope;
+      else if (this.mode === 'running' && this.queue.length > 0) {
+        entry = this.queue.peek() as Entry;
+        env = entry.env;
+        const redelivered = this.headDeliveries + (entry.receipt?.redeliveries ?? 0);
+        if (redelivered > 0) env = { ...env, attempt: env.attempt + redelivered };
+        // Only a redelivering transport or a caller-chosen id can repeat a message; ids this node
+        // generated for in-process delivery cannot, so they skip the dedup bookkeeping.
+        if ((entry.receipt !== null || !env.id.startsWith(this.host.idPrefix)) && this.dedup.has(env.id)) {
+          this.removeHead(entry);
+          continue;
+        }
+        if (env.deadline !== undefined && env.deadline <= this.host.clock.now()) {
+          this.giveUp(
+            entry,
+            'deadline_expired',
+            new DeadlineExceededError(`deadline of ${env.type} passed before ${this.address} handled it`),
+          );
+          continue;
+        }
+        const schema = this.behavior.schemas?.[env.type];
+        if (this.behavior.schemas !== undefined && !env.type.startsWith('sys.')) {
+          const parsed = schema?.safeParse(env.payload);
+          if (parsed === undefined || !parsed.success) {
+            const why =
+              parsed === undefined
+                ? `${this.address} does not accept messages of type ${env.type}`
+                : `invalid ${env.type} payload: ${formatIssues(parsed.error.issues)}`;
+            this.giveUp(entry, 'invalid', new ValidationError(why));
+            continue;
+          }
+        }
+      } else break;
+
+      this.current = env;
+      const epoch = this.epoch;
+      let result: unknown;
+      try {
+        result = this.behavior.receive(env, this.ctx);
+        if (isThenable(result)) result = await this.withTimeout(result, this.options.handlerTimeoutMs, env.type);
+      } catch (e) {
+        if (epoch !== this.epoch) return; // the actor ended meanwhile; the message was dead-lettered
+        this.current = undefined;
+        if (entry !== undefined && isRejection(e)) {
+          // The sender's fault (bad input, a conflict…): answered as an error, not an actor crash.
+          this.reject(entry, e);
+          continue;
+        }
+        this.crash(e, entry);
+        break;
+      }
+      if (epoch !== this.epoch) return;
+      this.current = undefined;
+      if (entry !== undefined) {
+        this.removeHead(entry);
+        if (env.replyTo !== undefined) this.host.reply(env, { ok: true, value: result });
+      }
+      if (this.deferredAcks.length >= ACK_BATCH && !(await this.flush())) return;
+      if (this.afterCurrent !== undefined) break;
+    }
+    if (this.deferredAcks.length > 0 && !(await this.flush())) return;
+    this.draining = false;
+    const after = this.afterCurrent;
+    if (after !== undefined) {
+      this.afterCurrent = undefined;
+      after();
+      return;
+    }
+    if (this.mode === 'running' && (this.queue.length > 0 || this.sysQueue.length > 0)) return this.kick();
+    this.scheduleIdle();
+  }
+
+  private scheduleIdle(): void {
+    if (this.idleScheduled || this.lifecycle.state !== 'busy') return;
+    this.idleScheduled = true;
+    setImmediate(() => {
+      this.idleScheduled = false;
+      if (!this.draining && this.lifecycle.state === 'busy') this.transition('IDLE');
+    });
+  }
+
+  /** Settles like `p`, or rejects with a `handler_failed` timeout (and aborts the signal) after `ms`. */
+  protected withTimeout(p: PromiseLike<unknown>, ms: number, what: string): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const timer = this.host.clock.setTimer(ms, () => {
+        this.abort?.abort(new HandlerError(`${what} timed out`));
+        this.abort = undefined;
+        reject(new HandlerError(`${this.address}: ${what} did not finish within ${ms} ms`, { details: { timeout: true } }));
+      });
+      p.then(
+        (v) => {
+          this.host.clock.clearTimer(timer);
+          resolve(v);
+        },
+        (e: unknown) => {
+          this.host.clock.clearTimer(timer);
+          reject(e);
+        },
+      );
+    });
+  }
+
+  private removeHead(entry: Entry): void {
+    this.queue.shift();
+    this.headDeliveries = 0;
+    if (entry.receipt !== null) {
+      if (this.persistence === undefined) entry.receipt.ack();
+      else this.deferredAcks.push(entry.receipt);
+    }
+    if (entry.receipt !== null || !entry.env.id.startsWith(this.host.idPrefix)) this.dedup.remember(entry.env.id);
+    if (this.spaceWaiters.length > 0) this.wakeSenders();
+  }
+
+  /**
+   * Saves a snapshot, then acks what it covers. A refused (fenced) save means another node
+   * owns the actor now: this activation ends at once without acking. Returns false then.
+   */
+  private async flush(): Promise<boolean> {
+    const p = this.persistence;
+    if (p === undefined) return true;
+    const acks = this.deferredAcks;
+    this.deferredAcks = [];
+    const epoch = this.epoch;
+    try {
+      await p.save(this.snapshotData());
+    } catch (e) {
+      if (epoch !== this.epoch) return false;
+      this.host.warn(`${this.address}: snapshot refused (${(e as Error).message}); ending this activation`);
+      for (const r of acks) r.nak();
+      void this.end('lost');
+      return false;
+    }
+    for (const r of acks) r.ack();
+    return epoch === this.epoch;
+  }
+
+  /** What a snapshot holds: the behavior's view of the state and the last handled ids. */
+  protected snapshotData(): CellSnapshot {
+    const state = this.behavior.snapshot === undefined ? this.state : this.behavior.snapshot(this.state);
+    return { state, recent: this.dedup.newest(SNAPSHOT_RECENT_IDS) };
+  }
+
+  /** Removes the head message into dead letters and answers its asker with `error`. */
+  private giveUp(entry: Entry, reason: DeadLetterReason, error: TroupeError, deliveries = this.headDeliveries): void {
+    this.queue.shift();
+    this.headDeliveries = 0;
+    this.host.deadLetter(entry.env, reason, error, deliveries);
+    entry.receipt?.ack();
+    if (entry.env.replyTo !== undefined) this.host.reply(entry.env, { ok: false, error: toWireError(error) });
+    if (this.spaceWaiters.length > 0) this.wakeSenders();
+  }
+
+  /** Answers a refused message with its error; a refused `tell` becomes a `rejected` dead letter. */
+  private reject(entry: Entry, error: TroupeError): void {
+    if (entry.env.replyTo === undefined) this.host.deadLetter(entry.env, 'rejected', error, this.headDeliveries + 1);
+    else this.host.reply(entry.env, { ok: false, error: toWireError(error) });
+    this.removeHead(entry);
+  }
+
+  /** A crash: the message stays at the head (a poison dead letter after `maxDeliveries`), the cell fails. */
+  private crash(e: unknown, entry: Entry | undefined): void {
+    const wire = toWireError(e, 'handler_failed');
+    if (entry !== undefined) {
+      this.headDeliveries++;
+      const total = this.headDeliveries + (entry.receipt?.redeliveries ?? 0);
+      if (total >= this.options.maxDeliveries) {
+        const reason: DeadLetterReason = (e as TroupeError | undefined)?.details?.['timeout'] === true ? 'handler_timeout' : 'poison';
+        this.giveUp(
+          entry,
+          reason,
+          new PoisonMessageError(`${entry.env.type} crashed ${this.address} on ${total} deliveries; last error: ${wire.message}`, {
+            details: { lastError: wire },
+          }),
+          total,
+        );
+      }
+    }
+    this.fail(wire);
+  }
+
+  protected transition(input: LifecycleInput, error?: WireError): void {
+    this.lifecycle.send(input, error);
+  }
+}
