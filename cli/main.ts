@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { isConfigError, loadConfig, redactConfig } from '../config/index.js';
+import { GatewayError } from '../gateway/client/index.js';
 import { UsageError, wantsHelp, type Command } from './command.js';
 
 const VERSION = 'troupe 0.1.0';
@@ -103,7 +104,7 @@ async function main(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (e) {
     const usageError = e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true;
-    if ((e as Error).name === 'GatewayError') {
+    if (e instanceof GatewayError) {
       console.error(`troupe ${name}: ${(e as Error).message}`);
       return 1;
     }

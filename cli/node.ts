@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { ValidationError } from '../protocols/index.js';
 import { loadConfig, type TroupeConfig } from '../config/index.js';
 import { MeshNode, NODE_DRAIN, type KindSpec } from '../runtime/index.js';
 import type { KindDescriptor } from '../actors/index.js';
@@ -56,7 +57,8 @@ function nodeConfig(values: NodeFlags): TroupeConfig {
   }
   const config = loadConfig({ file: values.config, overrides });
   protectSecrets(config);
-  if (config.transport.kind !== 'jetstream') throw new Error('troupe node needs NATS: pass --nats nats://host:4222 (or TROUPE_NATS_URL)');
+  if (config.transport.kind !== 'jetstream')
+    throw new ValidationError('troupe node needs NATS: pass --nats nats://host:4222 (or TROUPE_NATS_URL)');
   return config;
 }
 
@@ -70,7 +72,9 @@ async function loadModule(file: string | undefined): Promise<ModuleKinds> {
   if (file === undefined) return { specs: [], descriptors: [] };
   const mod = (await import(pathToFileURL(resolve(file)).href)) as { kinds?: unknown[] };
   if (!Array.isArray(mod.kinds))
-    throw new Error(`${file} must export \`kinds\`: an array of { kind, behavior, pool? } or kind descriptors { name, serves, build }`);
+    throw new ValidationError(
+      `${file} must export \`kinds\`: an array of { kind, behavior, pool? } or kind descriptors { name, serves, build }`,
+    );
   const isDescriptor = (k: unknown): k is KindDescriptor => typeof (k as KindDescriptor).build === 'function';
   return { specs: mod.kinds.filter((k): k is KindSpec => !isDescriptor(k)), descriptors: mod.kinds.filter(isDescriptor) };
 }
@@ -94,7 +98,9 @@ export async function node(values: NodeFlags): Promise<number> {
   const known = [...new Set([...kinds.map((d) => d.name), ...mod.specs.map((s) => s.kind)])];
   const unknown = wanted.filter((k) => !known.includes(k) && !kinds.some((d) => d.serves === k));
   if (unknown.length > 0)
-    throw new Error(`unknown kind(s) ${unknown.join(', ')}: known kinds are ${known.join(', ')} (pass --module FILE to add kinds)`);
+    throw new ValidationError(
+      `unknown kind(s) ${unknown.join(', ')}: known kinds are ${known.join(', ')} (pass --module FILE to add kinds)`,
+    );
   const system = await createSystem({ config, onFatal: exitOnFatal });
   const mesh = new MeshNode(system);
   // Every node knows every id (so it can reach any actor); it hosts only the wanted kinds.
@@ -145,7 +151,7 @@ export async function node(values: NodeFlags): Promise<number> {
 
 async function drainRemote(values: NodeFlags): Promise<number> {
   const id = values['node-id'];
-  if (id === undefined) throw new Error('troupe node drain needs --node-id');
+  if (id === undefined) throw new ValidationError('troupe node drain needs --node-id');
   const config = nodeConfig({ ...values, 'node-id': undefined });
   const transport = await transportFor(config, { announce: false });
   const client = await createSystem({ config, transport, node: `drain-client-${process.pid}` });

@@ -4,7 +4,7 @@
  * confusion); `exp` is required, `nbf`, `iss` and `aud` are checked when present or configured.
  */
 import { createHash, createHmac, createPrivateKey, createPublicKey, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
-import { tenantSchema } from '../../protocols/index.js';
+import { ValidationError, tenantSchema } from '../../protocols/index.js';
 import { systemClock } from '../../runtime/index.js';
 import { gatewayError } from '../http.js';
 import { ROLES, type Principal, type Role } from '../types.js';
@@ -42,9 +42,9 @@ export class JwtVerifier {
     this.secret = options.hs256Secret === undefined ? undefined : Buffer.from(options.hs256Secret, 'utf8');
     this.publicKey = options.rs256PublicKey === undefined ? undefined : createPublicKey(options.rs256PublicKey);
     if (this.publicKey !== undefined && this.publicKey.asymmetricKeyType !== 'rsa')
-      throw new TypeError('gateway.auth.jwt.rs256PublicKey must be an RSA public key');
+      throw new ValidationError('gateway.auth.jwt.rs256PublicKey must be an RSA public key');
     if (this.secret === undefined && this.publicKey === undefined)
-      throw new TypeError('gateway.auth.jwt needs hs256Secret or rs256PublicKey');
+      throw new ValidationError('gateway.auth.jwt needs hs256Secret or rs256PublicKey');
   }
 
   /** The principal a valid token stands for; rejects with `unauthorized` saying why not. */

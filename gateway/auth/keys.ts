@@ -3,7 +3,7 @@
  * (ADR 0008: a key that cannot be guessed needs no slow hash). Each is bound to a tenant and roles.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { tenantSchema } from '../../protocols/index.js';
+import { ValidationError, tenantSchema } from '../../protocols/index.js';
 import type { Principal, Role } from '../types.js';
 
 /** An API key as config stores it: never the secret, only its hash. */
@@ -35,9 +35,9 @@ export class ApiKeyStore {
   constructor(entries: readonly ApiKeyEntry[]) {
     for (const e of entries) {
       if (!e.hash.startsWith(PREFIX) || e.hash.length !== PREFIX.length + 64)
-        throw new TypeError(`API key ${e.id}: hash must be "sha256:" and 64 hex digits`);
+        throw new ValidationError(`API key ${e.id}: hash must be "sha256:" and 64 hex digits`);
       if (!tenantSchema.safeParse(e.tenant).success)
-        throw new TypeError(`API key ${e.id}: tenant ${JSON.stringify(e.tenant)} is not 1-64 of [A-Za-z0-9_-]`);
+        throw new ValidationError(`API key ${e.id}: tenant ${JSON.stringify(e.tenant)} is not 1-64 of [A-Za-z0-9_-]`);
       const hex = e.hash.slice(PREFIX.length).toLowerCase();
       this.byHash.set(hex, { entry: e, digest: Buffer.from(hex, 'hex') });
     }

@@ -17,7 +17,7 @@ import {
   type CallToolResult,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-import { isTroupeError, scrubbedMessage } from '../../protocols/index.js';
+import { CancelledError, isTroupeError, scrubbedMessage } from '../../protocols/index.js';
 import {
   TOOL_CALL,
   TOOL_DESCRIBE,
@@ -145,7 +145,7 @@ export function buildMcpServer(ctx: McpServerContext): Server {
           (env) => {
             const c = env.payload as CancelMessage;
             if (c?.requestId === extra.requestId && c.subject === principal.subject)
-              cancelled.abort(new Error(c.reason ?? 'cancelled by the client'));
+              cancelled.abort(new CancelledError(c.reason ?? 'cancelled by the client'));
           },
           { tenant },
         ),
@@ -213,5 +213,5 @@ function untilAborted<T>(p: Promise<T>, signals: readonly AbortSignal[]): Promis
 }
 
 function abortError(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason ?? 'aborted'));
+  return signal.reason instanceof Error ? signal.reason : new CancelledError(String(signal.reason ?? 'aborted'));
 }
