@@ -141,7 +141,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         ...(cp.pending === undefined ? {} : { pending: { calls: cp.pending.calls, results: { ...cp.pending.results } } }),
       };
       const resumes = cp.resumes + 1;
-      const interrupted = record.status === 'interrupted' && cp.pending?.awaiting !== undefined;
+      const interrupted = cp.pending?.awaiting !== undefined && (record.status === 'interrupted' || (await announced(st, tenant, record)));
       // An interrupted run waits for a human, which is no fault; a running one counts its restarts.
       if (!interrupted && resumes > (def.maxResumes ?? 3)) {
         const live: LiveRun = {
@@ -177,6 +177,19 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       );
       if (!interrupted) host.emit('status', { status: 'running', resumed: resumes });
     }
+  };
+
+  /**
+   * True when the run's log ends on its `interrupted` status while its record does not say so yet: the host
+   * announced the interrupt and stopped before writing the record. The record is brought in line, so the run is
+   * restored waiting for the answer (not announced twice).
+   */
+  const announced = async (st: AgentState, tenant: string, record: RunRecord): Promise<boolean> => {
+    const last = (await st.store.events(tenant, record.run_id)).findLast((e) => e.event === 'status');
+    if ((last?.data as { status?: unknown } | undefined)?.status !== 'interrupted') return false;
+    record.status = 'interrupted';
+    await st.store.putRun(tenant, record);
+    return true;
   };
 
   /**

@@ -122,6 +122,35 @@ describe('durable runs', () => {
     expect(await store.activeRuns('default', 'clerk')).toEqual([]);
   });
 
+  it('a host that announced an interrupt and stopped before its record said so: the next host restores it waiting, once', async () => {
+    const storage = new MemoryStorage();
+    const tool = { calls: 0 };
+    const s1 = await host(storage, new Counting(), { approvals: ['add'] }, addTool(tool));
+    const interrupted = until(s1, 'r2', (e) => e.event === 'status' && (e.data as { status: string }).status === 'interrupted');
+    await s1
+      .ref('agent/clerk')
+      .ask(RUN_CREATE, { run_id: 'r2', input: { messages: [{ role: 'user', content: '/tool add {"a":1,"b":2}' }] } });
+    await interrupted;
+    await s1.shutdown();
+    // The crash window: the interrupt is logged (and was published), the record and thread were not written yet.
+    const store = new RunStore(storage);
+    const record = await store.run('default', 'r2');
+    await store.putRun('default', { ...record, status: 'running' });
+    await store.setThreadStatus('default', record.thread_id, 'busy', 'r2');
+
+    const s2 = await host(storage, new Counting(), { approvals: ['add'] }, addTool(tool));
+    expect((await store.run('default', 'r2')).status).toBe('interrupted');
+    expect(await store.thread('default', record.thread_id)).toMatchObject({ status: 'interrupted', run_id: 'r2' });
+    expect((await store.thread('default', record.thread_id)).interrupts).toMatchObject([{ run_id: 'r2', value: { kind: 'approval' } }]);
+    const done = waitForRun(s2, 'r2', 'default', 10_000);
+    await s2.ref('agent/clerk').ask(RUN_RESUME, { run_id: 'r2', resume: { approve: true } });
+    expect((await done).status).toBe('success');
+    const log = await store.events('default', 'r2');
+    expectGapFree(log);
+    expect(log.filter((e) => e.event === 'interrupt')).toHaveLength(1);
+    expect(tool.calls).toBe(1);
+  });
+
   it('a run whose host stops in the middle of a tool call is resumed by the next host: the call is made again, the model is not', async () => {
     const storage = new MemoryStorage();
     const first = new Counting();
