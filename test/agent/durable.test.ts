@@ -122,7 +122,9 @@ describe('durable runs', () => {
     expect(await store.activeRuns('default', 'clerk')).toEqual([]);
   });
 
-  it('a run whose host stops in the middle of a tool call is resumed by the next host: the call is made again, the model is not', async () => {
+  const resumeMidToolTitle =
+    'a run whose host stops in the middle of a tool call is resumed by the next host: the call is made again, the model is not';
+  it(resumeMidToolTitle, async () => {
     const storage = new MemoryStorage();
     const first = new Counting();
     const tool = { calls: 0 };
