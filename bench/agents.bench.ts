@@ -253,7 +253,8 @@ export const agentsSuite: Suite = {
         for (const c of cases) {
           const l = await latency({ count: s.runs, warmup: 0, op: c.op });
           options.log(
-            `round ${r + 1}/${s.rounds} ${c.name}: ${Math.round(turnsPerSec(l))} turns/s, run p50 ${l.p50Us.toFixed(1)} µs p99 ${l.p99Us.toFixed(1)} µs`,
+            `round ${r + 1}/${s.rounds} ${c.name}: ${Math.round(turnsPerSec(l))} turns/s, ` +
+              `run p50 ${l.p50Us.toFixed(1)} µs p99 ${l.p99Us.toFixed(1)} µs`,
           );
           const prev = results.get(c.name);
           const rates = [...(prev?.rates ?? []), turnsPerSec(l)];
@@ -297,7 +298,9 @@ export const agentsSuite: Suite = {
       {
         name: `runtime cost < ${GOALS.overheadUsPerTurn} µs per turn (memory transport)`,
         met: overheadUs < GOALS.overheadUsPerTurn,
-        detail: `${overheadUs.toFixed(1)} µs = troupe ${turnUs(t).toFixed(1)} µs/turn - direct ${turnUs(d).toFixed(1)} µs/turn (best of ${s.rounds})`,
+        detail:
+          `${overheadUs.toFixed(1)} µs = troupe ${turnUs(t).toFixed(1)} µs/turn ` +
+          `- direct ${turnUs(d).toFixed(1)} µs/turn (best of ${s.rounds})`,
       },
       {
         name: `troupe >= ${GOALS.vsLangGraph}x LangGraph.js turns/s`,
@@ -312,9 +315,11 @@ export const agentsSuite: Suite = {
       figures,
       goals,
       notes: [
-        `${s.runs} sequential runs of ${TURNS_PER_RUN} turns per case per round, ${s.warmup} warmup runs; turns/s is the best of ${s.rounds} interleaved rounds`,
+        `${s.runs} sequential runs of ${TURNS_PER_RUN} turns per case per round, ${s.warmup} warmup runs; ` +
+          `turns/s is the best of ${s.rounds} interleaved rounds`,
         `turns/s per round: troupe ${rounds('troupe')}; direct ${rounds('direct')}; langgraph ${rounds('langgraph')}`,
-        'troupe publishes every token/message/tool event on run.<id> and keeps thread history; langgraph uses graph.invoke (no streaming, no checkpointer)',
+        'troupe publishes every token/message/tool event on run.<id> and keeps thread history; ' +
+          'langgraph uses graph.invoke (no streaming, no checkpointer)',
       ],
     };
   },

@@ -55,7 +55,8 @@ export const chaosSuite: Suite = {
         }
         if (r % 50 === 0)
           o.log(
-            `chaos: round ${r + 1}/${rounds}, ${tried} hostile requests and frames, ${v.serverErrors.length} 5xx, ${v.goodFailures.length} good failures`,
+            `chaos: round ${r + 1}/${rounds}, ${tried} hostile requests and frames, ` +
+              `${v.serverErrors.length} 5xx, ${v.goodFailures.length} good failures`,
           );
         if (t.gw.child.exitCode !== null) break;
       }
@@ -106,7 +107,8 @@ export const chaosSuite: Suite = {
       figures,
       goals,
       notes: [
-        `${rounds} rounds, ${tried} hostile requests and frames from two tenants (floods of 300 every 25 rounds), ${underAttackMs.length + quietMs.length} good-tenant rounds`,
+        `${rounds} rounds, ${tried} hostile requests and frames from two tenants (floods of 300 every 25 rounds), ` +
+          `${underAttackMs.length + quietMs.length} good-tenant rounds`,
       ],
     };
   },

@@ -258,7 +258,9 @@ async function run(options: BenchOptions): Promise<SuiteResult> {
     {
       name: `${GOALS.connections.toLocaleString('en-US')} connections under 1 GB`,
       met: idle.held === conns && (conns === GOALS.connections ? idle.rss : projected) < GOALS.connectionsMemoryBytes,
-      detail: `${idle.held} held, RSS ${(idle.rss / 2 ** 20).toFixed(0)} MiB (${(idle.baseRss / 2 ** 20).toFixed(0)} MiB before)${conns === GOALS.connections ? '' : `, projected ${(projected / 2 ** 20).toFixed(0)} MiB for ${GOALS.connections}`}`,
+      detail:
+        `${idle.held} held, RSS ${(idle.rss / 2 ** 20).toFixed(0)} MiB (${(idle.baseRss / 2 ** 20).toFixed(0)} MiB before)` +
+        (conns === GOALS.connections ? '' : `, projected ${(projected / 2 ** 20).toFixed(0)} MiB for ${GOALS.connections}`),
     },
   ];
   return {
@@ -266,7 +268,8 @@ async function run(options: BenchOptions): Promise<SuiteResult> {
     figures,
     goals,
     notes: [
-      `one conversation = ${script.length} frames out for one run.start in ("${PROMPT}" on the offline model); client and gateway in one process over loopback; gateway and echo exchanges alternate`,
+      `one conversation = ${script.length} frames out for one run.start in ("${PROMPT}" on the offline model); ` +
+        'client and gateway in one process over loopback; gateway and echo exchanges alternate',
       'memory per connection: the larger of (heap + external) growth after GC and RSS growth, in a gateway child process',
     ],
   };

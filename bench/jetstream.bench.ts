@@ -342,7 +342,8 @@ async function processes(options: BenchOptions, servers: string[], out: Part): P
     fig('node spawn -> joined mesh', median(st.map((s) => s.joinedMs)), 'ms', base),
   );
   out.notes.push(
-    `startup runs (ms): first reply ${list(st.map((s) => s.firstMs))}; joined ${list(st.map((s) => s.joinedMs))} (polled every 50 ms); bare ${list(bare)}`,
+    `startup runs (ms): first reply ${list(st.map((s) => s.firstMs))}; joined ${list(st.map((s) => s.joinedMs))} ` +
+      `(polled every 50 ms); bare ${list(bare)}`,
   );
 
   options.log(`jetstream: failover, 3 nodes x 20 counters, SIGKILL the busiest (${procRuns} runs)`);

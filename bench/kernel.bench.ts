@@ -156,7 +156,8 @@ async function run(options: BenchOptions): Promise<SuiteResult> {
   const system = await createSystem();
   try {
     options.log(
-      `kernel: tell x${s.tells.toLocaleString('en-US')}: troupe, troupe without dedup, xstate.send, bare hand-off (interleaved, ${s.warmup} warmup + best of ${s.runs})`,
+      `kernel: tell x${s.tells.toLocaleString('en-US')}: troupe, troupe without dedup, xstate.send, bare hand-off ` +
+        `(interleaved, ${s.warmup} warmup + best of ${s.runs})`,
     );
     const t = await throughput(timed, [
       { name: 'tell', once: (n) => troupeTellRun(system, n) },

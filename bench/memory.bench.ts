@@ -136,7 +136,8 @@ async function vectorFigures(options: BenchOptions): Promise<{ figures: Figure[]
   ];
   const bytes = await index.serialize();
   notes.push(
-    `serialized index: ${(bytes.byteLength / 2 ** 20).toFixed(1)} MiB = ${Math.ceil(bytes.byteLength / (512 * 1024))} storage chunks of 512 KiB`,
+    `serialized index: ${(bytes.byteLength / 2 ** 20).toFixed(1)} MiB = ` +
+      `${Math.ceil(bytes.byteLength / (512 * 1024))} storage chunks of 512 KiB`,
   );
   return { figures, goals, notes };
 }
@@ -167,7 +168,8 @@ async function embeddingFigures(options: BenchOptions, texts: readonly string[])
   const p = await timedEmbed(pool, texts);
   await pool.close();
   options.log(
-    `USE-lite: main thread ${m.rate.toFixed(1)}/s (stall ${m.lagMs.toFixed(0)} ms), pool ${p.rate.toFixed(1)}/s (stall ${p.lagMs.toFixed(0)} ms)`,
+    `USE-lite: main thread ${m.rate.toFixed(1)}/s (stall ${m.lagMs.toFixed(0)} ms), ` +
+      `pool ${p.rate.toFixed(1)}/s (stall ${p.lagMs.toFixed(0)} ms)`,
   );
   return {
     figures: [

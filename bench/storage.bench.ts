@@ -183,7 +183,8 @@ export const storageSuite: Suite = {
       },
     ];
     const notes = [
-      'ours encodes with the wire codec (bigint, -0, Dates, bytes) and waits for the flush; raw lmdb-js uses its own msgpack and array keys',
+      'ours encodes with the wire codec (bigint, -0, Dates, bytes) and waits for the flush; ' +
+        'raw lmdb-js uses its own msgpack and array keys',
       'raw kv.get uses direct get (any replica); ours reads from the stream leader so a read sees every resolved write',
     ];
     return { suite: 'storage', figures, goals, notes };

@@ -150,7 +150,8 @@ export const storeSuite: Suite = {
     ];
     const notes = [
       'memory storage, so the figures are the store engine + kernel cost, not disk; the storage suite measures lmdb and JetStream KV',
-      `activation: listing the stored vectors (${DIMS} dims, one per item) and inserting them into a fresh hnswlib index (M 16, efConstruction 200)`,
+      `activation: listing the stored vectors (${DIMS} dims, one per item) ` +
+        'and inserting them into a fresh hnswlib index (M 16, efConstruction 200)',
     ];
     return { suite: 'store', figures, goals: [], notes };
   },

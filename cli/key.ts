@@ -19,9 +19,8 @@ async function key(args: string[]): Promise<number> {
   }
   const { key: made, hash } = generateApiKey();
   console.log(`key (give it to the client; it is not stored): ${made}`);
-  console.log(
-    `gateway.auth.keys entry: ${JSON.stringify({ id: values.id ?? `key-${Date.now().toString(36)}`, hash, tenant: values.tenant, roles: roles as Role[] })}`,
-  );
+  const entry = { id: values.id ?? `key-${Date.now().toString(36)}`, hash, tenant: values.tenant, roles: roles as Role[] };
+  console.log(`gateway.auth.keys entry: ${JSON.stringify(entry)}`);
   return 0;
 }
 

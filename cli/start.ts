@@ -75,8 +75,10 @@ export async function start(args: string[]): Promise<number> {
       console.log(`[lifecycle] ${e.address} ${e.from} → ${e.to}${e.error ? ` (${e.error.message})` : ''}`);
     });
   }
+  const dataDir = system.storage.kind === 'lmdb' ? ` in ${config.dataDir}` : '';
   console.log(
-    `troupe: node ${system.node} up — transport ${system.transport.kind}, storage ${system.storage.kind}${system.storage.kind === 'lmdb' ? ` in ${config.dataDir}` : ''}, embedded mode (no NATS, no API keys)`,
+    `troupe: node ${system.node} up — transport ${system.transport.kind}, storage ${system.storage.kind}${dataDir}, ` +
+      'embedded mode (no NATS, no API keys)',
   );
   if (!demo) console.log('troupe: serving your config (the demo runs only on the default config or with --demo)');
   const stats: DemoStats | undefined = demo ? await demoStep('supervision tree', () => startDemo(system)) : undefined;
@@ -107,7 +109,8 @@ export async function start(args: string[]): Promise<number> {
       const dead = await system.deadLetters.count();
       if (line !== undefined)
         console.log(
-          `[round ${n}] ${line} | jobs done ${stats.jobsDone}, ticks heard ${stats.ticksHeard}, dead letters ${dead}, actors ${system.actors().length}`,
+          `[round ${n}] ${line} | jobs done ${stats.jobsDone}, ticks heard ${stats.ticksHeard}, ` +
+            `dead letters ${dead}, actors ${system.actors().length}`,
         );
     }
     await new Promise((r) => setTimeout(r, stats === undefined ? 200 : 1000));

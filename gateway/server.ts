@@ -172,7 +172,8 @@ export class Gateway {
       const code = (e as { code?: string }).code;
       if (code === 'EADDRINUSE' || code === 'EACCES') {
         throw new ConflictError(
-          `cannot listen on ${host}:${options.port ?? 7700}: ${code === 'EADDRINUSE' ? 'address in use' : 'permission denied'} (set TROUPE_PORT or gateway.port; 0 picks a free port)`,
+          `cannot listen on ${host}:${options.port ?? 7700}: ${code === 'EADDRINUSE' ? 'address in use' : 'permission denied'} ` +
+            '(set TROUPE_PORT or gateway.port; 0 picks a free port)',
           { cause: e },
         );
       }
@@ -196,7 +197,9 @@ export class Gateway {
 
   /** The startup line: where to connect and whether auth is on. */
   banner(): string {
-    const parts = `${this.url} — ws ${this.url.replace(/^http/, 'ws')}/ws${this.routes.map((r) => `, ${r.prefix}`).join('')}, /healthz, /metrics`;
+    const ws = this.url.replace(/^http/, 'ws');
+    const routes = this.routes.map((r) => `, ${r.prefix}`).join('');
+    const parts = `${this.url} — ws ${ws}/ws${routes}, /healthz, /metrics`;
     return this.auth.enabled
       ? `troupe: gateway on ${parts}; auth on`
       : `troupe: gateway on ${parts}; auth OFF (loopback only): every caller is tenant "default" with role admin`;

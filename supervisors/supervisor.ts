@@ -120,7 +120,9 @@ export function supervisor(spec: SupervisorSpec = {}): Behavior<SupervisorState>
     const infrastructure = child.ref.tenant === ctx.self.tenant && policy.isTenantSupervisor?.(child.ref.address) !== true;
     ctx.system.raiseAlarm({
       key: subtreeAlarmKey(child.ref.tenant, child.ref.address),
-      message: `${child.ref.address} (tenant ${child.ref.tenant}) failed past its restart intensity (${n} in a row): ${why}; restarting it in ${delay} ms`,
+      message:
+        `${child.ref.address} (tenant ${child.ref.tenant}) failed past its restart intensity (${n} in a row): ` +
+        `${why}; restarting it in ${delay} ms`,
       tenant: child.ref.tenant,
       address: child.ref.address,
     });
@@ -155,7 +157,8 @@ export function supervisor(spec: SupervisorSpec = {}): Behavior<SupervisorState>
     const children = ctx.children();
     for (let i = children.length - 1; i >= 0; i--) await ctx.terminateChild((children[i] as ChildInfo).ref);
     throw new HandlerError(
-      `${ctx.self.address}: restart intensity exceeded (${maxRestarts} restarts within ${withinMs} ms); last failure of ${child.ref.address}: ${why}`,
+      `${ctx.self.address}: restart intensity exceeded (${maxRestarts} restarts within ${withinMs} ms); ` +
+        `last failure of ${child.ref.address}: ${why}`,
       {
         details: { escalated: true, child: child.ref.address },
       },

@@ -288,7 +288,8 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
           const depth = m.depth ?? 0;
           if (depth > (def.maxDepth ?? 3))
             throw new ValidationError(
-              `message on ${topic} from ${m.from ?? 'a client'} is ${depth} hops from a human, past agent ${def.name}'s limit ${def.maxDepth ?? 3} (agents publishing to each other in a loop?)`,
+              `message on ${topic} from ${m.from ?? 'a client'} is ${depth} hops from a human, ` +
+                `past agent ${def.name}'s limit ${def.maxDepth ?? 3} (agents publishing to each other in a loop?)`,
             );
           return create(st, ctx, {
             input: {

@@ -122,7 +122,8 @@ export class FieldCipher {
     if (key === undefined) {
       const ids = [...this.keys.keys()].join(', ');
       throw new DecryptionError(
-        `cannot decrypt ${where}: it was encrypted with key id ${sealed.kid}, the configured keys have id ${ids} (${ENCRYPTION_KEY_ENV} is not the key the data was written with)`,
+        `cannot decrypt ${where}: it was encrypted with key id ${sealed.kid}, the configured keys have id ${ids} ` +
+          `(${ENCRYPTION_KEY_ENV} is not the key the data was written with)`,
       );
     }
     let text: string;

@@ -69,7 +69,9 @@ export function buildAgentCard(agents: readonly AgentInfo[], baseUrl: string, op
     name: options.name ?? 'Troupe',
     description:
       options.description ??
-      `A Troupe agent mesh. Each skill is an agent; pick one with message metadata {"skill": "<id>"} (default: ${skills[0]?.id ?? 'none'}). Answer an input-required task with "yes" or "no <reason>".`,
+      'A Troupe agent mesh. Each skill is an agent; ' +
+        `pick one with message metadata {"skill": "<id>"} (default: ${skills[0]?.id ?? 'none'}). ` +
+        'Answer an input-required task with "yes" or "no <reason>".',
     supportedInterfaces: [{ url: `${baseUrl}${options.rpcPath ?? '/a2a'}`, protocolBinding: 'JSONRPC', protocolVersion: '1.0' }],
     provider: { organization: 'Troupe', url: baseUrl },
     version: options.version ?? '0.1.0',

@@ -115,7 +115,8 @@ async function start(
     );
   if (held)
     throw new ConflictError(
-      `thread ${threadId} has run ${thread.run_id ?? '(unknown)'} waiting for an answer to an interrupt: resume it with command: {resume: …} or cancel it`,
+      `thread ${threadId} has run ${thread.run_id ?? '(unknown)'} waiting for an answer to an interrupt: ` +
+        'resume it with command: {resume: …} or cancel it',
     );
   // A client may name the checkpoint it continues from (useStream sends the thread's head): only the head is supported.
   const from =

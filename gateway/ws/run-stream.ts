@@ -175,7 +175,9 @@ export class RunStream {
     this.backfilling = false;
     if (this.done || (this.pending.size === 0 && this.known < this.next)) return;
     const last = this.pending.size > 0 ? Math.min(...this.pending.keys()) - 1 : this.known;
-    const message = `run ${this.runId}: events ${this.next}..${last} could not be delivered (not in the run's log); this stream of the run ends here`;
+    const message =
+      `run ${this.runId}: events ${this.next}..${last} could not be delivered (not in the run's log); ` +
+      'this stream of the run ends here';
     this.sink.warn(message);
     this.sink.send({ type: 'error', code: 'unavailable', run_id: this.runId, missing: [this.next, last], message });
     this.stop();

@@ -36,7 +36,8 @@ export class KvStateStore implements StateStore {
       if (!isWrongLastSequence(e)) throw asTroupeError(e, `could not save the snapshot of ${address}`);
       const now = await this.load(tenant, address);
       throw new ConflictError(
-        `snapshot of ${address} was written by epoch ${now?.epoch ?? '?'} (revision ${now?.revision ?? '?'}); epoch ${epoch} expected revision ${expectedRevision}`,
+        `snapshot of ${address} was written by epoch ${now?.epoch ?? '?'} (revision ${now?.revision ?? '?'}); ` +
+          `epoch ${epoch} expected revision ${expectedRevision}`,
       );
     }
   }

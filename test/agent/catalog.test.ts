@@ -116,7 +116,9 @@ describe('catalog from config', () => {
 });
 
 describe('agents on topics', () => {
-  it('an agent publishes an ACP message; an agent subscribed to the topic runs on it; a publishing loop stops at the depth limit', async () => {
+  const topicsTitle =
+    'an agent publishes an ACP message; an agent subscribed to the topic runs on it; a publishing loop stops at the depth limit';
+  it(topicsTitle, { timeout: 30_000 }, async () => {
     const { s, c } = await start({
       agents: [
         { name: 'reporter', instructions: 'Report news.', publish: ['news.*'] },
@@ -171,5 +173,5 @@ describe('agents on topics', () => {
     );
     expect(refused?.error?.message).toMatch(/past agent pong's limit 2/);
     expect(heard.some((e) => e.agent === 'pong')).toBe(false);
-  }, 30_000);
+  });
 });

@@ -122,7 +122,9 @@ describe('durable runs', () => {
     expect(await store.activeRuns('default', 'clerk')).toEqual([]);
   });
 
-  it('a host that announced an interrupt and stopped before its record said so: the next host restores it waiting, once', async () => {
+  const announcedTitle =
+    'a host that announced an interrupt and stopped before its record said so: the next host restores it waiting, once';
+  it(announcedTitle, async () => {
     const storage = new MemoryStorage();
     const tool = { calls: 0 };
     const s1 = await host(storage, new Counting(), { approvals: ['add'] }, addTool(tool));
@@ -141,7 +143,8 @@ describe('durable runs', () => {
     const s2 = await host(storage, new Counting(), { approvals: ['add'] }, addTool(tool));
     expect((await store.run('default', 'r2')).status).toBe('interrupted');
     expect(await store.thread('default', record.thread_id)).toMatchObject({ status: 'interrupted', run_id: 'r2' });
-    expect((await store.thread('default', record.thread_id)).interrupts).toMatchObject([{ run_id: 'r2', value: { kind: 'approval' } }]);
+    const { interrupts } = await store.thread('default', record.thread_id);
+    expect(interrupts).toMatchObject([{ run_id: 'r2', value: { kind: 'approval' } }]);
     const done = waitForRun(s2, 'r2', 'default', 10_000);
     await s2.ref('agent/clerk').ask(RUN_RESUME, { run_id: 'r2', resume: { approve: true } });
     expect((await done).status).toBe('success');
@@ -151,7 +154,9 @@ describe('durable runs', () => {
     expect(tool.calls).toBe(1);
   });
 
-  it('a run whose host stops in the middle of a tool call is resumed by the next host: the call is made again, the model is not', async () => {
+  const resumeMidToolTitle =
+    'a run whose host stops in the middle of a tool call is resumed by the next host: the call is made again, the model is not';
+  it(resumeMidToolTitle, async () => {
     const storage = new MemoryStorage();
     const first = new Counting();
     const tool = { calls: 0 };

@@ -165,7 +165,9 @@ describe('one writer per thread, on JetStream with two nodes', () => {
     return { owners: new ThreadOwners(system, resolve), store: new RunStore(system.storage) };
   }
 
-  it('patches from two nodes racing a run checkpointing from one of them lose nothing; two nodes claiming one thread, one wins', async () => {
+  const racingTitle =
+    'patches from two nodes racing a run checkpointing from one of them lose nothing; two nodes claiming one thread, one wins';
+  it(racingTitle, async () => {
     const a = await node('a');
     const b = await node('b');
     await a.owners.create(T, { thread_id: 'js-1' });

@@ -167,7 +167,8 @@ const SHAPES: readonly Shape[] = [
   (p, t) => [
     'POST',
     '/a2a',
-    `{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":${t},"role":"ROLE_USER","parts":[{"text":${t}},{"data":${p}}],"metadata":${p}}}}`,
+    `{"jsonrpc":"2.0","id":1,"method":"SendMessage","params":{"message":{"messageId":${t},"role":"ROLE_USER",` +
+      `"parts":[{"text":${t}},{"data":${p}}],"metadata":${p}}}}`,
   ],
   (p) => ['POST', '/a2a', `{"jsonrpc":"2.0","id":${p},"method":"GetTask","params":{"id":${p}}}`],
   (p) => ['POST', '/mcp', `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"calculator","arguments":{"expression":${p}}}}`],

@@ -140,7 +140,8 @@ describe('cluster of troupe node processes', () => {
     expect(ran).toBeGreaterThanOrEqual(5_000);
     expect(await system.deadLetters.list()).toEqual([]);
     console.log(
-      `failover: ${orphans.length} counters orphaned on ${victim}; first served again ${firstServed - killedAt} ms after SIGKILL; pool ran ${ran} times for 5000 jobs`,
+      `failover: ${orphans.length} counters orphaned on ${victim}; first served again ${firstServed - killedAt} ms after SIGKILL; ` +
+        `pool ran ${ran} times for 5000 jobs`,
     );
   }, 120_000);
 

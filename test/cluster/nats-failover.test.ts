@@ -105,7 +105,8 @@ describe('NATS cluster failover', () => {
         );
       }
       console.log(
-        `nats failover: killed leader ${killed}; ${acked} sends acknowledged, ${refused} refused; sending took ${sent} ms; all counted ${Date.now() - started} ms after traffic began`,
+        `nats failover: killed leader ${killed}; ${acked} sends acknowledged, ${refused} refused; sending took ${sent} ms; ` +
+          `all counted ${Date.now() - started} ms after traffic began`,
       );
       expect(acked + refused).toBe(total);
       expect(refused).toBe(0);

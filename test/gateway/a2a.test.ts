@@ -272,7 +272,10 @@ describe('A2A JSON-RPC framing (raw HTTP)', () => {
       body,
     });
 
-  it('answers -32700 for a body that is not JSON, -32600 for one that is not a request, -32601 for an unknown method, -32602 for bad params', async () => {
+  const errorCodesTitle =
+    'answers -32700 for a body that is not JSON, -32600 for one that is not a request, ' +
+    '-32601 for an unknown method, -32602 for bad params';
+  it(errorCodesTitle, async () => {
     const cases: [string, number, unknown][] = [
       ['{"jsonrpc": "2.0", "method": ', -32700, null],
       ['[1, 2]', -32600, null],

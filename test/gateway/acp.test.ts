@@ -284,7 +284,10 @@ describe.each(LINES)('LangGraph SDK %s', (_line, Ctor) => {
     expect(gone).toBe(true);
   });
 
-  it('accepts the thread head as the checkpoint to continue from (as useStream sends it), an older one is 422; if_not_exists creates the thread', async () => {
+  const checkpointTitle =
+    'accepts the thread head as the checkpoint to continue from (as useStream sends it), an older one is 422; ' +
+    'if_not_exists creates the thread';
+  it(checkpointTitle, async () => {
     const c = client();
     const t = await c.threads.create();
     await c.runs.wait(t.thread_id, 'assistant', { input: human('first') });

@@ -113,7 +113,11 @@ describe('the offline model routes by meaning', () => {
       { role: 'system', content: 'Answer from the handbook.' },
       {
         role: 'system',
-        content: `${RECALLED_CONTEXT_HEADING}\n[1] (handbook#3) Staff get 25 days of paid leave a year.\n[2] (handbook#9) The office opens at 8.`,
+        content: [
+          RECALLED_CONTEXT_HEADING,
+          '[1] (handbook#3) Staff get 25 days of paid leave a year.',
+          '[2] (handbook#9) The office opens at 8.',
+        ].join('\n'),
       },
       { role: 'user', content: 'how many vacation days do I have?' },
     ];

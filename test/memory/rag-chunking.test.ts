@@ -89,7 +89,9 @@ describe('chunking', () => {
 describe('document formats', () => {
   it('HTML: skips head, script and style, decodes entities, takes headings, cites source offsets', () => {
     const html =
-      '<html><head><title>T</title><style>p { color: red }</style></head><body><h1>Iron</h1><script>var x = "<p>no</p>";</script><p>Iron &amp; steel are <b>strong</b>.</p><h2>Uses</h2><p>Iron is used in tools.</p></body></html>';
+      '<html><head><title>T</title><style>p { color: red }</style></head>' +
+      '<body><h1>Iron</h1><script>var x = "<p>no</p>";</script><p>Iron &amp; steel are <b>strong</b>.</p>' +
+      '<h2>Uses</h2><p>Iron is used in tools.</p></body></html>';
     const chunks = chunkBlocks(parseDocument(html, 'html'));
     expect(chunks.map((c) => [c.headings, c.text])).toEqual([
       [['Iron'], 'Iron & steel are strong.'],

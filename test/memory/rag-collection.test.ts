@@ -218,7 +218,9 @@ describe('collection actor and tools', () => {
   });
   afterAll(() => server?.stop());
 
-  it('serves ingest/search/delete/stats, refuses bad payloads without crashing, and re-activates on another node from JetStream KV', async () => {
+  const lifecycleTitle =
+    'serves ingest/search/delete/stats, refuses bad payloads without crashing, and re-activates on another node from JetStream KV';
+  it(lifecycleTitle, async () => {
     const prefix = `rag${process.pid}`;
     const a = await createSystem({ storage: await JetStreamStorage.connect({ servers: [server.url], prefix }), node: 'node-a' });
     systems.push(a);

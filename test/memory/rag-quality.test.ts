@@ -60,7 +60,8 @@ describe('retrieval quality (USE-lite, fixtures corpus)', () => {
     }
     const stats = collection.stats();
     console.log(
-      `recall@5 over ${questions.length} questions, ${stats.chunks} chunks of ${stats.documents} articles: hybrid ${recall['hybrid']?.toFixed(3)}, vector ${recall['vector']?.toFixed(3)}, keyword ${recall['keyword']?.toFixed(3)}`,
+      `recall@5 over ${questions.length} questions, ${stats.chunks} chunks of ${stats.documents} articles: ` +
+        `hybrid ${recall['hybrid']?.toFixed(3)}, vector ${recall['vector']?.toFixed(3)}, keyword ${recall['keyword']?.toFixed(3)}`,
     );
     expect(recall['hybrid']).toBeGreaterThanOrEqual(recall['vector'] as number);
     expect(recall['hybrid']).toBeGreaterThanOrEqual(recall['keyword'] as number);

@@ -110,7 +110,9 @@ describe('the mailbox across a restart', () => {
 });
 
 describe('handler timeouts', () => {
-  it('a handler that never resolves is a crash after handlerTimeoutMs; when it keeps timing out it is a handler_timeout dead letter', async () => {
+  const timeoutTitle =
+    'a handler that never resolves is a crash after handlerTimeoutMs; when it keeps timing out it is a handler_timeout dead letter';
+  it(timeoutTitle, async () => {
     h = await startHarness();
     const { refs, logs } = await spawnTree(
       h,

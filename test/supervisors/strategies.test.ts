@@ -171,7 +171,10 @@ describe('restart intensity', () => {
     expect(h.of('supervisor/app', 'FAIL')).toEqual([]);
   });
 
-  it('a failure past a tenant supervisor reaches the root, which never dies: it restarts that subtree alone after a backoff, under an alarm', async () => {
+  const rootBackoffTitle =
+    'a failure past a tenant supervisor reaches the root, which never dies: ' +
+    'it restarts that subtree alone after a backoff, under an alarm';
+  it(rootBackoffTitle, async () => {
     h = await startHarness({ rootMaxRestarts: 1 });
     const log = newLog();
     const w = await h.system.spawn('worker/solo', worker(log));

@@ -5,9 +5,13 @@
  */
 
 const STOP = new Set(
-  'a an and are as at be but by for from had has have he her his i in into is it its of on or she that the their them they this to was were which who will with what when where why how do does did not no yes than then there these those so such can could would should you your we our us me my'.split(
-    ' ',
-  ),
+  [
+    'a an and are as at be but by for from had has have he her his i in into is it its of on or she that the their them they',
+    'this to was were which who will with what when where why how do does did not no yes than then there these those so such',
+    'can could would should you your we our us me my',
+  ]
+    .join(' ')
+    .split(' '),
 );
 
 /** Folds a word to its stem: plural and common verb suffixes off (a light Porter-like step). */

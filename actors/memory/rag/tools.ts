@@ -50,7 +50,8 @@ export function collectionSearchTool(system: ActorSystem, name: string, options:
     name: `search_${name}`,
     description:
       options.description ??
-      `Searches the "${name}" document collection and returns the most relevant passages with citations (document id, chunk, character offsets).`,
+      `Searches the "${name}" document collection and returns the most relevant passages ` +
+        'with citations (document id, chunk, character offsets).',
     input,
     idempotent: true,
     timeoutMs: options.timeoutMs ?? 20_000,

@@ -36,7 +36,8 @@ export function storeOptionsFromConfig(
   const { store, encryption } = memory;
   if (encryption.sensitive.length > 0 && encryption.key === undefined) {
     throw new EncryptionKeyError(
-      `memory.encryption.sensitive lists fields to encrypt but no key is configured: set ${ENCRYPTION_KEY_ENV} or memory.encryption.key (32 bytes, hex or base64)`,
+      'memory.encryption.sensitive lists fields to encrypt but no key is configured: ' +
+        `set ${ENCRYPTION_KEY_ENV} or memory.encryption.key (32 bytes, hex or base64)`,
     );
   }
   if ((encryption.previousKeys?.length ?? 0) > 0 && encryption.key === undefined) {

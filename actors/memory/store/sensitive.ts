@@ -24,7 +24,8 @@ export class SensitiveFields {
     for (const r of rules) for (const path of r.paths) tokenizePath(path); // a malformed path fails at startup, not at the first put
     if (cipher === undefined && rules.length > 0) {
       throw new EncryptionKeyError(
-        `sensitive fields are configured (memory.encryption.sensitive) but no encryption key is: set ${ENCRYPTION_KEY_ENV} or memory.encryption.key to 32 bytes (hex or base64)`,
+        'sensitive fields are configured (memory.encryption.sensitive) but no encryption key is: ' +
+          `set ${ENCRYPTION_KEY_ENV} or memory.encryption.key to 32 bytes (hex or base64)`,
       );
     }
   }
