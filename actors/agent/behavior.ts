@@ -33,6 +33,7 @@ import type { ChatMessage } from '../llm/types.js';
 import type { AgentDefinition } from './definition.js';
 import { makeHost, type AgentHost, type LiveRun, type RunServices } from './host.js';
 import { AgentRun, type ResumeValue, type RunState } from './run.js';
+import { abandonRun } from './recovery.js';
 import { RunStore, type RunCheckpoint, type RunRecord } from './store.js';
 import { ThreadOwners } from './threads.js';
 import { admitRun, leaveRuns, newRunRecord, TERMINAL_RUN_STATUSES as TERMINAL, type RunCreated } from './run-contract.js';
@@ -128,7 +129,20 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
   const restore = async (st: AgentState, ctx: ActorContext<AgentState>): Promise<void> => {
     const tenant = ctx.self.tenant;
     for (const runId of await st.store.activeRuns(tenant, def.name)) {
-      const [cp, record] = await Promise.all([st.store.getCheckpoint(tenant, runId), st.store.getRun(tenant, runId)]);
+      let unreadable: string | undefined;
+      const [cp, record] = await Promise.all([
+        st.store.getCheckpoint(tenant, runId).catch((e: unknown) => {
+          unreadable = (e as Error).message;
+          return undefined;
+        }),
+        st.store.getRun(tenant, runId),
+      ]);
+      if (cp === undefined && record !== undefined && !TERMINAL.has(record.status)) {
+        // Nothing to resume from: the run ends with the reason rather than holding its thread for ever.
+        const why = unreadable === undefined ? 'its resume checkpoint is missing' : `its resume checkpoint is unreadable (${unreadable})`;
+        await abandonRun(ctx.system, st, tenant, def.name, runId, `run ${runId} of agent ${def.name} cannot be resumed: ${why}`);
+        continue;
+      }
       if (cp === undefined || record === undefined || TERMINAL.has(record.status) || cp.agent !== def.name) {
         await st.store.release(tenant, def.name, runId, cp !== undefined && cp.agent !== def.name);
         continue;

@@ -7,13 +7,15 @@ export type { AgentDefinition, AgentHooks, HookInfo, Prices } from './definition
 export { waitForRun } from './wait.js';
 export type { RunResult } from './wait.js';
 export { RunStore, runReads } from './store.js';
-export type { RunReads } from './store.js';
+export type { RunReads, ActiveRun } from './store.js';
+export { RunRecovery, abandonRun, startRecovery, stopRecovery } from './recovery.js';
+export type { RecoveryOptions, RecoveryReport } from './recovery.js';
 export { subscribeRun } from './live.js';
 export type { LostEvent } from './live.js';
 export { SEGMENT_BYTES, isStoredStub } from './event-log.js';
 export type { WireEvent } from './event-log.js';
 export type { RunRecord, RunCheckpoint, ThreadRecord, ThreadCheckpoint, ThreadStatus, PendingInterrupt, PendingCalls } from './store.js';
-export { agentKind, AGENT_HOOKS } from './kind.js';
+export { agentKind, AGENT_HOOKS, runRecovery } from './kind.js';
 export { threadKind, threadOwnerId } from './thread-kind.js';
 export { admitRun, leaveRuns, newRunRecord, TERMINAL_RUN_STATUSES } from './run-contract.js';
 export type { RunCreated } from './run-contract.js';

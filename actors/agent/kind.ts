@@ -9,6 +9,7 @@ import { contributionKey, type BuiltKind, type CatalogAgent, type KindDescriptor
 import { providerFor } from '../llm/select.js';
 import { windowMessages } from '../memory/threads/window.js';
 import { agentBehavior } from './behavior.js';
+import { startRecovery, stopRecovery } from './recovery.js';
 import type { AgentDefinition, AgentHooks } from './definition.js';
 
 /** Hooks other kinds add to every local agent's run loop (guardrails, memory), applied in list order. */
@@ -34,6 +35,7 @@ export const agentKind: KindDescriptor = {
       defs.set(a.name, { ...definition(a, services), peers, hooks, ...runs });
     }
     return {
+      ...runRecovery(services),
       ids: () => [...defs.keys()],
       behavior: (id) => {
         const def = defs.get(id) as AgentDefinition;
@@ -52,6 +54,23 @@ export const agentKind: KindDescriptor = {
     };
   },
 };
+
+/**
+ * The `start`/`close` of every kind whose actors hold runs (local and remote agents): on a node hosting them, the runs
+ * storage records as active are resumed once the mesh runs (recovery.ts; one recovery per system serves them all).
+ */
+export function runRecovery(services: KindServices): Pick<BuiltKind, 'start' | 'close'> {
+  const { system, config } = services;
+  return {
+    start: () => {
+      // Tenants API keys name: their markers from before the global index are indexed once (ADR 0007, recovery).
+      const tenants = config.gateway.auth.keys.map((k) => k.tenant);
+      startRecovery({ system, resolve: (address, tenant) => services.resolve(address, tenant), tenants });
+      return Promise.resolve();
+    },
+    close: () => stopRecovery(system),
+  };
+}
 
 function definition(a: AgentConfig, services: KindServices): AgentDefinition & { description: string } {
   const { provider, model } = services.provider?.(a.name) ?? providerFor(a, services.env);

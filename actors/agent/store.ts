@@ -33,6 +33,23 @@ export type {
 
 const now = (): string => new Date().toISOString();
 
+/**
+ * First key segment of the global index of active runs `[~active, tenant, agent, run]` in the `runs` bucket. A tenant
+ * is `[A-Za-z0-9_-]` (protocols/address.ts), so this segment can be no tenant's, and the index shares the markers'
+ * bucket: on lmdb and memory it is written in the same atomic `putMany` as the marker.
+ */
+const ACTIVE_INDEX = '~active';
+/** `[~indexed, tenant]`: the tenant's markers from before the index are indexed. */
+const INDEXED = '~indexed';
+
+/** A run the global index lists as active. */
+export interface ActiveRun {
+  readonly tenant: string;
+  readonly agent: string;
+  readonly runId: string;
+  readonly threadId: string;
+}
+
 /** A thread as stored: its values live in its newest checkpoint, not twice. */
 function stored(t: ThreadRecord): Omit<ThreadRecord, 'values'> {
   const { values: _values, ...rest } = t;
@@ -305,11 +322,16 @@ export class RunStore {
     return segments.at(-1)?.value.at(-1)?.seq ?? 0;
   }
 
-  /** Saves where a run is; `mark` also marks it active on its agent (found again when the agent restarts). */
+  /**
+   * Saves where a run is; `mark` also marks it active on its agent (found again when the agent restarts) and lists it
+   * in the global index of active runs (found again when a node starts, without knowing tenants: recovery.ts). The
+   * index goes before the marker (JetStream writes a `putMany` in order), so a marker is never without its entry.
+   */
   async saveCheckpoint(tenant: string, cp: RunCheckpoint, mark = false): Promise<void> {
     if (!mark) return this.runs.put([tenant, 'cp', cp.run_id], cp);
     await this.runs.putMany([
       { key: [tenant, 'cp', cp.run_id], value: cp },
+      { key: [ACTIVE_INDEX, tenant, cp.agent, cp.run_id], value: cp.thread_id },
       { key: [tenant, 'active', cp.agent, cp.run_id], value: cp.thread_id },
     ]);
   }
@@ -321,6 +343,40 @@ export class RunStore {
   /** Ids of runs that were in progress on `agent` when it last stopped. */
   async activeRuns(tenant: string, agent: string): Promise<string[]> {
     return (await this.runs.list([tenant, 'active', agent])).map((e) => e.key[3] as string);
+  }
+
+  /** Every run the global index lists as active, of every tenant and agent (in key order: tenant, agent, run). */
+  async indexedRuns(): Promise<ActiveRun[]> {
+    return (await this.runs.list<string>([ACTIVE_INDEX])).map((e) => ({
+      tenant: e.key[1] as string,
+      agent: e.key[2] as string,
+      runId: e.key[3] as string,
+      threadId: e.value,
+    }));
+  }
+
+  /** True while `agent` holds run `runId` (its active marker is there). */
+  async isActive(tenant: string, agent: string, runId: string): Promise<boolean> {
+    return (await this.runs.get([tenant, 'active', agent, runId])) !== undefined;
+  }
+
+  /** Drops an index entry whose marker is gone (a process died between the two writes of a `putMany` on JetStream). */
+  async unindex(tenant: string, agent: string, runId: string): Promise<void> {
+    await this.runs.delete([ACTIVE_INDEX, tenant, agent, runId]);
+  }
+
+  /**
+   * Indexes the active markers of `tenant` written before the global index existed, once per tenant (a flag remembers
+   * it). Returns how many markers it indexed.
+   */
+  async indexMarkers(tenant: string): Promise<number> {
+    const flag = [INDEXED, tenant];
+    if ((await this.runs.get(flag)) !== undefined) return 0;
+    const markers = await this.runs.list<string>([tenant, 'active']);
+    const entries = markers.map((e) => ({ key: [ACTIVE_INDEX, tenant, e.key[2] as string, e.key[3] as string], value: e.value }));
+    for (let i = 0; i < entries.length; i += 64) await this.runs.putMany(entries.slice(i, i + 64));
+    await this.runs.put(flag, new Date().toISOString());
+    return entries.length;
   }
 
   /** Marks a run finished at `at` (ISO time), so {@link pruneRuns} finds it when it is old enough. */
@@ -349,9 +405,10 @@ export class RunStore {
     return n;
   }
 
-  /** Forgets a run's resume state on `agent` (it ended or moved to another agent). */
+  /** Forgets a run's resume state on `agent` (it ended or moved to another agent): its marker, then its index entry. */
   async release(tenant: string, agent: string, runId: string, keepCheckpoint = false): Promise<void> {
     await this.runs.delete([tenant, 'active', agent, runId]);
+    await this.runs.delete([ACTIVE_INDEX, tenant, agent, runId]);
     if (!keepCheckpoint) await this.runs.delete([tenant, 'cp', runId]);
   }
 }

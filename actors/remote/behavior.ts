@@ -27,6 +27,7 @@ import {
 } from '../../protocols/index.js';
 import type { ActorContext, Behavior, TimerHandle } from '../../runtime/index.js';
 import {
+  abandonRun,
   admitRun,
   leaveRuns,
   newRunRecord,
@@ -185,8 +186,17 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
   const restore = async (st: RemoteState, ctx: ActorContext<RemoteState>): Promise<void> => {
     const tenant = ctx.self.tenant;
     for (const runId of await st.store.activeRuns(tenant, def.name)) {
-      const cp = (await st.store.getCheckpoint(tenant, runId)) as RemoteCheckpoint | undefined;
+      let unreadable: string | undefined;
+      const cp = (await st.store.getCheckpoint(tenant, runId).catch((e: unknown) => {
+        unreadable = (e as Error).message;
+        return undefined;
+      })) as RemoteCheckpoint | undefined;
       const record = await st.store.getRun(tenant, runId);
+      if (cp === undefined && record !== undefined && !TERMINAL.has(record.status)) {
+        const why = unreadable === undefined ? 'its resume checkpoint is missing' : `its resume checkpoint is unreadable (${unreadable})`;
+        await abandonRun(ctx.system, st, tenant, def.name, runId, `run ${runId} of remote agent ${def.name} cannot be resumed: ${why}`);
+        continue;
+      }
       if (cp === undefined || record === undefined || TERMINAL.has(record.status) || cp.agent !== def.name) {
         await st.store.release(tenant, def.name, runId, cp !== undefined && cp.agent !== def.name);
         continue;

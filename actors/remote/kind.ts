@@ -6,6 +6,7 @@
 import type { AgentConfig } from '../../config/index.js';
 import { ValidationError } from '../../protocols/index.js';
 import type { Behavior } from '../../runtime/index.js';
+import { runRecovery } from '../agent/index.js';
 import type { BuiltKind, KindDescriptor, KindServices } from '../kinds/index.js';
 import { remoteBehavior, type RemoteAgentDefinition } from './behavior.js';
 
@@ -43,6 +44,8 @@ export const remoteKind: KindDescriptor = {
       if (def !== undefined) defs.set(a.name, def);
     }
     return {
+      // Its runs are in the same index as local agents' and resumed by the same recovery.
+      ...runRecovery(services),
       ids: () => [...defs.keys()],
       behavior(id): Behavior<unknown> {
         const def = defs.get(id);

@@ -1,0 +1,278 @@
+/**
+ * Recovery at start-up (ADR 0007, addendum): an agent resumes its runs in `init`, but only once something activates
+ * it. When a node starts, and when a node of its mesh is gone, {@link RunRecovery} reads the global index of active
+ * runs (store.ts) and ensures `agent/<name>` in each tenant that has runs in flight — through the catalog's ensure,
+ * so on a mesh the actor lands on its placed node — and the agent's own restore drives the runs on. A run no actor
+ * can drive any more (its agent is no longer configured) is ended here as `error` with the reason
+ * ({@link abandonRun}). Activations are bounded per tenant and overall, and tenants take turns, so one tenant with
+ * thousands of runs in flight does not starve another.
+ */
+import { DEFAULT_TENANT, isTroupeError, runTopic, type RunEvent } from '../../protocols/index.js';
+import type { ActorSystem, TimerHandle } from '../../runtime/index.js';
+import { TERMINAL_RUN_STATUSES } from './run-contract.js';
+import { RunStore, type ActiveRun } from './store.js';
+import { ThreadOwners, type Resolve } from './threads.js';
+
+/** What a recovery needs. */
+export interface RecoveryOptions {
+  readonly system: ActorSystem;
+  /** Finds or activates an actor (the catalog's ensure); rejects `not_found` for an agent no kind serves. */
+  readonly resolve: Resolve;
+  /** Tenants whose active markers from before the global index existed are indexed once (default: the default tenant). */
+  readonly tenants?: readonly string[];
+  /** Most activations (or abandoned runs ended) at once per tenant (default 4). */
+  readonly perTenant?: number;
+  /** Most at once over every tenant (default 16). */
+  readonly concurrency?: number;
+  /** Largest random delay before a pass, so the nodes of a mesh do not all start theirs together (default 250 ms). */
+  readonly jitterMs?: number;
+  /** Delay before the pass that follows a node leaving the mesh (default 1 s; the placement sweep goes first). */
+  readonly afterNodeGoneMs?: number;
+  /** Delay before a pass that retries agents that could not be reached (default 5 s; at most 5 retries in a row). */
+  readonly retryMs?: number;
+}
+
+/** What one pass did. */
+export interface RecoveryReport {
+  /** Agents ensured (activated, or found active) in some tenant. */
+  readonly ensured: number;
+  /** Runs ended as `error` because no actor could drive them. */
+  readonly abandoned: number;
+  /** Index entries dropped because their marker was gone. */
+  readonly cleaned: number;
+  /** Agents that could not be reached (retried by a later pass). */
+  readonly failed: number;
+}
+
+/**
+ * Ends a run no actor can drive as `error` with `reason`, as its host would have: the final `status` event logged,
+ * the record made final, the thread released through its owner (fenced: only while the run holds it), the run's
+ * active marker released, then the event published (so `join` and waiters return). A run already ended or without
+ * a record is only released. Returns true when it ended the run.
+ */
+export async function abandonRun(
+  system: ActorSystem,
+  writers: { readonly store: RunStore; readonly threads: ThreadOwners },
+  tenant: string,
+  agent: string,
+  runId: string,
+  reason: string,
+): Promise<boolean> {
+  const { store, threads } = writers;
+  const record = await store.getRun(tenant, runId);
+  if (record === undefined || TERMINAL_RUN_STATUSES.has(record.status)) {
+    await store.release(tenant, agent, runId);
+    return false;
+  }
+  const cp = await store.getCheckpoint(tenant, runId).catch(() => undefined);
+  const seq = Math.max(await store.lastSeq(tenant, runId), record.last_seq) + 1;
+  const usage = record.usage ?? { prompt_tokens: 0, completion_tokens: 0, cost: 0 };
+  const last: RunEvent = {
+    run_id: runId,
+    thread_id: record.thread_id,
+    seq,
+    event: 'status',
+    agent,
+    data: { status: 'error', error: reason, usage },
+  };
+  const [wire] = await store.appendEvents(tenant, [last]);
+  Object.assign(record, { status: 'error', error: reason, last_seq: seq, usage });
+  await store.putRun(tenant, record);
+  try {
+    const messages = cp?.messages ?? (await store.getThread(tenant, record.thread_id))?.values.messages ?? [];
+    await threads.checkpoint(tenant, { thread_id: record.thread_id, run_id: runId, messages: [...messages], status: 'error' });
+  } catch (e) {
+    system.warn(`run ${runId}: its thread ${record.thread_id} was not released: ${(e as Error).message}`);
+  }
+  await store.release(tenant, agent, runId);
+  await system.publish(runTopic(runId), wire ?? last, { tenant });
+  return true;
+}
+
+/** A semaphore whose waiters are served first come, first served (so tenants waiting for a slot take turns). */
+class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(n: number) {
+    this.free = n;
+  }
+
+  async take(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((r) => this.waiting.push(r));
+  }
+
+  give(): void {
+    const next = this.waiting.shift();
+    if (next !== undefined) next();
+    else this.free++;
+  }
+}
+
+type Task = () => Promise<void>;
+
+/** Resumes the runs storage records as active, on node start and when a node of the mesh is gone. */
+export class RunRecovery {
+  private readonly store: RunStore;
+  private readonly threads: ThreadOwners;
+  private timer: TimerHandle | undefined;
+  private current: Promise<RecoveryReport> | undefined;
+  private again = false;
+  private retries = 0;
+  private closed = false;
+  private unwatch: (() => void) | undefined;
+
+  constructor(private readonly options: RecoveryOptions) {
+    this.store = new RunStore(options.system.storage);
+    this.threads = new ThreadOwners(options.system, options.resolve);
+  }
+
+  /** Schedules the first pass (after a jitter) and a pass whenever a node leaves the mesh or is declared dead. */
+  start(): void {
+    this.schedule(0);
+    this.unwatch = this.options.system.transport.cluster?.membership.onChange((e) => {
+      if (e.type === 'dead' || e.type === 'leave') this.schedule(this.options.afterNodeGoneMs ?? 1_000);
+    });
+  }
+
+  /** Stops scheduling passes and waits for the one under way (it stops taking new work). */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.unwatch?.();
+    if (this.timer !== undefined) this.options.system.clock.clearTimer(this.timer);
+    this.timer = undefined;
+    await this.current?.catch(() => undefined);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.closed || this.timer !== undefined) return;
+    const jitter = Math.floor(Math.random() * (this.options.jitterMs ?? 250));
+    this.timer = this.options.system.clock.setTimer(delayMs + jitter, () => {
+      this.timer = undefined;
+      this.pass().catch((e: unknown) => this.options.system.warn(`run recovery: ${(e as Error).message}`));
+    });
+  }
+
+  /** One pass over the index (a pass asked for while one runs follows it). */
+  async pass(): Promise<RecoveryReport> {
+    if (this.current !== undefined) {
+      this.again = true;
+      return this.current;
+    }
+    this.current = this.once().finally(() => {
+      this.current = undefined;
+    });
+    const report = await this.current;
+    if (this.again) {
+      this.again = false;
+      this.schedule(0);
+    } else if (report.failed > 0 && this.retries < 5) {
+      this.retries++;
+      this.schedule(this.options.retryMs ?? 5_000);
+    } else if (report.failed === 0) this.retries = 0;
+    return report;
+  }
+
+  private async once(): Promise<RecoveryReport> {
+    const { system } = this.options;
+    for (const tenant of new Set([DEFAULT_TENANT, ...(this.options.tenants ?? [])])) await this.store.indexMarkers(tenant);
+    const byTenant = new Map<string, Map<string, ActiveRun[]>>();
+    for (const run of await this.store.indexedRuns()) {
+      const agents = byTenant.get(run.tenant) ?? new Map<string, ActiveRun[]>();
+      byTenant.set(run.tenant, agents);
+      agents.set(run.agent, [...(agents.get(run.agent) ?? []), run]);
+    }
+    const report: Counts = { ensured: 0, abandoned: 0, cleaned: 0, failed: 0 };
+    const slots = new Slots(this.options.concurrency ?? 16);
+    /** Runs `tasks` of `tenant`, at most `perTenant` at once, each holding one of the shared slots. */
+    const pool = async (tenant: string, tasks: Task[]): Promise<void> => {
+      const worker = async (): Promise<void> => {
+        for (let task = tasks.shift(); task !== undefined && !this.closed; task = tasks.shift()) {
+          await slots.take();
+          try {
+            await task();
+          } catch (e) {
+            system.warn(`run recovery in tenant ${tenant}: ${(e as Error).message}`);
+          } finally {
+            slots.give();
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: this.options.perTenant ?? 4 }, worker));
+    };
+    await Promise.all(
+      [...byTenant].map(async ([tenant, agents]) => {
+        // First every agent is ensured (its restore resumes its runs); then the runs of agents no kind serves end.
+        const orphans: Task[] = [];
+        await pool(
+          tenant,
+          [...agents].map(
+            ([agent, runs]) =>
+              () =>
+                this.recoverAgent(tenant, agent, runs, orphans, report),
+          ),
+        );
+        await pool(tenant, orphans);
+      }),
+    );
+    return report;
+  }
+
+  /** Ensures `agent/<agent>` in `tenant` (its restore resumes `runs`), or adds ending them to `orphans` when no kind serves it. */
+  private async recoverAgent(tenant: string, agent: string, runs: readonly ActiveRun[], orphans: Task[], report: Counts): Promise<void> {
+    const live: ActiveRun[] = [];
+    for (const r of runs) {
+      if (await this.store.isActive(tenant, agent, r.runId)) live.push(r);
+      else {
+        await this.store.unindex(tenant, agent, r.runId);
+        report.cleaned++;
+      }
+    }
+    if (live.length === 0) return;
+    try {
+      await this.options.resolve(`agent/${agent}`, tenant);
+      report.ensured++;
+    } catch (e) {
+      if (!isTroupeError(e, 'not_found')) {
+        report.failed++;
+        this.options.system.warn(`run recovery: agent ${agent} in tenant ${tenant} not reached: ${(e as Error).message}`);
+        return;
+      }
+      const reason = `agent ${agent} is no longer configured: run abandoned after a restart`;
+      const writers = { store: this.store, threads: this.threads };
+      for (const r of live)
+        orphans.push(async () => {
+          if (await abandonRun(this.options.system, writers, tenant, agent, r.runId, reason)) report.abandoned++;
+        });
+    }
+  }
+}
+
+type Counts = { -readonly [K in keyof RecoveryReport]: RecoveryReport[K] };
+
+const running = new WeakMap<ActorSystem, RunRecovery>();
+
+/**
+ * The recovery of `system`, started on the first call: every kind whose actors hold runs (local and remote agents)
+ * calls this from its `start`, and one recovery serves them all (they share the index and the `agent/<name>` space).
+ */
+export function startRecovery(options: RecoveryOptions): RunRecovery {
+  let r = running.get(options.system);
+  if (r === undefined) {
+    r = new RunRecovery(options);
+    running.set(options.system, r);
+    r.start();
+  }
+  return r;
+}
+
+/** Stops the recovery of `system` (from the kinds' `close`); the next {@link startRecovery} makes a new one. */
+export async function stopRecovery(system: ActorSystem): Promise<void> {
+  const r = running.get(system);
+  running.delete(system);
+  await r?.close();
+}
