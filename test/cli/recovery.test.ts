@@ -1,0 +1,170 @@
+/**
+ * `troupe start` after a crash (ADR 0007, recovery at start-up): a run killed (SIGKILL) in the middle of a model
+ * call that streams slowly from a local OpenAI-compatible server is resumed by the next `troupe start` on the same
+ * data dir with no traffic at all — the model is asked again, the run ends, its thread is idle and a `join` started
+ * after the restart returns. When the config no longer names the run's agent, the run ends `error` naming it and its
+ * thread takes a new run (not 409 busy).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { LmdbStorage } from '../../runtime/lmdb/index.js';
+import { RunStore } from '../../actors/agent/index.js';
+import { cleanEnv, startCliGateway, type CliGateway } from '../gateway/cli-fixture.js';
+import { oaiText, sse, startServer, type FakeServer } from '../llm/fake-servers.js';
+
+const dirs: string[] = [];
+const children: CliGateway[] = [];
+let model: FakeServer;
+beforeAll(async () => {
+  model = await startServer();
+});
+afterEach(async () => {
+  for (const c of children.splice(0)) {
+    if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
+    await c.exited;
+  }
+  model.reset();
+});
+afterAll(async () => {
+  await model.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const agent = (name: string) => ({ name, instructions: 'Write.', provider: 'openai', baseUrl: `${model.url}/v1`, apiKeyEnv: 'FAKE_KEY' });
+
+/** A config file naming `agents`, and the env of a `troupe start` on data dir `data`. */
+function setup(data: string, agents: string[]): { args: string[]; env: NodeJS.ProcessEnv } {
+  const file = join(data, `config-${agents.join('-')}.json`);
+  writeFileSync(file, JSON.stringify({ agents: agents.map(agent) }));
+  return {
+    args: ['start', '--quiet', '--config', file],
+    env: cleanEnv({ TROUPE_PORT: '0', TROUPE_DATA_DIR: join(data, 'data'), FAKE_KEY: 'sk-local' }),
+  };
+}
+
+async function start(data: string, agents: string[]): Promise<CliGateway> {
+  const { args, env } = setup(data, agents);
+  const c = await startCliGateway(args, env);
+  children.push(c);
+  return c;
+}
+
+async function http(method: string, url: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Starts a run of `assistant` on a new thread over /acp; resolves once the model server is streaming its answer. */
+async function runMidStream(c: CliGateway, assistant: string): Promise<{ threadId: string; runId: string }> {
+  const thread = await http('POST', `${c.url}/acp/threads`, {});
+  const threadId = thread.json['thread_id'] as string;
+  const run = await http('POST', `${c.url}/acp/threads/${threadId}/runs`, {
+    assistant_id: assistant,
+    input: { messages: [{ role: 'user', content: 'write me a long story' }] },
+  });
+  expect(run.status).toBe(200);
+  await until('the model call', async () => (model.requests.length >= 1 ? true : undefined));
+  await new Promise((r) => setTimeout(r, 600)); // a few tokens streamed and logged
+  return { threadId, runId: run.json['run_id'] as string };
+}
+
+/** Kills `c` with SIGKILL (no clean shutdown: the run is left in flight). */
+async function kill(c: CliGateway): Promise<void> {
+  c.child.kill('SIGKILL');
+  expect(await c.exited).toBe(null);
+}
+
+/** Stops `c` cleanly, then reads what storage says of run `runId`. */
+async function stored(c: CliGateway, data: string, runId: string) {
+  c.child.kill('SIGINT');
+  expect(await c.exited).toBe(0);
+  const storage = new LmdbStorage(join(data, 'data'));
+  try {
+    const store = new RunStore(storage);
+    return { record: await store.run('default', runId), log: await store.events('default', runId), index: await store.indexedRuns() };
+  } finally {
+    await storage.close();
+  }
+}
+
+describe('troupe start resumes the runs a crash left in flight', () => {
+  it('with no traffic: the run ends, its thread is idle, a join started after the restart returns', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'troupe-recovery-'));
+    dirs.push(data);
+    // The first answer streams slowly (killed mid-stream); the resumed call gets a slow, complete one.
+    model.script(
+      sse(oaiText(Array.from({ length: 60 }, (_, i) => `word${i} `)), { gapMs: 150 }),
+      sse(oaiText(['The ', 'whole ', 'story ', 'again.']), { gapMs: 300 }),
+    );
+    const first = await start(data, ['writer']);
+    const { threadId, runId } = await runMidStream(first, 'writer');
+    await kill(first);
+    expect(model.requests).toHaveLength(1);
+
+    const second = await start(data, ['writer']);
+    // Nothing is sent to the node: the model being asked again is the recovery's doing.
+    await until('the resumed model call', async () => (model.requests.length >= 2 ? true : undefined), 10_000);
+    const joined = await http('GET', `${second.url}/acp/threads/${threadId}/runs/${runId}/join`);
+    expect(joined.status).toBe(200);
+    expect(JSON.stringify(joined.json)).toContain('The whole story again.');
+    const run = await http('GET', `${second.url}/acp/threads/${threadId}/runs/${runId}`);
+    expect(run.json['status']).toBe('success');
+    expect((await http('GET', `${second.url}/acp/threads/${threadId}`)).json['status']).toBe('idle');
+
+    const { record, log, index } = await stored(second, data, runId);
+    expect(record.status).toBe('success');
+    expect(log.map((e) => e.seq)).toEqual(log.map((_, i) => i + 1));
+    expect(log.some((e) => e.event === 'status' && (e.data as { resumed?: number }).resumed === 1)).toBe(true);
+    expect(index).toEqual([]);
+  }, 120_000);
+
+  it('ends as error a run whose agent the config no longer names, and frees its thread', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'troupe-recovery-'));
+    dirs.push(data);
+    model.script(sse(oaiText(Array.from({ length: 60 }, (_, i) => `word${i} `)), { gapMs: 150 }), sse(oaiText(['Fresh ', 'answer.'])));
+    const first = await start(data, ['writer', 'editor']);
+    const { threadId, runId } = await runMidStream(first, 'writer');
+    await kill(first);
+
+    const second = await start(data, ['editor']);
+    const status = await until('the run to end', async () => {
+      const s = (await http('GET', `${second.url}/acp/threads/${threadId}/runs/${runId}`)).json['status'] as string;
+      return s === 'running' || s === 'pending' ? undefined : s;
+    });
+    expect(status).toBe('error');
+    expect((await http('GET', `${second.url}/acp/threads/${threadId}`)).json['status']).toBe('error');
+    const joined = await http('GET', `${second.url}/acp/threads/${threadId}/runs/${runId}/join`);
+    expect(joined.status).toBe(200);
+    expect(model.requests).toHaveLength(1); // the gone agent's model is not asked again
+    // The thread is free: a new run on it is admitted and answers.
+    const again = await http('POST', `${second.url}/acp/threads/${threadId}/runs/wait`, {
+      assistant_id: 'editor',
+      input: { messages: [{ role: 'user', content: 'and now?' }] },
+    });
+    expect(again.status).toBe(200);
+    expect(JSON.stringify(again.json)).toContain('Fresh answer.');
+
+    const { record, log, index } = await stored(second, data, runId);
+    expect(record).toMatchObject({ status: 'error', error: expect.stringContaining('agent writer is no longer configured') });
+    expect(log.at(-1)).toMatchObject({ event: 'status', data: { status: 'error' } });
+    expect(record.last_seq).toBe(log.length);
+    expect(index).toEqual([]);
+  }, 120_000);
+});
