@@ -8,6 +8,7 @@ import {
   HandlerError,
   RUN_CONTINUE,
   RUN_CREATE,
+  idempotencyKey,
   runTopic,
   type RunEvent,
   type RunEventKind,
@@ -140,12 +141,14 @@ export function makeHost(
     },
     async callTool(name, args, callId) {
       const ref = await target(`tool/${name}`);
-      // The tool sees a call id unique in the mesh; cancelling the run cancels the call where it runs.
+      // The tool sees a call id unique in the mesh; cancelling the run cancels the call where it runs. The
+      // idempotency key is the same for this call after a resume, so a tool idempotent by key runs it once.
       const id = `${runId}:${callId}`;
+      const key = idempotencyKey(runId, callId);
       const cancel = (): void => void system.publish(cancelTopic(id), {}, { tenant }).catch(() => undefined);
       live.abort.signal.addEventListener('abort', cancel, { once: true });
       try {
-        return await ref.ask<ToolCallResult>(TOOL_CALL, { name, arguments: args, runId, callId: id }, { timeoutMs });
+        return await ref.ask<ToolCallResult>(TOOL_CALL, { name, arguments: args, runId, callId: id, idempotencyKey: key }, { timeoutMs });
       } finally {
         live.abort.signal.removeEventListener('abort', cancel);
       }
