@@ -188,6 +188,7 @@ export {
   interruptDataSchema,
   runUsageSchema,
   statusDataSchema,
+  rewindDataSchema,
   runEventDataSchemas,
   typedRunEventSchema,
 } from './run-events.js';

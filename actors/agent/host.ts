@@ -153,6 +153,18 @@ export function makeHost(
         live.abort.signal.removeEventListener('abort', cancel);
       }
     },
+    async streamed() {
+      // Only a restored run can have streamed before this host drove it.
+      if (live.resumes === 0) return undefined;
+      let seen: { text: string; fromSeq: number } | undefined;
+      for (const e of await store.events(tenant, runId)) {
+        if (e.event === 'token') {
+          seen ??= { text: '', fromSeq: e.seq };
+          seen.text += String((e.data as { text?: unknown } | undefined)?.text ?? '');
+        } else if (e.event !== 'status') seen = undefined; // a step (or a rewind) ends the partial reply
+      }
+      return seen;
+    },
     async toolSpecs(names) {
       const out: ToolSpec[] = [];
       for (const name of names) {
