@@ -96,6 +96,9 @@ export const agentConfigSchema = agentObjectSchema
   .transform((a) => ({ ...a, instructions: a.instructions ?? '' }));
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 
+/** Hours a recorded tool result is kept (up to a year). */
+const ttlHours = () => z.number().positive().max(8760).default(24);
+
 /** An MCP server attached to the mesh: a stdio command or a Streamable HTTP URL. */
 export const mcpServerConfigSchema = z.union([
   z.strictObject({
@@ -106,12 +109,18 @@ export const mcpServerConfigSchema = z.union([
     cwd: z.string().optional(),
     /** Tools whose calls may be retried (they are idempotent). */
     idempotent: list(),
+    /** Tools run once per idempotency key: results recorded and a repeated key answered from the record. */
+    idempotentByKey: list(),
+    /** How long recorded results are kept (hours, default 24). */
+    resultTtlHours: ttlHours(),
   }),
   z.strictObject({
     name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'expected a server name: [A-Za-z0-9_-]{1,64}' }),
     url: z.url({ error: 'expected an http(s) URL' }),
     headers: z.record(z.string(), z.string()).optional(),
     idempotent: list(),
+    idempotentByKey: list(),
+    resultTtlHours: ttlHours(),
   }),
 ]);
 export type McpServerConfig = z.infer<typeof mcpServerConfigSchema>;

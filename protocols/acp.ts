@@ -23,7 +23,7 @@ export const RUN_STATUSES = ['pending', 'running', 'interrupted', 'success', 'er
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** Kinds of run events (docs/gateway-websocket.md, “Frames”). */
-export const RUN_EVENT_KINDS = ['token', 'message', 'tool_call', 'tool_result', 'handoff', 'interrupt', 'status'] as const;
+export const RUN_EVENT_KINDS = ['token', 'message', 'tool_call', 'tool_result', 'handoff', 'interrupt', 'status', 'rewind'] as const;
 export type RunEventKind = (typeof RUN_EVENT_KINDS)[number];
 
 /** One event of a run; `seq` is 1, 2, 3… per run with no gaps. */

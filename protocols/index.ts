@@ -149,7 +149,14 @@ export type {
 } from './threads.js';
 export { CHAT_ROLES, readonlyArray, toolCallSchema, chatMessageSchema, toolSpecSchema, usageSchema } from './chat.js';
 export type { ChatRole, ToolCall, ChatMessage, ToolSpec, Usage } from './chat.js';
-export { toolCallRequestSchema, toolContentSchema, toolCallResultSchema, toolProgressSchema } from './tools.js';
+export {
+  toolCallRequestSchema,
+  toolContentSchema,
+  toolCallResultSchema,
+  toolProgressSchema,
+  IDEMPOTENCY_META_KEY,
+  idempotencyKey,
+} from './tools.js';
 export type { ToolCallRequest, ToolContent, ToolCallResult, ToolProgress } from './tools.js';
 export {
   THREAD_STATUSES,
@@ -181,6 +188,7 @@ export {
   interruptDataSchema,
   runUsageSchema,
   statusDataSchema,
+  rewindDataSchema,
   runEventDataSchemas,
   typedRunEventSchema,
 } from './run-events.js';

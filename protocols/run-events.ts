@@ -57,6 +57,13 @@ export const statusDataSchema = z.object({
   usage: runUsageSchema.optional(),
 });
 
+/**
+ * `rewind`: drop the text of the `token` events from seq `from_seq` on (the partial reply of the current model
+ * turn). A run resumed in the middle of a model reply holds back what clients already saw while the new reply
+ * repeats it; when the new reply differs, this comes first, and the new reply's tokens follow from its start.
+ */
+export const rewindDataSchema = z.object({ from_seq: z.number().int().positive() });
+
 /** The schema of `data` per event kind. */
 export const runEventDataSchemas = {
   token: tokenDataSchema,
@@ -66,6 +73,7 @@ export const runEventDataSchemas = {
   handoff: handoffDataSchema,
   interrupt: interruptDataSchema,
   status: statusDataSchema,
+  rewind: rewindDataSchema,
 } as const satisfies Record<RunEventKind, z.ZodType>;
 
 /** The `data` of a run event of kind `K`. */
@@ -84,6 +92,7 @@ export const typedRunEventSchema = z.discriminatedUnion('event', [
   branch('handoff'),
   branch('interrupt'),
   branch('status'),
+  branch('rewind'),
 ]);
 /** A run event whose `data` matches its kind. */
 export type TypedRunEvent = z.infer<typeof typedRunEventSchema>;

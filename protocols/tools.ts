@@ -9,12 +9,15 @@ import { readonlyArray } from './chat.js';
 /**
  * Payload of a tool call. The actor's address decides which tool runs; `name` is informational.
  * `runId`/`callId`: the run and call this belongs to (for progress, approvals and logs).
+ * `idempotencyKey`: the same for every attempt of one call, across resumes of its run ({@link idempotencyKey});
+ * a tool declared idempotent by key answers a key it has a recorded result for with that result.
  */
 export const toolCallRequestSchema = z.object({
   name: z.string(),
   arguments: z.record(z.string(), z.unknown()),
   runId: z.string().optional(),
   callId: z.string().optional(),
+  idempotencyKey: z.string().min(1).max(512).optional(),
 });
 /** Payload of a tool call. */
 export type ToolCallRequest = Readonly<z.infer<typeof toolCallRequestSchema>>;
@@ -41,3 +44,14 @@ export const toolProgressSchema = z.object({
 });
 /** Progress a running tool reports. */
 export type ToolProgress = Readonly<z.infer<typeof toolProgressSchema>>;
+
+/**
+ * The `_meta` key an MCP `tools/call` request carries the idempotency key under (MCP `_meta` names: a
+ * reverse-DNS prefix of our own, then a slash and a name; `modelcontextprotocol`/`mcp` prefixes are reserved).
+ */
+export const IDEMPOTENCY_META_KEY = 'io.troupe/idempotency-key';
+
+/** The idempotency key of call `callId` of run `runId`: stable across resumes, since both ids are. */
+export function idempotencyKey(runId: string, callId: string): string {
+  return `${runId}:${callId}`;
+}

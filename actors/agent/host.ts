@@ -8,6 +8,7 @@ import {
   HandlerError,
   RUN_CONTINUE,
   RUN_CREATE,
+  idempotencyKey,
   runTopic,
   type RunEvent,
   type RunEventKind,
@@ -140,15 +141,29 @@ export function makeHost(
     },
     async callTool(name, args, callId) {
       const ref = await target(`tool/${name}`);
-      // The tool sees a call id unique in the mesh; cancelling the run cancels the call where it runs.
+      // The tool sees a call id unique in the mesh; cancelling the run cancels the call where it runs. The
+      // idempotency key is the same for this call after a resume, so a tool idempotent by key runs it once.
       const id = `${runId}:${callId}`;
+      const key = idempotencyKey(runId, callId);
       const cancel = (): void => void system.publish(cancelTopic(id), {}, { tenant }).catch(() => undefined);
       live.abort.signal.addEventListener('abort', cancel, { once: true });
       try {
-        return await ref.ask<ToolCallResult>(TOOL_CALL, { name, arguments: args, runId, callId: id }, { timeoutMs });
+        return await ref.ask<ToolCallResult>(TOOL_CALL, { name, arguments: args, runId, callId: id, idempotencyKey: key }, { timeoutMs });
       } finally {
         live.abort.signal.removeEventListener('abort', cancel);
       }
+    },
+    async streamed() {
+      // Only a restored run can have streamed before this host drove it.
+      if (live.resumes === 0) return undefined;
+      let seen: { text: string; fromSeq: number } | undefined;
+      for (const e of await store.events(tenant, runId)) {
+        if (e.event === 'token') {
+          seen ??= { text: '', fromSeq: e.seq };
+          seen.text += String((e.data as { text?: unknown } | undefined)?.text ?? '');
+        } else if (e.event !== 'status') seen = undefined; // a step (or a rewind) ends the partial reply
+      }
+      return seen;
     },
     async toolSpecs(names) {
       const out: ToolSpec[] = [];

@@ -46,6 +46,11 @@ export interface RunHost {
   handoff(agent: string, state: RunState): Promise<void>;
   /** Waits for a human's answer to the interrupt of call `callId`. */
   waitForResume(callId: string, interrupt: unknown): Promise<ResumeValue>;
+  /**
+   * The text clients already saw of the model reply a resumed run is about to ask for again (the `token` events
+   * logged since the last step, or since a `rewind`) and the seq of its first token; undefined when none.
+   */
+  streamed?(): Promise<{ readonly text: string; readonly fromSeq: number } | undefined>;
   /** Hook before each model call (memory window, recall); returns the messages the model sees. */
   beforeModel?(messages: readonly ChatMessage[]): Promise<readonly ChatMessage[]>;
 }
@@ -65,6 +70,44 @@ const PUBLISH = 'publish';
 
 function text(result: ToolCallResult): string {
   return result.content.map((c) => (c.type === 'text' && typeof c.text === 'string' ? c.text : JSON.stringify(c))).join('\n');
+}
+
+/**
+ * Passes the tokens of a model reply asked for again after a resume to the run's events without repeating what
+ * clients already saw (`seen`): while the new reply reproduces it, nothing is emitted; past it, only the new text
+ * is. When the new reply differs (or ends short of it), one `rewind` tells clients to drop the text from its
+ * first seq, and the new reply is emitted from its start.
+ */
+class HeldBack {
+  private matched = 0;
+  private done = false;
+
+  constructor(
+    private readonly seen: { readonly text: string; readonly fromSeq: number },
+    private readonly emit: (kind: 'token' | 'rewind', data: unknown) => void,
+  ) {}
+
+  token(text: string): void {
+    if (this.done) return this.emit('token', { text });
+    const rest = this.seen.text.slice(this.matched);
+    if (rest.startsWith(text)) {
+      this.matched += text.length;
+      this.done = this.matched === this.seen.text.length;
+      return;
+    }
+    this.done = true;
+    if (text.startsWith(rest)) return this.emit('token', { text: text.slice(rest.length) });
+    this.emit('rewind', { from_seq: this.seen.fromSeq });
+    this.emit('token', { text: this.seen.text.slice(0, this.matched) + text });
+  }
+
+  /** The reply ended: one that stopped short of what clients saw is rewound too. */
+  end(): void {
+    if (this.done) return;
+    this.done = true;
+    this.emit('rewind', { from_seq: this.seen.fromSeq });
+    if (this.matched > 0) this.emit('token', { text: this.seen.text.slice(0, this.matched) });
+  }
 }
 
 /** Drives one run on one agent. */
@@ -125,6 +168,8 @@ export class AgentRun {
     const st = this.state;
     const maxTurns = this.def.maxTurns ?? 8;
     const tools = await this.specs();
+    // What clients saw of a reply the host died in the middle of: the first model call holds it back.
+    let streamed = st.pending === undefined ? await this.host.streamed?.() : undefined;
     if (st.pending !== undefined) await this.finishCalls(st.pending);
     for (;;) {
       if (this.signal.aborted) return this.end('cancelled');
@@ -135,6 +180,8 @@ export class AgentRun {
       st.turns++;
       const seen = this.host.beforeModel === undefined ? st.messages : await this.host.beforeModel(st.messages);
       let reply: ChatMessage | undefined;
+      const held = streamed === undefined || streamed.text === '' ? undefined : new HeldBack(streamed, (k, d) => this.host.emit(k, d));
+      streamed = undefined;
       for await (const ev of this.provider.stream({
         model: this.def.model,
         messages: [{ role: 'system', content: this.def.instructions }, ...seen],
@@ -142,8 +189,10 @@ export class AgentRun {
         temperature: this.def.temperature,
         signal: this.signal,
       })) {
-        if (ev.type === 'token') this.host.emit('token', { text: ev.text });
-        else if (ev.type === 'done') {
+        if (ev.type === 'token') {
+          if (held === undefined) this.host.emit('token', { text: ev.text });
+          else held.token(ev.text);
+        } else if (ev.type === 'done') {
           reply = ev.message;
           st.usage = {
             promptTokens: st.usage.promptTokens + ev.usage.promptTokens,
@@ -152,6 +201,7 @@ export class AgentRun {
         }
       }
       if (reply === undefined) return this.end('error', { error: `${this.provider.name} ended without a reply` });
+      held?.end();
       st.messages.push(reply);
       this.host.emit('message', { role: 'assistant', content: reply.content, tool_calls: reply.toolCalls ?? [] });
       const calls = reply.toolCalls ?? [];

@@ -25,5 +25,6 @@ export { clockTool, calculatorTool, builtinTools, makeClockTool, readClock, isTi
 export type { ClockReading } from './builtins.js';
 export { evaluateExpression, CalculatorError, MAX_EXPRESSION_LENGTH, MAX_DEPTH } from './calculator.js';
 export { attachMcpServer, mcpToolSpec } from './mcp.js';
+export { ToolResults, DEFAULT_RESULT_TTL_MS, RESULTS_BUCKET } from './results.js';
 export type { McpServerSpec, McpStdioServerSpec, McpHttpServerSpec, AttachMcpOptions, McpAttachment } from './mcp.js';
 export { toolKind, TOOL_FUNCTIONS } from './kind.js';

@@ -10,7 +10,17 @@ import { contributionKey, type BuiltKind, type KindDescriptor, type KindServices
 import { builtinTools } from './builtins.js';
 import { toolBehavior } from './function-tool.js';
 import { attachMcpServer, type McpAttachment } from './mcp.js';
-import type { FunctionTool } from './types.js';
+import type { FunctionTool, ToolPolicy } from './types.js';
+
+/**
+ * A forwarded call's idempotency key with its tenant in front: the MCP tool actors (and their recorded results)
+ * live in the default tenant, and two tenants' runs may have the same ids.
+ */
+function scopeKey(payload: unknown, tenant: string): unknown {
+  if (typeof payload !== 'object' || payload === null) return payload;
+  const key = (payload as { idempotencyKey?: unknown }).idempotencyKey;
+  return typeof key === 'string' ? { ...payload, idempotencyKey: `${tenant}/${key}` } : payload;
+}
 
 /** Function tools other kinds add (e.g. a collection's `search_<name>`), served like the built-ins. */
 export const TOOL_FUNCTIONS = contributionKey<FunctionTool<never>>('tool.functions');
@@ -41,18 +51,22 @@ export const toolKind: KindDescriptor = {
         const address = `tool/${id}`;
         return {
           receive: (msg) =>
-            system
-              .ref(address, DEFAULT_TENANT)
-              .ask(msg.type, msg.payload, { timeoutMs: msg.deadline === undefined ? undefined : Math.max(1, msg.deadline - Date.now()) }),
+            system.ref(address, DEFAULT_TENANT).ask(msg.type, scopeKey(msg.payload, tenant), {
+              timeoutMs: msg.deadline === undefined ? undefined : Math.max(1, msg.deadline - Date.now()),
+            }),
         };
       },
       async start() {
         for (const spec of config.mcpServers) {
           const idempotent = new Set(spec.idempotent);
-          const { idempotent: _ignored, ...server } = spec;
-          attachments.push(
-            await attachMcpServer(system, server, { stderr: 'ignore', policyFor: (tool) => ({ idempotent: idempotent.has(tool) }) }),
-          );
+          const byKey = new Set(spec.idempotentByKey);
+          const { idempotent: _ignored, idempotentByKey: _alsoIgnored, resultTtlHours, ...server } = spec;
+          const policyFor = (tool: string): ToolPolicy => ({
+            idempotent: idempotent.has(tool),
+            idempotentByKey: byKey.has(tool),
+            resultTtlMs: resultTtlHours * 3_600_000,
+          });
+          attachments.push(await attachMcpServer(system, server, { stderr: 'ignore', policyFor }));
         }
         attached = true;
       },

@@ -5,13 +5,14 @@
  * errors are `isError` results already; protocol errors, timeouts and a lost connection
  * become `isError` results too). `notifications/tools/list_changed` re-lists the tools:
  * added ones get an actor, removed ones lose theirs, changed ones describe their new spec.
+ * A call's idempotency key goes to the server in the request's `_meta` under `io.troupe/idempotency-key`.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ToolListChangedNotificationSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
-import { DEFAULT_TENANT, TroupeError, UnavailableError, ValidationError } from '../../protocols/index.js';
+import { DEFAULT_TENANT, IDEMPOTENCY_META_KEY, TroupeError, UnavailableError, ValidationError } from '../../protocols/index.js';
 import type { ActorSystem } from '../../runtime/index.js';
 import type { ToolSpec } from '../llm/types.js';
 import { TOOL_NAME, errorText, toolActor, type ToolActorOptions, type ToolImpl } from './runner.js';
@@ -101,7 +102,9 @@ export async function attachMcpServer(system: ActorSystem, spec: McpServerSpec, 
     parse: (args) => ({ ok: true, input: args }),
     async execute(args, ctx, attempt) {
       if (closed || !connected) throw new UnavailableError(`MCP server ${server} is not connected`);
-      const result = await client.callTool({ name, arguments: args }, undefined, {
+      // The key rides in `_meta` (the SDK adds its progressToken next to it), so the server can dedupe the call.
+      const meta = ctx.idempotencyKey === undefined ? {} : { _meta: { [IDEMPOTENCY_META_KEY]: ctx.idempotencyKey } };
+      const result = await client.callTool({ name, arguments: args, ...meta }, undefined, {
         signal: ctx.signal,
         // The runner's own timeout fires first and reports it; this only bounds the SDK's wait.
         timeout: attempt.timeoutMs + 1000,

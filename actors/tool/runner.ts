@@ -2,13 +2,14 @@
  * The policy core every tool actor shares (function tools and MCP tools alike): it turns a
  * TOOL_CALL into an MCP-shaped result under the tool's {@link ToolPolicy} — rate limit,
  * argument check, per-attempt timeout (an AbortSignal the tool sees), retries for idempotent
- * tools only, result size limit and progress events. Nothing a tool does crashes the actor:
- * every failure becomes an `isError: true` result.
+ * tools only, result size limit, progress events and, for tools idempotent by key, recorded results
+ * (results.ts). Nothing a tool does crashes the actor: every failure becomes an `isError: true` result.
  */
 import { z } from 'zod';
 import { DeadlineExceededError, ValidationError, backoffDelay, scrubSecrets } from '../../protocols/index.js';
 import type { ActorContext, Behavior, Clock } from '../../runtime/index.js';
 import type { ToolSpec } from '../llm/types.js';
+import { DEFAULT_RESULT_TTL_MS, ToolResults } from './results.js';
 import { TOOL_CALL, TOOL_DESCRIBE, type ToolCallResult, type ToolContext, type ToolPolicy, type ToolProgress } from './types.js';
 
 /** Timeout of one attempt when the policy sets none (below the default 30 s handler timeout). */
@@ -138,10 +139,21 @@ const callPayload = z.object({
   arguments: z.unknown().optional(),
   runId: z.string().optional(),
   callId: z.string().optional(),
+  idempotencyKey: z.string().min(1).max(512).optional(),
 });
 
 interface RunnerState {
   readonly bucket: TokenBucket | undefined;
+  /** Recorded results, when the tool is idempotent by key. */
+  readonly results: ToolResults | undefined;
+  /** Calls running now by idempotency key: a second call with the key shares the first one's answer. */
+  readonly running: Map<string, Promise<ToolCallResult>>;
+}
+
+/** A tool's answer, and whether the tool itself gave it (only those are recorded: not timeouts, cancellations, limits). */
+interface Outcome {
+  readonly result: ToolCallResult;
+  readonly fromTool: boolean;
 }
 
 /** One attempt ran out of time; also the reason a tool's signal aborts with (a `deadline_exceeded`). */
@@ -158,12 +170,59 @@ export function toolActor<I>(impl: ToolImpl<I>, policy: ToolPolicy, options: Too
     schemas: { [TOOL_CALL]: z.unknown(), [TOOL_DESCRIBE]: z.unknown() },
     init: (ctx) => ({
       bucket: rate === undefined ? undefined : new TokenBucket(rate.perSecond, rate.burst, (options.clock ?? ctx.system.clock).now()),
+      results: policy.idempotentByKey === true ? new ToolResults(ctx.system.storage) : undefined,
+      running: new Map(),
     }),
     receive(message, ctx) {
       if (message.type === TOOL_DESCRIBE) return impl.describe();
-      return call(impl, policy, options, message.payload, ctx).then(scrubErrorResult);
+      return keyed(impl, policy, options, message.payload, ctx).then(scrubErrorResult);
     },
   };
+}
+
+/**
+ * A call of a tool idempotent by key: answered from its recorded result when there is one; otherwise run, and the
+ * tool's own result recorded before it is answered. A record that cannot be written fails the call (an error
+ * result), since answering it would break the promise that the key runs once.
+ */
+async function keyed<I>(
+  impl: ToolImpl<I>,
+  policy: ToolPolicy,
+  options: ToolActorOptions,
+  payload: unknown,
+  ctx: ActorContext<RunnerState>,
+): Promise<ToolCallResult> {
+  const { results, running } = ctx.state;
+  const parsed = callPayload.safeParse(payload);
+  const key = parsed.success ? parsed.data.idempotencyKey : undefined;
+  if (results === undefined || key === undefined) return (await call(impl, policy, options, payload, ctx)).result;
+  const shared = running.get(key);
+  if (shared !== undefined) return shared;
+  const clock = options.clock ?? ctx.system.clock;
+  const tenant = ctx.self.tenant;
+  const once = (async (): Promise<ToolCallResult> => {
+    try {
+      const recorded = await results.get(tenant, key, clock.now());
+      if (recorded !== undefined) return recorded;
+    } catch (e) {
+      return errorResult(`tool ${impl.name}: recorded results unreadable: ${errorText(e)}`, 'unavailable');
+    }
+    const out = await call(impl, policy, options, payload, ctx);
+    if (!out.fromTool) return out.result;
+    const result = scrubErrorResult(out.result);
+    try {
+      await results.put(tenant, key, impl.name, result, clock.now(), policy.resultTtlMs ?? DEFAULT_RESULT_TTL_MS);
+    } catch (e) {
+      return errorResult(`tool ${impl.name}: result not recorded: ${errorText(e)}`, 'unavailable');
+    }
+    return result;
+  })();
+  running.set(key, once);
+  try {
+    return await once;
+  } finally {
+    running.delete(key);
+  }
 }
 
 async function call<I>(
@@ -172,23 +231,27 @@ async function call<I>(
   options: ToolActorOptions,
   payload: unknown,
   ctx: ActorContext<RunnerState>,
-): Promise<ToolCallResult> {
+): Promise<Outcome> {
+  const fail = (result: ToolCallResult): Outcome => ({ result, fromTool: false });
   const clock = options.clock ?? ctx.system.clock;
   const parsed = callPayload.safeParse(payload);
-  if (!parsed.success) return errorResult(`invalid tool call: expected {name, arguments, runId?, callId?}`, 'bad_request');
-  const { runId, callId } = parsed.data;
+  if (!parsed.success)
+    return fail(errorResult(`invalid tool call: expected {name, arguments, runId?, callId?, idempotencyKey?}`, 'bad_request'));
+  const { runId, callId, idempotencyKey } = parsed.data;
   const args = parsed.data.arguments ?? {};
   if (typeof args !== 'object' || args === null || Array.isArray(args))
-    return errorResult(`invalid arguments for ${impl.name}: expected an object`, 'bad_request');
+    return fail(errorResult(`invalid arguments for ${impl.name}: expected an object`, 'bad_request'));
 
   const taken = ctx.state.bucket?.take(clock.now());
   if (taken !== undefined && !taken.ok) {
-    return errorResult(`tool ${impl.name} is rate limited: retry after ${taken.retryAfterMs} ms`, 'rate_limited', {
-      retryAfterMs: taken.retryAfterMs,
-    });
+    return fail(
+      errorResult(`tool ${impl.name} is rate limited: retry after ${taken.retryAfterMs} ms`, 'rate_limited', {
+        retryAfterMs: taken.retryAfterMs,
+      }),
+    );
   }
   const input = impl.parse(args as Record<string, unknown>);
-  if (!input.ok) return errorResult(`invalid arguments for ${impl.name}: ${input.message}`, 'bad_request');
+  if (!input.ok) return fail(errorResult(`invalid arguments for ${impl.name}: ${input.message}`, 'bad_request'));
 
   const progress = (p: ToolProgress): void => {
     if (callId === undefined || callId === '') return;
@@ -217,7 +280,7 @@ async function call<I>(
     return await attempts(
       impl,
       input.input,
-      { runId, callId, progress, tenant: ctx.self.tenant },
+      { runId, callId, idempotencyKey, progress, tenant: ctx.self.tenant },
       { retries, backoff, end, timeoutMs: policy.timeoutMs, maxResultBytes: policy.maxResultBytes },
       clock,
       signal,
@@ -227,10 +290,19 @@ async function call<I>(
   }
 }
 
+/** What every attempt of one call shares. */
+interface CallBase {
+  readonly runId: string | undefined;
+  readonly callId: string | undefined;
+  readonly idempotencyKey: string | undefined;
+  readonly progress: (p: ToolProgress) => void;
+  readonly tenant: string;
+}
+
 async function attempts<I>(
   impl: ToolImpl<I>,
   input: I,
-  base: { runId: string | undefined; callId: string | undefined; progress: (p: ToolProgress) => void; tenant: string },
+  base: CallBase,
   plan: {
     readonly retries: number;
     readonly backoff: number;
@@ -240,7 +312,7 @@ async function attempts<I>(
   },
   clock: Clock,
   signal: AbortSignal,
-): Promise<ToolCallResult> {
+): Promise<Outcome> {
   const { retries, backoff, end } = plan;
   let failure = '';
   for (let attempt = 0; attempt <= retries; attempt++) {
@@ -256,19 +328,20 @@ async function attempts<I>(
     }
     try {
       const result = await attemptOnce(impl, input, base, { timeoutMs, number: attempt + 1 }, clock, signal);
-      return limitSize(impl.name, result, plan.maxResultBytes);
+      const limited = limitSize(impl.name, result, plan.maxResultBytes);
+      return { result: limited, fromTool: limited === result };
     } catch (e) {
       failure = e instanceof AttemptTimeout ? e.message : errorText(e);
       if (signal.aborted) break;
     }
   }
-  return { isError: true, content: [{ type: 'text', text: failure }] };
+  return { result: { isError: true, content: [{ type: 'text', text: failure }] }, fromTool: false };
 }
 
 async function attemptOnce<I>(
   impl: ToolImpl<I>,
   input: I,
-  base: { runId: string | undefined; callId: string | undefined; progress: (p: ToolProgress) => void; tenant: string },
+  base: CallBase,
   limits: { readonly timeoutMs: number; readonly number: number },
   clock: Clock,
   actorSignal: AbortSignal,
@@ -292,6 +365,7 @@ async function attemptOnce<I>(
     tenant: base.tenant,
     ...(base.runId === undefined ? {} : { runId: base.runId }),
     ...(base.callId === undefined ? {} : { callId: base.callId }),
+    ...(base.idempotencyKey === undefined ? {} : { idempotencyKey: base.idempotencyKey }),
   };
   try {
     return await Promise.race([Promise.resolve().then(() => impl.execute(input, toolCtx, limits)), timedOut]);

@@ -22,6 +22,11 @@ export interface ToolContext {
   progress(p: ToolProgress): void;
   readonly runId?: string;
   readonly callId?: string;
+  /**
+   * The same for every attempt of one call, across resumes of its run: pass it on to whatever the tool changes
+   * (an HTTP API's `Idempotency-Key` header, a database's dedup column) so a repeated call changes nothing twice.
+   */
+  readonly idempotencyKey?: string;
   /** Tenant of the calling tool actor: whatever the tool reaches in the mesh belongs to it. */
   readonly tenant?: string;
 }
@@ -30,6 +35,14 @@ export interface ToolContext {
 export interface ToolPolicy {
   /** Safe to retry on failure (only such tools are retried). */
   readonly idempotent?: boolean;
+  /**
+   * Exactly once per idempotency key: the tool actor records each result the tool returns (in `system.storage`,
+   * by tenant and key) before answering, and answers a call whose key it has a result for with that result,
+   * without running the tool. A call in flight when its run's host died is then not made again after the resume.
+   */
+  readonly idempotentByKey?: boolean;
+  /** How long a recorded result is kept when {@link idempotentByKey} (default 24 h; see `DEFAULT_RESULT_TTL_MS`). */
+  readonly resultTtlMs?: number;
   /** Retries after a failed or timed-out attempt (default 2 when idempotent; ignored otherwise). */
   readonly retries?: number;
   /** Limit of one attempt (default 25 s); an attempt never runs past the caller's deadline. */

@@ -1,6 +1,6 @@
 /**
  * Turns our run events (protocols/acp.ts: token, message, tool_call, tool_result, handoff,
- * interrupt, status) into LangGraph stream events for the modes a client asked for, and keeps
+ * interrupt, status, rewind) into LangGraph stream events for the modes a client asked for, and keeps
  * the thread's messages as they grow so `values` is always the whole state:
  *
  * - `values`: the state `{messages}` at the start and after every step (model reply, batch of
@@ -10,6 +10,7 @@
  *   the tool calls, and each tool message.
  * - `messages`: `messages/metadata`, `messages/partial` (the message so far), `messages/complete`.
  * - `custom`: every event other than tokens, as `{event, seq, agent, data}`.
+ * A `rewind` drops the partial reply: the next token starts it again (`messages/partial` carries the new text).
  * A failed or timed-out run ends with `error {error, message}`.
  */
 import type { RunEvent } from '../../protocols/index.js';
@@ -231,6 +232,10 @@ export class RunTranslator {
           this.stepDone('tools', [{ role: 'tool', name: call.name, toolCallId: call.id, content: `transferred to ${to}` }], out, id);
         break;
       }
+      case 'rewind':
+        // A resumed run's reply differs from the partial one streamed before: its text starts over.
+        this.partial = undefined;
+        break;
       case 'interrupt': {
         const it = lgInterrupt(interruptId(e.data, `${this.ctx.runId}:${e.seq}`), e.data);
         this.interrupts = [...this.interrupts.filter((i) => i.id !== it.id), it];

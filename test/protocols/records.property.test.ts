@@ -186,6 +186,7 @@ const eventDataArb: { [K in RunEventKind]: fc.Arbitrary<unknown> } = {
     },
     { requiredKeys: ['status'] },
   ),
+  rewind: fc.record({ from_seq: fc.integer({ min: 1, max: 1_000_000 }) }),
 };
 const runEventArb = fc.constantFrom(...RUN_EVENT_KINDS).chain((event) =>
   fc.record({
@@ -318,6 +319,7 @@ describe('wire records: hostile values are rejected', () => {
       handoff: { from: 'a', to: 'b' },
       interrupt: { kind: 'approval', tool_call: { id: 'c1', name: 'search', arguments: {} } },
       status: { status: 'running' },
+      rewind: { from_seq: 3 },
     };
     const base = { run_id: 'r', thread_id: 't', seq: 1, agent: 'a' };
     for (const kind of RUN_EVENT_KINDS) {

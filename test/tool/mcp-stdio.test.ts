@@ -45,7 +45,15 @@ function alive(pid: number): boolean {
 
 describe('attachMcpServer over stdio', () => {
   it('spawns one actor per listed tool, describing it from its inputSchema', async () => {
-    expect(fx.tools()).toEqual(['tool/fx.add_tool', 'tool/fx.count', 'tool/fx.echo', 'tool/fx.fail', 'tool/fx.pid', 'tool/fx.remove_tool']);
+    expect(fx.tools()).toEqual([
+      'tool/fx.add_tool',
+      'tool/fx.count',
+      'tool/fx.echo',
+      'tool/fx.fail',
+      'tool/fx.keyed',
+      'tool/fx.pid',
+      'tool/fx.remove_tool',
+    ]);
     expect(await system.ref('tool/fx.echo').ask(TOOL_DESCRIBE)).toEqual({
       name: 'fx.echo',
       description: 'Echoes its text',
