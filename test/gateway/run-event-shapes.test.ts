@@ -67,7 +67,8 @@ describe('what runs write has the protocols shapes', () => {
         expect(h.success, h.success ? '' : formatIssues(h.error.issues)).toBe(true);
       }
     }
-    // Every kind of event was seen (so none of the schemas above went unchecked).
-    expect([...kinds].sort()).toEqual([...RUN_EVENT_KINDS].sort());
+    // Every kind of event was seen (so none of the schemas above went unchecked) — but `rewind`, which only a run
+    // resumed mid-reply with a different reply writes: test/agent/no-token-twice.test.ts checks its shape.
+    expect([...kinds].sort()).toEqual(RUN_EVENT_KINDS.filter((k) => k !== 'rewind').sort());
   });
 });
