@@ -30,6 +30,8 @@ export class TaskView {
   agent: string;
   lastSeq = 0;
   private tokens = '';
+  /** Where each token's text starts in {@link tokens}, by seq (a `rewind` cuts the text back to one of them). */
+  private tokenStarts: { seq: number; at: number }[] = [];
   private output: string | undefined;
   private statusMessage: Message | undefined;
   private timestamp: string;
@@ -63,6 +65,7 @@ export class TaskView {
         const text = typeof data['text'] === 'string' ? data['text'] : '';
         if (text === '') return [];
         const append = this.tokens !== '';
+        this.tokenStarts.push({ seq: e.seq, at: this.tokens.length });
         this.tokens += text;
         return [
           { artifactUpdate: { taskId: this.id, contextId: this.contextId, artifact: this.artifact(text), append, lastChunk: false } },
@@ -76,6 +79,25 @@ export class TaskView {
         ];
       case 'status':
         return this.status(data);
+      case 'rewind': {
+        // A resumed run's new reply differs from the text streamed before: the output goes back to before `from_seq`.
+        const from = typeof data['from_seq'] === 'number' ? data['from_seq'] : Number.POSITIVE_INFINITY;
+        const cut = this.tokenStarts.find((t) => t.seq >= from);
+        if (cut === undefined) return [];
+        this.tokens = this.tokens.slice(0, cut.at);
+        this.tokenStarts = this.tokenStarts.filter((t) => t.seq < from);
+        return [
+          {
+            artifactUpdate: {
+              taskId: this.id,
+              contextId: this.contextId,
+              artifact: this.artifact(this.tokens),
+              append: false,
+              lastChunk: false,
+            },
+          },
+        ];
+      }
       default:
         // `message` repeats what the tokens said; `interrupt` is followed by status interrupted.
         return [];
@@ -105,7 +127,12 @@ export class TaskView {
       const interrupt = data['interrupt'];
       out.push(this.update(state, this.agentMessage([{ text: describeInterrupt(interrupt) }, { data: { interrupt } }])));
     } else if (status === 'running') {
-      this.tokens = '';
+      // Running again after an answer starts a new reply; running again after its host died (`resumed`) goes on with
+      // the same one: the text already streamed stays (a `rewind` says when it does not).
+      if (data['resumed'] === undefined) {
+        this.tokens = '';
+        this.tokenStarts = [];
+      }
       out.push(this.update(state, undefined));
     } else {
       const error = typeof data['error'] === 'string' ? data['error'] : `run ${status}`;

@@ -174,3 +174,25 @@ describe('parseRequest', () => {
     });
   });
 });
+
+describe('a rewind in the task view', () => {
+  it('cuts the output back to before from_seq, replacing the artifact, and what follows builds on that', () => {
+    const view = new TaskView('r1', 'c1', undefined, 'assistant');
+    const events = [
+      ev(1, 'status', { status: 'running' }),
+      ev(2, 'token', { text: 'The ans' }),
+      ev(3, 'token', { text: 'wer is' }),
+      ev(4, 'token', { text: ' 41' }),
+      ev(5, 'status', { status: 'running', resumed: 1 }),
+    ];
+    for (const e of events) view.apply(e);
+    // The resumed reply kept "The answer is" and differs from seq 4 on.
+    const out = view.apply(ev(6, 'rewind', { from_seq: 4 }));
+    expect(out).toHaveLength(1);
+    expect(out[0]?.artifactUpdate).toMatchObject({ append: false, artifact: { parts: [{ text: 'The answer is' }] } });
+    view.apply(ev(7, 'token', { text: ' 42' }));
+    expect(view.task().artifacts?.[0]?.parts).toEqual([{ text: 'The answer is 42' }]);
+    // A rewind past every token changes nothing.
+    expect(view.apply(ev(8, 'rewind', { from_seq: 99 }))).toEqual([]);
+  });
+});
