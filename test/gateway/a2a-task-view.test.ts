@@ -189,7 +189,7 @@ describe('a rewind in the task view', () => {
     // The resumed reply kept "The answer is" and differs from seq 4 on.
     const out = view.apply(ev(6, 'rewind', { from_seq: 4 }));
     expect(out).toHaveLength(1);
-    expect(out[0]?.artifactUpdate).toMatchObject({ append: false, artifact: { parts: [{ text: 'The answer is' }] } });
+    expect(out[0]).toMatchObject({ artifactUpdate: { append: false, artifact: { parts: [{ text: 'The answer is' }] } } });
     view.apply(ev(7, 'token', { text: ' 42' }));
     expect(view.task().artifacts?.[0]?.parts).toEqual([{ text: 'The answer is 42' }]);
     // A rewind past every token changes nothing.
