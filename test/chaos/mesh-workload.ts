@@ -5,6 +5,7 @@
  * - agent lanes: a config agent on the offline model runs a calculator tool call, on a random tenant;
  * - extra lanes: a hook (e.g. workflows once they exist): any operation that succeeds or throws.
  */
+import { setMaxListeners } from 'node:events';
 import { RUN_CREATE } from '../../protocols/index.js';
 import type { ActorSystem } from '../../runtime/index.js';
 import { RunStore, waitForRun } from '../../actors/agent/index.js';
@@ -55,6 +56,14 @@ export class RecoveryWatch {
     if (this.seen.size === this.keys.length) this.resolve?.(Math.max(...this.seen.values()) - this.from);
   }
 
+  /** The keys that took longest, with their time after the fault (ms). */
+  slowest(n = 3): string[] {
+    return [...this.seen]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, t]) => `${k} ${t - this.from} ms`);
+  }
+
   /** Keys still waiting (for the report when the watch times out). */
   missing(): string[] {
     return this.keys.filter((k) => !this.seen.has(k));
@@ -76,6 +85,8 @@ export class Workload {
   readonly ledger: TallyLedger = { acked: new Map(), unacked: new Map() };
   readonly runs: StartedRun[] = [];
   readonly ops = new Map<string, { ok: number; failed: number }>();
+  /** The first failed operations (lane, start and end time, error), for the report. */
+  readonly failures: { lane: string; start: number; end: number; error: string }[] = [];
   private readonly watches = new Set<RecoveryWatch>();
   private readonly abort = new AbortController();
   private lanes: Promise<void>[] = [];
@@ -100,6 +111,7 @@ export class Workload {
   }
 
   start(): void {
+    setMaxListeners(1_000, this.abort.signal); // one listener per run waited for
     for (let i = 0; i < this.options.tallyLanes; i++) this.spawn(`tally${i}`, this.tallyOp(`tally${i}`));
     for (let i = 0; i < this.options.agentLanes; i++) this.spawn(`agent${i}`, this.agentOp(`agent${i}`));
     for (const e of this.options.extra) this.spawn(e.name, e.op);
@@ -136,8 +148,9 @@ export class Workload {
           counts.ok++;
           for (const w of this.watches) for (const k of [`lane:${name}`, ...touched]) w.ok(k, start, end);
           await sleep(this.options.paceMs);
-        } catch {
+        } catch (e) {
           counts.failed++;
+          if (this.failures.length < 200) this.failures.push({ lane: name, start, end: Date.now(), error: (e as Error).message });
           await sleep(100);
         }
       }
@@ -152,7 +165,9 @@ export class Workload {
       const n = next.get(address) ?? 0;
       next.set(address, n + 1);
       try {
-        await this.system.ref(address).ask('tally.add', { lane, n }, { timeoutMs: 2_000 });
+        // A long deadline: a message waiting out a failover is answered once its actor serves again, so the
+        // first success after a fault marks when the mesh served again (not when a shorter timeout ended).
+        await this.system.ref(address).ask('tally.add', { lane, n }, { timeoutMs: 12_000 });
       } catch (e) {
         bucketOf(this.ledger.unacked, address, lane).add(n);
         throw e;
@@ -172,7 +187,7 @@ export class Workload {
       const runId = `${lane}-${i++}-${Date.now().toString(36)}`;
       const a = 2 + Math.floor(Math.random() * 97);
       const b = 2 + Math.floor(Math.random() * 97);
-      const ended = waitForRun(this.system, runId, tenant, 15_000, undefined, signal, this.store);
+      const ended = waitForRun(this.system, runId, tenant, 30_000, undefined, signal, this.store);
       ended.catch(() => undefined);
       let acked = false;
       try {
@@ -181,7 +196,7 @@ export class Workload {
           .ask(
             RUN_CREATE,
             { run_id: runId, input: { messages: [{ role: 'user', content: `/tool calculator {"expression":"${a}*${b}"}` }] } },
-            { timeoutMs: 4_000 },
+            { timeoutMs: 15_000 },
           );
         acked = true;
       } finally {

@@ -54,8 +54,9 @@ export interface Fault {
   readonly downMs: number;
   /** Fault to every lane, tally and tenant succeeding again (undefined: not within the bound of the wait). */
   readonly recoveryMs: number | undefined;
-  /** What had not recovered when the wait gave up. */
+  /** What had not recovered when the wait gave up, or else the slowest to recover. */
   readonly missing?: readonly string[];
+  readonly slowest: readonly string[];
 }
 
 /** The outcome of a run. */
@@ -69,7 +70,7 @@ export interface MeshChaosReport {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const SCHEDULE: readonly FaultKind[] = ['node-kill', 'nats-leader-kill', 'node-pause', 'node-cut', 'nats-kill'];
+const SCHEDULE: readonly FaultKind[] = ['nats-leader-kill', 'node-kill', 'node-pause', 'node-cut', 'nats-kill'];
 /** Longest a recovery is waited for before the fault is reported unrecovered and the schedule goes on. */
 const RECOVERY_WAIT_MS = 30_000;
 
@@ -196,7 +197,8 @@ export async function runMeshChaos(options: MeshChaosOptions = {}): Promise<Mesh
     const t0 = Date.now();
     const end = t0 + seconds * 1_000;
     let step = 0;
-    while (Date.now() + 12_000 < end) {
+    // A fault starts while 5 s of the schedule remain; its recovery may run past the end (the workload waits for it).
+    while (Date.now() + 5_000 < end) {
       const kind = SCHEDULE[step++ % SCHEDULE.length] as FaultKind;
       const fault = await inject(mesh, work, kind, t0, log);
       faults.push(fault);
@@ -204,13 +206,15 @@ export async function runMeshChaos(options: MeshChaosOptions = {}): Promise<Mesh
       const after = work.watch();
       await Promise.race([after.done, sleep(RECOVERY_WAIT_MS)]);
       work.unwatch(after);
-      await sleep(1_500);
+      await sleep(1_000);
     }
     const remaining = end - Date.now();
     if (remaining > 0) await sleep(remaining);
     await work.stop();
     log(`workload stopped after ${((Date.now() - t0) / 1_000).toFixed(0)} s; settling and checking`);
     for (const [lane, c] of work.ops) log(`  lane ${lane}: ${c.ok} ok, ${c.failed} failed`);
+    for (const f of work.failures.slice(0, 20))
+      log(`  failed ${f.lane} +${((f.start - t0) / 1_000).toFixed(1)}..${((f.end - t0) / 1_000).toFixed(1)} s: ${f.error.slice(0, 160)}`);
 
     const invariants: Invariant[] = [];
     invariants.push(await checkTallies(system, cluster, tallies, work.ledger, 60_000));
@@ -280,10 +284,11 @@ async function inject(mesh: Mesh, work: Workload, kind: FaultKind, t0: number, l
   else if (kind === 'node-kill' || kind.startsWith('nats')) await sleep(500);
   const downMs = Date.now() - at;
   await restore();
-  const f: Fault = { kind, target, at: at - t0, downMs, recoveryMs, ...(missing === undefined ? {} : { missing }) };
+  const slowest = watch.slowest();
+  const f: Fault = { kind, target, at: at - t0, downMs, recoveryMs, slowest, ...(missing === undefined ? {} : { missing }) };
   log(
     `fault at ${(f.at / 1_000).toFixed(1)} s: ${kind} ${target}, down ${downMs} ms, ` +
-      (recoveryMs === undefined ? `not recovered in ${RECOVERY_WAIT_MS} ms (${missing?.join(', ')})` : `recovered in ${recoveryMs} ms`),
+      (recoveryMs === undefined ? `not recovered in ${RECOVERY_WAIT_MS} ms (${missing?.join(', ')})` : `recovered in ${recoveryMs} ms (slowest ${slowest.join(', ')})`),
   );
   return f;
 }
