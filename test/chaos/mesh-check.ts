@@ -143,7 +143,9 @@ export async function checkRuns(
     if (dup !== undefined) logs.push(`${r.tenant}/${r.runId}: seq ${dup} twice`);
     const gap = seqs.findIndex((s, i) => s !== i + 1);
     if (gap >= 0 && dup === undefined) logs.push(`${r.tenant}/${r.runId}: seq ${seqs[gap]} at position ${gap + 1} (gap)`);
-    if (TERMINAL.has(rec.status) && log.at(-1)?.event !== 'status') logs.push(`${r.tenant}/${r.runId}: ${rec.status} but log ends without status`);
+    const last = log.at(-1);
+    if (TERMINAL.has(rec.status) && last?.event !== 'status')
+      logs.push(`${r.tenant}/${r.runId}: record ${rec.status} but its log (${log.length} events) ends with ${last?.event ?? 'nothing'}`);
   }
   const byStatus = [...statuses].map(([s, n]) => `${n} ${s}`).join(', ');
   return {
@@ -176,6 +178,8 @@ export async function checkActivations(storage: Storage): Promise<Invariant> {
               `${b.node} (epoch ${b.epoch}) started`,
           );
         else if (a.stop !== undefined && a.stop > b.start) lifetimes++;
+        if (a.node !== b.node && b.epoch <= a.epoch)
+          violations.push(`${address}: ${b.node} started with epoch ${b.epoch} after ${a.node} held epoch ${a.epoch}`);
       }
   }
   return {

@@ -37,6 +37,8 @@ export interface MeshChaosOptions {
   readonly agentLanes?: number;
   /** Pause between a lane's operations (ms, default 40): keeps the load moderate on a shared machine. */
   readonly paceMs?: number;
+  /** Longest wait for a recovery before the fault counts as unrecovered and is restored (ms, default 30,000). */
+  readonly recoveryWaitMs?: number;
   /** More lanes (the workflow hook). */
   readonly extraLanes?: readonly ExtraLane[];
 }
@@ -71,8 +73,6 @@ export interface MeshChaosReport {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const SCHEDULE: readonly FaultKind[] = ['nats-leader-kill', 'node-kill', 'node-pause', 'node-cut', 'nats-kill'];
-/** Longest a recovery is waited for before the fault is reported unrecovered and the schedule goes on. */
-const RECOVERY_WAIT_MS = 30_000;
 
 async function waitJetStream(urls: string[]): Promise<void> {
   const nc = await connect({ servers: urls });
@@ -156,6 +156,7 @@ export async function runMeshChaos(options: MeshChaosOptions = {}): Promise<Mesh
   const log = options.log ?? (() => undefined);
   const mesh = new Mesh(options.partitioner ?? new ProxyPartitioner('blackhole'));
   const began = Date.now();
+  const wait = options.recoveryWaitMs ?? 30_000;
   try {
     writeFileSync(
       mesh.configFile,
@@ -200,11 +201,11 @@ export async function runMeshChaos(options: MeshChaosOptions = {}): Promise<Mesh
     // A fault starts while 5 s of the schedule remain; its recovery may run past the end (the workload waits for it).
     while (Date.now() + 5_000 < end) {
       const kind = SCHEDULE[step++ % SCHEDULE.length] as FaultKind;
-      const fault = await inject(mesh, work, kind, t0, log);
+      const fault = await inject(mesh, work, kind, t0, wait, log);
       faults.push(fault);
       // Every lane serves again after the restore before the next fault (bounded), then a short quiet gap.
       const after = work.watch();
-      await Promise.race([after.done, sleep(RECOVERY_WAIT_MS)]);
+      await Promise.race([after.done, sleep(wait)]);
       work.unwatch(after);
       await sleep(1_000);
     }
@@ -238,7 +239,14 @@ export async function runMeshChaos(options: MeshChaosOptions = {}): Promise<Mesh
 }
 
 /** Injects one fault, measures the recovery, restores the target. */
-async function inject(mesh: Mesh, work: Workload, kind: FaultKind, t0: number, log: (line: string) => void): Promise<Fault> {
+async function inject(
+  mesh: Mesh,
+  work: Workload,
+  kind: FaultKind,
+  t0: number,
+  wait: number,
+  log: (line: string) => void,
+): Promise<Fault> {
   const ids = [...mesh.nodes.keys()];
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)] as T;
   let target = '';
@@ -276,7 +284,7 @@ async function inject(mesh: Mesh, work: Workload, kind: FaultKind, t0: number, l
     minDownMs = 6_000;
     restore = () => mesh.partitioner.heal(target);
   }
-  const recoveryMs = await Promise.race([watch.done, sleep(RECOVERY_WAIT_MS).then(() => undefined)]);
+  const recoveryMs = await Promise.race([watch.done, sleep(wait).then(() => undefined)]);
   const missing = recoveryMs === undefined ? watch.missing() : undefined;
   work.unwatch(watch);
   const waited = Date.now() - at;
@@ -288,7 +296,7 @@ async function inject(mesh: Mesh, work: Workload, kind: FaultKind, t0: number, l
   const f: Fault = { kind, target, at: at - t0, downMs, recoveryMs, slowest, ...(missing === undefined ? {} : { missing }) };
   log(
     `fault at ${(f.at / 1_000).toFixed(1)} s: ${kind} ${target}, down ${downMs} ms, ` +
-      (recoveryMs === undefined ? `not recovered in ${RECOVERY_WAIT_MS} ms (${missing?.join(', ')})` : `recovered in ${recoveryMs} ms (slowest ${slowest.join(', ')})`),
+      (recoveryMs === undefined ? `not recovered in ${wait} ms (${missing?.join(', ')})` : `recovered in ${recoveryMs} ms (slowest ${slowest.join(', ')})`),
   );
   return f;
 }
