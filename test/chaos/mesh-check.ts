@@ -97,7 +97,9 @@ export async function checkTallies(
     name: 'every acknowledged increment counted exactly once (tallies)',
     checked: acked,
     violations,
-    detail: `${acked} acknowledged, ${unackedTotal} unacknowledged of which ${unackedCounted} counted (at most once each), ${counted} counted`,
+    detail:
+      `${acked} acknowledged, ${unackedTotal} unacknowledged of which ${unackedCounted} counted (at most once each), ` +
+      `${counted} counted`,
   };
 }
 
@@ -155,7 +157,12 @@ export async function checkRuns(
       violations: driven,
       detail: `${runs.length} runs started (${byStatus || 'none'}; ${stillDriven} still driven, ${missing} never created, unacknowledged)`,
     },
-    logs: { name: 'run logs without gaps or duplicate seqs', checked: runs.length - missing, violations: logs, detail: `${events} events read` },
+    logs: {
+      name: 'run logs without gaps or duplicate seqs',
+      checked: runs.length - missing,
+      violations: logs,
+      detail: `${events} events read`,
+    },
   };
 }
 

@@ -8,7 +8,7 @@
 import { setMaxListeners } from 'node:events';
 import { RUN_CREATE } from '../../protocols/index.js';
 import type { ActorSystem } from '../../runtime/index.js';
-import { RunStore, waitForRun } from '../../actors/agent/index.js';
+import { waitForRun, type RunStore } from '../../actors/agent/index.js';
 
 /** One operation of a lane; `touched` names the addresses/tenants it proved serving (for full-coverage recovery). */
 export interface LaneOp {

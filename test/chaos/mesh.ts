@@ -239,14 +239,7 @@ export async function runMeshChaos(options: MeshChaosOptions = {}): Promise<Mesh
 }
 
 /** Injects one fault, measures the recovery, restores the target. */
-async function inject(
-  mesh: Mesh,
-  work: Workload,
-  kind: FaultKind,
-  t0: number,
-  wait: number,
-  log: (line: string) => void,
-): Promise<Fault> {
+async function inject(mesh: Mesh, work: Workload, kind: FaultKind, t0: number, wait: number, log: (line: string) => void): Promise<Fault> {
   const ids = [...mesh.nodes.keys()];
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)] as T;
   let target = '';
@@ -296,7 +289,9 @@ async function inject(
   const f: Fault = { kind, target, at: at - t0, downMs, recoveryMs, slowest, ...(missing === undefined ? {} : { missing }) };
   log(
     `fault at ${(f.at / 1_000).toFixed(1)} s: ${kind} ${target}, down ${downMs} ms, ` +
-      (recoveryMs === undefined ? `not recovered in ${wait} ms (${missing?.join(', ')})` : `recovered in ${recoveryMs} ms (slowest ${slowest.join(', ')})`),
+      (recoveryMs === undefined
+        ? `not recovered in ${wait} ms (${missing?.join(', ')})`
+        : `recovered in ${recoveryMs} ms (slowest ${slowest.join(', ')})`),
   );
   return f;
 }
