@@ -19,7 +19,7 @@ describe('mesh chaos', () => {
       expect(report.faults.length).toBeGreaterThanOrEqual(Math.min(4, Math.floor(SECONDS / 15)));
       for (const inv of report.invariants) {
         // Reported, not asserted (known, being fixed): an activation on a node that was SIGSTOPped or cut from NATS for
-        // longer than the lease TTL still handles the messages it had pulled after SIGCONT / the heal, 2-3 s after its
+        // longer than the lease TTL still handles messages after SIGCONT / the heal, 2-3 s after its
         // successor started, until its next snapshot save is refused (no self-fencing on a lost lease yet). The tally
         // counts stay exact (the fenced save keeps its effects out), which the first invariant asserts.
         if (inv.name === NOT_ASSERTED) continue;
