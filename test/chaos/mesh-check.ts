@@ -1,0 +1,200 @@
+/**
+ * The checker of the mesh chaos run: after the faults and a settle time it reads the stores (tally snapshots,
+ * tally activation records, run records and run logs through RunStore on JetStream KV) and the workload's
+ * ledger, and reports each invariant with its counts and the first violations.
+ */
+import type { ActorSystem, ClusterServices, Storage } from '../../runtime/index.js';
+import type { RunStore } from '../../actors/agent/index.js';
+import { TALLY_ACTIVATIONS, type TallyActivation, type TallyView } from '../cluster/fixture-kinds.js';
+import { eventually } from '../transport/contract.js';
+import type { StartedRun, TallyLedger } from './mesh-workload.js';
+
+/** One invariant's outcome. */
+export interface Invariant {
+  readonly name: string;
+  readonly checked: number;
+  readonly violations: readonly string[];
+  /** Extra counts worth printing. */
+  readonly detail: string;
+}
+
+const TERMINAL = new Set(['success', 'error', 'cancelled', 'timeout']);
+
+function bitsOf(base64: string): Set<number> {
+  const b = Buffer.from(base64, 'base64');
+  const out = new Set<number>();
+  for (let i = 0; i < b.length; i++) for (let j = 0; j < 8; j++) if (((b[i] as number) & (1 << j)) !== 0) out.add(i * 8 + j);
+  return out;
+}
+
+async function tallyView(system: ActorSystem, address: string): Promise<TallyView | undefined> {
+  return system
+    .ref(address)
+    .ask<TallyView>('tally.get', undefined, { timeoutMs: 3_000 })
+    .catch(() => undefined);
+}
+
+/**
+ * Every acknowledged increment counted exactly once, an unacknowledged one at most once, nothing counted that was
+ * never sent, and the stored snapshot equal to what the live tally answers.
+ */
+export async function checkTallies(
+  system: ActorSystem,
+  cluster: ClusterServices,
+  tallies: readonly string[],
+  ledger: TallyLedger,
+  settleMs: number,
+): Promise<Invariant> {
+  const violations: string[] = [];
+  let acked = 0;
+  let unackedCounted = 0;
+  let unackedTotal = 0;
+  let counted = 0;
+  const complete = (address: string, v: TallyView): boolean => {
+    for (const [lane, ns] of ledger.acked.get(address) ?? []) {
+      const bits = bitsOf(v.lanes[lane] ?? '');
+      for (const n of ns) if (!bits.has(n)) return false;
+    }
+    return true;
+  };
+  for (const address of tallies) {
+    let view: TallyView | undefined;
+    await eventually(
+      async () => {
+        view = (await tallyView(system, address)) ?? view;
+        return view !== undefined && complete(address, view);
+      },
+      settleMs,
+      `${address} to count every acknowledged increment`,
+    ).catch(() => undefined);
+    if (view === undefined) {
+      violations.push(`${address}: never answered tally.get after the settle time`);
+      continue;
+    }
+    counted += view.count;
+    let bitsTotal = 0;
+    const lanes = new Set([...Object.keys(view.lanes), ...(ledger.acked.get(address)?.keys() ?? [])]);
+    for (const lane of lanes) {
+      const bits = bitsOf(view.lanes[lane] ?? '');
+      bitsTotal += bits.size;
+      const ok = ledger.acked.get(address)?.get(lane) ?? new Set<number>();
+      const maybe = ledger.unacked.get(address)?.get(lane) ?? new Set<number>();
+      acked += ok.size;
+      unackedTotal += maybe.size;
+      for (const n of ok) if (!bits.has(n)) violations.push(`${address}: acknowledged ${lane}:${n} not counted`);
+      for (const n of bits) {
+        if (maybe.has(n)) unackedCounted++;
+        else if (!ok.has(n)) violations.push(`${address}: counted ${lane}:${n}, which was never sent`);
+      }
+    }
+    for (const d of view.dups) violations.push(`${address}: ${d} counted twice`);
+    if (bitsTotal !== view.count) violations.push(`${address}: count ${view.count} but ${bitsTotal} distinct increments`);
+    const stored = await cluster.state.load('default', address).catch(() => undefined);
+    const storedCount = (stored?.data as { state?: TallyView } | undefined)?.state?.count;
+    if (storedCount !== view.count) violations.push(`${address}: stored snapshot count ${String(storedCount)}, live ${view.count}`);
+  }
+  return {
+    name: 'every acknowledged increment counted exactly once (tallies)',
+    checked: acked,
+    violations,
+    detail:
+      `${acked} acknowledged, ${unackedTotal} unacknowledged of which ${unackedCounted} counted (at most once each), ` +
+      `${counted} counted`,
+  };
+}
+
+/** Runs: none lost, every one ended or still driven by a live activation, every log gap-free without duplicate seqs. */
+export async function checkRuns(
+  store: RunStore,
+  cluster: ClusterServices,
+  runs: readonly StartedRun[],
+  settleMs: number,
+): Promise<{ driven: Invariant; logs: Invariant }> {
+  const unfinished = async (): Promise<StartedRun[]> => {
+    const out: StartedRun[] = [];
+    for (const r of runs) {
+      const rec = await store.getRun(r.tenant, r.runId).catch(() => undefined);
+      if (rec !== undefined && !TERMINAL.has(rec.status)) out.push(r);
+    }
+    return out;
+  };
+  await eventually(async () => (await unfinished()).length === 0, settleMs, 'every run to end').catch(() => undefined);
+  const driven: string[] = [];
+  const logs: string[] = [];
+  const statuses = new Map<string, number>();
+  let stillDriven = 0;
+  let missing = 0;
+  let events = 0;
+  for (const r of runs) {
+    const rec = await store.getRun(r.tenant, r.runId);
+    if (rec === undefined) {
+      if (r.acked) driven.push(`${r.tenant}/${r.runId}: acknowledged but no run record`);
+      else missing++;
+      continue;
+    }
+    statuses.set(rec.status, (statuses.get(rec.status) ?? 0) + 1);
+    if (!TERMINAL.has(rec.status)) {
+      const lease = cluster.leases().find((l) => l.tenant === r.tenant && l.address === 'agent/clerk');
+      if (lease !== undefined && cluster.membership.isLive(lease.node)) stillDriven++;
+      else driven.push(`${r.tenant}/${r.runId}: ${rec.status} with agent/clerk active nowhere`);
+    }
+    const log = await store.events(r.tenant, r.runId);
+    events += log.length;
+    const seqs = log.map((e) => e.seq);
+    const dup = seqs.find((s, i) => seqs.indexOf(s) !== i);
+    if (dup !== undefined) logs.push(`${r.tenant}/${r.runId}: seq ${dup} twice`);
+    const gap = seqs.findIndex((s, i) => s !== i + 1);
+    if (gap >= 0 && dup === undefined) logs.push(`${r.tenant}/${r.runId}: seq ${seqs[gap]} at position ${gap + 1} (gap)`);
+    const last = log.at(-1);
+    if (TERMINAL.has(rec.status) && last?.event !== 'status')
+      logs.push(`${r.tenant}/${r.runId}: record ${rec.status} but its log (${log.length} events) ends with ${last?.event ?? 'nothing'}`);
+  }
+  const byStatus = [...statuses].map(([s, n]) => `${n} ${s}`).join(', ');
+  return {
+    driven: {
+      name: 'every run ended or still driven',
+      checked: runs.length,
+      violations: driven,
+      detail: `${runs.length} runs started (${byStatus || 'none'}; ${stillDriven} still driven, ${missing} never created, unacknowledged)`,
+    },
+    logs: {
+      name: 'run logs without gaps or duplicate seqs',
+      checked: runs.length - missing,
+      violations: logs,
+      detail: `${events} events read`,
+    },
+  };
+}
+
+/** Intervals of the activations of each tally: no activation handles a message after a newer one started. */
+export async function checkActivations(storage: Storage): Promise<Invariant> {
+  const records = (await storage.bucket(TALLY_ACTIVATIONS).list<TallyActivation>([])).map((e) => e.value);
+  const byAddress = new Map<string, TallyActivation[]>();
+  for (const r of records) byAddress.set(r.address, [...(byAddress.get(r.address) ?? []), r]);
+  const violations: string[] = [];
+  let lifetimes = 0;
+  for (const [address, acts] of byAddress) {
+    acts.sort((a, b) => a.start - b.start);
+    for (let i = 0; i < acts.length; i++)
+      for (let j = i + 1; j < acts.length; j++) {
+        const a = acts[i] as TallyActivation;
+        const b = acts[j] as TallyActivation;
+        if (a.handled > 0 && a.last > b.start)
+          violations.push(
+            `${address}: ${a.node} (epoch ${a.epoch}) handled a message ${a.last - b.start} ms after ` +
+              `${b.node} (epoch ${b.epoch}) started`,
+          );
+        else if (a.stop !== undefined && a.stop > b.start) lifetimes++;
+        if (a.node !== b.node && b.epoch <= a.epoch)
+          violations.push(`${address}: ${b.node} started with epoch ${b.epoch} after ${a.node} held epoch ${a.epoch}`);
+      }
+  }
+  return {
+    name: 'never two activations of one address at once',
+    checked: records.length,
+    violations,
+    detail:
+      `${records.length} activations of ${byAddress.size} tallies; ${lifetimes} old activations stopped after their successor ` +
+      'started without handling anything meanwhile (not counted)',
+  };
+}

@@ -1,0 +1,216 @@
+/**
+ * The mixed workload of the mesh chaos run: lanes that loop on one kind of operation and record what was
+ * acknowledged (for the checker) and when each operation succeeded (for the recovery measure).
+ * - tally lanes: `ask('tally.add', {lane, n})` to a random tally; the reply is the acknowledgement;
+ * - agent lanes: a config agent on the offline model runs a calculator tool call, on a random tenant;
+ * - extra lanes: a hook (e.g. workflows once they exist): any operation that succeeds or throws.
+ */
+import { setMaxListeners } from 'node:events';
+import { RUN_CREATE } from '../../protocols/index.js';
+import type { ActorSystem } from '../../runtime/index.js';
+import { waitForRun, type RunStore } from '../../actors/agent/index.js';
+
+/** One operation of a lane; `touched` names the addresses/tenants it proved serving (for full-coverage recovery). */
+export interface LaneOp {
+  (signal: AbortSignal): Promise<readonly string[]>;
+}
+
+/** A workload lane other parts of the code can add (the workflow hook). */
+export interface ExtraLane {
+  readonly name: string;
+  readonly op: LaneOp;
+  /** Keys every recovery must see touched again (e.g. each workflow address). */
+  readonly keys?: readonly string[];
+}
+
+/** What the tally lanes sent: per tally address, per lane, the `n`s acked and the `n`s tried without an ack. */
+export interface TallyLedger {
+  readonly acked: Map<string, Map<string, Set<number>>>;
+  readonly unacked: Map<string, Map<string, Set<number>>>;
+}
+
+/** A run an agent lane started. */
+export interface StartedRun {
+  readonly tenant: string;
+  readonly runId: string;
+  /** The agent answered RUN_CREATE. */
+  readonly acked: boolean;
+}
+
+/** Watches, after a fault at `from`, for every key to succeed with an operation that started after it. */
+export class RecoveryWatch {
+  private readonly seen = new Map<string, number>();
+  private resolve: ((ms: number) => void) | undefined;
+  readonly done: Promise<number>;
+
+  constructor(
+    readonly from: number,
+    private readonly keys: readonly string[],
+  ) {
+    this.done = new Promise((r) => (this.resolve = r));
+  }
+
+  ok(key: string, start: number, end: number): void {
+    if (start < this.from || this.seen.has(key) || !this.keys.includes(key)) return;
+    this.seen.set(key, end);
+    if (this.seen.size === this.keys.length) this.resolve?.(Math.max(...this.seen.values()) - this.from);
+  }
+
+  /** The keys that took longest, with their time after the fault (ms). */
+  slowest(n = 3): string[] {
+    return [...this.seen]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, t]) => `${k} ${t - this.from} ms`);
+  }
+
+  /** Keys still waiting (for the report when the watch times out). */
+  missing(): string[] {
+    return this.keys.filter((k) => !this.seen.has(k));
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function bucketOf(m: Map<string, Map<string, Set<number>>>, address: string, lane: string): Set<number> {
+  let byLane = m.get(address);
+  if (byLane === undefined) m.set(address, (byLane = new Map()));
+  let s = byLane.get(lane);
+  if (s === undefined) byLane.set(lane, (s = new Set()));
+  return s;
+}
+
+/** The workload: start lanes, watch recoveries, stop. */
+export class Workload {
+  readonly ledger: TallyLedger = { acked: new Map(), unacked: new Map() };
+  readonly runs: StartedRun[] = [];
+  readonly ops = new Map<string, { ok: number; failed: number }>();
+  /** The first failed operations (lane, start and end time, error), for the report. */
+  readonly failures: { lane: string; start: number; end: number; error: string }[] = [];
+  private readonly watches = new Set<RecoveryWatch>();
+  private readonly abort = new AbortController();
+  private lanes: Promise<void>[] = [];
+  private readonly laneNames: string[] = [];
+
+  constructor(
+    private readonly system: ActorSystem,
+    private readonly store: RunStore,
+    readonly tallies: readonly string[],
+    readonly tenants: readonly string[],
+    private readonly options: { tallyLanes: number; agentLanes: number; paceMs: number; extra: readonly ExtraLane[] },
+  ) {}
+
+  /** Every key a recovery waits for: each lane, each tally, each tenant's agent, each extra lane's keys. */
+  keys(): string[] {
+    return [
+      ...this.laneNames.map((l) => `lane:${l}`),
+      ...this.tallies,
+      ...this.tenants.map((t) => `tenant:${t}`),
+      ...this.options.extra.flatMap((e) => e.keys ?? []),
+    ];
+  }
+
+  start(): void {
+    setMaxListeners(1_000, this.abort.signal); // one listener per run waited for
+    for (let i = 0; i < this.options.tallyLanes; i++) this.spawn(`tally${i}`, this.tallyOp(`tally${i}`));
+    for (let i = 0; i < this.options.agentLanes; i++) this.spawn(`agent${i}`, this.agentOp(`agent${i}`));
+    for (const e of this.options.extra) this.spawn(e.name, e.op);
+  }
+
+  /** Starts watching for recovery after a fault now. */
+  watch(from = Date.now()): RecoveryWatch {
+    const w = new RecoveryWatch(from, this.keys());
+    this.watches.add(w);
+    void w.done.then(() => this.watches.delete(w));
+    return w;
+  }
+
+  unwatch(w: RecoveryWatch): void {
+    this.watches.delete(w);
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await Promise.all(this.lanes);
+  }
+
+  private spawn(name: string, op: LaneOp): void {
+    this.laneNames.push(name);
+    const counts = { ok: 0, failed: 0 };
+    this.ops.set(name, counts);
+    const signal = this.abort.signal;
+    const loop = async (): Promise<void> => {
+      while (!signal.aborted) {
+        const start = Date.now();
+        try {
+          const touched = await op(signal);
+          const end = Date.now();
+          counts.ok++;
+          for (const w of this.watches) for (const k of [`lane:${name}`, ...touched]) w.ok(k, start, end);
+          await sleep(this.options.paceMs);
+        } catch (e) {
+          counts.failed++;
+          if (this.failures.length < 200) this.failures.push({ lane: name, start, end: Date.now(), error: (e as Error).message });
+          await sleep(100);
+        }
+      }
+    };
+    this.lanes.push(loop());
+  }
+
+  private tallyOp(lane: string): LaneOp {
+    const next = new Map<string, number>();
+    return async () => {
+      const address = this.tallies[Math.floor(Math.random() * this.tallies.length)] as string;
+      const n = next.get(address) ?? 0;
+      next.set(address, n + 1);
+      try {
+        // A long deadline: a message waiting out a failover is answered once its actor serves again, so the
+        // first success after a fault marks when the mesh served again (not when a shorter timeout ended).
+        await this.system.ref(address).ask('tally.add', { lane, n }, { timeoutMs: 12_000 });
+      } catch (e) {
+        bucketOf(this.ledger.unacked, address, lane).add(n);
+        throw e;
+      }
+      bucketOf(this.ledger.acked, address, lane).add(n);
+      return [address];
+    };
+  }
+
+  private agentOp(lane: string): LaneOp {
+    let i = 0;
+    let order: string[] = [];
+    return async (signal) => {
+      // Random tenants, each covered once per round: a recovery sees every tenant's agent again soon.
+      if (order.length === 0) order = [...this.tenants].sort(() => Math.random() - 0.5);
+      const tenant = order.pop() as string;
+      const runId = `${lane}-${i++}-${Date.now().toString(36)}`;
+      const a = 2 + Math.floor(Math.random() * 97);
+      const b = 2 + Math.floor(Math.random() * 97);
+      const ended = waitForRun(this.system, runId, tenant, 30_000, undefined, signal, this.store);
+      ended.catch(() => undefined);
+      let acked = false;
+      try {
+        await this.system
+          .ref('agent/clerk', tenant)
+          .ask(
+            RUN_CREATE,
+            { run_id: runId, input: { messages: [{ role: 'user', content: `/tool calculator {"expression":"${a}*${b}"}` }] } },
+            { timeoutMs: 15_000 },
+          );
+        acked = true;
+      } finally {
+        this.runs.push({ tenant, runId, acked });
+      }
+      const result: { status: string; output?: string; error?: string } = await ended.catch(async (e: unknown) => {
+        // The live topic may have missed the end during a fault: the store has it.
+        const r = await this.store.getRun(tenant, runId);
+        if (r?.status === 'success') return { status: r.status, output: String(a * b) };
+        throw e;
+      });
+      if (result.status !== 'success' || !(result.output ?? '').includes(String(a * b)))
+        throw new Error(`run ${runId} ended ${result.status}: ${result.output ?? result.error ?? ''}`);
+      return [`tenant:${tenant}`];
+    };
+  }
+}

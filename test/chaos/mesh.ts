@@ -1,0 +1,313 @@
+/**
+ * The mesh chaos run (issue 12): a three-server NATS cluster (R3 streams and buckets) and three `troupe node`
+ * processes under a mixed workload (test/chaos/mesh-workload.ts) while a schedule injects faults — SIGKILL a node
+ * and restart it, SIGKILL the NATS server leading the mailbox stream (and another one) and restart it, SIGSTOP a
+ * node and SIGCONT it, cut a node from NATS and heal it (test/chaos/mesh-partition.ts) — then a checker reads the
+ * stores (test/chaos/mesh-check.ts). `npm run bench -- chaos` runs it for `CHAOS_MESH_SECONDS` (default 300);
+ * test/chaos/mesh.test.ts runs it for 60 s in CI.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { ActorSystem, ClusterServices, MeshNode } from '../../runtime/index.js';
+import { JetStreamStorage, MeshNames, type JetStreamTransport } from '../../runtime/jetstream/index.js';
+import { RunStore } from '../../actors/agent/index.js';
+import { startCluster, type NatsServer } from '../nats/server.js';
+import { eventually } from '../transport/contract.js';
+import { NodeProcess, meshClient } from '../cluster/nodes.js';
+import { ProxyPartitioner, type Partitioner } from './mesh-partition.js';
+import { Workload, type ExtraLane } from './mesh-workload.js';
+import { checkActivations, checkRuns, checkTallies, type Invariant } from './mesh-check.js';
+
+export type { Invariant } from './mesh-check.js';
+export type { ExtraLane } from './mesh-workload.js';
+
+/** Options of {@link runMeshChaos}. */
+export interface MeshChaosOptions {
+  /** Length of the fault schedule (the workload runs through it); default 300. */
+  readonly seconds?: number;
+  readonly log?: (line: string) => void;
+  /** How a node is cut from NATS (default: {@link ProxyPartitioner}, blackhole). */
+  readonly partitioner?: Partitioner;
+  readonly tallies?: number;
+  readonly tenants?: number;
+  readonly tallyLanes?: number;
+  readonly agentLanes?: number;
+  /** Pause between a lane's operations (ms, default 40): keeps the load moderate on a shared machine. */
+  readonly paceMs?: number;
+  /** Longest wait for a recovery before the fault counts as unrecovered and is restored (ms, default 30,000). */
+  readonly recoveryWaitMs?: number;
+  /** More lanes (the workflow hook). */
+  readonly extraLanes?: readonly ExtraLane[];
+}
+
+/** The kinds of fault the schedule injects, in the order it cycles through them. */
+export type FaultKind = 'node-kill' | 'nats-leader-kill' | 'node-pause' | 'node-cut' | 'nats-kill';
+
+/** One injected fault. */
+export interface Fault {
+  readonly kind: FaultKind;
+  readonly target: string;
+  /** Ms since the schedule began. */
+  readonly at: number;
+  /** How long the target stayed down / paused / cut (ms). */
+  readonly downMs: number;
+  /** Fault to every lane, tally and tenant succeeding again (undefined: not within the bound of the wait). */
+  readonly recoveryMs: number | undefined;
+  /** What had not recovered when the wait gave up, or else the slowest to recover. */
+  readonly missing?: readonly string[];
+  readonly slowest: readonly string[];
+}
+
+/** The outcome of a run. */
+export interface MeshChaosReport {
+  readonly seconds: number;
+  readonly partitioner: string;
+  readonly faults: readonly Fault[];
+  readonly invariants: readonly Invariant[];
+  readonly ops: ReadonlyMap<string, { ok: number; failed: number }>;
+  readonly wallMs: number;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const SCHEDULE: readonly FaultKind[] = ['nats-leader-kill', 'node-kill', 'node-pause', 'node-cut', 'nats-kill'];
+
+async function waitJetStream(urls: string[]): Promise<void> {
+  const nc = await connect({ servers: urls });
+  try {
+    await eventually(
+      async () => {
+        try {
+          const jsm = await jetstreamManager(nc, { timeout: 2_000 });
+          await jsm.streams.add({ name: 'PROBE', subjects: ['probe.x'], num_replicas: 3 });
+          await jsm.streams.delete('PROBE');
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      30_000,
+      'JetStream cluster to be ready',
+    );
+  } finally {
+    await nc.close();
+  }
+}
+
+/** Everything the run starts, so that {@link teardown} can stop it whatever failed. */
+class Mesh {
+  servers: NatsServer[] = [];
+  nodes = new Map<string, NodeProcess>();
+  client: { system: ActorSystem & { transport: JetStreamTransport }; placement: MeshNode } | undefined;
+  storage: JetStreamStorage | undefined;
+  paused = new Set<number>();
+  readonly dir = mkdtempSync(join(tmpdir(), 'troupe-chaos-mesh-'));
+  readonly prefix = `cm${process.pid}x${Date.now().toString(36)}`;
+
+  constructor(readonly partitioner: Partitioner) {}
+
+  get configFile(): string {
+    return join(this.dir, 'troupe.json');
+  }
+
+  async startNode(id: string): Promise<NodeProcess> {
+    const urls = await this.partitioner.urlsFor(
+      id,
+      this.servers.map((s) => s.port),
+    );
+    const node = await NodeProcess.start(id, urls, this.prefix, ['--config', this.configFile]);
+    this.nodes.set(id, node);
+    return node;
+  }
+
+  cluster(): ClusterServices {
+    const c = this.client?.system.transport.cluster;
+    if (c === undefined) throw new Error('mesh client not started');
+    return c;
+  }
+
+  async mailboxLeader(): Promise<string | undefined> {
+    const jsm = await jetstreamManager(this.client!.system.transport.connection, { timeout: 3_000 });
+    return (await jsm.streams.info(new MeshNames(this.prefix).mailboxStream)).cluster?.leader;
+  }
+
+  async teardown(): Promise<void> {
+    for (const pid of this.paused) {
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        /* gone */
+      }
+    }
+    await Promise.all([...this.nodes.values()].map((n) => n.signal('SIGKILL')));
+    await this.storage?.close().catch(() => undefined);
+    await this.client?.system.shutdown().catch(() => undefined);
+    await this.partitioner.close().catch(() => undefined);
+    for (const s of this.servers) await s.stop().catch(() => undefined);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs the whole thing: start, workload and faults, settle, check, tear down (always). */
+export async function runMeshChaos(options: MeshChaosOptions = {}): Promise<MeshChaosReport> {
+  const seconds = options.seconds ?? 300;
+  const log = options.log ?? (() => undefined);
+  const mesh = new Mesh(options.partitioner ?? new ProxyPartitioner('blackhole'));
+  const began = Date.now();
+  const wait = options.recoveryWaitMs ?? 30_000;
+  try {
+    writeFileSync(
+      mesh.configFile,
+      JSON.stringify({ agents: [{ name: 'clerk', instructions: 'Compute.', provider: 'offline', tools: ['calculator'] }] }),
+    );
+    mesh.servers = await startCluster(3);
+    const urls = mesh.servers.map((s) => s.url);
+    await waitJetStream(urls);
+    const ids = ['m1', 'm2', 'm3'];
+    for (const id of ids) await mesh.startNode(id);
+    mesh.client = await meshClient(urls, mesh.prefix);
+    mesh.storage = await JetStreamStorage.connect({ servers: urls, prefix: mesh.prefix });
+    const { system, placement } = mesh.client;
+    const cluster = mesh.cluster();
+    await eventually(
+      () => ids.every((id) => cluster.membership.live().some((n) => n.id === id && n.kinds.includes('tally'))),
+      30_000,
+      'nodes to announce',
+    );
+    const tallies = Array.from({ length: options.tallies ?? 8 }, (_, i) => `tally/t${i}`);
+    const tenants = Array.from({ length: options.tenants ?? 3 }, (_, i) => `chaos${i}`);
+    for (const a of tallies) await placement.activate(a);
+    for (const t of tenants) await placement.activate('agent/clerk', t);
+    log(`mesh: 3 NATS servers, nodes ${ids.join(', ')}, ${tallies.length} tallies, agents on ${tenants.length} tenants`);
+
+    const store = new RunStore(mesh.storage);
+    const work = new Workload(system, store, tallies, tenants, {
+      tallyLanes: options.tallyLanes ?? 4,
+      agentLanes: options.agentLanes ?? 2,
+      paceMs: options.paceMs ?? 40,
+      extra: options.extraLanes ?? [],
+    });
+    work.start();
+    // Warm-up: every lane, tally and tenant served once before the first fault.
+    const warm = work.watch();
+    await Promise.race([warm.done, sleep(60_000).then(() => Promise.reject(new Error(`warm-up: ${warm.missing().join(', ')}`)))]);
+
+    const faults: Fault[] = [];
+    const t0 = Date.now();
+    const end = t0 + seconds * 1_000;
+    let step = 0;
+    // A fault starts while 5 s of the schedule remain; its recovery may run past the end (the workload waits for it).
+    while (Date.now() + 5_000 < end) {
+      const kind = SCHEDULE[step++ % SCHEDULE.length] as FaultKind;
+      const fault = await inject(mesh, work, kind, t0, wait, log);
+      faults.push(fault);
+      // Every lane serves again after the restore before the next fault (bounded), then a short quiet gap.
+      const after = work.watch();
+      await Promise.race([after.done, sleep(wait)]);
+      work.unwatch(after);
+      await sleep(1_000);
+    }
+    const remaining = end - Date.now();
+    if (remaining > 0) await sleep(remaining);
+    await work.stop();
+    log(`workload stopped after ${((Date.now() - t0) / 1_000).toFixed(0)} s; settling and checking`);
+    for (const [lane, c] of work.ops) log(`  lane ${lane}: ${c.ok} ok, ${c.failed} failed`);
+    for (const f of work.failures.slice(0, 20))
+      log(`  failed ${f.lane} +${((f.start - t0) / 1_000).toFixed(1)}..${((f.end - t0) / 1_000).toFixed(1)} s: ${f.error.slice(0, 160)}`);
+
+    const invariants: Invariant[] = [];
+    invariants.push(await checkTallies(system, cluster, tallies, work.ledger, 60_000));
+    const runs = await checkRuns(store, cluster, work.runs, 30_000);
+    invariants.push(runs.driven, runs.logs);
+    invariants.push(await checkActivations(mesh.storage));
+    return {
+      seconds,
+      partitioner: mesh.partitioner.name,
+      faults,
+      invariants,
+      ops: work.ops,
+      wallMs: Date.now() - began,
+    };
+  } catch (e) {
+    for (const n of mesh.nodes.values()) log(`--- ${n.id} (last output)\n${n.output.slice(-3_000)}`);
+    throw e;
+  } finally {
+    await mesh.teardown();
+  }
+}
+
+/** Injects one fault, measures the recovery, restores the target. */
+async function inject(mesh: Mesh, work: Workload, kind: FaultKind, t0: number, wait: number, log: (line: string) => void): Promise<Fault> {
+  const ids = [...mesh.nodes.keys()];
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)] as T;
+  let target = '';
+  let restore: () => Promise<void> = () => Promise.resolve();
+  let minDownMs = 0;
+  const at = Date.now();
+  const watch = work.watch(at);
+  if (kind === 'node-kill') {
+    target = pick(ids);
+    await mesh.nodes.get(target)!.signal('SIGKILL');
+    restore = async () => void (await mesh.startNode(target));
+  } else if (kind === 'nats-leader-kill' || kind === 'nats-kill') {
+    const leader = await mesh.mailboxLeader().catch(() => undefined);
+    const server =
+      kind === 'nats-leader-kill'
+        ? (mesh.servers.find((s) => s.name === leader) ?? pick(mesh.servers))
+        : pick(mesh.servers.filter((s) => s.name !== leader));
+    target = `${server.name}${server.name === leader ? ' (mailbox leader)' : ''}`;
+    await server.kill('SIGKILL');
+    restore = () => server.launch();
+  } else if (kind === 'node-pause') {
+    target = pick(ids);
+    const pid = mesh.nodes.get(target)!.pid as number;
+    process.kill(pid, 'SIGSTOP');
+    mesh.paused.add(pid);
+    // Longer than the lease TTL (3 s) and the dead-after window: the others take its actors over meanwhile.
+    minDownMs = 6_000;
+    restore = async () => {
+      process.kill(pid, 'SIGCONT');
+      mesh.paused.delete(pid);
+    };
+  } else {
+    target = pick(ids);
+    await mesh.partitioner.cut(target);
+    minDownMs = 6_000;
+    restore = () => mesh.partitioner.heal(target);
+  }
+  const recoveryMs = await Promise.race([watch.done, sleep(wait).then(() => undefined)]);
+  const missing = recoveryMs === undefined ? watch.missing() : undefined;
+  work.unwatch(watch);
+  const waited = Date.now() - at;
+  if (waited < minDownMs) await sleep(minDownMs - waited);
+  else if (kind === 'node-kill' || kind.startsWith('nats')) await sleep(500);
+  const downMs = Date.now() - at;
+  await restore();
+  const slowest = watch.slowest();
+  const f: Fault = { kind, target, at: at - t0, downMs, recoveryMs, slowest, ...(missing === undefined ? {} : { missing }) };
+  log(
+    `fault at ${(f.at / 1_000).toFixed(1)} s: ${kind} ${target}, down ${downMs} ms, ` +
+      (recoveryMs === undefined
+        ? `not recovered in ${wait} ms (${missing?.join(', ')})`
+        : `recovered in ${recoveryMs} ms (slowest ${slowest.join(', ')})`),
+  );
+  return f;
+}
+
+/** Lines for a report: the faults with their times, then each invariant with its result. */
+export function reportLines(r: MeshChaosReport): string[] {
+  const out = [`mesh chaos: ${r.seconds} s schedule, ${r.faults.length} faults, partitions by ${r.partitioner}`];
+  for (const f of r.faults)
+    out.push(
+      `  fault +${(f.at / 1_000).toFixed(1)} s ${f.kind} ${f.target}: down ${f.downMs} ms, ` +
+        (f.recoveryMs === undefined ? `NOT recovered (${(f.missing ?? []).join(', ')})` : `serving again after ${f.recoveryMs} ms`),
+    );
+  for (const i of r.invariants)
+    out.push(
+      `  ${i.violations.length === 0 ? 'OK  ' : 'FAIL'} ${i.name}: ${i.violations.length} violations of ${i.checked}; ${i.detail}` +
+        (i.violations.length > 0 ? `; first: ${i.violations.slice(0, 3).join(' | ')}` : ''),
+    );
+  return out;
+}
