@@ -4,7 +4,7 @@
  * (a run's event log is read without scanning every other run's).
  */
 import { codec } from '../../protocols/index.js';
-import { assertBucketName, assertKey, type KvBucket, type Storage, type StorageEntry, type StorageKey } from './types.js';
+import { assertBucketName, assertKey, fenceEpoch, type KvBucket, type Storage, type StorageEntry, type StorageKey } from './types.js';
 
 interface Node {
   readonly children: Map<string, Node>;
@@ -67,6 +67,14 @@ class MemoryBucket implements KvBucket {
     });
     for (const e of encoded) (this.find(e.key, true) as Node).entry = e;
     return Promise.resolve();
+  }
+
+  putFenced(fence: StorageKey, epoch: number, entries: readonly StorageEntry[]): Promise<boolean> {
+    assertKey(fence);
+    const held = this.find(fence, false)?.entry;
+    // Synchronous from the check to the last write: nothing can come between them.
+    if (held !== undefined && fenceEpoch(codec.decodeValue(held.bytes)) > epoch) return Promise.resolve(false);
+    return this.putMany(entries).then(() => true);
   }
 
   delete(key: StorageKey): Promise<boolean> {
