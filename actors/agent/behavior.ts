@@ -34,7 +34,7 @@ import type { AgentDefinition } from './definition.js';
 import { makeHost, type AgentHost, type LiveRun, type RunServices } from './host.js';
 import { AgentRun, type ResumeValue, type RunState } from './run.js';
 import { abandonRun } from './recovery.js';
-import { RunStore, type RunCheckpoint, type RunRecord } from './store.js';
+import { RunStore, runTakenOver, type RunCheckpoint, type RunFence, type RunRecord } from './store.js';
 import { ThreadOwners } from './threads.js';
 import { admitRun, leaveRuns, newRunRecord, TERMINAL_RUN_STATUSES as TERMINAL, type RunCreated } from './run-contract.js';
 
@@ -58,7 +58,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
   /** Drives a run from `state` until it ends, is handed off, or the actor stops. */
   const drive = (
     st: AgentState,
-    ctx: Pick<ActorContext<AgentState>, 'system' | 'self'>,
+    ctx: Pick<ActorContext<AgentState>, 'system' | 'self' | 'epoch'>,
     record: RunRecord,
     state: RunState,
     depth: number,
@@ -77,6 +77,8 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       early: undefined,
       awaiting,
       stopping: false,
+      fence: { agent: def.name, epoch: ctx.epoch },
+      takenOver: false,
       record,
       depth,
       resumes,
@@ -128,6 +130,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
   /** Picks up the runs this agent held when it last stopped. */
   const restore = async (st: AgentState, ctx: ActorContext<AgentState>): Promise<void> => {
     const tenant = ctx.self.tenant;
+    const fence = { agent: def.name, epoch: ctx.epoch };
     for (const runId of await st.store.activeRuns(tenant, def.name)) {
       let unreadable: string | undefined;
       const [cp, record] = await Promise.all([
@@ -147,6 +150,12 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         await st.store.release(tenant, def.name, runId, cp !== undefined && cp.agent !== def.name);
         continue;
       }
+      // Taken over before anything of the run is read: an older activation still driving it is refused from now on,
+      // so the log read next is the whole log. A newer activation that claimed it already drives it: left alone.
+      if (!(await st.store.claimRun(tenant, runId, fence))) {
+        ctx.system.warn(`run ${runId}: a newer activation of agent ${def.name} drives it; this one (epoch ${ctx.epoch}) leaves it`);
+        continue;
+      }
       const seq = Math.max(await st.store.lastSeq(tenant, runId), record.last_seq);
       const state: RunState = {
         messages: [...cp.messages],
@@ -155,7 +164,8 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         ...(cp.pending === undefined ? {} : { pending: { calls: cp.pending.calls, results: { ...cp.pending.results } } }),
       };
       const resumes = cp.resumes + 1;
-      const interrupted = cp.pending?.awaiting !== undefined && (record.status === 'interrupted' || (await announced(st, tenant, record)));
+      const interrupted =
+        cp.pending?.awaiting !== undefined && (record.status === 'interrupted' || (await announced(st, tenant, record, fence)));
       // An interrupted run waits for a human, which is no fault; a running one counts its restarts.
       if (!interrupted && resumes > (def.maxResumes ?? 3)) {
         const live: LiveRun = {
@@ -168,6 +178,8 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
           early: undefined,
           awaiting: undefined,
           stopping: false,
+          fence,
+          takenOver: false,
           record,
           depth: cp.depth,
           resumes,
@@ -177,7 +189,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         });
         continue;
       }
-      await st.store.saveCheckpoint(tenant, { ...cp, resumes: interrupted ? cp.resumes : resumes });
+      await st.store.saveCheckpoint(tenant, { ...cp, resumes: interrupted ? cp.resumes : resumes }, false, fence);
       if (interrupted) await reassertInterrupt(st, tenant, record, cp.pending?.awaiting as string);
       const host = drive(
         st,
@@ -198,11 +210,11 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
    * announced the interrupt and stopped before writing the record. The record is brought in line, so the run is
    * restored waiting for the answer (not announced twice).
    */
-  const announced = async (st: AgentState, tenant: string, record: RunRecord): Promise<boolean> => {
+  const announced = async (st: AgentState, tenant: string, record: RunRecord, fence: RunFence): Promise<boolean> => {
     const last = (await st.store.events(tenant, record.run_id)).findLast((e) => e.event === 'status');
     if ((last?.data as { status?: unknown } | undefined)?.status !== 'interrupted') return false;
     record.status = 'interrupted';
-    await st.store.putRun(tenant, record);
+    await st.store.putRun(tenant, record, false, fence);
     return true;
   };
 
@@ -244,7 +256,9 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       usage: state.usage,
       resumes: 0,
     };
-    await st.store.saveCheckpoint(tenant, cp, true);
+    const fence = { agent: def.name, epoch: ctx.epoch };
+    if (!(await st.store.claimRun(tenant, runId, fence))) throw runTakenOver(runId, fence);
+    await st.store.saveCheckpoint(tenant, cp, true, fence);
     drive(st, ctx, record, state, depth, 0, 0).emit('status', { status: 'running' });
     ctx.system.meter.inc(METER.runsStarted);
     return { run_id: runId, thread_id: thread.thread_id, status: 'pending' };
@@ -324,7 +338,10 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
           record.agent = def.name;
           // The receiving agent gets its own turn allowance; usage carries over.
           const state: RunState = { messages: p.messages as unknown as ChatMessage[], turns: 0, usage: p.usage };
-          await st.store.putRun(tenant, record);
+          // Claimed for this agent's activation: a handoff moves the run to this agent's fence.
+          const fence = { agent: def.name, epoch: ctx.epoch };
+          if (!(await st.store.claimRun(tenant, p.run_id, fence))) throw runTakenOver(p.run_id, fence);
+          await st.store.putRun(tenant, record, false, fence);
           await st.store.saveCheckpoint(
             tenant,
             {
@@ -338,6 +355,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
               resumes: 0,
             },
             true,
+            fence,
           );
           drive(st, ctx, record, state, p.depth, p.seq, 0);
           return { run_id: p.run_id };

@@ -6,7 +6,7 @@
  */
 import { runTopic, type RunEvent, type RunEventKind, type RunStatus } from '../../protocols/index.js';
 import type { ActorSystem } from '../../runtime/index.js';
-import type { RunCheckpoint, RunRecord, RunStore, ThreadOwners } from '../agent/index.js';
+import { fencedWrite, type RunCheckpoint, type RunFence, type RunRecord, type RunStore, type ThreadOwners } from '../agent/index.js';
 import type { ChatMessage } from '../llm/index.js';
 
 /** Where a run stands on the remote server (kept in the run's checkpoint). */
@@ -40,6 +40,10 @@ export interface RemoteLive {
   early?: unknown;
   /** The actor is stopping: the run is left to its checkpoint, not ended. */
   stopping: boolean;
+  /** The activation following it; every write of the run is fenced by it. */
+  readonly fence: RunFence;
+  /** A write was refused: a newer activation follows the run now, this one leaves it alone. */
+  takenOver: boolean;
 }
 
 /** Writes one run's log, record, thread and checkpoint in order. */
@@ -62,16 +66,20 @@ export function remoteHost(
 ): RemoteHost {
   const { store, threads } = writers;
   const { runId, threadId } = live;
+  const { fence } = live;
+  // Once a write is refused by the run's fence (a newer activation follows it), nothing more is written or published.
   const write = (fn: () => Promise<void>): Promise<void> => {
-    const next = live.chain.then(fn);
-    live.chain = next.catch((e: unknown) => system.warn(`run ${runId}: write failed: ${(e as Error).message}`));
+    const next = live.chain.then(fencedWrite(system, live, fn)).then(() => undefined);
+    live.chain = next.catch((e: unknown) => {
+      if (!live.takenOver) system.warn(`run ${runId}: write failed: ${(e as Error).message}`);
+    });
     return next;
   };
   return {
     emit(kind, data) {
       const event: RunEvent = { run_id: runId, thread_id: threadId, seq: ++live.seq, event: kind, agent, data };
       void write(async () => {
-        await store.appendEvents(tenant, [event]);
+        await store.appendEvents(tenant, [event], fence);
         await system.publish(runTopic(runId), event, { tenant });
       }).catch(() => undefined);
     },
@@ -80,7 +88,7 @@ export function remoteHost(
       const task = live.task;
       const interrupts = status === 'interrupted' && task !== undefined ? [{ id: task.taskId, run_id: runId, value: interrupt }] : [];
       void write(async () => {
-        await store.putRun(tenant, live.record);
+        await store.putRun(tenant, live.record, false, fence);
         const thread = status === 'running' ? 'busy' : 'interrupted';
         await threads.status(tenant, { thread_id: threadId, run_id: runId, status: thread, interrupts });
       }).catch(() => undefined);
@@ -103,8 +111,8 @@ export function remoteHost(
         live.record.metadata = { ...live.record.metadata, remote };
       }
       return write(async () => {
-        await store.saveCheckpoint(tenant, cp);
-        await store.putRun(tenant, live.record);
+        await store.saveCheckpoint(tenant, cp, false, fence);
+        await store.putRun(tenant, live.record, false, fence);
       });
     },
     async finish(status, extra) {
@@ -119,8 +127,8 @@ export function remoteHost(
       const answer: ChatMessage[] = answered ? [{ role: 'assistant', content: extra.output ?? '' }] : [];
       const messages = [...live.messages, ...answer];
       await write(async () => {
-        await store.appendEvents(tenant, [last]);
-        await store.putRun(tenant, r);
+        await store.appendEvents(tenant, [last], fence);
+        await store.putRun(tenant, r, false, fence);
         const end = status === 'success' || status === 'cancelled' ? 'idle' : 'error';
         await threads.checkpoint(tenant, { thread_id: threadId, run_id: runId, messages, status: end });
         await store.release(tenant, agent, runId);
