@@ -363,9 +363,10 @@ export class RunStore {
   }
 
   /**
-   * Saves where a run is (with `fence`: refused once a newer driver claimed it); `mark` also marks it active on its agent (found again when the agent restarts) and lists it
-   * in the global index of active runs (found again when a node starts, without knowing tenants: recovery.ts). The
-   * index goes before the marker (JetStream writes a `putMany` in order), so a marker is never without its entry.
+   * Saves where a run is (with `fence`: refused once a newer driver claimed it); `mark` also marks it active on its
+   * agent (found again when the agent restarts) and lists it in the global index of active runs (found again when a
+   * node starts, without knowing tenants: recovery.ts). The index goes before the marker (JetStream writes a
+   * `putMany` in order), so a marker is never without its entry.
    */
   async saveCheckpoint(tenant: string, cp: RunCheckpoint, mark = false, fence?: RunFence): Promise<void> {
     const entries: StorageEntry[] = [{ key: [tenant, 'cp', cp.run_id], value: cp }];
