@@ -257,8 +257,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       resumes: 0,
     };
     const fence = { agent: def.name, epoch: ctx.epoch };
-    if (!(await st.store.claimRun(tenant, runId, fence))) throw runTakenOver(runId, fence);
-    await st.store.saveCheckpoint(tenant, cp, true, fence);
+    if (!(await st.store.claimNewRun(tenant, cp, fence))) throw runTakenOver(runId, fence);
     drive(st, ctx, record, state, depth, 0, 0).emit('status', { status: 'running' });
     ctx.system.meter.inc(METER.runsStarted);
     return { run_id: runId, thread_id: thread.thread_id, status: 'pending' };

@@ -96,18 +96,15 @@ export interface FencedRun {
  * aborted, with one warning — exactly as when the actor stops: the newer activation drives it on.
  */
 export function fencedWrite(system: ActorSystem, live: FencedRun, fn: () => Promise<unknown>): () => Promise<unknown> {
-  return async () => {
-    if (live.takenOver) throw new ActorStoppedError(`run ${live.runId} was taken over by a newer activation`);
-    try {
-      return await fn();
-    } catch (e) {
-      if (isRunTakenOver(e) && !live.takenOver) {
-        live.takenOver = true;
-        live.stopping = true;
-        system.warn(`${(e as Error).message}: this activation stops driving it`);
-        live.abort.abort(new ActorStoppedError(`run ${live.runId} was taken over by a newer activation`));
-      }
-      throw e;
+  const refused = (e: unknown): never => {
+    if (isRunTakenOver(e) && !live.takenOver) {
+      live.takenOver = true;
+      live.stopping = true;
+      system.warn(`${(e as Error).message}: this activation stops driving it`);
+      live.abort.abort(new ActorStoppedError(`run ${live.runId} was taken over by a newer activation`));
     }
+    throw e;
   };
+  return () =>
+    live.takenOver ? Promise.reject(new ActorStoppedError(`run ${live.runId} was taken over by a newer activation`)) : fn().catch(refused);
 }

@@ -303,9 +303,14 @@ export class RunStore {
    * a newer activation of that agent claimed it already. Every later write of the run made with the fence is refused
    * once a newer activation claims it.
    */
-  async claimRun(tenant: string, runId: string, fence: RunFence): Promise<boolean> {
+  async claimRun(tenant: string, runId: string, fence: RunFence, entries: readonly StorageEntry[] = []): Promise<boolean> {
     const key = [tenant, 'driver', runId, fence.agent];
-    return this.runs.putFenced(key, fence.epoch, [{ key, value: { epoch: fence.epoch, at: now() } }]);
+    return this.runs.putFenced(key, fence.epoch, [{ key, value: { epoch: fence.epoch, at: now() } }, ...entries]);
+  }
+
+  /** Claims a new run (see {@link claimRun}) and saves its first checkpoint, marked active, in the same write. */
+  async claimNewRun(tenant: string, cp: RunCheckpoint, fence: RunFence): Promise<boolean> {
+    return this.claimRun(tenant, cp.run_id, fence, this.checkpointEntries(tenant, cp, true));
   }
 
   /** Writes `entries` of run `runId` unless a newer activation than `fence` claimed it (then throws {@link runTakenOver}). */
@@ -369,15 +374,19 @@ export class RunStore {
    * `putMany` in order), so a marker is never without its entry.
    */
   async saveCheckpoint(tenant: string, cp: RunCheckpoint, mark = false, fence?: RunFence): Promise<void> {
+    if (fence !== undefined) return this.fenced(tenant, cp.run_id, fence, this.checkpointEntries(tenant, cp, mark));
+    if (!mark) return this.runs.put([tenant, 'cp', cp.run_id], cp);
+    await this.runs.putMany(this.checkpointEntries(tenant, cp, true));
+  }
+
+  private checkpointEntries(tenant: string, cp: RunCheckpoint, mark: boolean): StorageEntry[] {
     const entries: StorageEntry[] = [{ key: [tenant, 'cp', cp.run_id], value: cp }];
     if (mark)
       entries.push(
         { key: [ACTIVE_INDEX, tenant, cp.agent, cp.run_id], value: cp.thread_id },
         { key: [tenant, 'active', cp.agent, cp.run_id], value: cp.thread_id },
       );
-    if (fence !== undefined) return this.fenced(tenant, cp.run_id, fence, entries);
-    if (!mark) return this.runs.put(entries[0]?.key as string[], cp);
-    await this.runs.putMany(entries);
+    return entries;
   }
 
   getCheckpoint(tenant: string, runId: string): Promise<RunCheckpoint | undefined> {

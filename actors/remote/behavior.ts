@@ -242,8 +242,8 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
     const input = p.input.messages as ChatMessage[];
     const messages = [...thread.values.messages, ...input];
     const fence = { agent: def.name, epoch: ctx.epoch };
-    if (!(await st.store.claimRun(tenant, runId, fence))) throw runTakenOver(runId, fence);
-    await st.store.saveCheckpoint(tenant, checkpointOf(runId, thread.thread_id, depth, messages), true, fence);
+    const cp = checkpointOf(runId, thread.thread_id, depth, messages);
+    if (!(await st.store.claimNewRun(tenant, cp, fence))) throw runTakenOver(runId, fence);
     const message = userMessage(firstText(thread.values.messages, input), { skill: def.skill });
     drive(st, ctx, newLive(record, depth, [...messages], 0, ctx.epoch), { kind: 'send', message }).emit('status', { status: 'running' });
     return { run_id: runId, thread_id: thread.thread_id, status: 'pending' };
