@@ -34,7 +34,7 @@ import type { AgentDefinition } from './definition.js';
 import { makeHost, type AgentHost, type LiveRun, type RunServices } from './host.js';
 import { AgentRun, type ResumeValue, type RunState } from './run.js';
 import { abandonRun } from './recovery.js';
-import { RunStore, runTakenOver, type RunCheckpoint, type RunFence, type RunRecord } from './store.js';
+import { RunStore, isRunTakenOver, runTakenOver, type RunCheckpoint, type RunFence, type RunRecord } from './store.js';
 import { ThreadOwners } from './threads.js';
 import { admitRun, leaveRuns, newRunRecord, TERMINAL_RUN_STATUSES as TERMINAL, type RunCreated } from './run-contract.js';
 
@@ -131,7 +131,8 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
   const restore = async (st: AgentState, ctx: ActorContext<AgentState>): Promise<void> => {
     const tenant = ctx.self.tenant;
     const fence = { agent: def.name, epoch: ctx.epoch };
-    for (const runId of await st.store.activeRuns(tenant, def.name)) {
+    /** Restores one run; a run a newer activation claims meanwhile is left to it. */
+    const restoreRun = async (runId: string): Promise<void> => {
       let unreadable: string | undefined;
       const [cp, record] = await Promise.all([
         st.store.getCheckpoint(tenant, runId).catch((e: unknown) => {
@@ -144,17 +145,17 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         // Nothing to resume from: the run ends with the reason rather than holding its thread for ever.
         const why = unreadable === undefined ? 'its resume checkpoint is missing' : `its resume checkpoint is unreadable (${unreadable})`;
         await abandonRun(ctx.system, st, tenant, def.name, runId, `run ${runId} of agent ${def.name} cannot be resumed: ${why}`);
-        continue;
+        return;
       }
       if (cp === undefined || record === undefined || TERMINAL.has(record.status) || cp.agent !== def.name) {
         await st.store.release(tenant, def.name, runId, cp !== undefined && cp.agent !== def.name);
-        continue;
+        return;
       }
       // Taken over before anything of the run is read: an older activation still driving it is refused from now on,
       // so the log read next is the whole log. A newer activation that claimed it already drives it: left alone.
       if (!(await st.store.claimRun(tenant, runId, fence))) {
         ctx.system.warn(`run ${runId}: a newer activation of agent ${def.name} drives it; this one (epoch ${ctx.epoch}) leaves it`);
-        continue;
+        return;
       }
       const seq = Math.max(await st.store.lastSeq(tenant, runId), record.last_seq);
       const state: RunState = {
@@ -187,7 +188,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         await makeHost(services, ctx.system, tenant, st, live).finish('error', state.messages, state.usage, {
           error: `run abandoned: its host stopped ${resumes} times while running it`,
         });
-        continue;
+        return;
       }
       await st.store.saveCheckpoint(tenant, { ...cp, resumes: interrupted ? cp.resumes : resumes }, false, fence);
       if (interrupted) await reassertInterrupt(st, tenant, record, cp.pending?.awaiting as string);
@@ -202,7 +203,12 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         interrupted ? cp.pending?.awaiting : undefined,
       );
       if (!interrupted) host.emit('status', { status: 'running', resumed: resumes });
-    }
+    };
+    for (const runId of await st.store.activeRuns(tenant, def.name))
+      await restoreRun(runId).catch((e: unknown) => {
+        if (!isRunTakenOver(e)) throw e;
+        ctx.system.warn(`${(e as Error).message}: this activation leaves it`);
+      });
   };
 
   /**

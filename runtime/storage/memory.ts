@@ -8,7 +8,8 @@ import { assertBucketName, assertKey, fenceEpoch, type KvBucket, type Storage, t
 
 interface Node {
   readonly children: Map<string, Node>;
-  entry: { readonly key: StorageKey; readonly bytes: Uint8Array } | undefined;
+  /** The stored value's bytes, and its fencing epoch read once when written ({@link fenceEpoch}). */
+  entry: { readonly key: StorageKey; readonly bytes: Uint8Array; readonly epoch: number } | undefined;
 }
 
 const node = (): Node => ({ children: new Map(), entry: undefined });
@@ -55,29 +56,30 @@ class MemoryBucket implements KvBucket {
   put(key: StorageKey, value: unknown): Promise<void> {
     assertKey(key);
     const bytes = codec.encodeValue(value);
-    (this.find(key, true) as Node).entry = { key: [...key], bytes };
+    (this.find(key, true) as Node).entry = { key: [...key], bytes, epoch: fenceEpoch(value) };
     return Promise.resolve();
+  }
+
+  /** Checks and encodes every entry first: a bad entry writes nothing. */
+  private encode(entries: readonly StorageEntry[]): { key: StorageKey; bytes: Uint8Array; epoch: number }[] {
+    return entries.map((e) => {
+      assertKey(e.key);
+      return { key: [...e.key], bytes: codec.encodeValue(e.value), epoch: fenceEpoch(e.value) };
+    });
   }
 
   putMany(entries: readonly StorageEntry[]): Promise<void> {
     // Everything is checked and encoded first: a bad entry writes nothing.
-    const encoded = entries.map((e) => {
-      assertKey(e.key);
-      return { key: [...e.key], bytes: codec.encodeValue(e.value) };
-    });
+    const encoded = this.encode(entries);
     for (const e of encoded) (this.find(e.key, true) as Node).entry = e;
     return Promise.resolve();
   }
 
   putFenced(fence: StorageKey, epoch: number, entries: readonly StorageEntry[]): Promise<boolean> {
     assertKey(fence);
-    const encoded = entries.map((e) => {
-      assertKey(e.key);
-      return { key: [...e.key], bytes: codec.encodeValue(e.value) };
-    });
-    const held = this.find(fence, false)?.entry;
+    const encoded = this.encode(entries);
     // Synchronous from the check to the last write: nothing can come between them.
-    if (held !== undefined && fenceEpoch(codec.decodeValue(held.bytes)) > epoch) return Promise.resolve(false);
+    if ((this.find(fence, false)?.entry?.epoch ?? 0) > epoch) return Promise.resolve(false);
     for (const e of encoded) (this.find(e.key, true) as Node).entry = e;
     return Promise.resolve(true);
   }

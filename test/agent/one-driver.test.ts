@@ -12,6 +12,7 @@ import { RunStore, agentBehavior, isRunTakenOver, waitForRun, type RunCheckpoint
 import { OfflineProvider } from '../../actors/llm/offline.js';
 import type { ModelProvider, ModelRequest } from '../../actors/llm/types.js';
 import { TOOL_CALL, TOOL_DESCRIBE, type ToolCallRequest } from '../../actors/tool/types.js';
+import { eventually } from '../transport/contract.js';
 
 const systems: ActorSystem[] = [];
 afterEach(async () => {
@@ -50,8 +51,6 @@ async function node(storage: MemoryStorage, provider: ModelProvider, warnings: s
   await s.spawn('agent/clerk', agentBehavior({ name: 'clerk', instructions: 'You add.', provider, model: 'offline', tools: ['add'] }));
   return s;
 }
-
-const tick = (ms = 20): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('one driver per run', () => {
   it('the run store refuses the writes of an older epoch once a newer one claimed the run', async () => {
@@ -125,8 +124,7 @@ describe('one driver per run', () => {
       .ref('agent/clerk')
       .ask(RUN_CREATE, { run_id: 'r1', input: { messages: [{ role: 'user', content: '/tool add {"a":2,"b":40}' }] } });
     // The older activation is in the middle of the tool call (a partition or a paused process, as far as it knows).
-    for (let i = 0; i < 50 && !fromOlder.some((e) => e.event === 'tool_call'); i++) await tick(10);
-    expect(fromOlder.some((e) => e.event === 'tool_call')).toBe(true);
+    await eventually(() => fromOlder.some((e) => e.event === 'tool_call'), 5_000, 'the older activation to call the tool');
     const before = fromOlder.length;
 
     // A second activation of the same agent on the same storage (epoch above the first) resumes the run and ends it.
@@ -140,8 +138,8 @@ describe('one driver per run', () => {
 
     // Now the older activation's tool call returns: its next write is refused and it stops driving the run.
     release();
-    for (let i = 0; i < 50 && olderWarnings.length === 0; i++) await tick(10);
-    await tick(50);
+    await eventually(() => olderWarnings.length > 0, 5_000, 'the older activation to meet the fence');
+    await new Promise((r) => setTimeout(r, 50)); // room for anything it would still write or publish
     expect(olderWarnings.filter((w) => /newer activation of agent clerk/.test(w))).toHaveLength(1);
     expect(fromOlder.length).toBe(before); // nothing more published by it
     expect(older.calls).toBe(1); // it did not go on to ask the model again
