@@ -191,7 +191,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         return;
       }
       await st.store.saveCheckpoint(tenant, { ...cp, resumes: interrupted ? cp.resumes : resumes }, false, fence);
-      if (interrupted) await reassertInterrupt(st, tenant, record, cp.pending?.awaiting as string);
+      if (interrupted) await reassertInterrupt(st, tenant, record, cp.pending?.awaiting as string, fence);
       const host = drive(
         st,
         ctx,
@@ -228,12 +228,12 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
    * A run restored while it waits for a human: its thread says so too. The thread's write may not have landed when
    * the host stopped (a crash, or its owner stopped first), and it is not announced again, so it is written here.
    */
-  const reassertInterrupt = async (st: AgentState, tenant: string, record: RunRecord, callId: string): Promise<void> => {
+  const reassertInterrupt = async (st: AgentState, tenant: string, record: RunRecord, callId: string, driver: RunFence): Promise<void> => {
     const t = await st.store.getThread(tenant, record.thread_id);
     if (t === undefined || t.run_id !== record.run_id || t.status === 'interrupted') return;
     const announced = (await st.store.events(tenant, record.run_id)).findLast((e) => e.event === 'interrupt');
     const interrupts = [{ id: callId, run_id: record.run_id, value: announced?.data }];
-    await st.threads.status(tenant, { thread_id: record.thread_id, run_id: record.run_id, status: 'interrupted', interrupts });
+    await st.threads.status(tenant, { thread_id: record.thread_id, run_id: record.run_id, status: 'interrupted', interrupts, driver });
   };
 
   /** Starts a run (`acp.run.create`, or a message from a subscribed topic). */

@@ -23,7 +23,7 @@ import { TOOL_CALL, TOOL_DESCRIBE, type ToolCallResult } from '../tool/types.js'
 import type { AgentDefinition } from './definition.js';
 import type { ResumeValue, RunHost, RunState } from './run.js';
 import { fencedWrite } from './run-contract.js';
-import type { RunFence, RunRecord, RunStore } from './store.js';
+import { isRunTakenOver, runTakenOver, type RunFence, type RunRecord, type RunStore } from './store.js';
 import type { ThreadOwners } from './threads.js';
 import { waitForRun } from './wait.js';
 
@@ -81,9 +81,13 @@ export function makeHost(
   const target = (address: string): Promise<ActorRef> =>
     def.resolve === undefined ? Promise.resolve(system.ref(address, tenant)) : def.resolve(address, tenant);
 
-  /** A write the thread's owner refused: the thread was deleted (expected after a cancel) or another run holds it. */
+  /**
+   * A write the thread's owner refused: the thread was deleted (expected after a cancel), another run holds it, or a
+   * newer activation drives this run (then this one stops driving it, as when any other write of it is refused).
+   */
   const threadWrite = (reply: ThreadWriteReply): void => {
     if (!reply.applied && reply.reason === 'held') system.warn(`run ${runId}: thread ${threadId} is held by another run; write dropped`);
+    if (!reply.applied && reply.reason === 'taken_over') throw runTakenOver(runId, live.fence);
   };
 
   let batch: RunEvent[] | undefined;
@@ -126,7 +130,7 @@ export function makeHost(
     live.record.status = status;
     void write(async () => {
       await store.putRun(tenant, live.record, false, fence);
-      threadWrite(await threads.status(tenant, { thread_id: threadId, run_id: runId, status: thread, interrupts }));
+      threadWrite(await threads.status(tenant, { thread_id: threadId, run_id: runId, status: thread, interrupts, driver: fence }));
     });
   };
 
@@ -153,7 +157,8 @@ export function makeHost(
           false,
           fence,
         );
-        if (stepEnd) threadWrite(await threads.checkpoint(tenant, { thread_id: threadId, run_id: runId, messages, status: 'busy' }));
+        if (stepEnd)
+          threadWrite(await threads.checkpoint(tenant, { thread_id: threadId, run_id: runId, messages, status: 'busy', driver: fence }));
       });
     },
     async callTool(name, args, callId) {
@@ -289,10 +294,12 @@ export function makeHost(
         // store) must not keep the last event from its readers: it is reported, and published.
         try {
           const end = status === 'success' || status === 'cancelled' ? 'idle' : 'error';
-          threadWrite(await threads.checkpoint(tenant, { thread_id: threadId, run_id: runId, messages: [...messages], status: end }));
+          const last = { thread_id: threadId, run_id: runId, messages: [...messages], status: end, driver: fence } as const;
+          threadWrite(await threads.checkpoint(tenant, last));
           await store.release(tenant, def.name, runId);
           if (def.retainRunsMs !== undefined) await store.markFinished(tenant, def.name, runId, r.updated_at);
         } catch (e) {
+          if (isRunTakenOver(e)) throw e; // a newer activation drives the run: nothing more of this one goes out
           system.warn(`run ${runId}: ${(e as Error).message}`);
         }
         system.meter.inc(METER.runsFinished, { status });

@@ -17,7 +17,7 @@ import {
   type ThreadRecord,
   type ThreadStatus,
 } from '../../protocols/index.js';
-import { seqKey, type KvBucket, type Storage, type StorageEntry } from '../../runtime/index.js';
+import { fenceEpoch, seqKey, type KvBucket, type Storage, type StorageEntry } from '../../runtime/index.js';
 import { SEGMENT_BYTES, isStoredStub, layOut, readStoredEvent, type WireEvent } from './event-log.js';
 
 // The records are wire contracts (protocols/records.ts), re-exported here for the agent runtime.
@@ -311,6 +311,11 @@ export class RunStore {
   /** Claims a new run (see {@link claimRun}) and saves its first checkpoint, marked active, in the same write. */
   async claimNewRun(tenant: string, cp: RunCheckpoint, fence: RunFence): Promise<boolean> {
     return this.claimRun(tenant, cp.run_id, fence, this.checkpointEntries(tenant, cp, true));
+  }
+
+  /** True unless a newer activation of `fence.agent` than `fence` claimed run `runId`. */
+  async drives(tenant: string, runId: string, fence: RunFence): Promise<boolean> {
+    return fenceEpoch(await this.runs.get([tenant, 'driver', runId, fence.agent])) <= fence.epoch;
   }
 
   /** Writes `entries` of run `runId` unless a newer activation than `fence` claimed it (then throws {@link runTakenOver}). */

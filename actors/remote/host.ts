@@ -4,9 +4,17 @@
  * the thread and the resume checkpoint are written through the same chain, so they keep the
  * order the run made them in; the end is logged, then recorded, then published.
  */
-import { runTopic, type RunEvent, type RunEventKind, type RunStatus } from '../../protocols/index.js';
+import { runTopic, type RunEvent, type RunEventKind, type RunStatus, type ThreadWriteReply } from '../../protocols/index.js';
 import type { ActorSystem } from '../../runtime/index.js';
-import { fencedWrite, type RunCheckpoint, type RunFence, type RunRecord, type RunStore, type ThreadOwners } from '../agent/index.js';
+import {
+  fencedWrite,
+  runTakenOver,
+  type RunCheckpoint,
+  type RunFence,
+  type RunRecord,
+  type RunStore,
+  type ThreadOwners,
+} from '../agent/index.js';
 import type { ChatMessage } from '../llm/index.js';
 
 /** Where a run stands on the remote server (kept in the run's checkpoint). */
@@ -67,6 +75,10 @@ export function remoteHost(
   const { store, threads } = writers;
   const { runId, threadId } = live;
   const { fence } = live;
+  /** A thread write refused because a newer activation follows the run: this one stops, as when any write of it is refused. */
+  const threadWrite = (reply: ThreadWriteReply): void => {
+    if (!reply.applied && reply.reason === 'taken_over') throw runTakenOver(runId, fence);
+  };
   // Once a write is refused by the run's fence (a newer activation follows it), nothing more is written or published.
   const write = (fn: () => Promise<void>): Promise<void> => {
     const next = live.chain.then(fencedWrite(system, live, fn)).then(() => undefined);
@@ -90,7 +102,7 @@ export function remoteHost(
       void write(async () => {
         await store.putRun(tenant, live.record, false, fence);
         const thread = status === 'running' ? 'busy' : 'interrupted';
-        await threads.status(tenant, { thread_id: threadId, run_id: runId, status: thread, interrupts });
+        threadWrite(await threads.status(tenant, { thread_id: threadId, run_id: runId, status: thread, interrupts, driver: fence }));
       }).catch(() => undefined);
     },
     checkpoint() {
@@ -130,7 +142,7 @@ export function remoteHost(
         await store.appendEvents(tenant, [last], fence);
         await store.putRun(tenant, r, false, fence);
         const end = status === 'success' || status === 'cancelled' ? 'idle' : 'error';
-        await threads.checkpoint(tenant, { thread_id: threadId, run_id: runId, messages, status: end });
+        threadWrite(await threads.checkpoint(tenant, { thread_id: threadId, run_id: runId, messages, status: end, driver: fence }));
         await store.release(tenant, agent, runId);
         await system.publish(runTopic(runId), last, { tenant });
       });

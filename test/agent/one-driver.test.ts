@@ -8,7 +8,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RUN_CREATE, type RunEvent } from '../../protocols/index.js';
 import { MemoryStorage, type ActorSystem, type Behavior } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
-import { RunStore, agentBehavior, isRunTakenOver, waitForRun, type RunCheckpoint } from '../../actors/agent/index.js';
+import {
+  RunStore,
+  ThreadOwners,
+  agentBehavior,
+  isRunTakenOver,
+  newRunRecord,
+  waitForRun,
+  type RunCheckpoint,
+} from '../../actors/agent/index.js';
 import { OfflineProvider } from '../../actors/llm/offline.js';
 import type { ModelProvider, ModelRequest } from '../../actors/llm/types.js';
 import { TOOL_CALL, TOOL_DESCRIBE, type ToolCallRequest } from '../../actors/tool/types.js';
@@ -94,6 +102,28 @@ describe('one driver per run', () => {
     await store.appendEvents('default', [event(2)], newer);
     await store.appendEvents('default', [event(3)], { agent: 'other', epoch: 1 });
     expect((await store.events('default', 'r')).map((e) => e.seq)).toEqual([1, 2, 3]);
+  });
+
+  it("the thread's owner refuses a run's thread writes from an epoch below the one that claimed the run", async () => {
+    const storage = new MemoryStorage();
+    const s = await createSystem({ storage, warn: () => undefined });
+    systems.push(s);
+    const owners = new ThreadOwners(s);
+    const store = new RunStore(storage);
+    await owners.claim('default', newRunRecord('r', 'th', 'clerk', {}, new Date().toISOString()));
+    const write = { thread_id: 'th', run_id: 'r', messages: [{ role: 'user' as const, content: 'hi' }], status: 'busy' as const };
+    expect(await store.claimRun('default', 'r', { agent: 'clerk', epoch: 1 })).toBe(true);
+    expect(await owners.checkpoint('default', { ...write, driver: { agent: 'clerk', epoch: 1 } })).toEqual({ applied: true });
+    expect(await store.claimRun('default', 'r', { agent: 'clerk', epoch: 2 })).toBe(true);
+    const old = { agent: 'clerk', epoch: 1 };
+    expect(await owners.checkpoint('default', { ...write, driver: old })).toEqual({ applied: false, reason: 'taken_over' });
+    expect(await owners.status('default', { ...write, status: 'interrupted', driver: old })).toEqual({
+      applied: false,
+      reason: 'taken_over',
+    });
+    expect((await store.thread('default', 'th')).checkpoints).toBe(1);
+    expect(await owners.checkpoint('default', { ...write, driver: { agent: 'clerk', epoch: 2 } })).toEqual({ applied: true });
+    expect((await store.thread('default', 'th')).checkpoints).toBe(2);
   });
 
   it('every activation of an address gets a higher epoch than the one before it', async () => {
