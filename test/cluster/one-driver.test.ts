@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUN_CREATE, runTopic, type RunEvent } from '../../protocols/index.js';
+import type { Behavior } from '../../runtime/index.js';
 import { JetStreamStorage } from '../../runtime/jetstream/index.js';
 import { RunStore } from '../../actors/agent/index.js';
 import { NatsServer } from '../nats/server.js';
@@ -62,6 +63,20 @@ afterAll(async () => {
 const status = (e: RunEvent): unknown => (e.data as { status?: unknown } | undefined)?.status;
 
 describe('one driver per run on JetStream', () => {
+  it('the lease epoch of an address never goes down, also after its lease was released for good', async () => {
+    const { system } = await meshClient([server.url], `ep${process.pid}`);
+    try {
+      const seen: number[] = [];
+      const probe: Behavior<undefined> = { init: (ctx) => void seen.push(ctx.epoch), receive: () => undefined };
+      for (let i = 0; i < 3; i++) await system.stop(await system.spawn('probe/x', probe)); // each stop deletes the lease
+      expect(seen).toHaveLength(3);
+      expect(seen[1]).toBeGreaterThan(seen[0] as number);
+      expect(seen[2]).toBeGreaterThan(seen[1] as number);
+    } finally {
+      await system.shutdown().catch(() => undefined);
+    }
+  }, 60_000);
+
   it('a paused driver that comes back after the takeover is refused at its next write and stops driving', async () => {
     const prefix = `od${process.pid}`;
     for (const id of ['d1', 'd2']) hosts.push(await startHost(id, server.url, prefix));
