@@ -22,7 +22,7 @@ import { cancelTopic } from '../tool/runner.js';
 import { TOOL_CALL, TOOL_DESCRIBE, type ToolCallResult } from '../tool/types.js';
 import type { AgentDefinition } from './definition.js';
 import type { ResumeValue, RunHost, RunState } from './run.js';
-import { fencedWrite } from './run-contract.js';
+import { chainWrite } from './run-contract.js';
 import { isRunTakenOver, runTakenOver, type RunFence, type RunRecord, type RunStore } from './store.js';
 import type { ThreadOwners } from './threads.js';
 import { waitForRun } from './wait.js';
@@ -97,11 +97,7 @@ export function makeHost(
    */
   const write = (f: () => Promise<unknown>): Promise<void> => {
     batch = undefined; // events emitted after this write go after it
-    const p = live.chain.then(fencedWrite(system, live, f)).then(() => undefined);
-    live.chain = p.catch((e: unknown) => {
-      if (!live.takenOver) system.warn(`run ${runId}: ${(e as Error).message}`);
-    });
-    return p;
+    return chainWrite(system, live, f, (e) => system.warn(`run ${runId}: ${(e as Error).message}`));
   };
   const { fence } = live;
 

@@ -17,7 +17,7 @@ export type { WireEvent } from './event-log.js';
 export type { RunRecord, RunCheckpoint, ThreadRecord, ThreadCheckpoint, ThreadStatus, PendingInterrupt, PendingCalls } from './store.js';
 export { agentKind, AGENT_HOOKS, runRecovery } from './kind.js';
 export { threadKind, threadOwnerId } from './thread-kind.js';
-export { admitRun, fencedWrite, leaveRuns, newRunRecord, TERMINAL_RUN_STATUSES } from './run-contract.js';
+export { admitRun, chainWrite, leaveRuns, newRunRecord, TERMINAL_RUN_STATUSES } from './run-contract.js';
 export type { FencedRun, RunCreated } from './run-contract.js';
 export { ThreadOwners, threadOwnerBehavior } from './threads.js';
 export type { ClaimReply, ThreadOwnerState, Resolve } from './threads.js';

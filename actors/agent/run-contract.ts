@@ -91,20 +91,28 @@ export interface FencedRun {
 }
 
 /**
- * Wraps one write of a run's chain with its fence (ADR 0007, one driver per run): nothing is written once the run
- * was taken over, and the first refusal leaves the run where it is — marked stopping (so it is not ended as failed),
- * aborted, with one warning — exactly as when the actor stops: the newer activation drives it on.
+ * Queues `fn`, one write of a run, on the run's chain (ADR 0007, one driver per run): nothing is written once the run
+ * was taken over, and the first refusal by the run's fence leaves the run where it is — marked stopping (so it is not
+ * ended as failed), aborted, with one warning — exactly as when the actor stops: the newer activation drives it on.
+ * Any other failure is reported with `warn`, and the chain goes on. Returns the write's own outcome.
  */
-export function fencedWrite(system: ActorSystem, live: FencedRun, fn: () => Promise<unknown>): () => Promise<unknown> {
-  const refused = (e: unknown): never => {
-    if (isRunTakenOver(e) && !live.takenOver) {
-      live.takenOver = true;
-      live.stopping = true;
-      system.warn(`${(e as Error).message}: this activation stops driving it`);
-      live.abort.abort(new ActorStoppedError(`run ${live.runId} was taken over by a newer activation`));
-    }
-    throw e;
-  };
-  return () =>
-    live.takenOver ? Promise.reject(new ActorStoppedError(`run ${live.runId} was taken over by a newer activation`)) : fn().catch(refused);
+export function chainWrite(
+  system: ActorSystem,
+  live: FencedRun & { chain: Promise<void> },
+  fn: () => Promise<unknown>,
+  warn: (e: unknown) => void,
+): Promise<void> {
+  const p = live.chain
+    .then(() => (live.takenOver ? Promise.reject(new ActorStoppedError(`run ${live.runId} was taken over by a newer activation`)) : fn()))
+    .then(() => undefined);
+  // Registered before anyone else awaits `p`: the run is marked taken over before its driver sees the error.
+  live.chain = p.catch((e: unknown) => {
+    if (live.takenOver) return;
+    if (!isRunTakenOver(e)) return warn(e);
+    live.takenOver = true;
+    live.stopping = true;
+    system.warn(`${(e as Error).message}: this activation stops driving it`);
+    live.abort.abort(new ActorStoppedError(`run ${live.runId} was taken over by a newer activation`));
+  });
+  return p;
 }

@@ -7,7 +7,7 @@
 import { runTopic, type RunEvent, type RunEventKind, type RunStatus, type ThreadWriteReply } from '../../protocols/index.js';
 import type { ActorSystem } from '../../runtime/index.js';
 import {
-  fencedWrite,
+  chainWrite,
   runTakenOver,
   type RunCheckpoint,
   type RunFence,
@@ -81,11 +81,7 @@ export function remoteHost(
   };
   // Once a write is refused by the run's fence (a newer activation follows it), nothing more is written or published.
   const write = (fn: () => Promise<void>): Promise<void> => {
-    const next = live.chain.then(fencedWrite(system, live, fn)).then(() => undefined);
-    live.chain = next.catch((e: unknown) => {
-      if (!live.takenOver) system.warn(`run ${runId}: write failed: ${(e as Error).message}`);
-    });
-    return next;
+    return chainWrite(system, live, fn, (e) => system.warn(`run ${runId}: write failed: ${(e as Error).message}`));
   };
   return {
     emit(kind, data) {
