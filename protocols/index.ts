@@ -136,6 +136,7 @@ export {
   threadClaimSchema,
   threadCheckpointWriteSchema,
   threadStatusWriteSchema,
+  runDriverSchema,
 } from './threads.js';
 export type {
   ThreadCreate,

@@ -64,6 +64,12 @@ export const threadClaimSchema = z.object({
 });
 export type ThreadClaim = z.infer<typeof threadClaimSchema>;
 
+/**
+ * The activation driving a run that writes its thread (ADR 0007, one driver per run): its agent and lease epoch. The
+ * owner refuses the write (`taken_over`) once a newer activation of that agent claimed the run.
+ */
+export const runDriverSchema = z.object({ agent: z.string().min(1), epoch: z.number().nonnegative() });
+
 /** A run's step ended: its messages become the thread's newest checkpoint. Only the run holding the thread may write. */
 export const threadCheckpointWriteSchema = z.object({
   thread_id: threadId,
@@ -72,6 +78,7 @@ export const threadCheckpointWriteSchema = z.object({
   status: z.enum(THREAD_STATUSES),
   interrupts: z.array(pendingInterruptSchema).optional(),
   next: z.array(z.string()).optional(),
+  driver: runDriverSchema.optional(),
 });
 export type ThreadCheckpointWrite = z.infer<typeof threadCheckpointWriteSchema>;
 
@@ -81,12 +88,16 @@ export const threadStatusWriteSchema = z.object({
   run_id: z.string().min(1),
   status: z.enum(THREAD_STATUSES),
   interrupts: z.array(pendingInterruptSchema).optional(),
+  driver: runDriverSchema.optional(),
 });
 export type ThreadStatusWrite = z.infer<typeof threadStatusWriteSchema>;
 
 /** What a run's write to its thread is answered with: `applied: false` when the run no longer holds the thread. */
 export interface ThreadWriteReply {
   readonly applied: boolean;
-  /** Why not: `missing` (the thread was deleted) or `held` (another run holds it now). */
-  readonly reason?: 'missing' | 'held';
+  /**
+   * Why not: `missing` (the thread was deleted), `held` (another run holds it now) or `taken_over` (a newer
+   * activation drives the run: the writer's `driver` epoch is below the one that claimed it).
+   */
+  readonly reason?: 'missing' | 'held' | 'taken_over';
 }

@@ -107,6 +107,12 @@ export interface ActorContext<S = unknown> {
   readonly message: Envelope | undefined;
   /** Counts (re)starts of this actor on this node, from 1. */
   readonly incarnation: number;
+  /**
+   * The fencing token of this activation: its lease epoch on a mesh (it grows with every change of owner), a
+   * number that grows with every activation on the in-process transport, 0 for pools and node-local actors.
+   * State written under it (snapshots, run logs) is refused once a newer activation wrote.
+   */
+  readonly epoch: number;
   /** Aborted when the current handler times out, its deadline passes or the actor stops. */
   readonly signal: AbortSignal;
   tell(to: ActorRef | string, type: string, payload?: unknown, options?: MessageOptions): Promise<void>;

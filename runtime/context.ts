@@ -30,6 +30,9 @@ export function makeContext(system: LocalActorSystem, cell: ActorCell): ActorCon
     get incarnation() {
       return cell.incarnation;
     },
+    get epoch() {
+      return cell.binding?.epoch ?? 0;
+    },
     get signal() {
       return cell.signal;
     },

@@ -35,7 +35,7 @@ export { Deque } from './deque.js';
 export { MeshNode, rankHosts, NODE_ACTIVATE, NODE_DRAIN } from './node.js';
 export type { KindSpec, MeshNodeOptions } from './node.js';
 export type { ClusterServices, Membership, MembershipEvent, NodeInfo, StateStore, StoredSnapshot, LeaseInfo, PoolInfo } from './cluster.js';
-export { MemoryStorage, openStorage, storageKindFor, seqKey, compareKeys, hasPrefix } from './storage/index.js';
+export { MemoryStorage, openStorage, storageKindFor, seqKey, compareKeys, hasPrefix, fenceEpoch } from './storage/index.js';
 export type { Storage, KvBucket, StorageKey, StorageEntry, StorageConfig, StorageKind, OpenStorageOptions } from './storage/index.js';
 /** @internal For the kernel's tests only. */
 export { inspectCell } from './testing.js';

@@ -97,6 +97,17 @@ class PoolSink implements MailboxSink {
   }
 }
 
+let lastEpoch = 0;
+
+/**
+ * The epoch of a new single activation on the in-process transport: above every earlier one in this process, and
+ * seeded by the wall clock so that a process started later (on the same data directory) outranks the one before it.
+ */
+export function nextLocalEpoch(): number {
+  lastEpoch = Math.max(lastEpoch + 1, Date.now());
+  return lastEpoch;
+}
+
 /** One in-process mesh shared by the nodes (ActorSystems) attached to it. */
 export class MemoryHub {
   /** tenant → address → sink */
@@ -173,7 +184,7 @@ export class MemoryTransport implements Transport {
       this.mine.delete(entry);
       return ACCEPTED;
     };
-    return Promise.resolve({ epoch: 1, stopIntake: unbind, release: () => ACCEPTED });
+    return Promise.resolve({ epoch: nextLocalEpoch(), stopIntake: unbind, release: () => ACCEPTED });
   }
 
   send(envelope: Envelope, options: SendOptions): Promise<void> {

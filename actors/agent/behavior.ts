@@ -34,7 +34,7 @@ import type { AgentDefinition } from './definition.js';
 import { makeHost, type AgentHost, type LiveRun, type RunServices } from './host.js';
 import { AgentRun, type ResumeValue, type RunState } from './run.js';
 import { abandonRun } from './recovery.js';
-import { RunStore, type RunCheckpoint, type RunRecord } from './store.js';
+import { RunStore, isRunTakenOver, runTakenOver, type RunCheckpoint, type RunFence, type RunRecord } from './store.js';
 import { ThreadOwners } from './threads.js';
 import { admitRun, leaveRuns, newRunRecord, TERMINAL_RUN_STATUSES as TERMINAL, type RunCreated } from './run-contract.js';
 
@@ -58,7 +58,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
   /** Drives a run from `state` until it ends, is handed off, or the actor stops. */
   const drive = (
     st: AgentState,
-    ctx: Pick<ActorContext<AgentState>, 'system' | 'self'>,
+    ctx: Pick<ActorContext<AgentState>, 'system' | 'self' | 'epoch'>,
     record: RunRecord,
     state: RunState,
     depth: number,
@@ -77,6 +77,8 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       early: undefined,
       awaiting,
       stopping: false,
+      fence: { agent: def.name, epoch: ctx.epoch },
+      takenOver: false,
       record,
       depth,
       resumes,
@@ -128,7 +130,9 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
   /** Picks up the runs this agent held when it last stopped. */
   const restore = async (st: AgentState, ctx: ActorContext<AgentState>): Promise<void> => {
     const tenant = ctx.self.tenant;
-    for (const runId of await st.store.activeRuns(tenant, def.name)) {
+    const fence = { agent: def.name, epoch: ctx.epoch };
+    /** Restores one run; a run a newer activation claims meanwhile is left to it. */
+    const restoreRun = async (runId: string): Promise<void> => {
       let unreadable: string | undefined;
       const [cp, record] = await Promise.all([
         st.store.getCheckpoint(tenant, runId).catch((e: unknown) => {
@@ -141,11 +145,17 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         // Nothing to resume from: the run ends with the reason rather than holding its thread for ever.
         const why = unreadable === undefined ? 'its resume checkpoint is missing' : `its resume checkpoint is unreadable (${unreadable})`;
         await abandonRun(ctx.system, st, tenant, def.name, runId, `run ${runId} of agent ${def.name} cannot be resumed: ${why}`);
-        continue;
+        return;
       }
       if (cp === undefined || record === undefined || TERMINAL.has(record.status) || cp.agent !== def.name) {
         await st.store.release(tenant, def.name, runId, cp !== undefined && cp.agent !== def.name);
-        continue;
+        return;
+      }
+      // Taken over before anything of the run is read: an older activation still driving it is refused from now on,
+      // so the log read next is the whole log. A newer activation that claimed it already drives it: left alone.
+      if (!(await st.store.claimRun(tenant, runId, fence))) {
+        ctx.system.warn(`run ${runId}: a newer activation of agent ${def.name} drives it; this one (epoch ${ctx.epoch}) leaves it`);
+        return;
       }
       const seq = Math.max(await st.store.lastSeq(tenant, runId), record.last_seq);
       const state: RunState = {
@@ -155,7 +165,8 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         ...(cp.pending === undefined ? {} : { pending: { calls: cp.pending.calls, results: { ...cp.pending.results } } }),
       };
       const resumes = cp.resumes + 1;
-      const interrupted = cp.pending?.awaiting !== undefined && (record.status === 'interrupted' || (await announced(st, tenant, record)));
+      const interrupted =
+        cp.pending?.awaiting !== undefined && (record.status === 'interrupted' || (await announced(st, tenant, record, fence)));
       // An interrupted run waits for a human, which is no fault; a running one counts its restarts.
       if (!interrupted && resumes > (def.maxResumes ?? 3)) {
         const live: LiveRun = {
@@ -168,6 +179,8 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
           early: undefined,
           awaiting: undefined,
           stopping: false,
+          fence,
+          takenOver: false,
           record,
           depth: cp.depth,
           resumes,
@@ -175,10 +188,10 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         await makeHost(services, ctx.system, tenant, st, live).finish('error', state.messages, state.usage, {
           error: `run abandoned: its host stopped ${resumes} times while running it`,
         });
-        continue;
+        return;
       }
-      await st.store.saveCheckpoint(tenant, { ...cp, resumes: interrupted ? cp.resumes : resumes });
-      if (interrupted) await reassertInterrupt(st, tenant, record, cp.pending?.awaiting as string);
+      await st.store.saveCheckpoint(tenant, { ...cp, resumes: interrupted ? cp.resumes : resumes }, false, fence);
+      if (interrupted) await reassertInterrupt(st, tenant, record, cp.pending?.awaiting as string, fence);
       const host = drive(
         st,
         ctx,
@@ -190,7 +203,12 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         interrupted ? cp.pending?.awaiting : undefined,
       );
       if (!interrupted) host.emit('status', { status: 'running', resumed: resumes });
-    }
+    };
+    for (const runId of await st.store.activeRuns(tenant, def.name))
+      await restoreRun(runId).catch((e: unknown) => {
+        if (!isRunTakenOver(e)) throw e;
+        ctx.system.warn(`${(e as Error).message}: this activation leaves it`);
+      });
   };
 
   /**
@@ -198,11 +216,11 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
    * announced the interrupt and stopped before writing the record. The record is brought in line, so the run is
    * restored waiting for the answer (not announced twice).
    */
-  const announced = async (st: AgentState, tenant: string, record: RunRecord): Promise<boolean> => {
+  const announced = async (st: AgentState, tenant: string, record: RunRecord, fence: RunFence): Promise<boolean> => {
     const last = (await st.store.events(tenant, record.run_id)).findLast((e) => e.event === 'status');
     if ((last?.data as { status?: unknown } | undefined)?.status !== 'interrupted') return false;
     record.status = 'interrupted';
-    await st.store.putRun(tenant, record);
+    await st.store.putRun(tenant, record, false, fence);
     return true;
   };
 
@@ -210,12 +228,12 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
    * A run restored while it waits for a human: its thread says so too. The thread's write may not have landed when
    * the host stopped (a crash, or its owner stopped first), and it is not announced again, so it is written here.
    */
-  const reassertInterrupt = async (st: AgentState, tenant: string, record: RunRecord, callId: string): Promise<void> => {
+  const reassertInterrupt = async (st: AgentState, tenant: string, record: RunRecord, callId: string, driver: RunFence): Promise<void> => {
     const t = await st.store.getThread(tenant, record.thread_id);
     if (t === undefined || t.run_id !== record.run_id || t.status === 'interrupted') return;
     const announced = (await st.store.events(tenant, record.run_id)).findLast((e) => e.event === 'interrupt');
     const interrupts = [{ id: callId, run_id: record.run_id, value: announced?.data }];
-    await st.threads.status(tenant, { thread_id: record.thread_id, run_id: record.run_id, status: 'interrupted', interrupts });
+    await st.threads.status(tenant, { thread_id: record.thread_id, run_id: record.run_id, status: 'interrupted', interrupts, driver });
   };
 
   /** Starts a run (`acp.run.create`, or a message from a subscribed topic). */
@@ -244,7 +262,8 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       usage: state.usage,
       resumes: 0,
     };
-    await st.store.saveCheckpoint(tenant, cp, true);
+    const fence = { agent: def.name, epoch: ctx.epoch };
+    if (!(await st.store.claimNewRun(tenant, cp, fence))) throw runTakenOver(runId, fence);
     drive(st, ctx, record, state, depth, 0, 0).emit('status', { status: 'running' });
     ctx.system.meter.inc(METER.runsStarted);
     return { run_id: runId, thread_id: thread.thread_id, status: 'pending' };
@@ -324,7 +343,10 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
           record.agent = def.name;
           // The receiving agent gets its own turn allowance; usage carries over.
           const state: RunState = { messages: p.messages as unknown as ChatMessage[], turns: 0, usage: p.usage };
-          await st.store.putRun(tenant, record);
+          // Claimed for this agent's activation: a handoff moves the run to this agent's fence.
+          const fence = { agent: def.name, epoch: ctx.epoch };
+          if (!(await st.store.claimRun(tenant, p.run_id, fence))) throw runTakenOver(p.run_id, fence);
+          await st.store.putRun(tenant, record, false, fence);
           await st.store.saveCheckpoint(
             tenant,
             {
@@ -338,6 +360,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
               resumes: 0,
             },
             true,
+            fence,
           );
           drive(st, ctx, record, state, p.depth, p.seq, 0);
           return { run_id: p.run_id };

@@ -5,6 +5,7 @@
  * events keep the order the run made them in.
  */
 import {
+  ActorStoppedError,
   HandlerError,
   RUN_CONTINUE,
   RUN_CREATE,
@@ -21,7 +22,8 @@ import { cancelTopic } from '../tool/runner.js';
 import { TOOL_CALL, TOOL_DESCRIBE, type ToolCallResult } from '../tool/types.js';
 import type { AgentDefinition } from './definition.js';
 import type { ResumeValue, RunHost, RunState } from './run.js';
-import type { RunRecord, RunStore } from './store.js';
+import { chainWrite } from './run-contract.js';
+import { isRunTakenOver, runTakenOver, type RunFence, type RunRecord, type RunStore } from './store.js';
 import type { ThreadOwners } from './threads.js';
 import { waitForRun } from './wait.js';
 
@@ -47,6 +49,10 @@ export interface LiveRun {
   awaiting: string | undefined;
   /** The actor is stopping: the run is left to its checkpoint, not ended. */
   stopping: boolean;
+  /** The activation driving it; every write of the run is fenced by it. */
+  readonly fence: RunFence;
+  /** A write was refused: a newer activation drives the run now, this one leaves it alone. */
+  takenOver: boolean;
   readonly record: RunRecord;
   readonly depth: number;
   readonly resumes: number;
@@ -75,19 +81,25 @@ export function makeHost(
   const target = (address: string): Promise<ActorRef> =>
     def.resolve === undefined ? Promise.resolve(system.ref(address, tenant)) : def.resolve(address, tenant);
 
-  /** A write the thread's owner refused: the thread was deleted (expected after a cancel) or another run holds it. */
+  /**
+   * A write the thread's owner refused: the thread was deleted (expected after a cancel), another run holds it, or a
+   * newer activation drives this run (then this one stops driving it, as when any other write of it is refused).
+   */
   const threadWrite = (reply: ThreadWriteReply): void => {
     if (!reply.applied && reply.reason === 'held') system.warn(`run ${runId}: thread ${threadId} is held by another run; write dropped`);
+    if (!reply.applied && reply.reason === 'taken_over') throw runTakenOver(runId, live.fence);
   };
 
   let batch: RunEvent[] | undefined;
-  /** Queues a write behind every earlier one of this run; a failure is reported, and the chain goes on. */
+  /**
+   * Queues a write behind every earlier one of this run; a failure is reported, and the chain goes on. Once a write is
+   * refused by the run's fence (a newer activation drives it), nothing more is written or published.
+   */
   const write = (f: () => Promise<unknown>): Promise<void> => {
     batch = undefined; // events emitted after this write go after it
-    const p = live.chain.then(f).then(() => undefined);
-    live.chain = p.catch((e: unknown) => system.warn(`run ${runId}: ${(e as Error).message}`));
-    return p;
+    return chainWrite(system, live, f, (e) => system.warn(`run ${runId}: ${(e as Error).message}`));
   };
+  const { fence } = live;
 
   // Events made in one burst (a provider's tokens arriving together) are logged in one write and
   // then published in order: whoever sees an event can read it, and all before it, back.
@@ -101,7 +113,7 @@ export function makeHost(
     void write(async () => {
       if (batch === events) batch = undefined;
       // Published as logged: an event too big for one stored value goes out as a stub readers resolve.
-      for (const e of await store.appendEvents(tenant, events)) await system.publish(runTopic(runId), e, { tenant });
+      for (const e of await store.appendEvents(tenant, events, fence)) await system.publish(runTopic(runId), e, { tenant });
     });
     batch = events;
   };
@@ -113,8 +125,8 @@ export function makeHost(
   ): void => {
     live.record.status = status;
     void write(async () => {
-      await store.putRun(tenant, live.record);
-      threadWrite(await threads.status(tenant, { thread_id: threadId, run_id: runId, status: thread, interrupts }));
+      await store.putRun(tenant, live.record, false, fence);
+      threadWrite(await threads.status(tenant, { thread_id: threadId, run_id: runId, status: thread, interrupts, driver: fence }));
     });
   };
 
@@ -125,18 +137,24 @@ export function makeHost(
       const messages = [...state.messages];
       const pending = state.pending === undefined ? undefined : { ...state.pending, results: { ...state.pending.results } };
       return write(async () => {
-        await store.saveCheckpoint(tenant, {
-          run_id: runId,
-          thread_id: threadId,
-          agent: def.name,
-          depth: live.depth,
-          messages,
-          turns: state.turns,
-          usage: state.usage,
-          resumes: live.resumes,
-          ...(pending === undefined ? {} : { pending }),
-        });
-        if (stepEnd) threadWrite(await threads.checkpoint(tenant, { thread_id: threadId, run_id: runId, messages, status: 'busy' }));
+        await store.saveCheckpoint(
+          tenant,
+          {
+            run_id: runId,
+            thread_id: threadId,
+            agent: def.name,
+            depth: live.depth,
+            messages,
+            turns: state.turns,
+            usage: state.usage,
+            resumes: live.resumes,
+            ...(pending === undefined ? {} : { pending }),
+          },
+          false,
+          fence,
+        );
+        if (stepEnd)
+          threadWrite(await threads.checkpoint(tenant, { thread_id: threadId, run_id: runId, messages, status: 'busy', driver: fence }));
       });
     },
     async callTool(name, args, callId) {
@@ -205,6 +223,7 @@ export function makeHost(
     },
     async handoff(agent, state) {
       await live.chain;
+      if (live.takenOver) throw new ActorStoppedError(`run ${runId} was taken over by a newer activation`);
       await (
         await target(`agent/${agent}`)
       ).tell(RUN_CONTINUE, {
@@ -265,16 +284,18 @@ export function makeHost(
       // Logged, then the record made final, then published: whoever reads a final record finds
       // the last event in the log, and whoever sees the last event reads a final record.
       await write(async () => {
-        const [wire] = await store.appendEvents(tenant, [last]);
-        await store.putRun(tenant, r);
+        const [wire] = await store.appendEvents(tenant, [last], fence);
+        await store.putRun(tenant, r, false, fence);
         // The thread's checkpoint and the run's bookkeeping failing (a conversation too big to
         // store) must not keep the last event from its readers: it is reported, and published.
         try {
           const end = status === 'success' || status === 'cancelled' ? 'idle' : 'error';
-          threadWrite(await threads.checkpoint(tenant, { thread_id: threadId, run_id: runId, messages: [...messages], status: end }));
+          const last = { thread_id: threadId, run_id: runId, messages: [...messages], status: end, driver: fence } as const;
+          threadWrite(await threads.checkpoint(tenant, last));
           await store.release(tenant, def.name, runId);
           if (def.retainRunsMs !== undefined) await store.markFinished(tenant, def.name, runId, r.updated_at);
         } catch (e) {
+          if (isRunTakenOver(e)) throw e; // a newer activation drives the run: nothing more of this one goes out
           system.warn(`run ${runId}: ${(e as Error).message}`);
         }
         system.meter.inc(METER.runsFinished, { status });

@@ -6,7 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ActorStoppedError, ConflictError } from '../../protocols/index.js';
-import type { RunRecord, RunStore, ThreadRecord } from './store.js';
+import type { ActorSystem } from '../../runtime/index.js';
+import { isRunTakenOver, type RunFence, type RunRecord, type RunStore, type ThreadRecord } from './store.js';
 import type { ThreadOwners } from './threads.js';
 
 /** Statuses that end a run. */
@@ -77,4 +78,41 @@ export function leaveRuns(runs: Map<string, { stopping: boolean; readonly abort:
     live.abort.abort(new ActorStoppedError('agent stopping'));
   }
   runs.clear();
+}
+
+/** What a host needs of a live run to stop driving it when a newer activation took it over. */
+export interface FencedRun {
+  readonly runId: string;
+  readonly fence: RunFence;
+  stopping: boolean;
+  readonly abort: AbortController;
+  /** Set once a write of the run was refused by its fence: no more writes, events or end. */
+  takenOver: boolean;
+}
+
+/**
+ * Queues `fn`, one write of a run, on the run's chain (ADR 0007, one driver per run): nothing is written once the run
+ * was taken over, and the first refusal by the run's fence leaves the run where it is — marked stopping (so it is not
+ * ended as failed), aborted, with one warning — exactly as when the actor stops: the newer activation drives it on.
+ * Any other failure is reported with `warn`, and the chain goes on. Returns the write's own outcome.
+ */
+export function chainWrite(
+  system: ActorSystem,
+  live: FencedRun & { chain: Promise<void> },
+  fn: () => Promise<unknown>,
+  warn: (e: unknown) => void,
+): Promise<void> {
+  const p = live.chain
+    .then(() => (live.takenOver ? Promise.reject(new ActorStoppedError(`run ${live.runId} was taken over by a newer activation`)) : fn()))
+    .then(() => undefined);
+  // Registered before anyone else awaits `p`: the run is marked taken over before its driver sees the error.
+  live.chain = p.catch((e: unknown) => {
+    if (live.takenOver) return;
+    if (!isRunTakenOver(e)) return warn(e);
+    live.takenOver = true;
+    live.stopping = true;
+    system.warn(`${(e as Error).message}: this activation stops driving it`);
+    live.abort.abort(new ActorStoppedError(`run ${live.runId} was taken over by a newer activation`));
+  });
+  return p;
 }

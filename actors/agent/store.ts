@@ -17,7 +17,7 @@ import {
   type ThreadRecord,
   type ThreadStatus,
 } from '../../protocols/index.js';
-import { seqKey, type KvBucket, type Storage, type StorageEntry } from '../../runtime/index.js';
+import { fenceEpoch, seqKey, type KvBucket, type Storage, type StorageEntry } from '../../runtime/index.js';
 import { SEGMENT_BYTES, isStoredStub, layOut, readStoredEvent, type WireEvent } from './event-log.js';
 
 // The records are wire contracts (protocols/records.ts), re-exported here for the agent runtime.
@@ -41,6 +41,29 @@ const now = (): string => new Date().toISOString();
 const ACTIVE_INDEX = '~active';
 /** `[~indexed, tenant]`: the tenant's markers from before the index are indexed. */
 const INDEXED = '~indexed';
+
+/**
+ * Who drives a run (ADR 0007, one driver per run): the agent and the epoch of its activation (`ActorContext.epoch`).
+ * The fence `[tenant, driver, run, agent]` holds the epoch of the activation that last claimed the run; every write
+ * made with a fence is refused once a higher epoch claimed it. Agents have their own fences: epochs of two agents
+ * (a handoff) are not comparable.
+ */
+export interface RunFence {
+  readonly agent: string;
+  readonly epoch: number;
+}
+
+/** A write of a run refused because a newer activation of its agent drives it now. */
+export function runTakenOver(runId: string, fence: RunFence): ConflictError {
+  return new ConflictError(`run ${runId} is driven by a newer activation of agent ${fence.agent} (this one has epoch ${fence.epoch})`, {
+    details: { fenced: true, run_id: runId, epoch: fence.epoch },
+  });
+}
+
+/** True for the error of a write refused by a run's fence ({@link runTakenOver}). */
+export function isRunTakenOver(e: unknown): boolean {
+  return e instanceof ConflictError && e.details?.['fenced'] === true;
+}
 
 /** A run the global index lists as active. */
 export interface ActiveRun {
@@ -265,14 +288,39 @@ export class RunStore {
     return r;
   }
 
-  /** Writes a run's record; a new run is also listed under its thread. */
-  async putRun(tenant: string, r: RunRecord, isNew = false): Promise<void> {
+  /** Writes a run's record; a new run is also listed under its thread. With `fence`, refused once a newer driver claimed it. */
+  async putRun(tenant: string, r: RunRecord, isNew = false, fence?: RunFence): Promise<void> {
     r.updated_at = now();
-    if (!isNew) return this.runs.put([tenant, 'run', r.run_id], r);
-    await this.runs.putMany([
-      { key: [tenant, 'run', r.run_id], value: r },
-      { key: [tenant, 'by-thread', r.thread_id, r.run_id], value: r.created_at },
-    ]);
+    const entries: StorageEntry[] = [{ key: [tenant, 'run', r.run_id], value: r }];
+    if (isNew) entries.push({ key: [tenant, 'by-thread', r.thread_id, r.run_id], value: r.created_at });
+    if (fence !== undefined) return this.fenced(tenant, r.run_id, fence, entries);
+    if (!isNew) return this.runs.put(entries[0]?.key as string[], r);
+    await this.runs.putMany(entries);
+  }
+
+  /**
+   * Claims run `runId` for the activation `fence` names (a create, a restore, a continue after a handoff): false when
+   * a newer activation of that agent claimed it already. Every later write of the run made with the fence is refused
+   * once a newer activation claims it.
+   */
+  async claimRun(tenant: string, runId: string, fence: RunFence, entries: readonly StorageEntry[] = []): Promise<boolean> {
+    const key = [tenant, 'driver', runId, fence.agent];
+    return this.runs.putFenced(key, fence.epoch, [{ key, value: { epoch: fence.epoch, at: now() } }, ...entries]);
+  }
+
+  /** Claims a new run (see {@link claimRun}) and saves its first checkpoint, marked active, in the same write. */
+  async claimNewRun(tenant: string, cp: RunCheckpoint, fence: RunFence): Promise<boolean> {
+    return this.claimRun(tenant, cp.run_id, fence, this.checkpointEntries(tenant, cp, true));
+  }
+
+  /** True unless a newer activation of `fence.agent` than `fence` claimed run `runId`. */
+  async drives(tenant: string, runId: string, fence: RunFence): Promise<boolean> {
+    return fenceEpoch(await this.runs.get([tenant, 'driver', runId, fence.agent])) <= fence.epoch;
+  }
+
+  /** Writes `entries` of run `runId` unless a newer activation than `fence` claimed it (then throws {@link runTakenOver}). */
+  private async fenced(tenant: string, runId: string, fence: RunFence, entries: readonly StorageEntry[]): Promise<void> {
+    if (!(await this.runs.putFenced([tenant, 'driver', runId, fence.agent], fence.epoch, entries))) throw runTakenOver(runId, fence);
   }
 
   /** Runs of a thread, newest first. */
@@ -292,12 +340,14 @@ export class RunStore {
    * each under {@link SEGMENT_BYTES}, and any event bigger than that stored out of line (chunks
    * first, then the segments, so a stub is never readable before its body). Returns the events as
    * they are to be published (stubs for out-of-line ones). Idempotent by seq: the same events
-   * written again lay out the same way and replace themselves.
+   * written again lay out the same way and replace themselves. With `fence`, refused (nothing written) once a newer
+   * driver claimed the run.
    */
-  async appendEvents(tenant: string, events: readonly RunEvent[]): Promise<WireEvent[]> {
+  async appendEvents(tenant: string, events: readonly RunEvent[], fence?: RunFence): Promise<WireEvent[]> {
     if (events.length === 0) return [];
     const { entries, wire } = layOut(tenant, events, this.segmentBytes);
-    if (entries.length === 1) await this.runs.put((entries[0] as StorageEntry).key, (entries[0] as StorageEntry).value);
+    if (fence !== undefined) await this.fenced(tenant, (events[0] as RunEvent).run_id, fence, entries);
+    else if (entries.length === 1) await this.runs.put((entries[0] as StorageEntry).key, (entries[0] as StorageEntry).value);
     else await this.runs.putMany(entries);
     return wire;
   }
@@ -323,17 +373,25 @@ export class RunStore {
   }
 
   /**
-   * Saves where a run is; `mark` also marks it active on its agent (found again when the agent restarts) and lists it
-   * in the global index of active runs (found again when a node starts, without knowing tenants: recovery.ts). The
-   * index goes before the marker (JetStream writes a `putMany` in order), so a marker is never without its entry.
+   * Saves where a run is (with `fence`: refused once a newer driver claimed it); `mark` also marks it active on its
+   * agent (found again when the agent restarts) and lists it in the global index of active runs (found again when a
+   * node starts, without knowing tenants: recovery.ts). The index goes before the marker (JetStream writes a
+   * `putMany` in order), so a marker is never without its entry.
    */
-  async saveCheckpoint(tenant: string, cp: RunCheckpoint, mark = false): Promise<void> {
+  async saveCheckpoint(tenant: string, cp: RunCheckpoint, mark = false, fence?: RunFence): Promise<void> {
+    if (fence !== undefined) return this.fenced(tenant, cp.run_id, fence, this.checkpointEntries(tenant, cp, mark));
     if (!mark) return this.runs.put([tenant, 'cp', cp.run_id], cp);
-    await this.runs.putMany([
-      { key: [tenant, 'cp', cp.run_id], value: cp },
-      { key: [ACTIVE_INDEX, tenant, cp.agent, cp.run_id], value: cp.thread_id },
-      { key: [tenant, 'active', cp.agent, cp.run_id], value: cp.thread_id },
-    ]);
+    await this.runs.putMany(this.checkpointEntries(tenant, cp, true));
+  }
+
+  private checkpointEntries(tenant: string, cp: RunCheckpoint, mark: boolean): StorageEntry[] {
+    const entries: StorageEntry[] = [{ key: [tenant, 'cp', cp.run_id], value: cp }];
+    if (mark)
+      entries.push(
+        { key: [ACTIVE_INDEX, tenant, cp.agent, cp.run_id], value: cp.thread_id },
+        { key: [tenant, 'active', cp.agent, cp.run_id], value: cp.thread_id },
+      );
+    return entries;
   }
 
   getCheckpoint(tenant: string, runId: string): Promise<RunCheckpoint | undefined> {
@@ -396,6 +454,7 @@ export class RunStore {
       const record = await this.getRun(tenant, runId);
       await this.runs.deletePrefix([tenant, 'ev', runId]);
       await this.runs.deletePrefix([tenant, 'evbody', runId]);
+      await this.runs.deletePrefix([tenant, 'driver', runId]);
       await this.runs.delete([tenant, 'cp', runId]);
       if (record !== undefined) await this.runs.delete([tenant, 'by-thread', record.thread_id, runId]);
       await this.runs.delete([tenant, 'run', runId]);

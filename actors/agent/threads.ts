@@ -33,7 +33,7 @@ import {
 import type { ActorRef, ActorSystem, Behavior } from '../../runtime/index.js';
 import type { ChatMessage } from '../llm/types.js';
 import { TERMINAL_RUN_STATUSES } from './run-contract.js';
-import { RunStore, type RunRecord, type ThreadRecord } from './store.js';
+import { RunStore, type RunFence, type RunRecord, type ThreadRecord } from './store.js';
 
 /** What a claim is answered with: the run existed already (a redelivered create), or the thread it now holds. */
 export type ClaimReply =
@@ -53,11 +53,21 @@ async function heldBy(store: RunStore, tenant: string, t: ThreadRecord): Promise
   return holder !== undefined && !TERMINAL_RUN_STATUSES.has(holder.status) ? t.run_id : undefined;
 }
 
-/** A run may write its thread while it holds it. */
-async function fence(store: RunStore, tenant: string, threadId: string, runId: string): Promise<ThreadRecord | ThreadWriteReply> {
-  const t = await store.getThread(tenant, threadId);
+/** A run may write its thread while it holds it, and (when the write names its driver) while no newer activation drives it. */
+async function fence(
+  store: RunStore,
+  tenant: string,
+  threadId: string,
+  runId: string,
+  driver: RunFence | undefined,
+): Promise<ThreadRecord | ThreadWriteReply> {
+  const [t, drives] = await Promise.all([
+    store.getThread(tenant, threadId),
+    driver === undefined ? true : store.drives(tenant, runId, driver),
+  ]);
   if (t === undefined) return { applied: false, reason: 'missing' };
   if (t.run_id !== runId) return { applied: false, reason: 'held' };
+  if (!drives) return { applied: false, reason: 'taken_over' };
   return t;
 }
 
@@ -115,7 +125,7 @@ export function threadOwnerBehavior(): Behavior<ThreadOwnerState> {
         }
         case THREAD_CHECKPOINT: {
           const p = threadCheckpointWriteSchema.parse(msg.payload);
-          const t = await fence(store, tenant, p.thread_id, p.run_id);
+          const t = await fence(store, tenant, p.thread_id, p.run_id, p.driver);
           if (!('thread_id' in t)) return t;
           await store.checkpointThread(
             tenant,
@@ -131,7 +141,7 @@ export function threadOwnerBehavior(): Behavior<ThreadOwnerState> {
         }
         case THREAD_STATUS: {
           const p = threadStatusWriteSchema.parse(msg.payload);
-          const t = await fence(store, tenant, p.thread_id, p.run_id);
+          const t = await fence(store, tenant, p.thread_id, p.run_id, p.driver);
           if (!('thread_id' in t)) return t;
           await store.setThreadStatus(tenant, p.thread_id, p.status, p.run_id, p.interrupts ?? [], t);
           return { applied: true } satisfies ThreadWriteReply;

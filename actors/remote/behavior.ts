@@ -32,6 +32,7 @@ import {
   leaveRuns,
   newRunRecord,
   RunStore,
+  runTakenOver,
   TERMINAL_RUN_STATUSES as TERMINAL,
   ThreadOwners,
   type Resolve,
@@ -169,7 +170,14 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
     return host;
   };
 
-  const newLive = (record: RunRecord, depth: number, messages: ChatMessage[], seq: number, task?: RemoteLive['task']): RemoteLive => ({
+  const newLive = (
+    record: RunRecord,
+    depth: number,
+    messages: ChatMessage[],
+    seq: number,
+    epoch: number,
+    task?: RemoteLive['task'],
+  ): RemoteLive => ({
     runId: record.run_id,
     threadId: record.thread_id,
     record,
@@ -179,6 +187,8 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
     chain: Promise.resolve(),
     abort: new AbortController(),
     stopping: false,
+    fence: { agent: def.name, epoch },
+    takenOver: false,
     ...(task === undefined ? {} : { task }),
   });
 
@@ -201,8 +211,13 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
         await st.store.release(tenant, def.name, runId, cp !== undefined && cp.agent !== def.name);
         continue;
       }
+      // Claimed before its log is read: an older activation still following it is refused from now on.
+      if (!(await st.store.claimRun(tenant, runId, { agent: def.name, epoch: ctx.epoch }))) {
+        ctx.system.warn(`run ${runId}: a newer activation of remote agent ${def.name} follows it; this one (epoch ${ctx.epoch}) leaves it`);
+        continue;
+      }
       const seq = Math.max(await st.store.lastSeq(tenant, runId), record.last_seq);
-      const live = newLive(record, cp.depth, [...cp.messages], seq, cp.remote);
+      const live = newLive(record, cp.depth, [...cp.messages], seq, ctx.epoch, cp.remote);
       if (cp.remote === undefined) {
         const why = `remote agent ${def.name}: run lost: its actor stopped before the remote server named the task`;
         await remoteHost(ctx.system, tenant, st, def.name, live).finish('error', { error: why });
@@ -226,9 +241,11 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
     const depth = typeof p.config?.['depth'] === 'number' ? p.config['depth'] : 0;
     const input = p.input.messages as ChatMessage[];
     const messages = [...thread.values.messages, ...input];
-    await st.store.saveCheckpoint(tenant, checkpointOf(runId, thread.thread_id, depth, messages), true);
+    const fence = { agent: def.name, epoch: ctx.epoch };
+    const cp = checkpointOf(runId, thread.thread_id, depth, messages);
+    if (!(await st.store.claimNewRun(tenant, cp, fence))) throw runTakenOver(runId, fence);
     const message = userMessage(firstText(thread.values.messages, input), { skill: def.skill });
-    drive(st, ctx, newLive(record, depth, [...messages], 0), { kind: 'send', message }).emit('status', { status: 'running' });
+    drive(st, ctx, newLive(record, depth, [...messages], 0, ctx.epoch), { kind: 'send', message }).emit('status', { status: 'running' });
     return { run_id: runId, thread_id: thread.thread_id, status: 'pending' };
   };
 
@@ -265,11 +282,13 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
           record.agent = def.name;
           record.metadata = { ...record.metadata, remote: { card: def.card } };
           const messages = p.messages as unknown as ChatMessage[];
-          await st.store.putRun(tenant, record);
-          await st.store.saveCheckpoint(tenant, checkpointOf(p.run_id, p.thread_id, p.depth, messages), true);
+          const fence = { agent: def.name, epoch: ctx.epoch };
+          if (!(await st.store.claimRun(tenant, p.run_id, fence))) throw runTakenOver(p.run_id, fence);
+          await st.store.putRun(tenant, record, false, fence);
+          await st.store.saveCheckpoint(tenant, checkpointOf(p.run_id, p.thread_id, p.depth, messages), true, fence);
           const text = `You are taking over this conversation from another agent. It went:\n${transcript(messages)}\n\nContinue it.`;
           const message = userMessage(text, { skill: def.skill });
-          drive(st, ctx, newLive(record, p.depth, [...messages], p.seq), { kind: 'send', message });
+          drive(st, ctx, newLive(record, p.depth, [...messages], p.seq, ctx.epoch), { kind: 'send', message });
           return { run_id: p.run_id };
         }
         case RUN_RESUME: {

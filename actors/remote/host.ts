@@ -4,9 +4,17 @@
  * the thread and the resume checkpoint are written through the same chain, so they keep the
  * order the run made them in; the end is logged, then recorded, then published.
  */
-import { runTopic, type RunEvent, type RunEventKind, type RunStatus } from '../../protocols/index.js';
+import { runTopic, type RunEvent, type RunEventKind, type RunStatus, type ThreadWriteReply } from '../../protocols/index.js';
 import type { ActorSystem } from '../../runtime/index.js';
-import type { RunCheckpoint, RunRecord, RunStore, ThreadOwners } from '../agent/index.js';
+import {
+  chainWrite,
+  runTakenOver,
+  type RunCheckpoint,
+  type RunFence,
+  type RunRecord,
+  type RunStore,
+  type ThreadOwners,
+} from '../agent/index.js';
 import type { ChatMessage } from '../llm/index.js';
 
 /** Where a run stands on the remote server (kept in the run's checkpoint). */
@@ -40,6 +48,10 @@ export interface RemoteLive {
   early?: unknown;
   /** The actor is stopping: the run is left to its checkpoint, not ended. */
   stopping: boolean;
+  /** The activation following it; every write of the run is fenced by it. */
+  readonly fence: RunFence;
+  /** A write was refused: a newer activation follows the run now, this one leaves it alone. */
+  takenOver: boolean;
 }
 
 /** Writes one run's log, record, thread and checkpoint in order. */
@@ -62,16 +74,20 @@ export function remoteHost(
 ): RemoteHost {
   const { store, threads } = writers;
   const { runId, threadId } = live;
+  const { fence } = live;
+  /** A thread write refused because a newer activation follows the run: this one stops, as when any write of it is refused. */
+  const threadWrite = (reply: ThreadWriteReply): void => {
+    if (!reply.applied && reply.reason === 'taken_over') throw runTakenOver(runId, fence);
+  };
+  // Once a write is refused by the run's fence (a newer activation follows it), nothing more is written or published.
   const write = (fn: () => Promise<void>): Promise<void> => {
-    const next = live.chain.then(fn);
-    live.chain = next.catch((e: unknown) => system.warn(`run ${runId}: write failed: ${(e as Error).message}`));
-    return next;
+    return chainWrite(system, live, fn, (e) => system.warn(`run ${runId}: write failed: ${(e as Error).message}`));
   };
   return {
     emit(kind, data) {
       const event: RunEvent = { run_id: runId, thread_id: threadId, seq: ++live.seq, event: kind, agent, data };
       void write(async () => {
-        await store.appendEvents(tenant, [event]);
+        await store.appendEvents(tenant, [event], fence);
         await system.publish(runTopic(runId), event, { tenant });
       }).catch(() => undefined);
     },
@@ -80,9 +96,9 @@ export function remoteHost(
       const task = live.task;
       const interrupts = status === 'interrupted' && task !== undefined ? [{ id: task.taskId, run_id: runId, value: interrupt }] : [];
       void write(async () => {
-        await store.putRun(tenant, live.record);
+        await store.putRun(tenant, live.record, false, fence);
         const thread = status === 'running' ? 'busy' : 'interrupted';
-        await threads.status(tenant, { thread_id: threadId, run_id: runId, status: thread, interrupts });
+        threadWrite(await threads.status(tenant, { thread_id: threadId, run_id: runId, status: thread, interrupts, driver: fence }));
       }).catch(() => undefined);
     },
     checkpoint() {
@@ -103,8 +119,8 @@ export function remoteHost(
         live.record.metadata = { ...live.record.metadata, remote };
       }
       return write(async () => {
-        await store.saveCheckpoint(tenant, cp);
-        await store.putRun(tenant, live.record);
+        await store.saveCheckpoint(tenant, cp, false, fence);
+        await store.putRun(tenant, live.record, false, fence);
       });
     },
     async finish(status, extra) {
@@ -119,10 +135,10 @@ export function remoteHost(
       const answer: ChatMessage[] = answered ? [{ role: 'assistant', content: extra.output ?? '' }] : [];
       const messages = [...live.messages, ...answer];
       await write(async () => {
-        await store.appendEvents(tenant, [last]);
-        await store.putRun(tenant, r);
+        await store.appendEvents(tenant, [last], fence);
+        await store.putRun(tenant, r, false, fence);
         const end = status === 'success' || status === 'cancelled' ? 'idle' : 'error';
-        await threads.checkpoint(tenant, { thread_id: threadId, run_id: runId, messages, status: end });
+        threadWrite(await threads.checkpoint(tenant, { thread_id: threadId, run_id: runId, messages, status: end, driver: fence }));
         await store.release(tenant, agent, runId);
         await system.publish(runTopic(runId), last, { tenant });
       });

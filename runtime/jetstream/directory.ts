@@ -131,7 +131,10 @@ export class Directory {
     const key = `s.${addressKey}`;
     const value = (epoch: number): string =>
       JSON.stringify({ node: this.node, epoch, renewedAt: this.clock.now(), tenant, address } satisfies LeaseValue);
-    let epoch = 1;
+    // A lease released for good is a delete marker: the next epoch starts above its revision, so epochs of an
+    // address never go down (a run's writes are fenced by them across activations, ADR 0007).
+    const gone = await this.kv.get(key);
+    let epoch = gone !== null && gone.operation !== 'PUT' ? gone.revision + 1 : 1;
     let revision: number;
     try {
       revision = await this.kv.create(key, value(epoch));
@@ -143,7 +146,7 @@ export class Directory {
       const stale =
         held === undefined || held.node === this.node || this.isDead(held.node) || this.clock.now() - held.renewedAt > this.leaseTtlMs;
       if (!stale) throw new ConflictError(`${addressKey} is active on node ${held.node}`);
-      epoch = (held?.epoch ?? 0) + 1;
+      epoch = held === undefined ? entry.revision + 1 : held.epoch + 1;
       try {
         revision = await this.kv.update(key, value(epoch), entry.revision);
       } catch (e2) {

@@ -5,5 +5,5 @@
 export { MemoryStorage } from './memory.js';
 export { openStorage, storageKindFor } from './open.js';
 export type { StorageConfig, StorageKind, OpenStorageOptions } from './open.js';
-export { seqKey, compareKeys, hasPrefix, assertKey, assertBucketName } from './types.js';
+export { seqKey, compareKeys, hasPrefix, assertKey, assertBucketName, fenceEpoch, sameKey } from './types.js';
 export type { Storage, KvBucket, StorageKey, StorageEntry } from './types.js';

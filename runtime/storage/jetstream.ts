@@ -20,8 +20,18 @@ import {
   ValidationError,
 } from '../../protocols/index.js';
 import { idToken } from '../jetstream/subjects.js';
-import { isStreamExists, isTooLarge } from '../jetstream/errors.js';
-import { assertBucketName, assertKey, compareKeys, type KvBucket, type Storage, type StorageEntry, type StorageKey } from './types.js';
+import { isStreamExists, isTooLarge, isWrongLastSequence } from '../jetstream/errors.js';
+import {
+  assertBucketName,
+  assertKey,
+  compareKeys,
+  fenceEpoch,
+  sameKey,
+  type KvBucket,
+  type Storage,
+  type StorageEntry,
+  type StorageKey,
+} from './types.js';
 
 /** Longest encoded key accepted (subject tokens joined by '.'): keeps every subject well under NATS's 4 KiB control line. */
 const MAX_KEY_CHARS = 2048;
@@ -120,12 +130,51 @@ class JetStreamBucket implements KvBucket {
 
   /** The stored bytes of one KV key, from the stream leader (or by direct get on a single replica). */
   private async read(k: string): Promise<Uint8Array | undefined> {
+    return (await this.readLast(k)).data;
+  }
+
+  /** The last message of one KV key: its stream sequence (0: none) and its bytes (undefined when deleted). */
+  private async readLast(k: string): Promise<{ seq: number; data: Uint8Array | undefined }> {
     const query = { last_by_subj: this.subjects + k };
     const { jsm } = this.owner;
     const sm = this.direct ? await jsm.direct.getMessage(this.stream, query) : await jsm.streams.getMessage(this.stream, query);
-    if (sm === null || sm.subject !== this.subjects + k) return undefined;
+    if (sm === null || sm.subject !== this.subjects + k) return { seq: 0, data: undefined };
     const op = sm.header?.get('KV-Operation');
-    return op === 'DEL' || op === 'PURGE' ? undefined : sm.data;
+    return { seq: sm.seq, data: op === 'DEL' || op === 'PURGE' ? undefined : sm.data };
+  }
+
+  async putFenced(fence: StorageKey, epoch: number, entries: readonly StorageEntry[]): Promise<boolean> {
+    const f = this.key(fence);
+    const encoded = this.encodeAll(entries);
+    const own = entries.some((e) => sameKey(e.key, fence));
+    return this.run('putFenced', async () => {
+      /** The fence's revision when no higher epoch holds it, else undefined. */
+      const check = async (): Promise<number | undefined> => {
+        const { seq, data } = await this.readLast(f);
+        return data !== undefined && fenceEpoch(decode(data)) > epoch ? undefined : seq;
+      };
+      let revision = await check();
+      if (revision === undefined) return false;
+      for (const e of encoded) {
+        if (e.subject !== this.subjects + f) {
+          await this.owner.js.publish(e.subject, e.bytes);
+          continue;
+        }
+        // The fence itself: compare-and-set on the revision read, again while no higher epoch wrote it.
+        for (;;) {
+          try {
+            await this.owner.js.publish(e.subject, e.bytes, { expect: { lastSubjectSequence: revision } });
+            break;
+          } catch (err) {
+            if (!isWrongLastSequence(err)) throw err;
+            revision = await check();
+            if (revision === undefined) return false;
+          }
+        }
+      }
+      // Entries written beside the fence: a takeover that came between the check and the writes is found now.
+      return own || (await check()) !== undefined;
+    });
   }
 
   put(key: StorageKey, value: unknown): Promise<void> {
@@ -134,8 +183,17 @@ class JetStreamBucket implements KvBucket {
 
   async putMany(entries: readonly StorageEntry[]): Promise<void> {
     // Encode and check everything first: a bad entry writes nothing. Then one by one, in order.
+    const encoded = this.encodeAll(entries);
+    if (encoded.length === 0) return;
+    await this.run('put', async () => {
+      for (const e of encoded) await this.owner.js.publish(e.subject, e.bytes);
+    });
+  }
+
+  /** Subjects and bytes of `entries`, every key and size checked. */
+  private encodeAll(entries: readonly StorageEntry[]): { subject: string; bytes: Uint8Array }[] {
     const max = this.owner.maxPayload();
-    const encoded = entries.map((e) => {
+    return entries.map((e) => {
       const subject = this.subjects + this.key(e.key);
       const bytes = codec.encodeValue(e.value);
       if (bytes.length > max)
@@ -143,10 +201,6 @@ class JetStreamBucket implements KvBucket {
           `value for key ${JSON.stringify(e.key)} is ${bytes.length} bytes encoded, the NATS server's max_payload is ${max}`,
         );
       return { subject, bytes };
-    });
-    if (encoded.length === 0) return;
-    await this.run('put', async () => {
-      for (const e of encoded) await this.owner.js.publish(e.subject, e.bytes);
     });
   }
 

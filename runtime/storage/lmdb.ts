@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database } from 'lmdb';
 import { codec, SystemStoppedError, TooLargeError, ValidationError } from '../../protocols/index.js';
-import { assertBucketName, assertKey, type KvBucket, type Storage, type StorageEntry, type StorageKey } from './types.js';
+import { assertBucketName, assertKey, fenceEpoch, type KvBucket, type Storage, type StorageEntry, type StorageKey } from './types.js';
 
 /** lmdb-js refuses keys longer than this (bytes). */
 const MAX_KEY_BYTES = 1978;
@@ -104,6 +104,21 @@ class LmdbBucket implements KvBucket {
     await this.owner.durable(
       db.transaction(() => {
         for (const e of encoded) void db.put(e.key, e.value);
+      }),
+    );
+  }
+
+  async putFenced(fence: StorageKey, epoch: number, entries: readonly StorageEntry[]): Promise<boolean> {
+    const f = this.key(fence);
+    const encoded = entries.map((e) => ({ key: this.key(e.key), value: codec.encodeValue(e.value) }));
+    const db = this.owner.db();
+    // One write transaction (exclusive across processes): the fence is read where the entries are written.
+    return this.owner.durable(
+      db.transaction(() => {
+        const held = db.get(f);
+        if (held !== undefined && fenceEpoch(codec.decodeValue(held)) > epoch) return false;
+        for (const e of encoded) void db.put(e.key, e.value);
+        return true;
       }),
     );
   }

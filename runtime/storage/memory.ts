@@ -4,11 +4,12 @@
  * (a run's event log is read without scanning every other run's).
  */
 import { codec } from '../../protocols/index.js';
-import { assertBucketName, assertKey, type KvBucket, type Storage, type StorageEntry, type StorageKey } from './types.js';
+import { assertBucketName, assertKey, fenceEpoch, type KvBucket, type Storage, type StorageEntry, type StorageKey } from './types.js';
 
 interface Node {
   readonly children: Map<string, Node>;
-  entry: { readonly key: StorageKey; readonly bytes: Uint8Array } | undefined;
+  /** The stored value's bytes, and its fencing epoch read once when written ({@link fenceEpoch}). */
+  entry: { readonly key: StorageKey; readonly bytes: Uint8Array; readonly epoch: number } | undefined;
 }
 
 const node = (): Node => ({ children: new Map(), entry: undefined });
@@ -55,18 +56,32 @@ class MemoryBucket implements KvBucket {
   put(key: StorageKey, value: unknown): Promise<void> {
     assertKey(key);
     const bytes = codec.encodeValue(value);
-    (this.find(key, true) as Node).entry = { key: [...key], bytes };
+    (this.find(key, true) as Node).entry = { key: [...key], bytes, epoch: fenceEpoch(value) };
     return Promise.resolve();
+  }
+
+  /** Checks and encodes every entry first: a bad entry writes nothing. */
+  private encode(entries: readonly StorageEntry[]): { key: StorageKey; bytes: Uint8Array; epoch: number }[] {
+    return entries.map((e) => {
+      assertKey(e.key);
+      return { key: [...e.key], bytes: codec.encodeValue(e.value), epoch: fenceEpoch(e.value) };
+    });
   }
 
   putMany(entries: readonly StorageEntry[]): Promise<void> {
     // Everything is checked and encoded first: a bad entry writes nothing.
-    const encoded = entries.map((e) => {
-      assertKey(e.key);
-      return { key: [...e.key], bytes: codec.encodeValue(e.value) };
-    });
+    const encoded = this.encode(entries);
     for (const e of encoded) (this.find(e.key, true) as Node).entry = e;
     return Promise.resolve();
+  }
+
+  putFenced(fence: StorageKey, epoch: number, entries: readonly StorageEntry[]): Promise<boolean> {
+    assertKey(fence);
+    const encoded = this.encode(entries);
+    // Synchronous from the check to the last write: nothing can come between them.
+    if ((this.find(fence, false)?.entry?.epoch ?? 0) > epoch) return Promise.resolve(false);
+    for (const e of encoded) (this.find(e.key, true) as Node).entry = e;
+    return Promise.resolve(true);
   }
 
   delete(key: StorageKey): Promise<boolean> {

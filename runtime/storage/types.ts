@@ -30,6 +30,26 @@ export interface KvBucket {
   list<T = unknown>(prefix: StorageKey, options?: { readonly limit?: number }): Promise<StorageEntry<T>[]>;
   /** Removes every entry under `prefix`; returns how many. */
   deletePrefix(prefix: StorageKey): Promise<number>;
+  /**
+   * A fenced write (one driver per run, ADR 0007): writes `entries` in order unless the value stored at `fence`
+   * carries an `epoch` above `epoch` ({@link fenceEpoch}); an entry for `fence` itself should carry `epoch`. False,
+   * and nothing written, when refused. On lmdb and memory the check and the writes are one atomic step. On
+   * JetStream a write of `fence` is a compare-and-set on its revision (two writers of one fence cannot both land
+   * out of order); other entries are written after the check and the fence is read again after them, so a refusal
+   * found then returns false although those entries landed.
+   */
+  putFenced(fence: StorageKey, epoch: number, entries: readonly StorageEntry[]): Promise<boolean>;
+}
+
+/** The fencing epoch a stored value carries (its numeric `epoch` field; 0 for none or no value). */
+export function fenceEpoch(value: unknown): number {
+  const e = typeof value === 'object' && value !== null ? (value as { epoch?: unknown }).epoch : undefined;
+  return typeof e === 'number' ? e : 0;
+}
+
+/** True when two keys are the same, segment by segment. */
+export function sameKey(a: StorageKey, b: StorageKey): boolean {
+  return a.length === b.length && hasPrefix(a, b);
 }
 
 /** A storage backend: a set of buckets. */

@@ -51,6 +51,7 @@ function dyingAfterRecord(real: MemoryStorage): { storage: Storage; recorded: Pr
     return Object.assign(Object.create(b) as KvBucket, {
       put: (key: Parameters<KvBucket['put']>[0], value: unknown) => (frozen ? never : b.put(key, value)),
       putMany: (entries: Parameters<KvBucket['putMany']>[0]) => (frozen ? never : b.putMany(entries)),
+      putFenced: (...args: Parameters<KvBucket['putFenced']>) => (frozen ? never : b.putFenced(...args)),
     });
   };
   const storage: Storage = { kind: 'memory', bucket: (name) => wrap(real.bucket(name)), close: () => Promise.resolve() };

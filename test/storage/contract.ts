@@ -332,6 +332,50 @@ export function storageContract(h: StorageHarness): void {
       expect(all.map((e) => e.value)).toEqual(Array.from({ length: 50 }, (_, i) => i));
     });
 
+    it('fences writes by the epoch stored at the fence key (putFenced)', async () => {
+      const b = fresh();
+      const fence = ['f', 'run1'];
+      // No fence yet: any epoch writes, and an entry for the fence claims it.
+      expect(await b.putFenced(fence, 2, [{ key: fence, value: { epoch: 2 } }])).toBe(true);
+      expect(await b.putFenced(fence, 2, [{ key: ['f', 'run1', 'ev', '1'], value: 'a' }])).toBe(true);
+      // A lower epoch is refused and writes nothing, neither the fence nor the entries beside it.
+      expect(await b.putFenced(fence, 1, [{ key: ['f', 'run1', 'ev', '2'], value: 'old' }])).toBe(false);
+      expect(await b.putFenced(fence, 1, [{ key: fence, value: { epoch: 1 } }])).toBe(false);
+      expect(await b.get(['f', 'run1', 'ev', '2'])).toBeUndefined();
+      expect(await b.get(fence)).toEqual({ epoch: 2 });
+      // The same epoch goes on writing; a higher one takes the fence over, after which the old one is refused.
+      expect(await b.putFenced(fence, 2, [{ key: ['f', 'run1', 'ev', '2'], value: 'b' }])).toBe(true);
+      expect(await b.putFenced(fence, 3, [{ key: fence, value: { epoch: 3, by: 'new' } }])).toBe(true);
+      expect(await b.putFenced(fence, 2, [{ key: ['f', 'run1', 'ev', '3'], value: 'late' }])).toBe(false);
+      expect(await b.list(['f', 'run1', 'ev'])).toEqual([
+        { key: ['f', 'run1', 'ev', '1'], value: 'a' },
+        { key: ['f', 'run1', 'ev', '2'], value: 'b' },
+      ]);
+      // A fence value without an epoch counts as 0; bad keys are the caller's error.
+      await b.put(['g'], 'plain');
+      expect(await b.putFenced(['g'], 0, [{ key: ['g', 'x'], value: 1 }])).toBe(true);
+      expect(isTroupeError(await attempt(() => b.putFenced([''], 1, [])).catch((e: unknown) => e), 'bad_request')).toBe(true);
+    });
+
+    it('lets no lower epoch land after a higher one, whatever the interleaving of concurrent writers', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 2, maxLength: 12 }), async (epochs) => {
+          const b = fresh();
+          const fence = ['cas', 'x'];
+          // Every writer claims the fence with its epoch and appends one entry; all race at once.
+          const results = await Promise.all(epochs.map((epoch, i) => b.putFenced(fence, epoch, [{ key: fence, value: { epoch, i } }])));
+          const top = Math.max(...epochs);
+          // The highest epoch always lands and the fence ends holding it (a lower write never lands after it).
+          epochs.forEach((e, i) => e === top && expect(results[i]).toBe(true));
+          expect(((await b.get(fence)) as { epoch: number }).epoch).toBe(top);
+          // Once the top epoch holds the fence, every lower writer is refused.
+          for (const e of new Set(epochs))
+            if (e < top) expect(await b.putFenced(fence, e, [{ key: fence, value: { epoch: e } }])).toBe(false);
+        }),
+        { numRuns: Math.min(h.runs ?? 100, 30) },
+      );
+    }, 120_000);
+
     it('agrees with a Map model on random operation sequences', async () => {
       await fc.assert(
         fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 25 }), async (ops) => {
