@@ -8,25 +8,14 @@ import { RUN_CREATE, RUN_RESUME, type RunEvent } from '../../protocols/index.js'
 import { MemoryStorage, type ActorSystem, type Behavior } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import { RunStore, agentBehavior, waitForRun, type AgentDefinition } from '../../actors/agent/index.js';
-import { OfflineProvider } from '../../actors/llm/offline.js';
-import type { ModelProvider, ModelRequest } from '../../actors/llm/types.js';
+import type { ModelProvider } from '../../actors/llm/types.js';
 import { TOOL_CALL, TOOL_DESCRIBE, type ToolCallRequest } from '../../actors/tool/types.js';
+import { Counting } from './fixtures/counting.js';
 
 const systems: ActorSystem[] = [];
 afterEach(async () => {
   for (const s of systems.splice(0)) await s.shutdown();
 });
-
-/** The offline model, counting its calls. */
-class Counting implements ModelProvider {
-  readonly name = 'offline';
-  calls = 0;
-  private readonly inner = new OfflineProvider();
-  stream(request: ModelRequest) {
-    this.calls++;
-    return this.inner.stream(request);
-  }
-}
 
 /** A tool actor whose calls wait on `gate` (when given) and are counted. */
 function addTool(counter: { calls: number }, gate?: Promise<void>): Behavior<undefined> {

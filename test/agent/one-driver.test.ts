@@ -17,26 +17,15 @@ import {
   waitForRun,
   type RunCheckpoint,
 } from '../../actors/agent/index.js';
-import { OfflineProvider } from '../../actors/llm/offline.js';
-import type { ModelProvider, ModelRequest } from '../../actors/llm/types.js';
+import type { ModelProvider } from '../../actors/llm/types.js';
 import { TOOL_CALL, TOOL_DESCRIBE, type ToolCallRequest } from '../../actors/tool/types.js';
 import { eventually } from '../transport/contract.js';
+import { Counting } from './fixtures/counting.js';
 
 const systems: ActorSystem[] = [];
 afterEach(async () => {
   for (const s of systems.splice(0)) await s.shutdown();
 });
-
-/** The offline model, counting its calls. */
-class Counting implements ModelProvider {
-  readonly name = 'offline';
-  calls = 0;
-  private readonly inner = new OfflineProvider();
-  stream(request: ModelRequest) {
-    this.calls++;
-    return this.inner.stream(request);
-  }
-}
 
 /** A tool actor whose calls wait on `gate` (when given). */
 function addTool(gate?: Promise<void>): Behavior<undefined> {

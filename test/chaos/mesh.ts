@@ -9,12 +9,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { ActorSystem, ClusterServices, MeshNode } from '../../runtime/index.js';
 import { JetStreamStorage, MeshNames, type JetStreamTransport } from '../../runtime/jetstream/index.js';
 import { RunStore } from '../../actors/agent/index.js';
-import { startCluster, type NatsServer } from '../nats/server.js';
+import { startCluster, waitForJetStreamCluster, type NatsServer } from '../nats/server.js';
 import { eventually } from '../transport/contract.js';
 import { NodeProcess, meshClient } from '../cluster/nodes.js';
 import { ProxyPartitioner, type Partitioner } from './mesh-partition.js';
@@ -73,28 +72,6 @@ export interface MeshChaosReport {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const SCHEDULE: readonly FaultKind[] = ['nats-leader-kill', 'node-kill', 'node-pause', 'node-cut', 'nats-kill'];
-
-async function waitJetStream(urls: string[]): Promise<void> {
-  const nc = await connect({ servers: urls });
-  try {
-    await eventually(
-      async () => {
-        try {
-          const jsm = await jetstreamManager(nc, { timeout: 2_000 });
-          await jsm.streams.add({ name: 'PROBE', subjects: ['probe.x'], num_replicas: 3 });
-          await jsm.streams.delete('PROBE');
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      30_000,
-      'JetStream cluster to be ready',
-    );
-  } finally {
-    await nc.close();
-  }
-}
 
 /** Everything the run starts, so that {@link teardown} can stop it whatever failed. */
 class Mesh {
@@ -164,7 +141,7 @@ export async function runMeshChaos(options: MeshChaosOptions = {}): Promise<Mesh
     );
     mesh.servers = await startCluster(3);
     const urls = mesh.servers.map((s) => s.url);
-    await waitJetStream(urls);
+    await waitForJetStreamCluster(urls);
     const ids = ['m1', 'm2', 'm3'];
     for (const id of ids) await mesh.startNode(id);
     mesh.client = await meshClient(urls, mesh.prefix);

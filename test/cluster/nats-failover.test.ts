@@ -4,10 +4,9 @@
  * (publishes retry through the election with the same msg id; JetStream dedups them).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { MeshNames } from '../../runtime/jetstream/index.js';
-import { startCluster, type NatsServer } from '../nats/server.js';
+import { startCluster, waitForJetStreamCluster, type NatsServer } from '../nats/server.js';
 import { eventually } from '../transport/contract.js';
 import { NodeProcess, meshClient } from './nodes.js';
 
@@ -17,22 +16,7 @@ const nodes: NodeProcess[] = [];
 beforeAll(async () => {
   servers = await startCluster(3);
   // Wait until the cluster elected a JetStream meta leader (stream creation succeeds).
-  const nc = await connect({ servers: servers.map((s) => s.url) });
-  await eventually(
-    async () => {
-      try {
-        const jsm = await jetstreamManager(nc, { timeout: 2_000 });
-        await jsm.streams.add({ name: 'PROBE', subjects: ['probe.x'], num_replicas: 3 });
-        await jsm.streams.delete('PROBE');
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    30_000,
-    'JetStream cluster to be ready',
-  );
-  await nc.close();
+  await waitForJetStreamCluster(servers.map((s) => s.url));
 }, 60_000);
 
 afterAll(async () => {

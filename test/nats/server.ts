@@ -157,3 +157,26 @@ export async function startCluster(size = 3): Promise<NatsServer[]> {
     ),
   );
 }
+
+/** Resolves once a clustered JetStream can make (and delete) an R3 stream: its meta leader is elected. */
+export async function waitForJetStreamCluster(urls: readonly string[], timeoutMs = 30_000): Promise<void> {
+  const { connect } = await import('@nats-io/transport-node');
+  const { jetstreamManager } = await import('@nats-io/jetstream');
+  const nc = await connect({ servers: [...urls] });
+  const until = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      try {
+        const jsm = await jetstreamManager(nc, { timeout: 2_000 });
+        await jsm.streams.add({ name: 'PROBE', subjects: ['probe.x'], num_replicas: 3 });
+        await jsm.streams.delete('PROBE');
+        return;
+      } catch (e) {
+        if (Date.now() > until) throw new Error(`JetStream cluster not ready within ${timeoutMs} ms: ${(e as Error).message}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  } finally {
+    await nc.close();
+  }
+}
