@@ -21,6 +21,8 @@ export function runTopic(runId: string): string {
 /** Run statuses (LangGraph's, plus `cancelled`). */
 export const RUN_STATUSES = ['pending', 'running', 'interrupted', 'success', 'error', 'timeout', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
+/** Statuses that end a run. */
+export const TERMINAL_RUN_STATUSES: ReadonlySet<string> = new Set<RunStatus>(['success', 'error', 'cancelled', 'timeout']);
 
 /** Kinds of run events (docs/gateway-websocket.md, “Frames”). */
 export const RUN_EVENT_KINDS = ['token', 'message', 'tool_call', 'tool_result', 'handoff', 'interrupt', 'status', 'rewind'] as const;

@@ -28,8 +28,12 @@ export function threadOwnerAddress(threadId: string): string {
     h ^= threadId.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  const shard = (h >>> 0) % THREAD_SHARDS;
-  return `${THREAD_KIND}/s${shard < 10 ? '0' : ''}${shard}`;
+  return `${THREAD_KIND}/${threadShardId((h >>> 0) % THREAD_SHARDS)}`;
+}
+
+/** The id (after `thread/`) of owner number `shard`: `s00` … `s15`. */
+export function threadShardId(shard: number): string {
+  return `s${shard < 10 ? '0' : ''}${shard}`;
 }
 
 const threadId = z.string().min(1).max(128);

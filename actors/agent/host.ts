@@ -9,6 +9,7 @@ import {
   HandlerError,
   RUN_CONTINUE,
   RUN_CREATE,
+  TERMINAL_RUN_STATUSES,
   idempotencyKey,
   runTopic,
   type RunEvent,
@@ -62,8 +63,6 @@ export interface LiveRun {
 export interface AgentHost extends RunHost {
   finish(status: RunStatus, messages: readonly ChatMessage[], usage: Usage, extra: { output?: string; error?: string }): Promise<void>;
 }
-
-const TERMINAL = new Set<string>(['success', 'error', 'cancelled', 'timeout']);
 
 /** Builds the host of one live run. */
 export function makeHost(
@@ -206,7 +205,7 @@ export function makeHost(
       done.catch(() => undefined);
       try {
         const existing = await store.getRun(tenant, childId);
-        const outcome = existing !== undefined && TERMINAL.has(existing.status) ? existing : undefined;
+        const outcome = existing !== undefined && TERMINAL_RUN_STATUSES.has(existing.status) ? existing : undefined;
         if (existing === undefined)
           await (
             await target(`agent/${agent}`)

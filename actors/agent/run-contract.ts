@@ -10,8 +10,8 @@ import type { ActorSystem } from '../../runtime/index.js';
 import { isRunTakenOver, type RunFence, type RunRecord, type RunStore, type ThreadRecord } from './store.js';
 import type { ThreadOwners } from './threads.js';
 
-/** Statuses that end a run. */
-export const TERMINAL_RUN_STATUSES: ReadonlySet<string> = new Set(['success', 'error', 'cancelled', 'timeout']);
+/** Statuses that end a run (the wire vocabulary's, re-exported for the kinds that run runs). */
+export { TERMINAL_RUN_STATUSES } from '../../protocols/index.js';
 
 /** What a create is answered with. */
 export interface RunCreated {

@@ -3,12 +3,12 @@
  * `thread/s15`, stateful (one activation in the mesh each). Hosted wherever agents are, so a node running
  * agents always has somewhere to put a thread's owner.
  */
-import { THREAD_KIND, THREAD_SHARDS, threadOwnerAddress } from '../../protocols/index.js';
+import { THREAD_KIND, THREAD_SHARDS, threadShardId } from '../../protocols/index.js';
 import type { Behavior } from '../../runtime/index.js';
 import type { BuiltKind, KindDescriptor } from '../kinds/index.js';
 import { threadOwnerBehavior } from './threads.js';
 
-const SHARDS: readonly string[] = Array.from({ length: THREAD_SHARDS }, (_, i) => `s${i < 10 ? '0' : ''}${i}`);
+const SHARDS: readonly string[] = Array.from({ length: THREAD_SHARDS }, (_, i) => threadShardId(i));
 
 /** The thread owners of every tenant. */
 export const threadKind: KindDescriptor = {
@@ -23,8 +23,3 @@ export const threadKind: KindDescriptor = {
     };
   },
 };
-
-/** The owner's id (after `thread/`) of `threadId`. */
-export function threadOwnerId(threadId: string): string {
-  return threadOwnerAddress(threadId).slice(THREAD_KIND.length + 1);
-}

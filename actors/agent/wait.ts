@@ -1,5 +1,12 @@
 /** Waits for a run's end by watching its event topic (subscribe before starting the run). */
-import { CancelledError, DeadlineExceededError, UnavailableError, type RunEvent, type RunStatus } from '../../protocols/index.js';
+import {
+  CancelledError,
+  DeadlineExceededError,
+  TERMINAL_RUN_STATUSES,
+  UnavailableError,
+  type RunEvent,
+  type RunStatus,
+} from '../../protocols/index.js';
 import type { ActorSystem } from '../../runtime/index.js';
 import { subscribeRun } from './live.js';
 import type { RunReads } from './store.js';
@@ -11,8 +18,6 @@ export interface RunResult {
   readonly error?: string;
   readonly events: RunEvent[];
 }
-
-const TERMINAL = new Set<string>(['success', 'error', 'cancelled', 'timeout']);
 
 /**
  * Resolves with the run's end (or rejects after `timeoutMs`, or when `signal` aborts); collects
@@ -39,7 +44,7 @@ export function waitForRun(
         events.push(e);
         onEvent?.(e);
         const data = e.data as { status?: string; output?: string; error?: string } | undefined;
-        if (e.event === 'status' && data?.status !== undefined && TERMINAL.has(data.status)) {
+        if (e.event === 'status' && data?.status !== undefined && TERMINAL_RUN_STATUSES.has(data.status)) {
           system.clock.clearTimer(timer);
           sub.unsubscribe();
           resolve({ status: data.status as RunStatus, output: data.output, error: data.error, events });

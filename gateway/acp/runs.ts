@@ -6,7 +6,7 @@
  * unless `on_completion: "keep"`.
  */
 import { randomUUID } from 'node:crypto';
-import { ConflictError, NotFoundError, RUN_CREATE, RUN_RESUME, isTroupeError } from '../../protocols/index.js';
+import { ConflictError, NotFoundError, RUN_CREATE, RUN_RESUME, TERMINAL_RUN_STATUSES, isTroupeError } from '../../protocols/index.js';
 import type { ThreadRecord } from '../../protocols/index.js';
 import { readJson, sendJson, unprocessableError } from '../http.js';
 import { isoNow, unref } from '../clock.js';
@@ -17,8 +17,6 @@ import { getRecord, runBase, runLocation, RunSession, waitInterrupted, type AcpC
 import { clientRecord, lgRun, type AcpRunRecord } from './shapes.js';
 import { interruptId } from './translate.js';
 import { answerWhenDone, followRun } from './follow.js';
-
-const ENDED = new Set(['success', 'error', 'cancelled', 'timeout']);
 
 /** Longest a background stateless run is watched for its end (to delete its thread). */
 const STATELESS_WATCH_MS = 60 * 60_000;
@@ -108,7 +106,7 @@ async function start(
     (thread.status === 'busy' || thread.status === 'interrupted') && thread.run_id !== undefined
       ? await ctx.store.getRun(tenant, thread.run_id)
       : undefined;
-  const held = holder !== undefined && !ENDED.has(holder.status);
+  const held = holder !== undefined && !TERMINAL_RUN_STATUSES.has(holder.status);
   if (held && thread.status === 'busy')
     throw new ConflictError(
       `thread ${threadId} is busy with run ${thread.run_id ?? '(unknown)'}; wait for it to finish (multitask_strategy "reject")`,

@@ -3,6 +3,7 @@
  * tally activation records, run records and run logs through RunStore on JetStream KV) and the workload's
  * ledger, and reports each invariant with its counts and the first violations.
  */
+import { TERMINAL_RUN_STATUSES } from '../../protocols/index.js';
 import type { ActorSystem, ClusterServices, Storage } from '../../runtime/index.js';
 import type { RunStore } from '../../actors/agent/index.js';
 import { TALLY_ACTIVATIONS, type TallyActivation, type TallyView } from '../cluster/fixture-kinds.js';
@@ -17,8 +18,6 @@ export interface Invariant {
   /** Extra counts worth printing. */
   readonly detail: string;
 }
-
-const TERMINAL = new Set(['success', 'error', 'cancelled', 'timeout']);
 
 function bitsOf(base64: string): Set<number> {
   const b = Buffer.from(base64, 'base64');
@@ -114,7 +113,7 @@ export async function checkRuns(
     const out: StartedRun[] = [];
     for (const r of runs) {
       const rec = await store.getRun(r.tenant, r.runId).catch(() => undefined);
-      if (rec !== undefined && !TERMINAL.has(rec.status)) out.push(r);
+      if (rec !== undefined && !TERMINAL_RUN_STATUSES.has(rec.status)) out.push(r);
     }
     return out;
   };
@@ -133,7 +132,7 @@ export async function checkRuns(
       continue;
     }
     statuses.set(rec.status, (statuses.get(rec.status) ?? 0) + 1);
-    if (!TERMINAL.has(rec.status)) {
+    if (!TERMINAL_RUN_STATUSES.has(rec.status)) {
       const lease = cluster.leases().find((l) => l.tenant === r.tenant && l.address === 'agent/clerk');
       if (lease !== undefined && cluster.membership.isLive(lease.node)) stillDriven++;
       else driven.push(`${r.tenant}/${r.runId}: ${rec.status} with agent/clerk active nowhere`);
@@ -146,7 +145,7 @@ export async function checkRuns(
     const gap = seqs.findIndex((s, i) => s !== i + 1);
     if (gap >= 0 && dup === undefined) logs.push(`${r.tenant}/${r.runId}: seq ${seqs[gap]} at position ${gap + 1} (gap)`);
     const last = log.at(-1);
-    if (TERMINAL.has(rec.status) && last?.event !== 'status')
+    if (TERMINAL_RUN_STATUSES.has(rec.status) && last?.event !== 'status')
       logs.push(`${r.tenant}/${r.runId}: record ${rec.status} but its log (${log.length} events) ends with ${last?.event ?? 'nothing'}`);
   }
   const byStatus = [...statuses].map(([s, n]) => `${n} ${s}`).join(', ');
