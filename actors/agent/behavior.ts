@@ -31,7 +31,7 @@ import {
 import { METER, type ActorContext, type Behavior, type TimerHandle } from '../../runtime/index.js';
 import type { ChatMessage } from '../llm/types.js';
 import type { AgentDefinition } from './definition.js';
-import { makeHost, type AgentHost, type LiveRun, type RunServices } from './host.js';
+import { makeHost, newLiveRun, type AgentHost, type LiveRun, type RunServices } from './host.js';
 import { AgentRun, type ResumeValue, type RunState } from './run.js';
 import { abandonRun } from './recovery.js';
 import { RunStore, isRunTakenOver, runTakenOver, type RunCheckpoint, type RunFence, type RunRecord } from './store.js';
@@ -67,22 +67,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
     awaiting?: string,
   ): AgentHost => {
     const tenant = ctx.self.tenant;
-    const live: LiveRun = {
-      runId: record.run_id,
-      threadId: record.thread_id,
-      seq,
-      chain: Promise.resolve(),
-      abort: new AbortController(),
-      resume: undefined,
-      early: undefined,
-      awaiting,
-      stopping: false,
-      fence: { agent: def.name, epoch: ctx.epoch },
-      takenOver: false,
-      record,
-      depth,
-      resumes,
-    };
+    const live = newLiveRun(record, { agent: def.name, epoch: ctx.epoch }, seq, depth, resumes, awaiting);
     st.runs.set(record.run_id, live);
     const host = makeHost(services, ctx.system, tenant, st, live);
     const timeout =
@@ -169,22 +154,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         cp.pending?.awaiting !== undefined && (record.status === 'interrupted' || (await announced(st, tenant, record, fence)));
       // An interrupted run waits for a human, which is no fault; a running one counts its restarts.
       if (!interrupted && resumes > (def.maxResumes ?? 3)) {
-        const live: LiveRun = {
-          runId,
-          threadId: record.thread_id,
-          seq,
-          chain: Promise.resolve(),
-          abort: new AbortController(),
-          resume: undefined,
-          early: undefined,
-          awaiting: undefined,
-          stopping: false,
-          fence,
-          takenOver: false,
-          record,
-          depth: cp.depth,
-          resumes,
-        };
+        const live = newLiveRun(record, fence, seq, cp.depth, resumes);
         await makeHost(services, ctx.system, tenant, st, live).finish('error', state.messages, state.usage, {
           error: `run abandoned: its host stopped ${resumes} times while running it`,
         });

@@ -59,6 +59,26 @@ export interface LiveRun {
   readonly resumes: number;
 }
 
+/** A run this activation (`fence`) drives from `seq`, not yet waiting for anything. */
+export function newLiveRun(record: RunRecord, fence: RunFence, seq: number, depth: number, resumes: number, awaiting?: string): LiveRun {
+  return {
+    runId: record.run_id,
+    threadId: record.thread_id,
+    seq,
+    chain: Promise.resolve(),
+    abort: new AbortController(),
+    resume: undefined,
+    early: undefined,
+    awaiting,
+    stopping: false,
+    fence,
+    takenOver: false,
+    record,
+    depth,
+    resumes,
+  };
+}
+
 /** A run host that can also record the run's end. */
 export interface AgentHost extends RunHost {
   finish(status: RunStatus, messages: readonly ChatMessage[], usage: Usage, extra: { output?: string; error?: string }): Promise<void>;

@@ -187,10 +187,7 @@ export class RunStore {
     next: string[] = [],
     read?: ThreadRecord,
   ): Promise<ThreadCheckpoint> {
-    const t =
-      read ??
-      (await this.getThread(tenant, threadId)) ??
-      (await this.createThread(tenant, { thread_id: threadId, ifExists: 'do_nothing' }));
+    const t = read ?? (await this.threadOrNew(tenant, threadId));
     const cp: ThreadCheckpoint = {
       checkpoint_id: randomUUID(),
       ...(t.checkpoint_id === undefined ? {} : { parent_checkpoint_id: t.checkpoint_id }),
@@ -218,6 +215,11 @@ export class RunStore {
     return cp;
   }
 
+  /** The thread, made (idle, empty) when there is none. */
+  private async threadOrNew(tenant: string, threadId: string): Promise<ThreadRecord> {
+    return (await this.getThread(tenant, threadId)) ?? (await this.createThread(tenant, { thread_id: threadId, ifExists: 'do_nothing' }));
+  }
+
   /** Sets a thread's status without a new checkpoint (a run started or failed). */
   async setThreadStatus(
     tenant: string,
@@ -227,10 +229,7 @@ export class RunStore {
     interrupts: PendingInterrupt[] = [],
     read?: ThreadRecord,
   ): Promise<void> {
-    const t =
-      read ??
-      (await this.getThread(tenant, threadId)) ??
-      (await this.createThread(tenant, { thread_id: threadId, ifExists: 'do_nothing' }));
+    const t = read ?? (await this.threadOrNew(tenant, threadId));
     t.status = status;
     t.updated_at = now();
     if (runId !== undefined) t.run_id = runId;
