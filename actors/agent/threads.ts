@@ -120,8 +120,9 @@ export function threadOwnerBehavior(): Behavior<ThreadOwnerState> {
           const holder = await heldBy(store, tenant, thread);
           if (holder !== undefined) throw new ConflictError(`thread ${thread.thread_id} is busy with run ${holder}`);
           await store.putRun(tenant, run, true);
-          await store.setThreadStatus(tenant, thread.thread_id, 'busy', run.run_id);
-          return { thread: { ...thread, status: 'busy', run_id: run.run_id } } satisfies ClaimReply;
+          // The thread just read is the one written: no second read (setThreadStatus sets status, holder, interrupts).
+          await store.setThreadStatus(tenant, thread.thread_id, 'busy', run.run_id, [], thread);
+          return { thread } satisfies ClaimReply;
         }
         case THREAD_CHECKPOINT: {
           const p = threadCheckpointWriteSchema.parse(msg.payload);
