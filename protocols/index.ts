@@ -196,3 +196,14 @@ export {
   typedRunEventSchema,
 } from './run-events.js';
 export type { RunEventData, TypedRunEvent } from './run-events.js';
+export {
+  GUARD_STAGES,
+  GUARD_ACTIONS,
+  guardStageSchema,
+  guardActionSchema,
+  findingSchema,
+  guardCheckRequestSchema,
+  guardCheckResultSchema,
+  MAX_GUARD_TEXT,
+} from './guardrails.js';
+export type { GuardStage, GuardAction, Finding, GuardCheckRequest, GuardCheckResult } from './guardrails.js';
