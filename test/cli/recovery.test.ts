@@ -3,7 +3,9 @@
  * call that streams slowly from a local OpenAI-compatible server is resumed by the next `troupe start` on the same
  * data dir with no traffic at all — the model is asked again, the run ends, its thread is idle and a `join` started
  * after the restart returns. When the config no longer names the run's agent, the run ends `error` naming it and its
- * thread takes a new run (not 409 busy).
+ * thread takes a new run (not 409 busy). A client that saw part of the reply before the crash and resumes (over /ws
+ * with `after_seq`, over /acp with `Last-Event-ID`) sees every token once: the new reply's repeat of what it has is
+ * held back, a different reply starts with one `rewind`.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +15,7 @@ import { LmdbStorage } from '../../runtime/lmdb/index.js';
 import { RunStore } from '../../actors/agent/index.js';
 import { cleanEnv, startCliGateway, type CliGateway } from '../gateway/cli-fixture.js';
 import { oaiText, sse, startServer, type FakeServer } from '../llm/fake-servers.js';
+import { WsClient } from '../gateway/ws-fixture.js';
 
 const dirs: string[] = [];
 const children: CliGateway[] = [];
@@ -167,4 +170,98 @@ describe('troupe start resumes the runs a crash left in flight', () => {
     expect(record.last_seq).toBe(log.length);
     expect(index).toEqual([]);
   }, 120_000);
+});
+
+type Frame = Record<string, unknown>;
+
+/** The text a client shows from run events in order: tokens appended, a `rewind` drops the tokens from its `from_seq`. */
+function visible(events: readonly Frame[]): string {
+  let shown: { seq: number; text: string }[] = [];
+  for (const e of events) {
+    const data = e['data'] as { text?: string; from_seq?: number } | undefined;
+    if (e['event'] === 'token') shown.push({ seq: e['seq'] as number, text: data?.text ?? '' });
+    if (e['event'] === 'rewind') shown = shown.filter((t) => t.seq < (data?.from_seq ?? 0));
+  }
+  return shown.map((t) => t.text).join('');
+}
+
+/** The SSE events of a whole response (the stream closes when the run ends). */
+async function sseEvents(url: string, headers: Record<string, string>): Promise<{ id: string; event: string; data: unknown }[]> {
+  const res = await fetch(url, { headers });
+  expect(res.status).toBe(200);
+  const out: { id: string; event: string; data: unknown }[] = [];
+  for (const block of (await res.text()).split('\n\n')) {
+    const field = (name: string) =>
+      block
+        .split('\n')
+        .find((l) => l.startsWith(`${name}: `))
+        ?.slice(name.length + 2);
+    const event = field('event');
+    if (event === undefined) continue;
+    out.push({ id: field('id') ?? '', event, data: JSON.parse(field('data') ?? 'null') });
+  }
+  return out;
+}
+
+describe('a client resuming across the crash sees each token once', () => {
+  const FIRST = Array.from({ length: 60 }, (_, i) => `word${i} `);
+  it.each([
+    { name: 'the new reply differs: one rewind, then the new reply', again: ['A ', 'new ', 'reply.'], rewinds: 1 },
+    { name: 'the new reply repeats what was streamed: held back, no rewind', again: FIRST.slice(0, 20), rewinds: 0 },
+  ])(
+    '$name',
+    async ({ again, rewinds }) => {
+      const data = mkdtempSync(join(tmpdir(), 'troupe-recovery-'));
+      dirs.push(data);
+      model.script(sse(oaiText(FIRST), { gapMs: 150 }), sse(oaiText(again), { gapMs: 50 }));
+      const first = await start(data, ['writer']);
+      // Started over /acp (so its LangGraph stream can be joined later), watched over /ws from its first event.
+      const threadId = (await http('POST', `${first.url}/acp/threads`, {})).json['thread_id'] as string;
+      const run = await http('POST', `${first.url}/acp/threads/${threadId}/runs`, {
+        assistant_id: 'writer',
+        input: { messages: [{ role: 'user', content: 'write me a long story' }] },
+        stream_mode: ['messages-tuple', 'custom'],
+      });
+      expect(run.status).toBe(200);
+      const runId = run.json['run_id'] as string;
+      const before = await WsClient.connect(`${first.url.replace(/^http/, 'ws')}/ws`);
+      before.send({ type: 'hello', resume: { run_id: runId, after_seq: 0 } });
+      for (let i = 0; i < 4; i++) await before.next((f) => f['type'] === 'run.event' && f['event'] === 'token', 20_000);
+      await kill(first);
+      const seen = before.frames.filter((f) => f['type'] === 'run.event');
+      const lastSeq = Math.max(...seen.map((f) => f['seq'] as number));
+
+      const second = await start(data, ['writer']);
+      const after = await WsClient.connect(`${second.url.replace(/^http/, 'ws')}/ws`);
+      after.send({ type: 'hello', resume: { run_id: runId, after_seq: lastSeq } });
+      const done = await after.next((f) => f['type'] === 'run.completed' || f['type'] === 'run.failed', 30_000);
+      expect(done['type']).toBe('run.completed');
+      const resumed = after.frames.filter((f) => f['type'] === 'run.event' || f['type'] === 'run.completed');
+      // One sequence across both connections: 1..n, no gap, no repeat.
+      const seqs = [...seen, ...resumed].map((f) => f['seq'] as number);
+      expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+      const finalText = again.join('');
+      expect(done['output']).toBe(finalText);
+      expect(resumed.filter((f) => f['event'] === 'rewind')).toHaveLength(rewinds);
+      expect(visible([...seen, ...resumed])).toBe(finalText);
+      // Without a rewind, what the client had is not sent again: the resumed tokens are exactly the rest of the reply.
+      if (rewinds === 0) expect(visible(seen) + visible(resumed)).toBe(finalText);
+
+      // /acp: a LangGraph client that read up to the same event reconnects with Last-Event-ID.
+      const events = await sseEvents(`${second.url}/acp/threads/${threadId}/runs/${runId}/stream`, { 'last-event-id': String(lastSeq) });
+      const ids = events.filter((e) => e.id !== '').map((e) => Number(e.id.split('.')[0]));
+      expect(ids.length).toBeGreaterThan(0);
+      expect(ids.every((id) => id > lastSeq)).toBe(true);
+      const custom = events.filter((e) => e.event === 'custom').map((e) => e.data as Frame);
+      expect(custom.filter((e) => e['event'] === 'rewind')).toHaveLength(rewinds);
+      // Message chunks after the reconnect: the whole new reply after a rewind, else only what the client lacked.
+      const chunks = events.filter((e) => e.event === 'messages').map((e) => (e.data as [{ content?: string }])[0].content ?? '');
+      expect(chunks.join('')).toBe(rewinds === 0 ? visible(resumed) : finalText);
+      const full = await sseEvents(`${second.url}/acp/threads/${threadId}/runs/${runId}/stream?stream_mode=values`, {});
+      const values = full.filter((e) => e.event === 'values').at(-1)?.data as { messages: { content: unknown }[] };
+      expect(values.messages.at(-1)?.content).toBe(finalText);
+      second.child.kill('SIGINT');
+    },
+    120_000,
+  );
 });
