@@ -51,7 +51,9 @@ describe('policy engine', () => {
     const at = async (tenant: string, agent?: string, role?: string) =>
       (await e.check({ tenant, stage: 'output', text: MAIL, ...(agent ? { agent } : {}), ...(role ? { role } : {}) })).decisions[0];
     expect(await at('other')).toMatchObject({ action: 'mask', rule: 'global-mask' });
-    expect((await e.check({ tenant: 'other', stage: 'output', text: MAIL })).text).toBe(`write to ${maskValue('ada.lovelace@example.org')} about it`);
+    expect((await e.check({ tenant: 'other', stage: 'output', text: MAIL })).text).toBe(
+      `write to ${maskValue('ada.lovelace@example.org')} about it`,
+    );
     expect(await at('other', 'bot')).toMatchObject({ action: 'allow', rule: 'bot-allow' });
     expect(await at('acme', 'bot')).toMatchObject({ action: 'block', rule: 'acme-block' });
     expect(await at('globex', 'bot')).toMatchObject({ action: 'review', rule: 'globex-bot-review' });
@@ -104,8 +106,12 @@ describe('policy engine', () => {
     expect(bad({ custom: [{ name: 'evil', type: 'X', patterns: ['(a+)+$'] }] })).toMatch(/detector "evil".*nests quantifiers/);
     expect(bad({ custom: [{ name: 'broken', type: 'X', patterns: ['(unclosed'] }] })).toMatch(/detector "broken".*not a valid/);
     expect(bad({ rules: [{ name: 'x', action: 'explode' }] })).toMatch(/expected one of allow/);
-    await expect(engine({ custom: [{ name: 'm', module: './fixtures/not-a-detector.mjs' }] })).rejects.toThrow(/not-a-detector\.mjs exports no detector/);
-    await expect(engine({ custom: [{ name: 'm', module: './fixtures/missing.mjs' }] })).rejects.toThrow(/cannot load detector module .*missing\.mjs/);
+    await expect(engine({ custom: [{ name: 'm', module: './fixtures/not-a-detector.mjs' }] })).rejects.toThrow(
+      /not-a-detector\.mjs exports no detector/,
+    );
+    await expect(engine({ custom: [{ name: 'm', module: './fixtures/missing.mjs' }] })).rejects.toThrow(
+      /cannot load detector module .*missing\.mjs/,
+    );
   });
 
   it('keyword lists match whole words only, case-insensitively', async () => {
@@ -152,7 +158,7 @@ describe('audit log', () => {
     expect(first.records[0]).toMatchObject({ tenant: 'acme', stage: 'output', detector: 'pii', type: 'EMAIL', action: 'redact' });
     expect(first.records[0]?.excerpt).toBe('write to [EMAIL] about it #0');
     const all = [...first.records];
-    for (let cursor = first.next_cursor; cursor !== undefined; ) {
+    for (let cursor = first.next_cursor; cursor !== undefined;) {
       const page = await audit.query('acme', { limit: 2, cursor });
       all.push(...page.records);
       cursor = page.next_cursor;
