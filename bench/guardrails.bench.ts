@@ -101,9 +101,9 @@ async function run(o: BenchOptions): Promise<SuiteResult> {
         tp += t.tp;
         fp += t.fp;
         fn += t.fn;
-        notes.push(
-          `${file} ${type}: recall ${(t.tp / Math.max(1, t.tp + t.fn)).toFixed(3)} precision ${(t.tp / Math.max(1, t.tp + t.fp)).toFixed(3)} (${t.tp + t.fn} gold)`,
-        );
+        const r = (t.tp / Math.max(1, t.tp + t.fn)).toFixed(3);
+        const p = (t.tp / Math.max(1, t.tp + t.fp)).toFixed(3);
+        notes.push(`${file} ${type}: recall ${r} precision ${p} (${t.tp + t.fn} gold)`);
       }
       const recall = tp / Math.max(1, tp + fn);
       const precision = tp / Math.max(1, tp + fp);
