@@ -11,6 +11,7 @@ import { gatewaySuite } from './gateway.bench.js';
 import { memorySuite } from './memory.bench.js';
 import { storeSuite } from './store.bench.js';
 import { chaosSuite } from './chaos.bench.js';
+import { guardrailsSuite } from './guardrails.bench.js';
 import { machineInfo, machineLines, suiteLines, type Suite, type SuiteResult } from './harness.js';
 
 /** Every suite, in the order they run. */
@@ -23,6 +24,7 @@ export const SUITES: readonly Suite[] = [
   storeSuite,
   memorySuite,
   chaosSuite,
+  guardrailsSuite,
 ];
 
 interface Args {

@@ -16,6 +16,7 @@ export const KINDS: readonly KindDescriptor[] = [
   actors.storeKind,
   actors.collectionKind,
   actors.threadKind,
+  actors.guardrailKind,
 ];
 
 /** What a caller may set besides config: other kinds, the hosted ones, a model provider for tests, extra tools. */

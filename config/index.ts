@@ -15,3 +15,21 @@ export {
 } from './agents.js';
 export type { AgentConfig, McpServerConfig, CollectionConfig } from './agents.js';
 export { SECRET_PLACEHOLDER, SECRET_ENV_VARS, isSecretField, redactConfig, configSecrets } from './secrets.js';
+export {
+  guardrailsSchema,
+  guardRuleSchema,
+  customDetectorSchema,
+  compileGuardCondition,
+  guardConditionEnvironment,
+  patternProblem,
+  hasNestedQuantifier,
+  MAX_PATTERN_LENGTH,
+} from './guardrails.js';
+export type {
+  GuardrailsConfig,
+  GuardRuleConfig,
+  GuardStageConfig,
+  GuardScopeConfig,
+  CustomDetectorConfig,
+  GuardCondition,
+} from './guardrails.js';

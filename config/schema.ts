@@ -2,6 +2,7 @@
 // is the embedded mode: in-process memory transport, no NATS, no API keys.
 // Custom error texts start with "expected ..." so errors.ts can append what was received.
 import { z } from 'zod';
+import { guardrailsSchema } from './guardrails.js';
 import { agentsSchema, collectionConfigSchema, mcpServerConfigSchema } from './agents.js';
 
 /** An integer field constrained to [min, max]; the error text names the range. */
@@ -222,6 +223,8 @@ export const configSchema = z.strictObject({
   collections: z.array(collectionConfigSchema).default(() => []),
   /** Tools built into Troupe (`clock`, `calculator`). */
   tools: z.strictObject({ builtins: z.boolean({ error: 'expected a boolean' }).default(true) }).prefault({}),
+  /** Guardrails (docs/guardrails.md): detectors, the policy, pseudonymisation, the stream guard, the audit. */
+  guardrails: guardrailsSchema.prefault({}),
   /** Memory actors (docs/memory.md): the long-term store, the thread window, encryption at rest. */
   memory: z
     .strictObject({

@@ -8,6 +8,7 @@ import type { Catalog } from '../actors/index.js';
 import type { ActorSystem } from '../runtime/index.js';
 import { a2aRoutes } from './a2a/index.js';
 import { acpRoute } from './acp/index.js';
+import { guardrailMcpTool, guardrailsRoute } from './guardrails/index.js';
 import { mcpRoute } from './mcp/index.js';
 import { Gateway, gatewayOptionsFromConfig, type GatewayOptions } from './server.js';
 import type { GatewayDeps, HttpRoute } from './types.js';
@@ -34,7 +35,8 @@ export function allRoutes(
   const buffer = options.sendBufferBytes;
   return [
     acpRoute(deps, { sendBufferBytes: buffer }),
-    mcpRoute(deps, { allowedOrigins: options.allowedOrigins ?? [] }),
+    mcpRoute(deps, { allowedOrigins: options.allowedOrigins ?? [], builtins: [guardrailMcpTool(deps)] }),
+    guardrailsRoute(deps),
     ...a2aRoutes(deps, { auth: options.auth ?? true, maxStreamBuffer: buffer }),
   ];
 }

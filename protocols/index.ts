@@ -205,5 +205,25 @@ export {
   guardCheckRequestSchema,
   guardCheckResultSchema,
   MAX_GUARD_TEXT,
+  GUARD_CHECK,
+  guardActorRequestSchema,
+  guardDecisionSchema,
+  guardVerdictSchema,
+  guardAuditRecordSchema,
+  guardAuditQuerySchema,
+  MAX_AUDIT_PAGE,
+  GUARD_DECISIONS_METER,
 } from './guardrails.js';
-export type { GuardStage, GuardAction, Finding, GuardCheckRequest, GuardCheckResult } from './guardrails.js';
+export type {
+  GuardStage,
+  GuardAction,
+  Finding,
+  GuardCheckRequest,
+  GuardCheckResult,
+  GuardActorRequest,
+  GuardDecision,
+  GuardVerdict,
+  GuardAuditRecord,
+  GuardAuditQuery,
+  GuardAuditPage,
+} from './guardrails.js';

@@ -25,8 +25,17 @@ export const messageDataSchema = z.object({
 /** `tool_call`: a tool call about to run, with the arguments it runs with (a human may have edited them). */
 export const toolCallDataSchema = z.object({ id: z.string(), name: z.string(), arguments: z.record(z.string(), z.unknown()) });
 
-/** `tool_result`: what a tool call returned (as the text the model sees). */
-export const toolResultDataSchema = z.object({ id: z.string(), name: z.string(), is_error: z.boolean(), content: z.string() });
+/**
+ * `tool_result`: what a tool call returned (as the text the model sees). `guardrail.quarantined` names the finding types
+ * for which the guardrail policy withheld the result (the model saw a notice instead).
+ */
+export const toolResultDataSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  is_error: z.boolean(),
+  content: z.string(),
+  guardrail: z.object({ quarantined: z.array(z.string()) }).optional(),
+});
 
 /** `handoff`: the run moves from agent `from` to agent `to` (same run id, next seq). */
 export const handoffDataSchema = z.object({ from: z.string(), to: z.string() });

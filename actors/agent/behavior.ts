@@ -106,6 +106,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       })
       .catch((e: unknown) => ctx.system.warn(`run ${record.run_id}: could not record its end: ${(e as Error).message}`))
       .finally(() => {
+        host.guard?.close();
         if (timeout !== undefined) ctx.system.clock.clearTimer(timeout);
         if (st.runs.get(record.run_id) === live) st.runs.delete(record.run_id);
       });

@@ -1,6 +1,6 @@
 /** What an agent is: instructions, a model, tools, and the agents it may ask or hand off to. */
 import type { ActorRef } from '../../runtime/index.js';
-import type { ChatMessage, ModelProvider } from '../llm/types.js';
+import type { ChatMessage, ModelProvider, ToolCall } from '../llm/types.js';
 
 /** Per-1k-token prices for cost accounting. */
 export interface Prices {
@@ -14,6 +14,37 @@ export interface HookInfo {
   readonly runId: string;
   readonly threadId: string;
   readonly agent: string;
+  /** The run's metadata (what policies read as `metadata`). */
+  readonly metadata?: Readonly<Record<string, unknown>>;
+}
+
+/** A guard's word on a step: go on with the value as it leaves it (after a human's review, if it asks one), or refuse. */
+export type GuardStep<T> = { readonly go: T; readonly review?: { readonly types: readonly string[] } } | { readonly refuse: string };
+
+/** The guard of one model reply's token stream (actors/guardrail/stream.ts). */
+export interface ReplyGuard {
+  /** Everything released so far. */
+  readonly text: string;
+  /** Adds a token; resolves to the text that may be released now ('' while held); rejects when the policy blocks. */
+  push(token: string): Promise<string>;
+  /** The rest at the reply's end; `review.held` waits for a human's approval. */
+  end(): Promise<{ readonly text: string; readonly review?: { readonly types: readonly string[]; readonly held: string } }>;
+}
+
+/** The guardrails of one run, at each stage (input, what the model sees, the output stream, tool calls, tool results). */
+export interface RunGuard {
+  /** Checks the run's new input; `go` is the conversation as the run continues with it. */
+  input(messages: readonly ChatMessage[]): Promise<GuardStep<readonly ChatMessage[]>>;
+  /** What the model is shown (pseudonymised). */
+  model(messages: readonly ChatMessage[]): Promise<readonly ChatMessage[]>;
+  /** A guard for the next model reply's stream. */
+  reply(): ReplyGuard;
+  /** A tool call's arguments as the tool gets them (placeholders restored, the policy applied); `audit: false` only looks. */
+  toolCall(call: ToolCall, options?: { audit?: boolean }): Promise<GuardStep<Record<string, unknown>>>;
+  /** A tool's result as the model sees it; `quarantined` names what withheld it. */
+  toolResult(call: ToolCall, content: string): Promise<{ readonly content: string; readonly quarantined?: readonly string[] }>;
+  /** The run ended: forget its placeholders. */
+  close(): void;
 }
 
 /** Points in the run loop where guardrails and memory plug in. */
@@ -24,6 +55,8 @@ export interface AgentHooks {
   beforeModel?(messages: readonly ChatMessage[], info: HookInfo): readonly ChatMessage[] | Promise<readonly ChatMessage[]>;
   /** Checks (and may rewrite) a final answer; throwing fails the run. */
   output?(text: string, info: HookInfo): string | Promise<string>;
+  /** Guardrails of each run (actors/guardrail). */
+  guard?(info: HookInfo): RunGuard;
 }
 
 /** An agent, as defined in config or code. */

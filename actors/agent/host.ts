@@ -96,7 +96,8 @@ export function makeHost(
   const { store, threads } = writers;
   const { runId, threadId } = live;
   const timeoutMs = def.toolTimeoutMs ?? 30_000;
-  const info = { tenant, runId, threadId, agent: def.name };
+  const info = { tenant, runId, threadId, agent: def.name, metadata: live.record.metadata };
+  const guard = def.hooks?.guard?.(info);
   const target = (address: string): Promise<ActorRef> =>
     def.resolve === undefined ? Promise.resolve(system.ref(address, tenant)) : def.resolve(address, tenant);
 
@@ -122,11 +123,11 @@ export function makeHost(
 
   // Events made in one burst (a provider's tokens arriving together) are logged in one write and
   // then published in order: whoever sees an event can read it, and all before it, back.
-  const emit = (kind: RunEventKind, data: unknown): void => {
+  const emit = (kind: RunEventKind, data: unknown): number => {
     const event: RunEvent = { run_id: runId, thread_id: threadId, seq: ++live.seq, event: kind, agent: def.name, data };
     if (batch !== undefined) {
       batch.push(event);
-      return;
+      return event.seq;
     }
     const events = [event];
     void write(async () => {
@@ -135,6 +136,7 @@ export function makeHost(
       for (const e of await store.appendEvents(tenant, events, fence)) await system.publish(runTopic(runId), e, { tenant });
     });
     batch = events;
+    return event.seq;
   };
 
   const setStatus = (
@@ -151,6 +153,7 @@ export function makeHost(
 
   return {
     emit,
+    ...(guard === undefined ? {} : { guard }),
     checkpoint(state: RunState, stepEnd: boolean) {
       // Copied now: the run goes on changing its state while the write waits its turn.
       const messages = [...state.messages];

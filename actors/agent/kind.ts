@@ -94,7 +94,9 @@ function definition(a: AgentConfig, services: KindServices): AgentDefinition & {
 function chainHooks(contributed: readonly AgentHooks[], window: Parameters<typeof windowMessages>[1]): AgentHooks {
   const inputs = contributed.flatMap((h) => (h.input === undefined ? [] : [h.input.bind(h)]));
   const outputs = contributed.flatMap((h) => (h.output === undefined ? [] : [h.output.bind(h)]));
+  const guard = contributed.find((h) => h.guard !== undefined);
   return {
+    ...(guard?.guard === undefined ? {} : { guard: guard.guard.bind(guard) }),
     ...(inputs.length === 0
       ? {}
       : {

@@ -9,6 +9,7 @@
 import {
   ForbiddenError,
   ValidationError,
+  isTroupeError,
   scrubSecrets,
   scrubbedMessage,
   type RunEventKind,
@@ -17,7 +18,7 @@ import {
 import type { ChatMessage, ModelProvider, ToolCall, ToolSpec, Usage } from '../llm/types.js';
 import { topicMatches } from '../../runtime/index.js';
 import type { ToolCallResult } from '../tool/types.js';
-import type { AgentDefinition } from './definition.js';
+import type { AgentDefinition, ReplyGuard, RunGuard } from './definition.js';
 import type { PendingCalls } from './store.js';
 
 /** The answer to an interrupt. */
@@ -33,7 +34,10 @@ export interface RunState {
 
 /** What a run needs from the actor that hosts it. */
 export interface RunHost {
-  emit(kind: RunEventKind, data: unknown): void;
+  /** Logs and publishes an event; returns its seq. */
+  emit(kind: RunEventKind, data: unknown): number | void;
+  /** The run's guardrails (absent: nothing is guarded). */
+  readonly guard?: RunGuard;
   /** Persists the state (and, at a step's end, a thread checkpoint); resolves once written. */
   checkpoint(state: RunState, stepEnd: boolean): Promise<void>;
   callTool(name: string, args: Record<string, unknown>, callId: string): Promise<ToolCallResult>;
@@ -166,10 +170,15 @@ export class AgentRun {
   /** Runs to an end, starting from wherever the state says the run is. */
   async execute(): Promise<RunEnd> {
     const st = this.state;
+    const guard = this.host.guard;
     const maxTurns = this.def.maxTurns ?? 8;
     const tools = await this.specs();
     // What clients saw of a reply the host died in the middle of: the first model call holds it back.
     let streamed = st.pending === undefined ? await this.host.streamed?.() : undefined;
+    if (guard !== undefined && st.turns === 0 && st.pending === undefined) {
+      const refused = await this.guardInput(guard);
+      if (refused !== undefined) return refused;
+    }
     if (st.pending !== undefined) await this.finishCalls(st.pending);
     for (;;) {
       if (this.signal.aborted) return this.end('cancelled');
@@ -178,32 +187,52 @@ export class AgentRun {
       if (this.def.tokenBudget !== undefined && spent >= this.def.tokenBudget)
         return this.end('error', { error: `token budget exceeded: ${spent} of ${this.def.tokenBudget}` });
       st.turns++;
-      const seen = this.host.beforeModel === undefined ? st.messages : await this.host.beforeModel(st.messages);
+      const window = this.host.beforeModel === undefined ? st.messages : await this.host.beforeModel(st.messages);
+      const seen = guard === undefined ? window : await guard.model(window);
       let reply: ChatMessage | undefined;
-      const held = streamed === undefined || streamed.text === '' ? undefined : new HeldBack(streamed, (k, d) => this.host.emit(k, d));
+      // The seq of the first token clients may have seen of this reply (a guard that stops it rewinds from there).
+      let from = streamed === undefined || streamed.text === '' ? undefined : streamed.fromSeq;
+      const out = (kind: 'token' | 'rewind', data: unknown): void => {
+        const seq = this.host.emit(kind, data);
+        if (kind === 'token' && from === undefined && typeof seq === 'number') from = seq;
+      };
+      const held = streamed === undefined || streamed.text === '' ? undefined : new HeldBack(streamed, out);
       streamed = undefined;
-      for await (const ev of this.provider.stream({
-        model: this.def.model,
-        messages: [{ role: 'system', content: this.def.instructions }, ...seen],
-        tools,
-        temperature: this.def.temperature,
-        signal: this.signal,
-      })) {
-        if (ev.type === 'token') {
-          if (held === undefined) this.host.emit('token', { text: ev.text });
-          else held.token(ev.text);
-        } else if (ev.type === 'done') {
-          reply = ev.message;
-          st.usage = {
-            promptTokens: st.usage.promptTokens + ev.usage.promptTokens,
-            completionTokens: st.usage.completionTokens + ev.usage.completionTokens,
-          };
+      const release = (text: string): void => {
+        if (text === '') return;
+        if (held === undefined) out('token', { text });
+        else held.token(text);
+      };
+      const rg = guard?.reply();
+      try {
+        for await (const ev of this.provider.stream({
+          model: this.def.model,
+          messages: [{ role: 'system', content: this.def.instructions }, ...seen],
+          tools,
+          temperature: this.def.temperature,
+          signal: this.signal,
+        })) {
+          if (ev.type === 'token') release(rg === undefined ? ev.text : await rg.push(ev.text));
+          else if (ev.type === 'done') {
+            reply = ev.message;
+            st.usage = {
+              promptTokens: st.usage.promptTokens + ev.usage.promptTokens,
+              completionTokens: st.usage.completionTokens + ev.usage.completionTokens,
+            };
+          }
         }
+        if (reply !== undefined && rg !== undefined) reply = await this.guardReply(rg, reply, release);
+      } catch (e) {
+        // The guard stopped the reply: what clients saw of it is taken back, and the run ends without repeating it.
+        if (rg === undefined || !isTroupeError(e, 'forbidden')) throw e;
+        if (from !== undefined) this.host.emit('rewind', { from_seq: from });
+        return this.end('error', { error: (e as Error).message });
       }
       if (reply === undefined) return this.end('error', { error: `${this.provider.name} ended without a reply` });
       held?.end();
       st.messages.push(reply);
-      this.host.emit('message', { role: 'assistant', content: reply.content, tool_calls: reply.toolCalls ?? [] });
+      const shown = guard === undefined ? reply.toolCalls : await this.shownCalls(guard, reply.toolCalls);
+      this.host.emit('message', { role: 'assistant', content: reply.content, tool_calls: shown ?? [] });
       const calls = reply.toolCalls ?? [];
       if (calls.length === 0) return this.end('success', { output: reply.content });
       const transfer = calls.find((c) => c.name.startsWith(TRANSFER));
@@ -218,6 +247,44 @@ export class AgentRun {
       await this.host.checkpoint(st, false);
       await this.finishCalls(st.pending);
     }
+  }
+
+  /** The guard's word on the run's input; an end when it refuses (or a reviewer rejects it). */
+  private async guardInput(guard: RunGuard): Promise<RunEnd | undefined> {
+    const step = await guard.input(this.state.messages);
+    if ('refuse' in step) return this.end('error', { error: step.refuse });
+    if (step.review !== undefined) {
+      const answer = await this.host.waitForResume('guardrail:input', { kind: 'review', stage: 'input', types: step.review.types });
+      if (!answer.approve) return this.end('error', { error: 'the input was rejected by a reviewer' });
+    }
+    this.state.messages.splice(0, this.state.messages.length, ...step.go);
+    return undefined;
+  }
+
+  /** The end of a guarded reply: its rest released (after a reviewer's approval when the guard holds it); the reply as released. */
+  private async guardReply(rg: ReplyGuard, reply: ChatMessage, release: (text: string) => void): Promise<ChatMessage> {
+    const end = await rg.end();
+    release(end.text);
+    let content = rg.text;
+    if (end.review !== undefined) {
+      const interrupt = { kind: 'review', stage: 'output', types: end.review.types };
+      const answer = await this.host.waitForResume(`guardrail:output:${this.state.turns}`, interrupt);
+      if (!answer.approve) throw new ForbiddenError('the reply was rejected by a reviewer');
+      release(end.review.held);
+      content += end.review.held;
+    }
+    return { ...reply, content };
+  }
+
+  /** Tool calls as the run's events show them: arguments as the guard leaves them (a refused call's hidden). */
+  private async shownCalls(guard: RunGuard, calls: readonly ToolCall[] | undefined): Promise<ToolCall[] | undefined> {
+    if (calls === undefined) return undefined;
+    return Promise.all(
+      calls.map(async (c) => {
+        const step = await guard.toolCall(c, { audit: false });
+        return { ...c, arguments: 'go' in step ? step.go : {} };
+      }),
+    );
   }
 
   /** Answers every call of a model reply not answered yet (in parallel), then appends the results. */
@@ -243,13 +310,14 @@ export class AgentRun {
   }
 
   /** Waits for a human's answer to call `c`, one approval at a time. */
-  private approve(c: ToolCall, pending: PendingCalls): Promise<ResumeValue> {
+  private approve(c: ToolCall, pending: PendingCalls, review?: readonly string[]): Promise<ResumeValue> {
     const asked = this.approvals.then(async () => {
       pending.awaiting = c.id;
       await this.host.checkpoint(this.state, false);
       const answer = await this.host.waitForResume(c.id, {
         kind: 'approval',
         tool_call: { id: c.id, name: c.name, arguments: c.arguments },
+        ...(review === undefined ? {} : { review: { types: review } }),
       });
       delete pending.awaiting;
       return answer;
@@ -261,8 +329,19 @@ export class AgentRun {
   /** One tool call (or delegation), with approval when required; failures become text the model sees. */
   private async call(c: ToolCall, pending: PendingCalls): Promise<{ content: string; isError: boolean }> {
     let args = c.arguments;
-    if ((this.def.approvals ?? []).includes(c.name)) {
-      const answer = await this.approve(c, pending);
+    const guard = this.host.guard;
+    let review: readonly string[] | undefined;
+    if (guard !== undefined) {
+      const step = await guard.toolCall(c);
+      if ('refuse' in step) {
+        this.host.emit('tool_result', { id: c.id, name: c.name, is_error: true, content: step.refuse });
+        return { content: step.refuse, isError: true };
+      }
+      args = step.go;
+      review = step.review?.types;
+    }
+    if ((this.def.approvals ?? []).includes(c.name) || review !== undefined) {
+      const answer = await this.approve({ ...c, arguments: args }, pending, review);
       if (!answer.approve) {
         const out = `rejected by a human${answer.reason === undefined ? '' : `: ${answer.reason}`}`;
         this.host.emit('tool_result', { id: c.id, name: c.name, is_error: true, content: out });
@@ -303,7 +382,10 @@ export class AgentRun {
     }
     // A failing tool may quote a secret: the model, the run log and every client see it scrubbed.
     if (isError) out = scrubSecrets(out);
-    this.host.emit('tool_result', { id: c.id, name: c.name, is_error: isError, content: out });
+    let quarantined: readonly string[] | undefined;
+    if (guard !== undefined) ({ content: out, quarantined } = await guard.toolResult({ ...c, arguments: args }, out));
+    const flagged = quarantined === undefined ? {} : { guardrail: { quarantined } };
+    this.host.emit('tool_result', { id: c.id, name: c.name, is_error: isError, content: out, ...flagged });
     return { content: out, isError };
   }
 }

@@ -2,4 +2,4 @@
 export { mcpRoute } from './route.js';
 export type { McpRouteOptions } from './route.js';
 export { buildMcpServer, listTools, mcpTool, cancelTopic, MCP_SERVER_INFO, DEFAULT_MCP_LIMITS } from './server.js';
-export type { McpLimits, McpServerContext } from './server.js';
+export type { McpLimits, McpServerContext, McpBuiltinTool } from './server.js';

@@ -10,7 +10,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { scrubSecrets } from '../../protocols/index.js';
 import { gatewayError, isBadRequest, originAllowed, readJson, sendJson } from '../http.js';
 import type { GatewayDeps, HttpRoute, Principal } from '../types.js';
-import { DEFAULT_MCP_LIMITS, buildMcpServer, type McpLimits } from './server.js';
+import { DEFAULT_MCP_LIMITS, buildMcpServer, type McpBuiltinTool, type McpLimits } from './server.js';
 
 /** Options of {@link mcpRoute}. */
 export interface McpRouteOptions extends Partial<McpLimits> {
@@ -20,6 +20,8 @@ export interface McpRouteOptions extends Partial<McpLimits> {
   readonly allowedOrigins?: readonly string[];
   /** Largest JSON-RPC body (default: the server's body limit). */
   readonly bodyLimit?: number;
+  /** Tools the gateway serves itself (e.g. `guardrails.check`). */
+  readonly builtins?: readonly McpBuiltinTool[];
 }
 
 /** A JSON-RPC error response with no id (the request could not be read or was refused). */
@@ -76,7 +78,8 @@ export function mcpRoute(deps: GatewayDeps, options: McpRouteOptions = {}): Http
         res.setHeader('mcp-session-id', session);
       }
       const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-      const server = buildMcpServer({ deps, principal, session, limits, onCancelled: () => void transport.close() });
+      const builtins = options.builtins ?? [];
+      const server = buildMcpServer({ deps, principal, session, limits, builtins, onCancelled: () => void transport.close() });
       server.onerror = () => undefined; // per-request noise (a cancelled call's late answer); failures reach the client as JSON-RPC errors
       res.on('close', () => {
         void server.close().catch(() => undefined);

@@ -86,6 +86,13 @@ export async function listTools(deps: GatewayDeps, principal: Principal, limits:
   return specs.filter((t): t is Tool => t !== undefined);
 }
 
+/** A tool the gateway serves on /mcp itself (not a tool actor), e.g. `guardrails.check`. */
+export interface McpBuiltinTool {
+  readonly tool: Tool;
+  /** Answers a call; failures become `isError` results. */
+  call(args: Record<string, unknown>, principal: Principal): Promise<CallToolResult>;
+}
+
 /** Options of {@link buildMcpServer}. */
 export interface McpServerContext {
   readonly deps: GatewayDeps;
@@ -95,6 +102,8 @@ export interface McpServerContext {
   readonly limits: McpLimits;
   /** Called when a call was cancelled, so the request's stream can be closed without an answer. */
   readonly onCancelled: () => void;
+  /** Tools the gateway serves itself, listed before the tool actors. */
+  readonly builtins?: readonly McpBuiltinTool[];
 }
 
 /** A low-level MCP `Server` serving the tools of `ctx.principal`'s tenant. */
@@ -103,11 +112,19 @@ export function buildMcpServer(ctx: McpServerContext): Server {
   const server = new Server(MCP_SERVER_INFO, { capabilities: { tools: { listChanged: false } } });
   const tenant = principal.tenant;
 
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: await listTools(deps, principal, limits) }));
+  const builtins = ctx.builtins ?? [];
+  server.setRequestHandler(ListToolsRequestSchema, async () => ({
+    tools: [...builtins.map((b) => b.tool), ...(await listTools(deps, principal, limits))],
+  }));
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const { name } = request.params;
     const args = request.params.arguments ?? {};
+    const builtin = builtins.find((b) => b.tool.name === name);
+    if (builtin !== undefined)
+      return builtin
+        .call(args, principal)
+        .catch((e: unknown) => ({ isError: true, content: [{ type: 'text', text: scrubbedMessage(e) }] }));
     if (!deps.tools().includes(name)) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
     const ref = await deps.ensure(`tool/${name}`, tenant).catch((e: unknown) => {
       if (isTroupeError(e, 'not_found') || isTroupeError(e, 'no_recipient'))

@@ -3,6 +3,7 @@
  * node's actors (messages handled, restarts, failures, dead letters) from lifecycle watchers
  * and `system.stats`.
  */
+import { GUARD_DECISIONS_METER } from '../../protocols/index.js';
 import { METER, type ActorSystem } from '../../runtime/index.js';
 import { Registry, type Counter, type Histogram } from './metrics.js';
 
@@ -43,6 +44,9 @@ export class GatewayMetrics {
     );
     r.callbackCounter('troupe_runs_finished_total', "Runs that ended on this node's agents, by status", () =>
       system.meter.read(METER.runsFinished),
+    );
+    r.callbackCounter('troupe_guardrail_decisions_total', "Guardrail decisions on this node's guards, by stage, detector and action", () =>
+      system.meter.read(GUARD_DECISIONS_METER),
     );
     this.runsStarted = r.counter('troupe_ws_runs_started_total', 'Runs started over /ws on this gateway');
     this.runsEnded = r.counter('troupe_ws_runs_finished_total', 'Runs streamed over /ws on this gateway that ended there, by status');

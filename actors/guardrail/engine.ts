@@ -1,0 +1,173 @@
+/**
+ * The guard engine: runs every detector on a text within the stage's time budget, lets the policy decide each
+ * finding, rewrites the text as the actions say, and records every decision (audit log, `/metrics` counter). A
+ * detector that throws or does not answer in time is a decision too: `closed` stages block, `open` ones go on.
+ */
+import { createHash } from 'node:crypto';
+import {
+  DeadlineExceededError,
+  GUARD_DECISIONS_METER,
+  type Finding,
+  type GuardAction,
+  type GuardAuditRecord,
+  type GuardDecision,
+  type GuardStage,
+  type GuardVerdict,
+} from '../../protocols/index.js';
+import type { Meter } from '../../runtime/index.js';
+import { auditId, type AuditSink } from './audit.js';
+import type { Detector } from './detector.js';
+import { mostSevere, type GuardPolicy, type PolicySubject, type StagePolicy } from './policy.js';
+import { applySpans, cleanFindings, type Span } from './transform.js';
+
+/** One check: a text at a stage, for a tenant (and agent, role, run, run metadata). */
+export interface GuardCheck extends PolicySubject {
+  readonly text: string;
+  readonly stage: GuardStage;
+}
+
+/** The type of the decision a failing detector stands for. */
+export const DETECTOR_ERROR = 'DETECTOR_ERROR';
+
+/** What the engine is built from besides detectors and policy. */
+export interface GuardEngineOptions {
+  readonly audit?: AuditSink;
+  readonly meter?: Meter;
+  /** Characters of context each side of a span in an audit excerpt (0: no excerpt). */
+  readonly excerptChars?: number;
+  readonly now?: () => number;
+  readonly warn?: (message: string) => void;
+}
+
+/** Runs `detect` within `ms`; the signal tells the detector to stop. */
+async function withBudget(d: Detector, text: string, stage: GuardStage, ms: number): Promise<readonly Finding[]> {
+  const abort = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const e = new DeadlineExceededError(`detector ${d.name} took longer than ${ms} ms`);
+      abort.abort(e);
+      reject(e);
+    }, ms);
+  });
+  try {
+    return await Promise.race([Promise.resolve().then(() => d.detect(text, { stage, signal: abort.signal })), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The detectors, the policy and where decisions are recorded. */
+export class GuardEngine {
+  private readonly now: () => number;
+
+  constructor(
+    readonly detectors: readonly Detector[],
+    readonly policy: GuardPolicy,
+    private readonly options: GuardEngineOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Every detector's findings on `text` (sorted), and the names of those that failed or ran out of time. */
+  async find(text: string, stage: GuardStage, timeoutMs: number): Promise<{ findings: Finding[]; failed: string[] }> {
+    const failed: string[] = [];
+    const all = await Promise.all(
+      this.detectors.map(async (d) => {
+        try {
+          return cleanFindings(await withBudget(d, text, stage, timeoutMs), d.name, text.length);
+        } catch (e) {
+          failed.push(d.name);
+          this.options.warn?.(`guardrail: detector ${d.name} failed at stage ${stage}: ${(e as Error).message}`);
+          return [];
+        }
+      }),
+    );
+    return { findings: all.flat().sort((a, b) => a.start - b.start || b.end - a.end), failed };
+  }
+
+  /** The policy's decision on each finding (and on each failed detector), and the stage's action. */
+  decide(policy: StagePolicy, findings: readonly Finding[], failed: readonly string[], subject: PolicySubject): GuardDecision[] {
+    const out: GuardDecision[] = findings.map((f) => ({ ...f, ...this.policy.decide(policy, f, subject) }));
+    for (const detector of failed)
+      out.push({
+        detector,
+        type: DETECTOR_ERROR,
+        action: policy.onError === 'closed' ? 'block' : 'allow',
+        rule: `on_error.${policy.onError}`,
+        start: 0,
+        end: 0,
+        score: 1,
+      });
+    return out;
+  }
+
+  /** Checks one text: finds, decides, rewrites, records. A disabled stage finds nothing and allows. */
+  async check(c: GuardCheck, options: { audit?: boolean } = {}): Promise<GuardVerdict> {
+    const policy = this.policy.stage(c.stage, c.tenant, c.agent);
+    if (!policy.enabled) return { action: 'allow', findings: [], decisions: [] };
+    const { findings, failed } = await this.find(c.text, c.stage, policy.timeoutMs);
+    const decisions = this.decide(policy, findings, failed, c);
+    const verdict = this.verdict(c.text, findings, decisions);
+    if (options.audit !== false) this.record(c, c.text, decisions);
+    return verdict;
+  }
+
+  /** The verdict of decisions on `text`: the most severe action, the rewritten text when it changed. */
+  verdict(text: string, findings: readonly Finding[], decisions: readonly GuardDecision[]): GuardVerdict {
+    const action: GuardAction = mostSevere(decisions.map((d) => d.action));
+    const rewritten = applySpans(text, decisions);
+    return { action, findings: [...findings], decisions: [...decisions], ...(rewritten === text ? {} : { text: rewritten }) };
+  }
+
+  /** Appends the decisions to the audit log and counts them; content only as a hash and a redacted excerpt. */
+  record(subject: PolicySubject & { readonly stage: GuardStage }, text: string, decisions: readonly GuardDecision[]): void {
+    if (decisions.length === 0) return;
+    const time = this.now();
+    const iso = new Date(time).toISOString();
+    const n = this.options.excerptChars ?? 24;
+    const records: GuardAuditRecord[] = decisions.map((d) => {
+      this.options.meter?.inc(GUARD_DECISIONS_METER, { stage: subject.stage, detector: d.detector, action: d.action });
+      const span = text.slice(d.start, d.end);
+      return {
+        id: auditId(time),
+        time: iso,
+        tenant: subject.tenant,
+        stage: subject.stage,
+        detector: d.detector,
+        type: d.type,
+        action: d.action,
+        rule: d.rule,
+        score: d.score,
+        ...(subject.agent === undefined ? {} : { agent: subject.agent }),
+        ...(subject.run === undefined ? {} : { run: subject.run }),
+        ...(d.end > d.start ? { hash: spanHash(subject.tenant, span) } : {}),
+        ...(n > 0 && d.end > d.start ? { excerpt: excerpt(text, d, decisions, n) } : {}),
+      };
+    });
+    this.options.audit
+      ?.append(records)
+      .catch((e: unknown) => this.options.warn?.(`guardrail: ${records.length} audit records not written: ${(e as Error).message}`));
+  }
+
+  /** Frees what the detectors loaded. */
+  async close(): Promise<void> {
+    await Promise.all(this.detectors.map(async (d) => d.close?.().catch(() => undefined)));
+  }
+}
+
+/** A SHA-256 of a span, bound to its tenant (correlates equal values in one tenant's audit; never the value). */
+export function spanHash(tenant: string, span: string): string {
+  return `sha256:${createHash('sha256').update(`troupe.guard\u0000${tenant}\u0000`).update(span).digest('hex').slice(0, 32)}`;
+}
+
+/** Up to `n` characters each side of `d`, every finding in that window replaced by its type. */
+function excerpt(text: string, d: GuardDecision, all: readonly GuardDecision[], n: number): string {
+  const from = Math.max(0, d.start - n);
+  const to = Math.min(text.length, d.end + n);
+  const spans: Span[] = all
+    .filter((o) => o.end > from && o.start < to && o.end > o.start)
+    .map((o) => ({ start: Math.max(o.start, from) - from, end: Math.min(o.end, to) - from, type: o.type, action: 'block' as const }));
+  const body = applySpans(text.slice(from, to), spans).replace(/\[REDACTED:/g, '[');
+  return `${from > 0 ? '…' : ''}${body}${to < text.length ? '…' : ''}`;
+}

@@ -1,0 +1,82 @@
+/**
+ * The `guardrail` kind: pooled, stateless guardrail actors (`guardrail/check`) on every node hosting the kind, which
+ * the gateway (`POST /guardrails/check`, the `guardrails.check` MCP tool) and agents (input and tool-result checks)
+ * ask; and, contributed to every local agent, the run guard (run-guard.ts) that checks the output stream and tool
+ * calls in process with the same policy. The engine — detectors from builtin.ts and config's custom ones, the
+ * compiled policy, the audit log — is made once per catalog, when kinds contribute, so a bad detector module or
+ * rule fails startup.
+ */
+import { GUARD_CHECK, type GuardVerdict } from '../../protocols/index.js';
+import type { Behavior } from '../../runtime/index.js';
+import { AGENT_HOOKS } from '../agent/index.js';
+import type { BuiltKind, KindDescriptor, KindServices } from '../kinds/index.js';
+import { AuditLog } from './audit.js';
+import { GUARDRAIL_ID, guardrailBehavior } from './behavior.js';
+import { BUILTIN_DETECTORS } from './builtin.js';
+import { customDetectors } from './custom.js';
+import { GuardEngine } from './engine.js';
+import { GuardPolicy } from './policy.js';
+import { makeRegistered, type DetectorRegistry } from './registry.js';
+import { runGuard } from './run-guard.js';
+
+/** The engine of each catalog (made when kinds contribute, closed with the kind). */
+const engines = new WeakMap<KindServices, GuardEngine>();
+
+/** Makes the guard engine config's `guardrails` section describes over `registry` (default the built-ins). */
+export async function makeGuardEngine(services: KindServices, registry: DetectorRegistry = BUILTIN_DETECTORS): Promise<GuardEngine> {
+  const g = services.config.guardrails;
+  const detectors = g.enabled ? [...(await makeRegistered(registry, g.detectors)), ...(await customDetectors(g.custom))] : [];
+  const { system } = services;
+  return new GuardEngine(detectors, new GuardPolicy(g), {
+    ...(g.audit.enabled ? { audit: new AuditLog(system.storage) } : {}),
+    meter: system.meter,
+    excerptChars: g.audit.excerptChars,
+    now: () => system.clock.now(),
+    warn: (m) => system.warn(m),
+  });
+}
+
+/** The guardrail kind (detectors from `registry`, default builtin.ts). */
+export function guardrailKindWith(registry: DetectorRegistry = BUILTIN_DETECTORS): KindDescriptor {
+  return {
+    name: 'guardrail',
+    serves: 'guardrail',
+    stateful: false,
+    async contribute(services: KindServices) {
+      const engine = await makeGuardEngine(services, registry);
+      engines.set(services, engine);
+      const g = services.config.guardrails;
+      // Nothing to check with: agents run unguarded, at no cost (the HTTP check still answers).
+      if (engine.detectors.length === 0) return;
+      services.contributions.add(AGENT_HOOKS, {
+        guard: (info) =>
+          runGuard(
+            {
+              engine,
+              stream: g.stream,
+              ...(g.viaActor
+                ? {
+                    remote: async (request, timeoutMs) =>
+                      (await services.resolve(`guardrail/${GUARDRAIL_ID}`, info.tenant)).ask<GuardVerdict>(
+                        GUARD_CHECK,
+                        { ...request, noAudit: false },
+                        { timeoutMs },
+                      ),
+                  }
+                : {}),
+            },
+            info,
+          ),
+      });
+    },
+    build(services: KindServices): BuiltKind {
+      const engine = engines.get(services);
+      if (engine === undefined) throw new Error('guardrail kind built before it contributed');
+      const behavior = guardrailBehavior(engine) as Behavior<unknown>;
+      return { ids: () => [GUARDRAIL_ID], behavior: () => behavior, close: () => engine.close() };
+    },
+  };
+}
+
+/** The guardrail kind over the built-in detectors (cli/kinds.ts). */
+export const guardrailKind: KindDescriptor = guardrailKindWith();

@@ -1,0 +1,154 @@
+/**
+ * The output guard on a token stream. Text is released only up to a safe boundary — a whitespace at least
+ * `holdBackChars` before the end of what the model produced so far (or, for a run of text without whitespace longer
+ * than `maxHoldChars`, that far back) — and only after the detectors have seen it together with what follows, so a
+ * span that could still grow into a finding (an email, an `sk-…` key split across tokens) is never released early.
+ * A span the policy redacts or masks is rewritten before release; `block` anywhere stops the stream with
+ * {@link GuardBlockedError}; `review` holds everything from the span on until a human answers.
+ */
+import { TroupeError, type GuardDecision } from '../../protocols/index.js';
+import { applySpans } from './transform.js';
+
+/** A guardrail refused the text: a message that never repeats the text or the policy's rules. */
+export class GuardBlockedError extends TroupeError {
+  constructor(message: string) {
+    super('forbidden', message);
+    this.name = 'GuardBlockedError';
+  }
+}
+
+/** What the stream guard needs from the engine. */
+export interface StreamGuardOptions {
+  readonly holdBackChars: number;
+  readonly maxHoldChars: number;
+  /** The decisions on `text` (offsets into it): the output stage's detectors and policy. */
+  decide(text: string): Promise<readonly GuardDecision[]>;
+  /** Placeholders swapped back before release (pseudonymisation). */
+  restore?(text: string): string;
+  /** Decisions now final, with the text their offsets point into (audit). */
+  record?(text: string, decisions: readonly GuardDecision[]): void;
+}
+
+/** How a reply ended: the rest to release, and what must be reviewed before `held` may be. */
+export interface StreamEnd {
+  readonly text: string;
+  readonly review?: { readonly types: readonly string[]; readonly held: string };
+}
+
+const WS = /\s/;
+
+/** The guard of one model reply's stream. */
+export class StreamGuard {
+  private raw = '';
+  private released = 0;
+  private out = '';
+  private readonly recorded = new Set<string>();
+  private reviewAt: number | undefined;
+  private reviewTypes: string[] = [];
+
+  constructor(private readonly o: StreamGuardOptions) {}
+
+  /** Everything released so far (as clients saw it). */
+  get text(): string {
+    return this.out;
+  }
+
+  /** Adds a token; returns the text that may be released now ('' while it is held). */
+  async push(token: string): Promise<string> {
+    this.raw += token;
+    if (this.reviewAt !== undefined) return '';
+    const cut = this.boundary();
+    if (cut <= this.released) return '';
+    return this.release(cut, false);
+  }
+
+  /** The reply ended: the rest, decided on in full. */
+  async end(): Promise<StreamEnd> {
+    const text = this.reviewAt === undefined ? await this.release(this.raw.length, true) : '';
+    if (this.reviewAt === undefined) return { text };
+    // Decide the held part in full (recording it) and hand it over for review.
+    const from = this.released;
+    const decisions = await this.window(from);
+    this.block(decisions);
+    this.note(decisions, this.raw.length);
+    const held = this.rewrite(from, this.raw.length, decisions, true);
+    return { text, review: { types: [...new Set(this.reviewTypes)], held } };
+  }
+
+  /** The furthest offset that may be released now. */
+  private boundary(): number {
+    const limit = this.raw.length - this.o.holdBackChars;
+    if (limit <= this.released) return this.released;
+    for (let i = limit - 1; i >= this.released; i--) if (WS.test(this.raw[i] as string)) return i + 1;
+    return this.raw.length - this.released > this.o.maxHoldChars ? limit : this.released;
+  }
+
+  /** Decisions on the text from `from` (with `holdBackChars` of released context before it), offsets into the reply. */
+  private async window(from: number): Promise<GuardDecision[]> {
+    const ctx = Math.max(0, from - this.o.holdBackChars);
+    const ds = await this.o.decide(this.raw.slice(ctx));
+    return ds.map((d) => ({ ...d, start: d.start + ctx, end: d.end + ctx }));
+  }
+
+  private block(decisions: readonly GuardDecision[]): void {
+    if (decisions.some((d) => d.action === 'block')) {
+      this.note(
+        decisions.filter((d) => d.action === 'block'),
+        this.raw.length,
+      );
+      throw new GuardBlockedError('the reply was stopped by the guardrail policy');
+    }
+  }
+
+  /** Records the decisions whose spans end before `upTo` (each once). */
+  private note(decisions: readonly GuardDecision[], upTo: number): void {
+    const fresh = decisions.filter((d) => {
+      const key = `${d.detector}\u0000${d.type}\u0000${d.start}\u0000${d.end}`;
+      if (d.end > upTo || this.recorded.has(key)) return false;
+      this.recorded.add(key);
+      return true;
+    });
+    if (fresh.length > 0) this.o.record?.(this.raw, fresh);
+  }
+
+  /** The part `[from, to)` rewritten by the decisions that touch it, placeholders restored. */
+  private rewrite(from: number, to: number, decisions: readonly GuardDecision[], all: boolean): string {
+    const spans = decisions
+      .filter((d) => d.end > from && d.start < to && (all || d.action !== 'review'))
+      .map((d) => ({ ...d, start: Math.max(d.start, from) - from, end: Math.min(d.end, to) - from }));
+    const piece = applySpans(
+      this.raw.slice(from, to),
+      spans.map((s) => (s.action === 'review' ? { ...s, action: 'allow' as const } : s)),
+    );
+    return this.o.restore === undefined ? piece : this.o.restore(piece);
+  }
+
+  /** Releases up to `cut` (moved back so no span the policy acts on is cut in two, or held for review). */
+  private async release(cut: number, final: boolean): Promise<string> {
+    const from = this.released;
+    const decisions = await this.window(from);
+    this.block(decisions);
+    let c = cut;
+    if (!final)
+      for (let moved = true; moved;) {
+        moved = false;
+        for (const d of decisions)
+          if (d.action !== 'allow' && d.start < c && d.end > c && d.start >= from) {
+            c = d.start;
+            moved = true;
+          }
+      }
+    const review = decisions.filter((d) => d.action === 'review' && d.end > from && d.start < c);
+    if (review.length > 0) {
+      this.reviewAt = Math.max(from, Math.min(...review.map((d) => d.start)));
+      this.reviewTypes = review.map((d) => d.type);
+      c = this.reviewAt;
+    }
+    if (c <= from) return '';
+    this.note(decisions, c);
+    const piece = this.rewrite(from, c, decisions, false);
+    this.released = c;
+    this.out += piece;
+    return piece;
+  }
+}
