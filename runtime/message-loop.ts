@@ -76,6 +76,8 @@ export abstract class MessageLoop extends Mailbox {
   /** Receipts of handled messages that wait for the next snapshot before they are acked (and their askers answered). */
   protected deferredAcks: Receipt[] = [];
   protected readonly dedup: DedupWindow;
+  /** A deferred receipt carries an answer: the next snapshot is saved at once, not after a batch. */
+  private answerWaits = false;
   private idleScheduled = false;
   abstract readonly ctx: ActorContext;
 
@@ -161,7 +163,8 @@ export abstract class MessageLoop extends Mailbox {
       if (epoch !== this.epoch) return;
       this.current = undefined;
       if (entry !== undefined) this.removeHead(entry, env.replyTo === undefined ? undefined : { ok: true, value: result });
-      if (this.deferredAcks.length >= ACK_BATCH && !(await this.flush())) return;
+      // An asker waits for the snapshot: save now rather than after the batch (tells still share one save).
+      if ((this.deferredAcks.length >= ACK_BATCH || this.answerWaits) && !(await this.flush())) return;
       if (this.afterCurrent !== undefined) break;
     }
     if (this.deferredAcks.length > 0 && !(await this.flush())) return;
@@ -216,6 +219,7 @@ export abstract class MessageLoop extends Mailbox {
     this.headDeliveries = 0;
     const r = entry.receipt;
     if (r !== null && this.persistence !== undefined) {
+      if (reply !== undefined) this.answerWaits = true;
       const answer = reply === undefined ? undefined : (): void => this.host.reply(entry.env, reply);
       this.deferredAcks.push(
         answer === undefined
@@ -246,6 +250,7 @@ export abstract class MessageLoop extends Mailbox {
     if (p === undefined) return true;
     const acks = this.deferredAcks;
     this.deferredAcks = [];
+    this.answerWaits = false;
     const epoch = this.epoch;
     try {
       await p.save(this.snapshotData());

@@ -242,15 +242,25 @@ class JetStreamBucket implements KvBucket {
   }
 
   /**
-   * The last value of every subject under `filter`, read from the stream leader: its subject list (stream info), then
-   * each subject's last message. Read-after-write: an ephemeral consumer is an R1 consumer placed on any replica, which
-   * may lag (a server that restarted and is catching up answers with old values or none).
+   * The last value of every subject under `filter`, as the stream leader has it. The scan consumer is an R1 consumer
+   * that may sit on a lagging replica (a server that restarted and is catching up answers with fewer subjects, even
+   * none), so the leader's subject list (stream info) is read too: a subject the scan missed is read from the leader,
+   * one the leader no longer has is dropped.
    */
   private async leaderScan(filter: string, onValue: (subject: string, value: Uint8Array) => void): Promise<void> {
-    const info = await this.owner.jsm.streams.info(this.stream, { subjects_filter: filter });
-    const subjects = Object.keys(info.state.subjects ?? {});
-    for (let i = 0; i < subjects.length; i += LEADER_READS) {
-      const batch = subjects.slice(i, i + LEADER_READS);
+    const scanned = new Map<string, Uint8Array>();
+    const [info] = await Promise.all([
+      this.owner.jsm.streams.info(this.stream, { subjects_filter: filter }),
+      this.scan(filter, (subject, value) => scanned.set(subject, value)),
+    ]);
+    const missing: string[] = [];
+    for (const subject of Object.keys(info.state.subjects ?? {})) {
+      const value = scanned.get(subject);
+      if (value === undefined) missing.push(subject);
+      else onValue(subject, value);
+    }
+    for (let i = 0; i < missing.length; i += LEADER_READS) {
+      const batch = missing.slice(i, i + LEADER_READS);
       const values = await Promise.all(batch.map((subject) => this.read(subject.slice(this.subjects.length))));
       values.forEach((v, j) => {
         if (v !== undefined) onValue(batch[j] as string, v);
