@@ -74,6 +74,12 @@ export class ActorCell extends MessageLoop {
     this.mode = 'starting';
     this.transition('START');
     this.state = undefined;
+    if (this.persistence !== undefined) {
+      // A restart goes back to the last saved snapshot: what was handled since is not in it, so it must come again (its
+      // acks and answers were waiting for a save) and its ids must not be dropped as repeats.
+      for (const r of this.deferredAcks.splice(0)) r.nak();
+      this.dedup.clear();
+    }
     let state: unknown;
     try {
       let restored: CellSnapshot | undefined;

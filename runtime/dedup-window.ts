@@ -28,6 +28,13 @@ export class DedupWindow {
     this.at = (this.at + 1) % n;
   }
 
+  /** Forgets every id (a persistent actor that restarts from its snapshot takes the snapshot's ids instead). */
+  clear(): void {
+    this.ids.clear();
+    this.ring.fill(undefined);
+    this.at = 0;
+  }
+
   /** The `max` most recent ids, newest last (what a snapshot carries to the next activation). */
   newest(max: number): string[] {
     const n = this.ring.length;

@@ -16,6 +16,7 @@ import {
   toWireError,
   type DeadLetterReason,
   type Envelope,
+  type ReplyPayload,
   type WireError,
 } from '../protocols/index.js';
 import type { ActorContext, Behavior } from './behavior.js';
@@ -72,9 +73,11 @@ export abstract class MessageLoop extends Mailbox {
   /** Runs once the current message is handled (a restart or an exit asked for while handling). */
   protected afterCurrent: (() => void) | undefined;
   protected abort: AbortController | undefined;
-  /** Receipts of handled messages that wait for the next snapshot before they are acked. */
+  /** Receipts of handled messages that wait for the next snapshot before they are acked (and their askers answered). */
   protected deferredAcks: Receipt[] = [];
   protected readonly dedup: DedupWindow;
+  /** A deferred receipt carries an answer: the next snapshot is saved at once, not after a batch. */
+  private answerWaits = false;
   private idleScheduled = false;
   abstract readonly ctx: ActorContext;
 
@@ -159,11 +162,9 @@ export abstract class MessageLoop extends Mailbox {
       }
       if (epoch !== this.epoch) return;
       this.current = undefined;
-      if (entry !== undefined) {
-        this.removeHead(entry);
-        if (env.replyTo !== undefined) this.host.reply(env, { ok: true, value: result });
-      }
-      if (this.deferredAcks.length >= ACK_BATCH && !(await this.flush())) return;
+      if (entry !== undefined) this.removeHead(entry, env.replyTo === undefined ? undefined : { ok: true, value: result });
+      // An asker waits for the snapshot: save now rather than after the batch (tells still share one save).
+      if ((this.deferredAcks.length >= ACK_BATCH || this.answerWaits) && !(await this.flush())) return;
       if (this.afterCurrent !== undefined) break;
     }
     if (this.deferredAcks.length > 0 && !(await this.flush())) return;
@@ -208,12 +209,33 @@ export abstract class MessageLoop extends Mailbox {
     });
   }
 
-  private removeHead(entry: Entry): void {
+  /**
+   * Takes the handled head message off the mailbox and answers its asker with `reply`. With snapshot persistence the ack
+   * and the answer both wait for the next saved snapshot: an asker never hears of an effect that a failed save (a takeover,
+   * an outage, a restart) loses; the message is then delivered again instead and answered by whoever handles it.
+   */
+  private removeHead(entry: Entry, reply?: ReplyPayload): void {
     this.queue.shift();
     this.headDeliveries = 0;
-    if (entry.receipt !== null) {
-      if (this.persistence === undefined) entry.receipt.ack();
-      else this.deferredAcks.push(entry.receipt);
+    const r = entry.receipt;
+    if (r !== null && this.persistence !== undefined) {
+      if (reply !== undefined) this.answerWaits = true;
+      const answer = reply === undefined ? undefined : (): void => this.host.reply(entry.env, reply);
+      this.deferredAcks.push(
+        answer === undefined
+          ? r
+          : {
+              redeliveries: r.redeliveries,
+              ack: () => {
+                r.ack();
+                answer();
+              },
+              nak: (delayMs) => r.nak(delayMs),
+            },
+      );
+    } else {
+      r?.ack();
+      if (reply !== undefined) this.host.reply(entry.env, reply);
     }
     if (entry.receipt !== null || !entry.env.id.startsWith(this.host.idPrefix)) this.dedup.remember(entry.env.id);
     if (this.spaceWaiters.length > 0) this.wakeSenders();
@@ -228,6 +250,7 @@ export abstract class MessageLoop extends Mailbox {
     if (p === undefined) return true;
     const acks = this.deferredAcks;
     this.deferredAcks = [];
+    this.answerWaits = false;
     const epoch = this.epoch;
     try {
       await p.save(this.snapshotData());
@@ -261,8 +284,7 @@ export abstract class MessageLoop extends Mailbox {
   /** Answers a refused message with its error; a refused `tell` becomes a `rejected` dead letter. */
   private reject(entry: Entry, error: TroupeError): void {
     if (entry.env.replyTo === undefined) this.host.deadLetter(entry.env, 'rejected', error, this.headDeliveries + 1);
-    else this.host.reply(entry.env, { ok: false, error: toWireError(error) });
-    this.removeHead(entry);
+    this.removeHead(entry, entry.env.replyTo === undefined ? undefined : { ok: false, error: toWireError(error) });
   }
 
   /** A crash: the message stays at the head (a poison dead letter after `maxDeliveries`), the cell fails. */

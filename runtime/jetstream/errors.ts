@@ -13,7 +13,7 @@ import {
   RequestError,
   TimeoutError,
 } from '@nats-io/transport-node';
-import { TooLargeError, TroupeError, UnavailableError } from '../../protocols/index.js';
+import { TooLargeError, TroupeError, UnavailableError, backoffDelay } from '../../protocols/index.js';
 
 /**
  * JetStream API error codes (the server's `err_code`) Troupe reacts to. nats.js names a few in
@@ -124,4 +124,24 @@ export function asTroupeError(e: unknown, what: string): TroupeError {
   if (e instanceof TroupeError) return e;
   const message = e instanceof Error ? e.message : String(e);
   return isTooLarge(e) ? new TooLargeError(`${what}: ${message}`, { cause: e }) : new UnavailableError(`${what}: ${message}`, { cause: e });
+}
+
+/** Pauses between retries of {@link retryTransient}: 25 ms doubling to 400 ms. */
+const RETRY = { initialMs: 25, maxMs: 400, jitter: 0.2 } as const;
+
+/**
+ * Runs `op` again after transient failures ({@link isTransient}: an outage, a reconnect, a stream leader
+ * election, a request lost with its server) until it succeeds, fails otherwise, `budgetMs` has passed or
+ * `stop()` says so; then its last error is thrown. Only for operations that are safe to repeat.
+ */
+export async function retryTransient<T>(op: () => Promise<T>, budgetMs: number, stop: () => boolean = () => false): Promise<T> {
+  const until = Date.now() + budgetMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await op();
+    } catch (e) {
+      if (stop() || !isTransient(e) || Date.now() >= until) throw e;
+      await new Promise((r) => setTimeout(r, backoffDelay(attempt, RETRY)));
+    }
+  }
 }

@@ -41,6 +41,8 @@ export interface IntakeContext {
 export const ns = (ms: number): number => ms * 1_000_000;
 
 const FETCH_EXPIRES_MS = 1_000;
+/** Heartbeat interval asked of the server for a continuous pull. */
+const IDLE_HEARTBEAT_MS = 1_000;
 /** Pause before a pull that ended or failed is tried again. */
 const RESUME_MS = 250;
 
@@ -149,8 +151,10 @@ function consumeLoop(
   async function* run(): AsyncGenerator<JsMsg> {
     while (!done()) {
       try {
-        // Short pull expiry: a pull parked on a server that died is noticed (missed heartbeats) in seconds, not half a minute.
-        const messages = await consumer.consume({ max_messages: max, expires: 5_000 });
+        // A pull parked on a server that died, or sent to a consumer still electing its leader (it was just created, or its
+        // leader died), is never answered: two missed heartbeats (2 s, not the default half of the expiry) make the client
+        // check the consumer and pull again.
+        const messages = await consumer.consume({ max_messages: max, expires: 5_000, idle_heartbeat: IDLE_HEARTBEAT_MS });
         current = messages;
         for await (const m of messages) yield m;
       } catch (e) {

@@ -25,6 +25,11 @@ export interface JetStreamTransportOptions {
   readonly deadAfterMs?: number;
   /** How long a publish keeps retrying (same msg id) through an outage or leader election. */
   readonly publishRetryMs?: number;
+  /**
+   * Bound on each JetStream request (publish, KV read or write, consumer change; default 2,000 ms). A request in flight
+   * when its server dies is never answered: it is retried after this long, so keep it well under the lease TTL.
+   */
+  readonly requestTimeoutMs?: number;
   readonly topicMaxAgeMs?: number;
   readonly deadLetterMaxAgeMs?: number;
   readonly codec?: Codec;

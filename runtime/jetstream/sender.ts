@@ -54,7 +54,8 @@ export async function sendToMailbox(c: SenderContext, envelope: Envelope, option
   const retryUntil = Math.min(start + c.publishRetryMs, deadline);
   for (let retry = 1; ; retry++) {
     try {
-      await c.js.publish(subject, data, { msgID: envelope.id, timeout: 5_000 });
+      // Each attempt is bounded by the client's request timeout (short): one sent just before its server died is retried soon.
+      await c.js.publish(subject, data, { msgID: envelope.id });
       return;
     } catch (e) {
       if (c.closed()) throw new SystemStoppedError('transport is closed');

@@ -6,7 +6,10 @@
 import type { KV } from '@nats-io/kv';
 import { ConflictError, type Codec } from '../../protocols/index.js';
 import type { StateStore, StoredSnapshot } from '../cluster.js';
-import { asTroupeError, isWrongLastSequence } from './errors.js';
+import { asTroupeError, isTransient, isWrongLastSequence, retryTransient } from './errors.js';
+
+/** How long a snapshot read or write retries through an outage or a stream leader election. */
+const RETRY_MS = 12_000;
 import type { MeshNames } from './subjects.js';
 
 /** Snapshots of stateful actors, readable by any node. */
@@ -18,22 +21,43 @@ export class KvStateStore implements StateStore {
   ) {}
 
   async load(tenant: string, address: string): Promise<StoredSnapshot | undefined> {
-    const e = await this.kv.get(this.names.addressKey(tenant, address)).catch((x: unknown) => {
+    const e = await this.read(tenant, address).catch((x: unknown) => {
       throw asTroupeError(x, `could not load the snapshot of ${address}`);
     });
-    if (e === null || e.operation !== 'PUT') return undefined;
+    if (e === undefined) return undefined;
     const v = this.codec.decodeValue(e.value) as { epoch: number; data: unknown };
     return { data: v.data, epoch: v.epoch, revision: e.revision };
   }
 
+  /** The stored entry (through an outage or election, for {@link RETRY_MS}). */
+  private async read(tenant: string, address: string): Promise<{ value: Uint8Array; revision: number } | undefined> {
+    const e = await retryTransient(() => this.kv.get(this.names.addressKey(tenant, address)), RETRY_MS);
+    return e === null || e.operation !== 'PUT' ? undefined : { value: e.value, revision: e.revision };
+  }
+
+  /**
+   * Compare-and-set on `expectedRevision`. A write whose answer was lost (its server died, the request timed out) is
+   * tried again; when the retry finds the revision moved, the entry is read back: if it holds exactly these bytes, the
+   * lost write landed and the save succeeded. The actor's effects are durable when this resolves (acks wait for it).
+   */
   async save(tenant: string, address: string, data: unknown, epoch: number, expectedRevision: number): Promise<number> {
     const key = this.names.addressKey(tenant, address);
     const bytes = this.codec.encodeValue({ epoch, data });
+    let uncertain = false;
+    const write = async (): Promise<number> => {
+      try {
+        return expectedRevision === 0 ? await this.kv.create(key, bytes) : await this.kv.update(key, bytes, expectedRevision);
+      } catch (e) {
+        if (isTransient(e)) uncertain = true;
+        throw e;
+      }
+    };
     try {
-      if (expectedRevision === 0) return await this.kv.create(key, bytes);
-      return await this.kv.update(key, bytes, expectedRevision);
+      return await retryTransient(write, RETRY_MS);
     } catch (e) {
       if (!isWrongLastSequence(e)) throw asTroupeError(e, `could not save the snapshot of ${address}`);
+      const stored = uncertain ? await this.read(tenant, address).catch(() => undefined) : undefined;
+      if (stored !== undefined && Buffer.compare(stored.value, bytes) === 0) return stored.revision;
       const now = await this.load(tenant, address);
       throw new ConflictError(
         `snapshot of ${address} was written by epoch ${now?.epoch ?? '?'} (revision ${now?.revision ?? '?'}); ` +

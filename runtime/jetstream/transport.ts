@@ -27,7 +27,7 @@ import { KvMembership } from './membership.js';
 import { KvStateStore } from './state-store.js';
 import { Directory } from './directory.js';
 import { MeshNames } from './subjects.js';
-import { asTroupeError, isNotFound } from './errors.js';
+import { asTroupeError, isNotFound, retryTransient } from './errors.js';
 import type { JetStreamTransportOptions } from './options.js';
 import { openIntake, type Intake, type IntakeContext } from './intake.js';
 import { sendToMailbox, type SenderContext } from './sender.js';
@@ -35,6 +35,8 @@ import { ensureStreams } from './streams.js';
 
 const ACCEPTED = Promise.resolve();
 const VERSION = '0.1.0';
+/** How long a bind retries its consumer changes through an outage or election (a stream leader election takes 2–8 s). */
+const BIND_RETRY_MS = 12_000;
 
 /** The JetStream transport of one node. */
 export class JetStreamTransport implements Transport {
@@ -46,6 +48,7 @@ export class JetStreamTransport implements Transport {
   private readonly leaseTtlMs: number;
   private readonly poolBatch: number;
   private readonly publishRetryMs: number;
+  private readonly requestTimeoutMs: number;
   /** Replicas in use (from options, else detected from the server at start). */
   replicas = 1;
   private nc!: NatsConnection;
@@ -70,6 +73,7 @@ export class JetStreamTransport implements Transport {
     this.leaseTtlMs = options.leaseTtlMs ?? 3_000;
     this.poolBatch = options.poolBatch ?? 8;
     this.publishRetryMs = options.publishRetryMs ?? 30_000;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 2_000;
   }
 
   get deadLetters(): JetStreamDeadLetterStore {
@@ -98,16 +102,20 @@ export class JetStreamTransport implements Transport {
       ...this.options.connection,
     });
     this.replicas = this.options.replicas ?? (this.nc.info?.cluster === undefined ? 1 : 3);
-    this.js = jetstream(this.nc, { timeout: 5_000 });
-    this.jsm = await jetstreamManager(this.nc);
+    // Short request timeouts: a request sent just before its server died is never answered, and waiting the 5 s default
+    // for it outlasts leases (3 s) and makes a stream-leader kill cost a round of takeovers. Every caller retries.
+    this.js = jetstream(this.nc, { timeout: this.requestTimeoutMs });
+    this.jsm = await jetstreamManager(this.nc, { timeout: this.requestTimeoutMs });
     await ensureStreams(this.jsm, this.names, {
       replicas: this.replicas,
       capacity: this.capacity,
       topicMaxAgeMs: this.options.topicMaxAgeMs,
       deadLetterMaxAgeMs: this.options.deadLetterMaxAgeMs,
     });
-    const kvm = new Kvm(this.nc);
-    const kv = await kvm.create(this.names.directoryBucket, { history: 1, replicas: this.replicas });
+    const kvm = new Kvm(this.js);
+    // Leases and snapshots are read from the stream leader (no direct get): a lagging replica would answer with a revision
+    // every compare-and-set then refuses, and a takeover would retry until the replica caught up.
+    const kv = await kvm.create(this.names.directoryBucket, { history: 1, replicas: this.replicas, allow_direct: false });
     this.directory = new Directory(kv, ctx.node, ctx.clock, this.leaseTtlMs, (m) => process.emitWarning(m, 'TroupeWarning'));
     await this.directory.mirror();
     this.deadLetterStore = new JetStreamDeadLetterStore(this.js, this.jsm, this.names, this.codec);
@@ -124,7 +132,7 @@ export class JetStreamTransport implements Transport {
     };
     const replicas = this.replicas;
     const nodesKv = await kvm.create(this.names.nodesBucket, { history: 1, replicas });
-    const stateKv = await kvm.create(this.names.stateBucket, { history: 1, replicas });
+    const stateKv = await kvm.create(this.names.stateBucket, { history: 1, replicas, allow_direct: false });
     const membership = new KvMembership(
       nodesKv,
       { id: ctx.node, host: hostname(), kinds: [], version: VERSION, load: 0, startedAt: ctx.clock.now(), draining: false },
@@ -187,16 +195,19 @@ export class JetStreamTransport implements Transport {
       release = (how) => lease.release(how);
       // A new owner recreates the consumer, so messages the last owner held unacked come at once.
       try {
-        await this.jsm.consumers.delete(this.names.mailboxStream, durable);
+        await this.retry(() =>
+          this.jsm.consumers.delete(this.names.mailboxStream, durable).catch((e: unknown) => {
+            if (!isNotFound(e)) throw e;
+            return false;
+          }),
+        );
       } catch (e) {
-        if (!isNotFound(e)) {
-          await release('handover').catch(() => undefined);
-          throw e;
-        }
+        await release('handover').catch(() => undefined);
+        throw e;
       }
     }
     try {
-      intake = await openIntake(this.intakeContext(), tenant, address, durable, sink, shared);
+      intake = await this.retry(() => openIntake(this.intakeContext(), tenant, address, durable, sink, shared));
     } catch (e) {
       // Leave the address to a retry (here or elsewhere) rather than deleting it: its mailbox stays valid.
       await release('handover').catch(() => undefined);
@@ -217,6 +228,14 @@ export class JetStreamTransport implements Transport {
         await release(how);
       },
     };
+  }
+
+  /**
+   * Runs a JetStream request again through an outage or a leader election (for {@link BIND_RETRY_MS}): a bind keeps its
+   * lease meanwhile instead of giving the address up and winning it again under a new epoch.
+   */
+  private retry<T>(op: () => Promise<T>): Promise<T> {
+    return retryTransient(op, BIND_RETRY_MS, () => this.closed);
   }
 
   /** What intakes see of this transport. */
@@ -281,7 +300,11 @@ export class JetStreamTransport implements Transport {
       this.nc.publish(subject, data);
       return;
     }
-    await this.js.publish(subject, data, { msgID: envelope.id, timeout: 5_000 }).catch((e: unknown) => {
+    await retryTransient(
+      () => this.js.publish(subject, data, { msgID: envelope.id }),
+      Math.min(this.publishRetryMs, 10_000),
+      () => this.closed,
+    ).catch((e: unknown) => {
       throw asTroupeError(e, `could not publish on ${topic}`);
     });
   }

@@ -20,7 +20,7 @@ import {
   ValidationError,
 } from '../../protocols/index.js';
 import { idToken } from '../jetstream/subjects.js';
-import { isStreamExists, isTooLarge, isWrongLastSequence } from '../jetstream/errors.js';
+import { isStreamExists, isTooLarge, isWrongLastSequence, retryTransient } from '../jetstream/errors.js';
 import {
   assertBucketName,
   assertKey,
@@ -36,6 +36,8 @@ import {
 /** Longest encoded key accepted (subject tokens joined by '.'): keeps every subject well under NATS's 4 KiB control line. */
 const MAX_KEY_CHARS = 2048;
 const FETCH_BATCH = 1024;
+/** Reads of a leader scan in flight at once. */
+const LEADER_READS = 32;
 
 /** Options of {@link JetStreamStorage.connect}. */
 export interface JetStreamStorageOptions {
@@ -46,8 +48,13 @@ export interface JetStreamStorageOptions {
   readonly replicas?: number;
   /** Extra NATS connection options (name, credentials). */
   readonly connection?: Partial<ConnectionOptions>;
-  /** Bound on each server request (ms, default 5000): an outage fails operations, never hangs them. */
+  /** Bound on each server request (ms, default 2000): a request lost with its server is tried again after this long. */
   readonly timeoutMs?: number;
+  /**
+   * How long an operation keeps retrying through an outage or a stream leader election (ms, default 15,000) before it
+   * fails `unavailable`. Every operation is safe to repeat: puts write the same values, fenced writes check the fence again.
+   */
+  readonly retryMs?: number;
 }
 
 /**
@@ -81,6 +88,8 @@ class JetStreamBucket implements KvBucket {
   private ready: Promise<void> | undefined;
   /** Direct get is safe (and ~3x faster) when the bucket has one replica: no follower can lag. */
   private direct = false;
+  /** More than one replica: lists read the stream leader's subjects (a scan consumer may sit on a lagging replica). */
+  private replicated = false;
 
   constructor(
     readonly name: string,
@@ -102,8 +111,9 @@ class JetStreamBucket implements KvBucket {
   /** Creates the KV bucket on first use (idempotent; a failed attempt is retried next time). */
   private open(): Promise<void> {
     this.ready ??= this.owner.createBucket(this.kvName).then(
-      (direct) => {
+      ({ direct, replicated }) => {
         this.direct = direct;
+        this.replicated = replicated;
       },
       (e: unknown) => {
         this.ready = undefined;
@@ -220,13 +230,42 @@ class JetStreamBucket implements KvBucket {
         const exact = await this.read(p);
         if (exact !== undefined) found.push({ key: [...prefix], value: exact });
       }
-      await this.scan(p === '' ? `${this.subjects}>` : `${this.subjects}${p}.>`, (subject, value) => {
+      const filter = p === '' ? `${this.subjects}>` : `${this.subjects}${p}.>`;
+      const onValue = (subject: string, value: Uint8Array): void => {
         found.push({ key: decodeKvKey(subject.slice(this.subjects.length)), value });
-      });
+      };
+      await (this.replicated ? this.leaderScan(filter, onValue) : this.scan(filter, onValue));
       found.sort((a, b) => compareKeys(a.key, b.key));
       const hits = limit === undefined ? found : found.slice(0, limit);
       return hits.map((e) => ({ key: e.key, value: decode<T>(e.value) }));
     });
+  }
+
+  /**
+   * The last value of every subject under `filter`, as the stream leader has it. The scan consumer is an R1 consumer
+   * that may sit on a lagging replica (a server that restarted and is catching up answers with fewer subjects, even
+   * none), so the leader's subject list (stream info) is read too: a subject the scan missed is read from the leader,
+   * one the leader no longer has is dropped.
+   */
+  private async leaderScan(filter: string, onValue: (subject: string, value: Uint8Array) => void): Promise<void> {
+    const scanned = new Map<string, Uint8Array>();
+    const [info] = await Promise.all([
+      this.owner.jsm.streams.info(this.stream, { subjects_filter: filter }),
+      this.scan(filter, (subject, value) => scanned.set(subject, value)),
+    ]);
+    const missing: string[] = [];
+    for (const subject of Object.keys(info.state.subjects ?? {})) {
+      const value = scanned.get(subject);
+      if (value === undefined) missing.push(subject);
+      else onValue(subject, value);
+    }
+    for (let i = 0; i < missing.length; i += LEADER_READS) {
+      const batch = missing.slice(i, i + LEADER_READS);
+      const values = await Promise.all(batch.map((subject) => this.read(subject.slice(this.subjects.length))));
+      values.forEach((v, j) => {
+        if (v !== undefined) onValue(batch[j] as string, v);
+      });
+    }
   }
 
   /** One pass over the last value of every subject under `filter`: an ephemeral pull consumer, fetched in batches, then deleted. */
@@ -284,6 +323,7 @@ export class JetStreamStorage implements Storage {
     readonly prefix: string,
     readonly replicas: number,
     readonly timeoutMs: number,
+    readonly retryMs: number,
   ) {
     this.kvm = new Kvm(js);
   }
@@ -293,7 +333,7 @@ export class JetStreamStorage implements Storage {
     const prefix = options.prefix ?? 'troupe';
     if (!/^[a-z][a-z0-9_-]{0,31}$/.test(prefix))
       throw new ValidationError(`jetstream storage prefix ${JSON.stringify(prefix)} is not [a-z][a-z0-9_-]{0,31}`);
-    const timeoutMs = options.timeoutMs ?? 5_000;
+    const timeoutMs = options.timeoutMs ?? 2_000;
     const nc = await connect({
       servers: [...options.servers],
       name: 'troupe:storage',
@@ -309,7 +349,8 @@ export class JetStreamStorage implements Storage {
     try {
       const jsm = await jetstreamManager(nc, { timeout: timeoutMs });
       const replicas = options.replicas ?? (nc.info?.cluster === undefined ? 1 : 3);
-      return new JetStreamStorage(nc, jetstream(nc, { timeout: timeoutMs }), jsm, prefix, replicas, timeoutMs);
+      const js = jetstream(nc, { timeout: timeoutMs });
+      return new JetStreamStorage(nc, js, jsm, prefix, replicas, timeoutMs, options.retryMs ?? 15_000);
     } catch (e) {
       await nc.close();
       throw new UnavailableError(`jetstream storage: JetStream is not available at ${options.servers.join(',')}: ${(e as Error).message}`, {
@@ -323,8 +364,11 @@ export class JetStreamStorage implements Storage {
     return this.nc.info?.max_payload ?? 1024 * 1024;
   }
 
-  /** Creates (or opens, if it exists with other settings) the KV bucket `name`; true when direct gets are consistent (one replica). */
-  async createBucket(name: string): Promise<boolean> {
+  /**
+   * Creates (or opens, if it exists with other settings) the KV bucket `name`. `direct`: direct gets are consistent
+   * (one replica); `replicated`: more than one replica (lists read the leader).
+   */
+  async createBucket(name: string): Promise<{ direct: boolean; replicated: boolean }> {
     try {
       await this.kvm.create(name, { history: 1, replicas: this.replicas, timeout: this.timeoutMs });
     } catch (e) {
@@ -332,14 +376,20 @@ export class JetStreamStorage implements Storage {
       await this.kvm.open(name, { timeout: this.timeoutMs });
     }
     const { config } = await this.jsm.streams.info(`KV_${name}`);
-    return config.allow_direct === true && config.num_replicas === 1 && config.mirror === undefined;
+    return {
+      direct: config.allow_direct === true && config.num_replicas === 1 && config.mirror === undefined,
+      replicated: config.num_replicas > 1,
+    };
   }
 
-  /** Runs one operation: refused once closed; NATS failures become `unavailable`, oversize ones `too_large`. */
+  /**
+   * Runs one operation, again after transient failures (an outage, a stream leader election) for up to `retryMs`:
+   * refused once closed; NATS failures become `unavailable`, oversize ones `too_large`.
+   */
   async run<T>(what: string, op: () => Promise<T>): Promise<T> {
     if (this.closed) throw new SystemStoppedError(`jetstream storage is closed (${what})`);
     try {
-      return await op();
+      return await retryTransient(op, this.retryMs, () => this.closed);
     } catch (e) {
       if (e instanceof TroupeError) throw e;
       const message = (e as Error)?.message ?? String(e);

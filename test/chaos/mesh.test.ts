@@ -2,10 +2,11 @@
  * The mesh chaos run (issue 12): a one-minute fault schedule (test/chaos/mesh.ts) against three NATS servers and
  * three `troupe node` processes; fails on any violated invariant. `CHAOS_MESH_SECONDS` overrides the length.
  *
- * Not in the default `npm test` yet: today it finds real violations (no recovery after a NATS stream-leader kill
- * within 15 s, acknowledged increments lost after outages, run logs reading back empty after NATS kills, two
- * activations after SIGSTOP) — issue 12 is open until they are fixed. Run it with `CHAOS_MESH=1 npx vitest run
- * test/chaos/mesh.test.ts`, or the longer schedule with `npm run bench -- chaos`.
+ * Not in the default `npm test` yet: the mesh is not reliably serving within 15 s of a NATS stream-leader kill (when the
+ * killed server also led the directory bucket, its 3-7 s election outlasts the 3 s lease TTL and every lease changes
+ * hands; BENCHMARKS.md, chaos section). Lost acknowledged increments and empty run logs after NATS kills are fixed
+ * (replies wait for the snapshot; storage retries through elections and lists read-after-write). Run it with
+ * `CHAOS_MESH=1 npx vitest run test/chaos/mesh.test.ts`, or the longer schedule with `npm run bench -- chaos`.
  */
 import { describe, expect, it } from 'vitest';
 import { reportLines, runMeshChaos } from './mesh.js';

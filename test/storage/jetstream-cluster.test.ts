@@ -7,6 +7,7 @@ import { JetStreamStorage } from '../../runtime/jetstream/index.js';
 import { startCluster, type NatsServer } from '../nats/server.js';
 
 let servers: NatsServer[] = [];
+let killed: NatsServer | undefined;
 
 /** `op()` until it resolves; every failure must be a clear `unavailable`, and the whole wait is bounded. */
 async function retry<T>(op: () => Promise<T>, ms = 30_000): Promise<T> {
@@ -56,6 +57,7 @@ it('replicates buckets three ways, reads what any server was sent, and survives 
     }
     expect((await b.bucket('runs').list(['r'])).map((e) => e.value)).toEqual(Array.from({ length: 20 }, (_, i) => ({ i })));
     await servers[2]?.kill();
+    killed = servers[2];
     // Until the cluster settles (a stream or meta leader may have been on the dead server)
     // operations fail with `unavailable` after timeoutMs; then they work again.
     expect(
@@ -76,3 +78,41 @@ it('replicates buckets three ways, reads what any server was sent, and survives 
     await Promise.all([a.close(), b.close()]);
   }
 }, 90_000);
+
+it('keeps writing through the kill of its stream leader, and lists every write, also just after the server came back', async () => {
+  // The test above killed a server: bring it back.
+  await killed?.launch();
+  killed = undefined;
+  const urls = servers.map((s) => s.url);
+  const s = await retry(() => JetStreamStorage.connect({ servers: urls, prefix: 'lk', timeoutMs: 1_000, retryMs: 30_000 }));
+  const nc = await connect({ servers: urls });
+  try {
+    const bucket = s.bucket('logs');
+    await retry(() => bucket.put(['warm'], 0));
+    const jsm = await jetstreamManager(nc, { timeout: 3_000 });
+    const leader = (await jsm.streams.info('KV_lk_logs')).cluster?.leader;
+    const victim = servers.find((x) => x.name === leader);
+    expect(victim).toBeDefined();
+    const key = (i: number): string[] => ['ev', 'run1', String(i).padStart(4, '0')];
+    let written = 0;
+    // No retry here: every write must resolve through the election (the storage retries), none fail `unavailable`.
+    const writer = (async () => {
+      for (; written < 120; written++) await bucket.put(key(written), { i: written });
+    })();
+    while (written < 20) await new Promise((r) => setTimeout(r, 10));
+    await victim?.kill('SIGKILL');
+    await writer;
+    expect((await bucket.list(['ev', 'run1'])).map((e) => e.value)).toEqual(Array.from({ length: 120 }, (_, i) => ({ i })));
+    // The killed server comes back and catches up: a list right after each write sees that write (read-after-write).
+    await victim?.launch();
+    for (let i = 120; i < 160; i++) {
+      await bucket.put(key(i), { i });
+      const listed = await bucket.list<{ i: number }>(['ev', 'run1']);
+      expect(listed.length, `list after write ${i}`).toBe(i + 1);
+      expect(listed.at(-1)?.value).toEqual({ i });
+    }
+  } finally {
+    await nc.close();
+    await s.close();
+  }
+}, 120_000);

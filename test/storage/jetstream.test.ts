@@ -159,7 +159,8 @@ describe('JetStreamStorage', () => {
 describe('JetStreamStorage across a server restart', () => {
   it('fails operations clearly (bounded) while the server is down and recovers when it is back', async () => {
     const server = await NatsServer.start();
-    const s = await JetStreamStorage.connect({ servers: [server.url], prefix: 'restart', timeoutMs: 1000 });
+    // Operations retry through an outage for retryMs, then fail `unavailable`.
+    const s = await JetStreamStorage.connect({ servers: [server.url], prefix: 'restart', timeoutMs: 1000, retryMs: 2_000 });
     const b = s.bucket('x');
     try {
       await b.putMany(Array.from({ length: 20 }, (_, i) => ({ key: ['k', String(i).padStart(2, '0')], value: i })));
