@@ -138,7 +138,7 @@ export class JetStreamTransport implements Transport {
     );
     await membership.start();
     this.membershipImpl = membership;
-    this.directory.isDead = (n) => membership.isDead(n);
+    this.directory.liveness = membership;
     const directory = this.directory;
     this.cluster = {
       membership,
@@ -172,6 +172,7 @@ export class JetStreamTransport implements Transport {
     const durable = this.names.consumer(tenant, address, shared);
     let release: (how?: ReleaseMode) => Promise<void>;
     let epoch = 0;
+    let valid = (): boolean => true;
     let intake: Intake | undefined;
     if (shared) {
       if (this.directory.leaseOf(key) !== undefined)
@@ -184,6 +185,7 @@ export class JetStreamTransport implements Transport {
         options.onLost?.(reason);
       });
       epoch = lease.epoch;
+      valid = () => lease.valid();
       release = (how) => lease.release(how);
       // A new owner recreates the consumer, so messages the last owner held unacked come at once.
       try {
@@ -206,6 +208,7 @@ export class JetStreamTransport implements Transport {
     this.bindings.add(consumer);
     return {
       epoch,
+      valid,
       stopIntake: async () => {
         this.bindings.delete(consumer);
         await consumer.stop();
