@@ -163,13 +163,18 @@ export class NatsServer {
   }
 }
 
-/** Starts a three-server cluster with routes between all members. */
-export async function startCluster(size = 3): Promise<NatsServer[]> {
+/** Starts a three-server cluster with routes between all members; `host`: the address they listen on (default 127.0.0.1). */
+export async function startCluster(size = 3, host?: string): Promise<NatsServer[]> {
   const clusterPorts = await Promise.all(Array.from({ length: size }, () => freePort()));
   const name = `troupe${Math.random().toString(16).slice(2, 8)}`;
+  const route = (p: number): number | string => (host === undefined ? p : `${host}:${p}`);
   return Promise.all(
     clusterPorts.map((port, i) =>
-      NatsServer.start({ name: `${name}-${i}`, cluster: { name, port, routes: clusterPorts.filter((_, j) => j !== i) } }),
+      NatsServer.start({
+        name: `${name}-${i}`,
+        ...(host === undefined ? {} : { host }),
+        cluster: { name, port, routes: clusterPorts.filter((_, j) => j !== i).map(route) },
+      }),
     ),
   );
 }

@@ -145,6 +145,11 @@ export class NetnsLab {
     return member;
   }
 
+  /** True once `name` was added. */
+  has(name: string): boolean {
+    return this.members.has(name);
+  }
+
   member(name: string): LabMember {
     const m = this.members.get(name);
     if (m === undefined) throw new Error(`no lab member ${name}`);
