@@ -1,7 +1,7 @@
 /**
  * The kinds `troupe node` hosts in the partition tests: the `tally` of test/cluster/fixture-kinds.ts, traced on
  * stdout so the test reads every activation's timeline even while the node is cut from NATS (where the tally's own
- * activation records cannot be stored). One line per event, `TRACE <event> <address> <node> <epoch> <epoch ms> [n]`:
+ * activation records cannot be stored). One line per event, `TRACE <event> <address> <node> <lease epoch> <epoch ms> [n]`:
  * - `start`: the activation is ready (after its lease and snapshot claim);
  * - `handled`: it counted increment `<lane>:<n>`, at the time of the effect (not after its record was stored);
  * - `stop`: it is ending (its stop hook ran: fenced, drained or stopped).

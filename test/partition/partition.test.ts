@@ -201,7 +201,26 @@ describe.skipIf(unavailable !== undefined)('partitions in network namespaces', (
     else process.kill(proc.pid!, 'SIGSTOP');
 
     // Another node takes every tally of the victim over with a newer epoch.
-    await eventually(() => mine.every((l) => observed.successor(l.address, victim, l.epoch) !== undefined), 30_000, 'successors');
+    await eventually(() => mine.every((l) => observed.successor(l.address, victim, l.epoch) !== undefined), 30_000, 'successors').catch(
+      (e: unknown) => {
+        const missing = mine.filter((l) => observed.successor(l.address, victim, l.epoch) === undefined);
+        const now = c.leases().filter((l) => missing.some((m) => m.address === l.address));
+        const traces = observed.traces.filter((t) => t.event !== 'handled' && missing.some((m) => m.address === t.address));
+        throw new Error(
+          `${(e as Error).message} of ${missing.map((l) => `${l.address}@${l.epoch}`).join(', ')} (${kind} ${victim}); ` +
+            `leases now ${JSON.stringify(now)}; traces ${JSON.stringify(traces)}\n` +
+            NODES.map(
+              (id) =>
+                `--- ${id}\n${nodes
+                  .get(id)!
+                  .output.split('\n')
+                  .filter((x) => !x.startsWith('TRACE'))
+                  .slice(-30)
+                  .join('\n')}`,
+            ).join('\n'),
+        );
+      },
+    );
     const waited = Date.now() - t0;
     if (waited < FAULT_MS) await new Promise((r) => setTimeout(r, FAULT_MS - waited));
     const t1 = Date.now();
@@ -235,7 +254,11 @@ describe.skipIf(unavailable !== undefined)('partitions in network namespaces', (
   }
 
   it('a node cut from NATS fences its actors before they are taken over; no overlap after the heal', async () => {
-    await fault('cut');
+    try {
+      await fault('cut');
+    } finally {
+      for (const id of NODES) if (lab.isCut(id)) lab.heal(id);
+    }
     expect(observed.overlaps()).toEqual([]);
   }, 120_000);
 
