@@ -251,14 +251,18 @@ export class Directory {
         if (released) return;
         if (isWrongLastSequence(e)) {
           // An abandoned (timed-out) renewal may have landed after all: the lease is still ours, at a newer revision.
-          const entry = await this.kv.get(key).catch(() => null);
-          const held = entry?.operation === 'PUT' ? (JSON.parse(entry.string()) as LeaseValue) : undefined;
-          if (entry === null || held === undefined || held.node !== this.node || held.epoch !== epoch || held.renewedAt === 0) {
-            lose(`lease of ${addressKey} (epoch ${epoch}) was taken by another node`);
-            return;
+          // (A read that fails decides nothing: the next try comes soon, the fencing deadline keeps running.)
+          const entry = await this.kv.get(key).catch(() => undefined);
+          if (released) return;
+          if (entry !== undefined) {
+            const held = entry?.operation === 'PUT' ? (JSON.parse(entry.string()) as LeaseValue) : undefined;
+            if (entry === null || held === undefined || held.node !== this.node || held.epoch !== epoch || held.renewedAt === 0) {
+              lose(`lease of ${addressKey} (epoch ${epoch}) was taken by another node`);
+              return;
+            }
+            revision = entry.revision;
+            renewedAt = Math.max(renewedAt, held.renewedAt);
           }
-          revision = entry.revision;
-          renewedAt = Math.max(renewedAt, held.renewedAt);
         }
         next = Math.min(next, 100); // try again soon: the fencing deadline is running
       }
