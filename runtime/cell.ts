@@ -130,6 +130,15 @@ export class ActorCell extends MessageLoop {
     this.host.childFailed(this, error);
   }
 
+  protected mayAct(): boolean {
+    return this.binding?.valid?.() ?? true;
+  }
+
+  protected fenced(): void {
+    this.host.warn(`${this.address}: lease not renewed in time; this activation stops before handling more`);
+    void this.end('lost');
+  }
+
   // ---- supervision controls --------------------------------------------------------------
 
   /** Restarts after `delayMs`: cleanup, children ended, fresh state from `init`, mailbox kept. */

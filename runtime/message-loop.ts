@@ -100,6 +100,10 @@ export abstract class MessageLoop extends Mailbox {
 
   /** Marks the cell failed and reports to the parent (or escalates to the system). */
   abstract fail(error: WireError): void;
+  /** False once this activation may no longer act (its binding's lease lapsed); asked before every message. */
+  protected abstract mayAct(): boolean;
+  /** Ends an activation that found itself fenced (its queue is handed back unhandled). */
+  protected abstract fenced(): void;
   /** Ends the actor (see {@link EndMode}). */
   abstract end(how: EndMode): Promise<void>;
 
@@ -142,6 +146,11 @@ export abstract class MessageLoop extends Mailbox {
           }
         }
       } else break;
+      // A self-fenced activation (its lease may be another node's by now) handles and acks nothing more (ADR 0020).
+      if (entry !== undefined && !this.mayAct()) {
+        this.fenced();
+        return;
+      }
 
       this.current = env;
       const epoch = this.epoch;

@@ -60,6 +60,11 @@ export interface Binding {
   /** Lease epoch of a single activation (the fencing token for state writes); 0 for pools. */
   readonly epoch: number;
   /**
+   * False once a single activation may no longer act: its lease may have lapsed (self-fencing, ADR 0020), so
+   * nothing more is handled or acked here. A synchronous clock check; absent means always valid.
+   */
+  valid?(): boolean;
+  /**
    * Stops taking new messages. Messages the transport already pulled for this node are still
    * offered to the sink (so a graceful stop handles them) unless the sink refuses them, in
    * which case they are handed back for redelivery.

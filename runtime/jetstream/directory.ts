@@ -3,6 +3,16 @@
  * `s.<addr>` is a single activation's lease `{node, epoch, renewedAt}`, taken by
  * compare-and-set and renewed on a timer; `p.<addr>.<node>` marks a pool member.
  * The epoch grows with every change of owner: it is the fencing token for state writes.
+ *
+ * Self-fencing (ADR 0020). Another node may take a lease over once (a) the lease's stored `renewedAt` is older
+ * than the TTL, or (b) the holder's membership heartbeat is older than `deadAfterMs` (confirmed by a fresh read).
+ * Both ages are counted from values the holder stamped BEFORE writing them. So the holder trusts its lease only
+ * until `min(renewedAt + ttl, heartbeatAt + deadAfter) − margin`, where `renewedAt` / `heartbeatAt` are the
+ * stamps of its last renewal / heartbeat that succeeded, and the margin is a third of each window
+ * ({@link FENCE_FRACTION}): it covers timer lateness and clock skew between nodes. A local timer fires
+ * `onLost` at that deadline when no renewal moved it, and `valid()` is the same rule as a synchronous clock
+ * check, which the message loop asks before every message (after a SIGSTOP the timer may run after queued I/O).
+ * A renewal that does not answer within a third of the TTL (at most half the safety window) is abandoned and tried again.
  */
 import type { KV } from '@nats-io/kv';
 import { ConflictError } from '../../protocols/index.js';
@@ -24,13 +34,51 @@ export interface LeaseValue {
 /** A held lease. */
 export interface Lease {
   readonly epoch: number;
+  /**
+   * True while this node may still act for the address: its last successful renewal and heartbeat are recent
+   * enough that no other node can have taken the lease over (a synchronous clock check, see the file comment).
+   */
+  valid(): boolean;
   /** Gives the lease up: delete it, leave it expired for a successor, or just stop renewing. */
   release(how?: ReleaseMode): Promise<void>;
+}
+
+/** How much of a takeover window a holder trusts its lease for; the rest is the safety margin. */
+export const FENCE_FRACTION = 2 / 3;
+
+/**
+ * The membership facts leases depend on: how fresh this node's own heartbeat is, and whether another node is
+ * dead (confirmed by a fresh read, not only a possibly lagging mirror).
+ */
+export interface Liveness {
+  /** A node silent this long may be declared dead (and its leases taken over). */
+  readonly deadAfterMs: number;
+  /** Clock time stamped into this node's last heartbeat that was stored (undefined: not announcing). */
+  provenAliveAt(): number | undefined;
+  /** True when `node`'s stored heartbeat is older than `deadAfterMs` (or gone). */
+  confirmedDead(node: string): Promise<boolean>;
 }
 
 const text = new TextDecoder();
 /** Stands for "every tenant" in watcher keys (`=` never appears in a tenant name). */
 const ALL_TENANTS = '=all';
+
+/** Settles like `p`, or rejects after `ms` (the request itself is left to finish or fail on its own). */
+function withTimeout<T>(p: Promise<T>, ms: number, clock: Clock): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = clock.setTimer(ms, () => reject(new Error(`no answer within ${ms} ms`)));
+    p.then(
+      (v) => {
+        clock.clearTimer(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clock.clearTimer(t);
+        reject(e as Error);
+      },
+    );
+  });
+}
 
 /** The mesh directory of one node. */
 export class Directory {
@@ -49,8 +97,20 @@ export class Directory {
     private readonly clock: Clock,
     readonly leaseTtlMs: number,
     private readonly warn: (m: string) => void,
-    public isDead: (node: string) => boolean = () => false,
+    /** Membership facts; without them only the TTL counts (a client of the mesh, tests). */
+    public liveness: Liveness | undefined = undefined,
   ) {}
+
+  /**
+   * Until when a lease last renewed at `renewedAt` may be trusted here (see the file comment): the earliest
+   * takeover time by either rule, minus the margin.
+   */
+  private trustedUntil(renewedAt: number): number {
+    const byLease = renewedAt + this.leaseTtlMs * FENCE_FRACTION;
+    const beat = this.liveness?.provenAliveAt();
+    if (beat === undefined || this.liveness === undefined) return byLease;
+    return Math.min(byLease, beat + this.liveness.deadAfterMs * FENCE_FRACTION);
+  }
 
   /** Starts mirroring the bucket into memory (so senders check recipients without a round trip). */
   async mirror(): Promise<void> {
@@ -125,73 +185,102 @@ export class Directory {
   /**
    * Takes the single activation of an address: creates the lease, or takes over one whose
    * holder is dead or stopped renewing. Rejects with `conflict` while a live node holds it.
-   * `onLost` fires when renewal finds the lease taken (or cannot renew within the TTL).
+   * `onLost` fires once: when renewal finds the lease taken, or at the self-fencing deadline
+   * (see the file comment) when no renewal succeeded in time.
    */
   async acquire(tenant: string, address: string, addressKey: string, onLost: (reason: string) => void): Promise<Lease> {
     const key = `s.${addressKey}`;
-    const value = (epoch: number): string =>
-      JSON.stringify({ node: this.node, epoch, renewedAt: this.clock.now(), tenant, address } satisfies LeaseValue);
+    const value = (epoch: number, renewedAt: number): string =>
+      JSON.stringify({ node: this.node, epoch, renewedAt, tenant, address } satisfies LeaseValue);
     // A lease released for good is a delete marker: the next epoch starts above its revision, so epochs of an
     // address never go down (a run's writes are fenced by them across activations, ADR 0007).
     const gone = await this.kv.get(key);
     let epoch = gone !== null && gone.operation !== 'PUT' ? gone.revision + 1 : 1;
     let revision: number;
+    // The stamp is taken before the write: others count the TTL from it (never from when the write landed).
+    let renewedAt = this.clock.now();
     try {
-      revision = await this.kv.create(key, value(epoch));
+      revision = await this.kv.create(key, value(epoch, renewedAt));
     } catch (e) {
       if (!isWrongLastSequence(e)) throw e;
       const entry = await this.kv.get(key);
       if (entry === null) throw new ConflictError(`lease ${addressKey} is changing hands; try again`);
       const held = entry.operation === 'PUT' ? (JSON.parse(entry.string()) as LeaseValue) : undefined;
       const stale =
-        held === undefined || held.node === this.node || this.isDead(held.node) || this.clock.now() - held.renewedAt > this.leaseTtlMs;
+        held === undefined ||
+        held.node === this.node ||
+        this.clock.now() - held.renewedAt > this.leaseTtlMs ||
+        (await this.liveness?.confirmedDead(held.node)) === true;
       if (!stale) throw new ConflictError(`${addressKey} is active on node ${held.node}`);
       epoch = held === undefined ? entry.revision + 1 : held.epoch + 1;
+      renewedAt = this.clock.now();
       try {
-        revision = await this.kv.update(key, value(epoch), entry.revision);
+        revision = await this.kv.update(key, value(epoch, renewedAt), entry.revision);
       } catch (e2) {
         if (isWrongLastSequence(e2)) throw new ConflictError(`another node took ${addressKey} first`);
         throw e2;
       }
     }
-    let lastRenewed = this.clock.now();
     let timer: TimerHandle | undefined;
+    let fence: TimerHandle | undefined;
     let released = false;
+    const renewEvery = this.leaseTtlMs / 3;
+    const lose = (reason: string): void => {
+      if (released) return;
+      released = true;
+      if (timer !== undefined) this.clock.clearTimer(timer);
+      if (fence !== undefined) this.clock.clearTimer(fence);
+      onLost(reason);
+    };
+    const valid = (): boolean => !released && this.clock.now() < this.trustedUntil(renewedAt);
+    // The fencing timer: re-armed for the current deadline until a deadline passes unmoved.
+    const armFence = (): void => {
+      if (released) return;
+      const left = this.trustedUntil(renewedAt) - this.clock.now();
+      if (left <= 0) lose(`lease of ${addressKey} (epoch ${epoch}) not renewed in time: fenced itself before any takeover`);
+      else fence = this.clock.setTimer(left, armFence);
+    };
     const renew = async (): Promise<void> => {
       if (released) return;
+      const stamp = this.clock.now();
+      let next = renewEvery;
       try {
-        revision = await this.kv.update(key, value(epoch), revision);
-        lastRenewed = this.clock.now();
+        revision = await withTimeout(this.kv.update(key, value(epoch, stamp), revision), renewEvery, this.clock);
+        renewedAt = Math.max(renewedAt, stamp);
       } catch (e) {
         if (released) return;
         if (isWrongLastSequence(e)) {
-          released = true;
-          onLost(`lease of ${addressKey} (epoch ${epoch}) was taken by another node`);
-          return;
+          // An abandoned (timed-out) renewal may have landed after all: the lease is still ours, at a newer revision.
+          // (A read that fails decides nothing: the next try comes soon, the fencing deadline keeps running.)
+          const entry = await this.kv.get(key).catch(() => undefined);
+          if (released) return;
+          if (entry !== undefined) {
+            const held = entry?.operation === 'PUT' ? (JSON.parse(entry.string()) as LeaseValue) : undefined;
+            if (entry === null || held === undefined || held.node !== this.node || held.epoch !== epoch || held.renewedAt === 0) {
+              lose(`lease of ${addressKey} (epoch ${epoch}) was taken by another node`);
+              return;
+            }
+            revision = entry.revision;
+            renewedAt = Math.max(renewedAt, held.renewedAt);
+          }
         }
-        if (this.clock.now() - lastRenewed > this.leaseTtlMs) {
-          released = true;
-          onLost(`lease of ${addressKey} could not be renewed for ${this.leaseTtlMs} ms: ${(e as Error).message}`);
-          return;
-        }
+        next = Math.min(next, 100); // try again soon: the fencing deadline is running
       }
-      if (!released) timer = this.clock.setTimer(this.leaseTtlMs / 3, () => void renew());
+      if (!released) timer = this.clock.setTimer(next, () => void renew());
     };
-    timer = this.clock.setTimer(this.leaseTtlMs / 3, () => void renew());
+    timer = this.clock.setTimer(renewEvery, () => void renew());
+    armFence();
     return {
       epoch,
+      valid,
       release: async (how: ReleaseMode = 'gone') => {
         if (released) return;
         released = true;
         if (timer !== undefined) this.clock.clearTimer(timer);
+        if (fence !== undefined) this.clock.clearTimer(fence);
         if (how === 'abandon') return;
         try {
-          if (how === 'handover')
-            await this.kv.update(
-              key,
-              JSON.stringify({ node: this.node, epoch, renewedAt: 0, tenant, address } satisfies LeaseValue),
-              revision,
-            );
+          if (how === 'handover') await this.kv.update(key, value(epoch, 0), revision);
           else await this.kv.delete(key, { previousSeq: revision });
         } catch (e) {
           if (!isWrongLastSequence(e)) this.warn(`releasing lease ${addressKey}: ${(e as Error).message}`);

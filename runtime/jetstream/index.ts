@@ -5,7 +5,7 @@
 export { JetStreamTransport } from './transport.js';
 export type { JetStreamTransportOptions } from './options.js';
 export { Directory } from './directory.js';
-export type { Lease, LeaseValue } from './directory.js';
+export type { Lease, LeaseValue, Liveness } from './directory.js';
 export { JetStreamDeadLetterStore } from './dead-letters.js';
 export { MeshNames, idToken, tokenId } from './subjects.js';
 export { KvMembership } from './membership.js';

@@ -7,6 +7,7 @@
 import type { KV } from '@nats-io/kv';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Membership, MembershipEvent, NodeInfo } from '../cluster.js';
+import type { Liveness } from './directory.js';
 import { asTroupeError } from './errors.js';
 import { idToken } from './subjects.js';
 import { watchAll } from './watch.js';
@@ -21,8 +22,8 @@ export interface MembershipOptions {
   readonly announce?: boolean;
 }
 
-/** The JetStream KV membership of one node. */
-export class KvMembership implements Membership {
+/** The JetStream KV membership of one node; also what its leases know of liveness (self-fencing, ADR 0020). */
+export class KvMembership implements Membership, Liveness {
   private readonly nodes = new Map<string, NodeInfo>();
   private readonly dead = new Set<string>();
   private readonly listeners = new Set<(e: MembershipEvent) => void>();
@@ -30,6 +31,8 @@ export class KvMembership implements Membership {
   private timer: TimerHandle | undefined;
   private stopWatch: (() => void) | undefined;
   private left = false;
+  /** `heartbeatAt` of the last heartbeat the bucket stored. */
+  private storedBeat: number | undefined;
 
   constructor(
     private readonly kv: KV,
@@ -81,9 +84,33 @@ export class KvMembership implements Membership {
     if (!this.left) this.schedule();
   }
 
-  private put(): Promise<number> {
-    this.me = { ...this.me, heartbeatAt: this.clock.now() };
-    return this.kv.put(idToken(this.me.id), JSON.stringify(this.me));
+  private async put(): Promise<number> {
+    const me = { ...this.me, heartbeatAt: this.clock.now() };
+    this.me = me;
+    const revision = await this.kv.put(idToken(me.id), JSON.stringify(me));
+    this.storedBeat = Math.max(this.storedBeat ?? 0, me.heartbeatAt);
+    return revision;
+  }
+
+  get deadAfterMs(): number {
+    return this.options.deadAfterMs;
+  }
+
+  /** The stamp of this node's last stored heartbeat (others judge its death by that stamp's age). */
+  provenAliveAt(): number | undefined {
+    return this.announcing ? this.storedBeat : undefined;
+  }
+
+  /**
+   * True once `node` is dead by a fresh read of its entry, not only by the mirror (a lagging mirror could
+   * show an old heartbeat of a node that is alive and still trusts its leases).
+   */
+  async confirmedDead(node: string): Promise<boolean> {
+    if (!this.isDead(node)) return false;
+    const entry = await this.kv.get(idToken(node));
+    if (entry === null || entry.operation !== 'PUT') return true;
+    const info = JSON.parse(entry.string()) as NodeInfo;
+    return this.clock.now() - info.heartbeatAt > this.options.deadAfterMs;
   }
 
   private seen(info: NodeInfo): void {

@@ -146,7 +146,7 @@ export class JetStreamTransport implements Transport {
     );
     await membership.start();
     this.membershipImpl = membership;
-    this.directory.isDead = (n) => membership.isDead(n);
+    this.directory.liveness = membership;
     const directory = this.directory;
     this.cluster = {
       membership,
@@ -180,6 +180,7 @@ export class JetStreamTransport implements Transport {
     const durable = this.names.consumer(tenant, address, shared);
     let release: (how?: ReleaseMode) => Promise<void>;
     let epoch = 0;
+    let valid = (): boolean => true;
     let intake: Intake | undefined;
     if (shared) {
       if (this.directory.leaseOf(key) !== undefined)
@@ -192,6 +193,7 @@ export class JetStreamTransport implements Transport {
         options.onLost?.(reason);
       });
       epoch = lease.epoch;
+      valid = () => lease.valid();
       release = (how) => lease.release(how);
       // A new owner recreates the consumer, so messages the last owner held unacked come at once.
       try {
@@ -217,6 +219,7 @@ export class JetStreamTransport implements Transport {
     this.bindings.add(consumer);
     return {
       epoch,
+      valid,
       stopIntake: async () => {
         this.bindings.delete(consumer);
         await consumer.stop();

@@ -7,9 +7,14 @@
  * - `blackhole` (default): the proxy stops moving bytes both ways and holds new connections unanswered, like
  *   a dropped link; TCP stays up, so the node notices only by its own timeouts (pings, request deadlines).
  * - `reset`: every link is destroyed and new connections are refused until the heal (a crisp disconnect).
+ *
+ * {@link NetnsPartitioner} (root only) cuts for real: each node runs in a network namespace of its own
+ * (test/partition/netns.ts), the NATS servers listen on the lab bridge, and a cut sets the node's veth down.
+ * `CHAOS_PARTITIONER=netns|reset|blackhole` picks one ({@link partitionerFromEnv}).
  */
 import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
 import { freePort } from '../nats/server.js';
+import { NetnsLab } from '../partition/netns.js';
 
 /** Cuts a node's links to NATS and heals them. */
 export interface Partitioner {
@@ -22,6 +27,49 @@ export interface Partitioner {
   heal(id: string): Promise<void>;
   /** Stops every proxy and drops every link. */
   close(): Promise<void>;
+  /** The address NATS servers must listen on for the nodes to reach them (default 127.0.0.1). */
+  readonly serverHost?: string;
+  /** The command node `id` must run under (e.g. `ip netns exec <ns>`); none when absent. */
+  wrap?(id: string): readonly string[];
+}
+
+/** A node per network namespace on one bridge; the servers listen on the bridge (see the file comment). */
+export class NetnsPartitioner implements Partitioner {
+  readonly name = 'network namespaces (a node per namespace; a cut sets its veth to the bridge down)';
+  private readonly lab = NetnsLab.create();
+
+  get serverHost(): string {
+    return this.lab.gateway;
+  }
+
+  async urlsFor(id: string, serverPorts: readonly number[]): Promise<string[]> {
+    if (!this.lab.has(id)) this.lab.add(id);
+    return serverPorts.map((p) => `nats://${this.lab.gateway}:${p}`);
+  }
+
+  wrap(id: string): readonly string[] {
+    return this.lab.member(id).wrap;
+  }
+
+  async cut(id: string): Promise<void> {
+    this.lab.cut(id);
+  }
+
+  async heal(id: string): Promise<void> {
+    this.lab.heal(id);
+  }
+
+  async close(): Promise<void> {
+    this.lab.teardownNow();
+  }
+}
+
+/** The partitioner `CHAOS_PARTITIONER` names: `netns`, `reset`, or (default) `blackhole` proxies. */
+export function partitionerFromEnv(env: NodeJS.ProcessEnv = process.env): Partitioner {
+  const kind = env['CHAOS_PARTITIONER'] ?? 'blackhole';
+  if (kind === 'netns') return new NetnsPartitioner();
+  if (kind === 'reset' || kind === 'blackhole') return new ProxyPartitioner(kind);
+  throw new Error(`CHAOS_PARTITIONER=${kind}: expected netns, reset or blackhole`);
 }
 
 interface Link {

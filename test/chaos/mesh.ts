@@ -16,7 +16,7 @@ import { RunStore } from '../../actors/agent/index.js';
 import { startCluster, waitForJetStreamCluster, type NatsServer } from '../nats/server.js';
 import { eventually } from '../transport/contract.js';
 import { NodeProcess, meshClient } from '../cluster/nodes.js';
-import { ProxyPartitioner, type Partitioner } from './mesh-partition.js';
+import { partitionerFromEnv, type Partitioner } from './mesh-partition.js';
 import { Workload, type ExtraLane } from './mesh-workload.js';
 import { checkActivations, checkRuns, checkTallies, type Invariant } from './mesh-check.js';
 
@@ -28,7 +28,7 @@ export interface MeshChaosOptions {
   /** Length of the fault schedule (the workload runs through it); default 300. */
   readonly seconds?: number;
   readonly log?: (line: string) => void;
-  /** How a node is cut from NATS (default: {@link ProxyPartitioner}, blackhole). */
+  /** How a node is cut from NATS (default: `CHAOS_PARTITIONER`, else blackhole proxies; test/chaos/mesh-partition.ts). */
   readonly partitioner?: Partitioner;
   readonly tallies?: number;
   readonly tenants?: number;
@@ -94,7 +94,7 @@ class Mesh {
       id,
       this.servers.map((s) => s.port),
     );
-    const node = await NodeProcess.start(id, urls, this.prefix, ['--config', this.configFile]);
+    const node = await NodeProcess.start(id, urls, this.prefix, ['--config', this.configFile], {}, this.partitioner.wrap?.(id));
     this.nodes.set(id, node);
     return node;
   }
@@ -131,7 +131,7 @@ class Mesh {
 export async function runMeshChaos(options: MeshChaosOptions = {}): Promise<MeshChaosReport> {
   const seconds = options.seconds ?? 300;
   const log = options.log ?? (() => undefined);
-  const mesh = new Mesh(options.partitioner ?? new ProxyPartitioner('blackhole'));
+  const mesh = new Mesh(options.partitioner ?? partitionerFromEnv());
   const began = Date.now();
   const wait = options.recoveryWaitMs ?? 30_000;
   try {
@@ -139,7 +139,7 @@ export async function runMeshChaos(options: MeshChaosOptions = {}): Promise<Mesh
       mesh.configFile,
       JSON.stringify({ agents: [{ name: 'clerk', instructions: 'Compute.', provider: 'offline', tools: ['calculator'] }] }),
     );
-    mesh.servers = await startCluster(3);
+    mesh.servers = await startCluster(3, mesh.partitioner.serverHost);
     const urls = mesh.servers.map((s) => s.url);
     await waitForJetStreamCluster(urls);
     const ids = ['m1', 'm2', 'm3'];

@@ -56,11 +56,13 @@ function tallyView(s: TallyState): TallyView {
   return { count: s.count, lanes: Object.fromEntries([...s.lanes].map(([k, v]) => [k, v.toString('base64')])), dups: s.dups };
 }
 
-/** Records the activation's start under the epoch its lease claimed the snapshot with (read back from the state store). */
+/**
+ * Records the activation's start under its lease epoch (`ctx.epoch`; not read back from the state store, whose
+ * replicated reads may lag behind the claim this activation just wrote).
+ */
 async function tallyStart(ctx: ActorContext, view: TallyView | undefined): Promise<TallyState> {
   const { tenant, address } = ctx.self;
-  const stored = await ctx.system.transport.cluster?.state.load(tenant, address);
-  const record: TallyActivation = { address, node: ctx.system.node, epoch: stored?.epoch ?? 0, start: Date.now(), last: 0, handled: 0 };
+  const record: TallyActivation = { address, node: ctx.system.node, epoch: ctx.epoch, start: Date.now(), last: 0, handled: 0 };
   record.last = record.start;
   const s: TallyState = {
     count: view?.count ?? 0,

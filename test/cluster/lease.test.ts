@@ -1,10 +1,15 @@
-/** Single activation: two nodes racing for one lease, and fencing of an owner that lost it. */
+/**
+ * Single activation: two nodes racing for one lease, fencing of an owner that lost it, and self-fencing (ADR 0020):
+ * a lease is trusted only until two thirds of the TTL (or of dead-after) past its last successful renewal
+ * (heartbeat), by a timer and by a clock check before every message.
+ */
 import { describe, expect, it } from 'vitest';
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 import { ConflictError } from '../../protocols/index.js';
-import { type ActorSystem, type Behavior } from '../../runtime/index.js';
-import { MeshNames } from '../../runtime/jetstream/index.js';
+import { SimulatedClock, systemClock, type ActorSystem, type Behavior, type Clock } from '../../runtime/index.js';
+import { Directory, JetStreamTransport, KvMembership, MeshNames } from '../../runtime/jetstream/index.js';
+import { createSystem } from '../../supervisors/index.js';
 import { eventually } from '../transport/contract.js';
 import { meshFixture } from './mesh-fixture.js';
 
@@ -75,5 +80,70 @@ describe('leases', () => {
     await eventually(async () => (await onB.ask<number>('counter.get')) === 15, 10_000, 'b to count on');
     const letters = await b.deadLetters.list();
     expect(letters).toEqual([]);
+  });
+
+  it('a lease not renewed fences itself at two thirds of the TTL, or of dead-after past the last stored heartbeat', async () => {
+    const nc = await connect({ servers: mesh.server().url });
+    const names = new MeshNames(`lease${n++}`);
+    const kvm = new Kvm(nc);
+    const kv = await kvm.create(names.directoryBucket, { history: 1 });
+    const clock = new SimulatedClock(Date.now());
+    try {
+      // TTL rule alone (no membership): trusted until renewedAt + 2 s for a 3 s TTL.
+      const bare = new Directory(kv, 'x', clock, 3_000, () => undefined);
+      const lost: string[] = [];
+      const a = await bare.acquire('default', 'counter/a', 'default.counter.a', (r) => lost.push(r));
+      // With the heartbeat rule: dead after 1.5 s, last stored heartbeat now, so trusted for 1 s only.
+      const membership = new KvMembership(
+        await kvm.create(names.nodesBucket, { history: 1 }),
+        { id: 'y', host: 'h', kinds: [], version: '0', load: 0, startedAt: clock.now(), draining: false },
+        clock,
+        { heartbeatMs: 60_000, deadAfterMs: 1_500 },
+        () => undefined,
+      );
+      await membership.start();
+      const beating = new Directory(kv, 'y', clock, 3_000, () => undefined, membership);
+      const lostB: string[] = [];
+      const b = await beating.acquire('default', 'counter/b', 'default.counter.b', (r) => lostB.push(r));
+      await nc.close(); // no renewal or heartbeat succeeds from now on
+      await clock.advance(999);
+      expect([a.valid(), b.valid(), lost, lostB]).toEqual([true, true, [], []]);
+      await clock.advance(1);
+      expect([a.valid(), b.valid(), lost]).toEqual([true, false, []]);
+      expect(lostB).toEqual([expect.stringMatching(/not renewed in time: fenced itself/)]);
+      await clock.advance(999);
+      expect(a.valid()).toBe(true);
+      await clock.advance(1);
+      expect(a.valid()).toBe(false);
+      expect(lost).toEqual([expect.stringMatching(/not renewed in time: fenced itself/)]);
+      membership.stop();
+    } finally {
+      if (!nc.isClosed()) await nc.close();
+    }
+  });
+
+  it('an activation whose lease deadline passed handles no queued message, even before its fencing timer runs', async () => {
+    const prefix = `lease${n++}`;
+    // Real timers, a clock that can jump: as after a SIGSTOP, time is past the deadline but no timer has run yet.
+    let offset = 0;
+    const clock: Clock = { ...systemClock, now: () => Date.now() + offset };
+    const warnings: string[] = [];
+    const transport = new JetStreamTransport({ servers: mesh.server().url, prefix, leaseTtlMs: 30_000, deadAfterMs: 30_000 });
+    const system = await createSystem({ node: 'jumpy', transport, clock, warn: (m) => warnings.push(m) });
+    try {
+      const handled: unknown[] = [];
+      const ref = await system.spawn('counter/jump', {
+        receive: (msg) => void handled.push(msg.payload),
+      });
+      await ref.tell('counter.add', 1);
+      await eventually(() => handled.length === 1, 5_000, 'the first message');
+      offset = 25_000; // past renewedAt + 20 s; the fencing timer is 20 s of real time away, renewals 10 s
+      await ref.tell('counter.add', 2);
+      await eventually(() => system.ref('counter/jump').state === undefined, 10_000, 'the activation to end');
+      expect(handled).toEqual([1]);
+      expect(warnings.some((w) => /counter\/jump: lease not renewed in time; this activation stops/.test(w))).toBe(true);
+    } finally {
+      await system.shutdown().catch(() => undefined);
+    }
   });
 });

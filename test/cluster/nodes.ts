@@ -10,6 +10,7 @@ const ROOT = resolve(import.meta.dirname, '../..');
 /** One `troupe node` child process. */
 export class NodeProcess {
   private out = '';
+  private readonly listeners = new Set<(chunk: string) => void>();
   readonly exited: Promise<number | null>;
 
   private constructor(
@@ -17,20 +18,26 @@ export class NodeProcess {
     private readonly proc: ChildProcess,
   ) {
     const collect = (b: Buffer): void => {
-      this.out = (this.out + b.toString()).slice(-50_000);
+      const chunk = b.toString();
+      this.out = (this.out + chunk).slice(-50_000);
+      for (const l of this.listeners) l(chunk);
     };
     proc.stdout?.on('data', collect);
     proc.stderr?.on('data', collect);
     this.exited = new Promise((r) => proc.once('exit', (code) => r(code)));
   }
 
-  /** Starts `troupe node` hosting the fixture kinds; resolves once it joined the mesh. */
+  /**
+   * Starts `troupe node` hosting the fixture kinds; resolves once it joined the mesh. `wrap`: a command it
+   * runs under (e.g. `ip netns exec <ns>`, test/partition/); `--module` in `extra` replaces the fixture kinds.
+   */
   static async start(
     id: string,
     servers: string[],
     prefix: string,
     extra: string[] = [],
     env: Record<string, string> = {},
+    wrap: readonly string[] = [],
   ): Promise<NodeProcess> {
     const args = [
       '--import',
@@ -43,11 +50,11 @@ export class NodeProcess {
       prefix,
       '--node-id',
       id,
-      '--module',
-      'test/cluster/fixture-kinds.ts',
+      ...(extra.includes('--module') ? [] : ['--module', 'test/cluster/fixture-kinds.ts']),
       ...extra,
     ];
-    const proc = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [cmd, ...rest] = [...wrap, process.execPath, ...args] as [string, ...string[]];
+    const proc = spawn(cmd, rest, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const node = new NodeProcess(id, proc);
     const end = Date.now() + 30_000;
     while (!node.out.includes('joined mesh')) {
@@ -56,6 +63,11 @@ export class NodeProcess {
       await new Promise((r) => setTimeout(r, 50));
     }
     return node;
+  }
+
+  /** Calls `fn` with every chunk of output from now on (stdout and stderr as they arrive). */
+  onOutput(fn: (chunk: string) => void): void {
+    this.listeners.add(fn);
   }
 
   get output(): string {

@@ -2,9 +2,9 @@
  * One driver per run on JetStream (ADR 0007 addendum): two node processes host agent `clerk`. The node driving a
  * run is paused (SIGSTOP) in the middle of a tool call until it is declared dead and the other node takes the agent
  * over (a higher lease epoch) and finishes the run. Then the paused node goes on (SIGCONT) with the tool's answer
- * in hand, its lease not yet found lost: its next write of the run is refused by the run's fence, it logs the
- * refusal and stops driving the run. Nothing of it lands: the log, the record and the published events are the
- * new driver's.
+ * in hand. Its activation fences itself at once (ADR 0020), but the tool's continuation is not a message and may run
+ * first: its next write of the run is refused by the run's fence, it logs the refusal and stops driving the run.
+ * Nothing of it lands: the log, the record and the published events are the new driver's.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';

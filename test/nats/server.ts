@@ -43,15 +43,19 @@ export class NatsServer {
 
   private constructor(
     readonly name: string,
+    /** Address the client port listens on (127.0.0.1 unless started in a network namespace, test/partition/). */
+    readonly host: string,
     readonly port: number,
     readonly clusterPort: number | undefined,
     readonly storeDir: string,
     private readonly args: string[],
+    /** Command the server runs under (e.g. `ip netns exec <ns>`), empty for none. */
+    private readonly wrap: readonly string[] = [],
   ) {}
 
   /** nats:// URL of the client port. */
   get url(): string {
-    return `nats://127.0.0.1:${this.port}`;
+    return `nats://${this.host}:${this.port}`;
   }
 
   /** The OS process id (for SIGKILL tests). */
@@ -59,32 +63,44 @@ export class NatsServer {
     return this.proc?.pid;
   }
 
-  /** Starts a server with JetStream; `routes` makes it part of a cluster. */
+  /**
+   * Starts a server with JetStream; `routes` makes it part of a cluster (ports on 127.0.0.1, or `host:port`).
+   * `host` and `wrap` place it elsewhere, e.g. in a network namespace: listen there, run under `wrap`.
+   */
   static async start(
-    options: { name?: string; cluster?: { name: string; port: number; routes: number[] }; port?: number; storeDir?: string } = {},
+    options: {
+      name?: string;
+      cluster?: { name: string; port: number; routes: (number | string)[] };
+      port?: number;
+      storeDir?: string;
+      host?: string;
+      wrap?: readonly string[];
+    } = {},
   ): Promise<NatsServer> {
+    const host = options.host ?? '127.0.0.1';
     const port = options.port ?? (await freePort());
     const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), 'troupe-nats-'));
     const name = options.name ?? `n${port}`;
     const conf = join(storeDir, 'server.conf');
     const lines = [
       `server_name: ${name}`,
-      `listen: 127.0.0.1:${port}`,
+      `listen: ${host}:${port}`,
       `jetstream { store_dir: "${storeDir}/js", max_memory_store: 256MB, max_file_store: 2GB }`,
     ];
     if (options.cluster) {
-      const routes = options.cluster.routes.map((p) => `nats-route://127.0.0.1:${p}`).join(', ');
-      lines.push(`cluster { name: ${options.cluster.name}, listen: 127.0.0.1:${options.cluster.port}, routes: [${routes}] }`);
+      const routes = options.cluster.routes.map((p) => `nats-route://${typeof p === 'number' ? `127.0.0.1:${p}` : p}`).join(', ');
+      lines.push(`cluster { name: ${options.cluster.name}, listen: ${host}:${options.cluster.port}, routes: [${routes}] }`);
     }
     writeFileSync(conf, lines.join('\n') + '\n');
-    const server = new NatsServer(name, port, options.cluster?.port, storeDir, ['-c', conf]);
+    const server = new NatsServer(name, host, port, options.cluster?.port, storeDir, ['-c', conf], options.wrap);
     await server.launch();
     return server;
   }
 
   /** (Re)starts the process with the same port and store. */
   async launch(): Promise<void> {
-    const proc = spawn(natsServerBinary(), this.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const [cmd, ...args] = [...this.wrap, natsServerBinary(), ...this.args] as [string, ...string[]];
+    const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
     live.add(this);
     const collect = (b: Buffer): void => {
@@ -103,7 +119,7 @@ export class NatsServer {
     const end = Date.now() + ms;
     while (Date.now() < end) {
       const ok = await new Promise<boolean>((resolve) => {
-        const sock = tcpConnect(this.port, '127.0.0.1');
+        const sock = tcpConnect(this.port, this.host);
         sock.once('data', (d) => {
           sock.destroy();
           resolve(d.toString().startsWith('INFO'));
@@ -147,13 +163,18 @@ export class NatsServer {
   }
 }
 
-/** Starts a three-server cluster with routes between all members. */
-export async function startCluster(size = 3): Promise<NatsServer[]> {
+/** Starts a three-server cluster with routes between all members; `host`: the address they listen on (default 127.0.0.1). */
+export async function startCluster(size = 3, host?: string): Promise<NatsServer[]> {
   const clusterPorts = await Promise.all(Array.from({ length: size }, () => freePort()));
   const name = `troupe${Math.random().toString(16).slice(2, 8)}`;
+  const route = (p: number): number | string => (host === undefined ? p : `${host}:${p}`);
   return Promise.all(
     clusterPorts.map((port, i) =>
-      NatsServer.start({ name: `${name}-${i}`, cluster: { name, port, routes: clusterPorts.filter((_, j) => j !== i) } }),
+      NatsServer.start({
+        name: `${name}-${i}`,
+        ...(host === undefined ? {} : { host }),
+        cluster: { name, port, routes: clusterPorts.filter((_, j) => j !== i).map(route) },
+      }),
     ),
   );
 }
