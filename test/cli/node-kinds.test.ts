@@ -88,7 +88,7 @@ describe('troupe node --kinds', () => {
       (e: unknown) => e as Error,
     );
     expect(failed?.message).toContain(
-      'unknown kind(s) bogus: known kinds are agent, remote, tool, memory, collection, thread, counter, worker, tally ' +
+      'unknown kind(s) bogus: known kinds are agent, remote, tool, memory, collection, thread, guardrail, counter, worker, tally ' +
         '(pass --module FILE to add kinds)',
     );
   }, 60_000);
