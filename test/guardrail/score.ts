@@ -62,7 +62,8 @@ export function scoreEntities(
     x.length > 0 && !Array.isArray(x[0]) ? [x as readonly Entity[]] : (x as (readonly Entity[])[]);
   const g = docs(gold);
   const p = docs(predicted);
-  if (g.length !== p.length && !(g.length === 0 || p.length === 0)) throw new Error(`gold has ${g.length} documents, predicted ${p.length}`);
+  if (g.length !== p.length && !(g.length === 0 || p.length === 0))
+    throw new Error(`gold has ${g.length} documents, predicted ${p.length}`);
   const tallies = new Map<string, Tally>();
   const tally = (type: string): Tally => {
     let t = tallies.get(type);

@@ -38,7 +38,8 @@ export function findBirthDates(text: string): Span[] {
     const d = DATE.exec(window);
     if (d !== null && !/[.!?]\s|\n/.test(window.slice(0, d.index)) && !/^\d/.test(window.slice(d.index + d[0].length))) {
       const start = at + d.index;
-      if (d.index === 0 || !/\d/.test(window[d.index - 1] ?? '')) out.push({ type: 'DATE_OF_BIRTH', start, end: start + d[0].length, score: 0.95 });
+      if (d.index === 0 || !/\d/.test(window[d.index - 1] ?? ''))
+        out.push({ type: 'DATE_OF_BIRTH', start, end: start + d[0].length, score: 0.95 });
       continue;
     }
     YEAR_ONLY.lastIndex = at;

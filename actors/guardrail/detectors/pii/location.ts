@@ -19,7 +19,7 @@ const ci = (words: string): string =>
     .join('|');
 
 const CAP = `\\p{Lu}[\\p{L}\\p{M}'’.-]*`;
-const WORD = `\\p{Lu}[\\p{L}\\p{M}'’-]*`;
+const WORD = `\\p{Lu}[\\p{Ll}\\p{M}][\\p{L}\\p{M}'’-]*`;
 const CITY_TAIL = `(?:,?[ \\t]*(?:\\d{4,5}|[A-Z]{1,2}-\\d{4,5})[ \\t]+${WORD}(?:[ \\t](?:am|an der|im|sur|de|del|en)?[ \\t]?${WORD}){0,2})`;
 const US_TAIL = `(?:,[ \\t]*${WORD}(?:[ \\t]${WORD}){0,2}(?:,?[ \\t]+[A-Z]{2}(?![\\p{L}\\p{N}])(?:[ \\t]+\\d{5}(?:-\\d{4})?)?)?)`;
 const UK_POST = `(?:,?[ \\t]+[A-Z]{1,2}\\d[A-Z\\d]?[ \\t]?\\d[A-Z]{2})`;
@@ -41,7 +41,9 @@ const DE = new RegExp(
   'gu',
 );
 
-const FR_KIND = ci('rue|avenue|av.|boulevard|bd|chemin|place|allée|allee|impasse|quai|route|cours|square|passage|voie|rond-point|esplanade');
+const FR_KIND = ci(
+  'rue|avenue|av.|boulevard|bd|chemin|place|allée|allee|impasse|quai|route|cours|square|passage|voie|rond-point|esplanade',
+);
 const PARTS_FR = `(?:de la|de l'|de l’|du|des|de|d'|d’|l'|l’|la|le|les|aux|au|sur|en)`;
 const FR = new RegExp(
   `(?<![\\p{L}\\p{N}.,/-])\\d{1,4}(?:[ \\t]?(?:bis|ter|[A-D]))?,?[ \\t]+(?:${FR_KIND})[ \\t]+(?:${PARTS_FR}[ \\t]?)?${CAP}` +
@@ -59,7 +61,9 @@ const ES = new RegExp(
 
 const POSTCODE_CITY = /(?<![\p{L}\p{N}.,:/-])(?:[A-Z]{1,2}-)?\d{5}[ \t]+(\p{Lu}[\p{L}-]+(?:[ \t]\p{Lu}[\p{L}-]+)?)/gu;
 const PLACE_PREP =
-  /(?:live|living|lives|lived|based|located|moved|reside|resident|residing|born|raised|grew up|staying|come|comes|coming|i'm from|i am from|wohne|wohnt|lebe|lebt|ansässig|wohnhaft|geboren|aufgewachsen|umgezogen|komme|kommt|habite|habitons|vis|vit|réside|domicilié|domiciliée|né|née|viens|vient|vivo|vive|resido|radicado|radicada|vivimos|vivons|leben|wohnen|nací|nació|nacido|nacida|soy|vengo|mudé)\b[^.!?\n]{0,30}?\s(?:in|at|near|to|from|im|aus|nach|à|au|en|de|desde|a|cerca de|près de)\s+(\p{Lu}[\p{L}-]+(?:[ \t]\p{Lu}[\p{L}-]+)?)/giu;
+  /(?:live|living|lives|lived|based|located|moved|reside|resident|residing|born|raised|grew up|staying|come|comes|coming|i'm from|i am from|wohne|wohnt|lebe|lebt|ansässig|wohnhaft|geboren|aufgewachsen|umgezogen|komme|kommt|habite|habitons|vis|vit|réside|domicilié|domiciliée|né|née|viens|vient|vivo|vive|resido|radicado|radicada|vivimos|vivons|leben|wohnen|nací|nació|nacido|nacida|soy|vengo|mudé)(?![\p{L}])/giu;
+const PREP_CITY =
+  /(?:^|\s)(?:in|at|near|to|from|im|aus|nach|à|au|en|de|desde|a|cerca de|près de)\s+(\p{Lu}[\p{L}-]+(?:[ \t]\p{Lu}[\p{L}-]+)?)/gu;
 
 function cityEnd(text: string, start: number, phrase: string): number | undefined {
   const words = phrase.split(/[ \t]/);
@@ -75,7 +79,9 @@ export function findLocations(text: string): Span[] {
   const out: Span[] = [];
   for (const re of [EN, DE, FR, ES]) {
     for (const m of text.matchAll(re)) {
-      const raw = m[0].replace(/[\s,.]+$/, (t) => (t.startsWith('.') && /(St|Ave|Rd|Dr|Blvd|Str)$/.test(m[0].slice(0, -t.length)) ? '.' : ''));
+      const raw = m[0].replace(/[\s,.]+$/, (t) =>
+        t.startsWith('.') && /(St|Ave|Rd|Dr|Blvd|Str)$/.test(m[0].slice(0, -t.length)) ? '.' : '',
+      );
       out.push({ type: 'LOCATION', start: m.index, end: m.index + raw.length, score: 0.9 });
     }
   }
@@ -85,11 +91,19 @@ export function findLocations(text: string): Span[] {
     const end = cityEnd(text, at, phrase);
     if (end !== undefined) out.push({ type: 'LOCATION', start: m.index, end, score: 0.8 });
   }
+  // After a verb of living, coming or birth, the first known city behind a place preposition in the same clause.
   for (const m of text.matchAll(PLACE_PREP)) {
-    const phrase = m[1] ?? '';
-    const at = m.index + m[0].length - phrase.length;
-    const end = cityEnd(text, at, phrase);
-    if (end !== undefined) out.push({ type: 'LOCATION', start: at, end, score: 0.7 });
+    const from = m.index + m[0].length;
+    const window = text.slice(from, from + 48).split(/[.!?\n](?!\d)/)[0] ?? '';
+    for (const c of window.matchAll(PREP_CITY)) {
+      const phrase = c[1] ?? '';
+      const at = from + c.index + c[0].length - phrase.length;
+      const end = cityEnd(text, at, phrase);
+      if (end !== undefined) {
+        out.push({ type: 'LOCATION', start: at, end, score: 0.7 });
+        break;
+      }
+    }
   }
   return out;
 }

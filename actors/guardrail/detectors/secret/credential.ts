@@ -19,9 +19,11 @@ const AUTH_HEADER = /authorization["']?\s*[:=]\s*["']?(?:bearer|basic|token|apik
 const SENTENCE =
   /(?:password|passcode|passwort|kennwort|mot de passe|contraseña|clave|pin|token|api key|secret)\s*(?:is|was|:|ist|lautet|war|est|était|es|era|sería|=)\s*["'“„«]?\s*/giu;
 const CONNECTION = /\b[a-z][a-z0-9+.-]{1,20}:\/\/([^:/\s@"'<>]{1,64}):([^@\s/"'<>]{1,128})@[^\s/"'<>:]+/giu;
+/** `curl -u user:password`, `--user user:password`. */
+const BASIC_USER = /(?:\s-u|--user)[ =]["']?[^\s:"']{1,64}:([^\s"'@]{1,128})/g;
 const VALUE_UNQUOTED = /[^\s"'`,;)}\]<>]+/y;
 const PLACEHOLDER =
-  /^(?:<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|\$[A-Z_][A-Z0-9_]*|%[sd]|%\([a-z_]+\)s|\*+|x+|X+|\.+|-+|_+|#+|•+|null|none|nil|undefined|true|false|empty|changeme|change_?me|password|passwort|secret|token|redacted|\[redacted\]|hidden|masked|example|test|dummy|sample|placeholder|todo|tbd|n\/a|required|optional|string|str|env|process\.env.*|os\.environ.*|getenv.*|your[-_ ].*|my[-_ ].*|<.*|.*\.\.\..*|.*xxxx.*)$/i;
+  /^(?:<[^>]*>|\$\{.*|\{\{[^}]*\}\}|\$[A-Z_][A-Z0-9_]*|%[sd]|%\([a-z_]+\)s|\*+|x+|X+|\.+|-+|_+|#+|•+|null|none|nil|undefined|true|false|empty|changeme|change_?me|password|passwort|secret|token|redacted|\[redacted\]|hidden|masked|example|test|dummy|sample|placeholder|todo|tbd|n\/a|required|optional|string|str|env|process\.env.*|os\.environ.*|getenv.*|your[-_ ].*|my[-_ ].*|<.*|.*\.\.\..*|.*xxxx.*)$/i;
 
 /** The type a key names: a password, an AWS secret key, or another secret. */
 function typeOf(key: string, value: string): string {
@@ -35,9 +37,14 @@ function typeOf(key: string, value: string): string {
 function secretLike(value: string, type: string): boolean {
   if (value.length < 6 || value.length > 4096 || PLACEHOLDER.test(value)) return false;
   if (/^(https?:|file:|\/|\.\/)/.test(value) && type !== 'PASSWORD') return false;
-  if (type === 'PASSWORD') return value.length >= 6 && shannonEntropy(value) >= 2.2 && !/^[a-z]+$/.test(value) || value.length >= 12;
+  if (type === 'PASSWORD') return (value.length >= 6 && shannonEntropy(value) >= 2.2 && !/^[a-z]+$/.test(value)) || value.length >= 12;
   if (/^\d+$/.test(value) || /^[a-z]+(?:[_-][a-z]+)*$/.test(value)) return false; // numbers, plain identifiers
   return value.length >= 12 && shannonEntropy(value) >= 3.0;
+}
+
+/** An unquoted value that is code (`req.headers.x`, `getToken()`), not a literal. */
+function isCode(value: string): boolean {
+  return /[()]/.test(value) || /^[A-Za-z_$][\w$]*(?:\??\.[\w$]+)+\??\.?$/.test(value);
 }
 
 function readValue(text: string, at: number, quote: string): string {
@@ -60,11 +67,9 @@ export function findContextSecrets(text: string): Span[] {
   for (const m of text.matchAll(ASSIGN)) {
     const key = m[1] ?? '';
     if (/(?:_?(?:id|name|type|url|uri|file|path|len|length|count|expir\w*|ttl|endpoint|field|header|format)|_?at)$/i.test(key)) continue;
-    if (/^(?:token|auth|pass|secret)$/i.test(key) && m[3] === '') {
-      // a bare word key with an unquoted value ("token: abc") is still a secret when the value is random enough
-    }
     const at = m.index + m[0].length;
     const value = readValue(text, at, m[3] ?? '');
+    if (m[3] === '' && isCode(value)) continue;
     add(typeOf(key, value), at, value, 0.85);
   }
   for (const m of text.matchAll(FLAG)) {
@@ -76,24 +81,34 @@ export function findContextSecrets(text: string): Span[] {
   for (const m of text.matchAll(AUTH_HEADER)) {
     const at = m.index + m[0].length;
     const value = readValue(text, at, '');
-    if (value.length >= 16 && shannonEntropy(value) >= 3.0 && !PLACEHOLDER.test(value)) out.push({ type: 'GENERIC_SECRET', start: at, end: at + value.length, score: 0.88 });
+    if (value.length >= 16 && shannonEntropy(value) >= 3.0 && !PLACEHOLDER.test(value))
+      out.push({ type: 'GENERIC_SECRET', start: at, end: at + value.length, score: 0.88 });
   }
   for (const m of text.matchAll(SENTENCE)) {
     const at = m.index + m[0].length;
-    const value = readValue(text, at, '').replace(/[!?»”"']+$/, '');
+    const value = readValue(text, at, '').replace(/[»”"'.,;:]+$/, '');
+    if (isCode(value)) continue;
     const type = /pass|kennwort|contrase|clave|mot de|pin/i.test(m[0]) ? 'PASSWORD' : 'GENERIC_SECRET';
-    if (/[\d\W_]/.test(value) || /[a-z]/.test(value) && /[A-Z]/.test(value)) add(type, at, value, 0.8);
+    if (/[\d\W_]/.test(value) || (/[a-z]/.test(value) && /[A-Z]/.test(value))) add(type, at, value, 0.8);
   }
   for (const m of text.matchAll(CONNECTION)) {
     const password = m[2] ?? '';
     const at = m.index + m[0].indexOf(':', m[0].indexOf('://') + 3) + 1;
-    if (password.length >= 3 && !PLACEHOLDER.test(password)) out.push({ type: 'PASSWORD', start: at, end: at + password.length, score: 0.9 });
+    if (password.length >= 3 && !PLACEHOLDER.test(password))
+      out.push({ type: 'PASSWORD', start: at, end: at + password.length, score: 0.9 });
+  }
+  for (const m of text.matchAll(BASIC_USER)) {
+    const password = m[1] ?? '';
+    const at = m.index + m[0].length - password.length;
+    if (!PLACEHOLDER.test(password) && password.length >= 4)
+      out.push({ type: 'PASSWORD', start: at, end: at + password.length, score: 0.88 });
   }
   // An AWS secret access key near its name, whatever the syntax between.
   for (const m of text.matchAll(/(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g)) {
     const v = m[0];
     if (!/[A-Z]/.test(v) || !/[a-z]/.test(v) || !/\d/.test(v) || shannonEntropy(v) < 4) continue;
-    if (/aws|secret.?access|secretaccesskey/i.test(before(text, m.index, 80))) out.push({ type: 'AWS_SECRET_KEY', start: m.index, end: m.index + 40, score: 0.9 });
+    if (/aws|secret.?access|secretaccesskey/i.test(before(text, m.index, 80)))
+      out.push({ type: 'AWS_SECRET_KEY', start: m.index, end: m.index + 40, score: 0.9 });
   }
   return out;
 }

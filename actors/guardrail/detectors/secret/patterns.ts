@@ -14,17 +14,30 @@ interface Shape {
 const B = '(?<![A-Za-z0-9_-])';
 const E = '(?![A-Za-z0-9_-])';
 const SHAPES: readonly Shape[] = [
-  { type: 'AWS_ACCESS_KEY', re: new RegExp(`(?<![A-Za-z0-9])(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[A-Z2-7]{16}(?![A-Za-z0-9])`, 'g'), score: 0.98 },
+  {
+    type: 'AWS_ACCESS_KEY',
+    re: new RegExp(`(?<![A-Za-z0-9])(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[A-Z2-7]{16}(?![A-Za-z0-9])`, 'g'),
+    score: 0.98,
+  },
   { type: 'GITHUB_TOKEN', re: new RegExp(`${B}(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{60,255})${E}`, 'g'), score: 0.99 },
   { type: 'SLACK_TOKEN', re: new RegExp(`${B}xox[abposre]-[A-Za-z0-9-]{10,}${E}`, 'g'), score: 0.98 },
   { type: 'SLACK_TOKEN', re: /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9/_-]{20,}/g, score: 0.98 },
-  { type: 'ANTHROPIC_KEY', re: new RegExp(`${B}sk-ant-(?:api|admin)\\d{2}-[A-Za-z0-9_-]{32,}${E}|${B}sk-ant-[A-Za-z0-9_-]{32,}${E}`, 'g'), score: 0.99 },
+  {
+    type: 'ANTHROPIC_KEY',
+    re: new RegExp(`${B}sk-ant-(?:api|admin)\\d{2}-[A-Za-z0-9_-]{32,}${E}|${B}sk-ant-[A-Za-z0-9_-]{32,}${E}`, 'g'),
+    score: 0.99,
+  },
   { type: 'OPENAI_KEY', re: new RegExp(`${B}sk-(?:proj-|svcacct-|admin-|None-)?(?!ant-)[A-Za-z0-9_-]{20,}${E}`, 'g'), score: 0.9 },
-  { type: 'STRIPE_KEY', re: new RegExp(`${B}(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}${E}|${B}whsec_[A-Za-z0-9]{24,}${E}`, 'g'), score: 0.98 },
+  {
+    type: 'STRIPE_KEY',
+    re: new RegExp(`${B}(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}${E}|${B}whsec_[A-Za-z0-9]{24,}${E}`, 'g'),
+    score: 0.98,
+  },
   { type: 'GOOGLE_API_KEY', re: new RegExp(`(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}${E}`, 'g'), score: 0.98 },
 ];
 
-const JWT = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{8,}(?![A-Za-z0-9_-])|(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{16,}(?![A-Za-z0-9_-])/g;
+const JWT =
+  /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{8,}(?![A-Za-z0-9_-])|(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{16,}(?![A-Za-z0-9_-])/g;
 const PEM_BEGIN = /-----BEGIN (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----/g;
 const PEM_END = /-----END (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----/g;
 /** A cut-off block's body (no `-`, so one body never runs into the next marker: linear over many markers). */
