@@ -1,5 +1,5 @@
 /**
- * Builds test/fixtures/guardrails/{pii,secret}.jsonl from the hand-written `*.marked.txt` beside them, so no offset
+ * Builds test/fixtures/guardrails/{pii,secret,pii-blind,secret-blind}.jsonl from the hand-written `*.marked.txt` beside them, so no offset
  * is ever counted by hand. A marked line is `lang|format|text`, where `[[TYPE:value]]` marks an entity, `⏎` is a
  * newline, and `{{gen:KIND}}` is a fake credential made by a seeded generator (so no real-looking key is committed
  * twice by hand). Run: `npx tsx test/guardrail/pii-fixture-build.ts`.
@@ -35,6 +35,7 @@ const GEN: Record<string, () => string> = {
   gho: () => 'gho_' + chars(AN, 36),
   ghs: () => 'ghs_' + chars(AN, 36),
   ghu: () => 'ghu_' + chars(AN, 36),
+  ghr: () => 'ghr_' + chars(AN, 36),
   pat: () => 'github_pat_' + chars(AN, 22) + '_' + chars(AN, 59),
   xoxb: () => `xoxb-${chars('0123456789', 12)}-${chars('0123456789', 13)}-${chars(AN, 24)}`,
   xoxp: () => `xoxp-${chars('0123456789', 11)}-${chars('0123456789', 11)}-${chars('0123456789', 12)}-${chars('abcdef0123456789', 32)}`,
@@ -56,6 +57,7 @@ const GEN: Record<string, () => string> = {
   pemec: () => `-----BEGIN EC PRIVATE KEY-----⏎${chars(B64, 64)}⏎${chars(B64, 56)}⏎-----END EC PRIVATE KEY-----`,
   hex40: () => chars('0123456789abcdef', 40),
   hex64: () => chars('0123456789abcdef', 64),
+  hex32: () => chars('0123456789abcdef', 32),
   uuid: () =>
     `${chars('0123456789abcdef', 8)}-${chars('0123456789abcdef', 4)}-4${chars('0123456789abcdef', 3)}-a${chars('0123456789abcdef', 3)}-${chars('0123456789abcdef', 12)}`,
   rand32: () => chars(AN, 32),
@@ -95,7 +97,7 @@ export function unmark(line: string): { text: string; entities: Entity[]; lang: 
   return { text, entities, lang, format };
 }
 
-for (const name of ['pii', 'secret']) {
+for (const name of ['pii', 'secret', 'pii-blind', 'secret-blind']) {
   const lines = readFileSync(join(DIR, `${name}.marked.txt`), 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '' && !l.startsWith('//'));
