@@ -89,6 +89,21 @@ describe('pii detector: dev set (test/fixtures/guardrails/pii.jsonl)', () => {
   });
 });
 
+describe('pii detector: blind set (test/fixtures/guardrails/pii-blind.jsonl, written before the second pass)', () => {
+  const lines = fixture('pii-blind');
+
+  it('covers every type and all four languages, with hard negatives', () => {
+    expect(lines.length).toBeGreaterThanOrEqual(150);
+    expect(new Set(lines.flatMap((l) => l.entities.map((e) => e.type)))).toEqual(new Set(PII_TYPES));
+    expect(new Set(lines.map((l) => l.lang))).toEqual(new Set(['en', 'de', 'fr', 'es']));
+    expect(lines.filter((l) => l.entities.length === 0).length).toBeGreaterThanOrEqual(30);
+  });
+
+  it('meets precision ≥ 0.95 and recall ≥ 0.95 for every type', async () => {
+    expect(belowGoal(await scoreDetector(detector, lines), 0.95)).toEqual([]);
+  });
+});
+
 describe('scoreEntities', () => {
   it('matches on type and ≥ 50 % of the gold span, one to one', () => {
     const gold = [{ type: 'PERSON', start: 0, end: 10 }];

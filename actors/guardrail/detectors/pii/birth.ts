@@ -52,7 +52,9 @@ export function findBirthDates(text: string): Span[] {
     const window = text.slice(from, m.index);
     let last: RegExpExecArray | undefined;
     for (const d of window.matchAll(DATE_G)) last = d;
-    if (last === undefined || window.length - (last.index + last[0].length) > 3) continue;
+    const gap = window.slice(last?.index === undefined ? 0 : last.index + last[0].length);
+    // The date right before the verb, or with the birthplace between ("am 2. März 1985 in Graz geboren").
+    if (last === undefined || !(gap.length <= 3 || /^\s*(?:in|à|en|a)\s+\p{Lu}[\p{L}-]+(?:\s\p{Lu}[\p{L}-]+)?\s*$/u.test(gap))) continue;
     out.push({ type: 'DATE_OF_BIRTH', start: from + last.index, end: from + last.index + last[0].length, score: 0.9 });
   }
   return out;

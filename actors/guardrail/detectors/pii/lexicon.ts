@@ -4,8 +4,17 @@
  * (function words, months, weekdays, greetings) in the four languages. All lower-case.
  */
 import nlp from 'compromise';
+import { MORE_CITIES, MORE_FIRST_NAMES, MORE_LAST_NAMES, NOT_GIVEN_NAME, WORDLIKE_LAST_NAMES } from './names-data.js';
 
 const words = (s: string): string[] => s.split(/\s+/).filter((w) => w.length > 0);
+/** `s` without diacritics ("maría" → "maria"), for lookups of names written with or without accents. */
+export const unaccent = (s: string): string => s.normalize('NFD').replace(/\p{M}/gu, '');
+/** A set of the words of `lists`, each also without its diacritics. */
+const wordSet = (...lists: readonly (readonly string[])[]): Set<string> => {
+  const out = new Set<string>();
+  for (const list of lists) for (const w of list) for (const x of [w, unaccent(w)]) out.add(x);
+  return out;
+};
 
 const FIRST = words(`
 james john robert michael william david richard joseph thomas charles christopher daniel matthew anthony mark donald steven
@@ -124,7 +133,8 @@ service services support équipe equipo accounts payable operations sales market
 engineering dev devops staff management board office
 `);
 
-function lexiconNames(): { first: Set<string>; last: Set<string>; cities: Set<string> } {
+function lexiconNames(): { first: Set<string>; last: Set<string>; cities: Set<string>; common: Set<string> } {
+  const common = new Set<string>();
   const first = new Set<string>();
   const last = new Set<string>();
   const cities = new Set<string>();
@@ -135,8 +145,9 @@ function lexiconNames(): { first: Set<string>; last: Set<string>; cities: Set<st
     if (tags.some((t) => t === 'FemaleName' || t === 'MaleName' || t === 'FirstName')) first.add(word);
     else if (tags.includes('LastName')) last.add(word);
     else if (tags.includes('City')) cities.add(word);
+    else if (!tags.some((t) => /Name|Person|ProperNoun|Place|Region|Country/.test(t))) common.add(word);
   }
-  return { first, last, cities };
+  return { first, last, cities, common };
 }
 
 const fromLexicon = lexiconNames();
@@ -150,10 +161,18 @@ export const AMBIGUOUS_FIRST = new Set(
   liberty harmony destiny trinity ocean rain star storm wolf bear fox`),
 );
 /** First names (lower-case). */
-export const FIRST_NAMES: ReadonlySet<string> = new Set([...FIRST, ...fromLexicon.first]);
+export const FIRST_NAMES: ReadonlySet<string> = wordSet(FIRST, [...fromLexicon.first], MORE_FIRST_NAMES.flatMap(words));
 /** Surnames (lower-case). */
-export const LAST_NAMES: ReadonlySet<string> = new Set([...LAST, ...fromLexicon.last]);
+export const LAST_NAMES: ReadonlySet<string> = wordSet(LAST, [...fromLexicon.last], MORE_LAST_NAMES.flatMap(words));
+/** Surnames that are also ordinary words ("Koch", "White", "Blanco"): a name only beside a known given name. */
+export const WORDLIKE_LAST: ReadonlySet<string> = wordSet(WORDLIKE_LAST_NAMES.flatMap(words));
+/** Capitalised words that begin organisations, roles and places, never a given name ("Firma Müller", "Saint Martin"). */
+export const NOT_GIVEN: ReadonlySet<string> = wordSet(NOT_GIVEN_NAME.flatMap(words));
+/** Multi-word (and more single-word) city names, lower-case. */
+export const MORE_CITY_NAMES: ReadonlySet<string> = wordSet(MORE_CITIES.flatMap((l) => l.split('|')));
 /** Cities (lower-case, one word; "new york" style names are matched on their last word too). */
-export const CITY_NAMES: ReadonlySet<string> = new Set([...CITIES, ...fromLexicon.cities]);
+export const CITY_NAMES: ReadonlySet<string> = wordSet(CITIES, [...fromLexicon.cities], [...MORE_CITY_NAMES]);
+/** Ordinary words of compromise's English lexicon (verbs, nouns, adjectives…): not a given name before a surname. */
+export const COMMON_WORDS: ReadonlySet<string> = fromLexicon.common;
 /** Capitalised words that never start or continue a name (lower-case). */
 export const NOT_NAME: ReadonlySet<string> = new Set(NEVER_NAME);

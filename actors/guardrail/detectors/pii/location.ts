@@ -4,8 +4,9 @@
  * after a postcode or a place preposition ("wohne in Köln", "vivo en Sevilla"). Cities mentioned without such
  * context are left alone (they are rarely personal data).
  */
-import { CITY_NAMES } from './lexicon.js';
-import type { Span } from '../text/pii-spans.js';
+import { AMBIGUOUS_FIRST, CITY_NAMES, FIRST_NAMES } from './lexicon.js';
+import { tableCells } from './table.js';
+import { before, type Span } from '../text/pii-spans.js';
 
 /** `[Ww]ord` alternations: the keyword's first letter in either case, the rest as written (no `i` flag: `\p{Lu}` stays upper). */
 const ci = (words: string): string =>
@@ -65,11 +66,32 @@ const PLACE_PREP =
 const PREP_CITY =
   /(?:^|\s)(?:in|at|near|to|from|im|aus|nach|à|au|en|de|desde|a|cerca de|près de)\s+(\p{Lu}[\p{L}-]+(?:[ \t]\p{Lu}[\p{L}-]+)?)/gu;
 
-function cityEnd(text: string, start: number, phrase: string): number | undefined {
+const CITY_PHRASE = `(\\p{Lu}[\\p{L}'’.-]+(?:[ \\t](?:am |an der |de |del |de la |sur |im |upon |on )?\\p{Lu}[\\p{L}'’.-]+){0,2})`;
+/** A known city after a place preposition anywhere ("flying from Boston to Seattle", "Büro in Zürich", "à Lyon"). */
+const ANY_PREP_CITY = new RegExp(
+  `(?<![\\p{L}])(in|im|near|nahe|aus|nach|from|to|via|à|au|près de|sur|en|de|desde|hasta|cerca de)[ \\t]+` +
+    `(?:(?:the|der|die|dem|den|le|la|l'|l’|el)[ \\t]+)?${CITY_PHRASE}`,
+  'gu',
+);
+/** Prepositions that name a place, whatever follows ("in Florence"), unlike "to Jordan" or "from Austin" (people too). */
+const PLACE_ONLY_PREP = /^(in|im|near|nahe|aus|nach|à|au|en|près de|cerca de)$/;
+/** Fields and columns that hold a city or place. */
+const PLACE_KEY =
+  'city|town|ort|stadt|wohnort|geburtsort|ville|lieu(?: de naissance)?|ciudad|localidad|municipio|lugar(?: de nacimiento)?|place of birth|' +
+  'birthplace|location|hometown|home_?town|city_?name';
+const KEY_CITY = new RegExp(
+  `(?<![\\p{L}_])["']?(?:${PLACE_KEY})["']?[ \\t]*[:=][ \\t]*["']?(\\p{Lu}[\\p{L}'’.-]*(?:[ \\t-]\\p{L}[\\p{L}'’.-]*){0,3})`,
+  'giu',
+);
+const TABLE_PLACE = new RegExp(`^(?:${PLACE_KEY})$`, 'iu');
+const CAPITALISED = /^\p{Lu}[\p{L}'’.-]*(?:[ \t-]\p{L}[\p{L}'’.-]*){0,3}$/u;
+
+function cityEnd(text: string, start: number, phrase: string, exact = false): number | undefined {
   const words = phrase.split(/[ \t]/);
   for (let n = words.length; n > 0; n--) {
     const name = words.slice(0, n).join(' ');
-    if (CITY_NAMES.has(name.toLowerCase()) || (n > 1 && CITY_NAMES.has((words[n - 1] ?? '').toLowerCase()))) return start + name.length;
+    const lastWord = !exact && n > 1 && CITY_NAMES.has((words[n - 1] ?? '').toLowerCase());
+    if (CITY_NAMES.has(name.toLowerCase()) || lastWord) return start + name.length;
   }
   return undefined;
 }
@@ -104,6 +126,30 @@ export function findLocations(text: string): Span[] {
         break;
       }
     }
+  }
+  for (const m of text.matchAll(ANY_PREP_CITY)) {
+    const phrase = (m[2] ?? '').replace(/[.'’-]+$/, '');
+    if (
+      m[1] === 'de' &&
+      /(?:gare|rue|avenue|boulevard|place|pont|porte|calle|plaza|puerta|estación|paseo)\s+$/i.test(before(text, m.index, 12))
+    )
+      continue; // "gare de Lyon", "Calle de Sevilla": a station or street named after a city
+    const at = m.index + m[0].length - (m[2] ?? '').length;
+    const end = cityEnd(text, at, phrase, true);
+    if (end === undefined) continue;
+    const city = text.slice(at, end).toLowerCase();
+    const personToo = FIRST_NAMES.has(city) || AMBIGUOUS_FIRST.has(city);
+    if (personToo && !PLACE_ONLY_PREP.test((m[1] ?? '').toLowerCase())) continue;
+    out.push({ type: 'LOCATION', start: at, end, score: 0.65 });
+  }
+  // A city field: any capitalised value ("ville": "Lyon", "Lieu de naissance : Toulon"), and table columns named so.
+  for (const m of text.matchAll(KEY_CITY)) {
+    const value = (m[1] ?? '').replace(/[\s.,'’-]+$/, '');
+    const at = m.index + m[0].length - (m[1] ?? '').length;
+    if (value.length > 1) out.push({ type: 'LOCATION', start: at, end: at + value.length, score: 0.75 });
+  }
+  for (const c of tableCells(text, TABLE_PLACE)) {
+    if (CAPITALISED.test(text.slice(c.start, c.end))) out.push({ type: 'LOCATION', start: c.start, end: c.end, score: 0.75 });
   }
   return out;
 }

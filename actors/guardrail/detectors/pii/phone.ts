@@ -8,7 +8,7 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import { after, before, type Span } from '../text/pii-spans.js';
 
-const CANDIDATE = /(?<![\p{L}\p{N}_+@/.,:#-])(?:\+\s?|00)?(?:\(\d{1,5}\)\s?)?\d+(?:(?:[ .\-/]|\s?\(\d{1,4}\)\s?| - )\d+)*/gu;
+const CANDIDATE = /(?<![\p{L}\p{N}_+@/.:#-])(?<!\d,)(?:\+\s?|00)?(?:\(\d{1,5}\)\s?)?\d+(?:(?:[ .\-/]|\s?\(\d{1,4}\)\s?| - )\d+)*/gu;
 
 /** National formats tried, in order, for numbers without a country prefix. */
 const COUNTRIES: readonly CountryCode[] = ['US', 'GB', 'DE', 'FR', 'ES', 'AT', 'CH', 'IT', 'NL', 'BE', 'MX', 'CA', 'IE'];
@@ -65,6 +65,7 @@ export function findPhones(text: string): Span[] {
     if (/[$€£¥]\s?$/.test(ctx) || /^\s?(€|\$|eur|usd|chf|gbp|£|%|kg|km|ms|mb|gb|kb)/.test(after(text, start + raw.length, 5))) continue;
     if (DATE_SHAPE.test(raw) || /^\d{1,3}(\.\d{1,3}){3}$/.test(raw) || /^\d{3}-\d{2}-\d{4}$/.test(raw)) continue;
     if (/^\d{4}[ -]\d{4}[ -]\d{4}[ -]\d{1,7}$/.test(raw)) continue; // card-shaped
+    if (!phoneWord && /[ .-]\d$/.test(raw)) continue; // a one-digit last group is a check digit (ISBN-10, ids), not a phone
     const international = raw.startsWith('+') || raw.startsWith('00');
     const separated = /[ .\-/()]/.test(raw);
     if (!international && !separated && !phoneWord) continue;

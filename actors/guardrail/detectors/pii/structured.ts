@@ -116,14 +116,15 @@ export function findSsns(text: string): Span[] {
 
 const IPV4 = /(?<![\p{L}\p{N}_.-])(?:\d{1,3}\.){3}\d{1,3}(?![\p{N}_]|\.\d|-\d)/gu;
 const IPV6 = /(?<![\p{L}\p{N}_:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\p{L}\p{N}_:])/gu;
-const VERSION_CONTEXT = /(?:\bv|version|versión|ver\.?|release|build|firmware|rev\.?|package|npm|pip|@|==|>=|<=|~|\^)\s*:?\s*$/;
+const VERSION_CONTEXT =
+  /(?:\bv|version|versión|ver\.?|release|build|firmware|rev\.?|package|npm|pip|@|==|>=|<=|~|\^)["']?\s*[:=]?\s*["']?$/;
 
 /** IPv4 and IPv6 addresses (a port, `/prefix` or brackets stay outside the span); not in version context. */
 export function findIps(text: string): Span[] {
   const out: Span[] = [];
   for (const m of text.matchAll(IPV4)) {
     if (isIP(m[0]) !== 4) continue;
-    if (VERSION_CONTEXT.test(before(text, m.index, 12))) continue;
+    if (VERSION_CONTEXT.test(before(text, m.index, 16))) continue;
     out.push({ type: 'IP_ADDRESS', start: m.index, end: m.index + m[0].length, score: 0.95 });
   }
   for (const m of text.matchAll(IPV6)) {

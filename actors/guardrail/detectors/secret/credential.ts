@@ -7,7 +7,7 @@
 import { before, shannonEntropy, type Span } from '../text/pii-spans.js';
 
 const KEY =
-  /(?:aws_?secret_?access_?key|secret_?access_?key|client_?secret|api[_-]?secret|app_?secret|consumer_?secret|secret_?key|private_?key|api[_-]?key|apikey|x-api-key|access[_-]?key|access[_-]?token|refresh[_-]?token|auth[_-]?token|id[_-]?token|session[_-]?token|bearer[_-]?token|token|secret|passwd|password|passwort|kennwort|contraseña|contrasena|mot_?de_?passe|motdepasse|mdp|clave|pwd|pass|passphrase|credentials?|auth|webhook_?secret|signing_?key|encryption_?key|master_?key|db_?pass(?:word)?)/
+  /(?:aws_?secret_?access_?key|secret_?access_?key|client_?secret|api[_-]?secret|app_?secret|consumer_?secret|secret_?key|private_?key|api[_-]?key|apikey|x-api-key|access[_-]?key|access[_-]?token|refresh[_-]?token|auth[_-]?token|id[_-]?token|session[_-]?token|bearer[_-]?token|token|secret|passwd|password|passwort|kennwort|contraseña|contrasena|mot_?de_?passe|motdepasse|mdp|clave|pwd|pass|passphrase|credentials?|auth|webhook_?secret|signing_?key|cl[eé]_?api|api_?cl[eé]|cl[eé]_?secr[eè]te|schl(?:ü|ue)ssel|encryption_?key|master_?key|db_?pass(?:word)?)/
     .source;
 /** `key = value`, `key: value`, `"key": "value"`, `KEY=value`, `--key value` (the key may carry a prefix such as `DB_`). */
 const ASSIGN = new RegExp(
@@ -17,7 +17,7 @@ const ASSIGN = new RegExp(
 const FLAG = new RegExp(`(?<![\\w-])--?(?:${KEY})[ =](["']?)`, 'giu');
 const AUTH_HEADER = /authorization["']?\s*[:=]\s*["']?(?:bearer|basic|token|apikey|digest)\s+|\bbearer\s+(?=[A-Za-z0-9._~+/=-]{20,})/giu;
 const SENTENCE =
-  /(?:password|passcode|passwort|kennwort|mot de passe|contraseña|clave|pin|token|api key|secret)\s*(?:is|was|:|ist|lautet|war|est|était|es|era|sería|=)\s*["'“„«]?\s*/giu;
+  /(?:password|passcode|passwort|kennwort|mot de passe|contraseña|clave|pin|token|api key|secret)(?:[ \t]+[\p{L}\d_-]{1,20}){0,4}?\s*(?:is|was|:|ist|lautet|war|est|était|es|era|sería|=)\s*["'“„«]?\s*/giu;
 const CONNECTION = /\b[a-z][a-z0-9+.-]{1,20}:\/\/([^:/\s@"'<>]{1,64}):([^@\s/"'<>]{1,128})@[^\s/"'<>:]+/giu;
 /** `curl -u user:password`, `--user user:password`. */
 const BASIC_USER = /(?:\s-u|--user)[ =]["']?[^\s:"']{1,64}:([^\s"'@]{1,128})/g;
@@ -29,7 +29,7 @@ const PLACEHOLDER =
 function typeOf(key: string, value: string): string {
   const k = key.toLowerCase();
   if (/aws|secret_?access/.test(k) && /^[A-Za-z0-9/+]{40}$/.test(value)) return 'AWS_SECRET_KEY';
-  if (/pass|pwd|kennwort|contrase|clave|mdp|mot/.test(k)) return 'PASSWORD';
+  if (/pass|pwd|kennwort|contrase|mdp|mot/.test(k) || (/clave/.test(k) && !/secret|api|token/.test(k))) return 'PASSWORD';
   return 'GENERIC_SECRET';
 }
 
@@ -87,7 +87,7 @@ export function findContextSecrets(text: string): Span[] {
   for (const m of text.matchAll(SENTENCE)) {
     const at = m.index + m[0].length;
     const value = readValue(text, at, '').replace(/[»”"'.,;:]+$/, '');
-    if (isCode(value)) continue;
+    if (isCode(value) || value.startsWith('//')) continue; // "password at https://…": a URL, not a value
     const type = /pass|kennwort|contrase|clave|mot de|pin/i.test(m[0]) ? 'PASSWORD' : 'GENERIC_SECRET';
     if (/[\d\W_]/.test(value) || (/[a-z]/.test(value) && /[A-Z]/.test(value))) add(type, at, value, 0.8);
   }
