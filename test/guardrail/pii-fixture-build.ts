@@ -24,6 +24,8 @@ function chars(alphabet: string, n: number): string {
 }
 const AN = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const B64 = AN + '+/';
+const UPPER_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+const HEX = '0123456789abcdef';
 const URL = AN + '-_';
 const b64url = (s: string): string => Buffer.from(s).toString('base64url');
 
@@ -39,8 +41,7 @@ const GEN: Record<string, () => string> = {
   pat: () => 'github_pat_' + chars(AN, 22) + '_' + chars(AN, 59),
   xoxb: () => `xoxb-${chars('0123456789', 12)}-${chars('0123456789', 13)}-${chars(AN, 24)}`,
   xoxp: () => `xoxp-${chars('0123456789', 11)}-${chars('0123456789', 11)}-${chars('0123456789', 12)}-${chars('abcdef0123456789', 32)}`,
-  slackhook: () =>
-    `https://hooks.slack.com/services/T${chars('ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', 8)}/B${chars('ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', 10)}/${chars(AN, 24)}`,
+  slackhook: () => `https://hooks.slack.com/services/T${chars(UPPER_DIGITS, 8)}/B${chars(UPPER_DIGITS, 10)}/${chars(AN, 24)}`,
   openai: () => 'sk-' + chars(AN, 48),
   openaiproj: () => 'sk-proj-' + chars(URL, 20) + chars(AN, 60),
   anthropic: () => 'sk-ant-api03-' + chars(URL, 93) + 'AA',
@@ -49,17 +50,18 @@ const GEN: Record<string, () => string> = {
   rk: () => 'rk_live_' + chars(AN, 24),
   google: () => 'AIza' + chars(URL, 35),
   jwt: () =>
-    `${b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.${b64url(JSON.stringify({ sub: String(rand(1e6)), name: 'x', iat: 1700000000 + rand(1e6) }))}.${chars(URL, 43)}`,
+    `${b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.` +
+    `${b64url(JSON.stringify({ sub: String(rand(1e6)), name: 'x', iat: 1700000000 + rand(1e6) }))}.${chars(URL, 43)}`,
   jwtrs: () =>
-    `${b64url(JSON.stringify({ alg: 'RS256', kid: chars(AN, 8) }))}.${b64url(JSON.stringify({ iss: 'auth', exp: 1800000000 }))}.${chars(URL, 86)}`,
+    `${b64url(JSON.stringify({ alg: 'RS256', kid: chars(AN, 8) }))}.` +
+    `${b64url(JSON.stringify({ iss: 'auth', exp: 1800000000 }))}.${chars(URL, 86)}`,
   pem: () => `-----BEGIN PRIVATE KEY-----⏎${chars(B64, 64)}⏎${chars(B64, 64)}⏎${chars(B64, 40)}==⏎-----END PRIVATE KEY-----`,
   pemrsa: () => `-----BEGIN RSA PRIVATE KEY-----⏎${chars(B64, 64)}⏎${chars(B64, 64)}⏎${chars(B64, 28)}⏎-----END RSA PRIVATE KEY-----`,
   pemec: () => `-----BEGIN EC PRIVATE KEY-----⏎${chars(B64, 64)}⏎${chars(B64, 56)}⏎-----END EC PRIVATE KEY-----`,
   hex40: () => chars('0123456789abcdef', 40),
   hex64: () => chars('0123456789abcdef', 64),
   hex32: () => chars('0123456789abcdef', 32),
-  uuid: () =>
-    `${chars('0123456789abcdef', 8)}-${chars('0123456789abcdef', 4)}-4${chars('0123456789abcdef', 3)}-a${chars('0123456789abcdef', 3)}-${chars('0123456789abcdef', 12)}`,
+  uuid: () => `${chars(HEX, 8)}-${chars(HEX, 4)}-4${chars(HEX, 3)}-a${chars(HEX, 3)}-${chars(HEX, 12)}`,
   rand32: () => chars(AN, 32),
   rand24: () => chars(AN + '!#%&*+', 24),
   pw: () => chars(AN, 5) + chars('!#$%&*?@', 1) + chars(AN, 5),

@@ -5,7 +5,8 @@
 import type { Span } from '../text/pii-spans.js';
 
 const MONTHS =
-  'january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|' +
+  'january|february|march|april|may|june|july|august|september|october|november|december|' +
+  'jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|' +
   'januar|jänner|februar|märz|maerz|mai|juni|juli|oktober|dezember|' +
   'janvier|février|fevrier|mars|avril|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre|' +
   'enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre';
@@ -25,8 +26,19 @@ const DATE_G = new RegExp(DATE.source, 'giu');
 const BORN_AFTER = /(?<=\s)(?:geboren|born|né|née|nacido|nacida)\b/giu;
 const YEAR_ONLY = new RegExp(`${YEAR}(?!\\d)`, 'y');
 
-const CONTEXT =
-  /(?:born on|born|birth ?date|date of birth|d\.o\.b\.?|\bdob|birthday|geboren am|geboren|geb\.|geburtsdatum|geburtstag|né le|née le|né\(e\) le|né|née|date de naissance|naissance|nacido el|nacida el|nació el|nací el|naci el|nacido|nacida|fecha de nacimiento|f\. ?nac\.?|fecha nac\.?|nacimiento|cumpleaños|birth_?date|date_?of_?birth|dateofbirth|fecha_?nacimiento|date_?naissance|geburts_?datum)["']?\s*(?:[:=]|is|was|war|est|es|fue|ist)?\s*["']?\s*(?:on|am|le|el|the|in|en|im)?\s*/giu;
+const CONTEXT = new RegExp(
+  [
+    '(?:born on|born|birth ?date|date of birth|d\\.o\\.b\\.?|\\bdob|',
+    'birthday|geboren am|geboren|geb\\.|geburtsdatum|geburtstag|',
+    'né le|née le|né\\(e\\) le|né|née|date de naissance|naissance|',
+    'nacido el|nacida el|nació el|nací el|naci el|nacido|nacida|',
+    'fecha de nacimiento|f\\. ?nac\\.?|fecha nac\\.?|nacimiento|cumpleaños|',
+    'birth_?date|date_?of_?birth|dateofbirth|fecha_?nacimiento|',
+    'date_?naissance|geburts_?datum)["\']?\\s*(?:[:=]|is|was|war|',
+    'est|es|fue|ist)?\\s*["\']?\\s*(?:on|am|le|el|the|in|en|im)?\\s*',
+  ].join(''),
+  'giu',
+);
 
 /** Dates of birth. */
 export function findBirthDates(text: string): Span[] {

@@ -30,14 +30,16 @@ const EN_SUFFIX =
   'Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Boulevard|Blvd|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Close|Square|Sq|Parkway|Pkwy|' +
   'Highway|Hwy|Circle|Cir|Crescent|Row|Gardens|Mews|Grove|Hill';
 const EN = new RegExp(
-  `(?<![\\p{L}\\p{N}.,/-])\\d{1,5}[A-Za-z]?(?:-\\d{1,5})?,?[ \\t]+(?:[NSEW]\\.?[ \\t]+)?(?:(?:${CAP}|\\d{1,3}(?:st|nd|rd|th))[ \\t]+){1,4}` +
+  `(?<![\\p{L}\\p{N}.,/-])\\d{1,5}[A-Za-z]?(?:-\\d{1,5})?,?[ \\t]+(?:[NSEW]\\.?[ \\t]+)?` +
+    `(?:(?:${CAP}|\\d{1,3}(?:st|nd|rd|th))[ \\t]+){1,4}` +
     `(?:${EN_SUFFIX})\\b\\.?(?:[ \\t]+(?:NW|NE|SW|SE|N|S|E|W)\\b)?${FLAT}?${US_TAIL}?${UK_POST}?`,
   'gu',
 );
 
 const DE_SUFFIX = 'straße|strasse|str\\.|weg|platz|allee|gasse|ring|damm|ufer|chaussee|steig|pfad|markt|kai|berg|graben|hof|park';
 const DE = new RegExp(
-  `(?<![\\p{L}\\p{N}-])(?:\\p{Lu}[\\p{L}-]*(?:${DE_SUFFIX})|${CAP}[ \\t-](?:Straße|Strasse|Str\\.|Weg|Platz|Allee|Gasse|Ring|Damm|Ufer|Chaussee))` +
+  `(?<![\\p{L}\\p{N}-])(?:\\p{Lu}[\\p{L}-]*(?:${DE_SUFFIX})|` +
+    `${CAP}[ \\t-](?:Straße|Strasse|Str\\.|Weg|Platz|Allee|Gasse|Ring|Damm|Ufer|Chaussee))` +
     `[ \\t]*\\d{1,4}[ \\t]?[a-zA-Z]?(?:[-/]\\d{1,4})?(?![\\p{N}.:])${CITY_TAIL}?`,
   'gu',
 );
@@ -56,13 +58,24 @@ const ES_KIND = ci('calle|c/|avenida|avda.|av.|plaza|pza.|paseo|pº|camino|carre
 const PARTS_ES = `(?:de la|de las|de los|del|de|y|la|el|los|las)`;
 const ES = new RegExp(
   `(?<![\\p{L}\\p{N}])(?:${ES_KIND})[ \\t]*(?:${PARTS_ES}[ \\t])?${CAP}(?:[ \\t](?:${PARTS_ES}[ \\t])?${CAP}){0,4},?[ \\t]*` +
-    `(?:[Nn](?:º|°|o\\.|úm\\.)[ \\t]*)?\\d{1,4}(?:[ \\t]?[A-Za-z](?![\\p{L}]))?(?:,?[ \\t]*\\d{1,2}(?![\\d])[º°ª]?(?:[ \\t]?[A-Za-z](?![\\p{L}]))?)?${CITY_TAIL}?`,
+    `(?:[Nn](?:º|°|o\\.|úm\\.)[ \\t]*)?\\d{1,4}(?:[ \\t]?[A-Za-z](?![\\p{L}]))?` +
+    `(?:,?[ \\t]*\\d{1,2}(?![\\d])[º°ª]?(?:[ \\t]?[A-Za-z](?![\\p{L}]))?)?${CITY_TAIL}?`,
   'gu',
 );
 
 const POSTCODE_CITY = /(?<![\p{L}\p{N}.,:/-])(?:[A-Z]{1,2}-)?\d{5}[ \t]+(\p{Lu}[\p{L}-]+(?:[ \t]\p{Lu}[\p{L}-]+)?)/gu;
-const PLACE_PREP =
-  /(?:live|living|lives|lived|based|located|moved|reside|resident|residing|born|raised|grew up|staying|come|comes|coming|i'm from|i am from|wohne|wohnt|lebe|lebt|ansässig|wohnhaft|geboren|aufgewachsen|umgezogen|komme|kommt|habite|habitons|vis|vit|réside|domicilié|domiciliée|né|née|viens|vient|vivo|vive|resido|radicado|radicada|vivimos|vivons|leben|wohnen|nací|nació|nacido|nacida|soy|vengo|mudé)(?![\p{L}])/giu;
+const PLACE_PREP = new RegExp(
+  [
+    '(?:live|living|lives|lived|based|located|moved|reside|resident|',
+    "residing|born|raised|grew up|staying|come|comes|coming|i'm from|",
+    'i am from|wohne|wohnt|lebe|lebt|ansässig|wohnhaft|geboren|',
+    'aufgewachsen|umgezogen|komme|kommt|habite|habitons|vis|vit|',
+    'réside|domicilié|domiciliée|né|née|viens|vient|vivo|vive|resido|',
+    'radicado|radicada|vivimos|vivons|leben|wohnen|nací|nació|nacido|',
+    'nacida|soy|vengo|mudé)(?![\\p{L}])',
+  ].join(''),
+  'giu',
+);
 const PREP_CITY =
   /(?:^|\s)(?:in|at|near|to|from|im|aus|nach|à|au|en|de|desde|a|cerca de|près de)\s+(\p{Lu}[\p{L}-]+(?:[ \t]\p{Lu}[\p{L}-]+)?)/gu;
 
@@ -77,7 +90,8 @@ const ANY_PREP_CITY = new RegExp(
 const PLACE_ONLY_PREP = /^(in|im|near|nahe|aus|nach|à|au|en|près de|cerca de)$/;
 /** Fields and columns that hold a city or place. */
 const PLACE_KEY =
-  'city|town|ort|stadt|wohnort|geburtsort|ville|lieu(?: de naissance)?|ciudad|localidad|municipio|lugar(?: de nacimiento)?|place of birth|' +
+  'city|town|ort|stadt|wohnort|geburtsort|ville|lieu(?: de naissance)?|ciudad|localidad|municipio|' +
+  'lugar(?: de nacimiento)?|place of birth|' +
   'birthplace|location|hometown|home_?town|city_?name';
 const KEY_CITY = new RegExp(
   `(?<![\\p{L}_])["']?(?:${PLACE_KEY})["']?[ \\t]*[:=][ \\t]*["']?(\\p{Lu}[\\p{L}'’.-]*(?:[ \\t-]\\p{L}[\\p{L}'’.-]*){0,3})`,

@@ -94,21 +94,71 @@ const plainLast = (w: string): boolean => has(LAST_NAMES, w) && !has(WORDLIKE_LA
 const nameLike = (words: readonly string[]): boolean =>
   words.length > 1 && givenLike(words[0] ?? '') && words.every((w) => isKnown(w) || givenLike(w.split(/['’-]/).at(-1) ?? w));
 
-const HONORIFIC =
-  /(?<![\p{L}\p{N}])(?:(?:Frau|Herr|Herrn|Madame|Monsieur|Señora|Señor|Mrs|Mr|Ms)\.?\s(?=(?:Dr|Prof|Dra|Doktor|Professor)\b))?(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame|Herr|Herrn|Frau|Hr|Fr|Mme|Mlle|Monsieur|Madame|Mademoiselle|Me|Sr|Sra|Srta|Dra|Señor|Señora|Señorita|Don|Doña|Dña|Dott|Mister|Professor|Doktor|Docteur|Doctor|Doctora)(?:\.|(?= ))\s?|(?<![\p{L}\p{N}])M\. /gu;
-const INTRO_STRONG =
-  /(?:my name is|my name's|name is|call me|ich heiße|ich heisse|mein name ist|mein name lautet|je m'appelle|je m’appelle|mon nom est|me llamo|mi nombre es|me llaman|signed|gezeichnet|signé|firmado)\s*[:,]?\s+/giu;
+const HONORIFIC = new RegExp(
+  [
+    '(?<![\\p{L}\\p{N}])(?:(?:Frau|Herr|Herrn|Madame|Monsieur|Señora|',
+    'Señor|Mrs|Mr|Ms)\\.?\\s(?=(?:Dr|Prof|Dra|Doktor|Professor)\\b))?(?:Mr|',
+    'Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame|Herr|Herrn|Frau|Hr|Fr|Mme|',
+    'Mlle|Monsieur|Madame|Mademoiselle|Me|Sr|Sra|Srta|Dra|Señor|',
+    'Señora|Señorita|Don|Doña|Dña|Dott|Mister|Professor|Doktor|',
+    'Docteur|Doctor|Doctora)(?:\\.|(?= ))\\s?|(?<![\\p{L}\\p{N}])M\\. ',
+  ].join(''),
+  'gu',
+);
+const INTRO_STRONG = new RegExp(
+  [
+    "(?:my name is|my name's|name is|call me|ich heiße|ich heisse|",
+    "mein name ist|mein name lautet|je m'appelle|je m’appelle|mon nom est|",
+    'me llamo|mi nombre es|me llaman|signed|gezeichnet|signé|firmado)\\s*[:,]?\\s+',
+  ].join(''),
+  'giu',
+);
 const INTRO_WEAK =
   /(?:\bi am|\bi'm|\bi’m|\bthis is|\bich bin|\bhier ist|\bje suis|\bc'est|\bsoy|\byo soy|\bhabla|\bspeaking with|\bcontact)\s+/giu;
-const GREETING_STRONG =
-  /(?:dear|liebe|lieber|sehr geehrte|sehr geehrter|hallo liebe|cher|chère|estimado|estimada|querido|querida|attn:?|attention:?|z\.? ?hd\.?)\s+/giu;
-const GREETING_WEAK =
-  /(?:^|[\s>"'(])(?:hi|hello|hey|hallo|moin|servus|bonjour|bonsoir|salut|coucou|hola|buenas|buenos días|thanks|thank you|danke|merci|gracias|cc|ping|@)[,:]?\s+/giu;
-const CLOSING =
-  /(?:best regards|kind regards|warm regards|regards|best wishes|best|cheers|thanks|many thanks|thank you|sincerely|yours truly|yours|mit freundlichen grüßen|mit freundlichen grüssen|freundliche grüße|viele grüße|beste grüße|liebe grüße|herzliche grüße|lg|mfg|gruß|grüße|cordialement|bien cordialement|bien à vous|salutations|amitiés|bisous|à bientôt|saludos|saludos cordiales|un saludo|atentamente|un abrazo|cordiales saludos|--|—)[,.!]?[ \t]*\r?\n[ \t]*/giu;
-const PERSON_KEY =
-  /(?:full_?name|first_?name|last_?name|given_?name|family_?name|surname|customer_?name|customer|client_?name|contact_?name|contact|author|owner|recipient|sender|patient|employee|passenger|guest|cardholder|card_?holder|account_?holder|holder|nombre|apellidos?|nom|prénom|prenom|vorname|nachname|kunde|kundin|ansprechpartner(?:in)?|empfänger|absender|titular|cliente|destinatario|remitente|pasajero|passager|passagier|gast|huésped|paciente|patientin|mitarbeiter|empleado|employé|display_?name|signed_?by|assignee|assigned_?to|reporter|requester|user_?name_?full|full name|nom complet|nombre completo|manager|beneficiary|empfaenger|interlocuteur|interlocutrice|contacto|responsable|zugewiesen an|affectée? à|asignad[oa] a)/
-    .source;
+const GREETING_STRONG = new RegExp(
+  [
+    '(?:dear|liebe|lieber|sehr geehrte|sehr geehrter|hallo liebe|',
+    'cher|chère|estimado|estimada|querido|querida|attn:?|attention:?|',
+    'z\\.? ?hd\\.?)\\s+',
+  ].join(''),
+  'giu',
+);
+const GREETING_WEAK = new RegExp(
+  [
+    '(?:^|[\\s>"\'(])(?:hi|hello|hey|hallo|moin|servus|bonjour|bonsoir|',
+    'salut|coucou|hola|buenas|buenos días|thanks|thank you|danke|',
+    'merci|gracias|cc|ping|@)[,:]?\\s+',
+  ].join(''),
+  'giu',
+);
+const CLOSING = new RegExp(
+  [
+    '(?:best regards|kind regards|warm regards|regards|best wishes|',
+    'best|cheers|thanks|many thanks|thank you|sincerely|yours truly|',
+    'yours|mit freundlichen grüßen|mit freundlichen grüssen|freundliche grüße|',
+    'viele grüße|beste grüße|liebe grüße|herzliche grüße|lg|mfg|',
+    'gruß|grüße|cordialement|bien cordialement|bien à vous|salutations|',
+    'amitiés|bisous|à bientôt|saludos|saludos cordiales|un saludo|',
+    'atentamente|un abrazo|cordiales saludos|--|—)[,.!]?[ \\t]*\\r?\\n[ \\t]*',
+  ].join(''),
+  'giu',
+);
+const PERSON_KEY = new RegExp(
+  [
+    '(?:full_?name|first_?name|last_?name|given_?name|family_?name|',
+    'surname|customer_?name|customer|client_?name|contact_?name|',
+    'contact|author|owner|recipient|sender|patient|employee|passenger|',
+    'guest|cardholder|card_?holder|account_?holder|holder|nombre|',
+    'apellidos?|nom|prénom|prenom|vorname|nachname|kunde|kundin|',
+    'ansprechpartner(?:in)?|empfänger|absender|titular|cliente|',
+    'destinatario|remitente|pasajero|passager|passagier|gast|huésped|',
+    'paciente|patientin|mitarbeiter|empleado|employé|display_?name|',
+    'signed_?by|assignee|assigned_?to|reporter|requester|user_?name_?full|',
+    'full name|nom complet|nombre completo|manager|beneficiary|',
+    'empfaenger|interlocuteur|interlocutrice|contacto|responsable|',
+    'zugewiesen an|affectée? à|asignad[oa] a)',
+  ].join(''),
+).source;
 const JSON_PERSON = new RegExp(`["'](?:${PERSON_KEY})["']\\s*:\\s*["']`, 'giu');
 const JSON_NAME = /["'](?:name|username_display)["']\s*:\s*["']/giu;
 const LINE_PERSON = new RegExp(`(?:^|[\\s,;({])(?:${PERSON_KEY}|from|von|de|to|an|à|para|name|namen)\\s*[:=]\\s*["']?`, 'giu');

@@ -14,11 +14,27 @@ const CANDIDATE = /(?<![\p{L}\p{N}_+@/.:#-])(?<!\d,)(?:\+\s?|00)?(?:\(\d{1,5}\)\
 const COUNTRIES: readonly CountryCode[] = ['US', 'GB', 'DE', 'FR', 'ES', 'AT', 'CH', 'IT', 'NL', 'BE', 'MX', 'CA', 'IE'];
 
 /** Words right before a number that make it a phone number. */
-const PHONE_WORD =
-  /(phone|tel\b|tel\.|tél|telef|teléf|telf|mobile|mobil|móvil|movil|cell|call|ring|fax|whatsapp|sms|text me|handy|rufnummer|durchwahl|festnetz|anruf|appel|portable|numéro|número|numero|llam|contact|hotline|dial|reach me|erreichbar|joignable|📞|☎)/;
+const PHONE_WORD = new RegExp(
+  [
+    '(phone|tel\\b|tel\\.|tél|telef|teléf|telf|mobile|mobil|móvil|',
+    'movil|cell|call|ring|fax|whatsapp|sms|text me|handy|rufnummer|',
+    'durchwahl|festnetz|anruf|appel|portable|numéro|número|numero|',
+    'llam|contact|hotline|dial|reach me|erreichbar|joignable|📞|',
+    '☎)',
+  ].join(''),
+);
 /** Words right before a number that make it anything but a phone number. */
-const OTHER_NUMBER =
-  /(order|bestell|auftrag|commande|pedido|invoice|rechnung|factur|tracking|sendung|suivi|seguimiento|ticket|\bcase|issue|\bref\b|\bref\.|réf|referen|kunden-?nr|kundennummer|customer (id|no)|account|konto|compte|cuenta|iban|isbn|\bean\b|\bsku|serial|imei|\bid\b|\bnr\.?|\bno\.|n°|nº|#|\bplz|\bzip|postcode|transaction|\btxn|\bbuild|version|\bport\b|\bpid\b|\buid\b|user ?id|\bsn\b|\blot\b|\bbatch|\bvin\b|montant|betrag|importe|amount|total)[^\n\d]{0,12}$/;
+const OTHER_NUMBER = new RegExp(
+  [
+    '(order|bestell|auftrag|commande|pedido|invoice|rechnung|factur|',
+    'tracking|sendung|suivi|seguimiento|ticket|\\bcase|issue|\\bref\\b|',
+    '\\bref\\.|réf|referen|kunden-?nr|kundennummer|customer (id|no)|',
+    'account|konto|compte|cuenta|iban|isbn|\\bean\\b|\\bsku|serial|',
+    'imei|\\bid\\b|\\bnr\\.?|\\bno\\.|n°|nº|#|\\bplz|\\bzip|postcode|transaction|',
+    '\\btxn|\\bbuild|version|\\bport\\b|\\bpid\\b|\\buid\\b|user ?id|\\bsn\\b|',
+    '\\blot\\b|\\bbatch|\\bvin\\b|montant|betrag|importe|amount|total)[^\\n\\d]{0,12}$',
+  ].join(''),
+);
 const OTHER_NUMBER_WORD = new RegExp(OTHER_NUMBER.source.replace(/\[\^\\n\\d\]\{0,12\}\$$/, ''), 'g');
 const PHONE_WORD_G = new RegExp(PHONE_WORD.source, 'g');
 const DATE_SHAPE = /^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})(\s|$)/;

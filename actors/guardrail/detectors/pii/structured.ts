@@ -57,8 +57,13 @@ function cardIssuer(d: string): boolean {
 }
 
 const CARD = /(?<![\p{L}\p{N}_.,-])\d(?:[ -]?\d){11,18}(?![\p{L}\p{N}_]|[.,]\d|-\d)/gu;
-const NOT_CARD_CONTEXT =
-  /(order|bestell|commande|pedido|invoice|rechnung|factura|facture|tracking|sendung|suivi|seguimiento|ticket|isbn|ean|imei|serial|#)[^\n]{0,12}$/;
+const NOT_CARD_CONTEXT = new RegExp(
+  [
+    '(order|bestell|commande|pedido|invoice|rechnung|factura|facture|',
+    'tracking|sendung|suivi|seguimiento|ticket|isbn|ean|imei|serial|',
+    '#)[^\\n]{0,12}$',
+  ].join(''),
+);
 
 /** Payment card numbers: 12–19 digits, single spaces or dashes between groups, Luhn-valid, a real issuer prefix. */
 export function findCards(text: string): Span[] {

@@ -6,9 +6,19 @@
  */
 import { before, shannonEntropy, type Span } from '../text/pii-spans.js';
 
-const KEY =
-  /(?:aws_?secret_?access_?key|secret_?access_?key|client_?secret|api[_-]?secret|app_?secret|consumer_?secret|secret_?key|private_?key|api[_-]?key|apikey|x-api-key|access[_-]?key|access[_-]?token|refresh[_-]?token|auth[_-]?token|id[_-]?token|session[_-]?token|bearer[_-]?token|token|secret|passwd|password|passwort|kennwort|contraseña|contrasena|mot_?de_?passe|motdepasse|mdp|clave|pwd|pass|passphrase|credentials?|auth|webhook_?secret|signing_?key|cl[eé]_?api|api_?cl[eé]|cl[eé]_?secr[eè]te|schl(?:ü|ue)ssel|encryption_?key|master_?key|db_?pass(?:word)?)/
-    .source;
+const KEY = new RegExp(
+  [
+    '(?:aws_?secret_?access_?key|secret_?access_?key|client_?secret|',
+    'api[_-]?secret|app_?secret|consumer_?secret|secret_?key|private_?key|',
+    'api[_-]?key|apikey|x-api-key|access[_-]?key|access[_-]?token|',
+    'refresh[_-]?token|auth[_-]?token|id[_-]?token|session[_-]?token|',
+    'bearer[_-]?token|token|secret|passwd|password|passwort|kennwort|',
+    'contraseña|contrasena|mot_?de_?passe|motdepasse|mdp|clave|',
+    'pwd|pass|passphrase|credentials?|auth|webhook_?secret|signing_?key|',
+    'cl[eé]_?api|api_?cl[eé]|cl[eé]_?secr[eè]te|schl(?:ü|ue)ssel|',
+    'encryption_?key|master_?key|db_?pass(?:word)?)',
+  ].join(''),
+).source;
 /** `key = value`, `key: value`, `"key": "value"`, `KEY=value`, `--key value` (the key may carry a prefix such as `DB_`). */
 const ASSIGN = new RegExp(
   `(?<![A-Za-z0-9])([A-Za-z0-9_.-]{0,24}?${KEY}[A-Za-z0-9_]{0,12})(["']?)\\s*(?:[:=]|:=|=>|\\s(?=["']))\\s*(?:\\w+\\()?(["'\`]?)`,
@@ -16,14 +26,30 @@ const ASSIGN = new RegExp(
 );
 const FLAG = new RegExp(`(?<![\\w-])--?(?:${KEY})[ =](["']?)`, 'giu');
 const AUTH_HEADER = /authorization["']?\s*[:=]\s*["']?(?:bearer|basic|token|apikey|digest)\s+|\bbearer\s+(?=[A-Za-z0-9._~+/=-]{20,})/giu;
-const SENTENCE =
-  /(?:password|passcode|passwort|kennwort|mot de passe|contraseña|clave|pin|token|api key|secret)(?:[ \t]+[\p{L}\d_-]{1,20}){0,4}?\s*(?:is|was|:|ist|lautet|war|est|était|es|era|sería|=)\s*["'“„«]?\s*/giu;
+const SENTENCE = new RegExp(
+  [
+    '(?:password|passcode|passwort|kennwort|mot de passe|contraseña|',
+    'clave|pin|token|api key|secret)(?:[ \\t]+[\\p{L}\\d_-]{1,20}){0,4}?\\s*(?:is|',
+    'was|:|ist|lautet|war|est|était|es|era|sería|=)\\s*["\'“„«]?\\s*',
+  ].join(''),
+  'giu',
+);
 const CONNECTION = /\b[a-z][a-z0-9+.-]{1,20}:\/\/([^:/\s@"'<>]{1,64}):([^@\s/"'<>]{1,128})@[^\s/"'<>:]+/giu;
 /** `curl -u user:password`, `--user user:password`. */
 const BASIC_USER = /(?:\s-u|--user)[ =]["']?[^\s:"']{1,64}:([^\s"'@]{1,128})/g;
 const VALUE_UNQUOTED = /[^\s"'`,;)}\]<>]+/y;
-const PLACEHOLDER =
-  /^(?:<[^>]*>|\$\{.*|\{\{[^}]*\}\}|\$[A-Z_][A-Z0-9_]*|%[sd]|%\([a-z_]+\)s|\*+|x+|X+|\.+|-+|_+|#+|•+|null|none|nil|undefined|true|false|empty|changeme|change_?me|password|passwort|secret|token|redacted|\[redacted\]|hidden|masked|example|test|dummy|sample|placeholder|todo|tbd|n\/a|required|optional|string|str|env|process\.env.*|os\.environ.*|getenv.*|your[-_ ].*|my[-_ ].*|<.*|.*\.\.\..*|.*xxxx.*)$/i;
+const PLACEHOLDER = new RegExp(
+  [
+    '^(?:<[^>]*>|\\$\\{.*|\\{\\{[^}]*\\}\\}|\\$[A-Z_][A-Z0-9_]*|%[sd]|',
+    '%\\([a-z_]+\\)s|\\*+|x+|X+|\\.+|-+|_+|#+|•+|null|none|nil|undefined|',
+    'true|false|empty|changeme|change_?me|password|passwort|secret|',
+    'token|redacted|\\[redacted\\]|hidden|masked|example|test|dummy|',
+    'sample|placeholder|todo|tbd|n\\/a|required|optional|string|',
+    'str|env|process\\.env.*|os\\.environ.*|getenv.*|your[-_ ].*|',
+    'my[-_ ].*|<.*|.*\\.\\.\\..*|.*xxxx.*)$',
+  ].join(''),
+  'i',
+);
 
 /** The type a key names: a password, an AWS secret key, or another secret. */
 function typeOf(key: string, value: string): string {

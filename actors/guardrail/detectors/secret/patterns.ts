@@ -36,8 +36,13 @@ const SHAPES: readonly Shape[] = [
   { type: 'GOOGLE_API_KEY', re: new RegExp(`(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}${E}`, 'g'), score: 0.98 },
 ];
 
-const JWT =
-  /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{8,}(?![A-Za-z0-9_-])|(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{16,}(?![A-Za-z0-9_-])/g;
+const JWT = new RegExp(
+  [
+    '(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{2,}\\.[A-Za-z0-9_-]{8,}(?![A-Za-z0-9_-])',
+    '|(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{2,}\\.[A-Za-z0-9_-]{16,}(?![A-Za-z0-9_-])',
+  ].join(''),
+  'g',
+);
 const PEM_BEGIN = /-----BEGIN (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----/g;
 const PEM_END = /-----END (?:[A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)?-----/g;
 /** A cut-off block's body (no `-`, so one body never runs into the next marker: linear over many markers). */
