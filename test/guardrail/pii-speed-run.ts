@@ -36,6 +36,21 @@ times.sort((a, b) => a - b);
 const q = (p: number): string => (times[Math.min(times.length - 1, Math.floor(p * times.length))] ?? 0).toFixed(3);
 console.log(`1 KB messages: n=${times.length} p50 ${q(0.5)} ms p99 ${q(0.99)} ms max ${q(1)} ms`);
 
+// Best of three per message: the machine is shared, so single runs carry other processes' pauses and GC.
+const best = messages
+  .map((m) => {
+    let b = Infinity;
+    for (let k = 0; k < 3; k++) {
+      const t0 = performance.now();
+      both(m);
+      b = Math.min(b, performance.now() - t0);
+    }
+    return b;
+  })
+  .sort((a, b) => a - b);
+const qb = (p: number): string => (best[Math.min(best.length - 1, Math.floor(p * best.length))] ?? 0).toFixed(3);
+console.log(`1 KB messages, best of 3: p50 ${qb(0.5)} ms p99 ${qb(0.99)} ms max ${qb(1)} ms`);
+
 let big = '';
 while (big.length < 1 << 20) big += texts.join('\n') + '\n';
 for (const [name, d] of [

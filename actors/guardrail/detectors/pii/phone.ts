@@ -55,7 +55,20 @@ function digitCount(s: string): number {
   return n;
 }
 
+/** Verdicts of {@link isNumber} for recent candidates (a text repeats its numbers; parsing tries many countries). */
+const verdicts = new Map<string, boolean>();
+
 function isNumber(raw: string, international: boolean, lenient: boolean): boolean {
+  const key = `${lenient ? 1 : 0}${raw}`;
+  const known = verdicts.get(key);
+  if (known !== undefined) return known;
+  const verdict = parseNumber(raw, international, lenient);
+  if (verdicts.size >= 4096) verdicts.clear();
+  verdicts.set(key, verdict);
+  return verdict;
+}
+
+function parseNumber(raw: string, international: boolean, lenient: boolean): boolean {
   const tryOne = (country?: CountryCode): boolean => {
     const p = parsePhoneNumberFromString(raw, country === undefined ? undefined : { defaultCountry: country });
     if (p === undefined) return false;

@@ -8,13 +8,24 @@ import { isIP } from 'node:net';
 import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
 import { after, before, type Span } from '../text/pii-spans.js';
 
-const EMAIL = /[\p{L}\p{N}._%+'-]{1,64}@[\p{L}\p{N}-]{1,63}(?:\.[\p{L}\p{N}-]{1,63}){0,8}\.\p{L}{2,24}(?![\p{L}\p{N}])/gu;
+/** An e-mail address, sticky: tried only from the start of the local part before each `@`. */
+const EMAIL_AT = /[\p{L}\p{N}._%+'-]{1,64}@[\p{L}\p{N}-]{1,63}(?:\.[\p{L}\p{N}-]{1,63}){0,8}\.\p{L}{2,24}(?![\p{L}\p{N}])/uy;
+const LOCAL_CHAR = /[\p{L}\p{N}._%+'-]/u;
 
 /** E-mail addresses (not `user@host` without a dotted domain, not code decorators). */
 export function findEmails(text: string): Span[] {
   const out: Span[] = [];
-  for (const m of text.matchAll(EMAIL)) {
-    let start = m.index;
+  // Anchored at each `@` (a regex over the whole text tries up to 64 local-part characters at every position).
+  let covered = 0;
+  for (let sign = text.indexOf('@'); sign >= 0; sign = text.indexOf('@', sign + 1)) {
+    if (sign < covered) continue;
+    let from = sign;
+    while (from > Math.max(covered, sign - 64) && LOCAL_CHAR.test(text[from - 1] ?? '')) from--;
+    EMAIL_AT.lastIndex = from;
+    const m = EMAIL_AT.exec(text);
+    if (m === null) continue;
+    covered = from + m[0].length;
+    let start = from;
     let value = m[0];
     while (value.length > 0 && /^[._'-]/.test(value)) {
       value = value.slice(1);
