@@ -1,0 +1,73 @@
+/**
+ * DATE_OF_BIRTH: a date right after a birth phrase or a birth-date field in any of our four languages; the finding
+ * spans the date only. A date anywhere else is not personal data for this detector.
+ */
+import type { Span } from '../text/pii-spans.js';
+
+const MONTHS =
+  'january|february|march|april|may|june|july|august|september|october|november|december|' +
+  'jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|' +
+  'januar|jänner|februar|märz|maerz|mai|juni|juli|oktober|dezember|' +
+  'janvier|février|fevrier|mars|avril|juin|juillet|août|aout|septembre|octobre|novembre|décembre|decembre|' +
+  'enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre';
+const DAY = '(?:[0-3]?\\d)(?:st|nd|rd|th|er|\\.|º)?';
+const YEAR = '(?:1[89]\\d\\d|20[0-2]\\d)';
+const DATE = new RegExp(
+  [
+    `${YEAR}[-/.](?:0?[1-9]|1[0-2])[-/.](?:[0-3]?\\d)`,
+    `(?:[0-3]?\\d)[./-](?:0?[1-9]|1[0-2])[./-](?:${YEAR}|\\d\\d)`,
+    `(?:0?[1-9]|1[0-2])/(?:[0-3]?\\d)/(?:${YEAR}|\\d\\d)`,
+    `${DAY}\\s?(?:of\\s|de\\s)?(?:${MONTHS})\\.?,?\\s(?:de\\s|del\\s)?${YEAR}`,
+    `(?:${MONTHS})\\.?\\s${DAY},?\\s${YEAR}`,
+  ].join('|'),
+  'iu',
+);
+const DATE_G = new RegExp(DATE.source, 'giu');
+const BORN_AFTER = /(?<=\s)(?:geboren|born|né|née|nacido|nacida)\b/giu;
+const YEAR_ONLY = new RegExp(`${YEAR}(?!\\d)`, 'y');
+
+const CONTEXT = new RegExp(
+  [
+    '(?:born on|born|birth ?date|date of birth|d\\.o\\.b\\.?|\\bdob|',
+    'birthday|geboren am|geboren|geb\\.|geburtsdatum|geburtstag|',
+    'né le|née le|né\\(e\\) le|né|née|date de naissance|naissance|',
+    'nacido el|nacida el|nació el|nací el|naci el|nacido|nacida|',
+    'fecha de nacimiento|f\\. ?nac\\.?|fecha nac\\.?|nacimiento|cumpleaños|',
+    'birth_?date|date_?of_?birth|dateofbirth|fecha_?nacimiento|',
+    'date_?naissance|geburts_?datum)["\']?\\s*(?:[:=]|is|was|war|',
+    'est|es|fue|ist)?\\s*["\']?\\s*(?:on|am|le|el|the|in|en|im)?\\s*',
+  ].join(''),
+  'giu',
+);
+
+/** Dates of birth. */
+export function findBirthDates(text: string): Span[] {
+  const out: Span[] = [];
+  for (const m of text.matchAll(CONTEXT)) {
+    const at = m.index + m[0].length;
+    // The date follows at once or after a short aside on the same sentence ("born in Lyon on 3 May 1990").
+    const window = text.slice(at, at + 48);
+    const d = DATE.exec(window);
+    if (d !== null && !/[.!?]\s|\n/.test(window.slice(0, d.index)) && !/^\d/.test(window.slice(d.index + d[0].length))) {
+      const start = at + d.index;
+      if (d.index === 0 || !/\d/.test(window[d.index - 1] ?? ''))
+        out.push({ type: 'DATE_OF_BIRTH', start, end: start + d[0].length, score: 0.95 });
+      continue;
+    }
+    YEAR_ONLY.lastIndex = at;
+    const y = YEAR_ONLY.exec(text);
+    if (y !== null && /(in|en|im)\s*$/i.test(m[0])) out.push({ type: 'DATE_OF_BIRTH', start: at, end: at + y[0].length, score: 0.7 });
+  }
+  // The date before the verb: "Ich wurde am 3. Oktober 1975 geboren", "I was 12 March 1990 born" is rare but German does it.
+  for (const m of text.matchAll(BORN_AFTER)) {
+    const from = Math.max(0, m.index - 40);
+    const window = text.slice(from, m.index);
+    let last: RegExpExecArray | undefined;
+    for (const d of window.matchAll(DATE_G)) last = d;
+    const gap = window.slice(last?.index === undefined ? 0 : last.index + last[0].length);
+    // The date right before the verb, or with the birthplace between ("am 2. März 1985 in Graz geboren").
+    if (last === undefined || !(gap.length <= 3 || /^\s*(?:in|à|en|a)\s+\p{Lu}[\p{L}-]+(?:\s\p{Lu}[\p{L}-]+)?\s*$/u.test(gap))) continue;
+    out.push({ type: 'DATE_OF_BIRTH', start: from + last.index, end: from + last.index + last[0].length, score: 0.9 });
+  }
+  return out;
+}

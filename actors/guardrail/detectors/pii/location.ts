@@ -1,0 +1,169 @@
+/**
+ * LOCATION: street addresses (number + street + suffix in English; street + number in German and Spanish; number +
+ * rue/avenue… in French), each with an optional flat, postcode and city carried into the span, plus known cities
+ * after a postcode or a place preposition ("wohne in Köln", "vivo en Sevilla"). Cities mentioned without such
+ * context are left alone (they are rarely personal data).
+ */
+import { AMBIGUOUS_FIRST, CITY_NAMES, FIRST_NAMES } from './lexicon.js';
+import { tableCells } from './table.js';
+import { before, type Span } from '../text/pii-spans.js';
+
+/** `[Ww]ord` alternations: the keyword's first letter in either case, the rest as written (no `i` flag: `\p{Lu}` stays upper). */
+const ci = (words: string): string =>
+  words
+    .split('|')
+    .map((w) => {
+      const c = w[0] ?? '';
+      const rest = w.slice(1).replace(/[.]/g, '\\.');
+      return c.toLowerCase() !== c.toUpperCase() ? `[${c.toUpperCase()}${c.toLowerCase()}]${rest}` : c + rest;
+    })
+    .join('|');
+
+const CAP = `\\p{Lu}[\\p{L}\\p{M}'’.-]*`;
+const WORD = `\\p{Lu}[\\p{Ll}\\p{M}][\\p{L}\\p{M}'’-]*`;
+const CITY_TAIL = `(?:,?[ \\t]*(?:\\d{4,5}|[A-Z]{1,2}-\\d{4,5})[ \\t]+${WORD}(?:[ \\t](?:am|an der|im|sur|de|del|en)?[ \\t]?${WORD}){0,2})`;
+const US_TAIL = `(?:,[ \\t]*${WORD}(?:[ \\t]${WORD}){0,2}(?:,?[ \\t]+[A-Z]{2}(?![\\p{L}\\p{N}])(?:[ \\t]+\\d{5}(?:-\\d{4})?)?)?)`;
+const UK_POST = `(?:,?[ \\t]+[A-Z]{1,2}\\d[A-Z\\d]?[ \\t]?\\d[A-Z]{2})`;
+const FLAT = `(?:,?[ \\t]*(?:${ci('apt|apartment|suite|ste|unit|flat|floor|fl')}|#)\\.?[ \\t]*[\\w-]{1,6})`;
+
+const EN_SUFFIX =
+  'Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Boulevard|Blvd|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Close|Square|Sq|Parkway|Pkwy|' +
+  'Highway|Hwy|Circle|Cir|Crescent|Row|Gardens|Mews|Grove|Hill';
+const EN = new RegExp(
+  `(?<![\\p{L}\\p{N}.,/-])\\d{1,5}[A-Za-z]?(?:-\\d{1,5})?,?[ \\t]+(?:[NSEW]\\.?[ \\t]+)?` +
+    `(?:(?:${CAP}|\\d{1,3}(?:st|nd|rd|th))[ \\t]+){1,4}` +
+    `(?:${EN_SUFFIX})\\b\\.?(?:[ \\t]+(?:NW|NE|SW|SE|N|S|E|W)\\b)?${FLAT}?${US_TAIL}?${UK_POST}?`,
+  'gu',
+);
+
+const DE_SUFFIX = 'straße|strasse|str\\.|weg|platz|allee|gasse|ring|damm|ufer|chaussee|steig|pfad|markt|kai|berg|graben|hof|park';
+const DE = new RegExp(
+  `(?<![\\p{L}\\p{N}-])(?:\\p{Lu}[\\p{L}-]*(?:${DE_SUFFIX})|` +
+    `${CAP}[ \\t-](?:Straße|Strasse|Str\\.|Weg|Platz|Allee|Gasse|Ring|Damm|Ufer|Chaussee))` +
+    `[ \\t]*\\d{1,4}[ \\t]?[a-zA-Z]?(?:[-/]\\d{1,4})?(?![\\p{N}.:])${CITY_TAIL}?`,
+  'gu',
+);
+
+const FR_KIND = ci(
+  'rue|avenue|av.|boulevard|bd|chemin|place|allée|allee|impasse|quai|route|cours|square|passage|voie|rond-point|esplanade',
+);
+const PARTS_FR = `(?:de la|de l'|de l’|du|des|de|d'|d’|l'|l’|la|le|les|aux|au|sur|en)`;
+const FR = new RegExp(
+  `(?<![\\p{L}\\p{N}.,/-])\\d{1,4}(?:[ \\t]?(?:bis|ter|[A-D]))?,?[ \\t]+(?:${FR_KIND})[ \\t]+(?:${PARTS_FR}[ \\t]?)?${CAP}` +
+    `(?:[ \\t](?:${PARTS_FR}[ \\t]?)?${CAP}){0,4}${CITY_TAIL}?(?:[ \\t]+(?:Cedex|CEDEX)(?:[ \\t]\\d{1,2})?)?`,
+  'gu',
+);
+
+const ES_KIND = ci('calle|c/|avenida|avda.|av.|plaza|pza.|paseo|pº|camino|carrera|ronda|travesía|carretera|glorieta|rambla|callejón|vía');
+const PARTS_ES = `(?:de la|de las|de los|del|de|y|la|el|los|las)`;
+const ES = new RegExp(
+  `(?<![\\p{L}\\p{N}])(?:${ES_KIND})[ \\t]*(?:${PARTS_ES}[ \\t])?${CAP}(?:[ \\t](?:${PARTS_ES}[ \\t])?${CAP}){0,4},?[ \\t]*` +
+    `(?:[Nn](?:º|°|o\\.|úm\\.)[ \\t]*)?\\d{1,4}(?:[ \\t]?[A-Za-z](?![\\p{L}]))?` +
+    `(?:,?[ \\t]*\\d{1,2}(?![\\d])[º°ª]?(?:[ \\t]?[A-Za-z](?![\\p{L}]))?)?${CITY_TAIL}?`,
+  'gu',
+);
+
+const POSTCODE_CITY = /(?<![\p{L}\p{N}.,:/-])(?:[A-Z]{1,2}-)?\d{5}[ \t]+(\p{Lu}[\p{L}-]+(?:[ \t]\p{Lu}[\p{L}-]+)?)/gu;
+const PLACE_PREP = new RegExp(
+  [
+    '(?:live|living|lives|lived|based|located|moved|reside|resident|',
+    "residing|born|raised|grew up|staying|come|comes|coming|i'm from|",
+    'i am from|wohne|wohnt|lebe|lebt|ansässig|wohnhaft|geboren|',
+    'aufgewachsen|umgezogen|komme|kommt|habite|habitons|vis|vit|',
+    'réside|domicilié|domiciliée|né|née|viens|vient|vivo|vive|resido|',
+    'radicado|radicada|vivimos|vivons|leben|wohnen|nací|nació|nacido|',
+    'nacida|soy|vengo|mudé)(?![\\p{L}])',
+  ].join(''),
+  'giu',
+);
+const PREP_CITY =
+  /(?:^|\s)(?:in|at|near|to|from|im|aus|nach|à|au|en|de|desde|a|cerca de|près de)\s+(\p{Lu}[\p{L}-]+(?:[ \t]\p{Lu}[\p{L}-]+)?)/gu;
+
+const CITY_PHRASE = `(\\p{Lu}[\\p{L}'’.-]+(?:[ \\t](?:am |an der |de |del |de la |sur |im |upon |on )?\\p{Lu}[\\p{L}'’.-]+){0,2})`;
+/** A known city after a place preposition anywhere ("flying from Boston to Seattle", "Büro in Zürich", "à Lyon"). */
+const ANY_PREP_CITY = new RegExp(
+  `(?<![\\p{L}])(in|im|near|nahe|aus|nach|from|to|via|à|au|près de|sur|en|de|desde|hasta|cerca de)[ \\t]+` +
+    `(?:(?:the|der|die|dem|den|le|la|l'|l’|el)[ \\t]+)?${CITY_PHRASE}`,
+  'gu',
+);
+/** Prepositions that name a place, whatever follows ("in Florence"), unlike "to Jordan" or "from Austin" (people too). */
+const PLACE_ONLY_PREP = /^(in|im|near|nahe|aus|nach|à|au|en|près de|cerca de)$/;
+/** Fields and columns that hold a city or place. */
+const PLACE_KEY =
+  'city|town|ort|stadt|wohnort|geburtsort|ville|lieu(?: de naissance)?|ciudad|localidad|municipio|' +
+  'lugar(?: de nacimiento)?|place of birth|' +
+  'birthplace|location|hometown|home_?town|city_?name';
+const KEY_CITY = new RegExp(
+  `(?<![\\p{L}_])["']?(?:${PLACE_KEY})["']?[ \\t]*[:=][ \\t]*["']?(\\p{Lu}[\\p{L}'’.-]*(?:[ \\t-]\\p{L}[\\p{L}'’.-]*){0,3})`,
+  'giu',
+);
+const TABLE_PLACE = new RegExp(`^(?:${PLACE_KEY})$`, 'iu');
+const CAPITALISED = /^\p{Lu}[\p{L}'’.-]*(?:[ \t-]\p{L}[\p{L}'’.-]*){0,3}$/u;
+
+function cityEnd(text: string, start: number, phrase: string, exact = false): number | undefined {
+  const words = phrase.split(/[ \t]/);
+  for (let n = words.length; n > 0; n--) {
+    const name = words.slice(0, n).join(' ');
+    const lastWord = !exact && n > 1 && CITY_NAMES.has((words[n - 1] ?? '').toLowerCase());
+    if (CITY_NAMES.has(name.toLowerCase()) || lastWord) return start + name.length;
+  }
+  return undefined;
+}
+
+/** Street addresses and cities in personal context. */
+export function findLocations(text: string): Span[] {
+  const out: Span[] = [];
+  for (const re of [EN, DE, FR, ES]) {
+    for (const m of text.matchAll(re)) {
+      const raw = m[0].replace(/[\s,.]+$/, (t) =>
+        t.startsWith('.') && /(St|Ave|Rd|Dr|Blvd|Str)$/.test(m[0].slice(0, -t.length)) ? '.' : '',
+      );
+      out.push({ type: 'LOCATION', start: m.index, end: m.index + raw.length, score: 0.9 });
+    }
+  }
+  for (const m of text.matchAll(POSTCODE_CITY)) {
+    const phrase = m[1] ?? '';
+    const at = m.index + m[0].length - phrase.length;
+    const end = cityEnd(text, at, phrase);
+    if (end !== undefined) out.push({ type: 'LOCATION', start: m.index, end, score: 0.8 });
+  }
+  // After a verb of living, coming or birth, the first known city behind a place preposition in the same clause.
+  for (const m of text.matchAll(PLACE_PREP)) {
+    const from = m.index + m[0].length;
+    const window = text.slice(from, from + 48).split(/[.!?\n](?!\d)/)[0] ?? '';
+    for (const c of window.matchAll(PREP_CITY)) {
+      const phrase = c[1] ?? '';
+      const at = from + c.index + c[0].length - phrase.length;
+      const end = cityEnd(text, at, phrase);
+      if (end !== undefined) {
+        out.push({ type: 'LOCATION', start: at, end, score: 0.7 });
+        break;
+      }
+    }
+  }
+  for (const m of text.matchAll(ANY_PREP_CITY)) {
+    const phrase = (m[2] ?? '').replace(/[.'’-]+$/, '');
+    if (
+      m[1] === 'de' &&
+      /(?:gare|rue|avenue|boulevard|place|pont|porte|calle|plaza|puerta|estación|paseo)\s+$/i.test(before(text, m.index, 12))
+    )
+      continue; // "gare de Lyon", "Calle de Sevilla": a station or street named after a city
+    const at = m.index + m[0].length - (m[2] ?? '').length;
+    const end = cityEnd(text, at, phrase, true);
+    if (end === undefined) continue;
+    const city = text.slice(at, end).toLowerCase();
+    const personToo = FIRST_NAMES.has(city) || AMBIGUOUS_FIRST.has(city);
+    if (personToo && !PLACE_ONLY_PREP.test((m[1] ?? '').toLowerCase())) continue;
+    out.push({ type: 'LOCATION', start: at, end, score: 0.65 });
+  }
+  // A city field: any capitalised value ("ville": "Lyon", "Lieu de naissance : Toulon"), and table columns named so.
+  for (const m of text.matchAll(KEY_CITY)) {
+    const value = (m[1] ?? '').replace(/[\s.,'’-]+$/, '');
+    const at = m.index + m[0].length - (m[1] ?? '').length;
+    if (value.length > 1) out.push({ type: 'LOCATION', start: at, end: at + value.length, score: 0.75 });
+  }
+  for (const c of tableCells(text, TABLE_PLACE)) {
+    if (CAPITALISED.test(text.slice(c.start, c.end))) out.push({ type: 'LOCATION', start: c.start, end: c.end, score: 0.75 });
+  }
+  return out;
+}

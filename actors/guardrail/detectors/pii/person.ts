@@ -1,0 +1,327 @@
+/**
+ * PERSON: names found by their context in English, German, French and Spanish: honorifics, self-introductions,
+ * greetings, e-mail signatures, name fields (JSON keys, `Name:` lines, mail headers), and a first-name gazetteer
+ * (our lists joined with compromise's lexicon) for "First Last" pairs and lone first names. Each rule reads the name
+ * itself with {@link readName}, which never crosses a line and stops at words that are never names.
+ */
+import {
+  AMBIGUOUS_FIRST,
+  CITY_NAMES,
+  COMMON_WORDS,
+  FIRST_NAMES,
+  LAST_NAMES,
+  NOT_GIVEN,
+  NOT_NAME,
+  unaccent,
+  WORDLIKE_LAST,
+} from './lexicon.js';
+import { tableCells } from './table.js';
+import type { Span } from '../text/pii-spans.js';
+
+const TOKEN = /\p{Lu}[\p{Ll}\p{M}]*(?:\p{Lu}[\p{Ll}\p{M}]+)?(?:['’-]\p{L}[\p{Ll}\p{M}]*)*/uy;
+const PARTICLE = /(?:von|van|der|den|de|del|della|di|da|du|dos|das|la|le|y|zu|ten|ter|bin|al|el|mac|st\.)(?= )/y;
+const STREET_WORD =
+  /^(street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|court|way|place|square|straße|strasse|str|weg|platz|allee|gasse)$/;
+
+/** A name read at `pos`: its end and its words. */
+interface Name {
+  readonly end: number;
+  readonly words: readonly string[];
+}
+
+/** Reads up to `max` capitalised name words from `pos` (single spaces between, particles allowed inside). */
+export function readName(text: string, pos: number, max = 4, lowerOk = false): Name | undefined {
+  const words: string[] = [];
+  let end = pos;
+  let i = pos;
+  while (words.length < max) {
+    TOKEN.lastIndex = i;
+    let m = TOKEN.exec(text);
+    if (m === null && lowerOk && words.length === 0) {
+      const lower = /\p{Ll}+/uy;
+      lower.lastIndex = i;
+      const l = lower.exec(text);
+      if (l !== null && FIRST_NAMES.has(l[0])) m = l;
+    }
+    if (m === null) break;
+    const w = m[0];
+    const lw = w.toLowerCase();
+    if (NOT_NAME.has(lw) || STREET_WORD.test(lw)) break;
+    if (w.length > 1 && w === w.toUpperCase() && !/^\p{Lu}['’]/u.test(w)) break; // ACRONYMS
+    words.push(w);
+    end = i + w.length;
+    i = end;
+    if (text[i] !== ' ') break;
+    i++;
+    let j = i; // "van der", "de la", "von und zu": up to three particles before the next capitalised word
+    for (let k = 0; k < 3; k++) {
+      PARTICLE.lastIndex = j;
+      const p = PARTICLE.exec(text);
+      if (p === null) break;
+      j += p[0].length + 1;
+    }
+    if (j > i && /\p{Lu}/u.test(text[j] ?? '')) i = j;
+    if (lowerOk && words.length === 1) {
+      const lower = /\p{Ll}+/uy;
+      lower.lastIndex = i;
+      const l = lower.exec(text);
+      if (l !== null && LAST_NAMES.has(l[0])) {
+        words.push(l[0]);
+        end = i + l[0].length;
+        break;
+      }
+    }
+  }
+  return words.length === 0 ? undefined : { end, words };
+}
+
+/** Whether `set` holds `w`, lower-cased, as written or without its accents. */
+const has = (set: ReadonlySet<string>, w: string): boolean => {
+  const l = w.toLowerCase();
+  return set.has(l) || set.has(unaccent(l));
+};
+const isFirst = (w: string | undefined): boolean => w !== undefined && has(FIRST_NAMES, w);
+const isKnown = (w: string): boolean => has(FIRST_NAMES, w) || has(LAST_NAMES, w);
+const clearFirst = (w: string | undefined): boolean => isFirst(w) && !AMBIGUOUS_FIRST.has((w ?? '').toLowerCase());
+/** A capitalised word that may be an unlisted given name: not a function word, common noun, role or city. */
+const givenLike = (w: string): boolean => {
+  const l = w.toLowerCase();
+  return w.length > 1 && !NOT_NAME.has(l) && !NOT_GIVEN.has(l) && !COMMON_WORDS.has(l) && !CITY_NAMES.has(l) && !STREET_WORD.test(l);
+};
+/** A surname that is not also an ordinary word ("Sharma", not "White" or "Koch"). */
+const plainLast = (w: string): boolean => has(LAST_NAMES, w) && !has(WORDLIKE_LAST, w) && !COMMON_WORDS.has(w.toLowerCase());
+/** Two or more words that read as an unlisted name: the first could be a given name, none is a common word or city. */
+const nameLike = (words: readonly string[]): boolean =>
+  words.length > 1 && givenLike(words[0] ?? '') && words.every((w) => isKnown(w) || givenLike(w.split(/['’-]/).at(-1) ?? w));
+
+const HONORIFIC = new RegExp(
+  [
+    '(?<![\\p{L}\\p{N}])(?:(?:Frau|Herr|Herrn|Madame|Monsieur|Señora|',
+    'Señor|Mrs|Mr|Ms)\\.?\\s(?=(?:Dr|Prof|Dra|Doktor|Professor)\\b))?(?:Mr|',
+    'Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame|Herr|Herrn|Frau|Hr|Fr|Mme|',
+    'Mlle|Monsieur|Madame|Mademoiselle|Me|Sr|Sra|Srta|Dra|Señor|',
+    'Señora|Señorita|Don|Doña|Dña|Dott|Mister|Professor|Doktor|',
+    'Docteur|Doctor|Doctora)(?:\\.|(?= ))\\s?|(?<![\\p{L}\\p{N}])M\\. ',
+  ].join(''),
+  'gu',
+);
+const INTRO_STRONG = new RegExp(
+  [
+    "(?:my name is|my name's|name is|call me|ich heiße|ich heisse|",
+    "mein name ist|mein name lautet|je m'appelle|je m’appelle|mon nom est|",
+    'me llamo|mi nombre es|me llaman|signed|gezeichnet|signé|firmado)\\s*[:,]?\\s+',
+  ].join(''),
+  'giu',
+);
+const INTRO_WEAK =
+  /(?:\bi am|\bi'm|\bi’m|\bthis is|\bich bin|\bhier ist|\bje suis|\bc'est|\bsoy|\byo soy|\bhabla|\bspeaking with|\bcontact)\s+/giu;
+const GREETING_STRONG = new RegExp(
+  [
+    '(?:dear|liebe|lieber|sehr geehrte|sehr geehrter|hallo liebe|',
+    'cher|chère|estimado|estimada|querido|querida|attn:?|attention:?|',
+    'z\\.? ?hd\\.?)\\s+',
+  ].join(''),
+  'giu',
+);
+const GREETING_WEAK = new RegExp(
+  [
+    '(?:^|[\\s>"\'(])(?:hi|hello|hey|hallo|moin|servus|bonjour|bonsoir|',
+    'salut|coucou|hola|buenas|buenos días|thanks|thank you|danke|',
+    'merci|gracias|cc|ping|@)[,:]?\\s+',
+  ].join(''),
+  'giu',
+);
+const CLOSING = new RegExp(
+  [
+    '(?:best regards|kind regards|warm regards|regards|best wishes|',
+    'best|cheers|thanks|many thanks|thank you|sincerely|yours truly|',
+    'yours|mit freundlichen grüßen|mit freundlichen grüssen|freundliche grüße|',
+    'viele grüße|beste grüße|liebe grüße|herzliche grüße|lg|mfg|',
+    'gruß|grüße|cordialement|bien cordialement|bien à vous|salutations|',
+    'amitiés|bisous|à bientôt|saludos|saludos cordiales|un saludo|',
+    'atentamente|un abrazo|cordiales saludos|--|—)[,.!]?[ \\t]*\\r?\\n[ \\t]*',
+  ].join(''),
+  'giu',
+);
+const PERSON_KEY = new RegExp(
+  [
+    '(?:full_?name|first_?name|last_?name|given_?name|family_?name|',
+    'surname|customer_?name|customer|client_?name|contact_?name|',
+    'contact|author|owner|recipient|sender|patient|employee|passenger|',
+    'guest|cardholder|card_?holder|account_?holder|holder|nombre|',
+    'apellidos?|nom|prénom|prenom|vorname|nachname|kunde|kundin|',
+    'ansprechpartner(?:in)?|empfänger|absender|titular|cliente|',
+    'destinatario|remitente|pasajero|passager|passagier|gast|huésped|',
+    'paciente|patientin|mitarbeiter|empleado|employé|display_?name|',
+    'signed_?by|assignee|assigned_?to|reporter|requester|user_?name_?full|',
+    'full name|nom complet|nombre completo|manager|beneficiary|',
+    'empfaenger|interlocuteur|interlocutrice|contacto|responsable|',
+    'zugewiesen an|affectée? à|asignad[oa] a)',
+  ].join(''),
+).source;
+const JSON_PERSON = new RegExp(`["'](?:${PERSON_KEY})["']\\s*:\\s*["']`, 'giu');
+const JSON_NAME = /["'](?:name|username_display)["']\s*:\s*["']/giu;
+const LINE_PERSON = new RegExp(`(?:^|[\\s,;({])(?:${PERSON_KEY}|from|von|de|to|an|à|para|name|namen)\\s*[:=]\\s*["']?`, 'giu');
+const CAPITAL_PAIR = /(?<![\p{L}\p{N}_@./#-])\p{Lu}[\p{Ll}\p{M}]+(?:-\p{Lu}[\p{Ll}\p{M}]+)?(?= )/gu;
+
+/** Words after which the names of people follow, listed ("cc: A B, C D", "assigned to A B", "Ansprechpartner: …"). */
+const CUE = new RegExp(
+  [
+    '(?<![\\p{L}])(?:cc|bcc|attendees|participants|teilnehmer(?:innen)?|participantes|ping|ask|loop in|looping in|forward (?:this |it )?to',
+    'assigned to|assignee|owner|contact(?: person)?|point of contact|ansprechpartner(?:in)?|zugewiesen an|zuständig(?: ist)?',
+    'weiterleiten an|in cc|interlocut(?:eur|rice)|affectée? à|transférer (?:ça |cela )?à|remplace|contacto|asignad[oa] a',
+    'reenvía(?: esto)? a|reenviar a|sustituye a|reemplaza a|replaces|ersetzt|vertritt)(?![\\p{L}])\\s*:?\\s*(?:to\\s+|a\\s+|à\\s+)?',
+  ].join('|'),
+  'giu',
+);
+/** Table columns that hold names. */
+const TABLE_PERSON = new RegExp(`^(?:${PERSON_KEY}|name|namen|nombre|nom|full name|assigned to)$`, 'iu');
+const LIST_GLUE = /(?:,[ \t]*|[ \t]+(?:and|und|et|y|e|or|oder|ou|o|&)[ \t]+|[ \t]*[,;][ \t]*(?:and|und|et|y)[ \t]+)/y;
+
+/** A list of names after a cue: every name that is listed or reads as a name, up to the first that does not. */
+function pushList(out: Span[], text: string, at: number): void {
+  for (let n = 0; n < 8; n++) {
+    const name = readName(text, at, 4);
+    if (name === undefined) return;
+    const ok = (name.words.length > 1 && (nameLike(name.words) || name.words.some(plainLast))) || clearFirst(name.words[0]);
+    if (!ok) return;
+    push(out, at, name, 0.85);
+    LIST_GLUE.lastIndex = name.end;
+    const glue = LIST_GLUE.exec(text);
+    if (glue === null) return;
+    at = name.end + glue[0].length;
+  }
+}
+
+const MAILBOX = /<[^\s<>@]{1,64}@[^\s<>@]{1,255}>/g;
+/** The display name before `<address>` in mail headers and quoted-reply lines ("schrieb Anna Kowalska <a@b.pl>:"). */
+function mailboxNames(text: string, out: Span[]): void {
+  for (const m of text.matchAll(MAILBOX)) {
+    let end = m.index;
+    while (end > 0 && (text[end - 1] === ' ' || text[end - 1] === '"')) end--;
+    const from = Math.max(0, end - 80);
+    const words = [...text.slice(from, end).matchAll(/[^\s"]+/g)].slice(-4);
+    // Keep the longest tail of capitalised words that reads as a name.
+    for (let k = 0; k < words.length; k++) {
+      const first = words[k];
+      if (first === undefined) continue;
+      const name = readName(text, from + first.index, 4);
+      if (name === undefined || name.end !== end) continue;
+      if (nameLike(name.words) || name.words.some(isKnown)) push(out, from + first.index, name, 0.88);
+      break;
+    }
+  }
+}
+
+/** Names joined to a found name ("Xiaoming Chen and Nomvula Dlamini", "Anna Nowak, Tom Hughes"). */
+function coordinated(text: string, out: Span[]): void {
+  const found = out.filter((s) => s.type === 'PERSON');
+  for (const s of found) {
+    LIST_GLUE.lastIndex = s.end;
+    const glue = LIST_GLUE.exec(text);
+    if (glue !== null) {
+      const name = readName(text, s.end + glue[0].length, 4);
+      if (name !== undefined && nameLike(name.words)) push(out, s.end + glue[0].length, name, 0.8);
+    }
+    const left = /(\p{Lu}[\p{Ll}\p{M}]+(?:[-\s]\p{Lu}[\p{Ll}\p{M}'’-]+){1,2})(?:,[ \t]*|[ \t]+(?:and|und|et|y|&)[ \t]+)$/u.exec(
+      text.slice(Math.max(0, s.start - 60), s.start),
+    );
+    if (left?.[1] !== undefined) {
+      const at = s.start - left[0].length;
+      const name = readName(text, at, 3);
+      if (name !== undefined && name.end === at + left[1].length && nameLike(name.words)) push(out, at, name, 0.8);
+    }
+  }
+}
+
+/** Whether span `s` is (part of) a multi-word city name with the word before or after it ("San Francisco"). */
+function inCityName(text: string, s: Span): boolean {
+  const value = text.slice(s.start, s.end);
+  const prev = /(\p{Lu}[\p{L}.]*) $/u.exec(text.slice(Math.max(0, s.start - 24), s.start))?.[1];
+  const next = /^ (\p{Lu}[\p{L}]*)/u.exec(text.slice(s.end, s.end + 24))?.[1];
+  return (prev !== undefined && has(CITY_NAMES, `${prev} ${value}`)) || (next !== undefined && has(CITY_NAMES, `${value} ${next}`));
+}
+
+function push(out: Span[], start: number, name: Name | undefined, score: number): void {
+  if (name !== undefined) out.push({ type: 'PERSON', start, end: name.end, score });
+}
+
+/** Person names in context. */
+export function findPersons(text: string): Span[] {
+  const out: Span[] = [];
+  for (const m of text.matchAll(HONORIFIC)) {
+    const name = readName(text, m.index + m[0].length, 3);
+    if (name === undefined) continue;
+    const h = m[0].trim().toLowerCase();
+    if ((h === 'don' || h === 'me' || h === 'fr' || h === 'sr') && !m[0].endsWith('.') && !isKnown(name.words[0] ?? '')) continue;
+    push(out, m.index, name, 0.9);
+  }
+  for (const m of text.matchAll(INTRO_STRONG)) push(out, m.index + m[0].length, readName(text, m.index + m[0].length, 4, true), 0.92);
+  for (const m of text.matchAll(INTRO_WEAK)) {
+    const name = readName(text, m.index + m[0].length, 3);
+    if (name !== undefined && clearFirst(name.words[0])) push(out, m.index + m[0].length, name, 0.85);
+  }
+  for (const m of text.matchAll(GREETING_STRONG)) {
+    const at = m.index + m[0].length;
+    HONORIFIC.lastIndex = 0;
+    push(out, at, readName(text, at, 3), 0.85);
+  }
+  for (const m of text.matchAll(GREETING_WEAK)) {
+    const at = m.index + m[0].length;
+    const name = readName(text, at, 3);
+    if (name !== undefined && (isFirst(name.words[0]) || (name.words.length > 1 && isKnown(name.words[1] ?? ''))))
+      push(out, at, name, 0.85);
+  }
+  for (const m of text.matchAll(CLOSING)) {
+    const at = m.index + m[0].length;
+    const name = readName(text, at, 4);
+    if (name === undefined) continue;
+    const rest = text.slice(name.end, name.end + 2);
+    const lineEnds = rest === '' || /^[\r\n,|(<]/.test(rest) || /^ [(<|–-]/.test(rest);
+    if (lineEnds && (name.words.length > 1 || isKnown(name.words[0] ?? ''))) push(out, at, name, 0.9);
+  }
+  for (const m of text.matchAll(JSON_PERSON)) push(out, m.index + m[0].length, readName(text, m.index + m[0].length, 5, true), 0.9);
+  for (const m of text.matchAll(JSON_NAME)) {
+    const name = readName(text, m.index + m[0].length, 4, true);
+    if (name !== undefined && name.words.some(isKnown) && text[name.end] === m[0].at(-1)) push(out, m.index + m[0].length, name, 0.85);
+  }
+  for (const m of text.matchAll(LINE_PERSON)) {
+    const at = m.index + m[0].length;
+    const key = m[0].toLowerCase();
+    const name = readName(text, at, 4, false);
+    if (name === undefined) continue;
+    if (/^[(.[]/.test(text[name.end] ?? '')) continue; // code: `Cliente(`, `User.name`
+    const generic = /(from|von|de|to|an|à|para|name|namen)\s*[:=]/.test(key) && !/(first|last|full|customer|contact)/.test(key);
+    if (!generic || name.words.some(isKnown)) push(out, at, name, 0.85);
+  }
+  for (const m of text.matchAll(CAPITAL_PAIR)) {
+    const w = m[0];
+    const nextCap = /^\p{Lu}/u.test(text[m.index + w.length + 1] ?? '');
+    const byFirst = clearFirst(w) || (isFirst(w) && nextCap);
+    if (!byFirst && !(nextCap && givenLike(w))) continue;
+    const name = readName(text, m.index, 4);
+    if (name === undefined || name.words[0] !== w) continue;
+    // Without a listed given name, a plain surname must follow ("Priyanka Sharma"); "Madison Avenue" is no name.
+    if (!byFirst && !name.words.slice(1).some(plainLast)) continue;
+    // One word before a capitalised word that is no name: a compound proper noun ("Madison Avenue", "Victoria Station").
+    if (name.words.length === 1 && (!clearFirst(w) || nextCap)) continue;
+    const last = name.words.at(-1) ?? '';
+    if (name.words.length > 1 && has(CITY_NAMES, last) && !has(LAST_NAMES, last)) continue;
+    out.push({ type: 'PERSON', start: m.index, end: name.end, score: name.words.length > 1 ? 0.85 : 0.7 });
+  }
+  // Lone first names right before punctuation or a line end ("Thanks, Anna!", "ask Lukas.") are caught by the gazetteer too.
+  const LONE = /(?<![\p{L}\p{N}_@./#-])\p{Lu}[\p{Ll}\p{M}]+(?=[,.!?;:)\]"']|$|\n)/gmu;
+  for (const m of text.matchAll(LONE)) {
+    if (clearFirst(m[0])) out.push({ type: 'PERSON', start: m.index, end: m.index + m[0].length, score: 0.7 });
+  }
+  for (const m of text.matchAll(CUE)) pushList(out, text, m.index + m[0].length);
+  mailboxNames(text, out);
+  for (const c of tableCells(text, TABLE_PERSON)) {
+    const name = readName(text, c.start, 4, true);
+    if (name === undefined || name.end !== c.end) continue;
+    if (!/^(name|namen?|nombre|nom)$/.test(c.header) || name.words.some(isKnown)) push(out, c.start, name, 0.85);
+  }
+  coordinated(text, out);
+  return out.filter((s) => !inCityName(text, s));
+  return out;
+}

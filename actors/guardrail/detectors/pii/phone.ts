@@ -1,0 +1,116 @@
+/**
+ * PHONE: candidates are digit groups with phone separators (a linear regex); libphonenumber-js decides whether a
+ * candidate is a number of some country (international with `+`/`00`, or national for the countries our traffic
+ * comes from). A bare digit run counts only next to a phone word; order, invoice and tracking numbers, dates, IPs,
+ * prices and versions never do. findPhoneNumbersInText is not used on the whole text: run for several default
+ * countries it costs ~6 ms per KB, while candidates are few.
+ */
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { after, before, type Span } from '../text/pii-spans.js';
+
+const CANDIDATE = /(?<![\p{L}\p{N}_+@/.:#-])(?<!\d,)(?:\+\s?|00)?(?:\(\d{1,5}\)\s?)?\d+(?:(?:[ .\-/]|\s?\(\d{1,4}\)\s?| - )\d+)*/gu;
+
+/** National formats tried, in order, for numbers without a country prefix. */
+const COUNTRIES: readonly CountryCode[] = ['US', 'GB', 'DE', 'FR', 'ES', 'AT', 'CH', 'IT', 'NL', 'BE', 'MX', 'CA', 'IE'];
+
+/** Words right before a number that make it a phone number. */
+const PHONE_WORD = new RegExp(
+  [
+    '(phone|tel\\b|tel\\.|tél|telef|teléf|telf|mobile|mobil|móvil|',
+    'movil|cell|call|ring|fax|whatsapp|sms|text me|handy|rufnummer|',
+    'durchwahl|festnetz|anruf|appel|portable|numéro|número|numero|',
+    'llam|contact|hotline|dial|reach me|erreichbar|joignable|📞|',
+    '☎)',
+  ].join(''),
+);
+/** Words right before a number that make it anything but a phone number. */
+const OTHER_NUMBER = new RegExp(
+  [
+    '(order|bestell|auftrag|commande|pedido|invoice|rechnung|factur|',
+    'tracking|sendung|suivi|seguimiento|ticket|\\bcase|issue|\\bref\\b|',
+    '\\bref\\.|réf|referen|kunden-?nr|kundennummer|customer (id|no)|',
+    'account|konto|compte|cuenta|iban|isbn|\\bean\\b|\\bsku|serial|',
+    'imei|\\bid\\b|\\bnr\\.?|\\bno\\.|n°|nº|#|\\bplz|\\bzip|postcode|transaction|',
+    '\\btxn|\\bbuild|version|\\bport\\b|\\bpid\\b|\\buid\\b|user ?id|\\bsn\\b|',
+    '\\blot\\b|\\bbatch|\\bvin\\b|montant|betrag|importe|amount|total)[^\\n\\d]{0,12}$',
+  ].join(''),
+);
+const OTHER_NUMBER_WORD = new RegExp(OTHER_NUMBER.source.replace(/\[\^\\n\\d\]\{0,12\}\$$/, ''), 'g');
+const PHONE_WORD_G = new RegExp(PHONE_WORD.source, 'g');
+const DATE_SHAPE = /^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})(\s|$)/;
+
+/** Index of the last match of the global `re` in `s`, or -1. */
+function lastMatch(s: string, re: RegExp): number {
+  let at = -1;
+  for (const m of s.matchAll(re)) at = m.index;
+  return at;
+}
+
+function digitCount(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) n++;
+  }
+  return n;
+}
+
+/** Verdicts of {@link isNumber} for recent candidates (a text repeats its numbers; parsing tries many countries). */
+const verdicts = new Map<string, boolean>();
+
+function isNumber(raw: string, international: boolean, lenient: boolean): boolean {
+  const key = `${lenient ? 1 : 0}${raw}`;
+  const known = verdicts.get(key);
+  if (known !== undefined) return known;
+  const verdict = parseNumber(raw, international, lenient);
+  if (verdicts.size >= 4096) verdicts.clear();
+  verdicts.set(key, verdict);
+  return verdict;
+}
+
+function parseNumber(raw: string, international: boolean, lenient: boolean): boolean {
+  const tryOne = (country?: CountryCode): boolean => {
+    const p = parsePhoneNumberFromString(raw, country === undefined ? undefined : { defaultCountry: country });
+    if (p === undefined) return false;
+    return p.isValid() || (lenient && p.isPossible());
+  };
+  if (international) return tryOne();
+  return COUNTRIES.some((c) => tryOne(c));
+}
+
+/** Phone numbers in international and national formats. */
+export function findPhones(text: string): Span[] {
+  const out: Span[] = [];
+  for (const m of text.matchAll(CANDIDATE)) {
+    let raw = m[0].replace(/[ .\-/]+$/, '');
+    const start = m.index;
+    if (digitCount(raw) < 7) continue;
+    const ctx = before(text, start, 40);
+    // The nearer of a phone word and an other-number word decides ("Tel. 030 1234567, Bestellnummer 1234567890").
+    const phoneAt = lastMatch(ctx, PHONE_WORD_G);
+    const otherAt = lastMatch(ctx, OTHER_NUMBER_WORD);
+    const phoneWord = phoneAt >= 0 && phoneAt > otherAt;
+    if (!phoneWord && OTHER_NUMBER.test(ctx.slice(-25))) continue;
+    if (/[$€£¥]\s?$/.test(ctx) || /^\s?(€|\$|eur|usd|chf|gbp|£|%|kg|km|ms|mb|gb|kb)/.test(after(text, start + raw.length, 5))) continue;
+    if (DATE_SHAPE.test(raw) || /^\d{1,3}(\.\d{1,3}){3}$/.test(raw) || /^\d{3}-\d{2}-\d{4}$/.test(raw)) continue;
+    if (/^\d{4}[ -]\d{4}[ -]\d{4}[ -]\d{1,7}$/.test(raw)) continue; // card-shaped
+    if (!phoneWord && /[ .-]\d$/.test(raw)) continue; // a one-digit last group is a check digit (ISBN-10, ids), not a phone
+    const international = raw.startsWith('+') || raw.startsWith('00');
+    const separated = /[ .\-/()]/.test(raw);
+    if (!international && !separated && !phoneWord) continue;
+    // Trailing groups that are not part of the number ("0171 2345678 2 times") are dropped until it parses.
+    let found = false;
+    for (let guard = 0; guard < 4 && digitCount(raw) >= 7; guard++) {
+      if (digitCount(raw) <= 15 && isNumber(raw, international, phoneWord)) {
+        found = true;
+        break;
+      }
+      const cut = raw.search(/(?:[ .\-/]|\s?\(\d{1,4}\)\s?| - )\d+$/);
+      if (cut <= 0) break;
+      raw = raw.slice(0, cut);
+    }
+    if (!found) continue;
+    out.push({ type: 'PHONE', start, end: start + raw.length, score: international || phoneWord ? 0.95 : 0.85 });
+  }
+  return out;
+}

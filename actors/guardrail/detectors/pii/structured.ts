@@ -1,0 +1,158 @@
+/**
+ * The pii types with a checkable structure: EMAIL, CREDIT_CARD (Luhn and issuer prefix), IBAN (mod-97 via ibantools),
+ * US_SSN (valid area, group and serial) and IP_ADDRESS (v4 and v6, validated by node:net). Each rule is a linear
+ * regex for candidates plus a validator, and each rejects the look-alikes the guard must not fire on (versions,
+ * order numbers, UUIDs, hashes, prices).
+ */
+import { isIP } from 'node:net';
+import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
+import { after, before, type Span } from '../text/pii-spans.js';
+
+/** An e-mail address, sticky: tried only from the start of the local part before each `@`. */
+const EMAIL_AT = /[\p{L}\p{N}._%+'-]{1,64}@[\p{L}\p{N}-]{1,63}(?:\.[\p{L}\p{N}-]{1,63}){0,8}\.\p{L}{2,24}(?![\p{L}\p{N}])/uy;
+const LOCAL_CHAR = /[\p{L}\p{N}._%+'-]/u;
+
+/** E-mail addresses (not `user@host` without a dotted domain, not code decorators). */
+export function findEmails(text: string): Span[] {
+  const out: Span[] = [];
+  // Anchored at each `@` (a regex over the whole text tries up to 64 local-part characters at every position).
+  let covered = 0;
+  for (let sign = text.indexOf('@'); sign >= 0; sign = text.indexOf('@', sign + 1)) {
+    if (sign < covered) continue;
+    let from = sign;
+    while (from > Math.max(covered, sign - 64) && LOCAL_CHAR.test(text[from - 1] ?? '')) from--;
+    EMAIL_AT.lastIndex = from;
+    const m = EMAIL_AT.exec(text);
+    if (m === null) continue;
+    covered = from + m[0].length;
+    let start = from;
+    let value = m[0];
+    while (value.length > 0 && /^[._'-]/.test(value)) {
+      value = value.slice(1);
+      start++;
+    }
+    const at = value.indexOf('@');
+    if (at < 1) continue;
+    out.push({ type: 'EMAIL', start, end: start + value.length, score: 0.99 });
+  }
+  return out;
+}
+
+/** Luhn checksum over a string of digits. */
+export function luhn(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return sum % 10 === 0;
+}
+
+/** Issuer prefixes and lengths of the card networks in use (Visa, Mastercard, Amex, Discover, JCB, Diners, Maestro, UnionPay). */
+function cardIssuer(d: string): boolean {
+  const n = d.length;
+  if (/^4/.test(d)) return n === 13 || n === 16 || n === 19;
+  if (/^(5[1-5]|2(2[2-9]|[3-6]\d|7[01]|720))/.test(d)) return n === 16;
+  if (/^3[47]/.test(d)) return n === 15;
+  if (/^(6011|64[4-9]|65)/.test(d)) return n >= 16 && n <= 19;
+  if (/^35(2[89]|[3-8]\d)/.test(d)) return n >= 16 && n <= 19;
+  if (/^3(0[0-5]|[689])/.test(d)) return n >= 14 && n <= 19;
+  if (/^(5[06-9]|6\d)/.test(d)) return n >= 12 && n <= 19;
+  return false;
+}
+
+const CARD = /(?<![\p{L}\p{N}_.,-])\d(?:[ -]?\d){11,18}(?![\p{L}\p{N}_]|[.,]\d|-\d)/gu;
+const NOT_CARD_CONTEXT = new RegExp(
+  [
+    '(order|bestell|commande|pedido|invoice|rechnung|factura|facture|',
+    'tracking|sendung|suivi|seguimiento|ticket|isbn|ean|imei|serial|',
+    '#)[^\\n]{0,12}$',
+  ].join(''),
+);
+
+/** Payment card numbers: 12–19 digits, single spaces or dashes between groups, Luhn-valid, a real issuer prefix. */
+export function findCards(text: string): Span[] {
+  const out: Span[] = [];
+  for (const m of text.matchAll(CARD)) {
+    const raw = m[0];
+    const digits = raw.replace(/[ -]/g, '');
+    if (!cardIssuer(digits) || !luhn(digits)) continue;
+    const seps = raw.match(/[ -]/g)?.length ?? 0;
+    if (seps > 0 && !/^\d{4}([ -])\d{4,6}(\1\d{4,5}(\1\d{1,4})?)?$/.test(raw)) continue;
+    if (seps === 0 && NOT_CARD_CONTEXT.test(before(text, m.index, 30))) continue;
+    out.push({ type: 'CREDIT_CARD', start: m.index, end: m.index + raw.length, score: 0.95 });
+  }
+  return out;
+}
+
+const IBAN = /(?<![\p{L}\p{N}])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}(?![\p{L}\p{N}])/gu;
+
+/** IBANs, electronic or printed in groups of four, mod-97-valid with the country's length. */
+export function findIbans(text: string): Span[] {
+  const out: Span[] = [];
+  for (const m of text.matchAll(IBAN)) {
+    let raw = m[0];
+    // A printed IBAN may run into a following capitalised word ("DE89 3704 … 00 BIC"); shrink until it is valid.
+    for (;;) {
+      const e = electronicFormatIBAN(raw) ?? '';
+      if (isValidIBAN(e)) {
+        out.push({ type: 'IBAN', start: m.index, end: m.index + raw.length, score: 0.99 });
+        break;
+      }
+      const cut = raw.lastIndexOf(' ');
+      if (cut < 8) break;
+      raw = raw.slice(0, cut);
+    }
+  }
+  return out;
+}
+
+const SSN = /(?<![\p{L}\p{N}-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\p{N}]|-\d)/gu;
+const SSN_CONTEXT = /(ssn|social security|soc\.? sec|sozialversicherung|seguro social|sécurité sociale|tax id|taxpayer)[^\n]{0,25}$/;
+
+/** US social security numbers with a valid area (not 000, 666, 9xx), group (not 00) and serial (not 0000). */
+export function findSsns(text: string): Span[] {
+  const out: Span[] = [];
+  for (const m of text.matchAll(SSN)) {
+    const [raw, area = '', sep = '', group = '', serial = ''] = m;
+    if (area === '000' || area === '666' || area[0] === '9' || group === '00' || serial === '0000') continue;
+    const ctx = SSN_CONTEXT.test(before(text, m.index, 40));
+    if (sep !== '-' && !ctx) continue;
+    if (sep === '-' && !ctx && /(order|ticket|case|ref|#|nr|no\.)[^\n]{0,6}$/.test(before(text, m.index, 12))) continue;
+    out.push({ type: 'US_SSN', start: m.index, end: m.index + raw.length, score: ctx ? 0.97 : 0.85 });
+  }
+  return out;
+}
+
+const IPV4 = /(?<![\p{L}\p{N}_.-])(?:\d{1,3}\.){3}\d{1,3}(?![\p{N}_]|\.\d|-\d)/gu;
+const IPV6 = /(?<![\p{L}\p{N}_:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\p{L}\p{N}_:])/gu;
+const VERSION_CONTEXT =
+  /(?:\bv|version|versión|ver\.?|release|build|firmware|rev\.?|package|npm|pip|@|==|>=|<=|~|\^)["']?\s*[:=]?\s*["']?$/;
+
+/** IPv4 and IPv6 addresses (a port, `/prefix` or brackets stay outside the span); not in version context. */
+export function findIps(text: string): Span[] {
+  const out: Span[] = [];
+  for (const m of text.matchAll(IPV4)) {
+    if (isIP(m[0]) !== 4) continue;
+    if (VERSION_CONTEXT.test(before(text, m.index, 16))) continue;
+    out.push({ type: 'IP_ADDRESS', start: m.index, end: m.index + m[0].length, score: 0.95 });
+  }
+  for (const m of text.matchAll(IPV6)) {
+    const raw = m[0];
+    if (isIP(raw) !== 6 || !/[0-9a-fA-F]{2}|::[0-9a-fA-F]|\d/.test(raw) || raw.replace(/[^0-9a-fA-F]/g, '').length < 2) continue;
+    if (/^[0-9a-f]{1,2}(:[0-9a-f]{1,2}){2}$/i.test(raw)) continue; // 12:30:45 clock times
+    out.push({ type: 'IP_ADDRESS', start: m.index, end: m.index + raw.length, score: 0.95 });
+  }
+  return out;
+}
+
+/** True when `after` the span a unit shows it is an amount (`1.299,00 €`, `4111 USD`). */
+export function followedByAmount(text: string, end: number): boolean {
+  return /^\s?(€|\$|eur|usd|chf|gbp|£)/.test(after(text, end, 5));
+}

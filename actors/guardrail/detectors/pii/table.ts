@@ -1,0 +1,67 @@
+/**
+ * Columns of tabular tool output: a header row (SQL client output, CSV, `|` tables, TSV) whose cell names a field
+ * ("name", "city", "Nachname"…), and the cells under it in the rows that follow. Linear in the text: each line is
+ * split once, and only lines with a separator are read.
+ */
+
+/** A cell under a matching header: its header (lower-case) and `[start, end)` of its trimmed value. */
+export interface Cell {
+  readonly header: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+const SEPARATORS = ['|', '\t', ';', ','] as const;
+const HEADER_CELL = /^[\p{L}_ ./-]{1,32}$/u;
+const RULE_LINE = /^[\s|+:=-]*$/;
+
+/** Splits `line` (starting at `offset`) at `sep` into trimmed cells with offsets. */
+function cells(line: string, offset: number, sep: string): { value: string; start: number; end: number }[] {
+  const out: { value: string; start: number; end: number }[] = [];
+  let from = 0;
+  for (;;) {
+    const at = line.indexOf(sep, from);
+    const raw = line.slice(from, at < 0 ? line.length : at);
+    const lead = raw.length - raw.trimStart().length;
+    const value = raw.trim();
+    out.push({ value, start: offset + from + lead, end: offset + from + lead + value.length });
+    if (at < 0) return out;
+    from = at + 1;
+  }
+}
+
+/** The cells of every column whose header matches `header` (a whole-cell, case-insensitive test). */
+export function tableCells(text: string, header: RegExp): Cell[] {
+  const out: Cell[] = [];
+  if (!/[|\t;,]/.test(text)) return out;
+  let columns: { index: number; header: string }[] = [];
+  let sep = '';
+  let width = 0;
+  let offset = 0;
+  for (const line of text.split('\n')) {
+    const start = offset;
+    offset += line.length + 1;
+    if (columns.length > 0) {
+      if (RULE_LINE.test(line) && line.trim() !== '') continue;
+      const row = cells(line, start, sep);
+      if (line.trim() === '' || Math.abs(row.length - width) > 1) columns = [];
+      else {
+        for (const c of columns) {
+          const cell = row[c.index];
+          if (cell !== undefined && cell.value !== '') out.push({ header: c.header, start: cell.start, end: cell.end });
+        }
+        continue;
+      }
+    }
+    const s = SEPARATORS.find((x) => line.includes(x));
+    if (s === undefined) continue;
+    const head = cells(line, start, s);
+    if (head.length < 2 || !head.every((c) => c.value === '' || HEADER_CELL.test(c.value))) continue;
+    const found = head.flatMap((c, index) => (header.test(c.value) ? [{ index, header: c.value.toLowerCase() }] : []));
+    if (found.length === 0) continue;
+    columns = found;
+    sep = s;
+    width = head.length;
+  }
+  return out;
+}
