@@ -34,8 +34,9 @@ export const INJECTION_RULES: readonly Rule[] = [
       you ve been told|i said before|said before|in your prompt|in the system prompt)`,
     `${BEFORE} ${ORDERS} (are|is) [now] (void|cancel*|revoked|obsolete|invalid|null|overridden|superseded|no longer valid|no longer apply|
       deprecated)`,
-    `${BEFORE} ${ORDERS} (no longer|do not|don t|dont) apply`,
-    `(new|updated|real|actual|true|revised|override) (instructions|task|directive|system prompt|orders|rules) (:|follow|are|is)`,
+    `${BEFORE} ${ORDERS} (no longer|do not|don t|dont) apply`,    `(new|updated|real|actual|true|revised|override) (instructions|directive|system prompt|orders) (:|follow|are|is)`,
+    `(ignore|disregard|forget|skip) (the|this|your|that) [translation|summarization|summary|current|original|user s|users]
+      (task|request|question|assignment|summary|translation|query) and [instead]`,
     `your (new|real|actual|true) (instructions|task|purpose|goal|objective|role|job) (is|are)`,
     `from now on [,] you (will|must|shall|are|should|only) `,
     `(stop|cease) following (your|the|all) [previous|original] ${ORDERS}`,
@@ -139,10 +140,9 @@ export const INJECTION_RULES: readonly Rule[] = [
     0.9,
     `(dan|do anything now) (mode|prompt|jailbreak|persona|character)`,
     `you (are|re) [now] (dan|in dan mode)`,
-    `(act as|pretend to be|become|you are now|you re now|roleplay as|play) [a|an] (dan|stan|dude|aim|evil confidant|mongo tom)`,
-    `(enable|activate|enter|switch to|turn on|entering|enabled) [the] (developer|dev|debug|god|jailbreak|jailbroken|unrestricted|
-      unfiltered|uncensored|opposite|evil|sudo|root) mode`,
-    `(developer|jailbreak|unrestricted|uncensored|god) mode (enabled|activated|on|output)`,
+    `(act as|pretend to be|become|you are now|you re now|roleplay as|play) [a|an] (dan|stan|dude|aim|evil confidant|mongo tom)`,    `(enable|activate|enter|switch to|turn on|entering|enabled) [the] (god|jailbreak|jailbroken|unrestricted|unfiltered|uncensored|opposite|evil|dan) mode`,
+    `you (are|re) [now] in (developer|dev|god|jailbreak|dan|unrestricted|opposite|evil) mode`,
+    `(ignore*|ignoring|bypass*|violat*|disregard*) [the] (openai|anthropic|content|safety|usage) (policy|policies|guidelines|rules|filters)`,    `(jailbreak|unrestricted|uncensored|god|dan) mode (enabled|activated|on|output)`,
     `(you are|you re|act as|pretend to be|pretend you are|pretend you re|become|behave like|roleplay as|imagine you are) [now] [a|
       an] (unfiltered|uncensored|unrestricted|unlimited|unchained|unbound|jailbroken|amoral|unethical|evil|rogue|
       lawless) [and] [unfiltered|uncensored|unrestricted|amoral] (ai|assistant|model|chatbot|version|bot|llm|entity|persona|character)`,
@@ -150,8 +150,10 @@ export const INJECTION_RULES: readonly Rule[] = [
       boundaries|ethics|morals|content policy|safety)`,
     `(without|free of|free from|freed from|break free of|no longer bound by|not bound by|unbound by|ignoring) [any|all|your] [ethical|
       moral|safety|content] (restrictions|filters|censorship|guidelines|limitations|rules|policies|policy|constraints|guardrails) [and|or]`,
-    `(openai|anthropic|content|safety|usage) (policy|policies|guidelines|filters|rules) (do not|don t|dont|no longer) apply`,
-    `(stay|remain|keep) in character (no matter what|at all times|whatever happens)`,
+    `(openai|anthropic|content|safety|usage) (policy|policies|guidelines|filters|rules) (do not|don t|dont|no longer) apply`,    `(stay|remain|keep) in character (no matter what|at all times|whatever happens)`,    `(opposite|evil|chaos|anarchy) mode`,
+    `(answer|respond|reply|antworte|antwortest|reponds|repondre|responde|contesta) [to everything|to anything|auf alles|a todo|a tout]
+      (without|ohne|sans|sin) [any|jegliche|jeglichen|aucun|aucune|ningun|ninguna] (filters|filter|filtre|filtres|filtros|censorship|zensur|
+      censure|censura|restrictions|einschrankungen|restricciones|limits|grenzen|limites)`,
     `you (can|will|must) (answer|do|say) anything [and everything] [without]`,
     `(never|do not|don t) (refuse|decline) (any|a) (request|question)`,
     `you (have|ve) been (freed|liberated|jailbroken|unlocked)`,
@@ -162,30 +164,40 @@ export const INJECTION_RULES: readonly Rule[] = [
     `(du bist|sei) (jetzt|nun|ab sofort) [eine|ein] (ungefiltert*|unzensiert*|uneingeschrankt*|bose*|amoralisch*) (ki|assistent*|modell|
       bot)`,
     `(ohne|frei von) [jegliche|jeglichen|alle|irgendwelche] [ethischen|moralischen] (einschrankungen|filter|zensur|regeln|richtlinien|
-      beschrankungen)`,
-    `(entwicklermodus|entwickler modus|jailbreak modus|dan modus)`,
+      beschrankungen)`,    `(jailbreak modus|dan modus)`,
+    `(stell dir vor|tu so als) [,] [ob|als ob] (du hattest|du hast|hattest du) keine (regeln|einschrankungen|filter|grenzen)`,
+    `(fais comme si|imagine que|faites comme si) (tu n avais|tu n as|vous n aviez) (aucune|aucun|pas de) (regle*|restriction*|filtre*|limite*)`,
+    `(imagina que|finge que|haz como si) (no tienes|no tuvieras|no tienes ninguna) (reglas|restricciones|filtros|limites)`,
     `(tu es|vous etes|sois|soyez) (maintenant|desormais) [une|un] (ia|assistant|modele|bot) (sans filtre|non censure*|sans restriction*|
       sans limite*|malveillant*)`,
-    `(sans|libre de|libere de) (aucune|toute|toutes|tes|vos) [les] (restriction*|filtre*|censure|regles|limite*)`,
-    `mode (developpeur|jailbreak|dan|sans filtre)`,
+    `(sans|libre de|libere de) (aucune|toute|toutes|tes|vos) [les] (restriction*|filtre*|censure|regles|limite*)`,    `mode (jailbreak|dan|sans filtre)`,
     `(ahora eres|eres ahora|se|actua como) [una|un] (ia|asistente|modelo|bot) (sin filtros|sin censura|sin restricciones|sin limites|
       malvad*)`,
-    `(sin|libre de) (ninguna|ningun|tus|sus) [tipo de] (restriccion*|filtro*|censura|regla*|limite*)`,
-    `modo (desarrollador|jailbreak|dan|sin filtros)`,
+    `(sin|libre de) (ninguna|ningun|tus|sus) [tipo de] (restriccion*|filtro*|censura|regla*|limite*)`,    `modo (jailbreak|dan|sin filtros)`,
+  ),  rule(
+    J,
+    0.45,
+    `(enable|activate|enter|switch to|turn on|entering|enabled|aktiviere|den|active|activez|activa|active el) [the|le|el] (developer|dev|debug) mode`,
+    `(developer|dev) mode (enabled|activated|on|output)`,
+    `(entwicklermodus|entwickler modus|mode developpeur|modo desarrollador)`,
+    `(an|a) (unfiltered|uncensored|unrestricted|jailbroken|amoral|evil|rogue) [and] [unfiltered|uncensored|unrestricted|amoral] (ai|assistant|chatbot|llm|model)`,
   ),
   // Prompt extraction.
-  rule(
+  rule(P, 0.55, `(ur|your|yr) (sys|system) (prompt|msg|message|instructions)`),
+rule(
     P,
-    0.9,
-    `(print|reveal|show|display|output|repeat|recite|tell me|give me|write out|list|dump|leak|share|provide|paste|spell out|what (is|are|
-      was|were)) [me] [all|exactly|verbatim] (your|the) [full|entire|complete|exact|original|initial|hidden|secret|
-      internal] (system prompt|system message|system instructions|initial instructions|original instructions|hidden instructions|
+    0.9,    `(print|reveal|show|display|output|repeat|recite|tell me|give me|write out|list|dump|leak|share|provide|paste|spell out|
+      what (is|are|was|were)) [me] [all|exactly|verbatim] (your|ur) [full|entire|complete|exact|original|initial|hidden|secret|internal]
+      (system prompt|sys prompt|system message|system instructions|initial instructions|original instructions|hidden instructions|
       instructions you were given|prompt|instructions|pre prompt|preprompt|configuration|rules you were given|developer message)`,
+    `(print|reveal|show|display|output|repeat|recite|tell me|give me|write out|list|dump|leak|share|provide|paste|spell out|
+      what (is|are|was|were)) [me] [all|exactly|verbatim] the [full|entire|complete|exact|original|initial|hidden|secret|internal]
+      (system prompt|system message|system instructions|initial instructions|hidden instructions|developer message|pre prompt|preprompt)`,
     `(repeat|print|output|show|reveal|copy) (the|all) (text|words|content|everything|lines|messages) (above|before this|preceding|
       prior to this|that came before)`,
     `(repeat|print|output|show) everything (above|before) [this line|this message|starting with]`,
-    `(what|which) (instructions|rules|prompt) (were you|have you been|did you) (given|told|programmed|configured)`,
-    `(starting|beginning) with (you are|the words)`,
+    `(what|which) (instructions|rules|prompt) (were you|have you been|did you) (given|told|programmed|configured)`,    `(starting|beginning) with (you are|the words)`,
+    `(tell me|show me|list|give me|what are|repeat|print) the (rules|instructions|guidelines|directives) you (were|have been|ve been) given`,
     `(ignore|forget) [the] (above|previous) and (print|reveal|repeat|output|show) `,
   ),
   rule(
@@ -210,23 +222,21 @@ export const INJECTION_CONTEXTS: readonly ContextRule[] = [
   context(0.35, 'segment', [
     `(prompt|indirect|llm) injection*`,
     `jailbreak* (is|are|attack*|technique*|attempt*|prompts are|work)`,
-    `(attacker*|adversar*|researcher*|red team*|pentest*|penetration test*|malicious actor*|hackers|threat actor*|payload*|exploit*|
-      the model (was|is) (tricked|vulnerable))`,
-    `(such as|for example|e g|for instance|like the|phrases like|strings like|prompts like|called|known as|typical|classic|common|famous|
-      example*) `,
-    `(how (do|does|can|to)|what (is|are)|why (do|does)|explain|describe|defend*|detect*|mitigat*|prevent*|protect*|block*|filter*|
-      classif*|vulnerab*|owasp|cve|security|guardrail*)`,
-    `(angreifer|beispiel|zum beispiel|z b|sicherheit*|schwachstelle*|erkennen|schutz|wie funktioniert)`,
-    `(attaquant*|par exemple|securite|vulnerabilite*|comment fonctionne|detecter|se proteger)`,
-    `(atacante*|por ejemplo|seguridad|vulnerabilidad*|como funciona|detectar|protegerse)`,
+    `(attacker*|adversar*|researcher*|red team*|pentest*|penetration test*|malicious actor*|hackers|threat actor*|payload*|exploit*)`,
+    `(such as|for example|e g|for instance|phrases like|strings like|prompts like|so called|known as|well known|example*)`,
+    `(how (do|does|can|to) (i|we|you) (detect|prevent|stop|block|defend|protect|mitigate|handle))`,
+    `(angreifer|beispiel|zum beispiel|z b|sicherheitsbericht|schwachstelle*|wie funktioniert)`,
+    `(attaquant*|par exemple|vulnerabilite*|comment fonctionne|chercheurs)`,
+    `(atacante*|por ejemplo|vulnerabilidad*|como funciona|investigadores)`,
   ]),
   context(0.6, 'text', [
     `(prompt|indirect) injection*`,
-    `(attacker*|red team*|pentest*|penetration test*|payload*|finding*|severity|vulnerab*|mitigation*|owasp|cve)`,
+    `(attacker*|red team*|pentest*|penetration test*|payload*|severity|vulnerab*|mitigation*|owasp|cve)`,
     `(researchers|the paper|this article|in this post|blog post|the study|the report)`,
+    `(detect*|defend*|mitigat*|protect* against|security (team|report|research))`,
   ]),
   context(0.6, 'segment', [/["“«„'`][^"“”«»„'`]{0,120}\b(?:ignore|disregard|forget|dan|developer mode|system prompt)\b/u]),
-  context(1.3, 'segment', [/<!--/u, `(${AI}) (reading|processing|summarizing) this`]),
+  context(1.3, 'segment', [/<!--/u, `${AI} (reading|processing|summarizing) this`]),
 ];
 
 /** Attack sentences (normalised) for the similarity layer: paraphrases the rules miss land close to one of these. */
