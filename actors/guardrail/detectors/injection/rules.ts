@@ -10,7 +10,7 @@ const P = 'PROMPT_EXTRACTION';
 
 /** What instructions are called, and what "previous" is, in the four languages. */
 const ORDERS = '(instruction*|prompt*|rules|directions|directives|guidelines|commands|guardrails|orders|constraints)';
-const BEFORE = '(previous|prior|above|earlier|preceding|foregoing|original|initial|system|developer)';
+const BEFORE = '(previous|prior|above|earlier|preceding|foregoing|original|initial|system|developer|other)';
 const DE_ORDERS = '(anweisung*|instruktion*|regeln|befehle|vorgaben|richtlinien|prompts|systemprompt*)';
 const DE_BEFORE = '(vorherig*|bisherig*|obig*|vorig*|fruher*|ursprunglich*|alle|deine|die)';
 const FR_ORDERS = '(instructions|consignes|regles|directives|ordres|prompts)';
@@ -19,7 +19,10 @@ const ES_ORDERS = '(instrucciones|indicaciones|reglas|directivas|ordenes|normas|
 const ES_BEFORE = '(anteriores|previas|de arriba|iniciales|originales|del sistema|dadas)';
 
 /** Addressing the model (in a document, an email, a tool result): evidence of an indirect injection. */
-const AI = '(ai|a.i|llm|language model|assistant|chatbot|bot|gpt|claude|gemini|copilot|agent|model|ki|ia|asistente|assistente)';
+const AI =
+  '(ai assistant*|ai agent*|ai model*|ai system*|ai|ais|a.i|llm|llms|language model*|assistant*|chatbot*|bot|bots|gpt|claude|' +
+  'gemini|copilot|agent*|model*|ki|ia|asistente*|assistente*|' +
+  'ki assistent*|ki agent*|ki modell*|modele*|modelo*)';
 
 /** The weighted rules. */
 export const INJECTION_RULES: readonly Rule[] = [
@@ -34,7 +37,9 @@ export const INJECTION_RULES: readonly Rule[] = [
       you ve been told|i said before|said before|in your prompt|in the system prompt)`,
     `${BEFORE} ${ORDERS} (are|is) [now] (void|cancel*|revoked|obsolete|invalid|null|overridden|superseded|no longer valid|no longer apply|
       deprecated)`,
-    `${BEFORE} ${ORDERS} (no longer|do not|don t|dont) apply`,    `(new|updated|real|actual|true|revised|override) (instructions|directive|system prompt|orders) (:|follow|are|is)`,
+    `${BEFORE} ${ORDERS} (no longer|do not|don t|dont) apply`,
+    `(new|updated|real|actual|true|revised|override) (instructions|
+      directive|system prompt|orders) (:|follow|are|is)`,
     `(ignore|disregard|forget|skip) (the|this|your|that) [translation|summarization|summary|current|original|user s|users]
       (task|request|question|assignment|summary|translation|query) and [instead]`,
     `your (new|real|actual|true) (instructions|task|purpose|goal|objective|role|job) (is|are)`,
@@ -83,6 +88,8 @@ export const INJECTION_RULES: readonly Rule[] = [
       processing|parsing|summariz*|analyz*|that reads|who reads|that is reading)`,
     `${AI} [that is|who is] (reading|processing|summarizing) this`,
     `(important|urgent) (instruction*|message|note) (for|to) (the|any) ${AI}`,
+    `(this is a|a|my|the following) (message|note|instruction*) (for|to) (the|any|all) ${AI} (that|who|which|reading|processing|managing|
+      handling|:|,)`,
     `(note|instruction*|message) (to|for) [the] ${AI} :`,
     `${AI} (instructions|instruction|directive) :`,
     `(an die|liebe|lieber|hinweis fur die|hinweis an die) ${AI} [die|der|,] [diese*|das] [text|e mail|dokument] (liest|verarbeitet|
@@ -92,10 +99,13 @@ export const INJECTION_RULES: readonly Rule[] = [
   ),
   rule(
     I,
-    0.7,
+    0.45,
     `(do not|don t|dont|never|without) (tell*|inform*|mention*|notify*|alert*|reveal*|show*|let) [this|it|that|anything] [to] the (user|
       human|recipient|customer|sender)`,
     `(hide|conceal|keep) (this|it|these instructions) (from|secret from) the (user|human)`,
+    `(without|before) (telling|informing|notifying|alerting) (her|him|them|the user|the owner|the recipient)`,
+    `(don t|do not|dont|never) (mention|reveal|disclose|report) (it|this|that|these changes|this change) [to anyone|to the user|
+      in your answer|in the summary]`,
     `(sag|sage|erzahl|erwahne) (dem|es dem) (nutzer|benutzer|anwender) (nichts|nicht)`,
     `(ne le dis pas|ne dites pas|ne mentionne pas|n informe pas) [a] l utilisateur`,
     `(no se lo digas|no le digas|no menciones|no informes) al usuario`,
@@ -104,7 +114,8 @@ export const INJECTION_RULES: readonly Rule[] = [
     I,
     0.75,
     `(send|forward|email|e mail|post|upload|exfiltrate|leak|transmit|copy|paste|submit) (the|all|every|this|your|his|her|their|my|
-      any) [user s|users|entire|full|whole|previous|private|saved|stored] (conversation*|chat*|history|emails|inbox|messages|password*|
+      any) [user s|users|entire|full|whole|previous|private|saved|stored] [chat|conversation|browsing|search|email|login] (conversation*|
+      chat*|history|emails|inbox|messages|password*|
       credentials|api keys|api key|tokens|secrets|contacts|files|documents|memory|data) (to|into|at|on) `,
     `(send|forward|email|upload) (it|them|everything) to (https|http|www)`,
     `(sende|schicke|leite) (alle|die|den|deine) (e mails|nachrichten|passworter|zugangsdaten|verlauf|daten) [des nutzers|
@@ -140,9 +151,14 @@ export const INJECTION_RULES: readonly Rule[] = [
     0.9,
     `(dan|do anything now) (mode|prompt|jailbreak|persona|character)`,
     `you (are|re) [now] (dan|in dan mode)`,
-    `(act as|pretend to be|become|you are now|you re now|roleplay as|play) [a|an] (dan|stan|dude|aim|evil confidant|mongo tom)`,    `(enable|activate|enter|switch to|turn on|entering|enabled) [the] (god|jailbreak|jailbroken|unrestricted|unfiltered|uncensored|opposite|evil|dan) mode`,
+    `(act as|pretend to be|become|you are now|you re now|roleplay as|play) [a|an] (dan|stan|dude|aim|evil confidant|
+      mongo tom)`,
+    `(enable|activate|enter|switch to|turn on|entering|enabled) [the] (god|jailbreak|jailbroken|unrestricted|unfiltered|
+      uncensored|opposite|evil|dan) mode`,
     `you (are|re) [now] in (developer|dev|god|jailbreak|dan|unrestricted|opposite|evil) mode`,
-    `(ignore*|ignoring|bypass*|violat*|disregard*) [the] (openai|anthropic|content|safety|usage) (policy|policies|guidelines|rules|filters)`,    `(jailbreak|unrestricted|uncensored|god|dan) mode (enabled|activated|on|output)`,
+    `(ignore*|ignoring|bypass*|violat*|disregard*) [the] (openai|anthropic|content|safety|usage) (policy|policies|guidelines|rules|
+      filters)`,
+    `(jailbreak|unrestricted|uncensored|god|dan) mode (enabled|activated|on|output)`,
     `(you are|you re|act as|pretend to be|pretend you are|pretend you re|become|behave like|roleplay as|imagine you are) [now] [a|
       an] (unfiltered|uncensored|unrestricted|unlimited|unchained|unbound|jailbroken|amoral|unethical|evil|rogue|
       lawless) [and] [unfiltered|uncensored|unrestricted|amoral] (ai|assistant|model|chatbot|version|bot|llm|entity|persona|character)`,
@@ -150,7 +166,10 @@ export const INJECTION_RULES: readonly Rule[] = [
       boundaries|ethics|morals|content policy|safety)`,
     `(without|free of|free from|freed from|break free of|no longer bound by|not bound by|unbound by|ignoring) [any|all|your] [ethical|
       moral|safety|content] (restrictions|filters|censorship|guidelines|limitations|rules|policies|policy|constraints|guardrails) [and|or]`,
-    `(openai|anthropic|content|safety|usage) (policy|policies|guidelines|filters|rules) (do not|don t|dont|no longer) apply`,    `(stay|remain|keep) in character (no matter what|at all times|whatever happens)`,    `(opposite|evil|chaos|anarchy) mode`,
+    `(openai|anthropic|content|safety|usage) (policy|policies|guidelines|filters|rules) (do not|don t|dont|no longer) apply`,
+    `(stay|
+      remain|keep) in character (no matter what|at all times|whatever happens)`,
+    `(opposite|evil|chaos|anarchy) mode`,
     `(answer|respond|reply|antworte|antwortest|reponds|repondre|responde|contesta) [to everything|to anything|auf alles|a todo|a tout]
       (without|ohne|sans|sin) [any|jegliche|jeglichen|aucun|aucune|ningun|ninguna] (filters|filter|filtre|filtres|filtros|censorship|zensur|
       censure|censura|restrictions|einschrankungen|restricciones|limits|grenzen|limites)`,
@@ -164,54 +183,90 @@ export const INJECTION_RULES: readonly Rule[] = [
     `(du bist|sei) (jetzt|nun|ab sofort) [eine|ein] (ungefiltert*|unzensiert*|uneingeschrankt*|bose*|amoralisch*) (ki|assistent*|modell|
       bot)`,
     `(ohne|frei von) [jegliche|jeglichen|alle|irgendwelche] [ethischen|moralischen] (einschrankungen|filter|zensur|regeln|richtlinien|
-      beschrankungen)`,    `(jailbreak modus|dan modus)`,
+      beschrankungen)`,
+    `(jailbreak modus|dan modus)`,
     `(stell dir vor|tu so als) [,] [ob|als ob] (du hattest|du hast|hattest du) keine (regeln|einschrankungen|filter|grenzen)`,
-    `(fais comme si|imagine que|faites comme si) (tu n avais|tu n as|vous n aviez) (aucune|aucun|pas de) (regle*|restriction*|filtre*|limite*)`,
+    `(fais comme si|imagine que|faites comme si) (tu n avais|tu n as|vous n aviez) (aucune|aucun|pas de) (regle*|restriction*|filtre*|
+      limite*)`,
     `(imagina que|finge que|haz como si) (no tienes|no tuvieras|no tienes ninguna) (reglas|restricciones|filtros|limites)`,
     `(tu es|vous etes|sois|soyez) (maintenant|desormais) [une|un] (ia|assistant|modele|bot) (sans filtre|non censure*|sans restriction*|
       sans limite*|malveillant*)`,
-    `(sans|libre de|libere de) (aucune|toute|toutes|tes|vos) [les] (restriction*|filtre*|censure|regles|limite*)`,    `mode (jailbreak|dan|sans filtre)`,
+    `(sans|libre de|libere de) (aucune|toute|toutes|tes|vos) [les] (restriction*|filtre*|censure|regles|limite*)`,
+    `mode (jailbreak|
+      dan|sans filtre)`,
     `(ahora eres|eres ahora|se|actua como) [una|un] (ia|asistente|modelo|bot) (sin filtros|sin censura|sin restricciones|sin limites|
       malvad*)`,
-    `(sin|libre de) (ninguna|ningun|tus|sus) [tipo de] (restriccion*|filtro*|censura|regla*|limite*)`,    `modo (jailbreak|dan|sin filtros)`,
-  ),  rule(
+    `(sin|libre de) (ninguna|ningun|tus|sus) [tipo de] (restriccion*|filtro*|censura|regla*|limite*)`,
+    `modo (jailbreak|dan|
+      sin filtros)`,
+  ),
+  rule(
     J,
     0.45,
-    `(enable|activate|enter|switch to|turn on|entering|enabled|aktiviere|den|active|activez|activa|active el) [the|le|el] (developer|dev|debug) mode`,
+    `(enable|activate|enter|switch to|turn on|entering|enabled|aktiviere|den|active|activez|activa|active el) [the|le|el] (developer|dev|
+      debug) mode`,
     `(developer|dev) mode (enabled|activated|on|output)`,
     `(entwicklermodus|entwickler modus|mode developpeur|modo desarrollador)`,
-    `(an|a) (unfiltered|uncensored|unrestricted|jailbroken|amoral|evil|rogue) [and] [unfiltered|uncensored|unrestricted|amoral] (ai|assistant|chatbot|llm|model)`,
+    `(an|a) (unfiltered|uncensored|unrestricted|jailbroken|amoral|evil|rogue) [and] [unfiltered|uncensored|unrestricted|amoral] (ai|
+      assistant|chatbot|llm|model)`,
   ),
+  rule(
+    I,
+    0.45,
+    /(?:^|\n|\/\*|\/\/|#|<!--|\[)\s*(?:note to (?:the )?)?(?:ai|ai assistant|assistant|llm|model|agent|ki|ia|bot)\s?:/u,
+    new RegExp(
+      /\b(?:to|for|dear|attention|hey|note to|note for|message to|message for) (?:the |any |all )?/u.source +
+        /(?:ai|llm|assistant|model|bot|agent|chatbot|gpt)s? \p{L}{2,20}ing (?:this|these|the)\b/u.source,
+      'u',
+    ),
+  ),
+  rule(
+    J,
+    0.85,
+    `(an|a) (ai|assistant|model|chatbot|bot|llm|ki|ia) (with|that has|with absolutely) (no|zero) (restrictions|rules|limits|limitations|
+      filters|guidelines|ethics|morals|censorship)`,
+  ),
+  rule(J, 0.4, `(never|doesn t|does not|won t|will not) (refuses|refuse|declines|decline|says no)`),
   // Prompt extraction.
   rule(P, 0.55, `(ur|your|yr) (sys|system) (prompt|msg|message|instructions)`),
-rule(
+  rule(
     P,
-    0.9,    `(print|reveal|show|display|output|repeat|recite|tell me|give me|write out|list|dump|leak|share|provide|paste|spell out|
+    0.9,
+    `(print|reveal|show|display|output|repeat|recite|tell me|give me|write out|list|dump|leak|share|provide|paste|spell out|
       what (is|are|was|were)) [me] [all|exactly|verbatim] (your|ur) [full|entire|complete|exact|original|initial|hidden|secret|internal]
       (system prompt|sys prompt|system message|system instructions|initial instructions|original instructions|hidden instructions|
       instructions you were given|prompt|instructions|pre prompt|preprompt|configuration|rules you were given|developer message)`,
     `(print|reveal|show|display|output|repeat|recite|tell me|give me|write out|list|dump|leak|share|provide|paste|spell out|
       what (is|are|was|were)) [me] [all|exactly|verbatim] the [full|entire|complete|exact|original|initial|hidden|secret|internal]
       (system prompt|system message|system instructions|initial instructions|hidden instructions|developer message|pre prompt|preprompt)`,
-    `(repeat|print|output|show|reveal|copy) (the|all) (text|words|content|everything|lines|messages) (above|before this|preceding|
+    `(repeat|print|output|show|reveal|copy) (the|all) [the|of the] (text|words|content|everything|lines|messages) (above|before this|
+      preceding|
       prior to this|that came before)`,
     `(repeat|print|output|show) everything (above|before) [this line|this message|starting with]`,
-    `(what|which) (instructions|rules|prompt) (were you|have you been|did you) (given|told|programmed|configured)`,    `(starting|beginning) with (you are|the words)`,
-    `(tell me|show me|list|give me|what are|repeat|print) the (rules|instructions|guidelines|directives) you (were|have been|ve been) given`,
+    `(what|which) (instructions|rules|prompt) (were you|have you been|did you) (given|told|programmed|configured)`,
+    `(starting|
+      beginning) with (you are|the words)`,
+    `(prompt|instructions|message|rules|text) you (were|have been|ve been) (initialized|initialised|configured|programmed|primed|set up|
+      started|booted) with`,
+    `(tell me|show me|list|give me|what are|repeat|print) the (rules|instructions|guidelines|directives) you (were|have been|
+      ve been) given`,
     `(ignore|forget) [the] (above|previous) and (print|reveal|repeat|output|show) `,
   ),
   rule(
     P,
     0.9,
-    `(gib|zeig|zeige|nenne|wiederhole|verrate|drucke) [mir] [bitte] (deinen|deine|den|die|alle) [kompletten|vollstandigen|ursprunglichen|
+    `(gib|zeig|zeige|zeigen|nenne|nennen|wiederhole|wiederholen|verrate|verraten|drucke|ausgeben) [mir] [bitte] (deinen|deine|den|die|
+      alle) [kompletten|vollstandigen|ursprunglichen|
       geheimen|versteckten] (systemprompt|system prompt|systemnachricht|anweisungen|instruktionen|prompt|ersten anweisungen) [aus|
       wortlich]`,
     `(wiederhole|gib) (den|alle*) text (oben|daruber|davor)`,
-    `(affiche|montre|revele|repete|donne moi|ecris|imprime|affichez|montrez|revelez|repetez|donnez moi) (ton|votre|tes|vos|le|
+    `(affiche|montre|revele|repete|donne moi|ecris|imprime|affichez|montrez|revelez|repetez|donnez moi|afficher|montrer|reveler|repeter|
+      donner|ecrire|imprimer) (ton|votre|tes|vos|le|
       les) (prompt systeme|prompt|message systeme|instructions initiales|instructions|consignes) [systeme|initial*|d origine|cache*|
       complet*]`,
     `(repete|repetez) (le texte|tout ce qui est) ci dessus`,
-    `(muestra|muestrame|revela|repite|dime|imprime|escribe|dame) (tu|tus|el|las|los) (prompt del sistema|prompt de sistema|
+    `(muestra|muestrame|revela|revelame|repite|repiteme|dime|imprime|escribe|dame|mostrar|mostrarme|revelar|repetir|decir|decirme|
+      darme) (tu|tus|el|las|los) (prompt del sistema|prompt de sistema|
       mensaje del sistema|instrucciones iniciales|instrucciones|prompt|indicaciones) [del sistema|iniciales|originales|ocultas|completas]`,
     `(repite|muestra) (el texto|todo lo) (de arriba|anterior)`,
   ),
@@ -221,9 +276,11 @@ rule(
 export const INJECTION_CONTEXTS: readonly ContextRule[] = [
   context(0.35, 'segment', [
     `(prompt|indirect|llm) injection*`,
+    `(inyeccion de (prompts|instrucciones)|injection de (prompt*|consignes)|prompt injection*)`,
+    `(instrucciones como|frases como|instructions comme|phrases comme|anweisungen wie|satze wie|befehle wie)`,
     `jailbreak* (is|are|attack*|technique*|attempt*|prompts are|work)`,
     `(attacker*|adversar*|researcher*|red team*|pentest*|penetration test*|malicious actor*|hackers|threat actor*|payload*|exploit*)`,
-    `(such as|for example|e g|for instance|phrases like|strings like|prompts like|so called|known as|well known|example*)`,
+    `(such as|for example|e g|for instance|phrases like|strings like|prompts like|so called|known as|well known|an example|examples)`,
     `(how (do|does|can|to) (i|we|you) (detect|prevent|stop|block|defend|protect|mitigate|handle))`,
     `(angreifer|beispiel|zum beispiel|z b|sicherheitsbericht|schwachstelle*|wie funktioniert)`,
     `(attaquant*|par exemple|vulnerabilite*|comment fonctionne|chercheurs)`,
@@ -231,11 +288,14 @@ export const INJECTION_CONTEXTS: readonly ContextRule[] = [
   ]),
   context(0.6, 'text', [
     `(prompt|indirect) injection*`,
+    `(inyeccion de prompts|injection de prompt*|ataque*|attaque*|angriff*)`,
     `(attacker*|red team*|pentest*|penetration test*|payload*|severity|vulnerab*|mitigation*|owasp|cve)`,
     `(researchers|the paper|this article|in this post|blog post|the study|the report)`,
     `(detect*|defend*|mitigat*|protect* against|security (team|report|research))`,
   ]),
-  context(0.6, 'segment', [/["“«„'`][^"“”«»„'`]{0,120}\b(?:ignore|disregard|forget|dan|developer mode|system prompt)\b/u]),
+  context(0.6, 'segment', [
+    /["“«„'`][^"“”«»„'`]{0,120}\b(?:ignore|ignora|ignoriere|oublie|olvida|vergiss|disregard|forget|dan|developer mode|system ?prompt)\b/u,
+  ]),
   context(1.3, 'segment', [/<!--/u, `${AI} (reading|processing|summarizing) this`]),
 ];
 

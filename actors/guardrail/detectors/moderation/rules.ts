@@ -14,22 +14,26 @@ const VIO = 'VIOLENCE';
 const SEX = 'SEXUAL';
 const ST = 'STEREOTYPE';
 
-/** Groups people are attacked or stereotyped as (plural forms; the four languages). */
+/** Adjectives naming groups, used with people/men/women (`chinese people`, `gay men`). */
+const GROUP_ADJ =
+  'black|white|asian|african|arab|latino|hispanic|mexican|jewish|muslim|christian|catholic|hindu|gay|lesbian|trans|transgender|disabled|' +
+  'autistic|poor|fat|old|young|german|french|italian|spanish|american|british|english|irish|polish|russian|chinese|japanese|indian|' +
+  'turkish|greek|romanian|nigerian|brazilian|dutch|swiss';
+
+/** Groups people are attacked or stereotyped as (plural forms; the four languages, articles optional in FR/ES). */
 export const GROUPS =
-  '(women|men|girls|boys|females|males|wives|husbands|mothers|old people|the elderly|boomers|millennials|teenagers|young people|' +
-  'blacks|black people|whites|white people|asians|africans|arabs|latinos|hispanics|mexicans|immigrants|migrants|refugees|foreigners|' +
-  'jews|muslims|christians|catholics|hindus|atheists|gays|gay people|lesbians|homosexuals|trans people|transgender people|' +
-  'disabled people|the disabled|autistic people|poor people|fat people|blondes|' +
-  'germans|french|french people|the french|italians|spaniards|americans|british|english|irish|scots|poles|russians|chinese|' +
-  'japanese|indians|turks|greeks|romanians|gypsies|roma|nigerians|brazilians|canadians|swiss|dutch|' +
+  `((${GROUP_ADJ}) (people|men|women|guys|girls|folks|kids)|women|men|girls|boys|females|males|wives|husbands|mothers|the elderly|` +
+  'boomers|millennials|teenagers|blacks|whites|asians|africans|arabs|latinos|hispanics|mexicans|immigrants|migrants|refugees|' +
+  'foreigners|jews|muslims|christians|catholics|hindus|atheists|gays|lesbians|homosexuals|the disabled|blondes|germans|french|' +
+  'the french|italians|spaniards|americans|british|english|irish|scots|poles|russians|chinese|japanese|indians|turks|greeks|' +
+  'romanians|gypsies|roma|nigerians|brazilians|canadians|swiss|dutch|' +
   'frauen|manner|madchen|alte|auslander|fluchtlinge|migranten|juden|muslime|christen|schwule|lesben|behinderte|' +
   'deutsche|turken|araber|afrikaner|italiener|polen|russen|chinesen|rumanen|zigeuner|griechen|amerikaner|franzosen|' +
-  'les femmes|les hommes|les filles|les vieux|les immigres|les etrangers|les migrants|les refugies|les juifs|les musulmans|' +
-  'les arabes|les noirs|les blancs|les asiatiques|les africains|les homosexuels|les gays|les handicapes|les roms|les gitans|' +
-  'les allemands|les francais|les italiens|les espagnols|les americains|les anglais|les belges|les suisses|les chinois|les polonais|' +
-  'las mujeres|los hombres|las chicas|los viejos|los inmigrantes|los extranjeros|los migrantes|los refugiados|los judios|' +
-  'los musulmanes|los arabes|los negros|los blancos|los asiaticos|los africanos|los homosexuales|los gitanos|los discapacitados|' +
-  'los alemanes|los franceses|los italianos|los espanoles|los americanos|los mexicanos|los argentinos|los chinos|los ingleses)';
+  '[les|des|aux|ces] (femmes|hommes|filles|vieux|immigres|etrangers|migrants|refugies|juifs|musulmans|arabes|noirs|blancs|asiatiques|' +
+  'africains|homosexuels|gays|handicapes|roms|gitans|allemands|francais|italiens|espagnols|americains|anglais|belges|suisses|chinois|' +
+  'polonais)|[los|las|a los|a las|esos|esas] (mujeres|hombres|chicas|viejos|inmigrantes|extranjeros|migrantes|refugiados|judios|' +
+  'musulmanes|arabes|negros|blancos|asiaticos|africanos|homosexuales|gitanos|discapacitados|alemanes|franceses|italianos|espanoles|' +
+  'americanos|mexicanos|argentinos|chinos|ingleses))';
 
 /** Slurs (normalised spelling); any use is hate, whatever the sentence. */
 const SLURS =
@@ -81,8 +85,8 @@ export const MODERATION_RULES: readonly Rule[] = [
     0.85,
     `[all] [the|these|those] ${GROUPS} (are|r|sind|son|sont) [all|nothing but|just|like|alle|nur|tous|toutes|que des|todos|todas|unos|
       unas|solo] ${DEHUMANISE}`,
-    `(kill|exterminate|gas|eradicate|wipe out|get rid of|deport|hang|shoot|burn|lynch|ban) (all|every|the|these) [fucking|damn|filthy|
-      dirty] ${GROUPS}`,
+    `(kill|exterminate|gas|eradicate|wipe out|get rid of|deport|hang|shoot|burn|lynch|ban) (all|every|the|these) [the|of the|
+      of these] [fucking|damn|filthy|dirty] ${GROUPS}`,
     `${GROUPS} (should|must|need to|deserve to|ought to) (be|all be|die|burn|hang) [all] [killed|exterminated|gassed|deported|shot|hanged|
       wiped out|eradicated|removed|sterilized|locked up]`,
     `${GROUPS} (don t|do not|dont) deserve (to live|rights|to exist|to be here)`,
@@ -92,9 +96,9 @@ export const MODERATION_RULES: readonly Rule[] = [
     `(alle|die) ${GROUPS} (vergasen|ausrotten|abschieben|erschiessen|toten|aufhangen)`,
     `(ich hasse|tod den|tod allen|raus mit den) [alle|die] ${GROUPS}`,
     `(tuer|exterminer|gazer|deporter|bruler|virer) (tous|toutes) les ${GROUPS}`,
-    `(je hais|mort aux|a mort les|dehors les) [tous|les] ${GROUPS}`,
+    `(je hais|mort|a mort|dehors) [tous|toutes] ${GROUPS}`,
     `(matar|exterminar|gasear|deportar|quemar|echar) a (todos|todas) (los|las) ${GROUPS}`,
-    `(odio a|muerte a|fuera) [todos|todas|los|las] ${GROUPS}`,
+    `(odio|muerte|fuera) [a] [todos|todas] ${GROUPS}`,
     `(hay que|deberiamos|debemos) (matar|exterminar|echar|deportar) a [todos] ${GROUPS}`,
     `(man sollte|wir sollten|wir mussen) [alle|die] ${GROUPS} (toten|vergasen|ausrotten|umbringen|abschieben)`,
     `(il faut|on devrait|on doit) (tuer|exterminer|virer|deporter) [tous|toutes] ${GROUPS}`,
@@ -111,8 +115,8 @@ export const MODERATION_RULES: readonly Rule[] = [
     `(there s|there is|i have|i see) no (reason|point) (to live|in living|to go on|in going on)`,
     `(better off dead|wish i (was|were) dead|wish i could die|want to disappear forever|can t go on|cant go on anymore|my suicide note|
       goodbye forever)`,
-    `how (many|much) (pills|tablets|paracetamol|ibuprofen|sleeping pills|insulin) (to|would|will|does it take to) (die|kill me|overdose|
-      end it)`,
+    `how (many|much) (pills|tablets|paracetamol|ibuprofen|sleeping pills|insulin) [would it take|will it take|does it take] (to|would|
+      will) [not] (die|kill me|overdose|end it|wake up)`,
     `(painless|quickest|easiest|best) (way|method|ways|methods) to (die|kill myself|commit suicide|end my life)`,
     `(ich will|ich mochte|ich werde) (nicht mehr leben|sterben|mich umbringen|mir das leben nehmen|mich ritzen|aufhoren zu leben|
       mich toten)`,
@@ -145,6 +149,9 @@ export const MODERATION_RULES: readonly Rule[] = [
     `(je sais ou tu habites|t es mort|tu es mort|tu vas mourir|tu vas le regretter|je vais te faire payer)`,
     `(te|os|lo|la) (voy a|vamos a|vais a) (matar|partir la cara|reventar|apunalar|disparar|romper la cara|pegar)`,
     `(se donde vives|estas muerto|eres hombre muerto|vas a morir|te vas a arrepentir|te matare|te voy a hacer pagar)`,
+    `(vamos a|voy a|hay que) (quemar|volar|atacar|incendiar) (la|el|esa|ese) (mezquita|sinagoga|iglesia|escuela|colegio|estacion|oficina)`,
+    `(on va|je vais|il faut) (bruler|faire sauter|attaquer|incendier) (la|le|cette|ce) (mosquee|synagogue|eglise|ecole|gare|bureau)`,
+    `(wir werden|ich werde|lasst uns) (die|das|den) (moschee|synagoge|kirche|schule|bahnhof|buro) (anzunden|abfackeln|sprengen|angreifen)`,
   ),
   // Sexual: explicit acts, solicitation.
   rule(
@@ -221,12 +228,13 @@ export const BIAS_RULES: readonly Rule[] = [
       useless|better|good|great|worse) (at|in|with) `,
     `${GROUPS} (can t|cannot|can not|cant|are unable to|don t know how to|never know how to|are incapable of|will never be able to) `,
     `(all|every single|most) ${GROUPS} (are|r|always|never|just) `,
-    `${GROUPS} are (all|always|naturally|inherently|genetically|by nature)? ` +
+    `${GROUPS} are [all|always|naturally|inherently|genetically|by nature] [so|too|really|very|just|such] ` +
       `(lazy|greedy|cheap|stingy|violent|criminals|thieves|terrorists|emotional|hysterical|irrational|dirty|loud|rude|stupid|dumb|
         bad drivers|` +
       `good at math|untrustworthy|dishonest|liars|arrogant|weak|submissive|aggressive|primitive|backward|inferior|uneducated|drunks|
-        alcoholics)`,
-    `(typical|such a typical|so typical|that s so|how typical of a|just like a) (woman|man|girl|blonde|immigrant|german|french|frenchman|
+        alcoholics|dramatic|scammers|cheaters|frauds|smelly|ugly|bossy|cold|stubborn)`,
+    `(typical|such a typical|so typical|that s so|how typical|just like) [of] [a|an|the] (woman|man|girl|blonde|immigrant|german|french|
+      frenchman|
       italian|american|mexican|asian|jew|muslim|arab|gypsy|russian|pole|spaniard|brit|boomer|millennial)`,
     `(women|girls) (belong|should stay|should be) (in the kitchen|at home|barefoot)`,
     `(men|boys) (don t|do not|never) (cry|cook|clean|do housework)`,
@@ -238,8 +246,9 @@ export const BIAS_RULES: readonly Rule[] = [
     `(alle|typisch) (frauen|manner|auslander|deutsch*|turk*|pol*|italien*|franzos*|russ*|griech*|amerikan*|spanier*)`,
     `frauen gehoren (in die kuche|an den herd)`,
     `(les femmes|les hommes|les filles|les immigres|les etrangers|les arabes|les noirs|les juifs|les musulmans|les allemands|les francais|
-      les italiens|les espagnols|les anglais|les belges|les chinois|les roms) (ne savent pas|ne peuvent pas|sont (tous|toutes|toujours|
-      naturellement)? (paresseux|paresseuses|voleurs|nuls|nulles|mauvais|mauvaises|hysteriques|sales|bruyants|radins|violents|arrogants|
+      les italiens|les espagnols|les anglais|les belges|les chinois|les roms) (ne savent pas|ne peuvent pas|sont [tous|toutes|toujours|
+      naturellement] [des|que des] (paresseux|paresseuses|voleurs|nuls|nulles|mauvais|mauvaises|hysteriques|sales|bruyants|radins|
+      violents|arrogants|
       emotives|stupides|incapables))`,
     `(tous les|toutes les) (femmes|hommes|immigres|etrangers|arabes|noirs|juifs|musulmans|allemands|francais|italiens|espagnols|anglais|
       chinois|roms) sont`,
@@ -247,8 +256,8 @@ export const BIAS_RULES: readonly Rule[] = [
       espagnol|anglais|juif|belge|blonde)`,
     `la place d une femme est`,
     `(las mujeres|los hombres|las chicas|los inmigrantes|los extranjeros|los gitanos|los negros|los judios|los musulmanes|los mexicanos|
-      los argentinos|los alemanes|los franceses|los chinos|los gallegos|los andaluces|los catalanes) (no saben|no pueden|son (todos|todas|
-      siempre|unos|unas|naturalmente)? (vagos|vagas|ladrones|flojos|malos|malas|histericas|sucios|ruidosos|tacanos|violentos|arrogantes|
+      los argentinos|los alemanes|los franceses|los chinos|los gallegos|los andaluces|los catalanes) (no saben|no pueden|son [todos|todas|
+      siempre|naturalmente] [unos|unas] (vagos|vagas|ladrones|flojos|malos|malas|histericas|sucios|ruidosos|tacanos|violentos|arrogantes|
       brutos|tontos|tontas|incapaces))`,
     `(todos los|todas las) (mujeres|hombres|inmigrantes|extranjeros|gitanos|negros|judios|musulmanes|mexicanos|argentinos|alemanes|
       franceses|chinos|gallegos|andaluces|catalanes) son`,
