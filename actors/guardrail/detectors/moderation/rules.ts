@@ -5,7 +5,7 @@
  * content, a generalisation about a group — not for alarming words, which news, medicine, education and fiction
  * use freely; context rules damp those genres, and benign idioms ("kill the process", "sex: F") are blanked.
  */
-import { context, phrase, rule, type ContextRule, type Rule } from '../text/rules.js';
+import { context, gated, phrase, rule, type ContextRule, type Rule } from '../text/rules.js';
 
 const HAR = 'HARASSMENT';
 const HATE = 'HATE';
@@ -41,10 +41,11 @@ const SLURS =
   'tranny|trannies|retard|retards|coon|coons|porch monkey*|beaner*|kanake*|kanacke*|neger|schlitzauge*|kameltreiber|schwuchtel*|' +
   'bougnoule*|bicot*|youpin*|negre|negres|pd|pede|pedes|tarlouze*|sudaca*|maricon*|marica|panchito*|moro de mierda|negrata*)';
 
-const DEHUMANISE =
-  '(animals|vermin|rats|cockroaches|parasites|subhuman|sub human|untermenschen|a disease|a plague|a cancer|scum|filth|savages|' +
+const DEHUMANISE_WORDS =
+  'animals|vermin|rats|cockroaches|parasites|subhuman|sub human|untermenschen|a disease|a plague|a cancer|scum|filth|savages|' +
   'tiere|ungeziefer|ratten|parasiten|abschaum|dreck|des animaux|de la vermine|des rats|des parasites|des cafards|une maladie|' +
-  'animales|alimanas|ratas|parasitos|escoria|basura|cucarachas|una plaga)';
+  'animales|alimanas|ratas|parasitos|escoria|basura|cucarachas|una plaga';
+const DEHUMANISE = `(${DEHUMANISE_WORDS})`;
 
 const INSULT =
   '(stupid|dumb|worthless|pathetic|useless|disgusting|ugly|fat pig|idiot|moron|imbecile|loser|retard|piece of shit|piece of garbage|' +
@@ -80,16 +81,26 @@ export const MODERATION_RULES: readonly Rule[] = [
   ),
   // Hate: slurs, dehumanisation, calls to harm or exclude a group.
   rule(HATE, 0.85, SLURS),
+  gated(
+    `(${DEHUMANISE_WORDS}|killed|exterminated|gassed|deported|shot|hanged|wiped out|eradicated|removed|sterilized|locked up|die|burn|hang|
+      rot|deserve)`,
+    rule(
+      HATE,
+      0.85,
+      `[all] [the|these|those] ${GROUPS} (are|r|sind|son|sont) [all|nothing but|just|like|alle|nur|tous|toutes|que des|todos|todas|unos|
+      unas|solo] ${DEHUMANISE}`,
+      `${GROUPS} (should|must|need to|deserve to|ought to) (be|all be) [all] (killed|exterminated|gassed|deported|shot|hanged|wiped out|
+        eradicated|removed|sterilized|locked up)`,
+      `${GROUPS} (should|must|need to|deserve to|ought to) [all] (die|burn|hang|rot)`,
+      `${GROUPS} (don t|do not|dont) deserve (to live|rights|to exist|to be here)`,
+    ),
+  ),
   rule(
     HATE,
     0.85,
-    `[all] [the|these|those] ${GROUPS} (are|r|sind|son|sont) [all|nothing but|just|like|alle|nur|tous|toutes|que des|todos|todas|unos|
-      unas|solo] ${DEHUMANISE}`,
     `(kill|exterminate|gas|eradicate|wipe out|get rid of|deport|hang|shoot|burn|lynch|ban) (all|every|the|these) [the|of the|
       of these] [fucking|damn|filthy|dirty] ${GROUPS}`,
-    `${GROUPS} (should|must|need to|deserve to|ought to) (be|all be|die|burn|hang) [all] [killed|exterminated|gassed|deported|shot|hanged|
-      wiped out|eradicated|removed|sterilized|locked up]`,
-    `${GROUPS} (don t|do not|dont) deserve (to live|rights|to exist|to be here)`,
+
     `(i hate|we hate|hate all|death to|down with|i despise) [all|the|these] ${GROUPS}`,
     `(filthy|dirty|stinking|disgusting) ${GROUPS}`,
     `go back to (your|their) (own) (country|jungle|desert|shithole)`,

@@ -12,10 +12,13 @@
  * bounded, so no template backtracks catastrophically.
  */
 
-/** Between two words: up to three characters that are not letters or digits. */
-const GAP = '[^\\p{L}\\p{N}]{0,3}';
-const START = '(?<![\\p{L}\\p{N}])';
-const END = '(?![\\p{L}\\p{N}])';
+/**
+ * Between two words: up to three characters that are not letters or digits. Normalised text is lower-case Latin
+ * without accents wherever a template can match, so plain ASCII classes do (and compile far smaller than `\p{L}`).
+ */
+const GAP = '[^a-z0-9]{0,3}';
+const START = '(?<![a-z0-9])';
+const END = '(?![a-z0-9])';
 
 /** The regex source of one phrase template. */
 export function phrase(template: string): string {
@@ -46,7 +49,7 @@ export function phrase(template: string): string {
       .replace(/\]/g, ')?')
       .replace(/'/g, "['’]?")
       .replace(/ /g, GAP)
-      .replace(/\0/g, '\\p{L}{0,20}');
+      .replace(/\0/g, '[a-z]{0,20}');
   const parts = tokens.map((t, i) => {
     const gap = i === tokens.length - 1 ? '' : GAP;
     if (t.startsWith('[') && t.endsWith(']')) return `(?:(?:${inner(t.slice(1, -1))})${gap})?`;
@@ -61,6 +64,13 @@ export interface Rule {
   readonly type: string;
   readonly weight: number;
   readonly re: RegExp;
+  /** A cheap test the whole text must pass before `re` runs (for rules that start with a long alternation). */
+  readonly need?: RegExp;
+}
+
+/** `r`, run only on texts where one of the `words` templates occurs. */
+export function gated(words: string, r: Rule): Rule {
+  return { ...r, need: new RegExp(phrase(words), 'u') };
 }
 
 /** Builds a rule from phrase templates (or raw regexes, used as they are with the `u` flag). */
@@ -109,7 +119,7 @@ export interface Hit extends Span {
 export function hits(text: string, rules: readonly Rule[], limit = 200): Hit[] {
   const out: Hit[] = [];
   rules.forEach((r, index) => {
-    r.re.lastIndex = 0;
+    if (r.need !== undefined && !r.need.test(text)) return;
     let n = 0;
     for (const m of text.matchAll(r.re)) {
       if (m[0].length === 0) continue;

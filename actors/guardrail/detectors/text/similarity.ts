@@ -8,9 +8,12 @@
 /** Dimensions of the hashed space (a power of two). */
 const DIMS = 1 << 15;
 
-function hash(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+const FNV = 0x811c9dc5;
+const step = (h: number, c: number): number => Math.imul(h ^ c, 0x01000193);
+
+function hash(s: string, seed = FNV): number {
+  let h = seed;
+  for (let i = 0; i < s.length; i++) h = step(h, s.charCodeAt(i));
   return (h >>> 0) & (DIMS - 1);
 }
 
@@ -23,16 +26,22 @@ export interface SparseVector {
 /** The hashed n-gram vector of a normalised text. */
 export function vectorize(text: string): SparseVector {
   const counts = new Map<number, number>();
-  const add = (f: string, w: number): void => {
-    const h = hash(f);
-    counts.set(h, (counts.get(h) ?? 0) + w);
+  const add = (h: number, w: number): void => {
+    const k = (h >>> 0) & (DIMS - 1);
+    counts.set(k, (counts.get(k) ?? 0) + w);
   };
   const words = text.split(/[^\p{L}\p{N}]+/u).filter((w) => w !== '');
   words.forEach((w, i) => {
-    add(`w:${w}`, 1);
-    if (i > 0) add(`b:${words[i - 1]!} ${w}`, 1);
-    const padded = ` ${w} `;
-    for (let n = 3; n <= 5; n++) for (let k = 0; k + n <= padded.length; k++) add(padded.slice(k, k + n), 0.5);
+    add(hash(w, 0x9e3779b9), 1);
+    if (i > 0) add(hash(w, hash(words[i - 1]!, 0x85ebca6b)), 1);
+    // character 3- to 5-grams of ` word `, hashed incrementally (no substrings)
+    const len = w.length + 2;
+    const at = (k: number): number => (k === 0 || k === len - 1 ? 32 : w.charCodeAt(k - 1));
+    for (let k = 0; k + 3 <= len; k++) {
+      let h = step(step(step(FNV, at(k)), at(k + 1)), at(k + 2));
+      add(h, 0.5);
+      for (let n = 4; n <= 5 && k + n <= len; n++) add((h = step(h, at(k + n - 1))), 0.5);
+    }
   });
   let norm = 0;
   for (const v of counts.values()) norm += v * v;
