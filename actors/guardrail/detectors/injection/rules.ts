@@ -20,7 +20,8 @@ const ES_BEFORE = '(anteriores|previas|de arriba|iniciales|originales|del sistem
 
 /** Addressing the model (in a document, an email, a tool result): evidence of an indirect injection. */
 const AI =
-  '(ai assistant*|ai agent*|ai model*|ai system*|ai|ais|a.i|llm|llms|language model*|assistant*|chatbot*|bot|bots|gpt|claude|' +
+  '(ai code assistant*|ai coding assistant*|code assistant*|coding assistant*|ai email assistant*|email assistant*|' +
+  'ai assistant*|ai agent*|ai model*|ai system*|ai|ais|a.i|llm|llms|language model*|assistant*|chatbot*|bot|bots|gpt|claude|' +
   'gemini|copilot|agent*|model*|ki|ia|asistente*|assistente*|' +
   'ki assistent*|ki agent*|ki modell*|modele*|modelo*)';
 
@@ -132,6 +133,7 @@ export const INJECTION_RULES: readonly Rule[] = [
     `(you must|you have to|you should) (now|immediately) `,
     `(end|stop) [the] (summary|summarization|task) and [instead]`,
     `(disregard|ignore) the (user s|users|user) (request|question|query|instructions)`,
+    `(disregard|ignore) (the user|the human|the sender|what the user says) (and|,)`,
   ),
   rule(
     I,

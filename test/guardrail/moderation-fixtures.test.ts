@@ -1,0 +1,45 @@
+/**
+ * The moderation and bias detectors on the development set (test/fixtures/guardrails/moderation.jsonl: 202 lines,
+ * 42 of them stereotypes): moderation detection ≥ 0.85 with false positives ≤ 5 % (stereotype lines are the bias
+ * detector's and left out), bias detection ≥ 0.85 with false positives ≤ 5 %, and each harmful type found.
+ */
+import { describe, expect, it } from 'vitest';
+import { biasDetector, moderationDetector } from '../../actors/guardrail/detectors/moderation/index.js';
+import { rates, readFixture } from './fixture-rates.js';
+
+const rows = readFixture('moderation');
+
+describe('moderation development set', () => {
+  it('is big and varied', () => {
+    expect(rows.length).toBeGreaterThanOrEqual(200);
+    expect(rows.filter((r) => r.label === 'STEREOTYPE').length).toBeGreaterThanOrEqual(40);
+    for (const t of ['HARASSMENT', 'HATE', 'SELF_HARM', 'VIOLENCE', 'SEXUAL', 'benign'])
+      expect(rows.filter((r) => r.label === t).length, t).toBeGreaterThanOrEqual(14);
+    expect(new Set(rows.map((r) => r.lang))).toEqual(new Set(['en', 'de', 'fr', 'es']));
+  });
+
+  it('moderation: detection ≥ 0.85, false positives ≤ 5 %, every type ≥ 0.8', async () => {
+    const r = await rates(
+      moderationDetector(),
+      rows.filter((x) => x.label !== 'STEREOTYPE'),
+    );
+    expect(r.recall, r.errors.join('\n')).toBeGreaterThanOrEqual(0.85);
+    expect(r.fpr, r.errors.join('\n')).toBeLessThanOrEqual(0.05);
+    for (const [label, [hit, total]] of Object.entries(r.perLabel)) expect(hit / total, label).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('bias: detection ≥ 0.85, false positives ≤ 5 %', async () => {
+    const r = await rates(
+      biasDetector(),
+      rows.filter((x) => x.label === 'STEREOTYPE' || x.label === 'benign'),
+    );
+    expect(r.recall, r.errors.join('\n')).toBeGreaterThanOrEqual(0.85);
+    expect(r.fpr, r.errors.join('\n')).toBeLessThanOrEqual(0.05);
+  });
+
+  it('the moderation detector does not report stereotypes, nor the bias detector threats', async () => {
+    const threats = rows.filter((x) => x.label === 'VIOLENCE');
+    const bias = await rates(biasDetector(), threats);
+    expect(bias.recall).toBeLessThan(0.2);
+  });
+});
