@@ -44,7 +44,11 @@ function foldCodePoint(cp: string): string {
 }
 
 /** Joins letter-spaced words (`i g n o r e`, `i.g.n.o.r.e`): single letters separated by one separator char, 4 or more. */
-const SPACED = /(?<![\p{L}\p{N}])\p{L}(?:(?:[ .\-_*/|]|\s{2,4})\p{L}(?![\p{L}\p{N}])){3,}/gu;
+const SPACED = /(?<![\p{L}\p{N}])[\p{L}013457@$](?:(?:[ .\-_*/|]|\s{2,4})[\p{L}013457@$](?![\p{L}\p{N}])){3,}/gu;
+const UNIT = /[\p{L}013457@$]/u;
+/** In a text with leet words, a lone `1` before a word is the pronoun (`1 want t0 d1e`). */
+const LONE_ONE = /(?<![\p{L}\p{N}])1(?= \p{L})/gu;
+const LEETY = /\p{L}[013457]|[013457]\p{L}/u;
 const WORDISH = /[\p{L}\p{N}@$!]+/gu;
 
 /** Normalises `input` for matching, with the map back to its offsets. Never throws. */
@@ -70,10 +74,8 @@ export function normalizeText(input: string): NormalizedText {
     }
     i += pair ? 2 : 1;
   }
-  // 2. leetspeak inside words that hold at least one letter.
-  let s = chars.join('');
-  s = s.replace(WORDISH, (w) => (LETTER.test(w) && /[013457@$!]/.test(w) ? leet(w) : w));
-  // 3. letter-spaced words: drop single separators, keep a space for wider gaps.
+  // 2. letter-spaced words (leet digits count as letters): drop single separators, keep a space for wider gaps.
+  const s = chars.join('');
   let text = '';
   const map: number[] = [];
   let last = 0;
@@ -84,7 +86,7 @@ export function normalizeText(input: string): NormalizedText {
     const run = m[0];
     for (let k = 0; k < run.length; k++) {
       const ch = run[k]!;
-      const keep = LETTER.test(ch) || /[\uD800-\uDFFF]/.test(ch);
+      const keep = UNIT.test(ch) || /[\uD800-\uDFFF]/.test(ch);
       const gap = !keep && /\s/.test(ch) && /\s/.test(run[k + 1] ?? '') && !text.endsWith(' ');
       if (keep || gap) {
         text += keep ? ch : ' ';
@@ -95,6 +97,9 @@ export function normalizeText(input: string): NormalizedText {
   }
   text += s.slice(last);
   for (let k = last; k < s.length; k++) map.push(from[k]!);
+  // 3. leetspeak inside words that hold at least one letter (same length, so the map holds).
+  if (LEETY.test(text)) text = text.replace(LONE_ONE, 'i');
+  text = text.replace(WORDISH, (w) => (LETTER.test(w) && /[013457@$!]/.test(w) ? leet(w) : w));
   // 4. collapse whitespace runs to one space.
   let out = '';
   const offsets: number[] = [];
