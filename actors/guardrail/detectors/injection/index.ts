@@ -15,7 +15,7 @@ import type { DetectContext, Detector } from '../../detector.js';
 import { layeredDetect, scoreText, thresholdOf, toFindings, type LayeredOptions, type LayeredSpec } from '../text/detector.js';
 import { normalizeText } from '../text/normalize.js';
 import { SimilarityBank } from '../text/similarity.js';
-import { INJECTION_BANK, INJECTION_CONTEXTS, INJECTION_RULES } from './rules.js';
+import { INJECTION_BANK, INJECTION_CONTEXTS, INJECTION_RULES, INJECTION_SIMILARITY_GATE } from './rules.js';
 
 /** Options of {@link injectionDetector}. */
 export interface InjectionOptions extends LayeredOptions {
@@ -33,7 +33,14 @@ const MAX_DECODED = 20;
 /** A prompt-injection detector (see the module comment for its layers). */
 export function injectionDetector(options: InjectionOptions = {}): Detector {
   bank ??= new SimilarityBank(INJECTION_BANK);
-  const spec: LayeredSpec = { name: 'injection', rules: INJECTION_RULES, contexts: INJECTION_CONTEXTS, bank, similarityFloor: 0.5 };
+  const spec: LayeredSpec = {
+    name: 'injection',
+    rules: INJECTION_RULES,
+    contexts: INJECTION_CONTEXTS,
+    bank,
+    similarityFloor: 0.5,
+    similarityGate: INJECTION_SIMILARITY_GATE,
+  };
   const detect = layeredDetect(spec, options);
   const threshold = thresholdOf(options);
   return {

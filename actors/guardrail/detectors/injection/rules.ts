@@ -113,7 +113,7 @@ export const INJECTION_RULES: readonly Rule[] = [
   ),
   rule(
     I,
-    0.75,
+    0.45,
     `(send|forward|email|e mail|post|upload|exfiltrate|leak|transmit|copy|paste|submit) (the|all|every|this|your|his|her|their|my|
       any) [user s|users|entire|full|whole|previous|private|saved|stored] [chat|conversation|browsing|search|email|login] (conversation*|
       chat*|history|emails|inbox|messages|password*|
@@ -300,6 +300,16 @@ export const INJECTION_CONTEXTS: readonly ContextRule[] = [
   ]),
   context(1.3, 'segment', [/<!--/u, `${AI} (reading|processing|summarizing) this`]),
 ];
+
+/** Segments the similarity layer looks at: only those with words attacks are made of (the layer's cost stays small). */
+export const INJECTION_SIMILARITY_GATE = new RegExp(
+  [
+    /instruct|prompt|rule|regel|regla|consign|anweis|ignor|forget|disregard|oubli|olvid|vergi|pretend|restrict|filter|system|mode/u.source,
+    /\bdan\b|jailbr|assistant|\bai\b|\bki\b|\bia\b|model|directive|guideline|above|previous|instead|reveal|repeat|print|output/u.source,
+    /send|forward|cancel|override|persona|character|unfiltered|uncensored/u.source,
+  ].join('|'),
+  'u',
+);
 
 /** Attack sentences (normalised) for the similarity layer: paraphrases the rules miss land close to one of these. */
 export const INJECTION_BANK: readonly { readonly text: string; readonly type: string }[] = [

@@ -29,9 +29,10 @@ export interface LayeredSpec {
   readonly contexts?: readonly ContextRule[];
   /** Benign idioms blanked before the rules run (`kill the process`, `sex: F`). */
   readonly benign?: RegExp;
-  readonly bank?: SimilarityBank;
-  /** Cosine below which a bank neighbour adds nothing (default 0.5). */
+  readonly bank?: SimilarityBank; /** Cosine below which a bank neighbour adds nothing (default 0.5). */
   readonly similarityFloor?: number;
+  /** Segments the bank is searched for (all when absent): a cheap test that keeps the layer's cost down. */
+  readonly similarityGate?: RegExp;
 }
 
 /** Scores of the segments of `input` (normalised as `n`), in normalised offsets. */
@@ -55,8 +56,9 @@ export async function scoreText(
     rules: spec.rules,
     ...(spec.contexts === undefined ? {} : { contexts: spec.contexts }),
     extra: (seg: Span) => {
-      if (bank === undefined) return undefined;
-      const near = bank.nearest(text.slice(seg.start, seg.end));
+      const segment = text.slice(seg.start, seg.end);
+      if (bank === undefined || spec.similarityGate?.test(segment) === false) return undefined;
+      const near = bank.nearest(segment);
       if (near === undefined || near.cosine < floor) return undefined;
       return new Map([[near.type, Math.min(0.95, ((near.cosine - floor) / (1 - floor)) * 1.2)]]);
     },

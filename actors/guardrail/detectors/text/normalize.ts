@@ -51,8 +51,20 @@ const LONE_ONE = /(?<![\p{L}\p{N}])1(?= \p{L})/gu;
 const LEETY = /\p{L}[013457]|[013457]\p{L}/u;
 const WORDISH = /[\p{L}\p{N}@$!]+/gu;
 
-/** Normalises `input` for matching, with the map back to its offsets. Never throws. */
+let last: { readonly input: string; readonly result: NormalizedText } | undefined;
+
+/**
+ * Normalises `input` for matching, with the map back to its offsets. Never throws. The last result is kept, so the
+ * detectors of one check (injection, moderation, bias) normalise the text once.
+ */
 export function normalizeText(input: string): NormalizedText {
+  if (last?.input === input) return last.result;
+  const result = normalize(input);
+  last = { input, result };
+  return result;
+}
+
+function normalize(input: string): NormalizedText {
   const chars: string[] = [];
   const from: number[] = [];
   // 1. per code point: NFKC, accents, case, homoglyphs, drops.
