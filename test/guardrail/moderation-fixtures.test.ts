@@ -1,6 +1,6 @@
 /**
- * The moderation and bias detectors on the development set (test/fixtures/guardrails/moderation.jsonl: 202 lines,
- * 42 of them stereotypes): moderation detection ≥ 0.85 with false positives ≤ 5 % (stereotype lines are the bias
+ * The moderation and bias detectors on the development sets (test/fixtures/guardrails/moderation.jsonl: 202 lines,
+ * 42 of them stereotypes; moderation-fresh.jsonl, written later as a check on generalisation): moderation detection ≥ 0.85 with false positives ≤ 5 % (stereotype lines are the bias
  * detector's and left out), bias detection ≥ 0.85 with false positives ≤ 5 %, and each harmful type found.
  */
 import { describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { biasDetector, moderationDetector } from '../../actors/guardrail/detecto
 import { rates, readFixture } from './fixture-rates.js';
 
 const rows = readFixture('moderation');
+const fresh = readFixture('moderation-fresh');
 
 describe('moderation development set', () => {
   it('is big and varied', () => {
@@ -18,20 +19,23 @@ describe('moderation development set', () => {
     expect(new Set(rows.map((r) => r.lang))).toEqual(new Set(['en', 'de', 'fr', 'es']));
   });
 
-  it('moderation: detection ≥ 0.85, false positives ≤ 5 %, every type ≥ 0.8', async () => {
-    const r = await rates(
-      moderationDetector(),
-      rows.filter((x) => x.label !== 'STEREOTYPE'),
-    );
-    expect(r.recall, r.errors.join('\n')).toBeGreaterThanOrEqual(0.85);
-    expect(r.fpr, r.errors.join('\n')).toBeLessThanOrEqual(0.05);
-    for (const [label, [hit, total]] of Object.entries(r.perLabel)) expect(hit / total, label).toBeGreaterThanOrEqual(0.8);
-  });
+  it.each(['moderation', 'moderation-fresh'])(
+    '%s: moderation detection ≥ 0.85, false positives ≤ 5 percent, every type ≥ 0.8',
+    async (name) => {
+      const r = await rates(
+        moderationDetector(),
+        readFixture(name).filter((x) => x.label !== 'STEREOTYPE'),
+      );
+      expect(r.recall, r.errors.join('\n')).toBeGreaterThanOrEqual(0.85);
+      expect(r.fpr, r.errors.join('\n')).toBeLessThanOrEqual(0.05);
+      for (const [label, [hit, total]] of Object.entries(r.perLabel)) expect(hit / total, label).toBeGreaterThanOrEqual(0.8);
+    },
+  );
 
-  it('bias: detection ≥ 0.85, false positives ≤ 5 %', async () => {
+  it('bias: detection ≥ 0.85, false positives ≤ 5 percent', async () => {
     const r = await rates(
       biasDetector(),
-      rows.filter((x) => x.label === 'STEREOTYPE' || x.label === 'benign'),
+      [...rows, ...fresh].filter((x) => x.label === 'STEREOTYPE' || x.label === 'benign'),
     );
     expect(r.recall, r.errors.join('\n')).toBeGreaterThanOrEqual(0.85);
     expect(r.fpr, r.errors.join('\n')).toBeLessThanOrEqual(0.05);

@@ -70,7 +70,12 @@ export const MODERATION_RULES: readonly Rule[] = [
     `you (should|deserve to) (be ashamed|die|rot|suffer)`,
     `(du bist|bist du) [so] [ein|eine|echt|total|einfach] [dumme|dummer|hassliche|fette|kleine] (dumm|idiot|versager|wertlos|hasslich|
       arschloch|hure|schlampe|missgeburt|vollidiot|opfer|behindert|nichts wert|erbarmlich)`,
-    `(halt die fresse|halts maul|fick dich|verpiss dich|bring dich um|geh sterben|stirb|niemand mag dich|du hurensohn|hurensohn)`,
+    `(halt die fresse|halt's maul|halts maul|fick dich|verpiss dich|bring dich um|geh sterben|stirb|niemand mag dich|du hurensohn|
+      hurensohn)`,
+    `du (vollidiot|idiot|arschloch|depp|trottel|wichser|missgeburt|versager|spast|penner|dummkopf)`,
+    `(pauvre|espece de|sale) (con|conne|connard|connasse|idiot|idiote|debile|abruti|abrutie|merde)`,
+    `you (pathetic|worthless|disgusting|stupid|dumb|little|fat|ugly) (creep|loser|idiot|moron|freak|bitch|slut|whore|cunt|pig|rat|trash)`,
+    `(you re|you are|ur) the (dumbest|stupidest|ugliest|worst|most pathetic|most useless) (person|human|idiot|loser)`,
     `(t es|tu es|t est|vous etes|espece de|sale|pauvre) [un|une|vraiment|qu un|qu une|trop|vraiment un|une vraie|un vrai|un gros|
       une grosse] (con|conne|connard|connasse|debile|idiot|idiote|nul|nulle|abruti|abrutie|salope|pute|merde|minable|rate|ratee|cretin|
       cretine)`,
@@ -120,7 +125,9 @@ export const MODERATION_RULES: readonly Rule[] = [
     0.85,
     `i (want|wanna|need|m going|am going|m gonna|am gonna|plan|intend|decided|ve decided|have decided) to (die|kill myself|end my life|
       end it all|end it|commit suicide|hurt myself|cut myself|take my own life|overdose|not wake up|disappear forever)`,
-    `(thinking|thought|thinking seriously) (about|of) (killing myself|suicide|ending my life|ending it all|cutting myself|taking my life)`,
+    `(thinking|thought|thinking seriously) (about|of) (killing myself|ending my life|ending it all|cutting myself|taking my life)`,
+    `i (m|am|ve been|have been|keep|was|can t stop) [always|constantly|seriously|really] (thinking|thought) (about|of) (suicide|dying|
+      death)`,
     `i (don t|do not|dont) want to (live|be alive|exist|wake up) [anymore|any more]`,
     `(i|i ve|i have|i keep|been) (cut|cutting|burn|burning|hurting|starving) myself`,
     `(there s|there is|i have|i see) no (reason|point) (to live|in living|to go on|in going on)`,
@@ -135,7 +142,7 @@ export const MODERATION_RULES: readonly Rule[] = [
       keinen sinn mehr zu leben)`,
     `(je veux|j ai envie de|je vais|je voudrais) (mourir|me suicider|en finir|mettre fin a mes jours|mettre fin a ma vie|me tuer|
       me faire du mal|disparaitre pour toujours)`,
-    `(je me scarifie|je me mutile|je pense au suicide|plus aucune raison de vivre|je n ai plus envie de vivre)`,
+    `(je me scarifie|je me mutile|je pense au suicide|plus aucune raison de vivre|je n ai plus envie de vivre|en finir avec (la|ma) vie)`,
     `(quiero|voy a|tengo ganas de|quisiera) (morir|morirme|suicidarme|matarme|quitarme la vida|acabar con mi vida|hacerme dano|
       desaparecer para siempre)`,
     `(me corto|pienso en suicidarme|pienso en el suicidio|no tengo razones para vivir|ya no quiero vivir|no quiero seguir viviendo)`,
@@ -144,8 +151,8 @@ export const MODERATION_RULES: readonly Rule[] = [
   rule(
     VIO,
     0.85,
-    `i (will|ll|m going to|am going to|m gonna|am gonna|gonna|want to|swear i ll|swear i will|could) (kill|murder|stab|shoot|strangle|
-      choke|beat|beat up|hurt|slaughter|behead|burn|break) (you|your|him|her|them|u)`,
+    `i (will|ll|m going to|am going to|m gonna|am gonna|gonna|want to|swear i ll|swear i will|could) (beat the (crap|shit|hell) out of|
+      kill|murder|stab|shoot|strangle|choke|beat|beat up|hurt|slaughter|behead|burn|break) (you|your|him|her|them|u)`,
     `(you re|you are|your|ur) (dead|a dead man|going to die|gonna die|next)`,
     `(i|we) (know|found out|found) where you (live|work|sleep)`,
     `(watch your back|you ll regret this|you will regret this|i ll make you pay|i will make you pay|i ll find you|i will find you)`,
@@ -168,8 +175,8 @@ export const MODERATION_RULES: readonly Rule[] = [
   rule(
     SEX,
     0.8,
-    `(suck|lick|ride|touch|stroke|finger) (my|his|her|your) (dick|cock|pussy|tits|boobs|clit|balls|penis|nipples|ass)`,
-    `(fuck|fucking|bang|banging|screw|screwing) (me|her|him|you) (hard|harder|all night|raw|senseless|doggy style)`,
+    `(suck|lick|ride|touch|stroke|finger|see|grab) (my|his|her|your) (dick|cock|pussy|tits|boobs|clit|balls|penis|nipples|ass)`,
+    `(fuck|fucks|fucked|fucking|bang|banging|screw|screwing) (me|her|him|you) (hard|harder|all night|raw|senseless|doggy style)`,
     `(send|show) (me) (nudes|nude pics|naked pics|your tits|your boobs|your dick|your pussy)`,
     `(i want|wanna|want) to (fuck|bang|screw|eat out|finger|cum on) (you|her|him)`,
     `(blowjob|blow job|handjob|hand job|deepthroat|cumshot|creampie|gangbang|orgasm*|masturbat*|horny|wet pussy|hard cock|sexting|
@@ -216,7 +223,7 @@ export const MODERATION_CONTEXTS: readonly ContextRule[] = [
     `(according to|reportedly|allegedly|the suspect|the victim|the defendant|the attacker)`,
     `(the|this|a|in the) (novel|book|film|movie|series|episode|story|play|character|protagonist|villain|chapter|game|song|poem) (is|was|
       about|where|in which|tells|follows|features|s)`,
-    `(patients|clinicians|symptoms|risk factors|warning signs|prevalence|treatment|therapy|diagnos*|screening|hotline|helpline|
+    `(patients|clinicians|symptoms|risk factors|warning signs|prevalence|treatment|therapy|diagnos*|screening|hotline*|helpline*|
       crisis line|prevention|awareness)`,
     `(if you or someone|if you are having thoughts|reach out to|call 988|samaritans|talk to someone)`,
     `(he|she|they) (said|wrote|told|screamed|shouted|yelled) [that] ["“'«]`,
@@ -286,7 +293,7 @@ export const BIAS_CONTEXTS: readonly ContextRule[] = [
     `(the|an|this|that) (idea|belief|assumption|claim|notion) that`,
     `(people|some|many) (often|still|wrongly)? (assume|believe|think|say|claim) that`,
     `(according to|study|studies|survey|census|data|statistics|report*|per cent|percent|%|research*|found that|shows that)`,
-    `(vorurteil*|klischee*|stereotyp*|falsch|nicht (wahr|alle|jede)|studie|umfrage|statistik|laut|prozent)`,
+    `(vorurteil*|klischee*|stereotyp*|falsch|nicht (wahr|alle|jede)|studie|umfrage|statistik|laut (einer|einem|der|dem|des)|prozent)`,
     `(prejuge*|cliche*|stereotype*|idee recue|faux|pas (vrai|tous|toutes)|etude|sondage|selon|pour cent|statistique*)`,
     `(prejuicio*|cliche*|estereotipo*|mito|falso|no (es cierto|todos|todas)|estudio|encuesta|segun|por ciento|estadistica*)`,
     /[?]/u,
