@@ -1,7 +1,8 @@
 /**
  * The moderation and bias detectors on the development sets (test/fixtures/guardrails/moderation.jsonl: 202 lines,
- * 42 of them stereotypes; moderation-fresh.jsonl, written later as a check on generalisation): moderation detection ≥ 0.85 with false positives ≤ 5 % (stereotype lines are the bias
- * detector's and left out), bias detection ≥ 0.85 with false positives ≤ 5 %, and each harmful type found.
+ * 42 of them stereotypes; moderation-fresh.jsonl, written later as a check on generalisation): moderation
+ * detection ≥ 0.85 with false positives ≤ 5 % (stereotype lines are the bias detector's and left out), bias
+ * detection ≥ 0.85 with false positives ≤ 5 %, and each harmful type found.
  */
 import { describe, expect, it } from 'vitest';
 import { biasDetector, moderationDetector } from '../../actors/guardrail/detectors/moderation/index.js';
