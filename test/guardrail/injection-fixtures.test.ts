@@ -1,6 +1,6 @@
 /**
  * The injection detector on the development sets (test/fixtures/guardrails/injection.jsonl: 213 lines, and
- * injection-fresh.jsonl, written later as a check on generalisation): detection ≥ 0.90 and false positives ≤ 5 %,
+ * injection-fresh*.jsonl, written later as checks on generalisation): detection ≥ 0.90 and false positives ≤ 5 %,
  * overall and in each language. The sets themselves are checked for size, balance and variety.
  */
 import { describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { injectionDetector } from '../../actors/guardrail/detectors/injection/in
 import { rates, readFixture } from './fixture-rates.js';
 
 const dev = readFixture('injection');
-const fresh = readFixture('injection-fresh');
+const fresh = [...readFixture('injection-fresh'), ...readFixture('injection-fresh2')];
 
 describe('injection development sets', () => {
   it('are big, balanced and varied', () => {
@@ -22,7 +22,7 @@ describe('injection development sets', () => {
     expect(new Set([...dev, ...fresh].map((r) => r.text)).size).toBe(dev.length + fresh.length);
   });
 
-  it.each(['injection', 'injection-fresh'])('%s: detection ≥ 0.90, false positives ≤ 5 percent', async (name) => {
+  it.each(['injection', 'injection-fresh', 'injection-fresh2'])('%s: detection ≥ 0.90, false positives ≤ 5 percent', async (name) => {
     const r = await rates(injectionDetector(), readFixture(name));
     expect(r.recall, r.errors.join('\n')).toBeGreaterThanOrEqual(0.9);
     expect(r.fpr, r.errors.join('\n')).toBeLessThanOrEqual(0.05);

@@ -34,13 +34,14 @@ export const INJECTION_RULES: readonly Rule[] = [
     `(ignore|disregard|forget|skip|override|bypass|neglect|discard|abandon|dismiss) [all|any|every|each] [of] [the|your|my|these|those|
       all] [above|previous|prior] ${BEFORE} ${ORDERS}`,
     `(ignore|disregard|forget|override|bypass) [all|any] [of] (your|the) ${ORDERS}`,
-    `(ignore|disregard|forget) (everything|anything|all) [that] (above|before|previously|prior|earlier|you were told|you have been told|
+    `(ignore|disregard|forget|drop|discard|scrap|scratch|throw out|erase) (everything|anything|all) [that] (above|before|previously|prior|
+      earlier|you were told|you have been told|
       you ve been told|i said before|said before|in your prompt|in the system prompt)`,
     `${BEFORE} ${ORDERS} (are|is) [now] (void|cancel*|revoked|obsolete|invalid|null|overridden|superseded|no longer valid|no longer apply|
       deprecated)`,
     `${BEFORE} ${ORDERS} (no longer|do not|don t|dont) apply`,
     `(new|updated|real|actual|true|revised|override) (instructions|
-      directive|system prompt|orders) (:|follow|are|is)`,
+      directive|system prompt|orders) (:|follow|are|is|start|begin|below)`,
     `(ignore|disregard|forget|skip) (the|this|your|that) [translation|summarization|summary|current|original|user s|users]
       (task|request|question|assignment|summary|translation|query) and [instead]`,
     `your (new|real|actual|true) (instructions|task|purpose|goal|objective|role|job) (is|are)`,
@@ -62,10 +63,11 @@ export const INJECTION_RULES: readonly Rule[] = [
   rule(
     I,
     0.9,
-    `(ignore|ignorez|ignores|oublie|oubliez|neglige|negligez|ne tiens pas compte de|ne tenez pas compte de) [toutes|tous] [les|tes|vos|
+    `(ignore|ignorez|ignores|oublie|oubliez|neglige|negligez|ne tiens pas compte de|ne tenez pas compte de|ne tiens plus compte de|
+      ne tenez plus compte de) [toutes|tous] [les|tes|vos|
       des] [instructions|consignes|regles] ${FR_BEFORE}`,
     `(ignore|ignorez|oublie|oubliez|neglige|negligez) (toutes|tous) (les|tes|vos) ${FR_ORDERS}`,
-    `(oublie|oubliez|ignore|ignorez) (tes|vos|les) ${FR_ORDERS}`,
+    `(oublie|oubliez|ignore|ignorez|ne tiens plus compte de|ne tenez plus compte de|ne tiens pas compte de) (tes|vos|les) ${FR_ORDERS}`,
     `(oublie|oubliez|ignore|ignorez) tout ce qu* (on t a|on vous a|je t ai|je vous ai|t a ete|vous a ete) (dit|donne)`,
     `(nouvelles|vraies) (instructions|consignes) (:|sont)`,
     `(a partir de maintenant|desormais|des maintenant) (tu es|tu dois|tu vas|vous etes|vous devez)`,
@@ -105,6 +107,10 @@ export const INJECTION_RULES: readonly Rule[] = [
       human|recipient|customer|sender)`,
     `(hide|conceal|keep) (this|it|these instructions) (from|secret from) the (user|human)`,
     `(without|before) (telling|informing|notifying|alerting) (her|him|them|the user|the owner|the recipient)`,
+    `(and|but) (not|never) (mention|reveal|disclose|tell) (it|this|that|anything)`,
+    `(do not|don t|dont|never) (flag|report|mark|quarantine|escalate) (this|the) (email|message|request|ticket|document|mail)`,
+    `(ignore|disregard|skip|bypass) the (review|checklist|review checklist|checks|policy|validation|verification|approval process|
+      security check*)`,
     `(don t|do not|dont|never) (mention|reveal|disclose|report) (it|this|that|these changes|this change) [to anyone|to the user|
       in your answer|in the summary]`,
     `(sag|sage|erzahl|erwahne) (dem|es dem) (nutzer|benutzer|anwender) (nichts|nicht)`,
@@ -166,8 +172,6 @@ export const INJECTION_RULES: readonly Rule[] = [
       lawless) [and] [unfiltered|uncensored|unrestricted|amoral] (ai|assistant|model|chatbot|version|bot|llm|entity|persona|character)`,
     `(pretend|imagine|act as if|assume|suppose) [that] you (have|had|ve got) no (restrictions|rules|limits|limitations|filters|guidelines|
       boundaries|ethics|morals|content policy|safety)`,
-    `(without|free of|free from|freed from|break free of|no longer bound by|not bound by|unbound by|ignoring) [any|all|your] [ethical|
-      moral|safety|content] (restrictions|filters|censorship|guidelines|limitations|rules|policies|policy|constraints|guardrails) [and|or]`,
     `(openai|anthropic|content|safety|usage) (policy|policies|guidelines|filters|rules) (do not|don t|dont|no longer) apply`,
     `(stay|
       remain|keep) in character (no matter what|at all times|whatever happens)`,
@@ -193,12 +197,13 @@ export const INJECTION_RULES: readonly Rule[] = [
     `(imagina que|finge que|haz como si) (no tienes|no tuvieras|no tienes ninguna) (reglas|restricciones|filtros|limites)`,
     `(tu es|vous etes|sois|soyez) (maintenant|desormais) [une|un] (ia|assistant|modele|bot) (sans filtre|non censure*|sans restriction*|
       sans limite*|malveillant*)`,
-    `(sans|libre de|libere de) (aucune|toute|toutes|tes|vos) [les] (restriction*|filtre*|censure|regles|limite*)`,
+    `(sans|libre de|libere de) (aucune|toute|toutes|tes|vos) [les] (restriction*|filtre*|censure|regle*|limite*)`,
     `mode (jailbreak|
       dan|sans filtre)`,
     `(ahora eres|eres ahora|se|actua como) [una|un] (ia|asistente|modelo|bot) (sin filtros|sin censura|sin restricciones|sin limites|
       malvad*)`,
     `(sin|libre de) (ninguna|ningun|tus|sus) [tipo de] (restriccion*|filtro*|censura|regla*|limite*)`,
+    `(finge que eres|imagina que eres|haz como si fueras) [una|un] (ia|asistente|modelo|bot) (sin|libre de)`,
     `modo (jailbreak|dan|
       sin filtros)`,
   ),
@@ -215,7 +220,12 @@ export const INJECTION_RULES: readonly Rule[] = [
   rule(
     I,
     0.45,
-    /(?:^|\n|\/\*|\/\/|#|<!--|\[)\s*(?:note to (?:the )?)?(?:ai|ai assistant|assistant|llm|model|agent|ki|ia|bot)\s?:/u,
+    new RegExp(
+      /(?:^|\n|\/\*|\/\/|#|<!--|\[|")\s*(?:note to (?:the )?|todo|fixme|hint)?\s?/u.source +
+        /\(?(?:ai|ai assistant|assistant|llm|model|agent|ki|ia|bot)\)?\s?[:,]/u.source,
+      'u',
+    ),
+    `(dear|hey|hi|hello|attention) ${AI} [,|:]`,
     new RegExp(
       /\b(?:to|for|dear|attention|hey|note to|note for|message to|message for) (?:the |any |all )?/u.source +
         /(?:ai|llm|assistant|model|bot|agent|chatbot|gpt)s? \p{L}{2,20}ing (?:this|these|the)\b/u.source,
@@ -229,8 +239,49 @@ export const INJECTION_RULES: readonly Rule[] = [
       filters|guidelines|ethics|morals|censorship)`,
   ),
   rule(J, 0.4, `(never|doesn t|does not|won t|will not) (refuses|refuse|declines|decline|says no)`),
+  rule(
+    J,
+    0.65,
+    `(without|free of|free from|freed from|break free of|no longer bound by|not bound by|unbound by|ignoring) [any|all|your] [ethical|
+      moral|safety|content] (restrictions|filters|censorship|guidelines|limitations|rules|policies|policy|constraints|guardrails) [and|or]`,
+    `(filters|rules|restrictions|limits|censorship|guardrails|safety|ethics) [are] (none|off|disabled|removed|gone|zero)`,
+    `(jailbreak*gpt|jailbroken|jailbreak mode)`,
+    `answer as (that|this|the|an|a) [unfiltered|uncensored|unrestricted|evil] (ai|assistant|model|persona|character|version)`,
+  ),
+  rule(
+    J,
+    0.85,
+    `(if you were|if you had|suppose you were|hypothetically you are|imagine you were) [a|an] (ai|assistant|model|chatbot|llm) (without|
+      with no|free of)`,
+    `(ai|assistant|model|chatbot|bot|llm|ki|ia|asistente|modele|modelo|modell) (sin|sans|ohne|without|with no|with zero) [aucune|aucun|
+      ninguna|
+      ningun|jegliche|jeglichen|any|tipo de] (reglas|regles|regle|regeln|rules|restricciones|restrictions|einschrankungen|filtros|filtres|
+      filtre|filter|filters|limites|limits|grenzen|censura|censure|zensur|censorship|guidelines|ethics|etica|ethique)`,
+    `(spiele|spiel|joue le role d|joue le role de|juega el papel de|interpreta a|roleplay as|play the role of) [eine|ein|une|un|una|a|
+      an] (ki|ia|ai|assistant*|asistente|modell|modele|modelo)`,
+  ),
+  rule(
+    I,
+    0.6,
+    `(ignore|ignoriere|ignora|ignorez) (the|die|la) (question|frage|pregunta|demande|request|anfrage|solicitud) (of the user|des nutzers|
+      des benutzers|
+      del usuario|de l utilisateur|you were asked)`,
+    `(hinweis|nachricht|anweisung|note|message) (an|fur|pour|para) (den|die|das|l|el|la) (assistenten|ki|modell|bot|sprachmodell|
+      assistant|ia|
+      asistente|modelo|modele)`,
+  ),
   // Prompt extraction.
-  rule(P, 0.55, `(ur|your|yr) (sys|system) (prompt|msg|message|instructions)`),
+  rule(
+    P,
+    0.6,
+    `(ur|your|yr|deinen|deinem|deine|dein|ton|tes|votre|vos|tu|tus|su|sus) (sys|system|systeme|sistema|systemprompt|systemnachricht|
+      versteckten|cachees|ocultas|hidden|secret|initial|initiales|iniciales|ursprunglichen) (prompt|msg|message|instructions|anweisungen|
+      instrucciones|consignes|prompt del sistema|de sistema)`,
+    `(deinen|deinem|deine|dein) systemprompt`,
+    `(prompt|instructions) (systeme|du systeme|de sistema|del sistema)`,
+    `(context window|context|conversation) above my first message`,
+    `(echo|echo back|recite|recopie|recopiez|cita|copialo|copia|zitiere|zitieren|quote) [back] [me] (your|tes|vos|tus|deine) `,
+  ),
   rule(
     P,
     0.9,
@@ -281,7 +332,8 @@ export const INJECTION_CONTEXTS: readonly ContextRule[] = [
     `(inyeccion de (prompts|instrucciones)|injection de (prompt*|consignes)|prompt injection*)`,
     `(instrucciones como|frases como|instructions comme|phrases comme|anweisungen wie|satze wie|befehle wie)`,
     `jailbreak* (is|are|attack*|technique*|attempt*|prompts are|work)`,
-    `(attacker*|adversar*|researcher*|red team*|pentest*|penetration test*|malicious actor*|hackers|threat actor*|payload*|exploit*)`,
+    `(attacker*|adversar*|researcher*|red team*|pentest*|penetration test*|malicious actor*|hackers|threat actor*|the payload|payloads|
+      exploit*)`,
     `(such as|for example|e g|for instance|phrases like|strings like|prompts like|so called|known as|well known|an example|examples)`,
     `(how (do|does|can|to) (i|we|you) (detect|prevent|stop|block|defend|protect|mitigate|handle))`,
     `(angreifer|beispiel|zum beispiel|z b|sicherheitsbericht|schwachstelle*|wie funktioniert)`,
@@ -291,13 +343,31 @@ export const INJECTION_CONTEXTS: readonly ContextRule[] = [
   context(0.6, 'text', [
     `(prompt|indirect) injection*`,
     `(inyeccion de prompts|injection de prompt*|ataque*|attaque*|angriff*)`,
-    `(attacker*|red team*|pentest*|penetration test*|payload*|severity|vulnerab*|mitigation*|owasp|cve)`,
+    `(attacker*|red team*|pentest*|penetration test*|payloads|severity|vulnerab*|mitigation*|owasp|cve)`,
     `(researchers|the paper|this article|in this post|blog post|the study|the report)`,
     `(detect*|defend*|mitigat*|protect* against|security (team|report|research))`,
   ]),
   context(0.6, 'segment', [
-    /["“«„'`][^"“”«»„'`]{0,120}\b(?:ignore|ignora|ignoriere|oublie|olvida|vergiss|disregard|forget|dan|developer mode|system ?prompt)\b/u,
+    new RegExp(
+      /\b(?:like|such as|e\.?g\.?|called|phrases?|strings?|wrote|writes|typed|said|says|submitted|sent|example|wie|comme|como)/u.source +
+        /\s?[:,]?\s?["“«„'`][^"“”«»„'`]{0,120}/u.source +
+        /\b(?:ignore|ignora|ignoriere|oublie|olvida|vergiss|disregard|forget|dan|developer mode|system ?prompt)\b/u.source,
+      'u',
+    ),
   ]),
+  context(
+    0.5,
+    'segment',
+    [
+      new RegExp(
+        /^(?!.*\b(?:you|your|yourself|du|dich|dir|dein\w*|tu|toi|tes|ton|vous|votre|tus?|usted)\b)/u.source +
+          /(?:what|how|why|is|are|can|could|would|should|does|do|was|wie|warum|quel\w*|comment|pourquoi|que|como|cual|por que)\b[^?]*\?/u
+            .source,
+        'u',
+      ),
+    ],
+    ['JAILBREAK'],
+  ),
   context(1.3, 'segment', [/<!--/u, `${AI} (reading|processing|summarizing) this`]),
 ];
 

@@ -258,8 +258,8 @@ export const BIAS_RULES: readonly Rule[] = [
     `(men|boys) (don t|do not|never) (cry|cook|clean|do housework)`,
     `(a|the) woman s place is`,
     `(women|girls) (shouldn t|should not|should never) (lead|vote|work|drive|be engineers|be in charge|be bosses|do math)`,
-    `(frauen|manner|madchen|auslander|migranten|deutsche|turken|polen|italiener|juden|muslime|alte) (konnen nicht|konnen kein*|sind (alle|
-      immer|halt|einfach|nun mal|von natur aus)? (faul|dumm|kriminell|geizig|laut|emotional|schlechte autofahrer|schlecht in|unpunktlich|
+    `(frauen|manner|madchen|auslander|migranten|deutsche|turken|polen|italiener|juden|muslime|alte) (konnen nicht|konnen kein*|sind [alle|
+      immer|halt|einfach|nun mal|von natur aus] (faul|dumm|kriminell|geizig|laut|emotional|schlechte autofahrer|schlecht in|unpunktlich|
       schmutzig|gewalttatig))`,
     `(alle|typisch) (frauen|manner|auslander|deutsch*|turk*|pol*|italien*|franzos*|russ*|griech*|amerikan*|spanier*)`,
     `frauen gehoren (in die kuche|an den herd)`,
@@ -291,7 +291,7 @@ export const BIAS_CONTEXTS: readonly ContextRule[] = [
       unfair|false|untrue) to)`,
     `(not|never) (true|all|every)`,
     `(the|an|this|that) (idea|belief|assumption|claim|notion) that`,
-    `(people|some|many) (often|still|wrongly)? (assume|believe|think|say|claim) that`,
+    `(people|some|many) [often|still|wrongly] (assume|believe|think|say|claim) that`,
     `(according to|study|studies|survey|census|data|statistics|report*|per cent|percent|%|research*|found that|shows that)`,
     `(vorurteil*|klischee*|stereotyp*|falsch|nicht (wahr|alle|jede)|studie|umfrage|statistik|laut (einer|einem|der|dem|des)|prozent)`,
     `(prejuge*|cliche*|stereotype*|idee recue|faux|pas (vrai|tous|toutes)|etude|sondage|selon|pour cent|statistique*)`,

@@ -44,6 +44,7 @@ export function phrase(template: string): string {
     t
       .replace(/\*/g, '\0')
       .replace(/\./g, '\\.')
+      .replace(/\?/g, '\\?')
       .replace(/\(/g, '(?:')
       .replace(/\[/g, '(?:')
       .replace(/\]/g, ')?')
@@ -205,5 +206,34 @@ export function scoreSegments(input: ScoreInput): SegmentScore[] {
       if (score > 0) out.push({ ...span, type, score });
     }
   });
+  return joinAcrossSegments(out, found, rules, textFactors);
+}
+
+/**
+ * Weak evidence spread over several sentences (an email that greets the AI in one sentence and says "do not flag this
+ * email" in another) adds up: per type, when the distinct rules hit anywhere in the text score higher together than
+ * the best segment alone, one score spanning the segments they hit replaces that type's segment scores.
+ */
+function joinAcrossSegments(
+  scores: SegmentScore[],
+  found: readonly Hit[],
+  rules: readonly Rule[],
+  textFactors: readonly ContextRule[],
+): SegmentScore[] {
+  let out = [...scores];
+  for (const type of new Set(scores.map((s) => s.type))) {
+    const mine = out.filter((s) => s.type === type);
+    if (mine.length < 2) continue;
+    const weights = new Map<number, number>();
+    for (const h of found) if (rules[h.rule]!.type === type) weights.set(h.rule, rules[h.rule]!.weight);
+    let whole = noisyOr(weights.values());
+    for (const c of textFactors) if (c.types === undefined || c.types.includes(type)) whole *= c.factor;
+    const best = Math.max(...mine.map((s) => s.score));
+    if (whole <= best) continue;
+    const hit = mine.filter((s) => found.some((h) => rules[h.rule]!.type === type && h.start < s.end && h.end > s.start));
+    if (hit.length < 2) continue;
+    const joined = { type, score: whole, start: Math.min(...hit.map((s) => s.start)), end: Math.max(...hit.map((s) => s.end)) };
+    out = [...out.filter((s) => s.type !== type || !hit.includes(s)), joined];
+  }
   return out;
 }
