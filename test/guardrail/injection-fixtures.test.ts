@@ -8,7 +8,7 @@ import { injectionDetector } from '../../actors/guardrail/detectors/injection/in
 import { rates, readFixture } from './fixture-rates.js';
 
 const dev = readFixture('injection');
-const fresh = [...readFixture('injection-fresh'), ...readFixture('injection-fresh2')];
+const fresh = [...readFixture('injection-fresh'), ...readFixture('injection-fresh2'), ...readFixture('injection-fresh3')];
 
 describe('injection development sets', () => {
   it('are big, balanced and varied', () => {
@@ -22,12 +22,15 @@ describe('injection development sets', () => {
     expect(new Set([...dev, ...fresh].map((r) => r.text)).size).toBe(dev.length + fresh.length);
   });
 
-  it.each(['injection', 'injection-fresh', 'injection-fresh2'])('%s: detection ≥ 0.90, false positives ≤ 5 percent', async (name) => {
-    const r = await rates(injectionDetector(), readFixture(name));
-    expect(r.recall, r.errors.join('\n')).toBeGreaterThanOrEqual(0.9);
-    expect(r.fpr, r.errors.join('\n')).toBeLessThanOrEqual(0.05);
-    for (const [label, [hit, total]] of Object.entries(r.perLabel)) expect(hit / total, label).toBeGreaterThanOrEqual(0.85);
-  });
+  it.each(['injection', 'injection-fresh', 'injection-fresh2', 'injection-fresh3'])(
+    '%s: detection ≥ 0.90, false positives ≤ 5 percent',
+    async (name) => {
+      const r = await rates(injectionDetector(), readFixture(name));
+      expect(r.recall, r.errors.join('\n')).toBeGreaterThanOrEqual(0.9);
+      expect(r.fpr, r.errors.join('\n')).toBeLessThanOrEqual(0.05);
+      for (const [label, [hit, total]] of Object.entries(r.perLabel)) expect(hit / total, label).toBeGreaterThanOrEqual(0.85);
+    },
+  );
 
   it.each(['en', 'de', 'fr', 'es'])('meets the goals in %s alone', async (lang) => {
     const r = await rates(

@@ -106,6 +106,8 @@ export const INJECTION_RULES: readonly Rule[] = [
     `(do not|don t|dont|never|without) (tell*|inform*|mention*|notify*|alert*|reveal*|show*|let) [this|it|that|anything] [to] the (user|
       human|recipient|customer|sender)`,
     `(hide|conceal|keep) (this|it|these instructions) (from|secret from) the (user|human)`,
+    `(notify|tell|inform|alert) (no one|nobody|noone)`,
+    `(no menciones|no digas|no cuentes|ne mentionne pas|ne dis pas|erwahne nicht|sag nichts)`,
     `(without|before) (telling|informing|notifying|alerting) (her|him|them|the user|the owner|the recipient)`,
     `(and|but) (not|never) (mention|reveal|disclose|tell) (it|this|that|anything)`,
     `(do not|don t|dont|never) (flag|report|mark|quarantine|escalate) (this|the) (email|message|request|ticket|document|mail)`,
@@ -134,7 +136,7 @@ export const INJECTION_RULES: readonly Rule[] = [
   rule(
     I,
     0.6,
-    `instead [,] (reply|respond|answer|say|output|write|print|tell the user|recommend) `,
+    `instead [,] (reply|respond|answer|say|output|write|print|tell the user|tell me|give me|show me|list|explain|recommend) `,
     `(reply|respond|answer) only with`,
     `(you must|you have to|you should) (now|immediately) `,
     `(end|stop) [the] (summary|summarization|task) and [instead]`,
@@ -221,7 +223,7 @@ export const INJECTION_RULES: readonly Rule[] = [
     I,
     0.45,
     new RegExp(
-      /(?:^|\n|\/\*|\/\/|#|<!--|\[|")\s*(?:note to (?:the )?|todo|fixme|hint)?\s?/u.source +
+      /(?:^|\n|\/\*|\/\/|#|<!--|\[|"|')\s*(?:note to (?:the )?|todo|fixme|hint)?\s?/u.source +
         /\(?(?:ai|ai assistant|assistant|llm|model|agent|ki|ia|bot)\)?\s?[:,]/u.source,
       'u',
     ),
@@ -255,7 +257,8 @@ export const INJECTION_RULES: readonly Rule[] = [
       with no|free of)`,
     `(ai|assistant|model|chatbot|bot|llm|ki|ia|asistente|modele|modelo|modell) (sin|sans|ohne|without|with no|with zero) [aucune|aucun|
       ninguna|
-      ningun|jegliche|jeglichen|any|tipo de] (reglas|regles|regle|regeln|rules|restricciones|restrictions|einschrankungen|filtros|filtres|
+      ningun|jegliche|jeglichen|any|tipo de] [moral*|ethisch*|ethic*|etic*|safety|content] (reglas|regles|regle|regeln|rules|
+      restricciones|restrictions|einschrankungen|filtros|filtres|
       filtre|filter|filters|limites|limits|grenzen|censura|censure|zensur|censorship|guidelines|ethics|etica|ethique)`,
     `(spiele|spiel|joue le role d|joue le role de|juega el papel de|interpreta a|roleplay as|play the role of) [eine|ein|une|un|una|a|
       an] (ki|ia|ai|assistant*|asistente|modell|modele|modelo)`,
@@ -269,6 +272,59 @@ export const INJECTION_RULES: readonly Rule[] = [
     `(hinweis|nachricht|anweisung|note|message) (an|fur|pour|para) (den|die|das|l|el|la) (assistenten|ki|modell|bot|sprachmodell|
       assistant|ia|
       asistente|modelo|modele)`,
+  ),
+  rule(
+    I,
+    0.6,
+    new RegExp(
+      /(?:^|[.!?:;,\n]\s*|\b(?:now|so|and|then|please|just|ok|okay|bitte|jetzt|nun|maintenant|ahora|et|y|und)\s)/u.source +
+        /(?:forget|ignore|disregard|drop|scratch|vergiss|ignoriere|oublie|oubliez|olvida|ignora)\s/u.source +
+        '(?:all that|everything|all of (?:that|this|the above)|the above|alles(?: davor| zuvor| vorher| bisherige| oben)?|' +
+        'tout ce qui precede|tout ca|todo lo anterior|todo eso|lo anterior)(?![a-z])',
+      'u',
+    ),
+    `now your (job|task|role|goal|purpose|mission) is`,
+    `your (instructions|rules|orders|task|role|guidelines|programming) (have|has) (changed|been updated|been replaced|been overridden|
+      been revoked)`,
+    `(hidden|secret|important|special|additional|urgent) (instruction*|note|message|command) (to|for) [the|any] [recruiter|hiring|
+      screening|email|inbox|
+      shopping|support|review|summary|coding|writing|calendar|booking] ${AI}`,
+    `(instruccion|instrucciones|consigne|consignes|anweisung|hinweis) (oculta|ocultas|cachee|cachees|versteckte|geheime) (para|pour|an|
+      fur) (el|la|l|le|den|die|das) ${AI}`,
+    new RegExp(
+      /\b(?:whichever|whatever|any|every)\s(?:ai\s)?(?:assistant|bot|model|ai|agent|llm)s?\s(?:that\s|who\s)?/u.source +
+        /(?:sorts|reads|handles|processes|manages|triages|summari[sz]es|screens|parses|scans)\s(?:this|these|the|my|our)\b/u.source,
+      'u',
+    ),
+  ),
+  rule(
+    I,
+    0.3,
+    /(?:^|[.!?:;\n]\s*)(?:forget|ignore|disregard|scratch)\s(?:that|this)\b/u,
+    `you now (work for|serve|obey|answer to|report to)`,
+  ),
+  rule(
+    J,
+    0.85,
+    `(escaped|broken free of|broken free from|freed from|liberated from|broke free of|broke free from) (its|your|their|his|
+      her) (programming|rules|
+      restrictions|guidelines|constraints|chains|training)`,
+    `(tu es|du bist|eres|you are|you re|vous etes) [now|maintenant|jetzt|ahora|desormais] dan`,
+    `(dan|stan) (peut|kann|puede|can) (tout faire|alles|hacer cualquier cosa|do anything)`,
+    `(an|a) (ai|assistant|model|chatbot|bot) (that|which|who) (never|doesn t|does not|won t|will never) (refuse*|decline*|say no)`,
+  ),
+  rule(J, 0.45, `stay in character`, `(has|have|with) no (limits|rules|restrictions|filters|boundaries|ethics|morals|moral compass)`),
+  rule(
+    P,
+    0.7,
+    `(summarize|summarise|translate|paraphrase|encode|rewrite|describe) your (system prompt|instructions|initial instructions|rules|
+      system message|guidelines|configuration)`,
+    `(summarize|summarise|translate|paraphrase|encode|rewrite|describe) the (system prompt|system message|initial instructions|
+      hidden instructions)`,
+    `(le|ton|votre) (message systeme|prompt systeme) [que tu as recu|que vous avez recu|au debut]`,
+    `(instructions|rules|prompt|message|anweisungen|consignes|instrucciones) (you|that you|que tu as|que vous avez|die du|que) (received|
+      got|were given|
+      recu|recues|bekommen|erhalten|recibiste|te dieron) (before|at the start|avant|vor|antes|au debut)`,
   ),
   // Prompt extraction.
   rule(
