@@ -32,6 +32,12 @@ describe('injection development sets', () => {
     },
   );
 
+  it('injection-benign (security writing, retractions, role-play, logs, code): false positives ≤ 5 percent', async () => {
+    const r = await rates(injectionDetector(), readFixture('injection-benign'));
+    expect(r.benign).toBeGreaterThanOrEqual(40);
+    expect(r.fpr, r.errors.join('\n')).toBeLessThanOrEqual(0.05);
+  });
+
   it.each(['en', 'de', 'fr', 'es'])('meets the goals in %s alone', async (lang) => {
     const r = await rates(
       injectionDetector(),

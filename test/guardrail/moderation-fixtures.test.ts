@@ -33,6 +33,22 @@ describe('moderation development set', () => {
     },
   );
 
+  it('moderation-fresh2 with the benign set injection-benign: moderation and bias meet the goals', async () => {
+    const set = [...readFixture('moderation-fresh2'), ...readFixture('injection-benign')];
+    const moderation = await rates(
+      moderationDetector(),
+      set.filter((x) => x.label !== 'STEREOTYPE'),
+    );
+    expect(moderation.recall, moderation.errors.join('\n')).toBeGreaterThanOrEqual(0.85);
+    expect(moderation.fpr, moderation.errors.join('\n')).toBeLessThanOrEqual(0.05);
+    const bias = await rates(
+      biasDetector(),
+      set.filter((x) => x.label === 'STEREOTYPE' || x.label === 'benign'),
+    );
+    expect(bias.recall, bias.errors.join('\n')).toBeGreaterThanOrEqual(0.75);
+    expect(bias.fpr, bias.errors.join('\n')).toBeLessThanOrEqual(0.05);
+  });
+
   it('bias: detection ≥ 0.85, false positives ≤ 5 percent', async () => {
     const r = await rates(
       biasDetector(),

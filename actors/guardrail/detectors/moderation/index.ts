@@ -7,6 +7,7 @@
 import type { DetectContext, Detector } from '../../detector.js';
 import { layeredDetect, type LayeredOptions } from '../text/detector.js';
 import {
+  BIAS_BENIGN,
   BIAS_CONTEXTS,
   BIAS_RULES,
   BIAS_TYPES,
@@ -39,7 +40,10 @@ export function moderationDetector(options: ModerationOptions = {}): Detector {
 
 /** Stereotyping generalisations about groups of people. */
 export function biasDetector(options: BiasOptions = {}): Detector {
-  const detect = layeredDetect({ name: 'bias', rules: BIAS_RULES, contexts: BIAS_CONTEXTS }, { ...options, similarity: false });
+  const detect = layeredDetect(
+    { name: 'bias', rules: BIAS_RULES, contexts: BIAS_CONTEXTS, benign: BIAS_BENIGN },
+    { ...options, similarity: false },
+  );
   return {
     name: 'bias',
     types: BIAS_TYPES,

@@ -59,7 +59,9 @@ export const MODERATION_RULES: readonly Rule[] = [
     0.8,
     `(you are|you re|ur|youre|u r) [such|so|a|an|the|just|really|fucking|such a|a fucking|nothing but a|the most] [stupid|ugly|fat|
       pathetic|worthless|little|dumb] ${INSULT}`,
-    `(you|u) [stupid|ugly|fat|pathetic|worthless|little|dumb|fucking] (idiot|moron|imbecile|loser|retard|bitch|slut|whore|cunt|asshole|
+    `(go to hell|burn in hell|rot in hell|drop dead)`,
+    `(you|u) [stupid|ugly|fat|pathetic|worthless|little|dumb|fucking|absolute|complete|total|utter] (idiot|moron|imbecile|loser|retard|
+      bitch|slut|whore|cunt|asshole|
       dumbass|piece of shit)`,
     `(fuck|screw|f) (you|off|yourself)`,
     `(shut up|shut the fuck up|stfu) [,] [you]`,
@@ -98,6 +100,8 @@ export const MODERATION_RULES: readonly Rule[] = [
         eradicated|removed|sterilized|locked up)`,
       `${GROUPS} (should|must|need to|deserve to|ought to) [all] (die|burn|hang|rot)`,
       `${GROUPS} (don t|do not|dont) deserve (to live|rights|to exist|to be here)`,
+      `${GROUPS} (are|sind|sont|son) [all] (thieves|criminals|liars|rapists|diebe|kriminelle|voleurs|criminels|ladrones|criminales) (and|
+        und|et|y) ${DEHUMANISE}`,
     ),
   ),
   rule(
@@ -178,6 +182,10 @@ export const MODERATION_RULES: readonly Rule[] = [
     `(suck|lick|ride|touch|stroke|finger|see|grab) (my|his|her|your) (dick|cock|pussy|tits|boobs|clit|balls|penis|nipples|ass)`,
     `(fuck|fucks|fucked|fucking|bang|banging|screw|screwing) (me|her|him|you) (hard|harder|all night|raw|senseless|doggy style)`,
     `(send|show) (me) (nudes|nude pics|naked pics|your tits|your boobs|your dick|your pussy)`,
+    `(take off|strip off|remove) your (clothes|clothing|panties|bra|underwear|knickers) (and|for me)`,
+    `(zeig mir|ich will) deine (titten|brust|bruste|muschi|schwanz) [sehen]`,
+    `(montre moi|je veux voir) (tes|ta) (seins|chatte|bite)`,
+    `(ensename|quiero ver) (tus|tu) (tetas|polla|concha|cono)`,
     `(i want|wanna|want) to (fuck|bang|screw|eat out|finger|cum on) (you|her|him)`,
     `(blowjob|blow job|handjob|hand job|deepthroat|cumshot|creampie|gangbang|orgasm*|masturbat*|horny|wet pussy|hard cock|sexting|
       anal sex|oral sex)`,
@@ -227,6 +235,7 @@ export const MODERATION_CONTEXTS: readonly ContextRule[] = [
       crisis line|prevention|awareness)`,
     `(if you or someone|if you are having thoughts|reach out to|call 988|samaritans|talk to someone)`,
     `(he|she|they) (said|wrote|told|screamed|shouted|yelled) [that] ["“'«]`,
+    /\b(?:said|says|wrote|screamed|shouted|yelled|texted|threatened|told (?:him|her|them|me|his \w+|her \w+))\s?[:,]?\s?["“'«‘]/u,
     `(polizei|gericht|staatsanwaltschaft) (sagte|teilte mit|berichtete)|(laut|nach angaben|wurde festgenommen|verurteilt|der roman|
       der film|die figur|patienten|symptome|pravention)`,
     `(la police|le tribunal|selon|a ete arrete|condamne|le roman|le film|le personnage|les patients|symptomes|prevention)`,
@@ -239,6 +248,7 @@ export const MODERATION_CONTEXTS: readonly ContextRule[] = [
 
 /** The bias rules: generalisations that assign a trait to a whole group. */
 export const BIAS_RULES: readonly Rule[] = [
+  rule(ST, 0.7, `${GROUPS} (are|r) (always|never) `, `${GROUPS} (sind|sont|son) (immer|nie|toujours|jamais|siempre|nunca) `),
   rule(
     ST,
     0.75,
@@ -250,7 +260,7 @@ export const BIAS_RULES: readonly Rule[] = [
       `(lazy|greedy|cheap|stingy|violent|criminals|thieves|terrorists|emotional|hysterical|irrational|dirty|loud|rude|stupid|dumb|
         bad drivers|` +
       `good at math|untrustworthy|dishonest|liars|arrogant|weak|submissive|aggressive|primitive|backward|inferior|uneducated|drunks|
-        alcoholics|dramatic|scammers|cheaters|frauds|smelly|ugly|bossy|cold|stubborn)`,
+        alcoholics|late|dramatic|scammers|cheaters|frauds|smelly|ugly|bossy|cold|stubborn)`,
     `(typical|such a typical|so typical|that s so|how typical|just like) [of] [a|an|the] (woman|man|girl|blonde|immigrant|german|french|
       frenchman|
       italian|american|mexican|asian|jew|muslim|arab|gypsy|russian|pole|spaniard|brit|boomer|millennial)`,
@@ -283,6 +293,15 @@ export const BIAS_RULES: readonly Rule[] = [
     `(la mujer|las mujeres) (a|en) la cocina`,
   ),
 ];
+
+/** Group sentences that are not stereotypes (`women are always welcome`). */
+export const BIAS_BENIGN = new RegExp(
+  phrase(
+    `(are|sind|sont|son) (always|immer|toujours|siempre) (welcome|invited|eligible|encouraged|allowed|free|willkommen|bienvenu*|
+      bienvenid*)`,
+  ),
+  'gu',
+);
 
 /** Statistics with sources and text criticising stereotypes damp bias scores. */
 export const BIAS_CONTEXTS: readonly ContextRule[] = [
