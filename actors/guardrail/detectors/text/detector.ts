@@ -29,7 +29,9 @@ export interface LayeredSpec {
   readonly contexts?: readonly ContextRule[];
   /** Benign idioms blanked before the rules run (`kill the process`, `sex: F`). */
   readonly benign?: RegExp;
-  readonly bank?: SimilarityBank; /** Cosine below which a bank neighbour adds nothing (default 0.5). */
+  /** Labelled example sentences for the similarity layer. */
+  readonly bank?: SimilarityBank;
+  /** Cosine below which a bank neighbour adds nothing (default 0.5). */
   readonly similarityFloor?: number;
   /** Segments the bank is searched for (all when absent): a cheap test that keeps the layer's cost down. */
   readonly similarityGate?: RegExp;
@@ -69,6 +71,7 @@ export async function scoreText(
 /** A detector function over `spec`: findings in original offsets, trimmed of surrounding whitespace. */
 export function layeredDetect(spec: LayeredSpec, options: LayeredOptions): (input: string, signal?: AbortSignal) => Promise<Finding[]> {
   return async (input, signal) => {
+    signal?.throwIfAborted();
     const n = normalizeText(input);
     const scores = await scoreText(spec, options, input, n, signal);
     return toFindings(spec.name, input, n, scores, thresholdOf(options));
