@@ -9,7 +9,7 @@ const J = 'JAILBREAK';
 const P = 'PROMPT_EXTRACTION';
 
 /** What instructions are called, and what "previous" is, in the four languages. */
-const ORDERS = '(instruction*|prompt*|rules|directions|directives|guidelines|commands|guardrails|orders|constraints)';
+const ORDERS = '(instruction*|prompt*|rules|directions|directives|guidelines|commands|guardrails|orders|constraints|guidance)';
 const BEFORE = '(previous|prior|above|earlier|preceding|foregoing|original|initial|system|developer|other)';
 const DE_ORDERS = '(anweisung*|instruktion*|regeln|befehle|vorgaben|richtlinien|prompts|systemprompt*)';
 const DE_BEFORE = '(vorherig*|bisherig*|obig*|vorig*|fruher*|ursprunglich*|alle|deine|die)';
@@ -223,7 +223,7 @@ export const INJECTION_RULES: readonly Rule[] = [
     I,
     0.45,
     new RegExp(
-      /(?:^|\n|\/\*|\/\/|#|<!--|\[|"|')\s*(?:note to (?:the )?|todo|fixme|hint)?\s?/u.source +
+      /(?:^|\n|\/\*|\/\/|#|<!--|\[|"|'|>)\s*(?:note to (?:the )?|todo|fixme|hint)?\s?/u.source +
         /\(?(?:ai|ai assistant|assistant|llm|model|agent|ki|ia|bot)\)?\s?[:,]/u.source,
       'u',
     ),
@@ -326,6 +326,41 @@ export const INJECTION_RULES: readonly Rule[] = [
       got|were given|
       recu|recues|bekommen|erhalten|recibiste|te dieron) (before|at the start|avant|vor|antes|au debut)`,
   ),
+  rule(
+    I,
+    0.85,
+    `(from|starting) (this message|this point|here|now) on [,] you (will|must|shall|answer|respond|reply|are|only)`,
+    `(override|disable|bypass|turn off|switch off|deactivate) (your|the|all) (safety|security|content|moderation) (settings|filters|
+      guidelines|rules|
+      restrictions|checks|protocols)`,
+    `(ab jetzt|ab sofort|von nun an) gelten (meine|neue|folgende|diese) (regeln|anweisungen)`,
+    `(forget|ignore) what you (were|have been) (told|asked|instructed)`,
+    `(olvida|ignora) lo que te (pidieron|dijeron|indicaron|ordenaron|han pedido|han dicho)`,
+    `(vergiss|ignoriere) [,] was (man dir|dir|du) [vorher|zuvor] (gesagt|aufgetragen|befohlen)`,
+    `(oublie|ignore) ce qu (on t a|l on t a) (dit|demande|ordonne)`,
+    `(been|be|were) (freed|liberated|released|unshackled) from`,
+  ),
+  rule(
+    I,
+    0.5,
+    `the user (has|have) (authorised|authorized|allowed|permitted|approved|consented) (you|the assistant) to`,
+    `this is your (admin|administrator|developer|creator|owner|operator|system administrator)`,
+    `(disregard|ignore) [the] (user s|users|user) (intent|request|question|query|instructions|wishes)`,
+    `(changement|nouvelles|nouvelle) [de] (consignes|instructions|regles) :`,
+    `without (refusal|refusing|refusals|objection|hesitation)`,
+  ),
+  rule(
+    P,
+    0.8,
+    `(what|which) [exactly] (does|do|did) your (prompt|instructions|system message|rules|initial prompt) say`,
+    `(guidelines|instructions|rules|prompt) (your|that your) (creators|developers|makers|owners|operators|programmers) (gave|give|wrote|
+      set)`,
+    `(ton|votre|tes|vos|tu|tus|su|sus|dein|deine|deinen) (prompt|instructions|consignes|instrucciones|anweisungen) (initial|initiales|
+      initiaux|
+      systeme|du systeme|del sistema|de sistema|iniciales|originales|originaux)`,
+  ),
+  rule(I, 0.3, /(?:^|\n|["'>[])\s*system\s?:/u),
+  rule(P, 0.4, `(word for word|verbatim|mot pour mot|palabra por palabra|wort fur wort|wortlich|im originalwortlaut|spell out)`),
   // Prompt extraction.
   rule(
     P,
