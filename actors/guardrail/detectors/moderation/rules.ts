@@ -89,8 +89,8 @@ export const MODERATION_RULES: readonly Rule[] = [
   // Hate: slurs, dehumanisation, calls to harm or exclude a group.
   rule(HATE, 0.85, SLURS),
   gated(
-    `(${DEHUMANISE_WORDS}|killed|exterminated|gassed|deported|shot|hanged|wiped out|eradicated|removed|sterilized|locked up|die|burn|hang|
-      rot|deserve)`,
+    `(${DEHUMANISE_WORDS}|killed|exterminated|gassed|deported|shot|hanged|wiped out|eradicated|removed|sterilized|locked up|
+      (should|must|need to|ought to|deserve to) [all] (die|burn|hang|rot)|deserve)`,
     rule(
       HATE,
       0.85,
@@ -248,7 +248,10 @@ export const MODERATION_CONTEXTS: readonly ContextRule[] = [
 
 /** The bias rules: generalisations that assign a trait to a whole group. */
 export const BIAS_RULES: readonly Rule[] = [
-  rule(ST, 0.7, `${GROUPS} (are|r) (always|never) `, `${GROUPS} (sind|sont|son) (immer|nie|toujours|jamais|siempre|nunca) `),
+  gated(
+    `(are|r|sind|sont|son) (always|never|immer|nie|toujours|jamais|siempre|nunca)`,
+    rule(ST, 0.7, `${GROUPS} (are|r) (always|never) `, `${GROUPS} (sind|sont|son) (immer|nie|toujours|jamais|siempre|nunca) `),
+  ),
   rule(
     ST,
     0.75,
