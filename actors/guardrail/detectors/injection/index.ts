@@ -1,0 +1,81 @@
+/**
+ * The `injection` detector: direct and indirect prompt injection (INJECTION), role-play jailbreaks (JAILBREAK) and
+ * system-prompt extraction (PROMPT_EXTRACTION) in English, German, French and Spanish. Layers:
+ * 1. normalisation (text/normalize.ts: NFKC, zero-width, homoglyphs, leetspeak, letter spacing) — obfuscation folds away;
+ * 2. weighted rules with context rules that damp text *about* attacks (security writing, questions, reports, quotes)
+ *    and boost text addressed to the model inside documents (`<!-- … -->`, "AI reading this");
+ * 3. similarity to a bank of attack sentences by hashed character n-gram cosine (text/similarity.ts) — not the
+ *    offline sentence embedder, which costs several milliseconds per sentence and would break the 20 ms budget of
+ *    the whole default policy;
+ * 4. an optional classifier (e.g. an ONNX Prompt Guard or DeBERTa model through classifier/), whose scores join.
+ * Base64 runs that decode to text are checked too; a finding on one spans the encoded run.
+ */
+import type { Finding } from '../../../../protocols/index.js';
+import type { DetectContext, Detector } from '../../detector.js';
+import { layeredDetect, scoreText, thresholdOf, toFindings, type LayeredOptions, type LayeredSpec } from '../text/detector.js';
+import { normalizeText } from '../text/normalize.js';
+import { SimilarityBank } from '../text/similarity.js';
+import { INJECTION_BANK, INJECTION_CONTEXTS, INJECTION_RULES, INJECTION_SIMILARITY_GATE } from './rules.js';
+
+/** Options of {@link injectionDetector}. */
+export interface InjectionOptions extends LayeredOptions {
+  /** Decode and check base64 runs (default true). */
+  readonly base64?: boolean;
+}
+
+/** The finding types of the injection detector. */
+export const INJECTION_TYPES = ['INJECTION', 'JAILBREAK', 'PROMPT_EXTRACTION'] as const;
+
+let bank: SimilarityBank | undefined;
+const BASE64 = /(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{24,4096}={0,2}(?![A-Za-z0-9+/=])/g;
+const MAX_DECODED = 20;
+
+/** A prompt-injection detector (see the module comment for its layers). */
+export function injectionDetector(options: InjectionOptions = {}): Detector {
+  bank ??= new SimilarityBank(INJECTION_BANK);
+  const spec: LayeredSpec = {
+    name: 'injection',
+    rules: INJECTION_RULES,
+    contexts: INJECTION_CONTEXTS,
+    bank,
+    similarityFloor: 0.5,
+    similarityGate: INJECTION_SIMILARITY_GATE,
+  };
+  const detect = layeredDetect(spec, options);
+  const threshold = thresholdOf(options);
+  return {
+    name: 'injection',
+    types: INJECTION_TYPES,
+    async detect(text: string, ctx: DetectContext): Promise<readonly Finding[]> {
+      const found = await detect(text, ctx.signal);
+      if (options.base64 === false) return found;
+      return [...found, ...(await encoded(spec, options, text, threshold, ctx.signal))];
+    },
+    async close() {
+      await options.classifier?.close();
+    },
+  };
+}
+
+/** Findings on base64 runs whose decoded text is an attack (each spans the run, with the decoded text's best score). */
+async function encoded(
+  spec: LayeredSpec,
+  options: LayeredOptions,
+  text: string,
+  threshold: (type: string) => number,
+  signal?: AbortSignal,
+): Promise<Finding[]> {
+  const out: Finding[] = [];
+  let tried = 0;
+  for (const m of text.matchAll(BASE64)) {
+    if (++tried > MAX_DECODED) break;
+    if (!/[a-z]/.test(m[0]) || !/[A-Z]/.test(m[0])) continue;
+    const decoded = Buffer.from(m[0], 'base64').toString('utf8');
+    if (!/^[\p{L}\p{N}\p{P}\p{Zs}\s]*$/u.test(decoded)) continue;
+    const n = normalizeText(decoded);
+    const scores = await scoreText(spec, { ...options, similarity: false }, decoded, n, signal);
+    const best = toFindings(spec.name, decoded, n, scores, threshold).sort((a, b) => b.score - a.score)[0];
+    if (best !== undefined) out.push({ ...best, start: m.index, end: m.index + m[0].length });
+  }
+  return out;
+}

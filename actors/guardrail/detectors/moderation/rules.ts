@@ -1,0 +1,328 @@
+/**
+ * Moderation and bias lexicons and context rules (English, German, French, Spanish) over normalised text (lower
+ * case, no accents, homoglyphs and leetspeak folded). Rules look for the harmful *act* — a threat at someone, an
+ * insult at "you", a slur or a dehumanising claim about a group, first-person self-harm intent, explicit sexual
+ * content, a generalisation about a group — not for alarming words, which news, medicine, education and fiction
+ * use freely; context rules damp those genres, and benign idioms ("kill the process", "sex: F") are blanked.
+ */
+import { context, gated, phrase, rule, type ContextRule, type Rule } from '../text/rules.js';
+
+const HAR = 'HARASSMENT';
+const HATE = 'HATE';
+const SH = 'SELF_HARM';
+const VIO = 'VIOLENCE';
+const SEX = 'SEXUAL';
+const ST = 'STEREOTYPE';
+
+/** Adjectives naming groups, used with people/men/women (`chinese people`, `gay men`). */
+const GROUP_ADJ =
+  'black|white|asian|african|arab|latino|hispanic|mexican|jewish|muslim|christian|catholic|hindu|gay|lesbian|trans|transgender|disabled|' +
+  'autistic|poor|fat|old|young|german|french|italian|spanish|american|british|english|irish|polish|russian|chinese|japanese|indian|' +
+  'turkish|greek|romanian|nigerian|brazilian|dutch|swiss';
+
+/** Groups people are attacked or stereotyped as (plural forms; the four languages, articles optional in FR/ES). */
+export const GROUPS =
+  `((${GROUP_ADJ}) (people|men|women|guys|girls|folks|kids)|women|men|girls|boys|females|males|wives|husbands|mothers|the elderly|` +
+  'boomers|millennials|teenagers|blacks|whites|asians|africans|arabs|latinos|hispanics|mexicans|immigrants|migrants|refugees|' +
+  'foreigners|jews|muslims|christians|catholics|hindus|atheists|gays|lesbians|homosexuals|the disabled|blondes|germans|french|' +
+  'the french|italians|spaniards|americans|british|english|irish|scots|poles|russians|chinese|japanese|indians|turks|greeks|' +
+  'romanians|gypsies|roma|nigerians|brazilians|canadians|swiss|dutch|' +
+  'frauen|manner|madchen|alte|auslander|fluchtlinge|migranten|juden|muslime|christen|schwule|lesben|behinderte|' +
+  'deutsche|turken|araber|afrikaner|italiener|polen|russen|chinesen|rumanen|zigeuner|griechen|amerikaner|franzosen|' +
+  '[les|des|aux|ces] (femmes|hommes|filles|vieux|immigres|etrangers|migrants|refugies|juifs|musulmans|arabes|noirs|blancs|asiatiques|' +
+  'africains|homosexuels|gays|handicapes|roms|gitans|allemands|francais|italiens|espagnols|americains|anglais|belges|suisses|chinois|' +
+  'polonais)|[los|las|a los|a las|esos|esas] (mujeres|hombres|chicas|viejos|inmigrantes|extranjeros|migrantes|refugiados|judios|' +
+  'musulmanes|arabes|negros|blancos|asiaticos|africanos|homosexuales|gitanos|discapacitados|alemanes|franceses|italianos|espanoles|' +
+  'americanos|mexicanos|argentinos|chinos|ingleses))';
+
+/** Slurs (normalised spelling); any use is hate, whatever the sentence. */
+const SLURS =
+  '(nigger*|nigga*|kike*|spic|spics|wetback*|chink*|gook*|raghead*|towelhead*|sand nigger*|paki|pakis|faggot*|fag|fags|dyke|dykes|' +
+  'tranny|trannies|retard|retards|coon|coons|porch monkey*|beaner*|kanake*|kanacke*|neger|schlitzauge*|kameltreiber|schwuchtel*|' +
+  'bougnoule*|bicot*|youpin*|negre|negres|pd|pede|pedes|tarlouze*|sudaca*|maricon*|marica|panchito*|moro de mierda|negrata*)';
+
+const DEHUMANISE_WORDS =
+  'animals|vermin|rats|cockroaches|parasites|subhuman|sub human|untermenschen|a disease|a plague|a cancer|scum|filth|savages|' +
+  'tiere|ungeziefer|ratten|parasiten|abschaum|dreck|des animaux|de la vermine|des rats|des parasites|des cafards|une maladie|' +
+  'animales|alimanas|ratas|parasitos|escoria|basura|cucarachas|una plaga';
+const DEHUMANISE = `(${DEHUMANISE_WORDS})`;
+
+const INSULT =
+  '(stupid|dumb|worthless|pathetic|useless|disgusting|ugly|fat pig|idiot|moron|imbecile|loser|retard|piece of shit|piece of garbage|' +
+  'waste of space|waste of oxygen|bitch|slut|whore|cunt|asshole|dumbass|freak)';
+
+/** The weighted rules. */
+export const MODERATION_RULES: readonly Rule[] = [
+  // Harassment: insults and abuse at the reader.
+  rule(
+    HAR,
+    0.8,
+    `(you are|you re|ur|youre|u r) [such|so|a|an|the|just|really|fucking|such a|a fucking|nothing but a|the most] [stupid|ugly|fat|
+      pathetic|worthless|little|dumb] ${INSULT}`,
+    `(go to hell|burn in hell|rot in hell|drop dead)`,
+    `(you|u) [stupid|ugly|fat|pathetic|worthless|little|dumb|fucking|absolute|complete|total|utter] (idiot|moron|imbecile|loser|retard|
+      bitch|slut|whore|cunt|asshole|
+      dumbass|piece of shit)`,
+    `(fuck|screw|f) (you|off|yourself)`,
+    `(shut up|shut the fuck up|stfu) [,] [you]`,
+    `(nobody|no one|noone) (likes|loves|wants|cares about|will miss) you`,
+    `(kill yourself|kys|go die|go kill yourself|drink bleach|hang yourself|neck yourself|the world would be better without you|
+      do everyone a favor and die)`,
+    `(everyone|everybody) (hates|laughs at) you`,
+    `you (should|deserve to) (be ashamed|die|rot|suffer)`,
+    `(du bist|bist du) [so] [ein|eine|echt|total|einfach] [dumme|dummer|hassliche|fette|kleine] (dumm|idiot|versager|wertlos|hasslich|
+      arschloch|hure|schlampe|missgeburt|vollidiot|opfer|behindert|nichts wert|erbarmlich)`,
+    `(halt die fresse|halt's maul|halts maul|fick dich|verpiss dich|bring dich um|geh sterben|stirb|niemand mag dich|du hurensohn|
+      hurensohn)`,
+    `du (vollidiot|idiot|arschloch|depp|trottel|wichser|missgeburt|versager|spast|penner|dummkopf)`,
+    `(pauvre|espece de|sale) (con|conne|connard|connasse|idiot|idiote|debile|abruti|abrutie|merde)`,
+    `you (pathetic|worthless|disgusting|stupid|dumb|little|fat|ugly) (creep|loser|idiot|moron|freak|bitch|slut|whore|cunt|pig|rat|trash)`,
+    `(you re|you are|ur) the (dumbest|stupidest|ugliest|worst|most pathetic|most useless) (person|human|idiot|loser)`,
+    `(t es|tu es|t est|vous etes|espece de|sale|pauvre) [un|une|vraiment|qu un|qu une|trop|vraiment un|une vraie|un vrai|un gros|
+      une grosse] (con|conne|connard|connasse|debile|idiot|idiote|nul|nulle|abruti|abrutie|salope|pute|merde|minable|rate|ratee|cretin|
+      cretine)`,
+    `(ta gueule|ferme ta gueule|va te faire foutre|va te faire enculer|nique ta mere|va crever|personne ne t aime|tue toi|suicide toi)`,
+    `(eres|sos|es usted) [un|una|muy|tan|una puta|un puto|un maldito] (idiota|estupido|estupida|inutil|imbecil|basura|pendejo|pendeja|
+      gilipollas|tonto|tonta|puta|mierda|subnormal|fracasado|fracasada|asqueroso|asquerosa|retrasado)`,
+    `(callate|cierra la boca|vete a la mierda|que te jodan|jodete|hijo de puta|nadie te quiere|matate|muerete|ojala te mueras)`,
+  ),
+  // Hate: slurs, dehumanisation, calls to harm or exclude a group.
+  rule(HATE, 0.85, SLURS),
+  gated(
+    `(${DEHUMANISE_WORDS}|killed|exterminated|gassed|deported|shot|hanged|wiped out|eradicated|removed|sterilized|locked up|
+      (should|must|need to|ought to|deserve to) [all] (die|burn|hang|rot)|deserve)`,
+    rule(
+      HATE,
+      0.85,
+      `[all] [the|these|those] ${GROUPS} (are|r|sind|son|sont) [all|nothing but|just|like|alle|nur|tous|toutes|que des|todos|todas|unos|
+      unas|solo] ${DEHUMANISE}`,
+      `${GROUPS} (should|must|need to|deserve to|ought to) (be|all be) [all] (killed|exterminated|gassed|deported|shot|hanged|wiped out|
+        eradicated|removed|sterilized|locked up)`,
+      `${GROUPS} (should|must|need to|deserve to|ought to) [all] (die|burn|hang|rot)`,
+      `${GROUPS} (don t|do not|dont) deserve (to live|rights|to exist|to be here)`,
+      `${GROUPS} (are|sind|sont|son) [all] (thieves|criminals|liars|rapists|diebe|kriminelle|voleurs|criminels|ladrones|criminales) (and|
+        und|et|y) ${DEHUMANISE}`,
+    ),
+  ),
+  rule(
+    HATE,
+    0.85,
+    `(kill|exterminate|gas|eradicate|wipe out|get rid of|deport|hang|shoot|burn|lynch|ban) (all|every|the|these) [the|of the|
+      of these] [fucking|damn|filthy|dirty] ${GROUPS}`,
+
+    `(i hate|we hate|hate all|death to|down with|i despise) [all|the|these] ${GROUPS}`,
+    `(filthy|dirty|stinking|disgusting) ${GROUPS}`,
+    `go back to (your|their) (own) (country|jungle|desert|shithole)`,
+    `(alle|die) ${GROUPS} (vergasen|ausrotten|abschieben|erschiessen|toten|aufhangen)`,
+    `(ich hasse|tod den|tod allen|raus mit den) [alle|die] ${GROUPS}`,
+    `(tuer|exterminer|gazer|deporter|bruler|virer) (tous|toutes) les ${GROUPS}`,
+    `(je hais|mort|a mort|dehors) [tous|toutes] ${GROUPS}`,
+    `(matar|exterminar|gasear|deportar|quemar|echar) a (todos|todas) (los|las) ${GROUPS}`,
+    `(odio|muerte|fuera) [a] [todos|todas] ${GROUPS}`,
+    `(hay que|deberiamos|debemos) (matar|exterminar|echar|deportar) a [todos] ${GROUPS}`,
+    `(man sollte|wir sollten|wir mussen) [alle|die] ${GROUPS} (toten|vergasen|ausrotten|umbringen|abschieben)`,
+    `(il faut|on devrait|on doit) (tuer|exterminer|virer|deporter) [tous|toutes] ${GROUPS}`,
+  ),
+  // Self-harm: first-person intent, plans, means.
+  rule(
+    SH,
+    0.85,
+    `i (want|wanna|need|m going|am going|m gonna|am gonna|plan|intend|decided|ve decided|have decided) to (die|kill myself|end my life|
+      end it all|end it|commit suicide|hurt myself|cut myself|take my own life|overdose|not wake up|disappear forever)`,
+    `(thinking|thought|thinking seriously) (about|of) (killing myself|ending my life|ending it all|cutting myself|taking my life)`,
+    `i (m|am|ve been|have been|keep|was|can t stop) [always|constantly|seriously|really] (thinking|thought) (about|of) (suicide|dying|
+      death)`,
+    `i (don t|do not|dont) want to (live|be alive|exist|wake up) [anymore|any more]`,
+    `(i|i ve|i have|i keep|been) (cut|cutting|burn|burning|hurting|starving) myself`,
+    `(there s|there is|i have|i see) no (reason|point) (to live|in living|to go on|in going on)`,
+    `(better off dead|wish i (was|were) dead|wish i could die|want to disappear forever|can t go on|cant go on anymore|my suicide note|
+      goodbye forever)`,
+    `how (many|much) (pills|tablets|paracetamol|ibuprofen|sleeping pills|insulin) [would it take|will it take|does it take] (to|would|
+      will) [not] (die|kill me|overdose|end it|wake up)`,
+    `(painless|quickest|easiest|best) (way|method|ways|methods) to (die|kill myself|commit suicide|end my life)`,
+    `(ich will|ich mochte|ich werde) (nicht mehr leben|sterben|mich umbringen|mir das leben nehmen|mich ritzen|aufhoren zu leben|
+      mich toten)`,
+    `(ich ritze mich|ich denke an selbstmord|ich denke daruber nach mich umzubringen|mein leben beenden|suizid begehen|
+      keinen sinn mehr zu leben)`,
+    `(je veux|j ai envie de|je vais|je voudrais) (mourir|me suicider|en finir|mettre fin a mes jours|mettre fin a ma vie|me tuer|
+      me faire du mal|disparaitre pour toujours)`,
+    `(je me scarifie|je me mutile|je pense au suicide|plus aucune raison de vivre|je n ai plus envie de vivre|en finir avec (la|ma) vie)`,
+    `(quiero|voy a|tengo ganas de|quisiera) (morir|morirme|suicidarme|matarme|quitarme la vida|acabar con mi vida|hacerme dano|
+      desaparecer para siempre)`,
+    `(me corto|pienso en suicidarme|pienso en el suicidio|no tengo razones para vivir|ya no quiero vivir|no quiero seguir viviendo)`,
+  ),
+  // Violence: threats at someone, incitement, attack plans.
+  rule(
+    VIO,
+    0.85,
+    `i (will|ll|m going to|am going to|m gonna|am gonna|gonna|want to|swear i ll|swear i will|could) (beat the (crap|shit|hell) out of|
+      kill|murder|stab|shoot|strangle|choke|beat|beat up|hurt|slaughter|behead|burn|break) (you|your|him|her|them|u)`,
+    `(you re|you are|your|ur) (dead|a dead man|going to die|gonna die|next)`,
+    `(i|we) (know|found out|found) where you (live|work|sleep)`,
+    `(watch your back|you ll regret this|you will regret this|i ll make you pay|i will make you pay|i ll find you|i will find you)`,
+    `(bomb|blow up|shoot up|attack|burn down|torch) (the|a|your|that|this) (school|office|building|church|mosque|synagogue|station|mall|
+      concert|hospital|house|party)`,
+    `(someone|somebody|we|they) (should|ought to|need to|must) (kill|shoot|hang|stab|lynch|murder|behead) (him|her|them|that|this|the)`,
+    `how (do|can|to) [i] (make|build|assemble) (a|an) (bomb|pipe bomb|explosive|ied|molotov)`,
+    `(i|we) (will|ll) (kill|shoot|bomb) (everyone|everybody|all of them|you all|the whole)`,
+    `(ich|wir) (werde|werden|will) (dich|euch|ihn|sie) (umbringen|toten|abstechen|erschiessen|fertigmachen|verprugeln|kaltmachen)`,
+    `(ich bring dich um|ich mach dich kalt|ich stech dich ab|ich weiss wo du wohnst|du bist tot|ich bringe dich um|ich mach dich fertig)`,
+    `(je vais|j vais|je veux|on va) (te|vous|le|la|les) (tuer|buter|crever|defoncer|egorger|poignarder|massacrer|frapper|descendre)`,
+    `(je sais ou tu habites|t es mort|tu es mort|tu vas mourir|tu vas le regretter|je vais te faire payer)`,
+    `(te|os|lo|la) (voy a|vamos a|vais a) (matar|partir la cara|reventar|apunalar|disparar|romper la cara|pegar)`,
+    `(se donde vives|estas muerto|eres hombre muerto|vas a morir|te vas a arrepentir|te matare|te voy a hacer pagar)`,
+    `(vamos a|voy a|hay que) (quemar|volar|atacar|incendiar) (la|el|esa|ese) (mezquita|sinagoga|iglesia|escuela|colegio|estacion|oficina)`,
+    `(on va|je vais|il faut) (bruler|faire sauter|attaquer|incendier) (la|le|cette|ce) (mosquee|synagogue|eglise|ecole|gare|bureau)`,
+    `(wir werden|ich werde|lasst uns) (die|das|den) (moschee|synagoge|kirche|schule|bahnhof|buro) (anzunden|abfackeln|sprengen|angreifen)`,
+  ),
+  // Sexual: explicit acts, solicitation.
+  rule(
+    SEX,
+    0.8,
+    `(suck|lick|ride|touch|stroke|finger|see|grab) (my|his|her|your) (dick|cock|pussy|tits|boobs|clit|balls|penis|nipples|ass)`,
+    `(fuck|fucks|fucked|fucking|bang|banging|screw|screwing) (me|her|him|you) (hard|harder|all night|raw|senseless|doggy style)`,
+    `(send|show) (me) (nudes|nude pics|naked pics|your tits|your boobs|your dick|your pussy)`,
+    `(take off|strip off|remove) your (clothes|clothing|panties|bra|underwear|knickers) (and|for me)`,
+    `(zeig mir|ich will) deine (titten|brust|bruste|muschi|schwanz) [sehen]`,
+    `(montre moi|je veux voir) (tes|ta) (seins|chatte|bite)`,
+    `(ensename|quiero ver) (tus|tu) (tetas|polla|concha|cono)`,
+    `(i want|wanna|want) to (fuck|bang|screw|eat out|finger|cum on) (you|her|him)`,
+    `(blowjob|blow job|handjob|hand job|deepthroat|cumshot|creampie|gangbang|orgasm*|masturbat*|horny|wet pussy|hard cock|sexting|
+      anal sex|oral sex)`,
+    `(porn|porno|pornhub|xxx|hentai|onlyfans leak*|nsfw pics|explicit pics|naked photos|nude photos)`,
+    `(lutsch|leck) (meinen|meine|deinen|deine) (schwanz|titten|muschi|eier)`,
+    `(fick mich|ich will dich ficken|schick mir nacktbilder|nacktbilder|blasen|wichsen|geile muschi|harter schwanz)`,
+    `(suce|suce moi|leche) (ma|ta|sa) (bite|queue|chatte)`,
+    `(baise moi|je veux te baiser|envoie moi des nudes|photos nues|sucer ta bite|branlette|pipe baveuse)`,
+    `(chupame|chupa|lameme) (la|mi|tu) (polla|verga|concha|pija|coño|cono)`,
+    `(follame|quiero follarte|quiero cogerte|mandame fotos desnuda*|fotos desnud*|mamada|paja|correrme en)`,
+  ),
+];
+
+/** Benign idioms blanked before the rules run. */
+export const MODERATION_BENIGN = new RegExp(
+  [
+    `(kill|killed|killing|kills) (the|this|that|a|all|my|your|its|our) [old|stale|hung|running|zombie|background|child|parent|main|
+        docker|chrome] (process*|processes|job|jobs|task|tasks|server|container|session|thread|pid|app|tab|query|connection|build|pod|
+        pods|daemon|worker|engine|lights|switch|mood|feature|idea|battery|time)`,
+    `(kill 9|kill term|kill hup|pkill|killall|sigkill)`,
+    `(killing|kills|killed) (me|it)`,
+    `(shoot|shot) (me|you|us|him|her) (an|a) (email|e mail|message|text|note|line|dm)`,
+    `(sex|geschlecht|sexe|sexo) :`,
+    `(dead|deadly) (link|links|code|lock|locks|letter|letters|line|end|battery|simple|serious)`,
+    `(killer|killing it) (feature|app|deal|idea)`,
+    `(i could|i d|i would) (kill|murder) (for) (a|an|some)`,
+    `(bug|bugs|traffic|heat|deadline|this|commute|exam) (is|are) killing me`,
+    `(execute|executed|terminate|terminated) (the|a|all) (child|process|job|task|order|script|query|contract|thread)`,
+    `hit (me|us) up`,
+    `(beat|beating|beats) (the|my|your|our) (record|deadline|benchmark|competition|odds|traffic|game|level|boss)`,
+    `(attack|attacks) (surface|vector|vectors)`,
+  ]
+    .map(phrase)
+    .join('|'),
+  'gu',
+);
+
+/** News, medicine, education, fiction, help-seeking and quotation damp moderation scores. */
+export const MODERATION_CONTEXTS: readonly ContextRule[] = [
+  context(0.45, 'segment', [
+    `(police|prosecutor*|court|judge|jury|officials|authorities|witnesses|investigators) (said|say|says|reported|stated|told)`,
+    `(was|were|has been|have been) (arrested|charged|convicted|sentenced|accused|indicted|killed|injured|wounded|reported)`,
+    `(according to|reportedly|allegedly|the suspect|the victim|the defendant|the attacker)`,
+    `(the|this|a|in the) (novel|book|film|movie|series|episode|story|play|character|protagonist|villain|chapter|game|song|poem) (is|was|
+      about|where|in which|tells|follows|features|s)`,
+    `(patients|clinicians|symptoms|risk factors|warning signs|prevalence|treatment|therapy|diagnos*|screening|hotline*|helpline*|
+      crisis line|prevention|awareness)`,
+    `(if you or someone|if you are having thoughts|reach out to|call 988|samaritans|talk to someone)`,
+    `(he|she|they) (said|wrote|told|screamed|shouted|yelled) [that] ["“'«]`,
+    /\b(?:said|says|wrote|screamed|shouted|yelled|texted|threatened|told (?:him|her|them|me|his \w+|her \w+))\s?[:,]?\s?["“'«‘]/u,
+    `(polizei|gericht|staatsanwaltschaft) (sagte|teilte mit|berichtete)|(laut|nach angaben|wurde festgenommen|verurteilt|der roman|
+      der film|die figur|patienten|symptome|pravention)`,
+    `(la police|le tribunal|selon|a ete arrete|condamne|le roman|le film|le personnage|les patients|symptomes|prevention)`,
+    `(la policia|el tribunal|segun|fue detenido|condenado|la novela|la pelicula|el personaje|los pacientes|sintomas|prevencion)`,
+  ]),
+  context(0.7, 'text', [
+    `(breaking news|news|reuters|associated press|afp|dpa|press release|study|researchers|journal|course|lesson|curriculum)`,
+  ]),
+];
+
+/** The bias rules: generalisations that assign a trait to a whole group. */
+export const BIAS_RULES: readonly Rule[] = [
+  gated(
+    `(are|r|sind|sont|son) (always|never|immer|nie|toujours|jamais|siempre|nunca)`,
+    rule(ST, 0.7, `${GROUPS} (are|r) (always|never) `, `${GROUPS} (sind|sont|son) (immer|nie|toujours|jamais|siempre|nunca) `),
+  ),
+  rule(
+    ST,
+    0.75,
+    `${GROUPS} (are|r) [just|all|always|simply|naturally|inherently|genetically|by nature|too|so|never] (bad|terrible|worse|hopeless|
+      useless|better|good|great|worse) (at|in|with) `,
+    `${GROUPS} (can t|cannot|can not|cant|are unable to|don t know how to|never know how to|are incapable of|will never be able to) `,
+    `(all|every single|most) ${GROUPS} (are|r|always|never|just) `,
+    `${GROUPS} are [all|always|naturally|inherently|genetically|by nature] [so|too|really|very|just|such] ` +
+      `(lazy|greedy|cheap|stingy|violent|criminals|thieves|terrorists|emotional|hysterical|irrational|dirty|loud|rude|stupid|dumb|
+        bad drivers|` +
+      `good at math|untrustworthy|dishonest|liars|arrogant|weak|submissive|aggressive|primitive|backward|inferior|uneducated|drunks|
+        alcoholics|late|dramatic|scammers|cheaters|frauds|smelly|ugly|bossy|cold|stubborn)`,
+    `(typical|such a typical|so typical|that s so|how typical|just like) [of] [a|an|the] (woman|man|girl|blonde|immigrant|german|french|
+      frenchman|
+      italian|american|mexican|asian|jew|muslim|arab|gypsy|russian|pole|spaniard|brit|boomer|millennial)`,
+    `(women|girls) (belong|should stay|should be) (in the kitchen|at home|barefoot)`,
+    `(men|boys) (don t|do not|never) (cry|cook|clean|do housework)`,
+    `(a|the) woman s place is`,
+    `(women|girls) (shouldn t|should not|should never) (lead|vote|work|drive|be engineers|be in charge|be bosses|do math)`,
+    `(frauen|manner|madchen|auslander|migranten|deutsche|turken|polen|italiener|juden|muslime|alte) (konnen nicht|konnen kein*|sind [alle|
+      immer|halt|einfach|nun mal|von natur aus] (faul|dumm|kriminell|geizig|laut|emotional|schlechte autofahrer|schlecht in|unpunktlich|
+      schmutzig|gewalttatig))`,
+    `(alle|typisch) (frauen|manner|auslander|deutsch*|turk*|pol*|italien*|franzos*|russ*|griech*|amerikan*|spanier*)`,
+    `frauen gehoren (in die kuche|an den herd)`,
+    `(les femmes|les hommes|les filles|les immigres|les etrangers|les arabes|les noirs|les juifs|les musulmans|les allemands|les francais|
+      les italiens|les espagnols|les anglais|les belges|les chinois|les roms) (ne savent pas|ne peuvent pas|sont [tous|toutes|toujours|
+      naturellement] [des|que des] (paresseux|paresseuses|voleurs|nuls|nulles|mauvais|mauvaises|hysteriques|sales|bruyants|radins|
+      violents|arrogants|
+      emotives|stupides|incapables))`,
+    `(tous les|toutes les) (femmes|hommes|immigres|etrangers|arabes|noirs|juifs|musulmans|allemands|francais|italiens|espagnols|anglais|
+      chinois|roms) sont`,
+    `(typiquement|c est bien un|c est bien une|c est typique d un|c est typique d une) (femme|homme|francais|allemand|arabe|italien|
+      espagnol|anglais|juif|belge|blonde)`,
+    `la place d une femme est`,
+    `(las mujeres|los hombres|las chicas|los inmigrantes|los extranjeros|los gitanos|los negros|los judios|los musulmanes|los mexicanos|
+      los argentinos|los alemanes|los franceses|los chinos|los gallegos|los andaluces|los catalanes) (no saben|no pueden|son [todos|todas|
+      siempre|naturalmente] [unos|unas] (vagos|vagas|ladrones|flojos|malos|malas|histericas|sucios|ruidosos|tacanos|violentos|arrogantes|
+      brutos|tontos|tontas|incapaces))`,
+    `(todos los|todas las) (mujeres|hombres|inmigrantes|extranjeros|gitanos|negros|judios|musulmanes|mexicanos|argentinos|alemanes|
+      franceses|chinos|gallegos|andaluces|catalanes) son`,
+    `(tipico de (un|una)|muy de) (mujer|hombre|mexicano|argentino|gallego|aleman|frances|gitano|judio|moro|chino|ingles|andaluz|catalan)`,
+    `(la mujer|las mujeres) (a|en) la cocina`,
+  ),
+];
+
+/** Group sentences that are not stereotypes (`women are always welcome`). */
+export const BIAS_BENIGN = new RegExp(
+  phrase(
+    `(are|sind|sont|son) (always|immer|toujours|siempre) (welcome|invited|eligible|encouraged|allowed|free|willkommen|bienvenu*|
+      bienvenid*)`,
+  ),
+  'gu',
+);
+
+/** Statistics with sources and text criticising stereotypes damp bias scores. */
+export const BIAS_CONTEXTS: readonly ContextRule[] = [
+  context(0.3, 'segment', [
+    `(stereotype*|cliche*|myth|myths|prejudice*|misconception*|bias|biased|sexist|racist|discriminat*|generaliz*|generalis*|it s (wrong|
+      unfair|false|untrue) to)`,
+    `(not|never) (true|all|every)`,
+    `(the|an|this|that) (idea|belief|assumption|claim|notion) that`,
+    `(people|some|many) [often|still|wrongly] (assume|believe|think|say|claim) that`,
+    `(according to|study|studies|survey|census|data|statistics|report*|per cent|percent|%|research*|found that|shows that)`,
+    `(vorurteil*|klischee*|stereotyp*|falsch|nicht (wahr|alle|jede)|studie|umfrage|statistik|laut (einer|einem|der|dem|des)|prozent)`,
+    `(prejuge*|cliche*|stereotype*|idee recue|faux|pas (vrai|tous|toutes)|etude|sondage|selon|pour cent|statistique*)`,
+    `(prejuicio*|cliche*|estereotipo*|mito|falso|no (es cierto|todos|todas)|estudio|encuesta|segun|por ciento|estadistica*)`,
+    /[?]/u,
+  ]),
+];
+
+/** Moderation types and the default per-type thresholds. */
+export const MODERATION_TYPES = [HAR, HATE, SH, VIO, SEX] as const;
+/** Bias types. */
+export const BIAS_TYPES = [ST] as const;

@@ -1,0 +1,103 @@
+/**
+ * The layered rule detector the injection, moderation and bias detectors are made of: normalise (normalize.ts),
+ * blank benign idioms, score segments by weighted rules and context rules (rules.ts), join the similarity bank's
+ * evidence (similarity.ts) and an optional classifier's, and return one finding per segment and type whose score
+ * reaches the type's threshold, spanning the segment in the original text.
+ */
+import type { Finding } from '../../../../protocols/index.js';
+import type { Classifier } from '../classifier/types.js';
+import { normalizeText, originalSpan, type NormalizedText } from './normalize.js';
+import { blank, scoreSegments, segmentsOf, type ContextRule, type Rule, type SegmentScore, type Span } from './rules.js';
+import type { SimilarityBank } from './similarity.js';
+
+/** Options every layered detector takes. */
+export interface LayeredOptions {
+  /** Score a segment needs for a finding (default 0.5). */
+  readonly threshold?: number;
+  /** Per finding type, overriding `threshold`. */
+  readonly thresholds?: Readonly<Record<string, number>>;
+  /** An ONNX (or other) classifier whose scores join the rules' (see classifier/). */
+  readonly classifier?: Classifier;
+  /** Use the similarity bank (default true). */
+  readonly similarity?: boolean;
+}
+
+/** What one layered detector is made of. */
+export interface LayeredSpec {
+  readonly name: string;
+  readonly rules: readonly Rule[];
+  readonly contexts?: readonly ContextRule[];
+  /** Benign idioms blanked before the rules run (`kill the process`, `sex: F`). */
+  readonly benign?: RegExp;
+  /** Labelled example sentences for the similarity layer. */
+  readonly bank?: SimilarityBank;
+  /** Cosine below which a bank neighbour adds nothing (default 0.5). */
+  readonly similarityFloor?: number;
+  /** Segments the bank is searched for (all when absent): a cheap test that keeps the layer's cost down. */
+  readonly similarityGate?: RegExp;
+}
+
+/** Scores of the segments of `input` (normalised as `n`), in normalised offsets. */
+export async function scoreText(
+  spec: LayeredSpec,
+  options: LayeredOptions,
+  input: string,
+  n: NormalizedText,
+  signal?: AbortSignal,
+): Promise<SegmentScore[]> {
+  const text = spec.benign === undefined ? n.text : blank(n.text, spec.benign);
+  const floor = spec.similarityFloor ?? 0.5;
+  const bank = options.similarity === false ? undefined : spec.bank;
+  let late: readonly ReadonlyMap<string, number>[] | undefined;
+  if (options.classifier !== undefined) {
+    const originals = segmentsOf(text).map((s) => input.slice(...originalSpan(n, s.start, s.end)));
+    late = originals.length === 0 ? [] : await options.classifier.classify(originals, signal);
+  }
+  return scoreSegments({
+    text,
+    rules: spec.rules,
+    ...(spec.contexts === undefined ? {} : { contexts: spec.contexts }),
+    extra: (seg: Span) => {
+      const segment = text.slice(seg.start, seg.end);
+      if (bank === undefined || spec.similarityGate?.test(segment) === false) return undefined;
+      const near = bank.nearest(segment);
+      if (near === undefined || near.cosine < floor) return undefined;
+      return new Map([[near.type, Math.min(0.95, ((near.cosine - floor) / (1 - floor)) * 1.2)]]);
+    },
+    late: (_seg, index) => late?.[index],
+  });
+}
+
+/** A detector function over `spec`: findings in original offsets, trimmed of surrounding whitespace. */
+export function layeredDetect(spec: LayeredSpec, options: LayeredOptions): (input: string, signal?: AbortSignal) => Promise<Finding[]> {
+  return async (input, signal) => {
+    signal?.throwIfAborted();
+    const n = normalizeText(input);
+    const scores = await scoreText(spec, options, input, n, signal);
+    return toFindings(spec.name, input, n, scores, thresholdOf(options));
+  };
+}
+
+/** The threshold function of `options`. */
+export function thresholdOf(options: LayeredOptions): (type: string) => number {
+  return (type) => options.thresholds?.[type] ?? options.threshold ?? 0.5;
+}
+
+/** One finding per segment score that reaches its type's threshold. */
+export function toFindings(
+  name: string,
+  input: string,
+  n: NormalizedText,
+  scores: readonly SegmentScore[],
+  threshold: (type: string) => number,
+): Finding[] {
+  const out: Finding[] = [];
+  for (const s of scores) {
+    if (s.score < threshold(s.type)) continue;
+    let [start, end] = originalSpan(n, s.start, s.end);
+    while (start < end && /\s/.test(input[start]!)) start++;
+    while (end > start && /\s/.test(input[end - 1]!)) end--;
+    out.push({ detector: name, type: s.type, start, end, score: Math.round(Math.min(1, s.score) * 1000) / 1000 });
+  }
+  return out.sort((a, b) => a.start - b.start || a.end - b.end);
+}

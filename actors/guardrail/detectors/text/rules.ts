@@ -1,0 +1,239 @@
+/**
+ * Weighted rules over normalised text (see normalize.ts) and the segment scoring the injection, moderation and bias
+ * detectors share. A rule is a set of phrase templates with a finding type and a weight; a context rule multiplies
+ * the scores of a segment (a dampener below 1 for text *about* a topic, a booster above 1). A segment's score for a
+ * type is `1 - Π(1 - wᵢ)` over the distinct rules that hit it, joined the same way with extra scores (similarity,
+ * classifier), then multiplied by its context factors.
+ *
+ * Phrase templates: words separated by spaces match with up to three non-letters between them (none too, so
+ * letter-spaced words joined by normalisation still match); `(a|b c)` is a required choice, `[a|b]` an optional one,
+ * `*` after letters any word ending (`instruction*`). Templates match whole words only; line breaks and indentation
+ * inside a template are ignored around `|` and brackets (long lists wrap). Every quantifier is
+ * bounded, so no template backtracks catastrophically.
+ */
+
+/**
+ * Between two words: up to three characters that are not letters or digits. Normalised text is lower-case Latin
+ * without accents wherever a template can match, so plain ASCII classes do (and compile far smaller than `\p{L}`).
+ */
+const GAP = '[^a-z0-9]{0,3}';
+const START = '(?<![a-z0-9])';
+const END = '(?![a-z0-9])';
+
+/** The regex source of one phrase template. */
+export function phrase(template: string): string {
+  const tokens: string[] = [];
+  let depth = 0;
+  let cur = '';
+  const clean = template
+    .replace(/\s*\|\s*/g, '|')
+    .replace(/([([])\s+/g, '$1')
+    .replace(/\s+([)\]])/g, '$1')
+    .replace(/\s+/g, ' ')
+    .trim();
+  for (const ch of clean) {
+    if (ch === '(' || ch === '[') depth++;
+    if (ch === ')' || ch === ']') depth--;
+    if (ch === ' ' && depth === 0) {
+      if (cur !== '') tokens.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  if (cur !== '') tokens.push(cur);
+  const inner = (t: string): string =>
+    t
+      .replace(/\*/g, '\0')
+      .replace(/\./g, '\\.')
+      .replace(/\?/g, '\\?')
+      .replace(/\(/g, '(?:')
+      .replace(/\[/g, '(?:')
+      .replace(/\]/g, ')?')
+      .replace(/'/g, "['’]?")
+      .replace(/ /g, GAP)
+      .replace(/\0/g, '[a-z]{0,20}');
+  const parts = tokens.map((t, i) => {
+    const gap = i === tokens.length - 1 ? '' : GAP;
+    if (t.startsWith('[') && t.endsWith(']')) return `(?:(?:${inner(t.slice(1, -1))})${gap})?`;
+    if (t.startsWith('(') && t.endsWith(')')) return `(?:${inner(t.slice(1, -1))})${gap}`;
+    return `${inner(t)}${gap}`;
+  });
+  return `${START}${parts.join('')}${END}`;
+}
+
+/** A weighted rule: any of its patterns hitting a segment adds `weight` evidence of `type`. */
+export interface Rule {
+  readonly type: string;
+  readonly weight: number;
+  readonly re: RegExp;
+  /** A cheap test the whole text must pass before `re` runs (for rules that start with a long alternation). */
+  readonly need?: RegExp;
+}
+
+/** `r`, run only on texts where one of the `words` templates occurs. */
+export function gated(words: string, r: Rule): Rule {
+  return { ...r, need: new RegExp(phrase(words), 'u') };
+}
+
+/** Builds a rule from phrase templates (or raw regexes, used as they are with the `u` flag). */
+export function rule(type: string, weight: number, ...patterns: readonly (string | RegExp)[]): Rule {
+  const src = patterns.map((p) => (typeof p === 'string' ? phrase(p) : p.source)).join('|');
+  return { type, weight, re: new RegExp(src, 'gu') };
+}
+
+/** A context rule: segments it matches (or, with `scope: 'text'`, every segment of a text it matches) get `factor`. */
+export interface ContextRule {
+  readonly factor: number;
+  readonly re: RegExp;
+  readonly scope: 'segment' | 'text';
+  /** The types it applies to (all when absent). */
+  readonly types?: readonly string[];
+}
+
+/** Builds a context rule from phrase templates or raw regexes. */
+export function context(
+  factor: number,
+  scope: 'segment' | 'text',
+  patterns: readonly (string | RegExp)[],
+  types?: readonly string[],
+): ContextRule {
+  const src = patterns.map((p) => (typeof p === 'string' ? phrase(p) : p.source)).join('|');
+  return { factor, scope, re: new RegExp(src, 'u'), ...(types === undefined ? {} : { types }) };
+}
+
+/** Blanks every match of `re` in `text` with spaces (same length, so offsets hold): benign idioms rules must not see. */
+export function blank(text: string, re: RegExp): string {
+  return text.replace(re, (m) => ' '.repeat(m.length));
+}
+
+/** A `[start, end)` span of the normalised text. */
+export interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** One rule hit in normalised offsets. */
+export interface Hit extends Span {
+  readonly rule: number;
+}
+
+/** Every hit of every rule (at most `limit` per rule, so a pathological text stays cheap). */
+export function hits(text: string, rules: readonly Rule[], limit = 200): Hit[] {
+  const out: Hit[] = [];
+  rules.forEach((r, index) => {
+    if (r.need !== undefined && !r.need.test(text)) return;
+    let n = 0;
+    for (const m of text.matchAll(r.re)) {
+      if (m[0].length === 0) continue;
+      out.push({ rule: index, start: m.index, end: m.index + m[0].length });
+      if (++n >= limit) break;
+    }
+  });
+  return out;
+}
+
+const BOUNDARY = /\n|[.!?;。](?=[\s"'”’)\]}<*]|$)|-->|<!--|\|/gu;
+
+/** Sentence-like segments of a normalised text: split at newlines, sentence ends, `|` and HTML comment marks. */
+export function segmentsOf(text: string, maxLength = 600): Span[] {
+  const out: Span[] = [];
+  let start = 0;
+  const push = (end: number): void => {
+    let s = start;
+    while (s < end && text[s] === ' ') s++;
+    for (let k = s; k < end; k += maxLength) out.push({ start: k, end: Math.min(end, k + maxLength) });
+  };
+  for (const m of text.matchAll(BOUNDARY)) {
+    const end = m.index + m[0].length;
+    push(end);
+    start = end;
+  }
+  push(text.length);
+  return out.filter((s) => /[\p{L}\p{N}]/u.test(text.slice(s.start, s.end)));
+}
+
+/** Joins independent evidence: `1 - Π(1 - sᵢ)`. */
+export function noisyOr(scores: Iterable<number>): number {
+  let keep = 1;
+  for (const s of scores) keep *= 1 - Math.min(1, Math.max(0, s));
+  return 1 - keep;
+}
+
+/** A segment's score for one type. */
+export interface SegmentScore extends Span {
+  readonly type: string;
+  readonly score: number;
+}
+
+/** What {@link scoreSegments} needs. */
+export interface ScoreInput {
+  readonly text: string;
+  readonly rules: readonly Rule[];
+  readonly contexts?: readonly ContextRule[];
+  /** Extra evidence per segment and type (similarity, classifier), joined with the rules' before contexts apply. */
+  readonly extra?: (segment: Span, index: number) => ReadonlyMap<string, number> | undefined;
+  /** Evidence joined after contexts apply (a classifier, which judges context itself). */
+  readonly late?: (segment: Span, index: number) => ReadonlyMap<string, number> | undefined;
+}
+
+/** Scores every segment for every type it has evidence of; returns the segments with a score above 0. */
+export function scoreSegments(input: ScoreInput): SegmentScore[] {
+  const { text, rules } = input;
+  const segs = segmentsOf(text);
+  const found = hits(text, rules);
+  const textFactors = (input.contexts ?? []).filter((c) => c.scope === 'text' && c.re.test(text));
+  const out: SegmentScore[] = [];
+  segs.forEach((seg, index) => {
+    const byType = new Map<string, Map<number, number>>();
+    let span = seg;
+    for (const h of found) {
+      if (h.end <= seg.start || h.start >= seg.end) continue;
+      const r = rules[h.rule]!;
+      const m = byType.get(r.type) ?? new Map<number, number>();
+      m.set(h.rule, r.weight);
+      byType.set(r.type, m);
+      span = { start: Math.min(span.start, h.start), end: Math.max(span.end, h.end) };
+    }
+    const extra = input.extra?.(seg, index);
+    const late = input.late?.(seg, index);
+    const types = new Set([...byType.keys(), ...(extra?.keys() ?? []), ...(late?.keys() ?? [])]);
+    if (types.size === 0) return;
+    const segText = text.slice(seg.start, seg.end);
+    const segFactors = (input.contexts ?? []).filter((c) => c.scope === 'segment' && c.re.test(segText));
+    for (const type of types) {
+      let score = noisyOr([...(byType.get(type)?.values() ?? []), extra?.get(type) ?? 0]);
+      for (const c of [...textFactors, ...segFactors]) if (c.types === undefined || c.types.includes(type)) score *= c.factor;
+      score = noisyOr([Math.min(1, score), late?.get(type) ?? 0]);
+      if (score > 0) out.push({ ...span, type, score });
+    }
+  });
+  return joinAcrossSegments(out, found, rules, textFactors);
+}
+
+/**
+ * Weak evidence spread over several sentences (an email that greets the AI in one sentence and says "do not flag this
+ * email" in another) adds up: per type, when the distinct rules hit anywhere in the text score higher together than
+ * the best segment alone, one score spanning the segments they hit replaces that type's segment scores.
+ */
+function joinAcrossSegments(
+  scores: SegmentScore[],
+  found: readonly Hit[],
+  rules: readonly Rule[],
+  textFactors: readonly ContextRule[],
+): SegmentScore[] {
+  let out = [...scores];
+  for (const type of new Set(scores.map((s) => s.type))) {
+    const mine = out.filter((s) => s.type === type);
+    if (mine.length < 2) continue;
+    const weights = new Map<number, number>();
+    for (const h of found) if (rules[h.rule]!.type === type) weights.set(h.rule, rules[h.rule]!.weight);
+    let whole = noisyOr(weights.values());
+    for (const c of textFactors) if (c.types === undefined || c.types.includes(type)) whole *= c.factor;
+    const best = Math.max(...mine.map((s) => s.score));
+    if (whole <= best) continue;
+    const hit = mine.filter((s) => found.some((h) => rules[h.rule]!.type === type && h.start < s.end && h.end > s.start));
+    if (hit.length < 2) continue;
+    const joined = { type, score: whole, start: Math.min(...hit.map((s) => s.start)), end: Math.max(...hit.map((s) => s.end)) };
+    out = [...out.filter((s) => s.type !== type || !hit.includes(s)), joined];
+  }
+  return out;
+}

@@ -1,0 +1,71 @@
+/**
+ * Reads a guardrail development set (`test/fixtures/guardrails/*.jsonl`: `{text, label, lang, format}` per line)
+ * and measures a detector on it: detection rate per label (a text counts as detected when the detector returns any
+ * finding) and the false-positive rate on `benign` lines.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import type { Detector } from '../../actors/guardrail/detector.js';
+
+const rowSchema = z.object({
+  text: z.string().min(1),
+  label: z.string().min(1),
+  lang: z.enum(['en', 'de', 'fr', 'es']),
+  format: z.enum(['chat', 'email', 'log', 'json', 'code', 'tool', 'document']),
+});
+/** One line of a development set. */
+export type FixtureRow = z.infer<typeof rowSchema>;
+
+/** The rows of `test/fixtures/guardrails/<name>.jsonl`, validated. */
+export function readFixture(name: string): FixtureRow[] {
+  const file = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'guardrails', `${name}.jsonl`);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => rowSchema.parse(JSON.parse(l)));
+}
+
+/** Detection and false-positive rates of a detector on rows. */
+export interface Rates {
+  readonly detected: number;
+  readonly attacks: number;
+  readonly falsePositives: number;
+  readonly benign: number;
+  /** Per label: [detected, total]. */
+  readonly perLabel: Readonly<Record<string, readonly [number, number]>>;
+  /** Texts that went the wrong way, to print when an assertion fails. */
+  readonly errors: readonly string[];
+  readonly recall: number;
+  readonly fpr: number;
+}
+
+/** Runs `detector` over `rows` (at the `input` stage). */
+export async function rates(detector: Detector, rows: readonly FixtureRow[]): Promise<Rates> {
+  let detected = 0;
+  let attacks = 0;
+  let falsePositives = 0;
+  let benign = 0;
+  const perLabel: Record<string, [number, number]> = {};
+  const errors: string[] = [];
+  for (const r of rows) {
+    const hit = (await detector.detect(r.text, { stage: 'input' })).length > 0;
+    if (r.label === 'benign') {
+      benign++;
+      if (hit) {
+        falsePositives++;
+        errors.push(`false positive: ${r.text}`);
+      }
+      continue;
+    }
+    attacks++;
+    const l = (perLabel[r.label] ??= [0, 0]);
+    l[1]++;
+    if (hit) {
+      detected++;
+      l[0]++;
+    } else errors.push(`missed ${r.label}: ${r.text}`);
+  }
+  return { detected, attacks, falsePositives, benign, perLabel, errors, recall: detected / attacks, fpr: falsePositives / benign };
+}

@@ -1,0 +1,61 @@
+/**
+ * The injection detector on the development sets (test/fixtures/guardrails/injection.jsonl: 213 lines, and
+ * injection-fresh*.jsonl, written later as checks on generalisation): detection ≥ 0.90 and false positives ≤ 5 %,
+ * overall and in each language. The sets themselves are checked for size, balance and variety.
+ */
+import { describe, expect, it } from 'vitest';
+import { injectionDetector } from '../../actors/guardrail/detectors/injection/index.js';
+import { rates, readFixture } from './fixture-rates.js';
+
+const dev = readFixture('injection');
+const fresh = [
+  ...readFixture('injection-fresh'),
+  ...readFixture('injection-fresh2'),
+  ...readFixture('injection-fresh3'),
+  ...readFixture('injection-fresh4'),
+];
+
+describe('injection development sets', () => {
+  it('are big, balanced and varied', () => {
+    expect(dev.length).toBeGreaterThanOrEqual(200);
+    const attacks = dev.filter((r) => r.label !== 'benign').length;
+    expect(attacks / dev.length).toBeGreaterThan(0.4);
+    expect(attacks / dev.length).toBeLessThan(0.6);
+    expect(new Set(dev.map((r) => r.label))).toEqual(new Set(['INJECTION', 'JAILBREAK', 'PROMPT_EXTRACTION', 'benign']));
+    expect(new Set(dev.map((r) => r.lang))).toEqual(new Set(['en', 'de', 'fr', 'es']));
+    expect(new Set(dev.map((r) => r.format)).size).toBe(7);
+    expect(new Set([...dev, ...fresh].map((r) => r.text)).size).toBe(dev.length + fresh.length);
+  });
+
+  it.each(['injection', 'injection-fresh', 'injection-fresh2', 'injection-fresh3', 'injection-fresh4'])(
+    '%s: detection ≥ 0.90, false positives ≤ 5 percent',
+    async (name) => {
+      const r = await rates(injectionDetector(), readFixture(name));
+      expect(r.recall, r.errors.join('\n')).toBeGreaterThanOrEqual(0.9);
+      expect(r.fpr, r.errors.join('\n')).toBeLessThanOrEqual(0.05);
+      for (const [label, [hit, total]] of Object.entries(r.perLabel)) expect(hit / total, label).toBeGreaterThanOrEqual(0.85);
+    },
+  );
+
+  it('injection-benign (security writing, retractions, role-play, logs, code): false positives ≤ 5 percent', async () => {
+    const r = await rates(injectionDetector(), readFixture('injection-benign'));
+    expect(r.benign).toBeGreaterThanOrEqual(40);
+    expect(r.fpr, r.errors.join('\n')).toBeLessThanOrEqual(0.05);
+  });
+
+  it.each(['en', 'de', 'fr', 'es'])('meets the goals in %s alone', async (lang) => {
+    const r = await rates(
+      injectionDetector(),
+      [...dev, ...fresh].filter((x) => x.lang === lang),
+    );
+    expect(r.recall, r.errors.join('\n')).toBeGreaterThanOrEqual(0.9);
+    expect(r.fpr, r.errors.join('\n')).toBeLessThanOrEqual(0.05);
+  });
+
+  it('would fail a detector that finds nothing, or one that flags everything', async () => {
+    const none = await rates({ name: 'none', types: [], detect: () => [] }, dev);
+    expect(none.recall).toBe(0);
+    const all = await rates({ name: 'all', types: [], detect: () => [{ detector: 'all', type: 'X', start: 0, end: 1, score: 1 }] }, dev);
+    expect(all.fpr).toBe(1);
+  });
+});
