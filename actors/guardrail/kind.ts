@@ -42,6 +42,8 @@ export function guardrailKindWith(registry: DetectorRegistry = BUILTIN_DETECTORS
     name: 'guardrail',
     serves: 'guardrail',
     stateful: false,
+    // Agents ask the guardrail actors for their input and tool-result checks: a node hosting agents hosts them too.
+    hostedWith: ['agent'],
     async contribute(services: KindServices) {
       const engine = await makeGuardEngine(services, registry);
       engines.set(services, engine);

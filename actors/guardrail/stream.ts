@@ -39,7 +39,13 @@ const WS = /\s/;
 
 /** The guard of one model reply's stream. */
 export class StreamGuard {
+  /**
+   * The reply from offset {@link base} on: what is not released yet plus `holdBackChars` of context before it. Offsets
+   * elsewhere are into the whole reply; dropping what is released keeps a push's cost bounded (no flattening of the
+   * whole reply per token).
+   */
   private raw = '';
+  private base = 0;
   private released = 0;
   private out = '';
   private readonly recorded = new Set<string>();
@@ -53,6 +59,11 @@ export class StreamGuard {
     return this.out;
   }
 
+  /** The end offset of what the model produced so far. */
+  private get end_(): number {
+    return this.base + this.raw.length;
+  }
+
   /** Adds a token; returns the text that may be released now ('' while it is held). */
   async push(token: string): Promise<string> {
     this.raw += token;
@@ -64,29 +75,29 @@ export class StreamGuard {
 
   /** The reply ended: the rest, decided on in full. */
   async end(): Promise<StreamEnd> {
-    const text = this.reviewAt === undefined ? await this.release(this.raw.length, true) : '';
+    const text = this.reviewAt === undefined ? await this.release(this.end_, true) : '';
     if (this.reviewAt === undefined) return { text };
     // Decide the held part in full (recording it) and hand it over for review.
     const from = this.released;
     const decisions = await this.window(from);
     this.block(decisions);
-    this.note(decisions, this.raw.length);
-    const held = this.rewrite(from, this.raw.length, decisions, true);
+    this.note(decisions, this.end_);
+    const held = this.rewrite(from, this.end_, decisions, true);
     return { text, review: { types: [...new Set(this.reviewTypes)], held } };
   }
 
   /** The furthest offset that may be released now. */
   private boundary(): number {
-    const limit = this.raw.length - this.o.holdBackChars;
+    const limit = this.end_ - this.o.holdBackChars;
     if (limit <= this.released) return this.released;
-    for (let i = limit - 1; i >= this.released; i--) if (WS.test(this.raw[i] as string)) return i + 1;
-    return this.raw.length - this.released > this.o.maxHoldChars ? limit : this.released;
+    for (let i = limit - 1; i >= this.released; i--) if (WS.test(this.raw[i - this.base] as string)) return i + 1;
+    return this.end_ - this.released > this.o.maxHoldChars ? limit : this.released;
   }
 
   /** Decisions on the text from `from` (with `holdBackChars` of released context before it), offsets into the reply. */
   private async window(from: number): Promise<GuardDecision[]> {
-    const ctx = Math.max(0, from - this.o.holdBackChars);
-    const ds = await this.o.decide(this.raw.slice(ctx));
+    const ctx = Math.max(this.base, from - this.o.holdBackChars);
+    const ds = await this.o.decide(this.raw.slice(ctx - this.base));
     return ds.map((d) => ({ ...d, start: d.start + ctx, end: d.end + ctx }));
   }
 
@@ -94,7 +105,7 @@ export class StreamGuard {
     if (decisions.some((d) => d.action === 'block')) {
       this.note(
         decisions.filter((d) => d.action === 'block'),
-        this.raw.length,
+        this.end_,
       );
       throw new GuardBlockedError('the reply was stopped by the guardrail policy');
     }
@@ -108,7 +119,11 @@ export class StreamGuard {
       this.recorded.add(key);
       return true;
     });
-    if (fresh.length > 0) this.o.record?.(this.raw, fresh);
+    if (fresh.length > 0)
+      this.o.record?.(
+        this.raw,
+        fresh.map((d) => ({ ...d, start: Math.max(0, d.start - this.base), end: d.end - this.base })),
+      );
   }
 
   /** The part `[from, to)` rewritten by the decisions that touch it, placeholders restored. */
@@ -117,7 +132,7 @@ export class StreamGuard {
       .filter((d) => d.end > from && d.start < to && (all || d.action !== 'review'))
       .map((d) => ({ ...d, start: Math.max(d.start, from) - from, end: Math.min(d.end, to) - from }));
     const piece = applySpans(
-      this.raw.slice(from, to),
+      this.raw.slice(from - this.base, to - this.base),
       spans.map((s) => (s.action === 'review' ? { ...s, action: 'allow' as const } : s)),
     );
     return this.o.restore === undefined ? piece : this.o.restore(piece);
@@ -149,6 +164,12 @@ export class StreamGuard {
     const piece = this.rewrite(from, c, decisions, false);
     this.released = c;
     this.out += piece;
+    // Keep only what is not released yet and the context the next window reads before it.
+    const keep = Math.max(this.base, c - this.o.holdBackChars);
+    if (keep - this.base > 4096 || keep - this.base > this.raw.length / 2) {
+      this.raw = this.raw.slice(keep - this.base);
+      this.base = keep;
+    }
     return piece;
   }
 }

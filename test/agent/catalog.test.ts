@@ -67,9 +67,10 @@ describe('catalog from config', () => {
         .map((r) => r.address)
         .filter((a) => !a.startsWith('supervisor/tenant.'))
         .sort();
-    // The owner of the thread each run used writes that thread (ADR 0018), in that tenant only.
-    expect(used('acme')).toEqual(['agent/assistant', threadOwnerAddress(a.thread_id), 'tool/calculator', 'tool/clock']);
-    expect(used('globex')).toEqual(['agent/billing', 'agent/triage', threadOwnerAddress(t.thread_id)]);
+    // The owner of the thread each run used writes that thread (ADR 0018), in that tenant only; the guardrail actor
+    // checked each run's input (issue 13).
+    expect(used('acme')).toEqual(['agent/assistant', 'guardrail/check', threadOwnerAddress(a.thread_id), 'tool/calculator', 'tool/clock']);
+    expect(used('globex')).toEqual(['agent/billing', 'agent/triage', 'guardrail/check', threadOwnerAddress(t.thread_id)]);
     // A thread of one tenant does not exist for another.
     const store = new RunStore(s.storage);
     expect(await store.getThread('acme', a.thread_id)).toBeDefined();

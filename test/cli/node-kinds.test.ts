@@ -47,11 +47,12 @@ describe('troupe node --kinds', () => {
       const cluster = system.transport.cluster!;
       const kindsOf = (id: string) => cluster.membership.live().find((n) => n.id === id)?.kinds;
       await eventually(() => ['ag', 'tl', 'mem'].every((id) => kindsOf(id) !== undefined), 20_000, 'the nodes to join');
-      // Thread owners come along with agents (ADR 0018): an agent node always has somewhere to put a thread's owner.
-      expect(kindsOf('ag')).toEqual(['agent', 'thread']);
+      // Thread owners and guardrails come along with agents (ADR 0018, ADR 0019): an agent node always has somewhere to
+      // put a thread's owner and a guardrail to check its input with.
+      expect(kindsOf('ag')).toEqual(['agent', 'thread', 'guardrail']);
       expect(kindsOf('tl')).toEqual(['tool']);
       expect(kindsOf('mem')).toEqual(['memory']);
-      expect(nodes.find((n) => n.id === 'ag')?.output).toContain('hosting agent, thread\n');
+      expect(nodes.find((n) => n.id === 'ag')?.output).toContain('hosting agent, thread, guardrail\n');
 
       const done = waitForRun(system, 'run-nk', 'acme', 30_000);
       const agent = await placement.activate('agent/clerk', 'acme');
