@@ -9,6 +9,7 @@
 import { GUARD_CHECK, type GuardVerdict } from '../../protocols/index.js';
 import type { Behavior } from '../../runtime/index.js';
 import { AGENT_HOOKS } from '../agent/index.js';
+import { STORE_PII } from '../memory/index.js';
 import type { BuiltKind, KindDescriptor, KindServices } from '../kinds/index.js';
 import { AuditLog } from './audit.js';
 import { GUARDRAIL_ID, guardrailBehavior } from './behavior.js';
@@ -18,6 +19,7 @@ import { GuardEngine } from './engine.js';
 import { GuardPolicy } from './policy.js';
 import { makeRegistered, type DetectorRegistry } from './registry.js';
 import { runGuard } from './run-guard.js';
+import type { Detector } from './detector.js';
 
 /** The engine of each catalog (made when kinds contribute, closed with the kind). */
 const engines = new WeakMap<KindServices, GuardEngine>();
@@ -36,6 +38,16 @@ export async function makeGuardEngine(services: KindServices, registry: Detector
   });
 }
 
+/** True when the (synchronous) detector finds something in `text`; an asynchronous one counts as finding (seal rather than leak). */
+function scanSync(d: Detector, text: string): boolean {
+  try {
+    const r = d.detect(text, { stage: 'tool' });
+    return Array.isArray(r) ? r.length > 0 : true;
+  } catch {
+    return true;
+  }
+}
+
 /** The guardrail kind (detectors from `registry`, default builtin.ts). */
 export function guardrailKindWith(registry: DetectorRegistry = BUILTIN_DETECTORS): KindDescriptor {
   return {
@@ -48,6 +60,9 @@ export function guardrailKindWith(registry: DetectorRegistry = BUILTIN_DETECTORS
       const engine = await makeGuardEngine(services, registry);
       engines.set(services, engine);
       const g = services.config.guardrails;
+      // Personal data in long-term store values is sealed at rest (when the store has an encryption key).
+      const pii = engine.detectors.find((d) => d.name === 'pii');
+      if (pii !== undefined) services.contributions.add(STORE_PII, (text) => scanSync(pii, text));
       // Nothing to check with: agents run unguarded, at no cost (the HTTP check still answers).
       if (engine.detectors.length === 0) return;
       services.contributions.add(AGENT_HOOKS, {

@@ -36,7 +36,7 @@ import {
   vecKey,
   type StoredItem,
 } from './records.js';
-import { SensitiveFields, type SensitiveRule } from './sensitive.js';
+import { SensitiveFields, type PiiScan, type SensitiveRule } from './sensitive.js';
 import { StoreVectors } from './vectors.js';
 
 /** How a tenant's store is built. */
@@ -51,7 +51,7 @@ export interface StoreEngineOptions {
   /** Natural-language search: the embedder, the indexed namespaces, and the index (default hnswlib). */
   readonly index?: IndexOptions;
   /** Encryption at rest of sensitive fields. */
-  readonly encryption?: { readonly cipher?: FieldCipher; readonly sensitive?: readonly SensitiveRule[] };
+  readonly encryption?: { readonly cipher?: FieldCipher; readonly sensitive?: readonly SensitiveRule[]; readonly pii?: PiiScan };
 }
 
 const SWEEP_BATCH = 256;
@@ -74,7 +74,8 @@ export class StoreEngine {
     this.bucket = options.bucket;
     this.tenant = options.tenant;
     this.clock = options.clock;
-    this.sensitive = new SensitiveFields(options.tenant, options.encryption?.cipher, options.encryption?.sensitive ?? []);
+    const e = options.encryption;
+    this.sensitive = new SensitiveFields(options.tenant, e?.cipher, e?.sensitive ?? [], e?.pii);
     this.indexing =
       options.index === undefined ? undefined : new StoreIndexing(options.bucket, options.tenant, this.sensitive, options.index);
   }

@@ -5,8 +5,8 @@ export { StoreEngine } from './engine.js';
 export type { StoreEngineOptions } from './engine.js';
 export { StoreIndexing } from './indexing.js';
 export type { IndexRule, IndexOptions } from './indexing.js';
-export { SensitiveFields } from './sensitive.js';
-export type { SensitiveRule } from './sensitive.js';
+export { SensitiveFields, piiLocations } from './sensitive.js';
+export type { SensitiveRule, PiiScan } from './sensitive.js';
 export {
   FILTER_OPERATORS,
   matchesItemFilter,
@@ -22,4 +22,4 @@ export { STORE_BUCKET } from './records.js';
 export type { StoredItem, StoredVectors } from './records.js';
 export { storeOptionsFromConfig } from './options.js';
 export type { StoreMemoryConfig } from './options.js';
-export { storeKind } from './kind.js';
+export { storeKind, STORE_PII } from './kind.js';

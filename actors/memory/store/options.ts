@@ -7,6 +7,7 @@ import { ValidationError } from '../../../protocols/index.js';
 import { EncryptionKeyError, ENCRYPTION_KEY_ENV, FieldCipher } from '../crypto.js';
 import type { Embedder, VectorIndex } from '../semantic/types.js';
 import type { StoreActorOptions } from './behavior.js';
+import type { PiiScan } from './sensitive.js';
 
 /** The parts of config `memory` the store reads (structurally the config's shape). */
 export interface StoreMemoryConfig {
@@ -31,7 +32,7 @@ export interface StoreMemoryConfig {
  */
 export function storeOptionsFromConfig(
   memory: StoreMemoryConfig,
-  extra: { embedder?: Embedder; createIndex?: (dims: number) => VectorIndex } = {},
+  extra: { embedder?: Embedder; createIndex?: (dims: number) => VectorIndex; pii?: PiiScan } = {},
 ): StoreActorOptions {
   const { store, encryption } = memory;
   if (encryption.sensitive.length > 0 && encryption.key === undefined) {
@@ -65,6 +66,10 @@ export function storeOptionsFromConfig(
             ...(extra.createIndex === undefined ? {} : { createIndex: extra.createIndex }),
           },
         }),
-    encryption: { ...(cipher === undefined ? {} : { cipher }), sensitive: encryption.sensitive },
+    encryption: {
+      ...(cipher === undefined ? {} : { cipher }),
+      sensitive: encryption.sensitive,
+      ...(extra.pii === undefined ? {} : { pii: extra.pii }),
+    },
   };
 }

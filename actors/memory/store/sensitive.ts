@@ -14,12 +14,27 @@ export interface SensitiveRule {
   readonly paths: readonly string[];
 }
 
-/** Seals and opens an item's sensitive fields; without a cipher, refuses to store any. */
+/** True when a text holds personal data (the guardrails' `pii` detector contributes one, see kind.ts). */
+export type PiiScan = (text: string) => boolean;
+
+/** The locations of the string fields in `value` that `scan` finds personal data in. */
+export function piiLocations(value: unknown, scan: PiiScan, at: Step[] = []): Location[] {
+  if (typeof value === 'string') return value !== '' && scan(value) ? [[...at]] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => piiLocations(v, scan, [...at, i]));
+  if (typeof value === 'object' && value !== null) return Object.entries(value).flatMap(([k, v]) => piiLocations(v, scan, [...at, k]));
+  return [];
+}
+
+/**
+ * Seals and opens an item's sensitive fields; without a cipher, refuses to store any. With a cipher and a
+ * {@link PiiScan}, every string field the scan finds personal data in is sealed too, whatever the rules say.
+ */
 export class SensitiveFields {
   constructor(
     private readonly tenant: string,
     private readonly cipher: FieldCipher | undefined,
     private readonly rules: readonly SensitiveRule[],
+    private readonly pii?: PiiScan,
   ) {
     for (const r of rules) for (const path of r.paths) tokenizePath(path); // a malformed path fails at startup, not at the first put
     if (cipher === undefined && rules.length > 0) {
@@ -49,8 +64,10 @@ export class SensitiveFields {
 
   /** Seals the fields `paths` reach in `value`; returns the value to store and the sealed locations. */
   seal(value: Record<string, unknown>, paths: readonly string[], ns: string, key: string): { stored: unknown; enc: Step[][] | undefined } {
-    if (paths.length === 0 || this.cipher === undefined) return { stored: value, enc: undefined };
-    const locs = outermost(paths.flatMap((p) => locate(value, p)));
+    if (this.cipher === undefined) return { stored: value, enc: undefined };
+    const found = this.pii === undefined ? [] : piiLocations(value, this.pii);
+    if (paths.length === 0 && found.length === 0) return { stored: value, enc: undefined };
+    const locs = outermost([...paths.flatMap((p) => locate(value, p)), ...found]);
     if (locs.length === 0) return { stored: value, enc: undefined };
     if (locs.some((l) => l.length === 0)) return { stored: this.cipher.seal(value, this.aad(ns, key, [])), enc: [[]] };
     const stored = structuredClone(value);
