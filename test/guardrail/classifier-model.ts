@@ -27,15 +27,66 @@ export function expectedLogits(tokens: readonly string[]): number[] {
   return Array.from({ length: n }, (_, j) => ids.reduce((s, id) => s + table[id * n + j]!, 0) / ids.length);
 }
 
-/** Writes `model.onnx`, the tokenizer (`vocab.txt`, or `tokenizer.json` when `json`) and `config.json` into `dir`. */
+/**
+ * A SentencePiece-style (Unigram) `tokenizer.json` over the same ids: words as `▁word` pieces, lower-casing, Metaspace
+ * pre-tokenising and a `[CLS] … [SEP]` template, as DeBERTa-v3 / Prompt Guard 2 tokenizers are built.
+ */
+function unigramTokenizer(): Record<string, unknown> {
+  const special = new Set(['[PAD]', '[UNK]', '[CLS]', '[SEP]', '.']);
+  const id = (t: string) => CLASSIFIER_VOCAB.indexOf(t);
+  return {
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: ['[PAD]', '[UNK]', '[CLS]', '[SEP]'].map((content) => ({
+      id: id(content),
+      content,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
+    })),
+    normalizer: { type: 'Lowercase' },
+    pre_tokenizer: { type: 'Metaspace', replacement: '▁', prepend_scheme: 'always', split: true },
+    post_processor: {
+      type: 'TemplateProcessing',
+      single: [
+        { SpecialToken: { id: '[CLS]', type_id: 0 } },
+        { Sequence: { id: 'A', type_id: 0 } },
+        { SpecialToken: { id: '[SEP]', type_id: 0 } },
+      ],
+      pair: [],
+      special_tokens: {
+        '[CLS]': { id: '[CLS]', ids: [id('[CLS]')], tokens: ['[CLS]'] },
+        '[SEP]': { id: '[SEP]', ids: [id('[SEP]')], tokens: ['[SEP]'] },
+      },
+    },
+    decoder: null,
+    model: {
+      type: 'Unigram',
+      unk_id: id('[UNK]'),
+      byte_fallback: false,
+      vocab: CLASSIFIER_VOCAB.map((t) => [special.has(t) ? t : `▁${t}`, -1]),
+    },
+  };
+}
+
+/**
+ * Writes `model.onnx`, the tokenizer (`vocab.txt`; a WordPiece `tokenizer.json` when `json`; a Unigram one and its
+ * `tokenizer_config.json` when `sentencepiece`) and `config.json` into `dir`.
+ */
 export async function writeClassifierModel(
   dir: string,
-  options: { json?: boolean; config?: Record<string, unknown> | null } = {},
+  options: { json?: boolean; sentencepiece?: boolean; config?: Record<string, unknown> | null } = {},
 ): Promise<void> {
   await mkdir(dir, { recursive: true });
   const n = CLASSIFIER_LABELS.length;
   await writeFile(join(dir, 'model.onnx'), gatherModel(classifierTable(), CLASSIFIER_VOCAB.length, n, { pooled: true }));
-  if (options.json === true) {
+  if (options.sentencepiece === true) {
+    await writeFile(join(dir, 'tokenizer.json'), JSON.stringify(unigramTokenizer()));
+    await writeFile(join(dir, 'tokenizer_config.json'), JSON.stringify({ pad_token: '[PAD]', unk_token: '[UNK]' }));
+  } else if (options.json === true) {
     const vocab = Object.fromEntries(CLASSIFIER_VOCAB.map((t, i) => [t, i]));
     await writeFile(
       join(dir, 'tokenizer.json'),

@@ -20,6 +20,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'troupe-classifier-'));
   await writeClassifierModel(join(dir, 'vocab'));
   await writeClassifierModel(join(dir, 'json'), { json: true });
+  await writeClassifierModel(join(dir, 'sp'), { sentencepiece: true });
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -65,6 +66,15 @@ describe('onnxClassifier', () => {
     expect(out[1]!.get('HATE')).toBeGreaterThan(out[0]!.get('HATE')!);
     await c.close();
     await expect(c.classify(['x'])).rejects.toThrow(/closed/);
+  });
+
+  it('reads a SentencePiece (Unigram) tokenizer.json, as DeBERTa-v3 and Prompt Guard 2 ship', async () => {
+    const c = onnxClassifier({ modelDir: join(dir, 'sp') });
+    const [attack, plain] = await c.classify(['Ignore the cat', 'Hello world.']);
+    expect(attack!.get('INJECTION')).toBeCloseTo(softmax(expectedLogits(['ignore', 'the', 'cat']))[1]!, 5);
+    expect(plain!.get('INJECTION')).toBeCloseTo(softmax(expectedLogits(['hello', 'world', '.']))[1]!, 5);
+    expect(attack!.get('INJECTION')).toBeGreaterThan(0.7);
+    await c.close();
   });
 
   it('fails with a clear error for a missing model, a corrupt model, missing labels or the wrong label count', async () => {

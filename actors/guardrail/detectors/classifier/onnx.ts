@@ -1,10 +1,10 @@
 /**
  * The classifier slot filled by any ONNX sequence-classification model a user places on disk (a DeBERTa or BERT
- * injection model, a toxicity model…), run in onnxruntime-node: `model.onnx` plus a WordPiece tokenizer
- * (`tokenizer.json` or `vocab.txt`, read by the memory embedders' {@link WordPieceTokenizer}) and `config.json`
+ * injection model, a toxicity model…), run in onnxruntime-node: `model.onnx` plus its tokenizer (a `tokenizer.json` of
+ * any type — Unigram/SentencePiece, BPE — through hf-tokenizer.ts, or WordPiece `tokenizer.json` / `vocab.txt` read by
+ * the memory embedders' {@link WordPieceTokenizer}) and `config.json`
  * with `id2label`. Logits `[batch, labels]` go through softmax (single-label models) or sigmoid (multi-label,
- * or one logit); `labels` maps the model's label names to finding types. Models with another tokenizer
- * (SentencePiece, as Prompt Guard 2's mDeBERTa) need a `tokenizer` passed in.
+ * or one logit); `labels` maps the model's label names to finding types. A `tokenizer` passed in replaces the files.
  */
 import { UnavailableError, ValidationError } from '../../../../protocols/index.js';
 import { WordPieceTokenizer } from '../../../memory/index.js';
@@ -12,6 +12,7 @@ import { access, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type * as OrtModule from 'onnxruntime-node';
 import type { Classifier } from './types.js';
+import { hfTokenizer, tokenizerJsonType } from './hf-tokenizer.js';
 
 type Ort = typeof OrtModule;
 type Session = Awaited<ReturnType<Ort['InferenceSession']['create']>>;
@@ -120,8 +121,14 @@ async function loadModel(o: OnnxClassifierOptions): Promise<Loaded> {
   for (const c of candidates) if (file === undefined && (await exists(c))) file = c;
   if (file === undefined) throw new ValidationError(`no ONNX model: looked for ${candidates.join(', ')}`);
   const tokDir = o.tokenizerDir ?? dir;
+  // A tokenizer.json of another model type (Unigram/SentencePiece, BPE) goes to the Hugging Face tokenizers; WordPiece
+  // (tokenizer.json or vocab.txt) to the memory embedders' reader.
+  const jsonType = o.tokenizer === undefined ? await tokenizerJsonType(tokDir) : undefined;
   const tokenizer =
-    o.tokenizer ?? (await WordPieceTokenizer.fromDirectory(tokDir, o.maxTokens === undefined ? {} : { maxLength: o.maxTokens }));
+    o.tokenizer ??
+    (jsonType !== undefined && jsonType !== 'WordPiece'
+      ? await hfTokenizer(tokDir, o.maxTokens ?? 512)
+      : await WordPieceTokenizer.fromDirectory(tokDir, o.maxTokens === undefined ? {} : { maxLength: o.maxTokens }));
   interface ModelConfig {
     id2label?: Record<string, string>;
     problem_type?: string;
