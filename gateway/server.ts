@@ -162,7 +162,9 @@ export class Gateway {
     }
     await new Promise<void>((resolve, reject) => {
       g.server.once('error', reject);
-      g.server.listen(options.port ?? 7700, host, () => {
+      // A burst of connections (a thousand clients reconnecting after a deploy) queues in the kernel rather than being
+      // refused while the event loop is busy: a larger accept backlog than Node's default 511 (capped by somaxconn).
+      g.server.listen({ port: options.port ?? 7700, host, backlog: 4096 }, () => {
         g.server.off('error', reject);
         resolve();
       });
