@@ -68,7 +68,8 @@ export function cleanFindings(findings: readonly Finding[], detector: string, le
     const start = Math.max(0, Math.floor(Number(f.start)));
     const end = Math.min(length, Math.floor(Number(f.end)));
     if (!Number.isFinite(start) || !Number.isFinite(end) || end <= start) continue;
-    const score = Number.isFinite(Number(f.score)) ? Math.min(1, Math.max(0, Number(f.score))) : 1;
+    // Scores to three decimals: 0.99, not 0.9900000000000002 from a detector's arithmetic.
+    const score = Number.isFinite(Number(f.score)) ? Math.round(Math.min(1, Math.max(0, Number(f.score))) * 1000) / 1000 : 1;
     out.push({ detector, type: typeof f.type === 'string' && f.type !== '' ? f.type : 'UNKNOWN', start, end, score });
   }
   return out;
