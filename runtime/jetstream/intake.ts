@@ -3,8 +3,16 @@
  * are offered to the actor's mailbox and acked only after the handler finished. A single activation
  * consumes continuously; a pool member fetches small batches and always finishes the batch it took.
  */
-import { AckPolicy, DeliverPolicy, type Consumer, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
-import type { Codec, Envelope } from '../../protocols/index.js';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  type Consumer,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import { backoffDelay, type Codec, type Envelope } from '../../protocols/index.js';
 import type { Clock } from '../clock.js';
 import type { MailboxSink, Receipt } from '../transport.js';
 import { isConsumerExists, isStreamExists, isTransient } from './errors.js';
@@ -34,6 +42,8 @@ export interface IntakeContext {
   closed(): boolean;
   /** Records a message that could not be decoded as a dead letter. */
   undecodable(tenant: string, address: string, m: JsMsg, e: unknown): Promise<void>;
+  /** Calls `fn` whenever the connection came back after a disconnect (another server); returns the unsubscribe. */
+  onReconnect(fn: () => void): () => void;
   warn(message: string): void;
 }
 
@@ -45,6 +55,8 @@ const FETCH_EXPIRES_MS = 1_000;
 const IDLE_HEARTBEAT_MS = 1_000;
 /** Pause before a pull that ended or failed is tried again. */
 const RESUME_MS = 250;
+/** Pauses between checks that a consumer has a leader again: 50 ms doubling to 400 ms. */
+const CHECK = { initialMs: 50, maxMs: 400 } as const;
 
 const sleep = (clock: Clock, n: number): Promise<void> => new Promise((r) => clock.setTimer(n, r));
 
@@ -136,8 +148,10 @@ export async function openIntake(
 }
 
 /**
- * Single-activation intake: a continuous pull that survives server restarts and leader
- * elections — when the client's iterator ends or fails, it consumes again after a pause.
+ * Single-activation intake: a continuous pull that survives server restarts and leader elections. When the client
+ * reports two missed heartbeats (the pull is parked on a consumer leader that died, or on one still being elected),
+ * or the connection moved to another server, this pull is ended at once and a new one starts as soon as the consumer
+ * answers again. (Left to itself, nats.js checks the consumer again only every `expires`, 5 s, after a failed check.)
  */
 function consumeLoop(
   c: IntakeContext,
@@ -149,19 +163,26 @@ function consumeLoop(
   let current: { close(): Promise<void | Error> } | undefined;
   const done = (): boolean => stopped() || c.closed();
   async function* run(): AsyncGenerator<JsMsg> {
+    await untilAnswers(c, consumer, done);
     while (!done()) {
+      let stalled: string | undefined;
+      let unwatch = (): void => undefined;
       try {
-        // A pull parked on a server that died, or sent to a consumer still electing its leader (it was just created, or its
-        // leader died), is never answered: two missed heartbeats (2 s, not the default half of the expiry) make the client
-        // check the consumer and pull again.
+        // Heartbeats every second: a pull nobody answers is noticed after two of them (not the default half of the expiry).
         const messages = await consumer.consume({ max_messages: max, expires: 5_000, idle_heartbeat: IDLE_HEARTBEAT_MS });
         current = messages;
+        unwatch = endWhenStalled(c, messages, (why) => (stalled = why));
         for await (const m of messages) yield m;
       } catch (e) {
         if (done()) return;
         c.warn(`consumer of ${address} interrupted (${(e as Error).message}); resuming`);
+        await sleep(c.clock, RESUME_MS);
+      } finally {
+        unwatch();
       }
-      if (!done()) await sleep(c.clock, RESUME_MS);
+      if (done()) return;
+      if (stalled !== undefined) c.warn(`consumer of ${address}: ${stalled}; pulling again once it answers`);
+      await untilAnswers(c, consumer, done);
     }
   }
   const it = run();
@@ -171,6 +192,43 @@ function consumeLoop(
       await current?.close().catch(() => undefined);
     },
   };
+}
+
+/**
+ * Ends `messages` (messages it already received are still yielded first) when the client reports missed heartbeats
+ * or a vanished consumer, or the connection reconnects; `why` hears the reason. Returns the function ending the watch.
+ */
+function endWhenStalled(c: IntakeContext, messages: ConsumerMessages, why: (reason: string) => void): () => void {
+  let active = true;
+  const end = (reason: string): void => {
+    if (!active) return;
+    active = false;
+    why(reason);
+    void messages.close().catch(() => undefined);
+  };
+  const offReconnect = c.onReconnect(() => end('reconnected to another server'));
+  void (async () => {
+    for await (const s of messages.status()) {
+      if (!active) return;
+      if (s.type === 'heartbeats_missed' || s.type === 'consumer_not_found' || s.type === 'consumer_deleted') end(s.type.replace('_', ' '));
+    }
+  })().catch(() => undefined);
+  return () => {
+    active = false;
+    offReconnect();
+  };
+}
+
+/**
+ * Resolves once the consumer answers an info request naming its leader (a pull sent to a consumer without one, just
+ * created or re-electing, is never answered), or `done()`; checks again soon after a failure.
+ */
+async function untilAnswers(c: IntakeContext, consumer: Consumer, done: () => boolean): Promise<void> {
+  for (let attempt = 1; !done(); attempt++) {
+    const info = await consumer.info().catch(() => undefined);
+    if (info !== undefined && (info.cluster === undefined || (info.cluster.leader ?? '') !== '')) return;
+    if (!done()) await sleep(c.clock, backoffDelay(attempt, CHECK));
+  }
 }
 
 /** Pool intake: batches of `poolBatch`, each finished before the next, until stopped. */
