@@ -13,6 +13,7 @@ import {
   type JsMsg,
 } from '@nats-io/jetstream';
 import { backoffDelay, type Codec, type Envelope } from '../../protocols/index.js';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { Clock } from '../clock.js';
 import type { MailboxSink, Receipt } from '../transport.js';
 import { isConsumerExists, isStreamExists, isTransient } from './errors.js';
@@ -29,6 +30,9 @@ export interface Intake {
 /** What an intake needs from its transport. */
 export interface IntakeContext {
   readonly js: JetStreamClient;
+  readonly connection: NatsConnection;
+  /** Bound on one JetStream request. */
+  readonly requestTimeoutMs: number;
   readonly jsm: JetStreamManager;
   readonly names: MeshNames;
   readonly codec: Codec;
@@ -92,7 +96,7 @@ export async function openIntake(
   // before another member may take it (a drain hands over with zero redeliveries).
   const messages: AsyncIterable<JsMsg> & { close?: () => Promise<void | Error> } = shared
     ? fetchLoop(c, consumer, isStopped)
-    : consumeLoop(c, consumer, isStopped, Math.min(c.capacity, 256), address);
+    : consumeLoop(c, consumer, durable, isStopped, Math.min(c.capacity, 256), address);
   const held = new Set<JsMsg>();
   let wake!: () => void;
   const stopping = new Promise<void>((r) => (wake = r));
@@ -156,6 +160,7 @@ export async function openIntake(
 function consumeLoop(
   c: IntakeContext,
   consumer: Consumer,
+  durable: string,
   stopped: () => boolean,
   max: number,
   address: string,
@@ -163,7 +168,7 @@ function consumeLoop(
   let current: { close(): Promise<void | Error> } | undefined;
   const done = (): boolean => stopped() || c.closed();
   async function* run(): AsyncGenerator<JsMsg> {
-    await untilAnswers(c, consumer, done);
+    await untilAnswers(c, durable, done);
     while (!done()) {
       let stalled: string | undefined;
       let unwatch = (): void => undefined;
@@ -182,7 +187,7 @@ function consumeLoop(
       }
       if (done()) return;
       if (stalled !== undefined) c.warn(`consumer of ${address}: ${stalled}; pulling again once it answers`);
-      await untilAnswers(c, consumer, done);
+      await untilAnswers(c, durable, done);
     }
   }
   const it = run();
@@ -221,12 +226,18 @@ function endWhenStalled(c: IntakeContext, messages: ConsumerMessages, why: (reas
 
 /**
  * Resolves once the consumer answers an info request naming its leader (a pull sent to a consumer without one, just
- * created or re-electing, is never answered), or `done()`; checks again soon after a failure.
+ * created or re-electing, is never answered), or `done()`. A consumer without a leader does not answer at all, so each
+ * check waits only a little longer than the one before (250 ms up to the request timeout), not the full timeout.
  */
-async function untilAnswers(c: IntakeContext, consumer: Consumer, done: () => boolean): Promise<void> {
+async function untilAnswers(c: IntakeContext, durable: string, done: () => boolean): Promise<void> {
+  const subject = `$JS.API.CONSUMER.INFO.${c.names.mailboxStream}.${durable}`;
   for (let attempt = 1; !done(); attempt++) {
-    const info = await consumer.info().catch(() => undefined);
-    if (info !== undefined && (info.cluster === undefined || (info.cluster.leader ?? '') !== '')) return;
+    const timeout = Math.min(c.requestTimeoutMs, 125 * 2 ** attempt);
+    const info = await c.connection
+      .request(subject, undefined, { timeout })
+      .then((m) => m.json<{ error?: unknown; cluster?: { leader?: string } }>())
+      .catch(() => undefined);
+    if (info !== undefined && info.error === undefined && (info.cluster === undefined || (info.cluster.leader ?? '') !== '')) return;
     if (!done()) await sleep(c.clock, backoffDelay(attempt, CHECK));
   }
 }

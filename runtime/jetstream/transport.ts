@@ -250,6 +250,8 @@ export class JetStreamTransport implements Transport {
   private intakeContext(): IntakeContext {
     return {
       js: this.js,
+      connection: this.nc,
+      requestTimeoutMs: this.requestTimeoutMs,
       jsm: this.jsm,
       names: this.names,
       codec: this.codec,

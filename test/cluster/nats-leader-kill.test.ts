@@ -24,7 +24,7 @@ const nodes: NodeProcess[] = [];
  * runs beside others in `npm test`) that a stall still breaks (requests waiting out timeouts, pulls parked on a dead
  * consumer leader, a round of lease takeovers that waits for the TTL).
  */
-const BOUND_MS = Number(process.env['LEADER_KILL_BOUND_MS'] ?? 15_000);
+const BOUND_MS = Number(process.env['LEADER_KILL_BOUND_MS'] ?? 20_000);
 
 beforeAll(async () => {
   servers = await startCluster(3);
