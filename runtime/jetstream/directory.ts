@@ -190,6 +190,11 @@ export class Directory {
    */
   async acquire(tenant: string, address: string, addressKey: string, onLost: (reason: string) => void): Promise<Lease> {
     const key = `s.${addressKey}`;
+    // A lease this node could not trust at once is not worth taking: it would fence itself on the spot (and look dead to
+    // others, who may take it over). Wait until a heartbeat is stored again (after an outage or an election of its bucket).
+    const now = this.clock.now();
+    if (this.trustedUntil(now) <= now)
+      throw new ConflictError(`node ${this.node} cannot hold ${addressKey} yet: no recent heartbeat stored`);
     const value = (epoch: number, renewedAt: number): string =>
       JSON.stringify({ node: this.node, epoch, renewedAt, tenant, address } satisfies LeaseValue);
     // A lease released for good is a delete marker: the next epoch starts above its revision, so epochs of an

@@ -3,8 +3,17 @@
  * are offered to the actor's mailbox and acked only after the handler finished. A single activation
  * consumes continuously; a pool member fetches small batches and always finishes the batch it took.
  */
-import { AckPolicy, DeliverPolicy, type Consumer, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
-import type { Codec, Envelope } from '../../protocols/index.js';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  type Consumer,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import { backoffDelay, type Codec, type Envelope } from '../../protocols/index.js';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { Clock } from '../clock.js';
 import type { MailboxSink, Receipt } from '../transport.js';
 import { isConsumerExists, isStreamExists, isTransient } from './errors.js';
@@ -21,6 +30,9 @@ export interface Intake {
 /** What an intake needs from its transport. */
 export interface IntakeContext {
   readonly js: JetStreamClient;
+  readonly connection: NatsConnection;
+  /** Bound on one JetStream request. */
+  readonly requestTimeoutMs: number;
   readonly jsm: JetStreamManager;
   readonly names: MeshNames;
   readonly codec: Codec;
@@ -34,6 +46,8 @@ export interface IntakeContext {
   closed(): boolean;
   /** Records a message that could not be decoded as a dead letter. */
   undecodable(tenant: string, address: string, m: JsMsg, e: unknown): Promise<void>;
+  /** Calls `fn` whenever the connection came back after a disconnect (another server); returns the unsubscribe. */
+  onReconnect(fn: () => void): () => void;
   warn(message: string): void;
 }
 
@@ -45,6 +59,8 @@ const FETCH_EXPIRES_MS = 1_000;
 const IDLE_HEARTBEAT_MS = 1_000;
 /** Pause before a pull that ended or failed is tried again. */
 const RESUME_MS = 250;
+/** Pauses between checks that a consumer has a leader again: 50 ms doubling to 400 ms. */
+const CHECK = { initialMs: 50, maxMs: 400 } as const;
 
 const sleep = (clock: Clock, n: number): Promise<void> => new Promise((r) => clock.setTimer(n, r));
 
@@ -80,7 +96,7 @@ export async function openIntake(
   // before another member may take it (a drain hands over with zero redeliveries).
   const messages: AsyncIterable<JsMsg> & { close?: () => Promise<void | Error> } = shared
     ? fetchLoop(c, consumer, isStopped)
-    : consumeLoop(c, consumer, isStopped, Math.min(c.capacity, 256), address);
+    : consumeLoop(c, consumer, durable, isStopped, Math.min(c.capacity, 256), address);
   const held = new Set<JsMsg>();
   let wake!: () => void;
   const stopping = new Promise<void>((r) => (wake = r));
@@ -136,12 +152,15 @@ export async function openIntake(
 }
 
 /**
- * Single-activation intake: a continuous pull that survives server restarts and leader
- * elections — when the client's iterator ends or fails, it consumes again after a pause.
+ * Single-activation intake: a continuous pull that survives server restarts and leader elections. When the client
+ * reports two missed heartbeats (the pull is parked on a consumer leader that died, or on one still being elected),
+ * or the connection moved to another server, this pull is ended at once and a new one starts as soon as the consumer
+ * answers again. (Left to itself, nats.js checks the consumer again only every `expires`, 5 s, after a failed check.)
  */
 function consumeLoop(
   c: IntakeContext,
   consumer: Consumer,
+  durable: string,
   stopped: () => boolean,
   max: number,
   address: string,
@@ -149,19 +168,26 @@ function consumeLoop(
   let current: { close(): Promise<void | Error> } | undefined;
   const done = (): boolean => stopped() || c.closed();
   async function* run(): AsyncGenerator<JsMsg> {
+    await untilAnswers(c, durable, done);
     while (!done()) {
+      let stalled: string | undefined;
+      let unwatch = (): void => undefined;
       try {
-        // A pull parked on a server that died, or sent to a consumer still electing its leader (it was just created, or its
-        // leader died), is never answered: two missed heartbeats (2 s, not the default half of the expiry) make the client
-        // check the consumer and pull again.
+        // Heartbeats every second: a pull nobody answers is noticed after two of them (not the default half of the expiry).
         const messages = await consumer.consume({ max_messages: max, expires: 5_000, idle_heartbeat: IDLE_HEARTBEAT_MS });
         current = messages;
+        unwatch = endWhenStalled(c, messages, (why) => (stalled = why));
         for await (const m of messages) yield m;
       } catch (e) {
         if (done()) return;
         c.warn(`consumer of ${address} interrupted (${(e as Error).message}); resuming`);
+        await sleep(c.clock, RESUME_MS);
+      } finally {
+        unwatch();
       }
-      if (!done()) await sleep(c.clock, RESUME_MS);
+      if (done()) return;
+      if (stalled !== undefined) c.warn(`consumer of ${address}: ${stalled}; pulling again once it answers`);
+      await untilAnswers(c, durable, done);
     }
   }
   const it = run();
@@ -171,6 +197,49 @@ function consumeLoop(
       await current?.close().catch(() => undefined);
     },
   };
+}
+
+/**
+ * Ends `messages` (messages it already received are still yielded first) when the client reports missed heartbeats
+ * or a vanished consumer, or the connection reconnects; `why` hears the reason. Returns the function ending the watch.
+ */
+function endWhenStalled(c: IntakeContext, messages: ConsumerMessages, why: (reason: string) => void): () => void {
+  let active = true;
+  const end = (reason: string): void => {
+    if (!active) return;
+    active = false;
+    why(reason);
+    void messages.close().catch(() => undefined);
+  };
+  const offReconnect = c.onReconnect(() => end('reconnected to another server'));
+  void (async () => {
+    for await (const s of messages.status()) {
+      if (!active) return;
+      if (s.type === 'heartbeats_missed' || s.type === 'consumer_not_found' || s.type === 'consumer_deleted') end(s.type.replace('_', ' '));
+    }
+  })().catch(() => undefined);
+  return () => {
+    active = false;
+    offReconnect();
+  };
+}
+
+/**
+ * Resolves once the consumer answers an info request naming its leader (a pull sent to a consumer without one, just
+ * created or re-electing, is never answered), or `done()`. A consumer without a leader does not answer at all, so each
+ * check waits only a little longer than the one before (250 ms up to the request timeout), not the full timeout.
+ */
+async function untilAnswers(c: IntakeContext, durable: string, done: () => boolean): Promise<void> {
+  const subject = `$JS.API.CONSUMER.INFO.${c.names.mailboxStream}.${durable}`;
+  for (let attempt = 1; !done(); attempt++) {
+    const timeout = Math.min(c.requestTimeoutMs, 125 * 2 ** attempt);
+    const info = await c.connection
+      .request(subject, undefined, { timeout })
+      .then((m) => m.json<{ error?: unknown; cluster?: { leader?: string } }>())
+      .catch(() => undefined);
+    if (info !== undefined && info.error === undefined && (info.cluster === undefined || (info.cluster.leader ?? '') !== '')) return;
+    if (!done()) await sleep(c.clock, backoffDelay(attempt, CHECK));
+  }
 }
 
 /** Pool intake: batches of `poolBatch`, each finished before the next, until stopped. */

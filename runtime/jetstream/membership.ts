@@ -13,6 +13,8 @@ import { idToken } from './subjects.js';
 import { watchAll } from './watch.js';
 
 const text = new TextDecoder();
+/** Pause before a failed heartbeat is tried again (the node's leases depend on it). */
+const RETRY_MS = 200;
 
 /** Options of membership. */
 export interface MembershipOptions {
@@ -33,6 +35,8 @@ export class KvMembership implements Membership, Liveness {
   private left = false;
   /** `heartbeatAt` of the last heartbeat the bucket stored. */
   private storedBeat: number | undefined;
+  /** Heartbeats that failed since the last one stored. */
+  private failures = 0;
 
   constructor(
     private readonly kv: KV,
@@ -65,23 +69,26 @@ export class KvMembership implements Membership, Liveness {
     return this.options.announce !== false;
   }
 
-  private schedule(): void {
-    this.timer = this.clock.setTimer(this.options.heartbeatMs, () => {
+  private schedule(ms = this.options.heartbeatMs): void {
+    this.timer = this.clock.setTimer(ms, () => {
       void this.tick();
     });
   }
 
   private async tick(): Promise<void> {
     if (this.left) return;
+    let next = this.options.heartbeatMs;
     if (this.announcing) {
       try {
         await this.put();
       } catch (e) {
-        this.warn(`heartbeat failed: ${(e as Error).message}`);
+        // Leases are trusted only while heartbeats are stored (ADR 0020): after a failure, try again soon.
+        if (this.failures++ === 0) this.warn(`heartbeat failed: ${(e as Error).message}; retrying`);
+        next = Math.min(next, RETRY_MS);
       }
     }
     this.reap();
-    if (!this.left) this.schedule();
+    if (!this.left) this.schedule(next);
   }
 
   private async put(): Promise<number> {
@@ -89,6 +96,8 @@ export class KvMembership implements Membership, Liveness {
     this.me = me;
     const revision = await this.kv.put(idToken(me.id), JSON.stringify(me));
     this.storedBeat = Math.max(this.storedBeat ?? 0, me.heartbeatAt);
+    if (this.failures > 0) this.warn(`heartbeat stored again after ${this.failures} failed`);
+    this.failures = 0;
     return revision;
   }
 

@@ -64,6 +64,8 @@ export class JetStreamTransport implements Transport {
   private readonly bindings = new Set<Intake>();
   private readonly subs = new Set<Subscription>();
   private sender: SenderContext | undefined;
+  /** Told when the connection came back after a disconnect (intakes then pull again at once). */
+  private readonly reconnectListeners = new Set<() => void>();
 
   constructor(private readonly options: JetStreamTransportOptions) {
     this.names = new MeshNames(options.prefix ?? 'troupe');
@@ -102,6 +104,9 @@ export class JetStreamTransport implements Transport {
       ...this.options.connection,
     });
     this.replicas = this.options.replicas ?? (this.nc.info?.cluster === undefined ? 1 : 3);
+    void (async () => {
+      for await (const s of this.nc.status()) if (s.type === 'reconnect') for (const fn of [...this.reconnectListeners]) fn();
+    })().catch(() => undefined);
     // Short request timeouts: a request sent just before its server died is never answered, and waiting the 5 s default
     // for it outlasts leases (3 s) and makes a stream-leader kill cost a round of takeovers. Every caller retries.
     this.js = jetstream(this.nc, { timeout: this.requestTimeoutMs });
@@ -245,6 +250,8 @@ export class JetStreamTransport implements Transport {
   private intakeContext(): IntakeContext {
     return {
       js: this.js,
+      connection: this.nc,
+      requestTimeoutMs: this.requestTimeoutMs,
       jsm: this.jsm,
       names: this.names,
       codec: this.codec,
@@ -254,6 +261,10 @@ export class JetStreamTransport implements Transport {
       poolBatch: this.poolBatch,
       closed: () => this.closed,
       undecodable: (tenant, address, m, e) => this.recordUndecodable(tenant, address, m, e),
+      onReconnect: (fn) => {
+        this.reconnectListeners.add(fn);
+        return () => this.reconnectListeners.delete(fn);
+      },
       warn: (m) => process.emitWarning(m, 'TroupeWarning'),
     };
   }

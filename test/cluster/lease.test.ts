@@ -122,6 +122,36 @@ describe('leases', () => {
     }
   });
 
+  it('a node whose last stored heartbeat is too old to trust a lease takes none until a heartbeat is stored again', async () => {
+    const nc = await connect({ servers: mesh.server().url });
+    const names = new MeshNames(`lease${n++}`);
+    const kvm = new Kvm(nc);
+    const clock = new SimulatedClock(Date.now());
+    try {
+      const kv = await kvm.create(names.directoryBucket, { history: 1 });
+      const membership = new KvMembership(
+        await kvm.create(names.nodesBucket, { history: 1 }),
+        { id: 'z', host: 'h', kinds: [], version: '0', load: 0, startedAt: clock.now(), draining: false },
+        clock,
+        { heartbeatMs: 60_000, deadAfterMs: 1_500 },
+        () => undefined,
+      );
+      await membership.start();
+      const dir = new Directory(kv, 'z', clock, 3_000, () => undefined, membership);
+      // Trusted until the last stored heartbeat + 1 s (two thirds of dead-after): at that instant a lease is worth nothing.
+      await clock.advance(1_000);
+      await expect(dir.acquire('default', 'counter/c', 'default.counter.c', () => undefined)).rejects.toThrow(/no recent heartbeat/);
+      expect(await kv.get('s.default.counter.c')).toBeNull();
+      await membership.announce({}); // a heartbeat is stored again
+      const lease = await dir.acquire('default', 'counter/c', 'default.counter.c', () => undefined);
+      expect(lease.valid()).toBe(true);
+      await lease.release();
+      membership.stop();
+    } finally {
+      await nc.close();
+    }
+  });
+
   it('an activation whose lease deadline passed handles no queued message, even before its fencing timer runs', async () => {
     const prefix = `lease${n++}`;
     // Real timers, a clock that can jump: as after a SIGSTOP, time is past the deadline but no timer has run yet.

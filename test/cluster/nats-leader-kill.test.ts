@@ -1,24 +1,31 @@
 /**
- * Issue 12, finding 1: after SIGKILL of the NATS server that leads the mailbox stream (and, in the same test run,
- * whatever KV buckets and consumers it led), every stateful actor of the mesh answers asks again within 10 s, and
- * no acknowledged increment is lost. Two `troupe node` processes, a three-server cluster, tallies asked in lanes.
+ * Issue 12, finding 1: after SIGKILL of the NATS server that leads the mailbox stream, every stateful actor of the mesh
+ * answers asks again within the goal (10 s), and no acknowledged increment is lost or counted twice. Two `troupe node`
+ * processes, a three-server cluster, tallies asked in lanes.
+ *
+ * The worst case is forced: before the kill, every stream of the mesh (mailbox, directory, nodes, state, the tallies'
+ * storage bucket) is moved onto the victim by leader step-downs, so all of them elect at once and every lease renewal
+ * and heartbeat fails through the election. The test prints a timeline: kill → each stream's new leader (polled with
+ * `$JS.API.STREAM.INFO`) → fence events of the nodes → new activations (epoch, node) → each tally's first answer.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { MeshNames } from '../../runtime/jetstream/index.js';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { JetStreamStorage, MeshNames } from '../../runtime/jetstream/index.js';
 import { startCluster, waitForJetStreamCluster, type NatsServer } from '../nats/server.js';
 import { eventually } from '../transport/contract.js';
-import type { TallyView } from './fixture-kinds.js';
+import { TALLY_ACTIVATIONS, type TallyActivation, type TallyView } from './fixture-kinds.js';
 import { NodeProcess, meshClient } from './nodes.js';
 
 let servers: NatsServer[] = [];
 const nodes: NodeProcess[] = [];
 /**
- * The issue's goal is 10 s. Not met yet: when the killed server also led the directory bucket, its election (3-7 s on
- * nats-server 2.9) outlasts the 3 s lease TTL and every lease changes hands; the takeovers finish 8-19 s after the kill.
- * Asserted: a bound that a stall (requests waiting out 5 s timeouts, pulls parked on a dead consumer leader) breaks.
+ * The issue's goal is 10 s (printed, see BENCHMARKS.md; not met reliably in this forced worst case: 10.4–16.3 s over 8
+ * runs on 2 shared cores, 20.1 s once with a variant; the spread is the 2.9 server's elections of streams and consumers).
+ * Asserted: a bound with room for a loaded machine (the test runs beside others in `npm test`) that a stall still
+ * breaks (a pull left to nats.js' 5 s re-checks, leases taken and fenced in rounds, requests waiting out timeouts).
  */
-const BOUND_MS = 20_000;
+const BOUND_MS = Number(process.env['LEADER_KILL_BOUND_MS'] ?? 30_000);
 
 beforeAll(async () => {
   servers = await startCluster(3);
@@ -30,16 +37,45 @@ afterAll(async () => {
   for (const s of servers) await s.stop();
 });
 
+/** The leader of `stream` (undefined while it elects one, or when the request fails). */
+async function leaderOf(jsm: JetStreamManager, stream: string): Promise<string | undefined> {
+  return (await jsm.streams.info(stream).catch(() => undefined))?.cluster?.leader || undefined;
+}
+
+/** Moves the leadership of `stream` onto `target` by step-downs (each elects a random other replica). */
+async function leadOn(nc: NatsConnection, jsm: JetStreamManager, stream: string, target: string): Promise<void> {
+  for (let i = 0; i < 20; i++) {
+    const leader = await leaderOf(jsm, stream);
+    if (leader === target) return;
+    if (leader !== undefined)
+      await nc.request(`$JS.API.STREAM.LEADER.STEPDOWN.${stream}`, undefined, { timeout: 2_000 }).catch(() => undefined);
+    await eventually(async () => ((await leaderOf(jsm, stream)) ?? leader) !== leader, 10_000, `${stream} to elect`).catch(() => undefined);
+  }
+  throw new Error(`${stream} would not move its leader to ${target}`);
+}
+
 describe('NATS stream-leader kill', () => {
   it(`serves every tally again within ${BOUND_MS / 1_000} s (goal 10 s) and keeps every acknowledged increment`, async () => {
     const urls = servers.map((s) => s.url);
     const prefix = `lk${process.pid}`;
-    for (const id of ['k1', 'k2']) nodes.push(await NodeProcess.start(id, urls, prefix));
+    const events: { at: number; what: string }[] = [];
+    for (const id of ['k1', 'k2']) {
+      const node = await NodeProcess.start(id, urls, prefix);
+      node.onOutput((chunk) => {
+        for (const line of chunk.split('\n'))
+          if (/TroupeWarning|troupe: /.test(line) && !/joined mesh|pool fetch/.test(line))
+            events.push({ at: Date.now(), what: `${id}: ${line.replace(/^\(node:\d+\) TroupeWarning: /, '').slice(0, 150)}` });
+      });
+      nodes.push(node);
+    }
     const { system, placement } = await meshClient(urls, prefix);
+    const storage = await JetStreamStorage.connect({ servers: urls, prefix });
     const names = new MeshNames(prefix);
     const tallies = Array.from({ length: 6 }, (_, i) => `tally/l${i}`);
     const acked = new Map(tallies.map((a) => [a, new Set<number>()]));
+    /** Per tally: when the last answered ask was sent, and when its answer came. */
     const lastOk = new Map<string, number>();
+    const lastSent = new Map<string, number>();
     let stop = false;
     try {
       const c = system.transport.cluster!;
@@ -49,13 +85,15 @@ describe('NATS stream-leader kill', () => {
         'nodes',
       );
       for (const a of tallies) await placement.activate(a);
-      const jsm = await jetstreamManager(system.transport.connection);
+      const jsm = await jetstreamManager(system.transport.connection, { timeout: 1_000 });
       const lanes = tallies.map(async (a) => {
         for (let n = 0; !stop; n++) {
           try {
+            const sent = Date.now();
             await system.ref(a).ask('tally.add', { lane: 'x', n }, { timeoutMs: 20_000 });
             acked.get(a)?.add(n);
             lastOk.set(a, Date.now());
+            lastSent.set(a, sent);
           } catch {
             await new Promise((r) => setTimeout(r, 50));
           }
@@ -63,24 +101,50 @@ describe('NATS stream-leader kill', () => {
         }
       });
       await eventually(() => tallies.every((a) => lastOk.has(a)), 30_000, 'every tally to answer');
-      const leader = (await jsm.streams.info(names.mailboxStream)).cluster?.leader ?? '';
+      const streams = [
+        names.mailboxStream,
+        `KV_${names.directoryBucket}`,
+        `KV_${names.nodesBucket}`,
+        `KV_${names.stateBucket}`,
+        `KV_${prefix}_${TALLY_ACTIVATIONS}`,
+      ];
+      const leader = (await leaderOf(jsm, names.mailboxStream)) ?? '';
+      for (const s of streams.slice(1)) await leadOn(system.transport.connection, jsm, s, leader);
       const victim = servers.find((s) => s.name === leader);
       expect(victim).toBeDefined();
+      // Serving before the kill, after the step-downs.
+      const before = Date.now();
+      await eventually(() => tallies.every((a) => (lastSent.get(a) ?? 0) > before), 30_000, 'every tally to answer after the moves');
       const killedAt = Date.now();
       await victim?.kill('SIGKILL');
-      // Serving again: every tally answered an ask sent after the kill.
+      // Each stream's new leader, polled until all have one.
+      const elected = new Map<string, number>();
+      const polling = (async () => {
+        while (elected.size < streams.length && Date.now() - killedAt < 60_000) {
+          await Promise.all(
+            streams
+              .filter((s) => !elected.has(s))
+              .map(async (s) => {
+                const l = await leaderOf(jsm, s);
+                if (l !== undefined && l !== leader) elected.set(s, Date.now() - killedAt);
+              }),
+          );
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      })();
+      // Serving again: every tally answered an ask sent after the kill (an answer in flight at the kill does not count).
       const recovered = new Map<string, number>();
       await eventually(
         () => {
           for (const a of tallies)
-            if (!recovered.has(a) && (lastOk.get(a) ?? 0) > killedAt) recovered.set(a, (lastOk.get(a) ?? 0) - killedAt);
+            if (!recovered.has(a) && (lastSent.get(a) ?? 0) > killedAt) recovered.set(a, (lastOk.get(a) ?? 0) - killedAt);
           return recovered.size === tallies.length;
         },
         60_000,
         'every tally to answer after the kill',
       ).catch(() => undefined);
+      await polling;
       const worst = Math.max(...[...recovered.values()], recovered.size < tallies.length ? Infinity : 0);
-      console.log(`leader ${leader} killed; per tally serving again after (ms): ${JSON.stringify(Object.fromEntries(recovered))}`);
       await victim?.launch();
       await new Promise((r) => setTimeout(r, 2_000));
       stop = true;
@@ -103,10 +167,26 @@ describe('NATS stream-leader kill', () => {
         expect(missing, `${a}: acknowledged but not counted`).toEqual([]);
         expect(view?.dups ?? [], `${a}: counted twice`).toEqual([]);
       }
+      // The timeline (ms after the kill).
+      const activations = (await storage.bucket(TALLY_ACTIVATIONS).list<TallyActivation>([]))
+        .map((e) => e.value)
+        .filter((r) => r.start > killedAt && r.start - killedAt < 60_000);
+      const lines = [
+        ...[...elected].map(([s, t]) => ({ t, what: `${s} has a new leader` })),
+        ...events.filter((e) => e.at >= killedAt).map((e) => ({ t: e.at - killedAt, what: e.what })),
+        ...activations.map((r) => ({ t: r.start - killedAt, what: `${r.address} activated on ${r.node} (epoch ${r.epoch})` })),
+        ...[...recovered].map(([a, t]) => ({ t, what: `${a} answered` })),
+      ].sort((x, y) => x.t - y.t);
+      console.log(
+        [`leader ${leader} (all ${streams.length} streams) SIGKILLed; slowest tally serving again after ${worst} ms; timeline:`]
+          .concat(lines.map((l) => `${String(l.t).padStart(6)} ms  ${l.what}`))
+          .join('\n'),
+      );
       expect(worst).toBeLessThanOrEqual(BOUND_MS);
     } finally {
       stop = true;
       if (process.env['DBG']) for (const n of nodes) console.log(`--- ${n.id}\n${n.output.slice(-6000)}`);
+      await storage.close().catch(() => undefined);
       await system.shutdown().catch(() => undefined);
     }
   }, 240_000);
