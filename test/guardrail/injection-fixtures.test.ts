@@ -27,6 +27,19 @@ describe('injection development sets', () => {
     expect(new Set([...dev, ...fresh].map((r) => r.text)).size).toBe(dev.length + fresh.length);
   });
 
+  it('injection-blind (written before the intent rules, EN/DE/FR/ES, every format): detection ≥ 0.90 per language, FP ≤ 5 percent', async () => {
+    const blind = readFixture('injection-blind');
+    expect(blind.length).toBeGreaterThanOrEqual(120);
+    for (const lang of ['en', 'de', 'fr', 'es']) {
+      const r = await rates(
+        injectionDetector(),
+        blind.filter((x) => x.lang === lang),
+      );
+      expect(r.recall, `${lang}\n${r.errors.join('\n')}`).toBeGreaterThanOrEqual(0.9);
+      expect(r.fpr, `${lang}\n${r.errors.join('\n')}`).toBeLessThanOrEqual(0.05);
+    }
+  });
+
   it.each(['injection', 'injection-fresh', 'injection-fresh2', 'injection-fresh3', 'injection-fresh4'])(
     '%s: detection ≥ 0.90, false positives ≤ 5 percent',
     async (name) => {

@@ -15,6 +15,7 @@ import type { DetectContext, Detector } from '../../detector.js';
 import { layeredDetect, scoreText, thresholdOf, toFindings, type LayeredOptions, type LayeredSpec } from '../text/detector.js';
 import { normalizeText } from '../text/normalize.js';
 import { SimilarityBank } from '../text/similarity.js';
+import { INTENT_RULES } from './intents.js';
 import { INJECTION_BANK, INJECTION_CONTEXTS, INJECTION_RULES, INJECTION_SIMILARITY_GATE } from './rules.js';
 
 /** Options of {@link injectionDetector}. */
@@ -35,7 +36,7 @@ export function injectionDetector(options: InjectionOptions = {}): Detector {
   bank ??= new SimilarityBank(INJECTION_BANK);
   const spec: LayeredSpec = {
     name: 'injection',
-    rules: INJECTION_RULES,
+    rules: [...INJECTION_RULES, ...INTENT_RULES],
     contexts: INJECTION_CONTEXTS,
     bank,
     similarityFloor: 0.5,

@@ -460,6 +460,16 @@ export const INJECTION_CONTEXTS: readonly ContextRule[] = [
     ['JAILBREAK'],
   ),
   context(1.3, 'segment', [/<!--/u, `${AI} (reading|processing|summarizing) this`]),
+  // Reports of what a model did (audit findings, past tense), and log lines about a prompt being loaded.
+  context(0.5, 'text', [
+    `(finding|recommendation|remediation|audit report|rapport d audit|informe de auditoria|befund|empfehlung|correctif applique|
+      fix applied|patched)`,
+  ]),
+  context(0.4, 'segment', [
+    `(when asked to|was asked to|lorsqu on lui a demande|als man (ihn|es|sie) bat|cuando se le pidio|disclosed|a revele|hat verraten|
+      revelo|divulgo)`,
+    /\b(?:info|debug|trace)\b.{0,60}\b(?:loaded|cargado|geladen|charge|reloaded|recharge)/u,
+  ]),
 ];
 
 /** Segments the similarity layer looks at: only those with words attacks are made of (the layer's cost stays small). */
