@@ -27,7 +27,7 @@ describe('injection development sets', () => {
     expect(new Set([...dev, ...fresh].map((r) => r.text)).size).toBe(dev.length + fresh.length);
   });
 
-  it('injection-blind (written before the intent rules, EN/DE/FR/ES, every format): detection ≥ 0.90 per language, FP ≤ 5 percent', async () => {
+  it('injection-blind (written before the intent rules): detection ≥ 0.90 in each language, FP ≤ 5 percent', async () => {
     const blind = readFixture('injection-blind');
     expect(blind.length).toBeGreaterThanOrEqual(120);
     for (const lang of ['en', 'de', 'fr', 'es']) {
