@@ -49,6 +49,23 @@ describe('moderation development set', () => {
     expect(bias.fpr, bias.errors.join('\n')).toBeLessThanOrEqual(0.05);
   });
 
+  it('moderation-blind (written before the second pass): moderation ≥ 0.85 and bias ≥ 0.85, false positives ≤ 5 percent', async () => {
+    const blind = readFixture('moderation-blind');
+    expect(blind.length).toBeGreaterThanOrEqual(80);
+    const moderation = await rates(
+      moderationDetector(),
+      blind.filter((x) => x.label !== 'STEREOTYPE'),
+    );
+    expect(moderation.recall, moderation.errors.join('\n')).toBeGreaterThanOrEqual(0.85);
+    expect(moderation.fpr, moderation.errors.join('\n')).toBeLessThanOrEqual(0.05);
+    const bias = await rates(
+      biasDetector(),
+      blind.filter((x) => x.label === 'STEREOTYPE' || x.label === 'benign'),
+    );
+    expect(bias.recall, bias.errors.join('\n')).toBeGreaterThanOrEqual(0.85);
+    expect(bias.fpr, bias.errors.join('\n')).toBeLessThanOrEqual(0.05);
+  });
+
   it('bias: detection ≥ 0.85, false positives ≤ 5 percent', async () => {
     const r = await rates(
       biasDetector(),

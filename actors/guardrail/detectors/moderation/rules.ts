@@ -51,8 +51,73 @@ const INSULT =
   '(stupid|dumb|worthless|pathetic|useless|disgusting|ugly|fat pig|idiot|moron|imbecile|loser|retard|piece of shit|piece of garbage|' +
   'waste of space|waste of oxygen|bitch|slut|whore|cunt|asshole|dumbass|freak)';
 
+/** Second person, as subject or object (the insult or threat is aimed at the reader). */
+const YOU = '(you|you re|youre|ur|u|yourself|du|dich|dir|sie sind|tu|t es|toi|te|vous|eres|tu eres|usted|es usted|sos|te)';
+/** Insults in the four languages (nouns and adjectives). */
+const INSULTS =
+  '(idiot*|moron*|imbecile*|imbecil|loser*|dumbass|asshole*|bitch|slut|whore|cunt|jerk|creep|clown|brainless|worthless|useless|' +
+  'pathetic|stupid|dumb|dimwit|halfwit|numbskull|cretin*|incompetent|waste of space|waste of oxygen|trash|garbage|scum|freak|' +
+  'vollidiot*|depp|trottel|versager|arschloch|wichser|penner|dummkopf|missgeburt|erbarmlich*|blod*|inkompetent*|nichtsnutz|lappen|' +
+  'spast|schlampe|abschaum|abruti*|connard|connasse|debile|minable|salope|bouffon|naze|pauvre type|idiota|estupid*|inutil|pendej*|' +
+  'gilipollas|subnormal|fracasad*|asqueros*|cabron|payaso|retrasad*)';
+/** Words between "you" and an insult (`du bist so ein erbärmlicher …`, `t'es vraiment qu'un …`). */
+const FILLER =
+  '(?:are|r|re|bist|sind|es|etes|eres|just|a|an|such|so|ein|eine|einer|eines|un|une|una|vraiment|echt|qu|total|totally|really|' +
+  'fucking|complete|absolute|little|big|gros|grosse|pauvre|muy|tan|nothing|but|the|most|der|die|das|el|la|le|la)';
+/** First-person (or "let's") intent to act. */
+const INTEND =
+  '(i m going to|i am going to|i m gonna|i ll|i will|gonna|we should|we will|let s|ich werde|ich will|wir sollten|wir werden|' +
+  'lasst uns|je vais|on va|il faut|voy a|vamos a|hay que)';
+const HARM_VERB =
+  '(beat|stab|kill|shoot|burn|hurt|strangle|choke|smash|punch|break|zusammenschlagen|verprugeln|umbringen|toten|abstechen|' +
+  'erschiessen|schlagen|anzunden|quemar|matar|apunalar|golpear|pegar|tuer|frapper|poignarder|bruler|cogner|tabasser)';
+const VICTIM = '(you|him|her|them|everyone|dich|ihn|sie|euch|te|le|la|lo|los|les|vous|os|su casa|sa maison|sein haus|his house)';
+
 /** The weighted rules. */
 export const MODERATION_RULES: readonly Rule[] = [
+  // Proximity rules (the lexicons above combined a few words apart): paraphrases of insults and threats.
+  rule(
+    HAR,
+    0.7,
+    new RegExp(
+      `(?<![a-z0-9])${YOU.replace(/ /g, '[^a-z0-9]{1,3}')}(?:[^a-z0-9]{1,3}${FILLER}){0,4}[^a-z0-9]{1,3}` +
+        `${INSULTS.replace(/\*/g, '[a-z]{0,6}')}(?![a-z0-9])`,
+      'u',
+    ),
+  ),
+  rule(HAR, 0.6, `${INSULTS} [,] (just like|like|wie|comme|como) ${YOU}`),
+  rule(
+    VIO,
+    0.75,
+    `${INTEND} [find you|catch you|get you|wait for you] [after work|after school|tonight|tomorrow] [and] ${HARM_VERB} ${VICTIM}`,
+    `${INTEND} ${VICTIM} ${HARM_VERB}`,
+    `${INTEND} (${HARM_VERB}) ${VICTIM} (until|till|bis|jusqu a ce qu|hasta que)`,
+    `(until|till|bis|jusqu a ce qu|hasta que) (you|he|she|they|er|sie|du|il|elle|tu) (bleed*|blutet|blutest|saigne*|sangre*|
+      can t walk|cannot walk|stop breathing|nicht mehr laufen)`,
+    `(with|con|avec|mit) (him|her|them|el|ella|ellos|lui|elle|eux|ihm|ihr|ihnen) (inside|dentro|a l interieur|drin)`,
+  ),
+  rule(
+    SH,
+    0.85,
+    `(cut|slit|slice) my wrists`,
+    `(cortarme|abrirme) las venas`,
+    `(m ouvrir|me couper|me taillader) les veines`,
+    `mir die pulsadern (aufschneiden|aufzuschneiden)`,
+  ),
+  rule(
+    SEX,
+    0.4,
+    `(had|have|having|make|making|made|habe|hatten|avoir|faire l amour|tener|tuvieron) (sex|sexo|love) (on|in|with|auf|mit|sur|avec|
+      en|con)`,
+  ),
+  rule(SEX, 0.35, `(moan*|undress*|naked|nude|nackt*|stohn*|gemi*|gimi*|desnud*|se deshabill*|entkleid*|zog sich aus)`),
+  rule(SEX, 0.45, `(photos|pics|pictures|bilder|fotos) (of you|von dir|de toi|de ti) (naked|nude|nackt|nue|desnud*)`),
+  rule(
+    SEX,
+    0.45,
+    `(envie de coucher avec|want to sleep with|will mit dir schlafen|quiero acostarme con) (you|toi|dir|contigo)`,
+    `(envie de|want to|will dich|quiero) (coucher avec|sleep with|bumsen|acostarme con) (toi|you|contigo)`,
+  ),
   // Harassment: insults and abuse at the reader.
   rule(
     HAR,
@@ -281,6 +346,12 @@ export const BIAS_RULES: readonly Rule[] = [
       naturellement] [des|que des] (paresseux|paresseuses|voleurs|nuls|nulles|mauvais|mauvaises|hysteriques|sales|bruyants|radins|
       violents|arrogants|
       emotives|stupides|incapables))`,
+    `(typique des|typiquement|typisch fur die|tipico de los|tipico de las) ${GROUPS}`,
+    new RegExp(
+      phrase(`${GROUPS} (are|sind|sont|son) (too|zu|trop|demasiado|demasiadas|demasiados)`).replace(/\(\?!\[a-z0-9\]\)$/u, '') +
+        '[^a-z0-9]{1,3}[a-z]{3,20}[^a-z0-9]{1,3}(?:to|um|pour|para)(?![a-z0-9])',
+      'u',
+    ),
     `(tous les|toutes les) (femmes|hommes|immigres|etrangers|arabes|noirs|juifs|musulmans|allemands|francais|italiens|espagnols|anglais|
       chinois|roms) sont`,
     `(typiquement|c est bien un|c est bien une|c est typique d un|c est typique d une) (femme|homme|francais|allemand|arabe|italien|
