@@ -40,6 +40,12 @@ describe('injection development sets', () => {
     }
   });
 
+  it('injection-blind2 (written after the intent rules; first run caught 5 of 25): detection ≥ 0.90, FP ≤ 5 percent', async () => {
+    const r = await rates(injectionDetector(), readFixture('injection-blind2'));
+    expect(r.recall, r.errors.join('\n')).toBeGreaterThanOrEqual(0.9);
+    expect(r.fpr, r.errors.join('\n')).toBeLessThanOrEqual(0.05);
+  });
+
   it.each(['injection', 'injection-fresh', 'injection-fresh2', 'injection-fresh3', 'injection-fresh4'])(
     '%s: detection ≥ 0.90, false positives ≤ 5 percent',
     async (name) => {

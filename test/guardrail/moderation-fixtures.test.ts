@@ -49,9 +49,9 @@ describe('moderation development set', () => {
     expect(bias.fpr, bias.errors.join('\n')).toBeLessThanOrEqual(0.05);
   });
 
-  it('moderation-blind (written before the second pass): moderation ≥ 0.85 and bias ≥ 0.85, false positives ≤ 5 percent', async () => {
-    const blind = readFixture('moderation-blind');
-    expect(blind.length).toBeGreaterThanOrEqual(80);
+  it('moderation-blind and -blind2: moderation ≥ 0.85 and bias ≥ 0.85, false positives ≤ 5 percent', async () => {
+    const blind = [...readFixture('moderation-blind'), ...readFixture('moderation-blind2')];
+    expect(blind.length).toBeGreaterThanOrEqual(100);
     const moderation = await rates(
       moderationDetector(),
       blind.filter((x) => x.label !== 'STEREOTYPE'),

@@ -42,6 +42,7 @@ export const OVERRIDE = alt([
   'ne tiens pas compte de', 'ignora', 'ignorar', 'ignorad', 'olvida', 'olvide', 'olvidar', 'descarta*', 'omite', 'omitir',
   'pasa por alto', 'pasar por alto', 'haz caso omiso de', 'hacer caso omiso de', 'desatiende', 'desatender', 'elude', 'eludir',
   'deja de lado', 'dejar de lado', 'salta*',
+  'olvida*', 'ne tiens aucun compte de', 'ne tenez aucun compte de', 'setze* ausser kraft', 'ausser kraft setzen', 'hebe* auf',
 ]); // prettier-ignore
 
 /** What instructions are called (German compounds: `projektregeln`, `sicherheitsvorgaben`). */
@@ -51,6 +52,9 @@ export const ORDERS = alt([
   '[a-z]{0,14}regeln', '[a-z]{0,14}vorgaben', '[a-z]{0,14}richtlinien', 'instruktionen', 'befehle', 'anordnungen', 'vorschriften',
   'systemprompt', 'consignes', 'regles', 'ordres', 'contraintes', 'programmation', 'instrucciones', 'reglas', 'normas',
   'directrices', 'directivas', 'indicaciones', 'ordenes', 'pautas', 'programacion',
+  'setup', 'set up', 'operating rules', 'system message', 'mensaje de sistema', 'parametrage',
+  '(?:your|ton|tu|dein[a-z]{0,2}|ce que ton|lo que tu|was dein) ' +
+    '(?:developer|creator|operator|owner|developpeur|createur|entwickler|betreiber*|desarrollador|creador|operador)',
 ]); // prettier-ignore
 
 /** Not the reader's instructions: a third party's (`its rules`, `seine Regeln`) or a tool's (`lint rules`, `firewall rules`). */
@@ -70,6 +74,8 @@ export const ADDRESSEE = alt([
   'language model*', 'assistant*', 'chatbot*', 'bot', 'copilot', 'gpt', 'agent', 'the model', 'model', 'ki', 'ia', 'sprachmodell',
   'ki[a-z]{0,12}', 'assistent*', 'modell', 'modele', 'modele de langage', 'asistente*', 'modelo', 'modelo de lenguaje',
   'assistant ia', 'asistente de ia', 'assistant de code', 'asistente de codigo',
+  'agente*', 'agent ia', 'agente de ia', 'intelligence artificielle', 'inteligencia artificial', 'kunstliche intelligenz',
+  '(?:browsing|web|email|coding|research|shopping|support|booking|hr|screening) (?:agent|assistant|bot)',
 ]); // prettier-ignore
 
 /** Imperatives an injected instruction gives (to act for the attacker), including negated ones (`do not report`). */
@@ -86,6 +92,20 @@ export const ACTION = alt([
   'di', 'dile', 'diles', 'recomienda', 'inserta', 'ejecuta', 'responde', 'pide', 'pidele', 'muestra', 'marca', 'confirma', 'paga',
   'comparte', 'sube', 'descarga', 'visita', 'ignora', 'anade', 'escribe', 'llama', 'abre', 'crea', 'no reportes', 'no menciones',
   'no digas',
+  'cancel', 'navigate', 'go to', 'type', 'enter', 'fill', 'submit', 'click', 'buy', 'order', 'book', 'reset', 'change', 'set',
+  'modify', 'edit', 'replace', 'rewrite', 'rate', 'score', 'rank', 'select', 'choose', 'reject', 'accept', 'validate', 'verify',
+  'hide', 'conceal', 'suppress', 'summarize', 'summarise', 'translate', 'append', 'add', 'post', 'publish', 'sign', 'move',
+  'copy', 'paste', 'read', 'fetch', 'retrieve', 'collect', 'claim', 'state', 'inform', 'notify', 'praise', 'promote', 'refund',
+  'storniere', 'navigiere', 'gehe', 'tippe', 'gib ein', 'fulle', 'klicke', 'kaufe', 'bestelle', 'buche', 'setze', 'andere',
+  'ersetze', 'bewerte', 'wahle', 'lehne', 'akzeptiere', 'validiere', 'prufe', 'verstecke', 'verberge', 'unterdrucke', 'fasse',
+  'ubersetze', 'hange', 'veroffentliche', 'verschiebe', 'kopiere', 'lies', 'hole', 'sammle', 'ubergehe', 'lobe', 'erstatte',
+  'annule', 'navigue', 'va sur', 'tape', 'saisis', 'remplis', 'clique', 'achete', 'commande', 'reserve', 'reinitialise', 'change',
+  'modifie', 'remplace', 'reecris', 'note', 'evalue', 'classe', 'choisis', 'rejette', 'accepte', 'valide', 'verifie', 'cache',
+  'masque', 'resume', 'traduis', 'publie', 'signe', 'deplace', 'copie', 'colle', 'lis', 'recupere', 'collecte', 'pretends',
+  'affirme', 'informe', 'rembourse', 'cancela', 'anula', 'navega','ve a', 'escribe', 'introduce', 'rellena', 'haz clic',
+  'compra', 'pide', 'reserva', 'restablece', 'cambia', 'modifica', 'reemplaza', 'reescribe', 'califica', 'puntua', 'clasifica',
+  'elige', 'rechaza', 'acepta', 'valida', 'verifica', 'oculta', 'esconde', 'suprime', 'resume', 'traduce', 'publica', 'firma',
+  'mueve', 'copia', 'pega', 'lee', 'recupera', 'recopila', 'afirma', 'informa', 'reembolsa',
 ]); // prettier-ignore
 
 /** Suppressing safety: verbs and what they act on (German compounds `sicherheitsregeln`, `inhaltsrichtlinien`). */
@@ -111,6 +131,8 @@ const VOID = alt([
   'void', 'cancel*ed', 'annulled', 'revoked', 'invalid', 'obsolete', 'no longer (?:apply|valid|in effect)', 'superseded', 'ungultig',
   'aufgehoben', 'gelten (?:ab jetzt |ab sofort )?nicht mehr', 'hinfallig', 'annulee?s?', 'caduque?s?', 'nulles', 'ne s appliquent plus',
   'anulad[oa]s?', 'cancelad[oa]s?', 'sin efecto', 'ya no (?:aplican|valen|son validas)', 'quedan anuladas',
+  'retired', 'lifted', 'suspended', 'expired', 'withdrawn', 'ausser kraft', 'abgelaufen', 
+  'levees', 'suspendues', 'revocad[oa]s', 'derogad[oa]s',
 ]); // prettier-ignore
 
 /** Things an extraction asks for. */
@@ -118,19 +140,22 @@ const EXTRACT = alt([
   'show', 'print', 'reveal', 'paste', 'quote', 'output', 'display', 'repeat', 'recite', 'dump', 'give me', 'translate', 'copy',
   'write out', 'tell me', 'list', 'spell out', 'zitiere', 'gib', 'zeig*', 'nenne', 'wiederhole', 'verrate', 'kopiere', 'ubersetze',
   'was steht in', 'affiche*', 'montre*', 'revele*', 'repete*', 'cite', 'copie', 'donne moi', 'traduis', 'ecris', 'muestra*', 'revela*',
-  'repite*', 'cita', 'copia*', 'dame', 'dime', 'traduce', 'imprime', 'escribe', 'que dicen', 'que dit', 'what do', 'what does',
+  'repite*', 'cita', 'copia*', 'dame', 'dime', 'traduce', 'imprime', 'escribe*', 'recopie*', 'reproduis', 'reproduce',
+  'gib wieder',
 ]); // prettier-ignore
 const HIDDEN = alt([
   'system prompt', 'system message', 'systemprompt', 'systemnachricht', 'message systeme', 'prompt systeme', 'prompt de sistema',
   'prompt del sistema', 'mensaje del sistema', 'hidden (?:configuration|instructions|rules|prompt)', 'initial (?:instructions|prompt)',
-  'pre prompt', 'developer message', 'versteckten (?:regeln|anweisungen)', 'consignes cachees', 'instrucciones ocultas',
+  'pre prompt', 'developer message', 'versteckten (?:regeln|anweisungen)', 'consignes cachees', 
+  'instrucciones ocultas', 'mensaje de sistema',
   'configuracion oculta',
 ]); // prettier-ignore
 /** "the instructions you received before": the hidden prompt described rather than named. */
 const RECEIVED =
-  `${W0}(?:instructions|rules|guidelines|prompt|anweisungen|regeln|consignes|instructions|instrucciones|reglas|indicaciones)` +
+  `${W0}(?:instructions|rules|guidelines|prompt|anweisungen|regeln|vorgaben|consignes|directives|instrucciones|reglas|` +
+  `indicaciones|directrices)` +
   `[^a-z0-9\\n]{1,3}(?:that |which |die |que |qu )?(?:you|du|tu|te|vous)${near(3)}` +
-  `(?:received|got|were given|have been given|bekommen|erhalten|recues?|recibiste|te dieron|dadas)${W1}`;
+  `(?:received|got|were given|have been given|bekommen|erhalten|recues?|recibiste|te dieron|dadas|configured with|te configuraron)${W1}`;
 const TOLD =
   `${W0}(?:what|which)[^a-z0-9\\n]{1,3}(?:were you|have you been|did they|was man dir|on t a|te dijeron)[^a-z0-9\\n]{1,3}` +
   `(?:told|instructed|given|gesagt|dit|indicado)${near(3)}(?:beginning|start|first|anfang|debut|principio|inicio)${W1}`;
@@ -140,7 +165,9 @@ const VOCATIVE =
   `(?:^|[\\n.!?:;"'>#*/(\\[{-][^a-z0-9\\n]{0,3}|${W0}(?:note|message|hint|instruction|attention|` +
   `important|urgent|hinweis|nachricht|achtung|` +
   `wichtig|remarque|important|attention|nota|atencion|importante|aviso|to|for|an|fur|pour|para|a|al|dear|hey|hi|hello|liebe|lieber|` +
-  `cher|chere|querido|querida)[^a-z0-9\\n]{1,3}(?:(?:to|for|an|fur|pour|para|a|al|the|any|all|den|die|das|der|le|la|l|el|los|las)` +
+  `cher|chere|querido|querida|instructions?|instruccion(?:es)?|anweisungen)[^a-z0-9\\n]{1,3}` +
+  `(?:(?:to|for|an|fur|pour|para|a|al|the|any|all|den|die|das|der|le|la|l|el|los|las|tout|toute|tous|todo|toda|jede[nrm]?|` +
+  `every|each|alle|cualquier)` +
   `[^a-z0-9\\n]{1,3}){0,2})${ADDRESSEE}(?:[^a-z0-9\\n:]{1,3}[a-z0-9]{1,20}){0,6}[^a-z0-9\\n]{0,3}[:,]`;
 const POLITE = alt([
   'please', 'kindly', 'now', 'immediately', 'bitte', 'jetzt', 'sofort', 's il te plait', 'maintenant', 'por favor', 'ahora',
@@ -156,12 +183,12 @@ const SUSPECT = alt([
   'stop', 'deaktivier*', 'gewahr*', 'genehmig*', 'weiterleit*', 'exportier*', 'loschen', 'ubertrag*', 'desactiver', 'accorder',
   'approuver', 'transferer', 'exporter', 'supprimer', 'envoyer', 'partager', 'desactivar', 'conceder', 'aprobar', 'reenviar',
   'exportar', 'borrar', 'enviar', 'compartir', 'transferir',
+  'hide', 'conceal', 'suppress', 'cancel', 'say that', 'claim that', 'rank', 'rate', 'obey', 'verstecken', 'cacher', 'ocultar',
 ]); // prettier-ignore
 const NOT_NEG = '(?![^a-z0-9\\n]{1,3}(?:not|never|nicht|nie|pas|jamais|no|nunca|jamas)(?![a-z0-9]))';
 /** Where the model is, what the text says the model must do: an addressee, a modal, then an override or a suspicious act. */
 const MODAL_TO_AI =
-  `${W0}${ADDRESSEE}(?:[^a-z0-9\\n]{1,3}(?:now|jetzt|maintenant|ahora|immediately|sofort)){0,1}[^a-z0-9\\n]{1,3}` +
-  `${MODAL}${NOT_NEG}${near(5)}(?:${OVERRIDE}|${SUSPECT})${W1}`;
+  `${W0}${ADDRESSEE}(?:[^a-z0-9\\n]{1,3}[a-z]{2,20}){0,4}[^a-z0-9\\n]{1,3}` + `${MODAL}${NOT_NEG}${near(5)}(?:${OVERRIDE}|${SUSPECT})${W1}`;
 const SECOND_MODAL =
   `${W0}(?:you must now|du musst jetzt|du musst ab sofort|tu dois maintenant|tu dois desormais|` +
   `a partir de maintenant tu dois|debes ahora|ahora debes|a partir de ahora debes)${near(4)}(?:${OVERRIDE}|` +
@@ -228,6 +255,58 @@ export const INTENT_RULES: readonly Rule[] = [
   ),
   intent(P, 0.75, '(?:receiv|given|bekommen|erhalten|recu|recib|dieron|dadas)', pair(EXTRACT, RECEIVED, 6), RECEIVED),
   intent(P, 0.8, '(?:told|gesagt|dit|dijeron|indicado)', TOLD),
+  // Acting as if the instructions never existed; a new sole purpose; obedience.
+  intent(
+    I,
+    0.6,
+    '(?:never|nunca|jamais|nie)',
+    `${W0}(?:pretend|act as if|imagine|assume|haz como que|haz como si|fais comme si|tu so als|stell dir vor)${near(6)}` +
+      `(?:never (?:happened|existed|received|got)|nunca (?:recibiste|existieron|paso|ocurrio)|n a jamais (?:existe|eu lieu)|` +
+      `jamais recu|nie (?:gegeben|erhalten|bekommen|passiert))${W1}`,
+  ),
+  intent(
+    I,
+    0.6,
+    '(?:sole|only|einzige|seule?|unica?|obey|gehorch|obei|obedec)',
+    `${W0}(?:your|ton|ta|tu|deine?) (?:sole|only|single|one|einzige|seule?|unica?|unico) (?:job|task|purpose|role|goal|aufgabe|tache|` +
+      `mission|tarea|funcion|objetivo)${W1}`,
+    `${W0}(?:obey|gehorche|obeis|obeir|obedece|obedeceras|obedecer) (?:me|mir|moi|a moi)${W1}`,
+  ),
+  // Extraction of the context before the user's first message.
+  intent(
+    P,
+    0.75,
+    '(?:context|kontext|contexte|contexto|first message|ersten nachricht|premier message|primer mensaje)',
+    pair(
+      EXTRACT,
+      `(?:in your context|in deinem kontext|dans ton contexte|en tu contexto|before my first message|vor meiner ersten nachricht|` +
+        `avant mon premier message|antes de mi primer mensaje|before user)`,
+      10,
+    ),
+  ),
+  intent(
+    P,
+    0.4,
+    '(?:literal|integral|textuel|exactly|tal cual|wortwort)',
+    `${W0}(?:literalmente|integralement|textuellement|` + `exactly as written|tal cual|wortwortlich|tel quel)${W1}`,
+  ),
+  // A model described as free of limits (relative clause), and role-play set-ups (weak alone).
+  intent(
+    J,
+    0.75,
+    '(?:no|kein|aucun|plus|sin|ningun|ya no|removed|without|never)',
+    `${W0}${ADDRESSEE}[^a-z0-9\\n]{1,3}(?:that|who|whose|which|die|der|das|qui|que|dont)${near(6)}` +
+      `(?:no|keine|keinerlei|aucune|plus aucune|aucun|sin|ningun|ninguna|removed|without|never has|n a plus|ya no tiene)${near(2)}` +
+      `(?:limits?|safeguards?|filters?|rules|restrictions?|guardrails|ethics|grenzen|regeln|filter|einschrankungen|limites?|filtres?|` +
+      `regles|filtros?|reglas|normas?|restricciones|ethique|etica)${W1}`,
+  ),
+  intent(
+    J,
+    0.3,
+    '(?:roleplay|role play|rollenspiel|jeu de role|juego de rol|personnage|interpreta|figur)',
+    `${W0}(?:let s roleplay|roleplay|role play|rollenspiel|jeu de role|juego de rol|joue un personnage|interpreta a|spiel eine figur|` +
+      `play a character)${W1}`,
+  ),
   // Jailbreak personas without ethics.
   intent(
     J,
