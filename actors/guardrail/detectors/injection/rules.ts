@@ -479,7 +479,7 @@ export const INJECTION_SIMILARITY_GATE = new RegExp(
     /\bdan\b|jailbr|assistant|\bai\b|\bki\b|\bia\b|model|directive|guideline|above|previous|instead|reveal|repeat|print|output/u.source,
     /send|forward|cancel|override|persona|character|unfiltered|uncensored/u.source,
   ].join('|'),
-  'u',
+  'gu',
 );
 
 /** Attack sentences (normalised) for the similarity layer: paraphrases the rules miss land close to one of these. */
