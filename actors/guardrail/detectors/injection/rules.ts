@@ -460,6 +460,18 @@ export const INJECTION_CONTEXTS: readonly ContextRule[] = [
     ['JAILBREAK'],
   ),
   context(1.3, 'segment', [/<!--/u, `${AI} (reading|processing|summarizing) this`]),
+  // A tool, not the reader, ignoring or overriding rules ("the linter will ignore rules listed in …", `--ignore-rules`).
+  context(
+    0.4,
+    'segment',
+    [
+      `(linter|compiler|parser|git|eslint|prettier|tsc|the build|the script|the tool|the test runner|the firewall|the filter|the crawler|
+        the browser|the cache|this flag|the flag|this option|the option|the setting|the config|the plugin|the server) [will|would|should|
+        can|may|does|to|then] (ignore*|skip*|override*|bypass*|overrule*|discard*|drop*)`,
+      /(?:^|\s)--?(?:ignore|skip|override|no)[-_][a-z-]{1,30}/u,
+    ],
+    ['INJECTION'],
+  ),
   // Reports of what a model did (audit findings, past tense), and log lines about a prompt being loaded.
   context(0.5, 'text', [
     `(finding|recommendation|remediation|audit report|rapport d audit|informe de auditoria|befund|empfehlung|correctif applique|

@@ -305,6 +305,8 @@ export const MODERATION_BENIGN = new RegExp(
     `hit (me|us) up`,
     `(beat|beating|beats) (the|my|your|our) (record|deadline|benchmark|competition|odds|traffic|game|level|boss)`,
     `(attack|attacks) (surface|vector|vectors)`,
+    // French `retard` is lateness (`je serai en retard`, `du retard`), not the English slur.
+    `(en|du|de|d|avec|un|le|mon|son|ton|votre|notre|leur|sans|au|quel|ce|grand|petit|leger|beaucoup de|peu de) retard`,
   ]
     .map(phrase)
     .join('|'),
