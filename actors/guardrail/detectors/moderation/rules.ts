@@ -80,31 +80,37 @@ const VICTIM =
 /** The weighted rules. */
 export const MODERATION_RULES: readonly Rule[] = [
   // Proximity rules (the lexicons above combined a few words apart): paraphrases of insults and threats.
-  rule(
-    HAR,
-    0.7,
-    new RegExp(
-      `(?<![a-z0-9])${YOU.replace(/ /g, '[^a-z0-9]{1,3}')}(?:[^a-z0-9]{1,3}${FILLER}){0,4}` +
-        `(?:[^a-z0-9]{1,3}(?!(?:not|nicht|pas|no|nie|never|kein[a-z]{0,2}|jamais|nunca)(?![a-z]))[a-z]{3,15})?` +
-        `[^a-z0-9]{1,3}` +
-        `${INSULTS.replace(/\*/g, '[a-z]{0,6}')}(?![a-z0-9])`,
-      'u',
+  gated(
+    INSULTS,
+    rule(
+      HAR,
+      0.7,
+      new RegExp(
+        `(?<![a-z0-9])${YOU.replace(/ /g, '[^a-z0-9]{1,3}')}(?:[^a-z0-9]{1,3}${FILLER}){0,4}` +
+          `(?:[^a-z0-9]{1,3}(?!(?:not|nicht|pas|no|nie|never|kein[a-z]{0,2}|jamais|nunca)(?![a-z]))[a-z]{3,15})?` +
+          `[^a-z0-9]{1,3}` +
+          `${INSULTS.replace(/\*/g, '[a-z]{0,6}')}(?![a-z0-9])`,
+        'u',
+      ),
     ),
   ),
   rule(HAR, 0.6, `${INSULTS} [,] (just like|like|wie|comme|como) ${YOU}`),
-  rule(
-    VIO,
-    0.75,
-    `${INTEND} [find you|catch you|get you|wait for you|come to your house|come over|come find you|visit you]
+  gated(
+    `(${HARM_VERB}|until|till|bis|jusqu a ce qu|hasta que|inside|dentro|interieur|drin|stech*|casser|paliza|cara)`,
+    rule(
+      VIO,
+      0.75,
+      `${INTEND} [find you|catch you|get you|wait for you|come to your house|come over|come find you|visit you]
       [after work|after school|tonight|tomorrow] [and] ${HARM_VERB} ${VICTIM}`,
-    `${INTEND} ${VICTIM} ${HARM_VERB}`,
-    `${INTEND} (${HARM_VERB}) ${VICTIM} (until|till|bis|jusqu a ce qu|hasta que)`,
-    `(until|till|bis|jusqu a ce qu|hasta que) (you|he|she|they|er|sie|du|il|elle|tu) (bleed*|blutet|blutest|saigne*|sangre*|
+      `${INTEND} ${VICTIM} ${HARM_VERB}`,
+      `${INTEND} (${HARM_VERB}) ${VICTIM} (until|till|bis|jusqu a ce qu|hasta que)`,
+      `(until|till|bis|jusqu a ce qu|hasta que) (you|he|she|they|er|sie|du|il|elle|tu) (bleed*|blutet|blutest|saigne*|sangre*|
       can t walk|cannot walk|stop breathing|nicht mehr laufen)`,
-    `(with|con|avec|mit) (him|her|them|el|ella|ellos|lui|elle|eux|ihm|ihr|ihnen) (inside|dentro|a l interieur|drin)`,
-    `(stech|steche|schlag|schlage|bring|bringe|mach|mache) (ich|wir) (dich|ihn|sie|euch) (ab|tot|um|kalt|zusammen|fertig)`,
-    `${INTEND} (lui|leur|te|vous) (casser la gueule|defoncer la gueule|peter la gueule|regler son compte)`,
-    `(te|le|les|os) (voy a|vamos a) (dar una paliza|partir la cara|romper la cara|reventar a golpes)`,
+      `(with|con|avec|mit) (him|her|them|el|ella|ellos|lui|elle|eux|ihm|ihr|ihnen) (inside|dentro|a l interieur|drin)`,
+      `(stech|steche|schlag|schlage|bring|bringe|mach|mache) (ich|wir) (dich|ihn|sie|euch) (ab|tot|um|kalt|zusammen|fertig)`,
+      `${INTEND} (lui|leur|te|vous) (casser la gueule|defoncer la gueule|peter la gueule|regler son compte)`,
+      `(te|le|les|os) (voy a|vamos a) (dar una paliza|partir la cara|romper la cara|reventar a golpes)`,
+    ),
   ),
   rule(
     SH,
