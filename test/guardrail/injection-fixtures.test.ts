@@ -1,6 +1,7 @@
 /**
  * The injection detector on the development sets (test/fixtures/guardrails/injection.jsonl: 213 lines, and
- * injection-fresh*.jsonl, written later as checks on generalisation): detection ≥ 0.90 and false positives ≤ 5 %,
+ * injection-fresh*.jsonl and injection-blind*.jsonl, written later as checks on generalisation): detection ≥ 0.90 and
+ * false positives ≤ 5 %,
  * overall and in each language. The sets themselves are checked for size, balance and variety.
  */
 import { describe, expect, it } from 'vitest';

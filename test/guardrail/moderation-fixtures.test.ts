@@ -1,6 +1,7 @@
 /**
  * The moderation and bias detectors on the development sets (test/fixtures/guardrails/moderation.jsonl: 202 lines,
- * 42 of them stereotypes; moderation-fresh.jsonl, written later as a check on generalisation): moderation
+ * 42 of them stereotypes; moderation-fresh*.jsonl and moderation-blind*.jsonl, written later as checks on
+ * generalisation): moderation
  * detection ≥ 0.85 with false positives ≤ 5 % (stereotype lines are the bias detector's and left out), bias
  * detection ≥ 0.85 with false positives ≤ 5 %, and each harmful type found.
  */
