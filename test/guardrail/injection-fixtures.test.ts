@@ -1,6 +1,7 @@
 /**
  * The injection detector on the development sets (test/fixtures/guardrails/injection.jsonl: 213 lines, and
- * injection-fresh*.jsonl, written later as checks on generalisation): detection ≥ 0.90 and false positives ≤ 5 %,
+ * injection-fresh*.jsonl and injection-blind*.jsonl, written later as checks on generalisation): detection ≥ 0.90 and
+ * false positives ≤ 5 %,
  * overall and in each language. The sets themselves are checked for size, balance and variety.
  */
 import { describe, expect, it } from 'vitest';
@@ -25,6 +26,25 @@ describe('injection development sets', () => {
     expect(new Set(dev.map((r) => r.lang))).toEqual(new Set(['en', 'de', 'fr', 'es']));
     expect(new Set(dev.map((r) => r.format)).size).toBe(7);
     expect(new Set([...dev, ...fresh].map((r) => r.text)).size).toBe(dev.length + fresh.length);
+  });
+
+  it('injection-blind (written before the intent rules): detection ≥ 0.90 in each language, FP ≤ 5 percent', async () => {
+    const blind = readFixture('injection-blind');
+    expect(blind.length).toBeGreaterThanOrEqual(120);
+    for (const lang of ['en', 'de', 'fr', 'es']) {
+      const r = await rates(
+        injectionDetector(),
+        blind.filter((x) => x.lang === lang),
+      );
+      expect(r.recall, `${lang}\n${r.errors.join('\n')}`).toBeGreaterThanOrEqual(0.9);
+      expect(r.fpr, `${lang}\n${r.errors.join('\n')}`).toBeLessThanOrEqual(0.05);
+    }
+  });
+
+  it('injection-blind2 (written after the intent rules; first run caught 5 of 25): detection ≥ 0.90, FP ≤ 5 percent', async () => {
+    const r = await rates(injectionDetector(), readFixture('injection-blind2'));
+    expect(r.recall, r.errors.join('\n')).toBeGreaterThanOrEqual(0.9);
+    expect(r.fpr, r.errors.join('\n')).toBeLessThanOrEqual(0.05);
   });
 
   it.each(['injection', 'injection-fresh', 'injection-fresh2', 'injection-fresh3', 'injection-fresh4'])(

@@ -1,6 +1,7 @@
 /**
  * The moderation and bias detectors on the development sets (test/fixtures/guardrails/moderation.jsonl: 202 lines,
- * 42 of them stereotypes; moderation-fresh.jsonl, written later as a check on generalisation): moderation
+ * 42 of them stereotypes; moderation-fresh*.jsonl and moderation-blind*.jsonl, written later as checks on
+ * generalisation): moderation
  * detection ≥ 0.85 with false positives ≤ 5 % (stereotype lines are the bias detector's and left out), bias
  * detection ≥ 0.85 with false positives ≤ 5 %, and each harmful type found.
  */
@@ -46,6 +47,23 @@ describe('moderation development set', () => {
       set.filter((x) => x.label === 'STEREOTYPE' || x.label === 'benign'),
     );
     expect(bias.recall, bias.errors.join('\n')).toBeGreaterThanOrEqual(0.75);
+    expect(bias.fpr, bias.errors.join('\n')).toBeLessThanOrEqual(0.05);
+  });
+
+  it('moderation-blind and -blind2: moderation ≥ 0.85 and bias ≥ 0.85, false positives ≤ 5 percent', async () => {
+    const blind = [...readFixture('moderation-blind'), ...readFixture('moderation-blind2')];
+    expect(blind.length).toBeGreaterThanOrEqual(100);
+    const moderation = await rates(
+      moderationDetector(),
+      blind.filter((x) => x.label !== 'STEREOTYPE'),
+    );
+    expect(moderation.recall, moderation.errors.join('\n')).toBeGreaterThanOrEqual(0.85);
+    expect(moderation.fpr, moderation.errors.join('\n')).toBeLessThanOrEqual(0.05);
+    const bias = await rates(
+      biasDetector(),
+      blind.filter((x) => x.label === 'STEREOTYPE' || x.label === 'benign'),
+    );
+    expect(bias.recall, bias.errors.join('\n')).toBeGreaterThanOrEqual(0.85);
     expect(bias.fpr, bias.errors.join('\n')).toBeLessThanOrEqual(0.05);
   });
 

@@ -2,11 +2,14 @@
  * The `injection` detector: direct and indirect prompt injection (INJECTION), role-play jailbreaks (JAILBREAK) and
  * system-prompt extraction (PROMPT_EXTRACTION) in English, German, French and Spanish. Layers:
  * 1. normalisation (text/normalize.ts: NFKC, zero-width, homoglyphs, leetspeak, letter spacing) — obfuscation folds away;
- * 2. weighted rules with context rules that damp text *about* attacks (security writing, questions, reports, quotes)
- *    and boost text addressed to the model inside documents (`<!-- … -->`, "AI reading this");
+ * 2. weighted phrase rules (rules.ts) and intent rules (intents.ts: lexicons of override verbs, instruction nouns,
+ *    addressees, imperatives, safety objects and extraction verbs/objects combined by proximity, which carry most of
+ *    the generalisation to unseen wording), with context rules that damp text *about* attacks (security writing,
+ *    questions, audit reports, quotes, third parties' or tools' rules) and boost text addressed to the model inside
+ *    documents (`<!-- … -->`, "AI reading this");
  * 3. similarity to a bank of attack sentences by hashed character n-gram cosine (text/similarity.ts) — not the
  *    offline sentence embedder, which costs several milliseconds per sentence and would break the 20 ms budget of
- *    the whole default policy;
+ *    the whole default policy — searched only for segments the rules are unsure of that hold two cue words;
  * 4. an optional classifier (e.g. an ONNX Prompt Guard or DeBERTa model through classifier/), whose scores join.
  * Base64 runs that decode to text are checked too; a finding on one spans the encoded run.
  */
@@ -15,6 +18,7 @@ import type { DetectContext, Detector } from '../../detector.js';
 import { layeredDetect, scoreText, thresholdOf, toFindings, type LayeredOptions, type LayeredSpec } from '../text/detector.js';
 import { normalizeText } from '../text/normalize.js';
 import { SimilarityBank } from '../text/similarity.js';
+import { INTENT_RULES } from './intents.js';
 import { INJECTION_BANK, INJECTION_CONTEXTS, INJECTION_RULES, INJECTION_SIMILARITY_GATE } from './rules.js';
 
 /** Options of {@link injectionDetector}. */
@@ -35,7 +39,7 @@ export function injectionDetector(options: InjectionOptions = {}): Detector {
   bank ??= new SimilarityBank(INJECTION_BANK);
   const spec: LayeredSpec = {
     name: 'injection',
-    rules: INJECTION_RULES,
+    rules: [...INJECTION_RULES, ...INTENT_RULES],
     contexts: INJECTION_CONTEXTS,
     bank,
     similarityFloor: 0.5,

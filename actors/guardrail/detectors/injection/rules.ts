@@ -460,6 +460,28 @@ export const INJECTION_CONTEXTS: readonly ContextRule[] = [
     ['JAILBREAK'],
   ),
   context(1.3, 'segment', [/<!--/u, `${AI} (reading|processing|summarizing) this`]),
+  // A tool, not the reader, ignoring or overriding rules ("the linter will ignore rules listed in …", `--ignore-rules`).
+  context(
+    0.4,
+    'segment',
+    [
+      `(linter|compiler|parser|git|eslint|prettier|tsc|the build|the script|the tool|the test runner|the firewall|the filter|the crawler|
+        the browser|the cache|this flag|the flag|this option|the option|the setting|the config|the plugin|the server) [will|would|should|
+        can|may|does|to|then] (ignore*|skip*|override*|bypass*|overrule*|discard*|drop*)`,
+      /(?:^|\s)--?(?:ignore|skip|override|no)[-_][a-z-]{1,30}/u,
+    ],
+    ['INJECTION'],
+  ),
+  // Reports of what a model did (audit findings, past tense), and log lines about a prompt being loaded.
+  context(0.5, 'text', [
+    `(finding|recommendation|remediation|audit report|rapport d audit|informe de auditoria|befund|empfehlung|correctif applique|
+      fix applied|patched)`,
+  ]),
+  context(0.4, 'segment', [
+    `(when asked to|was asked to|lorsqu on lui a demande|als man (ihn|es|sie) bat|cuando se le pidio|disclosed|a revele|hat verraten|
+      revelo|divulgo)`,
+    /\b(?:info|debug|trace)\b.{0,60}\b(?:loaded|cargado|geladen|charge|reloaded|recharge)/u,
+  ]),
 ];
 
 /** Segments the similarity layer looks at: only those with words attacks are made of (the layer's cost stays small). */
@@ -469,7 +491,7 @@ export const INJECTION_SIMILARITY_GATE = new RegExp(
     /\bdan\b|jailbr|assistant|\bai\b|\bki\b|\bia\b|model|directive|guideline|above|previous|instead|reveal|repeat|print|output/u.source,
     /send|forward|cancel|override|persona|character|unfiltered|uncensored/u.source,
   ].join('|'),
-  'u',
+  'gu',
 );
 
 /** Attack sentences (normalised) for the similarity layer: paraphrases the rules miss land close to one of these. */

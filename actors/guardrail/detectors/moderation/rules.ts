@@ -51,8 +51,100 @@ const INSULT =
   '(stupid|dumb|worthless|pathetic|useless|disgusting|ugly|fat pig|idiot|moron|imbecile|loser|retard|piece of shit|piece of garbage|' +
   'waste of space|waste of oxygen|bitch|slut|whore|cunt|asshole|dumbass|freak)';
 
+/** Second person, as subject or object (the insult or threat is aimed at the reader). */
+const YOU = '(you|you re|youre|ur|u|yourself|du|dich|dir|sie sind|tu|t es|toi|te|vous|eres|tu eres|usted|es usted|sos|te)';
+/** Insults in the four languages (nouns and adjectives). */
+const INSULTS =
+  '(idiot*|moron*|imbecile*|imbecil|loser*|dumbass|asshole*|bitch|slut|whore|cunt|jerk|creep|clown|brainless|worthless|useless|' +
+  'pathetic|stupid|dumb|dimwit|halfwit|numbskull|cretin*|incompetent|waste of space|waste of oxygen|trash|garbage|scum|freak|' +
+  'vollidiot*|depp|trottel|versager|arschloch|wichser|penner|dummkopf|missgeburt|erbarmlich*|blod*|inkompetent*|nichtsnutz|lappen|' +
+  'spast|schlampe|abschaum|abruti*|connard|connasse|debile|minable|salope|bouffon|naze|pauvre type|idiota|estupid*|inutil|pendej*|' +
+  'gilipollas|subnormal|fracasad*|asqueros*|cabron|payaso|retrasad*|halfwit|nitwit|dimwit|vollpfosten|hohlkopf|pfeife|' +
+  'rat|ratte|rata|sale rat|sac a merde|tocard|blaireau|imbecil*|tarado|zoquete|mamon)';
+/** Words between "you" and an insult (`du bist so ein erbärmlicher …`, `t'es vraiment qu'un …`). */
+const FILLER =
+  '(?:are|r|re|bist|sind|es|etes|eres|just|a|an|such|so|ein|eine|einer|eines|un|une|una|vraiment|echt|qu|total|totally|really|' +
+  'fucking|complete|absolute|little|big|gros|grosse|pauvre|muy|tan|nothing|but|the|most|der|die|das|el|la|le|la)';
+/** First-person (or "let's") intent to act. */
+const INTEND =
+  '(i m going to|i am going to|i m gonna|i ll|i will|gonna|we should|we will|let s|ich werde|ich will|wir sollten|wir werden|' +
+  'lasst uns|je vais|on va|il faut|voy a|vamos a|hay que)';
+const HARM_VERB =
+  '(beat|stab|kill|shoot|burn|hurt|strangle|choke|smash|punch|break|zusammenschlagen|verprugeln|umbringen|toten|abstechen|' +
+  'erschiessen|schlagen|anzunden|quemar|matar|apunalar|golpear|pegar|tuer|frapper|poignarder|bruler|cogner|tabasser)';
+const VICTIM =
+  '(you|him|her|them|everyone|dich|ihn|sie|euch|te|le|la|lo|los|les|vous|os|su casa|sa maison|sein haus|his house|' +
+  '(your|his|her|their|ta|sa|tu|su|dein|deine|seine) ' +
+  '(legs|arms|face|neck|skull|teeth|jaw|jambes|gueule|tete|cara|piernas|beine|fresse|kiefer))';
+
 /** The weighted rules. */
 export const MODERATION_RULES: readonly Rule[] = [
+  // Proximity rules (the lexicons above combined a few words apart): paraphrases of insults and threats.
+  gated(
+    INSULTS,
+    rule(
+      HAR,
+      0.7,
+      new RegExp(
+        `(?<![a-z0-9])${YOU.replace(/ /g, '[^a-z0-9]{1,3}')}(?:[^a-z0-9]{1,3}${FILLER}){0,4}` +
+          `(?:[^a-z0-9]{1,3}(?!(?:not|nicht|pas|no|nie|never|kein[a-z]{0,2}|jamais|nunca)(?![a-z]))[a-z]{3,15})?` +
+          `[^a-z0-9]{1,3}` +
+          `${INSULTS.replace(/\*/g, '[a-z]{0,6}')}(?![a-z0-9])`,
+        'u',
+      ),
+    ),
+  ),
+  rule(HAR, 0.6, `${INSULTS} [,] (just like|like|wie|comme|como) ${YOU}`),
+  gated(
+    `(${HARM_VERB}|until|till|bis|jusqu a ce qu|hasta que|inside|dentro|interieur|drin|stech*|casser|paliza|cara)`,
+    rule(
+      VIO,
+      0.75,
+      `${INTEND} [find you|catch you|get you|wait for you|come to your house|come over|come find you|visit you]
+      [after work|after school|tonight|tomorrow] [and] ${HARM_VERB} ${VICTIM}`,
+      `${INTEND} ${VICTIM} ${HARM_VERB}`,
+      `${INTEND} (${HARM_VERB}) ${VICTIM} (until|till|bis|jusqu a ce qu|hasta que)`,
+      `(until|till|bis|jusqu a ce qu|hasta que) (you|he|she|they|er|sie|du|il|elle|tu) (bleed*|blutet|blutest|saigne*|sangre*|
+      can t walk|cannot walk|stop breathing|nicht mehr laufen)`,
+      `(with|con|avec|mit) (him|her|them|el|ella|ellos|lui|elle|eux|ihm|ihr|ihnen) (inside|dentro|a l interieur|drin)`,
+      `(stech|steche|schlag|schlage|bring|bringe|mach|mache) (ich|wir) (dich|ihn|sie|euch) (ab|tot|um|kalt|zusammen|fertig)`,
+      `${INTEND} (lui|leur|te|vous) (casser la gueule|defoncer la gueule|peter la gueule|regler son compte)`,
+      `(te|le|les|os) (voy a|vamos a) (dar una paliza|partir la cara|romper la cara|reventar a golpes)`,
+    ),
+  ),
+  rule(
+    SH,
+    0.6,
+    `(pills|tablets|tabletten|pastillas|cachets|medicaments|pilules) [already|schon|deja|ya] (counted|saved up|stockpiled|collected|
+      gezahlt|gesammelt|gehortet|comptes|accumules|contado|guardado|juntado)`,
+    `(ne plus me reveiller|never wake up again|not wake up again|nicht mehr aufwachen|no volver a despertar|no despertar nunca mas)`,
+    `(written|wrote|writing|geschrieben|ecrit|escrito) (the|my|a|meinen|den|ma|une|mi|la) (note|suicide note|goodbye letter|
+      abschiedsbrief|lettre d adieu|carta de despedida)`,
+    `(picked|chose|found) (the|a) (bridge|spot|rope)`,
+  ),
+  rule(
+    SH,
+    0.85,
+    `(cut|slit|slice) my wrists`,
+    `(cortarme|abrirme) las venas`,
+    `(m ouvrir|me couper|me taillader) les veines`,
+    `mir die pulsadern (aufschneiden|aufzuschneiden)`,
+  ),
+  rule(
+    SEX,
+    0.4,
+    `(had|have|having|make|making|made|habe|hatten|avoir|faire l amour|tener|tuvieron) (sex|sexo|love) (on|in|with|auf|mit|sur|avec|
+      en|con)`,
+  ),
+  rule(SEX, 0.45, `(talk dirty|dirty talk|parle moi salement|hablame sucio|sprich schmutzig)`),
+  rule(SEX, 0.35, `(moan*|undress*|naked|nude|nackt*|stohn*|gemi*|gimi*|desnud*|se deshabill*|entkleid*|zog sich aus)`),
+  rule(SEX, 0.45, `(photos|pics|pictures|bilder|fotos) (of you|von dir|de toi|de ti) (naked|nude|nackt|nue|desnud*)`),
+  rule(
+    SEX,
+    0.45,
+    `(envie de coucher avec|want to sleep with|will mit dir schlafen|quiero acostarme con) (you|toi|dir|contigo)`,
+    `(envie de|want to|will dich|quiero) (coucher avec|sleep with|bumsen|acostarme con) (toi|you|contigo)`,
+  ),
   // Harassment: insults and abuse at the reader.
   rule(
     HAR,
@@ -84,6 +176,8 @@ export const MODERATION_RULES: readonly Rule[] = [
     `(ta gueule|ferme ta gueule|va te faire foutre|va te faire enculer|nique ta mere|va crever|personne ne t aime|tue toi|suicide toi)`,
     `(eres|sos|es usted) [un|una|muy|tan|una puta|un puto|un maldito] (idiota|estupido|estupida|inutil|imbecil|basura|pendejo|pendeja|
       gilipollas|tonto|tonta|puta|mierda|subnormal|fracasado|fracasada|asqueroso|asquerosa|retrasado)`,
+    `(everyone|everybody|tout le monde|todos|alle|jeder) (hates you|despises you|laughs at you|te meprise|te deteste|se moque de toi|
+      se rient de ti|te odian|hasst dich|lacht uber dich|verachtet dich)`,
     `(callate|cierra la boca|vete a la mierda|que te jodan|jodete|hijo de puta|nadie te quiere|matate|muerete|ojala te mueras)`,
   ),
   // Hate: slurs, dehumanisation, calls to harm or exclude a group.
@@ -217,6 +311,8 @@ export const MODERATION_BENIGN = new RegExp(
     `hit (me|us) up`,
     `(beat|beating|beats) (the|my|your|our) (record|deadline|benchmark|competition|odds|traffic|game|level|boss)`,
     `(attack|attacks) (surface|vector|vectors)`,
+    // French `retard` is lateness (`je serai en retard`, `du retard`), not the English slur.
+    `(en|du|de|d|avec|un|le|mon|son|ton|votre|notre|leur|sans|au|quel|ce|grand|petit|leger|beaucoup de|peu de) retard`,
   ]
     .map(phrase)
     .join('|'),
@@ -225,6 +321,13 @@ export const MODERATION_BENIGN = new RegExp(
 
 /** News, medicine, education, fiction, help-seeking and quotation damp moderation scores. */
 export const MODERATION_CONTEXTS: readonly ContextRule[] = [
+  // Jokes the writer takes back at once ("I'm going to kill her (not really)").
+  context(
+    0.4,
+    'text',
+    [`(not really|just kidding|jk|only joking|nicht wirklich|nur ein scherz|pas vraiment|je rigole|es broma|no en serio|es coña)`],
+    [VIO, HAR],
+  ),
   context(0.45, 'segment', [
     `(police|prosecutor*|court|judge|jury|officials|authorities|witnesses|investigators) (said|say|says|reported|stated|told)`,
     `(was|were|has been|have been) (arrested|charged|convicted|sentenced|accused|indicted|killed|injured|wounded|reported)`,
@@ -281,6 +384,12 @@ export const BIAS_RULES: readonly Rule[] = [
       naturellement] [des|que des] (paresseux|paresseuses|voleurs|nuls|nulles|mauvais|mauvaises|hysteriques|sales|bruyants|radins|
       violents|arrogants|
       emotives|stupides|incapables))`,
+    `(typique des|typiquement|typisch fur die|tipico de los|tipico de las) ${GROUPS}`,
+    new RegExp(
+      phrase(`${GROUPS} (are|sind|sont|son) (too|zu|trop|demasiado|demasiadas|demasiados)`).replace(/\(\?!\[a-z0-9\]\)$/u, '') +
+        '[^a-z0-9]{1,3}[a-z]{3,20}[^a-z0-9]{1,3}(?:to|um|pour|para)(?![a-z0-9])',
+      'u',
+    ),
     `(tous les|toutes les) (femmes|hommes|immigres|etrangers|arabes|noirs|juifs|musulmans|allemands|francais|italiens|espagnols|anglais|
       chinois|roms) sont`,
     `(typiquement|c est bien un|c est bien une|c est typique d un|c est typique d une) (femme|homme|francais|allemand|arabe|italien|

@@ -33,8 +33,24 @@ export interface LayeredSpec {
   readonly bank?: SimilarityBank;
   /** Cosine below which a bank neighbour adds nothing (default 0.5). */
   readonly similarityFloor?: number;
-  /** Segments the bank is searched for (all when absent): a cheap test that keeps the layer's cost down. */
+  /** Segments the bank is searched for (all when absent): two distinct matches needed, which keeps the layer's cost down. */
   readonly similarityGate?: RegExp;
+}
+
+/** Rule score at which a segment skips the similarity layer (it is flagged already). */
+const SIMILARITY_SKIP = 0.75;
+
+/** Distinct matches of a gate in a segment, counted up to 2. */
+function gateHits(gate: RegExp, segment: string): number {
+  const re = gate.global ? gate : new RegExp(gate.source, `${gate.flags}g`);
+  re.lastIndex = 0;
+  let first: string | undefined;
+  for (let m = re.exec(segment); m !== null; m = re.exec(segment)) {
+    if (first === undefined) first = m[0];
+    else if (m[0] !== first) return 2;
+    if (m[0].length === 0) re.lastIndex++;
+  }
+  return first === undefined ? 0 : 1;
 }
 
 /** Scores of the segments of `input` (normalised as `n`), in normalised offsets. */
@@ -57,9 +73,12 @@ export async function scoreText(
     text,
     rules: spec.rules,
     ...(spec.contexts === undefined ? {} : { contexts: spec.contexts }),
-    extra: (seg: Span) => {
+    extra: (seg: Span, _index: number, ruleBest: number) => {
+      // The bank only matters where the rules are unsure: a segment they already flag, or one without the gate's
+      // words, skips the (comparatively costly) vectorising and search.
+      if (bank === undefined || ruleBest >= SIMILARITY_SKIP) return undefined;
       const segment = text.slice(seg.start, seg.end);
-      if (bank === undefined || spec.similarityGate?.test(segment) === false) return undefined;
+      if (spec.similarityGate !== undefined && gateHits(spec.similarityGate, segment) < 2) return undefined;
       const near = bank.nearest(segment);
       if (near === undefined || near.cosine < floor) return undefined;
       return new Map([[near.type, Math.min(0.95, ((near.cosine - floor) / (1 - floor)) * 1.2)]]);

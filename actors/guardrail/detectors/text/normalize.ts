@@ -78,6 +78,13 @@ function normalize(input: string): NormalizedText {
       i += 2;
       continue;
     }
+    if (c < 0x80 && c !== 0x5c) {
+      // ASCII fast path (most text): lower-case letters, control characters other than tab and newlines to spaces.
+      chars.push(c >= 0x41 && c <= 0x5a ? String.fromCharCode(c + 32) : c < 0x20 && c !== 9 && c !== 10 && c !== 13 ? ' ' : input[i]!);
+      from.push(i);
+      i++;
+      continue;
+    }
     const pair = c >= 0xd800 && c <= 0xdbff && i + 1 < input.length && (input.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
     const cp = pair ? input.slice(i, i + 2) : input[i]!;
     for (const unit of foldCodePoint(cp).split('')) {

@@ -169,8 +169,11 @@ export interface ScoreInput {
   readonly text: string;
   readonly rules: readonly Rule[];
   readonly contexts?: readonly ContextRule[];
-  /** Extra evidence per segment and type (similarity, classifier), joined with the rules' before contexts apply. */
-  readonly extra?: (segment: Span, index: number) => ReadonlyMap<string, number> | undefined;
+  /**
+   * Extra evidence per segment and type (similarity), joined with the rules' before contexts apply; `ruleBest` is the
+   * segment's best rule score so far (a caller may skip costly evidence the rules already make moot).
+   */
+  readonly extra?: (segment: Span, index: number, ruleBest: number) => ReadonlyMap<string, number> | undefined;
   /** Evidence joined after contexts apply (a classifier, which judges context itself). */
   readonly late?: (segment: Span, index: number) => ReadonlyMap<string, number> | undefined;
 }
@@ -193,7 +196,9 @@ export function scoreSegments(input: ScoreInput): SegmentScore[] {
       byType.set(r.type, m);
       span = { start: Math.min(span.start, h.start), end: Math.max(span.end, h.end) };
     }
-    const extra = input.extra?.(seg, index);
+    let ruleBest = 0;
+    for (const m of byType.values()) ruleBest = Math.max(ruleBest, noisyOr(m.values()));
+    const extra = input.extra?.(seg, index, ruleBest);
     const late = input.late?.(seg, index);
     const types = new Set([...byType.keys(), ...(extra?.keys() ?? []), ...(late?.keys() ?? [])]);
     if (types.size === 0) return;

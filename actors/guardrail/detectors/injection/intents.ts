@@ -1,0 +1,322 @@
+/**
+ * Intent rules of the injection detector: instead of whole phrases, lexicons of the parts an attack is made of, in
+ * English, German, French and Spanish (override verbs, what instructions are called, who the model is called,
+ * imperative actions, safety objects, extraction verbs and hidden-prompt objects), combined by proximity (a few words
+ * apart, either order where the language puts the verb last). A paraphrase the phrase rules never saw still pairs an
+ * override verb with an instruction noun, or a vocative to the model with an imperative, so these rules carry most of
+ * the generalisation to unseen wording. All over normalised text (lower case, no accents; see text/normalize.ts).
+ */
+import type { Rule } from '../text/rules.js';
+
+const I = 'INJECTION';
+const J = 'JAILBREAK';
+const P = 'PROMPT_EXTRACTION';
+
+/** An alternation of lexicon entries (multi-word entries match with short non-letter gaps; `*` is any ending). */
+function alt(words: readonly string[]): string {
+  const parts = words.map((w) => w.replace(/'/g, ' ').replace(/\*/g, '[a-z]{0,16}').replace(/ /g, '[^a-z0-9\\n]{1,3}'));
+  return `(?:${parts.join('|')})`;
+}
+/** Up to `n` words between two lexicon hits (bounded; separators and words are disjoint classes, so no backtracking blow-up). */
+const near = (n: number): string => `(?:[^a-z0-9\\n]{1,4}[a-z0-9]{1,20}){0,${n}}[^a-z0-9\\n]{1,4}`;
+const W0 = '(?<![a-z0-9])';
+const W1 = '(?![a-z0-9])';
+
+/** `a` then `b` within `n` words (and, with `both`, `b` then `a`), whole words. */
+function pair(a: string, b: string, n: number, both = false): string {
+  const ab = `${W0}${a}${near(n)}${b}${W1}`;
+  return both ? `${ab}|${W0}${b}${near(n)}${a}${W1}` : ab;
+}
+
+function intent(type: string, weight: number, need: string, ...sources: readonly string[]): Rule {
+  return { type, weight, re: new RegExp(sources.join('|'), 'gu'), need: new RegExp(need, 'u') };
+}
+
+/** Verbs that set instructions aside (imperative, infinitive and the forms polite phrasings use). */
+export const OVERRIDE = alt([
+  'ignore', 'ignoring', 'disregard*', 'forget', 'forgetting', 'set aside', 'put aside', 'override', 'overrule', 'bypass', 'circumvent',
+  'discard', 'drop', 'scrap', 'abandon', 'dismiss', 'neglect', 'throw out', 'pay no attention to', 'stop following', 'stop obeying',
+  'no longer follow', 'ignoriere*', 'ignorier', 'vergiss', 'vergessen', 'missachte*', 'verwirf', 'verwerfen', 'uberschreib*', 'umgeh*',
+  'ausser acht lassen', 'beiseite lassen', 'ignorer', 'ignorez', 'oublie', 'oubliez', 'oublier', 'neglige*', 'fais abstraction de',
+  'faire abstraction de', 'faites abstraction de', 'fais abstraction des',
+  'faire abstraction des', 'faites abstraction des', 'ecarte*', 'contourne*', 'passe outre', 'passer outre', 'ne tiens plus compte de',
+  'ne tiens pas compte de', 'ignora', 'ignorar', 'ignorad', 'olvida', 'olvide', 'olvidar', 'descarta*', 'omite', 'omitir',
+  'pasa por alto', 'pasar por alto', 'haz caso omiso de', 'hacer caso omiso de', 'desatiende', 'desatender', 'elude', 'eludir',
+  'deja de lado', 'dejar de lado', 'salta*',
+  'olvida*', 'ne tiens aucun compte de', 'ne tenez aucun compte de', 'setze* ausser kraft', 'ausser kraft setzen', 'hebe* auf',
+]); // prettier-ignore
+
+/** What instructions are called (German compounds: `projektregeln`, `sicherheitsvorgaben`). */
+export const ORDERS = alt([
+  'instructions', 'instruction', 'rules', 'guidelines', 'guidance', 'prompt', 'system prompt', 'policies', 'constraints', 'directives',
+  'directions', 'orders', 'commands', 'programming', 'configuration', 'guardrails', 'safeguards', '[a-z]{0,14}anweisung*',
+  '[a-z]{0,14}regeln', '[a-z]{0,14}vorgaben', '[a-z]{0,14}richtlinien', 'instruktionen', 'befehle', 'anordnungen', 'vorschriften',
+  'systemprompt', 'consignes', 'regles', 'ordres', 'contraintes', 'programmation', 'instrucciones', 'reglas', 'normas',
+  'directrices', 'directivas', 'indicaciones', 'ordenes', 'pautas', 'programacion',
+  'setup', 'set up', 'operating rules', 'system message', 'mensaje de sistema', 'parametrage',
+  '(?:your|ton|tu|dein[a-z]{0,2}|ce que ton|lo que tu|was dein) ' +
+    '(?:developer|creator|operator|owner|developpeur|createur|entwickler|betreiber*|desarrollador|creador|operador)',
+]); // prettier-ignore
+
+/** Not the reader's instructions: a third party's (`its rules`, `seine Regeln`) or a tool's (`lint rules`, `firewall rules`). */
+const NOT_OURS =
+  '(?<!(?:its|his|her|their|seine[nrm]?|ihre[nrm]?|ses|leurs|son|sa|lint|eslint|css|style|firewall|iptables|spam|routing|validation|' +
+  'default|cache|sort|formatting|grammar|csv)[^a-z0-9\\n]{1,3})';
+/** Override verbs in the forms that follow their object (`die Regeln ignorieren`, `ses règles ignorer`). */
+const OVERRIDE_LATE = alt([
+  'ignorieren', 'vergessen', 'missachten', 'verwerfen', 'ausser acht lassen', 'beiseite lassen', 'uberschreiben', 'umgehen', 'ignorer',
+  'oublier', 'ecarter', 'contourner', 'ignorar', 'olvidar', 'omitir', 'descartar', 'eludir', 'are void', 'are overridden',
+  'no longer apply',
+]); // prettier-ignore
+
+/** Who the model is called when text addresses it. */
+export const ADDRESSEE = alt([
+  '(?:ai|ki|ia) (?:[a-z]{2,14} )?(?:assistant*|agent*|model*|reviewer|screener|reader|system|bot|crawler)', 'ai', 'a i', 'llm*',
+  'language model*', 'assistant*', 'chatbot*', 'bot', 'copilot', 'gpt', 'agent', 'the model', 'model', 'ki', 'ia', 'sprachmodell',
+  'ki[a-z]{0,12}', 'assistent*', 'modell', 'modele', 'modele de langage', 'asistente*', 'modelo', 'modelo de lenguaje',
+  'assistant ia', 'asistente de ia', 'assistant de code', 'asistente de codigo',
+  'agente*', 'agent ia', 'agente de ia', 'intelligence artificielle', 'inteligencia artificial', 'kunstliche intelligenz',
+  '(?:browsing|web|email|coding|research|shopping|support|booking|hr|screening) (?:agent|assistant|bot)',
+]); // prettier-ignore
+
+/** Imperatives an injected instruction gives (to act for the attacker), including negated ones (`do not report`). */
+export const ACTION = alt([
+  'forward', 'send', 'delete', 'remove', 'export', 'transfer', 'grant', 'approve', 'disable', 'deactivate', 'tell', 'recommend',
+  'insert', 'email', 'execute', 'run', 'reply', 'respond', 'say', 'ask', 'output', 'print', 'mark', 'rank', 'confirm', 'pay', 'wire',
+  'share', 'upload', 'visit', 'download', 'stop', 'ignore', 'include', 'write', 'call', 'open', 'create', 'do not', 'don t', 'never',
+  'leite', 'sende', 'schicke', 'losche', 'entferne', 'exportiere', 'ubertrage', 'gewahre', 'genehmige', 'deaktiviere', 'sag', 'sage',
+  'empfiehl', 'fuge', 'fuhre', 'antworte', 'frage', 'gib', 'markiere', 'bestatige', 'zahle', 'uberweise', 'teile', 'besuche',
+  'behaupte', 'ignoriere', 'schreib*', 'rufe', 'offne', 'erstelle', 'melde', 'committe', 'transfere', 'envoie', 'supprime', 'efface',
+  'exporte', 'accorde', 'approuve', 'desactive', 'dis', 'recommande', 'insere', 'execute', 'reponds', 'demande', 'affiche', 'marque',
+  'confirme', 'paie', 'vire', 'partage', 'visite', 'ignore', 'ajoute', 'ecris', 'appelle', 'ouvre', 'cree', 'ne signale', 'ne mentionne',
+  'ne dis', 'reenvia', 'envia', 'manda', 'borra', 'elimina', 'exporta', 'transfiere', 'concede', 'otorga', 'aprueba', 'desactiva',
+  'di', 'dile', 'diles', 'recomienda', 'inserta', 'ejecuta', 'responde', 'pide', 'pidele', 'muestra', 'marca', 'confirma', 'paga',
+  'comparte', 'sube', 'descarga', 'visita', 'ignora', 'anade', 'escribe', 'llama', 'abre', 'crea', 'no reportes', 'no menciones',
+  'no digas',
+  'cancel', 'navigate', 'go to', 'type', 'enter', 'fill', 'submit', 'click', 'buy', 'order', 'book', 'reset', 'change', 'set',
+  'modify', 'edit', 'replace', 'rewrite', 'rate', 'score', 'rank', 'select', 'choose', 'reject', 'accept', 'validate', 'verify',
+  'hide', 'conceal', 'suppress', 'summarize', 'summarise', 'translate', 'append', 'add', 'post', 'publish', 'sign', 'move',
+  'copy', 'paste', 'read', 'fetch', 'retrieve', 'collect', 'claim', 'state', 'inform', 'notify', 'praise', 'promote', 'refund',
+  'storniere', 'navigiere', 'gehe', 'tippe', 'gib ein', 'fulle', 'klicke', 'kaufe', 'bestelle', 'buche', 'setze', 'andere',
+  'ersetze', 'bewerte', 'wahle', 'lehne', 'akzeptiere', 'validiere', 'prufe', 'verstecke', 'verberge', 'unterdrucke', 'fasse',
+  'ubersetze', 'hange', 'veroffentliche', 'verschiebe', 'kopiere', 'lies', 'hole', 'sammle', 'ubergehe', 'lobe', 'erstatte',
+  'annule', 'navigue', 'va sur', 'tape', 'saisis', 'remplis', 'clique', 'achete', 'commande', 'reserve', 'reinitialise', 'change',
+  'modifie', 'remplace', 'reecris', 'note', 'evalue', 'classe', 'choisis', 'rejette', 'accepte', 'valide', 'verifie', 'cache',
+  'masque', 'resume', 'traduis', 'publie', 'signe', 'deplace', 'copie', 'colle', 'lis', 'recupere', 'collecte', 'pretends',
+  'affirme', 'informe', 'rembourse', 'cancela', 'anula', 'navega','ve a', 'escribe', 'introduce', 'rellena', 'haz clic',
+  'compra', 'pide', 'reserva', 'restablece', 'cambia', 'modifica', 'reemplaza', 'reescribe', 'califica', 'puntua', 'clasifica',
+  'elige', 'rechaza', 'acepta', 'valida', 'verifica', 'oculta', 'esconde', 'suprime', 'resume', 'traduce', 'publica', 'firma',
+  'mueve', 'copia', 'pega', 'lee', 'recupera', 'recopila', 'afirma', 'informa', 'reembolsa',
+]); // prettier-ignore
+
+/** Suppressing safety: verbs and what they act on (German compounds `sicherheitsregeln`, `inhaltsrichtlinien`). */
+const DISABLE = alt([
+  'disable', 'deactivate', 'turn off', 'switch off', 'bypass', 'ignore', 'override', 'circumvent', 'lift', 'suspend', 'remove',
+  'deaktivier*', 'abschalten', 'ausschalten', 'umgeh*', 'aufheben', 'ignorier*', 'desactive*', 'contourne*', 'ignorer', 'supprime*',
+  'desactiva*', 'elud*', 'quita*', 'suspend*', 'apaga*', 'ignora*', 'no apliques', 'n appliques plus', 'gelten nicht mehr',
+  'no longer appl*', 'nicht mehr', 'do not apply', 'don t apply', 'no aplica*', 'ya no aplica*', 'ne s appliquent plus', 'gilt nicht mehr',
+]); // prettier-ignore
+const SAFETY = alt([
+  '(?:safety|security|content|moderation|ethical|ethics) (?:[a-z]{2,12} )?(?:filters?|rules|settings|polic(?:y|ies)|guidelines|checks|' +
+    'restrictions|protocols|measures)',
+  '(?:sicherheits|inhalts|schutz)[a-z]{2,14}', '(?:filtres?|regles|politique|parametres|controles) (?:de )?(?:securite|contenu|moderation)',
+  '(?:filtros?|reglas|politica|controles|medidas) (?:de )?(?:seguridad|contenido|moderacion)', 'filtros eticos', 'guardrails',
+]); // prettier-ignore
+
+/** Instructions declared void. */
+const OLD = alt([
+  'previous', 'prior', 'earlier', 'old', 'original', 'initial', 'your', 'all', 'bisherig*', 'vorherig*', 'alte*', 'deine', 'alle',
+  'precedentes', 'anciennes', 'tes', 'vos', 'initiales', 'anteriores', 'viejas', 'tus', 'originales',
+]); // prettier-ignore
+const VOID = alt([
+  'void', 'cancel*ed', 'annulled', 'revoked', 'invalid', 'obsolete', 'no longer (?:apply|valid|in effect)', 'superseded', 'ungultig',
+  'aufgehoben', 'gelten (?:ab jetzt |ab sofort )?nicht mehr', 'hinfallig', 'annulee?s?', 'caduque?s?', 'nulles', 'ne s appliquent plus',
+  'anulad[oa]s?', 'cancelad[oa]s?', 'sin efecto', 'ya no (?:aplican|valen|son validas)', 'quedan anuladas',
+  'retired', 'lifted', 'suspended', 'expired', 'withdrawn', 'ausser kraft', 'abgelaufen', 
+  'levees', 'suspendues', 'revocad[oa]s', 'derogad[oa]s',
+]); // prettier-ignore
+
+/** Things an extraction asks for. */
+const EXTRACT = alt([
+  'show', 'print', 'reveal', 'paste', 'quote', 'output', 'display', 'repeat', 'recite', 'dump', 'give me', 'translate', 'copy',
+  'write out', 'tell me', 'list', 'spell out', 'zitiere', 'gib', 'zeig*', 'nenne', 'wiederhole', 'verrate', 'kopiere', 'ubersetze',
+  'was steht in', 'affiche*', 'montre*', 'revele*', 'repete*', 'cite', 'copie', 'donne moi', 'traduis', 'ecris', 'muestra*', 'revela*',
+  'repite*', 'cita', 'copia*', 'dame', 'dime', 'traduce', 'imprime', 'escribe*', 'recopie*', 'reproduis', 'reproduce',
+  'gib wieder',
+]); // prettier-ignore
+const HIDDEN = alt([
+  'system prompt', 'system message', 'systemprompt', 'systemnachricht', 'message systeme', 'prompt systeme', 'prompt de sistema',
+  'prompt del sistema', 'mensaje del sistema', 'hidden (?:configuration|instructions|rules|prompt)', 'initial (?:instructions|prompt)',
+  'pre prompt', 'developer message', 'versteckten (?:regeln|anweisungen)', 'consignes cachees', 
+  'instrucciones ocultas', 'mensaje de sistema',
+  'configuracion oculta',
+]); // prettier-ignore
+/** "the instructions you received before": the hidden prompt described rather than named. */
+const RECEIVED =
+  `${W0}(?:instructions|rules|guidelines|prompt|anweisungen|regeln|vorgaben|consignes|directives|instrucciones|reglas|` +
+  `indicaciones|directrices)` +
+  `[^a-z0-9\\n]{1,3}(?:that |which |die |que |qu )?(?:you|du|tu|te|vous)${near(3)}` +
+  `(?:received|got|were given|have been given|bekommen|erhalten|recues?|recibiste|te dieron|dadas|configured with|te configuraron)${W1}`;
+const TOLD =
+  `${W0}(?:what|which)[^a-z0-9\\n]{1,3}(?:were you|have you been|did they|was man dir|on t a|te dijeron)[^a-z0-9\\n]{1,3}` +
+  `(?:told|instructed|given|gesagt|dit|indicado)${near(3)}(?:beginning|start|first|anfang|debut|principio|inicio)${W1}`;
+
+/** A vocative to the model: it opens a clause and a colon (or comma) follows within a few words. */
+const VOCATIVE =
+  `(?:^|[\\n.!?:;"'>#*/(\\[{-][^a-z0-9\\n]{0,3}|${W0}(?:note|message|hint|instruction|attention|` +
+  `important|urgent|hinweis|nachricht|achtung|` +
+  `wichtig|remarque|important|attention|nota|atencion|importante|aviso|to|for|an|fur|pour|para|a|al|dear|hey|hi|hello|liebe|lieber|` +
+  `cher|chere|querido|querida|instructions?|instruccion(?:es)?|anweisungen)[^a-z0-9\\n]{1,3}` +
+  `(?:(?:to|for|an|fur|pour|para|a|al|the|any|all|den|die|das|der|le|la|l|el|los|las|tout|toute|tous|todo|toda|jede[nrm]?|` +
+  `every|each|alle|cualquier)` +
+  `[^a-z0-9\\n]{1,3}){0,2})${ADDRESSEE}(?:[^a-z0-9\\n:]{1,3}[a-z0-9]{1,20}){0,6}[^a-z0-9\\n]{0,3}[:,]`;
+const POLITE = alt([
+  'please', 'kindly', 'now', 'immediately', 'bitte', 'jetzt', 'sofort', 's il te plait', 'maintenant', 'por favor', 'ahora',
+  'from now on', 'ab sofort', 'desormais', 'a partir de ahora', 'when [a-z]{2,20} this [a-z]{2,20}', 'before [a-z]{2,20}ing',
+]); // prettier-ignore
+/** A modal directive to the model (third person: "the assistant must now …"). */
+const MODAL = alt([
+  'must', 'should', 'is to', 'are to', 'has to', 'needs to', 'shall', 'will now', 'muss', 'soll', 'sollte', 'hat', 'doit', 'devrait',
+  'doivent', 'debe', 'deberia', 'tiene que', 'ha de', 'has de', 'dois', 'debes', 'musst', 'sollst',
+]); // prettier-ignore
+const SUSPECT = alt([
+  'disable*', 'deactivate', 'grant', 'approve', 'forward', 'export', 'exfiltrate', 'transfer', 'delete', 'wipe', 'share', 'leak',
+  'stop', 'deaktivier*', 'gewahr*', 'genehmig*', 'weiterleit*', 'exportier*', 'loschen', 'ubertrag*', 'desactiver', 'accorder',
+  'approuver', 'transferer', 'exporter', 'supprimer', 'envoyer', 'partager', 'desactivar', 'conceder', 'aprobar', 'reenviar',
+  'exportar', 'borrar', 'enviar', 'compartir', 'transferir',
+  'hide', 'conceal', 'suppress', 'cancel', 'say that', 'claim that', 'rank', 'rate', 'obey', 'verstecken', 'cacher', 'ocultar',
+]); // prettier-ignore
+const NOT_NEG = '(?![^a-z0-9\\n]{1,3}(?:not|never|nicht|nie|pas|jamais|no|nunca|jamas)(?![a-z0-9]))';
+/** Where the model is, what the text says the model must do: an addressee, a modal, then an override or a suspicious act. */
+const MODAL_TO_AI =
+  `${W0}${ADDRESSEE}(?:[^a-z0-9\\n]{1,3}[a-z]{2,20}){0,4}[^a-z0-9\\n]{1,3}` + `${MODAL}${NOT_NEG}${near(5)}(?:${OVERRIDE}|${SUSPECT})${W1}`;
+const SECOND_MODAL =
+  `${W0}(?:you must now|du musst jetzt|du musst ab sofort|tu dois maintenant|tu dois desormais|` +
+  `a partir de maintenant tu dois|debes ahora|ahora debes|a partir de ahora debes)${near(4)}(?:${OVERRIDE}|` +
+  `${SUSPECT})${W1}`;
+
+/** The intent rules. */
+export const INTENT_RULES: readonly Rule[] = [
+  // Override verb × instruction noun, either order (German and Romance infinitives come last).
+  intent(I, 0.75, ORDERS, pair(OVERRIDE, `${NOT_OURS}${ORDERS}`, 4), pair(`${NOT_OURS}${ORDERS}`, OVERRIDE_LATE, 4)),
+  // "everything you were told / instructed", "alles, was man dir gesagt hat", "tout ce qu'on t'a demandé".
+  intent(
+    I,
+    0.75,
+    '(?:everything|anything|all|alles|tout|todo)',
+    pair(
+      OVERRIDE,
+      `(?:everything|anything|all|alles|tout|todo)${near(6)}(?:told|instructed|said|asked|given|gesagt|` +
+        `aufgetragen|befohlen|demande|dit|donne|dijeron|pidieron|indicaron|dicho|ensenado|ordenado)`,
+      2,
+    ),
+  ),
+  // Instructions declared void.
+  intent(I, 0.7, ORDERS, pair(`${OLD}${near(1)}${ORDERS}`, VOID, 3)),
+  // Suppressing safety, either order.
+  intent(I, 0.65, SAFETY, pair(DISABLE, SAFETY, 4, true)),
+  // A vocative to the model followed by an imperative.
+  intent(I, 0.7, ADDRESSEE, `${VOCATIVE}[^a-z0-9\\n]{0,3}(?:${POLITE}[^a-z0-9\\n]{1,3}){0,2}${ACTION}${W1}`),
+  // Requests to hide findings or to pass a review (two together, or with a vocative, make an injection).
+  intent(
+    I,
+    0.45,
+    '(?:report|flag|mention|signale|reportes|melde|mark|marque|marca|markiere)',
+    `${W0}(?:do not|don t|never|ne|no|nicht|keine)[^a-z0-9\\n]{1,3}(?:report|flag|mention|signale|` +
+      `reportes|menciones|melde|erwahne)${near(2)}(?:issues?|problems?|vulnerabilit[a-z]{1,4}|findings?|` +
+      `failles?|problemas?|fehler|probleme|schwachstellen|bugs?)${W1}`,
+  ),
+  intent(
+    I,
+    0.45,
+    '(?:mark|marque|marca|markiere)',
+    `${W0}(?:mark|marque|marca|markiere)${near(2)}(?:as|comme|como|als)[^a-z0-9\\n]{1,3}(?:safe|` +
+      `approved|legitimate|clean|verified|sur|approuve|seguro|aprobado|sicher|genehmigt)${W1}`,
+  ),
+  // The model told what it must do.
+  intent(I, 0.65, MODAL, MODAL_TO_AI, SECOND_MODAL),
+  // New task and policy markers.
+  intent(
+    I,
+    0.55,
+    '(?:new|neue|nouvelle|nueva|stop|arrete|deja|hor)',
+    `${W0}(?:new|neue|nouvelle|nouvelles|nueva|nuevas) (?:policy|richtlinie|consignes?|politica|` +
+      `regel|regle|regla|instructions?|anweisung|directive|order)[^a-z0-9\\n]{1,3}(?:from|vom|von|` +
+      `de|del)[^a-z0-9\\n]{1,3}(?:(?:the|dem|der|l|la|el)[^a-z0-9\\n]{1,3})?(?:admin[a-z]{0,10}|system[a-z]{0,6}|` +
+      `sistema|developer|entwickler|desarrollador|developpeur|operator|owner|root)${W1}`,
+    `${W0}(?:begin new task|new task|neue aufgabe|nouvelle tache|nueva tarea)[^a-z0-9\\n]{0,3}:`,
+    `${W0}(?:stop what you (?:are|were) doing|hor auf mit dem was du tust|arrete ce que tu fais|deja lo que estas haciendo)${W1}`,
+  ),
+  // Extraction: a verb that asks for the hidden prompt, or the prompt described as what was received or told.
+  intent(
+    P,
+    0.85,
+    '(?:prompt|system|message|sistema|instruc|anweis|consign|hidden|verst|cach|ocult|initial)',
+    pair(EXTRACT, `${NOT_OURS}${HIDDEN}`, 6),
+  ),
+  intent(P, 0.75, '(?:receiv|given|bekommen|erhalten|recu|recib|dieron|dadas)', pair(EXTRACT, RECEIVED, 6), RECEIVED),
+  intent(P, 0.8, '(?:told|gesagt|dit|dijeron|indicado)', TOLD),
+  // Acting as if the instructions never existed; a new sole purpose; obedience.
+  intent(
+    I,
+    0.6,
+    '(?:never|nunca|jamais|nie)',
+    `${W0}(?:pretend|act as if|imagine|assume|haz como que|haz como si|fais comme si|tu so als|stell dir vor)${near(6)}` +
+      `(?:never (?:happened|existed|received|got)|nunca (?:recibiste|existieron|paso|ocurrio)|n a jamais (?:existe|eu lieu)|` +
+      `jamais recu|nie (?:gegeben|erhalten|bekommen|passiert))${W1}`,
+  ),
+  intent(
+    I,
+    0.6,
+    '(?:sole|only|einzige|seule?|unica?|obey|gehorch|obei|obedec)',
+    `${W0}(?:your|ton|ta|tu|deine?) (?:sole|only|single|one|einzige|seule?|unica?|unico) (?:job|task|purpose|role|goal|aufgabe|tache|` +
+      `mission|tarea|funcion|objetivo)${W1}`,
+    `${W0}(?:obey|gehorche|obeis|obeir|obedece|obedeceras|obedecer) (?:me|mir|moi|a moi)${W1}`,
+  ),
+  // Extraction of the context before the user's first message.
+  intent(
+    P,
+    0.75,
+    '(?:context|kontext|contexte|contexto|first message|ersten nachricht|premier message|primer mensaje)',
+    pair(
+      EXTRACT,
+      `(?:in your context|in deinem kontext|dans ton contexte|en tu contexto|before my first message|vor meiner ersten nachricht|` +
+        `avant mon premier message|antes de mi primer mensaje|before user)`,
+      10,
+    ),
+  ),
+  intent(
+    P,
+    0.4,
+    '(?:literal|integral|textuel|exactly|tal cual|wortwort)',
+    `${W0}(?:literalmente|integralement|textuellement|` + `exactly as written|tal cual|wortwortlich|tel quel)${W1}`,
+  ),
+  // A model described as free of limits (relative clause), and role-play set-ups (weak alone).
+  intent(
+    J,
+    0.75,
+    '(?:no|kein|aucun|plus|sin|ningun|ya no|removed|without|never)',
+    `${W0}${ADDRESSEE}[^a-z0-9\\n]{1,3}(?:that|who|whose|which|die|der|das|qui|que|dont)${near(6)}` +
+      `(?:no|keine|keinerlei|aucune|plus aucune|aucun|sin|ningun|ninguna|removed|without|never has|n a plus|ya no tiene)${near(2)}` +
+      `(?:limits?|safeguards?|filters?|rules|restrictions?|guardrails|ethics|grenzen|regeln|filter|einschrankungen|limites?|filtres?|` +
+      `regles|filtros?|reglas|normas?|restricciones|ethique|etica)${W1}`,
+  ),
+  intent(
+    J,
+    0.3,
+    '(?:roleplay|role play|rollenspiel|jeu de role|juego de rol|personnage|interpreta|figur)',
+    `${W0}(?:let s roleplay|roleplay|role play|rollenspiel|jeu de role|juego de rol|joue un personnage|interpreta a|spiel eine figur|` +
+      `play a character)${W1}`,
+  ),
+  // Jailbreak personas without ethics.
+  intent(
+    J,
+    0.7,
+    '(?:twin|alter|ethic|moral|ethisch|etic)',
+    `${W0}(?:evil|dark|shadow|unfiltered|uncensored|bose[a-z]{0,2}|malvad[oa]) (?:twin|alter ego|` +
+      `side|version of yourself|zwilling|jumeau|gemelo)${W1}`,
+    `${W0}(?:no|without|keine|ohne|sans|aucune|sin|ninguna) (?:[a-z]{2,10} )?(?:ethical|moral|ethischen?|` +
+      `moralischen?|ethiques?|morales?|eticos|eticas|moraux) (?:guidelines|rules|limits|restrictions|` +
+      `principles|regeln|grenzen|richtlinien|regles|limites|reglas|principios|filtros|filtres)${W1}`,
+  ),
+];
