@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { BUILTIN_DETECTORS, GuardEngine, GuardPolicy, StreamGuard, customDetectors, makeRegistered } from '../actors/index.js';
 import { configSchema } from '../config/index.js';
 import type { Finding } from '../protocols/index.js';
+import { scoreEntities } from '../test/guardrail/score.js';
 import { latency, percentile, type BenchOptions, type Figure, type Goal, type Suite, type SuiteResult } from './harness.js';
 
 const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'guardrails');
@@ -35,28 +36,6 @@ function readJsonl(file: string): unknown[] {
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as unknown);
-}
-
-/** Entity-level scores per type: a prediction matches a gold span of its type covering ≥ 50 % of the gold span. */
-function scoreEntities(
-  gold: EntityLine['entities'],
-  predicted: readonly Finding[],
-  tally: Map<string, { tp: number; fp: number; fn: number }>,
-): void {
-  const row = (t: string) => tally.get(t) ?? (tally.set(t, { tp: 0, fp: 0, fn: 0 }).get(t) as { tp: number; fp: number; fn: number });
-  const used = new Set<number>();
-  for (const g of gold) {
-    const i = predicted.findIndex(
-      (p, j) => !used.has(j) && p.type === g.type && Math.min(p.end, g.end) - Math.max(p.start, g.start) >= 0.5 * (g.end - g.start),
-    );
-    if (i >= 0) {
-      used.add(i);
-      row(g.type).tp++;
-    } else row(g.type).fn++;
-  }
-  predicted.forEach((p, j) => {
-    if (!used.has(j)) row(p.type).fp++;
-  });
 }
 
 /** The detector a label is detected by. */
@@ -84,29 +63,19 @@ async function run(o: BenchOptions): Promise<SuiteResult> {
     const family = file.replace(/[-_.].*$/, '').replace(/\d+$/, '');
     if (lines.length === 0) continue;
     if ('entities' in (lines[0] as object)) {
-      const tally = new Map<string, { tp: number; fp: number; fn: number }>();
+      const golds: EntityLine['entities'][] = [];
+      const predicted: Finding[][] = [];
       for (const l of lines as EntityLine[]) {
         texts.push(l.text);
         const { findings } = await engine.find(l.text, 'output', 5_000);
-        scoreEntities(
-          l.entities,
-          findings.filter((f) => f.detector === family),
-          tally,
-        );
+        golds.push(l.entities);
+        predicted.push(findings.filter((f) => f.detector === family));
       }
-      let tp = 0;
-      let fp = 0;
-      let fn = 0;
-      for (const [type, t] of [...tally].sort()) {
-        tp += t.tp;
-        fp += t.fp;
-        fn += t.fn;
-        const r = (t.tp / Math.max(1, t.tp + t.fn)).toFixed(3);
-        const p = (t.tp / Math.max(1, t.tp + t.fp)).toFixed(3);
-        notes.push(`${file} ${type}: recall ${r} precision ${p} (${t.tp + t.fn} gold)`);
-      }
-      const recall = tp / Math.max(1, tp + fn);
-      const precision = tp / Math.max(1, tp + fp);
+      // Entity level, as the held-out set is scored: same type and ≥ 50 % of the gold span (test/guardrail/score.ts).
+      const scores = scoreEntities(golds, predicted);
+      for (const [type, t] of Object.entries(scores.byType))
+        notes.push(`${file} ${type}: recall ${t.recall.toFixed(3)} precision ${t.precision.toFixed(3)} (${t.tp + t.fn} gold)`);
+      const { recall, precision } = scores.all;
       goals.push({ name: `${file} recall ≥ 0.95`, met: recall >= 0.95, detail: recall.toFixed(3) });
       goals.push({ name: `${file} precision ≥ 0.95`, met: precision >= 0.95, detail: precision.toFixed(3) });
     } else {

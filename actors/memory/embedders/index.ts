@@ -2,7 +2,7 @@
 export { createEmbedder, createLocalEmbedder, embedderFromConfig } from './spec.js';
 export type { EmbedderSpec, CreateEmbedderOptions, EmbedderConfig } from './spec.js';
 export { UseLiteEmbedder, loadUseLite, USE_LITE_ID, USE_LITE_DIMS } from './use-lite.js';
-export { OnnxEmbedder } from './onnx.js';
+export { OnnxEmbedder, tokenFeeds } from './onnx.js';
 export type { OnnxEmbedderOptions } from './onnx.js';
 export { WordPieceTokenizer } from './wordpiece.js';
 export type { WordPieceOptions } from './wordpiece.js';

@@ -16,6 +16,35 @@ import { WordPieceTokenizer } from './wordpiece.js';
 type Ort = typeof OrtModule;
 type Session = Awaited<ReturnType<Ort['InferenceSession']['create']>>;
 
+/**
+ * The input tensors of a BERT-style ONNX model for a batch of texts: `input_ids` padded with `padId` to the longest,
+ * and `attention_mask` / `token_type_ids` when the session takes them (shared by the embedder and the guardrail
+ * classifier slot); with the token ids of each text and the padded length.
+ */
+export function tokenFeeds(
+  ort: Ort,
+  session: Session,
+  tokenizer: { encode(text: string): { readonly ids: readonly number[] }; readonly padId: number },
+  texts: readonly string[],
+): { feeds: Record<string, InstanceType<Ort['Tensor']>>; encoded: (readonly number[])[]; seq: number } {
+  const encoded = texts.map((t) => tokenizer.encode(t).ids);
+  const seq = Math.max(1, ...encoded.map((e) => e.length));
+  const ids = new BigInt64Array(texts.length * seq).fill(BigInt(tokenizer.padId));
+  const mask = new BigInt64Array(texts.length * seq);
+  encoded.forEach((e, b) =>
+    e.forEach((id, i) => {
+      ids[b * seq + i] = BigInt(id);
+      mask[b * seq + i] = 1n;
+    }),
+  );
+  const shape = [texts.length, seq];
+  const feeds: Record<string, InstanceType<Ort['Tensor']>> = { input_ids: new ort.Tensor('int64', ids, shape) };
+  if (session.inputNames.includes('attention_mask')) feeds['attention_mask'] = new ort.Tensor('int64', mask, shape);
+  if (session.inputNames.includes('token_type_ids'))
+    feeds['token_type_ids'] = new ort.Tensor('int64', new BigInt64Array(texts.length * seq), shape);
+  return { feeds, encoded, seq };
+}
+
 /** Where the model lives and how to run it. */
 export interface OnnxEmbedderOptions {
   /** Folder with `model.onnx` (or `onnx/model.onnx`) and the tokenizer files. */
@@ -87,21 +116,7 @@ export class OnnxEmbedder implements Embedder {
 
   private async run(texts: readonly string[]): Promise<Float32Array[]> {
     if (texts.length === 0) return [];
-    const encoded = texts.map((t) => this.tokenizer.encode(t).ids);
-    const seq = Math.max(...encoded.map((e) => e.length));
-    const ids = new BigInt64Array(texts.length * seq).fill(BigInt(this.tokenizer.padId));
-    const mask = new BigInt64Array(texts.length * seq);
-    encoded.forEach((e, b) =>
-      e.forEach((id, i) => {
-        ids[b * seq + i] = BigInt(id);
-        mask[b * seq + i] = 1n;
-      }),
-    );
-    const shape = [texts.length, seq];
-    const feeds: Record<string, InstanceType<Ort['Tensor']>> = { input_ids: new this.ort.Tensor('int64', ids, shape) };
-    if (this.session.inputNames.includes('attention_mask')) feeds['attention_mask'] = new this.ort.Tensor('int64', mask, shape);
-    if (this.session.inputNames.includes('token_type_ids'))
-      feeds['token_type_ids'] = new this.ort.Tensor('int64', new BigInt64Array(texts.length * seq), shape);
+    const { feeds, encoded, seq } = tokenFeeds(this.ort, this.session, this.tokenizer, texts);
     const results = await this.session.run(feeds);
     const name = this.session.outputNames.includes('sentence_embedding') ? 'sentence_embedding' : (this.session.outputNames[0] as string);
     const out = results[name];

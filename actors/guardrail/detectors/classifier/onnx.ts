@@ -7,7 +7,7 @@
  * or one logit); `labels` maps the model's label names to finding types. A `tokenizer` passed in replaces the files.
  */
 import { UnavailableError, ValidationError } from '../../../../protocols/index.js';
-import { WordPieceTokenizer } from '../../../memory/index.js';
+import { WordPieceTokenizer, tokenFeeds } from '../../../memory/index.js';
 import { access, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type * as OrtModule from 'onnxruntime-node';
@@ -175,22 +175,7 @@ async function loadModel(o: OnnxClassifierOptions): Promise<Loaded> {
 /** Scores of a batch: logits → softmax or sigmoid → finding types (max over labels mapping to one type). */
 async function run(m: Loaded, texts: readonly string[]): Promise<Map<string, number>[]> {
   if (texts.length === 0) return [];
-  const encoded = texts.map((t) => m.tokenizer.encode(t).ids);
-  const seq = Math.max(1, ...encoded.map((e) => e.length));
-  const ids = new BigInt64Array(texts.length * seq).fill(BigInt(m.tokenizer.padId));
-  const mask = new BigInt64Array(texts.length * seq);
-  encoded.forEach((e, b) =>
-    e.forEach((id, i) => {
-      ids[b * seq + i] = BigInt(id);
-      mask[b * seq + i] = 1n;
-    }),
-  );
-  const shape = [texts.length, seq];
-  const feeds: Record<string, InstanceType<Ort['Tensor']>> = { input_ids: new m.ort.Tensor('int64', ids, shape) };
-  if (m.session.inputNames.includes('attention_mask')) feeds['attention_mask'] = new m.ort.Tensor('int64', mask, shape);
-  if (m.session.inputNames.includes('token_type_ids'))
-    feeds['token_type_ids'] = new m.ort.Tensor('int64', new BigInt64Array(texts.length * seq), shape);
-  const out = (await m.session.run(feeds))[m.output];
+  const out = (await m.session.run(tokenFeeds(m.ort, m.session, m.tokenizer, texts).feeds))[m.output];
   if (out === undefined || !(out.data instanceof Float32Array)) throw new ValidationError(`ONNX output ${m.output} is not a float tensor`);
   const n = m.types.length;
   if (out.dims.length !== 2 || out.dims[0] !== texts.length || out.dims[1] !== n)
