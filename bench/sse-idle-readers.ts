@@ -35,6 +35,8 @@ export async function idleReaders(clients = 200, sendBufferBytes = 4 * 1024 * 10
   const config = configSchema.parse({
     agents: [{ name: 'echo', description: 'echo', instructions: 'Echo.' }],
     memory: { store: { index: [] } },
+    // What is measured is the gateway's send bound, not the guardrails (their stream cost is in the guardrails bench).
+    guardrails: { enabled: false },
   });
   const mesh = new MeshNode(system);
   const catalog = await composeCatalog(config, mesh, { provider: () => ({ provider: new OfflineProvider(), model: 'offline' }) });

@@ -57,6 +57,25 @@ describe('stream guard', () => {
     );
   });
 
+  it('checks a long reply in bounded windows: what the detectors see does not grow with the reply', async () => {
+    // Each check sees the unreleased tail and its context, never the reply so far: its cost does not grow with the reply.
+    const seen: number[] = [];
+    const guard = new StreamGuard({
+      holdBackChars: 48,
+      maxHoldChars: 4096,
+      decide: async (text) => {
+        seen.push(text.length);
+        return [];
+      },
+    });
+    let released = '';
+    for (let i = 0; i < 20_000; i++) released += await guard.push(`w${i}`.padEnd(15, 'x') + ' ');
+    released += (await guard.end()).text;
+    expect(released.length).toBe(20_000 * 16);
+    expect(seen.length).toBeGreaterThan(1_000);
+    expect(Math.max(...seen)).toBeLessThanOrEqual(48 + 4096 + 16);
+  });
+
   it('stops at a blocked span before any of it is released', async () => {
     const make = await guardFor([{ name: 'no-keys', detector: 'secret', action: 'block' }]);
     const g = make();
