@@ -90,7 +90,8 @@ export function findPhones(text: string): Span[] {
     const phoneAt = lastMatch(ctx, PHONE_WORD_G);
     const otherAt = lastMatch(ctx, OTHER_NUMBER_WORD);
     const phoneWord = phoneAt >= 0 && phoneAt > otherAt;
-    if (!phoneWord && OTHER_NUMBER.test(ctx.slice(-25))) continue;
+    // An explicit international prefix (`+44 …`) is a phone's, never an order or id number's: the word does not veto it.
+    if (!phoneWord && !raw.startsWith('+') && OTHER_NUMBER.test(ctx.slice(-25))) continue;
     if (/[$€£¥]\s?$/.test(ctx) || /^\s?(€|\$|eur|usd|chf|gbp|£|%|kg|km|ms|mb|gb|kb)/.test(after(text, start + raw.length, 5))) continue;
     if (DATE_SHAPE.test(raw) || /^\d{1,3}(\.\d{1,3}){3}$/.test(raw) || /^\d{3}-\d{2}-\d{4}$/.test(raw)) continue;
     if (/^\d{4}[ -]\d{4}[ -]\d{4}[ -]\d{1,7}$/.test(raw)) continue; // card-shaped
