@@ -10,7 +10,7 @@ import { piiDetector, type PiiOptions } from './detectors/pii/index.js';
 import { secretDetector, type SecretOptions } from './detectors/secret/index.js';
 import { injectionDetector, type InjectionOptions } from './detectors/injection/index.js';
 import { biasDetector, moderationDetector } from './detectors/moderation/index.js';
-import { onnxClassifier, type Classifier } from './detectors/classifier/index.js';
+import { onnxClassifier } from './detectors/classifier/index.js';
 
 /**
  * A layered detector's config options with its `classifier` (config: `{"modelDir" | "modelPath", "labels"?, …}`,
@@ -24,9 +24,9 @@ async function withClassifier(detector: string, options: Readonly<Record<string,
     throw new ValidationError(`guardrails.detectors.${detector}.classifier must be an object ({"modelDir": …} or {"modelPath": …})`);
   const o = c as Record<string, unknown>;
   const path = (k: string): Record<string, string> => (typeof o[k] === 'string' ? { [k]: resolve(o[k] as string) } : {});
-  const classifier: Classifier = onnxClassifier({ ...o, ...path('modelDir'), ...path('modelPath'), ...path('tokenizerDir') });
+  const classifier = onnxClassifier({ ...o, ...path('modelDir'), ...path('modelPath'), ...path('tokenizerDir') });
   try {
-    await (classifier as { load?: () => Promise<void> }).load?.();
+    await classifier.load();
   } catch (e) {
     throw new ValidationError(`guardrails.detectors.${detector}.classifier: ${(e as Error).message}`);
   }

@@ -60,7 +60,7 @@ export class StreamGuard {
   }
 
   /** The end offset of what the model produced so far. */
-  private get end_(): number {
+  private get produced(): number {
     return this.base + this.raw.length;
   }
 
@@ -75,23 +75,23 @@ export class StreamGuard {
 
   /** The reply ended: the rest, decided on in full. */
   async end(): Promise<StreamEnd> {
-    const text = this.reviewAt === undefined ? await this.release(this.end_, true) : '';
+    const text = this.reviewAt === undefined ? await this.release(this.produced, true) : '';
     if (this.reviewAt === undefined) return { text };
     // Decide the held part in full (recording it) and hand it over for review.
     const from = this.released;
     const decisions = await this.window(from);
     this.block(decisions);
-    this.note(decisions, this.end_);
-    const held = this.rewrite(from, this.end_, decisions, true);
+    this.note(decisions, this.produced);
+    const held = this.rewrite(from, this.produced, decisions, true);
     return { text, review: { types: [...new Set(this.reviewTypes)], held } };
   }
 
   /** The furthest offset that may be released now. */
   private boundary(): number {
-    const limit = this.end_ - this.o.holdBackChars;
+    const limit = this.produced - this.o.holdBackChars;
     if (limit <= this.released) return this.released;
     for (let i = limit - 1; i >= this.released; i--) if (WS.test(this.raw[i - this.base] as string)) return i + 1;
-    return this.end_ - this.released > this.o.maxHoldChars ? limit : this.released;
+    return this.produced - this.released > this.o.maxHoldChars ? limit : this.released;
   }
 
   /** Decisions on the text from `from` (with `holdBackChars` of released context before it), offsets into the reply. */
@@ -105,7 +105,7 @@ export class StreamGuard {
     if (decisions.some((d) => d.action === 'block')) {
       this.note(
         decisions.filter((d) => d.action === 'block'),
-        this.end_,
+        this.produced,
       );
       throw new GuardBlockedError('the reply was stopped by the guardrail policy');
     }

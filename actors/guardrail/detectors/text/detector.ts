@@ -6,6 +6,7 @@
  */
 import type { Finding } from '../../../../protocols/index.js';
 import type { Classifier } from '../classifier/types.js';
+import type { DetectContext, Detector } from '../../detector.js';
 import { normalizeText, originalSpan, type NormalizedText } from './normalize.js';
 import { blank, scoreSegments, segmentsOf, type ContextRule, type Rule, type SegmentScore, type Span } from './rules.js';
 import type { SimilarityBank } from './similarity.js';
@@ -94,6 +95,17 @@ export function layeredDetect(spec: LayeredSpec, options: LayeredOptions): (inpu
     const n = normalizeText(input);
     const scores = await scoreText(spec, options, input, n, signal);
     return toFindings(spec.name, input, n, scores, thresholdOf(options));
+  };
+}
+
+/** A detector of `types` made of one layered spec and nothing else (moderation, bias); it closes its classifier. */
+export function layeredDetector(spec: LayeredSpec, types: readonly string[], options: LayeredOptions): Detector {
+  const detect = layeredDetect(spec, options);
+  return {
+    name: spec.name,
+    types,
+    detect: (text: string, ctx: DetectContext) => detect(text, ctx.signal),
+    close: async () => await options.classifier?.close(),
   };
 }
 
