@@ -169,6 +169,7 @@ export {
   threadCheckpointSchema,
   runRecordSchema,
   pendingCallsSchema,
+  reviewWaitSchema,
   runCheckpointSchema,
 } from './records.js';
 export type {
@@ -179,6 +180,7 @@ export type {
   ThreadCheckpoint,
   RunRecord,
   PendingCalls,
+  ReviewWait,
   RunCheckpoint,
 } from './records.js';
 export {

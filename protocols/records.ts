@@ -105,6 +105,26 @@ export const pendingCallsSchema = z.object({
 /** Tool calls of one model reply that are not all answered yet. */
 export type PendingCalls = WithReadonly<z.infer<typeof pendingCallsSchema>, 'calls' | 'results'>;
 
+/**
+ * A guardrail review the run waits for (a human-in-the-loop interrupt): of its input before the first model call, or
+ * of the held end of a model reply. Kept in the checkpoint so a run restored while it waits waits again for the same
+ * answer — the check is not made again and the interrupt is not announced twice.
+ */
+export const reviewWaitSchema = z.object({
+  /** The interrupt's id (what a resume answers). */
+  id: z.string().min(1),
+  stage: z.enum(['input', 'output']),
+  types: readonlyArray(z.string()),
+  /** Output: the model's reply with the text released so far (the held span not in it). */
+  reply: chatMessageSchema.optional(),
+  /** Output: the span held for the reviewer. */
+  held: z.string().optional(),
+  /** Output: the seq of the reply's first released token (a rejection takes the reply back from there). */
+  from_seq: z.number().int().positive().optional(),
+});
+/** A guardrail review the run waits for. */
+export type ReviewWait = Readonly<z.infer<typeof reviewWaitSchema>>;
+
 /** Everything needed to continue a run where it stopped (private to the agent runtime, but stored). */
 export const runCheckpointSchema = z.object({
   run_id: z.string().min(1),
@@ -115,6 +135,7 @@ export const runCheckpointSchema = z.object({
   turns: countSchema,
   usage: usageSchema,
   pending: pendingCallsSchema.optional(),
+  review: reviewWaitSchema.optional(),
   /** Times this run was picked up again after its host died or restarted. */
   resumes: countSchema,
 });

@@ -149,10 +149,12 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         turns: cp.turns,
         usage: cp.usage,
         ...(cp.pending === undefined ? {} : { pending: { calls: cp.pending.calls, results: { ...cp.pending.results } } }),
+        ...(cp.review === undefined ? {} : { review: cp.review }),
       };
       const resumes = cp.resumes + 1;
-      const interrupted =
-        cp.pending?.awaiting !== undefined && (record.status === 'interrupted' || (await announced(st, tenant, record, fence)));
+      // The interrupt it waited for: a tool call's approval, or a guardrail review.
+      const awaiting = cp.pending?.awaiting ?? cp.review?.id;
+      const interrupted = awaiting !== undefined && (record.status === 'interrupted' || (await announced(st, tenant, record, fence)));
       // An interrupted run waits for a human, which is no fault; a running one counts its restarts.
       if (!interrupted && resumes > (def.maxResumes ?? 3)) {
         const live = newLiveRun(record, fence, seq, cp.depth, resumes);
@@ -162,17 +164,8 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         return;
       }
       await st.store.saveCheckpoint(tenant, { ...cp, resumes: interrupted ? cp.resumes : resumes }, false, fence);
-      if (interrupted) await reassertInterrupt(st, tenant, record, cp.pending?.awaiting as string, fence);
-      const host = drive(
-        st,
-        ctx,
-        record,
-        state,
-        cp.depth,
-        seq,
-        interrupted ? cp.resumes : resumes,
-        interrupted ? cp.pending?.awaiting : undefined,
-      );
+      if (interrupted) await reassertInterrupt(st, tenant, record, awaiting, fence);
+      const host = drive(st, ctx, record, state, cp.depth, seq, interrupted ? cp.resumes : resumes, interrupted ? awaiting : undefined);
       if (!interrupted) host.emit('status', { status: 'running', resumed: resumes });
     };
     for (const runId of await st.store.activeRuns(tenant, def.name))

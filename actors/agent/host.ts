@@ -158,6 +158,7 @@ export function makeHost(
       // Copied now: the run goes on changing its state while the write waits its turn.
       const messages = [...state.messages];
       const pending = state.pending === undefined ? undefined : { ...state.pending, results: { ...state.pending.results } };
+      const review = state.review;
       return write(async () => {
         await store.saveCheckpoint(
           tenant,
@@ -171,6 +172,7 @@ export function makeHost(
             usage: state.usage,
             resumes: live.resumes,
             ...(pending === undefined ? {} : { pending }),
+            ...(review === undefined ? {} : { review }),
           },
           false,
           fence,

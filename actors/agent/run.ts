@@ -12,6 +12,7 @@ import {
   isTroupeError,
   scrubSecrets,
   scrubbedMessage,
+  type ReviewWait,
   type RunEventKind,
   type RunStatus,
 } from '../../protocols/index.js';
@@ -30,6 +31,8 @@ export interface RunState {
   turns: number;
   usage: Usage;
   pending?: PendingCalls;
+  /** A guardrail review the run waits for (kept in the checkpoint, so a restored run waits for the same answer). */
+  review?: ReviewWait;
 }
 
 /** What a run needs from the actor that hosts it. */
@@ -174,10 +177,17 @@ export class AgentRun {
     const maxTurns = this.def.maxTurns ?? 8;
     const tools = await this.specs();
     // What clients saw of a reply the host died in the middle of: the first model call holds it back.
-    let streamed = st.pending === undefined ? await this.host.streamed?.() : undefined;
-    if (guard !== undefined && st.turns === 0 && st.pending === undefined) {
+    let streamed = st.pending === undefined && st.review === undefined ? await this.host.streamed?.() : undefined;
+    if (st.review?.stage === 'input' || (guard !== undefined && st.turns === 0 && st.pending === undefined && st.review === undefined)) {
       const refused = await this.guardInput(guard);
       if (refused !== undefined) return refused;
+    }
+    if (st.review?.stage === 'output') {
+      // Restored while a reviewer holds the end of a reply: the reply is not asked for again, the answer decides it.
+      const reply = await this.awaitReplyReview(st.review, (text) => void this.host.emit('token', { text }));
+      if (!('content' in reply)) return reply;
+      const ended = await this.settle(reply);
+      if (ended !== undefined) return ended;
     }
     if (st.pending !== undefined) await this.finishCalls(st.pending);
     for (;;) {
@@ -221,7 +231,11 @@ export class AgentRun {
             };
           }
         }
-        if (reply !== undefined && rg !== undefined) reply = await this.guardReply(rg, reply, release);
+        if (reply !== undefined && rg !== undefined) {
+          const reviewed = await this.guardReply(rg, reply, release, from);
+          if (!('content' in reviewed)) return reviewed;
+          reply = reviewed;
+        }
       } catch (e) {
         // The guard stopped the reply: what clients saw of it is taken back, and the run ends without repeating it.
         if (rg === undefined || !isTroupeError(e, 'forbidden')) throw e;
@@ -230,50 +244,96 @@ export class AgentRun {
       }
       if (reply === undefined) return this.end('error', { error: `${this.provider.name} ended without a reply` });
       held?.end();
-      st.messages.push(reply);
-      const shown = guard === undefined ? reply.toolCalls : await this.shownCalls(guard, reply.toolCalls);
-      this.host.emit('message', { role: 'assistant', content: reply.content, tool_calls: shown ?? [] });
-      const calls = reply.toolCalls ?? [];
-      if (calls.length === 0) return this.end('success', { output: reply.content });
-      const transfer = calls.find((c) => c.name.startsWith(TRANSFER));
-      if (transfer !== undefined) {
-        const to = transfer.name.slice(TRANSFER.length);
-        st.messages.push({ role: 'tool', name: transfer.name, toolCallId: transfer.id, content: `transferred to ${to}` });
-        this.host.emit('handoff', { from: this.def.name, to });
-        await this.host.handoff(to, st);
-        return this.end('handed_off');
-      }
-      st.pending = { calls, results: {} };
-      await this.host.checkpoint(st, false);
-      await this.finishCalls(st.pending);
+      const ended = await this.settle(reply);
+      if (ended !== undefined) return ended;
     }
   }
 
-  /** The guard's word on the run's input; an end when it refuses (or a reviewer rejects it). */
-  private async guardInput(guard: RunGuard): Promise<RunEnd | undefined> {
-    const step = await guard.input(this.state.messages);
-    if ('refuse' in step) return this.end('error', { error: step.refuse });
-    if (step.review !== undefined) {
-      const answer = await this.host.waitForResume('guardrail:input', { kind: 'review', stage: 'input', types: step.review.types });
-      if (!answer.approve) return this.end('error', { error: 'the input was rejected by a reviewer' });
+  /** A model reply taken into the conversation: the run's end when it is a final answer or a handoff, else its tool calls made. */
+  private async settle(reply: ChatMessage): Promise<RunEnd | undefined> {
+    const st = this.state;
+    const guard = this.host.guard;
+    st.messages.push(reply);
+    const shown = guard === undefined ? reply.toolCalls : await this.shownCalls(guard, reply.toolCalls);
+    this.host.emit('message', { role: 'assistant', content: reply.content, tool_calls: shown ?? [] });
+    const calls = reply.toolCalls ?? [];
+    if (calls.length === 0) return this.end('success', { output: reply.content });
+    const transfer = calls.find((c) => c.name.startsWith(TRANSFER));
+    if (transfer !== undefined) {
+      const to = transfer.name.slice(TRANSFER.length);
+      st.messages.push({ role: 'tool', name: transfer.name, toolCallId: transfer.id, content: `transferred to ${to}` });
+      this.host.emit('handoff', { from: this.def.name, to });
+      await this.host.handoff(to, st);
+      return this.end('handed_off');
     }
-    this.state.messages.splice(0, this.state.messages.length, ...step.go);
+    st.pending = { calls, results: {} };
+    await this.host.checkpoint(st, false);
+    await this.finishCalls(st.pending);
     return undefined;
   }
 
-  /** The end of a guarded reply: its rest released (after a reviewer's approval when the guard holds it); the reply as released. */
-  private async guardReply(rg: ReplyGuard, reply: ChatMessage, release: (text: string) => void): Promise<ChatMessage> {
+  /**
+   * The guard's word on the run's input; an end when it refuses (or a reviewer rejects it). A review is saved in the
+   * checkpoint before the run waits, so a run restored while it waits (no guard check made again) waits for the same answer.
+   */
+  private async guardInput(guard: RunGuard | undefined): Promise<RunEnd | undefined> {
+    const st = this.state;
+    if (st.review === undefined) {
+      if (guard === undefined) return undefined;
+      const step = await guard.input(st.messages);
+      if ('refuse' in step) return this.end('error', { error: step.refuse });
+      st.messages.splice(0, st.messages.length, ...step.go);
+      if (step.review === undefined) return undefined;
+      st.review = { id: 'guardrail:input', stage: 'input', types: step.review.types };
+      await this.host.checkpoint(st, false);
+    }
+    const review = st.review;
+    const answer = await this.host.waitForResume(review.id, { kind: 'review', stage: 'input', types: review.types });
+    delete st.review;
+    if (!answer.approve) return this.end('error', { error: 'the input was rejected by a reviewer' });
+    await this.host.checkpoint(st, false);
+    return undefined;
+  }
+
+  /**
+   * The end of a guarded reply: its rest released (after a reviewer's approval when the guard holds it); the reply as
+   * released, or the run's end when a reviewer rejects it. `from` is the seq of the reply's first released token.
+   */
+  private async guardReply(
+    rg: ReplyGuard,
+    reply: ChatMessage,
+    release: (text: string) => void,
+    from: number | undefined,
+  ): Promise<ChatMessage | RunEnd> {
     const end = await rg.end();
     release(end.text);
-    let content = rg.text;
-    if (end.review !== undefined) {
-      const interrupt = { kind: 'review', stage: 'output', types: end.review.types };
-      const answer = await this.host.waitForResume(`guardrail:output:${this.state.turns}`, interrupt);
-      if (!answer.approve) throw new ForbiddenError('the reply was rejected by a reviewer');
-      release(end.review.held);
-      content += end.review.held;
+    if (end.review === undefined) return { ...reply, content: rg.text };
+    const st = this.state;
+    st.review = {
+      id: `guardrail:output:${st.turns}`,
+      stage: 'output',
+      types: end.review.types,
+      reply: { ...reply, content: rg.text },
+      held: end.review.held,
+      ...(from === undefined ? {} : { from_seq: from }),
+    };
+    await this.host.checkpoint(st, false);
+    return this.awaitReplyReview(st.review, release);
+  }
+
+  /** Waits for a reviewer's answer on the held end of a reply: approved, the held text is released and the reply is whole. */
+  private async awaitReplyReview(review: ReviewWait, release: (text: string) => void): Promise<ChatMessage | RunEnd> {
+    const answer = await this.host.waitForResume(review.id, { kind: 'review', stage: 'output', types: review.types });
+    delete this.state.review;
+    if (!answer.approve) {
+      // What clients saw of the reply is taken back; the run ends without it.
+      if (review.from_seq !== undefined) this.host.emit('rewind', { from_seq: review.from_seq });
+      return this.end('error', { error: 'the reply was rejected by a reviewer' });
     }
-    return { ...reply, content };
+    const held = review.held ?? '';
+    release(held);
+    const reply = review.reply ?? { role: 'assistant' as const, content: '' };
+    return { ...reply, content: reply.content + held };
   }
 
   /** Tool calls as the run's events show them: arguments as the guard leaves them (a refused call's hidden). */
