@@ -6,6 +6,7 @@ export * from './kinds/index.js';
 export * from './agent/index.js';
 export { remoteKind } from './remote/index.js';
 export * from './guardrail/index.js';
+export * from './trainer/index.js';
 export * from './llm/index.js';
 export * from './tool/index.js';
 export * from './memory/index.js';

@@ -229,3 +229,17 @@ export type {
   GuardAuditQuery,
   GuardAuditPage,
 } from './guardrails.js';
+export {
+  FEEDBACK_ADDRESS,
+  FEEDBACK_ADD,
+  FEEDBACK_LIST,
+  FEEDBACK_STATS,
+  FEEDBACK_LIMITS,
+  feedbackInputSchema,
+  feedbackRecordSchema,
+  feedbackAddSchema,
+  feedbackListSchema,
+  feedbackStatsSchema,
+  templateRefSchema,
+} from './feedback.js';
+export type { FeedbackInput, FeedbackRecord, FeedbackAdd, FeedbackAggregate, TemplateRef } from './feedback.js';

@@ -14,7 +14,6 @@ import { A2aService, type A2aServiceOptions } from './service.js';
 import type { TaskListener, TrackedTask } from './tasks.js';
 import {
   A2A_ERRORS,
-  TERMINAL_STATES,
   cancelTaskParamsSchema,
   getTaskParamsSchema,
   sendMessageParamsSchema,
@@ -72,8 +71,8 @@ export function a2aRoute(deps: GatewayDeps, options: A2aRouteOptions = {}, servi
     const { task, before } = await open(listener);
     const out = openStream(res, id, maxBuffer, () => task.listeners.delete(listener), undefined, service.clock);
     out.send({ task: before });
-    if ((before.status.state === 'TASK_STATE_INPUT_REQUIRED' || TERMINAL_STATES.has(before.status.state)) && !task.listeners.has(listener))
-      return out.end();
+    // Nothing more to follow: a settled task, one waiting for input, or a message that was feedback on a task.
+    if (!task.listeners.has(listener)) return out.end();
     deliver = (e) => {
       if (e === undefined) return out.end();
       if (!out.send(e) || A2aService.ends(e)) out.end();

@@ -4,10 +4,12 @@
  * last task, else the default agent (the first the mesh lists). A message naming a task that
  * waits for input answers its interrupt (RUN_RESUME): a `data` part `{approve, arguments?,
  * reason?}` or metadata `approve` is passed as is; otherwise a text starting with yes/ok/approve
- * approves and any other text rejects, the text being the reason.
+ * approves and any other text rejects, the text being the reason. A message whose metadata carries
+ * `feedback` (the LangSmith shape) is feedback on the task its `taskId` names (docs/trainers.md).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { RUN_CANCEL, RUN_CREATE, RUN_RESUME, isTroupeError, type RunResume } from '../../protocols/index.js';
+import { RUN_CANCEL, RUN_CREATE, RUN_RESUME, isTroupeError, type FeedbackInput, type RunResume } from '../../protocols/index.js';
+import { addFeedback, parseFeedback } from '../feedback/index.js';
 import type { Clock } from '../../runtime/index.js';
 import { clockOf } from '../clock.js';
 import type { GatewayDeps, Principal } from '../types.js';
@@ -66,6 +68,11 @@ export function resumeOf(m: Message, text: string): RunResume['resume'] {
   return YES.test(text) ? { approve: true } : { approve: false, reason: text };
 }
 
+/** The feedback a message's (or the request's) metadata carries. */
+function feedbackOf(params: SendMessageParams): unknown {
+  return params.message.metadata?.['feedback'] ?? params.metadata?.['feedback'];
+}
+
 function named(meta: Record<string, unknown> | undefined): string | undefined {
   const v = meta?.['skill'] ?? meta?.['skillId'] ?? meta?.['agent'];
   return typeof v === 'string' && v !== '' ? v : undefined;
@@ -116,6 +123,8 @@ export class A2aService {
     const m = params.message;
     if (m.role !== undefined && m.role !== 'ROLE_USER' && m.role !== 1)
       throw new RpcError(A2A_ERRORS.INVALID_PARAMS, 'Invalid params: message.role must be ROLE_USER');
+    const feedback = feedbackOf(params);
+    if (feedback !== undefined) return this.feedback(principal, m, feedback);
     const text = textOf(m);
     if (m.taskId !== undefined && m.taskId !== '') return this.answer(tenant, m, text, listener);
 
@@ -162,6 +171,30 @@ export class A2aService {
     return { task, before };
   }
 
+  /**
+   * A message whose metadata carries `feedback` is feedback on the task it names (the task's run): recorded, and the
+   * task answered as it is — nothing runs and nothing is resumed. The message's text is the comment when the
+   * feedback has none.
+   */
+  private async feedback(principal: Principal, m: Message, raw: unknown): Promise<{ task: TrackedTask; before: Task }> {
+    if (m.taskId === undefined || m.taskId === '')
+      throw new RpcError(A2A_ERRORS.INVALID_PARAMS, 'Invalid params: feedback names the task it is about in message.taskId');
+    const task = await this.book.find(principal.tenant, m.taskId);
+    if (task === undefined) throw new RpcError(A2A_ERRORS.TASK_NOT_FOUND, `Task not found: ${m.taskId}`);
+    let input: FeedbackInput;
+    try {
+      input = parseFeedback(raw);
+    } catch (e) {
+      throw new RpcError(A2A_ERRORS.INVALID_PARAMS, `Invalid params: ${(e as Error).message}`);
+    }
+    const text = m.parts
+      .map((p) => p.text ?? '')
+      .join('\n')
+      .trim();
+    await addFeedback(this.deps, principal, task.view.id, input.comment === undefined && text !== '' ? { ...input, comment: text } : input);
+    return { task, before: task.view.task() };
+  }
+
   private get askTimeoutMs(): number {
     return this.options.askTimeoutMs ?? 10_000;
   }
@@ -204,7 +237,8 @@ export class A2aService {
   /** SendMessage: the task once it is settled (or at once with `returnImmediately`). */
   async send(principal: Principal, params: SendMessageParams): Promise<{ task: Task }> {
     const { task } = await this.start(principal, params);
-    if (params.configuration?.returnImmediately !== true) await this.book.whenSettled(task, this.options.blockingTimeoutMs ?? 300_000);
+    if (params.configuration?.returnImmediately !== true && feedbackOf(params) === undefined)
+      await this.book.whenSettled(task, this.options.blockingTimeoutMs ?? 300_000);
     return { task: task.view.task(params.configuration?.historyLength) };
   }
 

@@ -19,6 +19,7 @@ import {
   searchAssistants,
 } from './assistants.js';
 import { cancelEndpoint, getRunEndpoint, joinRun, joinStream, listRuns } from './run-reads.js';
+import { getFeedback, getFeedbackStats, postFeedback } from './feedback.js';
 import { createRun } from './runs.js';
 import type { AcpCall, AcpContext } from './session.js';
 import { deleteItem, getItem, listNamespaces, putItem, searchItems } from './store.js';
@@ -74,11 +75,16 @@ const TABLE: [method: string, pattern: string, handler: Handler][] = [
   ['GET', '/threads/:thread_id/runs/:run_id/join', joinRun],
   ['GET', '/threads/:thread_id/runs/:run_id/stream', joinStream],
   ['POST', '/threads/:thread_id/runs/:run_id/cancel', cancelEndpoint],
+  ['POST', '/threads/:thread_id/runs/:run_id/feedback', postFeedback],
+  ['GET', '/threads/:thread_id/runs/:run_id/feedback', getFeedback],
 
   ['POST', '/runs', (ctx, call) => createRun(ctx, call, undefined, 'create')],
   ['POST', '/runs/stream', (ctx, call) => createRun(ctx, call, undefined, 'stream')],
   ['POST', '/runs/wait', (ctx, call) => createRun(ctx, call, undefined, 'wait')],
   ['GET', '/runs/:run_id/stream', joinStream],
+  ['POST', '/runs/:run_id/feedback', postFeedback],
+  ['GET', '/runs/:run_id/feedback', getFeedback],
+  ['GET', '/feedback/stats', getFeedbackStats],
 
   ['PUT', '/store/items', putItem],
   ['GET', '/store/items', getItem],

@@ -52,6 +52,9 @@ export const subscribeFrame = z.object({ type: z.enum(['subscribe', 'unsubscribe
 /** `publish`: a payload on a topic in the caller's tenant. */
 export const publishFrame = z.object({ type: z.literal('publish'), id: id.optional(), topic, payload: z.unknown() });
 
+/** `feedback`: feedback on a run (the LangSmith shape beside `run_id`; checked by gateway/feedback). */
+export const feedbackFrame = z.looseObject({ type: z.literal('feedback'), id, run_id: runId });
+
 /** `ping`: liveness. */
 export const pingFrame = z.object({ type: z.literal('ping'), id: id.optional() });
 
@@ -63,6 +66,7 @@ export const clientFrame = z.discriminatedUnion('type', [
   runCancelFrame,
   subscribeFrame,
   publishFrame,
+  feedbackFrame,
   pingFrame,
 ]);
 export type ClientFrame = z.infer<typeof clientFrame>;
@@ -70,7 +74,17 @@ export type HelloFrame = z.infer<typeof helloFrame>;
 export type RunStartFrame = z.infer<typeof runStartFrame>;
 
 /** Frame types a client may send. */
-export const CLIENT_TYPES = new Set(['hello', 'run.start', 'run.resume', 'run.cancel', 'subscribe', 'unsubscribe', 'publish', 'ping']);
+export const CLIENT_TYPES = new Set([
+  'hello',
+  'run.start',
+  'run.resume',
+  'run.cancel',
+  'subscribe',
+  'unsubscribe',
+  'publish',
+  'feedback',
+  'ping',
+]);
 
 /** An `error` frame. */
 export interface ErrorFrame {

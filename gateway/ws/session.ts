@@ -18,6 +18,7 @@ import {
 } from '../../protocols/index.js';
 import { assertPattern, assertTopic, type Subscription, type TimerHandle } from '../../runtime/index.js';
 import { bucketKey, gatewayError } from '../http.js';
+import { addFeedback, parseFeedback } from '../feedback/index.js';
 import type { Principal } from '../types.js';
 import type { WsContext } from './context.js';
 import {
@@ -185,6 +186,12 @@ export class Session implements RunSink {
           throw gatewayError('forbidden', `topics run.* and sys.* are written by the mesh, not by clients`);
         await this.ctx.deps.system.publish(f.topic, f.payload, { tenant: this.tenant, from: `client/${this.id}` });
         return;
+      case 'feedback': {
+        const { type: _type, id, run_id: runId, ...body } = f;
+        const feedback = await addFeedback(this.ctx.deps, this.principal as Principal, runId, parseFeedback(body));
+        this.send({ type: 'feedback.recorded', id, feedback });
+        return;
+      }
       case 'ping':
         this.send(f.id === undefined ? { type: 'pong' } : { type: 'pong', id: f.id });
         return;

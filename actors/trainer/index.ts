@@ -1,0 +1,4 @@
+/** The trainer kind: feedback on runs (and, as they land, experiments, optimisation and fine-tune jobs). */
+export { trainerKind, TRAINER_KIND } from './kind.js';
+export { feedbackBehavior, aggregates, templateOfRun, templateLabel, FEEDBACK_BUCKET } from './feedback.js';
+export type { FeedbackState } from './feedback.js';
