@@ -43,6 +43,11 @@ const COMMANDS: readonly { readonly name: string; readonly summary: string; load
     load: async () => (await import('./ingest.js')).ingestCommand,
   },
   {
+    name: 'eval',
+    summary: 'run an evaluation suite (promptfoo-style YAML) against agents; JSON and JUnit out; compare two results',
+    load: async () => (await import('./eval.js')).evalCommand,
+  },
+  {
     name: 'threads',
     summary: 'list threads, or show one with its messages and runs',
     load: async () => (await import('./threads.js')).threadsCommand,
