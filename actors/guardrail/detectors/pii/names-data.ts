@@ -85,6 +85,19 @@ export const MORE_FIRST_NAMES: readonly string[] = [
   'mauricio nicolás octavio óscar rubén salvador tomás unai víctor aitana alicia amparo araceli blanca celia concepción',
   'estefanía inmaculada josefa juana leire lidia lourdes luisa macarena manuela margarita mónica nerea remedios rosario',
   'soledad susana verónica yolanda ainhoa itziar marisol paloma adriana alejandra catalina florencia josefina milagros romina',
+  // Catalan, Basque, Galician; Spanish, French, German and English short forms (added with the second fresh set)
+  'jordi josep joan pau pere xavier xavi oriol arnau marc albert ferran jaume lluís lluis quim sergi gerard roger eduard',
+  'núria nuria montserrat montse mercè merce meritxell laia aina carla ona queralt anna roser neus gemma rosa glòria gloria',
+  'iñaki inaki iñigo inigo aitor ander asier ibai gorka jon josu koldo mikel xabier xabi eneko julen oier unax urko',
+  'begoña begona amaia amaya arantxa arantza edurne garazi idoia itxaso leire maite miren nekane olatz uxue zuriñe ainara',
+  'xoán xoan brais uxía uxia iria antía antia noa sabela xiana breixo anxo',
+  'paco pepe pepa lola manolo nacho quique chema charo concha conchi maite mari maribel marisa merche pili rocío tere toni',
+  'fran rafa dani alex álex edu javi juanma juanjo josé luis josemi luismi',
+  'manu mathéo matheo maël mael nolan axel evan ethan noah louna lou léo leo lenny timothée timothee titouan',
+  'basti flo steffi susi uli gabi conny andi klaus-dieter hans-peter karl-heinz anne-marie marie-louise',
+  'bjorn björn sören soren jörn jorn göran goran matti kalle',
+  'ali alex sam charlie jamie robbie bobby mike mikey tom tommy dan danny dave matt chris steve stevie andy tony nicky',
+  'becky beth bex jess jessie kat katy liz lizzie maggie meg mel nat nell sally sue tina trish',
 ];
 
 /** Surnames by origin. */

@@ -101,7 +101,7 @@ const HONORIFIC = new RegExp(
     'Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame|Herr|Herrn|Frau|Hr|Fr|Mme|',
     'Mlle|Monsieur|Madame|Mademoiselle|Me|Sr|Sra|Srta|Dra|Señor|',
     'Señora|Señorita|Don|Doña|Dña|Dott|Mister|Professor|Doktor|',
-    'Docteur|Doctor|Doctora)(?:\\.|(?= ))\\s?|(?<![\\p{L}\\p{N}])M\\. ',
+    'Docteur|Doctor|Doctora|Familie|Famille|Familia|famille|familia)(?:\\.|(?= ))\\s?|(?<![\\p{L}\\p{N}])M\\. ',
   ].join(''),
   'gu',
 );
@@ -271,6 +271,9 @@ export function findPersons(text: string): Span[] {
     const name = readName(text, at, 3);
     if (name !== undefined && (isFirst(name.words[0]) || (name.words.length > 1 && isKnown(name.words[1] ?? ''))))
       push(out, at, name, 0.85);
+    // An unlisted word addressed on its own ("Hola Begoña,", "Hi Siobhan!"): a name when it could be a given name.
+    else if (name?.words.length === 1 && /^[,!:]?[ \t]*(?:\r?\n|$)|^[,!]/.test(text.slice(name.end, name.end + 3)) && givenLike(name.words[0] ?? ''))
+      push(out, at, name, 0.75);
   }
   for (const m of text.matchAll(CLOSING)) {
     const at = m.index + m[0].length;
@@ -279,6 +282,9 @@ export function findPersons(text: string): Span[] {
     const rest = text.slice(name.end, name.end + 2);
     const lineEnds = rest === '' || /^[\r\n,|(<]/.test(rest) || /^ [(<|–-]/.test(rest);
     if (lineEnds && (name.words.length > 1 || isKnown(name.words[0] ?? ''))) push(out, at, name, 0.9);
+    // A lone unlisted word signing off on its own line ("Saludos,\nMontse").
+    else if (name.words.length === 1 && /^[ \t]*(?:\r?\n|$)/.test(text.slice(name.end, name.end + 2)) && givenLike(name.words[0] ?? ''))
+      push(out, at, name, 0.75);
   }
   for (const m of text.matchAll(JSON_PERSON)) push(out, m.index + m[0].length, readName(text, m.index + m[0].length, 5, true), 0.9);
   for (const m of text.matchAll(JSON_NAME)) {

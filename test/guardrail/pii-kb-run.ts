@@ -1,0 +1,43 @@
+/**
+ * The pii detector's latency on 1 KB messages, built as the guardrails bench builds them (every fixture text of
+ * test/fixtures/guardrails joined and cut to 1 KB): p50/p99 over `count` runs, several rounds. A driver for profiling
+ * (`node --cpu-prof --import tsx test/guardrail/pii-kb-run.ts`); the measurement of record is `npm run bench -- guardrails`.
+ * Run: `npx tsx test/guardrail/pii-kb-run.ts [rounds] [count]`.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { loadavg } from 'node:os';
+import { piiDetector } from '../../actors/guardrail/detectors/pii/index.js';
+
+const dir = join(process.cwd(), 'test', 'fixtures', 'guardrails');
+const texts = readdirSync(dir)
+  .filter((f) => f.endsWith('.jsonl'))
+  .sort()
+  .flatMap((f) =>
+    readFileSync(join(dir, f), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => (JSON.parse(l) as { text: string }).text),
+  );
+const kb: string[] = [];
+for (let i = 0; kb.length < 64; i++) {
+  let m = '';
+  for (let j = i; m.length < 1024; j++) m += `${texts[j % texts.length] ?? ''}\n`;
+  kb.push(m.slice(0, 1024));
+}
+const pii = piiDetector();
+const rounds = Number(process.argv[2] ?? 3);
+const count = Number(process.argv[3] ?? 2000);
+for (let r = 0; r < rounds; r++) {
+  for (let i = 0; i < 100; i++) pii.detect(kb[i % kb.length] as string, { stage: 'output' });
+  const t = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const t0 = performance.now();
+    pii.detect(kb[i % kb.length] as string, { stage: 'output' });
+    t[i] = performance.now() - t0;
+  }
+  t.sort();
+  const q = (p: number): string => (t[Math.min(count - 1, Math.floor((p / 100) * count))] ?? 0).toFixed(3);
+  console.log(`pii 1 KB: p50 ${q(50)} ms p99 ${q(99)} ms max ${q(100)} ms (load ${loadavg()[0]?.toFixed(2)})`);
+}
