@@ -8,7 +8,8 @@ import { MORE_CITIES, MORE_FIRST_NAMES, MORE_LAST_NAMES, NOT_GIVEN_NAME, WORDLIK
 
 const words = (s: string): string[] => s.split(/\s+/).filter((w) => w.length > 0);
 /** `s` without diacritics ("maría" → "maria"), for lookups of names written with or without accents. */
-export const unaccent = (s: string): string => s.normalize('NFD').replace(/\p{M}/gu, '');
+const NON_ASCII = /[^\0-\x7f]/;
+export const unaccent = (s: string): string => (NON_ASCII.test(s) ? s.normalize('NFD').replace(/\p{M}/gu, '') : s);
 /** A set of the words of `lists`, each also without its diacritics. */
 const wordSet = (...lists: readonly (readonly string[])[]): Set<string> => {
   const out = new Set<string>();
