@@ -4,7 +4,7 @@
  * after a postcode or a place preposition ("wohne in Köln", "vivo en Sevilla"). Cities mentioned without such
  * context are left alone (they are rarely personal data).
  */
-import { AMBIGUOUS_FIRST, CITY_NAMES, FIRST_NAMES } from './lexicon.js';
+import { AMBIGUOUS_FIRST, CITY_NAMES, COUNTRY_NAMES, FIRST_NAMES } from './lexicon.js';
 import { cue, cueMatches, hasCue, lowered, type Cue } from './cue.js';
 import { tableCells } from './table.js';
 import { before, type Span } from '../text/pii-spans.js';
@@ -76,16 +76,16 @@ const POSTCODE_CITY = /(?<![\p{L}\p{N}.,:/-])(?:[A-Z]{1,2}-)?\d{5}[ \t]+(\p{Lu}[
 const PLACE_PREP = cue(
   [
     '(?:live|living|lives|lived|based|located|moved|reside|resident|',
-    "residing|born|raised|grew up|staying|come|comes|coming|i'm from|",
-    'i am from|wohne|wohnt|lebe|lebt|ansässig|wohnhaft|geboren|',
+    "residing|born|raised|grew up|staying|come|comes|coming|i'm(?= from)|i’m(?= from)|",
+    'i am(?= from)|wohne|wohnt|lebe|lebt|ansässig|wohnhaft|geboren|',
     'aufgewachsen|umgezogen|komme|kommt|habite|habitons|vis|vit|',
     'réside|domicilié|domiciliée|né|née|viens|vient|vivo|vive|resido|',
     'radicado|radicada|vivimos|vivons|leben|wohnen|nací|nació|nacido|',
-    'nacida|soy|vengo|mudé)(?![\\p{L}])',
+    'nacida|soy|vengo|mudé|originally|ursprünglich|originaire|originario|originaria|oriundo|oriunda)(?![\\p{L}])',
   ].join(''),
 );
 const PREP_CITY =
-  /(?:^|\s)(?:in|at|near|to|from|im|aus|nach|à|au|en|de|desde|a|cerca de|près de)\s+(\p{Lu}[\p{L}-]+(?:[ \t]\p{Lu}[\p{L}-]+)?)/gu;
+  /(?:^|\s)(?:in|at|near|to|from|im|aus|nach|à|au|aux|du|des|en|de|d'|d’|desde|a|cerca de|près de)(?:\s+(?:the|der|die|dem|den|la|le|les|el|los|las))?\s+(\p{Lu}[\p{L}-]+(?:[ \t]\p{Lu}[\p{L}-]+)?)/gu;
 
 const CITY_PHRASE = `(\\p{Lu}[\\p{L}'’.-]+(?:[ \\t](?:am |an der |de |del |de la |sur |im |upon |on )?\\p{Lu}[\\p{L}'’.-]+){0,2})`;
 /** A known city after a place preposition anywhere ("flying from Boston to Seattle", "Büro in Zürich", "à Lyon"). */
@@ -107,10 +107,11 @@ const KEY_CITY_VALUE = /[\p{Lu}\p{Ll}\p{Lt}][\p{L}'’.-]*(?:[ \t-]\p{L}[\p{L}'�
 const TABLE_PLACE = new RegExp(`^(?:${PLACE_KEY})$`, 'iu');
 const CAPITALISED = /^\p{Lu}[\p{L}'’.-]*(?:[ \t-]\p{L}[\p{L}'’.-]*){0,3}$/u;
 
-function cityEnd(text: string, start: number, phrase: string, exact = false): number | undefined {
+function cityEnd(text: string, start: number, phrase: string, exact = false, countries = false): number | undefined {
   const words = phrase.split(/[ \t]/);
   for (let n = words.length; n > 0; n--) {
     const name = words.slice(0, n).join(' ');
+    if (countries && COUNTRY_NAMES.has(name.toLowerCase())) return start + name.length;
     const lastWord = !exact && n > 1 && CITY_NAMES.has((words[n - 1] ?? '').toLowerCase());
     if (CITY_NAMES.has(name.toLowerCase()) || lastWord) return start + name.length;
   }
@@ -143,7 +144,8 @@ export function findLocations(text: string, lower: string | null = lowered(text)
     for (const c of window.matchAll(PREP_CITY)) {
       const phrase = c[1] ?? '';
       const at = from + c.index + c[0].length - phrase.length;
-      const end = cityEnd(text, at, phrase);
+      // Where someone lives, comes from or was born, a country is as personal as a city ("vivo en España").
+      const end = cityEnd(text, at, phrase, false, true);
       if (end !== undefined) {
         out.push({ type: 'LOCATION', start: at, end, score: 0.7 });
         break;

@@ -176,6 +176,25 @@ export const NOT_GIVEN_NAME: readonly string[] = [
   'mount lake river port fort cape upper lower greater',
 ];
 
+/** Countries in English, German, French and Spanish (one language per line; multi-word names whole). */
+export const COUNTRIES: readonly string[] = [
+  'germany|austria|switzerland|france|spain|portugal|italy|belgium|netherlands|luxembourg|ireland|united kingdom|england|scotland|wales|' +
+    'poland|czechia|czech republic|hungary|romania|bulgaria|greece|turkey|sweden|norway|denmark|finland|iceland|ukraine|russia|croatia|' +
+    'serbia|slovenia|slovakia|albania|morocco|algeria|tunisia|egypt|nigeria|ghana|senegal|kenya|south africa|ethiopia|canada|' +
+    'united states|usa|mexico|brazil|argentina|chile|colombia|peru|venezuela|ecuador|uruguay|bolivia|paraguay|cuba|india|pakistan|' +
+    'bangladesh|china|japan|korea|south korea|vietnam|thailand|philippines|indonesia|malaysia|australia|new zealand|israel|lebanon|' +
+    'syria|iran|iraq|saudi arabia|qatar|lithuania|latvia|estonia',
+  'deutschland|österreich|schweiz|frankreich|spanien|italien|belgien|niederlande|holland|luxemburg|irland|england|polen|tschechien|' +
+    'ungarn|rumänien|bulgarien|griechenland|türkei|schweden|norwegen|dänemark|finnland|russland|kroatien|serbien|marokko|ägypten|' +
+    'kanada|mexiko|brasilien|argentinien|kolumbien|indien|japan|südkorea|australien|vereinigte staaten|amerika|portugal|großbritannien',
+  'allemagne|autriche|suisse|espagne|italie|belgique|pays-bas|irlande|angleterre|royaume-uni|pologne|hongrie|roumanie|grèce|turquie|' +
+    'suède|norvège|danemark|finlande|russie|maroc|algérie|tunisie|égypte|sénégal|côte d’ivoire|côte d\'ivoire|cameroun|mexique|brésil|' +
+    'argentine|colombie|pérou|chili|inde|chine|japon|corée|vietnam|australie|états-unis|liban|portugal|canada',
+  'alemania|austria|suiza|francia|españa|italia|bélgica|países bajos|irlanda|inglaterra|reino unido|polonia|hungría|rumanía|grecia|' +
+    'turquía|suecia|noruega|dinamarca|finlandia|rusia|marruecos|argelia|túnez|egipto|méxico|brasil|perú|chile|colombia|venezuela|' +
+    'ecuador|uruguay|cuba|república dominicana|estados unidos|canadá|india|china|japón|corea|filipinas|australia|portugal',
+];
+
 /** Multi-word city names (matched as a whole; single-word cities come from lexicon.ts). */
 export const MORE_CITIES: readonly string[] = [
   'new york|los angeles|san francisco|san diego|san jose|san antonio|las vegas|new orleans|salt lake city|kansas city',

@@ -164,6 +164,9 @@ const JSON_NAME = cue(`["'](?:name|username_display)["']\\s*:\\s*["']`);
 const LINE_PERSON = cue(`(?:^|[\\s,;({])(?:${PERSON_KEY}|from|von|de|to|an|à|para|name|namen)\\s*[:=]\\s*["']?`);
 const CAPITAL_PAIR = /(?<![\p{L}\p{N}_@./#-])\p{Lu}[\p{Ll}\p{M}]+(?:-\p{Lu}[\p{Ll}\p{M}]+)?(?= )/gu;
 
+/** Initials before a surname ("J. R. Hartley", "A. Novak"). */
+const INITIALS = /(?<![\p{L}\p{N}.])(?:\p{Lu}\.[ \t]?){1,3}(?=\p{Lu}[\p{Ll}\p{M}])/gu;
+
 /** Words after which the names of people follow, listed ("cc: A B, C D", "assigned to A B", "Ansprechpartner: …"). */
 const CUE = cue(
   [
@@ -320,6 +323,11 @@ export function findPersons(text: string, lower: string | null = lowered(text)):
     if (clearFirst(m[0])) out.push({ type: 'PERSON', start: m.index, end: m.index + m[0].length, score: 0.7 });
   }
   for (const m of cueMatches(CUE, text, lower)) pushList(out, text, m.index + m[0].length);
+  for (const m of text.matchAll(INITIALS)) {
+    const name = readName(text, m.index + m[0].length, 2);
+    const w = name?.words[0] ?? '';
+    if (name !== undefined && (plainLast(w) || (givenLike(w) && !isFirst(w)))) push(out, m.index, name, 0.8);
+  }
   mailboxNames(text, out);
   for (const c of tableCells(text, TABLE_PERSON)) {
     const name = readName(text, c.start, 4, true);
