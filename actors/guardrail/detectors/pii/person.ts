@@ -326,7 +326,9 @@ export function findPersons(text: string, lower: string | null = lowered(text)):
   for (const m of text.matchAll(INITIALS)) {
     const name = readName(text, m.index + m[0].length, 2);
     const w = name?.words[0] ?? '';
-    if (name !== undefined && (plainLast(w) || (givenLike(w) && !isFirst(w)))) push(out, m.index, name, 0.8);
+    // One initial needs a listed surname ("A. Novak", not "A. Introduction"); two or more, a word that could be one.
+    const several = m[0].split('.').length > 2;
+    if (name !== undefined && (plainLast(w) || (several && givenLike(w) && !isFirst(w)))) push(out, m.index, name, 0.8);
   }
   mailboxNames(text, out);
   for (const c of tableCells(text, TABLE_PERSON)) {
