@@ -1,8 +1,9 @@
 /**
- * Builds test/fixtures/guardrails/{pii,secret,pii-blind,secret-blind,pii-fresh,pii-fresh-blind,pii-fresh2}.jsonl from the hand-written `*.marked.txt` beside them, so no offset
- * is ever counted by hand. A marked line is `lang|format|text`, where `[[TYPE:value]]` marks an entity, `⏎` is a
- * newline, and `{{gen:KIND}}` is a fake credential made by a seeded generator (so no real-looking key is committed
- * twice by hand). Run: `npx tsx test/guardrail/pii-fixture-build.ts`.
+ * Builds test/fixtures/guardrails/{pii,secret,pii-blind,secret-blind,pii-fresh,pii-fresh-blind,pii-fresh2}.jsonl from
+ * the hand-written `*.marked.txt` beside them, so no offset is ever counted by hand. A marked line is
+ * `lang|format|text`, where `[[TYPE:value]]` marks an entity, `⏎` is a newline, and `{{gen:KIND}}` is a fake
+ * credential made by a seeded generator (so no real-looking key is committed twice by hand).
+ * Run: `npx tsx test/guardrail/pii-fixture-build.ts`.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

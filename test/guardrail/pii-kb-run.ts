@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadavg } from 'node:os';
+import type { Finding } from '../../protocols/index.js';
 import { piiDetector } from '../../actors/guardrail/detectors/pii/index.js';
 
 const dir = join(process.cwd(), 'test', 'fixtures', 'guardrails');
@@ -26,15 +27,17 @@ for (let i = 0; kb.length < 64; i++) {
   for (let j = i; m.length < 1024; j++) m += `${texts[j % texts.length] ?? ''}\n`;
   kb.push(m.slice(0, 1024));
 }
-const pii = piiDetector();
+const detector = piiDetector();
+/** The detector is synchronous (its `detect` is typed for async detectors too). */
+const detect = (text: string): readonly Finding[] => detector.detect(text, { stage: 'output' }) as readonly Finding[];
 const rounds = Number(process.argv[2] ?? 3);
 const count = Number(process.argv[3] ?? 2000);
 for (let r = 0; r < rounds; r++) {
-  for (let i = 0; i < 100; i++) pii.detect(kb[i % kb.length] as string, { stage: 'output' });
+  for (let i = 0; i < 100; i++) detect(kb[i % kb.length] as string);
   const t = new Float64Array(count);
   for (let i = 0; i < count; i++) {
     const t0 = performance.now();
-    pii.detect(kb[i % kb.length] as string, { stage: 'output' });
+    detect(kb[i % kb.length] as string);
     t[i] = performance.now() - t0;
   }
   t.sort();

@@ -84,8 +84,11 @@ const PLACE_PREP = cue(
     'nacida|soy|vengo|mudé|originally|ursprünglich|originaire|originario|originaria|oriundo|oriunda)(?![\\p{L}])',
   ].join(''),
 );
-const PREP_CITY =
-  /(?:^|\s)(?:in|at|near|to|from|im|aus|nach|à|au|aux|du|des|en|de|d'|d’|desde|a|cerca de|près de)(?:\s+(?:the|der|die|dem|den|la|le|les|el|los|las))?\s+(\p{Lu}[\p{L}-]+(?:[ \t]\p{Lu}[\p{L}-]+)?)/gu;
+const PREP_CITY = new RegExp(
+  "(?:^|\\s)(?:in|at|near|to|from|im|aus|nach|à|au|aux|du|des|en|de|d'|d’|desde|a|cerca de|près de)" +
+    '(?:\\s+(?:the|der|die|dem|den|la|le|les|el|los|las))?\\s+(\\p{Lu}[\\p{L}-]+(?:[ \\t]\\p{Lu}[\\p{L}-]+)?)',
+  'gu',
+);
 
 const CITY_PHRASE = `(\\p{Lu}[\\p{L}'’.-]+(?:[ \\t](?:am |an der |de |del |de la |sur |im |upon |on )?\\p{Lu}[\\p{L}'’.-]+){0,2})`;
 /** A known city after a place preposition anywhere ("flying from Boston to Seattle", "Büro in Zürich", "à Lyon"). */

@@ -188,7 +188,7 @@ export const COUNTRIES: readonly string[] = [
     'ungarn|rumänien|bulgarien|griechenland|türkei|schweden|norwegen|dänemark|finnland|russland|kroatien|serbien|marokko|ägypten|' +
     'kanada|mexiko|brasilien|argentinien|kolumbien|indien|japan|südkorea|australien|vereinigte staaten|amerika|portugal|großbritannien',
   'allemagne|autriche|suisse|espagne|italie|belgique|pays-bas|irlande|angleterre|royaume-uni|pologne|hongrie|roumanie|grèce|turquie|' +
-    'suède|norvège|danemark|finlande|russie|maroc|algérie|tunisie|égypte|sénégal|côte d’ivoire|côte d\'ivoire|cameroun|mexique|brésil|' +
+    "suède|norvège|danemark|finlande|russie|maroc|algérie|tunisie|égypte|sénégal|côte d’ivoire|côte d'ivoire|cameroun|mexique|brésil|" +
     'argentine|colombie|pérou|chili|inde|chine|japon|corée|vietnam|australie|états-unis|liban|portugal|canada',
   'alemania|austria|suiza|francia|españa|italia|bélgica|países bajos|irlanda|inglaterra|reino unido|polonia|hungría|rumanía|grecia|' +
     'turquía|suecia|noruega|dinamarca|finlandia|rusia|marruecos|argelia|túnez|egipto|méxico|brasil|perú|chile|colombia|venezuela|' +

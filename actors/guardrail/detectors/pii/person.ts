@@ -115,9 +115,7 @@ const INTRO_STRONG = cue(
 );
 // One look-behind, not a `\b` per alternative: under the `iu` flags V8 runs `\b` with Unicode case folding at every
 // position, which made this the detector's costliest regex (≈ 0.25 ms per KB).
-const INTRO_WEAK = cue(
-  "(?<![a-z0-9_])(?:i am|i'm|i’m|this is|ich bin|hier ist|je suis|c'est|soy|yo soy|habla|speaking with|contact)\\s+",
-);
+const INTRO_WEAK = cue("(?<![a-z0-9_])(?:i am|i'm|i’m|this is|ich bin|hier ist|je suis|c'est|soy|yo soy|habla|speaking with|contact)\\s+");
 const GREETING_STRONG = cue(
   [
     '(?:dear|liebe|lieber|sehr geehrte|sehr geehrter|hallo liebe|',
@@ -258,7 +256,8 @@ export function findPersons(text: string, lower: string | null = lowered(text)):
     if ((h === 'don' || h === 'me' || h === 'fr' || h === 'sr') && !m[0].endsWith('.') && !isKnown(name.words[0] ?? '')) continue;
     push(out, m.index, name, 0.9);
   }
-  for (const m of cueMatches(INTRO_STRONG, text, lower)) push(out, m.index + m[0].length, readName(text, m.index + m[0].length, 4, true), 0.92);
+  for (const m of cueMatches(INTRO_STRONG, text, lower))
+    push(out, m.index + m[0].length, readName(text, m.index + m[0].length, 4, true), 0.92);
   for (const m of cueMatches(INTRO_WEAK, text, lower)) {
     const name = readName(text, m.index + m[0].length, 3);
     if (name !== undefined && clearFirst(name.words[0])) push(out, m.index + m[0].length, name, 0.85);
@@ -274,7 +273,11 @@ export function findPersons(text: string, lower: string | null = lowered(text)):
     if (name !== undefined && (isFirst(name.words[0]) || (name.words.length > 1 && isKnown(name.words[1] ?? ''))))
       push(out, at, name, 0.85);
     // An unlisted word addressed on its own ("Hola Begoña,", "Hi Siobhan!"): a name when it could be a given name.
-    else if (name?.words.length === 1 && /^[,!:]?[ \t]*(?:\r?\n|$)|^[,!]/.test(text.slice(name.end, name.end + 3)) && givenLike(name.words[0] ?? ''))
+    else if (
+      name?.words.length === 1 &&
+      /^[,!:]?[ \t]*(?:\r?\n|$)|^[,!]/.test(text.slice(name.end, name.end + 3)) &&
+      givenLike(name.words[0] ?? '')
+    )
       push(out, at, name, 0.75);
   }
   for (const m of cueMatches(CLOSING, text, lower)) {
@@ -288,7 +291,8 @@ export function findPersons(text: string, lower: string | null = lowered(text)):
     else if (name.words.length === 1 && /^[ \t]*(?:\r?\n|$)/.test(text.slice(name.end, name.end + 2)) && givenLike(name.words[0] ?? ''))
       push(out, at, name, 0.75);
   }
-  for (const m of cueMatches(JSON_PERSON, text, lower)) push(out, m.index + m[0].length, readName(text, m.index + m[0].length, 5, true), 0.9);
+  for (const m of cueMatches(JSON_PERSON, text, lower))
+    push(out, m.index + m[0].length, readName(text, m.index + m[0].length, 5, true), 0.9);
   for (const m of cueMatches(JSON_NAME, text, lower)) {
     const name = readName(text, m.index + m[0].length, 4, true);
     if (name !== undefined && name.words.some(isKnown) && text[name.end] === m[0].at(-1)) push(out, m.index + m[0].length, name, 0.85);
