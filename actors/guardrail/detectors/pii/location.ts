@@ -40,7 +40,7 @@ const EN = new RegExp(
 const DE_SUFFIX = 'straße|strasse|str\\.|weg|platz|allee|gasse|ring|damm|ufer|chaussee|steig|pfad|markt|kai|berg|graben|hof|park';
 const DE = new RegExp(
   `(?<![\\p{L}\\p{N}-])(?:\\p{Lu}[\\p{L}-]*(?:${DE_SUFFIX})|` +
-    `${CAP}[ \\t-](?:Straße|Strasse|Str\\.|Weg|Platz|Allee|Gasse|Ring|Damm|Ufer|Chaussee))` +
+    `${CAP}[ \\t-](?:Straße|Strasse|Str\\.|Weg|Platz|Allee|Gasse|Ring|Damm|Ufer|Chaussee|Markt|Graben|Berg|Hof|Kai))` +
     `[ \\t]*\\d{1,4}[ \\t]?[a-zA-Z]?(?:[-/]\\d{1,4})?(?![\\p{N}.:])${CITY_TAIL}?`,
   'gu',
 );

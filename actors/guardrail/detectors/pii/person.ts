@@ -162,6 +162,9 @@ const JSON_NAME = cue(`["'](?:name|username_display)["']\\s*:\\s*["']`);
 const LINE_PERSON = cue(`(?:^|[\\s,;({])(?:${PERSON_KEY}|from|von|de|to|an|à|para|name|namen)\\s*[:=]\\s*["']?`);
 const CAPITAL_PAIR = /(?<![\p{L}\p{N}_@./#-])\p{Lu}[\p{Ll}\p{M}]+(?:-\p{Lu}[\p{Ll}\p{M}]+)?(?= )/gu;
 
+/** Who receives at a door or in care of ("klingeln bei Hoffmann", "c/o", "chez"): a listed or name-like name follows. */
+const DOORBELL = cue('(?<![\\p{L}])(?:klingeln bei|klingel:?|bei familie|c/o|chez|care of|a la atención de|a/a)\\s+');
+
 /** Initials before a surname ("J. R. Hartley", "A. Novak"). */
 const INITIALS = /(?<![\p{L}\p{N}.])(?:\p{Lu}\.[ \t]?){1,3}(?=\p{Lu}[\p{Ll}\p{M}])/gu;
 
@@ -194,9 +197,18 @@ function pushList(out: Span[], text: string, at: number): void {
 }
 
 const MAILBOX = /<[^\s<>@]{1,64}@[^\s<>@]{1,255}>/g;
+/** A quoted "Last, First" display name right before a mailbox. */
+const LAST_FIRST = /"(\p{Lu}[\p{L}'’-]+(?: \p{Lu}[\p{L}'’-]+)?), (\p{Lu}[\p{L}'’-]+(?: \p{Lu}[\p{L}'’-]+)?)" *$/u;
 /** The display name before `<address>` in mail headers and quoted-reply lines ("schrieb Anna Kowalska <a@b.pl>:"). */
 function mailboxNames(text: string, out: Span[]): void {
   for (const m of text.matchAll(MAILBOX)) {
+    const quoted = LAST_FIRST.exec(text.slice(Math.max(0, m.index - 80), m.index));
+    if (quoted !== null && [quoted[1], quoted[2]].some((p) => (p ?? '').split(' ').some(isKnown))) {
+      // One name, not two: "Müller, Thomas" <t.mueller@…>. Scored above the names read from its parts.
+      const start = m.index - quoted[0].length + 1;
+      out.push({ type: 'PERSON', start, end: start + (quoted[1] ?? '').length + 2 + (quoted[2] ?? '').length, score: 0.95 });
+      continue;
+    }
     let end = m.index;
     while (end > 0 && (text[end - 1] === ' ' || text[end - 1] === '"')) end--;
     const from = Math.max(0, end - 80);
@@ -327,6 +339,10 @@ export function findPersons(text: string, lower: string | null = lowered(text)):
     if (clearFirst(m[0])) out.push({ type: 'PERSON', start: m.index, end: m.index + m[0].length, score: 0.7 });
   }
   for (const m of cueMatches(CUE, text, lower)) pushList(out, text, m.index + m[0].length);
+  for (const m of cueMatches(DOORBELL, text, lower)) {
+    const name = readName(text, m.index + m[0].length, 3);
+    if (name !== undefined && (name.words.some(isKnown) || nameLike(name.words))) push(out, m.index + m[0].length, name, 0.85);
+  }
   for (const m of text.matchAll(INITIALS)) {
     const name = readName(text, m.index + m[0].length, 2);
     const w = name?.words[0] ?? '';
