@@ -3,6 +3,7 @@
  * spans the date only. A date anywhere else is not personal data for this detector.
  */
 import type { Span } from '../text/pii-spans.js';
+import { cue, cueMatches, lowered } from './cue.js';
 
 const MONTHS =
   'january|february|march|april|may|june|july|august|september|october|november|december|' +
@@ -23,12 +24,12 @@ const DATE = new RegExp(
   'iu',
 );
 const DATE_G = new RegExp(DATE.source, 'giu');
-const BORN_AFTER = /(?<=\s)(?:geboren|born|né|née|nacido|nacida)\b/giu;
+const BORN_AFTER = cue('(?<=\\s)(?:geboren|born|né|née|nacido|nacida)\\b');
 const YEAR_ONLY = new RegExp(`${YEAR}(?!\\d)`, 'y');
 
-const CONTEXT = new RegExp(
+const CONTEXT = cue(
   [
-    '(?:born on|born|birth ?date|date of birth|d\\.o\\.b\\.?|\\bdob|',
+    '(?<![\\p{L}\\p{N}])(?:born on|born|birth ?date|date of birth|d\\.o\\.b\\.?|dob|',
     'birthday|geboren am|geboren|geb\\.|geburtsdatum|geburtstag|',
     'né le|née le|né\\(e\\) le|né|née|date de naissance|naissance|',
     'nacido el|nacida el|nació el|nací el|naci el|nacido|nacida|',
@@ -37,13 +38,12 @@ const CONTEXT = new RegExp(
     'date_?naissance|geburts_?datum)["\']?\\s*(?:[:=]|is|was|war|',
     'est|es|fue|ist)?\\s*["\']?\\s*(?:on|am|le|el|the|in|en|im)?\\s*',
   ].join(''),
-  'giu',
 );
 
 /** Dates of birth. */
-export function findBirthDates(text: string): Span[] {
+export function findBirthDates(text: string, lower: string | null = lowered(text)): Span[] {
   const out: Span[] = [];
-  for (const m of text.matchAll(CONTEXT)) {
+  for (const m of cueMatches(CONTEXT, text, lower)) {
     const at = m.index + m[0].length;
     // The date follows at once or after a short aside on the same sentence ("born in Lyon on 3 May 1990").
     const window = text.slice(at, at + 48);
@@ -59,7 +59,7 @@ export function findBirthDates(text: string): Span[] {
     if (y !== null && /(in|en|im)\s*$/i.test(m[0])) out.push({ type: 'DATE_OF_BIRTH', start: at, end: at + y[0].length, score: 0.7 });
   }
   // The date before the verb: "Ich wurde am 3. Oktober 1975 geboren", "I was 12 March 1990 born" is rare but German does it.
-  for (const m of text.matchAll(BORN_AFTER)) {
+  for (const m of cueMatches(BORN_AFTER, text, lower)) {
     const from = Math.max(0, m.index - 40);
     const window = text.slice(from, m.index);
     let last: RegExpExecArray | undefined;

@@ -8,6 +8,7 @@ import type { Finding } from '../../../../protocols/index.js';
 import type { DetectContext, Detector } from '../../detector.js';
 import { resolveOverlaps, toFindings, type Span } from '../text/pii-spans.js';
 import { findBirthDates } from './birth.js';
+import { lowered } from './cue.js';
 import { findLocations } from './location.js';
 import { findPersons } from './person.js';
 import { findPhones } from './phone.js';
@@ -26,7 +27,10 @@ export interface PiiOptions {
   readonly minScore?: number;
 }
 
-const RULES: ReadonlyArray<readonly [readonly PiiType[], (text: string) => Span[]]> = [
+/** A rule: the text, and its lower-cased copy when that keeps every offset (for the keyword cues, see cue.ts). */
+type Rule = (text: string, lower: string | null) => Span[];
+
+const RULES: ReadonlyArray<readonly [readonly PiiType[], Rule]> = [
   [['EMAIL'], findEmails],
   [['IBAN'], findIbans],
   [['CREDIT_CARD'], findCards],
@@ -61,9 +65,10 @@ export function piiDetector(options: PiiOptions = {}): Detector {
     types: [...types],
     detect(text: string, ctx: DetectContext): readonly Finding[] {
       const spans: Span[] = [];
+      const lower = lowered(text);
       for (const [, rule] of rules) {
         ctx.signal?.throwIfAborted();
-        for (const s of rule(text)) if (types.has(s.type) && s.score >= minScore) spans.push(s);
+        for (const s of rule(text, lower)) if (types.has(s.type) && s.score >= minScore) spans.push(s);
       }
       // Rank by type priority first (an e-mail's local part is not a name), then by the rule's own score.
       const ranked = spans.map((s) => ({ ...s, score: (PRIORITY[s.type] ?? 0) + s.score }));

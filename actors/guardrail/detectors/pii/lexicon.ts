@@ -4,11 +4,12 @@
  * (function words, months, weekdays, greetings) in the four languages. All lower-case.
  */
 import nlp from 'compromise';
-import { MORE_CITIES, MORE_FIRST_NAMES, MORE_LAST_NAMES, NOT_GIVEN_NAME, WORDLIKE_LAST_NAMES } from './names-data.js';
+import { COUNTRIES, MORE_CITIES, MORE_FIRST_NAMES, MORE_LAST_NAMES, NOT_GIVEN_NAME, WORDLIKE_LAST_NAMES } from './names-data.js';
 
 const words = (s: string): string[] => s.split(/\s+/).filter((w) => w.length > 0);
 /** `s` without diacritics ("maría" → "maria"), for lookups of names written with or without accents. */
-export const unaccent = (s: string): string => s.normalize('NFD').replace(/\p{M}/gu, '');
+const NON_ASCII = /[^\0-\x7f]/;
+export const unaccent = (s: string): string => (NON_ASCII.test(s) ? s.normalize('NFD').replace(/\p{M}/gu, '') : s);
 /** A set of the words of `lists`, each also without its diacritics. */
 const wordSet = (...lists: readonly (readonly string[])[]): Set<string> => {
   const out = new Set<string>();
@@ -170,6 +171,8 @@ export const WORDLIKE_LAST: ReadonlySet<string> = wordSet(WORDLIKE_LAST_NAMES.fl
 export const NOT_GIVEN: ReadonlySet<string> = wordSet(NOT_GIVEN_NAME.flatMap(words));
 /** Multi-word (and more single-word) city names, lower-case. */
 export const MORE_CITY_NAMES: ReadonlySet<string> = wordSet(MORE_CITIES.flatMap((l) => l.split('|')));
+/** Countries (lower-case, in the four languages; multi-word names whole). */
+export const COUNTRY_NAMES: ReadonlySet<string> = wordSet(COUNTRIES.flatMap((l) => l.split('|')));
 /** Cities (lower-case, one word; "new york" style names are matched on their last word too). */
 export const CITY_NAMES: ReadonlySet<string> = wordSet(CITIES, [...fromLexicon.cities], [...MORE_CITY_NAMES]);
 /** Ordinary words of compromise's English lexicon (verbs, nouns, adjectives…): not a given name before a surname. */

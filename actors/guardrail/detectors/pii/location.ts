@@ -4,7 +4,8 @@
  * after a postcode or a place preposition ("wohne in Köln", "vivo en Sevilla"). Cities mentioned without such
  * context are left alone (they are rarely personal data).
  */
-import { AMBIGUOUS_FIRST, CITY_NAMES, FIRST_NAMES } from './lexicon.js';
+import { AMBIGUOUS_FIRST, CITY_NAMES, COUNTRY_NAMES, FIRST_NAMES } from './lexicon.js';
+import { cue, cueMatches, hasCue, lowered, type Cue } from './cue.js';
 import { tableCells } from './table.js';
 import { before, type Span } from '../text/pii-spans.js';
 
@@ -39,7 +40,7 @@ const EN = new RegExp(
 const DE_SUFFIX = 'straße|strasse|str\\.|weg|platz|allee|gasse|ring|damm|ufer|chaussee|steig|pfad|markt|kai|berg|graben|hof|park';
 const DE = new RegExp(
   `(?<![\\p{L}\\p{N}-])(?:\\p{Lu}[\\p{L}-]*(?:${DE_SUFFIX})|` +
-    `${CAP}[ \\t-](?:Straße|Strasse|Str\\.|Weg|Platz|Allee|Gasse|Ring|Damm|Ufer|Chaussee))` +
+    `${CAP}[ \\t-](?:Straße|Strasse|Str\\.|Weg|Platz|Allee|Gasse|Ring|Damm|Ufer|Chaussee|Markt|Graben|Berg|Hof|Kai))` +
     `[ \\t]*\\d{1,4}[ \\t]?[a-zA-Z]?(?:[-/]\\d{1,4})?(?![\\p{N}.:])${CITY_TAIL}?`,
   'gu',
 );
@@ -54,7 +55,8 @@ const FR = new RegExp(
   'gu',
 );
 
-const ES_KIND = ci('calle|c/|avenida|avda.|av.|plaza|pza.|paseo|pº|camino|carrera|ronda|travesía|carretera|glorieta|rambla|callejón|vía');
+const ES_WORDS = 'calle|c/|avenida|avda.|av.|plaza|pza.|paseo|pº|camino|carrera|ronda|travesía|carretera|glorieta|rambla|callejón|vía';
+const ES_KIND = ci(ES_WORDS);
 const PARTS_ES = `(?:de la|de las|de los|del|de|y|la|el|los|las)`;
 const ES = new RegExp(
   `(?<![\\p{L}\\p{N}])(?:${ES_KIND})[ \\t]*(?:${PARTS_ES}[ \\t])?${CAP}(?:[ \\t](?:${PARTS_ES}[ \\t])?${CAP}){0,4},?[ \\t]*` +
@@ -63,21 +65,30 @@ const ES = new RegExp(
   'gu',
 );
 
+/**
+ * What a German or Spanish address cannot lack, looked up before its pattern runs: those patterns begin with a
+ * capitalised word or a street word, so V8 tries them at every position, and most texts have no address at all.
+ */
+const DE_HINT = cue(`(?:${DE_SUFFIX.toLowerCase()})[ \\t]*\\d`);
+const ES_HINT = cue(`(?:${ES_WORDS.replace(/\./g, '\\.')})`);
+
 const POSTCODE_CITY = /(?<![\p{L}\p{N}.,:/-])(?:[A-Z]{1,2}-)?\d{5}[ \t]+(\p{Lu}[\p{L}-]+(?:[ \t]\p{Lu}[\p{L}-]+)?)/gu;
-const PLACE_PREP = new RegExp(
+const PLACE_PREP = cue(
   [
     '(?:live|living|lives|lived|based|located|moved|reside|resident|',
-    "residing|born|raised|grew up|staying|come|comes|coming|i'm from|",
-    'i am from|wohne|wohnt|lebe|lebt|ansässig|wohnhaft|geboren|',
+    "residing|born|raised|grew up|staying|come|comes|coming|i'm(?= from)|i’m(?= from)|",
+    'i am(?= from)|wohne|wohnt|lebe|lebt|ansässig|wohnhaft|geboren|',
     'aufgewachsen|umgezogen|komme|kommt|habite|habitons|vis|vit|',
     'réside|domicilié|domiciliée|né|née|viens|vient|vivo|vive|resido|',
     'radicado|radicada|vivimos|vivons|leben|wohnen|nací|nació|nacido|',
-    'nacida|soy|vengo|mudé)(?![\\p{L}])',
+    'nacida|soy|vengo|mudé|originally|ursprünglich|originaire|originario|originaria|oriundo|oriunda)(?![\\p{L}])',
   ].join(''),
-  'giu',
 );
-const PREP_CITY =
-  /(?:^|\s)(?:in|at|near|to|from|im|aus|nach|à|au|en|de|desde|a|cerca de|près de)\s+(\p{Lu}[\p{L}-]+(?:[ \t]\p{Lu}[\p{L}-]+)?)/gu;
+const PREP_CITY = new RegExp(
+  "(?:^|\\s)(?:in|at|near|to|from|im|aus|nach|à|au|aux|du|des|en|de|d'|d’|desde|a|cerca de|près de)" +
+    '(?:\\s+(?:the|der|die|dem|den|la|le|les|el|los|las))?\\s+(\\p{Lu}[\\p{L}-]+(?:[ \\t]\\p{Lu}[\\p{L}-]+)?)',
+  'gu',
+);
 
 const CITY_PHRASE = `(\\p{Lu}[\\p{L}'’.-]+(?:[ \\t](?:am |an der |de |del |de la |sur |im |upon |on )?\\p{Lu}[\\p{L}'’.-]+){0,2})`;
 /** A known city after a place preposition anywhere ("flying from Boston to Seattle", "Büro in Zürich", "à Lyon"). */
@@ -93,17 +104,17 @@ const PLACE_KEY =
   'city|town|ort|stadt|wohnort|geburtsort|ville|lieu(?: de naissance)?|ciudad|localidad|municipio|' +
   'lugar(?: de nacimiento)?|place of birth|' +
   'birthplace|location|hometown|home_?town|city_?name';
-const KEY_CITY = new RegExp(
-  `(?<![\\p{L}_])["']?(?:${PLACE_KEY})["']?[ \\t]*[:=][ \\t]*["']?(\\p{Lu}[\\p{L}'’.-]*(?:[ \\t-]\\p{L}[\\p{L}'’.-]*){0,3})`,
-  'giu',
-);
+const KEY_CITY = cue(`(?<![\\p{L}_])["']?(?:${PLACE_KEY})["']?[ \\t]*[:=][ \\t]*["']?`);
+/** The value of a city field: a word with a case (any case, as the field names it), up to three more words. */
+const KEY_CITY_VALUE = /[\p{Lu}\p{Ll}\p{Lt}][\p{L}'’.-]*(?:[ \t-]\p{L}[\p{L}'’.-]*){0,3}/uy;
 const TABLE_PLACE = new RegExp(`^(?:${PLACE_KEY})$`, 'iu');
 const CAPITALISED = /^\p{Lu}[\p{L}'’.-]*(?:[ \t-]\p{L}[\p{L}'’.-]*){0,3}$/u;
 
-function cityEnd(text: string, start: number, phrase: string, exact = false): number | undefined {
+function cityEnd(text: string, start: number, phrase: string, exact = false, countries = false): number | undefined {
   const words = phrase.split(/[ \t]/);
   for (let n = words.length; n > 0; n--) {
     const name = words.slice(0, n).join(' ');
+    if (countries && COUNTRY_NAMES.has(name.toLowerCase())) return start + name.length;
     const lastWord = !exact && n > 1 && CITY_NAMES.has((words[n - 1] ?? '').toLowerCase());
     if (CITY_NAMES.has(name.toLowerCase()) || lastWord) return start + name.length;
   }
@@ -111,9 +122,11 @@ function cityEnd(text: string, start: number, phrase: string, exact = false): nu
 }
 
 /** Street addresses and cities in personal context. */
-export function findLocations(text: string): Span[] {
+export function findLocations(text: string, lower: string | null = lowered(text)): Span[] {
   const out: Span[] = [];
-  for (const re of [EN, DE, FR, ES]) {
+  const skip = (hint: Cue): boolean => !hasCue(hint, text, lower);
+  for (const re of [EN, skip(DE_HINT) ? undefined : DE, FR, skip(ES_HINT) ? undefined : ES]) {
+    if (re === undefined) continue;
     for (const m of text.matchAll(re)) {
       const raw = m[0].replace(/[\s,.]+$/, (t) =>
         t.startsWith('.') && /(St|Ave|Rd|Dr|Blvd|Str)$/.test(m[0].slice(0, -t.length)) ? '.' : '',
@@ -128,13 +141,14 @@ export function findLocations(text: string): Span[] {
     if (end !== undefined) out.push({ type: 'LOCATION', start: m.index, end, score: 0.8 });
   }
   // After a verb of living, coming or birth, the first known city behind a place preposition in the same clause.
-  for (const m of text.matchAll(PLACE_PREP)) {
+  for (const m of cueMatches(PLACE_PREP, text, lower)) {
     const from = m.index + m[0].length;
     const window = text.slice(from, from + 48).split(/[.!?\n](?!\d)/)[0] ?? '';
     for (const c of window.matchAll(PREP_CITY)) {
       const phrase = c[1] ?? '';
       const at = from + c.index + c[0].length - phrase.length;
-      const end = cityEnd(text, at, phrase);
+      // Where someone lives, comes from or was born, a country is as personal as a city ("vivo en España").
+      const end = cityEnd(text, at, phrase, false, true);
       if (end !== undefined) {
         out.push({ type: 'LOCATION', start: at, end, score: 0.7 });
         break;
@@ -157,9 +171,10 @@ export function findLocations(text: string): Span[] {
     out.push({ type: 'LOCATION', start: at, end, score: 0.65 });
   }
   // A city field: any capitalised value ("ville": "Lyon", "Lieu de naissance : Toulon"), and table columns named so.
-  for (const m of text.matchAll(KEY_CITY)) {
-    const value = (m[1] ?? '').replace(/[\s.,'’-]+$/, '');
-    const at = m.index + m[0].length - (m[1] ?? '').length;
+  for (const m of cueMatches(KEY_CITY, text, lower)) {
+    const at = m.index + m[0].length;
+    KEY_CITY_VALUE.lastIndex = at;
+    const value = (KEY_CITY_VALUE.exec(text)?.[0] ?? '').replace(/[\s.,'’-]+$/, '');
     if (value.length > 1) out.push({ type: 'LOCATION', start: at, end: at + value.length, score: 0.75 });
   }
   for (const c of tableCells(text, TABLE_PLACE)) {

@@ -85,6 +85,19 @@ export const MORE_FIRST_NAMES: readonly string[] = [
   'mauricio nicolás octavio óscar rubén salvador tomás unai víctor aitana alicia amparo araceli blanca celia concepción',
   'estefanía inmaculada josefa juana leire lidia lourdes luisa macarena manuela margarita mónica nerea remedios rosario',
   'soledad susana verónica yolanda ainhoa itziar marisol paloma adriana alejandra catalina florencia josefina milagros romina',
+  // Catalan, Basque, Galician; Spanish, French, German and English short forms (added with the second fresh set)
+  'jordi josep joan pau pere xavier xavi oriol arnau marc albert ferran jaume lluís lluis quim sergi gerard roger eduard',
+  'núria nuria montserrat montse mercè merce meritxell laia aina carla ona queralt anna roser neus gemma rosa glòria gloria',
+  'iñaki inaki iñigo inigo aitor ander asier ibai gorka jon josu koldo mikel xabier xabi eneko julen oier unax urko',
+  'begoña begona amaia amaya arantxa arantza edurne garazi idoia itxaso leire maite miren nekane olatz uxue zuriñe ainara',
+  'xoán xoan brais uxía uxia iria antía antia noa sabela xiana breixo anxo',
+  'paco pepe pepa lola manolo nacho quique chema charo concha conchi maite mari maribel marisa merche pili rocío tere toni',
+  'fran rafa dani alex álex edu javi juanma juanjo josé luis josemi luismi',
+  'manu mathéo matheo maël mael nolan axel evan ethan noah louna lou léo leo lenny timothée timothee titouan',
+  'basti flo steffi susi uli gabi conny andi klaus-dieter hans-peter karl-heinz anne-marie marie-louise',
+  'bjorn björn sören soren jörn jorn göran goran matti kalle',
+  'ali alex sam charlie jamie robbie bobby mike mikey tom tommy dan danny dave matt chris steve stevie andy tony nicky',
+  'becky beth bex jess jessie kat katy liz lizzie maggie meg mel nat nell sally sue tina trish',
 ];
 
 /** Surnames by origin. */
@@ -161,6 +174,25 @@ export const NOT_GIVEN_NAME: readonly string[] = [
   'maison société famille équipe cabinet entreprise groupe boutique clínica familia empresa grupo tienda banco',
   'general united national international american european global royal new old north south east west saint san santa',
   'mount lake river port fort cape upper lower greater',
+];
+
+/** Countries in English, German, French and Spanish (one language per line; multi-word names whole). */
+export const COUNTRIES: readonly string[] = [
+  'germany|austria|switzerland|france|spain|portugal|italy|belgium|netherlands|luxembourg|ireland|united kingdom|england|scotland|wales|' +
+    'poland|czechia|czech republic|hungary|romania|bulgaria|greece|turkey|sweden|norway|denmark|finland|iceland|ukraine|russia|croatia|' +
+    'serbia|slovenia|slovakia|albania|morocco|algeria|tunisia|egypt|nigeria|ghana|senegal|kenya|south africa|ethiopia|canada|' +
+    'united states|usa|mexico|brazil|argentina|chile|colombia|peru|venezuela|ecuador|uruguay|bolivia|paraguay|cuba|india|pakistan|' +
+    'bangladesh|china|japan|korea|south korea|vietnam|thailand|philippines|indonesia|malaysia|australia|new zealand|israel|lebanon|' +
+    'syria|iran|iraq|saudi arabia|qatar|lithuania|latvia|estonia',
+  'deutschland|österreich|schweiz|frankreich|spanien|italien|belgien|niederlande|holland|luxemburg|irland|england|polen|tschechien|' +
+    'ungarn|rumänien|bulgarien|griechenland|türkei|schweden|norwegen|dänemark|finnland|russland|kroatien|serbien|marokko|ägypten|' +
+    'kanada|mexiko|brasilien|argentinien|kolumbien|indien|japan|südkorea|australien|vereinigte staaten|amerika|portugal|großbritannien',
+  'allemagne|autriche|suisse|espagne|italie|belgique|pays-bas|irlande|angleterre|royaume-uni|pologne|hongrie|roumanie|grèce|turquie|' +
+    "suède|norvège|danemark|finlande|russie|maroc|algérie|tunisie|égypte|sénégal|côte d’ivoire|côte d'ivoire|cameroun|mexique|brésil|" +
+    'argentine|colombie|pérou|chili|inde|chine|japon|corée|vietnam|australie|états-unis|liban|portugal|canada',
+  'alemania|austria|suiza|francia|españa|italia|bélgica|países bajos|irlanda|inglaterra|reino unido|polonia|hungría|rumanía|grecia|' +
+    'turquía|suecia|noruega|dinamarca|finlandia|rusia|marruecos|argelia|túnez|egipto|méxico|brasil|perú|chile|colombia|venezuela|' +
+    'ecuador|uruguay|cuba|república dominicana|estados unidos|canadá|india|china|japón|corea|filipinas|australia|portugal',
 ];
 
 /** Multi-word city names (matched as a whole; single-word cities come from lexicon.ts). */

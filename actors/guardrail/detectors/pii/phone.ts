@@ -69,8 +69,10 @@ function isNumber(raw: string, international: boolean, lenient: boolean): boolea
 }
 
 function parseNumber(raw: string, international: boolean, lenient: boolean): boolean {
+  // `0049 30 …`: the international call prefix most of Europe dials, read as `+49 30 …`.
+  const number = raw.startsWith('00') ? `+${raw.slice(2)}` : raw;
   const tryOne = (country?: CountryCode): boolean => {
-    const p = parsePhoneNumberFromString(raw, country === undefined ? undefined : { defaultCountry: country });
+    const p = parsePhoneNumberFromString(number, country === undefined ? undefined : { defaultCountry: country });
     if (p === undefined) return false;
     return p.isValid() || (lenient && p.isPossible());
   };

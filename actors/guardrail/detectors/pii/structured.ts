@@ -91,7 +91,8 @@ export function findCards(text: string): Span[] {
   return out;
 }
 
-const IBAN = /(?<![\p{L}\p{N}])[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}(?![\p{L}\p{N}])/gu;
+// Lower-case too (`iban=de89…`, typed by hand): mod-97 with the country's length still has to hold.
+const IBAN = /(?<![\p{L}\p{N}])(?:[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}|[a-z]{2}\d{2}[a-z0-9]{11,30})(?![\p{L}\p{N}])/gu;
 
 /** IBANs, electronic or printed in groups of four, mod-97-valid with the country's length. */
 export function findIbans(text: string): Span[] {
@@ -100,7 +101,7 @@ export function findIbans(text: string): Span[] {
     let raw = m[0];
     // A printed IBAN may run into a following capitalised word ("DE89 3704 … 00 BIC"); shrink until it is valid.
     for (;;) {
-      const e = electronicFormatIBAN(raw) ?? '';
+      const e = electronicFormatIBAN(raw.toUpperCase()) ?? '';
       if (isValidIBAN(e)) {
         out.push({ type: 'IBAN', start: m.index, end: m.index + raw.length, score: 0.99 });
         break;
