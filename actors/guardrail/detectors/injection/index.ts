@@ -18,7 +18,10 @@ import type { DetectContext, Detector } from '../../detector.js';
 import { layeredDetect, scoreText, thresholdOf, toFindings, type LayeredOptions, type LayeredSpec } from '../text/detector.js';
 import { normalizeText } from '../text/normalize.js';
 import { SimilarityBank } from '../text/similarity.js';
+import { ConceptTagger } from '../text/concepts.js';
+import { INJECTION_CONCEPT_MODEL } from './concept-weights.js';
 import { INTENT_RULES } from './intents.js';
+import { INJECTION_LEXICON } from './lexicon.js';
 import { INJECTION_BANK, INJECTION_CONTEXTS, INJECTION_RULES, INJECTION_SIMILARITY_GATE } from './rules.js';
 
 /** Options of {@link injectionDetector}. */
@@ -31,12 +34,16 @@ export interface InjectionOptions extends LayeredOptions {
 export const INJECTION_TYPES = ['INJECTION', 'JAILBREAK', 'PROMPT_EXTRACTION'] as const;
 
 let bank: SimilarityBank | undefined;
+let tagger: ConceptTagger | undefined;
+/** Concept-model probability below which it adds no evidence. */
+const CONCEPT_FLOOR = 0.3;
 const BASE64 = /(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{24,4096}={0,2}(?![A-Za-z0-9+/=])/g;
 const MAX_DECODED = 20;
 
 /** A prompt-injection detector (see the module comment for its layers). */
 export function injectionDetector(options: InjectionOptions = {}): Detector {
   bank ??= new SimilarityBank(INJECTION_BANK);
+  tagger ??= new ConceptTagger(INJECTION_LEXICON);
   const spec: LayeredSpec = {
     name: 'injection',
     rules: [...INJECTION_RULES, ...INTENT_RULES],
@@ -44,6 +51,7 @@ export function injectionDetector(options: InjectionOptions = {}): Detector {
     bank,
     similarityFloor: 0.5,
     similarityGate: INJECTION_SIMILARITY_GATE,
+    concepts: { tagger, model: INJECTION_CONCEPT_MODEL, floor: CONCEPT_FLOOR },
   };
   const detect = layeredDetect(spec, options);
   const threshold = thresholdOf(options);

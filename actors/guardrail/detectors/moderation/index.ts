@@ -5,7 +5,10 @@
  * No similarity bank: harmful text is too varied for a small bank, and its near neighbours are often benign.
  */
 import type { Detector } from '../../detector.js';
+import { ConceptTagger } from '../text/concepts.js';
 import { layeredDetector, type LayeredOptions } from '../text/detector.js';
+import { MODERATION_CONCEPT_MODEL } from './concept-weights.js';
+import { MODERATION_LEXICON } from './lexicon.js';
 import {
   BIAS_BENIGN,
   BIAS_CONTEXTS,
@@ -24,10 +27,21 @@ export type ModerationOptions = Omit<LayeredOptions, 'similarity'>;
 /** Options of {@link biasDetector}. */
 export type BiasOptions = Omit<LayeredOptions, 'similarity'>;
 
+let tagger: ConceptTagger | undefined;
+/** Concept-model probability below which it adds no evidence. */
+const CONCEPT_FLOOR = 0.3;
+
 /** Harassment, hate, self-harm, violence and sexual content. */
 export function moderationDetector(options: ModerationOptions = {}): Detector {
+  tagger ??= new ConceptTagger(MODERATION_LEXICON);
   return layeredDetector(
-    { name: 'moderation', rules: MODERATION_RULES, contexts: MODERATION_CONTEXTS, benign: MODERATION_BENIGN },
+    {
+      name: 'moderation',
+      rules: MODERATION_RULES,
+      contexts: MODERATION_CONTEXTS,
+      benign: MODERATION_BENIGN,
+      concepts: { tagger, model: MODERATION_CONCEPT_MODEL, floor: CONCEPT_FLOOR },
+    },
     MODERATION_TYPES,
     { ...options, similarity: false },
   );

@@ -1,0 +1,177 @@
+/**
+ * The concept layer of the layered detectors: a multilingual normalisation of the words that matter, then a small
+ * learned linear model over them.
+ *
+ * 1. **Tagging.** Per-language lexicons (English, German, French, Spanish) map words and short phrases to concepts:
+ *    `ignoriere`, `oublie`, `olvida`, `disregard` and `set aside` all become `IGNORE`; `Anweisungen`, `consignes`,
+ *    `pautas` become `RULES`. Entries are written naturally and normalised like the text (normalize.ts: lower case, no
+ *    accents, homoglyphs and leetspeak folded), a trailing `*` matches any ending (`deactivat*`), and the longest
+ *    entry wins where several start at one word. Words in no lexicon are skipped but keep their position.
+ * 2. **Features** of a window of text: each concept present (`IGNORE`) and each ordered pair within
+ *    {@link PAIR_WINDOW} words (`IGNORE>RULES`). Because features are concepts, an attack phrased in German scores
+ *    with the weights learnt from English and French examples, and unseen wording that keeps the parts of an attack
+ *    (an override verb near what instructions are called) still scores.
+ * 3. **A softmax regression** (classes: `benign` and the detector's finding types) whose weights a training script
+ *    fits on the development sets (`test/guardrail/train-concepts.ts`, which writes `*-weights.ts`). Scoring is a few
+ *    map lookups per word: far below the rules' cost.
+ */
+import { normalizeText } from './normalize.js';
+
+/** Ordered concept pairs are features when the second is at most this many words after the first. */
+export const PAIR_WINDOW = 6;
+
+/** A lexicon: concept → entries (words or phrases, any of the four languages; `*` at the end of a word: any ending). */
+export type Lexicon = Readonly<Record<string, readonly string[]>>;
+
+/** A learned model: class names (index 0 is `benign`), per-class bias, per-feature per-class weights. */
+export interface ConceptModel {
+  readonly classes: readonly string[];
+  readonly bias: readonly number[];
+  readonly weights: Readonly<Record<string, readonly number[]>>;
+}
+
+/** One concept found in a text: its id, the index of its first word, and its span in the (normalised) text. */
+export interface ConceptTag {
+  readonly concept: string;
+  readonly word: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+const WORD = /[\p{L}\p{N}]+/gu;
+
+/** The words of a normalised text with their offsets. */
+function words(text: string): { w: string[]; s: number[]; e: number[] } {
+  const w: string[] = [];
+  const s: number[] = [];
+  const e: number[] = [];
+  for (const m of text.matchAll(WORD)) {
+    w.push(m[0]);
+    s.push(m.index);
+    e.push(m.index + m[0].length);
+  }
+  return { w, s, e };
+}
+
+/** Tags texts with the concepts of a lexicon. */
+export class ConceptTagger {
+  /** Exact phrases (words joined by one space) → concepts. */
+  private readonly exact = new Map<string, string[]>();
+  /** Phrases whose last word is a stem: the phrase up to and including the stem → concepts. */
+  private readonly stems = new Map<string, string[]>();
+  /** Lengths of the stems (last words) in `stems`, longest first. */
+  private readonly stemLengths: number[];
+  /** First words of multi-word entries, and the longest entry in words. */
+  private readonly firsts = new Set<string>();
+  private readonly longest: number;
+
+  constructor(lexicon: Lexicon) {
+    let longest = 1;
+    const lengths = new Set<number>();
+    for (const [concept, entries] of Object.entries(lexicon)) {
+      for (const entry of entries) {
+        const stem = entry.endsWith('*');
+        const ws = words(normalizeText(stem ? entry.slice(0, -1) : entry).text).w;
+        if (ws.length === 0) continue;
+        longest = Math.max(longest, ws.length);
+        if (ws.length > 1) this.firsts.add(ws[0]!);
+        const key = ws.join(' ');
+        const map = stem ? this.stems : this.exact;
+        const list = map.get(key) ?? [];
+        if (!list.includes(concept)) list.push(concept);
+        map.set(key, list);
+        if (stem) lengths.add(ws[ws.length - 1]!.length);
+      }
+    }
+    this.longest = longest;
+    this.stemLengths = [...lengths].sort((a, b) => b - a);
+  }
+
+  /** The concepts of a normalised text, in order. */
+  tag(text: string): ConceptTag[] {
+    const { w, s, e } = words(text);
+    const out: ConceptTag[] = [];
+    for (let i = 0; i < w.length; ) {
+      const max = this.firsts.has(w[i]!) ? Math.min(this.longest, w.length - i) : 1;
+      let matched = 0;
+      for (let n = max; n >= 1 && matched === 0; n--) {
+        const head = n === 1 ? '' : `${w.slice(i, i + n - 1).join(' ')} `;
+        const last = w[i + n - 1]!;
+        let concepts = this.exact.get(head + last);
+        if (concepts === undefined)
+          for (const len of this.stemLengths) {
+            if (len > last.length) continue;
+            concepts = this.stems.get(head + last.slice(0, len));
+            if (concepts !== undefined) break;
+          }
+        if (concepts === undefined) continue;
+        for (const concept of concepts) out.push({ concept, word: i, start: s[i]!, end: e[i + n - 1]! });
+        matched = n;
+      }
+      i += Math.max(1, matched);
+    }
+    return out;
+  }
+}
+
+/** The features of a run of tags (a window of text): concepts present and ordered pairs within {@link PAIR_WINDOW} words. */
+export function featuresOf(tags: readonly ConceptTag[]): Set<string> {
+  const out = new Set<string>();
+  for (let a = 0; a < tags.length; a++) {
+    const ta = tags[a]!;
+    out.add(ta.concept);
+    for (let b = a + 1; b < tags.length; b++) {
+      const tb = tags[b]!;
+      if (tb.word - ta.word > PAIR_WINDOW) break;
+      if (tb.word > ta.word && tb.concept !== ta.concept) out.add(`${ta.concept}>${tb.concept}`);
+    }
+  }
+  return out;
+}
+
+/** Class probabilities of a feature set under a model (softmax over the classes). */
+export function probabilities(model: ConceptModel, features: Iterable<string>): number[] {
+  const z = [...model.bias];
+  for (const f of features) {
+    const w = model.weights[f];
+    if (w !== undefined) for (let k = 0; k < z.length; k++) z[k]! += w[k]!;
+  }
+  const max = Math.max(...z);
+  const ex = z.map((v) => Math.exp(v - max));
+  const sum = ex.reduce((a, b) => a + b, 0);
+  return ex.map((v) => v / sum);
+}
+
+/**
+ * Per segment, the model's evidence for each finding type: the probability of the best non-benign class for the
+ * window of the segment and the one before it (an attack often spans two sentences), when it reaches `floor`.
+ */
+export function conceptEvidence(
+  tagger: ConceptTagger,
+  model: ConceptModel,
+  text: string,
+  segments: readonly { readonly start: number; readonly end: number }[],
+  floor: number,
+): (ReadonlyMap<string, number> | undefined)[] {
+  const tags = tagger.tag(text);
+  const out: (ReadonlyMap<string, number> | undefined)[] = [];
+  let from = 0;
+  for (let i = 0; i < segments.length; i++) {
+    const seg = segments[i]!;
+    const windowStart = i > 0 ? segments[i - 1]!.start : seg.start;
+    while (from < tags.length && tags[from]!.start < windowStart) from++;
+    let to = from;
+    while (to < tags.length && tags[to]!.start < seg.end) to++;
+    const mine = tags.slice(from, to);
+    if (!mine.some((t) => t.start >= seg.start)) {
+      out.push(undefined);
+      continue;
+    }
+    const p = probabilities(model, featuresOf(mine));
+    let best = 1;
+    for (let k = 2; k < p.length; k++) if (p[k]! > p[best]!) best = k;
+    const attack = 1 - p[0]!;
+    out.push(attack >= floor ? new Map([[model.classes[best]!, Math.min(0.97, attack)]]) : undefined);
+  }
+  return out;
+}
