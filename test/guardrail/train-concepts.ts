@@ -68,7 +68,7 @@ function train(family: string): void {
   const mb = new Float64Array(K);
   const vb = new Float64Array(K);
   const lr = 0.05;
-  const l2 = 2e-3;
+  const l2 = 5e-4;
   const [b1, b2] = [0.9, 0.999];
   for (let epoch = 1; epoch <= 400; epoch++) {
     const gW = new Float64Array(D * K);

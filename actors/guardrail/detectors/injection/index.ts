@@ -36,7 +36,7 @@ export const INJECTION_TYPES = ['INJECTION', 'JAILBREAK', 'PROMPT_EXTRACTION'] a
 let bank: SimilarityBank | undefined;
 let tagger: ConceptTagger | undefined;
 /** Concept-model probability below which it adds no evidence. */
-const CONCEPT_FLOOR = 0.3;
+const CONCEPT_FLOOR = 0.5;
 const BASE64 = /(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{24,4096}={0,2}(?![A-Za-z0-9+/=])/g;
 const MAX_DECODED = 20;
 

@@ -182,6 +182,17 @@ export const INJECTION_LEXICON: Lexicon = {
   ],
   YOU: ['you', 'your', 'yourself', 'du', 'dein', 'deine', 'deinen', 'deiner', 'dir', 'dich', 'tu', 'ton', 'tes', 'toi', 'te', 'vous', 'vos', 'tus', 'ti'],
   ME: ['me', 'my', 'mir', 'mich', 'mein', 'meine', 'moi', 'mes', 'mon', 'mi', 'mis', 'i'],
+  // Someone else's rules, a negation, a correction: cues that an override verb is not aimed at the reader's rules.
+  THIRD: [
+    'its', 'his', 'her', 'their', 'the robot', 'the character', 'the detective', 'the villain', 'seine', 'seinen', 'ihre', 'ihren', 'ses',
+    'leurs', 'sus', 'su', 'el robot', 'le robot', 'der roboter',
+  ],
+  NEG: ['not', 'don t', 'doesn t', 'never', 'nicht', 'kein', 'keine', 'pas', 'ne', 'n', 'no', 'nunca', 'jamais', 'nie'],
+  CORRECTION: [
+    'here is', 'here s', 'hier ist', 'hier der', 'hier die', 'voici', 'aqui va', 'aqui esta', 'correct*', 'korrigiert*', 'aktuelle',
+    'current', 'updated', 'latest', 'new version', 'neue version', 'nouvelle version', 'nueva version', 'typo', 'tippfehler', 'erreur',
+    'errata', 'list', 'liste', 'lista', 'agenda', 'tagesordnung', 'ordre du jour',
+  ],
   // Cues of text about attacks, or of ordinary work.
   QUESTION: [
     'how', 'what is', 'why', 'can you explain', 'is it', 'does', 'wie', 'was ist', 'warum', 'kannst du erklaren', 'comment', 'qu est ce',

@@ -29,7 +29,7 @@ export type BiasOptions = Omit<LayeredOptions, 'similarity'>;
 
 let tagger: ConceptTagger | undefined;
 /** Concept-model probability below which it adds no evidence. */
-const CONCEPT_FLOOR = 0.3;
+const CONCEPT_FLOOR = 0.5;
 
 /** Harassment, hate, self-harm, violence and sexual content. */
 export function moderationDetector(options: ModerationOptions = {}): Detector {

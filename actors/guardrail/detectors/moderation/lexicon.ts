@@ -154,7 +154,14 @@ export const MODERATION_LEXICON: Lexicon = {
     'process', 'worker', 'deploy', 'ci', 'pgrep', 'oom', 'killer', 'child process', 'restart*', 'prozess', 'neustart', 'processus',
     'redemarrage', 'proceso', 'reiniciando', 'bug', 'code', 'build', 'python', 'psutil',
   ],
+  NEG: [
+    'not', 'no', 'isn t', 'aren t', 'never', 'nicht', 'kein', 'keine', 'pas', 'ne', 'no es', 'myth', 'stereotype', 'debunked', 'cliche',
+    'klischee', 'vorurteil', 'widerlegt', 'falsch', 'estereotipo', 'mito', 'prejuge', 'idee recue', 'studies', 'data', 'statistics',
+    'research', 'studien', 'daten', 'statistik', 'etudes', 'donnees', 'estudios', 'datos', 'estadisticas', 'really', 'wirklich',
+    'vraiment', 'realmente', 'both', 'beide', 'tous les deux', 'ambos',
+  ],
   IDIOM: [
+    'shoot me', 'shoot the', 'photo shoot',
     'killing me', 'is killing me', 'killed it', 'dying to', 'crushed', 'destroyed them', 'murder a pizza', 'bringt mich um', 'abgeraumt',
     'sterbe vor', 'zerlegt', 'me tue', 'cartonne', 'meurs d envie', 'ecrases', 'detruits', 'me esta matando', 'lo peto', 'me muero de ganas',
     'destrozamos', 'haha', 'jaja', 'lol',

@@ -33,6 +33,8 @@ export interface ConceptModel {
 /** One concept found in a text: its id, the index of its first word, and its span in the (normalised) text. */
 export interface ConceptTag {
   readonly concept: string;
+  /** The entry matched (its words as the lexicon wrote them, normalised). */
+  readonly entry: string;
   readonly word: number;
   readonly start: number;
   readonly end: number;
@@ -97,15 +99,20 @@ export class ConceptTagger {
       for (let n = max; n >= 1 && matched === 0; n--) {
         const head = n === 1 ? '' : `${w.slice(i, i + n - 1).join(' ')} `;
         const last = w[i + n - 1]!;
-        let concepts = this.exact.get(head + last);
+        let entry = head + last;
+        let concepts = this.exact.get(entry);
         if (concepts === undefined)
           for (const len of this.stemLengths) {
             if (len > last.length) continue;
-            concepts = this.stems.get(head + last.slice(0, len));
-            if (concepts !== undefined) break;
+            entry = head + last.slice(0, len);
+            concepts = this.stems.get(entry);
+            if (concepts !== undefined) {
+              entry += '*';
+              break;
+            }
           }
         if (concepts === undefined) continue;
-        for (const concept of concepts) out.push({ concept, word: i, start: s[i]!, end: e[i + n - 1]! });
+        for (const concept of concepts) out.push({ concept, entry, word: i, start: s[i]!, end: e[i + n - 1]! });
         matched = n;
       }
       i += Math.max(1, matched);
@@ -114,12 +121,16 @@ export class ConceptTagger {
   }
 }
 
-/** The features of a run of tags (a window of text): concepts present and ordered pairs within {@link PAIR_WINDOW} words. */
+/**
+ * The features of a run of tags (a window of text): concepts present, the entries matched (`=ignore`, so the model can
+ * tell entries of one concept apart where the data supports it) and ordered concept pairs within {@link PAIR_WINDOW} words.
+ */
 export function featuresOf(tags: readonly ConceptTag[]): Set<string> {
   const out = new Set<string>();
   for (let a = 0; a < tags.length; a++) {
     const ta = tags[a]!;
     out.add(ta.concept);
+    out.add(`=${ta.entry}`);
     for (let b = a + 1; b < tags.length; b++) {
       const tb = tags[b]!;
       if (tb.word - ta.word > PAIR_WINDOW) break;
@@ -142,9 +153,19 @@ export function probabilities(model: ConceptModel, features: Iterable<string>): 
   return ex.map((v) => v / sum);
 }
 
+/** The best non-benign class of a window of tags and the probability that it is not benign. */
+function judge(model: ConceptModel, tags: readonly ConceptTag[]): { type: string; p: number } | undefined {
+  if (tags.length === 0) return undefined;
+  const p = probabilities(model, featuresOf(tags));
+  let best = 1;
+  for (let k = 2; k < p.length; k++) if (p[k]! > p[best]!) best = k;
+  return { type: model.classes[best]!, p: 1 - p[0]! };
+}
+
 /**
- * Per segment, the model's evidence for each finding type: the probability of the best non-benign class for the
- * window of the segment and the one before it (an attack often spans two sentences), when it reaches `floor`.
+ * Per segment, the model's evidence (its best non-benign class and the probability that the text is not benign, when
+ * that reaches `floor`): the segment alone, or the segment with the one before it when the two together score higher
+ * than either alone (an attack often spans two sentences; a harmful sentence does not colour the next one).
  */
 export function conceptEvidence(
   tagger: ConceptTagger,
@@ -156,22 +177,20 @@ export function conceptEvidence(
   const tags = tagger.tag(text);
   const out: (ReadonlyMap<string, number> | undefined)[] = [];
   let from = 0;
-  for (let i = 0; i < segments.length; i++) {
-    const seg = segments[i]!;
-    const windowStart = i > 0 ? segments[i - 1]!.start : seg.start;
-    while (from < tags.length && tags[from]!.start < windowStart) from++;
+  let prev: { from: number; to: number; p: number } | undefined;
+  for (const seg of segments) {
+    // a segment owns the tags from where the previous one ended (segments skip leading blanks)
+    from = prev?.to ?? 0;
     let to = from;
     while (to < tags.length && tags[to]!.start < seg.end) to++;
-    const mine = tags.slice(from, to);
-    if (!mine.some((t) => t.start >= seg.start)) {
-      out.push(undefined);
-      continue;
+    const alone = judge(model, tags.slice(from, to));
+    let best = alone;
+    if (alone !== undefined && prev !== undefined && prev.to > prev.from) {
+      const both = judge(model, tags.slice(prev.from, to));
+      if (both !== undefined && both.p > alone.p && both.p > prev.p) best = both;
     }
-    const p = probabilities(model, featuresOf(mine));
-    let best = 1;
-    for (let k = 2; k < p.length; k++) if (p[k]! > p[best]!) best = k;
-    const attack = 1 - p[0]!;
-    out.push(attack >= floor ? new Map([[model.classes[best]!, Math.min(0.97, attack)]]) : undefined);
+    out.push(best !== undefined && best.p >= floor ? new Map([[best.type, Math.min(0.97, best.p)]]) : undefined);
+    prev = { from, to, p: alone?.p ?? 0 };
   }
   return out;
 }

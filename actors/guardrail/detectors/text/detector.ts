@@ -78,7 +78,7 @@ export async function scoreText(
   const concepts =
     spec.concepts === undefined || options.concepts === false
       ? undefined
-      : conceptEvidence(spec.concepts.tagger, spec.concepts.model, text, segmentsOf(text), spec.concepts.floor);
+      : conceptEvidence(spec.concepts.tagger, spec.concepts.model, n.text, segmentsOf(text), spec.concepts.floor);
   return scoreSegments({
     text,
     rules: spec.rules,
