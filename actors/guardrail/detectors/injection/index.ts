@@ -61,7 +61,10 @@ export function injectionDetector(options: InjectionOptions = {}): Detector {
     async detect(text: string, ctx: DetectContext): Promise<readonly Finding[]> {
       const found = await detect(text, ctx.signal);
       if (options.base64 === false) return found;
-      return [...found, ...(await encoded(spec, options, text, threshold, ctx.signal))];
+      const runs = await encoded(spec, options, text, threshold, ctx.signal);
+      // a finding on a base64 run stands for the sentence around it (whose words only frame the payload)
+      const framing = (f: Finding): boolean => runs.some((r) => f.start <= r.start && f.end >= r.end && f.type === r.type);
+      return [...found.filter((f) => !framing(f)), ...runs];
     },
     async close() {
       await options.classifier?.close();

@@ -8,11 +8,11 @@ import type { Lexicon } from '../text/concepts.js';
 export const MODERATION_LEXICON: Lexicon = {
   INSULT: [
     'idiot', 'idiots', 'moron', 'loser', 'stupid', 'worthless', 'pathetic', 'garbage', 'trash', 'clown', 'rat', 'bitch', 'b tch', 'slut',
-    'whore', 'pig', 'ugly', 'braindead', 'incompetent', 'waste of space', 'scum', 'dumb', 'fatty', 'fat', 'retard*', 'faggot', 'f ggot',
+    'whore', 'pig', 'ugly', 'braindead', 'incompetent', 'waste of space', 'scum', 'dumb', 'fatty', 'fat', 'retarded', 'retards', 'faggot', 'f ggot',
     'f got', 'cunt', 'asshole', 'jerk', 'vollidiot', 'trottel', 'versager', 'hasslich*', 'mull', 'schrott', 'ratte', 'schlampe', 'sau',
     'fette', 'spast', 'wertlos*', 'erbarmlich*', 'unfahig', 'hirnlos*', 'arschloch', 'wichser', 'hurensohn', 'missgeburt', 'depp',
-    'cretin', 'abruti', 'rate', 'nulle', 'merde', 'moche', 'vermine', 'salope', 'truie', 'connard', 'conne', 'pute', 'debile', 'incompetent',
-    'pd', 'sale', 'inutil', 'imbecil', 'idiota', 'payaso', 'basura', 'feo', 'rata', 'asquerosa', 'asqueroso', 'zorra', 'gorda', 'cerdo',
+    'cretin', 'abruti', 'pauvre rate', 'espece de rate', 'nulle', 'merde', 'moche', 'vermine', 'salope', 'truie', 'connard', 'conne', 'pute', 'debile', 'incompetent',
+    'pd', 'sale pd', 'sale moche', 'sale con', 'inutil', 'imbecil', 'idiota', 'payaso', 'basura', 'feo', 'rata', 'asquerosa', 'asqueroso', 'zorra', 'gorda', 'cerdo',
     'maricon', 'mierda', 'estupido', 'estupida', 'gilipollas', 'puta', 'pendejo', 'no vales nada', 'waste', 'attention seeking',
     'aufmerksamkeitsgeil*', 'en manque d attention', 'necesitada de atencion', 'peor jefe',
   ],

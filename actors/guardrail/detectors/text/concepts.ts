@@ -153,6 +153,17 @@ export function probabilities(model: ConceptModel, features: Iterable<string>): 
   return ex.map((v) => v / sum);
 }
 
+/**
+ * The evidence a model probability at or above `floor` gives: 0.5 (a finding at the default threshold) at `floor`, up
+ * to {@link MAX_EVIDENCE} — below the rules' strongest, so a raised threshold still tells the model alone from the
+ * model joined by rules.
+ */
+function evidence(p: number, floor: number): number {
+  return 0.5 + ((p - floor) / (1 - floor)) * (MAX_EVIDENCE - 0.5);
+}
+/** The most a concept model contributes to a segment's score. */
+const MAX_EVIDENCE = 0.85;
+
 /** The best non-benign class of a window of tags and the probability that it is not benign. */
 function judge(model: ConceptModel, tags: readonly ConceptTag[]): { type: string; p: number } | undefined {
   if (tags.length === 0) return undefined;
@@ -163,9 +174,9 @@ function judge(model: ConceptModel, tags: readonly ConceptTag[]): { type: string
 }
 
 /**
- * Per segment, the model's evidence (its best non-benign class and the probability that the text is not benign, when
- * that reaches `floor`): the segment alone, or the segment with the one before it when the two together score higher
- * than either alone (an attack often spans two sentences; a harmful sentence does not colour the next one).
+ * Per segment, the model's evidence (its best non-benign class, and the probability that the text is not benign mapped
+ * to 0.5–0.85 when it reaches `floor`): the segment alone, or, when neither it nor the one before reaches `floor` alone, the two
+ * together (an attack often spans two sentences; a harmful sentence does not colour the next one).
  */
 export function conceptEvidence(
   tagger: ConceptTagger,
@@ -185,11 +196,11 @@ export function conceptEvidence(
     while (to < tags.length && tags[to]!.start < seg.end) to++;
     const alone = judge(model, tags.slice(from, to));
     let best = alone;
-    if (alone !== undefined && prev !== undefined && prev.to > prev.from) {
+    if (alone !== undefined && alone.p < floor && prev !== undefined && prev.p < floor && prev.to > prev.from) {
       const both = judge(model, tags.slice(prev.from, to));
-      if (both !== undefined && both.p > alone.p && both.p > prev.p) best = both;
+      if (both !== undefined && both.p >= floor) best = both;
     }
-    out.push(best !== undefined && best.p >= floor ? new Map([[best.type, Math.min(0.97, best.p)]]) : undefined);
+    out.push(best !== undefined && best.p >= floor ? new Map([[best.type, evidence(best.p, floor)]]) : undefined);
     prev = { from, to, p: alone?.p ?? 0 };
   }
   return out;

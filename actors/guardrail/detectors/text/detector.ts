@@ -83,14 +83,8 @@ export async function scoreText(
     text,
     rules: spec.rules,
     ...(spec.contexts === undefined ? {} : { contexts: spec.contexts }),
-    extra: (seg: Span, index: number, ruleBest: number) => {
-      const learned = concepts?.[index];
-      const similar = similarity(seg, ruleBest);
-      if (learned === undefined || similar === undefined) return learned ?? similar;
-      const joined = new Map(learned);
-      for (const [type, score] of similar) joined.set(type, Math.max(score, joined.get(type) ?? 0));
-      return joined;
-    },
+    extra: (seg: Span, _index: number, ruleBest: number) => similarity(seg, ruleBest),
+    second: (_seg, index) => concepts?.[index],
     late: (_seg, index) => late?.[index],
   });
 
