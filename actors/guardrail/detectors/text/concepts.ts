@@ -61,32 +61,36 @@ export class ConceptTagger {
   private readonly exact = new Map<string, string[]>();
   /** Phrases whose last word is a stem: the phrase up to and including the stem → concepts. */
   private readonly stems = new Map<string, string[]>();
-  /** Lengths of the stems (last words) in `stems`, longest first. */
-  private readonly stemLengths: number[];
-  /** First words of multi-word entries, and the longest entry in words. */
+  /** Stem phrases by their head (the words before the stem) and the stem's first two letters, longest stem first. */
+  private readonly stemIndex = new Map<string, string[]>();
+  /** First two words of multi-word entries (`ignore all`), and the longest entry in words. */
   private readonly firsts = new Set<string>();
   private readonly longest: number;
 
   constructor(lexicon: Lexicon) {
     let longest = 1;
-    const lengths = new Set<number>();
     for (const [concept, entries] of Object.entries(lexicon)) {
       for (const entry of entries) {
         const stem = entry.endsWith('*');
         const ws = words(normalizeText(stem ? entry.slice(0, -1) : entry).text).w;
         if (ws.length === 0) continue;
         longest = Math.max(longest, ws.length);
-        if (ws.length > 1) this.firsts.add(ws[0]!);
+        if (ws.length > 1) this.firsts.add(stem && ws.length === 2 ? `${ws[0]!} ${ws[1]!.slice(0, 2)}` : `${ws[0]!} ${ws[1]!}`);
         const key = ws.join(' ');
         const map = stem ? this.stems : this.exact;
         const list = map.get(key) ?? [];
         if (!list.includes(concept)) list.push(concept);
         map.set(key, list);
-        if (stem) lengths.add(ws[ws.length - 1]!.length);
+        if (stem) {
+          const last = ws[ws.length - 1]!;
+          const at = `${ws.slice(0, -1).join(' ')}|${last.slice(0, 2)}`;
+          const list = this.stemIndex.get(at) ?? [];
+          if (!list.includes(key)) list.push(key);
+          this.stemIndex.set(at, list.sort((a, b) => b.length - a.length));
+        }
       }
     }
     this.longest = longest;
-    this.stemLengths = [...lengths].sort((a, b) => b - a);
   }
 
   /** The concepts of a normalised text, in order. */
@@ -94,23 +98,24 @@ export class ConceptTagger {
     const { w, s, e } = words(text);
     const out: ConceptTag[] = [];
     for (let i = 0; i < w.length; ) {
-      const max = this.firsts.has(w[i]!) ? Math.min(this.longest, w.length - i) : 1;
+      const next = w[i + 1];
+      const multi = next !== undefined && (this.firsts.has(`${w[i]!} ${next}`) || this.firsts.has(`${w[i]!} ${next.slice(0, 2)}`));
+      const max = multi ? Math.min(this.longest, w.length - i) : 1;
       let matched = 0;
       for (let n = max; n >= 1 && matched === 0; n--) {
-        const head = n === 1 ? '' : `${w.slice(i, i + n - 1).join(' ')} `;
+        const head = n === 1 ? '' : w.slice(i, i + n - 1).join(' ');
         const last = w[i + n - 1]!;
-        let entry = head + last;
+        let entry = n === 1 ? last : `${head} ${last}`;
         let concepts = this.exact.get(entry);
-        if (concepts === undefined)
-          for (const len of this.stemLengths) {
-            if (len > last.length) continue;
-            entry = head + last.slice(0, len);
-            concepts = this.stems.get(entry);
-            if (concepts !== undefined) {
-              entry += '*';
-              break;
-            }
+        if (concepts === undefined && this.stems.size > 0) {
+          const full = entry;
+          for (const key of this.stemIndex.get(`${head}|${last.slice(0, 2)}`) ?? []) {
+            if (!full.startsWith(key)) continue;
+            entry = `${key}*`;
+            concepts = this.stems.get(key);
+            break;
           }
+        }
         if (concepts === undefined) continue;
         for (const concept of concepts) out.push({ concept, entry, word: i, start: s[i]!, end: e[i + n - 1]! });
         matched = n;
@@ -147,10 +152,12 @@ export function probabilities(model: ConceptModel, features: Iterable<string>): 
     const w = model.weights[f];
     if (w !== undefined) for (let k = 0; k < z.length; k++) z[k]! += w[k]!;
   }
-  const max = Math.max(...z);
-  const ex = z.map((v) => Math.exp(v - max));
-  const sum = ex.reduce((a, b) => a + b, 0);
-  return ex.map((v) => v / sum);
+  let max = -Infinity;
+  for (const v of z) if (v > max) max = v;
+  let sum = 0;
+  for (let k = 0; k < z.length; k++) sum += z[k] = Math.exp(z[k]! - max);
+  for (let k = 0; k < z.length; k++) z[k]! /= sum;
+  return z;
 }
 
 /**
