@@ -7,10 +7,15 @@
  *    the generalisation to unseen wording), with context rules that damp text *about* attacks (security writing,
  *    questions, audit reports, quotes, third parties' or tools' rules) and boost text addressed to the model inside
  *    documents (`<!-- … -->`, "AI reading this");
- * 3. similarity to a bank of attack sentences by hashed character n-gram cosine (text/similarity.ts) — not the
- *    offline sentence embedder, which costs several milliseconds per sentence and would break the 20 ms budget of
- *    the whole default policy — searched only for segments the rules are unsure of that hold two cue words;
- * 4. an optional classifier (e.g. an ONNX Prompt Guard or DeBERTa model through classifier/), whose scores join.
+ * 3. the concept layer (text/concepts.ts, lexicon.ts, concept-weights.ts): per-language lexicons fold the words
+ *    attacks are made of into shared concepts, and a softmax regression fitted on the development sets scores each
+ *    sentence (or two) by its concepts and concept pairs — a second opinion beside the rules, which carries most of
+ *    the generalisation to unseen wording and languages;
+ * 4. similarity to a bank of attack sentences by hashed character n-gram cosine (text/similarity.ts) — not the
+ *    offline sentence embedder (USE-lite: English only, tens of milliseconds per text on these cores, and a poor
+ *    nearest-neighbour separator on the wide sets; test/guardrail/embedder-probe.ts) — searched only for segments
+ *    the rules are unsure of that hold two cue words;
+ * 5. an optional classifier (e.g. an ONNX Prompt Guard or DeBERTa model through classifier/), whose scores join.
  * Base64 runs that decode to text are checked too; a finding on one spans the encoded run.
  */
 import type { Finding } from '../../../../protocols/index.js';
@@ -24,7 +29,7 @@ import { INTENT_RULES } from './intents.js';
 import { INJECTION_LEXICON } from './lexicon.js';
 import { INJECTION_BANK, INJECTION_CONTEXTS, INJECTION_RULES, INJECTION_SIMILARITY_GATE } from './rules.js';
 
-/** Options of {@link injectionDetector}. */
+/** Options of {@link injectionDetector} (`concepts: false` turns the concept layer off). */
 export interface InjectionOptions extends LayeredOptions {
   /** Decode and check base64 runs (default true). */
   readonly base64?: boolean;

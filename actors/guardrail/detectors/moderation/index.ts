@@ -1,7 +1,9 @@
 /**
  * The `moderation` detector (HARASSMENT, HATE, SELF_HARM, VIOLENCE, SEXUAL) and the `bias` detector (STEREOTYPE),
  * English, German, French and Spanish: normalisation, benign idioms blanked, weighted lexicon and context rules
- * (rules.ts), and the optional classifier slot (classifier/), whose scores join the rules'. Per-type thresholds.
+ * (rules.ts), the concept layer for moderation (text/concepts.ts over lexicon.ts, weights in concept-weights.ts; a
+ * second opinion beside the rules, `concepts: false` turns it off), and the optional classifier slot (classifier/),
+ * whose scores join the rules'. Per-type thresholds.
  * No similarity bank: harmful text is too varied for a small bank, and its near neighbours are often benign.
  */
 import type { Detector } from '../../detector.js';
