@@ -95,7 +95,11 @@ describe('concept features and model', () => {
   });
 
   it('gives per-segment evidence: a sentence alone, two sentences only when neither is enough alone', () => {
-    const model: ConceptModel = { classes: ['benign', 'X', 'Y'], bias: [2, 0, 0], weights: { IGNORE: [0, 1, 0], RULES: [0, 1, 0], Z: [0, 0, 5] } };
+    const model: ConceptModel = {
+      classes: ['benign', 'X', 'Y'],
+      bias: [2, 0, 0],
+      weights: { IGNORE: [0, 1, 0], RULES: [0, 1, 0], Z: [0, 0, 5] },
+    };
     const lex: Lexicon = { IGNORE: ['ignore'], RULES: ['rules'], Z: ['zed'] };
     const t = new ConceptTagger(lex);
     const evidence = (text: string): (string | undefined)[] => {

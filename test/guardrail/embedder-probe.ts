@@ -49,4 +49,7 @@ console.log(
     `batched ${batchMs.toFixed(2)} ms per text`,
 );
 for (const [lang, [a, n, fp, b]] of Object.entries(stats))
-  console.log(`  nearest-neighbour on injection-wide-blind, ${lang}: recall ${(a / n).toFixed(2)} (${a}/${n}), FP ${(fp / b).toFixed(2)} (${fp}/${b})`);
+  console.log(
+    `  nearest-neighbour on injection-wide-blind, ${lang}: ` +
+      `recall ${(a / n).toFixed(2)} (${a}/${n}), FP ${(fp / b).toFixed(2)} (${fp}/${b})`,
+  );

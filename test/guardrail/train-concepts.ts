@@ -4,8 +4,8 @@
  * → `actors/guardrail/detectors/<family>/concept-weights.ts`.
  *
  * A softmax regression over concept and concept-pair features, full-batch Adam with L2, classes weighted to balance.
- * It trains on every `<family>*.jsonl` set except the held-out splits of the wide sets (`*-wide-blind`, and `*-wide-final`, written after the model),
- * which only measure; the other family's texts join as negatives (moderation texts are benign for injection;
+ * It trains on every `<family>*.jsonl` set except the held-out splits of the wide sets (`*-wide-blind`, and
+ * `*-wide-final`, written after the model), which only measure; the other family's texts join as negatives (moderation texts are benign for injection;
  * injection's benign texts are benign for moderation). Features seen in fewer than two texts are dropped.
  */
 import { readdirSync, writeFileSync } from 'node:fs';
@@ -112,11 +112,12 @@ function train(family: string): void {
     `/**\n * Weights of the ${family} detector's concept model (text/concepts.ts), written by test/guardrail/train-concepts.ts\n` +
       ` * from ${rows.length} texts of the development sets (${names.length} features seen twice or more). Do not edit.\n */\n` +
       `import type { ConceptModel } from '../text/concepts.js';\n\n` +
-      `// prettier-ignore\nexport const ${family.toUpperCase()}_CONCEPT_MODEL: ConceptModel = ${JSON.stringify({
-        classes: spec.classes,
-        bias: Array.from(b, (v) => Math.round(v * 1000) / 1000),
-        weights,
-      })};\n`,
+      `// prettier-ignore\nexport const ${family.toUpperCase()}_CONCEPT_MODEL: ConceptModel = {\n` +
+      `  classes: ${JSON.stringify(spec.classes)},\n` +
+      `  bias: ${JSON.stringify(Array.from(b, (v) => Math.round(v * 1000) / 1000))},\n` +
+      `  weights: {\n${Object.entries(weights)
+        .map(([f, w]) => `    ${JSON.stringify(f)}: ${JSON.stringify(w)},\n`)
+        .join('')}  },\n};\n`,
   );
   console.log(`${family}: ${rows.length} texts, ${Object.keys(weights).length} features kept → ${out}`);
 }

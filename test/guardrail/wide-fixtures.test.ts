@@ -27,10 +27,13 @@ describe('wide guardrail sets', () => {
       expect(new Set(rows.map((r) => r.lang))).toEqual(new Set(['en', 'de', 'fr', 'es']));
       expect(new Set(rows.map((r) => r.format)).size).toBe(7);
     }
-    for (const t of ['INJECTION', 'JAILBREAK', 'PROMPT_EXTRACTION']) expect(allInj.filter((r) => r.label === t).length, t).toBeGreaterThan(30);
+    for (const t of ['INJECTION', 'JAILBREAK', 'PROMPT_EXTRACTION'])
+      expect(allInj.filter((r) => r.label === t).length, t).toBeGreaterThan(30);
     for (const t of ['HARASSMENT', 'HATE', 'SELF_HARM', 'VIOLENCE', 'SEXUAL'])
       expect(allMod.filter((r) => r.label === t).length, t).toBeGreaterThanOrEqual(25);
-    const texts = [...allInj, ...allMod, ...readFixture('injection-wide-final'), ...readFixture('moderation-wide-final')].map((r) => r.text);
+    const texts = [...allInj, ...allMod, ...readFixture('injection-wide-final'), ...readFixture('moderation-wide-final')].map(
+      (r) => r.text,
+    );
     expect(new Set(texts).size).toBe(texts.length);
   });
 

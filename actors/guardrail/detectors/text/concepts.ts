@@ -86,7 +86,10 @@ export class ConceptTagger {
           const at = `${ws.slice(0, -1).join(' ')}|${last.slice(0, 2)}`;
           const list = this.stemIndex.get(at) ?? [];
           if (!list.includes(key)) list.push(key);
-          this.stemIndex.set(at, list.sort((a, b) => b.length - a.length));
+          this.stemIndex.set(
+            at,
+            list.sort((a, b) => b.length - a.length),
+          );
         }
       }
     }
@@ -97,7 +100,7 @@ export class ConceptTagger {
   tag(text: string): ConceptTag[] {
     const { w, s, e } = words(text);
     const out: ConceptTag[] = [];
-    for (let i = 0; i < w.length; ) {
+    for (let i = 0; i < w.length;) {
       const next = w[i + 1];
       const multi = next !== undefined && (this.firsts.has(`${w[i]!} ${next}`) || this.firsts.has(`${w[i]!} ${next.slice(0, 2)}`));
       const max = multi ? Math.min(this.longest, w.length - i) : 1;
