@@ -5,8 +5,9 @@
  *
  * A softmax regression over concept and concept-pair features, full-batch Adam with L2, classes weighted to balance.
  * It trains on every `<family>*.jsonl` set except the held-out splits of the wide sets (`*-wide-blind`, and
- * `*-wide-final`, written after the model), which only measure; the other family's texts join as negatives (moderation texts are benign for injection;
- * injection's benign texts are benign for moderation). Features seen in fewer than two texts are dropped.
+ * `*-wide-final`, written after the model), which only measure; the other family's texts join as negatives
+ * (moderation texts are benign for injection; injection's benign texts are benign for moderation). Features seen in
+ * fewer than two texts are dropped. Training is deterministic: the same sets give the same weights.
  */
 import { readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
