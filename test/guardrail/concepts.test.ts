@@ -66,7 +66,7 @@ describe('concept tagging', () => {
           last = tag.word;
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
   });
 });
