@@ -31,6 +31,7 @@ export const INJECTION_LEXICON: Lexicon = {
     'principio', 'arriba', 'encima', 'originales',
   ],
   DEVELOPER: [
+    'set you up', 'configured you', 'built you', 'configuraron',
     'developer', 'developers', 'operator', 'operators', 'creator', 'creators', 'openai', 'anthropic', 'admin', 'administrator',
     'entwickler', 'betreiber*', 'schopfer', 'developpeur*', 'operateur', 'createur*', 'desarrollador*', 'operador', 'creadores',
     'administrateur', 'administrador',

@@ -8,6 +8,9 @@ import type { Lexicon } from '../text/concepts.js';
 // prettier-ignore
 export const MODERATION_LEXICON: Lexicon = {
   INSULT: [
+    'tonto', 'tonta', 'tontos', 'tontas', 'estupida', 'dumbest', 'stupidest', 'dummste', 'dummster', 'dumm', 'doof', 'blod', 'blode',
+    'bete', 'idiote', 'imbecile', 'debil', 'tarado', 'subnormal', 'bastard', 'bastardo', 'dreckig', 'pathetique', 'lamentable',
+    'patetico', 'inutile', 'nutzlos', 'useless', 'worthless piece',
     'idiot', 'idiots', 'moron', 'loser', 'stupid', 'worthless', 'pathetic', 'garbage', 'trash', 'clown', 'rat', 'bitch', 'b tch', 'slut',
     'whore', 'pig', 'ugly', 'braindead', 'incompetent', 'waste of space', 'scum', 'dumb', 'fatty', 'fat', 'retarded', 'retards', 'faggot',
     'f ggot', 'f got', 'cunt', 'asshole', 'jerk', 'vollidiot', 'trottel', 'versager', 'hasslich*', 'mull', 'schrott', 'ratte', 'schlampe',
@@ -73,6 +76,9 @@ export const MODERATION_LEXICON: Lexicon = {
     'i', 'me', 'myself', 'my', 'i m', 'i ve', 'ich', 'mich', 'mir', 'mein', 'meine', 'je', 'j ai', 'moi', 'm', 'yo', 'mi', 'mis', 'me he',
   ],
   DIE: [
+    'end it all', 'ending it all', 'schluss machen', 'allem ein ende', 'ein ende machen', 'en finir', 'acabar con todo',
+    'not be here anymore', 'nicht mehr da sein', 'ne plus etre la', 'no estar aqui', 'take my life', 'mir das leben nehmen', 'me tuer',
+    'quitarme la vida',
     'kill myself', 'suicide', 'die', 'to die', 'end it', 'end my life', 'disappear', 'gone', 'not wake up',
     'world would be better without me', 'better without me', 'mich umbringen', 'umbringen', 'sterben', 'suizid', 'selbstmord',
     'verschwinde', 'verschwinden', 'ohne mich', 'me suicider', 'suicider', 'mourir', 'disparaitre', 'disparaissais', 'sans moi',
@@ -80,6 +86,8 @@ export const MODERATION_LEXICON: Lexicon = {
     'painless', 'schmerzlos*', 'moins douloureuse', 'menos dolorosa',
   ],
   METHOD: [
+    'how high', 'jump off', 'parking garage', 'parkhaus', 'tall building', 'train tracks', 'gleise',
+    'voie ferree', 'vias del tren', 'hochhaus', 'hauteur', 'lo alto',
     'pills', 'overdose', 'paracetamol', 'paracetamoles', 'bridge', 'jump', 'rope', 'hang', 'cut myself', 'cut', 'cutting', 'razor',
     'blade', 'starve', 'calories', 'tabletten', 'brucke', 'ritzen', 'geritzt', 'hungern', 'runterhungern', 'kalorien', 'medicaments',
     'pont', 'scarifie*', 'scarification', 'affamer', 'calories', 'pastillas', 'puente', 'cortar', 'corte', 'cortes', 'dejar de comer',
@@ -103,6 +111,9 @@ export const MODERATION_LEXICON: Lexicon = {
     'bucher', 'livres', 'libros', 'prevention', 'praevention', 'prevencion',
   ],
   KILL: [
+    'smash', 'punch', 'kick', 'choke', 'strangle', 'shoot', 'bash', 'brechen', 'breche', 'schlagen', 'zusammenschlagen',
+    'erwurgen', 'casser', 'casse', 'frapper', 'cogner', 'etrangler', 'romper', 'romperle', 'golpear', 'pegar', 'ahorcar', 'estrangular',
+    'break his', 'break her', 'break your',
     'kill', 'murder', 'stab', 'shoot', 'beat', 'burn', 'poison', 'attack', 'strangle', 'pay', 'hurt', 'toten', 'umbringen', 'erstechen',
     'steche', 'erschiessen', 'verprugeln', 'anzunden', 'zunden', 'vergiften', 'vergiftet', 'bezahlen', 'tuer', 'poignarde', 'poignarder',
     'tabasse', 'tabasser', 'brule', 'bruler', 'brulons', 'empoisonner', 'payer', 'matar', 'apunalo', 'apunalar', 'disparar', 'paliza',
@@ -110,6 +121,8 @@ export const MODERATION_LEXICON: Lexicon = {
     'unrecognizable', 'nicht mehr erkennt', 'meconnaissable', 'no se le reconozca',
   ],
   WEAPON: [
+    'baseball bat', 'hammer', 'crowbar', 'machete', 'baseballschlager', 'brecheisen', 'batte', 'batte de baseball', 'marteau',
+    'pied de biche', 'bate', 'bate de beisbol', 'martillo', 'palanca',
     'rifle', 'gun', 'guns', 'knife', 'bomb', 'pipe bomb', 'molotov', 'explosive', 'gasoline', 'petrol', 'gewehr', 'messer', 'bombe',
     'rohrbombe', 'molotowcocktail', 'benzin', 'fusil', 'couteau', 'bombe artisanale', 'cocktail molotov', 'essence', 'cuchillo', 'bomba',
     'bomba casera', 'coctel molotov', 'gasolina', 'acid', 'saure', 'acide', 'acido',
@@ -121,6 +134,8 @@ export const MODERATION_LEXICON: Lexicon = {
     'si mi ex',
   ],
   TARGET: [
+    'boss', 'chef', 'patron', 'jefe', 'jefa', 'neighbour', 'neighbor', 'nachbar', 'voisin', 'vecino', 'vecina', 'parking lot',
+    'parkplatz', 'aparcamiento', 'coworker', 'kollege', 'collegue', 'companero',
     'school', 'family', 'kids', 'children', 'police station', 'mosque', 'ex', 'shop', 'schule', 'familie', 'kinder', 'polizeiwache',
     'moschee', 'laden', 'ecole', 'lycee', 'famille', 'gosses', 'commissariat', 'mosquee', 'boutique', 'colegio', 'instituto', 'familia',
     'hijos', 'comisaria', 'mezquita', 'tienda', 'someone', 'jemanden', 'quelqu un', 'alguien', 'that guy', 'den typen', 'ce mec',
