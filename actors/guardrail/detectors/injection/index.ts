@@ -7,10 +7,15 @@
  *    the generalisation to unseen wording), with context rules that damp text *about* attacks (security writing,
  *    questions, audit reports, quotes, third parties' or tools' rules) and boost text addressed to the model inside
  *    documents (`<!-- … -->`, "AI reading this");
- * 3. similarity to a bank of attack sentences by hashed character n-gram cosine (text/similarity.ts) — not the
- *    offline sentence embedder, which costs several milliseconds per sentence and would break the 20 ms budget of
- *    the whole default policy — searched only for segments the rules are unsure of that hold two cue words;
- * 4. an optional classifier (e.g. an ONNX Prompt Guard or DeBERTa model through classifier/), whose scores join.
+ * 3. the concept layer (text/concepts.ts, lexicon.ts, concept-weights.ts): per-language lexicons fold the words
+ *    attacks are made of into shared concepts, and a softmax regression fitted on the development sets scores each
+ *    sentence (or two) by its concepts and concept pairs — a second opinion beside the rules, which carries most of
+ *    the generalisation to unseen wording and languages;
+ * 4. similarity to a bank of attack sentences by hashed character n-gram cosine (text/similarity.ts) — not the
+ *    offline sentence embedder (USE-lite: English only, tens of milliseconds per text on these cores, and a poor
+ *    nearest-neighbour separator on the wide sets; test/guardrail/embedder-probe.ts) — searched only for segments
+ *    the rules are unsure of that hold two cue words;
+ * 5. an optional classifier (e.g. an ONNX Prompt Guard or DeBERTa model through classifier/), whose scores join.
  * Base64 runs that decode to text are checked too; a finding on one spans the encoded run.
  */
 import type { Finding } from '../../../../protocols/index.js';
@@ -18,10 +23,13 @@ import type { DetectContext, Detector } from '../../detector.js';
 import { layeredDetect, scoreText, thresholdOf, toFindings, type LayeredOptions, type LayeredSpec } from '../text/detector.js';
 import { normalizeText } from '../text/normalize.js';
 import { SimilarityBank } from '../text/similarity.js';
+import { ConceptTagger } from '../text/concepts.js';
+import { INJECTION_CONCEPT_MODEL } from './concept-weights.js';
 import { INTENT_RULES } from './intents.js';
+import { INJECTION_LEXICON } from './lexicon.js';
 import { INJECTION_BANK, INJECTION_CONTEXTS, INJECTION_RULES, INJECTION_SIMILARITY_GATE } from './rules.js';
 
-/** Options of {@link injectionDetector}. */
+/** Options of {@link injectionDetector} (`concepts: false` turns the concept layer off). */
 export interface InjectionOptions extends LayeredOptions {
   /** Decode and check base64 runs (default true). */
   readonly base64?: boolean;
@@ -31,12 +39,16 @@ export interface InjectionOptions extends LayeredOptions {
 export const INJECTION_TYPES = ['INJECTION', 'JAILBREAK', 'PROMPT_EXTRACTION'] as const;
 
 let bank: SimilarityBank | undefined;
+let tagger: ConceptTagger | undefined;
+/** Concept-model probability below which it adds no evidence. */
+const CONCEPT_FLOOR = 0.5;
 const BASE64 = /(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{24,4096}={0,2}(?![A-Za-z0-9+/=])/g;
 const MAX_DECODED = 20;
 
 /** A prompt-injection detector (see the module comment for its layers). */
 export function injectionDetector(options: InjectionOptions = {}): Detector {
   bank ??= new SimilarityBank(INJECTION_BANK);
+  tagger ??= new ConceptTagger(INJECTION_LEXICON);
   const spec: LayeredSpec = {
     name: 'injection',
     rules: [...INJECTION_RULES, ...INTENT_RULES],
@@ -44,6 +56,7 @@ export function injectionDetector(options: InjectionOptions = {}): Detector {
     bank,
     similarityFloor: 0.5,
     similarityGate: INJECTION_SIMILARITY_GATE,
+    concepts: { tagger, model: INJECTION_CONCEPT_MODEL, floor: CONCEPT_FLOOR },
   };
   const detect = layeredDetect(spec, options);
   const threshold = thresholdOf(options);
@@ -53,7 +66,10 @@ export function injectionDetector(options: InjectionOptions = {}): Detector {
     async detect(text: string, ctx: DetectContext): Promise<readonly Finding[]> {
       const found = await detect(text, ctx.signal);
       if (options.base64 === false) return found;
-      return [...found, ...(await encoded(spec, options, text, threshold, ctx.signal))];
+      const runs = await encoded(spec, options, text, threshold, ctx.signal);
+      // a finding on a base64 run stands for the sentence around it (whose words only frame the payload)
+      const framing = (f: Finding): boolean => runs.some((r) => f.start <= r.start && f.end >= r.end && f.type === r.type);
+      return [...found.filter((f) => !framing(f)), ...runs];
     },
     async close() {
       await options.classifier?.close();

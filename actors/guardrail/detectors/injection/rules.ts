@@ -459,6 +459,19 @@ export const INJECTION_CONTEXTS: readonly ContextRule[] = [
     ],
     ['JAILBREAK'],
   ),
+  // Writing about system prompts (how to write one, how it differs from user input), and quoting an attack for a talk.
+  context(0.35, 'segment', [
+    `(how|best way|tips) [do|can|should] [i|we|to] (write|design|improve|structure|test) [a|my|our|the] [good|better] system prompt`,
+    `(wie schreibe|wie formuliere) [ich] [einen] [guten] systemprompt`,
+    `comment (ecrire|rediger|ameliorer) [un|mon] [bon] prompt systeme`,
+    `como (escribo|escribir|redacto|mejoro) [un|mi] [buen] prompt de sistema`,
+    `(difference|differences|unterschied|diferencia) (between|zwischen|entre) [a|the|un|el|le] (system prompt|systemprompt|prompt systeme|
+      prompt de sistema)`,
+  ]),
+  context(0.5, 'text', [
+    `(example|beispiel|exemple|ejemplo) (of|for|fur|d|de) [an|a|einen|un|una] (attack|angriff|attaque|ataque)`,
+    `(for|fur|pour|para) (my|meine|ma|mon|mi) [security] (slide*|folie*|presentation|talk|charla|vortrag|expose|formation|schulung)`,
+  ]),
   context(1.3, 'segment', [/<!--/u, `${AI} (reading|processing|summarizing) this`]),
   // A tool, not the reader, ignoring or overriding rules ("the linter will ignore rules listed in …", `--ignore-rules`).
   context(

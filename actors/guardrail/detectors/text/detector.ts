@@ -10,6 +10,7 @@ import type { DetectContext, Detector } from '../../detector.js';
 import { normalizeText, originalSpan, type NormalizedText } from './normalize.js';
 import { blank, scoreSegments, segmentsOf, type ContextRule, type Rule, type SegmentScore, type Span } from './rules.js';
 import type { SimilarityBank } from './similarity.js';
+import { conceptEvidence, type ConceptModel, type ConceptTagger } from './concepts.js';
 
 /** Options every layered detector takes. */
 export interface LayeredOptions {
@@ -21,6 +22,8 @@ export interface LayeredOptions {
   readonly classifier?: Classifier;
   /** Use the similarity bank (default true). */
   readonly similarity?: boolean;
+  /** Use the concept layer (default true). */
+  readonly concepts?: boolean;
 }
 
 /** What one layered detector is made of. */
@@ -36,6 +39,8 @@ export interface LayeredSpec {
   readonly similarityFloor?: number;
   /** Segments the bank is searched for (all when absent): two distinct matches needed, which keeps the layer's cost down. */
   readonly similarityGate?: RegExp;
+  /** The concept layer (concepts.ts): a lexicon tagger and a learned model; evidence below `floor` is dropped. */
+  readonly concepts?: { readonly tagger: ConceptTagger; readonly model: ConceptModel; readonly floor: number };
 }
 
 /** Rule score at which a segment skips the similarity layer (it is flagged already). */
@@ -70,22 +75,29 @@ export async function scoreText(
     const originals = segmentsOf(text).map((s) => input.slice(...originalSpan(n, s.start, s.end)));
     late = originals.length === 0 ? [] : await options.classifier.classify(originals, signal);
   }
+  const concepts =
+    spec.concepts === undefined || options.concepts === false
+      ? undefined
+      : conceptEvidence(spec.concepts.tagger, spec.concepts.model, n.text, segmentsOf(text), spec.concepts.floor);
   return scoreSegments({
     text,
     rules: spec.rules,
     ...(spec.contexts === undefined ? {} : { contexts: spec.contexts }),
-    extra: (seg: Span, _index: number, ruleBest: number) => {
-      // The bank only matters where the rules are unsure: a segment they already flag, or one without the gate's
-      // words, skips the (comparatively costly) vectorising and search.
-      if (bank === undefined || ruleBest >= SIMILARITY_SKIP) return undefined;
-      const segment = text.slice(seg.start, seg.end);
-      if (spec.similarityGate !== undefined && gateHits(spec.similarityGate, segment) < 2) return undefined;
-      const near = bank.nearest(segment);
-      if (near === undefined || near.cosine < floor) return undefined;
-      return new Map([[near.type, Math.min(0.95, ((near.cosine - floor) / (1 - floor)) * 1.2)]]);
-    },
+    extra: (seg: Span, _index: number, ruleBest: number) => similarity(seg, ruleBest),
+    second: (_seg, index) => concepts?.[index],
     late: (_seg, index) => late?.[index],
   });
+
+  function similarity(seg: Span, ruleBest: number): ReadonlyMap<string, number> | undefined {
+    // The bank only matters where the rules are unsure: a segment they already flag, or one without the gate's
+    // words, skips the (comparatively costly) vectorising and search.
+    if (bank === undefined || ruleBest >= SIMILARITY_SKIP) return undefined;
+    const segment = text.slice(seg.start, seg.end);
+    if (spec.similarityGate !== undefined && gateHits(spec.similarityGate, segment) < 2) return undefined;
+    const near = bank.nearest(segment);
+    if (near === undefined || near.cosine < floor) return undefined;
+    return new Map([[near.type, Math.min(0.95, ((near.cosine - floor) / (1 - floor)) * 1.2)]]);
+  }
 }
 
 /** A detector function over `spec`: findings in original offsets, trimmed of surrounding whitespace. */

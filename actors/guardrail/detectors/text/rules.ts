@@ -174,6 +174,8 @@ export interface ScoreInput {
    * segment's best rule score so far (a caller may skip costly evidence the rules already make moot).
    */
   readonly extra?: (segment: Span, index: number, ruleBest: number) => ReadonlyMap<string, number> | undefined;
+  /** A second opinion per segment and type (the concept model): the higher of it and the rules' score counts, before contexts. */
+  readonly second?: (segment: Span, index: number) => ReadonlyMap<string, number> | undefined;
   /** Evidence joined after contexts apply (a classifier, which judges context itself). */
   readonly late?: (segment: Span, index: number) => ReadonlyMap<string, number> | undefined;
 }
@@ -200,12 +202,13 @@ export function scoreSegments(input: ScoreInput): SegmentScore[] {
     for (const m of byType.values()) ruleBest = Math.max(ruleBest, noisyOr(m.values()));
     const extra = input.extra?.(seg, index, ruleBest);
     const late = input.late?.(seg, index);
-    const types = new Set([...byType.keys(), ...(extra?.keys() ?? []), ...(late?.keys() ?? [])]);
+    const second = input.second?.(seg, index);
+    const types = new Set([...byType.keys(), ...(extra?.keys() ?? []), ...(second?.keys() ?? []), ...(late?.keys() ?? [])]);
     if (types.size === 0) return;
     const segText = text.slice(seg.start, seg.end);
     const segFactors = (input.contexts ?? []).filter((c) => c.scope === 'segment' && c.re.test(segText));
     for (const type of types) {
-      let score = noisyOr([...(byType.get(type)?.values() ?? []), extra?.get(type) ?? 0]);
+      let score = Math.max(noisyOr([...(byType.get(type)?.values() ?? []), extra?.get(type) ?? 0]), second?.get(type) ?? 0);
       for (const c of [...textFactors, ...segFactors]) if (c.types === undefined || c.types.includes(type)) score *= c.factor;
       score = noisyOr([Math.min(1, score), late?.get(type) ?? 0]);
       if (score > 0) out.push({ ...span, type, score });

@@ -1,0 +1,217 @@
+/**
+ * The concept layer of the layered detectors: a multilingual normalisation of the words that matter, then a small
+ * learned linear model over them.
+ *
+ * 1. **Tagging.** Per-language lexicons (English, German, French, Spanish) map words and short phrases to concepts:
+ *    `ignoriere`, `oublie`, `olvida`, `disregard` and `set aside` all become `IGNORE`; `Anweisungen`, `consignes`,
+ *    `pautas` become `RULES`. Entries are written naturally and normalised like the text (normalize.ts: lower case, no
+ *    accents, homoglyphs and leetspeak folded), a trailing `*` matches any ending (`deactivat*`), and the longest
+ *    entry wins where several start at one word. Words in no lexicon are skipped but keep their position.
+ * 2. **Features** of a window of text: each concept present (`IGNORE`) and each ordered pair within
+ *    {@link PAIR_WINDOW} words (`IGNORE>RULES`). Because features are concepts, an attack phrased in German scores
+ *    with the weights learnt from English and French examples, and unseen wording that keeps the parts of an attack
+ *    (an override verb near what instructions are called) still scores.
+ * 3. **A softmax regression** (classes: `benign` and the detector's finding types) whose weights a training script
+ *    fits on the development sets (`test/guardrail/train-concepts.ts`, which writes `*-weights.ts`). Scoring is a few
+ *    map lookups per word: far below the rules' cost.
+ */
+import { normalizeText } from './normalize.js';
+
+/** Ordered concept pairs are features when the second is at most this many words after the first. */
+export const PAIR_WINDOW = 6;
+
+/** A lexicon: concept → entries (words or phrases, any of the four languages; `*` at the end of a word: any ending). */
+export type Lexicon = Readonly<Record<string, readonly string[]>>;
+
+/** A learned model: class names (index 0 is `benign`), per-class bias, per-feature per-class weights. */
+export interface ConceptModel {
+  readonly classes: readonly string[];
+  readonly bias: readonly number[];
+  readonly weights: Readonly<Record<string, readonly number[]>>;
+}
+
+/** One concept found in a text: its id, the index of its first word, and its span in the (normalised) text. */
+export interface ConceptTag {
+  readonly concept: string;
+  /** The entry matched (its words as the lexicon wrote them, normalised). */
+  readonly entry: string;
+  readonly word: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+const WORD = /[\p{L}\p{N}]+/gu;
+
+/** The words of a normalised text with their offsets. */
+function words(text: string): { w: string[]; s: number[]; e: number[] } {
+  const w: string[] = [];
+  const s: number[] = [];
+  const e: number[] = [];
+  for (const m of text.matchAll(WORD)) {
+    w.push(m[0]);
+    s.push(m.index);
+    e.push(m.index + m[0].length);
+  }
+  return { w, s, e };
+}
+
+/** Tags texts with the concepts of a lexicon. */
+export class ConceptTagger {
+  /** Exact phrases (words joined by one space) → concepts. */
+  private readonly exact = new Map<string, string[]>();
+  /** Phrases whose last word is a stem: the phrase up to and including the stem → concepts. */
+  private readonly stems = new Map<string, string[]>();
+  /** Stem phrases by their head (the words before the stem) and the stem's first two letters, longest stem first. */
+  private readonly stemIndex = new Map<string, string[]>();
+  /** First two words of multi-word entries (`ignore all`), and the longest entry in words. */
+  private readonly firsts = new Set<string>();
+  private readonly longest: number;
+
+  constructor(lexicon: Lexicon) {
+    let longest = 1;
+    for (const [concept, entries] of Object.entries(lexicon)) {
+      for (const entry of entries) {
+        const stem = entry.endsWith('*');
+        const ws = words(normalizeText(stem ? entry.slice(0, -1) : entry).text).w;
+        if (ws.length === 0) continue;
+        longest = Math.max(longest, ws.length);
+        if (ws.length > 1) this.firsts.add(stem && ws.length === 2 ? `${ws[0]!} ${ws[1]!.slice(0, 2)}` : `${ws[0]!} ${ws[1]!}`);
+        const key = ws.join(' ');
+        const map = stem ? this.stems : this.exact;
+        const list = map.get(key) ?? [];
+        if (!list.includes(concept)) list.push(concept);
+        map.set(key, list);
+        if (stem) {
+          const last = ws[ws.length - 1]!;
+          const at = `${ws.slice(0, -1).join(' ')}|${last.slice(0, 2)}`;
+          const list = this.stemIndex.get(at) ?? [];
+          if (!list.includes(key)) list.push(key);
+          this.stemIndex.set(
+            at,
+            list.sort((a, b) => b.length - a.length),
+          );
+        }
+      }
+    }
+    this.longest = longest;
+  }
+
+  /** The concepts of a normalised text, in order. */
+  tag(text: string): ConceptTag[] {
+    const { w, s, e } = words(text);
+    const out: ConceptTag[] = [];
+    for (let i = 0; i < w.length;) {
+      const next = w[i + 1];
+      const multi = next !== undefined && (this.firsts.has(`${w[i]!} ${next}`) || this.firsts.has(`${w[i]!} ${next.slice(0, 2)}`));
+      const max = multi ? Math.min(this.longest, w.length - i) : 1;
+      let matched = 0;
+      for (let n = max; n >= 1 && matched === 0; n--) {
+        const head = n === 1 ? '' : w.slice(i, i + n - 1).join(' ');
+        const last = w[i + n - 1]!;
+        let entry = n === 1 ? last : `${head} ${last}`;
+        let concepts = this.exact.get(entry);
+        if (concepts === undefined && this.stems.size > 0) {
+          const full = entry;
+          for (const key of this.stemIndex.get(`${head}|${last.slice(0, 2)}`) ?? []) {
+            if (!full.startsWith(key)) continue;
+            entry = `${key}*`;
+            concepts = this.stems.get(key);
+            break;
+          }
+        }
+        if (concepts === undefined) continue;
+        for (const concept of concepts) out.push({ concept, entry, word: i, start: s[i]!, end: e[i + n - 1]! });
+        matched = n;
+      }
+      i += Math.max(1, matched);
+    }
+    return out;
+  }
+}
+
+/**
+ * The features of a run of tags (a window of text): concepts present, the entries matched (`=ignore`, so the model can
+ * tell entries of one concept apart where the data supports it) and ordered concept pairs within {@link PAIR_WINDOW} words.
+ */
+export function featuresOf(tags: readonly ConceptTag[]): Set<string> {
+  const out = new Set<string>();
+  for (let a = 0; a < tags.length; a++) {
+    const ta = tags[a]!;
+    out.add(ta.concept);
+    out.add(`=${ta.entry}`);
+    for (let b = a + 1; b < tags.length; b++) {
+      const tb = tags[b]!;
+      if (tb.word - ta.word > PAIR_WINDOW) break;
+      if (tb.word > ta.word && tb.concept !== ta.concept) out.add(`${ta.concept}>${tb.concept}`);
+    }
+  }
+  return out;
+}
+
+/** Class probabilities of a feature set under a model (softmax over the classes). */
+export function probabilities(model: ConceptModel, features: Iterable<string>): number[] {
+  const z = [...model.bias];
+  for (const f of features) {
+    const w = model.weights[f];
+    if (w !== undefined) for (let k = 0; k < z.length; k++) z[k]! += w[k]!;
+  }
+  let max = -Infinity;
+  for (const v of z) if (v > max) max = v;
+  let sum = 0;
+  for (let k = 0; k < z.length; k++) sum += z[k] = Math.exp(z[k]! - max);
+  for (let k = 0; k < z.length; k++) z[k]! /= sum;
+  return z;
+}
+
+/**
+ * The evidence a model probability at or above `floor` gives: 0.5 (a finding at the default threshold) at `floor`, up
+ * to {@link MAX_EVIDENCE} — below the rules' strongest, so a raised threshold still tells the model alone from the
+ * model joined by rules.
+ */
+function evidence(p: number, floor: number): number {
+  return 0.5 + ((p - floor) / (1 - floor)) * (MAX_EVIDENCE - 0.5);
+}
+/** The most a concept model contributes to a segment's score. */
+const MAX_EVIDENCE = 0.85;
+
+/** The best non-benign class of a window of tags and the probability that it is not benign. */
+function judge(model: ConceptModel, tags: readonly ConceptTag[]): { type: string; p: number } | undefined {
+  if (tags.length === 0) return undefined;
+  const p = probabilities(model, featuresOf(tags));
+  let best = 1;
+  for (let k = 2; k < p.length; k++) if (p[k]! > p[best]!) best = k;
+  return { type: model.classes[best]!, p: 1 - p[0]! };
+}
+
+/**
+ * Per segment, the model's evidence (its best non-benign class, and the probability that the text is not benign mapped
+ * to 0.5–0.85 when it reaches `floor`): the segment alone, or, when neither it nor the one before reaches `floor` alone, the two
+ * together (an attack often spans two sentences; a harmful sentence does not colour the next one).
+ */
+export function conceptEvidence(
+  tagger: ConceptTagger,
+  model: ConceptModel,
+  text: string,
+  segments: readonly { readonly start: number; readonly end: number }[],
+  floor: number,
+): (ReadonlyMap<string, number> | undefined)[] {
+  const tags = tagger.tag(text);
+  const out: (ReadonlyMap<string, number> | undefined)[] = [];
+  let from = 0;
+  let prev: { from: number; to: number; p: number } | undefined;
+  for (const seg of segments) {
+    // a segment owns the tags from where the previous one ended (segments skip leading blanks)
+    from = prev?.to ?? 0;
+    let to = from;
+    while (to < tags.length && tags[to]!.start < seg.end) to++;
+    const alone = judge(model, tags.slice(from, to));
+    let best = alone;
+    if (alone !== undefined && alone.p < floor && prev !== undefined && prev.p < floor && prev.to > prev.from) {
+      const both = judge(model, tags.slice(prev.from, to));
+      if (both !== undefined && both.p >= floor) best = both;
+    }
+    out.push(best !== undefined && best.p >= floor ? new Map([[best.type, evidence(best.p, floor)]]) : undefined);
+    prev = { from, to, p: alone?.p ?? 0 };
+  }
+  return out;
+}
