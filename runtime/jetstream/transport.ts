@@ -29,7 +29,7 @@ import { Directory } from './directory.js';
 import { MeshNames } from './subjects.js';
 import { asTroupeError, isNotFound, retryTransient } from './errors.js';
 import type { JetStreamTransportOptions } from './options.js';
-import { openIntake, type Intake, type IntakeContext } from './intake.js';
+import { keepConsumer, openIntake, type Intake, type IntakeContext } from './intake.js';
 import { sendToMailbox, type SenderContext } from './sender.js';
 import { ensureStreams } from './streams.js';
 
@@ -187,12 +187,14 @@ export class JetStreamTransport implements Transport {
     let epoch = 0;
     let valid = (): boolean => true;
     let intake: Intake | undefined;
+    let keep = false;
     if (shared) {
       if (this.directory.leaseOf(key) !== undefined)
         throw new ConflictError(`${address} is already active as a single actor in tenant ${tenant}`);
       release = await this.directory.joinPool(tenant, address, key);
     } else {
       if (this.directory.poolMembers(key).length > 0) throw new ConflictError(`${address} is already a pool in tenant ${tenant}`);
+      const last = this.directory.leaseOf(key);
       const lease = await this.directory.acquire(tenant, address, key, (reason) => {
         void intake?.stop().then(() => intake?.dispose());
         options.onLost?.(reason);
@@ -200,21 +202,25 @@ export class JetStreamTransport implements Transport {
       epoch = lease.epoch;
       valid = () => lease.valid();
       release = (how) => lease.release(how);
-      // A new owner recreates the consumer, so messages the last owner held unacked come at once.
-      try {
-        await this.retry(() =>
-          this.jsm.consumers.delete(this.names.mailboxStream, durable).catch((e: unknown) => {
-            if (!isNotFound(e)) throw e;
-            return false;
-          }),
-        );
-      } catch (e) {
-        await release('handover').catch(() => undefined);
-        throw e;
-      }
+      // A new owner keeps the consumer when the last owner left nothing unsettled in it (no leader election for a new one);
+      // else it re-creates it, so messages the last owner held unacked come at once.
+      const holderAlive = last !== undefined && last.node !== this.ctx.node && this.membershipImpl?.isLive(last.node) === true;
+      keep = await keepConsumer(this.intakeContext(), tenant, address, durable, holderAlive);
+      if (!keep)
+        try {
+          await this.retry(() =>
+            this.jsm.consumers.delete(this.names.mailboxStream, durable).catch((e: unknown) => {
+              if (!isNotFound(e)) throw e;
+              return false;
+            }),
+          );
+        } catch (e) {
+          await release('handover').catch(() => undefined);
+          throw e;
+        }
     }
     try {
-      intake = await this.retry(() => openIntake(this.intakeContext(), tenant, address, durable, sink, shared));
+      intake = await this.retry(() => openIntake(this.intakeContext(), tenant, address, durable, sink, shared, keep));
     } catch (e) {
       // Leave the address to a retry (here or elsewhere) rather than deleting it: its mailbox stays valid.
       await release('handover').catch(() => undefined);
