@@ -37,6 +37,8 @@ const ACCEPTED = Promise.resolve();
 const VERSION = '0.1.0';
 /** How long a bind retries its consumer changes through an outage or election (a stream leader election takes 2–8 s). */
 const BIND_RETRY_MS = 12_000;
+/** Bound on one lease-taking request (retried at once after it, see Directory.quick). */
+const LEASE_REQUEST_MS = 500;
 
 /** The JetStream transport of one node. */
 export class JetStreamTransport implements Transport {
@@ -121,7 +123,17 @@ export class JetStreamTransport implements Transport {
     // Leases and snapshots are read from the stream leader (no direct get): a lagging replica would answer with a revision
     // every compare-and-set then refuses, and a takeover would retry until the replica caught up.
     const kv = await kvm.create(this.names.directoryBucket, { history: 1, replicas: this.replicas, allow_direct: false });
-    this.directory = new Directory(kv, ctx.node, ctx.clock, this.leaseTtlMs, (m) => process.emitWarning(m, 'TroupeWarning'));
+    // Leases are taken on a handle with short request timeouts, retried at once (Directory.quick).
+    const leaseKv = await new Kvm(jetstream(this.nc, { timeout: LEASE_REQUEST_MS })).open(this.names.directoryBucket);
+    this.directory = new Directory(
+      kv,
+      ctx.node,
+      ctx.clock,
+      this.leaseTtlMs,
+      (m) => process.emitWarning(m, 'TroupeWarning'),
+      undefined,
+      leaseKv,
+    );
     await this.directory.mirror();
     this.deadLetterStore = new JetStreamDeadLetterStore(this.js, this.jsm, this.names, this.codec);
     this.sender = {
