@@ -64,6 +64,13 @@ export class RecoveryWatch {
       .map(([k, t]) => `${k} ${t - this.from} ms`);
   }
 
+  /** When every key starting with `prefix` had succeeded again (ms after the fault), or undefined while one has not. */
+  recoveredFor(prefix: string): number | undefined {
+    const keys = this.keys.filter((k) => k.startsWith(prefix));
+    if (keys.length === 0 || keys.some((k) => !this.seen.has(k))) return undefined;
+    return Math.max(...keys.map((k) => this.seen.get(k) ?? 0)) - this.from;
+  }
+
   /** Keys still waiting (for the report when the watch times out). */
   missing(): string[] {
     return this.keys.filter((k) => !this.seen.has(k));

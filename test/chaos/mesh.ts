@@ -55,6 +55,8 @@ export interface Fault {
   readonly downMs: number;
   /** Fault to every lane, tally and tenant succeeding again (undefined: not within the bound of the wait). */
   readonly recoveryMs: number | undefined;
+  /** Fault to every tally (the stateful actors) answering an ask sent after the fault (undefined: not within the wait). */
+  readonly talliesMs: number | undefined;
   /** What had not recovered when the wait gave up, or else the slowest to recover. */
   readonly missing?: readonly string[];
   readonly slowest: readonly string[];
@@ -137,7 +139,12 @@ export async function runMeshChaos(options: MeshChaosOptions = {}): Promise<Mesh
   try {
     writeFileSync(
       mesh.configFile,
-      JSON.stringify({ agents: [{ name: 'clerk', instructions: 'Compute.', provider: 'offline', tools: ['calculator'] }] }),
+      // Guardrails off: the run is about the mesh (their classifier costs each node CPU, and its injection rule blocked a
+      // calculator call now and then: a failed lane operation, not a mesh fault).
+      JSON.stringify({
+        agents: [{ name: 'clerk', instructions: 'Compute.', provider: 'offline', tools: ['calculator'] }],
+        guardrails: { enabled: false },
+      }),
     );
     mesh.servers = await startCluster(3, mesh.partitioner.serverHost);
     const urls = mesh.servers.map((s) => s.url);
@@ -255,6 +262,7 @@ async function inject(mesh: Mesh, work: Workload, kind: FaultKind, t0: number, w
     restore = () => mesh.partitioner.heal(target);
   }
   const recoveryMs = await Promise.race([watch.done, sleep(wait).then(() => undefined)]);
+  const talliesMs = watch.recoveredFor('tally/');
   const missing = recoveryMs === undefined ? watch.missing() : undefined;
   work.unwatch(watch);
   const waited = Date.now() - at;
@@ -263,12 +271,13 @@ async function inject(mesh: Mesh, work: Workload, kind: FaultKind, t0: number, w
   const downMs = Date.now() - at;
   await restore();
   const slowest = watch.slowest();
-  const f: Fault = { kind, target, at: at - t0, downMs, recoveryMs, slowest, ...(missing === undefined ? {} : { missing }) };
+  const f: Fault = { kind, target, at: at - t0, downMs, recoveryMs, talliesMs, slowest, ...(missing === undefined ? {} : { missing }) };
   log(
     `fault at ${(f.at / 1_000).toFixed(1)} s: ${kind} ${target}, down ${downMs} ms, ` +
       (recoveryMs === undefined
         ? `not recovered in ${wait} ms (${missing?.join(', ')})`
-        : `recovered in ${recoveryMs} ms (slowest ${slowest.join(', ')})`),
+        : `recovered in ${recoveryMs} ms (slowest ${slowest.join(', ')})`) +
+      `; tallies ${talliesMs === undefined ? 'not all' : `in ${talliesMs} ms`}`,
   );
   return f;
 }
@@ -279,7 +288,8 @@ export function reportLines(r: MeshChaosReport): string[] {
   for (const f of r.faults)
     out.push(
       `  fault +${(f.at / 1_000).toFixed(1)} s ${f.kind} ${f.target}: down ${f.downMs} ms, ` +
-        (f.recoveryMs === undefined ? `NOT recovered (${(f.missing ?? []).join(', ')})` : `serving again after ${f.recoveryMs} ms`),
+        (f.recoveryMs === undefined ? `NOT recovered (${(f.missing ?? []).join(', ')})` : `serving again after ${f.recoveryMs} ms`) +
+        `; tallies ${f.talliesMs === undefined ? 'NOT all' : `after ${f.talliesMs} ms`}`,
     );
   for (const i of r.invariants)
     out.push(
