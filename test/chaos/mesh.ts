@@ -33,6 +33,7 @@ export interface MeshChaosOptions {
   readonly tallies?: number;
   readonly tenants?: number;
   readonly tallyLanes?: number;
+  /** Agent lanes (default one per tenant, each keeping to its tenant). */
   readonly agentLanes?: number;
   /** Pause between a lane's operations (ms, default 40): keeps the load moderate on a shared machine. */
   readonly paceMs?: number;
@@ -169,7 +170,7 @@ export async function runMeshChaos(options: MeshChaosOptions = {}): Promise<Mesh
     const store = new RunStore(mesh.storage);
     const work = new Workload(system, store, tallies, tenants, {
       tallyLanes: options.tallyLanes ?? 4,
-      agentLanes: options.agentLanes ?? 2,
+      agentLanes: options.agentLanes ?? tenants.length,
       paceMs: options.paceMs ?? 40,
       extra: options.extraLanes ?? [],
     });
