@@ -324,7 +324,7 @@ export async function keepConsumer(
   address: string,
   durable: string,
   holderAlive: boolean,
-): Promise<boolean> {
+): Promise<{ keep: boolean; why: string }> {
   const subject = `$JS.API.CONSUMER.INFO.${c.names.mailboxStream}.${durable}`;
   const want = consumerConfig(c, tenant, address, durable);
   const start = c.clock.now();
@@ -335,7 +335,7 @@ export async function keepConsumer(
       .then((m) => m.json<ConsumerInfoReply>())
       .catch(() => undefined);
     const now = c.clock.now();
-    if (info?.error !== undefined && info.error.err_code === JsErrCode.ConsumerNotFound) return false;
+    if (info?.error !== undefined && info.error.err_code === JsErrCode.ConsumerNotFound) return { keep: false, why: 'no consumer' };
     if (info !== undefined && info.error === undefined && (info.cluster === undefined || (info.cluster.leader ?? '') !== '')) {
       const cfg = info.config;
       if (
@@ -346,18 +346,18 @@ export async function keepConsumer(
         cfg.ack_wait !== want.ack_wait ||
         cfg.max_ack_pending !== want.max_ack_pending
       )
-        return false;
-      if ((info.num_ack_pending ?? 0) === 0) return true;
-      if (!holderAlive) return false;
-      settledBy ??= now + SETTLE_WAIT_MS;
-      if (now >= settledBy) return false;
+        return { keep: false, why: 'another configuration' };
+      const pending = info.num_ack_pending ?? 0;
+      if (pending === 0) return { keep: true, why: 'nothing pending' };
+      settledBy ??= now + (holderAlive ? SETTLE_WAIT_MS : 0);
+      if (now >= settledBy) return { keep: false, why: `${pending} message(s) left unsettled by the last holder` };
       await sleep(c.clock, 100);
       continue;
     }
-    if (now - start >= KEEP_WAIT_MS) return false;
+    if (now - start >= KEEP_WAIT_MS) return { keep: false, why: `no answer naming a leader within ${KEEP_WAIT_MS} ms` };
     await sleep(c.clock, backoffDelay(attempt, CHECK));
   }
-  return false;
+  return { keep: false, why: 'transport closed' };
 }
 
 /**

@@ -217,7 +217,10 @@ export class JetStreamTransport implements Transport {
       // A new owner keeps the consumer when the last owner left nothing unsettled in it (no leader election for a new one);
       // else it re-creates it, so messages the last owner held unacked come at once.
       const holderAlive = last !== undefined && last.node !== this.ctx.node && this.membershipImpl?.isLive(last.node) === true;
-      keep = await keepConsumer(this.intakeContext(), tenant, address, durable, holderAlive);
+      const kept = await keepConsumer(this.intakeContext(), tenant, address, durable, holderAlive);
+      keep = kept.keep;
+      if (!keep && last !== undefined && last.renewedAt > 0)
+        process.emitWarning(`taking over ${address}: re-creating its consumer (${kept.why})`, 'TroupeWarning');
       if (!keep)
         try {
           await this.retry(() =>
