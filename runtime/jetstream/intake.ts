@@ -71,6 +71,8 @@ const CONFIRM_TIMEOUT_MS = 500;
 const CONFIRM_PAUSE_MS = 250;
 /** Settlements made this recently before a stall was noticed are confirmed too (two missed 1 s heartbeats, and margin). */
 const RECENT_MS = 3_000;
+/** Most confirmations one intake has in flight. */
+const MAX_CONFIRMING = 256;
 /** How long a new holder waits for an existing consumer to answer with a leader before re-creating it. */
 const KEEP_WAIT_MS = 8_000;
 /** How long a new holder waits for the last holder's hand-backs to land (while it is alive) before re-creating. */
@@ -104,22 +106,40 @@ export async function openIntake(
   // A single activation's settlements that the consumer may have missed are confirmed (see CONFIRM_MS): the next holder
   // then finds nothing pending and keeps the consumer instead of re-creating it (a new consumer elects a leader first).
   let disrupted = false;
-  const recent: { m: JsMsg; nak: boolean; delayMs?: number; at: number }[] = [];
+  // The acks of the last RECENT_MS, in two generations (O(1) per ack): the older one is dropped when a new one starts.
+  let recent: { m: JsMsg; at: number }[] = [];
+  let older: { m: JsMsg; at: number }[] = [];
+  let generationAt = c.clock.now();
+  // Confirmations in flight are capped: what is left unconfirmed beyond is found pending by the next holder, which then
+  // re-creates the consumer (as every takeover did before).
+  let confirming = 0;
+  const confirmOne = (m: JsMsg, nak: boolean, delayMs?: number): void => {
+    if (confirming >= MAX_CONFIRMING) return;
+    confirming++;
+    void confirm(c, m, nak, delayMs).finally(() => confirming--);
+  };
   const settle = (m: JsMsg, nak: boolean, delayMs?: number): void => {
     if (nak) m.nak(delayMs);
     else m.ack();
     if (shared) return;
     if (stopped || disrupted) {
-      void confirm(c, m, nak, delayMs);
+      confirmOne(m, nak, delayMs);
       return;
     }
+    if (nak) return;
     const now = c.clock.now();
-    while (recent.length > 0 && now - (recent[0]?.at ?? now) > RECENT_MS) recent.shift();
-    recent.push({ m, nak, delayMs, at: now });
+    if (now - generationAt > RECENT_MS) {
+      older = recent;
+      recent = [];
+      generationAt = now;
+    }
+    recent.push({ m, at: now });
   };
   const confirmRecent = (): void => {
     const now = c.clock.now();
-    for (const r of recent.splice(0)) if (now - r.at <= RECENT_MS && !r.nak) void confirm(c, r.m, r.nak, r.delayMs);
+    for (const r of [...older, ...recent].reverse()) if (now - r.at <= RECENT_MS) confirmOne(r.m, false);
+    older = [];
+    recent = [];
   };
   const disruption = (on: boolean): void => {
     disrupted = on;
