@@ -29,6 +29,7 @@ describe.skipIf(process.env['CHAOS_MESH'] === '0')('mesh chaos', () => {
       for (const inv of report.invariants) expect(inv.violations, inv.name).toEqual([]);
       expect(report.invariants.length).toBe(4);
     },
-    150_000 + SECONDS * 1_000,
+    // Generous: about 2 minutes on a 2-core CI box beside one other file; 150-216 s were measured at load 15-23.
+    240_000 + SECONDS * 1_000,
   );
 });
