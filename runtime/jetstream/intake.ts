@@ -327,16 +327,18 @@ interface ConsumerInfoReply {
   error?: { err_code?: number };
   cluster?: { leader?: string };
   num_ack_pending?: number;
+  num_waiting?: number;
   config?: { filter_subject?: string; ack_policy?: string; deliver_policy?: string; ack_wait?: number; max_ack_pending?: number };
 }
 
 /**
  * Whether a new single activation may keep its address's durable consumer as it is, instead of deleting and re-creating
- * it: it exists with this configuration, has a leader, and holds no message delivered to the last holder and not yet
- * settled. Keeping it needs no leader election (a new R3 consumer waits 0.4–4 s for its first one on a busy 2.9 cluster);
- * re-creating it redelivers at once whatever the last holder left unsettled. While the last holder is alive
- * (`holderAlive`: it fenced itself, it did not die), its hand-backs may still be landing (see {@link confirm}): they are
- * waited for briefly. False whenever in doubt (no answer with a leader in time, another configuration, a pending message).
+ * it: it exists with this configuration, has a leader, holds no message delivered to the last holder and not yet
+ * settled, and no pull of the last holder is parked on it. Keeping it needs no leader election (a new R3 consumer waits
+ * 0.4–4 s for its first one on a busy 2.9 cluster); re-creating it redelivers at once whatever the last holder left
+ * unsettled and drops its parked pulls. While the last holder is alive (`holderAlive`: it fenced itself, it did not
+ * die), its hand-backs may still be landing (see {@link confirm}) and its pulls expiring: they are waited for briefly.
+ * False whenever in doubt (no answer with a leader in time, another configuration, a pending message, a parked pull).
  */
 export async function keepConsumer(
   c: IntakeContext,
@@ -367,10 +369,18 @@ export async function keepConsumer(
         cfg.max_ack_pending !== want.max_ack_pending
       )
         return { keep: false, why: 'another configuration' };
+      // A pull still parked on the consumer can only be the last holder's (a paused process, a cut link, or one closed
+      // but not yet expired): kept, it could be handed a new message that then waits out the ack wait.
       const pending = info.num_ack_pending ?? 0;
-      if (pending === 0) return { keep: true, why: 'nothing pending' };
+      const waiting = info.num_waiting ?? 0;
+      if (pending === 0 && waiting === 0) return { keep: true, why: 'nothing pending' };
       settledBy ??= now + (holderAlive ? SETTLE_WAIT_MS : 0);
-      if (now >= settledBy) return { keep: false, why: `${pending} message(s) left unsettled by the last holder` };
+      if (now >= settledBy)
+        return {
+          keep: false,
+          why:
+            pending > 0 ? `${pending} message(s) left unsettled by the last holder` : `${waiting} pull(s) of the last holder parked on it`,
+        };
       await sleep(c.clock, 100);
       continue;
     }
