@@ -9,7 +9,7 @@ import type { ActorSystem } from '../runtime/index.js';
 import { a2aRoutes } from './a2a/index.js';
 import { acpRoute } from './acp/index.js';
 import { guardrailMcpTool, guardrailsRoute } from './guardrails/index.js';
-import { mcpRoute } from './mcp/index.js';
+import { mcpFixturesFromEnv, mcpRoute, storeResources } from './mcp/index.js';
 import { Gateway, gatewayOptionsFromConfig, type GatewayOptions } from './server.js';
 import type { GatewayDeps, HttpRoute } from './types.js';
 
@@ -35,7 +35,12 @@ export function allRoutes(
   const buffer = options.sendBufferBytes;
   return [
     acpRoute(deps, { sendBufferBytes: buffer }),
-    mcpRoute(deps, { allowedOrigins: options.allowedOrigins ?? [], builtins: [guardrailMcpTool(deps)] }),
+    mcpRoute(deps, {
+      allowedOrigins: options.allowedOrigins ?? [],
+      builtins: [guardrailMcpTool(deps)],
+      resources: [storeResources(deps)],
+      fixtures: mcpFixturesFromEnv(),
+    }),
     guardrailsRoute(deps),
     ...a2aRoutes(deps, { auth: options.auth ?? true, maxStreamBuffer: buffer }),
   ];
