@@ -21,8 +21,10 @@ import { MemoryHub, MemoryStorage, type ActorRef } from '../../runtime/index.js'
 import { startTestGateway, type TestGateway } from './mcp-fixture.js';
 
 /** Deps whose `ensure` also activates the tenant's store actor (single activation across a mesh). */
+const storesOf = new WeakMap<object, Map<string, Promise<ActorRef>>>();
 function withStore(deps: GatewayDeps): GatewayDeps {
-  const stores = new Map<string, Promise<ActorRef>>();
+  const stores = storesOf.get(deps.system) ?? new Map<string, Promise<ActorRef>>();
+  storesOf.set(deps.system, stores);
   return {
     ...deps,
     ensure(address, tenant) {
@@ -75,7 +77,7 @@ function sessionOf(client: Client): string {
 }
 
 async function put(gw: TestGateway, tenant: string, namespace: string[], key: string, value: Record<string, unknown>): Promise<void> {
-  const ref = await gw.deps.ensure(STORE_ADDRESS, tenant);
+  const ref = await withStore(gw.deps).ensure(STORE_ADDRESS, tenant);
   await ref.ask(STORE_PUT, { namespace, key, value });
 }
 
@@ -205,7 +207,7 @@ describe('/mcp resources: the long-term store of the caller’s tenant', () => {
     await put(gw, 'acme', ['watch'], 'a', { x: 3 }); // unsubscribed: no notification…
     await put(gw, 'acme', ['watch'], 'b', { x: 1 });
     expect(await seenUpdates.next()).toBe(b); // …so the next one is b's
-    await (await gw.deps.ensure(STORE_ADDRESS, 'acme')).ask(STORE_DELETE, { namespace: ['watch'], key: 'b' });
+    await (await withStore(gw.deps).ensure(STORE_ADDRESS, 'acme')).ask(STORE_DELETE, { namespace: ['watch'], key: 'b' });
     expect(await seenUpdates.next()).toBe(b);
     await client.close();
   });
