@@ -6,6 +6,10 @@ export type { McpLimits, McpServerContext, McpBuiltinTool, McpCallExtra } from '
 export {
   storeResources,
   storeItemUri,
+  collectionResources,
+  collectionDocumentUri,
+  parseCollectionDocumentUri,
+  COLLECTION_URI_PREFIX,
   parseStoreItemUri,
   listResources,
   readResource,

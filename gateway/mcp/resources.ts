@@ -1,6 +1,7 @@
 /**
  * MCP resources (docs/gateway-mcp-a2a.md, “Resources”): pluggable {@link McpResourceSource}s, each owning the URIs
  * it answers; the built-in one serves the caller's tenant's long-term store items as `troupe://store/{namespace}/{key}`.
+ * Collection documents are `troupe://collections/{collection}/{document}`.
  * `resources/list` pages through the sources in order with one opaque cursor; a URI no source owns, or one another
  * tenant holds, is “not found” — never its content.
  */
@@ -17,6 +18,15 @@ import {
   type StoreItem,
   type StoreSearchReply,
 } from '../../protocols/index.js';
+import {
+  COLLECTION_CHANGED_TOPIC,
+  RAG_DOCUMENT,
+  RAG_DOCUMENTS,
+  collectionAddress,
+  type CollectionChange,
+  type DocumentReply,
+  type DocumentsReply,
+} from '../../actors/index.js';
 import type { GatewayDeps, Principal } from '../types.js';
 
 /** JSON-RPC error code MCP gives an unknown resource. */
@@ -191,6 +201,96 @@ export function storeResources(deps: GatewayDeps, options: { readonly askTimeout
         (env) => {
           const c = env.payload as StoreChange;
           if (Array.isArray(c?.namespace) && typeof c.key === 'string') changed(storeItemUri(c.namespace, c.key));
+        },
+        { tenant: principal.tenant },
+      );
+      return () => sub.unsubscribe();
+    },
+  };
+}
+
+// ---- RAG collections ----------------------------------------------------------------------------
+
+/** Prefix of collection document URIs. */
+export const COLLECTION_URI_PREFIX = 'troupe://collections/';
+
+/** URI of document `id` of collection `collection` (both percent-encoded). */
+export function collectionDocumentUri(collection: string, id: string): string {
+  return `${COLLECTION_URI_PREFIX}${encodeURIComponent(collection)}/${encodeURIComponent(id)}`;
+}
+
+/** The collection and document id a collection URI names, or undefined when it is not a well-formed one. */
+export function parseCollectionDocumentUri(uri: string): { collection: string; id: string } | undefined {
+  if (!uri.startsWith(COLLECTION_URI_PREFIX)) return undefined;
+  const parts = uri.slice(COLLECTION_URI_PREFIX.length).split('/');
+  if (parts.length !== 2 || parts[0] === '' || parts[1] === '') return undefined;
+  try {
+    const collection = decodeURIComponent(parts[0] as string);
+    const id = decodeURIComponent(parts[1] as string);
+    return id.length > 512 ? undefined : { collection, id };
+  } catch {
+    return undefined;
+  }
+}
+
+const COLLECTION_TEMPLATE: ResourceTemplate = {
+  uriTemplate: `${COLLECTION_URI_PREFIX}{collection}/{document}`,
+  name: 'collection-document',
+  title: 'Collection document',
+  description:
+    "A document of one of the caller's tenant's RAG collections (collection/<name>), both parts percent-encoded. Contents: JSON {id, format, metadata, chunks, length, chunkTexts: [{index, text, headings, start, end}]} — the collection keeps a document's chunks, not its source.",
+  mimeType: 'application/json',
+};
+
+/** The documents of the caller's tenant's RAG collections (`deps.collections()`) as resources. */
+export function collectionResources(deps: GatewayDeps, options: { readonly askTimeoutMs?: number } = {}): McpResourceSource {
+  const timeoutMs = options.askTimeoutMs ?? 10_000;
+  const names = (): readonly string[] => deps.collections?.() ?? [];
+  return {
+    owns: (uri) => uri.startsWith(COLLECTION_URI_PREFIX),
+    templates: () => (names().length === 0 ? [] : [COLLECTION_TEMPLATE]),
+    async list(principal, cursor, limit) {
+      const all = names();
+      const m = cursor === undefined ? ['', '0', '0'] : /^(\d+):(\d+)$/.exec(cursor);
+      if (m === null) throw new McpError(ErrorCode.InvalidParams, 'Invalid cursor');
+      let at = Number(m[1]);
+      let offset = Number(m[2]);
+      const resources: Resource[] = [];
+      while (at < all.length) {
+        const name = all[at] as string;
+        const ref = await deps.ensure(collectionAddress(name), principal.tenant);
+        const want = limit - resources.length;
+        const page = await ref.ask<DocumentsReply>(RAG_DOCUMENTS, { offset, limit: want }, { timeoutMs });
+        for (const d of page.documents)
+          resources.push({ uri: collectionDocumentUri(name, d.id), name: `${name}/${d.id}`, mimeType: 'application/json' });
+        offset += page.documents.length;
+        if (offset >= page.total) {
+          at++;
+          offset = 0;
+        }
+        if (resources.length >= limit) return { resources, ...(at < all.length ? { nextCursor: `${at}:${offset}` } : {}) };
+      }
+      return { resources };
+    },
+    async read(principal, uri) {
+      const at = parseCollectionDocumentUri(uri);
+      if (at === undefined || !names().includes(at.collection)) return undefined;
+      const ref = await deps.ensure(collectionAddress(at.collection), principal.tenant);
+      try {
+        const doc = await ref.ask<DocumentReply>(RAG_DOCUMENT, { id: at.id }, { timeoutMs });
+        return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(doc) }] };
+      } catch (e) {
+        if (isTroupeError(e, 'not_found')) return undefined;
+        throw e;
+      }
+    },
+    watch(principal, changed) {
+      const sub = deps.system.subscribe(
+        COLLECTION_CHANGED_TOPIC,
+        (env) => {
+          const c = env.payload as CollectionChange;
+          if (typeof c?.collection !== 'string' || !Array.isArray(c.documentIds)) return;
+          for (const id of c.documentIds) if (typeof id === 'string') changed(collectionDocumentUri(c.collection, id));
         },
         { tenant: principal.tenant },
       );

@@ -13,29 +13,47 @@ import {
   type CallToolResult,
   type GetPromptResult,
 } from '@modelcontextprotocol/sdk/types.js';
-import { storeBehavior } from '../../actors/memory/index.js';
-import { mcpRoute, storeItemUri, storeResources, type McpPromptSource } from '../../gateway/mcp/index.js';
+import { HashingTestEmbedder, RAG_DELETE, RAG_INGEST, collectionBehavior, storeBehavior } from '../../actors/memory/index.js';
+import {
+  collectionDocumentUri,
+  collectionResources,
+  mcpRoute,
+  storeItemUri,
+  storeResources,
+  type McpPromptSource,
+} from '../../gateway/mcp/index.js';
 import type { GatewayDeps, Principal } from '../../gateway/types.js';
 import { STORE_ADDRESS, STORE_PUT, STORE_DELETE, isTroupeError } from '../../protocols/index.js';
 import { MemoryHub, MemoryStorage, type ActorRef } from '../../runtime/index.js';
 import { startTestGateway, type TestGateway } from './mcp-fixture.js';
 
-/** Deps whose `ensure` also activates the tenant's store actor (single activation across a mesh). */
+const embedder = new HashingTestEmbedder();
+const COLLECTION = 'kb';
+
+/** Deps whose `ensure` also activates the tenant's store actor and collection `kb` (single activations across a mesh). */
 const storesOf = new WeakMap<object, Map<string, Promise<ActorRef>>>();
 function withStore(deps: GatewayDeps): GatewayDeps {
   const stores = storesOf.get(deps.system) ?? new Map<string, Promise<ActorRef>>();
   storesOf.set(deps.system, stores);
   return {
     ...deps,
+    collections: () => [COLLECTION],
     ensure(address, tenant) {
-      if (address !== STORE_ADDRESS) return deps.ensure(address, tenant);
-      let p = stores.get(tenant);
+      const behavior =
+        address === STORE_ADDRESS
+          ? storeBehavior({})
+          : address === `collection/${COLLECTION}`
+            ? collectionBehavior(COLLECTION, { embedder })
+            : undefined;
+      if (behavior === undefined) return deps.ensure(address, tenant);
+      const key = `${tenant}|${address}`;
+      let p = stores.get(key);
       if (p === undefined) {
-        p = deps.system.spawn(STORE_ADDRESS, storeBehavior({}), { tenant }).catch((e: unknown) => {
-          if (isTroupeError(e, 'conflict')) return deps.system.ref(STORE_ADDRESS, tenant);
+        p = deps.system.spawn(address, behavior as never, { tenant }).catch((e: unknown) => {
+          if (isTroupeError(e, 'conflict')) return deps.system.ref(address, tenant);
           throw e;
         });
-        stores.set(tenant, p);
+        stores.set(key, p);
       }
       return p;
     },
@@ -56,7 +74,7 @@ const promptSource: McpPromptSource = {
 
 function routes(deps: GatewayDeps) {
   const d = withStore(deps);
-  return [mcpRoute(d, { resources: [storeResources(d)], prompts: [promptSource], fixtures: 'conformance' })];
+  return [mcpRoute(d, { resources: [storeResources(d), collectionResources(d)], prompts: [promptSource], fixtures: 'conformance' })];
 }
 
 async function connect(url: string, tenant: string, options: { sessionId?: string; fetch?: typeof fetch } = {}): Promise<Client> {
@@ -219,6 +237,56 @@ describe('/mcp resources: the long-term store of the caller’s tenant', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'resources/subscribe', params: { uri: storeItemUri(['a'], 'b') } }),
     });
     expect(await res.text()).toMatch(/"code":-32600.*Mcp-Session-Id/);
+  });
+});
+
+async function ingest(gw: TestGateway, tenant: string, documents: { id: string; content: string }[]): Promise<void> {
+  const ref = await withStore(gw.deps).ensure(`collection/${COLLECTION}`, tenant);
+  await ref.ask(RAG_INGEST, { documents });
+}
+
+describe('/mcp resources: RAG collection documents of the caller’s tenant', () => {
+  it('lists, reads and watches documents; another tenant’s are not found', async () => {
+    await ingest(gw, 'acme', [
+      { id: 'guide/intro', content: 'Troupe runs actors. Each actor has a mailbox.' },
+      { id: 'faq', content: 'Refunds take five days.' },
+    ]);
+    await ingest(gw, 'globex', [{ id: 'globex-only', content: 'Globex secret plans.' }]);
+    const acme = await connect(gw.url, 'acme');
+    const { resourceTemplates } = await acme.listResourceTemplates();
+    expect(resourceTemplates.map((t) => t.uriTemplate)).toContain('troupe://collections/{collection}/{document}');
+    const uris: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await acme.listResources(cursor === undefined ? {} : { cursor });
+      uris.push(...page.resources.map((r) => r.uri));
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    const docs = uris.filter((u) => u.startsWith('troupe://collections/'));
+    expect(docs.sort()).toEqual([collectionDocumentUri(COLLECTION, 'faq'), collectionDocumentUri(COLLECTION, 'guide/intro')]);
+
+    const uri = collectionDocumentUri(COLLECTION, 'guide/intro');
+    expect(uri).toBe('troupe://collections/kb/guide%2Fintro');
+    const read = await acme.readResource({ uri });
+    const doc = JSON.parse((read.contents[0] as { text: string }).text) as { id: string; chunkTexts: { text: string }[] };
+    expect(doc.id).toBe('guide/intro');
+    expect(doc.chunkTexts.map((c) => c.text).join(' ')).toContain('Each actor has a mailbox.');
+
+    const globex = await connect(gw.url, 'globex');
+    await expect(globex.readResource({ uri })).rejects.toMatchObject({ code: -32002 });
+    await expect(acme.readResource({ uri: collectionDocumentUri(COLLECTION, 'globex-only') })).rejects.toMatchObject({ code: -32002 });
+    await expect(acme.readResource({ uri: collectionDocumentUri('nope', 'faq') })).rejects.toMatchObject({ code: -32002 });
+
+    const seenUpdates = updates(acme);
+    await streamOpen(acme, gw, seenUpdates);
+    const faq = collectionDocumentUri(COLLECTION, 'faq');
+    await acme.subscribeResource({ uri: faq });
+    await ingest(gw, 'acme', [{ id: 'faq', content: 'Refunds take three days.' }]);
+    expect(await seenUpdates.next()).toBe(faq);
+    await (await withStore(gw.deps).ensure(`collection/${COLLECTION}`, 'acme')).ask(RAG_DELETE, { documentIds: ['faq'] });
+    expect(await seenUpdates.next()).toBe(faq);
+    await acme.close();
+    await globex.close();
   });
 });
 
