@@ -51,7 +51,10 @@ const text = (t: string): CallToolResult => ({ content: [{ type: 'text', text: t
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function elicit(extra: McpCallExtra, message: string, requestedSchema: Record<string, unknown>): Promise<string> {
-  const result = await extra.sendRequest({ method: 'elicitation/create', params: { message, requestedSchema } } as never, ElicitResultSchema);
+  const result = await extra.sendRequest(
+    { method: 'elicitation/create', params: { message, requestedSchema } } as never,
+    ElicitResultSchema,
+  );
   return `action=${result.action}, content=${JSON.stringify(result.content ?? {})}`;
 }
 
@@ -65,7 +68,10 @@ const TOOLS: readonly McpBuiltinTool[] = [
   })),
   tool('test_embedded_resource', 'Tests embedded resource content response', async () => ({
     content: [
-      { type: 'resource', resource: { uri: 'test://embedded-resource', mimeType: 'text/plain', text: 'This is an embedded resource content.' } },
+      {
+        type: 'resource',
+        resource: { uri: 'test://embedded-resource', mimeType: 'text/plain', text: 'This is an embedded resource content.' },
+      },
     ],
   })),
   tool('test_multiple_content_types', 'Tests response with multiple content types (text, image, resource)', async () => ({
@@ -74,7 +80,11 @@ const TOOLS: readonly McpBuiltinTool[] = [
       { type: 'image', data: FIXTURE_PNG, mimeType: 'image/png' },
       {
         type: 'resource',
-        resource: { uri: 'test://mixed-content-resource', mimeType: 'application/json', text: JSON.stringify({ test: 'data', value: 123 }) },
+        resource: {
+          uri: 'test://mixed-content-resource',
+          mimeType: 'application/json',
+          text: JSON.stringify({ test: 'data', value: 123 }),
+        },
       },
     ],
   })),
@@ -121,7 +131,11 @@ const TOOLS: readonly McpBuiltinTool[] = [
     'Tests server-initiated elicitation (user input request)',
     async (args, extra) => {
       const message = typeof args.message === 'string' ? args.message : '';
-      const schema = { type: 'object', properties: { response: { type: 'string', description: "User's response" } }, required: ['response'] };
+      const schema = {
+        type: 'object',
+        properties: { response: { type: 'string', description: "User's response" } },
+        required: ['response'],
+      };
       return text(`User response: ${await elicit(extra, message, schema)}`);
     },
     { type: 'object', properties: { message: { type: 'string', description: 'The message to show the user' } }, required: ['message'] },
@@ -249,7 +263,9 @@ const RESOURCES: McpResourceSource = {
     const m = TEMPLATE.exec(uri);
     if (m === null) return undefined;
     const id = decodeURIComponent(m[1] as string);
-    return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify({ id, templateTest: true, data: `Data for ID: ${id}` }) }] };
+    return {
+      contents: [{ uri, mimeType: 'application/json', text: JSON.stringify({ id, templateTest: true, data: `Data for ID: ${id}` }) }],
+    };
   },
 };
 
@@ -282,7 +298,10 @@ const PROMPTS: McpPromptSource = {
       case 'test_prompt_with_arguments':
         return {
           messages: [
-            { role: 'user', content: { type: 'text', text: `Prompt with arguments: arg1='${args.arg1 ?? ''}', arg2='${args.arg2 ?? ''}'` } },
+            {
+              role: 'user',
+              content: { type: 'text', text: `Prompt with arguments: arg1='${args.arg1 ?? ''}', arg2='${args.arg2 ?? ''}'` },
+            },
           ],
         };
       case 'test_prompt_with_embedded_resource':
@@ -292,7 +311,11 @@ const PROMPTS: McpPromptSource = {
               role: 'user',
               content: {
                 type: 'resource',
-                resource: { uri: args.resourceUri ?? 'test://embedded', mimeType: 'text/plain', text: 'Embedded resource content for testing.' },
+                resource: {
+                  uri: args.resourceUri ?? 'test://embedded',
+                  mimeType: 'text/plain',
+                  text: 'Embedded resource content for testing.',
+                },
               },
             },
             { role: 'user', content: { type: 'text', text: 'Please process the embedded resource above.' } },

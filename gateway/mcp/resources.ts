@@ -103,7 +103,9 @@ export async function listResources(
     const next: Cursor | undefined =
       page.nextCursor !== undefined ? { s: at.s, c: page.nextCursor } : at.s + 1 < sources.length ? { s: at.s + 1 } : undefined;
     if (next === undefined) return { resources: out };
-    if (out.length >= limit) return { resources: out, nextCursor: encodeCursor(next) };
+    // A full page, or a source that made no progress (hand its cursor back rather than spin here).
+    if (out.length >= limit || (page.resources.length === 0 && page.nextCursor !== undefined))
+      return { resources: out, nextCursor: encodeCursor(next) };
     at = next;
   }
 }

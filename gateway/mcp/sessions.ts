@@ -135,7 +135,12 @@ export async function serveSessionStream(
   const send = (message: JSONRPCMessage): void => {
     if (!closed) res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
   };
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'mcp-session-id': session });
+  res.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+    'mcp-session-id': session,
+  });
   res.flushHeaders();
   const keepalive = setInterval(() => {
     if (!closed) res.write(': keep-alive\n\n');

@@ -203,7 +203,13 @@ describe('/mcp resources: the long-term store of the caller’s tenant', () => {
     expect(err).toBeInstanceOf(McpError);
     expect(err).toMatchObject({ code: -32002 });
     expect(JSON.stringify(err)).not.toContain('dark');
-    for (const bad of ['troupe://store/', 'troupe://store/a/b/c', 'troupe://store/a..b/k', 'troupe://store/%E0%A4%A/k', 'file:///etc/passwd'])
+    for (const bad of [
+      'troupe://store/',
+      'troupe://store/a/b/c',
+      'troupe://store/a..b/k',
+      'troupe://store/%E0%A4%A/k',
+      'file:///etc/passwd',
+    ])
       await expect(globex.readResource({ uri: bad })).rejects.toMatchObject({ code: -32002 });
     await acme.close();
     await globex.close();
