@@ -43,7 +43,16 @@ export { GatewayMetrics, HealthMonitor, Registry } from './ops/index.js';
 export type { HealthReport } from './ops/index.js';
 export { acpRoute } from './acp/index.js';
 export type { AcpRouteOptions } from './acp/index.js';
-export { mcpRoute, storeResources, collectionResources, collectionDocumentUri, storeItemUri, parseStoreItemUri, mcpFixturesFromEnv, MCP_FIXTURES_ENV } from './mcp/index.js';
+export {
+  mcpRoute,
+  storeResources,
+  collectionResources,
+  collectionDocumentUri,
+  storeItemUri,
+  parseStoreItemUri,
+  mcpFixturesFromEnv,
+  MCP_FIXTURES_ENV,
+} from './mcp/index.js';
 export type { McpRouteOptions, McpBuiltinTool, McpCallExtra, McpPromptSource, McpResourceSource, McpFixtures } from './mcp/index.js';
 export { guardrailsRoute, guardrailCheck, guardrailMcpTool, GUARDRAIL_ADDRESS } from './guardrails/index.js';
 export { a2aRoute, agentCardRoute, a2aRoutes, A2aService } from './a2a/index.js';

@@ -149,7 +149,8 @@ const STORE_TEMPLATE: ResourceTemplate = {
   name: 'store-item',
   title: 'Long-term store item',
   description:
-    "An item of the caller's tenant's long-term store (memory/store): namespace labels joined with '.', each label and the key percent-encoded. Contents: the item as JSON {namespace, key, value, created_at, updated_at}.",
+    "An item of the caller's tenant's long-term store (memory/store): namespace labels joined with '.', each label " +
+    'and the key percent-encoded. Contents: the item as JSON {namespace, key, value, created_at, updated_at}.',
   mimeType: 'application/json',
 };
 
@@ -240,7 +241,9 @@ const COLLECTION_TEMPLATE: ResourceTemplate = {
   name: 'collection-document',
   title: 'Collection document',
   description:
-    "A document of one of the caller's tenant's RAG collections (collection/<name>), both parts percent-encoded. Contents: JSON {id, format, metadata, chunks, length, chunkTexts: [{index, text, headings, start, end}]} — the collection keeps a document's chunks, not its source.",
+    "A document of one of the caller's tenant's RAG collections (collection/<name>), both parts percent-encoded. " +
+    'Contents: JSON {id, format, metadata, chunks, length, chunkTexts: [{index, text, headings, start, end}]}; ' +
+    "the collection keeps a document's chunks, not its source.",
   mimeType: 'application/json',
 };
 

@@ -48,6 +48,7 @@ done
 
 args=(server --url "$url" --suite "${SUITE:-all}")
 [ -n "${SCENARIO:-}" ] && args=(server --url "$url" --scenario "$SCENARIO")
+[ -n "${VERBOSE:-}" ] && args+=(--verbose)
 cd "$work" # the suite writes results/ into the working directory
 set +e
 "$node22" "$suite_js" "${args[@]}" 2>&1 | tee "$work/conformance.log"

@@ -84,7 +84,11 @@ export function collectionBehavior(name: string, options: CollectionActorOptions
       switch (message.type) {
         case RAG_INGEST: {
           const documents = await c.ingest(ingestSchema.parse(message.payload).documents, ctx.signal);
-          announce(ctx, name, documents.filter((d) => d.status !== 'unchanged').map((d) => d.id));
+          announce(
+            ctx,
+            name,
+            documents.filter((d) => d.status !== 'unchanged').map((d) => d.id),
+          );
           return { documents } satisfies IngestReply;
         }
         case RAG_SEARCH:
