@@ -189,8 +189,8 @@ export function storeResources(deps: GatewayDeps, options: { readonly askTimeout
     async read(principal, uri) {
       const at = parseStoreItemUri(uri);
       if (at === undefined) return undefined;
-      const ref = await store(principal.tenant);
       try {
+        const ref = await store(principal.tenant);
         const item = await ref.ask<StoreItem>(STORE_GET, { namespace: at.namespace, key: at.key }, { timeoutMs });
         return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(item) }] };
       } catch (e) {
@@ -280,8 +280,8 @@ export function collectionResources(deps: GatewayDeps, options: { readonly askTi
     async read(principal, uri) {
       const at = parseCollectionDocumentUri(uri);
       if (at === undefined || !names().includes(at.collection)) return undefined;
-      const ref = await deps.ensure(collectionAddress(at.collection), principal.tenant);
       try {
+        const ref = await deps.ensure(collectionAddress(at.collection), principal.tenant);
         const doc = await ref.ask<DocumentReply>(RAG_DOCUMENT, { id: at.id }, { timeoutMs });
         return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(doc) }] };
       } catch (e) {
