@@ -296,6 +296,38 @@ describe('/mcp resources: RAG collection documents of the caller’s tenant', ()
   });
 });
 
+describe('/mcp sessions: the GET stream and DELETE', () => {
+  const headers = (session: string, accept = 'text/event-stream') => ({ authorization: 'Bearer acme', 'mcp-session-id': session, accept });
+
+  it('opens the stream only for SSE, and DELETE closes it wherever it is', async () => {
+    const client = await connect(gw.url, 'acme');
+    const session = sessionOf(client);
+    expect((await fetch(`${gw.url}/mcp`, { headers: headers(session, 'application/json') })).status).toBe(406);
+    const stream = await fetch(`${gw.url}/mcp`, { headers: headers(session) });
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get('content-type')).toBe('text/event-stream');
+    const ended = (async () => {
+      const reader = stream.body!.getReader();
+      for (;;) if ((await reader.read()).done) return true;
+    })();
+    const del = await fetch(`${gw.url}/mcp`, { method: 'DELETE', headers: headers(session) });
+    expect(del.status).toBe(200);
+    expect(await ended).toBe(true); // the stream ends (the test times out otherwise)
+    await client.close();
+  });
+
+  it('holds at most 100 subscriptions a session and refuses over-long URIs', async () => {
+    const client = await connect(gw.url, 'acme');
+    for (let i = 0; i < 100; i++) await client.subscribeResource({ uri: storeItemUri(['many'], `k${i}`) });
+    await client.subscribeResource({ uri: storeItemUri(['many'], 'k0') }); // again: not a new one
+    await expect(client.subscribeResource({ uri: storeItemUri(['many'], 'k100') })).rejects.toMatchObject({ code: -32602 });
+    await client.unsubscribeResource({ uri: storeItemUri(['many'], 'k0') });
+    await client.subscribeResource({ uri: storeItemUri(['many'], 'k100') });
+    await expect(client.subscribeResource({ uri: `troupe://store/a/${'x'.repeat(3000)}` })).rejects.toMatchObject({ code: -32602 });
+    await client.close();
+  });
+});
+
 describe('/mcp prompts from pluggable sources', () => {
   it('lists and renders the source’s prompts for the caller; an unknown name is -32602', async () => {
     const client = await connect(gw.url, 'globex');
