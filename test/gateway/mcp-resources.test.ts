@@ -316,7 +316,7 @@ describe('/mcp sessions: the GET stream and DELETE', () => {
     await client.close();
   });
 
-  it('holds at most 100 subscriptions a session and refuses over-long URIs', async () => {
+  it('holds at most 100 subscriptions a session and refuses over-long URIs', { timeout: 60_000 }, async () => {
     const client = await connect(gw.url, 'acme');
     for (let i = 0; i < 100; i++) await client.subscribeResource({ uri: storeItemUri(['many'], `k${i}`) });
     await client.subscribeResource({ uri: storeItemUri(['many'], 'k0') }); // again: not a new one
