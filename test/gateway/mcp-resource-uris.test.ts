@@ -5,6 +5,7 @@ import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import {
   collectionDocumentUri,
   listResources,
+  mcpFixturesFromEnv,
   parseCollectionDocumentUri,
   parseStoreItemUri,
   storeItemUri,
@@ -117,5 +118,14 @@ describe('resources/list paging over several sources', () => {
     const forged = Buffer.from(JSON.stringify({ s: 5 })).toString('base64url');
     await expect(listResources(sources, principal, forged)).rejects.toMatchObject({ code: -32602 });
     await expect(listResources([], principal, 'x')).rejects.toMatchObject({ code: -32602 });
+  });
+});
+
+describe('TROUPE_MCP_FIXTURES', () => {
+  it('turns the conformance pack on only when it says so, and refuses any other value', () => {
+    expect(mcpFixturesFromEnv({})).toBeUndefined();
+    expect(mcpFixturesFromEnv({ TROUPE_MCP_FIXTURES: '' })).toBeUndefined();
+    expect(mcpFixturesFromEnv({ TROUPE_MCP_FIXTURES: 'conformance' })).toBe('conformance');
+    expect(() => mcpFixturesFromEnv({ TROUPE_MCP_FIXTURES: 'Conformance' })).toThrow(/must be "conformance"/);
   });
 });
