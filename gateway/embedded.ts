@@ -9,7 +9,7 @@ import type { ActorSystem } from '../runtime/index.js';
 import { a2aRoutes } from './a2a/index.js';
 import { acpRoute } from './acp/index.js';
 import { guardrailMcpTool, guardrailsRoute } from './guardrails/index.js';
-import { mcpRoute } from './mcp/index.js';
+import { collectionResources, mcpFixturesFromEnv, mcpRoute, storeResources } from './mcp/index.js';
 import { Gateway, gatewayOptionsFromConfig, type GatewayOptions } from './server.js';
 import type { GatewayDeps, HttpRoute } from './types.js';
 
@@ -19,6 +19,7 @@ export function catalogDeps(system: ActorSystem, catalog: Catalog | undefined, r
     system,
     agents: () => catalog?.agents() ?? [],
     tools: () => catalog?.tools() ?? [],
+    collections: () => catalog?.ids('collection') ?? [],
     ensure: (address, tenant) =>
       catalog === undefined
         ? Promise.reject(new TroupeError('internal', 'this node serves no agents or tools'))
@@ -35,7 +36,12 @@ export function allRoutes(
   const buffer = options.sendBufferBytes;
   return [
     acpRoute(deps, { sendBufferBytes: buffer }),
-    mcpRoute(deps, { allowedOrigins: options.allowedOrigins ?? [], builtins: [guardrailMcpTool(deps)] }),
+    mcpRoute(deps, {
+      allowedOrigins: options.allowedOrigins ?? [],
+      builtins: [guardrailMcpTool(deps)],
+      resources: [storeResources(deps), collectionResources(deps)],
+      fixtures: mcpFixturesFromEnv(),
+    }),
     guardrailsRoute(deps),
     ...a2aRoutes(deps, { auth: options.auth ?? true, maxStreamBuffer: buffer }),
   ];

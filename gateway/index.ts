@@ -43,8 +43,17 @@ export { GatewayMetrics, HealthMonitor, Registry } from './ops/index.js';
 export type { HealthReport } from './ops/index.js';
 export { acpRoute } from './acp/index.js';
 export type { AcpRouteOptions } from './acp/index.js';
-export { mcpRoute } from './mcp/index.js';
-export type { McpRouteOptions, McpBuiltinTool } from './mcp/index.js';
+export {
+  mcpRoute,
+  storeResources,
+  collectionResources,
+  collectionDocumentUri,
+  storeItemUri,
+  parseStoreItemUri,
+  mcpFixturesFromEnv,
+  MCP_FIXTURES_ENV,
+} from './mcp/index.js';
+export type { McpRouteOptions, McpBuiltinTool, McpCallExtra, McpPromptSource, McpResourceSource, McpFixtures } from './mcp/index.js';
 export { guardrailsRoute, guardrailCheck, guardrailMcpTool, GUARDRAIL_ADDRESS } from './guardrails/index.js';
 export { a2aRoute, agentCardRoute, a2aRoutes, A2aService } from './a2a/index.js';
 export type { A2aRouteOptions, A2aServiceOptions, AgentCardOptions } from './a2a/index.js';

@@ -29,6 +29,8 @@ export interface GatewayDeps {
   agents(): readonly AgentInfo[];
   /** Tool names callers may list and call through /mcp. */
   tools(): readonly string[];
+  /** RAG collection names (`collection/<name>`) whose documents /mcp serves as resources; absent = none. */
+  collections?(): readonly string[];
   /**
    * The ref of `address` for `tenant`, activated if it is not yet running (agents and tools
    * are per tenant, so one tenant's threads never meet another's). Rejects with not_found

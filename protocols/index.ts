@@ -82,6 +82,7 @@ export {
   itemValueSchema,
   storePathBytes,
   storePutSchema,
+  STORE_CHANGED_TOPIC,
   storeGetSchema,
   storeGetQuerySchema,
   storeDeleteSchema,
@@ -93,6 +94,7 @@ export {
 } from './store.js';
 export type {
   StorePut,
+  StoreChange,
   StoreGet,
   StoreDelete,
   StoreSearch,

@@ -16,6 +16,18 @@ export const STORE_DELETE = 'acp.store.delete';
 export const STORE_SEARCH = 'acp.store.search';
 export const STORE_NAMESPACES = 'acp.store.namespaces';
 
+/**
+ * Topic (in the item's tenant) the store actor publishes a {@link StoreChange} on after every put and every delete
+ * that removed an item, on whichever node it runs; the gateway's MCP resource subscriptions watch it.
+ */
+export const STORE_CHANGED_TOPIC = 'memory.store.changed';
+/** What {@link STORE_CHANGED_TOPIC} carries. */
+export interface StoreChange {
+  readonly namespace: readonly string[];
+  readonly key: string;
+  readonly op: 'put' | 'delete';
+}
+
 /** Limits that keep a namespace + key inside every storage backend's key size. */
 export const STORE_LIMITS = {
   labelChars: 128,

@@ -133,6 +133,11 @@ export class Catalog {
     return this.entries.flatMap((e) => e.built.tools?.() ?? []).sort();
   }
 
+  /** The ids the catalog serves under address kind `serves` (e.g. the collections' names for `collection`). */
+  ids(serves: string): string[] {
+    return this.entries.filter((e) => e.descriptor.serves === serves).flatMap((e) => e.built.ids());
+  }
+
   /** True when some kind of the catalog serves `address`. */
   has(address: string): boolean {
     const slash = address.indexOf('/');

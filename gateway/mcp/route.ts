@@ -1,16 +1,22 @@
 /**
- * `/mcp`: MCP Streamable HTTP (docs/gateway-mcp-a2a.md, “MCP”). Stateless (ADR 0009): every POST gets a fresh
- * SDK `Server` + `StreamableHTTPServerTransport`, so any node can answer any request and nothing
- * lives in one gateway. `initialize` hands out an `Mcp-Session-Id` that only correlates
- * cancellations; no session state is kept. Foreign `Origin`s are refused with 403.
+ * `/mcp`: MCP Streamable HTTP (docs/gateway-mcp-a2a.md, “MCP”). Requests are stateless (ADR 0009): every POST gets a
+ * fresh SDK `Server` + `StreamableHTTPServerTransport`, so any node can answer any request. `initialize` hands out an
+ * `Mcp-Session-Id`; what a session holds (resource subscriptions, answers to server-to-client requests) lives in the
+ * mesh (ADR 0022, sessions.ts), and `GET /mcp` with it opens the session's notification stream on whichever node.
+ * Foreign `Origin`s are refused with 403.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { scrubSecrets } from '../../protocols/index.js';
 import { gatewayError, isBadRequest, originAllowed, readJson, sendJson } from '../http.js';
 import type { GatewayDeps, HttpRoute, Principal } from '../types.js';
+import { conformanceFixtures, type McpFixtures } from './fixtures.js';
+import type { McpPromptSource } from './prompts.js';
+import type { McpResourceSource } from './resources.js';
 import { DEFAULT_MCP_LIMITS, buildMcpServer, type McpBuiltinTool, type McpLimits } from './server.js';
+import { endSession, relayReplies, replyTopic, serveSessionStream } from './sessions.js';
 
 /** Options of {@link mcpRoute}. */
 export interface McpRouteOptions extends Partial<McpLimits> {
@@ -22,6 +28,18 @@ export interface McpRouteOptions extends Partial<McpLimits> {
   readonly bodyLimit?: number;
   /** Tools the gateway serves itself (e.g. `guardrails.check`). */
   readonly builtins?: readonly McpBuiltinTool[];
+  /** Resource sources (e.g. `storeResources(deps)`), in `resources/list` order. */
+  readonly resources?: readonly McpResourceSource[];
+  /** Prompt sources (e.g. the prompt templates), asked in order. */
+  readonly prompts?: readonly McpPromptSource[];
+  /** A fixture pack served before everything else: `conformance` (the official conformance suite's tools, resources, prompts). */
+  readonly fixtures?: McpFixtures;
+}
+
+/** A JSON-RPC response (an answer of the client to a server-to-client request). */
+function isResponse(m: unknown): boolean {
+  if (typeof m !== 'object' || m === null || 'method' in m) return false;
+  return 'id' in m && ('result' in m || 'error' in m);
 }
 
 /** A JSON-RPC error response with no id (the request could not be read or was refused). */
@@ -42,6 +60,10 @@ export function mcpRoute(deps: GatewayDeps, options: McpRouteOptions = {}): Http
   };
   const allowed = options.allowedOrigins ?? [];
   const bodyLimit = options.bodyLimit;
+  const fixtures = options.fixtures === 'conformance' ? conformanceFixtures() : undefined;
+  const builtins = [...(fixtures?.tools ?? []), ...(options.builtins ?? [])];
+  const resources = [...(fixtures?.resources ?? []), ...(options.resources ?? [])];
+  const prompts = [...(fixtures?.prompts ?? []), ...(options.prompts ?? [])];
 
   return {
     prefix: options.prefix ?? '/mcp',
@@ -52,14 +74,30 @@ export function mcpRoute(deps: GatewayDeps, options: McpRouteOptions = {}): Http
         rpcError(res, 403, -32000, `Forbidden: origin ${JSON.stringify(req.headers.origin)} is not allowed`);
         return;
       }
+      const header = req.headers['mcp-session-id'];
+      let session = typeof header === 'string' && header !== '' ? header : undefined;
       if (req.method === 'DELETE') {
-        // Sessions hold nothing here, so ending one is always fine.
+        if (session !== undefined) await endSession(deps, principal, session);
         res.writeHead(200).end();
         return;
       }
+      if (req.method === 'GET') {
+        // The session's notification stream; without a session there is nothing to send outside a request.
+        if (session === undefined) {
+          rpcError(res, 405, -32000, 'Method not allowed: GET needs the Mcp-Session-Id that initialize returned', {
+            allow: 'GET, POST, DELETE',
+          });
+          return;
+        }
+        if (!String(req.headers.accept ?? '').includes('text/event-stream')) {
+          rpcError(res, 406, -32000, 'Not Acceptable: GET needs Accept: text/event-stream');
+          return;
+        }
+        await serveSessionStream(deps, principal, session, resources, res, req);
+        return;
+      }
       if (req.method !== 'POST') {
-        // No server-initiated messages outside a request: no standalone SSE stream (the spec allows 405).
-        rpcError(res, 405, -32000, 'Method not allowed: POST JSON-RPC messages to this endpoint', { allow: 'POST, DELETE' });
+        rpcError(res, 405, -32000, 'Method not allowed: POST JSON-RPC messages to this endpoint', { allow: 'GET, POST, DELETE' });
         return;
       }
       let body: unknown;
@@ -71,21 +109,61 @@ export function mcpRoute(deps: GatewayDeps, options: McpRouteOptions = {}): Http
       }
       if (body === undefined) return rpcError(res, 400, -32700, 'Parse error: empty body');
 
-      const header = req.headers['mcp-session-id'];
-      let session = typeof header === 'string' && header !== '' ? header : undefined;
+      // Answers to server-to-client requests: to the node whose request waits for them (any node of the mesh).
+      const messages = Array.isArray(body) ? (body as unknown[]) : [body];
+      if (session !== undefined && messages.length > 0 && messages.every(isResponse)) {
+        await relayReplies(deps, principal, session, messages);
+        res.writeHead(202).end();
+        return;
+      }
       if (session === undefined && isInitialize(body)) {
         session = randomUUID();
         res.setHeader('mcp-session-id', session);
       }
       const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-      const builtins = options.builtins ?? [];
-      const server = buildMcpServer({ deps, principal, session, limits, builtins, onCancelled: () => void transport.close() });
+      const server = buildMcpServer({
+        deps,
+        principal,
+        session,
+        limits,
+        builtins,
+        resources,
+        prompts,
+        onCancelled: () => void transport.close(),
+      });
       server.onerror = () => undefined; // per-request noise (a cancelled call's late answer); failures reach the client as JSON-RPC errors
+      const relay = session === undefined ? undefined : relayTo(transport, deps, principal, session);
       res.on('close', () => {
+        relay?.();
         void server.close().catch(() => undefined);
       });
       await server.connect(transport);
       await transport.handleRequest(req, res, body);
     },
   };
+}
+
+/**
+ * Lets this request's server send requests to the client (sampling, elicitation) whose answers arrive as other POSTs,
+ * on any node: outgoing request ids get a prefix unique to this request, and answers carrying it are taken from the
+ * session's reply topic and handed to the server with their own id back. Returns the unsubscribe.
+ */
+function relayTo(transport: StreamableHTTPServerTransport, deps: GatewayDeps, principal: Principal, session: string): () => void {
+  const prefix = `${randomUUID()}:`;
+  const send = transport.send.bind(transport);
+  transport.send = (message, options) => {
+    const out: JSONRPCMessage = 'method' in message && 'id' in message ? { ...message, id: `${prefix}${String(message.id)}` } : message;
+    return send(out, options);
+  };
+  const sub = deps.system.subscribe(
+    replyTopic(session),
+    (env) => {
+      const m = env.payload as { id?: unknown };
+      if (typeof m?.id !== 'string' || !m.id.startsWith(prefix)) return;
+      const id = Number(m.id.slice(prefix.length));
+      if (Number.isSafeInteger(id)) transport.onmessage?.({ ...(m as JSONRPCMessage), id } as JSONRPCMessage);
+    },
+    { tenant: principal.tenant },
+  );
+  return () => sub.unsubscribe();
 }

@@ -6,15 +6,26 @@
  * stops waiting — and stops the tool — when the client cancels; the cancellation travels over the mesh, so it works
  * whichever node the `notifications/cancelled` POST lands on.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
   CallToolRequestSchema,
   CancelledNotificationSchema,
+  CompleteRequestSchema,
   ErrorCode,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListResourcesRequestSchema,
   ListToolsRequestSchema,
   McpError,
+  ReadResourceRequestSchema,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
   type CallToolResult,
+  type ServerNotification,
+  type ServerRequest,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { CancelledError, isTroupeError, scrubbedMessage } from '../../protocols/index.js';
@@ -29,6 +40,9 @@ import {
 import type { ToolSpec } from '../../protocols/index.js';
 import type { Subscription } from '../../runtime/index.js';
 import type { GatewayDeps, Principal } from '../types.js';
+import { getPrompt, listPrompts, type McpPromptSource } from './prompts.js';
+import { listResources, readResource, type McpResourceSource } from './resources.js';
+import { sessionToken, updateSubscription } from './sessions.js';
 
 /** Name and version the gateway's MCP server announces in `initialize`. */
 export const MCP_SERVER_INFO = { name: 'troupe', version: '0.1.0' } as const;
@@ -51,15 +65,12 @@ interface CancelMessage {
   readonly reason?: string;
 }
 
-const SESSION_TOKEN = /^[A-Za-z0-9_-]{1,100}$/;
-
 /**
  * Topic cancellations of MCP session `session` travel on (in the caller's tenant). Session ids
  * come from clients, so anything outside `[A-Za-z0-9_-]{1,100}` is hashed into a token.
  */
 export function cancelTopic(session: string): string {
-  const token = SESSION_TOKEN.test(session) ? session : `h-${createHash('sha256').update(session).digest('hex').slice(0, 40)}`;
-  return `mcp.cancel.${token}`;
+  return `mcp.cancel.${sessionToken(session)}`;
 }
 
 /** An MCP tool from a tool actor's spec; names stay as they are (MCP allows dots). */
@@ -86,11 +97,14 @@ export async function listTools(deps: GatewayDeps, principal: Principal, limits:
   return specs.filter((t): t is Tool => t !== undefined);
 }
 
+/** What a builtin tool's call may use besides its arguments: the SDK's request extra (notifications, requests to the client). */
+export type McpCallExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
 /** A tool the gateway serves on /mcp itself (not a tool actor), e.g. `guardrails.check`. */
 export interface McpBuiltinTool {
   readonly tool: Tool;
   /** Answers a call; failures become `isError` results. */
-  call(args: Record<string, unknown>, principal: Principal): Promise<CallToolResult>;
+  call(args: Record<string, unknown>, principal: Principal, extra: McpCallExtra): Promise<CallToolResult>;
 }
 
 /** Options of {@link buildMcpServer}. */
@@ -104,13 +118,45 @@ export interface McpServerContext {
   readonly onCancelled: () => void;
   /** Tools the gateway serves itself, listed before the tool actors. */
   readonly builtins?: readonly McpBuiltinTool[];
+  /** Resource sources, in `resources/list` order (none: empty lists). */
+  readonly resources?: readonly McpResourceSource[];
+  /** Prompt sources, in `prompts/list` order (none: empty lists). */
+  readonly prompts?: readonly McpPromptSource[];
 }
 
 /** A low-level MCP `Server` serving the tools of `ctx.principal`'s tenant. */
 export function buildMcpServer(ctx: McpServerContext): Server {
   const { deps, principal, session, limits } = ctx;
-  const server = new Server(MCP_SERVER_INFO, { capabilities: { tools: { listChanged: false } } });
+  const server = new Server(MCP_SERVER_INFO, {
+    capabilities: {
+      tools: { listChanged: false },
+      resources: { subscribe: true, listChanged: false },
+      prompts: { listChanged: false },
+      logging: {},
+      completions: {},
+    },
+  });
   const tenant = principal.tenant;
+  const resources = ctx.resources ?? [];
+  const prompts = ctx.prompts ?? [];
+
+  server.setRequestHandler(ListResourcesRequestSchema, (request) => listResources(resources, principal, request.params?.cursor));
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({ resourceTemplates: resources.flatMap((s) => s.templates()) }));
+  server.setRequestHandler(ReadResourceRequestSchema, (request) => readResource(resources, principal, request.params.uri));
+  server.setRequestHandler(SubscribeRequestSchema, async (request) => {
+    await updateSubscription(deps, principal, session, request.params.uri, true);
+    return {};
+  });
+  server.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
+    await updateSubscription(deps, principal, session, request.params.uri, false);
+    return {};
+  });
+  server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: await listPrompts(prompts, principal) }));
+  server.setRequestHandler(GetPromptRequestSchema, (request) =>
+    getPrompt(prompts, principal, request.params.name, request.params.arguments ?? {}),
+  );
+  // No argument suggestions yet: an empty completion is the spec's “nothing to suggest”.
+  server.setRequestHandler(CompleteRequestSchema, () => ({ completion: { values: [], total: 0, hasMore: false } }));
 
   const builtins = ctx.builtins ?? [];
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
@@ -123,7 +169,7 @@ export function buildMcpServer(ctx: McpServerContext): Server {
     const builtin = builtins.find((b) => b.tool.name === name);
     if (builtin !== undefined)
       return builtin
-        .call(args, principal)
+        .call(args, principal, extra)
         .catch((e: unknown) => ({ isError: true, content: [{ type: 'text', text: scrubbedMessage(e) }] }));
     if (!deps.tools().includes(name)) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
     const ref = await deps.ensure(`tool/${name}`, tenant).catch((e: unknown) => {

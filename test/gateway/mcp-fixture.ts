@@ -129,13 +129,18 @@ export async function startTestGateway(
   spec: MeshSpec = DEFAULT_MESH,
   options: Partial<Omit<GatewayOptions, 'deps' | 'routes'>> & {
     readonly mesh?: { readonly hub: MemoryHub; readonly storage: Storage };
+    /** Builds the node's actor system instead (e.g. on a JetStream transport); `mesh` is then ignored. */
+    readonly makeSystem?: () => Promise<ActorSystem>;
   } = {},
 ): Promise<TestGateway> {
-  const { mesh, ...gatewayOptions } = options;
-  const system = await createSystem({
-    warn: () => undefined,
-    ...(mesh === undefined ? {} : { transport: new MemoryTransport({ hub: mesh.hub }), storage: mesh.storage }),
-  });
+  const { mesh, makeSystem, ...gatewayOptions } = options;
+  const system =
+    makeSystem !== undefined
+      ? await makeSystem()
+      : await createSystem({
+          warn: () => undefined,
+          ...(mesh === undefined ? {} : { transport: new MemoryTransport({ hub: mesh.hub }), storage: mesh.storage }),
+        });
   const deps = meshDeps(system, spec);
   const keys = TENANTS.map((t) => ({ id: t, hash: hashApiKey(t), tenant: t, roles: ['user'] as const }));
   const gateway = await Gateway.start({ port: 0, auth: { keys }, ...gatewayOptions, deps, routes: makeRoutes(deps) });

@@ -4,21 +4,28 @@
  * re-activation on another node finds the documents and the index. Handles ingest, search,
  * delete and stats; payloads are checked by the schemas in messages.ts.
  */
-import type { ActorRef, Behavior } from '../../../runtime/index.js';
+import { NotFoundError } from '../../../protocols/index.js';
+import type { ActorContext, ActorRef, Behavior } from '../../../runtime/index.js';
 import type { ActorSystem } from '../../../runtime/index.js';
 import type { Embedder } from '../semantic/types.js';
 import type { HnswParams } from '../semantic/hnsw-index.js';
 import type { ChunkOptions } from './chunker.js';
 import { RagCollection, type RerankHook } from './collection.js';
 import {
+  COLLECTION_CHANGED_TOPIC,
   deleteSchema,
+  documentGetSchema,
+  documentsSchema,
   ingestSchema,
   RAG_DELETE,
+  RAG_DOCUMENT,
+  RAG_DOCUMENTS,
   RAG_INGEST,
   RAG_SEARCH,
   RAG_STATS,
   searchSchema,
   statsSchema,
+  type CollectionChange,
   type IngestReply,
   type SearchReply,
 } from './messages.js';
@@ -41,10 +48,27 @@ export function collectionAddress(name: string): string {
   return `collection/${name}`;
 }
 
+/** Tells watchers (MCP resource subscriptions, on any node) which documents changed; a lost announcement only warns. */
+function announce(ctx: ActorContext<RagCollection>, collection: string, documentIds: readonly string[]): void {
+  if (documentIds.length === 0) return;
+  const { system, self } = ctx;
+  const change: CollectionChange = { collection, documentIds };
+  system
+    .publish(COLLECTION_CHANGED_TOPIC, change, { tenant: self.tenant })
+    .catch((e: unknown) => system.warn(`${self.address} (${self.tenant}): change not announced: ${(e as Error).message}`));
+}
+
 /** The Behavior of collection `name` (see the module comment). */
 export function collectionBehavior(name: string, options: CollectionActorOptions): Behavior<RagCollection> {
   return {
-    schemas: { [RAG_INGEST]: ingestSchema, [RAG_SEARCH]: searchSchema, [RAG_DELETE]: deleteSchema, [RAG_STATS]: statsSchema },
+    schemas: {
+      [RAG_INGEST]: ingestSchema,
+      [RAG_SEARCH]: searchSchema,
+      [RAG_DELETE]: deleteSchema,
+      [RAG_STATS]: statsSchema,
+      [RAG_DOCUMENTS]: documentsSchema,
+      [RAG_DOCUMENT]: documentGetSchema,
+    },
     init: (ctx) =>
       RagCollection.open({
         name,
@@ -58,12 +82,34 @@ export function collectionBehavior(name: string, options: CollectionActorOptions
     async receive(message, ctx) {
       const c = ctx.state;
       switch (message.type) {
-        case RAG_INGEST:
-          return { documents: await c.ingest(ingestSchema.parse(message.payload).documents, ctx.signal) } satisfies IngestReply;
+        case RAG_INGEST: {
+          const documents = await c.ingest(ingestSchema.parse(message.payload).documents, ctx.signal);
+          announce(
+            ctx,
+            name,
+            documents.filter((d) => d.status !== 'unchanged').map((d) => d.id),
+          );
+          return { documents } satisfies IngestReply;
+        }
         case RAG_SEARCH:
           return { hits: await c.search(searchSchema.parse(message.payload), ctx.signal) } satisfies SearchReply;
-        case RAG_DELETE:
-          return { removed: await c.delete(deleteSchema.parse(message.payload).documentIds) };
+        case RAG_DELETE: {
+          const ids = deleteSchema.parse(message.payload).documentIds;
+          const present = ids.filter((id) => c.hasDocument(id));
+          const removed = await c.delete(ids);
+          announce(ctx, name, present);
+          return { removed };
+        }
+        case RAG_DOCUMENTS: {
+          const { offset, limit } = documentsSchema.parse(message.payload);
+          return c.documents(offset, limit);
+        }
+        case RAG_DOCUMENT: {
+          const { id } = documentGetSchema.parse(message.payload);
+          const doc = await c.document(id);
+          if (doc === undefined) throw new NotFoundError(`collection ${name} has no document ${JSON.stringify(id.slice(0, 200))}`);
+          return doc;
+        }
         case RAG_STATS:
           return c.stats();
         default:

@@ -17,6 +17,9 @@ import { matchesFilter, reciprocalRankFusion, type Metadata } from './filter.js'
 import {
   searchSchema,
   type CollectionStats,
+  type DocumentInfo,
+  type DocumentReply,
+  type DocumentsReply,
   type IngestedDocument,
   type RagDocument,
   type RagHit,
@@ -68,6 +71,8 @@ interface LiveChunk extends Omit<ChunkRecord, 'vector'> {
   /** Sorts like its storage key; the smallest key of a content hash owns it. */
   readonly order: string;
 }
+
+const docInfo = (d: DocRecord): DocumentInfo => ({ id: d.id, format: d.format, metadata: d.metadata, chunks: d.chunks, length: d.length });
 
 const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
 /** Document ids as key segments: base64url, safe on every backend. */
@@ -358,6 +363,31 @@ export class RagCollection {
   }
 
   /** Counts and how the index came up. */
+  /** True when the collection holds document `id`. */
+  hasDocument(id: string): boolean {
+    return this.docs.has(id);
+  }
+
+  /** A page of documents in id order. */
+  documents(offset: number, limit: number): DocumentsReply {
+    const ids = [...this.docs.keys()].sort();
+    const documents = ids.slice(offset, offset + limit).map((id) => docInfo(this.docs.get(id) as DocRecord));
+    return { documents, total: ids.length };
+  }
+
+  /** Document `id` with its stored chunks, in order; undefined when there is none. */
+  async document(id: string): Promise<DocumentReply | undefined> {
+    const doc = this.docs.get(id);
+    if (doc === undefined) return undefined;
+    const chunks = await this.options.bucket.list<ChunkRecord>([...this.prefix, 'chunk', seg(id)]);
+    const chunkTexts = chunks
+      .map((e) => e.value)
+      .filter((c) => c.index < doc.chunks)
+      .sort((a, b) => a.index - b.index)
+      .map(({ index, text, headings, start, end }) => ({ index, text, headings, start, end }));
+    return { ...docInfo(doc), chunkTexts };
+  }
+
   stats(): CollectionStats {
     return {
       name: this.name,

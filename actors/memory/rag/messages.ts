@@ -14,6 +14,15 @@ export const RAG_SEARCH = 'rag.search';
 export const RAG_DELETE = 'rag.delete';
 /** Counts (reply {@link CollectionStats}). */
 export const RAG_STATS = 'rag.stats';
+/** A page of the collection's documents, by id (reply {@link DocumentsReply}). */
+export const RAG_DOCUMENTS = 'rag.documents';
+/** One document with its chunks (reply {@link DocumentReply}; `not_found` when the collection has no such id). */
+export const RAG_DOCUMENT = 'rag.document';
+/**
+ * Topic (in the tenant) a collection publishes a {@link CollectionChange} on after an ingest that changed documents
+ * or a delete that removed some, on whichever node it runs (the gateway's MCP resource subscriptions watch it).
+ */
+export const COLLECTION_CHANGED_TOPIC = 'memory.collection.changed';
 
 /** Largest document accepted (characters). */
 export const MAX_DOCUMENT_CHARS = 2_000_000;
@@ -50,6 +59,15 @@ export type SearchRequest = z.input<typeof searchSchema>;
 
 /** Payload of {@link RAG_DELETE}. */
 export const deleteSchema = z.strictObject({ documentIds: z.array(z.string().min(1).max(512)).min(1).max(10_000) });
+
+/** Payload of {@link RAG_DOCUMENTS}: documents in id order, `limit` from `offset`. */
+export const documentsSchema = z.strictObject({
+  offset: z.int().min(0).default(0),
+  limit: z.int().min(1).max(1000).default(100),
+});
+
+/** Payload of {@link RAG_DOCUMENT}. */
+export const documentGetSchema = z.strictObject({ id: z.string().min(1).max(512) });
 
 /** Payload of {@link RAG_STATS}: nothing (or an empty object). */
 export const statsSchema = z.strictObject({}).optional();
@@ -110,4 +128,41 @@ export interface CollectionStats {
   readonly embedder: string;
   /** How the vector index came up on activation. */
   readonly index: { readonly source: 'loaded' | 'rebuilt'; readonly reason?: string };
+}
+
+/** A document as the collection keeps it (its source is not kept whole: its chunks are). */
+export interface DocumentInfo {
+  readonly id: string;
+  readonly format: string;
+  readonly metadata: Metadata;
+  readonly chunks: number;
+  /** Characters of the ingested source. */
+  readonly length: number;
+}
+
+/** Reply of {@link RAG_DOCUMENTS}. */
+export interface DocumentsReply {
+  readonly documents: readonly DocumentInfo[];
+  readonly total: number;
+}
+
+/** One stored chunk of a document. */
+export interface DocumentChunk {
+  readonly index: number;
+  readonly text: string;
+  readonly headings: readonly string[];
+  /** Source offsets `[start, end)`. */
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Reply of {@link RAG_DOCUMENT}. */
+export interface DocumentReply extends DocumentInfo {
+  readonly chunkTexts: readonly DocumentChunk[];
+}
+
+/** What {@link COLLECTION_CHANGED_TOPIC} carries. */
+export interface CollectionChange {
+  readonly collection: string;
+  readonly documentIds: readonly string[];
 }

@@ -12,6 +12,7 @@ import {
   STORE_NAMESPACES,
   STORE_PUT,
   STORE_SEARCH,
+  STORE_CHANGED_TOPIC,
   storeDeleteSchema,
   storeGetSchema,
   storeNamespacesSchema,
@@ -22,6 +23,7 @@ import {
   type StoreNamespaces,
   type StorePut,
   type StoreSearch,
+  type StoreChange,
 } from '../../../protocols/index.js';
 import type { ActorContext, Behavior, TimerHandle } from '../../../runtime/index.js';
 import { StoreEngine, type StoreEngineOptions } from './engine.js';
@@ -69,6 +71,14 @@ function scheduleReembed(ctx: ActorContext<StoreState>, state: StoreState): void
   });
 }
 
+/** Tells watchers (MCP resource subscriptions, on any node) that an item changed; a lost announcement only warns. */
+function announce(ctx: ActorContext<StoreState>, change: StoreChange): void {
+  const { system, self } = ctx;
+  system
+    .publish(STORE_CHANGED_TOPIC, change, { tenant: self.tenant })
+    .catch((e: unknown) => system.warn(`${self.address} (${self.tenant}): change not announced: ${(e as Error).message}`));
+}
+
 /** Makes the behavior of a tenant's long-term store actor. */
 export function storeBehavior(options: StoreActorOptions = {}): Behavior<StoreState> {
   const sweepMs = options.sweepMs ?? 60_000;
@@ -100,12 +110,20 @@ export function storeBehavior(options: StoreActorOptions = {}): Behavior<StoreSt
     async receive(message, ctx) {
       const { engine } = ctx.state;
       switch (message.type) {
-        case STORE_PUT:
-          return engine.put(message.payload as StorePut, ctx.signal);
+        case STORE_PUT: {
+          const p = message.payload as StorePut;
+          const item = await engine.put(p, ctx.signal);
+          announce(ctx, { namespace: p.namespace, key: p.key, op: 'put' });
+          return item;
+        }
         case STORE_GET:
           return engine.get(message.payload as StoreGet);
-        case STORE_DELETE:
-          return engine.delete(message.payload as StoreDelete);
+        case STORE_DELETE: {
+          const p = message.payload as StoreDelete;
+          const reply = await engine.delete(p);
+          if (reply.deleted) announce(ctx, { namespace: p.namespace, key: p.key, op: 'delete' });
+          return reply;
+        }
         case STORE_SEARCH:
           return engine.search(message.payload as StoreSearch, ctx.signal);
         case STORE_NAMESPACES:
