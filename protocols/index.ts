@@ -227,3 +227,33 @@ export type {
   GuardAuditQuery,
   GuardAuditPage,
 } from './guardrails.js';
+export {
+  PROMPT_NAME,
+  MODEL_PARAM_NAMES,
+  VARIABLE_TYPES,
+  modelParamsSchema,
+  variableSpecSchema,
+  promptSectionSchema,
+  templateBodySchema,
+  templateVersionSchema,
+  templateConfigSchema,
+  personaSchema,
+  promptRefSchema,
+  parsePromptRef,
+  renderedPromptSchema,
+  runOptionsSchema,
+  runOptionsFrom,
+} from './prompts.js';
+export type {
+  ModelParams,
+  VariableType,
+  VariableSpec,
+  PromptSection,
+  TemplateBody,
+  TemplateVersion,
+  TemplateConfig,
+  Persona,
+  PromptRef,
+  RenderedPrompt,
+  RunOptions,
+} from './prompts.js';
