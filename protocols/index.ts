@@ -257,3 +257,5 @@ export type {
   RenderedPrompt,
   RunOptions,
 } from './prompts.js';
+export { TemplateSyntaxError, parseTemplate, lineColumn } from './prompt-syntax.js';
+export type { TemplateShape } from './prompt-syntax.js';
