@@ -171,6 +171,8 @@ export function makeHost(
             usage: state.usage,
             resumes: live.resumes,
             ...(pending === undefined ? {} : { pending }),
+            ...(state.system === undefined ? {} : { system: state.system }),
+            ...(state.params === undefined ? {} : { params: state.params }),
           },
           false,
           fence,

@@ -11,3 +11,4 @@ export * from './anthropic.js';
 export { providerFromEnv, providerFor } from './select.js';
 export type { SelectedProvider, ProviderSpec, ProviderEntry } from './select.js';
 export { ToolNameMap, withSafeToolNames } from './tool-names.js';
+export { requestParams } from './params.js';
