@@ -57,7 +57,17 @@ export function parseTemplate(text: string): TemplateShape {
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     const at = /^(.*) at (\d+)$/.exec(msg);
-    const { line, column } = lineColumn(text, at === null ? 0 : Number(at[2]));
+    let index = at === null ? 0 : Number(at[2]);
+    // Mustache reports an unclosed section at the end of the text: point at the tag that opened it.
+    const unclosed = /^Unclosed section "(.*)"/.exec(msg);
+    if (unclosed !== null) {
+      const name = (unclosed[1] as string).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const opens = [...text.slice(0, index).matchAll(new RegExp(`\\{\\{\\s*[#^]\\s*${name}\\s*\\}\\}`, 'g'))];
+      if (opens.length > 0) index = (opens.at(-1) as RegExpExecArray).index;
+    } else if (msg.startsWith('Unclosed tag')) {
+      index = Math.max(0, text.lastIndexOf('{{', index));
+    }
+    const { line, column } = lineColumn(text, index);
     throw new TemplateSyntaxError(at === null ? msg : (at[1] as string), line, column);
   }
   const variables = new Set<string>();
