@@ -129,7 +129,12 @@ export const promptsSchema = z
     const edges = new Map<string, string[]>();
     entries.forEach((e, i) => {
       if (out.some((t) => t.name === e.name)) {
-        ctx.addIssue({ code: 'custom', path: [i, 'name'], input: e.name, message: `expected a unique template name ("${e.name}" is used twice)` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'name'],
+          input: e.name,
+          message: `expected a unique template name ("${e.name}" is used twice)`,
+        });
         return;
       }
       let versions: TemplateBody[];
@@ -141,7 +146,12 @@ export const promptsSchema = z
         try {
           text = readFileSync(e.file, 'utf8');
         } catch (err) {
-          ctx.addIssue({ code: 'custom', path: [i, 'file'], input: e.file, message: `expected a readable file (${(err as Error).message})` });
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'file'],
+            input: e.file,
+            message: `expected a readable file (${(err as Error).message})`,
+          });
           return;
         }
         const { name: _n, file: _f, ...rest } = e;
@@ -171,7 +181,12 @@ export const personasSchema = z
     const seen = new Set<string>();
     ps.forEach((p, i) => {
       if (seen.has(p.name))
-        ctx.addIssue({ code: 'custom', path: [i, 'name'], input: p.name, message: `expected a unique persona name ("${p.name}" is used twice)` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'name'],
+          input: p.name,
+          message: `expected a unique persona name ("${p.name}" is used twice)`,
+        });
       seen.add(p.name);
     });
   });

@@ -78,7 +78,8 @@ export function parseTemplate(text: string): TemplateShape {
       const [type, value, start] = t;
       if (type === 'text' || type === '!' || type === '=') continue;
       if (type === '>') {
-        if (!PARTIAL.test(value)) throw at(text, start, `bad partial name ${JSON.stringify(value)} (expected name, name@label or name@version)`);
+        if (!PARTIAL.test(value))
+          throw at(text, start, `bad partial name ${JSON.stringify(value)} (expected name, name@label or name@version)`);
         partials.push(value);
         continue;
       }

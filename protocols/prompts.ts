@@ -60,11 +60,17 @@ export const templateBodySchema = z.strictObject({
   template: z.string({ error: 'expected the template text' }).max(200_000),
   description: z.string().max(2000).default(''),
   variables: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/), variableSpecSchema).default(() => ({})),
-  sections: z.array(promptSectionSchema).max(32).default(() => []),
+  sections: z
+    .array(promptSectionSchema)
+    .max(32)
+    .default(() => []),
   /** Token budget of body and sections together: sections are dropped, lowest priority first, to fit. */
   maxTokens: z.int().min(1).optional(),
   /** Labels this version gets (e.g. `production`). */
-  labels: z.array(promptName('a label')).max(16).default(() => []),
+  labels: z
+    .array(promptName('a label'))
+    .max(16)
+    .default(() => []),
 });
 export type TemplateBody = z.infer<typeof templateBodySchema>;
 

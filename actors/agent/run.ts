@@ -215,7 +215,10 @@ export class AgentRun {
           model: this.def.model,
           messages: [{ role: 'system', content: st.system ?? this.def.instructions }, ...seen],
           tools,
-          ...requestParams({ ...(this.def.temperature === undefined ? {} : { temperature: this.def.temperature }), ...(st.params ?? this.def.params) }),
+          ...requestParams({
+            ...(this.def.temperature === undefined ? {} : { temperature: this.def.temperature }),
+            ...(st.params ?? this.def.params),
+          }),
           signal: this.signal,
         })) {
           if (ev.type === 'token') release(rg === undefined ? ev.text : await rg.push(ev.text));

@@ -104,7 +104,13 @@ export class PromptLibrary {
     if (conf === undefined && head === undefined) return undefined;
     const latest = Math.max(head?.version ?? 0, conf?.versions.length ?? 0);
     const newest = await this.version(tenant, name, latest);
-    return { name, description: newest.version.description, latest, labels: await this.labels(tenant, name), source: conf ? 'config' : 'api' };
+    return {
+      name,
+      description: newest.version.description,
+      latest,
+      labels: await this.labels(tenant, name),
+      source: conf ? 'config' : 'api',
+    };
   }
 
   /** Label → version of template `name` (stored labels over config's). */
@@ -182,7 +188,9 @@ export class PromptLibrary {
     const text = (t: CompiledTemplate): string =>
       [
         t.version.template,
-        ...t.version.sections.map((s) => `--- section ${s.name} (priority ${s.priority}${s.maxTokens ? `, ${s.maxTokens} tokens` : ''})\n${s.template}`),
+        ...t.version.sections.map(
+          (s) => `--- section ${s.name} (priority ${s.priority}${s.maxTokens ? `, ${s.maxTokens} tokens` : ''})\n${s.template}`,
+        ),
         `--- variables\n${JSON.stringify(t.version.variables, null, 2)}`,
       ].join('\n') + '\n';
     const [ta, tb] = [text(a), text(b)];

@@ -118,7 +118,11 @@ describe('model parameters on the wire', () => {
     const res = await fetch(`${gateway.url}/acp/runs/wait`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': key.key },
-      body: JSON.stringify({ assistant_id: 'oai', input: { messages: [{ role: 'user', content: 'x' }] }, config: { configurable: { temperature: 'hot' } } }),
+      body: JSON.stringify({
+        assistant_id: 'oai',
+        input: { messages: [{ role: 'user', content: 'x' }] },
+        config: { configurable: { temperature: 'hot' } },
+      }),
     });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('temperature');

@@ -85,7 +85,9 @@ describe('rendering', () => {
     );
     const req = { tenant: 't', metadata: {}, options: {}, now: 0 };
     const placed = await systemPrompt(l, { name: 'a', instructions: '', prompt: 'p', persona: 'pirate' }, req);
-    expect(placed.text).toBe(`Intro.\n${personaText({ name: 'pirate', description: '', tone: 'playful', verbosity: 'terse', language: 'French' })}\nRules.`);
+    expect(placed.text).toBe(
+      `Intro.\n${personaText({ name: 'pirate', description: '', tone: 'playful', verbosity: 'terse', language: 'French' })}\nRules.`,
+    );
     const appended = await systemPrompt(l, { name: 'a', instructions: 'Help.' }, { ...req, options: { persona: 'pirate' } });
     expect(appended.text).toMatch(/^Help\.\n\nPersona: pirate\.\nTone: playful\.\nVerbosity: terse .*\nAlways answer in French\.$/);
     await expect(systemPrompt(l, { name: 'a', instructions: 'x' }, { ...req, options: { persona: 'nobody' } })).rejects.toThrow(
@@ -142,7 +144,11 @@ describe('sections and token budgets', () => {
 describe('versions, labels, diff, tenancy', () => {
   it('creates versions, moves labels, resolves name / name@label / name@N, diffs by line, per tenant', async () => {
     const lib = library([{ name: 'greet', template: 'Hello {{who}}.', variables: { who: { type: 'string', default: 'you' } } }]);
-    const v2 = await lib.create('acme', 'greet', body({ template: 'Hi {{who}}!\nWelcome.', variables: { who: { type: 'string', default: 'you' } }, labels: ['candidate'] }));
+    const v2 = await lib.create(
+      'acme',
+      'greet',
+      body({ template: 'Hi {{who}}!\nWelcome.', variables: { who: { type: 'string', default: 'you' } }, labels: ['candidate'] }),
+    );
     expect(v2.version).toBe(2);
     expect((await lib.render('acme', 'greet', {})).text).toBe('Hello you.');
     expect((await lib.render('acme', 'greet@candidate', {})).text).toBe('Hi you!\nWelcome.');
@@ -269,6 +275,8 @@ describe('config', () => {
     expect(() => configSchema.parse({ agents: [{ name: 'a', prompt: 'support@production' }] })).not.toThrow();
     expect(() => configSchema.parse({ agents: [{ name: 'a' }] })).toThrow(/instructions or a prompt/);
     expect(() => configSchema.parse({ agents: [{ name: 'a', prompt: 'Bad Ref!' }] })).toThrow(/template reference/);
-    expect(() => configSchema.parse({ agents: [{ name: 'r', remote: { card: 'http://x/card' }, prompt: 'p' }] })).toThrow(/no prompt on a remote/);
+    expect(() => configSchema.parse({ agents: [{ name: 'r', remote: { card: 'http://x/card' }, prompt: 'p' }] })).toThrow(
+      /no prompt on a remote/,
+    );
   });
 });
