@@ -69,7 +69,7 @@ export async function systemPrompt(lib: PromptLibrary, agent: AgentPromptSpec, r
     const builtins = { agent: agent.name, persona: shown, metadata: req.metadata, now: new Date(req.now).toISOString(), context: {} };
     const out = await lib.render(req.tenant, ref, variables, builtins);
     placed = out.template.shape.variables.has('persona');
-    parts.push(out.text);
+    if (out.text.trim() !== '') parts.push(out.text.trim());
     prompt = out.prompt;
   }
   if (agent.instructions.trim() !== '') parts.push(agent.instructions);
