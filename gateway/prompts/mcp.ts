@@ -19,9 +19,8 @@ export interface McpPromptSource {
 /** Reads an MCP string argument as the variable's type. */
 export function argumentValue(name: string, raw: string, spec: VariableSpec): unknown {
   const bad = (): never => {
-    throw new ValidationError(
-      `argument "${name}" must be ${spec.type === 'array' || spec.type === 'object' ? `a JSON ${spec.type}` : `a ${spec.type}`}, got ${JSON.stringify(raw.slice(0, 100))}`,
-    );
+    const expected = spec.type === 'array' || spec.type === 'object' ? `a JSON ${spec.type}` : `a ${spec.type}`;
+    throw new ValidationError(`argument "${name}" must be ${expected}, got ${JSON.stringify(raw.slice(0, 100))}`);
   };
   switch (spec.type) {
     case 'string':

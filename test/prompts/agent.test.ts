@@ -6,7 +6,15 @@
  * variable refuses the run before it starts.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PromptLibrary, runReads, waitForRun, type Catalog, type ModelEvent, type ModelProvider, type ModelRequest } from '../../actors/index.js';
+import {
+  PromptLibrary,
+  runReads,
+  waitForRun,
+  type Catalog,
+  type ModelEvent,
+  type ModelProvider,
+  type ModelRequest,
+} from '../../actors/index.js';
 import { composeCatalog } from '../../cli/kinds.js';
 import { configSchema } from '../../config/index.js';
 import { RUN_CREATE } from '../../protocols/index.js';
@@ -21,7 +29,12 @@ class Recorder implements ModelProvider {
     this.requests.push(request);
     await Promise.resolve();
     yield { type: 'token', text: 'ok' };
-    yield { type: 'done', message: { role: 'assistant', content: 'ok' }, usage: { promptTokens: 1, completionTokens: 1 }, stopReason: 'stop' };
+    yield {
+      type: 'done',
+      message: { role: 'assistant', content: 'ok' },
+      usage: { promptTokens: 1, completionTokens: 1 },
+      stopReason: 'stop',
+    };
   }
 }
 
@@ -61,7 +74,13 @@ const storage = new MemoryStorage();
 const nodes: { system: ActorSystem; mesh: MeshNode; catalog: Catalog; model: Recorder }[] = [];
 
 async function node(name: string) {
-  const system = await startSystem({ lifecycle: xstateLifecycle, transport: new MemoryTransport({ hub }), storage, node: name, warn: () => undefined });
+  const system = await startSystem({
+    lifecycle: xstateLifecycle,
+    transport: new MemoryTransport({ hub }),
+    storage,
+    node: name,
+    warn: () => undefined,
+  });
   const mesh = new MeshNode(system);
   const model = new Recorder();
   const catalog = await composeCatalog(config, mesh, { provider: () => ({ provider: model, model: 'rec' }) });

@@ -10,6 +10,9 @@ import type { ActorSystem } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import type { Principal } from '../../gateway/types.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies of many shapes, read field by field
+type Any = any;
+
 const keys = { admin: generateApiKey(), user: generateApiKey(), other: generateApiKey() };
 let system: ActorSystem;
 let gateway: Gateway;
@@ -18,7 +21,9 @@ let library: PromptLibrary;
 beforeAll(async () => {
   system = await createSystem({ warn: () => undefined });
   const config = configSchema.parse({
-    prompts: [{ name: 'base', template: 'Base v1 for {{who}}.', variables: { who: { type: 'string', required: true, description: 'the user' } } }],
+    prompts: [
+      { name: 'base', template: 'Base v1 for {{who}}.', variables: { who: { type: 'string', required: true, description: 'the user' } } },
+    ],
     personas: [{ name: 'formal', tone: 'formal' }],
   });
   library = new PromptLibrary(system.storage, config);
@@ -42,7 +47,7 @@ afterAll(async () => {
   await system.shutdown();
 });
 
-async function call(key: keyof typeof keys, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+async function call(key: keyof typeof keys, method: string, path: string, body?: unknown): Promise<{ status: number; json: Any }> {
   const res = await fetch(`${gateway.url}${path}`, {
     method,
     headers: { 'x-api-key': keys[key].key, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -79,7 +84,9 @@ describe('/prompts', () => {
     expect(rendered.json).toMatchObject({ text: 'Help Ann with anything.', prompt: { name: 'support', version: 1, label: 'production' } });
     expect((await call('user', 'PUT', '/prompts/support/labels/production', { version: 2 })).status).toBe(403);
     expect((await call('admin', 'PUT', '/prompts/support/labels/production', { version: 2 })).status).toBe(200);
-    expect((await call('user', 'POST', '/prompts/support/render', { variables: { name: 'Ann' } })).json.text).toBe('Help Ann with anything.\nBe kind.');
+    expect((await call('user', 'POST', '/prompts/support/render', { variables: { name: 'Ann' } })).json.text).toBe(
+      'Help Ann with anything.\nBe kind.',
+    );
     const diff = await call('user', 'GET', '/prompts/support/diff?from=1&to=2');
     expect(diff.json.patch).toContain('+Be kind.');
     // Another tenant sees config's template only.
