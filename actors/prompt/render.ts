@@ -15,7 +15,7 @@ import {
   type VariableSpec,
 } from '../../protocols/index.js';
 import { BUILTIN_VARIABLES, matchesType } from '../../config/index.js';
-import { countTokens, truncateTokens } from './tokens.js';
+import { countTokens, cutTokens } from './tokens.js';
 
 /** A version parsed once: its body's and sections' shapes. */
 export interface CompiledTemplate {
@@ -107,15 +107,17 @@ export function renderCompiled(
   const body = Mustache.render(t.version.template, view, texts, OPTIONS);
   if (t.sections.length === 0 && t.version.maxTokens === undefined) return { text: body, dropped: [] };
   const sections = t.sections.map((s, i) => {
-    let text = Mustache.render(s.spec.template, view, texts, OPTIONS).trim();
-    if (s.spec.maxTokens !== undefined) text = truncateTokens(text, s.spec.maxTokens);
-    return { name: s.spec.name, priority: s.spec.priority, index: i, text };
+    const rendered = Mustache.render(s.spec.template, view, texts, OPTIONS).trim();
+    const cut = s.spec.maxTokens === undefined ? { text: rendered } : cutTokens(rendered, s.spec.maxTokens);
+    return { name: s.spec.name, priority: s.spec.priority, index: i, text: cut.text, tokens: cut.tokens };
   });
   const dropped: string[] = [];
   let tokens: number | undefined;
   const max = t.version.maxTokens;
-  if (max !== undefined) {
-    const counts = new Map(sections.map((s) => [s, countTokens(s.text)]));
+  // A token is at least one byte: a text whose UTF-8 length fits the budget needs no counting.
+  const bytes = Buffer.byteLength(body) + sections.reduce((n, s) => n + Buffer.byteLength(s.text) + 2, 0);
+  if (max !== undefined && bytes > max) {
+    const counts = new Map(sections.map((s) => [s, s.tokens ?? countTokens(s.text)]));
     tokens = countTokens(body) + [...counts.values()].reduce((a, b) => a + b, 0);
     // Lowest priority first; among equals, the later section first.
     const order = [...sections].sort((a, b) => a.priority - b.priority || b.index - a.index);

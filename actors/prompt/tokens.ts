@@ -18,6 +18,13 @@ export function fitsTokens(text: string, max: number): boolean {
 
 /** `text` cut to at most `max` tokens (at a token boundary); `text` itself when it fits. */
 export function truncateTokens(text: string, max: number): string {
-  if (fitsTokens(text, max)) return text;
-  return decode(encode(text).slice(0, max));
+  return cutTokens(text, max).text;
+}
+
+/** Like {@link truncateTokens}, also giving the token count when it had to tokenize (undefined when bytes sufficed). */
+export function cutTokens(text: string, max: number): { text: string; tokens?: number } {
+  if (Buffer.byteLength(text) <= max) return { text };
+  const tokens = encode(text);
+  if (tokens.length <= max) return { text, tokens: tokens.length };
+  return { text: decode(tokens.slice(0, max)), tokens: max };
 }
