@@ -126,6 +126,13 @@ describe('model parameters on the wire', () => {
     });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('temperature');
+    const unknown = await fetch(`${gateway.url}/acp/runs/wait`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': key.key },
+      body: JSON.stringify({ assistant_id: 'oai', input: { messages: [{ role: 'user', content: 'x' }] }, config: { prompt: 'nope@3' } }),
+    });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.text()).toContain('prompt template nope not found');
     expect(oai.requests).toHaveLength(1);
   });
 });
