@@ -44,6 +44,7 @@ beforeAll(async () => {
         fallback: [{ provider: 'anthropic', model: 'claude-backup', baseUrl: ant.url }, { provider: 'offline' }],
       },
     ],
+    prompts: [{ name: 'brief', template: 'Answer in one line.' }],
     memory: { store: { index: [] } },
   });
   const env = { OPENAI_BASE_URL: `${oai.url}/v1`, TROUPE_MODEL: 'the-default-model', OPENAI_API_KEY: 'k', ANTHROPIC_API_KEY: 'k' };
@@ -112,9 +113,15 @@ describe('model parameters on the wire', () => {
     const thread = await client.threads.create();
     await client.runs.wait(thread.thread_id, 'oai', {
       input: { messages: [{ role: 'user', content: 'hi' }] },
-      config: { configurable: { presence_penalty: 1.25, max_tokens: 64 } },
+      config: { configurable: { presence_penalty: 1.25, max_tokens: 64, prompt: 'brief' } },
     });
     expect(oai.requests[0]!.body).toMatchObject({ presence_penalty: 1.25, max_tokens: 64, temperature: 0.3 });
+    const sent = (oai.requests[0]!.body as { messages: { role: string; content: string }[] }).messages[0];
+    expect(sent).toEqual({ role: 'system', content: 'Answer in one line.\n\nBe brief.' });
+    const [listed] = await client.runs.list(thread.thread_id);
+    expect((listed as unknown as { kwargs?: unknown } | undefined)?.kwargs).toMatchObject({
+      prompt: { name: 'brief', version: 1, label: 'production' },
+    });
     const res = await fetch(`${gateway.url}/acp/runs/wait`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': key.key },
