@@ -1,11 +1,19 @@
 /**
  * The system prompt of one run: the agent's template (when it names one, or the request picks one)
- * rendered with its variables, then its `instructions`, then its persona — unless the template places
+ * rendered with its variables, then its `instructions`, then its persona (the request's `config.persona`, else its
+ * `metadata.persona`, else the agent's) — unless the template places
  * the persona itself with `{{persona}}`. Variables come, lowest first, from each variable's default, the
  * agent's config `variables`, the request's metadata (for names the template declares) and the
  * request's `config.variables`.
  */
-import type { ModelParams, Persona, RenderedPrompt, RunOptions } from '../../protocols/index.js';
+import {
+  PROMPT_NAME,
+  ValidationError,
+  type ModelParams,
+  type Persona,
+  type RenderedPrompt,
+  type RunOptions,
+} from '../../protocols/index.js';
 import type { PromptLibrary } from './library.js';
 
 /** What an agent's config says about its prompt. */
@@ -52,7 +60,10 @@ export function personaText(p: Persona): string {
 
 /** Renders the system prompt of a run of `agent` for `req`. */
 export async function systemPrompt(lib: PromptLibrary, agent: AgentPromptSpec, req: PromptRequest): Promise<SystemPrompt> {
-  const personaRef = req.options.persona ?? agent.persona;
+  const fromMetadata = req.metadata['persona'];
+  if (fromMetadata !== undefined && (typeof fromMetadata !== 'string' || !PROMPT_NAME.test(fromMetadata)))
+    throw new ValidationError('metadata.persona: expected a persona name');
+  const personaRef = req.options.persona ?? fromMetadata ?? agent.persona;
   const persona =
     personaRef === undefined ? undefined : typeof personaRef === 'string' ? await lib.persona(req.tenant, personaRef) : personaRef;
   const shown = persona === undefined ? '' : personaText(persona);

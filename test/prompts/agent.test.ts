@@ -143,6 +143,9 @@ describe('agents on prompt templates', () => {
     const plain = await run(n, 'plain');
     expect(plain.system).toBe('Plain instructions.');
     expect(plain.record?.prompt).toBeUndefined();
+    // A request's metadata may pick the persona too.
+    const styled = await run(n, 'plain', { metadata: { persona: 'cheerful' } });
+    expect(styled.system).toBe('Plain instructions.\n\nPersona: cheerful.\nTone: cheerful.\nAlways answer in Spanish.');
   });
 
   it('refuses a run with an unknown template, label or persona, or a mistyped variable, before it starts', async () => {
