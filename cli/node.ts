@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { ValidationError } from '../protocols/index.js';
 import { loadConfig, type TroupeConfig } from '../config/index.js';
 import { MeshNode, NODE_DRAIN, type KindSpec } from '../runtime/index.js';
-import type { KindDescriptor } from '../actors/index.js';
+import { PromptLibrary, type KindDescriptor } from '../actors/index.js';
 import { createSystem, transportFor } from '../supervisors/index.js';
 import { catalogDeps, startGateway } from '../gateway/index.js';
 import { KINDS, composeCatalog } from './kinds.js';
@@ -115,6 +115,10 @@ export async function node(values: NodeFlags): Promise<number> {
       ? await startGateway(
           catalogDeps(system, catalog, () => serving),
           config.gateway,
+          {},
+          {
+            prompts: new PromptLibrary(system.storage, config),
+          },
         )
       : undefined;
   const t = config.transport as Extract<TroupeConfig['transport'], { kind: 'jetstream' }>;

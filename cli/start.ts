@@ -11,7 +11,7 @@ import { createSystem } from '../supervisors/index.js';
 import { demoRound, startDemo, type DemoStats } from './demo-mesh.js';
 import { converse, startAgents } from './demo-agents.js';
 import { catalogDeps, startGateway } from '../gateway/index.js';
-import type { Catalog } from '../actors/index.js';
+import { PromptLibrary, type Catalog } from '../actors/index.js';
 import type { Command } from './command.js';
 import { exitOnFatal } from './fatal.js';
 import { protectSecrets } from './secrets.js';
@@ -96,7 +96,8 @@ export async function start(args: string[]): Promise<number> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  const gateway = config.gateway.enabled ? await startGateway(catalogDeps(system, catalog), config.gateway) : undefined;
+  const prompts = new PromptLibrary(system.storage, config);
+  const gateway = config.gateway.enabled ? await startGateway(catalogDeps(system, catalog), config.gateway, {}, { prompts }) : undefined;
   if (gateway !== undefined) console.log(gateway.banner());
   if (demo) await scriptedConversations(system, catalog);
   let round = 0;

@@ -1,6 +1,7 @@
 // Agents and MCP servers as config (`agents`, `mcpServers`). Each agent becomes the actor kind
 // `agent/<name>` (activated per tenant); each MCP server's tools become `tool/<server>.<tool>`.
 import { z } from 'zod';
+import { modelParamsSchema, personaSchema, promptRefSchema } from '../protocols/index.js';
 
 const name = (what: string) =>
   z.string({ error: `expected ${what}` }).regex(/^[a-z][a-z0-9_-]{0,63}$/, { error: `expected ${what}: [a-z][a-z0-9_-]{0,63}` });
@@ -19,6 +20,20 @@ export const remoteAgentSchema = z.strictObject({
   skill: z.string().min(1, { error: 'expected a non-empty skill id' }).optional(),
 });
 
+const apiKeyEnv = () =>
+  z
+    .string()
+    .regex(/^[A-Z_][A-Z0-9_]*$/, { error: 'expected an environment variable name' })
+    .optional();
+
+/** One provider of an agent's fallback chain. */
+const fallbackEntrySchema = z.strictObject({
+  provider: z.enum(['auto', 'offline', 'openai', 'anthropic']),
+  model: z.string().min(1).optional(),
+  baseUrl: z.url({ error: 'expected an http(s) URL' }).optional(),
+  apiKeyEnv: apiKeyEnv(),
+});
+
 /** Fields that only a local agent uses: a remote agent runs its own tools, model and routing. */
 const LOCAL_ONLY = ['tools', 'handoffs', 'delegates', 'approvals', 'subscribe', 'publish'] as const;
 
@@ -26,8 +41,18 @@ const LOCAL_ONLY = ['tools', 'handoffs', 'delegates', 'approvals', 'subscribe', 
 const agentObjectSchema = z.strictObject({
   name: name('an agent name'),
   description: z.string().default(''),
-  /** Required for a local agent; a remote agent has none of its own. */
+  /** Required for a local agent without a `prompt`; a remote agent has none of its own. */
   instructions: z.string({ error: 'expected a string' }).min(1, { error: 'expected non-empty instructions' }).optional(),
+  /** A prompt template: `name` (its production label), `name@label` or `name@version` (docs/prompts.md). */
+  prompt: promptRefSchema.optional(),
+  /** Values of the template's variables (a request's `config.variables` override them). */
+  variables: z.record(z.string(), z.unknown()).optional(),
+  /** The persona the agent speaks with: a name from config `personas` (or the API), or one inline. */
+  persona: z.union([z.string().regex(/^[a-z][a-z0-9_.-]{0,63}$/, { error: 'expected a persona name' }), personaSchema]).optional(),
+  /** Model parameters of every call (a request's `config` overrides them field by field). */
+  params: modelParamsSchema.optional(),
+  /** Providers tried in order when the model fails before any output, e.g. openai → anthropic → offline. */
+  fallback: z.array(fallbackEntrySchema).max(8).optional(),
   /** Makes this agent a remote one: it lives behind another A2A server. */
   remote: remoteAgentSchema.optional(),
   provider: z.enum(['auto', 'offline', 'openai', 'anthropic']).default('auto'),
@@ -68,12 +93,12 @@ const agentObjectSchema = z.strictObject({
 export const agentConfigSchema = agentObjectSchema
   .superRefine((a, ctx) => {
     if (a.remote === undefined) {
-      if (a.instructions === undefined)
+      if (a.instructions === undefined && a.prompt === undefined)
         ctx.addIssue({
           code: 'custom',
           path: ['instructions'],
           input: undefined,
-          message: 'expected non-empty instructions (only a remote agent may omit them)',
+          message: 'expected non-empty instructions or a prompt (only a remote agent may omit both)',
         });
       return;
     }
@@ -85,13 +110,14 @@ export const agentConfigSchema = agentObjectSchema
           input: a[field],
           message: `expected no ${field} on a remote agent (it runs behind its own A2A server)`,
         });
-    if (a.recall !== undefined)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['recall'],
-        input: a.recall,
-        message: 'expected no recall on a remote agent (it runs behind its own A2A server)',
-      });
+    for (const field of ['recall', 'prompt', 'persona', 'params', 'fallback'] as const)
+      if (a[field] !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          input: a[field],
+          message: `expected no ${field} on a remote agent (it runs behind its own A2A server)`,
+        });
   })
   .transform((a) => ({ ...a, instructions: a.instructions ?? '' }));
 export type AgentConfig = z.infer<typeof agentConfigSchema>;

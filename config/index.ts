@@ -33,3 +33,5 @@ export type {
   CustomDetectorConfig,
   GuardCondition,
 } from './guardrails.js';
+export { promptsSchema, personasSchema, BUILTIN_VARIABLES, matchesType, findCycle } from './prompts.js';
+export type { ConfiguredTemplate } from './prompts.js';

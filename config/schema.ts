@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { guardrailsSchema } from './guardrails.js';
 import { agentsSchema, collectionConfigSchema, mcpServerConfigSchema } from './agents.js';
+import { personasSchema, promptsSchema } from './prompts.js';
 
 /** An integer field constrained to [min, max]; the error text names the range. */
 function int(min: number, max?: number) {
@@ -217,6 +218,10 @@ export const configSchema = z.strictObject({
   runs: z.strictObject({ retentionHours: num(0.001).default(168), pruneMinutes: num(0.01).default(10) }).prefault({}),
   /** Agents this mesh serves (default: the demo set in config/agents.ts). */
   agents: agentsSchema,
+  /** Prompt templates (docs/prompts.md): inline, several versions, or a file; agents name them with `prompt`. */
+  prompts: promptsSchema,
+  /** Personas (docs/prompts.md): tone, style, verbosity, language; picked by an agent or a request. */
+  personas: personasSchema,
   /** MCP servers whose tools are attached to the mesh as `tool/<server>.<tool>`. */
   mcpServers: z.array(mcpServerConfigSchema).default(() => []),
   /** RAG collections (docs/memory.md); agents search them as tools and recall from them (`agents[].recall`). */

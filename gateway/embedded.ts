@@ -4,12 +4,13 @@
  */
 import { TroupeError } from '../protocols/index.js';
 import type { TroupeConfig } from '../config/index.js';
-import type { Catalog } from '../actors/index.js';
+import type { Catalog, PromptLibrary } from '../actors/index.js';
 import type { ActorSystem } from '../runtime/index.js';
 import { a2aRoutes } from './a2a/index.js';
 import { acpRoute } from './acp/index.js';
 import { guardrailMcpTool, guardrailsRoute } from './guardrails/index.js';
 import { collectionResources, mcpFixturesFromEnv, mcpRoute, storeResources } from './mcp/index.js';
+import { personasRoute, promptsRoute, templatePromptSource } from './prompts/index.js';
 import { Gateway, gatewayOptionsFromConfig, type GatewayOptions } from './server.js';
 import type { GatewayDeps, HttpRoute } from './types.js';
 
@@ -31,7 +32,7 @@ export function catalogDeps(system: ActorSystem, catalog: Catalog | undefined, r
 /** Every HTTP part of the gateway over `deps`. */
 export function allRoutes(
   deps: GatewayDeps,
-  options: { allowedOrigins?: readonly string[]; auth?: boolean; sendBufferBytes?: number } = {},
+  options: { allowedOrigins?: readonly string[]; auth?: boolean; sendBufferBytes?: number; prompts?: PromptLibrary } = {},
 ): HttpRoute[] {
   const buffer = options.sendBufferBytes;
   return [
@@ -41,24 +42,35 @@ export function allRoutes(
       builtins: [guardrailMcpTool(deps)],
       resources: [storeResources(deps), collectionResources(deps)],
       fixtures: mcpFixturesFromEnv(),
+      ...(options.prompts === undefined ? {} : { prompts: [templatePromptSource(options.prompts)] }),
     }),
     guardrailsRoute(deps),
     ...a2aRoutes(deps, { auth: options.auth ?? true, maxStreamBuffer: buffer }),
+    ...(options.prompts === undefined ? [] : [promptsRoute(options.prompts), personasRoute(options.prompts)]),
   ];
 }
 
-/** Starts the gateway config's `gateway` section describes, serving `deps` with every part mounted. */
+/**
+ * Starts the gateway config's `gateway` section describes, serving `deps` with every part mounted
+ * (`/prompts` and `/personas` when `parts.prompts` is given).
+ */
 export async function startGateway(
   deps: GatewayDeps,
   gateway: TroupeConfig['gateway'],
   extra: Partial<GatewayOptions> = {},
+  parts: { prompts?: PromptLibrary } = {},
 ): Promise<Gateway> {
   const options = gatewayOptionsFromConfig(gateway);
   const authOn = gateway.auth.keys.length > 0 || gateway.auth.jwt !== undefined;
   return Gateway.start({
     ...options,
     deps,
-    routes: allRoutes(deps, { allowedOrigins: gateway.allowedOrigins, auth: authOn, sendBufferBytes: gateway.limits.sendBufferBytes }),
+    routes: allRoutes(deps, {
+      allowedOrigins: gateway.allowedOrigins,
+      auth: authOn,
+      sendBufferBytes: gateway.limits.sendBufferBytes,
+      ...(parts.prompts === undefined ? {} : { prompts: parts.prompts }),
+    }),
     ...extra,
   });
 }

@@ -57,3 +57,4 @@ export type { McpRouteOptions, McpBuiltinTool, McpCallExtra, McpPromptSource, Mc
 export { guardrailsRoute, guardrailCheck, guardrailMcpTool, GUARDRAIL_ADDRESS } from './guardrails/index.js';
 export { a2aRoute, agentCardRoute, a2aRoutes, A2aService } from './a2a/index.js';
 export type { A2aRouteOptions, A2aServiceOptions, AgentCardOptions } from './a2a/index.js';
+export { promptsRoute, personasRoute, templatePromptSource, argumentValue } from './prompts/index.js';

@@ -245,3 +245,35 @@ export {
   templateRefSchema,
 } from './feedback.js';
 export type { FeedbackInput, FeedbackRecord, FeedbackAdd, FeedbackAggregate, TemplateRef } from './feedback.js';
+export {
+  PROMPT_NAME,
+  MODEL_PARAM_NAMES,
+  VARIABLE_TYPES,
+  modelParamsSchema,
+  variableSpecSchema,
+  promptSectionSchema,
+  templateBodySchema,
+  templateVersionSchema,
+  templateConfigSchema,
+  personaSchema,
+  promptRefSchema,
+  parsePromptRef,
+  renderedPromptSchema,
+  runOptionsSchema,
+  runOptionsFrom,
+} from './prompts.js';
+export type {
+  ModelParams,
+  VariableType,
+  VariableSpec,
+  PromptSection,
+  TemplateBody,
+  TemplateVersion,
+  TemplateConfig,
+  Persona,
+  PromptRef,
+  RenderedPrompt,
+  RunOptions,
+} from './prompts.js';
+export { TemplateSyntaxError, parseTemplate, lineColumn } from './prompt-syntax.js';
+export type { TemplateShape } from './prompt-syntax.js';

@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { RUN_STATUSES } from './acp.js';
 import { chatMessageSchema, readonlyArray, toolCallSchema, usageSchema } from './chat.js';
+import { modelParamsSchema, renderedPromptSchema } from './prompts.js';
 
 /** `T` with the keys `K` made readonly (the rest stay writable by the record's one writer). */
 export type WithReadonly<T, K extends keyof T> = Omit<T, K> & Readonly<Pick<T, K>>;
@@ -87,6 +88,8 @@ export const runRecordSchema = z.object({
   last_seq: countSchema,
   /** What the surface that started the run recorded about the request (`acp.run.create`'s `client`), opaque here. */
   client: metadataSchema.optional(),
+  /** The prompt template version the run rendered (docs/prompts.md). */
+  prompt: renderedPromptSchema.optional(),
 });
 /** A run as ACP shows it. */
 export type RunRecord = WithReadonly<
@@ -138,6 +141,10 @@ export const runCheckpointSchema = z.object({
   review: reviewWaitSchema.optional(),
   /** Times this run was picked up again after its host died or restarted. */
   resumes: countSchema,
+  /** The system prompt rendered when the run started (template, persona), so a resumed run sees the same one. */
+  system: z.string().optional(),
+  /** The model parameters of the run (agent config and the request's `config`). */
+  params: modelParamsSchema.optional(),
 });
 /** Everything needed to continue a run where it stopped. */
 export type RunCheckpoint = Readonly<Omit<z.infer<typeof runCheckpointSchema>, 'pending'>> & { readonly pending?: PendingCalls };

@@ -26,7 +26,11 @@ import {
   runContinueSchema,
   runCreateSchema,
   runResumeSchema,
+  runOptionsFrom,
+  type ModelParams,
+  type RenderedPrompt,
   type RunCreate,
+  type RunOptions,
 } from '../../protocols/index.js';
 import { METER, type ActorContext, type Behavior, type TimerHandle } from '../../runtime/index.js';
 import type { ChatMessage } from '../llm/types.js';
@@ -51,9 +55,36 @@ export interface AgentState {
 /** Message an agent sends itself to delete finished runs past `retainRunsMs`; answers `{removed}`. */
 export const AGENT_PRUNE = 'agent.prune';
 
+/** The run options of a request's `config`; a bad value is a bad_request naming the field. */
+function parseRunOptions(config: Readonly<Record<string, unknown>> | undefined): RunOptions {
+  try {
+    return runOptionsFrom(config);
+  } catch (e) {
+    if (!(e instanceof z.ZodError)) throw e;
+    const issue = e.issues[0];
+    throw new ValidationError(`config.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+  }
+}
+
 /** Makes the behavior of an agent actor. */
 export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
   const services: RunServices = { def, specs: new Map() };
+
+  /** The run's system prompt, when the agent renders one (templates, personas; actors/prompt). */
+  const renderSystem = async (
+    tenant: string,
+    metadata: Readonly<Record<string, unknown>>,
+    options: RunOptions,
+    now: number,
+  ): Promise<{ text: string; prompt?: RenderedPrompt } | undefined> =>
+    def.systemPrompt === undefined ? undefined : def.systemPrompt({ tenant, metadata, options, now });
+
+  /** The run's model parameters: the agent's, with the request's over them (undefined: nothing set anywhere). */
+  const runParams = (options: RunOptions): ModelParams | undefined => {
+    const merged: Record<string, unknown> = { ...(def.temperature === undefined ? {} : { temperature: def.temperature }), ...def.params };
+    for (const [k, v] of Object.entries(options)) if (!['persona', 'prompt', 'variables'].includes(k) && v !== undefined) merged[k] = v;
+    return Object.keys(merged).length === 0 ? undefined : (merged as ModelParams);
+  };
 
   /** Drives a run from `state` until it ends, is handed off, or the actor stops. */
   const drive = (
@@ -150,6 +181,8 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         usage: cp.usage,
         ...(cp.pending === undefined ? {} : { pending: { calls: cp.pending.calls, results: { ...cp.pending.results } } }),
         ...(cp.review === undefined ? {} : { review: cp.review }),
+        ...(cp.system === undefined ? {} : { system: cp.system }),
+        ...(cp.params === undefined ? {} : { params: cp.params }),
       };
       const resumes = cp.resumes + 1;
       // The interrupt it waited for: a tool call's approval, or a guardrail review.
@@ -205,9 +238,14 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
     const tenant = ctx.self.tenant;
     const runId = p.run_id ?? randomUUID();
     const now = new Date(ctx.system.clock.now()).toISOString();
-    const admitted = await admitRun(st.store, st.threads, tenant, runId, p.thread_id, (threadId) =>
-      newRunRecord(runId, threadId, def.name, p.metadata ?? {}, now, p.client),
-    );
+    // The prompt is rendered before the thread is claimed: an unknown template or a bad variable refuses the run.
+    const options = parseRunOptions(p.config);
+    const system = await renderSystem(tenant, p.metadata ?? {}, options, ctx.system.clock.now());
+    const params = runParams(options);
+    const admitted = await admitRun(st.store, st.threads, tenant, runId, p.thread_id, (threadId) => ({
+      ...newRunRecord(runId, threadId, def.name, p.metadata ?? {}, now, p.client),
+      ...(system?.prompt === undefined ? {} : { prompt: system.prompt }),
+    }));
     if ('existing' in admitted) return admitted.existing;
     const { thread, record } = admitted;
     const depth = typeof p.config?.['depth'] === 'number' ? p.config['depth'] : 0;
@@ -215,6 +253,8 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       messages: [...thread.values.messages, ...(p.input.messages as ChatMessage[])],
       turns: 0,
       usage: { promptTokens: 0, completionTokens: 0 },
+      ...(system === undefined ? {} : { system: system.text }),
+      ...(params === undefined ? {} : { params }),
     };
     const cp: RunCheckpoint = {
       run_id: runId,
@@ -225,10 +265,15 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       turns: 0,
       usage: state.usage,
       resumes: 0,
+      ...(state.system === undefined ? {} : { system: state.system }),
+      ...(params === undefined ? {} : { params }),
     };
     const fence = { agent: def.name, epoch: ctx.epoch };
     if (!(await st.store.claimNewRun(tenant, cp, fence))) throw runTakenOver(runId, fence);
-    drive(st, ctx, record, state, depth, 0, 0).emit('status', { status: 'running' });
+    drive(st, ctx, record, state, depth, 0, 0).emit('status', {
+      status: 'running',
+      ...(system?.prompt === undefined ? {} : { prompt: system.prompt }),
+    });
     ctx.system.meter.inc(METER.runsStarted);
     return { run_id: runId, thread_id: thread.thread_id, status: 'pending' };
   };
@@ -305,8 +350,16 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
           if (st.runs.has(p.run_id)) return { run_id: p.run_id };
           const record = await st.store.run(tenant, p.run_id);
           record.agent = def.name;
-          // The receiving agent gets its own turn allowance; usage carries over.
-          const state: RunState = { messages: p.messages as unknown as ChatMessage[], turns: 0, usage: p.usage };
+          // The receiving agent gets its own turn allowance and its own system prompt (its defaults); usage carries over.
+          const system = await renderSystem(tenant, record.metadata, {}, ctx.system.clock.now());
+          const params = runParams({});
+          const state: RunState = {
+            messages: p.messages as unknown as ChatMessage[],
+            turns: 0,
+            usage: p.usage,
+            ...(system === undefined ? {} : { system: system.text }),
+            ...(params === undefined ? {} : { params }),
+          };
           // Claimed for this agent's activation: a handoff moves the run to this agent's fence.
           const fence = { agent: def.name, epoch: ctx.epoch };
           if (!(await st.store.claimRun(tenant, p.run_id, fence))) throw runTakenOver(p.run_id, fence);
@@ -322,6 +375,8 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
               turns: state.turns,
               usage: state.usage,
               resumes: 0,
+              ...(state.system === undefined ? {} : { system: state.system }),
+              ...(params === undefined ? {} : { params }),
             },
             true,
             fence,

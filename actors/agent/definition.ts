@@ -1,5 +1,6 @@
 /** What an agent is: instructions, a model, tools, and the agents it may ask or hand off to. */
 import type { ActorRef } from '../../runtime/index.js';
+import type { ModelParams, RenderedPrompt, RunOptions } from '../../protocols/index.js';
 import type { ChatMessage, ModelProvider, ToolCall } from '../llm/types.js';
 
 /** Per-1k-token prices for cost accounting. */
@@ -66,6 +67,18 @@ export interface AgentDefinition {
   readonly provider: ModelProvider;
   readonly model: string;
   readonly temperature?: number;
+  /** Model parameters of every call (`temperature` above is the older shorthand; `params.temperature` wins). */
+  readonly params?: ModelParams;
+  /**
+   * The system prompt of a new run (template, instructions, persona; actors/prompt). Absent: `instructions`.
+   * Rejects (bad_request, not_found) for an unknown template or persona or a bad variable: the run is not started.
+   */
+  readonly systemPrompt?: (request: {
+    readonly tenant: string;
+    readonly metadata: Readonly<Record<string, unknown>>;
+    readonly options: RunOptions;
+    readonly now: number;
+  }) => Promise<{ readonly text: string; readonly prompt?: RenderedPrompt }>;
   /** Tool names; each is the pool actor `tool/<name>`. */
   readonly tools?: readonly string[];
   /** Agents this one may ask (delegate to) — each appears to the model as a tool `ask_<agent>`. */

@@ -173,6 +173,8 @@ export function makeHost(
             resumes: live.resumes,
             ...(pending === undefined ? {} : { pending }),
             ...(review === undefined ? {} : { review }),
+            ...(state.system === undefined ? {} : { system: state.system }),
+            ...(state.params === undefined ? {} : { params: state.params }),
           },
           false,
           fence,

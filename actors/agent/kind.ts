@@ -8,6 +8,7 @@ import type { Behavior } from '../../runtime/index.js';
 import { contributionKey, type BuiltKind, type CatalogAgent, type KindDescriptor, type KindServices } from '../kinds/index.js';
 import { providerFor } from '../llm/select.js';
 import { windowMessages } from '../memory/threads/window.js';
+import { PromptLibrary, systemPrompt } from '../prompt/index.js';
 import { agentBehavior } from './behavior.js';
 import { startRecovery, stopRecovery } from './recovery.js';
 import type { AgentDefinition, AgentHooks } from './definition.js';
@@ -24,6 +25,8 @@ export const agentKind: KindDescriptor = {
   build(services: KindServices): BuiltKind {
     const { config } = services;
     const hooks = chainHooks(services.contributions.get(AGENT_HOOKS), config.memory.window);
+    // Templates and personas: config's and the API's in this node's storage (the same on every node).
+    const prompts = new PromptLibrary(services.system.storage, config, () => services.system.clock.now());
     const described = new Map(config.agents.map((a) => [a.name, a.description]));
     const defs = new Map<string, AgentDefinition & { description: string }>();
     for (const a of config.agents) {
@@ -32,7 +35,18 @@ export const agentKind: KindDescriptor = {
         [...a.handoffs, ...a.delegates].flatMap((p) => (described.get(p) ? [[p, described.get(p) as string]] : [])),
       );
       const runs = { retainRunsMs: config.runs.retentionHours * 3_600_000, pruneEveryMs: config.runs.pruneMinutes * 60_000 };
-      defs.set(a.name, { ...definition(a, services), peers, hooks, ...runs });
+      const spec = {
+        name: a.name,
+        instructions: a.instructions,
+        ...pick(a, ['prompt', 'variables', 'persona']),
+      };
+      defs.set(a.name, {
+        ...definition(a, services),
+        peers,
+        hooks,
+        ...runs,
+        systemPrompt: (request) => systemPrompt(prompts, spec, request),
+      });
     }
     return {
       ...runRecovery(services),
@@ -86,7 +100,7 @@ function definition(a: AgentConfig, services: KindServices): AgentDefinition & {
     approvals: a.approvals,
     subscribe: a.subscribe,
     publish: a.publish,
-    ...pick(a, ['temperature', 'maxTurns', 'tokenBudget', 'maxDepth', 'runTimeoutMs', 'toolTimeoutMs', 'prices']),
+    ...pick(a, ['temperature', 'params', 'maxTurns', 'tokenBudget', 'maxDepth', 'runTimeoutMs', 'toolTimeoutMs', 'prices']),
   };
 }
 

@@ -16,6 +16,8 @@ import {
   type RunEventKind,
   type RunStatus,
 } from '../../protocols/index.js';
+import type { ModelParams } from '../../protocols/index.js';
+import { requestParams } from '../llm/params.js';
 import type { ChatMessage, ModelProvider, ToolCall, ToolSpec, Usage } from '../llm/types.js';
 import { topicMatches } from '../../runtime/index.js';
 import type { ToolCallResult } from '../tool/types.js';
@@ -33,6 +35,10 @@ export interface RunState {
   pending?: PendingCalls;
   /** A guardrail review the run waits for (kept in the checkpoint, so a restored run waits for the same answer). */
   review?: ReviewWait;
+  /** The system prompt rendered when the run started (absent: the agent's `instructions`). */
+  system?: string;
+  /** The run's model parameters (absent: the agent's). */
+  params?: ModelParams;
 }
 
 /** What a run needs from the actor that hosts it. */
@@ -217,9 +223,12 @@ export class AgentRun {
       try {
         for await (const ev of this.provider.stream({
           model: this.def.model,
-          messages: [{ role: 'system', content: this.def.instructions }, ...seen],
+          messages: [{ role: 'system', content: st.system ?? this.def.instructions }, ...seen],
           tools,
-          temperature: this.def.temperature,
+          ...requestParams({
+            ...(this.def.temperature === undefined ? {} : { temperature: this.def.temperature }),
+            ...(st.params ?? this.def.params),
+          }),
           signal: this.signal,
         })) {
           if (ev.type === 'token') release(rg === undefined ? ev.text : await rg.push(ev.text));

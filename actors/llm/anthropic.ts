@@ -191,6 +191,9 @@ export class AnthropicProvider implements ModelProvider {
       ...(system !== undefined ? { system } : {}),
       ...(request.tools && request.tools.length > 0 ? { tools: toAnthropicTools(request.tools) } : {}),
       ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+      ...(request.topP !== undefined ? { top_p: request.topP } : {}),
+      ...(request.stop !== undefined && request.stop.length > 0 ? { stop_sequences: [...request.stop] } : {}),
+      // The Messages API has no frequency/presence penalty and no seed: those are dropped (docs/prompts.md).
     };
 
     let text = '';

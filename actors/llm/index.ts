@@ -9,5 +9,6 @@ export * from './offline-router.js';
 export * from './openai.js';
 export * from './anthropic.js';
 export { providerFromEnv, providerFor } from './select.js';
-export type { SelectedProvider, ProviderSpec } from './select.js';
+export type { SelectedProvider, ProviderSpec, ProviderEntry } from './select.js';
 export { ToolNameMap, withSafeToolNames } from './tool-names.js';
+export { requestParams } from './params.js';

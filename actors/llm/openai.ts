@@ -178,6 +178,11 @@ export class OpenAIProvider implements ModelProvider {
       ...(request.tools && request.tools.length > 0 ? { tools: toOpenAITools(request.tools) } : {}),
       ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
       ...(request.maxTokens !== undefined ? { [this.maxTokensField]: request.maxTokens } : {}),
+      ...(request.topP !== undefined ? { top_p: request.topP } : {}),
+      ...(request.frequencyPenalty !== undefined ? { frequency_penalty: request.frequencyPenalty } : {}),
+      ...(request.presencePenalty !== undefined ? { presence_penalty: request.presencePenalty } : {}),
+      ...(request.stop !== undefined && request.stop.length > 0 ? { stop: [...request.stop] } : {}),
+      ...(request.seed !== undefined ? { seed: request.seed } : {}),
     };
 
     let text = '';

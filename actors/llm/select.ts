@@ -38,51 +38,68 @@ function guard(p: ModelProvider): ModelProvider {
   );
 }
 
+/** The providers the environment names, in order, each with its own model (not yet pinned). */
+function envChain(env: NodeJS.ProcessEnv): { provider: ModelProvider; model: string }[] {
+  const chain: { provider: ModelProvider; model: string }[] = [];
+  if (env['OPENAI_API_KEY'] !== undefined || env['OPENAI_BASE_URL'] !== undefined) {
+    const model = env['TROUPE_OPENAI_MODEL'] ?? env['TROUPE_MODEL'] ?? 'gpt-4o-mini';
+    chain.push({ provider: guard(new OpenAIProvider({ apiKey: env['OPENAI_API_KEY'], baseURL: env['OPENAI_BASE_URL'] })), model });
+  }
+  if (env['ANTHROPIC_API_KEY'] !== undefined) {
+    const model = env['TROUPE_ANTHROPIC_MODEL'] ?? env['TROUPE_MODEL'] ?? 'claude-haiku-4-5';
+    chain.push({ provider: guard(new AnthropicProvider({ apiKey: env['ANTHROPIC_API_KEY'] })), model });
+  }
+  return chain;
+}
+
 /**
  * `OPENAI_API_KEY` / `OPENAI_BASE_URL` (any OpenAI-compatible server) and `ANTHROPIC_API_KEY`
  * select real providers (both set: OpenAI first, Anthropic as fallback, each with its own model:
  * `TROUPE_OPENAI_MODEL` / `TROUPE_ANTHROPIC_MODEL`, or `TROUPE_MODEL` for both). Nothing set:
- * the offline model.
+ * the offline model. `model` replaces the first provider's model (an agent's own `model`); the
+ * fallback keeps its own, since a model name rarely means anything to another vendor.
  */
-export function providerFromEnv(env: NodeJS.ProcessEnv = process.env): SelectedProvider {
-  const chain: { provider: ModelProvider; model: string }[] = [];
-  if (env['OPENAI_API_KEY'] !== undefined || env['OPENAI_BASE_URL'] !== undefined) {
-    const model = env['TROUPE_OPENAI_MODEL'] ?? env['TROUPE_MODEL'] ?? 'gpt-4o-mini';
-    chain.push({
-      provider: withModel(guard(new OpenAIProvider({ apiKey: env['OPENAI_API_KEY'], baseURL: env['OPENAI_BASE_URL'] })), model),
-      model,
-    });
-  }
-  if (env['ANTHROPIC_API_KEY'] !== undefined) {
-    const model = env['TROUPE_ANTHROPIC_MODEL'] ?? env['TROUPE_MODEL'] ?? 'claude-haiku-4-5';
-    chain.push({ provider: withModel(guard(new AnthropicProvider({ apiKey: env['ANTHROPIC_API_KEY'] })), model), model });
-  }
+export function providerFromEnv(env: NodeJS.ProcessEnv = process.env, model?: string): SelectedProvider {
+  const chain = envChain(env);
   const first = chain[0];
   if (first === undefined) return { provider: offline(), model: 'offline' };
-  return { provider: chain.length === 1 ? first.provider : fallbackChain(chain.map((c) => c.provider)), model: first.model };
+  if (model !== undefined) first.model = model;
+  const pinned = chain.map((c) => withModel(c.provider, c.model));
+  return { provider: pinned.length === 1 ? (pinned[0] as ModelProvider) : fallbackChain(pinned), model: first.model };
 }
 
-/** What an agent's config says about its model (config/agents.ts). */
-export interface ProviderSpec {
+/** One provider an agent's config names (its `provider` and a `fallback` entry). */
+export interface ProviderEntry {
   readonly provider: 'auto' | 'offline' | 'openai' | 'anthropic';
   readonly model?: string;
   readonly baseUrl?: string;
   readonly apiKeyEnv?: string;
 }
 
+/** What an agent's config says about its model (config/agents.ts). */
+export interface ProviderSpec extends ProviderEntry {
+  /** Tried in order when the provider fails before any output (resilience.ts `fallbackChain`). */
+  readonly fallback?: readonly ProviderEntry[];
+}
+
 /**
  * The provider an agent's config names: `auto` follows the environment ({@link providerFromEnv}),
  * `offline` is the offline model, `openai` / `anthropic` the real SDKs (wrapped in timeout,
  * breaker and retry) with the key from `apiKeyEnv` (default OPENAI_API_KEY / ANTHROPIC_API_KEY).
+ * With `fallback`, the providers it lists follow in a {@link fallbackChain}, each pinned to its own
+ * model; the reported model is the first one's.
  */
 export function providerFor(spec: ProviderSpec, env: NodeJS.ProcessEnv = process.env): SelectedProvider {
+  const primary = single(spec, env);
+  const rest = (spec.fallback ?? []).map((f) => single(f, env));
+  if (rest.length === 0) return primary;
+  return { provider: fallbackChain([primary.provider, ...rest.map((r) => r.provider)]), model: primary.model };
+}
+
+function single(spec: ProviderEntry, env: NodeJS.ProcessEnv): SelectedProvider {
   switch (spec.provider) {
-    case 'auto': {
-      const chosen = providerFromEnv(env);
-      return spec.model === undefined || chosen.provider.name === 'offline'
-        ? chosen
-        : { provider: withModel(chosen.provider, spec.model), model: spec.model };
-    }
+    case 'auto':
+      return providerFromEnv(env, spec.model);
     case 'offline':
       return { provider: offline(), model: spec.model ?? 'offline' };
     case 'openai': {

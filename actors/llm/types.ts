@@ -16,6 +16,15 @@ export interface ModelRequest {
   readonly tools?: readonly ToolSpec[];
   readonly temperature?: number;
   readonly maxTokens?: number;
+  readonly topP?: number;
+  /** OpenAI-compatible servers only (Anthropic has none: dropped). */
+  readonly frequencyPenalty?: number;
+  /** OpenAI-compatible servers only (Anthropic has none: dropped). */
+  readonly presencePenalty?: number;
+  /** Sequences that end the reply (Anthropic: `stop_sequences`). */
+  readonly stop?: readonly string[];
+  /** OpenAI-compatible servers only (Anthropic has none: dropped). */
+  readonly seed?: number;
   readonly signal?: AbortSignal;
 }
 

@@ -153,6 +153,8 @@ async function start(
       thread_id: threadId,
       input: { messages: input },
       ...(body.metadata ? { metadata: body.metadata } : {}),
+      // Model parameters, persona, template and variables of this run (config / config.configurable, docs/prompts.md).
+      ...(body.config ? { config: body.config } : {}),
       // Kept on the run record by the agent (the gateway writes no run): what this route needs to show the run later.
       client: clientRecord(record),
     });

@@ -161,7 +161,8 @@ export function lgRun(r: RunRecord | undefined, acp: AcpRunRecord | undefined, c
     status: lgRunStatus(base.status),
     metadata: { ...(acp?.metadata ?? {}), ...base.metadata },
     multitask_strategy: 'reject',
-    kwargs: { stream_mode: acp?.stream_mode ?? ['values'] },
+    // The prompt template version the run rendered (docs/prompts.md).
+    kwargs: { stream_mode: acp?.stream_mode ?? ['values'], ...(r?.prompt === undefined ? {} : { prompt: r.prompt }) },
   };
 }
 

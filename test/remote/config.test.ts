@@ -26,7 +26,7 @@ describe('remote agents in config', () => {
       { name: 'far', remote: { card: CARD, skill: 'echo', authEnv: 'FAR_TOKEN' } },
     ]);
     expect(agents[1]).toMatchObject({ name: 'far', instructions: '', remote: { card: CARD, skill: 'echo', authEnv: 'FAR_TOKEN' } });
-    const told = 'expected non-empty instructions (only a remote agent may omit them)';
+    const told = 'expected non-empty instructions or a prompt (only a remote agent may omit both)';
     expect(issues([{ name: 'local' }])).toEqual([{ path: '0.instructions', message: told }]);
   });
 
