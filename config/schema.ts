@@ -3,6 +3,7 @@
 // Custom error texts start with "expected ..." so errors.ts can append what was received.
 import { z } from 'zod';
 import { guardrailsSchema } from './guardrails.js';
+import { cacheSchema } from './cache.js';
 import { agentsSchema, collectionConfigSchema, mcpServerConfigSchema } from './agents.js';
 
 /** An integer field constrained to [min, max]; the error text names the range. */
@@ -225,6 +226,8 @@ export const configSchema = z.strictObject({
   tools: z.strictObject({ builtins: z.boolean({ error: 'expected a boolean' }).default(true) }).prefault({}),
   /** Guardrails (docs/guardrails.md): detectors, the policy, pseudonymisation, the stream guard, the audit. */
   guardrails: guardrailsSchema.prefault({}),
+  /** The response cache (docs/context-and-caching.md): exact and semantic, per tenant; off by default. */
+  cache: cacheSchema.prefault({}),
   /** Memory actors (docs/memory.md): the long-term store, the thread window, encryption at rest. */
   memory: z
     .strictObject({

@@ -7,6 +7,7 @@ import type { AgentConfig } from '../../config/index.js';
 import type { Behavior } from '../../runtime/index.js';
 import { contributionKey, type BuiltKind, type CatalogAgent, type KindDescriptor, type KindServices } from '../kinds/index.js';
 import { providerFor } from '../llm/select.js';
+import { responseCache } from './cache.js';
 import { windowMessages } from '../memory/threads/window.js';
 import { agentBehavior } from './behavior.js';
 import { startRecovery, stopRecovery } from './recovery.js';
@@ -26,13 +27,15 @@ export const agentKind: KindDescriptor = {
     const hooks = chainHooks(services.contributions.get(AGENT_HOOKS), config.memory.window);
     const described = new Map(config.agents.map((a) => [a.name, a.description]));
     const defs = new Map<string, AgentDefinition & { description: string }>();
+    const cache = responseCache(services);
     for (const a of config.agents) {
       if (a.remote !== undefined) continue;
       const peers = Object.fromEntries(
         [...a.handoffs, ...a.delegates].flatMap((p) => (described.get(p) ? [[p, described.get(p) as string]] : [])),
       );
       const runs = { retainRunsMs: config.runs.retentionHours * 3_600_000, pruneEveryMs: config.runs.pruneMinutes * 60_000 };
-      defs.set(a.name, { ...definition(a, services), peers, hooks, ...runs });
+      const def = definition(a, services);
+      defs.set(a.name, { ...def, provider: cache(a.name, def.provider), peers, hooks, ...runs });
     }
     return {
       ...runRecovery(services),

@@ -15,7 +15,7 @@ import {
   type RunEventKind,
   type RunStatus,
 } from '../../protocols/index.js';
-import type { ChatMessage, ModelProvider, ToolCall, ToolSpec, Usage } from '../llm/types.js';
+import type { CacheHit, ChatMessage, ModelProvider, ToolCall, ToolSpec, Usage } from '../llm/types.js';
 import { topicMatches } from '../../runtime/index.js';
 import type { ToolCallResult } from '../tool/types.js';
 import type { AgentDefinition, ReplyGuard, RunGuard } from './definition.js';
@@ -190,6 +190,7 @@ export class AgentRun {
       const window = this.host.beforeModel === undefined ? st.messages : await this.host.beforeModel(st.messages);
       const seen = guard === undefined ? window : await guard.model(window);
       let reply: ChatMessage | undefined;
+      let cached: CacheHit | undefined;
       // The seq of the first token clients may have seen of this reply (a guard that stops it rewinds from there).
       let from = streamed === undefined || streamed.text === '' ? undefined : streamed.fromSeq;
       const out = (kind: 'token' | 'rewind', data: unknown): void => {
@@ -215,6 +216,7 @@ export class AgentRun {
           if (ev.type === 'token') release(rg === undefined ? ev.text : await rg.push(ev.text));
           else if (ev.type === 'done') {
             reply = ev.message;
+            cached = ev.cached;
             st.usage = {
               promptTokens: st.usage.promptTokens + ev.usage.promptTokens,
               completionTokens: st.usage.completionTokens + ev.usage.completionTokens,
@@ -232,7 +234,7 @@ export class AgentRun {
       held?.end();
       st.messages.push(reply);
       const shown = guard === undefined ? reply.toolCalls : await this.shownCalls(guard, reply.toolCalls);
-      this.host.emit('message', { role: 'assistant', content: reply.content, tool_calls: shown ?? [] });
+      this.host.emit('message', { role: 'assistant', content: reply.content, tool_calls: shown ?? [], ...(cached === undefined ? {} : { cache: cached }) });
       const calls = reply.toolCalls ?? [];
       if (calls.length === 0) return this.end('success', { output: reply.content });
       const transfer = calls.find((c) => c.name.startsWith(TRANSFER));

@@ -11,3 +11,4 @@ export * from './anthropic.js';
 export { providerFromEnv, providerFor } from './select.js';
 export type { SelectedProvider, ProviderSpec } from './select.js';
 export { ToolNameMap, withSafeToolNames } from './tool-names.js';
+export * from './cache/index.js';
