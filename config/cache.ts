@@ -16,7 +16,7 @@ export const cacheSchema = z.strictObject({
       /** Cosine similarity a prompt needs to reuse an entry (stored with each entry). */
       threshold: z.number({ error: 'expected a number from 0.5 to 1' }).min(0.5).max(1).default(0.72),
       /** Added to the threshold of entries for prompts of three words or fewer. */
-      shortBoost: z.number().min(0).max(0.5).default(0.08),
+      shortBoost: z.number().min(0).max(0.5).default(0),
       /** Entries kept per tenant and conversation prefix (oldest dropped). */
       maxEntries: z.int().min(1).max(100_000).default(512),
     })

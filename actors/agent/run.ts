@@ -234,7 +234,12 @@ export class AgentRun {
       held?.end();
       st.messages.push(reply);
       const shown = guard === undefined ? reply.toolCalls : await this.shownCalls(guard, reply.toolCalls);
-      this.host.emit('message', { role: 'assistant', content: reply.content, tool_calls: shown ?? [], ...(cached === undefined ? {} : { cache: cached }) });
+      this.host.emit('message', {
+        role: 'assistant',
+        content: reply.content,
+        tool_calls: shown ?? [],
+        ...(cached === undefined ? {} : { cache: cached }),
+      });
       const calls = reply.toolCalls ?? [];
       if (calls.length === 0) return this.end('success', { output: reply.content });
       const transfer = calls.find((c) => c.name.startsWith(TRANSFER));

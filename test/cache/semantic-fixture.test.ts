@@ -5,12 +5,12 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bestEntry, promptTraits, gateReason, type LoadedEntry } from '../../actors/llm/cache/index.js';
+import { bestEntry, entryThreshold, promptTraits, gateReason, type LoadedEntry } from '../../actors/llm/cache/index.js';
 import { UseLiteEmbedder } from '../../actors/memory/index.js';
 import { configSchema } from '../../config/index.js';
 import { negationPairs, paraphrasePairs } from './pairs.js';
 
-const threshold = configSchema.parse({}).cache.semantic.threshold;
+const semantic = configSchema.parse({}).cache.semantic;
 const embedder = new UseLiteEmbedder();
 let vectors: Map<string, Float32Array>;
 
@@ -23,7 +23,7 @@ const entry = (prompt: string): LoadedEntry => {
     vector: [],
     floats,
     traits: promptTraits(prompt),
-    threshold,
+    threshold: entryThreshold(prompt, semantic),
     message: { role: 'assistant', content: `answer to ${prompt}` },
     stopReason: 'stop',
     expires: Number.MAX_SAFE_INTEGER,

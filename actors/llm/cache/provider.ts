@@ -69,6 +69,12 @@ export function bestEntry(
   return best;
 }
 
+/** The similarity a prompt's entry asks of later prompts: the configured one, more for prompts of three words or fewer. */
+export function entryThreshold(prompt: string, options: Pick<CacheOptions, 'threshold' | 'shortBoost'>): number {
+  const words = prompt.trim().split(/\s+/).length;
+  return Math.min(0.999, options.threshold + (words <= 3 ? (options.shortBoost ?? 0) : 0));
+}
+
 /** Wraps `inner` with the response cache. */
 export function cachedProvider(inner: ModelProvider, options: CacheOptions): ModelProvider {
   const now = options.now ?? Date.now;
@@ -136,8 +142,7 @@ export function cachedProvider(inner: ModelProvider, options: CacheOptions): Mod
     if (message.content === '' && (message.toolCalls ?? []).length === 0) return;
     const reply: CachedReply = { message, stopReason: done.stopReason, expires: now() + options.ttlMs };
     // Stored after the answer went out: a slow or failing backend delays no reply.
-    const words = sem === undefined ? 0 : sem.query.split(/\s+/).length;
-    const threshold = Math.min(0.999, options.threshold + (words <= 3 ? (options.shortBoost ?? 0.08) : 0));
+    const threshold = sem === undefined ? options.threshold : entryThreshold(sem.query, options);
     void (async () => {
       await options.backend.putExact(tenant, key, reply);
       if (sem !== undefined && vector !== undefined)
