@@ -12,6 +12,7 @@ import { memorySuite } from './memory.bench.js';
 import { storeSuite } from './store.bench.js';
 import { chaosSuite } from './chaos.bench.js';
 import { guardrailsSuite } from './guardrails.bench.js';
+import { cacheSuite } from './cache.bench.js';
 import { machineInfo, machineLines, suiteLines, type Suite, type SuiteResult } from './harness.js';
 
 /** Every suite, in the order they run. */
@@ -25,6 +26,7 @@ export const SUITES: readonly Suite[] = [
   memorySuite,
   chaosSuite,
   guardrailsSuite,
+  cacheSuite,
 ];
 
 interface Args {
