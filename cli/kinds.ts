@@ -17,6 +17,7 @@ export const KINDS: readonly KindDescriptor[] = [
   actors.collectionKind,
   actors.threadKind,
   actors.guardrailKind,
+  actors.contextKind,
 ];
 
 /** What a caller may set besides config: other kinds, the hosted ones, a model provider for tests, extra tools. */

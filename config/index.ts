@@ -33,3 +33,8 @@ export type {
   CustomDetectorConfig,
   GuardCondition,
 } from './guardrails.js';
+export { cacheSchema } from './cache.js';
+export { contextSchema, agentContextSchema, contextProviderSchema } from './context.js';
+export type { AgentContextConfig, ContextProviderConfig } from './context.js';
+export { rulesSchema, ruleSchema, ruleActionSchema, compileRuleCondition, ruleEnvironment } from './rules.js';
+export type { RuleConfig, RuleAction, RuleCondition } from './rules.js';

@@ -4,6 +4,8 @@
 import { z } from 'zod';
 import { guardrailsSchema } from './guardrails.js';
 import { cacheSchema } from './cache.js';
+import { contextSchema } from './context.js';
+import { rulesSchema } from './rules.js';
 import { agentsSchema, collectionConfigSchema, mcpServerConfigSchema } from './agents.js';
 
 /** An integer field constrained to [min, max]; the error text names the range. */
@@ -228,6 +230,10 @@ export const configSchema = z.strictObject({
   guardrails: guardrailsSchema.prefault({}),
   /** The response cache (docs/context-and-caching.md): exact and semantic, per tenant; off by default. */
   cache: cacheSchema.prefault({}),
+  /** Context injection per agent (docs/context-and-caching.md): providers, relevance filter, token budget. */
+  context: contextSchema,
+  /** Business rules on requests and responses (docs/context-and-caching.md), CEL conditions checked at load. */
+  rules: rulesSchema,
   /** Memory actors (docs/memory.md): the long-term store, the thread window, encryption at rest. */
   memory: z
     .strictObject({

@@ -10,6 +10,7 @@ import { a2aRoutes } from './a2a/index.js';
 import { acpRoute } from './acp/index.js';
 import { guardrailMcpTool, guardrailsRoute } from './guardrails/index.js';
 import { mcpRoute } from './mcp/index.js';
+import { profilesRoute } from './profiles/index.js';
 import { Gateway, gatewayOptionsFromConfig, type GatewayOptions } from './server.js';
 import type { GatewayDeps, HttpRoute } from './types.js';
 
@@ -37,6 +38,7 @@ export function allRoutes(
     acpRoute(deps, { sendBufferBytes: buffer }),
     mcpRoute(deps, { allowedOrigins: options.allowedOrigins ?? [], builtins: [guardrailMcpTool(deps)] }),
     guardrailsRoute(deps),
+    profilesRoute(deps),
     ...a2aRoutes(deps, { auth: options.auth ?? true, maxStreamBuffer: buffer }),
   ];
 }

@@ -45,6 +45,7 @@ export { acpRoute } from './acp/index.js';
 export type { AcpRouteOptions } from './acp/index.js';
 export { mcpRoute } from './mcp/index.js';
 export type { McpRouteOptions, McpBuiltinTool } from './mcp/index.js';
+export { profilesRoute, withRunUser } from './profiles/index.js';
 export { guardrailsRoute, guardrailCheck, guardrailMcpTool, GUARDRAIL_ADDRESS } from './guardrails/index.js';
 export { a2aRoute, agentCardRoute, a2aRoutes, A2aService } from './a2a/index.js';
 export type { A2aRouteOptions, A2aServiceOptions, AgentCardOptions } from './a2a/index.js';

@@ -227,3 +227,5 @@ export type {
   GuardAuditQuery,
   GuardAuditPage,
 } from './guardrails.js';
+export { PROFILE_LIMITS, profileBodySchema, profilePatchSchema, profileUserSchema } from './profiles.js';
+export type { Profile, ProfileBody, ProfilePatch } from './profiles.js';

@@ -77,7 +77,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         : ctx.system.clock.setTimer(def.runTimeoutMs, () => live.abort.abort(new DeadlineExceededError('timeout')));
     const provider = scopedProvider(def.provider, { tenant, runId: record.run_id, agent: def.name });
     const run = new AgentRun(def, provider, host, state, depth, live.abort.signal, record.run_id);
-    const info = { tenant, runId: record.run_id, threadId: record.thread_id, agent: def.name };
+    const info = { tenant, runId: record.run_id, threadId: record.thread_id, agent: def.name, metadata: record.metadata };
     const input =
       state.turns === 0 && state.pending === undefined && def.hooks?.input !== undefined
         ? Promise.resolve(def.hooks.input(state.messages, info))

@@ -98,6 +98,7 @@ function chainHooks(contributed: readonly AgentHooks[], window: Parameters<typeo
   const inputs = contributed.flatMap((h) => (h.input === undefined ? [] : [h.input.bind(h)]));
   const outputs = contributed.flatMap((h) => (h.output === undefined ? [] : [h.output.bind(h)]));
   const guard = contributed.find((h) => h.guard !== undefined);
+  const routes = contributed.flatMap((h) => (h.route === undefined ? [] : [h.route.bind(h)]));
   return {
     ...(guard?.guard === undefined ? {} : { guard: guard.guard.bind(guard) }),
     ...(inputs.length === 0
@@ -105,6 +106,17 @@ function chainHooks(contributed: readonly AgentHooks[], window: Parameters<typeo
       : {
           async input(messages, info) {
             for (const check of inputs) await check(messages, info);
+          },
+        }),
+    ...(routes.length === 0
+      ? {}
+      : {
+          async route(messages, info) {
+            for (const r of routes) {
+              const decided = await r(messages, info);
+              if (decided !== undefined) return decided;
+            }
+            return undefined;
           },
         }),
     async beforeModel(messages, info) {

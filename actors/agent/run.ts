@@ -18,7 +18,7 @@ import {
 import type { CacheHit, ChatMessage, ModelProvider, ToolCall, ToolSpec, Usage } from '../llm/types.js';
 import { topicMatches } from '../../runtime/index.js';
 import type { ToolCallResult } from '../tool/types.js';
-import type { AgentDefinition, ReplyGuard, RunGuard } from './definition.js';
+import type { AgentDefinition, ReplyGuard, RunGuard, RunRoute } from './definition.js';
 import type { PendingCalls } from './store.js';
 
 /** The answer to an interrupt. */
@@ -55,6 +55,8 @@ export interface RunHost {
    * logged since the last step, or since a `rewind`) and the seq of its first token; undefined when none.
    */
   streamed?(): Promise<{ readonly text: string; readonly fromSeq: number } | undefined>;
+  /** Business rules' word on a new run before its first model call (absent: no rules). */
+  route?(messages: readonly ChatMessage[]): Promise<RunRoute>;
   /** Hook before each model call (memory window, recall); returns the messages the model sees. */
   beforeModel?(messages: readonly ChatMessage[]): Promise<readonly ChatMessage[]>;
 }
@@ -179,6 +181,10 @@ export class AgentRun {
       const refused = await this.guardInput(guard);
       if (refused !== undefined) return refused;
     }
+    if (st.turns === 0 && st.pending === undefined && this.host.route !== undefined) {
+      const routed = await this.routed(await this.host.route(st.messages));
+      if (routed !== undefined) return routed;
+    }
     if (st.pending !== undefined) await this.finishCalls(st.pending);
     for (;;) {
       if (this.signal.aborted) return this.end('cancelled');
@@ -254,6 +260,21 @@ export class AgentRun {
       await this.host.checkpoint(st, false);
       await this.finishCalls(st.pending);
     }
+  }
+
+  /** A rule's reply (said without the model) and handoff; undefined when the run goes on as usual. */
+  private async routed(route: RunRoute): Promise<RunEnd | undefined> {
+    if (route === undefined || (route.reply === undefined && route.handoff === undefined)) return undefined;
+    const st = this.state;
+    if (route.reply !== undefined) {
+      this.host.emit('token', { text: route.reply });
+      st.messages.push({ role: 'assistant', content: route.reply });
+      this.host.emit('message', { role: 'assistant', content: route.reply, tool_calls: [] });
+    }
+    if (route.handoff === undefined) return this.end('success', { output: route.reply });
+    this.host.emit('handoff', { from: this.def.name, to: route.handoff });
+    await this.host.handoff(route.handoff, st);
+    return this.end('handed_off');
   }
 
   /** The guard's word on the run's input; an end when it refuses (or a reviewer rejects it). */
