@@ -29,12 +29,13 @@ export const contextKind: KindDescriptor = {
     const contexts = new Map<string, AgentContext>();
     for (const [agent, c] of Object.entries(config.context)) {
       if (!agents.has(agent)) throw new ValidationError(`context: no agent "${agent}" in config.agents`);
-      const providers = c.providers.map((p, i) => contextProvider(p, i, { resolve, profiles, now: () => system.clock.now() }));
       const names = new Set<string>();
-      for (const p of providers) {
-        if (names.has(p.name)) throw new ValidationError(`context.${agent}: two providers are named "${p.name}" (give them names)`);
+      const providers = c.providers.map((config, i) => {
+        const p = contextProvider(config, i, { resolve, profiles, now: () => system.clock.now() }, names);
+        if (names.has(p.name)) throw new ValidationError(`context.${agent}: two providers are named "${p.name}"`);
         names.add(p.name);
-      }
+        return p;
+      });
       contexts.set(agent, { providers, relevance: c.relevance });
     }
     const rules = new BusinessRules(config.rules, (m) => system.warn(m));

@@ -48,10 +48,15 @@ function scalar(v: unknown): string | undefined {
   return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
 }
 
-/** Builds the provider one config entry describes (`index` names unnamed ones); a static file is read now. */
-export function contextProvider(c: ContextProviderConfig, index: number, deps: ProviderDeps): ContextProvider {
+/** Builds the provider one config entry describes (unnamed: its kind, `-<index>` when taken); a static file is read now. */
+export function contextProvider(
+  c: ContextProviderConfig,
+  index: number,
+  deps: ProviderDeps,
+  taken: ReadonlySet<string> = new Set(),
+): ContextProvider {
   const base = {
-    name: c.name ?? `${c.kind}${index === 0 ? '' : `-${index}`}`,
+    name: c.name ?? (taken.has(c.kind) ? `${c.kind}-${index}` : c.kind),
     kind: c.kind,
     priority: c.priority ?? PRIORITY[c.kind],
     timeoutMs: c.timeoutMs,
