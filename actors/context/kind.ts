@@ -1,6 +1,6 @@
 /**
  * The `context` kind: no actors of its own; it gives every local agent the context hook (config `context.<agent>`:
- * providers and relevance filter, and config `rules`) and the tool kind `profile.update`. Providers are built (static
+ * providers and relevance filter, and config `rules`) and the tool kind `profile.update` (when an agent lists it). Providers are built (static
  * files read) and handoff targets checked when kinds contribute, so a bad one fails startup naming it.
  */
 import { NotFoundError, ValidationError } from '../../protocols/index.js';
@@ -13,7 +13,7 @@ import { contextHook, type AgentContext } from './hook.js';
 import { ProfileStore } from './profiles.js';
 import { contextProvider } from './providers.js';
 import { BusinessRules } from './rules.js';
-import { profileUpdateTool } from './tool.js';
+import { PROFILE_TOOL, profileUpdateTool } from './tool.js';
 
 /** Context injection, user profiles and business rules for local agents. */
 export const contextKind: KindDescriptor = {
@@ -42,7 +42,9 @@ export const contextKind: KindDescriptor = {
     for (const { rule, agent } of rules.handoffTargets())
       if (!agents.has(agent))
         throw new ValidationError(`rules: rule "${rule}" hands off to agent "${agent}", which config.agents does not name`);
-    contributions.add(TOOL_FUNCTIONS, profileUpdateTool(system, profiles) as FunctionTool<never>);
+    // Served only when an agent may call it, so tool listings stay as config makes them.
+    if (config.agents.some((a) => a.tools.includes(PROFILE_TOOL)))
+      contributions.add(TOOL_FUNCTIONS, profileUpdateTool(system, profiles) as FunctionTool<never>);
     if (contexts.size === 0 && config.rules.length === 0) return;
     const filtered = [...contexts.values()].some((c) => c.providers.some((p) => p.filter));
     const vectors = filtered ? new PassageVectors(() => services.embedder()) : undefined;
