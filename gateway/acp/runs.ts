@@ -5,7 +5,7 @@
  * `Content-Location` stay). A stateless run gets a thread of its own, deleted when the run ends
  * unless `on_completion: "keep"`.
  */
-import { withRunUser } from '../profiles/index.js';
+import { withRunUser } from '../profiles/identity.js';
 import { randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError, RUN_CREATE, RUN_RESUME, TERMINAL_RUN_STATUSES, isTroupeError } from '../../protocols/index.js';
 import type { ThreadRecord } from '../../protocols/index.js';

@@ -4,7 +4,7 @@
  * connection stays open), starts, resumes and cancels runs, relays topics of its tenant, and
  * sends through a bounded buffer — a client that cannot keep up is closed with 4008.
  */
-import { withRunUser } from '../profiles/index.js';
+import { withRunUser } from '../profiles/identity.js';
 import { randomUUID } from 'node:crypto';
 import { WebSocket, type RawData } from 'ws';
 import {
