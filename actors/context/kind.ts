@@ -1,7 +1,8 @@
 /**
  * The `context` kind: no actors of its own; it gives every local agent the context hook (config `context.<agent>`:
- * providers and relevance filter, and config `rules`) and the tool kind `profile.update` (when an agent lists it). Providers are built (static
- * files read) and handoff targets checked when kinds contribute, so a bad one fails startup naming it.
+ * providers and relevance filter, and config `rules`) and the tool kind `profile.update` (when an agent lists it).
+ * Providers are built (static files read) and handoff targets checked when kinds contribute, so a bad one fails
+ * startup naming it.
  */
 import { NotFoundError, ValidationError } from '../../protocols/index.js';
 import { AGENT_HOOKS } from '../agent/kind.js';
