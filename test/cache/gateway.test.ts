@@ -5,7 +5,7 @@
  * with side effects is never cached unless the tool is marked cacheable.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RunStore, type Catalog } from '../../actors/index.js';
+import { CACHE_BUCKET, RunStore, type Catalog } from '../../actors/index.js';
 import { composeCatalog } from '../../cli/kinds.js';
 import { configSchema } from '../../config/index.js';
 import { Gateway, allRoutes, catalogDeps, generateApiKey } from '../../gateway/index.js';
@@ -69,6 +69,26 @@ afterAll(async () => {
   await system?.shutdown();
 });
 
+/** Entries the cache holds for `tenant` (exact and semantic). */
+const entries = async (tenant: string): Promise<number> => (await system.storage.bucket(CACHE_BUCKET).list([tenant])).length;
+
+/** Waits (polling, with a deadline) until the cache stored a miss's exact and semantic entries for `tenant`: it stores after answering. */
+async function storedAfter(tenant: string, before: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while ((await entries(tenant)) < before + 2) {
+    if (Date.now() > deadline) throw new Error(`the cache stored nothing for ${tenant} within 20 s`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Asks, then waits until what the answer left in the cache is stored. */
+async function askAndStore(who: { key: string }, tenant: string, agent: string, content: string): Promise<Ran> {
+  const before = await entries(tenant);
+  const ran = await ask(who, tenant, agent, content);
+  await storedAfter(tenant, before);
+  return ran;
+}
+
 interface Ran {
   readonly text: string;
   readonly cache: unknown;
@@ -81,7 +101,8 @@ async function ask(who: { key: string }, tenant: string, agent: string, content:
   const ws = await WsClient.connect(`${gateway.url.replace('http', 'ws')}/ws`, { authorization: `Bearer ${who.key}` });
   try {
     ws.send(startFrame('1', agent, content));
-    const runId = (await ws.type('run.created'))['run_id'] as string;
+    // A loaded machine may take seconds to activate an agent and warm the embedder.
+    const runId = (await ws.type('run.created', 30_000))['run_id'] as string;
     const frames = await ws.run(runId, false, 30_000);
     const text = frames
       .filter((f) => f['event'] === 'token')
@@ -97,7 +118,7 @@ async function ask(who: { key: string }, tenant: string, agent: string, content:
 
 describe('response cache through the gateway', () => {
   it('answers a repeated prompt from the exact cache, streamed as tokens, without calling the model', async () => {
-    const first = await ask(keys.acme, 'acme', 'bot', 'cancel my order');
+    const first = await askAndStore(keys.acme, 'acme', 'bot', 'cancel my order');
     expect(first.calls).toBe(1);
     expect(first.cache).toBeUndefined();
     const again = await ask(keys.acme, 'acme', 'bot', 'cancel my order');
@@ -117,7 +138,7 @@ describe('response cache through the gateway', () => {
   });
 
   it('never answers one tenant from another tenant’s entries', async () => {
-    await ask(keys.acme, 'acme', 'bot', 'what are your opening hours');
+    await askAndStore(keys.acme, 'acme', 'bot', 'what are your opening hours');
     const other = await ask(keys.globex, 'globex', 'bot', 'what are your opening hours');
     expect(other.calls).toBe(1);
     expect(other.cache).toBeUndefined();
@@ -128,7 +149,7 @@ describe('response cache through the gateway', () => {
     const mailer = await ask(keys.acme, 'acme', 'mailer', 'hello there');
     expect(mailer.calls).toBe(1);
     expect(mailer.cache).toBeUndefined();
-    await ask(keys.acme, 'acme', 'reader', 'hello there');
+    await askAndStore(keys.acme, 'acme', 'reader', 'hello there');
     const reader = await ask(keys.acme, 'acme', 'reader', 'hello there');
     expect(reader).toMatchObject({ calls: 0, cache: { kind: 'exact' } });
   });

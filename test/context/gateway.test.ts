@@ -102,7 +102,8 @@ async function run(who: { key: string }, agent: string, content: string) {
   const ws = await WsClient.connect(`${gateway.url.replace('http', 'ws')}/ws`, { authorization: `Bearer ${who.key}` });
   try {
     ws.send(startFrame('1', agent, content));
-    const runId = (await ws.type('run.created'))['run_id'] as string;
+    // A loaded machine may take seconds to activate an agent and warm the embedder.
+    const runId = (await ws.type('run.created', 30_000))['run_id'] as string;
     await ws.run(runId, false, 30_000);
     return new RunStore(system.storage).events('acme', runId);
   } finally {
