@@ -13,6 +13,8 @@ import { storeSuite } from './store.bench.js';
 import { chaosSuite } from './chaos.bench.js';
 import { guardrailsSuite } from './guardrails.bench.js';
 import { promptsSuite } from './prompts.bench.js';
+import { cacheSuite } from './cache.bench.js';
+import { contextSuite } from './context.bench.js';
 import { machineInfo, machineLines, suiteLines, type Suite, type SuiteResult } from './harness.js';
 
 /** Every suite, in the order they run. */
@@ -27,6 +29,8 @@ export const SUITES: readonly Suite[] = [
   chaosSuite,
   guardrailsSuite,
   promptsSuite,
+  cacheSuite,
+  contextSuite,
 ];
 
 interface Args {

@@ -18,6 +18,7 @@ export const KINDS: readonly KindDescriptor[] = [
   actors.threadKind,
   actors.guardrailKind,
   actors.trainerKind,
+  actors.contextKind,
 ];
 
 /** What a caller may set besides config: other kinds, the hosted ones, a model provider for tests, extra tools. */

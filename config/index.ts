@@ -35,3 +35,8 @@ export type {
 } from './guardrails.js';
 export { promptsSchema, personasSchema, BUILTIN_VARIABLES, matchesType, findCycle } from './prompts.js';
 export type { ConfiguredTemplate } from './prompts.js';
+export { cacheSchema } from './cache.js';
+export { contextSchema, agentContextSchema, contextProviderSchema } from './context.js';
+export type { AgentContextConfig, ContextProviderConfig } from './context.js';
+export { rulesSchema, ruleSchema, ruleActionSchema, compileRuleCondition, ruleEnvironment } from './rules.js';
+export type { RuleConfig, RuleAction, RuleCondition } from './rules.js';

@@ -3,6 +3,9 @@
 // Custom error texts start with "expected ..." so errors.ts can append what was received.
 import { z } from 'zod';
 import { guardrailsSchema } from './guardrails.js';
+import { cacheSchema } from './cache.js';
+import { contextSchema } from './context.js';
+import { rulesSchema } from './rules.js';
 import { agentsSchema, collectionConfigSchema, mcpServerConfigSchema } from './agents.js';
 import { personasSchema, promptsSchema } from './prompts.js';
 
@@ -230,6 +233,12 @@ export const configSchema = z.strictObject({
   tools: z.strictObject({ builtins: z.boolean({ error: 'expected a boolean' }).default(true) }).prefault({}),
   /** Guardrails (docs/guardrails.md): detectors, the policy, pseudonymisation, the stream guard, the audit. */
   guardrails: guardrailsSchema.prefault({}),
+  /** The response cache (docs/context-and-caching.md): exact and semantic, per tenant; off by default. */
+  cache: cacheSchema.prefault({}),
+  /** Context injection per agent (docs/context-and-caching.md): providers, relevance filter, token budget. */
+  context: contextSchema,
+  /** Business rules on requests and responses (docs/context-and-caching.md), CEL conditions checked at load. */
+  rules: rulesSchema,
   /** Memory actors (docs/memory.md): the long-term store, the thread window, encryption at rest. */
   memory: z
     .strictObject({

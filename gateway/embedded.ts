@@ -11,6 +11,7 @@ import { acpRoute } from './acp/index.js';
 import { guardrailMcpTool, guardrailsRoute } from './guardrails/index.js';
 import { collectionResources, mcpFixturesFromEnv, mcpRoute, storeResources } from './mcp/index.js';
 import { personasRoute, promptsRoute, templatePromptSource } from './prompts/index.js';
+import { profilesRoute } from './profiles/index.js';
 import { Gateway, gatewayOptionsFromConfig, type GatewayOptions } from './server.js';
 import type { GatewayDeps, HttpRoute } from './types.js';
 
@@ -45,6 +46,7 @@ export function allRoutes(
       ...(options.prompts === undefined ? {} : { prompts: [templatePromptSource(options.prompts)] }),
     }),
     guardrailsRoute(deps),
+    profilesRoute(deps),
     ...a2aRoutes(deps, { auth: options.auth ?? true, maxStreamBuffer: buffer }),
     ...(options.prompts === undefined ? [] : [promptsRoute(options.prompts), personasRoute(options.prompts)]),
   ];

@@ -277,3 +277,5 @@ export type {
 } from './prompts.js';
 export { TemplateSyntaxError, parseTemplate, lineColumn } from './prompt-syntax.js';
 export type { TemplateShape } from './prompt-syntax.js';
+export { PROFILE_LIMITS, profileBodySchema, profilePatchSchema, profileUserSchema } from './profiles.js';
+export type { Profile, ProfileBody, ProfilePatch } from './profiles.js';

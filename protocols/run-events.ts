@@ -20,6 +20,8 @@ export const messageDataSchema = z.object({
   role: z.literal('assistant'),
   content: z.string(),
   tool_calls: z.array(toolCallSchema),
+  /** Set when the reply came from the response cache instead of the model. */
+  cache: z.object({ kind: z.enum(['exact', 'semantic']), similarity: z.number().optional() }).optional(),
 });
 
 /** `tool_call`: a tool call about to run, with the arguments it runs with (a human may have edited them). */

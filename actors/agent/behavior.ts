@@ -32,6 +32,7 @@ import {
   type RunCreate,
   type RunOptions,
 } from '../../protocols/index.js';
+import { scopedProvider } from '../llm/cache/index.js';
 import { METER, type ActorContext, type Behavior, type TimerHandle } from '../../runtime/index.js';
 import type { ChatMessage } from '../llm/types.js';
 import type { AgentDefinition } from './definition.js';
@@ -105,8 +106,9 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       def.runTimeoutMs === undefined
         ? undefined
         : ctx.system.clock.setTimer(def.runTimeoutMs, () => live.abort.abort(new DeadlineExceededError('timeout')));
-    const run = new AgentRun(def, def.provider, host, state, depth, live.abort.signal, record.run_id);
-    const info = { tenant, runId: record.run_id, threadId: record.thread_id, agent: def.name };
+    const provider = scopedProvider(def.provider, { tenant, runId: record.run_id, agent: def.name });
+    const run = new AgentRun(def, provider, host, state, depth, live.abort.signal, record.run_id);
+    const info = { tenant, runId: record.run_id, threadId: record.thread_id, agent: def.name, metadata: record.metadata };
     const input =
       state.turns === 0 && state.pending === undefined && def.hooks?.input !== undefined
         ? Promise.resolve(def.hooks.input(state.messages, info))

@@ -48,6 +48,12 @@ export interface RunGuard {
   close(): void;
 }
 
+/**
+ * A decision on a new run before its first model call (business rules): `reply` is said as the assistant's answer
+ * without asking the model (a refusal); `handoff` passes the conversation to that agent (after the reply, if any).
+ */
+export type RunRoute = { readonly reply?: string; readonly handoff?: string } | undefined;
+
 /** Points in the run loop where guardrails and memory plug in. */
 export interface AgentHooks {
   /** Checks a new run's input; throwing fails the run with that error. */
@@ -56,6 +62,8 @@ export interface AgentHooks {
   beforeModel?(messages: readonly ChatMessage[], info: HookInfo): readonly ChatMessage[] | Promise<readonly ChatMessage[]>;
   /** Checks (and may rewrite) a final answer; throwing fails the run. */
   output?(text: string, info: HookInfo): string | Promise<string>;
+  /** Decides, before a new run's first model call, whether it is refused or handed off (business rules). */
+  route?(messages: readonly ChatMessage[], info: HookInfo): RunRoute | Promise<RunRoute>;
   /** Guardrails of each run (actors/guardrail). */
   guard?(info: HookInfo): RunGuard;
 }

@@ -282,6 +282,9 @@ export function makeHost(
         else live.resume = answer;
       });
     },
+    ...(def.hooks?.route === undefined
+      ? {}
+      : { route: async (messages: readonly ChatMessage[]) => await def.hooks?.route?.(messages, info) }),
     ...(def.hooks?.beforeModel === undefined
       ? {}
       : {

@@ -7,6 +7,7 @@ import type { AgentConfig } from '../../config/index.js';
 import type { Behavior } from '../../runtime/index.js';
 import { contributionKey, type BuiltKind, type CatalogAgent, type KindDescriptor, type KindServices } from '../kinds/index.js';
 import { providerFor } from '../llm/select.js';
+import { responseCache } from './cache.js';
 import { windowMessages } from '../memory/threads/window.js';
 import { PromptLibrary, systemPrompt } from '../prompt/index.js';
 import { agentBehavior } from './behavior.js';
@@ -29,6 +30,7 @@ export const agentKind: KindDescriptor = {
     const prompts = new PromptLibrary(services.system.storage, config, () => services.system.clock.now());
     const described = new Map(config.agents.map((a) => [a.name, a.description]));
     const defs = new Map<string, AgentDefinition & { description: string }>();
+    const cache = responseCache(services);
     for (const a of config.agents) {
       if (a.remote !== undefined) continue;
       const peers = Object.fromEntries(
@@ -40,8 +42,10 @@ export const agentKind: KindDescriptor = {
         instructions: a.instructions,
         ...pick(a, ['prompt', 'variables', 'persona']),
       };
+      const def = definition(a, services);
       defs.set(a.name, {
-        ...definition(a, services),
+        ...def,
+        provider: cache(a.name, def.provider),
         peers,
         hooks,
         ...runs,
@@ -109,6 +113,7 @@ function chainHooks(contributed: readonly AgentHooks[], window: Parameters<typeo
   const inputs = contributed.flatMap((h) => (h.input === undefined ? [] : [h.input.bind(h)]));
   const outputs = contributed.flatMap((h) => (h.output === undefined ? [] : [h.output.bind(h)]));
   const guard = contributed.find((h) => h.guard !== undefined);
+  const routes = contributed.flatMap((h) => (h.route === undefined ? [] : [h.route.bind(h)]));
   return {
     ...(guard?.guard === undefined ? {} : { guard: guard.guard.bind(guard) }),
     ...(inputs.length === 0
@@ -116,6 +121,17 @@ function chainHooks(contributed: readonly AgentHooks[], window: Parameters<typeo
       : {
           async input(messages, info) {
             for (const check of inputs) await check(messages, info);
+          },
+        }),
+    ...(routes.length === 0
+      ? {}
+      : {
+          async route(messages, info) {
+            for (const r of routes) {
+              const decided = await r(messages, info);
+              if (decided !== undefined) return decided;
+            }
+            return undefined;
           },
         }),
     async beforeModel(messages, info) {

@@ -18,10 +18,10 @@ import {
 } from '../../protocols/index.js';
 import type { ModelParams } from '../../protocols/index.js';
 import { requestParams } from '../llm/params.js';
-import type { ChatMessage, ModelProvider, ToolCall, ToolSpec, Usage } from '../llm/types.js';
+import type { CacheHit, ChatMessage, ModelProvider, ToolCall, ToolSpec, Usage } from '../llm/types.js';
 import { topicMatches } from '../../runtime/index.js';
 import type { ToolCallResult } from '../tool/types.js';
-import type { AgentDefinition, ReplyGuard, RunGuard } from './definition.js';
+import type { AgentDefinition, ReplyGuard, RunGuard, RunRoute } from './definition.js';
 import type { PendingCalls } from './store.js';
 
 /** The answer to an interrupt. */
@@ -64,6 +64,8 @@ export interface RunHost {
    * logged since the last step, or since a `rewind`) and the seq of its first token; undefined when none.
    */
   streamed?(): Promise<{ readonly text: string; readonly fromSeq: number } | undefined>;
+  /** Business rules' word on a new run before its first model call (absent: no rules). */
+  route?(messages: readonly ChatMessage[]): Promise<RunRoute>;
   /** Hook before each model call (memory window, recall); returns the messages the model sees. */
   beforeModel?(messages: readonly ChatMessage[]): Promise<readonly ChatMessage[]>;
 }
@@ -188,6 +190,10 @@ export class AgentRun {
       const refused = await this.guardInput(guard);
       if (refused !== undefined) return refused;
     }
+    if (st.turns === 0 && st.pending === undefined && st.review === undefined && this.host.route !== undefined) {
+      const routed = await this.routed(await this.host.route(st.messages));
+      if (routed !== undefined) return routed;
+    }
     if (st.review?.stage === 'output') {
       // Restored while a reviewer holds the end of a reply: the reply is not asked for again, the answer decides it.
       const reply = await this.awaitReplyReview(st.review, (text) => void this.host.emit('token', { text }));
@@ -206,6 +212,7 @@ export class AgentRun {
       const window = this.host.beforeModel === undefined ? st.messages : await this.host.beforeModel(st.messages);
       const seen = guard === undefined ? window : await guard.model(window);
       let reply: ChatMessage | undefined;
+      let cached: CacheHit | undefined;
       // The seq of the first token clients may have seen of this reply (a guard that stops it rewinds from there).
       let from = streamed === undefined || streamed.text === '' ? undefined : streamed.fromSeq;
       const out = (kind: 'token' | 'rewind', data: unknown): void => {
@@ -234,6 +241,7 @@ export class AgentRun {
           if (ev.type === 'token') release(rg === undefined ? ev.text : await rg.push(ev.text));
           else if (ev.type === 'done') {
             reply = ev.message;
+            cached = ev.cached;
             st.usage = {
               promptTokens: st.usage.promptTokens + ev.usage.promptTokens,
               completionTokens: st.usage.completionTokens + ev.usage.completionTokens,
@@ -253,18 +261,41 @@ export class AgentRun {
       }
       if (reply === undefined) return this.end('error', { error: `${this.provider.name} ended without a reply` });
       held?.end();
-      const ended = await this.settle(reply);
+      const ended = await this.settle(reply, cached);
       if (ended !== undefined) return ended;
     }
   }
 
-  /** A model reply taken into the conversation: the run's end when it is a final answer or a handoff, else its tool calls made. */
-  private async settle(reply: ChatMessage): Promise<RunEnd | undefined> {
+  /** A rule's reply (said without the model) and handoff; undefined when the run goes on as usual. */
+  private async routed(route: RunRoute): Promise<RunEnd | undefined> {
+    if (route === undefined || (route.reply === undefined && route.handoff === undefined)) return undefined;
+    const st = this.state;
+    if (route.reply !== undefined) {
+      this.host.emit('token', { text: route.reply });
+      st.messages.push({ role: 'assistant', content: route.reply });
+      this.host.emit('message', { role: 'assistant', content: route.reply, tool_calls: [] });
+    }
+    if (route.handoff === undefined) return this.end('success', { output: route.reply });
+    this.host.emit('handoff', { from: this.def.name, to: route.handoff });
+    await this.host.handoff(route.handoff, st);
+    return this.end('handed_off');
+  }
+
+  /**
+   * A model reply taken into the conversation (`cached`: it came from the response cache): the run's end when it is a
+   * final answer or a handoff, else its tool calls made.
+   */
+  private async settle(reply: ChatMessage, cached?: CacheHit): Promise<RunEnd | undefined> {
     const st = this.state;
     const guard = this.host.guard;
     st.messages.push(reply);
     const shown = guard === undefined ? reply.toolCalls : await this.shownCalls(guard, reply.toolCalls);
-    this.host.emit('message', { role: 'assistant', content: reply.content, tool_calls: shown ?? [] });
+    this.host.emit('message', {
+      role: 'assistant',
+      content: reply.content,
+      tool_calls: shown ?? [],
+      ...(cached === undefined ? {} : { cache: cached }),
+    });
     const calls = reply.toolCalls ?? [];
     if (calls.length === 0) return this.end('success', { output: reply.content });
     const transfer = calls.find((c) => c.name.startsWith(TRANSFER));

@@ -12,3 +12,4 @@ export { providerFromEnv, providerFor } from './select.js';
 export type { SelectedProvider, ProviderSpec, ProviderEntry } from './select.js';
 export { ToolNameMap, withSafeToolNames } from './tool-names.js';
 export { requestParams } from './params.js';
+export * from './cache/index.js';

@@ -26,6 +26,22 @@ export interface ModelRequest {
   /** OpenAI-compatible servers only (Anthropic has none: dropped). */
   readonly seed?: number;
   readonly signal?: AbortSignal;
+  /** Who the call is for (set by the agent host): caches and other per-tenant wrappers read it; backends ignore it. */
+  readonly scope?: RequestScope;
+}
+
+/** The run a model call belongs to. */
+export interface RequestScope {
+  readonly tenant: string;
+  readonly runId?: string;
+  readonly agent?: string;
+}
+
+/** How a reply came from a response cache instead of the model (actors/llm/cache). */
+export interface CacheHit {
+  readonly kind: 'exact' | 'semantic';
+  /** Cosine similarity of the prompt to the cached one (semantic hits). */
+  readonly similarity?: number;
 }
 
 /** What a provider streams: tokens and tool calls as they come, then one `done`. */
@@ -38,6 +54,8 @@ export type ModelEvent =
       readonly message: ChatMessage;
       readonly usage: Usage;
       readonly stopReason: 'stop' | 'tool_calls' | 'length';
+      /** Set when the reply is a cache hit (the run marks its `message` event with it). */
+      readonly cached?: CacheHit;
     };
 
 /** A model backend. */

@@ -5,6 +5,7 @@
  * `Content-Location` stay). A stateless run gets a thread of its own, deleted when the run ends
  * unless `on_completion: "keep"`.
  */
+import { withRunUser } from '../profiles/identity.js';
 import { randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError, RUN_CREATE, RUN_RESUME, TERMINAL_RUN_STATUSES, isTroupeError } from '../../protocols/index.js';
 import type { ThreadRecord } from '../../protocols/index.js';
@@ -53,8 +54,10 @@ interface Started {
 
 /** Handles every run-creating endpoint; `threadId` is undefined for the stateless ones. */
 export async function createRun(ctx: AcpContext, call: AcpCall, threadId: string | undefined, kind: RunKind): Promise<void> {
-  const body = parseBody(runCreateBody, await readJson(call.req), 'run');
-  rejectUnsupported(body);
+  const parsed = parseBody(runCreateBody, await readJson(call.req), 'run');
+  rejectUnsupported(parsed);
+  const metadata = withRunUser(parsed.metadata ?? undefined, call.principal);
+  const body = metadata === undefined ? parsed : { ...parsed, metadata };
   const tenant = call.principal.tenant;
   const agent = assistantOf(ctx, body.assistant_id);
   const modes = streamModes(body.stream_mode);

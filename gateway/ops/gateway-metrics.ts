@@ -5,6 +5,7 @@
  */
 import { GUARD_DECISIONS_METER } from '../../protocols/index.js';
 import { METER, type ActorSystem } from '../../runtime/index.js';
+import { LLM_CACHE_METER } from '../../actors/index.js';
 import { Registry, type Counter, type Histogram } from './metrics.js';
 
 /** Every metric family `/metrics` shows. */
@@ -47,6 +48,9 @@ export class GatewayMetrics {
     );
     r.callbackCounter('troupe_guardrail_decisions_total', "Guardrail decisions on this node's guards, by stage, detector and action", () =>
       system.meter.read(GUARD_DECISIONS_METER),
+    );
+    r.callbackCounter('troupe_llm_cache_lookups_total', "Response cache lookups on this node's agents, by kind and result", () =>
+      system.meter.read(LLM_CACHE_METER),
     );
     this.runsStarted = r.counter('troupe_ws_runs_started_total', 'Runs started over /ws on this gateway');
     this.runsEnded = r.counter('troupe_ws_runs_finished_total', 'Runs streamed over /ws on this gateway that ended there, by status');

@@ -4,6 +4,7 @@
  * connection stays open), starts, resumes and cancels runs, relays topics of its tenant, and
  * sends through a bounded buffer — a client that cannot keep up is closed with 4008.
  */
+import { withRunUser } from '../profiles/identity.js';
 import { randomUUID } from 'node:crypto';
 import { WebSocket, type RawData } from 'ws';
 import {
@@ -265,11 +266,14 @@ export class Session implements RunSink {
     this.runs.set(runId, stream);
     try {
       const ref = await this.ctx.deps.ensure(`agent/${f.agent}`, tenant);
+      const user = withRunUser(undefined, this.principal);
       const payload = {
         run_id: runId,
         input: f.input,
         ...(f.thread_id === undefined ? {} : { thread_id: f.thread_id }),
         ...(f.config === undefined ? {} : { config: f.config }),
+        // The run's user is the caller (profiles and business rules read it).
+        ...(user === undefined ? {} : { metadata: user }),
       };
       const created = await ref.ask<{ run_id: string; thread_id: string }>(RUN_CREATE, payload, {
         timeoutMs: this.ctx.limits.askTimeoutMs,
