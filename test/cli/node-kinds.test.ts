@@ -47,12 +47,12 @@ describe('troupe node --kinds', () => {
       const cluster = system.transport.cluster!;
       const kindsOf = (id: string) => cluster.membership.live().find((n) => n.id === id)?.kinds;
       await eventually(() => ['ag', 'tl', 'mem'].every((id) => kindsOf(id) !== undefined), 20_000, 'the nodes to join');
-      // Thread owners, guardrails and the feedback owners come along with agents (ADR 0018, ADR 0019): an agent node
+      // Thread owners, guardrails, feedback owners and context come along with agents (ADR 0018, ADR 0019): an agent node
       // always has somewhere to put a thread's owner, a guardrail to check its input with and feedback on its runs.
-      expect(kindsOf('ag')).toEqual(['agent', 'thread', 'guardrail', 'trainer']);
+      expect(kindsOf('ag')).toEqual(['agent', 'thread', 'guardrail', 'trainer', 'context']);
       expect(kindsOf('tl')).toEqual(['tool']);
       expect(kindsOf('mem')).toEqual(['memory']);
-      expect(nodes.find((n) => n.id === 'ag')?.output).toContain('hosting agent, thread, guardrail, trainer\n');
+      expect(nodes.find((n) => n.id === 'ag')?.output).toContain('hosting agent, thread, guardrail, trainer, context\n');
 
       const done = waitForRun(system, 'run-nk', 'acme', 30_000);
       const agent = await placement.activate('agent/clerk', 'acme');
@@ -89,8 +89,8 @@ describe('troupe node --kinds', () => {
       (e: unknown) => e as Error,
     );
     expect(failed?.message).toContain(
-      'unknown kind(s) bogus: known kinds are agent, remote, tool, memory, collection, thread, guardrail, trainer, counter, worker, tally ' +
-        '(pass --module FILE to add kinds)',
+      'unknown kind(s) bogus: known kinds are agent, remote, tool, memory, collection, thread, guardrail, trainer, context, counter, ' +
+        'worker, tally (pass --module FILE to add kinds)',
     );
   }, 60_000);
 });
