@@ -5,25 +5,19 @@
  * with side effects is never cached unless the tool is marked cacheable.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CACHE_BUCKET, RunStore, type Catalog } from '../../actors/index.js';
-import { composeCatalog } from '../../cli/kinds.js';
+import { CACHE_BUCKET, RunStore } from '../../actors/index.js';
 import { configSchema } from '../../config/index.js';
-import { Gateway, allRoutes, catalogDeps, generateApiKey } from '../../gateway/index.js';
-import { MeshNode, type ActorSystem } from '../../runtime/index.js';
-import { createSystem } from '../../supervisors/index.js';
+import type { ActorSystem } from '../../runtime/index.js';
+import { startCatalogGateway, type CatalogGateway } from '../gateway/catalog-fixture.js';
 import { WsClient, startFrame, tool } from '../gateway/ws-fixture.js';
 import { CountingProvider } from './fixtures.js';
 
 const model = new CountingProvider();
-const keys = { acme: generateApiKey(), globex: generateApiKey(), admin: generateApiKey() };
 let system: ActorSystem;
-let mesh: MeshNode;
-let catalog: Catalog;
-let gateway: Gateway;
+let gw: CatalogGateway<'acme' | 'globex' | 'admin'>;
 const sideEffects: unknown[] = [];
 
 beforeAll(async () => {
-  system = await createSystem({ warn: () => undefined });
   const config = configSchema.parse({
     agents: [
       { name: 'bot', instructions: 'Answer.' },
@@ -33,41 +27,30 @@ beforeAll(async () => {
     memory: { store: { index: [] } },
     cache: { enabled: true, cacheableTools: ['lookup'] },
   });
-  mesh = new MeshNode(system);
-  catalog = await composeCatalog(config, mesh, {
-    provider: () => ({ provider: model, model: 'scripted' }),
-    tools: [
-      tool('send_mail', (a) => {
-        sideEffects.push(a);
-        return 'sent';
-      }),
-      tool('lookup', () => 'found'),
-    ],
-  });
-  await mesh.start();
-  const deps = catalogDeps(system, catalog);
-  gateway = await Gateway.start({
-    deps,
-    routes: allRoutes(deps),
-    port: 0,
-    auth: {
-      keys: [
-        { id: 'acme', hash: keys.acme.hash, tenant: 'acme', roles: ['user'] },
-        { id: 'globex', hash: keys.globex.hash, tenant: 'globex', roles: ['user'] },
-        { id: 'ops', hash: keys.admin.hash, tenant: 'ops', roles: ['admin'] },
-      ],
+  gw = await startCatalogGateway(
+    config,
+    {
+      acme: { id: 'acme', tenant: 'acme', roles: ['user'] },
+      globex: { id: 'globex', tenant: 'globex', roles: ['user'] },
+      admin: { id: 'ops', tenant: 'ops', roles: ['admin'] },
     },
-    limits: { ratePerSec: 100_000, burst: 100_000 },
-    warn: () => undefined,
-  });
+    {
+      compose: {
+        provider: () => ({ provider: model, model: 'scripted' }),
+        tools: [
+          tool('send_mail', (a) => {
+            sideEffects.push(a);
+            return 'sent';
+          }),
+          tool('lookup', () => 'found'),
+        ],
+      },
+    },
+  );
+  system = gw.system;
 }, 60_000);
 
-afterAll(async () => {
-  await gateway?.close();
-  mesh?.stop();
-  await catalog?.close();
-  await system?.shutdown();
-});
+afterAll(() => gw?.close());
 
 /** Entries the cache holds for `tenant` (exact and semantic). */
 const entries = async (tenant: string): Promise<number> => (await system.storage.bucket(CACHE_BUCKET).list([tenant])).length;
@@ -98,7 +81,7 @@ interface Ran {
 /** Runs `agent` on `content` for `who` over /ws; the streamed text, the `message` event's cache mark, model calls it made. */
 async function ask(who: { key: string }, tenant: string, agent: string, content: string): Promise<Ran> {
   const before = model.requests.length;
-  const ws = await WsClient.connect(`${gateway.url.replace('http', 'ws')}/ws`, { authorization: `Bearer ${who.key}` });
+  const ws = await WsClient.connect(`${gw.url.replace('http', 'ws')}/ws`, { authorization: `Bearer ${who.key}` });
   try {
     ws.send(startFrame('1', agent, content));
     // A loaded machine may take seconds to activate an agent and warm the embedder.
@@ -118,44 +101,44 @@ async function ask(who: { key: string }, tenant: string, agent: string, content:
 
 describe('response cache through the gateway', () => {
   it('answers a repeated prompt from the exact cache, streamed as tokens, without calling the model', async () => {
-    const first = await askAndStore(keys.acme, 'acme', 'bot', 'cancel my order');
+    const first = await askAndStore(gw.keys.acme, 'acme', 'bot', 'cancel my order');
     expect(first.calls).toBe(1);
     expect(first.cache).toBeUndefined();
-    const again = await ask(keys.acme, 'acme', 'bot', 'cancel my order');
+    const again = await ask(gw.keys.acme, 'acme', 'bot', 'cancel my order');
     expect(again).toEqual({ text: first.text, cache: { kind: 'exact' }, calls: 0 });
   });
 
   it('answers a paraphrase from the semantic cache, and never a negation', async () => {
-    const first = await ask(keys.acme, 'acme', 'bot', 'cancel my order');
-    const paraphrase = await ask(keys.acme, 'acme', 'bot', 'please cancel the order I placed');
+    const first = await ask(gw.keys.acme, 'acme', 'bot', 'cancel my order');
+    const paraphrase = await ask(gw.keys.acme, 'acme', 'bot', 'please cancel the order I placed');
     expect(paraphrase.calls).toBe(0);
     expect(paraphrase.text).toBe(first.text);
     expect(paraphrase.cache).toMatchObject({ kind: 'semantic', similarity: expect.any(Number) });
-    const negated = await ask(keys.acme, 'acme', 'bot', "don't cancel my order");
+    const negated = await ask(gw.keys.acme, 'acme', 'bot', "don't cancel my order");
     expect(negated.calls).toBe(1);
     expect(negated.cache).toBeUndefined();
     expect(negated.text).toContain("don't cancel my order");
   });
 
   it('never answers one tenant from another tenant’s entries', async () => {
-    await askAndStore(keys.acme, 'acme', 'bot', 'what are your opening hours');
-    const other = await ask(keys.globex, 'globex', 'bot', 'what are your opening hours');
+    await askAndStore(gw.keys.acme, 'acme', 'bot', 'what are your opening hours');
+    const other = await ask(gw.keys.globex, 'globex', 'bot', 'what are your opening hours');
     expect(other.calls).toBe(1);
     expect(other.cache).toBeUndefined();
   });
 
   it('bypasses the cache for an agent offering a tool with side effects, not for one whose tools are cacheable', async () => {
-    await ask(keys.acme, 'acme', 'mailer', 'hello there');
-    const mailer = await ask(keys.acme, 'acme', 'mailer', 'hello there');
+    await ask(gw.keys.acme, 'acme', 'mailer', 'hello there');
+    const mailer = await ask(gw.keys.acme, 'acme', 'mailer', 'hello there');
     expect(mailer.calls).toBe(1);
     expect(mailer.cache).toBeUndefined();
-    await askAndStore(keys.acme, 'acme', 'reader', 'hello there');
-    const reader = await ask(keys.acme, 'acme', 'reader', 'hello there');
+    await askAndStore(gw.keys.acme, 'acme', 'reader', 'hello there');
+    const reader = await ask(gw.keys.acme, 'acme', 'reader', 'hello there');
     expect(reader).toMatchObject({ calls: 0, cache: { kind: 'exact' } });
   });
 
   it('counts hits, misses and bypasses in /metrics', async () => {
-    const res = await fetch(`${gateway.url}/metrics`, { headers: { authorization: `Bearer ${keys.admin.key}` } });
+    const res = await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${gw.keys.admin.key}` } });
     const text = await res.text();
     const value = (kind: string, result: string): number =>
       Number(new RegExp(`^troupe_llm_cache_lookups_total\\{kind="${kind}",result="${result}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);

@@ -6,17 +6,16 @@
  * hands off to billing; another adds an instruction; bad rules fail config loading naming the rule.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RunStore, type Catalog } from '../../actors/index.js';
-import { composeCatalog } from '../../cli/kinds.js';
+import { RunStore } from '../../actors/index.js';
 import { configSchema } from '../../config/index.js';
-import { Gateway, allRoutes, catalogDeps, generateApiKey } from '../../gateway/index.js';
 import { MeshNode, type ActorSystem } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
+import { composeCatalog } from '../../cli/kinds.js';
+import { startCatalogGateway, type CatalogGateway } from '../gateway/catalog-fixture.js';
 import { WsClient, startFrame } from '../gateway/ws-fixture.js';
 import { RecordingProvider } from './fixtures.js';
 
 const model = new RecordingProvider();
-const keys = { alice: generateApiKey(), bob: generateApiKey(), admin: generateApiKey(), globex: generateApiKey() };
 const POLICY = [
   'Refunds: items can be returned within 30 days of delivery for a full refund.',
   'Our office dog is called Biscuit and enjoys long walks in the park.',
@@ -24,12 +23,9 @@ const POLICY = [
 ].join('\n\n');
 const warnings: string[] = [];
 let system: ActorSystem;
-let mesh: MeshNode;
-let catalog: Catalog;
-let gateway: Gateway;
+let gw: CatalogGateway<'alice' | 'bob' | 'admin' | 'globex'>;
 
 beforeAll(async () => {
-  system = await createSystem({ warn: (m) => warnings.push(m) });
   const config = configSchema.parse({
     agents: [
       { name: 'support', instructions: 'Help.', tools: ['profile.update'] },
@@ -62,36 +58,23 @@ beforeAll(async () => {
       },
     ],
   });
-  mesh = new MeshNode(system);
-  catalog = await composeCatalog(config, mesh, { provider: () => ({ provider: model, model: 'scripted' }) });
-  await mesh.start();
-  const deps = catalogDeps(system, catalog);
-  gateway = await Gateway.start({
-    deps,
-    routes: allRoutes(deps),
-    port: 0,
-    auth: {
-      keys: [
-        { id: 'alice', hash: keys.alice.hash, tenant: 'acme', roles: ['user'] },
-        { id: 'bob', hash: keys.bob.hash, tenant: 'acme', roles: ['user'] },
-        { id: 'acme-admin', hash: keys.admin.hash, tenant: 'acme', roles: ['admin'] },
-        { id: 'globex-admin', hash: keys.globex.hash, tenant: 'globex', roles: ['admin'] },
-      ],
+  gw = await startCatalogGateway(
+    config,
+    {
+      alice: { id: 'alice', tenant: 'acme', roles: ['user'] },
+      bob: { id: 'bob', tenant: 'acme', roles: ['user'] },
+      admin: { id: 'acme-admin', tenant: 'acme', roles: ['admin'] },
+      globex: { id: 'globex-admin', tenant: 'globex', roles: ['admin'] },
     },
-    limits: { ratePerSec: 100_000, burst: 100_000 },
-    warn: () => undefined,
-  });
+    { compose: { provider: () => ({ provider: model, model: 'scripted' }) }, warn: (m) => warnings.push(m) },
+  );
+  system = gw.system;
 }, 60_000);
 
-afterAll(async () => {
-  await gateway?.close();
-  mesh?.stop();
-  await catalog?.close();
-  await system?.shutdown();
-});
+afterAll(() => gw?.close());
 
 const call = (who: { key: string }, method: string, path: string, body?: unknown): Promise<Response> =>
-  fetch(`${gateway.url}${path}`, {
+  fetch(`${gw.url}${path}`, {
     method,
     headers: { authorization: `Bearer ${who.key}`, 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
@@ -99,7 +82,7 @@ const call = (who: { key: string }, method: string, path: string, body?: unknown
 
 /** Runs `agent` on `content` as `who` over /ws; the run's events from its log. */
 async function run(who: { key: string }, agent: string, content: string) {
-  const ws = await WsClient.connect(`${gateway.url.replace('http', 'ws')}/ws`, { authorization: `Bearer ${who.key}` });
+  const ws = await WsClient.connect(`${gw.url.replace('http', 'ws')}/ws`, { authorization: `Bearer ${who.key}` });
   try {
     ws.send(startFrame('1', agent, content));
     // A loaded machine may take seconds to activate an agent and warm the embedder.
@@ -113,22 +96,22 @@ async function run(who: { key: string }, agent: string, content: string) {
 
 describe('/profiles', () => {
   it('lets a user write and read their own profile, and only admins reach others', async () => {
-    const put = await call(keys.alice, 'PUT', '/profiles/me', {
+    const put = await call(gw.keys.alice, 'PUT', '/profiles/me', {
       preferences: { plan: 'free', language: 'fr' },
       style: 'short answers',
       facts: ['has two cats'],
     });
     expect(put.status).toBe(200);
-    expect(await (await call(keys.alice, 'GET', '/profiles/me')).json()).toMatchObject({
+    expect(await (await call(gw.keys.alice, 'GET', '/profiles/me')).json()).toMatchObject({
       user: 'key:alice',
       preferences: { plan: 'free' },
       facts: ['has two cats'],
     });
-    expect((await call(keys.bob, 'GET', '/profiles/key:alice')).status).toBe(403);
-    expect((await call(keys.bob, 'PUT', '/profiles/key:alice', { style: 'x' })).status).toBe(403);
-    expect((await call(keys.admin, 'GET', '/profiles/key:alice')).status).toBe(200);
-    expect((await call(keys.globex, 'GET', '/profiles/key:alice')).status).toBe(404); // another tenant's admin sees nothing
-    const patched = await call(keys.admin, 'PATCH', '/profiles/key:bob', { addFacts: ['likes tea'], preferences: { plan: 'vip' } });
+    expect((await call(gw.keys.bob, 'GET', '/profiles/key:alice')).status).toBe(403);
+    expect((await call(gw.keys.bob, 'PUT', '/profiles/key:alice', { style: 'x' })).status).toBe(403);
+    expect((await call(gw.keys.admin, 'GET', '/profiles/key:alice')).status).toBe(200);
+    expect((await call(gw.keys.globex, 'GET', '/profiles/key:alice')).status).toBe(404); // another tenant's admin sees nothing
+    const patched = await call(gw.keys.admin, 'PATCH', '/profiles/key:bob', { addFacts: ['likes tea'], preferences: { plan: 'vip' } });
     expect(await patched.json()).toMatchObject({ user: 'key:bob', facts: ['likes tea'], preferences: { plan: 'vip' } });
   });
 
@@ -143,8 +126,8 @@ describe('/profiles', () => {
       ['GET', '/profiles/%E0%A4%A', undefined, 400],
     ];
     for (const [method, path, body, status] of cases)
-      expect([method, path, (await call(keys.bob, method, path, body)).status]).toEqual([method, path, status]);
-    expect(await (await call(keys.bob, 'PUT', '/profiles/me', { preferences: 'free' })).json()).toMatchObject({
+      expect([method, path, (await call(gw.keys.bob, method, path, body)).status]).toEqual([method, path, status]);
+    expect(await (await call(gw.keys.bob, 'PUT', '/profiles/me', { preferences: 'free' })).json()).toMatchObject({
       detail: expect.stringContaining('preferences'),
     });
   });
@@ -152,7 +135,7 @@ describe('/profiles', () => {
 
 describe('context in a run', () => {
   it('shows the model the relevant policy passage, the profile and the time, and goes on without a failing provider', async () => {
-    const events = await run(keys.alice, 'support', 'How many days do I have to return an item?');
+    const events = await run(gw.keys.alice, 'support', 'How many days do I have to return an item?');
     expect(events.findLast((e) => e.event === 'status')?.data).toMatchObject({ status: 'success' });
     const shown = model.lastShown();
     expect(shown).toContain('Refunds: items can be returned within 30 days');
@@ -165,11 +148,14 @@ describe('context in a run', () => {
   });
 
   it('lets the model update the caller’s profile through profile.update', async () => {
-    await run(keys.alice, 'support', 'remember: prefers email over phone');
-    const p = (await (await call(keys.alice, 'GET', '/profiles/me')).json()) as { facts: string[]; preferences: Record<string, unknown> };
+    await run(gw.keys.alice, 'support', 'remember: prefers email over phone');
+    const p = (await (await call(gw.keys.alice, 'GET', '/profiles/me')).json()) as {
+      facts: string[];
+      preferences: Record<string, unknown>;
+    };
     expect(p.facts).toContain('prefers email over phone');
     expect(p.preferences).toMatchObject({ plan: 'free', units: 'metric' });
-    expect((await (await call(keys.admin, 'GET', '/profiles/key:bob')).json()) as { facts: string[] }).toMatchObject({
+    expect((await (await call(gw.keys.admin, 'GET', '/profiles/key:bob')).json()) as { facts: string[] }).toMatchObject({
       facts: ['likes tea'],
     });
   });
@@ -178,7 +164,7 @@ describe('context in a run', () => {
 describe('business rules', () => {
   it('refuses a free-plan refund over 100 and hands off to billing, without asking the support model', async () => {
     const before = model.requests.length;
-    const events = await run(keys.alice, 'support', 'I want a refund of 150 dollars');
+    const events = await run(gw.keys.alice, 'support', 'I want a refund of 150 dollars');
     const message = events.find((e) => e.event === 'message');
     expect(message?.data).toMatchObject({ content: 'Refunds over 100 on the free plan go through billing.' });
     expect(events.find((e) => e.event === 'handoff')?.data).toEqual({ from: 'support', to: 'billing' });
@@ -189,10 +175,10 @@ describe('business rules', () => {
   });
 
   it('lets a refund of 50 through to the model, and adds the vip instruction for bob', async () => {
-    const small = await run(keys.alice, 'support', 'I want a refund of 50 dollars');
+    const small = await run(gw.keys.alice, 'support', 'I want a refund of 50 dollars');
     expect(small.find((e) => e.event === 'handoff')).toBeUndefined();
     expect(small.find((e) => e.event === 'message')?.data).toMatchObject({ content: 'ok: I want a refund of 50 dollars' });
-    await run(keys.bob, 'support', 'hello');
+    await run(gw.keys.bob, 'support', 'hello');
     expect(model.lastShown()).toContain('Business rules for this request:\n- Greet the user by name.\nVariables: tier=gold');
   });
 

@@ -7,52 +7,29 @@
 import { Message, TaskState, type Task } from '@a2a-js/sdk';
 import { ClientFactory, JsonRpcTransportFactory } from '@a2a-js/sdk/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OfflineProvider, type Catalog } from '../../actors/index.js';
-import { composeCatalog } from '../../cli/kinds.js';
+import { OfflineProvider } from '../../actors/index.js';
 import { configSchema } from '../../config/index.js';
-import { Gateway, allRoutes, catalogDeps, generateApiKey } from '../../gateway/index.js';
-import { MeshNode, type ActorSystem } from '../../runtime/index.js';
-import { createSystem } from '../../supervisors/index.js';
+import { startCatalogGateway, type CatalogGateway } from '../gateway/catalog-fixture.js';
 import { WsClient, startFrame } from '../gateway/ws-fixture.js';
 
-const keys = { acme: generateApiKey(), acme2: generateApiKey(), globex: generateApiKey() };
-let system: ActorSystem;
-let mesh: MeshNode;
-let catalog: Catalog;
-let gateway: Gateway;
+let gw: CatalogGateway<'acme' | 'acme2' | 'globex'>;
 let url: string;
-
 const auth = (k: { key: string }) => ({ authorization: `Bearer ${k.key}` });
 
 beforeAll(async () => {
-  system = await createSystem({ warn: () => undefined });
-  const config = configSchema.parse({ agents: [{ name: 'helper', description: 'helps', instructions: 'Help.' }] });
-  mesh = new MeshNode(system);
-  catalog = await composeCatalog(config, mesh, { provider: () => ({ provider: new OfflineProvider(), model: 'offline' }) });
-  await mesh.start();
-  const deps = catalogDeps(system, catalog);
-  gateway = await Gateway.start({
-    deps,
-    routes: allRoutes(deps),
-    port: 0,
-    auth: {
-      keys: [
-        { id: 'acme-ann', hash: keys.acme.hash, tenant: 'acme', roles: ['user'] },
-        { id: 'acme-bob', hash: keys.acme2.hash, tenant: 'acme', roles: ['user'] },
-        { id: 'globex-cy', hash: keys.globex.hash, tenant: 'globex', roles: ['user'] },
-      ],
+  gw = await startCatalogGateway(
+    configSchema.parse({ agents: [{ name: 'helper', description: 'helps', instructions: 'Help.' }] }),
+    {
+      acme: { id: 'acme-ann', tenant: 'acme', roles: ['user'] },
+      acme2: { id: 'acme-bob', tenant: 'acme', roles: ['user'] },
+      globex: { id: 'globex-cy', tenant: 'globex', roles: ['user'] },
     },
-    limits: { ratePerSec: 100_000, burst: 100_000 },
-  });
-  url = `http://127.0.0.1:${gateway.port}`;
+    { compose: { provider: () => ({ provider: new OfflineProvider(), model: 'offline' }) } },
+  );
+  url = gw.url;
 });
 
-afterAll(async () => {
-  await gateway?.close();
-  mesh?.stop();
-  await catalog?.close();
-  await system?.shutdown();
-});
+afterAll(() => gw?.close());
 
 async function api(path: string, k: { key: string }, init: { method?: string; body?: unknown; raw?: string } = {}) {
   const res = await fetch(`${url}/acp${path}`, {
@@ -77,8 +54,8 @@ async function runOf(k: { key: string }, text = 'hello'): Promise<{ run_id: stri
 
 describe('feedback over /acp', () => {
   it('stores feedback with the run, its tenant, user and agent, lists it and aggregates it per agent and version', async () => {
-    const { run_id, thread_id } = await runOf(keys.acme);
-    const first = await api(`/runs/${run_id}/feedback`, keys.acme, {
+    const { run_id, thread_id } = await runOf(gw.keys.acme);
+    const first = await api(`/runs/${run_id}/feedback`, gw.keys.acme, {
       body: { key: 'correctness', score: 1, comment: 'spot on', correction: { answer: 'hello to you' } },
     });
     expect(first.status).toBe(200);
@@ -94,12 +71,14 @@ describe('feedback over /acp', () => {
       correction: { answer: 'hello to you' },
       feedback_source: { type: 'api' },
     });
-    const second = await api(`/threads/${thread_id}/runs/${run_id}/feedback`, keys.acme2, { body: { key: 'correctness', score: false } });
+    const second = await api(`/threads/${thread_id}/runs/${run_id}/feedback`, gw.keys.acme2, {
+      body: { key: 'correctness', score: false },
+    });
     expect(second.body).toMatchObject({ user: 'key:acme-bob', score: 0 });
-    const listed = await api(`/runs/${run_id}/feedback`, keys.acme);
+    const listed = await api(`/runs/${run_id}/feedback`, gw.keys.acme);
     expect(listed.status).toBe(200);
     expect((listed.body as unknown as { user: string }[]).map((f) => f.user).sort()).toEqual(['key:acme-ann', 'key:acme-bob']);
-    const stats = await api('/feedback/stats?agent=helper', keys.acme);
+    const stats = await api('/feedback/stats?agent=helper', gw.keys.acme);
     const correctness = (stats.body as unknown as Record<string, unknown>[]).find((a) => a['key'] === 'correctness');
     expect(correctness).toMatchObject({
       agent: 'helper',
@@ -115,19 +94,19 @@ describe('feedback over /acp', () => {
   });
 
   it('takes a retried feedback (same id) once', async () => {
-    const { run_id } = await runOf(keys.acme);
+    const { run_id } = await runOf(gw.keys.acme);
     const id = '3f1c2a4e-8b7d-4c6e-9a1b-2d3e4f5a6b7c';
     for (let i = 0; i < 3; i++)
-      expect((await api(`/runs/${run_id}/feedback`, keys.acme, { body: { id, key: 'retry', score: 0.25 } })).status).toBe(200);
-    expect(await api(`/runs/${run_id}/feedback`, keys.acme)).toMatchObject({ body: [{ id, key: 'retry', score: 0.25 }] });
-    const stats = (await api('/feedback/stats', keys.acme)).body as unknown as Record<string, unknown>[];
+      expect((await api(`/runs/${run_id}/feedback`, gw.keys.acme, { body: { id, key: 'retry', score: 0.25 } })).status).toBe(200);
+    expect(await api(`/runs/${run_id}/feedback`, gw.keys.acme)).toMatchObject({ body: [{ id, key: 'retry', score: 0.25 }] });
+    const stats = (await api('/feedback/stats', gw.keys.acme)).body as unknown as Record<string, unknown>[];
     expect(stats.find((a) => a['key'] === 'retry')).toMatchObject({ count: 1, mean: 0.25 });
   });
 
   it('refuses bad feedback with clear 4xx errors; two tenants sending garbage at once change nothing', async () => {
-    const acmeRun = await runOf(keys.acme);
-    const globexRun = await runOf(keys.globex);
-    const before = (await api('/feedback/stats', keys.acme)).body;
+    const acmeRun = await runOf(gw.keys.acme);
+    const globexRun = await runOf(gw.keys.globex);
+    const before = (await api('/feedback/stats', gw.keys.acme)).body;
     const cases = (run: string, other: string): [string, { body?: unknown; raw?: string }, number, RegExp][] => [
       [`/runs/${run}/feedback`, { body: { key: 'k', score: 1.5 } }, 422, /score is at most 1/],
       [`/runs/${run}/feedback`, { body: { key: 'k', score: -0.1 } }, 422, /score is at least 0/],
@@ -146,27 +125,27 @@ describe('feedback over /acp', () => {
     ];
     const results = await Promise.all([
       ...cases(acmeRun.run_id, globexRun.run_id).map(
-        async ([path, init, status, detail]) => [await api(path, keys.acme, init), status, detail] as const,
+        async ([path, init, status, detail]) => [await api(path, gw.keys.acme, init), status, detail] as const,
       ),
       ...cases(globexRun.run_id, acmeRun.run_id).map(
-        async ([path, init, status, detail]) => [await api(path, keys.globex, init), status, detail] as const,
+        async ([path, init, status, detail]) => [await api(path, gw.keys.globex, init), status, detail] as const,
       ),
     ]);
     for (const [res, status, detail] of results) {
       expect(res.status, JSON.stringify(res.body)).toBe(status);
       expect(String(res.body['detail'])).toMatch(detail);
     }
-    expect((await api('/feedback/stats', keys.acme)).body).toEqual(before);
-    expect((await api(`/runs/${globexRun.run_id}/feedback`, keys.globex)).body).toEqual([]);
+    expect((await api('/feedback/stats', gw.keys.acme)).body).toEqual(before);
+    expect((await api(`/runs/${globexRun.run_id}/feedback`, gw.keys.globex)).body).toEqual([]);
     // Another tenant's run is not listed either, and good feedback still lands.
-    expect((await api(`/runs/${acmeRun.run_id}/feedback`, keys.globex)).status).toBe(404);
-    expect((await api(`/runs/${globexRun.run_id}/feedback`, keys.globex, { body: { key: 'ok', score: 1 } })).status).toBe(200);
+    expect((await api(`/runs/${acmeRun.run_id}/feedback`, gw.keys.globex)).status).toBe(404);
+    expect((await api(`/runs/${globexRun.run_id}/feedback`, gw.keys.globex, { body: { key: 'ok', score: 1 } })).status).toBe(200);
   });
 });
 
 describe('feedback over /ws and A2A', () => {
   it('a /ws feedback frame is recorded and answered; a bad one is an error frame', async () => {
-    const ws = await WsClient.connect(`${url.replace('http', 'ws')}/ws`, auth(keys.acme2));
+    const ws = await WsClient.connect(`${url.replace('http', 'ws')}/ws`, auth(gw.keys.acme2));
     ws.send(startFrame('1', 'helper', 'hi there'));
     const runId = (await ws.type('run.created'))['run_id'] as string;
     await ws.run(runId);
@@ -182,13 +161,13 @@ describe('feedback over /ws and A2A', () => {
     ws.send({ type: 'feedback', id: 'f4' });
     expect(await ws.type('error')).toMatchObject({ id: 'f4', code: 'bad_request' });
     ws.close();
-    const listed = (await api(`/runs/${runId}/feedback`, keys.acme)).body as unknown as Record<string, unknown>[];
+    const listed = (await api(`/runs/${runId}/feedback`, gw.keys.acme)).body as unknown as Record<string, unknown>[];
     expect(listed).toHaveLength(1);
   });
 
   it('an A2A message with metadata feedback is feedback on the task it names, its text the comment', async () => {
     const fetchImpl: typeof fetch = (u, init) =>
-      fetch(u, { ...init, headers: { ...(init?.headers as Record<string, string>), ...auth(keys.acme) } });
+      fetch(u, { ...init, headers: { ...(init?.headers as Record<string, string>), ...auth(gw.keys.acme) } });
     const a2a = await new ClientFactory({ transports: [new JsonRpcTransportFactory({ fetchImpl })] }).createFromUrl(url);
     const send = (m: Record<string, unknown>) =>
       a2a.sendMessage({
@@ -207,7 +186,7 @@ describe('feedback over /ws and A2A', () => {
     })) as Task;
     expect(again.id).toBe(task.id);
     expect(again.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
-    expect((await api(`/runs/${task.id}/feedback`, keys.acme)).body).toMatchObject([
+    expect((await api(`/runs/${task.id}/feedback`, gw.keys.acme)).body).toMatchObject([
       { key: 'thumbs', score: 1, comment: 'great answer', agent: 'helper', user: 'key:acme-ann' },
     ]);
     const bad = await send({
