@@ -4,30 +4,13 @@
  * calls, p50/p99 per call. Run: `npx tsx test/guardrail/injection-speed-run.ts [rounds]`; add `--profile` to loop
  * on injection only (for `node --cpu-prof`). Numbers only; the real measurement is `npm run bench -- guardrails`.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import type { Detector } from '../../actors/guardrail/detector.js';
 import { injectionDetector } from '../../actors/guardrail/detectors/injection/index.js';
 import { biasDetector, moderationDetector } from '../../actors/guardrail/detectors/moderation/index.js';
+import { kbMessages } from './kb-messages.js';
 
-const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'guardrails');
-const texts = readdirSync(dir)
-  .filter((f) => f.endsWith('.jsonl'))
-  .sort()
-  .flatMap((f) =>
-    readFileSync(join(dir, f), 'utf8')
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((l) => (JSON.parse(l) as { text: string }).text),
-  );
-const kb: string[] = [];
-for (let i = 0; kb.length < 64; i++) {
-  let m = '';
-  for (let j = i; m.length < 1024; j++) m += `${texts[j % texts.length] ?? ''}\n`;
-  kb.push(m.slice(0, 1024));
-}
+const kb = kbMessages(64);
 
 async function time(d: Detector, count: number): Promise<{ p50: number; p99: number }> {
   for (let i = 0; i < 100; i++) await d.detect(kb[i % kb.length] as string, { stage: 'output' });

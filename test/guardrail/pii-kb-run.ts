@@ -5,29 +5,14 @@
  * Then the intrinsic cost: every 1 KB window of all fixture text, the best of 9 runs of each (no preemption in it).
  * Run: `npx tsx test/guardrail/pii-kb-run.ts [rounds] [count]`.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadavg } from 'node:os';
 import type { Finding } from '../../protocols/index.js';
 import { piiDetector } from '../../actors/guardrail/detectors/pii/index.js';
+import { fixtureTexts, kbMessages } from './kb-messages.js';
 
-const dir = join(process.cwd(), 'test', 'fixtures', 'guardrails');
-const texts = readdirSync(dir)
-  .filter((f) => f.endsWith('.jsonl'))
-  .sort()
-  .flatMap((f) =>
-    readFileSync(join(dir, f), 'utf8')
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((l) => (JSON.parse(l) as { text: string }).text),
-  );
-const kb: string[] = [];
-for (let i = 0; kb.length < 64; i++) {
-  let m = '';
-  for (let j = i; m.length < 1024; j++) m += `${texts[j % texts.length] ?? ''}\n`;
-  kb.push(m.slice(0, 1024));
-}
+const texts = fixtureTexts();
+const kb = kbMessages(64);
 const detector = piiDetector();
 /** The detector is synchronous (its `detect` is typed for async detectors too). */
 const detect = (text: string): readonly Finding[] => detector.detect(text, { stage: 'output' }) as readonly Finding[];
