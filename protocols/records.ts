@@ -104,6 +104,8 @@ export const pendingCallsSchema = z.object({
   results: z.record(z.string(), z.object({ content: z.string(), isError: z.boolean() })),
   /** The call waiting for a human, when the run is interrupted. */
   awaiting: z.string().optional(),
+  /** Calls whose `tool_call` event is in the run's log already (a resumed run makes them without announcing them again). */
+  announced: z.array(z.string()).optional(),
 });
 /** Tool calls of one model reply that are not all answered yet. */
 export type PendingCalls = WithReadonly<z.infer<typeof pendingCallsSchema>, 'calls' | 'results'>;

@@ -55,6 +55,8 @@ export class MeshNode {
   private readonly cluster: ClusterServices | undefined;
   private readonly staleSince = new Map<string, number>();
   private readonly pending = new Set<string>();
+  /** Spawns under way here, by `tenant/address`: a second activation of the same address waits for the first. */
+  private readonly spawning = new Map<string, Promise<void>>();
   private timer: TimerHandle | undefined;
   private draining = false;
   private stopped = false;
@@ -154,12 +156,23 @@ export class MeshNode {
     const spec = this.kinds.get(kindOf(address));
     if (spec === undefined) throw new ValidationError(`node ${this.system.node} does not host kind ${kindOf(address)}`);
     if (this.draining) throw new ConflictError(`node ${this.system.node} is draining`);
+    // An activation racing one under way here waits for it: returning at once would hand out a ref whose actor
+    // has not taken its address yet (a message sent then finds no recipient).
+    const key = `${tenant}/${address}`;
+    const under = this.spawning.get(key);
+    if (under !== undefined) return under;
     if (this.system.ref(address, tenant).state !== undefined) return;
-    try {
-      await this.system.spawn(address, spec.behavior(address, tenant), { ...spec.options, tenant, pool: spec.pool === true });
-    } catch (e) {
-      if (!isTroupeError(e, 'conflict')) throw e;
-    }
+    const spawned = this.system
+      .spawn(address, spec.behavior(address, tenant), { ...spec.options, tenant, pool: spec.pool === true })
+      .then(
+        () => undefined,
+        (e: unknown) => {
+          if (!isTroupeError(e, 'conflict')) throw e;
+        },
+      )
+      .finally(() => this.spawning.delete(key));
+    this.spawning.set(key, spawned);
+    return spawned;
   }
 
   /** One placement pass: take over orphaned single activations, join pools of hosted kinds. */

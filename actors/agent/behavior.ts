@@ -41,6 +41,7 @@ import { AgentRun, type ResumeValue, type RunState } from './run.js';
 import { abandonRun } from './recovery.js';
 import { RunStore, isRunTakenOver, runTakenOver, type RunCheckpoint, type RunFence, type RunRecord } from './store.js';
 import { ThreadOwners } from './threads.js';
+import { reconcilePending } from './reconcile.js';
 import { admitRun, leaveRuns, newRunRecord, TERMINAL_RUN_STATUSES as TERMINAL, type RunCreated } from './run-contract.js';
 
 /** An agent actor's private state: the runs it is driving now (everything else is in the store). */
@@ -153,7 +154,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
     /** Restores one run; a run a newer activation claims meanwhile is left to it. */
     const restoreRun = async (runId: string): Promise<void> => {
       let unreadable: string | undefined;
-      const [cp, record] = await Promise.all([
+      let [cp, record] = await Promise.all([
         st.store.getCheckpoint(tenant, runId).catch((e: unknown) => {
           unreadable = (e as Error).message;
           return undefined;
@@ -176,19 +177,27 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         ctx.system.warn(`run ${runId}: a newer activation of agent ${def.name} drives it; this one (epoch ${ctx.epoch}) leaves it`);
         return;
       }
+      // Read again now that the run is ours: an older activation may have written between the first read and the claim.
+      [cp, record] = await Promise.all([st.store.getCheckpoint(tenant, runId), st.store.getRun(tenant, runId)]);
+      if (cp === undefined || record === undefined || TERMINAL.has(record.status)) {
+        await st.store.release(tenant, def.name, runId, false);
+        return;
+      }
       const seq = Math.max(await st.store.lastSeq(tenant, runId), record.last_seq);
+      // Calls logged (made, or answered) after the checkpoint are not made or announced again.
+      const pending = cp.pending === undefined ? undefined : reconcilePending(cp.pending, await st.store.events(tenant, runId));
       const state: RunState = {
         messages: [...cp.messages],
         turns: cp.turns,
         usage: cp.usage,
-        ...(cp.pending === undefined ? {} : { pending: { calls: cp.pending.calls, results: { ...cp.pending.results } } }),
+        ...(pending === undefined ? {} : { pending: { ...pending, results: { ...pending.results } } }),
         ...(cp.review === undefined ? {} : { review: cp.review }),
         ...(cp.system === undefined ? {} : { system: cp.system }),
         ...(cp.params === undefined ? {} : { params: cp.params }),
       };
       const resumes = cp.resumes + 1;
       // The interrupt it waited for: a tool call's approval, or a guardrail review.
-      const awaiting = cp.pending?.awaiting ?? cp.review?.id;
+      const awaiting = pending?.awaiting ?? cp.review?.id;
       const interrupted = awaiting !== undefined && (record.status === 'interrupted' || (await announced(st, tenant, record, fence)));
       // An interrupted run waits for a human, which is no fault; a running one counts its restarts.
       if (!interrupted && resumes > (def.maxResumes ?? 3)) {
@@ -198,7 +207,12 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         });
         return;
       }
-      await st.store.saveCheckpoint(tenant, { ...cp, resumes: interrupted ? cp.resumes : resumes }, false, fence);
+      await st.store.saveCheckpoint(
+        tenant,
+        { ...cp, ...(pending === undefined ? {} : { pending }), resumes: interrupted ? cp.resumes : resumes },
+        false,
+        fence,
+      );
       if (interrupted) await reassertInterrupt(st, tenant, record, awaiting, fence);
       const host = drive(st, ctx, record, state, cp.depth, seq, interrupted ? cp.resumes : resumes, interrupted ? awaiting : undefined);
       if (!interrupted) host.emit('status', { status: 'running', resumed: resumes });

@@ -102,6 +102,13 @@ export function chainWrite(
   fn: () => Promise<unknown>,
   warn: (e: unknown) => void,
 ): Promise<void> {
+  // An activation that stopped driving the run (its actor stopping, or taken over) asks for nothing more to be written:
+  // what it queued before goes on, anything after is the next activation's to do (from the log and checkpoint).
+  if (live.stopping) {
+    const refused = Promise.reject(new ActorStoppedError(`run ${live.runId} is no longer driven by this activation`));
+    refused.catch(() => undefined); // awaited by whoever cares; a `void` write is not an unhandled rejection
+    return refused;
+  }
   const p = live.chain
     .then(() => (live.takenOver ? Promise.reject(new ActorStoppedError(`run ${live.runId} was taken over by a newer activation`)) : fn()))
     .then(() => undefined);

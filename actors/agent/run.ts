@@ -449,7 +449,7 @@ export class AgentRun {
       }
       if (answer.arguments !== undefined) args = answer.arguments;
     }
-    this.host.emit('tool_call', { id: c.id, name: c.name, arguments: args });
+    if (pending.announced?.includes(c.id) !== true) this.host.emit('tool_call', { id: c.id, name: c.name, arguments: args });
     let out: string;
     let isError = false;
     try {

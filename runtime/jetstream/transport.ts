@@ -136,7 +136,9 @@ export class JetStreamTransport implements Transport {
       closed: () => this.closed,
     };
     const replicas = this.replicas;
-    const nodesKv = await kvm.create(this.names.nodesBucket, { history: 1, replicas });
+    // Heartbeats confirming a node dead are read from the leader too: a lagging replica's older heartbeat would declare a
+    // live holder dead and let its leases be taken while it still trusts them.
+    const nodesKv = await kvm.create(this.names.nodesBucket, { history: 1, replicas, allow_direct: false });
     const stateKv = await kvm.create(this.names.stateBucket, { history: 1, replicas, allow_direct: false });
     const membership = new KvMembership(
       nodesKv,

@@ -2,8 +2,9 @@
  * One driver per run on JetStream (ADR 0007 addendum): two node processes host agent `clerk`. The node driving a
  * run is paused (SIGSTOP) in the middle of a tool call until it is declared dead and the other node takes the agent
  * over (a higher lease epoch) and finishes the run. Then the paused node goes on (SIGCONT) with the tool's answer
- * in hand. Its activation fences itself at once (ADR 0020), but the tool's continuation is not a message and may run
- * first: its next write of the run is refused by the run's fence, it logs the refusal and stops driving the run.
+ * in hand. Its activation fences itself at once (ADR 0020) and writes nothing more; but the tool's continuation is
+ * not a message and may run first: then its next write of the run is refused by the run's fence, it logs the refusal
+ * and stops driving the run.
  * Nothing of it lands: the log, the record and the published events are the new driver's.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -78,12 +79,9 @@ describe('one driver per run on JetStream', () => {
     }
   }, 60_000);
 
-  // Retried: about one run in three sees a second tool_result of the resumed call or an old-epoch event after SIGCONT
-  // (found 2026-12-05, open under issue 12); a retry keeps the rest of the suite landing while it is found, and a
-  // test that fails every time still fails.
   it(
     'a paused driver that comes back after the takeover is refused at its next write and stops driving',
-    { retry: 2, timeout: 150_000 },
+    { timeout: 150_000 },
     async () => {
       // A retry starts afresh: the last attempt's hosts are gone and its streams are under another prefix.
       for (const h of hosts.splice(0))
@@ -132,11 +130,17 @@ describe('one driver per run on JetStream', () => {
         // The paused driver goes on: its tool's answer is there, its lease not yet found lost.
         const resumedAt = Date.now();
         victim.proc.kill('SIGCONT');
-        await eventually(() => /newer activation of agent clerk/.test(victim.out), 20_000, 'the old driver to log the refusal');
+        // Whichever comes first ends it: the fencing check (its activation ends, the run writes nothing more) or the
+        // run's next write, refused by the run's fence.
+        await eventually(
+          () => /newer activation of agent clerk|agent\/clerk lost its activation/.test(victim.out),
+          20_000,
+          'the old driver to stop driving',
+        );
         await new Promise((r) => setTimeout(r, 2_000));
 
         const refusals = victim.out.split('\n').filter((l) => l.startsWith('WARN') && /run run-od is driven by a newer activation/.test(l));
-        expect(refusals).toHaveLength(1);
+        expect(refusals.length).toBeLessThanOrEqual(1);
         // Nothing of the old epoch landed or went out after the takeover.
         expect(seen.filter((s) => s.at >= resumedAt)).toEqual([]);
         const log = await store.events('default', 'run-od');

@@ -74,7 +74,11 @@ class Observed {
           const late = this.handledBy(address, a.node, a.epoch).filter((h) => h.at >= b.at);
           if (late.length > 0)
             out.push(`${address}: ${a.node} epoch ${a.epoch} handled ${late.length} after ${b.node} epoch ${b.epoch} started`);
-          if (b.epoch <= a.epoch && b.node !== a.node) out.push(`${address}: epoch ${b.epoch} on ${b.node} after ${a.epoch} on ${a.node}`);
+          if (b.epoch <= a.epoch && b.node !== a.node) {
+            // Every start of the address, to tell a lease taken twice from a trace printed late.
+            const all = starts.map((t) => `${t.node}@${t.epoch}:${t.at}`).join(' ');
+            out.push(`${address}: epoch ${b.epoch} on ${b.node} after ${a.epoch} on ${a.node} (starts ${all})`);
+          }
         }
     }
     return out;
