@@ -21,7 +21,7 @@ describe('reconcilePending', () => {
   it('takes each logged result and call of the step, and nothing of earlier steps or other calls', () => {
     fc.assert(
       fc.property(
-        fc.uniqueArray(fc.constantFrom('c1', 'c2', 'c3', 'c4'), { minLength: 1, maxLength: 4 }),
+        fc.uniqueArray(fc.constantFrom<string>('c1', 'c2', 'c3', 'c4'), { minLength: 1, maxLength: 4 }),
         fc.array(fc.record({ id: fc.constantFrom('c1', 'c2', 'c3', 'c4', 'x'), result: fc.boolean(), error: fc.boolean() }), {
           maxLength: 8,
         }),
