@@ -292,7 +292,11 @@ class JetStreamBucket implements KvBucket {
           const op = m.headers?.get('KV-Operation');
           if (op !== 'DEL' && op !== 'PURGE') onValue(m.subject, m.data);
         }
-        if (got === 0) throw new UnavailableError(`no messages within ${timeoutMs} ms while ${pending} were pending`);
+        if (got === 0) {
+          // What was pending when the scan began may have been deleted (purged) since: the consumer says what is left.
+          pending = (await jsm.consumers.info(this.stream, ci.name)).num_pending;
+          if (pending > 0) throw new UnavailableError(`no messages within ${timeoutMs} ms while ${pending} were pending`);
+        }
       }
     } finally {
       await jsm.consumers.delete(this.stream, ci.name).catch(() => undefined);
