@@ -264,7 +264,11 @@ export abstract class MessageLoop extends Mailbox {
     try {
       await p.save(this.snapshotData());
     } catch (e) {
-      if (epoch !== this.epoch) return false;
+      if (epoch !== this.epoch) {
+        // This activation ended meanwhile (fenced): hand what the save covered back at once, for the next holder.
+        for (const r of acks) r.nak();
+        return false;
+      }
       this.host.warn(`${this.address}: snapshot refused (${(e as Error).message}); ending this activation`);
       for (const r of acks) r.nak();
       void this.end('lost');

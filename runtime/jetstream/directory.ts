@@ -18,7 +18,7 @@ import type { KV } from '@nats-io/kv';
 import { ConflictError } from '../../protocols/index.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { ReleaseMode } from '../transport.js';
-import { isWrongLastSequence } from './errors.js';
+import { isTimeout, isWrongLastSequence } from './errors.js';
 import { idToken, tokenId } from './subjects.js';
 import { watchAll } from './watch.js';
 
@@ -99,7 +99,40 @@ export class Directory {
     private readonly warn: (m: string) => void,
     /** Membership facts; without them only the TTL counts (a client of the mesh, tests). */
     public liveness: Liveness | undefined = undefined,
+    /**
+     * The same bucket on a handle with a short request timeout, for taking leases (see {@link quick}); default `kv`.
+     */
+    private readonly leaseKv: KV = kv,
   ) {}
+
+  /**
+   * Runs a lease-taking request on the short-timeout handle, again at once after a timeout, for up to the lease TTL.
+   * A request sent while the bucket elects a leader is never answered (its replicas take the message and drop it), so
+   * one sent just before the election ends would otherwise wait out the whole request timeout (2 s). A write that timed
+   * out may have landed: `landed` recognises our own value when the repeat is refused as a stale compare-and-set.
+   */
+  private async quick<T>(op: (kv: KV) => Promise<T>, landed?: (e: unknown) => Promise<T | undefined>): Promise<T> {
+    const until = this.clock.now() + this.leaseTtlMs;
+    let timedOut = false;
+    for (;;) {
+      try {
+        return await op(this.leaseKv);
+      } catch (e) {
+        if (timedOut && landed !== undefined && isWrongLastSequence(e)) {
+          const ours = await landed(e);
+          if (ours !== undefined) return ours;
+        }
+        if (!isTimeout(e) || this.closed || this.clock.now() >= until) throw e;
+        timedOut = true;
+      }
+    }
+  }
+
+  /** The revision of `key` when it holds exactly `value` (a write of ours that landed although its answer was lost). */
+  private async ownWrite(key: string, value: string): Promise<number | undefined> {
+    const entry = await this.leaseKv.get(key).catch(() => null);
+    return entry !== null && entry.operation === 'PUT' && entry.string() === value ? entry.revision : undefined;
+  }
 
   /**
    * Until when a lease last renewed at `renewedAt` may be trusted here (see the file comment): the earliest
@@ -199,16 +232,20 @@ export class Directory {
       JSON.stringify({ node: this.node, epoch, renewedAt, tenant, address } satisfies LeaseValue);
     // A lease released for good is a delete marker: the next epoch starts above its revision, so epochs of an
     // address never go down (a run's writes are fenced by them across activations, ADR 0007).
-    const gone = await this.kv.get(key);
+    const gone = await this.quick((kv) => kv.get(key));
     let epoch = gone !== null && gone.operation !== 'PUT' ? gone.revision + 1 : 1;
     let revision: number;
     // The stamp is taken before the write: others count the TTL from it (never from when the write landed).
     let renewedAt = this.clock.now();
     try {
-      revision = await this.kv.create(key, value(epoch, renewedAt));
+      const first = value(epoch, renewedAt);
+      revision = await this.quick(
+        (kv) => kv.create(key, first),
+        () => this.ownWrite(key, first),
+      );
     } catch (e) {
       if (!isWrongLastSequence(e)) throw e;
-      const entry = await this.kv.get(key);
+      const entry = await this.quick((kv) => kv.get(key));
       if (entry === null) throw new ConflictError(`lease ${addressKey} is changing hands; try again`);
       const held = entry.operation === 'PUT' ? (JSON.parse(entry.string()) as LeaseValue) : undefined;
       const stale =
@@ -220,7 +257,11 @@ export class Directory {
       epoch = held === undefined ? entry.revision + 1 : held.epoch + 1;
       renewedAt = this.clock.now();
       try {
-        revision = await this.kv.update(key, value(epoch, renewedAt), entry.revision);
+        const next = value(epoch, renewedAt);
+        revision = await this.quick(
+          (kv) => kv.update(key, next, entry.revision),
+          () => this.ownWrite(key, next),
+        );
       } catch (e2) {
         if (isWrongLastSequence(e2)) throw new ConflictError(`another node took ${addressKey} first`);
         throw e2;

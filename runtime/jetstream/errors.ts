@@ -101,6 +101,12 @@ export function isTooLarge(e: unknown): boolean {
   return jsApiCode(e) === JsErrCode.MessageTooLarge;
 }
 
+/** A request that was not answered in time (its server died, or its stream or bucket was electing a leader). */
+export function isTimeout(e: unknown): boolean {
+  for (const x of chain(e)) if (x instanceof TimeoutError) return true;
+  return false;
+}
+
 /** Errors a retry with the same msg id can outlast: an outage, a reconnect, a leader election, a timeout. */
 export function isTransient(e: unknown): boolean {
   for (const x of chain(e)) {

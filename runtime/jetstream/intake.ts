@@ -16,7 +16,7 @@ import { backoffDelay, type Codec, type Envelope } from '../../protocols/index.j
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Clock } from '../clock.js';
 import type { MailboxSink, Receipt } from '../transport.js';
-import { isConsumerExists, isStreamExists, isTransient } from './errors.js';
+import { JsErrCode, isConsumerExists, isStreamExists, isTransient } from './errors.js';
 import type { MeshNames } from './subjects.js';
 
 /** The consuming side of a binding. */
@@ -61,6 +61,24 @@ const IDLE_HEARTBEAT_MS = 1_000;
 const RESUME_MS = 250;
 /** Pauses between checks that a consumer has a leader again: 50 ms doubling to 400 ms. */
 const CHECK = { initialMs: 50, maxMs: 400 } as const;
+/**
+ * A settlement (ack or nak) the consumer may have missed — made after the intake stopped or while its pull stalled, or
+ * shortly before a stall was noticed — is sent again as a request until the consumer's leader confirms it, for this long.
+ */
+const CONFIRM_MS = 15_000;
+/** Bound on one confirmation request, and the pause before the next. */
+const CONFIRM_TIMEOUT_MS = 500;
+const CONFIRM_PAUSE_MS = 250;
+/** Settlements made this recently before a stall was noticed are confirmed too (two missed 1 s heartbeats, and margin). */
+const RECENT_MS = 3_000;
+/** Most confirmations one intake has in flight. */
+const MAX_CONFIRMING = 256;
+/** How long a new holder waits for an existing consumer to answer with a leader before re-creating it. */
+const KEEP_WAIT_MS = 8_000;
+/** How long a new holder waits for the last holder's hand-backs to land (while it is alive) before re-creating. */
+const SETTLE_WAIT_MS = 1_000;
+
+const encoder = new TextEncoder();
 
 const sleep = (clock: Clock, n: number): Promise<void> => new Promise((r) => clock.setTimer(n, r));
 
@@ -72,31 +90,68 @@ export async function openIntake(
   durable: string,
   sink: MailboxSink,
   shared: boolean,
+  /** The durable consumer exists and is kept as it is (a single activation's takeover, see {@link keepConsumer}). */
+  keep = false,
 ): Promise<Intake> {
   const stream = c.names.mailboxStream;
-  try {
-    await c.jsm.consumers.add(stream, {
-      durable_name: durable,
-      filter_subject: c.names.mailbox(tenant, address),
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      ack_wait: ns(c.ackWaitMs),
-      max_ack_pending: c.capacity,
-      max_deliver: -1,
-    });
-  } catch (e) {
-    if (!shared || !(isConsumerExists(e) || isStreamExists(e))) throw e;
-  }
+  if (!keep)
+    try {
+      await c.jsm.consumers.add(stream, consumerConfig(c, tenant, address, durable));
+    } catch (e) {
+      if (!shared || !(isConsumerExists(e) || isStreamExists(e))) throw e;
+    }
   const consumer = await c.js.consumers.get(stream, durable);
   let stopped = false;
   const isStopped = (): boolean => stopped;
+  // A single activation's settlements that the consumer may have missed are confirmed (see CONFIRM_MS): the next holder
+  // then finds nothing pending and keeps the consumer instead of re-creating it (a new consumer elects a leader first).
+  let disrupted = false;
+  // The acks of the last RECENT_MS, in two generations (O(1) per ack): the older one is dropped when a new one starts.
+  let recent: { m: JsMsg; at: number }[] = [];
+  let older: { m: JsMsg; at: number }[] = [];
+  let generationAt = c.clock.now();
+  // Confirmations in flight are capped: what is left unconfirmed beyond is found pending by the next holder, which then
+  // re-creates the consumer (as every takeover did before).
+  let confirming = 0;
+  const confirmOne = (m: JsMsg, nak: boolean, delayMs?: number): void => {
+    if (confirming >= MAX_CONFIRMING) return;
+    confirming++;
+    void confirm(c, m, nak, delayMs).finally(() => confirming--);
+  };
+  const settle = (m: JsMsg, nak: boolean, delayMs?: number): void => {
+    if (nak) m.nak(delayMs);
+    else m.ack();
+    if (shared) return;
+    if (stopped || disrupted) {
+      confirmOne(m, nak, delayMs);
+      return;
+    }
+    if (nak) return;
+    const now = c.clock.now();
+    if (now - generationAt > RECENT_MS) {
+      older = recent;
+      recent = [];
+      generationAt = now;
+    }
+    recent.push({ m, at: now });
+  };
+  const confirmRecent = (): void => {
+    const now = c.clock.now();
+    for (const r of [...older, ...recent].reverse()) if (now - r.at <= RECENT_MS) confirmOne(r.m, false);
+    older = [];
+    recent = [];
+  };
+  const disruption = (on: boolean): void => {
+    disrupted = on;
+    if (on) confirmRecent();
+  };
   // A single activation consumes continuously: messages it pulled but never saw stay unacked and
   // its successor recreates the consumer, so they come again at once. A pool member fetches in
   // batches and always finishes the batch it asked for: nothing it pulled waits out an ack_wait
   // before another member may take it (a drain hands over with zero redeliveries).
   const messages: AsyncIterable<JsMsg> & { close?: () => Promise<void | Error> } = shared
     ? fetchLoop(c, consumer, isStopped)
-    : consumeLoop(c, consumer, durable, isStopped, Math.min(c.capacity, 256), address);
+    : consumeLoop(c, consumer, durable, isStopped, Math.min(c.capacity, 256), address, disruption);
   const held = new Set<JsMsg>();
   let wake!: () => void;
   const stopping = new Promise<void>((r) => (wake = r));
@@ -121,11 +176,11 @@ export async function openIntake(
         redeliveries: Math.max(0, m.info.deliveryCount - 1),
         ack: () => {
           held.delete(m);
-          m.ack();
+          settle(m, false);
         },
         nak: (delayMs?: number) => {
           held.delete(m);
-          m.nak(delayMs);
+          settle(m, true, delayMs);
         },
       };
       while (!sink.offer(env, receipt)) {
@@ -143,6 +198,7 @@ export async function openIntake(
     stop: async () => {
       if (stopped) return;
       stopped = true;
+      if (!shared) confirmRecent();
       await messages.close?.().catch(() => undefined);
       wake();
       await loop;
@@ -164,6 +220,8 @@ function consumeLoop(
   stopped: () => boolean,
   max: number,
   address: string,
+  /** Told when a pull stalls (true) and when a new one starts (false). */
+  disruption: (on: boolean) => void,
 ): AsyncIterable<JsMsg> & { close(): Promise<void> } {
   let current: { close(): Promise<void | Error> } | undefined;
   const done = (): boolean => stopped() || c.closed();
@@ -176,10 +234,15 @@ function consumeLoop(
         // Heartbeats every second: a pull nobody answers is noticed after two of them (not the default half of the expiry).
         const messages = await consumer.consume({ max_messages: max, expires: 5_000, idle_heartbeat: IDLE_HEARTBEAT_MS });
         current = messages;
-        unwatch = endWhenStalled(c, messages, (why) => (stalled = why));
+        disruption(false);
+        unwatch = endWhenStalled(c, messages, (why) => {
+          stalled = why;
+          disruption(true);
+        });
         for await (const m of messages) yield m;
       } catch (e) {
         if (done()) return;
+        disruption(true);
         c.warn(`consumer of ${address} interrupted (${(e as Error).message}); resuming`);
         await sleep(c.clock, RESUME_MS);
       } finally {
@@ -222,6 +285,109 @@ function endWhenStalled(c: IntakeContext, messages: ConsumerMessages, why: (reas
     active = false;
     offReconnect();
   };
+}
+
+/** The durable consumer of a single activation or pool. */
+function consumerConfig(c: IntakeContext, tenant: string, address: string, durable: string) {
+  return {
+    durable_name: durable,
+    filter_subject: c.names.mailbox(tenant, address),
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: ns(c.ackWaitMs),
+    max_ack_pending: c.capacity,
+    max_deliver: -1,
+  };
+}
+
+/**
+ * Sends an ack or nak again as a request until the consumer's leader answers it (or {@link CONFIRM_MS} passed): one sent
+ * while the consumer had no leader (its server died, it was electing) is otherwise lost, and the message stays pending
+ * until its ack wait ends. Repeating a settlement is harmless: the server ignores one for a message no longer pending.
+ */
+async function confirm(c: IntakeContext, m: JsMsg, nak: boolean, delayMs?: number): Promise<void> {
+  const body = !nak ? '+ACK' : delayMs === undefined || delayMs <= 0 ? '-NAK' : `-NAK ${JSON.stringify({ delay: ns(delayMs) })}`;
+  // The ack subject (nats.js' message implementation has it; its interface does not name it).
+  const reply = (m as JsMsg & { readonly reply?: string }).reply;
+  if (reply === undefined || reply === '') return;
+  const data = encoder.encode(body);
+  const deadline = c.clock.now() + CONFIRM_MS;
+  while (!c.closed() && c.clock.now() < deadline) {
+    const ok = await c.connection.request(reply, data, { timeout: CONFIRM_TIMEOUT_MS }).then(
+      () => true,
+      () => false,
+    );
+    if (ok) return;
+    await sleep(c.clock, CONFIRM_PAUSE_MS);
+  }
+}
+
+/** What a consumer info request answers (the fields used here). */
+interface ConsumerInfoReply {
+  error?: { err_code?: number };
+  cluster?: { leader?: string };
+  num_ack_pending?: number;
+  num_waiting?: number;
+  config?: { filter_subject?: string; ack_policy?: string; deliver_policy?: string; ack_wait?: number; max_ack_pending?: number };
+}
+
+/**
+ * Whether a new single activation may keep its address's durable consumer as it is, instead of deleting and re-creating
+ * it: it exists with this configuration, has a leader, holds no message delivered to the last holder and not yet
+ * settled, and no pull of the last holder is parked on it. Keeping it needs no leader election (a new R3 consumer waits
+ * 0.4–4 s for its first one on a busy 2.9 cluster); re-creating it redelivers at once whatever the last holder left
+ * unsettled and drops its parked pulls. While the last holder is alive (`holderAlive`: it fenced itself, it did not
+ * die), its hand-backs may still be landing (see {@link confirm}) and its pulls expiring: they are waited for briefly.
+ * False whenever in doubt (no answer with a leader in time, another configuration, a pending message, a parked pull).
+ */
+export async function keepConsumer(
+  c: IntakeContext,
+  tenant: string,
+  address: string,
+  durable: string,
+  holderAlive: boolean,
+): Promise<{ keep: boolean; why: string }> {
+  const subject = `$JS.API.CONSUMER.INFO.${c.names.mailboxStream}.${durable}`;
+  const want = consumerConfig(c, tenant, address, durable);
+  const start = c.clock.now();
+  let settledBy: number | undefined;
+  for (let attempt = 1; !c.closed(); attempt++) {
+    const info = await c.connection
+      .request(subject, undefined, { timeout: Math.min(c.requestTimeoutMs, 125 * 2 ** attempt) })
+      .then((m) => m.json<ConsumerInfoReply>())
+      .catch(() => undefined);
+    const now = c.clock.now();
+    if (info?.error !== undefined && info.error.err_code === JsErrCode.ConsumerNotFound) return { keep: false, why: 'no consumer' };
+    if (info !== undefined && info.error === undefined && (info.cluster === undefined || (info.cluster.leader ?? '') !== '')) {
+      const cfg = info.config;
+      if (
+        cfg === undefined ||
+        cfg.filter_subject !== want.filter_subject ||
+        cfg.ack_policy !== want.ack_policy ||
+        cfg.deliver_policy !== want.deliver_policy ||
+        cfg.ack_wait !== want.ack_wait ||
+        cfg.max_ack_pending !== want.max_ack_pending
+      )
+        return { keep: false, why: 'another configuration' };
+      // A pull still parked on the consumer can only be the last holder's (a paused process, a cut link, or one closed
+      // but not yet expired): kept, it could be handed a new message that then waits out the ack wait.
+      const pending = info.num_ack_pending ?? 0;
+      const waiting = info.num_waiting ?? 0;
+      if (pending === 0 && waiting === 0) return { keep: true, why: 'nothing pending' };
+      settledBy ??= now + (holderAlive ? SETTLE_WAIT_MS : 0);
+      if (now >= settledBy)
+        return {
+          keep: false,
+          why:
+            pending > 0 ? `${pending} message(s) left unsettled by the last holder` : `${waiting} pull(s) of the last holder parked on it`,
+        };
+      await sleep(c.clock, 100);
+      continue;
+    }
+    if (now - start >= KEEP_WAIT_MS) return { keep: false, why: `no answer naming a leader within ${KEEP_WAIT_MS} ms` };
+    await sleep(c.clock, backoffDelay(attempt, CHECK));
+  }
+  return { keep: false, why: 'transport closed' };
 }
 
 /**

@@ -29,7 +29,7 @@ import { Directory } from './directory.js';
 import { MeshNames } from './subjects.js';
 import { asTroupeError, isNotFound, retryTransient } from './errors.js';
 import type { JetStreamTransportOptions } from './options.js';
-import { openIntake, type Intake, type IntakeContext } from './intake.js';
+import { keepConsumer, openIntake, type Intake, type IntakeContext } from './intake.js';
 import { sendToMailbox, type SenderContext } from './sender.js';
 import { ensureStreams } from './streams.js';
 
@@ -37,6 +37,8 @@ const ACCEPTED = Promise.resolve();
 const VERSION = '0.1.0';
 /** How long a bind retries its consumer changes through an outage or election (a stream leader election takes 2–8 s). */
 const BIND_RETRY_MS = 12_000;
+/** Bound on one lease-taking request (retried at once after it, see Directory.quick). */
+const LEASE_REQUEST_MS = 500;
 
 /** The JetStream transport of one node. */
 export class JetStreamTransport implements Transport {
@@ -121,7 +123,17 @@ export class JetStreamTransport implements Transport {
     // Leases and snapshots are read from the stream leader (no direct get): a lagging replica would answer with a revision
     // every compare-and-set then refuses, and a takeover would retry until the replica caught up.
     const kv = await kvm.create(this.names.directoryBucket, { history: 1, replicas: this.replicas, allow_direct: false });
-    this.directory = new Directory(kv, ctx.node, ctx.clock, this.leaseTtlMs, (m) => process.emitWarning(m, 'TroupeWarning'));
+    // Leases are taken on a handle with short request timeouts, retried at once (Directory.quick).
+    const leaseKv = await new Kvm(jetstream(this.nc, { timeout: LEASE_REQUEST_MS })).open(this.names.directoryBucket);
+    this.directory = new Directory(
+      kv,
+      ctx.node,
+      ctx.clock,
+      this.leaseTtlMs,
+      (m) => process.emitWarning(m, 'TroupeWarning'),
+      undefined,
+      leaseKv,
+    );
     await this.directory.mirror();
     this.deadLetterStore = new JetStreamDeadLetterStore(this.js, this.jsm, this.names, this.codec);
     this.sender = {
@@ -189,12 +201,14 @@ export class JetStreamTransport implements Transport {
     let epoch = 0;
     let valid = (): boolean => true;
     let intake: Intake | undefined;
+    let keep = false;
     if (shared) {
       if (this.directory.leaseOf(key) !== undefined)
         throw new ConflictError(`${address} is already active as a single actor in tenant ${tenant}`);
       release = await this.directory.joinPool(tenant, address, key);
     } else {
       if (this.directory.poolMembers(key).length > 0) throw new ConflictError(`${address} is already a pool in tenant ${tenant}`);
+      const last = this.directory.leaseOf(key);
       const lease = await this.directory.acquire(tenant, address, key, (reason) => {
         void intake?.stop().then(() => intake?.dispose());
         options.onLost?.(reason);
@@ -202,21 +216,28 @@ export class JetStreamTransport implements Transport {
       epoch = lease.epoch;
       valid = () => lease.valid();
       release = (how) => lease.release(how);
-      // A new owner recreates the consumer, so messages the last owner held unacked come at once.
-      try {
-        await this.retry(() =>
-          this.jsm.consumers.delete(this.names.mailboxStream, durable).catch((e: unknown) => {
-            if (!isNotFound(e)) throw e;
-            return false;
-          }),
-        );
-      } catch (e) {
-        await release('handover').catch(() => undefined);
-        throw e;
-      }
+      // A new owner keeps the consumer when the last owner left nothing unsettled in it (no leader election for a new one);
+      // else it re-creates it, so messages the last owner held unacked come at once.
+      const holderAlive = last !== undefined && last.node !== this.ctx.node && this.membershipImpl?.isLive(last.node) === true;
+      const kept = await keepConsumer(this.intakeContext(), tenant, address, durable, holderAlive);
+      keep = kept.keep;
+      if (!keep && last !== undefined && last.renewedAt > 0)
+        process.emitWarning(`taking over ${address}: re-creating its consumer (${kept.why})`, 'TroupeWarning');
+      if (!keep)
+        try {
+          await this.retry(() =>
+            this.jsm.consumers.delete(this.names.mailboxStream, durable).catch((e: unknown) => {
+              if (!isNotFound(e)) throw e;
+              return false;
+            }),
+          );
+        } catch (e) {
+          await release('handover').catch(() => undefined);
+          throw e;
+        }
     }
     try {
-      intake = await this.retry(() => openIntake(this.intakeContext(), tenant, address, durable, sink, shared));
+      intake = await this.retry(() => openIntake(this.intakeContext(), tenant, address, durable, sink, shared, keep));
     } catch (e) {
       // Leave the address to a retry (here or elsewhere) rather than deleting it: its mailbox stays valid.
       await release('handover').catch(() => undefined);

@@ -64,6 +64,13 @@ export class RecoveryWatch {
       .map(([k, t]) => `${k} ${t - this.from} ms`);
   }
 
+  /** When every key starting with `prefix` had succeeded again (ms after the fault), or undefined while one has not. */
+  recoveredFor(prefix: string): number | undefined {
+    const keys = this.keys.filter((k) => k.startsWith(prefix));
+    if (keys.length === 0 || keys.some((k) => !this.seen.has(k))) return undefined;
+    return Math.max(...keys.map((k) => this.seen.get(k) ?? 0)) - this.from;
+  }
+
   /** Keys still waiting (for the report when the watch times out). */
   missing(): string[] {
     return this.keys.filter((k) => !this.seen.has(k));
@@ -113,7 +120,11 @@ export class Workload {
   start(): void {
     setMaxListeners(1_000, this.abort.signal); // one listener per run waited for
     for (let i = 0; i < this.options.tallyLanes; i++) this.spawn(`tally${i}`, this.tallyOp(`tally${i}`));
-    for (let i = 0; i < this.options.agentLanes; i++) this.spawn(`agent${i}`, this.agentOp(`agent${i}`));
+    // With a lane per tenant (or more), each lane keeps to one tenant: every tenant's agent is tried continuously, so a
+    // recovery is seen one run after it happened (lanes that rotate over tenants see each tenant only every few runs).
+    const own = this.options.agentLanes >= this.tenants.length;
+    for (let i = 0; i < this.options.agentLanes; i++)
+      this.spawn(`agent${i}`, this.agentOp(`agent${i}`, own ? this.tenants[i % this.tenants.length] : undefined));
     for (const e of this.options.extra) this.spawn(e.name, e.op);
   }
 
@@ -177,12 +188,12 @@ export class Workload {
     };
   }
 
-  private agentOp(lane: string): LaneOp {
+  private agentOp(lane: string, home?: string): LaneOp {
     let i = 0;
     let order: string[] = [];
     return async (signal) => {
       // Random tenants, each covered once per round: a recovery sees every tenant's agent again soon.
-      if (order.length === 0) order = [...this.tenants].sort(() => Math.random() - 0.5);
+      if (order.length === 0) order = home === undefined ? [...this.tenants].sort(() => Math.random() - 0.5) : [home];
       const tenant = order.pop() as string;
       const runId = `${lane}-${i++}-${Date.now().toString(36)}`;
       const a = 2 + Math.floor(Math.random() * 97);

@@ -33,6 +33,7 @@ export interface MeshChaosOptions {
   readonly tallies?: number;
   readonly tenants?: number;
   readonly tallyLanes?: number;
+  /** Agent lanes (default one per tenant, each keeping to its tenant). */
   readonly agentLanes?: number;
   /** Pause between a lane's operations (ms, default 40): keeps the load moderate on a shared machine. */
   readonly paceMs?: number;
@@ -55,6 +56,8 @@ export interface Fault {
   readonly downMs: number;
   /** Fault to every lane, tally and tenant succeeding again (undefined: not within the bound of the wait). */
   readonly recoveryMs: number | undefined;
+  /** Fault to every tally (the stateful actors) answering an ask sent after the fault (undefined: not within the wait). */
+  readonly talliesMs: number | undefined;
   /** What had not recovered when the wait gave up, or else the slowest to recover. */
   readonly missing?: readonly string[];
   readonly slowest: readonly string[];
@@ -137,13 +140,21 @@ export async function runMeshChaos(options: MeshChaosOptions = {}): Promise<Mesh
   try {
     writeFileSync(
       mesh.configFile,
-      JSON.stringify({ agents: [{ name: 'clerk', instructions: 'Compute.', provider: 'offline', tools: ['calculator'] }] }),
+      // Guardrails off: the run is about the mesh (their classifier costs each node CPU, and its injection rule blocked a
+      // calculator call now and then: a failed lane operation, not a mesh fault).
+      JSON.stringify({
+        agents: [{ name: 'clerk', instructions: 'Compute.', provider: 'offline', tools: ['calculator'] }],
+        guardrails: { enabled: false },
+      }),
     );
     mesh.servers = await startCluster(3, mesh.partitioner.serverHost);
     const urls = mesh.servers.map((s) => s.url);
     await waitForJetStreamCluster(urls);
     const ids = ['m1', 'm2', 'm3'];
-    for (const id of ids) await mesh.startNode(id);
+    // The first node creates the mesh's streams and buckets; the others start together (each node process compiles its
+    // modules at start, tsx: 5-60 s on a loaded 2-core machine).
+    await mesh.startNode(ids[0] as string);
+    await Promise.all(ids.slice(1).map((id) => mesh.startNode(id)));
     mesh.client = await meshClient(urls, mesh.prefix);
     mesh.storage = await JetStreamStorage.connect({ servers: urls, prefix: mesh.prefix });
     const { system, placement } = mesh.client;
@@ -162,7 +173,7 @@ export async function runMeshChaos(options: MeshChaosOptions = {}): Promise<Mesh
     const store = new RunStore(mesh.storage);
     const work = new Workload(system, store, tallies, tenants, {
       tallyLanes: options.tallyLanes ?? 4,
-      agentLanes: options.agentLanes ?? 2,
+      agentLanes: options.agentLanes ?? tenants.length,
       paceMs: options.paceMs ?? 40,
       extra: options.extraLanes ?? [],
     });
@@ -255,6 +266,7 @@ async function inject(mesh: Mesh, work: Workload, kind: FaultKind, t0: number, w
     restore = () => mesh.partitioner.heal(target);
   }
   const recoveryMs = await Promise.race([watch.done, sleep(wait).then(() => undefined)]);
+  const talliesMs = watch.recoveredFor('tally/');
   const missing = recoveryMs === undefined ? watch.missing() : undefined;
   work.unwatch(watch);
   const waited = Date.now() - at;
@@ -263,12 +275,13 @@ async function inject(mesh: Mesh, work: Workload, kind: FaultKind, t0: number, w
   const downMs = Date.now() - at;
   await restore();
   const slowest = watch.slowest();
-  const f: Fault = { kind, target, at: at - t0, downMs, recoveryMs, slowest, ...(missing === undefined ? {} : { missing }) };
+  const f: Fault = { kind, target, at: at - t0, downMs, recoveryMs, talliesMs, slowest, ...(missing === undefined ? {} : { missing }) };
   log(
     `fault at ${(f.at / 1_000).toFixed(1)} s: ${kind} ${target}, down ${downMs} ms, ` +
       (recoveryMs === undefined
         ? `not recovered in ${wait} ms (${missing?.join(', ')})`
-        : `recovered in ${recoveryMs} ms (slowest ${slowest.join(', ')})`),
+        : `recovered in ${recoveryMs} ms (slowest ${slowest.join(', ')})`) +
+      `; tallies ${talliesMs === undefined ? 'not all' : `in ${talliesMs} ms`}`,
   );
   return f;
 }
@@ -279,7 +292,8 @@ export function reportLines(r: MeshChaosReport): string[] {
   for (const f of r.faults)
     out.push(
       `  fault +${(f.at / 1_000).toFixed(1)} s ${f.kind} ${f.target}: down ${f.downMs} ms, ` +
-        (f.recoveryMs === undefined ? `NOT recovered (${(f.missing ?? []).join(', ')})` : `serving again after ${f.recoveryMs} ms`),
+        (f.recoveryMs === undefined ? `NOT recovered (${(f.missing ?? []).join(', ')})` : `serving again after ${f.recoveryMs} ms`) +
+        `; tallies ${f.talliesMs === undefined ? 'NOT all' : `after ${f.talliesMs} ms`}`,
     );
   for (const i of r.invariants)
     out.push(

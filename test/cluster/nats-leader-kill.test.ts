@@ -20,12 +20,13 @@ import { NodeProcess, meshClient } from './nodes.js';
 let servers: NatsServer[] = [];
 const nodes: NodeProcess[] = [];
 /**
- * The issue's goal is 10 s (printed, see BENCHMARKS.md; not met reliably in this forced worst case: 10.4–16.3 s over 8
- * runs on 2 shared cores, 20.1 s once with a variant; the spread is the 2.9 server's elections of streams and consumers).
- * Asserted: a bound with room for a loaded machine (the test runs beside others in `npm test`) that a stall still
- * breaks (a pull left to nats.js' 5 s re-checks, leases taken and fenced in rounds, requests waiting out timeouts).
+ * The issue's goal is 10 s (printed, see BENCHMARKS.md): 5.9–11.3 s, median 8.25 s over 6 runs on 2 cores shared with
+ * other helpers (load 13–23) since takeovers keep their consumers (ADR 0020, second amendment); the rest is the 2.9
+ * server's stream elections (4.4–7.8 s). Asserted: a bound with room for a loaded machine (the test runs beside others
+ * in `npm test`) that a stall still breaks (a pull left to nats.js' 5 s re-checks, leases taken and fenced in rounds,
+ * requests waiting out timeouts, a consumer re-created and electing after every takeover).
  */
-const BOUND_MS = Number(process.env['LEADER_KILL_BOUND_MS'] ?? 45_000);
+const BOUND_MS = Number(process.env['LEADER_KILL_BOUND_MS'] ?? 25_000);
 
 beforeAll(async () => {
   servers = await startCluster(3);

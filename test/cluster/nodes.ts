@@ -7,6 +7,9 @@ import { createSystem } from '../../supervisors/index.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
+/** How long a node process may take to join the mesh. */
+const JOIN_MS = 60_000;
+
 /** One `troupe node` child process. */
 export class NodeProcess {
   private out = '';
@@ -56,10 +59,11 @@ export class NodeProcess {
     const [cmd, ...rest] = [...wrap, process.execPath, ...args] as [string, ...string[]];
     const proc = spawn(cmd, rest, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const node = new NodeProcess(id, proc);
-    const end = Date.now() + 30_000;
+    // A node process compiles its modules at start (tsx): on 2 cores shared with other test files that took 13-35 s.
+    const end = Date.now() + JOIN_MS;
     while (!node.out.includes('joined mesh')) {
       if (proc.exitCode !== null) throw new Error(`node ${id} exited during start:\n${node.out}`);
-      if (Date.now() > end) throw new Error(`node ${id} did not join within 30 s:\n${node.out}`);
+      if (Date.now() > end) throw new Error(`node ${id} did not join within ${JOIN_MS / 1_000} s:\n${node.out}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     return node;
