@@ -230,42 +230,36 @@ export class Directory {
       throw new ConflictError(`node ${this.node} cannot hold ${addressKey} yet: no recent heartbeat stored`);
     const value = (epoch: number, renewedAt: number): string =>
       JSON.stringify({ node: this.node, epoch, renewedAt, tenant, address } satisfies LeaseValue);
-    // A lease released for good is a delete marker: the next epoch starts above its revision, so epochs of an
-    // address never go down (a run's writes are fenced by them across activations, ADR 0007).
-    const gone = await this.quick((kv) => kv.get(key));
-    let epoch = gone !== null && gone.operation !== 'PUT' ? gone.revision + 1 : 1;
-    let revision: number;
-    // The stamp is taken before the write: others count the TTL from it (never from when the write landed).
-    let renewedAt = this.clock.now();
-    try {
-      const first = value(epoch, renewedAt);
-      revision = await this.quick(
-        (kv) => kv.create(key, first),
-        () => this.ownWrite(key, first),
-      );
-    } catch (e) {
-      if (!isWrongLastSequence(e)) throw e;
-      const entry = await this.quick((kv) => kv.get(key));
-      if (entry === null) throw new ConflictError(`lease ${addressKey} is changing hands; try again`);
-      const held = entry.operation === 'PUT' ? (JSON.parse(entry.string()) as LeaseValue) : undefined;
+    // Every epoch is computed from one read of the key and written on the condition that the key is still at that read's
+    // revision (compare-and-set; `previousSeq: 0` when it has never been written). Nothing else decides: `kv.create`
+    // re-reads a delete marker itself and writes over it, which paired a value computed from an older read with a newer
+    // revision — two nodes then held the same epoch one after the other. Epochs never go down (a run's writes are fenced
+    // by them across activations, ADR 0007): a lease never released counts up from its holder's epoch; one released for
+    // good is a delete marker, and the next epoch starts above that marker's revision, which no earlier epoch reached
+    // (an epoch written at revision r is at most r).
+    const entry = await this.quick((kv) => kv.get(key));
+    const held = entry !== null && entry.operation === 'PUT' ? (JSON.parse(entry.string()) as LeaseValue) : undefined;
+    if (held !== undefined) {
       const stale =
-        held === undefined ||
         held.node === this.node ||
+        held.renewedAt === 0 ||
         this.clock.now() - held.renewedAt > this.leaseTtlMs ||
         (await this.liveness?.confirmedDead(held.node)) === true;
       if (!stale) throw new ConflictError(`${addressKey} is active on node ${held.node}`);
-      epoch = held === undefined ? entry.revision + 1 : held.epoch + 1;
-      renewedAt = this.clock.now();
-      try {
-        const next = value(epoch, renewedAt);
-        revision = await this.quick(
-          (kv) => kv.update(key, next, entry.revision),
-          () => this.ownWrite(key, next),
-        );
-      } catch (e2) {
-        if (isWrongLastSequence(e2)) throw new ConflictError(`another node took ${addressKey} first`);
-        throw e2;
-      }
+    }
+    const epoch = held !== undefined ? held.epoch + 1 : entry !== null ? entry.revision + 1 : 1;
+    // The stamp is taken before the write: others count the TTL from it (never from when the write landed).
+    let renewedAt = this.clock.now();
+    const first = value(epoch, renewedAt);
+    let revision: number;
+    try {
+      revision = await this.quick(
+        (kv) => kv.put(key, first, { previousSeq: entry === null ? 0 : entry.revision }),
+        () => this.ownWrite(key, first),
+      );
+    } catch (e) {
+      if (isWrongLastSequence(e)) throw new ConflictError(`another node took ${addressKey} first`);
+      throw e;
     }
     let timer: TimerHandle | undefined;
     let fence: TimerHandle | undefined;

@@ -82,6 +82,47 @@ describe('leases', () => {
     expect(letters).toEqual([]);
   });
 
+  it("never hands out an epoch twice or lower: a lease changing hands between a reader's read and its write", async () => {
+    const nc = await connect({ servers: mesh.server().url });
+    const names = new MeshNames(`lease${n++}`);
+    const kv = await new Kvm(nc).create(names.directoryBucket, { history: 1, allow_direct: false });
+    const none = (): void => undefined;
+    const key = ['default', 'counter/e', 'default.counter.e'] as const;
+    try {
+      const a = new Directory(kv, 'a', systemClock, 3_000, none);
+      const c = new Directory(kv, 'c', systemClock, 3_000, none);
+      await (await a.acquire(...key, none)).release('handover'); // epoch 1, left for a successor
+      // b reads the handed-over lease; before b writes, c takes it over (epoch 2) and releases it for good.
+      let between: (() => Promise<void>) | undefined = async () => {
+        const taken = await c.acquire(...key, none);
+        expect(taken.epoch).toBe(2);
+        await taken.release('gone');
+      };
+      const racing = new Proxy(kv, {
+        get(target, prop) {
+          if (prop === 'get')
+            return async (k: string) => {
+              const entry = await target.get(k);
+              const run = between;
+              between = undefined;
+              await run?.();
+              return entry;
+            };
+          const v = Reflect.get(target, prop) as unknown;
+          return typeof v === 'function' ? (v as (...args: unknown[]) => unknown).bind(target) : v;
+        },
+      });
+      const b = new Directory(racing, 'b', systemClock, 3_000, none);
+      // Its write is conditioned on the revision it read: refused, never epoch 2 again (or 1, over c's delete marker).
+      await expect(b.acquire(...key, none)).rejects.toBeInstanceOf(ConflictError);
+      const again = await b.acquire(...key, none);
+      expect(again.epoch).toBeGreaterThan(2);
+      await again.release('gone');
+    } finally {
+      await nc.close();
+    }
+  });
+
   it('a lease not renewed fences itself at two thirds of the TTL, or of dead-after past the last stored heartbeat', async () => {
     const nc = await connect({ servers: mesh.server().url });
     const names = new MeshNames(`lease${n++}`);
