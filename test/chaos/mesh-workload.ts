@@ -78,6 +78,10 @@ export class RecoveryWatch {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** How long a lane waits for a slow operation before it starts the next one beside it. */
+const HEDGE_MS = 1_000;
+/** Most operations one lane has out at once. */
+const MAX_OUT = 3;
 
 function bucketOf(m: Map<string, Map<string, Set<number>>>, address: string, lane: string): Set<number> {
   let byLane = m.get(address);
@@ -150,21 +154,32 @@ export class Workload {
     const counts = { ok: 0, failed: 0 };
     this.ops.set(name, counts);
     const signal = this.abort.signal;
-    const loop = async (): Promise<void> => {
-      while (!signal.aborted) {
-        const start = Date.now();
-        try {
-          const touched = await op(signal);
-          const end = Date.now();
-          counts.ok++;
-          for (const w of this.watches) for (const k of [`lane:${name}`, ...touched]) w.ok(k, start, end);
-          await sleep(this.options.paceMs);
-        } catch (e) {
-          counts.failed++;
-          if (this.failures.length < 200) this.failures.push({ lane: name, start, end: Date.now(), error: (e as Error).message });
-          await sleep(100);
-        }
+    const once = async (): Promise<void> => {
+      const start = Date.now();
+      try {
+        const touched = await op(signal);
+        const end = Date.now();
+        counts.ok++;
+        for (const w of this.watches) for (const k of [`lane:${name}`, ...touched]) w.ok(k, start, end);
+        await sleep(this.options.paceMs);
+      } catch (e) {
+        counts.failed++;
+        if (this.failures.length < 200) this.failures.push({ lane: name, start, end: Date.now(), error: (e as Error).message });
+        await sleep(100);
       }
+    };
+    const loop = async (): Promise<void> => {
+      const out = new Set<Promise<void>>();
+      while (!signal.aborted) {
+        const one = once();
+        out.add(one);
+        void one.finally(() => out.delete(one));
+        // The next operation starts when this one ends, or after HEDGE_MS while it is still out (at most MAX_OUT at once):
+        // a lane caught in an operation the fault stalled would otherwise hide when the mesh served new work again.
+        await Promise.race([one, sleep(HEDGE_MS)]);
+        while (out.size >= MAX_OUT && !signal.aborted) await Promise.race(out);
+      }
+      await Promise.all(out);
     };
     this.lanes.push(loop());
   }
