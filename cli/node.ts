@@ -16,6 +16,7 @@ import { KINDS, composeCatalog } from './kinds.js';
 import type { Command } from './command.js';
 import { exitOnFatal } from './fatal.js';
 import { protectSecrets } from './secrets.js';
+import { processLogger } from './log.js';
 
 const usage = `troupe node --nats URL[,URL…] [--kinds a,b] [--module FILE] [--node-id ID] [--prefix P] [--config FILE] [--gateway]
   Join a running mesh on NATS JetStream and host the given actor kinds (default: all of them):
@@ -101,7 +102,7 @@ export async function node(values: NodeFlags): Promise<number> {
     throw new ValidationError(
       `unknown kind(s) ${unknown.join(', ')}: known kinds are ${known.join(', ')} (pass --module FILE to add kinds)`,
     );
-  const system = await createSystem({ config, onFatal: exitOnFatal });
+  const system = await createSystem({ config, onFatal: exitOnFatal, log: processLogger(config) });
   const mesh = new MeshNode(system);
   // Every node knows every id (so it can reach any actor); it hosts only the wanted kinds.
   const hosts = wanted.length === 0 ? undefined : wanted.filter((k) => kinds.some((d) => d.name === k || d.serves === k));

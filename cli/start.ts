@@ -15,6 +15,7 @@ import { PromptLibrary, type Catalog } from '../actors/index.js';
 import type { Command } from './command.js';
 import { exitOnFatal } from './fatal.js';
 import { protectSecrets } from './secrets.js';
+import { processLogger } from './log.js';
 
 const usage = `troupe start [--config FILE] [--demo] [--demo-seconds N] [--quiet]
   Start an embedded node (in-process transport, no NATS, no API keys, data in dataDir) serving your
@@ -66,6 +67,7 @@ export async function start(args: string[]): Promise<number> {
   const system = await createSystem({
     config,
     storage,
+    log: processLogger(config),
     onFatal: exitOnFatal,
     onEscalation: (e) => console.error(`escalation: ${e.address} failed past its supervisors: ${e.error.message}`),
   });

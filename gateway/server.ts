@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { TroupeConfig } from '../config/index.js';
 import { ConflictError, isTroupeError, TooLargeError, ValidationError } from '../protocols/index.js';
 import { runReads, type RunReads } from '../actors/index.js';
-import type { Clock } from '../runtime/index.js';
+import type { Clock, Logger } from '../runtime/index.js';
 import { clockOf } from './clock.js';
 import { ANONYMOUS_ADMIN, Authenticator, ConnectionLimiter, RateLimiter, type AuthOptions } from './auth/index.js';
 import {
@@ -29,7 +29,7 @@ import {
   setBodyLimit,
 } from './http.js';
 import { GatewayMetrics, HealthMonitor } from './ops/index.js';
-import { logPath, scrubbingLog } from './scrub.js';
+import { logPath, scrubbingLog, traceIdOf } from './scrub.js';
 import type { GatewayDeps, HttpRoute, Principal } from './types.js';
 import { DEFAULT_WS_LIMITS, WsGateway, type WsLimits } from './ws/index.js';
 
@@ -110,6 +110,7 @@ export class Gateway {
   private readonly allowedOrigins: readonly string[];
   private readonly allowedHosts: readonly string[];
   private readonly warn: (message: string) => void;
+  private readonly log: Logger;
   private bound: AddressInfo | undefined;
 
   private constructor(options: GatewayOptions) {
@@ -123,6 +124,7 @@ export class Gateway {
     this.metrics.attach();
     this.health = new HealthMonitor(deps);
     this.warn = scrubbingLog(options.warn ?? deps.system.warn);
+    this.log = deps.system.log;
     this.allowedOrigins = options.allowedOrigins ?? [];
     this.allowedHosts = options.allowedHosts ?? [];
     this.routes = [...(options.routes ?? [])].sort((a, b) => b.prefix.length - a.prefix.length);
@@ -222,9 +224,24 @@ export class Gateway {
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     let route = 'none';
+    let caller: Principal | undefined;
     res.on('finish', () => {
+      const ms = performance.now() - started;
       this.metrics.httpRequests.inc({ route, status: String(res.statusCode) });
-      this.metrics.httpDuration.observe((performance.now() - started) / 1000);
+      this.metrics.httpDuration.observe(ms / 1000);
+      this.log.info(
+        {
+          event: 'http.request',
+          method: req.method,
+          route,
+          path: logPath(req.url),
+          status: res.statusCode,
+          duration_ms: Math.round(ms * 10) / 10,
+          ...(caller === undefined || caller === PUBLIC ? {} : { tenant: caller.tenant, key_id: caller.subject }),
+          trace_id: traceIdOf(req),
+        },
+        `${req.method ?? ''} ${route} ${res.statusCode}`,
+      );
     });
     try {
       const path = pathOf(req);
@@ -259,6 +276,7 @@ export class Gateway {
             ? PUBLIC
             : ANONYMOUS_ADMIN
           : this.auth.authenticate(token);
+      caller = principal;
       this.limit(principal, req);
       const declared = Number(req.headers['content-length']);
       if (Number.isFinite(declared) && declared > this.limits.bodyBytes)

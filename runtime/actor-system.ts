@@ -8,6 +8,7 @@ import type { Envelope, LifecycleState } from '../protocols/index.js';
 import type { Behavior, ChildInfo, MessageOptions, SpawnOptions } from './behavior.js';
 import type { Alarm, AlarmBoard } from './alarms.js';
 import type { Clock } from './clock.js';
+import type { Logger } from './log.js';
 import type { Meter } from './meter.js';
 import type { ActorRef } from './ref.js';
 import type { Storage } from './storage/types.js';
@@ -51,6 +52,8 @@ export interface ActorSystem {
   health(): { ready: boolean; reason?: string; alarms: Alarm[] };
   /** Where warnings go. */
   warn(message: string): void;
+  /** The structured log (runtime/log.ts): JSON lines with an `event` field; silent unless the node was given one. */
+  readonly log: Logger;
   /** A reference to `address` in `tenant` (validated; `validation` error when malformed). */
   ref(address: string, tenant?: string): ActorRef;
   /**

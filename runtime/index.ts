@@ -43,3 +43,5 @@ export { AlarmBoard, ALARM_TOPIC } from './alarms.js';
 export type { Alarm, AlarmEvent } from './alarms.js';
 export { Meter, METER } from './meter.js';
 export type { MeterLabels } from './meter.js';
+export { createLogger, silentLogger, scrubLogValue } from './log.js';
+export type { Logger, LogLevel, LogOptions } from './log.js';

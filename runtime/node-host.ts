@@ -136,6 +136,10 @@ export class NodeHost implements CellHost {
       return;
     }
     this.stats.escalations++;
+    this.system.log.error(
+      { event: 'supervisor.escalation', address: cell.address, tenant: cell.tenant, error },
+      `${cell.address} failed with no supervisor left to act`,
+    );
     this.onEscalation({ address: cell.address, tenant: cell.tenant, error });
     void cell.end('terminate');
     const guardian = this.system.guardian;
@@ -192,6 +196,19 @@ export class NodeHost implements CellHost {
   deadLetter(env: Envelope, reason: DeadLetterReason, error: TroupeError, deliveries: number): void {
     this.stats.deadLetters++;
     const letter = { envelope: env, reason, error: toWireError(error), deliveries, node: this.node, at: this.clock.now() };
+    this.system.log.warn(
+      {
+        event: 'dead_letter',
+        address: env.to,
+        tenant: env.tenant,
+        type: env.type,
+        from: env.from,
+        reason,
+        code: letter.error.code,
+        deliveries,
+      },
+      `dead letter for ${env.to}: ${reason}`,
+    );
     this.transport.deadLetters
       .record(letter)
       .then(undefined, (e: unknown) => this.warn(`dead letter for ${env.to} could not be stored: ${(e as Error).message}`));

@@ -1,4 +1,5 @@
 /** What a node is started with: its options, the defaults every actor and send falls back to. */
+import type { Logger } from './log.js';
 import type { LifecycleEvent, WireError } from '../protocols/index.js';
 import type { SpawnOptions } from './behavior.js';
 import type { ResolvedOptions } from './cell-host.js';
@@ -66,6 +67,8 @@ export interface SystemOptions {
    * the process should exit non-zero so that its manager restarts it. Default: a warning.
    */
   readonly onFatal?: (reason: string) => void;
-  /** Where warnings go (default: process warnings). */
+  /** Where warnings go (default: the log's `warn` when a log is given, else process warnings). */
   readonly warn?: (message: string) => void;
+  /** The structured log (default: silent). */
+  readonly log?: Logger;
 }

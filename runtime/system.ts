@@ -4,6 +4,7 @@
  * asks wait in pending-asks.ts, and what it does for its cells (lifecycles, supervision bookkeeping,
  * replies, dead letters) is node-host.ts. Options and defaults are system-options.ts.
  */
+import { silentLogger, type Logger } from './log.js';
 import { MemoryStorage, type Storage } from './storage/index.js';
 import { Meter } from './meter.js';
 import {
@@ -69,6 +70,7 @@ export class LocalActorSystem implements ActorSystem {
   private readonly inbox: string;
   private readonly blocking: SendOptions;
   readonly warn: (message: string) => void;
+  readonly log: Logger;
   private stopped = false;
   /** Counters for metrics and tests. */
   readonly stats = { lateReplies: 0, deadLetters: 0, escalations: 0 };
@@ -86,7 +88,11 @@ export class LocalActorSystem implements ActorSystem {
     this.nextId = idGenerator(prefix);
     this.inbox = `inbox/${this.node}`;
     this.blocking = { block: true, blockTimeoutMs: this.defaults.blockTimeoutMs };
-    const warn = options.warn ?? ((m: string) => process.emitWarning(m, 'TroupeWarning'));
+    this.log = options.log ?? silentLogger();
+    const log = options.log;
+    const warn =
+      options.warn ??
+      (log !== undefined ? (m: string) => log.warn({ event: 'warning' }, m) : (m: string) => process.emitWarning(m, 'TroupeWarning'));
     // Warnings quote errors, which may quote secrets: none of those reaches a log (protocols/secrets.ts).
     this.warn = (m) => warn(scrubSecrets(m));
     const onEscalation = options.onEscalation ?? ((e) => this.warn(`unsupervised failure of ${e.address}: ${e.error.message}`));

@@ -13,6 +13,7 @@ import {
   type Behavior,
   type Clock,
   type Escalation,
+  type Logger,
   type Storage,
   type Transport,
 } from '../runtime/index.js';
@@ -40,6 +41,8 @@ export interface CreateSystemOptions {
   /** Called once when the node cannot recover (the CLI exits non-zero); default a warning. */
   readonly onFatal?: (reason: string) => void;
   readonly warn?: (message: string) => void;
+  /** The structured log (runtime/log.ts; default silent). */
+  readonly log?: Logger;
   /**
    * Put every tenant's actors under a supervisor of that tenant (default true): a tenant's
    * failures escalate at most to it, and the root restarts it alone (ADR 0015).
@@ -82,6 +85,7 @@ export async function createSystem(options: CreateSystemOptions = {}): Promise<A
       onEscalation: options.onEscalation,
       onFatal: options.onFatal,
       warn: options.warn,
+      ...(options.log === undefined ? {} : { log: options.log }),
     },
     (node) => ({
       address: rootSupervisorAddress(node),

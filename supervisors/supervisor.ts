@@ -130,6 +130,18 @@ export function supervisor(spec: SupervisorSpec = {}): Behavior<SupervisorState>
       ctx.system.fatal(`${child.ref.address} keeps failing (${n} escalations in a row): ${why}`);
       return;
     }
+    ctx.system.log.error(
+      {
+        event: 'supervisor.escalation',
+        supervisor: ctx.self.address,
+        child: child.ref.address,
+        tenant: child.ref.tenant,
+        n,
+        delay_ms: delay,
+        error: why,
+      },
+      `${child.ref.address} failed past its restart intensity; restarting it alone in ${delay} ms`,
+    );
     awaitBackUp(ctx, child);
     ctx.restartChild(child.ref, delay);
   };
@@ -154,6 +166,10 @@ export function supervisor(spec: SupervisorSpec = {}): Behavior<SupervisorState>
   const escalate = async (ctx: ActorContext<SupervisorState>, child: ChildInfo, why: string): Promise<never | void> => {
     if (spec.root !== undefined) return rootEscalate(ctx, child, why);
     ctx.state.escalated = true;
+    ctx.system.log.error(
+      { event: 'supervisor.escalation', supervisor: ctx.self.address, child: child.ref.address, tenant: child.ref.tenant, error: why },
+      `${ctx.self.address}: restart intensity exceeded; escalating`,
+    );
     const children = ctx.children();
     for (let i = children.length - 1; i >= 0; i--) await ctx.terminateChild((children[i] as ChildInfo).ref);
     throw new HandlerError(
@@ -175,6 +191,20 @@ export function supervisor(spec: SupervisorSpec = {}): Behavior<SupervisorState>
     if (strategy === 'one-for-one' || at < 0) targets = [child];
     else if (strategy === 'one-for-all') targets = children;
     else targets = children.slice(at);
+    ctx.system.log.warn(
+      {
+        event: 'supervisor.restart',
+        supervisor: ctx.self.address,
+        child: child.ref.address,
+        tenant: child.ref.tenant,
+        strategy,
+        restarts: targets.map((t) => t.ref.address),
+        attempt: n,
+        delay_ms: delay,
+        error: why,
+      },
+      `restarting ${child.ref.address} in ${delay} ms`,
+    );
     for (const t of targets) {
       if (t.restart === 'temporary' && t.ref.address !== child.ref.address) await ctx.terminateChild(t.ref);
       else ctx.restartChild(t.ref, delay);

@@ -216,6 +216,19 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       if (interrupted) await reassertInterrupt(st, tenant, record, awaiting, fence);
       const host = drive(st, ctx, record, state, cp.depth, seq, interrupted ? cp.resumes : resumes, interrupted ? awaiting : undefined);
       if (!interrupted) host.emit('status', { status: 'running', resumed: resumes });
+      ctx.system.log.info(
+        {
+          event: 'run.resume',
+          run_id: runId,
+          thread_id: record.thread_id,
+          agent: def.name,
+          tenant,
+          resumes,
+          epoch: ctx.epoch,
+          interrupted,
+        },
+        `run ${runId} of ${def.name} resumed here`,
+      );
     };
     for (const runId of await st.store.activeRuns(tenant, def.name))
       await restoreRun(runId).catch((e: unknown) => {
@@ -286,6 +299,18 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
     };
     const fence = { agent: def.name, epoch: ctx.epoch };
     if (!(await st.store.claimNewRun(tenant, cp, fence))) throw runTakenOver(runId, fence);
+    ctx.system.log.info(
+      {
+        event: 'run.start',
+        run_id: runId,
+        thread_id: thread.thread_id,
+        agent: def.name,
+        tenant,
+        depth,
+        ...(system?.prompt === undefined ? {} : { template: system.prompt }),
+      },
+      `run ${runId} of ${def.name} started`,
+    );
     drive(st, ctx, record, state, depth, 0, 0).emit('status', {
       status: 'running',
       ...(system?.prompt === undefined ? {} : { prompt: system.prompt }),

@@ -328,6 +328,21 @@ export function makeHost(
           system.warn(`run ${runId}: ${(e as Error).message}`);
         }
         system.meter.inc(METER.runsFinished, { status });
+        const took = Date.parse(r.updated_at) - Date.parse(r.created_at);
+        system.log.info(
+          {
+            event: 'run.end',
+            run_id: runId,
+            thread_id: threadId,
+            agent: def.name,
+            tenant,
+            status,
+            duration_ms: Number.isFinite(took) ? took : undefined,
+            usage: u,
+            ...(extra.error === undefined ? {} : { error: extra.error }),
+          },
+          `run ${runId} of ${def.name} ended ${status}`,
+        );
         await system.publish(runTopic(runId), wire ?? last, { tenant });
       });
       await live.chain;

@@ -14,7 +14,7 @@ import {
   type GuardStage,
   type GuardVerdict,
 } from '../../protocols/index.js';
-import type { Meter } from '../../runtime/index.js';
+import type { Logger, Meter } from '../../runtime/index.js';
 import { auditId, type AuditSink } from './audit.js';
 import type { Detector } from './detector.js';
 import { mostSevere, type GuardPolicy, type PolicySubject, type StagePolicy } from './policy.js';
@@ -33,6 +33,8 @@ export const DETECTOR_ERROR = 'DETECTOR_ERROR';
 export interface GuardEngineOptions {
   readonly audit?: AuditSink;
   readonly meter?: Meter;
+  /** Where each decision is logged (never the text: the type, the action and the rule). */
+  readonly log?: Logger;
   /** Characters of context each side of a span in an audit excerpt (0: no excerpt). */
   readonly excerptChars?: number;
   readonly now?: () => number;
@@ -145,6 +147,22 @@ export class GuardEngine {
         ...(n > 0 && d.end > d.start ? { excerpt: excerpt(text, d, decisions, n) } : {}),
       };
     });
+    for (const r of records)
+      this.options.log?.info(
+        {
+          event: 'guardrail.decision',
+          tenant: r.tenant,
+          stage: r.stage,
+          detector: r.detector,
+          type: r.type,
+          action: r.action,
+          rule: r.rule,
+          score: r.score,
+          ...(r.agent === undefined ? {} : { agent: r.agent }),
+          ...(r.run === undefined ? {} : { run_id: r.run }),
+        },
+        `guardrail ${r.action} ${r.type} at ${r.stage}`,
+      );
     this.options.audit
       ?.append(records)
       .catch((e: unknown) => this.options.warn?.(`guardrail: ${records.length} audit records not written: ${(e as Error).message}`));

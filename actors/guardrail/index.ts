@@ -23,3 +23,4 @@ export { runGuard } from './run-guard.js';
 export type { RunGuardOptions } from './run-guard.js';
 export { guardrailBehavior, GUARDRAIL_ID } from './behavior.js';
 export { guardrailKind, guardrailKindWith, makeGuardEngine } from './kind.js';
+export { redactPersonalData, LOG_TEXT_CHARS } from './log-redaction.js';

@@ -32,6 +32,7 @@ export async function makeGuardEngine(services: KindServices, registry: Detector
   return new GuardEngine(detectors, new GuardPolicy(g), {
     ...(g.audit.enabled ? { audit: new AuditLog(system.storage) } : {}),
     meter: system.meter,
+    log: system.log,
     excerptChars: g.audit.excerptChars,
     now: () => system.clock.now(),
     warn: (m) => system.warn(m),

@@ -175,9 +175,40 @@ export function toolActor<I>(impl: ToolImpl<I>, policy: ToolPolicy, options: Too
     }),
     receive(message, ctx) {
       if (message.type === TOOL_DESCRIBE) return impl.describe();
-      return keyed(impl, policy, options, message.payload, ctx).then(scrubErrorResult);
+      const clock = options.clock ?? ctx.system.clock;
+      const start = clock.now();
+      return keyed(impl, policy, options, message.payload, ctx)
+        .then(scrubErrorResult)
+        .then((result) => {
+          logCall(ctx, impl.name, message.payload, result, start, clock.now());
+          return result;
+        });
     },
   };
+}
+
+/** One line per tool call: what was asked (arguments go through the log's content redaction), how long, how it ended. */
+function logCall(ctx: ActorContext<RunnerState>, tool: string, payload: unknown, result: ToolCallResult, start: number, end: number): void {
+  const log = ctx.system.log;
+  if (!log.isLevelEnabled('info')) return;
+  const p = (typeof payload === 'object' && payload !== null ? payload : {}) as { arguments?: unknown; runId?: unknown; callId?: unknown };
+  const failed = result.isError === true;
+  const code = (result.structuredContent as { code?: unknown } | undefined)?.code;
+  log.info(
+    {
+      event: 'tool.call',
+      tool,
+      tenant: ctx.self.tenant,
+      ...(typeof p.runId === 'string' ? { run_id: p.runId } : {}),
+      ...(typeof p.callId === 'string' ? { call_id: p.callId } : {}),
+      arguments: p.arguments,
+      at: new Date(start).toISOString(),
+      duration_ms: end - start,
+      outcome: failed ? 'error' : 'ok',
+      ...(failed && typeof code === 'string' ? { code } : {}),
+    },
+    `tool ${tool} ${failed ? 'failed' : 'answered'} in ${end - start} ms`,
+  );
 }
 
 /**

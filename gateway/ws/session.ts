@@ -50,6 +50,8 @@ export class Session implements RunSink {
   private readonly subs = new Map<string, Subscription>();
   private readonly runs = new Map<string, RunStream>();
   private helloTimer: TimerHandle | undefined;
+  private readonly openedAt: number;
+  private frames = 0;
 
   constructor(
     private readonly ws: WebSocket,
@@ -60,11 +62,15 @@ export class Session implements RunSink {
     private readonly onEnd: (s: Session) => void,
   ) {
     this.out = new Outbox(ws, ctx.limits, ctx.metrics, () => this.stopAll(), ctx.clock);
-    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    this.openedAt = ctx.clock.now();
+    ws.on('message', (data, isBinary) => {
+      this.frames++;
+      this.onMessage(data, isBinary);
+    });
     ws.on('pong', () => {
       this.alive = true;
     });
-    ws.on('close', () => this.cleanup());
+    ws.on('close', (code: number) => this.cleanup(code));
     ws.on('error', (e) => {
       // ws closes the socket itself (1009 for an oversized frame); count it, 'close' follows.
       const code = (e as { code?: string }).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? CLOSE.TOO_BIG : CLOSE.INTERNAL;
@@ -340,9 +346,21 @@ export class Session implements RunSink {
     this.runs.clear();
   }
 
-  private cleanup(): void {
+  private cleanup(code?: number): void {
     if (this.finished) return;
     this.finished = true;
+    const p = this.principal;
+    this.ctx.deps.system.log.info(
+      {
+        event: 'ws.session',
+        session: this.id,
+        ...(p === undefined ? {} : { tenant: p.tenant, key_id: p.subject }),
+        frames_in: this.frames,
+        close_code: code,
+        duration_ms: this.ctx.clock.now() - this.openedAt,
+      },
+      `websocket session ended (${code ?? 'no code'})`,
+    );
     this.out.ended();
     if (this.helloTimer !== undefined) this.ctx.clock.clearTimer(this.helloTimer);
     this.stopAll();

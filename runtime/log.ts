@@ -1,0 +1,131 @@
+/**
+ * The process's structured log (issue 17): one `pino` logger, JSON lines by default, pretty only when asked for (the
+ * CLI asks when its output is a terminal). Every line is scrubbed before it is written: values under credential-like
+ * keys are replaced outright, and every string — the message and each value, at any depth — goes through
+ * `scrubSecrets` (registered secrets and credential shapes, protocols/secrets.ts). A log line is never where a key,
+ * token or password ends up.
+ *
+ * Components log through `ActorSystem.log` with an `event` field naming what happened (`http.request`,
+ * `run.start`, `tool.call`, `supervisor.restart`, …) so lines can be filtered without parsing messages.
+ */
+import { createRequire } from 'node:module';
+import type { Writable } from 'node:stream';
+import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
+import { scrubSecrets } from '../protocols/index.js';
+
+/** Levels, lowest first (`silent` writes nothing). */
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+/** The log as components see it (pino's own, narrowed to what they use). */
+export type Logger = Pick<PinoLogger, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'child' | 'isLevelEnabled' | 'level'>;
+
+/** Options of {@link createLogger}. */
+export interface LogOptions {
+  readonly level?: LogLevel;
+  /** Human-readable lines (pino-pretty) instead of JSON. */
+  readonly pretty?: boolean;
+  /** Where lines go (default: standard output, synchronously). */
+  readonly destination?: DestinationStream | Writable;
+  /** Fields on every line (e.g. `{ node }`). */
+  readonly base?: Record<string, unknown>;
+  /** Removes personal data from what users and models wrote (see {@link CONTENT_KEY}); without it such text is not logged. */
+  readonly redactText?: (text: string) => string;
+}
+
+/** Keys whose values are credentials wherever they appear: replaced, never scrubbed piecemeal. */
+const SECRET_KEY = new RegExp(
+  '^(authorization|cookie|set-cookie|password|passwd|secret|client_secret|token|access_token|refresh_token|id_token|' +
+    'api_?key|apikey|x-api-key|private_?key|encryption_?key|key_?hash)$',
+  'i',
+);
+
+const REDACTED = '[redacted]';
+/** Deepest nesting scrubbed; anything below is summarised. */
+const MAX_DEPTH = 8;
+
+/**
+ * Fields that carry what users and models wrote (tool arguments, inputs, outputs): their strings also go through the
+ * logger's `redactText` (personal data; the CLI passes the guardrail's PII redaction), or, without one, are logged
+ * only as their length.
+ */
+const CONTENT_KEY = /^(arguments|args|input|output|content|text|query|messages|prompt)$/;
+
+/** How strings are cleaned: `content` marks values under a {@link CONTENT_KEY} field. */
+interface Cleaning {
+  readonly redactText: ((text: string) => string) | undefined;
+  readonly content: boolean;
+}
+
+const cleanString = (text: string, c: Cleaning): string => {
+  const scrubbed = scrubSecrets(text);
+  if (!c.content) return scrubbed;
+  return c.redactText === undefined ? `[${text.length} chars]` : c.redactText(scrubbed);
+};
+
+/**
+ * `value` with credential-keyed fields replaced, every string scrubbed of secrets and, under content fields, of
+ * personal data (a copy; errors keep their type, message, code and stack).
+ */
+export function scrubLogValue(value: unknown, redactText?: (text: string) => string): unknown {
+  return clean(value, { redactText, content: false }, 0);
+}
+
+function clean(value: unknown, c: Cleaning, depth: number): unknown {
+  if (typeof value === 'string') return cleanString(value, c);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_DEPTH) return '[nested too deep]';
+  if (value instanceof Error) {
+    const code = (value as { code?: unknown }).code;
+    return {
+      type: value.name,
+      message: scrubSecrets(value.message),
+      ...(typeof code === 'string' ? { code } : {}),
+      ...(value.stack === undefined ? {} : { stack: scrubSecrets(value.stack) }),
+    };
+  }
+  if (Array.isArray(value)) return value.map((v) => clean(v, c, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (SECRET_KEY.test(k) && v !== undefined && v !== null) out[k] = REDACTED;
+    else out[k] = clean(v, c.content || !CONTENT_KEY.test(k) ? c : { ...c, content: true }, depth + 1);
+  }
+  return out;
+}
+
+/** A new process logger. */
+export function createLogger(options: LogOptions = {}): Logger {
+  const destination = options.destination ?? (options.pretty === true ? prettyStream() : pino.destination({ dest: 1, sync: true }));
+  return pino(
+    {
+      level: options.level ?? 'info',
+      base: options.base ?? {},
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: {
+        level: (label) => ({ level: label }),
+        log: (object) => scrubLogValue(object, options.redactText) as Record<string, unknown>,
+      },
+      hooks: {
+        // The message (and any interpolation argument) is scrubbed like the fields.
+        logMethod(args, method) {
+          const scrubbed = args.map((a) => (typeof a === 'string' ? scrubSecrets(a) : a)) as Parameters<typeof method>;
+          method.apply(this, scrubbed);
+        },
+      },
+    },
+    destination,
+  );
+}
+
+/** A logger that writes nothing (libraries and tests that do not pass one). */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}
+
+/** Lines for a person at a terminal. */
+function prettyStream(): DestinationStream {
+  // Loaded only when asked for: JSON output never pays for it.
+  const pretty = createRequire(import.meta.url)('pino-pretty') as PrettyFactory & { default?: PrettyFactory };
+  return (pretty.default ?? pretty)({ colorize: true, sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
+}
+
+type PrettyFactory = (options: Record<string, unknown>) => DestinationStream;
