@@ -57,7 +57,7 @@ describe('the process log', () => {
     const { log, out } = capture('info');
     log.info({ headers: { authorization: 'Basic abc', 'x-api-key': 'k' }, password: 'p', arguments: { q: 'call 555-0100' } }, 'one');
     log.debug({ event: 'hidden' }, 'not written at info');
-    const first = JSON.parse(out[0] as string) as Record<string, any>;
+    const first = JSON.parse(out[0] as string) as Record<string, unknown>;
     expect(first['headers']).toEqual({ authorization: '[redacted]', 'x-api-key': '[redacted]' });
     expect(first['password']).toBe('[redacted]');
     expect(first['arguments']).toEqual({ q: '[13 chars]' });
