@@ -187,7 +187,7 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     });
 
     it("its ConfigMap's config loads with the config schema and reaches the NATS servers", () => {
-      const file = c.args![c.args!.indexOf('--config') + 1]!;
+      const file = c.env!.find((e) => e.name === 'TROUPE_CONFIG')!.value!;
       const mount = c.volumeMounts!.find((v) => file.startsWith(`${v.mountPath}/`))!;
       const volume = pod.volumes!.find((v) => v.name === mount.name)!;
       const cm = one<IConfigMap>('ConfigMap', volume.configMap!.name!);
