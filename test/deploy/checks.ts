@@ -155,6 +155,13 @@ function stages(instructions: Instruction[]): Instruction[][] {
   return out;
 }
 
+/** The environment the final stage of a Dockerfile sets (ENV), which a container's own environment overrides. */
+export function imageEnv(text: string): Record<string, string> {
+  const final = stages(DockerfileParser.parse(text).getInstructions()).at(-1) ?? [];
+  const props = final.flatMap((i) => (i instanceof Env ? i.getProperties() : []));
+  return Object.fromEntries(props.map((p) => [p.getName(), p.getUnescapedValue() ?? '']));
+}
+
 /**
  * What is wrong with a Dockerfile for a Troupe node image (none: []): several stages; a build stage running
  * `npm ci` with ONNXRUNTIME_NODE_INSTALL=skip; a final stage that copies from a named earlier stage, runs as

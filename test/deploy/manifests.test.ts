@@ -19,6 +19,7 @@ import {
   ROOT,
   composeErrors,
   dockerfileProblems,
+  imageEnv,
   k8sManifests,
   parseCompose,
   parseManifests,
@@ -38,11 +39,14 @@ const one = <T>(kind: string, name: string): T => {
 };
 const clone = <T>(v: T): T => structuredClone(v);
 
-/** Loads a Troupe config file's text the way a node does (file + TROUPE_* environment). */
+/** The image's own environment (TROUPE_HOST, TROUPE_PORT, …): under the container's, over the config file. */
+const IMAGE_ENV = imageEnv(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
+
+/** Loads a Troupe config file's text the way a node in the image does (file < image ENV < container environment). */
 function loadTroupeConfig(text: string, env: Record<string, string>, name: string): TroupeConfig {
   const file = join(tmp, `${name}.json`);
   writeFileSync(file, text);
-  return loadConfig({ file, env });
+  return loadConfig({ file, env: { ...IMAGE_ENV, ...env } });
 }
 
 /** What `troupe node --gateway` needs of its config to start on a cluster. */
@@ -301,6 +305,8 @@ describe('Dockerfile', () => {
 
   it("is multi-stage, non-root, health-checked, and enters through the package's `troupe node`", () => {
     expect(dockerfileProblems(text, bin)).toEqual([]);
+    // Inside a container the gateway must listen beyond loopback, on the port the health check asks.
+    expect(IMAGE_ENV).toMatchObject({ TROUPE_HOST: '0.0.0.0', TROUPE_PORT: '7700' });
   });
 
   it('catches a Dockerfile that runs as root, lacks a health check or enters elsewhere', () => {
