@@ -143,7 +143,7 @@ export class Gateway {
       (req) => this.hostAllowed(req),
     );
     this.server = createServer({ keepAliveTimeout: 5_000 }, (req, res) => void this.onRequest(req, res));
-    this.server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => this.ws.handleUpgrade(req, socket, head));
+    this.server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => void this.ws.handleUpgrade(req, socket, head));
     this.server.on('clientError', (_e, socket) => socket.destroy());
     // Sockets past this are dropped by Node; WebSocket upgrades are refused (503) well before it.
     this.server.maxConnections = this.limits.connections + 1_024;
@@ -241,7 +241,7 @@ export class Gateway {
       setBodyLimit(req, this.limits.bodyBytes);
       if (path === '/metrics') {
         route = '/metrics';
-        const p = this.auth.authenticate(bearerToken(req));
+        const p = await this.auth.authenticate(bearerToken(req));
         if (this.auth.enabled && !p.roles.includes('admin')) throw gatewayError('forbidden', 'metrics need the admin role');
         const text = this.metrics.render();
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) });
@@ -258,7 +258,7 @@ export class Gateway {
           ? this.auth.enabled
             ? PUBLIC
             : ANONYMOUS_ADMIN
-          : this.auth.authenticate(token);
+          : await this.auth.authenticate(token);
       this.limit(principal, req);
       const declared = Number(req.headers['content-length']);
       if (Number.isFinite(declared) && declared > this.limits.bodyBytes)

@@ -207,7 +207,7 @@ export class Session implements RunSink {
     if (this.principal === undefined) {
       let p: Principal;
       try {
-        p = this.ctx.auth.authenticate(f.token);
+        p = await this.ctx.auth.authenticate(f.token);
       } catch (e) {
         this.fail(undefined, e);
         this.close(CLOSE.POLICY, 'unauthorized');
@@ -224,7 +224,7 @@ export class Session implements RunSink {
       this.principal = p;
       this.welcome();
     } else {
-      if (f.token !== undefined && this.ctx.auth.enabled && this.ctx.auth.authenticate(f.token).tenant !== this.tenant)
+      if (f.token !== undefined && this.ctx.auth.enabled && (await this.ctx.auth.authenticate(f.token)).tenant !== this.tenant)
         throw gatewayError('forbidden', 'a connection stays in the tenant it authenticated as');
       this.welcome();
     }
