@@ -8,10 +8,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { TroupeConfig } from '../config/index.js';
 import { ConflictError, isTroupeError, TooLargeError, ValidationError } from '../protocols/index.js';
-import { runReads, type RunReads } from '../actors/index.js';
+import { runReads, ThreadOwners, type RunReads } from '../actors/index.js';
 import type { Clock } from '../runtime/index.js';
 import { clockOf } from './clock.js';
-import { ANONYMOUS_ADMIN, Authenticator, ConnectionLimiter, RateLimiter, type AuthOptions } from './auth/index.js';
+import { ANONYMOUS_ADMIN, Authenticator, ConnectionLimiter, RateLimiter, requirePermission, type AuthOptions } from './auth/index.js';
 import {
   applyCors,
   assertJsonContentType,
@@ -134,6 +134,7 @@ export class Gateway {
         rate: this.rate,
         connections: new ConnectionLimiter(this.limits.connections, this.limits.connectionsPerKey),
         store,
+        threads: new ThreadOwners(deps.system, (address, tenant) => deps.ensure(address, tenant)),
         metrics: this.metrics,
         limits: this.limits,
         warn: this.warn,
@@ -242,7 +243,7 @@ export class Gateway {
       if (path === '/metrics') {
         route = '/metrics';
         const p = await this.auth.authenticate(bearerToken(req));
-        if (this.auth.enabled && !p.roles.includes('admin')) throw gatewayError('forbidden', 'metrics need the admin role');
+        requirePermission(p, 'metrics:read', 'GET /metrics');
         const text = this.metrics.render();
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) });
         res.end(text);

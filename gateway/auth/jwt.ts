@@ -59,8 +59,10 @@ function explain(e: unknown): TroupeError {
   }
   if (e instanceof joseErrors.JWSSignatureVerificationFailed) return gatewayError('unauthorized', 'bad token signature');
   if (e instanceof joseErrors.JOSEAlgNotAllowed) return gatewayError('unauthorized', 'token algorithm is not accepted');
-  if (e instanceof joseErrors.JWKSNoMatchingKey) return gatewayError('unauthorized', 'token signed by a key the issuer does not publish (kid)');
-  if (e instanceof joseErrors.JWKSMultipleMatchingKeys) return gatewayError('unauthorized', 'token names no kid and the JWKS has several keys');
+  if (e instanceof joseErrors.JWKSNoMatchingKey)
+    return gatewayError('unauthorized', 'token signed by a key the issuer does not publish (kid)');
+  if (e instanceof joseErrors.JWKSMultipleMatchingKeys)
+    return gatewayError('unauthorized', 'token names no kid and the JWKS has several keys');
   if (e instanceof joseErrors.JWKSTimeout || e instanceof joseErrors.JWKSInvalid || e instanceof TypeError)
     return gatewayError('unavailable', 'the token issuer keys (JWKS) could not be fetched; try again');
   if (e instanceof joseErrors.JWTInvalid || e instanceof joseErrors.JWSInvalid) return gatewayError('unauthorized', 'malformed token');
@@ -98,7 +100,9 @@ export class JwtVerifier {
     const wanted = options.algorithms ?? usable;
     for (const a of wanted)
       if (!usable.includes(a))
-        throw new ValidationError(`gateway.auth.jwt.algorithms: ${a} has no configured key to check it (usable: ${[...new Set(usable)].join(', ')})`);
+        throw new ValidationError(
+          `gateway.auth.jwt.algorithms: ${a} has no configured key to check it (usable: ${[...new Set(usable)].join(', ')})`,
+        );
     this.algorithms = [...new Set(wanted)];
     // Each algorithm family is checked only with its own key: an HS token never meets the RSA key or the JWKS.
     this.keyFor = async (header) => {

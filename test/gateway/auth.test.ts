@@ -55,8 +55,14 @@ describe('API keys', () => {
 describe('JWT', () => {
   const v = new JwtVerifier(jwtOptions, () => NOW);
   it('accepts valid HS256 and RS256 tokens and maps claims to a principal', async () => {
-    await expect(v.verify(signJwt(claims, { hs256Secret: SECRET }))).resolves.toEqual({ tenant: 'acme', roles: ['user'], subject: 'jwt:u1' });
-    await expect(v.verify(signJwt({ ...claims, roles: 'admin agent', aud: ['x', 'troupe'] }, { rs256PrivateKey: rsa.privateKey }))).resolves.toEqual({
+    await expect(v.verify(signJwt(claims, { hs256Secret: SECRET }))).resolves.toEqual({
+      tenant: 'acme',
+      roles: ['user'],
+      subject: 'jwt:u1',
+    });
+    await expect(
+      v.verify(signJwt({ ...claims, roles: 'admin agent', aud: ['x', 'troupe'] }, { rs256PrivateKey: rsa.privateKey })),
+    ).resolves.toEqual({
       tenant: 'acme',
       roles: ['admin', 'agent'],
       subject: 'jwt:u1',
