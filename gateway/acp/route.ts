@@ -124,6 +124,9 @@ function decode(segment: string): string {
   }
 }
 
+/** Endpoints that read or drive a thread or run check whose it is; feedback and the store do not (any run of the tenant). */
+const OWNED: ReadonlySet<Permission> = new Set(['threads:read:own', 'threads:write', 'runs:create']);
+
 /** Someone else's thread or run is not found without `threads:read:tenant` (gateway/auth/ownership.ts). */
 async function assertOwnAccess(ctx: AcpContext, principal: Principal, params: Readonly<Record<string, string>>): Promise<void> {
   const threadId = params['thread_id'];
@@ -176,7 +179,7 @@ export function acpRoute(deps: GatewayDeps, options: AcpRouteOptions = {}): Http
           if (k !== 'assistant_id' && !SAFE_ID.test(v))
             throw unprocessableError(`invalid ${k} ${JSON.stringify(v)}: ids are 1-128 letters, digits, _ or -`);
         requirePermission(principal, r.permission, `${method} ${prefix}${clean}`);
-        await assertOwnAccess(ctx, principal, params);
+        if (OWNED.has(r.permission)) await assertOwnAccess(ctx, principal, params);
         await r.handler(ctx, { req, res, principal, params, query: url.searchParams });
         return;
       }

@@ -1,6 +1,6 @@
 /**
  * Who may read a thread or run of the tenant (docs/permissions.md): with auth on, a thread is stamped with its
- * creator (`metadata.owner`, the key id or token subject, whatever the client sent) and a run with its caller
+ * creator (`metadata["troupe.owner"]`, the key id or token subject, whatever the client sent) and a run with its caller
  * (`metadata.user`, gateway/profiles/identity.ts). The creator reads it with `threads:read:own`; anyone else needs
  * `threads:read:tenant`, and without it the thread or run is simply not found (404, never a hint that it exists).
  * Threads from before ownership was recorded, or made with auth off, have no owner and stay readable in the tenant.
@@ -9,19 +9,19 @@ import { NotFoundError } from '../../protocols/index.js';
 import type { Principal } from '../types.js';
 import { can, requirePermission } from './permissions.js';
 
-/** The metadata key naming a thread's creator. */
-export const THREAD_OWNER = 'owner';
+/** The metadata key naming a thread's creator: namespaced, as clients use `owner` and the like for their own purposes. */
+export const THREAD_OWNER = 'troupe.owner';
 
 /** Subject of callers while auth is off (auth/authenticator.ts). */
 const ANONYMOUS = 'anonymous';
 
-/** `metadata` with `owner` stamped from `principal` (auth on); with auth off a client-given owner is kept. */
+/** `metadata` with {@link THREAD_OWNER} stamped from `principal` (auth on); with auth off a client-given one is kept. */
 export function withThreadOwner(metadata: Record<string, unknown> | undefined, principal: Principal): Record<string, unknown> {
   if (principal.subject === ANONYMOUS) return { ...metadata };
   return { ...metadata, [THREAD_OWNER]: principal.subject };
 }
 
-/** `metadata` a client may merge into a thread: without `owner` while auth is on, so nobody re-assigns a thread. */
+/** `metadata` a client may merge into a thread: without {@link THREAD_OWNER} while auth is on, so nobody re-assigns a thread. */
 export function withoutOwnerChange(metadata: Record<string, unknown> | undefined, principal: Principal): Record<string, unknown> {
   if (principal.subject === ANONYMOUS || metadata === undefined || !(THREAD_OWNER in metadata)) return { ...metadata };
   const { [THREAD_OWNER]: _dropped, ...rest } = metadata;
@@ -35,7 +35,7 @@ export function mayRead(principal: Principal, owner: unknown): boolean {
 }
 
 /**
- * Throws unless `principal` may see the thread (`metadata.owner`) or run (`metadata.user`) described by `record`:
+ * Throws unless `principal` may see the thread ({@link THREAD_OWNER}) or run (`metadata.user`) described by `record`:
  * 403 without `threads:read:own` at all, 404 (`what` not found) for someone else's without `threads:read:tenant`.
  */
 export function assertVisible(

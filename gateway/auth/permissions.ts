@@ -42,7 +42,15 @@ export type Permission = keyof typeof PERMISSIONS;
 /** Every permission, in the order of {@link PERMISSIONS}. */
 export const PERMISSION_NAMES = Object.keys(PERMISSIONS) as Permission[];
 
-const RUN: Permission[] = ['catalog:read', 'runs:create', 'threads:write', 'threads:read:own', 'tools:call', 'feedback:write'];
+const RUN: Permission[] = [
+  'catalog:read',
+  'runs:create',
+  'threads:write',
+  'threads:read:own',
+  'tools:call',
+  'feedback:write',
+  'feedback:read',
+];
 const COMMON: Permission[] = [
   ...RUN,
   'store:read',
@@ -82,7 +90,7 @@ export const ROLE_DESCRIPTIONS: Readonly<Record<Role, string>> = {
   admin: 'everything in its tenant: keys, audit log, dead letters, metrics, every tenant’s usage',
   operator: 'runs the service: health details, metrics, dead letters, audit log, usage; reads threads but starts no runs',
   developer: 'builds agents: runs them, reads every thread of the tenant, manages templates, experiments, workflows',
-  user: 'the default of a key without roles: runs agents and workflows, reads its own threads, gives feedback',
+  user: 'the default of a key without roles: runs agents and workflows, reads its own threads, gives and reads feedback',
   agent: 'a program calling the mesh: the same as user',
   viewer: 'read-only: the catalog, its own threads, the store and templates',
 };
