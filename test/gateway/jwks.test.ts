@@ -7,7 +7,10 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { webcrypto } from 'node:crypto';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type JWK } from 'jose';
+
+type CryptoKey = webcrypto.CryptoKey;
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../config/index.js';
 import { JwtVerifier } from '../../gateway/index.js';
