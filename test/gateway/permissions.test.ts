@@ -316,10 +316,14 @@ describe('permission matrix on every surface', () => {
 
 describe('the matrix as data', () => {
   it('can() grants a permission exactly when one of the roles has it; unknown roles grant nothing (property)', () => {
-    const anyRole = fc.oneof(fc.constantFrom(...ROLES), fc.string({ maxLength: 12 }));
+    const anyRole = fc.oneof(
+      fc.constantFrom(...ROLES),
+      fc.constantFrom('toString', '__proto__', 'constructor'),
+      fc.string({ maxLength: 12 }),
+    );
     fc.assert(
       fc.property(fc.array(anyRole, { maxLength: 5 }), fc.constantFrom(...PERMISSION_NAMES), (roles, permission) => {
-        const granted = roles.some((r) => (ROLE_PERMISSIONS as Record<string, readonly Permission[]>)[r]?.includes(permission) === true);
+        const granted = roles.some((r) => Object.hasOwn(ROLE_PERMISSIONS, r) && ROLE_PERMISSIONS[r as Role].includes(permission));
         expect(can({ roles: roles as Role[] }, permission)).toBe(granted);
         if (granted) expect(() => requirePermission({ roles: roles as Role[] }, permission)).not.toThrow();
         else
