@@ -385,6 +385,18 @@ describe("another user's thread in the tenant", () => {
     resume.close();
   });
 
+  it('an A2A task of another user is not found for a user, found with threads:read:tenant', async () => {
+    const sent = await a2a('ann', (c) => c.sendMessage(message('hello')));
+    const taskId = (JSON.parse(sent.text) as { id: string }).id;
+    const get = (who: string) => a2a(who, (c) => c.getTask({ tenant: '', id: taskId }));
+    expect(JSON.parse((await get('ann')).text)).toMatchObject({ id: taskId });
+    const bob = await get('bob');
+    expect(bob.status).toBe(500);
+    expect(bob.text).toMatch(/Task not found/);
+    expect(JSON.parse((await get('developer')).text)).toMatchObject({ id: taskId });
+    expect((await a2a('bob', (c) => c.cancelTask({ tenant: '', id: taskId, metadata: undefined }))).text).toMatch(/Task not found/);
+  });
+
   it('a thread a /ws run makes belongs to the caller', async () => {
     const started = await frame('bob', { type: 'run.start', id: 'r', agent: 'helper', input: input('x').input }, ['run.created']);
     const threadId = JSON.parse(started.text).thread_id as string;
