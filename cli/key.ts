@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { generateApiKey, ROLES, type Role } from '../gateway/index.js';
 import type { Command } from './command.js';
 
-const usage = `troupe key --tenant T [--roles user,agent,admin] [--id ID]
+const usage = `troupe key --tenant T [--roles user,agent,viewer,developer,operator,admin] [--id ID]
   Make a gateway API key: prints the key (shown once) and the entry for gateway.auth.keys
   (which stores only its hash).`;
 

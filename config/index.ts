@@ -1,5 +1,5 @@
 // Public surface of troupe/config: the schema, its types, the loader and its error.
-export { configSchema, logLevels } from './schema.js';
+export { configSchema, gatewayRoles, logLevels } from './schema.js';
 export type { TroupeConfig, TransportConfig, LogLevel } from './schema.js';
 export { loadConfig, envVars } from './load.js';
 export type { LoadConfigOptions, EnvVarParse } from './load.js';

@@ -26,8 +26,11 @@ function num(min: number, max?: number) {
 /** A non-empty string. */
 const text = () => z.string({ error: 'expected a non-empty string' }).min(1, { error: 'expected a non-empty string' });
 
-/** Roles a gateway API key or token may carry (gateway/types.ts `ROLES`). */
-export const gatewayRoles = ['admin', 'user', 'agent'] as const;
+/**
+ * Roles a gateway API key or token may carry (gateway/types.ts `ROLES`); what each may do is the
+ * permission matrix in gateway/auth/permissions.ts (docs/permissions.md).
+ */
+export const gatewayRoles = ['admin', 'operator', 'developer', 'user', 'agent', 'viewer'] as const;
 
 /** Log levels, most to least verbose; `silent` turns logging off. */
 export const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -176,11 +179,23 @@ export const configSchema = z.strictObject({
               }),
             )
             .default(() => []),
-          /** JWT bearer tokens: HS256 with a shared secret and/or RS256 with a PEM public key. */
+          /**
+           * JWT bearer tokens (ADR 0025): HS256 with a shared secret, RS256 with a PEM public key, and/or
+           * an OIDC provider's JWKS URL (keys by `kid`, cached, refetched on an unknown `kid`).
+           */
           jwt: z
             .strictObject({
               hs256Secret: text().optional(),
               rs256PublicKey: text().optional(),
+              jwksUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+              jwksCacheMaxAgeSec: int(1, 86_400).default(600),
+              jwksCooldownSec: int(0, 3600).default(30),
+              jwksTimeoutMs: int(100, 60_000).default(5000),
+              /** Accepted `alg` values; default every algorithm a configured key can check. `none` is never accepted. */
+              algorithms: z
+                .array(z.enum(['HS256', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA']))
+                .min(1)
+                .optional(),
               issuer: text().optional(),
               audience: text().optional(),
               tenantClaim: text().default('tenant'),

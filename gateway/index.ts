@@ -35,16 +35,27 @@ export {
   signJwt,
   RateLimiter,
   ConnectionLimiter,
+  JWKS_ALGORITHMS,
+  PERMISSIONS,
+  PERMISSION_NAMES,
+  ROLE_PERMISSIONS,
+  ROLE_DESCRIPTIONS,
+  can,
+  rolesWith,
+  requirePermission,
+  permissionMatrixMarkdown,
+  THREAD_OWNER,
 } from './auth/index.js';
-export type { AuthOptions, ApiKeyEntry, JwtOptions, RateLimitOptions } from './auth/index.js';
-export { WsGateway, CLOSE, DEFAULT_WS_LIMITS } from './ws/index.js';
+export type { AuthOptions, ApiKeyEntry, JwtOptions, RateLimitOptions, Permission } from './auth/index.js';
+export { WsGateway, CLOSE, DEFAULT_WS_LIMITS, FRAME_PERMISSIONS } from './ws/index.js';
 export type { WsLimits } from './ws/index.js';
 export { GatewayMetrics, HealthMonitor, Registry } from './ops/index.js';
 export type { HealthReport } from './ops/index.js';
-export { acpRoute } from './acp/index.js';
+export { acpRoute, ACP_TABLE } from './acp/index.js';
 export type { AcpRouteOptions } from './acp/index.js';
 export {
   mcpRoute,
+  MCP_PERMISSIONS,
   storeResources,
   collectionResources,
   collectionDocumentUri,
@@ -56,6 +67,6 @@ export {
 export type { McpRouteOptions, McpBuiltinTool, McpCallExtra, McpPromptSource, McpResourceSource, McpFixtures } from './mcp/index.js';
 export { profilesRoute, withRunUser } from './profiles/index.js';
 export { guardrailsRoute, guardrailCheck, guardrailMcpTool, GUARDRAIL_ADDRESS } from './guardrails/index.js';
-export { a2aRoute, agentCardRoute, a2aRoutes, A2aService } from './a2a/index.js';
+export { a2aRoute, agentCardRoute, a2aRoutes, A2aService, A2A_PERMISSIONS } from './a2a/index.js';
 export type { A2aRouteOptions, A2aServiceOptions, AgentCardOptions } from './a2a/index.js';
 export { promptsRoute, personasRoute, templatePromptSource, argumentValue } from './prompts/index.js';

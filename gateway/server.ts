@@ -8,10 +8,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { TroupeConfig } from '../config/index.js';
 import { ConflictError, isTroupeError, TooLargeError, ValidationError } from '../protocols/index.js';
-import { runReads, type RunReads } from '../actors/index.js';
+import { runReads, ThreadOwners, type RunReads } from '../actors/index.js';
 import type { Clock, Logger } from '../runtime/index.js';
 import { clockOf } from './clock.js';
-import { ANONYMOUS_ADMIN, Authenticator, ConnectionLimiter, RateLimiter, type AuthOptions } from './auth/index.js';
+import { ANONYMOUS_ADMIN, Authenticator, ConnectionLimiter, RateLimiter, requirePermission, type AuthOptions } from './auth/index.js';
 import {
   applyCors,
   assertJsonContentType,
@@ -136,6 +136,7 @@ export class Gateway {
         rate: this.rate,
         connections: new ConnectionLimiter(this.limits.connections, this.limits.connectionsPerKey),
         store,
+        threads: new ThreadOwners(deps.system, (address, tenant) => deps.ensure(address, tenant)),
         metrics: this.metrics,
         limits: this.limits,
         warn: this.warn,
@@ -145,7 +146,7 @@ export class Gateway {
       (req) => this.hostAllowed(req),
     );
     this.server = createServer({ keepAliveTimeout: 5_000 }, (req, res) => void this.onRequest(req, res));
-    this.server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => this.ws.handleUpgrade(req, socket, head));
+    this.server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => void this.ws.handleUpgrade(req, socket, head));
     this.server.on('clientError', (_e, socket) => socket.destroy());
     // Sockets past this are dropped by Node; WebSocket upgrades are refused (503) well before it.
     this.server.maxConnections = this.limits.connections + 1_024;
@@ -258,8 +259,8 @@ export class Gateway {
       setBodyLimit(req, this.limits.bodyBytes);
       if (path === '/metrics') {
         route = '/metrics';
-        const p = this.auth.authenticate(bearerToken(req));
-        if (this.auth.enabled && !p.roles.includes('admin')) throw gatewayError('forbidden', 'metrics need the admin role');
+        const p = await this.auth.authenticate(bearerToken(req));
+        requirePermission(p, 'metrics:read', 'GET /metrics');
         const text = this.metrics.render();
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) });
         res.end(text);
@@ -275,7 +276,7 @@ export class Gateway {
           ? this.auth.enabled
             ? PUBLIC
             : ANONYMOUS_ADMIN
-          : this.auth.authenticate(token);
+          : await this.auth.authenticate(token);
       caller = principal;
       this.limit(principal, req);
       const declared = Number(req.headers['content-length']);

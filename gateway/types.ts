@@ -6,9 +6,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ActorRef, ActorSystem, Clock } from '../runtime/index.js';
 import type { CatalogAgent } from '../actors/index.js';
+import { gatewayRoles } from '../config/index.js';
 
-/** Roles an API key or token may carry. */
-export const ROLES = ['admin', 'user', 'agent'] as const;
+/** Roles an API key or token may carry (config's list; what each may do: auth/permissions.ts). */
+export const ROLES = gatewayRoles;
 export type Role = (typeof ROLES)[number];
 
 /** The authenticated caller; everything it reaches is scoped to `tenant`. */

@@ -1,5 +1,5 @@
 /** A2A: the agent card and the JSON-RPC binding at `/a2a` (docs/gateway-mcp-a2a.md, “A2A”). */
-export { a2aRoute, agentCardRoute, a2aRoutes, AGENT_CARD_PATH } from './route.js';
+export { a2aRoute, agentCardRoute, a2aRoutes, AGENT_CARD_PATH, A2A_PERMISSIONS } from './route.js';
 export type { A2aRouteOptions } from './route.js';
 export { A2aService, textOf, resumeOf } from './service.js';
 export type { A2aServiceOptions } from './service.js';

@@ -6,6 +6,7 @@
  * params, and A2A's own codes (task not found, not cancelable, …).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { can, rolesWith, type Permission } from '../auth/index.js';
 import { gatewayError, isBadRequest, methodNotAllowedError, readJson, sendJson } from '../http.js';
 import type { GatewayDeps, HttpRoute, Principal } from '../types.js';
 import { baseUrlOf, buildAgentCard, type AgentCardOptions } from './card.js';
@@ -29,6 +30,18 @@ export interface A2aRouteOptions extends A2aServiceOptions, AgentCardOptions {
   /** Bytes a streaming client may leave unread before its stream is ended (default 4 MiB). */
   readonly maxStreamBuffer?: number;
 }
+
+/** The permission each A2A method needs (gateway/auth/permissions.ts); refused with HTTP 403 and a JSON-RPC error. */
+export const A2A_PERMISSIONS: Readonly<Record<string, Permission>> = {
+  SendMessage: 'runs:create',
+  SendStreamingMessage: 'runs:create',
+  CancelTask: 'runs:create',
+  GetTask: 'threads:read:own',
+  SubscribeToTask: 'threads:read:own',
+};
+
+/** JSON-RPC server error code of a refused method (A2A 1.0 defines none for authorization). */
+const FORBIDDEN = -32000;
 
 /** Path of the agent card. */
 export const AGENT_CARD_PATH = '/.well-known/agent-card.json';
@@ -130,6 +143,11 @@ export function a2aRoute(deps: GatewayDeps, options: A2aRouteOptions = {}, servi
         }
         const request = parseRequest(body);
         id = request.id;
+        const needed = Object.hasOwn(A2A_PERMISSIONS, request.method) ? A2A_PERMISSIONS[request.method] : undefined;
+        if (needed !== undefined && !can(principal, needed)) {
+          const message = `Forbidden: ${request.method} needs permission ${needed} (granted to roles: ${rolesWith(needed).join(', ')})`;
+          return sendJson(res, 403, { jsonrpc: '2.0', id, error: { code: FORBIDDEN, message } });
+        }
         await dispatch(res, id, request.method, request.params, principal);
       } catch (e) {
         if (!(e instanceof RpcError)) deps.system.warn(`a2a: internal error: ${(e as Error)?.message ?? String(e)}`);

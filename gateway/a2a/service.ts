@@ -9,7 +9,10 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { RUN_CANCEL, RUN_CREATE, RUN_RESUME, isTroupeError, type FeedbackInput, type RunResume } from '../../protocols/index.js';
+import { runReads, type RunReads } from '../../actors/index.js';
+import { mayRead } from '../auth/index.js';
 import { addFeedback, parseFeedback } from '../feedback/index.js';
+import { withRunUser } from '../profiles/index.js';
 import type { Clock } from '../../runtime/index.js';
 import { clockOf } from '../clock.js';
 import type { GatewayDeps, Principal } from '../types.js';
@@ -81,6 +84,7 @@ function named(meta: Record<string, unknown> | undefined): string | undefined {
 /** SendMessage, SendStreamingMessage, GetTask and CancelTask for one gateway node. */
 export class A2aService {
   readonly book: TaskBook;
+  private readonly runs: RunReads;
 
   /** The gateway's clock (`deps.clock`, else the system clock): timers, timeouts and task timestamps. */
   get clock(): Clock {
@@ -92,6 +96,7 @@ export class A2aService {
     private readonly options: A2aServiceOptions = {},
   ) {
     this.book = new TaskBook(deps.system, { ...options, clock: clockOf(deps) });
+    this.runs = runReads(deps.system.storage);
   }
 
   /** Agent a new message runs (see the module comment); -32602 for an unknown one. */
@@ -126,7 +131,7 @@ export class A2aService {
     const feedback = feedbackOf(params);
     if (feedback !== undefined) return this.feedback(principal, m, feedback);
     const text = textOf(m);
-    if (m.taskId !== undefined && m.taskId !== '') return this.answer(tenant, m, text, listener);
+    if (m.taskId !== undefined && m.taskId !== '') return this.answer(principal, m, text, listener);
 
     // A message sent again (same messageId: a client retrying) is the same task, never a second run.
     const runId = `a2a-${createHash('sha256').update(`${tenant}\u0000${m.messageId}`).digest('base64url').slice(0, 32)}`;
@@ -157,7 +162,8 @@ export class A2aService {
           run_id: runId,
           thread_id: contextId,
           input: { messages: [{ role: 'user', content: text }] },
-          metadata: { a2a: { message: first, skill: agent } },
+          // The caller is the run's user, so another user of the tenant finds the task only with threads:read:tenant.
+          metadata: withRunUser({ a2a: { message: first, skill: agent } }, principal),
         },
         { timeoutMs: this.askTimeoutMs },
       );
@@ -195,13 +201,27 @@ export class A2aService {
     return { task, before: task.view.task() };
   }
 
+  /** The task `id` of the caller's tenant, unless it is another user's and the caller lacks `threads:read:tenant`. */
+  private async findFor(principal: Principal, id: string): Promise<TrackedTask | undefined> {
+    const task = await this.book.find(principal.tenant, id);
+    if (task === undefined) return undefined;
+    const run = await this.runs.getRun(principal.tenant, id).catch(() => undefined);
+    return run === undefined || mayRead(principal, run.metadata?.['user']) ? task : undefined;
+  }
+
   private get askTimeoutMs(): number {
     return this.options.askTimeoutMs ?? 10_000;
   }
 
   /** A message to an existing task: the answer to its interrupt. */
-  private async answer(tenant: string, m: Message, text: string, listener?: TaskListener): Promise<{ task: TrackedTask; before: Task }> {
-    const task = await this.book.find(tenant, m.taskId as string);
+  private async answer(
+    principal: Principal,
+    m: Message,
+    text: string,
+    listener?: TaskListener,
+  ): Promise<{ task: TrackedTask; before: Task }> {
+    const tenant = principal.tenant;
+    const task = await this.findFor(principal, m.taskId as string);
     if (task === undefined) throw new RpcError(A2A_ERRORS.TASK_NOT_FOUND, `Task not found: ${m.taskId}`);
     const { view } = task;
     if (m.contextId !== undefined && m.contextId !== '' && m.contextId !== view.contextId)
@@ -244,14 +264,14 @@ export class A2aService {
 
   /** GetTask: the task of this tenant, or -32001 (also when it belongs to another tenant). */
   async get(principal: Principal, id: string, historyLength?: number): Promise<Task> {
-    const task = await this.book.find(principal.tenant, id);
+    const task = await this.findFor(principal, id);
     if (task === undefined) throw new RpcError(A2A_ERRORS.TASK_NOT_FOUND, `Task not found: ${id}`);
     return task.view.task(historyLength);
   }
 
   /** CancelTask: asks the run's agent to cancel and answers the task (canceled once it confirms). */
   async cancel(principal: Principal, id: string): Promise<Task> {
-    const task = await this.book.find(principal.tenant, id);
+    const task = await this.findFor(principal, id);
     if (task === undefined) throw new RpcError(A2A_ERRORS.TASK_NOT_FOUND, `Task not found: ${id}`);
     if (TERMINAL_STATES.has(task.view.state))
       throw new RpcError(A2A_ERRORS.TASK_NOT_CANCELABLE, `Task not cancelable: ${id} is ${task.view.state}`);
@@ -275,7 +295,7 @@ export class A2aService {
    * is followed from this node, wherever it runs). -32004 for a finished task.
    */
   async subscribe(principal: Principal, id: string, listener: TaskListener): Promise<{ task: TrackedTask; before: Task }> {
-    const task = await this.book.find(principal.tenant, id);
+    const task = await this.findFor(principal, id);
     if (task === undefined) throw new RpcError(A2A_ERRORS.TASK_NOT_FOUND, `Task not found: ${id}`);
     if (TERMINAL_STATES.has(task.view.state))
       throw new RpcError(

@@ -1,5 +1,5 @@
 /** ACP at `/acp`: the LangGraph Server API subset, for `@langchain/langgraph-sdk` clients. */
-export { acpRoute } from './route.js';
+export { acpRoute, ACP_TABLE } from './route.js';
 export type { AcpRouteOptions } from './route.js';
 export { toResumeValue, STREAM_MODES } from './schemas.js';
 export type { StreamMode } from './schemas.js';

@@ -5,6 +5,7 @@
  */
 import { NotFoundError } from '../../protocols/index.js';
 import { runReads, ThreadOwners } from '../../actors/index.js';
+import { assertVisible, requirePermission, THREAD_OWNER, type Permission } from '../auth/index.js';
 import { clockOf, isoNow } from '../clock.js';
 import { methodNotAllowedError, unprocessableError } from '../http.js';
 import type { GatewayDeps, HttpRoute, Principal } from '../types.js';
@@ -40,60 +41,66 @@ import {
 
 type Handler = (ctx: AcpContext, call: AcpCall) => Promise<void>;
 
-const TABLE: [method: string, pattern: string, handler: Handler][] = [
-  ['POST', '/assistants/search', searchAssistants],
-  ['POST', '/assistants/count', countAssistants],
-  ['POST', '/assistants', () => readOnly()],
-  ['GET', '/assistants/:assistant_id', getAssistant],
-  ['PATCH', '/assistants/:assistant_id', () => readOnly()],
-  ['DELETE', '/assistants/:assistant_id', () => readOnly()],
-  ['GET', '/assistants/:assistant_id/graph', assistantGraph],
-  ['GET', '/assistants/:assistant_id/schemas', assistantSchemas],
-  ['GET', '/assistants/:assistant_id/subgraphs', assistantSubgraphs],
-  ['POST', '/assistants/:assistant_id/versions', assistantVersions],
+/** Each endpoint with the permission it needs (gateway/auth/permissions.ts). */
+export const ACP_TABLE: [method: string, pattern: string, permission: Permission, handler: Handler][] = [
+  ['POST', '/assistants/search', 'catalog:read', searchAssistants],
+  ['POST', '/assistants/count', 'catalog:read', countAssistants],
+  ['POST', '/assistants', 'catalog:read', () => readOnly()],
+  ['GET', '/assistants/:assistant_id', 'catalog:read', getAssistant],
+  ['PATCH', '/assistants/:assistant_id', 'catalog:read', () => readOnly()],
+  ['DELETE', '/assistants/:assistant_id', 'catalog:read', () => readOnly()],
+  ['GET', '/assistants/:assistant_id/graph', 'catalog:read', assistantGraph],
+  ['GET', '/assistants/:assistant_id/schemas', 'catalog:read', assistantSchemas],
+  ['GET', '/assistants/:assistant_id/subgraphs', 'catalog:read', assistantSubgraphs],
+  ['POST', '/assistants/:assistant_id/versions', 'catalog:read', assistantVersions],
 
-  ['POST', '/threads', createThread],
-  ['POST', '/threads/search', searchThreads],
-  ['POST', '/threads/count', countThreads],
-  ['GET', '/threads/:thread_id', getThread],
-  ['PATCH', '/threads/:thread_id', patchThread],
-  ['DELETE', '/threads/:thread_id', deleteThread],
-  ['GET', '/threads/:thread_id/state', threadState],
-  ['POST', '/threads/:thread_id/state', () => notSupported()],
-  ['PATCH', '/threads/:thread_id/state', () => notSupported()],
-  ['POST', '/threads/:thread_id/state/checkpoint', threadStateAtBody],
-  ['GET', '/threads/:thread_id/state/:checkpoint_id', threadStateAt],
-  ['POST', '/threads/:thread_id/history', threadHistory],
-  ['GET', '/threads/:thread_id/history', threadHistory],
-  ['POST', '/threads/:thread_id/copy', copyThread],
+  ['POST', '/threads', 'threads:write', createThread],
+  ['POST', '/threads/search', 'threads:read:own', searchThreads],
+  ['POST', '/threads/count', 'threads:read:own', countThreads],
+  ['GET', '/threads/:thread_id', 'threads:read:own', getThread],
+  ['PATCH', '/threads/:thread_id', 'threads:write', patchThread],
+  ['DELETE', '/threads/:thread_id', 'threads:write', deleteThread],
+  ['GET', '/threads/:thread_id/state', 'threads:read:own', threadState],
+  ['POST', '/threads/:thread_id/state', 'threads:write', () => notSupported()],
+  ['PATCH', '/threads/:thread_id/state', 'threads:write', () => notSupported()],
+  ['POST', '/threads/:thread_id/state/checkpoint', 'threads:read:own', threadStateAtBody],
+  ['GET', '/threads/:thread_id/state/:checkpoint_id', 'threads:read:own', threadStateAt],
+  ['POST', '/threads/:thread_id/history', 'threads:read:own', threadHistory],
+  ['GET', '/threads/:thread_id/history', 'threads:read:own', threadHistory],
+  ['POST', '/threads/:thread_id/copy', 'threads:write', copyThread],
 
-  ['POST', '/threads/:thread_id/runs', (ctx, call) => createRun(ctx, call, call.params['thread_id'], 'create')],
-  ['GET', '/threads/:thread_id/runs', listRuns],
-  ['POST', '/threads/:thread_id/runs/stream', (ctx, call) => createRun(ctx, call, call.params['thread_id'], 'stream')],
-  ['POST', '/threads/:thread_id/runs/wait', (ctx, call) => createRun(ctx, call, call.params['thread_id'], 'wait')],
-  ['GET', '/threads/:thread_id/runs/:run_id', getRunEndpoint],
-  ['GET', '/threads/:thread_id/runs/:run_id/join', joinRun],
-  ['GET', '/threads/:thread_id/runs/:run_id/stream', joinStream],
-  ['POST', '/threads/:thread_id/runs/:run_id/cancel', cancelEndpoint],
-  ['POST', '/threads/:thread_id/runs/:run_id/feedback', postFeedback],
-  ['GET', '/threads/:thread_id/runs/:run_id/feedback', getFeedback],
+  ['POST', '/threads/:thread_id/runs', 'runs:create', (ctx, call) => createRun(ctx, call, call.params['thread_id'], 'create')],
+  ['GET', '/threads/:thread_id/runs', 'threads:read:own', listRuns],
+  ['POST', '/threads/:thread_id/runs/stream', 'runs:create', (ctx, call) => createRun(ctx, call, call.params['thread_id'], 'stream')],
+  ['POST', '/threads/:thread_id/runs/wait', 'runs:create', (ctx, call) => createRun(ctx, call, call.params['thread_id'], 'wait')],
+  ['GET', '/threads/:thread_id/runs/:run_id', 'threads:read:own', getRunEndpoint],
+  ['GET', '/threads/:thread_id/runs/:run_id/join', 'threads:read:own', joinRun],
+  ['GET', '/threads/:thread_id/runs/:run_id/stream', 'threads:read:own', joinStream],
+  ['POST', '/threads/:thread_id/runs/:run_id/cancel', 'runs:create', cancelEndpoint],
+  ['POST', '/threads/:thread_id/runs/:run_id/feedback', 'feedback:write', postFeedback],
+  ['GET', '/threads/:thread_id/runs/:run_id/feedback', 'feedback:read', getFeedback],
 
-  ['POST', '/runs', (ctx, call) => createRun(ctx, call, undefined, 'create')],
-  ['POST', '/runs/stream', (ctx, call) => createRun(ctx, call, undefined, 'stream')],
-  ['POST', '/runs/wait', (ctx, call) => createRun(ctx, call, undefined, 'wait')],
-  ['GET', '/runs/:run_id/stream', joinStream],
-  ['POST', '/runs/:run_id/feedback', postFeedback],
-  ['GET', '/runs/:run_id/feedback', getFeedback],
-  ['GET', '/feedback/stats', getFeedbackStats],
+  ['POST', '/runs', 'runs:create', (ctx, call) => createRun(ctx, call, undefined, 'create')],
+  ['POST', '/runs/stream', 'runs:create', (ctx, call) => createRun(ctx, call, undefined, 'stream')],
+  ['POST', '/runs/wait', 'runs:create', (ctx, call) => createRun(ctx, call, undefined, 'wait')],
+  ['GET', '/runs/:run_id/stream', 'threads:read:own', joinStream],
+  ['POST', '/runs/:run_id/feedback', 'feedback:write', postFeedback],
+  ['GET', '/runs/:run_id/feedback', 'feedback:read', getFeedback],
+  ['GET', '/feedback/stats', 'feedback:read', getFeedbackStats],
 
-  ['PUT', '/store/items', putItem],
-  ['GET', '/store/items', getItem],
-  ['DELETE', '/store/items', deleteItem],
-  ['POST', '/store/items/search', searchItems],
-  ['POST', '/store/namespaces', listNamespaces],
+  ['PUT', '/store/items', 'store:write', putItem],
+  ['GET', '/store/items', 'store:read', getItem],
+  ['DELETE', '/store/items', 'store:write', deleteItem],
+  ['POST', '/store/items/search', 'store:read', searchItems],
+  ['POST', '/store/namespaces', 'store:read', listNamespaces],
 ];
 
-const ROUTES = TABLE.map(([method, pattern, handler]) => ({ method, parts: pattern.split('/').slice(1), handler }));
+const ROUTES = ACP_TABLE.map(([method, pattern, permission, handler]) => ({
+  method,
+  parts: pattern.split('/').slice(1),
+  permission,
+  handler,
+}));
 
 /** Path parameters that become storage key segments must be plain ids. */
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
@@ -115,6 +122,18 @@ function decode(segment: string): string {
   } catch {
     throw unprocessableError(`malformed path segment ${JSON.stringify(segment)}`);
   }
+}
+
+/** Endpoints that read or drive a thread or run check whose it is; feedback and the store do not (any run of the tenant). */
+const OWNED: ReadonlySet<Permission> = new Set(['threads:read:own', 'threads:write', 'runs:create']);
+
+/** Someone else's thread or run is not found without `threads:read:tenant` (gateway/auth/ownership.ts). */
+async function assertOwnAccess(ctx: AcpContext, principal: Principal, params: Readonly<Record<string, string>>): Promise<void> {
+  const threadId = params['thread_id'];
+  const runId = params['run_id'];
+  if (threadId !== undefined)
+    assertVisible(principal, await ctx.store.getThread(principal.tenant, threadId), THREAD_OWNER, `thread ${threadId}`);
+  if (runId !== undefined) assertVisible(principal, await ctx.store.getRun(principal.tenant, runId), 'user', `run ${runId}`);
 }
 
 /** Options of {@link acpRoute}. */
@@ -159,6 +178,8 @@ export function acpRoute(deps: GatewayDeps, options: AcpRouteOptions = {}): Http
         for (const [k, v] of Object.entries(params))
           if (k !== 'assistant_id' && !SAFE_ID.test(v))
             throw unprocessableError(`invalid ${k} ${JSON.stringify(v)}: ids are 1-128 letters, digits, _ or -`);
+        requirePermission(principal, r.permission, `${method} ${prefix}${clean}`);
+        if (OWNED.has(r.permission)) await assertOwnAccess(ctx, principal, params);
         await r.handler(ctx, { req, res, principal, params, query: url.searchParams });
         return;
       }

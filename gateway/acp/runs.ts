@@ -11,7 +11,8 @@ import { ConflictError, NotFoundError, RUN_CREATE, RUN_RESUME, TERMINAL_RUN_STAT
 import type { ThreadRecord } from '../../protocols/index.js';
 import { readJson, sendJson, unprocessableError } from '../http.js';
 import { isoNow, unref } from '../clock.js';
-import type { AgentInfo } from '../types.js';
+import { withThreadOwner } from '../auth/index.js';
+import type { AgentInfo, Principal } from '../types.js';
 import { parseInputMessages, toChatMessage } from './messages.js';
 import { parseBody, runCreateBody, streamModes, toResumeValue, type RunCreateBody, type StreamMode } from './schemas.js';
 import { getRecord, runBase, runLocation, RunSession, waitInterrupted, type AcpCall, type AcpContext } from './session.js';
@@ -68,7 +69,7 @@ export async function createRun(ctx: AcpContext, call: AcpCall, threadId: string
   let thread: ThreadRecord;
   const temporary = threadId === undefined && body.on_completion !== 'keep';
   if (threadId === undefined)
-    thread = await ctx.threads.create(tenant, { thread_id: randomUUID(), metadata: { graph_id: agent.name, assistant_id: agent.name } });
+    thread = await ctx.threads.create(tenant, { thread_id: randomUUID(), metadata: owned(agent.name, call.principal) });
   else {
     const t = await ctx.store.getThread(tenant, threadId);
     if (t !== undefined) thread = t;
@@ -76,7 +77,7 @@ export async function createRun(ctx: AcpContext, call: AcpCall, threadId: string
       thread = await ctx.threads.create(tenant, {
         thread_id: threadId,
         if_exists: 'do_nothing',
-        metadata: { graph_id: agent.name, assistant_id: agent.name },
+        metadata: owned(agent.name, call.principal),
       });
     else throw new NotFoundError(`thread ${threadId} not found`);
   }
@@ -90,6 +91,11 @@ export async function createRun(ctx: AcpContext, call: AcpCall, threadId: string
     throw e;
   }
   await respond(ctx, call, started, kind, body.on_disconnect === 'cancel');
+}
+
+/** The metadata of a thread a run makes: its assistant and its creator (gateway/auth/ownership.ts). */
+function owned(assistant: string, principal: Principal): Record<string, unknown> {
+  return withThreadOwner({ graph_id: assistant, assistant_id: assistant }, principal);
 }
 
 async function start(

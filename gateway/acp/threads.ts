@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { NotFoundError } from '../../protocols/index.js';
 import type { ThreadRecord } from '../../protocols/index.js';
+import { mayRead, THREAD_OWNER, withoutOwnerChange, withThreadOwner } from '../auth/index.js';
 import { methodNotAllowedError, readJson, sendJson } from '../http.js';
 import { matches, selectFields } from './assistants.js';
 import { cancelAndWait } from './run-reads.js';
@@ -25,7 +26,7 @@ export async function createThread(ctx: AcpContext, call: AcpCall): Promise<void
   const b = parseBody(threadCreateBody, await readJson(call.req), 'thread');
   const t = await ctx.threads.create(call.principal.tenant, {
     thread_id: b.thread_id ?? randomUUID(),
-    metadata: b.metadata ?? {},
+    metadata: withThreadOwner(b.metadata ?? undefined, call.principal),
     if_exists: b.if_exists ?? 'raise',
   });
   sendJson(call.res, 200, lgThread(t));
@@ -39,7 +40,11 @@ export async function getThread(ctx: AcpContext, call: AcpCall): Promise<void> {
 /** `PATCH /threads/{id}`: merges metadata. */
 export async function patchThread(ctx: AcpContext, call: AcpCall): Promise<void> {
   const b = parseBody(threadPatchBody, await readJson(call.req), 'thread update');
-  sendJson(call.res, 200, lgThread(await ctx.threads.patch(call.principal.tenant, threadId(call), b.metadata ?? {})));
+  sendJson(
+    call.res,
+    200,
+    lgThread(await ctx.threads.patch(call.principal.tenant, threadId(call), withoutOwnerChange(b.metadata ?? undefined, call.principal))),
+  );
 }
 
 /** `DELETE /threads/{id}`: 204; a run holding the thread is cancelled first. */
@@ -55,7 +60,13 @@ export async function deleteThread(ctx: AcpContext, call: AcpCall): Promise<void
 /** `POST /threads/{id}/copy`: a new thread with the same metadata and history, idle. */
 export async function copyThread(ctx: AcpContext, call: AcpCall): Promise<void> {
   await readJson(call.req);
-  sendJson(call.res, 200, lgThread(await ctx.threads.copy(call.principal.tenant, threadId(call), randomUUID())));
+  const tenant = call.principal.tenant;
+  const copy = await ctx.threads.copy(tenant, threadId(call), randomUUID());
+  // The copy belongs to whoever made it, not to the original's owner.
+  const stamp = withThreadOwner({}, call.principal);
+  const mine = stamp[THREAD_OWNER] === undefined || copy.metadata[THREAD_OWNER] === stamp[THREAD_OWNER];
+  const owned = mine ? copy : await ctx.threads.patch(tenant, copy.thread_id, stamp);
+  sendJson(call.res, 200, lgThread(owned));
 }
 
 async function search(
@@ -73,6 +84,7 @@ async function search(
   const hits = all.filter(
     (t) =>
       (ids === undefined || ids.has(t.thread_id)) &&
+      mayRead(call.principal, t.metadata[THREAD_OWNER]) &&
       (q.values == null || matches(lgThread(t)['values'] as Record<string, unknown>, q.values)),
   );
   const by = q.sort_by === 'state_updated_at' ? 'updated_at' : (q.sort_by ?? 'created_at');

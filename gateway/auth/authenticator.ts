@@ -41,7 +41,7 @@ export class Authenticator {
    * The caller behind `token`; throws `unauthorized` for a missing or bad credential while
    * auth is on. With auth off any token is ignored.
    */
-  authenticate(token: string | undefined): Principal {
+  async authenticate(token: string | undefined): Promise<Principal> {
     if (!this.enabled) return ANONYMOUS_ADMIN;
     if (token === undefined || token.length === 0)
       throw gatewayError('unauthorized', 'credentials required: Authorization: Bearer <API key or JWT>');
@@ -53,7 +53,7 @@ export class Authenticator {
       return byKey;
     }
     if (this.jwt !== undefined && looksLikeJwt(token)) {
-      const p = this.jwt.verify(token);
+      const p = await this.jwt.verify(token);
       registerPresentedSecret(token);
       return p;
     }

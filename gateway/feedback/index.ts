@@ -15,6 +15,7 @@ import {
   type FeedbackInput,
   type FeedbackRecord,
 } from '../../protocols/index.js';
+import { requirePermission } from '../auth/index.js';
 import type { GatewayDeps, Principal } from '../types.js';
 
 /** Parses a client's feedback body; the first problem, named by field, as a ValidationError. */
@@ -30,17 +31,20 @@ export function parseFeedback(body: unknown): FeedbackInput {
 export async function addFeedback(deps: GatewayDeps, principal: Principal, runId: string, input: FeedbackInput): Promise<FeedbackRecord> {
   if (input.run_id !== undefined && input.run_id !== runId)
     throw new ValidationError(`invalid feedback: run_id ${JSON.stringify(input.run_id)} is not the run ${JSON.stringify(runId)}`);
+  requirePermission(principal, 'feedback:write', 'feedback');
   const owner = await deps.ensure(FEEDBACK_ADDRESS, principal.tenant);
   return owner.ask<FeedbackRecord>(FEEDBACK_ADD, { id: input.id ?? randomUUID(), run_id: runId, user: principal.subject, feedback: input });
 }
 
 /** The feedback on run `runId` of `principal`'s tenant. */
 export async function listFeedback(deps: GatewayDeps, principal: Principal, runId: string): Promise<FeedbackRecord[]> {
+  requirePermission(principal, 'feedback:read', 'reading feedback');
   return (await deps.ensure(FEEDBACK_ADDRESS, principal.tenant)).ask<FeedbackRecord[]>(FEEDBACK_LIST, { run_id: runId });
 }
 
 /** Aggregates per agent, template version and key of `principal`'s tenant (optionally one agent's). */
 export async function feedbackStats(deps: GatewayDeps, principal: Principal, agent?: string): Promise<FeedbackAggregate[]> {
+  requirePermission(principal, 'feedback:read', 'feedback statistics');
   return (await deps.ensure(FEEDBACK_ADDRESS, principal.tenant)).ask<FeedbackAggregate[]>(
     FEEDBACK_STATS,
     agent === undefined ? {} : { agent },

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AuditLog } from '../../actors/index.js';
 import { formatIssues, guardAuditQuerySchema, ValidationError } from '../../protocols/index.js';
 import { gatewayError, methodNotAllowedError, readJson, sendJson } from '../http.js';
+import { requirePermission } from '../auth/index.js';
 import type { GatewayDeps, HttpRoute, Principal } from '../types.js';
 import { guardrailCheck } from './check.js';
 
@@ -18,6 +19,7 @@ export function guardrailsRoute(deps: GatewayDeps): HttpRoute {
     async handle(req: IncomingMessage, res: ServerResponse, principal: Principal, path: string): Promise<void> {
       if (path === '/check') {
         if (req.method !== 'POST') throw methodNotAllowedError('POST a JSON body {"text", "stage"?, "agent"?} to /guardrails/check');
+        requirePermission(principal, 'guardrails:check', 'guardrail checks');
         const body = await readJson(req);
         if (body === undefined) throw new ValidationError('empty body: send {"text", "stage"?, "agent"?}');
         sendJson(res, 200, await guardrailCheck(deps, principal, body));
@@ -25,7 +27,7 @@ export function guardrailsRoute(deps: GatewayDeps): HttpRoute {
       }
       if (path === '/audit') {
         if (req.method !== 'GET') throw methodNotAllowedError('GET /guardrails/audit');
-        if (!principal.roles.includes('admin')) throw gatewayError('forbidden', 'the guardrail audit log needs the admin role');
+        requirePermission(principal, 'guardrails:audit', 'the guardrail audit log');
         const params = new URL(req.url ?? '/', 'http://gateway.invalid').searchParams;
         const raw: Record<string, string> = {};
         for (const [k, v] of params) raw[k] = v;

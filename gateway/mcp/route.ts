@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { scrubSecrets } from '../../protocols/index.js';
+import { can, rolesWith, type Permission } from '../auth/index.js';
 import { gatewayError, isBadRequest, originAllowed, readJson, sendJson } from '../http.js';
 import type { GatewayDeps, HttpRoute, Principal } from '../types.js';
 import { conformanceFixtures, type McpFixtures } from './fixtures.js';
@@ -34,6 +35,29 @@ export interface McpRouteOptions extends Partial<McpLimits> {
   readonly prompts?: readonly McpPromptSource[];
   /** A fixture pack served before everything else: `conformance` (the official conformance suite's tools, resources, prompts). */
   readonly fixtures?: McpFixtures;
+}
+
+/** The permission each MCP method needs (gateway/auth/permissions.ts); others (initialize, ping, notifications) need none. */
+export const MCP_PERMISSIONS: Readonly<Record<string, Permission>> = {
+  'tools/list': 'catalog:read',
+  'tools/call': 'tools:call',
+  'resources/list': 'store:read',
+  'resources/templates/list': 'store:read',
+  'resources/read': 'store:read',
+  'resources/subscribe': 'store:read',
+  'resources/unsubscribe': 'store:read',
+  'prompts/list': 'prompts:read',
+  'prompts/get': 'prompts:read',
+};
+
+/** The first permission a batch of messages needs that `principal` lacks, with its method. */
+function missingPermission(principal: Principal, messages: readonly unknown[]): { method: string; permission: Permission } | undefined {
+  for (const m of messages) {
+    const method = typeof m === 'object' && m !== null ? (m as { method?: unknown }).method : undefined;
+    const permission = typeof method === 'string' && Object.hasOwn(MCP_PERMISSIONS, method) ? MCP_PERMISSIONS[method] : undefined;
+    if (permission !== undefined && !can(principal, permission)) return { method: method as string, permission };
+  }
+  return undefined;
 }
 
 /** A JSON-RPC response (an answer of the client to a server-to-client request). */
@@ -111,6 +135,16 @@ export function mcpRoute(deps: GatewayDeps, options: McpRouteOptions = {}): Http
 
       // Answers to server-to-client requests: to the node whose request waits for them (any node of the mesh).
       const messages = Array.isArray(body) ? (body as unknown[]) : [body];
+      const missing = missingPermission(principal, messages);
+      if (missing !== undefined) {
+        const roles = rolesWith(missing.permission).join(', ');
+        return rpcError(
+          res,
+          403,
+          -32000,
+          `Forbidden: ${missing.method} needs permission ${missing.permission} (granted to roles: ${roles})`,
+        );
+      }
       if (session !== undefined && messages.length > 0 && messages.every(isResponse)) {
         await relayReplies(deps, principal, session, messages);
         res.writeHead(202).end();

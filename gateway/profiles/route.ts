@@ -1,6 +1,6 @@
 /**
  * `/profiles` (docs/context-and-caching.md): user profiles of the caller's tenant. `/profiles/me` is the caller's own
- * (the key id or token subject); `/profiles/<user>` is anyone's for admins, and the caller's own for others. GET reads
+ * (the key id or token subject); `/profiles/<user>` is anyone's with `profiles:manage`, and the caller's own for others. GET reads
  * (404 when none), PUT replaces, PATCH merges (preferences set or cleared with null, facts added or removed), DELETE
  * removes. Bodies are validated against protocols/profiles.ts: a bad one is a 400 naming the field.
  */
@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ProfileStore } from '../../actors/index.js';
 import { formatIssues, profileBodySchema, profilePatchSchema, profileUserSchema, ValidationError } from '../../protocols/index.js';
 import { gatewayError, methodNotAllowedError, readJson, sendJson } from '../http.js';
+import { requirePermission } from '../auth/index.js';
 import type { GatewayDeps, HttpRoute, Principal } from '../types.js';
 
 /** The user a path names, checked against who may reach it. */
@@ -22,8 +23,7 @@ function userOf(path: string, principal: Principal): string {
   }
   if (!profileUserSchema.safeParse(user).success)
     throw new ValidationError('expected a user id of 1-200 characters without control characters');
-  if (user !== principal.subject && !principal.roles.includes('admin'))
-    throw gatewayError('forbidden', "a user may read and edit only their own profile (/profiles/me); others' need the admin role");
+  if (user !== principal.subject) requirePermission(principal, 'profiles:manage', "another user's profile (yours is /profiles/me)");
   return user;
 }
 

@@ -16,7 +16,8 @@ import {
   type TemplateVersion,
 } from '../../protocols/index.js';
 import { z } from 'zod';
-import { gatewayError, methodNotAllowedError, readJson, sendJson } from '../http.js';
+import { methodNotAllowedError, readJson, sendJson } from '../http.js';
+import { requirePermission } from '../auth/index.js';
 import type { HttpRoute, Principal } from '../types.js';
 
 const labelBody = z.strictObject({ version: z.int().min(1) });
@@ -25,8 +26,9 @@ const renderBody = z.strictObject({
   variables: z.record(z.string(), z.unknown()).default(() => ({})),
 });
 
-function admin(principal: Principal, what: string): void {
-  if (!principal.roles.includes('admin')) throw gatewayError('forbidden', `${what} needs the admin role`);
+/** Writes need `prompts:manage`; every read (and render) `prompts:read` (gateway/auth/permissions.ts). */
+function manage(principal: Principal, what: string): void {
+  requirePermission(principal, 'prompts:manage', what);
 }
 
 function name(segment: string | undefined, what: string): string {
@@ -74,6 +76,7 @@ export function promptsRoute(library: PromptLibrary): HttpRoute {
   return {
     prefix: '/prompts',
     async handle(req: IncomingMessage, res: ServerResponse, principal: Principal, path: string): Promise<void> {
+      requirePermission(principal, 'prompts:read', 'prompt templates');
       const tenant = principal.tenant;
       const method = (req.method ?? 'GET').toUpperCase();
       const [first, second, third, ...rest] = segmentsOf(path);
@@ -101,7 +104,7 @@ export function promptsRoute(library: PromptLibrary): HttpRoute {
         case 'versions': {
           if (third === undefined) {
             if (method !== 'POST') throw methodNotAllowedError(`POST /prompts/${n}/versions with a template body`);
-            admin(principal, 'creating a template version');
+            manage(principal, 'creating a template version');
             const b = await body(req, templateBodySchema, 'template {template, variables?, sections?, maxTokens?, labels?, description?}');
             sendJson(res, 201, shown(await library.create(tenant, n, b)));
             return;
@@ -115,7 +118,7 @@ export function promptsRoute(library: PromptLibrary): HttpRoute {
         case 'labels': {
           const label = name(third, 'label');
           if (method !== 'PUT') throw methodNotAllowedError(`PUT /prompts/${n}/labels/${label} with {"version": n}`);
-          admin(principal, 'moving a label');
+          manage(principal, 'moving a label');
           const b = await body(req, labelBody, 'label {"version": n}');
           await library.setLabel(tenant, n, label, b.version);
           sendJson(res, 200, { name: n, label, version: b.version });
@@ -152,11 +155,12 @@ export function promptsRoute(library: PromptLibrary): HttpRoute {
   };
 }
 
-/** `/personas`: `GET /` list · `GET /{name}` · `PUT /{name}` (admin) create or replace · `DELETE /{name}` (admin). */
+/** `/personas`: `GET /` list · `GET /{name}` · `PUT /{name}` (`prompts:manage`) create or replace · `DELETE /{name}` (`prompts:manage`). */
 export function personasRoute(library: PromptLibrary): HttpRoute {
   return {
     prefix: '/personas',
     async handle(req: IncomingMessage, res: ServerResponse, principal: Principal, path: string): Promise<void> {
+      requirePermission(principal, 'prompts:read', 'personas');
       const tenant = principal.tenant;
       const method = (req.method ?? 'GET').toUpperCase();
       const [first, ...rest] = segmentsOf(path);
@@ -172,7 +176,7 @@ export function personasRoute(library: PromptLibrary): HttpRoute {
           sendJson(res, 200, await library.persona(tenant, n));
           return;
         case 'PUT': {
-          admin(principal, 'writing a persona');
+          manage(principal, 'writing a persona');
           const raw = await readJson(req);
           if (raw === undefined || typeof raw !== 'object' || raw === null) throw new ValidationError('empty body: send a persona');
           const parsed = personaSchema.safeParse({ ...raw, name: n });
@@ -182,7 +186,7 @@ export function personasRoute(library: PromptLibrary): HttpRoute {
           return;
         }
         case 'DELETE': {
-          admin(principal, 'deleting a persona');
+          manage(principal, 'deleting a persona');
           if (!(await library.deletePersona(tenant, n))) throw new NotFoundError(`persona ${n} not found`);
           sendJson(res, 200, { name: n, deleted: true });
           return;

@@ -1,5 +1,5 @@
 /** What every WebSocket session shares: the mesh, credentials, limits, metrics and the run log. */
-import type { RunReads } from '../../actors/index.js';
+import type { RunReads, ThreadOwners } from '../../actors/index.js';
 import type { Clock } from '../../runtime/index.js';
 import type { Authenticator, ConnectionLimiter, RateLimiter } from '../auth/index.js';
 import type { GatewayMetrics } from '../ops/index.js';
@@ -44,6 +44,8 @@ export interface WsContext {
   readonly rate: RateLimiter;
   readonly connections: ConnectionLimiter;
   readonly store: RunReads | undefined;
+  /** Where a run's new thread is made, stamped with its creator, while auth is on (gateway/auth/ownership.ts). */
+  readonly threads?: ThreadOwners;
   readonly metrics: GatewayMetrics;
   readonly limits: WsLimits;
   readonly warn: (message: string) => void;

@@ -1,6 +1,6 @@
 /** WebSocket conversations at `/ws` (docs/gateway-websocket.md). */
 export { WsGateway } from './ws-server.js';
-export { Session } from './session.js';
+export { Session, FRAME_PERMISSIONS } from './session.js';
 export { RunStream, TERMINAL_STATUSES } from './run-stream.js';
 export type { RunSink } from './run-stream.js';
 export { Outbox } from './outbox.js';

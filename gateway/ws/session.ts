@@ -18,6 +18,7 @@ import {
   type ErrorCode,
 } from '../../protocols/index.js';
 import { assertPattern, assertTopic, type Subscription, type TimerHandle } from '../../runtime/index.js';
+import { assertVisible, requirePermission, THREAD_OWNER, withThreadOwner, type Permission } from '../auth/index.js';
 import { bucketKey, gatewayError } from '../http.js';
 import { addFeedback, parseFeedback } from '../feedback/index.js';
 import type { Principal } from '../types.js';
@@ -35,6 +36,16 @@ import {
 } from './frames.js';
 import { Outbox } from './outbox.js';
 import { RunStream, type RunSink } from './run-stream.js';
+
+/** The permission each frame needs (gateway/auth/permissions.ts); `hello`, `unsubscribe` and `ping` need none. */
+export const FRAME_PERMISSIONS: Readonly<Partial<Record<ClientFrame['type'], Permission>>> = {
+  'run.start': 'runs:create',
+  'run.resume': 'runs:create',
+  'run.cancel': 'runs:create',
+  subscribe: 'topics:subscribe',
+  publish: 'topics:publish',
+  feedback: 'feedback:write',
+};
 
 /** Topic prefixes clients may not publish on: run events and system notices are the mesh's to write. */
 const RESERVED_PUBLISH = /^(run|sys)\./;
@@ -172,6 +183,8 @@ export class Session implements RunSink {
   }
 
   private async dispatch(f: ClientFrame): Promise<void> {
+    const needed = FRAME_PERMISSIONS[f.type];
+    if (needed !== undefined) requirePermission(this.principal as Principal, needed, `${f.type} frame`);
     switch (f.type) {
       case 'hello':
         return this.hello(f);
@@ -213,7 +226,7 @@ export class Session implements RunSink {
     if (this.principal === undefined) {
       let p: Principal;
       try {
-        p = this.ctx.auth.authenticate(f.token);
+        p = await this.ctx.auth.authenticate(f.token);
       } catch (e) {
         this.fail(undefined, e);
         this.close(CLOSE.POLICY, 'unauthorized');
@@ -230,7 +243,7 @@ export class Session implements RunSink {
       this.principal = p;
       this.welcome();
     } else {
-      if (f.token !== undefined && this.ctx.auth.enabled && this.ctx.auth.authenticate(f.token).tenant !== this.tenant)
+      if (f.token !== undefined && this.ctx.auth.enabled && (await this.ctx.auth.authenticate(f.token)).tenant !== this.tenant)
         throw gatewayError('forbidden', 'a connection stays in the tenant it authenticated as');
       this.welcome();
     }
@@ -244,6 +257,7 @@ export class Session implements RunSink {
 
   private async resume(runId: string, afterSeq: number): Promise<void> {
     if (this.runs.has(runId)) throw gatewayError('conflict', `run ${runId} is already streaming on this connection`);
+    assertVisible(this.principal as Principal, await this.ctx.store?.getRun(this.tenant, runId), 'user', `run ${runId}`);
     this.reserve();
     const stream = new RunStream(runId, this.tenant, '', afterSeq, this.ctx.deps.system, this.ctx.store, this, this.ctx.clock);
     this.runs.set(runId, stream);
@@ -263,8 +277,13 @@ export class Session implements RunSink {
     this.reserve();
     const tenant = this.tenant;
     if (!this.ctx.deps.agents().some((a) => a.name === f.agent)) throw gatewayError('not_found', `agent ${f.agent} not found`);
-    if (f.thread_id !== undefined && this.ctx.store !== undefined && (await this.ctx.store.getThread(tenant, f.thread_id)) === undefined)
-      throw gatewayError('not_found', `thread ${f.thread_id} not found`);
+    const principal = this.principal as Principal;
+    if (f.thread_id !== undefined && this.ctx.store !== undefined) {
+      const thread = await this.ctx.store.getThread(tenant, f.thread_id);
+      if (thread === undefined) throw gatewayError('not_found', `thread ${f.thread_id} not found`);
+      assertVisible(principal, thread, THREAD_OWNER, `thread ${f.thread_id}`);
+    }
+    const threadId = f.thread_id ?? (await this.ownThread(f.agent));
     const runId = randomUUID();
     const stream = new RunStream(runId, tenant, f.agent, 0, this.ctx.deps.system, this.ctx.store, this, this.ctx.clock);
     stream.startedAt = performance.now();
@@ -276,7 +295,7 @@ export class Session implements RunSink {
       const payload = {
         run_id: runId,
         input: f.input,
-        ...(f.thread_id === undefined ? {} : { thread_id: f.thread_id }),
+        ...(threadId === undefined ? {} : { thread_id: threadId }),
         ...(f.config === undefined ? {} : { config: f.config }),
         // The run's user is the caller (profiles and business rules read it).
         ...(user === undefined ? {} : { metadata: user }),
@@ -295,9 +314,22 @@ export class Session implements RunSink {
     }
   }
 
-  /** Resume or cancel: sent to the agent running the run now; an unknown run (or another tenant's) is not_found. */
+  /** A new thread for a run, stamped with its creator while auth is on; with auth off the agent makes it. */
+  private async ownThread(agent: string): Promise<string | undefined> {
+    const owner = withThreadOwner({ graph_id: agent, assistant_id: agent }, this.principal as Principal);
+    if (this.ctx.threads === undefined || owner[THREAD_OWNER] === undefined) return undefined;
+    return (await this.ctx.threads.create(this.tenant, { thread_id: randomUUID(), metadata: owner })).thread_id;
+  }
+
+  /**
+   * Resume or cancel: sent to the agent running the run now; an unknown run (or another tenant's, or another user's
+   * without `threads:read:tenant`) is not_found.
+   */
   private async askRun(runId: string, type: string, payload: unknown): Promise<void> {
-    const agent = this.runs.get(runId)?.agent || (await this.ctx.store?.getRun(this.tenant, runId))?.agent;
+    const streaming = this.runs.get(runId)?.agent;
+    const record = streaming ? undefined : await this.ctx.store?.getRun(this.tenant, runId);
+    if (record !== undefined) assertVisible(this.principal as Principal, record, 'user', `run ${runId}`);
+    const agent = streaming || record?.agent;
     if (agent === undefined || agent === '') throw gatewayError('not_found', `run ${runId} not found`);
     const ref = await this.ctx.deps.ensure(`agent/${agent}`, this.tenant);
     await ref.ask(type, payload, { timeoutMs: this.ctx.limits.askTimeoutMs });

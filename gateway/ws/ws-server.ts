@@ -36,7 +36,7 @@ export class WsGateway {
   }
 
   /** Handles an HTTP upgrade request for `/ws`. */
-  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
     let url: URL;
     try {
@@ -54,9 +54,9 @@ export class WsGateway {
     const token = bearerToken(req);
     let principal: Principal | undefined;
     try {
-      if (token !== undefined || !this.ctx.auth.enabled) principal = this.ctx.auth.authenticate(token);
+      if (token !== undefined || !this.ctx.auth.enabled) principal = await this.ctx.auth.authenticate(token);
     } catch (e) {
-      return refuse(socket, 401, (e as Error).message);
+      return refuse(socket, statusOf(e), (e as Error).message);
     }
     // Auth off: one anonymous principal for all, so limits apply per connection; before hello: per address.
     const slot =

@@ -54,9 +54,15 @@ describe('API keys', () => {
 
 describe('JWT', () => {
   const v = new JwtVerifier(jwtOptions, () => NOW);
-  it('accepts valid HS256 and RS256 tokens and maps claims to a principal', () => {
-    expect(v.verify(signJwt(claims, { hs256Secret: SECRET }))).toEqual({ tenant: 'acme', roles: ['user'], subject: 'jwt:u1' });
-    expect(v.verify(signJwt({ ...claims, roles: 'admin agent', aud: ['x', 'troupe'] }, { rs256PrivateKey: rsa.privateKey }))).toEqual({
+  it('accepts valid HS256 and RS256 tokens and maps claims to a principal', async () => {
+    await expect(v.verify(signJwt(claims, { hs256Secret: SECRET }))).resolves.toEqual({
+      tenant: 'acme',
+      roles: ['user'],
+      subject: 'jwt:u1',
+    });
+    await expect(
+      v.verify(signJwt({ ...claims, roles: 'admin agent', aud: ['x', 'troupe'] }, { rs256PrivateKey: rsa.privateKey })),
+    ).resolves.toEqual({
       tenant: 'acme',
       roles: ['admin', 'agent'],
       subject: 'jwt:u1',
@@ -71,22 +77,22 @@ describe('JWT', () => {
     ['wrong audience', { ...claims, aud: 'other' }, /audience/],
     ['no tenant', { ...claims, tenant: undefined }, /tenant/],
     ['wildcard tenant', { ...claims, tenant: '*' }, /tenant/],
-  ])('rejects a token: %s', (_name, c, why) => {
-    expect(() => v.verify(signJwt(c, { hs256Secret: SECRET }))).toThrow(why);
+  ])('rejects a token: %s', async (_name, c, why) => {
+    await expect(v.verify(signJwt(c, { hs256Secret: SECRET }))).rejects.toThrow(why);
   });
 
-  it('rejects bad signatures, alg none and algorithm confusion', () => {
-    expect(() => v.verify(signJwt(claims, { hs256Secret: 'another secret' }))).toThrow(/signature/);
-    expect(() => v.verify(signJwt(claims, { rs256PrivateKey: other.privateKey }))).toThrow(/signature/);
+  it('rejects bad signatures, alg none and algorithm confusion', async () => {
+    await expect(v.verify(signJwt(claims, { hs256Secret: 'another secret' }))).rejects.toThrow(/signature/);
+    await expect(v.verify(signJwt(claims, { rs256PrivateKey: other.privateKey }))).rejects.toThrow(/signature/);
     const enc = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('base64url');
-    expect(() => v.verify(`${enc({ alg: 'none' })}.${enc(claims)}.`)).toThrow(/algorithm/);
+    await expect(v.verify(`${enc({ alg: 'none' })}.${enc(claims)}.`)).rejects.toThrow(/algorithm/);
     // HS256 signed with the RSA public key as the secret must not pass on an RS256-only verifier.
     const rsOnly = new JwtVerifier({ rs256PublicKey: rsa.publicKey }, () => NOW);
-    expect(() => rsOnly.verify(signJwt(claims, { hs256Secret: rsa.publicKey }))).toThrow(/algorithm/);
+    await expect(rsOnly.verify(signJwt(claims, { hs256Secret: rsa.publicKey }))).rejects.toThrow(/algorithm/);
     const tampered = signJwt(claims, { hs256Secret: SECRET }).split('.');
     tampered[1] = enc({ ...claims, tenant: 'globex' });
-    expect(() => v.verify(tampered.join('.'))).toThrow(/signature/);
-    expect(() => v.verify('a.b')).toThrow(/malformed/);
+    await expect(v.verify(tampered.join('.'))).rejects.toThrow(/signature/);
+    await expect(v.verify('a.b')).rejects.toThrow(/malformed/);
   });
 });
 
@@ -150,10 +156,10 @@ describe('auth rules of the gateway', () => {
     expect(await c.type('error')).toMatchObject({ code: 'forbidden' });
   });
 
-  it('authenticator: anonymous admin while off, unauthorized without a token while on', () => {
-    expect(new Authenticator().authenticate(undefined)).toMatchObject({ tenant: 'default', roles: ['admin'] });
+  it('authenticator: anonymous admin while off, unauthorized without a token while on', async () => {
+    await expect(new Authenticator().authenticate(undefined)).resolves.toMatchObject({ tenant: 'default', roles: ['admin'] });
     const on = new Authenticator({ keys: [{ id: 'k1', hash: hashApiKey('k'), tenant: 'acme', roles: ['user'] }] });
-    expect(() => on.authenticate(undefined)).toThrow(/credentials required/);
-    expect(on.authenticate('k')).toMatchObject({ tenant: 'acme' });
+    await expect(on.authenticate(undefined)).rejects.toThrow(/credentials required/);
+    await expect(on.authenticate('k')).resolves.toMatchObject({ tenant: 'acme' });
   });
 });
