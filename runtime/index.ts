@@ -42,4 +42,4 @@ export { inspectCell } from './testing.js';
 export { AlarmBoard, ALARM_TOPIC } from './alarms.js';
 export type { Alarm, AlarmEvent } from './alarms.js';
 export { Meter, METER } from './meter.js';
-export type { MeterLabels } from './meter.js';
+export type { MeterLabels, MeterWatcher } from './meter.js';

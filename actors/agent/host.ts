@@ -191,9 +191,17 @@ export function makeHost(
       const key = idempotencyKey(runId, callId);
       const cancel = (): void => void system.publish(cancelTopic(id), {}, { tenant }).catch(() => undefined);
       live.abort.signal.addEventListener('abort', cancel, { once: true });
+      let outcome = 'error';
       try {
-        return await ref.ask<ToolCallResult>(TOOL_CALL, { name, arguments: args, runId, callId: id, idempotencyKey: key }, { timeoutMs });
+        const result = await ref.ask<ToolCallResult>(
+          TOOL_CALL,
+          { name, arguments: args, runId, callId: id, idempotencyKey: key },
+          { timeoutMs },
+        );
+        if (result.isError !== true) outcome = 'ok';
+        return result;
       } finally {
+        system.meter.inc(METER.toolCalls, { tool: name, outcome });
         live.abort.signal.removeEventListener('abort', cancel);
       }
     },
