@@ -12,6 +12,7 @@ import { guardrailMcpTool, guardrailsRoute } from './guardrails/index.js';
 import { collectionResources, mcpFixturesFromEnv, mcpRoute, storeResources } from './mcp/index.js';
 import { personasRoute, promptsRoute, templatePromptSource } from './prompts/index.js';
 import { profilesRoute } from './profiles/index.js';
+import { usageRoute, type ModelPrices } from './usage/index.js';
 import { Gateway, gatewayOptionsFromConfig, type GatewayOptions } from './server.js';
 import type { GatewayDeps, HttpRoute } from './types.js';
 
@@ -33,7 +34,14 @@ export function catalogDeps(system: ActorSystem, catalog: Catalog | undefined, r
 /** Every HTTP part of the gateway over `deps`. */
 export function allRoutes(
   deps: GatewayDeps,
-  options: { allowedOrigins?: readonly string[]; auth?: boolean; sendBufferBytes?: number; prompts?: PromptLibrary } = {},
+  options: {
+    allowedOrigins?: readonly string[];
+    auth?: boolean;
+    sendBufferBytes?: number;
+    prompts?: PromptLibrary;
+    /** Model prices for `/usage` costs (config `gateway.usage.prices`). */
+    prices?: ModelPrices;
+  } = {},
 ): HttpRoute[] {
   const buffer = options.sendBufferBytes;
   return [
@@ -47,6 +55,7 @@ export function allRoutes(
     }),
     guardrailsRoute(deps),
     profilesRoute(deps),
+    usageRoute(deps, options.prices),
     ...a2aRoutes(deps, { auth: options.auth ?? true, maxStreamBuffer: buffer }),
     ...(options.prompts === undefined ? [] : [promptsRoute(options.prompts), personasRoute(options.prompts)]),
   ];
@@ -71,6 +80,7 @@ export async function startGateway(
       allowedOrigins: gateway.allowedOrigins,
       auth: authOn,
       sendBufferBytes: gateway.limits.sendBufferBytes,
+      prices: gateway.usage.prices,
       ...(parts.prompts === undefined ? {} : { prompts: parts.prompts }),
     }),
     ...extra,

@@ -48,7 +48,7 @@ export async function startCatalogGateway<K extends string>(
   const made = Object.fromEntries(Object.entries<FixtureKey>(keys).map(([name, k]) => [name, { ...k, ...generateApiKey() }]));
   const gateway = await Gateway.start({
     deps,
-    routes: allRoutes(deps),
+    routes: allRoutes(deps, { prices: config.gateway.usage.prices }),
     port: 0,
     auth: { keys: Object.values(made).map((k) => ({ id: k.id, hash: k.hash, tenant: k.tenant, roles: [...k.roles] })) },
     limits: { ratePerSec: 100_000, burst: 100_000 },
