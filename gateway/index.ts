@@ -55,8 +55,8 @@ export {
 } from './mcp/index.js';
 export type { McpRouteOptions, McpBuiltinTool, McpCallExtra, McpPromptSource, McpResourceSource, McpFixtures } from './mcp/index.js';
 export { profilesRoute, withRunUser } from './profiles/index.js';
-export { usageRoute, costOf, priced } from './usage/index.js';
-export type { ModelPrices } from './usage/index.js';
+export { usageRoute, costOf, priced, budgetCheck, withBudgets } from './usage/index.js';
+export type { ModelPrices, UsageConfig } from './usage/index.js';
 export { guardrailsRoute, guardrailCheck, guardrailMcpTool, GUARDRAIL_ADDRESS } from './guardrails/index.js';
 export { a2aRoute, agentCardRoute, a2aRoutes, A2aService } from './a2a/index.js';
 export type { A2aRouteOptions, A2aServiceOptions, AgentCardOptions } from './a2a/index.js';

@@ -37,6 +37,8 @@ export interface UsageQuery {
 export const MAX_USAGE_DAYS = 366;
 const DAY_MS = 86_400_000;
 
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /** The UTC day (`YYYY-MM-DD`) of a time in ms. */
 export function usageDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
@@ -69,7 +71,7 @@ export class UsageStore {
     await this.bucket.put([tenant, usageDay(atMs), runId], row);
   }
 
-  /** Usage of `tenant` summed per day, agent and model, in day order. */
+  /** Usage of `tenant` summed per day, agent and model, in day, agent and model order. */
   async totals(tenant: string, query: UsageQuery): Promise<UsageTotal[]> {
     const out: UsageTotal[] = [];
     for (const day of usageDays(query.from, query.to)) {
@@ -84,7 +86,8 @@ export class UsageStore {
         s.runs++;
         sums.set(k, s);
       }
-      for (const s of sums.values()) out.push({ day, ...s });
+      const rows = [...sums.values()].sort((a, b) => (a.agent === b.agent ? cmp(a.model, b.model) : cmp(a.agent, b.agent)));
+      for (const s of rows) out.push({ day, ...s });
     }
     return out;
   }

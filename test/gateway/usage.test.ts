@@ -1,8 +1,8 @@
 /**
- * `GET /usage` (docs/gateway-operations.md, “Usage and budgets”): runs over a real gateway (auth on, offline model)
- * are summed per tenant, day, agent and model from the node's storage, priced from the config's table (a model
- * without a price has cost null), readable by the tenant itself and by admins for any tenant; rows written at once
- * by many writers are all counted.
+ * `GET /usage` and budgets (docs/gateway-operations.md, “Usage and budgets”): runs over a real gateway (auth on,
+ * offline model) are summed per tenant, day, agent and model from the node's storage, priced from the config's table
+ * (a model without a price has cost null), readable by the tenant itself and by admins for any tenant; rows written
+ * at once by many writers are all counted; a tenant past its budget starts no new run on /ws, /acp or A2A.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { OfflineProvider, UsageStore, usageDay } from '../../actors/index.js';
@@ -20,11 +20,11 @@ afterEach(async () => {
 
 const PRICES = { 'priced-model': { input: 2, output: 8 } };
 
-async function start(): Promise<CatalogGateway<Keys>> {
+async function start(budgets: Record<string, unknown> = {}): Promise<CatalogGateway<Keys>> {
   const config = configSchema.parse({
     agents: [offlineAgent('cheap'), offlineAgent('other')],
     memory: { store: { index: [] } },
-    gateway: { usage: { prices: PRICES } },
+    gateway: { usage: { prices: PRICES, budgets } },
   });
   const provider = new OfflineProvider();
   return startCatalogGateway<Keys>(
@@ -148,4 +148,56 @@ it('counts every run when many writers end runs on the same day at once', async 
     { day: '2026-03-04', agent: 'a', model: 'm', input_tokens: 600, output_tokens: 200, runs: 200 },
   ]);
   await storage.close();
+});
+
+describe('budgets', () => {
+  const a2a = (g: CatalogGateway<Keys>, key: string): Promise<Response> =>
+    fetch(`${g.url}/a2a`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'SendMessage',
+        params: { message: { messageId: 'm1', role: 'ROLE_USER', parts: [{ text: 'hello' }] } },
+      }),
+    });
+  const acp = (g: CatalogGateway<Keys>, key: string): Promise<Response> =>
+    fetch(`${g.url}/acp/runs/wait`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ assistant_id: 'cheap', input: { messages: [{ role: 'human', content: 'hello' }] } }),
+    });
+
+  it('refuses new runs of a tenant past its daily tokens with budget_exceeded on /ws, /acp and A2A', async () => {
+    gw = await start({ acme: { daily: { tokens: 1 } } });
+    await run(gw, gw.keys.acme.key, 'cheap'); // under budget when it started
+    const c = await WsClient.connect(`${gw.url.replace(/^http/, 'ws')}/ws`, { authorization: `Bearer ${gw.keys.acme.key}` });
+    c.send(startFrame('again', 'cheap', 'one more'));
+    const frame = await c.type('error');
+    expect(frame).toMatchObject({ code: 'budget_exceeded', id: 'again' });
+    expect(String(frame['message'])).toContain('daily token budget of 1');
+    expect(c.frames.some((f) => f['type'] === 'run.created')).toBe(false);
+    c.ws.terminate();
+
+    const res = await acp(gw, gw.keys.acme.key);
+    expect(res.status).toBe(429);
+    expect(await res.json()).toMatchObject({ code: 'budget_exceeded', detail: expect.stringContaining('budget') });
+
+    const rpc = (await (await a2a(gw, gw.keys.acme.key)).json()) as { error?: { message: string; data?: { code?: string } } };
+    expect(rpc.error?.data?.code).toBe('budget_exceeded');
+    expect(rpc.error?.message).toContain('budget');
+
+    // Nothing was started: one run counted; another tenant is not affected.
+    expect((await usage(gw, gw.keys.acme.key)).body['total']).toMatchObject({ runs: 1 });
+    expect((await acp(gw, gw.keys.beta.key)).status).toBe(200);
+  });
+
+  it('refuses on a monthly cost budget once the priced runs reach it', async () => {
+    gw = await start({ acme: { monthly: { cost: 0.000001 } } });
+    expect((await acp(gw, gw.keys.acme.key)).status).toBe(200);
+    const res = await acp(gw, gw.keys.acme.key);
+    expect(res.status).toBe(429);
+    expect(await res.json()).toMatchObject({ code: 'budget_exceeded', detail: expect.stringContaining('monthly cost budget') });
+  });
 });
