@@ -26,6 +26,9 @@ function num(min: number, max?: number) {
 /** A non-empty string. */
 const text = () => z.string({ error: 'expected a non-empty string' }).min(1, { error: 'expected a non-empty string' });
 
+/** A budget: tokens (input plus output) and/or cost (in the prices' currency) over one period. */
+const budgetLimit = z.strictObject({ tokens: int(0).optional(), cost: num(0).optional() });
+
 /**
  * Roles a gateway API key or token may carry (gateway/types.ts `ROLES`); what each may do is the
  * permission matrix in gateway/auth/permissions.ts (docs/permissions.md).
@@ -228,6 +231,15 @@ export const configSchema = z.strictObject({
        * names: a defence against DNS rebinding. With auth on every host is accepted.
        */
       allowedHosts: z.array(text()).default(() => []),
+      /** Metering (docs/gateway-operations.md, “Usage and budgets”): model prices for `/usage` costs, tenants' budgets. */
+      usage: z
+        .strictObject({
+          /** Price per model, in any currency, per 1M input and output tokens; a model not listed has no cost (null). */
+          prices: z.record(text(), z.strictObject({ input: num(0), output: num(0) })).default(() => ({})),
+          /** Per tenant: tokens and/or cost allowed per UTC day and/or month; a new run past one is refused. */
+          budgets: z.record(text(), z.strictObject({ daily: budgetLimit.optional(), monthly: budgetLimit.optional() })).default(() => ({})),
+        })
+        .prefault({}),
     })
     .prefault({}),
   /** Logging. */

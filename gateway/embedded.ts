@@ -12,6 +12,7 @@ import { guardrailMcpTool, guardrailsRoute } from './guardrails/index.js';
 import { collectionResources, mcpFixturesFromEnv, mcpRoute, storeResources } from './mcp/index.js';
 import { personasRoute, promptsRoute, templatePromptSource } from './prompts/index.js';
 import { profilesRoute } from './profiles/index.js';
+import { usageRoute, withBudgets, type ModelPrices } from './usage/index.js';
 import { Gateway, gatewayOptionsFromConfig, type GatewayOptions } from './server.js';
 import type { GatewayDeps, HttpRoute } from './types.js';
 
@@ -33,7 +34,14 @@ export function catalogDeps(system: ActorSystem, catalog: Catalog | undefined, r
 /** Every HTTP part of the gateway over `deps`. */
 export function allRoutes(
   deps: GatewayDeps,
-  options: { allowedOrigins?: readonly string[]; auth?: boolean; sendBufferBytes?: number; prompts?: PromptLibrary } = {},
+  options: {
+    allowedOrigins?: readonly string[];
+    auth?: boolean;
+    sendBufferBytes?: number;
+    prompts?: PromptLibrary;
+    /** Model prices for `/usage` costs (config `gateway.usage.prices`). */
+    prices?: ModelPrices;
+  } = {},
 ): HttpRoute[] {
   const buffer = options.sendBufferBytes;
   return [
@@ -47,6 +55,7 @@ export function allRoutes(
     }),
     guardrailsRoute(deps),
     profilesRoute(deps),
+    usageRoute(deps, options.prices),
     ...a2aRoutes(deps, { auth: options.auth ?? true, maxStreamBuffer: buffer }),
     ...(options.prompts === undefined ? [] : [promptsRoute(options.prompts), personasRoute(options.prompts)]),
   ];
@@ -54,7 +63,7 @@ export function allRoutes(
 
 /**
  * Starts the gateway config's `gateway` section describes, serving `deps` with every part mounted
- * (`/prompts` and `/personas` when `parts.prompts` is given).
+ * (`/prompts` and `/personas` when `parts.prompts` is given) and the section's tenant budgets enforced.
  */
 export async function startGateway(
   deps: GatewayDeps,
@@ -64,13 +73,16 @@ export async function startGateway(
 ): Promise<Gateway> {
   const options = gatewayOptionsFromConfig(gateway);
   const authOn = gateway.auth.keys.length > 0 || gateway.auth.jwt !== undefined;
+  // New runs of a tenant past its budget are refused on every surface (gateway/usage/budget.ts).
+  const metered = withBudgets(deps, gateway.usage);
   return Gateway.start({
     ...options,
-    deps,
-    routes: allRoutes(deps, {
+    deps: metered,
+    routes: allRoutes(metered, {
       allowedOrigins: gateway.allowedOrigins,
       auth: authOn,
       sendBufferBytes: gateway.limits.sendBufferBytes,
+      prices: gateway.usage.prices,
       ...(parts.prompts === undefined ? {} : { prompts: parts.prompts }),
     }),
     ...extra,

@@ -158,6 +158,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   conflict: 409,
   too_large: 413,
   rate_limited: 429,
+  budget_exceeded: 429,
   mailbox_full: 503,
   unavailable: 503,
   actor_stopped: 503,

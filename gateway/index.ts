@@ -49,7 +49,7 @@ export {
 export type { AuthOptions, ApiKeyEntry, JwtOptions, RateLimitOptions, Permission } from './auth/index.js';
 export { WsGateway, CLOSE, DEFAULT_WS_LIMITS, FRAME_PERMISSIONS } from './ws/index.js';
 export type { WsLimits } from './ws/index.js';
-export { GatewayMetrics, HealthMonitor, Registry } from './ops/index.js';
+export { GatewayMetrics, HealthMonitor } from './ops/index.js';
 export type { HealthReport } from './ops/index.js';
 export { acpRoute, ACP_TABLE } from './acp/index.js';
 export type { AcpRouteOptions } from './acp/index.js';
@@ -66,6 +66,8 @@ export {
 } from './mcp/index.js';
 export type { McpRouteOptions, McpBuiltinTool, McpCallExtra, McpPromptSource, McpResourceSource, McpFixtures } from './mcp/index.js';
 export { profilesRoute, withRunUser } from './profiles/index.js';
+export { usageRoute, costOf, priced, budgetCheck, withBudgets } from './usage/index.js';
+export type { ModelPrices, UsageConfig } from './usage/index.js';
 export { guardrailsRoute, guardrailCheck, guardrailMcpTool, GUARDRAIL_ADDRESS } from './guardrails/index.js';
 export { a2aRoute, agentCardRoute, a2aRoutes, A2aService, A2A_PERMISSIONS } from './a2a/index.js';
 export type { A2aRouteOptions, A2aServiceOptions, AgentCardOptions } from './a2a/index.js';

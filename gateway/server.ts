@@ -120,9 +120,9 @@ export class Gateway {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.auth = new Authenticator(options.auth, now);
     this.rate = new RateLimiter({ ratePerSec: this.limits.ratePerSec, burst: this.limits.burst }, now);
-    this.metrics = new GatewayMetrics(deps.system);
-    this.metrics.attach();
     this.health = new HealthMonitor(deps);
+    this.metrics = new GatewayMetrics(deps.system, () => this.health.report().nats);
+    this.metrics.attach();
     this.warn = scrubbingLog(options.warn ?? deps.system.warn);
     this.log = deps.system.log;
     this.allowedOrigins = options.allowedOrigins ?? [];
@@ -261,8 +261,8 @@ export class Gateway {
         route = '/metrics';
         const p = await this.auth.authenticate(bearerToken(req));
         requirePermission(p, 'metrics:read', 'GET /metrics');
-        const text = this.metrics.render();
-        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+        const text = await this.metrics.render();
+        res.writeHead(200, { 'content-type': this.metrics.contentType, 'content-length': Buffer.byteLength(text) });
         res.end(text);
         return;
       }

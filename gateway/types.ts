@@ -38,6 +38,8 @@ export interface GatewayDeps {
    * for an unknown agent or tool.
    */
   ensure(address: string, tenant: string): Promise<ActorRef>;
+  /** Refuses a new run of `tenant` before it starts (`budget_exceeded` past its budget, gateway/usage); absent: any run may start. */
+  admit?(tenant: string): Promise<void>;
   /** True when the node can serve (transport connected, actors started). */
   ready(): boolean;
   /** Time and timers of every gateway part built on these deps (default the system clock; tests pass a simulated one). */

@@ -27,6 +27,8 @@ export const ERROR_CODES = [
   'actor_stopped',
   'system_stopped',
   'cancelled',
+  /** A tenant past its token or cost budget (gateway `usage.budgets`): no new run starts. */
+  'budget_exceeded',
   // Refinements of bad_request that HTTP answers with their own status (gateway/http.ts maps them).
   'unprocessable',
   'method_not_allowed',
@@ -109,6 +111,8 @@ export class UnauthorizedError extends defineError('UnauthorizedError', 'unautho
 export class ForbiddenError extends defineError('ForbiddenError', 'forbidden') {}
 /** Too many requests; `details.retryAfterMs` says when to come back. */
 export class RateLimitedError extends defineError('RateLimitedError', 'rate_limited') {}
+/** A tenant is at or past its token or cost budget: no new run starts (gateway/usage/budget.ts). */
+export class BudgetExceededError extends defineError('BudgetExceededError', 'budget_exceeded') {}
 /** A dependency (NATS, storage, a model) cannot be reached now. */
 export class UnavailableError extends defineError('UnavailableError', 'unavailable') {}
 
@@ -130,6 +134,7 @@ const byCode: Partial<Record<ErrorCode, new (message: string, options?: { detail
   unauthorized: UnauthorizedError,
   forbidden: ForbiddenError,
   rate_limited: RateLimitedError,
+  budget_exceeded: BudgetExceededError,
   unavailable: UnavailableError,
 };
 

@@ -29,6 +29,7 @@ export {
   UnauthorizedError,
   ForbiddenError,
   RateLimitedError,
+  BudgetExceededError,
   UnavailableError,
   isTroupeError,
   toWireError,

@@ -42,6 +42,6 @@ export { inspectCell } from './testing.js';
 export { AlarmBoard, ALARM_TOPIC } from './alarms.js';
 export type { Alarm, AlarmEvent } from './alarms.js';
 export { Meter, METER } from './meter.js';
-export type { MeterLabels } from './meter.js';
+export type { MeterLabels, MeterWatcher } from './meter.js';
 export { createLogger, silentLogger, scrubLogValue } from './log.js';
 export type { Logger, LogLevel, LogOptions } from './log.js';

@@ -1,15 +1,31 @@
 /**
  * Node-local counters that actors bump and the gateway renders (e.g. runs started and finished
- * on this node's agents, whatever surface started them). Plain numbers by name and label set:
- * no exposition format here — gateway/ops turns them into Prometheus text.
+ * on this node's agents, whatever surface started them), and observations (token counts, model
+ * call durations) handed to whoever watches them. Plain numbers by name and label set: no
+ * exposition format here — gateway/ops turns them into Prometheus text.
  */
 
 /** Label values of one series. */
 export type MeterLabels = Readonly<Record<string, string>>;
 
+/** Receives every observation of a {@link Meter} (e.g. a histogram of `/metrics`). */
+export type MeterWatcher = (name: string, labels: MeterLabels, value: number) => void;
+
 /** Counters of one node. */
 export class Meter {
   private readonly series = new Map<string, Map<string, { readonly labels: MeterLabels; value: number }>>();
+  private readonly watchers = new Set<MeterWatcher>();
+
+  /** Records one observation of `name` (a distribution, not a sum): every watcher gets it; none kept here. */
+  observe(name: string, labels: MeterLabels, value: number): void {
+    for (const w of this.watchers) w(name, labels, value);
+  }
+
+  /** Calls `watcher` with every later observation; returns the function that stops it. */
+  watch(watcher: MeterWatcher): () => void {
+    this.watchers.add(watcher);
+    return () => void this.watchers.delete(watcher);
+  }
 
   /** Adds `by` (default 1) to counter `name` with `labels`. */
   inc(name: string, labels: MeterLabels = {}, by = 1): void {
@@ -40,4 +56,15 @@ export const METER = {
   runsStarted: 'runs_started',
   /** Runs that ended on this node (labels: `status`). */
   runsFinished: 'runs_finished',
+  /** Tool calls made by this node's agents (labels: `tool`, `outcome` ok | error). */
+  toolCalls: 'tool_calls',
+  /**
+   * Observed: tokens of one model call (labels: `operation`, `provider`, `model`, `token_type` input | output), after
+   * OpenTelemetry's `gen_ai.client.token.usage`.
+   */
+  tokenUsage: 'gen_ai_token_usage',
+  /** Observed: seconds one model call took (labels: `operation`, `provider`, `model`, `error` when it failed). */
+  operationDuration: 'gen_ai_operation_duration',
+  /** Observed: seconds from a model call to its first streamed token (labels: `provider`, `model`). */
+  timeToFirstToken: 'gen_ai_time_to_first_token',
 } as const;

@@ -33,6 +33,7 @@ import {
   type RunOptions,
 } from '../../protocols/index.js';
 import { scopedProvider } from '../llm/cache/index.js';
+import { meteredProvider } from '../llm/metered.js';
 import { METER, type ActorContext, type Behavior, type TimerHandle } from '../../runtime/index.js';
 import type { ChatMessage } from '../llm/types.js';
 import type { AgentDefinition } from './definition.js';
@@ -107,7 +108,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       def.runTimeoutMs === undefined
         ? undefined
         : ctx.system.clock.setTimer(def.runTimeoutMs, () => live.abort.abort(new DeadlineExceededError('timeout')));
-    const provider = scopedProvider(def.provider, { tenant, runId: record.run_id, agent: def.name });
+    const provider = meteredProvider(scopedProvider(def.provider, { tenant, runId: record.run_id, agent: def.name }), ctx.system.meter);
     const run = new AgentRun(def, provider, host, state, depth, live.abort.signal, record.run_id);
     const info = { tenant, runId: record.run_id, threadId: record.thread_id, agent: def.name, metadata: record.metadata };
     const input =

@@ -26,6 +26,7 @@ import type { ResumeValue, RunHost, RunState } from './run.js';
 import { chainWrite } from './run-contract.js';
 import { isRunTakenOver, runTakenOver, type RunFence, type RunRecord, type RunStore } from './store.js';
 import type { ThreadOwners } from './threads.js';
+import { UsageStore } from './usage.js';
 import { waitForRun } from './wait.js';
 
 /** Per-agent things shared by its runs. */
@@ -110,6 +111,14 @@ export function makeHost(
     if (!reply.applied && reply.reason === 'taken_over') throw runTakenOver(runId, live.fence);
   };
 
+  /** The run's tokens in the tenant's usage (by day, agent and model); a failure is reported, never the run's end lost. */
+  const recordUsage = async (usage: Usage): Promise<void> => {
+    const row = { agent: def.name, model: def.model, input_tokens: usage.promptTokens, output_tokens: usage.completionTokens };
+    await new UsageStore(system.storage)
+      .record(tenant, runId, system.clock.now(), row)
+      .catch((e: unknown) => system.warn(`run ${runId}: usage not recorded: ${(e as Error).message}`));
+  };
+
   let batch: RunEvent[] | undefined;
   /**
    * Queues a write behind every earlier one of this run; a failure is reported, and the chain goes on. Once a write is
@@ -191,9 +200,17 @@ export function makeHost(
       const key = idempotencyKey(runId, callId);
       const cancel = (): void => void system.publish(cancelTopic(id), {}, { tenant }).catch(() => undefined);
       live.abort.signal.addEventListener('abort', cancel, { once: true });
+      let outcome = 'error';
       try {
-        return await ref.ask<ToolCallResult>(TOOL_CALL, { name, arguments: args, runId, callId: id, idempotencyKey: key }, { timeoutMs });
+        const result = await ref.ask<ToolCallResult>(
+          TOOL_CALL,
+          { name, arguments: args, runId, callId: id, idempotencyKey: key },
+          { timeoutMs },
+        );
+        if (result.isError !== true) outcome = 'ok';
+        return result;
       } finally {
+        system.meter.inc(METER.toolCalls, { tool: name, outcome });
         live.abort.signal.removeEventListener('abort', cancel);
       }
     },
@@ -315,6 +332,7 @@ export function makeHost(
       await write(async () => {
         const [wire] = await store.appendEvents(tenant, [last], fence);
         await store.putRun(tenant, r, false, fence);
+        await recordUsage(usage);
         // The thread's checkpoint and the run's bookkeeping failing (a conversation too big to
         // store) must not keep the last event from its readers: it is reported, and published.
         try {

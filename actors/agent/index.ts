@@ -7,6 +7,8 @@ export type { AgentDefinition, AgentHooks, HookInfo, Prices, RunGuard, ReplyGuar
 export { waitForRun } from './wait.js';
 export type { RunResult } from './wait.js';
 export { RunStore, runReads, runTakenOver, isRunTakenOver } from './store.js';
+export { UsageStore, USAGE_BUCKET, MAX_USAGE_DAYS, usageDay, usageDays } from './usage.js';
+export type { UsageRow, UsageTotal, UsageQuery } from './usage.js';
 export type { RunReads, ActiveRun, RunFence } from './store.js';
 export { RunRecovery, abandonRun, startRecovery, stopRecovery } from './recovery.js';
 export type { RecoveryOptions, RecoveryReport } from './recovery.js';

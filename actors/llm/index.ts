@@ -12,4 +12,5 @@ export { providerFromEnv, providerFor } from './select.js';
 export type { SelectedProvider, ProviderSpec, ProviderEntry } from './select.js';
 export { ToolNameMap, withSafeToolNames } from './tool-names.js';
 export { requestParams } from './params.js';
+export { meteredProvider, baseProviderName } from './metered.js';
 export * from './cache/index.js';

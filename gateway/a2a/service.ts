@@ -151,6 +151,7 @@ export class A2aService {
         ? new RpcError(A2A_ERRORS.INVALID_PARAMS, `Invalid params: unknown skill ${JSON.stringify(agent)}`)
         : e;
     });
+    await this.deps.admit?.(tenant); // a tenant past its budget starts no run
     const task = this.book.add(tenant, new TaskView(runId, contextId, first, agent, this.book.clock));
     const before = task.view.task();
     if (listener !== undefined) task.listeners.add(listener);

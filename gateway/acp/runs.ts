@@ -154,6 +154,7 @@ async function start(
     quietUpTo: kind === 'stream' ? 0 : Number.POSITIVE_INFINITY,
     fresh: true,
   };
+  await ctx.deps.admit?.(tenant); // a tenant past its budget starts no run
   const { session } = await RunSession.open(ctx, spec, 0);
   try {
     const ref = await ctx.deps.ensure(`agent/${agent.name}`, tenant);

@@ -2,4 +2,4 @@
 export { HealthMonitor } from './health.js';
 export type { HealthReport } from './health.js';
 export { GatewayMetrics } from './gateway-metrics.js';
-export { Registry, Counter, Histogram, CallbackGauge, LATENCY_BUCKETS } from './metrics.js';
+export type { NatsState } from './gateway-metrics.js';

@@ -102,6 +102,7 @@ export const FRAME_ERROR_CODES: ReadonlySet<string> = new Set([
   'forbidden',
   'not_found',
   'rate_limited',
+  'budget_exceeded',
   'too_large',
   'conflict',
   'unavailable',

@@ -291,6 +291,7 @@ export class Session implements RunSink {
     this.runs.set(runId, stream);
     try {
       const ref = await this.ctx.deps.ensure(`agent/${f.agent}`, tenant);
+      await this.ctx.deps.admit?.(tenant); // a tenant past its budget starts no run
       const user = withRunUser(undefined, this.principal);
       const payload = {
         run_id: runId,

@@ -2,7 +2,7 @@
 import type { Catalog } from '../../actors/index.js';
 import { composeCatalog, type ComposeOptions } from '../../cli/kinds.js';
 import { configSchema, type TroupeConfig } from '../../config/index.js';
-import { Gateway, allRoutes, catalogDeps, generateApiKey, type GatewayDeps, type Role } from '../../gateway/index.js';
+import { Gateway, allRoutes, catalogDeps, generateApiKey, withBudgets, type GatewayDeps, type Role } from '../../gateway/index.js';
 import { MeshNode, type ActorSystem } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
 
@@ -44,11 +44,11 @@ export async function startCatalogGateway<K extends string>(
   const mesh = new MeshNode(system);
   const catalog = await composeCatalog(config, mesh, options.compose ?? {});
   await mesh.start();
-  const deps = catalogDeps(system, catalog);
+  const deps = withBudgets(catalogDeps(system, catalog), config.gateway.usage);
   const made = Object.fromEntries(Object.entries<FixtureKey>(keys).map(([name, k]) => [name, { ...k, ...generateApiKey() }]));
   const gateway = await Gateway.start({
     deps,
-    routes: allRoutes(deps),
+    routes: allRoutes(deps, { prices: config.gateway.usage.prices }),
     port: 0,
     auth: { keys: Object.values(made).map((k) => ({ id: k.id, hash: k.hash, tenant: k.tenant, roles: [...k.roles] })) },
     limits: { ratePerSec: 100_000, burst: 100_000 },

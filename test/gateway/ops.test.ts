@@ -1,6 +1,6 @@
 /** `/healthz` and `/metrics` (docs/gateway-operations.md), including a real NATS server going away. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { Gateway, generateApiKey, Registry } from '../../gateway/index.js';
+import { Gateway, generateApiKey } from '../../gateway/index.js';
 import { type ActorSystem } from '../../runtime/index.js';
 import { JetStreamTransport } from '../../runtime/jetstream/index.js';
 import { createSystem } from '../../supervisors/index.js';
@@ -108,29 +108,5 @@ describe('/metrics', () => {
     expect(await forbidden.json()).toMatchObject({ detail: expect.stringContaining('admin') });
     expect((await fetch(url, { headers: { authorization: `Bearer ${admin.key}` } })).status).toBe(200);
     expect((await fetch(`${node.gateway.url}/healthz`)).status).toBe(200); // health stays public
-  });
-
-  it('renders label values escaped and histograms cumulatively', () => {
-    const r = new Registry();
-    r.counter('c_total', 'c').inc({ path: 'a"b\\c\nd' }, 2);
-    const h = r.histogram('h_seconds', 'h', [0.1, 1]);
-    h.observe(0.05);
-    h.observe(0.5);
-    h.observe(5);
-    expect(r.render()).toBe(
-      [
-        '# HELP c_total c',
-        '# TYPE c_total counter',
-        'c_total{path="a\\"b\\\\c\\nd"} 2',
-        '# HELP h_seconds h',
-        '# TYPE h_seconds histogram',
-        'h_seconds_bucket{le="0.1"} 1',
-        'h_seconds_bucket{le="1"} 2',
-        'h_seconds_bucket{le="+Inf"} 3',
-        'h_seconds_sum 5.55',
-        'h_seconds_count 3',
-        '',
-      ].join('\n'),
-    );
   });
 });

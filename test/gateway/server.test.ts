@@ -136,7 +136,7 @@ describe('gateway HTTP server', () => {
     }
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
     expect(Number(retry)).toBeGreaterThanOrEqual(1);
-    expect(g.metrics.rateLimited.get()).toBe(2);
+    expect(await g.metrics.valueOf(g.metrics.rateLimited)).toBe(2);
   });
 
   it('answers CORS preflights for loopback and allowed origins only', async () => {

@@ -27,7 +27,7 @@ describe('/ws limits', () => {
     c.send({ type: 'publish', topic: 'x', payload: 'a'.repeat(100 * 1024) });
     const closed = await c.closed;
     expect(closed.code).toBe(CLOSE.TOO_BIG);
-    expect(node.gateway.metrics.wsCloses.get({ code: '1009' })).toBe(1);
+    expect(await node.gateway.metrics.valueOf(node.gateway.metrics.wsCloses, { code: '1009' })).toBe(1);
   });
 
   it('closes a client that stops reading with 4008 and never queues more than the buffer limit', async () => {
@@ -42,9 +42,9 @@ describe('/ws limits', () => {
     socketOf(c).pause();
     const payload = 'x'.repeat(16 * 1024);
     const total = 2_000; // 32 MB if it were all kept
-    for (let i = 0; i < total && node.gateway.metrics.wsCloses.get({ code: '4008' }) === 0; i++)
+    for (let i = 0; i < total && (await node.gateway.metrics.valueOf(node.gateway.metrics.wsCloses, { code: '4008' })) === 0; i++)
       await node.system.publish('firehose', { i, payload });
-    expect(node.gateway.metrics.wsCloses.get({ code: '4008' })).toBe(1);
+    expect(await node.gateway.metrics.valueOf(node.gateway.metrics.wsCloses, { code: '4008' })).toBe(1);
     expect(session.peakBufferedBytes).toBeLessThanOrEqual(limit);
     // Further publishes reach nobody: the session unsubscribed when it closed.
     for (let i = 0; i < 50; i++) await node.system.publish('firehose', { i, payload });
@@ -72,7 +72,7 @@ describe('/ws limits', () => {
     await new Promise((r) => setTimeout(r, limited.at(-1)!['retry_after_ms'] as number));
     c.send({ type: 'ping', id: 'later' });
     expect(await c.next((f) => f['id'] === 'later')).toMatchObject({ type: 'pong' });
-    expect(node.gateway.metrics.rateLimited.get()).toBe(limited.length);
+    expect(await node.gateway.metrics.valueOf(node.gateway.metrics.rateLimited)).toBe(limited.length);
   });
 
   it('closes a connection that does not authenticate within the hello timeout with 1008', async () => {
@@ -113,7 +113,7 @@ describe('/ws limits', () => {
     expect(node.gateway.ws.sessions.size).toBe(1); // a live peer answers pings
     socketOf(c).pause();
     await until(() => node!.gateway.ws.sessions.size === 0, 2_000);
-    expect(node.gateway.metrics.wsCloses.get({ code: 'heartbeat' })).toBe(1);
+    expect(await node.gateway.metrics.valueOf(node.gateway.metrics.wsCloses, { code: 'heartbeat' })).toBe(1);
   });
 
   it('limits subscriptions plus streamed runs per connection; a run resumed past its end frees its slot', async () => {

@@ -63,8 +63,8 @@ describe('/ws at scale', () => {
       expect(text).toBe(end['output']);
     });
     expect(runIds.size).toBe(N);
-    expect(node.gateway.metrics.runsStarted.get()).toBe(N);
-    expect(node.gateway.metrics.runsEnded.get({ status: 'success' })).toBe(N);
+    expect(await node.gateway.metrics.valueOf(node.gateway.metrics.runsStarted)).toBe(N);
+    expect(await node.gateway.metrics.valueOf(node.gateway.metrics.runsEnded, { status: 'success' })).toBe(N);
     console.log(`${N} conversations in ${ms} ms`);
   }, 60_000);
 });

@@ -21,6 +21,7 @@ import {
   UnauthorizedError,
   ForbiddenError,
   RateLimitedError,
+  BudgetExceededError,
   UnavailableError,
   isTroupeError,
   toWireError,
@@ -51,6 +52,7 @@ const CLASSES: [ErrorClass, string, ErrorCode][] = [
   [UnauthorizedError, 'UnauthorizedError', 'unauthorized'],
   [ForbiddenError, 'ForbiddenError', 'forbidden'],
   [RateLimitedError, 'RateLimitedError', 'rate_limited'],
+  [BudgetExceededError, 'BudgetExceededError', 'budget_exceeded'],
   [UnavailableError, 'UnavailableError', 'unavailable'],
 ];
 /** Codes with no dedicated class: they travel as a plain TroupeError. */
@@ -79,6 +81,7 @@ describe('ERROR_CODES', () => {
       'actor_stopped',
       'system_stopped',
       'cancelled',
+      'budget_exceeded',
       'unprocessable',
       'method_not_allowed',
       'unsupported_media_type',

@@ -1,0 +1,87 @@
+/**
+ * `GET /usage` (docs/gateway-operations.md, “Usage and budgets”): tokens and cost of finished runs per day, agent and
+ * model, summed from the node's storage (every node of a mesh reads the same rows, ADR 0027). Query: `from` and `to`
+ * (UTC days, default today), `agent`, `model`, and `tenant` — another tenant than the caller's needs the admin role
+ * (403 otherwise). Cost comes from the configured price table per 1M tokens; a model without a price has cost null.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { UsageStore, usageDay, type UsageTotal } from '../../actors/index.js';
+import { ValidationError } from '../../protocols/index.js';
+import type { TroupeConfig } from '../../config/index.js';
+import { gatewayError, methodNotAllowedError, sendJson } from '../http.js';
+import type { GatewayDeps, HttpRoute, Principal } from '../types.js';
+
+/** Prices per model, per 1M input and output tokens (config `gateway.usage.prices`). */
+export type ModelPrices = TroupeConfig['gateway']['usage']['prices'];
+
+const PARAMS = new Set(['from', 'to', 'agent', 'model', 'tenant']);
+
+/** The cost of `input` and `output` tokens of `model`; null when the model has no price. */
+export function costOf(prices: ModelPrices, model: string, input: number, output: number): number | null {
+  const p = prices[model];
+  return p === undefined ? null : (p.input * input + p.output * output) / 1_000_000;
+}
+
+/** One query parameter: absent, or a non-empty value of at most 200 characters given once. */
+function param(q: URLSearchParams, name: string): string | undefined {
+  const all = q.getAll(name);
+  if (all.length === 0) return undefined;
+  const v = all[0] as string;
+  if (all.length > 1 || v === '' || v.length > 200)
+    throw new ValidationError(`${name}: expected one non-empty value of at most 200 characters`);
+  return v;
+}
+
+/** The tenant a caller may read: its own, or any for admins. */
+function tenantOf(q: URLSearchParams, principal: Principal): string {
+  const tenant = param(q, 'tenant') ?? principal.tenant;
+  if (tenant !== principal.tenant && !principal.roles.includes('admin'))
+    throw gatewayError('forbidden', 'usage of another tenant needs the admin role (leave out ?tenant= to read your own)');
+  return tenant;
+}
+
+/** Rows with their cost, and the totals (cost null when any row's model has no price). */
+export function priced(rows: readonly UsageTotal[], prices: ModelPrices): { rows: unknown[]; total: Record<string, number | null> } {
+  let input = 0;
+  let output = 0;
+  let runs = 0;
+  let cost: number | null = 0;
+  const out = rows.map((r) => {
+    const c = costOf(prices, r.model, r.input_tokens, r.output_tokens);
+    input += r.input_tokens;
+    output += r.output_tokens;
+    runs += r.runs;
+    cost = c === null || cost === null ? null : cost + c;
+    return { ...r, cost: c };
+  });
+  return { rows: out, total: { input_tokens: input, output_tokens: output, runs, cost } };
+}
+
+/** The `/usage` route over `deps` (rows in `deps.system.storage`), pricing with `prices`. */
+export function usageRoute(deps: GatewayDeps, prices: ModelPrices = {}): HttpRoute {
+  const usage = new UsageStore(deps.system.storage);
+  return {
+    prefix: '/usage',
+    async handle(req: IncomingMessage, res: ServerResponse, principal: Principal, path: string): Promise<void> {
+      if (path !== '' && path !== '/') throw gatewayError('not_found', 'usage is read at GET /usage');
+      if (req.method !== 'GET') throw methodNotAllowedError('GET /usage');
+      const q = new URL(req.url ?? '/', 'http://x').searchParams;
+      for (const k of q.keys())
+        if (!PARAMS.has(k))
+          throw new ValidationError(`unknown query parameter ${JSON.stringify(k).slice(0, 60)} (from, to, agent, model, tenant)`);
+      const tenant = tenantOf(q, principal);
+      const today = usageDay((deps.clock ?? deps.system.clock).now());
+      const from = param(q, 'from') ?? today;
+      const to = param(q, 'to') ?? (from > today ? from : today);
+      const agent = param(q, 'agent');
+      const model = param(q, 'model');
+      const rows = await usage.totals(tenant, {
+        from,
+        to,
+        ...(agent === undefined ? {} : { agent }),
+        ...(model === undefined ? {} : { model }),
+      });
+      sendJson(res, 200, { tenant, from, to, ...priced(rows, prices) });
+    },
+  };
+}
