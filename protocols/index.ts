@@ -44,8 +44,21 @@ export {
   DEAD_LETTER_TOPIC,
   deadLetterSchema,
   replyPayloadSchema,
+  SYSTEM_EVENTS,
+  nodeEventSchema,
+  actorEventSchema,
+  healthEventSchema,
 } from './mesh.js';
-export type { LifecycleState, LifecycleEvent, DeadLetterReason, DeadLetter, ReplyPayload } from './mesh.js';
+export type {
+  LifecycleState,
+  LifecycleEvent,
+  DeadLetterReason,
+  DeadLetter,
+  ReplyPayload,
+  NodeEvent,
+  ActorEvent,
+  HealthEvent,
+} from './mesh.js';
 export {
   RUN_CREATE,
   RUN_RESUME,

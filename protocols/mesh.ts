@@ -74,6 +74,61 @@ export type DeadLetter = z.infer<typeof deadLetterSchema>;
 /** Topic on which dead letters are announced as they are recorded. */
 export const DEAD_LETTER_TOPIC = 'sys.deadletter';
 
+/**
+ * System events: topics (in the `sys.` namespace, like lifecycle and dead-letter notices) on which a node
+ * announces membership changes, actor activations, passivations, restarts and terminations, and flips of its
+ * readiness. Node and health events are published in the default tenant, actor events in the actor's tenant.
+ */
+export const SYSTEM_EVENTS = {
+  nodeJoined: 'sys.node.joined',
+  nodeLeft: 'sys.node.left',
+  nodeDead: 'sys.node.dead',
+  nodeDraining: 'sys.node.draining',
+  actorActivated: 'sys.actor.activated',
+  actorPassivated: 'sys.actor.passivated',
+  actorRestarted: 'sys.actor.restarted',
+  actorTerminated: 'sys.actor.terminated',
+  healthChanged: 'sys.health.changed',
+} as const;
+
+/** Payload of the `sys.node.*` events: which node, what happened, who saw it. */
+export const nodeEventSchema = z.object({
+  node: z.string(),
+  host: z.string(),
+  kinds: z.array(z.string()),
+  event: z.enum(['joined', 'left', 'dead', 'draining']),
+  /** The node that reported it (one reporter per event: the first live node by id other than the one concerned). */
+  reporter: z.string(),
+  at: z.number(),
+});
+/** A membership change. */
+export type NodeEvent = z.infer<typeof nodeEventSchema>;
+
+/** Payload of the `sys.actor.*` events. */
+export const actorEventSchema = z.object({
+  address: addressSchema,
+  tenant: tenantSchema,
+  node: z.string(),
+  incarnation: z.number().int().nonnegative(),
+  event: z.enum(['activated', 'passivated', 'restarted', 'terminated']),
+  at: z.number(),
+  /** The failure behind a restart or termination. */
+  error: wireErrorSchema.optional(),
+});
+/** An actor lifecycle milestone. */
+export type ActorEvent = z.infer<typeof actorEventSchema>;
+
+/** Payload of `sys.health.changed`: a node's readiness verdict flipped. */
+export const healthEventSchema = z.object({
+  node: z.string(),
+  ready: z.boolean(),
+  /** The checks that failed (names), empty when ready. */
+  failing: z.array(z.string()),
+  at: z.number(),
+});
+/** A readiness flip. */
+export type HealthEvent = z.infer<typeof healthEventSchema>;
+
 /** Payload of a `sys.reply` envelope: a value or a wire error. */
 export const replyPayloadSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), value: z.unknown() }),
