@@ -12,6 +12,7 @@ import { guardrailMcpTool, guardrailsRoute } from './guardrails/index.js';
 import { collectionResources, mcpFixturesFromEnv, mcpRoute, storeResources } from './mcp/index.js';
 import { personasRoute, promptsRoute, templatePromptSource } from './prompts/index.js';
 import { profilesRoute } from './profiles/index.js';
+import { deadLettersRoute } from './ops/index.js';
 import { Gateway, gatewayOptionsFromConfig, type GatewayOptions } from './server.js';
 import type { GatewayDeps, HttpRoute } from './types.js';
 
@@ -47,6 +48,7 @@ export function allRoutes(
     }),
     guardrailsRoute(deps),
     profilesRoute(deps),
+    deadLettersRoute(deps),
     ...a2aRoutes(deps, { auth: options.auth ?? true, maxStreamBuffer: buffer }),
     ...(options.prompts === undefined ? [] : [promptsRoute(options.prompts), personasRoute(options.prompts)]),
   ];
@@ -54,7 +56,7 @@ export function allRoutes(
 
 /**
  * Starts the gateway config's `gateway` section describes, serving `deps` with every part mounted
- * (`/prompts` and `/personas` when `parts.prompts` is given).
+ * (`/prompts` and `/personas` when `parts.prompts` is given); `extra.readiness` adds to config's (e.g. the data directory).
  */
 export async function startGateway(
   deps: GatewayDeps,
@@ -63,6 +65,7 @@ export async function startGateway(
   parts: { prompts?: PromptLibrary } = {},
 ): Promise<Gateway> {
   const options = gatewayOptionsFromConfig(gateway);
+  const readiness = { ...options.readiness, ...extra.readiness };
   const authOn = gateway.auth.keys.length > 0 || gateway.auth.jwt !== undefined;
   return Gateway.start({
     ...options,
@@ -74,5 +77,6 @@ export async function startGateway(
       ...(parts.prompts === undefined ? {} : { prompts: parts.prompts }),
     }),
     ...extra,
+    readiness,
   });
 }

@@ -39,8 +39,8 @@ export {
 export type { AuthOptions, ApiKeyEntry, JwtOptions, RateLimitOptions } from './auth/index.js';
 export { WsGateway, CLOSE, DEFAULT_WS_LIMITS } from './ws/index.js';
 export type { WsLimits } from './ws/index.js';
-export { GatewayMetrics, HealthMonitor, Registry } from './ops/index.js';
-export type { HealthReport } from './ops/index.js';
+export { GatewayMetrics, HealthMonitor, Registry, Readiness, deadLettersRoute } from './ops/index.js';
+export type { HealthReport, ReadinessOptions, ReadinessReport, ReadinessCheck } from './ops/index.js';
 export { acpRoute } from './acp/index.js';
 export type { AcpRouteOptions } from './acp/index.js';
 export {

@@ -1,6 +1,6 @@
 /**
  * The gateway's one HTTP server: mounts the parts ({@link HttpRoute}s such as /acp, /mcp, /a2a)
- * by prefix, takes `/ws` upgrades, answers `/healthz` and `/metrics`, and does auth, rate and
+ * by prefix, takes `/ws` upgrades, answers `/healthz`, `/readyz` and `/metrics`, and does auth, rate and
  * body limits, CORS and error framing for all of them. Refuses to listen on a non-loopback
  * address without credentials configured (ADR 0008).
  */
@@ -28,7 +28,7 @@ import {
   sendJson,
   setBodyLimit,
 } from './http.js';
-import { GatewayMetrics, HealthMonitor } from './ops/index.js';
+import { GatewayMetrics, HealthMonitor, Readiness, type ReadinessOptions } from './ops/index.js';
 import { logPath, scrubbingLog } from './scrub.js';
 import type { GatewayDeps, HttpRoute, Principal } from './types.js';
 import { DEFAULT_WS_LIMITS, WsGateway, type WsLimits } from './ws/index.js';
@@ -80,6 +80,8 @@ export interface GatewayOptions {
    * `deps.clock`, else the system clock. Routes built on `deps` use `deps.clock` (gateway/clock.ts).
    */
   readonly clock?: Clock;
+  /** How `/readyz` judges readiness (data directory and its free-space threshold, probe timeout, evaluation interval). */
+  readonly readiness?: ReadinessOptions;
 }
 
 /** Gateway options from config's `gateway` section (deps and routes come from the caller). */
@@ -91,6 +93,7 @@ export function gatewayOptionsFromConfig(gw: TroupeConfig['gateway']): Omit<Gate
     limits: gw.limits,
     allowedOrigins: gw.allowedOrigins,
     allowedHosts: gw.allowedHosts,
+    readiness: gw.readiness,
   };
 }
 
@@ -101,6 +104,8 @@ const PUBLIC: Principal = Object.freeze({ tenant: 'default', roles: Object.freez
 export class Gateway {
   readonly metrics: GatewayMetrics;
   readonly health: HealthMonitor;
+  /** `/readyz`, and the `sys.health.changed` events of its flips. */
+  readonly readiness: Readiness;
   readonly ws: WsGateway;
   readonly auth: Authenticator;
   readonly limits: GatewayLimits;
@@ -122,6 +127,7 @@ export class Gateway {
     this.metrics = new GatewayMetrics(deps.system);
     this.metrics.attach();
     this.health = new HealthMonitor(deps);
+    this.readiness = new Readiness(deps, this.health, options.readiness);
     this.warn = scrubbingLog(options.warn ?? deps.system.warn);
     this.allowedOrigins = options.allowedOrigins ?? [];
     this.allowedHosts = options.allowedHosts ?? [];
@@ -182,6 +188,7 @@ export class Gateway {
       throw e;
     });
     g.bound = g.server.address() as AddressInfo;
+    g.readiness.start();
     return g;
   }
 
@@ -201,7 +208,7 @@ export class Gateway {
   banner(): string {
     const ws = this.url.replace(/^http/, 'ws');
     const routes = this.routes.map((r) => `, ${r.prefix}`).join('');
-    const parts = `${this.url} — ws ${ws}/ws${routes}, /healthz, /metrics`;
+    const parts = `${this.url} — ws ${ws}/ws${routes}, /healthz, /readyz, /metrics`;
     return this.auth.enabled
       ? `troupe: gateway on ${parts}; auth on`
       : `troupe: gateway on ${parts}; auth OFF (loopback only): every caller is tenant "default" with role admin`;
@@ -209,6 +216,7 @@ export class Gateway {
 
   /** Stops taking connections, closes WebSockets (1001) and open HTTP connections. */
   async close(): Promise<void> {
+    this.readiness.close();
     this.metrics.close();
     await this.ws.close();
     await new Promise<void>((resolve) => {
@@ -233,6 +241,13 @@ export class Gateway {
         route = '/healthz';
         const report = this.health.report();
         sendJson(res, report.status === 'ok' ? 200 : 503, report);
+        return;
+      }
+      if (path === '/readyz') {
+        // A probe, like /healthz: no Origin or Host check; only admins see what each check found.
+        route = '/readyz';
+        const report = await this.readiness.evaluate();
+        sendJson(res, report.status === 'ready' ? 200 : 503, this.isAdmin(req) ? report : { status: report.status });
         return;
       }
       const mounted = this.routes.find((r) => path === r.prefix || path.startsWith(r.prefix.endsWith('/') ? r.prefix : `${r.prefix}/`));
@@ -269,6 +284,18 @@ export class Gateway {
       if (!isTroupeError(e)) this.warn(`gateway: ${req.method ?? ''} ${logPath(req.url)}: ${(e as Error)?.stack ?? String(e)}`);
       if (isTroupeError(e, 'rate_limited')) this.metrics.rateLimited.inc();
       sendError(res, e);
+    }
+  }
+
+  /** True when the caller is an admin: everyone while auth is off; with auth on, valid credentials with the admin role. */
+  private isAdmin(req: IncomingMessage): boolean {
+    if (!this.auth.enabled) return true;
+    const token = bearerToken(req);
+    if (token === undefined) return false;
+    try {
+      return this.auth.authenticate(token).roles.includes('admin');
+    } catch {
+      return false;
     }
   }
 

@@ -45,6 +45,8 @@ export {
   deadLetterSchema,
   replyPayloadSchema,
   SYSTEM_EVENTS,
+  MAX_DEAD_LETTER_PAGE,
+  deadLetterQuerySchema,
   nodeEventSchema,
   actorEventSchema,
   healthEventSchema,
@@ -58,6 +60,7 @@ export type {
   NodeEvent,
   ActorEvent,
   HealthEvent,
+  DeadLetterListQuery,
 } from './mesh.js';
 export {
   RUN_CREATE,

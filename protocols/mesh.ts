@@ -71,6 +71,33 @@ export const deadLetterSchema = z.object({
 /** A dead letter. */
 export type DeadLetter = z.infer<typeof deadLetterSchema>;
 
+/** Largest page of a dead-letter listing. */
+export const MAX_DEAD_LETTER_PAGE = 1000;
+
+/** A point in time in a query string: ISO 8601 with an offset, or epoch milliseconds. */
+const instantSchema = z.union([
+  z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
+  z
+    .string()
+    .regex(/^[0-9]{1,15}$/, 'expected an ISO 8601 date-time or epoch milliseconds')
+    .transform(Number),
+]);
+
+/** The query of `GET /deadletters` (and `troupe deadletters list`): filters, then a page after `after`. */
+export const deadLetterQuerySchema = z.object({
+  /** The address the message was for. */
+  address: addressSchema.optional(),
+  reason: z.enum(DEAD_LETTER_REASONS).optional(),
+  tenant: tenantSchema.optional(),
+  since: instantSchema.optional(),
+  until: instantSchema.optional(),
+  /** The last id of the previous page. */
+  after: z.string().min(1).max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_DEAD_LETTER_PAGE).default(100),
+});
+/** A dead-letter query as parsed. */
+export type DeadLetterListQuery = z.infer<typeof deadLetterQuerySchema>;
+
 /** Topic on which dead letters are announced as they are recorded. */
 export const DEAD_LETTER_TOPIC = 'sys.deadletter';
 
