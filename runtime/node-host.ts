@@ -70,6 +70,8 @@ export class NodeHost implements CellHost {
   private readonly transport: Transport;
   private readonly stats: { deadLetters: number; escalations: number };
   private readonly watchers = new Set<LifecycleWatcher>();
+  /** The failure behind a cell's pending restart or termination (what `sys.actor.restarted` carries). */
+  private readonly failures = new WeakMap<ActorCell, WireError>();
 
   constructor(
     private readonly system: LocalActorSystem,
@@ -124,8 +126,10 @@ export class NodeHost implements CellHost {
   }
 
   private emitLifecycle(cell: ActorCell, from: LifecycleState, to: LifecycleState, input: string, error: WireError | undefined): void {
+    if (to === 'failed' && error !== undefined) this.failures.set(cell, error);
     const milestone = actorMilestone(to, input, cell.incarnation);
-    if (milestone !== undefined) this.announceMilestone(cell, milestone, error);
+    if (milestone !== undefined) this.announceMilestone(cell, milestone, error ?? this.failures.get(cell));
+    if (milestone === 'restarted' || milestone === 'terminated') this.failures.delete(cell);
     const topic = `${LIFECYCLE_TOPIC}.${kindOf(cell.address)}`;
     const wanted = this.transport.hasSubscribers(cell.tenant, topic);
     if (this.watchers.size === 0 && !wanted) return;
