@@ -119,10 +119,11 @@ export class Readiness {
     }
   }
 
-  /** Evaluates every `intervalMs` and publishes `sys.health.changed` when the verdict flips (the first verdict too). */
+  /** Evaluates every `intervalMs` and publishes `sys.health.changed` when the verdict flips (and the first verdict after each start). */
   start(): void {
     const ms = this.options.intervalMs ?? 5_000;
     if (ms <= 0 || this.beat !== undefined) return;
+    this.last = undefined;
     let busy = false;
     const tick = (): void => {
       if (busy) return;
