@@ -19,7 +19,8 @@ interface Letter {
   redriven?: { at_iso: string; node: string };
 }
 
-const usage = `troupe deadletters list [--address A] [--reason R] [--tenant T] [--since TIME] [--until TIME] [--limit N] [--after ID] [--json]
+const usage = `troupe deadletters list [--address A] [--reason R] [--tenant T] [--since TIME] [--until TIME]
+                        [--limit N] [--after ID] [--json]
 troupe deadletters show ID
 troupe deadletters redrive ID
   List dead letters (oldest first; TIME is ISO 8601 or epoch ms), show one, or send one again to its address

@@ -42,6 +42,7 @@ async function start(): Promise<{ system: ActorSystem; url: string }> {
   return { system, url: gateway.url };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies of several shapes, checked by the assertions
 const call = async (url: string, key: string, path: string, method = 'GET'): Promise<{ status: number; body: any }> => {
   const res = await fetch(`${url}/deadletters${path}`, { method, headers: { authorization: `Bearer ${key}` } });
   return { status: res.status, body: await res.json() };

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { actorEventSchema, nodeEventSchema, type ActorEvent, type Envelope, type NodeEvent } from '../../protocols/index.js';
 import type { ActorSystem } from '../../runtime/index.js';
-import { JetStreamTransport, type KvMembership } from '../../runtime/jetstream/index.js';
+import type { JetStreamTransport } from '../../runtime/jetstream/index.js';
+import { type KvMembership } from '../../runtime/jetstream/index.js';
 import { configSchema } from '../../config/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import { meshFixture } from '../cluster/mesh-fixture.js';
