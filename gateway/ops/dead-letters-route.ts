@@ -21,6 +21,15 @@ function view(l: StoredDeadLetter): Record<string, unknown> {
   };
 }
 
+/** A path segment as an id; `bad_request` for malformed percent-encoding. */
+function decodeId(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ValidationError(`malformed dead-letter id in the path: ${JSON.stringify(segment.slice(0, 80))}`);
+  }
+}
+
 /** The tenant whose letters `principal` may see (undefined: every tenant), after the admin check. */
 function scope(principal: Principal, asked: string | undefined): string | undefined {
   if (!principal.roles.includes('admin')) throw gatewayError('forbidden', 'dead letters need the admin role');
@@ -59,7 +68,7 @@ export function deadLettersRoute(deps: GatewayDeps): HttpRoute {
         sendJson(res, 200, { items: page.map(view), ...(items.length > limit ? { next: page.at(-1)?.id } : {}) });
         return;
       }
-      const id = decodeURIComponent(parts[0] as string);
+      const id = decodeId(parts[0] as string);
       if (parts.length === 1) {
         if (req.method !== 'GET') throw methodNotAllowedError(`GET /deadletters/${id}`);
         sendJson(res, 200, view(await visible(principal, id)));

@@ -3,6 +3,7 @@
  * for real (a message to an address with no actor, a poison message), listed with filters and pages, inspected,
  * and redriven after the actor exists — delivered once however often the redrive is asked; admins only.
  */
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../../config/index.js';
 import { Gateway, allRoutes, generateApiKey } from '../../gateway/index.js';
@@ -151,5 +152,22 @@ describe('/deadletters', () => {
     expect((await system.deadLetters.get(id))?.redriven).toBeUndefined();
     const anonymous = await fetch(`${url}/deadletters`);
     expect(anonymous.status).toBe(401);
+  });
+
+  it('answers any query or id with 200, 400 or 404 naming the problem, never a 5xx (property)', async () => {
+    const { system, url } = await start();
+    await tellNobody(system, 'worker/late', { n: 1 });
+    const keys = fc.constantFrom('address', 'reason', 'tenant', 'since', 'until', 'after', 'limit', 'other');
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(keys, fc.string({ maxLength: 30 })), fc.string({ maxLength: 20 }), async (params, id) => {
+        const list = await call(url, ops.key, `?${new URLSearchParams(params).toString()}`);
+        expect([200, 400]).toContain(list.status);
+        if (list.status === 400) expect(list.body.detail).toMatch(/bad dead-letter query/);
+        const one = await fetch(`${url}/deadletters/${encodeURIComponent(id) || 'x'}`, { headers: { authorization: `Bearer ${ops.key}` } });
+        expect([200, 404]).toContain(one.status);
+      }),
+      { numRuns: 60 },
+    );
+    expect((await call(url, ops.key, '/%E0%A4%A')).status).toBe(400);
   });
 });
