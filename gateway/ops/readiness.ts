@@ -1,8 +1,8 @@
 /**
  * `/readyz`: whether this node should get traffic — its actor system is up, it is not starting or draining,
  * its storage answers a write and a read, its NATS connection is up (on a mesh), its data directory has free
- * space, and no model provider's circuit breaker is open. Evaluated on request, and every `intervalMs` to
- * publish `sys.health.changed` when the verdict flips (docs/gateway-operations.md, “GET /readyz”).
+ * space, and no model provider's circuit breaker is open. Evaluated on request, and every `intervalMs` while
+ * someone subscribes to `sys.health.changed`, to publish the verdict's flips (docs/gateway-operations.md, “GET /readyz”).
  */
 import { statfs } from 'node:fs/promises';
 import { DEFAULT_TENANT, SYSTEM_EVENTS, type HealthEvent } from '../../protocols/index.js';
@@ -119,7 +119,7 @@ export class Readiness {
     }
   }
 
-  /** Evaluates every `intervalMs` and publishes `sys.health.changed` when the verdict flips (and the first verdict after each start). */
+  /** Evaluates every `intervalMs` while someone listens, and publishes `sys.health.changed` when the verdict flips. */
   start(): void {
     const ms = this.options.intervalMs ?? 5_000;
     if (ms <= 0 || this.beat !== undefined) return;
@@ -127,6 +127,11 @@ export class Readiness {
     let busy = false;
     const tick = (): void => {
       if (busy) return;
+      // Nobody listening: no probe traffic, and the next listener hears the verdict as it then is.
+      if (!this.deps.system.transport.hasSubscribers(DEFAULT_TENANT, SYSTEM_EVENTS.healthChanged)) {
+        this.last = undefined;
+        return;
+      }
       busy = true;
       void this.evaluate()
         .then((r) => this.observe(r))
