@@ -54,6 +54,11 @@ const COMMANDS: readonly { readonly name: string; readonly summary: string; load
   },
   { name: 'runs', summary: 'list runs (all, or of a thread), or show one', load: async () => (await import('./threads.js')).runsCommand },
   {
+    name: 'deadletters',
+    summary: 'list, show and redrive dead letters (embedded data dir, or a gateway with --url and an admin key)',
+    load: async () => (await import('./deadletters.js')).deadLettersCommand,
+  },
+  {
     name: 'node',
     summary: 'join a NATS JetStream mesh and host actor kinds; `node drain` drains one',
     load: async () => (await import('./node.js')).nodeCommand,
@@ -76,7 +81,7 @@ const HELP = `troupe — an actor-model runtime for multi-agent AI systems
 Usage: troupe <command> [options]     (troupe <command> --help for its options)
 
 Commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(9)} ${c.summary}`).join('\n')}
+${COMMANDS.map((c) => `  ${c.name.padEnd(11)} ${c.summary}`).join('\n')}
 
 Start here:
   troupe start                 serve the default agents (offline model) with the console at http://127.0.0.1:7700

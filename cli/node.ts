@@ -114,9 +114,9 @@ export async function node(values: NodeFlags): Promise<number> {
   const gateway =
     values.gateway === true && config.gateway.enabled
       ? await startGateway(
-          catalogDeps(system, catalog, () => serving),
+          catalogDeps(system, catalog, () => serving && !mesh.isDraining),
           config.gateway,
-          {},
+          { readiness: { dataDir: config.dataDir } },
           {
             prompts: new PromptLibrary(system.storage, config),
           },

@@ -50,7 +50,7 @@ export async function embeddedSession(config: TroupeConfig): Promise<Session> {
   await mesh.start();
   await catalog.attachMcpServers(system);
   const loopback = { ...config.gateway, host: '127.0.0.1', port: 0, auth: { ...config.gateway.auth, keys: [], jwt: undefined } };
-  const gateway = await startGateway(catalogDeps(system, catalog), loopback);
+  const gateway = await startGateway(catalogDeps(system, catalog), loopback, { readiness: { dataDir: config.dataDir, intervalMs: 0 } });
   return {
     url: gateway.url,
     embedded: true,

@@ -99,7 +99,14 @@ export async function start(args: string[]): Promise<number> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const prompts = new PromptLibrary(system.storage, config);
-  const gateway = config.gateway.enabled ? await startGateway(catalogDeps(system, catalog), config.gateway, {}, { prompts }) : undefined;
+  const gateway = config.gateway.enabled
+    ? await startGateway(
+        catalogDeps(system, catalog, () => running),
+        config.gateway,
+        { readiness: { dataDir: config.dataDir } },
+        { prompts },
+      )
+    : undefined;
   if (gateway !== undefined) console.log(gateway.banner());
   if (demo) await scriptedConversations(system, catalog);
   let round = 0;

@@ -28,6 +28,7 @@ export const envVars: readonly { name: string; path: string; parse: EnvVarParse 
   { name: 'TROUPE_STORAGE', path: 'storage.kind', parse: 'string' },
   { name: 'TROUPE_HOST', path: 'gateway.host', parse: 'string' },
   { name: 'TROUPE_PORT', path: 'gateway.port', parse: 'number' },
+  { name: 'TROUPE_MIN_FREE_DISK_BYTES', path: 'gateway.readiness.minFreeDiskBytes', parse: 'number' },
   { name: 'TROUPE_LOG_LEVEL', path: 'log.level', parse: 'level' },
   { name: 'TROUPE_MAILBOX_CAPACITY', path: 'mailbox.capacity', parse: 'number' },
   { name: 'TROUPE_MAX_DELIVERIES', path: 'mailbox.maxDeliveries', parse: 'number' },

@@ -224,6 +224,17 @@ export const configSchema = z.strictObject({
           heartbeatMs: int(10).default(30_000),
         })
         .prefault({}),
+      /** How `/readyz` judges readiness (docs/gateway-operations.md). */
+      readiness: z
+        .strictObject({
+          /** Below this many free bytes in `dataDir` the node is not ready. */
+          minFreeDiskBytes: int(0).default(100 * 1024 * 1024),
+          /** Bound on the storage read/write probe. */
+          probeTimeoutMs: int(1).default(2_000),
+          /** How often readiness is evaluated to publish `sys.health.changed` (0: only on request). */
+          intervalMs: int(0).default(5_000),
+        })
+        .prefault({}),
       /** Browser origins allowed besides loopback ones (`*` for any). */
       allowedOrigins: z.array(text()).default(() => []),
       /**

@@ -13,6 +13,7 @@ import { collectionResources, mcpFixturesFromEnv, mcpRoute, storeResources } fro
 import { personasRoute, promptsRoute, templatePromptSource } from './prompts/index.js';
 import { profilesRoute } from './profiles/index.js';
 import { usageRoute, withBudgets, type ModelPrices } from './usage/index.js';
+import { deadLettersRoute } from './ops/index.js';
 import { Gateway, gatewayOptionsFromConfig, type GatewayOptions } from './server.js';
 import type { GatewayDeps, HttpRoute } from './types.js';
 
@@ -56,6 +57,7 @@ export function allRoutes(
     guardrailsRoute(deps),
     profilesRoute(deps),
     usageRoute(deps, options.prices),
+    deadLettersRoute(deps),
     ...a2aRoutes(deps, { auth: options.auth ?? true, maxStreamBuffer: buffer }),
     ...(options.prompts === undefined ? [] : [promptsRoute(options.prompts), personasRoute(options.prompts)]),
   ];
@@ -63,7 +65,8 @@ export function allRoutes(
 
 /**
  * Starts the gateway config's `gateway` section describes, serving `deps` with every part mounted
- * (`/prompts` and `/personas` when `parts.prompts` is given) and the section's tenant budgets enforced.
+ * (`/prompts` and `/personas` when `parts.prompts` is given) and the section's tenant budgets enforced;
+ * `extra.readiness` adds to config's (e.g. the data directory).
  */
 export async function startGateway(
   deps: GatewayDeps,
@@ -72,6 +75,7 @@ export async function startGateway(
   parts: { prompts?: PromptLibrary } = {},
 ): Promise<Gateway> {
   const options = gatewayOptionsFromConfig(gateway);
+  const readiness = { ...options.readiness, ...extra.readiness };
   const authOn = gateway.auth.keys.length > 0 || gateway.auth.jwt !== undefined;
   // New runs of a tenant past its budget are refused on every surface (gateway/usage/budget.ts).
   const metered = withBudgets(deps, gateway.usage);
@@ -86,5 +90,6 @@ export async function startGateway(
       ...(parts.prompts === undefined ? {} : { prompts: parts.prompts }),
     }),
     ...extra,
+    readiness,
   });
 }

@@ -49,8 +49,8 @@ export {
 export type { AuthOptions, ApiKeyEntry, JwtOptions, RateLimitOptions, Permission } from './auth/index.js';
 export { WsGateway, CLOSE, DEFAULT_WS_LIMITS, FRAME_PERMISSIONS } from './ws/index.js';
 export type { WsLimits } from './ws/index.js';
-export { GatewayMetrics, HealthMonitor } from './ops/index.js';
-export type { HealthReport } from './ops/index.js';
+export { GatewayMetrics, HealthMonitor, Readiness, deadLettersRoute } from './ops/index.js';
+export type { HealthReport, ReadinessOptions, ReadinessReport, ReadinessCheck } from './ops/index.js';
 export { acpRoute, ACP_TABLE } from './acp/index.js';
 export type { AcpRouteOptions } from './acp/index.js';
 export {

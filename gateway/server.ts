@@ -1,6 +1,6 @@
 /**
  * The gateway's one HTTP server: mounts the parts ({@link HttpRoute}s such as /acp, /mcp, /a2a)
- * by prefix, takes `/ws` upgrades, answers `/healthz` and `/metrics`, and does auth, rate and
+ * by prefix, takes `/ws` upgrades, answers `/healthz`, `/readyz` and `/metrics`, and does auth, rate and
  * body limits, CORS and error framing for all of them. Refuses to listen on a non-loopback
  * address without credentials configured (ADR 0008).
  */
@@ -11,7 +11,7 @@ import { ConflictError, isTroupeError, TooLargeError, ValidationError } from '..
 import { runReads, ThreadOwners, type RunReads } from '../actors/index.js';
 import type { Clock, Logger } from '../runtime/index.js';
 import { clockOf } from './clock.js';
-import { ANONYMOUS_ADMIN, Authenticator, ConnectionLimiter, RateLimiter, requirePermission, type AuthOptions } from './auth/index.js';
+import { ANONYMOUS_ADMIN, Authenticator, ConnectionLimiter, RateLimiter, can, requirePermission, type AuthOptions } from './auth/index.js';
 import {
   applyCors,
   assertJsonContentType,
@@ -28,7 +28,7 @@ import {
   sendJson,
   setBodyLimit,
 } from './http.js';
-import { GatewayMetrics, HealthMonitor } from './ops/index.js';
+import { GatewayMetrics, HealthMonitor, Readiness, type ReadinessOptions } from './ops/index.js';
 import { logPath, scrubbingLog, traceIdOf } from './scrub.js';
 import type { GatewayDeps, HttpRoute, Principal } from './types.js';
 import { DEFAULT_WS_LIMITS, WsGateway, type WsLimits } from './ws/index.js';
@@ -80,6 +80,8 @@ export interface GatewayOptions {
    * `deps.clock`, else the system clock. Routes built on `deps` use `deps.clock` (gateway/clock.ts).
    */
   readonly clock?: Clock;
+  /** How `/readyz` judges readiness (data directory and its free-space threshold, probe timeout, evaluation interval). */
+  readonly readiness?: ReadinessOptions;
 }
 
 /** Gateway options from config's `gateway` section (deps and routes come from the caller). */
@@ -91,6 +93,7 @@ export function gatewayOptionsFromConfig(gw: TroupeConfig['gateway']): Omit<Gate
     limits: gw.limits,
     allowedOrigins: gw.allowedOrigins,
     allowedHosts: gw.allowedHosts,
+    readiness: gw.readiness,
   };
 }
 
@@ -101,6 +104,8 @@ const PUBLIC: Principal = Object.freeze({ tenant: 'default', roles: Object.freez
 export class Gateway {
   readonly metrics: GatewayMetrics;
   readonly health: HealthMonitor;
+  /** `/readyz`, and the `sys.health.changed` events of its flips. */
+  readonly readiness: Readiness;
   readonly ws: WsGateway;
   readonly auth: Authenticator;
   readonly limits: GatewayLimits;
@@ -123,6 +128,7 @@ export class Gateway {
     this.health = new HealthMonitor(deps);
     this.metrics = new GatewayMetrics(deps.system, () => this.health.report().nats);
     this.metrics.attach();
+    this.readiness = new Readiness(deps, this.health, options.readiness);
     this.warn = scrubbingLog(options.warn ?? deps.system.warn);
     this.log = deps.system.log;
     this.allowedOrigins = options.allowedOrigins ?? [];
@@ -185,6 +191,7 @@ export class Gateway {
       throw e;
     });
     g.bound = g.server.address() as AddressInfo;
+    g.readiness.start();
     return g;
   }
 
@@ -204,7 +211,7 @@ export class Gateway {
   banner(): string {
     const ws = this.url.replace(/^http/, 'ws');
     const routes = this.routes.map((r) => `, ${r.prefix}`).join('');
-    const parts = `${this.url} — ws ${ws}/ws${routes}, /healthz, /metrics`;
+    const parts = `${this.url} — ws ${ws}/ws${routes}, /healthz, /readyz, /metrics`;
     return this.auth.enabled
       ? `troupe: gateway on ${parts}; auth on`
       : `troupe: gateway on ${parts}; auth OFF (loopback only): every caller is tenant "default" with role admin`;
@@ -212,6 +219,7 @@ export class Gateway {
 
   /** Stops taking connections, closes WebSockets (1001) and open HTTP connections. */
   async close(): Promise<void> {
+    this.readiness.close();
     this.metrics.close();
     await this.ws.close();
     await new Promise<void>((resolve) => {
@@ -253,6 +261,13 @@ export class Gateway {
         sendJson(res, report.status === 'ok' ? 200 : 503, report);
         return;
       }
+      if (path === '/readyz') {
+        // A probe, like /healthz: no Origin or Host check; only admins see what each check found.
+        route = '/readyz';
+        const report = await this.readiness.evaluate();
+        sendJson(res, report.status === 'ready' ? 200 : 503, (await this.seesHealthDetails(req)) ? report : { status: report.status });
+        return;
+      }
       const mounted = this.routes.find((r) => path === r.prefix || path.startsWith(r.prefix.endsWith('/') ? r.prefix : `${r.prefix}/`));
       this.checkBrowser(req, mounted?.checksOrigin !== true);
       if (applyCors(req, res, this.allowedOrigins)) return;
@@ -288,6 +303,18 @@ export class Gateway {
       if (!isTroupeError(e)) this.warn(`gateway: ${req.method ?? ''} ${logPath(req.url)}: ${(e as Error)?.stack ?? String(e)}`);
       if (isTroupeError(e, 'rate_limited')) this.metrics.rateLimited.inc();
       sendError(res, e);
+    }
+  }
+
+  /** True when the caller may see readiness details: everyone while auth is off; else valid credentials with `health:details`. */
+  private async seesHealthDetails(req: IncomingMessage): Promise<boolean> {
+    if (!this.auth.enabled) return true;
+    const token = bearerToken(req);
+    if (token === undefined) return false;
+    try {
+      return can(await this.auth.authenticate(token), 'health:details');
+    } catch {
+      return false;
     }
   }
 

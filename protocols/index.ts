@@ -45,8 +45,24 @@ export {
   DEAD_LETTER_TOPIC,
   deadLetterSchema,
   replyPayloadSchema,
+  SYSTEM_EVENTS,
+  MAX_DEAD_LETTER_PAGE,
+  deadLetterQuerySchema,
+  nodeEventSchema,
+  actorEventSchema,
+  healthEventSchema,
 } from './mesh.js';
-export type { LifecycleState, LifecycleEvent, DeadLetterReason, DeadLetter, ReplyPayload } from './mesh.js';
+export type {
+  LifecycleState,
+  LifecycleEvent,
+  DeadLetterReason,
+  DeadLetter,
+  ReplyPayload,
+  NodeEvent,
+  ActorEvent,
+  HealthEvent,
+  DeadLetterListQuery,
+} from './mesh.js';
 export {
   RUN_CREATE,
   RUN_RESUME,

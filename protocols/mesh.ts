@@ -71,8 +71,90 @@ export const deadLetterSchema = z.object({
 /** A dead letter. */
 export type DeadLetter = z.infer<typeof deadLetterSchema>;
 
+/** Largest page of a dead-letter listing. */
+export const MAX_DEAD_LETTER_PAGE = 1000;
+
+/** A point in time in a query string: ISO 8601 with an offset, or epoch milliseconds. */
+const instantSchema = z.union([
+  z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
+  z
+    .string()
+    .regex(/^[0-9]{1,15}$/, 'expected an ISO 8601 date-time or epoch milliseconds')
+    .transform(Number),
+]);
+
+/** The query of `GET /deadletters` (and `troupe deadletters list`): filters, then a page after `after`. */
+export const deadLetterQuerySchema = z.object({
+  /** The address the message was for. */
+  address: addressSchema.optional(),
+  reason: z.enum(DEAD_LETTER_REASONS).optional(),
+  tenant: tenantSchema.optional(),
+  since: instantSchema.optional(),
+  until: instantSchema.optional(),
+  /** The last id of the previous page. */
+  after: z.string().min(1).max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_DEAD_LETTER_PAGE).default(100),
+});
+/** A dead-letter query as parsed. */
+export type DeadLetterListQuery = z.infer<typeof deadLetterQuerySchema>;
+
 /** Topic on which dead letters are announced as they are recorded. */
 export const DEAD_LETTER_TOPIC = 'sys.deadletter';
+
+/**
+ * System events: topics (in the `sys.` namespace, like lifecycle and dead-letter notices) on which a node
+ * announces membership changes, actor activations, passivations, restarts and terminations, and flips of its
+ * readiness. Node and health events are published in the default tenant, actor events in the actor's tenant.
+ */
+export const SYSTEM_EVENTS = {
+  nodeJoined: 'sys.node.joined',
+  nodeLeft: 'sys.node.left',
+  nodeDead: 'sys.node.dead',
+  nodeDraining: 'sys.node.draining',
+  actorActivated: 'sys.actor.activated',
+  actorPassivated: 'sys.actor.passivated',
+  actorRestarted: 'sys.actor.restarted',
+  actorTerminated: 'sys.actor.terminated',
+  healthChanged: 'sys.health.changed',
+} as const;
+
+/** Payload of the `sys.node.*` events: which node, what happened, who saw it. */
+export const nodeEventSchema = z.object({
+  node: z.string(),
+  host: z.string(),
+  kinds: z.array(z.string()),
+  event: z.enum(['joined', 'left', 'dead', 'draining']),
+  /** The node that reported it (one reporter per event: the first live node by id other than the one concerned). */
+  reporter: z.string(),
+  at: z.number(),
+});
+/** A membership change. */
+export type NodeEvent = z.infer<typeof nodeEventSchema>;
+
+/** Payload of the `sys.actor.*` events. */
+export const actorEventSchema = z.object({
+  address: addressSchema,
+  tenant: tenantSchema,
+  node: z.string(),
+  incarnation: z.number().int().nonnegative(),
+  event: z.enum(['activated', 'passivated', 'restarted', 'terminated']),
+  at: z.number(),
+  /** The failure behind a restart or termination. */
+  error: wireErrorSchema.optional(),
+});
+/** An actor lifecycle milestone. */
+export type ActorEvent = z.infer<typeof actorEventSchema>;
+
+/** Payload of `sys.health.changed`: a node's readiness verdict flipped. */
+export const healthEventSchema = z.object({
+  node: z.string(),
+  ready: z.boolean(),
+  /** The checks that failed (names), empty when ready. */
+  failing: z.array(z.string()),
+  at: z.number(),
+});
+/** A readiness flip. */
+export type HealthEvent = z.infer<typeof healthEventSchema>;
 
 /** Payload of a `sys.reply` envelope: a value or a wire error. */
 export const replyPayloadSchema = z.discriminatedUnion('ok', [

@@ -16,7 +16,7 @@ export { systemClock, SimulatedClock, flushMicrotasks } from './clock.js';
 export type { Clock, TimerHandle } from './clock.js';
 export { MemoryTransport, MemoryHub } from './memory-transport.js';
 export type { MemoryTransportOptions } from './memory-transport.js';
-export { MemoryDeadLetterStore } from './dead-letters.js';
+export { MemoryDeadLetterStore, StorageDeadLetterStore, matchesDeadLetter } from './dead-letters.js';
 export type {
   Transport,
   TransportContext,
@@ -29,6 +29,8 @@ export type {
   Subscription,
   DeadLetterStore,
   DeadLetterQuery,
+  StoredDeadLetter,
+  RedriveMark,
 } from './transport.js';
 export { topicMatches, assertTopic, assertPattern } from './topics.js';
 export { Deque } from './deque.js';
@@ -42,6 +44,8 @@ export { inspectCell } from './testing.js';
 export { AlarmBoard, ALARM_TOPIC } from './alarms.js';
 export type { Alarm, AlarmEvent } from './alarms.js';
 export { Meter, METER } from './meter.js';
+export { redriveDeadLetter, redriveEnvelope } from './redrive.js';
+export type { RedriveResult } from './redrive.js';
 export type { MeterLabels, MeterWatcher } from './meter.js';
 export { createLogger, silentLogger, scrubLogValue } from './log.js';
 export type { Logger, LogLevel, LogOptions } from './log.js';

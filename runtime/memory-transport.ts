@@ -117,8 +117,9 @@ export class MemoryHub {
   readonly wildcard = new Set<TopicSubscription>();
   readonly deadLetters: DeadLetterStore;
 
-  constructor(options: { deadLetterCapacity?: number } = {}) {
-    this.deadLetters = new MemoryDeadLetterStore(options.deadLetterCapacity);
+  /** `deadLetters`: where the mesh keeps them (default an in-memory ring of `deadLetterCapacity`). */
+  constructor(options: { deadLetterCapacity?: number; deadLetters?: DeadLetterStore } = {}) {
+    this.deadLetters = options.deadLetters ?? new MemoryDeadLetterStore(options.deadLetterCapacity);
   }
 }
 
@@ -127,6 +128,8 @@ export interface MemoryTransportOptions {
   /** The mesh to join; a private hub (a one-node mesh) when absent. */
   readonly hub?: MemoryHub;
   readonly deadLetterCapacity?: number;
+  /** Where a private hub keeps dead letters (e.g. the data directory's storage); default an in-memory ring. */
+  readonly deadLetters?: DeadLetterStore;
 }
 
 /** The memory transport of one node. */
@@ -139,7 +142,7 @@ export class MemoryTransport implements Transport {
   private readonly subs = new Set<TopicSubscription>();
 
   constructor(options: MemoryTransportOptions = {}) {
-    this.hub = options.hub ?? new MemoryHub({ deadLetterCapacity: options.deadLetterCapacity });
+    this.hub = options.hub ?? new MemoryHub({ deadLetterCapacity: options.deadLetterCapacity, deadLetters: options.deadLetters });
   }
 
   get deadLetters(): DeadLetterStore {

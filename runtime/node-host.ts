@@ -10,9 +10,11 @@ import {
   LIFECYCLE_TOPIC,
   LIFECYCLE_TYPE,
   REPLY_TYPE,
+  SYSTEM_EVENTS,
   kindOf,
   toWireError,
   topicAddress,
+  type ActorEvent,
   type DeadLetterReason,
   type Envelope,
   type LifecycleEvent,
@@ -38,6 +40,27 @@ import type { Binding, Transport } from './transport.js';
 /** The binding of a node-local actor that the mesh cannot address (tenant supervisors): nothing to take or give up. */
 const LOCAL_BINDING: Binding = Object.freeze({ epoch: 0, stopIntake: () => Promise.resolve(), release: () => Promise.resolve() });
 
+const ACTOR_TOPICS: Record<ActorEvent['event'], string> = {
+  activated: SYSTEM_EVENTS.actorActivated,
+  passivated: SYSTEM_EVENTS.actorPassivated,
+  restarted: SYSTEM_EVENTS.actorRestarted,
+  terminated: SYSTEM_EVENTS.actorTerminated,
+};
+
+/**
+ * The actor event a transition is, if any: the first start of an activation on this node, a restart, a
+ * graceful stop (passivation: stopped, handed over, drained) or the end after a failure. Hot transitions
+ * (busy ⇄ ready) are none, and cost one comparison.
+ */
+function actorMilestone(to: LifecycleState, input: string, incarnation: number): ActorEvent['event'] | undefined {
+  if (to === 'busy' || (to === 'ready' && input !== 'STARTED')) return undefined;
+  if (to === 'ready') return incarnation === 1 ? 'activated' : undefined;
+  if (to === 'restarting') return 'restarted';
+  if (to === 'stopped') return 'passivated';
+  if (to === 'terminated') return 'terminated';
+  return undefined;
+}
+
 /** What the node does for its cells. */
 export class NodeHost implements CellHost {
   readonly clock: Clock;
@@ -47,6 +70,8 @@ export class NodeHost implements CellHost {
   private readonly transport: Transport;
   private readonly stats: { deadLetters: number; escalations: number };
   private readonly watchers = new Set<LifecycleWatcher>();
+  /** The failure behind a cell's pending restart or termination (what `sys.actor.restarted` carries). */
+  private readonly failures = new WeakMap<ActorCell, WireError>();
 
   constructor(
     private readonly system: LocalActorSystem,
@@ -101,6 +126,10 @@ export class NodeHost implements CellHost {
   }
 
   private emitLifecycle(cell: ActorCell, from: LifecycleState, to: LifecycleState, input: string, error: WireError | undefined): void {
+    if (to === 'failed' && error !== undefined) this.failures.set(cell, error);
+    const milestone = actorMilestone(to, input, cell.incarnation);
+    if (milestone !== undefined) this.announceMilestone(cell, milestone, error ?? this.failures.get(cell));
+    if (milestone === 'restarted' || milestone === 'terminated') this.failures.delete(cell);
     const topic = `${LIFECYCLE_TOPIC}.${kindOf(cell.address)}`;
     const wanted = this.transport.hasSubscribers(cell.tenant, topic);
     if (this.watchers.size === 0 && !wanted) return;
@@ -117,6 +146,22 @@ export class NodeHost implements CellHost {
     if (error !== undefined) event.error = error;
     for (const w of this.watchers) w(event);
     if (wanted) void this.publishSystem(topic, LIFECYCLE_TYPE, cell.tenant, event);
+  }
+
+  /** Publishes a `sys.actor.*` event (activated, passivated, restarted, terminated) when someone listens. */
+  private announceMilestone(cell: ActorCell, event: ActorEvent['event'], error: WireError | undefined): void {
+    const topic = ACTOR_TOPICS[event];
+    if (!this.transport.hasSubscribers(cell.tenant, topic)) return;
+    const payload: ActorEvent = {
+      address: cell.address,
+      tenant: cell.tenant,
+      node: this.node,
+      incarnation: cell.incarnation,
+      event,
+      at: this.clock.now(),
+      ...(error === undefined ? {} : { error }),
+    };
+    void this.publishSystem(topic, topic, cell.tenant, payload);
   }
 
   // ---- supervision bookkeeping ----------------------------------------------------------

@@ -80,6 +80,11 @@ export class MeshNode {
     return this;
   }
 
+  /** True once the node started draining (a draining node is not ready). */
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
   /** Kinds hosted here. */
   get hostedKinds(): string[] {
     return [...this.kinds.keys()];

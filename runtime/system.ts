@@ -11,6 +11,7 @@ import {
   ConflictError,
   DEFAULT_TENANT,
   NoRecipientError,
+  SYSTEM_EVENTS,
   SystemStoppedError,
   ValidationError,
   childTraceparent,
@@ -23,6 +24,7 @@ import {
   topicAddress,
   type Envelope,
   type LifecycleState,
+  type NodeEvent,
 } from '../protocols/index.js';
 import { randomBytes } from 'node:crypto';
 import type { ActorSystem } from './actor-system.js';
@@ -41,6 +43,13 @@ import { ALARM_TOPIC, type Alarm, type AlarmBoard } from './alarms.js';
 import { NodeHealth, type HealthReport } from './node-health.js';
 
 const VALID_TYPES_MAX = 10_000;
+
+const NODE_TOPICS: Record<NodeEvent['event'], string> = {
+  joined: SYSTEM_EVENTS.nodeJoined,
+  left: SYSTEM_EVENTS.nodeLeft,
+  dead: SYSTEM_EVENTS.nodeDead,
+  draining: SYSTEM_EVENTS.nodeDraining,
+};
 
 /** One node of an actor mesh: the implementation of {@link ActorSystem} (runtime-internal; ADR 0014). */
 export class LocalActorSystem implements ActorSystem {
@@ -139,7 +148,33 @@ export class LocalActorSystem implements ActorSystem {
     const asks = system.asks;
     if (!isAddress(system.inbox)) throw new ValidationError(`node id "${system.node}" is not usable in an address`);
     await system.transport.start({ node: system.node, clock: system.clock, onReply: (r) => asks.onReply(r) });
+    system.announceMembership();
     return system;
+  }
+
+  /**
+   * Publishes the mesh's membership changes as `sys.node.*` events. Every node sees every change; one reports
+   * it — the first live node by id other than the one concerned (that node itself when it is alone) — so a
+   * subscriber hears each change once while the nodes' views agree.
+   */
+  private announceMembership(): void {
+    const m = this.transport.cluster?.membership;
+    if (m === undefined) return;
+    m.onChange((e) => {
+      const event =
+        e.type === 'join' ? 'joined' : e.type === 'leave' ? 'left' : e.type === 'dead' ? 'dead' : e.node.draining ? 'draining' : undefined;
+      if (event === undefined || this.stopped) return;
+      const others = m
+        .live()
+        .filter((n) => n.id !== e.node.id)
+        .map((n) => n.id)
+        .sort();
+      const reporter = others[0] ?? (event === 'joined' || event === 'draining' ? e.node.id : undefined);
+      const topic = NODE_TOPICS[event];
+      if (reporter !== this.node || !this.transport.hasSubscribers(DEFAULT_TENANT, topic)) return;
+      const payload: NodeEvent = { node: e.node.id, host: e.node.host, kinds: [...e.node.kinds], event, reporter, at: this.clock.now() };
+      void this.host.publishSystem(topic, topic, DEFAULT_TENANT, payload);
+    });
   }
 
   // ---- refs and spawning -------------------------------------------------------------------

@@ -87,20 +87,43 @@ export interface Subscription {
   unsubscribe(): void;
 }
 
-/** Filter for reading dead letters. */
+/** Filter and page of a dead-letter listing (every field optional; all given ones must hold). */
 export interface DeadLetterQuery {
   readonly reason?: DeadLetterReason;
   readonly tenant?: string;
+  /** The address the message was for. */
   readonly to?: string;
+  /** Recorded at or after this (epoch ms). */
+  readonly since?: number;
+  /** Recorded before this (epoch ms). */
+  readonly until?: number;
+  /** Paging: only letters after the one with this id (the last id of the previous page). */
+  readonly after?: string;
   readonly limit?: number;
 }
 
+/** When and where a dead letter was redriven (sent again to its address). */
+export interface RedriveMark {
+  readonly at: number;
+  readonly node: string;
+}
+
+/** A dead letter as a store keeps it: with the id the store gave it, and its redrive, once redriven. */
+export type StoredDeadLetter = DeadLetter & { readonly id: string; readonly redriven?: RedriveMark };
+
 /** Where dead letters are kept with their reasons; readable from any node. */
 export interface DeadLetterStore {
-  /** Stores a dead letter. */
+  /** Stores a dead letter (the store gives it an id). */
   record(letter: DeadLetter): Promise<void>;
   /** Reads stored dead letters, oldest first. */
-  list(query?: DeadLetterQuery): Promise<DeadLetter[]>;
+  list(query?: DeadLetterQuery): Promise<StoredDeadLetter[]>;
+  /** One stored dead letter by id; undefined when there is none (never stored, or evicted). */
+  get(id: string): Promise<StoredDeadLetter | undefined>;
+  /**
+   * Marks a dead letter redriven, atomically: true for the one caller that marked it, false when it was
+   * already marked (the redrive that lost must not send it again). Rejects with `not_found` for an unknown id.
+   */
+  markRedriven(id: string, mark: RedriveMark): Promise<boolean>;
   /** Total recorded since start (including any the store evicted). */
   count(): Promise<number>;
 }

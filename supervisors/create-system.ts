@@ -6,6 +6,7 @@ import { configSchema, type TroupeConfig } from '../config/index.js';
 import { UnavailableError, isTroupeError } from '../protocols/index.js';
 import {
   MemoryTransport,
+  StorageDeadLetterStore,
   openStorage,
   startSystem,
   type ActorRef,
@@ -63,8 +64,13 @@ export function rootSupervisorAddress(node: string): string {
 /** Starts a node: transport, lifecycle machine, root supervisor. */
 export async function createSystem(options: CreateSystemOptions = {}): Promise<ActorSystem> {
   const config = options.config ?? configSchema.parse({});
-  const transport = options.transport ?? (await transportFor(config));
   const storage = options.storage ?? (await openStorage(config));
+  // The embedded default keeps its dead letters in the data directory with the rest of its state.
+  const transport =
+    options.transport ??
+    (config.transport.kind === 'memory' && storage.kind === 'lmdb'
+      ? new MemoryTransport({ deadLetters: new StorageDeadLetterStore(storage, config.deadLetters.capacity) })
+      : await transportFor(config));
   const s = config.supervision;
   const tenantAddress = (node: string): string => tenantSupervisorAddress(node);
   const system = await startSystem(

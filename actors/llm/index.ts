@@ -4,6 +4,7 @@
  */
 export * from './types.js';
 export * from './resilience.js';
+export { breakerStates } from './breakers.js';
 export * from './offline.js';
 export * from './offline-router.js';
 export * from './openai.js';

@@ -23,6 +23,7 @@
  * statuses are retryable, how `retry-after` is read), so every backend maps failures to
  * {@link ProviderError} the same way.
  */
+import { trackBreaker } from './breakers.js';
 import { ValidationError, backoffDelay, type ErrorCode } from '../../protocols/index.js';
 import { systemClock, type Clock, type TimerHandle } from '../../runtime/index.js';
 import { ProviderError, type ModelEvent, type ModelProvider, type ModelRequest } from './types.js';
@@ -370,7 +371,7 @@ export function circuitBreaker(provider: ModelProvider, options: CircuitBreakerO
     setState('open');
   };
 
-  return {
+  return trackBreaker({
     name,
     get state() {
       return currentState();
@@ -409,7 +410,7 @@ export function circuitBreaker(provider: ModelProvider, options: CircuitBreakerO
         }
       }
     },
-  };
+  });
 }
 
 // ---------------------------------------------------------------------------------------

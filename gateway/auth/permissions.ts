@@ -59,6 +59,7 @@ const COMMON: Permission[] = [
   'topics:subscribe',
   'guardrails:check',
   'prompts:read',
+  'usage:read',
 ];
 
 /** What each role may do. `admin` may do everything, in its own tenant (and read every tenant's usage). */
@@ -79,10 +80,10 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
     'health:details',
     'usage:read',
   ],
-  developer: [...COMMON, 'threads:read:tenant', 'prompts:manage', 'feedback:read', 'experiments:manage', 'workflows:manage', 'usage:read'],
+  developer: [...COMMON, 'threads:read:tenant', 'prompts:manage', 'feedback:read', 'experiments:manage', 'workflows:manage'],
   user: COMMON,
   agent: COMMON,
-  viewer: ['catalog:read', 'threads:read:own', 'store:read', 'prompts:read'],
+  viewer: ['catalog:read', 'threads:read:own', 'store:read', 'prompts:read', 'usage:read'],
 };
 
 /** What each role is for (docs/permissions.md). */

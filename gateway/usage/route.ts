@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { UsageStore, usageDay, type UsageTotal } from '../../actors/index.js';
 import { ValidationError } from '../../protocols/index.js';
 import type { TroupeConfig } from '../../config/index.js';
+import { requirePermission } from '../auth/index.js';
 import { gatewayError, methodNotAllowedError, sendJson } from '../http.js';
 import type { GatewayDeps, HttpRoute, Principal } from '../types.js';
 
@@ -35,8 +36,7 @@ function param(q: URLSearchParams, name: string): string | undefined {
 /** The tenant a caller may read: its own, or any for admins. */
 function tenantOf(q: URLSearchParams, principal: Principal): string {
   const tenant = param(q, 'tenant') ?? principal.tenant;
-  if (tenant !== principal.tenant && !principal.roles.includes('admin'))
-    throw gatewayError('forbidden', 'usage of another tenant needs the admin role (leave out ?tenant= to read your own)');
+  requirePermission(principal, tenant === principal.tenant ? 'usage:read' : 'usage:read:all', 'GET /usage');
   return tenant;
 }
 

@@ -26,6 +26,8 @@ export class MeshNames {
   readonly directoryBucket: string;
   readonly nodesBucket: string;
   readonly stateBucket: string;
+  /** KV bucket of dead-letter redrive marks (keyed by the letter's stream sequence). */
+  readonly redriveBucket: string;
 
   constructor(readonly prefix: string) {
     if (!/^[a-z][a-z0-9_-]{0,31}$/.test(prefix)) throw new ValidationError(`mesh prefix "${prefix}" must match [a-z][a-z0-9_-]{0,31}`);
@@ -36,6 +38,7 @@ export class MeshNames {
     this.directoryBucket = `${up}_directory`;
     this.nodesBucket = `${up}_nodes`;
     this.stateBucket = `${up}_state`;
+    this.redriveBucket = `${up}_dlq_redriven`;
   }
 
   /** `tenant.kind.idtoken`: the address part of subjects and keys. */

@@ -135,7 +135,7 @@ export class JetStreamTransport implements Transport {
       leaseKv,
     );
     await this.directory.mirror();
-    this.deadLetterStore = new JetStreamDeadLetterStore(this.js, this.jsm, this.names, this.codec);
+    this.deadLetterStore = new JetStreamDeadLetterStore(this.js, this.jsm, this.names, this.codec, this.replicas);
     this.sender = {
       js: this.js,
       names: this.names,

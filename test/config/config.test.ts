@@ -123,6 +123,7 @@ describe('environment table', () => {
     ],
     ['TROUPE_DATA_DIR', '/var/troupe', (c) => c.dataDir, '/var/troupe'],
     ['TROUPE_STORAGE', 'lmdb', (c) => c.storage.kind, 'lmdb'],
+    ['TROUPE_MIN_FREE_DISK_BYTES', '1048576', (c) => c.gateway.readiness.minFreeDiskBytes, 1_048_576],
     ['TROUPE_HOST', '0.0.0.0', (c) => c.gateway.host, '0.0.0.0'],
     ['TROUPE_PORT', '8080', (c) => c.gateway.port, 8080],
     ['TROUPE_LOG_LEVEL', 'debug', (c) => c.log.level, 'debug'],

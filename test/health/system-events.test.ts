@@ -1,0 +1,100 @@
+/**
+ * System events (docs/gateway-operations.md, “System events”): actor activations, restarts and passivations on
+ * one node; nodes joining, leaving and dying on a real nats-server mesh — each seen by a subscriber once.
+ */
+import { describe, expect, it } from 'vitest';
+import { actorEventSchema, nodeEventSchema, type ActorEvent, type Envelope, type NodeEvent } from '../../protocols/index.js';
+import type { ActorSystem } from '../../runtime/index.js';
+import type { JetStreamTransport } from '../../runtime/jetstream/index.js';
+import { type KvMembership } from '../../runtime/jetstream/index.js';
+import { configSchema } from '../../config/index.js';
+import { createSystem } from '../../supervisors/index.js';
+import { meshFixture } from '../cluster/mesh-fixture.js';
+import { eventually } from '../transport/contract.js';
+
+const actorEvents = (system: ActorSystem, tenant = '*'): ActorEvent[] => {
+  const seen: ActorEvent[] = [];
+  system.subscribe('sys.actor.>', (e: Envelope) => seen.push(actorEventSchema.parse(e.payload)), { tenant });
+  return seen;
+};
+
+describe('actor events', () => {
+  it('announces an activation, a restart per failure, and the passivation of a stop, in the actor tenant', async () => {
+    // A message that crashes its actor is delivered twice (two restarts), then dead-lettered as poison.
+    const system = await createSystem({ config: configSchema.parse({ mailbox: { maxDeliveries: 2 } }), warn: () => undefined });
+    try {
+      const seen = actorEvents(system);
+      const acmeOnly = actorEvents(system, 'acme');
+      const otherOnly = actorEvents(system, 'other');
+      let handled = 0;
+      const ref = await system.spawn(
+        'worker/fragile',
+        {
+          receive(msg) {
+            if ((msg.payload as { crash?: boolean }).crash === true) throw new Error('crash on purpose');
+            handled++;
+          },
+        },
+        { tenant: 'acme' },
+      );
+      await eventually(() => seen.some((e) => e.event === 'activated' && e.address === 'worker/fragile'), 5_000, 'activated');
+      await ref.tell('job.run', { crash: true });
+      await eventually(() => seen.some((e) => e.event === 'restarted' && e.address === 'worker/fragile'), 5_000, 'restarted');
+      const restarted = seen.find((e) => e.event === 'restarted' && e.address === 'worker/fragile');
+      expect(restarted).toMatchObject({
+        tenant: 'acme',
+        node: system.node,
+        incarnation: 1,
+        error: { message: expect.stringContaining('crash') },
+      });
+      await eventually(async () => (await system.deadLetters.list({ reason: 'poison' })).length === 1, 5_000, 'poison dead letter');
+      await ref.tell('job.run', {});
+      await eventually(() => handled === 1, 5_000, 'the restarted actor to handle a message');
+      await system.stop(ref);
+      await eventually(() => seen.some((e) => e.event === 'passivated' && e.address === 'worker/fragile'), 5_000, 'passivated');
+      const mine = seen.filter((e) => e.address === 'worker/fragile').map((e) => e.event);
+      // One activation only: a restart's second start is not announced as another activation.
+      expect(mine).toEqual(['activated', 'restarted', 'restarted', 'passivated']);
+      expect(acmeOnly.filter((e) => e.address === 'worker/fragile').map((e) => e.event)).toEqual(mine);
+      expect(otherOnly.filter((e) => e.address === 'worker/fragile')).toEqual([]);
+    } finally {
+      await system.shutdown();
+    }
+  });
+});
+
+describe('node events on a real nats-server mesh', () => {
+  const mesh = meshFixture();
+
+  it('reports a node joining, leaving and dying once each, to a subscriber on another node', async () => {
+    const prefix = `ev${process.pid}`;
+    const a = await mesh.node(prefix, 'a', { heartbeatMs: 100, deadAfterMs: 600 });
+    const seen: NodeEvent[] = [];
+    a.subscribe('sys.node.>', (e) => seen.push(nodeEventSchema.parse(e.payload)));
+    const b = await mesh.node(prefix, 'b', { heartbeatMs: 100, deadAfterMs: 600 });
+    await eventually(() => seen.some((e) => e.event === 'joined' && e.node === 'b'), 5_000, 'b joined');
+    expect(seen.find((e) => e.node === 'b')).toMatchObject({ event: 'joined', reporter: 'a', kinds: [] });
+
+    const c = await mesh.node(prefix, 'c', { heartbeatMs: 100, deadAfterMs: 600 });
+    await eventually(() => seen.some((e) => e.event === 'joined' && e.node === 'c'), 5_000, 'c joined');
+    await b.shutdown();
+    mesh.forget(b);
+    await eventually(() => seen.some((e) => e.event === 'left' && e.node === 'b'), 5_000, 'b left');
+    // c stops heartbeating without leaving: a crash, as the others see it.
+    ((c.transport as JetStreamTransport).cluster!.membership as KvMembership).stop();
+    await eventually(() => seen.some((e) => e.event === 'dead' && e.node === 'c'), 5_000, 'c dead');
+    // A marker published from a after everything arrives after any repeat a could have sent (one connection, in order).
+    let marked = false;
+    a.subscribe('sys.marker', () => (marked = true));
+    await eventually(
+      async () => {
+        await a.publish('sys.marker', {});
+        return marked;
+      },
+      5_000,
+      'marker',
+    );
+    const topics = seen.map((e) => `${e.event}:${e.node}`);
+    for (const t of ['joined:b', 'joined:c', 'left:b', 'dead:c']) expect(topics.filter((x) => x === t)).toHaveLength(1);
+  }, 30_000);
+});
