@@ -101,7 +101,7 @@ describe('troupe deadletters', () => {
       expect(list.stdout).toContain('default/agent/assistant');
       const refused = await troupe(['deadletters', 'list', '--url', node.url, '--key', user.key], data);
       expect(refused.code).toBe(1);
-      expect(refused.stderr).toMatch(/HTTP 403 dead letters need the admin role/);
+      expect(refused.stderr).toMatch(/HTTP 403 dead letters: missing permission deadletters:manage/);
       expect(refused.stderr).not.toContain(user.key);
       const first = await troupe(['deadletters', 'redrive', id, '--url', node.url, '--key', admin.key], data);
       expect(first.code, first.stderr).toBe(0);
