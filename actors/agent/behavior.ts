@@ -30,6 +30,7 @@ import {
   type ModelParams,
   type RenderedPrompt,
   type RunCreate,
+  type RunEvent,
   type RunOptions,
 } from '../../protocols/index.js';
 import { scopedProvider } from '../llm/cache/index.js';
@@ -185,8 +186,11 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         return;
       }
       const seq = Math.max(await st.store.lastSeq(tenant, runId), record.last_seq);
+      // The log, read at most once: what is pending is checked against it.
+      let logged: readonly RunEvent[] | undefined;
+      const log = async (): Promise<readonly RunEvent[]> => (logged ??= await st.store.events(tenant, runId));
       // Calls logged (made, or answered) after the checkpoint are not made or announced again.
-      const pending = cp.pending === undefined ? undefined : reconcilePending(cp.pending, await st.store.events(tenant, runId));
+      const pending = cp.pending === undefined ? undefined : reconcilePending(cp.pending, await log());
       const state: RunState = {
         messages: [...cp.messages],
         turns: cp.turns,
@@ -199,7 +203,8 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       const resumes = cp.resumes + 1;
       // The interrupt it waited for: a tool call's approval, or a guardrail review.
       const awaiting = pending?.awaiting ?? cp.review?.id;
-      const interrupted = awaiting !== undefined && (record.status === 'interrupted' || (await announced(st, tenant, record, fence)));
+      const interrupted =
+        awaiting !== undefined && (record.status === 'interrupted' || (await announced(st, tenant, record, fence, await log())));
       // An interrupted run waits for a human, which is no fault; a running one counts its restarts.
       if (!interrupted && resumes > (def.maxResumes ?? 3)) {
         const live = newLiveRun(record, fence, seq, cp.depth, resumes);
@@ -243,8 +248,14 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
    * announced the interrupt and stopped before writing the record. The record is brought in line, so the run is
    * restored waiting for the answer (not announced twice).
    */
-  const announced = async (st: AgentState, tenant: string, record: RunRecord, fence: RunFence): Promise<boolean> => {
-    const last = (await st.store.events(tenant, record.run_id)).findLast((e) => e.event === 'status');
+  const announced = async (
+    st: AgentState,
+    tenant: string,
+    record: RunRecord,
+    fence: RunFence,
+    events: readonly RunEvent[],
+  ): Promise<boolean> => {
+    const last = events.findLast((e) => e.event === 'status');
     if ((last?.data as { status?: unknown } | undefined)?.status !== 'interrupted') return false;
     record.status = 'interrupted';
     await st.store.putRun(tenant, record, false, fence);

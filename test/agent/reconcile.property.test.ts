@@ -7,15 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { PendingCalls, RunEvent } from '../../protocols/index.js';
 import { reconcilePending } from '../../actors/agent/reconcile.js';
-
-const ev = (seq: number, event: RunEvent['event'], data: unknown): RunEvent => ({
-  run_id: 'r',
-  thread_id: 't',
-  seq,
-  event,
-  agent: 'a',
-  data,
-});
+import { runEvent } from './run-event.js';
 
 describe('reconcilePending', () => {
   it('takes each logged result and call of the step, and nothing of earlier steps or other calls', () => {
@@ -32,19 +24,19 @@ describe('reconcilePending', () => {
           const events: RunEvent[] = [];
           // An earlier step with the same call ids, answered: none of its results belongs to this step.
           if (earlierStep) {
-            events.push(ev(events.length + 1, 'message', { role: 'assistant', content: '', tool_calls: calls }));
+            events.push(runEvent(events.length + 1, 'message', { role: 'assistant', content: '', tool_calls: calls }));
             for (const id of ids)
-              events.push(ev(events.length + 1, 'tool_result', { id, name: 'add', is_error: false, content: `old ${id}` }));
+              events.push(runEvent(events.length + 1, 'tool_result', { id, name: 'add', is_error: false, content: `old ${id}` }));
           }
-          events.push(ev(events.length + 1, 'message', { role: 'assistant', content: '', tool_calls: calls }));
+          events.push(runEvent(events.length + 1, 'message', { role: 'assistant', content: '', tool_calls: calls }));
           const want: Record<string, { content: string; isError: boolean }> = {};
           const announced = new Set<string>();
           for (const l of logged) {
             if (l.result) {
-              events.push(ev(events.length + 1, 'tool_result', { id: l.id, name: 'add', is_error: l.error, content: `new ${l.id}` }));
+              events.push(runEvent(events.length + 1, 'tool_result', { id: l.id, name: 'add', is_error: l.error, content: `new ${l.id}` }));
               if (ids.includes(l.id)) want[l.id] ??= { content: `new ${l.id}`, isError: l.error };
             } else {
-              events.push(ev(events.length + 1, 'tool_call', { id: l.id, name: 'add', arguments: {} }));
+              events.push(runEvent(events.length + 1, 'tool_call', { id: l.id, name: 'add', arguments: {} }));
               if (ids.includes(l.id)) announced.add(l.id);
             }
           }
@@ -64,10 +56,10 @@ describe('reconcilePending', () => {
     ];
     const pending: PendingCalls = { calls, results: { b: { content: 'kept', isError: false } }, awaiting: 'a' };
     const events = [
-      ev(1, 'message', { role: 'assistant', content: '', tool_calls: calls }),
-      ev(2, 'tool_result', { id: 'b', name: 'add', is_error: false, content: 'logged' }),
-      ev(3, 'tool_call', { id: 'a', name: 'pay', arguments: {} }),
-      ev(4, 'tool_result', { id: 'a', name: 'pay', is_error: true, content: 'rejected by a human' }),
+      runEvent(1, 'message', { role: 'assistant', content: '', tool_calls: calls }),
+      runEvent(2, 'tool_result', { id: 'b', name: 'add', is_error: false, content: 'logged' }),
+      runEvent(3, 'tool_call', { id: 'a', name: 'pay', arguments: {} }),
+      runEvent(4, 'tool_result', { id: 'a', name: 'pay', is_error: true, content: 'rejected by a human' }),
     ];
     const out = reconcilePending(pending, events);
     expect(out.results).toEqual({ b: { content: 'kept', isError: false }, a: { content: 'rejected by a human', isError: true } });

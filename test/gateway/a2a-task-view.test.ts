@@ -2,16 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { RunEvent } from '../../protocols/index.js';
+import { runEvent } from '../agent/run-event.js';
 import { RpcError, TaskView, parseRequest, resumeOf, textOf, type Message } from '../../gateway/a2a/index.js';
 
-const ev = (seq: number, event: RunEvent['event'], data: unknown, agent = 'assistant'): RunEvent => ({
-  run_id: 'r1',
-  thread_id: 't1',
-  seq,
-  event,
-  agent,
-  data,
-});
+const ev = (seq: number, event: RunEvent['event'], data: unknown, agent = 'assistant'): RunEvent =>
+  runEvent(seq, event, data, { run_id: 'r1', thread_id: 't1', agent });
 
 /** A run's events: running, some tokens, maybe a tool call/result, then an end. */
 const runEvents = fc
