@@ -32,6 +32,10 @@ import type { JetStreamTransportOptions } from './options.js';
 import { keepConsumer, openIntake, type Intake, type IntakeContext } from './intake.js';
 import { sendToMailbox, type SenderContext } from './sender.js';
 import { ensureStreams } from './streams.js';
+import { DedupWindow } from '../dedup-window.js';
+
+/** Envelope ids each topic subscription remembers to drop a retried publish's second copy. */
+const TOPIC_DEDUP_IDS = 1_024;
 
 const ACCEPTED = Promise.resolve();
 const VERSION = '0.1.0';
@@ -349,6 +353,9 @@ export class JetStreamTransport implements Transport {
   subscribe(tenant: string, pattern: string, handler: (envelope: Envelope) => void): Subscription {
     assertPattern(pattern);
     if (this.closed) throw new SystemStoppedError('transport is closed');
+    // A stored topic's publish is retried with the same envelope id when its ack is lost (a pause, an election): the
+    // stream drops the copy, but live subscribers get every attempt, so each subscription drops ids it just saw.
+    const seen = new DedupWindow(TOPIC_DEDUP_IDS);
     const sub = this.nc.subscribe(this.names.topic(tenant, pattern), {
       callback: (err, msg) => {
         if (err !== null) return;
@@ -358,6 +365,8 @@ export class JetStreamTransport implements Transport {
         } catch {
           return;
         }
+        if (seen.has(env.id)) return;
+        seen.remember(env.id);
         try {
           handler(env);
         } catch (e) {
