@@ -18,6 +18,7 @@ import type { KV } from '@nats-io/kv';
 import { ConflictError } from '../../protocols/index.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { ReleaseMode } from '../transport.js';
+import { casPut } from './cas.js';
 import { isTimeout, isWrongLastSequence } from './errors.js';
 import { idToken, tokenId } from './subjects.js';
 import { watchAll } from './watch.js';
@@ -231,9 +232,9 @@ export class Directory {
     const value = (epoch: number, renewedAt: number): string =>
       JSON.stringify({ node: this.node, epoch, renewedAt, tenant, address } satisfies LeaseValue);
     // Every epoch is computed from one read of the key and written on the condition that the key is still at that read's
-    // revision (compare-and-set; `previousSeq: 0` when it has never been written). Nothing else decides: `kv.create`
-    // re-reads a delete marker itself and writes over it, which paired a value computed from an older read with a newer
-    // revision — two nodes then held the same epoch one after the other. Epochs never go down (a run's writes are fenced
+    // revision (compare-and-set, serialised on every server version by ./cas.ts; revision 0 when it has never been
+    // written). Nothing else decides: `kv.create` re-reads a delete marker itself and writes over it, which paired a
+    // value computed from an older read with a newer revision — two nodes then held the same epoch one after the other. Epochs never go down (a run's writes are fenced
     // by them across activations, ADR 0007): a lease never released counts up from its holder's epoch; one released for
     // good is a delete marker, and the next epoch starts above that marker's revision, which no earlier epoch reached
     // (an epoch written at revision r is at most r).
@@ -254,7 +255,7 @@ export class Directory {
     let revision: number;
     try {
       revision = await this.quick(
-        (kv) => kv.put(key, first, { previousSeq: entry === null ? 0 : entry.revision }),
+        (kv) => casPut(kv, key, first, entry === null ? 0 : entry.revision),
         () => this.ownWrite(key, first),
       );
     } catch (e) {
@@ -285,7 +286,7 @@ export class Directory {
       const stamp = this.clock.now();
       let next = renewEvery;
       try {
-        revision = await withTimeout(this.kv.update(key, value(epoch, stamp), revision), renewEvery, this.clock);
+        revision = await withTimeout(casPut(this.kv, key, value(epoch, stamp), revision), renewEvery, this.clock);
         renewedAt = Math.max(renewedAt, stamp);
       } catch (e) {
         if (released) return;
@@ -320,8 +321,8 @@ export class Directory {
         if (fence !== undefined) this.clock.clearTimer(fence);
         if (how === 'abandon') return;
         try {
-          if (how === 'handover') await this.kv.update(key, value(epoch, 0), revision);
-          else await this.kv.delete(key, { previousSeq: revision });
+          if (how === 'handover') await casPut(this.kv, key, value(epoch, 0), revision);
+          else await casPut(this.kv, key, '', revision, { delete: true });
         } catch (e) {
           if (!isWrongLastSequence(e)) this.warn(`releasing lease ${addressKey}: ${(e as Error).message}`);
         }

@@ -13,6 +13,7 @@ import {
   RequestError,
   TimeoutError,
 } from '@nats-io/transport-node';
+import { CasLostError } from './cas.js';
 import { TooLargeError, TroupeError, UnavailableError, backoffDelay } from '../../protocols/index.js';
 
 /**
@@ -69,6 +70,7 @@ export function jsApiCode(e: unknown): number | undefined {
 
 /** A KV create/update whose expected revision is stale (JetStream's compare-and-set refusal). */
 export function isWrongLastSequence(e: unknown): boolean {
+  if (e instanceof CasLostError) return true;
   const code = jsApiCode(e);
   return code === JsErrCode.StreamWrongLastSequence || code === JsErrCode.StreamWrongLastSequenceUnknown;
 }

@@ -11,6 +11,8 @@ export { MeshNames, idToken, tokenId } from './subjects.js';
 export { KvMembership } from './membership.js';
 export type { MembershipOptions } from './membership.js';
 export { KvStateStore } from './state-store.js';
+export { casCreate, casPublish, casPut, CasLostError } from './cas.js';
+export type { CasOptions } from './cas.js';
 export { JetStreamStorage, encodeKvKey, decodeKvKey } from '../storage/jetstream.js';
 export type { JetStreamStorageOptions } from '../storage/jetstream.js';
 export {

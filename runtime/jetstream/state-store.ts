@@ -6,6 +6,7 @@
 import type { KV } from '@nats-io/kv';
 import { ConflictError, type Codec } from '../../protocols/index.js';
 import type { StateStore, StoredSnapshot } from '../cluster.js';
+import { casCreate, casPut } from './cas.js';
 import { asTroupeError, isTransient, isWrongLastSequence, retryTransient } from './errors.js';
 
 /** How long a snapshot read or write retries through an outage or a stream leader election. */
@@ -46,7 +47,7 @@ export class KvStateStore implements StateStore {
     let uncertain = false;
     const write = async (): Promise<number> => {
       try {
-        return expectedRevision === 0 ? await this.kv.create(key, bytes) : await this.kv.update(key, bytes, expectedRevision);
+        return expectedRevision === 0 ? await casCreate(this.kv, key, bytes) : await casPut(this.kv, key, bytes, expectedRevision);
       } catch (e) {
         if (isTransient(e)) uncertain = true;
         throw e;

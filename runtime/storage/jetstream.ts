@@ -20,6 +20,7 @@ import {
   ValidationError,
 } from '../../protocols/index.js';
 import { idToken } from '../jetstream/subjects.js';
+import { casPublish } from '../jetstream/cas.js';
 import { isStreamExists, isTooLarge, isWrongLastSequence, retryTransient } from '../jetstream/errors.js';
 import {
   assertBucketName,
@@ -173,7 +174,7 @@ class JetStreamBucket implements KvBucket {
         // The fence itself: compare-and-set on the revision read, again while no higher epoch wrote it.
         for (;;) {
           try {
-            await this.owner.js.publish(e.subject, e.bytes, { expect: { lastSubjectSequence: revision } });
+            await casPublish(this.owner.js, e.subject, e.bytes, revision);
             break;
           } catch (err) {
             if (!isWrongLastSequence(err)) throw err;

@@ -102,12 +102,45 @@ export async function checkTallies(
   };
 }
 
+/** Says what storage holds of a run whose record is missing (its other keys, the bucket's stream), for the report. */
+export type RunProbe = (run: StartedRun) => Promise<string>;
+
+/**
+ * A {@link RunProbe} over the mesh's storage: which of the keys a created run writes exist (the record is written
+ * first, by the thread owner; the driver fence and checkpoint after it, by the agent), and the runs bucket's stream
+ * (its creation time tells a stream made again from one that lost messages).
+ */
+export function runProbe(storage: Storage, streamInfo: () => Promise<string>, t0: () => number): RunProbe {
+  const runs = storage.bucket('runs');
+  return async (r) => {
+    const has = async (key: string[]): Promise<string> =>
+      (await runs.get(key).then(
+        (v) => (v === undefined ? 'absent' : 'present'),
+        (e: unknown) => `unreadable: ${(e as Error).message}`,
+      ));
+    const byThread = await runs.list([r.tenant, 'by-thread']).then(
+      (es) => (es.some((e) => e.key[3] === r.runId) ? 'present' : 'absent'),
+      (e: unknown) => `unreadable: ${(e as Error).message}`,
+    );
+    const events = await runs.list([r.tenant, 'ev', r.runId]).then(
+      (es) => String(es.length),
+      () => '?',
+    );
+    const rel = (t: number): string => `${((t - t0()) / 1_000).toFixed(1)} s`;
+    return (
+      `sent ${rel(r.sent)}, answered ${rel(r.settled)}; driver ${await has([r.tenant, 'driver', r.runId, 'clerk'])}, ` +
+      `checkpoint ${await has([r.tenant, 'cp', r.runId])}, by-thread ${byThread}, ${events} event keys; ${await streamInfo()}`
+    );
+  };
+}
+
 /** Runs: none lost, every one ended or still driven by a live activation, every log gap-free without duplicate seqs. */
 export async function checkRuns(
   store: RunStore,
   cluster: ClusterServices,
   runs: readonly StartedRun[],
   settleMs: number,
+  probe?: RunProbe,
 ): Promise<{ driven: Invariant; logs: Invariant }> {
   const unfinished = async (): Promise<StartedRun[]> => {
     const out: StartedRun[] = [];
@@ -127,7 +160,7 @@ export async function checkRuns(
   for (const r of runs) {
     const rec = await store.getRun(r.tenant, r.runId);
     if (rec === undefined) {
-      if (r.acked) driven.push(`${r.tenant}/${r.runId}: acknowledged but no run record`);
+      if (r.acked) driven.push(`${r.tenant}/${r.runId}: acknowledged but no run record${probe === undefined ? '' : ` (${await probe(r)})`}`);
       else missing++;
       continue;
     }

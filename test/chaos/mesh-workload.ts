@@ -35,6 +35,9 @@ export interface StartedRun {
   readonly runId: string;
   /** The agent answered RUN_CREATE. */
   readonly acked: boolean;
+  /** When the create was sent and when it was answered or failed (ms since the epoch). */
+  readonly sent: number;
+  readonly settled: number;
 }
 
 /** Watches, after a fault at `from`, for every key to succeed with an operation that started after it. */
@@ -216,6 +219,7 @@ export class Workload {
       const ended = waitForRun(this.system, runId, tenant, 30_000, undefined, signal, this.store);
       ended.catch(() => undefined);
       let acked = false;
+      const sent = Date.now();
       try {
         await this.system
           .ref('agent/clerk', tenant)
@@ -226,7 +230,7 @@ export class Workload {
           );
         acked = true;
       } finally {
-        this.runs.push({ tenant, runId, acked });
+        this.runs.push({ tenant, runId, acked, sent, settled: Date.now() });
       }
       const result: { status: string; output?: string; error?: string } = await ended.catch(async (e: unknown) => {
         // The live topic may have missed the end during a fault: the store has it.

@@ -18,7 +18,7 @@ import { eventually } from '../transport/contract.js';
 import { NodeProcess, meshClient } from '../cluster/nodes.js';
 import { partitionerFromEnv, type Partitioner } from './mesh-partition.js';
 import { Workload, type ExtraLane } from './mesh-workload.js';
-import { checkActivations, checkRuns, checkTallies, type Invariant } from './mesh-check.js';
+import { checkActivations, checkRuns, checkTallies, runProbe, type Invariant } from './mesh-check.js';
 
 export type { Invariant } from './mesh-check.js';
 export type { ExtraLane } from './mesh-workload.js';
@@ -207,7 +207,16 @@ export async function runMeshChaos(options: MeshChaosOptions = {}): Promise<Mesh
 
     const invariants: Invariant[] = [];
     invariants.push(await checkTallies(system, cluster, tallies, work.ledger, 60_000));
-    const runs = await checkRuns(store, cluster, work.runs, 30_000);
+    const jsm = await jetstreamManager(system.transport.connection, { timeout: 3_000 });
+    const streamInfo = async (): Promise<string> => {
+      const i = await jsm.streams.info(`KV_${mesh.prefix}_runs`).catch((e: unknown) => (e as Error).message);
+      if (typeof i === 'string') return `runs stream: ${i}`;
+      return (
+        `runs stream created ${((Date.parse(i.created) - t0) / 1_000).toFixed(1)} s, R${i.config.num_replicas}, ` +
+        `${i.state.messages} messages, seq ${i.state.first_seq}..${i.state.last_seq}, leader ${i.cluster?.leader ?? '?'}`
+      );
+    };
+    const runs = await checkRuns(store, cluster, work.runs, 30_000, runProbe(mesh.storage, streamInfo, () => t0));
     invariants.push(runs.driven, runs.logs);
     invariants.push(await checkActivations(mesh.storage));
     return {
