@@ -46,6 +46,9 @@ import { ThreadOwners } from './threads.js';
 import { reconcilePending } from './reconcile.js';
 import { admitRun, leaveRuns, newRunRecord, TERMINAL_RUN_STATUSES as TERMINAL, type RunCreated } from './run-contract.js';
 
+
+/** Runs of one activation restored at once (init waits for all of them). */
+const RESTORE_CONCURRENCY = 8;
 /** An agent actor's private state: the runs it is driving now (everything else is in the store). */
 export interface AgentState {
   readonly runs: Map<string, LiveRun>;
@@ -236,11 +239,20 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         `run ${runId} of ${def.name} resumed here`,
       );
     };
-    for (const runId of await st.store.activeRuns(tenant, def.name))
-      await restoreRun(runId).catch((e: unknown) => {
-        if (!isRunTakenOver(e)) throw e;
-        ctx.system.warn(`${(e as Error).message}: this activation leaves it`);
-      });
+    // Runs are restored side by side (each is a handful of storage round trips), a few at a time: a takeover with
+    // many runs in flight serves again after the slowest of a batch, not after the sum of them all.
+    const ids = await st.store.activeRuns(tenant, def.name);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < ids.length) {
+        const runId = ids[next++] as string;
+        await restoreRun(runId).catch((e: unknown) => {
+          if (!isRunTakenOver(e)) throw e;
+          ctx.system.warn(`${(e as Error).message}: this activation leaves it`);
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(RESTORE_CONCURRENCY, ids.length) }, worker));
   };
 
   /**
