@@ -5,13 +5,15 @@
  * The epoch grows with every change of owner: it is the fencing token for state writes.
  *
  * Self-fencing (ADR 0020). Another node may take a lease over once (a) the lease's stored `renewedAt` is older
- * than the TTL, or (b) the holder's membership heartbeat is older than `deadAfterMs` (confirmed by a fresh read).
- * Both ages are counted from values the holder stamped BEFORE writing them. So the holder trusts its lease only
- * until `min(renewedAt + ttl, heartbeatAt + deadAfter) − margin`, where `renewedAt` / `heartbeatAt` are the
- * stamps of its last renewal / heartbeat that succeeded, and the margin is a third of each window
- * ({@link FENCE_FRACTION}): it covers timer lateness and clock skew between nodes. A local timer fires
- * `onLost` at that deadline when no renewal moved it, and `valid()` is the same rule as a synchronous clock
- * check, which the message loop asks before every message (after a SIGSTOP the timer may run after queued I/O).
+ * than the TTL, or (b) it is older than `deadAfterMs` and the holder's membership heartbeat is too (confirmed by a
+ * fresh read). Both ages are counted from `renewedAt`, which the holder stamped BEFORE writing it. So the holder
+ * trusts its lease only until `renewedAt + min(ttl, deadAfter) − margin`, where `renewedAt` is the stamp of its last
+ * renewal that succeeded, and the margin is a third of the window ({@link FENCE_FRACTION}): it covers timer lateness
+ * and clock skew between nodes. Heartbeats alone never take a lease away: a holder that keeps renewing keeps it while
+ * the membership bucket elects a leader (before, every lease of every node fenced itself then, and the whole mesh
+ * re-activated after a NATS server kill). A local timer fires `onLost` at that deadline when no renewal moved it,
+ * and `valid()` is the same rule as a synchronous clock check, which the message loop asks before every message
+ * (after a SIGSTOP the timer may run after queued I/O).
  * A renewal that does not answer within a third of the TTL (at most half the safety window) is abandoned and tried again.
  */
 import type { KV } from '@nats-io/kv';
@@ -36,8 +38,8 @@ export interface LeaseValue {
 export interface Lease {
   readonly epoch: number;
   /**
-   * True while this node may still act for the address: its last successful renewal and heartbeat are recent
-   * enough that no other node can have taken the lease over (a synchronous clock check, see the file comment).
+   * True while this node may still act for the address: its last successful renewal is recent enough that no
+   * other node can have taken the lease over (a synchronous clock check, see the file comment).
    */
   valid(): boolean;
   /** Gives the lease up: delete it, leave it expired for a successor, or just stop renewing. */
@@ -47,15 +49,10 @@ export interface Lease {
 /** How much of a takeover window a holder trusts its lease for; the rest is the safety margin. */
 export const FENCE_FRACTION = 2 / 3;
 
-/**
- * The membership facts leases depend on: how fresh this node's own heartbeat is, and whether another node is
- * dead (confirmed by a fresh read, not only a possibly lagging mirror).
- */
+/** The membership facts leases depend on: whether another node is dead (confirmed by a fresh read, not only a possibly lagging mirror). */
 export interface Liveness {
-  /** A node silent this long may be declared dead (and its leases taken over). */
+  /** A node silent this long may be declared dead (and its leases not renewed as long taken over). */
   readonly deadAfterMs: number;
-  /** Clock time stamped into this node's last heartbeat that was stored (undefined: not announcing). */
-  provenAliveAt(): number | undefined;
   /** True when `node`'s stored heartbeat is older than `deadAfterMs` (or gone). */
   confirmedDead(node: string): Promise<boolean>;
 }
@@ -140,10 +137,12 @@ export class Directory {
    * takeover time by either rule, minus the margin.
    */
   private trustedUntil(renewedAt: number): number {
-    const byLease = renewedAt + this.leaseTtlMs * FENCE_FRACTION;
-    const beat = this.liveness?.provenAliveAt();
-    if (beat === undefined || this.liveness === undefined) return byLease;
-    return Math.min(byLease, beat + this.liveness.deadAfterMs * FENCE_FRACTION);
+    return renewedAt + this.window() * FENCE_FRACTION;
+  }
+
+  /** How long after its last renewal another node may take a lease over: the shorter of the two rules' windows. */
+  private window(): number {
+    return Math.min(this.leaseTtlMs, this.liveness?.deadAfterMs ?? this.leaseTtlMs);
   }
 
   /** Starts mirroring the bucket into memory (so senders check recipients without a round trip). */
@@ -224,11 +223,6 @@ export class Directory {
    */
   async acquire(tenant: string, address: string, addressKey: string, onLost: (reason: string) => void): Promise<Lease> {
     const key = `s.${addressKey}`;
-    // A lease this node could not trust at once is not worth taking: it would fence itself on the spot (and look dead to
-    // others, who may take it over). Wait until a heartbeat is stored again (after an outage or an election of its bucket).
-    const now = this.clock.now();
-    if (this.trustedUntil(now) <= now)
-      throw new ConflictError(`node ${this.node} cannot hold ${addressKey} yet: no recent heartbeat stored`);
     const value = (epoch: number, renewedAt: number): string =>
       JSON.stringify({ node: this.node, epoch, renewedAt, tenant, address } satisfies LeaseValue);
     // Every epoch is computed from one read of the key and written on the condition that the key is still at that read's
@@ -241,11 +235,12 @@ export class Directory {
     const entry = await this.quick((kv) => kv.get(key));
     const held = entry !== null && entry.operation === 'PUT' ? (JSON.parse(entry.string()) as LeaseValue) : undefined;
     if (held !== undefined) {
+      const age = this.clock.now() - held.renewedAt;
       const stale =
         held.node === this.node ||
         held.renewedAt === 0 ||
-        this.clock.now() - held.renewedAt > this.leaseTtlMs ||
-        (await this.liveness?.confirmedDead(held.node)) === true;
+        age > this.leaseTtlMs ||
+        (this.liveness !== undefined && age > this.liveness.deadAfterMs && (await this.liveness.confirmedDead(held.node)));
       if (!stale) throw new ConflictError(`${addressKey} is active on node ${held.node}`);
     }
     const epoch = held !== undefined ? held.epoch + 1 : entry !== null ? entry.revision + 1 : 1;
@@ -265,7 +260,8 @@ export class Directory {
     let timer: TimerHandle | undefined;
     let fence: TimerHandle | undefined;
     let released = false;
-    const renewEvery = this.leaseTtlMs / 3;
+    // A third of the window the lease is trusted for (see trustedUntil): two renewals may fail before it fences.
+    const renewEvery = this.window() / 3;
     const lose = (reason: string): void => {
       if (released) return;
       released = true;

@@ -13,7 +13,7 @@ import { idToken } from './subjects.js';
 import { watchAll } from './watch.js';
 
 const text = new TextDecoder();
-/** Pause before a failed heartbeat is tried again (the node's leases depend on it). */
+/** Pause before a failed heartbeat is tried again (others judge the node dead by the age of the stored one). */
 const RETRY_MS = 200;
 
 /** Options of membership. */
@@ -33,8 +33,6 @@ export class KvMembership implements Membership, Liveness {
   private timer: TimerHandle | undefined;
   private stopWatch: (() => void) | undefined;
   private left = false;
-  /** `heartbeatAt` of the last heartbeat the bucket stored. */
-  private storedBeat: number | undefined;
   /** Heartbeats that failed since the last one stored. */
   private failures = 0;
 
@@ -82,7 +80,7 @@ export class KvMembership implements Membership, Liveness {
       try {
         await this.put();
       } catch (e) {
-        // Leases are trusted only while heartbeats are stored (ADR 0020): after a failure, try again soon.
+        // Others judge this node's death by its stored heartbeat (ADR 0020): after a failure, try again soon.
         if (this.failures++ === 0) this.warn(`heartbeat failed: ${(e as Error).message}; retrying`);
         next = Math.min(next, RETRY_MS);
       }
@@ -95,7 +93,6 @@ export class KvMembership implements Membership, Liveness {
     const me = { ...this.me, heartbeatAt: this.clock.now() };
     this.me = me;
     const revision = await this.kv.put(idToken(me.id), JSON.stringify(me));
-    this.storedBeat = Math.max(this.storedBeat ?? 0, me.heartbeatAt);
     if (this.failures > 0) this.warn(`heartbeat stored again after ${this.failures} failed`);
     this.failures = 0;
     return revision;
@@ -103,11 +100,6 @@ export class KvMembership implements Membership, Liveness {
 
   get deadAfterMs(): number {
     return this.options.deadAfterMs;
-  }
-
-  /** The stamp of this node's last stored heartbeat (others judge its death by that stamp's age). */
-  provenAliveAt(): number | undefined {
-    return this.announcing ? this.storedBeat : undefined;
   }
 
   /**

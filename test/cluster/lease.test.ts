@@ -123,7 +123,7 @@ describe('leases', () => {
     }
   });
 
-  it('a lease not renewed fences itself at two thirds of the TTL, or of dead-after past the last stored heartbeat', async () => {
+  it('a lease not renewed fences itself at two thirds of the shorter of the TTL and dead-after past its last renewal', async () => {
     const nc = await connect({ servers: mesh.server().url });
     const names = new MeshNames(`lease${n++}`);
     const kvm = new Kvm(nc);
@@ -134,7 +134,7 @@ describe('leases', () => {
       const bare = new Directory(kv, 'x', clock, 3_000, () => undefined);
       const lost: string[] = [];
       const a = await bare.acquire('default', 'counter/a', 'default.counter.a', (r) => lost.push(r));
-      // With the heartbeat rule: dead after 1.5 s, last stored heartbeat now, so trusted for 1 s only.
+      // With the heartbeat rule: a holder dead after 1.5 s may be taken over 1.5 s after its last renewal, so trusted for 1 s only.
       const membership = new KvMembership(
         await kvm.create(names.nodesBucket, { history: 1 }),
         { id: 'y', host: 'h', kinds: [], version: '0', load: 0, startedAt: clock.now(), draining: false },
@@ -163,32 +163,49 @@ describe('leases', () => {
     }
   });
 
-  it('a node whose last stored heartbeat is too old to trust a lease takes none until a heartbeat is stored again', async () => {
+  it('keeps a lease it renews while its heartbeats fail, and no other node takes it over meanwhile', async () => {
+    // The membership bucket electing a leader (a NATS server kill) must not take every lease of the mesh away: before,
+    // holders trusted leases only while heartbeats were stored, so all of them fenced themselves and re-activated.
     const nc = await connect({ servers: mesh.server().url });
+    const beats = await connect({ servers: mesh.server().url });
     const names = new MeshNames(`lease${n++}`);
-    const kvm = new Kvm(nc);
     const clock = new SimulatedClock(Date.now());
     try {
-      const kv = await kvm.create(names.directoryBucket, { history: 1 });
-      const membership = new KvMembership(
-        await kvm.create(names.nodesBucket, { history: 1 }),
-        { id: 'z', host: 'h', kinds: [], version: '0', load: 0, startedAt: clock.now(), draining: false },
-        clock,
-        { heartbeatMs: 60_000, deadAfterMs: 1_500 },
-        () => undefined,
-      );
-      await membership.start();
-      const dir = new Directory(kv, 'z', clock, 3_000, () => undefined, membership);
-      // Trusted until the last stored heartbeat + 1 s (two thirds of dead-after): at that instant a lease is worth nothing.
-      await clock.advance(1_000);
-      await expect(dir.acquire('default', 'counter/c', 'default.counter.c', () => undefined)).rejects.toThrow(/no recent heartbeat/);
-      expect(await kv.get('s.default.counter.c')).toBeNull();
-      await membership.announce({}); // a heartbeat is stored again
-      const lease = await dir.acquire('default', 'counter/c', 'default.counter.c', () => undefined);
-      expect(lease.valid()).toBe(true);
-      await lease.release();
-      membership.stop();
+      const kv = await new Kvm(nc).create(names.directoryBucket, { history: 1 });
+      const nodesKv = await new Kvm(beats).create(names.nodesBucket, { history: 1 });
+      const info = (id: string) => ({ id, host: 'h', kinds: [], version: '0', load: 0, startedAt: clock.now(), draining: false });
+      const opts = { heartbeatMs: 500, deadAfterMs: 1_500 };
+      const mine = new KvMembership(nodesKv, info('holder'), clock, opts, () => undefined);
+      const theirs = new KvMembership(await new Kvm(nc).open(names.nodesBucket), info('other'), clock, opts, () => undefined);
+      await mine.start();
+      await theirs.start();
+      const holder = new Directory(kv, 'holder', clock, 3_000, () => undefined, mine);
+      const other = new Directory(kv, 'other', clock, 3_000, () => undefined, theirs);
+      const lost: string[] = [];
+      const lease = await holder.acquire('default', 'counter/h', 'default.counter.h', (r) => lost.push(r));
+      await beats.close(); // heartbeats fail from now on; lease renewals (on `nc`) go on
+      const renewedTo = async (ms: number): Promise<void> => {
+        for (let t = 0; t < ms; t += 100) {
+          await clock.advance(100);
+          await new Promise((r) => setTimeout(r, 5)); // let a renewal the timer started land
+        }
+      };
+      await renewedTo(6_000); // four times dead-after without a stored heartbeat
+      expect(theirs.isLive('holder')).toBe(false); // the others see it silent...
+      expect(await theirs.confirmedDead('holder')).toBe(true);
+      expect([lease.valid(), lost]).toEqual([true, []]); // ...but it renewed, so it keeps its lease
+      await expect(other.acquire('default', 'counter/h', 'default.counter.h', () => undefined)).rejects.toBeInstanceOf(ConflictError);
+      // Once it stops renewing too, the other takes the lease over after dead-after, and the holder has fenced itself.
+      await lease.release('abandon');
+      await clock.advance(1_501);
+      expect(lease.valid()).toBe(false);
+      const taken = await other.acquire('default', 'counter/h', 'default.counter.h', () => undefined);
+      expect(taken.epoch).toBe(2);
+      await taken.release();
+      mine.stop();
+      theirs.stop();
     } finally {
+      if (!beats.isClosed()) await beats.close();
       await nc.close();
     }
   });
