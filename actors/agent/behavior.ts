@@ -46,7 +46,6 @@ import { ThreadOwners } from './threads.js';
 import { reconcilePending } from './reconcile.js';
 import { admitRun, leaveRuns, newRunRecord, TERMINAL_RUN_STATUSES as TERMINAL, type RunCreated } from './run-contract.js';
 
-
 /** Runs of one activation restored at once (init waits for all of them). */
 const RESTORE_CONCURRENCY = 8;
 /** An agent actor's private state: the runs it is driving now (everything else is in the store). */

@@ -114,10 +114,10 @@ export function runProbe(storage: Storage, streamInfo: () => Promise<string>, t0
   const runs = storage.bucket('runs');
   return async (r) => {
     const has = async (key: string[]): Promise<string> =>
-      (await runs.get(key).then(
+      await runs.get(key).then(
         (v) => (v === undefined ? 'absent' : 'present'),
         (e: unknown) => `unreadable: ${(e as Error).message}`,
-      ));
+      );
     const byThread = await runs.list([r.tenant, 'by-thread']).then(
       (es) => (es.some((e) => e.key[3] === r.runId) ? 'present' : 'absent'),
       (e: unknown) => `unreadable: ${(e as Error).message}`,
@@ -160,7 +160,8 @@ export async function checkRuns(
   for (const r of runs) {
     const rec = await store.getRun(r.tenant, r.runId);
     if (rec === undefined) {
-      if (r.acked) driven.push(`${r.tenant}/${r.runId}: acknowledged but no run record${probe === undefined ? '' : ` (${await probe(r)})`}`);
+      if (r.acked)
+        driven.push(`${r.tenant}/${r.runId}: acknowledged but no run record${probe === undefined ? '' : ` (${await probe(r)})`}`);
       else missing++;
       continue;
     }

@@ -216,7 +216,13 @@ export async function runMeshChaos(options: MeshChaosOptions = {}): Promise<Mesh
         `${i.state.messages} messages, seq ${i.state.first_seq}..${i.state.last_seq}, leader ${i.cluster?.leader ?? '?'}`
       );
     };
-    const runs = await checkRuns(store, cluster, work.runs, 30_000, runProbe(mesh.storage, streamInfo, () => t0));
+    const runs = await checkRuns(
+      store,
+      cluster,
+      work.runs,
+      30_000,
+      runProbe(mesh.storage, streamInfo, () => t0),
+    );
     invariants.push(runs.driven, runs.logs);
     invariants.push(await checkActivations(mesh.storage));
     return {

@@ -30,7 +30,10 @@ afterAll(async () => {
 });
 
 /** Writers on every connection replace revision `rev` of `key` at once; returns which of them were stored. */
-async function race(write: (kv: KV, value: string, rev: number) => Promise<number>, rounds: number): Promise<{ wins: number[]; finalOk: boolean }> {
+async function race(
+  write: (kv: KV, value: string, rev: number) => Promise<number>,
+  rounds: number,
+): Promise<{ wins: number[]; finalOk: boolean }> {
   const wins: number[] = [];
   let finalOk = true;
   for (let r = 0; r < rounds; r++) {
@@ -104,4 +107,3 @@ describe('compare-and-set on a clustered bucket', () => {
     }
   }, 120_000);
 });
-
