@@ -228,10 +228,10 @@ export class Directory {
     // Every epoch is computed from one read of the key and written on the condition that the key is still at that read's
     // revision (compare-and-set, serialised on every server version by ./cas.ts; revision 0 when it has never been
     // written). Nothing else decides: `kv.create` re-reads a delete marker itself and writes over it, which paired a
-    // value computed from an older read with a newer revision — two nodes then held the same epoch one after the other. Epochs never go down (a run's writes are fenced
-    // by them across activations, ADR 0007): a lease never released counts up from its holder's epoch; one released for
-    // good is a delete marker, and the next epoch starts above that marker's revision, which no earlier epoch reached
-    // (an epoch written at revision r is at most r).
+    // value computed from an older read with a newer revision — two nodes then held the same epoch one after the other.
+    // Epochs never go down (a run's writes are fenced by them across activations, ADR 0007): a lease never released
+    // counts up from its holder's epoch; one released for good is a delete marker, and the next epoch starts above that
+    // marker's revision, which no earlier epoch reached (an epoch written at revision r is at most r).
     const entry = await this.quick((kv) => kv.get(key));
     const held = entry !== null && entry.operation === 'PUT' ? (JSON.parse(entry.string()) as LeaseValue) : undefined;
     if (held !== undefined) {
