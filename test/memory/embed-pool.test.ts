@@ -29,13 +29,29 @@ describe('WorkerPoolEmbedder', () => {
     expect(await pool.embed([])).toEqual([]);
   });
 
+  it('serves calls in turn: a small call made after a large one waits for one task of it, not for all of it', async () => {
+    const pool = await start(1, 1);
+    let largeDone = false;
+    const large = pool.embed(Array.from({ length: 200 }, (_, i) => `bulk text ${i}`)).then((v) => {
+      largeDone = true;
+      return v;
+    });
+    const small = await pool.embed(['one small write']);
+    // Served after at most two tasks of the large call (the one running and the one whose turn came first).
+    expect(largeDone).toBe(false);
+    expect(pool.queued).toBeGreaterThanOrEqual(197);
+    expect(small[0]).toEqual((await new HashingTestEmbedder(32).embed(['one small write']))[0]);
+    const all = await large;
+    expect(all).toEqual(await new HashingTestEmbedder(32).embed(Array.from({ length: 200 }, (_, i) => `bulk text ${i}`)));
+  });
+
   it('fails the task of a worker that dies, replaces the worker and keeps serving', async () => {
     const pool = await start(1, 1000);
     const slot = (pool as unknown as { slots: { worker: { terminate(): Promise<number> } }[] }).slots[0];
     const inFlight = pool.embed(Array.from({ length: 50_000 }, (_, i) => `long text ${i}`));
     await slot?.worker.terminate();
     await expect(inFlight).rejects.toThrow(/embedding worker exited/);
-    expect((pool as unknown as { queue: unknown[] }).queue).toHaveLength(0); // the failed call's other tasks are dropped
+    expect(pool.queued).toBe(0); // the failed call's other tasks are dropped
     await expect.poll(() => pool.threads, { timeout: 15_000 }).toBe(1);
     expect((await pool.embed(['still here']))[0]).toEqual((await new HashingTestEmbedder(32).embed(['still here']))[0]);
   }, 30_000);

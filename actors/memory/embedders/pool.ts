@@ -1,8 +1,10 @@
 /**
  * Embedding off the event loop: a pool of worker threads, each holding its own copy of the
- * model. A call is cut into tasks of `batchSize` texts; idle workers take tasks from one queue,
- * so a big batch spreads over the pool while small calls interleave. A worker that dies fails
- * its task (not the pool) and is replaced.
+ * model. A call is cut into tasks of `batchSize` texts, and idle workers take tasks from the
+ * calls waiting in turn (round robin), so a big batch spreads over the pool while a small call
+ * made after it waits for at most one task of each call ahead of it, not for the whole batch
+ * (one tenant ingesting a large document does not hold another tenant's memory write for the
+ * length of the ingestion). A worker that dies fails its task (not the pool) and is replaced.
  */
 import { UnavailableError, ValidationError, isTroupeError } from '../../../protocols/index.js';
 import { Worker } from 'node:worker_threads';
@@ -45,7 +47,9 @@ function workerUrl(): { url: URL | string; eval: boolean } {
 /** An {@link Embedder} whose model runs in worker threads. */
 export class WorkerPoolEmbedder implements Embedder {
   private readonly slots: Slot[] = [];
-  private readonly queue: Task[] = [];
+  /** Tasks waiting, by call, and the calls in the order they are served (a call with tasks left goes to the back). */
+  private readonly waiting = new Map<number, Task[]>();
+  private readonly turns: number[] = [];
   private seq = 0;
   private calls = 0;
   private closing = false;
@@ -91,28 +95,61 @@ export class WorkerPoolEmbedder implements Embedder {
     }
     if (texts.length === 0) return Promise.resolve([]);
     const call = ++this.calls;
+    const tasks: Task[] = [];
     const parts: Promise<Float32Array[]>[] = [];
     for (let i = 0; i < texts.length; i += this.batchSize) {
       const slice = texts.slice(i, i + this.batchSize);
       parts.push(
-        new Promise<Float32Array[]>((resolve, reject) => this.queue.push({ seq: ++this.seq, call, texts: slice, resolve, reject, signal })),
+        new Promise<Float32Array[]>((resolve, reject) => tasks.push({ seq: ++this.seq, call, texts: slice, resolve, reject, signal })),
       );
     }
+    this.waiting.set(call, tasks);
+    this.turns.push(call);
     this.pump();
     return Promise.all(parts).then(
       (r) => r.flat(),
       (e: unknown) => {
         // One task failed: the call has failed, so its tasks still queued are dropped, not run.
-        for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i]?.call === call) this.queue.splice(i, 1)[0]?.resolve([]);
+        for (const t of this.drop(call)) t.resolve([]);
         throw e;
       },
     );
   }
 
+  /** Tasks waiting for a worker (all calls). */
+  get queued(): number {
+    let n = 0;
+    for (const ts of this.waiting.values()) n += ts.length;
+    return n;
+  }
+
+  /** Removes and returns the waiting tasks of `call` (all calls when undefined). */
+  private drop(call?: number): Task[] {
+    const out: Task[] = [];
+    for (const [c, ts] of this.waiting)
+      if (call === undefined || c === call) {
+        out.push(...ts);
+        this.waiting.delete(c);
+      }
+    for (let i = this.turns.length - 1; i >= 0; i--) if (!this.waiting.has(this.turns[i] as number)) this.turns.splice(i, 1);
+    return out;
+  }
+
+  /** The next task to run: the first task of the call whose turn it is (that call then goes to the back). */
+  private next(): Task | undefined {
+    const call = this.turns.shift();
+    if (call === undefined) return undefined;
+    const ts = this.waiting.get(call) as Task[];
+    const task = ts.shift();
+    if (ts.length === 0) this.waiting.delete(call);
+    else this.turns.push(call);
+    return task;
+  }
+
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    for (const t of this.queue.splice(0)) t.reject(new UnavailableError(`embedder ${this.id} closed`));
+    for (const t of this.drop()) t.reject(new UnavailableError(`embedder ${this.id} closed`));
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 
@@ -141,7 +178,7 @@ export class WorkerPoolEmbedder implements Embedder {
           this.pump();
         },
         (e: unknown) => {
-          for (const t of this.slots.length === 0 ? this.queue.splice(0) : []) t.reject(unavailable(e));
+          for (const t of this.slots.length === 0 ? this.drop() : []) t.reject(unavailable(e));
         },
       );
     };
@@ -153,10 +190,10 @@ export class WorkerPoolEmbedder implements Embedder {
   private pump(): void {
     for (const slot of this.slots) {
       if (slot.task !== undefined) continue;
-      let task = this.queue.shift();
+      let task = this.next();
       while (task !== undefined && task.signal?.aborted === true) {
         task.reject(task.signal.reason instanceof Error ? task.signal.reason : new DOMException('embedding aborted', 'AbortError'));
-        task = this.queue.shift();
+        task = this.next();
       }
       if (task === undefined) break;
       slot.task = task;
