@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
+  backoffDelay,
   CancelledError,
   DeadlineExceededError,
   isTroupeError,
@@ -46,8 +47,10 @@ import { ThreadOwners } from './threads.js';
 import { reconcilePending } from './reconcile.js';
 import { admitRun, leaveRuns, newRunRecord, TERMINAL_RUN_STATUSES as TERMINAL, type RunCreated } from './run-contract.js';
 
-/** Runs of one activation restored at once (init waits for all of them). */
+/** Runs of one activation restored at once. */
 const RESTORE_CONCURRENCY = 8;
+/** Pause before a failed restore is tried again. */
+const RESTORE_RETRY = { initialMs: 250, maxMs: 5_000, jitter: 0.2 } as const;
 /** An agent actor's private state: the runs it is driving now (everything else is in the store). */
 export interface AgentState {
   readonly runs: Map<string, LiveRun>;
@@ -56,6 +59,18 @@ export interface AgentState {
   readonly threads: ThreadOwners;
   /** Next deletion of finished runs past their retention. */
   pruneTimer?: TimerHandle;
+  /**
+   * The restore of the runs this agent held when it last stopped, under way beside new work (see init): messages about
+   * one run (resume, cancel, continue) wait for it; new runs do not.
+   */
+  restored?: Promise<void>;
+  /** The activation stopped: a restore under way drives no more runs. */
+  stopped?: boolean;
+}
+
+/** True once the activation holding `st` stopped (read through a call: it changes while a restore awaits). */
+function isStopped(st: AgentState): boolean {
+  return st.stopped === true;
 }
 
 /** Message an agent sends itself to delete finished runs past `retainRunsMs`; answers `{removed}`. */
@@ -157,6 +172,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
     const fence = { agent: def.name, epoch: ctx.epoch };
     /** Restores one run; a run a newer activation claims meanwhile is left to it. */
     const restoreRun = async (runId: string): Promise<void> => {
+      if (isStopped(st) || st.runs.has(runId)) return;
       let unreadable: string | undefined;
       let [cp, record] = await Promise.all([
         st.store.getCheckpoint(tenant, runId).catch((e: unknown) => {
@@ -222,6 +238,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         fence,
       );
       if (interrupted) await reassertInterrupt(st, tenant, record, awaiting, fence);
+      if (isStopped(st)) return; // claimed, not driven: the next activation takes it up again
       const host = drive(st, ctx, record, state, cp.depth, seq, interrupted ? cp.resumes : resumes, interrupted ? awaiting : undefined);
       if (!interrupted) host.emit('status', { status: 'running', resumed: resumes });
       ctx.system.log.info(
@@ -359,12 +376,27 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         store: new RunStore(ctx.system.storage),
         threads: new ThreadOwners(ctx.system, def.resolve),
       };
-      await restore(st, ctx);
+      // The runs in flight when this agent last stopped are restored beside new work, not before it: after a takeover
+      // the agent takes new runs at once instead of after the slowest restore (a storage write waiting out an election,
+      // a thread owner taking its own lease over). A restore that fails is tried again while the activation lives.
+      st.restored = (async () => {
+        for (let attempt = 1; !isStopped(st); attempt++) {
+          try {
+            await restore(st, ctx);
+            return;
+          } catch (e) {
+            if (isStopped(st)) return;
+            ctx.system.warn(`agent ${def.name}: restoring its runs failed (${(e as Error).message}); trying again`);
+            await new Promise<void>((r) => ctx.system.clock.setTimer(backoffDelay(attempt, RESTORE_RETRY), r));
+          }
+        }
+      })();
       for (const pattern of def.subscribe ?? []) ctx.subscribe(pattern);
       if (def.retainRunsMs !== undefined) schedulePrune(ctx, st);
       return st;
     },
     stop(ctx) {
+      ctx.state.stopped = true;
       if (ctx.state.pruneTimer !== undefined) ctx.system.clock.clearTimer(ctx.state.pruneTimer);
       leaveRuns(ctx.state.runs);
     },
@@ -411,6 +443,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         }
         case RUN_CONTINUE: {
           const p = runContinueSchema.parse(msg.payload);
+          await st.restored;
           if (st.runs.has(p.run_id)) return { run_id: p.run_id };
           const record = await st.store.run(tenant, p.run_id);
           record.agent = def.name;
@@ -450,6 +483,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         }
         case RUN_RESUME: {
           const p = runResumeSchema.parse(msg.payload);
+          await st.restored;
           const live = st.runs.get(p.run_id);
           if (live === undefined || (live.resume === undefined && live.awaiting === undefined))
             throw new ValidationError(`run ${p.run_id} is not waiting for an answer here`);
@@ -459,6 +493,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         }
         case RUN_CANCEL: {
           const p = runCancelSchema.parse(msg.payload);
+          await st.restored;
           const live = st.runs.get(p.run_id);
           if (live === undefined) throw new ValidationError(`run ${p.run_id} is not running here`);
           live.abort.abort(new CancelledError(`run ${p.run_id} cancelled`));

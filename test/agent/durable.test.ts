@@ -10,6 +10,7 @@ import { createSystem } from '../../supervisors/index.js';
 import { RunStore, agentBehavior, waitForRun, type AgentDefinition } from '../../actors/agent/index.js';
 import type { ModelProvider } from '../../actors/llm/types.js';
 import { TOOL_CALL, TOOL_DESCRIBE, type ToolCallRequest } from '../../actors/tool/types.js';
+import { eventually } from '../transport/contract.js';
 import { Counting } from './fixtures/counting.js';
 
 const systems: ActorSystem[] = [];
@@ -95,8 +96,10 @@ describe('durable runs', () => {
     const second = new Counting();
     const s2 = await host(storage, second, { approvals: ['add'] }, addTool(tool));
     const store = new RunStore(storage);
+    // The agent restores its runs beside new work: the thread says `interrupted` again once the restore reached it.
+    const threadId = (await store.run('default', 'r1')).thread_id;
+    await eventually(async () => (await store.thread('default', threadId)).status === 'interrupted', 5_000, 'the restore');
     expect((await store.run('default', 'r1')).status).toBe('interrupted');
-    expect((await store.thread('default', (await store.run('default', 'r1')).thread_id)).status).toBe('interrupted');
     const done = waitForRun(s2, 'r1', 'default', 10_000);
     await s2.ref('agent/clerk').ask(RUN_RESUME, { run_id: 'r1', resume: { approve: true } });
     const result = await done;
@@ -130,7 +133,13 @@ describe('durable runs', () => {
     await store.setThreadStatus('default', record.thread_id, 'busy', 'r2');
 
     const s2 = await host(storage, new Counting(), { approvals: ['add'] }, addTool(tool));
-    expect((await store.run('default', 'r2')).status).toBe('interrupted');
+    await eventually(
+      async () =>
+        (await store.run('default', 'r2')).status === 'interrupted' &&
+        (await store.thread('default', record.thread_id)).status === 'interrupted',
+      5_000,
+      'the restore',
+    );
     expect(await store.thread('default', record.thread_id)).toMatchObject({ status: 'interrupted', run_id: 'r2' });
     const { interrupts } = await store.thread('default', record.thread_id);
     expect(interrupts).toMatchObject([{ run_id: 'r2', value: { kind: 'approval' } }]);
@@ -245,5 +254,52 @@ describe('run retention', () => {
     expect(await store.threadRuns('default', created.thread_id)).toEqual([]);
     const thread = await store.thread('default', created.thread_id);
     expect(thread.values.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
+  });
+
+  it('takes new runs while a run it held is still being restored, and answers a resume of that run once it is', async () => {
+    const storage = new MemoryStorage();
+    const tool = { calls: 0 };
+    const s1 = await host(storage, new Counting(), { approvals: ['add'] }, addTool(tool));
+    const interrupted = until(s1, 'r5', (e) => e.event === 'status' && (e.data as { status: string }).status === 'interrupted');
+    await s1
+      .ref('agent/clerk')
+      .ask(RUN_CREATE, { run_id: 'r5', input: { messages: [{ role: 'user', content: '/tool add {"a":20,"b":22}' }] } });
+    await interrupted;
+    await s1.shutdown();
+    // The next host's storage holds back the read of r5's checkpoint (a slow store, an election) until the gate opens.
+    const gate = gateOpen();
+    const slow: MemoryStorage = Object.create(storage) as MemoryStorage;
+    slow.bucket = (name: string) => {
+      const b = storage.bucket(name);
+      if (name !== 'runs') return b;
+      return new Proxy(b, {
+        get(target, prop) {
+          const v = Reflect.get(target, prop) as unknown;
+          if (prop !== 'get') return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+          return async (key: string[]) => {
+            if (key[1] === 'cp' && key[2] === 'r5') await gate.promise;
+            return target.get(key);
+          };
+        },
+      });
+    };
+    const s2 = await host(slow, new Counting(), { approvals: ['add'] }, addTool(tool));
+    // A new run is admitted while r5's restore waits (before, the activation took no message until every run was restored).
+    const created = await s2
+      .ref('agent/clerk')
+      .ask<{ run_id: string }>(
+        RUN_CREATE,
+        { run_id: 'r6', input: { messages: [{ role: 'user', content: 'hello' }] } },
+        { timeoutMs: 5_000 },
+      );
+    expect(created.run_id).toBe('r6');
+    // A resume of r5 waits for the restore instead of failing as "not waiting here".
+    const done = waitForRun(s2, 'r5', 'default', 10_000);
+    const resumed = s2.ref('agent/clerk').ask(RUN_RESUME, { run_id: 'r5', resume: { approve: true } }, { timeoutMs: 10_000 });
+    gate.resolve();
+    await resumed;
+    expect((await done).output).toContain('add: 42');
+    expect(tool.calls).toBe(1);
+    expectGapFree(await new RunStore(storage).events('default', 'r5'));
   });
 });
