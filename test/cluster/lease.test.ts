@@ -174,13 +174,14 @@ describe('leases', () => {
       const kv = await new Kvm(nc).create(names.directoryBucket, { history: 1 });
       const nodesKv = await new Kvm(beats).create(names.nodesBucket, { history: 1 });
       const info = (id: string) => ({ id, host: 'h', kinds: [], version: '0', load: 0, startedAt: clock.now(), draining: false });
-      const opts = { heartbeatMs: 500, deadAfterMs: 1_500 };
+      // Windows long in simulated time next to the real time a renewal takes (a loaded machine must not miss renewals).
+      const opts = { heartbeatMs: 5_000, deadAfterMs: 15_000 };
       const mine = new KvMembership(nodesKv, info('holder'), clock, opts, () => undefined);
       const theirs = new KvMembership(await new Kvm(nc).open(names.nodesBucket), info('other'), clock, opts, () => undefined);
       await mine.start();
       await theirs.start();
-      const holder = new Directory(kv, 'holder', clock, 3_000, () => undefined, mine);
-      const other = new Directory(kv, 'other', clock, 3_000, () => undefined, theirs);
+      const holder = new Directory(kv, 'holder', clock, 30_000, () => undefined, mine);
+      const other = new Directory(kv, 'other', clock, 30_000, () => undefined, theirs);
       const lost: string[] = [];
       const lease = await holder.acquire('default', 'counter/h', 'default.counter.h', (r) => lost.push(r));
       await beats.close(); // heartbeats fail from now on; lease renewals (on `nc`) go on
@@ -190,14 +191,14 @@ describe('leases', () => {
           await new Promise((r) => setTimeout(r, 5)); // let a renewal the timer started land
         }
       };
-      await renewedTo(6_000); // four times dead-after without a stored heartbeat
+      await renewedTo(60_000); // four times dead-after without a stored heartbeat
       expect(theirs.isLive('holder')).toBe(false); // the others see it silent...
       expect(await theirs.confirmedDead('holder')).toBe(true);
       expect([lease.valid(), lost]).toEqual([true, []]); // ...but it renewed, so it keeps its lease
       await expect(other.acquire('default', 'counter/h', 'default.counter.h', () => undefined)).rejects.toBeInstanceOf(ConflictError);
       // Once it stops renewing too, the other takes the lease over after dead-after, and the holder has fenced itself.
       await lease.release('abandon');
-      await clock.advance(1_501);
+      await clock.advance(15_001);
       expect(lease.valid()).toBe(false);
       const taken = await other.acquire('default', 'counter/h', 'default.counter.h', () => undefined);
       expect(taken.epoch).toBe(2);
