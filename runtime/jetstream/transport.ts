@@ -405,7 +405,8 @@ export class JetStreamTransport implements Transport {
     for (const s of [...this.subs]) s.unsubscribe();
     await this.directory?.unwatchAll();
     for (const b of [...this.bindings]) {
-      await b.stop();
+      // A binding that cannot stop cleanly (the connection is gone) must not keep the watches below running.
+      await b.stop().catch((e: unknown) => process.emitWarning(`stopping an intake: ${(e as Error).message}`, 'TroupeWarning'));
       b.dispose();
     }
     // A node that shuts down leaves the mesh (its entry is deleted: others see `leave`, not `dead`).

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import type { Behavior } from '../../runtime/index.js';
+import type { ActorSystem, Behavior } from '../../runtime/index.js';
 import { MeshNames, type JetStreamTransport } from '../../runtime/jetstream/index.js';
 import { eventually } from '../transport/contract.js';
 import { meshFixture } from './mesh-fixture.js';
@@ -41,6 +41,7 @@ describe('durable consumer across activations', () => {
     const names = new MeshNames(prefix);
     const durable = names.consumer('default', ADDRESS, false);
     const nc = await connect({ servers: mesh.server().url });
+    let dead: ActorSystem | undefined;
     try {
       const jsm = await jetstreamManager(nc);
       const created = async (): Promise<string> => (await jsm.consumers.info(names.mailboxStream, durable)).created;
@@ -74,6 +75,7 @@ describe('durable consumer across activations', () => {
       );
       await (b2.transport as JetStreamTransport).connection.close();
       mesh.forget(b2);
+      dead = b2;
       const c = await mesh.node(prefix, 'c', { ackWaitMs: ACK_WAIT_MS });
       const began = Date.now();
       await eventually(
@@ -96,6 +98,9 @@ describe('durable consumer across activations', () => {
       expect(Date.now() - began).toBeLessThan(ACK_WAIT_MS / 2);
       expect(await created(), 'a message was pending: the consumer is re-created').not.toBe(first);
     } finally {
+      // The node "killed" by closing its connection still runs timers and watches: stopped here, or its watches
+      // re-watch on the closed connection for the rest of the test worker (isolate: false).
+      await dead?.shutdown().catch(() => undefined);
       await nc.close();
     }
   }, 60_000);
