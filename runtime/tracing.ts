@@ -85,9 +85,15 @@ export function startSpan(name: string, options: SpanOptions = {}): TraceSpan {
 export interface TracingOptions {
   /** Where the `OTEL_*` variables are read (default `process.env`; the SDK itself reads `process.env`). */
   readonly env?: NodeJS.ProcessEnv;
-  /** Record message content (config `tracing.captureContent`); `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true` also turns it on. */
+  /**
+   * Record message content (config `tracing.captureContent`); `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true`
+   * also turns it on.
+   */
   readonly captureContent?: boolean;
-  /** Removes personal data from captured content (the CLI passes the guardrail's PII redaction); without it content is captured as its length only. */
+  /**
+   * Removes personal data from captured content (the CLI passes the guardrail's PII redaction); without it content is
+   * captured as its length only.
+   */
   readonly redactText?: (text: string) => string;
   /** `service.instance.id` of the resource (the node id), unless `OTEL_RESOURCE_ATTRIBUTES` names one. */
   readonly instance?: string;

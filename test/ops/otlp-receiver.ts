@@ -59,12 +59,12 @@ export class OtlpReceiver {
 
   /** Starts listening on a free loopback port. */
   static async start(): Promise<OtlpReceiver> {
-    let receiver: OtlpReceiver | undefined;
+    const holder: { receiver?: OtlpReceiver } = {};
     const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const r = receiver as OtlpReceiver;
+        const r = holder.receiver as OtlpReceiver;
         if (req.method !== 'POST' || req.url !== '/v1/traces' || !String(req.headers['content-type']).includes('json')) {
           r.refused.push(`${req.method ?? ''} ${req.url ?? ''} ${String(req.headers['content-type'])}`);
           res.writeHead(415).end();
@@ -79,7 +79,8 @@ export class OtlpReceiver {
         }
       });
     });
-    receiver = new OtlpReceiver(server);
+    const receiver = new OtlpReceiver(server);
+    holder.receiver = receiver;
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
     return receiver;
   }
