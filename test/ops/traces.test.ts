@@ -8,7 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { redactPersonalData } from '../../actors/index.js';
+import { HashingTestEmbedder, redactPersonalData, spawnCollection } from '../../actors/index.js';
+import { RAG_INGEST, RAG_SEARCH } from '../../actors/memory/rag/messages.js';
 import { configSchema } from '../../config/index.js';
 import { registerSecret } from '../../protocols/index.js';
 import { startTracing, stopTracing, flushTracing } from '../../runtime/index.js';
@@ -196,5 +197,29 @@ describe('traces of a run', () => {
     const all = JSON.stringify(spans);
     expect(all).not.toContain(email);
     expect(all).not.toContain(secret);
+  }, 30_000);
+
+  it('a search of a collection is a retrieval span with its query embedding as a child, under the asking message', async () => {
+    const ref = await spawnCollection(gw.system, 'handbook', { embedder: new HashingTestEmbedder(16), tenant: 'acme' });
+    await ref.ask(RAG_INGEST, { documents: [{ id: 'moons', content: 'Mars has two moons, Phobos and Deimos.' }] });
+    const header = traceparent();
+    const reply = await ref.ask<{ hits: unknown[] }>(RAG_SEARCH, { query: 'moons of Mars', k: 3 }, { traceparent: header });
+    expect(reply.hits.length).toBeGreaterThan(0);
+    await flushTracing();
+    const spans = await receiver.until((all) => {
+      const t = all.filter((x) => x.traceId === header.slice(3, 35));
+      return t.some((x) => x.name === 'retrieval handbook') && t.some((x) => x.name.startsWith('embeddings ')) ? t : undefined;
+    }, 'the retrieval spans');
+    const retrieval = one(spans, 'retrieval handbook');
+    expect(retrieval.parentSpanId).toBe(header.slice(36, 52));
+    expect(retrieval.attributes).toMatchObject({
+      'gen_ai.operation.name': 'retrieval',
+      'gen_ai.data_source.id': 'handbook',
+      'gen_ai.request.top_k': 3,
+    });
+    expect(retrieval.attributes['troupe.retrieval.hits']).toBe(reply.hits.length);
+    const embeddings = one(spans, 'embeddings hashing-test/16');
+    expect(embeddings.parentSpanId).toBe(retrieval.spanId);
+    expect(embeddings.attributes).toMatchObject({ 'gen_ai.operation.name': 'embeddings', 'gen_ai.request.model': 'hashing-test/16' });
   }, 30_000);
 });
