@@ -242,6 +242,11 @@ export class LocalActorSystem implements ActorSystem {
     return this.cellOf(ref)?.lifecycleState;
   }
 
+  /** See {@link ActorSystem.mailboxDepth}. */
+  mailboxDepth(ref: ActorRef): number | undefined {
+    return this.cellOf(ref)?.depth;
+  }
+
   /** Local actors, optionally of one tenant. */
   actors(tenant?: string): ActorRef[] {
     return this.cells.refs(tenant);
