@@ -34,9 +34,8 @@ import {
   type RunOptions,
 } from '../../protocols/index.js';
 import { scopedProvider } from '../llm/cache/index.js';
-import { meteredProvider } from '../llm/metered.js';
+import { baseProviderName, meteredProvider } from '../llm/metered.js';
 import { METER, startSpan, tracingEnabled, type ActorContext, type Behavior, type TimerHandle } from '../../runtime/index.js';
-import { baseProviderName } from '../llm/metered.js';
 import { tracedProvider } from '../llm/traced.js';
 import type { ChatMessage } from '../llm/types.js';
 import type { AgentDefinition } from './definition.js';
