@@ -250,6 +250,8 @@ export function makeHost(
       try {
         const existing = await store.getRun(tenant, childId);
         const outcome = existing !== undefined && TERMINAL_RUN_STATUSES.has(existing.status) ? existing : undefined;
+        // A new run inside the mesh is held to the tenant's budget, as the gateway holds the runs it starts.
+        if (existing === undefined) await def.admit?.(tenant);
         if (existing === undefined)
           await (
             await target(`agent/${agent}`)
