@@ -126,6 +126,19 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         : undefined,
     });
     const live = newLiveRun(record, { agent: def.name, epoch: ctx.epoch }, seq, depth, resumes, awaiting);
+    if (traceparent !== undefined) live.traceparent = traceparent;
+    // The actor stopping leaves the run to its checkpoint (a run waiting for a human would never end here): its span
+    // ends now, and the next activation's span continues the trace (`troupe.run.resumes` counts up).
+    if (span.recording)
+      live.abort.signal.addEventListener(
+        'abort',
+        () => {
+          if (!live.stopping) return;
+          span.set({ 'troupe.run.status': 'left' });
+          span.end();
+        },
+        { once: true },
+      );
     st.runs.set(record.run_id, live);
     const host = makeHost(services, ctx.system, tenant, st, live);
     const timeout =
@@ -258,7 +271,17 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         fence,
       );
       if (interrupted) await reassertInterrupt(st, tenant, record, awaiting, fence);
-      const host = drive(st, ctx, record, state, cp.depth, seq, interrupted ? cp.resumes : resumes, interrupted ? awaiting : undefined);
+      const host = drive(
+        st,
+        ctx,
+        record,
+        state,
+        cp.depth,
+        seq,
+        interrupted ? cp.resumes : resumes,
+        interrupted ? awaiting : undefined,
+        cp.traceparent,
+      );
       if (!interrupted) host.emit('status', { status: 'running', resumed: resumes });
       ctx.system.log.info(
         {
@@ -346,6 +369,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       resumes: 0,
       ...(state.system === undefined ? {} : { system: state.system }),
       ...(params === undefined ? {} : { params }),
+      ...(ctx.message?.traceparent === undefined ? {} : { traceparent: ctx.message.traceparent }),
     };
     const fence = { agent: def.name, epoch: ctx.epoch };
     if (!(await st.store.claimNewRun(tenant, cp, fence))) throw runTakenOver(runId, fence);
@@ -468,6 +492,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
               resumes: 0,
               ...(state.system === undefined ? {} : { system: state.system }),
               ...(params === undefined ? {} : { params }),
+              ...(msg.traceparent === undefined ? {} : { traceparent: msg.traceparent }),
             },
             true,
             fence,

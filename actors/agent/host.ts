@@ -58,6 +58,8 @@ export interface LiveRun {
   readonly record: RunRecord;
   readonly depth: number;
   readonly resumes: number;
+  /** The traceparent the run was started or handed under (kept in its checkpoints). */
+  traceparent?: string;
 }
 
 /** A run this activation (`fence`) drives from `seq`, not yet waiting for anything. */
@@ -180,6 +182,7 @@ export function makeHost(
             turns: state.turns,
             usage: state.usage,
             resumes: live.resumes,
+            ...(live.traceparent === undefined ? {} : { traceparent: live.traceparent }),
             ...(pending === undefined ? {} : { pending }),
             ...(review === undefined ? {} : { review }),
             ...(state.system === undefined ? {} : { system: state.system }),

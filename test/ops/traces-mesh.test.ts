@@ -102,35 +102,37 @@ describe('a trace across two nodes', () => {
       return ended.every((n) => t.some((s) => s.name === n)) && t.filter((s) => s.name.startsWith('chat ')).length >= 4 ? t : undefined;
     }, `the spans of trace ${traceId} from both nodes`);
 
-    const one = (name: string): ReceivedSpan => {
-      const found = spans.filter((s) => s.name === name);
-      expect(found.map((s) => s.name)).toEqual([name]);
-      return found[0] as ReceivedSpan;
-    };
-    const request = one('POST /acp');
-    const lead = one('invoke_agent lead');
-    const ask = one('execute_tool ask_helper');
-    const helper = one('invoke_agent helper');
-    const tool = one('execute_tool calculator');
-    expect(request.parentSpanId).toBe(header.slice(36, 52));
-    expect(lead.parentSpanId).toBe(request.spanId);
-    expect(ask.parentSpanId).toBe(lead.spanId);
-    expect(helper.parentSpanId).toBe(ask.spanId); // the delegation crossed nodes through the envelope's traceparent
-    expect(tool.parentSpanId).toBe(helper.spanId);
-    expect(tool.attributes).toMatchObject({ 'gen_ai.tool.name': 'calculator', 'gen_ai.agent.name': 'helper' });
-    expect(ask.attributes).toMatchObject({ 'gen_ai.tool.name': 'ask_helper', 'gen_ai.agent.name': 'lead' });
+    // Under load a lease can lapse and an agent be activated again (on the node ranked first for it): its run then
+    // resumes under a second `invoke_agent` span with the same parent (the checkpoint keeps the run's traceparent).
+    const all = (name: string): ReceivedSpan[] => spans.filter((s) => s.name === name);
+    const ids = (list: readonly ReceivedSpan[]): string[] => list.map((s) => s.spanId);
+    const [request] = all('POST /acp');
+    expect(all('POST /acp')).toHaveLength(1);
+    const lead = all('invoke_agent lead');
+    const ask = all('execute_tool ask_helper');
+    const helper = all('invoke_agent helper');
+    const tool = all('execute_tool calculator');
+    expect(request?.parentSpanId).toBe(header.slice(36, 52));
+    for (const s of lead) expect(s.parentSpanId).toBe(request?.spanId);
+    for (const s of ask) expect(ids(lead)).toContain(s.parentSpanId);
+    // The delegation crossed nodes through the envelope's traceparent: helper's run is a child of lead's call.
+    for (const s of helper) expect(ids(ask)).toContain(s.parentSpanId);
+    for (const s of tool) expect(ids(helper)).toContain(s.parentSpanId);
+    for (const s of tool) expect(s.attributes).toMatchObject({ 'gen_ai.tool.name': 'calculator', 'gen_ai.agent.name': 'helper' });
+    for (const s of ask) expect(s.attributes).toMatchObject({ 'gen_ai.tool.name': 'ask_helper', 'gen_ai.agent.name': 'lead' });
 
     // Who made which span: lead's on node A, helper's on node B (each process exports its own).
-    for (const s of [request, lead, ask]) expect(s.resource['service.instance.id']).toBe(a);
-    for (const s of [helper, tool]) expect(s.resource['service.instance.id']).toBe(b);
+    for (const s of [request as ReceivedSpan, ...lead, ...ask]) expect(s.resource['service.instance.id']).toBe(a);
+    for (const s of [...helper, ...tool]) expect(s.resource['service.instance.id']).toBe(b);
     const chats = spans.filter((s) => s.name.startsWith('chat '));
-    expect(chats.filter((c) => c.parentSpanId === lead.spanId)).toHaveLength(2);
-    expect(chats.filter((c) => c.parentSpanId === helper.spanId)).toHaveLength(2);
-    for (const c of chats.filter((x) => x.parentSpanId === helper.spanId)) expect(c.attributes['gen_ai.agent.name']).toBe('helper');
+    expect(chats.filter((c) => ids(lead).includes(c.parentSpanId)).length).toBeGreaterThanOrEqual(2);
+    const helperChats = chats.filter((c) => ids(helper).includes(c.parentSpanId));
+    expect(helperChats.length).toBeGreaterThanOrEqual(2);
+    for (const c of helperChats) expect(c.attributes['gen_ai.agent.name']).toBe('helper');
 
     // One connected tree: every parent id is a span of the trace, except the root's (the caller's span).
-    const ids = new Set(spans.map((s) => s.spanId));
-    expect(spans.filter((s) => !ids.has(s.parentSpanId)).map((s) => s.name)).toEqual(['POST /acp']);
+    const known = new Set(ids(spans));
+    expect(spans.filter((s) => !known.has(s.parentSpanId)).map((s) => s.name)).toEqual(['POST /acp']);
     expect(new Set(spans.map((s) => s.traceId))).toEqual(new Set([traceId]));
   }, 150_000);
 });

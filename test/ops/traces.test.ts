@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { HashingTestEmbedder, redactPersonalData, spawnCollection } from '../../actors/index.js';
+import { HashingTestEmbedder, RunStore, redactPersonalData, spawnCollection } from '../../actors/index.js';
 import { RAG_INGEST, RAG_SEARCH } from '../../actors/memory/rag/messages.js';
 import { configSchema } from '../../config/index.js';
 import { registerSecret } from '../../protocols/index.js';
@@ -33,7 +33,10 @@ beforeAll(async () => {
   Object.assign(process.env, ENV, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
   expect(await startTracing({ redactText: redactPersonalData })).toBe(true);
   const config = configSchema.parse({
-    agents: [{ name: 'clerk', instructions: 'Compute.', provider: 'offline', tools: ['calculator'] }],
+    agents: [
+      { name: 'clerk', instructions: 'Compute.', provider: 'offline', tools: ['calculator'] },
+      { name: 'careful', instructions: 'Compute, with approval.', provider: 'offline', tools: ['calculator'], approvals: ['calculator'] },
+    ],
     memory: { store: { index: [] } },
   });
   gw = await startCatalogGateway(config, { user: { id: 'u', tenant: 'acme', roles: ['user'] } });
@@ -221,5 +224,52 @@ describe('traces of a run', () => {
     const embeddings = one(spans, 'embeddings hashing-test/16');
     expect(embeddings.parentSpanId).toBe(retrieval.spanId);
     expect(embeddings.attributes).toMatchObject({ 'gen_ai.operation.name': 'embeddings', 'gen_ai.request.model': 'hashing-test/16' });
+  }, 30_000);
+
+  it('an actor that opens no span passes the traceparent of the message it handles on unchanged (the tree stays connected)', async () => {
+    const seen: (string | undefined)[] = [];
+    await gw.system.spawn('sink/t', { receive: (m) => void seen.push(m.traceparent) });
+    await gw.system.spawn('relay/t', { receive: (_m, ctx) => ctx.ask('sink/t', 'relay.out', 1) });
+    const header = traceparent();
+    await gw.system.ref('relay/t').ask('relay.in', 1, { traceparent: header });
+    expect(seen).toEqual([header]);
+  });
+
+  it('a run resumed by a new activation of its agent continues the trace it was started in', async () => {
+    const header = traceparent();
+    const res = await fetch(`${gw.url}/acp/runs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${gw.keys.user.key}`, 'content-type': 'application/json', traceparent: header },
+      body: JSON.stringify({
+        assistant_id: 'careful',
+        input: { messages: [{ role: 'user', content: '/tool calculator {"expression":"6*7"}' }] },
+      }),
+    });
+    expect(res.status).toBe(200);
+    const { run_id: runId, thread_id: threadId } = (await res.json()) as { run_id: string; thread_id: string };
+    const store = new RunStore(gw.system.storage);
+    const end = Date.now() + 10_000;
+    while ((await store.getRun('acme', runId))?.status !== 'interrupted' && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    // The agent stops while the run waits for approval; its next activation restores the run from the checkpoint.
+    const agent = gw.system.ref('agent/careful', 'acme');
+    await gw.system.stop(agent);
+    await gw.catalog.ensure('agent/careful', 'acme');
+    const resumed = await fetch(`${gw.url}/acp/threads/${threadId}/runs/wait`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${gw.keys.user.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ assistant_id: 'careful', command: { resume: { approve: true } } }),
+    });
+    expect(resumed.status).toBe(200);
+    await flushTracing();
+    const runs = await receiver.until((all) => {
+      const r = all.filter((x) => x.traceId === header.slice(3, 35) && x.name === 'invoke_agent careful');
+      return r.length >= 2 ? r : undefined;
+    }, 'the run span of both activations');
+    const server = receiver.spans.find(
+      (x) => x.traceId === header.slice(3, 35) && x.name === 'POST /acp' && x.parentSpanId === header.slice(36, 52),
+    );
+    for (const r of runs) expect(r.parentSpanId).toBe(server?.spanId);
+    // The first activation's span ends when the agent stops (the run left to its checkpoint); the second ends the run.
+    expect(runs.map((r) => r.attributes['troupe.run.status']).sort()).toEqual(['left', 'success']);
   }, 30_000);
 });
