@@ -4,7 +4,8 @@
  * then gives a final answer. Troupe (agent actor + `tool/add` actor on `createSystem()`, memory
  * transport, runs driven by `waitForRun` + `acp.run.create`) beside two baselines measured in
  * the same process: the scripted model and the tool function called directly in a loop, and a
- * LangGraph.js StateGraph (agent node → ToolNode, `toolsCondition` edge) on the same model.
+ * LangGraph.js StateGraph (agent node → ToolNode, `toolsCondition` edge) on the same model. Then the logging and
+ * tracing cost of the same turn (bench/observability.ts).
  */
 import { AIMessage, type BaseMessage } from '@langchain/core/messages';
 import { BaseChatModel } from '@langchain/core/language_models/chat_models';
@@ -19,6 +20,7 @@ import { TOOL_CALL, TOOL_DESCRIBE, type ToolCallRequest } from '../actors/tool/t
 import { RUN_CREATE } from '../protocols/index.js';
 import type { ActorSystem, Behavior } from '../runtime/index.js';
 import { createSystem } from '../supervisors/index.js';
+import { observabilityCost } from './observability.js';
 import { latency, type BenchOptions, type Figure, type Goal, type Latency, type Suite, type SuiteResult } from './harness.js';
 
 /** Goals of the agents issue. */
@@ -308,6 +310,15 @@ export const agentsSuite: Suite = {
         detail: `${vsLg.toFixed(2)}x (troupe ${Math.round(turnsPerSec(t))} vs langgraph ${Math.round(turnsPerSec(g))} turns/s)`,
       },
     ];
+    options.log('logging and tracing cost (silent logs / info logs / tracing on)');
+    const obs = await observabilityCost(
+      options,
+      s,
+      { provider, tool: addTool, question: QUESTION, check: (o) => check(o, 'observability') },
+      TURNS_PER_RUN,
+    );
+    figures.push(...obs.figures);
+    goals.push(...obs.goals);
     const rounds = (n: string): string =>
       (results.get(n) as CaseResult).rates.map((v) => Math.round(v).toLocaleString('en-US')).join(' / ');
     return {
@@ -320,6 +331,7 @@ export const agentsSuite: Suite = {
         `turns/s per round: troupe ${rounds('troupe')}; direct ${rounds('direct')}; langgraph ${rounds('langgraph')}`,
         'troupe publishes every token/message/tool event on run.<id> and keeps thread history; ' +
           'langgraph uses graph.invoke (no streaming, no checkpointer)',
+        ...obs.notes,
       ],
     };
   },

@@ -17,6 +17,7 @@ import type { Command } from './command.js';
 import { exitOnFatal } from './fatal.js';
 import { protectSecrets } from './secrets.js';
 import { processLogger } from './log.js';
+import { endTracing, processTracing } from './tracing.js';
 
 const usage = `troupe node --nats URL[,URL…] [--kinds a,b] [--module FILE] [--node-id ID] [--prefix P] [--config FILE] [--gateway]
   Join a running mesh on NATS JetStream and host the given actor kinds (default: all of them):
@@ -102,6 +103,7 @@ export async function node(values: NodeFlags): Promise<number> {
     throw new ValidationError(
       `unknown kind(s) ${unknown.join(', ')}: known kinds are ${known.join(', ')} (pass --module FILE to add kinds)`,
     );
+  await processTracing(config);
   const system = await createSystem({ config, onFatal: exitOnFatal, log: processLogger(config) });
   const mesh = new MeshNode(system);
   // Every node knows every id (so it can reach any actor); it hosts only the wanted kinds.
@@ -150,6 +152,7 @@ export async function node(values: NodeFlags): Promise<number> {
   });
   await gateway?.close();
   await catalog.close();
+  await endTracing();
   console.log(`troupe: node ${system.node} drained (${mesh.takeovers} takeovers during its life)`);
   return 0;
 }

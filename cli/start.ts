@@ -16,6 +16,7 @@ import type { Command } from './command.js';
 import { exitOnFatal } from './fatal.js';
 import { protectSecrets } from './secrets.js';
 import { processLogger } from './log.js';
+import { endTracing, processTracing } from './tracing.js';
 
 const usage = `troupe start [--config FILE] [--demo] [--demo-seconds N] [--quiet]
   Start an embedded node (in-process transport, no NATS, no API keys, data in dataDir) serving your
@@ -61,6 +62,7 @@ export async function start(args: string[]): Promise<number> {
   });
   const config = loadConfig({ file: values.config });
   protectSecrets(config);
+  await processTracing(config);
   const demo = values.demo === true || isDefaultConfig(config);
   // `troupe start` persists: storage.kind auto means lmdb in dataDir here (ADR 0006).
   const storage = await openStorage(config, { embedded: 'lmdb' });
@@ -129,6 +131,7 @@ export async function start(args: string[]): Promise<number> {
   await gateway?.close();
   await catalog.close();
   await system.shutdown();
+  await endTracing();
   console.log('troupe: stopped');
   return 0;
 }

@@ -255,6 +255,11 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** Logging. */
   log: z.strictObject({ level: z.enum(logLevels).default('info') }).prefault({}),
+  /**
+   * Traces (docs/gateway-operations.md, “Traces”): exported when the `OTEL_*` variables ask for it. `captureContent`
+   * records messages and tool arguments on spans (redacted), as `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true` does.
+   */
+  tracing: z.strictObject({ captureContent: z.boolean().default(false) }).prefault({}),
   /** How long finished runs' event logs and records are kept (threads are kept until deleted). */
   runs: z.strictObject({ retentionHours: num(0.001).default(168), pruneMinutes: num(0.01).default(10) }).prefault({}),
   /** Agents this mesh serves (default: the demo set in config/agents.ts). */

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { TroupeConfig } from '../config/index.js';
 import { ConflictError, isTroupeError, TooLargeError, ValidationError } from '../protocols/index.js';
 import { runReads, ThreadOwners, type RunReads } from '../actors/index.js';
-import type { Clock, Logger } from '../runtime/index.js';
+import { NOOP_SPAN, startSpan, tracingEnabled, type Clock, type Logger, type TraceSpan } from '../runtime/index.js';
 import { clockOf } from './clock.js';
 import { ANONYMOUS_ADMIN, Authenticator, ConnectionLimiter, RateLimiter, can, requirePermission, type AuthOptions } from './auth/index.js';
 import {
@@ -29,7 +29,8 @@ import {
   setBodyLimit,
 } from './http.js';
 import { GatewayMetrics, HealthMonitor, Readiness, type ReadinessOptions } from './ops/index.js';
-import { logPath, scrubbingLog, traceIdOf } from './scrub.js';
+import { logPath, scrubbingLog } from './scrub.js';
+import { headerTraceparent, setRequestTraceparent } from './trace.js';
 import type { GatewayDeps, HttpRoute, Principal } from './types.js';
 import { DEFAULT_WS_LIMITS, WsGateway, type WsLimits } from './ws/index.js';
 
@@ -98,6 +99,9 @@ export function gatewayOptionsFromConfig(gw: TroupeConfig['gateway']): Omit<Gate
 }
 
 /** Who calls a public path without credentials while auth is on. */
+/** Probes and scrapes: no span (they would drown the traces that matter). */
+const UNTRACED: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
+
 const PUBLIC: Principal = Object.freeze({ tenant: 'default', roles: Object.freeze([]), subject: 'public' });
 
 /** A running gateway. */
@@ -234,7 +238,19 @@ export class Gateway {
     const started = performance.now();
     let route = 'none';
     let caller: Principal | undefined;
+    // Tracing on: one server span per request (probes and scrapes aside), a child of a valid `traceparent` header;
+    // the runs the request starts continue it, and its log line carries its trace id.
+    const header = headerTraceparent(req);
+    const span = tracingEnabled() && !UNTRACED.has(req.url ?? '') ? this.requestSpan(req, header) : NOOP_SPAN;
+    const traceparent = span.traceparent ?? header;
+    setRequestTraceparent(req, traceparent);
     res.on('finish', () => {
+      if (span.recording) {
+        span.rename(`${req.method ?? 'GET'} ${route}`);
+        span.set({ 'http.route': route, 'http.response.status_code': res.statusCode });
+        if (res.statusCode >= 500) span.fail(`HTTP ${res.statusCode}`, String(res.statusCode));
+        span.end();
+      }
       const ms = performance.now() - started;
       this.metrics.httpRequests.inc({ route, status: String(res.statusCode) });
       this.metrics.httpDuration.observe(ms / 1000);
@@ -247,7 +263,7 @@ export class Gateway {
           status: res.statusCode,
           duration_ms: Math.round(ms * 10) / 10,
           ...(caller === undefined || caller === PUBLIC ? {} : { tenant: caller.tenant, key_id: caller.subject }),
-          trace_id: traceIdOf(req),
+          trace_id: traceparent?.slice(3, 35),
         },
         `${req.method ?? ''} ${route} ${res.statusCode}`,
       );
@@ -304,6 +320,15 @@ export class Gateway {
       if (isTroupeError(e, 'rate_limited')) this.metrics.rateLimited.inc();
       sendError(res, e);
     }
+  }
+
+  /** The server span of an HTTP request (renamed `{method} {route}` once routed). */
+  private requestSpan(req: IncomingMessage, parent: string | undefined): TraceSpan {
+    return startSpan(req.method ?? 'GET', {
+      parent,
+      kind: 'server',
+      attributes: { 'http.request.method': req.method ?? 'GET', 'url.path': logPath(req.url), 'server.port': this.port },
+    });
   }
 
   /** True when the caller may see readiness details: everyone while auth is off; else valid credentials with `health:details`. */

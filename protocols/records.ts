@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { RUN_STATUSES } from './acp.js';
 import { chatMessageSchema, readonlyArray, toolCallSchema, usageSchema } from './chat.js';
 import { modelParamsSchema, renderedPromptSchema } from './prompts.js';
+import { traceparentSchema } from './envelope.js';
 
 /** `T` with the keys `K` made readonly (the rest stay writable by the record's one writer). */
 export type WithReadonly<T, K extends keyof T> = Omit<T, K> & Readonly<Pick<T, K>>;
@@ -147,6 +148,8 @@ export const runCheckpointSchema = z.object({
   system: z.string().optional(),
   /** The model parameters of the run (agent config and the request's `config`). */
   params: modelParamsSchema.optional(),
+  /** The W3C traceparent the run was started (or handed) under: a resumed run's span continues that trace. */
+  traceparent: traceparentSchema.optional(),
 });
 /** Everything needed to continue a run where it stopped. */
 export type RunCheckpoint = Readonly<Omit<z.infer<typeof runCheckpointSchema>, 'pending'>> & { readonly pending?: PendingCalls };

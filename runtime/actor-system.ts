@@ -65,6 +65,11 @@ export interface ActorSystem {
   stop(ref: ActorRef): Promise<void>;
   /** The lifecycle state of a local actor (undefined when it does not live here). */
   stateOf(ref: ActorRef): LifecycleState | undefined;
+  /**
+   * Messages queued in the mailbox of a local actor on this node (the one being handled included); undefined when the
+   * actor does not live here. On JetStream, messages not yet pulled from the stream are not counted.
+   */
+  mailboxDepth(ref: ActorRef): number | undefined;
   /** Local actors, optionally of one tenant. */
   actors(tenant?: string): ActorRef[];
   /** Children of a local supervisor, in start order. */

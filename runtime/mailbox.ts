@@ -38,6 +38,11 @@ export abstract class Mailbox implements MailboxSink {
     void this.drain();
   };
 
+  /** Messages waiting in this mailbox (user and system; the one being handled stays at the head until handled). */
+  get depth(): number {
+    return this.queue.length + this.sysQueue.length;
+  }
+
   get accepting(): boolean {
     return this.mode === 'running' || this.mode === 'starting' || this.mode === 'suspended';
   }

@@ -41,6 +41,7 @@ import { assertTopic } from './topics.js';
 import type { SendOptions, Subscription, Transport } from './transport.js';
 import { ALARM_TOPIC, type Alarm, type AlarmBoard } from './alarms.js';
 import { NodeHealth, type HealthReport } from './node-health.js';
+import { tracingEnabled } from './tracing.js';
 
 const VALID_TYPES_MAX = 10_000;
 
@@ -241,6 +242,11 @@ export class LocalActorSystem implements ActorSystem {
     return this.cellOf(ref)?.lifecycleState;
   }
 
+  /** See {@link ActorSystem.mailboxDepth}. */
+  mailboxDepth(ref: ActorRef): number | undefined {
+    return this.cellOf(ref)?.depth;
+  }
+
   /** Local actors, optionally of one tenant. */
   actors(tenant?: string): ActorRef[] {
     return this.cells.refs(tenant);
@@ -350,7 +356,11 @@ export class LocalActorSystem implements ActorSystem {
       tenant,
       correlationId: o?.correlationId ?? parent?.correlationId,
       causationId: o?.causationId ?? parent?.id,
-      traceparent: o?.traceparent ?? (parent?.traceparent === undefined ? undefined : childTraceparent(parent.traceparent)),
+      // While tracing is on, a message sent by a handler that opened no span carries the handled message's
+      // traceparent as it is (its parent is the last recorded span, so the trace stays connected); off, a fresh span id.
+      traceparent:
+        o?.traceparent ??
+        (parent?.traceparent === undefined ? undefined : tracingEnabled() ? parent.traceparent : childTraceparent(parent.traceparent)),
       deadline,
       attempt: 1,
       replyTo,

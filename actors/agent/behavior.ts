@@ -35,8 +35,9 @@ import {
   type RunOptions,
 } from '../../protocols/index.js';
 import { scopedProvider } from '../llm/cache/index.js';
-import { meteredProvider } from '../llm/metered.js';
-import { METER, type ActorContext, type Behavior, type TimerHandle } from '../../runtime/index.js';
+import { baseProviderName, meteredProvider } from '../llm/metered.js';
+import { METER, startSpan, tracingEnabled, type ActorContext, type Behavior, type TimerHandle } from '../../runtime/index.js';
+import { tracedProvider } from '../llm/traced.js';
 import type { ChatMessage } from '../llm/types.js';
 import type { AgentDefinition } from './definition.js';
 import { makeHost, newLiveRun, type AgentHost, type LiveRun, type RunServices } from './host.js';
@@ -117,18 +118,65 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
     seq: number,
     resumes: number,
     awaiting?: string,
+    traceparent?: string,
   ): AgentHost => {
     const tenant = ctx.self.tenant;
+    // The run's `invoke_agent` span: a child of the message that started (or continued) it, on whichever node.
+    const span = startSpan(`invoke_agent ${def.name}`, {
+      parent: traceparent,
+      kind: 'internal',
+      attributes: tracingEnabled()
+        ? {
+            'gen_ai.operation.name': 'invoke_agent',
+            'gen_ai.agent.name': def.name,
+            'gen_ai.agent.id': ctx.self.address,
+            'gen_ai.provider.name': baseProviderName(def.provider.name),
+            'gen_ai.request.model': def.model,
+            'gen_ai.request.temperature': state.params?.temperature ?? def.temperature,
+            'gen_ai.request.max_tokens': state.params?.max_tokens,
+            'gen_ai.conversation.id': record.thread_id,
+            'troupe.run.id': record.run_id,
+            'troupe.run.depth': depth,
+            'troupe.run.resumes': resumes,
+            'troupe.tenant': tenant,
+          }
+        : undefined,
+    });
     const live = newLiveRun(record, { agent: def.name, epoch: ctx.epoch }, seq, depth, resumes, awaiting);
+    if (traceparent !== undefined) live.traceparent = traceparent;
+    // The actor stopping leaves the run to its checkpoint (a run waiting for a human would never end here): its span
+    // ends now, and the next activation's span continues the trace (`troupe.run.resumes` counts up).
+    if (span.recording)
+      live.abort.signal.addEventListener(
+        'abort',
+        () => {
+          if (!live.stopping) return;
+          span.set({ 'troupe.run.status': 'left' });
+          span.end();
+        },
+        { once: true },
+      );
     st.runs.set(record.run_id, live);
     const host = makeHost(services, ctx.system, tenant, st, live);
     const timeout =
       def.runTimeoutMs === undefined
         ? undefined
         : ctx.system.clock.setTimer(def.runTimeoutMs, () => live.abort.abort(new DeadlineExceededError('timeout')));
-    const provider = meteredProvider(scopedProvider(def.provider, { tenant, runId: record.run_id, agent: def.name }), ctx.system.meter);
-    const run = new AgentRun(def, provider, host, state, depth, live.abort.signal, record.run_id);
+    const metered = meteredProvider(scopedProvider(def.provider, { tenant, runId: record.run_id, agent: def.name }), ctx.system.meter);
+    const provider = span.recording ? tracedProvider(metered, { span, agent: def.name, conversation: record.thread_id }) : metered;
+    const run = new AgentRun(def, provider, host, state, depth, live.abort.signal, record.run_id, span, record.thread_id);
     const info = { tenant, runId: record.run_id, threadId: record.thread_id, agent: def.name, metadata: record.metadata };
+    /** The run's outcome on its span: its token usage, and an error status unless it succeeded, was handed off or cancelled. */
+    const endSpan = (status: string, usage: { promptTokens: number; completionTokens: number }, error: unknown): void => {
+      if (!span.recording) return;
+      span.set({
+        'gen_ai.usage.input_tokens': usage.promptTokens,
+        'gen_ai.usage.output_tokens': usage.completionTokens,
+        'troupe.run.status': status,
+      });
+      if (status === 'error' || status === 'timeout')
+        span.fail(error ?? status, status === 'timeout' ? 'timeout' : error instanceof Error ? undefined : 'run_error');
+    };
     const input =
       state.turns === 0 && state.pending === undefined && def.hooks?.input !== undefined
         ? Promise.resolve(def.hooks.input(state.messages, info))
@@ -146,6 +194,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         if (end.status === 'success' && output !== undefined && def.hooks?.output !== undefined)
           output = await def.hooks.output(output, info);
         const status = end.status === 'cancelled' && isTroupeError(live.abort.signal.reason, 'deadline_exceeded') ? 'timeout' : end.status;
+        endSpan(status, end.usage, end.error);
         await host.finish(status, end.messages, end.usage, {
           output,
           error: end.error ?? (status === 'timeout' ? `run exceeded ${def.runTimeoutMs} ms` : undefined),
@@ -155,10 +204,12 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         if (live.stopping) return;
         const reason: unknown = live.abort.signal.reason;
         const status = !live.abort.signal.aborted ? 'error' : isTroupeError(reason, 'deadline_exceeded') ? 'timeout' : 'cancelled';
+        endSpan(status, state.usage, e);
         await host.finish(status, state.messages, state.usage, { error: scrubbedMessage(e) });
       })
       .catch((e: unknown) => ctx.system.warn(`run ${record.run_id}: could not record its end: ${(e as Error).message}`))
       .finally(() => {
+        span.end();
         host.guard?.close();
         if (timeout !== undefined) ctx.system.clock.clearTimer(timeout);
         if (st.runs.get(record.run_id) === live) st.runs.delete(record.run_id);
@@ -239,7 +290,17 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       );
       if (interrupted) await reassertInterrupt(st, tenant, record, awaiting, fence);
       if (isStopped(st)) return; // claimed, not driven: the next activation takes it up again
-      const host = drive(st, ctx, record, state, cp.depth, seq, interrupted ? cp.resumes : resumes, interrupted ? awaiting : undefined);
+      const host = drive(
+        st,
+        ctx,
+        record,
+        state,
+        cp.depth,
+        seq,
+        interrupted ? cp.resumes : resumes,
+        interrupted ? awaiting : undefined,
+        cp.traceparent,
+      );
       if (!interrupted) host.emit('status', { status: 'running', resumed: resumes });
       ctx.system.log.info(
         {
@@ -336,6 +397,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       resumes: 0,
       ...(state.system === undefined ? {} : { system: state.system }),
       ...(params === undefined ? {} : { params }),
+      ...(ctx.message?.traceparent === undefined ? {} : { traceparent: ctx.message.traceparent }),
     };
     const fence = { agent: def.name, epoch: ctx.epoch };
     if (!(await st.store.claimNewRun(tenant, cp, fence))) throw runTakenOver(runId, fence);
@@ -351,7 +413,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       },
       `run ${runId} of ${def.name} started`,
     );
-    drive(st, ctx, record, state, depth, 0, 0).emit('status', {
+    drive(st, ctx, record, state, depth, 0, 0, undefined, ctx.message?.traceparent).emit('status', {
       status: 'running',
       ...(system?.prompt === undefined ? {} : { prompt: system.prompt }),
     });
@@ -474,11 +536,12 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
               resumes: 0,
               ...(state.system === undefined ? {} : { system: state.system }),
               ...(params === undefined ? {} : { params }),
+              ...(msg.traceparent === undefined ? {} : { traceparent: msg.traceparent }),
             },
             true,
             fence,
           );
-          drive(st, ctx, record, state, p.depth, p.seq, 0);
+          drive(st, ctx, record, state, p.depth, p.seq, 0, undefined, msg.traceparent);
           return { run_id: p.run_id };
         }
         case RUN_RESUME: {

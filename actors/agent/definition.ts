@@ -127,4 +127,9 @@ export interface AgentDefinition {
   readonly resolve?: (address: string, tenant: string) => Promise<ActorRef>;
   /** Longest a tool call or delegation may take (default 30 s). */
   readonly toolTimeoutMs?: number;
+  /**
+   * Refuses a run this agent would start inside the mesh (a delegation) for a tenant past its budget: throws
+   * `budget_exceeded`, which the model sees as the call's error. Absent: no budgets.
+   */
+  readonly admit?: (tenant: string) => Promise<void>;
 }

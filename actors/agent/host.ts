@@ -58,6 +58,8 @@ export interface LiveRun {
   readonly record: RunRecord;
   readonly depth: number;
   readonly resumes: number;
+  /** The traceparent the run was started or handed under (kept in its checkpoints). */
+  traceparent?: string;
 }
 
 /** A run this activation (`fence`) drives from `seq`, not yet waiting for anything. */
@@ -180,6 +182,7 @@ export function makeHost(
             turns: state.turns,
             usage: state.usage,
             resumes: live.resumes,
+            ...(live.traceparent === undefined ? {} : { traceparent: live.traceparent }),
             ...(pending === undefined ? {} : { pending }),
             ...(review === undefined ? {} : { review }),
             ...(state.system === undefined ? {} : { system: state.system }),
@@ -192,7 +195,7 @@ export function makeHost(
           threadWrite(await threads.checkpoint(tenant, { thread_id: threadId, run_id: runId, messages, status: 'busy', driver: fence }));
       });
     },
-    async callTool(name, args, callId) {
+    async callTool(name, args, callId, trace) {
       const ref = await target(`tool/${name}`);
       // The tool sees a call id unique in the mesh; cancelling the run cancels the call where it runs. The
       // idempotency key is the same for this call after a resume, so a tool idempotent by key runs it once.
@@ -205,7 +208,7 @@ export function makeHost(
         const result = await ref.ask<ToolCallResult>(
           TOOL_CALL,
           { name, arguments: args, runId, callId: id, idempotencyKey: key },
-          { timeoutMs },
+          { timeoutMs, ...(trace === undefined ? {} : { traceparent: trace }) },
         );
         if (result.isError !== true) outcome = 'ok';
         return result;
@@ -241,7 +244,7 @@ export function makeHost(
       }
       return out;
     },
-    async delegate(agent, question, depth, childId) {
+    async delegate(agent, question, depth, childId, trace) {
       // The child's id is derived from the call, so a run resumed after a restart joins the
       // child it started before instead of asking again.
       const stop = new AbortController();
@@ -250,10 +253,17 @@ export function makeHost(
       try {
         const existing = await store.getRun(tenant, childId);
         const outcome = existing !== undefined && TERMINAL_RUN_STATUSES.has(existing.status) ? existing : undefined;
+        // A new run inside the mesh is held to the tenant's budget, as the gateway holds the runs it starts.
+        if (existing === undefined) await def.admit?.(tenant);
         if (existing === undefined)
           await (
             await target(`agent/${agent}`)
-          ).tell(RUN_CREATE, { run_id: childId, input: { messages: [{ role: 'user', content: question }] }, config: { depth } });
+          ).tell(
+            RUN_CREATE,
+            { run_id: childId, input: { messages: [{ role: 'user', content: question }] }, config: { depth } },
+            // The child run's span continues this call's trace, wherever the agent lives.
+            trace === undefined ? undefined : { traceparent: trace },
+          );
         const end = outcome ?? (await done);
         if (end.status !== 'success') throw new HandlerError(`agent ${agent} ${end.status}: ${end.error ?? 'no answer'}`);
         return end.output ?? '';
@@ -261,22 +271,30 @@ export function makeHost(
         stop.abort();
       }
     },
-    async publish(topic, content, depth) {
-      await system.publish(topic, { from: `agent/${def.name}`, content, depth, run_id: runId }, { tenant });
+    async publish(topic, content, depth, trace) {
+      await system.publish(
+        topic,
+        { from: `agent/${def.name}`, content, depth, run_id: runId },
+        { tenant, ...(trace === undefined ? {} : { traceparent: trace }) },
+      );
     },
-    async handoff(agent, state) {
+    async handoff(agent, state, trace) {
       await live.chain;
       if (live.takenOver) throw new ActorStoppedError(`run ${runId} was taken over by a newer activation`);
       await (
         await target(`agent/${agent}`)
-      ).tell(RUN_CONTINUE, {
-        run_id: runId,
-        thread_id: threadId,
-        messages: state.messages,
-        seq: live.seq,
-        depth: live.depth,
-        usage: state.usage,
-      });
+      ).tell(
+        RUN_CONTINUE,
+        {
+          run_id: runId,
+          thread_id: threadId,
+          messages: state.messages,
+          seq: live.seq,
+          depth: live.depth,
+          usage: state.usage,
+        },
+        trace === undefined ? undefined : { traceparent: trace },
+      );
     },
     waitForResume(callId, interrupt) {
       if (live.awaiting === callId)

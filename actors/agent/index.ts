@@ -9,6 +9,8 @@ export type { RunResult } from './wait.js';
 export { RunStore, runReads, runTakenOver, isRunTakenOver } from './store.js';
 export { UsageStore, USAGE_BUCKET, MAX_USAGE_DAYS, usageDay, usageDays } from './usage.js';
 export type { UsageRow, UsageTotal, UsageQuery } from './usage.js';
+export { budgetCheck, costOf, priced } from './budget.js';
+export type { UsageConfig, ModelPrices } from './budget.js';
 export type { RunReads, ActiveRun, RunFence } from './store.js';
 export { RunRecovery, abandonRun, startRecovery, stopRecovery } from './recovery.js';
 export type { RecoveryOptions, RecoveryReport } from './recovery.js';

@@ -11,6 +11,7 @@ import { responseCache } from './cache.js';
 import { windowMessages } from '../memory/threads/window.js';
 import { PromptLibrary, systemPrompt } from '../prompt/index.js';
 import { agentBehavior } from './behavior.js';
+import { budgetCheck } from './budget.js';
 import { startRecovery, stopRecovery } from './recovery.js';
 import type { AgentDefinition, AgentHooks } from './definition.js';
 
@@ -31,6 +32,11 @@ export const agentKind: KindDescriptor = {
     const described = new Map(config.agents.map((a) => [a.name, a.description]));
     const defs = new Map<string, AgentDefinition & { description: string }>();
     const cache = responseCache(services);
+    // Delegations are runs no gateway admits: each agent checks the tenant's budget before starting one.
+    const admit =
+      Object.keys(config.gateway.usage.budgets).length === 0
+        ? undefined
+        : budgetCheck(services.system.storage, services.system.clock, config.gateway.usage);
     for (const a of config.agents) {
       if (a.remote !== undefined) continue;
       const peers = Object.fromEntries(
@@ -49,6 +55,7 @@ export const agentKind: KindDescriptor = {
         peers,
         hooks,
         ...runs,
+        ...(admit === undefined ? {} : { admit }),
         systemPrompt: (request) => systemPrompt(prompts, spec, request),
       });
     }

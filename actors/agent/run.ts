@@ -19,7 +19,7 @@ import {
 import type { ModelParams } from '../../protocols/index.js';
 import { requestParams } from '../llm/params.js';
 import type { CacheHit, ChatMessage, ModelProvider, ToolCall, ToolSpec, Usage } from '../llm/types.js';
-import { topicMatches } from '../../runtime/index.js';
+import { NOOP_SPAN, startSpan, topicMatches, type TraceSpan } from '../../runtime/index.js';
 import type { ToolCallResult } from '../tool/types.js';
 import type { AgentDefinition, ReplyGuard, RunGuard, RunRoute } from './definition.js';
 import type { PendingCalls } from './store.js';
@@ -49,14 +49,15 @@ export interface RunHost {
   readonly guard?: RunGuard;
   /** Persists the state (and, at a step's end, a thread checkpoint); resolves once written. */
   checkpoint(state: RunState, stepEnd: boolean): Promise<void>;
-  callTool(name: string, args: Record<string, unknown>, callId: string): Promise<ToolCallResult>;
+  /** `trace`: the traceparent of the call's span, carried on the message to the tool. */
+  callTool(name: string, args: Record<string, unknown>, callId: string, trace?: string): Promise<ToolCallResult>;
   toolSpecs(names: readonly string[]): Promise<ToolSpec[]>;
   /** Runs `agent` on `question` at `depth` as run `childId` (or joins it) and returns its final answer. */
-  delegate(agent: string, question: string, depth: number, childId: string): Promise<string>;
+  delegate(agent: string, question: string, depth: number, childId: string, trace?: string): Promise<string>;
   /** Publishes an ACP message on `topic` (already checked against the agent's patterns). */
-  publish(topic: string, content: string, depth: number): Promise<void>;
+  publish(topic: string, content: string, depth: number, trace?: string): Promise<void>;
   /** Passes the conversation to `agent`, which continues this run. */
-  handoff(agent: string, state: RunState): Promise<void>;
+  handoff(agent: string, state: RunState, trace?: string): Promise<void>;
   /** Waits for a human's answer to the interrupt of call `callId`. */
   waitForResume(callId: string, interrupt: unknown): Promise<ResumeValue>;
   /**
@@ -138,6 +139,10 @@ export class AgentRun {
     private readonly depth: number,
     private readonly signal: AbortSignal,
     private readonly runId: string,
+    /** The run's `invoke_agent` span: parent of its tool calls' spans (the no-op span while tracing is off). */
+    private readonly span: TraceSpan = NOOP_SPAN,
+    /** The run's thread (`gen_ai.conversation.id` of its spans). */
+    private readonly conversation?: string,
   ) {}
 
   private async specs(): Promise<ToolSpec[]> {
@@ -277,7 +282,7 @@ export class AgentRun {
     }
     if (route.handoff === undefined) return this.end('success', { output: route.reply });
     this.host.emit('handoff', { from: this.def.name, to: route.handoff });
-    await this.host.handoff(route.handoff, st);
+    await this.host.handoff(route.handoff, st, this.span.traceparent);
     return this.end('handed_off');
   }
 
@@ -303,7 +308,7 @@ export class AgentRun {
       const to = transfer.name.slice(TRANSFER.length);
       st.messages.push({ role: 'tool', name: transfer.name, toolCallId: transfer.id, content: `transferred to ${to}` });
       this.host.emit('handoff', { from: this.def.name, to });
-      await this.host.handoff(to, st);
+      await this.host.handoff(to, st, this.span.traceparent);
       return this.end('handed_off');
     }
     st.pending = { calls, results: {} };
@@ -426,6 +431,24 @@ export class AgentRun {
     return asked;
   }
 
+  /** The `execute_tool {tool}` span of call `c` (a delegation `ask_<agent>` too), child of the run's span. */
+  private toolSpan(c: ToolCall): TraceSpan {
+    if (!this.span.recording) return NOOP_SPAN;
+    return startSpan(`execute_tool ${c.name}`, {
+      parent: this.span.traceparent,
+      kind: 'internal',
+      attributes: {
+        'gen_ai.operation.name': 'execute_tool',
+        'gen_ai.tool.name': c.name,
+        'gen_ai.tool.call.id': c.id,
+        'gen_ai.tool.type': c.name.startsWith(ASK) ? 'agent' : 'function',
+        'gen_ai.agent.name': this.def.name,
+        'gen_ai.conversation.id': this.conversation,
+        'troupe.run.id': this.runId,
+      },
+    });
+  }
+
   /** One tool call (or delegation), with approval when required; failures become text the model sees. */
   private async call(c: ToolCall, pending: PendingCalls): Promise<{ content: string; isError: boolean }> {
     let args = c.arguments;
@@ -450,8 +473,12 @@ export class AgentRun {
       if (answer.arguments !== undefined) args = answer.arguments;
     }
     if (pending.announced?.includes(c.id) !== true) this.host.emit('tool_call', { id: c.id, name: c.name, arguments: args });
+    const span = this.toolSpan(c);
+    span.capture('gen_ai.tool.call.arguments', () => args);
+    const trace = span.traceparent;
     let out: string;
     let isError = false;
+    let failure: unknown;
     try {
       if (c.name === PUBLISH && (this.def.publish ?? []).length > 0) {
         const topic = String(args['topic'] ?? '');
@@ -464,24 +491,28 @@ export class AgentRun {
           throw new ValidationError(
             `delegation depth limit ${this.def.maxDepth ?? 3} reached (agents publishing to each other in a loop?)`,
           );
-        await this.host.publish(topic, String(args['content'] ?? ''), depth);
+        await this.host.publish(topic, String(args['content'] ?? ''), depth, trace);
         out = `published on ${topic}`;
       } else if (c.name.startsWith(ASK)) {
         const depth = this.depth + 1;
         if (depth > (this.def.maxDepth ?? 3))
           throw new ValidationError(`delegation depth limit ${this.def.maxDepth ?? 3} reached (cycle or runaway fan-out?)`);
-        out = await this.host.delegate(c.name.slice(ASK.length), String(args['question'] ?? ''), depth, `${this.runId}:${c.id}`);
+        out = await this.host.delegate(c.name.slice(ASK.length), String(args['question'] ?? ''), depth, `${this.runId}:${c.id}`, trace);
       } else {
-        const result = await this.host.callTool(c.name, args, c.id);
+        const result = await this.host.callTool(c.name, args, c.id, trace);
         out = text(result);
         isError = result.isError === true;
       }
     } catch (e) {
       out = `error: ${scrubbedMessage(e)}`;
       isError = true;
+      failure = e;
     }
     // A failing tool may quote a secret: the model, the run log and every client see it scrubbed.
     if (isError) out = scrubSecrets(out);
+    if (isError) span.fail(failure ?? 'the tool returned an error', failure === undefined ? 'tool_error' : undefined);
+    span.capture('gen_ai.tool.call.result', () => out);
+    span.end();
     let quarantined: readonly string[] | undefined;
     if (guard !== undefined) ({ content: out, quarantined } = await guard.toolResult({ ...c, arguments: args }, out));
     const flagged = quarantined === undefined ? {} : { guardrail: { quarantined } };

@@ -204,12 +204,16 @@ export class AnthropicProvider implements ModelProvider {
     let stopReason: string | null = null;
     let started = false;
     let stopped = false;
+    let replyId: string | undefined;
+    let replyModel: string | undefined;
     try {
       const stream = await this.client.messages.create(body, signal ? { signal } : undefined);
       for await (const ev of stream as AsyncIterable<AEvent>) {
         switch (ev.type) {
           case 'message_start': {
             started = true;
+            if (typeof ev.message.id === 'string') replyId = ev.message.id;
+            if (typeof ev.message.model === 'string') replyModel = ev.message.model;
             // Compatible proxies may omit fields: a missing count reads as 0.
             const u = ev.message.usage as Partial<Anthropic.Messages.Usage> | undefined;
             // Total input = uncached + cache writes + cache reads.
@@ -286,6 +290,13 @@ export class AnthropicProvider implements ModelProvider {
           : 'stop';
     const message: ChatMessage =
       calls.length > 0 ? { role: 'assistant', content: text, toolCalls: calls } : { role: 'assistant', content: text };
-    yield { type: 'done', message, usage: { promptTokens, completionTokens }, stopReason: reason };
+    yield {
+      type: 'done',
+      message,
+      usage: { promptTokens, completionTokens },
+      stopReason: reason,
+      ...(replyId === undefined ? {} : { id: replyId }),
+      ...(replyModel === undefined ? {} : { model: replyModel }),
+    };
   }
 }

@@ -190,9 +190,13 @@ export class OpenAIProvider implements ModelProvider {
     const calls: ToolCall[] = [];
     let finishReason: string | null = null;
     let usage: Usage | undefined;
+    let replyId: string | undefined;
+    let replyModel: string | undefined;
     try {
       const stream = await this.client.chat.completions.create(body, signal ? { signal } : undefined);
       for await (const chunk of stream as AsyncIterable<OAIChunk>) {
+        if (chunk.id && replyId === undefined) replyId = chunk.id;
+        if (chunk.model && replyModel === undefined) replyModel = chunk.model;
         if (chunk.usage) usage = { promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
         // The usage chunk has `choices: []`; servers send one choice otherwise (n = 1).
         const choice = chunk.choices[0];
@@ -252,6 +256,13 @@ export class OpenAIProvider implements ModelProvider {
           : 'stop'; // `content_filter` → stop
     const message: ChatMessage =
       calls.length > 0 ? { role: 'assistant', content: text, toolCalls: calls } : { role: 'assistant', content: text };
-    yield { type: 'done', message, usage, stopReason };
+    yield {
+      type: 'done',
+      message,
+      usage,
+      stopReason,
+      ...(replyId === undefined ? {} : { id: replyId }),
+      ...(replyModel === undefined ? {} : { model: replyModel }),
+    };
   }
 }

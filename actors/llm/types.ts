@@ -56,6 +56,10 @@ export type ModelEvent =
       readonly stopReason: 'stop' | 'tool_calls' | 'length';
       /** Set when the reply is a cache hit (the run marks its `message` event with it). */
       readonly cached?: CacheHit;
+      /** The reply's id at the vendor, when it sent one (traces: `gen_ai.response.id`). */
+      readonly id?: string;
+      /** The model that answered, when the vendor said (traces: `gen_ai.response.model`). */
+      readonly model?: string;
     };
 
 /** A model backend. */

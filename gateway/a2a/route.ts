@@ -5,6 +5,7 @@
  * not JSON, -32600 for one that is not a request, -32601 for an unknown method, -32602 for bad
  * params, and A2A's own codes (task not found, not cancelable, …).
  */
+import { requestTraceparent } from '../trace.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { can, rolesWith, type Permission } from '../auth/index.js';
 import { gatewayError, isBadRequest, methodNotAllowedError, readJson, sendJson } from '../http.js';
@@ -93,13 +94,20 @@ export function a2aRoute(deps: GatewayDeps, options: A2aRouteOptions = {}, servi
     for (const e of early) deliver(e);
   };
 
-  const dispatch = async (res: ServerResponse, id: RpcId, method: string, params: unknown, principal: Principal): Promise<void> => {
+  const dispatch = async (
+    res: ServerResponse,
+    id: RpcId,
+    method: string,
+    params: unknown,
+    principal: Principal,
+    trace: string | undefined,
+  ): Promise<void> => {
     switch (method) {
       case 'SendMessage':
-        return sendRpc(res, id, { result: await service.send(principal, parseParams(sendMessageParamsSchema, params)) });
+        return sendRpc(res, id, { result: await service.send(principal, parseParams(sendMessageParamsSchema, params), trace) });
       case 'SendStreamingMessage': {
         const p = parseParams(sendMessageParamsSchema, params);
-        return stream(res, id, (l) => service.start(principal, p, l));
+        return stream(res, id, (l) => service.start(principal, p, l, trace));
       }
       case 'SubscribeToTask': {
         const p = parseParams(subscribeParamsSchema, params);
@@ -148,7 +156,7 @@ export function a2aRoute(deps: GatewayDeps, options: A2aRouteOptions = {}, servi
           const message = `Forbidden: ${request.method} needs permission ${needed} (granted to roles: ${rolesWith(needed).join(', ')})`;
           return sendJson(res, 403, { jsonrpc: '2.0', id, error: { code: FORBIDDEN, message } });
         }
-        await dispatch(res, id, request.method, request.params, principal);
+        await dispatch(res, id, request.method, request.params, principal, requestTraceparent(req));
       } catch (e) {
         if (!(e instanceof RpcError)) deps.system.warn(`a2a: internal error: ${(e as Error)?.message ?? String(e)}`);
         if (res.headersSent) {

@@ -7,6 +7,7 @@
  * approves and any other text rejects, the text being the reason. A message whose metadata carries
  * `feedback` (the LangSmith shape) is feedback on the task its `taskId` names (docs/trainers.md).
  */
+import { traced } from '../trace.js';
 import { createHash, randomUUID } from 'node:crypto';
 import { RUN_CANCEL, RUN_CREATE, RUN_RESUME, isTroupeError, type FeedbackInput, type RunResume } from '../../protocols/index.js';
 import { runReads, type RunReads } from '../../actors/index.js';
@@ -123,7 +124,13 @@ export class A2aService {
    * Starts (or resumes) the run a message asks for. `listener` hears the task's events from
    * before the run moves, so nothing is missed; the returned snapshot is the task before that.
    */
-  async start(principal: Principal, params: SendMessageParams, listener?: TaskListener): Promise<{ task: TrackedTask; before: Task }> {
+  async start(
+    principal: Principal,
+    params: SendMessageParams,
+    listener?: TaskListener,
+    /** The request's traceparent: the run continues its trace. */
+    trace?: string,
+  ): Promise<{ task: TrackedTask; before: Task }> {
     const { tenant } = principal;
     const m = params.message;
     if (m.role !== undefined && m.role !== 'ROLE_USER' && m.role !== 1)
@@ -166,7 +173,7 @@ export class A2aService {
           // The caller is the run's user, so another user of the tenant finds the task only with threads:read:tenant.
           metadata: withRunUser({ a2a: { message: first, skill: agent } }, principal),
         },
-        { timeoutMs: this.askTimeoutMs },
+        traced({ timeoutMs: this.askTimeoutMs }, trace),
       );
     } catch (e) {
       if (listener !== undefined) task.listeners.delete(listener);
@@ -256,8 +263,8 @@ export class A2aService {
   }
 
   /** SendMessage: the task once it is settled (or at once with `returnImmediately`). */
-  async send(principal: Principal, params: SendMessageParams): Promise<{ task: Task }> {
-    const { task } = await this.start(principal, params);
+  async send(principal: Principal, params: SendMessageParams, trace?: string): Promise<{ task: Task }> {
+    const { task } = await this.start(principal, params, undefined, trace);
     if (params.configuration?.returnImmediately !== true && feedbackOf(params) === undefined)
       await this.book.whenSettled(task, this.options.blockingTimeoutMs ?? 300_000);
     return { task: task.view.task(params.configuration?.historyLength) };

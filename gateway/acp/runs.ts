@@ -7,6 +7,7 @@
  */
 import { withRunUser } from '../profiles/identity.js';
 import { randomUUID } from 'node:crypto';
+import { requestTraceparent, traced } from '../trace.js';
 import { ConflictError, NotFoundError, RUN_CREATE, RUN_RESUME, TERMINAL_RUN_STATUSES, isTroupeError } from '../../protocols/index.js';
 import type { ThreadRecord } from '../../protocols/index.js';
 import { readJson, sendJson, unprocessableError } from '../http.js';
@@ -85,7 +86,7 @@ export async function createRun(ctx: AcpContext, call: AcpCall, threadId: string
   try {
     started = resuming
       ? await resume(ctx, tenant, thread, body, modes, kind)
-      : await start(ctx, tenant, thread, agent, body, input, modes, kind, temporary);
+      : await start(ctx, tenant, thread, agent, body, input, modes, kind, temporary, requestTraceparent(call.req));
   } catch (e) {
     if (temporary) await ctx.threads.delete(tenant, thread.thread_id).catch(() => false);
     throw e;
@@ -108,6 +109,7 @@ async function start(
   modes: ReadonlySet<StreamMode>,
   kind: RunKind,
   temporary: boolean,
+  traceparent: string | undefined,
 ): Promise<Started> {
   const threadId = thread.thread_id;
   // Held by a run that has ended (its host died before writing the thread's end) is not held: the agent judges it the same way.
@@ -158,16 +160,20 @@ async function start(
   const { session } = await RunSession.open(ctx, spec, 0);
   try {
     const ref = await ctx.deps.ensure(`agent/${agent.name}`, tenant);
-    await ref.ask(RUN_CREATE, {
-      run_id: runId,
-      thread_id: threadId,
-      input: { messages: input },
-      ...(body.metadata ? { metadata: body.metadata } : {}),
-      // Model parameters, persona, template and variables of this run (config / config.configurable, docs/prompts.md).
-      ...(body.config ? { config: body.config } : {}),
-      // Kept on the run record by the agent (the gateway writes no run): what this route needs to show the run later.
-      client: clientRecord(record),
-    });
+    await ref.ask(
+      RUN_CREATE,
+      {
+        run_id: runId,
+        thread_id: threadId,
+        input: { messages: input },
+        ...(body.metadata ? { metadata: body.metadata } : {}),
+        // Model parameters, persona, template and variables of this run (config / config.configurable, docs/prompts.md).
+        ...(body.config ? { config: body.config } : {}),
+        // Kept on the run record by the agent (the gateway writes no run): what this route needs to show the run later.
+        client: clientRecord(record),
+      },
+      traced({}, traceparent),
+    );
   } catch (e) {
     session.close();
     throw e;

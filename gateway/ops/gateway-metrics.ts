@@ -197,6 +197,21 @@ export class GatewayMetrics {
         for (const [kind, n] of byKind) this.set({ kind }, n);
       },
     });
+    new Gauge({
+      name: 'troupe_mailbox_depth',
+      help: 'Messages queued in the mailboxes of actors on this node, by kind (the one being handled included)',
+      labelNames: ['kind'],
+      registers,
+      collect() {
+        this.reset();
+        const byKind = new Map<string, number>();
+        for (const ref of system.actors()) {
+          const kind = ref.address.split('/', 1)[0] as string;
+          byKind.set(kind, (byKind.get(kind) ?? 0) + (system.mailboxDepth(ref) ?? 0));
+        }
+        for (const [kind, n] of byKind) this.set({ kind }, n);
+      },
+    });
     this.gauge('troupe_dead_letters_total', 'Dead letters recorded by this node', () => system.stats.deadLetters);
     this.gauge('troupe_escalations_total', 'Failures that reached the top of a supervision tree', () => system.stats.escalations);
     this.gauge(

@@ -5,23 +5,15 @@
  * (403 otherwise). Cost comes from the configured price table per 1M tokens; a model without a price has cost null.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { UsageStore, usageDay, type UsageTotal } from '../../actors/index.js';
+import { UsageStore, costOf, priced, usageDay, type ModelPrices } from '../../actors/index.js';
 import { ValidationError } from '../../protocols/index.js';
-import type { TroupeConfig } from '../../config/index.js';
 import { requirePermission } from '../auth/index.js';
 import { gatewayError, methodNotAllowedError, sendJson } from '../http.js';
 import type { GatewayDeps, HttpRoute, Principal } from '../types.js';
 
-/** Prices per model, per 1M input and output tokens (config `gateway.usage.prices`). */
-export type ModelPrices = TroupeConfig['gateway']['usage']['prices'];
+export { costOf, priced, type ModelPrices };
 
 const PARAMS = new Set(['from', 'to', 'agent', 'model', 'tenant']);
-
-/** The cost of `input` and `output` tokens of `model`; null when the model has no price. */
-export function costOf(prices: ModelPrices, model: string, input: number, output: number): number | null {
-  const p = prices[model];
-  return p === undefined ? null : (p.input * input + p.output * output) / 1_000_000;
-}
 
 /** One query parameter: absent, or a non-empty value of at most 200 characters given once. */
 function param(q: URLSearchParams, name: string): string | undefined {
@@ -38,23 +30,6 @@ function tenantOf(q: URLSearchParams, principal: Principal): string {
   const tenant = param(q, 'tenant') ?? principal.tenant;
   requirePermission(principal, tenant === principal.tenant ? 'usage:read' : 'usage:read:all', 'GET /usage');
   return tenant;
-}
-
-/** Rows with their cost, and the totals (cost null when any row's model has no price). */
-export function priced(rows: readonly UsageTotal[], prices: ModelPrices): { rows: unknown[]; total: Record<string, number | null> } {
-  let input = 0;
-  let output = 0;
-  let runs = 0;
-  let cost: number | null = 0;
-  const out = rows.map((r) => {
-    const c = costOf(prices, r.model, r.input_tokens, r.output_tokens);
-    input += r.input_tokens;
-    output += r.output_tokens;
-    runs += r.runs;
-    cost = c === null || cost === null ? null : cost + c;
-    return { ...r, cost: c };
-  });
-  return { rows: out, total: { input_tokens: input, output_tokens: output, runs, cost } };
 }
 
 /** The `/usage` route over `deps` (rows in `deps.system.storage`), pricing with `prices`. */

@@ -4,6 +4,7 @@
  * connection stays open), starts, resumes and cancels runs, relays topics of its tenant, and
  * sends through a bounded buffer — a client that cannot keep up is closed with 4008.
  */
+import { traced } from '../trace.js';
 import { withRunUser } from '../profiles/identity.js';
 import { randomUUID } from 'node:crypto';
 import { WebSocket, type RawData } from 'ws';
@@ -71,6 +72,8 @@ export class Session implements RunSink {
     /** The connection-limit slot this session holds. */
     private slot: string,
     private readonly onEnd: (s: Session) => void,
+    /** The upgrade request's valid `traceparent` header: the runs this session starts continue its trace. */
+    private readonly traceparent?: string,
   ) {
     this.out = new Outbox(ws, ctx.limits, ctx.metrics, () => this.stopAll(), ctx.clock);
     this.openedAt = ctx.clock.now();
@@ -301,9 +304,11 @@ export class Session implements RunSink {
         // The run's user is the caller (profiles and business rules read it).
         ...(user === undefined ? {} : { metadata: user }),
       };
-      const created = await ref.ask<{ run_id: string; thread_id: string }>(RUN_CREATE, payload, {
-        timeoutMs: this.ctx.limits.askTimeoutMs,
-      });
+      const created = await ref.ask<{ run_id: string; thread_id: string }>(
+        RUN_CREATE,
+        payload,
+        traced({ timeoutMs: this.ctx.limits.askTimeoutMs }, this.traceparent),
+      );
       if (this.runs.get(runId) !== stream) return; // the connection ended meanwhile
       this.ctx.metrics.runsStarted.inc();
       this.send({ type: 'run.created', id: f.id, run_id: runId, thread_id: created.thread_id });
@@ -391,6 +396,7 @@ export class Session implements RunSink {
         frames_in: this.frames,
         close_code: code,
         duration_ms: this.ctx.clock.now() - this.openedAt,
+        ...(this.traceparent === undefined ? {} : { trace_id: this.traceparent.slice(3, 35) }),
       },
       `websocket session ended (${code ?? 'no code'})`,
     );

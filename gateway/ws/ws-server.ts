@@ -3,6 +3,7 @@
  * Origin checked; rate and connection limits applied before the upgrade), makes a Session per
  * connection and drops dead peers with a ws ping heartbeat.
  */
+import { headerTraceparent } from '../trace.js';
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
@@ -77,11 +78,18 @@ export class WsGateway {
     if (refused === 'global') return refuse(socket, 503, 'connection limit of this node reached');
     if (refused === 'per_key') return refuse(socket, 429, 'too many connections for this key', { 'retry-after': '1' });
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const session = new Session(ws, this.ctx, principal, slot, (s) => {
-        this.sessions.delete(s);
-        this.ctx.metrics.wsConnections.set(this.sessions.size);
-        if (this.sessions.size === 0) this.drained?.();
-      });
+      const session = new Session(
+        ws,
+        this.ctx,
+        principal,
+        slot,
+        (s) => {
+          this.sessions.delete(s);
+          this.ctx.metrics.wsConnections.set(this.sessions.size);
+          if (this.sessions.size === 0) this.drained?.();
+        },
+        headerTraceparent(req),
+      );
       this.sessions.add(session);
       this.ctx.metrics.wsConnections.set(this.sessions.size);
     });

@@ -67,6 +67,30 @@ it('counts the tokens of a run through the gateway by provider, model and token 
   c.ws.terminate();
 });
 
+it('shows the messages queued in mailboxes per kind, and their drain', async () => {
+  node = await startNode();
+  let open: () => void = () => undefined;
+  const gate = new Promise<void>((r) => (open = r));
+  let handled = 0;
+  const ref = await node.system.spawn('slow/one', {
+    async receive() {
+      await gate;
+      handled++;
+    },
+  });
+  for (let i = 0; i < 5; i++) await ref.tell('slow.work', i);
+  // The first message is being handled (it stays at the head until done), four wait behind it.
+  expect(sumOf(await scrape(node), 'troupe_mailbox_depth', { kind: 'slow' })).toBe(5);
+  expect(node.system.mailboxDepth(ref)).toBe(5);
+  open();
+  const end = Date.now() + 5_000;
+  while (node.system.mailboxDepth(ref) !== 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+  expect(handled).toBe(5);
+  const after = await scrape(node);
+  expect(sumOf(after, 'troupe_mailbox_depth', { kind: 'slow' })).toBe(0);
+  expect(after.types.get('troupe_mailbox_depth')).toBe('gauge');
+});
+
 it('reads label values escaped in the exposition', () => {
   const e = parseExposition('# TYPE c_total counter\nc_total{path="a\\"b\\\\c\\nd"} 2\n');
   expect(samplesOf(e, 'c_total')).toEqual([{ name: 'c_total', labels: { path: 'a"b\\c\nd' }, value: 2 }]);

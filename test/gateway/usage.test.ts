@@ -2,10 +2,11 @@
  * `GET /usage` and budgets (docs/gateway-operations.md, “Usage and budgets”): runs over a real gateway (auth on,
  * offline model) are summed per tenant, day, agent and model from the node's storage, priced from the config's table
  * (a model without a price has cost null), readable by the tenant itself and by admins for any tenant; rows written
- * at once by many writers are all counted; a tenant past its budget starts no new run on /ws, /acp or A2A.
+ * at once by many writers are all counted; a tenant past its budget starts no new run on /ws, /acp or A2A, nor
+ * a delegation inside the mesh.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { OfflineProvider, UsageStore, usageDay } from '../../actors/index.js';
+import { OfflineProvider, RunStore, UsageStore, usageDay } from '../../actors/index.js';
 import { configSchema } from '../../config/index.js';
 import { MemoryStorage } from '../../runtime/index.js';
 import { startCatalogGateway, type CatalogGateway } from './catalog-fixture.js';
@@ -20,9 +21,12 @@ afterEach(async () => {
 
 const PRICES = { 'priced-model': { input: 2, output: 8 } };
 
-async function start(budgets: Record<string, unknown> = {}): Promise<CatalogGateway<Keys>> {
+async function start(
+  budgets: Record<string, unknown> = {},
+  agents: unknown[] = [offlineAgent('cheap'), offlineAgent('other')],
+): Promise<CatalogGateway<Keys>> {
   const config = configSchema.parse({
-    agents: [offlineAgent('cheap'), offlineAgent('other')],
+    agents,
     memory: { store: { index: [] } },
     gateway: { usage: { prices: PRICES, budgets } },
   });
@@ -191,6 +195,32 @@ describe('budgets', () => {
     // Nothing was started: one run counted; another tenant is not affected.
     expect((await usage(gw, gw.keys.acme.key)).body['total']).toMatchObject({ runs: 1 });
     expect((await acp(gw, gw.keys.beta.key)).status).toBe(200);
+  });
+
+  it('refuses a delegation inside the mesh once the tenant is past its budget (the run no gateway admits)', async () => {
+    gw = await start({ acme: { daily: { tokens: 100_000 } } }, [
+      offlineAgent('cheap', { delegates: ['other'], approvals: ['ask_other'] }),
+      offlineAgent('other'),
+    ]);
+    const c = await WsClient.connect(`${gw.url.replace(/^http/, 'ws')}/ws`, { authorization: `Bearer ${gw.keys.acme.key}` });
+    c.send(startFrame('d', 'cheap', '/ask other what is the refund policy?'));
+    const runId = (await c.type('run.created'))['run_id'] as string;
+    // Admitted under budget; while it waits for approval of the delegation, the tenant's usage passes the budget.
+    expect((await c.run(runId, true)).at(-1)).toMatchObject({ type: 'run.interrupted' });
+    await new UsageStore(gw.system.storage).record('acme', 'elsewhere', Date.now(), {
+      agent: 'x',
+      model: 'm',
+      input_tokens: 200_000,
+      output_tokens: 0,
+    });
+    c.send({ type: 'run.resume', id: 'ok', run_id: runId, resume: { approve: true } });
+    const frames = await c.run(runId, false, 20_000);
+    const result = frames.find((f) => f['type'] === 'run.event' && f['event'] === 'tool_result');
+    expect(result?.['data']).toMatchObject({ name: 'ask_other', is_error: true, content: expect.stringContaining('daily token budget') });
+    // The delegated run (its id is derived from the call's) was never created.
+    const callId = (frames.find((f) => f['type'] === 'run.event' && f['event'] === 'tool_call')?.['data'] as { id: string }).id;
+    expect(await new RunStore(gw.system.storage).getRun('acme', `${runId}:${callId}`)).toBeUndefined();
+    c.ws.terminate();
   });
 
   it('refuses on a monthly cost budget once the priced runs reach it', async () => {

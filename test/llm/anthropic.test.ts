@@ -66,6 +66,9 @@ describe('AnthropicProvider streaming', () => {
       message: { role: 'assistant', content: 'Hello!' },
       usage: { promptTokens: 30, completionTokens: 7 },
       stopReason: 'stop',
+      // The reply's id and answering model from message_start (traces: gen_ai.response.id / .model).
+      id: 'msg_test',
+      model: 'claude-test',
     });
 
     const rec = server.requests[0]!;
@@ -138,6 +141,8 @@ describe('AnthropicProvider streaming', () => {
       message: { role: 'assistant', content: 'Checking both.', toolCalls: [a, b] },
       usage: { promptTokens: 50, completionTokens: 61 },
       stopReason: 'tool_calls',
+      id: 'msg_test',
+      model: 'claude-test',
     });
   });
 

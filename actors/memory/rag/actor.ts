@@ -5,7 +5,8 @@
  * delete and stats; payloads are checked by the schemas in messages.ts.
  */
 import { NotFoundError } from '../../../protocols/index.js';
-import type { ActorContext, ActorRef, Behavior } from '../../../runtime/index.js';
+import { startSpan, type ActorContext, type ActorRef, type Behavior, type TraceSpan } from '../../../runtime/index.js';
+import { tracedEmbedder } from '../embedders/traced.js';
 import type { ActorSystem } from '../../../runtime/index.js';
 import type { Embedder } from '../semantic/types.js';
 import type { HnswParams } from '../semantic/hnsw-index.js';
@@ -58,8 +59,25 @@ function announce(ctx: ActorContext<RagCollection>, collection: string, document
     .catch((e: unknown) => system.warn(`${self.address} (${self.tenant}): change not announced: ${(e as Error).message}`));
 }
 
+/** The `retrieval {collection}` span of one search, a child of the message that asked for it. */
+function retrievalSpan(name: string, k: number, mode: string, traceparent: string | undefined): TraceSpan {
+  return startSpan(`retrieval ${name}`, {
+    parent: traceparent,
+    kind: 'internal',
+    attributes: {
+      'gen_ai.operation.name': 'retrieval',
+      'gen_ai.data_source.id': name,
+      'gen_ai.request.top_k': k,
+      'troupe.retrieval.mode': mode,
+    },
+  });
+}
+
 /** The Behavior of collection `name` (see the module comment). */
 export function collectionBehavior(name: string, options: CollectionActorOptions): Behavior<RagCollection> {
+  // Messages are handled one at a time: the trace context of the one being handled is the parent of its embeddings.
+  let parent: string | undefined;
+  const embedder = tracedEmbedder(options.embedder, () => parent);
   return {
     schemas: {
       [RAG_INGEST]: ingestSchema,
@@ -73,7 +91,7 @@ export function collectionBehavior(name: string, options: CollectionActorOptions
       RagCollection.open({
         name,
         tenant: ctx.self.tenant,
-        embedder: options.embedder,
+        embedder,
         bucket: ctx.system.storage.bucket(options.bucket ?? MEMORY_BUCKET),
         ...(options.hnsw ? { hnsw: options.hnsw } : {}),
         ...(options.chunking ? { chunking: options.chunking } : {}),
@@ -81,6 +99,7 @@ export function collectionBehavior(name: string, options: CollectionActorOptions
       }),
     async receive(message, ctx) {
       const c = ctx.state;
+      parent = message.traceparent;
       switch (message.type) {
         case RAG_INGEST: {
           const documents = await c.ingest(ingestSchema.parse(message.payload).documents, ctx.signal);
@@ -91,8 +110,22 @@ export function collectionBehavior(name: string, options: CollectionActorOptions
           );
           return { documents } satisfies IngestReply;
         }
-        case RAG_SEARCH:
-          return { hits: await c.search(searchSchema.parse(message.payload), ctx.signal) } satisfies SearchReply;
+        case RAG_SEARCH: {
+          const request = searchSchema.parse(message.payload);
+          const span = retrievalSpan(name, request.k, request.mode, message.traceparent);
+          span.capture('gen_ai.retrieval.query.text', () => request.query);
+          parent = span.traceparent ?? parent;
+          try {
+            const hits = await c.search(request, ctx.signal);
+            span.set({ 'troupe.retrieval.hits': hits.length });
+            return { hits } satisfies SearchReply;
+          } catch (e) {
+            span.fail(e);
+            throw e;
+          } finally {
+            span.end();
+          }
+        }
         case RAG_DELETE: {
           const ids = deleteSchema.parse(message.payload).documentIds;
           const present = ids.filter((id) => c.hasDocument(id));
