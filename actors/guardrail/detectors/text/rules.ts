@@ -156,6 +156,11 @@ export function segmentsOf(text: string, maxLength = 600): Span[] {
 const indexes = new WeakMap<readonly Rule[], WeakMap<readonly ContextRule[], LiteralIndex>>();
 const NO_CONTEXTS: readonly ContextRule[] = [];
 
+/** Builds the literal index of a rule set and its context rules now (a detector calls it when made, not on its first text). */
+export function prepareRules(rules: readonly Rule[], contexts?: readonly ContextRule[]): void {
+  indexOf(rules, contexts);
+}
+
 /** The literal index of a rule set and its context rules (built once per pair of arrays). */
 function indexOf(rules: readonly Rule[], contexts: readonly ContextRule[] = NO_CONTEXTS): LiteralIndex {
   let byContexts = indexes.get(rules);
