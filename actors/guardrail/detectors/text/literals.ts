@@ -520,11 +520,3 @@ function scanAll(re: RegExp, text: string, limit: number): number[] {
   }
   return out;
 }
-
-/** Whether `re` may match somewhere in `text`: false only when none of its required literals occurs in it. */
-export function mayMatch(re: RegExp, text: string): boolean {
-  const factors = factorsOf(re);
-  if (factors === null) return true;
-  for (const f of factors) if (text.includes(f)) return true;
-  return false;
-}
