@@ -74,7 +74,10 @@ describe('literal prefilter', () => {
   }, 120_000);
 
   it('finds exactly the hits a whole-text scan finds, on random texts of fixture words', () => {
-    fc.assert(fc.property(randomText, (t) => sameAsReference(t)), { numRuns: 400 });
+    fc.assert(
+      fc.property(randomText, (t) => sameAsReference(t)),
+      { numRuns: 400 },
+    );
   });
 
   it('every match contains a required factor and starts with a prefix (or within its window)', () => {
