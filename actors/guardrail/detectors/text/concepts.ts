@@ -40,17 +40,35 @@ export interface ConceptTag {
   readonly end: number;
 }
 
-const WORD = /[\p{L}\p{N}]+/gu;
+const WORD_CHAR = /^[\p{L}\p{N}]$/u;
 
-/** The words of a normalised text with their offsets. */
+/** Whether the code point at `k` of `text` (`c` its first unit) is a letter or digit; 0 if not, else its length in units. */
+function wordUnits(text: string, k: number, c: number): number {
+  if (c < 0x80) return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) ? 1 : 0;
+  const pair = c >= 0xd800 && c <= 0xdbff && k + 1 < text.length && (text.charCodeAt(k + 1) & 0xfc00) === 0xdc00;
+  return WORD_CHAR.test(pair ? text.slice(k, k + 2) : text[k]!) ? (pair ? 2 : 1) : 0;
+}
+
+/** The words (maximal runs of letters and digits) of a normalised text with their offsets. */
 function words(text: string): { w: string[]; s: number[]; e: number[] } {
   const w: string[] = [];
   const s: number[] = [];
   const e: number[] = [];
-  for (const m of text.matchAll(WORD)) {
-    w.push(m[0]);
-    s.push(m.index);
-    e.push(m.index + m[0].length);
+  let k = 0;
+  while (k < text.length) {
+    let u = wordUnits(text, k, text.charCodeAt(k));
+    if (u === 0) {
+      k += 1;
+      continue;
+    }
+    const start = k;
+    while (u > 0) {
+      k += u;
+      u = k < text.length ? wordUnits(text, k, text.charCodeAt(k)) : 0;
+    }
+    w.push(text.slice(start, k));
+    s.push(start);
+    e.push(k);
   }
   return { w, s, e };
 }
@@ -63,8 +81,8 @@ export class ConceptTagger {
   private readonly stems = new Map<string, string[]>();
   /** Stem phrases by their head (the words before the stem) and the stem's first two letters, longest stem first. */
   private readonly stemIndex = new Map<string, string[]>();
-  /** First two words of multi-word entries (`ignore all`), and the longest entry in words. */
-  private readonly firsts = new Set<string>();
+  /** First two words of multi-word entries (`ignore all`; a stem's first two letters), by first word; the longest entry in words. */
+  private readonly firsts = new Map<string, Set<string>>();
   private readonly longest: number;
 
   constructor(lexicon: Lexicon) {
@@ -75,7 +93,11 @@ export class ConceptTagger {
         const ws = words(normalizeText(stem ? entry.slice(0, -1) : entry).text).w;
         if (ws.length === 0) continue;
         longest = Math.max(longest, ws.length);
-        if (ws.length > 1) this.firsts.add(stem && ws.length === 2 ? `${ws[0]!} ${ws[1]!.slice(0, 2)}` : `${ws[0]!} ${ws[1]!}`);
+        if (ws.length > 1) {
+          const seconds = this.firsts.get(ws[0]!) ?? new Set<string>();
+          seconds.add(stem && ws.length === 2 ? ws[1]!.slice(0, 2) : ws[1]!);
+          this.firsts.set(ws[0]!, seconds);
+        }
         const key = ws.join(' ');
         const map = stem ? this.stems : this.exact;
         const list = map.get(key) ?? [];
@@ -102,7 +124,8 @@ export class ConceptTagger {
     const out: ConceptTag[] = [];
     for (let i = 0; i < w.length;) {
       const next = w[i + 1];
-      const multi = next !== undefined && (this.firsts.has(`${w[i]!} ${next}`) || this.firsts.has(`${w[i]!} ${next.slice(0, 2)}`));
+      const seconds = next === undefined ? undefined : this.firsts.get(w[i]!);
+      const multi = seconds !== undefined && (seconds.has(next!) || seconds.has(next!.slice(0, 2)));
       const max = multi ? Math.min(this.longest, w.length - i) : 1;
       let matched = 0;
       for (let n = max; n >= 1 && matched === 0; n--) {
@@ -138,14 +161,45 @@ export function featuresOf(tags: readonly ConceptTag[]): Set<string> {
   for (let a = 0; a < tags.length; a++) {
     const ta = tags[a]!;
     out.add(ta.concept);
-    out.add(`=${ta.entry}`);
+    out.add(entryFeature(ta.entry));
     for (let b = a + 1; b < tags.length; b++) {
       const tb = tags[b]!;
       if (tb.word - ta.word > PAIR_WINDOW) break;
-      if (tb.word > ta.word && tb.concept !== ta.concept) out.add(`${ta.concept}>${tb.concept}`);
+      if (tb.word > ta.word && tb.concept !== ta.concept) out.add(pairFeature(ta.concept, tb.concept));
     }
   }
   return out;
+}
+
+/**
+ * Feature names (`=entry`, `A>B`) built once: entries and concepts come from a lexicon, so there are few, and a reused
+ * string also keeps its hash for the weight lookups. Bounded all the same, for callers that pass made-up tags.
+ */
+const entryFeatures = new Map<string, string>();
+const pairFeatures = new Map<string, Map<string, string>>();
+function entryFeature(entry: string): string {
+  let f = entryFeatures.get(entry);
+  if (f === undefined) {
+    if (entryFeatures.size >= 8192) entryFeatures.clear();
+    f = `=${entry}`;
+    entryFeatures.set(entry, f);
+  }
+  return f;
+}
+function pairFeature(a: string, b: string): string {
+  let byB = pairFeatures.get(a);
+  if (byB === undefined) {
+    if (pairFeatures.size >= 1024) pairFeatures.clear();
+    byB = new Map();
+    pairFeatures.set(a, byB);
+  }
+  let f = byB.get(b);
+  if (f === undefined) {
+    if (byB.size >= 1024) byB.clear();
+    f = `${a}>${b}`;
+    byB.set(b, f);
+  }
+  return f;
 }
 
 /** Class probabilities of a feature set under a model (softmax over the classes). */

@@ -8,7 +8,7 @@ import type { Finding } from '../../../../protocols/index.js';
 import type { Classifier } from '../classifier/types.js';
 import type { DetectContext, Detector } from '../../detector.js';
 import { normalizeText, originalSpan, type NormalizedText } from './normalize.js';
-import { blank, scoreSegments, segmentsOf, type ContextRule, type Rule, type SegmentScore, type Span } from './rules.js';
+import { blank, prepareRules, scoreSegments, segmentsOf, type ContextRule, type Rule, type SegmentScore, type Span } from './rules.js';
 import type { SimilarityBank } from './similarity.js';
 import { conceptEvidence, type ConceptModel, type ConceptTagger } from './concepts.js';
 
@@ -102,6 +102,7 @@ export async function scoreText(
 
 /** A detector function over `spec`: findings in original offsets, trimmed of surrounding whitespace. */
 export function layeredDetect(spec: LayeredSpec, options: LayeredOptions): (input: string, signal?: AbortSignal) => Promise<Finding[]> {
+  prepareRules(spec.rules, spec.contexts);
   return async (input, signal) => {
     signal?.throwIfAborted();
     const n = normalizeText(input);

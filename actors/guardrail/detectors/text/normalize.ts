@@ -50,6 +50,8 @@ const UNIT = /[\p{L}013457@$]/u;
 const LONE_ONE = /(?<![\p{L}\p{N}])1(?= \p{L})/gu;
 const LEETY = /\p{L}[013457]|[013457]\p{L}/u;
 const WORDISH = /[\p{L}\p{N}@$!]+/gu;
+/** A leet digit or symbol: a text without one has nothing for step 3 to fold. */
+const LEET_CHAR = /[013457@$!]/;
 
 let last: { readonly input: string; readonly result: NormalizedText } | undefined;
 
@@ -64,77 +66,136 @@ export function normalizeText(input: string): NormalizedText {
   return result;
 }
 
+/** Grows with the longest text seen: where each unit of the step-1 text came from (reused, so a call allocates little). */
+let fromBuf = new Int32Array(4096);
+
+/** True for the characters step 1 copies as they are apart from case: printable ASCII but `\\`, and tab and line breaks. */
+function plainAscii(c: number): boolean {
+  return c < 0x80 && c !== 0x5c && (c >= 0x20 || c === 9 || c === 10 || c === 13);
+}
+
 function normalize(input: string): NormalizedText {
-  const chars: string[] = [];
-  const from: number[] = [];
-  // 1. per code point: NFKC, accents, case, homoglyphs, drops.
+  // 1. per code point: NFKC, accents, case, homoglyphs, drops. Runs of plain ASCII (most text) are lower-cased whole.
+  const parts: string[] = [];
+  let n = 0;
+  const room = (units: number): void => {
+    if (n + units <= fromBuf.length) return;
+    const grown = new Int32Array(Math.max(fromBuf.length * 2, n + units + 1024));
+    grown.set(fromBuf.subarray(0, n));
+    fromBuf = grown;
+  };
+  const note = (at: number, units: number): void => {
+    room(units);
+    for (let k = 0; k < units; k++) fromBuf[n++] = at;
+  };
   let i = 0;
   while (i < input.length) {
     const c = input.charCodeAt(i);
+    if (plainAscii(c)) {
+      let j = i + 1;
+      while (j < input.length && plainAscii(input.charCodeAt(j))) j++;
+      parts.push(input.slice(i, j).toLowerCase());
+      room(j - i);
+      for (let k = i; k < j; k++) fromBuf[n++] = k;
+      i = j;
+      continue;
+    }
     if (c === 0x5c && /[nrt]/.test(input[i + 1] ?? '')) {
       // a JSON or C escape (`\n`) separates words like the character it stands for
-      chars.push(' ');
-      from.push(i);
+      parts.push(' ');
+      note(i, 1);
       i += 2;
       continue;
     }
     if (c < 0x80 && c !== 0x5c) {
-      // ASCII fast path (most text): lower-case letters, control characters other than tab and newlines to spaces.
-      chars.push(c >= 0x41 && c <= 0x5a ? String.fromCharCode(c + 32) : c < 0x20 && c !== 9 && c !== 10 && c !== 13 ? ' ' : input[i]!);
-      from.push(i);
+      // control characters other than tab and newlines become spaces
+      parts.push(' ');
+      note(i, 1);
       i++;
       continue;
     }
     const pair = c >= 0xd800 && c <= 0xdbff && i + 1 < input.length && (input.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
-    const cp = pair ? input.slice(i, i + 2) : input[i]!;
-    for (const unit of foldCodePoint(cp).split('')) {
-      chars.push(unit);
-      from.push(i);
-    }
+    const folded = foldCodePoint(pair ? input.slice(i, i + 2) : input[i]!);
+    parts.push(folded);
+    note(i, folded.length);
     i += pair ? 2 : 1;
   }
+  const s = parts.join('');
+  const from = fromBuf;
   // 2. letter-spaced words (leet digits count as letters): drop single separators, keep a space for wider gaps.
-  const s = chars.join('');
-  let text = '';
-  const map: number[] = [];
-  let last = 0;
-  for (const m of s.matchAll(SPACED)) {
-    const at = m.index;
-    text += s.slice(last, at);
-    for (let k = last; k < at; k++) map.push(from[k]!);
-    const run = m[0];
-    for (let k = 0; k < run.length; k++) {
-      const ch = run[k]!;
-      const keep = UNIT.test(ch) || /[\uD800-\uDFFF]/.test(ch);
-      const gap = !keep && /\s/.test(ch) && /\s/.test(run[k + 1] ?? '') && !text.endsWith(' ');
-      if (keep || gap) {
-        text += keep ? ch : ' ';
-        map.push(from[at + k]!);
+  let text = s;
+  let map: ArrayLike<number> = from;
+  SPACED.lastIndex = 0;
+  const spaced = SPACED.test(s);
+  SPACED.lastIndex = 0; // matchAll starts where the regex's lastIndex is
+  if (spaced) {
+    let joined = '';
+    const kept: number[] = [];
+    let last = 0;
+    for (const m of s.matchAll(SPACED)) {
+      const at = m.index;
+      joined += s.slice(last, at);
+      for (let k = last; k < at; k++) kept.push(from[k]!);
+      const run = m[0];
+      for (let k = 0; k < run.length; k++) {
+        const ch = run[k]!;
+        const keep = UNIT.test(ch) || /[\uD800-\uDFFF]/.test(ch);
+        const gap = !keep && /\s/.test(ch) && /\s/.test(run[k + 1] ?? '') && !joined.endsWith(' ');
+        if (keep || gap) {
+          joined += keep ? ch : ' ';
+          kept.push(from[at + k]!);
+        }
       }
+      last = at + run.length;
     }
-    last = at + run.length;
+    joined += s.slice(last);
+    for (let k = last; k < s.length; k++) kept.push(from[k]!);
+    text = joined;
+    map = kept;
   }
-  text += s.slice(last);
-  for (let k = last; k < s.length; k++) map.push(from[k]!);
   // 3. leetspeak inside words that hold at least one letter (same length, so the map holds).
-  if (LEETY.test(text)) text = text.replace(LONE_ONE, 'i');
-  text = text.replace(WORDISH, (w) => (LETTER.test(w) && /[013457@$!]/.test(w) ? leet(w) : w));
-  // 4. collapse whitespace runs to one space.
-  let out = '';
-  const offsets: number[] = [];
+  if (LEET_CHAR.test(text)) {
+    if (LEETY.test(text)) text = text.replace(LONE_ONE, 'i');
+    text = text.replace(WORDISH, (w) => (LETTER.test(w) && LEET_CHAR.test(w) ? leet(w) : w));
+  }
+  // 4. collapse whitespace runs to one space (a run is kept as one ' ' at its first unit).
+  const offsets = new Int32Array(text.length + 1);
+  const out: string[] = [];
+  let o = 0;
+  let copyFrom = 0;
   let prevSpace = false;
   for (let k = 0; k < text.length; k++) {
-    const ch = text[k]!;
-    const space = ch === ' ' || ch === '\t' || ch === '\r' || ch === '\u00a0' || ch === '\u3000';
-    if (space && prevSpace) continue;
-    out += space ? ' ' : ch;
-    offsets.push(map[k]!);
+    const c = text.charCodeAt(k);
+    const space = c === 0x20 || c === 9 || c === 13 || c === 0xa0 || c === 0x3000;
+    if (space && prevSpace) {
+      // dropped: flush what came before it
+      if (copyFrom < k) out.push(text.slice(copyFrom, k));
+      copyFrom = k + 1;
+      continue;
+    }
+    if (space && c !== 0x20) {
+      if (copyFrom < k) out.push(text.slice(copyFrom, k));
+      out.push(' ');
+      copyFrom = k + 1;
+    }
+    offsets[o++] = map[k]!;
     prevSpace = space;
   }
-  const result = new Int32Array(offsets.length + 1);
-  result.set(offsets);
-  result[offsets.length] = input.length;
-  return { text: out, offsets: result };
+  if (copyFrom < text.length) out.push(text.slice(copyFrom));
+  const result = o === text.length ? offsets : offsets.slice(0, o + 1);
+  result[o] = input.length;
+  return { text: oneByte(input, out.length === 1 ? out[0]! : out.join('')), offsets: result };
+}
+
+const WIDE = /[\u0100-\uffff]/;
+
+/**
+ * `text` in V8's one-byte representation when it has no character above U+00FF. Slices of an input that holds one
+ * (a homoglyph, an emoji) keep the two-byte representation even when the folded text is plain Latin, and every rule
+ * regex then runs its two-byte code: on such a message the rules cost about half as much again.
+ */
+function oneByte(input: string, text: string): string {
+  return WIDE.test(input) && !WIDE.test(text) ? Buffer.from(text, 'latin1').toString('latin1') : text;
 }
 
 /** Folds leet digits anywhere in the word, leet symbols (`@$!`) only before its last character (`this!` stays). */

@@ -16,6 +16,8 @@
  * Between two words: up to three characters that are not letters or digits. Normalised text is lower-case Latin
  * without accents wherever a template can match, so plain ASCII classes do (and compile far smaller than `\p{L}`).
  */
+import { LiteralIndex, type LiteralScan } from './literals.js';
+
 const GAP = '[^a-z0-9]{0,3}';
 const START = '(?<![a-z0-9])';
 const END = '(?![a-z0-9])';
@@ -116,17 +118,17 @@ export interface Hit extends Span {
   readonly rule: number;
 }
 
-/** Every hit of every rule (at most `limit` per rule, so a pathological text stays cheap). */
-export function hits(text: string, rules: readonly Rule[], limit = 200): Hit[] {
+/**
+ * Every hit of every rule (at most `limit` per rule, so a pathological text stays cheap). `scan` (what the rules'
+ * literal index found in the text, literals.ts) skips rules that cannot match and tries the others only where a
+ * match can start.
+ */
+export function hits(text: string, rules: readonly Rule[], limit = 200, scan: LiteralScan = indexOf(rules).scan(text)): Hit[] {
   const out: Hit[] = [];
   rules.forEach((r, index) => {
-    if (r.need !== undefined && !r.need.test(text)) return;
-    let n = 0;
-    for (const m of text.matchAll(r.re)) {
-      if (m[0].length === 0) continue;
-      out.push({ rule: index, start: m.index, end: m.index + m[0].length });
-      if (++n >= limit) break;
-    }
+    if (r.need !== undefined && !scan.test(r.need)) return;
+    const spans = scan.spans(r.re, limit);
+    for (let k = 0; k < spans.length; k += 2) out.push({ rule: index, start: spans[k]!, end: spans[k + 1]! });
   });
   return out;
 }
@@ -149,6 +151,26 @@ export function segmentsOf(text: string, maxLength = 600): Span[] {
   }
   push(text.length);
   return out.filter((s) => /[\p{L}\p{N}]/u.test(text.slice(s.start, s.end)));
+}
+
+const indexes = new WeakMap<readonly Rule[], WeakMap<readonly ContextRule[], LiteralIndex>>();
+const NO_CONTEXTS: readonly ContextRule[] = [];
+
+/** Builds the literal index of a rule set and its context rules now (a detector calls it when made, not on its first text). */
+export function prepareRules(rules: readonly Rule[], contexts?: readonly ContextRule[]): void {
+  indexOf(rules, contexts);
+}
+
+/** The literal index of a rule set and its context rules (built once per pair of arrays). */
+function indexOf(rules: readonly Rule[], contexts: readonly ContextRule[] = NO_CONTEXTS): LiteralIndex {
+  let byContexts = indexes.get(rules);
+  if (byContexts === undefined) indexes.set(rules, (byContexts = new WeakMap()));
+  let index = byContexts.get(contexts);
+  if (index === undefined) {
+    index = new LiteralIndex([...rules.flatMap((r) => (r.need === undefined ? [r.re] : [r.re, r.need])), ...contexts.map((c) => c.re)]);
+    byContexts.set(contexts, index);
+  }
+  return index;
 }
 
 /** Joins independent evidence: `1 - Π(1 - sᵢ)`. */
@@ -184,8 +206,11 @@ export interface ScoreInput {
 export function scoreSegments(input: ScoreInput): SegmentScore[] {
   const { text, rules } = input;
   const segs = segmentsOf(text);
-  const found = hits(text, rules);
-  const textFactors = (input.contexts ?? []).filter((c) => c.scope === 'text' && c.re.test(text));
+  const scan = indexOf(rules, input.contexts).scan(text);
+  const found = hits(text, rules, 200, scan);
+  // A context regex runs only where one of its required literals occurs (literals.ts): in the text, then the segment.
+  const textFactors = (input.contexts ?? []).filter((c) => c.scope === 'text' && scan.test(c.re));
+  const segContexts = (input.contexts ?? []).filter((c) => c.scope === 'segment' && scan.may(c.re));
   const out: SegmentScore[] = [];
   segs.forEach((seg, index) => {
     const byType = new Map<string, Map<number, number>>();
@@ -206,7 +231,7 @@ export function scoreSegments(input: ScoreInput): SegmentScore[] {
     const types = new Set([...byType.keys(), ...(extra?.keys() ?? []), ...(second?.keys() ?? []), ...(late?.keys() ?? [])]);
     if (types.size === 0) return;
     const segText = text.slice(seg.start, seg.end);
-    const segFactors = (input.contexts ?? []).filter((c) => c.scope === 'segment' && c.re.test(segText));
+    const segFactors = segContexts.filter((c) => scan.mayIn(c.re, seg.start, seg.end) && c.re.test(segText));
     for (const type of types) {
       let score = Math.max(noisyOr([...(byType.get(type)?.values() ?? []), extra?.get(type) ?? 0]), second?.get(type) ?? 0);
       for (const c of [...textFactors, ...segFactors]) if (c.types === undefined || c.types.includes(type)) score *= c.factor;
