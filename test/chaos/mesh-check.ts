@@ -102,8 +102,12 @@ export async function checkTallies(
   };
 }
 
-/** Says what storage holds of a run whose record is missing (its other keys, the bucket's stream), for the report. */
-export type RunProbe = (run: StartedRun) => Promise<string>;
+/**
+ * Says what storage holds of a run whose record is missing (its other keys, the bucket's stream), for the report;
+ * `gone`: none of the run's keys is left (what a run that was never written, or a stream that lost messages, looks
+ * like — not a record Troupe failed to write while writing the rest).
+ */
+export type RunProbe = (run: StartedRun) => Promise<{ text: string; gone: boolean }>;
 
 /**
  * A {@link RunProbe} over the mesh's storage: which of the keys a created run writes exist (the record is written
@@ -127,12 +131,19 @@ export function runProbe(storage: Storage, streamInfo: () => Promise<string>, t0
       () => '?',
     );
     const rel = (t: number): string => `${((t - t0()) / 1_000).toFixed(1)} s`;
-    return (
-      `sent ${rel(r.sent)}, answered ${rel(r.settled)}; driver ${await has([r.tenant, 'driver', r.runId, 'clerk'])}, ` +
-      `checkpoint ${await has([r.tenant, 'cp', r.runId])}, by-thread ${byThread}, ${events} event keys; ${await streamInfo()}`
-    );
+    const driver = await has([r.tenant, 'driver', r.runId, 'clerk']);
+    const checkpoint = await has([r.tenant, 'cp', r.runId]);
+    return {
+      text:
+        `sent ${rel(r.sent)}, answered ${rel(r.settled)}; driver ${driver}, checkpoint ${checkpoint}, by-thread ${byThread}, ` +
+        `${events} event keys; ${await streamInfo()}`,
+      gone: driver === 'absent' && checkpoint === 'absent' && byThread === 'absent' && events === '0',
+    };
   };
 }
+
+/** The invariant over what the NATS server kept (see {@link checkRuns}). */
+export const STORAGE_INVARIANT = 'every acknowledged run still in storage';
 
 /** Runs: none lost, every one ended or still driven by a live activation, every log gap-free without duplicate seqs. */
 export async function checkRuns(
@@ -141,7 +152,7 @@ export async function checkRuns(
   runs: readonly StartedRun[],
   settleMs: number,
   probe?: RunProbe,
-): Promise<{ driven: Invariant; logs: Invariant }> {
+): Promise<{ driven: Invariant; logs: Invariant; stored: Invariant }> {
   const unfinished = async (): Promise<StartedRun[]> => {
     const out: StartedRun[] = [];
     for (const r of runs) {
@@ -153,16 +164,21 @@ export async function checkRuns(
   await eventually(async () => (await unfinished()).length === 0, settleMs, 'every run to end').catch(() => undefined);
   const driven: string[] = [];
   const logs: string[] = [];
+  const lost: string[] = [];
+  let acked = 0;
   const statuses = new Map<string, number>();
   let stillDriven = 0;
   let missing = 0;
   let events = 0;
   for (const r of runs) {
+    if (r.acked) acked++;
     const rec = await store.getRun(r.tenant, r.runId);
     if (rec === undefined) {
-      if (r.acked)
-        driven.push(`${r.tenant}/${r.runId}: acknowledged but no run record${probe === undefined ? '' : ` (${await probe(r)})`}`);
-      else missing++;
+      const found = r.acked && probe !== undefined ? await probe(r) : undefined;
+      const line = `${r.tenant}/${r.runId}: acknowledged but no run record${found === undefined ? '' : ` (${found.text})`}`;
+      if (!r.acked) missing++;
+      else if (found?.gone === true) lost.push(line);
+      else driven.push(line);
       continue;
     }
     statuses.set(rec.status, (statuses.get(rec.status) ?? 0) + 1);
@@ -195,6 +211,14 @@ export async function checkRuns(
       checked: runs.length - missing,
       violations: logs,
       detail: `${events} events read`,
+    },
+    stored: {
+      name: STORAGE_INVARIANT,
+      checked: acked,
+      violations: lost,
+      detail:
+        'acknowledged runs of which no key at all is left in the runs bucket (record, driver, checkpoint, thread ' +
+        'index, events): the NATS server lost them, or Troupe never wrote them',
     },
   };
 }

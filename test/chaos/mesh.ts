@@ -71,6 +71,8 @@ export interface MeshChaosReport {
   readonly invariants: readonly Invariant[];
   readonly ops: ReadonlyMap<string, { ok: number; failed: number }>;
   readonly wallMs: number;
+  /** The NATS servers' version (their INFO). */
+  readonly natsVersion: string;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -223,7 +225,7 @@ export async function runMeshChaos(options: MeshChaosOptions = {}): Promise<Mesh
       30_000,
       runProbe(mesh.storage, streamInfo, () => t0),
     );
-    invariants.push(runs.driven, runs.logs);
+    invariants.push(runs.driven, runs.logs, runs.stored);
     invariants.push(await checkActivations(mesh.storage));
     return {
       seconds,
@@ -232,6 +234,7 @@ export async function runMeshChaos(options: MeshChaosOptions = {}): Promise<Mesh
       invariants,
       ops: work.ops,
       wallMs: Date.now() - began,
+      natsVersion: system.transport.connection.info?.version ?? 'unknown',
     };
   } catch (e) {
     for (const n of mesh.nodes.values()) log(`--- ${n.id} (last output)\n${n.output.slice(-3_000)}`);
@@ -303,7 +306,9 @@ async function inject(mesh: Mesh, work: Workload, kind: FaultKind, t0: number, w
 
 /** Lines for a report: the faults with their times, then each invariant with its result. */
 export function reportLines(r: MeshChaosReport): string[] {
-  const out = [`mesh chaos: ${r.seconds} s schedule, ${r.faults.length} faults, partitions by ${r.partitioner}`];
+  const out = [
+    `mesh chaos: ${r.seconds} s schedule, ${r.faults.length} faults, partitions by ${r.partitioner}, nats-server ${r.natsVersion}`,
+  ];
   for (const f of r.faults)
     out.push(
       `  fault +${(f.at / 1_000).toFixed(1)} s ${f.kind} ${f.target}: down ${f.downMs} ms, ` +
