@@ -85,11 +85,30 @@ function clean(value: unknown, c: Cleaning, depth: number): unknown {
   }
   if (Array.isArray(value)) return value.map((v) => clean(v, c, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (SECRET_KEY.test(k) && v !== undefined && v !== null) out[k] = REDACTED;
-    else out[k] = clean(v, c.content || !CONTENT_KEY.test(k) ? c : { ...c, content: true }, depth + 1);
+  const inContent = c.content ? c : { ...c, content: true };
+  for (const k of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[k];
+    const kind = keyKind(k);
+    if (kind === SECRET && v !== undefined && v !== null) out[k] = REDACTED;
+    else if (typeof v === 'string' && kind !== CONTENT && !c.content) out[k] = scrubSecrets(v);
+    else if (v === null || (typeof v !== 'object' && typeof v !== 'string')) out[k] = v;
+    else out[k] = clean(v, kind === CONTENT ? inContent : c, depth + 1);
   }
   return out;
+}
+
+const PLAIN = 0;
+const SECRET = 1;
+const CONTENT = 2;
+/** What a field name says about its value, remembered per name (log lines repeat the same few dozen names). */
+const kinds = new Map<string, number>();
+function keyKind(k: string): number {
+  let kind = kinds.get(k);
+  if (kind === undefined) {
+    kind = SECRET_KEY.test(k) ? SECRET : CONTENT_KEY.test(k) ? CONTENT : PLAIN;
+    if (kinds.size < 10_000) kinds.set(k, kind);
+  }
+  return kind;
 }
 
 /** A new process logger. */
