@@ -24,9 +24,16 @@ import { readBody, readJson, sendJson } from '../http.js';
 import { parseBody } from './schemas.js';
 import type { AcpCall, AcpContext } from './session.js';
 
+/**
+ * How long a store request may take. A put or search embeds its text, and the first one on a node starts the embedding
+ * workers (the model loads: several seconds on a busy 2-core machine); the default ask timeout (5 s) answered that
+ * first request 504 although it was being served.
+ */
+const STORE_ASK_MS = 30_000;
+
 async function ask<R>(ctx: AcpContext, call: AcpCall, type: string, payload: unknown): Promise<R> {
   const ref = await ctx.deps.ensure(STORE_ADDRESS, call.principal.tenant);
-  return ref.ask<R>(type, payload);
+  return ref.ask<R>(type, payload, { timeoutMs: STORE_ASK_MS });
 }
 
 /** `PUT /store/items` → 204. */

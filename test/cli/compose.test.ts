@@ -40,7 +40,8 @@ describe('composeCatalog', () => {
     await mesh.start();
 
     const store = await catalog.ensure('memory/store', 'acme');
-    await store.ask(STORE_PUT, { namespace: ['prefs'], key: 'k', value: { colour: 'green' } });
+    // The first put starts the embedding workers (the model loads): seconds on a loaded machine, past the 5 s default.
+    await store.ask(STORE_PUT, { namespace: ['prefs'], key: 'k', value: { colour: 'green' } }, { timeoutMs: 30_000 });
     expect(await store.ask(STORE_GET, { namespace: ['prefs'], key: 'k' })).toMatchObject({ value: { colour: 'green' } });
     await expect((await catalog.ensure('memory/store', 'globex')).ask(STORE_GET, { namespace: ['prefs'], key: 'k' })).rejects.toMatchObject(
       { code: 'not_found' },
