@@ -7,6 +7,7 @@ export { Codec, codec, formatIssues } from './codec.js';
 export type { CodecOptions } from './codec.js';
 export { idGenerator, newTraceparent, childTraceparent } from './ids.js';
 export { backoffDelay } from './backoff.js';
+export { eachLimited } from './limited.js';
 export type { BackoffOptions as BackoffCurve } from './backoff.js';
 export {
   ERROR_CODES,

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import {
   backoffDelay,
   CancelledError,
+  eachLimited,
   DeadlineExceededError,
   isTroupeError,
   scrubbedMessage,
@@ -318,18 +319,12 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
     };
     // Runs are restored side by side (each is a handful of storage round trips), a few at a time: a takeover with
     // many runs in flight serves again after the slowest of a batch, not after the sum of them all.
-    const ids = await st.store.activeRuns(tenant, def.name);
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < ids.length) {
-        const runId = ids[next++] as string;
-        await restoreRun(runId).catch((e: unknown) => {
-          if (!isRunTakenOver(e)) throw e;
-          ctx.system.warn(`${(e as Error).message}: this activation leaves it`);
-        });
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(RESTORE_CONCURRENCY, ids.length) }, worker));
+    await eachLimited(await st.store.activeRuns(tenant, def.name), RESTORE_CONCURRENCY, (runId) =>
+      restoreRun(runId).catch((e: unknown) => {
+        if (!isRunTakenOver(e)) throw e;
+        ctx.system.warn(`${(e as Error).message}: this activation leaves it`);
+      }),
+    );
   };
 
   /**

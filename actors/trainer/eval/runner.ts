@@ -3,6 +3,7 @@
  * CLI runs it as an agent run through a gateway, embedded or remote) — checks every assertion, and reports: a text
  * table, JSON, JUnit XML, and a per-case comparison of two results.
  */
+import { eachLimited } from '../../../protocols/index.js';
 import { runAssertion, type AssertContext, type AssertionResult, type CaseRun } from './assertions.js';
 import type { EvalCase } from './suite.js';
 
@@ -86,35 +87,28 @@ export async function runCases(description: string, cases: readonly EvalCase[], 
   const now = o.now ?? Date.now;
   const started = now();
   const results: CaseResult[] = new Array<CaseResult>(cases.length);
-  let next = 0;
   let done = 0;
-  const worker = async (): Promise<void> => {
-    for (;;) {
-      const i = next++;
-      const c = cases[i];
-      if (c === undefined) return;
-      let run: CaseRun;
-      try {
-        run = await o.runCase(c);
-      } catch (e) {
-        run = {
-          status: 'error',
-          output: '',
-          error: (e as Error).message,
-          toolCalls: [],
-          handoffs: [],
-          steps: 0,
-          latencyMs: 0,
-          costUsd: 0,
-          runIds: [],
-        };
-      }
-      const r = await scoreCase(c, run, o);
-      results[i] = r;
-      o.onCase?.(++done, cases.length, r);
+  await eachLimited(cases, o.concurrency ?? 4, async (c, i) => {
+    let run: CaseRun;
+    try {
+      run = await o.runCase(c);
+    } catch (e) {
+      run = {
+        status: 'error',
+        output: '',
+        error: (e as Error).message,
+        toolCalls: [],
+        handoffs: [],
+        steps: 0,
+        latencyMs: 0,
+        costUsd: 0,
+        runIds: [],
+      };
     }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(o.concurrency ?? 4, cases.length)) }, worker));
+    const r = await scoreCase(c, run, o);
+    results[i] = r;
+    o.onCase?.(++done, cases.length, r);
+  });
   const passed = results.filter((r) => r.pass).length;
   return {
     description,
