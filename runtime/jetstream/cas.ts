@@ -16,22 +16,10 @@
  * after a timeout read the key back and recognise their own bytes, as they do for a refused compare-and-set.
  */
 import { createHash } from 'node:crypto';
-import { JetStreamApiCodes, JetStreamApiError, type JetStreamClient } from '@nats-io/jetstream';
+import type { JetStreamClient } from '@nats-io/jetstream';
 import { Bucket, type KV } from '@nats-io/kv';
 import { headers } from '@nats-io/transport-node';
-
-/** A compare-and-set refused because another write of the same revision was stored first. */
-export class CasLostError extends Error {
-  constructor(
-    readonly key: string,
-    readonly revision: number,
-    /** The stream sequence of the write that took the revision. */
-    readonly winner: number,
-  ) {
-    super(`compare-and-set of ${key} at revision ${revision} lost to the write stored at ${winner}`);
-    this.name = 'CasLostError';
-  }
-}
+import { CasLostError, isWrongLastSequence } from './errors.js';
 
 /** The dedup id of "the write that replaces revision `revision` of `subject`". */
 function slot(subject: string, revision: number): string {
@@ -84,10 +72,7 @@ export async function casCreate(kv: KV, key: string, data: string | Uint8Array, 
   try {
     return await casPut(kv, key, data, 0, options);
   } catch (first) {
-    const refused =
-      first instanceof JetStreamApiError &&
-      (first.code === JetStreamApiCodes.StreamWrongLastSequence || first.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown);
-    if (!refused) throw first;
+    if (!isWrongLastSequence(first)) throw first;
     const e = await kv.get(key);
     if (e === null || (e.operation !== 'DEL' && e.operation !== 'PURGE')) throw first;
     return casPut(kv, key, data, e.revision, options);

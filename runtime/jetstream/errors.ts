@@ -13,7 +13,6 @@ import {
   RequestError,
   TimeoutError,
 } from '@nats-io/transport-node';
-import { CasLostError } from './cas.js';
 import { TooLargeError, TroupeError, UnavailableError, backoffDelay } from '../../protocols/index.js';
 
 /**
@@ -66,6 +65,19 @@ function* chain(e: unknown): Generator<unknown> {
 export function jsApiCode(e: unknown): number | undefined {
   for (const x of chain(e)) if (x instanceof JetStreamApiError) return x.code;
   return undefined;
+}
+
+/** A compare-and-set refused because another write of the same revision was stored first. */
+export class CasLostError extends Error {
+  constructor(
+    readonly key: string,
+    readonly revision: number,
+    /** The stream sequence of the write that took the revision. */
+    readonly winner: number,
+  ) {
+    super(`compare-and-set of ${key} at revision ${revision} lost to the write stored at ${winner}`);
+    this.name = 'CasLostError';
+  }
 }
 
 /** A KV create/update whose expected revision is stale (JetStream's compare-and-set refusal). */

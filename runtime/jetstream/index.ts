@@ -11,7 +11,7 @@ export { MeshNames, idToken, tokenId } from './subjects.js';
 export { KvMembership } from './membership.js';
 export type { MembershipOptions } from './membership.js';
 export { KvStateStore } from './state-store.js';
-export { casCreate, casPublish, casPut, CasLostError } from './cas.js';
+export { casCreate, casPublish, casPut } from './cas.js';
 export type { CasOptions } from './cas.js';
 export { JetStreamStorage, encodeKvKey, decodeKvKey } from '../storage/jetstream.js';
 export type { JetStreamStorageOptions } from '../storage/jetstream.js';
@@ -19,6 +19,7 @@ export {
   JsErrCode,
   jsApiCode,
   isWrongLastSequence,
+  CasLostError,
   isPerSubjectLimit,
   isStreamExists,
   isConsumerExists,
