@@ -149,36 +149,14 @@ function replaceRegistered(text: string, byPrefix: Map<string, string[]>): strin
   return out + text.slice(from, start) + REDACTED_MARK + text.slice(end);
 }
 
-/**
- * Short strings scrubbed lately (ids, names, event types come again and again in log lines), emptied whenever the
- * registered secrets change and when full.
- */
-const recent = new Map<string, string>();
-const RECENT_MAX_CHARS = 128;
-const RECENT_MAX = 4_096;
-let recentIndex: Map<string, string[]> | undefined;
-
 /** `text` with every registered secret and every credential shape replaced by {@link REDACTED_MARK}. */
 export function scrubSecrets(text: string): string {
   if (typeof text !== 'string' || text.length === 0) return text;
   const byPrefix = registered();
-  const cacheable = text.length <= RECENT_MAX_CHARS;
-  if (cacheable) {
-    if (recentIndex !== byPrefix) {
-      recent.clear();
-      recentIndex = byPrefix;
-    }
-    const hit = recent.get(text);
-    if (hit !== undefined) return hit;
-  }
   let out = byPrefix === undefined ? text : replaceRegistered(text, byPrefix);
   for (const shape of SHAPES) {
     // An Authorization scheme stays (it says what was there); the credential goes.
     out = out.replace(shape, (_m: string, scheme?: unknown) => (typeof scheme === 'string' ? `${scheme} ${REDACTED_MARK}` : REDACTED_MARK));
-  }
-  if (cacheable) {
-    if (recent.size >= RECENT_MAX) recent.clear();
-    recent.set(text, out);
   }
   return out;
 }

@@ -85,14 +85,11 @@ function clean(value: unknown, c: Cleaning, depth: number): unknown {
   }
   if (Array.isArray(value)) return value.map((v) => clean(v, c, depth + 1));
   const out: Record<string, unknown> = {};
-  const inContent = c.content ? c : { ...c, content: true };
   for (const k of Object.keys(value)) {
     const v = (value as Record<string, unknown>)[k];
     const kind = keyKind(k);
     if (kind === SECRET && v !== undefined && v !== null) out[k] = REDACTED;
-    else if (typeof v === 'string' && kind !== CONTENT && !c.content) out[k] = scrubSecrets(v);
-    else if (v === null || (typeof v !== 'object' && typeof v !== 'string')) out[k] = v;
-    else out[k] = clean(v, kind === CONTENT ? inContent : c, depth + 1);
+    else out[k] = clean(v, kind === CONTENT && !c.content ? { ...c, content: true } : c, depth + 1);
   }
   return out;
 }
