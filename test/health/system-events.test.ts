@@ -68,14 +68,17 @@ describe('node events on a real nats-server mesh', () => {
 
   it('reports a node joining, leaving and dying once each, to a subscriber on another node', async () => {
     const prefix = `ev${process.pid}`;
-    const a = await mesh.node(prefix, 'a', { heartbeatMs: 100, deadAfterMs: 600 });
+    // Dead after 2 s of silence: with 600 ms, a node's heartbeat delayed by a loaded 2-core machine made it look dead and
+    // join again (a second `joined` in a fresh-clone run), which is the membership working, not the event reporting.
+    const timing = { heartbeatMs: 200, deadAfterMs: 2_000 };
+    const a = await mesh.node(prefix, 'a', timing);
     const seen: NodeEvent[] = [];
     a.subscribe('sys.node.>', (e) => seen.push(nodeEventSchema.parse(e.payload)));
-    const b = await mesh.node(prefix, 'b', { heartbeatMs: 100, deadAfterMs: 600 });
+    const b = await mesh.node(prefix, 'b', timing);
     await eventually(() => seen.some((e) => e.event === 'joined' && e.node === 'b'), 5_000, 'b joined');
     expect(seen.find((e) => e.node === 'b')).toMatchObject({ event: 'joined', reporter: 'a', kinds: [] });
 
-    const c = await mesh.node(prefix, 'c', { heartbeatMs: 100, deadAfterMs: 600 });
+    const c = await mesh.node(prefix, 'c', timing);
     await eventually(() => seen.some((e) => e.event === 'joined' && e.node === 'c'), 5_000, 'c joined');
     await b.shutdown();
     mesh.forget(b);
