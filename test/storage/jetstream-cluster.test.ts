@@ -22,21 +22,26 @@ async function retry<T>(op: () => Promise<T>, ms = 30_000): Promise<T> {
     }
   }
 }
+/** `op()` until it resolves, for the test's own calls to the servers (raw nats.js errors), within 30 s. */
+async function eventually<T>(op: () => Promise<T>): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await op();
+    } catch (e) {
+      if (i >= 120) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
 beforeAll(async () => {
   servers = await startCluster(3);
   // Wait until the cluster elected a JetStream meta leader (an R3 stream can be created).
   const nc = await connect({ servers: servers.map((s) => s.url) });
-  for (let i = 0; ; i++) {
-    try {
-      const jsm = await jetstreamManager(nc, { timeout: 2_000 });
-      await jsm.streams.add({ name: 'PROBE', subjects: ['probe.x'], num_replicas: 3 });
-      await jsm.streams.delete('PROBE');
-      break;
-    } catch (e) {
-      if (i > 40) throw e;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
+  await eventually(async () => {
+    const jsm = await jetstreamManager(nc, { timeout: 2_000 });
+    await jsm.streams.add({ name: 'PROBE', subjects: ['probe.x'], num_replicas: 3 });
+    await jsm.streams.delete('PROBE');
+  });
   await nc.close();
 }, 60_000);
 afterAll(async () => {
@@ -89,8 +94,11 @@ it('keeps writing through the kill of its stream leader, and lists every write, 
   try {
     const bucket = s.bucket('logs');
     await retry(() => bucket.put(['warm'], 0));
-    const jsm = await jetstreamManager(nc, { timeout: 3_000 });
-    const leader = (await jsm.streams.info('KV_lk_logs')).cluster?.leader;
+    // The server brought back above may still be starting JetStream: nats.js then says "jetstream is not enabled".
+    const leader = await eventually(async () => {
+      const jsm = await jetstreamManager(nc, { timeout: 3_000 });
+      return (await jsm.streams.info('KV_lk_logs')).cluster?.leader;
+    });
     const victim = servers.find((x) => x.name === leader);
     expect(victim).toBeDefined();
     const key = (i: number): string[] => ['ev', 'run1', String(i).padStart(4, '0')];
