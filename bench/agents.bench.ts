@@ -20,7 +20,7 @@ import { TOOL_CALL, TOOL_DESCRIBE, type ToolCallRequest } from '../actors/tool/t
 import { RUN_CREATE } from '../protocols/index.js';
 import type { ActorSystem, Behavior } from '../runtime/index.js';
 import { createSystem } from '../supervisors/index.js';
-import { observabilityCost } from './observability.js';
+import { logLineCost, observabilityCost } from './observability.js';
 import { latency, type BenchOptions, type Figure, type Goal, type Latency, type Suite, type SuiteResult } from './harness.js';
 
 /** Goals of the agents issue. */
@@ -317,7 +317,7 @@ export const agentsSuite: Suite = {
       { provider, tool: addTool, question: QUESTION, check: (o) => check(o, 'observability') },
       TURNS_PER_RUN,
     );
-    figures.push(...obs.figures);
+    figures.push(...obs.figures, await logLineCost());
     goals.push(...obs.goals);
     const rounds = (n: string): string =>
       (results.get(n) as CaseResult).rates.map((v) => Math.round(v).toLocaleString('en-US')).join(' / ');

@@ -7,7 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import { pino } from 'pino';
 import { agentBehavior, waitForRun } from '../actors/agent/index.js';
-import { redactPersonalData } from '../actors/index.js';
+import { LOG_REDACTION_MODULE, redactPersonalData } from '../actors/index.js';
 import type { ModelProvider } from '../actors/llm/types.js';
 import { RUN_CREATE } from '../protocols/index.js';
 import { createLogger, startTracing, stopTracing, type ActorSystem, type Behavior, type Logger } from '../runtime/index.js';
@@ -105,18 +105,23 @@ export async function observabilityCost(
     OTEL_BSP_SCHEDULE_DELAY: '200',
   };
   Object.assign(process.env, env);
-  const info = createLogger({
+  // As `troupe start` logs JSON: secrets scrubbed on this thread, personal data redacted and lines written by the log's
+  // own thread (ADR 0034). The in-thread logger (every pass on this thread) is measured beside it.
+  const info = createLogger({ level: 'info', thread: { dest: '/dev/null', redactModule: LOG_REDACTION_MODULE } });
+  const inThread = createLogger({
     level: 'info',
     destination: pino.destination({ dest: '/dev/null', sync: true }),
     redactText: redactPersonalData,
   });
   const silent = await mesh(setup.provider, setup.tool, setup.question, setup.check);
   const logged = await mesh(setup.provider, setup.tool, setup.question, setup.check, info);
+  const loggedInThread = await mesh(setup.provider, setup.tool, setup.question, setup.check, inThread);
   const traced = await mesh(setup.provider, setup.tool, setup.question, setup.check);
   let tracedRuns = 0;
   const cases = [
     { name: 'silent logs, tracing off', op: silent.run, tracing: false },
     { name: 'info logs, tracing off', op: logged.run, tracing: false },
+    { name: 'info logs on this thread, tracing off', op: loggedInThread.run, tracing: false },
     {
       name: 'tracing on (OTLP)',
       op: async () => {
@@ -152,7 +157,8 @@ export async function observabilityCost(
     const get = (n: string): Latency => best.get(n) as Latency;
     const base = get(cases[0].name);
     const logs = get(cases[1].name);
-    const tr = get(cases[2].name);
+    const own = get(cases[2].name);
+    const tr = get(cases[3].name);
     // Run p50s (best round): medians hold up better than means on a machine shared with other work.
     const logRatio = logs.p50Us / base.p50Us;
     const perSpanUs = spansPerRun === 0 ? Number.NaN : (tr.p50Us - base.p50Us) / spansPerRun;
@@ -189,16 +195,80 @@ export async function observabilityCost(
         `(${spansPerRun.toFixed(2)} spans/run: invoke_agent, 2 chat, execute_tool); ` +
         `cost/span = (traced run p50 ${tr.p50Us.toFixed(1)} µs − untraced ${base.p50Us.toFixed(1)} µs) / spans per run; ` +
         'the receiver runs in a worker thread of this process',
-      `turns/s per round: silent ${round(cases[0].name)}; info logs ${round(cases[1].name)}; tracing on ${round(cases[2].name)}`,
+      `turns/s per round: silent ${round(cases[0].name)}; info logs ${round(cases[1].name)}; ` +
+        `info logs on this thread ${round(cases[2].name)}; tracing on ${round(cases[3].name)}`,
+      `info logs written on this thread (no log thread): run p50 ${own.p50Us.toFixed(1)} µs, ` +
+        `${((own.p50Us / base.p50Us - 1) * 100).toFixed(1)} % over silent`,
     ];
     return { figures, goals, notes };
   } finally {
     await stopTracing();
-    for (const sys of [silent, logged, traced]) await sys.system.shutdown();
+    for (const sys of [silent, logged, loggedInThread, traced]) await sys.system.shutdown();
     await otlp.close();
     for (const k of Object.keys(env)) {
       if (saved[k] === undefined) delete process.env[k];
       else process.env[k] = saved[k];
     }
   }
+}
+
+/** The three lines of an agent run with a tool call, as the agent and tool runner log them. */
+function runLines(log: Logger, i: number): void {
+  const run = { run_id: `run-${i}`, thread_id: `thread-${i}`, agent: 'adder', tenant: 'acme' };
+  log.info({ event: 'run.start', ...run, depth: 0 }, `run run-${i} of adder started`);
+  log.info(
+    {
+      event: 'tool.call',
+      tool: 'add',
+      tenant: 'acme',
+      run_id: run.run_id,
+      call_id: `call-${i}`,
+      arguments: { a: 2, b: 3, note: 'for Jane Doe, jane.doe@example.com' },
+      at: new Date().toISOString(),
+      duration_ms: 0,
+      outcome: 'ok',
+    },
+    'tool add answered in 0 ms',
+  );
+  log.info(
+    { event: 'run.end', ...run, status: 'success', duration_ms: 1, usage: { input_tokens: 12, output_tokens: 3 } },
+    `run run-${i} ended success`,
+  );
+}
+
+/**
+ * Time on the logging thread per run's three lines (run.start, tool.call with arguments, run.end): the process logger
+ * with its own thread (what `troupe start` uses for JSON), the same logger cleaning on the caller's thread, and plain
+ * pino writing the raw objects (the baseline). Batches stay below the log thread's buffer, which is drained between
+ * them outside the timing, so only the caller's work is timed.
+ */
+export async function logLineCost(rounds = 5, batch = 2_000): Promise<Figure> {
+  const dest = '/dev/null';
+  const cases = {
+    thread: createLogger({ level: 'info', thread: { dest, redactModule: LOG_REDACTION_MODULE } }),
+    'this thread': createLogger({ level: 'info', destination: pino.destination({ dest, sync: true }), redactText: redactPersonalData }),
+    'plain pino': pino({ level: 'info' }, pino.destination({ dest, sync: true })) as unknown as Logger,
+  };
+  const flush = (log: Logger): Promise<void> => new Promise((r) => (log as unknown as { flush(cb: () => void): void }).flush(() => r()));
+  const best: Record<string, number> = {};
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, log] of Object.entries(cases)) {
+      await flush(log);
+      const t0 = performance.now();
+      for (let i = 0; i < batch; i++) runLines(log, i);
+      const us = ((performance.now() - t0) * 1_000) / batch;
+      if (r > 0) best[name] = Math.min(best[name] ?? Infinity, us); // round 1 warms up
+    }
+  }
+  await flush(cases.thread);
+  return {
+    name: 'log lines of one run, time on the caller thread',
+    value: best['thread'] ?? Number.NaN,
+    unit: 'µs',
+    higherIsBetter: false,
+    baselines: [
+      { name: 'cleaned on this thread', value: best['this thread'] ?? Number.NaN, unit: 'µs' },
+      { name: 'plain pino', value: best['plain pino'] ?? Number.NaN, unit: 'µs' },
+    ],
+  };
 }

@@ -2,10 +2,11 @@
  * The process logger of `troupe start` and `troupe node` (issue 17, runtime/log.ts): JSON lines on standard output at
  * `log.level` (config, or `TROUPE_LOG_LEVEL`), pretty lines when standard output is a terminal (`TROUPE_LOG_FORMAT=json`
  * keeps JSON there too, `pretty` forces pretty lines elsewhere). What users and models wrote is logged with personal
- * data redacted by the guardrail's PII detector; secrets are scrubbed from every line.
+ * data redacted by the guardrail's PII detector (for JSON lines in the log's own thread, ADR 0034); secrets are scrubbed
+ * from every line.
  */
 import type { TroupeConfig } from '../config/index.js';
-import { redactPersonalData } from '../actors/index.js';
+import { LOG_REDACTION_MODULE, redactPersonalData } from '../actors/index.js';
 import { createLogger, type Logger } from '../runtime/index.js';
 
 /** The logger for a node process run with `config`. */
@@ -15,7 +16,9 @@ export function processLogger(config: TroupeConfig, env: NodeJS.ProcessEnv = pro
   return createLogger({
     level: config.log.level,
     pretty,
+    // Pretty lines (a person at a terminal) are redacted here; JSON lines in the log's own thread (ADR 0034).
     redactText: redactPersonalData,
+    ...(pretty ? {} : { thread: { redactModule: LOG_REDACTION_MODULE } }),
     base: config.node.id === '' ? {} : { node: config.node.id },
   });
 }

@@ -138,7 +138,9 @@ export {
   clearSecrets,
   scrubSecrets,
   scrubbedMessage,
+  watchSecrets,
 } from './secrets.js';
+export type { SecretListener } from './secrets.js';
 export {
   THREAD_CREATE,
   THREAD_PATCH,

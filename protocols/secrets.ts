@@ -24,6 +24,21 @@ const SHAPES: readonly RegExp[] = [
   /\bsk-[A-Za-z0-9_-]{20,}/g,
 ];
 
+/** Told of every secret registered (see {@link watchSecrets}). */
+export type SecretListener = (value: string, kind: 'configured' | 'presented') => void;
+const listeners = new Set<SecretListener>();
+
+/**
+ * Calls `listener` with every secret registered so far and with each one registered later, so another registry (the
+ * log's own thread, runtime/log-worker.ts) can mirror this one; returns a function that stops it.
+ */
+export function watchSecrets(listener: SecretListener): () => void {
+  for (const s of configured) listener(s, 'configured');
+  for (const s of presented) listener(s, 'presented');
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
 const configured = new Set<string>();
 const presented = new Set<string>();
 let index: Map<string, string[]> | undefined;
@@ -69,6 +84,7 @@ export function registerSecret(value: string | undefined | null): boolean {
     presented.delete(f);
     dirty = true;
   }
+  for (const l of listeners) l(value, 'configured');
   return true;
 }
 
@@ -79,6 +95,7 @@ export function registerSecret(value: string | undefined | null): boolean {
 export function registerPresentedSecret(value: string): void {
   const t = value.trim();
   if (t.length < MIN_SECRET_LENGTH || configured.has(t)) return;
+  for (const l of listeners) l(t, 'presented');
   if (presented.has(t)) {
     presented.delete(t); // refresh its place: the newest stay
     presented.add(t);

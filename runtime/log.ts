@@ -9,9 +9,12 @@
  * `run.start`, `tool.call`, `supervisor.restart`, …) so lines can be filtered without parsing messages.
  */
 import { createRequire } from 'node:module';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Writable } from 'node:stream';
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
-import { scrubSecrets } from '../protocols/index.js';
+import { scrubSecrets, watchSecrets } from '../protocols/index.js';
+import { secretLine, type LogWorkerOptions } from './log-secrets.js';
 
 /** Levels, lowest first (`silent` writes nothing). */
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -30,6 +33,14 @@ export interface LogOptions {
   readonly base?: Record<string, unknown>;
   /** Removes personal data from what users and models wrote (see {@link CONTENT_KEY}); without it such text is not logged. */
   readonly redactText?: (text: string) => string;
+  /**
+   * Cleans and writes JSON lines in a thread of their own (ADR 0034): the caller's thread only replaces credential-keyed
+   * fields, turns errors into plain fields and hands the line over; the log thread scrubs secrets (it mirrors this
+   * thread's registry, protocols/secrets.ts `watchSecrets`), removes personal data with the module named here (it must
+   * export `redactPersonalData`; `redactText` is then not used) and writes to `dest` (default standard output). Not
+   * with `pretty` or `destination`.
+   */
+  readonly thread?: { readonly redactModule?: string; readonly dest?: number | string };
 }
 
 /** Keys whose values are credentials wherever they appear: replaced, never scrubbed piecemeal. */
@@ -52,11 +63,13 @@ const CONTENT_KEY = /^(arguments|args|input|output|content|text|query|messages|p
 
 /** How strings are cleaned: `content` marks values under a {@link CONTENT_KEY} field. */
 interface Cleaning {
-  readonly redactText: ((text: string) => string) | undefined;
+  /** Personal data out of content; `'later'`: strings are left as they are for the log thread, which cleans them. */
+  readonly redactText: ((text: string) => string) | 'later' | undefined;
   readonly content: boolean;
 }
 
 const cleanString = (text: string, c: Cleaning): string => {
+  if (c.redactText === 'later') return text;
   const scrubbed = scrubSecrets(text);
   if (!c.content) return scrubbed;
   return c.redactText === undefined ? `[${text.length} chars]` : c.redactText(scrubbed);
@@ -78,9 +91,9 @@ function clean(value: unknown, c: Cleaning, depth: number): unknown {
     const code = (value as { code?: unknown }).code;
     return {
       type: value.name,
-      message: scrubSecrets(value.message),
+      message: cleanString(value.message, { ...c, content: false }),
       ...(typeof code === 'string' ? { code } : {}),
-      ...(value.stack === undefined ? {} : { stack: scrubSecrets(value.stack) }),
+      ...(value.stack === undefined ? {} : { stack: cleanString(value.stack, { ...c, content: false }) }),
     };
   }
   if (Array.isArray(value)) return value.map((v) => clean(v, c, depth + 1));
@@ -108,21 +121,45 @@ function keyKind(k: string): number {
   return kind;
 }
 
+/** The log thread's stream: a pino transport running runtime/log-worker (through log-worker.dev.mjs from TypeScript sources). */
+function threadStream(thread: NonNullable<LogOptions['thread']>): DestinationStream {
+  const source = extname(fileURLToPath(import.meta.url)) === '.ts';
+  const target = fileURLToPath(new URL(source ? './log-worker.dev.mjs' : './log-worker.js', import.meta.url));
+  const options: LogWorkerOptions = {
+    dest: thread.dest ?? 1,
+    ...(thread.redactModule === undefined ? {} : { redactModule: thread.redactModule }),
+  };
+  const stream = pino.transport({ target, options }) as DestinationStream & { on(event: 'close', f: () => void): void };
+  // The thread scrubs what this thread's registry knows: every secret, in line order (a line logged after a secret was
+  // registered is scrubbed of it, as on this thread).
+  const stop = watchSecrets((value, kind) => stream.write(secretLine(value, kind)));
+  stream.on('close', stop);
+  return stream;
+}
+
 /** A new process logger. */
 export function createLogger(options: LogOptions = {}): Logger {
-  const destination = options.destination ?? (options.pretty === true ? prettyStream() : pino.destination({ dest: 1, sync: true }));
+  const thread = options.destination === undefined && options.pretty !== true && options.level !== 'silent' ? options.thread : undefined;
+  const destination =
+    options.destination ??
+    (options.pretty === true ? prettyStream() : thread !== undefined ? threadStream(thread) : pino.destination({ dest: 1, sync: true }));
+  const redactText = thread !== undefined ? 'later' : options.redactText;
   return pino(
     {
       level: options.level ?? 'info',
       base: options.base ?? {},
       timestamp: pino.stdTimeFunctions.isoTime,
+      // Errors are already turned into `{type, message, code, stack}` by the cleaning below; pino's own `err` serializer
+      // would see that plain object and call it type "Object".
+      serializers: { err: (e: unknown) => e },
       formatters: {
         level: (label) => ({ level: label }),
-        log: (object) => scrubLogValue(object, options.redactText) as Record<string, unknown>,
+        log: (object) => clean(object, { redactText, content: false }, 0) as Record<string, unknown>,
       },
       hooks: {
-        // The message (and any interpolation argument) is scrubbed like the fields.
+        // The message (and any interpolation argument) is scrubbed like the fields (by the log thread when there is one).
         logMethod(args, method) {
+          if (thread !== undefined) return method.apply(this, args);
           const scrubbed = args.map((a) => (typeof a === 'string' ? scrubSecrets(a) : a)) as Parameters<typeof method>;
           method.apply(this, scrubbed);
         },

@@ -23,4 +23,4 @@ export { runGuard } from './run-guard.js';
 export type { RunGuardOptions } from './run-guard.js';
 export { guardrailBehavior, GUARDRAIL_ID } from './behavior.js';
 export { guardrailKind, guardrailKindWith, makeGuardEngine } from './kind.js';
-export { redactPersonalData, LOG_TEXT_CHARS } from './log-redaction.js';
+export { redactPersonalData, LOG_REDACTION_MODULE, LOG_TEXT_CHARS } from './log-redaction.js';

@@ -7,6 +7,12 @@
 import { piiDetector } from './detectors/pii/index.js';
 import { applySpans } from './transform.js';
 
+/**
+ * This module's URL, for the process logger's own thread (runtime/log-worker.ts), which loads it to redact log lines
+ * off the caller's thread.
+ */
+export const LOG_REDACTION_MODULE = import.meta.url;
+
 /** Characters of one logged text that are kept (and scanned). */
 export const LOG_TEXT_CHARS = 2_000;
 
