@@ -47,7 +47,7 @@ export { Meter, METER } from './meter.js';
 export { redriveDeadLetter, redriveEnvelope } from './redrive.js';
 export type { RedriveResult } from './redrive.js';
 export type { MeterLabels, MeterWatcher } from './meter.js';
-export { createLogger, silentLogger, scrubLogValue } from './log.js';
+export { closeLogger, createLogger, silentLogger, scrubLogValue } from './log.js';
 export type { Logger, LogLevel, LogOptions } from './log.js';
 export { startTracing, stopTracing, flushTracing, startSpan, tracingEnabled, tracesExporters, NOOP_SPAN } from './tracing.js';
 export type { TraceSpan, SpanOptions, SpanAttributes, SpanValue, SpanKindName, TracingOptions } from './tracing.js';

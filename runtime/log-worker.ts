@@ -34,35 +34,61 @@ function registerLine(text: string): void {
 }
 
 /** The destination stream of the log thread (pino's transport contract: a default export returning a stream). */
-export default async function logWorker(options: LogWorkerOptions): Promise<Writable> {
-  const redact = await loadRedaction(options.redactModule);
+export default function logWorker(options: LogWorkerOptions): Writable {
+  // The redaction module is loaded when a line first has text to redact (many processes never log any): until then it is
+  // `null`; after, the function or `undefined` (not named or not loadable: content logged as its length).
+  let redact: ((text: string) => string) | undefined | null = options.redactModule === undefined ? undefined : null;
   const out = pino.destination({ dest: options.dest, sync: true, mkdir: typeof options.dest === 'string' });
   let partial = '';
-  const line = (text: string): void => {
-    if (text === '') return;
-    if (text.startsWith(SECRET_LINE_START)) return registerLine(text);
+  /** Writes one line; false when it has text to redact and the module is not loaded yet (nothing written). */
+  const line = (text: string): boolean => {
+    if (text === '') return true;
+    if (text.startsWith(SECRET_LINE_START)) {
+      registerLine(text);
+      return true;
+    }
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch {
       out.write(`${JSON.stringify({ level: 'warn', event: 'log.unreadable', chars: text.length })}\n`);
-      return;
+      return true;
     }
-    out.write(`${JSON.stringify(scrubLogValue(value, redact))}\n`);
+    let pending = false;
+    const cleaned = scrubLogValue(
+      value,
+      redact !== null
+        ? redact
+        : (t) => {
+            pending = true;
+            return t;
+          },
+    );
+    if (pending) return false;
+    out.write(`${JSON.stringify(cleaned)}\n`);
+    return true;
+  };
+  const lines = async (all: readonly string[]): Promise<void> => {
+    for (const l of all) {
+      if (line(l)) continue;
+      redact = await loadRedaction(options.redactModule);
+      line(l);
+    }
   };
   return new Writable({
     decodeStrings: false,
     write(chunk: Buffer | string, _encoding, done) {
-      const lines = (partial + chunk.toString()).split('\n');
-      partial = lines.pop() ?? '';
-      for (const l of lines) line(l);
-      done();
+      const all = (partial + chunk.toString()).split('\n');
+      partial = all.pop() ?? '';
+      lines(all).then(() => done(), done);
     },
     final(done) {
-      line(partial);
+      const last = partial;
       partial = '';
-      out.flushSync();
-      done();
+      lines([last]).then(() => {
+        out.flushSync();
+        done();
+      }, done);
     },
     destroy(error, done) {
       out.end();

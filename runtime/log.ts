@@ -121,6 +121,11 @@ function keyKind(k: string): number {
   return kind;
 }
 
+/** The stream of a log thread (pino's transport: a thread-stream). */
+type ThreadStream = DestinationStream & { end(): void; on(event: 'close', f: () => void): void; once(event: 'close', f: () => void): void };
+/** Streams of log threads made here (only those are ended by {@link closeLogger}). */
+const threads = new WeakSet<object>();
+
 /** The log thread's stream: a pino transport running runtime/log-worker (through log-worker.dev.mjs from TypeScript sources). */
 function threadStream(thread: NonNullable<LogOptions['thread']>): DestinationStream {
   const source = extname(fileURLToPath(import.meta.url)) === '.ts';
@@ -129,7 +134,8 @@ function threadStream(thread: NonNullable<LogOptions['thread']>): DestinationStr
     dest: thread.dest ?? 1,
     ...(thread.redactModule === undefined ? {} : { redactModule: thread.redactModule }),
   };
-  const stream = pino.transport({ target, options }) as DestinationStream & { on(event: 'close', f: () => void): void };
+  const stream = pino.transport({ target, options }) as ThreadStream;
+  threads.add(stream);
   // The thread scrubs what this thread's registry knows: every secret, in line order (a line logged after a secret was
   // registered is scrubbed of it, as on this thread).
   const stop = watchSecrets((value, kind) => stream.write(secretLine(value, kind)));
@@ -167,6 +173,19 @@ export function createLogger(options: LogOptions = {}): Logger {
     },
     destination,
   );
+}
+
+/**
+ * Ends a logger made by {@link createLogger}: with a log thread, resolves once the thread wrote every line and closed its
+ * destination (process exit does the same by itself); otherwise once its stream is flushed.
+ */
+export async function closeLogger(log: Logger): Promise<void> {
+  const stream = (log as unknown as Record<symbol, unknown>)[pino.symbols.streamSym];
+  if (!threads.has(stream as object)) return;
+  const thread = stream as ThreadStream;
+  const closed = new Promise<void>((resolve) => thread.once('close', resolve));
+  thread.end();
+  await closed;
 }
 
 /** A logger that writes nothing (libraries and tests that do not pass one). */

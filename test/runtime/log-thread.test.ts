@@ -12,13 +12,11 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LOG_REDACTION_MODULE } from '../../actors/index.js';
 import { registerPresentedSecret, registerSecret } from '../../protocols/index.js';
-import { createLogger, type Logger } from '../../runtime/index.js';
+import { closeLogger, createLogger } from '../../runtime/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'troupe-log-thread-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const flush = (log: Logger): Promise<void> =>
-  new Promise((resolve, reject) => (log as unknown as { flush(cb: (e?: Error) => void): void }).flush((e) => (e ? reject(e) : resolve())));
 const read = (file: string): Record<string, unknown>[] =>
   readFileSync(file, 'utf8')
     .split('\n')
@@ -38,7 +36,7 @@ describe('the log thread', () => {
     const late = `trp-late-${randomBytes(12).toString('hex')}`;
     registerPresentedSecret(late);
     log.warn({ event: 'late', detail: { echoed: `tool said ${late}` } }, late);
-    await flush(log);
+    await closeLogger(log);
     const lines = read(file);
     expect(lines.map((l) => l['i'])).toEqual([...Array.from({ length: 300 }, (_, i) => i), undefined, undefined]);
     const text = readFileSync(file, 'utf8');
@@ -79,7 +77,7 @@ describe('the log thread', () => {
       }),
       { numRuns: 200 },
     );
-    await flush(log);
+    await closeLogger(log);
     const text = readFileSync(file, 'utf8');
     expect(text).not.toContain(secret);
     expect(read(file)).toHaveLength(count);
@@ -89,7 +87,7 @@ describe('the log thread', () => {
     const file = join(dir, 'b.log');
     const log = createLogger({ thread: { dest: file, redactModule: new URL('./no-such-module.js', import.meta.url).href } });
     log.info({ event: 'run.start', input: 'call jane.doe@example.com', route: '/acp' }, 'start');
-    await flush(log);
+    await closeLogger(log);
     expect(read(file)).toEqual([expect.objectContaining({ input: '[25 chars]', route: '/acp' })]);
   });
 
