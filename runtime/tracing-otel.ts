@@ -1,12 +1,14 @@
 /**
  * The OpenTelemetry side of runtime/tracing.ts, loaded only once tracing is turned on (ADR 0028): a
  * `BasicTracerProvider` (sampler from `OTEL_TRACES_SAMPLER` / `OTEL_TRACES_SAMPLER_ARG`), a batch processor
- * (`OTEL_BSP_*`) per exporter — OTLP/HTTP (`OTEL_EXPORTER_OTLP_*`: endpoint, headers, timeout, compression) and/or
+ * (`OTEL_BSP_*`) per exporter — OTLP/HTTP (`OTEL_EXPORTER_OTLP_*`: endpoint, headers, timeout, compression; JSON, or
+ * protobuf when `OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL=http/protobuf`) and/or
  * the console — and a resource from `OTEL_SERVICE_NAME` / `OTEL_RESOURCE_ATTRIBUTES` (default service name `troupe`).
  * Span parents come from W3C traceparents (envelopes, request headers), never from an ambient context.
  */
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OTLPTraceExporterProto } from '@opentelemetry/exporter-trace-otlp-proto';
 import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, ConsoleSpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
@@ -100,7 +102,7 @@ export function otelSpanFactory(options: OtelOptions): SpanFactory {
     const protocol = (env['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'] ?? env['OTEL_EXPORTER_OTLP_PROTOCOL'])?.trim();
     if (protocol !== undefined && protocol !== '' && protocol !== 'http/json' && protocol !== 'http/protobuf')
       options.warn(`OTEL_EXPORTER_OTLP_PROTOCOL=${protocol} is not supported: traces go over OTLP/HTTP (JSON)`);
-    processors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
+    processors.push(new BatchSpanProcessor(protocol === 'http/protobuf' ? new OTLPTraceExporterProto() : new OTLPTraceExporter()));
   }
   if (options.exporters.includes('console')) processors.push(new BatchSpanProcessor(new ConsoleSpanExporter()));
   const base = resourceFromAttributes({

@@ -1,9 +1,11 @@
 /**
  * A small OTLP/HTTP trace receiver for tests: an HTTP server that accepts `POST /v1/traces` in the JSON encoding
- * (what @opentelemetry/exporter-trace-otlp-http sends) and keeps every span with its resource, decoded.
+ * (what @opentelemetry/exporter-trace-otlp-http sends) or the protobuf one (exporter-trace-otlp-proto; decoded by
+ * test/ops/otlp-protobuf.ts) and keeps every span with its resource, decoded.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { decodeTraceExport } from './otlp-protobuf.js';
 
 /** An attribute value as decoded from OTLP/JSON. */
 export type AttrValue = string | number | boolean | AttrValue[] | undefined;
@@ -54,6 +56,8 @@ export class OtlpReceiver {
   readonly spans: ReceivedSpan[] = [];
   /** Requests that were not a decodable POST /v1/traces. */
   readonly refused: string[] = [];
+  /** The encodings exports arrived in. */
+  readonly encodings = new Set<'json' | 'protobuf'>();
 
   private constructor(private readonly server: Server) {}
 
@@ -65,14 +69,23 @@ export class OtlpReceiver {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const r = holder.receiver as OtlpReceiver;
-        if (req.method !== 'POST' || req.url !== '/v1/traces' || !String(req.headers['content-type']).includes('json')) {
-          r.refused.push(`${req.method ?? ''} ${req.url ?? ''} ${String(req.headers['content-type'])}`);
+        const type = String(req.headers['content-type']);
+        const encoding = type.includes('json') ? 'json' : type.includes('application/x-protobuf') ? 'protobuf' : undefined;
+        if (req.method !== 'POST' || req.url !== '/v1/traces' || encoding === undefined) {
+          r.refused.push(`${req.method ?? ''} ${req.url ?? ''} ${type}`);
           res.writeHead(415).end();
           return;
         }
         try {
-          r.take(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Export);
-          res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+          const body = Buffer.concat(chunks);
+          r.encodings.add(encoding);
+          if (encoding === 'json') {
+            r.take(JSON.parse(body.toString('utf8')) as Export);
+            res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+          } else {
+            r.take(decodeTraceExport(body) as Export);
+            res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end(); // an empty ExportTraceServiceResponse
+          }
         } catch (e) {
           r.refused.push(`undecodable: ${(e as Error).message}`);
           res.writeHead(400).end();

@@ -67,7 +67,8 @@ describe('a trace across two nodes', () => {
     const otel = {
       OTEL_TRACES_EXPORTER: 'otlp',
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      // The protobuf encoding here (the single-node traces test uses JSON): the receiver decodes both.
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
       OTEL_BSP_SCHEDULE_DELAY: '100',
     };
     const common = ['--nats', server.url, '--prefix', prefix, '--kinds', 'agent,tool', '--config', configFile];
@@ -134,5 +135,6 @@ describe('a trace across two nodes', () => {
     const known = new Set(ids(spans));
     expect(spans.filter((s) => !known.has(s.parentSpanId)).map((s) => s.name)).toEqual(['POST /acp']);
     expect(new Set(spans.map((s) => s.traceId))).toEqual(new Set([traceId]));
+    expect([...receiver.encodings]).toEqual(['protobuf']);
   }, 150_000);
 });
