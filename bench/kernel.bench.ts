@@ -4,7 +4,7 @@
  * same process: XState v5 `actor.send` and bare microtask hand-offs with the same awaiting.
  */
 import { assign, createActor, setup } from 'xstate';
-import type { ActorRef, ActorSystem, Behavior } from '../runtime/index.js';
+import { createLogger, type ActorRef, type ActorSystem, type Behavior } from '../runtime/index.js';
 import { createSystem } from '../supervisors/index.js';
 import { elapsedNs, latency, throughput, type BenchOptions, type Figure, type Goal, type Suite, type SuiteResult } from './harness.js';
 
@@ -154,6 +154,8 @@ async function run(options: BenchOptions): Promise<SuiteResult> {
   const s = sizes(options);
   const timed = { ops: s.tells, warmupOps: Math.ceil(s.tells / 4), warmup: s.warmup, runs: s.runs };
   const system = await createSystem();
+  // The same kernel logging at info as `troupe start` does (JSON through the log thread, ADR 0034) — issue 17's bound.
+  const logged = await createSystem({ log: createLogger({ level: 'info', thread: { dest: '/dev/null' } }) });
   try {
     options.log(
       `kernel: tell x${s.tells.toLocaleString('en-US')}: troupe, troupe without dedup, xstate.send, bare hand-off ` +
@@ -162,10 +164,11 @@ async function run(options: BenchOptions): Promise<SuiteResult> {
     const t = await throughput(timed, [
       { name: 'tell', once: (n) => troupeTellRun(system, n) },
       { name: 'noDedup', once: (n) => troupeTellRun(system, n, 0) },
+      { name: 'logged', once: (n) => troupeTellRun(logged, n) },
       { name: 'xstate', once: xstateSendRun },
       { name: 'bare', once: bareTellRun },
     ]);
-    const { tell, noDedup, xstate: xs, bare } = t;
+    const { tell, noDedup, logged: tellLogged, xstate: xs, bare } = t;
     options.log(`kernel: troupe ask x${s.asks.toLocaleString('en-US')} (sequential)`);
     const ask = await troupeAskLatency(system, s);
     options.log('kernel: baseline bare request/response');
@@ -188,6 +191,13 @@ async function run(options: BenchOptions): Promise<SuiteResult> {
         unit: 'msg/s',
         higherIsBetter: true,
         baselines: [{ name: 'troupe tell (defaults)', value: tell.best, unit: 'msg/s' }],
+      },
+      {
+        name: 'troupe tell, logs at info',
+        value: tellLogged.best,
+        unit: 'msg/s',
+        higherIsBetter: true,
+        baselines: [{ name: 'troupe tell (silent logs)', value: tell.best, unit: 'msg/s' }],
       },
       {
         name: 'troupe ask',
@@ -219,10 +229,17 @@ async function run(options: BenchOptions): Promise<SuiteResult> {
         detail: `${Math.round(tell.best).toLocaleString('en-US')} msg/s`,
       },
       { name: `tell >= ${GOALS.tellVsXState}x xstate.send`, met: vsX >= GOALS.tellVsXState, detail: `${vsX.toFixed(2)}x` },
+      {
+        name: 'tell with logs at info within 5 % of silent logs',
+        met: tellLogged.best >= tell.best * 0.95,
+        detail: `${((1 - tellLogged.best / tell.best) * 100).toFixed(1)} % slower`,
+      },
     ];
     const runs = (t: { runs: readonly number[] }): string => t.runs.map((r) => Math.round(r).toLocaleString('en-US')).join(' / ');
     const notes = [
-      `tell runs (msg/s): troupe ${runs(tell)}; no dedup ${runs(noDedup)}; xstate ${runs(xs)}; bare ${runs(bare)}`,
+      `tell runs (msg/s): troupe ${runs(tell)}; no dedup ${runs(noDedup)}; logs at info ${runs(tellLogged)}; ` +
+        `xstate ${runs(xs)}; bare ${runs(bare)}`,
+      'the kernel makes no spans (agents, tools and the gateway do): the tracing cost per span is in the agents suite',
       'no dedup = consumer spawned with dedupWindow 0: diagnostic only, the goals use the defaults',
       `ask mean ${ask.meanUs.toFixed(2)} µs, bare mean ${bareAsk.meanUs.toFixed(2)} µs`,
     ];
@@ -230,6 +247,7 @@ async function run(options: BenchOptions): Promise<SuiteResult> {
     return { suite: 'kernel', figures, goals, notes };
   } finally {
     await system.shutdown();
+    await logged.shutdown();
   }
 }
 
