@@ -43,6 +43,8 @@ const VERSION = '0.1.0';
 const BIND_RETRY_MS = 12_000;
 /** Bound on one lease-taking request (retried at once after it, see Directory.quick). */
 const LEASE_REQUEST_MS = 500;
+/** How long a starting node keeps retrying the making of the mesh's streams and buckets through transient failures. */
+const STARTUP_RETRY_MS = 30_000;
 
 /** The JetStream transport of one node. */
 export class JetStreamTransport implements Transport {
@@ -116,19 +118,25 @@ export class JetStreamTransport implements Transport {
     // Short request timeouts: a request sent just before its server died is never answered, and waiting the 5 s default
     // for it outlasts leases (3 s) and makes a stream-leader kill cost a round of takeovers. Every caller retries.
     this.js = jetstream(this.nc, { timeout: this.requestTimeoutMs });
-    this.jsm = await jetstreamManager(this.nc, { timeout: this.requestTimeoutMs });
-    await ensureStreams(this.jsm, this.names, {
-      replicas: this.replicas,
-      capacity: this.capacity,
-      topicMaxAgeMs: this.options.topicMaxAgeMs,
-      deadLetterMaxAgeMs: this.options.deadLetterMaxAgeMs,
-    });
+    // Making the mesh's streams and buckets is idempotent: a cluster still forming, electing or slow to answer (a busy
+    // machine) gets STARTUP_RETRY_MS before the node gives up starting.
+    const startup = <T>(op: () => Promise<T>): Promise<T> => retryTransient(op, STARTUP_RETRY_MS, () => this.closed);
+    this.jsm = await startup(() => jetstreamManager(this.nc, { timeout: this.requestTimeoutMs }));
+    const jsm = this.jsm;
+    await startup(() =>
+      ensureStreams(jsm, this.names, {
+        replicas: this.replicas,
+        capacity: this.capacity,
+        topicMaxAgeMs: this.options.topicMaxAgeMs,
+        deadLetterMaxAgeMs: this.options.deadLetterMaxAgeMs,
+      }),
+    );
     const kvm = new Kvm(this.js);
     // Leases and snapshots are read from the stream leader (no direct get): a lagging replica would answer with a revision
     // every compare-and-set then refuses, and a takeover would retry until the replica caught up.
-    const kv = await kvm.create(this.names.directoryBucket, { history: 1, replicas: this.replicas, allow_direct: false });
+    const kv = await startup(() => kvm.create(this.names.directoryBucket, { history: 1, replicas: this.replicas, allow_direct: false }));
     // Leases are taken on a handle with short request timeouts, retried at once (Directory.quick).
-    const leaseKv = await new Kvm(jetstream(this.nc, { timeout: LEASE_REQUEST_MS })).open(this.names.directoryBucket);
+    const leaseKv = await startup(() => new Kvm(jetstream(this.nc, { timeout: LEASE_REQUEST_MS })).open(this.names.directoryBucket));
     this.directory = new Directory(
       kv,
       ctx.node,
@@ -154,8 +162,8 @@ export class JetStreamTransport implements Transport {
     const replicas = this.replicas;
     // Heartbeats confirming a node dead are read from the leader too: a lagging replica's older heartbeat would declare a
     // live holder dead and let its leases be taken while it still trusts them.
-    const nodesKv = await kvm.create(this.names.nodesBucket, { history: 1, replicas, allow_direct: false });
-    const stateKv = await kvm.create(this.names.stateBucket, { history: 1, replicas, allow_direct: false });
+    const nodesKv = await startup(() => kvm.create(this.names.nodesBucket, { history: 1, replicas, allow_direct: false }));
+    const stateKv = await startup(() => kvm.create(this.names.stateBucket, { history: 1, replicas, allow_direct: false }));
     const membership = new KvMembership(
       nodesKv,
       { id: ctx.node, host: hostname(), kinds: [], version: VERSION, load: 0, startedAt: ctx.clock.now(), draining: false },
