@@ -54,6 +54,22 @@ function scoreOf(feedback: readonly FeedbackRecord[], key: string | undefined): 
   return scored.length === 0 ? undefined : scored.reduce((a, f) => a + (f.score as number), 0) / scored.length;
 }
 
+/** A JSON value with every string (and number whose digits are personal data) redacted, keys included: still JSON. */
+async function redactValue(v: unknown, redact: Redact): Promise<unknown> {
+  if (typeof v === 'string') return redact(v);
+  if (typeof v === 'number') {
+    const r = await redact(String(v));
+    return r === String(v) ? v : r;
+  }
+  if (Array.isArray(v)) return Promise.all(v.map((x) => redactValue(x, redact)));
+  if (typeof v === 'object' && v !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[await redact(k)] = await redactValue(x, redact);
+    return out;
+  }
+  return v;
+}
+
 /** `messages` in OpenAI's form, redacted, with the system message first when given. */
 async function toOpenAI(messages: readonly ChatMessage[], redact: Redact, system?: string): Promise<OpenAIMessage[]> {
   const names = new ToolNameMap([]);
@@ -67,7 +83,7 @@ async function toOpenAI(messages: readonly ChatMessage[], redact: Redact, system
         calls.push({
           id: c.id,
           type: 'function' as const,
-          function: { name: names.toVendor(c.name), arguments: await redact(JSON.stringify(c.arguments)) },
+          function: { name: names.toVendor(c.name), arguments: JSON.stringify(await redactValue(c.arguments, redact)) },
         });
       out.push({
         role: 'assistant',

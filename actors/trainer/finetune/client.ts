@@ -23,8 +23,8 @@ export interface FineTuneApi {
   find(troupeId: string): Promise<ProviderJob | undefined>;
   create(troupeId: string, spec: JobSpec, fileId: string): Promise<ProviderJob>;
   retrieve(id: string): Promise<ProviderJob>;
-  /** Events after `after` (an event id), oldest first. */
-  events(id: string, after?: string): Promise<JobEvent[]>;
+  /** The newest events (up to 100) that came after event `seen`, oldest first. */
+  events(id: string, seen?: string): Promise<JobEvent[]>;
   checkpoints(id: string): Promise<JobCheckpoint[]>;
   cancel(id: string): Promise<ProviderJob>;
 }
@@ -76,10 +76,15 @@ export function openaiFineTuning(options: { apiKey?: string; baseURL?: string; t
     async retrieve(id) {
       return view(await client.fineTuning.jobs.retrieve(id));
     },
-    async events(id, after) {
-      const page = await client.fineTuning.jobs.listEvents(id, { limit: 100, ...(after === undefined ? {} : { after }) });
-      // The API lists newest first.
-      return page.data.map((e) => ({ id: e.id, created_at: e.created_at, level: e.level, message: e.message })).reverse();
+    async events(id, seen) {
+      // The API lists newest first (its `after` pages towards older ones): the first page, up to the one seen last.
+      const page = await client.fineTuning.jobs.listEvents(id, { limit: 100 });
+      const out: JobEvent[] = [];
+      for (const e of page.data) {
+        if (e.id === seen) break;
+        out.push({ id: e.id, created_at: e.created_at, level: e.level, message: e.message });
+      }
+      return out.reverse();
     },
     async checkpoints(id) {
       const out: JobCheckpoint[] = [];
