@@ -11,7 +11,16 @@ import { AGENT_PROVIDER_WRAPS } from '../agent/index.js';
 import type { BuiltKind, KindDescriptor, KindServices } from '../kinds/index.js';
 import { datasetRedactor, type Redact } from './datasets/index.js';
 import { feedbackBehavior } from './feedback.js';
-import { ACTIVE_JOBS, FINETUNE_BUCKET, JOB_ID, fineTuningFromEnv, jobAddress, jobBehavior, modelOverride, modelsBehavior } from './finetune/index.js';
+import {
+  ACTIVE_JOBS,
+  FINETUNE_BUCKET,
+  JOB_ID,
+  fineTuningFromEnv,
+  jobAddress,
+  jobBehavior,
+  modelOverride,
+  modelsBehavior,
+} from './finetune/index.js';
 
 /** The trainer kind's name and address kind. */
 export const TRAINER_KIND = 'trainer';

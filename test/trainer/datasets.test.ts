@@ -6,7 +6,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { chatJsonl, datasetRedactor, exportDataset, exportRequestSchema, expandCases, parseSuite, type SelectedRun } from '../../actors/index.js';
+import {
+  chatJsonl,
+  datasetRedactor,
+  exportDataset,
+  exportRequestSchema,
+  expandCases,
+  parseSuite,
+  type SelectedRun,
+} from '../../actors/index.js';
 import type { ChatMessage, FeedbackRecord, RunRecord } from '../../protocols/index.js';
 import { MemoryStorage, type Storage } from '../../runtime/index.js';
 
@@ -25,11 +33,13 @@ const message = z.discriminatedUnion('role', [
 /** OpenAI's chat fine-tuning line: messages ending in an assistant answer, every tool message answering a call made before. */
 const chatLine = z.strictObject({ messages: z.array(message).min(2) }).superRefine((l, ctx) => {
   const last = l.messages.at(-1);
-  if (last?.role !== 'assistant' || last.content === undefined) ctx.addIssue({ code: 'custom', message: 'must end in an assistant answer' });
+  if (last?.role !== 'assistant' || last.content === undefined)
+    ctx.addIssue({ code: 'custom', message: 'must end in an assistant answer' });
   const called = new Set<string>();
   for (const m of l.messages) {
     if (m.role === 'assistant') for (const c of m.tool_calls ?? []) called.add(c.id);
-    if (m.role === 'tool' && !called.has(m.tool_call_id)) ctx.addIssue({ code: 'custom', message: `tool message for unknown call ${m.tool_call_id}` });
+    if (m.role === 'tool' && !called.has(m.tool_call_id))
+      ctx.addIssue({ code: 'custom', message: `tool message for unknown call ${m.tool_call_id}` });
     if (m.role === 'assistant') for (const c of m.tool_calls ?? []) JSON.parse(c.function.arguments);
   }
 });
@@ -87,7 +97,11 @@ async function seed(): Promise<Storage> {
     tags: ['billing', 'prod'],
     messages: [
       user(`My email is ${PLANTED[0]} and my phone ${PLANTED[1]}; card ${PLANTED[2]}. Where is my refund?`),
-      { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'billing.lookup', arguments: { email: PLANTED[0], key: PLANTED[3] } }] },
+      {
+        role: 'assistant',
+        content: '',
+        toolCalls: [{ id: 'call_1', name: 'billing.lookup', arguments: { email: PLANTED[0], key: PLANTED[3] } }],
+      },
       { role: 'tool', content: `refund for ${PLANTED[0]}: sent`, toolCallId: 'call_1', name: 'billing.lookup' },
       answer('Your refund was sent yesterday.'),
     ],
@@ -111,12 +125,23 @@ async function seed(): Promise<Storage> {
 describe('dataset export', () => {
   it('writes OpenAI chat fine-tuning JSONL with tool calls, corrections in place, and no planted PII or secret', async () => {
     const s = await seed();
-    const out = await exportDataset(s, 'acme', exportRequestSchema.parse({ format: 'chat', system: 'You are support.' }), await datasetRedactor());
+    const out = await exportDataset(
+      s,
+      'acme',
+      exportRequestSchema.parse({ format: 'chat', system: 'You are support.' }),
+      await datasetRedactor(),
+    );
     expect(out).toMatchObject({ format: 'chat', runs: 4, records: 4 });
-    const lines = out.content.trimEnd().split('\n').map((l) => chatLine.parse(JSON.parse(l)));
+    const lines = out.content
+      .trimEnd()
+      .split('\n')
+      .map((l) => chatLine.parse(JSON.parse(l)));
     expect(lines[0]?.messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool', 'assistant']);
     const call = lines[0]?.messages[2];
-    expect(call).toMatchObject({ role: 'assistant', tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'billing_lookup' } }] });
+    expect(call).toMatchObject({
+      role: 'assistant',
+      tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'billing_lookup' } }],
+    });
     expect(lines[1]?.messages.at(-1)?.content).toMatch(/^30 days\. Questions: \[REDACTED:EMAIL\]$/);
     for (const p of PLANTED) expect(out.content).not.toContain(p);
     expect(out.content).toContain('[REDACTED:EMAIL]');
@@ -141,7 +166,10 @@ describe('dataset export', () => {
   it('writes preference pairs from corrections and from A/B scores on the same input', async () => {
     const s = await seed();
     const out = await exportDataset(s, 'acme', exportRequestSchema.parse({ format: 'preference' }), await datasetRedactor());
-    const pairs = out.content.trimEnd().split('\n').map((l) => preferenceLine.parse(JSON.parse(l)));
+    const pairs = out.content
+      .trimEnd()
+      .split('\n')
+      .map((l) => preferenceLine.parse(JSON.parse(l)));
     expect(pairs).toHaveLength(2);
     expect(pairs[0]).toMatchObject({
       preferred_output: [{ content: '30 days. Questions: [REDACTED:EMAIL]' }],

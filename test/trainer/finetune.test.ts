@@ -55,7 +55,8 @@ async function api(path: string, key: 'admin' | 'ann' | 'globex', body?: unknown
     ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
   });
   const text = await res.text();
-  return { status: res.status, body: (text === '' ? {} : JSON.parse(text)) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return { status: res.status, body: (text === '' ? {} : JSON.parse(text)) as Record<string, any> };
 }
 
 /** A finished run of `helper` with `text` as input and thumbs `score`. */
@@ -83,7 +84,11 @@ async function until<T>(check: () => Promise<T | undefined> | T | undefined, wha
   }
 }
 
-const spec = { name: 'support-ft', base_model: 'gpt-4o-mini-2024-07-18', dataset: { format: 'chat', filter: { feedback: { key: 'thumbs', min: 0.5 } } } };
+const spec = {
+  name: 'support-ft',
+  base_model: 'gpt-4o-mini-2024-07-18',
+  dataset: { format: 'chat', filter: { feedback: { key: 'thumbs', min: 0.5 } } },
+};
 
 describe('fine-tune jobs over /finetune', () => {
   it('exports, uploads, creates, polls with progress over /ws, registers the model and switches the agent to it', async () => {
@@ -102,7 +107,10 @@ describe('fine-tune jobs over /finetune', () => {
     // The uploaded file: the two well-scored runs, redacted, in OpenAI's chat format.
     const file = server.files.get(served.job['training_file'] as string);
     expect(file?.purpose).toBe('fine-tune');
-    const lines = (file?.text ?? '').trimEnd().split('\n').map((l) => JSON.parse(l) as { messages: { role: string; content: string }[] });
+    const lines = (file?.text ?? '')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { messages: { role: string; content: string }[] });
     expect(lines).toHaveLength(2);
     expect(lines[0]?.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
     expect(file?.text).not.toContain('jane.doe@example.com');
@@ -116,7 +124,12 @@ describe('fine-tune jobs over /finetune', () => {
       const j = (await api(`/finetune/jobs/${id}`, 'admin')).body;
       return j['model'] === undefined ? undefined : j;
     }, 'the registered model');
-    expect(done).toMatchObject({ status: 'succeeded', provider_job_id: served.job.id, model: { name: 'support-ft', version: 1 }, examples: 2 });
+    expect(done).toMatchObject({
+      status: 'succeeded',
+      provider_job_id: served.job.id,
+      model: { name: 'support-ft', version: 1 },
+      examples: 2,
+    });
     expect((done['events'] as { message: string }[]).map((e) => e.message)).toContain('Step 1/10: training loss=0.91');
     expect(done['checkpoints']).toHaveLength(1);
     // Progress over /ws: the states, the provider's events and the registration, in order.

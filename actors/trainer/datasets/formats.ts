@@ -109,7 +109,8 @@ export async function chatJsonl(runs: readonly SelectedRun[], redact: Redact, op
     const end = finalAnswer(r.messages);
     if (end < 0) continue;
     const correction = options.useCorrections === false ? undefined : correctionOf(r.feedback);
-    const messages = correction === undefined ? r.messages : [...r.messages.slice(0, end), { role: 'assistant' as const, content: correction }];
+    const messages =
+      correction === undefined ? r.messages : [...r.messages.slice(0, end), { role: 'assistant' as const, content: correction }];
     lines.push(JSON.stringify({ messages: await toOpenAI(messages, redact, options.system) }));
   }
   return lines.map((l) => `${l}\n`).join('');
@@ -117,7 +118,9 @@ export async function chatJsonl(runs: readonly SelectedRun[], redact: Redact, op
 
 /** The conversation before a final answer, as DPO input takes it: text turns only (tool turns left out). */
 async function dpoInput(messages: readonly ChatMessage[], redact: Redact, system?: string): Promise<OpenAIMessage[]> {
-  const text = messages.filter((m) => m.role === 'user' || m.role === 'system' || (m.role === 'assistant' && (m.toolCalls ?? []).length === 0));
+  const text = messages.filter(
+    (m) => m.role === 'user' || m.role === 'system' || (m.role === 'assistant' && (m.toolCalls ?? []).length === 0),
+  );
   return toOpenAI(text, redact, system);
 }
 

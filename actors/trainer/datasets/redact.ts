@@ -21,7 +21,8 @@ export async function datasetRedactor(): Promise<Redact> {
     if (text === '') return text;
     const spans = [];
     for (const d of detectors)
-      for (const f of await d.detect(text, { stage: 'output' })) spans.push({ start: f.start, end: f.end, type: f.type, action: 'redact' as const });
+      for (const f of await d.detect(text, { stage: 'output' }))
+        spans.push({ start: f.start, end: f.end, type: f.type, action: 'redact' as const });
     return spans.length === 0 ? text : applySpans(text, spans);
   };
 }

@@ -61,7 +61,10 @@ export function openaiFineTuning(options: { apiKey?: string; baseURL?: string; t
       const method =
         spec.dataset.format === 'preference'
           ? { type: 'dpo' as const, dpo: { hyperparameters: spec.n_epochs === undefined ? {} : { n_epochs: spec.n_epochs } } }
-          : { type: 'supervised' as const, supervised: { hyperparameters: spec.n_epochs === undefined ? {} : { n_epochs: spec.n_epochs } } };
+          : {
+              type: 'supervised' as const,
+              supervised: { hyperparameters: spec.n_epochs === undefined ? {} : { n_epochs: spec.n_epochs } },
+            };
       return view(
         await client.fineTuning.jobs.create({
           model: spec.base_model,

@@ -174,7 +174,12 @@ export function jobBehavior(id: string, services: JobServices): Behavior<JobActo
   };
 
   return {
-    schemas: { [FINETUNE_START]: startSchema, [FINETUNE_STEP]: z.object({}), [FINETUNE_GET]: z.object({}), [FINETUNE_CANCEL]: z.object({}) },
+    schemas: {
+      [FINETUNE_START]: startSchema,
+      [FINETUNE_STEP]: z.object({}),
+      [FINETUNE_GET]: z.object({}),
+      [FINETUNE_CANCEL]: z.object({}),
+    },
     async init(ctx) {
       const bucket = ctx.system.storage.bucket(FINETUNE_BUCKET);
       const record = await bucket.get<JobRecord>([ctx.self.tenant, 'job', id]);
@@ -190,10 +195,21 @@ export function jobBehavior(id: string, services: JobServices): Behavior<JobActo
       switch (msg.type) {
         case FINETUNE_START: {
           if (ctx.state.record !== undefined) return ctx.state.record; // the same job asked for again
-          const spec = (msg.payload as { spec: JobSpec }).spec;
+          // Parsed again here: the mailbox checks the payload's shape but hands over the value as sent (no defaults).
+          const spec: JobSpec = startSchema.parse(msg.payload).spec;
           services.api(); // no provider configured: refused now, not at the first step
           const at = new Date(ctx.system.clock.now()).toISOString();
-          const r: JobRecord = { id, tenant: ctx.self.tenant, spec, status: 'pending', created_at: at, updated_at: at, events: [], checkpoints: [], polls: 0 };
+          const r: JobRecord = {
+            id,
+            tenant: ctx.self.tenant,
+            spec,
+            status: 'pending',
+            created_at: at,
+            updated_at: at,
+            events: [],
+            checkpoints: [],
+            polls: 0,
+          };
           ctx.state.record = r;
           await save(ctx, r);
           await progress(ctx, r);

@@ -82,8 +82,16 @@ async function use(reg: ModelRegistry, tenant: string, p: UseModel, now: number)
     return null;
   }
   const v = await reg.version(tenant, p.name, p.version);
-  if (v === undefined) throw new NotFoundError(`no model ${p.name}${p.version === undefined ? '' : ` version ${p.version}`} in the registry`);
-  const u: ModelUse = { agent: p.agent, name: v.name, version: v.version, model: v.model, provider: v.provider, at: new Date(now).toISOString() };
+  if (v === undefined)
+    throw new NotFoundError(`no model ${p.name}${p.version === undefined ? '' : ` version ${p.version}`} in the registry`);
+  const u: ModelUse = {
+    agent: p.agent,
+    name: v.name,
+    version: v.version,
+    model: v.model,
+    provider: v.provider,
+    at: new Date(now).toISOString(),
+  };
   await reg.setUse(tenant, p.agent, u);
   return u;
 }
