@@ -5,12 +5,17 @@
  * version, and switching an agent to it changes the model its next run calls. Non-admins get 403, bad input 4xx,
  * another tenant's job 404.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { datasetsCommand } from '../../cli/datasets.js';
+import { finetuneCommand } from '../../cli/finetune.js';
 import { OfflineProvider, type ModelProvider } from '../../actors/index.js';
 import { configSchema } from '../../config/index.js';
 import { startCatalogGateway, type CatalogGateway } from '../gateway/catalog-fixture.js';
 import { WsClient } from '../gateway/ws-fixture.js';
 import { startFineTuneServer, type FineTuneServer } from '../fixtures/openai-finetune-server.js';
+import { tempDir } from '../storage/tmp.js';
 
 let gw: CatalogGateway<'admin' | 'ann' | 'globex'>;
 let server: FineTuneServer;
@@ -209,5 +214,42 @@ describe('fine-tune jobs over /finetune', () => {
     const exported = await api('/finetune/datasets/export', 'admin', { format: 'preference', filter: { agent: 'helper' } });
     expect(exported.status).toBe(200);
     expect(exported.body['format']).toBe('preference');
+  });
+});
+
+describe('troupe datasets / troupe finetune', () => {
+  /** Runs a command in this process against the gateway; its exit code and what it printed. */
+  async function cli(command: typeof finetuneCommand, key: 'admin' | 'ann', ...args: string[]) {
+    const out: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+    const err = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const code = await command.run([...args, '--url', gw.url, '--key', gw.keys[key].key]).catch((e: Error) => e);
+      return { code, out: out.join('\n') };
+    } finally {
+      log.mockRestore();
+      err.mockRestore();
+    }
+  }
+
+  it('exports a dataset to a file, lists jobs and models, switches an agent, and reports a refused call', async () => {
+    const file = join(tempDir('datasets-cli'), 'train.jsonl');
+    expect((await cli(datasetsCommand, 'admin', 'export', '--feedback', 'thumbs', '--min', '0.5', '--out', file)).code).toBe(0);
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    for (const l of lines) expect((JSON.parse(l) as { messages: { role: string }[] }).messages.at(-1)?.role).toBe('assistant');
+    expect(readFileSync(file, 'utf8')).not.toContain('jane.doe@example.com');
+
+    const listed = await cli(finetuneCommand, 'admin', 'list');
+    expect(listed.code).toBe(0);
+    expect(listed.out).toMatch(/succeeded\s+support-ft \(gpt-4o-mini-2024-07-18\)\s+→ support-ft@1/);
+    expect((await cli(finetuneCommand, 'admin', 'models')).out).toMatch(/^support-ft@1 {2}ft:gpt-4o-mini/);
+    expect((await cli(finetuneCommand, 'admin', 'use', 'helper', 'support-ft', '--version', '1')).out).toMatch(
+      /agent helper → support-ft@1/,
+    );
+    expect((await cli(finetuneCommand, 'admin', 'unuse', 'helper')).out).toBe('switched back to the configured model');
+    const refused = await cli(finetuneCommand, 'ann', 'models');
+    expect(String(refused.code)).toMatch(/HTTP 403 .*finetune:manage/);
+    expect(String((await cli(finetuneCommand, 'admin', 'use', 'helper')).code)).toMatch(/use needs a model name/);
   });
 });
