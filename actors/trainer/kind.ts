@@ -5,22 +5,12 @@
  * node running agents can always take feedback on their runs; it gives agents the per-run model override (a
  * contribution under `AGENT_PROVIDER_WRAPS`) and, once the mesh runs, resumes the jobs that were under way.
  */
-import { scrubbedMessage } from '../../protocols/index.js';
 import type { Behavior } from '../../runtime/index.js';
 import { AGENT_PROVIDER_WRAPS } from '../agent/index.js';
 import type { BuiltKind, KindDescriptor, KindServices } from '../kinds/index.js';
 import { datasetRedactor, type Redact } from './datasets/index.js';
 import { feedbackBehavior } from './feedback.js';
-import {
-  ACTIVE_JOBS,
-  FINETUNE_BUCKET,
-  JOB_ID,
-  fineTuningFromEnv,
-  jobAddress,
-  jobBehavior,
-  modelOverride,
-  modelsBehavior,
-} from './finetune/index.js';
+import { JOB_ID, fineTuningFromEnv, jobBehavior, modelOverride, modelsBehavior, resumeJobs } from './finetune/index.js';
 
 /** The trainer kind's name and address kind. */
 export const TRAINER_KIND = 'trainer';
@@ -38,6 +28,7 @@ export const trainerKind: KindDescriptor = {
   },
   build(services: KindServices): BuiltKind {
     let redactor: Promise<Redact> | undefined;
+    let resumer: { close(): void } | undefined;
     const poll = Number(services.env['TROUPE_FINETUNE_POLL_MS']);
     const jobs = {
       api: () => fineTuningFromEnv(services.env),
@@ -54,15 +45,14 @@ export const trainerKind: KindDescriptor = {
         if (job !== undefined) return jobBehavior(job, jobs) as Behavior<unknown>;
         return (id === 'models' ? modelsBehavior() : feedbackBehavior()) as Behavior<unknown>;
       },
-      // Jobs under way when the mesh last stopped go on: each is activated (once in the mesh) and polls again.
-      async start() {
-        const active = await services.system.storage.bucket(FINETUNE_BUCKET).list([ACTIVE_JOBS]);
-        for (const e of active) {
-          const [, tenant, id] = e.key as [string, string, string];
-          await services.resolve(jobAddress(id), tenant).catch((err: unknown) => {
-            services.system.warn(`fine-tune job ${id} of ${tenant} not resumed: ${scrubbedMessage(err)}`);
-          });
-        }
+      // Jobs under way when the mesh last stopped, or on a node that is gone, go on (finetune/resume.ts).
+      start() {
+        resumer ??= resumeJobs(services.system, jobs.resolve);
+        return Promise.resolve();
+      },
+      close() {
+        resumer?.close();
+        return Promise.resolve();
       },
     };
   },

@@ -6,3 +6,4 @@ export { ModelRegistry, modelsBehavior, MODELS_BUCKET } from './registry.js';
 export { jobBehavior, jobTopic, FINETUNE_BUCKET, ACTIVE_JOBS } from './job.js';
 export type { JobServices, JobActorState } from './job.js';
 export { modelOverride } from './override.js';
+export { resumeJobs } from './resume.js';
