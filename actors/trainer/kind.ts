@@ -23,6 +23,8 @@ export const trainerKind: KindDescriptor = {
   serves: TRAINER_KIND,
   stateful: true,
   hostedWith: ['agent'],
+  // A job's step may export and upload a large dataset (the SDK's own timeout bounds each request).
+  options: { handlerTimeoutMs: 300_000 },
   contribute(services) {
     services.contributions.add(AGENT_PROVIDER_WRAPS, modelOverride(services.system.storage));
   },

@@ -12,7 +12,6 @@ import { ValidationError, formatIssues } from '../../protocols/index.js';
 import {
   FINETUNE_BUCKET,
   FINETUNE_CANCEL,
-  FINETUNE_GET,
   FINETUNE_START,
   JOB_ID,
   MODELS_ADDRESS,
@@ -63,18 +62,17 @@ export function finetuneRoute(deps: GatewayDeps): HttpRoute {
       return;
     }
     const id = jobId(rest[0] as string);
-    // Only a job the tenant has is activated (an unknown id is not_found, not a new actor).
-    if ((await deps.system.storage.bucket(FINETUNE_BUCKET).get([p.tenant, 'job', id])) === undefined)
-      throw gatewayError('not_found', `no fine-tune job ${id}`);
-    const job = await deps.ensure(jobAddress(id), p.tenant);
+    // Read from storage (the job's actor may be busy uploading); only a job the tenant has is activated.
+    const record = await deps.system.storage.bucket(FINETUNE_BUCKET).get<JobRecord>([p.tenant, 'job', id]);
+    if (record === undefined) throw gatewayError('not_found', `no fine-tune job ${id}`);
     if (rest.length === 1) {
       if (req.method !== 'GET') throw methodNotAllowedError(`GET /finetune/jobs/${id}`);
-      sendJson(res, 200, await job.ask<JobRecord>(FINETUNE_GET, {}));
+      sendJson(res, 200, record);
       return;
     }
     if (rest.length === 2 && rest[1] === 'cancel') {
       if (req.method !== 'POST') throw methodNotAllowedError(`POST /finetune/jobs/${id}/cancel`);
-      sendJson(res, 200, await job.ask<JobRecord>(FINETUNE_CANCEL, {}));
+      sendJson(res, 200, await (await deps.ensure(jobAddress(id), p.tenant)).ask<JobRecord>(FINETUNE_CANCEL, {}));
       return;
     }
     throw gatewayError('not_found', `no such fine-tune endpoint`);

@@ -23,13 +23,16 @@ afterAll(() => server?.close());
 const config = configSchema.parse({ agents: [{ name: 'helper', description: 'helps', instructions: 'Help.' }] });
 
 /** The embedded runtime on `dir`: lmdb storage, the real catalog, the mesh started. */
-async function boot(dir: string): Promise<{ system: ActorSystem; stop(): Promise<void>; ensure: (a: string) => Promise<ActorRef> }> {
+async function boot(
+  dir: string,
+  env: Record<string, string> = { OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: 'sk-local', TROUPE_FINETUNE_POLL_MS: '30' },
+): Promise<{ system: ActorSystem; stop(): Promise<void>; ensure: (a: string) => Promise<ActorRef> }> {
   const storage = await openStorage({ dataDir: dir, storage: { kind: 'lmdb' }, transport: { kind: 'memory' } });
   const system = await createSystem({ storage, warn: () => undefined });
   const mesh = new MeshNode(system);
   const catalog = await composeCatalog(config, mesh, {
     provider: () => ({ provider: new OfflineProvider(), model: 'offline' }),
-    env: { OPENAI_BASE_URL: server.baseURL, OPENAI_API_KEY: 'sk-local', TROUPE_FINETUNE_POLL_MS: '30' },
+    env,
   });
   await mesh.start();
   await catalog.start(); // what `troupe start` / `troupe node` do once the mesh runs
@@ -100,6 +103,20 @@ const creates = (): number => server.requests.filter((r) => r.method === 'POST' 
 const uploads = (): number => server.requests.filter((r) => r.method === 'POST' && r.path === '/v1/files').length;
 
 describe('a fine-tune job across a restart of its host', () => {
+  it('is refused, and nothing recorded, when no fine-tuning provider is configured', async () => {
+    const node = await boot(tempDir('finetune'), {});
+    try {
+      const ref = await node.ensure(jobAddress('job-x'));
+      await expect(ref.ask(FINETUNE_START, { spec })).rejects.toMatchObject({
+        code: 'bad_request',
+        message: expect.stringMatching(/OPENAI_API_KEY/),
+      });
+      expect(await record(node.system, 'job-x')).toBeUndefined();
+    } finally {
+      await node.stop();
+    }
+  });
+
   it('resumes polling the same provider job after the runtime restarts on its data directory', async () => {
     const dir = tempDir('finetune');
     const first = await boot(dir);
