@@ -190,6 +190,23 @@ describe('fine-tune jobs over /finetune', () => {
     expect(listed.find((j) => j.id === id)?.status).toBe('cancelled');
   });
 
+  it('records a job the provider fails, with its error, and registers nothing', async () => {
+    const id = (await api('/finetune/jobs', 'admin', { ...spec, name: 'will-fail' })).body['id'] as string;
+    const served = await until(
+      () => [...server.jobs.values()].find((j) => (j.job['metadata'] as Record<string, string>)['troupe_job'] === id),
+      'the provider job',
+    );
+    server.advance(served.job.id, 'failed', 'Training file has invalid lines');
+    const failed = await until(async () => {
+      const j = (await api(`/finetune/jobs/${id}`, 'admin')).body;
+      return j['status'] === 'failed' ? j : undefined;
+    }, 'the failure');
+    expect(failed['error']).toBe('invalid_training_file: bad file');
+    expect(failed['model']).toBeUndefined();
+    const models = (await api('/finetune/models', 'admin')).body['models'] as { name: string }[];
+    expect(models.map((m) => m.name)).not.toContain('will-fail');
+  });
+
   it('is for admins only, refuses bad input with 4xx naming the field, and keeps tenants apart', async () => {
     for (const [path, body] of [
       ['/finetune/jobs', spec],

@@ -148,15 +148,16 @@ export function jobBehavior(id: string, services: JobServices): Behavior<JobActo
         await progress(ctx, r, { model: r.model });
       }
     } catch (e) {
-      // A refused request (4xx but 408/409/429) ends the job; anything else is tried again at the next poll.
+      // A refused request (a provider's 4xx but 408/409/429, or no provider configured any more) ends the job;
+      // anything else (network, 5xx, storage) is tried again at the next poll.
       const status = (e as { status?: unknown }).status;
-      if (typeof status === 'number' && status >= 400 && status < 500 && ![408, 409, 429].includes(status)) {
+      const refused = typeof status === 'number' && status >= 400 && status < 500 && ![408, 409, 429].includes(status);
+      if (refused || isTroupeError(e, 'bad_request')) {
         r.status = 'failed';
         r.error = scrubbedMessage(e);
         await save(ctx, r);
         await progress(ctx, r, { error: r.error });
-      } else if (isTroupeError(e, 'bad_request')) throw e;
-      else r.error = scrubbedMessage(e);
+      } else r.error = scrubbedMessage(e);
     }
     if (!TERMINAL_JOB_STATES.has(r.status) || (r.status === 'succeeded' && r.model === undefined)) schedule(ctx, services.pollMs);
   };
