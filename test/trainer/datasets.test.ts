@@ -12,7 +12,9 @@ import {
   exportDataset,
   exportRequestSchema,
   expandCases,
+  jobSpecSchema,
   parseSuite,
+  useSchema,
   type SelectedRun,
 } from '../../actors/index.js';
 import type { ChatMessage, FeedbackRecord, RunRecord } from '../../protocols/index.js';
@@ -214,6 +216,17 @@ describe('dataset export', () => {
         chatLine.parse(JSON.parse(out));
       }),
       { numRuns: 60 },
+    );
+  });
+
+  it('the export, job and switch schemas answer any hostile value with a result, never a throw (property)', () => {
+    fc.assert(
+      fc.property(fc.anything({ withObjectString: true, withNullPrototype: true, withTypedArray: true }), (v) => {
+        for (const schema of [exportRequestSchema, jobSpecSchema, useSchema]) expect(typeof schema.safeParse(v).success).toBe('boolean');
+        if (v !== undefined && (typeof v !== 'object' || v === null || Array.isArray(v)))
+          expect(exportRequestSchema.safeParse({ filter: v }).success).toBe(false);
+      }),
+      { numRuns: 300 },
     );
   });
 });
