@@ -188,6 +188,16 @@ describe('fine-tune jobs over /finetune', () => {
     expect((await api(`/finetune/jobs/${id}/cancel`, 'admin', {})).status).toBe(400);
     const listed = (await api('/finetune/jobs', 'admin')).body['jobs'] as { id: string; status: string }[];
     expect(listed.find((j) => j.id === id)?.status).toBe('cancelled');
+    // A job that ended at the provider before our next poll: whichever sees it first, the answer is 400, not a crash.
+    const other = (await api('/finetune/jobs', 'admin', { ...spec, name: 'ends-first' })).body['id'] as string;
+    const served2 = await until(
+      () => [...server.jobs.values()].find((j) => (j.job['metadata'] as Record<string, string>)['troupe_job'] === other),
+      'the second provider job',
+    );
+    server.advance(served2.job.id, 'failed');
+    const refused = await api(`/finetune/jobs/${other}/cancel`, 'admin', {});
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toMatch(/has ended|provider refused/);
   });
 
   it('records a job the provider fails, with its error, and registers nothing', async () => {

@@ -6,7 +6,7 @@
  * died between creating and recording finds it by its metadata instead of creating a second. Progress goes out on
  * topic `sys.finetune.<id>` of the tenant (what `/ws` clients subscribe to).
  */
-import { NotFoundError, ValidationError, isTroupeError, scrubbedMessage, type Envelope } from '../../../protocols/index.js';
+import { NotFoundError, ConflictError, ValidationError, isTroupeError, scrubbedMessage, type Envelope } from '../../../protocols/index.js';
 import type { ActorContext, ActorRef, Behavior, KvBucket, TimerHandle } from '../../../runtime/index.js';
 import { exportDataset } from '../datasets/export.js';
 import type { Redact } from '../datasets/redact.js';
@@ -166,8 +166,20 @@ export function jobBehavior(id: string, services: JobServices): Behavior<JobActo
     const r = ctx.state.record;
     if (r === undefined) throw new NotFoundError(`no fine-tune job ${id}`);
     if (TERMINAL_JOB_STATES.has(r.status)) throw new ValidationError(`job ${id} has ended (${r.status})`);
-    if (r.provider_job_id !== undefined) await observe(ctx, r, await services.api().cancel(r.provider_job_id));
-    else r.status = 'cancelled';
+    if (r.provider_job_id !== undefined) {
+      const id = r.provider_job_id;
+      // The provider refusing (the job ended there before our next poll) is the caller's answer, not a crash.
+      const job = await services
+        .api()
+        .cancel(id)
+        .catch((e: unknown) => {
+          const status = (e as { status?: unknown }).status;
+          if (typeof status === 'number' && status >= 400 && status < 500)
+            throw new ValidationError(`the provider refused: ${scrubbedMessage(e)}`);
+          throw new ConflictError(`the provider could not be reached, try again: ${scrubbedMessage(e)}`);
+        });
+      await observe(ctx, r, job);
+    } else r.status = 'cancelled';
     await save(ctx, r);
     await progress(ctx, r);
     if (TERMINAL_JOB_STATES.has(r.status) && ctx.state.timer !== undefined) ctx.system.clock.clearTimer(ctx.state.timer);
