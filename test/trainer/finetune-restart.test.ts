@@ -153,6 +153,21 @@ describe('a fine-tune job across a restart of its host', () => {
     }
   });
 
+  it('an activation older than the one that last wrote the job is refused and drives nothing', async () => {
+    const node = await boot(tempDir('finetune'));
+    try {
+      // A newer activation (elsewhere, later) wrote job-f: this node's activation has a lower epoch.
+      await node.system.storage.bucket(FINETUNE_BUCKET).put(['acme', 'fence', 'job-f'], { epoch: Number.MAX_SAFE_INTEGER });
+      const before = [creates(), uploads()];
+      const ref = await node.ensure(jobAddress('job-f'));
+      await expect(ref.ask(FINETUNE_START, { spec })).rejects.toMatchObject({ code: 'conflict' });
+      expect(await record(node.system, 'job-f')).toBeUndefined();
+      expect([creates(), uploads()]).toEqual(before);
+    } finally {
+      await node.stop();
+    }
+  });
+
   it('finds the provider job a crashed host created but did not record, instead of creating a second', async () => {
     const dir = tempDir('finetune');
     // The provider has a job tagged with our id (created just before the crash) ...

@@ -48,6 +48,13 @@ export interface JobActorState {
   readonly id: string;
   record?: JobRecord;
   timer?: TimerHandle;
+  /** A newer activation wrote the record: this one drives nothing any more. */
+  fenced?: boolean;
+}
+
+/** True once a newer activation wrote the job (read through a call: it changes while a step awaits). */
+function isFenced(st: JobActorState): boolean {
+  return st.fenced === true;
 }
 
 /** The topic a job's progress is published on. */
@@ -63,15 +70,25 @@ function providerState(status: string): JobState {
 export function jobBehavior(id: string, services: JobServices): Behavior<JobActorState> {
   type Ctx = ActorContext<JobActorState>;
 
+  /**
+   * Writes the record (and its index entry) fenced by this activation's epoch: once a newer activation of the job has
+   * written (a node that lost the lease but still runs), this one is refused and stops driving the job.
+   */
   const save = async (ctx: Ctx, r: JobRecord): Promise<void> => {
     r.updated_at = new Date(ctx.system.clock.now()).toISOString();
-    const key = [ctx.self.tenant, 'job', id];
-    await ctx.state.bucket.putMany([
-      { key, value: r },
+    const tenant = ctx.self.tenant;
+    const fence = [tenant, 'fence', id];
+    const written = await ctx.state.bucket.putFenced(fence, ctx.epoch, [
+      { key: fence, value: { epoch: ctx.epoch } },
+      { key: [tenant, 'job', id], value: r },
       // The index entry goes with the record: restarts resume exactly the unfinished jobs.
-      ...(TERMINAL_JOB_STATES.has(r.status) ? [] : [{ key: [ACTIVE_JOBS, ctx.self.tenant, id], value: r.created_at }]),
+      ...(TERMINAL_JOB_STATES.has(r.status) ? [] : [{ key: [ACTIVE_JOBS, tenant, id], value: r.created_at }]),
     ]);
-    if (TERMINAL_JOB_STATES.has(r.status)) await ctx.state.bucket.delete([ACTIVE_JOBS, ctx.self.tenant, id]);
+    if (!written) {
+      ctx.state.fenced = true;
+      throw new ConflictError(`fine-tune job ${id} is driven by a newer activation (this one has epoch ${ctx.epoch})`);
+    }
+    if (TERMINAL_JOB_STATES.has(r.status)) await ctx.state.bucket.delete([ACTIVE_JOBS, tenant, id]);
   };
 
   const progress = (ctx: Ctx, r: JobRecord, extra: Record<string, unknown> = {}): Promise<void> =>
@@ -111,6 +128,7 @@ export function jobBehavior(id: string, services: JobServices): Behavior<JobActo
   /** One step forward from what the record says; schedules the next unless the job ended. */
   const step = async (ctx: Ctx): Promise<void> => {
     const r = ctx.state.record;
+    if (ctx.state.fenced === true) return;
     if (r === undefined || (TERMINAL_JOB_STATES.has(r.status) && (r.status !== 'succeeded' || r.model !== undefined))) return;
     try {
       const api = services.api();
@@ -152,6 +170,7 @@ export function jobBehavior(id: string, services: JobServices): Behavior<JobActo
       // anything else (network, 5xx, storage) is tried again at the next poll.
       const status = (e as { status?: unknown }).status;
       const refused = typeof status === 'number' && status >= 400 && status < 500 && ![408, 409, 429].includes(status);
+      if (isFenced(ctx.state)) return; // a newer activation drives the job
       if (refused || isTroupeError(e, 'bad_request')) {
         r.status = 'failed';
         r.error = scrubbedMessage(e);
