@@ -48,6 +48,16 @@ const COMMANDS: readonly { readonly name: string; readonly summary: string; load
     load: async () => (await import('./eval.js')).evalCommand,
   },
   {
+    name: 'datasets',
+    summary: 'export runs as fine-tuning JSONL (chat or preference) or an eval suite, personal data redacted',
+    load: async () => (await import('./datasets.js')).datasetsCommand,
+  },
+  {
+    name: 'finetune',
+    summary: 'start, watch and cancel fine-tune jobs; list registered models and switch agents to them',
+    load: async () => (await import('./finetune.js')).finetuneCommand,
+  },
+  {
     name: 'threads',
     summary: 'list threads, or show one with its messages and runs',
     load: async () => (await import('./threads.js')).threadsCommand,

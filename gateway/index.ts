@@ -50,6 +50,7 @@ export type { AuthOptions, ApiKeyEntry, JwtOptions, RateLimitOptions, Permission
 export { WsGateway, CLOSE, DEFAULT_WS_LIMITS, FRAME_PERMISSIONS } from './ws/index.js';
 export type { WsLimits } from './ws/index.js';
 export { GatewayMetrics, HealthMonitor, Readiness, deadLettersRoute } from './ops/index.js';
+export { finetuneRoute } from './finetune/index.js';
 export type { HealthReport, ReadinessOptions, ReadinessReport, ReadinessCheck } from './ops/index.js';
 export { acpRoute, ACP_TABLE } from './acp/index.js';
 export type { AcpRouteOptions } from './acp/index.js';

@@ -19,7 +19,7 @@ export type { LostEvent } from './live.js';
 export { SEGMENT_BYTES, isStoredStub } from './event-log.js';
 export type { WireEvent } from './event-log.js';
 export type { RunRecord, RunCheckpoint, ThreadRecord, ThreadCheckpoint, ThreadStatus, PendingInterrupt, PendingCalls } from './store.js';
-export { agentKind, AGENT_HOOKS, runRecovery } from './kind.js';
+export { agentKind, AGENT_HOOKS, AGENT_PROVIDER_WRAPS, runRecovery } from './kind.js';
 export { threadKind } from './thread-kind.js';
 export { admitRun, chainWrite, leaveRuns, newRunRecord, TERMINAL_RUN_STATUSES } from './run-contract.js';
 export type { FencedRun, RunCreated } from './run-contract.js';

@@ -7,6 +7,7 @@ import type { AgentConfig } from '../../config/index.js';
 import type { Behavior } from '../../runtime/index.js';
 import { contributionKey, type BuiltKind, type CatalogAgent, type KindDescriptor, type KindServices } from '../kinds/index.js';
 import { providerFor } from '../llm/select.js';
+import type { ModelProvider } from '../llm/types.js';
 import { responseCache } from './cache.js';
 import { windowMessages } from '../memory/threads/window.js';
 import { PromptLibrary, systemPrompt } from '../prompt/index.js';
@@ -18,6 +19,9 @@ import type { AgentDefinition, AgentHooks } from './definition.js';
 /** Hooks other kinds add to every local agent's run loop (guardrails, memory), applied in list order. */
 export const AGENT_HOOKS = contributionKey<AgentHooks>('agent.hooks');
 
+/** Wrappers other kinds put around every local agent's model provider, in list order (the trainer's model override). */
+export const AGENT_PROVIDER_WRAPS = contributionKey<(provider: ModelProvider, agent: string) => ModelProvider>('agent.provider');
+
 /** The local agents of config (those without a `remote` entry). */
 export const agentKind: KindDescriptor = {
   name: 'agent',
@@ -26,6 +30,7 @@ export const agentKind: KindDescriptor = {
   requires: ['thread'],
   build(services: KindServices): BuiltKind {
     const { config } = services;
+    const wraps = services.contributions.get(AGENT_PROVIDER_WRAPS);
     const hooks = chainHooks(services.contributions.get(AGENT_HOOKS), config.memory.window);
     // Templates and personas: config's and the API's in this node's storage (the same on every node).
     const prompts = new PromptLibrary(services.system.storage, config, () => services.system.clock.now());
@@ -51,7 +56,7 @@ export const agentKind: KindDescriptor = {
       const def = definition(a, services);
       defs.set(a.name, {
         ...def,
-        provider: cache(a.name, def.provider),
+        provider: wraps.reduce((p, wrap) => wrap(p, a.name), cache(a.name, def.provider)),
         peers,
         hooks,
         ...runs,

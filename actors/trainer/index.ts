@@ -1,5 +1,7 @@
-/** The trainer kind: feedback on runs (and, as they land, experiments, optimisation and fine-tune jobs). */
+/** The trainer kind: feedback on runs, eval suites, datasets, fine-tune jobs and the model registry. */
 export { trainerKind, TRAINER_KIND } from './kind.js';
 export { feedbackBehavior, aggregates, templateOfRun, templateLabel, FEEDBACK_BUCKET } from './feedback.js';
 export type { FeedbackState } from './feedback.js';
 export * from './eval/index.js';
+export * from './datasets/index.js';
+export * from './finetune/index.js';

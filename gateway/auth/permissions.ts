@@ -27,6 +27,7 @@ export const PERMISSIONS = {
   'feedback:read': 'read feedback and feedback statistics',
   'experiments:manage': 'manage experiments and eval suites',
   'workflows:manage': 'manage workflow definitions',
+  'finetune:manage': 'export datasets, run fine-tune jobs, switch agents to registered models (admins only)',
   'profiles:manage': "read and change other users' profiles",
   'keys:manage': 'create and revoke API keys',
   'deadletters:manage': 'list, inspect and redrive dead letters',

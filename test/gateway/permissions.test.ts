@@ -267,6 +267,7 @@ const NOT_ROUTED_HERE: readonly Permission[] = [
   'prompts:manage', // test/prompts/http.test.ts
   'experiments:manage',
   'workflows:manage',
+  'finetune:manage', // test/trainer/finetune.test.ts
   'keys:manage',
   'deadletters:manage',
   'health:details',
