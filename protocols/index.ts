@@ -264,6 +264,34 @@ export {
 } from './feedback.js';
 export type { FeedbackInput, FeedbackRecord, FeedbackAdd, FeedbackAggregate, TemplateRef } from './feedback.js';
 export {
+  EXPERIMENT_ID,
+  EXPERIMENT_CREATE,
+  EXPERIMENT_GET,
+  EXPERIMENT_STOP,
+  EXPERIMENT_PROMOTE,
+  EXPERIMENT_REWARD,
+  EXPERIMENT_ASSIGNED,
+  EXPERIMENT_STATUSES,
+  EXPERIMENTS_TOPIC_PATTERN,
+  experimentAddress,
+  experimentTopic,
+  experimentCreateSchema,
+  experimentRewardSchema,
+  experimentAssignedSchema,
+  experimentPromoteSchema,
+} from './experiments.js';
+export type {
+  ExperimentCreate,
+  ExperimentCreateInput,
+  ExperimentStatus,
+  ExperimentArm,
+  ExperimentRecord,
+  ExperimentReward,
+  ExperimentAssigned,
+  ExperimentEvent,
+  ExperimentEventType,
+} from './experiments.js';
+export {
   PROMPT_NAME,
   MODEL_PARAM_NAMES,
   VARIABLE_TYPES,

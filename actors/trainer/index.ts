@@ -3,3 +3,4 @@ export { trainerKind, TRAINER_KIND } from './kind.js';
 export { feedbackBehavior, aggregates, templateOfRun, templateLabel, FEEDBACK_BUCKET } from './feedback.js';
 export type { FeedbackState } from './feedback.js';
 export * from './eval/index.js';
+export * from './experiments/index.js';
