@@ -119,6 +119,19 @@ export type ExperimentAssigned = z.infer<typeof experimentAssignedSchema>;
 /** A promote by hand: `version` (default: the best arm so far). */
 export const experimentPromoteSchema = z.strictObject({ version: z.int().min(1).optional() });
 
+/** The create message an experiment actor takes: the client's body with the id. */
+export const experimentCreateMessageSchema = experimentCreateSchema.extend({ id: z.string().regex(EXPERIMENT_ID) });
+
+/** Payload schema of each message type of an experiment actor. */
+export const EXPERIMENT_SCHEMAS = {
+  [EXPERIMENT_CREATE]: experimentCreateMessageSchema,
+  [EXPERIMENT_GET]: z.unknown(),
+  [EXPERIMENT_STOP]: z.unknown(),
+  [EXPERIMENT_PROMOTE]: experimentPromoteSchema,
+  [EXPERIMENT_REWARD]: experimentRewardSchema,
+  [EXPERIMENT_ASSIGNED]: experimentAssignedSchema,
+} as const;
+
 /** Kinds of experiment events. */
 export type ExperimentEventType = 'created' | 'assigned' | 'reward' | 'promoted' | 'rolled_back' | 'completed' | 'stopped';
 

@@ -279,6 +279,8 @@ export {
   experimentRewardSchema,
   experimentAssignedSchema,
   experimentPromoteSchema,
+  experimentCreateMessageSchema,
+  EXPERIMENT_SCHEMAS,
 } from './experiments.js';
 export type {
   ExperimentCreate,

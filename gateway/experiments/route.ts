@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ExperimentStore } from '../../actors/index.js';
 import {
+  ConflictError,
   EXPERIMENT_CREATE,
   EXPERIMENT_ID,
   EXPERIMENT_PROMOTE,
@@ -75,7 +76,12 @@ export function experimentsRoute(deps: GatewayDeps): HttpRoute {
         if (method !== 'POST') throw methodNotAllowedError('GET /experiments lists; POST /experiments creates');
         const b = await bodyOf(req, experimentCreateSchema, 'experiment {agent, versions, key?, min_samples?, credibility?, …}');
         if (!deps.agents().some((a) => a.name === b.agent)) throw new NotFoundError(`agent ${b.agent} not found`);
-        const id = b.id ?? `exp-${randomBytes(4).toString('hex')}`;
+        const id = b.id ?? randomBytes(4).toString('hex');
+        const busy = (await store.list(tenant)).find(
+          (e) => e.agent === b.agent && e.id !== id && (e.status === 'running' || e.status === 'monitoring'),
+        );
+        if (busy !== undefined)
+          throw new ConflictError(`agent ${b.agent} is already in experiment ${busy.id} (${busy.status}): stop it first`);
         const rec = await (await actor(principal, id)).ask<ExperimentRecord>(EXPERIMENT_CREATE, { ...b, id });
         sendJson(res, 201, rec);
         return;

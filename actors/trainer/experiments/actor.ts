@@ -15,8 +15,7 @@ import {
   EXPERIMENT_STOP,
   NotFoundError,
   ValidationError,
-  experimentAssignedSchema,
-  experimentRewardSchema,
+  EXPERIMENT_SCHEMAS,
   experimentTopic,
   type ExperimentArm,
   type ExperimentAssigned,
@@ -199,7 +198,7 @@ export function experimentBehavior(id: string, deps: ExperimentDeps): Behavior<E
   };
 
   return {
-    schemas: { [EXPERIMENT_REWARD]: experimentRewardSchema, [EXPERIMENT_ASSIGNED]: experimentAssignedSchema },
+    schemas: EXPERIMENT_SCHEMAS,
     async init(ctx) {
       const st: ExperimentState = { id, store: new ExperimentStore(ctx.system.storage) };
       const tenant = ctx.self.tenant;
