@@ -17,7 +17,6 @@ import { eventually } from '../transport/contract.js';
 /** Answers with the run's system prompt, so the reply shows which template version was rendered. */
 const echoSystem: ModelProvider = {
   name: 'offline',
-  // eslint-disable-next-line @typescript-eslint/require-await
   async *stream(request) {
     const text = String(request.messages.find((m) => m.role === 'system')?.content ?? '');
     yield { type: 'token', text };
