@@ -20,6 +20,8 @@ import { ExperimentStore } from './store.js';
 export const REFRESH_MS = 30_000;
 /** How long assignments wait before they are reported (one message per experiment per flush). */
 export const REPORT_MS = 200;
+/** Assignments per report message at most. */
+export const REPORT_BATCH = 500;
 
 /** The version an experiment gave a run. */
 export interface Assignment {
@@ -176,7 +178,8 @@ export class ExperimentRouter {
     for (const [k, p] of batches) {
       const id = k.slice(k.indexOf('\u0000') + 1);
       const ref = await this.resolve(experimentAddress(id), p.tenant);
-      await this.system.tell(ref, EXPERIMENT_ASSIGNED, { runs: p.runs });
+      for (let i = 0; i < p.runs.length; i += REPORT_BATCH)
+        await this.system.tell(ref, EXPERIMENT_ASSIGNED, { runs: p.runs.slice(i, i + REPORT_BATCH) });
     }
   }
 
