@@ -48,6 +48,11 @@ const COMMANDS: readonly { readonly name: string; readonly summary: string; load
     load: async () => (await import('./eval.js')).evalCommand,
   },
   {
+    name: 'experiments',
+    summary: 'A/B/n experiments over template versions: list, create, watch, stop, promote (admin)',
+    load: async () => (await import('./experiments.js')).experimentsCommand,
+  },
+  {
     name: 'threads',
     summary: 'list threads, or show one with its messages and runs',
     load: async () => (await import('./threads.js')).threadsCommand,

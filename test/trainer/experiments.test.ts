@@ -6,8 +6,9 @@
  * credible interval allows, then rolls back when the promoted version gets worse; every decision is an event, also
  * seen by a `/ws` subscriber of the experiment's topic.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PromptLibrary, type ModelProvider } from '../../actors/index.js';
+import { experimentsCommand } from '../../cli/experiments.js';
 import { configSchema } from '../../config/index.js';
 import type { ExperimentEvent, ExperimentRecord } from '../../protocols/index.js';
 import { startCatalogGateway, type CatalogGateway } from '../gateway/catalog-fixture.js';
@@ -196,5 +197,26 @@ describe('/experiments over HTTP', () => {
     expect(list.map((e) => e.id).sort()).toEqual(['ab', 'byhand']);
     expect((await call('/experiments', gw.keys.other)).body['experiments']).toEqual([]);
     expect((await call('/experiments/ab', gw.keys.other)).status).toBe(404);
+  });
+
+  it('troupe experiments drives the same API', async () => {
+    const lines: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+    const cli = (...args: string[]) => experimentsCommand.run([...args, '--url', gw.url, '--key', gw.keys.admin.key]);
+    try {
+      expect(await cli('create', '--agent', 'helper', '--versions', '1,2', '--id', 'cli1', '--min-samples', '3')).toBe(0);
+      expect(lines.at(-1)).toMatch(/^cli1 {2}helper {2}greet {2}running {2}v1 \d+% n=0/);
+      expect(await cli('list')).toBe(0);
+      expect(lines.some((l) => l.startsWith('byhand  helper  greet  stopped promoted v2'))).toBe(true);
+      expect(await cli('stop', 'cli1')).toBe(0);
+      expect(lines.at(-1)).toContain('stopped');
+      expect(await cli('events', 'cli1')).toBe(0);
+      expect(lines.at(-1)).toMatch(/^#\d+ \S+ stopped$/);
+      expect(await cli('watch', 'cli1')).toBe(0);
+      await expect(cli('show', 'nope')).rejects.toThrow(/HTTP 404/);
+      await expect(experimentsCommand.run(['show', 'cli1', '--url', gw.url, '--key', gw.keys.user.key])).rejects.toThrow(/HTTP 403/);
+    } finally {
+      log.mockRestore();
+    }
   });
 });
