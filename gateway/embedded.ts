@@ -14,7 +14,7 @@ import { personasRoute, promptsRoute, templatePromptSource } from './prompts/ind
 import { profilesRoute } from './profiles/index.js';
 import { usageRoute, withBudgets, type ModelPrices } from './usage/index.js';
 import { deadLettersRoute } from './ops/index.js';
-import { experimentsRoute } from './experiments/index.js';
+import { experimentsRoute, optimizationsRoute } from './experiments/index.js';
 import { Gateway, gatewayOptionsFromConfig, type GatewayOptions } from './server.js';
 import type { GatewayDeps, HttpRoute } from './types.js';
 
@@ -60,6 +60,7 @@ export function allRoutes(
     usageRoute(deps, options.prices),
     deadLettersRoute(deps),
     experimentsRoute(deps),
+    optimizationsRoute(deps),
     ...a2aRoutes(deps, { auth: options.auth ?? true, maxStreamBuffer: buffer }),
     ...(options.prompts === undefined ? [] : [promptsRoute(options.prompts), personasRoute(options.prompts)]),
   ];

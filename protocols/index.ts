@@ -282,6 +282,18 @@ export {
   experimentCreateMessageSchema,
   EXPERIMENT_SCHEMAS,
 } from './experiments.js';
+export {
+  OPTIMIZE_CREATE,
+  OPTIMIZE_GET,
+  OPTIMIZE_CANCEL,
+  OPTIMIZE_RESUME,
+  OPTIMIZE_SCHEMAS,
+  optimizationAddress,
+  optimizationTopic,
+  optimizeCreateSchema,
+  optimizeCreateMessageSchema,
+} from './optimize.js';
+export type { OptimizeCreate, OptimizeCreateInput, OptimizeStatus, OptimizeCandidate, OptimizeRecord, OptimizeEvent } from './optimize.js';
 export type {
   ExperimentCreate,
   ExperimentCreateInput,

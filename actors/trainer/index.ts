@@ -4,3 +4,4 @@ export { feedbackBehavior, aggregates, templateOfRun, templateLabel, FEEDBACK_BU
 export type { FeedbackState } from './feedback.js';
 export * from './eval/index.js';
 export * from './experiments/index.js';
+export * from './optimize/index.js';

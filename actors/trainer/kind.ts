@@ -1,7 +1,7 @@
 /**
  * The `trainer` kind: the fifth actor kind (docs/trainers.md). It serves each tenant's feedback owner
- * `trainer/feedback` and one actor per prompt experiment, `trainer/exp-<id>` (all stateful: one activation in the
- * mesh). Hosted wherever agents are, like the thread owners, so a node running agents can always take feedback on
+ * `trainer/feedback`, one actor per prompt experiment, `trainer/exp-<id>`, and one per optimisation job,
+ * `trainer/opt-<id>` (all stateful: one activation in the mesh). Hosted wherever agents are, like the thread owners, so a node running agents can always take feedback on
  * their runs. It gives agents the node's experiment router, which assigns new runs to experiments' arms.
  */
 import { parsePromptRef } from '../../protocols/index.js';
@@ -12,11 +12,13 @@ import { PromptLibrary } from '../prompt/index.js';
 import { experimentBehavior } from './experiments/actor.js';
 import { ExperimentRouter } from './experiments/router.js';
 import { feedbackBehavior } from './feedback.js';
+import { optimizeBehavior } from './optimize/job.js';
 
 /** The trainer kind's name and address kind. */
 export const TRAINER_KIND = 'trainer';
 
 const EXPERIMENT = /^exp-([a-z0-9][a-z0-9-]{0,47})$/;
+const OPTIMIZATION = /^opt-([a-z0-9][a-z0-9-]{0,47})$/;
 const routers = new WeakMap<KindServices, ExperimentRouter>();
 
 function routerOf(services: KindServices): ExperimentRouter {
@@ -44,12 +46,16 @@ export const trainerKind: KindDescriptor = {
     );
     const deps = { library, templateOf: (agent: string) => templates.get(agent) };
     const resolve = (address: string, tenant: string) => services.resolve(address, tenant);
+    const prompts = new Map(services.config.agents.flatMap((a) => (a.prompt === undefined ? [] : [[a.name, a.prompt] as const])));
+    const optimize = { library, resolve, promptOf: (agent: string) => prompts.get(agent) };
     return {
       ids: () => ['feedback'],
-      accepts: (id) => id === 'feedback' || EXPERIMENT.test(id),
+      accepts: (id) => id === 'feedback' || EXPERIMENT.test(id) || OPTIMIZATION.test(id),
       behavior: (id): Behavior<unknown> => {
         const exp = EXPERIMENT.exec(id);
         if (exp !== null) return experimentBehavior(exp[1] as string, deps) as Behavior<unknown>;
+        const opt = OPTIMIZATION.exec(id);
+        if (opt !== null) return optimizeBehavior(opt[1] as string, optimize) as Behavior<unknown>;
         return feedbackBehavior(resolve) as Behavior<unknown>;
       },
       close: () => routerOf(services).close(),

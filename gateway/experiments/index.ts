@@ -1,2 +1,3 @@
-/** Trainer control over HTTP: `/experiments` (docs/trainers.md). */
+/** Trainer control over HTTP: `/experiments` and `/optimizations` (docs/trainers.md). */
 export { experimentsRoute, segmentsOf, bodyOf } from './route.js';
+export { optimizationsRoute } from './optimize-route.js';
