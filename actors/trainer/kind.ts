@@ -1,8 +1,9 @@
 /**
  * The `trainer` kind: the fifth actor kind (docs/trainers.md). It serves each tenant's feedback owner
- * `trainer/feedback`, one actor per prompt experiment, `trainer/exp-<id>`, and one per optimisation job,
- * `trainer/opt-<id>` (all stateful: one activation in the mesh). Hosted wherever agents are, like the thread owners, so a node running agents can always take feedback on
- * their runs. It gives agents the node's experiment router, which assigns new runs to experiments' arms.
+ * `trainer/feedback`, one actor per prompt experiment (`trainer/exp-<id>`) and one per optimisation job
+ * (`trainer/opt-<id>`), all stateful: one activation in the mesh. Hosted wherever agents are, like the thread
+ * owners, so a node running agents can always take feedback on their runs. It gives agents the node's experiment
+ * router, which assigns new runs to experiments' arms.
  */
 import { parsePromptRef } from '../../protocols/index.js';
 import type { Behavior } from '../../runtime/index.js';

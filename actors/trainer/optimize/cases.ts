@@ -77,8 +77,11 @@ export async function correctionDemos(system: ActorSystem, tenant: string, agent
     .slice(0, max);
   const out: Demo[] = [];
   for (const f of records) {
-    const cp = await runs.getCheckpoint(tenant, f.run_id);
-    const input = cp?.messages.findLast((m) => m.role === 'user')?.content;
+    // The run's messages: its resume checkpoint while it lives, else its thread's history checkpoint.
+    const messages =
+      (await runs.getCheckpoint(tenant, f.run_id))?.messages ??
+      (await runs.history(tenant, f.thread_id, 100)).find((h) => h.run_id === f.run_id)?.messages;
+    const input = messages?.findLast((m) => m.role === 'user')?.content;
     if (typeof input !== 'string' || input === '') continue;
     out.push({ input, output: correctionText(f.correction), source: 'correction' });
   }

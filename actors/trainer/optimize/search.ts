@@ -34,9 +34,9 @@ export interface SearchIo {
 /** The instruction the teacher gets. */
 export function teacherPrompt(template: string, variant: number): string {
   return (
-    'You improve the system prompts of AI agents. Rewrite the instructions below so that a model follows them better: ' +
-    'clearer, more specific, nothing important lost. Keep every {{placeholder}} exactly as it is. ' +
-    `Reply with the new instructions only. (Variant ${variant + 1}.)\n\nInstructions:\n${template}`
+    'Improve the wording of the text below: make it clearer and more specific, and lose nothing important. ' +
+    'Keep every {{placeholder}} exactly as it is. Reply with the improved text only. ' +
+    `(Variant ${variant + 1}.)\n\nText:\n${template}`
   );
 }
 
