@@ -24,7 +24,6 @@ const seenBy = new Map<string, string>();
 function scripted(answer: (r: ModelRequest) => string): ModelProvider {
   return {
     name: 'offline',
-    // eslint-disable-next-line @typescript-eslint/require-await
     async *stream(request) {
       const text = answer(request);
       yield { type: 'token', text };

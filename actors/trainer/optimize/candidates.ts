@@ -40,11 +40,20 @@ export function bodyOf(v: TemplateVersion): TemplateBody {
   };
 }
 
-/** `base` with its body replaced by `instructions` (as a template when it is one for base's variables, else literally). */
+/**
+ * `base` with its body replaced by `instructions`: as a template when it parses and uses only the tags base's body
+ * uses (its placeholders kept by the teacher), else literally.
+ */
 export function withInstructions(base: TemplateBody, name: string, instructions: string): TemplateBody {
   const asTemplate: TemplateBody = { ...base, template: instructions };
+  const compile = (b: TemplateBody) => compileTemplate({ ...b, name, version: 1, created_at: '', source: 'api' }).shape;
   try {
-    compileTemplate({ ...asTemplate, name, version: 1, created_at: '', source: 'api' });
+    const had = compile(base);
+    const shape = compile(asTemplate);
+    const same =
+      [...shape.variables, ...shape.scoped].every((v) => had.variables.has(v) || had.scoped.has(v)) &&
+      shape.partials.every((p) => had.partials.includes(p));
+    if (!same) throw new Error('tags base does not use');
     return asTemplate;
   } catch {
     return {
