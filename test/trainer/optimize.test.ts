@@ -7,8 +7,12 @@
  * `candidate` with its scores, within its budget — and the saved version, loaded and applied, gives the student the
  * exact system prompt that was scored.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PromptLibrary, type ModelProvider, type ModelRequest } from '../../actors/index.js';
+import { optimizeCommand } from '../../cli/optimize.js';
 import { configSchema } from '../../config/index.js';
 import type { OptimizeEvent, OptimizeRecord } from '../../protocols/index.js';
 import { startCatalogGateway, type CatalogGateway } from '../gateway/catalog-fixture.js';
@@ -207,5 +211,25 @@ describe('/optimizations', () => {
     expect(rec.used).toBeGreaterThan(0);
     const list = (await call('/optimizations', gw.keys.admin)).body['optimizations'] as OptimizeRecord[];
     expect(list.map((o) => o.id).sort()).toEqual(['opt1', 'small']);
+  });
+
+  it('troupe optimize starts a job and follows it to its end', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'troupe-optimize-'));
+    const file = join(dir, 'suite.yaml');
+    writeFileSync(file, suite);
+    const lines: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+    const cli = (...args: string[]) => optimizeCommand.run([...args, '--url', gw.url, '--key', gw.keys.admin.key, '--interval-ms', '50']);
+    try {
+      expect(await cli('start', '--agent', 'student', '--suite', file, '--id', 'bycli', '--budget', '40', '--wait')).toBe(0);
+      expect(lines.some((l) => / created /.test(l))).toBe(true);
+      expect(lines.at(-1)).toMatch(/^bycli {2}student {2}completed \(done\) {2}\d+\/40 runs {2}baseline held-out 0\.0%/);
+      expect(await cli('list')).toBe(0);
+      expect(lines.filter((l) => l.startsWith('opt1  student  completed'))).toHaveLength(1);
+      await expect(cli('show', 'nope')).rejects.toThrow(/HTTP 404/);
+    } finally {
+      log.mockRestore();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
