@@ -59,6 +59,7 @@ export async function search(rec: OptimizeRecord, split: { train: EvalCase[]; he
         if (io.stopped()) throw new Stopped();
         if (rec.used + 1 > cfg.budget - keep) return undefined;
         const run = await runCaseOn(io.system, agent, io.tenant, ec, `${rec.template}@${c.version as number}`, cfg.case_timeout_ms);
+        if (io.stopped()) throw new Stopped(); // this activation ended during the run: its heir runs the case again
         const r = await scoreCase(ec, run, {});
         s = { score: r.score, pass: r.pass, output: r.output };
         rec.used++;
