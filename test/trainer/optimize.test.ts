@@ -131,6 +131,13 @@ describe('/optimizations', () => {
       body: { key: 'correctness', score: 0, correction: 'HELLO!' },
     });
     expect(fb.status).toBe(200);
+    // A well-scored answer is a demonstration too (its text as the model gave it).
+    const t3 = (await call('/acp/threads', gw.keys.admin, { body: {} })).body['thread_id'] as string;
+    await call(`/acp/threads/${t3}/runs/wait`, gw.keys.admin, {
+      body: { assistant_id: 'student', input: { messages: [{ role: 'user', content: 'whisper: ABC' }] } },
+    });
+    const r3 = (await call(`/acp/threads/${t3}/runs`, gw.keys.admin)).body as unknown as { run_id: string }[];
+    expect((await call(`/acp/runs/${r3[0]!.run_id}/feedback`, gw.keys.admin, { body: { key: 'thumbs', score: true } })).status).toBe(200);
 
     const ws = await WsClient.connect(`${gw.url.replace('http', 'ws')}/ws`, auth(gw.keys.admin));
     await ws.type('welcome');
@@ -174,7 +181,7 @@ describe('/optimizations', () => {
     expect(saved.sections).toEqual(scored.body.sections);
     expect(saved.variables).toEqual(scored.body.variables);
     const demos = String((saved.variables['opt_demos'] as { default: string }).default);
-    expect(demos).toContain('Input: shout: hello\nOutput: HELLO!');
+    expect(demos).toContain('Input: shout: hello\nOutput: HELLO!\n\nInput: whisper: ABC\nOutput: I do not know.');
     expect(demos).toMatch(/Input: whisper: [A-Z]+\nOutput: [a-z]+\.\.\./);
     // Applied: a run pinned to `solver@candidate` gives the student the same system prompt the scored version gave it.
     const scoredPrompt = (await lib.render('acme', `solver@${scored.version as number}`, {})).text;

@@ -14,8 +14,8 @@ import { seedOf, seeded } from '../experiments/bandit.js';
 export interface Demo {
   readonly input: string;
   readonly output: string;
-  /** Where it came from. */
-  readonly source: 'correction' | 'bootstrap';
+  /** Where it came from: a feedback correction, a well-scored run, or a train case a candidate got right. */
+  readonly source: 'correction' | 'feedback' | 'bootstrap';
 }
 
 /** The variable a candidate's demonstrations are kept in. */
@@ -88,7 +88,7 @@ export function splitCases(cases: readonly EvalCase[], holdout: number, seed: st
   return { heldout: shuffled.slice(0, held), train: shuffled.slice(held) };
 }
 
-/** Demonstrations to try: corrections first (people said so), then bootstrapped ones, one per input, at most `max`. */
+/** Demonstrations to try: from feedback first (people said so), then bootstrapped ones, one per input, at most `max`. */
 export function pickDemos(corrections: readonly Demo[], bootstrapped: readonly Demo[], max: number): Demo[] {
   const seen = new Set<string>();
   const out: Demo[] = [];

@@ -1,7 +1,7 @@
 /**
  * How an optimisation measures a candidate: each eval case runs as real runs of the agent (one per turn, one
  * thread) rendering the candidate's version (`config.prompt = name@version`), inside the mesh; and where its
- * demonstrations come from: feedback corrections on the agent's earlier runs.
+ * demonstrations come from: feedback on the agent's earlier runs (corrections, and answers scored high).
  */
 import { randomUUID } from 'node:crypto';
 import { RUN_CREATE, type FeedbackRecord, type RunEvent } from '../../../protocols/index.js';
@@ -67,12 +67,15 @@ function correctionText(c: unknown): string {
   return JSON.stringify(c);
 }
 
-/** Demonstrations from feedback corrections on `agent`'s runs: the run's last user message and the correction (newest first). */
-export async function correctionDemos(system: ActorSystem, tenant: string, agent: string, max = 64): Promise<Demo[]> {
+/**
+ * Demonstrations from feedback on `agent`'s runs (newest first): a correction gives the run's last user message and
+ * the correction; a score of at least `minScore` without one gives that message and the run's answer.
+ */
+export async function feedbackDemos(system: ActorSystem, tenant: string, agent: string, max = 64, minScore = 0.9): Promise<Demo[]> {
   const runs = new RunStore(system.storage);
   const records = (await system.storage.bucket(FEEDBACK_BUCKET).list<FeedbackRecord>([tenant]))
     .map((e) => e.value)
-    .filter((f) => f.agent === agent && f.correction !== undefined)
+    .filter((f) => f.agent === agent && (f.correction !== undefined || (typeof f.score === 'number' && f.score >= minScore)))
     .sort((a, b) => b.created_at.localeCompare(a.created_at))
     .slice(0, max);
   const out: Demo[] = [];
@@ -83,7 +86,13 @@ export async function correctionDemos(system: ActorSystem, tenant: string, agent
       (await runs.history(tenant, f.thread_id, 100)).find((h) => h.run_id === f.run_id)?.messages;
     const input = messages?.findLast((m) => m.role === 'user')?.content;
     if (typeof input !== 'string' || input === '') continue;
-    out.push({ input, output: correctionText(f.correction), source: 'correction' });
+    if (f.correction !== undefined) {
+      out.push({ input, output: correctionText(f.correction), source: 'correction' });
+      continue;
+    }
+    const answer = messages?.findLast((m) => m.role === 'assistant')?.content;
+    if (typeof answer === 'string' && answer !== '') out.push({ input, output: answer, source: 'feedback' });
   }
-  return out;
+  // People's corrections first, then well-scored answers.
+  return [...out.filter((d) => d.source === 'correction'), ...out.filter((d) => d.source !== 'correction')];
 }

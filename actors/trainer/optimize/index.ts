@@ -10,7 +10,7 @@ export {
   INSTRUCTIONS_VARIABLE,
 } from './candidates.js';
 export type { Demo } from './candidates.js';
-export { runCaseOn, correctionDemos } from './cases.js';
+export { runCaseOn, feedbackDemos } from './cases.js';
 export { search, teacherPrompt } from './search.js';
 export type { SearchIo } from './search.js';
 export { optimizeBehavior, OPTIMIZATIONS_BUCKET } from './job.js';

@@ -12,7 +12,7 @@ import { waitForRun } from '../../agent/index.js';
 import type { PromptLibrary } from '../../prompt/index.js';
 import { scoreCase, type EvalCase } from '../eval/index.js';
 import { pickDemos, withDemos, withInstructions, type Demo } from './candidates.js';
-import { correctionDemos, runCaseOn } from './cases.js';
+import { feedbackDemos, runCaseOn } from './cases.js';
 import type { CaseScore } from './job.js';
 
 /** What the search reads and writes through (the job actor's storage, the mesh). */
@@ -120,7 +120,7 @@ export async function search(rec: OptimizeRecord, split: { train: EvalCase[]; he
             break;
           }
         }
-      const demos = pickDemos(await correctionDemos(io.system, io.tenant, rec.agent), boot, cfg.demos);
+      const demos = pickDemos(await feedbackDemos(io.system, io.tenant, rec.agent), boot, cfg.demos);
       if (demos.length > 0) {
         const bestRewrite = rec.candidates
           .filter((c) => c.kind === 'rewrite' && c.train !== undefined)
