@@ -122,7 +122,8 @@ export function experimentBehavior(id: string, deps: ExperimentDeps): Behavior<E
     let d: Decision | undefined;
     if (rec.status === 'running' && rec.config.auto_promote) d = decideRunning(rec.arms, rec.control, rec.config, r);
     else if (rec.status === 'monitoring') {
-      const control = rec.arms.find((a) => a.version === (rec.previous ?? rec.control));
+      // The version the promotion replaced, when it was an arm; else the control.
+      const control = rec.arms.find((a) => a.version === rec.previous) ?? rec.arms.find((a) => a.version === rec.control);
       if (control !== undefined) d = decideMonitoring(control, rec.after, rec.config, r);
     }
     if (d === undefined) return;
