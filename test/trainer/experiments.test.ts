@@ -219,4 +219,24 @@ describe('/experiments over HTTP', () => {
       log.mockRestore();
     }
   });
+
+  it('ignores a split published on the experiment topic by anyone but the experiment', async () => {
+    await run(); // this node's table of the tenant is loaded, and listens to the experiments' topics
+    const made = await call('/experiments', gw.keys.admin, {
+      body: { id: 'spoof', agent: 'helper', versions: [1, 2], auto_promote: false },
+    });
+    expect(made.status).toBe(201);
+    const real = made.body as unknown as ExperimentRecord;
+    const ws = await WsClient.connect(`${gw.url.replace('http', 'ws')}/ws`, auth(gw.keys.user));
+    await ws.type('welcome');
+    const forged = { ...real, events: 1e9, arms: real.arms.map((a) => ({ ...a, weight: a.version === 2 ? 1 : 0 })) };
+    ws.send({ type: 'publish', topic: 'trainer.experiments.spoof', payload: { type: 'created', seq: 1e9, state: forged } });
+    ws.send({ type: 'ping' });
+    await ws.type('pong');
+    ws.close();
+    const rendered = new Set<number>();
+    for (let i = 0; i < 16 && rendered.size < 2; i++) rendered.add((await run()).rendered);
+    expect(rendered).toEqual(new Set([1, 2]));
+    expect((await call('/experiments/spoof/stop', gw.keys.admin, { body: {} })).body['status']).toBe('stopped');
+  });
 });

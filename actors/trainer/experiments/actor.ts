@@ -93,7 +93,7 @@ export function experimentBehavior(id: string, deps: ExperimentDeps): Behavior<E
     if (!ok) throw new ConflictError(`experiment ${rec.id}: a newer activation owns it`);
     st.record = rec;
     const last = logged.at(-1);
-    if (last !== undefined) await ctx.system.publish(experimentTopic(rec.id), { ...last, state: rec }, { tenant });
+    if (last !== undefined) await ctx.system.publish(experimentTopic(rec.id), { ...last, state: rec }, { tenant, from: ctx.self.address });
   };
 
   const production = async (tenant: string, template: string): Promise<number | undefined> =>

@@ -132,8 +132,9 @@ export class ExperimentRouter {
     t.subscription ??= this.system.subscribe(
       EXPERIMENTS_TOPIC_PATTERN,
       (env) => {
+        // Only an experiment's own actor speaks for it: a client may publish on these topics too (/ws `publish`).
         const state = (env.payload as ExperimentEvent | undefined)?.state;
-        if (state !== undefined && typeof state === 'object') this.apply(tenant, state);
+        if (state !== undefined && typeof state === 'object' && env.from === experimentAddress(state.id)) this.apply(tenant, state);
       },
       { tenant },
     );

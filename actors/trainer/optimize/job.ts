@@ -81,7 +81,7 @@ export function optimizeBehavior(id: string, deps: OptimizeDeps): Behavior<Optim
     }
     st.record = rec;
     const last = logged.at(-1);
-    if (last !== undefined) await ctx.system.publish(optimizationTopic(id), { ...last, state: rec }, { tenant });
+    if (last !== undefined) await ctx.system.publish(optimizationTopic(id), { ...last, state: rec }, { tenant, from: ctx.self.address });
   };
 
   const start = (st: OptimizeState, ctx: Ctx): void => {
