@@ -140,7 +140,7 @@ async function assignmentFigures(o: BenchOptions): Promise<{ figures: Figure[]; 
       goals: [
         { name: 'experiment assignment overhead per run ≤ 50 µs p99', met: assign.p99Us <= 50, detail: `${assign.p99Us.toFixed(2)} µs` },
       ],
-      notes: [`assignments reported to the experiment's actor: ${reported} (checksum ${check % 1000})`],
+      notes: [`assignments reported to the experiment's actor by the end of the run: ${reported}, in batches (checksum ${check % 1000})`],
     };
   } finally {
     await router.close();
