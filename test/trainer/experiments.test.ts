@@ -173,6 +173,8 @@ describe('/experiments over HTTP', () => {
     const types = events.map((e) => e.type);
     expect(types[0]).toBe('created');
     expect(types.indexOf('promoted')).toBeLessThan(types.indexOf('rolled_back'));
+    // Decisions name the run whose reward made them.
+    for (const d of events.filter((e) => e.type === 'promoted' || e.type === 'rolled_back')) expect(typeof d.run_id).toBe('string');
     expect(events.filter((e) => e.type === 'assigned').every((e) => typeof e.run_id === 'string')).toBe(true);
     expect(events.filter((e) => e.type === 'assigned')).toHaveLength(runs + after);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));

@@ -114,7 +114,10 @@ export function experimentBehavior(id: string, deps: ExperimentDeps): Behavior<E
     if (before !== undefined) rec.previous = before;
     rec.reason = `promoted ${rec.template}@${version}`;
     reweigh(rec);
-    await write(st, ctx, rec, [{ type: 'promoted', version, data: { previous: before ?? null, ...why } }]);
+    const runId = typeof why['run_id'] === 'string' ? why['run_id'] : undefined;
+    await write(st, ctx, rec, [
+      { type: 'promoted', version, ...(runId === undefined ? {} : { run_id: runId }), data: { previous: before ?? null, ...why } },
+    ]);
   };
 
   const decide = async (st: ExperimentState, ctx: ActorContext<ExperimentState>, rec: ExperimentRecord, runId: string): Promise<void> => {
