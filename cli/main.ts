@@ -58,6 +58,16 @@ const COMMANDS: readonly { readonly name: string; readonly summary: string; load
     load: async () => (await import('./finetune.js')).finetuneCommand,
   },
   {
+    name: 'experiments',
+    summary: 'A/B/n experiments over template versions: list, create, watch, stop, promote (admin)',
+    load: async () => (await import('./experiments.js')).experimentsCommand,
+  },
+  {
+    name: 'optimize',
+    summary: 'optimise an agent prompt on an eval suite (rewrites, few-shot demos; train/held-out; budget) (admin)',
+    load: async () => (await import('./optimize.js')).optimizeCommand,
+  },
+  {
     name: 'threads',
     summary: 'list threads, or show one with its messages and runs',
     load: async () => (await import('./threads.js')).threadsCommand,

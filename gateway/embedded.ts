@@ -15,6 +15,7 @@ import { profilesRoute } from './profiles/index.js';
 import { usageRoute, withBudgets, type ModelPrices } from './usage/index.js';
 import { deadLettersRoute } from './ops/index.js';
 import { finetuneRoute } from './finetune/index.js';
+import { experimentsRoute, optimizationsRoute } from './experiments/index.js';
 import { Gateway, gatewayOptionsFromConfig, type GatewayOptions } from './server.js';
 import type { GatewayDeps, HttpRoute } from './types.js';
 
@@ -60,6 +61,8 @@ export function allRoutes(
     usageRoute(deps, options.prices),
     deadLettersRoute(deps),
     finetuneRoute(deps),
+    experimentsRoute(deps),
+    optimizationsRoute(deps),
     ...a2aRoutes(deps, { auth: options.auth ?? true, maxStreamBuffer: buffer }),
     ...(options.prompts === undefined ? [] : [promptsRoute(options.prompts), personasRoute(options.prompts)]),
   ];

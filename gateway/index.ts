@@ -73,3 +73,4 @@ export { guardrailsRoute, guardrailCheck, guardrailMcpTool, GUARDRAIL_ADDRESS } 
 export { a2aRoute, agentCardRoute, a2aRoutes, A2aService, A2A_PERMISSIONS } from './a2a/index.js';
 export type { A2aRouteOptions, A2aServiceOptions, AgentCardOptions } from './a2a/index.js';
 export { promptsRoute, personasRoute, templatePromptSource, argumentValue } from './prompts/index.js';
+export { experimentsRoute, optimizationsRoute } from './experiments/index.js';

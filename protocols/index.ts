@@ -266,6 +266,48 @@ export {
 } from './feedback.js';
 export type { FeedbackInput, FeedbackRecord, FeedbackAdd, FeedbackAggregate, TemplateRef } from './feedback.js';
 export {
+  EXPERIMENT_ID,
+  EXPERIMENT_CREATE,
+  EXPERIMENT_GET,
+  EXPERIMENT_STOP,
+  EXPERIMENT_PROMOTE,
+  EXPERIMENT_REWARD,
+  EXPERIMENT_ASSIGNED,
+  EXPERIMENT_STATUSES,
+  EXPERIMENTS_TOPIC_PATTERN,
+  experimentAddress,
+  experimentTopic,
+  experimentCreateSchema,
+  experimentRewardSchema,
+  experimentAssignedSchema,
+  experimentPromoteSchema,
+  experimentCreateMessageSchema,
+  EXPERIMENT_SCHEMAS,
+} from './experiments.js';
+export {
+  OPTIMIZE_CREATE,
+  OPTIMIZE_GET,
+  OPTIMIZE_CANCEL,
+  OPTIMIZE_RESUME,
+  OPTIMIZE_SCHEMAS,
+  optimizationAddress,
+  optimizationTopic,
+  optimizeCreateSchema,
+  optimizeCreateMessageSchema,
+} from './optimize.js';
+export type { OptimizeCreate, OptimizeCreateInput, OptimizeStatus, OptimizeCandidate, OptimizeRecord, OptimizeEvent } from './optimize.js';
+export type {
+  ExperimentCreate,
+  ExperimentCreateInput,
+  ExperimentStatus,
+  ExperimentArm,
+  ExperimentRecord,
+  ExperimentReward,
+  ExperimentAssigned,
+  ExperimentEvent,
+  ExperimentEventType,
+} from './experiments.js';
+export {
   PROMPT_NAME,
   MODEL_PARAM_NAMES,
   VARIABLE_TYPES,

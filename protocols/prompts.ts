@@ -133,6 +133,8 @@ export const renderedPromptSchema = z.object({
   partials: z.record(z.string(), z.int().min(1)).optional(),
   /** Sections dropped to fit the budget. */
   dropped: z.array(z.string()).optional(),
+  /** The experiment that assigned this version to the run (docs/trainers.md). */
+  experiment: z.string().optional(),
 });
 export type RenderedPrompt = z.infer<typeof renderedPromptSchema>;
 

@@ -99,8 +99,11 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
     metadata: Readonly<Record<string, unknown>>,
     options: RunOptions,
     now: number,
+    runId?: string,
   ): Promise<{ text: string; prompt?: RenderedPrompt } | undefined> =>
-    def.systemPrompt === undefined ? undefined : def.systemPrompt({ tenant, metadata, options, now });
+    def.systemPrompt === undefined
+      ? undefined
+      : def.systemPrompt({ tenant, metadata, options, now, ...(runId === undefined ? {} : { runId }) });
 
   /** The run's model parameters: the agent's, with the request's over them (undefined: nothing set anywhere). */
   const runParams = (options: RunOptions): ModelParams | undefined => {
@@ -365,7 +368,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
     const now = new Date(ctx.system.clock.now()).toISOString();
     // The prompt is rendered before the thread is claimed: an unknown template or a bad variable refuses the run.
     const options = parseRunOptions(p.config);
-    const system = await renderSystem(tenant, p.metadata ?? {}, options, ctx.system.clock.now());
+    const system = await renderSystem(tenant, p.metadata ?? {}, options, ctx.system.clock.now(), runId);
     const params = runParams(options);
     const admitted = await admitRun(st.store, st.threads, tenant, runId, p.thread_id, (threadId) => ({
       ...newRunRecord(runId, threadId, def.name, p.metadata ?? {}, now, p.client),

@@ -83,6 +83,8 @@ export interface AgentDefinition {
    */
   readonly systemPrompt?: (request: {
     readonly tenant: string;
+    /** The new run's id (absent when a handoff renders the next agent's prompt): an experiment assigns by it. */
+    readonly runId?: string;
     readonly metadata: Readonly<Record<string, unknown>>;
     readonly options: RunOptions;
     readonly now: number;

@@ -10,7 +10,8 @@ import { providerFor } from '../llm/select.js';
 import type { ModelProvider } from '../llm/types.js';
 import { responseCache } from './cache.js';
 import { windowMessages } from '../memory/threads/window.js';
-import { PromptLibrary, systemPrompt } from '../prompt/index.js';
+import { PromptLibrary, systemPrompt, type AgentPromptSpec, type SystemPrompt } from '../prompt/index.js';
+import { parsePromptRef } from '../../protocols/index.js';
 import { agentBehavior } from './behavior.js';
 import { budgetCheck } from './budget.js';
 import { startRecovery, stopRecovery } from './recovery.js';
@@ -22,6 +23,26 @@ export const AGENT_HOOKS = contributionKey<AgentHooks>('agent.hooks');
 /** Wrappers other kinds put around every local agent's model provider, in list order (the trainer's model override). */
 export const AGENT_PROVIDER_WRAPS = contributionKey<(provider: ModelProvider, agent: string) => ModelProvider>('agent.provider');
 
+/** A template version an experiment assigned to a run: the reference to render and the experiment's id. */
+export interface PromptAssignment {
+  readonly prompt: string;
+  readonly experiment: string;
+}
+
+/**
+ * Picks the template version of a new run of `agent` whose config renders `template` (the trainer's experiments,
+ * docs/trainers.md); undefined leaves the agent's own reference. The first contributed one is used.
+ */
+export type PromptAssigner = (
+  tenant: string,
+  agent: string,
+  template: string,
+  runId: string,
+) => PromptAssignment | undefined | Promise<PromptAssignment | undefined>;
+
+/** Where the trainer kind gives agents its {@link PromptAssigner}. */
+export const AGENT_PROMPT_ASSIGNER = contributionKey<PromptAssigner>('agent.prompt-assigner');
+
 /** The local agents of config (those without a `remote` entry). */
 export const agentKind: KindDescriptor = {
   name: 'agent',
@@ -32,6 +53,7 @@ export const agentKind: KindDescriptor = {
     const { config } = services;
     const wraps = services.contributions.get(AGENT_PROVIDER_WRAPS);
     const hooks = chainHooks(services.contributions.get(AGENT_HOOKS), config.memory.window);
+    const assigner = services.contributions.get(AGENT_PROMPT_ASSIGNER)[0];
     // Templates and personas: config's and the API's in this node's storage (the same on every node).
     const prompts = new PromptLibrary(services.system.storage, config, () => services.system.clock.now());
     const described = new Map(config.agents.map((a) => [a.name, a.description]));
@@ -61,7 +83,7 @@ export const agentKind: KindDescriptor = {
         hooks,
         ...runs,
         ...(admit === undefined ? {} : { admit }),
-        systemPrompt: (request) => systemPrompt(prompts, spec, request),
+        systemPrompt: (request) => assignedPrompt(prompts, spec, request, assigner),
       });
     }
     return {
@@ -84,6 +106,24 @@ export const agentKind: KindDescriptor = {
     };
   },
 };
+
+/**
+ * The system prompt of a run: a request that names a template version renders it; otherwise, when an experiment
+ * splits the agent's template, the version it assigns (the run's `prompt.experiment` names the experiment).
+ */
+async function assignedPrompt(
+  prompts: PromptLibrary,
+  spec: AgentPromptSpec,
+  request: Parameters<NonNullable<AgentDefinition['systemPrompt']>>[0],
+  assigner: PromptAssigner | undefined,
+): Promise<SystemPrompt> {
+  if (assigner === undefined || spec.prompt === undefined || request.options.prompt !== undefined || request.runId === undefined)
+    return systemPrompt(prompts, spec, request);
+  const assigned = await assigner(request.tenant, spec.name, parsePromptRef(spec.prompt).name, request.runId);
+  if (assigned === undefined) return systemPrompt(prompts, spec, request);
+  const out = await systemPrompt(prompts, spec, { ...request, options: { ...request.options, prompt: assigned.prompt } });
+  return out.prompt === undefined ? out : { ...out, prompt: { ...out.prompt, experiment: assigned.experiment } };
+}
 
 /**
  * The `start`/`close` of every kind whose actors hold runs (local and remote agents): on a node hosting them, the runs

@@ -6,6 +6,7 @@
  * write (same id) is neither stored nor counted twice.
  */
 import {
+  EXPERIMENT_REWARD,
   FEEDBACK_ADD,
   FEEDBACK_LIMITS,
   FEEDBACK_LIST,
@@ -14,14 +15,16 @@ import {
   TooLargeError,
   feedbackAddSchema,
   feedbackListSchema,
+  experimentAddress,
   feedbackStatsSchema,
   templateRefSchema,
+  type ExperimentReward,
   type FeedbackAdd,
   type FeedbackAggregate,
   type FeedbackRecord,
   type TemplateRef,
 } from '../../protocols/index.js';
-import type { ActorContext, Behavior, KvBucket } from '../../runtime/index.js';
+import type { ActorContext, ActorRef, Behavior, KvBucket } from '../../runtime/index.js';
 import { RunStore, type RunRecord } from '../agent/index.js';
 
 /** The bucket feedback records live in: `[tenant, run_id, feedback_id]`. */
@@ -45,6 +48,8 @@ export interface FeedbackState {
   readonly sums: Map<string, Sums>;
   /** Entries per run (the per-run limit). */
   readonly perRun: Map<string, number>;
+  /** Reaches experiments' actors (absent: feedback is not forwarded). */
+  readonly resolve?: (address: string, tenant: string) => Promise<ActorRef>;
 }
 
 /** The template version a run used, as its record names it (`prompt: {name, version}`); undefined for none. */
@@ -104,14 +109,30 @@ export function aggregates(state: FeedbackState, agent?: string): FeedbackAggreg
   return out.sort((x, y) => x.agent.localeCompare(y.agent) || x.template.localeCompare(y.template) || x.key.localeCompare(y.key));
 }
 
+/**
+ * Forwards a scored feedback on a run an experiment assigned to that experiment's actor (which counts each feedback
+ * id once), so feedback flows into the experiment's posterior. Awaited: a failure fails the write, whose retry (same
+ * id) forwards again.
+ */
+async function forward(state: FeedbackState, ctx: ActorContext<FeedbackState>, r: FeedbackRecord, run: RunRecord): Promise<void> {
+  const experiment = (run as unknown as { prompt?: { experiment?: unknown } }).prompt?.experiment;
+  if (state.resolve === undefined || typeof experiment !== 'string' || typeof r.score !== 'number' || r.template === undefined) return;
+  const ref = await state.resolve(experimentAddress(experiment), ctx.self.tenant);
+  const reward: ExperimentReward = { feedback_id: r.id, run_id: r.run_id, version: r.template.version, key: r.key, score: r.score };
+  await ctx.system.tell(ref, EXPERIMENT_REWARD, reward);
+}
+
 async function add(state: FeedbackState, ctx: ActorContext<FeedbackState>, p: FeedbackAdd): Promise<FeedbackRecord> {
   const tenant = ctx.self.tenant;
   const key = [tenant, p.run_id, p.id];
   const existing = await state.bucket.get<FeedbackRecord>(key);
-  if (existing !== undefined) return existing; // a redelivered write
   // Another tenant's run is not in this tenant's store: the same answer as an unknown one.
   const run = await state.runs.getRun(tenant, p.run_id);
   if (run === undefined) throw new NotFoundError(`run ${p.run_id} not found`);
+  if (existing !== undefined) {
+    await forward(state, ctx, existing, run); // a redelivered write: stored and counted once, forwarded again
+    return existing;
+  }
   if ((state.perRun.get(p.run_id) ?? 0) >= FEEDBACK_LIMITS.perRun)
     throw new TooLargeError(`run ${p.run_id} already has ${FEEDBACK_LIMITS.perRun} feedback entries`);
   const f = p.feedback;
@@ -134,11 +155,12 @@ async function add(state: FeedbackState, ctx: ActorContext<FeedbackState>, p: Fe
   };
   await state.bucket.put(key, record);
   count(state, record);
+  await forward(state, ctx, record, run);
   return record;
 }
 
-/** The behavior of a tenant's `trainer/feedback`. */
-export function feedbackBehavior(): Behavior<FeedbackState> {
+/** The behavior of a tenant's `trainer/feedback`; `resolve` lets it forward rewards to experiments. */
+export function feedbackBehavior(resolve?: (address: string, tenant: string) => Promise<ActorRef>): Behavior<FeedbackState> {
   return {
     schemas: { [FEEDBACK_ADD]: feedbackAddSchema, [FEEDBACK_LIST]: feedbackListSchema, [FEEDBACK_STATS]: feedbackStatsSchema },
     async init(ctx) {
@@ -147,6 +169,7 @@ export function feedbackBehavior(): Behavior<FeedbackState> {
         runs: new RunStore(ctx.system.storage),
         sums: new Map(),
         perRun: new Map(),
+        ...(resolve === undefined ? {} : { resolve }),
       };
       for (const e of await state.bucket.list<FeedbackRecord>([ctx.self.tenant])) count(state, e.value);
       return state;

@@ -5,3 +5,5 @@ export type { FeedbackState } from './feedback.js';
 export * from './eval/index.js';
 export * from './datasets/index.js';
 export * from './finetune/index.js';
+export * from './experiments/index.js';
+export * from './optimize/index.js';

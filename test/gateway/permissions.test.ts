@@ -258,6 +258,8 @@ const PROBES: Probe[] = [
     permission: 'profiles:manage',
     call: (k) => http(k, 'GET', '/profiles/someone'),
   },
+  { surface: 'admin', name: 'GET /experiments', permission: 'experiments:manage', call: (k) => http(k, 'GET', '/experiments') },
+  { surface: 'admin', name: 'GET /optimizations', permission: 'experiments:manage', call: (k) => http(k, 'GET', '/optimizations') },
 ];
 
 /** Declared for routes other branches add (the lead wires them) or that have no HTTP route yet. */
