@@ -4,8 +4,8 @@
  * where `troupe start` keeps its dead letters.
  */
 import { parseArgs } from 'node:util';
-import { GatewayError } from '../gateway/client/index.js';
 import { UsageError, type Command } from './command.js';
+import { adminCall } from './admin-call.js';
 import { SESSION_OPTIONS, SESSION_USAGE, openSession, type Session } from './session.js';
 
 interface Letter {
@@ -28,22 +28,8 @@ troupe deadletters redrive ID
 ${SESSION_USAGE}`;
 
 /** Calls `/deadletters…`; throws with the server's `detail` on a non-2xx answer. */
-async function call<T>(s: Session, method: 'GET' | 'POST', path: string): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (s.key !== undefined) headers['authorization'] = `Bearer ${s.key}`;
-  const res = await fetch(`${s.url}/deadletters${path}`, { method, headers });
-  const text = await res.text();
-  if (!res.ok) {
-    let body: { detail?: unknown; code?: unknown } = {};
-    try {
-      body = JSON.parse(text) as typeof body;
-    } catch {
-      // not JSON: the text is the detail
-    }
-    const detail = String(body.detail ?? text);
-    throw new GatewayError(String(body.code ?? res.status), `${method} /deadletters${path}: HTTP ${res.status} ${detail}`);
-  }
-  return JSON.parse(text) as T;
+function call<T>(s: Session, method: 'GET' | 'POST', path: string): Promise<T> {
+  return adminCall<T>(s, method, `/deadletters${path}`);
 }
 
 function line(l: Letter): string {

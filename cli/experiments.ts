@@ -4,10 +4,10 @@
  * config (docs/trainers.md).
  */
 import { parseArgs } from 'node:util';
-import { GatewayError } from '../gateway/client/index.js';
 import type { ExperimentEvent, ExperimentRecord } from '../protocols/index.js';
 import { UsageError, type Command } from './command.js';
-import { SESSION_OPTIONS, SESSION_USAGE, openSession, type Session } from './session.js';
+import { adminCall, numberFlag } from './admin-call.js';
+import { SESSION_OPTIONS, SESSION_USAGE, openSession } from './session.js';
 
 const usage = `troupe experiments list [--json]
 troupe experiments show ID | events ID [--after N]
@@ -18,25 +18,6 @@ troupe experiments stop ID | promote ID [--version N] | watch ID
   (the \`production\` label) once every version has its minimum sample and the credible interval allows, automatic
   rollback. \`watch\` prints events as they come until the experiment is over. Needs an admin or developer key.
 ${SESSION_USAGE}`;
-
-/** Calls an admin route of the gateway; throws with the server's `detail` on a non-2xx answer. */
-export async function adminCall<T>(s: Session, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (s.key !== undefined) headers['authorization'] = `Bearer ${s.key}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${s.url}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  const text = await res.text();
-  if (!res.ok) {
-    let parsed: { detail?: unknown; code?: unknown } = {};
-    try {
-      parsed = JSON.parse(text) as typeof parsed;
-    } catch {
-      // not JSON: the text is the detail
-    }
-    throw new GatewayError(String(parsed.code ?? res.status), `${method} ${path}: HTTP ${res.status} ${String(parsed.detail ?? text)}`);
-  }
-  return JSON.parse(text) as T;
-}
 
 /** One line of an experiment: id, agent, status and each arm's weight, rewards and posterior mean. */
 export function experimentLine(e: ExperimentRecord): string {
@@ -69,13 +50,6 @@ const OPTIONS = {
   'interval-ms': { type: 'string' },
 } as const;
 
-function number(v: string | undefined, flag: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new UsageError(`${flag} needs a number`);
-  return n;
-}
-
 async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: OPTIONS, allowPositionals: true });
   const [action, id] = positionals;
@@ -107,12 +81,12 @@ async function run(args: string[]): Promise<number> {
         if (values.agent === undefined || values.versions === undefined) throw new UsageError('create needs --agent and --versions');
         const body = {
           agent: values.agent,
-          versions: values.versions.split(',').map((v) => number(v.trim(), '--versions')),
+          versions: values.versions.split(',').map((v) => numberFlag('--versions', v.trim())),
           ...(values.id === undefined ? {} : { id: values.id }),
           ...(values['feedback-key'] === undefined ? {} : { key: values['feedback-key'] }),
-          ...(values['min-samples'] === undefined ? {} : { min_samples: number(values['min-samples'], '--min-samples') }),
-          ...(values.credibility === undefined ? {} : { credibility: number(values.credibility, '--credibility') }),
-          ...(values['min-lift'] === undefined ? {} : { min_lift: number(values['min-lift'], '--min-lift') }),
+          ...(values['min-samples'] === undefined ? {} : { min_samples: numberFlag('--min-samples', values['min-samples']) }),
+          ...(values.credibility === undefined ? {} : { credibility: numberFlag('--credibility', values.credibility) }),
+          ...(values['min-lift'] === undefined ? {} : { min_lift: numberFlag('--min-lift', values['min-lift']) }),
           ...(values['no-auto-promote'] === true ? { auto_promote: false } : {}),
         };
         print(await adminCall<ExperimentRecord>(session, 'POST', '/experiments', body));
@@ -122,12 +96,12 @@ async function run(args: string[]): Promise<number> {
         print(await adminCall<ExperimentRecord>(session, 'POST', `${path}/stop`, {}));
         return 0;
       case 'promote': {
-        const v = number(values.version, '--version');
+        const v = numberFlag('--version', values.version);
         print(await adminCall<ExperimentRecord>(session, 'POST', `${path}/promote`, v === undefined ? {} : { version: v }));
         return 0;
       }
       default: {
-        const every = number(values['interval-ms'], '--interval-ms') ?? 1000;
+        const every = numberFlag('--interval-ms', values['interval-ms']) ?? 1000;
         let after = 0;
         for (;;) {
           const { events } = await adminCall<{ events: ExperimentEvent[] }>(session, 'GET', `${path}/events?after=${after}`);

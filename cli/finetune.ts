@@ -5,30 +5,13 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { GatewayError } from '../gateway/client/index.js';
 import { UsageError, type Command } from './command.js';
+import { adminCall, numberFlag } from './admin-call.js';
 import { SESSION_OPTIONS, SESSION_USAGE, openSession, type Session } from './session.js';
 
 /** Calls `/finetune…`; throws with the server's `detail` on a non-2xx answer. */
-export async function finetuneCall<T>(s: Session, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (s.key !== undefined) headers['authorization'] = `Bearer ${s.key}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${s.url}/finetune${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  const text = await res.text();
-  if (!res.ok) {
-    let parsed: { detail?: unknown; code?: unknown } = {};
-    try {
-      parsed = JSON.parse(text) as typeof parsed;
-    } catch {
-      // not JSON: the text is the detail
-    }
-    throw new GatewayError(
-      String(parsed.code ?? res.status),
-      `${method} /finetune${path}: HTTP ${res.status} ${String(parsed.detail ?? text)}`,
-    );
-  }
-  return JSON.parse(text) as T;
+export function finetuneCall<T>(s: Session, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  return adminCall<T>(s, method, `/finetune${path}`, body);
 }
 
 /** The run-filter flags `datasets export` and `finetune start` share. */
@@ -52,14 +35,6 @@ export const FILTER_USAGE = `  --agent A --since TIME --until TIME --tag T (repe
 
 type FilterFlags = { [K in keyof typeof FILTER_OPTIONS]?: (typeof FILTER_OPTIONS)[K] extends { multiple: true } ? string[] : string };
 
-/** A number flag, or a usage error naming it. */
-function num(flag: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new UsageError(`--${flag} expects a number, got ${JSON.stringify(v)}`);
-  return n;
-}
-
 /** The export request the flags describe (the server validates it and names a bad field). */
 export function exportRequestOf(v: FilterFlags, defaultFormat: string): Record<string, unknown> {
   const feedback =
@@ -67,8 +42,8 @@ export function exportRequestOf(v: FilterFlags, defaultFormat: string): Record<s
       ? undefined
       : {
           key: v.feedback,
-          ...(v.min === undefined ? {} : { min: num('min', v.min) }),
-          ...(v.max === undefined ? {} : { max: num('max', v.max) }),
+          ...(v.min === undefined ? {} : { min: numberFlag('--min', v.min) }),
+          ...(v.max === undefined ? {} : { max: numberFlag('--max', v.max) }),
         };
   const filter = {
     ...(v.agent === undefined ? {} : { agent: v.agent }),
@@ -76,7 +51,7 @@ export function exportRequestOf(v: FilterFlags, defaultFormat: string): Record<s
     ...(v.until === undefined ? {} : { until: v.until }),
     ...(v.tag === undefined ? {} : { tags: v.tag }),
     ...(feedback === undefined ? {} : { feedback }),
-    ...(v.limit === undefined ? {} : { limit: num('limit', v.limit) }),
+    ...(v.limit === undefined ? {} : { limit: numberFlag('--limit', v.limit) }),
   };
   return { format: v.format ?? defaultFormat, filter, ...(v.system === undefined ? {} : { system: v.system }) };
 }
@@ -126,7 +101,7 @@ async function act(s: Session, action: string, ids: string[], v: ReturnType<type
   switch (action) {
     case 'start': {
       if (v.name === undefined || v.base === undefined) throw new UsageError('start needs --name and --base');
-      const epochs = num('epochs', v.epochs);
+      const epochs = numberFlag('--epochs', v.epochs);
       return finetuneCall(s, 'POST', '/jobs', {
         name: v.name,
         base_model: v.base,
@@ -144,7 +119,7 @@ async function act(s: Session, action: string, ids: string[], v: ReturnType<type
     case 'models':
       return finetuneCall(s, 'GET', '/models');
     case 'use': {
-      const version = num('version', v.version);
+      const version = numberFlag('--version', v.version);
       return finetuneCall(s, 'POST', '/models/use', {
         agent: need(0, 'an agent'),
         name: need(1, 'a model name'),

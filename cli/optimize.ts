@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { OptimizeEvent, OptimizeRecord } from '../protocols/index.js';
 import { UsageError, type Command } from './command.js';
-import { adminCall } from './experiments.js';
+import { adminCall, numberFlag } from './admin-call.js';
 import { SESSION_OPTIONS, SESSION_USAGE, openSession, type Session } from './session.js';
 
 const usage = `troupe optimize start --agent A --suite FILE [--teacher T] [--budget N] [--holdout F] [--rewrites N]
@@ -61,20 +61,13 @@ const OPTIONS = {
   'interval-ms': { type: 'string' },
 } as const;
 
-function num(v: string | undefined, flag: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new UsageError(`${flag} needs a number`);
-  return n;
-}
-
 async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: OPTIONS, allowPositionals: true });
   const [action, id] = positionals;
   const actions = ['start', 'list', 'show', 'events', 'cancel', 'watch'];
   if (action === undefined || !actions.includes(action)) throw new UsageError(`expected one of ${actions.join(', ')}`);
   if (!['start', 'list'].includes(action) && id === undefined) throw new UsageError(`${action} needs an optimisation id`);
-  const every = num(values['interval-ms'], '--interval-ms') ?? 1000;
+  const every = numberFlag('--interval-ms', values['interval-ms']) ?? 1000;
   const path = `/optimizations/${encodeURIComponent(id ?? '')}`;
   const session = await openSession(values);
   try {
@@ -86,7 +79,7 @@ async function run(args: string[]): Promise<number> {
         if (values.teacher !== undefined) body['teacher'] = values.teacher;
         if (values.id !== undefined) body['id'] = values.id;
         for (const k of ['budget', 'holdout', 'rewrites', 'demos'] as const) {
-          const v = num(values[k], `--${k}`);
+          const v = numberFlag(`--${k}`, values[k]);
           if (v !== undefined) body[k] = v;
         }
         const o = await adminCall<OptimizeRecord>(session, 'POST', '/optimizations', body);
