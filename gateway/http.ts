@@ -290,3 +290,17 @@ export function hostNameAllowed(host: string | undefined, allowed: readonly stri
 export function bucketKey(p: { readonly tenant: string; readonly subject: string }): string {
   return `${p.tenant}\u0000${p.subject}`;
 }
+
+/** A route path's segments, decoded (the query string dropped); a malformed segment is a ValidationError. */
+export function pathSegments(path: string): string[] {
+  return (path.split('?')[0] ?? '')
+    .split('/')
+    .filter((s) => s !== '')
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        throw new ValidationError(`malformed path segment ${JSON.stringify(s)}`);
+      }
+    });
+}

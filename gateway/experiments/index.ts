@@ -1,3 +1,3 @@
 /** Trainer control over HTTP: `/experiments` and `/optimizations` (docs/trainers.md). */
-export { experimentsRoute, segmentsOf, bodyOf } from './route.js';
+export { experimentsRoute, bodyOf } from './route.js';
 export { optimizationsRoute } from './optimize-route.js';

@@ -18,9 +18,9 @@ import {
   type OptimizeRecord,
 } from '../../protocols/index.js';
 import { requirePermission } from '../auth/index.js';
-import { methodNotAllowedError, sendJson } from '../http.js';
+import { methodNotAllowedError, pathSegments, sendJson } from '../http.js';
 import type { GatewayDeps, HttpRoute, Principal } from '../types.js';
-import { bodyOf, segmentsOf } from './route.js';
+import { bodyOf } from './route.js';
 
 /**
  * `GET /optimizations` list · `POST /optimizations` start `{agent, suite, holdout?, budget?, teacher?, …}` ·
@@ -35,7 +35,7 @@ export function optimizationsRoute(deps: GatewayDeps): HttpRoute {
       requirePermission(principal, 'experiments:manage', 'optimisations');
       const tenant = principal.tenant;
       const method = (req.method ?? 'GET').toUpperCase();
-      const [first, second, ...rest] = segmentsOf(path);
+      const [first, second, ...rest] = pathSegments(path);
       if (rest.length > 0) throw new NotFoundError(`no optimizations endpoint ${path}`);
       if (first === undefined) {
         if (method === 'GET') {

@@ -22,22 +22,8 @@ import {
 } from '../../protocols/index.js';
 import type { z } from 'zod';
 import { requirePermission } from '../auth/index.js';
-import { methodNotAllowedError, readJson, sendJson } from '../http.js';
+import { methodNotAllowedError, pathSegments, readJson, sendJson } from '../http.js';
 import type { GatewayDeps, HttpRoute, Principal } from '../types.js';
-
-/** The path's segments, decoded; a malformed one is a bad_request. */
-export function segmentsOf(path: string): string[] {
-  return (path.split('?')[0] ?? '')
-    .split('/')
-    .filter((s) => s !== '')
-    .map((s) => {
-      try {
-        return decodeURIComponent(s);
-      } catch {
-        throw new ValidationError(`malformed path segment ${JSON.stringify(s)}`);
-      }
-    });
-}
 
 /** Reads and validates a JSON body (an absent body is `{}`); the first problem names the field. */
 export async function bodyOf<T>(req: IncomingMessage, schema: z.ZodType<T>, what: string): Promise<T> {
@@ -66,7 +52,7 @@ export function experimentsRoute(deps: GatewayDeps): HttpRoute {
       requirePermission(principal, 'experiments:manage', 'experiments');
       const tenant = principal.tenant;
       const method = (req.method ?? 'GET').toUpperCase();
-      const [first, second, ...rest] = segmentsOf(path);
+      const [first, second, ...rest] = pathSegments(path);
       if (rest.length > 0) throw new NotFoundError(`no experiments endpoint ${path}`);
       if (first === undefined) {
         if (method === 'GET') {

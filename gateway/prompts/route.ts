@@ -16,7 +16,7 @@ import {
   type TemplateVersion,
 } from '../../protocols/index.js';
 import { z } from 'zod';
-import { methodNotAllowedError, readJson, sendJson } from '../http.js';
+import { methodNotAllowedError, pathSegments, readJson, sendJson } from '../http.js';
 import { requirePermission } from '../auth/index.js';
 import type { HttpRoute, Principal } from '../types.js';
 
@@ -54,19 +54,6 @@ async function body<T>(req: IncomingMessage, schema: z.ZodType<T>, what: string)
 /** A stored version as the API shows it. */
 const shown = (v: TemplateVersion) => ({ ...v });
 
-function segmentsOf(path: string): string[] {
-  return (path.split('?')[0] ?? '')
-    .split('/')
-    .filter((s) => s !== '')
-    .map((s) => {
-      try {
-        return decodeURIComponent(s);
-      } catch {
-        throw new ValidationError(`malformed path segment ${JSON.stringify(s)}`);
-      }
-    });
-}
-
 /**
  * `/prompts`: `GET /` list · `GET /{name}` summary and versions · `POST /{name}/versions` create ·
  * `GET /{name}/versions/{n|label}` one version · `PUT /{name}/labels/{label}` `{version}` move a label ·
@@ -79,7 +66,7 @@ export function promptsRoute(library: PromptLibrary): HttpRoute {
       requirePermission(principal, 'prompts:read', 'prompt templates');
       const tenant = principal.tenant;
       const method = (req.method ?? 'GET').toUpperCase();
-      const [first, second, third, ...rest] = segmentsOf(path);
+      const [first, second, third, ...rest] = pathSegments(path);
       if (rest.length > 0) throw new NotFoundError(`no prompts endpoint ${path}`);
       if (first === undefined) {
         if (method !== 'GET') throw methodNotAllowedError('GET /prompts lists templates; POST /prompts/{name}/versions creates one');
@@ -163,7 +150,7 @@ export function personasRoute(library: PromptLibrary): HttpRoute {
       requirePermission(principal, 'prompts:read', 'personas');
       const tenant = principal.tenant;
       const method = (req.method ?? 'GET').toUpperCase();
-      const [first, ...rest] = segmentsOf(path);
+      const [first, ...rest] = pathSegments(path);
       if (rest.length > 0) throw new NotFoundError(`no personas endpoint ${path}`);
       if (first === undefined) {
         if (method !== 'GET') throw methodNotAllowedError('GET /personas; PUT /personas/{name}');
