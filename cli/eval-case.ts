@@ -1,9 +1,11 @@
 /**
  * How `troupe eval` runs one case: as agent runs through a gateway (one run per turn, on one thread), and how it
  * spreads cases over several gateways of one mesh (`--url A,B`): each case goes to the gateway with the fewest
- * cases in flight, so a slow node gets fewer.
+ * cases in flight, so a slow node gets fewer. And how a case's score goes back as feedback on its run, so an
+ * experiment the run was assigned by counts it as a reward (docs/trainers.md).
  */
-import type { CaseRun, EvalCase } from '../actors/index.js';
+import type { CaseResult, CaseRun, EvalCase } from '../actors/index.js';
+import { scrubSecrets } from '../protocols/index.js';
 import type { RunFrame, TroupeClient } from '../gateway/client/index.js';
 
 /** One case as agent runs through the gateway `client`: one run per turn, on one thread. */
@@ -72,4 +74,39 @@ export function spreadCases(clients: readonly TroupeClient[]): {
       }
     },
   };
+}
+
+/** Where and how {@link postCaseFeedback} posts. */
+export interface EvalFeedback {
+  /** A gateway of the mesh the cases ran on. */
+  readonly url: string;
+  readonly key?: string;
+  /** The feedback key (default `eval`); an experiment counts it when its `key` is this one, or when it has none. */
+  readonly feedbackKey: string;
+  /** The suite's name, in the feedback's `feedback_source.metadata`. */
+  readonly suite: string;
+}
+
+/**
+ * Posts a case's score as feedback (`feedback_source: {type: "eval"}`) on its last run — the run whose answer the
+ * assertions checked. A case whose run was cancelled or stopped for an approval posts nothing (the eval cut it
+ * short); a run that failed scores 0.
+ */
+export async function postCaseFeedback(f: EvalFeedback, r: CaseResult): Promise<void> {
+  const runId = r.runIds.at(-1);
+  if (runId === undefined || (r.status !== 'success' && r.status !== 'error')) return;
+  const body = {
+    key: f.feedbackKey,
+    score: r.score,
+    comment: `${r.pass ? 'passed' : 'failed'} eval case ${r.id}`,
+    feedback_source: { type: 'eval', metadata: { suite: f.suite, case: r.id, pass: r.pass } },
+  };
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (f.key !== undefined) headers['authorization'] = `Bearer ${f.key}`;
+  const res = await fetch(`${f.url}/acp/runs/${encodeURIComponent(runId)}/feedback`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`feedback on run ${runId}: HTTP ${res.status} ${scrubSecrets((await res.text()).slice(0, 300))}`);
 }

@@ -20,8 +20,9 @@ import {
   type SuiteResult,
 } from '../actors/index.js';
 import { loadConfig } from '../config/index.js';
+import { scrubbedMessage } from '../protocols/index.js';
 import { TroupeClient } from '../gateway/client/index.js';
-import { spreadCases } from './eval-case.js';
+import { postCaseFeedback, spreadCases } from './eval-case.js';
 import { UsageError, type Command } from './command.js';
 import { SESSION_OPTIONS, SESSION_USAGE, openSession, type Session } from './session.js';
 
@@ -34,6 +35,9 @@ troupe eval compare <before.json> <after.json>
   --junit FILE      write JUnit XML
   --judge AGENT     the agent that grades llm-rubric assertions (default: the suite's judge, else the case's agent)
   --quiet           no progress line
+  --feedback-key K  post each case's score as feedback with key K on the case's run (default: eval), so an
+                    experiment that assigned the run counts it as a reward
+  --no-feedback     post no feedback
   --url A,B         gateways of one mesh: each case goes to the one with the fewest cases in flight
 ${SESSION_USAGE}
 Exit codes: 0 every case passed, 1 a case failed, 2 usage or a bad suite.`;
@@ -87,12 +91,33 @@ async function evalSuite(file: string, values: Record<string, string | boolean |
     );
     const client = clients[0] as TroupeClient;
     const spread = spreadCases(clients);
+    const feedbackKey = (values['feedback-key'] as string | undefined) ?? 'eval';
+    if (!/^[A-Za-z0-9_.:-]{1,100}$/.test(feedbackKey)) throw new UsageError('--feedback-key is 1-100 of A-Za-z0-9_.:-');
+    const feedback =
+      values['no-feedback'] === true
+        ? undefined
+        : {
+            url: urls[0] as string,
+            ...(session.key === undefined ? {} : { key: session.key }),
+            feedbackKey,
+            suite: suite.description ?? basename(file),
+          };
+    let unposted = 0;
     try {
       const judgeAgent = (values['judge'] as string | undefined) ?? suite.judge;
       const progress = values['quiet'] !== true && process.stderr.isTTY;
       const result = await runCases(suite.description ?? basename(file), cases, {
         concurrency,
         runCase: (c) => spread.runCase(c),
+        ...(feedback === undefined
+          ? {}
+          : {
+              async afterCase(r) {
+                await postCaseFeedback(feedback, r).catch((e: unknown) => {
+                  if (unposted++ === 0) console.error(`troupe: the eval's feedback was not posted: ${scrubbedMessage(e)}`);
+                });
+              },
+            }),
         ...(embedder === undefined
           ? {}
           : {
@@ -120,6 +145,7 @@ async function evalSuite(file: string, values: Record<string, string | boolean |
       });
       if (progress) process.stderr.write('\n');
       console.log(formatTable(result));
+      if (unposted > 0) console.error(`troupe: ${unposted} case score(s) not posted as feedback`);
       const dir = join(config.dataDir, 'evals');
       mkdirSync(dir, { recursive: true });
       const stored = join(dir, `${result.startedAt.replace(/[:.]/g, '-')}-${basename(file).replace(/\.[^.]*$/, '')}.json`);
@@ -169,6 +195,8 @@ export const evalCommand: Command = {
         junit: { type: 'string' },
         judge: { type: 'string' },
         quiet: { type: 'boolean' },
+        'feedback-key': { type: 'string' },
+        'no-feedback': { type: 'boolean' },
       },
       allowPositionals: true,
     });
