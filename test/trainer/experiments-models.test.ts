@@ -4,11 +4,12 @@
  * promotes the fine-tuned arm, which switches the agent to that model in the registry (runs after the experiment keep
  * it); when it gets worse, the rollback switches the agent back to its configured model. Bad arms are 400/404.
  */
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { experimentsCommand } from '../../cli/experiments.js';
 import { MODELS_REGISTER, type ModelProvider } from '../../actors/index.js';
 import { configSchema } from '../../config/index.js';
-import type { ExperimentEvent, ExperimentRecord } from '../../protocols/index.js';
+import { experimentCreateSchema, type ExperimentEvent, type ExperimentRecord } from '../../protocols/index.js';
 import { startCatalogGateway, type CatalogGateway } from '../gateway/catalog-fixture.js';
 import { eventually } from '../transport/contract.js';
 
@@ -80,6 +81,23 @@ const get = async (id: string) => (await call(`/experiments/${id}`)).body as unk
 const uses = async () => ((await call('/finetune/models')).body['uses'] as { agent: string; name: string; version: number }[]) ?? [];
 
 describe('experiments over registered models', () => {
+  it('the create schema answers any models value with a result; what it accepts is null or name[@version] (property)', () => {
+    const ref = /^[A-Za-z0-9_.-]{1,64}(@[1-9][0-9]{0,8})?$/;
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.anything({ withObjectString: true, withNullPrototype: true }), fc.array(fc.oneof(fc.string(), fc.constant(null)))),
+        (models) => {
+          const r = experimentCreateSchema.safeParse({ agent: 'helper', versions: [1, 2], models });
+          expect(typeof r.success).toBe('boolean');
+          if (r.success) for (const m of r.data.models ?? []) expect(m === null || ref.test(m)).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+    expect(experimentCreateSchema.safeParse({ agent: 'a', versions: [1, 2], models: ['x@0', null] }).success).toBe(false);
+    expect(experimentCreateSchema.safeParse({ agent: 'a', versions: [1, 2], models: [null, 'support-ft@12'] }).success).toBe(true);
+  });
+
   it('refuses arms that do not fit or are not registered', async () => {
     const mismatch = await call('/experiments', { agent: 'helper', versions: [1, 2], models: [null] });
     expect(mismatch.status).toBe(400);
