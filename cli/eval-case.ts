@@ -8,8 +8,11 @@ import type { CaseResult, CaseRun, EvalCase } from '../actors/index.js';
 import { scrubSecrets } from '../protocols/index.js';
 import type { RunFrame, TroupeClient } from '../gateway/client/index.js';
 
-/** One case as agent runs through the gateway `client`: one run per turn, on one thread. */
-export async function runCaseVia(client: TroupeClient, c: EvalCase): Promise<CaseRun> {
+/**
+ * One case as agent runs through the gateway `client`: one run per turn, on one thread. `onNode` hears the node the
+ * gateway says runs the case's agent.
+ */
+export async function runCaseVia(client: TroupeClient, c: EvalCase, onNode?: (node: string) => void): Promise<CaseRun> {
   const started = performance.now();
   const toolCalls: { name: string; arguments: unknown }[] = [];
   const handoffs: string[] = [];
@@ -22,6 +25,7 @@ export async function runCaseVia(client: TroupeClient, c: EvalCase): Promise<Cas
     const conv = await client.start(c.agent, turn, threadId === undefined ? {} : { threadId });
     threadId = conv.threadId;
     runIds.push(conv.runId);
+    if (conv.node !== undefined) onNode?.(conv.node);
     let interrupted = false;
     const outcome = await conv.result((f: RunFrame) => {
       if (f.type === 'run.event' && f.event === 'tool_call') {
@@ -51,24 +55,42 @@ export async function runCaseVia(client: TroupeClient, c: EvalCase): Promise<Cas
   return { ...last, toolCalls, handoffs, steps, latencyMs: performance.now() - started, costUsd: cost, runIds };
 }
 
-/** Spreads cases over `clients` (gateways of one mesh): each case goes to the one with the fewest cases in flight. */
+/**
+ * Spreads cases over `clients` (gateways of one mesh). A case goes to the gateway on the node that runs its agent, once
+ * a run of that agent said which node that is (`run.created`'s `node` against the gateway's `welcome`): its runs then
+ * cross no node. Otherwise it goes to the gateway with the fewest cases in flight.
+ */
 export function spreadCases(clients: readonly TroupeClient[]): {
   runCase(c: EvalCase): Promise<CaseRun>;
   /** Cases each client ran, in the order of `clients`. */
   readonly ran: readonly number[];
+  /** Cases sent to the gateway on their agent's node. */
+  readonly local: () => number;
 } {
   if (clients.length === 0) throw new Error('spreadCases needs at least one gateway client');
   const busy = clients.map(() => 0);
   const ran = clients.map(() => 0);
+  /** Agent → the indexes of the clients on the node that runs it. */
+  const home = new Map<string, number[]>();
+  let local = 0;
+  const learn = (agent: string) => (node: string) => {
+    const at = clients.flatMap((cl, j) => (cl.welcome?.node === node ? [j] : []));
+    if (at.length > 0) home.set(agent, at);
+  };
+  const all = clients.map((_, j) => j);
   return {
     ran,
+    local: () => local,
     async runCase(c) {
-      let i = 0;
-      for (let j = 1; j < busy.length; j++) if ((busy[j] as number) < (busy[i] as number)) i = j;
+      const near = home.get(c.agent);
+      if (near !== undefined) local++;
+      const pool = near ?? all;
+      let i = pool[0] as number;
+      for (const j of pool) if ((busy[j] as number) < (busy[i] as number)) i = j;
       busy[i] = (busy[i] as number) + 1;
       ran[i] = (ran[i] as number) + 1;
       try {
-        return await runCaseVia(clients[i] as TroupeClient, c);
+        return await runCaseVia(clients[i] as TroupeClient, c, clients.length > 1 ? learn(c.agent) : undefined);
       } finally {
         busy[i] = (busy[i] as number) - 1;
       }
