@@ -1,5 +1,6 @@
 /**
  * Trainers (issue 15). One function per figure; the runner below lists them.
+ * - Eval throughput on one and two nodes of a mesh (bench/eval-mesh.ts).
  * - Experiment assignment per run: what a run of an agent in an experiment pays to be given a template version —
  *   `ExperimentRouter.assign` on a loaded table (4 arms; 50 other agents' experiments in the tenant), including the
  *   batched report of the assignment. Baselines in the same run: the floor any per-run routing pays (a map lookup and
@@ -9,6 +10,7 @@
 import { ExperimentRouter, sampleBeta, seeded } from '../actors/index.js';
 import type { ExperimentRecord } from '../protocols/index.js';
 import { createSystem } from '../supervisors/index.js';
+import { evalThroughputFigures } from './eval-mesh.js';
 import { latency, type BenchOptions, type Figure, type Goal, type Latency, type Suite, type SuiteResult } from './harness.js';
 
 const TENANT = 'bench';
@@ -151,9 +153,10 @@ async function assignmentFigures(o: BenchOptions): Promise<{ figures: Figure[]; 
 /** `npm run bench -- trainer`. */
 export const trainerSuite: Suite = {
   name: 'trainer',
-  description: 'experiment assignment per run',
+  description: 'eval throughput on one and two nodes of a mesh (starts its own nats-server), experiment assignment per run',
   async run(o: BenchOptions): Promise<SuiteResult> {
+    const e = await evalThroughputFigures(o);
     const a = await assignmentFigures(o);
-    return { suite: 'trainer', figures: a.figures, goals: a.goals, notes: a.notes };
+    return { suite: 'trainer', figures: [...e.figures, ...a.figures], goals: [...e.goals, ...a.goals], notes: [...e.notes, ...a.notes] };
   },
 };

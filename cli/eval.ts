@@ -15,18 +15,19 @@ import {
   parseSuite,
   runCases,
   toJUnit,
-  type CaseRun,
   type EvalCase,
   type Suite,
   type SuiteResult,
 } from '../actors/index.js';
 import { loadConfig } from '../config/index.js';
-import { TroupeClient, type RunFrame } from '../gateway/client/index.js';
+import { scrubbedMessage } from '../protocols/index.js';
+import { TroupeClient } from '../gateway/client/index.js';
+import { postCaseFeedback, spreadCases } from './eval-case.js';
 import { UsageError, type Command } from './command.js';
 import { SESSION_OPTIONS, SESSION_USAGE, openSession, type Session } from './session.js';
 
 const usage = `troupe eval <suite.yaml> [--concurrency N] [--output FILE.json] [--junit FILE.xml] [--judge AGENT]
-                           [--url URL --key KEY] [--config FILE]
+                           [--url URL[,URL…] --key KEY] [--config FILE]
 troupe eval compare <before.json> <after.json>
   Runs every test of the suite on every prompt and agent it names and checks the assertions.
   --concurrency N   cases at once (default: the suite's, else 4)
@@ -34,51 +35,12 @@ troupe eval compare <before.json> <after.json>
   --junit FILE      write JUnit XML
   --judge AGENT     the agent that grades llm-rubric assertions (default: the suite's judge, else the case's agent)
   --quiet           no progress line
+  --feedback-key K  post each case's score as feedback with key K on the case's run (default: eval), so an
+                    experiment that assigned the run counts it as a reward
+  --no-feedback     post no feedback
+  --url A,B         gateways of one mesh: each case goes to the one with the fewest cases in flight
 ${SESSION_USAGE}
 Exit codes: 0 every case passed, 1 a case failed, 2 usage or a bad suite.`;
-
-/** One case as agent runs through the gateway: one run per turn, on one thread. */
-async function runCase(client: TroupeClient, c: EvalCase): Promise<CaseRun> {
-  const started = performance.now();
-  const toolCalls: { name: string; arguments: unknown }[] = [];
-  const handoffs: string[] = [];
-  const runIds: string[] = [];
-  let steps = 0;
-  let cost = 0;
-  let threadId: string | undefined;
-  let last: { status: CaseRun['status']; output: string; error?: string } = { status: 'success', output: '' };
-  for (const turn of c.turns) {
-    const conv = await client.start(c.agent, turn, threadId === undefined ? {} : { threadId });
-    threadId = conv.threadId;
-    runIds.push(conv.runId);
-    let interrupted = false;
-    const outcome = await conv.result((f: RunFrame) => {
-      if (f.type === 'run.event' && f.event === 'tool_call') {
-        const d = f.data as { name?: unknown; arguments?: unknown };
-        toolCalls.push({ name: String(d.name), arguments: d.arguments });
-      }
-      if (f.type === 'run.event' && f.event === 'handoff') handoffs.push(String((f.data as { to?: unknown }).to));
-      if (f.type === 'run.event' && f.event === 'message') steps++;
-      if (f.type === 'run.completed') cost += Number((f.usage as { cost?: unknown } | undefined)?.cost ?? 0) || 0;
-      if (f.type === 'run.interrupted') {
-        interrupted = true;
-        conv.cancel();
-      }
-    });
-    last =
-      outcome.status === 'success'
-        ? { status: 'success', output: outcome.output }
-        : interrupted
-          ? { status: 'interrupted', output: '', error: 'the run asked for a human approval (an eval does not answer it)' }
-          : {
-              status: outcome.status === 'error' ? 'error' : 'cancelled',
-              output: '',
-              ...(outcome.status === 'error' ? { error: outcome.error } : {}),
-            };
-    if (last.status !== 'success') break;
-  }
-  return { ...last, toolCalls, handoffs, steps, latencyMs: performance.now() - started, costUsd: cost, runIds };
-}
 
 const JUDGE_PROMPT = (rubric: string, output: string): string =>
   'You grade an answer against a rubric. Reply with JSON only: {"pass": true|false, "score": 0..1, "reason": "..."}.\n' +
@@ -119,13 +81,43 @@ async function evalSuite(file: string, values: Record<string, string | boolean |
   const session: Session = await openSession(values as { url?: string; key?: string; config?: string });
   const embedder = needsEmbedder ? await embedderFromConfig(config.memory) : undefined;
   try {
-    const client = await TroupeClient.connect({ url: session.url, ...(session.key === undefined ? {} : { key: session.key }) });
+    // `--url A,B`: gateways of one mesh; cases go to the one with the fewest in flight.
+    const urls = session.url
+      .split(',')
+      .map((u) => u.trim().replace(/\/$/, ''))
+      .filter((u) => u !== '');
+    const clients = await Promise.all(
+      urls.map((url) => TroupeClient.connect({ url, ...(session.key === undefined ? {} : { key: session.key }) })),
+    );
+    const client = clients[0] as TroupeClient;
+    const spread = spreadCases(clients);
+    const feedbackKey = (values['feedback-key'] as string | undefined) ?? 'eval';
+    if (!/^[A-Za-z0-9_.:-]{1,100}$/.test(feedbackKey)) throw new UsageError('--feedback-key is 1-100 of A-Za-z0-9_.:-');
+    const feedback =
+      values['no-feedback'] === true
+        ? undefined
+        : {
+            url: urls[0] as string,
+            ...(session.key === undefined ? {} : { key: session.key }),
+            feedbackKey,
+            suite: suite.description ?? basename(file),
+          };
+    let unposted = 0;
     try {
       const judgeAgent = (values['judge'] as string | undefined) ?? suite.judge;
       const progress = values['quiet'] !== true && process.stderr.isTTY;
       const result = await runCases(suite.description ?? basename(file), cases, {
         concurrency,
-        runCase: (c) => runCase(client, c),
+        runCase: (c) => spread.runCase(c),
+        ...(feedback === undefined
+          ? {}
+          : {
+              async afterCase(r) {
+                await postCaseFeedback(feedback, r).catch((e: unknown) => {
+                  if (unposted++ === 0) console.error(`troupe: the eval's feedback was not posted: ${scrubbedMessage(e)}`);
+                });
+              },
+            }),
         ...(embedder === undefined
           ? {}
           : {
@@ -153,6 +145,7 @@ async function evalSuite(file: string, values: Record<string, string | boolean |
       });
       if (progress) process.stderr.write('\n');
       console.log(formatTable(result));
+      if (unposted > 0) console.error(`troupe: ${unposted} case score(s) not posted as feedback`);
       const dir = join(config.dataDir, 'evals');
       mkdirSync(dir, { recursive: true });
       const stored = join(dir, `${result.startedAt.replace(/[:.]/g, '-')}-${basename(file).replace(/\.[^.]*$/, '')}.json`);
@@ -163,7 +156,7 @@ async function evalSuite(file: string, values: Record<string, string | boolean |
       console.error(`result stored in ${stored}`);
       return result.failed === 0 ? 0 : 1;
     } finally {
-      await client.close();
+      await Promise.all(clients.map((c) => c.close()));
     }
   } finally {
     await embedder?.close();
@@ -202,6 +195,8 @@ export const evalCommand: Command = {
         junit: { type: 'string' },
         judge: { type: 'string' },
         quiet: { type: 'boolean' },
+        'feedback-key': { type: 'string' },
+        'no-feedback': { type: 'boolean' },
       },
       allowPositionals: true,
     });

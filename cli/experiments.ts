@@ -11,12 +11,14 @@ import { SESSION_OPTIONS, SESSION_USAGE, openSession } from './session.js';
 
 const usage = `troupe experiments list [--json]
 troupe experiments show ID | events ID [--after N]
-troupe experiments create --agent A --versions 1,2[,…] [--id ID] [--feedback-key K] [--min-samples N]
-                          [--credibility C] [--min-lift L] [--no-auto-promote]
+troupe experiments create --agent A --versions 1,2[,…] [--models=-,NAME[@V],…] [--id ID] [--feedback-key K]
+                          [--min-samples N] [--credibility C] [--min-lift L] [--no-auto-promote]
 troupe experiments stop ID | promote ID [--version N] | watch ID
   A/B/n experiments over an agent's template versions: traffic split by Thompson sampling on feedback, promotion
   (the \`production\` label) once every version has its minimum sample and the credible interval allows, automatic
-  rollback. \`watch\` prints events as they come until the experiment is over. Needs an admin or developer key.
+  rollback. \`--models\` gives each version a registered model (\`-\`: the agent's configured model): runs of that
+  arm call it, and promotion switches the agent to it. \`watch\` prints events as they come until the experiment is
+  over. Needs an admin or developer key.
 ${SESSION_USAGE}`;
 
 /** One line of an experiment: id, agent, status and each arm's weight, rewards and posterior mean. */
@@ -39,6 +41,7 @@ const OPTIONS = {
   json: { type: 'boolean' },
   agent: { type: 'string' },
   versions: { type: 'string' },
+  models: { type: 'string' },
   id: { type: 'string' },
   'feedback-key': { type: 'string' },
   'min-samples': { type: 'string' },
@@ -82,6 +85,7 @@ async function run(args: string[]): Promise<number> {
         const body = {
           agent: values.agent,
           versions: values.versions.split(',').map((v) => numberFlag('--versions', v.trim())),
+          ...(values.models === undefined ? {} : { models: values.models.split(',').map((m) => (m.trim() === '-' ? null : m.trim())) }),
           ...(values.id === undefined ? {} : { id: values.id }),
           ...(values['feedback-key'] === undefined ? {} : { key: values['feedback-key'] }),
           ...(values['min-samples'] === undefined ? {} : { min_samples: numberFlag('--min-samples', values['min-samples']) }),

@@ -44,6 +44,20 @@ export const experimentCreateSchema = z.strictObject({
     .min(2, 'versions: at least 2')
     .max(8, 'versions: at most 8')
     .refine((v) => new Set(v).size === v.length, 'versions must be distinct'),
+  /**
+   * Registered model versions beside the template versions, one per entry of `versions`: `name@version`, `name` (its
+   * newest version) or null (the agent's configured model). A run given that arm calls that model; promotion switches
+   * the agent to it (docs/trainers.md).
+   */
+  models: z
+    .array(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{1,64}(@[1-9][0-9]{0,8})?$/, 'models: name or name@version')
+        .nullable(),
+    )
+    .max(8)
+    .optional(),
   /** The feedback key that counts as reward (default: every scored feedback). */
   key: z.string().min(1).max(100).optional(),
   /** Rewards each version needs before any decision. */
@@ -75,6 +89,15 @@ export interface ExperimentArm {
   assigned: number;
   /** Share of new runs it gets (Thompson sampling: its probability of being the best arm). */
   weight: number;
+  /** The registered model version its runs call (null: the agent's configured model); absent without `models`. */
+  model?: ArmModel | null;
+}
+
+/** A registered model version an arm names, with the provider's model id. */
+export interface ArmModel {
+  readonly name: string;
+  readonly version: number;
+  readonly model: string;
 }
 
 /** An experiment as stored and shown. */
@@ -90,6 +113,8 @@ export interface ExperimentRecord {
   /** The version moved to `production` by the experiment, and the one it replaced. */
   promoted?: number;
   previous?: number;
+  /** The agent's model switch when a model arm was promoted (null: none), restored by a rollback. */
+  switched_from?: { name: string; version: number } | null;
   /** Rewards of the promoted version after its promotion. */
   after: { successes: number; failures: number; rewards: number };
   /** The last decision's reason. */

@@ -300,6 +300,7 @@ export type {
   ExperimentCreate,
   ExperimentCreateInput,
   ExperimentStatus,
+  ArmModel,
   ExperimentArm,
   ExperimentRecord,
   ExperimentReward,

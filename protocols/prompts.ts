@@ -135,6 +135,8 @@ export const renderedPromptSchema = z.object({
   dropped: z.array(z.string()).optional(),
   /** The experiment that assigned this version to the run (docs/trainers.md). */
   experiment: z.string().optional(),
+  /** The model id the experiment's arm sends the run's calls to; null: the agent's configured model. */
+  model: z.string().nullable().optional(),
 });
 export type RenderedPrompt = z.infer<typeof renderedPromptSchema>;
 

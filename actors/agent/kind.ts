@@ -27,6 +27,8 @@ export const AGENT_PROVIDER_WRAPS = contributionKey<(provider: ModelProvider, ag
 export interface PromptAssignment {
   readonly prompt: string;
   readonly experiment: string;
+  /** The model the arm sends the run's calls to (null: the agent's configured model), recorded on the run. */
+  readonly model?: string | null;
 }
 
 /**
@@ -122,7 +124,9 @@ async function assignedPrompt(
   const assigned = await assigner(request.tenant, spec.name, parsePromptRef(spec.prompt).name, request.runId);
   if (assigned === undefined) return systemPrompt(prompts, spec, request);
   const out = await systemPrompt(prompts, spec, { ...request, options: { ...request.options, prompt: assigned.prompt } });
-  return out.prompt === undefined ? out : { ...out, prompt: { ...out.prompt, experiment: assigned.experiment } };
+  if (out.prompt === undefined) return out;
+  const model = assigned.model === undefined ? {} : { model: assigned.model };
+  return { ...out, prompt: { ...out.prompt, experiment: assigned.experiment, ...model } };
 }
 
 /**

@@ -45,8 +45,12 @@ export const trainerKind: KindDescriptor = {
   // A job's step may export and upload a large dataset (the SDK's own timeout bounds each request).
   options: { handlerTimeoutMs: 300_000 },
   contribute(services) {
-    services.contributions.add(AGENT_PROVIDER_WRAPS, modelOverride(services.system.storage));
     const router = routerOf(services);
+    // A run an experiment gave a model arm calls that model; other runs follow the agent's switch in the registry.
+    services.contributions.add(
+      AGENT_PROVIDER_WRAPS,
+      modelOverride(services.system.storage, (tenant, runId) => router.modelOf(tenant, runId)),
+    );
     services.contributions.add(AGENT_PROMPT_ASSIGNER, (tenant, agent, template, runId) => router.assign(tenant, agent, template, runId));
   },
   build(services: KindServices): BuiltKind {
@@ -67,7 +71,7 @@ export const trainerKind: KindDescriptor = {
     const templates = new Map(
       services.config.agents.flatMap((a) => (a.prompt === undefined ? [] : [[a.name, parsePromptRef(a.prompt).name] as const])),
     );
-    const deps = { library, templateOf: (agent: string) => templates.get(agent) };
+    const deps = { library, templateOf: (agent: string) => templates.get(agent), resolve };
     const prompts = new Map(services.config.agents.flatMap((a) => (a.prompt === undefined ? [] : [[a.name, a.prompt] as const])));
     const optimize = { library, resolve, promptOf: (agent: string) => prompts.get(agent) };
     return {

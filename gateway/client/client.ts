@@ -55,6 +55,8 @@ export class Conversation implements AsyncIterable<RunFrame> {
     private readonly client: TroupeClient,
     readonly runId: string,
     readonly threadId: string,
+    /** The node whose agent activation runs it (run.created's `node`), when the gateway said. */
+    readonly node?: string,
   ) {}
 
   /** True once the terminal frame (or a fatal error) arrived. */
@@ -213,7 +215,7 @@ export class TroupeClient {
       const start = this.starts.get(f.id);
       if (start === undefined) return;
       this.starts.delete(f.id);
-      const conv = new Conversation(this, f.run_id, f.thread_id);
+      const conv = new Conversation(this, f.run_id, f.thread_id, f.node);
       this.runs.set(f.run_id, conv);
       start.ok(conv);
     } else if (f.type === 'error') {

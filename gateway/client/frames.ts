@@ -18,6 +18,8 @@ export interface RunCreatedFrame {
   readonly id: string;
   readonly run_id: string;
   readonly thread_id: string;
+  /** The node whose agent activation runs it, when the gateway knows (compare the `welcome` frame's `node`). */
+  readonly node?: string;
 }
 
 /** One event of a run: `token` (`data.text`), `message`, `tool_call`, `tool_result`, `handoff`, `status`… */

@@ -311,7 +311,11 @@ export class Session implements RunSink {
       );
       if (this.runs.get(runId) !== stream) return; // the connection ended meanwhile
       this.ctx.metrics.runsStarted.inc();
-      this.send({ type: 'run.created', id: f.id, run_id: runId, thread_id: created.thread_id });
+      // Where the run executes: the node holding the agent's lease (a client of several gateways can go there next time).
+      const cluster = this.ctx.deps.system.transport.cluster;
+      const lease = cluster?.leases().find((l) => l.tenant === tenant && l.address === `agent/${f.agent}`);
+      const node = cluster === undefined ? this.ctx.deps.system.node : lease?.node;
+      this.send({ type: 'run.created', id: f.id, run_id: runId, thread_id: created.thread_id, ...(node === undefined ? {} : { node }) });
       stream.start();
     } catch (e) {
       stream.stop();

@@ -45,6 +45,8 @@ export interface RunOptions extends AssertContext {
   readonly concurrency?: number;
   /** Called after each case. */
   onCase?(done: number, total: number, r: CaseResult): void;
+  /** Awaited after each case is scored, within its concurrency slot (the CLI posts the score as feedback on its run). */
+  afterCase?(r: CaseResult): Promise<void>;
   readonly now?: () => number;
 }
 
@@ -106,6 +108,7 @@ export async function runCases(description: string, cases: readonly EvalCase[], 
       };
     }
     const r = await scoreCase(c, run, o);
+    await o.afterCase?.(r);
     results[i] = r;
     o.onCase?.(++done, cases.length, r);
   });

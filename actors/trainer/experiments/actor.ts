@@ -25,8 +25,10 @@ import {
   type ExperimentRecord,
   type ExperimentReward,
 } from '../../../protocols/index.js';
-import type { ActorContext, Behavior, StorageEntry } from '../../../runtime/index.js';
+import type { ActorContext, ActorRef, Behavior, StorageEntry } from '../../../runtime/index.js';
 import type { PromptLibrary } from '../../prompt/index.js';
+import { ModelRegistry } from '../finetune/index.js';
+import { armModels, switchModel } from './models.js';
 import { allocate, decideMonitoring, decideRunning, posteriorMean, seedOf, seeded, type Decision } from './bandit.js';
 import { ExperimentStore, eventKey, recordKey, rewardKey, shown, type StoredExperiment } from './store.js';
 
@@ -48,6 +50,8 @@ export interface ExperimentDeps {
   readonly library: PromptLibrary;
   /** The template an agent renders (its config's `prompt`), or undefined. */
   templateOf(agent: string): string | undefined;
+  /** Reaches the tenant's model registry (`trainer/models`), which switches agents to models. */
+  resolve(address: string, tenant: string): Promise<ActorRef>;
 }
 
 /** The create message: the client's body with its id. */
@@ -108,6 +112,13 @@ export function experimentBehavior(id: string, deps: ExperimentDeps): Behavior<E
   ): Promise<void> => {
     const tenant = ctx.self.tenant;
     const before = await production(tenant, rec.template);
+    const arm = rec.arms.find((a) => a.version === version);
+    if (arm?.model !== undefined) {
+      // Promotion is the model switch; the switch it replaces is kept for a rollback.
+      const held = await new ModelRegistry(ctx.system.storage).use(tenant, rec.agent);
+      rec.switched_from = held === undefined ? null : { name: held.name, version: held.version };
+      await switchModel(deps, tenant, rec.agent, arm.model === null ? null : { name: arm.model.name, version: arm.model.version });
+    }
     await deps.library.setLabel(tenant, rec.template, 'production', version);
     rec.status = 'monitoring';
     rec.promoted = version;
@@ -116,7 +127,12 @@ export function experimentBehavior(id: string, deps: ExperimentDeps): Behavior<E
     reweigh(rec);
     const runId = typeof why['run_id'] === 'string' ? why['run_id'] : undefined;
     await write(st, ctx, rec, [
-      { type: 'promoted', version, ...(runId === undefined ? {} : { run_id: runId }), data: { previous: before ?? null, ...why } },
+      {
+        type: 'promoted',
+        version,
+        ...(runId === undefined ? {} : { run_id: runId }),
+        data: { previous: before ?? null, ...(arm?.model === undefined ? {} : { model: arm.model }), ...why },
+      },
     ]);
   };
 
@@ -136,6 +152,8 @@ export function experimentBehavior(id: string, deps: ExperimentDeps): Behavior<E
     }
     if (d.type === 'rollback') {
       const back = rec.previous ?? rec.control;
+      // Rolling back a model arm switches the agent back to the model it used before the promotion.
+      if (rec.switched_from !== undefined) await switchModel(deps, ctx.self.tenant, rec.agent, rec.switched_from);
       await deps.library.setLabel(ctx.self.tenant, rec.template, 'production', back);
       rec.status = 'rolled_back';
       rec.reason = `rolled back to ${rec.template}@${back}: the promoted version got worse`;
@@ -160,6 +178,7 @@ export function experimentBehavior(id: string, deps: ExperimentDeps): Behavior<E
     if (template === undefined)
       throw new ValidationError(`agent ${p.agent}: it renders no prompt template (config "prompt"), nothing to split`);
     for (const v of p.versions) await deps.library.version(tenant, template, v);
+    const models = await armModels(new ModelRegistry(ctx.system.storage), tenant, p);
     const prod = await production(tenant, template);
     const control = prod !== undefined && p.versions.includes(prod) ? prod : (p.versions[0] as number);
     const now = new Date(ctx.system.clock.now()).toISOString();
@@ -171,7 +190,15 @@ export function experimentBehavior(id: string, deps: ExperimentDeps): Behavior<E
       control,
       config,
       status: 'running',
-      arms: p.versions.map((version): ExperimentArm => ({ version, successes: 0, failures: 0, rewards: 0, assigned: 0, weight: 0 })),
+      arms: p.versions.map((version, i): ExperimentArm => ({
+        version,
+        successes: 0,
+        failures: 0,
+        rewards: 0,
+        assigned: 0,
+        weight: 0,
+        ...(models === undefined ? {} : { model: models[i] ?? null }),
+      })),
       after: { successes: 0, failures: 0, rewards: 0 },
       created_at: now,
       updated_at: now,

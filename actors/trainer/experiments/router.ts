@@ -29,7 +29,12 @@ export interface Assignment {
   readonly prompt: string;
   readonly version: number;
   readonly experiment: string;
+  /** The model id the run calls (null: the agent's configured model); absent when the arms name no models. */
+  readonly model?: string | null;
 }
+
+/** Runs whose arm's model a node remembers until their first model call (the oldest is forgotten first). */
+const REMEMBERED_RUNS = 4096;
 
 interface Route {
   readonly id: string;
@@ -39,6 +44,8 @@ interface Route {
   readonly cumulative: Float64Array;
   readonly events: number;
   readonly refs: readonly string[];
+  /** Each arm's model id (null: the configured model); undefined when the arms name no models. */
+  readonly models: readonly (string | null)[] | undefined;
 }
 
 interface TenantRoutes {
@@ -55,6 +62,8 @@ export class ExperimentRouter {
   private pending = new Map<string, { tenant: string; runs: { run_id: string; version: number }[] }>();
   private flushTimer: TimerHandle | undefined;
   private closed = false;
+  /** `tenant\0run` → the model its arm names, for the run's model calls on this node (modelOf). */
+  private readonly runModels = new Map<string, string | null>();
 
   constructor(
     private readonly system: ActorSystem,
@@ -84,7 +93,19 @@ export class ExperimentRouter {
     while (i < c.length - 1 && (c[i] as number) <= u) i++;
     const version = route.versions[i] as number;
     this.report(tenant, route.id, runId, version);
-    return { prompt: route.refs[i] as string, version, experiment: route.id };
+    if (route.models === undefined) return { prompt: route.refs[i] as string, version, experiment: route.id };
+    const model = route.models[i] ?? null;
+    if (this.runModels.size >= REMEMBERED_RUNS) this.runModels.delete(this.runModels.keys().next().value as string);
+    this.runModels.set(`${tenant}\u0000${runId}`, model);
+    return { prompt: route.refs[i] as string, version, experiment: route.id, model };
+  }
+
+  /**
+   * The model an experiment's arm gave run `runId` on this node (null: the agent's configured model); undefined when
+   * it was given none. The agents' model override reads it at the run's model calls (finetune/override.ts).
+   */
+  modelOf(tenant: string, runId: string): string | null | undefined {
+    return this.runModels.get(`${tenant}\u0000${runId}`);
   }
 
   /** Applies an experiment's state (from its event, or storage) when it is newer than the one held. */
@@ -113,6 +134,7 @@ export class ExperimentRouter {
       cumulative,
       events: state.events,
       refs: arms.map((a) => `${state.template}@${a.version}`),
+      models: arms.some((a) => a.model !== undefined) ? arms.map((a) => a.model?.model ?? null) : undefined,
     });
   }
 

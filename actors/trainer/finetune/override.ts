@@ -11,14 +11,22 @@ import { ModelRegistry } from './registry.js';
 /** Runs whose model is remembered (the oldest is forgotten first; a forgotten run reads the switch again). */
 const REMEMBERED_RUNS = 4096;
 
-/** Wraps agents' providers so each run uses the model its tenant switched the agent to, if any. */
-export function modelOverride(storage: Storage): (provider: ModelProvider, agent: string) => ModelProvider {
+/**
+ * Wraps agents' providers so each run uses the model its tenant switched the agent to, if any — or, first, the model
+ * an experiment's arm gave the run (`assigned`: a model id, null for the agent's configured model, undefined for none).
+ */
+export function modelOverride(
+  storage: Storage,
+  assigned: (tenant: string, runId: string) => string | null | undefined = () => undefined,
+): (provider: ModelProvider, agent: string) => ModelProvider {
   const registry = new ModelRegistry(storage);
   const runs = new Map<string, string | null>();
   const modelOf = async (tenant: string, agent: string, runId: string | undefined): Promise<string | null> => {
     const key = runId === undefined ? undefined : `${tenant}\u0000${runId}`;
     const known = key === undefined ? undefined : runs.get(key);
     if (known !== undefined) return known;
+    const arm = runId === undefined ? undefined : assigned(tenant, runId);
+    if (arm !== undefined) return arm;
     const use = await registry.use(tenant, agent);
     const model = use?.model ?? null;
     if (key !== undefined) {
