@@ -109,6 +109,8 @@ export function checkWorkflow(def: WorkflowDefinition): WorkflowProblem[] {
   const mustExist = (id: string, path: (string | number)[], what: string) => {
     if (!has(id)) out.push({ path, message: `expected ${what} to name a ${dag ? 'step' : 'state'} of "${def.name}", not "${id}"` });
   };
+  const declared = Object.keys(def.input);
+  const ctx: ExprContext = { has, out, inputs: declared.length === 0 ? undefined : new Set(declared) };
   let allowed: Map<string, Set<string>>;
   if (dag) {
     if (def.initial !== undefined) out.push({ path: ['initial'], message: 'expected `initial` only in the state-machine form (`states`)' });
@@ -161,10 +163,10 @@ export function checkWorkflow(def: WorkflowDefinition): WorkflowProblem[] {
       ...templateExpressionsSafe(s.input, ['input'], out, [field, id]).map((e) => ({ ...e, bool: false })),
       ...templateExpressionsSafe(s.human, ['human'], out, [field, id]).map((e) => ({ ...e, bool: false })),
     ];
-    for (const e of exprs) checkExpr(e.expr, e.bool, [field, id, ...e.path], before, `step "${id}"`, has, out);
+    for (const e of exprs) checkExpr(e.expr, e.bool, [field, id, ...e.path], before, `step "${id}"`, ctx);
   }
   const every = new Set(ids);
-  for (const e of templateExpressionsSafe(def.output, ['output'], out, [])) checkExpr(e.expr, false, e.path, every, 'the output', has, out);
+  for (const e of templateExpressionsSafe(def.output, ['output'], out, [])) checkExpr(e.expr, false, e.path, every, 'the output', ctx);
   return out;
 }
 
@@ -177,15 +179,22 @@ function templateExpressionsSafe(v: unknown, at: (string | number)[], out: Workf
   }
 }
 
+/** What an expression is checked against: the steps that exist, the declared input fields (none declared: any). */
+interface ExprContext {
+  readonly has: (id: string) => boolean;
+  readonly out: WorkflowProblem[];
+  readonly inputs: ReadonlySet<string> | undefined;
+}
+
 function checkExpr(
   expr: string,
   bool: boolean,
   path: (string | number)[],
   before: ReadonlySet<string>,
   who: string,
-  has: (id: string) => boolean,
-  out: WorkflowProblem[],
+  ctx: ExprContext,
 ): void {
+  const { has, out, inputs } = ctx;
   let refs: ReturnType<typeof stepReferences>;
   try {
     refs = stepReferences(compileWorkflowExpr(expr, bool ? 'bool' : undefined).ast);
@@ -199,4 +208,7 @@ function checkExpr(
     else if (!before.has(r))
       out.push({ path, message: `expected ${who} to read only steps that can have run before it: steps.${r} cannot (add it to needs)` });
   }
+  for (const f of refs.inputs)
+    if (inputs !== undefined && !inputs.has(f))
+      out.push({ path, message: `expected ${who} to read a declared input field (${[...inputs].join(', ')}), not input.${f}` });
 }

@@ -73,11 +73,12 @@ function isStepsId(v: unknown): boolean {
 }
 
 /**
- * The step ids an expression reads (`steps.x…`, `steps['x']…`). `dynamic` is true when it indexes `steps` with a
+ * The step ids an expression reads (`steps.x…`, `steps['x']…`) and the input fields (`input.x`). `dynamic` is true when it indexes `steps` with a
  * computed key or reads `steps` whole: then which steps it reads cannot be known at load.
  */
-export function stepReferences(ast: ASTNode): { ids: Set<string>; dynamic: boolean } {
+export function stepReferences(ast: ASTNode): { ids: Set<string>; dynamic: boolean; inputs: Set<string> } {
   const ids = new Set<string>();
+  const inputs = new Set<string>();
   let dynamic = false;
   const seen = new Set<unknown>();
   const visit = (v: unknown): void => {
@@ -90,6 +91,10 @@ export function stepReferences(ast: ASTNode): { ids: Set<string>; dynamic: boole
     const args = v.args;
     if ((v.op === '.' || v.op === '.?') && Array.isArray(args) && isStepsId(args[0]) && typeof args[1] === 'string') {
       ids.add(args[1]);
+      return;
+    }
+    if ((v.op === '.' || v.op === '.?') && Array.isArray(args) && isNode(args[0]) && args[0].op === 'id' && args[0].args === 'input') {
+      if (typeof args[1] === 'string') inputs.add(args[1]);
       return;
     }
     if ((v.op === '[]' || v.op === '[?]') && Array.isArray(args) && isStepsId(args[0])) {
@@ -107,5 +112,5 @@ export function stepReferences(ast: ASTNode): { ids: Set<string>; dynamic: boole
     else visit(args);
   };
   visit(ast);
-  return { ids, dynamic };
+  return { ids, dynamic, inputs };
 }

@@ -147,6 +147,13 @@ describe('workflow definitions', () => {
     expect(lines.some((l) => l.startsWith('workflows.0.steps.d.input.k') && l.includes('computed key'))).toBe(true);
   });
 
+  it('refuses a read of an input field the input schema does not declare', () => {
+    const lines = problems([dag({ a: { agent: 'triage', input: '${input.txt}' } }, { input: { text: 'string' } })]);
+    expect(lines.some((l) => l.startsWith('workflows.0.steps.a.input') && l.includes('declared input field (text), not input.txt'))).toBe(
+      true,
+    );
+  });
+
   it('allows transitive and onError-handler references, and any step in the output', () => {
     const [wf] = load([
       dag(
