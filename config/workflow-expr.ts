@@ -73,8 +73,8 @@ function isStepsId(v: unknown): boolean {
 }
 
 /**
- * The step ids an expression reads (`steps.x…`, `steps['x']…`) and the input fields (`input.x`). `dynamic` is true when it indexes `steps` with a
- * computed key or reads `steps` whole: then which steps it reads cannot be known at load.
+ * The step ids an expression reads (`steps.x…`, `steps['x']…`) and the input fields (`input.x`). `dynamic` is true
+ * when it indexes `steps` with a computed key or reads `steps` whole: then which steps it reads cannot be known.
  */
 export function stepReferences(ast: ASTNode): { ids: Set<string>; dynamic: boolean; inputs: Set<string> } {
   const ids = new Set<string>();
