@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { createActor, type Snapshot } from 'xstate';
+import { createActor, createMachine, type Snapshot } from 'xstate';
 import { parse } from 'yaml';
 import { workflowSchema, type WorkflowDefinition } from '../../config/index.js';
 import {
@@ -320,5 +320,25 @@ describe('workflow machine: restore from a persisted snapshot', () => {
     again.send({ type: 'answer', step: 'ask', decision: 'approve' });
     await h.clock.advance(1);
     expect(again.getSnapshot().output).toEqual({ status: 'completed', output: 'now' });
+  });
+});
+
+describe('why delays are deadline children', () => {
+  it("XState's own `after` timer is not in the persisted snapshot: a restored machine never fires it", async () => {
+    const clock = new SimulatedClock();
+    const xclock = {
+      setTimeout: (fn: () => void, ms: number) => clock.setTimer(ms, fn),
+      clearTimeout: (h: unknown) => clock.clearTimer(h as object),
+    };
+    const m = createMachine({ initial: 'a', states: { a: { after: { 1000: 'b' } }, b: {} } });
+    const first = createActor(m, { clock: xclock });
+    first.start();
+    await clock.advance(600);
+    const snapshot = JSON.parse(JSON.stringify(first.getPersistedSnapshot())) as Snapshot<unknown>;
+    first.stop();
+    const restored = createActor(m, { clock: xclock, snapshot });
+    restored.start();
+    await clock.advance(10_000);
+    expect(restored.getSnapshot().value).toBe('a');
   });
 });
