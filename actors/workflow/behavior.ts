@@ -21,7 +21,7 @@ import {
 import type { ActorContext, ActorRef, Behavior } from '../../runtime/index.js';
 import { meshExecutor } from './executor.js';
 import { checkInput, inputFromText } from './input.js';
-import { WorkflowJournal, type WorkflowRunRecord } from './journal.js';
+import { WorkflowJournal, type WorkflowLogEvent, type WorkflowRunRecord } from './journal.js';
 import { compileWorkflow, type WorkflowMachine } from './machine.js';
 import type { HumanAnswer, WorkflowContext, WorkflowEmitted } from './types.js';
 
@@ -47,6 +47,8 @@ interface LiveRun {
   record: WorkflowRunRecord;
   chain: Promise<void>;
   seq: number;
+  /** Events emitted since the last write: logged, then the record, then published (a reader of the last event finds the record final). */
+  pending: WorkflowLogEvent[];
 }
 
 /** The actor's state: its live runs, and the restore of the runs an earlier activation left. */
@@ -77,12 +79,22 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
         r.status = snap.status === 'done' ? STATUS[snap.output?.status ?? 'failed'] : waiting ? 'interrupted' : 'running';
         if (snap.output?.output !== undefined) r.output = snap.output.output;
         if (snap.output?.error !== undefined) r.error = snap.output.error.message;
+        const events = live.pending.splice(0);
+        if (events.length > 0) {
+          await ctx.state.journal.putEvents(tenant, r.run_id, events);
+          r.last_seq = events.at(-1)?.seq ?? r.last_seq;
+        }
         if (!(await ctx.state.journal.putRun(tenant, r))) {
           ctx.state.stopped = true;
           ctx.system.warn(`workflow run ${r.run_id} was taken over by a newer activation: this one stops driving it`);
           live.actor.stop();
+          return;
         }
         if (snap.status === 'done') ctx.state.runs.delete(r.run_id);
+        for (const e of events)
+          await ctx.system.publish(workflowTopic(def.name, e.type), e, { tenant }).catch((err: unknown) => {
+            ctx.system.warn(`workflow ${def.name}: cannot publish ${e.type}: ${scrubbedMessage(err)}`);
+          });
       })
       .catch((e: unknown) => ctx.system.warn(`workflow run ${live.record.run_id}: cannot journal: ${scrubbedMessage(e)}`));
   };
@@ -104,14 +116,11 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
       record.snapshot === undefined
         ? createActor(machine, { input: { input: record.input, metadata: record.metadata } })
         : createActor(machine, { snapshot: record.snapshot as Snapshot<unknown> } as never as { input: never });
-    const live: LiveRun = { actor, record, chain: Promise.resolve(), seq: 0 };
+    const live: LiveRun = { actor, record, chain: Promise.resolve(), seq: record.last_seq ?? 0, pending: [] };
     ctx.state.runs.set(record.run_id, live);
     actor.on('*', (e) => {
       const ev = e as WorkflowEmitted;
-      const payload = { workflow: def.name, run_id: record.run_id, thread_id: record.thread_id, ...ev };
-      ctx.system.publish(workflowTopic(def.name, ev.type), payload, { tenant }).catch((err: unknown) => {
-        ctx.system.warn(`workflow ${def.name}: cannot publish ${ev.type}: ${scrubbedMessage(err)}`);
-      });
+      live.pending.push({ seq: ++live.seq, workflow: def.name, run_id: record.run_id, thread_id: record.thread_id, ...ev });
     });
     actor.subscribe({
       next: () => persist(ctx, live),

@@ -21,7 +21,7 @@ export { workflowKind } from './kind.js';
 export { workflowBehavior, workflowTopic, WORKFLOW_STATE } from './behavior.js';
 export type { WorkflowBehaviorOptions, WorkflowState } from './behavior.js';
 export { WorkflowJournal } from './journal.js';
-export type { WorkflowRunRecord, StepEntry, StepKey } from './journal.js';
+export type { WorkflowRunRecord, WorkflowLogEvent, StepEntry, StepKey } from './journal.js';
 export { meshExecutor, agentRunId } from './executor.js';
 export type { MeshExecutorOptions } from './executor.js';
 export { checkInput, inputFromText } from './input.js';

@@ -1,7 +1,7 @@
 // The workflow journal (docs/workflows.md, "Durable"): per tenant and workflow run, its record with the persisted XState
 // snapshot, and one entry per step attempt (started with the agent run id it started, then its result), written
 // before the step is acted on. Active runs are also listed under their workflow so an activation finds them.
-import type { KvBucket, Storage } from '../../runtime/index.js';
+import { seqKey, type KvBucket, type Storage } from '../../runtime/index.js';
 
 /** A workflow run as stored: what it was started with, where it stands, and the machine's persisted snapshot. */
 export interface WorkflowRunRecord {
@@ -19,7 +19,12 @@ export interface WorkflowRunRecord {
   error?: string;
   /** The writing activation's fencing epoch (a newer activation's writes win). */
   epoch: number;
+  /** Highest event seq logged. */
+  last_seq?: number;
 }
+
+/** One event of a workflow run's log: what the machine emitted, numbered 1, 2, 3… per run. */
+export type WorkflowLogEvent = { readonly seq: number; readonly type: string } & Record<string, unknown>;
 
 /** One step attempt: started (with the agent run it started, if any), then done or failed. */
 export type StepEntry =
@@ -86,6 +91,16 @@ export class WorkflowJournal {
   /** Writes the journal entry of one step attempt. */
   putStep(tenant: string, id: string, k: StepKey, entry: StepEntry): Promise<void> {
     return this.runs.put(stepKey(tenant, id, k), entry);
+  }
+
+  /** Appends events to the run's log (keyed by their seq). */
+  putEvents(tenant: string, id: string, events: readonly WorkflowLogEvent[]): Promise<void> {
+    return this.runs.putMany(events.map((e) => ({ key: [tenant, id, 'ev', seqKey(e.seq)], value: e })));
+  }
+
+  /** The run's event log in order, after `afterSeq`. */
+  async events(tenant: string, id: string, afterSeq = 0): Promise<WorkflowLogEvent[]> {
+    return (await this.runs.list<WorkflowLogEvent>([tenant, id, 'ev'])).map((e) => e.value).filter((e) => e.seq > afterSeq);
   }
 
   /** Every step entry of a run, in key order (for thread state and tests). */

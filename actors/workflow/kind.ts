@@ -3,7 +3,7 @@
 // their runs continue without waiting for a client to come back.
 import type { Behavior } from '../../runtime/index.js';
 import { scrubbedMessage } from '../../protocols/index.js';
-import type { BuiltKind, CatalogAgent, KindDescriptor, KindServices } from '../kinds/index.js';
+import type { BuiltKind, KindDescriptor, KindServices } from '../kinds/index.js';
 import { workflowBehavior } from './behavior.js';
 import { WorkflowJournal } from './journal.js';
 
@@ -21,16 +21,6 @@ export const workflowKind: KindDescriptor = {
         if (def === undefined) throw new Error(`no workflow "${id}"`);
         return workflowBehavior({ def, resolve: (address, tenant) => services.resolve(address, tenant) }) as Behavior<unknown>;
       },
-      agents: (): CatalogAgent[] =>
-        [...defs.values()].map((w) => ({
-          name: w.name,
-          description: w.description ?? `Workflow ${w.name}`,
-          tools: [],
-          handoffs: [],
-          delegates: [],
-          model: 'workflow',
-          provider: 'workflow',
-        })),
       async start() {
         const journal = new WorkflowJournal(services.system.storage);
         for (const { tenant, workflow } of await journal.activeWorkflows()) {

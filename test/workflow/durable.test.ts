@@ -102,6 +102,10 @@ describe('durable workflow actor', () => {
       'step.completed',
       'workflow.completed',
     ]);
+    const log = await new WorkflowJournal(system.storage).events('acme', run.run_id);
+    expect(log.map((e) => e.seq)).toEqual(log.map((_, i) => i + 1));
+    expect(log.map((e) => e.type).filter((t) => t !== 'step.waiting')).toEqual(seen.filter((t) => t !== 'step.waiting'));
+    expect(log.find((e) => e.type === 'step.skipped')).toMatchObject({ step: 'tech', workflow: 'support-flow', run_id: run.run_id });
   });
 
   it('refuses a run without its required input, and answers unknown runs with a clear error', async () => {
