@@ -50,6 +50,8 @@ export {
   retrySchema,
   durationSchema,
   checkWorkflowTargets,
+  workflowWebhooks,
+  triggerSchema,
   STEP_ID,
 } from './workflows.js';
 export type { WorkflowDefinition, WorkflowStep, RetryConfig, WorkflowTargets } from './workflows.js';

@@ -70,6 +70,19 @@ export const workflowStepSchema = z.strictObject({
 });
 export type WorkflowStep = z.output<typeof workflowStepSchema>;
 
+/** A trigger; only webhooks are run by this version (docs/workflows.md, "Triggers"). */
+export const triggerSchema = z.union([
+  z.strictObject({
+    webhook: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, { error: 'expected a webhook name: [a-z0-9][a-z0-9_-]{0,63}' }),
+  }),
+  z
+    .strictObject({ schedule: z.string() })
+    .refine(() => false, { error: 'expected a webhook trigger: schedule triggers are not run by this version' }),
+  z
+    .strictObject({ topic: z.string() })
+    .refine(() => false, { error: 'expected a webhook trigger: topic triggers are not run by this version' }),
+]);
+
 const FIELD_TYPES = ['string', 'number', 'integer', 'boolean', 'object', 'array', 'any'] as const;
 /** The input schema: field name to type (`string`, `number`, `integer`, `boolean`, `object`, `array`, `any`; `?` = optional). */
 export const workflowInputSchema = z.record(
@@ -93,6 +106,8 @@ export const workflowSchema = z
     error: stepId().optional(),
     /** The workflow's result: a value whose strings may hold `${CEL}` (default: the last step's output). */
     output: z.unknown().optional(),
+    /** What starts runs besides clients: `{ webhook: <name> }` is `POST /hooks/<name>` (schedule and topic: not yet). */
+    triggers: z.array(triggerSchema).default(() => []),
   })
   .refine((w) => (w.steps === undefined) !== (w.states === undefined), {
     error: 'expected either `steps` (DAG form) or `states` (state-machine form)',
@@ -134,12 +149,27 @@ export const workflowsSchema = z
       if (!parsed.success) {
         for (const zi of parsed.error.issues)
           for (const d of describeZodIssue(zi))
-            ctx.addIssue({ code: 'custom', path: [i, ...(d.path === '' ? [] : d.path.split('.'))], message: `${d.message}${where}` });
+            ctx.addIssue({
+              code: 'custom',
+              path: [i, ...(d.path === '' ? [] : d.path.split('.'))],
+              input: undefined,
+              message: `${d.message}${where}`,
+            });
         return;
       }
       const def: WorkflowDefinition = entry.file === undefined ? parsed.data : { ...parsed.data, file: entry.file };
       for (const p of checkWorkflow(def))
         ctx.addIssue({ code: 'custom', path: [i, ...p.path], input: undefined, message: `${p.message}${where}` });
+      for (const t of def.triggers) {
+        const other = out.find((w) => w.triggers.some((u) => 'webhook' in u && 'webhook' in t && u.webhook === t.webhook));
+        if (other !== undefined && 'webhook' in t)
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'triggers'],
+            input: t.webhook,
+            message: `expected a webhook name no other workflow uses ("${t.webhook}" is ${other.name}'s)${where}`,
+          });
+      }
       if (out.some((w) => w.name === def.name))
         ctx.addIssue({
           code: 'custom',
@@ -220,4 +250,11 @@ function findCallCycle(calls: Map<string, string[]>): string[] | undefined {
     if (c) return c;
   }
   return undefined;
+}
+
+/** Webhook name → workflow name, for `POST /hooks/<name>`. */
+export function workflowWebhooks(workflows: readonly WorkflowDefinition[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const w of workflows) for (const t of w.triggers) if ('webhook' in t) out[t.webhook] = w.name;
+  return out;
 }

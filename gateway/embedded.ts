@@ -14,6 +14,7 @@ import { personasRoute, promptsRoute, templatePromptSource } from './prompts/ind
 import { profilesRoute } from './profiles/index.js';
 import { usageRoute, withBudgets, type ModelPrices } from './usage/index.js';
 import { deadLettersRoute } from './ops/index.js';
+import { hooksRoute } from './hooks/index.js';
 import { Gateway, gatewayOptionsFromConfig, type GatewayOptions } from './server.js';
 import type { GatewayDeps, HttpRoute } from './types.js';
 
@@ -42,6 +43,8 @@ export function allRoutes(
     prompts?: PromptLibrary;
     /** Model prices for `/usage` costs (config `gateway.usage.prices`). */
     prices?: ModelPrices;
+    /** Webhook name → workflow (`POST /hooks/<name>`, config `workflowWebhooks`). */
+    webhooks?: Readonly<Record<string, string>>;
   } = {},
 ): HttpRoute[] {
   const buffer = options.sendBufferBytes;
@@ -60,6 +63,7 @@ export function allRoutes(
     deadLettersRoute(deps),
     ...a2aRoutes(deps, { auth: options.auth ?? true, maxStreamBuffer: buffer }),
     ...(options.prompts === undefined ? [] : [promptsRoute(options.prompts), personasRoute(options.prompts)]),
+    hooksRoute(deps, options.webhooks ?? {}),
   ];
 }
 
@@ -72,7 +76,7 @@ export async function startGateway(
   deps: GatewayDeps,
   gateway: TroupeConfig['gateway'],
   extra: Partial<GatewayOptions> = {},
-  parts: { prompts?: PromptLibrary } = {},
+  parts: { prompts?: PromptLibrary; webhooks?: Readonly<Record<string, string>> } = {},
 ): Promise<Gateway> {
   const options = gatewayOptionsFromConfig(gateway);
   const readiness = { ...options.readiness, ...extra.readiness };
@@ -88,6 +92,7 @@ export async function startGateway(
       sendBufferBytes: gateway.limits.sendBufferBytes,
       prices: gateway.usage.prices,
       ...(parts.prompts === undefined ? {} : { prompts: parts.prompts }),
+      ...(parts.webhooks === undefined ? {} : { webhooks: parts.webhooks }),
     }),
     ...extra,
     readiness,

@@ -3,7 +3,14 @@ import fc from 'fast-check';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isConfigError, loadConfig, splitTemplate, type ConfigError, type WorkflowDefinition } from '../../config/index.js';
+import {
+  isConfigError,
+  loadConfig,
+  splitTemplate,
+  workflowWebhooks,
+  type ConfigError,
+  type WorkflowDefinition,
+} from '../../config/index.js';
 import { SUPPORT_FLOW_YAML } from './fixtures.js';
 
 let dir = '';
@@ -195,6 +202,21 @@ describe('workflow definitions', () => {
       true,
     );
     expect(lines.some((l) => l.startsWith('workflows.1.name') && l.includes('defined twice'))).toBe(true);
+  });
+
+  it('takes webhook triggers, refuses schedule and topic triggers (not run yet) and a webhook name used twice', () => {
+    const [wf] = load([dag({ a: { tool: 'clock' } }, { triggers: [{ webhook: 'support' }] })]);
+    expect(workflowWebhooks([wf as WorkflowDefinition])).toEqual({ support: 'flow' });
+    const lines = problems([dag({ a: { tool: 'clock' } }, { triggers: [{ schedule: '*/5 * * * *' }, { topic: 'orders.created' }] })]);
+    const has = (path: string, text: string) => lines.some((l) => l.startsWith(path) && l.includes(text));
+    expect(has('workflows.0.triggers.0', 'schedule triggers are not run by this version')).toBe(true);
+    expect(has('workflows.0.triggers.1', 'topic triggers are not run by this version')).toBe(true);
+    expect(lines.every((l) => !l.includes('received an array'))).toBe(true);
+    const twice = problems([
+      dag({ a: { tool: 'clock' } }, { triggers: [{ webhook: 'x' }] }),
+      dag({ a: { tool: 'clock' } }, { name: 'other', triggers: [{ webhook: 'x' }] }),
+    ]);
+    expect(twice.some((l) => l.startsWith('workflows.1.triggers') && l.includes(`"x" is flow's`))).toBe(true);
   });
 
   it('reports an unreadable or unparsable file', () => {
