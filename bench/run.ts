@@ -15,6 +15,7 @@ import { guardrailsSuite } from './guardrails.bench.js';
 import { promptsSuite } from './prompts.bench.js';
 import { cacheSuite } from './cache.bench.js';
 import { contextSuite } from './context.bench.js';
+import { workflowsSuite } from './workflows.bench.js';
 import { machineInfo, machineLines, suiteLines, type Suite, type SuiteResult } from './harness.js';
 
 /** Every suite, in the order they run. */
@@ -31,6 +32,7 @@ export const SUITES: readonly Suite[] = [
   promptsSuite,
   cacheSuite,
   contextSuite,
+  workflowsSuite,
 ];
 
 interface Args {

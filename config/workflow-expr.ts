@@ -5,11 +5,18 @@ import type { ASTNode } from '@marcbachmann/cel-js';
 import { celEnvironment, compileCel, type CelProgram } from './cel.js';
 
 let env: ReturnType<typeof celEnvironment> | undefined;
+const compiled = new Map<string, CelProgram>();
 
-/** Compiles a workflow expression (a condition with `expect: 'bool'`); throws an Error saying what is wrong. */
+/** Compiles a workflow expression (a condition with `expect: 'bool'`), once per text; throws an Error saying what is wrong. */
 export function compileWorkflowExpr(expression: string, expect?: 'bool'): CelProgram {
+  const key = `${expect ?? ''}\u0000${expression}`;
+  const hit = compiled.get(key);
+  if (hit !== undefined) return hit;
   env ??= celEnvironment({ input: 'dyn', steps: 'map', metadata: 'map' });
-  return compileCel(env, expression, expect);
+  const p = compileCel(env, expression, expect);
+  if (compiled.size >= 10_000) compiled.clear();
+  compiled.set(key, p);
+  return p;
 }
 
 /** One piece of a template string: literal text or a CEL expression. */

@@ -23,7 +23,7 @@ import { meshExecutor } from './executor.js';
 import { checkInput, inputFromText } from './input.js';
 import { WorkflowJournal, type WorkflowLogEvent, type WorkflowRunRecord } from './journal.js';
 import { compileWorkflow, type WorkflowMachine } from './machine.js';
-import type { HumanAnswer, WorkflowContext, WorkflowEmitted } from './types.js';
+import type { HumanAnswer, StepExecutor, WorkflowContext, WorkflowEmitted } from './types.js';
 
 /** Message asking for a run's record and its steps (thread state): payload `{ run_id }`. */
 export const WORKFLOW_STATE = 'workflow.state';
@@ -54,6 +54,9 @@ interface LiveRun {
 /** The actor's state: its live runs, and the restore of the runs an earlier activation left. */
 export interface WorkflowState {
   readonly runs: Map<string, LiveRun>;
+  /** Each live run's step executor, by run id (one compiled machine serves every run of the activation). */
+  readonly executors: Map<string, StepExecutor>;
+  machine?: WorkflowMachine;
   readonly journal: WorkflowJournal;
   restored: Promise<void>;
   stopped: boolean;
@@ -90,7 +93,10 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
           live.actor.stop();
           return;
         }
-        if (snap.status === 'done') ctx.state.runs.delete(r.run_id);
+        if (snap.status === 'done') {
+          ctx.state.runs.delete(r.run_id);
+          ctx.state.executors.delete(r.run_id);
+        }
         for (const e of events)
           await ctx.system.publish(workflowTopic(def.name, e.type), e, { tenant }).catch((err: unknown) => {
             ctx.system.warn(`workflow ${def.name}: cannot publish ${e.type}: ${scrubbedMessage(err)}`);
@@ -111,10 +117,18 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
       leaving: () => ctx.state.stopped,
       ...(o.onAgentEvent === undefined ? {} : { onAgentEvent: (step, e) => o.onAgentEvent?.(record.run_id, step, e) }),
     });
-    const machine = compileWorkflow(def, { clock: ctx.system.clock, execute });
+    ctx.state.executors.set(record.run_id, execute);
+    ctx.state.machine ??= compileWorkflow(def, {
+      clock: ctx.system.clock,
+      execute: (req, signal) => {
+        const run = req.runId === undefined ? undefined : ctx.state.executors.get(req.runId);
+        return run === undefined ? Promise.reject(new Error(`workflow run ${req.runId ?? '?'} is not live here`)) : run(req, signal);
+      },
+    });
+    const machine = ctx.state.machine;
     const actor =
       record.snapshot === undefined
-        ? createActor(machine, { input: { input: record.input, metadata: record.metadata } })
+        ? createActor(machine, { input: { runId: record.run_id, input: record.input, metadata: record.metadata } })
         : createActor(machine, { snapshot: record.snapshot as Snapshot<unknown> } as never as { input: never });
     const live: LiveRun = { actor, record, chain: Promise.resolve(), seq: record.last_seq ?? 0, pending: [] };
     ctx.state.runs.set(record.run_id, live);
@@ -151,6 +165,7 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
     init(ctx) {
       const state: WorkflowState = {
         runs: new Map(),
+        executors: new Map(),
         journal: new WorkflowJournal(ctx.system.storage),
         restored: Promise.resolve(),
         stopped: false,
@@ -164,6 +179,7 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
       ctx.state.stopped = true;
       for (const live of ctx.state.runs.values()) live.actor.stop();
       ctx.state.runs.clear();
+      ctx.state.executors.clear();
     },
     schemas: {
       [RUN_CREATE]: runCreateSchema,

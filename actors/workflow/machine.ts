@@ -124,10 +124,9 @@ export function compileWorkflow(def: WorkflowDefinition, options: CompileOptions
     const plan = inputs.get(input.step);
     if (plan === undefined) throw new Error(`no runnable step "${input.step}"`);
     const value = plan.input(input.scope);
-    return execute(
-      { step: input.step, kind: plan.kind, target: plan.target, input: value, visit: input.visit, attempt: input.attempt },
-      signal,
-    );
+    const { step, visit, attempt, runId } = input;
+    const request = { step, kind: plan.kind, target: plan.target, input: value, visit, attempt };
+    return execute(runId === undefined ? request : { ...request, runId }, signal);
   });
   const output = def.output === undefined ? undefined : compileTemplate(def.output);
   const ids = stepIds(def);
@@ -165,6 +164,7 @@ export function compileWorkflow(def: WorkflowDefinition, options: CompileOptions
     id: 'wf',
     initial: 'running',
     context: ({ input }: { input: WorkflowInput }) => ({
+      ...(input.runId === undefined ? {} : { runId: input.runId }),
       input: input.input,
       metadata: input.metadata ?? {},
       steps: Object.fromEntries(ids.map((id) => [id, { status: 'pending', attempt: 0, visit: 0 } satisfies StepRecord])),

@@ -28,6 +28,7 @@ export interface StepExits {
 
 /** Input of an invoked step run (persisted with the snapshot, so a restored run sees the same scope). */
 export interface StepInvocation {
+  readonly runId?: string;
   readonly step: string;
   readonly visit: number;
   readonly attempt: number;
@@ -155,7 +156,8 @@ export function stepStates(id: string, step: WorkflowStep, exits: StepExits, clo
   } else {
     const input = ({ context }: Args) => {
       const r = context.steps[id] as StepRecord;
-      return { step: id, visit: r.visit, attempt: r.attempt, scope: scopeOf(context) } satisfies StepInvocation;
+      const base = { step: id, visit: r.visit, attempt: r.attempt, scope: scopeOf(context) };
+      return (context.runId === undefined ? base : { ...base, runId: context.runId }) satisfies StepInvocation;
     };
     const out = (a: Args) => (a.event as { output?: unknown }).output;
     running = {

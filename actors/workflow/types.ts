@@ -17,6 +17,8 @@ export interface StepRecord {
 
 /** The machine's context: the run's input and metadata, each step's record, the outcome. */
 export interface WorkflowContext {
+  /** The run's id, handed to the executor with every step (one compiled machine serves every run). */
+  runId?: string;
   input: unknown;
   metadata: Record<string, unknown>;
   steps: Record<string, StepRecord>;
@@ -30,6 +32,7 @@ export interface WorkflowContext {
 
 /** What the machine is started with. */
 export interface WorkflowInput {
+  runId?: string;
   input: unknown;
   metadata?: Record<string, unknown>;
 }
@@ -59,6 +62,8 @@ export type WorkflowEmitted =
 
 /** One step run the executor is asked for: the key (workflow step, visit, attempt) makes it idempotent on restore. */
 export interface StepRequest {
+  /** The workflow run (when the machine was started with one). */
+  readonly runId?: string;
   readonly step: string;
   readonly kind: 'agent' | 'tool' | 'workflow';
   /** The agent, tool or workflow name. */
