@@ -78,37 +78,72 @@ async function viaWorkflow(system: ActorSystem, catalog: Catalog, text: string):
   await done;
 }
 
+/** Polls `done` every 10 ms; false once `ms` passed (the bench reports what it got instead of hanging). */
+async function until(done: () => boolean, ms: number): Promise<boolean> {
+  const end = performance.now() + ms;
+  while (!done()) {
+    if (performance.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return true;
+}
+
 async function concurrent(
   system: ActorSystem,
   catalog: Catalog,
   n: number,
-): Promise<{ ms: number; bytesPerInstance: number; completed: number }> {
+): Promise<{ ms: number; bytesPerInstance: number; completed: number; failed: number; refused: number; why: string[] }> {
   const ref = await catalog.ensure('workflow/support-flow', TENANT);
   const ids = Array.from({ length: n }, () => `c-${seq++}`);
   const waiting = new Set<string>();
   const completed = new Set<string>();
+  const failed = new Set<string>();
+  const reasons = new Set<string>();
+  const runOf = (env: { payload?: unknown }) => (env.payload as { run_id: string }).run_id;
+  const topic = (e: string) => `workflow.support-flow.${e}`;
   const subs = [
-    system.subscribe('workflow.support-flow.step.waiting', (env) => waiting.add((env.payload as { run_id: string }).run_id), {
-      tenant: TENANT,
-    }),
-    system.subscribe('workflow.support-flow.workflow.completed', (env) => completed.add((env.payload as { run_id: string }).run_id), {
-      tenant: TENANT,
-    }),
+    system.subscribe(topic('step.waiting'), (env) => waiting.add(runOf(env)), { tenant: TENANT }),
+    system.subscribe(topic('workflow.completed'), (env) => completed.add(runOf(env)), { tenant: TENANT }),
+    system.subscribe(
+      topic('workflow.failed'),
+      (env) => {
+        failed.add(runOf(env));
+        reasons.add(String((env.payload as { error?: unknown }).error).slice(0, 160));
+      },
+      { tenant: TENANT },
+    ),
   ];
   global.gc?.();
   const heap0 = process.memoryUsage().heapUsed;
   const t0 = performance.now();
-  await Promise.all(
-    ids.map((id) => system.ask(ref, RUN_CREATE, { run_id: id, input: { messages: [{ role: 'user', content: 'my bill is wrong' }] } })),
-  );
-  while (waiting.size < n) await new Promise((r) => setTimeout(r, 10));
+  const create = (id: string) =>
+    system.ask(
+      ref,
+      RUN_CREATE,
+      { run_id: id, input: { messages: [{ role: 'user', content: 'my bill is wrong' }] } },
+      { timeoutMs: 120_000 },
+    );
+  const created = await Promise.allSettled(ids.map(create));
+  const refused = created.filter((c) => c.status === 'rejected').length;
+  const started = n - refused;
+  await until(() => waiting.size + failed.size >= started, 120_000);
   global.gc?.();
-  const bytes = (process.memoryUsage().heapUsed - heap0) / n;
-  await Promise.all(ids.map((id) => system.ask(ref, RUN_RESUME, { run_id: id, resume: { approve: true } })));
-  while (completed.size < n) await new Promise((r) => setTimeout(r, 10));
+  const bytes = (process.memoryUsage().heapUsed - heap0) / Math.max(1, waiting.size);
+  await Promise.allSettled(
+    [...waiting].map((id) => system.ask(ref, RUN_RESUME, { run_id: id, resume: { approve: true } }, { timeoutMs: 120_000 })),
+  );
+  await until(() => completed.size + failed.size >= started, 120_000);
   const ms = performance.now() - t0;
   for (const s of subs) s.unsubscribe();
-  return { ms, bytesPerInstance: bytes, completed: completed.size };
+  const refusals = created.flatMap((c) => (c.status === 'rejected' ? [String(c.reason).slice(0, 160)] : []));
+  return {
+    ms,
+    bytesPerInstance: bytes,
+    completed: completed.size,
+    failed: failed.size,
+    refused,
+    why: [...reasons, ...new Set(refusals)].slice(0, 3),
+  };
 }
 
 async function run(options: BenchOptions): Promise<SuiteResult> {
@@ -157,11 +192,12 @@ async function run(options: BenchOptions): Promise<SuiteResult> {
       {
         name: `${n} concurrent instances all completed`,
         met: c.completed === n,
-        detail: `${c.completed} of ${n} in ${c.ms.toFixed(0)} ms`,
+        detail: `${c.completed} of ${n} in ${c.ms.toFixed(0)} ms (${c.failed} failed, ${c.refused} refused at start)`,
       },
     ];
     const gcNote = global.gc === undefined ? ' (no --expose-gc: includes garbage)' : '';
     const notes = [
+      ...c.why.map((w) => `a concurrent instance ended: ${w}`),
       `per-step overhead p50: ${best.perStep.toFixed(0)} µs ((workflow p50 − direct p50) / ${STEPS} steps, best of ${rounds})`,
       `heap per waiting instance: ${(c.bytesPerInstance / 1024).toFixed(1)} KiB${gcNote}`,
     ];

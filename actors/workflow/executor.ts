@@ -67,7 +67,12 @@ export function meshExecutor(o: MeshExecutorOptions): StepExecutor {
   const agentStep = async (r: StepRequest, signal: AbortSignal, known: string | undefined): Promise<unknown> => {
     const id = known ?? agentRunId(runId, r);
     if (known === undefined) await journal.putStep(tenant, runId, r, { state: 'started', agent_run: id });
-    const ended = waitForRun(o.system, id, tenant, timeoutMs, (e) => o.onAgentEvent?.(r.step, e), signal, runs);
+    // Followed from before the create (no event missed); stopped when the step is done with it, so no timer or
+    // subscription outlives the attempt.
+    const follow = new AbortController();
+    const stop = () => follow.abort(signal.reason);
+    signal.addEventListener('abort', stop, { once: true });
+    const ended = waitForRun(o.system, id, tenant, timeoutMs, (e) => o.onAgentEvent?.(r.step, e), follow.signal, runs);
     ended.catch(() => undefined); // awaited below unless the run had already ended
     const agent = await o.resolve(`agent/${r.target}`);
     const onAbort = () => {
@@ -91,6 +96,8 @@ export function meshExecutor(o: MeshExecutorOptions): StepExecutor {
       return output ?? '';
     } finally {
       signal.removeEventListener('abort', onAbort);
+      signal.removeEventListener('abort', stop);
+      follow.abort();
     }
   };
   const toolStep = async (r: StepRequest, signal: AbortSignal): Promise<unknown> => {
