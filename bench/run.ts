@@ -16,6 +16,7 @@ import { promptsSuite } from './prompts.bench.js';
 import { cacheSuite } from './cache.bench.js';
 import { contextSuite } from './context.bench.js';
 import { trainerSuite } from './trainer.bench.js';
+import { workflowsSuite } from './workflows.bench.js';
 import { machineInfo, machineLines, suiteLines, type Suite, type SuiteResult } from './harness.js';
 
 /** Every suite, in the order they run. */
@@ -33,6 +34,7 @@ export const SUITES: readonly Suite[] = [
   cacheSuite,
   contextSuite,
   trainerSuite,
+  workflowsSuite,
 ];
 
 interface Args {

@@ -19,6 +19,7 @@ export const KINDS: readonly KindDescriptor[] = [
   actors.guardrailKind,
   actors.trainerKind,
   actors.contextKind,
+  actors.workflowKind,
 ];
 
 /** What a caller may set besides config: other kinds, the hosted ones, a model provider for tests, extra tools. */

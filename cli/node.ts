@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ValidationError } from '../protocols/index.js';
-import { loadConfig, type TroupeConfig } from '../config/index.js';
+import { loadConfig, workflowWebhooks, type TroupeConfig } from '../config/index.js';
 import { MeshNode, NODE_DRAIN, type KindSpec } from '../runtime/index.js';
 import { PromptLibrary, type KindDescriptor } from '../actors/index.js';
 import { createSystem, transportFor } from '../supervisors/index.js';
@@ -121,6 +121,7 @@ export async function node(values: NodeFlags): Promise<number> {
           { readiness: { dataDir: config.dataDir } },
           {
             prompts: new PromptLibrary(system.storage, config),
+            webhooks: workflowWebhooks(config.workflows),
           },
         )
       : undefined;

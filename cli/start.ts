@@ -5,7 +5,7 @@
  * is printed, never fatal.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_AGENTS, loadConfig, type TroupeConfig } from '../config/index.js';
+import { DEFAULT_AGENTS, loadConfig, workflowWebhooks, type TroupeConfig } from '../config/index.js';
 import { openStorage, type ActorSystem } from '../runtime/index.js';
 import { createSystem } from '../supervisors/index.js';
 import { demoRound, startDemo, type DemoStats } from './demo-mesh.js';
@@ -106,7 +106,7 @@ export async function start(args: string[]): Promise<number> {
         catalogDeps(system, catalog, () => running),
         config.gateway,
         { readiness: { dataDir: config.dataDir } },
-        { prompts },
+        { prompts, webhooks: workflowWebhooks(config.workflows) },
       )
     : undefined;
   if (gateway !== undefined) console.log(gateway.banner());

@@ -106,7 +106,8 @@ export function describeZodIssue(issue: z.core.$ZodIssue): { path: string; messa
     const input: unknown = issue.input;
     received = input !== null && typeof input === 'object' ? (input as Record<string, unknown>)[issue.discriminator] : undefined;
   }
-  const hasInput = 'input' in issue || issue.code === 'invalid_union';
+  // A custom issue that sets `input: undefined` has no single received value worth echoing (a cycle, a missing target).
+  const hasInput = ('input' in issue && !(issue.code === 'custom' && issue.input === undefined)) || issue.code === 'invalid_union';
   const tail = hasInput ? `, received ${describe(received, issue.path)}` : '';
   return [{ path: dottedPath(issue.path), message: `${expectedText(issue)}${tail}` }];
 }

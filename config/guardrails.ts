@@ -4,7 +4,8 @@
  * defaults and failure modes, pseudonymisation, the streaming hold-back window and the audit. CEL conditions and
  * regexes are checked here, so a bad one fails config loading with an error naming the rule or detector.
  */
-import { Environment } from '@marcbachmann/cel-js';
+import type { Environment } from '@marcbachmann/cel-js';
+import { celEnvironment, compileCel } from './cel.js';
 import { z } from 'zod';
 import { GUARD_ACTIONS, GUARD_STAGES } from '../protocols/index.js';
 
@@ -20,14 +21,15 @@ export const MAX_PATTERN_LENGTH = 500;
 
 /** The CEL environment policy conditions are checked and compiled in: the variables a rule may read. */
 export function guardConditionEnvironment(): Environment {
-  return new Environment({ unlistedVariablesAreDyn: false, limits: { maxAstNodes: 2_000, maxDepth: 40 } })
-    .registerVariable('finding', 'map')
-    .registerVariable('stage', 'string')
-    .registerVariable('agent', 'string')
-    .registerVariable('tenant', 'string')
-    .registerVariable('role', 'string')
-    .registerVariable('run', 'string')
-    .registerVariable('metadata', 'map');
+  return celEnvironment({
+    finding: 'map',
+    stage: 'string',
+    agent: 'string',
+    tenant: 'string',
+    role: 'string',
+    run: 'string',
+    metadata: 'map',
+  });
 }
 
 let shared: Environment | undefined;
@@ -38,11 +40,7 @@ export type GuardCondition = (vars: Record<string, unknown>) => unknown;
 /** Parses and type-checks a CEL condition; throws an Error whose message says what is wrong (not which rule). */
 export function compileGuardCondition(expression: string): GuardCondition {
   shared ??= guardConditionEnvironment();
-  const parsed = shared.parse(expression);
-  const checked = parsed.check();
-  if (!checked.valid) throw new Error(firstLine(checked.error?.message ?? 'invalid expression'));
-  if (checked.type !== 'bool' && checked.type !== 'dyn') throw new Error(`the condition is a ${checked.type}, not a bool`);
-  return parsed as GuardCondition;
+  return compileCel(shared, expression, 'bool');
 }
 
 function firstLine(s: string): string {

@@ -40,3 +40,22 @@ export { contextSchema, agentContextSchema, contextProviderSchema } from './cont
 export type { AgentContextConfig, ContextProviderConfig } from './context.js';
 export { rulesSchema, ruleSchema, ruleActionSchema, compileRuleCondition, ruleEnvironment } from './rules.js';
 export type { RuleConfig, RuleAction, RuleCondition } from './rules.js';
+export { celEnvironment, compileCel } from './cel.js';
+export type { CelType, CelProgram } from './cel.js';
+export {
+  workflowsSchema,
+  workflowSchema,
+  workflowStepSchema,
+  workflowInputSchema,
+  retrySchema,
+  durationSchema,
+  checkWorkflowTargets,
+  workflowWebhooks,
+  triggerSchema,
+  STEP_ID,
+} from './workflows.js';
+export type { WorkflowDefinition, WorkflowStep, RetryConfig, WorkflowTargets } from './workflows.js';
+export { checkWorkflow, stepKind, handlerSources } from './workflow-check.js';
+export type { WorkflowProblem } from './workflow-check.js';
+export { compileWorkflowExpr, splitTemplate, templateExpressions, stepReferences } from './workflow-expr.js';
+export type { TemplatePart } from './workflow-expr.js';

@@ -1,23 +1,25 @@
 // Business rules (`rules`, docs/context-and-caching.md): declarative CEL conditions on requests and responses, and
 // actions (refuse with a message, hand off to an agent, add an instruction, set a variable). Conditions are checked
 // here, so a bad one fails config loading with an error naming the rule.
-import { Environment } from '@marcbachmann/cel-js';
+import type { Environment } from '@marcbachmann/cel-js';
+import { celEnvironment, compileCel } from './cel.js';
 import { z } from 'zod';
 
 /** The CEL environment rules are checked and run in: the variables a condition may read. */
 export function ruleEnvironment(): Environment {
-  return new Environment({ unlistedVariablesAreDyn: false, limits: { maxAstNodes: 2_000, maxDepth: 40 } })
-    .registerVariable('stage', 'string')
-    .registerVariable('tenant', 'string')
-    .registerVariable('agent', 'string')
-    .registerVariable('user', 'string')
-    .registerVariable('input', 'string')
-    .registerVariable('output', 'string')
-    .registerVariable('intent', 'string')
-    .registerVariable('amounts', 'list')
-    .registerVariable('profile', 'map')
-    .registerVariable('metadata', 'map')
-    .registerVariable('vars', 'map');
+  return celEnvironment({
+    stage: 'string',
+    tenant: 'string',
+    agent: 'string',
+    user: 'string',
+    input: 'string',
+    output: 'string',
+    intent: 'string',
+    amounts: 'list',
+    profile: 'map',
+    metadata: 'map',
+    vars: 'map',
+  });
 }
 
 let shared: Environment | undefined;
@@ -28,11 +30,7 @@ export type RuleCondition = (vars: Record<string, unknown>) => unknown;
 /** Parses and type-checks a rule condition; throws with what is wrong. */
 export function compileRuleCondition(expression: string): RuleCondition {
   shared ??= ruleEnvironment();
-  const parsed = shared.parse(expression);
-  const checked = parsed.check();
-  if (!checked.valid) throw new Error((checked.error?.message ?? 'invalid expression').split('\n')[0]);
-  if (checked.type !== 'bool' && checked.type !== 'dyn') throw new Error(`the condition is a ${checked.type}, not a bool`);
-  return parsed as RuleCondition;
+  return compileCel(shared, expression, 'bool');
 }
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);

@@ -6,6 +6,7 @@ import { guardrailsSchema } from './guardrails.js';
 import { cacheSchema } from './cache.js';
 import { contextSchema } from './context.js';
 import { rulesSchema } from './rules.js';
+import { checkWorkflowTargets, workflowsSchema } from './workflows.js';
 import { agentsSchema, collectionConfigSchema, mcpServerConfigSchema } from './agents.js';
 import { personasSchema, promptsSchema } from './prompts.js';
 
@@ -81,7 +82,7 @@ function isEncryptionKey(s: string): boolean {
 }
 
 /** The validated Troupe runtime configuration; `.strict()` objects, so unknown keys (typos) are errors. */
-export const configSchema = z.strictObject({
+const configObject = z.strictObject({
   /** This node's identity: `id`/`host` are resolved at startup when empty; `kinds` empty means every kind. */
   node: z
     .strictObject({
@@ -282,6 +283,8 @@ export const configSchema = z.strictObject({
   context: contextSchema,
   /** Business rules on requests and responses (docs/context-and-caching.md), CEL conditions checked at load. */
   rules: rulesSchema,
+  /** Workflows (docs/workflows.md): DAG or state-machine definitions, inline or YAML/JSON files, checked at load. */
+  workflows: workflowsSchema,
   /** Memory actors (docs/memory.md): the long-term store, the thread window, encryption at rest. */
   memory: z
     .strictObject({
@@ -391,6 +394,15 @@ export const configSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
+});
+
+/** The configuration schema; names a workflow step uses must be served by this config (agents, tools, MCP servers). */
+export const configSchema = configObject.superRefine((c, ctx) => {
+  const collectionTools = c.collections.flatMap((k) => [`search_${k.name}`, `remember_${k.name}`]);
+  const tools = new Set([...(c.tools.builtins ? ['clock', 'calculator'] : []), ...collectionTools]);
+  const targets = { agents: new Set(c.agents.map((a) => a.name)), tools, mcpServers: new Set(c.mcpServers.map((m) => m.name)) };
+  for (const p of checkWorkflowTargets(c.workflows, targets))
+    ctx.addIssue({ code: 'custom', path: ['workflows', ...p.path], input: undefined, message: p.message });
 });
 
 /** The full, validated configuration (inferred from `configSchema`). */

@@ -16,6 +16,7 @@ import { usageRoute, withBudgets, type ModelPrices } from './usage/index.js';
 import { deadLettersRoute } from './ops/index.js';
 import { finetuneRoute } from './finetune/index.js';
 import { experimentsRoute, optimizationsRoute } from './experiments/index.js';
+import { hooksRoute } from './hooks/index.js';
 import { Gateway, gatewayOptionsFromConfig, type GatewayOptions } from './server.js';
 import type { GatewayDeps, HttpRoute } from './types.js';
 
@@ -44,6 +45,8 @@ export function allRoutes(
     prompts?: PromptLibrary;
     /** Model prices for `/usage` costs (config `gateway.usage.prices`). */
     prices?: ModelPrices;
+    /** Webhook name → workflow (`POST /hooks/<name>`, config `workflowWebhooks`). */
+    webhooks?: Readonly<Record<string, string>>;
   } = {},
 ): HttpRoute[] {
   const buffer = options.sendBufferBytes;
@@ -65,6 +68,7 @@ export function allRoutes(
     optimizationsRoute(deps),
     ...a2aRoutes(deps, { auth: options.auth ?? true, maxStreamBuffer: buffer }),
     ...(options.prompts === undefined ? [] : [promptsRoute(options.prompts), personasRoute(options.prompts)]),
+    hooksRoute(deps, options.webhooks ?? {}),
   ];
 }
 
@@ -77,7 +81,7 @@ export async function startGateway(
   deps: GatewayDeps,
   gateway: TroupeConfig['gateway'],
   extra: Partial<GatewayOptions> = {},
-  parts: { prompts?: PromptLibrary } = {},
+  parts: { prompts?: PromptLibrary; webhooks?: Readonly<Record<string, string>> } = {},
 ): Promise<Gateway> {
   const options = gatewayOptionsFromConfig(gateway);
   const readiness = { ...options.readiness, ...extra.readiness };
@@ -93,6 +97,7 @@ export async function startGateway(
       sendBufferBytes: gateway.limits.sendBufferBytes,
       prices: gateway.usage.prices,
       ...(parts.prompts === undefined ? {} : { prompts: parts.prompts }),
+      ...(parts.webhooks === undefined ? {} : { webhooks: parts.webhooks }),
     }),
     ...extra,
     readiness,

@@ -25,6 +25,7 @@ export {
 export { Gateway, DEFAULT_LIMITS, gatewayOptionsFromConfig } from './server.js';
 export type { GatewayOptions, GatewayLimits } from './server.js';
 export { catalogDeps, allRoutes, startGateway } from './embedded.js';
+export { hooksRoute } from './hooks/index.js';
 export {
   Authenticator,
   ANONYMOUS_ADMIN,

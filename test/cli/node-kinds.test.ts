@@ -89,8 +89,8 @@ describe('troupe node --kinds', () => {
       (e: unknown) => e as Error,
     );
     expect(failed?.message).toContain(
-      'unknown kind(s) bogus: known kinds are agent, remote, tool, memory, collection, thread, guardrail, trainer, context, counter, ' +
-        'worker, tally (pass --module FILE to add kinds)',
+      'unknown kind(s) bogus: known kinds are agent, remote, tool, memory, collection, thread, guardrail, trainer, context, workflow, ' +
+        'counter, worker, tally (pass --module FILE to add kinds)',
     );
   }, 60_000);
 });

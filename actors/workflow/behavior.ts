@@ -1,0 +1,257 @@
+// The durable workflow actor `workflow/<name>` (docs/workflows.md, ADR 0031): one stateful activation per tenant runs
+// every run of the workflow as an XState actor. After each transition the run's record takes the persisted
+// snapshot (fenced by the activation's epoch); an activation restores the runs that had not ended, and their step
+// attempts continue from the journal (executor.ts).
+import { randomUUID } from 'node:crypto';
+import { createActor, type Actor, type Snapshot } from 'xstate';
+import { z } from 'zod';
+import type { WorkflowDefinition } from '../../config/index.js';
+import {
+  ConflictError,
+  RUN_CANCEL,
+  RUN_CREATE,
+  RUN_RESUME,
+  ValidationError,
+  runCancelSchema,
+  runCreateSchema,
+  runResumeSchema,
+  scrubbedMessage,
+  type RunEvent,
+} from '../../protocols/index.js';
+import type { ActorContext, ActorRef, Behavior } from '../../runtime/index.js';
+import { meshExecutor } from './executor.js';
+import { checkInput, inputFromText } from './input.js';
+import { WorkflowJournal, type WorkflowLogEvent, type WorkflowRunRecord } from './journal.js';
+import { compileWorkflow, type WorkflowMachine } from './machine.js';
+import type { HumanAnswer, StepExecutor, WorkflowContext, WorkflowEmitted } from './types.js';
+
+/** Message asking for a run's record and its steps (thread state): payload `{ run_id }`. */
+export const WORKFLOW_STATE = 'workflow.state';
+
+/** The topic a workflow's events are published on: `workflow.<name>.<event>` (e.g. `workflow.support-flow.step.completed`). */
+export function workflowTopic(workflow: string, event: string): string {
+  return `workflow.${workflow}.${event}`;
+}
+
+/** What the actor needs besides its definition. */
+export interface WorkflowBehaviorOptions {
+  readonly def: WorkflowDefinition;
+  /** The ref of `address` in `tenant`, activated where its kind is hosted. */
+  resolve(address: string, tenant: string): Promise<ActorRef>;
+  /** Hears each event of an agent step's run (the gateway streams tokens through it). */
+  onAgentEvent?(runId: string, step: string, e: RunEvent): void;
+}
+
+interface LiveRun {
+  readonly actor: Actor<WorkflowMachine>;
+  record: WorkflowRunRecord;
+  chain: Promise<void>;
+  seq: number;
+  /** Events emitted since the last write: logged, then the record, then published (a reader of the last event finds the record final). */
+  pending: WorkflowLogEvent[];
+}
+
+/** The actor's state: its live runs, and the restore of the runs an earlier activation left. */
+export interface WorkflowState {
+  readonly runs: Map<string, LiveRun>;
+  /** Each live run's step executor, by run id (one compiled machine serves every run of the activation). */
+  readonly executors: Map<string, StepExecutor>;
+  machine?: WorkflowMachine;
+  readonly journal: WorkflowJournal;
+  restored: Promise<void>;
+  stopped: boolean;
+}
+
+const STATUS = { completed: 'success', failed: 'error', cancelled: 'cancelled' } as const;
+
+/** The behavior of `workflow/<def.name>`. */
+export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowState> {
+  const { def } = o;
+  const now = (ctx: ActorContext<WorkflowState>) => new Date(ctx.system.clock.now()).toISOString();
+
+  const persist = (ctx: ActorContext<WorkflowState>, live: LiveRun) => {
+    const tenant = ctx.self.tenant;
+    live.chain = live.chain
+      .then(async () => {
+        if (ctx.state.stopped) return;
+        const snap = live.actor.getSnapshot();
+        const r = live.record;
+        r.snapshot = live.actor.getPersistedSnapshot();
+        r.updated_at = now(ctx);
+        const waiting = Object.values(snap.context.steps).some((s) => s.status === 'waiting');
+        r.status = snap.status === 'done' ? STATUS[snap.output?.status ?? 'failed'] : waiting ? 'interrupted' : 'running';
+        if (snap.output?.output !== undefined) r.output = snap.output.output;
+        if (snap.output?.error !== undefined) r.error = snap.output.error.message;
+        const events = live.pending.splice(0);
+        if (events.length > 0) {
+          await ctx.state.journal.putEvents(tenant, r.run_id, events);
+          r.last_seq = events.at(-1)?.seq ?? r.last_seq;
+        }
+        if (!(await ctx.state.journal.putRun(tenant, r))) {
+          ctx.state.stopped = true;
+          ctx.system.warn(`workflow run ${r.run_id} was taken over by a newer activation: this one stops driving it`);
+          live.actor.stop();
+          return;
+        }
+        if (snap.status === 'done') {
+          ctx.state.runs.delete(r.run_id);
+          ctx.state.executors.delete(r.run_id);
+        }
+        for (const e of events)
+          await ctx.system.publish(workflowTopic(def.name, e.type), e, { tenant }).catch((err: unknown) => {
+            ctx.system.warn(`workflow ${def.name}: cannot publish ${e.type}: ${scrubbedMessage(err)}`);
+          });
+      })
+      .catch((e: unknown) => ctx.system.warn(`workflow run ${live.record.run_id}: cannot journal: ${scrubbedMessage(e)}`));
+  };
+
+  const launch = (ctx: ActorContext<WorkflowState>, record: WorkflowRunRecord): LiveRun => {
+    const tenant = ctx.self.tenant;
+    const execute = meshExecutor({
+      system: ctx.system,
+      journal: ctx.state.journal,
+      tenant,
+      workflow: def.name,
+      runId: record.run_id,
+      resolve: (address) => o.resolve(address, tenant),
+      leaving: () => ctx.state.stopped,
+      ...(o.onAgentEvent === undefined ? {} : { onAgentEvent: (step, e) => o.onAgentEvent?.(record.run_id, step, e) }),
+    });
+    ctx.state.executors.set(record.run_id, execute);
+    ctx.state.machine ??= compileWorkflow(def, {
+      clock: ctx.system.clock,
+      execute: (req, signal) => {
+        const run = req.runId === undefined ? undefined : ctx.state.executors.get(req.runId);
+        return run === undefined ? Promise.reject(new Error(`workflow run ${req.runId ?? '?'} is not live here`)) : run(req, signal);
+      },
+    });
+    const machine = ctx.state.machine;
+    const actor =
+      record.snapshot === undefined
+        ? createActor(machine, { input: { runId: record.run_id, input: record.input, metadata: record.metadata } })
+        : createActor(machine, { snapshot: record.snapshot as Snapshot<unknown> } as never as { input: never });
+    const live: LiveRun = { actor, record, chain: Promise.resolve(), seq: record.last_seq ?? 0, pending: [] };
+    ctx.state.runs.set(record.run_id, live);
+    actor.on('*', (e) => {
+      const ev = e as WorkflowEmitted;
+      live.pending.push({ seq: ++live.seq, workflow: def.name, run_id: record.run_id, thread_id: record.thread_id, ...ev });
+    });
+    actor.subscribe({
+      next: () => persist(ctx, live),
+      error: (err: unknown) => ctx.system.warn(`workflow run failed: ${scrubbedMessage(err)}`),
+    });
+    actor.start();
+    persist(ctx, live);
+    return live;
+  };
+
+  const restoreActive = async (ctx: ActorContext<WorkflowState>) => {
+    const tenant = ctx.self.tenant;
+    for (const id of await ctx.state.journal.activeRuns(tenant, def.name)) {
+      const r = await ctx.state.journal.getRun(tenant, id);
+      if (r === undefined || ctx.state.runs.has(id)) continue;
+      launch(ctx, { ...r, epoch: ctx.epoch });
+    }
+  };
+
+  const liveRun = async (ctx: ActorContext<WorkflowState>, runId: string) => {
+    await ctx.state.restored;
+    const live = ctx.state.runs.get(runId);
+    if (live === undefined) throw new ValidationError(`workflow run ${runId} is not running here`);
+    return live;
+  };
+
+  return {
+    init(ctx) {
+      const state: WorkflowState = {
+        runs: new Map(),
+        executors: new Map(),
+        journal: new WorkflowJournal(ctx.system.storage),
+        restored: Promise.resolve(),
+        stopped: false,
+      };
+      ctx.state = state;
+      state.restored = restoreActive(ctx);
+      state.restored.catch((e: unknown) => ctx.system.warn(`workflow ${def.name}: cannot restore runs: ${scrubbedMessage(e)}`));
+      return state;
+    },
+    stop(ctx) {
+      ctx.state.stopped = true;
+      for (const live of ctx.state.runs.values()) live.actor.stop();
+      ctx.state.runs.clear();
+      ctx.state.executors.clear();
+    },
+    schemas: {
+      [RUN_CREATE]: runCreateSchema,
+      [RUN_RESUME]: runResumeSchema,
+      [RUN_CANCEL]: runCancelSchema,
+      [WORKFLOW_STATE]: z.object({ run_id: z.string().min(1).max(128) }),
+    },
+    async receive(msg, ctx) {
+      const tenant = ctx.self.tenant;
+      switch (msg.type) {
+        case RUN_CREATE: {
+          const p = runCreateSchema.parse(msg.payload);
+          await ctx.state.restored;
+          const runId = p.run_id ?? randomUUID();
+          const existing = await ctx.state.journal.getRun(tenant, runId);
+          if (existing !== undefined) return { run_id: runId, thread_id: existing.thread_id, status: existing.status };
+          const text = p.input.messages.at(-1)?.content ?? '';
+          const config = p.config as { input?: unknown } | undefined;
+          const input = config?.input !== undefined ? config.input : inputFromText(def, text);
+          checkInput(def, input);
+          const at = now(ctx);
+          const record: WorkflowRunRecord = {
+            run_id: runId,
+            thread_id: p.thread_id ?? randomUUID(),
+            workflow: def.name,
+            status: 'running',
+            created_at: at,
+            updated_at: at,
+            input,
+            metadata: { ...(p.metadata ?? {}), tenant },
+            snapshot: undefined,
+            epoch: ctx.epoch,
+          };
+          if (!(await ctx.state.journal.putRun(tenant, record))) throw new ConflictError(`workflow run ${runId} is driven elsewhere`);
+          launch(ctx, record);
+          return { run_id: runId, thread_id: record.thread_id, status: 'running' };
+        }
+        case RUN_RESUME: {
+          const p = runResumeSchema.parse(msg.payload);
+          const live = await liveRun(ctx, p.run_id);
+          const step = Object.entries(live.actor.getSnapshot().context.steps).find(([, s]) => s.status === 'waiting')?.[0];
+          if (step === undefined) throw new ValidationError(`workflow run ${p.run_id} is not waiting for an answer`);
+          const r = p.resume;
+          const answer: HumanAnswer =
+            r.approve === false
+              ? { type: 'answer', step, decision: 'reject' }
+              : 'arguments' in r
+                ? { type: 'answer', step, decision: 'edit', value: r.arguments }
+                : { type: 'answer', step, decision: 'approve' };
+          live.actor.send(answer);
+          return { run_id: p.run_id, status: 'running' };
+        }
+        case RUN_CANCEL: {
+          const p = runCancelSchema.parse(msg.payload);
+          const live = await liveRun(ctx, p.run_id);
+          live.actor.send({ type: 'cancel', reason: `run ${p.run_id} cancelled` });
+          await live.chain;
+          return { run_id: p.run_id, status: 'cancelled' };
+        }
+        case WORKFLOW_STATE: {
+          const { run_id } = z.object({ run_id: z.string() }).parse(msg.payload);
+          await ctx.state.restored;
+          const live = ctx.state.runs.get(run_id);
+          if (live !== undefined) await live.chain;
+          const r = await ctx.state.journal.getRun(tenant, run_id);
+          if (r === undefined) throw new ValidationError(`workflow run ${run_id} not found`);
+          const ctxOf = (r.snapshot as { context?: WorkflowContext } | undefined)?.context;
+          return { ...r, snapshot: undefined, steps: ctxOf?.steps ?? {} };
+        }
+        default:
+          return undefined;
+      }
+    },
+  };
+}

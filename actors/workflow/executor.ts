@@ -1,0 +1,154 @@
+// The step executor a durable workflow run uses (docs/workflows.md, "Durable"): every attempt is journalled as
+// started before anything is asked of the mesh and as done/failed before the machine sees its result. An agent step
+// is an agent run whose id is derived from (workflow run, step, visit, attempt): asked again after a restore, the
+// agent answers with the existing run (admitRun), which is then followed to its end — joined, not restarted.
+import { createHash } from 'node:crypto';
+import { RUN_CANCEL, RUN_CREATE, TERMINAL_RUN_STATUSES, isTroupeError, scrubbedMessage, type RunEvent } from '../../protocols/index.js';
+import type { ActorRef, ActorSystem } from '../../runtime/index.js';
+import { runReads, waitForRun, type RunCreated } from '../agent/index.js';
+import { TOOL_CALL, type ToolCallResult } from '../tool/index.js';
+import type { WorkflowJournal } from './journal.js';
+import type { StepExecutor, StepRequest } from './types.js';
+
+/** What the executor of one workflow run needs. */
+export interface MeshExecutorOptions {
+  readonly system: ActorSystem;
+  readonly journal: WorkflowJournal;
+  readonly tenant: string;
+  readonly workflow: string;
+  readonly runId: string;
+  /** The ref of an address in the run's tenant, activated where its kind is hosted. */
+  resolve(address: string): Promise<ActorRef>;
+  /** Hears each event of an agent step's run (tokens, messages) to pass on to whoever follows the workflow run. */
+  onAgentEvent?(step: string, e: RunEvent): void;
+  /** True while the run's actor is stopping (not cancelling): its step runs are left running, to be joined later. */
+  leaving(): boolean;
+  /** Longest an agent or tool step may take when the step sets no timeout (ms). */
+  readonly stepTimeoutMs?: number;
+}
+
+/** The agent run id of one step attempt: readable when it fits ACP's 128 characters, else a digest. */
+export function agentRunId(runId: string, r: Pick<StepRequest, 'step' | 'visit' | 'attempt'>): string {
+  const id = `${runId}.${r.step}.${r.visit}.${r.attempt}`;
+  return id.length <= 128 ? id : `wf-${createHash('sha256').update(id).digest('hex').slice(0, 40)}`;
+}
+
+/** Text an agent is given for a step input: strings as they are, anything else as JSON. */
+function asText(v: unknown): string {
+  return typeof v === 'string' ? v : (JSON.stringify(v) ?? 'null');
+}
+
+function toolOutput(r: ToolCallResult): unknown {
+  if (r.structuredContent !== undefined) return r.structuredContent;
+  return r.content.map((c) => ('text' in c && typeof c.text === 'string' ? c.text : '')).join('');
+}
+
+const TRANSIENT = ['unavailable', 'actor_stopped', 'system_stopped'] as const;
+
+function pause(system: ActorSystem, ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = system.clock.setTimer(ms, () => {
+      signal.removeEventListener('abort', stop);
+      resolve();
+    });
+    const stop = () => {
+      system.clock.clearTimer(t);
+      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    };
+    signal.addEventListener('abort', stop, { once: true });
+  });
+}
+
+/** An executor running agent and tool steps on the mesh, journalled per attempt. */
+export function meshExecutor(o: MeshExecutorOptions): StepExecutor {
+  const { journal, tenant, runId } = o;
+  const timeoutMs = o.stepTimeoutMs ?? 24 * 3_600_000;
+  const runs = runReads(o.system.storage);
+  const agentStep = async (r: StepRequest, signal: AbortSignal, known: string | undefined): Promise<unknown> => {
+    const id = known ?? agentRunId(runId, r);
+    if (known === undefined) await journal.putStep(tenant, runId, r, { state: 'started', agent_run: id });
+    // Followed from before the create (no event missed); stopped when the step is done with it, so no timer or
+    // subscription outlives the attempt.
+    const follow = new AbortController();
+    const stop = () => follow.abort(signal.reason);
+    signal.addEventListener('abort', stop, { once: true });
+    const ended = waitForRun(o.system, id, tenant, timeoutMs, (e) => o.onAgentEvent?.(r.step, e), follow.signal, runs);
+    ended.catch(() => undefined); // awaited below unless the run had already ended
+    const agent = await o.resolve(`agent/${r.target}`);
+    const onAbort = () => {
+      if (!o.leaving()) void o.system.ask(agent, RUN_CANCEL, { run_id: id }).catch(() => undefined);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const created = await o.system.ask<RunCreated>(agent, RUN_CREATE, {
+        run_id: id,
+        input: { messages: [{ role: 'user', content: asText(r.input) }] },
+        metadata: { workflow: o.workflow, workflow_run: runId, step: r.step },
+      });
+      let status = created.status;
+      let output: string | undefined;
+      let error: string | undefined;
+      if (TERMINAL_RUN_STATUSES.has(status)) {
+        const rec = await runs.getRun(tenant, id);
+        [output, error] = [rec?.output, rec?.error];
+      } else ({ status, output, error } = await ended);
+      if (status !== 'success') throw new Error(`agent ${r.target} run ${id} ended ${status}${error === undefined ? '' : `: ${error}`}`);
+      return output ?? '';
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      signal.removeEventListener('abort', stop);
+      follow.abort();
+    }
+  };
+  const toolStep = async (r: StepRequest, signal: AbortSignal): Promise<unknown> => {
+    if ((await journal.getStep(tenant, runId, r)) === undefined) await journal.putStep(tenant, runId, r, { state: 'started' });
+    const tool = await o.resolve(`tool/${r.target}`);
+    const args = r.input !== null && typeof r.input === 'object' && !Array.isArray(r.input) ? r.input : { input: r.input };
+    const idempotencyKey = agentRunId(runId, r);
+    const result = await o.system.ask<ToolCallResult>(
+      tool,
+      TOOL_CALL,
+      { name: r.target, arguments: args, runId, callId: r.step, idempotencyKey },
+      {
+        ...(signal.aborted ? { timeoutMs: 1 } : {}),
+      },
+    );
+    if (result.isError === true) throw new Error(`tool ${r.target}: ${asText(toolOutput(result))}`);
+    return toolOutput(result);
+  };
+  const once = async (r: StepRequest, signal: AbortSignal, known: string | undefined): Promise<unknown> => {
+    if (r.kind === 'agent') return agentStep(r, signal, known);
+    if (r.kind === 'tool') return toolStep(r, signal);
+    throw new Error(`step "${r.step}": a workflow step (workflow ${r.target}) is not run by this version`);
+  };
+  return async (r, signal) => {
+    const seen = await journal.getStep(tenant, runId, r);
+    if (seen?.state === 'done') return seen.output;
+    if (seen?.state === 'failed') throw new Error(seen.error);
+    let output: unknown;
+    try {
+      for (let wait = 200; ; wait = Math.min(wait * 2, 10_000)) {
+        try {
+          output = await once(r, signal, (await journal.getStep(tenant, runId, r))?.agent_run);
+          break;
+        } catch (e) {
+          // The mesh is restarting or stopping (this node's shutdown, a tenant restart): not the step's failure. The
+          // attempt is asked again after a pause until it answers or the run's actor stops (and a later one resumes).
+          if (signal.aborted || !TRANSIENT.some((c) => isTroupeError(e, c))) throw e;
+          await pause(o.system, wait, signal);
+        }
+      }
+    } catch (e) {
+      if (signal.aborted) throw e;
+      const error = scrubbedMessage(e);
+      await journal.putStep(tenant, runId, r, {
+        state: 'failed',
+        error,
+        ...(seen?.agent_run === undefined ? {} : { agent_run: seen.agent_run }),
+      });
+      throw new Error(error);
+    }
+    await journal.putStep(tenant, runId, r, { state: 'done', output, ...(r.kind === 'agent' ? { agent_run: agentRunId(runId, r) } : {}) });
+    return output;
+  };
+}

@@ -1,0 +1,81 @@
+// Runtime side of workflow expressions (docs/workflows.md): `if` conditions and `${…}` templates compiled once per
+// definition with config's CEL helper, evaluated over `{ input, steps, metadata }`. CEL integers come back as
+// bigints; results are turned back into JSON values so step inputs and outputs stay plain data.
+import { compileWorkflowExpr, splitTemplate } from '../../config/index.js';
+
+/** What an expression reads: the run's input, every step's view, the run's metadata. */
+export interface ExprScope {
+  readonly input: unknown;
+  readonly steps: Record<string, StepView>;
+  readonly metadata: Record<string, unknown>;
+}
+
+/** A step as expressions see it: `output` only once completed, so `has(steps.x.output)` is false for skipped steps. */
+export interface StepView {
+  readonly status: string;
+  readonly output?: unknown;
+  readonly error?: string;
+}
+
+/** A compiled template: evaluates to a JSON value (throws an Error naming the expression when CEL fails). */
+export type Template = (scope: ExprScope) => unknown;
+
+/** Turns a CEL result into plain JSON data: bigints to numbers (or strings past 2^53), maps to objects. */
+export function toPlain(v: unknown): unknown {
+  if (typeof v === 'bigint') return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+  if (Array.isArray(v)) return v.map(toPlain);
+  if (v instanceof Map) return Object.fromEntries([...v.entries()].map(([k, x]) => [String(k), toPlain(x)]));
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toPlain(x)]));
+  return v;
+}
+
+function program(expr: string, expect?: 'bool'): (scope: ExprScope) => unknown {
+  const p = compileWorkflowExpr(expr, expect);
+  return (scope) => {
+    try {
+      return p(scope as unknown as Record<string, unknown>);
+    } catch (e) {
+      throw new Error(`\${${expr}}: ${((e as Error).message || 'evaluation failed').split('\n')[0] ?? ''}`);
+    }
+  };
+}
+
+function text(v: unknown): string {
+  const p = toPlain(v);
+  return typeof p === 'string' ? p : (JSON.stringify(p) ?? 'null');
+}
+
+/** Compiles a template value: a string that is one `${…}` keeps the value's type; other strings concatenate. */
+export function compileTemplate(value: unknown): Template {
+  if (typeof value === 'string') {
+    const parts = splitTemplate(value);
+    const [only] = parts;
+    if (parts.length === 1 && only !== undefined && 'expr' in only) {
+      const p = program(only.expr);
+      return (s) => toPlain(p(s));
+    }
+    if (parts.every((x) => 'text' in x)) return () => value;
+    const compiled = parts.map((x) => ('expr' in x ? program(x.expr) : () => x.text));
+    return (s) => compiled.map((f) => text(f(s))).join('');
+  }
+  if (Array.isArray(value)) {
+    const items = value.map(compileTemplate);
+    return (s) => items.map((f) => f(s));
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).map(([k, v]) => [k, compileTemplate(v)] as const);
+    return (s) => Object.fromEntries(entries.map(([k, f]) => [k, f(s)]));
+  }
+  return () => value;
+}
+
+/** Compiles an `if` condition: true runs the step; a non-bool result is an error. */
+export function compileCondition(expr: string): (scope: ExprScope) => boolean {
+  const p = program(expr, 'bool');
+  return (s) => {
+    const r = p(s);
+    if (typeof r !== 'boolean') throw new Error(`\${${expr}}: expected a bool, got ${typeof r}`);
+    return r;
+  };
+}

@@ -1,0 +1,121 @@
+// The workflow journal (docs/workflows.md, "Durable"): per tenant and workflow run, its record with the persisted XState
+// snapshot, and one entry per step attempt (started with the agent run id it started, then its result), written
+// before the step is acted on. Active runs are also listed under their workflow so an activation finds them.
+import { seqKey, type KvBucket, type Storage } from '../../runtime/index.js';
+
+/** A workflow run as stored: what it was started with, where it stands, and the machine's persisted snapshot. */
+export interface WorkflowRunRecord {
+  readonly run_id: string;
+  readonly thread_id: string;
+  readonly workflow: string;
+  status: 'running' | 'interrupted' | 'success' | 'error' | 'cancelled';
+  readonly created_at: string;
+  updated_at: string;
+  readonly input: unknown;
+  readonly metadata: Record<string, unknown>;
+  /** XState's persisted snapshot after the last transition. */
+  snapshot: unknown;
+  output?: unknown;
+  error?: string;
+  /** The writing activation's fencing epoch (a newer activation's writes win). */
+  epoch: number;
+  /** Highest event seq logged. */
+  last_seq?: number;
+}
+
+/** One event of a workflow run's log: what the machine emitted, numbered 1, 2, 3… per run. */
+export type WorkflowLogEvent = { readonly seq: number; readonly type: string } & Record<string, unknown>;
+
+/** One step attempt: started (with the agent run it started, if any), then done or failed. */
+export type StepEntry =
+  | { readonly state: 'started'; readonly agent_run?: string }
+  | { readonly state: 'done'; readonly output: unknown; readonly agent_run?: string }
+  | { readonly state: 'failed'; readonly error: string; readonly agent_run?: string };
+
+/** Key segments of one step attempt. */
+export interface StepKey {
+  readonly step: string;
+  readonly visit: number;
+  readonly attempt: number;
+}
+
+/** Reads and writes the journal of workflow runs (bucket `workflows`; active markers in `workflow-active`). */
+export class WorkflowJournal {
+  private readonly runs: KvBucket;
+  private readonly active: KvBucket;
+
+  constructor(storage: Storage) {
+    this.runs = storage.bucket('workflows');
+    this.active = storage.bucket('workflow-active');
+  }
+
+  /** The run's record, or undefined. */
+  getRun(tenant: string, runId: string): Promise<WorkflowRunRecord | undefined> {
+    return this.runs.get<WorkflowRunRecord>([tenant, runId, 'run']);
+  }
+
+  /**
+   * Writes the run's record unless a newer activation wrote it (false then); keeps the active marker in step with
+   * its status (an ended run leaves the active list).
+   */
+  async putRun(tenant: string, r: WorkflowRunRecord): Promise<boolean> {
+    const key = [tenant, runId(r), 'run'];
+    const ok = await this.runs.putFenced(key, r.epoch, [{ key, value: r }]);
+    if (!ok) return false;
+    const marker = [tenant, r.workflow, r.run_id];
+    if (r.status === 'running' || r.status === 'interrupted') await this.active.put(marker, { since: r.created_at });
+    else await this.active.delete(marker);
+    return true;
+  }
+
+  /** Run ids of `workflow`'s runs in `tenant` that have not ended. */
+  async activeRuns(tenant: string, workflow: string): Promise<string[]> {
+    return (await this.active.list([tenant, workflow])).map((e) => e.key[2] ?? '').filter((id) => id !== '');
+  }
+
+  /** Every tenant and workflow with a run that has not ended (for re-activation after a restart). */
+  async activeWorkflows(): Promise<{ tenant: string; workflow: string }[]> {
+    const seen = new Map<string, { tenant: string; workflow: string }>();
+    for (const e of await this.active.list([])) {
+      const [tenant, workflow] = e.key;
+      if (tenant !== undefined && workflow !== undefined) seen.set(`${tenant}/${workflow}`, { tenant, workflow });
+    }
+    return [...seen.values()];
+  }
+
+  /** The journal entry of one step attempt. */
+  getStep(tenant: string, id: string, k: StepKey): Promise<StepEntry | undefined> {
+    return this.runs.get<StepEntry>(stepKey(tenant, id, k));
+  }
+
+  /** Writes the journal entry of one step attempt. */
+  putStep(tenant: string, id: string, k: StepKey, entry: StepEntry): Promise<void> {
+    return this.runs.put(stepKey(tenant, id, k), entry);
+  }
+
+  /** Appends events to the run's log (keyed by their seq). */
+  putEvents(tenant: string, id: string, events: readonly WorkflowLogEvent[]): Promise<void> {
+    return this.runs.putMany(events.map((e) => ({ key: [tenant, id, 'ev', seqKey(e.seq)], value: e })));
+  }
+
+  /** The run's event log in order, after `afterSeq`. */
+  async events(tenant: string, id: string, afterSeq = 0): Promise<WorkflowLogEvent[]> {
+    return (await this.runs.list<WorkflowLogEvent>([tenant, id, 'ev'])).map((e) => e.value).filter((e) => e.seq > afterSeq);
+  }
+
+  /** Every step entry of a run, in key order (for thread state and tests). */
+  async steps(tenant: string, id: string): Promise<{ key: StepKey; entry: StepEntry }[]> {
+    return (await this.runs.list<StepEntry>([tenant, id, 'step'])).map((e) => ({
+      key: { step: e.key[3] ?? '', visit: Number(e.key[4]), attempt: Number(e.key[5]) },
+      entry: e.value,
+    }));
+  }
+}
+
+function runId(r: WorkflowRunRecord): string {
+  return r.run_id;
+}
+
+function stepKey(tenant: string, id: string, k: StepKey): string[] {
+  return [tenant, id, 'step', k.step, String(k.visit), String(k.attempt)];
+}

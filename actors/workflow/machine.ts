@@ -1,0 +1,214 @@
+// One compiler from a workflow definition (either form) to an XState v5 machine (docs/workflows.md, ADR 0031).
+// DAG form: a parallel state with one region per step; a region waits until its needs are done (completed,
+// skipped or handled), and an `onError` step is entered by a raised `goto.<id>` event. State-machine form: one
+// compound state per named state, moving by `on`/`next`, ending at `final` states; failures go to the step's
+// `onError`, else the workflow's `error` state. Steps run through the executor given at compile time.
+import { assign, emit, fromPromise, raise, setup, type AnyEventObject } from 'xstate';
+import { handlerSources, type WorkflowDefinition, type WorkflowStep } from '../../config/index.js';
+import { scrubbedMessage } from '../../protocols/index.js';
+import type { Clock } from '../../runtime/index.js';
+import { compileTemplate, type Template } from './expr.js';
+import { patch, scopeOf, stepStates, type Args, type StepExits, type StepInvocation, type Transition } from './step-node.js';
+import { deadlineLogic } from './timers.js';
+import type { StepExecutor, StepRecord, WorkflowContext, WorkflowEmitted, WorkflowEvent, WorkflowInput, WorkflowOutput } from './types.js';
+
+/** What a compiled machine needs: the clock its deadlines use and the executor of agent, tool and workflow steps. */
+export interface CompileOptions {
+  readonly clock: Clock;
+  readonly execute: StepExecutor;
+}
+
+const norm = (s: string | undefined) =>
+  (s ?? '')
+    .trim()
+    .toLowerCase()
+    .replace(/[.!?]+$/, '');
+const setError = (message: (a: Args) => string, step?: string) =>
+  assign(((a: Args) => ({ error: { ...(step === undefined ? {} : { step }), message: message(a) } })) as never);
+
+/** A DAG step is done for its dependents when completed, skipped, or failed and handled by its `onError` step. */
+function isDone(steps: Record<string, WorkflowStep>, ctx: WorkflowContext, id: string): boolean {
+  const st = ctx.steps[id]?.status;
+  if (st === 'completed' || st === 'skipped') return true;
+  const h = steps[id]?.onError;
+  return st === 'failed' && h !== undefined && h !== 'fail';
+}
+
+function dagRegion(id: string, steps: Record<string, WorkflowStep>, sources: string[] | undefined, clock: Clock): Record<string, unknown> {
+  const step = steps[id] as WorkflowStep;
+  const handler = step.onError !== undefined && step.onError !== 'fail' ? step.onError : undefined;
+  const exits: StepExits = {
+    complete: () => [{ target: 'done' }],
+    skip: [{ target: 'skipped' }],
+    fail:
+      handler !== undefined
+        ? [{ target: 'handled', actions: [raise({ type: `goto.${handler}` } as never)] }]
+        : [
+            {
+              target: 'fatal',
+              actions: [setError((a) => a.context.steps[id]?.error ?? 'failed', id), raise({ type: 'wf.fatal' } as never)],
+            },
+          ],
+  };
+  const needs = step.needs ?? [];
+  const waiting =
+    sources !== undefined
+      ? {
+          on: { [`goto.${id}`]: 'deciding' },
+          always: [
+            {
+              target: 'skipped',
+              guard: (a: Args) => sources.every((s) => ['completed', 'skipped'].includes(a.context.steps[s]?.status ?? '')),
+              actions: [patch(id, () => ({ status: 'skipped' })), emit({ type: 'step.skipped', step: id } as never)],
+            },
+          ],
+        }
+      : { always: [{ target: 'deciding', guard: (a: Args) => needs.every((n) => isDone(steps, a.context, n)) }] };
+  return {
+    initial: 'waiting',
+    states: {
+      waiting,
+      ...stepStates(id, step, exits, clock),
+      done: { type: 'final' },
+      skipped: { type: 'final' },
+      handled: { type: 'final' },
+      fatal: {},
+    },
+  };
+}
+
+function machineState(def: WorkflowDefinition, id: string, step: WorkflowStep, clock: Clock): Record<string, unknown> {
+  const to = (s: string): Transition => ({ target: `#st_${s}`, reenter: true });
+  const end: Transition = step.final ? { target: '#wf.finishing' } : step.next !== undefined ? to(step.next) : { target: '#wf.failed' };
+  const errorTarget = step.onError !== undefined ? step.onError : def.error !== undefined && def.error !== id ? def.error : 'fail';
+  const exits: StepExits = {
+    complete: (outcome) => [
+      ...Object.entries(step.on ?? {}).map(([k, s]) => ({ ...to(s), guard: (a: Args) => norm(outcome(a)) === norm(k) })),
+      end.target === '#wf.failed'
+        ? {
+            target: '#wf.failed',
+            actions: [setError((a) => `no transition from state "${id}" for outcome ${JSON.stringify(outcome(a) ?? null)}`, id)],
+          }
+        : end,
+    ],
+    skip: [
+      end.target === '#wf.failed'
+        ? { target: '#wf.failed', actions: [setError(() => `state "${id}" was skipped and has no next`, id)] }
+        : end,
+    ],
+    fail: [
+      errorTarget === 'fail'
+        ? { target: '#wf.failed', actions: [setError((a) => a.context.steps[id]?.error ?? 'failed', id)] }
+        : to(errorTarget),
+    ],
+  };
+  return { id: `st_${id}`, initial: 'deciding', states: stepStates(id, step, exits, clock) };
+}
+
+/** The step ids of a definition, in the order written. */
+export function stepIds(def: WorkflowDefinition): string[] {
+  return Object.keys(def.steps ?? def.states ?? {});
+}
+
+/** Compiles a checked definition to an XState machine taking `{ input, metadata }` and ending with a `WorkflowOutput`. */
+export function compileWorkflow(def: WorkflowDefinition, options: CompileOptions) {
+  const { clock, execute } = options;
+  const steps = def.steps ?? def.states ?? {};
+  const inputs = new Map<string, { kind: 'agent' | 'tool' | 'workflow'; target: string; input: Template }>();
+  for (const [id, s] of Object.entries(steps)) {
+    const kind = s.agent !== undefined ? 'agent' : s.tool !== undefined ? 'tool' : s.workflow !== undefined ? 'workflow' : undefined;
+    if (kind !== undefined)
+      inputs.set(id, { kind, target: s[kind] ?? '', input: compileTemplate(s.input ?? (kind === 'tool' ? {} : '${input}')) });
+  }
+  const stepLogic = fromPromise<unknown, StepInvocation>(async ({ input, signal }) => {
+    const plan = inputs.get(input.step);
+    if (plan === undefined) throw new Error(`no runnable step "${input.step}"`);
+    const value = plan.input(input.scope);
+    const { step, visit, attempt, runId } = input;
+    const request = { step, kind: plan.kind, target: plan.target, input: value, visit, attempt };
+    return execute(runId === undefined ? request : { ...request, runId }, signal);
+  });
+  const output = def.output === undefined ? undefined : compileTemplate(def.output);
+  const ids = stepIds(def);
+  const handlers = handlerSources(steps);
+  const running: Record<string, unknown> =
+    def.steps !== undefined
+      ? {
+          type: 'parallel',
+          states: Object.fromEntries(ids.map((id) => [id, dagRegion(id, steps, handlers.get(id), clock)])),
+          onDone: '#wf.finishing',
+        }
+      : {
+          initial: def.initial ?? ids[0],
+          states: Object.fromEntries(ids.map((id) => [id, machineState(def, id, steps[id] as WorkflowStep, clock)])),
+        };
+  const finish = (a: Args) => {
+    try {
+      const last = a.context.completed.at(-1);
+      return { output: output ? output(scopeOf(a.context)) : last === undefined ? null : (a.context.steps[last]?.output ?? null) };
+    } catch (e) {
+      return { error: { message: `output: ${scrubbedMessage(e)}` } };
+    }
+  };
+  const ended = (status: WorkflowOutput['status']) => assign({ status } as never);
+  return setup({
+    types: {} as {
+      context: WorkflowContext;
+      events: WorkflowEvent | AnyEventObject;
+      input: WorkflowInput;
+      output: WorkflowOutput;
+      emitted: WorkflowEmitted;
+    },
+    actors: { step: stepLogic, deadline: deadlineLogic(clock) },
+  }).createMachine({
+    id: 'wf',
+    initial: 'running',
+    context: ({ input }: { input: WorkflowInput }) => ({
+      ...(input.runId === undefined ? {} : { runId: input.runId }),
+      input: input.input,
+      metadata: input.metadata ?? {},
+      steps: Object.fromEntries(ids.map((id) => [id, { status: 'pending', attempt: 0, visit: 0 } satisfies StepRecord])),
+      completed: [],
+    }),
+    states: {
+      running: {
+        entry: emit({ type: 'workflow.started' }),
+        on: {
+          cancel: {
+            target: 'cancelled',
+            actions: assign(({ event }: Args) => ({ error: { message: (event as { reason?: string }).reason ?? 'cancelled' } })),
+          },
+          'wf.fatal': 'failed',
+        },
+        ...(running as object),
+      },
+      finishing: {
+        entry: assign(finish as never),
+        always: [{ target: 'failed', guard: ({ context }: Args) => context.error !== undefined }, { target: 'completed' }],
+      },
+      completed: {
+        type: 'final',
+        entry: [ended('completed'), emit(({ context }: Args) => ({ type: 'workflow.completed', output: context.output }))],
+      },
+      failed: {
+        type: 'final',
+        entry: [
+          ended('failed'),
+          emit(({ context }: Args) => ({ type: 'workflow.failed', error: context.error?.message ?? 'failed', step: context.error?.step })),
+        ],
+      },
+      cancelled: {
+        type: 'final',
+        entry: [ended('cancelled'), emit(({ context }: Args) => ({ type: 'workflow.cancelled', reason: context.error?.message }))],
+      },
+    },
+    output: ({ context }: Args) => ({
+      status: context.status ?? 'failed',
+      ...(context.output === undefined ? {} : { output: context.output }),
+      ...(context.error === undefined ? {} : { error: context.error }),
+    }),
+  } as never);
+}
+
+/** The machine `compileWorkflow` returns. */
+export type WorkflowMachine = ReturnType<typeof compileWorkflow>;

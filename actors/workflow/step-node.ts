@@ -1,0 +1,205 @@
+// One step of a compiled workflow as XState state nodes (ADR 0031): decide (`if`), run (invoke the executor, or wait
+// for a person's answer), retry after a backoff, time out. What happens next (done, skipped, failed) is given by
+// the form: a DAG region ends in a final state, a state-machine state moves to its `next`/`on`/error state.
+import { assign, emit, type AnyEventObject } from 'xstate';
+import { scrubbedMessage } from '../../protocols/index.js';
+import { stepKind, type WorkflowStep } from '../../config/index.js';
+import type { Clock } from '../../runtime/index.js';
+import { compileCondition, compileTemplate, type ExprScope, type StepView, type Template } from './expr.js';
+import { backoffMs } from './timers.js';
+import type { StepRecord, WorkflowContext } from './types.js';
+
+/** What guards and actions receive. */
+export type Args = { context: WorkflowContext; event: AnyEventObject };
+/** A transition as the compiler writes it (cast to XState's config type where the machine is created). */
+export interface Transition {
+  target?: string;
+  guard?: (a: Args) => boolean;
+  actions?: unknown[];
+  reenter?: boolean;
+}
+
+/** Where a step goes when it completes (given how to read its outcome), is skipped, or fails for good. */
+export interface StepExits {
+  complete(outcome: (a: Args) => string | undefined): Transition[];
+  readonly skip: Transition[];
+  readonly fail: Transition[];
+}
+
+/** Input of an invoked step run (persisted with the snapshot, so a restored run sees the same scope). */
+export interface StepInvocation {
+  readonly runId?: string;
+  readonly step: string;
+  readonly visit: number;
+  readonly attempt: number;
+  readonly scope: ExprScope;
+}
+
+function view(r: StepRecord): StepView {
+  if (r.status === 'completed') return { status: r.status, output: r.output ?? null };
+  return r.error === undefined ? { status: r.status } : { status: r.status, error: r.error };
+}
+
+/** The expression scope of a context: every step's view, the input, the metadata. */
+export function scopeOf(ctx: WorkflowContext): ExprScope {
+  const steps: Record<string, StepView> = {};
+  for (const [id, r] of Object.entries(ctx.steps)) steps[id] = view(r);
+  return { input: ctx.input, steps, metadata: ctx.metadata };
+}
+
+/** Sets fields of step `id`'s record. */
+export function patch(id: string, f: (r: StepRecord, a: Args) => Partial<StepRecord>) {
+  return assign(((a: Args) => {
+    const r = a.context.steps[id] as StepRecord;
+    return { steps: { ...a.context.steps, [id]: { ...r, ...f(r, a) } } };
+  }) as never);
+}
+
+const and =
+  (g: ((a: Args) => boolean) | undefined, h: ((a: Args) => boolean) | undefined) =>
+  (a: Args): boolean =>
+    (g === undefined || g(a)) && (h === undefined || h(a));
+
+/** The transitions with `guard` added to each and `pre` run before their own actions. */
+export function around(ts: Transition[], pre: unknown[], guard?: (a: Args) => boolean): Transition[] {
+  return ts.map((t) => ({ ...t, guard: and(guard, t.guard), actions: [...pre, ...(t.actions ?? [])] }));
+}
+
+const forMe = (id: string) => (a: Args) => (a.event as { step?: unknown }).step === id;
+const rec = (a: Args, id: string) => a.context.steps[id] as StepRecord;
+
+/** The `deciding`, `running` and `retrying` states of step `id`; `running` invokes `step` or waits for `answer`. */
+export function stepStates(id: string, step: WorkflowStep, exits: StepExits, clock: Clock): Record<string, unknown> {
+  const kind = stepKind(step);
+  const cond = step.if === undefined ? undefined : compileCondition(step.if);
+  const retries = step.retry?.count ?? 0;
+  const failed = (error: (a: Args) => string, canRetry: boolean): Transition[] => {
+    const last = around(exits.fail, [
+      patch(id, (_r, a) => ({ status: 'failed', error: error(a) })),
+      emit(((a: Args) => ({ type: 'step.failed', step: id, error: error(a), attempt: rec(a, id).attempt, willRetry: false })) as never),
+    ]);
+    if (!canRetry || retries === 0) return last;
+    const retry: Transition = {
+      target: 'retrying',
+      guard: (a) => rec(a, id).attempt <= retries,
+      actions: [
+        patch(id, (_r, a) => ({ status: 'retrying', error: error(a) })),
+        emit(((a: Args) => ({ type: 'step.failed', step: id, error: error(a), attempt: rec(a, id).attempt, willRetry: true })) as never),
+      ],
+    };
+    return [retry, ...last];
+  };
+  const completed = (output: (a: Args) => unknown, outcome: (a: Args) => string | undefined): Transition[] =>
+    around(exits.complete(outcome), [
+      patch(id, (_r, a) => ({ status: 'completed', output: output(a) ?? null, error: undefined })),
+      assign(((a: Args) => ({ completed: [...a.context.completed.filter((s) => s !== id), id] })) as never),
+      emit(((a: Args) => ({ type: 'step.completed', step: id, output: rec(a, id).output })) as never),
+    ]);
+  const timeout = step.timeout;
+  const deadline = (name: string, ms: (a: Args) => number) => ({
+    id: `${id}.${name}`,
+    systemId: `${name}.${id}`,
+    src: 'deadline',
+    input: (a: Args) => ({ step: id, at: clock.now() + ms(a) }),
+  });
+  const timedOut = failed(() => `timed out after ${timeout ?? 0} ms`, true);
+  const onDeadline = timeout === undefined ? {} : { deadline: around(timedOut, [], forMe(id)) };
+  const started = [
+    patch(id, (r) => ({ status: kind === 'human' ? 'waiting' : 'running', attempt: r.attempt + 1 })),
+    emit(((a: Args) => ({ type: 'step.started', step: id, attempt: rec(a, id).attempt, visit: rec(a, id).visit })) as never),
+  ];
+  let running: Record<string, unknown>;
+  if (kind === 'human') {
+    const question: Template = compileTemplate(step.human ?? '');
+    const shown: Template = compileTemplate(step.input ?? null);
+    const safe = (t: Template, a: Args, fallback: unknown) => {
+      try {
+        return t(scopeOf(a.context));
+      } catch {
+        return fallback;
+      }
+    };
+    const answer = (a: Args) => a.event as { decision?: string; value?: unknown };
+    const accepts = (ds: string[]) => and(forMe(id), (a) => ds.includes(answer(a).decision ?? ''));
+    const output = (a: Args) => {
+      const e = answer(a);
+      return e.decision === 'edit' ? { decision: e.decision, value: e.value ?? null } : { decision: e.decision };
+    };
+    const rejectIsOutcome = step.on?.reject !== undefined;
+    running = {
+      entry: [
+        ...started,
+        emit(((a: Args) => ({
+          type: 'step.waiting',
+          step: id,
+          question: safe(question, a, step.human),
+          value: safe(shown, a, null),
+        })) as never),
+      ],
+      ...(timeout === undefined ? {} : { invoke: deadline('timeout', () => timeout) }),
+      on: {
+        answer: [
+          ...around(
+            completed(output, (a) => answer(a).decision),
+            [],
+            accepts(rejectIsOutcome ? ['approve', 'edit', 'reject'] : ['approve', 'edit']),
+          ),
+          ...around(
+            failed(() => 'rejected by the reviewer', false),
+            [],
+            accepts(['reject']),
+          ),
+        ],
+        ...onDeadline,
+      },
+    };
+  } else {
+    const input = ({ context }: Args) => {
+      const r = context.steps[id] as StepRecord;
+      const base = { step: id, visit: r.visit, attempt: r.attempt, scope: scopeOf(context) };
+      return (context.runId === undefined ? base : { ...base, runId: context.runId }) satisfies StepInvocation;
+    };
+    const out = (a: Args) => (a.event as { output?: unknown }).output;
+    running = {
+      entry: started,
+      invoke: [
+        {
+          id: `${id}.run`,
+          systemId: `run.${id}`,
+          src: 'step',
+          input,
+          onDone: completed(out, (a) => (typeof out(a) === 'string' ? (out(a) as string) : undefined)),
+          onError: failed((a) => scrubbedMessage((a.event as { error?: unknown }).error), true),
+        },
+        ...(timeout === undefined ? [] : [deadline('timeout', () => timeout)]),
+      ],
+      on: onDeadline,
+    };
+  }
+  const retry = step.retry;
+  return {
+    deciding: {
+      entry: patch(id, (r, a) => {
+        const base = { visit: r.visit + 1, attempt: 0, output: undefined, error: undefined };
+        if (cond === undefined) return { ...base, status: 'pending' };
+        try {
+          return { ...base, status: cond(scopeOf(a.context)) ? 'pending' : 'skipped' };
+        } catch (e) {
+          return { ...base, status: 'failed', error: scrubbedMessage(e) };
+        }
+      }),
+      always: [
+        { target: 'running', guard: (a: Args) => rec(a, id).status === 'pending' },
+        ...around(exits.skip, [emit({ type: 'step.skipped', step: id } as never)], (a) => rec(a, id).status === 'skipped'),
+        ...around(exits.fail, [
+          emit(((a: Args) => ({ type: 'step.failed', step: id, error: rec(a, id).error, attempt: 0, willRetry: false })) as never),
+        ]),
+      ],
+    },
+    running,
+    retrying: {
+      invoke: deadline('backoff', (a) => (retry === undefined ? 0 : backoffMs(retry, rec(a, id).attempt))),
+      on: { deadline: { target: 'running', guard: forMe(id) } },
+    },
+  };
+}

@@ -1,0 +1,2 @@
+/** Webhook triggers of workflows: `POST /hooks/<name>`. */
+export { hooksRoute } from './route.js';
