@@ -5,7 +5,7 @@
  * (`tool-used`, `tool-sequence`, `handoff`, `step-count`); `cel` takes a CEL expression over all of it. A `not-`
  * prefix negates any of them. Nothing is `eval`ed.
  */
-import { Environment } from '@marcbachmann/cel-js';
+import { celEnvironment, compileCel } from '../../../config/index.js';
 import { isDeepStrictEqual } from 'node:util';
 import type { Assertion, AssertionType } from './suite.js';
 
@@ -75,31 +75,29 @@ function containsValue(value: unknown, sub: unknown): boolean {
   return Object.entries(sub).every(([k, v]) => Object.hasOwn(value, k) && containsValue((value as Record<string, unknown>)[k], v));
 }
 
-let celEnv: Environment | undefined;
+let celEnv: ReturnType<typeof celEnvironment> | undefined;
 const celCache = new Map<string, (vars: Record<string, unknown>) => unknown>();
 
-/** Compiles a CEL assertion (cached); throws naming what is wrong. */
-export function compileCel(expression: string): (vars: Record<string, unknown>) => unknown {
+/** Compiles a CEL assertion (cached; the shared compiler, config/cel.ts); throws naming what is wrong. */
+export function compileEvalCel(expression: string): (vars: Record<string, unknown>) => unknown {
   const hit = celCache.get(expression);
   if (hit !== undefined) return hit;
-  celEnv ??= new Environment({ unlistedVariablesAreDyn: false, limits: { maxAstNodes: 2_000, maxDepth: 40 } })
-    .registerVariable('output', 'string')
-    .registerVariable('status', 'string')
-    .registerVariable('vars', 'map')
-    .registerVariable('tools', 'list')
-    .registerVariable('handoffs', 'list')
-    .registerVariable('steps', 'int')
-    .registerVariable('latency_ms', 'double')
-    .registerVariable('cost', 'double');
-  let parsed: ReturnType<Environment['parse']>;
+  celEnv ??= celEnvironment({
+    output: 'string',
+    status: 'string',
+    vars: 'map',
+    tools: 'list',
+    handoffs: 'list',
+    steps: 'int',
+    latency_ms: 'double',
+    cost: 'double',
+  });
+  let f: (vars: Record<string, unknown>) => unknown;
   try {
-    parsed = celEnv.parse(expression);
+    f = compileCel(celEnv, expression);
   } catch (e) {
-    throw new Error(`cel: ${((e as Error).message || 'invalid expression').split('\n')[0]}`);
+    throw new Error(`cel: ${(e as Error).message}`);
   }
-  const checked = parsed.check();
-  if (!checked.valid) throw new Error(`cel: ${(checked.error?.message ?? 'invalid expression').split('\n')[0]}`);
-  const f = parsed as (vars: Record<string, unknown>) => unknown;
   celCache.set(expression, f);
   return f;
 }
@@ -217,7 +215,7 @@ async function check(
       return yes(run.steps >= min && run.steps <= max, `${run.steps} steps (allowed ${min}–${max})`);
     }
     case 'cel': {
-      const f = compileCel(str(value));
+      const f = compileEvalCel(str(value));
       const r = f({
         output: out,
         status: run.status,
