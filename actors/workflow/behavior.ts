@@ -18,7 +18,7 @@ import {
   scrubbedMessage,
   type RunEvent,
 } from '../../protocols/index.js';
-import type { ActorContext, ActorRef, Behavior } from '../../runtime/index.js';
+import { startSpan, tracingEnabled, type ActorContext, type ActorRef, type Behavior, type TraceSpan } from '../../runtime/index.js';
 import { meshExecutor } from './executor.js';
 import { checkInput, inputFromText } from './input.js';
 import { WorkflowJournal, type WorkflowLogEvent, type WorkflowRunRecord } from './journal.js';
@@ -49,6 +49,8 @@ interface LiveRun {
   seq: number;
   /** Events emitted since the last write: logged, then the record, then published (a reader of the last event finds the record final). */
   pending: WorkflowLogEvent[];
+  /** The run's `invoke_workflow` span (this activation's part of it; the no-op span while tracing is off). */
+  readonly span: TraceSpan;
 }
 
 /** The actor's state: its live runs, and the restore of the runs an earlier activation left. */
@@ -96,6 +98,9 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
         if (snap.status === 'done') {
           ctx.state.runs.delete(r.run_id);
           ctx.state.executors.delete(r.run_id);
+          live.span.set({ 'troupe.run.status': r.status });
+          if (r.status === 'error') live.span.fail(new Error(r.error ?? 'workflow failed'), 'workflow_failed');
+          live.span.end();
         }
         for (const e of events)
           await ctx.system.publish(workflowTopic(def.name, e.type), e, { tenant }).catch((err: unknown) => {
@@ -107,7 +112,23 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
 
   const launch = (ctx: ActorContext<WorkflowState>, record: WorkflowRunRecord): LiveRun => {
     const tenant = ctx.self.tenant;
+    // The run's `invoke_workflow` span: a child of the request that started the run; its steps' agent and tool runs are
+    // its children, on whichever node they run. A re-activated run opens a new span under the same parent.
+    const span = startSpan(`invoke_workflow ${def.name}`, {
+      parent: record.traceparent,
+      kind: 'internal',
+      attributes: tracingEnabled()
+        ? {
+            'gen_ai.operation.name': 'invoke_workflow',
+            'gen_ai.conversation.id': record.thread_id,
+            'troupe.workflow.name': def.name,
+            'troupe.run.id': record.run_id,
+            'troupe.tenant': tenant,
+          }
+        : undefined,
+    });
     const execute = meshExecutor({
+      ...(span.traceparent === undefined ? {} : { traceparent: span.traceparent }),
       system: ctx.system,
       journal: ctx.state.journal,
       tenant,
@@ -130,7 +151,7 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
       record.snapshot === undefined
         ? createActor(machine, { input: { runId: record.run_id, input: record.input, metadata: record.metadata } })
         : createActor(machine, { snapshot: record.snapshot as Snapshot<unknown> } as never as { input: never });
-    const live: LiveRun = { actor, record, chain: Promise.resolve(), seq: record.last_seq ?? 0, pending: [] };
+    const live: LiveRun = { actor, record, chain: Promise.resolve(), seq: record.last_seq ?? 0, pending: [], span };
     ctx.state.runs.set(record.run_id, live);
     actor.on('*', (e) => {
       const ev = e as WorkflowEmitted;
@@ -177,7 +198,11 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
     },
     stop(ctx) {
       ctx.state.stopped = true;
-      for (const live of ctx.state.runs.values()) live.actor.stop();
+      for (const live of ctx.state.runs.values()) {
+        live.actor.stop();
+        live.span.set({ 'troupe.run.status': 'left' }); // the next activation's span continues the run
+        live.span.end();
+      }
       ctx.state.runs.clear();
       ctx.state.executors.clear();
     },
@@ -212,6 +237,7 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
             metadata: { ...(p.metadata ?? {}), tenant },
             snapshot: undefined,
             epoch: ctx.epoch,
+            ...(msg.traceparent === undefined ? {} : { traceparent: msg.traceparent }),
           };
           if (!(await ctx.state.journal.putRun(tenant, record))) throw new ConflictError(`workflow run ${runId} is driven elsewhere`);
           launch(ctx, record);

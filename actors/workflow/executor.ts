@@ -25,6 +25,8 @@ export interface MeshExecutorOptions {
   leaving(): boolean;
   /** Longest an agent or tool step may take when the step sets no timeout (ms). */
   readonly stepTimeoutMs?: number;
+  /** The run's `invoke_workflow` span context: the parent of the agent and tool runs its steps start. */
+  readonly traceparent?: string;
 }
 
 /** The agent run id of one step attempt: readable when it fits ACP's 128 characters, else a digest. */
@@ -80,11 +82,16 @@ export function meshExecutor(o: MeshExecutorOptions): StepExecutor {
     };
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      const created = await o.system.ask<RunCreated>(agent, RUN_CREATE, {
-        run_id: id,
-        input: { messages: [{ role: 'user', content: asText(r.input) }] },
-        metadata: { workflow: o.workflow, workflow_run: runId, step: r.step },
-      });
+      const created = await o.system.ask<RunCreated>(
+        agent,
+        RUN_CREATE,
+        {
+          run_id: id,
+          input: { messages: [{ role: 'user', content: asText(r.input) }] },
+          metadata: { workflow: o.workflow, workflow_run: runId, step: r.step },
+        },
+        o.traceparent === undefined ? undefined : { traceparent: o.traceparent },
+      );
       let status = created.status;
       let output: string | undefined;
       let error: string | undefined;
@@ -111,6 +118,7 @@ export function meshExecutor(o: MeshExecutorOptions): StepExecutor {
       { name: r.target, arguments: args, runId, callId: r.step, idempotencyKey },
       {
         ...(signal.aborted ? { timeoutMs: 1 } : {}),
+        ...(o.traceparent === undefined ? {} : { traceparent: o.traceparent }),
       },
     );
     if (result.isError === true) throw new Error(`tool ${r.target}: ${asText(toolOutput(result))}`);

@@ -21,6 +21,8 @@ export interface WorkflowRunRecord {
   epoch: number;
   /** Highest event seq logged. */
   last_seq?: number;
+  /** The W3C traceparent of the request that started the run: its `invoke_workflow` span continues under it. */
+  readonly traceparent?: string;
 }
 
 /** One event of a workflow run's log: what the machine emitted, numbered 1, 2, 3… per run. */
