@@ -45,6 +45,7 @@ const REJECTION_CODES = new Set<string>([
   'unauthorized',
   'too_large',
   'rate_limited',
+  'budget_exceeded',
   'encode_error',
   'decode_error',
 ]);

@@ -489,6 +489,8 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
               `message on ${topic} from ${m.from ?? 'a client'} is ${depth} hops from a human, ` +
                 `past agent ${def.name}'s limit ${def.maxDepth ?? 3} (agents publishing to each other in a loop?)`,
             );
+          // A run no gateway admitted: the tenant's budget holds here too (refused: dead letter `rejected`).
+          await def.admit?.(tenant);
           return create(st, ctx, {
             input: {
               messages: [{ role: 'user', content: `[message on ${topic}${m.from === undefined ? '' : ` from ${m.from}`}]\n${m.content}` }],

@@ -11,6 +11,7 @@ import { configSchema } from '../../config/index.js';
 import { MemoryStorage } from '../../runtime/index.js';
 import { startCatalogGateway, type CatalogGateway } from './catalog-fixture.js';
 import { offlineAgent, startFrame, WsClient } from './ws-fixture.js';
+import { eventually } from '../transport/contract.js';
 
 type Keys = 'acme' | 'beta' | 'admin';
 let gw: CatalogGateway<Keys> | undefined;
@@ -221,6 +222,26 @@ describe('budgets', () => {
     const callId = (frames.find((f) => f['type'] === 'run.event' && f['event'] === 'tool_call')?.['data'] as { id: string }).id;
     expect(await new RunStore(gw.system.storage).getRun('acme', `${runId}:${callId}`)).toBeUndefined();
     c.ws.terminate();
+  });
+
+  it('refuses a run a topic message would start once the tenant is past its budget (dead letter, no run)', async () => {
+    gw = await start({ acme: { daily: { tokens: 1 } } }, [offlineAgent('cheap'), offlineAgent('listener', { subscribe: ['orders.*'] })]);
+    const g = gw;
+    // A subscribed agent listens once it is active in the tenant.
+    for (const tenant of ['acme', 'beta']) await g.catalog.ensure('agent/listener', tenant);
+    await run(g, g.keys.acme.key, 'cheap'); // the tenant is now past its budget
+    const before = await g.system.deadLetters.count();
+    await g.system.publish('orders.created', { content: 'order 42 was placed' }, { tenant: 'acme' });
+    await eventually(async () => (await g.system.deadLetters.count()) > before, 10_000, 'the message to be refused');
+    const refused = (await g.system.deadLetters.list({ reason: 'rejected', limit: 100 })).find(
+      (d) => d.error?.message.includes('budget') === true,
+    );
+    expect(refused?.error?.message).toContain('daily token budget of 1');
+    expect(refused?.deliveries).toBe(1); // refused at once: a budget is the caller's limit, not the agent's crash
+    expect((await usage(g, g.keys.acme.key)).body['total']).toMatchObject({ runs: 1 });
+    // Another tenant's listener still runs on the same topic.
+    await g.system.publish('orders.created', { content: 'order 43 was placed' }, { tenant: 'beta' });
+    await eventually(async () => ((await usage(g, g.keys.beta.key)).body['total'] as { runs: number }).runs === 1, 10_000, 'beta');
   });
 
   it('refuses on a monthly cost budget once the priced runs reach it', async () => {
