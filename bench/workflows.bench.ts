@@ -203,6 +203,7 @@ async function run(options: BenchOptions): Promise<SuiteResult> {
     ];
     return { suite: 'workflows', figures, goals, notes };
   } finally {
+    mesh.stop(); // its placement sweep would keep the process alive
     await catalog.close();
     await system.shutdown();
   }
