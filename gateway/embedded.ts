@@ -25,6 +25,7 @@ export function catalogDeps(system: ActorSystem, catalog: Catalog | undefined, r
   return {
     system,
     agents: () => catalog?.agents() ?? [],
+    workflows: () => catalog?.ids('workflow') ?? [],
     tools: () => catalog?.tools() ?? [],
     collections: () => catalog?.ids('collection') ?? [],
     ensure: (address, tenant) =>
