@@ -25,6 +25,7 @@ import { streamModes, toResumeValue } from './schemas.js';
 import { runLocation, type AcpCall, type AcpContext } from './session.js';
 import { SseStream } from './sse.js';
 import type { lgInterrupt, SseEvent } from './translate.js';
+import { TokenFeed } from './workflow-tokens.js';
 import { stepInterrupt, workflowEvents, workflowValues, type WorkflowView } from './workflow-view.js';
 
 /** Thread metadata naming the thread's latest workflow run. */
@@ -104,39 +105,52 @@ export async function createWorkflowRun(
   const ref = await ctx.deps.ensure(`workflow/${workflow}`, tenant);
   let runId: string;
   let afterSeq = 0;
-  if (resuming) {
-    const id = thread.metadata[WORKFLOW_RUN_KEY];
-    const run = typeof id === 'string' ? await workflowRun(ctx, tenant, id) : undefined;
-    if (run === undefined || run.status !== 'interrupted')
-      throw new ConflictError(`thread ${thread.thread_id} has no workflow run waiting for an answer`);
-    runId = run.run_id;
-    afterSeq = run.last_seq ?? 0;
-    const answer = toResumeValue(body.command?.resume);
-    try {
-      await ref.ask(RUN_RESUME, { run_id: runId, resume: answer });
-    } catch (e) {
-      if (isTroupeError(e, 'bad_request')) throw new ConflictError(`workflow run ${runId} is not waiting for an answer: ${e.message}`);
-      throw e;
+  let feed: TokenFeed | undefined;
+  // Tokens are heard from before the run is asked for, so the first agent step's first tokens are not missed.
+  const listen = (id: string) => {
+    if (kind === 'stream' && modes.has('messages-tuple'))
+      feed = new TokenFeed(ctx, { tenant, workflow, runId: id, threadId: thread.thread_id });
+  };
+  try {
+    if (resuming) {
+      const id = thread.metadata[WORKFLOW_RUN_KEY];
+      const run = typeof id === 'string' ? await workflowRun(ctx, tenant, id) : undefined;
+      if (run === undefined || run.status !== 'interrupted')
+        throw new ConflictError(`thread ${thread.thread_id} has no workflow run waiting for an answer`);
+      runId = run.run_id;
+      afterSeq = run.last_seq ?? 0;
+      const answer = toResumeValue(body.command?.resume);
+      listen(runId);
+      try {
+        await ref.ask(RUN_RESUME, { run_id: runId, resume: answer });
+      } catch (e) {
+        if (isTroupeError(e, 'bad_request')) throw new ConflictError(`workflow run ${runId} is not waiting for an answer: ${e.message}`);
+        throw e;
+      }
+    } else {
+      const prior = thread.metadata[WORKFLOW_RUN_KEY];
+      const held = typeof prior === 'string' ? await workflowRun(ctx, tenant, prior) : undefined;
+      if (held !== undefined && !ended(held.status))
+        throw new ConflictError(`thread ${thread.thread_id} has workflow run ${held.run_id} that has not ended (${held.status})`);
+      await ctx.deps.admit?.(tenant);
+      runId = randomUUID();
+      listen(runId);
+      await ref.ask(
+        RUN_CREATE,
+        {
+          run_id: runId,
+          thread_id: thread.thread_id,
+          input: { messages: [{ role: 'user', content: typeof body.input === 'string' ? body.input : '' }] },
+          config: { input: runInput(body.input) },
+          metadata: body.metadata ?? {},
+        },
+        traced({}, requestTraceparent(call.req)),
+      );
+      await ctx.threads.patch(tenant, thread.thread_id, { [WORKFLOW_RUN_KEY]: runId });
     }
-  } else {
-    const prior = thread.metadata[WORKFLOW_RUN_KEY];
-    const held = typeof prior === 'string' ? await workflowRun(ctx, tenant, prior) : undefined;
-    if (held !== undefined && !ended(held.status))
-      throw new ConflictError(`thread ${thread.thread_id} has workflow run ${held.run_id} that has not ended (${held.status})`);
-    await ctx.deps.admit?.(tenant);
-    runId = randomUUID();
-    await ref.ask(
-      RUN_CREATE,
-      {
-        run_id: runId,
-        thread_id: thread.thread_id,
-        input: { messages: [{ role: 'user', content: typeof body.input === 'string' ? body.input : '' }] },
-        config: { input: runInput(body.input) },
-        metadata: body.metadata ?? {},
-      },
-      traced({}, requestTraceparent(call.req)),
-    );
-    await ctx.threads.patch(tenant, thread.thread_id, { [WORKFLOW_RUN_KEY]: runId });
+  } catch (e) {
+    feed?.close();
+    throw e;
   }
   const location = runLocation(ctx, thread.thread_id, runId, false);
   if (kind === 'create') {
@@ -152,7 +166,11 @@ export async function createWorkflowRun(
     sendJson(res, 200, finalValues(view), { 'content-location': location });
     return;
   }
-  await streamWorkflowRun(ctx, res, follow, modes, location, body.on_disconnect === 'cancel');
+  try {
+    await streamWorkflowRun(ctx, res, follow, modes, location, body.on_disconnect === 'cancel', feed);
+  } finally {
+    feed?.close();
+  }
 }
 
 /** The run's input from the body: a JSON object is the input itself; `{messages}` becomes the last message's text. */
@@ -250,6 +268,7 @@ export async function streamWorkflowRun(
   modes: ReadonlySet<StreamMode>,
   location: string,
   cancelOnDisconnect: boolean,
+  tokens?: TokenFeed,
 ): Promise<void> {
   const stream = new SseStream(res, { 'content-location': location }, ctx.sendBufferBytes, ctx.clock);
   let done = false;
@@ -260,6 +279,7 @@ export async function streamWorkflowRun(
     );
   });
   stream.send([{ event: 'metadata', data: { run_id: follow.runId, attempt: 1 } }]);
+  tokens?.attach((e) => stream.send([e]));
   const view = await follow.run(
     async (e) => {
       const events: SseEvent[] = workflowEvents(e, modes);

@@ -97,7 +97,7 @@ describe('workflows on /acp', () => {
     const first = await collect(
       client.runs.stream(thread.thread_id, 'support-flow', {
         input: { text: 'my bill is wrong' },
-        streamMode: ['updates', 'values', 'custom'],
+        streamMode: ['updates', 'values', 'custom', 'messages-tuple'],
       }),
     );
     expect(first[0]?.event).toBe('metadata');
@@ -117,6 +117,16 @@ describe('workflows on /acp', () => {
     const last = first.filter((e) => e.event === 'values').at(-1)?.data as WfValues;
     expect(last.__interrupt__?.[0]?.value).toMatchObject({ step: 'review', question: 'Send this answer?' });
     expect(String(last.steps.billing?.output)).toContain('bill');
+    // The agent steps' tokens, as LangGraph message chunks whose node is the step; together they make each step's output.
+    const tokens = first.filter((e) => e.event === 'messages').map((e) => e.data as [{ content: string }, { langgraph_node: string }]);
+    const text = (step: string) =>
+      tokens
+        .filter(([, m]) => m.langgraph_node === step)
+        .map(([c]) => c.content)
+        .join('');
+    expect(new Set(tokens.map(([, m]) => m.langgraph_node))).toEqual(new Set(['classify', 'billing']));
+    expect(text('classify')).toBe(last.steps.classify?.output);
+    expect(text('billing')).toBe(last.steps.billing?.output);
 
     const state = await client.threads.getState(thread.thread_id);
     expect(state.next).toEqual(['review']);
