@@ -10,15 +10,14 @@ import { streamModes } from './schemas.js';
 import type { AcpCall, AcpContext } from './session.js';
 import {
   WORKFLOW_RUN_KEY,
-  WorkflowFollow,
   cancelWorkflowRun,
   finalValues,
   interruptsOf,
   lgWorkflowRun,
   streamWorkflowRun,
   workflowRun,
-  workflowView,
 } from './workflow-runs.js';
+import { WorkflowFollow, workflowView } from './workflow-follow.js';
 import { workflowValues } from './workflow-view.js';
 
 type Handler = (ctx: AcpContext, call: AcpCall) => Promise<void>;

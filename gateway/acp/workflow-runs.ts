@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { WORKFLOW_STATE, WorkflowJournal, type StepRecord, type WorkflowLogEvent, type WorkflowRunRecord } from '../../actors/index.js';
+import { WorkflowJournal, type StepRecord, type WorkflowRunRecord } from '../../actors/index.js';
 import {
   ConflictError,
   NotFoundError,
@@ -25,6 +25,7 @@ import { streamModes, toResumeValue } from './schemas.js';
 import { runLocation, type AcpCall, type AcpContext } from './session.js';
 import { SseStream } from './sse.js';
 import type { lgInterrupt, SseEvent } from './translate.js';
+import { WorkflowFollow, workflowView } from './workflow-follow.js';
 import { TokenFeed } from './workflow-tokens.js';
 import { stepInterrupt, workflowEvents, workflowValues, type WorkflowView } from './workflow-view.js';
 
@@ -39,17 +40,6 @@ export function isWorkflow(ctx: AcpContext, name: string): boolean {
 /** The workflow run `runId` of `tenant`, if there is one. */
 export function workflowRun(ctx: AcpContext, tenant: string, runId: string): Promise<WorkflowRunRecord | undefined> {
   return new WorkflowJournal(ctx.deps.system.storage).getRun(tenant, runId);
-}
-
-/** The run's record and its steps, as the workflow actor answers `workflow.state`. */
-export async function workflowView(ctx: AcpContext, tenant: string, workflow: string, runId: string): Promise<WorkflowView> {
-  const ref = await ctx.deps.ensure(`workflow/${workflow}`, tenant);
-  const view = await ref.ask<WorkflowView>(WORKFLOW_STATE, { run_id: runId });
-  if (view.status !== 'interrupted') return view;
-  const waiting: Record<string, { question: string; value: unknown }> = {};
-  for (const e of await new WorkflowJournal(ctx.deps.system.storage).events(tenant, runId))
-    if (e.type === 'step.waiting') waiting[String(e['step'])] = { question: String(e['question']), value: e['value'] };
-  return { ...view, waiting };
 }
 
 /** A workflow as LangGraph's `Assistant` (id = graph id = the workflow's name). */
@@ -213,51 +203,6 @@ export function interruptsOf(view: WorkflowView): ReturnType<typeof lgInterrupt>
   return Object.entries(view.steps)
     .filter(([, s]: [string, StepRecord]) => s.status === 'waiting')
     .map(([step]) => stepInterrupt(view.run_id, step, view.waiting?.[step]?.question, view.waiting?.[step]?.value));
-}
-
-/** Follows a workflow run's journal from `afterSeq`, woken by its events on the event bus. */
-export class WorkflowFollow {
-  private readonly journal: WorkflowJournal;
-  private wake: (() => void) | undefined;
-
-  constructor(
-    readonly ctx: AcpContext,
-    readonly tenant: string,
-    readonly workflow: string,
-    readonly runId: string,
-    public afterSeq: number,
-  ) {
-    this.journal = new WorkflowJournal(ctx.deps.system.storage);
-  }
-
-  /** Calls `each` with the run's events in order until it stops (ends or waits for a person), or `open()` turns false. */
-  async run(each: (e: WorkflowLogEvent) => Promise<void> | void, open: () => boolean = () => true): Promise<WorkflowView> {
-    const sub = this.ctx.deps.system.subscribe(`workflow.${this.workflow}.>`, () => this.wake?.(), { tenant: this.tenant });
-    try {
-      for (;;) {
-        const woken = new Promise<void>((resolve) => {
-          this.wake = resolve;
-        });
-        for (const e of await this.journal.events(this.tenant, this.runId, this.afterSeq)) {
-          this.afterSeq = e.seq;
-          await each(e);
-        }
-        const view = await workflowView(this.ctx, this.tenant, this.workflow, this.runId);
-        if (!open() || view.status !== 'running') {
-          if ((view.last_seq ?? 0) <= this.afterSeq) return view;
-          continue;
-        }
-        await woken;
-      }
-    } finally {
-      sub.unsubscribe();
-    }
-  }
-
-  /** The run's state once it ends or waits for a person. */
-  untilStopped(): Promise<WorkflowView> {
-    return this.run(() => undefined);
-  }
 }
 
 /** Streams a workflow run's events as SSE until it ends or waits for a person (or the client leaves). */
