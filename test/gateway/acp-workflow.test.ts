@@ -182,6 +182,27 @@ describe('workflows on /acp', () => {
     await eventually(async () => (await client.runs.get(thread.thread_id, run.run_id)).status === 'interrupted', 20_000);
   });
 
+  it('a stream dropped with on_disconnect cancel cancels the run and its agent step run', async () => {
+    const thread = await client.threads.create();
+    const abort = new AbortController();
+    const seen: string[] = [];
+    const reading = (async () => {
+      for await (const e of client.runs.stream(thread.thread_id, 'slow', {
+        input: {},
+        onDisconnect: 'cancel',
+        streamMode: ['custom'],
+        signal: abort.signal,
+      }))
+        seen.push(e.event);
+    })().catch(() => undefined);
+    await eventually(() => gate.calls === 2 && seen.includes('custom'), 20_000);
+    abort.abort();
+    await reading;
+    await eventually(() => gate.aborted === 2, 20_000);
+    const runId = ((await client.threads.getState(thread.thread_id)).metadata as { run_id: string }).run_id;
+    await eventually(async () => (await client.runs.get(thread.thread_id, runId)).status === 'interrupted', 20_000);
+  });
+
   it('answers unknown workflows and input that does not match the schema with a 4xx', async () => {
     const thread = await client.threads.create();
     await httpError(client.runs.wait(thread.thread_id, 'no-such-flow', { input: { text: 'x' } }), 404, 'no-such-flow');
