@@ -9,7 +9,7 @@ import type { ActorSystem } from '../runtime/index.js';
 import { a2aRoutes } from './a2a/index.js';
 import { acpRoute } from './acp/index.js';
 import { guardrailMcpTool, guardrailsRoute } from './guardrails/index.js';
-import { collectionResources, mcpFixturesFromEnv, mcpRoute, storeResources } from './mcp/index.js';
+import { collectionResources, mcpFixturesFromEnv, mcpRoute, storeResources, workflowMcpTools } from './mcp/index.js';
 import { personasRoute, promptsRoute, templatePromptSource } from './prompts/index.js';
 import { profilesRoute } from './profiles/index.js';
 import { usageRoute, withBudgets, type ModelPrices } from './usage/index.js';
@@ -25,6 +25,7 @@ export function catalogDeps(system: ActorSystem, catalog: Catalog | undefined, r
   return {
     system,
     agents: () => catalog?.agents() ?? [],
+    workflows: () => catalog?.ids('workflow') ?? [],
     tools: () => catalog?.tools() ?? [],
     collections: () => catalog?.ids('collection') ?? [],
     ensure: (address, tenant) =>
@@ -54,7 +55,7 @@ export function allRoutes(
     acpRoute(deps, { sendBufferBytes: buffer }),
     mcpRoute(deps, {
       allowedOrigins: options.allowedOrigins ?? [],
-      builtins: [guardrailMcpTool(deps)],
+      builtins: [guardrailMcpTool(deps), ...workflowMcpTools(deps)],
       resources: [storeResources(deps), collectionResources(deps)],
       fixtures: mcpFixturesFromEnv(),
       ...(options.prompts === undefined ? {} : { prompts: [templatePromptSource(options.prompts)] }),

@@ -57,6 +57,7 @@ export { acpRoute, ACP_TABLE } from './acp/index.js';
 export type { AcpRouteOptions } from './acp/index.js';
 export {
   mcpRoute,
+  workflowMcpTools,
   MCP_PERMISSIONS,
   storeResources,
   collectionResources,

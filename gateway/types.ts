@@ -28,6 +28,8 @@ export interface GatewayDeps {
   readonly system: ActorSystem;
   /** Agents callers may run (the same list on every node of a mesh). */
   agents(): readonly AgentInfo[];
+  /** Workflows callers may run like agents (`workflow/<name>`, docs/workflows.md); absent = none. */
+  workflows?(): readonly string[];
   /** Tool names callers may list and call through /mcp. */
   tools(): readonly string[];
   /** RAG collection names (`collection/<name>`) whose documents /mcp serves as resources; absent = none. */

@@ -1,7 +1,8 @@
 /**
  * Assistants are the mesh's agents (`assistant_id` = `graph_id` = agent name), read-only:
  * search, count, get, versions, and a fixed graph (`agent` ⇄ `tools`) and schema for each.
- * Creating, changing or deleting one answers 405: agents are defined in config.
+ * Creating, changing or deleting one answers 405: agents are defined in config. Workflows are assistants too
+ * (docs/workflows.md, "Clients").
  */
 import { methodNotAllowedError, readJson, sendJson } from '../http.js';
 import type { AgentInfo } from '../types.js';
@@ -9,6 +10,7 @@ import { assistantOf } from './runs.js';
 import { assistantSearchBody, parseBody } from './schemas.js';
 import type { AcpCall, AcpContext } from './session.js';
 import { lgAssistant } from './shapes.js';
+import { isWorkflow, lgWorkflowAssistant } from './workflow-runs.js';
 
 /** Fields of a record that `select` keeps (all when absent). */
 export function selectFields(o: Record<string, unknown>, select: readonly string[] | null | undefined): Record<string, unknown> {
@@ -32,6 +34,11 @@ function filtered(ctx: AcpContext, q: ReturnType<typeof assistantSearchBody.pars
     .agents()
     .filter((a: AgentInfo) => (q.graph_id == null || a.name === q.graph_id) && (name === undefined || a.name.toLowerCase().includes(name)))
     .map((a) => lgAssistant(a, ctx.startedAt))
+    .concat(
+      (ctx.deps.workflows?.() ?? [])
+        .filter((w) => (q.graph_id == null || w === q.graph_id) && (name === undefined || w.toLowerCase().includes(name)))
+        .map((w) => lgWorkflowAssistant(w, ctx.startedAt)),
+    )
     .filter((a) => matches(a['metadata'] as Record<string, unknown>, q.metadata));
   const by = q.sort_by ?? 'assistant_id';
   const dir = q.sort_order === 'desc' ? -1 : 1;
@@ -57,7 +64,8 @@ export async function countAssistants(ctx: AcpContext, call: AcpCall): Promise<v
 
 /** `GET /assistants/{id}`. */
 export function getAssistant(ctx: AcpContext, call: AcpCall): Promise<void> {
-  sendJson(call.res, 200, lgAssistant(assistantOf(ctx, call.params['assistant_id'] as string), ctx.startedAt));
+  const id = call.params['assistant_id'] as string;
+  sendJson(call.res, 200, isWorkflow(ctx, id) ? lgWorkflowAssistant(id, ctx.startedAt) : lgAssistant(assistantOf(ctx, id), ctx.startedAt));
   return Promise.resolve();
 }
 

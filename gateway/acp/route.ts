@@ -22,6 +22,7 @@ import {
 import { cancelEndpoint, getRunEndpoint, joinRun, joinStream, listRuns } from './run-reads.js';
 import { getFeedback, getFeedbackStats, postFeedback } from './feedback.js';
 import { createRun } from './runs.js';
+import { orWorkflowRun, orWorkflowThreadState } from './workflow-reads.js';
 import type { AcpCall, AcpContext } from './session.js';
 import { deleteItem, getItem, listNamespaces, putItem, searchItems } from './store.js';
 import {
@@ -60,7 +61,7 @@ export const ACP_TABLE: [method: string, pattern: string, permission: Permission
   ['GET', '/threads/:thread_id', 'threads:read:own', getThread],
   ['PATCH', '/threads/:thread_id', 'threads:write', patchThread],
   ['DELETE', '/threads/:thread_id', 'threads:write', deleteThread],
-  ['GET', '/threads/:thread_id/state', 'threads:read:own', threadState],
+  ['GET', '/threads/:thread_id/state', 'threads:read:own', orWorkflowThreadState(threadState)],
   ['POST', '/threads/:thread_id/state', 'threads:write', () => notSupported()],
   ['PATCH', '/threads/:thread_id/state', 'threads:write', () => notSupported()],
   ['POST', '/threads/:thread_id/state/checkpoint', 'threads:read:own', threadStateAtBody],
@@ -73,17 +74,17 @@ export const ACP_TABLE: [method: string, pattern: string, permission: Permission
   ['GET', '/threads/:thread_id/runs', 'threads:read:own', listRuns],
   ['POST', '/threads/:thread_id/runs/stream', 'runs:create', (ctx, call) => createRun(ctx, call, call.params['thread_id'], 'stream')],
   ['POST', '/threads/:thread_id/runs/wait', 'runs:create', (ctx, call) => createRun(ctx, call, call.params['thread_id'], 'wait')],
-  ['GET', '/threads/:thread_id/runs/:run_id', 'threads:read:own', getRunEndpoint],
-  ['GET', '/threads/:thread_id/runs/:run_id/join', 'threads:read:own', joinRun],
-  ['GET', '/threads/:thread_id/runs/:run_id/stream', 'threads:read:own', joinStream],
-  ['POST', '/threads/:thread_id/runs/:run_id/cancel', 'runs:create', cancelEndpoint],
+  ['GET', '/threads/:thread_id/runs/:run_id', 'threads:read:own', orWorkflowRun('get', getRunEndpoint)],
+  ['GET', '/threads/:thread_id/runs/:run_id/join', 'threads:read:own', orWorkflowRun('join', joinRun)],
+  ['GET', '/threads/:thread_id/runs/:run_id/stream', 'threads:read:own', orWorkflowRun('stream', joinStream)],
+  ['POST', '/threads/:thread_id/runs/:run_id/cancel', 'runs:create', orWorkflowRun('cancel', cancelEndpoint)],
   ['POST', '/threads/:thread_id/runs/:run_id/feedback', 'feedback:write', postFeedback],
   ['GET', '/threads/:thread_id/runs/:run_id/feedback', 'feedback:read', getFeedback],
 
   ['POST', '/runs', 'runs:create', (ctx, call) => createRun(ctx, call, undefined, 'create')],
   ['POST', '/runs/stream', 'runs:create', (ctx, call) => createRun(ctx, call, undefined, 'stream')],
   ['POST', '/runs/wait', 'runs:create', (ctx, call) => createRun(ctx, call, undefined, 'wait')],
-  ['GET', '/runs/:run_id/stream', 'threads:read:own', joinStream],
+  ['GET', '/runs/:run_id/stream', 'threads:read:own', orWorkflowRun('stream', joinStream)],
   ['POST', '/runs/:run_id/feedback', 'feedback:write', postFeedback],
   ['GET', '/runs/:run_id/feedback', 'feedback:read', getFeedback],
   ['GET', '/feedback/stats', 'feedback:read', getFeedbackStats],

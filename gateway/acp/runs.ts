@@ -20,6 +20,7 @@ import { getRecord, runBase, runLocation, RunSession, waitInterrupted, type AcpC
 import { clientRecord, lgRun, type AcpRunRecord } from './shapes.js';
 import { interruptId } from './translate.js';
 import { answerWhenDone, followRun } from './follow.js';
+import { createWorkflowRun, isWorkflow } from './workflow-runs.js';
 
 /** Longest a background stateless run is watched for its end (to delete its thread). */
 const STATELESS_WATCH_MS = 60 * 60_000;
@@ -61,6 +62,7 @@ export async function createRun(ctx: AcpContext, call: AcpCall, threadId: string
   const metadata = withRunUser(parsed.metadata ?? undefined, call.principal);
   const body = metadata === undefined ? parsed : { ...parsed, metadata };
   const tenant = call.principal.tenant;
+  if (isWorkflow(ctx, body.assistant_id)) return createWorkflowRun(ctx, call, threadId, kind, body);
   const agent = assistantOf(ctx, body.assistant_id);
   const modes = streamModes(body.stream_mode);
   const resuming = body.command?.resume !== undefined;

@@ -22,6 +22,7 @@ export {
 } from './resources.js';
 export type { McpResourceSource, McpResourcePage, McpUnwatch } from './resources.js';
 export { listPrompts, getPrompt } from './prompts.js';
+export { workflowMcpTools } from './workflows.js';
 export type { McpPromptSource } from './prompts.js';
 export { conformanceFixtures, mcpFixturesFromEnv, MCP_FIXTURES_ENV } from './fixtures.js';
 export type { McpFixtures, McpFixturePack } from './fixtures.js';

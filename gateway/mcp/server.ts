@@ -167,10 +167,28 @@ export function buildMcpServer(ctx: McpServerContext): Server {
     const { name } = request.params;
     const args = request.params.arguments ?? {};
     const builtin = builtins.find((b) => b.tool.name === name);
-    if (builtin !== undefined)
+    if (builtin !== undefined) {
+      // The call's signal also aborts on a cancellation that came on another request (or node), as for tool actors.
+      const aborted = new AbortController();
+      const sub =
+        session === undefined
+          ? undefined
+          : deps.system.subscribe(
+              cancelTopic(session),
+              (env) => {
+                const c = env.payload as CancelMessage;
+                if (c?.requestId === extra.requestId && c.subject === principal.subject) aborted.abort();
+              },
+              { tenant },
+            );
       return builtin
-        .call(args, principal, extra)
-        .catch((e: unknown) => ({ isError: true, content: [{ type: 'text', text: scrubbedMessage(e) }] }));
+        .call(args, principal, { ...extra, signal: AbortSignal.any([extra.signal, aborted.signal]) })
+        .catch((e: unknown): CallToolResult => ({ isError: true, content: [{ type: 'text', text: scrubbedMessage(e) }] }))
+        .finally(() => {
+          sub?.unsubscribe();
+          if (aborted.signal.aborted) ctx.onCancelled();
+        });
+    }
     if (!deps.tools().includes(name)) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
     const ref = await deps.ensure(`tool/${name}`, tenant).catch((e: unknown) => {
       if (isTroupeError(e, 'not_found') || isTroupeError(e, 'no_recipient'))

@@ -37,6 +37,8 @@ import {
 } from './frames.js';
 import { Outbox } from './outbox.js';
 import { RunStream, type RunSink } from './run-stream.js';
+import { WorkflowWsRun } from './workflow-run.js';
+import { WorkflowJournal } from '../../actors/index.js';
 
 /** The permission each frame needs (gateway/auth/permissions.ts); `hello`, `unsubscribe` and `ping` need none. */
 export const FRAME_PERMISSIONS: Readonly<Partial<Record<ClientFrame['type'], Permission>>> = {
@@ -61,6 +63,8 @@ export class Session implements RunSink {
   private finished = false;
   private readonly subs = new Map<string, Subscription>();
   private readonly runs = new Map<string, RunStream>();
+  /** Workflow runs started on this connection, by run id (workflow-run.ts). */
+  private readonly flows = new Map<string, WorkflowWsRun>();
   private helloTimer: TimerHandle | undefined;
   private readonly openedAt: number;
   private frames = 0;
@@ -279,6 +283,7 @@ export class Session implements RunSink {
   private async startRun(f: RunStartFrame): Promise<void> {
     this.reserve();
     const tenant = this.tenant;
+    if (this.ctx.deps.workflows?.().includes(f.agent) === true) return this.startWorkflow(f);
     if (!this.ctx.deps.agents().some((a) => a.name === f.agent)) throw gatewayError('not_found', `agent ${f.agent} not found`);
     const principal = this.principal as Principal;
     if (f.thread_id !== undefined && this.ctx.store !== undefined) {
@@ -324,6 +329,32 @@ export class Session implements RunSink {
     }
   }
 
+  /** `run.start` naming a workflow: a run of `workflow/<name>`, its events streamed as an agent run's (workflow-run.ts). */
+  private async startWorkflow(f: RunStartFrame): Promise<void> {
+    const ref = await this.ctx.deps.ensure(`workflow/${f.agent}`, this.tenant);
+    await this.ctx.deps.admit?.(this.tenant);
+    const user = withRunUser(undefined, this.principal);
+    const sink = { send: (frame: object) => this.send(frame), ended: (runId: string) => this.flows.delete(runId) };
+    const payload = {
+      input: f.input,
+      ...(f.thread_id === undefined ? {} : { thread_id: f.thread_id }),
+      ...(f.config === undefined ? {} : { config: f.config }),
+      ...(user === undefined ? {} : { metadata: user }),
+    };
+    const options = traced({ timeoutMs: this.ctx.limits.askTimeoutMs }, this.traceparent);
+    const { run, thread_id } = await WorkflowWsRun.start(this.ctx.deps.system, ref, this.tenant, f.agent, payload, sink, options);
+    this.flows.set(run.runId, run);
+    this.send({ type: 'run.created', id: f.id, run_id: run.runId, thread_id, workflow: f.agent });
+    run.release();
+  }
+
+  /** The workflow of a run this connection did not start (visible to the caller), if it is a workflow run. */
+  private async workflowOf(runId: string): Promise<string | undefined> {
+    const r = await new WorkflowJournal(this.ctx.deps.system.storage).getRun(this.tenant, runId);
+    if (r !== undefined) assertVisible(this.principal as Principal, r, 'user', `run ${runId}`);
+    return r?.workflow;
+  }
+
   /** A new thread for a run, stamped with its creator while auth is on; with auth off the agent makes it. */
   private async ownThread(agent: string): Promise<string | undefined> {
     const owner = withThreadOwner({ graph_id: agent, assistant_id: agent }, this.principal as Principal);
@@ -336,6 +367,11 @@ export class Session implements RunSink {
    * without `threads:read:tenant`) is not_found.
    */
   private async askRun(runId: string, type: string, payload: unknown): Promise<void> {
+    const flow = this.flows.get(runId)?.workflow ?? (await this.workflowOf(runId));
+    if (flow !== undefined) {
+      await (await this.ctx.deps.ensure(`workflow/${flow}`, this.tenant)).ask(type, payload, { timeoutMs: this.ctx.limits.askTimeoutMs });
+      return;
+    }
     const streaming = this.runs.get(runId)?.agent;
     const record = streaming ? undefined : await this.ctx.store?.getRun(this.tenant, runId);
     if (record !== undefined) assertVisible(this.principal as Principal, record, 'user', `run ${runId}`);
@@ -386,6 +422,7 @@ export class Session implements RunSink {
     this.subs.clear();
     for (const r of this.runs.values()) r.stop();
     this.runs.clear();
+    for (const r of [...this.flows.values()]) r.stop();
   }
 
   private cleanup(code?: number): void {
