@@ -26,10 +26,9 @@ import { ScheduleDriver, WORKFLOW_TICK, topicRunId } from './triggers.js';
 import { checkInput, inputFromText } from './input.js';
 import { WorkflowJournal, type WorkflowLogEvent, type WorkflowRunRecord } from './journal.js';
 import { compileWorkflow, type WorkflowMachine } from './machine.js';
-import type { HumanAnswer, StepExecutor, WorkflowContext, WorkflowEmitted } from './types.js';
+import { WORKFLOW_STATE, type HumanAnswer, type StepExecutor, type WorkflowContext, type WorkflowEmitted } from './types.js';
 
-/** Message asking for a run's record and its steps (thread state): payload `{ run_id }`. */
-export const WORKFLOW_STATE = 'workflow.state';
+export { WORKFLOW_STATE };
 
 /** The topic a workflow's events are published on: `workflow.<name>.<event>` (e.g. `workflow.support-flow.step.completed`). */
 export function workflowTopic(workflow: string, event: string): string {

@@ -86,3 +86,6 @@ export interface WorkflowOutput {
   output?: unknown;
   error?: { step?: string; message: string };
 }
+
+/** Message asking a workflow actor for a run's record and its steps (thread state): payload `{ run_id }`. */
+export const WORKFLOW_STATE = 'workflow.state';
