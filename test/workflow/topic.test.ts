@@ -64,4 +64,26 @@ describe('topic trigger', () => {
     expect(refused[0]?.error).toMatch(/input.order: expected a string/);
     expect(done.sort()).toEqual(all.map((r) => r.run_id).sort());
   });
+
+  it('a message redelivered to a new activation (its dedup window gone) answers the run it started before', async () => {
+    const storage = new MemoryStorage();
+    const a = await host(storage);
+    const done: string[] = [];
+    a.subscribe('workflow.on-order.workflow.completed', (env) => done.push((env.payload as { run_id: string }).run_id));
+    await a.publish('orders.created', { order: 'A-1' }, { id: 'env-a1' });
+    await eventually(() => done.length === 1, 15_000, 'the first run');
+    const h = hosts.splice(0)[0];
+    await h?.catalog.close();
+    await h?.system.shutdown();
+    const b = await host(storage); // a new system: its memory transport holds no snapshot, so no dedup window
+    const later: string[] = [];
+    b.subscribe('workflow.on-order.workflow.completed', (env) => later.push((env.payload as { run_id: string }).run_id));
+    await b.publish('orders.created', { order: 'A-1' }, { id: 'env-a1' });
+    await b.publish('orders.created', { order: 'C-3' }, { id: 'env-c3' }); // handled after the redelivery, in order
+    await eventually(() => later.includes(topicRunId('on-order', 'env-c3')), 15_000, 'the C-3 run');
+    expect(later).toEqual([topicRunId('on-order', 'env-c3')]);
+    expect((await runs(storage)).map((r) => r.run_id).sort()).toEqual(
+      [topicRunId('on-order', 'env-a1'), topicRunId('on-order', 'env-c3')].sort(),
+    );
+  });
 });
