@@ -22,18 +22,14 @@ import {
 } from '../../protocols/index.js';
 import { startSpan, tracingEnabled, type ActorContext, type ActorRef, type Behavior, type TraceSpan } from '../../runtime/index.js';
 import { meshExecutor } from './executor.js';
-import { ScheduleDriver, WORKFLOW_TICK, topicRunId } from './triggers.js';
+import { WORKFLOW_TICK, type ScheduleDriver } from './triggers.js';
+import { startTriggers, topicMessage, type RunStart } from './trigger-run.js';
 import { checkInput, inputFromText } from './input.js';
 import { WorkflowJournal, type WorkflowLogEvent, type WorkflowRunRecord } from './journal.js';
 import { compileWorkflow, type WorkflowMachine } from './machine.js';
-import { WORKFLOW_STATE, type HumanAnswer, type StepExecutor, type WorkflowContext, type WorkflowEmitted } from './types.js';
+import { WORKFLOW_STATE, workflowTopic, type HumanAnswer, type StepExecutor, type WorkflowContext, type WorkflowEmitted } from './types.js';
 
-export { WORKFLOW_STATE };
-
-/** The topic a workflow's events are published on: `workflow.<name>.<event>` (e.g. `workflow.support-flow.step.completed`). */
-export function workflowTopic(workflow: string, event: string): string {
-  return `workflow.${workflow}.${event}`;
-}
+export { WORKFLOW_STATE, workflowTopic };
 
 /** What the actor needs besides its definition. */
 export interface WorkflowBehaviorOptions {
@@ -180,10 +176,7 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
   };
 
   /** Starts run `runId` (or answers the one that exists): its input checked first, so a refused input starts nothing. */
-  const startRun = async (
-    ctx: ActorContext<WorkflowState>,
-    a: { runId: string; threadId?: string; input: () => unknown; metadata: Record<string, unknown>; traceparent?: string },
-  ) => {
+  const startRun = async (ctx: ActorContext<WorkflowState>, a: RunStart) => {
     const tenant = ctx.self.tenant;
     const existing = await ctx.state.journal.getRun(tenant, a.runId);
     if (existing !== undefined) return { run_id: a.runId, thread_id: existing.thread_id, status: existing.status };
@@ -215,25 +208,6 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
     return live;
   };
 
-  /** Subscribes the topic triggers and starts the schedule (the default tenant's activation runs them). */
-  const startTriggers = (ctx: ActorContext<WorkflowState>) => {
-    for (const t of def.triggers) if ('topic' in t) ctx.subscribe(t.topic);
-    const poke = () => void ctx.system.tell(ctx.self, WORKFLOW_TICK, {}).catch(() => undefined);
-    const driver = new ScheduleDriver({
-      def,
-      storage: ctx.system.storage,
-      tenant: ctx.self.tenant,
-      epoch: ctx.epoch,
-      clock: ctx.system.clock,
-      start: (runId, input, metadata) => startRun(ctx, { runId, input: () => input, metadata }),
-      poke,
-      warn: (m) => ctx.system.warn(m),
-    });
-    if (!driver.active) return;
-    ctx.state.schedule = driver;
-    poke();
-  };
-
   return {
     init(ctx) {
       const state: WorkflowState = {
@@ -246,7 +220,10 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
       ctx.state = state;
       state.restored = restoreActive(ctx);
       state.restored.catch((e: unknown) => ctx.system.warn(`workflow ${def.name}: cannot restore runs: ${scrubbedMessage(e)}`));
-      if (ctx.self.tenant === DEFAULT_TENANT) startTriggers(ctx);
+      if (ctx.self.tenant === DEFAULT_TENANT) {
+        const driver = startTriggers(def, ctx, (a) => startRun(ctx, a));
+        if (driver !== undefined) state.schedule = driver;
+      }
       return state;
     },
     stop(ctx) {
@@ -288,31 +265,9 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
           await ctx.state.restored;
           await ctx.state.schedule?.tick();
           return undefined;
-        case TOPIC_MESSAGE: {
+        case TOPIC_MESSAGE:
           await ctx.state.restored;
-          const topic = msg.to.replace(/^topic\//, '');
-          const runId = topicRunId(def.name, msg.id);
-          try {
-            return await startRun(ctx, {
-              runId,
-              input: () => msg.payload,
-              metadata: { trigger: 'topic', topic, envelope_id: msg.id },
-              ...(msg.traceparent === undefined ? {} : { traceparent: msg.traceparent }),
-            });
-          } catch (e) {
-            // A payload the input schema refuses starts nothing: logged, and announced for whoever watches.
-            const error = scrubbedMessage(e);
-            ctx.system.warn(`workflow ${def.name}: topic message ${msg.id} on ${topic} refused: ${error}`);
-            await ctx.system
-              .publish(
-                workflowTopic(def.name, 'trigger.refused'),
-                { workflow: def.name, topic, envelope_id: msg.id, run_id: runId, error },
-                { tenant },
-              )
-              .catch(() => undefined);
-            return undefined;
-          }
-        }
+          return topicMessage(def, msg, ctx, (a) => startRun(ctx, a));
         case RUN_RESUME: {
           const p = runResumeSchema.parse(msg.payload);
           const live = await liveRun(ctx, p.run_id);

@@ -89,3 +89,8 @@ export interface WorkflowOutput {
 
 /** Message asking a workflow actor for a run's record and its steps (thread state): payload `{ run_id }`. */
 export const WORKFLOW_STATE = 'workflow.state';
+
+/** The topic a workflow's events are published on: `workflow.<name>.<event>` (e.g. `workflow.support-flow.step.completed`). */
+export function workflowTopic(workflow: string, event: string): string {
+  return `workflow.${workflow}.${event}`;
+}
