@@ -192,6 +192,18 @@ export const workflowsSchema = z
             message: `expected a webhook name no other workflow uses ("${t.webhook}" is ${other.name}'s)${where}`,
           });
       }
+      const required = Object.entries(def.input).filter(([, t]) => !t.endsWith('?'));
+      def.triggers.forEach((t, j) => {
+        if ('schedule' in t && required.length > 0)
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'triggers', j],
+            input: t.schedule,
+            message:
+              'expected no required input fields with a schedule trigger (its runs start with input {}; ' +
+              `required: ${required.map(([k]) => k).join(', ')})${where}`,
+          });
+      });
       if (out.some((w) => w.name === def.name))
         ctx.addIssue({
           code: 'custom',

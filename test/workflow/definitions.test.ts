@@ -216,6 +216,10 @@ describe('workflow definitions', () => {
     const has = (path: string, text: string) => lines.some((l) => l.startsWith(path) && l.includes(text));
     expect(has('workflows.0.triggers.0', 'expected a cron expression')).toBe(true);
     expect(has('workflows.0.triggers.1', 'expected a topic pattern')).toBe(true);
+    const needsInput = problems([
+      dag({ a: { tool: 'clock' } }, { input: { n: 'number', m: 'string?' }, triggers: [{ schedule: '0 * * * *' }] }),
+    ]);
+    expect(needsInput.some((l) => l.startsWith('workflows.0.triggers.0') && l.includes('required: n)'))).toBe(true);
     expect(lines.every((l) => !l.includes('received an array'))).toBe(true);
     const twice = problems([
       dag({ a: { tool: 'clock' } }, { triggers: [{ webhook: 'x' }] }),
