@@ -1,11 +1,12 @@
 /**
  * `workflow` steps (docs/workflows.md): a step runs another workflow as a child run whose id is derived from the
  * parent run and step; its output is the step's output. A parent whose host stopped while the child waited for a
- * person joins the same child run on the next host (one child run, not two), and a failing child fails the step.
+ * person joins the same child run on the next host (one child run, not two), a failing child fails the step, and a
+ * cancelled parent cancels its child.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema } from '../../config/index.js';
-import { RUN_CREATE, RUN_RESUME } from '../../protocols/index.js';
+import { RUN_CANCEL, RUN_CREATE, RUN_RESUME } from '../../protocols/index.js';
 import { MemoryStorage, MeshNode, type ActorSystem } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import { composeCatalog } from '../../cli/kinds.js';
@@ -90,5 +91,15 @@ describe('workflow steps', () => {
     const end = await state(catalog, 'outer-bad', run.run_id);
     expect(end.steps.sub?.status).toBe('failed');
     expect(end.error).toMatch(/input.n: expected a number/);
+  });
+
+  it('cancel the child run when the parent run is cancelled', async () => {
+    const { catalog } = await host(new MemoryStorage());
+    const parent = await start(catalog, 'outer', { text: 'hi' });
+    const child = agentRunId(parent.run_id, { step: 'sub', visit: 1, attempt: 1 });
+    await eventually(async () => (await state(catalog, 'inner', child).catch(() => undefined))?.status === 'interrupted', 20_000);
+    await (await catalog.ensure('workflow/outer', 'acme')).ask(RUN_CANCEL, { run_id: parent.run_id });
+    await eventually(async () => (await state(catalog, 'inner', child)).status === 'cancelled', 20_000, 'the child cancelled');
+    expect((await state(catalog, 'outer', parent.run_id)).status).toBe('cancelled');
   });
 });
