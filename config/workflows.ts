@@ -4,6 +4,7 @@
 // rest of the config by `checkWorkflowTargets`.
 import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
+import { Cron } from 'croner';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { checkWorkflow } from './workflow-check.js';
@@ -70,17 +71,38 @@ export const workflowStepSchema = z.strictObject({
 });
 export type WorkflowStep = z.output<typeof workflowStepSchema>;
 
-/** A trigger; only webhooks are run by this version (docs/workflows.md, "Triggers"). */
+const TOPIC_PATTERN = /^(?:[A-Za-z0-9_:@+=-]+|\*)(?:\.(?:[A-Za-z0-9_:@+=-]+|\*))*(?:\.>)?$|^>$/;
+
+/** A five- or six-field cron expression croner accepts (read in UTC). */
+function cronError(expr: string): string | undefined {
+  try {
+    new Cron(expr, { paused: true, timezone: 'UTC' });
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+/** A trigger (docs/workflows.md, "Triggers"): a webhook name, a cron schedule (UTC) or a topic pattern. */
 export const triggerSchema = z.union([
   z.strictObject({
     webhook: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, { error: 'expected a webhook name: [a-z0-9][a-z0-9_-]{0,63}' }),
   }),
-  z
-    .strictObject({ schedule: z.string() })
-    .refine(() => false, { error: 'expected a webhook trigger: schedule triggers are not run by this version' }),
-  z
-    .strictObject({ topic: z.string() })
-    .refine(() => false, { error: 'expected a webhook trigger: topic triggers are not run by this version' }),
+  z.strictObject({
+    schedule: z
+      .string()
+      .max(200)
+      .superRefine((v, ctx) => {
+        const err = cronError(v);
+        if (err !== undefined) ctx.addIssue({ code: 'custom', message: `expected a cron expression: ${err}` });
+      }),
+  }),
+  z.strictObject({
+    topic: z
+      .string()
+      .max(255)
+      .regex(TOPIC_PATTERN, { error: "expected a topic pattern: dot-separated tokens of [A-Za-z0-9_:@+=-], '*' for one, '>' last" }),
+  }),
 ]);
 
 const FIELD_TYPES = ['string', 'number', 'integer', 'boolean', 'object', 'array', 'any'] as const;
@@ -106,7 +128,7 @@ export const workflowSchema = z
     error: stepId().optional(),
     /** The workflow's result: a value whose strings may hold `${CEL}` (default: the last step's output). */
     output: z.unknown().optional(),
-    /** What starts runs besides clients: `{ webhook: <name> }` is `POST /hooks/<name>` (schedule and topic: not yet). */
+    /** What starts runs besides clients: `{ webhook: <name> }` is `POST /hooks/<name>`, `{ schedule: <cron> }`, `{ topic: <pattern> }`. */
     triggers: z.array(triggerSchema).default(() => []),
   })
   .refine((w) => (w.steps === undefined) !== (w.states === undefined), {
@@ -170,6 +192,18 @@ export const workflowsSchema = z
             message: `expected a webhook name no other workflow uses ("${t.webhook}" is ${other.name}'s)${where}`,
           });
       }
+      const required = Object.entries(def.input).filter(([, t]) => !t.endsWith('?'));
+      def.triggers.forEach((t, j) => {
+        if ('schedule' in t && required.length > 0)
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'triggers', j],
+            input: t.schedule,
+            message:
+              'expected no required input fields with a schedule trigger (its runs start with input {}; ' +
+              `required: ${required.map(([k]) => k).join(', ')})${where}`,
+          });
+      });
       if (out.some((w) => w.name === def.name))
         ctx.addIssue({
           code: 'custom',

@@ -11,6 +11,8 @@ import {
   RUN_CANCEL,
   RUN_CREATE,
   RUN_RESUME,
+  TOPIC_MESSAGE,
+  DEFAULT_TENANT,
   ValidationError,
   runCancelSchema,
   runCreateSchema,
@@ -20,18 +22,14 @@ import {
 } from '../../protocols/index.js';
 import { startSpan, tracingEnabled, type ActorContext, type ActorRef, type Behavior, type TraceSpan } from '../../runtime/index.js';
 import { meshExecutor } from './executor.js';
+import { WORKFLOW_TICK, type ScheduleDriver } from './triggers.js';
+import { startTriggers, topicMessage, type RunStart } from './trigger-run.js';
 import { checkInput, inputFromText } from './input.js';
 import { WorkflowJournal, type WorkflowLogEvent, type WorkflowRunRecord } from './journal.js';
 import { compileWorkflow, type WorkflowMachine } from './machine.js';
-import type { HumanAnswer, StepExecutor, WorkflowContext, WorkflowEmitted } from './types.js';
+import { WORKFLOW_STATE, workflowTopic, type HumanAnswer, type StepExecutor, type WorkflowContext, type WorkflowEmitted } from './types.js';
 
-/** Message asking for a run's record and its steps (thread state): payload `{ run_id }`. */
-export const WORKFLOW_STATE = 'workflow.state';
-
-/** The topic a workflow's events are published on: `workflow.<name>.<event>` (e.g. `workflow.support-flow.step.completed`). */
-export function workflowTopic(workflow: string, event: string): string {
-  return `workflow.${workflow}.${event}`;
-}
+export { WORKFLOW_STATE, workflowTopic };
 
 /** What the actor needs besides its definition. */
 export interface WorkflowBehaviorOptions {
@@ -62,6 +60,8 @@ export interface WorkflowState {
   readonly journal: WorkflowJournal;
   restored: Promise<void>;
   stopped: boolean;
+  /** The schedule triggers' driver (default tenant only; docs/workflows.md, "Triggers"). */
+  schedule?: ScheduleDriver;
 }
 
 const STATUS = { completed: 'success', failed: 'error', cancelled: 'cancelled' } as const;
@@ -175,6 +175,32 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
     }
   };
 
+  /** Starts run `runId` (or answers the one that exists): its input checked first, so a refused input starts nothing. */
+  const startRun = async (ctx: ActorContext<WorkflowState>, a: RunStart) => {
+    const tenant = ctx.self.tenant;
+    const existing = await ctx.state.journal.getRun(tenant, a.runId);
+    if (existing !== undefined) return { run_id: a.runId, thread_id: existing.thread_id, status: existing.status };
+    const input = a.input();
+    checkInput(def, input);
+    const at = now(ctx);
+    const record: WorkflowRunRecord = {
+      run_id: a.runId,
+      thread_id: a.threadId ?? randomUUID(),
+      workflow: def.name,
+      status: 'running',
+      created_at: at,
+      updated_at: at,
+      input,
+      metadata: { ...a.metadata, tenant },
+      snapshot: undefined,
+      epoch: ctx.epoch,
+      ...(a.traceparent === undefined ? {} : { traceparent: a.traceparent }),
+    };
+    if (!(await ctx.state.journal.putRun(tenant, record))) throw new ConflictError(`workflow run ${a.runId} is driven elsewhere`);
+    launch(ctx, record);
+    return { run_id: a.runId, thread_id: record.thread_id, status: 'running' };
+  };
+
   const liveRun = async (ctx: ActorContext<WorkflowState>, runId: string) => {
     await ctx.state.restored;
     const live = ctx.state.runs.get(runId);
@@ -194,10 +220,15 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
       ctx.state = state;
       state.restored = restoreActive(ctx);
       state.restored.catch((e: unknown) => ctx.system.warn(`workflow ${def.name}: cannot restore runs: ${scrubbedMessage(e)}`));
+      if (ctx.self.tenant === DEFAULT_TENANT) {
+        const driver = startTriggers(def, ctx, (a) => startRun(ctx, a));
+        if (driver !== undefined) state.schedule = driver;
+      }
       return state;
     },
     stop(ctx) {
       ctx.state.stopped = true;
+      ctx.state.schedule?.stop();
       for (const live of ctx.state.runs.values()) {
         live.actor.stop();
         live.span.set({ 'troupe.run.status': 'left' }); // the next activation's span continues the run
@@ -211,6 +242,8 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
       [RUN_RESUME]: runResumeSchema,
       [RUN_CANCEL]: runCancelSchema,
       [WORKFLOW_STATE]: z.object({ run_id: z.string().min(1).max(128) }),
+      [WORKFLOW_TICK]: z.unknown(),
+      [TOPIC_MESSAGE]: z.unknown(),
     },
     async receive(msg, ctx) {
       const tenant = ctx.self.tenant;
@@ -218,31 +251,23 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
         case RUN_CREATE: {
           const p = runCreateSchema.parse(msg.payload);
           await ctx.state.restored;
-          const runId = p.run_id ?? randomUUID();
-          const existing = await ctx.state.journal.getRun(tenant, runId);
-          if (existing !== undefined) return { run_id: runId, thread_id: existing.thread_id, status: existing.status };
           const text = p.input.messages.at(-1)?.content ?? '';
           const config = p.config as { input?: unknown } | undefined;
-          const input = config?.input !== undefined ? config.input : inputFromText(def, text);
-          checkInput(def, input);
-          const at = now(ctx);
-          const record: WorkflowRunRecord = {
-            run_id: runId,
-            thread_id: p.thread_id ?? randomUUID(),
-            workflow: def.name,
-            status: 'running',
-            created_at: at,
-            updated_at: at,
-            input,
-            metadata: { ...(p.metadata ?? {}), tenant },
-            snapshot: undefined,
-            epoch: ctx.epoch,
+          return startRun(ctx, {
+            runId: p.run_id ?? randomUUID(),
+            ...(p.thread_id === undefined ? {} : { threadId: p.thread_id }),
+            input: () => (config?.input !== undefined ? config.input : inputFromText(def, text)),
+            metadata: p.metadata ?? {},
             ...(msg.traceparent === undefined ? {} : { traceparent: msg.traceparent }),
-          };
-          if (!(await ctx.state.journal.putRun(tenant, record))) throw new ConflictError(`workflow run ${runId} is driven elsewhere`);
-          launch(ctx, record);
-          return { run_id: runId, thread_id: record.thread_id, status: 'running' };
+          });
         }
+        case WORKFLOW_TICK:
+          await ctx.state.restored;
+          await ctx.state.schedule?.tick();
+          return undefined;
+        case TOPIC_MESSAGE:
+          await ctx.state.restored;
+          return topicMessage(def, msg, ctx, (a) => startRun(ctx, a));
         case RUN_RESUME: {
           const p = runResumeSchema.parse(msg.payload);
           const live = await liveRun(ctx, p.run_id);

@@ -7,6 +7,7 @@ import { RUN_CANCEL, RUN_CREATE, TERMINAL_RUN_STATUSES, isTroupeError, scrubbedM
 import type { ActorRef, ActorSystem } from '../../runtime/index.js';
 import { runReads, waitForRun, type RunCreated } from '../agent/index.js';
 import { TOOL_CALL, type ToolCallResult } from '../tool/index.js';
+import { childWorkflowStep } from './child.js';
 import type { WorkflowJournal } from './journal.js';
 import type { StepExecutor, StepRequest } from './types.js';
 
@@ -127,7 +128,9 @@ export function meshExecutor(o: MeshExecutorOptions): StepExecutor {
   const once = async (r: StepRequest, signal: AbortSignal, known: string | undefined): Promise<unknown> => {
     if (r.kind === 'agent') return agentStep(r, signal, known);
     if (r.kind === 'tool') return toolStep(r, signal);
-    throw new Error(`step "${r.step}": a workflow step (workflow ${r.target}) is not run by this version`);
+    const id = known ?? agentRunId(runId, r);
+    if (known === undefined) await journal.putStep(tenant, runId, r, { state: 'started', agent_run: id });
+    return childWorkflowStep(o, r, id, signal);
   };
   return async (r, signal) => {
     const seen = await journal.getStep(tenant, runId, r);
@@ -156,7 +159,7 @@ export function meshExecutor(o: MeshExecutorOptions): StepExecutor {
       });
       throw new Error(error);
     }
-    await journal.putStep(tenant, runId, r, { state: 'done', output, ...(r.kind === 'agent' ? { agent_run: agentRunId(runId, r) } : {}) });
+    await journal.putStep(tenant, runId, r, { state: 'done', output, ...(r.kind === 'tool' ? {} : { agent_run: agentRunId(runId, r) }) });
     return output;
   };
 }

@@ -25,3 +25,5 @@ export type { WorkflowRunRecord, WorkflowLogEvent, StepEntry, StepKey } from './
 export { meshExecutor, agentRunId } from './executor.js';
 export type { MeshExecutorOptions } from './executor.js';
 export { checkInput, inputFromText } from './input.js';
+export { ScheduleDriver, WORKFLOW_TICK, latestTick, nextTick, scheduleRunId, topicRunId } from './triggers.js';
+export type { ScheduleDriverOptions } from './triggers.js';

@@ -1,11 +1,14 @@
 // The `workflow` kind (docs/workflows.md): each workflow config names is the stateful actor `workflow/<name>`, per
 // tenant. On a node hosting it, the workflows with runs that had not ended are activated once the mesh runs, so
-// their runs continue without waiting for a client to come back.
-import type { Behavior } from '../../runtime/index.js';
-import { scrubbedMessage } from '../../protocols/index.js';
+// their runs continue without waiting for a client to come back; so are those with schedule or topic triggers.
+import type { Behavior, TimerHandle } from '../../runtime/index.js';
+import { DEFAULT_TENANT, scrubbedMessage } from '../../protocols/index.js';
 import type { BuiltKind, KindDescriptor, KindServices } from '../kinds/index.js';
 import { workflowBehavior } from './behavior.js';
 import { WorkflowJournal } from './journal.js';
+
+/** How often a node hosting the kind activates the workflows with schedule or topic triggers again (ms). */
+const TRIGGER_SWEEP_MS = 10_000;
 
 /** Workflows from config `workflows`. */
 export const workflowKind: KindDescriptor = {
@@ -14,6 +17,22 @@ export const workflowKind: KindDescriptor = {
   stateful: true,
   build(services: KindServices): BuiltKind {
     const defs = new Map(services.config.workflows.map((w) => [w.name, w]));
+    const triggered = [...defs.values()].filter((d) => d.triggers.some((t) => 'schedule' in t || 'topic' in t));
+    let sweep: TimerHandle | undefined;
+    let closed = false;
+    // Workflows with schedule or topic triggers run them in their default-tenant activation. It is activated here at
+    // start and looked for again every TRIGGER_SWEEP_MS, so a node that stopped without handing it over (no lease
+    // left to take over) does not leave the triggers unrun while other nodes host the kind.
+    const activateTriggered = async () => {
+      for (const def of triggered)
+        await services.resolve(`workflow/${def.name}`, DEFAULT_TENANT).catch((e: unknown) => {
+          if (!closed) services.system.warn(`workflow ${def.name}: cannot activate its triggers: ${scrubbedMessage(e)}`);
+        });
+    };
+    const again = () => {
+      if (closed || triggered.length === 0) return;
+      sweep = services.system.clock.setTimer(TRIGGER_SWEEP_MS, () => void activateTriggered().finally(again));
+    };
     return {
       ids: () => [...defs.keys()],
       behavior: (id) => {
@@ -22,6 +41,8 @@ export const workflowKind: KindDescriptor = {
         return workflowBehavior({ def, resolve: (address, tenant) => services.resolve(address, tenant) }) as Behavior<unknown>;
       },
       async start() {
+        await activateTriggered();
+        again();
         const journal = new WorkflowJournal(services.system.storage);
         for (const { tenant, workflow } of await journal.activeWorkflows()) {
           if (!defs.has(workflow)) continue;
@@ -29,6 +50,11 @@ export const workflowKind: KindDescriptor = {
             services.system.warn(`workflow ${workflow} (${tenant}): cannot re-activate: ${scrubbedMessage(e)}`);
           });
         }
+      },
+      close() {
+        closed = true;
+        if (sweep !== undefined) services.system.clock.clearTimer(sweep);
+        return Promise.resolve();
       },
     };
   },

@@ -86,3 +86,11 @@ export interface WorkflowOutput {
   output?: unknown;
   error?: { step?: string; message: string };
 }
+
+/** Message asking a workflow actor for a run's record and its steps (thread state): payload `{ run_id }`. */
+export const WORKFLOW_STATE = 'workflow.state';
+
+/** The topic a workflow's events are published on: `workflow.<name>.<event>` (e.g. `workflow.support-flow.step.completed`). */
+export function workflowTopic(workflow: string, event: string): string {
+  return `workflow.${workflow}.${event}`;
+}

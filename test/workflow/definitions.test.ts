@@ -204,13 +204,22 @@ describe('workflow definitions', () => {
     expect(lines.some((l) => l.startsWith('workflows.1.name') && l.includes('defined twice'))).toBe(true);
   });
 
-  it('takes webhook triggers, refuses schedule and topic triggers (not run yet) and a webhook name used twice', () => {
-    const [wf] = load([dag({ a: { tool: 'clock' } }, { triggers: [{ webhook: 'support' }] })]);
+  it('takes webhook, schedule and topic triggers, refuses a bad cron, a bad topic and a webhook name used twice', () => {
+    const [wf] = load([
+      dag({ a: { tool: 'clock' } }, { triggers: [{ webhook: 'support' }, { schedule: '*/5 * * * *' }, { topic: 'orders.*' }] }),
+    ]);
     expect(workflowWebhooks([wf as WorkflowDefinition])).toEqual({ support: 'flow' });
-    const lines = problems([dag({ a: { tool: 'clock' } }, { triggers: [{ schedule: '*/5 * * * *' }, { topic: 'orders.created' }] })]);
+    expect(wf?.triggers).toEqual([{ webhook: 'support' }, { schedule: '*/5 * * * *' }, { topic: 'orders.*' }]);
+    const lines = problems([
+      dag({ a: { tool: 'clock' } }, { triggers: [{ schedule: 'every five minutes' }, { topic: 'orders..created' }] }),
+    ]);
     const has = (path: string, text: string) => lines.some((l) => l.startsWith(path) && l.includes(text));
-    expect(has('workflows.0.triggers.0', 'schedule triggers are not run by this version')).toBe(true);
-    expect(has('workflows.0.triggers.1', 'topic triggers are not run by this version')).toBe(true);
+    expect(has('workflows.0.triggers.0', 'expected a cron expression')).toBe(true);
+    expect(has('workflows.0.triggers.1', 'expected a topic pattern')).toBe(true);
+    const needsInput = problems([
+      dag({ a: { tool: 'clock' } }, { input: { n: 'number', m: 'string?' }, triggers: [{ schedule: '0 * * * *' }] }),
+    ]);
+    expect(needsInput.some((l) => l.startsWith('workflows.0.triggers.0') && l.includes('required: n)'))).toBe(true);
     expect(lines.every((l) => !l.includes('received an array'))).toBe(true);
     const twice = problems([
       dag({ a: { tool: 'clock' } }, { triggers: [{ webhook: 'x' }] }),

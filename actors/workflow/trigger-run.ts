@@ -1,0 +1,65 @@
+// How the workflow actor runs its triggers (docs/workflows.md, "Triggers"): its topic subscriptions and schedule driver
+// (started by the default tenant's activation), and a topic message turned into a run or a logged, announced refusal.
+import { scrubbedMessage, type Envelope } from '../../protocols/index.js';
+import type { ActorContext } from '../../runtime/index.js';
+import type { WorkflowDefinition } from '../../config/index.js';
+import { ScheduleDriver, WORKFLOW_TICK, topicRunId } from './triggers.js';
+import { workflowTopic } from './types.js';
+
+/** What starts a run: its id, the input (read only when the run is new), metadata and the starter's trace. */
+export interface RunStart {
+  readonly runId: string;
+  readonly threadId?: string;
+  input(): unknown;
+  readonly metadata: Record<string, unknown>;
+  readonly traceparent?: string;
+}
+
+/** Starts run `a.runId`, or answers the existing one; rejects when the input is refused. */
+export type StartRun = (a: RunStart) => Promise<unknown>;
+
+/** Subscribes the workflow's topic triggers and starts its schedule driver (returned when it has a schedule). */
+export function startTriggers(def: WorkflowDefinition, ctx: ActorContext<unknown>, start: StartRun): ScheduleDriver | undefined {
+  for (const t of def.triggers) if ('topic' in t) ctx.subscribe(t.topic);
+  const poke = () => void ctx.system.tell(ctx.self, WORKFLOW_TICK, {}).catch(() => undefined);
+  const driver = new ScheduleDriver({
+    def,
+    storage: ctx.system.storage,
+    tenant: ctx.self.tenant,
+    epoch: ctx.epoch,
+    clock: ctx.system.clock,
+    start: (runId, input, metadata) => start({ runId, input: () => input, metadata }),
+    poke,
+    warn: (m) => ctx.system.warn(m),
+  });
+  if (!driver.active) return undefined;
+  poke();
+  return driver;
+}
+
+/** Starts the run of a topic message (id from its envelope id); a refused payload is logged and announced. */
+export async function topicMessage(def: WorkflowDefinition, msg: Envelope, ctx: ActorContext<unknown>, start: StartRun): Promise<unknown> {
+  const topic = msg.to.replace(/^topic\//, '');
+  const runId = topicRunId(def.name, msg.id);
+  try {
+    return await start({
+      runId,
+      input: () => msg.payload,
+      metadata: { trigger: 'topic', topic, envelope_id: msg.id },
+      ...(msg.traceparent === undefined ? {} : { traceparent: msg.traceparent }),
+    });
+  } catch (e) {
+    const error = scrubbedMessage(e);
+    ctx.system.warn(`workflow ${def.name}: topic message ${msg.id} on ${topic} refused: ${error}`);
+    await ctx.system
+      .publish(
+        workflowTopic(def.name, 'trigger.refused'),
+        { workflow: def.name, topic, envelope_id: msg.id, run_id: runId, error },
+        {
+          tenant: ctx.self.tenant,
+        },
+      )
+      .catch(() => undefined);
+    return undefined;
+  }
+}
