@@ -295,12 +295,17 @@ class JetStreamBucket implements KvBucket {
     try {
       let pending = ci.num_pending;
       if (pending === 0) return;
+      // One pass: at most as many messages as subjects were pending when it began. Writes keep adding messages to a
+      // consumer of a busy bucket, and a pass that followed them might never end; what the pass leaves out is read by
+      // the caller's check against the leader's subject list.
+      let left = pending;
       const consumer = await js.consumers.get(this.stream, ci.name);
-      while (pending > 0) {
-        const batch = await consumer.fetch({ max_messages: Math.min(pending, FETCH_BATCH), expires: timeoutMs });
+      while (pending > 0 && left > 0) {
+        const batch = await consumer.fetch({ max_messages: Math.min(pending, left, FETCH_BATCH), expires: timeoutMs });
         let got = 0;
         for await (const m of batch) {
           got++;
+          left--;
           pending = m.info.pending;
           const op = m.headers?.get('KV-Operation');
           onValue(m.subject, op === 'DEL' || op === 'PURGE' ? undefined : m.data);
