@@ -94,10 +94,15 @@ it('keeps writing through the kill of its stream leader, and lists every write, 
   try {
     const bucket = s.bucket('logs');
     await retry(() => bucket.put(['warm'], 0));
-    // The server brought back above may still be starting JetStream: nats.js then says "jetstream is not enabled".
+    // The server brought back above may still be starting JetStream (nats.js then says "jetstream is not enabled") or
+    // catching the stream up: the leader is killed only once both other replicas are current, so a quorum is left to
+    // elect the next one (with a lagging replica left, the stream stayed leaderless past the storage's 30 s retry).
     const leader = await eventually(async () => {
       const jsm = await jetstreamManager(nc, { timeout: 3_000 });
-      return (await jsm.streams.info('KV_lk_logs')).cluster?.leader;
+      const cluster = (await jsm.streams.info('KV_lk_logs')).cluster;
+      const replicas = cluster?.replicas ?? [];
+      if (replicas.length !== 2 || !replicas.every((r) => r.current && r.offline !== true)) throw new Error('replicas not current yet');
+      return cluster?.leader;
     });
     const victim = servers.find((x) => x.name === leader);
     expect(victim).toBeDefined();
