@@ -12,7 +12,9 @@ import type { ModelProvider } from '../actors/llm/types.js';
 import { RUN_CREATE } from '../protocols/index.js';
 import { createLogger, startTracing, stopTracing, type ActorSystem, type Behavior, type Logger } from '../runtime/index.js';
 import { createSystem } from '../supervisors/index.js';
-import { latency, type BenchOptions, type Figure, type Goal, type Latency } from './harness.js';
+import { latency, percentile, type BenchOptions, type Figure, type Goal, type Latency } from './harness.js';
+
+const median = (xs: readonly number[]): number => percentile(Float64Array.from(xs).sort(), 50);
 
 /** The issue's bound: logs at info with tracing off within this much of the silent baseline. */
 export const LOG_COST_GOAL = 0.05;
@@ -87,7 +89,7 @@ export interface ObservabilityResult {
   readonly notes: string[];
 }
 
-/** Measures the three cases in interleaved rounds (best round kept per case). */
+/** Measures the cases in alternating blocks of runs (a paired comparison per block). */
 export async function observabilityCost(
   options: BenchOptions,
   s: { runs: number; warmup: number; rounds: number },
@@ -131,8 +133,14 @@ export async function observabilityCost(
       tracing: true,
     },
   ] as const;
-  const best = new Map<string, Latency>();
-  const rates = new Map<string, number[]>();
+  // Cases alternate in blocks of BLOCK runs, each block's order rotated: the systems' state grows with every run and
+  // the machine's load drifts, so whole rounds per case compared a case against a different moment of the others
+  // (round-to-round spread was larger than the effect measured). Each block gives one paired ratio per case.
+  const BLOCK = 100;
+  const blocks = Math.max(1, Math.round((s.runs * s.rounds) / BLOCK));
+  const samples = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+  const blockP50 = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+  const busyNs = new Map<string, number>(cases.map((c) => [c.name, 0]));
   try {
     for (const c of cases) {
       if (c.tracing) await startTracing({ redactText: redactPersonalData });
@@ -141,26 +149,48 @@ export async function observabilityCost(
     }
     tracedRuns = 0;
     const before = await otlp.spans();
-    for (let r = 0; r < s.rounds; r++) {
-      for (const c of cases) {
+    for (let b = 0; b < blocks; b++) {
+      for (let k = 0; k < cases.length; k++) {
+        const c = cases[(b + k) % cases.length] as (typeof cases)[number];
         if (c.tracing) await startTracing({ redactText: redactPersonalData });
-        const l = await latency({ count: s.runs, warmup: 0, op: c.op });
+        const mine: number[] = [];
+        const t0 = process.hrtime.bigint();
+        for (let i = 0; i < BLOCK; i++) {
+          const r0 = process.hrtime.bigint();
+          await c.op();
+          mine.push(Number(process.hrtime.bigint() - r0) / 1e3);
+        }
+        busyNs.set(c.name, (busyNs.get(c.name) ?? 0) + Number(process.hrtime.bigint() - t0));
         if (c.tracing) await stopTracing(); // exports what is left (outside the timing)
-        options.log(`round ${r + 1}/${s.rounds} ${c.name}: run p50 ${l.p50Us.toFixed(1)} µs, ${Math.round(l.opsPerSec)} runs/s`);
-        rates.set(c.name, [...(rates.get(c.name) ?? []), l.opsPerSec * turnsPerRun]);
-        const prev = best.get(c.name);
-        if (prev === undefined || l.p50Us < prev.p50Us) best.set(c.name, l);
+        (samples.get(c.name) as number[]).push(...mine);
+        (blockP50.get(c.name) as number[]).push(median(mine));
       }
+      if ((b + 1) % Math.max(1, Math.round(blocks / 5)) === 0) options.log(`block ${b + 1}/${blocks}`);
     }
     const spans = (await otlp.spans()) - before;
     const spansPerRun = tracedRuns === 0 ? 0 : spans / tracedRuns;
-    const get = (n: string): Latency => best.get(n) as Latency;
-    const base = get(cases[0].name);
-    const logs = get(cases[1].name);
-    const own = get(cases[2].name);
-    const tr = get(cases[3].name);
-    // Run p50s (best round): medians hold up better than means on a machine shared with other work.
-    const logRatio = logs.p50Us / base.p50Us;
+    const summary = (n: string): Latency => {
+      const all = Float64Array.from(samples.get(n) as number[]).sort();
+      let sum = 0;
+      for (const v of all) sum += v;
+      return {
+        p50Us: percentile(all, 50),
+        p99Us: percentile(all, 99),
+        meanUs: sum / all.length,
+        opsPerSec: all.length / ((busyNs.get(n) ?? 1) / 1e9),
+      };
+    };
+    const base = summary(cases[0].name);
+    const logs = summary(cases[1].name);
+    const own = summary(cases[2].name);
+    const tr = summary(cases[3].name);
+    // The paired ratio: per block, this case's p50 over the silent case's p50 in the same block; the median of those.
+    const paired = (n: string): number => {
+      const mine = blockP50.get(n) as number[];
+      const silent = blockP50.get(cases[0].name) as number[];
+      return median(mine.map((v, i) => v / (silent[i] as number)));
+    };
+    const logRatio = paired(cases[1].name);
     const perSpanUs = spansPerRun === 0 ? Number.NaN : (tr.p50Us - base.p50Us) / spansPerRun;
     const turns = (l: Latency): number => l.opsPerSec * turnsPerRun;
     const figures: Figure[] = [
@@ -185,20 +215,26 @@ export async function observabilityCost(
         name: `logs at info, tracing off: within ${LOG_COST_GOAL * 100} % of silent logs`,
         met: logRatio <= 1 + LOG_COST_GOAL,
         detail:
-          `${((logRatio - 1) * 100).toFixed(1)} % ` +
-          `(run p50 ${logs.p50Us.toFixed(1)} vs ${base.p50Us.toFixed(1)} µs, best of ${s.rounds} rounds)`,
+          `${((logRatio - 1) * 100).toFixed(1)} % (median over ${blocks} blocks of ${BLOCK} runs of the paired p50 ratio; ` +
+          `all runs: p50 ${logs.p50Us.toFixed(1)} vs ${base.p50Us.toFixed(1)} µs)`,
       },
     ];
-    const round = (n: string): string => (rates.get(n) ?? []).map((v) => Math.round(v).toLocaleString('en-US')).join(' / ');
+    const spread = (n: string): string => {
+      const r = (blockP50.get(n) as number[])
+        .map((v, i) => v / ((blockP50.get(cases[0].name) as number[])[i] as number))
+        .sort((a, b) => a - b);
+      return `${(((percentile(r, 10) as number) - 1) * 100).toFixed(1)} … ${(((percentile(r, 90) as number) - 1) * 100).toFixed(1)} %`;
+    };
     const notes = [
       `tracing: ${spans} spans received for ${tracedRuns} runs ` +
         `(${spansPerRun.toFixed(2)} spans/run: invoke_agent, 2 chat, execute_tool); ` +
         `cost/span = (traced run p50 ${tr.p50Us.toFixed(1)} µs − untraced ${base.p50Us.toFixed(1)} µs) / spans per run; ` +
         'the receiver runs in a worker thread of this process',
-      `turns/s per round: silent ${round(cases[0].name)}; info logs ${round(cases[1].name)}; ` +
-        `info logs on this thread ${round(cases[2].name)}; tracing on ${round(cases[3].name)}`,
+      `${s.runs * s.rounds} runs per case in ${blocks} alternating blocks of ${BLOCK}; paired p50 ratio to silent, 10th … 90th ` +
+        `percentile over blocks: info logs ${spread(cases[1].name)}; on this thread ${spread(cases[2].name)}; ` +
+        `tracing on ${spread(cases[3].name)}`,
       `info logs written on this thread (no log thread): run p50 ${own.p50Us.toFixed(1)} µs, ` +
-        `${((own.p50Us / base.p50Us - 1) * 100).toFixed(1)} % over silent`,
+        `${((paired(cases[2].name) - 1) * 100).toFixed(1)} % over silent (paired)`,
     ];
     return { figures, goals, notes };
   } finally {
