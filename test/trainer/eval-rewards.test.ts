@@ -8,32 +8,15 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ModelProvider, SuiteResult } from '../../actors/index.js';
+import type { SuiteResult } from '../../actors/index.js';
 import { evalCommand } from '../../cli/eval.js';
 import { configSchema } from '../../config/index.js';
 import type { ExperimentEvent, ExperimentRecord } from '../../protocols/index.js';
 import { startCatalogGateway, type CatalogGateway } from '../gateway/catalog-fixture.js';
 import { eventually } from '../transport/contract.js';
+import { echoSystem, GREET } from './fixtures.js';
 
-/** Answers with the run's system prompt, so the answer shows which template version the run rendered. */
-const echoSystem: ModelProvider = {
-  name: 'offline',
-  async *stream(request) {
-    const text = String(request.messages.find((m) => m.role === 'system')?.content ?? '');
-    yield { type: 'token', text };
-    yield {
-      type: 'done',
-      message: { role: 'assistant', content: text },
-      usage: { promptTokens: 1, completionTokens: 1 },
-      stopReason: 'stop',
-    };
-  },
-};
-
-const config = configSchema.parse({
-  prompts: [{ name: 'greet', versions: [{ template: 'STYLE-ONE', labels: ['production'] }, { template: 'STYLE-TWO' }] }],
-  agents: [{ name: 'helper', description: 'helps', instructions: 'Be brief.', prompt: 'greet@production' }],
-});
+const config = configSchema.parse({ prompts: GREET.prompts, agents: [GREET.helper] });
 
 const dir = mkdtempSync(join(tmpdir(), 'troupe-eval-rewards-'));
 let gw: CatalogGateway<'admin'>;

@@ -7,31 +7,17 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { experimentsCommand } from '../../cli/experiments.js';
-import { MODELS_REGISTER, type ModelProvider } from '../../actors/index.js';
+import { MODELS_REGISTER } from '../../actors/index.js';
 import { configSchema } from '../../config/index.js';
 import { experimentCreateSchema, type ExperimentEvent, type ExperimentRecord } from '../../protocols/index.js';
 import { startCatalogGateway, type CatalogGateway } from '../gateway/catalog-fixture.js';
 import { eventually } from '../transport/contract.js';
+import { GREET, replying, systemPrompt } from './fixtures.js';
 
 /** Answers with the run's system prompt and the model id it was called with. */
-const echoModel: ModelProvider = {
-  name: 'offline',
-  async *stream(request) {
-    const text = `${String(request.messages.find((m) => m.role === 'system')?.content ?? '')} MODEL=${request.model}`;
-    yield { type: 'token', text };
-    yield {
-      type: 'done',
-      message: { role: 'assistant', content: text },
-      usage: { promptTokens: 1, completionTokens: 1 },
-      stopReason: 'stop',
-    };
-  },
-};
+const echoModel = replying((r) => `${systemPrompt(r)} MODEL=${r.model}`);
 
-const config = configSchema.parse({
-  prompts: [{ name: 'greet', versions: [{ template: 'STYLE-ONE', labels: ['production'] }, { template: 'STYLE-TWO' }] }],
-  agents: [{ name: 'helper', description: 'helps', instructions: 'Be brief.', prompt: 'greet@production' }],
-});
+const config = configSchema.parse({ prompts: GREET.prompts, agents: [GREET.helper] });
 
 let gw: CatalogGateway<'admin'>;
 

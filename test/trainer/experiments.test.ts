@@ -7,35 +7,18 @@
  * seen by a `/ws` subscriber of the experiment's topic.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { PromptLibrary, type ModelProvider } from '../../actors/index.js';
+import { PromptLibrary } from '../../actors/index.js';
 import { experimentsCommand } from '../../cli/experiments.js';
 import { configSchema } from '../../config/index.js';
 import type { ExperimentEvent, ExperimentRecord } from '../../protocols/index.js';
 import { startCatalogGateway, type CatalogGateway } from '../gateway/catalog-fixture.js';
 import { WsClient } from '../gateway/ws-fixture.js';
 import { eventually } from '../transport/contract.js';
-
-/** Answers with the run's system prompt, so the reply shows which template version was rendered. */
-const echoSystem: ModelProvider = {
-  name: 'offline',
-  async *stream(request) {
-    const text = String(request.messages.find((m) => m.role === 'system')?.content ?? '');
-    yield { type: 'token', text };
-    yield {
-      type: 'done',
-      message: { role: 'assistant', content: text },
-      usage: { promptTokens: 1, completionTokens: 1 },
-      stopReason: 'stop',
-    };
-  },
-};
+import { echoSystem, GREET } from './fixtures.js';
 
 const config = configSchema.parse({
-  prompts: [{ name: 'greet', versions: [{ template: 'STYLE-ONE', labels: ['production'] }, { template: 'STYLE-TWO' }] }],
-  agents: [
-    { name: 'helper', description: 'helps', instructions: 'Be brief.', prompt: 'greet@production' },
-    { name: 'plain', description: 'no template', instructions: 'Help.' },
-  ],
+  prompts: GREET.prompts,
+  agents: [GREET.helper, { name: 'plain', description: 'no template', instructions: 'Help.' }],
 });
 
 let gw: CatalogGateway<'admin' | 'user' | 'other'>;

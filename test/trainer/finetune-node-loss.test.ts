@@ -11,6 +11,7 @@ import { MeshNode, type ActorSystem } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import { startFineTuneServer, type FineTuneServer } from '../fixtures/openai-finetune-server.js';
 import { NatsServer } from '../nats/server.js';
+import { until as waitFor } from './fixtures.js';
 
 let nats: NatsServer;
 let provider: FineTuneServer;
@@ -58,15 +59,8 @@ async function node(id: string, prefix: string): Promise<Node> {
   };
 }
 
-async function until<T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** A mesh and a node loss take longer than one process: 20 s. */
+const until = <T>(check: () => Promise<T | undefined>, what: string): Promise<T> => waitFor(check, what, 20_000);
 
 describe('a fine-tune job on a NATS mesh', () => {
   it('goes on on the other node when the node holding it leaves mid-job', async () => {

@@ -13,6 +13,7 @@ import { MeshNode, openStorage, type ActorRef, type ActorSystem } from '../../ru
 import { createSystem } from '../../supervisors/index.js';
 import { startFineTuneServer, type FineTuneServer } from '../fixtures/openai-finetune-server.js';
 import { tempDir } from '../storage/tmp.js';
+import { until } from './fixtures.js';
 
 let server: FineTuneServer;
 beforeAll(async () => {
@@ -81,17 +82,6 @@ async function seedRun(system: ActorSystem, id: string): Promise<void> {
 
 const record = (system: ActorSystem, id: string): Promise<JobRecord | undefined> =>
   system.storage.bucket(FINETUNE_BUCKET).get<JobRecord>(['acme', 'job', id]);
-
-/** Waits (real time: a real server and SDK) until `check` returns a value. */
-async function until<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const spec = {
   name: 'math-ft',

@@ -16,6 +16,7 @@ import { startCatalogGateway, type CatalogGateway } from '../gateway/catalog-fix
 import { WsClient } from '../gateway/ws-fixture.js';
 import { startFineTuneServer, type FineTuneServer } from '../fixtures/openai-finetune-server.js';
 import { tempDir } from '../storage/tmp.js';
+import { until } from './fixtures.js';
 
 let gw: CatalogGateway<'admin' | 'ann' | 'globex'>;
 let server: FineTuneServer;
@@ -76,17 +77,6 @@ async function run(text: string, score: number): Promise<string> {
   const runId = (runs.body as unknown as { run_id: string }[])[0]?.run_id as string;
   expect((await api(`/acp/runs/${runId}/feedback`, 'admin', { key: 'thumbs', score })).status).toBe(200);
   return runId;
-}
-
-/** Waits (polling, real time: a real server and SDK) until `check` returns a value. */
-async function until<T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 const spec = {

@@ -4,37 +4,27 @@
  * budget, and runs no already-scored case again (the model calls are the stored scores plus the one cut short).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModelProvider } from '../../actors/index.js';
 import { configSchema } from '../../config/index.js';
 import { OPTIMIZE_CREATE, OPTIMIZE_GET, optimizeCreateMessageSchema, type OptimizeRecord } from '../../protocols/index.js';
 import { startCatalogGateway, type CatalogGateway } from '../gateway/catalog-fixture.js';
 import { eventually } from '../transport/contract.js';
+import { replying, systemPrompt } from './fixtures.js';
 
 let calls = 0;
 let gate: Promise<void> | undefined;
 let reached: (() => void) | undefined;
 
 /** Answers `shout:` tasks right only with an example; the fifth call waits until the test opens the gate. */
-const student: ModelProvider = {
-  name: 'offline',
-  async *stream(request) {
-    calls++;
-    if (gate !== undefined && calls === 5) {
-      reached?.();
-      await gate;
-    }
-    const system = String(request.messages.find((m) => m.role === 'system')?.content ?? '');
-    const task = String(request.messages.findLast((m) => m.role === 'user')?.content ?? '');
-    const text = system.includes('Input: shout:') ? `${task.split(': ')[1]?.toUpperCase() ?? ''}!` : 'no idea';
-    yield { type: 'token', text };
-    yield {
-      type: 'done',
-      message: { role: 'assistant', content: text },
-      usage: { promptTokens: 1, completionTokens: 1 },
-      stopReason: 'stop',
-    };
-  },
-};
+const student = replying(async (request) => {
+  calls++;
+  if (gate !== undefined && calls === 5) {
+    reached?.();
+    await gate;
+  }
+  const system = systemPrompt(request);
+  const task = String(request.messages.findLast((m) => m.role === 'user')?.content ?? '');
+  return system.includes('Input: shout:') ? `${task.split(': ')[1]?.toUpperCase() ?? ''}!` : 'no idea';
+});
 
 const WORDS = ['apple', 'river', 'stone', 'cloud', 'ember', 'maple', 'delta', 'frost'];
 const suite = JSON.stringify({

@@ -11,37 +11,22 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { PromptLibrary, type ModelProvider, type ModelRequest } from '../../actors/index.js';
+import { PromptLibrary, type ModelRequest } from '../../actors/index.js';
 import { optimizeCommand } from '../../cli/optimize.js';
 import { configSchema } from '../../config/index.js';
 import type { OptimizeEvent, OptimizeRecord } from '../../protocols/index.js';
 import { startCatalogGateway, type CatalogGateway } from '../gateway/catalog-fixture.js';
 import { WsClient } from '../gateway/ws-fixture.js';
 import { eventually } from '../transport/contract.js';
+import { replying, systemPrompt } from './fixtures.js';
 
-const systemOf = (r: ModelRequest): string => String(r.messages.find((m) => m.role === 'system')?.content ?? '');
+const systemOf = systemPrompt;
 const lastUser = (r: ModelRequest): string => String(r.messages.findLast((m) => m.role === 'user')?.content ?? '');
 
 /** System prompts the student saw, by user message. */
 const seenBy = new Map<string, string>();
 
-function scripted(answer: (r: ModelRequest) => string): ModelProvider {
-  return {
-    name: 'offline',
-    async *stream(request) {
-      const text = answer(request);
-      yield { type: 'token', text };
-      yield {
-        type: 'done',
-        message: { role: 'assistant', content: text },
-        usage: { promptTokens: 1, completionTokens: 1 },
-        stopReason: 'stop',
-      };
-    },
-  };
-}
-
-const student = scripted((r) => {
+const student = replying((r) => {
   const system = systemOf(r);
   const task = lastUser(r);
   seenBy.set(task, system);
@@ -50,7 +35,7 @@ const student = scripted((r) => {
   if (kind === 'whisper' && (system.includes('Input: whisper:') || system.includes('lowercase'))) return `${word.toLowerCase()}...`;
   return 'I do not know.';
 });
-const teacher = scripted(() => 'Do the task in the message. To whisper a word: write it in lowercase, then "...". {{ not a tag');
+const teacher = replying(() => 'Do the task in the message. To whisper a word: write it in lowercase, then "...". {{ not a tag');
 
 const WORDS = ['apple', 'river', 'stone', 'cloud', 'ember', 'maple', 'delta', 'frost', 'lemon', 'orbit'];
 const suite = [
