@@ -10,19 +10,11 @@ import {
   type Escalation,
   type RestartType,
 } from '../../runtime/index.js';
+import { seeded } from '../../actors/index.js';
 import { createSystem, supervisor, type ChildSpec, type SupervisorSpec } from '../../supervisors/index.js';
 
-/** mulberry32: a tiny seeded PRNG returning values in [0, 1). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32, the seeded generator the experiments' bandit uses: values in [0, 1), the same for the same seed. */
+export { seeded };
 
 /** A running test node and what it observed. */
 export interface Harness {
