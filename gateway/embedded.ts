@@ -17,6 +17,7 @@ import { deadLettersRoute } from './ops/index.js';
 import { finetuneRoute } from './finetune/index.js';
 import { experimentsRoute, optimizationsRoute } from './experiments/index.js';
 import { hooksRoute } from './hooks/index.js';
+import { consoleRoute } from './console/index.js';
 import { Gateway, gatewayOptionsFromConfig, type GatewayOptions } from './server.js';
 import type { GatewayDeps, HttpRoute } from './types.js';
 
@@ -70,6 +71,7 @@ export function allRoutes(
     ...a2aRoutes(deps, { auth: options.auth ?? true, maxStreamBuffer: buffer }),
     ...(options.prompts === undefined ? [] : [promptsRoute(options.prompts), personasRoute(options.prompts)]),
     hooksRoute(deps, options.webhooks ?? {}),
+    consoleRoute(),
   ];
 }
 

@@ -1,0 +1,272 @@
+/**
+ * Chat with any agent or workflow over `/ws`: tokens as they stream, tool calls and results, delegations and handoffs
+ * inline, interrupts answered in place. The conversation is kept in sessionStorage with the last seq it applied, so a
+ * reload (or a dropped connection) resumes the run after that seq: no token lost, none twice.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { View, ViewProps } from '../registry.js';
+import type { Frame, RunFollower } from '../ws.js';
+import { Json, Text, ToolCall } from './parts.js';
+import { answerInterrupt, applyFrame, approvalOf, type Args, type ChatState, type Item } from './transcript.js';
+
+const CHAT_KEY = 'troupe.console.chat';
+
+function load(fallbackAgent: string): ChatState {
+  try {
+    const s = JSON.parse(sessionStorage.getItem(CHAT_KEY) ?? 'null') as ChatState | null;
+    if (s !== null && typeof s.agent === 'string' && Array.isArray(s.items)) return s;
+  } catch {
+    // A damaged entry starts a new conversation.
+  }
+  return { agent: fallbackAgent, items: [] };
+}
+
+let requests = 0;
+
+function Interrupt(props: { item: Extract<Item, { k: 'interrupt' }>; onAnswer: (resume: unknown, answer: string) => void; active: boolean }) {
+  const approval = approvalOf(props.item.value);
+  const [editing, setEditing] = useState(false);
+  const [args, setArgs] = useState(() => JSON.stringify(approval?.args ?? {}, null, 2));
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string>();
+  const answered = props.item.answer;
+  return (
+    <div class="event interrupt" role="group" aria-label="Interrupt">
+      <strong>{approval === undefined ? 'The run waits for an answer' : `Approve the call to ${approval.name}?`}</strong>
+      <Json value={approval === undefined ? props.item.value : approval.args} label="arguments" />
+      {answered !== undefined ? (
+        <p class="muted">Answered: {answered}</p>
+      ) : !props.active ? null : (
+        <div>
+          {editing ? (
+            <>
+              <label for="edit-args">Arguments (JSON)</label>
+              <textarea id="edit-args" rows={4} value={args} onInput={(e) => setArgs(e.currentTarget.value)} />
+            </>
+          ) : null}
+          {error === undefined ? null : (
+            <p class="error" role="alert">
+              {error}
+            </p>
+          )}
+          <div class="row">
+            <button
+              type="button"
+              onClick={() => {
+                if (!editing) return props.onAnswer({ approve: true }, 'approved');
+                let parsed: Args;
+                try {
+                  parsed = JSON.parse(args) as Args;
+                  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+                } catch {
+                  return setError('The arguments must be a JSON object.');
+                }
+                props.onAnswer({ approve: true, arguments: parsed }, `approved with ${JSON.stringify(parsed)}`);
+              }}
+            >
+              {editing ? 'Approve with these arguments' : 'Approve'}
+            </button>
+            {editing ? null : (
+              <button type="button" class="secondary" onClick={() => setEditing(true)}>
+                Edit arguments
+              </button>
+            )}
+            <label class="sr" for="reject-reason">
+              Reason for rejecting
+            </label>
+            <input id="reject-reason" placeholder="reason (optional)" value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+            <button
+              type="button"
+              class="danger"
+              onClick={() => props.onAnswer({ approve: false, reason: reason || 'rejected in the console' }, `rejected${reason ? `: ${reason}` : ''}`)}
+            >
+              Reject
+            </button>
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function Entry(props: { item: Item; active: boolean; onAnswer: (resume: unknown, answer: string) => void }) {
+  const it = props.item;
+  switch (it.k) {
+    case 'user':
+      return (
+        <div class="msg user">
+          <span class="who">You</span>
+          <Text text={it.text} />
+        </div>
+      );
+    case 'assistant':
+      return (
+        <div class="msg assistant" data-testid="assistant" data-done={String(it.done)}>
+          <span class="who">{it.agent}</span>
+          <Text text={it.parts.join('')} />
+        </div>
+      );
+    case 'tool':
+      return <ToolCall name={it.name} args={it.args} result={it.result} />;
+    case 'handoff':
+      return (
+        <div class="event" data-kind="handoff">
+          <strong>Handoff</strong> from {it.from} to {it.to}
+        </div>
+      );
+    case 'interrupt':
+      return <Interrupt item={it} active={props.active} onAnswer={props.onAnswer} />;
+    case 'end':
+      return (
+        <p class={it.status === 'completed' ? 'status-ok' : 'status-bad'} data-testid="run-end">
+          Run {it.status}
+          {it.text === '' ? '' : ` — ${it.text}`}
+        </p>
+      );
+    case 'error':
+      return (
+        <p class="error" role="alert">
+          {it.text}
+        </p>
+      );
+  }
+}
+
+function Chat(props: ViewProps) {
+  const first = props.assistants[0]?.assistant_id ?? '';
+  const state = useRef<ChatState>(load(first));
+  const [, setTick] = useState(0);
+  const [draft, setDraft] = useState('');
+  const [error, setError] = useState<string>();
+  const end = useRef<HTMLDivElement>(null);
+  const set = (next: ChatState): void => {
+    if (next === state.current) return;
+    state.current = next;
+    sessionStorage.setItem(CHAT_KEY, JSON.stringify(next));
+    setTick((n) => n + 1);
+  };
+  const follower: RunFollower = {
+    lastSeq: () => state.current.run?.seq ?? 0,
+    onFrame: (f: Frame) => {
+      const before = state.current.run;
+      set(applyFrame(state.current, f));
+      if (before !== undefined && state.current.run === undefined) props.socket.unfollow(before.id);
+    },
+  };
+  useEffect(() => {
+    // After a reload: the run in progress continues after the last seq this tab applied.
+    const run = state.current.run;
+    if (run !== undefined) props.socket.follow(run.id, follower, true);
+    return () => {
+      if (state.current.run !== undefined) props.socket.unfollow(state.current.run.id);
+    };
+  }, []);
+  useEffect(() => end.current?.scrollIntoView({ block: 'nearest' }));
+
+  const s = state.current;
+  const busy = s.run !== undefined;
+  const send = (): void => {
+    const text = draft.trim();
+    if (text === '' || busy || s.agent === '') return;
+    const id = `console-${Date.now()}-${++requests}`;
+    setError(undefined);
+    const stop = props.socket.listen((f) => {
+      if (f['id'] !== id) return;
+      stop();
+      if (f.type === 'run.created') {
+        const runId = String(f['run_id']);
+        set({ ...state.current, threadId: String(f['thread_id']), run: { id: runId, seq: 0, agent: state.current.agent } });
+        props.socket.follow(runId, follower, false);
+      } else if (f.type === 'error') setError(`${String(f['code'])}: ${String(f['message'])}`);
+    });
+    set({ ...s, items: [...s.items, { k: 'user', text }] });
+    setDraft('');
+    props.socket.send({
+      type: 'run.start',
+      id,
+      agent: s.agent,
+      input: { messages: [{ role: 'user', content: text }] },
+      ...(s.threadId === undefined ? {} : { thread_id: s.threadId }),
+    });
+  };
+  const answer = (resume: unknown, text: string): void => {
+    const run = state.current.run;
+    if (run === undefined) return;
+    set(answerInterrupt(state.current, run.id, text));
+    props.socket.send({ type: 'run.resume', id: `console-resume-${++requests}`, run_id: run.id, resume });
+  };
+
+  return (
+    <section class="panel" aria-labelledby="chat-title">
+      <div class="row">
+        <h2 id="chat-title" class="grow">
+          Chat
+        </h2>
+        <div>
+          <label for="agent">Agent or workflow</label>
+          <select id="agent" value={s.agent} disabled={busy} onChange={(e) => set({ agent: e.currentTarget.value, items: [] })}>
+            {props.assistants.map((a) => (
+              <option key={a.assistant_id} value={a.assistant_id}>
+                {a.name ?? a.assistant_id}
+                {a.metadata?.['kind'] === 'workflow' ? ' (workflow)' : ''}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="button" class="secondary" disabled={busy} onClick={() => set({ agent: s.agent, items: [] })}>
+          New conversation
+        </button>
+      </div>
+      <p class="muted">
+        {s.threadId === undefined ? 'A new thread starts with the first message.' : <>Thread <a href={`#/threads/${s.threadId}`} class="mono">{s.threadId}</a></>}
+        {busy ? <span class="badge">run {s.run?.id} · seq {s.run?.seq}</span> : null}
+      </p>
+      <div class="transcript" data-testid="transcript" aria-label="Conversation">
+        {s.items.length === 0 ? <p class="muted">No messages yet.</p> : null}
+        {s.items.map((it, i) => (
+          <Entry key={i} item={it} active={busy} onAnswer={answer} />
+        ))}
+        <div ref={end} />
+      </div>
+      {error === undefined ? null : (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          send();
+        }}
+      >
+        <label for="message">Message</label>
+        <textarea
+          id="message"
+          rows={3}
+          value={draft}
+          placeholder="Enter sends, Shift+Enter starts a new line"
+          onInput={(e) => setDraft(e.currentTarget.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+              e.preventDefault();
+              send();
+            }
+          }}
+        />
+        <div class="row">
+          <button type="submit" disabled={busy || draft.trim() === ''}>
+            Send
+          </button>
+          {busy ? (
+            <button type="button" class="danger" onClick={() => props.socket.send({ type: 'run.cancel', run_id: s.run?.id })}>
+              Cancel run
+            </button>
+          ) : null}
+        </div>
+      </form>
+    </section>
+  );
+}
+
+/** The chat view (`#/chat`). */
+export const chatView: View = { id: 'chat', title: 'Chat', component: Chat };

@@ -1,0 +1,328 @@
+/**
+ * Threads over `/acp`: list and search, a thread's checkpoint history, the state at any checkpoint (time travel),
+ * and fork: a new run from an earlier checkpoint (`POST /threads/{id}/runs` with `checkpoint: {checkpoint_id}`).
+ */
+import { useEffect, useState } from 'preact/hooks';
+import { api, errorText } from '../api.js';
+import type { View, ViewProps } from '../registry.js';
+import { Json, Text, ToolCall } from './parts.js';
+
+interface LgMessage {
+  readonly type?: string;
+  readonly role?: string;
+  readonly content?: unknown;
+  readonly name?: string;
+  readonly tool_calls?: readonly { id?: string; name: string; args?: Record<string, unknown> }[];
+}
+interface Thread {
+  readonly thread_id: string;
+  readonly status?: string;
+  readonly updated_at?: string;
+  readonly metadata?: Record<string, unknown>;
+  readonly values?: { messages?: readonly LgMessage[] } | null;
+}
+interface ThreadState {
+  readonly values?: { messages?: readonly LgMessage[] } | null;
+  readonly next?: readonly string[];
+  readonly checkpoint?: { checkpoint_id?: string } | null;
+  readonly parent_checkpoint?: { checkpoint_id?: string } | null;
+  readonly metadata?: Record<string, unknown> | null;
+  readonly created_at?: string | null;
+}
+
+const messagesOf = (v: { values?: { messages?: readonly LgMessage[] } | null }): readonly LgMessage[] => v.values?.messages ?? [];
+const textOf = (c: unknown): string =>
+  typeof c === 'string' ? c : Array.isArray(c) ? c.map((p) => (typeof p === 'string' ? p : String((p as { text?: unknown }).text ?? ''))).join('') : '';
+const idOf = (s: ThreadState): string => s.checkpoint?.checkpoint_id ?? '';
+const when = (t: string | null | undefined): string => (t == null ? '' : new Date(t).toLocaleString());
+
+function Messages(props: { messages: readonly LgMessage[] }) {
+  if (props.messages.length === 0) return <p class="muted">No messages at this checkpoint.</p>;
+  return (
+    <div class="transcript" data-testid="state-messages">
+      {props.messages.map((m, i) => {
+        const kind = m.type ?? m.role ?? '';
+        if (kind === 'tool')
+          return (
+            <div key={i} class="event">
+              <strong>Tool result{m.name === undefined ? '' : `: ${m.name}`}</strong>
+              <pre class="mono">
+                <Text text={textOf(m.content)} />
+              </pre>
+            </div>
+          );
+        const human = kind === 'human' || kind === 'user';
+        return (
+          <div key={i}>
+            {textOf(m.content) === '' ? null : (
+              <div class={`msg ${human ? 'user' : 'assistant'}`}>
+                <span class="who">{human ? 'User' : (m.name ?? 'Assistant')}</span>
+                <Text text={textOf(m.content)} />
+              </div>
+            )}
+            {(m.tool_calls ?? []).map((c, j) => (
+              <ToolCall key={j} name={c.name} args={c.args ?? {}} />
+            ))}
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
+function ThreadList(props: { selected: string }) {
+  const [query, setQuery] = useState('');
+  const [status, setStatus] = useState('');
+  const [threads, setThreads] = useState<readonly Thread[]>();
+  const [error, setError] = useState<string>();
+  const search = (): void => {
+    const eq = /^\s*([^=\s]+)\s*=\s*(.+?)\s*$/.exec(query);
+    api<Thread[]>('/acp/threads/search', {
+      limit: 100,
+      sort_by: 'updated_at',
+      sort_order: 'desc',
+      ...(status === '' ? {} : { status }),
+      ...(eq === null ? {} : { metadata: { [eq[1] as string]: eq[2] } }),
+    }).then(
+      (list) => {
+        const q = eq === null ? query.trim().toLowerCase() : '';
+        setThreads(
+          q === '' ? list : list.filter((t) => t.thread_id.includes(q) || messagesOf(t).some((m) => textOf(m.content).toLowerCase().includes(q))),
+        );
+        setError(undefined);
+      },
+      (e: unknown) => setError(errorText(e)),
+    );
+  };
+  useEffect(search, [status]);
+  return (
+    <section class="panel" aria-labelledby="threads-title">
+      <h2 id="threads-title">Threads</h2>
+      <form
+        class="row"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          search();
+        }}
+      >
+        <div class="grow">
+          <label for="thread-query">Search</label>
+          <input id="thread-query" placeholder="text, thread id or key=value" value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
+        </div>
+        <div>
+          <label for="thread-status">Status</label>
+          <select id="thread-status" value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
+            <option value="">any</option>
+            <option value="idle">idle</option>
+            <option value="busy">busy</option>
+            <option value="interrupted">interrupted</option>
+            <option value="error">error</option>
+          </select>
+        </div>
+        <button type="submit">Search</button>
+      </form>
+      {error === undefined ? null : (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {threads === undefined ? (
+        <p class="muted">Loading…</p>
+      ) : threads.length === 0 ? (
+        <p class="muted">No threads.</p>
+      ) : (
+        <ul class="list" data-testid="thread-list">
+          {threads.map((t) => (
+            <li key={t.thread_id}>
+              <button
+                type="button"
+                aria-pressed={t.thread_id === props.selected}
+                onClick={() => (location.hash = `#/threads/${encodeURIComponent(t.thread_id)}`)}
+              >
+                <span class="mono">{t.thread_id}</span>
+                <span class="badge">{t.status}</span>
+                <br />
+                <span class="muted">
+                  {messagesOf(t).length} messages · {when(t.updated_at)}
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function Fork(props: ViewProps & { threadId: string; checkpoint: string; defaultAgent: string; onDone: () => void }) {
+  const [agent, setAgent] = useState(props.defaultAgent);
+  const [text, setText] = useState('');
+  const [note, setNote] = useState<{ text: string; bad: boolean }>();
+  const [busy, setBusy] = useState(false);
+  const run = async (): Promise<void> => {
+    setBusy(true);
+    setNote({ text: 'Running from this checkpoint…', bad: false });
+    const base = `/acp/threads/${encodeURIComponent(props.threadId)}/runs`;
+    try {
+      const r = await api<{ run_id: string }>(base, {
+        assistant_id: agent,
+        input: { messages: [{ role: 'user', content: text }] },
+        checkpoint: { checkpoint_id: props.checkpoint },
+      });
+      await api(`${base}/${encodeURIComponent(r.run_id)}/join`);
+      setNote({ text: `Run ${r.run_id} finished: its checkpoints branch from ${props.checkpoint}.`, bad: false });
+      setText('');
+      props.onDone();
+    } catch (e) {
+      setNote({ text: `Fork failed: ${errorText(e)}`, bad: true });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form
+      class="panel"
+      aria-labelledby="fork-title"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!busy && text.trim() !== '') void run();
+      }}
+    >
+      <h3 id="fork-title">Fork: run from this checkpoint</h3>
+      <div class="row">
+        <div>
+          <label for="fork-agent">Agent</label>
+          <select id="fork-agent" value={agent} onChange={(e) => setAgent(e.currentTarget.value)}>
+            {props.assistants.map((a) => (
+              <option key={a.assistant_id} value={a.assistant_id}>
+                {a.name ?? a.assistant_id}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="grow">
+          <label for="fork-message">Message</label>
+          <input id="fork-message" value={text} onInput={(e) => setText(e.currentTarget.value)} />
+        </div>
+        <button type="submit" disabled={busy || text.trim() === ''}>
+          Run from here
+        </button>
+      </div>
+      {note === undefined ? null : (
+        <p class={note.bad ? 'error' : 'muted'} role="status" data-testid="fork-note">
+          {note.text}
+        </p>
+      )}
+    </form>
+  );
+}
+
+function ThreadDetail(props: ViewProps & { threadId: string }) {
+  const [history, setHistory] = useState<readonly ThreadState[]>();
+  const [selected, setSelected] = useState<string>();
+  const [state, setState] = useState<ThreadState>();
+  const [error, setError] = useState<string>();
+  const base = `/acp/threads/${encodeURIComponent(props.threadId)}`;
+  const loadHistory = (select?: 'newest'): void => {
+    api<ThreadState[]>(`${base}/history`, { limit: 200 }).then(
+      (h) => {
+        setHistory(h);
+        setError(undefined);
+        if (select === 'newest' || selected === undefined) setSelected(h[0] === undefined ? undefined : idOf(h[0]));
+      },
+      (e: unknown) => setError(errorText(e)),
+    );
+  };
+  useEffect(() => {
+    setSelected(undefined);
+    setState(undefined);
+    loadHistory('newest');
+  }, [props.threadId]);
+  useEffect(() => {
+    if (selected === undefined) return;
+    api<ThreadState>(`${base}/state/${encodeURIComponent(selected)}`).then(
+      (s) => setState(s),
+      (e: unknown) => setError(errorText(e)),
+    );
+  }, [selected, props.threadId]);
+  const meta = history?.[0]?.metadata ?? {};
+  const agentHint = [meta['graph_id'], meta['assistant_id'], meta['agent']].find((v) => typeof v === 'string') as string | undefined;
+  const defaultAgent = agentHint ?? props.assistants[0]?.assistant_id ?? '';
+  return (
+    <section class="panel" aria-labelledby="history-title">
+      <h2 id="history-title">
+        Thread <span class="mono">{props.threadId}</span>
+      </h2>
+      {error === undefined ? null : (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div class="cols">
+        <div>
+          <h3>Checkpoints (newest first)</h3>
+          {history === undefined ? (
+            <p class="muted">Loading…</p>
+          ) : (
+            <ol class="list" data-testid="history">
+              {history.map((h, i) => (
+                <li key={idOf(h)}>
+                  <button type="button" aria-pressed={idOf(h) === selected} onClick={() => setSelected(idOf(h))}>
+                    <span class="mono">{idOf(h).slice(0, 18)}</span>
+                    {i === 0 ? <span class="badge">latest</span> : null}
+                    <br />
+                    <span class="muted">
+                      {messagesOf(h).length} messages · {when(h.created_at)}
+                    </span>
+                  </button>
+                </li>
+              ))}
+            </ol>
+          )}
+        </div>
+        <div>
+          <h3>State at the checkpoint</h3>
+          {state === undefined ? (
+            <p class="muted">Pick a checkpoint.</p>
+          ) : (
+            <div data-testid="state" data-checkpoint={idOf(state)}>
+              <p class="muted">
+                Checkpoint <span class="mono">{idOf(state)}</span>
+                {state.parent_checkpoint?.checkpoint_id == null ? null : (
+                  <>
+                    {' '}
+                    · parent <span class="mono">{state.parent_checkpoint.checkpoint_id}</span>
+                  </>
+                )}
+              </p>
+              <Messages messages={messagesOf(state)} />
+              {state.next !== undefined && state.next.length > 0 ? <Json value={{ next: state.next }} label="next" /> : null}
+              {selected === undefined ? null : (
+                <Fork {...props} checkpoint={selected} defaultAgent={defaultAgent} onDone={() => loadHistory('newest')} />
+              )}
+            </div>
+          )}
+        </div>
+      </div>
+    </section>
+  );
+}
+
+function Threads(props: ViewProps) {
+  return (
+    <div class="cols">
+      <ThreadList selected={props.param} />
+      {props.param === '' ? (
+        <section class="panel">
+          <p class="muted">Pick a thread to see its checkpoints.</p>
+        </section>
+      ) : (
+        <ThreadDetail {...props} threadId={props.param} />
+      )}
+    </div>
+  );
+}
+
+/** The threads view (`#/threads`, `#/threads/<thread id>`). */
+export const threadsView: View = { id: 'threads', title: 'Threads', component: Threads };

@@ -1,0 +1,181 @@
+/**
+ * A chat as data: the items a conversation shows, and how each `/ws` frame of a run changes them. Pure (no DOM), so the
+ * chat view can keep it in sessionStorage and rebuild the page after a reload, then resume the run after the last
+ * seq it applied: every event is applied once, in seq order.
+ */
+import type { Frame } from '../ws.js';
+
+/** A tool call's arguments. */
+export type Args = Record<string, unknown>;
+
+/** One thing the transcript shows. */
+export type Item =
+  | { readonly k: 'user'; readonly text: string }
+  /** An assistant reply: its streamed pieces and the seq of each (a `rewind` drops pieces from a seq on). */
+  | { readonly k: 'assistant'; readonly agent: string; readonly parts: string[]; readonly seqs: number[]; readonly done: boolean }
+  | {
+      readonly k: 'tool';
+      readonly id: string;
+      readonly name: string;
+      readonly args: Args;
+      readonly result?: { readonly content: string; readonly isError: boolean; readonly quarantined?: readonly string[] };
+    }
+  | { readonly k: 'handoff'; readonly from: string; readonly to: string }
+  | { readonly k: 'interrupt'; readonly runId: string; readonly value: unknown; readonly answer?: string }
+  | { readonly k: 'end'; readonly status: 'completed' | 'failed' | 'cancelled'; readonly text: string }
+  | { readonly k: 'error'; readonly text: string };
+
+/** A conversation and the run in progress (if any). */
+export interface ChatState {
+  readonly agent: string;
+  readonly threadId?: string;
+  readonly items: readonly Item[];
+  /** The run being followed: its id, the last seq applied and the agent speaking now. */
+  readonly run?: { readonly id: string; readonly seq: number; readonly agent: string };
+}
+
+const TRANSFER = 'transfer_to_';
+
+function obj(v: unknown): Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+
+/** The approval an interrupt asks for: the tool call waiting, or undefined for another kind of interrupt. */
+export function approvalOf(value: unknown): { id: string; name: string; args: Args } | undefined {
+  const v = obj(value);
+  const call = obj(v['tool_call']);
+  if (v['kind'] !== 'approval' || typeof call['name'] !== 'string') return undefined;
+  return { id: str(call['id']), name: call['name'], args: obj(call['arguments']) };
+}
+
+function lastOpenAssistant(items: Item[], agent: string): number {
+  const i = items.length - 1;
+  const it = items[i];
+  return it?.k === 'assistant' && !it.done && it.agent === agent ? i : -1;
+}
+
+function applyEvent(items: Item[], agent: string, runId: string, seq: number, event: string, data: Record<string, unknown>): string {
+  switch (event) {
+    case 'token': {
+      const text = str(data['text']);
+      const at = lastOpenAssistant(items, agent);
+      const it = items[at];
+      if (it?.k === 'assistant') items[at] = { ...it, parts: [...it.parts, text], seqs: [...it.seqs, seq] };
+      else items.push({ k: 'assistant', agent, parts: [text], seqs: [seq], done: false });
+      return agent;
+    }
+    case 'message': {
+      const content = str(data['content']);
+      const at = lastOpenAssistant(items, agent);
+      const it = items[at];
+      if (it?.k === 'assistant') {
+        const streamed = it.parts.join('');
+        if (streamed === '' && content === '') items.splice(at, 1);
+        // A reply that streamed no tokens (a cached one) shows the message; a streamed one keeps exactly what streamed.
+        else items[at] = { ...it, done: true, ...(streamed === '' ? { parts: [content], seqs: [seq] } : {}) };
+      } else if (content !== '') items.push({ k: 'assistant', agent, parts: [content], seqs: [seq], done: true });
+      return agent;
+    }
+    case 'tool_call': {
+      const name = str(data['name']);
+      if (!name.startsWith(TRANSFER)) items.push({ k: 'tool', id: str(data['id']), name, args: obj(data['arguments']) });
+      return agent;
+    }
+    case 'tool_result': {
+      const id = str(data['id']);
+      const at = items.findLastIndex((x) => x.k === 'tool' && x.id === id);
+      const it = items[at];
+      const q = obj(data['guardrail'])['quarantined'];
+      if (it?.k === 'tool')
+        items[at] = {
+          ...it,
+          result: {
+            content: str(data['content']),
+            isError: data['is_error'] === true,
+            ...(Array.isArray(q) ? { quarantined: q.map(String) } : {}),
+          },
+        };
+      return agent;
+    }
+    case 'handoff': {
+      const to = str(data['to']) || agent;
+      items.push({ k: 'handoff', from: str(data['from']) || agent, to });
+      return to;
+    }
+    case 'interrupt':
+      items.push({ k: 'interrupt', runId, value: data });
+      return agent;
+    case 'rewind': {
+      // Drop the partial reply's text from `from_seq` on; the new reply's tokens follow.
+      const from = Number(data['from_seq']);
+      for (let i = items.length - 1; i >= 0; i--) {
+        const it = items[i];
+        if (it?.k !== 'assistant') continue;
+        const keep = it.seqs.findIndex((s) => s >= from);
+        if (keep === -1) break;
+        items[i] = { ...it, parts: it.parts.slice(0, keep), seqs: it.seqs.slice(0, keep), done: false };
+      }
+      return agent;
+    }
+    default:
+      return agent;
+  }
+}
+
+function usageText(f: Frame): string {
+  const u = obj(f['usage']);
+  const tokens = Number(u['prompt_tokens'] ?? 0) + Number(u['completion_tokens'] ?? 0);
+  return tokens > 0 ? `${tokens} tokens` : '';
+}
+
+/** The state after frame `f` of the followed run; frames of other runs, and seqs already applied, change nothing. */
+export function applyFrame(s: ChatState, f: Frame): ChatState {
+  const run = s.run;
+  if (run === undefined || f['run_id'] !== run.id) return s;
+  if (f.type === 'error') {
+    // A stream that cannot deliver some events ends on this connection; the run itself may go on (resume to retry).
+    return { ...s, items: [...s.items, { k: 'error', text: `${str(f['code'])}: ${str(f['message'])}` }] };
+  }
+  const seq = Number(f['seq']);
+  if (!Number.isInteger(seq) || seq <= run.seq) return s;
+  const items = [...s.items];
+  let agent = run.agent;
+  switch (f.type) {
+    case 'run.event':
+      agent = applyEvent(items, agent, run.id, seq, str(f['event']), obj(f['data']));
+      return { ...s, items, run: { ...run, seq, agent } };
+    case 'run.interrupted': {
+      const open = items.some((x) => x.k === 'interrupt' && x.runId === run.id && x.answer === undefined);
+      if (!open) items.push({ k: 'interrupt', runId: run.id, value: f['interrupt'] });
+      return { ...s, items, run: { ...run, seq } };
+    }
+    case 'run.completed':
+    case 'run.failed':
+    case 'run.cancelled': {
+      const status = f.type === 'run.completed' ? 'completed' : f.type === 'run.failed' ? 'failed' : 'cancelled';
+      const last = items.findLastIndex((x) => x.k === 'assistant' && !x.done);
+      const open = items[last];
+      if (open?.k === 'assistant') items[last] = { ...open, done: true };
+      const text = status === 'failed' ? str(f['error']) : usageText(f);
+      items.push({ k: 'end', status, text });
+      const { run: _ended, ...rest } = s;
+      return { ...rest, items };
+    }
+    default:
+      return { ...s, run: { ...run, seq } };
+  }
+}
+
+/** Marks the open interrupt of `runId` answered with `answer`. */
+export function answerInterrupt(s: ChatState, runId: string, answer: string): ChatState {
+  const at = s.items.findLastIndex((x) => x.k === 'interrupt' && x.runId === runId && x.answer === undefined);
+  const it = s.items[at];
+  if (it?.k !== 'interrupt') return s;
+  const items = [...s.items];
+  items[at] = { ...it, answer };
+  return { ...s, items };
+}

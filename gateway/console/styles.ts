@@ -1,0 +1,61 @@
+/**
+ * The console's stylesheet (served as its own hashed asset: the CSP allows no inline style). Light and dark themes
+ * are two sets of custom properties: the system's preference by default, `data-theme` on `<html>` when the user chose.
+ */
+export const CONSOLE_STYLES = `
+:root{--bg:#f7f7f8;--panel:#fff;--fg:#1b1d21;--muted:#5b616e;--line:#d5d8de;--accent:#2f5fd0;--accent-fg:#fff;
+--tool:#eef3ff;--tool-line:#b8c8f0;--warn:#fff4dc;--warn-line:#e0b25a;--bad:#b42318;--ok:#13795b;--redact:#ffe1e1;
+--code:#f0f1f4;color-scheme:light}
+@media (prefers-color-scheme:dark){:root:not([data-theme=light]){--bg:#15171b;--panel:#1d2025;--fg:#e7e9ee;--muted:#a2a8b4;
+--line:#363a42;--accent:#8fb0ff;--accent-fg:#0b1020;--tool:#1c2740;--tool-line:#3a5186;--warn:#3a2f16;--warn-line:#9a7a33;
+--bad:#ff8a80;--ok:#5fd3a6;--redact:#4a2326;--code:#262a31;color-scheme:dark}}
+:root[data-theme=dark]{--bg:#15171b;--panel:#1d2025;--fg:#e7e9ee;--muted:#a2a8b4;--line:#363a42;--accent:#8fb0ff;
+--accent-fg:#0b1020;--tool:#1c2740;--tool-line:#3a5186;--warn:#3a2f16;--warn-line:#9a7a33;--bad:#ff8a80;--ok:#5fd3a6;
+--redact:#4a2326;--code:#262a31;color-scheme:dark}
+*{box-sizing:border-box}
+html,body{margin:0;height:100%}
+body{background:var(--bg);color:var(--fg);font:1rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+a{color:var(--accent)}
+:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
+button,input,select,textarea{font:inherit;color:inherit}
+button{background:var(--accent);color:var(--accent-fg);border:1px solid var(--accent);border-radius:6px;padding:.35rem .8rem;cursor:pointer}
+button.secondary{background:transparent;color:var(--fg);border-color:var(--line)}
+button.danger{background:transparent;color:var(--bad);border-color:var(--bad)}
+button:disabled{opacity:.5;cursor:default}
+input,select,textarea{background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:.35rem .5rem;max-width:100%}
+textarea{width:100%;resize:vertical}
+label{display:block;font-weight:600;margin:.5rem 0 .2rem}
+.skip{position:absolute;left:-999px}.skip:focus{left:.5rem;top:.5rem;z-index:9;background:var(--panel);padding:.3rem}
+.shell{display:flex;flex-direction:column;min-height:100%}
+header{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem 1rem;padding:.5rem 1rem;background:var(--panel);border-bottom:1px solid var(--line)}
+header h1{font-size:1.1rem;margin:0}
+nav ul{display:flex;flex-wrap:wrap;gap:.25rem;list-style:none;margin:0;padding:0}
+nav a{display:block;padding:.3rem .7rem;border-radius:6px;text-decoration:none;color:var(--fg)}
+nav a[aria-current=page]{background:var(--accent);color:var(--accent-fg)}
+header .spacer{flex:1}
+main{flex:1;padding:1rem;display:flex;flex-direction:column;gap:1rem;min-width:0}
+.panel{background:var(--panel);border:1px solid var(--line);border-radius:8px;padding:1rem;min-width:0}
+.row{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end}
+.cols{display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-start}
+.cols>*{flex:1 1 18rem;min-width:0}
+.muted{color:var(--muted)}
+.grow{flex:1 1 auto;margin:0}
+.error{color:var(--bad);font-weight:600}
+.transcript{display:flex;flex-direction:column;gap:.6rem;max-height:60vh;overflow:auto;padding:.25rem}
+.msg{border:1px solid var(--line);border-radius:8px;padding:.5rem .75rem;white-space:pre-wrap;overflow-wrap:anywhere}
+.msg.user{align-self:flex-end;background:var(--code);max-width:85%}
+.msg.assistant{background:var(--panel)}
+.who{font-size:.8rem;font-weight:600;color:var(--muted);display:block}
+.event{border:1px solid var(--tool-line);background:var(--tool);border-radius:8px;padding:.4rem .75rem;overflow-wrap:anywhere}
+.event.interrupt{background:var(--warn);border-color:var(--warn-line)}
+.event pre,pre{background:var(--code);padding:.4rem;border-radius:4px;overflow:auto;white-space:pre-wrap;margin:.3rem 0;font-size:.9rem}
+.redacted{background:var(--redact);border-radius:3px;padding:0 .2rem;font-weight:600}
+.badge{display:inline-block;font-size:.75rem;border:1px solid var(--line);border-radius:99px;padding:0 .5rem;margin-left:.3rem}
+.status-ok{color:var(--ok)}.status-bad{color:var(--bad)}
+ul.list{list-style:none;margin:0;padding:0;display:flex;flex-direction:column;gap:.25rem}
+ul.list button{width:100%;text-align:left;background:transparent;color:var(--fg);border-color:var(--line)}
+ul.list button[aria-pressed=true]{border-color:var(--accent);box-shadow:inset 4px 0 0 var(--accent)}
+.signin{max-width:28rem;margin:4rem auto}
+.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+`;

@@ -1,0 +1,119 @@
+/**
+ * The console's chat in Chromium against a real gateway (auth off, loopback): a tool call that needs approval,
+ * answered in place with edited arguments; a handoff and a delegation inline; a reload in the middle of a streamed
+ * reply that resumes after the last seq the page applied (no token lost or doubled); and no request leaving the origin.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { expectSameOrigin, launchBrowser, OUTPUT, startConsoleGateway, type ConsoleBrowser, type ConsoleGateway } from './fixture.js';
+
+let gw: ConsoleGateway;
+let b: ConsoleBrowser;
+beforeAll(async () => {
+  [gw, b] = await Promise.all([startConsoleGateway(), launchBrowser()]);
+}, 60_000);
+afterAll(async () => {
+  await b?.close();
+  await gw?.close();
+});
+
+async function say(page: Page, agent: string, text: string): Promise<void> {
+  await page.getByLabel('Agent or workflow').selectOption(agent);
+  await page.getByRole('button', { name: 'New conversation' }).click();
+  await page.getByLabel('Message', { exact: true }).fill(text);
+  await page.getByLabel('Message', { exact: true }).press('Enter');
+}
+
+describe('console chat', () => {
+  it('runs a tool call that needs approval: the arguments are edited and approved in place', async () => {
+    const { context, page } = await b.page();
+    await page.goto(gw.url);
+    await expect.poll(() => page.getByTestId('connection').textContent(), { timeout: 15_000 }).toBe('connected');
+    await say(page, 'careful', '/tool add {"a":2,"b":3}');
+    const ask = page.getByRole('group', { name: 'Interrupt' });
+    await ask.getByText('Approve the call to add?').waitFor({ timeout: 15_000 });
+    await ask.getByRole('button', { name: 'Edit arguments' }).click();
+    await ask.getByLabel('Arguments (JSON)').fill('{"a":2,"b":40}');
+    await ask.getByRole('button', { name: 'Approve with these arguments' }).click();
+    await page.getByTestId('run-end').getByText('Run completed').waitFor({ timeout: 15_000 });
+    // The call ran with the edited arguments, and its result is shown inline.
+    const call = page.locator('[data-kind=tool]');
+    await expect.poll(() => call.getByTestId('tool-result').textContent()).toContain('42');
+    expect(await call.locator('pre').first().textContent()).toContain('"b": 40');
+    expect(await ask.textContent()).toContain('Answered: approved with {"a":2,"b":40}');
+    await page.screenshot({ path: `${OUTPUT}chat-light.png`, fullPage: true });
+    // The dark theme, by the toggle.
+    await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+    expect(await page.evaluate('document.documentElement.dataset.theme')).toBe('dark');
+    await page.screenshot({ path: `${OUTPUT}chat-dark.png`, fullPage: true });
+    await context.close();
+  });
+
+  it('shows a handoff, a delegation and guardrail redactions inline, and a rejected call', async () => {
+    const { context, page } = await b.page({ colorScheme: 'dark' });
+    await page.goto(gw.url);
+    await say(page, 'triage', '/handoff billing');
+    await page.getByTestId('run-end').getByText('Run completed').waitFor({ timeout: 15_000 });
+    expect(await page.locator('[data-kind=handoff]').textContent()).toContain('from triage to billing');
+    await say(page, 'assistant', '/ask billing what do I owe?');
+    await page.getByTestId('run-end').getByText('Run completed').waitFor({ timeout: 15_000 });
+    const delegation = page.locator('[data-kind=delegation]');
+    expect(await delegation.textContent()).toContain('Delegated to billing');
+    expect(await delegation.getByTestId('tool-result').textContent()).toContain('billing answered');
+    // The default output guardrail redacts the e-mail address the offline model echoes; the page marks it as such.
+    await say(page, 'assistant', 'mail me at bob@example.com');
+    await page.getByTestId('run-end').getByText('Run completed').waitFor({ timeout: 15_000 });
+    expect(await page.locator('mark.redacted').textContent()).toBe('redacted by a guardrail: [REDACTED:EMAIL]');
+    expect(await page.getByTestId('assistant').textContent()).not.toContain('bob@example.com');
+    await say(page, 'careful', '/tool add {"a":1,"b":1}');
+    const ask = page.getByRole('group', { name: 'Interrupt' });
+    await ask.getByLabel('Reason for rejecting').fill('not today');
+    await ask.getByRole('button', { name: 'Reject' }).click();
+    await page.getByTestId('run-end').waitFor({ timeout: 15_000 });
+    expect(await ask.textContent()).toContain('Answered: rejected: not today');
+    expect(await page.getByTestId('assistant').textContent()).toContain('rejected by a human: not today');
+    await context.close();
+  }, 45_000);
+
+  it('resumes a streaming reply after a reload: every token once, in order', async () => {
+    const { context, page } = await b.page();
+    const hellos: { run_id: string; after_seq: number }[] = [];
+    page.on('websocket', (ws) =>
+      ws.on('framesent', (f) => {
+        const frame = JSON.parse(String(f.payload)) as { type: string; resume?: { run_id: string; after_seq: number } };
+        if (frame.type === 'hello' && frame.resume !== undefined) hellos.push(frame.resume);
+      }),
+    );
+    await page.goto(gw.url);
+    const words = Array.from({ length: 150 }, (_, i) => `w${String(i + 1).padStart(3, '0')}`);
+    await say(page, 'slow', words.join(' '));
+    const reply = page.getByTestId('assistant');
+    await expect.poll(() => reply.textContent(), { timeout: 20_000 }).toContain('w020');
+    const before = (await reply.textContent()) ?? '';
+    expect(before).not.toContain('w150');
+    await page.reload();
+    await page.getByTestId('run-end').getByText('Run completed').waitFor({ timeout: 30_000 });
+    // The page asked for the events after the last seq it had applied, not for the whole run again.
+    expect(hellos.length).toBeGreaterThan(0);
+    expect(hellos[0]?.after_seq).toBeGreaterThan(20);
+    const shown = (await reply.textContent()) ?? '';
+    // What streamed is exactly the reply the thread keeps: nothing lost, nothing twice.
+    const threadId = (await page.locator('a.mono').textContent()) ?? '';
+    const state = (await (await fetch(`${gw.url}/acp/threads/${threadId}/state`)).json()) as { values: { messages: { type: string; content: string }[] } };
+    const kept = state.values.messages.filter((m) => m.type === 'ai').at(-1)?.content ?? '';
+    expect(shown.replace(/^slow/, '')).toBe(kept);
+    for (const w of words) expect(shown.split(w).length - 1, w).toBe(1);
+    await context.close();
+  }, 45_000);
+
+  it('sends no request outside the origin', async () => {
+    const { context, page } = await b.page();
+    await page.goto(`${gw.url}/#/threads`);
+    await page.getByRole('heading', { name: 'Threads' }).waitFor();
+    await page.goto(`${gw.url}/#/chat`);
+    await page.getByRole('heading', { name: 'Chat' }).waitFor();
+    expectSameOrigin(b.requests, gw.url);
+    expect(b.requests.some((u) => u.startsWith('ws://'))).toBe(true);
+    await context.close();
+  });
+});

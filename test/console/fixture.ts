@@ -1,0 +1,120 @@
+/**
+ * Console test fixture: a real gateway (every route, the console at `/`) over the real catalog on the offline model,
+ * auth on or off, and a real Chromium driven by playwright-core, one browser per test file. Each page records every
+ * request it makes, so a test can assert none left the origin.
+ */
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { OfflineProvider } from '../../actors/llm/offline.js';
+import { composeCatalog } from '../../cli/kinds.js';
+import { configSchema } from '../../config/index.js';
+import { Gateway, allRoutes, catalogDeps, generateApiKey } from '../../gateway/index.js';
+import { MeshNode, type ActorSystem } from '../../runtime/index.js';
+import { createSystem } from '../../supervisors/index.js';
+import { SlowProvider } from '../gateway/acp-fixture.js';
+import { tool } from '../gateway/ws-fixture.js';
+
+/** Where screenshots go (gitignored). */
+export const OUTPUT = fileURLToPath(new URL('./output/', import.meta.url));
+
+const offline = { provider: new OfflineProvider(), model: 'offline' };
+/** 30 ms per token: a reply of 150 words streams for about 5 s, long enough to reload in the middle. */
+const slow = { provider: new SlowProvider(30), model: 'offline' };
+
+const CONFIG = configSchema.parse({
+  agents: [
+    { name: 'assistant', description: 'assistant agent', instructions: 'You help.', tools: ['add'], delegates: ['billing'] },
+    { name: 'careful', description: 'careful agent', instructions: 'Ask first.', tools: ['add'], approvals: ['add'] },
+    { name: 'triage', description: 'triage agent', instructions: 'Route.', handoffs: ['billing'] },
+    { name: 'billing', description: 'billing agent', instructions: 'Bills.' },
+    { name: 'slow', description: 'slow agent', instructions: 'Slowly.' },
+  ],
+  memory: { store: { index: [] } },
+});
+
+/** A gateway serving the console. */
+export interface ConsoleGateway {
+  readonly system: ActorSystem;
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  /** The API key (auth on), else undefined. */
+  readonly key: string | undefined;
+  close(): Promise<void>;
+}
+
+/** Starts the catalog and a gateway with every route; `auth` gives it one API key (tenant `default`, role admin). */
+export async function startConsoleGateway(options: { auth?: boolean } = {}): Promise<ConsoleGateway> {
+  const system = await createSystem({ warn: () => undefined });
+  const mesh = new MeshNode(system);
+  const catalog = await composeCatalog(CONFIG, mesh, {
+    provider: (agent) => (agent === 'slow' ? slow : offline),
+    tools: [tool('add', (a) => Number(a['a']) + Number(a['b']))],
+  });
+  await mesh.start();
+  const deps = catalogDeps(system, catalog);
+  const made = options.auth === true ? generateApiKey() : undefined;
+  const gateway = await Gateway.start({
+    deps,
+    routes: allRoutes(deps, { auth: made !== undefined }),
+    port: 0,
+    ...(made === undefined ? {} : { auth: { keys: [{ id: 'console-test', hash: made.hash, tenant: 'default', roles: ['admin'] }] } }),
+    limits: { ratePerSec: 100_000, burst: 100_000 },
+    warn: () => undefined,
+  });
+  return {
+    system,
+    url: gateway.url,
+    key: made?.key,
+    async close() {
+      await gateway.close();
+      mesh.stop();
+      await catalog.close();
+      await system.shutdown();
+    },
+  };
+}
+
+/** A browser and the URLs every page of it requested. */
+export interface ConsoleBrowser {
+  readonly browser: Browser;
+  readonly requests: string[];
+  /** A fresh context (own sessionStorage) and page, zoom and color scheme as given. */
+  page(options?: { colorScheme?: 'light' | 'dark'; deviceScaleFactor?: number }): Promise<{ context: BrowserContext; page: Page }>;
+  close(): Promise<void>;
+}
+
+/** Launches Debian's Chromium headless. */
+export async function launchBrowser(): Promise<ConsoleBrowser> {
+  mkdirSync(OUTPUT, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  const requests: string[] = [];
+  return {
+    browser,
+    requests,
+    async page(options = {}) {
+      const context = await browser.newContext({ viewport: { width: 1100, height: 800 }, colorScheme: options.colorScheme ?? 'light' });
+      const page = await context.newPage();
+      page.on('request', (r) => requests.push(r.url()));
+      page.on('websocket', (ws) => requests.push(ws.url()));
+      return { context, page };
+    },
+    close: () => browser.close(),
+  };
+}
+
+/** Asserts every request went to `origin` (http or ws) or stayed in the page (data:). */
+export function expectSameOrigin(requests: readonly string[], origin: string): void {
+  expect(requests.length).toBeGreaterThan(0);
+  const host = new URL(origin).host;
+  const outside = requests.filter((u) => {
+    if (u.startsWith('data:')) return false;
+    const url = new URL(u);
+    return url.host !== host || !['http:', 'ws:'].includes(url.protocol);
+  });
+  expect(outside).toEqual([]);
+}
