@@ -214,7 +214,7 @@ export class Gateway {
   /** The startup line: where to connect and whether auth is on. */
   banner(): string {
     const ws = this.url.replace(/^http/, 'ws');
-    const routes = this.routes.map((r) => `, ${r.prefix}`).join('');
+    const routes = this.routes.map((r) => (r.prefix === '/' ? ', / (console)' : `, ${r.prefix}`)).join('');
     const parts = `${this.url} — ws ${ws}/ws${routes}, /healthz, /readyz, /metrics`;
     return this.auth.enabled
       ? `troupe: gateway on ${parts}; auth on`

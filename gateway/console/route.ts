@@ -44,7 +44,13 @@ export function pickEncoding(accept: string | undefined): 'br' | 'gzip' | undefi
 }
 
 function send(req: IncomingMessage, res: ServerResponse, a: ConsoleAsset, cacheControl: string): void {
-  const headers: Record<string, string> = { ...SECURITY_HEADERS, 'content-type': a.type, etag: a.etag, 'cache-control': cacheControl, vary: 'accept-encoding' };
+  const headers: Record<string, string> = {
+    ...SECURITY_HEADERS,
+    'content-type': a.type,
+    etag: a.etag,
+    'cache-control': cacheControl,
+    vary: 'accept-encoding',
+  };
   if (req.headers['if-none-match'] === a.etag) {
     res.writeHead(304, headers);
     res.end();

@@ -27,7 +27,8 @@ textarea{width:100%;resize:vertical}
 label{display:block;font-weight:600;margin:.5rem 0 .2rem}
 .skip{position:absolute;left:-999px}.skip:focus{left:.5rem;top:.5rem;z-index:9;background:var(--panel);padding:.3rem}
 .shell{display:flex;flex-direction:column;min-height:100%}
-header{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem 1rem;padding:.5rem 1rem;background:var(--panel);border-bottom:1px solid var(--line)}
+header{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem 1rem;
+padding:.5rem 1rem;background:var(--panel);border-bottom:1px solid var(--line)}
 header h1{font-size:1.1rem;margin:0}
 nav ul{display:flex;flex-wrap:wrap;gap:.25rem;list-style:none;margin:0;padding:0}
 nav a{display:block;padding:.3rem .7rem;border-radius:6px;text-decoration:none;color:var(--fg)}
@@ -41,7 +42,7 @@ main{flex:1;padding:1rem;display:flex;flex-direction:column;gap:1rem;min-width:0
 .muted{color:var(--muted)}
 .grow{flex:1 1 auto;margin:0}
 .error{color:var(--bad);font-weight:600}
-.transcript{display:flex;flex-direction:column;gap:.6rem;max-height:60vh;overflow:auto;padding:.25rem}
+.transcript{display:flex;flex-direction:column;gap:.6rem;padding:.25rem}
 .msg{border:1px solid var(--line);border-radius:8px;padding:.5rem .75rem;white-space:pre-wrap;overflow-wrap:anywhere}
 .msg.user{align-self:flex-end;background:var(--code);max-width:85%}
 .msg.assistant{background:var(--panel)}
@@ -52,10 +53,11 @@ main{flex:1;padding:1rem;display:flex;flex-direction:column;gap:1rem;min-width:0
 .redacted{background:var(--redact);border-radius:3px;padding:0 .2rem;font-weight:600}
 .badge{display:inline-block;font-size:.75rem;border:1px solid var(--line);border-radius:99px;padding:0 .5rem;margin-left:.3rem}
 .status-ok{color:var(--ok)}.status-bad{color:var(--bad)}
-ul.list{list-style:none;margin:0;padding:0;display:flex;flex-direction:column;gap:.25rem}
-ul.list button{width:100%;text-align:left;background:transparent;color:var(--fg);border-color:var(--line)}
-ul.list button[aria-pressed=true]{border-color:var(--accent);box-shadow:inset 4px 0 0 var(--accent)}
+.list{list-style:none;margin:0;padding:0;display:flex;flex-direction:column;gap:.25rem}
+.list button{width:100%;text-align:left;background:transparent;color:var(--fg);border-color:var(--line)}
+.list button[aria-pressed=true]{border-color:var(--accent);box-shadow:inset 4px 0 0 var(--accent)}
 .signin{max-width:28rem;margin:4rem auto}
+.signin input{width:100%}
 .mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 `;

@@ -99,7 +99,9 @@ describe('console chat', () => {
     const shown = (await reply.textContent()) ?? '';
     // What streamed is exactly the reply the thread keeps: nothing lost, nothing twice.
     const threadId = (await page.locator('a.mono').textContent()) ?? '';
-    const state = (await (await fetch(`${gw.url}/acp/threads/${threadId}/state`)).json()) as { values: { messages: { type: string; content: string }[] } };
+    const state = (await (await fetch(`${gw.url}/acp/threads/${threadId}/state`)).json()) as {
+      values: { messages: { type: string; content: string }[] };
+    };
     const kept = state.values.messages.filter((m) => m.type === 'ai').at(-1)?.content ?? '';
     expect(shown.replace(/^slow/, '')).toBe(kept);
     for (const w of words) expect(shown.split(w).length - 1, w).toBe(1);

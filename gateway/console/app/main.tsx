@@ -6,7 +6,8 @@ import { Shell } from './shell.js';
 import { SignIn } from './signin.js';
 import { applyStoredTheme } from './theme.js';
 
-type Boot = { kind: 'loading' } | { kind: 'signin'; error?: string } | { kind: 'ready'; assistants: Assistant[] } | { kind: 'failed'; error: string };
+type Boot =
+  { kind: 'loading' } | { kind: 'signin'; error?: string } | { kind: 'ready'; assistants: Assistant[] } | { kind: 'failed'; error: string };
 
 function App() {
   const [boot, setBoot] = useState<Boot>({ kind: 'loading' });
@@ -27,7 +28,12 @@ function App() {
   useEffect(() => load(), []);
   if (boot.kind === 'loading') return <p class="muted">Loading…</p>;
   if (boot.kind === 'signin') return <SignIn error={boot.error} onSubmit={(t) => load(t)} />;
-  if (boot.kind === 'failed') return <p class="error" role="alert">The gateway did not answer: {boot.error}</p>;
+  if (boot.kind === 'failed')
+    return (
+      <p class="error" role="alert">
+        The gateway did not answer: {boot.error}
+      </p>
+    );
   return (
     <Shell
       assistants={boot.assistants}

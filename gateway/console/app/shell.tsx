@@ -49,7 +49,12 @@ export function Shell(props: { assistants: readonly Assistant[]; onSignOut: () =
         <span class="muted" role="status" data-testid="connection">
           {conn === 'open' ? 'connected' : conn === 'connecting' ? 'connecting…' : 'disconnected'}
         </span>
-        <button type="button" class="secondary" aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`} onClick={() => setTheme(toggleTheme())}>
+        <button
+          type="button"
+          class="secondary"
+          aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}
+          onClick={() => setTheme(toggleTheme())}
+        >
           {theme === 'dark' ? 'Light' : 'Dark'} theme
         </button>
         {sessionToken() === undefined ? null : (

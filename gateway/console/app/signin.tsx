@@ -19,7 +19,14 @@ export function SignIn(props: { error?: string | undefined; onSubmit: (token: st
           alone.
         </p>
         <label for="token">API key or JWT</label>
-        <input id="token" type="password" autocomplete="off" spellcheck={false} value={token} onInput={(e) => setToken(e.currentTarget.value)} />
+        <input
+          id="token"
+          type="password"
+          autocomplete="off"
+          spellcheck={false}
+          value={token}
+          onInput={(e) => setToken(e.currentTarget.value)}
+        />
         {props.error === undefined ? null : (
           <p class="error" role="alert">
             {props.error}

@@ -23,7 +23,11 @@ function load(fallbackAgent: string): ChatState {
 
 let requests = 0;
 
-function Interrupt(props: { item: Extract<Item, { k: 'interrupt' }>; onAnswer: (resume: unknown, answer: string) => void; active: boolean }) {
+function Interrupt(props: {
+  item: Extract<Item, { k: 'interrupt' }>;
+  onAnswer: (resume: unknown, answer: string) => void;
+  active: boolean;
+}) {
   const approval = approvalOf(props.item.value);
   const [editing, setEditing] = useState(false);
   const [args, setArgs] = useState(() => JSON.stringify(approval?.args ?? {}, null, 2));
@@ -78,7 +82,9 @@ function Interrupt(props: { item: Extract<Item, { k: 'interrupt' }>; onAnswer: (
             <button
               type="button"
               class="danger"
-              onClick={() => props.onAnswer({ approve: false, reason: reason || 'rejected in the console' }, `rejected${reason ? `: ${reason}` : ''}`)}
+              onClick={() =>
+                props.onAnswer({ approve: false, reason: reason || 'rejected in the console' }, `rejected${reason ? `: ${reason}` : ''}`)
+              }
             >
               Reject
             </button>
@@ -218,8 +224,21 @@ function Chat(props: ViewProps) {
         </button>
       </div>
       <p class="muted">
-        {s.threadId === undefined ? 'A new thread starts with the first message.' : <>Thread <a href={`#/threads/${s.threadId}`} class="mono">{s.threadId}</a></>}
-        {busy ? <span class="badge">run {s.run?.id} · seq {s.run?.seq}</span> : null}
+        {s.threadId === undefined ? (
+          'A new thread starts with the first message.'
+        ) : (
+          <>
+            Thread{' '}
+            <a href={`#/threads/${s.threadId}`} class="mono">
+              {s.threadId}
+            </a>
+          </>
+        )}
+        {busy ? (
+          <span class="badge">
+            run {s.run?.id} · seq {s.run?.seq}
+          </span>
+        ) : null}
       </p>
       <div class="transcript" data-testid="transcript" aria-label="Conversation">
         {s.items.length === 0 ? <p class="muted">No messages yet.</p> : null}

@@ -48,7 +48,9 @@ export function ToolCall(props: {
         <span class="muted">waiting for the result…</span>
       ) : (
         <div data-testid="tool-result">
-          <strong class={r.isError ? 'status-bad' : 'status-ok'}>{delegate === undefined ? (r.isError ? 'Error' : 'Result') : `${delegate} answered`}</strong>
+          <strong class={r.isError ? 'status-bad' : 'status-ok'}>
+            {delegate === undefined ? (r.isError ? 'Error' : 'Result') : `${delegate} answered`}
+          </strong>
           {r.quarantined === undefined || r.quarantined.length === 0 ? null : (
             <span class="badge redacted">withheld by a guardrail: {r.quarantined.join(', ')}</span>
           )}

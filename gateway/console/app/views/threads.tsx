@@ -32,7 +32,11 @@ interface ThreadState {
 
 const messagesOf = (v: { values?: { messages?: readonly LgMessage[] } | null }): readonly LgMessage[] => v.values?.messages ?? [];
 const textOf = (c: unknown): string =>
-  typeof c === 'string' ? c : Array.isArray(c) ? c.map((p) => (typeof p === 'string' ? p : String((p as { text?: unknown }).text ?? ''))).join('') : '';
+  typeof c === 'string'
+    ? c
+    : Array.isArray(c)
+      ? c.map((p) => (typeof p === 'string' ? p : String((p as { text?: unknown }).text ?? ''))).join('')
+      : '';
 const idOf = (s: ThreadState): string => s.checkpoint?.checkpoint_id ?? '';
 const when = (t: string | null | undefined): string => (t == null ? '' : new Date(t).toLocaleString());
 
@@ -87,7 +91,9 @@ function ThreadList(props: { selected: string }) {
       (list) => {
         const q = eq === null ? query.trim().toLowerCase() : '';
         setThreads(
-          q === '' ? list : list.filter((t) => t.thread_id.includes(q) || messagesOf(t).some((m) => textOf(m.content).toLowerCase().includes(q))),
+          q === ''
+            ? list
+            : list.filter((t) => t.thread_id.includes(q) || messagesOf(t).some((m) => textOf(m.content).toLowerCase().includes(q))),
         );
         setError(undefined);
       },
@@ -108,7 +114,12 @@ function ThreadList(props: { selected: string }) {
       >
         <div class="grow">
           <label for="thread-query">Search</label>
-          <input id="thread-query" placeholder="text, thread id or key=value" value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
+          <input
+            id="thread-query"
+            placeholder="text, thread id or key=value"
+            value={query}
+            onInput={(e) => setQuery(e.currentTarget.value)}
+          />
         </div>
         <div>
           <label for="thread-status">Status</label>
