@@ -37,6 +37,7 @@ const CONFIG = configSchema.parse({
 /** A gateway serving the console. */
 export interface ConsoleGateway {
   readonly system: ActorSystem;
+  readonly gateway: Gateway;
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
   /** The API key (auth on), else undefined. */
@@ -65,6 +66,7 @@ export async function startConsoleGateway(options: { auth?: boolean } = {}): Pro
   });
   return {
     system,
+    gateway,
     url: gateway.url,
     key: made?.key,
     async close() {
@@ -117,4 +119,12 @@ export function expectSameOrigin(requests: readonly string[], origin: string): v
     return url.host !== host || !['http:', 'ws:'].includes(url.protocol);
   });
   expect(outside).toEqual([]);
+}
+
+/** Starts a new conversation with `agent` in the chat view and sends `text` with Enter. */
+export async function say(page: Page, agent: string, text: string): Promise<void> {
+  await page.getByLabel('Agent or workflow').selectOption(agent);
+  await page.getByRole('button', { name: 'New conversation' }).click();
+  await page.getByLabel('Message', { exact: true }).fill(text);
+  await page.getByLabel('Message', { exact: true }).press('Enter');
 }
