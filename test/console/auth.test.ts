@@ -3,27 +3,19 @@
  * view, no WebSocket); a wrong key is refused with an error; a good key gets in, lives in sessionStorage only, and
  * authenticates the WebSocket. Also: keyboard focus order and visible focus, and the page at 200 % zoom.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectSameOrigin, launchBrowser, OUTPUT, startConsoleGateway, type ConsoleBrowser, type ConsoleGateway } from './fixture.js';
+import { describe, expect, it } from 'vitest';
+import { consoleSuite, expectSameOrigin, OUTPUT } from './fixture.js';
 
-let gw: ConsoleGateway;
-let b: ConsoleBrowser;
-beforeAll(async () => {
-  [gw, b] = await Promise.all([startConsoleGateway({ auth: true }), launchBrowser()]);
-}, 60_000);
-afterAll(async () => {
-  await b?.close();
-  await gw?.close();
-});
+const s = consoleSuite({ auth: true });
 
 describe('console sign-in', () => {
   it('shows only the sign-in without credentials, refuses a wrong key and lets a good one in', async () => {
-    const { context, page } = await b.page();
-    await page.goto(`${gw.url}/#/threads`);
+    const { context, page } = await s.b.page();
+    await page.goto(`${s.gw.url}/#/threads`);
     await page.getByRole('heading', { name: 'Sign in to the Troupe console' }).waitFor({ timeout: 15_000 });
     expect(await page.getByRole('navigation').count()).toBe(0);
     expect(await page.getByRole('heading', { name: 'Threads' }).count()).toBe(0);
-    expect(b.requests.filter((u) => u.startsWith('ws:'))).toEqual([]);
+    expect(s.b.requests.filter((u) => u.startsWith('ws:'))).toEqual([]);
     await page.screenshot({ path: `${OUTPUT}signin.png`, fullPage: true });
 
     await page.getByLabel('API key or JWT').fill('trp_not-a-real-key');
@@ -32,25 +24,25 @@ describe('console sign-in', () => {
     expect(await page.getByRole('navigation').count()).toBe(0);
     expect(await page.evaluate('sessionStorage.length')).toBe(0);
 
-    await page.getByLabel('API key or JWT').fill(gw.key ?? '');
+    await page.getByLabel('API key or JWT').fill(s.gw.key ?? '');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Threads' }).waitFor({ timeout: 15_000 });
     // The WebSocket authenticates with hello {token}; the key is in sessionStorage, not localStorage.
-    await page.goto(`${gw.url}/#/chat`);
+    await page.goto(`${s.gw.url}/#/chat`);
     await expect.poll(() => page.getByTestId('connection').textContent(), { timeout: 15_000 }).toBe('connected');
     expect(await page.getByLabel('Agent or workflow').textContent()).toContain('careful');
-    expect(await page.evaluate('Object.values(sessionStorage).join(" ")')).toContain(gw.key);
-    expect(await page.evaluate('JSON.stringify(localStorage)')).not.toContain(gw.key);
-    expectSameOrigin(b.requests, gw.url);
+    expect(await page.evaluate('Object.values(sessionStorage).join(" ")')).toContain(s.gw.key);
+    expect(await page.evaluate('JSON.stringify(localStorage)')).not.toContain(s.gw.key);
+    expectSameOrigin(s.b.requests, s.gw.url);
     await context.close();
   });
 
   it('is usable by keyboard (skip link first, visible focus, Enter sends) and readable at 200 % zoom', async () => {
     // 200 % zoom: half the CSS pixels at twice the density.
-    const context = await b.browser.newContext({ viewport: { width: 550, height: 700 }, deviceScaleFactor: 2 });
+    const context = await s.b.browser.newContext({ viewport: { width: 550, height: 700 }, deviceScaleFactor: 2 });
     const page = await context.newPage();
-    await page.goto(gw.url);
-    await page.getByLabel('API key or JWT').fill(gw.key ?? '');
+    await page.goto(s.gw.url);
+    await page.getByLabel('API key or JWT').fill(s.gw.key ?? '');
     await page.getByLabel('API key or JWT').press('Enter');
     await page.getByRole('heading', { name: 'Chat' }).waitFor({ timeout: 15_000 });
     // From the top of a fresh load (the session keeps the key): the focus order starts at the skip link.

@@ -3,23 +3,15 @@
  * answered in place with edited arguments; a handoff, a delegation and guardrail redactions inline; a rejected call;
  * and no request leaving the origin. Resuming a stream after a reload or a drop: resume.test.ts.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectSameOrigin, launchBrowser, OUTPUT, say, startConsoleGateway, type ConsoleBrowser, type ConsoleGateway } from './fixture.js';
+import { describe, expect, it } from 'vitest';
+import { consoleSuite, expectSameOrigin, OUTPUT, say } from './fixture.js';
 
-let gw: ConsoleGateway;
-let b: ConsoleBrowser;
-beforeAll(async () => {
-  [gw, b] = await Promise.all([startConsoleGateway(), launchBrowser()]);
-}, 60_000);
-afterAll(async () => {
-  await b?.close();
-  await gw?.close();
-});
+const s = consoleSuite();
 
 describe('console chat', () => {
   it('runs a tool call that needs approval: the arguments are edited and approved in place', async () => {
-    const { context, page } = await b.page();
-    await page.goto(gw.url);
+    const { context, page } = await s.b.page();
+    await page.goto(s.gw.url);
     await expect.poll(() => page.getByTestId('connection').textContent(), { timeout: 15_000 }).toBe('connected');
     await say(page, 'careful', '/tool add {"a":2,"b":3}');
     const ask = page.getByRole('group', { name: 'Interrupt' });
@@ -42,8 +34,8 @@ describe('console chat', () => {
   });
 
   it('shows a handoff, a delegation and guardrail redactions inline, and a rejected call', async () => {
-    const { context, page } = await b.page({ colorScheme: 'dark' });
-    await page.goto(gw.url);
+    const { context, page } = await s.b.page({ colorScheme: 'dark' });
+    await page.goto(s.gw.url);
     await say(page, 'triage', '/handoff billing');
     await page.getByTestId('run-end').getByText('Run completed').waitFor({ timeout: 15_000 });
     expect(await page.locator('[data-kind=handoff]').textContent()).toContain('from triage to billing');
@@ -68,13 +60,13 @@ describe('console chat', () => {
   }, 45_000);
 
   it('sends no request outside the origin', async () => {
-    const { context, page } = await b.page();
-    await page.goto(`${gw.url}/#/threads`);
+    const { context, page } = await s.b.page();
+    await page.goto(`${s.gw.url}/#/threads`);
     await page.getByRole('heading', { name: 'Threads' }).waitFor();
-    await page.goto(`${gw.url}/#/chat`);
+    await page.goto(`${s.gw.url}/#/chat`);
     await page.getByRole('heading', { name: 'Chat' }).waitFor();
-    expectSameOrigin(b.requests, gw.url);
-    expect(b.requests.some((u) => u.startsWith('ws://'))).toBe(true);
+    expectSameOrigin(s.b.requests, s.gw.url);
+    expect(s.b.requests.some((u) => u.startsWith('ws://'))).toBe(true);
     await context.close();
   });
 });

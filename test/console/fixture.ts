@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { OfflineProvider } from '../../actors/llm/offline.js';
 import { composeCatalog } from '../../cli/kinds.js';
 import { configSchema } from '../../config/index.js';
@@ -127,4 +127,17 @@ export async function say(page: Page, agent: string, text: string): Promise<void
   await page.getByRole('button', { name: 'New conversation' }).click();
   await page.getByLabel('Message', { exact: true }).fill(text);
   await page.getByLabel('Message', { exact: true }).press('Enter');
+}
+
+/** The gateway and browser of one test file: started before its tests (one browser per file), closed after them. */
+export function consoleSuite(options: { auth?: boolean } = {}): { gw: ConsoleGateway; b: ConsoleBrowser } {
+  const suite = {} as { gw: ConsoleGateway; b: ConsoleBrowser };
+  beforeAll(async () => {
+    [suite.gw, suite.b] = await Promise.all([startConsoleGateway(options), launchBrowser()]);
+  }, 60_000);
+  afterAll(async () => {
+    await suite.b?.close();
+    await suite.gw?.close();
+  });
+  return suite;
 }

@@ -4,18 +4,10 @@
  * page reconnects). Either way it asks for the events after that seq, and the reply shows every token once, in order.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, say, startConsoleGateway, type ConsoleBrowser, type ConsoleGateway } from './fixture.js';
+import { describe, expect, it } from 'vitest';
+import { consoleSuite, say } from './fixture.js';
 
-let gw: ConsoleGateway;
-let b: ConsoleBrowser;
-beforeAll(async () => {
-  [gw, b] = await Promise.all([startConsoleGateway(), launchBrowser()]);
-}, 60_000);
-afterAll(async () => {
-  await b?.close();
-  await gw?.close();
-});
+const s = consoleSuite();
 
 const WORDS = Array.from({ length: 120 }, (_, i) => `w${String(i + 1).padStart(3, '0')}`);
 
@@ -33,7 +25,7 @@ function resumes(page: Page): { run_id: string; after_seq: number }[] {
 
 /** Sends the long message to the slow agent and waits until the reply has streamed part of the way. */
 async function midStream(page: Page): Promise<void> {
-  await page.goto(gw.url);
+  await page.goto(s.gw.url);
   await say(page, 'slow', WORDS.join(' '));
   const reply = page.getByTestId('assistant');
   await expect.poll(() => reply.textContent(), { timeout: 20_000 }).toContain('w015');
@@ -45,7 +37,7 @@ async function expectWholeReply(page: Page): Promise<void> {
   await page.getByTestId('run-end').getByText('Run completed').waitFor({ timeout: 30_000 });
   const shown = ((await page.getByTestId('assistant').textContent()) ?? '').replace(/^slow/, '');
   const threadId = (await page.locator('a.mono').textContent()) ?? '';
-  const state = (await (await fetch(`${gw.url}/acp/threads/${threadId}/state`)).json()) as {
+  const state = (await (await fetch(`${s.gw.url}/acp/threads/${threadId}/state`)).json()) as {
     values: { messages: { type: string; content: string }[] };
   };
   expect(shown).toBe(state.values.messages.filter((m) => m.type === 'ai').at(-1)?.content);
@@ -54,7 +46,7 @@ async function expectWholeReply(page: Page): Promise<void> {
 
 describe('console chat resume', () => {
   it('resumes a streaming reply after a reload: every token once, in order', async () => {
-    const { context, page } = await b.page();
+    const { context, page } = await s.b.page();
     const hellos = resumes(page);
     await midStream(page);
     await page.reload();
@@ -66,10 +58,10 @@ describe('console chat resume', () => {
   }, 45_000);
 
   it('resumes after the server drops the connection', async () => {
-    const { context, page } = await b.page();
+    const { context, page } = await s.b.page();
     const hellos = resumes(page);
     await midStream(page);
-    for (const s of gw.gateway.ws.sessions) s.terminate();
+    for (const session of s.gw.gateway.ws.sessions) session.terminate();
     await expectWholeReply(page);
     expect(hellos).toHaveLength(1);
     expect(hellos[0]?.after_seq).toBeGreaterThan(15);

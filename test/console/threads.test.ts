@@ -3,21 +3,13 @@
  * state at an older checkpoint (time travel), and a fork: a run from that checkpoint, whose checkpoints branch from it
  * while the old branch stays readable.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, OUTPUT, startConsoleGateway, type ConsoleBrowser, type ConsoleGateway } from './fixture.js';
+import { describe, expect, it } from 'vitest';
+import { consoleSuite, OUTPUT } from './fixture.js';
 
-let gw: ConsoleGateway;
-let b: ConsoleBrowser;
-beforeAll(async () => {
-  [gw, b] = await Promise.all([startConsoleGateway(), launchBrowser()]);
-}, 60_000);
-afterAll(async () => {
-  await b?.close();
-  await gw?.close();
-});
+const s = consoleSuite();
 
 async function post<T>(path: string, body: unknown): Promise<T> {
-  const res = await fetch(`${gw.url}/acp${path}`, {
+  const res = await fetch(`${s.gw.url}/acp${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -38,8 +30,8 @@ describe('console threads', () => {
   it('lists and searches threads, travels to an older checkpoint and forks from it', async () => {
     const threadId = await twoTurns();
     const other = await post<{ thread_id: string }>('/threads', { metadata: { topic: 'other' } });
-    const { context, page } = await b.page();
-    await page.goto(`${gw.url}/#/threads`);
+    const { context, page } = await s.b.page();
+    await page.goto(`${s.gw.url}/#/threads`);
     const list = page.getByTestId('thread-list');
     await expect.poll(() => list.textContent(), { timeout: 15_000 }).toContain(threadId);
     expect(await list.textContent()).toContain(other.thread_id);
@@ -82,7 +74,7 @@ describe('console threads', () => {
     expect(await state.textContent()).not.toContain('second turn');
     expect(await history.getByRole('listitem').count()).toBeGreaterThan(before);
     const thread = (await (
-      await fetch(`${gw.url}/acp/threads/${threadId}/history`, {
+      await fetch(`${s.gw.url}/acp/threads/${threadId}/history`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: '{"limit":200}',

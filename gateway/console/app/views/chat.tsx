@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { View, ViewProps } from '../registry.js';
 import type { Frame, RunFollower } from '../ws.js';
-import { Json, Text, ToolCall } from './parts.js';
+import { ErrorLine, Json, Text, ToolCall } from './parts.js';
 import { answerInterrupt, applyFrame, approvalOf, type Args, type ChatState, type Item } from './transcript.js';
 
 const CHAT_KEY = 'troupe.console.chat';
@@ -48,11 +48,7 @@ function Interrupt(props: {
               <textarea id="edit-args" rows={4} value={args} onInput={(e) => setArgs(e.currentTarget.value)} />
             </>
           ) : null}
-          {error === undefined ? null : (
-            <p class="error" role="alert">
-              {error}
-            </p>
-          )}
+          <ErrorLine text={error} />
           <div class="row">
             <button
               type="button"
@@ -247,11 +243,7 @@ function Chat(props: ViewProps) {
         ))}
         <div ref={end} />
       </div>
-      {error === undefined ? null : (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine text={error} />
       <form
         onSubmit={(e) => {
           e.preventDefault();

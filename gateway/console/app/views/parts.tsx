@@ -62,3 +62,12 @@ export function ToolCall(props: {
     </div>
   );
 }
+
+/** An error message, announced to screen readers; nothing when there is none. */
+export function ErrorLine(props: { text: string | undefined }) {
+  return props.text === undefined ? null : (
+    <p class="error" role="alert">
+      {props.text}
+    </p>
+  );
+}

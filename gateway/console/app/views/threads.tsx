@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../api.js';
 import type { View, ViewProps } from '../registry.js';
-import { Json, Text, ToolCall } from './parts.js';
+import { ErrorLine, Json, Text, ToolCall } from './parts.js';
 
 interface LgMessage {
   readonly type?: string;
@@ -133,11 +133,7 @@ function ThreadList(props: { selected: string }) {
         </div>
         <button type="submit">Search</button>
       </form>
-      {error === undefined ? null : (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine text={error} />
       {threads === undefined ? (
         <p class="muted">Loading…</p>
       ) : threads.length === 0 ? (
@@ -265,11 +261,7 @@ function ThreadDetail(props: ViewProps & { threadId: string }) {
       <h2 id="history-title">
         Thread <span class="mono">{props.threadId}</span>
       </h2>
-      {error === undefined ? null : (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine text={error} />
       <div class="cols">
         <div>
           <h3>Checkpoints (newest first)</h3>
