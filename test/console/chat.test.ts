@@ -59,6 +59,22 @@ describe('console chat', () => {
     await context.close();
   }, 45_000);
 
+  it('runs a workflow: its steps inline, its human step answered in place', async () => {
+    const { context, page } = await s.b.page();
+    await page.goto(s.gw.url);
+    expect(await page.getByLabel('Agent or workflow').textContent()).toContain('review-flow (workflow)');
+    await say(page, 'review-flow', 'draft a greeting');
+    const ask = page.getByRole('group', { name: 'Interrupt' });
+    await ask.getByRole('button', { name: 'Approve' }).waitFor({ timeout: 20_000 });
+    expect(await ask.textContent()).toContain('Step review asks: Send this answer?');
+    expect(await page.locator('[data-kind=step]').first().textContent()).toContain('Step draft started');
+    await page.screenshot({ path: `${OUTPUT}chat-workflow.png`, fullPage: true });
+    await ask.getByRole('button', { name: 'Approve' }).click();
+    await page.getByTestId('run-end').getByText('Run completed').waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('transcript').textContent()).toContain('Step review completed');
+    await context.close();
+  }, 45_000);
+
   it('sends no request outside the origin', async () => {
     const { context, page } = await s.b.page();
     await page.goto(`${s.gw.url}/#/threads`);

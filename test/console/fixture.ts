@@ -31,6 +31,17 @@ const CONFIG = configSchema.parse({
     { name: 'billing', description: 'billing agent', instructions: 'Bills.' },
     { name: 'slow', description: 'slow agent', instructions: 'Slowly.' },
   ],
+  workflows: [
+    {
+      name: 'review-flow',
+      input: { text: 'string' },
+      steps: {
+        draft: { agent: 'assistant', input: '${input.text}' },
+        review: { human: 'Send this answer?', needs: ['draft'] },
+      },
+      output: { answer: '${steps.draft.output}' },
+    },
+  ],
   memory: { store: { index: [] } },
 });
 

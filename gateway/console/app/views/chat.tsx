@@ -23,6 +23,13 @@ function load(fallbackAgent: string): ChatState {
 
 let requests = 0;
 
+/** The heading of an interrupt that is not a tool approval: a workflow's human step asks its `question`. */
+function questionOf(value: unknown): string {
+  const v = (typeof value === 'object' && value !== null ? value : {}) as { step?: unknown; question?: unknown };
+  if (typeof v.question !== 'string') return 'The run waits for an answer';
+  return typeof v.step === 'string' ? `Step ${v.step} asks: ${v.question}` : v.question;
+}
+
 function Interrupt(props: {
   item: Extract<Item, { k: 'interrupt' }>;
   onAnswer: (resume: unknown, answer: string) => void;
@@ -36,7 +43,7 @@ function Interrupt(props: {
   const answered = props.item.answer;
   return (
     <div class="event interrupt" role="group" aria-label="Interrupt">
-      <strong>{approval === undefined ? 'The run waits for an answer' : `Approve the call to ${approval.name}?`}</strong>
+      <strong>{approval === undefined ? questionOf(props.item.value) : `Approve the call to ${approval.name}?`}</strong>
       <Json value={approval === undefined ? props.item.value : approval.args} label="arguments" />
       {answered !== undefined ? (
         <p class="muted">Answered: {answered}</p>
@@ -114,6 +121,17 @@ function Entry(props: { item: Item; active: boolean; onAnswer: (resume: unknown,
       return (
         <div class="event" data-kind="handoff">
           <strong>Handoff</strong> from {it.from} to {it.to}
+        </div>
+      );
+    case 'step':
+      return (
+        <div class="event" data-kind="step">
+          <strong>Step {it.step}</strong> {it.event}
+          {it.detail === '' ? null : (
+            <>
+              : <Text text={it.detail} />
+            </>
+          )}
         </div>
       );
     case 'interrupt':

@@ -277,6 +277,7 @@ function ThreadDetail(props: ViewProps & { threadId: string }) {
                     <br />
                     <span class="muted">
                       {messagesOf(h).length} messages · {when(h.created_at)}
+                      {h.parent_checkpoint?.checkpoint_id == null ? '' : ` · from ${h.parent_checkpoint.checkpoint_id.slice(0, 8)}`}
                     </span>
                   </button>
                 </li>

@@ -21,6 +21,8 @@ export type Item =
       readonly result?: { readonly content: string; readonly isError: boolean; readonly quarantined?: readonly string[] };
     }
   | { readonly k: 'handoff'; readonly from: string; readonly to: string }
+  /** A workflow step's event (`step.started`, `step.completed`, …; docs/workflows.md). */
+  | { readonly k: 'step'; readonly event: string; readonly step: string; readonly detail: string }
   | { readonly k: 'interrupt'; readonly runId: string; readonly value: unknown; readonly answer?: string }
   | { readonly k: 'end'; readonly status: 'completed' | 'failed' | 'cancelled'; readonly text: string }
   | { readonly k: 'error'; readonly text: string };
@@ -122,6 +124,15 @@ function applyEvent(items: Item[], agent: string, runId: string, seq: number, ev
       return agent;
     }
     default:
+      if (event.startsWith('step.')) {
+        const detail = data['error'] ?? data['question'] ?? data['output'];
+        items.push({
+          k: 'step',
+          event: event.slice('step.'.length),
+          step: str(data['step']),
+          detail: detail === undefined ? '' : typeof detail === 'string' ? detail : JSON.stringify(detail),
+        });
+      }
       return agent;
   }
 }
