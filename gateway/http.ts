@@ -209,14 +209,18 @@ export function isLoopbackHost(host: string): boolean {
 
 /**
  * Origin check (DNS-rebinding defence, MCP §Security): a request without `Origin` is allowed
- * (not a browser); otherwise its origin must be in `allowed` (`*` allows all) or be a loopback
- * origin. Returns true when allowed.
+ * (not a browser); otherwise its origin must be in `allowed` (`*` allows all), be a loopback
+ * origin, or be the request's own host (same origin: the console this gateway serves, docs/console.md;
+ * while auth is off the `Host` check refuses names other than loopback and configured ones).
+ * Returns true when allowed.
  */
 export function originAllowed(req: IncomingMessage, allowed: readonly string[] = []): boolean {
   const origin = req.headers.origin;
   if (origin === undefined || allowed.includes('*') || allowed.includes(origin)) return true;
   try {
-    return isLoopbackHost(new URL(origin).hostname.replace(/^\[|\]$/g, ''));
+    const url = new URL(origin);
+    if (req.headers.host !== undefined && url.host.toLowerCase() === req.headers.host.toLowerCase()) return true;
+    return isLoopbackHost(url.hostname.replace(/^\[|\]$/g, ''));
   } catch {
     return false;
   }

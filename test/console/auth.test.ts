@@ -3,6 +3,7 @@
  * view, no WebSocket); a wrong key is refused with an error; a good key gets in, lives in sessionStorage only, and
  * authenticates the WebSocket. Also: keyboard focus order and visible focus, and the page at 200 % zoom.
  */
+import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { consoleSuite, expectSameOrigin, OUTPUT } from './fixture.js';
 
@@ -64,4 +65,29 @@ describe('console sign-in', () => {
     await page.screenshot({ path: `${OUTPUT}chat-zoom-200.png`, fullPage: true });
     await context.close();
   }, 40_000);
+
+  it('takes the calls of a page served under another host name: same origin only', async () => {
+    // A gateway deployed as https://console.example: the page's calls carry that origin and host.
+    const call = (origin: string): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const req = request(`${s.gw.url}/acp/assistants/search`, {
+          method: 'POST',
+          headers: {
+            host: 'console.example',
+            origin,
+            authorization: `Bearer ${s.gw.key ?? ''}`,
+            'content-type': 'application/json',
+          },
+        });
+        req.on('response', (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end('{}');
+      });
+    expect(await call('https://console.example')).toBe(200);
+    expect(await call('https://evil.example')).toBe(403);
+    expect(await call('https://console.example.evil.example')).toBe(403);
+  });
 });
