@@ -1,7 +1,8 @@
 /**
  * The chat resumes a streaming run where the page left it, in Chromium against a real gateway: after a reload (the
  * transcript and the last applied seq come back from sessionStorage) and after the server drops the connection (the
- * page reconnects). Either way it asks for the events after that seq, and the reply shows every token once, in order.
+ * page reconnects), it asks for the events after that seq; showing another view meanwhile loses nothing. Each time
+ * the reply shows every token once, in order.
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -65,6 +66,19 @@ describe('console chat resume', () => {
     await expectWholeReply(page);
     expect(hellos).toHaveLength(1);
     expect(hellos[0]?.after_seq).toBeGreaterThan(15);
+    await context.close();
+  }, 45_000);
+
+  it('keeps following the run while another view is shown', async () => {
+    const { context, page } = await s.b.page();
+    const hellos = resumes(page);
+    await midStream(page);
+    await page.getByRole('link', { name: 'Threads' }).click();
+    await page.getByRole('heading', { name: 'Threads' }).waitFor();
+    await page.getByRole('link', { name: 'Chat' }).click();
+    await expectWholeReply(page);
+    // The connection never dropped: the stream went on, nothing was asked again.
+    expect(hellos).toEqual([]);
     await context.close();
   }, 45_000);
 });

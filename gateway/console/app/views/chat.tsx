@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { View, ViewProps } from '../registry.js';
-import type { Frame, RunFollower } from '../ws.js';
+import type { Frame, RunFollower, Socket } from '../ws.js';
 import { ErrorLine, Json, Text, ToolCall } from './parts.js';
 import { answerInterrupt, applyFrame, approvalOf, type Args, type ChatState, type Item } from './transcript.js';
 
@@ -152,38 +152,71 @@ function Entry(props: { item: Item; active: boolean; onAnswer: (resume: unknown,
   }
 }
 
+/**
+ * The conversation of this tab, outside any component: it keeps following its run while another view is shown (the
+ * page's one connection streams on), and it is saved to sessionStorage after every frame for a reload.
+ */
+class ChatStore {
+  private current: ChatState | undefined;
+  private readonly views = new Set<() => void>();
+  private socket: Socket | undefined;
+
+  get state(): ChatState {
+    this.current ??= load('');
+    return this.current;
+  }
+
+  set(next: ChatState): void {
+    if (next === this.current) return;
+    this.current = next;
+    sessionStorage.setItem(CHAT_KEY, JSON.stringify(next));
+    for (const v of this.views) v();
+  }
+
+  /** Re-renders `view` on every change until the returned function is called. */
+  watch(view: () => void): () => void {
+    this.views.add(view);
+    return () => this.views.delete(view);
+  }
+
+  /** Binds to the page's socket (once): a run in progress after a reload continues after the last seq applied. */
+  attach(socket: Socket): void {
+    if (this.socket === socket) return;
+    this.socket = socket;
+    const run = this.state.run;
+    if (run !== undefined) socket.follow(run.id, this.follower, true);
+  }
+
+  /** Follows a run this tab just started (its frames stream on the connection that started it). */
+  started(runId: string, threadId: string): void {
+    this.set({ ...this.state, threadId, run: { id: runId, seq: 0, agent: this.state.agent } });
+    this.socket?.follow(runId, this.follower, false);
+  }
+
+  readonly follower: RunFollower = {
+    lastSeq: () => this.state.run?.seq ?? 0,
+    onFrame: (f: Frame) => {
+      const before = this.state.run;
+      this.set(applyFrame(this.state, f));
+      if (before !== undefined && this.state.run === undefined) this.socket?.unfollow(before.id);
+    },
+  };
+}
+
+const store = new ChatStore();
+
 function Chat(props: ViewProps) {
-  const first = props.assistants[0]?.assistant_id ?? '';
-  const state = useRef<ChatState>(load(first));
   const [, setTick] = useState(0);
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string>();
   const end = useRef<HTMLDivElement>(null);
-  const set = (next: ChatState): void => {
-    if (next === state.current) return;
-    state.current = next;
-    sessionStorage.setItem(CHAT_KEY, JSON.stringify(next));
-    setTick((n) => n + 1);
-  };
-  const follower: RunFollower = {
-    lastSeq: () => state.current.run?.seq ?? 0,
-    onFrame: (f: Frame) => {
-      const before = state.current.run;
-      set(applyFrame(state.current, f));
-      if (before !== undefined && state.current.run === undefined) props.socket.unfollow(before.id);
-    },
-  };
-  useEffect(() => {
-    // After a reload: the run in progress continues after the last seq this tab applied.
-    const run = state.current.run;
-    if (run !== undefined) props.socket.follow(run.id, follower, true);
-    return () => {
-      if (state.current.run !== undefined) props.socket.unfollow(state.current.run.id);
-    };
-  }, []);
+  store.attach(props.socket);
+  useEffect(() => store.watch(() => setTick((n) => n + 1)), []);
   useEffect(() => end.current?.scrollIntoView({ block: 'nearest' }));
+  const set = (next: ChatState): void => store.set(next);
+  if (store.state.agent === '' && props.assistants[0] !== undefined) set({ ...store.state, agent: props.assistants[0].assistant_id });
 
-  const s = state.current;
+  const s = store.state;
   const busy = s.run !== undefined;
   const send = (): void => {
     const text = draft.trim();
@@ -194,9 +227,7 @@ function Chat(props: ViewProps) {
       if (f['id'] !== id) return;
       stop();
       if (f.type === 'run.created') {
-        const runId = String(f['run_id']);
-        set({ ...state.current, threadId: String(f['thread_id']), run: { id: runId, seq: 0, agent: state.current.agent } });
-        props.socket.follow(runId, follower, false);
+        store.started(String(f['run_id']), String(f['thread_id']));
       } else if (f.type === 'error') setError(`${String(f['code'])}: ${String(f['message'])}`);
     });
     set({ ...s, items: [...s.items, { k: 'user', text }] });
@@ -210,9 +241,9 @@ function Chat(props: ViewProps) {
     });
   };
   const answer = (resume: unknown, text: string): void => {
-    const run = state.current.run;
+    const run = store.state.run;
     if (run === undefined) return;
-    set(answerInterrupt(state.current, run.id, text));
+    set(answerInterrupt(store.state, run.id, text));
     props.socket.send({ type: 'run.resume', id: `console-resume-${++requests}`, run_id: run.id, resume });
   };
 
