@@ -1,11 +1,12 @@
 /**
  * The console against a gateway with auth on, in Chromium: a browser without credentials sees only the sign-in (no
- * view, no WebSocket); a wrong key is refused with an error; a good key gets in, lives in sessionStorage only, and
- * authenticates the WebSocket. Also: keyboard focus order and visible focus, and the page at 200 % zoom.
+ * view, no WebSocket); a wrong key is refused with an error; a good API key or JWT gets in, lives in sessionStorage
+ * only, and authenticates the WebSocket. Also: keyboard focus order and visible focus, the page at 200 % zoom, and
+ * the same-origin calls of a console served under a public host name.
  */
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { consoleSuite, expectSameOrigin, OUTPUT } from './fixture.js';
+import { consoleSuite, expectSameOrigin, OUTPUT, say } from './fixture.js';
 
 const s = consoleSuite({ auth: true });
 
@@ -35,6 +36,18 @@ describe('console sign-in', () => {
     expect(await page.evaluate('Object.values(sessionStorage).join(" ")')).toContain(s.gw.key);
     expect(await page.evaluate('JSON.stringify(localStorage)')).not.toContain(s.gw.key);
     expectSameOrigin(s.b.requests, s.gw.url);
+    await context.close();
+  });
+
+  it('lets a JWT in as well: HTTP calls and the WebSocket take it', async () => {
+    const { context, page } = await s.b.page();
+    await page.goto(s.gw.url);
+    await page.getByLabel('API key or JWT').fill(s.gw.jwt ?? '');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Chat' }).waitFor({ timeout: 15_000 });
+    await expect.poll(() => page.getByTestId('connection').textContent(), { timeout: 15_000 }).toBe('connected');
+    await say(page, 'assistant', 'signed in with a token');
+    await page.getByTestId('run-end').getByText('Run completed').waitFor({ timeout: 15_000 });
     await context.close();
   });
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { OfflineProvider } from '../../actors/llm/offline.js';
 import { composeCatalog } from '../../cli/kinds.js';
 import { configSchema } from '../../config/index.js';
-import { Gateway, allRoutes, catalogDeps, generateApiKey } from '../../gateway/index.js';
+import { Gateway, allRoutes, catalogDeps, generateApiKey, signJwt } from '../../gateway/index.js';
 import { MeshNode, type ActorSystem } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import { SlowProvider } from '../gateway/acp-fixture.js';
@@ -45,6 +45,9 @@ const CONFIG = configSchema.parse({
   memory: { store: { index: [] } },
 });
 
+/** The HS256 secret of the auth-on gateway's JWTs. */
+const SECRET = 'console-test-secret-0123456789abcdef';
+
 /** A gateway serving the console. */
 export interface ConsoleGateway {
   readonly system: ActorSystem;
@@ -53,6 +56,8 @@ export interface ConsoleGateway {
   readonly url: string;
   /** The API key (auth on), else undefined. */
   readonly key: string | undefined;
+  /** A JWT for tenant `default`, role admin, valid for an hour (auth on), else undefined. */
+  readonly jwt: string | undefined;
   close(): Promise<void>;
 }
 
@@ -71,7 +76,9 @@ export async function startConsoleGateway(options: { auth?: boolean } = {}): Pro
     deps,
     routes: allRoutes(deps, { auth: made !== undefined }),
     port: 0,
-    ...(made === undefined ? {} : { auth: { keys: [{ id: 'console-test', hash: made.hash, tenant: 'default', roles: ['admin'] }] } }),
+    ...(made === undefined
+      ? {}
+      : { auth: { keys: [{ id: 'console-test', hash: made.hash, tenant: 'default', roles: ['admin'] }], jwt: { hs256Secret: SECRET } } }),
     limits: { ratePerSec: 100_000, burst: 100_000 },
     warn: () => undefined,
   });
@@ -80,6 +87,13 @@ export async function startConsoleGateway(options: { auth?: boolean } = {}): Pro
     gateway,
     url: gateway.url,
     key: made?.key,
+    jwt:
+      made === undefined
+        ? undefined
+        : signJwt(
+            { sub: 'console-user', tenant: 'default', roles: ['admin'], exp: Math.floor(Date.now() / 1000) + 3600 },
+            { hs256Secret: SECRET },
+          ),
     async close() {
       await gateway.close();
       mesh.stop();

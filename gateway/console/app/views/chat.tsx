@@ -138,7 +138,7 @@ function Entry(props: { item: Item; active: boolean; onAnswer: (resume: unknown,
       return <Interrupt item={it} active={props.active} onAnswer={props.onAnswer} />;
     case 'end':
       return (
-        <p class={it.status === 'completed' ? 'status-ok' : 'status-bad'} data-testid="run-end">
+        <p class={it.status === 'completed' ? 'status-ok' : 'status-bad'} role="status" data-testid="run-end">
           Run {it.status}
           {it.text === '' ? '' : ` — ${it.text}`}
         </p>
