@@ -68,6 +68,8 @@ describe('console chat', () => {
     await ask.getByRole('button', { name: 'Approve' }).waitFor({ timeout: 20_000 });
     expect(await ask.textContent()).toContain('Step review asks: Send this answer?');
     expect(await page.locator('[data-kind=step]').first().textContent()).toContain('Step draft started');
+    // The agent step's tokens stream in as a reply of its agent.
+    expect(await page.getByTestId('assistant').textContent()).toContain('you said: draft a greeting');
     await page.screenshot({ path: `${OUTPUT}chat-workflow.png`, fullPage: true });
     await ask.getByRole('button', { name: 'Approve' }).click();
     await page.getByTestId('run-end').getByText('Run completed').waitFor({ timeout: 20_000 });

@@ -108,6 +108,12 @@ export class Socket {
         this.setState('open');
         for (const t of this.queue.splice(0)) ws.send(t);
       }
+      if (frame.type === 'error' && frame['run_id'] === undefined) {
+        // A refused resume (`hello` carries no id) names its run in the message only.
+        const message = String(frame['message'] ?? '');
+        const named = [...this.runs.keys()].find((id) => message.includes(id));
+        if (named !== undefined) frame = { ...frame, run_id: named };
+      }
       const runId = frame['run_id'];
       const follower = typeof runId === 'string' ? this.runs.get(runId) : undefined;
       if (follower !== undefined) follower.onFrame(frame);

@@ -187,6 +187,13 @@ class ChatStore {
     if (run !== undefined) socket.follow(run.id, this.follower, true);
   }
 
+  /** Starts a new conversation with `agent` (a run in progress goes on; this tab stops following it). */
+  reset(agent: string): void {
+    const run = this.state.run;
+    if (run !== undefined) this.socket?.unfollow(run.id);
+    this.set({ agent, items: [] });
+  }
+
   /** Follows a run this tab just started (its frames stream on the connection that started it). */
   started(runId: string, threadId: string): void {
     this.set({ ...this.state, threadId, run: { id: runId, seq: 0, agent: this.state.agent } });
@@ -264,7 +271,7 @@ function Chat(props: ViewProps) {
             ))}
           </select>
         </div>
-        <button type="button" class="secondary" disabled={busy} onClick={() => set({ agent: s.agent, items: [] })}>
+        <button type="button" class="secondary" onClick={() => store.reset(s.agent)}>
           New conversation
         </button>
       </div>

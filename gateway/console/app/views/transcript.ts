@@ -60,6 +60,11 @@ function lastOpenAssistant(items: Item[], agent: string): number {
   return it?.k === 'assistant' && !it.done && it.agent === agent ? i : -1;
 }
 
+function lastOpenAssistantAny(items: Item[]): number {
+  const it = items[items.length - 1];
+  return it?.k === 'assistant' && !it.done ? items.length - 1 : -1;
+}
+
 function applyEvent(items: Item[], agent: string, runId: string, seq: number, event: string, data: Record<string, unknown>): string {
   switch (event) {
     case 'token': {
@@ -125,13 +130,14 @@ function applyEvent(items: Item[], agent: string, runId: string, seq: number, ev
     }
     default:
       if (event.startsWith('step.')) {
-        const detail = data['error'] ?? data['question'] ?? data['output'];
-        items.push({
-          k: 'step',
-          event: event.slice('step.'.length),
-          step: str(data['step']),
-          detail: detail === undefined ? '' : typeof detail === 'string' ? detail : JSON.stringify(detail),
-        });
+        const open = lastOpenAssistantAny(items);
+        const it = items[open];
+        if (it?.k === 'assistant') items[open] = { ...it, done: true };
+        const value = data['error'] ?? data['question'] ?? data['output'];
+        const detail = value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+        // An agent step's output was just streamed as its reply: not shown twice.
+        const streamed = it?.k === 'assistant' ? it.parts.join('') : undefined;
+        items.push({ k: 'step', event: event.slice('step.'.length), step: str(data['step']), detail: detail === streamed ? '' : detail });
       }
       return agent;
   }
@@ -149,7 +155,17 @@ export function applyFrame(s: ChatState, f: Frame): ChatState {
   if (run === undefined || f['run_id'] !== run.id) return s;
   if (f.type === 'error') {
     // A stream that cannot deliver some events ends on this connection; the run itself may go on (resume to retry).
-    return { ...s, items: [...s.items, { k: 'error', text: `${str(f['code'])}: ${str(f['message'])}` }] };
+    // A run the gateway does not know (or cannot resume) is no longer followed.
+    const items = [...s.items, { k: 'error', text: `${str(f['code'])}: ${str(f['message'])}` } as const];
+    if (f['code'] !== 'not_found') return { ...s, items };
+    const { run: _gone, ...rest } = s;
+    return { ...rest, items };
+  }
+  if (f.type === 'run.event' && f['seq'] === undefined && f['event'] === 'token') {
+    // A workflow's agent step streams its tokens without a seq of the workflow run (docs/workflows.md): shown as they come.
+    const items = [...s.items];
+    applyEvent(items, str(f['agent']) || run.agent, run.id, run.seq, 'token', obj(f['data']));
+    return { ...s, items };
   }
   const seq = Number(f['seq']);
   if (!Number.isInteger(seq) || seq <= run.seq) return s;
