@@ -7,6 +7,7 @@ import type { TroupeConfig } from '../config/index.js';
 import type { Catalog, PromptLibrary } from '../actors/index.js';
 import type { ActorSystem } from '../runtime/index.js';
 import { a2aRoutes } from './a2a/index.js';
+import { consoleRoute } from './console/index.js';
 import { acpRoute } from './acp/index.js';
 import { guardrailMcpTool, guardrailsRoute } from './guardrails/index.js';
 import { collectionResources, mcpFixturesFromEnv, mcpRoute, storeResources, workflowMcpTools } from './mcp/index.js';
@@ -17,7 +18,6 @@ import { deadLettersRoute } from './ops/index.js';
 import { finetuneRoute } from './finetune/index.js';
 import { experimentsRoute, optimizationsRoute } from './experiments/index.js';
 import { hooksRoute } from './hooks/index.js';
-import { consoleRoute } from './console/index.js';
 import { Gateway, gatewayOptionsFromConfig, type GatewayOptions } from './server.js';
 import type { GatewayDeps, HttpRoute } from './types.js';
 
@@ -53,6 +53,8 @@ export function allRoutes(
 ): HttpRoute[] {
   const buffer = options.sendBufferBytes;
   return [
+    // The console at `/` (docs/console.md): matched last, after every longer prefix.
+    consoleRoute(),
     acpRoute(deps, { sendBufferBytes: buffer }),
     mcpRoute(deps, {
       allowedOrigins: options.allowedOrigins ?? [],
@@ -71,7 +73,6 @@ export function allRoutes(
     ...a2aRoutes(deps, { auth: options.auth ?? true, maxStreamBuffer: buffer }),
     ...(options.prompts === undefined ? [] : [promptsRoute(options.prompts), personasRoute(options.prompts)]),
     hooksRoute(deps, options.webhooks ?? {}),
-    consoleRoute(),
   ];
 }
 
