@@ -49,6 +49,11 @@ export const inputMessageSchema = z.object({
 export const runCreateSchema = z.object({
   run_id: z.string().min(1).max(128).optional(),
   thread_id: z.string().min(1).max(128).optional(),
+  /**
+   * A fork: the run starts from the thread's state at this checkpoint (an older one of its history) instead of the
+   * newest, and its checkpoints branch from there (docs/gateway-acp.md, “Forks”). Absent: from the newest.
+   */
+  checkpoint_id: z.string().min(1).max(128).optional(),
   input: z.object({ messages: z.array(inputMessageSchema).min(1).max(1000) }),
   config: z.record(z.string(), z.unknown()).optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),

@@ -24,7 +24,8 @@ export interface RunCreated {
  * The run `runId` if it exists already (`existing`), else the thread it now holds: the thread's owner makes it when
  * absent, refuses (`conflict`) when a run that has not ended holds it, and writes the run's first record with the
  * claim (`record(threadId)`), so two creates racing on one thread cannot both start. A run on another thread than
- * the one named is a conflict.
+ * the one named is a conflict. With `fromCheckpoint` the run forks the thread there: the thread answered carries that
+ * checkpoint's messages, and the run's checkpoints name it as their parent.
  */
 export async function admitRun(
   store: RunStore,
@@ -33,6 +34,7 @@ export async function admitRun(
   runId: string,
   threadId: string | undefined,
   record: (threadId: string) => RunRecord,
+  fromCheckpoint?: string,
 ): Promise<{ existing: RunCreated } | { thread: ThreadRecord; record: RunRecord }> {
   const existing = await store.getRun(tenant, runId);
   if (existing !== undefined) {
@@ -40,7 +42,7 @@ export async function admitRun(
     return { existing: { run_id: runId, thread_id: existing.thread_id, status: existing.status } };
   }
   const r = record(threadId ?? randomUUID());
-  const claimed = await threads.claim(tenant, r);
+  const claimed = await threads.claim(tenant, r, fromCheckpoint);
   return 'existing' in claimed ? claimed : { thread: claimed.thread, record: r };
 }
 
