@@ -36,6 +36,10 @@ export const runEventSchema = z.object({
   event: z.enum(RUN_EVENT_KINDS),
   agent: z.string(),
   data: z.unknown(),
+  /** When the event was made (epoch ms, the clock of the node driving the run); absent on events of older versions. */
+  at: z.number().optional(),
+  /** The node driving the run when the event was made (on every event but `token`: the one before it names it). */
+  node: z.string().optional(),
 });
 export type RunEvent = z.infer<typeof runEventSchema>;
 
