@@ -66,6 +66,13 @@ export function timelineRoute(deps: GatewayDeps, prices: ModelPrices = {}): Http
       const b = new TimelineBuilder(prices, (id) => source(tenant, id));
       await b.add(root, null);
       const run = b.spans[0];
+      // Totals over every model call of the timeline, delegated runs' included.
+      const models = b.spans.filter((x) => x.kind === 'model');
+      const tokens = models.reduce((t, x) => ({ input: t.input + (x.tokens?.input ?? 0), output: t.output + (x.tokens?.output ?? 0) }), {
+        input: 0,
+        output: 0,
+      });
+      const cost = models.reduce<number | null>((c, x) => (c === null || x.cost == null ? null : c + x.cost), 0);
       sendJson(res, 200, {
         run_id: runId,
         thread_id: root.record.thread_id,
@@ -76,8 +83,8 @@ export function timelineRoute(deps: GatewayDeps, prices: ModelPrices = {}): Http
         start: run?.start ?? null,
         end: run?.end ?? null,
         duration_ms: run?.duration_ms ?? null,
-        tokens: run?.tokens ?? null,
-        cost: run?.cost ?? null,
+        tokens,
+        cost,
         nodes: [...new Set(b.spans.map((s) => s.node).filter((n): n is string => n !== null))],
         agents: [...new Set(b.spans.map((s) => s.agent))],
         spans: b.spans,

@@ -25,7 +25,10 @@ export interface TimelineSpan {
   readonly end: string | null;
   readonly duration_ms: number | null;
   readonly tokens?: { readonly input: number; readonly output: number };
-  /** In the price table's currency; null when the model has no price. */
+  /**
+   * In the price table's currency (config `gateway.usage.prices`, as `/usage`); null when a model has no price. A run
+   * span's is that of its own model calls (a delegated run's are on its own span).
+   */
   readonly cost?: number | null;
   readonly status?: string;
   readonly detail?: Readonly<Record<string, unknown>>;
@@ -91,6 +94,7 @@ export class TimelineBuilder {
     let interrupt: { at: number | undefined; node: string | null; agent: string; data: unknown } | undefined;
     let input = 0;
     let output = 0;
+    let cost: number | null = 0;
     for (const e of events) {
       if (e.node !== undefined) node = e.node;
       const at = num(e.at);
@@ -102,6 +106,8 @@ export class TimelineBuilder {
         output += tokens.output;
         const model = typeof data['model'] === 'string' ? data['model'] : 'model';
         const calls_ = Array.isArray(data['tool_calls']) ? data['tool_calls'].length : 0;
+        const priced = costOf(this.prices, model, tokens.input, tokens.output);
+        cost = cost === null || priced === null ? null : cost + priced;
         this.spans.push(
           span({
             id: this.id(),
@@ -114,7 +120,7 @@ export class TimelineBuilder {
             start: num(data['started_at']) ?? last,
             end: at,
             tokens,
-            cost: costOf(this.prices, model, tokens.input, tokens.output),
+            cost: priced,
             detail: { seq: e.seq, tool_calls: calls_, ...(data['cache'] === undefined ? {} : { cache: data['cache'] }) },
           }),
         );
@@ -200,7 +206,7 @@ export class TimelineBuilder {
         start: started,
         end: ended,
         tokens,
-        ...(usage === undefined ? {} : { cost: usage.cost }),
+        cost,
         status: r.status,
         detail: {
           thread_id: r.thread_id,
