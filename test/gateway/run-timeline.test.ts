@@ -7,14 +7,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configSchema } from '../../config/index.js';
+import { configSchema, type TroupeConfig } from '../../config/index.js';
+import { MemoryHub, MemoryStorage, MemoryTransport, startSystem } from '../../runtime/index.js';
+import { xstateLifecycle } from '../../supervisors/index.js';
 import { startCatalogGateway, type CatalogGateway } from './catalog-fixture.js';
 
 type Keys = 'ann' | 'bob' | 'acmeAdmin' | 'globexAdmin' | 'globexUser';
 let gw: CatalogGateway<Keys>;
+let config: TroupeConfig;
 
 beforeAll(async () => {
-  const config = configSchema.parse({
+  config = configSchema.parse({
     agents: [
       { name: 'lead', instructions: 'Lead.', provider: 'offline', model: 'tiny', tools: ['calculator'], delegates: ['helper'] },
       { name: 'helper', instructions: 'Help.', provider: 'offline', model: 'tiny' },
@@ -37,12 +40,12 @@ afterAll(async () => {
   await gw?.close();
 });
 
-/** Runs `content` on `agent` as `who` on a new thread under a known trace; the run id and trace id. */
-async function run(who: Keys, agent: string, content: string): Promise<{ runId: string; traceId: string }> {
+/** Runs `content` on `agent` as `who` on a new thread under a known trace (through `on`); the run id and trace id. */
+async function run(who: Keys, agent: string, content: string, on: CatalogGateway<Keys> = gw): Promise<{ runId: string; traceId: string }> {
   const traceId = randomBytes(16).toString('hex');
-  const headers = { authorization: `Bearer ${gw.keys[who].key}`, 'content-type': 'application/json' };
-  const t = (await (await fetch(`${gw.url}/acp/threads`, { method: 'POST', headers, body: '{}' })).json()) as { thread_id: string };
-  const res = await fetch(`${gw.url}/acp/threads/${t.thread_id}/runs/wait`, {
+  const headers = { authorization: `Bearer ${on.keys[who].key}`, 'content-type': 'application/json' };
+  const t = (await (await fetch(`${on.url}/acp/threads`, { method: 'POST', headers, body: '{}' })).json()) as { thread_id: string };
+  const res = await fetch(`${on.url}/acp/threads/${t.thread_id}/runs/wait`, {
     method: 'POST',
     headers: { ...headers, traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
     body: JSON.stringify({ assistant_id: agent, input: { messages: [{ role: 'user', content }] } }),
@@ -82,9 +85,14 @@ interface Timeline {
   spans: Span[];
 }
 
-async function timeline(who: Keys, runId: string, query = ''): Promise<{ status: number; body: Timeline & { detail?: string } }> {
-  const res = await fetch(`${gw.url}/runs/${encodeURIComponent(runId)}/timeline${query}`, {
-    headers: { authorization: `Bearer ${gw.keys[who].key}` },
+async function timeline(
+  who: Keys,
+  runId: string,
+  query = '',
+  on: CatalogGateway<Keys> = gw,
+): Promise<{ status: number; body: Timeline & { detail?: string } }> {
+  const res = await fetch(`${on.url}/runs/${encodeURIComponent(runId)}/timeline${query}`, {
+    headers: { authorization: `Bearer ${on.keys[who].key}` },
   });
   return { status: res.status, body: (await res.json()) as Timeline & { detail?: string } };
 }
@@ -168,5 +176,36 @@ describe('run timelines', () => {
     expect(refused.body.detail).toContain('runs:read:all');
     expect((await timeline('ann', 'no-such-run')).status).toBe(404);
     expect((await timeline('ann', runId, '?bogus=1')).status).toBe(400);
+  });
+});
+
+describe('run timelines across nodes', () => {
+  it('names the node of each run: a delegation to an agent active on the other node of a mesh', async () => {
+    const hub = new MemoryHub();
+    const storage = new MemoryStorage();
+    const node = (id: string) =>
+      startSystem({ lifecycle: xstateLifecycle, transport: new MemoryTransport({ hub }), storage, node: id, warn: () => undefined });
+    const keys = { ann: { id: 'ann', tenant: 'acme', roles: ['user'] } } as const;
+    const one = await startCatalogGateway(config, keys, { system: await node('tl-one') });
+    const two = await startCatalogGateway(config, keys, { system: await node('tl-two') });
+    try {
+      const on = (g: typeof one) => g as unknown as CatalogGateway<Keys>;
+      // helper becomes active on node two; lead, asked through node one, runs there and delegates to it.
+      await run('ann', 'helper', 'warm up', on(two));
+      const { runId } = await run('ann', 'lead', '/ask helper what is the weather', on(one));
+      const { status, body } = await timeline('ann', runId, '', on(one));
+      expect(status).toBe(200);
+      const root = body.spans[0];
+      const child = body.spans.find((s) => s.kind === 'run' && s.run_id !== runId);
+      expect(root).toMatchObject({ agent: 'lead', node: 'tl-one' });
+      expect(child).toMatchObject({ agent: 'helper', node: 'tl-two', status: 'success' });
+      for (const m of body.spans.filter((s) => s.kind === 'model')) expect(m.node).toBe(m.agent === 'helper' ? 'tl-two' : 'tl-one');
+      expect(body.nodes.sort()).toEqual(['tl-one', 'tl-two']);
+      // The same timeline read through the other node.
+      expect((await timeline('ann', runId, '', on(two))).body.spans).toEqual(body.spans);
+    } finally {
+      await two.close();
+      await one.close();
+    }
   });
 });
