@@ -8,7 +8,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { announceGateway, Gateway, generateApiKey, meshRoute, type GatewayDeps, type HttpRoute } from '../../gateway/index.js';
 import { MeshNode, type ActorSystem } from '../../runtime/index.js';
 import type { JetStreamTransport, KvMembership } from '../../runtime/jetstream/index.js';
+import { configSchema } from '../../config/index.js';
 import { meshFixture } from '../cluster/mesh-fixture.js';
+import { startCatalogGateway } from './catalog-fixture.js';
 import { eventually } from '../transport/contract.js';
 import { openSse, type SseFrame, type SseReader } from './sse-client.js';
 
@@ -146,6 +148,13 @@ describe('mesh view on a real nats-server', () => {
     );
     expect(activated.data).toMatchObject({ node: 'node-c', tenant: 'acme', kind: 'echo', name: 'on-c' });
 
+    // b drains: draining, then gone from the mesh (it left), in the stream and the snapshot.
+    void b.placement.drain();
+    await events.next(about('node-b', 'node.draining'), 15_000, 'node-b draining');
+    await events.next(about('node-b', 'node.left'), 30_000, 'node-b left');
+    expect((await snapshot(url)).nodes.map((x) => x.id)).not.toContain('node-b');
+    mesh.forget(b.system);
+
     // c stops heartbeating without leaving (a crash, seen from outside): dead in the stream and in the snapshot.
     ((c.system.transport as JetStreamTransport).cluster!.membership as KvMembership).stop();
     await events.next(about('node-c', 'node.dead'), 15_000, 'node-c dead');
@@ -163,6 +172,42 @@ describe('mesh view on a real nats-server', () => {
     // An id this gateway never gave out cannot be resumed: the client is told to read the snapshot again.
     const stale = await stream(url, { 'last-event-id': '00000000-5' });
     expect((await stale.next((f) => f.event === 'reset', 10_000, 'reset')).data['reason']).toContain('GET /mesh');
+  });
+
+  it('on the embedded default: the one node with its actors, and dead letters as events (never their payload)', async () => {
+    const config = configSchema.parse({
+      agents: [{ name: 'solo', instructions: 'Hi.', provider: 'offline' }],
+      memory: { store: { index: [] } },
+    });
+    const gw = await startCatalogGateway(config, { admin: { id: 'adm', tenant: 'acme', roles: ['admin'] } });
+    try {
+      const headers = { authorization: `Bearer ${gw.keys.admin.key}` };
+      const ran = await fetch(`${gw.url}/acp/runs/wait`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ assistant_id: 'solo', input: { messages: [{ role: 'user', content: 'hello' }] } }),
+      });
+      expect(ran.status).toBe(200);
+      const res = await fetch(`${gw.url}/mesh`, { headers });
+      expect(res.status).toBe(200);
+      const s = (await res.json()) as Snapshot;
+      expect(s.nodes).toHaveLength(1);
+      const only = s.nodes[0] as NodeView;
+      expect(only).toMatchObject({ id: gw.system.node, state: 'serving', gateway: null });
+      expect(only.kinds).toContain('agent');
+      expect(only.actors).toContainEqual(expect.objectContaining({ address: 'agent/solo', tenant: 'acme', kind: 'agent', name: 'solo' }));
+
+      const events = await openSse(`${gw.url}/mesh/events`, headers);
+      readers.push(events);
+      await events.next((f) => f.event === 'ready', 10_000, 'ready');
+      // A message the agent's schema refuses is the sender's error, kept as a dead letter.
+      await gw.system.ref('agent/solo', 'acme').tell('acp.run.create', { secret: 'do-not-show' });
+      const letter = await events.next((f) => f.event === 'deadletter', 10_000, 'a dead letter');
+      expect(letter.data).toMatchObject({ address: 'agent/solo', tenant: 'acme', node: gw.system.node, type: 'acp.run.create' });
+      expect(JSON.stringify(letter.data)).not.toContain('do-not-show');
+    } finally {
+      await gw.close();
+    }
   });
 
   it('answers 403 to callers without mesh:read, on the snapshot and the stream', async () => {
