@@ -370,18 +370,10 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
     const options = parseRunOptions(p.config);
     const system = await renderSystem(tenant, p.metadata ?? {}, options, ctx.system.clock.now(), runId);
     const params = runParams(options);
-    const admitted = await admitRun(
-      st.store,
-      st.threads,
-      tenant,
-      runId,
-      p.thread_id,
-      (threadId) => ({
-        ...newRunRecord(runId, threadId, def.name, p.metadata ?? {}, now, p.client),
-        ...(system?.prompt === undefined ? {} : { prompt: system.prompt }),
-      }),
-      p.checkpoint_id,
-    );
+    const admitted = await admitRun(st.store, st.threads, tenant, runId, p, (threadId) => ({
+      ...newRunRecord(runId, threadId, def.name, p.metadata ?? {}, now, p.client),
+      ...(system?.prompt === undefined ? {} : { prompt: system.prompt }),
+    }));
     if ('existing' in admitted) return admitted.existing;
     const { thread, record } = admitted;
     const depth = typeof p.config?.['depth'] === 'number' ? p.config['depth'] : 0;
