@@ -1,13 +1,16 @@
 /**
  * The console's server side on `troupe node --gateway` over a real nats-server (threads and runs in JetStream, the
  * thread owner and agents reached through NATS): a run from an older checkpoint forks the thread (real LangGraph SDK
- * client), `GET /mesh` shows the node with the gateway URL it announced in membership, and the forked run's timeline
- * names the node.
+ * client), `GET /mesh` shows the node with the gateway URL it announced in membership, the forked run's timeline
+ * names the node, and a second `troupe node` process killed with SIGKILL shows dead (snapshot and event).
  */
 import { Client } from '@langchain/langgraph-sdk';
 import { afterAll, describe, expect, it } from 'vitest';
+import { NodeProcess } from '../cluster/nodes.js';
 import { NatsServer } from '../nats/server.js';
+import { eventually } from '../transport/contract.js';
 import { cleanEnv, startCliGateway } from './cli-fixture.js';
+import { openSse } from './sse-client.js';
 
 let server: NatsServer | undefined;
 afterAll(async () => {
@@ -20,10 +23,12 @@ const human = (content: string) => ({ messages: [{ type: 'human', content }] });
 describe('troupe node --gateway: fork, mesh view, timeline', () => {
   it('forks a thread from an older checkpoint, shows the node and its gateway, and the run on it', async () => {
     server = await NatsServer.start();
+    const prefix = `cn${process.pid}`;
     const { child, url, exited } = await startCliGateway(
-      ['node', '--nats', server.url, '--prefix', `cn${process.pid}`, '--node-id', 'console-node', '--gateway'],
+      ['node', '--nats', server.url, '--prefix', prefix, '--node-id', 'console-node', '--gateway'],
       cleanEnv({ TROUPE_PORT: '0' }),
     );
+    let other: NodeProcess | undefined;
     try {
       const c = new Client({ apiUrl: `${url}/acp` });
       const t = await c.threads.create();
@@ -57,9 +62,25 @@ describe('troupe node --gateway: fork, mesh view, timeline', () => {
       expect(body.status).toBe('success');
       expect(body.nodes).toEqual(['console-node']);
       expect(body.spans.filter((s) => s.kind === 'model').length).toBeGreaterThan(0);
+
+      // A second node process joins, then is killed: it shows serving, then dead (by the membership's silence window).
+      const events = await openSse(`${url}/mesh/events`, {});
+      await events.next((f) => f.event === 'ready', 10_000, 'ready');
+      other = await NodeProcess.start('doomed-node', [server.url], prefix);
+      const states = async (): Promise<Record<string, string>> =>
+        Object.fromEntries(
+          ((await (await fetch(`${url}/mesh`)).json()) as { nodes: { id: string; state: string }[] }).nodes.map((n) => [n.id, n.state]),
+        );
+      await eventually(async () => (await states())['doomed-node'] === 'serving', 30_000, 'the second node serving');
+      await events.next((f) => f.event === 'node.joined' && f.data['node'] === 'doomed-node', 10_000, 'doomed-node joined');
+      await other.signal('SIGKILL');
+      await events.next((f) => f.event === 'node.dead' && f.data['node'] === 'doomed-node', 30_000, 'doomed-node dead');
+      expect((await states())['doomed-node']).toBe('dead');
+      events.close();
     } finally {
+      await other?.signal('SIGKILL');
       child.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
-  }, 180_000);
+  }, 240_000);
 });
