@@ -18,6 +18,7 @@ import { deadLettersRoute } from './ops/index.js';
 import { finetuneRoute } from './finetune/index.js';
 import { experimentsRoute, optimizationsRoute } from './experiments/index.js';
 import { hooksRoute } from './hooks/index.js';
+import { meshRoute, timelineRoute, type MeshRoute } from './mesh/index.js';
 import { Gateway, gatewayOptionsFromConfig, type GatewayOptions } from './server.js';
 import type { GatewayDeps, HttpRoute } from './types.js';
 
@@ -73,7 +74,20 @@ export function allRoutes(
     ...a2aRoutes(deps, { auth: options.auth ?? true, maxStreamBuffer: buffer }),
     ...(options.prompts === undefined ? [] : [promptsRoute(options.prompts), personasRoute(options.prompts)]),
     hooksRoute(deps, options.webhooks ?? {}),
+    meshRoute(deps, { ...(buffer === undefined ? {} : { sendBufferBytes: buffer }) }),
+    timelineRoute(deps, options.prices),
   ];
+}
+
+/**
+ * Tells the mesh where `gateway` serves: the mesh view's node table (`/mesh`) shows it, here and on every other node
+ * (through membership). A failed announce is only a missing URL in that table.
+ */
+export async function announceGateway(deps: GatewayDeps, routes: readonly HttpRoute[], url: string): Promise<void> {
+  for (const r of routes) if ('view' in r) (r as MeshRoute).view.gatewayUrl = url;
+  await deps.system.transport.cluster?.membership
+    .announce({ gateway: url })
+    .catch((e: unknown) => deps.system.warn(`gateway: announcing ${url} to the mesh failed: ${(e as Error).message}`));
 }
 
 /**
@@ -92,18 +106,15 @@ export async function startGateway(
   const authOn = gateway.auth.keys.length > 0 || gateway.auth.jwt !== undefined;
   // New runs of a tenant past its budget are refused on every surface (gateway/usage/budget.ts).
   const metered = withBudgets(deps, gateway.usage);
-  return Gateway.start({
-    ...options,
-    deps: metered,
-    routes: allRoutes(metered, {
-      allowedOrigins: gateway.allowedOrigins,
-      auth: authOn,
-      sendBufferBytes: gateway.limits.sendBufferBytes,
-      prices: gateway.usage.prices,
-      ...(parts.prompts === undefined ? {} : { prompts: parts.prompts }),
-      ...(parts.webhooks === undefined ? {} : { webhooks: parts.webhooks }),
-    }),
-    ...extra,
-    readiness,
+  const routes = allRoutes(metered, {
+    allowedOrigins: gateway.allowedOrigins,
+    auth: authOn,
+    sendBufferBytes: gateway.limits.sendBufferBytes,
+    prices: gateway.usage.prices,
+    ...(parts.prompts === undefined ? {} : { prompts: parts.prompts }),
+    ...(parts.webhooks === undefined ? {} : { webhooks: parts.webhooks }),
   });
+  const g = await Gateway.start({ ...options, deps: metered, routes, ...extra, readiness });
+  await announceGateway(metered, extra.routes ?? routes, g.url);
+  return g;
 }

@@ -24,7 +24,18 @@ export {
 } from './http.js';
 export { Gateway, DEFAULT_LIMITS, gatewayOptionsFromConfig } from './server.js';
 export type { GatewayOptions, GatewayLimits } from './server.js';
-export { catalogDeps, allRoutes, startGateway } from './embedded.js';
+export { catalogDeps, allRoutes, startGateway, announceGateway } from './embedded.js';
+export { meshRoute, MeshView, MeshEventLog, MESH_EVENT_TYPES, timelineRoute, TimelineBuilder } from './mesh/index.js';
+export type {
+  MeshRoute,
+  MeshNodeState,
+  MeshNodeView,
+  MeshSnapshot,
+  MeshEvent,
+  MeshEventType,
+  TimelineSpan,
+  SpanKind,
+} from './mesh/index.js';
 export { hooksRoute } from './hooks/index.js';
 export {
   Authenticator,

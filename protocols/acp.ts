@@ -36,6 +36,10 @@ export const runEventSchema = z.object({
   event: z.enum(RUN_EVENT_KINDS),
   agent: z.string(),
   data: z.unknown(),
+  /** When the event was made (epoch ms, the clock of the node driving the run); absent on events of older versions. */
+  at: z.number().optional(),
+  /** The node driving the run when the event was made (on every event but `token`: the one before it names it). */
+  node: z.string().optional(),
 });
 export type RunEvent = z.infer<typeof runEventSchema>;
 
@@ -49,6 +53,11 @@ export const inputMessageSchema = z.object({
 export const runCreateSchema = z.object({
   run_id: z.string().min(1).max(128).optional(),
   thread_id: z.string().min(1).max(128).optional(),
+  /**
+   * A fork: the run starts from the thread's state at this checkpoint (an older one of its history) instead of the
+   * newest, and its checkpoints branch from there (docs/gateway-acp.md, “Forks”). Absent: from the newest.
+   */
+  checkpoint_id: z.string().min(1).max(128).optional(),
   input: z.object({ messages: z.array(inputMessageSchema).min(1).max(1000) }),
   config: z.record(z.string(), z.unknown()).optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),

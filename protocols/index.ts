@@ -47,6 +47,7 @@ export {
   deadLetterSchema,
   replyPayloadSchema,
   SYSTEM_EVENTS,
+  ACTOR_EVENT_TOPICS,
   MAX_DEAD_LETTER_PAGE,
   deadLetterQuerySchema,
   nodeEventSchema,

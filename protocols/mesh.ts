@@ -118,6 +118,14 @@ export const SYSTEM_EVENTS = {
   healthChanged: 'sys.health.changed',
 } as const;
 
+/** The topics of the `sys.actor.*` events, in the order of {@link SYSTEM_EVENTS}. */
+export const ACTOR_EVENT_TOPICS = [
+  SYSTEM_EVENTS.actorActivated,
+  SYSTEM_EVENTS.actorPassivated,
+  SYSTEM_EVENTS.actorRestarted,
+  SYSTEM_EVENTS.actorTerminated,
+] as const;
+
 /** Payload of the `sys.node.*` events: which node, what happened, who saw it. */
 export const nodeEventSchema = z.object({
   node: z.string(),

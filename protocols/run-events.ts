@@ -22,6 +22,12 @@ export const messageDataSchema = z.object({
   tool_calls: z.array(toolCallSchema),
   /** Set when the reply came from the response cache instead of the model. */
   cache: z.object({ kind: z.enum(['exact', 'semantic']), similarity: z.number().optional() }).optional(),
+  /** The model asked (run timelines, gateway/mesh). */
+  model: z.string().optional(),
+  /** Tokens of this one model call. */
+  usage: z.object({ prompt_tokens: z.number().nonnegative(), completion_tokens: z.number().nonnegative() }).optional(),
+  /** When the model call began (epoch ms); the event's `at` is when its reply was taken. */
+  started_at: z.number().optional(),
 });
 
 /** `tool_call`: a tool call about to run, with the arguments it runs with (a human may have edited them). */
@@ -66,6 +72,8 @@ export const statusDataSchema = z.object({
   output: z.string().optional(),
   error: z.string().optional(),
   usage: runUsageSchema.optional(),
+  /** On a run's first `running`: the W3C trace id of the trace it belongs to. */
+  trace_id: z.string().optional(),
 });
 
 /**

@@ -65,6 +65,8 @@ export const threadClaimSchema = z.object({
   thread_id: threadId,
   /** The new run's record (its `run_id`, `thread_id`, agent, status `running`, …). */
   run: z.object({ run_id: z.string().min(1), thread_id: threadId }).passthrough(),
+  /** A fork: the run starts from this checkpoint of the thread's history (not_found when it has none such). */
+  checkpoint_id: z.string().min(1).max(128).optional(),
 });
 export type ThreadClaim = z.infer<typeof threadClaimSchema>;
 

@@ -70,6 +70,8 @@ export interface ActorSystem {
    * actor does not live here. On JetStream, messages not yet pulled from the stream are not counted.
    */
   mailboxDepth(ref: ActorRef): number | undefined;
+  /** Activations of a local actor on this node so far (each restart makes a new one); undefined when it does not live here. */
+  incarnationOf(ref: ActorRef): number | undefined;
   /** Local actors, optionally of one tenant. */
   actors(tenant?: string): ActorRef[];
   /** Children of a local supervisor, in start order. */

@@ -17,6 +17,8 @@ export interface NodeInfo {
   readonly heartbeatAt: number;
   /** True once the node started draining: it takes no new activations. */
   readonly draining: boolean;
+  /** The base URL of the node's gateway, when it serves one (announced once it listens; the mesh view shows it). */
+  readonly gateway?: string;
 }
 
 /** A change in membership. `dead`: stopped heartbeating for the configured window. */
@@ -33,7 +35,7 @@ export interface Membership {
   /** Calls `fn` on every join, update, leave and death; returns the unsubscribe function. */
   onChange(fn: (event: MembershipEvent) => void): () => void;
   /** Updates what this node announces (kinds, load, draining). */
-  announce(update: Partial<Pick<NodeInfo, 'kinds' | 'load' | 'draining'>>): Promise<void>;
+  announce(update: Partial<Pick<NodeInfo, 'kinds' | 'load' | 'draining' | 'gateway'>>): Promise<void>;
   /** Leaves the mesh (deletes this node's entry, stops heartbeats). */
   leave(): Promise<void>;
 }

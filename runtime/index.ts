@@ -36,6 +36,8 @@ export { topicMatches, assertTopic, assertPattern } from './topics.js';
 export { Deque } from './deque.js';
 export { MeshNode, rankHosts, NODE_ACTIVATE, NODE_DRAIN } from './node.js';
 export type { KindSpec, MeshNodeOptions } from './node.js';
+export { NODE_STATS, nodeStats } from './node-stats.js';
+export type { ActorStat, NodeStats } from './node-stats.js';
 export type { ClusterServices, Membership, MembershipEvent, NodeInfo, StateStore, StoredSnapshot, LeaseInfo, PoolInfo } from './cluster.js';
 export { MemoryStorage, openStorage, storageKindFor, seqKey, compareKeys, hasPrefix, fenceEpoch } from './storage/index.js';
 export type { Storage, KvBucket, StorageKey, StorageEntry, StorageConfig, StorageKind, OpenStorageOptions } from './storage/index.js';

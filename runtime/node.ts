@@ -13,6 +13,7 @@ import type { ClusterServices, LeaseInfo, NodeInfo } from './cluster.js';
 import type { TimerHandle } from './clock.js';
 import type { ActorRef } from './ref.js';
 import type { ActorSystem } from './actor-system.js';
+import { NODE_STATS, nodeStats } from './node-stats.js';
 
 /** An actor kind a node hosts. */
 export interface KindSpec {
@@ -102,6 +103,7 @@ export class MeshNode {
             await this.activateHere(p.address, p.tenant ?? DEFAULT_TENANT);
             return { node: system.node };
           }
+          if (msg.type === NODE_STATS) return nodeStats(system);
           if (msg.type === NODE_DRAIN) {
             setImmediate(() => void this.drain());
             return { node: system.node, draining: true };

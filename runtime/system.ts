@@ -247,6 +247,11 @@ export class LocalActorSystem implements ActorSystem {
     return this.cellOf(ref)?.depth;
   }
 
+  /** See {@link ActorSystem.incarnationOf}. */
+  incarnationOf(ref: ActorRef): number | undefined {
+    return this.cellOf(ref)?.incarnation;
+  }
+
   /** Local actors, optionally of one tenant. */
   actors(tenant?: string): ActorRef[] {
     return this.cells.refs(tenant);

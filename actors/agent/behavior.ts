@@ -370,7 +370,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
     const options = parseRunOptions(p.config);
     const system = await renderSystem(tenant, p.metadata ?? {}, options, ctx.system.clock.now(), runId);
     const params = runParams(options);
-    const admitted = await admitRun(st.store, st.threads, tenant, runId, p.thread_id, (threadId) => ({
+    const admitted = await admitRun(st.store, st.threads, tenant, runId, p, (threadId) => ({
       ...newRunRecord(runId, threadId, def.name, p.metadata ?? {}, now, p.client),
       ...(system?.prompt === undefined ? {} : { prompt: system.prompt }),
     }));
@@ -411,9 +411,12 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       },
       `run ${runId} of ${def.name} started`,
     );
+    const traceId = ctx.message?.traceparent?.split('-')[1];
     drive(st, ctx, record, state, depth, 0, 0, undefined, ctx.message?.traceparent).emit('status', {
       status: 'running',
       ...(system?.prompt === undefined ? {} : { prompt: system.prompt }),
+      // The trace the run belongs to (run timelines link to it; gateway/mesh/timeline.ts).
+      ...(traceId === undefined ? {} : { trace_id: traceId }),
     });
     ctx.system.meter.inc(METER.runsStarted);
     return { run_id: runId, thread_id: thread.thread_id, status: 'pending' };

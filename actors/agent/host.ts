@@ -135,7 +135,17 @@ export function makeHost(
   // Events made in one burst (a provider's tokens arriving together) are logged in one write and
   // then published in order: whoever sees an event can read it, and all before it, back.
   const emit = (kind: RunEventKind, data: unknown): number => {
-    const event: RunEvent = { run_id: runId, thread_id: threadId, seq: ++live.seq, event: kind, agent: def.name, data };
+    const event: RunEvent = {
+      run_id: runId,
+      thread_id: threadId,
+      seq: ++live.seq,
+      event: kind,
+      agent: def.name,
+      data,
+      at: system.clock.now(),
+      // The node on every event but tokens (a run's tokens are many, and the event before them names the node).
+      ...(kind === 'token' ? {} : { node: system.node }),
+    };
     if (batch !== undefined) {
       batch.push(event);
       return event.seq;
@@ -164,6 +174,7 @@ export function makeHost(
 
   return {
     emit,
+    now: () => system.clock.now(),
     ...(guard === undefined ? {} : { guard }),
     checkpoint(state: RunState, stepEnd: boolean) {
       // Copied now: the run goes on changing its state while the write waits its turn.

@@ -24,23 +24,25 @@ export interface RunCreated {
  * The run `runId` if it exists already (`existing`), else the thread it now holds: the thread's owner makes it when
  * absent, refuses (`conflict`) when a run that has not ended holds it, and writes the run's first record with the
  * claim (`record(threadId)`), so two creates racing on one thread cannot both start. A run on another thread than
- * the one named is a conflict.
+ * the one named (`create.thread_id`) is a conflict. With `create.checkpoint_id` the run forks the thread there: the thread answered carries that
+ * checkpoint's messages, and the run's checkpoints name it as their parent.
  */
 export async function admitRun(
   store: RunStore,
   threads: ThreadOwners,
   tenant: string,
   runId: string,
-  threadId: string | undefined,
+  create: { readonly thread_id?: string | undefined; readonly checkpoint_id?: string | undefined },
   record: (threadId: string) => RunRecord,
 ): Promise<{ existing: RunCreated } | { thread: ThreadRecord; record: RunRecord }> {
+  const threadId = create.thread_id;
   const existing = await store.getRun(tenant, runId);
   if (existing !== undefined) {
     if (threadId !== undefined && threadId !== existing.thread_id) throw new ConflictError(`run ${runId} exists on another thread`);
     return { existing: { run_id: runId, thread_id: existing.thread_id, status: existing.status } };
   }
   const r = record(threadId ?? randomUUID());
-  const claimed = await threads.claim(tenant, r);
+  const claimed = await threads.claim(tenant, r, create.checkpoint_id);
   return 'existing' in claimed ? claimed : { thread: claimed.thread, record: r };
 }
 

@@ -45,6 +45,8 @@ export interface RunState {
 export interface RunHost {
   /** Logs and publishes an event; returns its seq. */
   emit(kind: RunEventKind, data: unknown): number | void;
+  /** The host's clock (epoch ms): when a model call began, for run timelines. */
+  now?(): number;
   /** The run's guardrails (absent: nothing is guarded). */
   readonly guard?: RunGuard;
   /** Persists the state (and, at a step's end, a thread checkpoint); resolves once written. */
@@ -78,6 +80,21 @@ export interface RunEnd {
   readonly error?: string;
   readonly usage: Usage;
   readonly messages: readonly ChatMessage[];
+}
+
+/** What a run timeline shows of one model call (on its `message` event, protocols/run-events.ts). */
+interface ModelCall {
+  readonly model: string;
+  readonly started_at: number | undefined;
+  usage?: { prompt_tokens: number; completion_tokens: number };
+}
+
+function modelCallData(c: ModelCall): Record<string, unknown> {
+  return {
+    model: c.model,
+    ...(c.usage === undefined ? {} : { usage: c.usage }),
+    ...(c.started_at === undefined ? {} : { started_at: c.started_at }),
+  };
 }
 
 const ASK = 'ask_';
@@ -232,6 +249,7 @@ export class AgentRun {
         else held.token(text);
       };
       const rg = guard?.reply();
+      const call: ModelCall = { model: this.def.model, started_at: this.host.now?.() };
       try {
         for await (const ev of this.provider.stream({
           model: this.def.model,
@@ -247,6 +265,7 @@ export class AgentRun {
           else if (ev.type === 'done') {
             reply = ev.message;
             cached = ev.cached;
+            call.usage = { prompt_tokens: ev.usage.promptTokens, completion_tokens: ev.usage.completionTokens };
             st.usage = {
               promptTokens: st.usage.promptTokens + ev.usage.promptTokens,
               completionTokens: st.usage.completionTokens + ev.usage.completionTokens,
@@ -266,7 +285,7 @@ export class AgentRun {
       }
       if (reply === undefined) return this.end('error', { error: `${this.provider.name} ended without a reply` });
       held?.end();
-      const ended = await this.settle(reply, cached);
+      const ended = await this.settle(reply, cached, call);
       if (ended !== undefined) return ended;
     }
   }
@@ -290,7 +309,7 @@ export class AgentRun {
    * A model reply taken into the conversation (`cached`: it came from the response cache): the run's end when it is a
    * final answer or a handoff, else its tool calls made.
    */
-  private async settle(reply: ChatMessage, cached?: CacheHit): Promise<RunEnd | undefined> {
+  private async settle(reply: ChatMessage, cached?: CacheHit, call?: ModelCall): Promise<RunEnd | undefined> {
     const st = this.state;
     const guard = this.host.guard;
     st.messages.push(reply);
@@ -300,6 +319,7 @@ export class AgentRun {
       content: reply.content,
       tool_calls: shown ?? [],
       ...(cached === undefined ? {} : { cache: cached }),
+      ...(call === undefined ? {} : modelCallData(call)),
     });
     const calls = reply.toolCalls ?? [];
     if (calls.length === 0) return this.end('success', { output: reply.content });

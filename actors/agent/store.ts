@@ -129,7 +129,33 @@ export class RunStore {
   private async hydrate(tenant: string, t: ThreadRecord): Promise<ThreadRecord> {
     const latest =
       t.checkpoints === 0 ? undefined : await this.threads.get<ThreadCheckpoint>([tenant, 'h', t.thread_id, seqKey(t.checkpoints - 1)]);
-    t.values = { messages: latest?.messages ?? [] };
+    // A fork moved the thread's head to an older checkpoint (forkPoint) and its run wrote none yet: the head's messages.
+    const head =
+      latest === undefined || t.checkpoint_id === undefined || latest.checkpoint_id === t.checkpoint_id
+        ? latest
+        : await this.checkpoint(tenant, t.thread_id, t.checkpoint_id);
+    t.values = { messages: head?.messages ?? [] };
+    return t;
+  }
+
+  /** The checkpoint `checkpointId` of a thread's history, if it has one. */
+  async checkpoint(tenant: string, threadId: string, checkpointId: string): Promise<ThreadCheckpoint | undefined> {
+    const all = await this.threads.list<ThreadCheckpoint>([tenant, 'h', threadId]);
+    return all.find((e) => e.value.checkpoint_id === checkpointId)?.value;
+  }
+
+  /**
+   * A fork (the thread owner's, for a run claiming the thread): the thread's head moves to its checkpoint `checkpointId`
+   * — the thread answered carries that checkpoint's messages, and the next checkpoint written names it as its parent, so
+   * the history branches there while every older checkpoint stays readable. not_found when the history has no such one.
+   * The record is written by the claim's status write that follows.
+   */
+  async forkPoint(tenant: string, t: ThreadRecord, checkpointId: string): Promise<ThreadRecord> {
+    if (checkpointId === t.checkpoint_id) return t;
+    const cp = await this.checkpoint(tenant, t.thread_id, checkpointId);
+    if (cp === undefined) throw new NotFoundError(`checkpoint ${checkpointId} of thread ${t.thread_id} not found`);
+    t.checkpoint_id = cp.checkpoint_id;
+    t.values = { messages: [...cp.messages] };
     return t;
   }
 
@@ -478,6 +504,7 @@ export type RunReads = Pick<
   | 'thread'
   | 'searchThreads'
   | 'history'
+  | 'checkpoint'
   | 'getRun'
   | 'run'
   | 'threadRuns'

@@ -116,9 +116,10 @@ export function threadOwnerBehavior(): Behavior<ThreadOwnerState> {
             if (existing.thread_id !== p.thread_id) throw new ConflictError(`run ${run.run_id} exists on another thread`);
             return { existing: { run_id: run.run_id, thread_id: existing.thread_id, status: existing.status } } satisfies ClaimReply;
           }
-          const thread = await store.createThread(tenant, { thread_id: p.thread_id, ifExists: 'do_nothing' });
-          const holder = await heldBy(store, tenant, thread);
-          if (holder !== undefined) throw new ConflictError(`thread ${thread.thread_id} is busy with run ${holder}`);
+          const made = await store.createThread(tenant, { thread_id: p.thread_id, ifExists: 'do_nothing' });
+          const holder = await heldBy(store, tenant, made);
+          if (holder !== undefined) throw new ConflictError(`thread ${made.thread_id} is busy with run ${holder}`);
+          const thread = p.checkpoint_id === undefined ? made : await store.forkPoint(tenant, made, p.checkpoint_id);
           await store.putRun(tenant, run, true);
           // The thread just read is the one written: no second read (setThreadStatus sets status, holder, interrupts).
           await store.setThreadStatus(tenant, thread.thread_id, 'busy', run.run_id, [], thread);
@@ -218,9 +219,13 @@ export class ThreadOwners {
     return this.ask(tenant, to, THREAD_COPY, { thread_id: to, from });
   }
 
-  /** Claims the thread of `run` for it (made when absent), writing the run's first record. */
-  claim(tenant: string, run: RunRecord): Promise<ClaimReply> {
-    return this.ask(tenant, run.thread_id, THREAD_CLAIM, { thread_id: run.thread_id, run });
+  /** Claims the thread of `run` for it (made when absent), writing the run's first record; `from`: a fork at that checkpoint. */
+  claim(tenant: string, run: RunRecord, from?: string): Promise<ClaimReply> {
+    return this.ask(tenant, run.thread_id, THREAD_CLAIM, {
+      thread_id: run.thread_id,
+      run,
+      ...(from === undefined ? {} : { checkpoint_id: from }),
+    });
   }
 
   /** Writes a checkpoint of the run holding the thread. */

@@ -233,7 +233,7 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
     const runId = p.run_id ?? randomUUID();
     const now = new Date(ctx.system.clock.now()).toISOString();
     const metadata = { ...p.metadata, remote: { card: def.card } };
-    const admitted = await admitRun(st.store, st.threads, tenant, runId, p.thread_id, (threadId) =>
+    const admitted = await admitRun(st.store, st.threads, tenant, runId, p, (threadId) =>
       newRunRecord(runId, threadId, def.name, metadata, now, p.client),
     );
     if ('existing' in admitted) return admitted.existing;

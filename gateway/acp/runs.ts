@@ -9,7 +9,7 @@ import { withRunUser } from '../profiles/identity.js';
 import { randomUUID } from 'node:crypto';
 import { requestTraceparent, traced } from '../trace.js';
 import { ConflictError, NotFoundError, RUN_CREATE, RUN_RESUME, TERMINAL_RUN_STATUSES, isTroupeError } from '../../protocols/index.js';
-import type { ThreadRecord } from '../../protocols/index.js';
+import type { ThreadCheckpoint, ThreadRecord } from '../../protocols/index.js';
 import { readJson, sendJson, unprocessableError } from '../http.js';
 import { isoNow, unref } from '../clock.js';
 import { withThreadOwner } from '../auth/index.js';
@@ -18,6 +18,7 @@ import { parseInputMessages, toChatMessage } from './messages.js';
 import { parseBody, runCreateBody, streamModes, toResumeValue, type RunCreateBody, type StreamMode } from './schemas.js';
 import { getRecord, runBase, runLocation, RunSession, waitInterrupted, type AcpCall, type AcpContext } from './session.js';
 import { clientRecord, lgRun, type AcpRunRecord } from './shapes.js';
+import { storedCheckpoint } from './stored.js';
 import { interruptId } from './translate.js';
 import { answerWhenDone, followRun } from './follow.js';
 import { createWorkflowRun, isWorkflow } from './workflow-runs.js';
@@ -129,13 +130,11 @@ async function start(
       `thread ${threadId} has run ${thread.run_id ?? '(unknown)'} waiting for an answer to an interrupt: ` +
         'resume it with command: {resume: …} or cancel it',
     );
-  // A client may name the checkpoint it continues from (useStream sends the thread's head): only the head is supported.
+  // A client may name the checkpoint it continues from: the head (useStream sends it) continues, an older one forks there.
   const from =
     body.checkpoint_id ?? (typeof body.checkpoint?.['checkpoint_id'] === 'string' ? body.checkpoint['checkpoint_id'] : undefined);
-  if (from != null && from !== thread.checkpoint_id)
-    throw unprocessableError(
-      `checkpoint ${from} is not the thread's latest: runs continue from the latest state (branching is not supported)`,
-    );
+  const fork = from != null && from !== thread.checkpoint_id ? await forkPoint(ctx, tenant, threadId, from) : undefined;
+  const before = fork?.messages ?? thread.values.messages;
   const runId = randomUUID();
   const record: AcpRunRecord = {
     run_id: runId,
@@ -143,7 +142,7 @@ async function start(
     assistant_id: agent.name,
     created_at: isoNow(ctx.clock),
     metadata: body.metadata ?? {},
-    prev_len: thread.values.messages.length,
+    prev_len: before.length,
     input,
     stream_mode: [...modes],
     temporary,
@@ -153,7 +152,7 @@ async function start(
     runId,
     threadId,
     assistantId: agent.name,
-    base: [...thread.values.messages, ...input],
+    base: [...before, ...input],
     modes,
     quietUpTo: kind === 'stream' ? 0 : Number.POSITIVE_INFINITY,
     fresh: true,
@@ -167,6 +166,7 @@ async function start(
       {
         run_id: runId,
         thread_id: threadId,
+        ...(fork === undefined ? {} : { checkpoint_id: fork.checkpoint_id }),
         input: { messages: input },
         ...(body.metadata ? { metadata: body.metadata } : {}),
         // Model parameters, persona, template and variables of this run (config / config.configurable, docs/prompts.md).
@@ -181,6 +181,19 @@ async function start(
     throw e;
   }
   return { session, runId, threadId, record };
+}
+
+/**
+ * The checkpoint a run forks from (docs/gateway-acp.md, “Forks”): 404 when the thread's history has none such, 422 for
+ * one taken in the middle of a step (a model reply whose tool calls have no results yet: no model takes new input there).
+ */
+async function forkPoint(ctx: AcpContext, tenant: string, threadId: string, checkpointId: string): Promise<ThreadCheckpoint> {
+  const cp = await ctx.store.checkpoint(tenant, threadId, checkpointId);
+  if (cp === undefined) throw new NotFoundError(`checkpoint ${checkpointId} of thread ${threadId} not found`);
+  const last = cp.messages.at(-1);
+  if (last?.role === 'assistant' && (last.toolCalls?.length ?? 0) > 0)
+    throw unprocessableError(`checkpoint ${checkpointId} is in the middle of a step (tool calls without results): fork from another one`);
+  return storedCheckpoint(cp);
 }
 
 async function resume(

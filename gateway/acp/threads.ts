@@ -114,8 +114,13 @@ export async function countThreads(ctx: AcpContext, call: AcpCall): Promise<void
 export async function threadState(ctx: AcpContext, call: AcpCall): Promise<void> {
   const tenant = call.principal.tenant;
   const t = await ctx.store.thread(tenant, threadId(call));
-  const [latest] = await ctx.store.history(tenant, t.thread_id, 1);
-  sendJson(call.res, 200, lgThreadState(t, latest));
+  const [newest] = await ctx.store.history(tenant, t.thread_id, 1);
+  // Right after a fork the head is an older checkpoint (until the forked run writes its first one).
+  const head =
+    newest === undefined || t.checkpoint_id === undefined || newest.checkpoint_id === t.checkpoint_id
+      ? newest
+      : await ctx.store.checkpoint(tenant, t.thread_id, t.checkpoint_id);
+  sendJson(call.res, 200, lgThreadState(t, head));
 }
 
 async function stateAt(ctx: AcpContext, call: AcpCall, checkpointId: string): Promise<void> {

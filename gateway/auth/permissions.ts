@@ -35,6 +35,8 @@ export const PERMISSIONS = {
   'health:details': 'see the details of /readyz (storage, NATS, disk, breakers)',
   'usage:read': "read the tenant's token and cost usage",
   'usage:read:all': "read every tenant's usage",
+  'mesh:read': "see the mesh view: nodes, every tenant's actors on them, system events (/mesh)",
+  'runs:read:all': "read any tenant's run timelines (/runs/{id}/timeline?tenant=)",
 } as const;
 
 /** A permission name. */
@@ -89,7 +91,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
 
 /** What each role is for (docs/permissions.md). */
 export const ROLE_DESCRIPTIONS: Readonly<Record<Role, string>> = {
-  admin: 'everything in its tenant: keys, audit log, dead letters, metrics, every tenant’s usage',
+  admin: 'everything in its tenant: keys, audit log, dead letters, metrics; every tenant’s usage, run timelines and the mesh view',
   operator: 'runs the service: health details, metrics, dead letters, audit log, usage; reads threads but starts no runs',
   developer: 'builds agents: runs them, reads every thread of the tenant, manages templates, experiments, workflows',
   user: 'the default of a key without roles: runs agents and workflows, reads its own threads, gives and reads feedback',

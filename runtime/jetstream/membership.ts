@@ -124,7 +124,8 @@ export class KvMembership implements Membership, Liveness {
       return;
     }
     if (known === undefined) this.emit({ type: 'join', node: info });
-    else if (known.draining !== info.draining || known.kinds.join() !== info.kinds.join()) this.emit({ type: 'update', node: info });
+    else if (known.draining !== info.draining || known.kinds.join() !== info.kinds.join() || known.gateway !== info.gateway)
+      this.emit({ type: 'update', node: info });
   }
 
   private gone(key: string): void {
@@ -176,7 +177,7 @@ export class KvMembership implements Membership, Liveness {
     return () => this.listeners.delete(fn);
   }
 
-  async announce(update: Partial<Pick<NodeInfo, 'kinds' | 'load' | 'draining'>>): Promise<void> {
+  async announce(update: Partial<Pick<NodeInfo, 'kinds' | 'load' | 'draining' | 'gateway'>>): Promise<void> {
     this.me = { ...this.me, ...update };
     if (!this.left && this.announcing)
       await this.put().catch((e: unknown) => {

@@ -285,7 +285,7 @@ describe.each(LINES)('LangGraph SDK %s', (_line, Ctor) => {
   });
 
   const checkpointTitle =
-    'accepts the thread head as the checkpoint to continue from (as useStream sends it), an older one is 422; ' +
+    'accepts the thread head as the checkpoint to continue from (as useStream sends it), an older one forks (acp-fork.test.ts); ' +
     'if_not_exists creates the thread';
   it(checkpointTitle, async () => {
     const c = client();
@@ -295,7 +295,8 @@ describe.each(LINES)('LangGraph SDK %s', (_line, Ctor) => {
     const { thread_id: _drop, ...head } = (await c.threads.getState(t.thread_id)).checkpoint;
     const out = (await c.runs.wait(t.thread_id, 'assistant', { input: human('second'), checkpoint: head })) as Values;
     expect(out.messages).toHaveLength(4);
-    await httpError(c.runs.wait(t.thread_id, 'assistant', { input: human('third'), checkpointId: oldest }), 422, 'latest');
+    const forked = (await c.runs.wait(t.thread_id, 'assistant', { input: human('third'), checkpointId: oldest })) as Values;
+    expect(forked.messages.map((m) => m.content)).not.toContain('second');
     const fresh = crypto.randomUUID();
     await httpError(c.runs.wait(fresh, 'assistant', { input: human('nobody home') }), 404, fresh);
     const made = (await c.runs.wait(fresh, 'assistant', { input: human('make it'), ifNotExists: 'create' })) as Values;

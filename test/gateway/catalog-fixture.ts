@@ -38,9 +38,10 @@ export interface CatalogGateway<K extends string> {
 export async function startCatalogGateway<K extends string>(
   config: TroupeConfig,
   keys: Readonly<Record<K, FixtureKey>>,
-  options: { compose?: ComposeOptions; warn?: (m: string) => void } = {},
+  options: { compose?: ComposeOptions; warn?: (m: string) => void; system?: ActorSystem } = {},
 ): Promise<CatalogGateway<K>> {
-  const system = await createSystem({ warn: options.warn ?? (() => undefined) });
+  // `system`: a node of a mesh the caller made (e.g. on a shared MemoryHub); default a fresh embedded one.
+  const system = options.system ?? (await createSystem({ warn: options.warn ?? (() => undefined) }));
   const mesh = new MeshNode(system);
   const catalog = await composeCatalog(config, mesh, options.compose ?? {});
   await mesh.start();

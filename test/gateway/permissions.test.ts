@@ -260,6 +260,7 @@ const PROBES: Probe[] = [
   },
   { surface: 'admin', name: 'GET /experiments', permission: 'experiments:manage', call: (k) => http(k, 'GET', '/experiments') },
   { surface: 'admin', name: 'GET /optimizations', permission: 'experiments:manage', call: (k) => http(k, 'GET', '/optimizations') },
+  { surface: 'admin', name: 'GET /mesh', permission: 'mesh:read', call: (k) => http(k, 'GET', '/mesh') },
 ];
 
 /** Declared for routes other branches add (the lead wires them) or that have no HTTP route yet. */
@@ -275,6 +276,7 @@ const NOT_ROUTED_HERE: readonly Permission[] = [
   'health:details',
   'usage:read',
   'usage:read:all',
+  'runs:read:all', // test/gateway/run-timeline.test.ts
 ];
 
 /** Asserts `outcome` is what the matrix says for `roles` and `permission`. */
