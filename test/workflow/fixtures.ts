@@ -1,6 +1,18 @@
-// The issue's example workflow, exactly as written (docs/workflows.md), shared by the workflow tests, and what the tests
-// that kill processes running it share: its agents on a local OpenAI-compatible server, each answered by its own script.
+// The issue's example workflow, exactly as written (docs/workflows.md), shared by the workflow tests; a host running it
+// in process for the gateway tests; and what the tests that kill processes running it share: its agents on a local
+// OpenAI-compatible server, each answered by its own script.
+import { expect } from 'vitest';
 import { parse } from 'yaml';
+import { z } from 'zod';
+import { DEFAULT_AGENTS, configSchema } from '../../config/index.js';
+import { MemoryStorage, MeshNode, type ActorSystem, type Storage } from '../../runtime/index.js';
+import { createSystem } from '../../supervisors/index.js';
+import { composeCatalog } from '../../cli/kinds.js';
+import { OfflineProvider } from '../../actors/llm/offline.js';
+import { defineTool, type Catalog } from '../../actors/index.js';
+import { RunStore } from '../../actors/agent/index.js';
+import { WorkflowJournal } from '../../actors/workflow/index.js';
+import { catalogDeps, type GatewayDeps } from '../../gateway/index.js';
 import { oaiText, sse, type FakeServer, type Handler } from '../llm/fake-servers.js';
 
 /** The DAG example of docs/workflows.md, as YAML. */
@@ -65,6 +77,17 @@ export function routeByAgent(model: FakeServer): { scripts: Record<SupportAgent,
   return { scripts, calls: (a) => model.requests.filter((r) => callerOf(r.body) === a).length };
 }
 
+/** A JSON request to a gateway: the status and the body (`{}` when empty). */
+export async function http(method: string, url: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
+}
+
 /** Polls `probe` every 100 ms until it answers something other than undefined; throws naming `what` after `ms`. */
 export async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 60_000): Promise<T> {
   const end = Date.now() + ms;
@@ -74,4 +97,92 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
     if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** An in-process host of the example and of `slow` (one agent step calling `gate`), for the gateway tests. */
+export interface WorkflowHost {
+  readonly system: ActorSystem;
+  readonly catalog: Catalog;
+  /** What a gateway on this host takes. */
+  readonly deps: GatewayDeps;
+  /** Calls of the `gate` tool and how many of them were aborted (it answers only by being aborted). */
+  readonly gate: { calls: number; aborted: number };
+  close(): Promise<void>;
+}
+
+/** Starts a {@link WorkflowHost}: the demo agents and `worker` on the offline model, memory storage. */
+export async function workflowHost(): Promise<WorkflowHost> {
+  const gate = { calls: 0, aborted: 0 };
+  const gateTool = defineTool({
+    name: 'gate',
+    description: 'waits until aborted',
+    input: z.object({}),
+    async run(_input, ctx) {
+      gate.calls++;
+      await new Promise<never>((_r, reject) =>
+        ctx.signal.addEventListener('abort', () => {
+          gate.aborted++;
+          reject(new Error('gate call aborted'));
+        }),
+      );
+      return 'never';
+    },
+  });
+  const config = configSchema.parse({
+    agents: [...DEFAULT_AGENTS, { name: 'worker', instructions: 'Work.', tools: ['gate'] }],
+    workflows: [parse(SUPPORT_FLOW_YAML) as unknown, { name: 'slow', steps: { work: { agent: 'worker', input: '/tool gate {}' } } }],
+  });
+  const system = await createSystem({ config, storage: new MemoryStorage(), warn: () => undefined });
+  const mesh = new MeshNode(system);
+  const catalog = await composeCatalog(config, mesh, {
+    provider: () => ({ provider: new OfflineProvider(), model: 'offline' }),
+    tools: [gateTool as never],
+  });
+  await mesh.start();
+  return {
+    system,
+    catalog,
+    deps: catalogDeps(system, catalog),
+    gate,
+    async close() {
+      await catalog.close();
+      await system.shutdown();
+    },
+  };
+}
+
+/**
+ * Checks what storage holds of run `runId` of the example, finished on the billing branch after any number of kills:
+ * one attempt per step; one run per agent step (its agent finished that run and no other), with the output `outputs`
+ * names; a gap-free event log in which each step started once, ending `workflow.completed`. Returns the agent run ids.
+ */
+export async function expectRunOnce(
+  storage: Storage,
+  runId: string,
+  outputs: { triage: string; billing: string },
+): Promise<Record<string, string>> {
+  const journal = new WorkflowJournal(storage);
+  const steps = await journal.steps('default', runId);
+  expect(steps.map((s) => `${s.key.step}.${s.key.visit}.${s.key.attempt}:${s.entry.state}`)).toEqual([
+    'billing.1.1:done',
+    'classify.1.1:done',
+    'stamp.1.1:done',
+  ]);
+  const agentRuns = Object.fromEntries(steps.map((s) => [s.key.step, s.entry.agent_run ?? '']));
+  const runs = new RunStore(storage);
+  for (const [agent, step] of [
+    ['triage', 'classify'],
+    ['billing', 'billing'],
+  ] as const) {
+    const id = agentRuns[step] as string;
+    expect(id).toBe(`${runId}.${step}.1.1`);
+    expect(await runs.getRun('default', id)).toMatchObject({ status: 'success', output: outputs[agent] });
+    expect((await storage.bucket('runs').list(['default', 'done', agent])).map((e) => e.value)).toEqual([id]);
+  }
+  const log = await journal.events('default', runId);
+  expect(log.map((e) => e.seq)).toEqual(log.map((_, i) => i + 1));
+  expect(log.filter((e) => e.type === 'step.started').map((e) => e['step'])).toEqual(['classify', 'billing', 'review', 'stamp']);
+  expect(log.at(-1)).toMatchObject({ type: 'workflow.completed' });
+  expect((await journal.getRun('default', runId))?.status).toBe('success');
+  return agentRuns;
 }
