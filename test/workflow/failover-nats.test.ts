@@ -15,9 +15,9 @@ import { rankHosts, type ActorSystem, type NodeInfo } from '../../runtime/index.
 import { JetStreamStorage, type JetStreamTransport } from '../../runtime/jetstream/index.js';
 import { NatsServer } from '../nats/server.js';
 import { meshClient } from '../cluster/nodes.js';
-import { cleanEnv, startCliGateway, type CliGateway } from '../gateway/cli-fixture.js';
+import { cleanEnv, http, startCliGateway, until, type CliGateway } from '../gateway/cli-fixture.js';
 import { oaiText, sse, startServer, type FakeServer } from '../llm/fake-servers.js';
-import { expectRunOnce, http, routeByAgent, slowly, supportFlowConfig, until } from './fixtures.js';
+import { expectRunOnce, routeByAgent, slowly, supportFlowConfig } from './fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'troupe-wf-failover-'));
 const prefix = `wff${process.pid}`;
@@ -127,6 +127,8 @@ describe('a workflow run outlives SIGKILL of its node', () => {
     expect(values.output?.answer).toBe(BILLING);
     expect(values.output?.at).toEqual(values.steps['stamp']?.output);
     expect(await status(third)).toBe('success');
+    const joined = await http('GET', `${third}/acp/threads/${threadId}/runs/${runId}/join`);
+    expect(joined.json['output']).toEqual(values.output);
     expect([calls('triage'), calls('billing'), calls('tech')]).toEqual([1, 1, 0]);
 
     // One attempt per step, one run per agent step: the billing run started before the kill was joined.

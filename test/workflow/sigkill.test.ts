@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LmdbStorage } from '../../runtime/lmdb/index.js';
 import { RunStore } from '../../actors/agent/index.js';
-import { cleanEnv, startCliGateway, type CliGateway } from '../gateway/cli-fixture.js';
+import { cleanEnv, http, startCliGateway, until, type CliGateway } from '../gateway/cli-fixture.js';
 import { oaiText, sse, startServer, type FakeServer } from '../llm/fake-servers.js';
-import { expectRunOnce, http, routeByAgent, slowly, supportFlowConfig, until } from './fixtures.js';
+import { expectRunOnce, routeByAgent, slowly, supportFlowConfig } from './fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'troupe-wf-sigkill-'));
 const children: CliGateway[] = [];
