@@ -65,6 +65,8 @@ export interface WorkflowState {
 }
 
 const STATUS = { completed: 'success', failed: 'error', cancelled: 'cancelled' } as const;
+/** Statuses of a run that has not ended. */
+const ACTIVE: ReadonlySet<WorkflowRunRecord['status']> = new Set(['running', 'interrupted']);
 
 /** The behavior of `workflow/<def.name>`. */
 export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowState> {
@@ -170,8 +172,10 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
     const tenant = ctx.self.tenant;
     for (const id of await ctx.state.journal.activeRuns(tenant, def.name)) {
       const r = await ctx.state.journal.getRun(tenant, id);
-      if (r === undefined || ctx.state.runs.has(id)) continue;
-      launch(ctx, { ...r, epoch: ctx.epoch });
+      if (ctx.state.runs.has(id)) continue;
+      // A marker left by a crash between two writes (journal.ts, putRun): a run that never got its record, or had ended.
+      if (r === undefined || !ACTIVE.has(r.status)) await ctx.state.journal.dropMarker(tenant, def.name, id);
+      else launch(ctx, { ...r, epoch: ctx.epoch });
     }
   };
 
@@ -179,7 +183,11 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
   const startRun = async (ctx: ActorContext<WorkflowState>, a: RunStart) => {
     const tenant = ctx.self.tenant;
     const existing = await ctx.state.journal.getRun(tenant, a.runId);
-    if (existing !== undefined) return { run_id: a.runId, thread_id: existing.thread_id, status: existing.status };
+    if (existing !== undefined) {
+      // Not ended and not driven here (its active marker was lost): asked for again, it goes on.
+      if (ACTIVE.has(existing.status) && !ctx.state.runs.has(a.runId)) launch(ctx, { ...existing, epoch: ctx.epoch });
+      return { run_id: a.runId, thread_id: existing.thread_id, status: existing.status };
+    }
     const input = a.input();
     checkInput(def, input);
     const at = now(ctx);

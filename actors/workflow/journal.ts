@@ -58,16 +58,24 @@ export class WorkflowJournal {
 
   /**
    * Writes the run's record unless a newer activation wrote it (false then); keeps the active marker in step with
-   * its status (an ended run leaves the active list).
+   * its status (an ended run leaves the active list). The marker of a run that has not ended is written before its
+   * record and that of an ended run deleted after it, so a crash between the two never leaves a record saying
+   * "running" that no activation finds (a marker without a record, or of an ended run, is dropped by the next).
    */
   async putRun(tenant: string, r: WorkflowRunRecord): Promise<boolean> {
     const key = [tenant, runId(r), 'run'];
+    const marker = [tenant, r.workflow, r.run_id];
+    const active = r.status === 'running' || r.status === 'interrupted';
+    if (active) await this.active.put(marker, { since: r.created_at });
     const ok = await this.runs.putFenced(key, r.epoch, [{ key, value: r }]);
     if (!ok) return false;
-    const marker = [tenant, r.workflow, r.run_id];
-    if (r.status === 'running' || r.status === 'interrupted') await this.active.put(marker, { since: r.created_at });
-    else await this.active.delete(marker);
+    if (!active) await this.active.delete(marker);
     return true;
+  }
+
+  /** Drops the active marker of a run that has no record (its process died between the two writes of its start). */
+  async dropMarker(tenant: string, workflow: string, runId: string): Promise<void> {
+    await this.active.delete([tenant, workflow, runId]);
   }
 
   /** Run ids of `workflow`'s runs in `tenant` that have not ended. */

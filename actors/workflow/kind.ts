@@ -1,11 +1,12 @@
 // The `workflow` kind (docs/workflows.md): each workflow config names is the stateful actor `workflow/<name>`, per
-// tenant. On a node hosting it, the workflows with runs that had not ended are activated once the mesh runs, so
-// their runs continue without waiting for a client to come back; so are those with schedule or topic triggers.
+// tenant. On a node hosting it, the workflows with runs that had not ended are activated once the mesh runs and after
+// a node leaves (recovery.ts), so their runs continue without waiting for a client to come back; so are those with
+// schedule or topic triggers.
 import type { Behavior, TimerHandle } from '../../runtime/index.js';
 import { DEFAULT_TENANT, scrubbedMessage } from '../../protocols/index.js';
 import type { BuiltKind, KindDescriptor, KindServices } from '../kinds/index.js';
 import { workflowBehavior } from './behavior.js';
-import { WorkflowJournal } from './journal.js';
+import { WorkflowRecovery } from './recovery.js';
 
 /** How often a node hosting the kind activates the workflows with schedule or topic triggers again (ms). */
 const TRIGGER_SWEEP_MS = 10_000;
@@ -19,6 +20,11 @@ export const workflowKind: KindDescriptor = {
     const defs = new Map(services.config.workflows.map((w) => [w.name, w]));
     const triggered = [...defs.values()].filter((d) => d.triggers.some((t) => 'schedule' in t || 'topic' in t));
     let sweep: TimerHandle | undefined;
+    const recovery = new WorkflowRecovery({
+      system: services.system,
+      workflows: new Set(defs.keys()),
+      resolve: (address, tenant) => services.resolve(address, tenant),
+    });
     let closed = false;
     // Workflows with schedule or topic triggers run them in their default-tenant activation. It is activated here at
     // start and looked for again every TRIGGER_SWEEP_MS, so a node that stopped without handing it over (no lease
@@ -43,18 +49,12 @@ export const workflowKind: KindDescriptor = {
       async start() {
         await activateTriggered();
         again();
-        const journal = new WorkflowJournal(services.system.storage);
-        for (const { tenant, workflow } of await journal.activeWorkflows()) {
-          if (!defs.has(workflow)) continue;
-          await services.resolve(`workflow/${workflow}`, tenant).catch((e: unknown) => {
-            services.system.warn(`workflow ${workflow} (${tenant}): cannot re-activate: ${scrubbedMessage(e)}`);
-          });
-        }
+        recovery.start();
       },
       close() {
         closed = true;
         if (sweep !== undefined) services.system.clock.clearTimer(sweep);
-        return Promise.resolve();
+        return recovery.close();
       },
     };
   },

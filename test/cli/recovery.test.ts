@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LmdbStorage } from '../../runtime/lmdb/index.js';
 import { RunStore } from '../../actors/agent/index.js';
-import { cleanEnv, startCliGateway, type CliGateway } from '../gateway/cli-fixture.js';
+import { cleanEnv, http, startCliGateway, until, type CliGateway } from '../gateway/cli-fixture.js';
 import { oaiText, sse, startServer, type FakeServer } from '../llm/fake-servers.js';
 import { WsClient } from '../gateway/ws-fixture.js';
 
@@ -52,26 +52,6 @@ async function start(data: string, agents: string[]): Promise<CliGateway> {
   const c = await startCliGateway(args, env);
   children.push(c);
   return c;
-}
-
-async function http(method: string, url: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(url, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** Starts a run of `assistant` on a new thread over /acp; resolves once the model server is streaming its answer. */

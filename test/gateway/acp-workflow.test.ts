@@ -5,62 +5,25 @@
  * (which cancels the step run in flight) and clear 4xx for unknown workflows and input not matching the schema.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import { z } from 'zod';
 import { Client } from '@langchain/langgraph-sdk';
-import { DEFAULT_AGENTS, configSchema } from '../../config/index.js';
-import { MemoryStorage, MeshNode, type ActorSystem } from '../../runtime/index.js';
-import { createSystem } from '../../supervisors/index.js';
-import { composeCatalog } from '../../cli/kinds.js';
-import { OfflineProvider } from '../../actors/llm/offline.js';
-import { defineTool, type Catalog } from '../../actors/index.js';
-import { Gateway, acpRoute, catalogDeps, generateApiKey } from '../../gateway/index.js';
+import { Gateway, acpRoute, generateApiKey } from '../../gateway/index.js';
 import { eventually } from '../transport/contract.js';
-import { SUPPORT_FLOW_YAML } from '../workflow/fixtures.js';
+import { workflowHost, type WorkflowHost } from '../workflow/fixtures.js';
 import { collect, httpError } from './acp-fixture.js';
 
-const gate = { calls: 0, aborted: 0, release: (): void => undefined };
-const gateTool = defineTool({
-  name: 'gate',
-  description: 'waits until aborted',
-  input: z.object({}),
-  async run(_input, ctx) {
-    gate.calls++;
-    await new Promise<never>((_r, reject) =>
-      ctx.signal.addEventListener('abort', () => {
-        gate.aborted++;
-        reject(new Error('gate call aborted'));
-      }),
-    );
-    return 'never';
-  },
-});
-
-let system: ActorSystem;
-let catalog: Catalog;
+let host: WorkflowHost;
 let gateway: Gateway;
 let client: Client;
 let url: string;
 let key: string;
 
 beforeAll(async () => {
-  const config = configSchema.parse({
-    agents: [...DEFAULT_AGENTS, { name: 'worker', instructions: 'Work.', tools: ['gate'] }],
-    workflows: [parse(SUPPORT_FLOW_YAML) as unknown, { name: 'slow', steps: { work: { agent: 'worker', input: '/tool gate {}' } } }],
-  });
-  system = await createSystem({ config, storage: new MemoryStorage(), warn: () => undefined });
-  const mesh = new MeshNode(system);
-  catalog = await composeCatalog(config, mesh, {
-    provider: () => ({ provider: new OfflineProvider(), model: 'offline' }),
-    tools: [gateTool as never],
-  });
-  await mesh.start();
-  const deps = catalogDeps(system, catalog);
+  host = await workflowHost();
   const user = generateApiKey();
   key = user.key;
   gateway = await Gateway.start({
-    deps,
-    routes: [acpRoute(deps)],
+    deps: host.deps,
+    routes: [acpRoute(host.deps)],
     port: 0,
     auth: { keys: [{ id: 'u', hash: user.hash, tenant: 'acme', roles: ['user'] }] },
     warn: () => undefined,
@@ -71,8 +34,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await gateway?.close();
-  await catalog?.close();
-  await system?.shutdown();
+  await host?.close();
 });
 
 type Steps = Record<string, { status: string; output?: unknown }>;
@@ -176,9 +138,9 @@ describe('workflows on /acp', () => {
   it('cancelling a run cancels the agent step run it started', async () => {
     const thread = await client.threads.create();
     const run = await client.runs.create(thread.thread_id, 'slow', { input: {} });
-    await eventually(() => gate.calls === 1, 20_000);
+    await eventually(() => host.gate.calls === 1, 20_000);
     await client.runs.cancel(thread.thread_id, run.run_id);
-    await eventually(() => gate.aborted === 1, 20_000);
+    await eventually(() => host.gate.aborted === 1, 20_000);
     await eventually(async () => (await client.runs.get(thread.thread_id, run.run_id)).status === 'interrupted', 20_000);
   });
 
@@ -195,10 +157,10 @@ describe('workflows on /acp', () => {
       }))
         seen.push(e.event);
     })().catch(() => undefined);
-    await eventually(() => gate.calls === 2 && seen.includes('custom'), 20_000);
+    await eventually(() => host.gate.calls === 2 && seen.includes('custom'), 20_000);
     abort.abort();
     await reading;
-    await eventually(() => gate.aborted === 2, 20_000);
+    await eventually(() => host.gate.aborted === 2, 20_000);
     const runId = ((await client.threads.getState(thread.thread_id)).metadata as { run_id: string }).run_id;
     await eventually(async () => (await client.runs.get(thread.thread_id, runId)).status === 'interrupted', 20_000);
   });

@@ -4,38 +4,25 @@
  * step is `run.interrupted` answered with `run.resume` (also from another connection), and `run.cancel` cancels it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import { configSchema } from '../../config/index.js';
-import { MemoryStorage, MeshNode, type ActorSystem } from '../../runtime/index.js';
-import { createSystem } from '../../supervisors/index.js';
-import { composeCatalog } from '../../cli/kinds.js';
-import { OfflineProvider } from '../../actors/llm/offline.js';
-import type { Catalog } from '../../actors/index.js';
-import { Gateway, catalogDeps } from '../../gateway/index.js';
-import { SUPPORT_FLOW_YAML } from '../workflow/fixtures.js';
+import { Gateway } from '../../gateway/index.js';
+import { workflowHost, type WorkflowHost } from '../workflow/fixtures.js';
 import { WsClient, startFrame } from './ws-fixture.js';
 
-let system: ActorSystem;
-let catalog: Catalog;
+let host: WorkflowHost;
 let gateway: Gateway;
 let url: string;
 const clients: WsClient[] = [];
 
 beforeAll(async () => {
-  const config = configSchema.parse({ workflows: [parse(SUPPORT_FLOW_YAML) as unknown] });
-  system = await createSystem({ config, storage: new MemoryStorage(), warn: () => undefined });
-  const mesh = new MeshNode(system);
-  catalog = await composeCatalog(config, mesh, { provider: () => ({ provider: new OfflineProvider(), model: 'offline' }) });
-  await mesh.start();
-  gateway = await Gateway.start({ deps: catalogDeps(system, catalog), port: 0, warn: () => undefined });
+  host = await workflowHost();
+  gateway = await Gateway.start({ deps: host.deps, port: 0, warn: () => undefined });
   url = gateway.url.replace(/^http/, 'ws') + '/ws';
 }, 60_000);
 
 afterAll(async () => {
   for (const c of clients) c.ws.terminate();
   await gateway?.close();
-  await catalog?.close();
-  await system?.shutdown();
+  await host?.close();
 });
 
 async function connect(): Promise<WsClient> {

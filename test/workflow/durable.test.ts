@@ -140,6 +140,33 @@ describe('durable workflow actor', () => {
     );
   });
 
+  it('a crash between the journal writes of a run: a lost active marker is found by the run id, a stray marker dropped', async () => {
+    const storage = new MemoryStorage();
+    const a = await host(supportConfig(), storage);
+    const run = await start(a.catalog, 'acme', 'support-flow', 'my bill is wrong');
+    await eventually(async () => (await state(a.catalog, 'acme', 'support-flow', run.run_id)).status === 'interrupted', 20_000);
+    hosts.splice(0);
+    await a.catalog.close();
+    await a.system.shutdown();
+    // As a process killed between two writes leaves them: the run's record without its marker; a marker of a run
+    // whose record was never written.
+    const active = storage.bucket('workflow-active');
+    await active.delete(['acme', 'support-flow', run.run_id]);
+    await active.put(['acme', 'support-flow', 'ghost'], { since: new Date().toISOString() });
+
+    const b = await host(supportConfig(), storage);
+    const ref = await b.catalog.ensure('workflow/support-flow', 'acme');
+    await eventually(async () => !(await new WorkflowJournal(storage).activeRuns('acme', 'support-flow')).includes('ghost'), 20_000);
+    const again = await ref.ask<{ run_id: string; status: string }>(RUN_CREATE, {
+      run_id: run.run_id,
+      input: { messages: [{ role: 'user', content: 'my bill is wrong' }] },
+    });
+    expect(again).toMatchObject({ run_id: run.run_id, status: 'interrupted' });
+    await ref.ask(RUN_RESUME, { run_id: run.run_id, resume: { approve: true } });
+    await eventually(async () => (await state(b.catalog, 'acme', 'support-flow', run.run_id)).status === 'success', 20_000);
+    expect(await new WorkflowJournal(storage).activeRuns('acme', 'support-flow')).toEqual([]);
+  }, 60_000);
+
   it('joins an agent step that was running when its workflow actor stopped (same agent run id, no second run)', async () => {
     closeGate();
     gate.calls = 0;
