@@ -8,6 +8,7 @@ import type { ActorRef, ActorSystem } from '../../runtime/index.js';
 import { runReads, waitForRun, type RunCreated } from '../agent/index.js';
 import { TOOL_CALL, type ToolCallResult } from '../tool/index.js';
 import { childWorkflowStep } from './child.js';
+import { admitStepRun, pause, throughGate } from './step-start.js';
 import type { WorkflowJournal } from './journal.js';
 import type { StepExecutor, StepRequest } from './types.js';
 
@@ -48,26 +49,13 @@ function toolOutput(r: ToolCallResult): unknown {
 
 const TRANSIENT = ['unavailable', 'actor_stopped', 'system_stopped'] as const;
 
-function pause(system: ActorSystem, ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const t = system.clock.setTimer(ms, () => {
-      signal.removeEventListener('abort', stop);
-      resolve();
-    });
-    const stop = () => {
-      system.clock.clearTimer(t);
-      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    };
-    signal.addEventListener('abort', stop, { once: true });
-  });
-}
-
 /** An executor running agent and tool steps on the mesh, journalled per attempt. */
 export function meshExecutor(o: MeshExecutorOptions): StepExecutor {
   const { journal, tenant, runId } = o;
   const timeoutMs = o.stepTimeoutMs ?? 24 * 3_600_000;
   const runs = runReads(o.system.storage);
   const agentStep = async (r: StepRequest, signal: AbortSignal, known: string | undefined): Promise<unknown> => {
+    const started = o.system.clock.now();
     const id = known ?? agentRunId(runId, r);
     if (known === undefined) await journal.putStep(tenant, runId, r, { state: 'started', agent_run: id });
     // Followed from before the create (no event missed); stopped when the step is done with it, so no timer or
@@ -83,15 +71,18 @@ export function meshExecutor(o: MeshExecutorOptions): StepExecutor {
     };
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      const created = await o.system.ask<RunCreated>(
-        agent,
-        RUN_CREATE,
-        {
-          run_id: id,
-          input: { messages: [{ role: 'user', content: asText(r.input) }] },
-          metadata: { workflow: o.workflow, workflow_run: runId, step: r.step },
-        },
-        o.traceparent === undefined ? undefined : { traceparent: o.traceparent },
+      // A few creates per agent in flight from this node; the rest queue in step-start.ts, not past the ask's deadline.
+      const created = await admitStepRun(o.system, agent, signal, started + timeoutMs, () =>
+        o.system.ask<RunCreated>(
+          agent,
+          RUN_CREATE,
+          {
+            run_id: id,
+            input: { messages: [{ role: 'user', content: asText(r.input) }] },
+            metadata: { workflow: o.workflow, workflow_run: runId, step: r.step },
+          },
+          o.traceparent === undefined ? undefined : { traceparent: o.traceparent },
+        ),
       );
       let status = created.status;
       let output: string | undefined;
@@ -113,14 +104,17 @@ export function meshExecutor(o: MeshExecutorOptions): StepExecutor {
     const tool = await o.resolve(`tool/${r.target}`);
     const args = r.input !== null && typeof r.input === 'object' && !Array.isArray(r.input) ? r.input : { input: r.input };
     const idempotencyKey = agentRunId(runId, r);
-    const result = await o.system.ask<ToolCallResult>(
-      tool,
-      TOOL_CALL,
-      { name: r.target, arguments: args, runId, callId: r.step, idempotencyKey },
-      {
-        ...(signal.aborted ? { timeoutMs: 1 } : {}),
-        ...(o.traceparent === undefined ? {} : { traceparent: o.traceparent }),
-      },
+    // Through the node's gate for the tool, like agent creates: its pool member on this node takes one call at a time.
+    const result = await throughGate(o.system, `${tool.tenant}/${tool.address}`, signal, () =>
+      o.system.ask<ToolCallResult>(
+        tool,
+        TOOL_CALL,
+        { name: r.target, arguments: args, runId, callId: r.step, idempotencyKey },
+        {
+          ...(signal.aborted ? { timeoutMs: 1 } : {}),
+          ...(o.traceparent === undefined ? {} : { traceparent: o.traceparent }),
+        },
+      ),
     );
     if (result.isError === true) throw new Error(`tool ${r.target}: ${asText(toolOutput(result))}`);
     return toolOutput(result);
