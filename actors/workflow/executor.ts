@@ -9,7 +9,7 @@ import { runReads, waitForRun, type RunCreated } from '../agent/index.js';
 import { TOOL_CALL, type ToolCallResult } from '../tool/index.js';
 import { childWorkflowStep } from './child.js';
 import { admitStepRun, pause, throughGate } from './step-start.js';
-import type { WorkflowJournal } from './journal.js';
+import type { StepEntry, WorkflowJournal } from './journal.js';
 import type { StepExecutor, StepRequest } from './types.js';
 
 /** What the executor of one workflow run needs. */
@@ -48,6 +48,8 @@ function toolOutput(r: ToolCallResult): unknown {
 }
 
 const TRANSIENT = ['unavailable', 'actor_stopped', 'system_stopped'] as const;
+/** Why an attempt's follow of its agent run stops once the attempt is done (a reason: no DOMException built per step). */
+const ATTEMPT_DONE = new Error('step attempt done');
 
 /** An executor running agent and tool steps on the mesh, journalled per attempt. */
 export function meshExecutor(o: MeshExecutorOptions): StepExecutor {
@@ -96,11 +98,11 @@ export function meshExecutor(o: MeshExecutorOptions): StepExecutor {
     } finally {
       signal.removeEventListener('abort', onAbort);
       signal.removeEventListener('abort', stop);
-      follow.abort();
+      follow.abort(ATTEMPT_DONE);
     }
   };
-  const toolStep = async (r: StepRequest, signal: AbortSignal): Promise<unknown> => {
-    if ((await journal.getStep(tenant, runId, r)) === undefined) await journal.putStep(tenant, runId, r, { state: 'started' });
+  const toolStep = async (r: StepRequest, signal: AbortSignal, entry: StepEntry | undefined): Promise<unknown> => {
+    if (entry === undefined) await journal.putStep(tenant, runId, r, { state: 'started' });
     const tool = await o.resolve(`tool/${r.target}`);
     const args = r.input !== null && typeof r.input === 'object' && !Array.isArray(r.input) ? r.input : { input: r.input };
     const idempotencyKey = agentRunId(runId, r);
@@ -119,9 +121,10 @@ export function meshExecutor(o: MeshExecutorOptions): StepExecutor {
     if (result.isError === true) throw new Error(`tool ${r.target}: ${asText(toolOutput(result))}`);
     return toolOutput(result);
   };
-  const once = async (r: StepRequest, signal: AbortSignal, known: string | undefined): Promise<unknown> => {
+  const once = async (r: StepRequest, signal: AbortSignal, entry: StepEntry | undefined): Promise<unknown> => {
+    const known = entry?.agent_run;
     if (r.kind === 'agent') return agentStep(r, signal, known);
-    if (r.kind === 'tool') return toolStep(r, signal);
+    if (r.kind === 'tool') return toolStep(r, signal, entry);
     const id = known ?? agentRunId(runId, r);
     if (known === undefined) await journal.putStep(tenant, runId, r, { state: 'started', agent_run: id });
     return childWorkflowStep(o, r, id, signal);
@@ -131,16 +134,18 @@ export function meshExecutor(o: MeshExecutorOptions): StepExecutor {
     if (seen?.state === 'done') return seen.output;
     if (seen?.state === 'failed') throw new Error(seen.error);
     let output: unknown;
+    let entry: StepEntry | undefined = seen; // read again after a failed attempt (it may have journalled its start)
     try {
       for (let wait = 200; ; wait = Math.min(wait * 2, 10_000)) {
         try {
-          output = await once(r, signal, (await journal.getStep(tenant, runId, r))?.agent_run);
+          output = await once(r, signal, entry);
           break;
         } catch (e) {
           // The mesh is restarting or stopping (this node's shutdown, a tenant restart): not the step's failure. The
           // attempt is asked again after a pause until it answers or the run's actor stops (and a later one resumes).
           if (signal.aborted || !TRANSIENT.some((c) => isTroupeError(e, c))) throw e;
           await pause(o.system, wait, signal);
+          entry = await journal.getStep(tenant, runId, r);
         }
       }
     } catch (e) {
