@@ -1,13 +1,5 @@
-// The issue's example workflow, exactly as written (docs/workflows.md), shared by the workflow tests.
+// The issue's example workflow, exactly as written (docs/workflows.md), shared by the workflow tests and the bench.
+import { readFileSync } from 'node:fs';
 
-/** The DAG example of docs/workflows.md, as YAML. */
-export const SUPPORT_FLOW_YAML = `name: support-flow
-input: { text: string }
-steps:
-  classify: { agent: triage, input: "\${input.text}" }
-  billing:  { agent: billing, needs: [classify], if: "steps.classify.output.contains('bill')", input: "\${input.text}" }
-  tech:     { agent: tech, needs: [classify], if: "!steps.classify.output.contains('bill')", input: "\${input.text}" }
-  review:   { human: "Send this answer?", needs: [billing, tech] }
-  stamp:    { tool: clock, needs: [review] }
-output: { answer: "\${has(steps.billing.output) ? steps.billing.output : steps.tech.output}", at: "\${steps.stamp.output}" }
-`;
+/** The DAG example of docs/workflows.md, as YAML (examples/workflows/support-flow.yaml). */
+export const SUPPORT_FLOW_YAML = readFileSync(new URL('../../examples/workflows/support-flow.yaml', import.meta.url), 'utf8');
