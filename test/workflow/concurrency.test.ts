@@ -132,9 +132,16 @@ describe('concurrent workflow runs', () => {
     };
     await expect(admitStepRun(system, agent, live, Date.now() + 60_000, late)).resolves.toBe('created');
     expect(asked).toBe(3);
-    asked = 0;
-    await expect(admitStepRun(system, agent, live, Date.now() + 150, late)).rejects.toThrow('deadline of acp.run.create');
-    expect(asked).toBe(2); // asked again after 100 ms, not after the step's end
+    // A create that never gets in: asked again (after 100, 200, 400 ms…) until the step's end, and not after it.
+    const askedAt: number[] = [];
+    const giveUpAt = Date.now() + 1_000;
+    const never = () => {
+      askedAt.push(Date.now());
+      return Promise.reject(new DeadlineExceededError('deadline of acp.run.create passed'));
+    };
+    await expect(admitStepRun(system, agent, live, giveUpAt, never)).rejects.toThrow('deadline of acp.run.create');
+    expect(askedAt.length).toBeGreaterThan(1);
+    expect(askedAt.every((t) => t <= giveUpAt)).toBe(true);
     await expect(admitStepRun(system, agent, live, Date.now() + 60_000, () => Promise.reject(new Error('no such agent')))).rejects.toThrow(
       'no such agent',
     );
