@@ -47,6 +47,8 @@ interface LiveRun {
   seq: number;
   /** Events emitted since the last write: logged, then the record, then published (a reader of the last event finds the record final). */
   pending: WorkflowLogEvent[];
+  /** A write is queued and has not begun: it will take the snapshot and events of transitions made until it does. */
+  queued: boolean;
   /** The run's `invoke_workflow` span (this activation's part of it; the no-op span while tracing is off). */
   readonly span: TraceSpan;
 }
@@ -75,8 +77,11 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
 
   const persist = (ctx: ActorContext<WorkflowState>, live: LiveRun) => {
     const tenant = ctx.self.tenant;
+    if (live.queued) return;
+    live.queued = true;
     live.chain = live.chain
       .then(async () => {
+        live.queued = false;
         if (ctx.state.stopped) return;
         const snap = live.actor.getSnapshot();
         const r = live.record;
@@ -153,7 +158,7 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
       record.snapshot === undefined
         ? createActor(machine, { input: { runId: record.run_id, input: record.input, metadata: record.metadata } })
         : createActor(machine, { snapshot: record.snapshot as Snapshot<unknown> } as never as { input: never });
-    const live: LiveRun = { actor, record, chain: Promise.resolve(), seq: record.last_seq ?? 0, pending: [], span };
+    const live: LiveRun = { actor, record, chain: Promise.resolve(), seq: record.last_seq ?? 0, pending: [], queued: false, span };
     ctx.state.runs.set(record.run_id, live);
     actor.on('*', (e) => {
       const ev = e as WorkflowEmitted;

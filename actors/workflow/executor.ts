@@ -8,7 +8,8 @@ import type { ActorRef, ActorSystem } from '../../runtime/index.js';
 import { runReads, waitForRun, type RunCreated } from '../agent/index.js';
 import { TOOL_CALL, type ToolCallResult } from '../tool/index.js';
 import { childWorkflowStep } from './child.js';
-import type { WorkflowJournal } from './journal.js';
+import { admitStepRun, pause, throughGate } from './step-start.js';
+import type { StepEntry, WorkflowJournal } from './journal.js';
 import type { StepExecutor, StepRequest } from './types.js';
 
 /** What the executor of one workflow run needs. */
@@ -47,20 +48,8 @@ function toolOutput(r: ToolCallResult): unknown {
 }
 
 const TRANSIENT = ['unavailable', 'actor_stopped', 'system_stopped'] as const;
-
-function pause(system: ActorSystem, ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const t = system.clock.setTimer(ms, () => {
-      signal.removeEventListener('abort', stop);
-      resolve();
-    });
-    const stop = () => {
-      system.clock.clearTimer(t);
-      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    };
-    signal.addEventListener('abort', stop, { once: true });
-  });
-}
+/** Why an attempt's follow of its agent run stops once the attempt is done (a reason: no DOMException built per step). */
+const ATTEMPT_DONE = new Error('step attempt done');
 
 /** An executor running agent and tool steps on the mesh, journalled per attempt. */
 export function meshExecutor(o: MeshExecutorOptions): StepExecutor {
@@ -68,6 +57,7 @@ export function meshExecutor(o: MeshExecutorOptions): StepExecutor {
   const timeoutMs = o.stepTimeoutMs ?? 24 * 3_600_000;
   const runs = runReads(o.system.storage);
   const agentStep = async (r: StepRequest, signal: AbortSignal, known: string | undefined): Promise<unknown> => {
+    const started = o.system.clock.now();
     const id = known ?? agentRunId(runId, r);
     if (known === undefined) await journal.putStep(tenant, runId, r, { state: 'started', agent_run: id });
     // Followed from before the create (no event missed); stopped when the step is done with it, so no timer or
@@ -83,15 +73,18 @@ export function meshExecutor(o: MeshExecutorOptions): StepExecutor {
     };
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      const created = await o.system.ask<RunCreated>(
-        agent,
-        RUN_CREATE,
-        {
-          run_id: id,
-          input: { messages: [{ role: 'user', content: asText(r.input) }] },
-          metadata: { workflow: o.workflow, workflow_run: runId, step: r.step },
-        },
-        o.traceparent === undefined ? undefined : { traceparent: o.traceparent },
+      // A few creates per agent in flight from this node; the rest queue in step-start.ts, not past the ask's deadline.
+      const created = await admitStepRun(o.system, agent, signal, started + timeoutMs, () =>
+        o.system.ask<RunCreated>(
+          agent,
+          RUN_CREATE,
+          {
+            run_id: id,
+            input: { messages: [{ role: 'user', content: asText(r.input) }] },
+            metadata: { workflow: o.workflow, workflow_run: runId, step: r.step },
+          },
+          o.traceparent === undefined ? undefined : { traceparent: o.traceparent },
+        ),
       );
       let status = created.status;
       let output: string | undefined;
@@ -105,29 +98,33 @@ export function meshExecutor(o: MeshExecutorOptions): StepExecutor {
     } finally {
       signal.removeEventListener('abort', onAbort);
       signal.removeEventListener('abort', stop);
-      follow.abort();
+      follow.abort(ATTEMPT_DONE);
     }
   };
-  const toolStep = async (r: StepRequest, signal: AbortSignal): Promise<unknown> => {
-    if ((await journal.getStep(tenant, runId, r)) === undefined) await journal.putStep(tenant, runId, r, { state: 'started' });
+  const toolStep = async (r: StepRequest, signal: AbortSignal, entry: StepEntry | undefined): Promise<unknown> => {
+    if (entry === undefined) await journal.putStep(tenant, runId, r, { state: 'started' });
     const tool = await o.resolve(`tool/${r.target}`);
     const args = r.input !== null && typeof r.input === 'object' && !Array.isArray(r.input) ? r.input : { input: r.input };
     const idempotencyKey = agentRunId(runId, r);
-    const result = await o.system.ask<ToolCallResult>(
-      tool,
-      TOOL_CALL,
-      { name: r.target, arguments: args, runId, callId: r.step, idempotencyKey },
-      {
-        ...(signal.aborted ? { timeoutMs: 1 } : {}),
-        ...(o.traceparent === undefined ? {} : { traceparent: o.traceparent }),
-      },
+    // Through the node's gate for the tool, like agent creates: its pool member on this node takes one call at a time.
+    const result = await throughGate(o.system, `${tool.tenant}/${tool.address}`, signal, () =>
+      o.system.ask<ToolCallResult>(
+        tool,
+        TOOL_CALL,
+        { name: r.target, arguments: args, runId, callId: r.step, idempotencyKey },
+        {
+          ...(signal.aborted ? { timeoutMs: 1 } : {}),
+          ...(o.traceparent === undefined ? {} : { traceparent: o.traceparent }),
+        },
+      ),
     );
     if (result.isError === true) throw new Error(`tool ${r.target}: ${asText(toolOutput(result))}`);
     return toolOutput(result);
   };
-  const once = async (r: StepRequest, signal: AbortSignal, known: string | undefined): Promise<unknown> => {
+  const once = async (r: StepRequest, signal: AbortSignal, entry: StepEntry | undefined): Promise<unknown> => {
+    const known = entry?.agent_run;
     if (r.kind === 'agent') return agentStep(r, signal, known);
-    if (r.kind === 'tool') return toolStep(r, signal);
+    if (r.kind === 'tool') return toolStep(r, signal, entry);
     const id = known ?? agentRunId(runId, r);
     if (known === undefined) await journal.putStep(tenant, runId, r, { state: 'started', agent_run: id });
     return childWorkflowStep(o, r, id, signal);
@@ -137,16 +134,18 @@ export function meshExecutor(o: MeshExecutorOptions): StepExecutor {
     if (seen?.state === 'done') return seen.output;
     if (seen?.state === 'failed') throw new Error(seen.error);
     let output: unknown;
+    let entry: StepEntry | undefined = seen; // read again after a failed attempt (it may have journalled its start)
     try {
       for (let wait = 200; ; wait = Math.min(wait * 2, 10_000)) {
         try {
-          output = await once(r, signal, (await journal.getStep(tenant, runId, r))?.agent_run);
+          output = await once(r, signal, entry);
           break;
         } catch (e) {
           // The mesh is restarting or stopping (this node's shutdown, a tenant restart): not the step's failure. The
           // attempt is asked again after a pause until it answers or the run's actor stops (and a later one resumes).
           if (signal.aborted || !TRANSIENT.some((c) => isTroupeError(e, c))) throw e;
           await pause(o.system, wait, signal);
+          entry = await journal.getStep(tenant, runId, r);
         }
       }
     } catch (e) {

@@ -8,7 +8,16 @@ import { handlerSources, type WorkflowDefinition, type WorkflowStep } from '../.
 import { scrubbedMessage } from '../../protocols/index.js';
 import type { Clock } from '../../runtime/index.js';
 import { compileTemplate, type Template } from './expr.js';
-import { patch, scopeOf, stepStates, type Args, type StepExits, type StepInvocation, type Transition } from './step-node.js';
+import {
+  patch,
+  scopeOf,
+  stepInputTemplate,
+  stepStates,
+  type Args,
+  type StepExits,
+  type StepInvocation,
+  type Transition,
+} from './step-node.js';
 import { deadlineLogic } from './timers.js';
 import type { StepExecutor, StepRecord, WorkflowContext, WorkflowEmitted, WorkflowEvent, WorkflowInput, WorkflowOutput } from './types.js';
 
@@ -117,13 +126,13 @@ export function compileWorkflow(def: WorkflowDefinition, options: CompileOptions
   const inputs = new Map<string, { kind: 'agent' | 'tool' | 'workflow'; target: string; input: Template }>();
   for (const [id, s] of Object.entries(steps)) {
     const kind = s.agent !== undefined ? 'agent' : s.tool !== undefined ? 'tool' : s.workflow !== undefined ? 'workflow' : undefined;
-    if (kind !== undefined)
-      inputs.set(id, { kind, target: s[kind] ?? '', input: compileTemplate(s.input ?? (kind === 'tool' ? {} : '${input}')) });
+    if (kind !== undefined) inputs.set(id, { kind, target: s[kind] ?? '', input: stepInputTemplate(s) });
   }
   const stepLogic = fromPromise<unknown, StepInvocation>(async ({ input, signal }) => {
     const plan = inputs.get(input.step);
     if (plan === undefined) throw new Error(`no runnable step "${input.step}"`);
-    const value = plan.input(input.scope);
+    if ('error' in input) throw new Error(input.error);
+    const value = 'value' in input ? input.value : plan.input(input.scope);
     const { step, visit, attempt, runId } = input;
     const request = { step, kind: plan.kind, target: plan.target, input: value, visit, attempt };
     return execute(runId === undefined ? request : { ...request, runId }, signal);

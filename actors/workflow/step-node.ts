@@ -26,13 +26,20 @@ export interface StepExits {
   readonly fail: Transition[];
 }
 
-/** Input of an invoked step run (persisted with the snapshot, so a restored run sees the same scope). */
-export interface StepInvocation {
+/**
+ * Input of an invoked step run, persisted with the snapshot (a restored run asks for the same input): the step's input
+ * evaluated when the attempt started, or why it could not be. Snapshots written before carry the whole `scope`.
+ */
+export type StepInvocation = {
   readonly runId?: string;
   readonly step: string;
   readonly visit: number;
   readonly attempt: number;
-  readonly scope: ExprScope;
+} & ({ readonly value: unknown } | { readonly error: string } | { readonly scope: ExprScope });
+
+/** The template of a runnable step's input: `input` as written, else the run's whole input (a tool: no arguments). */
+export function stepInputTemplate(step: WorkflowStep): Template {
+  return compileTemplate(step.input ?? (step.tool !== undefined ? {} : '${input}'));
 }
 
 function view(r: StepRecord): StepView {
@@ -91,8 +98,11 @@ export function stepStates(id: string, step: WorkflowStep, exits: StepExits, clo
   };
   const completed = (output: (a: Args) => unknown, outcome: (a: Args) => string | undefined): Transition[] =>
     around(exits.complete(outcome), [
-      patch(id, (_r, a) => ({ status: 'completed', output: output(a) ?? null, error: undefined })),
-      assign(((a: Args) => ({ completed: [...a.context.completed.filter((s) => s !== id), id] })) as never),
+      // One assign for the record and the completion order (each assign copies the machine's snapshot).
+      assign(((a: Args) => ({
+        steps: { ...a.context.steps, [id]: { ...rec(a, id), status: 'completed', output: output(a) ?? null, error: undefined } },
+        completed: [...a.context.completed.filter((s) => s !== id), id],
+      })) as never),
       emit(((a: Args) => ({ type: 'step.completed', step: id, output: rec(a, id).output })) as never),
     ]);
   const timeout = step.timeout;
@@ -154,10 +164,17 @@ export function stepStates(id: string, step: WorkflowStep, exits: StepExits, clo
       },
     };
   } else {
-    const input = ({ context }: Args) => {
+    const template = stepInputTemplate(step);
+    // The input is evaluated here, once per attempt, so the persisted child holds the value rather than a copy of
+    // every step's output; a failing expression fails the attempt (in the step run, so retry and onError apply).
+    const input = ({ context }: Args): StepInvocation => {
       const r = context.steps[id] as StepRecord;
-      const base = { step: id, visit: r.visit, attempt: r.attempt, scope: scopeOf(context) };
-      return (context.runId === undefined ? base : { ...base, runId: context.runId }) satisfies StepInvocation;
+      const base = { step: id, visit: r.visit, attempt: r.attempt, ...(context.runId === undefined ? {} : { runId: context.runId }) };
+      try {
+        return { ...base, value: template(scopeOf(context)) };
+      } catch (e) {
+        return { ...base, error: scrubbedMessage(e) };
+      }
     };
     const out = (a: Args) => (a.event as { output?: unknown }).output;
     running = {

@@ -1,6 +1,8 @@
-// The issue's example workflow, exactly as written (docs/workflows.md), shared by the workflow tests; a host running it
+// The issue's example workflow, exactly as written (docs/workflows.md; examples/workflows/support-flow.yaml), shared
+// by the workflow tests and the bench; a host running it
 // in process for the gateway tests; and what the tests that kill processes running it share: its agents on a local
 // OpenAI-compatible server, each answered by its own script.
+import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
@@ -15,17 +17,8 @@ import { WorkflowJournal } from '../../actors/workflow/index.js';
 import { catalogDeps, type GatewayDeps } from '../../gateway/index.js';
 import { oaiText, sse, type FakeServer, type Handler } from '../llm/fake-servers.js';
 
-/** The DAG example of docs/workflows.md, as YAML. */
-export const SUPPORT_FLOW_YAML = `name: support-flow
-input: { text: string }
-steps:
-  classify: { agent: triage, input: "\${input.text}" }
-  billing:  { agent: billing, needs: [classify], if: "steps.classify.output.contains('bill')", input: "\${input.text}" }
-  tech:     { agent: tech, needs: [classify], if: "!steps.classify.output.contains('bill')", input: "\${input.text}" }
-  review:   { human: "Send this answer?", needs: [billing, tech] }
-  stamp:    { tool: clock, needs: [review] }
-output: { answer: "\${has(steps.billing.output) ? steps.billing.output : steps.tech.output}", at: "\${steps.stamp.output}" }
-`;
+/** The DAG example of docs/workflows.md, as YAML (examples/workflows/support-flow.yaml). */
+export const SUPPORT_FLOW_YAML = readFileSync(new URL('../../examples/workflows/support-flow.yaml', import.meta.url), 'utf8');
 
 /** The example's agents, each told apart by its instructions (the first word of its system prompt). */
 export const SUPPORT_AGENTS = ['triage', 'billing', 'tech'] as const;
