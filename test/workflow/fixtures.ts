@@ -1,7 +1,6 @@
-// The example workflow, exactly as written (docs/workflows.md; examples/workflows/support-flow.yaml), shared
-// by the workflow tests and the bench; a host running it
-// in process for the gateway tests; and what the tests that kill processes running it share: its agents on a local
-// OpenAI-compatible server, each answered by its own script.
+// The example workflow, exactly as written (docs/workflows.md; examples/workflows/support-flow.yaml), shared by
+// the workflow tests and the bench; a host running it in process for the gateway tests; and what the tests that kill
+// processes running it share: its agents on a local OpenAI-compatible server, each answered by its own script.
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { parse } from 'yaml';
