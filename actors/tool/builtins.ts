@@ -36,19 +36,34 @@ export interface ClockReading {
   readonly local: string;
 }
 
+/** Formatters by time zone: making one costs far more than a reading (ICU loads the zone's rules). */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      timeZoneName: 'longOffset',
+    });
+    // Only a zone ICU accepted gets here (an unknown one throws above), but its spelling is the caller's (case varies):
+    // the cache is bounded.
+    if (formatters.size >= 512) formatters.clear();
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
 /** The reading of `epochMs` in `timezone`. */
 export function readClock(epochMs: number, timezone = 'UTC'): ClockReading {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: timezone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    timeZoneName: 'longOffset',
-  }).formatToParts(new Date(epochMs));
+  const parts = formatterFor(timezone).formatToParts(new Date(epochMs));
   const get = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)?.value ?? '';
   const offsetName = get('timeZoneName').replace(/^(GMT|UTC)/, ''); // "", "+00:00", "+05:30", "-03:00" (ICU versions differ)
   const offset = offsetName === '' || /^[+-]00:?00$/.test(offsetName) ? 'Z' : offsetName;
