@@ -45,7 +45,6 @@ async function node(hub: MemoryHub, storage: MemoryStorage, name: string): Promi
     transport: new MemoryTransport({ hub }),
     storage,
     node: name,
-    config,
     warn: () => undefined,
   });
   const mesh = new MeshNode(system);

@@ -1,0 +1,145 @@
+/**
+ * A workflow run's `/acp` stream whose connection drops mid-run (docs/workflows.md, "Clients"): both LangGraph SDK
+ * lines reconnect to the `Location` the stream named, with `Last-Event-ID`, and the frames they yield add up to the
+ * whole stream — every frame once, in order. A join stream with `Last-Event-ID` `n` or `n.i` goes on right after
+ * that frame. A TCP proxy between the SDK and the gateway cuts the first streaming connection (mid-frame).
+ */
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_AGENTS, configSchema } from '../../config/index.js';
+import { MemoryStorage, MeshNode, type ActorSystem } from '../../runtime/index.js';
+import { createSystem } from '../../supervisors/index.js';
+import { composeCatalog } from '../../cli/kinds.js';
+import { OfflineProvider } from '../../actors/llm/offline.js';
+import type { Catalog } from '../../actors/index.js';
+import { Gateway, acpRoute, catalogDeps, generateApiKey } from '../../gateway/index.js';
+import { Client } from '@langchain/langgraph-sdk';
+import { LINES, collect, type AnyClient, type Ev } from './acp-fixture.js';
+
+/** 25 tool steps one after another: two frames (custom, updates) per completed step. */
+const chain = {
+  name: 'chain',
+  steps: Object.fromEntries(
+    Array.from({ length: 25 }, (_, i) => [`s${i}`, { tool: 'clock', ...(i === 0 ? {} : { needs: [`s${i - 1}`] }) }]),
+  ),
+};
+const MODES = ['custom', 'updates'] as const;
+
+let system: ActorSystem;
+let catalog: Catalog;
+let gateway: Gateway;
+let key: string;
+let url: string;
+let proxy: Server;
+let proxyUrl: string;
+/** Cut the next streaming connection after this many bytes of its response (0: do not cut). */
+let cutAfter = 0;
+let cuts = 0;
+
+beforeAll(async () => {
+  const config = configSchema.parse({ agents: DEFAULT_AGENTS, workflows: [chain] });
+  system = await createSystem({ config, storage: new MemoryStorage(), warn: () => undefined });
+  const mesh = new MeshNode(system);
+  catalog = await composeCatalog(config, mesh, { provider: () => ({ provider: new OfflineProvider(), model: 'offline' }) });
+  await mesh.start();
+  const deps = catalogDeps(system, catalog);
+  const user = generateApiKey();
+  key = user.key;
+  gateway = await Gateway.start({
+    deps,
+    routes: [acpRoute(deps)],
+    port: 0,
+    auth: { keys: [{ id: 'u', hash: user.hash, tenant: 'acme', roles: ['user'] }] },
+    limits: { ratePerSec: 10_000, burst: 10_000 },
+    warn: () => undefined,
+  });
+  url = `http://127.0.0.1:${gateway.port}/acp`;
+  proxy = createServer((client: Socket) => {
+    const up = connect(gateway.port, '127.0.0.1');
+    client.pipe(up);
+    let streaming = -1;
+    up.on('data', (chunk: Buffer) => {
+      if (streaming < 0 && cutAfter > 0 && chunk.includes('text/event-stream')) streaming = 0;
+      if (streaming >= 0) streaming += chunk.length;
+      if (streaming > cutAfter && cutAfter > 0) {
+        // Frames come fast and coalesce: what came before the cut point goes through, then the connection is cut.
+        const keep = chunk.subarray(0, Math.max(0, cutAfter - (streaming - chunk.length)));
+        cutAfter = 0;
+        cuts++;
+        up.destroy();
+        client.write(keep, () => client.destroy());
+        return;
+      }
+      client.write(chunk);
+    });
+    up.on('end', () => client.end());
+    up.on('error', () => client.destroy());
+    client.on('error', () => up.destroy());
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/acp`;
+}, 60_000);
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => proxy?.close(() => resolve()));
+  await gateway?.close();
+  await catalog?.close();
+  await system?.shutdown();
+});
+
+/** The SSE frames of a raw join stream (`id` and `event` of each). */
+async function rawJoin(threadId: string, runId: string, lastEventId?: string): Promise<{ id?: string; event: string }[]> {
+  const query = MODES.map((m) => `stream_mode=${m}`).join('&');
+  const res = await fetch(`${url}/threads/${threadId}/runs/${runId}/stream?${query}`, {
+    headers: { 'x-api-key': key, ...(lastEventId === undefined ? {} : { 'last-event-id': lastEventId }) },
+  });
+  expect(res.status).toBe(200);
+  return (await res.text())
+    .split('\n\n')
+    .filter((b) => b.includes('event: '))
+    .map((b) => {
+      const id = /^id: (.*)$/m.exec(b)?.[1];
+      return { event: /^event: (.*)$/m.exec(b)?.[1] ?? '', ...(id === undefined ? {} : { id }) };
+    });
+}
+
+describe.each(LINES)('a workflow run stream with LangGraph SDK %s', (_line, Ctor) => {
+  it('reconnects a dropped stream and gets every frame exactly once', async () => {
+    const c = new Ctor({ apiUrl: proxyUrl, apiKey: key }) as AnyClient;
+    const t = await c.threads.create();
+    const before = cuts;
+    cutAfter = 3_000;
+    const events = await collect(c.runs.stream(t.thread_id, 'chain', { input: {}, streamMode: [...MODES] }));
+    expect(cuts).toBe(before + 1);
+    expect(events.filter((e) => e.event === 'metadata')).toHaveLength(1);
+    const runId = (events[0]?.data as { run_id: string }).run_id;
+    const clean = await collect(c.runs.joinStream(t.thread_id, runId, { streamMode: [...MODES] }));
+    const numbered = (list: Ev[]) => list.filter((e) => e.id !== undefined);
+    expect(numbered(events).map((e) => e.id)).toEqual(numbered(clean).map((e) => e.id));
+    expect(numbered(events)).toEqual(numbered(clean));
+    expect(new Set(numbered(events).map((e) => e.id)).size).toBe(numbered(events).length);
+    const types = events.filter((e) => e.event === 'custom').map((e) => (e.data as { type: string }).type);
+    expect(types.filter((x) => x === 'step.completed')).toHaveLength(25);
+    expect(types.at(-1)).toBe('workflow.completed');
+  }, 30_000);
+});
+
+describe('a workflow run join stream with Last-Event-ID', () => {
+  it('goes on right after the frame named, n or n.i, and sends no metadata again', async () => {
+    const c = new Client({ apiUrl: url, apiKey: key });
+    const t = await c.threads.create();
+    const run = await c.runs.wait(t.thread_id, 'chain', { input: {} });
+    expect(run).toBeDefined();
+    const state = await c.threads.getState(t.thread_id);
+    const runId = (state.metadata as { run_id: string }).run_id;
+    const whole = await rawJoin(t.thread_id, runId);
+    expect(whole[0]?.event).toBe('metadata');
+    const ids = whole.flatMap((f) => (f.id === undefined ? [] : [f.id]));
+    expect(ids.filter((i) => i.includes('.')).length).toBeGreaterThan(0);
+    for (const at of [ids.find((i) => i.endsWith('.1')) as string, String(Number.parseInt(ids.find((i) => i.endsWith('.1')) as string))]) {
+      const rest = await rawJoin(t.thread_id, runId, at);
+      expect(rest.some((f) => f.event === 'metadata')).toBe(false);
+      expect(rest.flatMap((f) => (f.id === undefined ? [] : [f.id]))).toEqual(ids.slice(ids.indexOf(at) + 1));
+    }
+  }, 30_000);
+});
