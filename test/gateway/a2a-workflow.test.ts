@@ -6,67 +6,28 @@
  * is -32602 naming the field, and another tenant finds nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import { z } from 'zod';
 import { Message, TaskState, type Task } from '@a2a-js/sdk';
 import { ClientFactory, JsonRpcTransportFactory, type Client } from '@a2a-js/sdk/client';
-import { DEFAULT_AGENTS, configSchema } from '../../config/index.js';
-import { MemoryStorage, MeshNode, type ActorSystem } from '../../runtime/index.js';
-import { createSystem } from '../../supervisors/index.js';
-import { composeCatalog } from '../../cli/kinds.js';
-import { OfflineProvider } from '../../actors/llm/offline.js';
 import { WORKFLOW_STATE, WorkflowJournal } from '../../actors/workflow/index.js';
-import { defineTool, type Catalog } from '../../actors/index.js';
-import { Gateway, a2aRoutes, catalogDeps, generateApiKey } from '../../gateway/index.js';
+import { Gateway, a2aRoutes, generateApiKey } from '../../gateway/index.js';
 import { eventually } from '../transport/contract.js';
-import { SUPPORT_FLOW_YAML } from '../workflow/fixtures.js';
+import { SUPPORT_FLOW_TO_REVIEW } from '../workflow/fixtures.js';
+import { GATED_CONFIG, workflowMesh, type WorkflowMesh } from './workflow-fixture.js';
 
-const gate = { calls: 0, aborted: 0 };
-const gateTool = defineTool({
-  name: 'gate',
-  description: 'waits until aborted',
-  input: z.object({}),
-  async run(_input, ctx) {
-    gate.calls++;
-    await new Promise<never>((_r, reject) =>
-      ctx.signal.addEventListener('abort', () => {
-        gate.aborted++;
-        reject(new Error('gate call aborted'));
-      }),
-    );
-    return 'never';
-  },
-});
-
-let system: ActorSystem;
-let catalog: Catalog;
+let fx: WorkflowMesh;
 let gateway: Gateway;
 const keys = new Map<string, string>();
 
 beforeAll(async () => {
-  const config = configSchema.parse({
-    agents: [...DEFAULT_AGENTS, { name: 'worker', instructions: 'Work.', tools: ['gate'] }],
-    workflows: [
-      { ...(parse(SUPPORT_FLOW_YAML) as object), description: 'Answers a support request.' },
-      { name: 'slow', steps: { work: { agent: 'worker', input: '/tool gate {}' } } },
-    ],
-  });
-  system = await createSystem({ config, storage: new MemoryStorage(), warn: () => undefined });
-  const mesh = new MeshNode(system);
-  catalog = await composeCatalog(config, mesh, {
-    provider: () => ({ provider: new OfflineProvider(), model: 'offline' }),
-    tools: [gateTool as never],
-  });
-  await mesh.start();
-  const deps = catalogDeps(system, catalog);
+  fx = await workflowMesh(GATED_CONFIG);
   const auth = ['acme', 'globex'].map((tenant) => {
     const k = generateApiKey();
     keys.set(tenant, k.key);
     return { id: `key-${tenant}`, hash: k.hash, tenant, roles: ['user'] as const };
   });
   gateway = await Gateway.start({
-    deps,
-    routes: a2aRoutes(deps, { workflows: config.workflows }),
+    deps: fx.deps,
+    routes: a2aRoutes(fx.deps, { workflows: fx.config.workflows }),
     port: 0,
     auth: { keys: auth },
     limits: { ratePerSec: 10_000, burst: 10_000 },
@@ -76,8 +37,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await gateway?.close();
-  await catalog?.close();
-  await system?.shutdown();
+  await fx?.close();
 });
 
 async function client(tenant: string): Promise<Client> {
@@ -118,7 +78,7 @@ const dataOf = (t: Task): unknown => {
   return p?.$case === 'data' ? p.value : p?.$case === 'text' ? p.value : undefined;
 };
 const stateOf = async (tenant: string, runId: string) =>
-  (await catalog.ensure('workflow/support-flow', tenant)).ask<{ status: string; steps: Record<string, { output?: unknown }> }>(
+  (await fx.catalog.ensure('workflow/support-flow', tenant)).ask<{ status: string; steps: Record<string, { output?: unknown }> }>(
     WORKFLOW_STATE,
     { run_id: runId },
   );
@@ -144,16 +104,7 @@ describe('workflows as A2A skills', () => {
     expect(first[0]?.payload?.$case).toBe('task');
     const task = first[0]?.payload?.value as Task;
     const updates = first.flatMap((e) => (e.payload?.$case === 'statusUpdate' ? [e.payload.value] : []));
-    expect(updates.map((u) => u.metadata?.['event'])).toEqual([
-      'workflow.started',
-      'step.started',
-      'step.completed',
-      'step.skipped',
-      'step.started',
-      'step.completed',
-      'step.started',
-      'step.waiting',
-    ]);
+    expect(updates.map((u) => u.metadata?.['event'])).toEqual(SUPPORT_FLOW_TO_REVIEW);
     expect(updates.map((u) => u.metadata?.['step']).filter(Boolean)).toEqual([
       'classify',
       'classify',
@@ -215,13 +166,13 @@ describe('workflows as A2A skills', () => {
 
   it('cancels a running workflow and the step run it started', async () => {
     const c = await client('acme');
-    const before = { calls: gate.calls, aborted: gate.aborted };
+    const before = { calls: fx.gate.calls, aborted: fx.gate.aborted };
     const task = await send(c, message([{ text: 'go' }], { skill: 'slow' }), true);
-    await eventually(() => gate.calls === before.calls + 1, 20_000, 'the step run to start');
+    await eventually(() => fx.gate.calls === before.calls + 1, 20_000, 'the step run to start');
     const cancelled = await c.cancelTask({ tenant: '', id: task.id, metadata: undefined });
     expect(cancelled.status?.state).toBe(TaskState.TASK_STATE_CANCELED);
-    await eventually(() => gate.aborted === before.aborted + 1, 20_000, 'the step run to be cancelled');
-    expect((await new WorkflowJournal(system.storage).getRun('acme', task.id))?.status).toBe('cancelled');
+    await eventually(() => fx.gate.aborted === before.aborted + 1, 20_000, 'the step run to be cancelled');
+    expect((await new WorkflowJournal(fx.system.storage).getRun('acme', task.id))?.status).toBe('cancelled');
     expect((await c.getTask({ tenant: '', id: task.id })).status?.state).toBe(TaskState.TASK_STATE_CANCELED);
     const e = await c.cancelTask({ tenant: '', id: task.id, metadata: undefined }).catch((x: unknown) => x);
     expect(rpcCode(e)).toBe(-32002);
@@ -249,9 +200,9 @@ describe('workflows as A2A skills', () => {
     ])
       expect(rpcCode(await call().catch((x: unknown) => x))).toBe(-32001);
     expect((await acme.getTask({ tenant: '', id: task.id })).status?.state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
-    expect(await new WorkflowJournal(system.storage).getRun('globex', task.id)).toBeUndefined();
+    expect(await new WorkflowJournal(fx.system.storage).getRun('globex', task.id)).toBeUndefined();
     const own = await send(globex, message([{ text: 'globex bill' }], { skill: 'support-flow' }));
     expect(own.status?.state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
-    expect((await new WorkflowJournal(system.storage).getRun('globex', own.id))?.metadata).toMatchObject({ tenant: 'globex' });
+    expect((await new WorkflowJournal(fx.system.storage).getRun('globex', own.id))?.metadata).toMatchObject({ tenant: 'globex' });
   });
 });

@@ -4,17 +4,12 @@
  * whole stream — every frame once, in order. A join stream with `Last-Event-ID` `n` or `n.i` goes on right after
  * that frame. A TCP proxy between the SDK and the gateway cuts the first streaming connection (mid-frame).
  */
-import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_AGENTS, configSchema } from '../../config/index.js';
-import { MemoryStorage, MeshNode, type ActorSystem } from '../../runtime/index.js';
-import { createSystem } from '../../supervisors/index.js';
-import { composeCatalog } from '../../cli/kinds.js';
-import { OfflineProvider } from '../../actors/llm/offline.js';
-import type { Catalog } from '../../actors/index.js';
-import { Gateway, acpRoute, catalogDeps, generateApiKey } from '../../gateway/index.js';
+import { DEFAULT_AGENTS } from '../../config/index.js';
+import { Gateway, acpRoute, generateApiKey } from '../../gateway/index.js';
 import { Client } from '@langchain/langgraph-sdk';
 import { LINES, collect, type AnyClient, type Ev } from './acp-fixture.js';
+import { cuttingProxy, workflowMesh, type CuttingProxy, type WorkflowMesh } from './workflow-fixture.js';
 
 /** 25 tool steps one after another: two frames (custom, updates) per completed step. */
 const chain = {
@@ -25,66 +20,34 @@ const chain = {
 };
 const MODES = ['custom', 'updates'] as const;
 
-let system: ActorSystem;
-let catalog: Catalog;
+let fx: WorkflowMesh;
 let gateway: Gateway;
 let key: string;
 let url: string;
-let proxy: Server;
+let proxy: CuttingProxy;
 let proxyUrl: string;
-/** Cut the next streaming connection after this many bytes of its response (0: do not cut). */
-let cutAfter = 0;
-let cuts = 0;
 
 beforeAll(async () => {
-  const config = configSchema.parse({ agents: DEFAULT_AGENTS, workflows: [chain] });
-  system = await createSystem({ config, storage: new MemoryStorage(), warn: () => undefined });
-  const mesh = new MeshNode(system);
-  catalog = await composeCatalog(config, mesh, { provider: () => ({ provider: new OfflineProvider(), model: 'offline' }) });
-  await mesh.start();
-  const deps = catalogDeps(system, catalog);
+  fx = await workflowMesh({ agents: DEFAULT_AGENTS, workflows: [chain] });
   const user = generateApiKey();
   key = user.key;
   gateway = await Gateway.start({
-    deps,
-    routes: [acpRoute(deps)],
+    deps: fx.deps,
+    routes: [acpRoute(fx.deps)],
     port: 0,
     auth: { keys: [{ id: 'u', hash: user.hash, tenant: 'acme', roles: ['user'] }] },
     limits: { ratePerSec: 10_000, burst: 10_000 },
     warn: () => undefined,
   });
   url = `http://127.0.0.1:${gateway.port}/acp`;
-  proxy = createServer((client: Socket) => {
-    const up = connect(gateway.port, '127.0.0.1');
-    client.pipe(up);
-    let streaming = -1;
-    up.on('data', (chunk: Buffer) => {
-      if (streaming < 0 && cutAfter > 0 && chunk.includes('text/event-stream')) streaming = 0;
-      if (streaming >= 0) streaming += chunk.length;
-      if (streaming > cutAfter && cutAfter > 0) {
-        // Frames come fast and coalesce: what came before the cut point goes through, then the connection is cut.
-        const keep = chunk.subarray(0, Math.max(0, cutAfter - (streaming - chunk.length)));
-        cutAfter = 0;
-        cuts++;
-        up.destroy();
-        client.write(keep, () => client.destroy());
-        return;
-      }
-      client.write(chunk);
-    });
-    up.on('end', () => client.end());
-    up.on('error', () => client.destroy());
-    client.on('error', () => up.destroy());
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/acp`;
+  proxy = await cuttingProxy(gateway.port);
+  proxyUrl = `${proxy.url}/acp`;
 }, 60_000);
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => proxy?.close(() => resolve()));
+  await proxy?.close();
   await gateway?.close();
-  await catalog?.close();
-  await system?.shutdown();
+  await fx?.close();
 });
 
 /** The SSE frames of a raw join stream (`id` and `event` of each). */
@@ -107,10 +70,10 @@ describe.each(LINES)('a workflow run stream with LangGraph SDK %s', (_line, Ctor
   it('reconnects a dropped stream and gets every frame exactly once', async () => {
     const c = new Ctor({ apiUrl: proxyUrl, apiKey: key }) as AnyClient;
     const t = await c.threads.create();
-    const before = cuts;
-    cutAfter = 3_000;
+    const before = proxy.cuts;
+    proxy.cutNext(3_000);
     const events = await collect(c.runs.stream(t.thread_id, 'chain', { input: {}, streamMode: [...MODES] }));
-    expect(cuts).toBe(before + 1);
+    expect(proxy.cuts).toBe(before + 1);
     expect(events.filter((e) => e.event === 'metadata')).toHaveLength(1);
     const runId = (events[0]?.data as { run_id: string }).run_id;
     const clean = await collect(c.runs.joinStream(t.thread_id, runId, { streamMode: [...MODES] }));

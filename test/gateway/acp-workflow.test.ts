@@ -5,57 +5,22 @@
  * (which cancels the step run in flight) and clear 4xx for unknown workflows and input not matching the schema.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import { z } from 'zod';
 import { Client } from '@langchain/langgraph-sdk';
-import { DEFAULT_AGENTS, configSchema } from '../../config/index.js';
-import { MemoryStorage, MeshNode, type ActorSystem } from '../../runtime/index.js';
-import { createSystem } from '../../supervisors/index.js';
-import { composeCatalog } from '../../cli/kinds.js';
-import { OfflineProvider } from '../../actors/llm/offline.js';
-import { defineTool, type Catalog } from '../../actors/index.js';
-import { Gateway, acpRoute, catalogDeps, generateApiKey } from '../../gateway/index.js';
+import { Gateway, acpRoute, generateApiKey } from '../../gateway/index.js';
 import { eventually } from '../transport/contract.js';
-import { SUPPORT_FLOW_YAML } from '../workflow/fixtures.js';
+import { SUPPORT_FLOW_TO_REVIEW } from '../workflow/fixtures.js';
+import { GATED_CONFIG, workflowMesh, type WorkflowMesh } from './workflow-fixture.js';
 import { collect, httpError } from './acp-fixture.js';
 
-const gate = { calls: 0, aborted: 0, release: (): void => undefined };
-const gateTool = defineTool({
-  name: 'gate',
-  description: 'waits until aborted',
-  input: z.object({}),
-  async run(_input, ctx) {
-    gate.calls++;
-    await new Promise<never>((_r, reject) =>
-      ctx.signal.addEventListener('abort', () => {
-        gate.aborted++;
-        reject(new Error('gate call aborted'));
-      }),
-    );
-    return 'never';
-  },
-});
-
-let system: ActorSystem;
-let catalog: Catalog;
+let fx: WorkflowMesh;
 let gateway: Gateway;
 let client: Client;
 let url: string;
 let key: string;
 
 beforeAll(async () => {
-  const config = configSchema.parse({
-    agents: [...DEFAULT_AGENTS, { name: 'worker', instructions: 'Work.', tools: ['gate'] }],
-    workflows: [parse(SUPPORT_FLOW_YAML) as unknown, { name: 'slow', steps: { work: { agent: 'worker', input: '/tool gate {}' } } }],
-  });
-  system = await createSystem({ config, storage: new MemoryStorage(), warn: () => undefined });
-  const mesh = new MeshNode(system);
-  catalog = await composeCatalog(config, mesh, {
-    provider: () => ({ provider: new OfflineProvider(), model: 'offline' }),
-    tools: [gateTool as never],
-  });
-  await mesh.start();
-  const deps = catalogDeps(system, catalog);
+  fx = await workflowMesh(GATED_CONFIG);
+  const { deps } = fx;
   const user = generateApiKey();
   key = user.key;
   gateway = await Gateway.start({
@@ -71,8 +36,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await gateway?.close();
-  await catalog?.close();
-  await system?.shutdown();
+  await fx?.close();
 });
 
 type Steps = Record<string, { status: string; output?: unknown }>;
@@ -102,16 +66,7 @@ describe('workflows on /acp', () => {
     );
     expect(first[0]?.event).toBe('metadata');
     const custom = first.filter((e) => e.event === 'custom').map((e) => (e.data as { type: string }).type);
-    expect(custom).toEqual([
-      'workflow.started',
-      'step.started',
-      'step.completed',
-      'step.skipped',
-      'step.started',
-      'step.completed',
-      'step.started',
-      'step.waiting',
-    ]);
+    expect(custom).toEqual(SUPPORT_FLOW_TO_REVIEW);
     const updates = first.filter((e) => e.event === 'updates').map((e) => Object.keys(e.data as object)[0]);
     expect(updates).toEqual(['classify', 'tech', 'billing', '__interrupt__']);
     const last = first.filter((e) => e.event === 'values').at(-1)?.data as WfValues;
@@ -176,9 +131,9 @@ describe('workflows on /acp', () => {
   it('cancelling a run cancels the agent step run it started', async () => {
     const thread = await client.threads.create();
     const run = await client.runs.create(thread.thread_id, 'slow', { input: {} });
-    await eventually(() => gate.calls === 1, 20_000);
+    await eventually(() => fx.gate.calls === 1, 20_000);
     await client.runs.cancel(thread.thread_id, run.run_id);
-    await eventually(() => gate.aborted === 1, 20_000);
+    await eventually(() => fx.gate.aborted === 1, 20_000);
     await eventually(async () => (await client.runs.get(thread.thread_id, run.run_id)).status === 'interrupted', 20_000);
   });
 
@@ -195,10 +150,10 @@ describe('workflows on /acp', () => {
       }))
         seen.push(e.event);
     })().catch(() => undefined);
-    await eventually(() => gate.calls === 2 && seen.includes('custom'), 20_000);
+    await eventually(() => fx.gate.calls === 2 && seen.includes('custom'), 20_000);
     abort.abort();
     await reading;
-    await eventually(() => gate.aborted === 2, 20_000);
+    await eventually(() => fx.gate.aborted === 2, 20_000);
     const runId = ((await client.threads.getState(thread.thread_id)).metadata as { run_id: string }).run_id;
     await eventually(async () => (await client.runs.get(thread.thread_id, runId)).status === 'interrupted', 20_000);
   });

@@ -4,57 +4,21 @@
  * finishes it, bad input is an error result naming the field, and a cancelled call cancels the run's agent step run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import { z } from 'zod';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { DEFAULT_AGENTS, configSchema } from '../../config/index.js';
-import { MemoryStorage, MeshNode, type ActorSystem } from '../../runtime/index.js';
-import { createSystem } from '../../supervisors/index.js';
-import { composeCatalog } from '../../cli/kinds.js';
-import { OfflineProvider } from '../../actors/llm/offline.js';
-import { defineTool, type Catalog } from '../../actors/index.js';
 import { WORKFLOW_STATE, WorkflowJournal } from '../../actors/workflow/index.js';
-import { Gateway, catalogDeps, mcpRoute, workflowMcpTools } from '../../gateway/index.js';
+import { Gateway, mcpRoute, workflowMcpTools } from '../../gateway/index.js';
 import { eventually } from '../transport/contract.js';
-import { SUPPORT_FLOW_YAML } from '../workflow/fixtures.js';
+import { GATED_CONFIG, workflowMesh, type WorkflowMesh } from './workflow-fixture.js';
 
-const gate = { calls: 0, aborted: 0 };
-const gateTool = defineTool({
-  name: 'gate',
-  description: 'waits until aborted',
-  input: z.object({}),
-  async run(_input, ctx) {
-    gate.calls++;
-    await new Promise<never>((_r, reject) =>
-      ctx.signal.addEventListener('abort', () => {
-        gate.aborted++;
-        reject(new Error('gate call aborted'));
-      }),
-    );
-    return 'never';
-  },
-});
-
-let system: ActorSystem;
-let catalog: Catalog;
+let fx: WorkflowMesh;
 let gateway: Gateway;
 let client: Client;
 
 beforeAll(async () => {
-  const config = configSchema.parse({
-    agents: [...DEFAULT_AGENTS, { name: 'worker', instructions: 'Work.', tools: ['gate'] }],
-    workflows: [parse(SUPPORT_FLOW_YAML) as unknown, { name: 'slow', steps: { work: { agent: 'worker', input: '/tool gate {}' } } }],
-  });
-  system = await createSystem({ config, storage: new MemoryStorage(), warn: () => undefined });
-  const mesh = new MeshNode(system);
-  catalog = await composeCatalog(config, mesh, {
-    provider: () => ({ provider: new OfflineProvider(), model: 'offline' }),
-    tools: [gateTool as never],
-  });
-  await mesh.start();
-  const deps = catalogDeps(system, catalog);
+  fx = await workflowMesh(GATED_CONFIG);
+  const { deps } = fx;
   gateway = await Gateway.start({ deps, routes: [mcpRoute(deps, { builtins: workflowMcpTools(deps) })], port: 0, warn: () => undefined });
   client = new Client({ name: 'wf-test', version: '1.0.0' });
   await client.connect(new StreamableHTTPClientTransport(new URL(`${gateway.url}/mcp`)));
@@ -63,8 +27,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await client?.close();
   await gateway?.close();
-  await catalog?.close();
-  await system?.shutdown();
+  await fx?.close();
 });
 
 type Result = {
@@ -105,12 +68,12 @@ describe('workflows as MCP tools', () => {
   it('a cancelled call cancels the run and the agent step run it started', async () => {
     const abort = new AbortController();
     const call = client.callTool({ name: 'workflow.slow', arguments: {} }, undefined, { signal: abort.signal }).catch((e: unknown) => e);
-    await eventually(() => gate.calls === 1, 20_000);
-    const [runId] = await new WorkflowJournal(system.storage).activeRuns('default', 'slow');
+    await eventually(() => fx.gate.calls === 1, 20_000);
+    const [runId] = await new WorkflowJournal(fx.system.storage).activeRuns('default', 'slow');
     abort.abort();
     await call;
-    await eventually(() => gate.aborted === 1, 20_000);
-    const ref = await catalog.ensure('workflow/slow', 'default');
+    await eventually(() => fx.gate.aborted === 1, 20_000);
+    const ref = await fx.catalog.ensure('workflow/slow', 'default');
     await eventually(async () => (await ref.ask<{ status: string }>(WORKFLOW_STATE, { run_id: runId })).status === 'cancelled', 20_000);
   });
 });

@@ -11,3 +11,15 @@ steps:
   stamp:    { tool: clock, needs: [review] }
 output: { answer: "\${has(steps.billing.output) ? steps.billing.output : steps.tech.output}", at: "\${steps.stamp.output}" }
 `;
+
+/** The events of the example up to its human step, for a bill ("billing" runs, "tech" is skipped). */
+export const SUPPORT_FLOW_TO_REVIEW = [
+  'workflow.started',
+  'step.started',
+  'step.completed',
+  'step.skipped',
+  'step.started',
+  'step.completed',
+  'step.started',
+  'step.waiting',
+];

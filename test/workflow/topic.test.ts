@@ -21,10 +21,11 @@ afterEach(async () => {
   }
 });
 
-async function host(storage: MemoryStorage) {
-  const config = configSchema.parse({
-    workflows: [{ name: 'on-order', input: { order: 'string' }, steps: { a: { tool: 'clock' } }, triggers: [{ topic: 'orders.created' }] }],
-  });
+const ON_ORDER = { name: 'on-order', input: { order: 'string' }, steps: { a: { tool: 'clock' } }, triggers: [{ topic: 'orders.created' }] };
+
+/** A host of `workflows` on `storage`, its triggers started. */
+async function host(storage: MemoryStorage, workflows: unknown[] = [ON_ORDER]) {
+  const config = configSchema.parse({ workflows });
   const system = await createSystem({ config, storage, warn: () => undefined });
   const mesh = new MeshNode(system);
   const catalog = await composeCatalog(config, mesh, { provider: () => ({ provider: new OfflineProvider(), model: 'offline' }) });
@@ -91,24 +92,11 @@ describe('topic trigger', () => {
 describe('topic trigger per tenant', () => {
   it("listens on the named tenants' topic only: a publish in another tenant starts nothing there", async () => {
     const storage = new MemoryStorage();
-    const config = configSchema.parse({
-      workflows: [
-        {
-          name: 'on-order',
-          input: { order: 'string' },
-          steps: { a: { tool: 'clock' } },
-          triggers: [{ topic: 'orders.created', tenant: 'acme' }],
-        },
-        // The positive control: the same topic in the other tenants starts this workflow there.
-        { name: 'audit', steps: { a: { tool: 'clock' } }, triggers: [{ topic: 'orders.created', tenants: ['globex', 'default'] }] },
-      ],
-    });
-    const system = await createSystem({ config, storage, warn: () => undefined });
-    const mesh = new MeshNode(system);
-    const catalog = await composeCatalog(config, mesh, { provider: () => ({ provider: new OfflineProvider(), model: 'offline' }) });
-    await mesh.start();
-    await catalog.start();
-    hosts.push({ system, catalog });
+    const system = await host(storage, [
+      { ...ON_ORDER, triggers: [{ topic: 'orders.created', tenant: 'acme' }] },
+      // The positive control: the same topic in the other tenants starts this workflow there.
+      { name: 'audit', steps: { a: { tool: 'clock' } }, triggers: [{ topic: 'orders.created', tenants: ['globex', 'default'] }] },
+    ]);
     const journal = new WorkflowJournal(storage);
     const status = async (tenant: string, workflow: string, envelope: string) =>
       (await journal.getRun(tenant, topicRunId(workflow, envelope)))?.status;
