@@ -258,7 +258,7 @@ export class Session implements RunSink {
   }
 
   private reserve(): void {
-    if (this.subs.size + this.runs.size >= this.ctx.limits.subscriptionsPerConnection)
+    if (this.subs.size + this.runs.size + this.flows.size >= this.ctx.limits.subscriptionsPerConnection)
       throw gatewayError('rate_limited', `at most ${this.ctx.limits.subscriptionsPerConnection} subscriptions and runs per connection`);
   }
 
