@@ -10,6 +10,7 @@ import { Message, TaskState, type Task } from '@a2a-js/sdk';
 import { ClientFactory, JsonRpcTransportFactory, type Client } from '@a2a-js/sdk/client';
 import { WORKFLOW_STATE, WorkflowJournal } from '../../actors/workflow/index.js';
 import { Gateway, a2aRoutes, generateApiKey } from '../../gateway/index.js';
+import { MemoryHub, MemoryStorage } from '../../runtime/index.js';
 import { eventually } from '../transport/contract.js';
 import { SUPPORT_FLOW_TO_REVIEW } from '../workflow/fixtures.js';
 import { GATED_CONFIG, workflowMesh, type WorkflowMesh } from './workflow-fixture.js';
@@ -204,5 +205,46 @@ describe('workflows as A2A skills', () => {
     const own = await send(globex, message([{ text: 'globex bill' }], { skill: 'support-flow' }));
     expect(own.status?.state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
     expect((await new WorkflowJournal(fx.system.storage).getRun('globex', own.id))?.metadata).toMatchObject({ tenant: 'globex' });
+  });
+});
+
+describe('a workflow task across two gateway nodes of one mesh', () => {
+  it('is answered on one node and read on the other (tasks come from the workflow journal)', async () => {
+    const shared = { hub: new MemoryHub(), storage: new MemoryStorage() };
+    const meshes = [
+      await workflowMesh(GATED_CONFIG, { ...shared, node: 'node-a' }),
+      await workflowMesh(GATED_CONFIG, { ...shared, node: 'node-b' }),
+    ];
+    const k = generateApiKey();
+    const gateways = await Promise.all(
+      meshes.map((m) =>
+        Gateway.start({
+          deps: m.deps,
+          routes: a2aRoutes(m.deps),
+          port: 0,
+          auth: { keys: [{ id: 'k', hash: k.hash, tenant: 'acme', roles: ['user'] as const }] },
+          warn: () => undefined,
+        }),
+      ),
+    );
+    try {
+      const fetchImpl: typeof fetch = (url, init) =>
+        fetch(url, { ...init, headers: { ...(init?.headers as Record<string, string>), authorization: `Bearer ${k.key}` } });
+      const [a, b] = await Promise.all(
+        gateways.map((g) => new ClientFactory({ transports: [new JsonRpcTransportFactory({ fetchImpl })] }).createFromUrl(g.url)),
+      );
+      const waiting = await send(a as Client, message([{ text: 'my bill is wrong' }], { skill: 'support-flow' }));
+      expect(waiting.status?.state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
+      expect((await (b as Client).getTask({ tenant: '', id: waiting.id })).status?.state).toBe(TaskState.TASK_STATE_INPUT_REQUIRED);
+      const done = await send(b as Client, message([{ text: 'yes' }], { taskId: waiting.id }));
+      expect(done.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+      const seen = await (a as Client).getTask({ tenant: '', id: waiting.id });
+      expect(seen.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+      expect(dataOf(seen)).toEqual(dataOf(done));
+      expect(seen.history[0]?.parts[0]?.content).toEqual({ $case: 'text', value: 'my bill is wrong' });
+    } finally {
+      for (const g of gateways) await g.close();
+      for (const m of meshes.reverse()) await m.close();
+    }
   });
 });

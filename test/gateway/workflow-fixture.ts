@@ -7,8 +7,8 @@ import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_AGENTS, configSchema } from '../../config/index.js';
-import { MemoryStorage, MeshNode, type ActorSystem } from '../../runtime/index.js';
-import { createSystem } from '../../supervisors/index.js';
+import { MemoryHub, MemoryStorage, MemoryTransport, MeshNode, startSystem, type ActorSystem } from '../../runtime/index.js';
+import { createSystem, xstateLifecycle } from '../../supervisors/index.js';
 import { composeCatalog } from '../../cli/kinds.js';
 import { OfflineProvider } from '../../actors/llm/offline.js';
 import { defineTool, type Catalog } from '../../actors/index.js';
@@ -63,10 +63,22 @@ export interface WorkflowMesh {
   close(): Promise<void>;
 }
 
-/** Starts a mesh on fresh memory storage with the real catalog for `raw` (agents, workflows, …) on the offline model. */
-export async function workflowMesh(raw: unknown): Promise<WorkflowMesh> {
+/**
+ * Starts a mesh with the real catalog for `raw` (agents, workflows, …) on the offline model: on fresh memory storage,
+ * or as node `shared.node` of the mesh of `shared.hub` and `shared.storage`.
+ */
+export async function workflowMesh(raw: unknown, shared?: { hub: MemoryHub; storage: MemoryStorage; node: string }): Promise<WorkflowMesh> {
   const config = configSchema.parse(raw);
-  const system = await createSystem({ config, storage: new MemoryStorage(), warn: () => undefined });
+  const system =
+    shared === undefined
+      ? await createSystem({ config, storage: new MemoryStorage(), warn: () => undefined })
+      : await startSystem({
+          lifecycle: xstateLifecycle,
+          transport: new MemoryTransport({ hub: shared.hub }),
+          storage: shared.storage,
+          node: shared.node,
+          warn: () => undefined,
+        });
   const mesh = new MeshNode(system);
   const gate: Gate = { calls: 0, aborted: 0 };
   const catalog = await composeCatalog(config, mesh, {
@@ -81,6 +93,7 @@ export async function workflowMesh(raw: unknown): Promise<WorkflowMesh> {
     gate,
     deps: catalogDeps(system, catalog),
     async close() {
+      mesh.stop();
       await catalog.close();
       await system.shutdown();
     },
