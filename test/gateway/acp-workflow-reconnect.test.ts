@@ -9,15 +9,8 @@ import { DEFAULT_AGENTS } from '../../config/index.js';
 import { Gateway, acpRoute, generateApiKey } from '../../gateway/index.js';
 import { Client } from '@langchain/langgraph-sdk';
 import { LINES, collect, type AnyClient, type Ev } from './acp-fixture.js';
-import { cuttingProxy, workflowMesh, type CuttingProxy, type WorkflowMesh } from './workflow-fixture.js';
+import { CHAIN, cuttingProxy, workflowMesh, type CuttingProxy, type WorkflowMesh } from './workflow-fixture.js';
 
-/** 25 tool steps one after another: two frames (custom, updates) per completed step. */
-const chain = {
-  name: 'chain',
-  steps: Object.fromEntries(
-    Array.from({ length: 25 }, (_, i) => [`s${i}`, { tool: 'clock', ...(i === 0 ? {} : { needs: [`s${i - 1}`] }) }]),
-  ),
-};
 const MODES = ['custom', 'updates'] as const;
 
 let fx: WorkflowMesh;
@@ -28,7 +21,7 @@ let proxy: CuttingProxy;
 let proxyUrl: string;
 
 beforeAll(async () => {
-  fx = await workflowMesh({ agents: DEFAULT_AGENTS, workflows: [chain] });
+  fx = await workflowMesh({ agents: DEFAULT_AGENTS, workflows: [CHAIN] });
   const user = generateApiKey();
   key = user.key;
   gateway = await Gateway.start({

@@ -53,6 +53,14 @@ export const GATED_CONFIG = {
   ],
 };
 
+/** `chain`: 25 tool steps one after another, ~50 events while it runs (two frames per completed step on `/acp`). */
+export const CHAIN = {
+  name: 'chain',
+  steps: Object.fromEntries(
+    Array.from({ length: 25 }, (_, i) => [`s${i}`, { tool: 'clock', ...(i === 0 ? {} : { needs: [`s${i - 1}`] }) }]),
+  ),
+};
+
 /** A mesh serving config `raw` (parsed here) with the `gate` tool, started. */
 export interface WorkflowMesh {
   readonly system: ActorSystem;

@@ -6,23 +6,14 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { DEFAULT_AGENTS, configSchema } from '../../config/index.js';
-import { MemoryHub, MemoryStorage, MemoryTransport, MeshNode, startSystem } from '../../runtime/index.js';
-import { xstateLifecycle } from '../../supervisors/index.js';
-import { composeCatalog } from '../../cli/kinds.js';
-import { OfflineProvider } from '../../actors/llm/offline.js';
-import { Gateway, catalogDeps, generateApiKey } from '../../gateway/index.js';
+import { DEFAULT_AGENTS } from '../../config/index.js';
+import { MemoryHub, MemoryStorage } from '../../runtime/index.js';
+import { Gateway, generateApiKey } from '../../gateway/index.js';
 import { SUPPORT_FLOW_YAML } from '../workflow/fixtures.js';
 import { WsClient, startFrame } from './ws-fixture.js';
+import { CHAIN, workflowMesh } from './workflow-fixture.js';
 
-/** A workflow of 25 tool steps, one after another: ~50 events while it runs. */
-const chain = {
-  name: 'chain',
-  steps: Object.fromEntries(
-    Array.from({ length: 25 }, (_, i) => [`s${i}`, { tool: 'clock', ...(i === 0 ? {} : { needs: [`s${i - 1}`] }) }]),
-  ),
-};
-const config = configSchema.parse({ agents: DEFAULT_AGENTS, workflows: [parse(SUPPORT_FLOW_YAML) as unknown, chain] });
+const config = { agents: DEFAULT_AGENTS, workflows: [parse(SUPPORT_FLOW_YAML) as unknown, CHAIN] };
 const acme = generateApiKey();
 const globex = generateApiKey();
 const auth = {
@@ -40,22 +31,11 @@ afterEach(async () => {
 });
 
 async function node(hub: MemoryHub, storage: MemoryStorage, name: string): Promise<string> {
-  const system = await startSystem({
-    lifecycle: xstateLifecycle,
-    transport: new MemoryTransport({ hub }),
-    storage,
-    node: name,
-    warn: () => undefined,
-  });
-  const mesh = new MeshNode(system);
-  const catalog = await composeCatalog(config, mesh, { provider: () => ({ provider: new OfflineProvider(), model: 'offline' }) });
-  await mesh.start();
-  const gateway = await Gateway.start({ deps: catalogDeps(system, catalog), port: 0, auth, warn: () => undefined });
+  const fx = await workflowMesh(config, { hub, storage, node: name });
+  const gateway = await Gateway.start({ deps: fx.deps, port: 0, auth, warn: () => undefined });
   stops.push(async () => {
     await gateway.close();
-    mesh.stop();
-    await catalog.close();
-    await system.shutdown();
+    await fx.close();
   });
   return gateway.url.replace(/^http/, 'ws') + '/ws';
 }
