@@ -122,6 +122,7 @@ export async function node(values: NodeFlags): Promise<number> {
           {
             prompts: new PromptLibrary(system.storage, config),
             webhooks: workflowWebhooks(config.workflows),
+            workflows: config.workflows,
           },
         )
       : undefined;

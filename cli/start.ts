@@ -106,7 +106,7 @@ export async function start(args: string[]): Promise<number> {
         catalogDeps(system, catalog, () => running),
         config.gateway,
         { readiness: { dataDir: config.dataDir } },
-        { prompts, webhooks: workflowWebhooks(config.workflows) },
+        { prompts, webhooks: workflowWebhooks(config.workflows), workflows: config.workflows },
       )
     : undefined;
   if (gateway !== undefined) console.log(gateway.banner());

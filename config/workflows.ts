@@ -9,6 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { checkWorkflow } from './workflow-check.js';
 import { describeZodIssue } from './errors.js';
+import { DEFAULT_TENANT } from '../protocols/index.js';
 
 const name = (what: string) =>
   z.string({ error: `expected ${what}` }).regex(/^[a-z][a-z0-9_-]{0,63}$/, { error: `expected ${what}: [a-z][a-z0-9_-]{0,63}` });
@@ -83,12 +84,43 @@ function cronError(expr: string): string | undefined {
   }
 }
 
-/** A trigger (docs/workflows.md, "Triggers"): a webhook name, a cron schedule (UTC) or a topic pattern. */
-export const triggerSchema = z.union([
-  z.strictObject({
-    webhook: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, { error: 'expected a webhook name: [a-z0-9][a-z0-9_-]{0,63}' }),
-  }),
-  z.strictObject({
+const TENANT = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'expected a tenant: 1-64 of [A-Za-z0-9_-]' });
+
+/** Which tenants a schedule or topic trigger runs for: `tenant` or `tenants` (default the default tenant). */
+const tenantsFields = {
+  /** The tenant the trigger's runs start in (and, for a topic, whose topic it listens on). */
+  tenant: TENANT.optional(),
+  /** Several tenants: one schedule (or subscription) per tenant, each firing once per tick in the cluster. */
+  tenants: z.array(TENANT).min(1, { error: 'expected at least one tenant' }).max(1_000).optional(),
+};
+
+/** `tenant` / `tenants` as one list, checked: not both, no tenant twice. */
+function withTenants<T extends { tenant?: string | undefined; tenants?: string[] | undefined }>(
+  t: T,
+  ctx: z.RefinementCtx,
+): Omit<T, 'tenant' | 'tenants'> & { tenants: string[] } {
+  const { tenant, tenants, ...rest } = t;
+  if (tenant !== undefined && tenants !== undefined)
+    ctx.addIssue({ code: 'custom', path: ['tenants'], input: undefined, message: 'expected either `tenant` or `tenants`, not both' });
+  const list = tenants ?? [tenant ?? DEFAULT_TENANT];
+  const twice = list.find((x, i) => list.indexOf(x) !== i);
+  if (twice !== undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['tenants'],
+      input: undefined,
+      message: `expected each tenant once ("${twice}" is listed twice)`,
+    });
+  return { ...rest, tenants: list };
+}
+
+const webhookTrigger = z.strictObject({
+  webhook: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, { error: 'expected a webhook name: [a-z0-9][a-z0-9_-]{0,63}' }),
+  tenant: z.never({ error: "expected no tenant on a webhook: it runs in the authenticated caller's tenant" }).optional(),
+  tenants: z.never({ error: "expected no tenants on a webhook: it runs in the authenticated caller's tenant" }).optional(),
+});
+const scheduleTrigger = z
+  .strictObject({
     schedule: z
       .string()
       .max(200)
@@ -96,14 +128,39 @@ export const triggerSchema = z.union([
         const err = cronError(v);
         if (err !== undefined) ctx.addIssue({ code: 'custom', message: `expected a cron expression: ${err}` });
       }),
-  }),
-  z.strictObject({
+    ...tenantsFields,
+  })
+  .transform(withTenants);
+const topicTrigger = z
+  .strictObject({
     topic: z
       .string()
       .max(255)
       .regex(TOPIC_PATTERN, { error: "expected a topic pattern: dot-separated tokens of [A-Za-z0-9_:@+=-], '*' for one, '>' last" }),
-  }),
-]);
+    ...tenantsFields,
+  })
+  .transform(withTenants);
+const TRIGGER_KINDS = { webhook: webhookTrigger, schedule: scheduleTrigger, topic: topicTrigger } as const;
+
+/** One trigger as checked: a webhook, or a schedule or topic with the tenants it runs for. */
+export type WorkflowTrigger = z.output<typeof webhookTrigger> | z.output<typeof scheduleTrigger> | z.output<typeof topicTrigger>;
+
+/**
+ * A trigger (docs/workflows.md, "Triggers"): a webhook name, a cron schedule (UTC) or a topic pattern. Schedule and
+ * topic triggers name the tenants they run for (`tenant` or `tenants`; default the default tenant); a webhook runs in
+ * the authenticated caller's tenant. The kind is picked by its key, so an error names what that kind expected.
+ */
+export const triggerSchema: z.ZodType<WorkflowTrigger, unknown> = z.unknown().transform((v, ctx): WorkflowTrigger => {
+  const kinds = typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.keys(TRIGGER_KINDS).filter((k) => k in v) : [];
+  if (kinds.length !== 1) {
+    ctx.addIssue({ code: 'custom', input: v, message: 'expected a trigger: an object with one of webhook, schedule or topic' });
+    return z.NEVER;
+  }
+  const r = TRIGGER_KINDS[kinds[0] as keyof typeof TRIGGER_KINDS].safeParse(v, { reportInput: true });
+  if (r.success) return r.data;
+  for (const issue of r.error.issues) ctx.addIssue(issue as Parameters<typeof ctx.addIssue>[0]);
+  return z.NEVER;
+});
 
 const FIELD_TYPES = ['string', 'number', 'integer', 'boolean', 'object', 'array', 'any'] as const;
 /** The input schema: field name to type (`string`, `number`, `integer`, `boolean`, `object`, `array`, `any`; `?` = optional). */

@@ -6,7 +6,7 @@ import { TroupeError } from '../protocols/index.js';
 import type { TroupeConfig } from '../config/index.js';
 import type { Catalog, PromptLibrary } from '../actors/index.js';
 import type { ActorSystem } from '../runtime/index.js';
-import { a2aRoutes } from './a2a/index.js';
+import { a2aRoutes, type WorkflowSkillInfo } from './a2a/index.js';
 import { consoleRoute } from './console/index.js';
 import { acpRoute } from './acp/index.js';
 import { guardrailMcpTool, guardrailsRoute } from './guardrails/index.js';
@@ -50,6 +50,8 @@ export function allRoutes(
     prices?: ModelPrices;
     /** Webhook name → workflow (`POST /hooks/<name>`, config `workflowWebhooks`). */
     webhooks?: Readonly<Record<string, string>>;
+    /** The workflows' descriptions and input fields for their A2A skills (config `workflows`). */
+    workflows?: readonly WorkflowSkillInfo[];
   } = {},
 ): HttpRoute[] {
   const buffer = options.sendBufferBytes;
@@ -71,7 +73,11 @@ export function allRoutes(
     finetuneRoute(deps),
     experimentsRoute(deps),
     optimizationsRoute(deps),
-    ...a2aRoutes(deps, { auth: options.auth ?? true, maxStreamBuffer: buffer }),
+    ...a2aRoutes(deps, {
+      auth: options.auth ?? true,
+      maxStreamBuffer: buffer,
+      ...(options.workflows === undefined ? {} : { workflows: options.workflows }),
+    }),
     ...(options.prompts === undefined ? [] : [promptsRoute(options.prompts), personasRoute(options.prompts)]),
     hooksRoute(deps, options.webhooks ?? {}),
     meshRoute(deps, { ...(buffer === undefined ? {} : { sendBufferBytes: buffer }) }),
@@ -99,7 +105,7 @@ export async function startGateway(
   deps: GatewayDeps,
   gateway: TroupeConfig['gateway'],
   extra: Partial<GatewayOptions> = {},
-  parts: { prompts?: PromptLibrary; webhooks?: Readonly<Record<string, string>> } = {},
+  parts: { prompts?: PromptLibrary; webhooks?: Readonly<Record<string, string>>; workflows?: readonly WorkflowSkillInfo[] } = {},
 ): Promise<Gateway> {
   const options = gatewayOptionsFromConfig(gateway);
   const readiness = { ...options.readiness, ...extra.readiness };
@@ -113,6 +119,7 @@ export async function startGateway(
     prices: gateway.usage.prices,
     ...(parts.prompts === undefined ? {} : { prompts: parts.prompts }),
     ...(parts.webhooks === undefined ? {} : { webhooks: parts.webhooks }),
+    ...(parts.workflows === undefined ? {} : { workflows: parts.workflows }),
   });
   const g = await Gateway.start({ ...options, deps: metered, routes, ...extra, readiness });
   await announceGateway(metered, extra.routes ?? routes, g.url);

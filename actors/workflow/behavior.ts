@@ -12,7 +12,6 @@ import {
   RUN_CREATE,
   RUN_RESUME,
   TOPIC_MESSAGE,
-  DEFAULT_TENANT,
   ValidationError,
   runCancelSchema,
   runCreateSchema,
@@ -62,7 +61,7 @@ export interface WorkflowState {
   readonly journal: WorkflowJournal;
   restored: Promise<void>;
   stopped: boolean;
-  /** The schedule triggers' driver (default tenant only; docs/workflows.md, "Triggers"). */
+  /** The schedule triggers' driver (those naming this tenant; docs/workflows.md, "Triggers"). */
   schedule?: ScheduleDriver;
 }
 
@@ -233,10 +232,9 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
       ctx.state = state;
       state.restored = restoreActive(ctx);
       state.restored.catch((e: unknown) => ctx.system.warn(`workflow ${def.name}: cannot restore runs: ${scrubbedMessage(e)}`));
-      if (ctx.self.tenant === DEFAULT_TENANT) {
-        const driver = startTriggers(def, ctx, (a) => startRun(ctx, a));
-        if (driver !== undefined) state.schedule = driver;
-      }
+      // The schedule and topic triggers that name this tenant (trigger-run.ts).
+      const driver = startTriggers(def, ctx, (a) => startRun(ctx, a));
+      if (driver !== undefined) state.schedule = driver;
       return state;
     },
     stop(ctx) {

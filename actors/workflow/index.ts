@@ -27,3 +27,5 @@ export type { MeshExecutorOptions } from './executor.js';
 export { checkInput, inputFromText } from './input.js';
 export { ScheduleDriver, WORKFLOW_TICK, latestTick, nextTick, scheduleRunId, topicRunId } from './triggers.js';
 export type { ScheduleDriverOptions } from './triggers.js';
+export { subscribeWorkflowRun, WORKFLOW_END_EVENTS } from './follow.js';
+export type { WorkflowRunFollower } from './follow.js';

@@ -1,5 +1,6 @@
 // How the workflow actor runs its triggers (docs/workflows.md, "Triggers"): its topic subscriptions and schedule driver
-// (started by the default tenant's activation), and a topic message turned into a run or a logged, announced refusal.
+// (those of the triggers naming the activation's tenant), and a topic message turned into a run or a logged, announced
+// refusal.
 import { scrubbedMessage, type Envelope } from '../../protocols/index.js';
 import type { ActorContext } from '../../runtime/index.js';
 import type { WorkflowDefinition } from '../../config/index.js';
@@ -18,14 +19,23 @@ export interface RunStart {
 /** Starts run `a.runId`, or answers the existing one; rejects when the input is refused. */
 export type StartRun = (a: RunStart) => Promise<unknown>;
 
-/** Subscribes the workflow's topic triggers and starts its schedule driver (returned when it has a schedule). */
+/** The tenants a workflow's schedule and topic triggers run in (its activations there run them). */
+export function triggerTenants(def: WorkflowDefinition): string[] {
+  return [...new Set(def.triggers.flatMap((t) => ('schedule' in t || 'topic' in t ? t.tenants : [])))];
+}
+
+/**
+ * Subscribes the workflow's topic triggers for the activation's tenant (on that tenant's topic: a publish in another
+ * tenant starts nothing) and starts its schedule driver (returned when a schedule runs for that tenant).
+ */
 export function startTriggers(def: WorkflowDefinition, ctx: ActorContext<unknown>, start: StartRun): ScheduleDriver | undefined {
-  for (const t of def.triggers) if ('topic' in t) ctx.subscribe(t.topic);
+  const tenant = ctx.self.tenant;
+  for (const t of def.triggers) if ('topic' in t && t.tenants.includes(tenant)) ctx.subscribe(t.topic);
   const poke = () => void ctx.system.tell(ctx.self, WORKFLOW_TICK, {}).catch(() => undefined);
   const driver = new ScheduleDriver({
     def,
     storage: ctx.system.storage,
-    tenant: ctx.self.tenant,
+    tenant,
     epoch: ctx.epoch,
     clock: ctx.system.clock,
     start: (runId, input, metadata) => start({ runId, input: () => input, metadata }),

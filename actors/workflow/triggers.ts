@@ -1,8 +1,8 @@
 // Schedule and topic triggers of a workflow (docs/workflows.md, "Triggers"; ADR 0031, amendment). Both are run by
-// the workflow's own stateful actor in the default tenant — one activation in the mesh, moved by the lease on
-// failover — so a tick or a message starts its run once: the run id is derived from the tick or the envelope id, and
-// a run id seen before answers the existing run. Catch-up rule: ticks missed while no activation ran are not all
-// replayed; the latest missed tick fires once.
+// the workflow's own stateful actor in each tenant the trigger names (default: the default tenant) — one activation
+// per tenant in the mesh, moved by the lease on failover — so a tick or a message starts its run once: the run id is
+// derived from the tick or the envelope id, and a run id seen before answers the existing run. Catch-up rule: ticks
+// missed while no activation ran are not all replayed; the latest missed tick fires once.
 import { createHash } from 'node:crypto';
 import { Cron } from 'croner';
 import { scrubbedMessage } from '../../protocols/index.js';
@@ -75,7 +75,10 @@ export class ScheduleDriver {
 
   constructor(private readonly o: ScheduleDriverOptions) {
     this.marks = o.storage.bucket('workflow-schedule');
-    this.schedules = o.def.triggers.flatMap((t, index) => ('schedule' in t ? [{ index, expr: t.schedule }] : []));
+    // Only the schedules that run for this activation's tenant (a trigger names its tenants; default the default one).
+    this.schedules = o.def.triggers.flatMap((t, index) =>
+      'schedule' in t && t.tenants.includes(o.tenant) ? [{ index, expr: t.schedule }] : [],
+    );
   }
 
   /** True when the workflow has a schedule trigger. */

@@ -63,7 +63,8 @@ export function agentCardRoute(deps: GatewayDeps, options: AgentCardOptions = {}
     async handle(req, res, _principal, path) {
       if (path !== '') throw gatewayError('not_found', `no such resource: ${AGENT_CARD_PATH}${path}`);
       if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowedError('use GET for the agent card');
-      sendJson(res, 200, buildAgentCard(deps.agents(), baseUrlOf(req, options.trustProxy), options), { 'cache-control': 'no-cache' });
+      const card = buildAgentCard(deps.agents(), baseUrlOf(req, options.trustProxy), options, deps.workflows?.() ?? []);
+      sendJson(res, 200, card, { 'cache-control': 'no-cache' });
     },
   };
 }

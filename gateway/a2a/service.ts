@@ -6,11 +6,13 @@
  * reason?}` or metadata `approve` is passed as is; otherwise a text starting with yes/ok/approve
  * approves and any other text rejects, the text being the reason. A message whose metadata carries
  * `feedback` (the LangSmith shape) is feedback on the task its `taskId` names (docs/trainers.md).
+ * A skill that is a workflow runs `workflow/<name>` instead: the task is the workflow run (input from the message's
+ * one object data part, else its text), a waiting `human` step is its input-required, answered the same way.
  */
 import { traced } from '../trace.js';
 import { createHash, randomUUID } from 'node:crypto';
 import { RUN_CANCEL, RUN_CREATE, RUN_RESUME, isTroupeError, type FeedbackInput, type RunResume } from '../../protocols/index.js';
-import { runReads, type RunReads } from '../../actors/index.js';
+import { WorkflowJournal, runReads, type RunReads } from '../../actors/index.js';
 import { mayRead } from '../auth/index.js';
 import { addFeedback, parseFeedback } from '../feedback/index.js';
 import { withRunUser } from '../profiles/index.js';
@@ -19,6 +21,7 @@ import { clockOf } from '../clock.js';
 import type { GatewayDeps, Principal } from '../types.js';
 import { RpcError } from './jsonrpc.js';
 import { TaskView } from './task-view.js';
+import { WorkflowTaskView } from './workflow-task.js';
 import { TaskBook, type TaskListener, type TrackedTask } from './tasks.js';
 import { A2A_ERRORS, TERMINAL_STATES, type Message, type SendMessageParams, type StreamResponse, type Task } from './types.js';
 
@@ -86,6 +89,7 @@ function named(meta: Record<string, unknown> | undefined): string | undefined {
 export class A2aService {
   readonly book: TaskBook;
   private readonly runs: RunReads;
+  private readonly journal: WorkflowJournal;
 
   /** The gateway's clock (`deps.clock`, else the system clock): timers, timeouts and task timestamps. */
   get clock(): Clock {
@@ -98,11 +102,22 @@ export class A2aService {
   ) {
     this.book = new TaskBook(deps.system, { ...options, clock: clockOf(deps) });
     this.runs = runReads(deps.system.storage);
+    this.journal = new WorkflowJournal(deps.system.storage);
   }
 
-  /** Agent a new message runs (see the module comment); -32602 for an unknown one. */
+  /** True when `name` is a workflow (a skill whose tasks are workflow runs). */
+  isWorkflow(name: string): boolean {
+    return this.deps.workflows?.().includes(name) ?? false;
+  }
+
+  /** The actor a task's run is on: `workflow/<name>` for a workflow run, else `agent/<name>`. */
+  private addressOf(view: TaskView | WorkflowTaskView): string {
+    return view instanceof WorkflowTaskView ? `workflow/${view.agent}` : `agent/${view.agent}`;
+  }
+
+  /** Agent (or workflow) a new message runs (see the module comment); -32602 for an unknown one. */
   chooseAgent(tenant: string, params: SendMessageParams): string {
-    const agents = this.deps.agents().map((a) => a.name);
+    const agents = [...this.deps.agents().map((a) => a.name), ...(this.deps.workflows?.() ?? [])];
     const asked = named(params.message.metadata) ?? named(params.metadata);
     if (asked !== undefined) {
       if (!agents.includes(asked))
@@ -153,16 +168,24 @@ export class A2aService {
     const agent = this.chooseAgent(tenant, params);
     const contextId = m.contextId !== undefined && m.contextId !== '' ? m.contextId : randomUUID();
     const first: Message = { ...m, taskId: runId, contextId, role: 'ROLE_USER' };
-    const ref = await this.deps.ensure(`agent/${agent}`, tenant).catch((e: unknown) => {
+    const workflow = this.isWorkflow(agent);
+    const address = workflow ? `workflow/${agent}` : `agent/${agent}`;
+    const ref = await this.deps.ensure(address, tenant).catch((e: unknown) => {
       throw isTroupeError(e, 'not_found')
         ? new RpcError(A2A_ERRORS.INVALID_PARAMS, `Invalid params: unknown skill ${JSON.stringify(agent)}`)
         : e;
     });
     await this.deps.admit?.(tenant); // a tenant past its budget starts no run
-    const task = this.book.add(tenant, new TaskView(runId, contextId, first, agent, this.book.clock));
+    const view = workflow
+      ? new WorkflowTaskView(runId, contextId, first, agent, this.book.clock)
+      : new TaskView(runId, contextId, first, agent, this.book.clock);
+    const task = this.book.add(tenant, view);
     const before = task.view.task();
     if (listener !== undefined) task.listeners.add(listener);
     this.book.follow(task);
+    // A workflow's input: the message's one data part when it is an object, else the workflow reads it from the text.
+    const data = m.parts.length === 1 ? m.parts[0]?.data : undefined;
+    const input = workflow && typeof data === 'object' && data !== null && !Array.isArray(data) ? { config: { input: data } } : {};
     try {
       await ref.ask(
         RUN_CREATE,
@@ -170,6 +193,7 @@ export class A2aService {
           run_id: runId,
           thread_id: contextId,
           input: { messages: [{ role: 'user', content: text }] },
+          ...input,
           // The caller is the run's user, so another user of the tenant finds the task only with threads:read:tenant.
           metadata: withRunUser({ a2a: { message: first, skill: agent } }, principal),
         },
@@ -180,6 +204,8 @@ export class A2aService {
       this.book.unfollow(task);
       if (isTroupeError(e, 'conflict'))
         throw new RpcError(A2A_ERRORS.UNSUPPORTED_OPERATION, `context ${contextId} is busy with another task: ${(e as Error).message}`);
+      // A workflow refuses input that does not match its input fields, naming the field.
+      if (workflow && isTroupeError(e, 'bad_request')) throw new RpcError(A2A_ERRORS.INVALID_PARAMS, `Invalid params: ${e.message}`);
       throw e;
     }
     return { task, before };
@@ -213,7 +239,11 @@ export class A2aService {
   private async findFor(principal: Principal, id: string): Promise<TrackedTask | undefined> {
     const task = await this.book.find(principal.tenant, id);
     if (task === undefined) return undefined;
-    const run = await this.runs.getRun(principal.tenant, id).catch(() => undefined);
+    const stored = (r: Promise<{ metadata?: Record<string, unknown> } | undefined>) => r.catch(() => undefined);
+    const run =
+      task.view instanceof WorkflowTaskView
+        ? await stored(this.journal.getRun(principal.tenant, id))
+        : await stored(this.runs.getRun(principal.tenant, id));
     return run === undefined || mayRead(principal, run.metadata?.['user']) ? task : undefined;
   }
 
@@ -242,7 +272,7 @@ export class A2aService {
     if (view.state !== 'TASK_STATE_INPUT_REQUIRED')
       throw new RpcError(A2A_ERRORS.UNSUPPORTED_OPERATION, `Task ${view.id} is ${view.state}, not waiting for input`);
     const resume = resumeOf(m, text);
-    const ref = await this.deps.ensure(`agent/${view.agent}`, tenant);
+    const ref = await this.deps.ensure(this.addressOf(view), tenant);
     this.book.addUserMessage(task, { ...m, taskId: view.id, contextId: view.contextId, role: 'ROLE_USER' });
     // Working from now on: a blocking send waits for what the answer leads to, not the old interrupt.
     view.state = 'TASK_STATE_WORKING';
@@ -285,7 +315,7 @@ export class A2aService {
       throw new RpcError(A2A_ERRORS.TASK_NOT_CANCELABLE, `Task not cancelable: ${id} is ${task.view.state}`);
     this.book.follow(task);
     try {
-      const ref = await this.deps.ensure(`agent/${task.view.agent}`, principal.tenant);
+      const ref = await this.deps.ensure(this.addressOf(task.view), principal.tenant);
       await ref.ask(RUN_CANCEL, { run_id: id }, { timeoutMs: this.askTimeoutMs });
     } catch (e) {
       // The run may have ended meanwhile; only an unfinished task that refuses is an error.

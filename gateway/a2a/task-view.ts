@@ -23,26 +23,25 @@ export const STATE_OF: Readonly<Record<RunStatus, TaskState>> = {
 /** Id of the artifact a task's answer goes to. */
 export const OUTPUT_ARTIFACT = 'output';
 
-/** A task built up from its run's events. */
-export class TaskView {
+/**
+ * What every task view shares (an agent run's, {@link TaskView}, and a workflow run's): id, context, state, the status
+ * message, the history, and how a status update, an agent message and the task itself are made.
+ */
+export abstract class TaskFold {
   state: TaskState = 'TASK_STATE_SUBMITTED';
-  /** Agent the run is on now (changes on a handoff); cancel and resume go there. */
+  /** The agent (or workflow) the run is on now; cancel and resume go there. */
   agent: string;
   lastSeq = 0;
-  private tokens = '';
-  /** Where each token's text starts in {@link tokens}, by seq (a `rewind` cuts the text back to one of them). */
-  private tokenStarts: { seq: number; at: number }[] = [];
-  private output: string | undefined;
-  private statusMessage: Message | undefined;
-  private timestamp: string;
-  private readonly history: Message[];
+  protected statusMessage: Message | undefined;
+  protected timestamp: string;
+  protected readonly history: Message[];
 
   constructor(
     readonly id: string,
     readonly contextId: string,
     first: Message | undefined,
     agent: string,
-    private readonly clock: Clock = systemClock,
+    protected readonly clock: Clock = systemClock,
   ) {
     this.timestamp = isoNow(clock);
     this.agent = agent;
@@ -53,6 +52,54 @@ export class TaskView {
   addUserMessage(m: Message): void {
     this.history.push(m);
   }
+
+  /** The parts of the `output` artifact now (undefined: no output yet). */
+  protected abstract outputParts(): Part[] | undefined;
+
+  /** The task's metadata. */
+  protected abstract metadata(): Record<string, unknown>;
+
+  protected update(state: TaskState, message: Message | undefined, metadata?: Record<string, unknown>): StreamResponse {
+    this.state = state;
+    this.timestamp = isoNow(this.clock);
+    this.statusMessage = message;
+    const status = { state, timestamp: this.timestamp, ...(message === undefined ? {} : { message }) };
+    return { statusUpdate: { taskId: this.id, contextId: this.contextId, status, ...(metadata === undefined ? {} : { metadata }) } };
+  }
+
+  protected artifact(parts: Part[]): Artifact {
+    return { artifactId: OUTPUT_ARTIFACT, name: 'output', parts };
+  }
+
+  protected agentMessage(parts: Part[]): Message {
+    return { messageId: `${this.id}-${this.lastSeq}`, contextId: this.contextId, taskId: this.id, role: 'ROLE_AGENT', parts };
+  }
+
+  /** The task now; `historyLength` keeps only the newest messages (0: none). */
+  task(historyLength?: number): Task {
+    const output = this.outputParts();
+    const history = historyLength === undefined ? this.history : historyLength === 0 ? [] : this.history.slice(-historyLength);
+    return {
+      id: this.id,
+      contextId: this.contextId,
+      status: {
+        state: this.state,
+        timestamp: this.timestamp,
+        ...(this.statusMessage === undefined ? {} : { message: this.statusMessage }),
+      },
+      ...(output === undefined ? {} : { artifacts: [this.artifact(output)] }),
+      ...(history.length === 0 ? {} : { history: [...history] }),
+      metadata: this.metadata(),
+    };
+  }
+}
+
+/** A task built up from its agent run's events. */
+export class TaskView extends TaskFold {
+  private tokens = '';
+  /** Where each token's text starts in {@link tokens}, by seq (a `rewind` cuts the text back to one of them). */
+  private tokenStarts: { seq: number; at: number }[] = [];
+  private output: string | undefined;
 
   /** Folds one event in (old or repeated seqs are ignored); returns the stream events it makes. */
   apply(e: RunEvent): StreamResponse[] {
@@ -68,7 +115,7 @@ export class TaskView {
         this.tokenStarts.push({ seq: e.seq, at: this.tokens.length });
         this.tokens += text;
         return [
-          { artifactUpdate: { taskId: this.id, contextId: this.contextId, artifact: this.artifact(text), append, lastChunk: false } },
+          { artifactUpdate: { taskId: this.id, contextId: this.contextId, artifact: this.artifact([{ text }]), append, lastChunk: false } },
         ];
       }
       case 'tool_call':
@@ -91,7 +138,7 @@ export class TaskView {
             artifactUpdate: {
               taskId: this.id,
               contextId: this.contextId,
-              artifact: this.artifact(this.tokens),
+              artifact: this.artifact([{ text: this.tokens }]),
               append: false,
               lastChunk: false,
             },
@@ -115,7 +162,7 @@ export class TaskView {
         artifactUpdate: {
           taskId: this.id,
           contextId: this.contextId,
-          artifact: this.artifact(this.output),
+          artifact: this.artifact([{ text: this.output }]),
           append: false,
           lastChunk: true,
         },
@@ -141,38 +188,13 @@ export class TaskView {
     return out;
   }
 
-  private update(state: TaskState, message: Message | undefined, metadata?: Record<string, unknown>): StreamResponse {
-    this.state = state;
-    this.timestamp = isoNow(this.clock);
-    this.statusMessage = message;
-    const status = { state, timestamp: this.timestamp, ...(message === undefined ? {} : { message }) };
-    return { statusUpdate: { taskId: this.id, contextId: this.contextId, status, ...(metadata === undefined ? {} : { metadata }) } };
-  }
-
-  private artifact(text: string): Artifact {
-    return { artifactId: OUTPUT_ARTIFACT, name: 'output', parts: [{ text }] };
-  }
-
-  private agentMessage(parts: Part[]): Message {
-    return { messageId: `${this.id}-${this.lastSeq}`, contextId: this.contextId, taskId: this.id, role: 'ROLE_AGENT', parts };
-  }
-
-  /** The task now; `historyLength` keeps only the newest messages (0: none). */
-  task(historyLength?: number): Task {
+  protected outputParts(): Part[] | undefined {
     const output = this.output ?? (this.tokens === '' ? undefined : this.tokens);
-    const history = historyLength === undefined ? this.history : historyLength === 0 ? [] : this.history.slice(-historyLength);
-    return {
-      id: this.id,
-      contextId: this.contextId,
-      status: {
-        state: this.state,
-        timestamp: this.timestamp,
-        ...(this.statusMessage === undefined ? {} : { message: this.statusMessage }),
-      },
-      ...(output === undefined ? {} : { artifacts: [this.artifact(output)] }),
-      ...(history.length === 0 ? {} : { history: [...history] }),
-      metadata: { agent: this.agent },
-    };
+    return output === undefined ? undefined : [{ text: output }];
+  }
+
+  protected metadata(): Record<string, unknown> {
+    return { agent: this.agent };
   }
 }
 

@@ -5,10 +5,11 @@
  * that is not there is rebuilt from the mesh's stored runs (its run record and event
  * log), so a task started on one node can be read, resumed or cancelled on any other.
  */
-import { runReads, subscribeRun, type RunReads } from '../../actors/index.js';
+import { WorkflowJournal, runReads, subscribeRun, subscribeWorkflowRun, type RunReads } from '../../actors/index.js';
 import type { RunEvent } from '../../protocols/index.js';
 import type { ActorSystem, Clock, Subscription, TimerHandle } from '../../runtime/index.js';
 import { TaskView } from './task-view.js';
+import { WorkflowTaskView } from './workflow-task.js';
 import { TERMINAL_STATES, messageSchema, type Message, type StreamResponse } from './types.js';
 
 /** Called with each stream event of a task, and with `undefined` when following stops. */
@@ -17,7 +18,8 @@ export type TaskListener = (event: StreamResponse | undefined) => void;
 /** A task this node knows. */
 export interface TrackedTask {
   readonly tenant: string;
-  readonly view: TaskView;
+  /** An agent run's view, or a workflow run's (docs/gateway-mcp-a2a.md, "Workflows as skills"). */
+  readonly view: TaskView | WorkflowTaskView;
   readonly listeners: Set<TaskListener>;
   sub: Subscription | undefined;
   timer: TimerHandle | undefined;
@@ -43,6 +45,7 @@ export class TaskBook {
   private readonly tasks = new Map<string, TrackedTask>();
   private readonly contexts = new Map<string, string>();
   private readonly store: RunReads;
+  private readonly workflows: WorkflowJournal;
   private readonly maxTasks: number;
   private readonly followMs: number;
 
@@ -54,6 +57,7 @@ export class TaskBook {
     options: TaskBookOptions = {},
   ) {
     this.store = runReads(system.storage);
+    this.workflows = new WorkflowJournal(system.storage);
     this.maxTasks = options.maxTasks ?? 1_000;
     this.followMs = options.followMs ?? 600_000;
     this.clock = options.clock ?? system.clock;
@@ -65,7 +69,7 @@ export class TaskBook {
   }
 
   /** Adds a new task (it becomes the most recent of its context). */
-  add(tenant: string, view: TaskView): TrackedTask {
+  add(tenant: string, view: TaskView | WorkflowTaskView): TrackedTask {
     const t: TrackedTask = { tenant, view, listeners: new Set(), sub: undefined, timer: undefined };
     this.remember(t);
     return t;
@@ -83,34 +87,57 @@ export class TaskBook {
   async find(tenant: string, id: string): Promise<TrackedTask | undefined> {
     const local = this.tasks.get(`${tenant}|${id}`);
     if (local?.sub !== undefined) return this.touch(local);
-    const record = await this.store.getRun(tenant, id).catch(() => undefined);
-    if (record === undefined) return local === undefined ? undefined : this.touch(local);
-    const stored = (record.metadata?.['a2a'] as { message?: unknown } | undefined)?.message;
-    const first = messageSchema.safeParse(stored);
-    const view = new TaskView(id, record.thread_id, first.success ? first.data : undefined, record.assistant_id, this.clock);
-    for (const e of await this.store.events(tenant, id)) view.apply(e);
+    const view = (await this.storedRun(tenant, id)) ?? (await this.storedWorkflowRun(tenant, id));
+    if (view === undefined) return local === undefined ? undefined : this.touch(local);
     if (local !== undefined && local.view.lastSeq >= view.lastSeq) return this.touch(local);
     return this.add(tenant, view);
+  }
+
+  /** The task of an agent run, rebuilt from its record and event log. */
+  private async storedRun(tenant: string, id: string): Promise<TaskView | undefined> {
+    const record = await this.store.getRun(tenant, id).catch(() => undefined);
+    if (record === undefined) return undefined;
+    const view = new TaskView(id, record.thread_id, firstMessage(record.metadata), record.assistant_id, this.clock);
+    for (const e of await this.store.events(tenant, id)) view.apply(e);
+    return view;
+  }
+
+  /** The task of a workflow run, rebuilt from its journal. */
+  private async storedWorkflowRun(tenant: string, id: string): Promise<WorkflowTaskView | undefined> {
+    const record = await this.workflows.getRun(tenant, id).catch(() => undefined);
+    if (record === undefined) return undefined;
+    const view = new WorkflowTaskView(id, record.thread_id, firstMessage(record.metadata), record.workflow, this.clock);
+    for (const e of await this.workflows.events(tenant, id)) view.apply(e);
+    return view;
   }
 
   /** Follows the task's run (idempotent): events update the view and go to the listeners. */
   follow(t: TrackedTask): void {
     if (t.sub !== undefined) return;
-    const apply = (e: RunEvent): void => {
-      for (const u of t.view.apply(e)) for (const l of [...t.listeners]) l(u);
+    const deliver = (events: StreamResponse[]): void => {
+      for (const u of events) for (const l of [...t.listeners]) l(u);
       if (settled(t)) this.unfollow(t);
     };
-    // An event that cannot be delivered whole fails the task, naming it: never a silent gap.
-    const lost = (seq: number, err: Error): void =>
-      apply({
-        run_id: t.view.id,
-        thread_id: t.view.contextId,
-        seq,
-        event: 'status',
-        agent: t.view.agent,
-        data: { status: 'error', error: `event ${seq} of the run could not be delivered: ${err.message}` },
+    const view = t.view;
+    if (view instanceof WorkflowTaskView) {
+      t.sub = subscribeWorkflowRun(this.system, t.tenant, view.agent, view.id, view.lastSeq, {
+        event: (e) => deliver(view.apply(e)),
+        failed: (error) => deliver(view.lost(error)),
       });
-    t.sub = subscribeRun(this.system, this.store, t.tenant, t.view.id, apply, lost);
+    } else {
+      const apply = (e: RunEvent): void => deliver(view.apply(e));
+      // An event that cannot be delivered whole fails the task, naming it: never a silent gap.
+      const lost = (seq: number, err: Error): void =>
+        apply({
+          run_id: view.id,
+          thread_id: view.contextId,
+          seq,
+          event: 'status',
+          agent: view.agent,
+          data: { status: 'error', error: `event ${seq} of the run could not be delivered: ${err.message}` },
+        });
+      t.sub = subscribeRun(this.system, this.store, t.tenant, view.id, apply, lost);
+    }
     t.timer = this.clock.setTimer(this.followMs, () => this.unfollow(t));
   }
 
@@ -169,4 +196,11 @@ export class TaskBook {
   close(): void {
     for (const t of this.tasks.values()) this.unfollow(t);
   }
+}
+
+/** The first user message of a task, kept in its run's metadata (`a2a.message`). */
+function firstMessage(metadata: Record<string, unknown> | undefined): Message | undefined {
+  const stored = (metadata?.['a2a'] as { message?: unknown } | undefined)?.message;
+  const first = messageSchema.safeParse(stored);
+  return first.success ? first.data : undefined;
 }

@@ -78,7 +78,7 @@ async function follow(
 }
 
 /** `stream_mode` from a query: repeated (`?stream_mode=a&stream_mode=b`) or a JSON array. */
-function queryModes(q: URLSearchParams): StreamMode[] | undefined {
+export function queryModes(q: URLSearchParams): StreamMode[] | undefined {
   const raw = q.getAll('stream_mode').flatMap((v) => {
     if (!v.startsWith('[')) return [v];
     try {

@@ -7,6 +7,8 @@ import { NotFoundError } from '../../protocols/index.js';
 import { assertVisible } from '../auth/index.js';
 import { readBody, sendJson, unprocessableError } from '../http.js';
 import { streamModes } from './schemas.js';
+import { parseEventId } from './translate.js';
+import { queryModes } from './run-reads.js';
 import type { AcpCall, AcpContext } from './session.js';
 import {
   WORKFLOW_RUN_KEY,
@@ -50,8 +52,13 @@ const reads: Record<'get' | 'join' | 'stream' | 'cancel', (ctx: AcpContext, call
   async stream(ctx, call) {
     const r = await found(ctx, call);
     if (r === undefined) return false;
-    const follow = new WorkflowFollow(ctx, call.principal.tenant, r.workflow, r.run_id, 0);
-    await streamWorkflowRun(ctx, call.res, follow, streamModes(undefined), `${ctx.prefix}/threads/${r.thread_id}/runs/${r.run_id}`, false);
+    // `Last-Event-ID` names the last frame the client got (`seq` or `seq.i`): the stream goes on after it.
+    const last = call.req.headers['last-event-id'];
+    const from = parseEventId(typeof last === 'string' ? last : undefined);
+    const follow = new WorkflowFollow(ctx, call.principal.tenant, r.workflow, r.run_id, Math.max(0, from.seq - 1));
+    const modes = streamModes(queryModes(call.query));
+    const location = `${ctx.prefix}/threads/${r.thread_id}/runs/${r.run_id}`;
+    await streamWorkflowRun(ctx, call.res, follow, modes, location, false, undefined, from.index < 0 ? undefined : from);
     return true;
   },
   async cancel(ctx, call) {

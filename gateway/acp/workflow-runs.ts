@@ -27,7 +27,7 @@ import { SseStream } from './sse.js';
 import type { lgInterrupt, SseEvent } from './translate.js';
 import { WorkflowFollow, workflowView } from './workflow-follow.js';
 import { TokenFeed } from './workflow-tokens.js';
-import { stepInterrupt, workflowEvents, workflowValues, type WorkflowView } from './workflow-view.js';
+import { numberFrames, stepInterrupt, workflowEvents, workflowValues, type WorkflowView } from './workflow-view.js';
 
 /** Thread metadata naming the thread's latest workflow run. */
 export const WORKFLOW_RUN_KEY = 'workflow_run_id';
@@ -205,7 +205,12 @@ export function interruptsOf(view: WorkflowView): ReturnType<typeof lgInterrupt>
     .map(([step]) => stepInterrupt(view.run_id, step, view.waiting?.[step]?.question, view.waiting?.[step]?.value));
 }
 
-/** Streams a workflow run's events as SSE until it ends or waits for a person (or the client leaves). */
+/**
+ * Streams a workflow run's events as SSE until it ends or waits for a person (or the client leaves). `Location` names
+ * the run's join stream: a client whose connection drops reconnects there with `Last-Event-ID` (the id of the last
+ * frame it got, `seq` or `seq.i`) and gets the frames after it, each once. `from` is that frame on a join (its
+ * `metadata` frame is not sent again); agent steps' tokens are live only (they are not in the workflow's journal).
+ */
 export async function streamWorkflowRun(
   ctx: AcpContext,
   res: ServerResponse,
@@ -214,8 +219,12 @@ export async function streamWorkflowRun(
   location: string,
   cancelOnDisconnect: boolean,
   tokens?: TokenFeed,
+  from?: { seq: number; index: number },
 ): Promise<void> {
-  const stream = new SseStream(res, { 'content-location': location }, ctx.sendBufferBytes, ctx.clock);
+  // The join stream with the same modes, so the frames (and their ids) it sends after `Last-Event-ID` are these ones'.
+  const query = [...modes].map((m) => `stream_mode=${encodeURIComponent(m)}`).join('&');
+  const rejoin = `${location.startsWith(ctx.prefix) ? location.slice(ctx.prefix.length) : location}/stream?${query}`;
+  const stream = new SseStream(res, { 'content-location': location, location: rejoin }, ctx.sendBufferBytes, ctx.clock);
   let done = false;
   res.on('close', () => {
     if (done || !cancelOnDisconnect) return;
@@ -223,14 +232,16 @@ export async function streamWorkflowRun(
       ctx.deps.system.warn(`acp: cancel of workflow run ${follow.runId} on disconnect failed: ${(e as Error).message}`),
     );
   });
-  stream.send([{ event: 'metadata', data: { run_id: follow.runId, attempt: 1 } }]);
+  if (from === undefined || from.index < 0) stream.send([{ event: 'metadata', data: { run_id: follow.runId, attempt: 1 } }]);
   tokens?.attach((e) => stream.send([e]));
   const view = await follow.run(
     async (e) => {
-      const events: SseEvent[] = workflowEvents(e, modes);
+      const frames: SseEvent[] = workflowEvents(e, modes);
       if (modes.has('values') && (e.type === 'step.completed' || e.type === 'step.skipped'))
-        events.push({ event: 'values', data: workflowValues(await workflowView(ctx, follow.tenant, follow.workflow, follow.runId)) });
-      stream.send(events);
+        frames.push({ event: 'values', data: workflowValues(await workflowView(ctx, follow.tenant, follow.workflow, follow.runId)) });
+      const numbered = numberFrames(e.seq, frames);
+      // The frames of the event the client saw part of: only those after the last one it got.
+      stream.send(from !== undefined && e.seq === from.seq ? numbered.slice(from.index + 1) : numbered);
     },
     () => stream.open,
   );

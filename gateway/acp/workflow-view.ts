@@ -31,31 +31,42 @@ export function stepInterrupt(runId: string, step: string, question: unknown, va
   return lgInterrupt(`${runId}:${step}`, { step, question, value });
 }
 
-/** The SSE events one workflow event makes in the requested modes. */
+/**
+ * The SSE events one workflow event makes in the requested modes. Each frame has its own id for `Last-Event-ID`: the
+ * event's seq, then `seq.1`, `seq.2`… for its further frames (as agent runs' frames, translate.ts).
+ */
 export function workflowEvents(logged: WorkflowLogEvent, modes: ReadonlySet<StreamMode>): SseEvent[] {
+  return numberFrames(logged.seq, workflowFrames(logged, modes));
+}
+
+/** Ids for the frames of event `seq`: `seq`, then `seq.1`, `seq.2`… */
+export function numberFrames(seq: number, frames: readonly SseEvent[]): SseEvent[] {
+  return frames.map((f, i) => ({ ...f, id: i === 0 ? String(seq) : `${seq}.${i}` }));
+}
+
+function workflowFrames(logged: WorkflowLogEvent, modes: ReadonlySet<StreamMode>): SseEvent[] {
   const e = logged as unknown as WorkflowEmitted & { seq: number; run_id: string };
   const out: SseEvent[] = [];
-  const id = String(e.seq);
-  if (modes.has('custom')) out.push({ event: 'custom', data: logged, id });
+  if (modes.has('custom')) out.push({ event: 'custom', data: logged });
   if (!modes.has('updates')) {
     if (e.type === 'step.waiting' && modes.has('values'))
-      out.push({ event: 'values', data: { __interrupt__: [stepInterrupt(e.run_id, e.step, e.question, e.value)] }, id });
+      out.push({ event: 'values', data: { __interrupt__: [stepInterrupt(e.run_id, e.step, e.question, e.value)] } });
     return out;
   }
   switch (e.type) {
     case 'step.completed':
-      out.push({ event: 'updates', data: { [e.step]: { status: 'completed', output: e.output } }, id });
+      out.push({ event: 'updates', data: { [e.step]: { status: 'completed', output: e.output } } });
       break;
     case 'step.skipped':
-      out.push({ event: 'updates', data: { [e.step]: { status: 'skipped' } }, id });
+      out.push({ event: 'updates', data: { [e.step]: { status: 'skipped' } } });
       break;
     case 'step.failed':
-      out.push({ event: 'updates', data: { [e.step]: { status: 'failed', error: e.error, willRetry: e.willRetry } }, id });
+      out.push({ event: 'updates', data: { [e.step]: { status: 'failed', error: e.error, willRetry: e.willRetry } } });
       break;
     case 'step.waiting': {
       const it = stepInterrupt(e.run_id, e.step, e.question, e.value);
-      out.push({ event: 'updates', data: { __interrupt__: [it] }, id });
-      if (modes.has('values')) out.push({ event: 'values', data: { __interrupt__: [it] }, id });
+      out.push({ event: 'updates', data: { __interrupt__: [it] } });
+      if (modes.has('values')) out.push({ event: 'values', data: { __interrupt__: [it] } });
       break;
     }
     default:

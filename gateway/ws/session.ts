@@ -37,8 +37,8 @@ import {
 } from './frames.js';
 import { Outbox } from './outbox.js';
 import { RunStream, type RunSink } from './run-stream.js';
-import { WorkflowWsRun } from './workflow-run.js';
-import { WorkflowJournal } from '../../actors/index.js';
+import { WorkflowWsRun, type WorkflowSink } from './workflow-run.js';
+import { WorkflowJournal, type WorkflowRunRecord } from '../../actors/index.js';
 
 /** The permission each frame needs (gateway/auth/permissions.ts); `hello`, `unsubscribe` and `ping` need none. */
 export const FRAME_PERMISSIONS: Readonly<Partial<Record<ClientFrame['type'], Permission>>> = {
@@ -258,12 +258,15 @@ export class Session implements RunSink {
   }
 
   private reserve(): void {
-    if (this.subs.size + this.runs.size >= this.ctx.limits.subscriptionsPerConnection)
+    if (this.subs.size + this.runs.size + this.flows.size >= this.ctx.limits.subscriptionsPerConnection)
       throw gatewayError('rate_limited', `at most ${this.ctx.limits.subscriptionsPerConnection} subscriptions and runs per connection`);
   }
 
   private async resume(runId: string, afterSeq: number): Promise<void> {
-    if (this.runs.has(runId)) throw gatewayError('conflict', `run ${runId} is already streaming on this connection`);
+    if (this.runs.has(runId) || this.flows.has(runId))
+      throw gatewayError('conflict', `run ${runId} is already streaming on this connection`);
+    const flow = await new WorkflowJournal(this.ctx.deps.system.storage).getRun(this.tenant, runId);
+    if (flow !== undefined) return this.resumeWorkflow(flow, afterSeq);
     assertVisible(this.principal as Principal, await this.ctx.store?.getRun(this.tenant, runId), 'user', `run ${runId}`);
     this.reserve();
     const stream = new RunStream(runId, this.tenant, '', afterSeq, this.ctx.deps.system, this.ctx.store, this, this.ctx.clock);
@@ -278,6 +281,22 @@ export class Session implements RunSink {
       }
     }
     if (!known) throw gatewayError('not_found', `run ${runId} not found`);
+  }
+
+  /** Where a workflow run's frames go: this connection; an ended run is forgotten. */
+  private flowSink(): WorkflowSink {
+    return { send: (frame: object) => this.send(frame), ended: (runId: string) => this.flows.delete(runId) };
+  }
+
+  /** Resume of a workflow run: its events after `afterSeq` from the journal, then live (workflow-run.ts). */
+  private resumeWorkflow(r: WorkflowRunRecord, afterSeq: number): void {
+    assertVisible(this.principal as Principal, r, 'user', `run ${r.run_id}`);
+    this.reserve();
+    // Ended, and the client has seen its end already: nothing more will come.
+    if (r.status !== 'running' && r.status !== 'interrupted' && afterSeq >= (r.last_seq ?? 0)) return;
+    const run = new WorkflowWsRun(r.workflow, r.run_id, this.tenant, this.ctx.deps.system, this.flowSink(), afterSeq);
+    this.flows.set(r.run_id, run);
+    run.release();
   }
 
   private async startRun(f: RunStartFrame): Promise<void> {
@@ -334,7 +353,6 @@ export class Session implements RunSink {
     const ref = await this.ctx.deps.ensure(`workflow/${f.agent}`, this.tenant);
     await this.ctx.deps.admit?.(this.tenant);
     const user = withRunUser(undefined, this.principal);
-    const sink = { send: (frame: object) => this.send(frame), ended: (runId: string) => this.flows.delete(runId) };
     const payload = {
       input: f.input,
       ...(f.thread_id === undefined ? {} : { thread_id: f.thread_id }),
@@ -342,7 +360,15 @@ export class Session implements RunSink {
       ...(user === undefined ? {} : { metadata: user }),
     };
     const options = traced({ timeoutMs: this.ctx.limits.askTimeoutMs }, this.traceparent);
-    const { run, thread_id } = await WorkflowWsRun.start(this.ctx.deps.system, ref, this.tenant, f.agent, payload, sink, options);
+    const { run, thread_id } = await WorkflowWsRun.start(
+      this.ctx.deps.system,
+      ref,
+      this.tenant,
+      f.agent,
+      payload,
+      this.flowSink(),
+      options,
+    );
     this.flows.set(run.runId, run);
     this.send({ type: 'run.created', id: f.id, run_id: run.runId, thread_id, workflow: f.agent });
     run.release();

@@ -3,8 +3,11 @@
  * `workflow/<name>`, and its events come as the frames an agent run sends — each workflow event as `run.event`
  * (`event` = its type), an agent step's tokens as `run.event` `token` with the step, a waiting human step as
  * `run.interrupted` (answered with `run.resume`), and the end as `run.completed`, `run.failed` or `run.cancelled`.
+ * The events come in seq order, each once, from the run's journal and the bus (subscribeWorkflowRun), so a client that
+ * reconnects with `hello.resume {run_id, after_seq}` gets exactly the events after that seq.
  */
 import { randomUUID } from 'node:crypto';
+import { subscribeWorkflowRun, type WorkflowLogEvent } from '../../actors/index.js';
 import { RUN_CREATE, runTopic, type RunEvent } from '../../protocols/index.js';
 import type { ActorSystem, Subscription } from '../../runtime/index.js';
 
@@ -16,8 +19,8 @@ export interface WorkflowSink {
 }
 
 /** The frame of one workflow event (`undefined` for none); `end` when it is the run's last. */
-export function workflowFrame(e: { seq: number; type: string; run_id: string } & Record<string, unknown>): { frame: object; end: boolean } {
-  const base = { run_id: e.run_id, seq: e.seq };
+export function workflowFrame(e: WorkflowLogEvent): { frame: object; end: boolean } {
+  const base = { run_id: e['run_id'], seq: e.seq };
   switch (e.type) {
     case 'workflow.completed':
       return { frame: { type: 'run.completed', ...base, output: e['output'] ?? null }, end: true };
@@ -48,18 +51,23 @@ export class WorkflowWsRun {
     private readonly tenant: string,
     private readonly system: ActorSystem,
     private readonly sink: WorkflowSink,
+    /** Events up to this seq are not sent (a resume's `after_seq`; 0 for a new run). */
+    afterSeq = 0,
   ) {
     this.subs.push(
-      system.subscribe(
-        `workflow.${workflow}.>`,
-        (env) => {
-          const e = env.payload as { seq: number; type: string; run_id: string } & Record<string, unknown>;
-          if (e.run_id !== runId || this.unsubscribed) return;
+      subscribeWorkflowRun(system, tenant, workflow, runId, afterSeq, {
+        event: (e) => {
+          if (this.unsubscribed) return;
           const { frame, end } = workflowFrame(e);
           if (!this.deliver(frame) || end) this.stop();
         },
-        { tenant },
-      ),
+        failed: (message) => {
+          if (this.unsubscribed) return;
+          system.warn(`ws: ${message}`);
+          this.deliver({ type: 'error', code: 'unavailable', run_id: runId, message });
+          this.stop();
+        },
+      }),
       system.subscribe(
         `${runTopic(runId)}.>`,
         (env) => {

@@ -4,46 +4,22 @@
  * every frame once, in order — because joins replay the run's log after that frame. A TCP proxy
  * between the SDK and the gateway cuts the first streaming connection.
  */
-import { connect, createServer, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, human, LINES, startAcp, type AcpFixture, type AnyClient, type Values } from './acp-fixture.js';
+import { cuttingProxy, type CuttingProxy } from './workflow-fixture.js';
 
 let fx: AcpFixture;
-let proxy: Server;
+let proxy: CuttingProxy;
 let proxyUrl: string;
-/** Cut the next streaming connection after this many bytes of its response (0: do not cut). */
-let cutAfter = 0;
-let cuts = 0;
 
 beforeAll(async () => {
   fx = await startAcp();
   const upstream = new URL(fx.url);
-  proxy = createServer((client: Socket) => {
-    const up = connect(Number(upstream.port), upstream.hostname);
-    client.pipe(up);
-    let streaming = -1;
-    up.on('data', (chunk: Buffer) => {
-      if (streaming < 0 && cutAfter > 0 && chunk.includes('text/event-stream')) streaming = 0;
-      if (streaming >= 0) streaming += chunk.length;
-      if (streaming > cutAfter && cutAfter > 0) {
-        cutAfter = 0;
-        cuts++;
-        client.destroy();
-        up.destroy();
-        return;
-      }
-      client.write(chunk);
-    });
-    up.on('end', () => client.end());
-    up.on('error', () => client.destroy());
-    client.on('error', () => up.destroy());
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}${upstream.pathname}`;
+  proxy = await cuttingProxy(Number(upstream.port));
+  proxyUrl = `${proxy.url}${upstream.pathname}`;
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => proxy.close(() => resolve()));
+  await proxy.close();
   await fx.close();
 });
 
@@ -52,10 +28,10 @@ describe.each(LINES)('LangGraph SDK %s', (_line, Ctor) => {
     const c = new Ctor({ apiUrl: proxyUrl, apiKey: fx.keyOf('default') }) as AnyClient;
     const t = await c.threads.create();
     const words = Array.from({ length: 30 }, (_, i) => `r${i}`).join(' ');
-    const before = cuts;
-    cutAfter = 3_000;
+    const before = proxy.cuts;
+    proxy.cutNext(3_000);
     const events = await collect(c.runs.stream(t.thread_id, 'slow', { input: human(words), streamMode: ['values', 'messages-tuple'] }));
-    expect(cuts).toBe(before + 1);
+    expect(proxy.cuts).toBe(before + 1);
     expect(events.filter((e) => e.event === 'metadata').length).toBe(1);
     const runId = (events[0]?.data as { run_id: string }).run_id;
     const clean = await collect(c.runs.joinStream(t.thread_id, runId, { streamMode: ['values', 'messages-tuple'] }));

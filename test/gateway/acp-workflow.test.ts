@@ -8,22 +8,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@langchain/langgraph-sdk';
 import { Gateway, acpRoute, generateApiKey } from '../../gateway/index.js';
 import { eventually } from '../transport/contract.js';
-import { workflowHost, type WorkflowHost } from '../workflow/fixtures.js';
+import { SUPPORT_FLOW_TO_REVIEW } from '../workflow/fixtures.js';
+import { GATED_CONFIG, workflowMesh, type WorkflowMesh } from './workflow-fixture.js';
 import { collect, httpError } from './acp-fixture.js';
 
-let host: WorkflowHost;
+let fx: WorkflowMesh;
 let gateway: Gateway;
 let client: Client;
 let url: string;
 let key: string;
 
 beforeAll(async () => {
-  host = await workflowHost();
+  fx = await workflowMesh(GATED_CONFIG);
+  const { deps } = fx;
   const user = generateApiKey();
   key = user.key;
   gateway = await Gateway.start({
-    deps: host.deps,
-    routes: [acpRoute(host.deps)],
+    deps,
+    routes: [acpRoute(deps)],
     port: 0,
     auth: { keys: [{ id: 'u', hash: user.hash, tenant: 'acme', roles: ['user'] }] },
     warn: () => undefined,
@@ -34,7 +36,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await gateway?.close();
-  await host?.close();
+  await fx?.close();
 });
 
 type Steps = Record<string, { status: string; output?: unknown }>;
@@ -64,16 +66,7 @@ describe('workflows on /acp', () => {
     );
     expect(first[0]?.event).toBe('metadata');
     const custom = first.filter((e) => e.event === 'custom').map((e) => (e.data as { type: string }).type);
-    expect(custom).toEqual([
-      'workflow.started',
-      'step.started',
-      'step.completed',
-      'step.skipped',
-      'step.started',
-      'step.completed',
-      'step.started',
-      'step.waiting',
-    ]);
+    expect(custom).toEqual(SUPPORT_FLOW_TO_REVIEW);
     const updates = first.filter((e) => e.event === 'updates').map((e) => Object.keys(e.data as object)[0]);
     expect(updates).toEqual(['classify', 'tech', 'billing', '__interrupt__']);
     const last = first.filter((e) => e.event === 'values').at(-1)?.data as WfValues;
@@ -138,9 +131,9 @@ describe('workflows on /acp', () => {
   it('cancelling a run cancels the agent step run it started', async () => {
     const thread = await client.threads.create();
     const run = await client.runs.create(thread.thread_id, 'slow', { input: {} });
-    await eventually(() => host.gate.calls === 1, 20_000);
+    await eventually(() => fx.gate.calls === 1, 20_000);
     await client.runs.cancel(thread.thread_id, run.run_id);
-    await eventually(() => host.gate.aborted === 1, 20_000);
+    await eventually(() => fx.gate.aborted === 1, 20_000);
     await eventually(async () => (await client.runs.get(thread.thread_id, run.run_id)).status === 'interrupted', 20_000);
   });
 
@@ -157,10 +150,10 @@ describe('workflows on /acp', () => {
       }))
         seen.push(e.event);
     })().catch(() => undefined);
-    await eventually(() => host.gate.calls === 2 && seen.includes('custom'), 20_000);
+    await eventually(() => fx.gate.calls === 2 && seen.includes('custom'), 20_000);
     abort.abort();
     await reading;
-    await eventually(() => host.gate.aborted === 2, 20_000);
+    await eventually(() => fx.gate.aborted === 2, 20_000);
     const runId = ((await client.threads.getState(thread.thread_id)).metadata as { run_id: string }).run_id;
     await eventually(async () => (await client.runs.get(thread.thread_id, runId)).status === 'interrupted', 20_000);
   });

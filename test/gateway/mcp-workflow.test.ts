@@ -10,15 +10,15 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { WORKFLOW_STATE, WorkflowJournal } from '../../actors/workflow/index.js';
 import { Gateway, mcpRoute, workflowMcpTools } from '../../gateway/index.js';
 import { eventually } from '../transport/contract.js';
-import { workflowHost, type WorkflowHost } from '../workflow/fixtures.js';
+import { GATED_CONFIG, workflowMesh, type WorkflowMesh } from './workflow-fixture.js';
 
-let host: WorkflowHost;
+let fx: WorkflowMesh;
 let gateway: Gateway;
 let client: Client;
 
 beforeAll(async () => {
-  host = await workflowHost();
-  const { deps } = host;
+  fx = await workflowMesh(GATED_CONFIG);
+  const { deps } = fx;
   gateway = await Gateway.start({ deps, routes: [mcpRoute(deps, { builtins: workflowMcpTools(deps) })], port: 0, warn: () => undefined });
   client = new Client({ name: 'wf-test', version: '1.0.0' });
   await client.connect(new StreamableHTTPClientTransport(new URL(`${gateway.url}/mcp`)));
@@ -27,7 +27,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await client?.close();
   await gateway?.close();
-  await host?.close();
+  await fx?.close();
 });
 
 type Result = {
@@ -68,12 +68,12 @@ describe('workflows as MCP tools', () => {
   it('a cancelled call cancels the run and the agent step run it started', async () => {
     const abort = new AbortController();
     const call = client.callTool({ name: 'workflow.slow', arguments: {} }, undefined, { signal: abort.signal }).catch((e: unknown) => e);
-    await eventually(() => host.gate.calls === 1, 20_000);
-    const [runId] = await new WorkflowJournal(host.system.storage).activeRuns('default', 'slow');
+    await eventually(() => fx.gate.calls === 1, 20_000);
+    const [runId] = await new WorkflowJournal(fx.system.storage).activeRuns('default', 'slow');
     abort.abort();
     await call;
-    await eventually(() => host.gate.aborted === 1, 20_000);
-    const ref = await host.catalog.ensure('workflow/slow', 'default');
+    await eventually(() => fx.gate.aborted === 1, 20_000);
+    const ref = await fx.catalog.ensure('workflow/slow', 'default');
     await eventually(async () => (await ref.ask<{ status: string }>(WORKFLOW_STATE, { run_id: runId })).status === 'cancelled', 20_000);
   });
 });

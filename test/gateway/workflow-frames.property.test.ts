@@ -60,7 +60,7 @@ describe('workflow client views', () => {
           expect(frame).toMatchObject({ run_id: run, seq });
           expect(end).toBe(type === 'workflow.completed' || type === 'workflow.failed' || type === 'workflow.cancelled');
           const sse = workflowEvents(e, streamModes(['updates', 'values', 'custom']));
-          for (const s of sse) expect(s.id).toBe(String(seq));
+          expect(sse.map((s) => s.id)).toEqual(sse.map((_, i) => (i === 0 ? String(seq) : `${seq}.${i}`)));
           expect(sse.some((s) => s.event === 'custom')).toBe(true);
           expect(sse.some((s) => JSON.stringify(s.data).includes('__interrupt__'))).toBe(type === 'step.waiting');
           expect(() => JSON.stringify(sse)).not.toThrow();

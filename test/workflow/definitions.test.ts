@@ -209,7 +209,12 @@ describe('workflow definitions', () => {
       dag({ a: { tool: 'clock' } }, { triggers: [{ webhook: 'support' }, { schedule: '*/5 * * * *' }, { topic: 'orders.*' }] }),
     ]);
     expect(workflowWebhooks([wf as WorkflowDefinition])).toEqual({ support: 'flow' });
-    expect(wf?.triggers).toEqual([{ webhook: 'support' }, { schedule: '*/5 * * * *' }, { topic: 'orders.*' }]);
+    // Schedule and topic triggers run for the default tenant unless they name others.
+    expect(wf?.triggers).toEqual([
+      { webhook: 'support' },
+      { schedule: '*/5 * * * *', tenants: ['default'] },
+      { topic: 'orders.*', tenants: ['default'] },
+    ]);
     const lines = problems([
       dag({ a: { tool: 'clock' } }, { triggers: [{ schedule: 'every five minutes' }, { topic: 'orders..created' }] }),
     ]);
@@ -226,6 +231,48 @@ describe('workflow definitions', () => {
       dag({ a: { tool: 'clock' } }, { name: 'other', triggers: [{ webhook: 'x' }] }),
     ]);
     expect(twice.some((l) => l.startsWith('workflows.1.triggers') && l.includes(`"x" is flow's`))).toBe(true);
+  });
+
+  it('takes the tenants a schedule or topic trigger runs for, and refuses bad ones with clear errors', () => {
+    const [wf] = load([
+      dag(
+        { a: { tool: 'clock' } },
+        {
+          triggers: [
+            { topic: 'orders.created', tenant: 'acme' },
+            { schedule: '0 * * * *', tenants: ['acme', 'globex'] },
+          ],
+        },
+      ),
+    ]);
+    expect(wf?.triggers).toEqual([
+      { topic: 'orders.created', tenants: ['acme'] },
+      { schedule: '0 * * * *', tenants: ['acme', 'globex'] },
+    ]);
+    const lines = problems([
+      dag(
+        { a: { tool: 'clock' } },
+        {
+          triggers: [
+            { topic: 'a', tenant: 'acme', tenants: ['globex'] },
+            { topic: 'b', tenants: ['acme', 'acme'] },
+            { schedule: '0 * * * *', tenants: [] },
+            { topic: 'c', tenant: 'not a tenant!' },
+            { webhook: 'hook', tenant: 'acme' },
+            { tenant: 'acme' },
+          ],
+        },
+      ),
+    ]);
+    const has = (path: string, text: string) => lines.some((l) => l.startsWith(path) && l.includes(text));
+    expect(has('workflows.0.triggers.0.tenants', 'expected either `tenant` or `tenants`, not both')).toBe(true);
+    expect(has('workflows.0.triggers.1.tenants', 'expected each tenant once ("acme" is listed twice)')).toBe(true);
+    expect(has('workflows.0.triggers.2.tenants', 'expected at least one tenant')).toBe(true);
+    expect(has('workflows.0.triggers.3.tenant', 'expected a tenant: 1-64 of [A-Za-z0-9_-], received "not a tenant!"')).toBe(true);
+    expect(has('workflows.0.triggers.4.tenant', "expected no tenant on a webhook: it runs in the authenticated caller's tenant")).toBe(
+      true,
+    );
+    expect(has('workflows.0.triggers.5', 'expected a trigger: an object with one of webhook, schedule or topic')).toBe(true);
   });
 
   it('reports an unreadable or unparsable file', () => {

@@ -1,19 +1,13 @@
 // The issue's example workflow, exactly as written (docs/workflows.md; examples/workflows/support-flow.yaml), shared by
-// the workflow tests and the bench; a host running it in process for the gateway tests; and what the tests that kill
-// processes running it share: its agents on a local OpenAI-compatible server, each answered by its own script.
+// the workflow tests and the bench (the gateway tests' in-process mesh is test/gateway/workflow-fixture.ts); and what
+// the tests that kill processes running it share: its agents on a local OpenAI-compatible server, each answered by its
+// own script.
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { parse } from 'yaml';
-import { z } from 'zod';
-import { DEFAULT_AGENTS, configSchema } from '../../config/index.js';
-import { MemoryStorage, MeshNode, type ActorSystem, type Storage } from '../../runtime/index.js';
-import { createSystem } from '../../supervisors/index.js';
-import { composeCatalog } from '../../cli/kinds.js';
-import { OfflineProvider } from '../../actors/llm/offline.js';
-import { defineTool, type Catalog } from '../../actors/index.js';
+import type { Storage } from '../../runtime/index.js';
 import { RunStore } from '../../actors/agent/index.js';
 import { WorkflowJournal } from '../../actors/workflow/index.js';
-import { catalogDeps, type GatewayDeps } from '../../gateway/index.js';
 import { oaiText, sse, type FakeServer, type Handler } from '../llm/fake-servers.js';
 
 /** The DAG example of docs/workflows.md, as YAML (examples/workflows/support-flow.yaml). */
@@ -22,6 +16,18 @@ export const SUPPORT_FLOW_YAML = readFileSync(new URL('../../examples/workflows/
 /** The example's agents, each told apart by its instructions (the first word of its system prompt). */
 export const SUPPORT_AGENTS = ['triage', 'billing', 'tech'] as const;
 export type SupportAgent = (typeof SUPPORT_AGENTS)[number];
+
+/** The events of the example up to its human step, for a bill ("billing" runs, "tech" is skipped). */
+export const SUPPORT_FLOW_TO_REVIEW = [
+  'workflow.started',
+  'step.started',
+  'step.completed',
+  'step.skipped',
+  'step.started',
+  'step.completed',
+  'step.started',
+  'step.waiting',
+];
 
 /** A config (JSON) with the example and its agents served by `model` (the key is read from env FAKE_KEY). */
 export function supportFlowConfig(model: FakeServer): Record<string, unknown> {
@@ -67,58 +73,6 @@ export function routeByAgent(model: FakeServer): { scripts: Record<SupportAgent,
     return handler(res, req);
   });
   return { scripts, calls: (a) => model.requests.filter((r) => callerOf(r.body) === a).length };
-}
-
-/** An in-process host of the example and of `slow` (one agent step calling `gate`), for the gateway tests. */
-export interface WorkflowHost {
-  readonly system: ActorSystem;
-  readonly catalog: Catalog;
-  /** What a gateway on this host takes. */
-  readonly deps: GatewayDeps;
-  /** Calls of the `gate` tool and how many of them were aborted (it answers only by being aborted). */
-  readonly gate: { calls: number; aborted: number };
-  close(): Promise<void>;
-}
-
-/** Starts a {@link WorkflowHost}: the demo agents and `worker` on the offline model, memory storage. */
-export async function workflowHost(): Promise<WorkflowHost> {
-  const gate = { calls: 0, aborted: 0 };
-  const gateTool = defineTool({
-    name: 'gate',
-    description: 'waits until aborted',
-    input: z.object({}),
-    async run(_input, ctx) {
-      gate.calls++;
-      await new Promise<never>((_r, reject) =>
-        ctx.signal.addEventListener('abort', () => {
-          gate.aborted++;
-          reject(new Error('gate call aborted'));
-        }),
-      );
-      return 'never';
-    },
-  });
-  const config = configSchema.parse({
-    agents: [...DEFAULT_AGENTS, { name: 'worker', instructions: 'Work.', tools: ['gate'] }],
-    workflows: [parse(SUPPORT_FLOW_YAML) as unknown, { name: 'slow', steps: { work: { agent: 'worker', input: '/tool gate {}' } } }],
-  });
-  const system = await createSystem({ config, storage: new MemoryStorage(), warn: () => undefined });
-  const mesh = new MeshNode(system);
-  const catalog = await composeCatalog(config, mesh, {
-    provider: () => ({ provider: new OfflineProvider(), model: 'offline' }),
-    tools: [gateTool as never],
-  });
-  await mesh.start();
-  return {
-    system,
-    catalog,
-    deps: catalogDeps(system, catalog),
-    gate,
-    async close() {
-      await catalog.close();
-      await system.shutdown();
-    },
-  };
 }
 
 /**

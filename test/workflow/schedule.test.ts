@@ -5,8 +5,17 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { configSchema, type WorkflowDefinition } from '../../config/index.js';
-import { MemoryStorage, MeshNode, SimulatedClock, flushMicrotasks, type ActorSystem } from '../../runtime/index.js';
-import { createSystem } from '../../supervisors/index.js';
+import {
+  MemoryHub,
+  MemoryStorage,
+  MemoryTransport,
+  MeshNode,
+  SimulatedClock,
+  flushMicrotasks,
+  startSystem,
+  type ActorSystem,
+} from '../../runtime/index.js';
+import { createSystem, xstateLifecycle } from '../../supervisors/index.js';
 import { composeCatalog } from '../../cli/kinds.js';
 import { OfflineProvider } from '../../actors/llm/offline.js';
 import type { Catalog } from '../../actors/index.js';
@@ -139,5 +148,61 @@ describe('schedule trigger on the mesh', () => {
     await eventually(async () => (await runIds(storage)).every((r) => r.status === 'success'), 10_000, 'the runs to end');
     const rec = await new WorkflowJournal(storage).getRun('default', scheduleRunId('nightly', 0, at('00:14:00')));
     expect(rec?.metadata).toMatchObject({ trigger: 'schedule', tick: '2026-01-01T00:14:00.000Z' });
+  });
+});
+
+describe('schedule trigger per tenant, two hosts of one mesh', () => {
+  const stops: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const s of stops.splice(0).reverse()) await s();
+  });
+
+  it('fires once per tick in each tenant it names, on whichever host holds that tenant’s activation', async () => {
+    const [hub, storage, clock] = [new MemoryHub(), new MemoryStorage(), new SimulatedClock(T0 + 30_000)]; // 00:02:30
+    const config = configSchema.parse({
+      workflows: [{ name: 'nightly', steps: { a: { tool: 'clock' } }, triggers: [{ schedule: '* * * * *', tenants: ['acme', 'globex'] }] }],
+    });
+    const systems: ActorSystem[] = [];
+    for (const node of ['node-a', 'node-b']) {
+      const system = await startSystem({
+        lifecycle: xstateLifecycle,
+        transport: new MemoryTransport({ hub }),
+        storage,
+        node,
+        clock,
+        warn: () => undefined,
+      });
+      const mesh = new MeshNode(system);
+      const catalog = await composeCatalog(config, mesh, { provider: () => ({ provider: new OfflineProvider(), model: 'offline' }) });
+      await mesh.start();
+      await catalog.start();
+      systems.push(system);
+      stops.push(async () => {
+        await catalog.close();
+        mesh.stop();
+        await system.shutdown();
+      });
+    }
+    const marks = storage.bucket('workflow-schedule');
+    await eventually(
+      async () => (await marks.get(['acme', 'nightly', '0'])) !== undefined && (await marks.get(['globex', 'nightly', '0'])) !== undefined,
+      10_000,
+      'both tenants’ schedules to start',
+    );
+    const runs = async (tenant: string) =>
+      (await storage.bucket('workflows').list<{ run_id: string }>([tenant])).filter((e) => e.key[2] === 'run').map((e) => e.value.run_id);
+    await clock.advance(30_000); // 00:03
+    await eventually(async () => (await runs('acme')).length === 1 && (await runs('globex')).length === 1, 10_000, 'the 00:03 runs');
+    await clock.advance(60_000); // 00:04
+    await eventually(async () => (await runs('acme')).length === 2 && (await runs('globex')).length === 2, 10_000, 'the 00:04 runs');
+    const ticks = ['00:03:00', '00:04:00'].map((t) => scheduleRunId('nightly', 0, at(t))).sort();
+    expect((await runs('acme')).sort()).toEqual(ticks);
+    expect((await runs('globex')).sort()).toEqual(ticks);
+    // One activation per tenant in the mesh runs its schedule, on one host or the other.
+    for (const tenant of ['acme', 'globex'])
+      expect(systems.filter((s) => s.actors(tenant).some((r) => r.address === 'workflow/nightly'))).toHaveLength(1);
+    // The default tenant is not named: no schedule runs there.
+    expect(await marks.get(['default', 'nightly', '0'])).toBeUndefined();
+    expect(await runs('default')).toEqual([]);
   });
 });

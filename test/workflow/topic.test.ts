@@ -21,10 +21,11 @@ afterEach(async () => {
   }
 });
 
-async function host(storage: MemoryStorage) {
-  const config = configSchema.parse({
-    workflows: [{ name: 'on-order', input: { order: 'string' }, steps: { a: { tool: 'clock' } }, triggers: [{ topic: 'orders.created' }] }],
-  });
+const ON_ORDER = { name: 'on-order', input: { order: 'string' }, steps: { a: { tool: 'clock' } }, triggers: [{ topic: 'orders.created' }] };
+
+/** A host of `workflows` on `storage`, its triggers started. */
+async function host(storage: MemoryStorage, workflows: unknown[] = [ON_ORDER]) {
+  const config = configSchema.parse({ workflows });
   const system = await createSystem({ config, storage, warn: () => undefined });
   const mesh = new MeshNode(system);
   const catalog = await composeCatalog(config, mesh, { provider: () => ({ provider: new OfflineProvider(), model: 'offline' }) });
@@ -85,5 +86,37 @@ describe('topic trigger', () => {
     expect((await runs(storage)).map((r) => r.run_id).sort()).toEqual(
       [topicRunId('on-order', 'env-a1'), topicRunId('on-order', 'env-c3')].sort(),
     );
+  });
+});
+
+describe('topic trigger per tenant', () => {
+  it("listens on the named tenants' topic only: a publish in another tenant starts nothing there", async () => {
+    const storage = new MemoryStorage();
+    const system = await host(storage, [
+      { ...ON_ORDER, triggers: [{ topic: 'orders.created', tenant: 'acme' }] },
+      // The positive control: the same topic in the other tenants starts this workflow there.
+      { name: 'audit', steps: { a: { tool: 'clock' } }, triggers: [{ topic: 'orders.created', tenants: ['globex', 'default'] }] },
+    ]);
+    const journal = new WorkflowJournal(storage);
+    const status = async (tenant: string, workflow: string, envelope: string) =>
+      (await journal.getRun(tenant, topicRunId(workflow, envelope)))?.status;
+
+    await system.publish('orders.created', { order: 'G-1' }, { id: 'env-g1', tenant: 'globex' });
+    await system.publish('orders.created', { order: 'D-1' }, { id: 'env-d1' });
+    await system.publish('orders.created', { order: 'A-1' }, { id: 'env-a1', tenant: 'acme' });
+    await eventually(
+      async () =>
+        (await status('globex', 'audit', 'env-g1')) === 'success' &&
+        (await status('default', 'audit', 'env-d1')) === 'success' &&
+        (await status('acme', 'on-order', 'env-a1')) === 'success',
+      15_000,
+      'the runs in each tenant',
+    );
+    const all = async (tenant: string) =>
+      (await storage.bucket('workflows').list<WorkflowRunRecord>([tenant])).filter((e) => e.key[2] === 'run').map((e) => e.value);
+    expect((await all('acme')).map((r) => `${r.workflow}:${r.run_id}`)).toEqual([`on-order:${topicRunId('on-order', 'env-a1')}`]);
+    expect((await all('globex')).map((r) => `${r.workflow}:${r.run_id}`)).toEqual([`audit:${topicRunId('audit', 'env-g1')}`]);
+    expect((await all('default')).map((r) => `${r.workflow}:${r.run_id}`)).toEqual([`audit:${topicRunId('audit', 'env-d1')}`]);
+    expect((await journal.getRun('acme', topicRunId('on-order', 'env-a1')))?.input).toEqual({ order: 'A-1' });
   });
 });

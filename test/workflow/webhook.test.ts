@@ -10,7 +10,7 @@ import { createSystem } from '../../supervisors/index.js';
 import { composeCatalog } from '../../cli/kinds.js';
 import { OfflineProvider } from '../../actors/llm/offline.js';
 import type { Catalog } from '../../actors/index.js';
-import { WORKFLOW_STATE } from '../../actors/workflow/index.js';
+import { WORKFLOW_STATE, WorkflowJournal } from '../../actors/workflow/index.js';
 import { Gateway, catalogDeps, generateApiKey, hooksRoute } from '../../gateway/index.js';
 import { eventually } from '../transport/contract.js';
 import { SUPPORT_FLOW_YAML } from './fixtures.js';
@@ -31,6 +31,7 @@ async function serve(limits = { ratePerSec: 1_000, burst: 1_000 }) {
   const deps = catalogDeps(system, catalog);
   const user = generateApiKey();
   const viewer = generateApiKey();
+  const globex = generateApiKey();
   const gateway = await Gateway.start({
     deps,
     routes: [hooksRoute(deps, workflowWebhooks(config.workflows))],
@@ -39,6 +40,7 @@ async function serve(limits = { ratePerSec: 1_000, burst: 1_000 }) {
       keys: [
         { id: 'u', hash: user.hash, tenant: 'acme', roles: ['user'] },
         { id: 'v', hash: viewer.hash, tenant: 'acme', roles: ['viewer'] },
+        { id: 'g', hash: globex.hash, tenant: 'globex', roles: ['user'] },
       ],
     },
     limits,
@@ -56,7 +58,7 @@ async function serve(limits = { ratePerSec: 1_000, burst: 1_000 }) {
       body,
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
     });
-  return { catalog, post, viewerKey: viewer.key };
+  return { catalog, system, post, viewerKey: viewer.key, globexKey: globex.key };
 }
 
 describe('POST /hooks/<name>', () => {
@@ -104,5 +106,30 @@ describe('POST /hooks/<name>', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 3; i++) statuses.push((await post('/hooks/support', '{"text":"x"}')).status);
     expect(statuses).toEqual([202, 202, 429]);
+  });
+});
+
+describe('POST /hooks/<name> per tenant', () => {
+  it("runs in the authenticated caller's tenant: each tenant's delivery is its own run, unseen by the other", async () => {
+    const { system, post, globexKey } = await serve();
+    const key = { 'idempotency-key': 'order-7' };
+    const acme = (await (await post('/hooks/support', JSON.stringify({ text: 'acme bill' }), undefined, key)).json()) as { run_id: string };
+    const globex = (await (await post('/hooks/support', JSON.stringify({ text: 'globex bill' }), globexKey, key)).json()) as {
+      run_id: string;
+    };
+    // The same idempotency key names the same run id, but in each caller's tenant: two runs, not one.
+    expect(globex.run_id).toBe(acme.run_id);
+    const journal = new WorkflowJournal(system.storage);
+    await eventually(
+      async () =>
+        (await journal.getRun('acme', acme.run_id))?.status === 'interrupted' &&
+        (await journal.getRun('globex', globex.run_id))?.status === 'interrupted',
+      20_000,
+      'both runs at their human step',
+    );
+    expect((await journal.getRun('acme', acme.run_id))?.input).toEqual({ text: 'acme bill' });
+    expect((await journal.getRun('globex', globex.run_id))?.input).toEqual({ text: 'globex bill' });
+    expect((await journal.getRun('globex', globex.run_id))?.metadata).toMatchObject({ tenant: 'globex', webhook: 'support' });
+    expect(await journal.getRun('default', acme.run_id)).toBeUndefined();
   });
 });
