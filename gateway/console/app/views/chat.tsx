@@ -255,6 +255,11 @@ function Chat(props: ViewProps) {
               Cancel run
             </button>
           ) : null}
+          {s.run === undefined ? null : (
+            <a href={`#/timeline/${encodeURIComponent(s.run.id)}`} data-testid="run-timeline-link">
+              Timeline of this run
+            </a>
+          )}
         </div>
       </form>
     </section>
