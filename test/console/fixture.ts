@@ -30,7 +30,9 @@ const CONFIG = configSchema.parse({
     { name: 'triage', description: 'triage agent', instructions: 'Route.', handoffs: ['billing'] },
     { name: 'billing', description: 'billing agent', instructions: 'Bills.' },
     { name: 'slow', description: 'slow agent', instructions: 'Slowly.' },
+    { name: 'helper', description: 'templated agent', instructions: 'Be brief.', prompt: 'greet@production' },
   ],
+  prompts: [{ name: 'greet', versions: [{ template: 'STYLE-ONE', labels: ['production'] }, { template: 'STYLE-TWO' }] }],
   workflows: [
     {
       name: 'review-flow',
@@ -61,9 +63,12 @@ export interface ConsoleGateway {
   close(): Promise<void>;
 }
 
-/** Starts the catalog and a gateway with every route; `auth` gives it one API key (tenant `default`, role admin). */
-export async function startConsoleGateway(options: { auth?: boolean } = {}): Promise<ConsoleGateway> {
-  const system = await createSystem({ warn: () => undefined });
+/**
+ * Starts the catalog and a gateway with every route; `auth` gives it one API key (tenant `default`, role admin). On
+ * `system` when given (a mesh node; the caller shuts it down), else on a new in-memory system.
+ */
+export async function startConsoleGateway(options: { auth?: boolean; system?: ActorSystem } = {}): Promise<ConsoleGateway> {
+  const system = options.system ?? (await createSystem({ warn: () => undefined }));
   const mesh = new MeshNode(system);
   const catalog = await composeCatalog(CONFIG, mesh, {
     provider: (agent) => (agent === 'slow' ? slow : offline),
@@ -98,7 +103,7 @@ export async function startConsoleGateway(options: { auth?: boolean } = {}): Pro
       await gateway.close();
       mesh.stop();
       await catalog.close();
-      await system.shutdown();
+      if (options.system === undefined) await system.shutdown();
     },
   };
 }

@@ -88,8 +88,8 @@ function UsageView() {
         <>
           <p data-testid="usage-total">
             Tenant <strong>{usage.tenant}</strong>, {usage.from} to {usage.to}: <strong>{num(usage.total.runs)}</strong> runs,{' '}
-            <strong>{num(usage.total.input_tokens)}</strong> input and <strong>{num(usage.total.output_tokens)}</strong> output tokens, cost{' '}
-            <strong>{money(usage.total.cost)}</strong>
+            <strong>{num(usage.total.input_tokens)}</strong> input tokens, <strong>{num(usage.total.output_tokens)}</strong> output tokens,
+            cost <strong>{money(usage.total.cost)}</strong>
           </p>
           <div class="cols">
             {(['agent', 'model', 'day'] as const).map((k) => (
