@@ -75,7 +75,7 @@ thead th{color:var(--muted);font-weight:600;white-space:nowrap}
 .stack{display:flex;flex-direction:column;gap:1rem}
 .wide{width:100%}
 .linkish{background:none;border:none;color:var(--fg);padding:0;text-align:left;font-weight:600}
-.kind{display:inline-block;min-width:5.5rem;font-size:.75rem;text-transform:uppercase;color:var(--muted)}
+.kind{display:block;font-size:.75rem;text-transform:uppercase;color:var(--muted)}
 .depth-1{padding-left:1.5rem}.depth-2{padding-left:2.5rem}.depth-3{padding-left:3.5rem}.depth-4,.depth-5{padding-left:4.5rem}
 .bar-col{width:35%;min-width:8rem}
 .bar{display:block;width:100%;height:.9rem}
