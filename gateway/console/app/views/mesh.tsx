@@ -143,7 +143,9 @@ function NodeCard(props: { node: MeshNodeView }) {
         <dd data-testid="node-dead-letters">{n.dead_letters ?? '—'}</dd>
       </dl>
       {n.actors === null ? (
-        <p class="muted">{n.error ?? 'Actors unknown (the node did not answer).'}</p>
+        <p class="muted">
+          {n.state === 'dead' ? 'Dead: its actors are unknown.' : (n.error ?? 'Actors unknown (the node did not answer).')}
+        </p>
       ) : n.actors.length === 0 ? (
         <p class="muted">No actors active.</p>
       ) : (
