@@ -158,4 +158,41 @@ describe('console operations views', () => {
     await page.screenshot({ path: `${OUTPUT}mesh-dead-letters.png`, fullPage: true });
     await context.close();
   }, 40_000);
+
+  it('reads at 200 % zoom in both themes with nothing cut off sideways, and each view is reached by keyboard', async () => {
+    const runId = await run('assistant', '/tool add {"a":1,"b":2}');
+    const views: [string, string][] = [
+      [`timeline/${runId}`, 'Run timeline'],
+      ['mesh', 'Mesh'],
+      ['audit', 'Guardrail audit'],
+      ['experiments', 'Experiments'],
+      ['usage', 'Usage'],
+    ];
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const context = await s.b.browser.newContext({ viewport: { width: 550, height: 700 }, deviceScaleFactor: 2, colorScheme });
+      const page = await context.newPage();
+      for (const [hash, heading] of views) {
+        await page.goto(`${s.gw.url}/#/${hash}`);
+        await page.getByRole('heading', { name: heading, exact: true }).waitFor({ timeout: 15_000 });
+        if (hash.startsWith('timeline')) await page.getByTestId('spans').waitFor({ timeout: 15_000 });
+        if (hash === 'mesh') await page.getByTestId('mesh-nodes').waitFor({ timeout: 15_000 });
+        expect(await page.evaluate('document.documentElement.scrollWidth <= innerWidth'), hash).toBe(true);
+        await page.screenshot({ path: `${OUTPUT}${hash.split('/')[0]}-zoom-200-${colorScheme}.png`, fullPage: true });
+      }
+      await context.close();
+    }
+    // Keyboard: from the top, Tab through the navigation to a view's link, Enter opens it.
+    const { context, page } = await s.b.page();
+    await page.goto(`${s.gw.url}/#/chat`);
+    await expect.poll(() => page.getByTestId('connection').textContent(), { timeout: 15_000 }).toBe('connected');
+    let found = false;
+    for (let i = 0; i < 12 && !found; i++) {
+      await page.keyboard.press('Tab');
+      found = (await page.evaluate('document.activeElement.textContent')) === 'Usage';
+    }
+    expect(found).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Usage', exact: true }).waitFor({ timeout: 15_000 });
+    await context.close();
+  }, 90_000);
 });
