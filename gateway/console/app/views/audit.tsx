@@ -103,7 +103,7 @@ function Audit() {
       ) : records.length === 0 ? (
         <p class="muted">No decisions match.</p>
       ) : (
-        <div class="scroll">
+        <div class="scroll" tabIndex={0}>
           <table data-testid="audit-records">
             <thead>
               <tr>

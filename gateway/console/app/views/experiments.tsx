@@ -77,7 +77,7 @@ function ExperimentCard(props: { e: Experiment }) {
         {e.promoted === undefined ? '' : `, promoted version ${e.promoted}`}
         {e.reason === undefined ? '' : ` — ${e.reason}`}
       </p>
-      <div class="scroll">
+      <div class="scroll" tabIndex={0}>
         <table data-testid="arms">
           <caption class="sr">Arms of {e.id}</caption>
           <thead>
@@ -165,7 +165,7 @@ function Evals() {
       {stats === undefined ? null : rows.length === 0 ? (
         <p class="muted">No scores under this key.</p>
       ) : (
-        <div class="scroll">
+        <div class="scroll" tabIndex={0}>
           <table data-testid="eval-results">
             <thead>
               <tr>

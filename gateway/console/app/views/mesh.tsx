@@ -149,7 +149,7 @@ function NodeCard(props: { node: MeshNodeView }) {
       ) : n.actors.length === 0 ? (
         <p class="muted">No actors active.</p>
       ) : (
-        <div class="scroll">
+        <div class="scroll" tabIndex={0}>
           <table>
             <caption class="sr">Actors on {n.id}</caption>
             <thead>
@@ -226,7 +226,7 @@ function DeadLetters(props: { version: number }) {
       ) : letters.length === 0 ? (
         <p class="muted">None stored.</p>
       ) : (
-        <div class="scroll">
+        <div class="scroll" tabIndex={0}>
           <table>
             <thead>
               <tr>

@@ -77,7 +77,7 @@ function TimelineTable(props: { t: Timeline }) {
   const total = (t.duration_ms ?? last - t0) || 1;
   const [open, setOpen] = useState<string | undefined>(undefined);
   return (
-    <div class="scroll">
+    <div class="scroll" tabIndex={0}>
       <table class="timeline" data-testid="spans">
         <caption class="sr">Spans of run {t.run_id}</caption>
         <thead>

@@ -121,7 +121,7 @@ function UsageView() {
             ))}
           </div>
           <h3>Every row</h3>
-          <div class="scroll">
+          <div class="scroll" tabIndex={0}>
             <table data-testid="usage-rows">
               <thead>
                 <tr>
