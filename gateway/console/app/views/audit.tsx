@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../api.js';
 import type { View } from '../registry.js';
-import { ErrorLine, Text } from './parts.js';
+import { ErrorLine, Head, Text } from './parts.js';
 
 interface AuditRecord {
   readonly id: string;
@@ -105,18 +105,7 @@ function Audit() {
       ) : (
         <div class="scroll" tabIndex={0}>
           <table data-testid="audit-records">
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Stage</th>
-                <th scope="col">Detector</th>
-                <th scope="col">Type</th>
-                <th scope="col">Action</th>
-                <th scope="col">Agent</th>
-                <th scope="col">Run</th>
-                <th scope="col">Excerpt</th>
-              </tr>
-            </thead>
+            <Head cols={['Time', 'Stage', 'Detector', 'Type', 'Action', 'Agent', 'Run', 'Excerpt']} />
             <tbody>
               {records.map((r) => (
                 <tr key={r.id} data-action={r.action}>

@@ -7,7 +7,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../api.js';
 import type { View } from '../registry.js';
-import { ErrorLine } from './parts.js';
+import { ErrorLine, Head } from './parts.js';
 
 interface Arm {
   readonly version: number;
@@ -80,16 +80,7 @@ function ExperimentCard(props: { e: Experiment }) {
       <div class="scroll" tabIndex={0}>
         <table data-testid="arms">
           <caption class="sr">Arms of {e.id}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Version</th>
-              <th scope="col">Model</th>
-              <th scope="col">Runs assigned</th>
-              <th scope="col">Rewards</th>
-              <th scope="col">Mean reward (posterior)</th>
-              <th scope="col">Share of new runs</th>
-            </tr>
-          </thead>
+          <Head cols={['Version', 'Model', 'Runs assigned', 'Rewards', 'Mean reward (posterior)', 'Share of new runs']} />
           <tbody>
             {e.arms.map((a) => (
               <tr key={a.version}>
@@ -167,18 +158,7 @@ function Evals() {
       ) : (
         <div class="scroll" tabIndex={0}>
           <table data-testid="eval-results">
-            <thead>
-              <tr>
-                <th scope="col">Agent</th>
-                <th scope="col">Template</th>
-                <th scope="col">Key</th>
-                <th scope="col">Scored</th>
-                <th scope="col">Mean</th>
-                <th scope="col">Min</th>
-                <th scope="col">Max</th>
-                <th scope="col">Passed (≥ 0.5)</th>
-              </tr>
-            </thead>
+            <Head cols={['Agent', 'Template', 'Key', 'Scored', 'Mean', 'Min', 'Max', 'Passed (≥ 0.5)']} />
             <tbody>
               {rows.map((s) => (
                 <tr key={`${s.agent}/${s.template}/${s.key}`}>

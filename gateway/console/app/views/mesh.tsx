@@ -7,7 +7,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, errorText } from '../api.js';
 import type { View } from '../registry.js';
 import { readEvents, type SseEvent } from '../sse.js';
-import { ErrorLine, Json } from './parts.js';
+import { ErrorLine, Head, Json } from './parts.js';
 
 interface Actor {
   readonly address: string;
@@ -152,14 +152,7 @@ function NodeCard(props: { node: MeshNodeView }) {
         <div class="scroll" tabIndex={0}>
           <table>
             <caption class="sr">Actors on {n.id}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Actor</th>
-                <th scope="col">Tenant</th>
-                <th scope="col">Mailbox</th>
-                <th scope="col">Restarts</th>
-              </tr>
-            </thead>
+            <Head cols={['Actor', 'Tenant', 'Mailbox', 'Restarts']} />
             <tbody>
               {n.actors.map((a) => (
                 <tr key={`${a.tenant}/${a.address}`} data-address={a.address}>
@@ -228,16 +221,7 @@ function DeadLetters(props: { version: number }) {
       ) : (
         <div class="scroll" tabIndex={0}>
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Id</th>
-                <th scope="col">To</th>
-                <th scope="col">Reason</th>
-                <th scope="col">Node</th>
-                <th scope="col">When</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
+            <Head cols={['Id', 'To', 'Reason', 'Node', 'When', 'Actions']} />
             <tbody>
               {letters.map((l) => (
                 <tr key={l.id} data-letter={l.id}>

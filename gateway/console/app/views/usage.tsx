@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../api.js';
 import type { View } from '../registry.js';
-import { ErrorLine } from './parts.js';
+import { ErrorLine, Head } from './parts.js';
 
 interface Row {
   readonly day: string;
@@ -123,17 +123,7 @@ function UsageView() {
           <h3>Every row</h3>
           <div class="scroll" tabIndex={0}>
             <table data-testid="usage-rows">
-              <thead>
-                <tr>
-                  <th scope="col">Day</th>
-                  <th scope="col">Agent</th>
-                  <th scope="col">Model</th>
-                  <th scope="col">Input</th>
-                  <th scope="col">Output</th>
-                  <th scope="col">Runs</th>
-                  <th scope="col">Cost</th>
-                </tr>
-              </thead>
+              <Head cols={['Day', 'Agent', 'Model', 'Input', 'Output', 'Runs', 'Cost']} />
               <tbody>
                 {usage.rows.map((r) => (
                   <tr key={`${r.day}/${r.agent}/${r.model}`}>
