@@ -50,6 +50,10 @@ const CONFIG = configSchema.parse({
 /** The HS256 secret of the auth-on gateway's JWTs. */
 const SECRET = 'console-test-secret-0123456789abcdef';
 
+/** A JWT for tenant `default` with `role`, valid for an hour. */
+const jwtFor = (role: 'admin' | 'user'): string =>
+  signJwt({ sub: `console-${role}`, tenant: 'default', roles: [role], exp: Math.floor(Date.now() / 1000) + 3600 }, { hs256Secret: SECRET });
+
 /** A gateway serving the console. */
 export interface ConsoleGateway {
   readonly system: ActorSystem;
@@ -60,6 +64,8 @@ export interface ConsoleGateway {
   readonly key: string | undefined;
   /** A JWT for tenant `default`, role admin, valid for an hour (auth on), else undefined. */
   readonly jwt: string | undefined;
+  /** The same for role user (not admin). */
+  readonly userJwt: string | undefined;
   close(): Promise<void>;
 }
 
@@ -92,13 +98,8 @@ export async function startConsoleGateway(options: { auth?: boolean; system?: Ac
     gateway,
     url: gateway.url,
     key: made?.key,
-    jwt:
-      made === undefined
-        ? undefined
-        : signJwt(
-            { sub: 'console-user', tenant: 'default', roles: ['admin'], exp: Math.floor(Date.now() / 1000) + 3600 },
-            { hs256Secret: SECRET },
-          ),
+    jwt: made === undefined ? undefined : jwtFor('admin'),
+    userJwt: made === undefined ? undefined : jwtFor('user'),
     async close() {
       await gateway.close();
       mesh.stop();
