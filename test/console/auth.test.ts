@@ -101,6 +101,7 @@ describe('console sign-in', () => {
     expect(await user.page.getByTestId('dead-letters').count()).toBe(0);
     expect(await user.page.getByRole('button', { name: /Redrive/ }).count()).toBe(0);
     expect(await user.page.getByTestId('mesh-nodes').count()).toBe(0);
+    expect(await user.page.getByTestId('mesh-live').count()).toBe(0);
     await user.page.screenshot({ path: `${OUTPUT}mesh-user.png`, fullPage: true });
     await user.context.close();
   }, 40_000);

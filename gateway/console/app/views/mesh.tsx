@@ -280,16 +280,20 @@ function MeshMap() {
       setNodes(n);
     };
     let from: string | undefined;
-    const snapshot = (): Promise<void> =>
+    const snapshot = (): Promise<boolean> =>
       api<Snapshot>('/mesh').then(
         (s) => {
           from = s.event_id ?? undefined;
           if (!gone) set(s.nodes);
+          return true;
         },
-        (e: unknown) => setError(e instanceof ApiError && e.status === 403 ? 'The mesh map is for admins (mesh:read).' : errorText(e)),
+        (e: unknown) => {
+          setError(e instanceof ApiError && e.status === 403 ? 'The mesh map is for admins (mesh:read).' : errorText(e));
+          return false;
+        },
       );
-    void snapshot().then(() => {
-      if (gone) return;
+    void snapshot().then((ok) => {
+      if (gone || !ok) return;
       stop = readEvents(
         '/mesh/events',
         (e) => {
@@ -319,13 +323,17 @@ function MeshMap() {
           <h2 id="mesh-h" class="grow">
             Mesh
           </h2>
-          <span class="muted" role="status" data-testid="mesh-live">
-            {live}
-          </span>
+          {error === undefined ? (
+            <span class="muted" role="status" data-testid="mesh-live">
+              {live}
+            </span>
+          ) : null}
         </div>
         <ErrorLine text={error} />
         {nodes === undefined ? (
-          <p class="muted">Loading…</p>
+          error === undefined ? (
+            <p class="muted">Loading…</p>
+          ) : null
         ) : (
           <div class="nodes" data-testid="mesh-nodes">
             {nodes.map((n) => (
@@ -334,23 +342,25 @@ function MeshMap() {
           </div>
         )}
       </section>
-      <div class="cols">
-        <section class="panel" aria-labelledby="changes-h">
-          <h2 id="changes-h">Transitions</h2>
-          {changes.length === 0 ? (
-            <p class="muted">None since the page opened.</p>
-          ) : (
-            <ol class="list changes" data-testid="mesh-changes" aria-live="polite">
-              {changes.map((c) => (
-                <li key={c.key}>
-                  <span class="muted mono">{new Date(c.at).toLocaleTimeString()}</span> {c.text}
-                </li>
-              ))}
-            </ol>
-          )}
-        </section>
-        {error === undefined ? <DeadLetters version={letters} /> : null}
-      </div>
+      {error === undefined ? (
+        <div class="cols">
+          <section class="panel" aria-labelledby="changes-h">
+            <h2 id="changes-h">Transitions</h2>
+            {changes.length === 0 ? (
+              <p class="muted">None since the page opened.</p>
+            ) : (
+              <ol class="list changes" data-testid="mesh-changes" aria-live="polite">
+                {changes.map((c) => (
+                  <li key={c.key}>
+                    <span class="muted mono">{new Date(c.at).toLocaleTimeString()}</span> {c.text}
+                  </li>
+                ))}
+              </ol>
+            )}
+          </section>
+          <DeadLetters version={letters} />
+        </div>
+      ) : null}
     </>
   );
 }
