@@ -17,6 +17,7 @@ import { cacheSuite } from './cache.bench.js';
 import { contextSuite } from './context.bench.js';
 import { trainerSuite } from './trainer.bench.js';
 import { workflowsSuite } from './workflows.bench.js';
+import { consoleSuite } from './console.bench.js';
 import { machineInfo, machineLines, suiteLines, type Suite, type SuiteResult } from './harness.js';
 
 /** Every suite, in the order they run. */
@@ -35,6 +36,7 @@ export const SUITES: readonly Suite[] = [
   contextSuite,
   trainerSuite,
   workflowsSuite,
+  consoleSuite,
 ];
 
 interface Args {

@@ -5,13 +5,13 @@
 export const CONSOLE_STYLES = `
 :root{--bg:#f7f7f8;--panel:#fff;--fg:#1b1d21;--muted:#5b616e;--line:#d5d8de;--accent:#2f5fd0;--accent-fg:#fff;
 --tool:#eef3ff;--tool-line:#b8c8f0;--warn:#fff4dc;--warn-line:#e0b25a;--bad:#b42318;--ok:#13795b;--redact:#ffe1e1;
---code:#f0f1f4;color-scheme:light}
+--code:#f0f1f4;--warn-fg:#8a5a00;color-scheme:light}
 @media (prefers-color-scheme:dark){:root:not([data-theme=light]){--bg:#15171b;--panel:#1d2025;--fg:#e7e9ee;--muted:#a2a8b4;
 --line:#363a42;--accent:#8fb0ff;--accent-fg:#0b1020;--tool:#1c2740;--tool-line:#3a5186;--warn:#3a2f16;--warn-line:#9a7a33;
---bad:#ff8a80;--ok:#5fd3a6;--redact:#4a2326;--code:#262a31;color-scheme:dark}}
+--bad:#ff8a80;--ok:#5fd3a6;--redact:#4a2326;--code:#262a31;--warn-fg:#f0c060;color-scheme:dark}}
 :root[data-theme=dark]{--bg:#15171b;--panel:#1d2025;--fg:#e7e9ee;--muted:#a2a8b4;--line:#363a42;--accent:#8fb0ff;
 --accent-fg:#0b1020;--tool:#1c2740;--tool-line:#3a5186;--warn:#3a2f16;--warn-line:#9a7a33;--bad:#ff8a80;--ok:#5fd3a6;
---redact:#4a2326;--code:#262a31;color-scheme:dark}
+--redact:#4a2326;--code:#262a31;--warn-fg:#f0c060;color-scheme:dark}
 *{box-sizing:border-box}
 html,body{margin:0;height:100%}
 body{background:var(--bg);color:var(--fg);font:1rem/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
@@ -60,4 +60,25 @@ main{flex:1;padding:1rem;display:flex;flex-direction:column;gap:1rem;min-width:0
 .signin input{width:100%}
 .mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+.status-warn{color:var(--warn-fg)}
+.nodes{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,22rem),1fr));gap:1rem}
+.node[data-state=dead]{border-color:var(--bad)}.node[data-state=draining]{border-color:var(--warn-line)}
+.node-title{margin:0 0 .5rem;font-size:1.05rem;overflow-wrap:anywhere}
+.facts{display:grid;grid-template-columns:max-content 1fr;gap:.1rem .8rem;margin:0 0 .5rem}
+.facts dt{font-weight:600;color:var(--muted)}.facts dd{margin:0;overflow-wrap:anywhere}
+.scroll{overflow-x:auto;max-width:100%}
+table{border-collapse:collapse;width:100%;font-size:.95rem}
+th,td{text-align:left;padding:.25rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
+thead th{color:var(--muted);font-weight:600;white-space:nowrap}
+.actions{display:flex;flex-wrap:wrap;gap:.3rem}
+.changes li{border-bottom:1px solid var(--line);padding:.15rem 0}
+.stack{display:flex;flex-direction:column;gap:1rem}
+.wide{width:100%}
+.linkish{background:none;border:none;color:var(--fg);padding:0;text-align:left;font-weight:600}
+.kind{display:block;font-size:.75rem;text-transform:uppercase;color:var(--muted)}
+.depth-1{padding-left:1.5rem}.depth-2{padding-left:2.5rem}.depth-3{padding-left:3.5rem}.depth-4,.depth-5{padding-left:4.5rem}
+.bar-col{width:35%;min-width:8rem}
+.bar{display:block;width:100%;height:.9rem}
+.bar rect{fill:var(--muted)}.bar .bar-run{fill:var(--accent)}.bar .bar-model{fill:var(--ok)}.bar .bar-tool{fill:var(--tool-line)}
+.bar .bar-delegation,.bar .bar-handoff{fill:var(--warn-line)}.bar .bar-guardrail,.bar .bar-interrupt{fill:var(--bad)}
 `;

@@ -79,6 +79,33 @@ describe('console sign-in', () => {
     await context.close();
   }, 40_000);
 
+  it('shows the live mesh map and dead-letter controls to an admin, neither to a user', async () => {
+    const { context, page } = await s.b.page();
+    await page.goto(s.gw.url);
+    await page.getByLabel('API key or JWT').fill(s.gw.key ?? '');
+    await page.getByLabel('API key or JWT').press('Enter');
+    await page.getByRole('heading', { name: 'Chat' }).waitFor({ timeout: 15_000 });
+    await page.goto(`${s.gw.url}/#/mesh`);
+    // The stream is read with fetch and the bearer header (EventSource cannot send it).
+    await expect.poll(() => page.getByTestId('mesh-live').textContent(), { timeout: 15_000 }).toBe('live');
+    await page.getByTestId('dead-letters').waitFor({ timeout: 15_000 });
+    await context.close();
+
+    const user = await s.b.page();
+    await user.page.goto(s.gw.url);
+    await user.page.getByLabel('API key or JWT').fill(s.gw.userJwt ?? '');
+    await user.page.getByLabel('API key or JWT').press('Enter');
+    await user.page.getByRole('heading', { name: 'Chat' }).waitFor({ timeout: 15_000 });
+    await user.page.goto(`${s.gw.url}/#/mesh`);
+    await expect.poll(() => user.page.getByRole('alert').textContent(), { timeout: 15_000 }).toContain('for admins');
+    expect(await user.page.getByTestId('dead-letters').count()).toBe(0);
+    expect(await user.page.getByRole('button', { name: /Redrive/ }).count()).toBe(0);
+    expect(await user.page.getByTestId('mesh-nodes').count()).toBe(0);
+    expect(await user.page.getByTestId('mesh-live').count()).toBe(0);
+    await user.page.screenshot({ path: `${OUTPUT}mesh-user.png`, fullPage: true });
+    await user.context.close();
+  }, 40_000);
+
   it('takes the calls of a page served under another host name: same origin only', async () => {
     // A gateway deployed as https://console.example: the page's calls carry that origin and host.
     const call = (origin: string): Promise<number> =>

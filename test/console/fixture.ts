@@ -30,7 +30,9 @@ const CONFIG = configSchema.parse({
     { name: 'triage', description: 'triage agent', instructions: 'Route.', handoffs: ['billing'] },
     { name: 'billing', description: 'billing agent', instructions: 'Bills.' },
     { name: 'slow', description: 'slow agent', instructions: 'Slowly.' },
+    { name: 'helper', description: 'templated agent', instructions: 'Be brief.', prompt: 'greet@production' },
   ],
+  prompts: [{ name: 'greet', versions: [{ template: 'STYLE-ONE', labels: ['production'] }, { template: 'STYLE-TWO' }] }],
   workflows: [
     {
       name: 'review-flow',
@@ -48,6 +50,10 @@ const CONFIG = configSchema.parse({
 /** The HS256 secret of the auth-on gateway's JWTs. */
 const SECRET = 'console-test-secret-0123456789abcdef';
 
+/** A JWT for tenant `default` with `role`, valid for an hour. */
+const jwtFor = (role: 'admin' | 'user'): string =>
+  signJwt({ sub: `console-${role}`, tenant: 'default', roles: [role], exp: Math.floor(Date.now() / 1000) + 3600 }, { hs256Secret: SECRET });
+
 /** A gateway serving the console. */
 export interface ConsoleGateway {
   readonly system: ActorSystem;
@@ -58,12 +64,17 @@ export interface ConsoleGateway {
   readonly key: string | undefined;
   /** A JWT for tenant `default`, role admin, valid for an hour (auth on), else undefined. */
   readonly jwt: string | undefined;
+  /** The same for role user (not admin). */
+  readonly userJwt: string | undefined;
   close(): Promise<void>;
 }
 
-/** Starts the catalog and a gateway with every route; `auth` gives it one API key (tenant `default`, role admin). */
-export async function startConsoleGateway(options: { auth?: boolean } = {}): Promise<ConsoleGateway> {
-  const system = await createSystem({ warn: () => undefined });
+/**
+ * Starts the catalog and a gateway with every route; `auth` gives it one API key (tenant `default`, role admin). On
+ * `system` when given (a mesh node; the caller shuts it down), else on a new in-memory system.
+ */
+export async function startConsoleGateway(options: { auth?: boolean; system?: ActorSystem } = {}): Promise<ConsoleGateway> {
+  const system = options.system ?? (await createSystem({ warn: () => undefined }));
   const mesh = new MeshNode(system);
   const catalog = await composeCatalog(CONFIG, mesh, {
     provider: (agent) => (agent === 'slow' ? slow : offline),
@@ -87,18 +98,13 @@ export async function startConsoleGateway(options: { auth?: boolean } = {}): Pro
     gateway,
     url: gateway.url,
     key: made?.key,
-    jwt:
-      made === undefined
-        ? undefined
-        : signJwt(
-            { sub: 'console-user', tenant: 'default', roles: ['admin'], exp: Math.floor(Date.now() / 1000) + 3600 },
-            { hs256Secret: SECRET },
-          ),
+    jwt: made === undefined ? undefined : jwtFor('admin'),
+    userJwt: made === undefined ? undefined : jwtFor('user'),
     async close() {
       await gateway.close();
       mesh.stop();
       await catalog.close();
-      await system.shutdown();
+      if (options.system === undefined) await system.shutdown();
     },
   };
 }

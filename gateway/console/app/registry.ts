@@ -6,7 +6,12 @@ import type { ComponentType } from 'preact';
 import type { Assistant } from './api.js';
 import type { Socket } from './ws.js';
 import { chatView } from './views/chat.js';
+import { auditView } from './views/audit.js';
+import { experimentsView } from './views/experiments.js';
+import { meshView } from './views/mesh.js';
 import { threadsView } from './views/threads.js';
+import { timelineView } from './views/timeline.js';
+import { usageView } from './views/usage.js';
 
 /** What every view gets from the shell. */
 export interface ViewProps {
@@ -27,4 +32,4 @@ export interface View {
 }
 
 /** Every view; the first is the start page. */
-export const VIEWS: readonly View[] = [chatView, threadsView];
+export const VIEWS: readonly View[] = [chatView, threadsView, timelineView, meshView, auditView, experimentsView, usageView];

@@ -67,6 +67,14 @@ function Entry(props: { item: Item; active: boolean; onAnswer: (resume: unknown,
         <p class={it.status === 'completed' ? 'status-ok' : 'status-bad'} role="status" data-testid="run-end">
           Run {it.status}
           {it.text === '' ? '' : ` — ${it.text}`}
+          {it.runId === undefined ? null : (
+            <>
+              {' · '}
+              <a href={`#/timeline/${encodeURIComponent(it.runId)}`} data-testid="run-timeline-link">
+                timeline
+              </a>
+            </>
+          )}
         </p>
       );
     case 'error':
@@ -255,6 +263,11 @@ function Chat(props: ViewProps) {
               Cancel run
             </button>
           ) : null}
+          {s.run === undefined ? null : (
+            <a href={`#/timeline/${encodeURIComponent(s.run.id)}`} data-testid="live-timeline-link">
+              Timeline of this run
+            </a>
+          )}
         </div>
       </form>
     </section>

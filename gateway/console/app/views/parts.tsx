@@ -71,3 +71,18 @@ export function ErrorLine(props: { text: string | undefined }) {
     </p>
   );
 }
+
+/** A table's header row: one column header per name. */
+export function Head(props: { cols: readonly string[] }) {
+  return (
+    <thead>
+      <tr>
+        {props.cols.map((c) => (
+          <th scope="col" key={c}>
+            {c}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}

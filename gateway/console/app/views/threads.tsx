@@ -237,6 +237,12 @@ function ThreadDetail(props: ViewProps & { threadId: string }) {
                     · parent <span class="mono">{state.parent_checkpoint.checkpoint_id}</span>
                   </>
                 )}
+                {typeof state.metadata?.['run_id'] === 'string' ? (
+                  <>
+                    {' '}
+                    · <a href={`#/timeline/${encodeURIComponent(state.metadata['run_id'])}`}>timeline of its run</a>
+                  </>
+                ) : null}
               </p>
               <Messages messages={messagesOf(state)} />
               {state.next !== undefined && state.next.length > 0 ? <Json value={{ next: state.next }} label="next" /> : null}

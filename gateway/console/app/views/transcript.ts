@@ -24,7 +24,7 @@ export type Item =
   /** A workflow step's event (`step.started`, `step.completed`, …; docs/workflows.md). */
   | { readonly k: 'step'; readonly event: string; readonly step: string; readonly detail: string }
   | { readonly k: 'interrupt'; readonly runId: string; readonly value: unknown; readonly answer?: string }
-  | { readonly k: 'end'; readonly status: 'completed' | 'failed' | 'cancelled'; readonly text: string }
+  | { readonly k: 'end'; readonly status: 'completed' | 'failed' | 'cancelled'; readonly text: string; readonly runId?: string }
   | { readonly k: 'error'; readonly text: string };
 
 /** A conversation and the run in progress (if any). */
@@ -188,7 +188,7 @@ export function applyFrame(s: ChatState, f: Frame): ChatState {
       const open = items[last];
       if (open?.k === 'assistant') items[last] = { ...open, done: true };
       const text = status === 'failed' ? str(f['error']) : usageText(f);
-      items.push({ k: 'end', status, text });
+      items.push({ k: 'end', status, text, runId: run.id });
       const { run: _ended, ...rest } = s;
       return { ...rest, items };
     }
