@@ -45,6 +45,8 @@ export interface StepKey {
 export class WorkflowJournal {
   private readonly runs: KvBucket;
   private readonly active: KvBucket;
+  /** Markers this journal wrote and has not deleted: a run's record is written several times while it runs, its marker once. */
+  private readonly marked = new Set<string>();
 
   constructor(storage: Storage) {
     this.runs = storage.bucket('workflows');
@@ -65,17 +67,25 @@ export class WorkflowJournal {
   async putRun(tenant: string, r: WorkflowRunRecord): Promise<boolean> {
     const key = [tenant, runId(r), 'run'];
     const marker = [tenant, r.workflow, r.run_id];
+    const mark = marker.join('\u0000');
     const active = r.status === 'running' || r.status === 'interrupted';
-    if (active) await this.active.put(marker, { since: r.created_at });
+    if (active && !this.marked.has(mark)) {
+      await this.active.put(marker, { since: r.created_at });
+      this.marked.add(mark);
+    }
     const ok = await this.runs.putFenced(key, r.epoch, [{ key, value: r }]);
     if (!ok) return false;
-    if (!active) await this.active.delete(marker);
+    if (!active) {
+      await this.active.delete(marker);
+      this.marked.delete(mark);
+    }
     return true;
   }
 
   /** Drops the active marker of a run that has no record (its process died between the two writes of its start). */
   async dropMarker(tenant: string, workflow: string, runId: string): Promise<void> {
     await this.active.delete([tenant, workflow, runId]);
+    this.marked.delete([tenant, workflow, runId].join('\u0000'));
   }
 
   /** Run ids of `workflow`'s runs in `tenant` that have not ended. */
