@@ -231,7 +231,7 @@ export async function checkWorkflows(
       name: 'no workflow step completed twice',
       checked: withRecord,
       violations: twice,
-      detail: `${steps} step attempts journalled; agent runs' finishes read from the runs bucket`,
+      detail: `${steps} step attempts journalled; ${finishes.size} agent runs' finish markers read from the runs bucket`,
     },
     logs: {
       name: 'workflow run logs without gaps or duplicate seqs',
