@@ -36,6 +36,10 @@ export interface StartedWorkflowRun {
   readonly runId: string;
   /** The workflow actor answered the create (its record was written: the start is acknowledged). */
   readonly acked: boolean;
+  /** When the create was sent, answered (or failed), and when the lane saw the run end (ms since the epoch). */
+  readonly sent?: number;
+  readonly settled?: number;
+  ended?: number;
 }
 
 /** What the lane started (for the checker). */
@@ -80,6 +84,8 @@ export function workflowLane(system: ActorSystem, storage: Storage, tenants: rea
       const runId = `wf-${i++}-${Date.now().toString(36)}`;
       const [a, b] = [2 + Math.floor(Math.random() * 97), 2 + Math.floor(Math.random() * 97)];
       let acked = false;
+      const sent = Date.now();
+      let started: StartedWorkflowRun | undefined;
       try {
         await system
           .ref(`workflow/${CHAOS_WORKFLOW}`, tenant)
@@ -90,15 +96,26 @@ export function workflowLane(system: ActorSystem, storage: Storage, tenants: rea
           );
         acked = true;
       } finally {
-        runs.push({ tenant, runId, acked });
+        runs.push((started = { tenant, runId, acked, sent, settled: Date.now() }));
       }
       const r = await ended(journal, tenant, runId, 30_000, signal);
+      started.ended = Date.now();
       const out = JSON.stringify(r.output ?? '');
       if (r.status !== 'success' || ![a * b, a + b, a - b].every((n) => out.includes(String(n))))
         throw new Error(`workflow run ${runId} ended ${r.status}: ${r.error ?? out}`);
       return [`workflow:${tenant}`];
     },
   };
+}
+
+/** The first workflow runs sent after `from` (ms since the epoch): when each create was answered and the run ended. */
+export function runsAfter(runs: readonly StartedWorkflowRun[], from: number, n = 3): string {
+  const s = (t: number | undefined): string => (t === undefined ? '-' : `+${((t - from) / 1_000).toFixed(1)} s`);
+  return runs
+    .filter((r) => (r.sent ?? 0) >= from)
+    .slice(0, n)
+    .map((r) => `${r.tenant} sent ${s(r.sent)}, ${r.acked ? 'answered' : 'failed'} ${s(r.settled)}, ended ${s(r.ended)}`)
+    .join('; ');
 }
 
 /** The workflow figures of a run, for the report. */

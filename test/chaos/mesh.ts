@@ -19,7 +19,7 @@ import { NodeProcess, meshClient } from '../cluster/nodes.js';
 import { partitionerFromEnv, type Partitioner } from './mesh-partition.js';
 import { Workload, type ExtraLane } from './mesh-workload.js';
 import { checkActivations, checkRuns, checkTallies, runProbe, type Invariant } from './mesh-check.js';
-import { checkWorkflows, chaosWorkflow, workflowLane, type WorkflowFigures } from './mesh-workflow.js';
+import { checkWorkflows, chaosWorkflow, runsAfter, workflowLane, type WorkflowFigures } from './mesh-workflow.js';
 
 export type { Invariant } from './mesh-check.js';
 export type { ExtraLane } from './mesh-workload.js';
@@ -221,6 +221,9 @@ export async function runMeshChaos(options: MeshChaosOptions = {}): Promise<Mesh
     await work.stop();
     log(`workload stopped after ${((Date.now() - t0) / 1_000).toFixed(0)} s; settling and checking`);
     for (const [lane, c] of work.ops) log(`  lane ${lane}: ${c.ok} ok, ${c.failed} failed`);
+    if (flows !== undefined)
+      for (const f of faults)
+        log(`  workflow runs after ${f.kind} at +${(f.at / 1_000).toFixed(1)} s: ${runsAfter(flows.runs, t0 + f.at)}`);
     for (const f of work.failures.slice(0, 20))
       log(`  failed ${f.lane} +${((f.start - t0) / 1_000).toFixed(1)}..${((f.end - t0) / 1_000).toFixed(1)} s: ${f.error.slice(0, 160)}`);
 
