@@ -113,6 +113,7 @@ export function runsAfter(runs: readonly StartedWorkflowRun[], from: number, n =
   const s = (t: number | undefined): string => (t === undefined ? '-' : `+${((t - from) / 1_000).toFixed(1)} s`);
   return runs
     .filter((r) => (r.sent ?? 0) >= from)
+    .sort((a, b) => (a.sent ?? 0) - (b.sent ?? 0))
     .slice(0, n)
     .map((r) => `${r.tenant} sent ${s(r.sent)}, ${r.acked ? 'answered' : 'failed'} ${s(r.settled)}, ended ${s(r.ended)}`)
     .join('; ');
