@@ -1,10 +1,10 @@
 /**
  * The mesh chaos run (issue 12): a three-server NATS cluster (R3 streams and buckets) and three `troupe node`
- * processes under a mixed workload (test/chaos/mesh-workload.ts) while a schedule injects faults — SIGKILL a node
- * and restart it, SIGKILL the NATS server leading the mailbox stream (and another one) and restart it, SIGSTOP a
- * node and SIGCONT it, cut a node from NATS and heal it (test/chaos/mesh-partition.ts) — then a checker reads the
- * stores (test/chaos/mesh-check.ts). `npm run bench -- chaos` runs it for `CHAOS_MESH_SECONDS` (default 300);
- * test/chaos/mesh.test.ts runs it for 60 s in CI.
+ * processes under a mixed workload (test/chaos/mesh-workload.ts; workflow runs: test/chaos/mesh-workflow.ts) while a
+ * schedule injects faults — SIGKILL a node and restart it, SIGKILL the NATS server leading the mailbox stream (and
+ * another one) and restart it, SIGSTOP a node and SIGCONT it, cut a node from NATS and heal it
+ * (test/chaos/mesh-partition.ts) — then a checker reads the stores (test/chaos/mesh-check.ts). `npm run bench -- chaos`
+ * runs it for `CHAOS_MESH_SECONDS` (default 300); test/chaos/mesh.test.ts runs it for 60 s in CI.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,7 @@ import { NodeProcess, meshClient } from '../cluster/nodes.js';
 import { partitionerFromEnv, type Partitioner } from './mesh-partition.js';
 import { Workload, type ExtraLane } from './mesh-workload.js';
 import { checkActivations, checkRuns, checkTallies, runProbe, type Invariant } from './mesh-check.js';
+import { checkWorkflows, chaosWorkflow, runsAfter, workflowLane, type WorkflowFigures } from './mesh-workflow.js';
 
 export type { Invariant } from './mesh-check.js';
 export type { ExtraLane } from './mesh-workload.js';
@@ -39,8 +40,10 @@ export interface MeshChaosOptions {
   readonly paceMs?: number;
   /** Longest wait for a recovery before the fault counts as unrecovered and is restored (ms, default 30,000). */
   readonly recoveryWaitMs?: number;
-  /** More lanes (the workflow hook). */
+  /** More lanes. */
   readonly extraLanes?: readonly ExtraLane[];
+  /** The workflow lane (test/chaos/mesh-workflow.ts; default on). */
+  readonly workflows?: boolean;
 }
 
 /** The kinds of fault the schedule injects, in the order it cycles through them. */
@@ -73,6 +76,8 @@ export interface MeshChaosReport {
   readonly wallMs: number;
   /** The NATS servers' version (their INFO). */
   readonly natsVersion: string;
+  /** The workflow lane's runs, as the checker found them (undefined: no workflow lane). */
+  readonly workflows?: WorkflowFigures;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -146,6 +151,7 @@ export async function runMeshChaos(options: MeshChaosOptions = {}): Promise<Mesh
       // calculator call now and then: a failed lane operation, not a mesh fault).
       JSON.stringify({
         agents: [{ name: 'clerk', instructions: 'Compute.', provider: 'offline', tools: ['calculator'] }],
+        workflows: options.workflows === false ? [] : [chaosWorkflow],
         guardrails: { enabled: false },
       }),
     );
@@ -170,19 +176,30 @@ export async function runMeshChaos(options: MeshChaosOptions = {}): Promise<Mesh
     const tenants = Array.from({ length: options.tenants ?? 3 }, (_, i) => `chaos${i}`);
     for (const a of tallies) await placement.activate(a);
     for (const t of tenants) await placement.activate('agent/clerk', t);
-    log(`mesh: 3 NATS servers, nodes ${ids.join(', ')}, ${tallies.length} tallies, agents on ${tenants.length} tenants`);
+    if (options.workflows !== false) for (const t of tenants) await placement.activate(`workflow/${chaosWorkflow.name}`, t);
+    const flows = options.workflows === false ? undefined : workflowLane(system, mesh.storage, tenants);
+    log(
+      `mesh: 3 NATS servers, nodes ${ids.join(', ')}, ${tallies.length} tallies, agents ` +
+        `${flows === undefined ? '' : `and workflow ${chaosWorkflow.name} `}on ${tenants.length} tenants`,
+    );
 
     const store = new RunStore(mesh.storage);
     const work = new Workload(system, store, tallies, tenants, {
       tallyLanes: options.tallyLanes ?? 4,
       agentLanes: options.agentLanes ?? tenants.length,
       paceMs: options.paceMs ?? 40,
-      extra: options.extraLanes ?? [],
+      extra: [...(options.extraLanes ?? []), ...(flows === undefined ? [] : [flows])],
     });
     work.start();
     // Warm-up: every lane, tally and tenant served once before the first fault.
     const warm = work.watch();
-    await Promise.race([warm.done, sleep(60_000).then(() => Promise.reject(new Error(`warm-up: ${warm.missing().join(', ')}`)))]);
+    await Promise.race([
+      warm.done,
+      sleep(60_000).then(() => {
+        const first = work.failures.slice(0, 5).map((f) => `${f.lane}: ${f.error.slice(0, 200)}`);
+        return Promise.reject(new Error(`warm-up: ${warm.missing().join(', ')}; first failures: ${first.join(' | ')}`));
+      }),
+    ]);
 
     const faults: Fault[] = [];
     const t0 = Date.now();
@@ -204,6 +221,9 @@ export async function runMeshChaos(options: MeshChaosOptions = {}): Promise<Mesh
     await work.stop();
     log(`workload stopped after ${((Date.now() - t0) / 1_000).toFixed(0)} s; settling and checking`);
     for (const [lane, c] of work.ops) log(`  lane ${lane}: ${c.ok} ok, ${c.failed} failed`);
+    if (flows !== undefined)
+      for (const f of faults)
+        log(`  workflow runs after ${f.kind} at +${(f.at / 1_000).toFixed(1)} s: ${runsAfter(flows.runs, t0 + f.at)}`);
     for (const f of work.failures.slice(0, 20))
       log(`  failed ${f.lane} +${((f.start - t0) / 1_000).toFixed(1)}..${((f.end - t0) / 1_000).toFixed(1)} s: ${f.error.slice(0, 160)}`);
 
@@ -227,6 +247,8 @@ export async function runMeshChaos(options: MeshChaosOptions = {}): Promise<Mesh
     );
     invariants.push(runs.driven, runs.logs, runs.stored);
     invariants.push(await checkActivations(mesh.storage));
+    const wf = flows === undefined ? undefined : await checkWorkflows(mesh.storage, cluster, flows.runs, 30_000);
+    if (wf !== undefined) invariants.push(wf.ended, wf.once, wf.logs, wf.stored);
     return {
       seconds,
       partitioner: mesh.partitioner.name,
@@ -235,6 +257,7 @@ export async function runMeshChaos(options: MeshChaosOptions = {}): Promise<Mesh
       ops: work.ops,
       wallMs: Date.now() - began,
       natsVersion: system.transport.connection.info?.version ?? 'unknown',
+      ...(wf === undefined ? {} : { workflows: wf.figures }),
     };
   } catch (e) {
     for (const n of mesh.nodes.values()) log(`--- ${n.id} (last output)\n${n.output.slice(-3_000)}`);
@@ -314,6 +337,12 @@ export function reportLines(r: MeshChaosReport): string[] {
       `  fault +${(f.at / 1_000).toFixed(1)} s ${f.kind} ${f.target}: down ${f.downMs} ms, ` +
         (f.recoveryMs === undefined ? `NOT recovered (${(f.missing ?? []).join(', ')})` : `serving again after ${f.recoveryMs} ms`) +
         `; tallies ${f.talliesMs === undefined ? 'NOT all' : `after ${f.talliesMs} ms`}`,
+    );
+  const w = r.workflows;
+  if (w !== undefined)
+    out.push(
+      `  workflows: ${w.started} runs started (${w.acked} acknowledged), ${w.ended} ended, ${w.stillDriven} still driven, ` +
+        `${w.violations} violations`,
     );
   for (const i of r.invariants)
     out.push(
