@@ -61,7 +61,7 @@ main{flex:1;padding:1rem;display:flex;flex-direction:column;gap:1rem;min-width:0
 .mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 .status-warn{color:var(--warn-fg)}
-.nodes{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,22rem),1fr));gap:1rem}
+.nodes{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,28rem),1fr));gap:1rem}
 .node[data-state=dead]{border-color:var(--bad)}.node[data-state=draining]{border-color:var(--warn-line)}
 .node-title{margin:0 0 .5rem;font-size:1.05rem;overflow-wrap:anywhere}
 .facts{display:grid;grid-template-columns:max-content 1fr;gap:.1rem .8rem;margin:0 0 .5rem}
