@@ -48,6 +48,12 @@ function toolOutput(r: ToolCallResult): unknown {
 }
 
 const TRANSIENT = ['unavailable', 'actor_stopped', 'system_stopped'] as const;
+/**
+ * How often an agent step reads its run's record while it waits for the run's end event: an event lost on the way (a
+ * NATS server failing over; the last event leaves no later one to show the gap) would otherwise hold the step until its
+ * timeout (a day by default). A child workflow step does the same (child.ts).
+ */
+const RECHECK_MS = 30_000;
 /** Why an attempt's follow of its agent run stops once the attempt is done (a reason: no DOMException built per step). */
 const ATTEMPT_DONE = new Error('step attempt done');
 
@@ -56,6 +62,37 @@ export function meshExecutor(o: MeshExecutorOptions): StepExecutor {
   const { journal, tenant, runId } = o;
   const timeoutMs = o.stepTimeoutMs ?? 24 * 3_600_000;
   const runs = runReads(o.system.storage);
+  /** The run's end: its end event, or its record once that says it ended (read every RECHECK_MS while `stop` is not aborted). */
+  const endedOrRecorded = (
+    ended: Promise<{ status: string; output?: string | undefined; error?: string | undefined }>,
+    id: string,
+    stop: AbortSignal,
+  ): Promise<{ status: string; output?: string | undefined; error?: string | undefined }> =>
+    new Promise((resolve, reject) => {
+      let timer = o.system.clock.setTimer(RECHECK_MS, function check() {
+        void runs.getRun(tenant, id).then(
+          (rec) => {
+            if (rec !== undefined && TERMINAL_RUN_STATUSES.has(rec.status))
+              resolve({ status: rec.status, output: rec.output, error: rec.error });
+            else if (!stop.aborted) timer = o.system.clock.setTimer(RECHECK_MS, check);
+          },
+          () => {
+            if (!stop.aborted) timer = o.system.clock.setTimer(RECHECK_MS, check);
+          },
+        );
+      });
+      stop.addEventListener('abort', () => o.system.clock.clearTimer(timer), { once: true });
+      ended.then(
+        (v) => {
+          o.system.clock.clearTimer(timer);
+          resolve(v);
+        },
+        (e: unknown) => {
+          o.system.clock.clearTimer(timer);
+          reject(e);
+        },
+      );
+    });
   const agentStep = async (r: StepRequest, signal: AbortSignal, known: string | undefined): Promise<unknown> => {
     const started = o.system.clock.now();
     const id = known ?? agentRunId(runId, r);
@@ -92,7 +129,7 @@ export function meshExecutor(o: MeshExecutorOptions): StepExecutor {
       if (TERMINAL_RUN_STATUSES.has(status)) {
         const rec = await runs.getRun(tenant, id);
         [output, error] = [rec?.output, rec?.error];
-      } else ({ status, output, error } = await ended);
+      } else ({ status, output, error } = await endedOrRecorded(ended, id, follow.signal));
       if (status !== 'success') throw new Error(`agent ${r.target} run ${id} ended ${status}${error === undefined ? '' : `: ${error}`}`);
       return output ?? '';
     } finally {
