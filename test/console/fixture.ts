@@ -43,6 +43,17 @@ const CONFIG = configSchema.parse({
       },
       output: { answer: '${steps.draft.output}' },
     },
+    {
+      // Two slow agent steps around a human step: long enough to reload (or drop the connection) in the middle of each.
+      name: 'slow-flow',
+      input: { text: 'string' },
+      steps: {
+        first: { agent: 'slow', input: '${input.text}' },
+        review: { human: 'Go on?', needs: ['first'] },
+        second: { agent: 'slow', input: 'again ${input.text}', needs: ['review'] },
+      },
+      output: { answer: '${steps.second.output}' },
+    },
   ],
   memory: { store: { index: [] } },
 });

@@ -11,6 +11,8 @@ export type Frame = Record<string, unknown> & { type: string };
 export interface RunFollower {
   lastSeq(): number;
   onFrame(frame: Frame): void;
+  /** A `hello` asking for the events after `lastSeq()` went out (a run's live-only frames sent meanwhile are lost). */
+  resumed?(): void;
 }
 
 type State = 'connecting' | 'open' | 'closed';
@@ -49,7 +51,12 @@ export class Socket {
   follow(runId: string, f: RunFollower, resume: boolean): void {
     this.runs.set(runId, f);
     // Before the connection opened, its first hellos will name this run.
-    if (resume && this.greeted) this.send(this.hello(runId, f.lastSeq()));
+    if (resume && this.greeted) this.resume(runId, f, (t) => this.send(t));
+  }
+
+  private resume(runId: string, f: RunFollower, send: (frame: Record<string, unknown>) => void): void {
+    send(this.hello(runId, f.lastSeq()));
+    f.resumed?.();
   }
 
   /** Stops following `runId` (its later frames go to the listeners). */
@@ -92,8 +99,8 @@ export class Socket {
       // The first hello authenticates; each later one resumes one followed run after its last processed seq.
       const runs = [...this.runs];
       this.greeted = true;
-      ws.send(JSON.stringify(runs.length === 0 ? this.hello() : this.hello(runs[0]?.[0], runs[0]?.[1].lastSeq())));
-      for (const [id, f] of runs.slice(1)) ws.send(JSON.stringify(this.hello(id, f.lastSeq())));
+      if (runs.length === 0) ws.send(JSON.stringify(this.hello()));
+      for (const [id, f] of runs) this.resume(id, f, (t) => ws.send(JSON.stringify(t)));
     };
     ws.onmessage = (m: MessageEvent<string>) => {
       let frame: Frame;

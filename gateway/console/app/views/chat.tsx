@@ -8,7 +8,7 @@ import type { View, ViewProps } from '../registry.js';
 import type { Frame, RunFollower, Socket } from '../ws.js';
 import { Interrupt } from './interrupt.js';
 import { ErrorLine, Text, ToolCall } from './parts.js';
-import { answerInterrupt, applyFrame, type ChatState, type Item } from './transcript.js';
+import { answerInterrupt, applyFrame, resumed, type ChatState, type Item } from './transcript.js';
 
 const CHAT_KEY = 'troupe.console.chat';
 
@@ -39,6 +39,11 @@ function Entry(props: { item: Item; active: boolean; onAnswer: (resume: unknown,
         <div class="msg assistant" data-testid="assistant" data-done={String(it.done)}>
           <span class="who">{it.agent}</span>
           <Text text={it.parts.join('')} />
+          {it.partial === true ? (
+            <p class="muted" data-testid="partial">
+              Part of this reply streamed while the page was away; the whole reply shows when its step ends.
+            </p>
+          ) : null}
         </div>
       );
     case 'tool':
@@ -129,8 +134,8 @@ class ChatStore {
   }
 
   /** Follows a run this tab just started (its frames stream on the connection that started it). */
-  started(runId: string, threadId: string): void {
-    this.set({ ...this.state, threadId, run: { id: runId, seq: 0, agent: this.state.agent } });
+  started(runId: string, threadId: string, workflow: boolean): void {
+    this.set({ ...this.state, threadId, run: { id: runId, seq: 0, agent: this.state.agent, ...(workflow ? { workflow } : {}) } });
     this.socket?.follow(runId, this.follower, false);
   }
 
@@ -141,6 +146,7 @@ class ChatStore {
       this.set(applyFrame(this.state, f));
       if (before !== undefined && this.state.run === undefined) this.socket?.unfollow(before.id);
     },
+    resumed: () => this.set(resumed(this.state)),
   };
 }
 
@@ -168,7 +174,7 @@ function Chat(props: ViewProps) {
       if (f['id'] !== id) return;
       stop();
       if (f.type === 'run.created') {
-        store.started(String(f['run_id']), String(f['thread_id']));
+        store.started(String(f['run_id']), String(f['thread_id']), f['workflow'] !== undefined);
       } else if (f.type === 'error') setError(`${String(f['code'])}: ${String(f['message'])}`);
     });
     set({ ...s, items: [...s.items, { k: 'user', text }] });

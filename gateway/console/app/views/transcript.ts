@@ -11,8 +11,19 @@ export type Args = Record<string, unknown>;
 /** One thing the transcript shows. */
 export type Item =
   | { readonly k: 'user'; readonly text: string }
-  /** An assistant reply: its streamed pieces and the seq of each (a `rewind` drops pieces from a seq on). */
-  | { readonly k: 'assistant'; readonly agent: string; readonly parts: string[]; readonly seqs: number[]; readonly done: boolean }
+  /**
+   * An assistant reply: its streamed pieces and the seq of each (a `rewind` drops pieces from a seq on). `partial`: a
+   * workflow agent step's reply that streamed while the page was away (its tokens are live only, never replayed), so
+   * some pieces may be missing; the step's output replaces it when the step ends.
+   */
+  | {
+      readonly k: 'assistant';
+      readonly agent: string;
+      readonly parts: string[];
+      readonly seqs: number[];
+      readonly done: boolean;
+      readonly partial?: boolean;
+    }
   | {
       readonly k: 'tool';
       readonly id: string;
@@ -32,8 +43,12 @@ export interface ChatState {
   readonly agent: string;
   readonly threadId?: string;
   readonly items: readonly Item[];
-  /** The run being followed: its id, the last seq applied and the agent speaking now. */
-  readonly run?: { readonly id: string; readonly seq: number; readonly agent: string };
+  /**
+   * The run being followed: its id, the last seq applied and the agent speaking now. `workflow`: a workflow run.
+   * `gap`: the workflow run was resumed, so the live-only tokens its agent steps streamed meanwhile (or stream while
+   * the replay of its journal catches up) may be missing: each reply streamed since is whole only when its step ends.
+   */
+  readonly run?: { readonly id: string; readonly seq: number; readonly agent: string; readonly workflow?: boolean; readonly gap?: boolean };
 }
 
 const TRANSFER = 'transfer_to_';
@@ -131,8 +146,14 @@ function applyEvent(items: Item[], agent: string, runId: string, seq: number, ev
     default:
       if (event.startsWith('step.')) {
         const open = lastOpenAssistantAny(items);
-        const it = items[open];
-        if (it?.k === 'assistant') items[open] = { ...it, done: true };
+        let it = items[open];
+        if (it?.k === 'assistant') {
+          // A reply missing the tokens streamed while the page was away: the step's output is the whole reply.
+          const output = data['output'];
+          const whole = it.partial === true && typeof output === 'string' ? { parts: [output], seqs: [seq] } : {};
+          const { partial: _partial, ...rest } = it;
+          it = items[open] = { ...rest, ...whole, done: true };
+        }
         const value = data['error'] ?? data['question'] ?? data['output'];
         const detail = value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
         // An agent step's output was just streamed as its reply: not shown twice.
@@ -165,6 +186,8 @@ export function applyFrame(s: ChatState, f: Frame): ChatState {
     // A workflow's agent step streams its tokens without a seq of the workflow run (docs/workflows.md): shown as they come.
     const items = [...s.items];
     applyEvent(items, str(f['agent']) || run.agent, run.id, run.seq, 'token', obj(f['data']));
+    const last = items[items.length - 1];
+    if (run.gap === true && last?.k === 'assistant') items[items.length - 1] = { ...last, partial: true };
     return { ...s, items };
   }
   const seq = Number(f['seq']);
@@ -195,6 +218,20 @@ export function applyFrame(s: ChatState, f: Frame): ChatState {
     default:
       return { ...s, run: { ...run, seq } };
   }
+}
+
+/**
+ * The state when the followed run is resumed after its last applied seq (a reload or a new connection): the live-only
+ * tokens of a workflow's agent step streamed meanwhile are lost, so the reply they belong to is marked partial.
+ */
+export function resumed(s: ChatState): ChatState {
+  const run = s.run;
+  if (run?.workflow !== true) return s;
+  const items = [...s.items];
+  const at = lastOpenAssistantAny(items);
+  const it = items[at];
+  if (it?.k === 'assistant') items[at] = { ...it, partial: true };
+  return { ...s, items, run: { ...run, gap: true } };
 }
 
 /** Marks the open interrupt of `runId` answered with `answer`. */
