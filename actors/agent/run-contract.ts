@@ -24,8 +24,8 @@ export interface RunCreated {
  * The run `runId` if it exists already (`existing`), else the thread it now holds: the thread's owner makes it when
  * absent, refuses (`conflict`) when a run that has not ended holds it, and writes the run's first record with the
  * claim (`record(threadId)`), so two creates racing on one thread cannot both start. A run on another thread than
- * the one named (`create.thread_id`) is a conflict. With `create.checkpoint_id` the run forks the thread there: the thread answered carries that
- * checkpoint's messages, and the run's checkpoints name it as their parent.
+ * the one named (`create.thread_id`) is a conflict. With `create.checkpoint_id` the run forks the thread there: the
+ * thread answered carries that checkpoint's messages, and the run's checkpoints name it as their parent.
  */
 export async function admitRun(
   store: RunStore,
