@@ -83,7 +83,29 @@ export function scrubLogValue(value: unknown, redactText?: (text: string) => str
   return clean(value, { redactText, content: false }, 0);
 }
 
+/**
+ * Whether cleaning `value` for the log thread (strings left as they are) would change anything: a credential-keyed
+ * field, an error, or nesting past {@link MAX_DEPTH}. Most lines have none, and are then handed on as they are instead
+ * of copied (the copy was most of this thread's cost per line).
+ */
+function untouchedLater(value: unknown, depth: number): boolean {
+  if (value === null || typeof value !== 'object') return true;
+  if (depth >= MAX_DEPTH || value instanceof Error) return false;
+  if (Array.isArray(value)) {
+    for (const v of value) if (!untouchedLater(v, depth + 1)) return false;
+    return true;
+  }
+  for (const k in value) {
+    if (!Object.hasOwn(value, k)) continue;
+    const v = (value as Record<string, unknown>)[k];
+    if (keyKind(k) === SECRET && v !== undefined && v !== null) return false;
+    if (!untouchedLater(v, depth + 1)) return false;
+  }
+  return true;
+}
+
 function clean(value: unknown, c: Cleaning, depth: number): unknown {
+  if (c.redactText === 'later' && depth === 0 && untouchedLater(value, 0)) return value;
   if (typeof value === 'string') return cleanString(value, c);
   if (value === null || typeof value !== 'object') return value;
   if (depth >= MAX_DEPTH) return '[nested too deep]';
