@@ -123,7 +123,8 @@ describe('pathological inputs', () => {
         worst = Math.max(worst, ratio);
         expect(ratio, `${ratio.toFixed(1)}× the plain-text median on ${JSON.stringify(text.slice(0, 80))}…`).toBeLessThanOrEqual(BOUND);
       }),
-      { numRuns: 150, endOnFailure: true },
+      // Found by this test in a CI run (50.3×): credential keys with no delimiter between them, each read the rest.
+      { numRuns: 150, endOnFailure: true, examples: [[fill('password=AKIAXw', 4096)]] },
     );
     expect(worst).toBeGreaterThan(0);
   }, 600_000);

@@ -37,7 +37,11 @@ const SENTENCE = new RegExp(
 const CONNECTION = /\b[a-z][a-z0-9+.-]{1,20}:\/\/([^:/\s@"'<>]{1,64}):([^@\s/"'<>]{1,128})@[^\s/"'<>:]+/giu;
 /** `curl -u user:password`, `--user user:password`. */
 const BASIC_USER = /(?:\s-u|--user)[ =]["']?[^\s:"']{1,64}:([^\s"'@]{1,128})/g;
-const VALUE_UNQUOTED = /[^\s"'`,;)}\]<>]+/y;
+/**
+ * An unquoted value, at most 1,024 characters: without a bound every credential key of a text with no delimiter after
+ * it (`password=AKIA…password=AKIA…`, 4 KB) read the whole rest of the text, each key again — quadratic (27 ms for 4 KB).
+ */
+const VALUE_UNQUOTED = /[^\s"'`,;)}\]<>]{1,1024}/y;
 const PLACEHOLDER = new RegExp(
   [
     '^(?:<[^>]*>|\\$\\{.*|\\{\\{[^}]*\\}\\}|\\$[A-Z_][A-Z0-9_]*|%[sd]|',
@@ -90,18 +94,27 @@ export function findContextSecrets(text: string): Span[] {
   const add = (type: string, at: number, value: string, score: number): void => {
     if (secretLike(value, type)) out.push({ type, start: at, end: at + value.length, score });
   };
+  // A key that stands inside the value read for an earlier key is part of that value (one token with no delimiter),
+  // not a credential of its own: skipping it keeps the pass linear (`password=AKIA…` repeated read the rest of the
+  // text once per key).
+  let valueEnd = 0;
   for (const m of text.matchAll(ASSIGN)) {
+    if (m.index < valueEnd) continue;
     const key = m[1] ?? '';
     if (/(?:_?(?:id|name|type|url|uri|file|path|len|length|count|expir\w*|ttl|endpoint|field|header|format)|_?at)$/i.test(key)) continue;
     const at = m.index + m[0].length;
     const value = readValue(text, at, m[3] ?? '');
+    valueEnd = at + value.length;
     if (m[3] === '' && isCode(value)) continue;
     add(typeOf(key, value), at, value, 0.85);
   }
+  valueEnd = 0;
   for (const m of text.matchAll(FLAG)) {
+    if (m.index < valueEnd) continue;
     const at = m.index + m[0].length;
     const key = m[0];
     const value = readValue(text, at, m[1] ?? '');
+    valueEnd = at + value.length;
     add(typeOf(key, value), at, value, 0.85);
   }
   for (const m of text.matchAll(AUTH_HEADER)) {
