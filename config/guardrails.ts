@@ -200,8 +200,17 @@ const section = z.strictObject({
   tenants: z
     .record(z.string(), z.strictObject({ ...scopeFields, agents: z.record(z.string(), scope).default(() => ({})) }))
     .default(() => ({})),
-  /** The output stream's hold-back: text is released only at a whitespace at least `holdBackChars` from the end. */
-  stream: z.strictObject({ holdBackChars: int(0, 4096).default(48), maxHoldChars: int(256, 1_048_576).default(16_384) }).prefault({}),
+  /**
+   * The output stream's hold-back: text is released only at a whitespace at least `holdBackChars` from the end. Tokens
+   * that come within `coalesceMs` of the last decision are decided together with the next ones (0: every token).
+   */
+  stream: z
+    .strictObject({
+      holdBackChars: int(0, 4096).default(48),
+      maxHoldChars: int(256, 1_048_576).default(16_384),
+      coalesceMs: int(0, 1_000).default(5),
+    })
+    .prefault({}),
   /** Agents ask the pooled guardrail actors for input and tool-result checks (false: in their own process). */
   viaActor: z.boolean().default(true),
   audit: z.strictObject({ enabled: z.boolean().default(true), excerptChars: int(0, 200).default(24) }).prefault({}),

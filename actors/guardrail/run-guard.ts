@@ -26,7 +26,7 @@ export interface RunGuardOptions {
   readonly engine: GuardEngine;
   /** Asks a guardrail actor (input and tool-result checks); absent: the engine checks in process. */
   readonly remote?: (request: GuardActorRequest, timeoutMs: number) => Promise<GuardVerdict>;
-  readonly stream: { readonly holdBackChars: number; readonly maxHoldChars: number };
+  readonly stream: { readonly holdBackChars: number; readonly maxHoldChars: number; readonly coalesceMs?: number };
 }
 
 /** Messages that say why a step was refused: never the text, never the rule. */

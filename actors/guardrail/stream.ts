@@ -27,7 +27,14 @@ export interface StreamGuardOptions {
   restore?(text: string): string;
   /** Decisions now final, with the text their offsets point into (audit). */
   record?(text: string, decisions: readonly GuardDecision[]): void;
+  /** Pushes this soon (ms) after the last decision wait for the next push or the end; 0 or absent: decide every push. */
+  readonly coalesceMs?: number;
+  /** The clock of {@link coalesceMs} (ms). */
+  now?(): number;
 }
+
+/** The most characters a coalesced push leaves waiting: past this, a push decides however soon it comes. */
+export const COALESCE_BACKLOG = 1024;
 
 /** How a reply ended: the rest to release, and what must be reviewed before `held` may be. */
 export interface StreamEnd {
@@ -51,8 +58,15 @@ export class StreamGuard {
   private readonly recorded = new Set<string>();
   private reviewAt: number | undefined;
   private reviewTypes: string[] = [];
+  /** When the last decision ended (the clock of {@link StreamGuardOptions.now}). */
+  private decidedAt = Number.NEGATIVE_INFINITY;
+  private readonly coalesceMs: number;
+  private readonly now: () => number;
 
-  constructor(private readonly o: StreamGuardOptions) {}
+  constructor(private readonly o: StreamGuardOptions) {
+    this.coalesceMs = o.coalesceMs ?? 0;
+    this.now = o.now ?? (() => performance.now());
+  }
 
   /** Everything released so far (as clients saw it). */
   get text(): string {
@@ -70,6 +84,7 @@ export class StreamGuard {
     if (this.reviewAt !== undefined) return '';
     const cut = this.boundary();
     if (cut <= this.released) return '';
+    if (this.coalesceMs > 0 && this.produced - this.released < COALESCE_BACKLOG && this.now() - this.decidedAt < this.coalesceMs) return '';
     return this.release(cut, false);
   }
 
@@ -98,6 +113,7 @@ export class StreamGuard {
   private async window(from: number): Promise<GuardDecision[]> {
     const ctx = Math.max(this.base, from - this.o.holdBackChars);
     const ds = await this.o.decide(this.raw.slice(ctx - this.base));
+    if (this.coalesceMs > 0) this.decidedAt = this.now();
     return ds.map((d) => ({ ...d, start: d.start + ctx, end: d.end + ctx }));
   }
 

@@ -2,11 +2,13 @@
  * No input shape makes the pii, secret and injection detectors blow up (fast-check): random and adversarial 1–4 KB
  * strings — long digit runs, digits between separators, repeated separators, nested brackets, one long word, mixed
  * scripts, letter-spaced words, repeated name, address and key cues, base64-like runs, repeated `@` — each finish the
- * three detectors within a generous bound relative to a plain-text baseline of the same size measured in the same
- * test. No absolute time: the bound is a ratio to the baseline (≤ 50× its median), so the test holds on a loaded
- * machine, while a pattern that backtracks catastrophically (seconds on 4 KB) fails it by orders of magnitude. The
- * detectors run in a worker thread (fixtures/detect-worker.ts), so one that never finishes is stopped and fails the
- * test instead of hanging it.
+ * three detectors within a generous bound relative to a plain-text baseline of the same size and the same string
+ * representation (V8 keeps text of Latin-1 characters one byte per character and runs regexes over it faster; a text
+ * with any other character is compared with plain prose mixed with other scripts), measured in the same test. No
+ * absolute time: the bound is a ratio to the baseline (≤ 50× its median), so the test holds on a loaded machine,
+ * while a pattern that backtracks catastrophically (seconds on 4 KB) fails it by orders of magnitude. The detectors
+ * run in a worker thread (fixtures/detect-worker.ts), so one that never finishes is stopped and fails the test
+ * instead of hanging it.
  */
 import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
@@ -95,8 +97,17 @@ const adversarial = fc.oneof(
     .map(([c, size]) => fill(c, size)),
 );
 
+/** Plain prose with characters outside Latin-1: the baseline of texts V8 keeps two bytes per character. */
+const PLAIN_WIDE = `${PLAIN}Ωμέγα Кириллица 中文 😀 `;
+/** True when V8 keeps `text` one byte per character (Latin-1 only). */
+const narrow = (text: string): boolean => {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0xff) return false;
+  return true;
+};
+
 describe('pathological inputs', () => {
   const baseline = new Map<number, number>();
+  const baselineWide = new Map<number, number>();
   const runner = new Runner();
   /** A hang guard, not a timing assertion: far above any bound the test checks. */
   const deadline = (base: number): number => Math.max(30_000, base * BOUND * 200);
@@ -106,8 +117,9 @@ describe('pathological inputs', () => {
     // Warm up: V8 compiles each regex once per string representation (one-byte, two-byte), on first use — tens of
     // milliseconds that are no property of the input, so both are compiled before anything is measured.
     for (const size of SIZES) await runner.median(fill(PLAIN, size), 5, 120_000);
-    for (const size of SIZES) await runner.median(fill(`${PLAIN}Ωμέγα Кириллица 中文 😀 `, size), 5, 120_000);
+    for (const size of SIZES) await runner.median(fill(PLAIN_WIDE, size), 5, 120_000);
     for (const size of SIZES) baseline.set(size, await runner.median(fill(PLAIN, size), 15, 120_000));
+    for (const size of SIZES) baselineWide.set(size, await runner.median(fill(PLAIN_WIDE, size), 15, 120_000));
   }, 300_000);
   afterAll(async () => {
     await runner.close();
@@ -115,17 +127,21 @@ describe('pathological inputs', () => {
 
   it('every 1–4 KB adversarial text finishes pii, secret and injection within 50× a plain text of its size', async () => {
     let worst = 0;
+    let worstText = '';
     await fc.assert(
       fc.asyncProperty(adversarial, async (text) => {
         const size = SIZES.find((s) => s >= text.length) ?? 4096;
-        const base = Math.max(baseline.get(size)!, 0.05); // a floor: a timer tick is not a baseline
+        const base = Math.max((narrow(text) ? baseline : baselineWide).get(size)!, 0.05); // a floor: a timer tick is not a baseline
         const ratio = (await runner.median(text, 5, deadline(base))) / base;
+        if (ratio > worst) worstText = text;
         worst = Math.max(worst, ratio);
         expect(ratio, `${ratio.toFixed(1)}× the plain-text median on ${JSON.stringify(text.slice(0, 80))}…`).toBeLessThanOrEqual(BOUND);
       }),
       // Found by this test in a CI run (50.3×): credential keys with no delimiter between them, each read the rest.
       { numRuns: 150, endOnFailure: true, examples: [[fill('password=AKIAXw', 4096)]] },
     );
+    const on = JSON.stringify(worstText.slice(0, 60));
+    console.log(`pathological inputs: worst ${worst.toFixed(1)}× the plain-text median of its size and representation, on ${on}…`);
     expect(worst).toBeGreaterThan(0);
   }, 600_000);
 });

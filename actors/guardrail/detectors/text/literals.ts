@@ -250,8 +250,8 @@ export function factorsOf(re: RegExp): readonly string[] | null {
 
 /** What the index knows of one regex. */
 interface Entry {
-  /** Per literal id: 1 when it is one of the regex's required factors. Null: no factors (always run). */
-  readonly factors: Uint8Array | null;
+  /** The literal ids of the regex's required factors (a handful of the index's thousand). Null: no factors (always run). */
+  readonly factors: Int32Array | null;
   /** Per literal id: how far before it a match may start when it is a prefix, else -1. Null: no prefixes (scan all). */
   readonly backs: Int16Array | null;
   /** Per literal id: the ASCII characters that cannot precede a match starting there (a leading lookbehind). */
@@ -292,11 +292,7 @@ export class LiteralIndex {
     }
     const n = byLiteral.size;
     for (const { re, f, p } of found) {
-      let factors: Uint8Array | null = null;
-      if (f !== null) {
-        factors = new Uint8Array(n);
-        for (const id of f) factors[id] = 1;
-      }
+      const factors = f === null ? null : Int32Array.from(new Set(f));
       let backs: Int16Array | null = null;
       let notAfter: (Uint8Array | undefined)[] | null = null;
       if (p !== null) {
@@ -419,7 +415,7 @@ export class LiteralScan {
   may(re: RegExp): boolean {
     const f = this.entries.get(re)?.factors;
     if (f === undefined || f === null) return true;
-    for (let id = 0; id < f.length; id++) if (f[id] === 1 && this.found[id] === 1) return true;
+    for (let k = 0; k < f.length; k++) if (this.found[f[k]!] === 1) return true;
     return false;
   }
 
@@ -430,7 +426,7 @@ export class LiteralScan {
     for (let k = 0; k < this.count; k++) {
       const at = this.starts[k]!;
       const id = this.ids[k]!;
-      if (f[id] === 1 && at >= start && at + this.lengths[id]! <= end) return true;
+      if (at >= start && at + this.lengths[id]! <= end && f.includes(id)) return true;
     }
     return false;
   }
