@@ -8,7 +8,7 @@ import { EMAIL_DETECTOR, KEY_DETECTOR } from './fixtures/guard-config.js';
 const EMAIL = 'grace.hopper@navy.example.com';
 const KEY = 'sk-proj-AbCdEfGhIjKlMnOpQrStUvWx0123';
 
-async function guardFor(rules: unknown[] = [], holdBackChars = 16) {
+async function guardFor(rules: unknown[] = [], holdBackChars = 16, coalesce?: { ms: number; now: () => number; decided?: () => void }) {
   const g = configSchema.parse({ guardrails: { custom: [EMAIL_DETECTOR, KEY_DETECTOR], rules } }).guardrails;
   const engine = new GuardEngine(await customDetectors(g.custom), new GuardPolicy(g));
   const policy = engine.policy.stage('output', 't');
@@ -17,10 +17,12 @@ async function guardFor(rules: unknown[] = [], holdBackChars = 16) {
       holdBackChars,
       maxHoldChars: 4096,
       decide: async (text) => {
+        coalesce?.decided?.();
         const { findings, failed } = await engine.find(text, 'output', 1000);
         return engine.decide(policy, findings, failed, { tenant: 't' });
       },
       ...(restore === undefined ? {} : { restore }),
+      ...(coalesce === undefined ? {} : { coalesceMs: coalesce.ms, now: coalesce.now }),
     });
 }
 
@@ -55,6 +57,60 @@ describe('stream guard', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('coalesces tokens that come within coalesceMs of the last decision, releasing the same redacted text', async () => {
+    let now = 0;
+    let decisions = 0;
+    const make = await guardFor([], 16, { ms: 5, now: () => now, decided: () => decisions++ });
+    const reply = `Sure! Mail ${EMAIL} and use ${KEY} for the API. Thanks, and a longer tail of words to release. `.repeat(3);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.nat(400), { maxLength: 60 }),
+        fc.array(fc.nat(8), { minLength: 1, maxLength: 60 }),
+        async (points, gaps) => {
+          const g = make();
+          now = 0;
+          let released = '';
+          const tokens = cut(reply, points);
+          for (const [i, t] of tokens.entries()) {
+            now += gaps[i % gaps.length] ?? 0;
+            released += await g.push(t);
+            expect(released).not.toContain(EMAIL.slice(0, 12));
+            expect(released).not.toContain(KEY.slice(0, 10));
+          }
+          released += (await g.end()).text;
+          expect(released).toBe(
+            'Sure! Mail [REDACTED:EMAIL] and use [REDACTED:OPENAI_KEY] for the API. Thanks, and a longer tail of words to release. '.repeat(
+              3,
+            ),
+          );
+        },
+      ),
+      { numRuns: 60 },
+    );
+    // A reply that arrives all at once (no time passes between tokens) is decided in two windows, not one per word.
+    const g = make();
+    now = 1_000;
+    decisions = 0;
+    let released = '';
+    for (const t of reply.split(/(?<= )/)) released += await g.push(t);
+    released += (await g.end()).text;
+    expect(released).toContain('[REDACTED:EMAIL]');
+    expect(reply.split(' ').length).toBeGreaterThan(30);
+    expect(decisions).toBe(2);
+    // Tokens 10 ms apart are each decided as they come (the first 16 characters are held back either way).
+    const slow = make();
+    decisions = 0;
+    const words = reply.split(/(?<= )/);
+    let out = '';
+    for (const t of words) {
+      now += 10;
+      out += await slow.push(t);
+    }
+    out += (await slow.end()).text;
+    expect(out).toBe(released);
+    expect(decisions).toBeGreaterThan(words.length / 2);
   });
 
   it('checks a long reply in bounded windows: what the detectors see does not grow with the reply', async () => {
