@@ -51,8 +51,12 @@ class Proto {
     return this.bytes(field, new TextEncoder().encode(s));
   }
 
+  /** Embeds `m` as a field; its chunks are shared, not copied (the weights are copied once, by the model's `finish`). */
   message(field: number, m: Proto): this {
-    return this.bytes(field, m.finish());
+    this.varint(BigInt((field << 3) | 2));
+    this.varint(BigInt(m.size));
+    for (const p of m.parts) this.push(p);
+    return this;
   }
 
   finish(): Uint8Array {
@@ -85,7 +89,9 @@ export class OnnxGraph {
   floats(name: string, dims: readonly number[], data: Float32Array): string {
     const t = new Proto();
     for (const d of dims) t.int(1, d);
-    t.int(2, FLOAT).string(8, name).bytes(9, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    t.int(2, FLOAT)
+      .string(8, name)
+      .bytes(9, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     this.initializers.push(t);
     return name;
   }
@@ -136,12 +142,7 @@ export class OnnxGraph {
     for (const t of this.initializers) g.message(5, t);
     for (const i of this.inputs) g.message(11, i);
     for (const o of this.outputs) g.message(12, o);
-    return new Proto()
-      .int(1, 8)
-      .string(2, 'troupe')
-      .message(7, g)
-      .message(8, new Proto().string(1, '').int(2, 17))
-      .finish();
+    return new Proto().int(1, 8).string(2, 'troupe').message(7, g).message(8, new Proto().string(1, '').int(2, 17)).finish();
   }
 }
 

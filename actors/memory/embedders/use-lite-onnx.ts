@@ -53,7 +53,7 @@ async function readWeights(dir: string): Promise<Weights> {
     for (const w of group.weights) {
       const n = w.shape.reduce((a, b) => a * b, 1);
       // int32 constants (shapes, axes) are part of the graph's structure, which the builder below writes itself.
-      if (w.dtype === 'float32') table.set(w.name, new Float32Array(all.buffer.slice(offset, offset + 4 * n)));
+      if (w.dtype === 'float32') table.set(w.name, new Float32Array(all.buffer, offset, n));
       offset += 4 * n;
     }
   }
@@ -83,13 +83,20 @@ function buildGraph(w: Weights): Uint8Array {
   // 1/n at a text's n positions, 0 at padding: [batch, 1, seq].
   const pool = g.input('pool', ['batch', 1, 'seq']);
   const dense = (input: string, name: string, kernel: Float32Array, b: Float32Array, inDims: number): string =>
-    g.op('Add', [g.op('MatMul', [input, g.floats(`${name}/w`, [inDims, kernel.length / inDims], kernel)]), g.floats(`${name}/b`, [b.length], b)]);
+    g.op('Add', [
+      g.op('MatMul', [input, g.floats(`${name}/w`, [inDims, kernel.length / inDims], kernel)]),
+      g.floats(`${name}/b`, [b.length], b),
+    ]);
   const norm = (input: string, name: string, scale: string, shift: string): string => {
     const s = w.get(scale);
-    return g.op('LayerNormalization', [input, g.floats(`${name}/scale`, [s.length], s), g.floats(`${name}/shift`, [s.length], w.get(shift))], {
-      axis: -1,
-      epsilon: { float: 9.999999974752427e-7 },
-    });
+    return g.op(
+      'LayerNormalization',
+      [input, g.floats(`${name}/scale`, [s.length], s), g.floats(`${name}/shift`, [s.length], w.get(shift))],
+      {
+        axis: -1,
+        epsilon: { float: 9.999999974752427e-7 },
+      },
+    );
   };
   const layerNorm = (layer: number, ffn: boolean): [string, string] => {
     const p = `${K}/Layer_${layer}/TransformerLayer/${ffn ? 'FFN/' : ''}layer_prepostprocess/layer_norm`;
@@ -97,26 +104,35 @@ function buildGraph(w: Weights): Uint8Array {
   };
   const attention = (input: string, layer: number, dims: number, scale: number): string => {
     const mha = `${K}/Layer_${layer}/TransformerLayer/MultiheadAttention`;
-    const kernel = w.get(`module/Encoder_en/KonaTransformer/Encode/Layer_${layer}/TransformerLayer/MultiheadAttention/qkv_transform_single/kernel/part_0`);
+    const kernel = w.get(
+      `module/Encoder_en/KonaTransformer/Encode/Layer_${layer}/TransformerLayer/MultiheadAttention/qkv_transform_single/kernel/part_0`,
+    );
     const b = w.get(`${mha}/qkv_transform_single/bias/ConcatPartitions/concat`);
     const head = dims / HEADS;
     const shape = g.ints(`l${layer}/heads`, [0, 0, HEADS, head]);
     // The graph multiplies q by 1/√head after the projection; folded into the projection here.
     const part = (i: number, s = 1): string =>
-      g.op('Reshape', [dense(input, `l${layer}/${'qkv'[i]}`, columns(kernel, 3 * dims, i * dims, dims, s), columns(b, 3 * dims, i * dims, dims, s), dims), shape]);
+      g.op('Reshape', [
+        dense(input, `l${layer}/${'qkv'[i]}`, columns(kernel, 3 * dims, i * dims, dims, s), columns(b, 3 * dims, i * dims, dims, s), dims),
+        shape,
+      ]);
     const q = g.op('Transpose', [part(0, scale)], { perm: [0, 2, 1, 3] });
     const k = g.op('Transpose', [part(1)], { perm: [0, 2, 3, 1] });
     const v = g.op('Transpose', [part(2)], { perm: [0, 2, 1, 3] });
     const weights = g.op('Softmax', [g.op('Add', [g.op('MatMul', [q, k]), bias])], { axis: -1 });
     const heads = g.op('Transpose', [g.op('MatMul', [weights, v])], { perm: [0, 2, 1, 3] });
     const combined = g.op('Reshape', [heads, g.ints(`l${layer}/combine`, [0, 0, dims])]);
-    const out = w.get(`module/Encoder_en/KonaTransformer/Encode/Layer_${layer}/TransformerLayer/MultiheadAttention/output_transform_single/kernel/part_0`);
+    const out = w.get(
+      `module/Encoder_en/KonaTransformer/Encode/Layer_${layer}/TransformerLayer/MultiheadAttention/output_transform_single/kernel/part_0`,
+    );
     return dense(combined, `l${layer}/out`, out, w.get(`${mha}/output_transform_single/bias/ConcatPartitions/concat`), dims);
   };
   const ffn = (input: string, layer: number): string => {
     const p = `${K}/Layer_${layer}/TransformerLayer/FFN`;
     const t = `${K}/TransformerStack/Layer_${layer}/TransformerLayer/FFN`;
-    const inner = g.op('Relu', [dense(input, `l${layer}/ffn1`, w.get(`${t}/conv1/Tensordot/Reshape_1`), w.get(`${p}/conv1/bias/ConcatPartitions/concat`), 512)]);
+    const inner = g.op('Relu', [
+      dense(input, `l${layer}/ffn1`, w.get(`${t}/conv1/Tensordot/Reshape_1`), w.get(`${p}/conv1/bias/ConcatPartitions/concat`), 512),
+    ]);
     return dense(inner, `l${layer}/ffn2`, w.get(`${t}/conv2/Tensordot/Reshape_1`), w.get(`${p}/conv2/bias/ConcatPartitions/concat`), 1536);
   };
   const layer = (input: string, n: number, dims: number, residual: string): string => {
@@ -124,11 +140,30 @@ function buildGraph(w: Weights): Uint8Array {
     return g.op('Add', [ffn(norm(a, `l${n}/ffn_ln`, ...layerNorm(n, true)), n), a]);
   };
   // Layer 0 widens the residual to 512 with a dense layer.
-  const wide = dense(x, 'l0/residual', w.get(`${K}/Layer_0/TransformerLayer/dense/kernel/ConcatPartitions/concat`), w.get(`${K}/Layer_0/TransformerLayer/dense/bias/ConcatPartitions/concat`), WIDTH);
+  const wide = dense(
+    x,
+    'l0/residual',
+    w.get(`${K}/Layer_0/TransformerLayer/dense/kernel/ConcatPartitions/concat`),
+    w.get(`${K}/Layer_0/TransformerLayer/dense/bias/ConcatPartitions/concat`),
+    WIDTH,
+  );
   const h0 = layer(x, 0, WIDTH, wide);
   const h1 = layer(h0, 1, 512, h0);
   const mean = g.op('MatMul', [pool, h1]);
-  g.op('Tanh', [dense(mean, 'tanh', w.get('module/Encoder_en/hidden_layers/tanh_layer_0/weights'), w.get('module/Encoder_en/hidden_layers/tanh_layer_0/bias'), 512)], {}, 'embedding');
+  g.op(
+    'Tanh',
+    [
+      dense(
+        mean,
+        'tanh',
+        w.get('module/Encoder_en/hidden_layers/tanh_layer_0/weights'),
+        w.get('module/Encoder_en/hidden_layers/tanh_layer_0/bias'),
+        512,
+      ),
+    ],
+    {},
+    'embedding',
+  );
   g.output('embedding', ['batch', 1, 512]);
   return g.serialize();
 }
@@ -160,8 +195,9 @@ export class UseLiteOnnxModel {
       ort,
       session,
       new SentencePieceTokenizer(vocab),
-      weights.get('module/Embeddings_en'),
-      weights.get(`${K}/TransformerStack/Layer_0/AddTimingSignal/TimingSignal/ExpandDims_1`),
+      // Copies: views would keep every weight's bytes alive after onnxruntime has taken its own copy.
+      weights.get('module/Embeddings_en').slice(),
+      weights.get(`${K}/TransformerStack/Layer_0/AddTimingSignal/TimingSignal/ExpandDims_1`).slice(),
     );
   }
 
