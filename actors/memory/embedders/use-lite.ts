@@ -81,7 +81,12 @@ export class UseLiteEmbedder implements Embedder {
    */
   private async embedOnnx(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
     const model = await loadUseLiteOnnx();
-    const pieces = texts.map((t) => model.pieces(input(t)));
+    // Every row of a model call needs a piece; a non-blank text always has one, this is a guard, not a known case.
+    const space = model.pieces(' ');
+    const pieces = texts.map((t) => {
+      const p = model.pieces(input(t));
+      return p.length > 0 ? p : space;
+    });
     const order = pieces.map((_, i) => i).sort((a, b) => (pieces[a] as number[]).length - (pieces[b] as number[]).length);
     const out = new Array<Float32Array>(texts.length);
     for (let at = 0; at < order.length;) {
