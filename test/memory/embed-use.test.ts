@@ -74,7 +74,7 @@ describe('USE-lite embedder', () => {
     const [a, b] = [await local.embed(texts), await pool.embed(texts)];
     expect(pool.id).toBe(local.id);
     a.forEach((v, i) => expect(cosine(v, b[i] as Float32Array)).toBeGreaterThan(0.9999));
-  });
+  }, 60_000); // the pool's worker loads the model on this first call (21 s once at load 20)
 
   it('keeps the event loop responsive while a big batch embeds in the pool (and not on the main thread)', async () => {
     // Texts of equal length, embedded on this thread in one model call: onnxruntime runs a call without yielding.
