@@ -29,6 +29,15 @@ describe('WorkerPoolEmbedder', () => {
     expect(await pool.embed([])).toEqual([]);
   });
 
+  it('spreads a call smaller than a batch per worker over the workers', async () => {
+    const pool = await start(2, 16);
+    const slots = (pool as unknown as { slots: { task: unknown }[] }).slots;
+    const texts = ['one chunk', 'two chunks', 'three chunks'];
+    const call = pool.embed(texts);
+    expect(slots.filter((s) => s.task !== undefined)).toHaveLength(2);
+    expect(await call).toEqual(await new HashingTestEmbedder(32).embed(texts));
+  });
+
   it('serves calls in turn: a small call made after a large one waits for one task of it, not for all of it', async () => {
     const pool = await start(1, 1);
     let largeDone = false;

@@ -1,8 +1,8 @@
 /**
  * Embedding off the event loop: a pool of worker threads, each holding its own copy of the
- * model. A call is cut into tasks of `batchSize` texts, and idle workers take tasks from the
- * calls waiting in turn (round robin), so a big batch spreads over the pool while a small call
- * made after it waits for at most one task of each call ahead of it, not for the whole batch
+ * model. A call is cut into tasks of at most `batchSize` texts (and into one task per worker at
+ * least), and idle workers take tasks from the calls waiting in turn (round robin), so a big batch
+ * spreads over the pool while a small call made after it waits for at most one task of each call ahead of it, not for the whole batch
  * (one tenant ingesting a large document does not hold another tenant's memory write for the
  * length of the ingestion). A worker that dies fails its task (not the pool) and is replaced.
  */
@@ -97,8 +97,11 @@ export class WorkerPoolEmbedder implements Embedder {
     const call = ++this.calls;
     const tasks: Task[] = [];
     const parts: Promise<Float32Array[]>[] = [];
-    for (let i = 0; i < texts.length; i += this.batchSize) {
-      const slice = texts.slice(i, i + this.batchSize);
+    // A call smaller than a batch per worker is still spread over the workers: RAG ingestion embeds a document's few
+    // chunks per call, which in one task left all but one worker idle.
+    const size = Math.min(this.batchSize, Math.ceil(texts.length / Math.max(1, this.slots.length)));
+    for (let i = 0; i < texts.length; i += size) {
+      const slice = texts.slice(i, i + size);
       parts.push(
         new Promise<Float32Array[]>((resolve, reject) => tasks.push({ seq: ++this.seq, call, texts: slice, resolve, reject, signal })),
       );

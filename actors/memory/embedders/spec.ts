@@ -8,12 +8,12 @@ import { OnnxEmbedder } from './onnx.js';
 import { OpenAIEmbedder } from './openai.js';
 import { WorkerPoolEmbedder } from './pool.js';
 import { HashingTestEmbedder } from './test-embedder.js';
-import { UseLiteEmbedder, USE_LITE_DIMS, USE_LITE_ID } from './use-lite.js';
+import { UseLiteEmbedder, USE_LITE_DIMS, USE_LITE_ID, type UseLiteEngine } from './use-lite.js';
 import { LazyEmbedder } from './lazy.js';
 
 /** A serializable description of an embedder (it crosses into worker threads). */
 export type EmbedderSpec =
-  | { readonly kind: 'use-lite'; readonly batchSize?: number }
+  | { readonly kind: 'use-lite'; readonly batchSize?: number; readonly engine?: UseLiteEngine }
   | {
       readonly kind: 'onnx';
       readonly modelDir: string;
@@ -36,7 +36,7 @@ export type EmbedderSpec =
 export async function createLocalEmbedder(spec: EmbedderSpec): Promise<Embedder> {
   switch (spec.kind) {
     case 'use-lite':
-      return new UseLiteEmbedder(spec.batchSize);
+      return new UseLiteEmbedder(spec.batchSize, spec.engine);
     case 'onnx':
       return OnnxEmbedder.load(spec);
     case 'openai':
