@@ -5,8 +5,6 @@
  * replies on core NATS); (2) `troupe node` spawn → first handled message, compiled and under tsx,
  * each beside a bare node + nats.js process (bench/node-attach.ts); (3) failover: SIGKILL → every orphaned counter answers again.
  */
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { type ActorSystem } from '../runtime/index.js';
@@ -19,7 +17,6 @@ import { elapsedNs, percentile, throughput, type BenchOptions, type Figure, type
 
 export const GOALS = { throughputVsRaw: 0.8, p99VsRaw: 1.5, failoverMs: 5_000 } as const;
 const WINDOW = 64;
-const ROOT = resolve(import.meta.dirname, '..');
 const ms = (n: number): number => n * 1_000_000;
 const sleep = (n: number): Promise<void> => new Promise((r) => setTimeout(r, n));
 const enc = new TextEncoder();

@@ -84,10 +84,14 @@ async function attachRun(servers: string[], launch: Launch, no: number): Promise
   const client = await meshClient(servers, prefix);
   const c = client.system.transport.cluster!;
   const t0 = performance.now();
-  const proc = spawn(process.execPath, [...launch.argv, '--nats', servers.join(','), '--prefix', prefix, '--node-id', id, '--kinds', 'counter'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    process.execPath,
+    [...launch.argv, '--nats', servers.join(','), '--prefix', prefix, '--node-id', id, '--kinds', 'counter'],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   let joinedMs = Number.NaN;
   proc.stdout.on('data', (b: Buffer) => {
@@ -119,7 +123,10 @@ async function bareRun(servers: string[], flags: readonly string[], no: number):
   const nc = await connect({ servers });
   const subject = `bareattach${process.pid}.${no}`;
   const t0 = performance.now();
-  const proc = spawn(process.execPath, [...flags, '--input-type=module', '-e', BARE, servers.join(','), subject], { cwd: ROOT, stdio: 'ignore' });
+  const proc = spawn(process.execPath, [...flags, '--input-type=module', '-e', BARE, servers.join(','), subject], {
+    cwd: ROOT,
+    stdio: 'ignore',
+  });
   try {
     return await firstSuccess(t0, async () => (await nc.request(subject, new Uint8Array([1]), { timeout: 200 }), true));
   } finally {
@@ -150,7 +157,11 @@ export async function attachFigures(
     const fixture = await compiledFixture(dir);
     const launches: Launch[] = [
       { name: 'compiled', argv: [ENTRY, 'node', '--module', fixture], bareFlags: [] },
-      { name: 'tsx', argv: ['--import', 'tsx', 'cli/main.ts', 'node', '--module', 'test/cluster/fixture-kinds.ts'], bareFlags: ['--import', 'tsx'] },
+      {
+        name: 'tsx',
+        argv: ['--import', 'tsx', 'cli/main.ts', 'node', '--module', 'test/cluster/fixture-kinds.ts'],
+        bareFlags: ['--import', 'tsx'],
+      },
     ];
     options.log(`jetstream: troupe node spawn -> first reply, compiled and tsx, each beside bare node+nats.js (${runs} runs)`);
     const node = new Map(launches.map((l) => [l.name, [] as { joinedMs: number; firstMs: number }[]]));

@@ -16,10 +16,8 @@ import { createLogger, type Logger } from '../runtime/index.js';
  * that a node writing JSON lines does not load the actors layer on its own thread for one URL (ADR 0037).
  * test/cli/lazy-load.test.ts checks that both name the same file.
  */
-export const LOG_REDACTION_URL = new URL(
-  `../actors/guardrail/log-redaction${extname(fileURLToPath(import.meta.url))}`,
-  import.meta.url,
-).href;
+export const LOG_REDACTION_URL = new URL(`../actors/guardrail/log-redaction${extname(fileURLToPath(import.meta.url))}`, import.meta.url)
+  .href;
 
 /** The logger for a node process run with `config` (pretty lines load the PII detector here, on the caller's thread). */
 export async function processLogger(config: TroupeConfig, env: NodeJS.ProcessEnv = process.env): Promise<Logger> {

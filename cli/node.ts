@@ -146,9 +146,7 @@ export async function node(values: NodeFlags): Promise<number> {
   await catalog?.start();
   let serving = true;
   const gateway =
-    withGateway && catalog !== undefined
-      ? await serveGateway(system, catalog, config, () => serving && !mesh.isDraining)
-      : undefined;
+    withGateway && catalog !== undefined ? await serveGateway(system, catalog, config, () => serving && !mesh.isDraining) : undefined;
   const t = config.transport as Extract<TroupeConfig['transport'], { kind: 'jetstream' }>;
   console.log(
     `troupe: node ${system.node} joined mesh "${t.prefix}" at ${t.servers.join(',')}; hosting ${mesh.hostedKinds.join(', ') || 'no kinds'}`,
