@@ -2,11 +2,9 @@
  * The jetstream suite, on a nats-server it starts itself: (1) actor-to-actor tell and ask between
  * two ActorSystems over the JetStream transport, beside raw nats.js v3 doing the same work
  * (work-queue stream, durable pull consumer, `js.publish` with msgID, ack after the handler,
- * replies on core NATS); (2) `troupe node` spawn → first handled message, beside a bare
- * node + nats.js process; (3) failover: SIGKILL → every orphaned counter answers again.
+ * replies on core NATS); (2) `troupe node` spawn → first handled message, compiled and under tsx,
+ * each beside a bare node + nats.js process (bench/node-attach.ts); (3) failover: SIGKILL → every orphaned counter answers again.
  */
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { type ActorSystem } from '../runtime/index.js';
@@ -14,11 +12,11 @@ import { JetStreamTransport, type KvMembership } from '../runtime/jetstream/inde
 import { createSystem } from '../supervisors/index.js';
 import { NatsServer } from '../test/nats/server.js';
 import { NodeProcess, meshClient } from '../test/cluster/nodes.js';
+import { attachFigures } from './node-attach.js';
 import { elapsedNs, percentile, throughput, type BenchOptions, type Figure, type Goal, type Suite, type SuiteResult } from './harness.js';
 
 export const GOALS = { throughputVsRaw: 0.8, p99VsRaw: 1.5, failoverMs: 5_000 } as const;
 const WINDOW = 64;
-const ROOT = resolve(import.meta.dirname, '..');
 const ms = (n: number): number => n * 1_000_000;
 const sleep = (n: number): Promise<void> => new Promise((r) => setTimeout(r, n));
 const enc = new TextEncoder();
@@ -175,51 +173,6 @@ async function closeClient(c: { system: ActorSystem }): Promise<void> {
   (c.system.transport.cluster?.membership as KvMembership | undefined)?.stop();
 }
 
-/** Spawns a `troupe node`; ms from spawn to "joined mesh" and to the first reply of an actor activated on it. */
-async function startupRun(servers: string[], no: number): Promise<{ joinedMs: number; firstMs: number }> {
-  const prefix = `benchst${process.pid}x${no}`;
-  const id = `st${no}`;
-  const client = await meshClient(servers, prefix);
-  let node: NodeProcess | undefined;
-  try {
-    const c = client.system.transport.cluster!;
-    const t0 = performance.now();
-    const [joinedMs, firstMs] = await Promise.all([
-      NodeProcess.start(id, servers, prefix).then((n) => (live.add((node = n)), performance.now() - t0)),
-      firstSuccess(t0, async () => {
-        if (!c.membership.live().some((n) => n.id === id && n.kinds.includes('counter'))) return false;
-        const ref = await client.placement.activate(`counter/s${no}`);
-        return (await ref.ask<{ node: string }>('counter.get', undefined, { timeoutMs: 1_000 })).node === id;
-      }),
-    ]);
-    return { joinedMs, firstMs };
-  } finally {
-    await closeClient(client);
-    if (node !== undefined) await node.signal('SIGKILL').then(() => live.delete(node!));
-  }
-}
-
-const BARE = `import { connect } from '@nats-io/transport-node';
-const nc = await connect({ servers: process.argv[1] });
-nc.subscribe(process.argv[2], { callback: (_e, m) => m.respond(m.data) });`;
-
-/** Baseline: a bare `node --import tsx` process that connects with nats.js and answers requests. */
-async function bareStartupRun(servers: string[], no: number): Promise<number> {
-  const nc = await connect({ servers });
-  const subject = `barestart${process.pid}.${no}`;
-  const t0 = performance.now();
-  const proc = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', BARE, servers.join(','), subject], {
-    cwd: ROOT,
-    stdio: 'ignore',
-  });
-  try {
-    return await firstSuccess(t0, async () => (await nc.request(subject, enc.encode('x'), { timeout: 200 }), true));
-  } finally {
-    proc.kill('SIGKILL');
-    await nc.drain();
-  }
-}
-
 /** Three nodes, 20 counters; SIGKILL the busiest owner; ms until every orphan answers from a live node. */
 async function failoverRun(servers: string[], no: number): Promise<{ allMs: number; firstMs: number; orphans: number }> {
   const prefix = `benchfo${process.pid}x${no}`;
@@ -329,22 +282,10 @@ async function hop(options: BenchOptions, servers: string[], out: Part): Promise
 
 async function processes(options: BenchOptions, servers: string[], out: Part): Promise<void> {
   const procRuns = options.quick ? 1 : 3;
-  options.log(`jetstream: troupe node spawn -> first reply, bare node+nats.js baseline (${procRuns} runs each)`);
-  const st: { joinedMs: number; firstMs: number }[] = [];
-  const bare: number[] = [];
-  for (let i = 0; i < procRuns; i++) {
-    st.push(await startupRun(servers, i));
-    bare.push(await bareStartupRun(servers, i));
-  }
-  const base: [string, number] = ['bare node+nats.js first reply', median(bare)];
-  out.figures.push(
-    fig('node spawn -> first reply', median(st.map((s) => s.firstMs)), 'ms', base),
-    fig('node spawn -> joined mesh', median(st.map((s) => s.joinedMs)), 'ms', base),
-  );
-  out.notes.push(
-    `startup runs (ms): first reply ${list(st.map((s) => s.firstMs))}; joined ${list(st.map((s) => s.joinedMs))} ` +
-      `(polled every 50 ms); bare ${list(bare)}`,
-  );
+  const attach = await attachFigures(options, servers, procRuns);
+  out.figures.push(...attach.figures);
+  out.goals.push(...attach.goals);
+  out.notes.push(...attach.notes);
 
   options.log(`jetstream: failover, 3 nodes x 20 counters, SIGKILL the busiest (${procRuns} runs)`);
   const fo: { allMs: number; firstMs: number; orphans: number }[] = [];

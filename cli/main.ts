@@ -6,7 +6,6 @@
  */
 import { parseArgs } from 'node:util';
 import { isConfigError, loadConfig, redactConfig } from '../config/index.js';
-import { GatewayError } from '../gateway/client/index.js';
 import { UsageError, wantsHelp, type Command } from './command.js';
 
 const VERSION = 'troupe 0.1.0';
@@ -134,7 +133,8 @@ async function main(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (e) {
     const usageError = e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true;
-    if (e instanceof GatewayError) {
+    // The gateway client (and `ws`) is loaded only to recognise its error, never on the way to a command.
+    if (e instanceof (await import('../gateway/client/index.js')).GatewayError) {
       console.error(`troupe ${name}: ${(e as Error).message}`);
       return 1;
     }

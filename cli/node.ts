@@ -2,17 +2,20 @@
  * `troupe node` and `troupe node drain`: join a mesh on NATS JetStream and host actor kinds (those
  * of cli/kinds.ts for the config, and a module's; `--kinds` picks), draining on SIGTERM/SIGINT; or
  * ask a node to drain.
+ *
+ * A node loads what it uses (ADR 0037): the actors layer and its kinds only when it hosts one of
+ * them or serves the gateway, the gateway only with `--gateway`, OpenTelemetry only when tracing is
+ * on. A node hosting only a module's plain kind specs loads config, runtime and supervisors.
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ValidationError } from '../protocols/index.js';
 import { loadConfig, workflowWebhooks, type TroupeConfig } from '../config/index.js';
-import { MeshNode, NODE_DRAIN, type KindSpec } from '../runtime/index.js';
-import { PromptLibrary, type KindDescriptor } from '../actors/index.js';
+import { MeshNode, NODE_DRAIN, type ActorSystem, type KindSpec } from '../runtime/index.js';
+import type { Catalog, KindDescriptor } from '../actors/index.js';
+import type { startGateway } from '../gateway/index.js';
 import { createSystem, transportFor } from '../supervisors/index.js';
-import { catalogDeps, startGateway } from '../gateway/index.js';
-import { KINDS, composeCatalog } from './kinds.js';
 import type { Command } from './command.js';
 import { exitOnFatal } from './fatal.js';
 import { protectSecrets } from './secrets.js';
@@ -82,13 +85,40 @@ async function loadModule(file: string | undefined): Promise<ModuleKinds> {
 }
 
 /**
- * The kinds this node knows: {@link KINDS} with a module's descriptors replacing those of the same
+ * The kinds this node knows: `builtIn` (cli/kinds.ts) with a module's descriptors replacing those of the same
  * name (or added), minus those serving an address kind the module hosts with a plain spec.
  */
-function knownKinds(mod: ModuleKinds): KindDescriptor[] {
-  const replaced = KINDS.map((d) => mod.descriptors.find((m) => m.name === d.name) ?? d);
-  const added = mod.descriptors.filter((m) => !KINDS.some((d) => d.name === m.name));
+function knownKinds(mod: ModuleKinds, builtIn: readonly KindDescriptor[]): KindDescriptor[] {
+  const replaced = builtIn.map((d) => mod.descriptors.find((m) => m.name === d.name) ?? d);
+  const added = mod.descriptors.filter((m) => !builtIn.some((d) => d.name === m.name));
   return [...replaced, ...added].filter((d) => !mod.specs.some((s) => s.kind === d.serves));
+}
+
+/**
+ * True when the node needs no catalog: it hosts only the module's plain kind specs (named with `--kinds`), the
+ * module brings no descriptors and no gateway is served. Such a node never loads the actors layer (ADR 0037).
+ */
+function specsOnly(mod: ModuleKinds, wanted: readonly string[], gateway: boolean): boolean {
+  return !gateway && mod.descriptors.length === 0 && wanted.length > 0 && wanted.every((k) => mod.specs.some((s) => s.kind === k));
+}
+
+/** Serves the gateway on this node (`--gateway`): the gateway layer is loaded here, only then. */
+async function serveGateway(
+  system: ActorSystem,
+  catalog: Catalog,
+  config: TroupeConfig,
+  serving: () => boolean,
+): Promise<Awaited<ReturnType<typeof startGateway>>> {
+  const [{ catalogDeps, startGateway: start }, { PromptLibrary }] = await Promise.all([
+    import('../gateway/index.js'),
+    import('../actors/index.js'),
+  ]);
+  return start(
+    catalogDeps(system, catalog, serving),
+    config.gateway,
+    { readiness: { dataDir: config.dataDir } },
+    { prompts: new PromptLibrary(system.storage, config), webhooks: workflowWebhooks(config.workflows), workflows: config.workflows },
+  );
 }
 
 /** Runs a mesh node until it drained. */
@@ -96,7 +126,9 @@ export async function node(values: NodeFlags): Promise<number> {
   const config = nodeConfig(values);
   const wanted = config.node.kinds;
   const mod = await loadModule(values.module);
-  const kinds = knownKinds(mod);
+  const withGateway = values.gateway === true && config.gateway.enabled;
+  const compose = specsOnly(mod, wanted, withGateway) ? undefined : await import('./kinds.js');
+  const kinds = compose === undefined ? [] : knownKinds(mod, compose.KINDS);
   const known = [...new Set([...kinds.map((d) => d.name), ...mod.specs.map((s) => s.kind)])];
   const unknown = wanted.filter((k) => !known.includes(k) && !kinds.some((d) => d.serves === k));
   if (unknown.length > 0)
@@ -104,28 +136,17 @@ export async function node(values: NodeFlags): Promise<number> {
       `unknown kind(s) ${unknown.join(', ')}: known kinds are ${known.join(', ')} (pass --module FILE to add kinds)`,
     );
   await processTracing(config);
-  const system = await createSystem({ config, onFatal: exitOnFatal, log: processLogger(config) });
+  const system = await createSystem({ config, onFatal: exitOnFatal, log: await processLogger(config) });
   const mesh = new MeshNode(system);
   // Every node knows every id (so it can reach any actor); it hosts only the wanted kinds.
   const hosts = wanted.length === 0 ? undefined : wanted.filter((k) => kinds.some((d) => d.name === k || d.serves === k));
-  const catalog = await composeCatalog(config, mesh, { kinds, ...(hosts === undefined ? {} : { hosts }) });
+  const catalog = await compose?.composeCatalog(config, mesh, { kinds, ...(hosts === undefined ? {} : { hosts }) });
   for (const k of mod.specs) if (wanted.length === 0 || wanted.includes(k.kind)) mesh.host(k);
   await mesh.start();
-  await catalog.start();
+  await catalog?.start();
   let serving = true;
   const gateway =
-    values.gateway === true && config.gateway.enabled
-      ? await startGateway(
-          catalogDeps(system, catalog, () => serving && !mesh.isDraining),
-          config.gateway,
-          { readiness: { dataDir: config.dataDir } },
-          {
-            prompts: new PromptLibrary(system.storage, config),
-            webhooks: workflowWebhooks(config.workflows),
-            workflows: config.workflows,
-          },
-        )
-      : undefined;
+    withGateway && catalog !== undefined ? await serveGateway(system, catalog, config, () => serving && !mesh.isDraining) : undefined;
   const t = config.transport as Extract<TroupeConfig['transport'], { kind: 'jetstream' }>;
   console.log(
     `troupe: node ${system.node} joined mesh "${t.prefix}" at ${t.servers.join(',')}; hosting ${mesh.hostedKinds.join(', ') || 'no kinds'}`,
@@ -153,7 +174,7 @@ export async function node(values: NodeFlags): Promise<number> {
     }, 500);
   });
   await gateway?.close();
-  await catalog.close();
+  await catalog?.close();
   await endTracing();
   console.log(`troupe: node ${system.node} drained (${mesh.takeovers} takeovers during its life)`);
   return 0;

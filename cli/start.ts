@@ -69,7 +69,7 @@ export async function start(args: string[]): Promise<number> {
   const system = await createSystem({
     config,
     storage,
-    log: processLogger(config),
+    log: await processLogger(config),
     onFatal: exitOnFatal,
     onEscalation: (e) => console.error(`escalation: ${e.address} failed past its supervisors: ${e.error.message}`),
   });

@@ -2,15 +2,18 @@
  * Traces of `troupe start` and `troupe node` (docs/gateway-operations.md, “Traces”): on when the standard `OTEL_*`
  * variables ask for an exporter, off (and nothing of OpenTelemetry loaded) otherwise. Captured content — only with
  * `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true` or `tracing.captureContent` — has secrets scrubbed and
- * personal data redacted by the guardrail's PII detector, as the logs do.
+ * personal data redacted by the guardrail's PII detector, as the logs do. That detector (the actors layer) is loaded
+ * only once tracing is on (ADR 0037).
  */
 import type { TroupeConfig } from '../config/index.js';
-import { redactPersonalData } from '../actors/index.js';
-import { startTracing, stopTracing } from '../runtime/index.js';
+import { startTracing, stopTracing, tracesExporters } from '../runtime/index.js';
 
 /** Starts tracing for a node process run with `config`; resolves true when spans are exported. */
-export async function processTracing(config: TroupeConfig): Promise<boolean> {
+export async function processTracing(config: TroupeConfig, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  if (tracesExporters(env).length === 0) return false;
+  const { redactPersonalData } = await import('../actors/index.js');
   const on = await startTracing({
+    env,
     captureContent: config.tracing.captureContent,
     redactText: redactPersonalData,
     ...(config.node.id === '' ? {} : { instance: config.node.id }),

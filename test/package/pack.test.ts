@@ -4,12 +4,15 @@
  * run every README example of examples/readme against it, type-check them against the packed
  * types, and run the packed `troupe` bin. No README example can break unnoticed.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NatsServer } from '../nats/server.js';
+import { meshClient } from '../cluster/nodes.js';
+import { eventually } from '../transport/contract.js';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -90,5 +93,46 @@ describe('the packed package', () => {
     );
     const help = await run(process.execPath, [join(app, 'node_modules', 'troupe', 'dist', 'cli', 'main.js'), '--help'], { cwd: app });
     expect(help.stdout).toContain('troupe chat');
+  }, 120_000);
+
+  it('its bin runs `troupe node` as compiled JavaScript (no TypeScript loader): it joins a mesh and answers', async () => {
+    // A kind in plain JavaScript, as a user of the package would write it.
+    writeFileSync(
+      join(app, 'echo-kind.mjs'),
+      'export const kinds = [\n' +
+        "  { kind: 'echo', behavior: () => ({ receive: (msg, ctx) => ({ echo: msg.payload, node: ctx.system.node }) }) },\n" +
+        '];\n',
+    );
+    const server = await NatsServer.start();
+    const prefix = `pack${process.pid}`;
+    const bin = join(app, 'node_modules', 'troupe', 'dist', 'cli', 'main.js');
+    const args = ['node', '--nats', server.url, '--prefix', prefix, '--node-id', 'packed', '--module', 'echo-kind.mjs', '--kinds', 'echo'];
+    // No NODE_OPTIONS: whatever loader the test runner uses is not passed on.
+    const env = { ...process.env, NODE_OPTIONS: '' };
+    const proc = spawn(process.execPath, [bin, ...args], { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    proc.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    proc.stderr.on('data', (b: Buffer) => (out += b.toString()));
+    const client = await meshClient([server.url], prefix);
+    try {
+      await eventually(() => out.includes('joined mesh') || proc.exitCode !== null, 60_000, 'the packed node to join');
+      expect(out).toContain('hosting echo');
+      let reply: unknown;
+      // The client sees the node in membership a moment after the node printed its line.
+      await eventually(
+        async () => {
+          const ref = await client.placement.activate('echo/one').catch(() => undefined);
+          reply = await ref?.ask('echo.say', 'hi', { timeoutMs: 5_000 }).catch(() => undefined);
+          return reply !== undefined;
+        },
+        30_000,
+        'the echo actor to answer',
+      );
+      expect(reply).toEqual({ echo: 'hi', node: 'packed' });
+    } finally {
+      proc.kill('SIGKILL');
+      await client.system.shutdown().catch(() => undefined);
+      await server.stop();
+    }
   }, 120_000);
 });
