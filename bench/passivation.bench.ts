@@ -94,9 +94,7 @@ async function runMode(idleTimeoutMs: number, actors: number, log: (l: string) =
         wake.push(performance.now() - t);
       }
       if (i % 500 === 499)
-        log(
-          `${idleTimeoutMs === 0 ? 'off' : 'on'}: ${done} activations, ${system.actors().length} awake, rss ${mb(process.memoryUsage.rss())} MB`,
-        );
+        log(`${idleTimeoutMs === 0 ? 'off' : 'on'}: ${done} activations, ${system.actors().length} awake, ${rssNow()} MB RSS`);
     }
     const seconds = (performance.now() - started) / 1000;
     const rssEnd = process.memoryUsage.rss();
@@ -112,6 +110,7 @@ async function runMode(idleTimeoutMs: number, actors: number, log: (l: string) =
 }
 
 const mb = (bytes: number): number => Math.round(bytes / 1_048_576);
+const rssNow = (): number => mb(process.memoryUsage.rss());
 
 function sorted(xs: readonly number[]): number[] {
   return [...xs].sort((a, b) => a - b);
