@@ -258,12 +258,8 @@ export class MemoryTransport implements Transport {
     let parked: ParkedSink | undefined;
     const stopIntake = (how?: ReleaseMode): Promise<void> => {
       if (map.get(address) === sink) {
-        if (how === 'passivate') {
-          const capacity = (sink as Partial<{ readonly capacity: number }>).capacity ?? PARKED_CAPACITY;
-          parked = new ParkedSink(capacity, (p) => this.wake(tenant, address, p));
-          this.parked.add(parked);
-          map.set(address, parked);
-        } else map.delete(address);
+        if (how === 'passivate') map.set(address, (parked = this.park(tenant, address, sink)));
+        else map.delete(address);
       }
       this.mine.delete(entry);
       return ACCEPTED;
@@ -273,6 +269,17 @@ export class MemoryTransport implements Transport {
       return ACCEPTED;
     };
     return Promise.resolve({ epoch: nextLocalEpoch(), stopIntake, release });
+  }
+
+  /**
+   * The stand-in of an address passivating on this node. Made here, not inside `bind`: a closure made there would keep
+   * the sleeping actor's cell reachable (closures of one scope share its variables), and the point is to free it.
+   */
+  private park(tenant: string, address: string, sink: MailboxSink): ParkedSink {
+    const capacity = (sink as Partial<{ readonly capacity: number }>).capacity ?? PARKED_CAPACITY;
+    const parked = new ParkedSink(capacity, (p) => this.wake(tenant, address, p));
+    this.parked.add(parked);
+    return parked;
   }
 
   /** Activates a sleeping address through the node that passivated it; when that fails, its waiting messages are refused. */
