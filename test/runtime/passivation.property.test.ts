@@ -3,6 +3,8 @@
  * and wake on the next message, and across any mix of idle spells, sends (tells, asks, and sends made at the moment
  * an actor begins to passivate), no message is lost or reordered per actor and the state survives every sleep.
  */
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { configSchema } from '../../config/index.js';
@@ -140,6 +142,24 @@ describe('passivation', () => {
     expect(await peek(ref)).toEqual([1, 2, 3, 4]);
     expect(inits.n).toBe(1);
     expect(await s.storage.bucket('parked').get(['default', 'tally/one'])).toBeUndefined();
+  });
+
+  it('leaves nothing of a sleeping actor reachable: its cell is garbage once it passivated', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const clock = new SimulatedClock();
+    const { system: s, mesh: m } = await start(clock, { n: 0 });
+    const refs = await Promise.all(['tally/g1', 'tally/g2'].map((a) => m.activate(a)));
+    for (const r of refs) await r.tell('tally.add', 1);
+    const cells = refs.map((r) => new WeakRef(inspectCell(s, r) as object));
+    await clock.advance(IDLE_MS * 1.5);
+    for (const r of refs) expect(inspectCell(s, r)).toBeUndefined();
+    // WeakRefs hold their targets until the current job ends: collect in a later one.
+    await new Promise((r) => setImmediate(r));
+    gc();
+    expect(cells.map((c) => c.deref() === undefined)).toEqual([true, true]);
+    // Asleep, not gone: the next message brings the state back.
+    expect(await refs[0]!.ask('tally.read')).toEqual([1]);
   });
 
   it('does not passivate an actor whose behavior has no canPassivate, nor with the idle timeout at 0', async () => {
