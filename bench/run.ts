@@ -18,6 +18,7 @@ import { contextSuite } from './context.bench.js';
 import { trainerSuite } from './trainer.bench.js';
 import { workflowsSuite } from './workflows.bench.js';
 import { consoleSuite } from './console.bench.js';
+import { passivationSuite } from './passivation.bench.js';
 import { machineInfo, machineLines, suiteLines, type Suite, type SuiteResult } from './harness.js';
 
 /** Every suite, in the order they run. */
@@ -37,6 +38,7 @@ export const SUITES: readonly Suite[] = [
   trainerSuite,
   workflowsSuite,
   consoleSuite,
+  passivationSuite,
 ];
 
 interface Args {

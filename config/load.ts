@@ -32,6 +32,7 @@ export const envVars: readonly { name: string; path: string; parse: EnvVarParse 
   { name: 'TROUPE_LOG_LEVEL', path: 'log.level', parse: 'level' },
   { name: 'TROUPE_MAILBOX_CAPACITY', path: 'mailbox.capacity', parse: 'number' },
   { name: 'TROUPE_MAX_DELIVERIES', path: 'mailbox.maxDeliveries', parse: 'number' },
+  { name: 'TROUPE_IDLE_TIMEOUT_MS', path: 'mailbox.idleTimeoutMs', parse: 'number' },
   { name: 'TROUPE_ASK_TIMEOUT_MS', path: 'ask.defaultTimeoutMs', parse: 'number' },
   { name: 'TROUPE_ENCRYPTION_KEY', path: 'memory.encryption.key', parse: 'string' },
   { name: 'TROUPE_ENCRYPTION_PREVIOUS_KEYS', path: 'memory.encryption.previousKeys', parse: 'list' },

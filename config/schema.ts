@@ -101,6 +101,11 @@ const configObject = z.strictObject({
       maxDeliveries: int(1).default(3),
       handlerTimeoutMs: int(1).default(30_000),
       dedupWindow: int(0).default(10_000),
+      /**
+       * Stateful actors that may sleep (agents, thread owners) are passivated after this long without a message:
+       * snapshot, lease released, memory freed; the next message activates them again on any node (ADR 0036). 0: never.
+       */
+      idleTimeoutMs: int(0).default(300_000),
     })
     .prefault({}),
   /** Request/response defaults. */

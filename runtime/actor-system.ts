@@ -40,6 +40,11 @@ export interface ActorSystem {
    * tenant, ADR 0015); the guardian when unset or when it answers undefined.
    */
   guardianFor: ((tenant: string) => ActorRef | undefined | Promise<ActorRef | undefined>) | undefined;
+  /**
+   * Activates an address somewhere in the mesh (a mesh node installs it, runtime/node.ts): what wakes a passivated
+   * actor when a message comes for it (ADR 0036). Unset: nothing passivates on this node.
+   */
+  activator: ((address: string, tenant: string) => Promise<unknown>) | undefined;
   /** Conditions operators must know about; while any is active the node is not ready. */
   readonly alarms: AlarmBoard;
   /** Raises (or updates) an alarm: a warning, a `sys.alarm` event, the node not ready until it clears. */

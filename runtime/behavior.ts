@@ -29,6 +29,13 @@ export interface Behavior<S = unknown> {
    * node resumes from it instead of calling `init`.
    */
   snapshot?(state: S): unknown;
+  /**
+   * Present: the actor may be passivated once it has had no message for its idle timeout and this answers true (no
+   * work runs outside its handlers: no run in flight, no topic subscription, no timer that must fire while it sleeps).
+   * Passivation snapshots it (when it has `snapshot`), gives its address up and drops it from memory; the next message
+   * activates it again, on this node or another (ADR 0036). Absent: never passivated.
+   */
+  canPassivate?(state: S): boolean;
   /** Rebuilds state from a snapshot (default: the snapshot is the state). */
   restore?(snapshot: unknown, ctx: ActorContext<S>): S | Promise<S>;
   /** Cleans up on stop and before a restart; errors here are reported, not raised. */
@@ -54,6 +61,12 @@ export interface ActorOptions {
   readonly initTimeoutMs?: number;
   /** Recent envelope ids remembered for dedup. */
   readonly dedupWindow?: number;
+  /**
+   * Passivate after this long without a message, when the behavior allows it (`canPassivate`); 0: never. Actors the
+   * mesh activates on demand (runtime/node.ts) default to the system's `idleTimeoutMs`; others to 0, since nothing
+   * would activate them again.
+   */
+  readonly idleTimeoutMs?: number;
 }
 
 /** Options of `spawn`. */

@@ -13,6 +13,8 @@ export interface ResolvedOptions {
   readonly initTimeoutMs: number;
   readonly dedupWindow: number;
   readonly stopTimeoutMs: number;
+  /** Passivate after this long without a message (behaviors with `canPassivate` only); 0: never (ADR 0036). */
+  readonly idleTimeoutMs: number;
 }
 
 /** The system side of a cell. */

@@ -5,6 +5,7 @@
  */
 import { ConflictError } from '../protocols/index.js';
 import type { StateStore } from './cluster.js';
+import type { Storage } from './storage/index.js';
 
 /** What a cell persists: its state (via `behavior.snapshot`) and the ids it handled last. */
 export interface CellSnapshot {
@@ -18,6 +19,11 @@ export interface CellPersistence {
   load(): Promise<CellSnapshot | undefined>;
   /** Saves; rejects with `conflict` when a newer owner wrote meanwhile. */
   save(snapshot: CellSnapshot): Promise<void>;
+  /**
+   * True for a store that keeps only what passivation saves (the in-process transport, ADR 0036): other ends and acks
+   * save nothing, so a stop or a restart still starts from `init` as it always did there.
+   */
+  readonly parkOnly?: boolean;
 }
 
 /** How many of the last handled ids a snapshot carries (the next activation drops their redeliveries). */
@@ -41,5 +47,27 @@ export function fencedPersistence(store: StateStore, tenant: string, address: st
     save: async (snapshot) => {
       revision = await store.save(tenant, address, snapshot, epoch, revision);
     },
+  };
+}
+
+/** The bucket where actors passivated on the in-process transport sleep (their snapshots, until they wake). */
+export const PARKED_BUCKET = 'parked';
+
+/**
+ * Persistence of an actor that passivates on the in-process transport (ADR 0036): passivation writes its snapshot to
+ * the node's storage (the data directory by default), and the next activation takes it (reads and deletes it). One
+ * node owns the address there, so no fencing is needed.
+ */
+export function parkedPersistence(storage: Storage, tenant: string, address: string): CellPersistence {
+  const bucket = storage.bucket(PARKED_BUCKET);
+  const key = [tenant, address];
+  return {
+    parkOnly: true,
+    load: async () => {
+      const stored = await bucket.get<CellSnapshot>(key);
+      if (stored !== undefined) await bucket.delete(key);
+      return stored;
+    },
+    save: (snapshot) => bucket.put(key, snapshot),
   };
 }

@@ -30,5 +30,7 @@ export function isOver(mode: CellMode): boolean {
  *   next owner instead of to dead letters.
  * - `lost` (lease taken, save fenced): at once, nothing acked or written; the new owner has it.
  * - `exit` (the actor ended itself): after the current message; the queue is dead-lettered.
+ * - `passivate` (idle past its timeout, ADR 0036): like stop, but what arrives from now on waits for the next
+ *   activation, which the transport starts when a message comes (on this node or another).
  */
-export type EndMode = 'stop' | 'terminate' | 'handover' | 'lost' | 'exit';
+export type EndMode = 'stop' | 'terminate' | 'handover' | 'lost' | 'exit' | 'passivate';

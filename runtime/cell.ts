@@ -118,6 +118,7 @@ export class ActorCell extends MessageLoop {
     if (generation !== this.generation || this.mode !== 'starting') return;
     this.state = state;
     this.mode = 'running';
+    this.lastActive = this.host.clock.now();
     this.transition('STARTED');
     if (this.queue.length > 0 || this.sysQueue.length > 0) this.kick();
   }
@@ -209,12 +210,12 @@ export class ActorCell extends MessageLoop {
       return;
     }
     if (isOver(this.mode) || this.mode === 'stopping') return;
-    const graceful = how === 'stop' || how === 'handover' || how === 'exit';
+    const graceful = how === 'stop' || how === 'handover' || how === 'exit' || how === 'passivate';
     const wasRunning = this.mode === 'running';
     this.transition(graceful ? 'STOP' : 'TERMINATE');
-    if ((how === 'stop' || how === 'handover') && wasRunning) {
+    if ((how === 'stop' || how === 'handover' || how === 'passivate') && wasRunning) {
       // Keep handling while the transport hands over what it already pulled for us.
-      await this.binding?.stopIntake();
+      await this.binding?.stopIntake(how === 'passivate' ? 'passivate' : undefined);
       await this.finishQueue(how === 'handover' ? Math.max(this.options.stopTimeoutMs, HANDOVER_FINISH_MS) : this.options.stopTimeoutMs);
     } else {
       this.mode = 'stopping';
@@ -229,7 +230,8 @@ export class ActorCell extends MessageLoop {
     this.afterCurrent = undefined;
     await this.host.endChildren(this, how);
     await this.cleanup();
-    if (how !== 'lost' && this.persistence !== undefined && wasRunning) {
+    // A store that only parks sleeping actors (the in-process transport) is written by passivation alone.
+    if (how !== 'lost' && this.persistence !== undefined && wasRunning && (how === 'passivate' || this.persistence.parkOnly !== true)) {
       const acks = this.deferredAcks;
       this.deferredAcks = [];
       try {
@@ -244,7 +246,7 @@ export class ActorCell extends MessageLoop {
     }
     const stopped = new ActorStoppedError(`${this.address} stopped before handling the message`);
     for (const entry of this.queue.drainAll()) {
-      if ((how === 'handover' || how === 'lost') && entry.receipt !== null) {
+      if ((how === 'handover' || how === 'lost' || how === 'passivate') && entry.receipt !== null) {
         entry.receipt.nak();
         continue;
       }
@@ -254,6 +256,16 @@ export class ActorCell extends MessageLoop {
     }
     this.sysQueue.drainAll();
     this.wakeSenders();
+    if (how === 'passivate') {
+      // Forgotten before the address is released: the message that wakes it may activate it here again at once.
+      const binding = this.binding;
+      this.binding = undefined;
+      this.mode = 'ended';
+      this.transition('STOPPED');
+      this.host.forget(this);
+      await binding?.release('passivate');
+      return;
+    }
     await this.binding?.release(how === 'handover' ? 'handover' : how === 'lost' ? 'abandon' : 'gone');
     this.binding = undefined;
     this.mode = 'ended';
@@ -261,6 +273,20 @@ export class ActorCell extends MessageLoop {
     // A normal exit under a live parent waits among its siblings for the supervisor's decision.
     if (how === 'exit' && this.parent !== undefined && !isOver(this.parent.mode)) this.mode = 'exited';
     else this.host.forget(this);
+  }
+
+  /**
+   * Passivates the actor when it has had no message for its idle timeout and may sleep now (ADR 0036): nothing queued
+   * or being handled, no children, and its behavior's `canPassivate` agrees. True when passivation began.
+   */
+  passivateIfIdle(now: number): boolean {
+    const idle = this.options.idleTimeoutMs;
+    if (idle <= 0 || this.mode !== 'running' || this.draining || this.exiting || now - this.lastActive < idle) return false;
+    if (this.queue.length > 0 || this.sysQueue.length > 0 || this.children.length > 0) return false;
+    const may = this.behavior.canPassivate;
+    if (may === undefined || !may.call(this.behavior, this.state)) return false;
+    void this.end('passivate');
+    return true;
   }
 
   private async finishQueue(timeoutMs: number): Promise<void> {

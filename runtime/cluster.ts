@@ -67,6 +67,8 @@ export interface LeaseInfo {
   readonly node: string;
   readonly epoch: number;
   readonly renewedAt: number;
+  /** The actor sleeps (ADR 0036): released by passivation, activated again by the next message sent to it. */
+  readonly passivated?: boolean;
 }
 
 /** A pool address and the ids of the nodes that are members (plain node ids, whatever the transport's encoding). */

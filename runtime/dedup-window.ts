@@ -5,12 +5,12 @@
  */
 export class DedupWindow {
   private readonly ids = new Set<string>();
-  private readonly ring: (string | undefined)[];
+  /** Grows to `size` as ids come, then wraps: an actor that handled few messages holds few slots (not `size` of them). */
+  private readonly ring: string[] = [];
+  /** The oldest slot once the ring is full (the next one overwritten); 0 while it grows. */
   private at = 0;
 
-  constructor(size: number) {
-    this.ring = new Array<string | undefined>(size);
-  }
+  constructor(private readonly size: number) {}
 
   /** True when `id` is among the remembered ids. */
   has(id: string): boolean {
@@ -19,19 +19,22 @@ export class DedupWindow {
 
   /** Remembers `id`, forgetting the oldest id once the window is full (a window of 0 remembers nothing). */
   remember(id: string): void {
-    const n = this.ring.length;
-    if (n === 0) return;
-    const old = this.ring[this.at];
-    if (old !== undefined) this.ids.delete(old);
-    this.ring[this.at] = id;
+    if (this.size === 0) return;
+    if (this.ring.length < this.size) {
+      this.ring.push(id);
+      this.ids.add(id);
+      return;
+    }
+    this.ids.delete(this.ring[this.at] as string);
     this.ids.add(id);
-    this.at = (this.at + 1) % n;
+    this.ring[this.at] = id;
+    this.at = (this.at + 1) % this.size;
   }
 
   /** Forgets every id (a persistent actor that restarts from its snapshot takes the snapshot's ids instead). */
   clear(): void {
     this.ids.clear();
-    this.ring.fill(undefined);
+    this.ring.length = 0;
     this.at = 0;
   }
 
@@ -39,10 +42,7 @@ export class DedupWindow {
   newest(max: number): string[] {
     const n = this.ring.length;
     const out: string[] = [];
-    for (let i = Math.min(max, n); i >= 1; i--) {
-      const id = this.ring[(this.at - i + n) % n];
-      if (id !== undefined) out.push(id);
-    }
+    for (let i = Math.min(max, n); i >= 1; i--) out.push(this.ring[(this.at - i + n) % n] as string);
     return out;
   }
 }

@@ -29,7 +29,8 @@ export abstract class Mailbox implements MailboxSink {
   /** Senders waiting for room (see {@link waitForSpace}). */
   protected spaceWaiters: (() => void)[] = [];
 
-  constructor(private readonly capacity: number) {}
+  /** Most user messages queued at once. */
+  constructor(readonly capacity: number) {}
 
   /** Handles the queues until they are empty or the cell cannot go on (the message loop). */
   protected abstract drain(): Promise<void>;

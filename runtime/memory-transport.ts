@@ -23,6 +23,7 @@ import type {
   Binding,
   DeadLetterStore,
   MailboxSink,
+  ReleaseMode,
   SendOptions,
   Subscription,
   Transport,
@@ -97,6 +98,70 @@ class PoolSink implements MailboxSink {
   }
 }
 
+/** What a sleeping address queues when the actor that slept did not say its capacity. */
+const PARKED_CAPACITY = 1024;
+
+/**
+ * The stand-in of a passivated address (ADR 0036): it queues what is sent, in order and up to the actor's capacity,
+ * wakes the address once the last activation has finished passivating, and hands its queue to the next activation.
+ */
+class ParkedSink implements MailboxSink {
+  readonly waiting = new Deque<Envelope>();
+  readonly accepting = true;
+  private released = false;
+  private waking = false;
+  private spaceWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly capacity: number,
+    private readonly wake: (sink: ParkedSink) => void,
+  ) {}
+
+  offer(envelope: Envelope): boolean {
+    if (this.waiting.length >= this.capacity) return false;
+    this.waiting.push(envelope);
+    if (this.released) this.wakeOnce();
+    return true;
+  }
+
+  waitForSpace(): Promise<void> {
+    return new Promise((resolve) => this.spaceWaiters.push(resolve));
+  }
+
+  /** The last activation finished passivating (its snapshot is saved): a message may wake the address now. */
+  release(): void {
+    this.released = true;
+    if (this.waiting.length > 0) this.wakeOnce();
+  }
+
+  /** The wake failed: what waits is handed to `refuse`, and the next message tries again. */
+  wakeFailed(refuse: (envelope: Envelope) => void): void {
+    this.waking = false;
+    for (const env of this.waiting.drainAll()) refuse(env);
+    this.wakeSenders();
+  }
+
+  /** Offers the queue, in order, to the next activation's mailbox; returns what it refused. */
+  handTo(sink: MailboxSink): Envelope[] {
+    const refused: Envelope[] = [];
+    for (const env of this.waiting.drainAll()) if (!sink.offer(env, null)) refused.push(env);
+    this.wakeSenders();
+    return refused;
+  }
+
+  private wakeOnce(): void {
+    if (this.waking) return;
+    this.waking = true;
+    this.wake(this);
+  }
+
+  private wakeSenders(): void {
+    const waiters = this.spaceWaiters;
+    this.spaceWaiters = [];
+    for (const w of waiters) w();
+  }
+}
+
 let lastEpoch = 0;
 
 /**
@@ -140,6 +205,8 @@ export class MemoryTransport implements Transport {
   private closed = false;
   private readonly mine = new Set<{ tenant: string; address: string; sink: MailboxSink }>();
   private readonly subs = new Set<TopicSubscription>();
+  /** Addresses passivated on this node that sleep still (they go with it when it closes: nothing here can wake them). */
+  private readonly parked = new Set<ParkedSink>();
 
   constructor(options: MemoryTransportOptions = {}) {
     this.hub = options.hub ?? new MemoryHub({ deadLetterCapacity: options.deadLetterCapacity, deadLetters: options.deadLetters });
@@ -179,15 +246,54 @@ export class MemoryTransport implements Transport {
       };
       return Promise.resolve({ epoch: 0, stopIntake: leave, release: () => ACCEPTED });
     }
-    if (existing !== undefined) return Promise.reject(new ConflictError(`${address} is already active in tenant ${tenant}`));
+    if (existing !== undefined && !(existing instanceof ParkedSink))
+      return Promise.reject(new ConflictError(`${address} is already active in tenant ${tenant}`));
+    // Waking a passivated address: what was sent while it slept comes first, in order (all synchronous: nothing overtakes).
+    const refused = existing?.handTo(sink) ?? [];
+    if (existing !== undefined) this.parked.delete(existing);
     map.set(address, sink);
     this.mine.add(entry);
-    const unbind = (): Promise<void> => {
-      if (map.get(address) === sink) map.delete(address);
+    for (const env of refused)
+      void this.refuse(env, 'mailbox_full', new MailboxFullError(`mailbox of ${address} is full`)).catch(() => undefined);
+    let parked: ParkedSink | undefined;
+    const stopIntake = (how?: ReleaseMode): Promise<void> => {
+      if (map.get(address) === sink) {
+        if (how === 'passivate') map.set(address, (parked = this.park(tenant, address, sink)));
+        else map.delete(address);
+      }
       this.mine.delete(entry);
       return ACCEPTED;
     };
-    return Promise.resolve({ epoch: nextLocalEpoch(), stopIntake: unbind, release: () => ACCEPTED });
+    const release = (how?: ReleaseMode): Promise<void> => {
+      if (how === 'passivate') parked?.release();
+      return ACCEPTED;
+    };
+    return Promise.resolve({ epoch: nextLocalEpoch(), stopIntake, release });
+  }
+
+  /**
+   * The stand-in of an address passivating on this node. Made here, not inside `bind`: a closure made there would keep
+   * the sleeping actor's cell reachable (closures of one scope share its variables), and the point is to free it.
+   */
+  private park(tenant: string, address: string, sink: MailboxSink): ParkedSink {
+    const capacity = (sink as Partial<{ readonly capacity: number }>).capacity ?? PARKED_CAPACITY;
+    const parked = new ParkedSink(capacity, (p) => this.wake(tenant, address, p));
+    this.parked.add(parked);
+    return parked;
+  }
+
+  /** Activates a sleeping address through the node that passivated it; when that fails, its waiting messages are refused. */
+  private wake(tenant: string, address: string, parked: ParkedSink): void {
+    const failed = (e: unknown): void => {
+      const error = new NoRecipientError(`${address} (tenant ${tenant}) could not be woken: ${(e as Error)?.message ?? String(e)}`);
+      parked.wakeFailed((env) => void this.refuse(env, 'no_recipient', error).catch(() => undefined));
+    };
+    const wake = this.ctx?.wake;
+    if (wake === undefined || this.closed) return failed(new SystemStoppedError('transport is closed'));
+    wake(tenant, address).then(() => {
+      // Activated, yet nothing bound the address (the activation ended at once): what waits cannot be delivered.
+      if (this.hub.bindings.get(tenant)?.get(address) === parked && parked.waiting.length > 0) failed(new Error('no activation bound it'));
+    }, failed);
   }
 
   send(envelope: Envelope, options: SendOptions): Promise<void> {
@@ -298,6 +404,9 @@ export class MemoryTransport implements Transport {
       } else if (bound === sink) this.hub.bindings.get(tenant)?.delete(address);
     }
     this.mine.clear();
+    for (const byAddress of this.hub.bindings.values())
+      for (const [address, sink] of byAddress) if (sink instanceof ParkedSink && this.parked.has(sink)) byAddress.delete(address);
+    this.parked.clear();
     if (this.ctx !== undefined && this.hub.inboxes.get(this.ctx.node) === this.ctx.onReply) this.hub.inboxes.delete(this.ctx.node);
     await Promise.resolve();
   }

@@ -80,6 +80,8 @@ export abstract class MessageLoop extends Mailbox {
   /** A deferred receipt carries an answer: the next snapshot is saved at once, not after a batch. */
   private answerWaits = false;
   private idleScheduled = false;
+  /** When the last burst of messages ended (clock ms): what passivation measures idleness from (ADR 0036). */
+  lastActive = 0;
   abstract readonly ctx: ActorContext;
 
   constructor(
@@ -190,6 +192,8 @@ export abstract class MessageLoop extends Mailbox {
   }
 
   private scheduleIdle(): void {
+    // Once per burst, not per message: the idle sweep (passivation.ts) compares it with the clock.
+    this.lastActive = this.host.clock.now();
     if (this.idleScheduled || this.lifecycle.state !== 'busy') return;
     this.idleScheduled = true;
     setImmediate(() => {

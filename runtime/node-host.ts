@@ -27,7 +27,7 @@ import type { ActorContext } from './behavior.js';
 import { CHILD_EXITED, CHILD_FAILED } from './behavior.js';
 import type { ActorCell } from './cell.js';
 import type { CellHost } from './cell-host.js';
-import { fencedPersistence } from './cell-persistence.js';
+import { fencedPersistence, parkedPersistence } from './cell-persistence.js';
 import type { CellRegistry } from './cell-registry.js';
 import { isOver, type EndMode } from './cell-states.js';
 import type { Clock } from './clock.js';
@@ -111,12 +111,20 @@ export class NodeHost implements CellHost {
         void cell.end('lost');
       },
     });
-    // Fenced snapshots for a single activation whose behavior snapshots, on a clustered transport.
+    const single = cell.spawnOptions.pool !== true;
+    const sleeps = single && cell.options.idleTimeoutMs > 0 && cell.behavior.canPassivate !== undefined;
+    // Fenced snapshots for a single activation whose behavior snapshots, on a clustered transport; in process, a store
+    // written only when it passivates (ADR 0036).
     const store = this.transport.cluster?.state;
     cell.persistence =
-      store === undefined || cell.behavior.snapshot === undefined || cell.spawnOptions.pool === true
+      cell.behavior.snapshot === undefined || !single
         ? undefined
-        : fencedPersistence(store, cell.tenant, cell.address, cell.binding.epoch);
+        : store !== undefined
+          ? fencedPersistence(store, cell.tenant, cell.address, cell.binding.epoch)
+          : sleeps
+            ? parkedPersistence(this.system.storage, cell.tenant, cell.address)
+            : undefined;
+    if (sleeps) this.system.passivator.track(cell);
   }
 
   /** Watches every lifecycle transition of actors on this node, synchronously and in order. */
@@ -210,6 +218,7 @@ export class NodeHost implements CellHost {
 
   forget(cell: ActorCell): void {
     this.registry.remove(cell);
+    this.system.passivator.untrack(cell);
     const siblings = cell.parent?.children;
     if (siblings !== undefined) {
       const i = siblings.indexOf(cell);

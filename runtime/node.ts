@@ -113,6 +113,8 @@ export class MeshNode {
       },
       { pool: true },
     );
+    // A message for a passivated actor wakes it through placement, like any activation (ADR 0036).
+    system.activator = (address, tenant) => this.activate(address, tenant);
     await this.cluster?.membership.announce({ kinds: this.hostedKinds });
     this.cluster?.membership.onChange((e) => {
       if (e.type === 'dead' || e.type === 'leave') this.sweep();
@@ -169,8 +171,10 @@ export class MeshNode {
     const under = this.spawning.get(key);
     if (under !== undefined) return under;
     if (this.system.ref(address, tenant).state !== undefined) return;
+    // Single activations made on demand may sleep when idle: the next message activates them here or elsewhere.
+    const idleTimeoutMs = spec.pool === true ? 0 : (spec.options?.idleTimeoutMs ?? this.system.defaults.idleTimeoutMs);
     const spawned = this.system
-      .spawn(address, spec.behavior(address, tenant), { ...spec.options, tenant, pool: spec.pool === true })
+      .spawn(address, spec.behavior(address, tenant), { ...spec.options, idleTimeoutMs, tenant, pool: spec.pool === true })
       .then(
         () => undefined,
         (e: unknown) => {
@@ -189,7 +193,8 @@ export class MeshNode {
     const now = this.system.clock.now();
     const seen = new Set<string>();
     for (const lease of c.leases()) {
-      if (!this.kinds.has(kindOf(lease.address))) continue;
+      // A passivated actor sleeps until a message wakes it (ADR 0036): not an orphan to take over.
+      if (lease.passivated === true || !this.kinds.has(kindOf(lease.address))) continue;
       // Our own lease is orphaned too when its activation here ended (e.g. it could not renew during an outage).
       if (lease.node === this.system.node && this.system.ref(lease.address, lease.tenant).state !== undefined) continue;
       const key = `${lease.tenant}/${lease.address}`;

@@ -22,6 +22,7 @@ export const DEFAULTS: SystemDefaults = {
   initTimeoutMs: 30_000,
   dedupWindow: 10_000,
   stopTimeoutMs: 5_000,
+  idleTimeoutMs: 300_000,
   askTimeoutMs: 5_000,
   blockTimeoutMs: 5_000,
 };
@@ -35,6 +36,8 @@ export function resolveOptions(options: SpawnOptions, d: SystemDefaults): Resolv
     initTimeoutMs: options.initTimeoutMs ?? d.initTimeoutMs,
     dedupWindow: options.dedupWindow ?? d.dedupWindow,
     stopTimeoutMs: d.stopTimeoutMs,
+    // The system's idle timeout is for actors the mesh activates on demand (it passes it); a plain spawn has no one to wake it.
+    idleTimeoutMs: options.idleTimeoutMs ?? 0,
   };
 }
 

@@ -42,6 +42,7 @@ import type { SendOptions, Subscription, Transport } from './transport.js';
 import { ALARM_TOPIC, type Alarm, type AlarmBoard } from './alarms.js';
 import { NodeHealth, type HealthReport } from './node-health.js';
 import { tracingEnabled } from './tracing.js';
+import { Passivator } from './passivation.js';
 
 const VALID_TYPES_MAX = 10_000;
 
@@ -69,6 +70,10 @@ export class LocalActorSystem implements ActorSystem {
   guardianFor: ((tenant: string) => ActorRef | undefined | Promise<ActorRef | undefined>) | undefined;
   /** Conditions operators must know about; while any is active the node is not ready. */
   readonly alarms: AlarmBoard;
+  /** See {@link ActorSystem.activator}. */
+  activator: ((address: string, tenant: string) => Promise<unknown>) | undefined;
+  /** The idle sweep that passivates sleeping-capable actors of this node (ADR 0036). */
+  readonly passivator: Passivator;
   private readonly status: NodeHealth;
   private readonly cells = new CellRegistry();
   /** What the node does for its cells. */
@@ -114,6 +119,7 @@ export class LocalActorSystem implements ActorSystem {
     this.alarms = this.status.alarms;
     this.asks = new PendingAsks(this.transport, this.clock, { block: false, blockTimeoutMs: 0 }, this.stats);
     this.host = new NodeHost(this, this.cells, this.nextId, options.lifecycle, onEscalation);
+    this.passivator = new Passivator(this.clock, () => this.activator !== undefined && !this.stopped);
   }
 
   /** Raises (or updates) an alarm (see {@link AlarmBoard}). */
@@ -148,7 +154,16 @@ export class LocalActorSystem implements ActorSystem {
     const system = new LocalActorSystem(options);
     const asks = system.asks;
     if (!isAddress(system.inbox)) throw new ValidationError(`node id "${system.node}" is not usable in an address`);
-    await system.transport.start({ node: system.node, clock: system.clock, onReply: (r) => asks.onReply(r) });
+    await system.transport.start({
+      node: system.node,
+      clock: system.clock,
+      onReply: (r) => asks.onReply(r),
+      wake: async (tenant, address) => {
+        const activate = system.activator;
+        if (activate === undefined) throw new NoRecipientError(`nothing on node ${system.node} activates ${address}`);
+        await activate(address, tenant);
+      },
+    });
     system.announceMembership();
     return system;
   }
@@ -391,6 +406,7 @@ export class LocalActorSystem implements ActorSystem {
    * The node control actor (`node/<id>`) goes last. The system stays up until `shutdown`.
    */
   async drain(): Promise<void> {
+    this.passivator.stop();
     const roots = this.cells.roots();
     const control = `node/${this.node}`;
     roots.sort((a, b) => Number(a.address === control) - Number(b.address === control));
@@ -400,6 +416,7 @@ export class LocalActorSystem implements ActorSystem {
   /** Stops every actor (children before parents, queues handled), then the transport. */
   async shutdown(): Promise<void> {
     if (this.stopped) return;
+    this.passivator.stop();
     const roots = this.cells.roots();
     for (const c of roots.reverse()) await c.end('stop');
     this.stopped = true;

@@ -53,7 +53,7 @@ export interface BindOptions {
 }
 
 /** How a binding gives its address up (see {@link Binding.release}). */
-export type ReleaseMode = 'gone' | 'handover' | 'abandon';
+export type ReleaseMode = 'gone' | 'handover' | 'abandon' | 'passivate';
 
 /** A live binding of an address on this node. */
 export interface Binding {
@@ -67,9 +67,10 @@ export interface Binding {
   /**
    * Stops taking new messages. Messages the transport already pulled for this node are still
    * offered to the sink (so a graceful stop handles them) unless the sink refuses them, in
-   * which case they are handed back for redelivery.
+   * which case they are handed back for redelivery. With `passivate`, messages sent from now on wait for the
+   * next activation instead (the transport wakes the address through {@link TransportContext.wake}).
    */
-  stopIntake(): Promise<void>;
+  stopIntake(how?: ReleaseMode): Promise<void>;
   /**
    * Gives the address up. Call after the queue was handled.
    * - `gone` (default): the actor is stopped for good; the address disappears from the mesh.
@@ -77,6 +78,8 @@ export interface Binding {
    *   kind re-activates it at once, and its mailbox keeps accepting.
    * - `abandon`: stop renewing and touch nothing (the lease was lost, or the store is down);
    *   the lease expires on its own and placement re-activates the actor.
+   * - `passivate`: the actor sleeps (ADR 0036): the address stays known, its lease is released without a
+   *   successor being started, and the next message sent to it wakes it (on any node hosting the kind).
    */
   release(how?: ReleaseMode): Promise<void>;
 }
@@ -135,6 +138,11 @@ export interface TransportContext {
   readonly clock: Clock;
   /** Called with every reply envelope addressed to this node's inbox. */
   readonly onReply: (reply: Envelope) => void;
+  /**
+   * Activates a passivated address somewhere in the mesh (ADR 0036); the transport calls it when a message for a
+   * sleeping address arrives. Rejects when no node can activate it.
+   */
+  readonly wake?: (tenant: string, address: string) => Promise<void>;
 }
 
 /** The transport interface every mesh implementation fills. */

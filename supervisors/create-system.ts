@@ -86,6 +86,7 @@ export async function createSystem(options: CreateSystemOptions = {}): Promise<A
         maxDeliveries: config.mailbox.maxDeliveries,
         handlerTimeoutMs: config.mailbox.handlerTimeoutMs,
         dedupWindow: config.mailbox.dedupWindow,
+        idleTimeoutMs: config.mailbox.idleTimeoutMs,
         askTimeoutMs: config.ask.defaultTimeoutMs,
       },
       onEscalation: options.onEscalation,

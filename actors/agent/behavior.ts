@@ -66,6 +66,10 @@ export interface AgentState {
    * one run (resume, cancel, continue) wait for it; new runs do not.
    */
   restored?: Promise<void>;
+  /** That restore has finished (or given up): until then the agent may not passivate. */
+  restoreDone?: boolean;
+  /** A prune ran in this activation: with retention set, an agent sleeps only after one (or it would never prune). */
+  pruned?: boolean;
   /** The activation stopped: a restore under way drives no more runs. */
   stopped?: boolean;
 }
@@ -422,10 +426,15 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
     return { run_id: runId, thread_id: thread.thread_id, status: 'pending' };
   };
 
-  /** Sends this agent `agent.prune` after `pruneEveryMs`. */
+  /**
+   * Sends this agent `agent.prune` after `pruneEveryMs`; the first time in an activation after the idle timeout at most,
+   * so an agent that passivates (ADR 0036) still prunes before it sleeps.
+   */
   const schedulePrune = (ctx: ActorContext<AgentState>, st: AgentState): void => {
     if (st.pruneTimer !== undefined) ctx.system.clock.clearTimer(st.pruneTimer);
-    st.pruneTimer = ctx.system.clock.setTimer(def.pruneEveryMs ?? 600_000, () => {
+    const every = def.pruneEveryMs ?? 600_000;
+    const idle = ctx.system.defaults.idleTimeoutMs;
+    st.pruneTimer = ctx.system.clock.setTimer(st.pruned !== true && idle > 0 ? Math.min(every, idle) : every, () => {
       ctx.system
         .tell(ctx.self, AGENT_PRUNE)
         .catch((e: unknown) => ctx.system.warn(`agent ${def.name}: prune not sent: ${(e as Error).message}`));
@@ -453,11 +462,18 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
             await new Promise<void>((r) => ctx.system.clock.setTimer(backoffDelay(attempt, RESTORE_RETRY), r));
           }
         }
-      })();
+      })().finally(() => (st.restoreDone = true));
       for (const pattern of def.subscribe ?? []) ctx.subscribe(pattern);
       if (def.retainRunsMs !== undefined) schedulePrune(ctx, st);
       return st;
     },
+    // An idle agent sleeps (ADR 0036) once it drives no run and listens to no topic (a topic message would not wake it);
+    // its runs live in the store, so the next activation finds everything it needs.
+    canPassivate: (st) =>
+      st.runs.size === 0 &&
+      st.restoreDone === true &&
+      (def.subscribe ?? []).length === 0 &&
+      (st.pruned === true || def.retainRunsMs === undefined),
     stop(ctx) {
       ctx.state.stopped = true;
       if (ctx.state.pruneTimer !== undefined) ctx.system.clock.clearTimer(ctx.state.pruneTimer);
@@ -480,6 +496,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         case AGENT_PRUNE: {
           const before = new Date(ctx.system.clock.now() - (def.retainRunsMs ?? Number.POSITIVE_INFINITY)).toISOString();
           const removed = def.retainRunsMs === undefined ? 0 : await st.store.pruneRuns(tenant, def.name, before);
+          st.pruned = true;
           schedulePrune(ctx, st);
           return { removed };
         }

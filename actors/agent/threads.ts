@@ -75,6 +75,8 @@ async function fence(
 export function threadOwnerBehavior(): Behavior<ThreadOwnerState> {
   return {
     init: (ctx) => ({ store: new RunStore(ctx.system.storage) }),
+    // Every write is made inside a handler and kept in storage: an idle owner may always sleep (ADR 0036).
+    canPassivate: () => true,
     schemas: {
       [THREAD_CREATE]: threadCreateSchema,
       [THREAD_PATCH]: threadPatchSchema,

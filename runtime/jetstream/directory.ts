@@ -32,6 +32,8 @@ export interface LeaseValue {
   readonly renewedAt: number;
   readonly tenant: string;
   readonly address: string;
+  /** Released by passivation (ADR 0036): nobody takes it over; the next message sent to the address wakes it. */
+  readonly passivated?: boolean;
 }
 
 /** A held lease. */
@@ -318,6 +320,13 @@ export class Directory {
         if (how === 'abandon') return;
         try {
           if (how === 'handover') await casPut(this.kv, key, value(epoch, 0), revision);
+          else if (how === 'passivate')
+            await casPut(
+              this.kv,
+              key,
+              JSON.stringify({ node: this.node, epoch, renewedAt: 0, tenant, address, passivated: true } satisfies LeaseValue),
+              revision,
+            );
           else await casPut(this.kv, key, '', revision, { delete: true });
         } catch (e) {
           if (!isWrongLastSequence(e)) this.warn(`releasing lease ${addressKey}: ${(e as Error).message}`);

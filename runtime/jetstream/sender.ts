@@ -32,6 +32,8 @@ export interface SenderContext {
   readonly node: string;
   /** How long a publish keeps retrying (same msg id) through an outage. */
   readonly publishRetryMs: number;
+  /** Activates a passivated address (ADR 0036). */
+  readonly wake?: (tenant: string, address: string) => Promise<void>;
   closed(): boolean;
 }
 
@@ -56,6 +58,8 @@ export async function sendToMailbox(c: SenderContext, envelope: Envelope, option
     try {
       // Each attempt is bounded by the client's request timeout (short): one sent just before its server died is retried soon.
       await c.js.publish(subject, data, { msgID: envelope.id });
+      // Stored in the sleeping address's mailbox: wake it (the stream keeps the order; the waker does not wait).
+      if (c.directory.leaseOf(key)?.passivated === true) wakeAddress(c, envelope.tenant, envelope.to);
       return;
     } catch (e) {
       if (c.closed()) throw new SystemStoppedError('transport is closed');
@@ -70,6 +74,16 @@ export async function sendToMailbox(c: SenderContext, envelope: Envelope, option
       await sleep(c.clock, backoffDelay(retry, RETRY));
     }
   }
+}
+
+/**
+ * Asks placement to activate a passivated address. A failed wake loses nothing (the message waits in the stream),
+ * but the address sleeps until the next message wakes it, so it is reported.
+ */
+export function wakeAddress(c: Pick<SenderContext, 'wake' | 'node'>, tenant: string, address: string): void {
+  c.wake?.(tenant, address).catch((e: unknown) =>
+    process.emitWarning(`waking ${address} (tenant ${tenant}) from node ${c.node}: ${(e as Error).message}`, 'TroupeWarning'),
+  );
 }
 
 /** Records the refused envelope as a dead letter, then throws `error`. */

@@ -30,7 +30,7 @@ import { MeshNames } from './subjects.js';
 import { asTroupeError, isNotFound, retryTransient } from './errors.js';
 import type { JetStreamTransportOptions } from './options.js';
 import { keepConsumer, openIntake, type Intake, type IntakeContext } from './intake.js';
-import { sendToMailbox, type SenderContext } from './sender.js';
+import { sendToMailbox, wakeAddress, type SenderContext } from './sender.js';
 import { ensureStreams } from './streams.js';
 import { DedupWindow } from '../dedup-window.js';
 
@@ -157,6 +157,7 @@ export class JetStreamTransport implements Transport {
       deadLetters: this.deadLetterStore,
       node: ctx.node,
       publishRetryMs: this.publishRetryMs,
+      ...(ctx.wake === undefined ? {} : { wake: ctx.wake }),
       closed: () => this.closed,
     };
     const replicas = this.replicas;
@@ -269,8 +270,19 @@ export class JetStreamTransport implements Transport {
         // A pool member leaving is the same for every mode except abandon (which keeps the marker).
         if (shared && how === 'abandon') return;
         await release(how);
+        if (how === 'passivate') await this.wakeIfWaiting(tenant, address, durable);
       },
     };
+  }
+
+  /**
+   * A message published after the passivating actor stopped pulling, by a sender that still saw it awake, woke nobody:
+   * once the lease says it sleeps, messages left in its consumer wake it here (ADR 0036).
+   */
+  private async wakeIfWaiting(tenant: string, address: string, durable: string): Promise<void> {
+    const info = await this.jsm.consumers.info(this.names.mailboxStream, durable).catch(() => undefined);
+    if (info !== undefined && info.num_pending + info.num_ack_pending > 0 && this.sender !== undefined)
+      wakeAddress(this.sender, tenant, address);
   }
 
   /**

@@ -35,7 +35,14 @@ describe('defaults', () => {
     const c = configSchema.parse({});
     expect(c.transport).toEqual({ kind: 'memory' });
     expect(c.node).toEqual({ id: '', host: '', kinds: [] });
-    expect(c.mailbox).toEqual({ capacity: 1024, blockTimeoutMs: 5000, maxDeliveries: 3, handlerTimeoutMs: 30_000, dedupWindow: 10_000 });
+    expect(c.mailbox).toEqual({
+      capacity: 1024,
+      blockTimeoutMs: 5000,
+      maxDeliveries: 3,
+      handlerTimeoutMs: 30_000,
+      dedupWindow: 10_000,
+      idleTimeoutMs: 300_000,
+    });
     expect(c.ask.defaultTimeoutMs).toBe(5000);
     expect(c.deadLetters.capacity).toBe(10_000);
     expect(c.supervision).toEqual({
@@ -129,6 +136,7 @@ describe('environment table', () => {
     ['TROUPE_LOG_LEVEL', 'debug', (c) => c.log.level, 'debug'],
     ['TROUPE_MAILBOX_CAPACITY', '64', (c) => c.mailbox.capacity, 64],
     ['TROUPE_MAX_DELIVERIES', '5', (c) => c.mailbox.maxDeliveries, 5],
+    ['TROUPE_IDLE_TIMEOUT_MS', '0', (c) => c.mailbox.idleTimeoutMs, 0],
     ['TROUPE_ASK_TIMEOUT_MS', '250', (c) => c.ask.defaultTimeoutMs, 250],
     ['TROUPE_ENCRYPTION_KEY', 'ab'.repeat(32), (c) => c.memory.encryption.key, 'ab'.repeat(32)],
     [
