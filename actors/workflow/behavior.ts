@@ -20,6 +20,7 @@ import {
   type RunEvent,
 } from '../../protocols/index.js';
 import { startSpan, tracingEnabled, type ActorContext, type ActorRef, type Behavior, type TraceSpan } from '../../runtime/index.js';
+import { runReads, type RunReads } from '../agent/index.js';
 import { meshExecutor } from './executor.js';
 import { WORKFLOW_TICK, type ScheduleDriver } from './triggers.js';
 import { startTriggers, topicMessage, type RunStart } from './trigger-run.js';
@@ -59,6 +60,8 @@ export interface WorkflowState {
   readonly executors: Map<string, StepExecutor>;
   machine?: WorkflowMachine;
   readonly journal: WorkflowJournal;
+  /** Reads of the agent runs its steps start (shared by its runs' executors). */
+  readonly agentRuns: RunReads;
   restored: Promise<void>;
   stopped: boolean;
   /** The schedule triggers' driver (those naming this tenant; docs/workflows.md, "Triggers"). */
@@ -91,11 +94,9 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
         if (snap.output?.output !== undefined) r.output = snap.output.output;
         if (snap.output?.error !== undefined) r.error = snap.output.error.message;
         const events = live.pending.splice(0);
-        if (events.length > 0) {
-          await ctx.state.journal.putEvents(tenant, r.run_id, events);
-          r.last_seq = events.at(-1)?.seq ?? r.last_seq;
-        }
-        if (!(await ctx.state.journal.putRun(tenant, r))) {
+        r.last_seq = events.at(-1)?.seq ?? r.last_seq;
+        // The events are logged before the record in one write (a reader of the last event finds the record final).
+        if (!(await ctx.state.journal.putRun(tenant, r, events))) {
           ctx.state.stopped = true;
           ctx.system.warn(`workflow run ${r.run_id} was taken over by a newer activation: this one stops driving it`);
           live.actor.stop();
@@ -137,6 +138,7 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
       ...(span.traceparent === undefined ? {} : { traceparent: span.traceparent }),
       system: ctx.system,
       journal: ctx.state.journal,
+      runs: ctx.state.agentRuns,
       tenant,
       workflow: def.name,
       runId: record.run_id,
@@ -226,6 +228,7 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
         runs: new Map(),
         executors: new Map(),
         journal: new WorkflowJournal(ctx.system.storage),
+        agentRuns: runReads(ctx.system.storage),
         restored: Promise.resolve(),
         stopped: false,
       };

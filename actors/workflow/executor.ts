@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { RUN_CANCEL, RUN_CREATE, TERMINAL_RUN_STATUSES, isTroupeError, scrubbedMessage, type RunEvent } from '../../protocols/index.js';
 import type { ActorRef, ActorSystem } from '../../runtime/index.js';
-import { runReads, waitForRun, type RunCreated } from '../agent/index.js';
+import { runReads, waitForRun, type RunCreated, type RunReads } from '../agent/index.js';
 import { TOOL_CALL, type ToolCallResult } from '../tool/index.js';
 import { childWorkflowStep } from './child.js';
 import { admitStepRun, pause, throughGate } from './step-start.js';
@@ -29,6 +29,8 @@ export interface MeshExecutorOptions {
   readonly stepTimeoutMs?: number;
   /** The run's `invoke_workflow` span context: the parent of the agent and tool runs its steps start. */
   readonly traceparent?: string;
+  /** Reads of agent runs' records (one per activation serves all its runs; made from the system's storage when absent). */
+  readonly runs?: RunReads;
 }
 
 /** The agent run id of one step attempt: readable when it fits ACP's 128 characters, else a digest. */
@@ -61,7 +63,7 @@ const ATTEMPT_DONE = new Error('step attempt done');
 export function meshExecutor(o: MeshExecutorOptions): StepExecutor {
   const { journal, tenant, runId } = o;
   const timeoutMs = o.stepTimeoutMs ?? 24 * 3_600_000;
-  const runs = runReads(o.system.storage);
+  const runs = o.runs ?? runReads(o.system.storage);
   /** The run's end: its end event, or its record once that says it ended (read every RECHECK_MS while `stop` is not aborted). */
   const endedOrRecorded = (
     ended: Promise<{ status: string; output?: string | undefined; error?: string | undefined }>,

@@ -59,12 +59,13 @@ export class WorkflowJournal {
   }
 
   /**
-   * Writes the run's record unless a newer activation wrote it (false then); keeps the active marker in step with
-   * its status (an ended run leaves the active list). The marker of a run that has not ended is written before its
-   * record and that of an ended run deleted after it, so a crash between the two never leaves a record saying
-   * "running" that no activation finds (a marker without a record, or of an ended run, is dropped by the next).
+   * Writes the run's record, after `events` (appended to its log, keyed by their seq) in the same fenced write, unless a
+   * newer activation wrote it (false then: nothing is written); keeps the active marker in step with its status (an
+   * ended run leaves the active list). The marker of a run that has not ended is written before its record and that of
+   * an ended run deleted after it, so a crash between the two never leaves a record saying "running" that no activation
+   * finds (a marker without a record, or of an ended run, is dropped by the next).
    */
-  async putRun(tenant: string, r: WorkflowRunRecord): Promise<boolean> {
+  async putRun(tenant: string, r: WorkflowRunRecord, events: readonly WorkflowLogEvent[] = []): Promise<boolean> {
     const key = [tenant, runId(r), 'run'];
     const marker = [tenant, r.workflow, r.run_id];
     const mark = marker.join('\u0000');
@@ -73,7 +74,7 @@ export class WorkflowJournal {
       await this.active.put(marker, { since: r.created_at });
       this.marked.add(mark);
     }
-    const ok = await this.runs.putFenced(key, r.epoch, [{ key, value: r }]);
+    const ok = await this.runs.putFenced(key, r.epoch, [...events.map((e) => eventEntry(tenant, r.run_id, e)), { key, value: r }]);
     if (!ok) return false;
     if (!active) {
       await this.active.delete(marker);
@@ -115,7 +116,7 @@ export class WorkflowJournal {
 
   /** Appends events to the run's log (keyed by their seq). */
   putEvents(tenant: string, id: string, events: readonly WorkflowLogEvent[]): Promise<void> {
-    return this.runs.putMany(events.map((e) => ({ key: [tenant, id, 'ev', seqKey(e.seq)], value: e })));
+    return this.runs.putMany(events.map((e) => eventEntry(tenant, id, e)));
   }
 
   /** The run's event log in order, after `afterSeq`. */
@@ -134,6 +135,10 @@ export class WorkflowJournal {
 
 function runId(r: WorkflowRunRecord): string {
   return r.run_id;
+}
+
+function eventEntry(tenant: string, id: string, e: WorkflowLogEvent): { key: string[]; value: WorkflowLogEvent } {
+  return { key: [tenant, id, 'ev', seqKey(e.seq)], value: e };
 }
 
 function stepKey(tenant: string, id: string, k: StepKey): string[] {

@@ -9,6 +9,7 @@ import { scrubbedMessage } from '../../protocols/index.js';
 import type { Clock } from '../../runtime/index.js';
 import { compileTemplate, type Template } from './expr.js';
 import {
+  around,
   patch,
   scopeOf,
   stepInputTemplate,
@@ -60,6 +61,8 @@ function dagRegion(id: string, steps: Record<string, WorkflowStep>, sources: str
           ],
   };
   const needs = step.needs ?? [];
+  const node = stepStates(id, step, exits, clock);
+  // Once its needs are done the step is entered and decided in the same microstep (no `waiting → deciding` step).
   const waiting =
     sources !== undefined
       ? {
@@ -72,12 +75,14 @@ function dagRegion(id: string, steps: Record<string, WorkflowStep>, sources: str
             },
           ],
         }
-      : { always: [{ target: 'deciding', guard: (a: Args) => needs.every((n) => isDone(steps, a.context, n)) }] };
+      : {
+          always: needs.length === 0 ? node.decide : around(node.decide, [], (a: Args) => needs.every((n) => isDone(steps, a.context, n))),
+        };
   return {
     initial: 'waiting',
     states: {
       waiting,
-      ...stepStates(id, step, exits, clock),
+      ...node.states,
       done: { type: 'final' },
       skipped: { type: 'final' },
       handled: { type: 'final' },
@@ -88,30 +93,33 @@ function dagRegion(id: string, steps: Record<string, WorkflowStep>, sources: str
 
 function machineState(def: WorkflowDefinition, id: string, step: WorkflowStep, clock: Clock): Record<string, unknown> {
   const to = (s: string): Transition => ({ target: `#st_${s}`, reenter: true });
-  const end: Transition = step.final ? { target: '#wf.finishing' } : step.next !== undefined ? to(step.next) : { target: '#wf.failed' };
+  const end: Transition[] = step.final
+    ? [{ target: '#wf.finishing' }]
+    : step.next !== undefined
+      ? [to(step.next)]
+      : [{ target: '#wf.failed' }];
+  const stuck = !step.final && step.next === undefined;
   const errorTarget = step.onError !== undefined ? step.onError : def.error !== undefined && def.error !== id ? def.error : 'fail';
   const exits: StepExits = {
     complete: (outcome) => [
       ...Object.entries(step.on ?? {}).map(([k, s]) => ({ ...to(s), guard: (a: Args) => norm(outcome(a)) === norm(k) })),
-      end.target === '#wf.failed'
-        ? {
-            target: '#wf.failed',
-            actions: [setError((a) => `no transition from state "${id}" for outcome ${JSON.stringify(outcome(a) ?? null)}`, id)],
-          }
-        : end,
+      ...(stuck
+        ? [
+            {
+              target: '#wf.failed',
+              actions: [setError((a) => `no transition from state "${id}" for outcome ${JSON.stringify(outcome(a) ?? null)}`, id)],
+            },
+          ]
+        : end),
     ],
-    skip: [
-      end.target === '#wf.failed'
-        ? { target: '#wf.failed', actions: [setError(() => `state "${id}" was skipped and has no next`, id)] }
-        : end,
-    ],
+    skip: stuck ? [{ target: '#wf.failed', actions: [setError(() => `state "${id}" was skipped and has no next`, id)] }] : end,
     fail: [
       errorTarget === 'fail'
         ? { target: '#wf.failed', actions: [setError((a) => a.context.steps[id]?.error ?? 'failed', id)] }
         : to(errorTarget),
     ],
   };
-  return { id: `st_${id}`, initial: 'deciding', states: stepStates(id, step, exits, clock) };
+  return { id: `st_${id}`, initial: 'deciding', states: stepStates(id, step, exits, clock).states };
 }
 
 /** The step ids of a definition, in the order written. */
@@ -138,6 +146,34 @@ export function compileWorkflow(def: WorkflowDefinition, options: CompileOptions
     return execute(runId === undefined ? request : { ...request, runId }, signal);
   });
   const output = def.output === undefined ? undefined : compileTemplate(def.output);
+  const finish = (ctx: WorkflowContext): Pick<WorkflowContext, 'output' | 'error'> => {
+    try {
+      const last = ctx.completed.at(-1);
+      return { output: output ? output(scopeOf(ctx)) : last === undefined ? null : (ctx.steps[last]?.output ?? null) };
+    } catch (e) {
+      return { error: { message: `output: ${scrubbedMessage(e)}` } };
+    }
+  };
+  // The run's output is worked out by the guard and the action of the transition that ends the run: once per context.
+  const finished = new WeakMap<WorkflowContext, Pick<WorkflowContext, 'output' | 'error'>>();
+  const result = ({ context }: Args) => {
+    let r = finished.get(context);
+    if (r === undefined) finished.set(context, (r = finish(context)));
+    return r;
+  };
+  /**
+   * How a run that reached its end finishes: completed with its output, or failed (the output's expression failed).
+   * A DAG takes these when its regions are done; a final state goes through `finishing` first, so that its guard reads
+   * the context after the last step's record is written.
+   */
+  const finishing: Transition[] = [
+    {
+      target: '#wf.completed',
+      guard: (a) => a.context.error === undefined && result(a).error === undefined,
+      actions: [assign(((a: Args) => ({ ...result(a), status: 'completed' })) as never)],
+    },
+    { target: '#wf.failed', actions: [assign(result as never)] },
+  ];
   const ids = stepIds(def);
   const handlers = handlerSources(steps);
   const running: Record<string, unknown> =
@@ -145,20 +181,12 @@ export function compileWorkflow(def: WorkflowDefinition, options: CompileOptions
       ? {
           type: 'parallel',
           states: Object.fromEntries(ids.map((id) => [id, dagRegion(id, steps, handlers.get(id), clock)])),
-          onDone: '#wf.finishing',
+          onDone: finishing,
         }
       : {
           initial: def.initial ?? ids[0],
           states: Object.fromEntries(ids.map((id) => [id, machineState(def, id, steps[id] as WorkflowStep, clock)])),
         };
-  const finish = (a: Args) => {
-    try {
-      const last = a.context.completed.at(-1);
-      return { output: output ? output(scopeOf(a.context)) : last === undefined ? null : (a.context.steps[last]?.output ?? null) };
-    } catch (e) {
-      return { error: { message: `output: ${scrubbedMessage(e)}` } };
-    }
-  };
   const ended = (status: WorkflowOutput['status']) => assign({ status } as never);
   return setup({
     types: {} as {
@@ -191,13 +219,11 @@ export function compileWorkflow(def: WorkflowDefinition, options: CompileOptions
         },
         ...(running as object),
       },
-      finishing: {
-        entry: assign(finish as never),
-        always: [{ target: 'failed', guard: ({ context }: Args) => context.error !== undefined }, { target: 'completed' }],
-      },
+      finishing: { always: finishing },
+      // Entered only by the `finishing` transitions, which set the status with the output.
       completed: {
         type: 'final',
-        entry: [ended('completed'), emit(({ context }: Args) => ({ type: 'workflow.completed', output: context.output }))],
+        entry: emit(({ context }: Args) => ({ type: 'workflow.completed', output: context.output })),
       },
       failed: {
         type: 'final',

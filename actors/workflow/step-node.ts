@@ -75,10 +75,39 @@ export function around(ts: Transition[], pre: unknown[], guard?: (a: Args) => bo
 const forMe = (id: string) => (a: Args) => (a.event as { step?: unknown }).step === id;
 const rec = (a: Args, id: string) => a.context.steps[id] as StepRecord;
 
-/** The `deciding`, `running` and `retrying` states of step `id`; `running` invokes `step` or waits for `answer`. */
-export function stepStates(id: string, step: WorkflowStep, exits: StepExits, clock: Clock): Record<string, unknown> {
+/** The states of step `id`, and the transitions that decide it (a DAG region's `waiting` takes them once its needs are done). */
+export interface StepNode {
+  /** `deciding` (takes {@link decide} at once), `running` (invokes `step` or waits for `answer`) and `retrying`. */
+  readonly states: Record<string, unknown>;
+  /**
+   * Enter the step (visit + 1) and decide it: run it (into `running`, its first attempt started), skip it or fail it
+   * (`if` false or failing), in the one microstep that enters it (each microstep copies the machine's snapshot).
+   */
+  readonly decide: Transition[];
+}
+
+/** What an `if` condition said of one context: run, skip, or the error it threw. */
+type Verdict = 'run' | 'skip' | { readonly error: string };
+
+/** The step's states and decision; see {@link StepNode}. */
+export function stepStates(id: string, step: WorkflowStep, exits: StepExits, clock: Clock): StepNode {
   const kind = stepKind(step);
   const cond = step.if === undefined ? undefined : compileCondition(step.if);
+  // The condition is read by up to three guards and an action of the same microstep: evaluated once per context.
+  const verdicts = new WeakMap<WorkflowContext, Verdict>();
+  const verdict = (a: Args): Verdict => {
+    if (cond === undefined) return 'run';
+    let v = verdicts.get(a.context);
+    if (v === undefined) {
+      try {
+        v = cond(scopeOf(a.context)) ? 'run' : 'skip';
+      } catch (e) {
+        v = { error: scrubbedMessage(e) };
+      }
+      verdicts.set(a.context, v);
+    }
+    return v;
+  };
   const retries = step.retry?.count ?? 0;
   const failed = (error: (a: Args) => string, canRetry: boolean): Transition[] => {
     const last = around(exits.fail, [
@@ -114,8 +143,10 @@ export function stepStates(id: string, step: WorkflowStep, exits: StepExits, clo
   });
   const timedOut = failed(() => `timed out after ${timeout ?? 0} ms`, true);
   const onDeadline = timeout === undefined ? {} : { deadline: around(timedOut, [], forMe(id)) };
-  const started = [
-    patch(id, (r) => ({ status: kind === 'human' ? 'waiting' : 'running', attempt: r.attempt + 1 })),
+  // An attempt starts on the transition into `running` (one assign with the decision or the retry), and is announced
+  // on entering it.
+  const status: StepRecord['status'] = kind === 'human' ? 'waiting' : 'running';
+  const announce = [
     emit(((a: Args) => ({ type: 'step.started', step: id, attempt: rec(a, id).attempt, visit: rec(a, id).visit })) as never),
   ];
   let running: Record<string, unknown>;
@@ -138,7 +169,7 @@ export function stepStates(id: string, step: WorkflowStep, exits: StepExits, clo
     const rejectIsOutcome = step.on?.reject !== undefined;
     running = {
       entry: [
-        ...started,
+        ...announce,
         emit(((a: Args) => ({
           type: 'step.waiting',
           step: id,
@@ -178,7 +209,7 @@ export function stepStates(id: string, step: WorkflowStep, exits: StepExits, clo
     };
     const out = (a: Args) => (a.event as { output?: unknown }).output;
     running = {
-      entry: started,
+      entry: announce,
       invoke: [
         {
           id: `${id}.run`,
@@ -194,29 +225,40 @@ export function stepStates(id: string, step: WorkflowStep, exits: StepExits, clo
     };
   }
   const retry = step.retry;
-  return {
-    deciding: {
-      entry: patch(id, (r, a) => {
-        const base = { visit: r.visit + 1, attempt: 0, output: undefined, error: undefined };
-        if (cond === undefined) return { ...base, status: 'pending' };
-        try {
-          return { ...base, status: cond(scopeOf(a.context)) ? 'pending' : 'skipped' };
-        } catch (e) {
-          return { ...base, status: 'failed', error: scrubbedMessage(e) };
-        }
-      }),
-      always: [
-        { target: 'running', guard: (a: Args) => rec(a, id).status === 'pending' },
-        ...around(exits.skip, [emit({ type: 'step.skipped', step: id } as never)], (a) => rec(a, id).status === 'skipped'),
-        ...around(exits.fail, [
-          emit(((a: Args) => ({ type: 'step.failed', step: id, error: rec(a, id).error, attempt: 0, willRetry: false })) as never),
-        ]),
-      ],
+  const entered = { attempt: 0, output: undefined, error: undefined };
+  const error = (a: Args) => {
+    const v = verdict(a);
+    return typeof v === 'object' ? v.error : 'failed';
+  };
+  const decide: Transition[] = [
+    {
+      target: 'running',
+      ...(cond === undefined ? {} : { guard: (a: Args) => verdict(a) === 'run' }),
+      actions: [patch(id, (r) => ({ ...entered, visit: r.visit + 1, attempt: 1, status }))],
     },
-    running,
-    retrying: {
-      invoke: deadline('backoff', (a) => (retry === undefined ? 0 : backoffMs(retry, rec(a, id).attempt))),
-      on: { deadline: { target: 'running', guard: forMe(id) } },
+    ...(cond === undefined
+      ? []
+      : [
+          ...around(
+            exits.skip,
+            [patch(id, (r) => ({ ...entered, visit: r.visit + 1, status: 'skipped' })), emit({ type: 'step.skipped', step: id } as never)],
+            (a) => verdict(a) === 'skip',
+          ),
+          ...around(exits.fail, [
+            patch(id, (r, a) => ({ ...entered, visit: r.visit + 1, status: 'failed', error: error(a) })),
+            emit(((a: Args) => ({ type: 'step.failed', step: id, error: rec(a, id).error, attempt: 0, willRetry: false })) as never),
+          ]),
+        ]),
+  ];
+  return {
+    decide,
+    states: {
+      deciding: { always: decide },
+      running,
+      retrying: {
+        invoke: deadline('backoff', (a) => (retry === undefined ? 0 : backoffMs(retry, rec(a, id).attempt))),
+        on: { deadline: { target: 'running', guard: forMe(id), actions: [patch(id, (r) => ({ status, attempt: r.attempt + 1 }))] } },
+      },
     },
   };
 }

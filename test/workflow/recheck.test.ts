@@ -1,0 +1,134 @@
+/**
+ * An agent step whose run's end event is lost on the way (a NATS server failing over drops the last event, and no later
+ * one shows the gap) still ends: while it waits, the step reads its run's record every 30 s on the system's clock
+ * (actors/workflow/executor.ts, RECHECK_MS) and ends with what the record says once the run ended. Simulated time: the
+ * agent admits the run and answers `running`; the test then ends the run in storage without publishing its end event.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { RUN_CREATE, type RunRecord } from '../../protocols/index.js';
+import { MemoryStorage, MemoryTransport, SimulatedClock, flushMicrotasks, startSystem, type ActorSystem } from '../../runtime/index.js';
+import { xstateLifecycle } from '../../supervisors/index.js';
+import { RunStore } from '../../actors/agent/index.js';
+import { WorkflowJournal, agentRunId, meshExecutor, type StepRequest } from '../../actors/workflow/index.js';
+
+const RECHECK_MS = 30_000;
+const TENANT = 'default';
+const RUN = 'wf-run-1';
+const REQUEST: StepRequest = {
+  runId: RUN,
+  step: 'classify',
+  kind: 'agent',
+  target: 'quiet',
+  input: 'my bill is wrong',
+  visit: 1,
+  attempt: 1,
+};
+const AGENT_RUN = agentRunId(RUN, REQUEST);
+
+const systems: ActorSystem[] = [];
+afterEach(async () => {
+  for (const s of systems.splice(0)) await s.shutdown();
+});
+
+/** A host on the simulated clock with `agent/quiet`, which admits each run (its record says `running`) and publishes nothing. */
+async function host() {
+  const clock = new SimulatedClock();
+  const storage = new MemoryStorage();
+  const system = await startSystem({ lifecycle: xstateLifecycle, transport: new MemoryTransport(), storage, clock, warn: () => undefined });
+  systems.push(system);
+  const runs = new RunStore(storage);
+  const at = () => new Date(clock.now()).toISOString();
+  const record = (status: RunRecord['status'], output?: string): RunRecord => ({
+    run_id: AGENT_RUN,
+    thread_id: 'thread-1',
+    assistant_id: 'quiet',
+    agent: 'quiet',
+    status,
+    created_at: at(),
+    updated_at: at(),
+    metadata: {},
+    multitask_strategy: 'reject',
+    last_seq: 0,
+    ...(output === undefined ? {} : { output }),
+  });
+  const creates: string[] = [];
+  const agent = await system.spawn('agent/quiet', {
+    init: () => undefined,
+    async receive(msg) {
+      if (msg.type !== RUN_CREATE) return undefined;
+      const { run_id } = msg.payload as { run_id: string };
+      creates.push(run_id);
+      await runs.putRun(TENANT, record('running'), true);
+      return { run_id, thread_id: 'thread-1', status: 'running' };
+    },
+  });
+  const execute = meshExecutor({
+    system,
+    journal: new WorkflowJournal(storage),
+    tenant: TENANT,
+    workflow: 'flow',
+    runId: RUN,
+    resolve: () => Promise.resolve(agent),
+    leaving: () => false,
+  });
+  /** Ends the agent's run in storage only: its end event is the one that got lost. */
+  const endRun = (status: RunRecord['status'], output?: string) => runs.putRun(TENANT, record(status, output));
+  return { clock, storage, execute, creates, endRun };
+}
+
+/** Starts the step and reports how it settled (undefined while it waits). */
+function start(execute: ReturnType<typeof meshExecutor>) {
+  const settled: { value?: unknown; error?: string } = {};
+  let done = false;
+  execute(REQUEST, new AbortController().signal).then(
+    (value) => {
+      settled.value = value;
+      done = true;
+    },
+    (e: unknown) => {
+      settled.error = (e as Error).message;
+      done = true;
+    },
+  );
+  return { settled, done: () => done };
+}
+
+/** Lets the step's asks and storage reads go through (no time passes on the simulated clock). */
+async function settle() {
+  for (let i = 0; i < 5; i++) await flushMicrotasks();
+}
+
+describe('agent step recheck (lost end event)', () => {
+  it("ends with the run's output from its record at the first check after the run ended, 30 s after the step began waiting", async () => {
+    const h = await host();
+    const baseline = h.clock.pending;
+    const step = start(h.execute);
+    await settle();
+    expect(h.creates).toEqual([AGENT_RUN]);
+    await h.endRun('success', 'billing');
+    await h.clock.advance(RECHECK_MS - 1);
+    await settle();
+    expect(step.done()).toBe(false); // the run ended, but nothing told the step and it has not read the record yet
+    await h.clock.advance(1);
+    await settle();
+    expect(step.settled).toEqual({ value: 'billing' });
+    expect(h.clock.pending).toBe(baseline); // no recheck timer (nor the follow's deadline) outlives the step
+  });
+
+  it('checks again every 30 s while the record says the run goes on, and fails the step when the run failed', async () => {
+    const h = await host();
+    const step = start(h.execute);
+    await settle();
+    for (let i = 0; i < 3; i++) {
+      await h.clock.advance(RECHECK_MS);
+      await settle();
+      expect(step.done()).toBe(false);
+    }
+    await h.endRun('error');
+    await h.clock.advance(RECHECK_MS);
+    await settle();
+    expect(step.settled.error).toBe(`agent quiet run ${AGENT_RUN} ended error`);
+    // The failure is journalled before the machine sees it.
+    expect(await new WorkflowJournal(h.storage).getStep(TENANT, RUN, REQUEST)).toMatchObject({ state: 'failed' });
+  });
+});
