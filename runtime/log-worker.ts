@@ -40,7 +40,10 @@ export default function logWorker(options: LogWorkerOptions): Writable {
   let redact: ((text: string) => string) | undefined | null = options.redactModule === undefined ? undefined : null;
   const out = pino.destination({ dest: options.dest, sync: true, mkdir: typeof options.dest === 'string' });
   let partial = '';
-  /** One line as it is written (with its newline; '' for none), or `undefined` when it has text to redact and the module is not loaded yet. */
+  /**
+   * One line as it is written (with its newline; '' for none), or `undefined` when it has text to redact and the module
+   * is not loaded yet.
+   */
   const line = (text: string): string | undefined => {
     if (text === '') return '';
     if (text.startsWith(SECRET_LINE_START)) {

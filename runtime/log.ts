@@ -73,8 +73,9 @@ const CONTENT_FIELD = new RegExp(`"(${CONTENT_KEYS.join('|')})":`);
  * replaced): false only when cleaning could change nothing. Without a backslash every string in the text is spelled as it
  * is, so a registered secret or credential shape inside one is also in `text` as it is, and {@link scrubSecrets} finds it
  * there; without a content field there is no personal data to redact, and without a credential-keyed field (other than
- * one already replaced) no value to replace. Most lines pass, and are written as they came
- * (one check of the whole batch instead of a parse, a copy and a stringify per line).
+ * one already replaced) no value to replace. Most lines pass, and are written as they came (one check of the whole batch
+ * instead of a parse, a copy and a stringify per line). Such a line is not cut at {@link MAX_DEPTH} either: the caller's
+ * thread already cut what was logged, and `base` or child bindings are written as the code set them.
  */
 export function needsCleaning(text: string): boolean {
   return text.includes('\\') || CONTENT_FIELD.test(text) || SECRET_FIELD.test(text) || scrubSecrets(text) !== text;
@@ -267,14 +268,16 @@ export function createLogger(options: LogOptions = {}): Logger {
         level: (label) => ({ level: label }),
         log: (object) => clean(object, { redactText, content: false }, 0) as Record<string, unknown>,
       },
-      hooks: {
-        // The message (and any interpolation argument) is scrubbed like the fields (by the log thread when there is one).
-        logMethod(args, method) {
-          if (thread !== undefined) return method.apply(this, args);
-          const scrubbed = args.map((a) => (typeof a === 'string' ? scrubSecrets(a) : a)) as Parameters<typeof method>;
-          method.apply(this, scrubbed);
-        },
-      },
+      // The message (and any interpolation argument) is scrubbed like the fields (by the log thread when there is one).
+      hooks:
+        thread !== undefined
+          ? {}
+          : {
+              logMethod(args, method) {
+                const scrubbed = args.map((a) => (typeof a === 'string' ? scrubSecrets(a) : a)) as Parameters<typeof method>;
+                method.apply(this, scrubbed);
+              },
+            },
     },
     destination,
   );

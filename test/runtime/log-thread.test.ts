@@ -75,7 +75,7 @@ describe('the log thread', () => {
     expect(cleaned).toBeGreaterThan(100);
   });
 
-  it('writes what cleaning on the caller\'s thread writes, handing lines over without a flush (property)', async () => {
+  it("writes what cleaning on the caller's thread writes, handing lines over without a flush (property)", async () => {
     const file = join(dir, 'same.log');
     const log = createLogger({ thread: { dest: file, redactModule: LOG_REDACTION_MODULE } });
     const here: string[] = [];
@@ -100,12 +100,13 @@ describe('the log thread', () => {
     );
     await closeLogger(log);
     const untimed = (line: string): unknown => ({ ...(JSON.parse(line) as Record<string, unknown>), time: undefined });
-    const written = readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+    const written = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
     expect(written).toHaveLength(301);
     expect(written.map(untimed)).toEqual(here.map(untimed));
     expect(readFileSync(file, 'utf8')).not.toContain(known);
   }, 90_000);
-
 
   it('writes every line in order, secrets scrubbed and personal data in content redacted', async () => {
     const secret = `s3cr3t-${randomBytes(12).toString('hex')}`;
