@@ -4,6 +4,7 @@
  * `info` (JSON lines to /dev/null, content redacted as the CLI does) with tracing off, and tracing on exporting over
  * OTLP/HTTP to a receiver in a worker thread of this process — and the cost per span.
  */
+import { readFileSync, readdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { pino } from 'pino';
 import { agentBehavior, waitForRun } from '../actors/agent/index.js';
@@ -18,6 +19,24 @@ const median = (xs: readonly number[]): number => percentile(Float64Array.from(x
 
 /** The issue's bound: logs at info with tracing off within this much of the silent baseline. */
 export const LOG_COST_GOAL = 0.05;
+
+/** This process's threads (Linux; none where /proc cannot be read). */
+function threadIds(): string[] {
+  try {
+    return readdirSync('/proc/self/task');
+  } catch {
+    return [];
+  }
+}
+
+/** Microseconds a thread of this process ran on a CPU so far (Linux /proc schedstat; 0 where it cannot be read). */
+function threadCpuUs(tid: string): number {
+  try {
+    return Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e3;
+  } catch {
+    return 0;
+  }
+}
 
 /** A receiver of OTLP/HTTP JSON in a worker thread: counts the spans it got. */
 async function receiver(): Promise<{ url: string; spans: () => Promise<number>; close: () => Promise<void> }> {
@@ -109,7 +128,11 @@ export async function observabilityCost(
   Object.assign(process.env, env);
   // As `troupe start` logs JSON: secrets scrubbed on this thread, personal data redacted and lines written by the log's
   // own thread (ADR 0034). The in-thread logger (every pass on this thread) is measured beside it.
+  // The log thread's own CPU time is read from the threads that appear with its logger (the worker starts at once).
+  const before = new Set(threadIds());
   const info = createLogger({ level: 'info', thread: { dest: '/dev/null', redactModule: LOG_REDACTION_MODULE } });
+  const logThreads = threadIds().filter((t) => !before.has(t));
+  const logThreadCpu = (): number => logThreads.reduce((sum, t) => sum + threadCpuUs(t), 0);
   const inThread = createLogger({
     level: 'info',
     destination: pino.destination({ dest: '/dev/null', sync: true }),
@@ -141,6 +164,9 @@ export async function observabilityCost(
   const samples = new Map<string, number[]>(cases.map((c) => [c.name, []]));
   const blockP50 = new Map<string, number[]>(cases.map((c) => [c.name, []]));
   const busyNs = new Map<string, number>(cases.map((c) => [c.name, 0]));
+  // CPU time of this (the caller's) thread per case: steadier than wall time when other processes share the cores.
+  const callerCpuUs = new Map<string, number>(cases.map((c) => [c.name, 0]));
+  const caller = String(process.pid);
   try {
     for (const c of cases) {
       if (c.tracing) await startTracing({ redactText: redactPersonalData });
@@ -148,26 +174,31 @@ export async function observabilityCost(
       if (c.tracing) await stopTracing();
     }
     tracedRuns = 0;
-    const before = await otlp.spans();
+    const spansBefore = await otlp.spans();
+    const logCpu0 = logThreadCpu();
     for (let b = 0; b < blocks; b++) {
       for (let k = 0; k < cases.length; k++) {
         const c = cases[(b + k) % cases.length] as (typeof cases)[number];
         if (c.tracing) await startTracing({ redactText: redactPersonalData });
         const mine: number[] = [];
         const t0 = process.hrtime.bigint();
+        const cpu0 = threadCpuUs(caller);
         for (let i = 0; i < BLOCK; i++) {
           const r0 = process.hrtime.bigint();
           await c.op();
           mine.push(Number(process.hrtime.bigint() - r0) / 1e3);
         }
         busyNs.set(c.name, (busyNs.get(c.name) ?? 0) + Number(process.hrtime.bigint() - t0));
+        callerCpuUs.set(c.name, (callerCpuUs.get(c.name) ?? 0) + threadCpuUs(caller) - cpu0);
         if (c.tracing) await stopTracing(); // exports what is left (outside the timing)
         (samples.get(c.name) as number[]).push(...mine);
         (blockP50.get(c.name) as number[]).push(median(mine));
       }
       if ((b + 1) % Math.max(1, Math.round(blocks / 5)) === 0) options.log(`block ${b + 1}/${blocks}`);
     }
-    const spans = (await otlp.spans()) - before;
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the log thread's last batch
+    const logThreadUsPerRun = (logThreadCpu() - logCpu0) / (blocks * BLOCK);
+    const spans = (await otlp.spans()) - spansBefore;
     const spansPerRun = tracedRuns === 0 ? 0 : spans / tracedRuns;
     const summary = (n: string): Latency => {
       const all = Float64Array.from(samples.get(n) as number[]).sort();
@@ -225,6 +256,7 @@ export async function observabilityCost(
         .sort((a, b) => a - b);
       return `${(((percentile(r, 10) as number) - 1) * 100).toFixed(1)} … ${(((percentile(r, 90) as number) - 1) * 100).toFixed(1)} %`;
     };
+    const cpuPerRun = (n: string): string => ((callerCpuUs.get(n) ?? 0) / (blocks * BLOCK)).toFixed(1);
     const notes = [
       `tracing: ${spans} spans received for ${tracedRuns} runs ` +
         `(${spansPerRun.toFixed(2)} spans/run: invoke_agent, 2 chat, execute_tool); ` +
@@ -235,6 +267,9 @@ export async function observabilityCost(
         `tracing on ${spread(cases[3].name)}`,
       `info logs written on this thread (no log thread): run p50 ${own.p50Us.toFixed(1)} µs, ` +
         `${((paired(cases[2].name) - 1) * 100).toFixed(1)} % over silent (paired)`,
+      `CPU per run (Linux schedstat): caller's thread silent ${cpuPerRun(cases[0].name)} µs, info logs ` +
+        `${cpuPerRun(cases[1].name)} µs, on this thread ${cpuPerRun(cases[2].name)} µs; ` +
+        `log thread ${logThreads.length === 0 ? 'not read' : `${logThreadUsPerRun.toFixed(1)} µs`}`,
     ];
     return { figures, goals, notes };
   } finally {

@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { registerPresentedSecret, registerSecret } from '../protocols/index.js';
 import { SECRET_LINE_START, type LogWorkerOptions } from './log-secrets.js';
-import { scrubLogValue } from './log.js';
+import { needsCleaning, scrubLogValue } from './log.js';
 
 /** Loads the personal-data redaction, or nothing when it is not named or cannot be loaded. */
 async function loadRedaction(module: string | undefined): Promise<((text: string) => string) | undefined> {
@@ -40,19 +40,22 @@ export default function logWorker(options: LogWorkerOptions): Writable {
   let redact: ((text: string) => string) | undefined | null = options.redactModule === undefined ? undefined : null;
   const out = pino.destination({ dest: options.dest, sync: true, mkdir: typeof options.dest === 'string' });
   let partial = '';
-  /** Writes one line; false when it has text to redact and the module is not loaded yet (nothing written). */
-  const line = (text: string): boolean => {
-    if (text === '') return true;
+  /**
+   * One line as it is written (with its newline; '' for none), or `undefined` when it has text to redact and the module
+   * is not loaded yet.
+   */
+  const line = (text: string): string | undefined => {
+    if (text === '') return '';
     if (text.startsWith(SECRET_LINE_START)) {
       registerLine(text);
-      return true;
+      return '';
     }
+    if (!needsCleaning(text)) return `${text}\n`;
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch {
-      out.write(`${JSON.stringify({ level: 'warn', event: 'log.unreadable', chars: text.length })}\n`);
-      return true;
+      return `${JSON.stringify({ level: 'warn', event: 'log.unreadable', chars: text.length })}\n`;
     }
     let pending = false;
     const cleaned = scrubLogValue(
@@ -64,28 +67,45 @@ export default function logWorker(options: LogWorkerOptions): Writable {
             return t;
           },
     );
-    if (pending) return false;
-    out.write(`${JSON.stringify(cleaned)}\n`);
-    return true;
+    return pending ? undefined : `${JSON.stringify(cleaned)}\n`;
   };
-  const lines = async (all: readonly string[]): Promise<void> => {
-    for (const l of all) {
-      if (line(l)) continue;
-      redact = await loadRedaction(options.redactModule);
-      line(l);
+  /** Writes whole lines (`text` ends with a newline), in order, with one write per batch. */
+  const lines = async (text: string): Promise<void> => {
+    if (text === '') return;
+    // Most batches need no cleaning at all (see `needsCleaning`): one check, one write.
+    if (!text.includes(SECRET_LINE_START) && !needsCleaning(text)) {
+      out.write(text);
+      return;
     }
+    let batch = '';
+    for (const l of text.split('\n')) {
+      let written = line(l);
+      if (written === undefined) {
+        if (batch !== '') out.write(batch);
+        batch = '';
+        redact = await loadRedaction(options.redactModule);
+        written = line(l) ?? '';
+      }
+      batch += written;
+    }
+    if (batch !== '') out.write(batch);
+  };
+  /** The whole lines of what came so far; the rest waits for its newline. */
+  const whole = (chunk: string): string => {
+    const text = partial + chunk;
+    const cut = text.lastIndexOf('\n') + 1;
+    partial = text.slice(cut);
+    return text.slice(0, cut);
   };
   return new Writable({
     decodeStrings: false,
     write(chunk: Buffer | string, _encoding, done) {
-      const all = (partial + chunk.toString()).split('\n');
-      partial = all.pop() ?? '';
-      lines(all).then(() => done(), done);
+      lines(whole(chunk.toString())).then(() => done(), done);
     },
     final(done) {
       const last = partial;
       partial = '';
-      lines([last]).then(() => {
+      lines(last === '' ? '' : `${last}\n`).then(() => {
         out.flushSync();
         done();
       }, done);

@@ -44,13 +44,17 @@ export interface LogOptions {
 }
 
 /** Keys whose values are credentials wherever they appear: replaced, never scrubbed piecemeal. */
-const SECRET_KEY = new RegExp(
-  '^(authorization|cookie|set-cookie|password|passwd|secret|client_secret|token|access_token|refresh_token|id_token|' +
-    'api_?key|apikey|x-api-key|private_?key|encryption_?key|key_?hash)$',
-  'i',
-);
+const SECRET_KEYS =
+  '(authorization|cookie|set-cookie|password|passwd|secret|client_secret|token|access_token|refresh_token|id_token|' +
+  'api_?key|apikey|x-api-key|private_?key|encryption_?key|key_?hash)';
+const SECRET_KEY = new RegExp(`^${SECRET_KEYS}$`, 'i');
 
 const REDACTED = '[redacted]';
+/**
+ * A credential-keyed field in a JSON text whose value is not yet replaced (pino writes `base` and child bindings
+ * without the cleaning of {@link createLogger}'s `log` formatter).
+ */
+const SECRET_FIELD = new RegExp(`"${SECRET_KEYS}":(?!"\\[redacted\\]"[,}]|null[,}])`, 'i');
 /** Deepest nesting scrubbed; anything below is summarised. */
 const MAX_DEPTH = 8;
 
@@ -59,7 +63,23 @@ const MAX_DEPTH = 8;
  * logger's `redactText` (personal data; the CLI passes the guardrail's PII redaction), or, without one, are logged
  * only as their length.
  */
-const CONTENT_KEY = /^(arguments|args|input|output|content|text|query|messages|prompt)$/;
+const CONTENT_KEYS = ['arguments', 'args', 'input', 'output', 'content', 'text', 'query', 'messages', 'prompt'];
+const CONTENT_KEY = new RegExp(`^(${CONTENT_KEYS.join('|')})$`);
+/** A {@link CONTENT_KEY} field anywhere in a JSON text (as JSON spells keys: quoted, no space before the colon). */
+const CONTENT_FIELD = new RegExp(`"(${CONTENT_KEYS.join('|')})":`);
+
+/**
+ * Whether the log thread must parse and clean `text`, JSON lines of this logger (credential-keyed fields already
+ * replaced): false only when cleaning could change nothing. Without a backslash every string in the text is spelled as it
+ * is, so a registered secret or credential shape inside one is also in `text` as it is, and {@link scrubSecrets} finds it
+ * there; without a content field there is no personal data to redact, and without a credential-keyed field (other than
+ * one already replaced) no value to replace. Most lines pass, and are written as they came (one check of the whole batch
+ * instead of a parse, a copy and a stringify per line). Such a line is not cut at {@link MAX_DEPTH} either: the caller's
+ * thread already cut what was logged, and `base` or child bindings are written as the code set them.
+ */
+export function needsCleaning(text: string): boolean {
+  return text.includes('\\') || CONTENT_FIELD.test(text) || SECRET_FIELD.test(text) || scrubSecrets(text) !== text;
+}
 
 /** How strings are cleaned: `content` marks values under a {@link CONTENT_KEY} field. */
 interface Cleaning {
@@ -144,12 +164,72 @@ function keyKind(k: string): number {
 }
 
 /** The stream of a log thread (pino's transport: a thread-stream). */
-type ThreadStream = DestinationStream & { end(): void; on(event: 'close', f: () => void): void; once(event: 'close', f: () => void): void };
-/** Streams of log threads made here (only those are ended by {@link closeLogger}). */
-const threads = new WeakSet<object>();
+type ThreadStream = DestinationStream & {
+  end(): void;
+  flush(cb: (error?: Error) => void): void;
+  flushSync(): void;
+  once(event: 'close', f: () => void): void;
+  on(event: 'close', f: () => void): void;
+};
+
+/** How long a line may wait before it is handed to the log thread, and how much text is handed over at once at most. */
+const BATCH_MS = 10;
+const BATCH_CHARS = 64 * 1024;
+
+/**
+ * Lines on their way to the log thread, handed over in batches: the thread-stream wakes the thread once per hand-over,
+ * and an agent run's lines come a few hundred microseconds apart, each in a turn of the event loop of its own — so one
+ * wake-up per line (two context switches, a notification) cost about as much as the line itself. Batched every
+ * {@link BATCH_MS} ms (or {@link BATCH_CHARS} characters), the thread wakes about a hundred times a second and cleans a
+ * batch in one go. Nothing is lost to the delay: closing, flushing and the process's exit hand over what waits first.
+ */
+class Batches {
+  private pending = '';
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  constructor(readonly thread: ThreadStream) {}
+
+  write(line: string): void {
+    this.pending += line;
+    if (this.pending.length >= BATCH_CHARS) this.handOver();
+    else if (this.timer === undefined) this.timer = setTimeout(this.handOver, BATCH_MS).unref();
+  }
+
+  /** Hands what waits to the thread-stream (which copies it into the thread's buffer). */
+  readonly handOver = (): void => {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending === '') return;
+    const text = this.pending;
+    this.pending = '';
+    this.thread.write(text);
+  };
+
+  flush(cb: (error?: Error) => void): void {
+    this.handOver();
+    this.thread.flush(cb);
+  }
+
+  flushSync(): void {
+    this.handOver();
+    this.thread.flushSync();
+  }
+}
+
+/** Batches of log threads made here and not closed yet (only those are ended by {@link closeLogger}). */
+const live = new Set<Batches>();
+/**
+ * At exit, every batch goes to its thread before pino's own exit hook flushes and ends the thread-stream: a listener
+ * put in front of all others, once.
+ */
+let exitHooked = false;
+function handOverAll(): void {
+  for (const b of live) b.handOver();
+}
 
 /** The log thread's stream: a pino transport running runtime/log-worker (through log-worker.dev.mjs from TypeScript sources). */
-function threadStream(thread: NonNullable<LogOptions['thread']>): DestinationStream {
+function threadStream(thread: NonNullable<LogOptions['thread']>): Batches {
+  if (!exitHooked) process.prependListener('exit', handOverAll);
+  exitHooked = true;
   const source = extname(fileURLToPath(import.meta.url)) === '.ts';
   const target = fileURLToPath(new URL(source ? './log-worker.dev.mjs' : './log-worker.js', import.meta.url));
   const options: LogWorkerOptions = {
@@ -157,12 +237,16 @@ function threadStream(thread: NonNullable<LogOptions['thread']>): DestinationStr
     ...(thread.redactModule === undefined ? {} : { redactModule: thread.redactModule }),
   };
   const stream = pino.transport({ target, options }) as ThreadStream;
-  threads.add(stream);
+  const batches = new Batches(stream);
+  live.add(batches);
   // The thread scrubs what this thread's registry knows: every secret, in line order (a line logged after a secret was
   // registered is scrubbed of it, as on this thread).
-  const stop = watchSecrets((value, kind) => stream.write(secretLine(value, kind)));
-  stream.on('close', stop);
-  return stream;
+  const stop = watchSecrets((value, kind) => batches.write(secretLine(value, kind)));
+  stream.on('close', () => {
+    stop();
+    live.delete(batches);
+  });
+  return batches;
 }
 
 /** A new process logger. */
@@ -184,14 +268,16 @@ export function createLogger(options: LogOptions = {}): Logger {
         level: (label) => ({ level: label }),
         log: (object) => clean(object, { redactText, content: false }, 0) as Record<string, unknown>,
       },
-      hooks: {
-        // The message (and any interpolation argument) is scrubbed like the fields (by the log thread when there is one).
-        logMethod(args, method) {
-          if (thread !== undefined) return method.apply(this, args);
-          const scrubbed = args.map((a) => (typeof a === 'string' ? scrubSecrets(a) : a)) as Parameters<typeof method>;
-          method.apply(this, scrubbed);
-        },
-      },
+      // The message (and any interpolation argument) is scrubbed like the fields (by the log thread when there is one).
+      hooks:
+        thread !== undefined
+          ? {}
+          : {
+              logMethod(args, method) {
+                const scrubbed = args.map((a) => (typeof a === 'string' ? scrubSecrets(a) : a)) as Parameters<typeof method>;
+                method.apply(this, scrubbed);
+              },
+            },
     },
     destination,
   );
@@ -203,10 +289,10 @@ export function createLogger(options: LogOptions = {}): Logger {
  */
 export async function closeLogger(log: Logger): Promise<void> {
   const stream = (log as unknown as Record<symbol, unknown>)[pino.symbols.streamSym];
-  if (!threads.has(stream as object)) return;
-  const thread = stream as ThreadStream;
-  const closed = new Promise<void>((resolve) => thread.once('close', resolve));
-  thread.end();
+  if (!(stream instanceof Batches)) return;
+  stream.handOver();
+  const closed = new Promise<void>((resolve) => stream.thread.once('close', resolve));
+  stream.thread.end();
   await closed;
 }
 
