@@ -27,7 +27,7 @@ const live = new Set<NodeProcess>();
 process.once('exit', () => live.forEach((n) => void n.signal('SIGKILL')));
 
 /** Runs `op(0..n-1)` in `window` lanes (window 1 = sequential), optionally sampling each op; returns elapsed ns. */
-async function lanes(n: number, window: number, op: (i: number) => Promise<unknown>, samples?: number[]): Promise<number> {
+export async function lanes(n: number, window: number, op: (i: number) => Promise<unknown>, samples?: number[]): Promise<number> {
   let next = 0;
   const start = process.hrtime.bigint();
   const lane = async (): Promise<void> => {
@@ -49,14 +49,14 @@ function countdown(): { arm(n: number): Promise<void>; hit(): void } {
 }
 
 /** One side of the comparison: tell (resolves once the publish is stored) and ask (resolves with the reply). */
-interface Pair {
+export interface Pair {
   readonly counted: ReturnType<typeof countdown>;
   tell(i: number): Promise<unknown>;
   ask(i: number): Promise<unknown>;
   close(): Promise<void>;
 }
 
-async function troupePair(servers: string[]): Promise<Pair> {
+export async function troupePair(servers: string[]): Promise<Pair> {
   const prefix = `bench${process.pid}`;
   const mk = (node: string): Promise<ActorSystem> => createSystem({ node, transport: new JetStreamTransport({ servers, prefix }) });
   const a = await mk(`bench-a${process.pid}`);
@@ -73,8 +73,9 @@ async function troupePair(servers: string[]): Promise<Pair> {
 }
 
 /** Raw nats.js: the same stream/consumer settings the transport uses, two connections (consumer side A, sender side B). */
-async function rawPair(servers: string[]): Promise<Pair & { retries(): number }> {
-  const [ncA, ncB] = await Promise.all([connect({ servers }), connect({ servers })]);
+export async function rawPair(servers: string[]): Promise<Pair & { retries(): number }> {
+  // The transport's connection settings that change the hop's cost (no async stack traces, runtime/jetstream/transport.ts).
+  const [ncA, ncB] = await Promise.all([connect({ servers, noAsyncTraces: true }), connect({ servers, noAsyncTraces: true })]);
   const [base, stream] = [`rawbench${process.pid}`, `RAWBENCH${process.pid}`];
   const [subject, inbox] = [`${base}.mbox.echo`, `${base}.inbox.b`];
   const jsm = await jetstreamManager(ncA);
