@@ -232,6 +232,31 @@ function ackSubject(m: JsMsg): string | undefined {
   return reply === undefined || reply === '' ? undefined : reply;
 }
 
+/**
+ * How many times a pulled message was delivered, read from its ack subject: `$JS.ACK.<stream>.<consumer>.<n>.…` (9
+ * tokens) or `$JS.ACK.<domain>.<hash>.<stream>.<consumer>.<n>.…` (11 or more). nats.js' `info` splits the subject and
+ * parses five numbers for every message; this reads one. Anything unexpected is left to nats.js.
+ */
+export function deliveryCount(m: JsMsg): number {
+  const reply = ackSubject(m);
+  if (reply !== undefined && reply.startsWith('$JS.ACK.')) {
+    let dots = 0;
+    for (let i = reply.indexOf('.'); i !== -1; i = reply.indexOf('.', i + 1)) dots++;
+    const index = dots === 8 ? 4 : dots >= 10 ? 6 : -1;
+    let start = 0;
+    for (let t = 0; t < index; t++) start = reply.indexOf('.', start) + 1;
+    let n = 0;
+    let digits = 0;
+    for (let i = start; index > 0 && i < reply.length; i++, digits++) {
+      const d = reply.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      n = n * 10 + d;
+    }
+    if (digits > 0 && reply.charCodeAt(start + digits) === 46) return n;
+  }
+  return m.info.deliveryCount;
+}
+
 /** Ack subjects settled in one generation, and when (parallel arrays: nothing allocated per ack). */
 class Settled {
   readonly replies: string[] = [];
@@ -249,7 +274,7 @@ class PulledReceipt implements Receipt {
     private readonly m: JsMsg,
     private readonly settle: (m: JsMsg, nak: boolean, delayMs?: number) => void,
   ) {
-    this.redeliveries = Math.max(0, m.info.deliveryCount - 1);
+    this.redeliveries = Math.max(0, deliveryCount(m) - 1);
   }
   ack(): void {
     this.settle(this.m, false);
