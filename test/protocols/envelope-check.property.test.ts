@@ -29,7 +29,19 @@ const junkArb: fc.Arbitrary<unknown> = fc.constantFrom(
   Symbol.for('s') as unknown,
 );
 // zod 4 measures strings in code points (a pair is one, a lone surrogate one): 129 UTF-16 units may still fit in 128.
-const idNearArb = fc.constantFrom('', 'a', x(128), x(129), '\uD800', ' ', x(127) + '🎭', x(128) + '🎭', x(126) + '🎭🎭', x(128) + '\uD800', '🎭');
+const idNearArb = fc.constantFrom(
+  '',
+  'a',
+  x(128),
+  x(129),
+  '\uD800',
+  ' ',
+  '🎭',
+  x(127) + '🎭',
+  x(128) + '🎭',
+  x(126) + '🎭🎭',
+  x(128) + '\uD800',
+);
 const numberNearArb = fc.constantFrom(
   0,
   -0,
@@ -122,7 +134,14 @@ const candidateArb: fc.Arbitrary<unknown> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: envelopeArb(wireValueArb(1)).map((env) => Object.assign(Object.create(null) as object, env)) },
-  { weight: 1, arbitrary: fc.oneof(junkArb, fc.array(fc.string(), { maxLength: 3 }), fieldsArb.map((f) => [f])) },
+  {
+    weight: 1,
+    arbitrary: fc.oneof(
+      junkArb,
+      fc.array(fc.string(), { maxLength: 3 }),
+      fieldsArb.map((f) => [f]),
+    ),
+  },
 );
 
 /** True when `v` has an enumerable key (own or inherited) that the schema does not name. */
