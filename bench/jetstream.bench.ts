@@ -289,9 +289,11 @@ function fig(name: string, value: number, unit: string, base?: [string, number, 
   };
 }
 
-type Part = { figures: Figure[]; goals: Goal[]; notes: string[] };
+/** What a part of the suite adds to its result. */
+export type Part = { figures: Figure[]; goals: Goal[]; notes: string[] };
 
-async function hop(options: BenchOptions, servers: string[], out: Part): Promise<void> {
+/** The actor-to-actor hop beside raw nats.js (the part of the suite issue 19's hop goals are checked on). */
+export async function hop(options: BenchOptions, servers: string[], out: Part): Promise<void> {
   const { seq, win, runs } = options.quick
     ? { seq: 300, win: 1_000, runs: options.runs ?? 1 }
     : { seq: 5_000, win: 20_000, runs: options.runs ?? 3 };
