@@ -111,7 +111,7 @@ export class Codec {
   /** Decodes and validates an envelope; the result is whole or a DecodeError is thrown. */
   decode(bytes: Uint8Array): Envelope {
     const value = this.decodeValue(bytes);
-    // The hand-written check accepts what the schema accepts (ADR 0037); the schema judges the rest and strips extra keys.
+    // The hand-written check accepts what the schema accepts (ADR 0040); the schema judges the rest and strips extra keys.
     if (isEnvelope(value)) return value;
     const checked = envelopeSchema.safeParse(value);
     if (!checked.success) throw new DecodeError(`not an envelope: ${formatIssues(checked.error.issues)}`);

@@ -1,7 +1,7 @@
 /**
  * The envelope every message travels in. The zod schema is the single source of the
  * type; transports validate it on decode, in-process delivery trusts the kernel that built it.
- * {@link isEnvelope} is the same check written out by hand for the codec's hot path (ADR 0037).
+ * {@link isEnvelope} is the same check written out by hand for the codec's hot path (ADR 0040).
  */
 import { z } from 'zod';
 import { MAX_ADDRESS, TENANT, addressSchema, isAddress, tenantSchema } from './address.js';
@@ -65,7 +65,7 @@ const ENVELOPE_KEYS: ReadonlySet<string> = new Set(Object.keys(envelopeSchema.sh
 /**
  * True when `v` is an envelope {@link envelopeSchema} accepts and has no key the schema does not name (zod would
  * strip those); false otherwise, and then the caller asks the schema (for its verdict, its copy and its messages).
- * Written out by hand because zod's parse was a tenth of a mesh hop's CPU (ADR 0037);
+ * Written out by hand because zod's parse was a tenth of a mesh hop's CPU (ADR 0040);
  * test/protocols/envelope-check.property.test.ts checks that both accept and refuse the same values.
  */
 export function isEnvelope(v: unknown): v is Envelope {

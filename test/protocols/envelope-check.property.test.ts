@@ -1,5 +1,5 @@
 /**
- * `isEnvelope` (the codec's hand-written envelope check, ADR 0037) against `envelopeSchema` (zod): on values made of
+ * `isEnvelope` (the codec's hand-written envelope check, ADR 0040) against `envelopeSchema` (zod): on values made of
  * valid fields, near misses of every rule (lengths, patterns, integer ranges), wrong types, missing and extra keys,
  * inherited keys and other shapes, the check accepts only what the schema accepts, and refuses what the schema accepts
  * only when the value carries a key the schema does not name (the schema strips it; the codec then uses its copy).
