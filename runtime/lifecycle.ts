@@ -2,7 +2,8 @@
  * The lifecycle port. Every actor cell drives one lifecycle through these inputs; the
  * XState machine behind it lives in supervisors/ and is injected when a system starts,
  * so runtime/ never imports upward. The per-message path does not touch it: a cell sends
- * BUSY when a burst of work starts and IDLE once the event loop finds it with nothing to do.
+ * BUSY when a burst of work starts and IDLE once its mailbox stayed empty for a short quiet
+ * period (`IDLE_AFTER_MS`, message-loop.ts).
  */
 import type { LifecycleState, WireError } from '../protocols/index.js';
 

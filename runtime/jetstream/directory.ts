@@ -197,9 +197,14 @@ export class Directory {
     }
   }
 
+  /** True when the mirror shows the address hosted: no request, and no await on a sender's path. */
+  mirrored(addressKey: string): boolean {
+    return this.singles.has(addressKey) || this.pools.has(addressKey);
+  }
+
   /** True when the address is (or was, and has not been released) hosted somewhere. */
   async hosted(addressKey: string): Promise<boolean> {
-    if (this.singles.has(addressKey) || this.pools.has(addressKey)) return true;
+    if (this.mirrored(addressKey)) return true;
     const lease = await this.kv.get(`s.${addressKey}`);
     if (lease !== null && lease.operation === 'PUT') return true;
     const members = await this.kv.keys(`p.${addressKey}.*`);

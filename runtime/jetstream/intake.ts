@@ -18,6 +18,7 @@ import type { Clock } from '../clock.js';
 import type { MailboxSink, Receipt } from '../transport.js';
 import { JsErrCode, isConsumerExists, isStreamExists, isTransient } from './errors.js';
 import type { MeshNames } from './subjects.js';
+import { Deque } from '../deque.js';
 
 /** The consuming side of a binding. */
 export interface Intake {
@@ -49,6 +50,12 @@ export interface IntakeContext {
   /** Calls `fn` whenever the connection came back after a disconnect (another server); returns the unsubscribe. */
   onReconnect(fn: () => void): () => void;
   warn(message: string): void;
+}
+
+/** A running pull loop: `done` settles when it ended (stopped, or the transport closed); `close` ends the current pull. */
+interface Pulling {
+  readonly done: Promise<void>;
+  close(): Promise<void>;
 }
 
 /** Nanoseconds, as JetStream's API counts durations. */
@@ -106,105 +113,175 @@ export async function openIntake(
   // A single activation's settlements that the consumer may have missed are confirmed (see CONFIRM_MS): the next holder
   // then finds nothing pending and keeps the consumer instead of re-creating it (a new consumer elects a leader first).
   let disrupted = false;
-  // The acks of the last RECENT_MS, in two generations (O(1) per ack): the older one is dropped when a new one starts.
-  let recent: { m: JsMsg; at: number }[] = [];
-  let older: { m: JsMsg; at: number }[] = [];
+  // The ack subjects of the last RECENT_MS, in two generations (O(1) per ack, no object per ack and no message kept
+  // alive): the older one is dropped when a new one starts.
+  let recent = new Settled();
+  let older = new Settled();
   let generationAt = c.clock.now();
   // Confirmations in flight are capped: what is left unconfirmed beyond is found pending by the next holder, which then
   // re-creates the consumer (as every takeover did before).
   let confirming = 0;
-  const confirmOne = (m: JsMsg, nak: boolean, delayMs?: number): void => {
+  const confirmOne = (reply: string, nak: boolean, delayMs?: number): void => {
     if (confirming >= MAX_CONFIRMING) return;
     confirming++;
-    void confirm(c, m, nak, delayMs).finally(() => confirming--);
+    void confirm(c, reply, nak, delayMs).finally(() => confirming--);
   };
+  const held = new Set<JsMsg>();
   const settle = (m: JsMsg, nak: boolean, delayMs?: number): void => {
+    held.delete(m);
     if (nak) m.nak(delayMs);
     else m.ack();
     if (shared) return;
+    const reply = ackSubject(m);
+    if (reply === undefined) return;
     if (stopped || disrupted) {
-      confirmOne(m, nak, delayMs);
+      confirmOne(reply, nak, delayMs);
       return;
     }
     if (nak) return;
     const now = c.clock.now();
     if (now - generationAt > RECENT_MS) {
       older = recent;
-      recent = [];
+      recent = new Settled();
       generationAt = now;
     }
-    recent.push({ m, at: now });
+    recent.add(reply, now);
   };
   const confirmRecent = (): void => {
     const now = c.clock.now();
-    for (const r of [...older, ...recent].reverse()) if (now - r.at <= RECENT_MS) confirmOne(r.m, false);
-    older = [];
-    recent = [];
+    // Newest first: the cap on confirmations in flight keeps the ones most likely missed.
+    for (const g of [recent, older])
+      for (let i = g.replies.length - 1; i >= 0; i--) if (now - (g.at[i] as number) <= RECENT_MS) confirmOne(g.replies[i] as string, false);
+    older = new Settled();
+    recent = new Settled();
   };
   const disruption = (on: boolean): void => {
     disrupted = on;
     if (on) confirmRecent();
   };
+  let wake!: () => void;
+  const stopping = new Promise<void>((r) => (wake = r));
+  // Messages pulled while the mailbox was full wait here, in arrival order, until it has room.
+  const backlog = new Deque<{ env: Envelope; receipt: Receipt }>();
+  let flushing: Promise<void> | undefined;
+  /** Hands one message to the mailbox (or back to the stream, when the actor is ending); false when the mailbox is full. */
+  const offer = (env: Envelope, receipt: Receipt): boolean => {
+    if (sink.offer(env, receipt)) return true;
+    if (sink.accepting) return false;
+    receipt.nak();
+    return true;
+  };
+  const flush = async (): Promise<void> => {
+    for (let head = backlog.peek(); head !== undefined; head = backlog.peek()) {
+      if (offer(head.env, head.receipt)) backlog.shift();
+      // Once stopping, only room (or the actor ending) moves the backlog on.
+      else await (stopped ? sink.waitForSpace() : Promise.race([sink.waitForSpace(), stopping]));
+    }
+    flushing = undefined;
+  };
+  /** Takes one pulled message: decoded and offered at once, in the client's dispatch (no async iteration per message). */
+  const take = (m: JsMsg): void => {
+    let env: Envelope;
+    try {
+      env = c.codec.decode(m.data);
+    } catch (e) {
+      m.term('undecodable');
+      void c.undecodable(tenant, address, m, e);
+      return;
+    }
+    held.add(m);
+    const receipt = new PulledReceipt(m, settle);
+    if (backlog.length === 0 && offer(env, receipt)) return;
+    backlog.push({ env, receipt });
+    flushing ??= flush();
+  };
   // A single activation consumes continuously: messages it pulled but never saw stay unacked and
   // its successor recreates the consumer, so they come again at once. A pool member fetches in
   // batches and always finishes the batch it asked for: nothing it pulled waits out an ack_wait
   // before another member may take it (a drain hands over with zero redeliveries).
-  const messages: AsyncIterable<JsMsg> & { close?: () => Promise<void | Error> } = shared
-    ? fetchLoop(c, consumer, isStopped)
-    : consumeLoop(c, consumer, durable, isStopped, Math.min(c.capacity, 256), address, disruption);
-  const held = new Set<JsMsg>();
-  let wake!: () => void;
-  const stopping = new Promise<void>((r) => (wake = r));
+  const pulling = shared
+    ? fetchLoop(c, consumer, isStopped, take, () => flushing)
+    : consumeLoop(c, consumer, durable, isStopped, Math.min(c.capacity, 256), address, disruption, take);
   const keepAlive = setInterval(
     () => {
       for (const m of held) m.working();
     },
     Math.max(100, c.ackWaitMs / 2),
   );
-  const loop = (async () => {
-    for await (const m of messages) {
-      let env: Envelope;
-      try {
-        env = c.codec.decode(m.data);
-      } catch (e) {
-        m.term('undecodable');
-        await c.undecodable(tenant, address, m, e);
-        continue;
-      }
-      held.add(m);
-      const receipt: Receipt = {
-        redeliveries: Math.max(0, m.info.deliveryCount - 1),
-        ack: () => {
-          held.delete(m);
-          settle(m, false);
-        },
-        nak: (delayMs?: number) => {
-          held.delete(m);
-          settle(m, true, delayMs);
-        },
-      };
-      while (!sink.offer(env, receipt)) {
-        if (!sink.accepting) {
-          receipt.nak();
-          break;
-        }
-        await Promise.race([sink.waitForSpace(), stopping]);
-      }
-    }
-  })().catch((e: unknown) => {
-    if (!stopped && !c.closed()) c.warn(`consumer of ${address} ended: ${(e as Error).message}`);
-  });
+  const loop = pulling.done
+    .then(() => flushing)
+    .catch((e: unknown) => {
+      if (!stopped && !c.closed()) c.warn(`consumer of ${address} ended: ${(e as Error).message}`);
+    });
   return {
     stop: async () => {
       if (stopped) return;
       stopped = true;
       if (!shared) confirmRecent();
-      await messages.close?.().catch(() => undefined);
+      await pulling.close().catch(() => undefined);
       wake();
       await loop;
     },
     dispose: () => clearInterval(keepAlive),
   };
+}
+
+/** The ack subject of a pulled message (nats.js' message implementation has it; its interface does not name it). */
+function ackSubject(m: JsMsg): string | undefined {
+  const reply = (m as JsMsg & { readonly reply?: string }).reply;
+  return reply === undefined || reply === '' ? undefined : reply;
+}
+
+/**
+ * How many times a pulled message was delivered, read from its ack subject: `$JS.ACK.<stream>.<consumer>.<n>.…` (9
+ * tokens) or `$JS.ACK.<domain>.<hash>.<stream>.<consumer>.<n>.…` (11 or more). nats.js' `info` splits the subject and
+ * parses five numbers for every message; this reads one. Anything unexpected is left to nats.js.
+ */
+export function deliveryCount(m: JsMsg): number {
+  const reply = ackSubject(m);
+  if (reply !== undefined && reply.startsWith('$JS.ACK.')) {
+    let dots = 0;
+    for (let i = reply.indexOf('.'); i !== -1; i = reply.indexOf('.', i + 1)) dots++;
+    const index = dots === 8 ? 4 : dots >= 10 ? 6 : -1;
+    let start = 0;
+    for (let t = 0; t < index; t++) start = reply.indexOf('.', start) + 1;
+    let n = 0;
+    let digits = 0;
+    for (let i = start; index > 0 && i < reply.length; i++, digits++) {
+      const d = reply.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      n = n * 10 + d;
+    }
+    if (digits > 0 && reply.charCodeAt(start + digits) === 46) return n;
+  }
+  return m.info.deliveryCount;
+}
+
+/** Ack subjects settled in one generation, and when (parallel arrays: nothing allocated per ack). */
+class Settled {
+  readonly replies: string[] = [];
+  readonly at: number[] = [];
+  add(reply: string, at: number): void {
+    this.replies.push(reply);
+    this.at.push(at);
+  }
+}
+
+/** The receipt of one pulled message; a class, so a message costs one small object and no closures. */
+class PulledReceipt implements Receipt {
+  readonly redeliveries: number;
+  constructor(
+    private readonly m: JsMsg,
+    private readonly settle: (m: JsMsg, nak: boolean, delayMs?: number) => void,
+  ) {
+    this.redeliveries = Math.max(0, deliveryCount(m) - 1);
+  }
+  ack(): void {
+    this.settle(this.m, false);
+  }
+  nak(delayMs?: number): void {
+    this.settle(this.m, true, delayMs);
+  }
 }
 
 /**
@@ -222,24 +299,29 @@ function consumeLoop(
   address: string,
   /** Told when a pull stalls (true) and when a new one starts (false). */
   disruption: (on: boolean) => void,
-): AsyncIterable<JsMsg> & { close(): Promise<void> } {
-  let current: { close(): Promise<void | Error> } | undefined;
+  take: (m: JsMsg) => void,
+): Pulling {
+  let current: ConsumerMessages | undefined;
   const done = (): boolean => stopped() || c.closed();
-  async function* run(): AsyncGenerator<JsMsg> {
+  async function run(): Promise<void> {
     await untilAnswers(c, durable, done);
     while (!done()) {
       let stalled: string | undefined;
       let unwatch = (): void => undefined;
       try {
         // Heartbeats every second: a pull nobody answers is noticed after two of them (not the default half of the expiry).
-        const messages = await consumer.consume({ max_messages: max, expires: 5_000, idle_heartbeat: IDLE_HEARTBEAT_MS });
+        // Messages come to `take` from the client's dispatch, one call each: no async iterator between them and the mailbox.
+        const messages = await consumer.consume({ max_messages: max, expires: 5_000, idle_heartbeat: IDLE_HEARTBEAT_MS, callback: take });
         current = messages;
+        // Stopped while the pull was being set up: end it here (the stop found nothing to close).
+        if (done()) await messages.close();
         disruption(false);
         unwatch = endWhenStalled(c, messages, (why) => {
           stalled = why;
           disruption(true);
         });
-        for await (const m of messages) yield m;
+        const ended = await messages.closed();
+        if (ended instanceof Error) throw ended;
       } catch (e) {
         if (done()) return;
         disruption(true);
@@ -253,9 +335,8 @@ function consumeLoop(
       await untilAnswers(c, durable, done);
     }
   }
-  const it = run();
   return {
-    [Symbol.asyncIterator]: () => it,
+    done: run(),
     close: async () => {
       await current?.close().catch(() => undefined);
     },
@@ -305,11 +386,8 @@ function consumerConfig(c: IntakeContext, tenant: string, address: string, durab
  * while the consumer had no leader (its server died, it was electing) is otherwise lost, and the message stays pending
  * until its ack wait ends. Repeating a settlement is harmless: the server ignores one for a message no longer pending.
  */
-async function confirm(c: IntakeContext, m: JsMsg, nak: boolean, delayMs?: number): Promise<void> {
+async function confirm(c: IntakeContext, reply: string, nak: boolean, delayMs?: number): Promise<void> {
   const body = !nak ? '+ACK' : delayMs === undefined || delayMs <= 0 ? '-NAK' : `-NAK ${JSON.stringify({ delay: ns(delayMs) })}`;
-  // The ack subject (nats.js' message implementation has it; its interface does not name it).
-  const reply = (m as JsMsg & { readonly reply?: string }).reply;
-  if (reply === undefined || reply === '') return;
   const data = encoder.encode(body);
   const deadline = c.clock.now() + CONFIRM_MS;
   while (!c.closed() && c.clock.now() < deadline) {
@@ -408,24 +486,39 @@ async function untilAnswers(c: IntakeContext, durable: string, done: () => boole
   }
 }
 
-/** Pool intake: batches of `poolBatch`, each finished before the next, until stopped. */
-async function* fetchLoop(c: IntakeContext, consumer: Consumer, stopped: () => boolean): AsyncGenerator<JsMsg> {
+/**
+ * Pool intake: batches of `poolBatch`, each finished before the next, until stopped. A batch counts as finished once the
+ * mailbox took all of it (`backlog()` is undefined, or settles when it is).
+ */
+function fetchLoop(
+  c: IntakeContext,
+  consumer: Consumer,
+  stopped: () => boolean,
+  take: (m: JsMsg) => void,
+  backlog: () => Promise<void> | undefined,
+): Pulling {
   const done = (): boolean => stopped() || c.closed();
-  while (!done()) {
-    let batch: AsyncIterable<JsMsg>;
-    try {
-      batch = await consumer.fetch({ max_messages: c.poolBatch, expires: FETCH_EXPIRES_MS });
-    } catch (e) {
-      if (done()) return;
-      if (!isTransient(e)) c.warn(`pool fetch failed: ${(e as Error).message}`);
-      await sleep(c.clock, RESUME_MS);
-      continue;
-    }
-    try {
-      for await (const m of batch) yield m;
-    } catch (e) {
-      if (done()) return;
-      if (!isTransient(e)) c.warn(`pool fetch ended: ${(e as Error).message}`);
+  async function run(): Promise<void> {
+    while (!done()) {
+      let batch: AsyncIterable<JsMsg>;
+      try {
+        batch = await consumer.fetch({ max_messages: c.poolBatch, expires: FETCH_EXPIRES_MS });
+      } catch (e) {
+        if (done()) return;
+        if (!isTransient(e)) c.warn(`pool fetch failed: ${(e as Error).message}`);
+        await sleep(c.clock, RESUME_MS);
+        continue;
+      }
+      try {
+        for await (const m of batch) {
+          take(m);
+          await backlog();
+        }
+      } catch (e) {
+        if (done()) return;
+        if (!isTransient(e)) c.warn(`pool fetch ended: ${(e as Error).message}`);
+      }
     }
   }
+  return { done: run(), close: () => Promise.resolve() };
 }

@@ -45,7 +45,7 @@ const sleep = (clock: Clock, n: number): Promise<void> => new Promise((r) => clo
 /** Publishes `envelope` into its address's mailbox; `no_recipient`, `mailbox_full` and `unavailable` are dead-lettered or thrown. */
 export async function sendToMailbox(c: SenderContext, envelope: Envelope, options: SendOptions): Promise<void> {
   const key = c.names.addressKey(envelope.tenant, envelope.to);
-  if (!(await c.directory.hosted(key))) {
+  if (!c.directory.mirrored(key) && !(await c.directory.hosted(key))) {
     return refuse(c, envelope, 'no_recipient', new NoRecipientError(`no actor at ${envelope.to} (tenant ${envelope.tenant})`));
   }
   const data = c.codec.encode(envelope);

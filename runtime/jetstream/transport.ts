@@ -109,6 +109,9 @@ export class JetStreamTransport implements Transport {
       name: `troupe:${ctx.node}`,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
+      // Else nats.js builds two Errors (stack traces included) per request and publish in case it fails: on the mesh
+      // hop that cost as much as the envelope's codec. The transport's own errors say what failed and where.
+      noAsyncTraces: true,
       ...this.options.connection,
     });
     this.replicas = this.options.replicas ?? (this.nc.info?.cluster === undefined ? 1 : 3);
