@@ -18,6 +18,54 @@ const HEADER_BYTES = 16;
 
 const measure = new Codec({ maxBytes: MAX_EVENT_BYTES });
 
+/** Strings up to this length are bounded at 3 bytes a character; longer ones are measured (`Buffer.byteLength`). */
+const SHORT_STRING = 64;
+
+/**
+ * An upper bound of the bytes msgpackr encodes `v` into, without encoding it: every event of a run would otherwise be
+ * encoded twice, once here to cut segments and once by the storage. Infinity for anything unusual (past 64 levels, not
+ * a plain object…): the caller then measures exactly, and the codec's own errors apply.
+ */
+export function sizeBound(v: unknown, depth = 0): number {
+  switch (typeof v) {
+    case 'string':
+      return 5 + (v.length <= SHORT_STRING ? 3 * v.length : Buffer.byteLength(v, 'utf8'));
+    case 'number':
+      return 9;
+    case 'boolean':
+    case 'undefined':
+      return 1;
+    case 'object':
+      break;
+    default:
+      return Number.POSITIVE_INFINITY;
+  }
+  if (v === null) return 1;
+  if (depth >= 64) return Number.POSITIVE_INFINITY;
+  if (Array.isArray(v)) {
+    let n = 5;
+    for (const item of v) n += sizeBound(item, depth + 1);
+    return n;
+  }
+  if (v instanceof Uint8Array) return 5 + v.byteLength;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  if (proto !== Object.prototype && proto !== null) return Number.POSITIVE_INFINITY;
+  let n = 5;
+  for (const k in v) {
+    const item = (v as Record<string, unknown>)[k];
+    if (item !== undefined) n += sizeBound(k, depth) + sizeBound(item, depth + 1);
+  }
+  return n;
+}
+
+/** An event's encoded size, or a bound of it that leaves it inline: `budget` decides whether it is measured exactly. */
+function eventSize(e: RunEvent, budget: number): { n: number; bytes?: Uint8Array } {
+  const bound = sizeBound(e);
+  if (bound + HEADER_BYTES <= budget) return { n: bound };
+  const bytes = measure.encodeValue(e);
+  return { n: bytes.length, bytes };
+}
+
 /** A run event as stored and published: whole, or a stub whose body is stored out of line. */
 export type WireEvent = RunEvent & { readonly stored?: number };
 
@@ -46,10 +94,11 @@ export function layOut(tenant: string, events: readonly RunEvent[], budget = SEG
     size = HEADER_BYTES;
   };
   for (const e of events) {
-    const bytes = measure.encodeValue(e);
+    // Sizes are bounds (exact only near the budget): a segment may close early, never past the budget.
+    const { n: size0, bytes } = eventSize(e, budget);
+    let n = size0;
     let item: WireEvent = e;
-    let n = bytes.length;
-    if (n + HEADER_BYTES > budget) {
+    if (bytes !== undefined && n + HEADER_BYTES > budget) {
       const piece = budget - HEADER_BYTES;
       for (let i = 0, at = 0; at < n; i++, at += piece) {
         chunks.push({ key: [tenant, 'evbody', e.run_id, seqKey(e.seq), seqKey(i)], value: bytes.subarray(at, Math.min(n, at + piece)) });

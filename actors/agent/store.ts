@@ -74,8 +74,11 @@ export interface ActiveRun {
 }
 
 /** A thread as stored: its values live in its newest checkpoint, not twice. */
-function stored(t: ThreadRecord): Omit<ThreadRecord, 'values'> {
-  const { values: _values, ...rest } = t;
+export type StoredThread = Omit<ThreadRecord, 'values'>;
+
+function stored(t: StoredThread): StoredThread {
+  if (!('values' in t)) return t;
+  const { values: _values, ...rest } = t as ThreadRecord;
   return rest;
 }
 
@@ -126,6 +129,14 @@ export class RunStore {
     return t === undefined ? undefined : this.hydrate(tenant, t);
   }
 
+  /**
+   * The thread as stored, without its values (its messages are not read): for writes that replace or keep them, so a
+   * run's step does not decode the whole conversation to write the next checkpoint of it.
+   */
+  storedThread(tenant: string, id: string): Promise<StoredThread | undefined> {
+    return this.threads.get<StoredThread>([tenant, 't', id]);
+  }
+
   private async hydrate(tenant: string, t: ThreadRecord): Promise<ThreadRecord> {
     const latest =
       t.checkpoints === 0 ? undefined : await this.threads.get<ThreadCheckpoint>([tenant, 'h', t.thread_id, seqKey(t.checkpoints - 1)]);
@@ -166,7 +177,7 @@ export class RunStore {
     return t;
   }
 
-  async putThread(tenant: string, t: ThreadRecord): Promise<void> {
+  async putThread(tenant: string, t: StoredThread): Promise<void> {
     await this.threads.put([tenant, 't', t.thread_id], stored(t));
   }
 
@@ -211,9 +222,10 @@ export class RunStore {
     status: ThreadStatus,
     interrupts: PendingInterrupt[] = [],
     next: string[] = [],
-    read?: ThreadRecord,
+    read?: StoredThread,
   ): Promise<ThreadCheckpoint> {
-    const t = read ?? (await this.threadOrNew(tenant, threadId));
+    // The messages written become its values: those read before (if any) are replaced, not needed.
+    const t = (read ?? (await this.threadOrNew(tenant, threadId))) as ThreadRecord;
     const cp: ThreadCheckpoint = {
       checkpoint_id: randomUUID(),
       ...(t.checkpoint_id === undefined ? {} : { parent_checkpoint_id: t.checkpoint_id }),
@@ -253,7 +265,7 @@ export class RunStore {
     status: ThreadStatus,
     runId?: string,
     interrupts: PendingInterrupt[] = [],
-    read?: ThreadRecord,
+    read?: StoredThread,
   ): Promise<void> {
     const t = read ?? (await this.threadOrNew(tenant, threadId));
     t.status = status;

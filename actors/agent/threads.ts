@@ -33,7 +33,7 @@ import {
 import type { ActorRef, ActorSystem, Behavior } from '../../runtime/index.js';
 import type { ChatMessage } from '../llm/types.js';
 import { TERMINAL_RUN_STATUSES } from './run-contract.js';
-import { RunStore, type RunFence, type RunRecord, type ThreadRecord } from './store.js';
+import { RunStore, type RunFence, type RunRecord, type StoredThread, type ThreadRecord } from './store.js';
 
 /** What a claim is answered with: the run existed already (a redelivered create), or the thread it now holds. */
 export type ClaimReply =
@@ -60,9 +60,9 @@ async function fence(
   threadId: string,
   runId: string,
   driver: RunFence | undefined,
-): Promise<ThreadRecord | ThreadWriteReply> {
+): Promise<StoredThread | ThreadWriteReply> {
   const [t, drives] = await Promise.all([
-    store.getThread(tenant, threadId),
+    store.storedThread(tenant, threadId),
     driver === undefined ? true : store.drives(tenant, runId, driver),
   ]);
   if (t === undefined) return { applied: false, reason: 'missing' };
@@ -128,7 +128,9 @@ export function threadOwnerBehavior(): Behavior<ThreadOwnerState> {
           return { thread } satisfies ClaimReply;
         }
         case THREAD_CHECKPOINT: {
-          const p = threadCheckpointWriteSchema.parse(msg.payload);
+          // Checked against the schema by the message loop already (`schemas`): a run's whole conversation, every step,
+          // is not parsed twice.
+          const p = msg.payload as ThreadCheckpointWrite;
           const t = await fence(store, tenant, p.thread_id, p.run_id, p.driver);
           if (!('thread_id' in t)) return t;
           await store.checkpointThread(
@@ -144,7 +146,7 @@ export function threadOwnerBehavior(): Behavior<ThreadOwnerState> {
           return { applied: true } satisfies ThreadWriteReply;
         }
         case THREAD_STATUS: {
-          const p = threadStatusWriteSchema.parse(msg.payload);
+          const p = msg.payload as ThreadStatusWrite; // checked by the message loop (`schemas`)
           const t = await fence(store, tenant, p.thread_id, p.run_id, p.driver);
           if (!('thread_id' in t)) return t;
           await store.setThreadStatus(tenant, p.thread_id, p.status, p.run_id, p.interrupts ?? [], t);

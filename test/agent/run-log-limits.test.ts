@@ -13,7 +13,7 @@ import { LmdbStorage } from '../../runtime/lmdb/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import { RunStore, agentBehavior, isStoredStub, waitForRun } from '../../actors/agent/index.js';
 import { OfflineProvider } from '../../actors/llm/offline.js';
-import { layOut } from '../../actors/agent/event-log.js';
+import { layOut, sizeBound } from '../../actors/agent/event-log.js';
 import { NatsServer } from '../nats/server.js';
 import { tempDir } from '../storage/tmp.js';
 
@@ -83,6 +83,27 @@ describe('run log layout', () => {
         },
       ),
       { numRuns: 60 },
+    );
+  });
+
+  it("bounds an event's encoded size from above without encoding it, so a segment never passes its budget", async () => {
+    // Any wire value (nested objects, non-ASCII and astral strings, -0, undefined keys, bytes) as an event's data.
+    const data = fc.oneof(
+      fc.jsonValue(),
+      fc.dictionary(fc.string(), fc.oneof(fc.string({ unit: 'binary' }), fc.constant(undefined), fc.constant(-0), fc.uint8Array())),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(data, { minLength: 1, maxLength: 20 }), fc.integer({ min: 256, max: 4096 }), async (datas, budget) => {
+        const events = datas.map((d, i) => event(i + 1, d));
+        for (const e of events) expect(sizeBound(e)).toBeGreaterThanOrEqual(codec.encodeValue(e).length);
+        const { entries, wire } = layOut('t', events, budget);
+        for (const e of entries) expect(codec.encodeValue(e.value).length).toBeLessThanOrEqual(budget);
+        for (const [i, w] of wire.entries()) expect(isStoredStub(w)).toBe(codec.encodeValue(events[i]).length + 16 > budget);
+        const store = new RunStore(new MemoryStorage(), budget);
+        await store.appendEvents('t', events);
+        expect(await store.events('t', 'r1')).toEqual(codec.decodeValue(codec.encodeValue(events)));
+      }),
+      { numRuns: 100 },
     );
   });
 
