@@ -208,7 +208,7 @@ const section = z.strictObject({
     .strictObject({
       holdBackChars: int(0, 4096).default(48),
       maxHoldChars: int(256, 1_048_576).default(16_384),
-      coalesceMs: int(0, 1_000).default(5),
+      coalesceMs: int(0, 1_000).default(0),
     })
     .prefault({}),
   /** Agents ask the pooled guardrail actors for input and tool-result checks (false: in their own process). */
