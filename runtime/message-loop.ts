@@ -87,10 +87,11 @@ export abstract class MessageLoop extends Mailbox {
   protected readonly dedup: DedupWindow;
   /** A deferred receipt carries an answer: the next snapshot is saved at once, not after a batch. */
   private answerWaits = false;
-  /** When the last burst of messages ended (clock ms): what passivation measures idleness from (ADR 0036). */
+  /**
+   * When the mailbox last ran empty (clock ms): what passivation measures idleness from (ADR 0036), and the start of the
+   * quiet the IDLE timer waits out.
+   */
   lastActive = 0;
-  /** When the mailbox last ran empty (clock ms), and the timer that turns a long enough quiet into IDLE. */
-  private quietSince = 0;
   private idleTimer: TimerHandle | undefined;
   abstract readonly ctx: ActorContext;
 
@@ -203,13 +204,12 @@ export abstract class MessageLoop extends Mailbox {
 
   /**
    * Goes IDLE once the mailbox has stayed empty for {@link IDLE_AFTER_MS}. One timer serves a whole burst: a drain that
-   * ends only moves `quietSince`, and the timer re-arms for what is left of the quiet period when it finds it moved.
+   * ends only moves `lastActive`, and the timer re-arms for what is left of the quiet period when it finds it moved.
    */
   private scheduleIdle(): void {
     // Once per burst, not per message: the idle sweep (passivation.ts) compares it with the clock.
     this.lastActive = this.host.clock.now();
     if (this.lifecycle.state !== 'busy') return;
-    this.quietSince = this.host.clock.now();
     if (this.idleTimer === undefined) this.idleTimer = this.host.clock.setTimer(IDLE_AFTER_MS, this.idleCheck);
   }
 
@@ -217,7 +217,7 @@ export abstract class MessageLoop extends Mailbox {
     this.idleTimer = undefined;
     // A drain running now schedules its own check when it ends.
     if (this.draining || this.lifecycle.state !== 'busy') return;
-    const left = this.quietSince + IDLE_AFTER_MS - this.host.clock.now();
+    const left = this.lastActive + IDLE_AFTER_MS - this.host.clock.now();
     if (left > 0) this.idleTimer = this.host.clock.setTimer(left, this.idleCheck);
     else this.transition('IDLE');
   };
