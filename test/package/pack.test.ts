@@ -29,9 +29,13 @@ async function timed<T>(what: string, step: () => Promise<T>): Promise<T> {
 }
 
 beforeAll(async () => {
-  // Incremental: a re-run only compiles what changed (the build info lives in the ignored dist/).
+  // Incremental: a re-run only compiles what changed (the build info lives in the ignored dist/). `--noCheck`: emit
+  // without type-checking the sources (`npm run typecheck` does that), half the build's CPU (38 → 20 s on a clean
+  // clone); the JavaScript is byte-for-byte the same and the declarations the same up to the order of union members.
   await timed('build', () =>
-    run('npx', ['tsc', '-p', 'tsconfig.build.json', '--incremental', '--tsBuildInfoFile', 'dist/.tsbuildinfo'], { cwd: ROOT }),
+    run('npx', ['tsc', '-p', 'tsconfig.build.json', '--incremental', '--tsBuildInfoFile', 'dist/.tsbuildinfo', '--noCheck'], {
+      cwd: ROOT,
+    }),
   );
   const packed = await timed('pack', () => run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], { cwd: ROOT }));
   const [info] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
