@@ -9,17 +9,17 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT, cleanEnv, startCliGateway } from '../gateway/cli-fixture.js';
+import { ROOT, cleanEnv, startCliGateway, troupeArgv } from '../gateway/cli-fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'troupe-cmd-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runs `troupe <args>` to its end, `input` on stdin. */
+/** Runs `troupe <args>` to its end, `input` on stdin (the built CLI when current: test/gateway/cli-fixture.ts). */
 function troupe(
   args: string[],
   options: { data: string; input?: string; env?: Record<string, string> },
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
+  const child = spawn(process.execPath, troupeArgv(args), {
     cwd: ROOT,
     env: cleanEnv({ TROUPE_DATA_DIR: join(dir, options.data), ...options.env }),
   });
@@ -72,7 +72,8 @@ describe('troupe commands', () => {
     expect(threads.stdout).toContain(out.thread_id);
     expect(threads.stdout.trim().split('\n')).toHaveLength(2);
     expect(runs.stdout).toContain(out.run_id);
-  }, 120_000);
+    // Three rounds of child processes, each starting an embedded node (4-8 s of CPU apiece): 120 s ran out at load 17-34.
+  }, 240_000);
 
   it('chat streams, follows a handoff, and asks for approvals', async () => {
     const file = config('careful', {
@@ -126,6 +127,7 @@ describe('troupe commands', () => {
     const gw = await startCliGateway(
       ['start', '--config', file, '--quiet'],
       cleanEnv({ TROUPE_PORT: '0', TROUPE_DATA_DIR: join(dir, 's') }),
+      { compiled: true },
     );
     try {
       expect(gw.output()).toContain('troupe: agents helper on');

@@ -49,7 +49,7 @@ function setup(data: string, agents: string[]): { args: string[]; env: NodeJS.Pr
 
 async function start(data: string, agents: string[]): Promise<CliGateway> {
   const { args, env } = setup(data, agents);
-  const c = await startCliGateway(args, env);
+  const c = await startCliGateway(args, env, { compiled: true });
   children.push(c);
   return c;
 }

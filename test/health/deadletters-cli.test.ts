@@ -12,13 +12,14 @@ import { configSchema } from '../../config/index.js';
 import { generateApiKey } from '../../gateway/index.js';
 import { openStorage } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
-import { ROOT, cleanEnv, startCliGateway } from '../gateway/cli-fixture.js';
+import { ROOT, cleanEnv, startCliGateway, troupeArgv } from '../gateway/cli-fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'troupe-dlq-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function troupe(args: string[], data: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
+  // The built CLI when current (test/gateway/cli-fixture.ts).
+  const child = spawn(process.execPath, troupeArgv(args), {
     cwd: ROOT,
     env: cleanEnv({ TROUPE_DATA_DIR: data }),
   });
@@ -93,7 +94,7 @@ describe('troupe deadletters', () => {
         },
       }),
     );
-    const node = await startCliGateway(['start', '--config', file, '--quiet'], cleanEnv({ TROUPE_DATA_DIR: data }));
+    const node = await startCliGateway(['start', '--config', file, '--quiet'], cleanEnv({ TROUPE_DATA_DIR: data }), { compiled: true });
     try {
       const list = await troupe(['deadletters', 'list', '--address', 'agent/assistant', '--url', node.url, '--key', admin.key], data);
       expect(list.code, list.stderr).toBe(0);

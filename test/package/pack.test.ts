@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NatsServer } from '../nats/server.js';
 import { meshClient } from '../cluster/nodes.js';
 import { eventually } from '../transport/contract.js';
+import { builtCurrent } from '../gateway/cli-fixture.js';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -29,14 +30,17 @@ async function timed<T>(what: string, step: () => Promise<T>): Promise<T> {
 }
 
 beforeAll(async () => {
-  // Incremental: a re-run only compiles what changed (the build info lives in the ignored dist/). `--noCheck`: emit
-  // without type-checking the sources (`npm run typecheck` does that), half the build's CPU (38 → 20 s on a clean
-  // clone); the JavaScript is byte-for-byte the same and the declarations the same up to the order of union members.
-  await timed('build', () =>
-    run('npx', ['tsc', '-p', 'tsconfig.build.json', '--incremental', '--tsBuildInfoFile', 'dist/.tsbuildinfo', '--noCheck'], {
-      cwd: ROOT,
-    }),
-  );
+  // The build, unless dist/ already is the build of these sources (a clean clone's `npm ci` ran `prepare`, the build;
+  // test/gateway/cli-fixture.ts): rebuilding would cost 20-40 s of CPU and rewrite files that CLI tests running beside
+  // this one execute. Incremental: a re-run only compiles what changed (the build info lives in the ignored dist/).
+  // `--noCheck`: emit without type-checking the sources (`npm run typecheck` does that), half the build's CPU (38 →
+  // 20 s); the JavaScript is byte-for-byte the same and the declarations the same up to the order of union members.
+  if (!builtCurrent())
+    await timed('build', () =>
+      run('npx', ['tsc', '-p', 'tsconfig.build.json', '--incremental', '--tsBuildInfoFile', 'dist/.tsbuildinfo', '--noCheck'], {
+        cwd: ROOT,
+      }),
+    );
   const packed = await timed('pack', () => run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], { cwd: ROOT }));
   const [info] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
   mkdirSync(join(app, 'node_modules'), { recursive: true });
