@@ -113,12 +113,13 @@ function copyOut(v: unknown): unknown {
 }
 
 interface Node {
-  readonly children: Map<string, Node>;
+  /** Made with the first child: most nodes are leaves (an event segment, a record), and a Map each is memory to scan. */
+  children: Map<string, Node> | undefined;
   /** The stored copy of the value ({@link copyIn}), and its fencing epoch read once when written ({@link fenceEpoch}). */
   entry: { readonly key: StorageKey; readonly value: unknown; readonly epoch: number } | undefined;
 }
 
-const node = (): Node => ({ children: new Map(), entry: undefined });
+const node = (): Node => ({ children: undefined, entry: undefined });
 
 class MemoryBucket implements KvBucket {
   private readonly root = node();
@@ -128,10 +129,10 @@ class MemoryBucket implements KvBucket {
   private find(key: StorageKey, create: boolean): Node | undefined {
     let n = this.root;
     for (const s of key) {
-      let next = n.children.get(s);
+      let next = n.children?.get(s);
       if (next === undefined) {
         if (!create) return undefined;
-        n.children.set(s, (next = node()));
+        (n.children ??= new Map()).set(s, (next = node()));
       }
       n = next;
     }
@@ -142,14 +143,16 @@ class MemoryBucket implements KvBucket {
   private prune(key: StorageKey): void {
     const path: Node[] = [this.root];
     for (const s of key) {
-      const next = path[path.length - 1]?.children.get(s);
+      const next = path[path.length - 1]?.children?.get(s);
       if (next === undefined) return;
       path.push(next);
     }
     for (let i = key.length; i > 0; i--) {
       const n = path[i] as Node;
-      if (n.entry !== undefined || n.children.size > 0) return;
-      (path[i - 1] as Node).children.delete(key[i - 1] as string);
+      if (n.entry !== undefined || (n.children?.size ?? 0) > 0) return;
+      const parent = path[i - 1] as Node;
+      parent.children?.delete(key[i - 1] as string);
+      if (parent.children?.size === 0) parent.children = undefined;
     }
   }
 
@@ -206,7 +209,9 @@ class MemoryBucket implements KvBucket {
     const walk = (n: Node): void => {
       if (out.length >= limit) return;
       if (n.entry !== undefined) out.push({ key: n.entry.key, value: copyOut(n.entry.value) as T });
-      for (const s of [...n.children.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) walk(n.children.get(s) as Node);
+      const children = n.children;
+      if (children === undefined) return;
+      for (const s of [...children.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) walk(children.get(s) as Node);
     };
     const start = this.find(prefix, false);
     if (start !== undefined) walk(start);
@@ -218,13 +223,13 @@ class MemoryBucket implements KvBucket {
     let n = 0;
     const count = (x: Node): void => {
       if (x.entry !== undefined) n++;
-      for (const c of x.children.values()) count(c);
+      for (const c of x.children?.values() ?? []) count(c);
     };
     const start = this.find(prefix, false);
     if (start === undefined) return Promise.resolve(0);
     count(start);
     start.entry = undefined;
-    start.children.clear();
+    start.children = undefined;
     this.prune(prefix);
     return Promise.resolve(n);
   }
