@@ -98,7 +98,13 @@ function dagRegion(
   };
 }
 
-function machineState(def: WorkflowDefinition, id: string, step: WorkflowStep, clock: Clock, attempts: StepAttempts): Record<string, unknown> {
+function machineState(
+  def: WorkflowDefinition,
+  id: string,
+  step: WorkflowStep,
+  clock: Clock,
+  attempts: StepAttempts,
+): Record<string, unknown> {
   const to = (s: string): Transition => ({ target: `#st_${s}`, reenter: true });
   const end: Transition[] = step.final
     ? [{ target: '#wf.finishing' }]
