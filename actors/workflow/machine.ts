@@ -3,7 +3,7 @@
 // skipped or handled), and an `onError` step is entered by a raised `goto.<id>` event. State-machine form: one
 // compound state per named state, moving by `on`/`next`, ending at `final` states; failures go to the step's
 // `onError`, else the workflow's `error` state. Steps run through the executor given at compile time.
-import { assign, emit, fromPromise, raise, setup, type AnyEventObject } from 'xstate';
+import { assign, emit, raise, setup, type AnyEventObject } from 'xstate';
 import { handlerSources, type WorkflowDefinition, type WorkflowStep } from '../../config/index.js';
 import { scrubbedMessage } from '../../protocols/index.js';
 import type { Clock } from '../../runtime/index.js';
@@ -159,10 +159,6 @@ export function compileWorkflow(def: WorkflowDefinition, options: CompileOptions
     return execute(runId === undefined ? request : { ...request, runId }, signal);
   };
   const attempts = new StepAttempts(run);
-  // Steps run by actions answered by events (ADR 0041). The `step` logic is kept only so that a snapshot written before,
-  // with a step run as an invoked child, still restores; that child's answer is not listened to (`wf.resume` starts the
-  // attempt again, joined through the journal).
-  const stepLogic = fromPromise<unknown, StepInvocation>(() => new Promise<never>(() => undefined));
   const output = def.output === undefined ? undefined : compileTemplate(def.output);
   const finish = (ctx: WorkflowContext): Pick<WorkflowContext, 'output' | 'error'> => {
     try {
@@ -214,7 +210,7 @@ export function compileWorkflow(def: WorkflowDefinition, options: CompileOptions
       output: WorkflowOutput;
       emitted: WorkflowEmitted;
     },
-    actors: { step: stepLogic, deadline: deadlineLogic(clock) },
+    actors: { deadline: deadlineLogic(clock) },
   }).createMachine({
     id: 'wf',
     initial: 'running',

@@ -304,6 +304,51 @@ describe('workflow machine: restore from a persisted snapshot', () => {
     expect(restored.getSnapshot().output).toEqual({ status: 'completed', output: 'b done' });
   });
 
+  it('restores a snapshot written before ADR 0041 (the running step an invoked `step` child) and joins its attempt', async () => {
+    // Written by the compiler of ADR 0031 for this definition, stopped 4 s into step a's first attempt.
+    const old = {
+      status: 'active',
+      value: { running: { a: 'running', b: 'waiting' } },
+      historyValue: {},
+      context: {
+        runId: 'r1',
+        input: {},
+        metadata: {},
+        steps: { a: { status: 'running', attempt: 1, visit: 1 }, b: { status: 'pending', attempt: 0, visit: 0 } },
+        completed: [],
+      },
+      children: {
+        'a.run': {
+          snapshot: { status: 'active', input: { step: 'a', visit: 1, attempt: 1, runId: 'r1', value: {} } },
+          src: 'step',
+          systemId: 'run.a',
+          syncSnapshot: false,
+        },
+        'a.timeout': {
+          snapshot: { status: 'active', input: { step: 'a', at: 1700000010000 } },
+          src: 'deadline',
+          systemId: 'timeout.a',
+          syncSnapshot: false,
+        },
+      },
+    };
+    const h = harness(
+      { name: 'j', steps: { a: { agent: 'x', timeout: '10s' }, b: { agent: 'y', needs: ['a'] } } },
+      (r) => `${r.step} done`,
+    );
+    h.actor.stop();
+    const before = h.calls.length; // the harness's own actor's first call
+    const restored = restore(h.machine, old as unknown as Snapshot<unknown>);
+    restored.start();
+    resumeWorkflow(restored);
+    await h.clock.advance(1);
+    expect(h.calls.slice(before).map((c) => [c.step, c.visit, c.attempt, c.runId])).toEqual([
+      ['a', 1, 1, 'r1'],
+      ['b', 1, 1, 'r1'],
+    ]);
+    expect(restored.getSnapshot().output).toEqual({ status: 'completed', output: 'b done' });
+  });
+
   it("ignores an answer for another visit or attempt of the step (an attempt's late answer)", async () => {
     const h = harness({ name: 'late', steps: { a: { agent: 'x' } } }, () => never());
     await h.clock.advance(1);
