@@ -26,7 +26,7 @@ import { WORKFLOW_TICK, type ScheduleDriver } from './triggers.js';
 import { startTriggers, topicMessage, type RunStart } from './trigger-run.js';
 import { checkInput, inputFromText } from './input.js';
 import { WorkflowJournal, type WorkflowLogEvent, type WorkflowRunRecord } from './journal.js';
-import { compileWorkflow, type WorkflowMachine } from './machine.js';
+import { compileWorkflow, resumeWorkflow, type WorkflowMachine } from './machine.js';
 import { WORKFLOW_STATE, workflowTopic, type HumanAnswer, type StepExecutor, type WorkflowContext, type WorkflowEmitted } from './types.js';
 
 export { WORKFLOW_STATE, workflowTopic };
@@ -170,6 +170,8 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
       error: (err: unknown) => ctx.system.warn(`workflow run failed: ${scrubbedMessage(err)}`),
     });
     actor.start();
+    // A restored run: the step attempts its snapshot shows running start again (joined through the journal).
+    if (record.snapshot !== undefined) resumeWorkflow(actor);
     persist(ctx, live);
     return live;
   };

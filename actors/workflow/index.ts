@@ -1,5 +1,5 @@
 // Public surface of the workflow kind (docs/workflows.md): the compiler to XState machines and its types.
-export { compileWorkflow, stepIds } from './machine.js';
+export { compileWorkflow, resumeWorkflow, stepIds } from './machine.js';
 export type { CompileOptions, WorkflowMachine } from './machine.js';
 export { compileTemplate as compileWorkflowTemplate, compileCondition as compileWorkflowCondition, toPlain } from './expr.js';
 export type { ExprScope, StepView, Template } from './expr.js';

@@ -3,7 +3,7 @@
 // skipped or handled), and an `onError` step is entered by a raised `goto.<id>` event. State-machine form: one
 // compound state per named state, moving by `on`/`next`, ending at `final` states; failures go to the step's
 // `onError`, else the workflow's `error` state. Steps run through the executor given at compile time.
-import { assign, emit, fromPromise, raise, setup, type AnyEventObject } from 'xstate';
+import { assign, emit, raise, setup, type AnyEventObject } from 'xstate';
 import { handlerSources, type WorkflowDefinition, type WorkflowStep } from '../../config/index.js';
 import { scrubbedMessage } from '../../protocols/index.js';
 import type { Clock } from '../../runtime/index.js';
@@ -19,6 +19,7 @@ import {
   type StepInvocation,
   type Transition,
 } from './step-node.js';
+import { StepAttempts, WF_RESUME } from './attempts.js';
 import { deadlineLogic } from './timers.js';
 import type { StepExecutor, StepRecord, WorkflowContext, WorkflowEmitted, WorkflowEvent, WorkflowInput, WorkflowOutput } from './types.js';
 
@@ -44,7 +45,13 @@ function isDone(steps: Record<string, WorkflowStep>, ctx: WorkflowContext, id: s
   return st === 'failed' && h !== undefined && h !== 'fail';
 }
 
-function dagRegion(id: string, steps: Record<string, WorkflowStep>, sources: string[] | undefined, clock: Clock): Record<string, unknown> {
+function dagRegion(
+  id: string,
+  steps: Record<string, WorkflowStep>,
+  sources: string[] | undefined,
+  clock: Clock,
+  attempts: StepAttempts,
+): Record<string, unknown> {
   const step = steps[id] as WorkflowStep;
   const handler = step.onError !== undefined && step.onError !== 'fail' ? step.onError : undefined;
   const exits: StepExits = {
@@ -61,7 +68,7 @@ function dagRegion(id: string, steps: Record<string, WorkflowStep>, sources: str
           ],
   };
   const needs = step.needs ?? [];
-  const node = stepStates(id, step, exits, clock);
+  const node = stepStates(id, step, exits, clock, attempts);
   // Once its needs are done the step is entered and decided in the same microstep (no `waiting → deciding` step).
   const waiting =
     sources !== undefined
@@ -91,7 +98,13 @@ function dagRegion(id: string, steps: Record<string, WorkflowStep>, sources: str
   };
 }
 
-function machineState(def: WorkflowDefinition, id: string, step: WorkflowStep, clock: Clock): Record<string, unknown> {
+function machineState(
+  def: WorkflowDefinition,
+  id: string,
+  step: WorkflowStep,
+  clock: Clock,
+  attempts: StepAttempts,
+): Record<string, unknown> {
   const to = (s: string): Transition => ({ target: `#st_${s}`, reenter: true });
   const end: Transition[] = step.final
     ? [{ target: '#wf.finishing' }]
@@ -119,7 +132,7 @@ function machineState(def: WorkflowDefinition, id: string, step: WorkflowStep, c
         : to(errorTarget),
     ],
   };
-  return { id: `st_${id}`, initial: 'deciding', states: stepStates(id, step, exits, clock).states };
+  return { id: `st_${id}`, initial: 'deciding', states: stepStates(id, step, exits, clock, attempts).states };
 }
 
 /** The step ids of a definition, in the order written. */
@@ -136,7 +149,7 @@ export function compileWorkflow(def: WorkflowDefinition, options: CompileOptions
     const kind = s.agent !== undefined ? 'agent' : s.tool !== undefined ? 'tool' : s.workflow !== undefined ? 'workflow' : undefined;
     if (kind !== undefined) inputs.set(id, { kind, target: s[kind] ?? '', input: stepInputTemplate(s) });
   }
-  const stepLogic = fromPromise<unknown, StepInvocation>(async ({ input, signal }) => {
+  const run = async (input: StepInvocation, signal: AbortSignal): Promise<unknown> => {
     const plan = inputs.get(input.step);
     if (plan === undefined) throw new Error(`no runnable step "${input.step}"`);
     if ('error' in input) throw new Error(input.error);
@@ -144,7 +157,8 @@ export function compileWorkflow(def: WorkflowDefinition, options: CompileOptions
     const { step, visit, attempt, runId } = input;
     const request = { step, kind: plan.kind, target: plan.target, input: value, visit, attempt };
     return execute(runId === undefined ? request : { ...request, runId }, signal);
-  });
+  };
+  const attempts = new StepAttempts(run);
   const output = def.output === undefined ? undefined : compileTemplate(def.output);
   const finish = (ctx: WorkflowContext): Pick<WorkflowContext, 'output' | 'error'> => {
     try {
@@ -180,12 +194,12 @@ export function compileWorkflow(def: WorkflowDefinition, options: CompileOptions
     def.steps !== undefined
       ? {
           type: 'parallel',
-          states: Object.fromEntries(ids.map((id) => [id, dagRegion(id, steps, handlers.get(id), clock)])),
+          states: Object.fromEntries(ids.map((id) => [id, dagRegion(id, steps, handlers.get(id), clock, attempts)])),
           onDone: finishing,
         }
       : {
           initial: def.initial ?? ids[0],
-          states: Object.fromEntries(ids.map((id) => [id, machineState(def, id, steps[id] as WorkflowStep, clock)])),
+          states: Object.fromEntries(ids.map((id) => [id, machineState(def, id, steps[id] as WorkflowStep, clock, attempts)])),
         };
   const ended = (status: WorkflowOutput['status']) => assign({ status } as never);
   return setup({
@@ -196,7 +210,7 @@ export function compileWorkflow(def: WorkflowDefinition, options: CompileOptions
       output: WorkflowOutput;
       emitted: WorkflowEmitted;
     },
-    actors: { step: stepLogic, deadline: deadlineLogic(clock) },
+    actors: { deadline: deadlineLogic(clock) },
   }).createMachine({
     id: 'wf',
     initial: 'running',
@@ -247,3 +261,12 @@ export function compileWorkflow(def: WorkflowDefinition, options: CompileOptions
 
 /** The machine `compileWorkflow` returns. */
 export type WorkflowMachine = ReturnType<typeof compileWorkflow>;
+
+/**
+ * Restarts, in a run actor restored from a persisted snapshot and started, the step attempts its snapshot shows
+ * running (their entry actions ran in the process that wrote it): each asks the executor with the same visit and
+ * attempt, which joins the run that attempt started (ADR 0041).
+ */
+export function resumeWorkflow(actor: { send(e: { type: string }): void }): void {
+  actor.send({ type: WF_RESUME });
+}

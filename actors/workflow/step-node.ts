@@ -1,16 +1,17 @@
 // One step of a compiled workflow as XState state nodes (ADR 0031): decide (`if`), run (invoke the executor, or wait
 // for a person's answer), retry after a backoff, time out. What happens next (done, skipped, failed) is given by
 // the form: a DAG region ends in a final state, a state-machine state moves to its `next`/`on`/error state.
-import { assign, emit, type AnyEventObject } from 'xstate';
+import { assign, emit, type AnyActorRef, type AnyEventObject } from 'xstate';
 import { scrubbedMessage } from '../../protocols/index.js';
 import { stepKind, type WorkflowStep } from '../../config/index.js';
 import type { Clock } from '../../runtime/index.js';
 import { compileCondition, compileTemplate, type ExprScope, type StepView, type Template } from './expr.js';
+import { WF_RESUME, type StepAnswer, type StepAttempts } from './attempts.js';
 import { backoffMs } from './timers.js';
 import type { StepRecord, WorkflowContext } from './types.js';
 
 /** What guards and actions receive. */
-export type Args = { context: WorkflowContext; event: AnyEventObject };
+export type Args = { context: WorkflowContext; event: AnyEventObject; self?: AnyActorRef };
 /** A transition as the compiler writes it (cast to XState's config type where the machine is created). */
 export interface Transition {
   target?: string;
@@ -27,8 +28,8 @@ export interface StepExits {
 }
 
 /**
- * Input of an invoked step run, persisted with the snapshot (a restored run asks for the same input): the step's input
- * evaluated when the attempt started, or why it could not be. Snapshots written before carry the whole `scope`.
+ * One step attempt: the step's input evaluated when the attempt started, or why it could not be. (Snapshots written
+ * before ADR 0041 hold it as an invoked child's input, some with the whole `scope`.)
  */
 export type StepInvocation = {
   readonly runId?: string;
@@ -90,7 +91,7 @@ export interface StepNode {
 type Verdict = 'run' | 'skip' | { readonly error: string };
 
 /** The step's states and decision; see {@link StepNode}. */
-export function stepStates(id: string, step: WorkflowStep, exits: StepExits, clock: Clock): StepNode {
+export function stepStates(id: string, step: WorkflowStep, exits: StepExits, clock: Clock, attempts: StepAttempts): StepNode {
   const kind = stepKind(step);
   const cond = step.if === undefined ? undefined : compileCondition(step.if);
   // The condition is read by up to three guards and an action of the same microstep: evaluated once per context.
@@ -196,9 +197,9 @@ export function stepStates(id: string, step: WorkflowStep, exits: StepExits, clo
     };
   } else {
     const template = stepInputTemplate(step);
-    // The input is evaluated here, once per attempt, so the persisted child holds the value rather than a copy of
-    // every step's output; a failing expression fails the attempt (in the step run, so retry and onError apply).
-    const input = ({ context }: Args): StepInvocation => {
+    // The input is evaluated here, once per attempt; a failing expression fails the attempt (answered as an error, so
+    // retry and onError apply).
+    const input = (context: WorkflowContext): StepInvocation => {
       const r = context.steps[id] as StepRecord;
       const base = { step: id, visit: r.visit, attempt: r.attempt, ...(context.runId === undefined ? {} : { runId: context.runId }) };
       try {
@@ -207,21 +208,38 @@ export function stepStates(id: string, step: WorkflowStep, exits: StepExits, clo
         return { ...base, error: scrubbedMessage(e) };
       }
     };
-    const out = (a: Args) => (a.event as { output?: unknown }).output;
+    // The attempt is started by the entry action and stopped by the exit action (ADR 0041): no child actor per step.
+    const launch = ({ context, self }: Args) => attempts.start(self as AnyActorRef, input(context));
+    const leave = ({ self }: Args) => attempts.stop(self as AnyActorRef, id);
+    // After a restore: the attempt the snapshot shows running is started again (same visit and attempt: joined).
+    const resume = (a: Args) => {
+      if (!attempts.has(a.self as AnyActorRef, id)) launch(a);
+    };
+    const answer = (a: Args) => a.event as StepAnswer;
+    const current = (a: Args) => {
+      const e = answer(a);
+      const r = rec(a, id);
+      return e.step === id && e.visit === r.visit && e.attempt === r.attempt;
+    };
+    const out = (a: Args) => (answer(a) as { output?: unknown }).output;
     running = {
-      entry: announce,
-      invoke: [
-        {
-          id: `${id}.run`,
-          systemId: `run.${id}`,
-          src: 'step',
-          input,
-          onDone: completed(out, (a) => (typeof out(a) === 'string' ? (out(a) as string) : undefined)),
-          onError: failed((a) => scrubbedMessage((a.event as { error?: unknown }).error), true),
-        },
-        ...(timeout === undefined ? [] : [deadline('timeout', () => timeout)]),
-      ],
-      on: onDeadline,
+      entry: [...announce, launch],
+      exit: leave,
+      ...(timeout === undefined ? {} : { invoke: deadline('timeout', () => timeout) }),
+      on: {
+        'step.done': around(
+          completed(out, (a) => (typeof out(a) === 'string' ? (out(a) as string) : undefined)),
+          [],
+          current,
+        ),
+        'step.error': around(
+          failed((a) => (answer(a) as { error?: string }).error ?? 'failed', true),
+          [],
+          current,
+        ),
+        [WF_RESUME]: { actions: resume },
+        ...onDeadline,
+      },
     };
   }
   const retry = step.retry;

@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { workflowSchema, type WorkflowDefinition } from '../../config/index.js';
 import {
   compileWorkflow,
+  resumeWorkflow,
   type StepRequest,
   type WorkflowEmitted,
   type WorkflowInput,
@@ -275,7 +276,7 @@ describe('workflow machine: restore from a persisted snapshot', () => {
     expect(restored.getSnapshot().output).toEqual({ status: 'completed', output: 'second' });
   });
 
-  it('restores a running step as the same invocation (same visit and attempt: the executor joins it), found by systemId', async () => {
+  it('restores a running step as the same attempt (same visit and attempt: the executor joins it) once resumed', async () => {
     let asked = 0;
     const h = harness({ name: 'j', steps: { a: { agent: 'x', timeout: '10s' }, b: { agent: 'y', needs: ['a'] } } }, (r) =>
       r.step === 'a' && ++asked === 1 ? never() : `${r.step} done`,
@@ -283,20 +284,79 @@ describe('workflow machine: restore from a persisted snapshot', () => {
     await h.clock.advance(4_000);
     const persisted = h.actor.getPersistedSnapshot();
     h.actor.stop();
+    // A stopped run actor stops its attempts (they leave their runs to be joined by the next activation).
+    expect(h.aborted).toEqual(['a#1']);
     const restored = restore(h.machine, persisted);
     const events: string[] = [];
     restored.on('*', (e) => events.push(e.type));
     restored.start();
-    expect(restored.system.get('run.a')).toBeDefined();
     expect(restored.system.get('timeout.a')).toBeDefined();
+    resumeWorkflow(restored);
+    resumeWorkflow(restored); // a second resume does not start a second attempt
     await h.clock.advance(1);
     expect(h.calls.slice(0, 2).map((c) => [c.step, c.visit, c.attempt])).toEqual([
       ['a', 1, 1],
       ['a', 1, 1],
     ]);
+    expect(h.calls.filter((c) => c.step === 'a')).toHaveLength(2);
     expect(events).not.toContain('workflow.started');
     await h.clock.advance(10);
     expect(restored.getSnapshot().output).toEqual({ status: 'completed', output: 'b done' });
+  });
+
+  it('restores a snapshot written before ADR 0041 (the running step an invoked `step` child) and joins its attempt', async () => {
+    // Written by the compiler of ADR 0031 for this definition, stopped 4 s into step a's first attempt.
+    const old = {
+      status: 'active',
+      value: { running: { a: 'running', b: 'waiting' } },
+      historyValue: {},
+      context: {
+        runId: 'r1',
+        input: {},
+        metadata: {},
+        steps: { a: { status: 'running', attempt: 1, visit: 1 }, b: { status: 'pending', attempt: 0, visit: 0 } },
+        completed: [],
+      },
+      children: {
+        'a.run': {
+          snapshot: { status: 'active', input: { step: 'a', visit: 1, attempt: 1, runId: 'r1', value: {} } },
+          src: 'step',
+          systemId: 'run.a',
+          syncSnapshot: false,
+        },
+        'a.timeout': {
+          snapshot: { status: 'active', input: { step: 'a', at: 1700000010000 } },
+          src: 'deadline',
+          systemId: 'timeout.a',
+          syncSnapshot: false,
+        },
+      },
+    };
+    const h = harness(
+      { name: 'j', steps: { a: { agent: 'x', timeout: '10s' }, b: { agent: 'y', needs: ['a'] } } },
+      (r) => `${r.step} done`,
+    );
+    h.actor.stop();
+    const before = h.calls.length; // the harness's own actor's first call
+    const restored = restore(h.machine, old as unknown as Snapshot<unknown>);
+    restored.start();
+    resumeWorkflow(restored);
+    await h.clock.advance(1);
+    expect(h.calls.slice(before).map((c) => [c.step, c.visit, c.attempt, c.runId])).toEqual([
+      ['a', 1, 1, 'r1'],
+      ['b', 1, 1, 'r1'],
+    ]);
+    expect(restored.getSnapshot().output).toEqual({ status: 'completed', output: 'b done' });
+  });
+
+  it("ignores an answer for another visit or attempt of the step (an attempt's late answer)", async () => {
+    const h = harness({ name: 'late', steps: { a: { agent: 'x' } } }, () => never());
+    await h.clock.advance(1);
+    h.actor.send({ type: 'step.done', step: 'a', visit: 1, attempt: 2, output: 'stale' });
+    h.actor.send({ type: 'step.done', step: 'a', visit: 0, attempt: 1, output: 'stale' });
+    expect(h.actor.getSnapshot().context.steps.a?.status).toBe('running');
+    h.actor.send({ type: 'step.done', step: 'a', visit: 1, attempt: 1, output: 'fresh' });
+    expect(h.actor.getSnapshot().output).toEqual({ status: 'completed', output: 'fresh' });
   });
 
   it('keeps a timeout deadline across a restore, and a pending human step still waits for its answer', async () => {
