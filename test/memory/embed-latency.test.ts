@@ -5,8 +5,6 @@
  * the session has loaded go to the pool.
  */
 import fc from 'fast-check';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createEmbedder,
@@ -17,15 +15,7 @@ import {
   WorkerPoolEmbedder,
 } from '../../actors/memory/embedders/index.js';
 import type { Embedder } from '../../actors/memory/semantic/index.js';
-
-const fixture = JSON.parse(await readFile(join(import.meta.dirname, '..', 'fixtures', 'use-lite-vectors.json'), 'utf8')) as {
-  texts: string[];
-  vectors: string[];
-};
-const expected = fixture.vectors.map((b64) => {
-  const bytes = Buffer.from(b64, 'base64');
-  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-});
+import { expected, fixture } from './use-lite-fixture.js';
 
 /** Largest per-dimension difference between two vectors. */
 function maxDiff(a: Float32Array, b: Float32Array): number {
