@@ -18,16 +18,8 @@ import {
   type VocabEntry,
 } from '../../actors/memory/embedders/index.js';
 import type { Embedder } from '../../actors/memory/semantic/index.js';
+import { expected, fixture } from './use-lite-fixture.js';
 import { corpusDocuments } from './corpus.js';
-
-const fixture = JSON.parse(await readFile(join(import.meta.dirname, '..', 'fixtures', 'use-lite-vectors.json'), 'utf8')) as {
-  texts: string[];
-  vectors: string[];
-};
-const expected = fixture.vectors.map((b64) => {
-  const bytes = Buffer.from(b64, 'base64');
-  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-});
 
 /** Fails unless every vector is within tolerance of the fixture's vector for the same text. */
 function expectFixtureVectors(texts: readonly string[], got: readonly Float32Array[]): void {

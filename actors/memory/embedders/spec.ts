@@ -10,6 +10,7 @@ import { WorkerPoolEmbedder } from './pool.js';
 import { HashingTestEmbedder } from './test-embedder.js';
 import { UseLiteEmbedder, USE_LITE_DIMS, USE_LITE_ID, type UseLiteEngine } from './use-lite.js';
 import { LazyEmbedder } from './lazy.js';
+import { ShortTextEmbedder } from './latency.js';
 
 /** A serializable description of an embedder (it crosses into worker threads). */
 export type EmbedderSpec =
@@ -52,6 +53,8 @@ export interface CreateEmbedderOptions {
   readonly threads?: number;
   /** Texts per worker task (default 32). */
   readonly batchSize?: number;
+  /** USE-lite on onnxruntime in a pool: embed one short text at a time on the calling thread (latency.ts). Default true. */
+  readonly shortTextsHere?: boolean;
 }
 
 /** Builds the embedder: USE-lite and ONNX in a worker pool (unless `threads` is 0), the rest on this thread. */
@@ -60,7 +63,10 @@ export async function createEmbedder(spec: EmbedderSpec, options: CreateEmbedder
   const pool = (): Promise<Embedder> =>
     WorkerPoolEmbedder.start(spec, { threads, ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }) });
   // USE-lite's identity and size are known without loading it: its workers start on the first embed.
-  if (threads > 0 && spec.kind === 'use-lite') return new LazyEmbedder(USE_LITE_ID, USE_LITE_DIMS, pool);
+  if (threads > 0 && spec.kind === 'use-lite') {
+    const here = (options.shortTextsHere ?? true) && (spec.engine ?? 'onnxruntime') === 'onnxruntime';
+    return new LazyEmbedder(USE_LITE_ID, USE_LITE_DIMS, here ? async () => new ShortTextEmbedder(await pool()) : pool);
+  }
   if (threads > 0 && spec.kind === 'onnx') return pool();
   return createLocalEmbedder(spec);
 }

@@ -58,6 +58,13 @@ export function loadUseLiteOnnx(): Promise<UseLiteOnnxModel> {
 /** An empty string makes the model's input empty: embed a space instead (as the embedder always has). */
 const input = (t: string): string => (t.trim() === '' ? ' ' : t);
 
+/** The piece ids USE-lite embeds for `text` (a blank text is a space; every text has at least one piece). */
+export function useLitePieces(model: UseLiteOnnxModel, text: string): number[] {
+  const p = model.pieces(input(text));
+  // Every row of a model call needs a piece; a non-blank text always has one, this is a guard, not a known case.
+  return p.length > 0 ? p : model.pieces(' ');
+}
+
 /** USE-lite on this thread, at most `batchSize` texts per model call. */
 export class UseLiteEmbedder implements Embedder {
   readonly id = USE_LITE_ID;
@@ -81,12 +88,7 @@ export class UseLiteEmbedder implements Embedder {
    */
   private async embedOnnx(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
     const model = await loadUseLiteOnnx();
-    // Every row of a model call needs a piece; a non-blank text always has one, this is a guard, not a known case.
-    const space = model.pieces(' ');
-    const pieces = texts.map((t) => {
-      const p = model.pieces(input(t));
-      return p.length > 0 ? p : space;
-    });
+    const pieces = texts.map((t) => useLitePieces(model, t));
     const order = pieces.map((_, i) => i).sort((a, b) => (pieces[a] as number[]).length - (pieces[b] as number[]).length);
     const out = new Array<Float32Array>(texts.length);
     for (let at = 0; at < order.length;) {
