@@ -62,6 +62,8 @@ export class StreamGuard {
   private decidedAt = Number.NEGATIVE_INFINITY;
   private readonly coalesceMs: number;
   private readonly now: () => number;
+  /** The last window decided and its decisions (offsets into that window). */
+  private last: { readonly text: string; readonly decisions: readonly GuardDecision[] } | undefined;
 
   constructor(private readonly o: StreamGuardOptions) {
     this.coalesceMs = o.coalesceMs ?? 0;
@@ -112,7 +114,14 @@ export class StreamGuard {
   /** Decisions on the text from `from` (with `holdBackChars` of released context before it), offsets into the reply. */
   private async window(from: number): Promise<GuardDecision[]> {
     const ctx = Math.max(this.base, from - this.o.holdBackChars);
-    const ds = await this.o.decide(this.raw.slice(ctx - this.base));
+    const text = this.raw.slice(ctx - this.base);
+    // The same window again (the reply ended right after a push decided all of it): detectors are pure, so the
+    // decisions are the ones just made.
+    let ds = this.last?.text === text ? this.last.decisions : undefined;
+    if (ds === undefined) {
+      ds = await this.o.decide(text);
+      this.last = { text, decisions: ds };
+    }
     if (this.coalesceMs > 0) this.decidedAt = this.now();
     return ds.map((d) => ({ ...d, start: d.start + ctx, end: d.end + ctx }));
   }
