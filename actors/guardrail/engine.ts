@@ -47,6 +47,7 @@ const isThenable = (v: unknown): v is PromiseLike<unknown> =>
 /** The detectors, the policy and where decisions are recorded. */
 export class GuardEngine {
   private readonly now: () => number;
+  private readonly splits = new WeakMap<StagePolicy, { readonly acting: readonly Detector[]; readonly passive: readonly Detector[] }>();
 
   constructor(
     readonly detectors: readonly Detector[],
@@ -61,8 +62,12 @@ export class GuardEngine {
    * share one time budget (one timer and one abort signal per check, started before the first runs); a detector that
    * answers synchronously is done when it returns, so a check of only such detectors arms no timer at all.
    */
-  async find(text: string, stage: GuardStage, timeoutMs: number): Promise<{ findings: Finding[]; failed: string[] }> {
-    const { detectors } = this;
+  async find(
+    text: string,
+    stage: GuardStage,
+    timeoutMs: number,
+    detectors: readonly Detector[] = this.detectors,
+  ): Promise<{ findings: Finding[]; failed: string[] }> {
     const t0 = performance.now();
     const abort = new AbortController();
     const ctx = { stage, signal: abort.signal };
@@ -131,6 +136,22 @@ export class GuardEngine {
     return { findings: findings.sort((a, b) => a.start - b.start || b.end - a.end), failed };
   }
 
+  /**
+   * The detectors split by whether their findings can change anything at the policy's stage (`acting`) or can only be
+   * allowed (`passive`: their decisions are for the audit log and metrics; a failure still counts under `onError`).
+   */
+  split(policy: StagePolicy): { readonly acting: readonly Detector[]; readonly passive: readonly Detector[] } {
+    let hit = this.splits.get(policy);
+    if (hit === undefined) {
+      hit = {
+        acting: this.detectors.filter((d) => policy.acts(d.name)),
+        passive: this.detectors.filter((d) => !policy.acts(d.name)),
+      };
+      this.splits.set(policy, hit);
+    }
+    return hit;
+  }
+
   /** The policy's decision on each finding (and on each failed detector), and the stage's action. */
   decide(policy: StagePolicy, findings: readonly Finding[], failed: readonly string[], subject: PolicySubject): GuardDecision[] {
     const out: GuardDecision[] = findings.map((f) => ({ ...f, ...this.policy.decide(policy, f, subject) }));
@@ -165,8 +186,16 @@ export class GuardEngine {
     return { action, findings: [...findings], decisions: [...decisions], ...(rewritten === text ? {} : { text: rewritten }) };
   }
 
-  /** Appends the decisions to the audit log and counts them; content only as a hash and a redacted excerpt. */
-  record(subject: PolicySubject & { readonly stage: GuardStage }, text: string, decisions: readonly GuardDecision[]): void {
+  /**
+   * Appends the decisions to the audit log and counts them; content only as a hash and a redacted excerpt (every span
+   * of `decisions` and of `mask` in an excerpt's window replaced by its type).
+   */
+  record(
+    subject: PolicySubject & { readonly stage: GuardStage },
+    text: string,
+    decisions: readonly GuardDecision[],
+    mask: readonly GuardDecision[] = decisions,
+  ): void {
     if (decisions.length === 0) return;
     const time = this.now();
     const iso = new Date(time).toISOString();
@@ -187,7 +216,7 @@ export class GuardEngine {
         ...(subject.agent === undefined ? {} : { agent: subject.agent }),
         ...(subject.run === undefined ? {} : { run: subject.run }),
         ...(d.end > d.start ? { hash: spanHash(subject.tenant, span) } : {}),
-        ...(n > 0 && d.end > d.start ? { excerpt: excerpt(text, d, decisions, n) } : {}),
+        ...(n > 0 && d.end > d.start ? { excerpt: excerpt(text, d, mask === decisions ? decisions : [...decisions, ...mask], n) } : {}),
       };
     });
     for (const r of records)
