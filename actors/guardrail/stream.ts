@@ -200,7 +200,7 @@ export class StreamGuard {
     });
     if (fresh.length === 0 || this.o.record === undefined) return;
     const local = (ds: readonly GuardDecision[]): GuardDecision[] =>
-      ds.filter((d) => d.end > at).map((d) => ({ ...d, start: Math.max(0, d.start - at), end: d.end - at }));
+      ds.map((d) => ({ ...d, start: Math.max(0, d.start - at), end: d.end - at }));
     this.o.record(text, local(fresh), mask === decisions ? local(fresh) : local(mask));
   }
 
