@@ -4,7 +4,10 @@
  * than `maxHoldChars`, that far back) — and only after the detectors have seen it together with what follows, so a
  * span that could still grow into a finding (an email, an `sk-…` key split across tokens) is never released early.
  * A span the policy redacts or masks is rewritten before release; `block` anywhere stops the stream with
- * {@link GuardBlockedError}; `review` holds everything from the span on until a human answers.
+ * {@link GuardBlockedError}; `review` holds everything from the span on until a human answers. Detectors whose
+ * findings the stage policy can only allow ({@link StreamGuardOptions.audit}) change no text, so release does not wait
+ * for them: they see the same windows right after, their decisions are recorded, and one that fails at a fail-closed
+ * stage stops the reply (the run then rewinds what was released).
  */
 import { TroupeError, type GuardDecision } from '../../protocols/index.js';
 import { applySpans } from './transform.js';
