@@ -41,27 +41,13 @@ export interface GuardEngineOptions {
   readonly warn?: (message: string) => void;
 }
 
-/** Runs `detect` within `ms`; the signal tells the detector to stop. */
-async function withBudget(d: Detector, text: string, stage: GuardStage, ms: number): Promise<readonly Finding[]> {
-  const abort = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const e = new DeadlineExceededError(`detector ${d.name} took longer than ${ms} ms`);
-      abort.abort(e);
-      reject(e);
-    }, ms);
-  });
-  try {
-    return await Promise.race([Promise.resolve().then(() => d.detect(text, { stage, signal: abort.signal })), late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+  typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 
 /** The detectors, the policy and where decisions are recorded. */
 export class GuardEngine {
   private readonly now: () => number;
+  private readonly splits = new WeakMap<StagePolicy, { readonly acting: readonly Detector[]; readonly passive: readonly Detector[] }>();
 
   constructor(
     readonly detectors: readonly Detector[],
@@ -71,21 +57,99 @@ export class GuardEngine {
     this.now = options.now ?? Date.now;
   }
 
-  /** Every detector's findings on `text` (sorted), and the names of those that failed or ran out of time. */
-  async find(text: string, stage: GuardStage, timeoutMs: number): Promise<{ findings: Finding[]; failed: string[] }> {
+  /**
+   * Every detector's findings on `text` (sorted), and the names of those that failed or ran out of time. The detectors
+   * share one time budget (one timer and one abort signal per check, started before the first runs); a detector that
+   * answers synchronously is done when it returns, so a check of only such detectors arms no timer at all.
+   */
+  async find(
+    text: string,
+    stage: GuardStage,
+    timeoutMs: number,
+    detectors: readonly Detector[] = this.detectors,
+  ): Promise<{ findings: Finding[]; failed: string[] }> {
+    const t0 = performance.now();
+    const abort = new AbortController();
+    const ctx = { stage, signal: abort.signal };
+    const found: (readonly Finding[] | undefined)[] = new Array<readonly Finding[] | undefined>(detectors.length);
     const failed: string[] = [];
-    const all = await Promise.all(
-      this.detectors.map(async (d) => {
-        try {
-          return cleanFindings(await withBudget(d, text, stage, timeoutMs), d.name, text.length);
-        } catch (e) {
-          failed.push(d.name);
-          this.options.warn?.(`guardrail: detector ${d.name} failed at stage ${stage}: ${(e as Error).message}`);
-          return [];
+    const fail = (d: Detector, e: unknown): void => {
+      failed.push(d.name);
+      this.options.warn?.(`guardrail: detector ${d.name} failed at stage ${stage}: ${(e as Error).message}`);
+    };
+    let waiting: Promise<void>[] | undefined;
+    /** Settled by the budget: later answers are ignored. */
+    let over = false;
+    for (let i = 0; i < detectors.length; i++) {
+      const d = detectors[i] as Detector;
+      try {
+        const r = d.detect(text, ctx);
+        if (!isThenable(r)) found[i] = cleanFindings(r, d.name, text.length);
+        else
+          (waiting ??= []).push(
+            Promise.resolve(r).then(
+              (fs) => {
+                if (over) return;
+                try {
+                  found[i] = cleanFindings(fs, d.name, text.length);
+                } catch (e) {
+                  found[i] = [];
+                  fail(d, e);
+                }
+              },
+              (e: unknown) => {
+                if (over) return;
+                found[i] = [];
+                fail(d, e);
+              },
+            ),
+          );
+      } catch (e) {
+        found[i] = [];
+        fail(d, e);
+      }
+    }
+    if (waiting !== undefined) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, Math.max(0, timeoutMs - (performance.now() - t0)));
+      });
+      const all = Promise.all(waiting).then(() => true);
+      try {
+        if (!(await Promise.race([all, late.then(() => false)]))) {
+          over = true;
+          const e = new DeadlineExceededError(`check took longer than ${timeoutMs} ms`);
+          abort.abort(e);
+          for (let i = 0; i < detectors.length; i++)
+            if (found[i] === undefined) {
+              const d = detectors[i] as Detector;
+              found[i] = [];
+              fail(d, new DeadlineExceededError(`detector ${d.name} took longer than ${timeoutMs} ms`));
+            }
         }
-      }),
-    );
-    return { findings: all.flat().sort((a, b) => a.start - b.start || b.end - a.end), failed };
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    const findings: Finding[] = [];
+    for (const f of found) if (f !== undefined) for (const x of f) findings.push(x);
+    return { findings: findings.sort((a, b) => a.start - b.start || b.end - a.end), failed };
+  }
+
+  /**
+   * The detectors split by whether their findings can change anything at the policy's stage (`acting`) or can only be
+   * allowed (`passive`: their decisions are for the audit log and metrics; a failure still counts under `onError`).
+   */
+  split(policy: StagePolicy): { readonly acting: readonly Detector[]; readonly passive: readonly Detector[] } {
+    let hit = this.splits.get(policy);
+    if (hit === undefined) {
+      hit = {
+        acting: this.detectors.filter((d) => policy.acts(d.name)),
+        passive: this.detectors.filter((d) => !policy.acts(d.name)),
+      };
+      this.splits.set(policy, hit);
+    }
+    return hit;
   }
 
   /** The policy's decision on each finding (and on each failed detector), and the stage's action. */
@@ -122,8 +186,16 @@ export class GuardEngine {
     return { action, findings: [...findings], decisions: [...decisions], ...(rewritten === text ? {} : { text: rewritten }) };
   }
 
-  /** Appends the decisions to the audit log and counts them; content only as a hash and a redacted excerpt. */
-  record(subject: PolicySubject & { readonly stage: GuardStage }, text: string, decisions: readonly GuardDecision[]): void {
+  /**
+   * Appends the decisions to the audit log and counts them; content only as a hash and a redacted excerpt (every span
+   * of `decisions` and of `mask` in an excerpt's window replaced by its type).
+   */
+  record(
+    subject: PolicySubject & { readonly stage: GuardStage },
+    text: string,
+    decisions: readonly GuardDecision[],
+    mask: readonly GuardDecision[] = decisions,
+  ): void {
     if (decisions.length === 0) return;
     const time = this.now();
     const iso = new Date(time).toISOString();
@@ -144,7 +216,7 @@ export class GuardEngine {
         ...(subject.agent === undefined ? {} : { agent: subject.agent }),
         ...(subject.run === undefined ? {} : { run: subject.run }),
         ...(d.end > d.start ? { hash: spanHash(subject.tenant, span) } : {}),
-        ...(n > 0 && d.end > d.start ? { excerpt: excerpt(text, d, decisions, n) } : {}),
+        ...(n > 0 && d.end > d.start ? { excerpt: excerpt(text, d, mask === decisions ? decisions : [...decisions, ...mask], n) } : {}),
       };
     });
     for (const r of records)

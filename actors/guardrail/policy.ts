@@ -68,6 +68,11 @@ export interface StagePolicy extends StageSettings {
   readonly stage: GuardStage;
   readonly rules: readonly CompiledRule[];
   readonly pseudonymise: PseudonymiseSettings | undefined;
+  /**
+   * False when no finding of `detector` can be decided anything but `allow` at this stage (the stage default is
+   * `allow` and no rule with another action can match the detector): its findings change no text and stop nothing.
+   */
+  acts(detector: string): boolean;
 }
 
 /** Who and what a decision is about (the CEL variables besides `finding` and `stage`). */
@@ -179,14 +184,17 @@ export class GuardPolicy {
         : p === true
           ? { detectors: new Set(['pii']), types: undefined }
           : { detectors: new Set(p.detectors), types: set(p.types) };
+    const fallback = pick('default');
+    const acting = rules.filter((r) => r.action !== 'allow');
     const policy: StagePolicy = {
       stage,
       enabled: this.config.enabled && pick('enabled'),
-      default: pick('default'),
+      default: fallback,
       onError: pick('onError'),
       timeoutMs: pick('timeoutMs'),
       rules,
       pseudonymise,
+      acts: (detector) => fallback !== 'allow' || acting.some((r) => r.detectors === undefined || r.detectors.has(detector)),
     };
     this.cache.set(key, policy);
     return policy;

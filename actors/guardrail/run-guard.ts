@@ -15,6 +15,7 @@ import {
 } from '../../protocols/index.js';
 import type { ChatMessage, ToolCall } from '../llm/types.js';
 import type { GuardStep, HookInfo, ReplyGuard, RunGuard } from '../agent/index.js';
+import type { Detector } from './detector.js';
 import type { GuardEngine } from './engine.js';
 import { Pseudonyms } from './pseudonyms.js';
 import type { PolicySubject } from './policy.js';
@@ -154,16 +155,20 @@ export function runGuard(o: RunGuardOptions, info: HookInfo): RunGuard {
     },
 
     reply(): ReplyGuard {
+      const p = stage('output');
+      // Detectors whose findings the output policy can only allow change no text: release does not wait for them.
+      const { acting, passive } = engine.split(p);
+      const decide = async (text: string, detectors: readonly Detector[]): Promise<GuardDecision[]> => {
+        if (!p.enabled || detectors.length === 0) return [];
+        const { findings, failed } = await engine.find(text, 'output', p.timeoutMs, detectors);
+        return engine.decide(p, findings, failed, subject);
+      };
       return new StreamGuard({
         ...o.stream,
-        decide: async (text) => {
-          const p = stage('output');
-          if (!p.enabled) return [];
-          const { findings, failed } = await engine.find(text, 'output', p.timeoutMs);
-          return engine.decide(p, findings, failed, subject);
-        },
+        decide: (text) => decide(text, acting),
+        ...(p.enabled && passive.length > 0 ? { audit: (text: string) => decide(text, passive) } : {}),
         restore: (text) => pseudonyms.restore(text),
-        record: (text, decisions) => engine.record({ ...subject, stage: 'output' }, text, decisions),
+        record: (text, decisions, mask) => engine.record({ ...subject, stage: 'output' }, text, decisions, mask),
       });
     },
 

@@ -4,7 +4,10 @@
  * than `maxHoldChars`, that far back) — and only after the detectors have seen it together with what follows, so a
  * span that could still grow into a finding (an email, an `sk-…` key split across tokens) is never released early.
  * A span the policy redacts or masks is rewritten before release; `block` anywhere stops the stream with
- * {@link GuardBlockedError}; `review` holds everything from the span on until a human answers.
+ * {@link GuardBlockedError}; `review` holds everything from the span on until a human answers. Detectors whose
+ * findings the stage policy can only allow ({@link StreamGuardOptions.audit}) change no text, so release does not wait
+ * for them: they see the same windows right after, their decisions are recorded, and one that fails at a fail-closed
+ * stage stops the reply (the run then rewinds what was released).
  */
 import { TroupeError, type GuardDecision } from '../../protocols/index.js';
 import { applySpans } from './transform.js';
@@ -25,8 +28,17 @@ export interface StreamGuardOptions {
   decide(text: string): Promise<readonly GuardDecision[]>;
   /** Placeholders swapped back before release (pseudonymisation). */
   restore?(text: string): string;
-  /** Decisions now final, with the text their offsets point into (audit). */
-  record?(text: string, decisions: readonly GuardDecision[]): void;
+  /**
+   * Decisions of the detectors whose findings can only be allowed at this stage, on `text` (offsets into it). They are
+   * not waited for before release — they change no text — but recorded when they come; a `block` among them (a
+   * detector that failed at a fail-closed stage) stops the stream at the next push or at the end.
+   */
+  audit?(text: string): Promise<readonly GuardDecision[]>;
+  /**
+   * Decisions now final, with the text their offsets point into (audit); `mask`: every decision on that text, whose
+   * spans an audit excerpt hides.
+   */
+  record?(text: string, decisions: readonly GuardDecision[], mask: readonly GuardDecision[]): void;
   /** Pushes this soon (ms) after the last decision wait for the next push or the end; 0 or absent: decide every push. */
   readonly coalesceMs?: number;
   /** The clock of {@link coalesceMs} (ms). */
@@ -43,6 +55,18 @@ export interface StreamEnd {
 }
 
 const WS = /\s/;
+
+/** One window of the reply the detectors saw. */
+interface Window {
+  readonly text: string;
+  /** Its offset in the reply. */
+  readonly at: number;
+  readonly decisions: readonly GuardDecision[];
+  readonly audit: Promise<readonly GuardDecision[]> | undefined;
+}
+
+/** `f` after the current event-loop turn (after what was released in it was sent). */
+const later = <T>(f: () => Promise<T>): Promise<T> => new Promise<void>((resolve) => setImmediate(resolve)).then(f);
 
 /** The guard of one model reply's stream. */
 export class StreamGuard {
@@ -62,6 +86,12 @@ export class StreamGuard {
   private decidedAt = Number.NEGATIVE_INFINITY;
   private readonly coalesceMs: number;
   private readonly now: () => number;
+  /** The last window decided (from offset `at` of the reply), its decisions and its audit decisions (offsets into it). */
+  private last: Window | undefined;
+  /** Audit decisions still to come ({@link StreamGuardOptions.audit}). */
+  private readonly audits: Promise<void>[] = [];
+  /** Set when an audit decision blocks: the stream stops. */
+  private stopped: GuardDecision[] | undefined;
 
   constructor(private readonly o: StreamGuardOptions) {
     this.coalesceMs = o.coalesceMs ?? 0;
@@ -80,6 +110,7 @@ export class StreamGuard {
 
   /** Adds a token; returns the text that may be released now ('' while it is held). */
   async push(token: string): Promise<string> {
+    if (this.stopped !== undefined) this.stop(this.stopped);
     this.raw += token;
     if (this.reviewAt !== undefined) return '';
     const cut = this.boundary();
@@ -90,15 +121,30 @@ export class StreamGuard {
 
   /** The reply ended: the rest, decided on in full. */
   async end(): Promise<StreamEnd> {
+    if (this.stopped !== undefined) this.stop(this.stopped);
     const text = this.reviewAt === undefined ? await this.release(this.produced, true) : '';
-    if (this.reviewAt === undefined) return { text };
+    if (this.reviewAt === undefined) return this.settled({ text });
     // Decide the held part in full (recording it) and hand it over for review.
     const from = this.released;
     const decisions = await this.window(from);
     this.block(decisions);
     this.note(decisions, this.produced);
+    this.follow(this.produced);
     const held = this.rewrite(from, this.produced, decisions, true);
-    return { text, review: { types: [...new Set(this.reviewTypes)], held } };
+    return this.settled({ text, review: { types: [...new Set(this.reviewTypes)], held } });
+  }
+
+  /** `end` once every audit decision came (and none stopped the stream). */
+  private async settled(end: StreamEnd): Promise<StreamEnd> {
+    while (this.audits.length > 0) await Promise.all(this.audits.splice(0));
+    if (this.stopped !== undefined) this.stop(this.stopped);
+    return end;
+  }
+
+  /** Records the blocking decisions and stops the stream. */
+  private stop(blocks: readonly GuardDecision[]): never {
+    this.note(blocks, this.produced);
+    throw new GuardBlockedError('the reply was stopped by the guardrail policy');
   }
 
   /** The furthest offset that may be released now. */
@@ -112,9 +158,20 @@ export class StreamGuard {
   /** Decisions on the text from `from` (with `holdBackChars` of released context before it), offsets into the reply. */
   private async window(from: number): Promise<GuardDecision[]> {
     const ctx = Math.max(this.base, from - this.o.holdBackChars);
-    const ds = await this.o.decide(this.raw.slice(ctx - this.base));
+    const text = this.raw.slice(ctx - this.base);
+    // The same window again (the reply ended right after a push decided all of it): detectors are pure, so the
+    // decisions are the ones just made.
+    if (this.last?.text !== text || this.last.at !== ctx) {
+      const audit = this.o.audit;
+      // The audit detectors' turn comes after this turn's release went out (they are not waited for).
+      const later_ = audit === undefined ? undefined : later(() => audit(text));
+      // Not unhandled while the stream waits for the decisions below; followed once those are in.
+      later_?.catch(() => undefined);
+      const ds = await this.o.decide(text);
+      this.last = { text, at: ctx, decisions: ds.map((d) => ({ ...d, start: d.start + ctx, end: d.end + ctx })), audit: later_ };
+    }
     if (this.coalesceMs > 0) this.decidedAt = this.now();
-    return ds.map((d) => ({ ...d, start: d.start + ctx, end: d.end + ctx }));
+    return [...this.last.decisions];
   }
 
   private block(decisions: readonly GuardDecision[]): void {
@@ -127,19 +184,50 @@ export class StreamGuard {
     }
   }
 
-  /** Records the decisions whose spans end before `upTo` (each once). */
-  private note(decisions: readonly GuardDecision[], upTo: number): void {
+  /**
+   * Records the decisions whose spans end before `upTo` (each once), offsets into `text` (which starts at offset `at`
+   * of the reply); an excerpt hides the spans of `mask` too.
+   */
+  private note(
+    decisions: readonly GuardDecision[],
+    upTo: number,
+    text = this.raw,
+    at = this.base,
+    mask: readonly GuardDecision[] = decisions,
+  ): void {
     const fresh = decisions.filter((d) => {
       const key = `${d.detector}\u0000${d.type}\u0000${d.start}\u0000${d.end}`;
       if (d.end > upTo || this.recorded.has(key)) return false;
       this.recorded.add(key);
       return true;
     });
-    if (fresh.length > 0)
-      this.o.record?.(
-        this.raw,
-        fresh.map((d) => ({ ...d, start: Math.max(0, d.start - this.base), end: d.end - this.base })),
-      );
+    if (fresh.length === 0 || this.o.record === undefined) return;
+    const local = (ds: readonly GuardDecision[]): GuardDecision[] =>
+      ds.map((d) => ({ ...d, start: Math.max(0, d.start - at), end: d.end - at }));
+    this.o.record(text, local(fresh), mask === decisions ? local(fresh) : local(mask));
+  }
+
+  /**
+   * The last window's audit decisions, recorded when they come (those ending before `upTo`); a blocking one stops the
+   * stream. They are kept to the window's own text, so dropping released text meanwhile changes nothing.
+   */
+  private follow(upTo: number): void {
+    const w = this.last;
+    if (w?.audit === undefined) return;
+    this.audits.push(
+      w.audit.then(
+        (ds) => {
+          const found = ds.map((d) => ({ ...d, start: d.start + w.at, end: d.end + w.at }));
+          const blocks = found.filter((d) => d.action === 'block');
+          if (blocks.length > 0) this.stopped ??= blocks;
+          this.note(found, upTo, w.text, w.at, [...found, ...w.decisions]);
+        },
+        () => {
+          // The audit itself failed (not a detector: the engine turns those into decisions): stop rather than guess.
+          this.stopped ??= [];
+        },
+      ),
+    );
   }
 
   /** The part `[from, to)` rewritten by the decisions that touch it, placeholders restored. */
@@ -175,6 +263,7 @@ export class StreamGuard {
       this.reviewTypes = review.map((d) => d.type);
       c = this.reviewAt;
     }
+    this.follow(c);
     if (c <= from) return '';
     this.note(decisions, c);
     const piece = this.rewrite(from, c, decisions, false);

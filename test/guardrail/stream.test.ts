@@ -1,7 +1,18 @@
 /** The stream guard: however a reply is cut into tokens, nothing the policy redacts or blocks is ever released. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { GuardEngine, GuardPolicy, Pseudonyms, StreamGuard, customDetectors } from '../../actors/index.js';
+import {
+  DETECTOR_ERROR,
+  GuardEngine,
+  GuardPolicy,
+  Pseudonyms,
+  StreamGuard,
+  customDetectors,
+  runGuard,
+  type AuditSink,
+  type Detector,
+} from '../../actors/index.js';
+import type { GuardAuditRecord } from '../../protocols/index.js';
 import { configSchema } from '../../config/index.js';
 import { EMAIL_DETECTOR, KEY_DETECTOR } from './fixtures/guard-config.js';
 
@@ -156,5 +167,87 @@ describe('stream guard', () => {
     released += end.text;
     expect(released).toBe(`I wrote to ${EMAIL} today. Key `);
     expect(end.review).toEqual({ types: ['OPENAI_KEY'], held: `${KEY} follows` });
+  });
+});
+
+describe('stream guard: detectors the output policy can only allow', () => {
+  /** A real detector of the keyword `hello` (LEAD) that counts its calls, or one that throws. */
+  const lead = (calls: { n: number }, fail = false): Detector => ({
+    name: 'lead',
+    types: ['LEAD'],
+    detect(text) {
+      calls.n++;
+      if (fail) throw new Error('lead detector down');
+      const at = text.indexOf('hello');
+      return at < 0 ? [] : [{ detector: 'lead', type: 'LEAD', start: at, end: at + 5, score: 1 }];
+    },
+  });
+
+  async function run(rules: unknown[], calls: { n: number }, fail = false) {
+    const g = configSchema.parse({ guardrails: { custom: [EMAIL_DETECTOR, KEY_DETECTOR], rules } }).guardrails;
+    const records: GuardAuditRecord[] = [];
+    const audit: AuditSink = { append: async (r) => void records.push(...r) };
+    const engine = new GuardEngine([...(await customDetectors(g.custom)), lead(calls, fail)], new GuardPolicy(g), { audit });
+    const guard = runGuard(
+      { engine, stream: { holdBackChars: 8, maxHoldChars: 4096 } },
+      { tenant: 't', runId: 'r', threadId: 'th', agent: 'a' },
+    );
+    return { engine, records, reply: guard.reply() };
+  }
+
+  it('splits detectors by whether the stage policy can act on their findings', async () => {
+    const g = configSchema.parse({ guardrails: { custom: [EMAIL_DETECTOR, KEY_DETECTOR] } }).guardrails;
+    const engine = new GuardEngine([...(await customDetectors(g.custom)), lead({ n: 0 })], new GuardPolicy(g));
+    const names = (s: { acting: readonly Detector[]; passive: readonly Detector[] }) => [
+      s.acting.map((d) => d.name),
+      s.passive.map((d) => d.name),
+    ];
+    expect(names(engine.split(engine.policy.stage('output', 't')))).toEqual([['pii', 'secret'], ['lead']]);
+    expect(names(engine.split(engine.policy.stage('input', 't')))).toEqual([[], ['pii', 'secret', 'lead']]);
+    const strict = configSchema.parse({
+      guardrails: {
+        custom: [EMAIL_DETECTOR],
+        rules: [{ name: 'leads', detector: 'lead', action: 'review' }],
+        stages: { tool: { default: 'block' } },
+      },
+    }).guardrails;
+    const e2 = new GuardEngine([...(await customDetectors(strict.custom)), lead({ n: 0 })], new GuardPolicy(strict));
+    expect(names(e2.split(e2.policy.stage('output', 't')))).toEqual([['pii', 'lead'], []]);
+    expect(names(e2.split(e2.policy.stage('tool', 't')))).toEqual([['pii', 'lead'], []]);
+  });
+
+  it('releases text before they run, then records their decisions with redacted excerpts', async () => {
+    const calls = { n: 0 };
+    const { records, reply } = await run([], calls);
+    let released = '';
+    let before = -1;
+    for (const t of ['hello ', `${EMAIL} `, 'and ', 'a ', 'long ', 'tail ', 'of ', 'words ', 'here']) {
+      const piece = await reply.push(t);
+      if (piece !== '' && before < 0) before = calls.n;
+      released += piece;
+    }
+    released += (await reply.end()).text;
+    expect(before).toBe(0); // the first release did not wait for the lead detector
+    expect(calls.n).toBeGreaterThan(0);
+    expect(released).toBe('hello [REDACTED:EMAIL] and a long tail of words here');
+    const leads = records.filter((r) => r.detector === 'lead');
+    expect(leads).toHaveLength(1); // recorded once, however many windows saw it
+    expect(leads[0]).toMatchObject({ action: 'allow', type: 'LEAD', stage: 'output' });
+    expect(leads[0]?.excerpt).not.toContain('@'); // the email next to it is masked in its excerpt
+    expect(records.some((r) => r.type === 'EMAIL' && r.action === 'redact')).toBe(true);
+  });
+
+  it('stops the reply when one of them fails at a fail-closed stage, though its text was already released', async () => {
+    const calls = { n: 0 };
+    const { records, reply } = await run([], calls, true);
+    let released = '';
+    await expect(
+      (async () => {
+        for (const t of ['one ', 'two ', 'three ', 'four ', 'five ', 'six ']) released += await reply.push(t);
+        await reply.end();
+      })(),
+    ).rejects.toThrow('the reply was stopped by the guardrail policy');
+    expect(released).not.toBe(''); // released before the failure was known: the run rewinds it (actors/agent/run.ts)
+    expect(records.some((r) => r.detector === 'lead' && r.type === DETECTOR_ERROR && r.action === 'block')).toBe(true);
   });
 });
