@@ -49,6 +49,18 @@ function isPlainObject(v: object): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+/**
+ * A decoded map that is an envelope as the schema accepts it, with no value `restore` would refuse outside its payload:
+ * no undefined value (msgpack can carry one), no string with an unpaired surrogate (the free-form ids; the other fields'
+ * patterns are ASCII). The payload is left to `restore`.
+ */
+function isWireEnvelope(v: Record<string, unknown>): v is Envelope {
+  for (const k in v) if (v[k] === undefined) return false;
+  if (!isEnvelope(v)) return false;
+  const { id, correlationId, causationId } = v;
+  return id.isWellFormed() && (correlationId?.isWellFormed() ?? true) && (causationId?.isWellFormed() ?? true);
+}
+
 function describe(v: unknown): string {
   if (typeof v !== 'object' || v === null) return typeof v;
   return (v.constructor as { name?: string } | undefined)?.name ?? 'object';
@@ -73,7 +85,10 @@ export class Codec {
 
   /** Encodes any wire value; throws EncodeError outside the domain, TooLargeError past maxBytes. */
   encodeValue(value: unknown): Uint8Array {
-    const prepared = this.prepare(value, 0, '$');
+    return this.pack(this.prepare(value, 0, '$'));
+  }
+
+  private pack(prepared: unknown): Uint8Array {
     let bytes: Uint8Array;
     try {
       bytes = this.packr.pack(prepared);
@@ -86,6 +101,10 @@ export class Codec {
 
   /** Decodes one wire value; throws DecodeError on garbage, truncation, trailing bytes or foreign types. */
   decodeValue(bytes: Uint8Array): unknown {
+    return this.restore(this.unpack(bytes), 0, '$');
+  }
+
+  private unpack(bytes: Uint8Array): unknown {
     if (!(bytes instanceof Uint8Array)) throw new DecodeError(`expected bytes, received ${describe(bytes)}`);
     if (bytes.length > this.maxBytes) throw new TooLargeError(`message is ${bytes.length} bytes, limit ${this.maxBytes}`);
     if (bytes.length === 0) throw new DecodeError('empty message');
@@ -96,7 +115,7 @@ export class Codec {
       if (e instanceof DecodeError) throw e;
       throw new DecodeError(`malformed message: ${(e as Error).message}`, { cause: e });
     }
-    return this.restore(raw, 0, '$');
+    return raw;
   }
 
   /** Encodes an envelope after checking it against the schema. */
@@ -104,13 +123,34 @@ export class Codec {
     if (!isEnvelope(envelope)) {
       const checked = envelopeSchema.safeParse(envelope);
       if (!checked.success) throw new EncodeError(`invalid envelope: ${formatIssues(checked.error.issues)}`);
+      return this.encodeValue(envelope);
     }
-    return this.encodeValue(envelope);
+    if (!isPlainObject(envelope)) return this.encodeValue(envelope); // throws the EncodeError naming its class
+    // One pass (ADR 0040): the check above proved every field but the payload a wire value (strings of the patterns'
+    // ASCII, safe integers), so only the payload goes through `prepare`, and the copy made here leaves out absent
+    // optional fields (which `prepare` would otherwise copy the envelope for). Same bytes as `encodeValue(envelope)`.
+    const { id, correlationId, causationId } = envelope;
+    if (!id.isWellFormed() || (correlationId !== undefined && !correlationId.isWellFormed()) || !(causationId?.isWellFormed() ?? true))
+      return this.encodeValue(envelope); // throws the EncodeError naming the field
+    const wire: Record<string, unknown> = {};
+    const fields = envelope as Record<string, unknown>;
+    for (const k in fields) {
+      const v = fields[k];
+      if (v !== undefined) wire[k] = k === 'payload' ? this.prepare(v, 1, '$.payload') : v;
+    }
+    return this.pack(wire);
   }
 
   /** Decodes and validates an envelope; the result is whole or a DecodeError is thrown. */
   decode(bytes: Uint8Array): Envelope {
-    const value = this.decodeValue(bytes);
+    const raw = this.unpack(bytes);
+    // One pass (ADR 0040): an envelope as the schema accepts it needs `restore` on its payload only (its other fields are
+    // strings and safe integers, checked here); anything else takes the whole walk, which rejects as before.
+    if (typeof raw === 'object' && raw !== null && !Array.isArray(raw) && isPlainObject(raw) && isWireEnvelope(raw)) {
+      if (raw['payload'] !== undefined) raw['payload'] = this.restore(raw['payload'], 1, '$.payload');
+      return raw;
+    }
+    const value = this.restore(raw, 0, '$');
     // The hand-written check accepts what the schema accepts (ADR 0040); the schema judges the rest and strips extra keys.
     if (isEnvelope(value)) return value;
     const checked = envelopeSchema.safeParse(value);

@@ -3,7 +3,6 @@
  * retried with the same id through outages and leader elections, refused as `mailbox_full`
  * when the address's subject is at capacity (after blocking, if the sender asked to).
  */
-import type { JetStreamClient } from '@nats-io/jetstream';
 import {
   MailboxFullError,
   NoRecipientError,
@@ -20,10 +19,12 @@ import type { DeadLetterStore, SendOptions } from '../transport.js';
 import type { Directory } from './directory.js';
 import { isPerSubjectLimit, isTransient } from './errors.js';
 import type { MeshNames } from './subjects.js';
+import type { StreamPublisher } from './publisher.js';
 
 /** What the sender needs from its transport. */
 export interface SenderContext {
-  readonly js: JetStreamClient;
+  /** Mailbox publishes and their acknowledgements. */
+  readonly publisher: Pick<StreamPublisher, 'publish'>;
   readonly names: MeshNames;
   readonly codec: Codec;
   readonly clock: Clock;
@@ -57,7 +58,7 @@ export async function sendToMailbox(c: SenderContext, envelope: Envelope, option
   for (let retry = 1; ; retry++) {
     try {
       // Each attempt is bounded by the client's request timeout (short): one sent just before its server died is retried soon.
-      await c.js.publish(subject, data, { msgID: envelope.id });
+      await c.publisher.publish(subject, data, envelope.id);
       // Stored in the sleeping address's mailbox: wake it (the stream keeps the order; the waker does not wait).
       if (c.directory.leaseOf(key)?.passivated === true) wakeAddress(c, envelope.tenant, envelope.to);
       return;

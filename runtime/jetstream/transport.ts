@@ -32,6 +32,7 @@ import type { JetStreamTransportOptions } from './options.js';
 import { keepConsumer, openIntake, type Intake, type IntakeContext } from './intake.js';
 import { sendToMailbox, wakeAddress, type SenderContext } from './sender.js';
 import { ensureStreams } from './streams.js';
+import { StreamPublisher } from './publisher.js';
 import { DedupWindow } from '../dedup-window.js';
 
 /** Envelope ids each topic subscription remembers to drop a retried publish's second copy. */
@@ -72,6 +73,7 @@ export class JetStreamTransport implements Transport {
   private readonly bindings = new Set<Intake>();
   private readonly subs = new Set<Subscription>();
   private sender: SenderContext | undefined;
+  private publisher: StreamPublisher | undefined;
   /** Told when the connection came back after a disconnect (intakes then pull again at once). */
   private readonly reconnectListeners = new Set<() => void>();
 
@@ -151,8 +153,9 @@ export class JetStreamTransport implements Transport {
     );
     await this.directory.mirror();
     this.deadLetterStore = new JetStreamDeadLetterStore(this.js, this.jsm, this.names, this.codec, this.replicas);
+    this.publisher = new StreamPublisher(this.nc, this.requestTimeoutMs, this.options.connection?.inboxPrefix);
     this.sender = {
-      js: this.js,
+      publisher: this.publisher,
       names: this.names,
       codec: this.codec,
       clock: ctx.clock,
@@ -435,6 +438,7 @@ export class JetStreamTransport implements Transport {
     // A node that shuts down leaves the mesh (its entry is deleted: others see `leave`, not `dead`).
     await this.membershipImpl?.leave().catch(() => undefined);
     this.directory?.close();
+    this.publisher?.close();
     await this.nc?.drain().catch(() => undefined);
   }
 }
