@@ -142,14 +142,15 @@ const EXTRACT = alt([
   'write out', 'tell me', 'list', 'spell out', 'zitiere', 'gib', 'zeig*', 'nenne', 'wiederhole', 'verrate', 'kopiere', 'ubersetze',
   'was steht in', 'affiche*', 'montre*', 'revele*', 'repete*', 'cite', 'copie', 'donne moi', 'traduis', 'ecris', 'muestra*', 'revela*',
   'repite*', 'cita', 'copia*', 'dame', 'dime', 'traduce', 'imprime', 'escribe*', 'recopie*', 'reproduis', 'reproduce',
-  'gib wieder',
+  'gib wieder', 'mostrar', 'ausgeben',
 ]); // prettier-ignore
 const HIDDEN = alt([
   'system prompt', 'system message', 'systemprompt', 'systemnachricht', 'message systeme', 'prompt systeme', 'prompt de sistema',
   'prompt del sistema', 'mensaje del sistema', 'hidden (?:configuration|instructions|rules|prompt)', 'initial (?:instructions|prompt)',
   'pre prompt', 'developer message', 'versteckten (?:regeln|anweisungen)', 'consignes cachees', 
   'instrucciones ocultas', 'mensaje de sistema',
-  'configuracion oculta',
+  'configuracion oculta', 'prompt initial', 'prompt inicial', 'instructions initiales', 'instrucciones iniciales',
+  'ursprunglichen anweisungen', 'ursprunglichen prompt',
 ]); // prettier-ignore
 /** "the instructions you received before": the hidden prompt described rather than named. */
 const RECEIVED =

@@ -490,6 +490,29 @@ export const INJECTION_CONTEXTS: readonly ContextRule[] = [
     `(finding|recommendation|remediation|audit report|rapport d audit|informe de auditoria|befund|empfehlung|correctif applique|
       fix applied|patched)`,
   ]),
+  // Narration: a character in a book or film giving orders to another character (not to the reader).
+  context(
+    0.4,
+    'segment',
+    [`(in|im|dans|en) (the|dem|der|le|la|el) (novel|book|film|movie|roman|buch|livre|novela|libro|pelicula)`],
+    ['INJECTION'],
+  ),
+  // Documentation that retires its own older steps (a wiki page, a manual), and maintenance talk about a prompt's text.
+  context(
+    0.45,
+    'segment',
+    [
+      `(on|in|im|sur|en|from|aus|del|de) (the|dem|le|la|el|der) (wiki|intranet|handbook|manual|handbuch|docs|documentation|dokumentation)`,
+      `(outdated|deprecated|veraltet*|obsolet*|desactualizad*)`,
+    ],
+    ['INJECTION'],
+  ),
+  context(0.45, 'segment', [
+    `(too long|too short|trop long|trop court|demasiado largo|demasiado corto|zu lang|zu kurz|trim|shorten|raccourcir|acortar*|
+      kurzen)`,
+    /(?:^|[\s;{(])[a-z_][a-z0-9_]*(?:prompt|system|sistema|systeme)[a-z0-9_]*\s?=\s?["'`]/u,
+    /["']role["']\s?:\s?["']system["']/u,
+  ]),
   context(0.4, 'segment', [
     `(when asked to|was asked to|lorsqu on lui a demande|als man (ihn|es|sie) bat|cuando se le pidio|disclosed|a revele|hat verraten|
       revelo|divulgo)`,

@@ -81,6 +81,8 @@ export class ConceptTagger {
   private readonly stems = new Map<string, string[]>();
   /** Stem phrases by their head (the words before the stem) and the stem's first two letters, longest stem first. */
   private readonly stemIndex = new Map<string, string[]>();
+  /** The same lists for one-word stems of two or more letters, by their first two code units (no key string per word). */
+  private readonly stemIndex1 = new Map<number, string[]>();
   /** First two words of multi-word entries (`ignore all`; a stem's first two letters), by first word; the longest entry in words. */
   private readonly firsts = new Map<string, Set<string>>();
   private readonly longest: number;
@@ -116,6 +118,14 @@ export class ConceptTagger {
       }
     }
     this.longest = longest;
+    for (const [at, list] of this.stemIndex)
+      if (at.length === 3 && at[0] === '|') this.stemIndex1.set(at.charCodeAt(1) * 0x10000 + at.charCodeAt(2), list);
+  }
+
+  /** The stem phrases a phrase of `head` and `last` may start with (the index's list for its key). */
+  private stemsFor(head: string, last: string): readonly string[] | undefined {
+    if (head === '' && last.length >= 2) return this.stemIndex1.get(last.charCodeAt(0) * 0x10000 + last.charCodeAt(1));
+    return this.stemIndex.get(`${head}|${last.slice(0, 2)}`);
   }
 
   /** The concepts of a normalised text, in order. */
@@ -135,7 +145,7 @@ export class ConceptTagger {
         let concepts = this.exact.get(entry);
         if (concepts === undefined && this.stems.size > 0) {
           const full = entry;
-          for (const key of this.stemIndex.get(`${head}|${last.slice(0, 2)}`) ?? []) {
+          for (const key of this.stemsFor(head, last) ?? []) {
             if (!full.startsWith(key)) continue;
             entry = `${key}*`;
             concepts = this.stems.get(key);

@@ -258,6 +258,8 @@ interface Entry {
   readonly notAfter: readonly (Uint8Array | undefined)[] | null;
   /** The same regex, sticky and not global: tried at one position. */
   readonly sticky: RegExp | null;
+  /** The literal ids that are prefixes of the regex (those with `backs[id] >= 0`). */
+  readonly prefixIds: Int32Array;
 }
 
 /**
@@ -311,6 +313,7 @@ export class LiteralIndex {
         backs,
         notAfter,
         sticky: p === null ? null : new RegExp(re.source, `${re.flags.replace(/[gy]/g, '')}y`),
+        prefixIds: p === null ? new Int32Array(0) : Int32Array.from(new Set(p.map((x) => x.id))),
       });
     }
     this.lengths = Int32Array.from([...byLiteral.keys()].map((l) => l.length));
@@ -401,6 +404,10 @@ export class LiteralIndex {
 
 /** What {@link LiteralIndex.scan} found in one text: which literals occur, and each occurrence (id, start). */
 export class LiteralScan {
+  /** Occurrences grouped by literal id, ascending by start: `at[first[id] … first[id + 1])` (built on first use). */
+  private first: Int32Array | undefined;
+  private at: Int32Array | undefined;
+
   constructor(
     private readonly entries: ReadonlyMap<RegExp, Entry>,
     private readonly text: string,
@@ -410,6 +417,19 @@ export class LiteralScan {
     private readonly count: number,
     private readonly lengths: Int32Array,
   ) {}
+
+  /** Groups the occurrences by literal id (a counting sort: each id's starts stay ascending). */
+  private group(): void {
+    if (this.first !== undefined) return;
+    const first = new Int32Array(this.lengths.length + 1);
+    for (let k = 0; k < this.count; k++) first[this.ids[k]! + 1]!++;
+    for (let id = 0; id < this.lengths.length; id++) first[id + 1]! += first[id]!;
+    const fill = first.slice(0, this.lengths.length);
+    const at = new Int32Array(this.count);
+    for (let k = 0; k < this.count; k++) at[fill[this.ids[k]!]!++] = this.starts[k]!;
+    this.first = first;
+    this.at = at;
+  }
 
   /** Whether `re` may match in the text: false only when it has required literals and none occurs there. */
   may(re: RegExp): boolean {
@@ -423,10 +443,18 @@ export class LiteralScan {
   mayIn(re: RegExp, start: number, end: number): boolean {
     const f = this.entries.get(re)?.factors;
     if (f === undefined || f === null) return true;
-    for (let k = 0; k < this.count; k++) {
-      const at = this.starts[k]!;
-      const id = this.ids[k]!;
-      if (at >= start && at + this.lengths[id]! <= end && f.includes(id)) return true;
+    if (!this.may(re)) return false;
+    this.group();
+    const first = this.first!;
+    const at = this.at!;
+    for (let k = 0; k < f.length; k++) {
+      const id = f[k]!;
+      const last = end - this.lengths[id]!;
+      for (let o = first[id]!, stop = first[id + 1]!; o < stop; o++) {
+        const p = at[o]!;
+        if (p > last) break;
+        if (p >= start) return true;
+      }
     }
     return false;
   }
@@ -442,7 +470,9 @@ export class LiteralScan {
     const out: number[] = [];
     const sticky = e.sticky;
     let from = 0;
-    for (const at of this.candidates(e)) {
+    const count = this.candidates(e);
+    for (let k = 0; k < count; k++) {
+      const at = candidateBuf[k]!;
       if (at < from) continue;
       sticky.lastIndex = at;
       if (!sticky.test(this.text) || sticky.lastIndex === at) continue;
@@ -459,42 +489,60 @@ export class LiteralScan {
     const e = this.entries.get(re);
     if (e === undefined || e.sticky === null) return re.test(this.text);
     const sticky = e.sticky;
-    for (const at of this.candidates(e)) {
-      sticky.lastIndex = at;
+    const count = this.candidates(e);
+    for (let k = 0; k < count; k++) {
+      sticky.lastIndex = candidateBuf[k]!;
       if (sticky.test(this.text)) return true;
     }
     return false;
   }
 
-  /** The positions, ascending and distinct, where a match of an entry's regex can start. */
-  private candidates(e: Entry): Int32Array {
+  /**
+   * The positions, ascending and distinct, where a match of an entry's regex can start: their count, the positions
+   * being the start of `candidateBuf`, which the next call reuses (callers read them before asking again).
+   */
+  private candidates(e: Entry): number {
     const backs = e.backs!;
     const notAfter = e.notAfter!;
-    let at = new Int32Array(16);
+    this.group();
+    const first = this.first!;
+    const occurs = this.at!;
+    let at = candidateBuf;
     let n = 0;
-    for (let k = 0; k < this.count; k++) {
-      const id = this.ids[k]!;
+    for (let j = 0; j < e.prefixIds.length; j++) {
+      const id = e.prefixIds[j]!;
       const back = backs[id]!;
-      if (back < 0) continue;
-      const p = this.starts[k]!;
       const not = notAfter[id];
-      for (let q = Math.max(0, p - back); q <= p; q++) {
-        const before = q === 0 ? 128 : this.text.charCodeAt(q - 1);
-        if (not !== undefined && before < 128 && not[before] === 1) continue;
-        if (n === at.length) {
-          const grown = new Int32Array(n * 2);
-          grown.set(at);
-          at = grown;
+      for (let o = first[id]!, stop = first[id + 1]!; o < stop; o++) {
+        const p = occurs[o]!;
+        for (let q = Math.max(0, p - back); q <= p; q++) {
+          const before = q === 0 ? 128 : this.text.charCodeAt(q - 1);
+          if (not !== undefined && before < 128 && not[before] === 1) continue;
+          if (n === at.length) {
+            const grown = new Int32Array(n * 2);
+            grown.set(at);
+            at = candidateBuf = grown;
+          }
+          at[n++] = q;
         }
-        at[n++] = q;
       }
     }
-    const sorted = at.subarray(0, n).sort();
+    if (n > 48) at.subarray(0, n).sort();
+    else
+      for (let k = 1; k < n; k++) {
+        const v = at[k]!;
+        let j = k - 1;
+        for (; j >= 0 && at[j]! > v; j--) at[j + 1] = at[j]!;
+        at[j + 1] = v;
+      }
     let m = 0;
-    for (let k = 0; k < n; k++) if (k === 0 || sorted[k] !== sorted[m - 1]) sorted[m++] = sorted[k]!;
-    return sorted.subarray(0, m);
+    for (let k = 0; k < n; k++) if (k === 0 || at[k] !== at[m - 1]) at[m++] = at[k]!;
+    return m;
   }
 }
+
+/** The buffer {@link LiteralScan} collects candidate positions in (grows with the largest set seen). */
+let candidateBuf = new Int32Array(1024);
 
 /** The spans of every non-empty match of the global `re` (at most `limit`), as `matchAll` finds them, without cloning `re`. */
 function scanAll(re: RegExp, text: string, limit: number): number[] {

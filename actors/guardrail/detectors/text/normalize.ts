@@ -36,6 +36,19 @@ function foldCodePoint(cp: string): string {
       return c >= 0x41 && c <= 0x5a ? String.fromCharCode(c + 32) : c < 0x20 ? (c === 9 || c === 10 || c === 13 ? cp : ' ') : cp;
     if (c >= 0xd800 && c <= 0xdfff) return ' '; // lone surrogate
   }
+  let known = FOLDED.get(cp);
+  if (known === undefined) {
+    known = foldSlow(cp);
+    if (FOLDED.size < FOLDED_MAX) FOLDED.set(cp, known);
+  }
+  return known;
+}
+
+/** Folded code points seen so far (accented letters, homoglyphs, punctuation: a few hundred in practice). */
+const FOLDED = new Map<string, string>();
+const FOLDED_MAX = 8192;
+
+function foldSlow(cp: string): string {
   if (DROP.test(cp)) return '';
   const folded = cp.normalize('NFKD').replace(/\p{M}/gu, '').normalize('NFKC').toLowerCase();
   let out = '';
@@ -49,7 +62,6 @@ const UNIT = /[\p{L}013457@$]/u;
 /** In a text with leet words, a lone `1` before a word is the pronoun (`1 want t0 d1e`). */
 const LONE_ONE = /(?<![\p{L}\p{N}])1(?= \p{L})/gu;
 const LEETY = /\p{L}[013457]|[013457]\p{L}/u;
-const WORDISH = /[\p{L}\p{N}@$!]+/gu;
 /** A leet digit or symbol: a text without one has nothing for step 3 to fold. */
 const LEET_CHAR = /[013457@$!]/;
 
@@ -156,7 +168,7 @@ function normalize(input: string): NormalizedText {
   // 3. leetspeak inside words that hold at least one letter (same length, so the map holds).
   if (LEET_CHAR.test(text)) {
     if (LEETY.test(text)) text = text.replace(LONE_ONE, 'i');
-    text = text.replace(WORDISH, (w) => (LETTER.test(w) && LEET_CHAR.test(w) ? leet(w) : w));
+    text = foldLeetWords(text);
   }
   // 4. collapse whitespace runs to one space (a run is kept as one ' ' at its first unit).
   const offsets = new Int32Array(text.length + 1);
@@ -197,6 +209,58 @@ const WIDE = /[\u0100-\uffff]/;
 function oneByte(input: string, text: string): string {
   return WIDE.test(input) && !WIDE.test(text) ? Buffer.from(text, 'latin1').toString('latin1') : text;
 }
+
+/** Whether the code point starting at `k` is a letter, digit, `@`, `$` or `!` (WORDISH): 0 if not, else its units. */
+function wordishUnits(text: string, k: number): number {
+  const c = text.charCodeAt(k);
+  if (c < 0x80)
+    return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || c === 0x40 || c === 0x24 || c === 0x21
+      ? 1
+      : 0;
+  const pair = c >= 0xd800 && c <= 0xdbff && k + 1 < text.length && (text.charCodeAt(k + 1) & 0xfc00) === 0xdc00;
+  return WORDISH_ONE.test(pair ? text.slice(k, k + 2) : text[k]!) ? (pair ? 2 : 1) : 0;
+}
+const WORDISH_ONE = /^[\p{L}\p{N}@$!]$/u;
+
+/**
+ * `text.replace(/[\p{L}\p{N}@$!]+/gu, (w) => (LETTER.test(w) && LEET_CHAR.test(w) ? leet(w) : w))` without a string per
+ * word: only the words around a leet character are looked at, and only those that change are rebuilt.
+ */
+function foldLeetWords(text: string): string {
+  const parts: string[] = [];
+  let copied = 0;
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c >= 0x80 || LEET_CODE[c] !== 1) continue;
+    // the word (maximal WORDISH run) around this leet character; the loop then goes on after it
+    let start = k;
+    for (let u = wordishBefore(text, start); u > 0; u = wordishBefore(text, start)) start -= u;
+    let end = k;
+    for (let u = wordishUnits(text, end); u > 0; u = end < text.length ? wordishUnits(text, end) : 0) end += u;
+    k = end - 1;
+    const w = text.slice(start, end);
+    if (!LETTER.test(w)) continue;
+    const folded = leet(w);
+    if (folded === w) continue;
+    parts.push(text.slice(copied, start), folded);
+    copied = end;
+  }
+  if (parts.length === 0) return text;
+  parts.push(text.slice(copied));
+  return parts.join('');
+}
+
+/** Like {@link wordishUnits} for the code point that ends right before `k` (0 at the start of the text). */
+function wordishBefore(text: string, k: number): number {
+  if (k === 0) return 0;
+  const c = text.charCodeAt(k - 1);
+  if (c < 0x80) return wordishUnits(text, k - 1);
+  const pair = (c & 0xfc00) === 0xdc00 && k >= 2 && (text.charCodeAt(k - 2) & 0xfc00) === 0xd800;
+  return WORDISH_ONE.test(pair ? text.slice(k - 2, k) : text[k - 1]!) ? (pair ? 2 : 1) : 0;
+}
+/** 1 for the ASCII codes of LEET_CHAR. */
+const LEET_CODE = new Uint8Array(128);
+for (const ch of '013457@$!') LEET_CODE[ch.charCodeAt(0)] = 1;
 
 /** Folds leet digits anywhere in the word, leet symbols (`@$!`) only before its last character (`this!` stays). */
 function leet(word: string): string {

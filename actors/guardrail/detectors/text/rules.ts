@@ -180,6 +180,11 @@ export function noisyOr(scores: Iterable<number>): number {
   return 1 - keep;
 }
 
+/** {@link noisyOr} of two scores. */
+function noisyOr2(a: number, b: number): number {
+  return 1 - (1 - Math.min(1, Math.max(0, a))) * (1 - Math.min(1, Math.max(0, b)));
+}
+
 /** A segment's score for one type. */
 export interface SegmentScore extends Span {
   readonly type: string;
@@ -213,30 +218,42 @@ export function scoreSegments(input: ScoreInput): SegmentScore[] {
   const segContexts = (input.contexts ?? []).filter((c) => c.scope === 'segment' && scan.may(c.re));
   const out: SegmentScore[] = [];
   segs.forEach((seg, index) => {
-    const byType = new Map<string, Map<number, number>>();
-    let span = seg;
-    for (const h of found) {
+    let byType: Map<string, Map<number, number>> | undefined;
+    let spanStart = seg.start;
+    let spanEnd = seg.end;
+    for (let k = 0; k < found.length; k++) {
+      const h = found[k]!;
       if (h.end <= seg.start || h.start >= seg.end) continue;
       const r = rules[h.rule]!;
-      const m = byType.get(r.type) ?? new Map<number, number>();
+      byType ??= new Map();
+      let m = byType.get(r.type);
+      if (m === undefined) byType.set(r.type, (m = new Map<number, number>()));
       m.set(h.rule, r.weight);
-      byType.set(r.type, m);
-      span = { start: Math.min(span.start, h.start), end: Math.max(span.end, h.end) };
+      if (h.start < spanStart) spanStart = h.start;
+      if (h.end > spanEnd) spanEnd = h.end;
     }
     let ruleBest = 0;
-    for (const m of byType.values()) ruleBest = Math.max(ruleBest, noisyOr(m.values()));
+    if (byType !== undefined) for (const m of byType.values()) ruleBest = Math.max(ruleBest, noisyOr(m.values()));
     const extra = input.extra?.(seg, index, ruleBest);
     const late = input.late?.(seg, index);
     const second = input.second?.(seg, index);
-    const types = new Set([...byType.keys(), ...(extra?.keys() ?? []), ...(second?.keys() ?? []), ...(late?.keys() ?? [])]);
+    if (byType === undefined && extra === undefined && late === undefined && second === undefined) return;
+    const types = new Set<string>(byType?.keys());
+    for (const m of [extra, second, late]) if (m !== undefined) for (const t of m.keys()) types.add(t);
     if (types.size === 0) return;
     const segText = text.slice(seg.start, seg.end);
     const segFactors = segContexts.filter((c) => scan.mayIn(c.re, seg.start, seg.end) && c.re.test(segText));
     for (const type of types) {
-      let score = Math.max(noisyOr([...(byType.get(type)?.values() ?? []), extra?.get(type) ?? 0]), second?.get(type) ?? 0);
-      for (const c of [...textFactors, ...segFactors]) if (c.types === undefined || c.types.includes(type)) score *= c.factor;
-      score = noisyOr([Math.min(1, score), late?.get(type) ?? 0]);
-      if (score > 0) out.push({ ...span, type, score });
+      // 1 - Π(1 - w) over the rules' weights, then the extra evidence (noisyOr, without its arrays)
+      let keep = 1;
+      const weights = byType?.get(type);
+      if (weights !== undefined) for (const w of weights.values()) keep *= 1 - Math.min(1, Math.max(0, w));
+      keep *= 1 - Math.min(1, Math.max(0, extra?.get(type) ?? 0));
+      let score = Math.max(1 - keep, second?.get(type) ?? 0);
+      for (const c of textFactors) if (c.types === undefined || c.types.includes(type)) score *= c.factor;
+      for (const c of segFactors) if (c.types === undefined || c.types.includes(type)) score *= c.factor;
+      score = noisyOr2(Math.min(1, score), late?.get(type) ?? 0);
+      if (score > 0) out.push({ start: spanStart, end: spanEnd, type, score });
     }
   });
   return joinAcrossSegments(out, found, rules, textFactors);

@@ -23,12 +23,24 @@ export interface SparseVector {
   readonly val: Float32Array;
 }
 
+/** Dense weights per hashed feature and the features touched, in first-touch order: reused by every call. */
+const dense = new Float64Array(DIMS);
+let touched = new Int32Array(1024);
+
 /** The hashed n-gram vector of a normalised text. */
 export function vectorize(text: string): SparseVector {
-  const counts = new Map<number, number>();
+  let size = 0;
   const add = (h: number, w: number): void => {
     const k = (h >>> 0) & (DIMS - 1);
-    counts.set(k, (counts.get(k) ?? 0) + w);
+    if (dense[k] === 0) {
+      if (size === touched.length) {
+        const grown = new Int32Array(size * 2);
+        grown.set(touched);
+        touched = grown;
+      }
+      touched[size++] = k;
+    }
+    dense[k] = dense[k]! + w;
   };
   const words = text.split(/[^\p{L}\p{N}]+/u).filter((w) => w !== '');
   words.forEach((w, i) => {
@@ -44,15 +56,15 @@ export function vectorize(text: string): SparseVector {
     }
   });
   let norm = 0;
-  for (const v of counts.values()) norm += v * v;
+  for (let j = 0; j < size; j++) norm += dense[touched[j]!]! * dense[touched[j]!]!;
   norm = Math.sqrt(norm) || 1;
-  const idx = new Uint32Array(counts.size);
-  const val = new Float32Array(counts.size);
-  let j = 0;
-  for (const [k, v] of counts) {
+  const idx = new Uint32Array(size);
+  const val = new Float32Array(size);
+  for (let j = 0; j < size; j++) {
+    const k = touched[j]!;
     idx[j] = k;
-    val[j] = v / norm;
-    j++;
+    val[j] = dense[k]! / norm;
+    dense[k] = 0;
   }
   return { idx, val };
 }
