@@ -1,7 +1,7 @@
 /**
  * An agent step whose run's end event is lost on the way (a NATS server failing over drops the last event, and no later
- * one shows the gap) still ends: while it waits, the step reads its run's record every 30 s on the system's clock
- * (actors/workflow/executor.ts, RECHECK_MS) and ends with what the record says once the run ended. Simulated time: the
+ * one shows the gap) still ends: while it waits, the step reads its run's record every 5 s on the system's clock
+ * (actors/workflow/step-start.ts, STEP_RECHECK_MS) and ends with what the record says once the run ended. Simulated time: the
  * agent admits the run and answers `running`; the test then ends the run in storage without publishing its end event.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { xstateLifecycle } from '../../supervisors/index.js';
 import { RunStore } from '../../actors/agent/index.js';
 import { WorkflowJournal, agentRunId, meshExecutor, type StepRequest } from '../../actors/workflow/index.js';
 
-const RECHECK_MS = 30_000;
+const RECHECK_MS = 5_000;
 const TENANT = 'default';
 const RUN = 'wf-run-1';
 const REQUEST: StepRequest = {
@@ -99,7 +99,7 @@ async function settle() {
 }
 
 describe('agent step recheck (lost end event)', () => {
-  it("ends with the run's output from its record at the first check after the run ended, 30 s after the step began waiting", async () => {
+  it("ends with the run's output from its record at the first check after the run ended, 5 s after the step began waiting", async () => {
     const h = await host();
     const baseline = h.clock.pending;
     const step = start(h.execute);
@@ -115,7 +115,7 @@ describe('agent step recheck (lost end event)', () => {
     expect(h.clock.pending).toBe(baseline); // no recheck timer (nor the follow's deadline) outlives the step
   });
 
-  it('checks again every 30 s while the record says the run goes on, and fails the step when the run failed', async () => {
+  it('checks again every 5 s while the record says the run goes on, and fails the step when the run failed', async () => {
     const h = await host();
     const step = start(h.execute);
     await settle();
