@@ -52,12 +52,15 @@ async function host() {
     ...(output === undefined ? {} : { output }),
   });
   const creates: string[] = [];
+  /** How long each create had left when the agent took it (ms on the simulated clock). */
+  const deadlines: number[] = [];
   const agent = await system.spawn('agent/quiet', {
     init: () => undefined,
     async receive(msg) {
       if (msg.type !== RUN_CREATE) return undefined;
       const { run_id } = msg.payload as { run_id: string };
       creates.push(run_id);
+      deadlines.push((msg.deadline ?? Infinity) - clock.now());
       await runs.putRun(TENANT, record('running'), true);
       return { run_id, thread_id: 'thread-1', status: 'running' };
     },
@@ -73,7 +76,7 @@ async function host() {
   });
   /** Ends the agent's run in storage only: its end event is the one that got lost. */
   const endRun = (status: RunRecord['status'], output?: string) => runs.putRun(TENANT, record(status, output));
-  return { clock, storage, execute, creates, endRun };
+  return { clock, storage, execute, creates, deadlines, endRun };
 }
 
 /** Starts the step and reports how it settled (undefined while it waits). */
@@ -113,6 +116,14 @@ describe('agent step recheck (lost end event)', () => {
     await settle();
     expect(step.settled).toEqual({ value: 'billing' });
     expect(h.clock.pending).toBe(baseline); // no recheck timer (nor the follow's deadline) outlives the step
+  });
+
+  it("asks the create with a deadline longer than the system's default ask timeout (it keeps its place in a backlog)", async () => {
+    const h = await host();
+    start(h.execute);
+    await settle();
+    // The default is 5 s: a create that waited longer behind a failover's backlog expired and was asked again at the back.
+    expect(h.deadlines).toEqual([30_000]);
   });
 
   it('checks again every 5 s while the record says the run goes on, and fails the step when the run failed', async () => {
