@@ -7,7 +7,7 @@
  * ({@link abandonRun}). Activations are bounded per tenant and overall, and tenants take turns, so one tenant with
  * thousands of runs in flight does not starve another.
  */
-import { DEFAULT_TENANT, isTroupeError, runTopic, type RunEvent } from '../../protocols/index.js';
+import { DEFAULT_TENANT, backoffDelay, isTroupeError, runTopic, type RunEvent } from '../../protocols/index.js';
 import type { ActorSystem, TimerHandle } from '../../runtime/index.js';
 import { TERMINAL_RUN_STATUSES } from './run-contract.js';
 import { RunStore, type ActiveRun } from './store.js';
@@ -28,7 +28,11 @@ export interface RecoveryOptions {
   readonly jitterMs?: number;
   /** Delay before the pass that follows a node leaving the mesh (default 1 s; the placement sweep goes first). */
   readonly afterNodeGoneMs?: number;
-  /** Delay before a pass that retries agents that could not be reached (default 5 s; at most 5 retries in a row). */
+  /**
+   * Longest delay before a pass that retries agents that could not be reached (default 5 s; at most 8 retries in a row).
+   * The first retry comes after 1 s (or `retryMs`, when shorter), each next one after twice as long: a pass that failed
+   * on a NATS election is retried once the election is likely over, not 5 s later.
+   */
   readonly retryMs?: number;
 }
 
@@ -115,6 +119,10 @@ class Slots {
 
 type Task = () => Promise<void>;
 
+/** The first retry of a pass that could not reach an agent (ms), and most retries in a row. */
+const FIRST_RETRY_MS = 1_000;
+const MAX_RETRIES = 8;
+
 /** Resumes the runs storage records as active, on node start and when a node of the mesh is gone. */
 export class RunRecovery {
   private readonly store: RunStore;
@@ -170,9 +178,9 @@ export class RunRecovery {
     if (this.again) {
       this.again = false;
       this.schedule(0);
-    } else if (report.failed > 0 && this.retries < 5) {
-      this.retries++;
-      this.schedule(this.options.retryMs ?? 5_000);
+    } else if (report.failed > 0 && this.retries < MAX_RETRIES) {
+      const maxMs = this.options.retryMs ?? 5_000;
+      this.schedule(backoffDelay(++this.retries, { initialMs: Math.min(FIRST_RETRY_MS, maxMs), maxMs }));
     } else if (report.failed === 0) this.retries = 0;
     return report;
   }

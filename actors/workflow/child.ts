@@ -3,11 +3,10 @@
 // restarted. The child's end is heard on its events (`workflow.<name>.>`) and read from its record.
 import { RUN_CANCEL, RUN_CREATE } from '../../protocols/index.js';
 import type { MeshExecutorOptions } from './executor.js';
+import { STEP_RECHECK_MS as RECHECK_MS } from './step-start.js';
 import { WORKFLOW_STATE, type StepRequest } from './types.js';
 
 const ENDS = new Set(['workflow.completed', 'workflow.failed', 'workflow.cancelled']);
-/** How often a child run's record is read again when no end event was heard (a lost event cannot hang the step). */
-const RECHECK_MS = 30_000;
 
 interface ChildState {
   readonly status: string;

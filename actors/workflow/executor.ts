@@ -8,7 +8,7 @@ import type { ActorRef, ActorSystem } from '../../runtime/index.js';
 import { runReads, waitForRun, type RunCreated, type RunReads } from '../agent/index.js';
 import { TOOL_CALL, type ToolCallResult } from '../tool/index.js';
 import { childWorkflowStep } from './child.js';
-import { admitStepRun, pause, throughGate } from './step-start.js';
+import { STEP_CREATE_TIMEOUT_MS, STEP_RECHECK_MS as RECHECK_MS, STEP_RETRY, admitStepRun, pause, throughGate } from './step-start.js';
 import type { StepEntry, WorkflowJournal } from './journal.js';
 import type { StepExecutor, StepRequest } from './types.js';
 
@@ -50,12 +50,7 @@ function toolOutput(r: ToolCallResult): unknown {
 }
 
 const TRANSIENT = ['unavailable', 'actor_stopped', 'system_stopped'] as const;
-/**
- * How often an agent step reads its run's record while it waits for the run's end event: an event lost on the way (a
- * NATS server failing over; the last event leaves no later one to show the gap) would otherwise hold the step until its
- * timeout (a day by default). A child workflow step does the same (child.ts).
- */
-const RECHECK_MS = 30_000;
+
 /** Why an attempt's follow of its agent run stops once the attempt is done (a reason: no DOMException built per step). */
 const ATTEMPT_DONE = new Error('step attempt done');
 
@@ -122,7 +117,7 @@ export function meshExecutor(o: MeshExecutorOptions): StepExecutor {
             input: { messages: [{ role: 'user', content: asText(r.input) }] },
             metadata: { workflow: o.workflow, workflow_run: runId, step: r.step },
           },
-          o.traceparent === undefined ? undefined : { traceparent: o.traceparent },
+          { timeoutMs: STEP_CREATE_TIMEOUT_MS, ...(o.traceparent === undefined ? {} : { traceparent: o.traceparent }) },
         ),
       );
       let status = created.status;
@@ -175,7 +170,9 @@ export function meshExecutor(o: MeshExecutorOptions): StepExecutor {
     let output: unknown;
     let entry: StepEntry | undefined = seen; // read again after a failed attempt (it may have journalled its start)
     try {
-      for (let wait = 200; ; wait = Math.min(wait * 2, 10_000)) {
+      // Pauses capped at 1 s (were 10 s): failures during a NATS election come fast, and a pause grown to 10 s by them
+      // held the step for seconds after the mesh served again.
+      for (let wait: number = STEP_RETRY.initialMs; ; wait = Math.min(wait * 2, STEP_RETRY.maxMs)) {
         try {
           output = await once(r, signal, entry);
           break;

@@ -3,7 +3,7 @@
 // activated — through the catalog's ensure, so on a mesh each lands on its placed node — when the mesh starts and
 // again whenever a node leaves or is declared dead (a node stopped without a handover deletes its leases, so no
 // takeover follows). An activation restores its runs (behavior.ts). A pass that could not reach one is tried again.
-import { scrubbedMessage } from '../../protocols/index.js';
+import { backoffDelay, scrubbedMessage } from '../../protocols/index.js';
 import type { ActorSystem, TimerHandle } from '../../runtime/index.js';
 import { WorkflowJournal } from './journal.js';
 
@@ -16,10 +16,14 @@ export interface WorkflowRecoveryOptions {
   resolve(address: string, tenant: string): Promise<unknown>;
 }
 
-/** Delay of the pass after a node left (the placement sweep goes first), of a retry, and most retries in a row. */
+/**
+ * Delay of the pass after a node left (the placement sweep goes first); pauses before the retries of a pass that could
+ * not reach a workflow (1 s doubling to 5 s: one failed on a NATS election is retried once it is likely over, not 5 s
+ * later), and most retries in a row.
+ */
 const AFTER_NODE_GONE_MS = 1_000;
-const RETRY_MS = 5_000;
-const MAX_RETRIES = 5;
+const RETRY = { initialMs: 1_000, maxMs: 5_000 } as const;
+const MAX_RETRIES = 8;
 
 /** Activates the workflows with unfinished runs at start and after a node leaves; see the file comment. */
 export class WorkflowRecovery {
@@ -79,8 +83,7 @@ export class WorkflowRecovery {
       this.again = false;
       this.schedule(0);
     } else if (failed > 0 && this.retries < MAX_RETRIES) {
-      this.retries++;
-      this.schedule(RETRY_MS);
+      this.schedule(backoffDelay(++this.retries, RETRY));
     } else if (failed === 0) this.retries = 0;
   }
 }

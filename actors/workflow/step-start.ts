@@ -80,6 +80,23 @@ export function pause(system: ActorSystem, ms: number, signal: AbortSignal): Pro
 }
 
 /**
+ * Deadline of one step create (ms). Longer than the system's default ask timeout: a create waits in the agent's mailbox
+ * behind the others (after a failover the agent works off a backlog), and one that expired there is asked again at the
+ * back of the queue — after a NATS leader kill, steps whose creates kept expiring so were admitted 10-15 s after those
+ * of clients with longer deadlines. Kept in line, the create is answered when the agent reaches it.
+ */
+export const STEP_CREATE_TIMEOUT_MS = 30_000;
+/**
+ * How often an agent or child workflow step reads its run's record while it waits for the run's end event (executor.ts,
+ * child.ts): an event lost on the way (a node's connection moving to another NATS server while the end is published;
+ * the last event leaves no later one to show the gap) would otherwise hold the step until its timeout. 5 s (was 30 s,
+ * which held such a step 30 s after a NATS server was killed): one record read per waiting step every 5 s.
+ */
+export const STEP_RECHECK_MS = 5_000;
+/** Pauses between creates asked again: short, the mesh is serving again when a retry is due (the ask itself waited). */
+export const STEP_RETRY = { initialMs: 100, maxMs: 1_000 } as const;
+
+/**
  * Asks `agent` to admit a step's run (`create`, idempotent by run id) through the node's gate for that agent; a create
  * whose deadline passed is asked again after a pause until `giveUpAt` (the system clock's ms) or until `signal` aborts.
  */
@@ -90,7 +107,7 @@ export async function admitStepRun<T>(
   giveUpAt: number,
   create: () => Promise<T>,
 ): Promise<T> {
-  for (let wait = 100; ; wait = Math.min(wait * 2, 5_000)) {
+  for (let wait: number = STEP_RETRY.initialMs; ; wait = Math.min(wait * 2, STEP_RETRY.maxMs)) {
     try {
       return await throughGate(system, `${agent.tenant}/${agent.address}`, signal, create);
     } catch (e) {

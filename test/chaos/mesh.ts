@@ -188,7 +188,7 @@ export async function runMeshChaos(options: MeshChaosOptions = {}): Promise<Mesh
       tallyLanes: options.tallyLanes ?? 4,
       agentLanes: options.agentLanes ?? tenants.length,
       paceMs: options.paceMs ?? 40,
-      extra: [...(options.extraLanes ?? []), ...(flows === undefined ? [] : [flows])],
+      extra: [...(options.extraLanes ?? []), ...(flows?.lanes ?? [])],
     });
     work.start();
     // Warm-up: every lane, tally and tenant served once before the first fault.

@@ -1,7 +1,7 @@
 /**
  * An agent step whose run's end event is lost on the way (a NATS server failing over drops the last event, and no later
- * one shows the gap) still ends: while it waits, the step reads its run's record every 30 s on the system's clock
- * (actors/workflow/executor.ts, RECHECK_MS) and ends with what the record says once the run ended. Simulated time: the
+ * one shows the gap) still ends: while it waits, the step reads its run's record every 5 s on the system's clock
+ * (actors/workflow/step-start.ts, STEP_RECHECK_MS) and ends with what the record says once the run ended. Simulated time: the
  * agent admits the run and answers `running`; the test then ends the run in storage without publishing its end event.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { xstateLifecycle } from '../../supervisors/index.js';
 import { RunStore } from '../../actors/agent/index.js';
 import { WorkflowJournal, agentRunId, meshExecutor, type StepRequest } from '../../actors/workflow/index.js';
 
-const RECHECK_MS = 30_000;
+const RECHECK_MS = 5_000;
 const TENANT = 'default';
 const RUN = 'wf-run-1';
 const REQUEST: StepRequest = {
@@ -52,12 +52,15 @@ async function host() {
     ...(output === undefined ? {} : { output }),
   });
   const creates: string[] = [];
+  /** How long each create had left when the agent took it (ms on the simulated clock). */
+  const deadlines: number[] = [];
   const agent = await system.spawn('agent/quiet', {
     init: () => undefined,
     async receive(msg) {
       if (msg.type !== RUN_CREATE) return undefined;
       const { run_id } = msg.payload as { run_id: string };
       creates.push(run_id);
+      deadlines.push((msg.deadline ?? Infinity) - clock.now());
       await runs.putRun(TENANT, record('running'), true);
       return { run_id, thread_id: 'thread-1', status: 'running' };
     },
@@ -73,7 +76,7 @@ async function host() {
   });
   /** Ends the agent's run in storage only: its end event is the one that got lost. */
   const endRun = (status: RunRecord['status'], output?: string) => runs.putRun(TENANT, record(status, output));
-  return { clock, storage, execute, creates, endRun };
+  return { clock, storage, execute, creates, deadlines, endRun };
 }
 
 /** Starts the step and reports how it settled (undefined while it waits). */
@@ -99,7 +102,7 @@ async function settle() {
 }
 
 describe('agent step recheck (lost end event)', () => {
-  it("ends with the run's output from its record at the first check after the run ended, 30 s after the step began waiting", async () => {
+  it("ends with the run's output from its record at the first check after the run ended, 5 s after the step began waiting", async () => {
     const h = await host();
     const baseline = h.clock.pending;
     const step = start(h.execute);
@@ -115,7 +118,15 @@ describe('agent step recheck (lost end event)', () => {
     expect(h.clock.pending).toBe(baseline); // no recheck timer (nor the follow's deadline) outlives the step
   });
 
-  it('checks again every 30 s while the record says the run goes on, and fails the step when the run failed', async () => {
+  it("asks the create with a deadline longer than the system's default ask timeout (it keeps its place in a backlog)", async () => {
+    const h = await host();
+    start(h.execute);
+    await settle();
+    // The default is 5 s: a create that waited longer behind a failover's backlog expired and was asked again at the back.
+    expect(h.deadlines).toEqual([30_000]);
+  });
+
+  it('checks again every 5 s while the record says the run goes on, and fails the step when the run failed', async () => {
     const h = await host();
     const step = start(h.execute);
     await settle();
