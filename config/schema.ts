@@ -1,6 +1,7 @@
 // The one Troupe configuration schema. Every field has a default, so `configSchema.parse({})`
 // is the embedded mode: in-process memory transport, no NATS, no API keys.
 // Custom error texts start with "expected ..." so errors.ts can append what was received.
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { guardrailsSchema } from './guardrails.js';
 import { cacheSchema } from './cache.js';
@@ -384,8 +385,12 @@ const configObject = z.strictObject({
           }),
         ])
         .prefault({ kind: 'use-lite' }),
-      /** Worker threads running a CPU-bound embedder (0: on the event loop; OpenAI always runs on it). */
-      embedThreads: int(0, 64).default(1),
+      /**
+       * Worker threads running a CPU-bound embedder (0: on the event loop; OpenAI always runs on it). Default: one per
+       * core up to two — ingestion is CPU-bound, and one short query at a time runs on the calling thread anyway (ADR
+       * 0039); workers start on the first embed, so a node that never embeds pays nothing.
+       */
+      embedThreads: int(0, 64).default(Math.max(1, Math.min(2, availableParallelism()))),
       /** Texts per embedder call (one worker task or one OpenAI request). */
       embedBatch: int(1, 2048).default(32),
       /** hnswlib parameters of vector indexes (defaults reach recall@10 ≥ 0.95 at 100k vectors, BENCHMARKS.md). */

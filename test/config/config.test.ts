@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import fc from 'fast-check';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configSchema, ConfigError, envVars, isConfigError, loadConfig, type ConfigIssue } from '../../config/index.js';
 
@@ -54,6 +54,8 @@ describe('defaults', () => {
     expect(c.dataDir).toBe('.troupe');
     expect(c.gateway).toMatchObject({ enabled: true, host: '127.0.0.1', port: 7700, auth: { keys: [] } });
     expect(c.log.level).toBe('info');
+    // Embedding workers: one per core, at most two (ADR 0039); a single-core machine keeps one.
+    expect(c.memory.embedThreads).toBe(Math.min(2, availableParallelism()));
   });
 
   it('loadConfig with an empty env and no file equals the schema defaults', () => {

@@ -5,7 +5,7 @@
  * a folder without a model or tokenizer.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmbedder, embedderFromConfig, OnnxEmbedder, WordPieceTokenizer } from '../../actors/memory/embedders/index.js';
@@ -132,11 +132,11 @@ describe('OnnxEmbedder', () => {
 });
 
 describe('config memory.embedder', () => {
-  it('defaults to USE-lite with one worker and hnsw M=16/efConstruction=200/efSearch=64', () => {
+  it('defaults to USE-lite with a worker per core (at most two) and hnsw M=16/efConstruction=200/efSearch=64', () => {
     const m = configSchema.parse({}).memory;
     expect(m).toMatchObject({
       embedder: { kind: 'use-lite' },
-      embedThreads: 1,
+      embedThreads: Math.min(2, availableParallelism()),
       embedBatch: 32,
       hnsw: { m: 16, efConstruction: 200, efSearch: 64 },
       chunking: { maxChars: 800, overlapChars: 120 },
