@@ -56,8 +56,11 @@ function isPlainObject(v: object): v is Record<string, unknown> {
  */
 function isWireEnvelope(v: Record<string, unknown>): v is Envelope {
   for (const k in v) if (v[k] === undefined) return false;
-  if (!isEnvelope(v)) return false;
-  const { id, correlationId, causationId } = v;
+  return isEnvelope(v) && idsWellFormed(v);
+}
+
+/** The envelope's free-form ids hold no unpaired surrogate (its other string fields' patterns are ASCII). */
+function idsWellFormed({ id, correlationId, causationId }: Envelope): boolean {
   return id.isWellFormed() && (correlationId?.isWellFormed() ?? true) && (causationId?.isWellFormed() ?? true);
 }
 
@@ -129,9 +132,7 @@ export class Codec {
     // One pass (ADR 0040): the check above proved every field but the payload a wire value (strings of the patterns'
     // ASCII, safe integers), so only the payload goes through `prepare`, and the copy made here leaves out absent
     // optional fields (which `prepare` would otherwise copy the envelope for). Same bytes as `encodeValue(envelope)`.
-    const { id, correlationId, causationId } = envelope;
-    if (!id.isWellFormed() || (correlationId !== undefined && !correlationId.isWellFormed()) || !(causationId?.isWellFormed() ?? true))
-      return this.encodeValue(envelope); // throws the EncodeError naming the field
+    if (!idsWellFormed(envelope)) return this.encodeValue(envelope); // throws the EncodeError naming the field
     const wire: Record<string, unknown> = {};
     const fields = envelope as Record<string, unknown>;
     for (const k in fields) {
@@ -146,7 +147,7 @@ export class Codec {
     const raw = this.unpack(bytes);
     // One pass (ADR 0040): an envelope as the schema accepts it needs `restore` on its payload only (its other fields are
     // strings and safe integers, checked here); anything else takes the whole walk, which rejects as before.
-    if (typeof raw === 'object' && raw !== null && !Array.isArray(raw) && isPlainObject(raw) && isWireEnvelope(raw)) {
+    if (typeof raw === 'object' && raw !== null && isPlainObject(raw) && isWireEnvelope(raw)) {
       if (raw['payload'] !== undefined) raw['payload'] = this.restore(raw['payload'], 1, '$.payload');
       return raw;
     }
