@@ -96,6 +96,11 @@ function copyIn(value: unknown): unknown {
   return codec.decodeValue(codec.encodeValue(value));
 }
 
+/** The tree entry that stores `value` under `key`: the key and value copied, the fencing epoch read once. */
+function storedEntry(key: StorageKey, value: unknown): { key: StorageKey; value: unknown; epoch: number } {
+  return { key: [...key], value: copyIn(value), epoch: fenceEpoch(value) };
+}
+
 /** A copy of a stored value for a reader (stored values are inside the domain already: nothing to check). */
 function copyOut(v: unknown): unknown {
   if (typeof v !== 'object' || v === null) return v;
@@ -164,31 +169,31 @@ class MemoryBucket implements KvBucket {
 
   put(key: StorageKey, value: unknown): Promise<void> {
     assertKey(key);
-    (this.find(key, true) as Node).entry = { key: [...key], value: copyIn(value), epoch: fenceEpoch(value) };
+    (this.find(key, true) as Node).entry = storedEntry(key, value);
     return Promise.resolve();
   }
 
   /** Checks and copies every entry first: a bad entry writes nothing. */
-  private encode(entries: readonly StorageEntry[]): { key: StorageKey; value: unknown; epoch: number }[] {
+  private stored(entries: readonly StorageEntry[]): ReturnType<typeof storedEntry>[] {
     return entries.map((e) => {
       assertKey(e.key);
-      return { key: [...e.key], value: copyIn(e.value), epoch: fenceEpoch(e.value) };
+      return storedEntry(e.key, e.value);
     });
   }
 
   putMany(entries: readonly StorageEntry[]): Promise<void> {
     // Everything is checked and copied first: a bad entry writes nothing.
-    const encoded = this.encode(entries);
-    for (const e of encoded) (this.find(e.key, true) as Node).entry = e;
+    const stored = this.stored(entries);
+    for (const e of stored) (this.find(e.key, true) as Node).entry = e;
     return Promise.resolve();
   }
 
   putFenced(fence: StorageKey, epoch: number, entries: readonly StorageEntry[]): Promise<boolean> {
     assertKey(fence);
-    const encoded = this.encode(entries);
+    const stored = this.stored(entries);
     // Synchronous from the check to the last write: nothing can come between them.
     if ((this.find(fence, false)?.entry?.epoch ?? 0) > epoch) return Promise.resolve(false);
-    for (const e of encoded) (this.find(e.key, true) as Node).entry = e;
+    for (const e of stored) (this.find(e.key, true) as Node).entry = e;
     return Promise.resolve(true);
   }
 
