@@ -132,6 +132,8 @@ export function mcpRoute(deps: GatewayDeps, options: McpRouteOptions = {}): Http
         throw e;
       }
       if (body === undefined) return rpcError(res, 400, -32700, 'Parse error: empty body');
+      // JSON-RPC 2.0: an empty batch is an invalid request (the SDK's transport would answer it 202, as if accepted).
+      if (Array.isArray(body) && body.length === 0) return rpcError(res, 400, -32600, 'Invalid Request: an empty batch');
 
       // Answers to server-to-client requests: to the node whose request waits for them (any node of the mesh).
       const messages = Array.isArray(body) ? (body as unknown[]) : [body];

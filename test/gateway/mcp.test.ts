@@ -229,6 +229,9 @@ describe('/mcp with the MCP SDK client', () => {
     const notRpc = await post('{"hello":1}');
     expect(notRpc.status).toBe(400);
     expect((await notRpc.json()) as unknown).toMatchObject({ error: { code: expect.any(Number) } });
+    const empty = await post('[]');
+    expect(empty.status).toBe(400);
+    expect(await empty.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32600 }, id: null });
     const get = await fetch(`${gw.url}/mcp`, { headers: { authorization: 'Bearer acme', accept: 'text/event-stream' } });
     expect(get.status).toBe(405);
     const unauth = await fetch(`${gw.url}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
