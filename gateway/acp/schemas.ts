@@ -116,7 +116,7 @@ export const assistantSearchBody = z.object({
 
 /** Parses `body` (an absent body is `{}`) or throws 422 naming the first bad field. */
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
-  const r = schema.safeParse(body ?? {});
+  const r = schema.safeParse(body === undefined ? {} : body); // no body is an empty one; a JSON `null` is not a body of this shape
   if (r.success) return r.data;
   const issue = r.error.issues[0];
   const path = issue === undefined || issue.path.length === 0 ? '' : `${issue.path.join('.')}: `;

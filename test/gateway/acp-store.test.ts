@@ -79,4 +79,20 @@ describe.each(LINES)('LangGraph SDK %s store', (line, Ctor) => {
       expect(typeof r.detail).toBe('string');
     }
   });
+  it('refuses a JSON null or non-object body with 422, and takes an absent body as an empty one', async () => {
+    const post = (path: string, body?: string) =>
+      fetch(`${fx.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': fx.keyOf(tenant) },
+        ...(body === undefined ? {} : { body }),
+      });
+    for (const body of ['null', '[]', '"thread"', '7']) {
+      const r = await post('/threads', body);
+      expect(r.status, body).toBe(422);
+      expect(typeof ((await r.json()) as { detail?: unknown }).detail).toBe('string');
+    }
+    const none = await post('/threads');
+    expect(none.status).toBe(200);
+    expect(((await none.json()) as { thread_id?: unknown }).thread_id).toEqual(expect.any(String));
+  });
 });
