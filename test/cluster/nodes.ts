@@ -1,7 +1,6 @@
 /** Separate `troupe node` processes for cluster tests, and a client of the same mesh. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { transformSync } from 'esbuild';
 import { MeshNode, type ActorSystem } from '../../runtime/index.js';
@@ -17,33 +16,32 @@ const JOIN_MS = 60_000;
 /** The fixture kinds a node hosts unless `--module` names others. */
 const FIXTURE_KINDS = 'test/cluster/fixture-kinds.ts';
 
-let compiledRoot: string | undefined;
 const compiled = new Map<string, string | undefined>();
 
 /**
- * `module` (a test module under test/, relative to the root) as JavaScript in a temporary mirror of test/, with the
- * test modules it imports; undefined when it imports a value from outside test/ (the sources: it needs tsx then, or
- * a second copy of the runtime would load beside dist's). Type-only imports are erased.
+ * `module` (a test module under test/, relative to the root) as JavaScript in dist/test/ (ignored by git, left out of
+ * the package), with the test modules it imports: its imports of the sources then load dist/'s build, the one the CLI
+ * runs. Undefined when it imports a file that is neither under test/ nor built. Type-only imports are erased.
  */
 function compiledModule(module: string): string | undefined {
   if (compiled.has(module)) return compiled.get(module);
-  if (compiledRoot === undefined) {
-    const root = mkdtempSync(join(tmpdir(), 'troupe-node-modules-'));
-    writeFileSync(join(root, 'package.json'), '{"type":"module"}');
-    process.once('exit', () => rmSync(root, { recursive: true, force: true }));
-    compiledRoot = root;
-  }
   compiled.set(module, undefined); // an import cycle ends here
   const { code } = transformSync(readFileSync(join(ROOT, module), 'utf8'), { loader: 'ts', format: 'esm', target: 'node20' });
-  for (const [, spec] of code.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"]*?\bfrom\s*['"]([^'"]+)['"]/g)) {
-    if (spec!.startsWith('node:')) continue;
-    if (!spec!.startsWith('.')) return undefined; // a package does not resolve from the temporary folder
+  // Every specifier: `from '…'`, `import '…'`, `import('…')` (a false match only makes the check stricter).
+  for (const [, spec] of code.matchAll(/\b(?:from|import)\s*\(?\s*['"]([^'"]+)['"]/g)) {
+    if (!spec!.startsWith('.')) continue; // a package or node:
     const dep = relative(ROOT, resolve(ROOT, dirname(module), spec!.replace(/\.js$/, '.ts')));
-    if (!dep.startsWith('test/') || compiledModule(dep) === undefined) return undefined;
+    const usable = dep.startsWith('test/')
+      ? compiledModule(dep) !== undefined
+      : existsSync(join(ROOT, 'dist', dep.replace(/\.ts$/, '.js')));
+    if (!usable) return undefined;
   }
-  const out = join(compiledRoot, module.replace(/\.ts$/, '.js'));
+  const out = join(ROOT, 'dist', module.replace(/\.ts$/, '.js'));
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, code);
+  // Written beside and renamed: a node another test file starts at the same time reads a whole file.
+  const part = `${out}.${process.pid}.tmp`;
+  writeFileSync(part, code);
+  renameSync(part, out);
   compiled.set(module, out);
   return out;
 }

@@ -105,7 +105,7 @@ describe('createSystem storage', () => {
 describe('troupe start', () => {
   it('persists to lmdb in the data directory by default', () => {
     const dataDir = tempDir('cli');
-    const env: NodeJS.ProcessEnv = { ...process.env, TROUPE_DATA_DIR: dataDir, TROUPE_STORAGE: '' };
+    const env: NodeJS.ProcessEnv = { ...process.env, TROUPE_DATA_DIR: dataDir, TROUPE_STORAGE: '', TROUPE_PORT: '0' }; // a free port
     for (const k of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_API_KEY', 'TROUPE_NATS_URL', 'TROUPE_CONFIG']) delete env[k];
     const out = spawnSync(process.execPath, troupeArgv(['start', '--demo-seconds', '1', '--quiet']), {
       cwd: ROOT,
