@@ -18,6 +18,12 @@ const FIXTURE_KINDS = 'test/cluster/fixture-kinds.ts';
 
 const compiled = new Map<string, string | undefined>();
 
+/** Node processes still running: killed when the test process exits (a failed `Promise.all` of starts loses the rest). */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const p of running) p.kill('SIGKILL');
+});
+
 /**
  * `module` (a test module under test/, relative to the root) as JavaScript in dist/test/ (ignored by git, left out of
  * the package), with the test modules it imports: its imports of the sources then load dist/'s build, the one the CLI
@@ -103,11 +109,17 @@ export class NodeProcess {
     const [cmd, ...argv] = [...wrap, process.execPath, ...args] as [string, ...string[]];
     const proc = spawn(cmd, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const node = new NodeProcess(id, proc);
+    running.add(proc);
+    void node.exited.then(() => running.delete(proc));
     // A node process loads its modules at start: under tsx, on 2 cores shared with other test files, that took 13-35 s.
     const end = Date.now() + JOIN_MS;
     while (!node.out.includes('joined mesh')) {
       if (proc.exitCode !== null) throw new Error(`node ${id} exited during start:\n${node.out}`);
-      if (Date.now() > end) throw new Error(`node ${id} did not join within ${JOIN_MS / 1_000} s:\n${node.out}`);
+      if (Date.now() > end) {
+        // Not left running: the caller never gets it to stop (one left from a failed start kept heartbeating for good).
+        await node.signal('SIGKILL');
+        throw new Error(`node ${id} did not join within ${JOIN_MS / 1_000} s:\n${node.out}`);
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
     return node;
