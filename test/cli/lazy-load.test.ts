@@ -32,10 +32,16 @@ afterAll(async () => {
 /** Starts a node hosting `kinds`; resolves with the repository folders and packages it loaded until it joined. */
 async function loadsOf(id: string, kinds: string): Promise<{ folders: Set<string>; packages: Set<string> }> {
   const file = join(dir, `${id}.loads`);
-  const node = await NodeProcess.start(id, [server.url], `lazy${process.pid}`, ['--kinds', kinds], {
-    NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --import ${HOOK}`,
-    TROUPE_TEST_LOADS: file,
-  });
+  // From the sources (not dist/): the folders below are the sources' top-level folders.
+  const node = await NodeProcess.start(
+    id,
+    [server.url],
+    `lazy${process.pid}`,
+    ['--kinds', kinds],
+    { NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --import ${HOOK}`, TROUPE_TEST_LOADS: file },
+    [],
+    { source: true },
+  );
   nodes.push(node);
   expect(node.output).toContain(`hosting ${kinds}`);
   const folders = new Set<string>();

@@ -12,7 +12,11 @@ import { eventually } from '../transport/contract.js';
 import { launchBrowser, OUTPUT, startConsoleGateway, type ConsoleBrowser, type ConsoleGateway } from './fixture.js';
 
 const mesh = meshFixture();
-const FAST = { heartbeatMs: 100, deadAfterMs: 1_500 };
+// Heartbeats every 100 ms; dead after 5 s of silence (was 1.5 s). The nodes share the test's process: a stall of the
+// loaded process longer than the window had a's membership declare b dead until its next heartbeat, and b's drain, seen
+// while it was dead, showed as "node-b joined" (then no "left"): the test waited out its polls for a transition it
+// could no longer see.
+const FAST = { heartbeatMs: 100, deadAfterMs: 5_000 };
 const echo = { kind: 'echo', behavior: () => ({ receive: async (m: { payload?: unknown }) => m.payload }) };
 
 let b: ConsoleBrowser;
@@ -74,7 +78,7 @@ describe('console mesh map on a real nats-server', () => {
 
       // c stops heartbeating without leaving (a crash): it shows dead.
       ((nodeC.transport as JetStreamTransport).cluster!.membership as KvMembership).stop();
-      await expect.poll(() => card('node-c').getAttribute('data-state'), { timeout: 15_000 }).toBe('dead');
+      await expect.poll(() => card('node-c').getAttribute('data-state'), { timeout: 30_000 }).toBe('dead');
       expect(await card('node-c').getByTestId('node-state').textContent()).toBe('dead');
       await page.screenshot({ path: `${OUTPUT}mesh-node-dead.png`, fullPage: true });
       await context.close();

@@ -61,15 +61,15 @@ export interface CliGateway {
 }
 
 /**
- * Runs `troupe <args>` and resolves once it printed its gateway URL (rejects if it exits first). `compiled`: through
- * {@link troupeArgv} (the built CLI when current), else always cli/main.ts through tsx.
+ * Runs `troupe <args>` and resolves once it printed its gateway URL (rejects if it exits first): through
+ * {@link troupeArgv} (the built CLI when current); `compiled: false`, always cli/main.ts through tsx.
  */
 export async function startCliGateway(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
   options: { compiled?: boolean } = {},
 ): Promise<CliGateway> {
-  const argv = options.compiled === true ? troupeArgv(args) : ['--import', 'tsx', 'cli/main.ts', ...args];
+  const argv = options.compiled === false ? ['--import', 'tsx', 'cli/main.ts', ...args] : troupeArgv(args);
   const child = spawn(process.execPath, argv, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));

@@ -16,7 +16,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { generateApiKey, signJwt } from '../../gateway/index.js';
 import { echoKeyError, startServer, type FakeServer } from '../llm/fake-servers.js';
-import { ROOT, cleanEnv, startCliGateway, type CliGateway } from './cli-fixture.js';
+import { ROOT, cleanEnv, startCliGateway, troupeArgv, type CliGateway } from './cli-fixture.js';
 import { startFrame, WsClient } from './ws-fixture.js';
 
 const hex = (n: number): string => randomBytes(n).toString('hex');
@@ -173,7 +173,7 @@ describe('no secret leaves a troupe process', () => {
     await untilPrinted(/gateway: POST \/acp\/runs\/wait[?:]/);
     // `troupe config` with every secret field set.
     const nats = { kind: 'jetstream', servers: ['nats://127.0.0.1:4222'], token: S.natsToken, user: 'troupe', pass: S.natsPass };
-    const args = ['--import', 'tsx', 'cli/main.ts', 'config', '--config', config({ transport: nats })];
+    const args = troupeArgv(['config', '--config', config({ transport: nats })]);
     const shown = spawnSync(process.execPath, args, { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 });
     record('troupe config', `${shown.stdout}\n${shown.stderr}`);
     expect(shown.status, shown.stderr).toBe(0);

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ApiKeyStore } from '../../gateway/index.js';
-import { ROOT, cleanEnv, startCliGateway } from './cli-fixture.js';
+import { ROOT, cleanEnv, startCliGateway, troupeArgv } from './cli-fixture.js';
 import { startFrame, WsClient } from './ws-fixture.js';
 
 afterAll(() => {
@@ -35,7 +35,7 @@ describe('troupe start with the gateway', () => {
   }, 90_000);
 
   it('refuses to serve a non-loopback address without auth', () => {
-    const out = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'start', '--quiet', '--demo-seconds', '1'], {
+    const out = spawnSync(process.execPath, troupeArgv(['start', '--quiet', '--demo-seconds', '1']), {
       cwd: ROOT,
       env: cleanEnv({ TROUPE_HOST: '0.0.0.0', TROUPE_PORT: '0', TROUPE_DATA_DIR: `/tmp/troupe-cli-${process.pid}-b` }),
       encoding: 'utf8',
@@ -46,11 +46,11 @@ describe('troupe start with the gateway', () => {
   }, 90_000);
 
   it('troupe key prints a key and a config entry that holds only its hash', () => {
-    const out = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', 'cli/main.ts', 'key', '--tenant', 'acme', '--roles', 'user,agent', '--id', 'ci'],
-      { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
-    );
+    const out = spawnSync(process.execPath, troupeArgv(['key', '--tenant', 'acme', '--roles', 'user,agent', '--id', 'ci']), {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(out.status, out.stderr).toBe(0);
     const key = /key \(give it to the client; it is not stored\): (\S+)/.exec(out.stdout)?.[1] as string;
     const entry = JSON.parse(/gateway\.auth\.keys entry: (.+)/.exec(out.stdout)?.[1] as string) as {

@@ -8,6 +8,7 @@ import { isTroupeError } from '../../protocols/index.js';
 import { MemoryStorage, openStorage, storageKindFor, type StorageConfig } from '../../runtime/index.js';
 import { LmdbStorage } from '../../runtime/lmdb/index.js';
 import { createSystem } from '../../supervisors/index.js';
+import { troupeArgv } from '../gateway/cli-fixture.js';
 import { tempDir } from './tmp.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -104,9 +105,9 @@ describe('createSystem storage', () => {
 describe('troupe start', () => {
   it('persists to lmdb in the data directory by default', () => {
     const dataDir = tempDir('cli');
-    const env: NodeJS.ProcessEnv = { ...process.env, TROUPE_DATA_DIR: dataDir, TROUPE_STORAGE: '' };
+    const env: NodeJS.ProcessEnv = { ...process.env, TROUPE_DATA_DIR: dataDir, TROUPE_STORAGE: '', TROUPE_PORT: '0' }; // a free port
     for (const k of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_API_KEY', 'TROUPE_NATS_URL', 'TROUPE_CONFIG']) delete env[k];
-    const out = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'start', '--demo-seconds', '1', '--quiet'], {
+    const out = spawnSync(process.execPath, troupeArgv(['start', '--demo-seconds', '1', '--quiet']), {
       cwd: ROOT,
       env,
       encoding: 'utf8',

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expandCases, parseSuite, runAssertion, runCases, toJUnit, type CaseRun, type SuiteResult } from '../../actors/index.js';
-import { ROOT, cleanEnv } from '../gateway/cli-fixture.js';
+import { ROOT, cleanEnv, troupeArgv } from '../gateway/cli-fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'troupe-eval-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -174,7 +174,7 @@ describe('assertions', () => {
 });
 
 function troupe(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], {
+  const child = spawn(process.execPath, troupeArgv(args), {
     cwd: ROOT,
     env: cleanEnv({ TROUPE_DATA_DIR: join(dir, 'data') }),
   });
