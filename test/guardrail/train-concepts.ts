@@ -33,7 +33,7 @@ const FAMILIES: Record<string, { lexicon: Lexicon; classes: string[]; other: str
 /** The training sets of a family: its sets except the held-out wide blind split. */
 export function trainingSets(family: string): string[] {
   return readdirSync(fixtures)
-    .filter((f) => f.startsWith(`${family}`) && f.endsWith('.jsonl') && !/wide-(blind|final)/.test(f))
+    .filter((f) => f.startsWith(`${family}`) && f.endsWith('.jsonl') && !/wide-(blind|final)|holdout/.test(f))
     .map((f) => f.slice(0, -'.jsonl'.length))
     .sort();
 }
