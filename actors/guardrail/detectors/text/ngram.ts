@@ -57,6 +57,9 @@ function isWordUnit(c: number): boolean {
   return c >= 0xc0 && c !== 0xd7 && c !== 0xf7 && !(c >= 0x2000 && c <= 0x2bff) && !(c >= 0x3000 && c <= 0x303f) && c !== 0xfeff;
 }
 
+const stamps = new Uint32Array(NGRAM_DIMS);
+let generation = 0;
+
 function mix(h: number, c: number): number {
   return Math.imul(h ^ c, 0x01000193) >>> 0;
 }
@@ -66,12 +69,17 @@ function mix(h: number, c: number): number {
  * Exported for the trainer, which must build exactly these.
  */
 export function ngramFeatures(text: string): number[] {
-  const seen = new Set<number>();
+  // a bucket is seen in this call when its stamp is this call's generation (no set to build per call)
+  if (++generation === 0xffffffff) {
+    stamps.fill(0);
+    generation = 1;
+  }
+  const gen = generation;
   const out: number[] = [];
   const add = (h: number): void => {
     const b = h & MASK;
-    if (!seen.has(b)) {
-      seen.add(b);
+    if (stamps[b] !== gen) {
+      stamps[b] = gen;
       out.push(b);
     }
   };
