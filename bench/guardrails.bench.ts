@@ -138,10 +138,11 @@ async function run(o: BenchOptions): Promise<SuiteResult> {
     kb.push(m.slice(0, 1024));
   }
   const count = o.quick ? 50 : 2_000;
-  // The concept layer's cost: injection and moderation beside themselves without it (their rule layers), same run.
+  // The learned layers' cost: injection and moderation beside themselves without the concept and n-gram layers
+  // (their rule layers), same run.
   const rulesOnly = new Map<string, Detector>();
   for (const name of ['injection', 'moderation'] as const)
-    if (detectors.some((d) => d.name === name)) rulesOnly.set(name, await BUILTIN_DETECTORS[name]!({ concepts: false }));
+    if (detectors.some((d) => d.name === name)) rulesOnly.set(name, await BUILTIN_DETECTORS[name]!({ concepts: false, ngram: false }));
   for (const d of detectors) {
     if (d.name === 'classifier') continue;
     const time = (det: Detector): Promise<{ p99Us: number; cpuP99Us: number }> => cpuAndWall(det, kb, count);
@@ -153,7 +154,8 @@ async function run(o: BenchOptions): Promise<SuiteResult> {
       value: l.p99Us / 1000,
       unit: 'ms',
       higherIsBetter: false,
-      baselines: b === undefined ? [] : [{ name: `${d.name} rule layer alone (concepts off)`, value: b.p99Us / 1000, unit: 'ms' }],
+      baselines:
+        b === undefined ? [] : [{ name: `${d.name} rule layer alone (concepts and n-grams off)`, value: b.p99Us / 1000, unit: 'ms' }],
     });
     notes.push(
       `detector ${d.name} CPU-time p99 per 1 KB ${(l.cpuP99Us / 1000).toFixed(3)} ms` +

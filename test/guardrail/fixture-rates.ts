@@ -3,7 +3,7 @@
  * and measures a detector on it: detection rate per label (a text counts as detected when the detector returns any
  * finding) and the false-positive rate on `benign` lines.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -18,9 +18,11 @@ const rowSchema = z.object({
 /** One line of a development set. */
 export type FixtureRow = z.infer<typeof rowSchema>;
 
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'guardrails');
+
 /** The rows of `test/fixtures/guardrails/<name>.jsonl`, validated. */
 export function readFixture(name: string): FixtureRow[] {
-  const file = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'guardrails', `${name}.jsonl`);
+  const file = join(FIXTURES, `${name}.jsonl`);
   return readFileSync(file, 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')
@@ -68,4 +70,15 @@ export async function rates(detector: Detector, rows: readonly FixtureRow[]): Pr
     } else errors.push(`missed ${r.label}: ${r.text}`);
   }
   return { detected, attacks, falsePositives, benign, perLabel, errors, recall: detected / attacks, fpr: falsePositives / benign };
+}
+
+/**
+ * The sets the trained layers (concept and n-gram models) learn from: a family's sets except the held-out splits —
+ * the wide sets' `*-wide-blind` and `*-wide-final`, and every `*holdout*` set — which only measure.
+ */
+export function trainingSets(family: string): string[] {
+  return readdirSync(FIXTURES)
+    .filter((f) => f.startsWith(family) && f.endsWith('.jsonl') && !/wide-(blind|final)|holdout/.test(f))
+    .map((f) => f.slice(0, -'.jsonl'.length))
+    .sort();
 }

@@ -4,22 +4,21 @@
  * → `actors/guardrail/detectors/<family>/concept-weights.ts`.
  *
  * A softmax regression over concept and concept-pair features, full-batch Adam with L2, classes weighted to balance.
- * It trains on every `<family>*.jsonl` set except the held-out splits of the wide sets (`*-wide-blind`, and
- * `*-wide-final`, written after the model), which only measure; the other family's texts join as negatives
+ * It trains on every `<family>*.jsonl` set except the held-out splits (fixture-rates.ts `trainingSets`: `*-wide-blind`,
+ * `*-wide-final` and `*holdout*`), which only measure; the other family's texts join as negatives
  * (moderation texts are benign for injection; injection's benign texts are benign for moderation). Features seen in
  * fewer than two texts are dropped. Training is deterministic: the same sets give the same weights.
  */
-import { readdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConceptTagger, featuresOf, type Lexicon } from '../../actors/guardrail/detectors/text/concepts.js';
 import { normalizeText } from '../../actors/guardrail/detectors/text/normalize.js';
 import { INJECTION_LEXICON } from '../../actors/guardrail/detectors/injection/lexicon.js';
 import { MODERATION_LEXICON } from '../../actors/guardrail/detectors/moderation/lexicon.js';
-import { readFixture, type FixtureRow } from './fixture-rates.js';
+import { readFixture, trainingSets, type FixtureRow } from './fixture-rates.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const fixtures = join(here, '..', 'fixtures', 'guardrails');
 
 const FAMILIES: Record<string, { lexicon: Lexicon; classes: string[]; other: string }> = {
   injection: { lexicon: INJECTION_LEXICON, classes: ['benign', 'INJECTION', 'JAILBREAK', 'PROMPT_EXTRACTION'], other: 'moderation' },
@@ -29,14 +28,6 @@ const FAMILIES: Record<string, { lexicon: Lexicon; classes: string[]; other: str
     other: 'injection',
   },
 };
-
-/** The training sets of a family: its sets except the held-out wide blind split. */
-export function trainingSets(family: string): string[] {
-  return readdirSync(fixtures)
-    .filter((f) => f.startsWith(`${family}`) && f.endsWith('.jsonl') && !/wide-(blind|final)/.test(f))
-    .map((f) => f.slice(0, -'.jsonl'.length))
-    .sort();
-}
 
 function train(family: string): void {
   const spec = FAMILIES[family]!;

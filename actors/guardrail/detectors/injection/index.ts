@@ -15,7 +15,10 @@
  *    offline sentence embedder (USE-lite: English only, tens of milliseconds per text on these cores, and a poor
  *    nearest-neighbour separator on the wide sets; test/guardrail/embedder-probe.ts) — searched only for segments
  *    the rules are unsure of that hold two cue words;
- * 5. an optional classifier (e.g. an ONNX Prompt Guard or DeBERTa model through classifier/), whose scores join.
+ * 5. an optional classifier (e.g. an ONNX Prompt Guard or DeBERTa model through classifier/), whose scores join;
+ * 6. the n-gram layer (text/ngram.ts, ngram-weights.ts): a logistic regression over hashed character n-grams and
+ *    words of the whole text, trained on the development sets, that removes the weak findings of a text it is sure is
+ *    benign and adds one to a text it is sure is an attack ({@link INJECTION_NGRAM_GATE}; `ngram: false` turns it off).
  * Base64 runs that decode to text are checked too; a finding on one spans the encoded run.
  */
 import type { Finding } from '../../../../protocols/index.js';
@@ -25,6 +28,8 @@ import { normalizeText } from '../text/normalize.js';
 import { SimilarityBank } from '../text/similarity.js';
 import { ConceptTagger } from '../text/concepts.js';
 import { INJECTION_CONCEPT_MODEL } from './concept-weights.js';
+import { conceptType, loadNgram, ngramGate, ngramProbability, type LoadedNgram, type NgramGate } from '../text/ngram.js';
+import { INJECTION_NGRAM_MODEL } from './ngram-weights.js';
 import { INTENT_RULES } from './intents.js';
 import { INJECTION_LEXICON } from './lexicon.js';
 import { INJECTION_BANK, INJECTION_CONTEXTS, INJECTION_RULES, INJECTION_SIMILARITY_GATE } from './rules.js';
@@ -40,6 +45,12 @@ export const INJECTION_TYPES = ['INJECTION', 'JAILBREAK', 'PROMPT_EXTRACTION'] a
 
 let bank: SimilarityBank | undefined;
 let tagger: ConceptTagger | undefined;
+let ngram: LoadedNgram | undefined;
+/**
+ * How the n-gram layer joins the rules (text/ngram.ts `ngramGate`), chosen by test/guardrail/ngram-gate-run.ts
+ * (out-of-fold on the training sets, and the wide blind and final splits).
+ */
+export const INJECTION_NGRAM_GATE: NgramGate = { low: 0.2, keep: 0.8, high: 0.8 };
 /** Concept-model probability below which it adds no evidence. */
 const CONCEPT_FLOOR = 0.5;
 const BASE64 = /(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{24,4096}={0,2}(?![A-Za-z0-9+/=])/g;
@@ -49,6 +60,9 @@ const MAX_DECODED = 20;
 export function injectionDetector(options: InjectionOptions = {}): Detector {
   bank ??= new SimilarityBank(INJECTION_BANK);
   tagger ??= new ConceptTagger(INJECTION_LEXICON);
+  ngram ??= loadNgram(INJECTION_NGRAM_MODEL);
+  const model = ngram;
+  const tags = tagger;
   const spec: LayeredSpec = {
     name: 'injection',
     rules: [...INJECTION_RULES, ...INTENT_RULES],
@@ -60,11 +74,20 @@ export function injectionDetector(options: InjectionOptions = {}): Detector {
   };
   const detect = layeredDetect(spec, options);
   const threshold = thresholdOf(options);
+  // a configured classifier's findings are its operator's call: the n-gram layer then only adds, never removes
+  const gate: NgramGate = options.classifier === undefined ? INJECTION_NGRAM_GATE : { ...INJECTION_NGRAM_GATE, low: -1 };
+  const withNgram = (text: string, found: Finding[]): Finding[] => {
+    if (options.ngram === false) return found;
+    const n = normalizeText(text).text;
+    const p = ngramProbability(model, n);
+    const type = (): string => conceptType(tags, INJECTION_CONCEPT_MODEL, n, 'INJECTION');
+    return ngramGate('injection', text, found, p, gate, type, threshold);
+  };
   return {
     name: 'injection',
     types: INJECTION_TYPES,
     async detect(text: string, ctx: DetectContext): Promise<readonly Finding[]> {
-      const found = await detect(text, ctx.signal);
+      const found = withNgram(text, await detect(text, ctx.signal));
       if (options.base64 === false) return found;
       const runs = await encoded(spec, options, text, threshold, ctx.signal);
       // a finding on a base64 run stands for the sentence around it (whose words only frame the payload)

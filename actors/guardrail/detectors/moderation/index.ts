@@ -2,14 +2,19 @@
  * The `moderation` detector (HARASSMENT, HATE, SELF_HARM, VIOLENCE, SEXUAL) and the `bias` detector (STEREOTYPE),
  * English, German, French and Spanish: normalisation, benign idioms blanked, weighted lexicon and context rules
  * (rules.ts), the concept layer for moderation (text/concepts.ts over lexicon.ts, weights in concept-weights.ts; a
- * second opinion beside the rules, `concepts: false` turns it off), and the optional classifier slot (classifier/),
- * whose scores join the rules'. Per-type thresholds.
+ * second opinion beside the rules, `concepts: false` turns it off), the optional classifier slot (classifier/),
+ * whose scores join the rules', and for moderation the n-gram layer (text/ngram.ts, ngram-weights.ts: it drops weak
+ * findings of a text it is sure is benign and adds one where it is sure of harm; `ngram: false` turns it off).
+ * Per-type thresholds.
  * No similarity bank: harmful text is too varied for a small bank, and its near neighbours are often benign.
  */
 import type { Detector } from '../../detector.js';
 import { ConceptTagger } from '../text/concepts.js';
-import { layeredDetector, type LayeredOptions } from '../text/detector.js';
+import { layeredDetect, layeredDetector, thresholdOf, type LayeredOptions } from '../text/detector.js';
+import { conceptType, loadNgram, ngramGate, ngramProbability, type LoadedNgram, type NgramGate } from '../text/ngram.js';
+import { normalizeText } from '../text/normalize.js';
 import { MODERATION_CONCEPT_MODEL } from './concept-weights.js';
+import { MODERATION_NGRAM_MODEL } from './ngram-weights.js';
 import { MODERATION_LEXICON } from './lexicon.js';
 import {
   BIAS_BENIGN,
@@ -30,13 +35,22 @@ export type ModerationOptions = Omit<LayeredOptions, 'similarity'>;
 export type BiasOptions = Omit<LayeredOptions, 'similarity'>;
 
 let tagger: ConceptTagger | undefined;
+let ngram: LoadedNgram | undefined;
+/**
+ * How the n-gram layer joins the rules (text/ngram.ts `ngramGate`), chosen by test/guardrail/ngram-gate-run.ts
+ * (out-of-fold on the training sets, and the wide blind and final splits).
+ */
+export const MODERATION_NGRAM_GATE: NgramGate = { low: 0.1, keep: 0.8, high: 0.9 };
 /** Concept-model probability below which it adds no evidence. */
 const CONCEPT_FLOOR = 0.5;
 
 /** Harassment, hate, self-harm, violence and sexual content. */
 export function moderationDetector(options: ModerationOptions = {}): Detector {
   tagger ??= new ConceptTagger(MODERATION_LEXICON);
-  return layeredDetector(
+  ngram ??= loadNgram(MODERATION_NGRAM_MODEL);
+  const tags = tagger;
+  const model = ngram;
+  const detect = layeredDetect(
     {
       name: 'moderation',
       rules: MODERATION_RULES,
@@ -44,9 +58,23 @@ export function moderationDetector(options: ModerationOptions = {}): Detector {
       benign: MODERATION_BENIGN,
       concepts: { tagger, model: MODERATION_CONCEPT_MODEL, floor: CONCEPT_FLOOR },
     },
-    MODERATION_TYPES,
     { ...options, similarity: false },
   );
+  const threshold = thresholdOf(options);
+  // a configured classifier's findings are its operator's call: the n-gram layer then only adds, never removes
+  const gate: NgramGate = options.classifier === undefined ? MODERATION_NGRAM_GATE : { ...MODERATION_NGRAM_GATE, low: -1 };
+  return {
+    name: 'moderation',
+    types: MODERATION_TYPES,
+    async detect(text, ctx) {
+      const found = await detect(text, ctx.signal);
+      if (options.ngram === false) return found;
+      const n = normalizeText(text).text;
+      const type = (): string => conceptType(tags, MODERATION_CONCEPT_MODEL, n, 'HARASSMENT');
+      return ngramGate('moderation', text, found, ngramProbability(model, n), gate, type, threshold);
+    },
+    close: async () => await options.classifier?.close(),
+  };
 }
 
 /** Stereotyping generalisations about groups of people. */

@@ -24,6 +24,8 @@ export interface LayeredOptions {
   readonly similarity?: boolean;
   /** Use the concept layer (default true). */
   readonly concepts?: boolean;
+  /** Use the n-gram layer (ngram.ts; default true) where the detector has one. */
+  readonly ngram?: boolean;
 }
 
 /** What one layered detector is made of. */

@@ -1,0 +1,185 @@
+/**
+ * The n-gram layer of the injection and moderation detectors: a small logistic regression over hashed character
+ * n-grams and words of the whole (normalised) text, trained offline on the development sets
+ * (`test/guardrail/train-ngram.ts` writes `<family>/ngram-weights.ts`; the held-out splits are never read).
+ *
+ * Features: each word padded with `_` gives its character 3-, 4- and 5-grams (`_ign`, `igno`, `ignor`, …; shared
+ * stems carry across the four languages: `instruc*`, `system*`, `prompt`), plus the word itself and each pair of
+ * adjacent words. They are hashed (FNV-1a) into {@link NGRAM_DIMS} buckets, counted once per text, and the vector is
+ * scaled to unit length, so a long text does not gather evidence by length alone. Scoring is one pass over the
+ * characters and a few thousand array reads per kilobyte: far below the rules' cost. Texts longer than
+ * {@link WINDOW} characters are scored in overlapping windows and the highest probability counts (the model learnt
+ * from sentences and paragraphs, not pages).
+ *
+ * The detectors use it beside the rules, never alone at full strength: where it is confident a text is benign it
+ * removes the rules' weak findings (a false positive's usual shape: one cue word in harmless text), and where it is
+ * confident of an attack the rules missed it adds one finding over the text ({@link ngramGate}).
+ */
+import type { Finding } from '../../../../protocols/index.js';
+import { featuresOf, probabilities, type ConceptModel, type ConceptTagger } from './concepts.js';
+
+/** Bits of the hashed feature space. */
+export const NGRAM_BITS = 16;
+/** Number of buckets. */
+export const NGRAM_DIMS = 1 << NGRAM_BITS;
+/** Longest text scored in one piece; longer texts are scored in windows of this size overlapping by half. */
+export const WINDOW = 1200;
+
+/** A trained model: bias and one weight per bucket (int8 in base64, times `scale`). */
+export interface NgramModel {
+  readonly bias: number;
+  readonly scale: number;
+  /** {@link NGRAM_DIMS} signed bytes, base64. */
+  readonly weights: string;
+}
+
+/** A model ready to score: its weights decoded once. */
+export interface LoadedNgram {
+  readonly bias: number;
+  readonly w: Float32Array;
+}
+
+/** Decodes a model's weights. */
+export function loadNgram(model: NgramModel): LoadedNgram {
+  const bytes = Buffer.from(model.weights, 'base64');
+  if (bytes.length !== NGRAM_DIMS) throw new Error(`ngram model: ${bytes.length} weights, expected ${NGRAM_DIMS}`);
+  const q = new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+  const w = new Float32Array(NGRAM_DIMS);
+  for (let i = 0; i < NGRAM_DIMS; i++) w[i] = q[i]! * model.scale;
+  return { bias: model.bias, w };
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+const MASK = NGRAM_DIMS - 1;
+
+function isWordUnit(c: number): boolean {
+  if (c < 0x80) return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a);
+  return c >= 0xc0 && c !== 0xd7 && c !== 0xf7 && !(c >= 0x2000 && c <= 0x2bff) && !(c >= 0x3000 && c <= 0x303f) && c !== 0xfeff;
+}
+
+const stamps = new Uint32Array(NGRAM_DIMS);
+let generation = 0;
+
+function mix(h: number, c: number): number {
+  return Math.imul(h ^ c, 0x01000193) >>> 0;
+}
+
+/**
+ * The distinct feature buckets of a normalised text (lower case, accents folded: normalize.ts), in first-seen order.
+ * Exported for the trainer, which must build exactly these.
+ */
+export function ngramFeatures(text: string): number[] {
+  // a bucket is seen in this call when its stamp is this call's generation (no set to build per call)
+  if (++generation === 0xffffffff) {
+    stamps.fill(0);
+    generation = 1;
+  }
+  const gen = generation;
+  const out: number[] = [];
+  const add = (h: number): void => {
+    const b = h & MASK;
+    if (stamps[b] !== gen) {
+      stamps[b] = gen;
+      out.push(b);
+    }
+  };
+  let prevWord = 0;
+  let k = 0;
+  const codes: number[] = [];
+  while (k < text.length) {
+    if (!isWordUnit(text.charCodeAt(k))) {
+      k++;
+      continue;
+    }
+    codes.length = 0;
+    codes.push(0x5f);
+    while (k < text.length && isWordUnit(text.charCodeAt(k)) && codes.length < 40) codes.push(text.charCodeAt(k++));
+    while (k < text.length && isWordUnit(text.charCodeAt(k))) k++;
+    codes.push(0x5f);
+    // character 3-, 4- and 5-grams of the padded word, each seeded by its length
+    for (let i = 0; i + 3 <= codes.length; i++) {
+      let h = mix(FNV_OFFSET, 3);
+      for (let n = 1; n <= 5 && i + n <= codes.length; n++) {
+        h = mix(h, codes[i + n - 1]!);
+        if (n >= 3) add(mix(h, n));
+      }
+    }
+    // the word, and the pair with the word before it
+    let w = mix(FNV_OFFSET, 0x77);
+    for (const c of codes) w = mix(w, c);
+    add(w);
+    if (prevWord !== 0) add(mix(mix(prevWord, 0x2b), w));
+    prevWord = w;
+  }
+  return out;
+}
+
+/** The model's probability that a normalised text (one window) is not benign. */
+function probabilityOf(model: LoadedNgram, text: string): number {
+  const f = ngramFeatures(text);
+  if (f.length === 0) return 0;
+  let z = 0;
+  for (const b of f) z += model.w[b]!;
+  z = model.bias + z / Math.sqrt(f.length);
+  return 1 / (1 + Math.exp(-z));
+}
+
+/** The model's probability that a normalised text is not benign: the highest over windows of {@link WINDOW} characters. */
+export function ngramProbability(model: LoadedNgram, text: string): number {
+  if (text.length <= WINDOW) return probabilityOf(model, text);
+  let best = 0;
+  for (let at = 0; at < text.length; at += WINDOW / 2) {
+    best = Math.max(best, probabilityOf(model, text.slice(at, at + WINDOW)));
+    if (at + WINDOW >= text.length) break;
+  }
+  return best;
+}
+
+/** How the n-gram layer joins the rules' findings. */
+export interface NgramGate {
+  /** At or below this probability the text counts as benign: findings scoring below `keep` are dropped. */
+  readonly low: number;
+  /** Rule findings at or above this score stand whatever the model says. */
+  readonly keep: number;
+  /** At or above this probability, a text without findings gets one (typed by `typeOf`). */
+  readonly high: number;
+}
+
+/**
+ * The findings after the n-gram layer: the rules' findings without the weak ones when the model is confident the text
+ * is benign (`p ≤ low`), or, when there are none and the model is confident of an attack (`p ≥ high`), one finding of
+ * `type` over the whole text (trimmed) with a score from 0.5 (at `high`) to 0.85, kept only if it reaches `threshold`.
+ */
+export function ngramGate(
+  detector: string,
+  input: string,
+  findings: readonly Finding[],
+  p: number,
+  gate: NgramGate,
+  type: () => string,
+  threshold: (type: string) => number,
+): Finding[] {
+  if (p <= gate.low) return findings.filter((f) => f.score >= gate.keep);
+  if (findings.length > 0 || p < gate.high) return [...findings];
+  const t = type();
+  const score = Math.round((0.5 + ((p - gate.high) / (1 - gate.high)) * 0.35) * 1000) / 1000;
+  if (score < threshold(t)) return [];
+  let start = 0;
+  let end = input.length;
+  while (start < end && /\s/.test(input[start]!)) start++;
+  while (end > start && /\s/.test(input[end - 1]!)) end--;
+  return end > start ? [{ detector, type: t, start, end, score }] : [];
+}
+
+/**
+ * The best non-benign class of a concept model for a whole normalised text (the type of a finding the n-gram layer
+ * adds), or `fallback` when the text holds none of the model's concepts.
+ */
+export function conceptType(tagger: ConceptTagger, model: ConceptModel, text: string, fallback: string): string {
+  const tags = tagger.tag(text);
+  if (tags.length === 0) return fallback;
+  const p = probabilities(model, featuresOf(tags));
+  let best = 1;
+  for (let k = 2; k < p.length; k++) if (p[k]! > p[best]!) best = k;
+  return model.classes[best] ?? fallback;
+}
