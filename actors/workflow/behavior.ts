@@ -102,7 +102,7 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
     const tenant = ctx.self.tenant;
     if (live.queued) return;
     live.queued = true;
-    const claiming = live.claiming;
+    let claiming = live.claiming;
     live.claiming = undefined;
     live.chain = live.chain
       .then(async () => {
@@ -125,6 +125,7 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
             live.actor.stop();
             forget(ctx, r.run_id);
             claiming.resolve(false);
+            claiming = undefined;
             return;
           }
           ctx.state.stopped = true;
@@ -133,6 +134,7 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
           return;
         }
         claiming?.resolve(true);
+        claiming = undefined;
         if (snap.status === 'done') {
           forget(ctx, r.run_id);
           live.span.set({ 'troupe.run.status': r.status });
