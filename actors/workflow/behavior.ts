@@ -51,6 +51,20 @@ interface LiveRun {
   queued: boolean;
   /** The run's `invoke_workflow` span (this activation's part of it; the no-op span while tracing is off). */
   readonly span: TraceSpan;
+  /**
+   * A new run's first write (its record with the started machine's snapshot, fenced): true once written, false when
+   * a newer activation holds the run. Its step attempts wait for it (nothing is asked of the mesh for a run that
+   * has no record); undefined once settled, and for a restored run.
+   */
+  claim?: Promise<boolean>;
+  /** Settles `claim`: taken by the first write queued. */
+  claiming?: Claiming;
+}
+
+/** The settling side of a new run's claim. */
+interface Claiming {
+  resolve(ok: boolean): void;
+  reject(e: unknown): void;
 }
 
 /** The actor's state: its live runs, and the restore of the runs an earlier activation left. */
@@ -77,14 +91,23 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
   const { def } = o;
   const now = (ctx: ActorContext<WorkflowState>) => new Date(ctx.system.clock.now()).toISOString();
 
+  /** Drops a run this activation no longer drives (ended, or never claimed). */
+  const forget = (ctx: ActorContext<WorkflowState>, id: string) => {
+    ctx.state.runs.delete(id);
+    ctx.state.executors.delete(id);
+  };
+
+  /** Queues a write of the run's record with its snapshot and the events emitted since the last one; the first one claims a new run. */
   const persist = (ctx: ActorContext<WorkflowState>, live: LiveRun) => {
     const tenant = ctx.self.tenant;
     if (live.queued) return;
     live.queued = true;
+    let claiming = live.claiming;
+    live.claiming = undefined;
     live.chain = live.chain
       .then(async () => {
         live.queued = false;
-        if (ctx.state.stopped) return;
+        if (ctx.state.stopped) return claiming?.resolve(false);
         const snap = live.actor.getSnapshot();
         const r = live.record;
         r.snapshot = live.actor.getPersistedSnapshot();
@@ -97,14 +120,23 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
         r.last_seq = events.at(-1)?.seq ?? r.last_seq;
         // The events are logged before the record in one write (a reader of the last event finds the record final).
         if (!(await ctx.state.journal.putRun(tenant, r, events))) {
+          if (claiming !== undefined) {
+            // A new run that a newer activation already holds: this one never drove it (startRun answers a conflict).
+            live.actor.stop();
+            forget(ctx, r.run_id);
+            claiming.resolve(false);
+            claiming = undefined;
+            return;
+          }
           ctx.state.stopped = true;
           ctx.system.warn(`workflow run ${r.run_id} was taken over by a newer activation: this one stops driving it`);
           live.actor.stop();
           return;
         }
+        claiming?.resolve(true);
+        claiming = undefined;
         if (snap.status === 'done') {
-          ctx.state.runs.delete(r.run_id);
-          ctx.state.executors.delete(r.run_id);
+          forget(ctx, r.run_id);
           live.span.set({ 'troupe.run.status': r.status });
           if (r.status === 'error') live.span.fail(new Error(r.error ?? 'workflow failed'), 'workflow_failed');
           live.span.end();
@@ -114,9 +146,19 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
             ctx.system.warn(`workflow ${def.name}: cannot publish ${e.type}: ${scrubbedMessage(err)}`);
           });
       })
-      .catch((e: unknown) => ctx.system.warn(`workflow run ${live.record.run_id}: cannot journal: ${scrubbedMessage(e)}`));
+      .catch((e: unknown) => {
+        if (claiming !== undefined) {
+          live.actor.stop();
+          forget(ctx, live.record.run_id);
+          claiming.reject(e);
+        } else ctx.system.warn(`workflow run ${live.record.run_id}: cannot journal: ${scrubbedMessage(e)}`);
+      });
   };
 
+  /**
+   * Drives `record`'s run here: a restored run (it has a snapshot) goes on from it; a new one is claimed by its first
+   * write (`claim`), which its step attempts wait for.
+   */
   const launch = (ctx: ActorContext<WorkflowState>, record: WorkflowRunRecord): LiveRun => {
     const tenant = ctx.self.tenant;
     // The run's `invoke_workflow` span: a child of the request that started the run; its steps' agent and tool runs are
@@ -151,7 +193,13 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
       clock: ctx.system.clock,
       execute: (req, signal) => {
         const run = req.runId === undefined ? undefined : ctx.state.executors.get(req.runId);
-        return run === undefined ? Promise.reject(new Error(`workflow run ${req.runId ?? '?'} is not live here`)) : run(req, signal);
+        if (run === undefined) return Promise.reject(new Error(`workflow run ${req.runId ?? '?'} is not live here`));
+        // A new run's attempts start once its first record is written (the record comes before any step journal entry).
+        const claim = req.runId === undefined ? undefined : ctx.state.runs.get(req.runId)?.claim;
+        if (claim === undefined) return run(req, signal);
+        return claim.then((ok) =>
+          ok ? run(req, signal) : Promise.reject(new Error(`workflow run ${req.runId ?? '?'} is driven elsewhere`)),
+        );
       },
     });
     const machine = ctx.state.machine;
@@ -160,6 +208,16 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
         ? createActor(machine, { input: { runId: record.run_id, input: record.input, metadata: record.metadata } })
         : createActor(machine, { snapshot: record.snapshot as Snapshot<unknown> } as never as { input: never });
     const live: LiveRun = { actor, record, chain: Promise.resolve(), seq: record.last_seq ?? 0, pending: [], queued: false, span };
+    if (record.snapshot === undefined) {
+      // Set before the actor starts: its entry actions start the first attempts, which wait for the claim.
+      live.claim = new Promise<boolean>((resolve, reject) => {
+        live.claiming = { resolve, reject };
+      });
+      live.claim.then(
+        () => (live.claim = undefined),
+        () => undefined,
+      );
+    }
     ctx.state.runs.set(record.run_id, live);
     actor.on('*', (e) => {
       const ev = e as WorkflowEmitted;
@@ -212,8 +270,8 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
       epoch: ctx.epoch,
       ...(a.traceparent === undefined ? {} : { traceparent: a.traceparent }),
     };
-    if (!(await ctx.state.journal.putRun(tenant, record))) throw new ConflictError(`workflow run ${a.runId} is driven elsewhere`);
-    launch(ctx, record);
+    // One write claims the run and records its started machine (its first attempts wait for it: ADR 0041).
+    if (!(await launch(ctx, record).claim)) throw new ConflictError(`workflow run ${a.runId} is driven elsewhere`);
     return { run_id: a.runId, thread_id: record.thread_id, status: 'running' };
   };
 

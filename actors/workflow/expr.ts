@@ -46,6 +46,32 @@ function text(v: unknown): string {
   return typeof p === 'string' ? p : (JSON.stringify(p) ?? 'null');
 }
 
+/** A dotted path of identifiers from a root of the scope (`input.text`, `steps.classify.output`): read without CEL. */
+const PATH = /^\s*(input|steps|metadata)((?:\s*\.\s*[A-Za-z_][A-Za-z0-9_]*)*)\s*$/;
+
+/**
+ * The value at a plain path, or `MISSING` when a part is absent or not read from a plain object (then CEL evaluates it,
+ * and its error names what is wrong). Same result as CEL where it answers (checked by test/workflow/expr.property.test.ts).
+ */
+const MISSING = Symbol('missing');
+function pathReader(expr: string): ((scope: ExprScope) => unknown) | undefined {
+  const m = PATH.exec(expr);
+  if (m === null) return undefined;
+  const root = m[1] as keyof ExprScope;
+  const keys = (m[2] ?? '')
+    .split('.')
+    .map((k) => k.trim())
+    .filter((k) => k !== '');
+  return (scope) => {
+    let v: unknown = scope[root];
+    for (const k of keys) {
+      if (v === null || typeof v !== 'object' || Array.isArray(v) || !Object.hasOwn(v, k)) return MISSING;
+      v = (v as Record<string, unknown>)[k];
+    }
+    return v === undefined ? MISSING : v;
+  };
+}
+
 /** Compiles a template value: a string that is one `${…}` keeps the value's type; other strings concatenate. */
 export function compileTemplate(value: unknown): Template {
   if (typeof value === 'string') {
@@ -53,6 +79,13 @@ export function compileTemplate(value: unknown): Template {
     const [only] = parts;
     if (parts.length === 1 && only !== undefined && 'expr' in only) {
       const p = program(only.expr);
+      // A step input is most often a plain path (`${input.text}`): read directly, CEL only when the path is not there.
+      const read = pathReader(only.expr);
+      if (read !== undefined)
+        return (s) => {
+          const v = read(s);
+          return toPlain(v === MISSING ? p(s) : v);
+        };
       return (s) => toPlain(p(s));
     }
     if (parts.every((x) => 'text' in x)) return () => value;

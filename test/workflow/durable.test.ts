@@ -8,13 +8,13 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { configSchema, type TroupeConfig } from '../../config/index.js';
 import { RUN_CANCEL, RUN_CREATE, RUN_RESUME } from '../../protocols/index.js';
-import { MemoryStorage, MeshNode, type ActorSystem } from '../../runtime/index.js';
+import { MemoryStorage, MeshNode, type ActorSystem, type KvBucket } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import { composeCatalog } from '../../cli/kinds.js';
 import { OfflineProvider } from '../../actors/llm/offline.js';
 import { defineTool, type Catalog } from '../../actors/index.js';
 import { RunStore } from '../../actors/agent/index.js';
-import { WORKFLOW_STATE, WorkflowJournal, type StepRecord } from '../../actors/workflow/index.js';
+import { WORKFLOW_STATE, WorkflowJournal, agentRunId, type StepRecord } from '../../actors/workflow/index.js';
 import { eventually } from '../transport/contract.js';
 import { SUPPORT_FLOW_YAML } from './fixtures.js';
 
@@ -166,6 +166,48 @@ describe('durable workflow actor', () => {
     await eventually(async () => (await state(b.catalog, 'acme', 'support-flow', run.run_id)).status === 'success', 20_000);
     expect(await new WorkflowJournal(storage).activeRuns('acme', 'support-flow')).toEqual([]);
   }, 60_000);
+
+  it("a new run's first write claims it: refused there, the create is a conflict and no step of it is journalled or run", async () => {
+    // The run's first record write (fenced: it claims the run) finds the run held by a newer activation, once.
+    let failClaim = true;
+    class ClaimFails extends MemoryStorage {
+      override bucket(name: string): KvBucket {
+        const b = super.bucket(name);
+        if (name !== 'workflows') return b;
+        return new Proxy(b, {
+          get(t, prop) {
+            if (prop === 'putFenced' && failClaim) {
+              failClaim = false;
+              return () => Promise.resolve(false);
+            }
+            const v = Reflect.get(t, prop, t) as unknown;
+            return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+          },
+        });
+      }
+    }
+    const storage = new ClaimFails();
+    const { catalog } = await host(supportConfig(), storage);
+    const ref = await catalog.ensure('workflow/support-flow', 'acme');
+    const create = (id: string) =>
+      ref.ask(RUN_CREATE, { run_id: id, input: { messages: [{ role: 'user', content: 'my bill is wrong' }] } });
+    await expect(create('claimed-later')).rejects.toThrow(/driven elsewhere/);
+    // Another run goes through to its review; the first left nothing: no record, no journal entry, no agent run.
+    await create('other');
+    await eventually(async () => (await state(catalog, 'acme', 'support-flow', 'other')).status === 'interrupted', 20_000);
+    const journal = new WorkflowJournal(storage);
+    expect(await journal.getRun('acme', 'claimed-later')).toBeUndefined();
+    expect(await journal.steps('acme', 'claimed-later')).toEqual([]);
+    expect(
+      await new RunStore(storage).getRun('acme', agentRunId('claimed-later', { step: 'classify', visit: 1, attempt: 1 })),
+    ).toBeUndefined();
+    // Asked again, the same run id starts and runs once.
+    await create('claimed-later');
+    await eventually(async () => (await state(catalog, 'acme', 'support-flow', 'claimed-later')).status === 'interrupted', 20_000);
+    expect(
+      (await journal.steps('acme', 'claimed-later')).map((e) => `${e.key.step}.${e.key.visit}.${e.key.attempt}:${e.entry.state}`),
+    ).toEqual(['billing.1.1:done', 'classify.1.1:done']);
+  });
 
   it('joins an agent step that was running when its workflow actor stopped (same agent run id, no second run)', async () => {
     closeGate();
