@@ -298,7 +298,11 @@ export class ActorCell extends MessageLoop {
 
   private async finishQueue(timeoutMs: number): Promise<void> {
     const deadline = this.host.clock.now() + timeoutMs;
-    while ((this.queue.length > 0 || this.draining || this.deferredRunning) && this.host.clock.now() < deadline && this.mode === 'running') {
+    while (
+      (this.queue.length > 0 || this.draining || this.deferredRunning) &&
+      this.host.clock.now() < deadline &&
+      this.mode === 'running'
+    ) {
       if (!this.draining) this.kick();
       await new Promise<void>((r) => setImmediate(r));
     }

@@ -242,12 +242,17 @@ export abstract class MessageLoop extends Mailbox {
     else this.transition('IDLE');
   };
 
-  /** Settles like `p`, or rejects with a `handler_failed` timeout (and aborts the signal) after `ms`. */
-  protected withTimeout(p: PromiseLike<unknown>, ms: number, what: string): Promise<unknown> {
+  /**
+   * Settles like `p`, or rejects with a `handler_failed` timeout after `ms` — and aborts the handler's signal, unless
+   * `p` is deferred work (ADR 0042), which runs beside later handlers whose signal is not its own.
+   */
+  protected withTimeout(p: PromiseLike<unknown>, ms: number, what: string, deferred = false): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const timer = this.host.clock.setTimer(ms, () => {
-        this.abort?.abort(new HandlerError(`${what} timed out`));
-        this.abort = undefined;
+        if (!deferred) {
+          this.abort?.abort(new HandlerError(`${what} timed out`));
+          this.abort = undefined;
+        }
         reject(new HandlerError(`${this.address}: ${what} did not finish within ${ms} ms`, { details: { timeout: true } }));
       });
       p.then(
@@ -316,7 +321,7 @@ export abstract class MessageLoop extends Mailbox {
     let settle!: () => void;
     const p: Pending = { entry, failed: false, done: new Promise<void>((r) => (settle = r)) };
     this.pending.add(p);
-    this.withTimeout(work, this.options.handlerTimeoutMs, type).then(
+    this.withTimeout(work, this.options.handlerTimeoutMs, type, true).then(
       (value) => {
         settle();
         if (!this.pending.delete(p)) return; // the incarnation ended meanwhile: the message was handed on

@@ -26,7 +26,9 @@ function threadsOnTwoShards(): [string, string] {
 }
 
 /** An agent whose thread owner for `held` is reached only once `open()` is called (a shard electing a leader). */
-async function setup(maxConcurrentCreates?: number): Promise<{ s: ActorSystem; agent: ActorRef; open: () => void; held: string; free: string }> {
+async function setup(
+  maxConcurrentCreates?: number,
+): Promise<{ s: ActorSystem; agent: ActorRef; open: () => void; held: string; free: string }> {
   const s = (system = await createSystem());
   const [held, free] = threadsOnTwoShards();
   let open!: () => void;

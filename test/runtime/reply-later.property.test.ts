@@ -93,7 +93,7 @@ describe('reply later', () => {
         expect(firstOrder).toEqual(msgs.map((_m, i) => `m${i}`));
         msgs.forEach((m, i) => {
           const id = `m${i}`;
-          const r = results[i];
+          const r = results[i] as { value?: unknown; error?: unknown } | undefined;
           const shortAsk = m.kind !== 'now' && m.short && m.kind !== 'crash';
           if (shortAsk) expect(isTroupeError(r?.error, 'deadline_exceeded'), `${id} timed out`).toBe(true);
           else if (m.kind === 'reject') expect(isTroupeError(r?.error, 'bad_request'), `${id} refused`).toBe(true);
