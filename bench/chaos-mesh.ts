@@ -36,17 +36,23 @@ export async function meshChaosPart(o: BenchOptions): Promise<Omit<SuiteResult, 
     ['mesh serving after node kill', node],
   ] as const)
     if (w.ms !== undefined) figures.push({ name, value: w.ms, unit: 'ms', higherIsBetter: false, baselines: [] });
-  // The stateful actors alone (every tally answering again), beside the whole mesh (agents on every tenant too).
+  // The stateful actors alone (every tally answering again), and the agents alone (every agent lane and tenant's agent
+  // completing a run sent after the fault), beside the whole mesh.
   for (const kind of ['nats-leader-kill', 'node-kill'] as const) {
     const of = report.faults.filter((f) => f.kind === kind);
-    if (of.length > 0 && of.every((f) => f.talliesMs !== undefined))
-      figures.push({
-        name: `tallies serving after ${kind === 'node-kill' ? 'node kill' : 'NATS leader kill'}`,
-        value: Math.max(...of.map((f) => f.talliesMs as number)),
-        unit: 'ms',
-        higherIsBetter: false,
-        baselines: [],
-      });
+    const what = kind === 'node-kill' ? 'node kill' : 'NATS leader kill';
+    for (const [part, ms] of [
+      ['agents', (f: Fault) => f.agentsMs],
+      ['tallies', (f: Fault) => f.talliesMs],
+    ] as const)
+      if (of.length > 0 && of.every((f) => ms(f) !== undefined))
+        figures.push({
+          name: `${part} serving after ${what}`,
+          value: Math.max(...of.map((f) => ms(f) as number)),
+          unit: 'ms',
+          higherIsBetter: false,
+          baselines: [],
+        });
   }
   const violations = report.invariants.reduce((n, i) => n + i.violations.length, 0);
   const goals: Goal[] = [

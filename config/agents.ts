@@ -86,6 +86,8 @@ const agentObjectSchema = z.strictObject({
   maxDepth: posInt().optional(),
   runTimeoutMs: posInt().optional(),
   toolTimeoutMs: posInt().optional(),
+  /** Run creates one agent activation (one tenant) admits at once (ADR 0042; default 16). */
+  maxConcurrentCreates: posInt().optional(),
   prices: z.strictObject({ promptPer1k: z.number().min(0), completionPer1k: z.number().min(0) }).optional(),
 });
 

@@ -153,6 +153,28 @@ export interface ActorContext<S = unknown> {
   exit(): void;
 }
 
+/**
+ * An answer that comes later (ADR 0042): what a handler returns instead of a value when the work of an `ask` may wait
+ * (on storage, on another actor) and the actor should take its next message meanwhile. Made by {@link replyLater}.
+ */
+export class DeferredReply {
+  /** @internal Use {@link replyLater}. */
+  constructor(readonly work: PromiseLike<unknown>) {}
+}
+
+/**
+ * Returned from `receive`, answers the message being handled when `work` settles, while the actor goes on with its
+ * next messages (ADR 0042). The message counts as handled only then: its ack (and, for a snapshotting actor, the save
+ * that covers it) waits for `work`, so a crash before it settles delivers the message again rather than losing it.
+ * `work` is bounded by the handler timeout; a rejection (`bad_request`, `conflict`…) is the asker's answer, any other
+ * failure crashes the actor as a throwing handler would. A restart waits for the deferred work in flight (like the
+ * current message); a stop waits within its timeout, then treats what is left like a queued message. The work must not
+ * read `ctx.message` after its first await (it is the next message by then): capture what it needs first.
+ */
+export function replyLater(work: PromiseLike<unknown>): DeferredReply {
+  return new DeferredReply(work);
+}
+
 /** Message type a supervisor receives when a child crashed. */
 export const CHILD_FAILED = 'sys.child.failed';
 /** Message type a supervisor receives when a child stopped on its own. */

@@ -161,6 +161,11 @@ export class ActorCell extends MessageLoop {
   }
 
   private async restartNow(delayMs: number, generation: number): Promise<void> {
+    // Deferred work in flight (ADR 0042) ends in the incarnation that began it, as the current message does: what
+    // succeeds is answered; what failed goes back to the queue for the next incarnation.
+    await this.settlePending();
+    if (generation !== this.generation || this.mode !== 'suspended') return;
+    this.requeuePending();
     // Failure reports queued for the old incarnation (e.g. from children it is about to end) are stale.
     this.sysQueue.drainAll();
     await this.cleanup();
@@ -223,8 +228,10 @@ export class ActorCell extends MessageLoop {
       await this.binding?.stopIntake();
     }
     this.mode = 'stopping';
-    // A handler still running now is abandoned: its signal aborts and its message is handled below.
+    // A handler still running now is abandoned: its signal aborts and its message is handled below; so are the messages
+    // whose deferred work (ADR 0042) has not settled: they go back to the queue and are handled with it below.
     this.epoch++;
+    this.requeuePending();
     this.draining = false;
     this.current = undefined;
     this.afterCurrent = undefined;
@@ -282,7 +289,7 @@ export class ActorCell extends MessageLoop {
   passivateIfIdle(now: number): boolean {
     const idle = this.options.idleTimeoutMs;
     if (idle <= 0 || this.mode !== 'running' || this.draining || this.exiting || now - this.lastActive < idle) return false;
-    if (this.queue.length > 0 || this.sysQueue.length > 0 || this.children.length > 0) return false;
+    if (this.queue.length > 0 || this.sysQueue.length > 0 || this.children.length > 0 || this.pending.size > 0) return false;
     const may = this.behavior.canPassivate;
     if (may === undefined || !may.call(this.behavior, this.state)) return false;
     void this.end('passivate');
@@ -291,7 +298,11 @@ export class ActorCell extends MessageLoop {
 
   private async finishQueue(timeoutMs: number): Promise<void> {
     const deadline = this.host.clock.now() + timeoutMs;
-    while ((this.queue.length > 0 || this.draining) && this.host.clock.now() < deadline && this.mode === 'running') {
+    while (
+      (this.queue.length > 0 || this.draining || this.deferredRunning) &&
+      this.host.clock.now() < deadline &&
+      this.mode === 'running'
+    ) {
       if (!this.draining) this.kick();
       await new Promise<void>((r) => setImmediate(r));
     }

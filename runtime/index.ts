@@ -9,7 +9,7 @@ export type { GuardianSpec } from './start-system.js';
 export { DEFAULTS } from './system-options.js';
 export type { SystemOptions, SystemDefaults, Escalation, LifecycleWatcher } from './system-options.js';
 export { ActorRef } from './ref.js';
-export { CHILD_FAILED, CHILD_EXITED } from './behavior.js';
+export { CHILD_FAILED, CHILD_EXITED, DeferredReply, replyLater } from './behavior.js';
 export type { Behavior, ActorContext, ActorOptions, SpawnOptions, MessageOptions, ChildInfo, RestartType } from './behavior.js';
 export type { Lifecycle, LifecycleFactory, LifecycleInfo, LifecycleInput, TransitionListener } from './lifecycle.js';
 export { systemClock, SimulatedClock, flushMicrotasks } from './clock.js';

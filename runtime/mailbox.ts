@@ -13,6 +13,11 @@ import type { MailboxSink, Receipt } from './transport.js';
 export interface Entry {
   readonly env: Envelope;
   readonly receipt: Receipt | null;
+  /**
+   * Handlings of this message that crashed before it went back to the queue (a deferred reply's work that failed, or
+   * was still pending when the incarnation ended; ADR 0042). Absent for a message never handled here.
+   */
+  deliveries?: number;
 }
 
 const RESOLVED = Promise.resolve();

@@ -19,7 +19,7 @@ import {
   type ReplyPayload,
   type WireError,
 } from '../protocols/index.js';
-import type { ActorContext, Behavior } from './behavior.js';
+import { DeferredReply, type ActorContext, type Behavior } from './behavior.js';
 import type { CellHost, ResolvedOptions } from './cell-host.js';
 import type { TimerHandle } from './clock.js';
 import { SNAPSHOT_RECENT_IDS, type CellPersistence, type CellSnapshot } from './cell-persistence.js';
@@ -67,6 +67,15 @@ export function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
 
+/** A message whose answer waits for deferred work (ADR 0042): taken off the queue, not yet acked or answered. */
+interface Pending {
+  readonly entry: Entry;
+  /** The work failed (a crash): the message goes back to the queue when the incarnation restarts or ends. */
+  failed: boolean;
+  /** Settles (never rejects) when the work did. */
+  readonly done: Promise<void>;
+}
+
 /** The handling half of a cell; {@link ActorCell} adds starting, restarting and ending. */
 export abstract class MessageLoop extends Mailbox {
   /** The message being handled now. */
@@ -93,6 +102,8 @@ export abstract class MessageLoop extends Mailbox {
    */
   lastActive = 0;
   private idleTimer: TimerHandle | undefined;
+  /** Messages answered later (ADR 0042), in the order they were taken: their work runs beside the next messages. */
+  protected readonly pending = new Set<Pending>();
   abstract readonly ctx: ActorContext;
 
   constructor(
@@ -131,11 +142,16 @@ export abstract class MessageLoop extends Mailbox {
       else if (this.mode === 'running' && this.queue.length > 0) {
         entry = this.queue.peek() as Entry;
         env = entry.env;
-        const redelivered = this.headDeliveries + (entry.receipt?.redeliveries ?? 0);
+        const redelivered = this.headDeliveries + (entry.receipt?.redeliveries ?? 0) + (entry.deliveries ?? 0);
         if (redelivered > 0) env = { ...env, attempt: env.attempt + redelivered };
         // Only a redelivering transport or a caller-chosen id can repeat a message; ids this node
-        // generated for in-process delivery cannot, so they skip the dedup bookkeeping.
-        if ((entry.receipt !== null || !env.id.startsWith(this.host.idPrefix)) && this.dedup.has(env.id)) {
+        // generated for in-process delivery cannot, so they skip the dedup bookkeeping. A deferred message that came
+        // back to the queue (its work crashed) was remembered when taken: it is not a repeat of itself.
+        if (
+          entry.deliveries === undefined &&
+          (entry.receipt !== null || !env.id.startsWith(this.host.idPrefix)) &&
+          this.dedup.has(env.id)
+        ) {
           this.removeHead(entry);
           continue;
         }
@@ -172,6 +188,9 @@ export abstract class MessageLoop extends Mailbox {
       try {
         result = this.behavior.receive(env, this.ctx);
         if (isThenable(result)) result = await this.withTimeout(result, this.options.handlerTimeoutMs, env.type);
+        // A system message has nobody to answer later: its work is awaited here like an async handler's.
+        if (result instanceof DeferredReply && entry === undefined)
+          result = await this.withTimeout(result.work, this.options.handlerTimeoutMs, env.type);
       } catch (e) {
         if (epoch !== this.epoch) return; // the actor ended meanwhile; the message was dead-lettered
         this.current = undefined;
@@ -185,7 +204,8 @@ export abstract class MessageLoop extends Mailbox {
       }
       if (epoch !== this.epoch) return;
       this.current = undefined;
-      if (entry !== undefined) this.removeHead(entry, env.replyTo === undefined ? undefined : { ok: true, value: result });
+      if (result instanceof DeferredReply && entry !== undefined) this.takeDeferred(entry, result.work, env.type);
+      else if (entry !== undefined) this.removeHead(entry, env.replyTo === undefined ? undefined : { ok: true, value: result });
       // An asker waits for the snapshot: save now rather than after the batch (tells still share one save).
       if ((this.deferredAcks.length >= ACK_BATCH || this.answerWaits) && !(await this.flush())) return;
       if (this.afterCurrent !== undefined) break;
@@ -222,12 +242,17 @@ export abstract class MessageLoop extends Mailbox {
     else this.transition('IDLE');
   };
 
-  /** Settles like `p`, or rejects with a `handler_failed` timeout (and aborts the signal) after `ms`. */
-  protected withTimeout(p: PromiseLike<unknown>, ms: number, what: string): Promise<unknown> {
+  /**
+   * Settles like `p`, or rejects with a `handler_failed` timeout after `ms` — and aborts the handler's signal, unless
+   * `p` is deferred work (ADR 0042), which runs beside later handlers whose signal is not its own.
+   */
+  protected withTimeout(p: PromiseLike<unknown>, ms: number, what: string, deferred = false): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const timer = this.host.clock.setTimer(ms, () => {
-        this.abort?.abort(new HandlerError(`${what} timed out`));
-        this.abort = undefined;
+        if (!deferred) {
+          this.abort?.abort(new HandlerError(`${what} timed out`));
+          this.abort = undefined;
+        }
         reject(new HandlerError(`${this.address}: ${what} did not finish within ${ms} ms`, { details: { timeout: true } }));
       });
       p.then(
@@ -251,6 +276,13 @@ export abstract class MessageLoop extends Mailbox {
   private removeHead(entry: Entry, reply?: ReplyPayload): void {
     this.queue.shift();
     this.headDeliveries = 0;
+    this.answer(entry, reply);
+    if (entry.receipt !== null || !entry.env.id.startsWith(this.host.idPrefix)) this.dedup.remember(entry.env.id);
+    if (this.spaceWaiters.length > 0) this.wakeSenders();
+  }
+
+  /** Acks a handled message and answers its asker (both after the next snapshot, when the cell saves them). */
+  private answer(entry: Entry, reply?: ReplyPayload): void {
     const r = entry.receipt;
     if (r !== null && this.persistence !== undefined) {
       if (reply !== undefined) this.answerWaits = true;
@@ -271,8 +303,86 @@ export abstract class MessageLoop extends Mailbox {
       r?.ack();
       if (reply !== undefined) this.host.reply(entry.env, reply);
     }
+  }
+
+  /**
+   * Takes the head message whose handler returned a deferred reply (ADR 0042): off the queue and into the dedup window
+   * now, so the next message is handled at once; acked and answered when `work` settles. The work is bounded by the
+   * handler timeout. A rejection answers the asker; any other failure is a crash of the actor, and the message goes
+   * back to the queue for the next incarnation (a poison dead letter after `maxDeliveries`).
+   */
+  private takeDeferred(entry: Entry, work: PromiseLike<unknown>, type: string): void {
+    this.queue.shift();
+    if (this.headDeliveries > 0) entry.deliveries = (entry.deliveries ?? 0) + this.headDeliveries;
+    this.headDeliveries = 0;
     if (entry.receipt !== null || !entry.env.id.startsWith(this.host.idPrefix)) this.dedup.remember(entry.env.id);
     if (this.spaceWaiters.length > 0) this.wakeSenders();
+    const asks = entry.env.replyTo !== undefined;
+    let settle!: () => void;
+    const p: Pending = { entry, failed: false, done: new Promise<void>((r) => (settle = r)) };
+    this.pending.add(p);
+    this.withTimeout(work, this.options.handlerTimeoutMs, type, true).then(
+      (value) => {
+        settle();
+        if (!this.pending.delete(p)) return; // the incarnation ended meanwhile: the message was handed on
+        this.answer(entry, asks ? { ok: true, value } : undefined);
+        this.flushSoon();
+      },
+      (e: unknown) => {
+        settle();
+        if (!this.pending.has(p)) return;
+        if (isRejection(e)) {
+          this.pending.delete(p);
+          if (!asks) this.host.deadLetter(entry.env, 'rejected', e, (entry.deliveries ?? 0) + 1);
+          this.answer(entry, asks ? { ok: false, error: toWireError(e) } : undefined);
+          this.flushSoon();
+          return;
+        }
+        const wire = toWireError(e, 'handler_failed');
+        entry.deliveries = (entry.deliveries ?? 0) + 1;
+        const total = entry.deliveries + (entry.receipt?.redeliveries ?? 0);
+        if (total >= this.options.maxDeliveries) {
+          this.pending.delete(p);
+          this.poison(entry, e, wire, total);
+        } else p.failed = true;
+        this.fail(wire);
+      },
+    );
+  }
+
+  /** A deferred answer waits for a snapshot: save it now (a drain under way saves before its next message). */
+  private flushSoon(): void {
+    if (this.persistence === undefined || this.deferredAcks.length === 0) return;
+    this.answerWaits = true;
+    this.kick();
+  }
+
+  /** True while deferred work runs that has not failed (a graceful stop waits for it). */
+  protected get deferredRunning(): boolean {
+    for (const p of this.pending) if (!p.failed) return true;
+    return false;
+  }
+
+  /** Waits until every deferred work in flight settled (each is bounded by the handler timeout): a restart waits for it. */
+  protected async settlePending(): Promise<void> {
+    while ([...this.pending].some((p) => !p.failed)) await Promise.all([...this.pending].map((p) => p.done));
+  }
+
+  /**
+   * Puts the messages still waiting for deferred work back at the front of the queue, in the order they were taken
+   * (the incarnation restarts or ends): the next incarnation handles them again, or the end treats them like any
+   * queued message. Work that settles later answers nobody.
+   */
+  protected requeuePending(): void {
+    if (this.pending.size === 0) return;
+    const back = [...this.pending].map((p) => p.entry);
+    this.pending.clear();
+    const rest = this.queue.drainAll();
+    for (const e of back) {
+      e.deliveries ??= 0;
+      this.queue.push(e);
+    }
+    for (const e of rest) this.queue.push(e);
   }
 
   /**
@@ -330,20 +440,26 @@ export abstract class MessageLoop extends Mailbox {
     const wire = toWireError(e, 'handler_failed');
     if (entry !== undefined) {
       this.headDeliveries++;
-      const total = this.headDeliveries + (entry.receipt?.redeliveries ?? 0);
+      const total = this.headDeliveries + (entry.receipt?.redeliveries ?? 0) + (entry.deliveries ?? 0);
       if (total >= this.options.maxDeliveries) {
-        const reason: DeadLetterReason = (e as TroupeError | undefined)?.details?.['timeout'] === true ? 'handler_timeout' : 'poison';
-        this.giveUp(
-          entry,
-          reason,
-          new PoisonMessageError(`${entry.env.type} crashed ${this.address} on ${total} deliveries; last error: ${wire.message}`, {
-            details: { lastError: wire },
-          }),
-          total,
-        );
+        this.queue.shift();
+        this.headDeliveries = 0;
+        this.poison(entry, e, wire, total);
       }
     }
     this.fail(wire);
+  }
+
+  /** Gives a message that crashed the actor `total` times up: a poison (or handler-timeout) dead letter, its asker answered. */
+  private poison(entry: Entry, e: unknown, wire: WireError, total: number): void {
+    const reason: DeadLetterReason = (e as TroupeError | undefined)?.details?.['timeout'] === true ? 'handler_timeout' : 'poison';
+    const error = new PoisonMessageError(`${entry.env.type} crashed ${this.address} on ${total} deliveries; last error: ${wire.message}`, {
+      details: { lastError: wire },
+    });
+    this.host.deadLetter(entry.env, reason, error, total);
+    entry.receipt?.ack();
+    if (entry.env.replyTo !== undefined) this.host.reply(entry.env, { ok: false, error: toWireError(error) });
+    if (this.spaceWaiters.length > 0) this.wakeSenders();
   }
 
   protected transition(input: LifecycleInput, error?: WireError): void {

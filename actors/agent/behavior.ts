@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
+  ActorStoppedError,
   backoffDelay,
   CancelledError,
   eachLimited,
@@ -37,7 +38,16 @@ import {
 } from '../../protocols/index.js';
 import { scopedProvider } from '../llm/cache/index.js';
 import { baseProviderName, meteredProvider } from '../llm/metered.js';
-import { METER, startSpan, tracingEnabled, type ActorContext, type Behavior, type TimerHandle } from '../../runtime/index.js';
+import {
+  METER,
+  replyLater,
+  startSpan,
+  tracingEnabled,
+  type ActorContext,
+  type Behavior,
+  type DeferredReply,
+  type TimerHandle,
+} from '../../runtime/index.js';
 import { tracedProvider } from '../llm/traced.js';
 import type { ChatMessage } from '../llm/types.js';
 import type { AgentDefinition } from './definition.js';
@@ -47,6 +57,7 @@ import { abandonRun } from './recovery.js';
 import { RunStore, isRunTakenOver, runTakenOver, type RunCheckpoint, type RunFence, type RunRecord } from './store.js';
 import { ThreadOwners } from './threads.js';
 import { reconcilePending } from './reconcile.js';
+import { Admission, DEFAULT_CREATE_CONCURRENCY } from './admission.js';
 import { admitRun, leaveRuns, newRunRecord, TERMINAL_RUN_STATUSES as TERMINAL, type RunCreated } from './run-contract.js';
 
 /** Runs of one activation restored at once. */
@@ -59,6 +70,8 @@ export interface AgentState {
   readonly store: RunStore;
   /** Where thread writes go: each thread's owner (ADR 0018). */
   readonly threads: ThreadOwners;
+  /** The creates under way, admitted side by side (ADR 0042). */
+  readonly admission: Admission;
   /** Next deletion of finished runs past their retention. */
   pruneTimer?: TimerHandle;
   /**
@@ -365,10 +378,28 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
     await st.threads.status(tenant, { thread_id: record.thread_id, run_id: record.run_id, status: 'interrupted', interrupts, driver });
   };
 
-  /** Starts a run (`acp.run.create`, or a message from a subscribed topic). */
-  const create = async (st: AgentState, ctx: ActorContext<AgentState>, p: RunCreate): Promise<RunCreated> => {
-    const tenant = ctx.self.tenant;
+  /**
+   * Admits a run beside the creates already under way (ADR 0042): waits for a slot (the handler, so past the bound the
+   * mailbox waits), then answers when the run started; creates of the same run or thread go one after another.
+   */
+  const admit = async (st: AgentState, ctx: ActorContext<AgentState>, p: RunCreate): Promise<DeferredReply> => {
     const runId = p.run_id ?? randomUUID();
+    // Read now: by the time the create's awaits return, the context's message is a later one.
+    const traceparent = ctx.message?.traceparent;
+    await st.admission.slot();
+    const keys = p.thread_id === undefined ? [`run:${runId}`] : [`run:${runId}`, `thread:${p.thread_id}`];
+    return replyLater(st.admission.run(keys, () => create(st, ctx, p, runId, traceparent)));
+  };
+
+  /** Starts a run (`acp.run.create`, or a message from a subscribed topic). */
+  const create = async (
+    st: AgentState,
+    ctx: ActorContext<AgentState>,
+    p: RunCreate,
+    runId: string,
+    traceparent: string | undefined,
+  ): Promise<RunCreated> => {
+    const tenant = ctx.self.tenant;
     const now = new Date(ctx.system.clock.now()).toISOString();
     // The prompt is rendered before the thread is claimed: an unknown template or a bad variable refuses the run.
     const options = parseRunOptions(p.config);
@@ -399,9 +430,11 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       resumes: 0,
       ...(state.system === undefined ? {} : { system: state.system }),
       ...(params === undefined ? {} : { params }),
-      ...(ctx.message?.traceparent === undefined ? {} : { traceparent: ctx.message.traceparent }),
+      ...(traceparent === undefined ? {} : { traceparent }),
     };
     const fence = { agent: def.name, epoch: ctx.epoch };
+    // An activation that stopped while this create waited starts nothing more: the create comes again to the next one.
+    if (isStopped(st)) throw new ActorStoppedError(`agent ${def.name} stopped before run ${runId} started`);
     if (!(await st.store.claimNewRun(tenant, cp, fence))) throw runTakenOver(runId, fence);
     ctx.system.log.info(
       {
@@ -415,8 +448,8 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       },
       `run ${runId} of ${def.name} started`,
     );
-    const traceId = ctx.message?.traceparent?.split('-')[1];
-    drive(st, ctx, record, state, depth, 0, 0, undefined, ctx.message?.traceparent).emit('status', {
+    const traceId = traceparent?.split('-')[1];
+    drive(st, ctx, record, state, depth, 0, 0, undefined, traceparent).emit('status', {
       status: 'running',
       ...(system?.prompt === undefined ? {} : { prompt: system.prompt }),
       // The trace the run belongs to (run timelines link to it; gateway/mesh/timeline.ts).
@@ -447,6 +480,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         runs: new Map(),
         store: new RunStore(ctx.system.storage),
         threads: new ThreadOwners(ctx.system, def.resolve),
+        admission: new Admission(def.maxConcurrentCreates ?? DEFAULT_CREATE_CONCURRENCY),
       };
       // The runs in flight when this agent last stopped are restored beside new work, not before it: after a takeover
       // the agent takes new runs at once instead of after the slowest restore (a storage write waiting out an election,
@@ -492,7 +526,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       const tenant = ctx.self.tenant;
       switch (msg.type) {
         case RUN_CREATE:
-          return create(st, ctx, runCreateSchema.parse(msg.payload));
+          return admit(st, ctx, runCreateSchema.parse(msg.payload));
         case AGENT_PRUNE: {
           const before = new Date(ctx.system.clock.now() - (def.retainRunsMs ?? Number.POSITIVE_INFINITY)).toISOString();
           const removed = def.retainRunsMs === undefined ? 0 : await st.store.pruneRuns(tenant, def.name, before);
@@ -511,7 +545,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
             );
           // A run no gateway admitted: the tenant's budget holds here too (refused: dead letter `rejected`).
           await def.admit?.(tenant);
-          return create(st, ctx, {
+          return admit(st, ctx, {
             input: {
               messages: [{ role: 'user', content: `[message on ${topic}${m.from === undefined ? '' : ` from ${m.from}`}]\n${m.content}` }],
             },
@@ -526,6 +560,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         case RUN_CONTINUE: {
           const p = runContinueSchema.parse(msg.payload);
           await st.restored;
+          await st.admission.settled(`run:${p.run_id}`);
           if (st.runs.has(p.run_id)) return { run_id: p.run_id };
           const record = await st.store.run(tenant, p.run_id);
           record.agent = def.name;
@@ -567,6 +602,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         case RUN_RESUME: {
           const p = runResumeSchema.parse(msg.payload);
           await st.restored;
+          await st.admission.settled(`run:${p.run_id}`);
           const live = st.runs.get(p.run_id);
           if (live === undefined || (live.resume === undefined && live.awaiting === undefined))
             throw new ValidationError(`run ${p.run_id} is not waiting for an answer here`);
@@ -577,6 +613,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         case RUN_CANCEL: {
           const p = runCancelSchema.parse(msg.payload);
           await st.restored;
+          await st.admission.settled(`run:${p.run_id}`);
           const live = st.runs.get(p.run_id);
           if (live === undefined) throw new ValidationError(`run ${p.run_id} is not running here`);
           live.abort.abort(new CancelledError(`run ${p.run_id} cancelled`));

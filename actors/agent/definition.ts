@@ -112,6 +112,8 @@ export interface AgentDefinition {
   readonly prices?: Prices;
   /** Longest a whole run may take before it ends with status `timeout`. */
   readonly runTimeoutMs?: number;
+  /** Creates one activation (one tenant) admits at once (default 16, ADR 0042); more wait their turn in the mailbox. */
+  readonly maxConcurrentCreates?: number;
   /** Times a run is picked up again after its host died before it is ended as failed (default 3). */
   readonly maxResumes?: number;
   /**

@@ -160,7 +160,17 @@ function definition(a: AgentConfig, services: KindServices): AgentDefinition & {
     approvals: a.approvals,
     subscribe: a.subscribe,
     publish: a.publish,
-    ...pick(a, ['temperature', 'params', 'maxTurns', 'tokenBudget', 'maxDepth', 'runTimeoutMs', 'toolTimeoutMs', 'prices']),
+    ...pick(a, [
+      'temperature',
+      'params',
+      'maxTurns',
+      'tokenBudget',
+      'maxDepth',
+      'runTimeoutMs',
+      'toolTimeoutMs',
+      'prices',
+      'maxConcurrentCreates',
+    ]),
   };
 }
 

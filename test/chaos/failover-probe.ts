@@ -145,7 +145,7 @@ for (const [id, n] of nodes)
     n.onOutput((c) => {
       for (const l of c.split('\n'))
         if (l.trim() && (!/"level":"info"/.test(l) || /run.start|run.resume/.test(l)))
-          marks.push(`${id} +${Date.now() - T} ${l.slice(0, 200)}`);
+          marks.push(`${id} +${Date.now() - T} ${l.slice(0, Number(process.env['LINE_CHARS'] ?? 200))}`);
     });
 if (mode === 'leader') await servers.find((x) => x.name === victimServer)!.kill('SIGKILL');
 else await nodes.get(holder)!.signal('SIGKILL');

@@ -67,9 +67,9 @@ export class RecoveryWatch {
       .map(([k, t]) => `${k} ${t - this.from} ms`);
   }
 
-  /** When every key starting with `prefix` had succeeded again (ms after the fault), or undefined while one has not. */
-  recoveredFor(prefix: string): number | undefined {
-    const keys = this.keys.filter((k) => k.startsWith(prefix));
+  /** When every key starting with one of `prefixes` had succeeded again (ms after the fault), or undefined while one has not. */
+  recoveredFor(...prefixes: string[]): number | undefined {
+    const keys = this.keys.filter((k) => prefixes.some((p) => k.startsWith(p)));
     if (keys.length === 0 || keys.some((k) => !this.seen.has(k))) return undefined;
     return Math.max(...keys.map((k) => this.seen.get(k) ?? 0)) - this.from;
   }

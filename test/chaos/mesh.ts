@@ -61,6 +61,11 @@ export interface Fault {
   readonly recoveryMs: number | undefined;
   /** Fault to every tally (the stateful actors) answering an ask sent after the fault (undefined: not within the wait). */
   readonly talliesMs: number | undefined;
+  /**
+   * Fault to every agent lane and every tenant's agent completing a run sent after the fault (undefined: not within the
+   * wait): the agents alone, whose creates ADR 0042 admits side by side.
+   */
+  readonly agentsMs?: number | undefined;
   /** What had not recovered when the wait gave up, or else the slowest to recover. */
   readonly missing?: readonly string[];
   readonly slowest: readonly string[];
@@ -308,6 +313,7 @@ async function inject(mesh: Mesh, work: Workload, kind: FaultKind, t0: number, w
   }
   const recoveryMs = await Promise.race([watch.done, sleep(wait).then(() => undefined)]);
   const talliesMs = watch.recoveredFor('tally/');
+  const agentsMs = watch.recoveredFor('lane:agent', 'tenant:');
   const missing = recoveryMs === undefined ? watch.missing() : undefined;
   work.unwatch(watch);
   const waited = Date.now() - at;
@@ -316,13 +322,24 @@ async function inject(mesh: Mesh, work: Workload, kind: FaultKind, t0: number, w
   const downMs = Date.now() - at;
   await restore();
   const slowest = watch.slowest();
-  const f: Fault = { kind, target, at: at - t0, downMs, recoveryMs, talliesMs, slowest, ...(missing === undefined ? {} : { missing }) };
+  const f: Fault = {
+    kind,
+    target,
+    at: at - t0,
+    downMs,
+    recoveryMs,
+    talliesMs,
+    agentsMs,
+    slowest,
+    ...(missing === undefined ? {} : { missing }),
+  };
   log(
     `fault at ${(f.at / 1_000).toFixed(1)} s: ${kind} ${target}, down ${downMs} ms, ` +
       (recoveryMs === undefined
         ? `not recovered in ${wait} ms (${missing?.join(', ')})`
         : `recovered in ${recoveryMs} ms (slowest ${slowest.join(', ')})`) +
-      `; tallies ${talliesMs === undefined ? 'not all' : `in ${talliesMs} ms`}`,
+      `; tallies ${talliesMs === undefined ? 'not all' : `in ${talliesMs} ms`}` +
+      `; agents ${agentsMs === undefined ? 'not all' : `in ${agentsMs} ms`}`,
   );
   return f;
 }
@@ -336,7 +353,8 @@ export function reportLines(r: MeshChaosReport): string[] {
     out.push(
       `  fault +${(f.at / 1_000).toFixed(1)} s ${f.kind} ${f.target}: down ${f.downMs} ms, ` +
         (f.recoveryMs === undefined ? `NOT recovered (${(f.missing ?? []).join(', ')})` : `serving again after ${f.recoveryMs} ms`) +
-        `; tallies ${f.talliesMs === undefined ? 'NOT all' : `after ${f.talliesMs} ms`}`,
+        `; tallies ${f.talliesMs === undefined ? 'NOT all' : `after ${f.talliesMs} ms`}` +
+        `; agents ${f.agentsMs === undefined ? 'NOT all' : `after ${f.agentsMs} ms`}`,
     );
   const w = r.workflows;
   if (w !== undefined)

@@ -12,7 +12,7 @@ import {
   PoisonMessageError,
   type Envelope,
 } from '../../protocols/index.js';
-import type { ActorSystem, Behavior } from '../../runtime/index.js';
+import { inspectCell, replyLater, type ActorSystem, type Behavior } from '../../runtime/index.js';
 
 /** A mesh of nodes built by a harness. */
 export interface Mesh {
@@ -189,6 +189,45 @@ export function transportContract(h: TransportHarness): void {
       expect(byNode.a.length).toBeGreaterThan(0);
       expect(byNode.b.length).toBeGreaterThan(0);
     });
+
+    it('answers a deferred reply after later messages, and hands one still pending to the next activation (ADR 0042)', async () => {
+      const [a, b] = await make(2);
+      const handled: string[] = [];
+      const gates = new Map<number, (v: number) => void>();
+      /** Odd payloads are answered at once; even ones later — when their gate opens on the first node, at once after. */
+      const deferring = (node: string): Behavior<undefined> => ({
+        receive(msg) {
+          const n = msg.payload as number;
+          handled.push(`${node}:${n}`);
+          if (n % 2 === 1) return n;
+          if (node === 'b') return replyLater(Promise.resolve(n));
+          return replyLater(new Promise<number>((r) => gates.set(n, r)));
+        },
+      });
+      const ref = await a!.spawn('worker/later', deferring('a'));
+      const asker = b!.ref('worker/later');
+      const answered: number[] = [];
+      const ask = (n: number): Promise<number> => asker.ask<number>('work.do', n, { timeoutMs: 30_000 }).then((v) => (answered.push(v), v));
+      const zero = ask(0);
+      const two = ask(2);
+      expect(await ask(1)).toBe(1);
+      await eventually(() => gates.has(0) && gates.has(2), 5_000, 'both deferred messages taken');
+      expect(answered).toEqual([1]);
+      gates.get(2)?.(2);
+      expect(await two).toBe(2);
+      expect(answered).toEqual([1, 2]);
+      // 0 is still pending when the activation passivates: after its stop timeout it is handed back unanswered, and
+      // the next activation (on the other node) handles it again and answers the asker that is still waiting.
+      // In-process mailboxes hold no receipt to hand back: the asker hears actor_stopped instead.
+      await inspectCell(a!, ref)?.end('passivate');
+      if (h.name === 'memory') {
+        await expect(zero).rejects.toMatchObject({ code: 'actor_stopped' });
+        return;
+      }
+      await b!.spawn('worker/later', deferring('b'));
+      expect(await zero).toBe(0);
+      expect(handled).toEqual(['a:0', 'a:2', 'a:1', 'b:0']);
+    }, 30_000);
 
     it('keeps one activation per address per tenant across the mesh', async () => {
       const [a, b] = await make(2);
