@@ -10,6 +10,7 @@ import { rulesSchema } from './rules.js';
 import { checkWorkflowTargets, workflowsSchema } from './workflows.js';
 import { agentsSchema, collectionConfigSchema, mcpServerConfigSchema } from './agents.js';
 import { personasSchema, promptsSchema } from './prompts.js';
+import { mediaSchema } from './media.js';
 
 /** An integer field constrained to [min, max]; the error text names the range. */
 function int(min: number, max?: number) {
@@ -291,6 +292,8 @@ const configObject = z.strictObject({
   rules: rulesSchema,
   /** Workflows (docs/workflows.md): DAG or state-machine definitions, inline or YAML/JSON files, checked at load. */
   workflows: workflowsSchema,
+  /** Media (docs/media.md): offline OCR, speech to text and text to speech, input limits. */
+  media: mediaSchema,
   /** Memory actors (docs/memory.md): the long-term store, the thread window, encryption at rest. */
   memory: z
     .strictObject({
