@@ -412,7 +412,8 @@ const configObject = z.strictObject({
 /** The configuration schema; names a workflow step uses must be served by this config (agents, tools, MCP servers). */
 export const configSchema = configObject.superRefine((c, ctx) => {
   const collectionTools = c.collections.flatMap((k) => [`search_${k.name}`, `remember_${k.name}`]);
-  const tools = new Set([...(c.tools.builtins ? ['clock', 'calculator'] : []), ...collectionTools]);
+  const mediaTools = c.media.tools ? ['ocr', 'speech.transcribe', 'speech.synthesize'] : [];
+  const tools = new Set([...(c.tools.builtins ? ['clock', 'calculator'] : []), ...mediaTools, ...collectionTools]);
   const targets = { agents: new Set(c.agents.map((a) => a.name)), tools, mcpServers: new Set(c.mcpServers.map((m) => m.name)) };
   for (const p of checkWorkflowTargets(c.workflows, targets))
     ctx.addIssue({ code: 'custom', path: ['workflows', ...p.path], input: undefined, message: p.message });
