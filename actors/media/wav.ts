@@ -54,7 +54,7 @@ export async function decodeWav(bytes: Uint8Array): Promise<WavInfo & { readonly
   const WaveFile = await loadWaveFile();
   const wav = new WaveFile();
   try {
-    wav.fromBuffer(bytes, false);
+    wav.fromBuffer(bytes);
   } catch (e) {
     throw new MediaError('corrupt', `WAV does not decode: ${(e as Error).message.slice(0, 200)}`, { cause: e });
   }
