@@ -31,14 +31,21 @@ function accuracy(pairs: readonly { expected: string; got: string }[]): number {
   return len === 0 ? 1 : 1 - edits / len;
 }
 
-const figure = (name: string, value: number, unit: string, higherIsBetter = true): Figure => ({ name, value, unit, higherIsBetter, baselines: [] });
+const figure = (name: string, value: number, unit: string, higherIsBetter = true): Figure => ({
+  name,
+  value,
+  unit,
+  higherIsBetter,
+  baselines: [],
+});
 
 export async function ocrPart(options: BenchOptions): Promise<MultimodalPartResult> {
   const fonts = options.quick ? availableFonts().slice(0, 2) : availableFonts();
   const sizes = options.quick ? [20] : SIZES;
   const images: { font: string; size: number; expected: string; png: Buffer }[] = [];
   for (const font of fonts)
-    for (const size of sizes) for (const lines of PAGES) images.push({ font, size, expected: lines.join('\n'), png: renderText(lines, font, size) });
+    for (const size of sizes)
+      for (const lines of PAGES) images.push({ font, size, expected: lines.join('\n'), png: renderText(lines, font, size) });
   options.log(`ocr: ${images.length} pages (${fonts.length} fonts × ${sizes.length} sizes × ${PAGES.length} texts)`);
 
   const loadStart = process.hrtime.bigint();
@@ -71,7 +78,9 @@ export async function ocrPart(options: BenchOptions): Promise<MultimodalPartResu
   const overall = accuracy(results);
   const bySize = sizes.map((s) => `${s}px ${(accuracy(results.filter((r) => r.size === s)) * 100).toFixed(1)} %`).join(', ');
   const byFont = fonts.map((f) => `${f} ${(accuracy(results.filter((r) => r.font === f)) * 100).toFixed(1)} %`).join(', ');
-  const worst = [...results].sort((a, b) => charAccuracy(squash(a.expected), squash(a.got)) - charAccuracy(squash(b.expected), squash(b.got)))[0];
+  const worst = [...results].sort(
+    (a, b) => charAccuracy(squash(a.expected), squash(a.got)) - charAccuracy(squash(b.expected), squash(b.got)),
+  )[0];
   const figures = [
     figure('OCR character accuracy (rendered images)', Math.round(overall * 1000) / 10, '%'),
     figure('OCR pages/s (images, one at a time)', Math.round((images.length / wallS) * 100) / 100, 'pages/s'),
@@ -87,7 +96,9 @@ export async function ocrPart(options: BenchOptions): Promise<MultimodalPartResu
     `ocr accuracy by size: ${bySize}`,
     `ocr accuracy by font: ${byFont}`,
     `ocr model load: ${Math.round(loadMs)} ms wall, ${Math.round(loadCpuMs)} ms CPU`,
-    ...(worst === undefined ? [] : [`ocr worst page (${worst.font} ${worst.size}px): expected "${squash(worst.expected)}", got "${squash(worst.got)}"`]),
+    ...(worst === undefined
+      ? []
+      : [`ocr worst page (${worst.font} ${worst.size}px): expected "${squash(worst.expected)}", got "${squash(worst.got)}"`]),
   ];
   return { figures, goals, notes };
 }

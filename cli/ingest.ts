@@ -9,7 +9,14 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/index.js';
 import { MeshNode, openStorage } from '../runtime/index.js';
 import { createSystem } from '../supervisors/index.js';
-import { OCR_DOCUMENT_EXTENSIONS, RAG_INGEST, TEXT_DOCUMENT_EXTENSIONS, isOcrDocument, readDocument, type IngestReply } from '../actors/index.js';
+import {
+  OCR_DOCUMENT_EXTENSIONS,
+  RAG_INGEST,
+  TEXT_DOCUMENT_EXTENSIONS,
+  isOcrDocument,
+  readDocument,
+  type IngestReply,
+} from '../actors/index.js';
 import { UsageError, type Command } from './command.js';
 import { composeCatalog } from './kinds.js';
 import { expandFiles } from './glob.js';

@@ -49,7 +49,12 @@ export const mediaSchema = z
         tts: z
           .discriminatedUnion('kind', [
             z.strictObject({ kind: z.literal('none') }),
-            z.strictObject({ kind: z.literal('openai'), model: text().default('gpt-4o-mini-tts'), voice: text().default('alloy'), ...openaiSpeech }),
+            z.strictObject({
+              kind: z.literal('openai'),
+              model: text().default('gpt-4o-mini-tts'),
+              voice: text().default('alloy'),
+              ...openaiSpeech,
+            }),
             z.strictObject({
               kind: z.literal('espeak-ng'),
               /** The binary (a name on PATH or a path). */

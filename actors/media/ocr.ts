@@ -100,7 +100,10 @@ async function recognize(png: Buffer, scale: number, page: number): Promise<OcrL
 }
 
 /** OCR of one image's bytes (already checked). */
-export async function ocrImage(bytes: Uint8Array, limits: OcrLimits = DEFAULT_OCR_LIMITS): Promise<{ lines: OcrLine[]; page: OcrPageInfo }> {
+export async function ocrImage(
+  bytes: Uint8Array,
+  limits: OcrLimits = DEFAULT_OCR_LIMITS,
+): Promise<{ lines: OcrLine[]; page: OcrPageInfo }> {
   const prepared = await prepareImage(bytes, limits);
   const lines = await serial(() => recognize(prepared.png, prepared.scale, 1));
   const page: OcrPageInfo = {

@@ -5,11 +5,12 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import type * as PdfJsModule from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { MediaError, isMediaError } from './errors.js';
 import { ocrRendered } from './ocr.js';
 import type { OcrLimits, OcrLine, OcrPageInfo, Point } from './types.js';
 
-type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
+type PdfJs = typeof PdfJsModule;
 let pdfjs: Promise<PdfJs> | undefined;
 
 function loadPdfJs(): Promise<PdfJs> {

@@ -13,7 +13,12 @@ export const AUDIO_TYPES = ['audio/wav', 'audio/mpeg', 'audio/ogg', 'audio/flac'
 
 const startsWith = (b: Uint8Array, sig: readonly number[], at = 0): boolean =>
   b.length >= at + sig.length && sig.every((v, i) => b[at + i] === v);
-const ascii = (b: Uint8Array, s: string, at = 0): boolean => startsWith(b, [...s].map((c) => c.charCodeAt(0)), at);
+const ascii = (b: Uint8Array, s: string, at = 0): boolean =>
+  startsWith(
+    b,
+    [...s].map((c) => c.charCodeAt(0)),
+    at,
+  );
 
 /** The media type the bytes start like, or undefined. */
 export function sniffMediaType(b: Uint8Array): string | undefined {
@@ -93,9 +98,11 @@ export function checkMedia(bytes: Uint8Array, declared: string | undefined, acce
     throw new MediaError('unsupported_type', `type ${want.slice(0, 80)} is not accepted here (accepted: ${accepted.join(', ')})`);
   if (bytes.length === 0) throw new MediaError('corrupt', 'input is empty');
   const sniffed = sniffMediaType(bytes);
-  if (sniffed === undefined) throw new MediaError(want === undefined ? 'unsupported_type' : 'corrupt', `input is not ${want ?? 'a known media type'}`);
+  if (sniffed === undefined)
+    throw new MediaError(want === undefined ? 'unsupported_type' : 'corrupt', `input is not ${want ?? 'a known media type'}`);
   if (want !== undefined && sniffed !== want) throw new MediaError('unsupported_type', `input declared ${want} is ${sniffed}`);
-  if (!accepted.includes(sniffed)) throw new MediaError('unsupported_type', `type ${sniffed} is not accepted here (accepted: ${accepted.join(', ')})`);
+  if (!accepted.includes(sniffed))
+    throw new MediaError('unsupported_type', `type ${sniffed} is not accepted here (accepted: ${accepted.join(', ')})`);
   return { bytes, mediaType: sniffed };
 }
 

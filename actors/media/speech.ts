@@ -4,6 +4,7 @@
  * engine's process start only when a call needs them. Every failure is a {@link MediaError}.
  */
 import { spawn } from 'node:child_process';
+import type { OpenAI } from 'openai';
 import type { MediaConfig } from '../../config/index.js';
 import { registerSecret } from '../../protocols/index.js';
 import { MediaError, isMediaError } from './errors.js';
@@ -37,7 +38,7 @@ const FILE_NAMES: Record<string, string> = {
   'audio/webm': 'audio.webm',
 };
 
-type OpenAIClient = import('openai').OpenAI;
+type OpenAIClient = OpenAI;
 
 async function openaiClient(spec: { baseURL?: string | undefined; apiKey?: string | undefined }, timeoutMs: number): Promise<OpenAIClient> {
   const apiKey = spec.apiKey ?? process.env['OPENAI_API_KEY'];
@@ -52,10 +53,14 @@ function providerFailed(provider: string, e: unknown): MediaError {
   if (isMediaError(e)) return e;
   const status = (e as { status?: unknown }).status;
   const text = (e as Error).message ?? String(e);
-  return new MediaError('engine_failed', `${provider} failed${typeof status === 'number' ? ` (HTTP ${status})` : ''}: ${text.slice(0, 300)}`, {
-    cause: e,
-    details: typeof status === 'number' ? { status } : {},
-  });
+  return new MediaError(
+    'engine_failed',
+    `${provider} failed${typeof status === 'number' ? ` (HTTP ${status})` : ''}: ${text.slice(0, 300)}`,
+    {
+      cause: e,
+      details: typeof status === 'number' ? { status } : {},
+    },
+  );
 }
 
 /**
@@ -114,12 +119,23 @@ export function detectSpeechEngine(command: string): Promise<EngineCheck> {
 }
 
 /** Runs espeak-ng with `text` on stdin, WAV on stdout. */
-async function espeak(text: string, spec: { command: string; voice: string; speed: number }, timeoutMs: number, signal?: AbortSignal): Promise<Uint8Array> {
+async function espeak(
+  text: string,
+  spec: { command: string; voice: string; speed: number },
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<Uint8Array> {
   const check = await detectSpeechEngine(spec.command);
   if (!check.available)
-    throw new MediaError('engine_missing', `text-to-speech engine ${spec.command} is not installed (${check.error ?? 'not found'}); install espeak-ng or choose another media.speech.tts`);
+    throw new MediaError(
+      'engine_missing',
+      `text-to-speech engine ${spec.command} is not installed (${check.error ?? 'not found'}); ` +
+        'install espeak-ng or choose another media.speech.tts',
+    );
   // Voice and speed come from config, text on stdin: nothing a caller sends becomes an argument.
-  const child = spawn(spec.command, ['--stdout', '--stdin', '-v', spec.voice, '-s', String(spec.speed)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(spec.command, ['--stdout', '--stdin', '-v', spec.voice, '-s', String(spec.speed)], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   const chunks: Buffer[] = [];
   let err = '';
   child.stdout.on('data', (c: Buffer) => chunks.push(c));
@@ -147,7 +163,8 @@ async function espeak(text: string, spec: { command: string; voice: string; spee
 /** Speaks `text` with the configured engine as WAV; throws a MediaError (`engine_missing` when none is configured or installed). */
 export async function synthesize(text: string, config: SpeechConfig, signal?: AbortSignal): Promise<SpeechAudio> {
   if (text.trim() === '') throw new MediaError('unsupported_type', 'nothing to say: text is empty');
-  if (text.length > config.maxChars) throw new MediaError('too_large', `text is ${text.length} characters, over the limit of ${config.maxChars}`);
+  if (text.length > config.maxChars)
+    throw new MediaError('too_large', `text is ${text.length} characters, over the limit of ${config.maxChars}`);
   const tts = config.tts;
   let bytes: Uint8Array;
   let provider: string;

@@ -32,7 +32,8 @@ type SourceInput = z.infer<typeof sourceInput>;
 
 async function bytesOf(input: SourceInput, maxBytes: number, options: MediaToolOptions, ctx: ToolContext): Promise<Uint8Array> {
   if (input.data !== undefined) return decodeBase64(input.data, maxBytes);
-  if (options.readBlob === undefined) throw new MediaError('engine_missing', 'blob references are not readable on this node (no blob store)');
+  if (options.readBlob === undefined)
+    throw new MediaError('engine_missing', 'blob references are not readable on this node (no blob store)');
   const bytes = await options.readBlob(input.blob as string, { ...(ctx.tenant === undefined ? {} : { tenant: ctx.tenant }), maxBytes });
   if (bytes.length > maxBytes) throw new MediaError('too_large', `blob is ${bytes.length} bytes, over the limit of ${maxBytes}`);
   return bytes;
@@ -49,7 +50,8 @@ export function ocrTool(config: MediaConfig, options: MediaToolOptions = {}): Fu
   return defineTool({
     name: 'ocr',
     description:
-      'Extracts text with line boxes from an image (PNG, JPEG, WebP, GIF, TIFF, AVIF) or a PDF (scanned pages are read by an offline OCR model). ' +
+      'Extracts text with line boxes from an image (PNG, JPEG, WebP, GIF, TIFF, AVIF) or a PDF ' +
+      '(scanned pages are read by an offline OCR model). ' +
       'Give the bytes as base64 `data` or a `blob` reference, and their `mimeType`.',
     input: sourceInput,
     idempotent: true,
@@ -70,7 +72,8 @@ export function ocrTool(config: MediaConfig, options: MediaToolOptions = {}): Fu
 export function transcribeTool(config: MediaConfig, options: MediaToolOptions = {}): FunctionTool<SourceInput> {
   return defineTool({
     name: 'speech.transcribe',
-    description: 'Transcribes speech audio (WAV, MP3, OGG, FLAC, M4A, WebM) to text. Give base64 `data` or a `blob` reference, and the `mimeType`.',
+    description:
+      'Transcribes speech audio (WAV, MP3, OGG, FLAC, M4A, WebM) to text. Give base64 `data` or a `blob` reference, and the `mimeType`.',
     input: sourceInput,
     idempotent: true,
     timeoutMs: config.speech.timeoutMs + 5000,
@@ -100,7 +103,13 @@ export function synthesizeTool(config: MediaConfig): FunctionTool<z.infer<typeof
       try {
         const { synthesize } = await import('./speech.js');
         const a = await synthesize(input.text, config.speech, ctx.signal);
-        const meta = { mimeType: a.mediaType, sampleRate: a.sampleRate, channels: a.channels, durationMs: a.durationMs, provider: a.provider };
+        const meta = {
+          mimeType: a.mediaType,
+          sampleRate: a.sampleRate,
+          channels: a.channels,
+          durationMs: a.durationMs,
+          provider: a.provider,
+        };
         return {
           content: [{ type: 'audio', data: Buffer.from(a.bytes).toString('base64'), mimeType: a.mediaType }],
           structuredContent: meta,

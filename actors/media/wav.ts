@@ -2,6 +2,7 @@
  * WAV, the one audio format decoded here (wavefile, loaded on first use). Other audio types are
  * recognised and passed to a provider as they are; asking to decode one is a `no_decoder` error.
  */
+import type { WaveFile } from 'wavefile';
 import { MediaError } from './errors.js';
 import { AUDIO_TYPES, sniffMediaType } from './sniff.js';
 
@@ -14,7 +15,7 @@ export interface WavInfo {
   readonly durationMs: number;
 }
 
-type WaveFileCtor = typeof import('wavefile').WaveFile;
+type WaveFileCtor = typeof WaveFile;
 let ctor: Promise<WaveFileCtor> | undefined;
 const loadWaveFile = (): Promise<WaveFileCtor> => (ctor ??= import('wavefile').then((m) => m.WaveFile));
 
@@ -49,7 +50,10 @@ export async function decodeWav(bytes: Uint8Array): Promise<WavInfo & { readonly
   if (type !== 'audio/wav') {
     if (type !== undefined && (AUDIO_TYPES as readonly string[]).includes(type))
       throw new MediaError('no_decoder', `no decoder for ${type} here: only audio/wav is decoded locally`);
-    throw new MediaError(type === undefined ? 'corrupt' : 'unsupported_type', `input is not audio/wav${type === undefined ? '' : ` (it is ${type})`}`);
+    throw new MediaError(
+      type === undefined ? 'corrupt' : 'unsupported_type',
+      `input is not audio/wav${type === undefined ? '' : ` (it is ${type})`}`,
+    );
   }
   const WaveFile = await loadWaveFile();
   const wav = new WaveFile();

@@ -33,7 +33,8 @@ export const toolKind: KindDescriptor = {
   build(services: KindServices): BuiltKind {
     const { system, config } = services;
     const functions = new Map<string, FunctionTool<never>>();
-    for (const t of [...configuredBuiltinTools(config), ...services.tools, ...services.contributions.get(TOOL_FUNCTIONS)]) functions.set(t.name, t);
+    for (const t of [...configuredBuiltinTools(config), ...services.tools, ...services.contributions.get(TOOL_FUNCTIONS)])
+      functions.set(t.name, t);
     const attachments: McpAttachment[] = [];
     let attached = false;
     const mcpTools = (): string[] => attachments.flatMap((a) => a.tools().map((t) => t.slice('tool/'.length)));

@@ -70,17 +70,30 @@ export function makePdf(pages: readonly PdfPage[]): Buffer {
   const kids: number[] = [];
   for (const p of pages) {
     if ('text' in p) {
-      const ops = p.text
-        .map((l, i) => `BT /F1 18 Tf 50 ${740 - i * 28} Td (${l.replace(/[\\()]/g, (c) => `\\${c}`)}) Tj ET`)
-        .join('\n');
+      const ops = p.text.map((l, i) => `BT /F1 18 Tf 50 ${740 - i * 28} Td (${l.replace(/[\\()]/g, (c) => `\\${c}`)}) Tj ET`).join('\n');
       const content = add(stream('', Buffer.from(ops, 'latin1')));
-      kids.push(add(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 ${font} 0 R >> >> /Contents ${content} 0 R >>`));
+      kids.push(
+        add(
+          `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 ${font} 0 R >> >> /Contents ${content} 0 R >>`,
+        ),
+      );
     } else {
       const w = (p.width * 72) / 144;
       const h = (p.height * 72) / 144;
-      const img = add(stream(`/Type /XObject /Subtype /Image /Width ${p.width} /Height ${p.height} /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode`, p.jpeg));
+      const img = add(
+        stream(
+          `/Type /XObject /Subtype /Image /Width ${p.width} /Height ${p.height} ` +
+            '/ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode',
+          p.jpeg,
+        ),
+      );
       const content = add(stream('', Buffer.from(`q ${w} 0 0 ${h} 0 0 cm /Im1 Do Q`, 'latin1')));
-      kids.push(add(`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${w} ${h}] /Resources << /XObject << /Im1 ${img} 0 R >> >> /Contents ${content} 0 R >>`));
+      kids.push(
+        add(
+          `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${w} ${h}] ` +
+            `/Resources << /XObject << /Im1 ${img} 0 R >> >> /Contents ${content} 0 R >>`,
+        ),
+      );
     }
   }
   objects[1] = Buffer.from(`<< /Type /Pages /Kids [${kids.map((k) => `${k} 0 R`).join(' ')}] /Count ${kids.length} >>`, 'latin1');
@@ -93,7 +106,10 @@ export function makePdf(pages: readonly PdfPage[]): Buffer {
     parts.push(chunk);
     at += chunk.length;
   });
-  const xref = [`xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`, ...offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`)].join('');
+  const xref = [
+    `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`,
+    ...offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`),
+  ].join('');
   parts.push(Buffer.from(`${xref}trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${at}\n%%EOF\n`, 'latin1'));
   return Buffer.concat(parts);
 }
@@ -105,7 +121,11 @@ export function charAccuracy(expected: string, got: string): number {
   for (let i = 1; i <= expected.length; i++) {
     const cur = [i];
     for (let j = 1; j <= got.length; j++)
-      cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (expected[i - 1] === got[j - 1] ? 0 : 1));
+      cur[j] = Math.min(
+        (prev[j] as number) + 1,
+        (cur[j - 1] as number) + 1,
+        (prev[j - 1] as number) + (expected[i - 1] === got[j - 1] ? 0 : 1),
+      );
     prev = cur;
   }
   return Math.max(0, 1 - (prev[got.length] as number) / expected.length);

@@ -4,7 +4,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HashingTestEmbedder } from '../../actors/memory/embedders/index.js';
-import { RAG_INGEST, RAG_SEARCH, readDocument, spawnCollection, type IngestReply, type SearchReply } from '../../actors/memory/rag/index.js';
+import {
+  RAG_INGEST,
+  RAG_SEARCH,
+  readDocument,
+  spawnCollection,
+  type IngestReply,
+  type SearchReply,
+} from '../../actors/memory/rag/index.js';
 import { isMediaError } from '../../actors/media/index.js';
 import type { ActorSystem } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
@@ -36,7 +43,12 @@ describe('ingesting images and PDFs', () => {
   });
 
   it('reads text files as before, and refuses a broken image with a typed error', async () => {
-    expect(await readDocument('a.md', 'a.md', Buffer.from('# Title\n\nBody'))).toEqual({ id: 'a.md', content: '# Title\n\nBody', format: 'markdown', metadata: { source: 'a.md' } });
+    expect(await readDocument('a.md', 'a.md', Buffer.from('# Title\n\nBody'))).toEqual({
+      id: 'a.md',
+      content: '# Title\n\nBody',
+      format: 'markdown',
+      metadata: { source: 'a.md' },
+    });
     const e = await readDocument('b.png', 'b.png', Buffer.from('not a png')).catch((x: unknown) => x);
     expect(isMediaError(e)).toBe(true);
   });

@@ -36,7 +36,8 @@ describe('OCR', () => {
     const [a, b] = r.lines;
     expect(a?.box).toHaveLength(4);
     expect((b?.box[0]?.[1] ?? 0) > (a?.box[2]?.[1] ?? Infinity) - 5).toBe(true);
-    for (const l of r.lines) for (const [x, y] of l.box) expect(x >= 0 && y >= 0 && x <= (r.pages[0]?.width ?? 0) && y <= (r.pages[0]?.height ?? 0)).toBe(true);
+    for (const l of r.lines)
+      for (const [x, y] of l.box) expect(x >= 0 && y >= 0 && x <= (r.pages[0]?.width ?? 0) && y <= (r.pages[0]?.height ?? 0)).toBe(true);
     expect(r.lines.every((l) => l.score > 0.5 && l.score <= 1)).toBe(true);
   });
 
@@ -57,7 +58,10 @@ describe('OCR', () => {
       [2, 'ocr'],
     ]);
     expect(r.lines[0]).toMatchObject({ text: 'Cover page of the contract', page: 1, score: 1 });
-    const scanned = r.lines.filter((l) => l.page === 2).map((l) => l.text).join('\n');
+    const scanned = r.lines
+      .filter((l) => l.page === 2)
+      .map((l) => l.text)
+      .join('\n');
     expect(charAccuracy('Scanned contract page\nSigned in Lyon', scanned)).toBeGreaterThan(0.9);
     expect(r.text.split('\n\n')).toHaveLength(2);
   });
@@ -77,16 +81,27 @@ describe('OCR', () => {
   });
 
   it('garbage bytes, alone or after a real header, give a typed error or a result, never a crash', async () => {
-    const headers = [Buffer.alloc(0), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from([0xff, 0xd8, 0xff]), Buffer.from('%PDF-1.4\n'), Buffer.from('RIFF\0\0\0\0WEBP')];
+    const headers = [
+      Buffer.alloc(0),
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      Buffer.from([0xff, 0xd8, 0xff]),
+      Buffer.from('%PDF-1.4\n'),
+      Buffer.from('RIFF\0\0\0\0WEBP'),
+    ];
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...headers), fc.uint8Array({ maxLength: 2048 }), fc.constantFrom(undefined, 'image/png', 'application/pdf', 'image/jpeg'), async (head, tail, type) => {
-        const bytes = Buffer.concat([head, tail]);
-        const out = await extractText(bytes, type, { maxPages: 3 }).then(
-          (r: OcrResult) => r,
-          (e: unknown) => e,
-        );
-        if (!('text' in (out as object))) expect(isMediaError(out)).toBe(true);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...headers),
+        fc.uint8Array({ maxLength: 2048 }),
+        fc.constantFrom(undefined, 'image/png', 'application/pdf', 'image/jpeg'),
+        async (head, tail, type) => {
+          const bytes = Buffer.concat([head, tail]);
+          const out = await extractText(bytes, type, { maxPages: 3 }).then(
+            (r: OcrResult) => r,
+            (e: unknown) => e,
+          );
+          if (!('text' in (out as object))) expect(isMediaError(out)).toBe(true);
+        },
+      ),
       { numRuns: 60 },
     );
   }, 120_000);
@@ -113,14 +128,23 @@ describe('the ocr tool through the tool runner', () => {
 
   it('answers error results with code and reason for bad input and limits from config', async () => {
     const png = renderText(['x'], 'DejaVu Sans', 20);
-    expect(await call({ data: png.toString('base64'), mimeType: 'audio/wav' })).toMatchObject({ isError: true, structuredContent: { reason: 'unsupported_type' } });
-    expect(await call({ data: '@@not base64@@', mimeType: 'image/png' })).toMatchObject({ isError: true, structuredContent: { reason: 'corrupt' } });
+    expect(await call({ data: png.toString('base64'), mimeType: 'audio/wav' })).toMatchObject({
+      isError: true,
+      structuredContent: { reason: 'unsupported_type' },
+    });
+    expect(await call({ data: '@@not base64@@', mimeType: 'image/png' })).toMatchObject({
+      isError: true,
+      structuredContent: { reason: 'corrupt' },
+    });
     expect(await call({ data: Buffer.alloc(2_100_000).toString('base64'), mimeType: 'image/png' })).toMatchObject({
       isError: true,
       structuredContent: { code: 'too_large', reason: 'too_large' },
     });
     const pdf = makePdf([{ text: ['a'] }, { text: ['b'] }, { text: ['c'] }]);
-    expect(await call({ data: pdf.toString('base64'), mimeType: 'application/pdf' })).toMatchObject({ isError: true, structuredContent: { reason: 'too_many_pages' } });
+    expect(await call({ data: pdf.toString('base64'), mimeType: 'application/pdf' })).toMatchObject({
+      isError: true,
+      structuredContent: { reason: 'too_many_pages' },
+    });
     expect(await call({ mimeType: 'image/png' })).toMatchObject({ isError: true });
   });
 });

@@ -53,7 +53,11 @@ export async function startAudioServer(): Promise<AudioServer> {
     const authorization = req.headers.authorization;
     if (authorization !== 'Bearer sk-audio') return error(res, 401, 'Incorrect API key provided');
     if (req.method === 'POST' && path === '/v1/audio/transcriptions') {
-      const form = await new Request('http://x/', { method: 'POST', headers: { 'content-type': req.headers['content-type'] ?? '' }, body }).formData();
+      const form = await new Request('http://x/', {
+        method: 'POST',
+        headers: { 'content-type': req.headers['content-type'] ?? '' },
+        body,
+      }).formData();
       const fields: Record<string, string> = {};
       let file: AudioRequest['file'];
       for (const [k, v] of form.entries()) {

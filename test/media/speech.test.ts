@@ -5,7 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mediaSchema } from '../../config/index.js';
-import { decodeWav, detectSpeechEngine, isMediaError, synthesize, transcribe, transcribeTool, synthesizeTool } from '../../actors/media/index.js';
+import {
+  decodeWav,
+  detectSpeechEngine,
+  isMediaError,
+  synthesize,
+  transcribe,
+  transcribeTool,
+  synthesizeTool,
+} from '../../actors/media/index.js';
 import { TOOL_CALL, spawnTool, type ToolCallResult } from '../../actors/tool/index.js';
 import type { ActorSystem } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
@@ -57,7 +65,12 @@ describe('OpenAI audio through the SDK', () => {
 
   it('synthesizes: JSON body with model, voice, input, wav; a streamed WAV with unknown sizes is fixed and checked', async () => {
     const a = await synthesize('Hello there', openaiMedia().speech);
-    expect(server.requests.at(-1)?.fields).toMatchObject({ model: 'gpt-4o-mini-tts', voice: 'nova', input: 'Hello there', response_format: 'wav' });
+    expect(server.requests.at(-1)?.fields).toMatchObject({
+      model: 'gpt-4o-mini-tts',
+      voice: 'nova',
+      input: 'Hello there',
+      response_format: 'wav',
+    });
     expect(a).toMatchObject({ mediaType: 'audio/wav', sampleRate: 16_000, channels: 1, durationMs: 660, provider: 'openai' });
     expect((await decodeWav(a.bytes)).durationMs).toBe(660);
   });

@@ -24,7 +24,8 @@ export function isOcrDocument(name: string): boolean {
  * input, over `limits`); its content is empty when no text was recognised.
  */
 export async function readDocument(id: string, name: string, bytes: Uint8Array, limits: Partial<OcrLimits> = {}): Promise<RagDocument> {
-  if (!isOcrDocument(name)) return { id, content: Buffer.from(bytes).toString('utf8'), format: guessFormat(name), metadata: { source: id } };
+  if (!isOcrDocument(name))
+    return { id, content: Buffer.from(bytes).toString('utf8'), format: guessFormat(name), metadata: { source: id } };
   const { extractText } = await import('../../media/ocr.js');
   const { mediaTypeOfName } = await import('../../media/sniff.js');
   const r = await extractText(bytes, mediaTypeOfName(name), limits);
