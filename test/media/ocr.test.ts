@@ -66,7 +66,7 @@ describe('OCR', () => {
     expect(r.text.split('\n\n')).toHaveLength(2);
   });
 
-  it('types bad input: wrong type, declared type mismatch, truncated image, garbage and truncated PDF, oversized, too many pages', async () => {
+  it('types bad input: wrong or mismatched type, truncated image, garbage or truncated PDF, oversized, too many pages', async () => {
     const png = renderText(['hello'], 'DejaVu Sans', 24);
     const pdf = makePdf([{ text: ['one page of text here'] }, { text: ['two'] }, { text: ['three'] }]);
     expect(await reasonOf(extractText(png, 'text/plain'))).toBe('unsupported_type');
