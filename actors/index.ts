@@ -13,6 +13,7 @@ export * from './memory/index.js';
 export * from './prompt/index.js';
 export * from './context/index.js';
 export * from './workflow/index.js';
+export * from './media/index.js';
 // Both layers estimate tokens: the llm one counts a text, the memory one a message (the window's budget).
 export { estimateTokens } from './llm/index.js';
 export { estimateTokens as estimateMessageTokens } from './memory/index.js';

@@ -9,20 +9,28 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/index.js';
 import { MeshNode, openStorage } from '../runtime/index.js';
 import { createSystem } from '../supervisors/index.js';
-import { RAG_INGEST, guessFormat, type IngestReply } from '../actors/index.js';
+import {
+  OCR_DOCUMENT_EXTENSIONS,
+  RAG_INGEST,
+  TEXT_DOCUMENT_EXTENSIONS,
+  isOcrDocument,
+  readDocument,
+  type IngestReply,
+} from '../actors/index.js';
 import { UsageError, type Command } from './command.js';
 import { composeCatalog } from './kinds.js';
 import { expandFiles } from './glob.js';
 
 const usage = `troupe ingest <collection> <files, directories or globs…> [--tenant T] [--config FILE]
-  Ingests .md, .markdown, .txt, .html, .htm and .json files (others are skipped) into the collection,
+  Ingests .md, .markdown, .txt, .html, .htm and .json files, and images (.png .jpg .webp .gif .tif .avif) and
+  PDFs through offline OCR (limits: config media.maxBytes, media.ocr), into the collection (others are skipped),
   in the embedded node's data dir. Re-ingesting a file replaces its chunks. Quote globs: "docs/**/*.md".
   --tenant T      the tenant whose collection it is (default: default)
   --config FILE   the config (default: TROUPE_CONFIG, else the defaults); the collection need not be in it,
                   but agents recall from and serve tools for the collections config.collections names`;
 
 /** File extensions ingest reads. */
-export const INGEST_EXTENSIONS = new Set(['.md', '.markdown', '.txt', '.text', '.html', '.htm', '.json']);
+export const INGEST_EXTENSIONS = new Set([...TEXT_DOCUMENT_EXTENSIONS, ...OCR_DOCUMENT_EXTENSIONS]);
 
 /** A progress bar on a TTY, one line per file otherwise. */
 function progress(total: number): (done: number, label: string) => void {
@@ -45,7 +53,7 @@ async function ingest(args: string[]): Promise<number> {
   const files = all.filter((f) => INGEST_EXTENSIONS.has(extname(f).toLowerCase()));
   const skipped = all.length - files.length;
   if (files.length === 0) {
-    console.error(`troupe ingest: no Markdown, text, HTML or JSON files among ${all.length} matched`);
+    console.error(`troupe ingest: no Markdown, text, HTML, JSON, image or PDF files among ${all.length} matched`);
     return 1;
   }
   const base = loadConfig({ file: values.config });
@@ -66,9 +74,10 @@ async function ingest(args: string[]): Promise<number> {
     for (const [i, file] of files.entries()) {
       const id = relative(process.cwd(), file).split('\\').join('/');
       try {
-        const content = await readFile(file, 'utf8');
-        tally.bytes += Buffer.byteLength(content);
-        const document = { id, content, format: guessFormat(file), metadata: { source: id } };
+        const bytes = await readFile(file);
+        tally.bytes += bytes.length;
+        const document = await readDocument(id, file, bytes, { maxBytes: config.media.maxBytes, ...config.media.ocr });
+        if (isOcrDocument(file) && document.content.trim() === '') throw new Error('no text recognised');
         const reply = await ref.ask<IngestReply>(RAG_INGEST, { documents: [document] }, { timeoutMs: 300_000 });
         for (const d of reply.documents) {
           tally[d.status]++;

@@ -1,6 +1,8 @@
 // Public surface of troupe/config: the schema, its types, the loader and its error.
 export { configSchema, gatewayRoles, logLevels } from './schema.js';
 export type { TroupeConfig, TransportConfig, LogLevel } from './schema.js';
+export { mediaSchema } from './media.js';
+export type { MediaConfig } from './media.js';
 export { loadConfig, envVars } from './load.js';
 export type { LoadConfigOptions, EnvVarParse } from './load.js';
 export { ConfigError, isConfigError, formatConfigIssue } from './errors.js';

@@ -10,6 +10,7 @@ import { rulesSchema } from './rules.js';
 import { checkWorkflowTargets, workflowsSchema } from './workflows.js';
 import { agentsSchema, collectionConfigSchema, mcpServerConfigSchema } from './agents.js';
 import { personasSchema, promptsSchema } from './prompts.js';
+import { mediaSchema } from './media.js';
 
 /** An integer field constrained to [min, max]; the error text names the range. */
 function int(min: number, max?: number) {
@@ -291,6 +292,8 @@ const configObject = z.strictObject({
   rules: rulesSchema,
   /** Workflows (docs/workflows.md): DAG or state-machine definitions, inline or YAML/JSON files, checked at load. */
   workflows: workflowsSchema,
+  /** Media (docs/media.md): offline OCR, speech to text and text to speech, input limits. */
+  media: mediaSchema,
   /** Memory actors (docs/memory.md): the long-term store, the thread window, encryption at rest. */
   memory: z
     .strictObject({
@@ -409,7 +412,8 @@ const configObject = z.strictObject({
 /** The configuration schema; names a workflow step uses must be served by this config (agents, tools, MCP servers). */
 export const configSchema = configObject.superRefine((c, ctx) => {
   const collectionTools = c.collections.flatMap((k) => [`search_${k.name}`, `remember_${k.name}`]);
-  const tools = new Set([...(c.tools.builtins ? ['clock', 'calculator'] : []), ...collectionTools]);
+  const mediaTools = c.media.tools ? ['ocr', 'speech.transcribe', 'speech.synthesize'] : [];
+  const tools = new Set([...(c.tools.builtins ? ['clock', 'calculator'] : []), ...mediaTools, ...collectionTools]);
   const targets = { agents: new Set(c.agents.map((a) => a.name)), tools, mcpServers: new Set(c.mcpServers.map((m) => m.name)) };
   for (const p of checkWorkflowTargets(c.workflows, targets))
     ctx.addIssue({ code: 'custom', path: ['workflows', ...p.path], input: undefined, message: p.message });

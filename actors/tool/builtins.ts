@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { defineTool } from './function-tool.js';
 import { CalculatorError, MAX_EXPRESSION_LENGTH, evaluateExpression } from './calculator.js';
 import type { FunctionTool } from './types.js';
+import type { TroupeConfig } from '../../config/index.js';
+import { mediaTools } from '../media/tools.js';
 
 /** True when `tz` is an IANA time zone this runtime knows. */
 export function isTimeZone(tz: string): boolean {
@@ -122,3 +124,11 @@ export const calculatorTool: FunctionTool<z.infer<typeof calculatorInput>> = def
 
 /** Every built-in tool. */
 export const builtinTools: readonly FunctionTool<never>[] = [clockTool as FunctionTool<never>, calculatorTool as FunctionTool<never>];
+
+/**
+ * The built-ins a node's config turns on: {@link builtinTools} plus the media tools (`ocr`, `speech.*`, on unless
+ * `media.tools` is false; their engines load on first call, actors/media).
+ */
+export function configuredBuiltinTools(config: Pick<TroupeConfig, 'media'>): readonly FunctionTool<never>[] {
+  return [...builtinTools, ...mediaTools(config.media)];
+}

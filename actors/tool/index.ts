@@ -21,7 +21,7 @@ export {
   TOOL_NAME,
 } from './runner.js';
 export type { ToolActorOptions, ToolImpl, ToolProgressEvent } from './runner.js';
-export { clockTool, calculatorTool, builtinTools, makeClockTool, readClock, isTimeZone } from './builtins.js';
+export { clockTool, calculatorTool, builtinTools, configuredBuiltinTools, makeClockTool, readClock, isTimeZone } from './builtins.js';
 export type { ClockReading } from './builtins.js';
 export { evaluateExpression, CalculatorError, MAX_EXPRESSION_LENGTH, MAX_DEPTH } from './calculator.js';
 export { attachMcpServer, mcpToolSpec } from './mcp.js';

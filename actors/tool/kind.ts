@@ -7,7 +7,7 @@
 import { DEFAULT_TENANT, NotFoundError } from '../../protocols/index.js';
 import type { Behavior } from '../../runtime/index.js';
 import { contributionKey, type BuiltKind, type KindDescriptor, type KindServices } from '../kinds/index.js';
-import { builtinTools } from './builtins.js';
+import { configuredBuiltinTools } from './builtins.js';
 import { toolBehavior } from './function-tool.js';
 import { attachMcpServer, type McpAttachment } from './mcp.js';
 import type { FunctionTool, ToolPolicy } from './types.js';
@@ -33,7 +33,8 @@ export const toolKind: KindDescriptor = {
   build(services: KindServices): BuiltKind {
     const { system, config } = services;
     const functions = new Map<string, FunctionTool<never>>();
-    for (const t of [...builtinTools, ...services.tools, ...services.contributions.get(TOOL_FUNCTIONS)]) functions.set(t.name, t);
+    for (const t of [...configuredBuiltinTools(config), ...services.tools, ...services.contributions.get(TOOL_FUNCTIONS)])
+      functions.set(t.name, t);
     const attachments: McpAttachment[] = [];
     let attached = false;
     const mcpTools = (): string[] => attachments.flatMap((a) => a.tools().map((t) => t.slice('tool/'.length)));

@@ -106,7 +106,7 @@ describe('troupe commands', () => {
     writeFileSync(join(docs, 'office.txt'), 'The office opens at 8 and closes at 18 on weekdays.');
     writeFileSync(join(docs, 'sub', 'parking.html'), '<h1>Parking</h1><p>Bicycles go in the basement rack.</p>');
     writeFileSync(join(docs, 'sub', 'wifi.json'), JSON.stringify({ wifi: { network: 'guest', password: 'printed at reception' } }));
-    writeFileSync(join(docs, 'logo.png'), 'not really a png');
+    writeFileSync(join(docs, 'logo.bin'), 'not a document');
     const file = config('handbook', {
       collections: [{ name: 'handbook' }],
       agents: [{ name: 'librarian', instructions: 'Answer from the handbook.', recall: { collections: ['handbook'], k: 2 } }],

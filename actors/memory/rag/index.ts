@@ -1,6 +1,7 @@
 /** RAG: document parsing and chunking, BM25, hybrid retrieval with citations, the collection actor and its tools. */
 export { DOCUMENT_FORMATS, guessFormat, parseDocument, sourceOffset, sourceEnd } from './documents.js';
 export type { DocumentFormat, Block } from './documents.js';
+export { readDocument, isOcrDocument, TEXT_DOCUMENT_EXTENSIONS, OCR_DOCUMENT_EXTENSIONS } from './readers.js';
 export { chunkBlocks, sentences, DEFAULT_CHUNKING } from './chunker.js';
 export type { ChunkOptions, TextChunk } from './chunker.js';
 export { Bm25Index, tokenize, stem } from './bm25.js';
