@@ -260,6 +260,33 @@ const configObject = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
+  /**
+   * Content parts and blobs (docs/content-parts.md, ADR 0043): how many bytes a part may carry inline, how large a blob
+   * may be, and which MIME types are accepted (`type/*` allows a whole type).
+   */
+  media: z
+    .strictObject({
+      inlineMaxBytes: int(0).default(512 * 1024),
+      maxBlobBytes: int(1).default(20 * 1024 * 1024),
+      allowedMime: z
+        .array(text())
+        .default(() => [
+          'image/png',
+          'image/jpeg',
+          'image/gif',
+          'image/webp',
+          'audio/wav',
+          'audio/mpeg',
+          'audio/ogg',
+          'audio/webm',
+          'application/pdf',
+          'text/plain',
+          'text/markdown',
+          'text/csv',
+          'application/json',
+        ]),
+    })
+    .prefault({}),
   /** Logging. */
   log: z.strictObject({ level: z.enum(logLevels).default('info') }).prefault({}),
   /**
