@@ -56,7 +56,13 @@ export async function a2aContent(
     const raws = m.parts.map(rawPart);
     const checked = checkedParts(raws, 'message.parts');
     // Text parts are lines (as A2A text always read), so consecutive ones join with a newline.
-    const lined = checked.map((p, i) => (p.type === 'text' && i > 0 && checked[i - 1]?.type === 'text' ? { ...p, text: `\n${p.text}` } : p));
+    let seen = false;
+    const lined = checked.map((p) => {
+      if (p.type !== 'text') return p;
+      const line = seen ? { ...p, text: `\n${p.text}` } : p;
+      seen = true;
+      return line;
+    });
     const body = fromWireContent(lined);
     if (body.parts === undefined) {
       if (body.content.trim() === '') throw new RpcError(A2A_ERRORS.INVALID_PARAMS, 'Invalid params: the message has no text');
