@@ -60,7 +60,12 @@ function mediaPart<T extends 'image' | 'audio' | 'file'>(type: T) {
 }
 
 /** Exactly one of inline `data` and a `blob` reference (with its size and matching sha256). */
-function sourceProblem(p: { data?: string | undefined; blob?: string | undefined; size?: number | undefined; sha256?: string | undefined }) {
+function sourceProblem(p: {
+  data?: string | undefined;
+  blob?: string | undefined;
+  size?: number | undefined;
+  sha256?: string | undefined;
+}) {
   if ((p.data === undefined) === (p.blob === undefined)) return 'a media part has exactly one of data (inline base64) and blob';
   if (p.blob !== undefined && (p.size === undefined || p.sha256 !== p.blob)) return 'a blob part carries size and sha256 equal to blob';
   return undefined;

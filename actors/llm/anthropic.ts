@@ -45,7 +45,11 @@ export function toAnthropicBlock(p: ContentPart, provider = 'anthropic'): ABlock
       source: { type: 'base64', media_type: p.mime as 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp', data: p.data },
     };
   if (p.type === 'file' && p.mime === 'application/pdf')
-    return { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: p.data }, ...(p.name === undefined ? {} : { title: p.name }) };
+    return {
+      type: 'document',
+      source: { type: 'base64', media_type: 'application/pdf', data: p.data },
+      ...(p.name === undefined ? {} : { title: p.name }),
+    };
   if (p.type === 'file' && (p.mime.startsWith('text/') || p.mime === 'application/json'))
     return {
       type: 'document',
@@ -98,7 +102,11 @@ export function toAnthropicMessages(
         system.push(m.content);
         break;
       case 'user':
-        if (m.parts !== undefined) push('user', m.parts.map((p) => toAnthropicBlock(p, provider)));
+        if (m.parts !== undefined)
+          push(
+            'user',
+            m.parts.map((p) => toAnthropicBlock(p, provider)),
+          );
         else push('user', m.content === '' ? [] : [{ type: 'text', text: m.content }]);
         break;
       case 'assistant':
@@ -118,7 +126,9 @@ export function toAnthropicMessages(
             content:
               m.parts === undefined
                 ? m.content
-                : m.parts.map((p) => toAnthropicBlock(p, provider) as Anthropic.Messages.TextBlockParam | Anthropic.Messages.ImageBlockParam),
+                : m.parts.map(
+                    (p) => toAnthropicBlock(p, provider) as Anthropic.Messages.TextBlockParam | Anthropic.Messages.ImageBlockParam,
+                  ),
           },
         ]);
         break;

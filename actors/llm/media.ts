@@ -18,7 +18,12 @@ export async function inlineMedia(request: ModelRequest, provider: string): Prom
     if (d === undefined) {
       const source: BlobSource | undefined = request.blobs;
       if (source === undefined)
-        return Promise.reject(new ProviderError(`${provider}: a message references blob ${blob} but no blob store was given`, { retryable: false, code: 'bad_request' }));
+        return Promise.reject(
+          new ProviderError(`${provider}: a message references blob ${blob} but no blob store was given`, {
+            retryable: false,
+            code: 'bad_request',
+          }),
+        );
       d = source({ blob }).then((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64'));
       read.set(blob, d);
     }

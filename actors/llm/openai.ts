@@ -58,7 +58,10 @@ function toolMedia(m: ChatMessage, provider: string): OAIMessage[] {
   return [
     {
       role: 'user',
-      content: [{ type: 'text', text: `[media returned by tool ${m.name ?? m.toolCallId ?? ''}]` }, ...media.map((p) => toOpenAIPart(p, provider))],
+      content: [
+        { type: 'text', text: `[media returned by tool ${m.name ?? m.toolCallId ?? ''}]` },
+        ...media.map((p) => toOpenAIPart(p, provider)),
+      ],
     },
   ];
 }
@@ -112,7 +115,9 @@ function toOpenAIMessage(m: ChatMessage, provider: string): OAIMessage {
       case 'system':
         return { role: 'system', content: m.content };
       case 'user':
-        return m.parts === undefined ? { role: 'user', content: m.content } : { role: 'user', content: m.parts.map((p) => toOpenAIPart(p, provider)) };
+        return m.parts === undefined
+          ? { role: 'user', content: m.content }
+          : { role: 'user', content: m.parts.map((p) => toOpenAIPart(p, provider)) };
       case 'assistant': {
         const calls = m.toolCalls ?? [];
         if (calls.length === 0) return { role: 'assistant', content: m.content };

@@ -26,13 +26,16 @@ function fromUrl(type: 'image' | 'audio' | 'file', url: string, where: string, m
   if (d !== null) return { type, mime: d[1], data: d[2] };
   const b = BLOB_URL.exec(url);
   if (b !== null && mimeHint !== undefined) return { type, mime: mimeHint, blob: b[1], size: 0, sha256: b[1] };
-  throw unprocessableError(`${where}: only data: URLs and uploaded blobs (/blobs/<sha256> with mime_type) are accepted; remote URLs are not fetched`);
+  throw unprocessableError(
+    `${where}: only data: URLs and uploaded blobs (/blobs/<sha256> with mime_type) are accepted; remote URLs are not fetched`,
+  );
 }
 
 /** One LangChain (or OpenAI / Anthropic style) content block as a raw part, before the schema check. */
 function blockToRaw(block: unknown, where: string): unknown {
   if (typeof block === 'string') return { type: 'text', text: block };
-  if (typeof block !== 'object' || block === null || Array.isArray(block)) throw unprocessableError(`${where} must be a content block object`);
+  if (typeof block !== 'object' || block === null || Array.isArray(block))
+    throw unprocessableError(`${where} must be a content block object`);
   const b = block as Block;
   const type = b['type'];
   if (type === 'text') return { type: 'text', text: b['text'] };
@@ -86,7 +89,12 @@ export function checkedParts(raw: readonly unknown[], where: string): ContentPar
 export function lcBlocksToParts(blocks: readonly unknown[], where: string): { content: string; parts?: ContentPart[] } {
   if (blocks.length === 0) return { content: '' };
   if (blocks.length > 64) throw unprocessableError(`${where}: more than 64 content blocks`);
-  return fromWireContent(checkedParts(blocks.map((b, i) => blockToRaw(b, `${where}[${i}]`)), where));
+  return fromWireContent(
+    checkedParts(
+      blocks.map((b, i) => blockToRaw(b, `${where}[${i}]`)),
+      where,
+    ),
+  );
 }
 
 /** A part as a LangChain block: text as `text`, images as `image_url` (the blob's URL), others as standard blocks. */

@@ -25,7 +25,11 @@ export function blobStoreOf(deps: GatewayDeps): BlobStore {
  * Input messages as they may enter the mesh: their media parts checked and stored as blobs of `tenant` (inline bytes
  * stored once), so the envelope, the run log and thread state carry references only.
  */
-export async function admitMessages<M extends Pick<ChatMessage, 'parts'>>(deps: GatewayDeps, tenant: string, messages: readonly M[]): Promise<M[]> {
+export async function admitMessages<M extends Pick<ChatMessage, 'parts'>>(
+  deps: GatewayDeps,
+  tenant: string,
+  messages: readonly M[],
+): Promise<M[]> {
   if (!messages.some((m) => m.parts !== undefined)) return [...messages];
   const blobs = blobStoreOf(deps);
   const policy = mediaPolicy(deps);
@@ -63,7 +67,8 @@ export function blobsRoute(deps: GatewayDeps): HttpRoute {
   async function upload(req: IncomingMessage, res: ServerResponse, principal: Principal): Promise<void> {
     requirePermission(principal, 'runs:create', 'POST /blobs');
     const ct = req.headers['content-type'];
-    if (typeof ct !== 'string' || ct === '') throw new TroupeError('unsupported_media_type', 'POST /blobs needs a Content-Type naming the MIME type');
+    if (typeof ct !== 'string' || ct === '')
+      throw new TroupeError('unsupported_media_type', 'POST /blobs needs a Content-Type naming the MIME type');
     const body = await readBody(req, policy.maxBlobBytes);
     if (body.length === 0) throw gatewayError('bad_request', 'POST /blobs: the body is empty');
     const facts = await inspectMedia(body, ct, policy);

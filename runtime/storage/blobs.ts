@@ -98,7 +98,8 @@ export class BlobStore {
     const meta = await this.stat(tenant, id);
     if (meta === undefined) return undefined;
     const entries = await this.bucket.list<Uint8Array>([tenant, id, 'c']);
-    if (entries.length !== meta.chunks) throw new TroupeError('unavailable', `blob ${id}: ${entries.length} of ${meta.chunks} chunks readable`);
+    if (entries.length !== meta.chunks)
+      throw new TroupeError('unavailable', `blob ${id}: ${entries.length} of ${meta.chunks} chunks readable`);
     const bytes = new Uint8Array(meta.size);
     let at = 0;
     for (const e of entries) {
@@ -107,7 +108,8 @@ export class BlobStore {
       bytes.set(c, at);
       at += c.byteLength;
     }
-    if (at !== meta.size || sha256Hex(bytes) !== id) throw new TroupeError('internal', `blob ${id}: stored bytes do not match their sha256`);
+    if (at !== meta.size || sha256Hex(bytes) !== id)
+      throw new TroupeError('internal', `blob ${id}: stored bytes do not match their sha256`);
     return { meta, bytes };
   }
 

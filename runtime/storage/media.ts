@@ -138,7 +138,9 @@ async function checkImage(bytes: Uint8Array, mime: string): Promise<{ width: num
     throw new TroupeError('unprocessable', `${mime} image has no dimensions`);
   try {
     // A full decode: a truncated image fails here (its header alone reads fine). Pixel count bounded (decompression bombs).
-    await sharp(bytes, { failOn: 'truncated', limitInputPixels: 64 * 1024 * 1024, animated: false }).raw().toBuffer();
+    await sharp(bytes, { failOn: 'truncated', limitInputPixels: 64 * 1024 * 1024, animated: false })
+      .raw()
+      .toBuffer();
   } catch (e) {
     throw new TroupeError('unprocessable', `${mime} image is truncated or corrupt: ${(e as Error).message.slice(0, 160)}`);
   }

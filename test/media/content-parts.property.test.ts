@@ -42,9 +42,12 @@ describe('content parts', () => {
   it('hostile media parts are refused: both data and blob, neither, a blob with another sha256, bad base64', () => {
     fc.assert(
       fc.property(hex64, hex64, fc.string(), (a, b, junk) => {
-        expect(contentPartSchema.safeParse({ type: 'image', mime: 'image/png', data: 'AAAA', blob: a, size: 1, sha256: a }).success).toBe(false);
+        expect(contentPartSchema.safeParse({ type: 'image', mime: 'image/png', data: 'AAAA', blob: a, size: 1, sha256: a }).success).toBe(
+          false,
+        );
         expect(contentPartSchema.safeParse({ type: 'image', mime: 'image/png' }).success).toBe(false);
-        if (a !== b) expect(contentPartSchema.safeParse({ type: 'image', mime: 'image/png', blob: a, size: 1, sha256: b }).success).toBe(false);
+        if (a !== b)
+          expect(contentPartSchema.safeParse({ type: 'image', mime: 'image/png', blob: a, size: 1, sha256: b }).success).toBe(false);
         if (!/^[A-Za-z0-9+/]*={0,2}$/.test(junk) || junk.length % 4 !== 0)
           expect(contentPartSchema.safeParse({ type: 'file', mime: 'text/plain', data: junk }).success).toBe(false);
       }),
@@ -60,20 +63,25 @@ describe('content parts', () => {
         expect(m.content).toBe(textOfParts(parts));
         expect(toWireContent(m)).toEqual(m.parts === undefined ? m.content : parts);
         expect(toWireContent(fromWireContent(s))).toBe(s);
-        for (const p of parts) if (p.type !== 'text' && p.data !== undefined) expect(inlineSize(p.data)).toBe(Buffer.from(p.data, 'base64').length);
+        for (const p of parts)
+          if (p.type !== 'text' && p.data !== undefined) expect(inlineSize(p.data)).toBe(Buffer.from(p.data, 'base64').length);
       }),
     );
   });
 
   it('random bytes declared as an image are refused with a typed 4xx error, never a crash', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ maxLength: 512 }), fc.constantFrom('image/png', 'image/jpeg', 'audio/wav', 'text/plain'), async (bytes, m) => {
-        try {
-          await inspectMedia(bytes, m);
-        } catch (e) {
-          expect(['unsupported_media_type', 'unprocessable', 'too_large']).toContain((e as { code?: string }).code);
-        }
-      }),
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 512 }),
+        fc.constantFrom('image/png', 'image/jpeg', 'audio/wav', 'text/plain'),
+        async (bytes, m) => {
+          try {
+            await inspectMedia(bytes, m);
+          } catch (e) {
+            expect(['unsupported_media_type', 'unprocessable', 'too_large']).toContain((e as { code?: string }).code);
+          }
+        },
+      ),
       { numRuns: 60 },
     );
   });

@@ -105,7 +105,7 @@ describe('/blobs', () => {
 describe('/acp with the LangGraph SDK', () => {
   const client = (tenant: string): Client => new Client({ apiUrl: `${gw.url}/acp`, apiKey: null, defaultHeaders: auth(tenant) });
 
-  it('takes an image_url block with a data URL; the run log and thread state hold a blob reference; the offline model describes it', async () => {
+  it('takes an image_url block with a data URL; run log and thread state hold a blob reference; the offline model describes it', async () => {
     const c = client('acme');
     const thread = await c.threads.create();
     const image = png(64, 48).toString('base64');
@@ -139,7 +139,9 @@ describe('/acp with the LangGraph SDK', () => {
 
   it('takes a LangChain standard image block naming an uploaded blob, and refuses another tenant’s blob', async () => {
     const ref = (await (await upload('globex', png(20, 10), 'image/png')).json()) as { blob: string };
-    const input = { messages: [{ type: 'human', content: [{ type: 'image', source_type: 'url', url: `/blobs/${ref.blob}`, mime_type: 'image/png' }] }] };
+    const input = {
+      messages: [{ type: 'human', content: [{ type: 'image', source_type: 'url', url: `/blobs/${ref.blob}`, mime_type: 'image/png' }] }],
+    };
     const mine = (await client('globex').runs.wait(null, 'assistant', { input })) as { messages: { content: string }[] };
     expect(mine.messages[mine.messages.length - 1]?.content).toMatch(/image \(image\/png, \d+ bytes, 20x10\)/);
     await expect(client('acme').runs.wait(null, 'assistant', { input })).rejects.toThrow(/not found/);
@@ -153,7 +155,9 @@ describe('/acp with the LangGraph SDK', () => {
         body: JSON.stringify({ assistant_id: 'assistant', input: { messages: [{ type: 'human', content }] } }),
       });
     expect((await send([{ type: 'hologram', data: 'x' }])).status).toBe(422);
-    expect((await send([{ type: 'image_url', image_url: { url: `data:image/png;base64,${jpeg().toString('base64')}` } }])).status).toBe(415);
+    expect((await send([{ type: 'image_url', image_url: { url: `data:image/png;base64,${jpeg().toString('base64')}` } }])).status).toBe(
+      415,
+    );
     expect((await send([{ type: 'image_url', image_url: { url: 'http://169.254.169.254/latest' } }])).status).toBe(422);
     expect((await send([{ type: 'image', source_type: 'base64', mime_type: 'image/png', data: '!!!' }])).status).toBe(422);
     const huge = Buffer.alloc(70 * 1024).toString('base64');
@@ -176,9 +180,16 @@ describe('/a2a with the @a2a-js/sdk client', () => {
       parts: [{ text: 'look' }, { raw: bytes.toString('base64'), mediaType: 'image/png', filename: 'x.png' }, { data: { k: 1 } }],
     });
     const task = (await c.sendMessage({ tenant: '', message: m, configuration: undefined, metadata: undefined })) as Task;
-    const text = task.artifacts.flatMap((a) => a.parts).map((p) => (p.content?.$case === 'text' ? p.content.value : '')).join('');
+    const text = task.artifacts
+      .flatMap((a) => a.parts)
+      .map((p) => (p.content?.$case === 'text' ? p.content.value : ''))
+      .join('');
     expect(text).toMatch(/you said: look\n\{"k":1\}; you sent: image \(image\/png, \d+ bytes, 16x12, "x.png"\)/);
-    const bad = Message.fromJSON({ messageId: 'mm-2', role: 'ROLE_USER', parts: [{ raw: jpeg().toString('base64'), mediaType: 'image/png' }] });
+    const bad = Message.fromJSON({
+      messageId: 'mm-2',
+      role: 'ROLE_USER',
+      parts: [{ raw: jpeg().toString('base64'), mediaType: 'image/png' }],
+    });
     await expect(c.sendMessage({ tenant: '', message: bad, configuration: undefined, metadata: undefined })).rejects.toThrow(/image\/jpeg/);
   });
 });

@@ -66,7 +66,9 @@ describe('vision on the wire', () => {
   it('Anthropic refuses audio with a typed error (a transcription step comes first); OpenAI sends wav as input_audio', async () => {
     const audio: ModelRequest = {
       model: 'm',
-      messages: [{ role: 'user', content: '', parts: [{ type: 'audio', mime: 'audio/wav', data: Buffer.from('RIFF0000WAVE').toString('base64') }] }],
+      messages: [
+        { role: 'user', content: '', parts: [{ type: 'audio', mime: 'audio/wav', data: Buffer.from('RIFF0000WAVE').toString('base64') }] },
+      ],
     };
     const a = new AnthropicProvider({ apiKey: 'k', baseURL: server.url });
     await expect(collect(a.stream(audio))).rejects.toMatchObject({ code: 'unprocessable' });
