@@ -19,6 +19,7 @@ import { trainerSuite } from './trainer.bench.js';
 import { workflowsSuite } from './workflows.bench.js';
 import { consoleSuite } from './console.bench.js';
 import { passivationSuite } from './passivation.bench.js';
+import { multimodalSuite } from './multimodal.bench.js';
 import { machineInfo, machineLines, suiteLines, type Suite, type SuiteResult } from './harness.js';
 
 /** Every suite, in the order they run. */
@@ -39,6 +40,7 @@ export const SUITES: readonly Suite[] = [
   workflowsSuite,
   consoleSuite,
   passivationSuite,
+  multimodalSuite,
 ];
 
 interface Args {

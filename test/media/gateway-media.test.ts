@@ -105,7 +105,7 @@ describe('/blobs', () => {
 describe('/acp with the LangGraph SDK', () => {
   const client = (tenant: string): Client => new Client({ apiUrl: `${gw.url}/acp`, apiKey: null, defaultHeaders: auth(tenant) });
 
-  it('takes an image_url block with a data URL; run log and thread state hold a blob reference; the offline model describes it', async () => {
+  it('takes an image_url block with a data URL; run log and thread state hold a blob ref; the offline model describes it', async () => {
     const c = client('acme');
     const thread = await c.threads.create();
     const image = png(64, 48).toString('base64');
