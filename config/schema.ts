@@ -3,6 +3,7 @@
 // Custom error texts start with "expected ..." so errors.ts can append what was received.
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { DEFAULT_ALLOWED_MIME } from '../protocols/index.js';
 import { guardrailsSchema } from './guardrails.js';
 import { cacheSchema } from './cache.js';
 import { contextSchema } from './context.js';
@@ -268,23 +269,7 @@ const configObject = z.strictObject({
     .strictObject({
       inlineMaxBytes: int(0).default(512 * 1024),
       maxBlobBytes: int(1).default(20 * 1024 * 1024),
-      allowedMime: z
-        .array(text())
-        .default(() => [
-          'image/png',
-          'image/jpeg',
-          'image/gif',
-          'image/webp',
-          'audio/wav',
-          'audio/mpeg',
-          'audio/ogg',
-          'audio/webm',
-          'application/pdf',
-          'text/plain',
-          'text/markdown',
-          'text/csv',
-          'application/json',
-        ]),
+      allowedMime: z.array(text()).default(() => [...DEFAULT_ALLOWED_MIME]),
     })
     .prefault({}),
   /** Logging. */

@@ -17,6 +17,23 @@ export const MAX_PARTS = 64;
 /** Longest inline base64 text accepted by the schema (the configured inline limit is usually far lower). */
 export const MAX_INLINE_BASE64 = 16 * 1024 * 1024;
 
+/** The MIME types accepted by default (config `media.allowedMime`). */
+export const DEFAULT_ALLOWED_MIME: readonly string[] = Object.freeze([
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+  'audio/wav',
+  'audio/mpeg',
+  'audio/ogg',
+  'audio/webm',
+  'application/pdf',
+  'text/plain',
+  'text/markdown',
+  'text/csv',
+  'application/json',
+]);
+
 /** A blob id: the lowercase hex sha256 of its bytes. */
 export const blobIdSchema = z.string().regex(/^[0-9a-f]{64}$/, 'a blob id is the lowercase hex sha256 of its bytes');
 

@@ -175,6 +175,7 @@ export type {
 } from './threads.js';
 export {
   PART_TYPES,
+  DEFAULT_ALLOWED_MIME,
   MAX_PARTS,
   MAX_INLINE_BASE64,
   blobIdSchema,

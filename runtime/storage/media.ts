@@ -5,6 +5,7 @@
  * blobs only: inline bytes are checked and stored once, references are checked against the tenant's blobs.
  */
 import {
+  DEFAULT_ALLOWED_MIME,
   TooLargeError,
   TroupeError,
   inlineSize,
@@ -29,21 +30,7 @@ export interface MediaPolicy {
 export const DEFAULT_MEDIA_POLICY: MediaPolicy = Object.freeze({
   inlineMaxBytes: 512 * 1024,
   maxBlobBytes: 20 * 1024 * 1024,
-  allowedMime: Object.freeze([
-    'image/png',
-    'image/jpeg',
-    'image/gif',
-    'image/webp',
-    'audio/wav',
-    'audio/mpeg',
-    'audio/ogg',
-    'audio/webm',
-    'application/pdf',
-    'text/plain',
-    'text/markdown',
-    'text/csv',
-    'application/json',
-  ]),
+  allowedMime: DEFAULT_ALLOWED_MIME,
 });
 
 /** What the bytes were found to be. */
