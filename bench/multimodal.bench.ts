@@ -4,6 +4,7 @@
  * (e.g. the blob round trip) by appending it to {@link MULTIMODAL_PARTS}.
  */
 import type { BenchOptions, Figure, Goal, Suite, SuiteResult } from './harness.js';
+import { blobFigures } from './multimodal-blobs.js';
 import { ocrPart } from './multimodal-ocr.js';
 
 /** What one part measures. */
@@ -20,7 +21,10 @@ export interface MultimodalPart {
 }
 
 /** Every part, in the order they run. */
-export const MULTIMODAL_PARTS: MultimodalPart[] = [{ name: 'ocr', run: ocrPart }];
+export const MULTIMODAL_PARTS: MultimodalPart[] = [
+  { name: 'ocr', run: ocrPart },
+  { name: 'blobs', run: async (options) => ({ ...(await blobFigures(options)), goals: [] }) },
+];
 
 export const multimodalSuite: Suite = {
   name: 'multimodal',

@@ -1,5 +1,6 @@
 // Media capabilities (actors/media, docs/media.md): offline OCR, speech to text and text to speech, their limits.
 import { z } from 'zod';
+import { DEFAULT_ALLOWED_MIME } from '../protocols/index.js';
 
 const expectedInt = (min: number, max: number) => `expected an integer from ${min} to ${max}`;
 const int = (min: number, max: number) =>
@@ -18,6 +19,12 @@ const openaiSpeech = {
 /** The `media` section of the config. */
 export const mediaSchema = z
   .strictObject({
+    /** Largest content part carried inline (base64 in a message) before it must be a blob (docs/content-parts.md, ADR 0043). */
+    inlineMaxBytes: int(0, 512 * 1024 * 1024).default(512 * 1024),
+    /** Largest blob (`POST /blobs`, or an inline part stored as one), in bytes. */
+    maxBlobBytes: int(1, 4 * 1024 * 1024 * 1024).default(20 * 1024 * 1024),
+    /** MIME types content parts and blobs may carry (`type/*` allows a whole type); the bytes are sniffed against them. */
+    allowedMime: z.array(text()).default(() => [...DEFAULT_ALLOWED_MIME]),
     /** Largest input (image, PDF, audio) a media tool or ingestion accepts, in bytes, before decoding. */
     maxBytes: int(1, 512 * 1024 * 1024).default(20 * 1024 * 1024),
     /** Whether the tool kind serves `ocr`, `speech.transcribe` and `speech.synthesize` (their engines load on first call). */

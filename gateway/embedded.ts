@@ -2,6 +2,7 @@
  * Composition of a node's gateway: {@link GatewayDeps} over the agent catalog, every part
  * (/acp, /mcp, /a2a and the agent card) mounted, and the server started as config says.
  */
+import { blobsRoute } from './blobs/index.js';
 import { TroupeError } from '../protocols/index.js';
 import type { TroupeConfig } from '../config/index.js';
 import type { Catalog, PromptLibrary } from '../actors/index.js';
@@ -80,6 +81,7 @@ export function allRoutes(
     }),
     ...(options.prompts === undefined ? [] : [promptsRoute(options.prompts), personasRoute(options.prompts)]),
     hooksRoute(deps, options.webhooks ?? {}),
+    blobsRoute(deps),
     meshRoute(deps, { ...(buffer === undefined ? {} : { sendBufferBytes: buffer }) }),
     timelineRoute(deps, options.prices),
   ];

@@ -87,3 +87,4 @@ export { a2aRoute, agentCardRoute, a2aRoutes, A2aService, A2A_PERMISSIONS } from
 export type { A2aRouteOptions, A2aServiceOptions, AgentCardOptions } from './a2a/index.js';
 export { promptsRoute, personasRoute, templatePromptSource, argumentValue } from './prompts/index.js';
 export { experimentsRoute, optimizationsRoute } from './experiments/index.js';
+export { blobsRoute, admitMessages, blobStoreOf, mediaPolicy, lcBlocksToParts, toLcBlock, toLcContent } from './blobs/index.js';

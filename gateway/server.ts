@@ -311,9 +311,11 @@ export class Gateway {
       caller = principal;
       this.limit(principal, req);
       const declared = Number(req.headers['content-length']);
-      if (Number.isFinite(declared) && declared > this.limits.bodyBytes)
-        throw new TooLargeError(`request body of ${declared} bytes exceeds the ${this.limits.bodyBytes}-byte limit`);
-      if (hasBody(req)) assertJsonContentType(req);
+      const bodyLimit = mounted.rawBodyBytes ?? this.limits.bodyBytes;
+      if (Number.isFinite(declared) && declared > bodyLimit)
+        throw new TooLargeError(`request body of ${declared} bytes exceeds the ${bodyLimit}-byte limit`);
+      if (mounted.rawBodyBytes !== undefined) setBodyLimit(req, mounted.rawBodyBytes);
+      else if (hasBody(req)) assertJsonContentType(req);
       await mounted.handle(req, res, principal, sub);
     } catch (e) {
       if (!isTroupeError(e)) this.warn(`gateway: ${req.method ?? ''} ${logPath(req.url)}: ${(e as Error)?.stack ?? String(e)}`);

@@ -4,7 +4,7 @@
  * one HTTP server as {@link HttpRoute}s; the server does auth, limits and error framing.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ActorRef, ActorSystem, Clock } from '../runtime/index.js';
+import type { ActorRef, ActorSystem, Clock, MediaPolicy } from '../runtime/index.js';
 import type { CatalogAgent } from '../actors/index.js';
 import { gatewayRoles } from '../config/index.js';
 
@@ -46,6 +46,8 @@ export interface GatewayDeps {
   ready(): boolean;
   /** Time and timers of every gateway part built on these deps (default the system clock; tests pass a simulated one). */
   readonly clock?: Clock;
+  /** Media limits and allowed types (config `media`; default `DEFAULT_MEDIA_POLICY`): parts and blob uploads (ADR 0043). */
+  readonly media?: MediaPolicy;
 }
 
 /** One mounted part of the gateway: handles requests whose path starts with `prefix`. */
@@ -55,6 +57,11 @@ export interface HttpRoute {
   readonly checksOrigin?: boolean;
   /** Paths under `prefix` that need no credentials (e.g. the agent card); default none. */
   readonly public?: (path: string) => boolean;
+  /**
+   * Set when the route reads raw (non-JSON) bodies itself, up to this many bytes (blob uploads): the server's JSON
+   * content-type check and its body limit do not apply to it.
+   */
+  readonly rawBodyBytes?: number;
   /**
    * Handles one request; `path` is the part after `prefix` (starting with `/` or empty).
    * Throw a TroupeError (bad_request, not_found, …) to get the standard error response.

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { usageSchema } from './chat.js';
+import { contentPartsSchema } from './content.js';
 
 /** Message types an agent actor handles. */
 export const RUN_CREATE = 'acp.run.create';
@@ -47,6 +48,8 @@ export type RunEvent = z.infer<typeof runEventSchema>;
 export const inputMessageSchema = z.object({
   role: z.enum(['user', 'system', 'assistant']),
   content: z.string().max(1_000_000),
+  /** The message as typed parts, when it holds more than text (protocols/content.ts); `content` is then its text. */
+  parts: contentPartsSchema.optional(),
 });
 
 /** Payload of `acp.run.create`. */

@@ -4,6 +4,7 @@
  * and run events, and are stored; the agent runtime and every model provider speak them.
  */
 import { z } from 'zod';
+import { contentPartsSchema } from './content.js';
 
 /**
  * An array of `item` whose inferred type is read-only. A type-level matter only: zod's own
@@ -30,7 +31,10 @@ export type ChatRole = (typeof CHAT_ROLES)[number];
 /** One message of a conversation. */
 export const chatMessageSchema = z.object({
   role: z.enum(CHAT_ROLES),
+  /** The message's text (with `parts`: the text of its text parts). */
   content: z.string(),
+  /** The whole message as typed parts (text, image, audio, file), when it holds more than text (protocols/content.ts). */
+  parts: contentPartsSchema.optional(),
   /** Tool calls made by an assistant message. */
   toolCalls: readonlyArray(toolCallSchema).optional(),
   /** For `tool` messages: the call this answers. */

@@ -173,6 +173,28 @@ export type {
   ThreadStatusWrite,
   ThreadWriteReply,
 } from './threads.js';
+export {
+  PART_TYPES,
+  DEFAULT_ALLOWED_MIME,
+  MAX_PARTS,
+  MAX_INLINE_BASE64,
+  blobIdSchema,
+  mimeSchema,
+  blobRefSchema,
+  textPartSchema,
+  contentPartSchema,
+  contentPartsSchema,
+  wireContentSchema,
+  outputFormatSchema,
+  isMediaPart,
+  textOfParts,
+  fromWireContent,
+  toWireContent,
+  partSize,
+  inlineSize,
+  blobRefOf,
+} from './content.js';
+export type { PartType, BlobRef, ContentPart, TextPart, MediaPart, WireContent, OutputFormat } from './content.js';
 export { CHAT_ROLES, readonlyArray, toolCallSchema, chatMessageSchema, toolSpecSchema, usageSchema } from './chat.js';
 export type { ChatRole, ToolCall, ChatMessage, ToolSpec, Usage } from './chat.js';
 export {

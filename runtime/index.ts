@@ -41,6 +41,19 @@ export type { ActorStat, NodeStats } from './node-stats.js';
 export type { ClusterServices, Membership, MembershipEvent, NodeInfo, StateStore, StoredSnapshot, LeaseInfo, PoolInfo } from './cluster.js';
 export { MemoryStorage, openStorage, storageKindFor, seqKey, compareKeys, hasPrefix, fenceEpoch } from './storage/index.js';
 export type { Storage, KvBucket, StorageKey, StorageEntry, StorageConfig, StorageKind, OpenStorageOptions } from './storage/index.js';
+export {
+  BlobStore,
+  BLOB_BUCKET,
+  sha256Hex,
+  blobRef,
+  DEFAULT_MEDIA_POLICY,
+  admitParts,
+  inlineParts,
+  inspectMedia,
+  mimeAllowed,
+  normalMime,
+} from './storage/index.js';
+export type { BlobMeta, BlobStoreOptions, MediaPolicy, MediaFacts } from './storage/index.js';
 /** @internal For the kernel's tests only. */
 export { inspectCell } from './testing.js';
 export { AlarmBoard, ALARM_TOPIC } from './alarms.js';

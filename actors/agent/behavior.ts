@@ -39,6 +39,7 @@ import {
 import { scopedProvider } from '../llm/cache/index.js';
 import { baseProviderName, meteredProvider } from '../llm/metered.js';
 import {
+  BlobStore,
   METER,
   replyLater,
   startSpan,
@@ -48,6 +49,7 @@ import {
   type DeferredReply,
   type TimerHandle,
 } from '../../runtime/index.js';
+import { withBlobSource } from '../llm/media.js';
 import { tracedProvider } from '../llm/traced.js';
 import type { ChatMessage } from '../llm/types.js';
 import type { AgentDefinition } from './definition.js';
@@ -183,7 +185,10 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       def.runTimeoutMs === undefined
         ? undefined
         : ctx.system.clock.setTimer(def.runTimeoutMs, () => live.abort.abort(new DeadlineExceededError('timeout')));
-    const metered = meteredProvider(scopedProvider(def.provider, { tenant, runId: record.run_id, agent: def.name }), ctx.system.meter);
+    // Media parts reach the model through the run's tenant's blobs (ADR 0043); the bytes are read right before the vendor call.
+    const blobs = new BlobStore(ctx.system.storage);
+    const withBlobs = withBlobSource(def.provider, (ref) => blobs.bytesOf(tenant, ref));
+    const metered = meteredProvider(scopedProvider(withBlobs, { tenant, runId: record.run_id, agent: def.name }), ctx.system.meter);
     const provider = span.recording ? tracedProvider(metered, { span, agent: def.name, conversation: record.thread_id }) : metered;
     const run = new AgentRun(def, provider, host, state, depth, live.abort.signal, record.run_id, span, record.thread_id);
     const info = { tenant, runId: record.run_id, threadId: record.thread_id, agent: def.name, metadata: record.metadata };

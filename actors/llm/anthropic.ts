@@ -20,11 +20,44 @@ import {
   type ToolSpec,
 } from './types.js';
 import { withSafeToolNames } from './tool-names.js';
+import { inlineMedia, unsupportedPart } from './media.js';
+import type { ContentPart } from '../../protocols/index.js';
 
 type AMessage = Anthropic.Messages.MessageParam;
 type ABlock = Anthropic.Messages.ContentBlockParam;
 type ATool = Anthropic.Messages.Tool;
 type AEvent = Anthropic.Messages.RawMessageStreamEvent;
+
+/** Image types the Messages API takes. */
+const ANTHROPIC_IMAGES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
+
+/**
+ * One part in the Messages API's format: images as `image` blocks with a base64 source, PDFs as `document` blocks with
+ * a base64 source, text files as `document` blocks with a text source. Audio has no Messages API form: a typed
+ * `unprocessable` error (a transcription step turns audio into text first). The part must be inline (media.ts).
+ */
+export function toAnthropicBlock(p: ContentPart, provider = 'anthropic'): ABlock {
+  if (p.type === 'text') return { type: 'text', text: p.text };
+  if (p.data === undefined) throw unsupportedPart(provider, p);
+  if (p.type === 'image' && ANTHROPIC_IMAGES.has(p.mime))
+    return {
+      type: 'image',
+      source: { type: 'base64', media_type: p.mime as 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp', data: p.data },
+    };
+  if (p.type === 'file' && p.mime === 'application/pdf')
+    return {
+      type: 'document',
+      source: { type: 'base64', media_type: 'application/pdf', data: p.data },
+      ...(p.name === undefined ? {} : { title: p.name }),
+    };
+  if (p.type === 'file' && (p.mime.startsWith('text/') || p.mime === 'application/json'))
+    return {
+      type: 'document',
+      source: { type: 'text', media_type: 'text/plain', data: Buffer.from(p.data, 'base64').toString('utf8') },
+      ...(p.name === undefined ? {} : { title: p.name }),
+    };
+  throw unsupportedPart(provider, p);
+}
 
 /** Options of {@link AnthropicProvider}. */
 export interface AnthropicProviderOptions {
@@ -69,7 +102,12 @@ export function toAnthropicMessages(
         system.push(m.content);
         break;
       case 'user':
-        push('user', m.content === '' ? [] : [{ type: 'text', text: m.content }]);
+        if (m.parts !== undefined)
+          push(
+            'user',
+            m.parts.map((p) => toAnthropicBlock(p, provider)),
+          );
+        else push('user', m.content === '' ? [] : [{ type: 'text', text: m.content }]);
         break;
       case 'assistant':
         push('assistant', [
@@ -80,7 +118,19 @@ export function toAnthropicMessages(
       case 'tool':
         if (m.toolCallId === undefined)
           throw new ProviderError(`${provider}: a tool message needs toolCallId`, { retryable: false, code: 'bad_request' });
-        push('user', [{ type: 'tool_result', tool_use_id: m.toolCallId, content: m.content }]);
+        push('user', [
+          {
+            type: 'tool_result',
+            tool_use_id: m.toolCallId,
+            // A tool's images go inside its result, as the API allows; its other media are refused like any part.
+            content:
+              m.parts === undefined
+                ? m.content
+                : m.parts.map(
+                    (p) => toAnthropicBlock(p, provider) as Anthropic.Messages.TextBlockParam | Anthropic.Messages.ImageBlockParam,
+                  ),
+          },
+        ]);
         break;
     }
   }
@@ -182,7 +232,7 @@ export class AnthropicProvider implements ModelProvider {
 
   private async *streamVendor(request: ModelRequest): AsyncGenerator<ModelEvent> {
     const signal = request.signal;
-    const { system, messages } = toAnthropicMessages(request.messages, this.name);
+    const { system, messages } = toAnthropicMessages(await inlineMedia(request, this.name), this.name);
     const body: Anthropic.Messages.MessageCreateParamsStreaming = {
       model: request.model,
       max_tokens: request.maxTokens ?? this.defaultMaxTokens,

@@ -15,7 +15,8 @@
  * whitespace-separated words.
  */
 import type { SemanticRouter } from './offline-router.js';
-import type { ChatMessage, ModelEvent, ModelProvider, ModelRequest, ToolCall, ToolSpec } from './types.js';
+import type { BlobSource, ChatMessage, ModelEvent, ModelProvider, ModelRequest, ToolCall, ToolSpec } from './types.js';
+import { isMediaPart, partSize, type MediaPart } from '../../protocols/index.js';
 
 const PREFIX = '[offline model]';
 const TRANSFER = 'transfer_to_';
@@ -47,6 +48,46 @@ function justHandedOff(messages: readonly ChatMessage[]): boolean {
 function words(text: string): number {
   const t = text.trim();
   return t === '' ? 0 : t.split(/\s+/).length;
+}
+
+/** The bytes of a media part: inline, or read from the blob store; undefined when neither is at hand. */
+async function bytesOf(p: MediaPart, blobs: BlobSource | undefined): Promise<Uint8Array | undefined> {
+  if (p.data !== undefined) return Buffer.from(p.data, 'base64');
+  if (p.blob === undefined || blobs === undefined) return undefined;
+  try {
+    return await blobs({ blob: p.blob });
+  } catch {
+    return undefined;
+  }
+}
+
+/** One media part described: `image (image/png, 2048 bytes, 64x48)`; dimensions measured with `image-size`. */
+export async function describePart(p: MediaPart, blobs?: BlobSource): Promise<string> {
+  const facts = [p.mime, `${partSize(p)} bytes`];
+  if (p.type === 'image') {
+    let { width, height } = p;
+    if (width === undefined || height === undefined) {
+      const bytes = await bytesOf(p, blobs);
+      if (bytes !== undefined) {
+        try {
+          const { imageSize } = await import('image-size');
+          ({ width, height } = imageSize(bytes));
+        } catch {
+          facts.push('unreadable');
+        }
+      }
+    }
+    if (width !== undefined && height !== undefined) facts.push(`${width}x${height}`);
+  }
+  if (p.name !== undefined) facts.push(JSON.stringify(p.name));
+  return `${p.type} (${facts.join(', ')})`;
+}
+
+/** What the media parts of a message are, as the offline model says it: `; you sent: image (…), audio (…)`. */
+async function describeMedia(m: ChatMessage | undefined, blobs?: BlobSource): Promise<string> {
+  const media = (m?.parts ?? []).filter(isMediaPart);
+  if (media.length === 0) return '';
+  return `; you sent: ${(await Promise.all(media.map((p) => describePart(p, blobs)))).join(', ')}`;
 }
 
 /** Parses the convention's commands from a user message. */
@@ -90,8 +131,10 @@ export class OfflineProvider implements ModelProvider {
     messages: readonly ChatMessage[],
     tools: readonly ToolSpec[],
     signal?: AbortSignal,
+    blobs?: BlobSource,
   ): Promise<{ text: string; calls: Omit<ToolCall, 'id'>[] }> {
-    const input = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+    const asked = [...messages].reverse().find((m) => m.role === 'user');
+    const input = asked?.content ?? '';
     // After a handoff the new agent answers the same message: its commands already ran, and it does not pass the conversation on again.
     const handedOff = justHandedOff(messages);
     if (!handedOff) {
@@ -106,7 +149,8 @@ export class OfflineProvider implements ModelProvider {
     const memory = recalled(messages);
     if (memory !== undefined) return { text: `${PREFIX} From what I recall (${memory.source}): ${memory.text}`, calls: [] };
     const who = handedOff ? `${(messages[messages.length - 1]?.name ?? '').slice(TRANSFER.length)} here. ` : '';
-    return { text: `${PREFIX} ${who}I am an offline model (no network, no API key); you said: ${input}`, calls: [] };
+    const media = await describeMedia(asked, blobs);
+    return { text: `${PREFIX} ${who}I am an offline model (no network, no API key); you said: ${input}${media}`, calls: [] };
   }
 
   async *stream(request: ModelRequest): AsyncIterable<ModelEvent> {
@@ -119,11 +163,11 @@ export class OfflineProvider implements ModelProvider {
       const results: string[] = [];
       for (let i = messages.length - 1; i >= 0 && messages[i]?.role === 'tool'; i--) {
         const t = messages[i] as ChatMessage;
-        results.unshift(`${t.name ?? 'tool'}: ${t.content}`);
+        results.unshift(`${t.name ?? 'tool'}: ${t.content}${await describeMedia(t, request.blobs)}`);
       }
       text = `${PREFIX} tool results — ${results.join('; ')}`;
     } else {
-      const decided = await this.decide(messages, request.tools ?? [], request.signal);
+      const decided = await this.decide(messages, request.tools ?? [], request.signal, request.blobs);
       text = decided.text;
       toolCalls = decided.calls.map((c) => ({ ...c, id: `call_${++this.calls}` }));
     }

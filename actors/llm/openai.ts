@@ -20,10 +20,51 @@ import {
   type Usage,
 } from './types.js';
 import { withSafeToolNames } from './tool-names.js';
+import { dataUrl, inlineMedia, unsupportedPart } from './media.js';
+import type { ContentPart, MediaPart } from '../../protocols/index.js';
 
 type OAIMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
 type OAITool = OpenAI.Chat.Completions.ChatCompletionTool;
 type OAIChunk = OpenAI.Chat.Completions.ChatCompletionChunk;
+type OAIUserPart = OpenAI.Chat.Completions.ChatCompletionContentPart;
+
+/** Audio formats Chat Completions takes as `input_audio`. */
+const OPENAI_AUDIO: Readonly<Record<string, 'wav' | 'mp3'>> = { 'audio/wav': 'wav', 'audio/mpeg': 'mp3' };
+
+/**
+ * One part of a user message in Chat Completions' format: images as `image_url` with a data URL, wav/mp3 audio as
+ * `input_audio`, other files as `file` with a data URL. The part must be inline (see media.ts).
+ */
+export function toOpenAIPart(p: ContentPart, provider = 'openai'): OAIUserPart {
+  if (p.type === 'text') return { type: 'text', text: p.text };
+  if (p.data === undefined) throw unsupportedPart(provider, p);
+  switch (p.type) {
+    case 'image':
+      return { type: 'image_url', image_url: { url: dataUrl(p) } };
+    case 'audio': {
+      const format = OPENAI_AUDIO[p.mime];
+      if (format === undefined) throw unsupportedPart(provider, p);
+      return { type: 'input_audio', input_audio: { data: p.data, format } };
+    }
+    case 'file':
+      return { type: 'file', file: { file_data: dataUrl(p), ...(p.name === undefined ? {} : { filename: p.name }) } };
+  }
+}
+
+/** A user message carrying the media a tool returned (Chat Completions' tool messages take text only). */
+function toolMedia(m: ChatMessage, provider: string): OAIMessage[] {
+  const media = (m.parts ?? []).filter((p): p is MediaPart => p.type !== 'text');
+  if (media.length === 0) return [];
+  return [
+    {
+      role: 'user',
+      content: [
+        { type: 'text', text: `[media returned by tool ${m.name ?? m.toolCallId ?? ''}]` },
+        ...media.map((p) => toOpenAIPart(p, provider)),
+      ],
+    },
+  ];
+}
 
 /** Options of {@link OpenAIProvider}. */
 export interface OpenAIProviderOptions {
@@ -53,12 +94,30 @@ export function estimateTokens(text: string): number {
 
 /** Maps Troupe messages to Chat Completions messages. */
 export function toOpenAIMessages(messages: readonly ChatMessage[], provider = 'openai'): OAIMessage[] {
-  return messages.map((m): OAIMessage => {
+  const out: OAIMessage[] = [];
+  // Media a tool returned follows the run of tool messages it belongs to (no message may come between calls' results).
+  let held: OAIMessage[] = [];
+  for (const m of messages) {
+    if (m.role !== 'tool' && held.length > 0) {
+      out.push(...held);
+      held = [];
+    }
+    out.push(toOpenAIMessage(m, provider));
+    if (m.role === 'tool') held.push(...toolMedia(m, provider));
+  }
+  out.push(...held);
+  return out;
+}
+
+function toOpenAIMessage(m: ChatMessage, provider: string): OAIMessage {
+  {
     switch (m.role) {
       case 'system':
         return { role: 'system', content: m.content };
       case 'user':
-        return { role: 'user', content: m.content };
+        return m.parts === undefined
+          ? { role: 'user', content: m.content }
+          : { role: 'user', content: m.parts.map((p) => toOpenAIPart(p, provider)) };
       case 'assistant': {
         const calls = m.toolCalls ?? [];
         if (calls.length === 0) return { role: 'assistant', content: m.content };
@@ -77,7 +136,7 @@ export function toOpenAIMessages(messages: readonly ChatMessage[], provider = 'o
           throw new ProviderError(`${provider}: a tool message needs toolCallId`, { retryable: false, code: 'bad_request' });
         return { role: 'tool', tool_call_id: m.toolCallId, content: m.content };
     }
-  });
+  }
 }
 
 /** Maps Troupe tool specs to Chat Completions function tools. */
@@ -172,7 +231,7 @@ export class OpenAIProvider implements ModelProvider {
     const signal = request.signal;
     const body: OpenAI.Chat.Completions.ChatCompletionCreateParamsStreaming = {
       model: request.model,
-      messages: toOpenAIMessages(request.messages, this.name),
+      messages: toOpenAIMessages(await inlineMedia(request, this.name), this.name),
       stream: true,
       stream_options: { include_usage: true },
       ...(request.tools && request.tools.length > 0 ? { tools: toOpenAITools(request.tools) } : {}),

@@ -28,7 +28,12 @@ export interface ModelRequest {
   readonly signal?: AbortSignal;
   /** Who the call is for (set by the agent host): caches and other per-tenant wrappers read it; backends ignore it. */
   readonly scope?: RequestScope;
+  /** Reads the bytes of a blob a message part references (the run's tenant's blob store; set by the agent). */
+  readonly blobs?: BlobSource;
 }
+
+/** Reads the bytes of a blob of the caller's tenant (a `not_found` error when it holds none such). */
+export type BlobSource = (ref: { readonly blob: string }) => Promise<Uint8Array>;
 
 /** The run a model call belongs to. */
 export interface RequestScope {

@@ -20,6 +20,7 @@ import type { Clock } from '../../runtime/index.js';
 import { clockOf } from '../clock.js';
 import type { GatewayDeps, Principal } from '../types.js';
 import { RpcError } from './jsonrpc.js';
+import { a2aContent } from './parts.js';
 import { TaskView } from './task-view.js';
 import { WorkflowTaskView } from './workflow-task.js';
 import { TaskBook, type TaskListener, type TrackedTask } from './tasks.js';
@@ -152,8 +153,9 @@ export class A2aService {
       throw new RpcError(A2A_ERRORS.INVALID_PARAMS, 'Invalid params: message.role must be ROLE_USER');
     const feedback = feedbackOf(params);
     if (feedback !== undefined) return this.feedback(principal, m, feedback);
-    const text = textOf(m);
-    if (m.taskId !== undefined && m.taskId !== '') return this.answer(principal, m, text, listener);
+    if (m.taskId !== undefined && m.taskId !== '') return this.answer(principal, m, textOf(m), listener);
+    // Text, data and file parts (ADR 0043): media stored once as blobs of the tenant, the message kept with their URLs.
+    const body = await a2aContent(this.deps, tenant, m);
 
     // A message sent again (same messageId: a client retrying) is the same task, never a second run.
     const runId = `a2a-${createHash('sha256').update(`${tenant}\u0000${m.messageId}`).digest('base64url').slice(0, 32)}`;
@@ -167,7 +169,7 @@ export class A2aService {
     }
     const agent = this.chooseAgent(tenant, params);
     const contextId = m.contextId !== undefined && m.contextId !== '' ? m.contextId : randomUUID();
-    const first: Message = { ...m, taskId: runId, contextId, role: 'ROLE_USER' };
+    const first: Message = { ...body.kept, taskId: runId, contextId, role: 'ROLE_USER' };
     const workflow = this.isWorkflow(agent);
     const address = workflow ? `workflow/${agent}` : `agent/${agent}`;
     const ref = await this.deps.ensure(address, tenant).catch((e: unknown) => {
@@ -192,7 +194,7 @@ export class A2aService {
         {
           run_id: runId,
           thread_id: contextId,
-          input: { messages: [{ role: 'user', content: text }] },
+          input: { messages: [{ role: 'user', content: body.content, ...(body.parts === undefined ? {} : { parts: body.parts }) }] },
           ...input,
           // The caller is the run's user, so another user of the tenant finds the task only with threads:read:tenant.
           metadata: withRunUser({ a2a: { message: first, skill: agent } }, principal),

@@ -5,8 +5,9 @@
  * strings, text content blocks) become agent input on the way in.
  */
 import { createHash } from 'node:crypto';
-import type { ChatMessage, ToolCall } from '../../protocols/index.js';
+import type { ChatMessage, ContentPart, ToolCall } from '../../protocols/index.js';
 import { unprocessableError } from '../http.js';
+import { lcBlocksToParts, toLcContent } from '../blobs/blocks.js';
 
 /** A message as LangGraph clients read it (a serialized LangChain message). */
 export type LgMessage = Record<string, unknown> & { readonly type: string; readonly id: string };
@@ -15,6 +16,8 @@ export type LgMessage = Record<string, unknown> & { readonly type: string; reado
 export interface InputMessage {
   readonly role: 'user' | 'system' | 'assistant';
   readonly content: string;
+  /** The message as typed parts, when it holds images, audio or files (LangChain content blocks; ADR 0043). */
+  readonly parts?: ContentPart[];
 }
 
 /**
@@ -36,13 +39,13 @@ export function lgToolCall(c: ToolCall): Record<string, unknown> {
 export function toLgMessage(m: ChatMessage, id: string): LgMessage {
   switch (m.role) {
     case 'user':
-      return { type: 'human', content: m.content, id, name: null, additional_kwargs: {}, response_metadata: {} };
+      return { type: 'human', content: toLcContent(m), id, name: null, additional_kwargs: {}, response_metadata: {} };
     case 'system':
       return { type: 'system', content: m.content, id, name: null, additional_kwargs: {}, response_metadata: {} };
     case 'tool':
       return {
         type: 'tool',
-        content: m.content,
+        content: toLcContent(m),
         id,
         tool_call_id: m.toolCallId ?? '',
         name: m.name ?? null,
@@ -80,25 +83,11 @@ const ROLES: Record<string, InputMessage['role'] | 'tool'> = {
   function: 'tool',
 };
 
-/** Text of a LangChain `content` (a string or an array of content blocks). */
-function textOf(content: unknown, where: string): string {
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) {
-    return content
-      .map((block, i) => {
-        if (typeof block === 'string') return block;
-        if (
-          typeof block === 'object' &&
-          block !== null &&
-          (block as { type?: unknown }).type === 'text' &&
-          typeof (block as { text?: unknown }).text === 'string'
-        )
-          return (block as { text: string }).text;
-        throw unprocessableError(`${where}.content[${i}]: only text content blocks are supported`);
-      })
-      .join('');
-  }
-  throw unprocessableError(`${where}.content must be a string or an array of text blocks`);
+/** A LangChain `content`: a string, or content blocks (text, images, audio, files) as typed parts. */
+function contentOf(content: unknown, where: string): { content: string; parts?: ContentPart[] } {
+  if (typeof content === 'string') return { content };
+  if (Array.isArray(content)) return lcBlocksToParts(content, `${where}.content`);
+  throw unprocessableError(`${where}.content must be a string or an array of content blocks`);
 }
 
 /** One input message from any shape LangGraph clients send. */
@@ -116,7 +105,7 @@ function inputMessage(raw: unknown, where: string): InputMessage {
   if (role === undefined)
     throw unprocessableError(`${where}: unknown message type ${JSON.stringify(kind)} (use human/user, ai/assistant or system)`);
   if (role === 'tool') throw unprocessableError(`${where}: tool messages cannot be sent as input`);
-  return { role, content: textOf(content, where) };
+  return { role, ...contentOf(content, where) };
 }
 
 /**
@@ -138,5 +127,5 @@ export function parseInputMessages(input: unknown): InputMessage[] {
 
 /** An input message as the `ChatMessage` the agent appends to its thread. */
 export function toChatMessage(m: InputMessage): ChatMessage {
-  return { role: m.role, content: m.content };
+  return m.parts === undefined ? { role: m.role, content: m.content } : { role: m.role, content: m.content, parts: m.parts };
 }

@@ -15,6 +15,7 @@ import { isoNow, unref } from '../clock.js';
 import { withThreadOwner } from '../auth/index.js';
 import type { AgentInfo, Principal } from '../types.js';
 import { parseInputMessages, toChatMessage } from './messages.js';
+import { admitMessages } from '../blobs/index.js';
 import { parseBody, runCreateBody, streamModes, toResumeValue, type RunCreateBody, type StreamMode } from './schemas.js';
 import { getRecord, runBase, runLocation, RunSession, waitInterrupted, type AcpCall, type AcpContext } from './session.js';
 import { clientRecord, lgRun, type AcpRunRecord } from './shapes.js';
@@ -69,7 +70,7 @@ export async function createRun(ctx: AcpContext, call: AcpCall, threadId: string
   const resuming = body.command?.resume !== undefined;
   if (threadId === undefined && resuming)
     throw unprocessableError('command.resume needs the thread of the interrupted run: POST /threads/{thread_id}/runs');
-  const input = resuming ? [] : parseInputMessages(body.input).map(toChatMessage);
+  const input = resuming ? [] : await admitMessages(ctx.deps, tenant, parseInputMessages(body.input).map(toChatMessage));
   let thread: ThreadRecord;
   const temporary = threadId === undefined && body.on_completion !== 'keep';
   if (threadId === undefined)

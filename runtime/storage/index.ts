@@ -7,3 +7,7 @@ export { openStorage, storageKindFor } from './open.js';
 export type { StorageConfig, StorageKind, OpenStorageOptions } from './open.js';
 export { seqKey, compareKeys, hasPrefix, assertKey, assertBucketName, fenceEpoch, sameKey } from './types.js';
 export type { Storage, KvBucket, StorageKey, StorageEntry } from './types.js';
+export { BlobStore, BLOB_BUCKET, BLOB_CHUNK_BYTES, sha256Hex, blobRef } from './blobs.js';
+export type { BlobMeta, BlobStoreOptions } from './blobs.js';
+export { DEFAULT_MEDIA_POLICY, admitParts, inlineParts, inspectMedia, mimeAllowed, normalMime } from './media.js';
+export type { MediaPolicy, MediaFacts } from './media.js';

@@ -20,9 +20,9 @@ function hash(value: unknown): string {
   return createHash('sha256').update(canonical(value)).digest('base64url');
 }
 
-/** The request without what does not change the answer (abort signal, scope). */
+/** The request without what does not change the answer (abort signal, scope, blob reader: a blob is named by its sha256). */
 function content(request: ModelRequest): Record<string, unknown> {
-  const { signal: _signal, scope: _scope, ...rest } = request;
+  const { signal: _signal, scope: _scope, blobs: _blobs, ...rest } = request;
   return rest;
 }
 
@@ -44,7 +44,10 @@ function lastTurn(messages: readonly ChatMessage[]): { at: number; from: number 
 export function semanticKey(request: ModelRequest): { partition: string; query: string } | undefined {
   const turn = lastTurn(request.messages);
   if (turn === undefined) return undefined;
-  const query = (request.messages[turn.at] as ChatMessage).content.trim();
+  const asked = request.messages[turn.at] as ChatMessage;
+  // A question about an image (or audio, a file) is not the same question as its text alone: exact matches only.
+  if (asked.parts?.some((p) => p.type !== 'text') === true) return undefined;
+  const query = asked.content.trim();
   if (query === '') return undefined;
   const before = request.messages.slice(0, turn.from);
   return { partition: hash({ ...content(request), messages: before }), query };

@@ -1,0 +1,166 @@
+/**
+ * Content parts (docs/content-parts.md, ADR 0043): what a chat message holds besides text. A part is text, or an
+ * image, audio or file given either inline (base64 `data`, up to the configured inline limit) or as a reference to a
+ * blob stored once in the tenant's blob store (`blob`: its sha256, with `mime`, `size`, `sha256`). A message's
+ * `content` stays its text (every reader of text — guardrails, caches, memory — keeps working); `parts`, when set,
+ * is the whole message in order, text parts included. On the wire a message's `content` is a string or an array of
+ * parts ({@link wireContentSchema}).
+ */
+import { z } from 'zod';
+
+/** The part types. `audio` is carried as is: a later step may transcribe it (ADR 0043, “Seams”). */
+export const PART_TYPES = ['text', 'image', 'audio', 'file'] as const;
+export type PartType = (typeof PART_TYPES)[number];
+
+/** Most parts in one message. */
+export const MAX_PARTS = 64;
+/** Longest inline base64 text accepted by the schema (the configured inline limit is usually far lower). */
+export const MAX_INLINE_BASE64 = 16 * 1024 * 1024;
+
+/** The MIME types accepted by default (config `media.allowedMime`). */
+export const DEFAULT_ALLOWED_MIME: readonly string[] = Object.freeze([
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+  'audio/wav',
+  'audio/mpeg',
+  'audio/ogg',
+  'audio/webm',
+  'application/pdf',
+  'text/plain',
+  'text/markdown',
+  'text/csv',
+  'application/json',
+]);
+
+/** A blob id: the lowercase hex sha256 of its bytes. */
+export const blobIdSchema = z.string().regex(/^[0-9a-f]{64}$/, 'a blob id is the lowercase hex sha256 of its bytes');
+
+/** A MIME type `type/subtype` (no parameters), lowercase. */
+export const mimeSchema = z
+  .string()
+  .max(127)
+  .regex(/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/, 'a MIME type is type/subtype');
+
+const base64Schema = z
+  .string()
+  .max(MAX_INLINE_BASE64)
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'inline data is base64')
+  .refine((s) => s.length % 4 === 0, 'base64 length is a multiple of 4');
+
+/** A reference to a stored blob. */
+export const blobRefSchema = z
+  .object({ blob: blobIdSchema, mime: mimeSchema, size: z.number().int().nonnegative(), sha256: blobIdSchema })
+  .refine((r) => r.blob === r.sha256, 'a blob reference names its blob by its sha256');
+export type BlobRef = z.infer<typeof blobRefSchema>;
+
+export const textPartSchema = z.object({ type: z.literal('text'), text: z.string() });
+
+const mediaFields = {
+  mime: mimeSchema,
+  /** A file name, when the sender gave one. */
+  name: z.string().max(255).optional(),
+  /** Inline bytes (base64). Exactly one of `data` and `blob`. */
+  data: base64Schema.optional(),
+  /** The blob holding the bytes (its sha256), with `size` and `sha256`. */
+  blob: blobIdSchema.optional(),
+  size: z.number().int().nonnegative().optional(),
+  sha256: blobIdSchema.optional(),
+  /** Image dimensions, when the node measured them. */
+  width: z.number().int().positive().optional(),
+  height: z.number().int().positive().optional(),
+};
+
+function mediaPart<T extends 'image' | 'audio' | 'file'>(type: T) {
+  return z.object({ type: z.literal(type), ...mediaFields });
+}
+
+/** Exactly one of inline `data` and a `blob` reference (with its size and matching sha256). */
+function sourceProblem(p: {
+  data?: string | undefined;
+  blob?: string | undefined;
+  size?: number | undefined;
+  sha256?: string | undefined;
+}) {
+  if ((p.data === undefined) === (p.blob === undefined)) return 'a media part has exactly one of data (inline base64) and blob';
+  if (p.blob !== undefined && (p.size === undefined || p.sha256 !== p.blob)) return 'a blob part carries size and sha256 equal to blob';
+  return undefined;
+}
+
+/** One part of a message. */
+export const contentPartSchema = z
+  .discriminatedUnion('type', [textPartSchema, mediaPart('image'), mediaPart('audio'), mediaPart('file')])
+  .superRefine((p, ctx) => {
+    if (p.type === 'text') return;
+    const problem = sourceProblem(p);
+    if (problem !== undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+  });
+export type ContentPart = z.infer<typeof contentPartSchema>;
+export type TextPart = Extract<ContentPart, { type: 'text' }>;
+export type MediaPart = Exclude<ContentPart, { type: 'text' }>;
+
+/** The parts of a message. */
+export const contentPartsSchema = z.array(contentPartSchema).min(1).max(MAX_PARTS);
+
+/** A message's content on the wire: a string (as always) or an array of parts. */
+export const wireContentSchema = z.union([z.string(), contentPartsSchema]);
+export type WireContent = z.infer<typeof wireContentSchema>;
+
+/** True for a media (non-text) part. */
+export function isMediaPart(p: ContentPart): p is MediaPart {
+  return p.type !== 'text';
+}
+
+/** The text of `parts`: their text parts joined with nothing between (as LangChain joins text blocks). */
+export function textOfParts(parts: readonly ContentPart[]): string {
+  let s = '';
+  for (const p of parts) if (p.type === 'text') s += p.text;
+  return s;
+}
+
+/**
+ * A message body from wire content: `{content}` for a string, `{content: text, parts}` for parts. Parts that are all
+ * text collapse to a string (nothing multimodal to carry).
+ */
+export function fromWireContent(content: WireContent): { content: string; parts?: ContentPart[] } {
+  if (typeof content === 'string') return { content };
+  const text = textOfParts(content);
+  return content.some(isMediaPart) ? { content: text, parts: content } : { content: text };
+}
+
+/** A message's content for the wire: its parts when it has any, else its text. */
+export function toWireContent(m: { readonly content: string; readonly parts?: readonly ContentPart[] | undefined }): WireContent {
+  return m.parts !== undefined && m.parts.length > 0 ? [...m.parts] : m.content;
+}
+
+/** The bytes a media part stands for: decoded inline bytes' length, or the blob's size. */
+export function partSize(p: MediaPart): number {
+  if (p.data !== undefined) return inlineSize(p.data);
+  return p.size ?? 0;
+}
+
+/** Decoded length of base64 text (without decoding it). */
+export function inlineSize(b64: string): number {
+  const pad = b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0;
+  return (b64.length / 4) * 3 - pad;
+}
+
+/** The blob reference a media part holds, or undefined for an inline one. */
+export function blobRefOf(p: MediaPart): BlobRef | undefined {
+  if (p.blob === undefined || p.size === undefined) return undefined;
+  return { blob: p.blob, mime: p.mime, size: p.size, sha256: p.blob };
+}
+
+/**
+ * The output format a run's answer is asked in (`config.output_format`): plain text (default), Markdown, JSON matching
+ * `schema` (validated; asked again once with the validation error; a typed error when still wrong). `audio` is
+ * reserved for spoken answers (a later step fills it).
+ */
+export const outputFormatSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('text') }),
+  z.object({ type: z.literal('markdown') }),
+  z.object({ type: z.literal('json'), schema: z.record(z.string(), z.unknown()), name: z.string().max(64).optional() }),
+  z.object({ type: z.literal('audio'), voice: z.string().max(64).optional(), mime: mimeSchema.optional() }),
+]);
+export type OutputFormat = z.infer<typeof outputFormatSchema>;
