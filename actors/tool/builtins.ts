@@ -7,7 +7,7 @@ import { defineTool } from './function-tool.js';
 import { CalculatorError, MAX_EXPRESSION_LENGTH, evaluateExpression } from './calculator.js';
 import type { FunctionTool } from './types.js';
 import type { TroupeConfig } from '../../config/index.js';
-import { mediaTools } from '../media/tools.js';
+import { mediaTools, type MediaToolOptions } from '../media/tools.js';
 
 /** True when `tz` is an IANA time zone this runtime knows. */
 export function isTimeZone(tz: string): boolean {
@@ -129,6 +129,9 @@ export const builtinTools: readonly FunctionTool<never>[] = [clockTool as Functi
  * The built-ins a node's config turns on: {@link builtinTools} plus the media tools (`ocr`, `speech.*`, on unless
  * `media.tools` is false; their engines load on first call, actors/media).
  */
-export function configuredBuiltinTools(config: Pick<TroupeConfig, 'media'>): readonly FunctionTool<never>[] {
-  return [...builtinTools, ...mediaTools(config.media)];
+export function configuredBuiltinTools(
+  config: Pick<TroupeConfig, 'media'>,
+  options: MediaToolOptions = {},
+): readonly FunctionTool<never>[] {
+  return [...builtinTools, ...mediaTools(config.media, options)];
 }

@@ -5,7 +5,7 @@
  * their actors live in the default tenant and other tenants' `tool/<server>.<tool>` forward there.
  */
 import { DEFAULT_TENANT, NotFoundError } from '../../protocols/index.js';
-import type { Behavior } from '../../runtime/index.js';
+import { BlobStore, type Behavior } from '../../runtime/index.js';
 import { contributionKey, type BuiltKind, type KindDescriptor, type KindServices } from '../kinds/index.js';
 import { configuredBuiltinTools } from './builtins.js';
 import { toolBehavior } from './function-tool.js';
@@ -33,7 +33,10 @@ export const toolKind: KindDescriptor = {
   build(services: KindServices): BuiltKind {
     const { system, config } = services;
     const functions = new Map<string, FunctionTool<never>>();
-    for (const t of [...configuredBuiltinTools(config), ...services.tools, ...services.contributions.get(TOOL_FUNCTIONS)])
+    // `blob` inputs of the media tools read the calling tenant's blobs (docs/content-parts.md); another tenant's are not found.
+    const blobs = new BlobStore(system.storage, { maxBytes: config.media.maxBlobBytes });
+    const readBlob = async (ref: string, ctx: { readonly tenant?: string }) => blobs.bytesOf(ctx.tenant ?? DEFAULT_TENANT, { blob: ref });
+    for (const t of [...configuredBuiltinTools(config, { readBlob }), ...services.tools, ...services.contributions.get(TOOL_FUNCTIONS)])
       functions.set(t.name, t);
     const attachments: McpAttachment[] = [];
     let attached = false;

@@ -19,13 +19,15 @@ import { Gateway, catalogDeps, hashApiKey } from '../../gateway/index.js';
 import { MeshNode, type ActorSystem } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import { jpeg, png } from './images.js';
+import { charAccuracy, renderText } from './fixtures.js';
+import { TOOL_CALL, type ToolCallResult } from '../../actors/tool/index.js';
 
 const CONFIG = configSchema.parse({
   agents: [{ name: 'assistant', description: 'assistant agent', instructions: 'You help.' }],
   memory: { store: { index: [] } },
 });
 
-let gw: { url: string; system: ActorSystem; close(): Promise<void> };
+let gw: { url: string; system: ActorSystem; mesh: MeshNode; close(): Promise<void> };
 beforeAll(async () => {
   const system = await createSystem({ warn: () => undefined });
   const mesh = new MeshNode(system);
@@ -48,6 +50,7 @@ beforeAll(async () => {
   gw = {
     url: gateway.url,
     system,
+    mesh,
     async close() {
       await gateway.close();
       mesh.stop();
@@ -192,4 +195,26 @@ describe('/a2a with the @a2a-js/sdk client', () => {
     });
     await expect(c.sendMessage({ tenant: '', message: bad, configuration: undefined, metadata: undefined })).rejects.toThrow(/image\/jpeg/);
   });
+});
+
+describe('the ocr tool on a blob uploaded to /blobs', () => {
+  const ocr = async (tenant: string, blob: string): Promise<ToolCallResult> =>
+    (await gw.mesh.activate('tool/ocr', tenant)).ask<ToolCallResult>(
+      TOOL_CALL,
+      { name: 'ocr', arguments: { blob, mimeType: 'image/png' } },
+      { timeoutMs: 120_000 },
+    );
+
+  it('reads the calling tenant’s blob, and does not find another tenant’s', async () => {
+    const image = renderText(['Invoice 4471 due Friday'], 'Liberation Sans', 28);
+    const up = await upload('acme', image, 'image/png');
+    expect(up.status).toBe(201);
+    const { blob } = (await up.json()) as { blob: string };
+    const mine = await ocr('acme', blob);
+    expect(mine.isError).toBeUndefined();
+    expect(charAccuracy('Invoice 4471 due Friday', (mine.structuredContent as { text: string }).text)).toBeGreaterThan(0.9);
+    const theirs = await ocr('globex', blob);
+    expect(theirs.isError).toBe(true);
+    expect(JSON.stringify(theirs.content)).toMatch(/not found/);
+  }, 180_000);
 });
