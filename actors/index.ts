@@ -16,3 +16,4 @@ export * from './workflow/index.js';
 // Both layers estimate tokens: the llm one counts a text, the memory one a message (the window's budget).
 export { estimateTokens } from './llm/index.js';
 export { estimateTokens as estimateMessageTokens } from './memory/index.js';
+export * from './registry/index.js';
