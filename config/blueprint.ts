@@ -347,8 +347,13 @@ export function checkBlueprint(files: BundleFiles): CheckedBlueprint {
     const v = text === undefined ? undefined : parseText(m.guardrails, text, issues);
     if (v !== undefined) {
       const r = guardrailsSchema.safeParse(v, { reportInput: true });
-      if (r.success) guardrails = r.data;
-      else issues.zod(m.guardrails, r.error);
+      if (r.success) {
+        guardrails = r.data;
+        // Only tool modules run a blueprint's code (hash checked): a detector module would run unchecked code.
+        r.data.custom.forEach((d, i) => {
+          if ('module' in d) issues.add(m.guardrails as string, `custom.${i}.module`, 'expected patterns or keywords: a blueprint may not load detector modules');
+        });
+      } else issues.zod(m.guardrails, r.error);
     }
   }
 
