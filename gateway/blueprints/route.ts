@@ -31,7 +31,9 @@ import {
   STAGED,
   TROUPE_VERSION,
   assertScope,
+  expandCases,
   guessFormat,
+  parseSuite,
   recordKey,
   registryOf,
   stagedView,
@@ -174,6 +176,19 @@ export function blueprintsRoute(deps: GatewayDeps): HttpRoute {
     } catch (e) {
       if (e instanceof BlueprintError) throw gatewayError('bad_request', e.message, { issues: e.issues });
       throw e;
+    }
+    // Eval suites are checked with the trainer's parser (config cannot import it), each problem naming its file.
+    const evalIssues = bp.evals.flatMap((e) => {
+      try {
+        expandCases(parseSuite(e.text, e.file), e.file);
+        return [];
+      } catch (err) {
+        return [{ file: e.file, path: '', message: scrubbedMessage(err) }];
+      }
+    });
+    if (evalIssues.length > 0) {
+      const err = new BlueprintError(evalIssues);
+      throw gatewayError('bad_request', err.message, { issues: err.issues });
     }
     const r = await reg();
     const missing = await unmet(bp, r, scope);
