@@ -37,6 +37,9 @@ troupe blueprint upgrade <dir|file.tgz> [--tenant T|*] [--concurrency N]
 ${SESSION_USAGE}
 Exit codes: 0 done, 1 refused (invalid bundle, missing requirements, failed evals), 2 usage.`;
 
+/** `every tenant` or `tenant T`. */
+const whom = (t: string): string => (t === '*' ? 'every tenant' : `tenant ${t}`);
+
 /** Files never packed. */
 const SKIP = new Set(['node_modules', '.git', '.DS_Store']);
 
@@ -100,7 +103,10 @@ function progress(total: number, what: string): (done: number, label: string) =>
   return (done, label) => {
     if (!tty) return void process.stderr.write(`[${what} ${done}/${total}] ${label}\n`);
     const filled = Math.round((done / Math.max(1, total)) * 30);
-    process.stderr.write(`\r${what} [${'#'.repeat(filled)}${'.'.repeat(30 - filled)}] ${done}/${total} ${label.slice(0, 40).padEnd(40)}${done === total ? '\n' : ''}`);
+    process.stderr.write(
+      `\r${what} [${'#'.repeat(filled)}${'.'.repeat(30 - filled)}] ${done}/${total} ` +
+        `${label.slice(0, 40).padEnd(40)}${done === total ? '\n' : ''}`,
+    );
   };
 }
 
@@ -126,11 +132,16 @@ async function ingestKnowledge(s: Session, bp: CheckedBlueprint, tenant: string 
   const show = progress(docs.length, 'knowledge');
   let chunks = 0;
   for (const [i, { pack, doc }] of docs.entries()) {
-    const r = await adminCall<{ documents: { chunks: number }[] }>(s, 'POST', `/blueprints/${encodeURIComponent(bp.manifest.name)}/knowledge`, {
-      pack,
-      documents: [doc],
-      ...(tenant === undefined ? {} : { tenant }),
-    });
+    const r = await adminCall<{ documents: { chunks: number }[] }>(
+      s,
+      'POST',
+      `/blueprints/${encodeURIComponent(bp.manifest.name)}/knowledge`,
+      {
+        pack,
+        documents: [doc],
+        ...(tenant === undefined ? {} : { tenant }),
+      },
+    );
     chunks += r.documents.reduce((n, d) => n + d.chunks, 0);
     show(i + 1, `${pack}: ${doc.id}`);
   }
@@ -154,7 +165,8 @@ async function evaluate(s: Session, bp: CheckedBlueprint, concurrency: number): 
   const client = await TroupeClient.connect({ url: s.url, ...(s.key === undefined ? {} : { key: s.key }) });
   const name = bp.manifest.name;
   const local = new Set(bp.agents.map((a) => a.name.slice(name.length + 1)));
-  const staged = (agent: string): string => (local.has(agent) ? `${name}@next/${agent}` : agent.startsWith(`${name}/`) ? `${name}@next/${agent.slice(name.length + 1)}` : agent);
+  const staged = (agent: string): string =>
+    local.has(agent) ? `${name}@next/${agent}` : agent.startsWith(`${name}/`) ? `${name}@next/${agent.slice(name.length + 1)}` : agent;
   let ok = true;
   try {
     for (const e of bp.evals) {
@@ -179,11 +191,19 @@ async function evaluate(s: Session, bp: CheckedBlueprint, concurrency: number): 
 async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { ...SESSION_OPTIONS, tenant: { type: 'string' }, json: { type: 'boolean' }, out: { type: 'string' }, name: { type: 'string' }, concurrency: { type: 'string' } },
+    options: {
+      ...SESSION_OPTIONS,
+      tenant: { type: 'string' },
+      json: { type: 'boolean' },
+      out: { type: 'string' },
+      name: { type: 'string' },
+      concurrency: { type: 'string' },
+    },
     allowPositionals: true,
   });
   const [action, target] = positionals;
   const tenant = values.tenant;
+  const tenantQuery = (sep: string): string => (tenant === undefined ? '' : `${sep}tenant=${encodeURIComponent(tenant)}`);
   const needs = (what: string): string => {
     if (target === undefined) throw new UsageError(`blueprint ${action ?? ''} needs ${what}`);
     return target;
@@ -222,7 +242,7 @@ async function run(args: string[]): Promise<number> {
             return false;
           });
           if (!pass) {
-            await adminCall(session, 'DELETE', `/blueprints/${encodeURIComponent(bp.manifest.name)}?staged=1${tenant === undefined ? '' : `&tenant=${encodeURIComponent(tenant)}`}`);
+            await adminCall(session, 'DELETE', `/blueprints/${encodeURIComponent(bp.manifest.name)}?staged=1${tenantQuery('&')}`);
             console.error(`troupe blueprint: ${bp.manifest.name}@${bp.manifest.version} failed its evals; the installed version is kept`);
             return 1;
           }
@@ -231,11 +251,15 @@ async function run(args: string[]): Promise<number> {
         const chunks = await ingestKnowledge(session, bp, tenant);
         if (values.json === true) console.log(JSON.stringify(r, null, 2));
         else {
-          console.log(`${r.status === 'upgraded' ? `upgraded ${r.name} ${r.previous ?? ''} → ${r.version}` : `installed ${r.name}@${r.version}`} for ${r.tenant === '*' ? 'every tenant' : `tenant ${r.tenant}`}`);
+          console.log(
+            `${r.status === 'upgraded' ? `upgraded ${r.name} ${r.previous ?? ''} → ${r.version}` : `installed ${r.name}@${r.version}`} ` +
+              `for ${whom(r.tenant)}`,
+          );
           console.log(`  agents: ${r.agents.join(', ') || '-'}`);
           if (r.workflows.length > 0) console.log(`  workflows: ${r.workflows.join(', ')}`);
           if (r.tools.length > 0) console.log(`  tools: ${r.tools.map((t) => t.name).join(', ')}`);
-          for (const k of r.knowledge) console.log(`  knowledge: ${k.collection} (${k.documents} documents${chunks > 0 ? `, ${chunks} chunks in all` : ''})`);
+          for (const k of r.knowledge)
+            console.log(`  knowledge: ${k.collection} (${k.documents} documents${chunks > 0 ? `, ${chunks} chunks in all` : ''})`);
         }
         return 0;
       } finally {
@@ -245,7 +269,7 @@ async function run(args: string[]): Promise<number> {
     case 'list': {
       const session = await openSession(values);
       try {
-        const r = await adminCall<{ items: Summary[] }>(session, 'GET', `/blueprints${tenant === undefined ? '' : `?tenant=${encodeURIComponent(tenant)}`}`);
+        const r = await adminCall<{ items: Summary[] }>(session, 'GET', `/blueprints${tenantQuery('?')}`);
         if (values.json === true) console.log(JSON.stringify(r.items, null, 2));
         else if (r.items.length === 0) console.log('no blueprints installed');
         else for (const b of r.items) console.log(line(b));
@@ -261,9 +285,9 @@ async function run(args: string[]): Promise<number> {
         const r = await adminCall<{ version: string; tenant: string; deleted: unknown[] }>(
           session,
           'DELETE',
-          `/blueprints/${encodeURIComponent(name)}${tenant === undefined ? '' : `?tenant=${encodeURIComponent(tenant)}`}`,
+          `/blueprints/${encodeURIComponent(name)}${tenantQuery('?')}`,
         );
-        console.log(`removed ${name}@${r.version} from ${r.tenant === '*' ? 'every tenant' : `tenant ${r.tenant}`} (${r.deleted.length} storage entries)`);
+        console.log(`removed ${name}@${r.version} from ${whom(r.tenant)} (${r.deleted.length} storage entries)`);
         return 0;
       } finally {
         await session.close();
@@ -275,7 +299,13 @@ async function run(args: string[]): Promise<number> {
 }
 
 /** Writes a starter blueprint: a manifest, one agent, one template, one eval suite, one knowledge document. */
-function init(dir: string, name = basename(resolve(dir)).toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^[^a-z]+/, '') || 'my-blueprint'): number {
+function init(
+  dir: string,
+  name = basename(resolve(dir))
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .replace(/^[^a-z]+/, '') || 'my-blueprint',
+): number {
   if (existsSync(join(dir, 'blueprint.yaml'))) {
     console.error(`troupe blueprint: ${join(dir, 'blueprint.yaml')} exists; not overwritten`);
     return 1;
@@ -302,7 +332,12 @@ knowledge:
   );
   put('agents/helper.yaml', 'name: helper\ndescription: Answers questions\nprompt: helper\ntools: [search_docs, calculator]\n');
   put('prompts/helper.yaml', 'name: helper\ntemplate: "You are {{agent}}, a helpful assistant. Use search_docs for product questions."\n');
-  put('evals/smoke.yaml', 'description: smoke\nproviders: [helper]\ntests:\n  - vars: { q: "what is 2+3?" }\n    prompt: "{{q}}"\n    assert:\n      - type: contains\n        value: "5"\n');
+  put(
+    'evals/smoke.yaml',
+    'description: smoke\nprompts: ["{{q}}"]\nproviders: [helper]\ntests:\n' +
+      '  - vars: { q: "/tool calculator {\\"expression\\": \\"2+3\\"}" }\n' +
+      '    assert:\n      - type: contains\n        value: "5"\n',
+  );
   put('knowledge/readme.md', `# ${name}\n\nPut the documents your agents search here.\n`);
   console.log(`wrote a starter blueprint in ${dir}: edit blueprint.yaml, then \`troupe blueprint validate ${dir}\``);
   return 0;

@@ -4,10 +4,11 @@ declare module 'semver' {
     readonly includePrerelease?: boolean;
     readonly loose?: boolean;
   }
-  function valid(version: string, options?: Options): string | null;
-  function validRange(range: string, options?: Options): string | null;
-  function satisfies(version: string, range: string, options?: Options): boolean;
-  function gt(a: string, b: string, options?: Options): boolean;
-  const semver: { valid: typeof valid; validRange: typeof validRange; satisfies: typeof satisfies; gt: typeof gt };
+  const semver: {
+    valid(version: string, options?: Options): string | null;
+    validRange(range: string, options?: Options): string | null;
+    satisfies(version: string, range: string, options?: Options): boolean;
+    gt(a: string, b: string, options?: Options): boolean;
+  };
   export default semver;
 }

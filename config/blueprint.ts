@@ -36,15 +36,20 @@ const rel = z
   .refine((p) => !p.startsWith('/') && !p.split('/').includes('..') && !p.includes('\\'), {
     error: 'expected a relative path inside the bundle (no "..", no leading "/")',
   });
-const partName = (what: string) => z.string({ error: `expected ${what}` }).regex(PART_NAME, { error: `expected ${what}: ${PART_NAME.source}` });
+const partName = (what: string) =>
+  z.string({ error: `expected ${what}` }).regex(PART_NAME, { error: `expected ${what}: ${PART_NAME.source}` });
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { error: 'expected an environment variable name' });
 const money = z.number({ error: 'expected a price >= 0' }).min(0).max(1_000_000);
 const range = z.string().refine((r) => semver.validRange(r) !== null, { error: 'expected a semver range, e.g. ^1.2.0' });
 
 /** The manifest (`blueprint.yaml`); its JSON schema is docs/blueprint.schema.json. */
 export const blueprintManifestSchema = z.strictObject({
-  name: z.string({ error: 'expected a blueprint name' }).regex(BLUEPRINT_NAME, { error: `expected a blueprint name: ${BLUEPRINT_NAME.source}` }),
-  version: z.string({ error: 'expected a semver version' }).refine((v) => semver.valid(v) === v, { error: 'expected a semver version, e.g. 1.0.0' }),
+  name: z
+    .string({ error: 'expected a blueprint name' })
+    .regex(BLUEPRINT_NAME, { error: `expected a blueprint name: ${BLUEPRINT_NAME.source}` }),
+  version: z
+    .string({ error: 'expected a semver version' })
+    .refine((v) => semver.valid(v) === v, { error: 'expected a semver version, e.g. 1.0.0' }),
   description: z.string().max(2_000).default(''),
   author: z.string({ error: 'expected an author' }).min(1).max(200),
   license: z.string({ error: 'expected a license (SPDX id)' }).min(1).max(100),
@@ -55,7 +60,10 @@ export const blueprintManifestSchema = z.strictObject({
       perRun: money.default(0),
       per1kTokens: money.default(0),
       perToolCall: money.default(0),
-      currency: z.string().regex(/^[A-Z]{3}$/, { error: 'expected an ISO 4217 currency code, e.g. USD' }).default('USD'),
+      currency: z
+        .string()
+        .regex(/^[A-Z]{3}$/, { error: 'expected an ISO 4217 currency code, e.g. USD' })
+        .default('USD'),
     })
     .prefault({}),
   requires: z
@@ -93,7 +101,9 @@ export const blueprintManifestSchema = z.strictObject({
           .refine((c) => c.overlapChars < c.maxChars / 2, { error: 'expected overlapChars below half of maxChars', path: ['overlapChars'] })
           .optional(),
         /** The embedder the pack was prepared for (informational; the node embeds with its own). */
-        embedding: z.strictObject({ model: z.string().min(1).max(200).optional(), dimensions: z.int().min(1).max(8192).optional() }).optional(),
+        embedding: z
+          .strictObject({ model: z.string().min(1).max(200).optional(), dimensions: z.int().min(1).max(8192).optional() })
+          .optional(),
       }),
     )
     .default(() => []),
@@ -132,7 +142,10 @@ export class BlueprintError extends Error {
   override readonly name = 'BlueprintError';
   readonly code = 'bad_request' as const;
   constructor(readonly issues: readonly BlueprintIssue[]) {
-    super(`invalid blueprint (${issues.length} issue${issues.length === 1 ? '' : 's'}):\n${issues.map((i) => `  - ${formatBlueprintIssue(i)}`).join('\n')}`);
+    super(
+      `invalid blueprint (${issues.length} issue${issues.length === 1 ? '' : 's'}):\n` +
+        issues.map((i) => `  - ${formatBlueprintIssue(i)}`).join('\n'),
+    );
   }
 }
 
@@ -206,7 +219,8 @@ class Issues {
   }
   zod(file: string, error: z.ZodError, prefix: readonly PropertyKey[] = []): void {
     for (const issue of error.issues)
-      for (const d of describeZodIssue({ ...issue, path: [...prefix, ...issue.path] } as z.core.$ZodIssue)) this.add(file, d.path, d.message);
+      for (const d of describeZodIssue({ ...issue, path: [...prefix, ...issue.path] } as z.core.$ZodIssue))
+        this.add(file, d.path, d.message);
   }
 }
 
@@ -216,7 +230,11 @@ function parseText(file: string, text: string, issues: Issues): unknown {
     if (/\.ya?ml$/i.test(file)) return parseYaml(text, { maxAliasCount: 100 }) as unknown;
     issues.add(file, '', 'expected a .yaml, .yml or .json file');
   } catch (e) {
-    issues.add(file, '', `expected valid ${file.toLowerCase().endsWith('.json') ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0] ?? ''}`);
+    issues.add(
+      file,
+      '',
+      `expected valid ${file.toLowerCase().endsWith('.json') ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0] ?? ''}`,
+    );
   }
   return undefined;
 }
@@ -319,7 +337,8 @@ export function checkBlueprint(files: BundleFiles): CheckedBlueprint {
     }
   else prompts = parsedPrompts.data;
   prompts.forEach((t, i) => {
-    if (!PART_NAME.test(t.name)) issues.add(rawPrompts[i]?.file ?? mf, 'name', `expected a template name of a blueprint: ${PART_NAME.source}`);
+    if (!PART_NAME.test(t.name))
+      issues.add(rawPrompts[i]?.file ?? mf, 'name', `expected a template name of a blueprint: ${PART_NAME.source}`);
   });
 
   // Workflows, each checked as config `workflows`, and their targets against the blueprint's agents and tools.
@@ -351,7 +370,12 @@ export function checkBlueprint(files: BundleFiles): CheckedBlueprint {
         guardrails = r.data;
         // Only tool modules run a blueprint's code (hash checked): a detector module would run unchecked code.
         r.data.custom.forEach((d, i) => {
-          if ('module' in d) issues.add(m.guardrails as string, `custom.${i}.module`, 'expected patterns or keywords: a blueprint may not load detector modules');
+          if ('module' in d)
+            issues.add(
+              m.guardrails as string,
+              `custom.${i}.module`,
+              'expected patterns or keywords: a blueprint may not load detector modules',
+            );
         });
       } else issues.zod(m.guardrails, r.error);
     }
@@ -366,7 +390,11 @@ export function checkBlueprint(files: BundleFiles): CheckedBlueprint {
   const knowledge: BlueprintPack[] = m.knowledge.map((k, i) => {
     const documents: { id: string; content: string }[] = [];
     k.documents.forEach((d, j) => {
-      const under = d.endsWith('/') ? Object.keys(files).filter((f) => f.startsWith(d)).sort() : [d];
+      const under = d.endsWith('/')
+        ? Object.keys(files)
+            .filter((f) => f.startsWith(d))
+            .sort()
+        : [d];
       if (under.length === 0 || (!d.endsWith('/') && !Object.hasOwn(files, d)))
         issues.add(mf, `knowledge.${i}.documents.${j}`, `expected a file or a directory of the bundle, "${d}" is missing or empty`);
       else for (const f of under) documents.push({ id: f, content: files[f] as string });

@@ -134,7 +134,8 @@ export async function loadToolModule(name: string, source: string, declared: str
   const onDisk = await readFile(file, 'utf8').catch(() => undefined);
   if (onDisk === undefined) await writeFile(file, source, { mode: 0o600 });
   const text = await readFile(file, 'utf8');
-  if (sha256(text) !== declared) throw new ValidationError(`tool ${name}: ${file} was modified (sha256 differs from the declared one); refused`);
+  if (sha256(text) !== declared)
+    throw new ValidationError(`tool ${name}: ${file} was modified (sha256 differs from the declared one); refused`);
   const mod = (await import(`${pathToFileURL(file).href}?sha256=${declared}`)) as { default?: unknown; run?: unknown };
   const run = typeof mod.default === 'function' ? mod.default : typeof mod.run === 'function' ? mod.run : undefined;
   if (run === undefined) throw new ValidationError(`tool ${name}: its module exports no function (default export or run)`);
@@ -165,7 +166,9 @@ export const blueprintToolKind: KindDescriptor = {
           if (registry.pack(collection, tenant) === undefined) noSuch('tool', `${id} in tenant ${tenant}`);
           const pack = registry.pack(collection);
           const description = pack?.description === undefined ? {} : { description: pack.description };
-          return toolBehavior(collectionSearchTool(services.system, collection, { resolve, ...description }) as FunctionTool<never>) as Behavior<unknown>;
+          return toolBehavior(
+            collectionSearchTool(services.system, collection, { resolve, ...description }) as FunctionTool<never>,
+          ) as Behavior<unknown>;
         }
         const t = registry.tool(id, tenant) ?? noSuch('tool', `${id} in tenant ${tenant}`);
         let loaded: Promise<(args: unknown) => unknown> | undefined;
@@ -209,12 +212,13 @@ export const blueprintCollectionKind: KindDescriptor = {
               }),
           };
         }
-        return lazyBehavior(async () =>
-          collectionBehavior(id, {
-            embedder: await services.embedder(),
-            hnsw: config.memory.hnsw,
-            chunking: pack.chunking ?? config.memory.chunking,
-          }) as Behavior<unknown>,
+        return lazyBehavior(
+          async () =>
+            collectionBehavior(id, {
+              embedder: await services.embedder(),
+              hnsw: config.memory.hnsw,
+              chunking: pack.chunking ?? config.memory.chunking,
+            }) as Behavior<unknown>,
         );
       },
       close() {
@@ -226,7 +230,12 @@ export const blueprintCollectionKind: KindDescriptor = {
 };
 
 /** Every blueprint kind, for the CLI's kind list. */
-export const BLUEPRINT_KINDS: readonly KindDescriptor[] = [blueprintAgentKind, blueprintWorkflowKind, blueprintToolKind, blueprintCollectionKind];
+export const BLUEPRINT_KINDS: readonly KindDescriptor[] = [
+  blueprintAgentKind,
+  blueprintWorkflowKind,
+  blueprintToolKind,
+  blueprintCollectionKind,
+];
 
 /**
  * A behavior made asynchronously when its actor starts (a collection needs the embedder): `init` makes it and

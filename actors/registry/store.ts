@@ -91,7 +91,13 @@ export function stagedView(r: InstalledBlueprint): InstalledBlueprint {
   const t = (n: string): string => (tools.has(n) ? `${n}.next` : n);
   return {
     ...r,
-    agents: r.agents.map((x) => ({ ...x, name: a(x.name), handoffs: x.handoffs.map(a), delegates: x.delegates.map(a), tools: x.tools.map(t) })),
+    agents: r.agents.map((x) => ({
+      ...x,
+      name: a(x.name),
+      handoffs: x.handoffs.map(a),
+      delegates: x.delegates.map(a),
+      tools: x.tools.map(t),
+    })),
     workflows: r.workflows.map((w) => ({
       ...w,
       name: a(w.name),
@@ -157,7 +163,9 @@ export class BlueprintRegistry {
   async put(record: InstalledBlueprint, staged = false): Promise<void> {
     const bytes = Buffer.byteLength(JSON.stringify(record));
     if (bytes > MAX_RECORD_BYTES)
-      throw new TooLargeError(`blueprint ${record.name}: its parts take ${bytes} bytes; at most ${MAX_RECORD_BYTES} (knowledge documents excluded)`);
+      throw new TooLargeError(
+        `blueprint ${record.name}: its parts take ${bytes} bytes; at most ${MAX_RECORD_BYTES} (knowledge documents excluded)`,
+      );
     await this.bucket.put(recordKey(record.scope, record.name, staged), record);
     await this.changed();
   }
@@ -256,7 +264,8 @@ export class BlueprintRegistry {
         // Two installs of one blueprint in different scopes: the same names, served to the union of their tenants.
         map.set(id, { value, scope: had === undefined || had.scope === r.scope ? r.scope : mergeScopes(had.scope, r.scope), stamp });
       };
-      for (const a of r.agents) add(agents, a.name, { config: a, prompts: r.prompts, blueprint: r.name, version: r.version, scope: r.scope });
+      for (const a of r.agents)
+        add(agents, a.name, { config: a, prompts: r.prompts, blueprint: r.name, version: r.version, scope: r.scope });
       for (const w of r.workflows) add(workflows, w.name, w);
       for (const t of r.tools) add(tools, t.name, t);
       for (const k of r.knowledge) add(packs, k.collection, k);

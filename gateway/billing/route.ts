@@ -7,7 +7,16 @@
  * are counted as unbilled; runs of a staged upgrade (`<name>@next/…`, its evals) are not billed.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ALL_TENANTS, STAGED, USAGE_BUCKET, registryOf, usageDays, usageDay, type BlueprintRegistry, type UsageRow } from '../../actors/index.js';
+import {
+  ALL_TENANTS,
+  STAGED,
+  USAGE_BUCKET,
+  registryOf,
+  usageDays,
+  usageDay,
+  type BlueprintRegistry,
+  type UsageRow,
+} from '../../actors/index.js';
 import type { BlueprintManifest } from '../../config/index.js';
 import { ValidationError } from '../../protocols/index.js';
 import { requirePermission } from '../auth/index.js';
@@ -106,7 +115,9 @@ export function priceRuns(
 
 /** The invoice as CSV: one row per line, then one total row per currency. */
 export function invoiceCsv(inv: Invoice): string {
-  const head = 'tenant,from,to,blueprint,version,currency,runs,input_tokens,output_tokens,tool_calls,amount_runs,amount_tokens,amount_tool_calls,total';
+  const head =
+    'tenant,from,to,blueprint,version,currency,runs,input_tokens,output_tokens,tool_calls,' +
+    'amount_runs,amount_tokens,amount_tool_calls,total';
   const cell = (v: unknown): string => {
     const s = v === null || v === undefined ? '' : String(v);
     // Cells a spreadsheet would run as a formula are quoted with a leading apostrophe.
@@ -114,11 +125,28 @@ export function invoiceCsv(inv: Invoice): string {
     return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
   };
   const rows = inv.lines.map((l) =>
-    [inv.tenant, inv.from, inv.to, l.blueprint, l.version, l.currency, l.runs, l.input_tokens, l.output_tokens, l.tool_calls, l.amounts.runs, l.amounts.tokens, l.amounts.tool_calls, l.total]
+    [
+      inv.tenant,
+      inv.from,
+      inv.to,
+      l.blueprint,
+      l.version,
+      l.currency,
+      l.runs,
+      l.input_tokens,
+      l.output_tokens,
+      l.tool_calls,
+      l.amounts.runs,
+      l.amounts.tokens,
+      l.amounts.tool_calls,
+      l.total,
+    ]
       .map(cell)
       .join(','),
   );
-  const totals = Object.entries(inv.totals).map(([c, t]) => [inv.tenant, inv.from, inv.to, 'TOTAL', '', c, '', '', '', '', '', '', '', t].map(cell).join(','));
+  const totals = Object.entries(inv.totals).map(([c, t]) =>
+    [inv.tenant, inv.from, inv.to, 'TOTAL', '', c, '', '', '', '', '', '', '', t].map(cell).join(','),
+  );
   return `${[head, ...rows, ...totals].join('\r\n')}\r\n`;
 }
 
@@ -128,7 +156,8 @@ function param(q: URLSearchParams, name: string): string | undefined {
   const all = q.getAll(name);
   if (all.length === 0) return undefined;
   const v = all[0] as string;
-  if (all.length > 1 || v === '' || v.length > 200) throw new ValidationError(`${name}: expected one non-empty value of at most 200 characters`);
+  if (all.length > 1 || v === '' || v.length > 200)
+    throw new ValidationError(`${name}: expected one non-empty value of at most 200 characters`);
   return v;
 }
 
@@ -159,7 +188,8 @@ export function billingRoute(deps: GatewayDeps): HttpRoute {
       if (req.method !== 'GET') throw methodNotAllowedError('GET /billing');
       const q = new URL(req.url ?? '/', 'http://x').searchParams;
       for (const k of q.keys())
-        if (!PARAMS.has(k)) throw new ValidationError(`unknown query parameter ${JSON.stringify(k).slice(0, 60)} (from, to, tenant, format)`);
+        if (!PARAMS.has(k))
+          throw new ValidationError(`unknown query parameter ${JSON.stringify(k).slice(0, 60)} (from, to, tenant, format)`);
       const tenant = tenantOf(q, principal);
       const format = param(q, 'format') ?? 'json';
       if (format !== 'json' && format !== 'csv') throw new ValidationError('format: expected json or csv');

@@ -55,7 +55,10 @@ function scopeOf(principal: Principal, asked: unknown): string {
   assertScope(scope);
   if (principal === ANONYMOUS_ADMIN || scope === principal.tenant) return scope;
   if (scope === ALL_TENANTS && principal.tenant === DEFAULT_TENANT) return scope;
-  throw gatewayError('forbidden', `an admin of tenant ${principal.tenant} may not manage blueprints of ${scope === ALL_TENANTS ? 'every tenant' : `tenant ${scope}`}`);
+  throw gatewayError(
+    'forbidden',
+    `an admin of tenant ${principal.tenant} may not manage blueprints of ${scope === ALL_TENANTS ? 'every tenant' : `tenant ${scope}`}`,
+  );
 }
 
 /** A summary of a record as `GET /blueprints` lists it. */
@@ -167,7 +170,8 @@ export function blueprintsRoute(deps: GatewayDeps): HttpRoute {
     if (body === undefined || typeof body !== 'object' || typeof body['files'] !== 'object' || body['files'] === null)
       throw new ValidationError('expected {files: {path: text}, tenant?, stage?, upgrade?}');
     const files = body['files'] as Record<string, unknown>;
-    for (const [p, v] of Object.entries(files)) if (typeof v !== 'string') throw new ValidationError(`files.${p.slice(0, 100)}: expected text`);
+    for (const [p, v] of Object.entries(files))
+      if (typeof v !== 'string') throw new ValidationError(`files.${p.slice(0, 100)}: expected text`);
     const scope = scopeOf(principal, body['tenant']);
     const staged = body['stage'] === true;
     let bp: CheckedBlueprint;
@@ -196,7 +200,8 @@ export function blueprintsRoute(deps: GatewayDeps): HttpRoute {
       throw gatewayError('unprocessable', `blueprint ${bp.manifest.name} needs ${missing.join('; ')}; nothing was installed`, { missing });
     const old = await r.get(scope, bp.manifest.name);
     if (staged) {
-      if (old === undefined) throw new NotFoundError(`blueprint ${bp.manifest.name} is not installed in ${scope}: install it before staging an upgrade`);
+      if (old === undefined)
+        throw new NotFoundError(`blueprint ${bp.manifest.name} is not installed in ${scope}: install it before staging an upgrade`);
       const rec = recordOf(bp, scope, now(), true);
       await r.put(rec, true);
       const view = stagedView(rec);
@@ -238,13 +243,17 @@ export function blueprintsRoute(deps: GatewayDeps): HttpRoute {
       throw new ValidationError('expected {pack, documents: [{id, content}], tenant?}');
     const scope = scopeOf(principal, body['tenant']);
     const rec = (await (await reg()).get(scope, name)) ?? notInstalled(name, scope);
-    const pack = rec.knowledge.find((k) => k.name === body['pack']) ?? notInstalled(`${name} knowledge pack ${String(body['pack'])}`, scope);
+    const pack =
+      rec.knowledge.find((k) => k.name === body['pack']) ?? notInstalled(`${name} knowledge pack ${String(body['pack'])}`, scope);
     const declared = new Set(pack.documents);
     const documents = (body['documents'] as unknown[]).map((d, i) => {
       const doc = d as { id?: unknown; content?: unknown };
-      if (typeof doc?.id !== 'string' || typeof doc.content !== 'string') throw new ValidationError(`documents.${i}: expected {id, content}`);
+      if (typeof doc?.id !== 'string' || typeof doc.content !== 'string')
+        throw new ValidationError(`documents.${i}: expected {id, content}`);
       if (!declared.has(`${doc.id}#${sha256(doc.content)}`))
-        throw new ValidationError(`documents.${i}: ${doc.id.slice(0, 200)} is not a document of pack ${pack.name} as installed (id and sha256)`);
+        throw new ValidationError(
+          `documents.${i}: ${doc.id.slice(0, 200)} is not a document of pack ${pack.name} as installed (id and sha256)`,
+        );
       return { id: doc.id, content: doc.content, format: guessFormat(doc.id), metadata: { source: doc.id, blueprint: name } };
     });
     if (documents.length === 0) throw new ValidationError('documents: expected at least one');
@@ -258,7 +267,8 @@ export function blueprintsRoute(deps: GatewayDeps): HttpRoute {
     async handle(req, res, principal, path) {
       const url = new URL(req.url ?? '/', 'http://x');
       const segments = path.split('/').filter((s) => s !== '');
-      if (segments.length > 2 || (segments.length === 2 && segments[1] !== 'knowledge')) throw gatewayError('not_found', `no route /blueprints${path}`);
+      if (segments.length > 2 || (segments.length === 2 && segments[1] !== 'knowledge'))
+        throw gatewayError('not_found', `no route /blueprints${path}`);
       const name = segments[0] === undefined ? undefined : decodeURIComponent(segments[0]);
       try {
         if (name === undefined) {
@@ -268,7 +278,8 @@ export function blueprintsRoute(deps: GatewayDeps): HttpRoute {
           const scope = scopeOf(principal, asked);
           const r = await reg();
           // A tenant's view: its own installs and those for every tenant.
-          const scopes = asked === undefined && principal === ANONYMOUS_ADMIN ? undefined : scope === ALL_TENANTS ? [ALL_TENANTS] : [scope, ALL_TENANTS];
+          const scopes =
+            asked === undefined && principal === ANONYMOUS_ADMIN ? undefined : scope === ALL_TENANTS ? [ALL_TENANTS] : [scope, ALL_TENANTS];
           const records = scopes === undefined ? await r.list() : (await Promise.all(scopes.map((s) => r.list(s)))).flat();
           return sendJson(res, 200, { items: records.map(blueprintSummary) });
         }
@@ -294,5 +305,7 @@ export function blueprintsRoute(deps: GatewayDeps): HttpRoute {
 }
 
 function notInstalled(name: string, scope: string, staged = false): never {
-  throw new NotFoundError(`blueprint ${name} is not ${staged ? 'staged' : 'installed'} in ${scope === ALL_TENANTS ? 'every tenant' : `tenant ${scope}`}`);
+  throw new NotFoundError(
+    `blueprint ${name} is not ${staged ? 'staged' : 'installed'} in ${scope === ALL_TENANTS ? 'every tenant' : `tenant ${scope}`}`,
+  );
 }

@@ -32,7 +32,12 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => gw.close());
 
-async function call(key: Keys, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown>; text: string }> {
+async function call(
+  key: Keys,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown>; text: string }> {
   const res = await fetch(`${gw.url}${path}`, {
     method,
     headers: { authorization: `Bearer ${gw.keys[key].key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -64,12 +69,21 @@ describe('/blueprints and /billing', () => {
     const files = readBundleDir(join(ROOT, 'examples/blueprints/support-desk'));
     expect((await call('acmeAdmin', 'POST', '/blueprints', { files, tenant: '*' })).status).toBe(403);
     expect((await call('acme', 'POST', '/blueprints', { files })).status).toBe(403);
-    const needy = { ...files, 'blueprint.yaml': (files['blueprint.yaml'] as string).replace('troupe: ">=0.1.0"', 'troupe: ">=0.1.0"\n  secrets: [BP_TEST_NO_SUCH_SECRET]') };
+    const needy = {
+      ...files,
+      'blueprint.yaml': (files['blueprint.yaml'] as string).replace(
+        'troupe: ">=0.1.0"',
+        'troupe: ">=0.1.0"\n  secrets: [BP_TEST_NO_SUCH_SECRET]',
+      ),
+    };
     const refused = await call('root', 'POST', '/blueprints', { files: needy, tenant: '*' });
     expect(refused.status).toBe(422);
     expect(refused.text).toContain('BP_TEST_NO_SUCH_SECRET');
     expect((await call('root', 'GET', '/blueprints')).body['items']).toEqual([]);
-    const bad = await call('root', 'POST', '/blueprints', { files: { ...files, 'agents/triage.yaml': 'name: triage\ntemperature: 9\n' }, tenant: '*' });
+    const bad = await call('root', 'POST', '/blueprints', {
+      files: { ...files, 'agents/triage.yaml': 'name: triage\ntemperature: 9\n' },
+      tenant: '*',
+    });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('agents/triage.yaml: temperature');
 
@@ -100,7 +114,13 @@ describe('/blueprints and /billing', () => {
   it('bills a fixture of metered runs at each blueprint’s prices, per tenant, in JSON and CSV', async () => {
     // A fixture of runs: usage rows as the agent host writes them (ADR 0027), over three days and two tenants.
     const bucket = gw.system.storage.bucket(USAGE_BUCKET);
-    const agents = ['support-desk/triage', 'support-desk/billing', 'research-assistant/researcher', 'assistant', 'support-desk@next/triage'];
+    const agents = [
+      'support-desk/triage',
+      'support-desk/billing',
+      'research-assistant/researcher',
+      'assistant',
+      'support-desk@next/triage',
+    ];
     const days = ['2026-10-01', '2026-10-02', '2026-10-03'];
     let seed = 7;
     const rand = (n: number): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
@@ -115,7 +135,13 @@ describe('/blueprints and /billing', () => {
         tool_calls: rand(4),
       };
       rows.push(row);
-      await bucket.put([row.tenant, row.day, `fixture-${i}`], { agent: row.agent, model: 'm', input_tokens: row.input_tokens, output_tokens: row.output_tokens, tool_calls: row.tool_calls });
+      await bucket.put([row.tenant, row.day, `fixture-${i}`], {
+        agent: row.agent,
+        model: 'm',
+        input_tokens: row.input_tokens,
+        output_tokens: row.output_tokens,
+        tool_calls: row.tool_calls,
+      });
     }
     // The expected invoice, from the manifests' prices, written out here.
     const prices: Record<string, { perRun: number; per1kTokens: number; perToolCall: number }> = {
@@ -141,7 +167,9 @@ describe('/blueprints and /billing', () => {
     const lines = acme.body['lines'] as { blueprint: string; runs: number; tool_calls: number; total: number }[];
     expect(lines.map((l) => l.blueprint)).toEqual(['research-assistant', 'support-desk']);
     const acmeRows = rows.filter((r) => r.tenant === 'acme' && r.day <= '2026-10-02');
-    expect(lines.find((l) => l.blueprint === 'support-desk')?.runs).toBe(acmeRows.filter((r) => r.agent.startsWith('support-desk/')).length);
+    expect(lines.find((l) => l.blueprint === 'support-desk')?.runs).toBe(
+      acmeRows.filter((r) => r.agent.startsWith('support-desk/')).length,
+    );
     expect(lines.find((l) => l.blueprint === 'support-desk')?.tool_calls).toBe(
       acmeRows.filter((r) => r.agent.startsWith('support-desk/')).reduce((n, r) => n + r.tool_calls, 0),
     );
@@ -149,14 +177,20 @@ describe('/blueprints and /billing', () => {
 
     // research-assistant is installed for acme only: beta's runs of it are billed at no price (listed, total 0).
     const beta = await call('beta', 'GET', '/billing?from=2026-10-01&to=2026-10-02');
-    expect((beta.body['totals'] as Record<string, number>)['USD']).toBeCloseTo(expected('beta', (bp) => bp === 'support-desk'), 5);
+    expect((beta.body['totals'] as Record<string, number>)['USD']).toBeCloseTo(
+      expected('beta', (bp) => bp === 'support-desk'),
+      5,
+    );
     expect((await call('beta', 'GET', '/billing?from=2026-10-01&to=2026-10-02&tenant=acme')).status).toBe(403);
     const asAdmin = await call('root', 'GET', '/billing?from=2026-10-01&to=2026-10-02&tenant=acme');
     expect((asAdmin.body['totals'] as Record<string, number>)['USD']).toBeCloseTo(want, 5);
 
     const csv = await call('acme', 'GET', '/billing?from=2026-10-01&to=2026-10-02&format=csv');
     expect(csv.status).toBe(200);
-    const table = csv.text.trim().split('\r\n').map((l) => l.split(','));
+    const table = csv.text
+      .trim()
+      .split('\r\n')
+      .map((l) => l.split(','));
     expect(table[0]?.at(-1)).toBe('total');
     expect(table.slice(1, -1).reduce((n, r) => n + Number(r.at(-1)), 0)).toBeCloseTo(want, 5);
     expect(Number(table.at(-1)?.at(-1))).toBeCloseTo(want, 5);
@@ -166,7 +200,9 @@ describe('/blueprints and /billing', () => {
   it('meters tool calls of real runs and removes exactly what an install wrote', async () => {
     const today = new Date().toISOString().slice(0, 10);
     const inv = await call('beta', 'GET', `/billing?from=${today}&to=${today}`);
-    const line = (inv.body['lines'] as { blueprint: string; runs: number; tool_calls: number }[]).find((l) => l.blueprint === 'support-desk');
+    const line = (inv.body['lines'] as { blueprint: string; runs: number; tool_calls: number }[]).find(
+      (l) => l.blueprint === 'support-desk',
+    );
     expect(line).toMatchObject({ runs: 1, tool_calls: 1 });
 
     const removed = await call('root', 'DELETE', '/blueprints/support-desk?tenant=*');
@@ -183,6 +219,8 @@ describe('/blueprints and /billing', () => {
       c.ws.terminate();
     }
     // The other blueprint is untouched.
-    expect(((await call('acmeAdmin', 'GET', '/blueprints')).body['items'] as { name: string }[]).map((b) => b.name)).toEqual(['research-assistant']);
+    expect(((await call('acmeAdmin', 'GET', '/blueprints')).body['items'] as { name: string }[]).map((b) => b.name)).toEqual([
+      'research-assistant',
+    ]);
   }, 120_000);
 });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BlueprintError, blueprintJsonSchema, checkBlueprint, sha256, type BundleFiles } from '../../config/index.js';
-import { loadToolModule, TOOL_MODULE_DIR } from '../../actors/index.js';
+import { expandCases, loadToolModule, parseSuite, TOOL_MODULE_DIR } from '../../actors/index.js';
 import { readBundleDir } from '../../cli/blueprint.js';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -40,20 +40,38 @@ describe('blueprint bundles', () => {
     expect(s.guardrails?.custom.map((d) => d.name)).toEqual(['account-number']);
     const r = checkBlueprint(research());
     expect(r.workflows[0]?.name).toBe('research-assistant/brief');
-    expect(Object.values(r.workflows[0]?.steps ?? {}).map((st) => st.agent)).toEqual(['research-assistant/researcher', 'research-assistant/writer']);
+    expect(Object.values(r.workflows[0]?.steps ?? {}).map((st) => st.agent)).toEqual([
+      'research-assistant/researcher',
+      'research-assistant/writer',
+    ]);
     expect(r.agents.find((a) => a.name === 'research-assistant/researcher')?.delegates).toEqual(['research-assistant/writer']);
+  });
+
+  it('ships eval suites the trainer parser reads, every case naming a blueprint agent', () => {
+    for (const bp of [checkBlueprint(support()), checkBlueprint(research())]) {
+      const local = new Set(bp.agents.map((a) => a.name.split('/')[1]));
+      for (const e of bp.evals) {
+        const cases = expandCases(parseSuite(e.text, e.file), e.file);
+        expect(cases.length).toBeGreaterThan(0);
+        for (const c of cases) expect(local.has(c.agent)).toBe(true);
+      }
+    }
   });
 
   it('names the file and the field of every problem', () => {
     const files = support();
     files['agents/billing.yaml'] = 'name: billing\ninstructions: hi\ntemperature: 7\nfrobnicate: 1\n';
-    files['blueprint.yaml'] = (files['blueprint.yaml'] as string).replace('version: 1.0.0', 'version: one').replace('  - evals/support.yaml', '  - evals/missing.yaml');
+    files['blueprint.yaml'] = (files['blueprint.yaml'] as string)
+      .replace('version: 1.0.0', 'version: one')
+      .replace('  - evals/support.yaml', '  - evals/missing.yaml');
     const issues = issuesOf(files);
     expect(issues).toContainEqual(expect.objectContaining({ file: 'blueprint.yaml', path: 'version' }));
     // Manifest errors stop before the parts; fix it and the agent's fields are reported with its file.
     files['blueprint.yaml'] = (files['blueprint.yaml'] as string).replace('version: one', 'version: 1.0.1');
     const again = issuesOf(files);
-    expect(again).toContainEqual(expect.objectContaining({ file: 'blueprint.yaml', path: 'evals.0', message: expect.stringContaining('evals/missing.yaml') }));
+    expect(again).toContainEqual(
+      expect.objectContaining({ file: 'blueprint.yaml', path: 'evals.0', message: expect.stringContaining('evals/missing.yaml') }),
+    );
     expect(again).toContainEqual(expect.objectContaining({ file: 'agents/billing.yaml', path: 'temperature' }));
     expect(again).toContainEqual(expect.objectContaining({ file: 'agents/billing.yaml', path: 'frobnicate' }));
     expect(new BlueprintError(again).message).toContain('agents/billing.yaml: temperature: ');
@@ -92,15 +110,30 @@ describe('blueprint bundles', () => {
   it('fails hostile manifests and part files only with BlueprintError', () => {
     const value = fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.array(fc.string()), fc.dictionary(fc.string(), fc.string()));
     fc.assert(
-      fc.property(fc.dictionary(fc.constantFrom('name', 'version', 'agents', 'pricing', 'requires', 'tools', 'knowledge', '__proto__', 'x'), value), fc.string(), (m, agent) => {
-        const files = { 'blueprint.json': JSON.stringify({ name: 'a', version: '1.0.0', author: 'x', license: 'MIT', category: 'c', agents: ['a.yaml'], ...m }), 'a.yaml': agent };
-        try {
-          checkBlueprint(files);
-        } catch (e) {
-          if (!(e instanceof BlueprintError)) throw e;
-          for (const i of e.issues) expect(typeof i.file).toBe('string');
-        }
-      }),
+      fc.property(
+        fc.dictionary(fc.constantFrom('name', 'version', 'agents', 'pricing', 'requires', 'tools', 'knowledge', '__proto__', 'x'), value),
+        fc.string(),
+        (m, agent) => {
+          const files = {
+            'blueprint.json': JSON.stringify({
+              name: 'a',
+              version: '1.0.0',
+              author: 'x',
+              license: 'MIT',
+              category: 'c',
+              agents: ['a.yaml'],
+              ...m,
+            }),
+            'a.yaml': agent,
+          };
+          try {
+            checkBlueprint(files);
+          } catch (e) {
+            if (!(e instanceof BlueprintError)) throw e;
+            for (const i of e.issues) expect(typeof i.file).toBe('string');
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -40,7 +40,10 @@ describe('troupe blueprint', () => {
     const bad = join(dir, 'bad');
     cpSync(join(ROOT, 'examples/blueprints/support-desk'), bad, { recursive: true });
     writeFileSync(join(bad, 'agents/billing.yaml'), 'name: billing\ninstructions: x\ntools: 3\n');
-    const [packed, invalid] = await Promise.all([troupe(['blueprint', 'pack', 'examples/blueprints/research-assistant', '--out', tgz]), troupe(['blueprint', 'validate', bad])]);
+    const [packed, invalid] = await Promise.all([
+      troupe(['blueprint', 'pack', 'examples/blueprints/research-assistant', '--out', tgz]),
+      troupe(['blueprint', 'validate', bad]),
+    ]);
     expect(packed.code, packed.stderr).toBe(0);
     expect(packed.stdout).toMatch(/packed research-assistant@1\.0\.0 .*\nsha256 [0-9a-f]{64}/);
     expect(invalid.code).toBe(1);

@@ -25,14 +25,18 @@ beforeAll(async () => {
   const config = configSchema.parse({ agents: [], memory: { store: { index: [] } } });
   const provider = new OfflineProvider();
   const node = async (): Promise<CatalogGateway<Keys>> =>
-    startCatalogGateway<Keys>(config, { root: { id: 'root', tenant: 'default', roles: ['admin'] } }, {
-      system: await createSystem({
-        warn: () => undefined,
-        transport: new JetStreamTransport({ servers: nats.url, prefix: 'bpmesh' }),
-        storage: await JetStreamStorage.connect({ servers: [nats.url], prefix: 'bpmesh' }),
-      }),
-      compose: { provider: () => ({ provider, model: 'offline' }) },
-    });
+    startCatalogGateway<Keys>(
+      config,
+      { root: { id: 'root', tenant: 'default', roles: ['admin'] } },
+      {
+        system: await createSystem({
+          warn: () => undefined,
+          transport: new JetStreamTransport({ servers: nats.url, prefix: 'bpmesh' }),
+          storage: await JetStreamStorage.connect({ servers: [nats.url], prefix: 'bpmesh' }),
+        }),
+        compose: { provider: () => ({ provider, model: 'offline' }) },
+      },
+    );
   one = await node();
   two = await node();
 }, 120_000);
@@ -85,7 +89,17 @@ async function until(what: string, check: () => Promise<boolean>, ms = 30_000): 
 describe('blueprints on a mesh', () => {
   it('an install through one node is served by the other without a restart, and a remove ends it', async () => {
     expect(await listed(two)).not.toContain('support-desk/billing');
-    const installed = await troupe(['blueprint', 'install', 'examples/blueprints/support-desk', '--url', one.url, '--key', one.keys.root.key, '--tenant', '*']);
+    const installed = await troupe([
+      'blueprint',
+      'install',
+      'examples/blueprints/support-desk',
+      '--url',
+      one.url,
+      '--key',
+      one.keys.root.key,
+      '--tenant',
+      '*',
+    ]);
     expect(installed.code, installed.stderr).toBe(0);
     expect(installed.stdout).toContain('installed support-desk@1.0.0 for every tenant');
     expect(installed.stderr).toContain('[knowledge 2/2]');
@@ -95,7 +109,10 @@ describe('blueprints on a mesh', () => {
     const search = await runOn(two, 'support-desk/triage', '/tool search_support-desk_faq {"query": "duplicate charge"}');
     expect(search).toContain('knowledge/faq/refunds.md');
 
-    const res = await fetch(`${one.url}/blueprints/support-desk?tenant=*`, { method: 'DELETE', headers: { authorization: `Bearer ${one.keys.root.key}` } });
+    const res = await fetch(`${one.url}/blueprints/support-desk?tenant=*`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${one.keys.root.key}` },
+    });
     expect(res.status).toBe(200);
     await until('node two drops the agent', async () => !(await listed(two)).includes('support-desk/billing'));
   }, 600_000);
