@@ -17,3 +17,4 @@ export * from './media/index.js';
 // Both layers estimate tokens: the llm one counts a text, the memory one a message (the window's budget).
 export { estimateTokens } from './llm/index.js';
 export { estimateTokens as estimateMessageTokens } from './memory/index.js';
+export * from './registry/index.js';

@@ -7,7 +7,7 @@ import { UsageError } from './command.js';
 import type { Session } from './session.js';
 
 /** Calls a route of the gateway; throws a GatewayError with the server's `code` and `detail` on a non-2xx answer. */
-export async function adminCall<T>(s: Session, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+export async function adminCall<T>(s: Session, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (s.key !== undefined) headers['authorization'] = `Bearer ${s.key}`;
   if (body !== undefined) headers['content-type'] = 'application/json';

@@ -20,6 +20,8 @@ export const KINDS: readonly KindDescriptor[] = [
   actors.trainerKind,
   actors.contextKind,
   actors.workflowKind,
+  // Installed blueprints (ADR 0045): their agents, workflows, tools and knowledge, read from storage.
+  ...actors.BLUEPRINT_KINDS,
 ];
 
 /** What a caller may set besides config: other kinds, the hosted ones, a model provider for tests, extra tools. */

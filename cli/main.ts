@@ -67,6 +67,11 @@ const COMMANDS: readonly { readonly name: string; readonly summary: string; load
     load: async () => (await import('./optimize.js')).optimizeCommand,
   },
   {
+    name: 'blueprint',
+    summary: 'blueprints: init, validate, pack, install, list, remove and upgrade bundles of agents, tools and knowledge',
+    load: async () => (await import('./blueprint.js')).blueprintCommand,
+  },
+  {
     name: 'threads',
     summary: 'list threads, or show one with its messages and runs',
     load: async () => (await import('./threads.js')).threadsCommand,

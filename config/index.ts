@@ -61,3 +61,30 @@ export { checkWorkflow, stepKind, handlerSources } from './workflow-check.js';
 export type { WorkflowProblem } from './workflow-check.js';
 export { compileWorkflowExpr, splitTemplate, templateExpressions, stepReferences } from './workflow-expr.js';
 export type { TemplatePart } from './workflow-expr.js';
+export {
+  blueprintManifestSchema,
+  checkBlueprint,
+  parseManifest,
+  manifestFile,
+  missingRequirements,
+  satisfies,
+  blueprintJsonSchema,
+  bundleDigest,
+  sha256,
+  formatBlueprintIssue,
+  BlueprintError,
+  MANIFEST_FILES,
+  BLUEPRINT_NAME,
+  PART_NAME,
+  MAX_BUNDLE_BYTES,
+  MAX_BUNDLE_FILES,
+} from './blueprint.js';
+export type {
+  BlueprintManifest,
+  BundleFiles,
+  BlueprintIssue,
+  BlueprintTool,
+  BlueprintPack,
+  BlueprintEval,
+  CheckedBlueprint,
+} from './blueprint.js';

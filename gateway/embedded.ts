@@ -19,6 +19,8 @@ import { deadLettersRoute } from './ops/index.js';
 import { finetuneRoute } from './finetune/index.js';
 import { experimentsRoute, optimizationsRoute } from './experiments/index.js';
 import { hooksRoute } from './hooks/index.js';
+import { blueprintsRoute } from './blueprints/index.js';
+import { billingRoute } from './billing/index.js';
 import { meshRoute, timelineRoute, type MeshRoute } from './mesh/index.js';
 import { Gateway, gatewayOptionsFromConfig, type GatewayOptions } from './server.js';
 import type { GatewayDeps, HttpRoute } from './types.js';
@@ -70,6 +72,8 @@ export function allRoutes(
     guardrailsRoute(deps),
     profilesRoute(deps),
     usageRoute(deps, options.prices),
+    blueprintsRoute(deps),
+    billingRoute(deps),
     deadLettersRoute(deps),
     finetuneRoute(deps),
     experimentsRoute(deps),

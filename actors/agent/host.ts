@@ -113,9 +113,17 @@ export function makeHost(
     if (!reply.applied && reply.reason === 'taken_over') throw runTakenOver(runId, live.fence);
   };
 
+  /** Tool calls this host made for the run (billing's per-tool-call price, gateway/billing). */
+  let toolCalls = 0;
   /** The run's tokens in the tenant's usage (by day, agent and model); a failure is reported, never the run's end lost. */
   const recordUsage = async (usage: Usage): Promise<void> => {
-    const row = { agent: def.name, model: def.model, input_tokens: usage.promptTokens, output_tokens: usage.completionTokens };
+    const row = {
+      agent: def.name,
+      model: def.model,
+      input_tokens: usage.promptTokens,
+      output_tokens: usage.completionTokens,
+      tool_calls: toolCalls,
+    };
     await new UsageStore(system.storage)
       .record(tenant, runId, system.clock.now(), row)
       .catch((e: unknown) => system.warn(`run ${runId}: usage not recorded: ${(e as Error).message}`));
@@ -207,6 +215,7 @@ export function makeHost(
       });
     },
     async callTool(name, args, callId, trace) {
+      toolCalls++;
       const ref = await target(`tool/${name}`);
       // The tool sees a call id unique in the mesh; cancelling the run cancels the call where it runs. The
       // idempotency key is the same for this call after a resume, so a tool idempotent by key runs it once.

@@ -17,6 +17,8 @@ export interface UsageRow {
   readonly model: string;
   readonly input_tokens: number;
   readonly output_tokens: number;
+  /** Tool calls the run made (rows written before billing have none). */
+  readonly tool_calls?: number;
 }
 
 /** Usage summed per day, agent and model. */

@@ -37,6 +37,7 @@ export const PERMISSIONS = {
   'usage:read:all': "read every tenant's usage",
   'mesh:read': "see the mesh view: nodes, every tenant's actors on them, system events (/mesh)",
   'runs:read:all': "read any tenant's run timelines (/runs/{id}/timeline?tenant=)",
+  'blueprints:manage': 'install, upgrade, list and remove blueprints (/blueprints)',
 } as const;
 
 /** A permission name. */

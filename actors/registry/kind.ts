@@ -1,0 +1,254 @@
+/**
+ * The kinds that serve installed blueprints (ADR 0045): agents `agent/<blueprint>/<agent>`, workflows
+ * `workflow/<blueprint>/<workflow>`, tool modules `tool/<blueprint>.<tool>` and knowledge packs
+ * `collection/<blueprint>_<pack>` (with its `search_<blueprint>_<pack>` tool). Each serves the ids the storage-backed
+ * registry holds now — read on every call, so an install on any node is served here without a restart — and builds
+ * each agent and workflow with the `agent` and `workflow` kinds' own code, over a config holding only that part.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { z } from 'zod';
+import { sha256, type TroupeConfig } from '../../config/index.js';
+import { DEFAULT_TENANT, ValidationError } from '../../protocols/index.js';
+import type { Behavior } from '../../runtime/index.js';
+import { agentKind } from '../agent/kind.js';
+import type { BuiltKind, CatalogAgent, KindDescriptor, KindServices } from '../kinds/index.js';
+import { collectionBehavior } from '../memory/rag/actor.js';
+import { collectionSearchTool } from '../memory/rag/tools.js';
+import { toolBehavior } from '../tool/function-tool.js';
+import type { FunctionTool } from '../tool/types.js';
+import { workflowKind } from '../workflow/kind.js';
+import { ALL_TENANTS, noSuch, registryOf, releaseRegistry, type BlueprintRegistry } from './store.js';
+
+/** Where verified tool modules are written before they are imported (by content hash). */
+export const TOOL_MODULE_DIR = join(tmpdir(), 'troupe-blueprint-tools');
+
+/** One built part, cached until its install changes. */
+interface Cached {
+  readonly stamp: string;
+  readonly built: BuiltKind;
+}
+
+/** The services with a config that holds only `part` (agents, prompts or workflows) of a blueprint. */
+function narrowed(services: KindServices, config: Partial<TroupeConfig>): KindServices {
+  return { ...services, config: { ...services.config, agents: [], workflows: [], ...config } as TroupeConfig };
+}
+
+async function shared(services: KindServices): Promise<BlueprintRegistry> {
+  return registryOf(services.system.storage, (m) => services.system.warn(m));
+}
+
+/** Installed blueprints' agents. */
+export const blueprintAgentKind: KindDescriptor = {
+  name: 'blueprint-agent',
+  serves: 'agent',
+  stateful: true,
+  requires: ['thread'],
+  async build(services: KindServices): Promise<BuiltKind> {
+    const registry = await shared(services);
+    const cache = new Map<string, Cached>();
+    const built = (id: string): BuiltKind => {
+      const a = registry.agent(id) ?? noSuch('agent', id);
+      const stamp = registry.stamp('agent', id) as string;
+      const hit = cache.get(id);
+      if (hit !== undefined && hit.stamp === stamp) return hit.built;
+      const config = { agents: [a.config], prompts: [...services.config.prompts, ...a.prompts] };
+      const b = agentKind.build(narrowed(services, config)) as BuiltKind;
+      cache.set(id, { stamp, built: b });
+      return b;
+    };
+    // Listings are synchronous: they show what the last build of each agent saw, built again after every change.
+    let listed: CatalogAgent[] = [];
+    const relist = (): void => {
+      const out: CatalogAgent[] = [];
+      for (const id of registry.agentIds()) {
+        try {
+          out.push(...(built(id).agents?.() ?? []));
+        } catch (e) {
+          services.system.warn(`blueprint agent ${id}: ${(e as Error).message}`);
+        }
+      }
+      listed = out;
+    };
+    const unsubscribe = registry.onChange(relist);
+    relist();
+    return {
+      ids: () => registry.agentIds(),
+      accepts: (id) => registry.agent(id) !== undefined,
+      behavior(id, tenant): Behavior<unknown> {
+        if (registry.agent(id, tenant) === undefined) noSuch('agent', `${id} in tenant ${tenant}`);
+        return built(id).behavior(id, tenant);
+      },
+      agents: () => listed,
+      close() {
+        unsubscribe();
+        releaseRegistry(services.system.storage);
+        return Promise.resolve();
+      },
+    };
+  },
+};
+
+/** Installed blueprints' workflows. */
+export const blueprintWorkflowKind: KindDescriptor = {
+  name: 'blueprint-workflow',
+  serves: 'workflow',
+  stateful: true,
+  async build(services: KindServices): Promise<BuiltKind> {
+    const registry = await shared(services);
+    const cache = new Map<string, Cached>();
+    const built = (id: string): BuiltKind => {
+      const w = registry.workflow(id) ?? noSuch('workflow', id);
+      const stamp = registry.stamp('workflow', id) as string;
+      const hit = cache.get(id);
+      if (hit !== undefined && hit.stamp === stamp) return hit.built;
+      const b = workflowKind.build(narrowed(services, { workflows: [w] })) as BuiltKind;
+      cache.set(id, { stamp, built: b });
+      return b;
+    };
+    return {
+      ids: () => registry.workflowIds(),
+      accepts: (id) => registry.workflow(id) !== undefined,
+      behavior(id, tenant) {
+        if (registry.workflow(id, tenant) === undefined) noSuch('workflow', `${id} in tenant ${tenant}`);
+        return built(id).behavior(id, tenant);
+      },
+      close() {
+        releaseRegistry(services.system.storage);
+        return Promise.resolve();
+      },
+    };
+  },
+};
+
+/**
+ * Loads a tool module's `run` after checking its hash: the stored source must have the declared sha256, and the file
+ * written for it (by hash) must still have it when imported — a module changed on disk is refused.
+ */
+export async function loadToolModule(name: string, source: string, declared: string): Promise<(args: unknown) => unknown> {
+  if (sha256(source) !== declared) throw new ValidationError(`tool ${name}: its module does not have the declared sha256; refused`);
+  await mkdir(TOOL_MODULE_DIR, { recursive: true, mode: 0o700 });
+  const file = join(TOOL_MODULE_DIR, `${declared}.mjs`);
+  const onDisk = await readFile(file, 'utf8').catch(() => undefined);
+  if (onDisk === undefined) await writeFile(file, source, { mode: 0o600 });
+  const text = await readFile(file, 'utf8');
+  if (sha256(text) !== declared)
+    throw new ValidationError(`tool ${name}: ${file} was modified (sha256 differs from the declared one); refused`);
+  const mod = (await import(`${pathToFileURL(file).href}?sha256=${declared}`)) as { default?: unknown; run?: unknown };
+  const run = typeof mod.default === 'function' ? mod.default : typeof mod.run === 'function' ? mod.run : undefined;
+  if (run === undefined) throw new ValidationError(`tool ${name}: its module exports no function (default export or run)`);
+  return run as (args: unknown) => unknown;
+}
+
+/** Installed blueprints' tool modules and their knowledge packs' search tools. */
+export const blueprintToolKind: KindDescriptor = {
+  name: 'blueprint-tool',
+  serves: 'tool',
+  stateful: false,
+  async build(services: KindServices): Promise<BuiltKind> {
+    const registry = await shared(services);
+    const resolve = (address: string, tenant: string | undefined) => services.resolve(address, tenant);
+    const search = (id: string): string | undefined => {
+      if (!id.startsWith('search_')) return undefined;
+      const c = id.slice('search_'.length);
+      return registry.pack(c) === undefined ? undefined : c;
+    };
+    const ids = (): string[] => [...registry.toolIds(), ...registry.packIds().map((c) => `search_${c}`)];
+    return {
+      ids,
+      tools: ids,
+      accepts: (id) => registry.tool(id) !== undefined || search(id) !== undefined,
+      behavior(id, tenant): Behavior<unknown> {
+        const collection = search(id);
+        if (collection !== undefined) {
+          if (registry.pack(collection, tenant) === undefined) noSuch('tool', `${id} in tenant ${tenant}`);
+          const pack = registry.pack(collection);
+          const description = pack?.description === undefined ? {} : { description: pack.description };
+          return toolBehavior(
+            collectionSearchTool(services.system, collection, { resolve, ...description }) as FunctionTool<never>,
+          ) as Behavior<unknown>;
+        }
+        const t = registry.tool(id, tenant) ?? noSuch('tool', `${id} in tenant ${tenant}`);
+        let loaded: Promise<(args: unknown) => unknown> | undefined;
+        const tool: FunctionTool<Record<string, unknown>> = {
+          name: t.name,
+          description: t.description,
+          input: z.looseObject({}),
+          // The module is checked and imported on the first call (a refused module fails that call with its reason).
+          run: async (args) => (await (loaded ??= loadToolModule(t.name, t.source, t.sha256)))(args),
+        };
+        return toolBehavior(tool) as Behavior<unknown>;
+      },
+      close() {
+        releaseRegistry(services.system.storage);
+        return Promise.resolve();
+      },
+    };
+  },
+};
+
+/** Installed blueprints' knowledge packs: the installing tenant's collection; other tenants of an install for all read it. */
+export const blueprintCollectionKind: KindDescriptor = {
+  name: 'blueprint-collection',
+  serves: 'collection',
+  stateful: true,
+  options: { handlerTimeoutMs: 300_000 },
+  async build(services: KindServices): Promise<BuiltKind> {
+    const registry = await shared(services);
+    const { config, system } = services;
+    return {
+      ids: () => registry.packIds(),
+      accepts: (id) => registry.pack(id) !== undefined,
+      behavior(id, tenant): Behavior<unknown> {
+        const pack = registry.pack(id, tenant) ?? noSuch('collection', `${id} in tenant ${tenant}`);
+        if (tenant !== pack.tenant && registry.scopeOf('collection', id) === ALL_TENANTS) {
+          // An install for every tenant keeps one copy, in the default tenant: others' actors forward to it.
+          return {
+            receive: (msg) =>
+              system.ref(`collection/${id}`, pack.tenant ?? DEFAULT_TENANT).ask(msg.type, msg.payload, {
+                timeoutMs: msg.deadline === undefined ? undefined : Math.max(1, msg.deadline - Date.now()),
+              }),
+          };
+        }
+        return lazyBehavior(
+          async () =>
+            collectionBehavior(id, {
+              embedder: await services.embedder(),
+              hnsw: config.memory.hnsw,
+              chunking: pack.chunking ?? config.memory.chunking,
+            }) as Behavior<unknown>,
+        );
+      },
+      close() {
+        releaseRegistry(services.system.storage);
+        return Promise.resolve();
+      },
+    };
+  },
+};
+
+/** Every blueprint kind, for the CLI's kind list. */
+export const BLUEPRINT_KINDS: readonly KindDescriptor[] = [
+  blueprintAgentKind,
+  blueprintWorkflowKind,
+  blueprintToolKind,
+  blueprintCollectionKind,
+];
+
+/**
+ * A behavior made asynchronously when its actor starts (a collection needs the embedder): `init` makes it and
+ * `receive` is the made one's. Only for behaviors without snapshots (a collection keeps its data in storage).
+ */
+function lazyBehavior(make: () => Promise<Behavior<unknown>>): Behavior<unknown> {
+  let inner: Behavior<unknown> | undefined;
+  return {
+    async init(ctx) {
+      inner = await make();
+      return inner.init === undefined ? undefined : inner.init(ctx);
+    },
+    receive: (message, ctx) => (inner as Behavior<unknown>).receive(message, ctx),
+    stop: (ctx) => inner?.stop?.(ctx),
+  };
+}
