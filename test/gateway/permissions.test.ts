@@ -277,6 +277,7 @@ const NOT_ROUTED_HERE: readonly Permission[] = [
   'usage:read',
   'usage:read:all',
   'runs:read:all', // test/gateway/run-timeline.test.ts
+  'blueprints:manage', // test/blueprint/billing.test.ts
 ];
 
 /** Asserts `outcome` is what the matrix says for `roles` and `permission`. */
