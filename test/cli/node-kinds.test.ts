@@ -90,7 +90,8 @@ describe('troupe node --kinds', () => {
     );
     expect(failed?.message).toContain(
       'unknown kind(s) bogus: known kinds are agent, remote, tool, memory, collection, thread, guardrail, trainer, context, workflow, ' +
-        'blueprint-agent, blueprint-workflow, blueprint-tool, blueprint-collection, counter, worker, tally (pass --module FILE to add kinds)',
+        'blueprint-agent, blueprint-workflow, blueprint-tool, blueprint-collection, ' +
+        'counter, worker, tally (pass --module FILE to add kinds)',
     );
   }, 60_000);
 });
