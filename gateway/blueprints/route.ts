@@ -181,6 +181,14 @@ export function blueprintsRoute(deps: GatewayDeps): HttpRoute {
       if (e instanceof BlueprintError) throw gatewayError('bad_request', e.message, { issues: e.issues });
       throw e;
     }
+    // Tool modules and MCP servers run code in the nodes' processes, which every tenant shares: only the operator (an
+    // admin of the default tenant, or auth off) installs them; a tenant's admin installs agents, prompts, workflows, knowledge.
+    if ((bp.tools.length > 0 || bp.mcpServers.length > 0) && principal !== ANONYMOUS_ADMIN && principal.tenant !== DEFAULT_TENANT)
+      throw gatewayError(
+        'forbidden',
+        `blueprint ${bp.manifest.name} carries tool modules or MCP servers, which run code on the mesh's nodes: ` +
+          'only an admin of the default tenant may install it',
+      );
     // Eval suites are checked with the trainer's parser (config cannot import it), each problem naming its file.
     const evalIssues = bp.evals.flatMap((e) => {
       try {

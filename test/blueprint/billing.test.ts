@@ -69,6 +69,10 @@ describe('/blueprints and /billing', () => {
     const files = readBundleDir(join(ROOT, 'examples/blueprints/support-desk'));
     expect((await call('acmeAdmin', 'POST', '/blueprints', { files, tenant: '*' })).status).toBe(403);
     expect((await call('acme', 'POST', '/blueprints', { files })).status).toBe(403);
+    // Its tool module would run in the nodes every tenant shares: a tenant's admin may not install it, even for its tenant.
+    const own = await call('acmeAdmin', 'POST', '/blueprints', { files });
+    expect(own.status).toBe(403);
+    expect(JSON.stringify(own.body)).toMatch(/tool modules or MCP servers/);
     const needy = {
       ...files,
       'blueprint.yaml': (files['blueprint.yaml'] as string).replace(
