@@ -22,6 +22,7 @@ import { assertPattern, assertTopic, type Subscription, type TimerHandle } from 
 import { assertVisible, requirePermission, THREAD_OWNER, withThreadOwner, type Permission } from '../auth/index.js';
 import { bucketKey, gatewayError } from '../http.js';
 import { addFeedback, parseFeedback } from '../feedback/index.js';
+import { admitMessages } from '../blobs/index.js';
 import type { Principal } from '../types.js';
 import type { WsContext } from './context.js';
 import {
@@ -320,9 +321,11 @@ export class Session implements RunSink {
       const ref = await this.ctx.deps.ensure(`agent/${f.agent}`, tenant);
       await this.ctx.deps.admit?.(tenant); // a tenant past its budget starts no run
       const user = withRunUser(undefined, this.principal);
+      // Media parts are checked and stored as the tenant's blobs here, as on /acp and /a2a: the mesh sees references only.
+      const messages = await admitMessages(this.ctx.deps, tenant, f.input.messages);
       const payload = {
         run_id: runId,
-        input: f.input,
+        input: { ...f.input, messages },
         ...(threadId === undefined ? {} : { thread_id: threadId }),
         ...(f.config === undefined ? {} : { config: f.config }),
         // The run's user is the caller (profiles and business rules read it).
