@@ -114,7 +114,7 @@ async function serveGateway(
     import('../actors/index.js'),
   ]);
   return start(
-    catalogDeps(system, catalog, serving),
+    { ...catalogDeps(system, catalog, serving), media: config.media, speech: config.media.speech },
     config.gateway,
     { readiness: { dataDir: config.dataDir } },
     { prompts: new PromptLibrary(system.storage, config), webhooks: workflowWebhooks(config.workflows), workflows: config.workflows },

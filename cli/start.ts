@@ -103,7 +103,7 @@ export async function start(args: string[]): Promise<number> {
   const prompts = new PromptLibrary(system.storage, config);
   const gateway = config.gateway.enabled
     ? await startGateway(
-        { ...catalogDeps(system, catalog, () => running), media: config.media },
+        { ...catalogDeps(system, catalog, () => running), media: config.media, speech: config.media.speech },
         config.gateway,
         { readiness: { dataDir: config.dataDir } },
         { prompts, webhooks: workflowWebhooks(config.workflows), workflows: config.workflows },

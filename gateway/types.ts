@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ActorRef, ActorSystem, Clock, MediaPolicy } from '../runtime/index.js';
-import type { CatalogAgent } from '../actors/index.js';
+import type { CatalogAgent, SpeechConfig } from '../actors/index.js';
 import { gatewayRoles } from '../config/index.js';
 
 /** Roles an API key or token may carry (config's list; what each may do: auth/permissions.ts). */
@@ -48,6 +48,11 @@ export interface GatewayDeps {
   readonly clock?: Clock;
   /** Media limits and allowed types (config `media`; default `DEFAULT_MEDIA_POLICY`): parts and blob uploads (ADR 0043). */
   readonly media?: MediaPolicy;
+  /**
+   * Speech (config `media.speech`, docs/media.md): with a speech-to-text provider, an audio part of a client's message
+   * is transcribed as it enters the mesh (a voice note becomes a user message); absent or `none`: audio stays audio.
+   */
+  readonly speech?: SpeechConfig;
 }
 
 /** One mounted part of the gateway: handles requests whose path starts with `prefix`. */

@@ -67,6 +67,11 @@ const mediaFields = {
   blob: blobIdSchema.optional(),
   size: z.number().int().nonnegative().optional(),
   sha256: blobIdSchema.optional(),
+  /**
+   * What an audio part says, set by the node that transcribed it (media.speech.stt) — never taken from a client: models
+   * receive it as text in place of the audio, and the message's text holds it for guardrails and caches.
+   */
+  transcript: z.string().max(200_000).optional(),
   /** Image dimensions, when the node measured them. */
   width: z.number().int().positive().optional(),
   height: z.number().int().positive().optional(),

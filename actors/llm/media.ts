@@ -11,7 +11,8 @@ export type InlineMedia = MediaPart & { readonly data: string };
 
 /** The messages of `request` with every blob reference made inline (messages without one are the same objects). */
 export async function inlineMedia(request: ModelRequest, provider: string): Promise<readonly ChatMessage[]> {
-  if (!request.messages.some((m) => m.parts?.some((p) => isMediaPart(p) && p.blob !== undefined) === true)) return request.messages;
+  if (!request.messages.some((m) => m.parts?.some((p) => isMediaPart(p) && (p.blob !== undefined || p.transcript !== undefined)) === true))
+    return request.messages;
   const read = new Map<string, Promise<string>>();
   const data = (blob: string): Promise<string> => {
     let d = read.get(blob);
@@ -31,9 +32,11 @@ export async function inlineMedia(request: ModelRequest, provider: string): Prom
   };
   return Promise.all(
     request.messages.map(async (m) => {
-      if (m.parts === undefined || !m.parts.some((p) => isMediaPart(p) && p.blob !== undefined)) return m;
+      if (m.parts === undefined || !m.parts.some((p) => isMediaPart(p) && (p.blob !== undefined || p.transcript !== undefined))) return m;
       const parts = await Promise.all(
         m.parts.map(async (p): Promise<ContentPart> => {
+          // Transcribed audio reaches the model as what it says (every vendor takes text; not all take audio).
+          if (isMediaPart(p) && p.transcript !== undefined) return { type: 'text', text: p.transcript };
           if (!isMediaPart(p) || p.blob === undefined) return p;
           const { blob, sha256: _s, ...rest } = p;
           return { ...rest, data: await data(blob) } as MediaPart;

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NotFoundError, TroupeError } from '../../protocols/index.js';
 import { BlobStore, DEFAULT_MEDIA_POLICY, admitParts, inspectMedia, type MediaPolicy } from '../../runtime/index.js';
 import type { ChatMessage } from '../../protocols/index.js';
+import { transcribe, type SpeechConfig } from '../../actors/index.js';
 import { requirePermission } from '../auth/index.js';
 import { gatewayError, readBody, sendJson } from '../http.js';
 import type { GatewayDeps, HttpRoute, Principal } from '../types.js';
@@ -33,9 +34,37 @@ export async function admitMessages<M extends Pick<ChatMessage, 'parts'>>(
   if (!messages.some((m) => m.parts !== undefined)) return [...messages];
   const blobs = blobStoreOf(deps);
   const policy = mediaPolicy(deps);
-  return Promise.all(
+  const admitted = await Promise.all(
     messages.map(async (m) => (m.parts === undefined ? m : { ...m, parts: await admitParts(tenant, m.parts, blobs, policy) })),
   );
+  const speech = deps.speech;
+  if (speech === undefined || speech.stt.kind === 'none') return admitted;
+  return Promise.all(admitted.map((m) => transcribed(m, tenant, blobs, speech)));
+}
+
+/**
+ * `m` with each audio part's transcript set and the transcripts appended to its text (guardrails, caches and the
+ * thread's text see what was said). A failed transcription is the request's error (4xx for bad audio, 503 for the provider).
+ */
+async function transcribed<M extends Pick<ChatMessage, 'parts'> & { content?: string }>(
+  m: M,
+  tenant: string,
+  blobs: BlobStore,
+  speech: SpeechConfig,
+): Promise<M> {
+  if (m.parts === undefined || !m.parts.some((p) => p.type === 'audio')) return m;
+  const said: string[] = [];
+  const parts = await Promise.all(
+    m.parts.map(async (p) => {
+      if (p.type !== 'audio' || p.blob === undefined) return p;
+      const bytes = await blobs.bytesOf(tenant, { blob: p.blob });
+      const { text } = await transcribe(bytes, p.mime, speech, { maxBytes: blobs.maxBytes });
+      said.push(text);
+      return { ...p, transcript: text };
+    }),
+  );
+  const content = [m.content ?? '', ...said].filter((t) => t.trim() !== '').join('\n');
+  return { ...m, parts, ...(m.content === undefined && said.length === 0 ? {} : { content }) };
 }
 
 const ID = /^\/([0-9a-f]{64})$/;

@@ -163,7 +163,8 @@ export async function admitParts(
 
 async function admitPart(tenant: string, p: MediaPart, i: number, blobs: BlobStore, policy: MediaPolicy): Promise<MediaPart> {
   const where = `parts[${i}]`;
-  const { data: _data, blob: _blob, size: _size, sha256: _sha, width: _w, height: _h, ...rest } = p;
+  // A transcript is the node's (gateway/blobs admitMessages), never a client's: one sent in is dropped here.
+  const { data: _data, blob: _blob, size: _size, sha256: _sha, width: _w, height: _h, transcript: _t, ...rest } = p;
   if (p.data !== undefined) {
     const size = inlineSize(p.data);
     if (size > policy.inlineMaxBytes)
