@@ -19,9 +19,9 @@ import {
 } from '../../actors/index.js';
 import type { BlueprintManifest } from '../../config/index.js';
 import { ValidationError } from '../../protocols/index.js';
-import { requirePermission } from '../auth/index.js';
 import { gatewayError, methodNotAllowedError, sendJson } from '../http.js';
 import type { GatewayDeps, HttpRoute, Principal } from '../types.js';
+import { usageParam, usageTenantOf } from '../usage/index.js';
 
 type Pricing = BlueprintManifest['pricing'];
 
@@ -152,21 +152,9 @@ export function invoiceCsv(inv: Invoice): string {
 
 const PARAMS = new Set(['from', 'to', 'tenant', 'format']);
 
-function param(q: URLSearchParams, name: string): string | undefined {
-  const all = q.getAll(name);
-  if (all.length === 0) return undefined;
-  const v = all[0] as string;
-  if (all.length > 1 || v === '' || v.length > 200)
-    throw new ValidationError(`${name}: expected one non-empty value of at most 200 characters`);
-  return v;
-}
-
-/** The tenant a caller may bill: its own, or any with `usage:read:all` (admins). */
-function tenantOf(q: URLSearchParams, principal: Principal): string {
-  const tenant = param(q, 'tenant') ?? principal.tenant;
-  requirePermission(principal, tenant === principal.tenant ? 'usage:read' : 'usage:read:all', 'GET /billing');
-  return tenant;
-}
+const param = usageParam;
+/** The tenant a caller may bill: its own, or any with `usage:read:all` (admins), as `/usage`. */
+const tenantOf = (q: URLSearchParams, principal: Principal): string => usageTenantOf(q, principal, 'GET /billing');
 
 /** Every metered run of `tenant` on the days `from`..`to`. */
 export async function meteredRuns(deps: GatewayDeps, tenant: string, from: string, to: string): Promise<MeteredRun[]> {

@@ -16,7 +16,7 @@ export { costOf, priced, type ModelPrices };
 const PARAMS = new Set(['from', 'to', 'agent', 'model', 'tenant']);
 
 /** One query parameter: absent, or a non-empty value of at most 200 characters given once. */
-function param(q: URLSearchParams, name: string): string | undefined {
+export function param(q: URLSearchParams, name: string): string | undefined {
   const all = q.getAll(name);
   if (all.length === 0) return undefined;
   const v = all[0] as string;
@@ -25,10 +25,10 @@ function param(q: URLSearchParams, name: string): string | undefined {
   return v;
 }
 
-/** The tenant a caller may read: its own, or any for admins. */
-function tenantOf(q: URLSearchParams, principal: Principal): string {
+/** The tenant (`?tenant=`) a caller of `route` may read metered usage of: its own, or any with `usage:read:all` (admins). */
+export function tenantOf(q: URLSearchParams, principal: Principal, route = 'GET /usage'): string {
   const tenant = param(q, 'tenant') ?? principal.tenant;
-  requirePermission(principal, tenant === principal.tenant ? 'usage:read' : 'usage:read:all', 'GET /usage');
+  requirePermission(principal, tenant === principal.tenant ? 'usage:read' : 'usage:read:all', route);
   return tenant;
 }
 

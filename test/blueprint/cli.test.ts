@@ -3,24 +3,17 @@
  * .tgz and install it, run its agent as `<blueprint>/<agent>`, an upgrade whose eval suite fails keeps the installed
  * version, one whose suite passes switches, and remove takes it away; an invalid bundle exits 1 naming file and field.
  */
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT, cleanEnv, troupeArgv } from '../gateway/cli-fixture.js';
+import { ROOT, runTroupe } from '../gateway/cli-fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'troupe-bp-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function troupe(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, troupeArgv(args), { cwd: ROOT, env: cleanEnv({ TROUPE_DATA_DIR: join(dir, 'data') }) });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.stdin.end();
-  return new Promise((ok) => child.once('close', (code) => ok({ code, stdout, stderr })));
+function troupe(args: string[]): ReturnType<typeof runTroupe> {
+  return runTroupe(args, { TROUPE_DATA_DIR: join(dir, 'data') });
 }
 
 /** A copy of the research assistant at `version`, its eval suite expecting `expect`. */

@@ -4,7 +4,6 @@
  * same storage, with its own registry — serves the new agents without a restart (its registry follows a JetStream KV
  * watch), and stops serving them once they are removed through node one.
  */
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OfflineProvider } from '../../actors/index.js';
 import { configSchema } from '../../config/index.js';
@@ -12,7 +11,7 @@ import { JetStreamStorage, JetStreamTransport } from '../../runtime/jetstream/in
 import { createSystem } from '../../supervisors/index.js';
 import { NatsServer } from '../nats/server.js';
 import { startCatalogGateway, type CatalogGateway } from '../gateway/catalog-fixture.js';
-import { ROOT, cleanEnv, troupeArgv } from '../gateway/cli-fixture.js';
+import { runTroupe } from '../gateway/cli-fixture.js';
 import { startFrame, WsClient } from '../gateway/ws-fixture.js';
 
 type Keys = 'root';
@@ -46,14 +45,8 @@ afterAll(async () => {
   await nats?.stop();
 });
 
-function troupe(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, troupeArgv(args), { cwd: ROOT, env: cleanEnv({}) });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.stdin.end();
-  return new Promise((ok) => child.once('close', (code) => ok({ code, stdout, stderr })));
+function troupe(args: string[]): ReturnType<typeof runTroupe> {
+  return runTroupe(args);
 }
 
 /** Runs `agent` over node `g`'s /ws; the frames until the run ends, or the error frame. */

@@ -52,6 +52,20 @@ export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return env;
 }
 
+/** Runs `troupe args` to its exit (stdin closed) with {@link cleanEnv} plus `env`: its exit code and what it printed. */
+export function runTroupe(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, troupeArgv(args), { cwd: ROOT, env: cleanEnv(env) });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdin.end();
+  return new Promise((ok) => child.once('close', (code) => ok({ code, stdout, stderr })));
+}
+
 /** A running CLI: its gateway URL, everything it printed so far, and its exit. */
 export interface CliGateway {
   readonly child: ChildProcess;

@@ -3,7 +3,6 @@
  * where a node recorded dead letters, and with `--url` against a running `troupe start` with auth on — an admin
  * key lists and redrives (once), a user key is refused.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,23 +11,14 @@ import { configSchema } from '../../config/index.js';
 import { generateApiKey } from '../../gateway/index.js';
 import { openStorage } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
-import { ROOT, cleanEnv, startCliGateway, troupeArgv } from '../gateway/cli-fixture.js';
+import { cleanEnv, runTroupe, startCliGateway } from '../gateway/cli-fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'troupe-dlq-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function troupe(args: string[], data: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function troupe(args: string[], data: string): ReturnType<typeof runTroupe> {
   // The built CLI when current (test/gateway/cli-fixture.ts).
-  const child = spawn(process.execPath, troupeArgv(args), {
-    cwd: ROOT,
-    env: cleanEnv({ TROUPE_DATA_DIR: data }),
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.stdin.end();
-  return new Promise((ok) => child.once('close', (code) => ok({ code, stdout, stderr })));
+  return runTroupe(args, { TROUPE_DATA_DIR: data });
 }
 
 /** Records dead letters in `data` the way an embedded node does: messages to agents while none is running. */
