@@ -52,7 +52,8 @@ describe('catalog from config', () => {
   it('serves the default demo agents per tenant, activating agents and tools on first use', async () => {
     const { s, c } = await start({});
     expect(c.agents().map((a) => a.name)).toEqual(['assistant', 'triage', 'billing', 'tech']);
-    expect(c.tools()).toEqual(['calculator', 'clock']);
+    // The media tools (docs/media.md) are served by default; their engines load on first call.
+    expect(c.tools()).toEqual(['calculator', 'clock', 'ocr', 'speech.synthesize', 'speech.transcribe']);
     const a = await ask(s, c, 'acme', 'assistant', '/tool calculator {"expression":"6*7"}');
     expect(a.status).toBe('success');
     expect(a.output).toContain('42');

@@ -135,6 +135,15 @@ export function ngramProbability(model: LoadedNgram, text: string): number {
   return best;
 }
 
+/** Texts of fewer words than this never get a finding from the model alone (the rules still judge them). */
+export const MIN_EVIDENCE_WORDS = 6;
+
+function words(input: string): number {
+  let n = 0;
+  for (const _ of input.matchAll(/[\p{L}\p{N}]+/gu)) n++;
+  return n;
+}
+
 /** How the n-gram layer joins the rules' findings. */
 export interface NgramGate {
   /** At or below this probability the text counts as benign: findings scoring below `keep` are dropped. */
@@ -148,7 +157,8 @@ export interface NgramGate {
 /**
  * The findings after the n-gram layer: the rules' findings without the weak ones when the model is confident the text
  * is benign (`p ≤ low`), or, when there are none and the model is confident of an attack (`p ≥ high`), one finding of
- * `type` over the whole text (trimmed) with a score from 0.5 (at `high`) to 0.85, kept only if it reaches `threshold`.
+ * `type` over the whole text (trimmed) with a score from 0.5 (at `high`) to 0.85, kept only if it reaches `threshold`
+ * and the text has at least {@link MIN_EVIDENCE_WORDS} words.
  */
 export function ngramGate(
   detector: string,
@@ -161,6 +171,8 @@ export function ngramGate(
 ): Finding[] {
   if (p <= gate.low) return findings.filter((f) => f.score >= gate.keep);
   if (findings.length > 0 || p < gate.high) return [...findings];
+  // A few words are too little evidence for the model alone ("and now?", "can you do it again?" read as attacks).
+  if (words(input) < MIN_EVIDENCE_WORDS) return [];
   const t = type();
   const score = Math.round((0.5 + ((p - gate.high) / (1 - gate.high)) * 0.35) * 1000) / 1000;
   if (score < threshold(t)) return [];
