@@ -206,6 +206,10 @@ export function blueprintsRoute(deps: GatewayDeps): HttpRoute {
     const missing = await unmet(bp, r, scope);
     if (missing.length > 0)
       throw gatewayError('unprocessable', `blueprint ${bp.manifest.name} needs ${missing.join('; ')}; nothing was installed`, { missing });
+    // Blueprint names are the mesh's: the kinds serve `<name>/<agent>` once, so one name in two scopes would let one
+    // tenant's install define what another tenant's runs execute. The scope holding it is not named (another tenant's).
+    if ((await r.list()).some((o) => o.name === bp.manifest.name && o.scope !== scope))
+      throw gatewayError('conflict', `the blueprint name ${bp.manifest.name} is taken on this mesh: rename the blueprint`);
     const old = await r.get(scope, bp.manifest.name);
     if (staged) {
       if (old === undefined)

@@ -97,6 +97,10 @@ describe('/blueprints and /billing', () => {
     expect((await call('root', 'POST', '/blueprints', { files, tenant: '*' })).status).toBe(409);
     const research = readBundleDir(join(ROOT, 'examples/blueprints/research-assistant'));
     expect((await call('acmeAdmin', 'POST', '/blueprints', { files: research })).status).toBe(201);
+    // Its name is acme's now: an install of the same name for every tenant would define acme's agents.
+    const taken = await call('root', 'POST', '/blueprints', { files: research, tenant: '*' });
+    expect(taken.status, taken.text).toBe(409);
+    expect(taken.text).not.toContain('acme');
 
     // Served without a restart, to every tenant for support-desk, to acme only for research-assistant.
     const frames = await runOver('beta', 'support-desk/billing', '/tool support-desk.refund-status {"order": "A-1007"}');
