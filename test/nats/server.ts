@@ -186,6 +186,28 @@ export async function startCluster(size = 3, host?: string): Promise<NatsServer[
   );
 }
 
+/**
+ * A {@link startCluster} whose JetStream can place an R3 stream ({@link waitForJetStreamCluster}). A cluster that
+ * cannot within `timeoutMs` ("no suitable peers for placement": a peer never joined the meta group; seen once in a
+ * clean-clone run on a quiet machine) is stopped and started afresh once, its reason on stderr; a second failure throws.
+ */
+export async function startReadyCluster(size = 3, timeoutMs = 30_000): Promise<NatsServer[]> {
+  for (let attempt = 1; ; attempt++) {
+    const servers = await startCluster(size);
+    try {
+      await waitForJetStreamCluster(
+        servers.map((s) => s.url),
+        timeoutMs,
+      );
+      return servers;
+    } catch (e) {
+      await Promise.all(servers.map((s) => s.stop()));
+      if (attempt >= 2) throw e;
+      process.stderr.write(`startReadyCluster: ${(e as Error).message}; starting a fresh cluster\n`);
+    }
+  }
+}
+
 /** Resolves once a clustered JetStream can make (and delete) an R3 stream: its meta leader is elected. */
 export async function waitForJetStreamCluster(urls: readonly string[], timeoutMs = 30_000): Promise<void> {
   const { connect } = await import('@nats-io/transport-node');

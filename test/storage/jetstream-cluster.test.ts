@@ -4,7 +4,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { isTroupeError } from '../../protocols/index.js';
 import { JetStreamStorage } from '../../runtime/jetstream/index.js';
-import { startCluster, type NatsServer } from '../nats/server.js';
+import { startReadyCluster, type NatsServer } from '../nats/server.js';
 
 let servers: NatsServer[] = [];
 let killed: NatsServer | undefined;
@@ -34,16 +34,9 @@ async function eventually<T>(op: () => Promise<T>): Promise<T> {
   }
 }
 beforeAll(async () => {
-  servers = await startCluster(3);
-  // Wait until the cluster elected a JetStream meta leader (an R3 stream can be created).
-  const nc = await connect({ servers: servers.map((s) => s.url) });
-  await eventually(async () => {
-    const jsm = await jetstreamManager(nc, { timeout: 2_000 });
-    await jsm.streams.add({ name: 'PROBE', subjects: ['probe.x'], num_replicas: 3 });
-    await jsm.streams.delete('PROBE');
-  });
-  await nc.close();
-}, 60_000);
+  // Ready once an R3 stream can be placed: the cluster elected its JetStream meta leader and every peer joined.
+  servers = await startReadyCluster(3);
+}, 150_000);
 afterAll(async () => {
   await Promise.all(servers.map((s) => s.stop()));
 });
