@@ -33,7 +33,12 @@ interface Node {
   serving: boolean;
 }
 
-async function start(readiness: ReadinessOptions, system?: ActorSystem): Promise<Node> {
+/**
+ * The breakers a node of this file watches: none unless a test gives some. Test files share their worker's process
+ * (`isolate: false`), and the default, every breaker of the process, would see one another file's provider left open.
+ */
+async function start(options: ReadinessOptions, system?: ActorSystem): Promise<Node> {
+  const readiness: ReadinessOptions = { breakers: () => [], ...options };
   const s = system ?? (await createSystem({ warn: () => undefined }));
   cleanups.push(() => s.shutdown());
   const node = { system: s, serving: true } as Node;
@@ -65,6 +70,17 @@ describe('/readyz', () => {
       const r = await get(n, key);
       expect(r).toEqual({ status: 200, body: { status: 'ready' } });
     }
+  });
+
+  it('is 503 while a model provider’s circuit breaker is open', async () => {
+    const state = { value: 'open' };
+    const n = await start({ intervalMs: 0, breakers: () => [{ name: 'openai', state: state.value }] });
+    const a = await get(n, admin.key);
+    expect(a.status).toBe(503);
+    expect(checks(a.body)['breakers']?.ok).toBe(false);
+    expect(checks(a.body)['breakers']?.detail).toContain('openai');
+    state.value = 'closed';
+    expect((await get(n)).status).toBe(200);
   });
 
   it('is 503 while the node is draining', async () => {
