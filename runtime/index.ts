@@ -48,7 +48,6 @@ export {
   blobRef,
   DEFAULT_MEDIA_POLICY,
   admitParts,
-  inlineParts,
   inspectMedia,
   mimeAllowed,
   normalMime,

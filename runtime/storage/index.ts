@@ -9,5 +9,5 @@ export { seqKey, compareKeys, hasPrefix, assertKey, assertBucketName, fenceEpoch
 export type { Storage, KvBucket, StorageKey, StorageEntry } from './types.js';
 export { BlobStore, BLOB_BUCKET, BLOB_CHUNK_BYTES, sha256Hex, blobRef } from './blobs.js';
 export type { BlobMeta, BlobStoreOptions } from './blobs.js';
-export { DEFAULT_MEDIA_POLICY, admitParts, inlineParts, inspectMedia, mimeAllowed, normalMime } from './media.js';
+export { DEFAULT_MEDIA_POLICY, admitParts, inspectMedia, mimeAllowed, normalMime } from './media.js';
 export type { MediaPolicy, MediaFacts } from './media.js';

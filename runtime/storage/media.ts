@@ -198,26 +198,3 @@ async function prefixed<T>(where: string, what: Promise<T>): Promise<T> {
     throw e;
   }
 }
-
-/**
- * Parts whose blob references are replaced by inline bytes (for a model call): the blob store of the tenant is read
- * once per distinct blob.
- */
-export async function inlineParts(tenant: string, parts: readonly ContentPart[], blobs: BlobStore): Promise<ContentPart[]> {
-  const cache = new Map<string, string>();
-  const out: ContentPart[] = [];
-  for (const p of parts) {
-    if (!isMediaPart(p) || p.blob === undefined) {
-      out.push(p);
-      continue;
-    }
-    let data = cache.get(p.blob);
-    if (data === undefined) {
-      data = Buffer.from(await blobs.bytesOf(tenant, { blob: p.blob })).toString('base64');
-      cache.set(p.blob, data);
-    }
-    const { blob: _b, sha256: _s, ...rest } = p;
-    out.push({ ...rest, data } as MediaPart);
-  }
-  return out;
-}
