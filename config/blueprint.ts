@@ -224,6 +224,36 @@ class Issues {
   }
 }
 
+/**
+ * The parts read from their files (`raw`), checked as the config list `schema` checks them; each problem is added
+ * to the file the part came from (the manifest `mf` for list-wide ones), and a name that is not a blueprint part's
+ * ({@link PART_NAME}) too. None when the list does not check.
+ */
+function checkedParts<T extends { name: string }>(
+  schema: z.ZodType<T[]>,
+  raw: readonly { file: string; value: unknown }[],
+  what: string,
+  mf: string,
+  issues: Issues,
+): T[] {
+  const parsed = schema.safeParse(
+    raw.map((a) => a.value),
+    { reportInput: true },
+  );
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const [i, ...rest] = issue.path;
+      const file = typeof i === 'number' ? (raw[i]?.file ?? mf) : mf;
+      for (const d of describeZodIssue({ ...issue, path: rest } as z.core.$ZodIssue)) issues.add(file, d.path, d.message);
+    }
+    return [];
+  }
+  parsed.data.forEach((p, i) => {
+    if (!PART_NAME.test(p.name)) issues.add(raw[i]?.file ?? mf, 'name', `expected ${what} name of a blueprint: ${PART_NAME.source}`);
+  });
+  return parsed.data;
+}
+
 function parseText(file: string, text: string, issues: Issues): unknown {
   try {
     if (file.toLowerCase().endsWith('.json')) return JSON.parse(text) as unknown;
@@ -296,21 +326,7 @@ export function checkBlueprint(files: BundleFiles): CheckedBlueprint {
     const v = text === undefined ? undefined : parseText(p, text, issues);
     if (v !== undefined) rawAgents.push({ file: p, value: v });
   });
-  let agents: AgentConfig[] = [];
-  const parsedAgents = agentsSchema.safeParse(
-    rawAgents.map((a) => a.value),
-    { reportInput: true },
-  );
-  if (!parsedAgents.success)
-    for (const issue of parsedAgents.error.issues) {
-      const [i, ...rest] = issue.path;
-      const file = typeof i === 'number' ? (rawAgents[i]?.file ?? mf) : mf;
-      for (const d of describeZodIssue({ ...issue, path: rest } as z.core.$ZodIssue)) issues.add(file, d.path, d.message);
-    }
-  else agents = parsedAgents.data;
-  agents.forEach((a, i) => {
-    if (!PART_NAME.test(a.name)) issues.add(rawAgents[i]?.file ?? mf, 'name', `expected an agent name of a blueprint: ${PART_NAME.source}`);
-  });
+  const agents = checkedParts(agentsSchema, rawAgents, 'an agent', mf, issues);
 
   // Prompt templates, checked as config `prompts` (a `file` entry names a file of the bundle).
   const rawPrompts: { file: string; value: unknown }[] = [];
@@ -324,22 +340,7 @@ export function checkBlueprint(files: BundleFiles): CheckedBlueprint {
     }
     if (v !== undefined) rawPrompts.push({ file: p, value: v });
   });
-  let prompts: ConfiguredTemplate[] = [];
-  const parsedPrompts = promptsSchema.safeParse(
-    rawPrompts.map((a) => a.value),
-    { reportInput: true },
-  );
-  if (!parsedPrompts.success)
-    for (const issue of parsedPrompts.error.issues) {
-      const [i, ...rest] = issue.path;
-      const file = typeof i === 'number' ? (rawPrompts[i]?.file ?? mf) : mf;
-      for (const d of describeZodIssue({ ...issue, path: rest } as z.core.$ZodIssue)) issues.add(file, d.path, d.message);
-    }
-  else prompts = parsedPrompts.data;
-  prompts.forEach((t, i) => {
-    if (!PART_NAME.test(t.name))
-      issues.add(rawPrompts[i]?.file ?? mf, 'name', `expected a template name of a blueprint: ${PART_NAME.source}`);
-  });
+  const prompts = checkedParts(promptsSchema, rawPrompts, 'a template', mf, issues);
 
   // Workflows, each checked as config `workflows`, and their targets against the blueprint's agents and tools.
   const workflows: WorkflowDefinition[] = [];
