@@ -23,7 +23,12 @@ export interface MediaToolOptions {
 const source = {
   data: z.string().max(700_000_000).optional().describe('The bytes, base64'),
   blob: z.string().min(1).max(512).optional().describe('A blob reference (instead of data)'),
-  mimeType: z.string().min(1).max(128).describe('The media type, e.g. image/png, application/pdf, audio/wav'),
+  mimeType: z
+    .string()
+    .min(1)
+    .max(128)
+    .optional()
+    .describe('The media type, e.g. image/png, application/pdf, audio/wav (default: read from the bytes)'),
 };
 const sourceInput = z.object(source).refine((v) => (v.data === undefined) !== (v.blob === undefined), {
   message: 'expected exactly one of data (base64) or blob (a reference)',
@@ -52,7 +57,7 @@ export function ocrTool(config: MediaConfig, options: MediaToolOptions = {}): Fu
     description:
       'Extracts text with line boxes from an image (PNG, JPEG, WebP, GIF, TIFF, AVIF) or a PDF ' +
       '(scanned pages are read by an offline OCR model). ' +
-      'Give the bytes as base64 `data` or a `blob` reference, and their `mimeType`.',
+      'Give the bytes as base64 `data` or a `blob` reference (`mimeType` optional: the bytes tell it).',
     input: sourceInput,
     idempotent: true,
     timeoutMs: 120_000,
@@ -73,7 +78,7 @@ export function transcribeTool(config: MediaConfig, options: MediaToolOptions = 
   return defineTool({
     name: 'speech.transcribe',
     description:
-      'Transcribes speech audio (WAV, MP3, OGG, FLAC, M4A, WebM) to text. Give base64 `data` or a `blob` reference, and the `mimeType`.',
+      'Transcribes speech audio (WAV, MP3, OGG, FLAC, M4A, WebM) to text. Give base64 `data` or a `blob` reference (`mimeType` optional).',
     input: sourceInput,
     idempotent: true,
     timeoutMs: config.speech.timeoutMs + 5000,

@@ -198,23 +198,22 @@ describe('/a2a with the @a2a-js/sdk client', () => {
 });
 
 describe('the ocr tool on a blob uploaded to /blobs', () => {
-  const ocr = async (tenant: string, blob: string): Promise<ToolCallResult> =>
-    (await gw.mesh.activate('tool/ocr', tenant)).ask<ToolCallResult>(
-      TOOL_CALL,
-      { name: 'ocr', arguments: { blob, mimeType: 'image/png' } },
-      { timeoutMs: 120_000 },
-    );
+  const ocr = async (tenant: string, args: { blob: string; mimeType?: string }): Promise<ToolCallResult> =>
+    (await gw.mesh.activate('tool/ocr', tenant)).ask<ToolCallResult>(TOOL_CALL, { name: 'ocr', arguments: args }, { timeoutMs: 120_000 });
 
-  it('reads the calling tenant’s blob, and does not find another tenant’s', async () => {
+  it('reads the calling tenant’s blob (its type read from the bytes), and does not find another tenant’s', async () => {
     const image = renderText(['Invoice 4471 due Friday'], 'Liberation Sans', 28);
     const up = await upload('acme', image, 'image/png');
     expect(up.status).toBe(201);
     const { blob } = (await up.json()) as { blob: string };
-    const mine = await ocr('acme', blob);
+    const mine = await ocr('acme', { blob });
     expect(mine.isError).toBeUndefined();
     expect(charAccuracy('Invoice 4471 due Friday', (mine.structuredContent as { text: string }).text)).toBeGreaterThan(0.9);
-    const theirs = await ocr('globex', blob);
+    const theirs = await ocr('globex', { blob, mimeType: 'image/png' });
     expect(theirs.isError).toBe(true);
     expect(JSON.stringify(theirs.content)).toMatch(/not found/);
+    const wrong = await ocr('acme', { blob, mimeType: 'image/jpeg' });
+    expect(wrong.isError).toBe(true);
+    expect(wrong.structuredContent).toMatchObject({ reason: 'unsupported_type' });
   }, 180_000);
 });
