@@ -195,8 +195,48 @@ export function sendError(res: ServerResponse, error: unknown): void {
   const retry = retryAfterSeconds(error);
   if (retry !== undefined) headers['retry-after'] = String(retry);
   if (status === 401) headers['www-authenticate'] = 'Bearer';
-  if (status === 413) headers['connection'] = 'close'; // the rest of an oversized body is not read
+  if (status === 413) return answerOversized(res, { detail, code }, headers);
   sendJson(res, status, { detail, code }, headers);
+}
+
+/** What the gateway reads and drops of an oversized body before its 413, and for how long. */
+const DRAIN_BYTES = 32 * 1024 * 1024;
+const DRAIN_MS = 10_000;
+
+/**
+ * A 413 for a body the client may still be sending: the rest is read and dropped first (up to DRAIN_BYTES or
+ * DRAIN_MS), then the answer goes out. Answering at once and closing resets a connection with unread data under it,
+ * and the reset discards the 413 in the client's receive buffer (`fetch` then says only "fetch failed"). Past the
+ * bound the answer goes out with `connection: close` and the socket is closed after it.
+ */
+function answerOversized(res: ServerResponse, body: unknown, headers: Record<string, string>): void {
+  const req = res.req as IncomingMessage | undefined;
+  if (req === undefined || req.complete || req.readableEnded || req.destroyed) {
+    sendJson(res, 413, body, headers);
+    return;
+  }
+  let dropped = 0;
+  let answered = false;
+  const answer = (cut: boolean): void => {
+    if (answered) return;
+    answered = true;
+    clearTimeout(timer);
+    req.off('data', onData);
+    if (res.writableEnded || res.destroyed) return;
+    if (!cut) return sendJson(res, 413, body, headers);
+    sendJson(res, 413, body, { ...headers, connection: 'close' });
+    res.once('finish', () => req.socket?.destroy());
+  };
+  const onData = (chunk: Buffer): void => {
+    dropped += chunk.length;
+    if (dropped > DRAIN_BYTES) answer(true);
+  };
+  const timer = setTimeout(() => answer(true), DRAIN_MS);
+  timer.unref();
+  req.on('data', onData);
+  req.once('end', () => answer(false));
+  req.once('error', () => answer(true));
+  req.resume();
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);

@@ -125,6 +125,54 @@ describe('gateway HTTP server', () => {
     expect(JSON.parse(streamed.body)).toMatchObject({ code: 'too_large' });
   });
 
+  it('lets a client still uploading an oversized body read its 413 (no reset), and cuts a body past the drop bound', async () => {
+    const g = await start({ limits: { bodyBytes: 2048 } });
+    /** Posts `total` bytes in 256 KiB chunks without waiting for an answer, as fetch does. */
+    const upload = (total: number): Promise<{ status: number; written: number; error?: string }> =>
+      new Promise((resolve) => {
+        const req = request(`${g.url}/echo/x`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': String(total) },
+        });
+        const chunk = Buffer.alloc(256 * 1024, 32);
+        let written = 0;
+        let status = 0;
+        let settled = false;
+        const finish = (error?: string): void => {
+          if (!settled) resolve({ status, written, ...(error === undefined ? {} : { error }) });
+          settled = true;
+        };
+        const pump = (): void => {
+          while (written < total && !req.destroyed) {
+            written += chunk.length;
+            if (!req.write(chunk)) return void req.once('drain', pump);
+          }
+          if (!req.destroyed) req.end();
+        };
+        req.on('error', (e) => finish((e as NodeJS.ErrnoException).code ?? e.message));
+        req.on('response', (res) => {
+          status = res.statusCode ?? 0;
+          res.resume();
+          res.on('end', () => setImmediate(() => finish()));
+        });
+        pump();
+      });
+    // A server that answers at once and closes resets the upload still under way (EPIPE / ECONNRESET, no answer).
+    for (let i = 0; i < 3; i++) expect(await upload(8 * 1024 * 1024)).toEqual({ status: 413, written: 8 * 1024 * 1024 });
+    const big = await fetch(`${g.url}/echo/x`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.alloc(4 * 1024 * 1024, 32),
+    });
+    expect(big.status).toBe(413);
+    expect(
+      (await fetch(`${g.url}/echo/x`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":2}' })).status,
+    ).toBe(200);
+    // Past 32 MiB dropped, the server answers and closes: a 64 MiB upload is cut before its end.
+    const cut = await upload(64 * 1024 * 1024);
+    expect(cut.written).toBeLessThan(64 * 1024 * 1024);
+  });
+
   it('rate-limits per key with 429 and retry-after', async () => {
     const g = await start({ auth: { keys }, limits: { ratePerSec: 1, burst: 3 } });
     const statuses: number[] = [];
