@@ -90,6 +90,9 @@ export const INJECTION_RULES: readonly Rule[] = [
     `(if you are|if you re|as an|to the|to any|dear|attention|note for the|note to the|message for the|message to the|hey) ${AI} (reading|
       processing|parsing|summariz*|analyz*|that reads|who reads|that is reading)`,
     `${AI} [that is|who is] (reading|processing|summarizing) this`,
+    `(wenn|falls) du (ein|eine) ${AI} bist`,
+    `si (tu es|vous etes) (un|une) ${AI}`,
+    `si (eres|usted es) (un|una) ${AI}`,
     `(important|urgent) (instruction*|message|note) (for|to) (the|any) ${AI}`,
     `(this is a|a|my|the following) (message|note|instruction*) (for|to) (the|any|all) ${AI} (that|who|which|reading|processing|managing|
       handling|:|,)`,
@@ -108,6 +111,11 @@ export const INJECTION_RULES: readonly Rule[] = [
     `(hide|conceal|keep) (this|it|these instructions) (from|secret from) the (user|human)`,
     `(notify|tell|inform|alert) (no one|nobody|noone)`,
     `(no menciones|no digas|no cuentes|ne mentionne pas|ne dis pas|erwahne nicht|sag nichts)`,
+    `(niemandem|keinem) (bescheid|etwas) (geben|sagen|sag|gib)`,
+    `(sans prevenir|n en parle a|ne previens) personne`,
+    `(sin avisar a|no avises a|no le digas a) nadie`,
+    `(the|der|die|l|el|la) (assistant|assistent|assistente|asistente|ai|ki|ia|bot|agent|agente|model|modell|modele|modelo) (must|shall|
+      is to|soll|muss|doit|devra|debe|debera|tiene que) [now|jetzt|nun|maintenant|ahora|desormais|ab sofort]`,
     `(without|before) (telling|informing|notifying|alerting) (her|him|them|the user|the owner|the recipient)`,
     `(and|but) (not|never) (mention|reveal|disclose|tell) (it|this|that|anything)`,
     `(do not|don t|dont|never) (flag|report|mark|quarantine|escalate) (this|the) (email|message|request|ticket|document|mail)`,
@@ -150,7 +158,7 @@ export const INJECTION_RULES: readonly Rule[] = [
       [
         /<\|(?:im_start|im_end|system|endoftext|start_header_id)\|?>|\[\/?inst\]|\[\/?system\]|<\/?system>|<<sys>>/u.source,
         /###\s?(?:system|instruction|new instructions?)\b|\bbegin (?:new )?instructions?\b/u.source,
-        /\bsystem (?:override|message|alert|note)\s?:|\badmin(?:istrator)? (?:override|command|mode)\s?[:\]!]/u.source,
+        /\bsystem[ -]?(?:override|message|alert|note)\s?:|\badmin(?:istrator)? (?:override|command|mode)\s?[:\]!]/u.source,
       ].join('|'),
       'u',
     ),
@@ -248,7 +256,8 @@ export const INJECTION_RULES: readonly Rule[] = [
       moral|safety|content] (restrictions|filters|censorship|guidelines|limitations|rules|policies|policy|constraints|guardrails) [and|or]`,
     `(filters|rules|restrictions|limits|censorship|guardrails|safety|ethics) [are] (none|off|disabled|removed|gone|zero)`,
     `(jailbreak*gpt|jailbroken|jailbreak mode)`,
-    `answer as (that|this|the|an|a) [unfiltered|uncensored|unrestricted|evil] (ai|assistant|model|persona|character|version)`,
+    `(answer|respond|reply|speak|write) as (that|this|the|an|a) [unfiltered|uncensored|unrestricted|evil] (ai|assistant|model|persona|
+      character|version)`,
   ),
   rule(
     J,
@@ -593,7 +602,7 @@ export const INJECTION_REPORTED: readonly ContextRule[] = [
     'segment',
     [
       new RegExp(
-        String.raw`^(?!.*${SECOND})(?=.*\b${ORDER_NOUNS} (?:[a-z]{3,20} )?(?:of|for|on|about|de|du|des|del|der|fur|zur|zum|para|pour|sur|sobre) (?:(?:the|a|an|la|le|les|el|los|las|die|den|dem|das|un|une|una|l'|d')[ ']?)?${NOT_MODEL}[a-z]{3,})`,
+        String.raw`^(?!.*(?:${SECOND}|${ADDRESSED}))(?=.*\b${ORDER_NOUNS} (?:[a-z]{3,20} )?(?:of|for|on|about|de|du|des|del|der|fur|zur|zum|para|pour|sur|sobre) (?:(?:the|a|an|la|le|les|el|los|las|die|den|dem|das|un|une|una|l'|d')[ ']?)?${NOT_MODEL}[a-z]{3,})`,
         'u',
       ),
     ],
