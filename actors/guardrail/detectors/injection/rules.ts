@@ -372,6 +372,18 @@ export const INJECTION_RULES: readonly Rule[] = [
       systeme|du systeme|del sistema|de sistema|iniciales|originales|originaux)`,
   ),
   rule(I, 0.3, /(?:^|\n|["'>[])\s*system\s?:/u),
+  // A comment, field or line that opens by addressing an AI reader (`/* Für Copilot: …`, `kommentar="KI-Loganalyse: …`).
+  rule(
+    I,
+    0.6,
+    new RegExp(
+      String.raw`(?:^|\n|\/\*|\/\/|#|<!--|=\s?["']|\[)\s*(?:(?:for|to|fur|pour|para|an|a)\s(?:the\s|den\s|die\s|l'|el\s|la\s|les\s|los\s)?)?` +
+        String.raw`(?:copilot|chatgpt|gpt|claude|llms?|ai|ki|ia|language models?|sprachmodell\w*|modeles? de langage|modelos? de lenguaje|` +
+        String.raw`ai assistants?|assistants? ia|asistentes? de ia|ki-?assistent\w*|ki-\w+|analista ia\w*|agents? ia|agentes? de ia)` +
+        String.raw`(?:\s(?:de|des|del|der)\s[a-z]+)?\s?:`,
+      'u',
+    ),
+  ),
   // `admin override` as a noun (`the admin override for the VPN expires`) is no order to the model: weak alone.
   rule(I, 0.35, /\badmin(?:istrator)? (?:override|command|mode)\b/u),
   // Naming the system prompt is no request for it (`# le prompt système du bot`, `prompt_del_sistema = …`): weak alone.
