@@ -9,7 +9,7 @@ import { INJECTION_CONCEPT_MODEL } from '../../actors/guardrail/detectors/inject
 import { INJECTION_NGRAM_MODEL } from '../../actors/guardrail/detectors/injection/ngram-weights.js';
 import { INTENT_RULES } from '../../actors/guardrail/detectors/injection/intents.js';
 import { INJECTION_LEXICON } from '../../actors/guardrail/detectors/injection/lexicon.js';
-import { INJECTION_CONTEXTS, INJECTION_RULES } from '../../actors/guardrail/detectors/injection/rules.js';
+import { INJECTION_CONTEXTS, INJECTION_NOT_ADDRESSED, INJECTION_RULES } from '../../actors/guardrail/detectors/injection/rules.js';
 import { ConceptTagger, conceptEvidence } from '../../actors/guardrail/detectors/text/concepts.js';
 import { loadNgram, ngramProbability } from '../../actors/guardrail/detectors/text/ngram.js';
 import { normalizeText } from '../../actors/guardrail/detectors/text/normalize.js';
@@ -39,7 +39,7 @@ for (const set of sets)
     const all = hits(n, rules);
     segs.forEach((s, i) => {
       const segHits = all.filter((h) => h.start < s.end && h.end > s.start);
-      const ctx = INJECTION_CONTEXTS.map((c, k) => [c, k] as const).filter(([c]) =>
+      const ctx = [...INJECTION_CONTEXTS, ...INJECTION_NOT_ADDRESSED].map((c, k) => [c, k] as const).filter(([c]) =>
         c.scope === 'text' ? c.re.test(n) : c.re.test(n.slice(s.start, s.end)),
       );
       const c = ce[i];

@@ -37,7 +37,7 @@ import {
   INJECTION_BANK,
   INJECTION_CONTEXTS,
   INJECTION_MENTIONS,
-  INJECTION_REPORTED,
+  INJECTION_NOT_ADDRESSED,
   INJECTION_RULES,
   INJECTION_SIMILARITY_GATE,
 } from './rules.js';
@@ -74,7 +74,7 @@ export function injectionDetector(options: InjectionOptions = {}): Detector {
   const spec: LayeredSpec = {
     name: 'injection',
     rules: [...INJECTION_RULES, ...INTENT_RULES],
-    contexts: [...INJECTION_CONTEXTS, ...INJECTION_REPORTED],
+    contexts: [...INJECTION_CONTEXTS, ...INJECTION_NOT_ADDRESSED],
     mentions: INJECTION_MENTIONS,
     bank,
     similarityFloor: 0.5,

@@ -579,16 +579,17 @@ export const INJECTION_MENTIONS: Mentions = {
 
 /**
  * Context rules added for hard negatives (issue 13's false positives): reported speech, log records, rules of a
- * named domain, and questions about a generic assistant. Each excludes text addressed to the reader (second person, or
- * the model called by name), which is where injections are.
+ * named domain, announcements to people, and questions about a generic assistant. Each excludes text addressed to the
+ * reader (second person, or the model called by name), which is where injections are. German `du` counts as second
+ * person beside a verb in `-st` (`du bist`, `kannst du`), so the French article `du` does not.
  */
-const SECOND = String.raw`\b(?:you|your|yours|yourself|du|dich|dir|dein\w*|tu|toi|te|tes|ton|ta|t'|vous|votre|vos|tus|ti|usted|ustedes|vosotros)\b`;
+const SECOND = String.raw`\b(?:you|your|yours|yourself|du [a-z]*st|[a-z]+st du|dich|dir|dein\w*|tu|toi|te|tes|ton|ta|t'|vous|votre|vos|tus|ti|usted|ustedes|vosotros)\b`;
 const ADDRESSED = String.raw`\b(?:ai|a\.i|ais|assistant\w*|agent\w*|llm\w*|model\w*|bot|bots|chatbot\w*|gpt|copilot|ia|ki|ki-\w+|asistente\w*|assistent\w*|modell\w*|modele\w*|modelo\w*|sprachmodell\w*)\b`;
 const ORDER_NOUNS = String.raw`(?:instructions?|rules|guidelines|directives|directions|policies|orders|commands|\w{0,14}anweisung\w*|\w{0,14}regeln|vorgaben|richtlinien|consignes|regles|instrucciones|reglas|normas|indicaciones|directrices|pautas)`;
 const NOT_MODEL = String.raw`(?!(?:this|these|that|ce|cet|cette|ces|diese\w*|dieses|esta|este|estas|estos|user|users|utilisateur\w*|usuario\w*|nutzer\w*|benutzer\w*|system\w*|sistema\w*|developer\w*|entwickler\w*|developpeur\w*|desarrollador\w*|creator|operator|safety|security|seguridad|securite|sicherheit\w*|content|contenu|contenido|inhalt\w*|ethi\w*|etic\w*|moral\w*|filter\w*|filtr\w*|chat|conversation|conversacion|session|sitzung|prompt\w*|above|oben|arriba|dessus|previous|vorherig\w*|anterior\w*|precedent\w*|your|you|tu|tus|ton|tes|votre|vos|dein\w*|su|sus)\b)`;
 
 /** Context rules for reported speech, log records, rules of a named domain and questions about a generic assistant. */
-export const INJECTION_REPORTED: readonly ContextRule[] = [
+export const INJECTION_NOT_ADDRESSED: readonly ContextRule[] = [
   // Reported speech: someone told me or us to forget the old rules (not you, the model).
   context(
     0.4,
@@ -615,6 +616,33 @@ export const INJECTION_REPORTED: readonly ContextRule[] = [
     [
       new RegExp(
         String.raw`^(?!.*(?:${SECOND}|${ADDRESSED}))(?=.*\b${ORDER_NOUNS} (?:[a-z]{3,20} )?(?:of|for|on|about|de|du|des|del|der|fur|zur|zum|para|pour|sur|sobre) (?:(?:the|a|an|la|le|les|el|los|las|die|den|dem|das|un|une|una|l'|d')[ ']?)?${NOT_MODEL}[a-z]{3,})`,
+        'u',
+      ),
+    ],
+    ['INJECTION'],
+  ),
+  // An announcement to people (a greeting to a group, or a change dated `as of today`) in a text that addresses no model.
+  context(
+    0.5,
+    'text',
+    [
+      new RegExp(
+        String.raw`^(?![\s\S]*${ADDRESSED})[\s\S]{0,40}\b(?:dear (?:all|team|colleagues|everyone|staff)|(?:hi|hello) (?:all|team|everyone)|` +
+          String.raw`liebe (?:alle|kolleg\w*|mitarbeit\w*|team)|hallo (?:zusammen|alle|team)|chers (?:collegues|tous)|cheres|` +
+          String.raw`bonjour (?:a tous|a toutes|l'equipe|tout le monde)|estimad[oa]s|hola (?:a todos|equipo)|querid[oa]s)\b`,
+        'u',
+      ),
+    ],
+    ['INJECTION'],
+  ),
+  context(
+    0.5,
+    'segment',
+    [
+      new RegExp(
+        String.raw`^(?!.*(?:${SECOND}|${ADDRESSED})).*\b(?:as of (?:today|tomorrow|monday|next week|\d)|effective (?:today|immediately)|` +
+          String.raw`ab (?:heute|morgen|montag|nachster woche)|des aujourd'hui|a partir d'aujourd'hui|a compter d[eu]|desde hoy|` +
+          String.raw`a partir de (?:hoy|manana|el lunes))\b`,
         'u',
       ),
     ],
