@@ -57,6 +57,15 @@ describe('injection development sets', () => {
     },
   );
 
+  it.each(['injection-dev13', 'injection-dev14', 'injection-dev15'])(
+    '%s (hard negatives: prompt documentation, reported speech, logs, announcements, quotes): detection ≥ 0.90, FP ≤ 5 percent',
+    async (name) => {
+      const r = await rates(injectionDetector(), readFixture(name));
+      expect(r.recall, r.errors.join('\n')).toBeGreaterThanOrEqual(0.9);
+      expect(r.fpr, r.errors.join('\n')).toBeLessThanOrEqual(0.05);
+    },
+  );
+
   it('injection-benign (security writing, retractions, role-play, logs, code): false positives ≤ 5 percent', async () => {
     const r = await rates(injectionDetector(), readFixture('injection-benign'));
     expect(r.benign).toBeGreaterThanOrEqual(40);
