@@ -22,6 +22,7 @@ import {
 } from './rules.js';
 import type { SimilarityBank } from './similarity.js';
 import { conceptEvidence, type ConceptModel, type ConceptTagger } from './concepts.js';
+import { MIN_EVIDENCE_WORDS, words } from './ngram.js';
 
 /** Options every layered detector takes. */
 export interface LayeredOptions {
@@ -90,8 +91,9 @@ export async function scoreText(
     const originals = segmentsOf(text).map((s) => input.slice(...originalSpan(n, s.start, s.end)));
     late = originals.length === 0 ? [] : await options.classifier.classify(originals, signal);
   }
+  // A few words are too little evidence for the learned model alone ("can you do it again?" read as harassment).
   const concepts =
-    spec.concepts === undefined || options.concepts === false
+    spec.concepts === undefined || options.concepts === false || words(input) < MIN_EVIDENCE_WORDS
       ? undefined
       : conceptEvidence(
           spec.concepts.tagger,
