@@ -315,6 +315,9 @@ export const INJECTION_RULES: readonly Rule[] = [
   rule(
     J,
     0.85,
+    `(ai|ia|ki|assistant|asistente|model|modell|modele|modelo) (whose|dont les|deren|cuyas|cuyos) (guidelines|rules|restrictions|filters|
+      normas|reglas|regles|richtlinien|regeln|restricciones|filtros|filtres|consignes) (were|have been|ont ete|wurden|fueron|han sido)
+      (deleted|removed|erased|disabled|effacees|supprimees|geloscht|entfernt|borradas|eliminadas|borrados|eliminados)`,
     `(escaped|broken free of|broken free from|freed from|liberated from|broke free of|broke free from) (its|your|their|his|
       her) (programming|rules|
       restrictions|guidelines|constraints|chains|training)`,
@@ -585,6 +588,8 @@ export const INJECTION_MENTIONS: Mentions = {
  */
 const SECOND = String.raw`\b(?:you|your|yours|yourself|du [a-z]*st|[a-z]+st du|dich|dir|dein\w*|tu|toi|te|tes|ton|ta|t'|vous|votre|vos|tus|ti|usted|ustedes|vosotros)\b`;
 const ADDRESSED = String.raw`\b(?:ai|a\.i|ais|assistant\w*|agent\w*|llm\w*|model\w*|bot|bots|chatbot\w*|gpt|copilot|ia|ki|ki-\w+|asistente\w*|assistent\w*|modell\w*|modele\w*|modelo\w*|sprachmodell\w*)\b`;
+/** Who an injection calls the model, without the bare `model` words a log or a manual uses for other things. */
+const VOCATIVE = String.raw`\b(?:ai|a\.i|ais|assistant\w*|agent\w*|llm\w*|bot|bots|chatbot\w*|gpt|copilot|ia|ki|ki-\w+|asistente\w*|assistent\w*|sprachmodell\w*)\b`;
 const ORDER_NOUNS = String.raw`(?:instructions?|rules|guidelines|directives|directions|policies|orders|commands|\w{0,14}anweisung\w*|\w{0,14}regeln|vorgaben|richtlinien|consignes|regles|instrucciones|reglas|normas|indicaciones|directrices|pautas)`;
 const NOT_MODEL = String.raw`(?!(?:this|these|that|ce|cet|cette|ces|diese\w*|dieses|esta|este|estas|estos|user|users|utilisateur\w*|usuario\w*|nutzer\w*|benutzer\w*|system\w*|sistema\w*|developer\w*|entwickler\w*|developpeur\w*|desarrollador\w*|creator|operator|safety|security|seguridad|securite|sicherheit\w*|content|contenu|contenido|inhalt\w*|ethi\w*|etic\w*|moral\w*|filter\w*|filtr\w*|chat|conversation|conversacion|session|sitzung|prompt\w*|above|oben|arriba|dessus|previous|vorherig\w*|anterior\w*|precedent\w*|your|you|tu|tus|ton|tes|votre|vos|dein\w*|su|sus)\b)`;
 
@@ -596,17 +601,17 @@ export const INJECTION_NOT_ADDRESSED: readonly ContextRule[] = [
     'segment',
     [
       new RegExp(
-        String.raw`^(?!.*${SECOND})(?=.*(?:\b(?:told|asked|instructed|reminded|advised|wants|wanted|want) (?:me|us|everyone|all of us|the team|staff|people) to\b|\b(?:was|were|been|get|got) (?:told|asked|instructed) to\b|\b(?:said|says|asked) (?:to|that we|that i|we should|i should)\b|\b(?:ich|wir) (?:soll|sollen|sollte|sollten|solle)\b|\b(?:bat|baten|gebeten|aufgefordert|angewiesen|bittet)\b.{0,30}\b(?:uns|mich)\b|\b(?:hat|haben|hatte) (?:uns|mich) (?:gebeten|aufgefordert|angewiesen)\b|\b(?:m'|nous |leur |lui )(?:a|ont|avait|avaient) (?:dit|demande|conseille|ordonne|rappele|explique|prie)\b|\bon (?:m'|nous )a (?:dit|demande)\b|\b(?:me|nos|les|le) (?:dijo|dijeron|pidio|pidieron|ha dicho|han dicho|ha pedido|han pedido|indico|indicaron|mando|ordeno|recomendo)\b|\b(?:dijo|dijeron|pidio|pidieron) que\b))`,
+        String.raw`^(?!.*${SECOND})(?=.*(?:\b(?:told|asked|instructed|reminded|advised|wants|wanted|want) (?:me|us|everyone|all of us|the team|staff|people|it|him|her|them) to\b|\b(?:was|were|been|get|got) (?:told|asked|instructed) to\b|\b(?:said|says|asked) (?:to|that we|that i|we should|i should)\b|\b(?:ich|wir) (?:soll|sollen|sollte|sollten|solle)\b|\b(?:bat|baten|gebeten|aufgefordert|angewiesen|bittet)\b.{0,30}\b(?:uns|mich)\b|\b(?:hat|haben|hatte) (?:uns|mich) (?:gebeten|aufgefordert|angewiesen)\b|\b(?:m'|nous |leur |lui )(?:a|ont|avait|avaient) (?:dit|demande|conseille|ordonne|rappele|explique|prie)\b|\bon (?:m'|nous )a (?:dit|demande)\b|\b(?:me|nos|les|le) (?:dijo|dijeron|pidio|pidieron|ha dicho|han dicho|ha pedido|han pedido|indico|indicaron|mando|ordeno|recomendo)\b|\b(?:dijo|dijeron|pidio|pidieron) que\b))`,
         'u',
       ),
     ],
-    ['INJECTION'],
+    ['INJECTION', 'PROMPT_EXTRACTION'],
   ),
   // A log record (a level near its start) that addresses no one: state changes, not orders.
   context(
     0.4,
     'segment',
-    [new RegExp(String.raw`^(?!.*(?:${SECOND}|${ADDRESSED}))[^\n]{0,48}\b(?:info|debug|trace|notice)\b[^\n]`, 'u')],
+    [new RegExp(String.raw`^(?!.*(?:${SECOND}|${VOCATIVE}))[^\n]{0,48}\b(?:info|debug|trace|notice)\b[^\n]`, 'u')],
     ['INJECTION'],
   ),
   // Rules of a named domain (`les anciennes règles du parking`, `guidelines for expense reports`) are not the model's.
@@ -616,6 +621,20 @@ export const INJECTION_NOT_ADDRESSED: readonly ContextRule[] = [
     [
       new RegExp(
         String.raw`^(?!.*(?:${SECOND}|${ADDRESSED}))(?=.*\b${ORDER_NOUNS} (?:[a-z]{3,20} )?(?:of|for|on|about|de|du|des|del|der|fur|zur|zum|para|pour|sur|sobre) (?:(?:the|a|an|la|le|les|el|los|las|die|den|dem|das|un|une|una|l'|d')[ ']?)?${NOT_MODEL}[a-z]{3,})`,
+        'u',
+      ),
+    ],
+    ['INJECTION'],
+  ),
+  // What someone may do (`admins can override the default retention rules`): a capability, not an order.
+  context(
+    0.5,
+    'segment',
+    [
+      new RegExp(
+        String.raw`^(?!.*${SECOND}).*\b(?:admins?|administrators?|users?|owners?|moderators?|operators?|managers?|maintainers?|` +
+          String.raw`administratoren|admins|nutzer\w*|benutzer\w*|administrateurs?|utilisateurs?|administradores?|usuarios?)\s` +
+          String.raw`(?:can|may|could|are able to|konnen|kann|durfen|darf|peuvent|peut|pueden|puede)\b`,
         'u',
       ),
     ],
