@@ -28,7 +28,7 @@ for (const set of sets)
     const benign = row.label === 'benign';
     if (benign === misses) continue;
     const found = await det.detect(row.text, { stage: 'input' });
-    if ((found.length > 0) !== benign) continue;
+    if (found.length > 0 !== benign) continue;
     const n = normalizeText(row.text).text;
     const p = ngramProbability(ngram, n);
     console.log(`\n[${set} ${row.lang} ${row.format} ${row.label}] ngram p=${p.toFixed(2)} (low ${INJECTION_NGRAM_GATE.low})`);
@@ -39,9 +39,9 @@ for (const set of sets)
     const all = hits(n, rules);
     segs.forEach((s, i) => {
       const segHits = all.filter((h) => h.start < s.end && h.end > s.start);
-      const ctx = [...INJECTION_CONTEXTS, ...INJECTION_NOT_ADDRESSED].map((c, k) => [c, k] as const).filter(([c]) =>
-        c.scope === 'text' ? c.re.test(n) : c.re.test(n.slice(s.start, s.end)),
-      );
+      const ctx = [...INJECTION_CONTEXTS, ...INJECTION_NOT_ADDRESSED]
+        .map((c, k) => [c, k] as const)
+        .filter(([c]) => (c.scope === 'text' ? c.re.test(n) : c.re.test(n.slice(s.start, s.end))));
       const c = ce[i];
       if (segHits.length === 0 && c === undefined) return;
       console.log(`  seg "${n.slice(s.start, s.end).slice(0, 120)}"`);

@@ -30,7 +30,10 @@ for (const set of sets) {
   fp += r.falsePositives;
   b += r.benign;
   const pct = (x: number, y: number): string => (y === 0 ? '   -  ' : `${((100 * x) / y).toFixed(1).padStart(5)}%`);
-  console.log(`${set.padEnd(26)} det ${pct(r.detected, r.attacks)} (${r.detected}/${r.attacks})  fp ${pct(r.falsePositives, r.benign)} (${r.falsePositives}/${r.benign})`);
+  console.log(
+    `${set.padEnd(26)} det ${pct(r.detected, r.attacks)} (${r.detected}/${r.attacks})  ` +
+      `fp ${pct(r.falsePositives, r.benign)} (${r.falsePositives}/${r.benign})`,
+  );
   if (process.argv.includes('-v')) for (const e of r.errors) console.log(`    ${e.replace(/\n/g, '⏎').slice(0, 180)}`);
 }
 console.log(`${'TOTAL'.padEnd(26)} det ${((100 * d) / a).toFixed(1)}% (${d}/${a})  fp ${((100 * fp) / b).toFixed(1)}% (${fp}/${b})`);

@@ -60,7 +60,7 @@ let ngram: LoadedNgram | undefined;
  */
 export const INJECTION_NGRAM_GATE: NgramGate = { low: 0.2, keep: 0.8, high: 0.8 };
 /** Concept-model probability below which it adds no evidence. */
-const CONCEPT_FLOOR = Number(process.env.CF ?? 0.5);
+const CONCEPT_FLOOR = 0.5;
 const BASE64 = /(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{24,4096}={0,2}(?![A-Za-z0-9+/=])/g;
 const MAX_DECODED = 20;
 

@@ -380,8 +380,10 @@ export const INJECTION_RULES: readonly Rule[] = [
     I,
     0.6,
     new RegExp(
-      String.raw`(?:^|\n|\/\*|\/\/|#|<!--|=\s?["']|\[)\s*(?:(?:for|to|fur|pour|para|an|a)\s(?:the\s|den\s|die\s|l'|el\s|la\s|les\s|los\s)?)?` +
-        String.raw`(?:copilot|chatgpt|gpt|claude|llms?|ai|ki|ia|language models?|sprachmodell\w*|modeles? de langage|modelos? de lenguaje|` +
+      String.raw`(?:^|\n|\/\*|\/\/|#|<!--|=\s?["']|\[)\s*` +
+        String.raw`(?:(?:for|to|fur|pour|para|an|a)\s(?:the\s|den\s|die\s|l'|el\s|la\s|les\s|los\s)?)?` +
+        String.raw`(?:copilot|chatgpt|gpt|claude|llms?|ai|ki|ia|language models?|sprachmodell\w*|modeles? de langage|` +
+        String.raw`modelos? de lenguaje|` +
         String.raw`ai assistants?|assistants? ia|asistentes? de ia|ki-?assistent\w*|ki-\w+|analista ia\w*|agents? ia|agentes? de ia)` +
         String.raw`(?:\s(?:de|des|del|der)\s[a-z]+)?\s?:`,
       'u',
@@ -572,7 +574,9 @@ export const INJECTION_MENTIONS: Mentions = {
         /«[ \t]?([^«»\n]{3,80}?)[ \t]?»/u.source,
         /'([^'\n]{3,80})'/u.source,
         /‘([^‘’\n]{3,80})’/u.source,
-      ].join('|').replace(/^/, '(?:') +
+      ]
+        .join('|')
+        .replace(/^/, '(?:') +
       ')' +
       /(?=[,;]?[ \t]+\p{L})/u.source,
     'gu',
@@ -586,27 +590,189 @@ export const INJECTION_MENTIONS: Mentions = {
  * reader (second person, or the model called by name), which is where injections are. German `du` counts as second
  * person beside a verb in `-st` (`du bist`, `kannst du`), so the French article `du` does not.
  */
-const SECOND = String.raw`\b(?:you|your|yours|yourself|du [a-z]*st|[a-z]+st du|dich|dir|dein\w*|tu|toi|te|tes|ton|ta|t'|vous|votre|vos|tus|ti|usted|ustedes|vosotros)\b`;
-const ADDRESSED = String.raw`\b(?:ai|a\.i|ais|assistant\w*|agent\w*|llm\w*|model\w*|bot|bots|chatbot\w*|gpt|copilot|ia|ki|ki-\w+|asistente\w*|assistent\w*|modell\w*|modele\w*|modelo\w*|sprachmodell\w*)\b`;
+/** An alternation of regex sources. */
+const oneOf = (parts: readonly string[]): string => `(?:${parts.join('|')})`;
+const SECOND = String.raw`\b${oneOf([
+  'you',
+  'your',
+  'yours',
+  'yourself',
+  'du [a-z]*st',
+  '[a-z]+st du',
+  'dich',
+  'dir',
+  'dein\\w*',
+  'tu',
+  'toi',
+  'te',
+  'tes',
+  'ton',
+  'ta',
+  "t'",
+  'vous',
+  'votre',
+  'vos',
+  'tus',
+  'ti',
+  'usted',
+  'ustedes',
+  'vosotros',
+])}\b`;
+const ADDRESSED = String.raw`\b${oneOf([
+  'ai',
+  'a\\.i',
+  'ais',
+  'assistant\\w*',
+  'agent\\w*',
+  'llm\\w*',
+  'model\\w*',
+  'bot',
+  'bots',
+  'chatbot\\w*',
+  'gpt',
+  'copilot',
+  'ia',
+  'ki',
+  'ki-\\w+',
+  'asistente\\w*',
+  'assistent\\w*',
+  'modell\\w*',
+  'modele\\w*',
+  'modelo\\w*',
+  'sprachmodell\\w*',
+])}\b`;
 /** Who an injection calls the model, without the bare `model` words a log or a manual uses for other things. */
-const VOCATIVE = String.raw`\b(?:ai|a\.i|ais|assistant\w*|agent\w*|llm\w*|bot|bots|chatbot\w*|gpt|copilot|ia|ki|ki-\w+|asistente\w*|assistent\w*|sprachmodell\w*)\b`;
-const ORDER_NOUNS = String.raw`(?:instructions?|rules|guidelines|directives|directions|policies|orders|commands|\w{0,14}anweisung\w*|\w{0,14}regeln|vorgaben|richtlinien|consignes|regles|instrucciones|reglas|normas|indicaciones|directrices|pautas)`;
-const NOT_MODEL = String.raw`(?!(?:this|these|that|ce|cet|cette|ces|diese\w*|dieses|esta|este|estas|estos|user|users|utilisateur\w*|usuario\w*|nutzer\w*|benutzer\w*|system\w*|sistema\w*|developer\w*|entwickler\w*|developpeur\w*|desarrollador\w*|creator|operator|safety|security|seguridad|securite|sicherheit\w*|content|contenu|contenido|inhalt\w*|ethi\w*|etic\w*|moral\w*|filter\w*|filtr\w*|chat|conversation|conversacion|session|sitzung|prompt\w*|above|oben|arriba|dessus|previous|vorherig\w*|anterior\w*|precedent\w*|your|you|tu|tus|ton|tes|votre|vos|dein\w*|su|sus)\b)`;
+const VOCATIVE = String.raw`\b${oneOf([
+  'ai',
+  'a\\.i',
+  'ais',
+  'assistant\\w*',
+  'agent\\w*',
+  'llm\\w*',
+  'bot',
+  'bots',
+  'chatbot\\w*',
+  'gpt',
+  'copilot',
+  'ia',
+  'ki',
+  'ki-\\w+',
+  'asistente\\w*',
+  'assistent\\w*',
+  'sprachmodell\\w*',
+])}\b`;
+const ORDER_NOUNS = oneOf([
+  'instructions?',
+  'rules',
+  'guidelines',
+  'directives',
+  'directions',
+  'policies',
+  'orders',
+  'commands',
+  '\\w{0,14}anweisung\\w*',
+  '\\w{0,14}regeln',
+  'vorgaben',
+  'richtlinien',
+  'consignes',
+  'regles',
+  'instrucciones',
+  'reglas',
+  'normas',
+  'indicaciones',
+  'directrices',
+  'pautas',
+]);
+/** Not the model's rules: a complement that names something else (`rules of the parking`, not `of the system`). */
+const NOT_MODEL = String.raw`(?!${oneOf([
+  'this',
+  'these',
+  'that',
+  'ce',
+  'cet',
+  'cette',
+  'ces',
+  'diese\\w*',
+  'dieses',
+  'esta',
+  'este',
+  'estas',
+  'estos',
+  'user',
+  'users',
+  'utilisateur\\w*',
+  'usuario\\w*',
+  'nutzer\\w*',
+  'benutzer\\w*',
+  'system\\w*',
+  'sistema\\w*',
+  'developer\\w*',
+  'entwickler\\w*',
+  'developpeur\\w*',
+  'desarrollador\\w*',
+  'creator',
+  'operator',
+  'safety',
+  'security',
+  'seguridad',
+  'securite',
+  'sicherheit\\w*',
+  'content',
+  'contenu',
+  'contenido',
+  'inhalt\\w*',
+  'ethi\\w*',
+  'etic\\w*',
+  'moral\\w*',
+  'filter\\w*',
+  'filtr\\w*',
+  'chat',
+  'conversation',
+  'conversacion',
+  'session',
+  'sitzung',
+  'prompt\\w*',
+  'above',
+  'oben',
+  'arriba',
+  'dessus',
+  'previous',
+  'vorherig\\w*',
+  'anterior\\w*',
+  'precedent\\w*',
+  'your',
+  'you',
+  'tu',
+  'tus',
+  'ton',
+  'tes',
+  'votre',
+  'vos',
+  'dein\\w*',
+  'su',
+  'sus',
+])}\b)`;
+
+/** Reported speech: someone told me, us or it to do something. */
+const REPORTED = [
+  String.raw`\b(?:told|asked|instructed|reminded|advised|wants|wanted|want) ` +
+    String.raw`(?:me|us|everyone|all of us|the team|staff|people|it|him|her|them) to\b`,
+  String.raw`\b(?:was|were|been|get|got) (?:told|asked|instructed) to\b`,
+  String.raw`\b(?:said|says|asked) (?:to|that we|that i|we should|i should)\b`,
+  String.raw`\b(?:ich|wir) (?:soll|sollen|sollte|sollten|solle)\b`,
+  String.raw`\b(?:bat|baten|gebeten|aufgefordert|angewiesen|bittet)\b.{0,30}\b(?:uns|mich)\b`,
+  String.raw`\b(?:hat|haben|hatte) (?:uns|mich) (?:gebeten|aufgefordert|angewiesen)\b`,
+  String.raw`\b(?:m'|nous |leur |lui )(?:a|ont|avait|avaient) (?:dit|demande|conseille|ordonne|rappele|explique|prie)\b`,
+  String.raw`\bon (?:m'|nous )a (?:dit|demande)\b`,
+  String.raw`\b(?:me|nos|les|le) ` +
+    String.raw`(?:dijo|dijeron|pidio|pidieron|ha dicho|han dicho|ha pedido|han pedido|indico|indicaron|mando|ordeno|recomendo)\b`,
+  String.raw`\b(?:dijo|dijeron|pidio|pidieron) que\b`,
+];
 
 /** Context rules for reported speech, log records, rules of a named domain and questions about a generic assistant. */
 export const INJECTION_NOT_ADDRESSED: readonly ContextRule[] = [
   // Reported speech: someone told me or us to forget the old rules (not you, the model).
-  context(
-    0.4,
-    'segment',
-    [
-      new RegExp(
-        String.raw`^(?!.*${SECOND})(?=.*(?:\b(?:told|asked|instructed|reminded|advised|wants|wanted|want) (?:me|us|everyone|all of us|the team|staff|people|it|him|her|them) to\b|\b(?:was|were|been|get|got) (?:told|asked|instructed) to\b|\b(?:said|says|asked) (?:to|that we|that i|we should|i should)\b|\b(?:ich|wir) (?:soll|sollen|sollte|sollten|solle)\b|\b(?:bat|baten|gebeten|aufgefordert|angewiesen|bittet)\b.{0,30}\b(?:uns|mich)\b|\b(?:hat|haben|hatte) (?:uns|mich) (?:gebeten|aufgefordert|angewiesen)\b|\b(?:m'|nous |leur |lui )(?:a|ont|avait|avaient) (?:dit|demande|conseille|ordonne|rappele|explique|prie)\b|\bon (?:m'|nous )a (?:dit|demande)\b|\b(?:me|nos|les|le) (?:dijo|dijeron|pidio|pidieron|ha dicho|han dicho|ha pedido|han pedido|indico|indicaron|mando|ordeno|recomendo)\b|\b(?:dijo|dijeron|pidio|pidieron) que\b))`,
-        'u',
-      ),
-    ],
-    ['INJECTION', 'PROMPT_EXTRACTION'],
-  ),
+  context(0.4, 'segment', [new RegExp(String.raw`^(?!.*${SECOND})(?=.*${oneOf(REPORTED)})`, 'u')], ['INJECTION', 'PROMPT_EXTRACTION']),
   // A log record (a level near its start) that addresses no one: state changes, not orders.
   context(
     0.4,
@@ -620,7 +786,9 @@ export const INJECTION_NOT_ADDRESSED: readonly ContextRule[] = [
     'segment',
     [
       new RegExp(
-        String.raw`^(?!.*(?:${SECOND}|${ADDRESSED}))(?=.*\b${ORDER_NOUNS} (?:[a-z]{3,20} )?(?:of|for|on|about|de|du|des|del|der|fur|zur|zum|para|pour|sur|sobre) (?:(?:the|a|an|la|le|les|el|los|las|die|den|dem|das|un|une|una|l'|d')[ ']?)?${NOT_MODEL}[a-z]{3,})`,
+        String.raw`^(?!.*(?:${SECOND}|${ADDRESSED}))(?=.*\b${ORDER_NOUNS} (?:[a-z]{3,20} )?` +
+          String.raw`(?:of|for|on|about|de|du|des|del|der|fur|zur|zum|para|pour|sur|sobre) ` +
+          String.raw`(?:(?:the|a|an|la|le|les|el|los|las|die|den|dem|das|un|une|una|l'|d')[ ']?)?${NOT_MODEL}[a-z]{3,})`,
         'u',
       ),
     ],
@@ -646,7 +814,8 @@ export const INJECTION_NOT_ADDRESSED: readonly ContextRule[] = [
     'text',
     [
       new RegExp(
-        String.raw`^(?![\s\S]*${ADDRESSED})[\s\S]{0,40}\b(?:dear (?:all|team|colleagues|everyone|staff)|(?:hi|hello) (?:all|team|everyone)|` +
+        String.raw`^(?![\s\S]*${ADDRESSED})[\s\S]{0,40}\b` +
+          String.raw`(?:dear (?:all|team|colleagues|everyone|staff)|(?:hi|hello) (?:all|team|everyone)|` +
           String.raw`liebe (?:alle|kolleg\w*|mitarbeit\w*|team)|hallo (?:zusammen|alle|team)|chers (?:collegues|tous)|cheres|` +
           String.raw`bonjour (?:a tous|a toutes|l'equipe|tout le monde)|estimad[oa]s|hola (?:a todos|equipo)|querid[oa]s)\b`,
         'u',
@@ -673,7 +842,9 @@ export const INJECTION_NOT_ADDRESSED: readonly ContextRule[] = [
     'segment',
     [
       new RegExp(
-        String.raw`\b(?:a|an|any|un|une|una|ein|eine|einen|einem|einer|d'un|d'une)\s(?:[a-z]{3,20}\s)?[a-z-]{0,20}(?:assistant\w*|agent\w*|bot|chatbot|model|llm|prompt|system ?prompt|systemprompt|ia|ki|asistente|assistent\w*|modell|modele|modelo|sprachmodell)\b[^?\n]*\?`,
+        String.raw`\b(?:a|an|any|un|une|una|ein|eine|einen|einem|einer|d'un|d'une)\s(?:[a-z]{3,20}\s)?[a-z-]{0,20}` +
+          String.raw`(?:assistant\w*|agent\w*|bot|chatbot|model|llm|prompt|system ?prompt|systemprompt|ia|ki|asistente|assistent\w*|` +
+          String.raw`modell|modele|modelo|sprachmodell)\b[^?\n]*\?`,
         'u',
       ),
     ],

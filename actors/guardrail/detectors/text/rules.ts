@@ -211,8 +211,9 @@ export interface ScoreInput {
 
 /**
  * Text that is mentioned rather than said: a short quotation inside a sentence (`remove the 'ignore previous
- * instructions' example from the slides`). `re` is global and its first group that takes part in a match is the mentioned span; a rule hit wholly
- * inside one counts `factor` times its weight (quoting an attack is no attack; the words around the quote still count).
+ * instructions' example from the slides`). `re` is global and its first group that takes part in a match is the
+ * mentioned span; a rule hit wholly inside one counts `factor` times its weight (quoting an attack is no attack; the
+ * words around the quote still count).
  */
 export interface Mentions {
   readonly re: RegExp;
