@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { injectionDetector } from '../../actors/guardrail/detectors/injection/index.js';
-import { rates, readFixture } from './fixture-rates.js';
+import { rates, readFixture, trainingSets } from './fixture-rates.js';
 
 const dev = readFixture('injection');
 const fresh = [
@@ -57,6 +57,15 @@ describe('injection development sets', () => {
     },
   );
 
+  it.each(['injection-dev13', 'injection-dev14', 'injection-dev15'])(
+    '%s (hard negatives: prompt documentation, reported speech, logs, announcements, quotes): detection ≥ 0.90, FP ≤ 5 percent',
+    async (name) => {
+      const r = await rates(injectionDetector(), readFixture(name));
+      expect(r.recall, r.errors.join('\n')).toBeGreaterThanOrEqual(0.9);
+      expect(r.fpr, r.errors.join('\n')).toBeLessThanOrEqual(0.05);
+    },
+  );
+
   it('injection-benign (security writing, retractions, role-play, logs, code): false positives ≤ 5 percent', async () => {
     const r = await rates(injectionDetector(), readFixture('injection-benign'));
     expect(r.benign).toBeGreaterThanOrEqual(40);
@@ -70,6 +79,14 @@ describe('injection development sets', () => {
     );
     expect(r.recall, r.errors.join('\n')).toBeGreaterThanOrEqual(0.9);
     expect(r.fpr, r.errors.join('\n')).toBeLessThanOrEqual(0.05);
+  });
+
+  it('the trained layers never learn from a held-out split (holdout, holdout2, holdout3, wide-blind, wide-final)', () => {
+    for (const family of ['injection', 'moderation']) {
+      const sets = trainingSets(family);
+      expect(sets).toContain(`${family}-dev13`);
+      for (const s of sets) expect(s).not.toMatch(/holdout|wide-blind|wide-final/);
+    }
   });
 
   it('would fail a detector that finds nothing, or one that flags everything', async () => {

@@ -25,6 +25,7 @@ import type { Finding } from '../../../../protocols/index.js';
 import type { DetectContext, Detector } from '../../detector.js';
 import { layeredDetect, scoreText, thresholdOf, toFindings, type LayeredOptions, type LayeredSpec } from '../text/detector.js';
 import { normalizeText } from '../text/normalize.js';
+import { withoutMentions } from '../text/rules.js';
 import { SimilarityBank } from '../text/similarity.js';
 import { ConceptTagger } from '../text/concepts.js';
 import { INJECTION_CONCEPT_MODEL } from './concept-weights.js';
@@ -32,7 +33,14 @@ import { conceptType, loadNgram, ngramGate, ngramProbability, type LoadedNgram, 
 import { INJECTION_NGRAM_MODEL } from './ngram-weights.js';
 import { INTENT_RULES } from './intents.js';
 import { INJECTION_LEXICON } from './lexicon.js';
-import { INJECTION_BANK, INJECTION_CONTEXTS, INJECTION_RULES, INJECTION_SIMILARITY_GATE } from './rules.js';
+import {
+  INJECTION_BANK,
+  INJECTION_CONTEXTS,
+  INJECTION_MENTIONS,
+  INJECTION_NOT_ADDRESSED,
+  INJECTION_RULES,
+  INJECTION_SIMILARITY_GATE,
+} from './rules.js';
 
 /** Options of {@link injectionDetector} (`concepts: false` turns the concept layer off). */
 export interface InjectionOptions extends LayeredOptions {
@@ -66,7 +74,8 @@ export function injectionDetector(options: InjectionOptions = {}): Detector {
   const spec: LayeredSpec = {
     name: 'injection',
     rules: [...INJECTION_RULES, ...INTENT_RULES],
-    contexts: INJECTION_CONTEXTS,
+    contexts: [...INJECTION_CONTEXTS, ...INJECTION_NOT_ADDRESSED],
+    mentions: INJECTION_MENTIONS,
     bank,
     similarityFloor: 0.5,
     similarityGate: INJECTION_SIMILARITY_GATE,
@@ -78,7 +87,7 @@ export function injectionDetector(options: InjectionOptions = {}): Detector {
   const gate: NgramGate = options.classifier === undefined ? INJECTION_NGRAM_GATE : { ...INJECTION_NGRAM_GATE, low: -1 };
   const withNgram = (text: string, found: Finding[]): Finding[] => {
     if (options.ngram === false) return found;
-    const n = normalizeText(text).text;
+    const n = withoutMentions(normalizeText(text).text, INJECTION_MENTIONS);
     const p = ngramProbability(model, n);
     const type = (): string => conceptType(tags, INJECTION_CONCEPT_MODEL, n, 'INJECTION');
     return ngramGate('injection', text, found, p, gate, type, threshold);

@@ -17,8 +17,11 @@ function alt(words: readonly string[]): string {
   const parts = words.map((w) => w.replace(/'/g, ' ').replace(/\*/g, '[a-z]{0,16}').replace(/ /g, '[^a-z0-9\\n]{1,3}'));
   return `(?:${parts.join('|')})`;
 }
-/** Up to `n` words between two lexicon hits (bounded; separators and words are disjoint classes, so no backtracking blow-up). */
-const near = (n: number): string => `(?:[^a-z0-9\\n]{1,4}[a-z0-9]{1,20}){0,${n}}[^a-z0-9\\n]{1,4}`;
+/**
+ * Up to `n` words between two lexicon hits (bounded; separators and words are disjoint classes, so no backtracking
+ * blow-up). A double quote ends the reach: the next JSON field or quotation is another statement.
+ */
+const near = (n: number): string => `(?:[^a-z0-9\\n"]{1,4}[a-z0-9]{1,20}){0,${n}}[^a-z0-9\\n"]{1,4}`;
 const W0 = '(?<![a-z0-9])';
 const W1 = '(?![a-z0-9])';
 

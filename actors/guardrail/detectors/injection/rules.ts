@@ -2,7 +2,7 @@
  * The injection detector's rules (English, German, French, Spanish), context rules and similarity bank, all over
  * normalised text (lower case, no accents, homoglyphs and leetspeak folded).
  */
-import { context, rule, type ContextRule, type Rule } from '../text/rules.js';
+import { context, rule, type ContextRule, type Mentions, type Rule } from '../text/rules.js';
 
 const I = 'INJECTION';
 const J = 'JAILBREAK';
@@ -90,6 +90,9 @@ export const INJECTION_RULES: readonly Rule[] = [
     `(if you are|if you re|as an|to the|to any|dear|attention|note for the|note to the|message for the|message to the|hey) ${AI} (reading|
       processing|parsing|summariz*|analyz*|that reads|who reads|that is reading)`,
     `${AI} [that is|who is] (reading|processing|summarizing) this`,
+    `(wenn|falls) du (ein|eine) ${AI} bist`,
+    `si (tu es|vous etes) (un|une) ${AI}`,
+    `si (eres|usted es) (un|una) ${AI}`,
     `(important|urgent) (instruction*|message|note) (for|to) (the|any) ${AI}`,
     `(this is a|a|my|the following) (message|note|instruction*) (for|to) (the|any|all) ${AI} (that|who|which|reading|processing|managing|
       handling|:|,)`,
@@ -108,6 +111,11 @@ export const INJECTION_RULES: readonly Rule[] = [
     `(hide|conceal|keep) (this|it|these instructions) (from|secret from) the (user|human)`,
     `(notify|tell|inform|alert) (no one|nobody|noone)`,
     `(no menciones|no digas|no cuentes|ne mentionne pas|ne dis pas|erwahne nicht|sag nichts)`,
+    `(niemandem|keinem) (bescheid|etwas) (geben|sagen|sag|gib)`,
+    `(sans prevenir|n en parle a|ne previens) personne`,
+    `(sin avisar a|no avises a|no le digas a) nadie`,
+    `(the|der|die|l|el|la) (assistant|assistent|assistente|asistente|ai|ki|ia|bot|agent|agente|model|modell|modele|modelo) (must|shall|
+      is to|soll|muss|doit|devra|debe|debera|tiene que) [now|jetzt|nun|maintenant|ahora|desormais|ab sofort]`,
     `(without|before) (telling|informing|notifying|alerting) (her|him|them|the user|the owner|the recipient)`,
     `(and|but) (not|never) (mention|reveal|disclose|tell) (it|this|that|anything)`,
     `(do not|don t|dont|never) (flag|report|mark|quarantine|escalate) (this|the) (email|message|request|ticket|document|mail)`,
@@ -150,7 +158,7 @@ export const INJECTION_RULES: readonly Rule[] = [
       [
         /<\|(?:im_start|im_end|system|endoftext|start_header_id)\|?>|\[\/?inst\]|\[\/?system\]|<\/?system>|<<sys>>/u.source,
         /###\s?(?:system|instruction|new instructions?)\b|\bbegin (?:new )?instructions?\b/u.source,
-        /\bsystem (?:override|message|alert|note)\s?:|\badmin(?:istrator)? (?:override|command|mode)\b/u.source,
+        /\bsystem[ -]?(?:override|message|alert|note)\s?:|\badmin(?:istrator)? (?:override|command|mode)\s?[:\]!]/u.source,
       ].join('|'),
       'u',
     ),
@@ -248,7 +256,8 @@ export const INJECTION_RULES: readonly Rule[] = [
       moral|safety|content] (restrictions|filters|censorship|guidelines|limitations|rules|policies|policy|constraints|guardrails) [and|or]`,
     `(filters|rules|restrictions|limits|censorship|guardrails|safety|ethics) [are] (none|off|disabled|removed|gone|zero)`,
     `(jailbreak*gpt|jailbroken|jailbreak mode)`,
-    `answer as (that|this|the|an|a) [unfiltered|uncensored|unrestricted|evil] (ai|assistant|model|persona|character|version)`,
+    `(answer|respond|reply|speak|write) as (that|this|the|an|a) [unfiltered|uncensored|unrestricted|evil] (ai|assistant|model|persona|
+      character|version)`,
   ),
   rule(
     J,
@@ -306,6 +315,9 @@ export const INJECTION_RULES: readonly Rule[] = [
   rule(
     J,
     0.85,
+    `(ai|ia|ki|assistant|asistente|model|modell|modele|modelo) (whose|dont les|deren|cuyas|cuyos) (guidelines|rules|restrictions|filters|
+      normas|reglas|regles|richtlinien|regeln|restricciones|filtros|filtres|consignes) (were|have been|ont ete|wurden|fueron|han sido)
+      (deleted|removed|erased|disabled|effacees|supprimees|geloscht|entfernt|borradas|eliminadas|borrados|eliminados)`,
     `(escaped|broken free of|broken free from|freed from|liberated from|broke free of|broke free from) (its|your|their|his|
       her) (programming|rules|
       restrictions|guidelines|constraints|chains|training)`,
@@ -321,7 +333,8 @@ export const INJECTION_RULES: readonly Rule[] = [
       system message|guidelines|configuration)`,
     `(summarize|summarise|translate|paraphrase|encode|rewrite|describe) the (system prompt|system message|initial instructions|
       hidden instructions)`,
-    `(le|ton|votre) (message systeme|prompt systeme) [que tu as recu|que vous avez recu|au debut]`,
+    `(ton|votre) (message systeme|prompt systeme)`,
+    `le (message systeme|prompt systeme) (que tu as recu|que vous avez recu|au debut)`,
     `(instructions|rules|prompt|message|anweisungen|consignes|instrucciones) (you|that you|que tu as|que vous avez|die du|que) (received|
       got|were given|
       recu|recues|bekommen|erhalten|recibiste|te dieron) (before|at the start|avant|vor|antes|au debut)`,
@@ -333,13 +346,15 @@ export const INJECTION_RULES: readonly Rule[] = [
     `(override|disable|bypass|turn off|switch off|deactivate) (your|the|all) (safety|security|content|moderation) (settings|filters|
       guidelines|rules|
       restrictions|checks|protocols)`,
-    `(ab jetzt|ab sofort|von nun an) gelten (meine|neue|folgende|diese) (regeln|anweisungen)`,
+    `(ab jetzt|ab sofort|von nun an) gelten (meine|folgende) (regeln|anweisungen)`,
     `(forget|ignore) what you (were|have been) (told|asked|instructed)`,
     `(olvida|ignora) lo que te (pidieron|dijeron|indicaron|ordenaron|han pedido|han dicho)`,
     `(vergiss|ignoriere) [,] was (man dir|dir|du) [vorher|zuvor] (gesagt|aufgetragen|befohlen)`,
     `(oublie|ignore) ce qu (on t a|l on t a) (dit|demande|ordonne)`,
     `(been|be|were) (freed|liberated|released|unshackled) from`,
   ),
+  // a house rule announced to people (`ab sofort gelten neue Regeln für die Parkplätze`): weak alone
+  rule(I, 0.45, `(ab jetzt|ab sofort|von nun an) gelten (neue|diese) (regeln|anweisungen)`),
   rule(
     I,
     0.5,
@@ -360,6 +375,24 @@ export const INJECTION_RULES: readonly Rule[] = [
       systeme|du systeme|del sistema|de sistema|iniciales|originales|originaux)`,
   ),
   rule(I, 0.3, /(?:^|\n|["'>[])\s*system\s?:/u),
+  // A comment, field or line that opens by addressing an AI reader (`/* Für Copilot: …`, `kommentar="KI-Loganalyse: …`).
+  rule(
+    I,
+    0.6,
+    new RegExp(
+      String.raw`(?:^|\n|\/\*|\/\/|#|<!--|=\s?["']|\[)\s*` +
+        String.raw`(?:(?:for|to|fur|pour|para|an|a)\s(?:the\s|den\s|die\s|l'|el\s|la\s|les\s|los\s)?)?` +
+        String.raw`(?:copilot|chatgpt|gpt|claude|llms?|ai|ki|ia|language models?|sprachmodell\w*|modeles? de langage|` +
+        String.raw`modelos? de lenguaje|` +
+        String.raw`ai assistants?|assistants? ia|asistentes? de ia|ki-?assistent\w*|ki-\w+|analista ia\w*|agents? ia|agentes? de ia)` +
+        String.raw`(?:\s(?:de|des|del|der)\s[a-z]+)?\s?:`,
+      'u',
+    ),
+  ),
+  // `admin override` as a noun (`the admin override for the VPN expires`) is no order to the model: weak alone.
+  rule(I, 0.35, /\badmin(?:istrator)? (?:override|command|mode)\b/u),
+  // Naming the system prompt is no request for it (`# le prompt système du bot`, `prompt_del_sistema = …`): weak alone.
+  rule(P, 0.3, `(prompt|instructions) (systeme|du systeme|de sistema|del sistema)`),
   rule(P, 0.4, `(word for word|verbatim|mot pour mot|palabra por palabra|wort fur wort|wortlich|im originalwortlaut|spell out)`),
   // Prompt extraction.
   rule(
@@ -369,7 +402,6 @@ export const INJECTION_RULES: readonly Rule[] = [
       versteckten|cachees|ocultas|hidden|secret|initial|initiales|iniciales|ursprunglichen) (prompt|msg|message|instructions|anweisungen|
       instrucciones|consignes|prompt del sistema|de sistema)`,
     `(deinen|deinem|deine|dein) systemprompt`,
-    `(prompt|instructions) (systeme|du systeme|de sistema|del sistema)`,
     `(context window|context|conversation) above my first message`,
     `(echo|echo back|recite|recopie|recopiez|cita|copialo|copia|zitiere|zitieren|quote) [back] [me] (your|tes|vos|tus|deine) `,
   ),
@@ -399,19 +431,26 @@ export const INJECTION_RULES: readonly Rule[] = [
   rule(
     P,
     0.9,
-    `(gib|zeig|zeige|zeigen|nenne|nennen|wiederhole|wiederholen|verrate|verraten|drucke|ausgeben) [mir] [bitte] (deinen|deine|den|die|
-      alle) [kompletten|vollstandigen|ursprunglichen|
-      geheimen|versteckten] (systemprompt|system prompt|systemnachricht|anweisungen|instruktionen|prompt|ersten anweisungen) [aus|
-      wortlich]`,
+    `(gib|zeig|zeige|zeigen|nenne|nennen|wiederhole|wiederholen|verrate|verraten|drucke|ausgeben) [mir] [bitte] (deinen|deine) [kompletten|
+      vollstandigen|ursprunglichen|geheimen|versteckten] (systemprompt|system prompt|systemnachricht|anweisungen|instruktionen|prompt|
+      ersten anweisungen) [aus|wortlich]`,
+    `(gib|zeig|zeige|zeigen|nenne|nennen|wiederhole|wiederholen|verrate|verraten|drucke|ausgeben) [mir] [bitte] (den|die|alle)
+      [kompletten|vollstandigen] ((systemprompt|system prompt|systemnachricht|ersten anweisungen)|(ursprunglichen|geheimen|versteckten)
+      (anweisungen|instruktionen|prompt))`,
     `(wiederhole|gib) (den|alle*) text (oben|daruber|davor)`,
     `(affiche|montre|revele|repete|donne moi|ecris|imprime|affichez|montrez|revelez|repetez|donnez moi|afficher|montrer|reveler|repeter|
-      donner|ecrire|imprimer) (ton|votre|tes|vos|le|
-      les) (prompt systeme|prompt|message systeme|instructions initiales|instructions|consignes) [systeme|initial*|d origine|cache*|
-      complet*]`,
+      donner|ecrire|imprimer) (ton|votre|tes|vos) (prompt systeme|prompt|message systeme|instructions initiales|instructions|consignes)
+      [systeme|initial*|d origine|cache*|complet*]`,
+    `(affiche|montre|revele|repete|donne moi|ecris|imprime|affichez|montrez|revelez|repetez|donnez moi|afficher|montrer|reveler|repeter|
+      donner|ecrire|imprimer) (le|les) (prompt systeme|message systeme|instructions initiales|instructions systeme|
+      (prompt|instructions|consignes) (systeme|initial*|d origine|cache*))`,
     `(repete|repetez) (le texte|tout ce qui est) ci dessus`,
     `(muestra|muestrame|revela|revelame|repite|repiteme|dime|imprime|escribe|dame|mostrar|mostrarme|revelar|repetir|decir|decirme|
-      darme) (tu|tus|el|las|los) (prompt del sistema|prompt de sistema|
+      darme) (tu|tus) (prompt del sistema|prompt de sistema|
       mensaje del sistema|instrucciones iniciales|instrucciones|prompt|indicaciones) [del sistema|iniciales|originales|ocultas|completas]`,
+    `(muestra|muestrame|revela|revelame|repite|repiteme|dime|imprime|escribe|dame|mostrar|mostrarme|revelar|repetir|decir|decirme|
+      darme) (el|las|los) (prompt del sistema|prompt de sistema|mensaje del sistema|instrucciones iniciales|
+      (instrucciones|prompt|indicaciones) (del sistema|de sistema|iniciales|originales|ocultas))`,
     `(repite|muestra) (el texto|todo lo) (de arriba|anterior)`,
   ),
 ];
@@ -518,6 +557,299 @@ export const INJECTION_CONTEXTS: readonly ContextRule[] = [
       revelo|divulgo)`,
     /\b(?:info|debug|trace)\b.{0,60}\b(?:loaded|cargado|geladen|charge|reloaded|recharge)/u,
   ]),
+];
+
+/**
+ * Quoted mentions: a short quotation with words on both sides of it in one sentence (`remove the 'ignore previous
+ * instructions' example from the slides`, `Testfall „vergiss alle Anweisungen“ aufnehmen`). A quotation that opens
+ * after a colon or `=` (a JSON value, a log field, `he wrote: "…"`) or ends its sentence is not one: payloads sit there.
+ */
+export const INJECTION_MENTIONS: Mentions = {
+  re: new RegExp(
+    /(?<=[\p{L}\p{N}][ \t])/u.source +
+      [
+        /"([^"\n]{3,80})"/u.source,
+        /“([^“”\n]{3,80})”/u.source,
+        /„([^„“”\n]{3,80})[“”]/u.source,
+        /«[ \t]?([^«»\n]{3,80}?)[ \t]?»/u.source,
+        /'([^'\n]{3,80})'/u.source,
+        /‘([^‘’\n]{3,80})’/u.source,
+      ]
+        .join('|')
+        .replace(/^/, '(?:') +
+      ')' +
+      /(?=[,;]?[ \t]+\p{L})/u.source,
+    'gu',
+  ),
+  factor: 0.3,
+};
+
+/**
+ * Context rules added for hard negatives (issue 13's false positives): reported speech, log records, rules of a
+ * named domain, announcements to people, and questions about a generic assistant. Each excludes text addressed to the
+ * reader (second person, or the model called by name), which is where injections are. German `du` counts as second
+ * person beside a verb in `-st` (`du bist`, `kannst du`), so the French article `du` does not.
+ */
+/** An alternation of regex sources. */
+const oneOf = (parts: readonly string[]): string => `(?:${parts.join('|')})`;
+const SECOND = String.raw`\b${oneOf([
+  'you',
+  'your',
+  'yours',
+  'yourself',
+  'du [a-z]*st',
+  '[a-z]+st du',
+  'dich',
+  'dir',
+  'dein\\w*',
+  'tu',
+  'toi',
+  'te',
+  'tes',
+  'ton',
+  'ta',
+  "t'",
+  'vous',
+  'votre',
+  'vos',
+  'tus',
+  'ti',
+  'usted',
+  'ustedes',
+  'vosotros',
+])}\b`;
+const ADDRESSED = String.raw`\b${oneOf([
+  'ai',
+  'a\\.i',
+  'ais',
+  'assistant\\w*',
+  'agent\\w*',
+  'llm\\w*',
+  'model\\w*',
+  'bot',
+  'bots',
+  'chatbot\\w*',
+  'gpt',
+  'copilot',
+  'ia',
+  'ki',
+  'ki-\\w+',
+  'asistente\\w*',
+  'assistent\\w*',
+  'modell\\w*',
+  'modele\\w*',
+  'modelo\\w*',
+  'sprachmodell\\w*',
+])}\b`;
+/** Who an injection calls the model, without the bare `model` words a log or a manual uses for other things. */
+const VOCATIVE = String.raw`\b${oneOf([
+  'ai',
+  'a\\.i',
+  'ais',
+  'assistant\\w*',
+  'agent\\w*',
+  'llm\\w*',
+  'bot',
+  'bots',
+  'chatbot\\w*',
+  'gpt',
+  'copilot',
+  'ia',
+  'ki',
+  'ki-\\w+',
+  'asistente\\w*',
+  'assistent\\w*',
+  'sprachmodell\\w*',
+])}\b`;
+const ORDER_NOUNS = oneOf([
+  'instructions?',
+  'rules',
+  'guidelines',
+  'directives',
+  'directions',
+  'policies',
+  'orders',
+  'commands',
+  '\\w{0,14}anweisung\\w*',
+  '\\w{0,14}regeln',
+  'vorgaben',
+  'richtlinien',
+  'consignes',
+  'regles',
+  'instrucciones',
+  'reglas',
+  'normas',
+  'indicaciones',
+  'directrices',
+  'pautas',
+]);
+/** Not the model's rules: a complement that names something else (`rules of the parking`, not `of the system`). */
+const NOT_MODEL = String.raw`(?!${oneOf([
+  'this',
+  'these',
+  'that',
+  'ce',
+  'cet',
+  'cette',
+  'ces',
+  'diese\\w*',
+  'dieses',
+  'esta',
+  'este',
+  'estas',
+  'estos',
+  'user',
+  'users',
+  'utilisateur\\w*',
+  'usuario\\w*',
+  'nutzer\\w*',
+  'benutzer\\w*',
+  'system\\w*',
+  'sistema\\w*',
+  'developer\\w*',
+  'entwickler\\w*',
+  'developpeur\\w*',
+  'desarrollador\\w*',
+  'creator',
+  'operator',
+  'safety',
+  'security',
+  'seguridad',
+  'securite',
+  'sicherheit\\w*',
+  'content',
+  'contenu',
+  'contenido',
+  'inhalt\\w*',
+  'ethi\\w*',
+  'etic\\w*',
+  'moral\\w*',
+  'filter\\w*',
+  'filtr\\w*',
+  'chat',
+  'conversation',
+  'conversacion',
+  'session',
+  'sitzung',
+  'prompt\\w*',
+  'above',
+  'oben',
+  'arriba',
+  'dessus',
+  'previous',
+  'vorherig\\w*',
+  'anterior\\w*',
+  'precedent\\w*',
+  'your',
+  'you',
+  'tu',
+  'tus',
+  'ton',
+  'tes',
+  'votre',
+  'vos',
+  'dein\\w*',
+  'su',
+  'sus',
+])}\b)`;
+
+/** Reported speech: someone told me, us or it to do something. */
+const REPORTED = [
+  String.raw`\b(?:told|asked|instructed|reminded|advised|wants|wanted|want) ` +
+    String.raw`(?:me|us|everyone|all of us|the team|staff|people|it|him|her|them) to\b`,
+  String.raw`\b(?:was|were|been|get|got) (?:told|asked|instructed) to\b`,
+  String.raw`\b(?:said|says|asked) (?:to|that we|that i|we should|i should)\b`,
+  String.raw`\b(?:ich|wir) (?:soll|sollen|sollte|sollten|solle)\b`,
+  String.raw`\b(?:bat|baten|gebeten|aufgefordert|angewiesen|bittet)\b.{0,30}\b(?:uns|mich)\b`,
+  String.raw`\b(?:hat|haben|hatte) (?:uns|mich) (?:gebeten|aufgefordert|angewiesen)\b`,
+  String.raw`\b(?:m'|nous |leur |lui )(?:a|ont|avait|avaient) (?:dit|demande|conseille|ordonne|rappele|explique|prie)\b`,
+  String.raw`\bon (?:m'|nous )a (?:dit|demande)\b`,
+  String.raw`\b(?:me|nos|les|le) ` +
+    String.raw`(?:dijo|dijeron|pidio|pidieron|ha dicho|han dicho|ha pedido|han pedido|indico|indicaron|mando|ordeno|recomendo)\b`,
+  String.raw`\b(?:dijo|dijeron|pidio|pidieron) que\b`,
+];
+
+/** Context rules for reported speech, log records, rules of a named domain and questions about a generic assistant. */
+export const INJECTION_NOT_ADDRESSED: readonly ContextRule[] = [
+  // Reported speech: someone told me or us to forget the old rules (not you, the model).
+  context(0.4, 'segment', [new RegExp(String.raw`^(?!.*${SECOND})(?=.*${oneOf(REPORTED)})`, 'u')], ['INJECTION', 'PROMPT_EXTRACTION']),
+  // A log record (a level near its start) that addresses no one: state changes, not orders.
+  context(
+    0.4,
+    'segment',
+    [new RegExp(String.raw`^(?!.*(?:${SECOND}|${VOCATIVE}))[^\n]{0,48}\b(?:info|debug|trace|notice)\b[^\n]`, 'u')],
+    ['INJECTION'],
+  ),
+  // Rules of a named domain (`les anciennes règles du parking`, `guidelines for expense reports`) are not the model's.
+  context(
+    0.5,
+    'segment',
+    [
+      new RegExp(
+        String.raw`^(?!.*(?:${SECOND}|${ADDRESSED}))(?=.*\b${ORDER_NOUNS} (?:[a-z]{3,20} )?` +
+          String.raw`(?:of|for|on|about|de|du|des|del|der|fur|zur|zum|para|pour|sur|sobre) ` +
+          String.raw`(?:(?:the|a|an|la|le|les|el|los|las|die|den|dem|das|un|une|una|l'|d')[ ']?)?${NOT_MODEL}[a-z]{3,})`,
+        'u',
+      ),
+    ],
+    ['INJECTION'],
+  ),
+  // What someone may do (`admins can override the default retention rules`): a capability, not an order.
+  context(
+    0.5,
+    'segment',
+    [
+      new RegExp(
+        String.raw`^(?!.*${SECOND}).*\b(?:admins?|administrators?|users?|owners?|moderators?|operators?|managers?|maintainers?|` +
+          String.raw`administratoren|admins|nutzer\w*|benutzer\w*|administrateurs?|utilisateurs?|administradores?|usuarios?)\s` +
+          String.raw`(?:can|may|could|are able to|konnen|kann|durfen|darf|peuvent|peut|pueden|puede)\b`,
+        'u',
+      ),
+    ],
+    ['INJECTION'],
+  ),
+  // An announcement to people (a greeting to a group, or a change dated `as of today`) in a text that addresses no model.
+  context(
+    0.5,
+    'text',
+    [
+      new RegExp(
+        String.raw`^(?![\s\S]*${ADDRESSED})[\s\S]{0,40}\b` +
+          String.raw`(?:dear (?:all|team|colleagues|everyone|staff)|(?:hi|hello) (?:all|team|everyone)|` +
+          String.raw`liebe (?:alle|kolleg\w*|mitarbeit\w*|team)|hallo (?:zusammen|alle|team)|chers (?:collegues|tous)|cheres|` +
+          String.raw`bonjour (?:a tous|a toutes|l'equipe|tout le monde)|estimad[oa]s|hola (?:a todos|equipo)|querid[oa]s)\b`,
+        'u',
+      ),
+    ],
+    ['INJECTION'],
+  ),
+  context(
+    0.5,
+    'segment',
+    [
+      new RegExp(
+        String.raw`^(?!.*(?:${SECOND}|${ADDRESSED})).*\b(?:as of (?:today|tomorrow|monday|next week|\d)|effective (?:today|immediately)|` +
+          String.raw`ab (?:heute|morgen|montag|nachster woche)|des aujourd'hui|a partir d'aujourd'hui|a compter d[eu]|desde hoy|` +
+          String.raw`a partir de (?:hoy|manana|el lunes))\b`,
+        'u',
+      ),
+    ],
+    ['INJECTION'],
+  ),
+  // A question about a generic assistant or prompt (`what rules would you give a chatbot for a dental practice?`).
+  context(
+    0.5,
+    'segment',
+    [
+      new RegExp(
+        String.raw`\b(?:a|an|any|un|une|una|ein|eine|einen|einem|einer|d'un|d'une)\s(?:[a-z]{3,20}\s)?[a-z-]{0,20}` +
+          String.raw`(?:assistant\w*|agent\w*|bot|chatbot|model|llm|prompt|system ?prompt|systemprompt|ia|ki|asistente|assistent\w*|` +
+          String.raw`modell|modele|modelo|sprachmodell)\b[^?\n]*\?`,
+        'u',
+      ),
+    ],
+    ['INJECTION', 'PROMPT_EXTRACTION'],
+  ),
 ];
 
 /** Segments the similarity layer looks at: only those with words attacks are made of (the layer's cost stays small). */

@@ -321,6 +321,25 @@ export const MODERATION_BENIGN = new RegExp(
 
 /** News, medicine, education, fiction, help-seeking and quotation damp moderation scores. */
 export const MODERATION_CONTEXTS: readonly ContextRule[] = [
+  // A task or a thing "is killing me" in German, French and Spanish (hyperbole; the English idiom is blanked), unless
+  // the sentence also speaks of dying or suicide.
+  context(0.35, 'segment', [
+    new RegExp(
+      String.raw`^(?!.*\b(?:sterben|tot sein|suizid\w*|selbstmord\w*|umbringen|mourir|suicid\w*|en finir|morir|matarme|quitarme la vida|` +
+        String.raw`die|dying|suicide|kill myself|end it all)\b)(?=.*(?:` +
+        [
+          `(bringt|bringen) mich [noch|echt|wirklich|bald|irgendwann|sicher] um`,
+          `(projet|travail|boulot|chaleur|examen|exam|deadline|presentation|reunion|trajet|bug|code|dossier|rapport|semaine|chantier|
+            demenagement) (me tue|me tuent|va me tuer|vont me tuer|me tuera|me tueront)`,
+          `(proyecto|trabajo|calor|examen|presentacion|reunion|trayecto|bug|codigo|informe|semana|mudanza|deadline) (me mata|me matan|
+            me esta matando|me estan matando|me va a matar|me van a matar)`,
+        ]
+          .map(phrase)
+          .join('|') +
+        '))',
+      'u',
+    ),
+  ]),
   // Jokes the writer takes back at once ("I'm going to kill her (not really)").
   context(
     0.4,

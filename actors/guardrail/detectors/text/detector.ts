@@ -8,9 +8,21 @@ import type { Finding } from '../../../../protocols/index.js';
 import type { Classifier } from '../classifier/types.js';
 import type { DetectContext, Detector } from '../../detector.js';
 import { normalizeText, originalSpan, type NormalizedText } from './normalize.js';
-import { blank, prepareRules, scoreSegments, segmentsOf, type ContextRule, type Rule, type SegmentScore, type Span } from './rules.js';
+import {
+  blank,
+  prepareRules,
+  scoreSegments,
+  segmentsOf,
+  withoutMentions,
+  type ContextRule,
+  type Mentions,
+  type Rule,
+  type SegmentScore,
+  type Span,
+} from './rules.js';
 import type { SimilarityBank } from './similarity.js';
 import { conceptEvidence, type ConceptModel, type ConceptTagger } from './concepts.js';
+import { MIN_EVIDENCE_WORDS, words } from './ngram.js';
 
 /** Options every layered detector takes. */
 export interface LayeredOptions {
@@ -43,6 +55,8 @@ export interface LayeredSpec {
   readonly similarityGate?: RegExp;
   /** The concept layer (concepts.ts): a lexicon tagger and a learned model; evidence below `floor` is dropped. */
   readonly concepts?: { readonly tagger: ConceptTagger; readonly model: ConceptModel; readonly floor: number };
+  /** Quoted mentions (rules.ts {@link Mentions}): rule hits inside count less, and the concept layer does not read them. */
+  readonly mentions?: Mentions;
 }
 
 /** Rule score at which a segment skips the similarity layer (it is flagged already). */
@@ -77,14 +91,22 @@ export async function scoreText(
     const originals = segmentsOf(text).map((s) => input.slice(...originalSpan(n, s.start, s.end)));
     late = originals.length === 0 ? [] : await options.classifier.classify(originals, signal);
   }
+  // A few words are too little evidence for the learned model alone ("can you do it again?" read as harassment).
   const concepts =
-    spec.concepts === undefined || options.concepts === false
+    spec.concepts === undefined || options.concepts === false || words(input) < MIN_EVIDENCE_WORDS
       ? undefined
-      : conceptEvidence(spec.concepts.tagger, spec.concepts.model, n.text, segmentsOf(text), spec.concepts.floor);
+      : conceptEvidence(
+          spec.concepts.tagger,
+          spec.concepts.model,
+          withoutMentions(n.text, spec.mentions),
+          segmentsOf(text),
+          spec.concepts.floor,
+        );
   return scoreSegments({
     text,
     rules: spec.rules,
     ...(spec.contexts === undefined ? {} : { contexts: spec.contexts }),
+    ...(spec.mentions === undefined ? {} : { mentions: spec.mentions }),
     extra: (seg: Span, _index: number, ruleBest: number) => similarity(seg, ruleBest),
     second: (_seg, index) => concepts?.[index],
     late: (_seg, index) => late?.[index],

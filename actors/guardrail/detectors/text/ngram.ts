@@ -138,7 +138,8 @@ export function ngramProbability(model: LoadedNgram, text: string): number {
 /** Texts of fewer words than this never get a finding from the model alone (the rules still judge them). */
 export const MIN_EVIDENCE_WORDS = 6;
 
-function words(input: string): number {
+/** The number of words (runs of letters and digits) of a text. */
+export function words(input: string): number {
   let n = 0;
   for (const _ of input.matchAll(/[\p{L}\p{N}]+/gu)) n++;
   return n;

@@ -205,6 +205,55 @@ export interface ScoreInput {
   readonly second?: (segment: Span, index: number) => ReadonlyMap<string, number> | undefined;
   /** Evidence joined after contexts apply (a classifier, which judges context itself). */
   readonly late?: (segment: Span, index: number) => ReadonlyMap<string, number> | undefined;
+  /** Spans that are mentioned, not said (see {@link Mentions}): a rule hit inside one counts `factor` times its weight. */
+  readonly mentions?: Mentions;
+}
+
+/**
+ * Text that is mentioned rather than said: a short quotation inside a sentence (`remove the 'ignore previous
+ * instructions' example from the slides`). `re` is global and its first group that takes part in a match is the
+ * mentioned span; a rule hit wholly inside one counts `factor` times its weight (quoting an attack is no attack; the
+ * words around the quote still count).
+ */
+export interface Mentions {
+  readonly re: RegExp;
+  readonly factor: number;
+}
+
+/** The `[start, end)` spans of the mentioned group of every match of `m.re` in `text`, flattened. */
+export function mentionSpans(text: string, m: Mentions | undefined): number[] {
+  if (m === undefined) return [];
+  const out: number[] = [];
+  m.re.lastIndex = 0;
+  for (const x of text.matchAll(m.re)) {
+    const inner = x.slice(1).find((g) => g !== undefined);
+    if (inner === undefined) continue;
+    const start = x.index + x[0].indexOf(inner);
+    out.push(start, start + inner.length);
+  }
+  return out;
+}
+
+/** `text` with every mentioned span blanked (same length): what the learned layers read. */
+export function withoutMentions(text: string, m: Mentions | undefined): string {
+  const spans = mentionSpans(text, m);
+  if (spans.length === 0) return text;
+  let out = '';
+  let at = 0;
+  for (let k = 0; k < spans.length; k += 2) {
+    out += text.slice(at, spans[k]!) + ' '.repeat(spans[k + 1]! - spans[k]!);
+    at = spans[k + 1]!;
+  }
+  return out + text.slice(at);
+}
+
+/** The weight of each hit: its rule's, times the mention factor when the hit lies inside a mentioned span. */
+function hitWeights(found: readonly Hit[], rules: readonly Rule[], spans: readonly number[], factor: number): number[] {
+  return found.map((h) => {
+    const w = rules[h.rule]!.weight;
+    for (let k = 0; k < spans.length; k += 2) if (h.start >= spans[k]! && h.end <= spans[k + 1]!) return w * factor;
+    return w;
+  });
 }
 
 /** Scores every segment for every type it has evidence of; returns the segments with a score above 0. */
@@ -213,6 +262,7 @@ export function scoreSegments(input: ScoreInput): SegmentScore[] {
   const segs = segmentsOf(text);
   const scan = indexOf(rules, input.contexts).scan(text);
   const found = hits(text, rules, 200, scan);
+  const weightOf = hitWeights(found, rules, mentionSpans(text, input.mentions), input.mentions?.factor ?? 1);
   // A context regex runs only where one of its required literals occurs (literals.ts): in the text, then the segment.
   const textFactors = (input.contexts ?? []).filter((c) => c.scope === 'text' && scan.test(c.re));
   const segContexts = (input.contexts ?? []).filter((c) => c.scope === 'segment' && scan.may(c.re));
@@ -228,7 +278,7 @@ export function scoreSegments(input: ScoreInput): SegmentScore[] {
       byType ??= new Map();
       let m = byType.get(r.type);
       if (m === undefined) byType.set(r.type, (m = new Map<number, number>()));
-      m.set(h.rule, r.weight);
+      m.set(h.rule, Math.max(m.get(h.rule) ?? 0, weightOf[k]!));
       if (h.start < spanStart) spanStart = h.start;
       if (h.end > spanEnd) spanEnd = h.end;
     }
@@ -256,7 +306,7 @@ export function scoreSegments(input: ScoreInput): SegmentScore[] {
       if (score > 0) out.push({ start: spanStart, end: spanEnd, type, score });
     }
   });
-  return joinAcrossSegments(out, found, rules, textFactors);
+  return joinAcrossSegments(out, found, weightOf, rules, textFactors);
 }
 
 /**
@@ -267,6 +317,7 @@ export function scoreSegments(input: ScoreInput): SegmentScore[] {
 function joinAcrossSegments(
   scores: SegmentScore[],
   found: readonly Hit[],
+  weightOf: readonly number[],
   rules: readonly Rule[],
   textFactors: readonly ContextRule[],
 ): SegmentScore[] {
@@ -275,7 +326,9 @@ function joinAcrossSegments(
     const mine = out.filter((s) => s.type === type);
     if (mine.length < 2) continue;
     const weights = new Map<number, number>();
-    for (const h of found) if (rules[h.rule]!.type === type) weights.set(h.rule, rules[h.rule]!.weight);
+    found.forEach((h, k) => {
+      if (rules[h.rule]!.type === type) weights.set(h.rule, Math.max(weights.get(h.rule) ?? 0, weightOf[k]!));
+    });
     let whole = noisyOr(weights.values());
     for (const c of textFactors) if (c.types === undefined || c.types.includes(type)) whole *= c.factor;
     const best = Math.max(...mine.map((s) => s.score));
