@@ -60,6 +60,8 @@ export interface BlobBackend {
   read(tenant: string, meta: BlobMeta): Promise<Uint8Array>;
   /** Removes blob `id` of `tenant`; true when it existed. */
   delete(tenant: string, id: string): Promise<boolean>;
+  /** The metadata of every whole blob of `tenant` (for pruning: it may read the whole tenant). */
+  list(tenant: string): Promise<BlobMeta[]>;
 }
 
 /** Blobs as chunked KV entries (module comment): the memory and lmdb backends, and any storage without an object store. */
@@ -107,6 +109,13 @@ export class KvBlobs implements BlobBackend {
 
   async delete(tenant: string, id: string): Promise<boolean> {
     return (await this.bucket.deletePrefix([tenant, id])) > 0;
+  }
+
+  async list(tenant: string): Promise<BlobMeta[]> {
+    // The metadata entries of the tenant's blobs, by id (chunks are read past: a prefix list has no key filter).
+    const out: BlobMeta[] = [];
+    for (const e of await this.bucket.list<BlobMeta>([tenant])) if (e.key.length === 3 && e.key[2] === 'm') out.push(e.value);
+    return out;
   }
 }
 
@@ -174,6 +183,21 @@ export class BlobStore {
     assertTenant(tenant);
     if (!/^[0-9a-f]{64}$/.test(id)) return false;
     return this.backend.delete(tenant, id);
+  }
+
+  /**
+   * Deletes the blobs of `tenant` first stored before `before` (epoch ms) and not in `keep` (ids still referenced,
+   * when the caller knows them); returns the ids deleted. Blobs are not reference-counted: a message or run may still
+   * name a pruned blob, and reading it is then `not_found` (docs/content-parts.md, “Pruning”).
+   */
+  async prune(tenant: string, before: number, keep: ReadonlySet<string> = new Set()): Promise<string[]> {
+    assertTenant(tenant);
+    const gone: string[] = [];
+    for (const meta of await this.backend.list(tenant)) {
+      if (meta.created >= before || keep.has(meta.sha256)) continue;
+      if (await this.backend.delete(tenant, meta.sha256)) gone.push(meta.sha256);
+    }
+    return gone.sort();
   }
 }
 

@@ -109,6 +109,19 @@ export class ObjectStoreBlobs implements BlobBackend {
     });
   }
 
+  list(tenant: string): Promise<BlobMeta[]> {
+    const prefix = `${idToken(tenant)}/`;
+    return this.run('list', async (os) => {
+      const out: BlobMeta[] = [];
+      for (const info of await os.list()) {
+        if (!info.name.startsWith(prefix)) continue;
+        const meta = metaOf(info.name.slice(prefix.length), info);
+        if (meta !== undefined) out.push(meta);
+      }
+      return out;
+    });
+  }
+
   delete(tenant: string, id: string): Promise<boolean> {
     return this.run('delete', async (os) => {
       const name = blobObjectName(tenant, id);

@@ -98,6 +98,26 @@ export function blobContract(c: BlobBackendCase): void {
       expect(await blobs.stat('acme', again.blob)).toBeDefined();
     });
 
+    it('prunes a tenant’s blobs stored before a time, except those kept; other tenants’ stay', async () => {
+      let now = 1_000;
+      const blobs = new BlobStore(storage, { now: () => now });
+      const tenant = `prune ${c.name}`;
+      const old = await blobs.put(tenant, randomBytes(70_000), 'image/png');
+      const kept = await blobs.put(tenant, randomBytes(10), 'image/png');
+      const theirs = await blobs.put(`${tenant}.other`, randomBytes(10), 'image/png');
+      now = 5_000;
+      const fresh = await blobs.put(tenant, randomBytes(10), 'image/png');
+      expect(await blobs.prune(tenant, 2_000, new Set([kept.blob]))).toEqual([old.blob]);
+      expect(await blobs.stat(tenant, old.blob)).toBeUndefined();
+      for (const [t, r] of [
+        [tenant, kept],
+        [tenant, fresh],
+        [`${tenant}.other`, theirs],
+      ] as const)
+        expect(await blobs.stat(t, r.blob)).toBeDefined();
+      expect(await blobs.prune(tenant, 2_000, new Set([kept.blob]))).toEqual([]);
+    });
+
     it('finds truncated and corrupted bytes on read (a typed error, never wrong bytes)', async () => {
       const blobs = new BlobStore(storage, { chunkBytes: 64 * 1024 });
       for (const how of ['truncate', 'flip'] as const) {
