@@ -81,7 +81,8 @@ export async function blobFigures(options: BenchOptions): Promise<{ figures: Fig
       },
     ],
     notes: [
-      `blob on ${kind}: sha256 on put and on get, 256 KiB chunks (${kind === 'jetstream' ? 'object store' : 'KV entries'}), metadata written last; plain: one put and one get of the same bytes`,
+      `blob on ${kind}: sha256 on put and on get, 256 KiB chunks (${kind === 'jetstream' ? 'object store' : 'KV entries'}), ` +
+        'metadata written last; plain: one put and one get of the same bytes',
     ],
   };
 }
