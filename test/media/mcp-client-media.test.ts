@@ -9,13 +9,16 @@ import type { AddressInfo } from 'node:net';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { Objm } from '@nats-io/obj';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentBehavior, waitForRun } from '../../actors/agent/index.js';
 import { OpenAIProvider } from '../../actors/llm/index.js';
 import { TOOL_CALL, attachMcpServer, type McpAttachment, type ToolCallResult } from '../../actors/tool/index.js';
 import { RUN_CREATE, codec } from '../../protocols/index.js';
 import { BlobStore, MemoryStorage, sha256Hex, type ActorSystem, type KvBucket } from '../../runtime/index.js';
+import { JetStreamStorage, blobObjectName } from '../../runtime/jetstream/index.js';
 import { createSystem } from '../../supervisors/index.js';
+import { NatsServer } from '../nats/server.js';
 import { OAI_DONE, oaiChunk, oaiText, sse, startServer, type FakeServer } from '../llm/fake-servers.js';
 import { png } from './images.js';
 
@@ -159,5 +162,54 @@ describe('image results of an external MCP server', () => {
     expect(r.isError).toBeUndefined();
     expect(r.content).toHaveLength(1);
     expect(r.content[0]).toMatchObject({ type: 'text', text: expect.stringMatching(/image image\/svg\+xml .*not kept.*not allowed/) });
+  });
+});
+
+describe('image results of an external MCP server on a JetStream node', () => {
+  let server: NatsServer;
+  let js: JetStreamStorage;
+  let node: ActorSystem;
+  let camera: McpAttachment;
+  beforeAll(async () => {
+    server = await NatsServer.start();
+    js = await JetStreamStorage.connect({ servers: [server.url], prefix: `m${process.pid}` });
+    node = await createSystem({ storage: js, warn: () => undefined });
+    camera = await attachMcpServer(node, { name: 'camera', url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp` });
+    const provider = new OpenAIProvider({ baseURL: `${model.url}/v1`, apiKey: 'k' });
+    await node.spawn(
+      'agent/looker',
+      agentBehavior({ name: 'looker', instructions: 'Look.', provider, model: 'm', tools: ['camera.snapshot'] }),
+    );
+  });
+  afterAll(async () => {
+    await camera?.close();
+    await node?.shutdown();
+    await js?.close();
+    await server?.stop();
+  });
+
+  it('stores the image in the object store and the model still sees it', async () => {
+    model.reset();
+    model.script(
+      sse([
+        oaiChunk({
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ index: 0, id: 'c1', type: 'function', function: { name: 'camera_snapshot', arguments: '{}' } }],
+        }),
+        oaiChunk({}, 'tool_calls'),
+        OAI_DONE,
+      ]),
+      sse(oaiText(['seen'])),
+    );
+    const done = waitForRun(node, 'j1', 'default', 20_000);
+    await node.ref('agent/looker').ask(RUN_CREATE, { run_id: 'j1', input: { messages: [{ role: 'user', content: 'look' }] } });
+    const result = await done;
+    expect(result.status).toBe('success');
+    const body = model.requests[1]?.body as { messages: { role: string; content: unknown }[] };
+    expect(JSON.stringify(body.messages)).toContain(`data:image/png;base64,${b64}`);
+    expect(JSON.stringify(result.events)).not.toContain(b64.slice(0, 64));
+    const os = await new Objm(js.js).open(`m${process.pid}_blobs`);
+    expect(await os.info(blobObjectName('default', sha))).toMatchObject({ size: image.length, metadata: { mime: 'image/png' } });
   });
 });
