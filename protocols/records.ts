@@ -9,6 +9,7 @@
  * writes. Run events are not parsed on the way out: they are emitted per token.
  */
 import { z } from 'zod';
+import { contentPartsSchema } from './content.js';
 import { RUN_STATUSES } from './acp.js';
 import { chatMessageSchema, readonlyArray, toolCallSchema, usageSchema } from './chat.js';
 import { modelParamsSchema, renderedPromptSchema } from './prompts.js';
@@ -102,7 +103,11 @@ export type RunRecord = WithReadonly<
 export const pendingCallsSchema = z.object({
   calls: readonlyArray(toolCallSchema),
   /** Results so far, by call id. */
-  results: z.record(z.string(), z.object({ content: z.string(), isError: z.boolean() })),
+  results: z.record(
+    z.string(),
+    // `parts`: the result's text and the images it returned, as blob references (actors/tool/media.ts).
+    z.object({ content: z.string(), isError: z.boolean(), parts: contentPartsSchema.optional() }),
+  ),
   /** The call waiting for a human, when the run is interrupted. */
   awaiting: z.string().optional(),
   /** Calls whose `tool_call` event is in the run's log already (a resumed run makes them without announcing them again). */

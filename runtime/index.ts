@@ -52,7 +52,7 @@ export {
   mimeAllowed,
   normalMime,
 } from './storage/index.js';
-export type { BlobMeta, BlobStoreOptions, MediaPolicy, MediaFacts } from './storage/index.js';
+export type { BlobMeta, BlobStoreOptions, BlobBackend, MediaPolicy, MediaFacts } from './storage/index.js';
 /** @internal For the kernel's tests only. */
 export { inspectCell } from './testing.js';
 export { AlarmBoard, ALARM_TOPIC } from './alarms.js';

@@ -16,11 +16,12 @@ import {
   type RunEventKind,
   type RunStatus,
 } from '../../protocols/index.js';
-import type { ModelParams } from '../../protocols/index.js';
+import type { ContentPart, MediaPart, ModelParams } from '../../protocols/index.js';
 import { requestParams } from '../llm/params.js';
 import type { CacheHit, ChatMessage, ModelProvider, ToolCall, ToolSpec, Usage } from '../llm/types.js';
 import { NOOP_SPAN, startSpan, topicMatches, type TraceSpan } from '../../runtime/index.js';
 import type { ToolCallResult } from '../tool/types.js';
+import { resultText, toolResultMedia } from '../tool/media.js';
 import type { AgentDefinition, ReplyGuard, RunGuard, RunRoute } from './definition.js';
 import type { PendingCalls } from './store.js';
 
@@ -100,10 +101,6 @@ function modelCallData(c: ModelCall): Record<string, unknown> {
 const ASK = 'ask_';
 const TRANSFER = 'transfer_to_';
 const PUBLISH = 'publish';
-
-function text(result: ToolCallResult): string {
-  return result.content.map((c) => (c.type === 'text' && typeof c.text === 'string' ? c.text : JSON.stringify(c))).join('\n');
-}
 
 /**
  * Passes the tokens of a model reply asked for again after a resume to the run's events without repeating what
@@ -427,8 +424,14 @@ export class AgentRun {
     );
     if (this.signal.aborted) return;
     for (const c of pending.calls) {
-      const r = pending.results[c.id] as { content: string };
-      st.messages.push({ role: 'tool', name: c.name, toolCallId: c.id, content: r.content });
+      const r = pending.results[c.id] as { content: string; parts?: ContentPart[] };
+      st.messages.push({
+        role: 'tool',
+        name: c.name,
+        toolCallId: c.id,
+        content: r.content,
+        ...(r.parts === undefined ? {} : { parts: r.parts }),
+      });
     }
     delete st.pending;
     await this.host.checkpoint(st, true);
@@ -470,7 +473,7 @@ export class AgentRun {
   }
 
   /** One tool call (or delegation), with approval when required; failures become text the model sees. */
-  private async call(c: ToolCall, pending: PendingCalls): Promise<{ content: string; isError: boolean }> {
+  private async call(c: ToolCall, pending: PendingCalls): Promise<{ content: string; isError: boolean; parts?: ContentPart[] }> {
     let args = c.arguments;
     const guard = this.host.guard;
     let review: readonly string[] | undefined;
@@ -497,6 +500,7 @@ export class AgentRun {
     span.capture('gen_ai.tool.call.arguments', () => args);
     const trace = span.traceparent;
     let out: string;
+    let media: MediaPart[] = [];
     let isError = false;
     let failure: unknown;
     try {
@@ -520,7 +524,8 @@ export class AgentRun {
         out = await this.host.delegate(c.name.slice(ASK.length), String(args['question'] ?? ''), depth, `${this.runId}:${c.id}`, trace);
       } else {
         const result = await this.host.callTool(c.name, args, c.id, trace);
-        out = text(result);
+        out = resultText(result); // media as a line naming its blob: the run log never holds the bytes
+        media = toolResultMedia(result);
         isError = result.isError === true;
       }
     } catch (e) {
@@ -537,6 +542,7 @@ export class AgentRun {
     if (guard !== undefined) ({ content: out, quarantined } = await guard.toolResult({ ...c, arguments: args }, out));
     const flagged = quarantined === undefined ? {} : { guardrail: { quarantined } };
     this.host.emit('tool_result', { id: c.id, name: c.name, is_error: isError, content: out, ...flagged });
-    return { content: out, isError };
+    // Images a tool returned reach the model beside the (guarded) text, as blob references.
+    return { content: out, isError, ...(media.length === 0 ? {} : { parts: [{ type: 'text', text: out }, ...media] }) };
   }
 }

@@ -25,6 +25,8 @@ export { clockTool, calculatorTool, builtinTools, configuredBuiltinTools, makeCl
 export type { ClockReading } from './builtins.js';
 export { evaluateExpression, CalculatorError, MAX_EXPRESSION_LENGTH, MAX_DEPTH } from './calculator.js';
 export { attachMcpServer, mcpToolSpec } from './mcp.js';
+export { asBlobItem, blobItemSchema, blobItemPart, resultText, storeResultMedia, toolResultMedia } from './media.js';
+export type { BlobItem } from './media.js';
 export { ToolResults, DEFAULT_RESULT_TTL_MS, RESULTS_BUCKET } from './results.js';
 export type { McpServerSpec, McpStdioServerSpec, McpHttpServerSpec, AttachMcpOptions, McpAttachment } from './mcp.js';
 export { toolKind, TOOL_FUNCTIONS } from './kind.js';

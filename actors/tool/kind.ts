@@ -14,12 +14,13 @@ import type { FunctionTool, ToolPolicy } from './types.js';
 
 /**
  * A forwarded call's idempotency key with its tenant in front: the MCP tool actors (and their recorded results)
- * live in the default tenant, and two tenants' runs may have the same ids.
+ * live in the default tenant, and two tenants' runs may have the same ids. The payload also names the calling tenant.
  */
 function scopeKey(payload: unknown, tenant: string): unknown {
   if (typeof payload !== 'object' || payload === null) return payload;
   const key = (payload as { idempotencyKey?: unknown }).idempotencyKey;
-  return typeof key === 'string' ? { ...payload, idempotencyKey: `${tenant}/${key}` } : payload;
+  // The calling tenant rides along (set here, over whatever the caller sent): media the tool returns is stored as its blob.
+  return typeof key === 'string' ? { ...payload, idempotencyKey: `${tenant}/${key}`, tenant } : { ...payload, tenant };
 }
 
 /** Function tools other kinds add (e.g. a collection's `search_<name>`), served like the built-ins. */
@@ -35,6 +36,8 @@ export const toolKind: KindDescriptor = {
     const functions = new Map<string, FunctionTool<never>>();
     // `blob` inputs of the media tools read the calling tenant's blobs (docs/content-parts.md); another tenant's are not found.
     const blobs = new BlobStore(system.storage, { maxBytes: config.media.maxBlobBytes });
+    // Media a tool answers is kept as a blob of the calling tenant, under config `media`'s limits (media.ts).
+    const media = { blobs, policy: config.media };
     const readBlob = async (ref: string, ctx: { readonly tenant?: string }) => blobs.bytesOf(ctx.tenant ?? DEFAULT_TENANT, { blob: ref });
     for (const t of [...configuredBuiltinTools(config, { readBlob }), ...services.tools, ...services.contributions.get(TOOL_FUNCTIONS)])
       functions.set(t.name, t);
@@ -49,7 +52,7 @@ export const toolKind: KindDescriptor = {
       tools: () => [...functions.keys(), ...mcpTools()],
       behavior(id, tenant): Behavior<unknown> {
         const fn = functions.get(id);
-        if (fn !== undefined) return toolBehavior(fn) as Behavior<unknown>;
+        if (fn !== undefined) return toolBehavior(fn, { media }) as Behavior<unknown>;
         // In the default tenant an MCP tool is the attachment's own actor.
         if (tenant === DEFAULT_TENANT || (attached && !mcpTools().includes(id))) throw new NotFoundError(`no tool ${id}`);
         const address = `tool/${id}`;
@@ -70,7 +73,7 @@ export const toolKind: KindDescriptor = {
             idempotentByKey: byKey.has(tool),
             resultTtlMs: resultTtlHours * 3_600_000,
           });
-          attachments.push(await attachMcpServer(system, server, { stderr: 'ignore', policyFor }));
+          attachments.push(await attachMcpServer(system, server, { stderr: 'ignore', policyFor, media }));
         }
         attached = true;
       },

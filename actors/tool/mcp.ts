@@ -6,6 +6,8 @@
  * become `isError` results too). `notifications/tools/list_changed` re-lists the tools:
  * added ones get an actor, removed ones lose theirs, changed ones describe their new spec.
  * A call's idempotency key goes to the server in the request's `_meta` under `io.troupe/idempotency-key`.
+ * Image and audio items (and embedded binary resources) the server answers are stored once as blobs of the calling
+ * tenant by the tool actor (runner.ts, media.ts): the result travels on holding references, never the base64.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';

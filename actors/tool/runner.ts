@@ -3,12 +3,22 @@
  * TOOL_CALL into an MCP-shaped result under the tool's {@link ToolPolicy} — rate limit,
  * argument check, per-attempt timeout (an AbortSignal the tool sees), retries for idempotent
  * tools only, result size limit, progress events and, for tools idempotent by key, recorded results
- * (results.ts). Nothing a tool does crashes the actor: every failure becomes an `isError: true` result.
+ * (results.ts). Media a tool answers inline (MCP image/audio items) is stored as a blob of the calling tenant and
+ * answered as a reference (media.ts). Nothing a tool does crashes the actor: every failure becomes an `isError: true` result.
  */
 import { z } from 'zod';
-import { DeadlineExceededError, ValidationError, backoffDelay, scrubSecrets } from '../../protocols/index.js';
-import type { ActorContext, Behavior, Clock } from '../../runtime/index.js';
+import { DEFAULT_TENANT, DeadlineExceededError, ValidationError, backoffDelay, scrubSecrets } from '../../protocols/index.js';
+import {
+  BlobStore,
+  DEFAULT_MEDIA_POLICY,
+  type ActorContext,
+  type Behavior,
+  type Clock,
+  type MediaPolicy,
+  type Storage,
+} from '../../runtime/index.js';
 import type { ToolSpec } from '../llm/types.js';
+import { storeResultMedia } from './media.js';
 import { DEFAULT_RESULT_TTL_MS, ToolResults } from './results.js';
 import { TOOL_CALL, TOOL_DESCRIBE, type ToolCallResult, type ToolContext, type ToolPolicy, type ToolProgress } from './types.js';
 
@@ -102,6 +112,11 @@ export interface ToolActorOptions {
   readonly clock?: Clock;
   /** First retry delay; doubled per retry, capped at 1 s (default 50 ms). */
   readonly backoffMs?: number;
+  /**
+   * Where media the tool answers inline is kept (media.ts): default a blob store on the system's storage under the
+   * default media policy; `false` leaves results as the tool gave them.
+   */
+  readonly media?: false | { readonly blobs?: BlobStore; readonly policy?: MediaPolicy };
 }
 
 /** A token bucket (per actor, that is per node). */
@@ -140,6 +155,8 @@ const callPayload = z.object({
   runId: z.string().optional(),
   callId: z.string().optional(),
   idempotencyKey: z.string().min(1).max(512).optional(),
+  /** The calling tenant of a call forwarded to the default tenant's actor (the tool kind's MCP forwarders set it). */
+  tenant: z.string().min(1).max(256).optional(),
 });
 
 interface RunnerState {
@@ -148,6 +165,8 @@ interface RunnerState {
   readonly results: ToolResults | undefined;
   /** Calls running now by idempotency key: a second call with the key shares the first one's answer. */
   readonly running: Map<string, Promise<ToolCallResult>>;
+  /** Where inline media of results goes (undefined: passed through). */
+  readonly media: { readonly blobs: BlobStore; readonly policy: MediaPolicy } | undefined;
 }
 
 /** A tool's answer, and whether the tool itself gave it (only those are recorded: not timeouts, cancellations, limits). */
@@ -172,6 +191,7 @@ export function toolActor<I>(impl: ToolImpl<I>, policy: ToolPolicy, options: Too
       bucket: rate === undefined ? undefined : new TokenBucket(rate.perSecond, rate.burst, (options.clock ?? ctx.system.clock).now()),
       results: policy.idempotentByKey === true ? new ToolResults(ctx.system.storage) : undefined,
       running: new Map(),
+      media: mediaOf(options, ctx.system.storage),
     }),
     receive(message, ctx) {
       if (message.type === TOOL_DESCRIBE) return impl.describe();
@@ -185,6 +205,12 @@ export function toolActor<I>(impl: ToolImpl<I>, policy: ToolPolicy, options: Too
         });
     },
   };
+}
+
+function mediaOf(options: ToolActorOptions, storage: Storage): RunnerState['media'] {
+  if (options.media === false) return undefined;
+  const policy = options.media?.policy ?? DEFAULT_MEDIA_POLICY;
+  return { blobs: options.media?.blobs ?? new BlobStore(storage, { maxBytes: policy.maxBlobBytes }), policy };
 }
 
 /** One line per tool call: what was asked (arguments go through the log's content redaction), how long, how it ended. */
@@ -269,6 +295,11 @@ async function call<I>(
   if (!parsed.success)
     return fail(errorResult(`invalid tool call: expected {name, arguments, runId?, callId?, idempotencyKey?}`, 'bad_request'));
   const { runId, callId, idempotencyKey } = parsed.data;
+  // Only the default tenant's actors serve other tenants (forwarded by the tool kind), so only they take a caller's tenant.
+  const caller = ctx.self.tenant === DEFAULT_TENANT ? (parsed.data.tenant ?? DEFAULT_TENANT) : ctx.self.tenant;
+  const media = ctx.state.media;
+  const keep = (r: ToolCallResult): Promise<ToolCallResult> =>
+    media === undefined ? Promise.resolve(r) : storeResultMedia(r, caller, media.blobs, media.policy);
   const args = parsed.data.arguments ?? {};
   if (typeof args !== 'object' || args === null || Array.isArray(args))
     return fail(errorResult(`invalid arguments for ${impl.name}: expected an object`, 'bad_request'));
@@ -311,7 +342,7 @@ async function call<I>(
     return await attempts(
       impl,
       input.input,
-      { runId, callId, idempotencyKey, progress, tenant: ctx.self.tenant },
+      { runId, callId, idempotencyKey, progress, tenant: ctx.self.tenant, keep },
       { retries, backoff, end, timeoutMs: policy.timeoutMs, maxResultBytes: policy.maxResultBytes },
       clock,
       signal,
@@ -328,6 +359,8 @@ interface CallBase {
   readonly idempotencyKey: string | undefined;
   readonly progress: (p: ToolProgress) => void;
   readonly tenant: string;
+  /** Stores the result's inline media as blobs of the caller (the result as the caller gets it). */
+  readonly keep: (result: ToolCallResult) => Promise<ToolCallResult>;
 }
 
 async function attempts<I>(
@@ -358,7 +391,7 @@ async function attempts<I>(
       break;
     }
     try {
-      const result = await attemptOnce(impl, input, base, { timeoutMs, number: attempt + 1 }, clock, signal);
+      const result = await base.keep(await attemptOnce(impl, input, base, { timeoutMs, number: attempt + 1 }, clock, signal));
       const limited = limitSize(impl.name, result, plan.maxResultBytes);
       return { result: limited, fromTool: limited === result };
     } catch (e) {

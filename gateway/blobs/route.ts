@@ -2,14 +2,16 @@
  * `/blobs` (ADR 0043, docs/content-parts.md): `POST /blobs` stores the body (its `Content-Type` the declared MIME type,
  * checked against the bytes) as a blob of the caller's tenant and answers its reference `{blob, mime, size, sha256}`;
  * `GET /blobs/{sha256}` reads it back; `DELETE /blobs/{sha256}` removes it. Another tenant's blob is a 404.
+ * `POST /blobs/prune` (admins) deletes the tenant's blobs older than some days, except those named to keep.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { NotFoundError, TroupeError } from '../../protocols/index.js';
+import { z } from 'zod';
+import { NotFoundError, TroupeError, blobIdSchema, formatIssues } from '../../protocols/index.js';
 import { BlobStore, DEFAULT_MEDIA_POLICY, admitParts, inspectMedia, type MediaPolicy } from '../../runtime/index.js';
 import type { ChatMessage } from '../../protocols/index.js';
 import { transcribe, type SpeechConfig } from '../../actors/index.js';
 import { requirePermission } from '../auth/index.js';
-import { gatewayError, readBody, sendJson } from '../http.js';
+import { gatewayError, readBody, readJson, sendJson } from '../http.js';
 import type { GatewayDeps, HttpRoute, Principal } from '../types.js';
 
 /** The media policy of `deps` (config `media`, else the defaults). */
@@ -69,6 +71,13 @@ async function transcribed<M extends Pick<ChatMessage, 'parts'> & { content?: st
 
 const ID = /^\/([0-9a-f]{64})$/;
 
+const pruneBody = z.strictObject({
+  /** Blobs first stored more than this many days ago go (0: all of them). */
+  older_than_days: z.number().min(0).max(36_500),
+  /** Blob ids to keep whatever their age (those the caller knows are referenced). */
+  keep: z.array(blobIdSchema).max(100_000).optional(),
+});
+
 /** The `/blobs` route. */
 export function blobsRoute(deps: GatewayDeps): HttpRoute {
   const policy = mediaPolicy(deps);
@@ -79,6 +88,7 @@ export function blobsRoute(deps: GatewayDeps): HttpRoute {
     async handle(req: IncomingMessage, res: ServerResponse, principal: Principal, path: string): Promise<void> {
       const method = req.method ?? 'GET';
       if ((path === '' || path === '/') && method === 'POST') return upload(req, res, principal);
+      if (path === '/prune' && method === 'POST') return prune(req, res, principal);
       const m = ID.exec(path);
       if (m === null) throw new NotFoundError(`no blob route ${method} /blobs${path.slice(0, 80)}`);
       const id = m[1] as string;
@@ -104,6 +114,16 @@ export function blobsRoute(deps: GatewayDeps): HttpRoute {
     const dims = facts.width === undefined ? {} : { width: facts.width, height: facts.height as number };
     const ref = await blobs.put(principal.tenant, body, facts.mime, dims);
     sendJson(res, 201, { ...ref, ...dims }, { location: `/blobs/${ref.blob}` });
+  }
+
+  /** `POST /blobs/prune {older_than_days, keep?}`: an admin deletes the tenant's blobs first stored before then. */
+  async function prune(req: IncomingMessage, res: ServerResponse, principal: Principal): Promise<void> {
+    if (!principal.roles.includes('admin')) throw gatewayError('forbidden', 'POST /blobs/prune is for admins of the tenant');
+    const body = pruneBody.safeParse(await readJson(req));
+    if (!body.success) throw gatewayError('bad_request', `POST /blobs/prune: ${formatIssues(body.error.issues)}`);
+    const before = Date.now() - body.data.older_than_days * 86_400_000;
+    const deleted = await blobs.prune(principal.tenant, before, new Set(body.data.keep ?? []));
+    sendJson(res, 200, { deleted });
   }
 
   async function download(res: ServerResponse, principal: Principal, id: string, head: boolean): Promise<void> {

@@ -4,6 +4,8 @@
  */
 export { mcpRoute, MCP_PERMISSIONS } from './route.js';
 export type { McpRouteOptions } from './route.js';
+export { mcpResultContent } from './media.js';
+export type { McpMediaOptions } from './media.js';
 export { buildMcpServer, listTools, mcpTool, cancelTopic, MCP_SERVER_INFO, DEFAULT_MCP_LIMITS } from './server.js';
 export type { McpLimits, McpServerContext, McpBuiltinTool, McpCallExtra } from './server.js';
 export {

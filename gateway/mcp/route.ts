@@ -10,7 +10,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { scrubSecrets } from '../../protocols/index.js';
+import { baseUrlOf } from '../a2a/index.js';
 import { can, rolesWith, type Permission } from '../auth/index.js';
+import { blobStoreOf, mediaPolicy } from '../blobs/index.js';
 import { gatewayError, isBadRequest, originAllowed, readJson, sendJson } from '../http.js';
 import type { GatewayDeps, HttpRoute, Principal } from '../types.js';
 import { conformanceFixtures, type McpFixtures } from './fixtures.js';
@@ -33,6 +35,11 @@ export interface McpRouteOptions extends Partial<McpLimits> {
   readonly resources?: readonly McpResourceSource[];
   /** Prompt sources (e.g. the prompt templates), asked in order. */
   readonly prompts?: readonly McpPromptSource[];
+  /**
+   * Largest tool-result media answered inline as base64 (default config `media.inlineMaxBytes`); larger blobs are a
+   * `resource_link` to `/blobs/<sha256>`.
+   */
+  readonly inlineMediaMaxBytes?: number;
   /** A fixture pack served before everything else: `conformance` (the official conformance suite's tools, resources, prompts). */
   readonly fixtures?: McpFixtures;
 }
@@ -88,6 +95,8 @@ export function mcpRoute(deps: GatewayDeps, options: McpRouteOptions = {}): Http
   const builtins = [...(fixtures?.tools ?? []), ...(options.builtins ?? [])];
   const resources = [...(fixtures?.resources ?? []), ...(options.resources ?? [])];
   const prompts = [...(fixtures?.prompts ?? []), ...(options.prompts ?? [])];
+  const blobs = blobStoreOf(deps);
+  const inlineMaxBytes = options.inlineMediaMaxBytes ?? mediaPolicy(deps).inlineMaxBytes;
 
   return {
     prefix: options.prefix ?? '/mcp',
@@ -165,6 +174,7 @@ export function mcpRoute(deps: GatewayDeps, options: McpRouteOptions = {}): Http
         builtins,
         resources,
         prompts,
+        media: { blobs, inlineMaxBytes, baseUrl: baseUrlOf(req) },
         onCancelled: () => void transport.close(),
       });
       server.onerror = () => undefined; // per-request noise (a cancelled call's late answer); failures reach the client as JSON-RPC errors

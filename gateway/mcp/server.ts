@@ -3,6 +3,7 @@
  * of the caller's tenant as MCP tools. `tools/list` describes every tool the tenant can reach;
  * `tools/call` asks `tool/<name>` and answers its result as is (tool failures are results with
  * `isError: true`), forwards the tool's progress when the client sent a progress token, and
+ * answers images and audio a tool returned (blob references in the mesh) as MCP `image`/`audio` content (media.ts),
  * stops waiting — and stops the tool — when the client cancels; the cancellation travels over the mesh, so it works
  * whichever node the `notifications/cancelled` POST lands on.
  */
@@ -41,6 +42,7 @@ import type { ToolSpec } from '../../protocols/index.js';
 import type { Subscription } from '../../runtime/index.js';
 import type { GatewayDeps, Principal } from '../types.js';
 import { getPrompt, listPrompts, type McpPromptSource } from './prompts.js';
+import { mcpResultContent, type McpMediaOptions } from './media.js';
 import { listResources, readResource, type McpResourceSource } from './resources.js';
 import { sessionToken, updateSubscription } from './sessions.js';
 
@@ -122,6 +124,8 @@ export interface McpServerContext {
   readonly resources?: readonly McpResourceSource[];
   /** Prompt sources, in `prompts/list` order (none: empty lists). */
   readonly prompts?: readonly McpPromptSource[];
+  /** How tool results' media (blob references) is answered (media.ts); none: results go out as the tools gave them. */
+  readonly media?: Omit<McpMediaOptions, 'tenant'>;
 }
 
 /** A low-level MCP `Server` serving the tools of `ctx.principal`'s tenant. */
@@ -235,7 +239,8 @@ export function buildMcpServer(ctx: McpServerContext): Server {
     try {
       const answer = ref.ask<ToolCallResult>(TOOL_CALL, { name, arguments: args, callId }, { timeoutMs: limits.callTimeoutMs });
       const result = await untilAborted(answer, [extra.signal, cancelled.signal]);
-      return result as CallToolResult;
+      // Media the tool returned is a blob of this tenant: inline base64 for the client, or a link when large.
+      return ctx.media === undefined ? (result as CallToolResult) : await mcpResultContent(result, { ...ctx.media, tenant });
     } catch (e) {
       if (cancelled.signal.aborted || extra.signal.aborted) {
         // Stop the tool too, on whichever node runs it (it listens on its call's cancel topic).

@@ -15,6 +15,7 @@ export { casCreate, casPublish, casPut } from './cas.js';
 export type { CasOptions } from './cas.js';
 export { JetStreamStorage, encodeKvKey, decodeKvKey } from '../storage/jetstream.js';
 export type { JetStreamStorageOptions } from '../storage/jetstream.js';
+export { blobObjectName } from '../storage/jetstream-blobs.js';
 export {
   JsErrCode,
   jsApiCode,

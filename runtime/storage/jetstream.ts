@@ -20,6 +20,8 @@ import {
   ValidationError,
 } from '../../protocols/index.js';
 import { idToken } from '../jetstream/subjects.js';
+import type { BlobBackend } from './blobs.js';
+import { ObjectBucket, ObjectStoreBlobs } from './jetstream-blobs.js';
 import { casPublish } from '../jetstream/cas.js';
 import { isStreamExists, isTooLarge, isWrongLastSequence, retryTransient } from '../jetstream/errors.js';
 import {
@@ -336,6 +338,7 @@ export class JetStreamStorage implements Storage {
   readonly kind = 'jetstream' as const;
   private readonly buckets = new Map<string, JetStreamBucket>();
   private readonly kvm: Kvm;
+  private objects: ObjectBucket | undefined;
   private closed = false;
 
   private constructor(
@@ -419,6 +422,12 @@ export class JetStreamStorage implements Storage {
       if (isTooLarge(e)) throw new TooLargeError(`jetstream storage: ${what}: ${message}`, { cause: e });
       throw new UnavailableError(`jetstream storage: ${what} failed: ${message}`, { cause: e });
     }
+  }
+
+  /** Blobs in the object store `<prefix>_blobs` (jetstream-blobs.ts, ADR 0047), not in chunked KV entries. */
+  blobs(options: { readonly chunkBytes: number }): BlobBackend {
+    this.objects ??= new ObjectBucket(this);
+    return new ObjectStoreBlobs(this, this.objects, Math.min(options.chunkBytes, this.maxPayload()));
   }
 
   bucket(name: string): KvBucket {

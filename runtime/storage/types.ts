@@ -6,6 +6,7 @@
  * codec can carry (protocols/codec.ts).
  */
 import { ValidationError } from '../../protocols/index.js';
+import type { BlobBackend } from './blobs.js';
 
 /** A key: one or more non-empty segments, e.g. `['default', 'run', '4f2…', '0000000012']`. */
 export type StorageKey = readonly string[];
@@ -57,6 +58,11 @@ export interface Storage {
   readonly kind: 'memory' | 'lmdb' | 'jetstream';
   /** The bucket `name` ([a-z][a-z0-9_-]{0,31}), created on first use. */
   bucket(name: string): KvBucket;
+  /**
+   * The backend's own store for blobs (JetStream's object store, ADR 0047), when it has one; without it blobs are
+   * chunked KV entries (runtime/storage/blobs.ts). `chunkBytes`: the largest piece a blob is stored in.
+   */
+  blobs?(options: { readonly chunkBytes: number }): BlobBackend;
   close(): Promise<void>;
 }
 

@@ -15,7 +15,7 @@ import {
   synthesizeTool,
 } from '../../actors/media/index.js';
 import { TOOL_CALL, spawnTool, type ToolCallResult } from '../../actors/tool/index.js';
-import type { ActorSystem } from '../../runtime/index.js';
+import { BlobStore, type ActorSystem } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import { startAudioServer, toneWav, type AudioServer } from './openai-audio-server.js';
 
@@ -136,16 +136,18 @@ describe('speech tools through the tool runner', () => {
   const call = (name: string, args: Record<string, unknown>): Promise<ToolCallResult> =>
     system.ref(`tool/${name}`).ask<ToolCallResult>(TOOL_CALL, { name, arguments: args }, { timeoutMs: 60_000 });
 
-  it('speech.transcribe takes base64 audio; speech.synthesize answers an MCP audio item', async () => {
+  it('speech.transcribe takes base64 audio; speech.synthesize answers audio, kept by the runner as a blob of the caller', async () => {
     const wav = toneWav(300);
     server.transcript(wav, 'what time is it');
     const t = await call('speech.transcribe', { data: Buffer.from(wav).toString('base64'), mimeType: 'audio/wav' });
     expect(t.structuredContent).toMatchObject({ text: 'what time is it' });
     const s = await call('speech.synthesize', { text: 'It is noon.' });
     expect(s.isError).toBeUndefined();
-    const item = s.content[0] as { type: string; data: string; mimeType: string };
-    expect(item).toMatchObject({ type: 'audio', mimeType: 'audio/wav' });
-    expect((await decodeWav(Buffer.from(item.data, 'base64'))).durationMs).toBeGreaterThan(200);
+    const item = s.content[0] as { type: string; blob: string; mimeType: string };
+    expect(item).toMatchObject({ type: 'audio', mimeType: 'audio/wav', blob: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(item).not.toHaveProperty('data');
+    const bytes = await new BlobStore(system.storage).bytesOf('default', item);
+    expect((await decodeWav(bytes)).durationMs).toBeGreaterThan(200);
   });
 
   it('bad input is an error result with the reason, not a crash', async () => {
