@@ -187,6 +187,7 @@ function depthOf(v: unknown, limit: number, at = 0): number {
  * or refused by zod's JSON-schema reader (an unknown type, a bad pattern, an unresolvable or cyclic `$ref`, `if`/`then`).
  */
 export function jsonSchemaProblem(schema: Record<string, unknown>): string | undefined {
+  if (depthOf(schema, MAX_OUTPUT_SCHEMA_DEPTH) > MAX_OUTPUT_SCHEMA_DEPTH) return `nested deeper than ${MAX_OUTPUT_SCHEMA_DEPTH} levels`;
   let text: string;
   try {
     text = JSON.stringify(schema);
@@ -194,7 +195,6 @@ export function jsonSchemaProblem(schema: Record<string, unknown>): string | und
     return `not JSON: ${(e as Error).message}`;
   }
   if (text.length > MAX_OUTPUT_SCHEMA_CHARS) return `over ${MAX_OUTPUT_SCHEMA_CHARS} characters`;
-  if (depthOf(schema, MAX_OUTPUT_SCHEMA_DEPTH) > MAX_OUTPUT_SCHEMA_DEPTH) return `nested deeper than ${MAX_OUTPUT_SCHEMA_DEPTH} levels`;
   try {
     z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
     return undefined;

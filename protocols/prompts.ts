@@ -149,7 +149,7 @@ export const runOptionsSchema = modelParamsSchema.extend({
   persona: promptName('a persona name').optional(),
   prompt: promptRefSchema.optional(),
   variables: z.record(z.string(), z.unknown()).optional(),
-  /** The formats the answer is delivered in (protocols/content.ts, docs/adr/0046-output-formats.md); absent: text as the model writes it. */
+  /** The formats the answer is delivered in (docs/adr/0046-output-formats.md); absent: text as the model writes it. */
   output_format: outputFormatsSchema.optional(),
 });
 export type RunOptions = z.infer<typeof runOptionsSchema>;

@@ -82,7 +82,11 @@ export class Speaker {
   }
 
   private say(sentence: string): void {
-    const text = sentence.trim();
+    // Markdown's marks are not read aloud.
+    const text = sentence
+      .replace(/[#*_`>|~]+/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
     if (text === '' || !/[\p{L}\p{N}]/u.test(text)) return;
     this.chain = this.chain.then(async () => {
       if (this.failure !== undefined || this.signal?.aborted === true) return;
