@@ -236,6 +236,9 @@ describe('/a2a with the @a2a-js/sdk client', () => {
       .map((p) => (p.content?.$case === 'text' ? p.content.value : ''))
       .join('');
     expect(JSON.parse(text)).toEqual({ stars: 1 });
+    // The validated value comes as a data part too.
+    const data = task.artifacts.flatMap((a) => a.parts).find((p) => p.content?.$case === 'data');
+    expect(data?.content?.$case === 'data' ? data.content.value : undefined).toEqual({ stars: 1 });
   });
 
   it('a bad output_format is invalid params naming the field; the next request is served', async () => {
