@@ -186,11 +186,15 @@ describe('/acp with the LangGraph SDK', () => {
     const out = (await client().runs.wait(null, 'offline', {
       input: { messages: [{ type: 'human', content: 'summarise my day' }] },
       config: { configurable: { output_format: [{ type: 'json', schema }, 'text'] } },
-    })) as { messages: { content: unknown }[] };
-    const last = out.messages.at(-1)?.content;
-    const text = typeof last === 'string' ? last : JSON.stringify(last);
-    expect(text).toContain('"mood":"calm"');
-    expect(JSON.parse(/\{.*?\}/.exec(text)?.[0] ?? 'null')).toEqual({ summary: 'summarise my', mood: 'calm', score: 1 });
+    })) as { messages: { content: unknown; additional_kwargs: { parts?: unknown[] } }[] };
+    const last = out.messages.at(-1);
+    const value = { summary: 'summarise my', mood: 'calm', score: 1 };
+    expect(JSON.parse(String(last?.content))).toEqual(value);
+    // The formats asked, in order: the validated JSON, then the text.
+    expect(last?.additional_kwargs.parts).toEqual([
+      { type: 'text', text: JSON.stringify(value), mime: 'application/json' },
+      { type: 'text', text: String(last?.content), mime: 'text/plain' },
+    ]);
   });
 
   it('an unknown format, a json format without schema, a schema that is no JSON schema: 4xx naming the field', async () => {
