@@ -14,13 +14,14 @@ import { a2aRoutes } from '../../gateway/a2a/index.js';
 import { acpRoute } from '../../gateway/acp/index.js';
 import { OfflineProvider } from '../../actors/llm/offline.js';
 import { OpenAIProvider } from '../../actors/llm/openai.js';
+import { AnthropicProvider } from '../../actors/llm/anthropic.js';
 import { composeCatalog } from '../../cli/kinds.js';
 import { configSchema } from '../../config/index.js';
 import { Gateway, catalogDeps } from '../../gateway/index.js';
 import { BlobStore, MeshNode, type ActorSystem } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import { WsClient } from '../gateway/ws-fixture.js';
-import { oaiText, sse, startServer, type FakeServer } from '../llm/fake-servers.js';
+import { antText, oaiText, sse, startServer, type FakeServer } from '../llm/fake-servers.js';
 import { startAudioServer, type AudioServer } from './openai-audio-server.js';
 
 type Frame = Record<string, unknown>;
@@ -36,6 +37,7 @@ async function startNode(chat: FakeServer, tts: Record<string, unknown>): Promis
     agents: [
       { name: 'oai', description: 'openai agent', instructions: 'You help.' },
       { name: 'offline', description: 'offline agent', instructions: 'You help.' },
+      { name: 'ant', description: 'anthropic agent', instructions: 'You help.' },
     ],
     memory: { store: { index: [] } },
     media: { speech: { tts } },
@@ -44,7 +46,8 @@ async function startNode(chat: FakeServer, tts: Record<string, unknown>): Promis
   const mesh = new MeshNode(system);
   const oai = { provider: new OpenAIProvider({ apiKey: 'k', baseURL: `${chat.url}/v1` }), model: 'gpt-test' };
   const offline = { provider: new OfflineProvider(), model: 'offline' };
-  const catalog = await composeCatalog(config, mesh, { provider: (a) => (a === 'oai' ? oai : offline) });
+  const ant = { provider: new AnthropicProvider({ apiKey: 'k', baseURL: chat.url }), model: 'claude-test' };
+  const catalog = await composeCatalog(config, mesh, { provider: (a) => (a === 'oai' ? oai : a === 'ant' ? ant : offline) });
   await mesh.start();
   const deps = { ...catalogDeps(system, catalog), media: config.media, speech: config.media.speech };
   const gateway = await Gateway.start({ deps, routes: [acpRoute(deps), ...a2aRoutes(deps)], port: 0, warn: () => undefined });
@@ -122,6 +125,15 @@ describe('json over /ws (OpenAI SDK against the local wire server)', () => {
     expect(String(frames.at(-1)?.['error'])).toMatch(/^output_invalid: .*item: .*string/);
     expect(chat.requests).toHaveLength(2);
     expect(String((chat.requests[1]?.body as ChatBody).messages.at(-1)?.content)).toMatch(/not JSON/);
+  });
+
+  it('Anthropic (its SDK): the schema goes in the system prompt, the answer is validated the same way', async () => {
+    chat.script(sse(antText(['```json\n{"item": "desk", ', '"count": 2}\n```'])));
+    const frames = await wsRun('ant', 'one item', { output_format: { type: 'json', schema: ITEM } });
+    expect(frames.at(-1)).toMatchObject({ type: 'run.completed', outputs: { json: { item: 'desk', count: 2 } } });
+    const body = chat.requests[0]?.body as { system?: string; response_format?: unknown };
+    expect(body.system).toContain(JSON.stringify(ITEM));
+    expect(body.response_format).toBeUndefined();
   });
 
   it('a schema OpenAI strict mode cannot take goes non-strict', async () => {
