@@ -187,18 +187,16 @@ const eventDataArb: { [K in RunEventKind]: fc.Arbitrary<unknown> } = {
     { requiredKeys: ['status'] },
   ),
   rewind: fc.record({ from_seq: fc.integer({ min: 1, max: 1_000_000 }) }),
-  audio: fc
-    .stringMatching(/^[0-9a-f]{64}$/)
-    .chain((sha) =>
-      fc.record({
-        index: fc.nat({ max: 100 }),
-        final: fc.boolean(),
-        blob: fc.constant(sha),
-        mime: fc.constant('audio/wav'),
-        size: fc.nat(),
-        sha256: fc.constant(sha),
-      }),
-    ),
+  audio: fc.stringMatching(/^[0-9a-f]{64}$/).chain((sha) =>
+    fc.record({
+      index: fc.nat({ max: 100 }),
+      final: fc.boolean(),
+      blob: fc.constant(sha),
+      mime: fc.constant('audio/wav'),
+      size: fc.nat(),
+      sha256: fc.constant(sha),
+    }),
+  ),
 };
 const runEventArb = fc.constantFrom(...RUN_EVENT_KINDS).chain((event) =>
   fc.record({
