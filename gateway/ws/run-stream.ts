@@ -9,6 +9,7 @@
 import type { RunEvent } from '../../protocols/index.js';
 import { BlobStore, systemClock, type ActorSystem, type Clock, type Subscription, type TimerHandle } from '../../runtime/index.js';
 import { subscribeRun, type RunReads } from '../../actors/index.js';
+import type { RunAudioFrame } from './frames.js';
 
 /** Statuses that end a run. */
 export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['success', 'error', 'timeout', 'cancelled']);
@@ -204,22 +205,24 @@ export class RunStream {
    */
   private async sendAudio(e: RunEvent): Promise<void> {
     const d = (e.data ?? {}) as { index?: number; final?: boolean; text?: string; blob?: string; mime?: string; duration_ms?: number };
-    const head = { type: 'run.audio', run_id: e.run_id, seq: e.seq, index: d.index ?? 0, mime: d.mime ?? 'audio/wav' };
+    const head = { type: 'run.audio', run_id: e.run_id, seq: e.seq, index: d.index ?? 0, mime: d.mime ?? 'audio/wav' } as const;
     if (d.final === true || typeof d.blob !== 'string') {
-      if (!this.sink.send({ ...head, final: true, ...(e.data as object) })) this.stop();
+      const frame: RunAudioFrame = { ...(e.data as object), ...head, final: true };
+      if (!this.sink.send(frame)) this.stop();
       return;
     }
     let bytes: Uint8Array;
     try {
       bytes = await new BlobStore(this.system.storage).bytesOf(this.tenant, { blob: d.blob });
     } catch (err) {
-      if (!this.sink.send({ ...head, final: false, error: `audio blob ${d.blob} unreadable: ${(err as Error).message}` })) this.stop();
+      const frame: RunAudioFrame = { ...head, final: false, error: `audio blob ${d.blob} unreadable: ${(err as Error).message}` };
+      if (!this.sink.send(frame)) this.stop();
       return;
     }
     const parts = Math.max(1, Math.ceil(bytes.byteLength / AUDIO_CHUNK_BYTES));
     for (let part = 0; part < parts && !this.done; part++) {
       const chunk = bytes.subarray(part * AUDIO_CHUNK_BYTES, (part + 1) * AUDIO_CHUNK_BYTES);
-      const frame = {
+      const frame: RunAudioFrame = {
         ...head,
         final: false,
         part,
