@@ -330,4 +330,24 @@ describe('bad formats over /ws', () => {
       await bare.close();
     }
   });
+
+  it('speech that fails mid-run ends the run with code audio_unavailable, not a crash', async () => {
+    const refused = await startNode(chat, { kind: 'openai', baseURL: audio.url, apiKey: 'sk-wrong' });
+    const c = await WsClient.connect(refused.url.replace(/^http/, 'ws') + '/ws');
+    try {
+      await c.type('welcome');
+      const start = { type: 'run.start', agent: 'offline', input: { messages: [{ role: 'user', content: 'say it' }] } };
+      c.send({ ...start, id: 'a', config: { output_format: 'audio' } });
+      const created = await c.next((x) => x['id'] === 'a');
+      const end = (await c.run(created['run_id'] as string)).at(-1);
+      expect(end).toMatchObject({ type: 'run.failed', code: 'audio_unavailable' });
+      expect(String(end?.['error'])).toMatch(/^audio_unavailable: .*HTTP 401/);
+      c.send({ ...start, id: 'b' });
+      const again = await c.next((x) => x['id'] === 'b');
+      expect((await c.run(again['run_id'] as string)).at(-1)).toMatchObject({ type: 'run.completed' });
+    } finally {
+      c.close();
+      await refused.close();
+    }
+  });
 });
