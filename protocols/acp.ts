@@ -26,7 +26,17 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 export const TERMINAL_RUN_STATUSES: ReadonlySet<string> = new Set<RunStatus>(['success', 'error', 'cancelled', 'timeout']);
 
 /** Kinds of run events (docs/gateway-websocket.md, “Frames”). */
-export const RUN_EVENT_KINDS = ['token', 'message', 'tool_call', 'tool_result', 'handoff', 'interrupt', 'status', 'rewind'] as const;
+export const RUN_EVENT_KINDS = [
+  'token',
+  'message',
+  'tool_call',
+  'tool_result',
+  'handoff',
+  'interrupt',
+  'status',
+  'rewind',
+  'audio',
+] as const;
 export type RunEventKind = (typeof RUN_EVENT_KINDS)[number];
 
 /** One event of a run; `seq` is 1, 2, 3… per run with no gaps. */

@@ -55,7 +55,12 @@ export const blobRefSchema = z
   .refine((r) => r.blob === r.sha256, 'a blob reference names its blob by its sha256');
 export type BlobRef = z.infer<typeof blobRefSchema>;
 
-export const textPartSchema = z.object({ type: z.literal('text'), text: z.string() });
+/** A text part; `mime` says what the text is when it is not plain (`text/markdown`, `application/json`: an answer's format). */
+export const textPartSchema = z.object({
+  type: z.literal('text'),
+  text: z.string(),
+  mime: z.enum(['text/plain', 'text/markdown', 'application/json']).optional(),
+});
 
 const mediaFields = {
   mime: mimeSchema,
@@ -157,15 +162,142 @@ export function blobRefOf(p: MediaPart): BlobRef | undefined {
   return { blob: p.blob, mime: p.mime, size: p.size, sha256: p.blob };
 }
 
+/** Most output formats one request may ask for (one of each type). */
+export const MAX_OUTPUT_FORMATS = 4;
+/** Largest JSON schema an output format may carry (its JSON text, in characters). */
+export const MAX_OUTPUT_SCHEMA_CHARS = 64 * 1024;
+/** Deepest nesting of a JSON schema an output format may carry. */
+export const MAX_OUTPUT_SCHEMA_DEPTH = 32;
+/** The output format types. */
+export const OUTPUT_FORMAT_TYPES = ['text', 'markdown', 'json', 'audio'] as const;
+
+/** The nesting depth of a JSON value, counted up to `limit + 1` (never deeper: hostile input stays cheap). */
+function depthOf(v: unknown, limit: number, at = 0): number {
+  if (at > limit || typeof v !== 'object' || v === null) return at;
+  let max = at;
+  for (const x of Object.values(v)) {
+    max = Math.max(max, depthOf(x, limit, at + 1));
+    if (max > limit) break;
+  }
+  return max;
+}
+
 /**
- * The output format a run's answer is asked in (`config.output_format`): plain text (default), Markdown, JSON matching
- * `schema` (validated; asked again once with the validation error; a typed error when still wrong). `audio` is
- * reserved for spoken answers (a later step fills it).
+ * Why `schema` is not a JSON schema this node can check answers against (undefined when it is one): too big, too deep,
+ * or refused by zod's JSON-schema reader (an unknown type, a bad pattern, an unresolvable or cyclic `$ref`, `if`/`then`).
  */
-export const outputFormatSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('text') }),
-  z.object({ type: z.literal('markdown') }),
-  z.object({ type: z.literal('json'), schema: z.record(z.string(), z.unknown()), name: z.string().max(64).optional() }),
-  z.object({ type: z.literal('audio'), voice: z.string().max(64).optional(), mime: mimeSchema.optional() }),
-]);
+export function jsonSchemaProblem(schema: Record<string, unknown>): string | undefined {
+  if (depthOf(schema, MAX_OUTPUT_SCHEMA_DEPTH) > MAX_OUTPUT_SCHEMA_DEPTH) return `nested deeper than ${MAX_OUTPUT_SCHEMA_DEPTH} levels`;
+  let text: string;
+  try {
+    text = JSON.stringify(schema);
+  } catch (e) {
+    return `not JSON: ${(e as Error).message}`;
+  }
+  if (text.length > MAX_OUTPUT_SCHEMA_CHARS) return `over ${MAX_OUTPUT_SCHEMA_CHARS} characters`;
+  try {
+    z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
+    return undefined;
+  } catch (e) {
+    return `not a JSON schema this node can check: ${(e instanceof Error ? e.message : String(e)).slice(0, 200)}`;
+  }
+}
+
+/**
+ * One output format a run's answer is asked in (`config.output_format`, docs/adr/0046-output-formats.md): plain text,
+ * Markdown, JSON matching `schema` (validated; asked again once with the validation error; a typed `output_invalid`
+ * error when still wrong), or audio (the answer spoken by the node's text-to-speech, `media.speech.tts`).
+ */
+export const outputFormatSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('text') }),
+    z.strictObject({ type: z.literal('markdown') }),
+    z.strictObject({
+      type: z.literal('json'),
+      schema: z.record(z.string(), z.unknown(), { error: 'a json format needs schema: a JSON schema object' }),
+      name: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'a json format name is 1-64 letters, digits, _ or -' })
+        .optional(),
+    }),
+    z.strictObject({ type: z.literal('audio'), voice: z.string().max(64).optional(), mime: z.literal('audio/wav').optional() }),
+  ],
+  { error: `expected an output format: ${OUTPUT_FORMAT_TYPES.join(', ')} (json with a schema)` },
+);
 export type OutputFormat = z.infer<typeof outputFormatSchema>;
+export type OutputFormatType = OutputFormat['type'];
+
+/** A format given by its type name alone (`"markdown"`) is `{type}`; anything else is left to the schema. */
+function shorthand(v: unknown): unknown {
+  return typeof v === 'string' && (OUTPUT_FORMAT_TYPES as readonly string[]).includes(v) ? { type: v } : v;
+}
+
+/**
+ * `config.output_format`: one format or a list of them (each type at most once), a format given whole or by its type
+ * name (`"markdown"`; json needs its schema). Parses to the list; a json format's schema must be one this node checks.
+ */
+export const outputFormatsSchema = z
+  .preprocess(
+    (v) => (Array.isArray(v) ? v.map(shorthand) : [shorthand(v)]),
+    z.array(outputFormatSchema).min(1, { error: 'expected at least one output format' }).max(MAX_OUTPUT_FORMATS),
+  )
+  .superRefine((formats, ctx) => {
+    const seen = new Set<string>();
+    formats.forEach((f, i) => {
+      if (seen.has(f.type)) ctx.addIssue({ code: 'custom', path: [i, 'type'], message: `output format ${f.type} is asked for twice` });
+      seen.add(f.type);
+      if (f.type === 'audio' && seen.has('json'))
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'type'],
+          message: 'json and audio cannot be asked together (a JSON value is not read aloud)',
+        });
+      if (f.type === 'json' && seen.has('audio'))
+        ctx.addIssue({
+          code: 'custom',
+          path: [i, 'type'],
+          message: 'json and audio cannot be asked together (a JSON value is not read aloud)',
+        });
+      if (f.type !== 'json') return;
+      const problem = jsonSchemaProblem(f.schema);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'schema'], message: `the json format's schema is ${problem}` });
+    });
+  });
+
+/** The answer in each output format a run was asked for (its last status event's and its record's `outputs`). */
+export const runOutputsSchema = z.object({
+  formats: z.array(z.enum(OUTPUT_FORMAT_TYPES)),
+  text: z.string().optional(),
+  markdown: z.string().optional(),
+  /** The answer's JSON value, validated against the json format's schema. */
+  json: z.unknown().optional(),
+  /** The whole answer spoken (WAV), as one blob. */
+  audio: z
+    .object({
+      blob: blobIdSchema,
+      mime: mimeSchema,
+      size: z.number().int().nonnegative(),
+      sha256: blobIdSchema,
+      duration_ms: z.number().optional(),
+    })
+    .optional(),
+});
+export type RunOutputs = z.infer<typeof runOutputsSchema>;
+
+/**
+ * The output formats of A2A `acceptedOutputModes` (MIME types): text/plain, text/markdown, application/json (when
+ * `schema` gives the JSON schema), audio/wav or audio/*; other modes are ignored.
+ */
+export function formatsOfModes(modes: readonly string[], schema?: Record<string, unknown>): OutputFormat[] {
+  const out: OutputFormat[] = [];
+  const add = (f: OutputFormat): void => void (out.some((o) => o.type === f.type) ? undefined : out.push(f));
+  for (const raw of modes) {
+    const mode = raw.toLowerCase().split(';')[0]?.trim() ?? '';
+    if (mode === 'text/plain' || mode === 'text') add({ type: 'text' });
+    else if (mode === 'text/markdown') add({ type: 'markdown' });
+    else if (mode === 'application/json' && schema !== undefined) add({ type: 'json', schema });
+    else if (mode === 'audio/wav' || mode === 'audio/*' || mode === 'audio/x-wav') add({ type: 'audio' });
+  }
+  return out;
+}

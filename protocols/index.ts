@@ -186,6 +186,12 @@ export {
   contentPartsSchema,
   wireContentSchema,
   outputFormatSchema,
+  outputFormatsSchema,
+  runOutputsSchema,
+  formatsOfModes,
+  jsonSchemaProblem,
+  OUTPUT_FORMAT_TYPES,
+  MAX_OUTPUT_FORMATS,
   isMediaPart,
   textOfParts,
   fromWireContent,
@@ -194,7 +200,17 @@ export {
   inlineSize,
   blobRefOf,
 } from './content.js';
-export type { PartType, BlobRef, ContentPart, TextPart, MediaPart, WireContent, OutputFormat } from './content.js';
+export type {
+  PartType,
+  BlobRef,
+  ContentPart,
+  TextPart,
+  MediaPart,
+  WireContent,
+  OutputFormat,
+  OutputFormatType,
+  RunOutputs,
+} from './content.js';
 export { CHAT_ROLES, readonlyArray, toolCallSchema, chatMessageSchema, toolSpecSchema, usageSchema } from './chat.js';
 export type { ChatRole, ToolCall, ChatMessage, ToolSpec, Usage } from './chat.js';
 export {

@@ -4,6 +4,7 @@
  * set for one run. Nothing here renders or stores anything (actors/prompt does).
  */
 import { z } from 'zod';
+import { outputFormatsSchema } from './content.js';
 
 /** A template, partial, persona or label name. */
 export const PROMPT_NAME = /^[a-z][a-z0-9_.-]{0,63}$/;
@@ -142,12 +143,14 @@ export type RenderedPrompt = z.infer<typeof renderedPromptSchema>;
 
 /**
  * What a request's `config` (or `config.configurable`, which wins) may set for one run: model parameters, a
- * persona, a template reference and its variables. Other keys of `config` are left alone.
+ * persona, a template reference and its variables, the answer's output formats. Other keys of `config` are left alone.
  */
 export const runOptionsSchema = modelParamsSchema.extend({
   persona: promptName('a persona name').optional(),
   prompt: promptRefSchema.optional(),
   variables: z.record(z.string(), z.unknown()).optional(),
+  /** The formats the answer is delivered in (docs/adr/0046-output-formats.md); absent: text as the model writes it. */
+  output_format: outputFormatsSchema.optional(),
 });
 export type RunOptions = z.infer<typeof runOptionsSchema>;
 

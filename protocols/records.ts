@@ -14,6 +14,7 @@ import { RUN_STATUSES } from './acp.js';
 import { chatMessageSchema, readonlyArray, toolCallSchema, usageSchema } from './chat.js';
 import { modelParamsSchema, renderedPromptSchema } from './prompts.js';
 import { traceparentSchema } from './envelope.js';
+import { outputFormatSchema, runOutputsSchema } from './content.js';
 
 /** `T` with the keys `K` made readonly (the rest stay writable by the record's one writer). */
 export type WithReadonly<T, K extends keyof T> = Omit<T, K> & Readonly<Pick<T, K>>;
@@ -92,6 +93,8 @@ export const runRecordSchema = z.object({
   client: metadataSchema.optional(),
   /** The prompt template version the run rendered (docs/prompts.md). */
   prompt: renderedPromptSchema.optional(),
+  /** The answer in each output format asked (docs/adr/0046-output-formats.md): text, markdown, the json value, the audio blob. */
+  outputs: runOutputsSchema.optional(),
 });
 /** A run as ACP shows it. */
 export type RunRecord = WithReadonly<
@@ -155,6 +158,8 @@ export const runCheckpointSchema = z.object({
   params: modelParamsSchema.optional(),
   /** The W3C traceparent the run was started (or handed) under: a resumed run's span continues that trace. */
   traceparent: traceparentSchema.optional(),
+  /** The formats the answer is delivered in (`config.output_format`, docs/adr/0046-output-formats.md). */
+  formats: z.array(outputFormatSchema).optional(),
 });
 /** Everything needed to continue a run where it stopped. */
 export type RunCheckpoint = Readonly<Omit<z.infer<typeof runCheckpointSchema>, 'pending'>> & { readonly pending?: PendingCalls };

@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { RUN_STATUSES, runEventSchema, type RunEventKind } from './acp.js';
 import { toolCallSchema } from './chat.js';
+import { blobIdSchema, contentPartsSchema, mimeSchema, runOutputsSchema } from './content.js';
 
 /** `token`: a piece of the assistant's reply as the model streams it. */
 export const tokenDataSchema = z.object({ text: z.string() });
@@ -28,6 +29,8 @@ export const messageDataSchema = z.object({
   usage: z.object({ prompt_tokens: z.number().nonnegative(), completion_tokens: z.number().nonnegative() }).optional(),
   /** When the model call began (epoch ms); the event's `at` is when its reply was taken. */
   started_at: z.number().optional(),
+  /** The final answer in each output format asked (docs/adr/0046-output-formats.md): text parts with their `mime`, an audio part. */
+  parts: contentPartsSchema.optional(),
 });
 
 /** `tool_call`: a tool call about to run, with the arguments it runs with (a human may have edited them). */
@@ -74,6 +77,26 @@ export const statusDataSchema = z.object({
   usage: runUsageSchema.optional(),
   /** On a run's first `running`: the W3C trace id of the trace it belongs to. */
   trace_id: z.string().optional(),
+  /** On a run's last event: the answer in each output format asked (docs/adr/0046-output-formats.md). */
+  outputs: runOutputsSchema.optional(),
+  /** On a failed run's last event, when the failure has a type: `output_invalid`, `audio_unavailable`. */
+  code: z.string().optional(),
+});
+
+/**
+ * `audio`: the answer spoken, as the run's text-to-speech makes it (an `audio` output format). One event per sentence
+ * (`index` 0, 1, 2…, a WAV blob each, with the `text` it says), in order, then one `final` event with the whole
+ * answer's WAV blob. The bytes are in the tenant's blobs; `/ws` streams them as `run.audio` frames.
+ */
+export const audioDataSchema = z.object({
+  index: z.number().int().nonnegative(),
+  final: z.boolean(),
+  text: z.string().optional(),
+  blob: blobIdSchema,
+  mime: mimeSchema,
+  size: z.number().int().nonnegative(),
+  sha256: blobIdSchema,
+  duration_ms: z.number().optional(),
 });
 
 /**
@@ -93,6 +116,7 @@ export const runEventDataSchemas = {
   interrupt: interruptDataSchema,
   status: statusDataSchema,
   rewind: rewindDataSchema,
+  audio: audioDataSchema,
 } as const satisfies Record<RunEventKind, z.ZodType>;
 
 /** The `data` of a run event of kind `K`. */
@@ -112,6 +136,7 @@ export const typedRunEventSchema = z.discriminatedUnion('event', [
   branch('interrupt'),
   branch('status'),
   branch('rewind'),
+  branch('audio'),
 ]);
 /** A run event whose `data` matches its kind. */
 export type TypedRunEvent = z.infer<typeof typedRunEventSchema>;

@@ -124,10 +124,22 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       ? undefined
       : def.systemPrompt({ tenant, metadata, options, now, ...(runId === undefined ? {} : { runId }) });
 
+  /**
+   * An audio output format needs the node's text-to-speech: none configured, or its engine missing, refuses the run
+   * (bad_request `audio_unavailable`, naming the field) before anything starts.
+   */
+  const audioAvailable = async (): Promise<void> => {
+    const problem =
+      def.speech === undefined ? 'no text-to-speech engine is configured on this node (media.speech.tts)' : await def.speech.check();
+    if (problem !== undefined)
+      throw new ValidationError(`config.output_format: audio_unavailable: ${problem}`, { details: { reason: 'audio_unavailable' } });
+  };
+
   /** The run's model parameters: the agent's, with the request's over them (undefined: nothing set anywhere). */
   const runParams = (options: RunOptions): ModelParams | undefined => {
     const merged: Record<string, unknown> = { ...(def.temperature === undefined ? {} : { temperature: def.temperature }), ...def.params };
-    for (const [k, v] of Object.entries(options)) if (!['persona', 'prompt', 'variables'].includes(k) && v !== undefined) merged[k] = v;
+    for (const [k, v] of Object.entries(options))
+      if (!['persona', 'prompt', 'variables', 'output_format'].includes(k) && v !== undefined) merged[k] = v;
     return Object.keys(merged).length === 0 ? undefined : (merged as ModelParams);
   };
 
@@ -223,6 +235,8 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         endSpan(status, end.usage, end.error);
         await host.finish(status, end.messages, end.usage, {
           output,
+          ...(end.outputs === undefined ? {} : { outputs: end.outputs }),
+          ...(end.code === undefined ? {} : { code: end.code }),
           error: end.error ?? (status === 'timeout' ? `run exceeded ${def.runTimeoutMs} ms` : undefined),
         });
       })
@@ -294,6 +308,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         ...(cp.review === undefined ? {} : { review: cp.review }),
         ...(cp.system === undefined ? {} : { system: cp.system }),
         ...(cp.params === undefined ? {} : { params: cp.params }),
+        ...(cp.formats === undefined ? {} : { formats: [...cp.formats] }),
       };
       const resumes = cp.resumes + 1;
       // The interrupt it waited for: a tool call's approval, or a guardrail review.
@@ -408,6 +423,8 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
     const now = new Date(ctx.system.clock.now()).toISOString();
     // The prompt is rendered before the thread is claimed: an unknown template or a bad variable refuses the run.
     const options = parseRunOptions(p.config);
+    const formats = options.output_format;
+    if (formats?.some((f) => f.type === 'audio') === true) await audioAvailable();
     const system = await renderSystem(tenant, p.metadata ?? {}, options, ctx.system.clock.now(), runId);
     const params = runParams(options);
     const admitted = await admitRun(st.store, st.threads, tenant, runId, p, (threadId) => ({
@@ -423,6 +440,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       usage: { promptTokens: 0, completionTokens: 0 },
       ...(system === undefined ? {} : { system: system.text }),
       ...(params === undefined ? {} : { params }),
+      ...(formats === undefined ? {} : { formats }),
     };
     const cp: RunCheckpoint = {
       run_id: runId,
@@ -436,6 +454,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       ...(state.system === undefined ? {} : { system: state.system }),
       ...(params === undefined ? {} : { params }),
       ...(traceparent === undefined ? {} : { traceparent }),
+      ...(formats === undefined ? {} : { formats }),
     };
     const fence = { agent: def.name, epoch: ctx.epoch };
     // An activation that stopped while this create waited starts nothing more: the create comes again to the next one.

@@ -2,6 +2,7 @@
 import type { ActorRef } from '../../runtime/index.js';
 import type { ModelParams, RenderedPrompt, RunOptions } from '../../protocols/index.js';
 import type { ChatMessage, ModelProvider, ToolCall } from '../llm/types.js';
+import type { AgentSpeech } from './speaker.js';
 
 /** Per-1k-token prices for cost accounting. */
 export interface Prices {
@@ -124,6 +125,8 @@ export interface AgentDefinition {
   readonly pruneEveryMs?: number;
   /** Hooks in the run loop (guardrails, memory). */
   readonly hooks?: AgentHooks;
+  /** The node's text-to-speech (config `media.speech.tts`): answers asked as audio are spoken with it. Absent: none. */
+  readonly speech?: AgentSpeech;
   /**
    * How the agent reaches tools and agents (`tool/<name>`, `agent/<name>`) in its tenant; the
    * catalog activates them on first use. Default: the plain ref (already running).

@@ -14,10 +14,11 @@ import {
   runTopic,
   type RunEvent,
   type RunEventKind,
+  type RunOutputs,
   type RunStatus,
   type ThreadWriteReply,
 } from '../../protocols/index.js';
-import { METER, type ActorRef, type ActorSystem } from '../../runtime/index.js';
+import { BlobStore, METER, type ActorRef, type ActorSystem } from '../../runtime/index.js';
 import type { ChatMessage, ToolSpec, Usage } from '../llm/types.js';
 import { cancelTopic } from '../tool/runner.js';
 import { TOOL_CALL, TOOL_DESCRIBE, type ToolCallResult } from '../tool/types.js';
@@ -84,7 +85,12 @@ export function newLiveRun(record: RunRecord, fence: RunFence, seq: number, dept
 
 /** A run host that can also record the run's end. */
 export interface AgentHost extends RunHost {
-  finish(status: RunStatus, messages: readonly ChatMessage[], usage: Usage, extra: { output?: string; error?: string }): Promise<void>;
+  finish(
+    status: RunStatus,
+    messages: readonly ChatMessage[],
+    usage: Usage,
+    extra: { output?: string; outputs?: RunOutputs; error?: string; code?: string },
+  ): Promise<void>;
 }
 
 /** Builds the host of one live run. */
@@ -183,6 +189,7 @@ export function makeHost(
   return {
     emit,
     now: () => system.clock.now(),
+    putBlob: (bytes, mime) => new BlobStore(system.storage).put(tenant, bytes, mime),
     ...(guard === undefined ? {} : { guard }),
     checkpoint(state: RunState, stepEnd: boolean) {
       // Copied now: the run goes on changing its state while the write waits its turn.
@@ -355,6 +362,7 @@ export function makeHost(
         r,
         { status, usage: u, last_seq: live.seq + 1 },
         extra.output === undefined ? {} : { output: extra.output },
+        extra.outputs === undefined ? {} : { outputs: extra.outputs },
         extra.error === undefined ? {} : { error: extra.error },
       );
       const last: RunEvent = {
@@ -363,7 +371,14 @@ export function makeHost(
         seq: ++live.seq,
         event: 'status',
         agent: def.name,
-        data: { status, output: extra.output, error: extra.error, usage: u },
+        data: {
+          status,
+          output: extra.output,
+          error: extra.error,
+          usage: u,
+          ...(extra.outputs === undefined ? {} : { outputs: extra.outputs }),
+          ...(extra.code === undefined ? {} : { code: extra.code }),
+        },
       };
       // Logged, then the record made final, then published: whoever reads a final record finds
       // the last event in the log, and whoever sees the last event reads a final record.

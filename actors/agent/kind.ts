@@ -13,6 +13,7 @@ import { windowMessages } from '../memory/threads/window.js';
 import { PromptLibrary, systemPrompt, type AgentPromptSpec, type SystemPrompt } from '../prompt/index.js';
 import { parsePromptRef } from '../../protocols/index.js';
 import { agentBehavior } from './behavior.js';
+import { nodeSpeech } from './speaker.js';
 import { budgetCheck } from './budget.js';
 import { startRecovery, stopRecovery } from './recovery.js';
 import type { AgentDefinition, AgentHooks } from './definition.js';
@@ -61,6 +62,7 @@ export const agentKind: KindDescriptor = {
     const described = new Map(config.agents.map((a) => [a.name, a.description]));
     const defs = new Map<string, AgentDefinition & { description: string }>();
     const cache = responseCache(services);
+    const speech = nodeSpeech(config.media.speech);
     // Delegations are runs no gateway admits: each agent checks the tenant's budget before starting one.
     const admit =
       Object.keys(config.gateway.usage.budgets).length === 0
@@ -85,6 +87,7 @@ export const agentKind: KindDescriptor = {
         hooks,
         ...runs,
         ...(admit === undefined ? {} : { admit }),
+        ...(speech === undefined ? {} : { speech }),
         systemPrompt: (request) => assignedPrompt(prompts, spec, request, assigner),
       });
     }

@@ -16,14 +16,17 @@ import {
   type RunEventKind,
   type RunStatus,
 } from '../../protocols/index.js';
-import type { ContentPart, MediaPart, ModelParams } from '../../protocols/index.js';
+import type { BlobRef, MediaPart, ModelParams, OutputFormat, RunOutputs } from '../../protocols/index.js';
 import { requestParams } from '../llm/params.js';
 import type { CacheHit, ChatMessage, ModelProvider, ToolCall, ToolSpec, Usage } from '../llm/types.js';
+import type { ContentPart } from '../../protocols/index.js';
 import { NOOP_SPAN, startSpan, topicMatches, type TraceSpan } from '../../runtime/index.js';
 import type { ToolCallResult } from '../tool/types.js';
 import { resultText, toolResultMedia } from '../tool/media.js';
 import type { AgentDefinition, ReplyGuard, RunGuard, RunRoute } from './definition.js';
 import type { PendingCalls } from './store.js';
+import { checkJson, deliveredOutputs, formatInstructions, jsonFormatName, jsonFormatOf, jsonRetried, jsonRetryMessage } from './formats.js';
+import { Speaker } from './speaker.js';
 
 /** The answer to an interrupt. */
 export type ResumeValue = { approve: true; arguments?: Record<string, unknown> } | { approve: false; reason?: string };
@@ -40,6 +43,8 @@ export interface RunState {
   system?: string;
   /** The run's model parameters (absent: the agent's). */
   params?: ModelParams;
+  /** The formats the answer is delivered in (`config.output_format`; absent: text as the model writes it). */
+  formats?: OutputFormat[];
 }
 
 /** What a run needs from the actor that hosts it. */
@@ -72,13 +77,19 @@ export interface RunHost {
   route?(messages: readonly ChatMessage[]): Promise<RunRoute>;
   /** Hook before each model call (memory window, recall); returns the messages the model sees. */
   beforeModel?(messages: readonly ChatMessage[]): Promise<readonly ChatMessage[]>;
+  /** Stores bytes as a blob of the run's tenant (spoken answers); absent: no audio output. */
+  putBlob?(bytes: Uint8Array, mime: string): Promise<BlobRef>;
 }
 
 /** How a run ended on this agent. */
 export interface RunEnd {
   readonly status: RunStatus | 'handed_off';
   readonly output?: string;
+  /** The answer in each output format asked. */
+  readonly outputs?: RunOutputs;
   readonly error?: string;
+  /** The type of the failure, when it has one (`output_invalid`, `audio_unavailable`). */
+  readonly code?: string;
   readonly usage: Usage;
   readonly messages: readonly ChatMessage[];
 }
@@ -144,6 +155,8 @@ class HeldBack {
 export class AgentRun {
   /** Approvals are asked one at a time, so each interrupt gets its own answer. */
   private approvals: Promise<unknown> = Promise.resolve();
+  /** Speaks the streamed answer when an audio format is asked (made in execute). */
+  private speaker: Speaker | undefined;
 
   constructor(
     private readonly def: AgentDefinition,
@@ -193,7 +206,7 @@ export class AgentRun {
     return [...own, ...asks, ...transfers, ...publish];
   }
 
-  private end(status: RunEnd['status'], extra: { output?: string; error?: string } = {}): RunEnd {
+  private end(status: RunEnd['status'], extra: { output?: string; outputs?: RunOutputs; error?: string; code?: string } = {}): RunEnd {
     return { status, ...extra, usage: this.state.usage, messages: this.state.messages };
   }
 
@@ -203,6 +216,13 @@ export class AgentRun {
     const guard = this.host.guard;
     const maxTurns = this.def.maxTurns ?? 8;
     const tools = await this.specs();
+    const audio = st.formats?.find((f) => f.type === 'audio');
+    if (audio !== undefined && this.def.speech !== undefined && this.host.putBlob !== undefined) {
+      const put = this.host.putBlob.bind(this.host);
+      this.speaker = new Speaker(this.def.speech, audio.voice, put, (data) => void this.host.emit('audio', data), this.signal);
+    }
+    const json = jsonFormatOf(st.formats);
+    const instructions = formatInstructions(st.formats);
     // What clients saw of a reply the host died in the middle of: the first model call holds it back.
     let streamed = st.pending === undefined && st.review === undefined ? await this.host.streamed?.() : undefined;
     if (st.review?.stage === 'input' || (guard !== undefined && st.turns === 0 && st.pending === undefined && st.review === undefined)) {
@@ -244,14 +264,19 @@ export class AgentRun {
         if (text === '') return;
         if (held === undefined) out('token', { text });
         else held.token(text);
+        this.speaker?.push(text);
       };
       const rg = guard?.reply();
       const call: ModelCall = { model: this.def.model, started_at: this.host.now?.() };
       try {
         for await (const ev of this.provider.stream({
           model: this.def.model,
-          messages: [{ role: 'system', content: st.system ?? this.def.instructions }, ...seen],
+          messages: [
+            { role: 'system', content: [st.system ?? this.def.instructions, instructions].filter((t) => t !== undefined).join('\n\n') },
+            ...seen,
+          ],
           tools,
+          ...(json === undefined ? {} : { responseFormat: { name: jsonFormatName(json), schema: json.schema } }),
           ...requestParams({
             ...(this.def.temperature === undefined ? {} : { temperature: this.def.temperature }),
             ...(st.params ?? this.def.params),
@@ -287,6 +312,42 @@ export class AgentRun {
     }
   }
 
+  /**
+   * A final answer in the run's formats: the parts and outputs to deliver; or, when its JSON does not match the
+   * schema, the message asking the model again (once), then a typed `output_invalid` end; a spoken answer that could
+   * not be made is a typed `audio_unavailable` end.
+   */
+  private async shape(
+    reply: ChatMessage,
+  ): Promise<
+    { parts: ContentPart[]; outputs: RunOutputs } | { retry: string } | { code: 'output_invalid' | 'audio_unavailable'; error: string }
+  > {
+    const formats = this.state.formats ?? [];
+    const json = jsonFormatOf(formats);
+    let value: { value: unknown } | undefined;
+    if (json !== undefined) {
+      const checked = checkJson(reply.content, json.schema);
+      if (!checked.ok && !jsonRetried(this.state.messages)) return { retry: jsonRetryMessage(checked.problem) };
+      if (!checked.ok)
+        return {
+          code: 'output_invalid',
+          error: `output_invalid: the answer does not match the json output format's schema after one retry: ${checked.problem}`,
+        };
+      value = { value: checked.value };
+    }
+    let audio: Awaited<ReturnType<Speaker['finish']>>;
+    if (formats.some((f) => f.type === 'audio')) {
+      try {
+        if (this.speaker === undefined) throw new Error('no text-to-speech engine is configured on this node (media.speech.tts)');
+        audio = await this.speaker.finish();
+        if (audio === undefined) throw new Error('the answer has no words to speak');
+      } catch (e) {
+        return { code: 'audio_unavailable', error: `audio_unavailable: the answer could not be spoken: ${scrubbedMessage(e)}` };
+      }
+    }
+    return deliveredOutputs(formats, reply.content, value, audio);
+  }
+
   /** A rule's reply (said without the model) and handoff; undefined when the run goes on as usual. */
   private async routed(route: RunRoute): Promise<RunEnd | undefined> {
     if (route === undefined || (route.reply === undefined && route.handoff === undefined)) return undefined;
@@ -309,6 +370,10 @@ export class AgentRun {
   private async settle(reply: ChatMessage, cached?: CacheHit, call?: ModelCall): Promise<RunEnd | undefined> {
     const st = this.state;
     const guard = this.host.guard;
+    const calls = reply.toolCalls ?? [];
+    // A final answer in the formats asked: its JSON checked (asked again once), its speech finished, its parts made.
+    const shaped = calls.length === 0 && st.formats !== undefined && st.formats.length > 0 ? await this.shape(reply) : undefined;
+    if (shaped !== undefined && 'parts' in shaped) reply = { ...reply, parts: shaped.parts };
     st.messages.push(reply);
     const shown = guard === undefined ? reply.toolCalls : await this.shownCalls(guard, reply.toolCalls);
     this.host.emit('message', {
@@ -317,9 +382,19 @@ export class AgentRun {
       tool_calls: shown ?? [],
       ...(cached === undefined ? {} : { cache: cached }),
       ...(call === undefined ? {} : modelCallData(call)),
+      ...(reply.parts === undefined ? {} : { parts: reply.parts }),
     });
-    const calls = reply.toolCalls ?? [];
-    if (calls.length === 0) return this.end('success', { output: reply.content });
+    if (shaped !== undefined && 'retry' in shaped) {
+      st.messages.push({ role: 'user', content: shaped.retry });
+      await this.host.checkpoint(st, true);
+      return undefined;
+    }
+    if (shaped !== undefined && 'code' in shaped) return this.end('error', { error: shaped.error, code: shaped.code });
+    if (calls.length === 0)
+      return this.end('success', {
+        output: reply.content,
+        ...(shaped !== undefined && 'outputs' in shaped ? { outputs: shaped.outputs } : {}),
+      });
     const transfer = calls.find((c) => c.name.startsWith(TRANSFER));
     if (transfer !== undefined) {
       const to = transfer.name.slice(TRANSFER.length);

@@ -11,8 +11,10 @@ export type InlineMedia = MediaPart & { readonly data: string };
 
 /** The messages of `request` with every blob reference made inline (messages without one are the same objects). */
 export async function inlineMedia(request: ModelRequest, provider: string): Promise<readonly ChatMessage[]> {
-  if (!request.messages.some((m) => m.parts?.some((p) => isMediaPart(p) && (p.blob !== undefined || p.transcript !== undefined)) === true))
-    return request.messages;
+  // An assistant's parts are its answer in the formats asked (an audio blob among them): models get its text only.
+  const referencing = (m: ChatMessage): boolean =>
+    m.role !== 'assistant' && m.parts?.some((p) => isMediaPart(p) && (p.blob !== undefined || p.transcript !== undefined)) === true;
+  if (!request.messages.some(referencing)) return request.messages;
   const read = new Map<string, Promise<string>>();
   const data = (blob: string): Promise<string> => {
     let d = read.get(blob);
@@ -32,7 +34,7 @@ export async function inlineMedia(request: ModelRequest, provider: string): Prom
   };
   return Promise.all(
     request.messages.map(async (m) => {
-      if (m.parts === undefined || !m.parts.some((p) => isMediaPart(p) && (p.blob !== undefined || p.transcript !== undefined))) return m;
+      if (!referencing(m) || m.parts === undefined) return m;
       const parts = await Promise.all(
         m.parts.map(async (p): Promise<ContentPart> => {
           // Transcribed audio reaches the model as what it says (every vendor takes text; not all take audio).

@@ -11,12 +11,14 @@
  * {@link SemanticRouter}, it decides by meaning: it calls the tool (or hands off to / asks the
  * agent) whose description best matches the message, arguments read from the message; else it
  * answers from recalled passages when the prompt carries them ({@link RECALLED_CONTEXT_HEADING});
- * else it echoes. After tool results arrive, it answers with a summary of them. Token counts are
+ * else it echoes. After tool results arrive, it answers with a summary of them. Asked for JSON matching a schema
+ * (`responseFormat`), it answers a value built from the schema (offline-json.ts). Token counts are
  * whitespace-separated words.
  */
 import type { SemanticRouter } from './offline-router.js';
 import type { BlobSource, ChatMessage, ModelEvent, ModelProvider, ModelRequest, ToolCall, ToolSpec } from './types.js';
 import { isMediaPart, partSize, type MediaPart } from '../../protocols/index.js';
+import { sampleJson } from './offline-json.js';
 
 const PREFIX = '[offline model]';
 const TRANSFER = 'transfer_to_';
@@ -170,6 +172,11 @@ export class OfflineProvider implements ModelProvider {
       const decided = await this.decide(messages, request.tools ?? [], request.signal, request.blobs);
       text = decided.text;
       toolCalls = decided.calls.map((c) => ({ ...c, id: `call_${++this.calls}` }));
+    }
+    // Asked for JSON: a value shaped by the schema, strings from the user's words (offline-json.ts).
+    if (request.responseFormat !== undefined && toolCalls.length === 0) {
+      const asked = messages.findLast((m) => m.role === 'user' && !m.content.startsWith('[output_format]'));
+      text = JSON.stringify(sampleJson(request.responseFormat.schema, asked?.content ?? ''));
     }
     const parts = text === '' ? [] : text.split(/(\s+)/).filter((p) => p !== '');
     let completion = 0;

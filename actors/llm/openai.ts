@@ -144,6 +144,22 @@ export function toOpenAITools(tools: readonly ToolSpec[]): OAITool[] {
   return tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: t.parameters } }));
 }
 
+/**
+ * True when OpenAI's strict structured outputs take `schema` as it is: every object lists all its properties as
+ * required and forbids others (strict mode refuses any other schema with a 400, so those go non-strict).
+ */
+export function strictCompatible(schema: unknown, depth = 0): boolean {
+  if (depth > 64 || typeof schema !== 'object' || schema === null) return depth <= 64;
+  if (Array.isArray(schema)) return schema.every((s) => strictCompatible(s, depth + 1));
+  const s = schema as Record<string, unknown>;
+  if (s['type'] === 'object' || typeof s['properties'] === 'object') {
+    const props = Object.keys((s['properties'] as Record<string, unknown> | undefined) ?? {});
+    const required = Array.isArray(s['required']) ? (s['required'] as unknown[]) : [];
+    if (s['additionalProperties'] !== false || !props.every((p) => required.includes(p))) return false;
+  }
+  return Object.values(s).every((v) => strictCompatible(v, depth + 1));
+}
+
 /** Parses a tool call's JSON arguments; malformed JSON is a non-retryable ProviderError. */
 export function parseToolArguments(provider: string, name: string, raw: string): Record<string, unknown> {
   if (raw.trim() === '') return {}; // some servers send no argument text for argument-less tools
@@ -242,6 +258,18 @@ export class OpenAIProvider implements ModelProvider {
       ...(request.presencePenalty !== undefined ? { presence_penalty: request.presencePenalty } : {}),
       ...(request.stop !== undefined && request.stop.length > 0 ? { stop: [...request.stop] } : {}),
       ...(request.seed !== undefined ? { seed: request.seed } : {}),
+      ...(request.responseFormat === undefined
+        ? {}
+        : {
+            response_format: {
+              type: 'json_schema' as const,
+              json_schema: {
+                name: request.responseFormat.name,
+                schema: { ...request.responseFormat.schema },
+                strict: strictCompatible(request.responseFormat.schema),
+              },
+            },
+          }),
     };
 
     let text = '';

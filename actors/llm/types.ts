@@ -26,6 +26,11 @@ export interface ModelRequest {
   /** OpenAI-compatible servers only (Anthropic has none: dropped). */
   readonly seed?: number;
   readonly signal?: AbortSignal;
+  /**
+   * The reply must be one JSON value matching `schema` (a json output format, docs/adr/0046-output-formats.md). OpenAI
+   * gets it as `response_format: json_schema`; the others read it from the system prompt (the agent puts it there too).
+   */
+  readonly responseFormat?: { readonly name: string; readonly schema: Readonly<Record<string, unknown>> };
   /** Who the call is for (set by the agent host): caches and other per-tenant wrappers read it; backends ignore it. */
   readonly scope?: RequestScope;
   /** Reads the bytes of a blob a message part references (the run's tenant's blob store; set by the agent). */

@@ -11,7 +11,17 @@
  */
 import { traced } from '../trace.js';
 import { createHash, randomUUID } from 'node:crypto';
-import { RUN_CANCEL, RUN_CREATE, RUN_RESUME, isTroupeError, type FeedbackInput, type RunResume } from '../../protocols/index.js';
+import {
+  RUN_CANCEL,
+  RUN_CREATE,
+  RUN_RESUME,
+  formatsOfModes,
+  isTroupeError,
+  outputFormatsSchema,
+  type FeedbackInput,
+  type OutputFormat,
+  type RunResume,
+} from '../../protocols/index.js';
 import { WorkflowJournal, runReads, type RunReads } from '../../actors/index.js';
 import { mayRead } from '../auth/index.js';
 import { addFeedback, parseFeedback } from '../feedback/index.js';
@@ -74,6 +84,32 @@ export function resumeOf(m: Message, text: string): RunResume['resume'] {
   const flag = m.metadata?.['approve'];
   if (typeof flag === 'boolean') return flag ? { approve: true } : { approve: false, reason: text };
   return YES.test(text) ? { approve: true } : { approve: false, reason: text };
+}
+
+/**
+ * The output formats a message asks (docs/adr/0046-output-formats.md): metadata `output_format` (the message's, else the
+ * request's), else `configuration.acceptedOutputModes` when they name more than plain text (application/json with
+ * metadata `output_schema`). A bad one is -32602 naming the field.
+ */
+function outputFormatsOf(params: SendMessageParams): OutputFormat[] | undefined {
+  const given = params.message.metadata?.['output_format'] ?? params.metadata?.['output_format'];
+  if (given !== undefined) {
+    const r = outputFormatsSchema.safeParse(given);
+    if (r.success) return r.data;
+    const issue = r.error.issues[0];
+    const at = ['metadata', 'output_format', ...(issue?.path ?? [])].join('.');
+    throw new RpcError(A2A_ERRORS.INVALID_PARAMS, `Invalid params: ${at}: ${issue?.message ?? 'invalid'}`);
+  }
+  const schema = params.message.metadata?.['output_schema'] ?? params.metadata?.['output_schema'];
+  const formats = formatsOfModes(
+    params.configuration?.acceptedOutputModes ?? [],
+    typeof schema === 'object' && schema !== null && !Array.isArray(schema) ? (schema as Record<string, unknown>) : undefined,
+  );
+  if (!formats.some((f) => f.type !== 'text')) return undefined;
+  const r = outputFormatsSchema.safeParse(formats);
+  if (!r.success)
+    throw new RpcError(A2A_ERRORS.INVALID_PARAMS, `Invalid params: metadata.output_schema: ${r.error.issues[0]?.message ?? 'invalid'}`);
+  return r.data;
 }
 
 /** The feedback a message's (or the request's) metadata carries. */
@@ -171,6 +207,7 @@ export class A2aService {
     const contextId = m.contextId !== undefined && m.contextId !== '' ? m.contextId : randomUUID();
     const first: Message = { ...body.kept, taskId: runId, contextId, role: 'ROLE_USER' };
     const workflow = this.isWorkflow(agent);
+    const formats = workflow ? undefined : outputFormatsOf(params);
     const address = workflow ? `workflow/${agent}` : `agent/${agent}`;
     const ref = await this.deps.ensure(address, tenant).catch((e: unknown) => {
       throw isTroupeError(e, 'not_found')
@@ -187,7 +224,12 @@ export class A2aService {
     this.book.follow(task);
     // A workflow's input: the message's one data part when it is an object, else the workflow reads it from the text.
     const data = m.parts.length === 1 ? m.parts[0]?.data : undefined;
-    const input = workflow && typeof data === 'object' && data !== null && !Array.isArray(data) ? { config: { input: data } } : {};
+    const input =
+      workflow && typeof data === 'object' && data !== null && !Array.isArray(data)
+        ? { config: { input: data } }
+        : formats === undefined
+          ? {}
+          : { config: { output_format: formats } };
     try {
       await ref.ask(
         RUN_CREATE,
@@ -208,6 +250,9 @@ export class A2aService {
         throw new RpcError(A2A_ERRORS.UNSUPPORTED_OPERATION, `context ${contextId} is busy with another task: ${(e as Error).message}`);
       // A workflow refuses input that does not match its input fields, naming the field.
       if (workflow && isTroupeError(e, 'bad_request')) throw new RpcError(A2A_ERRORS.INVALID_PARAMS, `Invalid params: ${e.message}`);
+      // An output format the node cannot deliver (audio without text-to-speech) names the field.
+      if (isTroupeError(e, 'bad_request') && e.message.startsWith('config.output_format'))
+        throw new RpcError(A2A_ERRORS.INVALID_PARAMS, `Invalid params: ${e.message}`);
       throw e;
     }
     return { task, before };

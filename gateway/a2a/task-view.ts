@@ -100,6 +100,8 @@ export class TaskView extends TaskFold {
   /** Where each token's text starts in {@link tokens}, by seq (a `rewind` cuts the text back to one of them). */
   private tokenStarts: { seq: number; at: number }[] = [];
   private output: string | undefined;
+  /** The answer's other formats (docs/adr/0046-output-formats.md): the json value as a data part, the audio as a blob URL. */
+  private formatted: Part[] = [];
 
   /** Folds one event in (old or repeated seqs are ignored); returns the stream events it makes. */
   apply(e: RunEvent): StreamResponse[] {
@@ -158,11 +160,12 @@ export class TaskView extends TaskFold {
     const out: StreamResponse[] = [];
     if (status === 'success') {
       this.output = typeof data['output'] === 'string' ? data['output'] : this.tokens;
+      this.formatted = formattedParts(data['outputs']);
       out.push({
         artifactUpdate: {
           taskId: this.id,
           contextId: this.contextId,
-          artifact: this.artifact([{ text: this.output }]),
+          artifact: this.artifact([{ text: this.output }, ...this.formatted]),
           append: false,
           lastChunk: true,
         },
@@ -190,12 +193,26 @@ export class TaskView extends TaskFold {
 
   protected outputParts(): Part[] | undefined {
     const output = this.output ?? (this.tokens === '' ? undefined : this.tokens);
-    return output === undefined ? undefined : [{ text: output }];
+    return output === undefined ? undefined : [{ text: output }, ...this.formatted];
   }
 
   protected metadata(): Record<string, unknown> {
     return { agent: this.agent };
   }
+}
+
+/** The json value (a data part) and the spoken answer (its blob's URL, `audio/wav`) of a run's `outputs`. */
+function formattedParts(outputs: unknown): Part[] {
+  const o = (outputs ?? {}) as { json?: unknown; audio?: { blob?: unknown; mime?: unknown } };
+  const parts: Part[] = [];
+  if (o.json !== undefined) parts.push({ data: o.json, mediaType: 'application/json' });
+  if (typeof o.audio?.blob === 'string')
+    parts.push({
+      url: `/blobs/${o.audio.blob}`,
+      mediaType: typeof o.audio.mime === 'string' ? o.audio.mime : 'audio/wav',
+      filename: 'answer.wav',
+    });
+  return parts;
 }
 
 /** A line a person can answer, for an interrupt (tool approvals name the tool and arguments). */

@@ -61,7 +61,8 @@ export function toLgMessage(m: ChatMessage, id: string): LgMessage {
         name: null,
         tool_calls: (m.toolCalls ?? []).map(lgToolCall),
         invalid_tool_calls: [],
-        additional_kwargs: {},
+        // The answer in each output format asked (docs/adr/0046-output-formats.md); `content` stays its text.
+        additional_kwargs: m.parts === undefined ? {} : { parts: m.parts },
         response_metadata: {},
       };
   }

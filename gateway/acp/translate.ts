@@ -14,7 +14,7 @@
  * A failed or timed-out run ends with `error {error, message}`.
  */
 import type { RunEvent } from '../../protocols/index.js';
-import type { ChatMessage, ToolCall } from '../../protocols/index.js';
+import type { ChatMessage, ContentPart, ToolCall } from '../../protocols/index.js';
 import { lgToolCall, messageId, toLgMessage, toValues, type LgMessage } from './messages.js';
 import type { StreamMode } from './schemas.js';
 
@@ -52,6 +52,8 @@ export function lgInterrupt(id: string, value: unknown): LgInterrupt {
 interface MessageData {
   content?: unknown;
   tool_calls?: ToolCall[];
+  /** The final answer in each output format asked (docs/adr/0046-output-formats.md). */
+  parts?: ContentPart[];
 }
 
 /** Follows one run's events; `apply` returns what to send for the requested modes. */
@@ -195,7 +197,11 @@ export class RunTranslator {
           out.push({ event: 'messages', data: [this.aiChunk(msgId, streamed ? '' : content, calls), this.meta('agent', e.agent)], id });
         this.stepDone(
           'agent',
-          [calls.length > 0 ? { role: 'assistant', content, toolCalls: calls } : { role: 'assistant', content }],
+          [
+            calls.length > 0
+              ? { role: 'assistant', content, toolCalls: calls }
+              : { role: 'assistant', content, ...(Array.isArray(d.parts) && d.parts.length > 0 ? { parts: d.parts } : {}) },
+          ],
           out,
           id,
         );

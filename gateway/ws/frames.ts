@@ -95,6 +95,30 @@ export interface ErrorFrame {
   readonly retry_after_ms?: number;
 }
 
+/**
+ * A `run.audio` frame (docs/gateway-websocket.md, "Output formats"): a piece of a spoken sentence's WAV (`data`, base64;
+ * `part` 0, 1…, `last` on its last; `text` and `duration_ms` on part 0), or, with `final: true`, the whole answer's
+ * WAV blob reference and no bytes. `seq` is the run event's; `index` the sentence's.
+ */
+export interface RunAudioFrame {
+  readonly type: 'run.audio';
+  readonly run_id: string;
+  readonly seq: number;
+  readonly index: number;
+  readonly mime: string;
+  readonly final: boolean;
+  readonly part?: number;
+  readonly last?: boolean;
+  readonly data?: string;
+  readonly text?: string;
+  readonly duration_ms?: number;
+  readonly blob?: string;
+  readonly size?: number;
+  readonly sha256?: string;
+  /** The sentence's blob could not be read (the stream goes on). */
+  readonly error?: string;
+}
+
 /** Error codes error frames may carry (docs/gateway-websocket.md, “Errors”); others are mapped onto them. */
 export const FRAME_ERROR_CODES: ReadonlySet<string> = new Set([
   'bad_request',

@@ -7,8 +7,9 @@
  * stays unfilled ends the stream with an `error` frame naming the missing seqs, never a skip.
  */
 import type { RunEvent } from '../../protocols/index.js';
-import { systemClock, type ActorSystem, type Clock, type Subscription, type TimerHandle } from '../../runtime/index.js';
+import { BlobStore, systemClock, type ActorSystem, type Clock, type Subscription, type TimerHandle } from '../../runtime/index.js';
 import { subscribeRun, type RunReads } from '../../actors/index.js';
+import type { RunAudioFrame } from './frames.js';
 
 /** Statuses that end a run. */
 export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['success', 'error', 'timeout', 'cancelled']);
@@ -24,6 +25,8 @@ export interface RunSink {
 }
 
 const BACKFILL_DELAYS = [5, 20, 50, 100, 250, 500, 1000, 2000];
+/** Bytes of audio in one `run.audio` frame (base64: 64 KiB of text). */
+export const AUDIO_CHUNK_BYTES = 48 * 1024;
 
 /** Bridges one run to one connection. */
 export class RunStream {
@@ -37,6 +40,8 @@ export class RunStream {
   private done = false;
   private readonly sub: Subscription;
   private backfilling = false;
+  /** A spoken sentence's bytes are being read and sent: later events wait for them (order holds). */
+  private sending = false;
   private timer: TimerHandle | undefined;
   /** Time of the run.start request, for the first-token metric. */
   startedAt: number | undefined;
@@ -124,9 +129,18 @@ export class RunStream {
   }
 
   private flush(): void {
+    if (this.sending) return;
     for (let e = this.pending.get(this.next); e !== undefined && !this.done; e = this.pending.get(this.next)) {
       this.pending.delete(this.next);
       this.next++;
+      if (e.event === 'audio') {
+        this.sending = true;
+        void this.sendAudio(e).finally(() => {
+          this.sending = false;
+          this.flush();
+        });
+        return;
+      }
       this.emit(e);
     }
     if (!this.done && (this.pending.size > 0 || this.known >= this.next)) this.fillGap(0);
@@ -184,15 +198,67 @@ export class RunStream {
     this.sink.ended(this, undefined);
   }
 
+  /**
+   * An `audio` event as `run.audio` frames (docs/gateway-websocket.md): a sentence's WAV read from the tenant's blobs
+   * and sent in base64 chunks (`part` 0, 1…, `last` on its last); the final event as one frame with the whole answer's
+   * blob reference and no bytes. A blob that cannot be read is a frame with `error`; the stream goes on.
+   */
+  private async sendAudio(e: RunEvent): Promise<void> {
+    const d = (e.data ?? {}) as { index?: number; final?: boolean; text?: string; blob?: string; mime?: string; duration_ms?: number };
+    const head = { type: 'run.audio', run_id: e.run_id, seq: e.seq, index: d.index ?? 0, mime: d.mime ?? 'audio/wav' } as const;
+    if (d.final === true || typeof d.blob !== 'string') {
+      const frame: RunAudioFrame = { ...(e.data as object), ...head, final: true };
+      if (!this.sink.send(frame)) this.stop();
+      return;
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = await new BlobStore(this.system.storage).bytesOf(this.tenant, { blob: d.blob });
+    } catch (err) {
+      const frame: RunAudioFrame = { ...head, final: false, error: `audio blob ${d.blob} unreadable: ${(err as Error).message}` };
+      if (!this.sink.send(frame)) this.stop();
+      return;
+    }
+    const parts = Math.max(1, Math.ceil(bytes.byteLength / AUDIO_CHUNK_BYTES));
+    for (let part = 0; part < parts && !this.done; part++) {
+      const chunk = bytes.subarray(part * AUDIO_CHUNK_BYTES, (part + 1) * AUDIO_CHUNK_BYTES);
+      const frame: RunAudioFrame = {
+        ...head,
+        final: false,
+        part,
+        last: part === parts - 1,
+        data: Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('base64'),
+        ...(part === 0 && d.text !== undefined ? { text: d.text } : {}),
+        ...(part === 0 && d.duration_ms !== undefined ? { duration_ms: d.duration_ms } : {}),
+      };
+      if (!this.sink.send(frame)) return this.stop();
+    }
+  }
+
   private emit(e: RunEvent): void {
     this.agent = e.agent;
-    const data = e.data as { status?: string; output?: unknown; error?: unknown; usage?: unknown; interrupt?: unknown } | undefined;
+    const data = e.data as
+      | { status?: string; output?: unknown; outputs?: unknown; error?: unknown; code?: unknown; usage?: unknown; interrupt?: unknown }
+      | undefined;
     const status = e.event === 'status' ? data?.status : undefined;
     let frame: object;
     if (status === 'success')
-      frame = { type: 'run.completed', run_id: e.run_id, seq: e.seq, output: data?.output ?? null, usage: data?.usage };
+      frame = {
+        type: 'run.completed',
+        run_id: e.run_id,
+        seq: e.seq,
+        output: data?.output ?? null,
+        usage: data?.usage,
+        ...(data?.outputs === undefined ? {} : { outputs: data.outputs }),
+      };
     else if (status === 'error' || status === 'timeout')
-      frame = { type: 'run.failed', run_id: e.run_id, seq: e.seq, error: data?.error ?? status };
+      frame = {
+        type: 'run.failed',
+        run_id: e.run_id,
+        seq: e.seq,
+        error: data?.error ?? status,
+        ...(typeof data?.code === 'string' ? { code: data.code } : {}),
+      };
     else if (status === 'cancelled') frame = { type: 'run.cancelled', run_id: e.run_id, seq: e.seq };
     else if (status === 'interrupted')
       frame = { type: 'run.interrupted', run_id: e.run_id, seq: e.seq, interrupt: data?.interrupt ?? null };

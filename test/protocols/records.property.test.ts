@@ -187,6 +187,16 @@ const eventDataArb: { [K in RunEventKind]: fc.Arbitrary<unknown> } = {
     { requiredKeys: ['status'] },
   ),
   rewind: fc.record({ from_seq: fc.integer({ min: 1, max: 1_000_000 }) }),
+  audio: fc.stringMatching(/^[0-9a-f]{64}$/).chain((sha) =>
+    fc.record({
+      index: fc.nat({ max: 100 }),
+      final: fc.boolean(),
+      blob: fc.constant(sha),
+      mime: fc.constant('audio/wav'),
+      size: fc.nat(),
+      sha256: fc.constant(sha),
+    }),
+  ),
 };
 const runEventArb = fc.constantFrom(...RUN_EVENT_KINDS).chain((event) =>
   fc.record({
@@ -320,6 +330,7 @@ describe('wire records: hostile values are rejected', () => {
       interrupt: { kind: 'approval', tool_call: { id: 'c1', name: 'search', arguments: {} } },
       status: { status: 'running' },
       rewind: { from_seq: 3 },
+      audio: { index: 0, final: false, blob: 'a'.repeat(64), mime: 'audio/wav', size: 44, sha256: 'a'.repeat(64) },
     };
     const base = { run_id: 'r', thread_id: 't', seq: 1, agent: 'a' };
     for (const kind of RUN_EVENT_KINDS) {
