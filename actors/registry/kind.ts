@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { sha256, type TroupeConfig } from '../../config/index.js';
-import { DEFAULT_TENANT, ValidationError } from '../../protocols/index.js';
-import type { Behavior } from '../../runtime/index.js';
+import { DEFAULT_TENANT, ValidationError, scrubbedMessage } from '../../protocols/index.js';
+import type { Behavior, TimerHandle } from '../../runtime/index.js';
 import { agentKind } from '../agent/kind.js';
 import type { BuiltKind, CatalogAgent, KindDescriptor, KindServices } from '../kinds/index.js';
 import { collectionBehavior } from '../memory/rag/actor.js';
@@ -20,10 +20,15 @@ import { collectionSearchTool } from '../memory/rag/tools.js';
 import { toolBehavior } from '../tool/function-tool.js';
 import type { FunctionTool } from '../tool/types.js';
 import { workflowKind } from '../workflow/kind.js';
+import { triggerTenants } from '../workflow/trigger-run.js';
+import { policyHooks, withAgentHooks, type PolicyHooks } from './policy.js';
 import { ALL_TENANTS, noSuch, registryOf, releaseRegistry, type BlueprintRegistry } from './store.js';
 
 /** Where verified tool modules are written before they are imported (by content hash). */
 export const TOOL_MODULE_DIR = join(tmpdir(), 'troupe-blueprint-tools');
+
+/** How often a node hosting blueprint workflows activates those with schedule or topic triggers again (ms). */
+const TRIGGER_SWEEP_MS = 10_000;
 
 /** One built part, cached until its install changes. */
 interface Cached {
@@ -48,15 +53,18 @@ export const blueprintAgentKind: KindDescriptor = {
   requires: ['thread'],
   async build(services: KindServices): Promise<BuiltKind> {
     const registry = await shared(services);
-    const cache = new Map<string, Cached>();
+    const cache = new Map<string, Cached & { policy?: PolicyHooks }>();
     const built = (id: string): BuiltKind => {
       const a = registry.agent(id) ?? noSuch('agent', id);
       const stamp = registry.stamp('agent', id) as string;
       const hit = cache.get(id);
       if (hit !== undefined && hit.stamp === stamp) return hit.built;
+      void hit?.policy?.close();
       const config = { agents: [a.config], prompts: [...services.config.prompts, ...a.prompts] };
-      const b = agentKind.build(narrowed(services, config)) as BuiltKind;
-      cache.set(id, { stamp, built: b });
+      // The blueprint's guardrail policy runs on its agents after the node's own hooks.
+      const policy = a.guardrails === undefined ? undefined : policyHooks(services, a.blueprint, a.guardrails);
+      const b = agentKind.build(narrowed(policy === undefined ? services : withAgentHooks(services, policy.hooks), config)) as BuiltKind;
+      cache.set(id, { stamp, built: b, ...(policy === undefined ? {} : { policy }) });
       return b;
     };
     // Listings are synchronous: they show what the last build of each agent saw, built again after every change.
@@ -72,7 +80,11 @@ export const blueprintAgentKind: KindDescriptor = {
       }
       listed = out;
     };
-    const unsubscribe = registry.onChange(relist);
+    const stale = staleStopper(services, registry, 'agent');
+    const unsubscribe = registry.onChange(() => {
+      relist();
+      stale();
+    });
     relist();
     return {
       ids: () => registry.agentIds(),
@@ -82,10 +94,10 @@ export const blueprintAgentKind: KindDescriptor = {
         return built(id).behavior(id, tenant);
       },
       agents: () => listed,
-      close() {
+      async close() {
         unsubscribe();
         releaseRegistry(services.system.storage);
-        return Promise.resolve();
+        for (const c of cache.values()) await c.policy?.close();
       },
     };
   },
@@ -108,6 +120,35 @@ export const blueprintWorkflowKind: KindDescriptor = {
       cache.set(id, { stamp, built: b });
       return b;
     };
+    // Workflows with schedule or topic triggers run them in their activation of each tenant they name (and the
+    // install serves): activated when the kind starts, after every change of the registry, and every
+    // TRIGGER_SWEEP_MS (a node that stopped without handing one over), as the config's workflow kind does. A
+    // removed or replaced workflow's local activations are stopped on each node when its registry changes, which
+    // ends their subscriptions and schedules.
+    let started = false;
+    let closed = false;
+    let sweep: TimerHandle | undefined;
+    const activateTriggered = async (): Promise<void> => {
+      for (const id of registry.workflowIds()) {
+        const def = registry.workflow(id);
+        if (def === undefined) continue;
+        for (const tenant of triggerTenants(def)) {
+          if (closed || registry.workflow(id, tenant) === undefined) continue;
+          await services.resolve(`workflow/${id}`, tenant).catch((e: unknown) => {
+            if (!closed) services.system.warn(`workflow ${id} (${tenant}): cannot activate its triggers: ${scrubbedMessage(e)}`);
+          });
+        }
+      }
+    };
+    const again = (): void => {
+      if (closed) return;
+      sweep = services.system.clock.setTimer(TRIGGER_SWEEP_MS, () => void activateTriggered().finally(again));
+    };
+    const stale = staleStopper(services, registry, 'workflow');
+    const unsubscribe = registry.onChange(() => {
+      stale();
+      if (started) void activateTriggered();
+    });
     return {
       ids: () => registry.workflowIds(),
       accepts: (id) => registry.workflow(id) !== undefined,
@@ -115,13 +156,44 @@ export const blueprintWorkflowKind: KindDescriptor = {
         if (registry.workflow(id, tenant) === undefined) noSuch('workflow', `${id} in tenant ${tenant}`);
         return built(id).behavior(id, tenant);
       },
+      async start() {
+        started = true;
+        await activateTriggered();
+        again();
+      },
       close() {
+        closed = true;
+        if (sweep !== undefined) services.system.clock.clearTimer(sweep);
+        unsubscribe();
         releaseRegistry(services.system.storage);
         return Promise.resolve();
       },
     };
   },
 };
+
+/**
+ * Stops this node's activations of `kind` whose id the registry served before a change and no longer serves in their
+ * tenant, or serves in another version (its stamp changed): a removed or upgraded part ends where it ran, on every
+ * node (the gateway that removed it stops only its own). Returns the function to call after each change.
+ */
+function staleStopper(services: KindServices, registry: BlueprintRegistry, kind: 'agent' | 'workflow'): () => void {
+  const ids = (): string[] => (kind === 'agent' ? registry.agentIds() : registry.workflowIds());
+  const served = (id: string, tenant: string): boolean =>
+    (kind === 'agent' ? registry.agent(id, tenant) : registry.workflow(id, tenant)) !== undefined;
+  const snapshot = (): Map<string, string | undefined> => new Map(ids().map((id) => [id, registry.stamp(kind, id)]));
+  let before = snapshot();
+  return () => {
+    for (const ref of services.system.actors()) {
+      if (!ref.address.startsWith(`${kind}/`)) continue;
+      const id = ref.address.slice(kind.length + 1);
+      if (!before.has(id)) continue; // not a blueprint's (config's), or new since
+      if (served(id, ref.tenant) && registry.stamp(kind, id) === before.get(id)) continue;
+      void services.system.stop(ref).catch(() => undefined);
+    }
+    before = snapshot();
+  };
+}
 
 /**
  * Loads a tool module's `run` after checking its hash: the stored source must have the declared sha256, and the file

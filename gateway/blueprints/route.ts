@@ -21,11 +21,13 @@ import {
   sha256,
   MAX_BUNDLE_BYTES,
   type CheckedBlueprint,
+  type WorkflowDefinition,
 } from '../../config/index.js';
 import {
   ALL_TENANTS,
   BLUEPRINTS_BUCKET,
   MEMORY_BUCKET,
+  claimKey,
   RAG_DELETE,
   RAG_INGEST,
   STAGED,
@@ -108,7 +110,7 @@ function recordOf(bp: CheckedBlueprint, scope: string, now: number, staged: bool
     manifest: bp.manifest,
     agents: bp.agents,
     prompts: bp.prompts,
-    workflows: bp.workflows,
+    workflows: scopedTriggers(bp.workflows, scope),
     tools: bp.tools,
     evals: bp.evals,
     // A staged copy ingests nothing: its evals read the installed version's knowledge.
@@ -117,9 +119,24 @@ function recordOf(bp: CheckedBlueprint, scope: string, now: number, staged: bool
     mcpServers: bp.mcpServers,
     written: [
       { bucket: BLUEPRINTS_BUCKET, key: recordKey(scope, name, staged) },
+      // The name's claim goes with the installed record (a staged copy claims nothing: the install holds the name).
+      ...(staged ? [] : [{ bucket: BLUEPRINTS_BUCKET, key: claimKey(name) }]),
       ...(staged ? [] : knowledge.map((k) => ({ bucket: MEMORY_BUCKET, key: ['rag', k.tenant, k.collection], prefix: true }))),
     ],
   };
+}
+
+/**
+ * The workflows with their schedule and topic triggers in the install's tenant: an install for one tenant fires them
+ * there only (whatever tenants the bundle named — a tenant's blueprint never starts runs in another tenant); one for
+ * every tenant keeps the tenants the bundle named (default: the default tenant).
+ */
+function scopedTriggers(workflows: readonly WorkflowDefinition[], scope: string): WorkflowDefinition[] {
+  if (scope === ALL_TENANTS) return [...workflows];
+  return workflows.map((w) => ({
+    ...w,
+    triggers: w.triggers.map((t) => ('schedule' in t || 'topic' in t ? { ...t, tenants: [scope] } : t)),
+  }));
 }
 
 /** Requirements the node does not meet, as lines (empty: none). Nothing is written before they are met. */
@@ -208,8 +225,10 @@ export function blueprintsRoute(deps: GatewayDeps): HttpRoute {
       throw gatewayError('unprocessable', `blueprint ${bp.manifest.name} needs ${missing.join('; ')}; nothing was installed`, { missing });
     // Blueprint names are the mesh's: the kinds serve `<name>/<agent>` once, so one name in two scopes would let one
     // tenant's install define what another tenant's runs execute. The scope holding it is not named (another tenant's).
-    if ((await r.list()).some((o) => o.name === bp.manifest.name && o.scope !== scope))
+    const taken = (): never => {
       throw gatewayError('conflict', `the blueprint name ${bp.manifest.name} is taken on this mesh: rename the blueprint`);
+    };
+    if ((await r.list()).some((o) => o.name === bp.manifest.name && o.scope !== scope)) taken();
     const old = await r.get(scope, bp.manifest.name);
     if (staged) {
       if (old === undefined)
@@ -221,8 +240,16 @@ export function blueprintsRoute(deps: GatewayDeps): HttpRoute {
     }
     if (old !== undefined && body['upgrade'] !== true)
       throw gatewayError('conflict', `blueprint ${old.name} ${old.version} is installed in ${scope}: use upgrade (or remove it first)`);
+    // The name is claimed with a create-only write: of two concurrent installs in two scopes, one gets 409.
+    const claim = await r.claim(bp.manifest.name, scope);
+    if (!claim.held) taken();
     const rec = recordOf(bp, scope, now(), false);
-    await r.put(rec);
+    try {
+      await r.put(rec);
+    } catch (e) {
+      if (claim.created) await r.unclaim(rec.name, scope).catch(() => undefined);
+      throw e;
+    }
     if (old !== undefined) {
       await cleanUpgrade(old, rec);
       await r.unstage(scope, rec.name);

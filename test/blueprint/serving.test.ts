@@ -1,0 +1,144 @@
+/**
+ * What an installed blueprint brings besides its agents, over a real gateway (real catalog started, memory storage,
+ * offline model, auth on): its workflows' topic triggers fire like configured ones — in the installing tenant only —
+ * and stop once it is removed (a configured control workflow on the same topic still runs); its guardrail policy
+ * blocks its agents' input (a configured agent, without that policy, runs the same input) until an upgrade drops the
+ * policy; and two concurrent installs of one name in two tenants cannot both succeed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OfflineProvider, WorkflowJournal, topicRunId } from '../../actors/index.js';
+import { configSchema } from '../../config/index.js';
+import { startCatalogGateway, type CatalogGateway } from '../gateway/catalog-fixture.js';
+import { startFrame, WsClient } from '../gateway/ws-fixture.js';
+import { eventually } from '../transport/contract.js';
+
+type Keys = 'acme' | 'root' | 'acmeAdmin' | 'betaAdmin';
+let gw: CatalogGateway<Keys>;
+
+beforeAll(async () => {
+  const config = configSchema.parse({
+    agents: [{ name: 'plain', instructions: 'Help.' }],
+    // The control: a configured workflow on the topic the blueprint's workflow listens to, in the same tenant.
+    workflows: [{ name: 'audit', steps: { a: { tool: 'clock' } }, triggers: [{ topic: 'orders.created', tenant: 'acme' }] }],
+    memory: { store: { index: [] } },
+  });
+  const provider = new OfflineProvider();
+  gw = await startCatalogGateway<Keys>(
+    config,
+    {
+      acme: { id: 'acme', tenant: 'acme', roles: ['user'] },
+      root: { id: 'root', tenant: 'default', roles: ['admin'] },
+      acmeAdmin: { id: 'acme-admin', tenant: 'acme', roles: ['admin'] },
+      betaAdmin: { id: 'beta-admin', tenant: 'beta', roles: ['admin'] },
+    },
+    { compose: { provider: () => ({ provider, model: 'offline' }) } },
+  );
+  await gw.catalog.start();
+}, 120_000);
+afterAll(() => gw?.close());
+
+async function call(key: Keys, method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
+  const res = await fetch(`${gw.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${gw.keys[key].key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return { status: res.status, text: await res.text() };
+}
+
+async function runOver(key: Keys, agent: string, text: string): Promise<string> {
+  const c = await WsClient.connect(`${gw.url.replace(/^http/, 'ws')}/ws`, { authorization: `Bearer ${gw.keys[key].key}` });
+  try {
+    c.send(startFrame('r', agent, text));
+    const created = await c.type('run.created');
+    return JSON.stringify(await c.run(created['run_id'] as string));
+  } finally {
+    c.ws.terminate();
+  }
+}
+
+const manifest = (name: string, version: string, extra = ''): string =>
+  `name: ${name}\nversion: ${version}\nauthor: t\nlicense: MIT\ncategory: test\n${extra}`;
+
+describe('blueprint workflows, guardrails and names', () => {
+  it("fires an installed workflow's topic trigger in its tenant, and no more once removed", async () => {
+    const files = {
+      'blueprint.yaml': manifest('orders', '1.0.0', 'workflows: [workflows/on-order.yaml]\n'),
+      // It names another tenant: an install for acme fires it in acme only.
+      'workflows/on-order.yaml':
+        'name: on-order\ninput: { order: string }\nsteps: { a: { tool: clock } }\ntriggers: [{ topic: orders.created, tenant: beta }]\n',
+    };
+    const installed = await call('acmeAdmin', 'POST', '/blueprints', { files });
+    expect(installed.status, installed.text).toBe(201);
+    const journal = new WorkflowJournal(gw.system.storage);
+    const status = async (tenant: string, workflow: string, envelope: string): Promise<string | undefined> =>
+      (await journal.getRun(tenant, topicRunId(workflow, envelope)))?.status;
+
+    await gw.system.publish('orders.created', { order: 'B-1' }, { id: 'env-b1', tenant: 'beta' });
+    await gw.system.publish('orders.created', { order: 'A-1' }, { id: 'env-a1', tenant: 'acme' });
+    await eventually(
+      async () =>
+        (await status('acme', 'orders/on-order', 'env-a1')) === 'success' && (await status('acme', 'audit', 'env-a1')) === 'success',
+      15_000,
+      'the blueprint workflow and the control ran on the publish in acme',
+    );
+    expect((await journal.getRun('acme', topicRunId('orders/on-order', 'env-a1')))?.input).toEqual({ order: 'A-1' });
+    expect(await status('beta', 'orders/on-order', 'env-b1')).toBeUndefined();
+
+    expect((await call('acmeAdmin', 'DELETE', '/blueprints/orders')).status).toBe(200);
+    await eventually(
+      () => !gw.system.actors('acme').some((r) => r.address === 'workflow/orders/on-order'),
+      5_000,
+      'the removed workflow stopped',
+    );
+    await gw.system.publish('orders.created', { order: 'A-2' }, { id: 'env-a2', tenant: 'acme' });
+    await gw.system.publish('orders.created', { order: 'A-3' }, { id: 'env-a3', tenant: 'acme' });
+    await eventually(async () => (await status('acme', 'audit', 'env-a3')) === 'success', 15_000, 'the control ran again');
+    expect(await status('acme', 'orders/on-order', 'env-a2')).toBeUndefined();
+    expect(await status('acme', 'orders/on-order', 'env-a3')).toBeUndefined();
+  }, 60_000);
+
+  it("blocks input its guardrail policy blocks on the blueprint's agents only, until an upgrade drops the policy", async () => {
+    const policy = 'rules:\n  - { name: no-email-in, stages: [input], detector: pii, type: EMAIL, action: block }\n';
+    const v1 = {
+      'blueprint.yaml': manifest('guarded', '1.0.0', 'agents: [agents/helper.yaml]\nguardrails: guardrails.yaml\n'),
+      'agents/helper.yaml': 'name: helper\ninstructions: Help.\n',
+      'guardrails.yaml': policy,
+    };
+    expect((await call('acmeAdmin', 'POST', '/blueprints', { files: v1 })).status).toBe(201);
+    const email = 'please write to jane.doe@example.com about my order';
+    const blocked = await runOver('acme', 'guarded/helper', email);
+    expect(blocked).toContain('run.failed');
+    expect(blocked).toContain('guardrail policy of blueprint guarded');
+    // The same input to the configured agent, and other input to the blueprint's, run.
+    expect(await runOver('acme', 'plain', email)).toContain('run.completed');
+    expect(await runOver('acme', 'guarded/helper', 'hello there')).toContain('run.completed');
+
+    const v2 = { ...v1, 'blueprint.yaml': manifest('guarded', '1.1.0', 'agents: [agents/helper.yaml]\n') };
+    const up = await call('acmeAdmin', 'POST', '/blueprints', { files: v2, upgrade: true });
+    expect(up.status, up.text).toBe(200);
+    expect(await runOver('acme', 'guarded/helper', email)).toContain('run.completed');
+    expect((await call('acmeAdmin', 'DELETE', '/blueprints/guarded')).status).toBe(200);
+  }, 60_000);
+
+  it('of two concurrent installs of one name in two tenants, exactly one succeeds', async () => {
+    for (let round = 0; round < 5; round++) {
+      const files = {
+        'blueprint.yaml': manifest(`race${round}`, '1.0.0', 'agents: [agents/a.yaml]\n'),
+        'agents/a.yaml': 'name: a\ninstructions: x\n',
+      };
+      const [a, b] = await Promise.all([
+        call('acmeAdmin', 'POST', '/blueprints', { files }),
+        call('betaAdmin', 'POST', '/blueprints', { files }),
+      ]);
+      expect([a.status, b.status].sort(), a.text + b.text).toEqual([201, 409]);
+      const winner = a.status === 201 ? 'acmeAdmin' : 'betaAdmin';
+      const loser = a.status === 201 ? 'betaAdmin' : 'acmeAdmin';
+      // The name stays taken until the holder removes it; then the other tenant may install it.
+      expect((await call(loser, 'POST', '/blueprints', { files })).status).toBe(409);
+      expect((await call(winner, 'DELETE', `/blueprints/race${round}`)).status).toBe(200);
+      expect((await call(loser, 'POST', '/blueprints', { files })).status).toBe(201);
+      expect((await call(loser, 'DELETE', `/blueprints/race${round}`)).status).toBe(200);
+    }
+  }, 60_000);
+});
