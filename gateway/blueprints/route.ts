@@ -36,6 +36,7 @@ import {
   expandCases,
   guessFormat,
   parseSuite,
+  PromptLibrary,
   recordKey,
   registryOf,
   stagedView,
@@ -43,6 +44,7 @@ import {
   type IngestReply,
   type InstalledBlueprint,
   type InstalledPack,
+  type WrittenEntry,
 } from '../../actors/index.js';
 import { DEFAULT_TENANT, NotFoundError, ValidationError, scrubbedMessage } from '../../protocols/index.js';
 import { ANONYMOUS_ADMIN, requirePermission } from '../auth/index.js';
@@ -92,7 +94,7 @@ export function blueprintSummary(r: InstalledBlueprint): Record<string, unknown>
 /** The record an install of `bp` in `scope` writes. */
 function recordOf(bp: CheckedBlueprint, scope: string, now: number, staged: boolean): InstalledBlueprint {
   const name = bp.manifest.name;
-  const packTenant = scope === ALL_TENANTS ? DEFAULT_TENANT : scope;
+  const packTenant = dataTenant(scope);
   const knowledge: InstalledPack[] = bp.knowledge.map((k) => ({
     name: k.name,
     collection: k.collection,
@@ -122,9 +124,25 @@ function recordOf(bp: CheckedBlueprint, scope: string, now: number, staged: bool
       // The name's claim goes with the installed record (a staged copy claims nothing: the install holds the name).
       ...(staged ? [] : [{ bucket: BLUEPRINTS_BUCKET, key: claimKey(name) }]),
       ...(staged ? [] : knowledge.map((k) => ({ bucket: MEMORY_BUCKET, key: ['rag', k.tenant, k.collection], prefix: true }))),
+      ...(staged ? [] : bp.prompts.flatMap((t) => promptEntries(packTenant, t.name))),
     ],
   };
 }
+
+/** Where the prompt library keeps templates (actors/prompt/library.ts). */
+const PROMPTS_BUCKET = 'prompts';
+
+/** The prompt store entries of template `name` in `tenant`: its versions, head and labels (what remove deletes). */
+function promptEntries(tenant: string, name: string): WrittenEntry[] {
+  return [
+    { bucket: PROMPTS_BUCKET, key: [tenant, 'v', name], prefix: true },
+    { bucket: PROMPTS_BUCKET, key: [tenant, 'head', name] },
+    { bucket: PROMPTS_BUCKET, key: [tenant, 'label', name], prefix: true },
+  ];
+}
+
+/** The tenant whose prompt store and collections hold an install's templates and knowledge (`*`: the default tenant). */
+const dataTenant = (scope: string): string => (scope === ALL_TENANTS ? DEFAULT_TENANT : scope);
 
 /**
  * The workflows with their schedule and topic triggers in the install's tenant: an install for one tenant fires them
@@ -240,6 +258,13 @@ export function blueprintsRoute(deps: GatewayDeps): HttpRoute {
     }
     if (old !== undefined && body['upgrade'] !== true)
       throw gatewayError('conflict', `blueprint ${old.name} ${old.version} is installed in ${scope}: use upgrade (or remove it first)`);
+    // Templates go to the tenant's prompt store (`/prompts` lists them): one of the same name not written by this
+    // blueprint (created over `/prompts`) is not overwritten.
+    const library = new PromptLibrary(deps.system.storage, { prompts: [], personas: [] }, now);
+    const promptTenant = dataTenant(scope);
+    for (const t of bp.prompts)
+      if (old?.prompts.some((p) => p.name === t.name) !== true && (await library.summary(promptTenant, t.name)) !== undefined)
+        throw gatewayError('conflict', `prompt template ${t.name} exists in tenant ${promptTenant} and is not this blueprint's`);
     // The name is claimed with a create-only write: of two concurrent installs in two scopes, one gets 409.
     const claim = await r.claim(bp.manifest.name, scope);
     if (!claim.held) taken();
@@ -250,6 +275,7 @@ export function blueprintsRoute(deps: GatewayDeps): HttpRoute {
       if (claim.created) await r.unclaim(rec.name, scope).catch(() => undefined);
       throw e;
     }
+    await writePrompts(library, promptTenant, old, rec);
     if (old !== undefined) {
       await cleanUpgrade(old, rec);
       await r.unstage(scope, rec.name);
@@ -260,6 +286,30 @@ export function blueprintsRoute(deps: GatewayDeps): HttpRoute {
       ...(old === undefined ? {} : { previous: old.version }),
       ...blueprintSummary(rec),
     });
+  }
+
+  /** Writes the install's templates to the prompt store, in place of the previous version's (an upgrade). */
+  async function writePrompts(
+    library: PromptLibrary,
+    tenant: string,
+    old: InstalledBlueprint | undefined,
+    rec: InstalledBlueprint,
+  ): Promise<void> {
+    const bucket = deps.system.storage.bucket(PROMPTS_BUCKET);
+    for (const t of old?.prompts ?? [])
+      for (const e of promptEntries(tenant, t.name)) await (e.prefix === true ? bucket.deletePrefix(e.key) : bucket.delete(e.key));
+    for (const t of rec.prompts) {
+      // Version numbers are never reused (nodes cache versions by number): a new install or upgrade numbers its
+      // versions after the highest this tenant's template of that name ever had, kept beside it (not removed).
+      const mark: string[] = [tenant, 'blueprint-seq', t.name];
+      const from = (await bucket.get<{ version: number }>(mark))?.version ?? 0;
+      if (from > 0) await bucket.put([tenant, 'head', t.name], { version: from });
+      for (const v of t.versions) await library.create(tenant, t.name, v);
+      await bucket.put(mark, { version: from + t.versions.length });
+      // As in config: the newest version is production unless a version says otherwise.
+      if (!t.versions.some((v) => v.labels.includes('production')))
+        await library.setLabel(tenant, t.name, 'production', from + t.versions.length);
+    }
   }
 
   /** What the old version wrote that the new one does not: packs it dropped, documents it dropped from a pack. */

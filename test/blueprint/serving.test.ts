@@ -6,7 +6,7 @@
  * policy; and two concurrent installs of one name in two tenants cannot both succeed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OfflineProvider, WorkflowJournal, topicRunId } from '../../actors/index.js';
+import { OfflineProvider, PromptLibrary, WorkflowJournal, topicRunId } from '../../actors/index.js';
 import { configSchema } from '../../config/index.js';
 import { startCatalogGateway, type CatalogGateway } from '../gateway/catalog-fixture.js';
 import { startFrame, WsClient } from '../gateway/ws-fixture.js';
@@ -119,6 +119,45 @@ describe('blueprint workflows, guardrails and names', () => {
     expect(up.status, up.text).toBe(200);
     expect(await runOver('acme', 'guarded/helper', email)).toContain('run.completed');
     expect((await call('acmeAdmin', 'DELETE', '/blueprints/guarded')).status).toBe(200);
+  }, 60_000);
+
+  it("writes its prompt templates to the tenant's /prompts store, and removes exactly those", async () => {
+    const files = {
+      'blueprint.yaml': manifest('writing', '1.0.0', 'agents: [agents/w.yaml]\nprompts: [prompts/w.yaml]\n'),
+      'agents/w.yaml': 'name: w\nprompt: w\n',
+      'prompts/w.yaml': 'name: w\ntemplate: "You write for {{agent}}."\n',
+    };
+    // The store `/prompts` lists (gateway/prompts reads it through a PromptLibrary of the node's storage).
+    const library = new PromptLibrary(gw.system.storage, { prompts: [], personas: [] });
+    const listed = async (tenant: string): Promise<string[]> => (await library.list(tenant)).map((p) => p.name);
+    // A template of acme's own, made over /prompts, beside it: kept by the install and by the removal.
+    await library.create('acme', 'mine', { template: 'Mine.', description: '', variables: {}, sections: [], labels: [] });
+    const installed = await call('acmeAdmin', 'POST', '/blueprints', { files });
+    expect(installed.status, installed.text).toBe(201);
+    expect(await listed('acme')).toEqual(['mine', 'writing.w']);
+    expect(await listed('beta')).toEqual([]);
+    expect((await library.resolve('acme', 'writing.w@production')).template.version.template).toBe('You write for {{agent}}.');
+    // An upgrade replaces the template with new version numbers (nodes cache versions by number).
+    const v2 = {
+      ...files,
+      'blueprint.yaml': files['blueprint.yaml'].replace('1.0.0', '1.1.0'),
+      'prompts/w.yaml': 'name: w\ntemplate: "Write, {{agent}}."\n',
+    };
+    expect((await call('acmeAdmin', 'POST', '/blueprints', { files: v2, upgrade: true })).status).toBe(200);
+    const now = await library.resolve('acme', 'writing.w@production');
+    expect([now.template.version.version, now.template.version.template]).toEqual([2, 'Write, {{agent}}.']);
+    expect(await listed('acme')).toEqual(['mine', 'writing.w']);
+    expect(await runOver('acme', 'writing/w', 'hi')).toContain('run.completed');
+
+    expect((await call('acmeAdmin', 'DELETE', '/blueprints/writing')).status).toBe(200);
+    expect(await listed('acme')).toEqual(['mine']);
+    // A template of that name made by the tenant is never overwritten by an install.
+    await library.create('acme', 'writing.w', { template: 'Theirs.', description: '', variables: {}, sections: [], labels: [] });
+    const clash = await call('acmeAdmin', 'POST', '/blueprints', { files });
+    expect(clash.status).toBe(409);
+    expect(clash.text).toContain('prompt template writing.w exists');
+    const fresh = new PromptLibrary(gw.system.storage, { prompts: [], personas: [] });
+    expect((await fresh.resolve('acme', 'writing.w')).template.version.template).toBe('Theirs.');
   }, 60_000);
 
   it('of two concurrent installs of one name in two tenants, exactly one succeeds', async () => {
