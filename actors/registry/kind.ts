@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { sha256, type TroupeConfig } from '../../config/index.js';
+import { sha256, type McpServerConfig, type TroupeConfig } from '../../config/index.js';
 import { DEFAULT_TENANT, ValidationError, scrubbedMessage } from '../../protocols/index.js';
 import type { Behavior, TimerHandle } from '../../runtime/index.js';
 import { agentKind } from '../agent/kind.js';
@@ -18,7 +18,7 @@ import type { BuiltKind, CatalogAgent, KindDescriptor, KindServices } from '../k
 import { collectionBehavior } from '../memory/rag/actor.js';
 import { collectionSearchTool } from '../memory/rag/tools.js';
 import { toolBehavior } from '../tool/function-tool.js';
-import type { FunctionTool } from '../tool/types.js';
+import { attachMcpServer, type FunctionTool, type McpAttachment, type ToolPolicy } from '../tool/index.js';
 import { workflowKind } from '../workflow/kind.js';
 import { triggerTenants } from '../workflow/trigger-run.js';
 import { policyHooks, withAgentHooks, type PolicyHooks } from './policy.js';
@@ -227,12 +227,30 @@ export const blueprintToolKind: KindDescriptor = {
       const c = id.slice('search_'.length);
       return registry.pack(c) === undefined ? undefined : c;
     };
-    const ids = (): string[] => [...registry.toolIds(), ...registry.packIds().map((c) => `search_${c}`)];
+    const mcp = mcpAttachments(services, registry);
+    /** The MCP server of a tool id `<blueprint>_<server>.<tool>`, when the registry serves that server. */
+    const serverOf = (id: string): string | undefined => {
+      const dot = id.indexOf('.');
+      return dot > 0 && registry.mcpServer(id.slice(0, dot)) !== undefined ? id.slice(0, dot) : undefined;
+    };
+    const ids = (): string[] => [...registry.toolIds(), ...registry.packIds().map((c) => `search_${c}`), ...mcp.tools()];
     return {
       ids,
       tools: ids,
-      accepts: (id) => registry.tool(id) !== undefined || search(id) !== undefined,
+      accepts: (id) => registry.tool(id) !== undefined || search(id) !== undefined || serverOf(id) !== undefined,
       behavior(id, tenant): Behavior<unknown> {
+        const server = serverOf(id);
+        if (server !== undefined) {
+          // The attachment's actors live in the default tenant (there, `ensure` finds them before asking here);
+          // another tenant the install serves forwards to them, its idempotency keys prefixed with the tenant.
+          if (tenant === DEFAULT_TENANT || registry.mcpServer(server, tenant) === undefined) noSuch('tool', `${id} in tenant ${tenant}`);
+          return {
+            receive: (msg) =>
+              services.system.ref(`tool/${id}`, DEFAULT_TENANT).ask(msg.type, tenantKey(msg.payload, tenant), {
+                timeoutMs: msg.deadline === undefined ? undefined : Math.max(1, msg.deadline - Date.now()),
+              }),
+          };
+        }
         const collection = search(id);
         if (collection !== undefined) {
           if (registry.pack(collection, tenant) === undefined) noSuch('tool', `${id} in tenant ${tenant}`);
@@ -253,13 +271,79 @@ export const blueprintToolKind: KindDescriptor = {
         };
         return toolBehavior(tool) as Behavior<unknown>;
       },
-      close() {
+      start: () => mcp.start(),
+      async close() {
+        await mcp.close();
         releaseRegistry(services.system.storage);
-        return Promise.resolve();
       },
     };
   },
 };
+
+/** A forwarded call's idempotency key with its tenant in front (the MCP tool actors live in the default tenant). */
+function tenantKey(payload: unknown, tenant: string): unknown {
+  if (typeof payload !== 'object' || payload === null) return payload;
+  const key = (payload as { idempotencyKey?: unknown }).idempotencyKey;
+  return typeof key === 'string' ? { ...payload, idempotencyKey: `${tenant}/${key}` } : payload;
+}
+
+/**
+ * The installed blueprints' MCP servers attached on this node (when it hosts tools): each server the registry holds
+ * is connected with the tool kind's client (`attachMcpServer`) once the kind starts and after every change — a new
+ * server attached, a removed or changed one closed (its tool actors stopped, a stdio child ended).
+ */
+function mcpAttachments(
+  services: KindServices,
+  registry: BlueprintRegistry,
+): { tools(): string[]; start(): Promise<void>; close(): Promise<void> } {
+  const attached = new Map<string, { spec: string; attachment: McpAttachment }>();
+  let started = false;
+  let closed = false;
+  let chain: Promise<void> = Promise.resolve();
+  const sync = async (): Promise<void> => {
+    const want = new Map(registry.mcpServerIds().map((id) => [id, registry.mcpServer(id) as McpServerConfig]));
+    for (const [id, a] of [...attached]) {
+      const spec = want.get(id);
+      if (!closed && spec !== undefined && JSON.stringify(spec) === a.spec) continue;
+      attached.delete(id);
+      await a.attachment.close().catch((e: unknown) => services.system.warn(`MCP server ${id}: close failed: ${scrubbedMessage(e)}`));
+    }
+    if (closed) return;
+    for (const [id, spec] of want) {
+      if (attached.has(id)) continue;
+      const { idempotent, idempotentByKey, resultTtlHours, ...server } = spec;
+      const policyFor = (tool: string): ToolPolicy => ({
+        idempotent: idempotent.includes(tool),
+        idempotentByKey: idempotentByKey.includes(tool),
+        resultTtlMs: resultTtlHours * 3_600_000,
+      });
+      try {
+        attached.set(id, {
+          spec: JSON.stringify(spec),
+          attachment: await attachMcpServer(services.system, server, { stderr: 'ignore', policyFor }),
+        });
+      } catch (e) {
+        services.system.warn(`blueprint MCP server ${id}: cannot attach: ${scrubbedMessage(e)}`);
+      }
+    }
+  };
+  const again = (): Promise<void> => (chain = chain.then(sync, sync));
+  const unsubscribe = registry.onChange(() => {
+    if (started) void again();
+  });
+  return {
+    tools: () => [...attached.values()].flatMap((a) => a.attachment.tools().map((t) => t.slice('tool/'.length))),
+    async start() {
+      started = true;
+      await again();
+    },
+    async close() {
+      closed = true;
+      unsubscribe();
+      await again();
+    },
+  };
+}
 
 /** Installed blueprints' knowledge packs: the installing tenant's collection; other tenants of an install for all read it. */
 export const blueprintCollectionKind: KindDescriptor = {

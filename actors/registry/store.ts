@@ -13,6 +13,7 @@ import type {
   BlueprintTool,
   ConfiguredTemplate,
   GuardrailsConfig,
+  McpServerConfig,
   WorkflowDefinition,
 } from '../../config/index.js';
 import { NotFoundError, TooLargeError, ValidationError } from '../../protocols/index.js';
@@ -69,7 +70,8 @@ export interface InstalledBlueprint {
   readonly evals: readonly { file: string; text: string }[];
   readonly knowledge: readonly InstalledPack[];
   readonly guardrails?: GuardrailsConfig;
-  readonly mcpServers: readonly unknown[];
+  /** MCP servers, named `<blueprint>_<server>` (attached on the nodes hosting tools). */
+  readonly mcpServers: readonly McpServerConfig[];
   /** Every storage entry the install wrote (this record included). */
   readonly written: readonly WrittenEntry[];
 }
@@ -152,6 +154,7 @@ export class BlueprintRegistry {
   private workflowsById = new Map<string, Served<WorkflowDefinition>>();
   private toolsById = new Map<string, Served<BlueprintTool>>();
   private packsById = new Map<string, Served<InstalledPack>>();
+  private serversById = new Map<string, Served<McpServerConfig>>();
   private readonly listeners = new Set<() => void>();
   private stopWatch: (() => void) | undefined;
   private loading: Promise<void> | undefined;
@@ -248,6 +251,13 @@ export class BlueprintRegistry {
   pack(collection: string, tenant?: string): InstalledPack | undefined {
     return visible(this.packsById.get(collection), tenant);
   }
+  /** The MCP server `name` (`<blueprint>_<server>`), if some install serves it in `tenant` (any tenant when undefined). */
+  mcpServer(name: string, tenant?: string): McpServerConfig | undefined {
+    return visible(this.serversById.get(name), tenant);
+  }
+  mcpServerIds(): string[] {
+    return [...this.serversById.keys()];
+  }
   /** The scope of an install serving `id` of `kind`. */
   scopeOf(kind: 'agent' | 'workflow' | 'tool' | 'collection', id: string): string | undefined {
     const map = { agent: this.agentsById, workflow: this.workflowsById, tool: this.toolsById, collection: this.packsById }[kind];
@@ -297,7 +307,9 @@ export class BlueprintRegistry {
     const workflows = new Map<string, Served<WorkflowDefinition>>();
     const tools = new Map<string, Served<BlueprintTool>>();
     const packs = new Map<string, Served<InstalledPack>>();
-    const records = [...(await this.list()), ...(await this.list(undefined, true)).map(stagedView)];
+    const servers = new Map<string, Served<McpServerConfig>>();
+    const installed = await this.list();
+    const records = [...installed, ...(await this.list(undefined, true)).map(stagedView)];
     for (const r of records) {
       const stamp = `${r.scope}:${r.name}:${r.version}:${r.digest}:${r.installedAt}`;
       const add = <T>(map: Map<string, Served<T>>, id: string, value: T): void => {
@@ -317,11 +329,14 @@ export class BlueprintRegistry {
       for (const w of r.workflows) add(workflows, w.name, w);
       for (const t of r.tools) add(tools, t.name, t);
       for (const k of r.knowledge) add(packs, k.collection, k);
+      // A staged version's agents use the installed version's servers (one attachment per name).
+      if (installed.includes(r)) for (const m of r.mcpServers) add(servers, m.name, m);
     }
     this.agentsById = agents;
     this.workflowsById = workflows;
     this.toolsById = tools;
     this.packsById = packs;
+    this.serversById = servers;
     for (const l of this.listeners) l();
   }
 

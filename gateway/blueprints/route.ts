@@ -85,7 +85,7 @@ export function blueprintSummary(r: InstalledBlueprint): Record<string, unknown>
     prompts: r.prompts.map((p) => p.name),
     knowledge: r.knowledge.map((k) => ({ name: k.name, collection: k.collection, documents: k.documents.length })),
     evals: r.evals.map((e) => e.file),
-    mcp_servers: r.mcpServers.length,
+    mcp_servers: r.mcpServers.map((s) => s.name),
     guardrails: r.guardrails !== undefined,
     keys_written: r.written.length,
   };

@@ -5,12 +5,16 @@
  * blocks its agents' input (a configured agent, without that policy, runs the same input) until an upgrade drops the
  * policy; and two concurrent installs of one name in two tenants cannot both succeed.
  */
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OfflineProvider, PromptLibrary, WorkflowJournal, topicRunId } from '../../actors/index.js';
 import { configSchema } from '../../config/index.js';
 import { startCatalogGateway, type CatalogGateway } from '../gateway/catalog-fixture.js';
 import { startFrame, WsClient } from '../gateway/ws-fixture.js';
 import { eventually } from '../transport/contract.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+const FIXTURE = join(ROOT, 'test/tool/fixtures/mcp-stdio-server.ts');
 
 type Keys = 'acme' | 'root' | 'acmeAdmin' | 'betaAdmin';
 let gw: CatalogGateway<Keys>;
@@ -158,6 +162,49 @@ describe('blueprint workflows, guardrails and names', () => {
     expect(clash.text).toContain('prompt template writing.w exists');
     const fresh = new PromptLibrary(gw.system.storage, { prompts: [], personas: [] });
     expect((await fresh.resolve('acme', 'writing.w')).template.version.template).toBe('Theirs.');
+  }, 60_000);
+
+  it('attaches its MCP servers (a real stdio server) for its agents, without a restart, and ends them on removal', async () => {
+    const server = { name: 'fx', command: process.execPath, args: ['--import', 'tsx', FIXTURE], cwd: ROOT };
+    const files = {
+      'blueprint.json': JSON.stringify({
+        name: 'mcpbp',
+        version: '1.0.0',
+        author: 't',
+        license: 'MIT',
+        category: 'test',
+        agents: ['agents/helper.yaml'],
+        mcpServers: [server],
+      }),
+      'agents/helper.yaml': 'name: helper\ninstructions: Help.\ntools: [fx.echo, fx.pid]\n',
+    };
+    // Code on the nodes: a tenant's admin may not install it, the operator may (here for every tenant).
+    expect((await call('acmeAdmin', 'POST', '/blueprints', { files })).status).toBe(403);
+    const installed = await call('root', 'POST', '/blueprints', { files, tenant: '*' });
+    expect(installed.status, installed.text).toBe(201);
+    expect(installed.text).toContain('"mcp_servers":["mcpbp_fx"]');
+    await eventually(() => gw.catalog.tools().includes('mcpbp_fx.echo'), 15_000, 'the server attached');
+    const echoed = await runOver('acme', 'mcpbp/helper', '/tool mcpbp_fx.echo {"text": "over the blueprint"}');
+    expect(echoed).toContain('echo: over the blueprint');
+    const pidRun = await runOver('acme', 'mcpbp/helper', '/tool mcpbp_fx.pid {}');
+    const pid = Number(/mcpbp_fx\.pid: (\d+)/.exec(pidRun)?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    expect(() => process.kill(pid, 0)).not.toThrow();
+
+    expect((await call('root', 'DELETE', '/blueprints/mcpbp?tenant=*')).status).toBe(200);
+    await eventually(
+      () => {
+        try {
+          process.kill(pid, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      15_000,
+      'the server process ended',
+    );
+    expect(gw.catalog.tools()).not.toContain('mcpbp_fx.echo');
   }, 60_000);
 
   it('of two concurrent installs of one name in two tenants, exactly one succeeds', async () => {
