@@ -455,6 +455,14 @@ export function checkBlueprint(files: BundleFiles): CheckedBlueprint {
       seen.add(n);
     }
   }
+  // Recall reads only the blueprint's own knowledge packs.
+  const packNames = new Set(m.knowledge.map((k) => k.name));
+  agents.forEach((a, i) => {
+    a.recall?.collections.forEach((c, j) => {
+      if (!packNames.has(c))
+        issues.add(rawAgents[i]?.file ?? mf, `recall.collections.${j}`, `expected a knowledge pack of this blueprint, "${c}" is none`);
+    });
+  });
   if (issues.list.length > 0) throw new BlueprintError(issues.list);
 
   // Namespacing: every name the blueprint defines gets its prefix, and so does every reference to one of them.
@@ -483,8 +491,8 @@ export function checkBlueprint(files: BundleFiles): CheckedBlueprint {
       tools: a.tools.map(toolNs),
       approvals: a.approvals.map(toolNs),
       ...(a.prompt === undefined ? {} : { prompt: promptRef(a.prompt) }),
-      // Recall goes through the pack's search tool (the recall hook serves config's agents only).
-      recall: undefined,
+      // Recall reads the blueprint's own packs (`<blueprint>_<pack>`), through the agent's memory hook.
+      ...(a.recall === undefined ? {} : { recall: { ...a.recall, collections: a.recall.collections.map((c) => `${bp}_${c}`) } }),
     })) as AgentConfig[],
     prompts: prompts.map((p) => ({ ...p, name: promptNs(p.name) })),
     workflows: workflows.map((w) => namespaceWorkflow(w, bp, agentNs, toolNs)),

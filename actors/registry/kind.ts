@@ -17,6 +17,7 @@ import { agentKind } from '../agent/kind.js';
 import type { BuiltKind, CatalogAgent, KindDescriptor, KindServices } from '../kinds/index.js';
 import { collectionBehavior } from '../memory/rag/actor.js';
 import { collectionSearchTool } from '../memory/rag/tools.js';
+import { recallHook } from '../memory/rag/recall.js';
 import { toolBehavior } from '../tool/function-tool.js';
 import { attachMcpServer, type FunctionTool, type McpAttachment, type ToolPolicy } from '../tool/index.js';
 import { workflowKind } from '../workflow/kind.js';
@@ -61,9 +62,16 @@ export const blueprintAgentKind: KindDescriptor = {
       if (hit !== undefined && hit.stamp === stamp) return hit.built;
       void hit?.policy?.close();
       const config = { agents: [a.config], prompts: [...services.config.prompts, ...a.prompts] };
-      // The blueprint's guardrail policy runs on its agents after the node's own hooks.
+      // The blueprint's guardrail policy runs on its agents after the node's own hooks, and so does recall from
+      // its knowledge packs (`recall.collections`, namespaced) — the memory hook config's agents have.
       const policy = a.guardrails === undefined ? undefined : policyHooks(services, a.blueprint, a.guardrails);
-      const b = agentKind.build(narrowed(policy === undefined ? services : withAgentHooks(services, policy.hooks), config)) as BuiltKind;
+      const recall = a.config.recall;
+      const resolve = (address: string, tenant: string) => services.resolve(address, tenant);
+      const hooks = [
+        ...(recall === undefined ? [] : [recallHook(services.system, resolve, new Map([[a.config.name, recall]]))]),
+        ...(policy === undefined ? [] : [policy.hooks]),
+      ];
+      const b = agentKind.build(narrowed(withAgentHooks(services, hooks), config)) as BuiltKind;
       cache.set(id, { stamp, built: b, ...(policy === undefined ? {} : { policy }) });
       return b;
     };

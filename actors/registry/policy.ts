@@ -95,6 +95,6 @@ class WithAgentHooks extends Contributions {
 }
 
 /** `services` whose agents also run `hooks` (after the node's own). */
-export function withAgentHooks(services: KindServices, hooks: AgentHooks): KindServices {
-  return { ...services, contributions: new WithAgentHooks(services.contributions, [hooks]) };
+export function withAgentHooks(services: KindServices, hooks: readonly AgentHooks[]): KindServices {
+  return hooks.length === 0 ? services : { ...services, contributions: new WithAgentHooks(services.contributions, hooks) };
 }

@@ -207,6 +207,32 @@ describe('blueprint workflows, guardrails and names', () => {
     expect(gw.catalog.tools()).not.toContain('mcpbp_fx.echo');
   }, 60_000);
 
+  it("recalls from its knowledge packs through the agent's memory hook, not only a search tool", async () => {
+    const doc = 'Refunds for duplicate charges are issued within five business days.';
+    const files = {
+      'blueprint.yaml': manifest('kb', '1.0.0', 'agents: [agents/a.yaml]\nknowledge: [{ name: faq, documents: [knowledge/refunds.md] }]\n'),
+      // No search tool: the passages come through recall.
+      'agents/a.yaml': 'name: a\ninstructions: Answer from the FAQ.\nrecall: { collections: [faq], k: 1 }\n',
+      'knowledge/refunds.md': doc,
+    };
+    const bad = await call('acmeAdmin', 'POST', '/blueprints', {
+      files: { ...files, 'agents/a.yaml': 'name: a\ninstructions: x\nrecall: { collections: [other] }\n' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('agents/a.yaml: recall.collections.0: expected a knowledge pack of this blueprint');
+    expect((await call('acmeAdmin', 'POST', '/blueprints', { files })).status).toBe(201);
+    const ingested = await call('acmeAdmin', 'POST', '/blueprints/kb/knowledge', {
+      pack: 'faq',
+      documents: [{ id: 'knowledge/refunds.md', content: doc }],
+    });
+    expect(ingested.status, ingested.text).toBe(200);
+    const answer = await runOver('acme', 'kb/a', 'how long do refunds for duplicate charges take?');
+    expect(answer).toContain('run.completed');
+    expect(answer).toContain('five business days');
+    expect(answer).toContain('knowledge/refunds.md');
+    expect((await call('acmeAdmin', 'DELETE', '/blueprints/kb')).status).toBe(200);
+  }, 60_000);
+
   it('of two concurrent installs of one name in two tenants, exactly one succeeds', async () => {
     for (let round = 0; round < 5; round++) {
       const files = {
