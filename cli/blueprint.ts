@@ -30,6 +30,7 @@ troupe blueprint install <dir|file.tgz> [--tenant T|*] [--url URL --key KEY] [--
 troupe blueprint list [--tenant T] [--json]
 troupe blueprint remove <name> [--tenant T|*]
 troupe blueprint upgrade <dir|file.tgz> [--tenant T|*] [--concurrency N]
+troupe blueprint eval <dir|file.tgz> [--concurrency N]     run its eval suites against the installed version
   Blueprints bundle agents, prompt templates, workflows, guardrails, eval suites, knowledge packs and tool modules
   behind a manifest (blueprint.yaml). Installed agents run as <blueprint>/<agent> (troupe run support-desk/triage …).
   --tenant T      the tenant to install for; * for every tenant (default: the key's tenant; embedded: every tenant)
@@ -157,21 +158,34 @@ function line(b: Summary): string {
   );
 }
 
-/** Runs the bundle's eval suites against its staged agents (`<name>@next/<agent>`); true when every case passed. */
-async function evaluate(s: Session, bp: CheckedBlueprint, concurrency: number): Promise<boolean> {
+/**
+ * Runs the bundle's eval suites against its staged agents (`<name>@next/<agent>`, their tool modules
+ * `<name>.<tool>.next`) or, `staged` false, its installed ones; true when every case passed.
+ */
+async function evaluate(s: Session, bp: CheckedBlueprint, concurrency: number, staged = true): Promise<boolean> {
   const { expandCases, parseSuite, runCases, formatTable } = await import('../actors/index.js');
   const { TroupeClient } = await import('../gateway/client/index.js');
   const { runCaseVia } = await import('./eval-case.js');
   const client = await TroupeClient.connect({ url: s.url, ...(s.key === undefined ? {} : { key: s.key }) });
   const name = bp.manifest.name;
   const local = new Set(bp.agents.map((a) => a.name.slice(name.length + 1)));
-  const staged = (agent: string): string =>
-    local.has(agent) ? `${name}@next/${agent}` : agent.startsWith(`${name}/`) ? `${name}@next/${agent.slice(name.length + 1)}` : agent;
+  const ns = staged ? `${name}@next` : name;
+  const agentOf = (agent: string): string =>
+    local.has(agent) ? `${ns}/${agent}` : agent.startsWith(`${name}/`) ? `${ns}/${agent.slice(name.length + 1)}` : agent;
+  // A staged version's tool modules are `<tool>.next`: the cases' turns and tool-used assertions name them so.
+  const tools = staged ? bp.tools.map((t) => t.name) : [];
+  const toolOf = (text: string): string =>
+    tools.reduce((out, t) => out.replace(new RegExp(`${t.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')}(?![\\w.-])`, 'g'), `${t}.next`), text);
   let ok = true;
   try {
     for (const e of bp.evals) {
       const suite = parseSuite(e.text, e.file);
-      const cases = expandCases(suite, e.file).map((c) => ({ ...c, agent: staged(c.agent) }));
+      const cases = expandCases(suite, e.file).map((c) => ({
+        ...c,
+        agent: agentOf(c.agent),
+        turns: c.turns.map(toolOf),
+        assert: c.assert.map((a) => (a.type === 'tool-used' && typeof a.value === 'string' ? { ...a, value: toolOf(a.value) } : a)),
+      }));
       const result = await runCases(suite.description ?? e.file, cases, {
         concurrency: suite.concurrency ?? concurrency,
         runCase: (c) => runCaseVia(client, c),
@@ -266,6 +280,21 @@ async function run(args: string[]): Promise<number> {
         await session.close();
       }
     }
+    case 'eval': {
+      // The bundle's eval suites against the installed blueprint (CI: pack, install, eval).
+      const path = needs('a directory or .tgz');
+      const bp = checked(await readBundle(path), path);
+      if (bp === undefined) return 1;
+      const session = await openSession(values);
+      try {
+        const concurrency = values.concurrency === undefined ? 4 : Number(values.concurrency);
+        const pass = await evaluate(session, bp, concurrency, false);
+        console.log(`${bp.manifest.name}@${bp.manifest.version}: ${pass ? 'every eval case passed' : 'some eval cases failed'}`);
+        return pass ? 0 : 1;
+      } finally {
+        await session.close();
+      }
+    }
     case 'list': {
       const session = await openSession(values);
       try {
@@ -294,7 +323,7 @@ async function run(args: string[]): Promise<number> {
       }
     }
     default:
-      throw new UsageError('expected init, validate, pack, install, list, remove or upgrade');
+      throw new UsageError('expected init, validate, pack, install, list, remove, upgrade or eval');
   }
 }
 

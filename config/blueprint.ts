@@ -354,7 +354,11 @@ export function checkBlueprint(files: BundleFiles): CheckedBlueprint {
     workflows.push({ ...r.data, file: p });
   });
   const toolNames = new Set(['clock', 'calculator', ...m.tools.map((t) => t.name), ...m.knowledge.map((k) => `search_${k.name}`)]);
-  const targets = { agents: new Set(agents.map((a) => a.name)), tools: toolNames, mcpServers: new Set<string>() };
+  const serverList = m.mcpServers.flatMap((s) =>
+    typeof s === 'object' && s !== null && typeof (s as { name?: unknown }).name === 'string' ? [(s as { name: string }).name] : [],
+  );
+  const serverNames = new Set(serverList);
+  const targets = { agents: new Set(agents.map((a) => a.name)), tools: toolNames, mcpServers: serverNames };
   for (const problem of checkWorkflowTargets(workflows, targets)) {
     const [i, ...rest] = problem.path;
     issues.add(typeof i === 'number' ? (workflows[i]?.file ?? mf) : mf, rest.join('.'), problem.message);
@@ -431,8 +435,11 @@ export function checkBlueprint(files: BundleFiles): CheckedBlueprint {
   const mcpServers: McpServerConfig[] = [];
   m.mcpServers.forEach((s, i) => {
     const r = mcpServerConfigSchema.safeParse(s, { reportInput: true });
-    if (r.success) mcpServers.push(r.data);
-    else issues.zod(mf, r.error, ['mcpServers', i]);
+    if (!r.success) return issues.zod(mf, r.error, ['mcpServers', i]);
+    if (!PART_NAME.test(r.data.name))
+      issues.add(mf, `mcpServers.${i}.name`, `expected an MCP server name of a blueprint: ${PART_NAME.source}`);
+    // Installed as `<blueprint>_<server>` (its tools `<blueprint>_<server>.<tool>`): `_` is in no blueprint name.
+    mcpServers.push({ ...r.data, name: `${bp}_${r.data.name}` });
   });
 
   for (const [k, names] of [
@@ -440,6 +447,7 @@ export function checkBlueprint(files: BundleFiles): CheckedBlueprint {
     ['tools', m.tools.map((t) => t.name)],
     ['knowledge', m.knowledge.map((t) => t.name)],
     ['workflows', workflows.map((w) => w.name)],
+    ['mcpServers', serverList],
   ] as const) {
     const seen = new Set<string>();
     for (const n of names) {
@@ -447,13 +455,27 @@ export function checkBlueprint(files: BundleFiles): CheckedBlueprint {
       seen.add(n);
     }
   }
+  // Recall reads only the blueprint's own knowledge packs.
+  const packNames = new Set(m.knowledge.map((k) => k.name));
+  agents.forEach((a, i) => {
+    a.recall?.collections.forEach((c, j) => {
+      if (!packNames.has(c))
+        issues.add(rawAgents[i]?.file ?? mf, `recall.collections.${j}`, `expected a knowledge pack of this blueprint, "${c}" is none`);
+    });
+  });
   if (issues.list.length > 0) throw new BlueprintError(issues.list);
 
   // Namespacing: every name the blueprint defines gets its prefix, and so does every reference to one of them.
   const agentNs = ns(bp, new Set(agents.map((a) => a.name)), '/');
   const promptNs = ns(bp, new Set(prompts.map((p) => p.name)), '.');
   const packs = new Map(m.knowledge.map((k) => [`search_${k.name}`, `search_${bp}_${k.name}`]));
-  const toolNs = (n: string): string => packs.get(n) ?? ns(bp, new Set(m.tools.map((t) => t.name)), '.')(n);
+  const moduleNs = ns(bp, new Set(m.tools.map((t) => t.name)), '.');
+  // A tool of one of its MCP servers (`<server>.<tool>`) becomes `<blueprint>_<server>.<tool>`.
+  const serverNs = (n: string): string | undefined => {
+    const dot = n.indexOf('.');
+    return dot > 0 && serverNames.has(n.slice(0, dot)) ? `${bp}_${n}` : undefined;
+  };
+  const toolNs = (n: string): string => packs.get(n) ?? serverNs(n) ?? moduleNs(n);
   const promptRef = (ref: string): string => {
     const at = ref.indexOf('@');
     return at < 0 ? promptNs(ref) : `${promptNs(ref.slice(0, at))}${ref.slice(at)}`;
@@ -469,8 +491,8 @@ export function checkBlueprint(files: BundleFiles): CheckedBlueprint {
       tools: a.tools.map(toolNs),
       approvals: a.approvals.map(toolNs),
       ...(a.prompt === undefined ? {} : { prompt: promptRef(a.prompt) }),
-      // Recall goes through the pack's search tool (the recall hook serves config's agents only).
-      recall: undefined,
+      // Recall reads the blueprint's own packs (`<blueprint>_<pack>`), through the agent's memory hook.
+      ...(a.recall === undefined ? {} : { recall: { ...a.recall, collections: a.recall.collections.map((c) => `${bp}_${c}`) } }),
     })) as AgentConfig[],
     prompts: prompts.map((p) => ({ ...p, name: promptNs(p.name) })),
     workflows: workflows.map((w) => namespaceWorkflow(w, bp, agentNs, toolNs)),

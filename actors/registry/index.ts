@@ -4,6 +4,7 @@ export {
   registryOf,
   releaseRegistry,
   recordKey,
+  claimKey,
   stagedView,
   assertScope,
   BLUEPRINTS_BUCKET,

@@ -10,20 +10,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { sha256, type TroupeConfig } from '../../config/index.js';
-import { DEFAULT_TENANT, ValidationError } from '../../protocols/index.js';
-import type { Behavior } from '../../runtime/index.js';
+import { sha256, type McpServerConfig, type TroupeConfig } from '../../config/index.js';
+import { DEFAULT_TENANT, ValidationError, scrubbedMessage } from '../../protocols/index.js';
+import type { Behavior, TimerHandle } from '../../runtime/index.js';
 import { agentKind } from '../agent/kind.js';
 import type { BuiltKind, CatalogAgent, KindDescriptor, KindServices } from '../kinds/index.js';
 import { collectionBehavior } from '../memory/rag/actor.js';
 import { collectionSearchTool } from '../memory/rag/tools.js';
+import { recallHook } from '../memory/rag/recall.js';
 import { toolBehavior } from '../tool/function-tool.js';
-import type { FunctionTool } from '../tool/types.js';
+import { attachMcpServer, type FunctionTool, type McpAttachment, type ToolPolicy } from '../tool/index.js';
 import { workflowKind } from '../workflow/kind.js';
+import { triggerTenants } from '../workflow/trigger-run.js';
+import { policyHooks, withAgentHooks, type PolicyHooks } from './policy.js';
 import { ALL_TENANTS, noSuch, registryOf, releaseRegistry, type BlueprintRegistry } from './store.js';
 
 /** Where verified tool modules are written before they are imported (by content hash). */
 export const TOOL_MODULE_DIR = join(tmpdir(), 'troupe-blueprint-tools');
+
+/** How often a node hosting blueprint workflows activates those with schedule or topic triggers again (ms). */
+const TRIGGER_SWEEP_MS = 10_000;
 
 /** One built part, cached until its install changes. */
 interface Cached {
@@ -48,15 +54,25 @@ export const blueprintAgentKind: KindDescriptor = {
   requires: ['thread'],
   async build(services: KindServices): Promise<BuiltKind> {
     const registry = await shared(services);
-    const cache = new Map<string, Cached>();
+    const cache = new Map<string, Cached & { policy?: PolicyHooks }>();
     const built = (id: string): BuiltKind => {
       const a = registry.agent(id) ?? noSuch('agent', id);
       const stamp = registry.stamp('agent', id) as string;
       const hit = cache.get(id);
       if (hit !== undefined && hit.stamp === stamp) return hit.built;
+      void hit?.policy?.close();
       const config = { agents: [a.config], prompts: [...services.config.prompts, ...a.prompts] };
-      const b = agentKind.build(narrowed(services, config)) as BuiltKind;
-      cache.set(id, { stamp, built: b });
+      // The blueprint's guardrail policy runs on its agents after the node's own hooks, and so does recall from
+      // its knowledge packs (`recall.collections`, namespaced) — the memory hook config's agents have.
+      const policy = a.guardrails === undefined ? undefined : policyHooks(services, a.blueprint, a.guardrails);
+      const recall = a.config.recall;
+      const resolve = (address: string, tenant: string) => services.resolve(address, tenant);
+      const hooks = [
+        ...(recall === undefined ? [] : [recallHook(services.system, resolve, new Map([[a.config.name, recall]]))]),
+        ...(policy === undefined ? [] : [policy.hooks]),
+      ];
+      const b = agentKind.build(narrowed(withAgentHooks(services, hooks), config)) as BuiltKind;
+      cache.set(id, { stamp, built: b, ...(policy === undefined ? {} : { policy }) });
       return b;
     };
     // Listings are synchronous: they show what the last build of each agent saw, built again after every change.
@@ -72,7 +88,11 @@ export const blueprintAgentKind: KindDescriptor = {
       }
       listed = out;
     };
-    const unsubscribe = registry.onChange(relist);
+    const stale = staleStopper(services, registry, 'agent');
+    const unsubscribe = registry.onChange(() => {
+      relist();
+      stale();
+    });
     relist();
     return {
       ids: () => registry.agentIds(),
@@ -82,10 +102,10 @@ export const blueprintAgentKind: KindDescriptor = {
         return built(id).behavior(id, tenant);
       },
       agents: () => listed,
-      close() {
+      async close() {
         unsubscribe();
         releaseRegistry(services.system.storage);
-        return Promise.resolve();
+        for (const c of cache.values()) await c.policy?.close();
       },
     };
   },
@@ -108,6 +128,35 @@ export const blueprintWorkflowKind: KindDescriptor = {
       cache.set(id, { stamp, built: b });
       return b;
     };
+    // Workflows with schedule or topic triggers run them in their activation of each tenant they name (and the
+    // install serves): activated when the kind starts, after every change of the registry, and every
+    // TRIGGER_SWEEP_MS (a node that stopped without handing one over), as the config's workflow kind does. A
+    // removed or replaced workflow's local activations are stopped on each node when its registry changes, which
+    // ends their subscriptions and schedules.
+    let started = false;
+    let closed = false;
+    let sweep: TimerHandle | undefined;
+    const activateTriggered = async (): Promise<void> => {
+      for (const id of registry.workflowIds()) {
+        const def = registry.workflow(id);
+        if (def === undefined) continue;
+        for (const tenant of triggerTenants(def)) {
+          if (closed || registry.workflow(id, tenant) === undefined) continue;
+          await services.resolve(`workflow/${id}`, tenant).catch((e: unknown) => {
+            if (!closed) services.system.warn(`workflow ${id} (${tenant}): cannot activate its triggers: ${scrubbedMessage(e)}`);
+          });
+        }
+      }
+    };
+    const again = (): void => {
+      if (closed) return;
+      sweep = services.system.clock.setTimer(TRIGGER_SWEEP_MS, () => void activateTriggered().finally(again));
+    };
+    const stale = staleStopper(services, registry, 'workflow');
+    const unsubscribe = registry.onChange(() => {
+      stale();
+      if (started) void activateTriggered();
+    });
     return {
       ids: () => registry.workflowIds(),
       accepts: (id) => registry.workflow(id) !== undefined,
@@ -115,13 +164,44 @@ export const blueprintWorkflowKind: KindDescriptor = {
         if (registry.workflow(id, tenant) === undefined) noSuch('workflow', `${id} in tenant ${tenant}`);
         return built(id).behavior(id, tenant);
       },
+      async start() {
+        started = true;
+        await activateTriggered();
+        again();
+      },
       close() {
+        closed = true;
+        if (sweep !== undefined) services.system.clock.clearTimer(sweep);
+        unsubscribe();
         releaseRegistry(services.system.storage);
         return Promise.resolve();
       },
     };
   },
 };
+
+/**
+ * Stops this node's activations of `kind` whose id the registry served before a change and no longer serves in their
+ * tenant, or serves in another version (its stamp changed): a removed or upgraded part ends where it ran, on every
+ * node (the gateway that removed it stops only its own). Returns the function to call after each change.
+ */
+function staleStopper(services: KindServices, registry: BlueprintRegistry, kind: 'agent' | 'workflow'): () => void {
+  const ids = (): string[] => (kind === 'agent' ? registry.agentIds() : registry.workflowIds());
+  const served = (id: string, tenant: string): boolean =>
+    (kind === 'agent' ? registry.agent(id, tenant) : registry.workflow(id, tenant)) !== undefined;
+  const snapshot = (): Map<string, string | undefined> => new Map(ids().map((id) => [id, registry.stamp(kind, id)]));
+  let before = snapshot();
+  return () => {
+    for (const ref of services.system.actors()) {
+      if (!ref.address.startsWith(`${kind}/`)) continue;
+      const id = ref.address.slice(kind.length + 1);
+      if (!before.has(id)) continue; // not a blueprint's (config's), or new since
+      if (served(id, ref.tenant) && registry.stamp(kind, id) === before.get(id)) continue;
+      void services.system.stop(ref).catch(() => undefined);
+    }
+    before = snapshot();
+  };
+}
 
 /**
  * Loads a tool module's `run` after checking its hash: the stored source must have the declared sha256, and the file
@@ -155,12 +235,30 @@ export const blueprintToolKind: KindDescriptor = {
       const c = id.slice('search_'.length);
       return registry.pack(c) === undefined ? undefined : c;
     };
-    const ids = (): string[] => [...registry.toolIds(), ...registry.packIds().map((c) => `search_${c}`)];
+    const mcp = mcpAttachments(services, registry);
+    /** The MCP server of a tool id `<blueprint>_<server>.<tool>`, when the registry serves that server. */
+    const serverOf = (id: string): string | undefined => {
+      const dot = id.indexOf('.');
+      return dot > 0 && registry.mcpServer(id.slice(0, dot)) !== undefined ? id.slice(0, dot) : undefined;
+    };
+    const ids = (): string[] => [...registry.toolIds(), ...registry.packIds().map((c) => `search_${c}`), ...mcp.tools()];
     return {
       ids,
       tools: ids,
-      accepts: (id) => registry.tool(id) !== undefined || search(id) !== undefined,
+      accepts: (id) => registry.tool(id) !== undefined || search(id) !== undefined || serverOf(id) !== undefined,
       behavior(id, tenant): Behavior<unknown> {
+        const server = serverOf(id);
+        if (server !== undefined) {
+          // The attachment's actors live in the default tenant (there, `ensure` finds them before asking here);
+          // another tenant the install serves forwards to them, its idempotency keys prefixed with the tenant.
+          if (tenant === DEFAULT_TENANT || registry.mcpServer(server, tenant) === undefined) noSuch('tool', `${id} in tenant ${tenant}`);
+          return {
+            receive: (msg) =>
+              services.system.ref(`tool/${id}`, DEFAULT_TENANT).ask(msg.type, tenantKey(msg.payload, tenant), {
+                timeoutMs: msg.deadline === undefined ? undefined : Math.max(1, msg.deadline - Date.now()),
+              }),
+          };
+        }
         const collection = search(id);
         if (collection !== undefined) {
           if (registry.pack(collection, tenant) === undefined) noSuch('tool', `${id} in tenant ${tenant}`);
@@ -181,13 +279,79 @@ export const blueprintToolKind: KindDescriptor = {
         };
         return toolBehavior(tool) as Behavior<unknown>;
       },
-      close() {
+      start: () => mcp.start(),
+      async close() {
+        await mcp.close();
         releaseRegistry(services.system.storage);
-        return Promise.resolve();
       },
     };
   },
 };
+
+/** A forwarded call's idempotency key with its tenant in front (the MCP tool actors live in the default tenant). */
+function tenantKey(payload: unknown, tenant: string): unknown {
+  if (typeof payload !== 'object' || payload === null) return payload;
+  const key = (payload as { idempotencyKey?: unknown }).idempotencyKey;
+  return typeof key === 'string' ? { ...payload, idempotencyKey: `${tenant}/${key}` } : payload;
+}
+
+/**
+ * The installed blueprints' MCP servers attached on this node (when it hosts tools): each server the registry holds
+ * is connected with the tool kind's client (`attachMcpServer`) once the kind starts and after every change — a new
+ * server attached, a removed or changed one closed (its tool actors stopped, a stdio child ended).
+ */
+function mcpAttachments(
+  services: KindServices,
+  registry: BlueprintRegistry,
+): { tools(): string[]; start(): Promise<void>; close(): Promise<void> } {
+  const attached = new Map<string, { spec: string; attachment: McpAttachment }>();
+  let started = false;
+  let closed = false;
+  let chain: Promise<void> = Promise.resolve();
+  const sync = async (): Promise<void> => {
+    const want = new Map(registry.mcpServerIds().map((id) => [id, registry.mcpServer(id) as McpServerConfig]));
+    for (const [id, a] of [...attached]) {
+      const spec = want.get(id);
+      if (!closed && spec !== undefined && JSON.stringify(spec) === a.spec) continue;
+      attached.delete(id);
+      await a.attachment.close().catch((e: unknown) => services.system.warn(`MCP server ${id}: close failed: ${scrubbedMessage(e)}`));
+    }
+    if (closed) return;
+    for (const [id, spec] of want) {
+      if (attached.has(id)) continue;
+      const { idempotent, idempotentByKey, resultTtlHours, ...server } = spec;
+      const policyFor = (tool: string): ToolPolicy => ({
+        idempotent: idempotent.includes(tool),
+        idempotentByKey: idempotentByKey.includes(tool),
+        resultTtlMs: resultTtlHours * 3_600_000,
+      });
+      try {
+        attached.set(id, {
+          spec: JSON.stringify(spec),
+          attachment: await attachMcpServer(services.system, server, { stderr: 'ignore', policyFor }),
+        });
+      } catch (e) {
+        services.system.warn(`blueprint MCP server ${id}: cannot attach: ${scrubbedMessage(e)}`);
+      }
+    }
+  };
+  const again = (): Promise<void> => (chain = chain.then(sync, sync));
+  const unsubscribe = registry.onChange(() => {
+    if (started) void again();
+  });
+  return {
+    tools: () => [...attached.values()].flatMap((a) => a.attachment.tools().map((t) => t.slice('tool/'.length))),
+    async start() {
+      started = true;
+      await again();
+    },
+    async close() {
+      closed = true;
+      unsubscribe();
+      await again();
+    },
+  };
+}
 
 /** Installed blueprints' knowledge packs: the installing tenant's collection; other tenants of an install for all read it. */
 export const blueprintCollectionKind: KindDescriptor = {

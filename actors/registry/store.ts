@@ -2,11 +2,20 @@
  * The storage-backed blueprint registry (ADR 0045): what `troupe blueprint install` wrote, in the node's storage
  * (bucket `blueprints`), read by every node of the mesh and watched, so a blueprint installed on one node is served
  * by all without a restart. Keys start with the install's scope — a tenant, or `*` for every tenant:
- * `[scope, 'installed', name]` the installed version, `[scope, 'staged', name]` an upgrade being evaluated, and
+ * `[scope, 'installed', name]` the installed version, `[scope, 'staged', name]` an upgrade being evaluated,
+ * `['*', 'claim', name]` the scope holding a name on the mesh (written create-only), and
  * `['*', 'rev']` a counter bumped after every change (what nodes watch: in process on lmdb and memory, a JetStream
  * KV watch on a cluster). A record lists every storage entry its install wrote, so `remove` deletes exactly those.
  */
-import type { AgentConfig, BlueprintManifest, BlueprintTool, ConfiguredTemplate, WorkflowDefinition } from '../../config/index.js';
+import type {
+  AgentConfig,
+  BlueprintManifest,
+  BlueprintTool,
+  ConfiguredTemplate,
+  GuardrailsConfig,
+  McpServerConfig,
+  WorkflowDefinition,
+} from '../../config/index.js';
 import { NotFoundError, TooLargeError, ValidationError } from '../../protocols/index.js';
 import type { KvBucket, Storage, StorageKey } from '../../runtime/index.js';
 
@@ -21,6 +30,11 @@ export const STAGED = '@next';
 /** Largest install record (bytes of JSON): under JetStream's default 1 MB message. */
 const MAX_RECORD_BYTES = 900_000;
 const REV_KEY: StorageKey = [ALL_TENANTS, 'rev'];
+
+/** The key of a blueprint name's claim: which scope holds the name on this mesh (one scope per name). */
+export function claimKey(name: string): string[] {
+  return [ALL_TENANTS, 'claim', name];
+}
 
 /** A storage entry an install wrote (a key, or every key under a prefix). */
 export interface WrittenEntry {
@@ -55,8 +69,9 @@ export interface InstalledBlueprint {
   readonly tools: readonly BlueprintTool[];
   readonly evals: readonly { file: string; text: string }[];
   readonly knowledge: readonly InstalledPack[];
-  readonly guardrails?: unknown;
-  readonly mcpServers: readonly unknown[];
+  readonly guardrails?: GuardrailsConfig;
+  /** MCP servers, named `<blueprint>_<server>` (attached on the nodes hosting tools). */
+  readonly mcpServers: readonly McpServerConfig[];
   /** Every storage entry the install wrote (this record included). */
   readonly written: readonly WrittenEntry[];
 }
@@ -68,6 +83,8 @@ export interface RegistryAgent {
   readonly blueprint: string;
   readonly version: string;
   readonly scope: string;
+  /** The blueprint's guardrail policy, enforced on its agents (beside the node's own). */
+  readonly guardrails?: GuardrailsConfig;
 }
 
 interface Served<T> {
@@ -84,7 +101,10 @@ export function recordKey(scope: string, name: string, staged = false): string[]
   return [scope, staged ? 'staged' : 'installed', name];
 }
 
-/** A staged record as served: agents `<name>@next/<agent>`, workflows likewise, tools `<name>.<tool>.next`. */
+/**
+ * A staged record as served: agents `<name>@next/<agent>`, workflows likewise (without their schedule and topic
+ * triggers: only the installed version fires them), tools `<name>.<tool>.next`.
+ */
 export function stagedView(r: InstalledBlueprint): InstalledBlueprint {
   const a = (n: string): string => (n.startsWith(`${r.name}/`) ? `${r.name}${STAGED}/${n.slice(r.name.length + 1)}` : n);
   const tools = new Set(r.tools.map((t) => t.name));
@@ -101,6 +121,7 @@ export function stagedView(r: InstalledBlueprint): InstalledBlueprint {
     workflows: r.workflows.map((w) => ({
       ...w,
       name: a(w.name),
+      triggers: w.triggers.filter((tr) => !('schedule' in tr || 'topic' in tr)),
       ...(w.steps === undefined ? {} : { steps: mapSteps(w.steps, a, t) }),
       ...(w.states === undefined ? {} : { states: mapSteps(w.states, a, t) }),
     })),
@@ -133,6 +154,7 @@ export class BlueprintRegistry {
   private workflowsById = new Map<string, Served<WorkflowDefinition>>();
   private toolsById = new Map<string, Served<BlueprintTool>>();
   private packsById = new Map<string, Served<InstalledPack>>();
+  private serversById = new Map<string, Served<McpServerConfig>>();
   private readonly listeners = new Set<() => void>();
   private stopWatch: (() => void) | undefined;
   private loading: Promise<void> | undefined;
@@ -187,6 +209,28 @@ export class BlueprintRegistry {
     return done;
   }
 
+  /**
+   * Claims blueprint `name` for `scope` on this mesh: true when the scope holds it now (it did, or the claim was
+   * created), false when another scope does. The claim is a create-only write (`putFenced` at epoch 0 over a claim
+   * carrying epoch 1: an existing claim refuses it — atomically on memory and lmdb, by compare-and-set on JetStream),
+   * so two concurrent installs of one name in two scopes cannot both take it. `created` tells the caller whether to
+   * release it when the install then fails.
+   */
+  async claim(name: string, scope: string): Promise<{ held: boolean; created: boolean }> {
+    const key = claimKey(name);
+    const had = await this.bucket.get<{ scope: string }>(key);
+    if (had !== undefined) return { held: had.scope === scope, created: false };
+    const created = await this.bucket.putFenced(key, 0, [{ key, value: { scope, epoch: 1 } }]);
+    if (created) return { held: true, created };
+    return { held: (await this.bucket.get<{ scope: string }>(key))?.scope === scope, created: false };
+  }
+
+  /** Lets go of a claim this scope made (an install that failed after claiming). */
+  async unclaim(name: string, scope: string): Promise<void> {
+    const key = claimKey(name);
+    if ((await this.bucket.get<{ scope: string }>(key))?.scope === scope) await this.bucket.delete(key);
+  }
+
   /** Removes a staged record (an upgrade that failed its evals, or was switched to). */
   async unstage(scope: string, name: string): Promise<void> {
     if (await this.bucket.delete(recordKey(scope, name, true))) await this.changed();
@@ -206,6 +250,13 @@ export class BlueprintRegistry {
   }
   pack(collection: string, tenant?: string): InstalledPack | undefined {
     return visible(this.packsById.get(collection), tenant);
+  }
+  /** The MCP server `name` (`<blueprint>_<server>`), if some install serves it in `tenant` (any tenant when undefined). */
+  mcpServer(name: string, tenant?: string): McpServerConfig | undefined {
+    return visible(this.serversById.get(name), tenant);
+  }
+  mcpServerIds(): string[] {
+    return [...this.serversById.keys()];
   }
   /** The scope of an install serving `id` of `kind`. */
   scopeOf(kind: 'agent' | 'workflow' | 'tool' | 'collection', id: string): string | undefined {
@@ -256,7 +307,9 @@ export class BlueprintRegistry {
     const workflows = new Map<string, Served<WorkflowDefinition>>();
     const tools = new Map<string, Served<BlueprintTool>>();
     const packs = new Map<string, Served<InstalledPack>>();
-    const records = [...(await this.list()), ...(await this.list(undefined, true)).map(stagedView)];
+    const servers = new Map<string, Served<McpServerConfig>>();
+    const installed = await this.list();
+    const records = [...installed, ...(await this.list(undefined, true)).map(stagedView)];
     for (const r of records) {
       const stamp = `${r.scope}:${r.name}:${r.version}:${r.digest}:${r.installedAt}`;
       const add = <T>(map: Map<string, Served<T>>, id: string, value: T): void => {
@@ -265,15 +318,25 @@ export class BlueprintRegistry {
         map.set(id, { value, scope: had === undefined || had.scope === r.scope ? r.scope : mergeScopes(had.scope, r.scope), stamp });
       };
       for (const a of r.agents)
-        add(agents, a.name, { config: a, prompts: r.prompts, blueprint: r.name, version: r.version, scope: r.scope });
+        add(agents, a.name, {
+          config: a,
+          prompts: r.prompts,
+          blueprint: r.name,
+          version: r.version,
+          scope: r.scope,
+          ...(r.guardrails === undefined ? {} : { guardrails: r.guardrails }),
+        });
       for (const w of r.workflows) add(workflows, w.name, w);
       for (const t of r.tools) add(tools, t.name, t);
       for (const k of r.knowledge) add(packs, k.collection, k);
+      // A staged version's agents use the installed version's servers (one attachment per name).
+      if (installed.includes(r)) for (const m of r.mcpServers) add(servers, m.name, m);
     }
     this.agentsById = agents;
     this.workflowsById = workflows;
     this.toolsById = tools;
     this.packsById = packs;
+    this.serversById = servers;
     for (const l of this.listeners) l();
   }
 

@@ -21,11 +21,13 @@ import {
   sha256,
   MAX_BUNDLE_BYTES,
   type CheckedBlueprint,
+  type WorkflowDefinition,
 } from '../../config/index.js';
 import {
   ALL_TENANTS,
   BLUEPRINTS_BUCKET,
   MEMORY_BUCKET,
+  claimKey,
   RAG_DELETE,
   RAG_INGEST,
   STAGED,
@@ -34,6 +36,7 @@ import {
   expandCases,
   guessFormat,
   parseSuite,
+  PromptLibrary,
   recordKey,
   registryOf,
   stagedView,
@@ -41,6 +44,7 @@ import {
   type IngestReply,
   type InstalledBlueprint,
   type InstalledPack,
+  type WrittenEntry,
 } from '../../actors/index.js';
 import { DEFAULT_TENANT, NotFoundError, ValidationError, scrubbedMessage } from '../../protocols/index.js';
 import { ANONYMOUS_ADMIN, requirePermission } from '../auth/index.js';
@@ -81,7 +85,7 @@ export function blueprintSummary(r: InstalledBlueprint): Record<string, unknown>
     prompts: r.prompts.map((p) => p.name),
     knowledge: r.knowledge.map((k) => ({ name: k.name, collection: k.collection, documents: k.documents.length })),
     evals: r.evals.map((e) => e.file),
-    mcp_servers: r.mcpServers.length,
+    mcp_servers: r.mcpServers.map((s) => s.name),
     guardrails: r.guardrails !== undefined,
     keys_written: r.written.length,
   };
@@ -90,7 +94,7 @@ export function blueprintSummary(r: InstalledBlueprint): Record<string, unknown>
 /** The record an install of `bp` in `scope` writes. */
 function recordOf(bp: CheckedBlueprint, scope: string, now: number, staged: boolean): InstalledBlueprint {
   const name = bp.manifest.name;
-  const packTenant = scope === ALL_TENANTS ? DEFAULT_TENANT : scope;
+  const packTenant = dataTenant(scope);
   const knowledge: InstalledPack[] = bp.knowledge.map((k) => ({
     name: k.name,
     collection: k.collection,
@@ -108,7 +112,7 @@ function recordOf(bp: CheckedBlueprint, scope: string, now: number, staged: bool
     manifest: bp.manifest,
     agents: bp.agents,
     prompts: bp.prompts,
-    workflows: bp.workflows,
+    workflows: scopedTriggers(bp.workflows, scope),
     tools: bp.tools,
     evals: bp.evals,
     // A staged copy ingests nothing: its evals read the installed version's knowledge.
@@ -117,9 +121,40 @@ function recordOf(bp: CheckedBlueprint, scope: string, now: number, staged: bool
     mcpServers: bp.mcpServers,
     written: [
       { bucket: BLUEPRINTS_BUCKET, key: recordKey(scope, name, staged) },
+      // The name's claim goes with the installed record (a staged copy claims nothing: the install holds the name).
+      ...(staged ? [] : [{ bucket: BLUEPRINTS_BUCKET, key: claimKey(name) }]),
       ...(staged ? [] : knowledge.map((k) => ({ bucket: MEMORY_BUCKET, key: ['rag', k.tenant, k.collection], prefix: true }))),
+      ...(staged ? [] : bp.prompts.flatMap((t) => promptEntries(packTenant, t.name))),
     ],
   };
+}
+
+/** Where the prompt library keeps templates (actors/prompt/library.ts). */
+const PROMPTS_BUCKET = 'prompts';
+
+/** The prompt store entries of template `name` in `tenant`: its versions, head and labels (what remove deletes). */
+function promptEntries(tenant: string, name: string): WrittenEntry[] {
+  return [
+    { bucket: PROMPTS_BUCKET, key: [tenant, 'v', name], prefix: true },
+    { bucket: PROMPTS_BUCKET, key: [tenant, 'head', name] },
+    { bucket: PROMPTS_BUCKET, key: [tenant, 'label', name], prefix: true },
+  ];
+}
+
+/** The tenant whose prompt store and collections hold an install's templates and knowledge (`*`: the default tenant). */
+const dataTenant = (scope: string): string => (scope === ALL_TENANTS ? DEFAULT_TENANT : scope);
+
+/**
+ * The workflows with their schedule and topic triggers in the install's tenant: an install for one tenant fires them
+ * there only (whatever tenants the bundle named — a tenant's blueprint never starts runs in another tenant); one for
+ * every tenant keeps the tenants the bundle named (default: the default tenant).
+ */
+function scopedTriggers(workflows: readonly WorkflowDefinition[], scope: string): WorkflowDefinition[] {
+  if (scope === ALL_TENANTS) return [...workflows];
+  return workflows.map((w) => ({
+    ...w,
+    triggers: w.triggers.map((t) => ('schedule' in t || 'topic' in t ? { ...t, tenants: [scope] } : t)),
+  }));
 }
 
 /** Requirements the node does not meet, as lines (empty: none). Nothing is written before they are met. */
@@ -208,8 +243,10 @@ export function blueprintsRoute(deps: GatewayDeps): HttpRoute {
       throw gatewayError('unprocessable', `blueprint ${bp.manifest.name} needs ${missing.join('; ')}; nothing was installed`, { missing });
     // Blueprint names are the mesh's: the kinds serve `<name>/<agent>` once, so one name in two scopes would let one
     // tenant's install define what another tenant's runs execute. The scope holding it is not named (another tenant's).
-    if ((await r.list()).some((o) => o.name === bp.manifest.name && o.scope !== scope))
+    const taken = (): never => {
       throw gatewayError('conflict', `the blueprint name ${bp.manifest.name} is taken on this mesh: rename the blueprint`);
+    };
+    if ((await r.list()).some((o) => o.name === bp.manifest.name && o.scope !== scope)) taken();
     const old = await r.get(scope, bp.manifest.name);
     if (staged) {
       if (old === undefined)
@@ -221,8 +258,24 @@ export function blueprintsRoute(deps: GatewayDeps): HttpRoute {
     }
     if (old !== undefined && body['upgrade'] !== true)
       throw gatewayError('conflict', `blueprint ${old.name} ${old.version} is installed in ${scope}: use upgrade (or remove it first)`);
+    // Templates go to the tenant's prompt store (`/prompts` lists them): one of the same name not written by this
+    // blueprint (created over `/prompts`) is not overwritten.
+    const library = new PromptLibrary(deps.system.storage, { prompts: [], personas: [] }, now);
+    const promptTenant = dataTenant(scope);
+    for (const t of bp.prompts)
+      if (old?.prompts.some((p) => p.name === t.name) !== true && (await library.summary(promptTenant, t.name)) !== undefined)
+        throw gatewayError('conflict', `prompt template ${t.name} exists in tenant ${promptTenant} and is not this blueprint's`);
+    // The name is claimed with a create-only write: of two concurrent installs in two scopes, one gets 409.
+    const claim = await r.claim(bp.manifest.name, scope);
+    if (!claim.held) taken();
     const rec = recordOf(bp, scope, now(), false);
-    await r.put(rec);
+    try {
+      await r.put(rec);
+    } catch (e) {
+      if (claim.created) await r.unclaim(rec.name, scope).catch(() => undefined);
+      throw e;
+    }
+    await writePrompts(library, promptTenant, old, rec);
     if (old !== undefined) {
       await cleanUpgrade(old, rec);
       await r.unstage(scope, rec.name);
@@ -233,6 +286,30 @@ export function blueprintsRoute(deps: GatewayDeps): HttpRoute {
       ...(old === undefined ? {} : { previous: old.version }),
       ...blueprintSummary(rec),
     });
+  }
+
+  /** Writes the install's templates to the prompt store, in place of the previous version's (an upgrade). */
+  async function writePrompts(
+    library: PromptLibrary,
+    tenant: string,
+    old: InstalledBlueprint | undefined,
+    rec: InstalledBlueprint,
+  ): Promise<void> {
+    const bucket = deps.system.storage.bucket(PROMPTS_BUCKET);
+    for (const t of old?.prompts ?? [])
+      for (const e of promptEntries(tenant, t.name)) await (e.prefix === true ? bucket.deletePrefix(e.key) : bucket.delete(e.key));
+    for (const t of rec.prompts) {
+      // Version numbers are never reused (nodes cache versions by number): a new install or upgrade numbers its
+      // versions after the highest this tenant's template of that name ever had, kept beside it (not removed).
+      const mark: string[] = [tenant, 'blueprint-seq', t.name];
+      const from = (await bucket.get<{ version: number }>(mark))?.version ?? 0;
+      if (from > 0) await bucket.put([tenant, 'head', t.name], { version: from });
+      for (const v of t.versions) await library.create(tenant, t.name, v);
+      await bucket.put(mark, { version: from + t.versions.length });
+      // As in config: the newest version is production unless a version says otherwise.
+      if (!t.versions.some((v) => v.labels.includes('production')))
+        await library.setLabel(tenant, t.name, 'production', from + t.versions.length);
+    }
   }
 
   /** What the old version wrote that the new one does not: packs it dropped, documents it dropped from a pack. */

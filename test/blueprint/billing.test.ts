@@ -217,7 +217,12 @@ describe('/blueprints and /billing', () => {
     expect(removed.status, removed.text).toBe(200);
     expect(removed.body['deleted']).toEqual([
       { bucket: 'blueprints', key: ['*', 'installed', 'support-desk'] },
+      { bucket: 'blueprints', key: ['*', 'claim', 'support-desk'] },
       { bucket: 'memory', key: ['rag', 'default', 'support-desk_faq'], prefix: true },
+      // Its template, in the prompt store of the default tenant (an install for every tenant).
+      { bucket: 'prompts', key: ['default', 'v', 'support-desk.triage'], prefix: true },
+      { bucket: 'prompts', key: ['default', 'head', 'support-desk.triage'] },
+      { bucket: 'prompts', key: ['default', 'label', 'support-desk.triage'], prefix: true },
     ]);
     const c = await WsClient.connect(`${gw.url.replace(/^http/, 'ws')}/ws`, { authorization: `Bearer ${gw.keys.beta.key}` });
     try {
