@@ -47,7 +47,16 @@ describe('membership', () => {
   it('keeps working after the NATS server restarts, without restarting the node', async () => {
     const own = await NatsServer.start();
     try {
-      const transport = new JetStreamTransport({ servers: own.url, prefix: 'restart', publishRetryMs: 30_000 });
+      // A lease window longer than any outage here: with the defaults (3 s, trusted for 2 s after the last renewal) a
+      // restart slower than 1-2 s (a loaded machine) fences the lease and ends the actor, and a bare system (no node
+      // placement) never re-activates it; the asks then time out. Fencing through an outage is not what this tests.
+      const transport = new JetStreamTransport({
+        servers: own.url,
+        prefix: 'restart',
+        publishRetryMs: 30_000,
+        leaseTtlMs: 30_000,
+        deadAfterMs: 30_000,
+      });
       const s = await createSystem({ node: 'r', transport });
       const seen: unknown[] = [];
       const ref = await s.spawn('worker/echo', {
