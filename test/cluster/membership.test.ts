@@ -1,11 +1,11 @@
 /** Membership (joins, leaves, silent nodes declared dead), reconnect after a server restart, remote drain. */
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { KvMembership } from '../../runtime/jetstream/index.js';
 import { type ActorSystem, type MembershipEvent } from '../../runtime/index.js';
 import { JetStreamTransport } from '../../runtime/jetstream/index.js';
 import { createSystem } from '../../supervisors/index.js';
+import { ROOT, troupeArgv } from '../gateway/cli-fixture.js';
 import { NatsServer } from '../nats/server.js';
 import { eventually } from '../transport/contract.js';
 import { NodeProcess } from './nodes.js';
@@ -89,11 +89,12 @@ describe('membership', () => {
     const prefix = `drain${n++}`;
     const proc = await NodeProcess.start('d1', [mesh.server().url], prefix);
     const code = await new Promise<number | null>((done) => {
+      // The built CLI when current (test/gateway/cli-fixture.ts): a `troupe` start costs 2-3 s less CPU than through tsx.
       const cli = spawn(
         process.execPath,
-        ['--import', 'tsx', 'cli/main.ts', 'node', 'drain', '--node-id', 'd1', '--nats', mesh.server().url, '--prefix', prefix],
+        troupeArgv(['node', 'drain', '--node-id', 'd1', '--nats', mesh.server().url, '--prefix', prefix]),
         {
-          cwd: resolve(import.meta.dirname, '../..'),
+          cwd: ROOT,
           stdio: 'ignore',
         },
       );
