@@ -5,7 +5,8 @@ import { ROOT, troupeArgv } from '../gateway/cli-fixture.js';
 
 describe('troupe start (embedded demo)', () => {
   it('runs supervision, agents with tools and a handoff on the offline model, then stops', () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, TROUPE_PORT: '0' }; // the gateway on a free port
+    // The gateway on a free port; asks given 30 s instead of 5 (a demo conversation's first ask ran out at load 20).
+    const env: NodeJS.ProcessEnv = { ...process.env, TROUPE_PORT: '0', TROUPE_ASK_TIMEOUT_MS: '30000' };
     for (const k of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_API_KEY']) delete env[k];
     const out = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'start', '--demo-seconds', '2'], {
       cwd: ROOT,
