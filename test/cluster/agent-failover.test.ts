@@ -13,7 +13,7 @@ import { JetStreamStorage } from '../../runtime/jetstream/index.js';
 import { RunStore } from '../../actors/agent/index.js';
 import { NatsServer } from '../nats/server.js';
 import { eventually } from '../transport/contract.js';
-import { NodeProcess, meshClient } from './nodes.js';
+import { NodeProcess, meshClient, startNodes } from './nodes.js';
 
 let server: NatsServer;
 const nodes: NodeProcess[] = [];
@@ -41,8 +41,10 @@ afterAll(async () => {
 describe('agent failover', () => {
   it('an interrupted run on a SIGKILLed node is finished by the node that takes the agent over', async () => {
     const prefix = `af${process.pid}`;
-    for (const id of ['a1', 'a2'])
-      nodes.push(await NodeProcess.start(id, [server.url], prefix, ['--kinds', 'agent,tool', '--config', configFile]));
+    await startNodes(
+      nodes,
+      ['a1', 'a2'].map((id) => () => NodeProcess.start(id, [server.url], prefix, ['--kinds', 'agent,tool', '--config', configFile])),
+    );
     const { system, placement } = await meshClient([server.url], prefix);
     const storage = await JetStreamStorage.connect({ servers: [server.url], prefix });
     try {
