@@ -37,68 +37,106 @@ function config(name: string, value: unknown): string {
   return file;
 }
 
+// The commands' tests share nothing (own data directories and configs): all but the ingest test run side by side (each
+// CLI process is seconds of CPU spent loading; one at a time left a core idle). The ingest test runs alone, last: its
+// agent's recall asks the collection with a fixed 10 s bound, which a cold embedding model beside four CLIs can miss.
 describe('troupe commands', () => {
-  it('answers --help for the CLI and each command with exit 0, and an unknown command with 2', async () => {
-    const [top, chat, ingest, bad] = await Promise.all([
-      troupe(['--help'], { data: 'h' }),
-      troupe(['chat', '--help'], { data: 'h' }),
-      troupe(['ingest', '-h'], { data: 'h' }),
-      troupe(['frobnicate'], { data: 'h' }),
-    ]);
-    expect(top.code).toBe(0);
-    for (const c of ['start', 'chat', 'run', 'ingest', 'threads', 'runs', 'node', 'key', 'config']) expect(top.stdout).toContain(`  ${c} `);
-    expect(chat.code).toBe(0);
-    expect(chat.stdout).toContain('troupe chat <agent>');
-    expect(ingest.code).toBe(0);
-    expect(ingest.stdout).toContain('troupe ingest <collection>');
-    expect(bad.code).toBe(2);
-  }, 60_000);
+  it.concurrent(
+    'answers --help for the CLI and each command with exit 0, and an unknown command with 2',
+    async ({ expect }) => {
+      const [top, chat, ingest, bad] = await Promise.all([
+        troupe(['--help'], { data: 'h' }),
+        troupe(['chat', '--help'], { data: 'h' }),
+        troupe(['ingest', '-h'], { data: 'h' }),
+        troupe(['frobnicate'], { data: 'h' }),
+      ]);
+      expect(top.code).toBe(0);
+      for (const c of ['start', 'chat', 'run', 'ingest', 'threads', 'runs', 'node', 'key', 'config'])
+        expect(top.stdout).toContain(`  ${c} `);
+      expect(chat.code).toBe(0);
+      expect(chat.stdout).toContain('troupe chat <agent>');
+      expect(ingest.code).toBe(0);
+      expect(ingest.stdout).toContain('troupe ingest <collection>');
+      expect(bad.code).toBe(2);
+    },
+    60_000,
+  );
 
-  it('run prints the answer or JSON, fails with a non-zero exit, and threads/runs list what ran', async () => {
-    const calc = await troupe(['run', 'assistant', 'what is 2*(3+4)^2?'], { data: 'r' });
-    expect(calc.code, calc.stderr).toBe(0);
-    expect(calc.stdout).toContain('"value":98');
-    const json = await troupe(['run', '--json', 'triage', 'I was charged twice on my invoice, please help'], { data: 'r' });
-    const out = JSON.parse(json.stdout) as { status: string; thread_id: string; run_id: string; handoffs: unknown[] };
-    expect(out).toMatchObject({ status: 'success', handoffs: [{ from: 'triage', to: 'billing' }] });
-    const [missing, threads, runs] = await Promise.all([
-      troupe(['run', 'nobody', 'hi'], { data: 'r' }),
-      troupe(['threads'], { data: 'r' }),
-      troupe(['runs', out.thread_id], { data: 'r' }),
-    ]);
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain('nobody');
-    expect(threads.code).toBe(0);
-    expect(threads.stdout).toContain(out.thread_id);
-    expect(threads.stdout.trim().split('\n')).toHaveLength(2);
-    expect(runs.stdout).toContain(out.run_id);
-    // Three rounds of child processes, each starting an embedded node (4-8 s of CPU apiece): 120 s ran out at load 17-34.
-  }, 240_000);
+  it.concurrent(
+    'run prints the answer or JSON, fails with a non-zero exit, and threads/runs list what ran',
+    async ({ expect }) => {
+      const calc = await troupe(['run', 'assistant', 'what is 2*(3+4)^2?'], { data: 'r' });
+      expect(calc.code, calc.stderr).toBe(0);
+      expect(calc.stdout).toContain('"value":98');
+      const json = await troupe(['run', '--json', 'triage', 'I was charged twice on my invoice, please help'], { data: 'r' });
+      const out = JSON.parse(json.stdout) as { status: string; thread_id: string; run_id: string; handoffs: unknown[] };
+      expect(out).toMatchObject({ status: 'success', handoffs: [{ from: 'triage', to: 'billing' }] });
+      const [missing, threads, runs] = await Promise.all([
+        troupe(['run', 'nobody', 'hi'], { data: 'r' }),
+        troupe(['threads'], { data: 'r' }),
+        troupe(['runs', out.thread_id], { data: 'r' }),
+      ]);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toContain('nobody');
+      expect(threads.code).toBe(0);
+      expect(threads.stdout).toContain(out.thread_id);
+      expect(threads.stdout.trim().split('\n')).toHaveLength(2);
+      expect(runs.stdout).toContain(out.run_id);
+      // Three rounds of child processes, each starting an embedded node (4-8 s of CPU apiece): 120 s ran out at load 17-34.
+    },
+    240_000,
+  );
 
-  it('chat streams, follows a handoff, and asks for approvals', async () => {
-    const file = config('careful', {
-      agents: [
-        { name: 'desk', description: 'Front desk.', instructions: 'Route.', handoffs: ['maths'] },
-        {
-          name: 'maths',
-          description: 'Does arithmetic: sums, products, powers, percentages.',
-          instructions: 'Compute.',
-          tools: ['calculator'],
-          approvals: ['calculator'],
-        },
-      ],
-    });
-    const r = await troupe(['chat', 'desk', '--config', file], {
-      data: 'c',
-      input: 'I need help with some arithmetic\nwhat is 6*7?\ny\nwhat is 2+2?\nn\n/exit\n',
-    });
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('→ handed to maths');
-    expect(r.stdout).toContain('? approval needed: calculator {"expression":"6*7"}');
-    expect(r.stdout).toContain('"value":42');
-    expect(r.stdout).toContain('calculator rejected by a human');
-  }, 90_000);
+  it.concurrent(
+    'chat streams, follows a handoff, and asks for approvals',
+    async ({ expect }) => {
+      const file = config('careful', {
+        agents: [
+          { name: 'desk', description: 'Front desk.', instructions: 'Route.', handoffs: ['maths'] },
+          {
+            name: 'maths',
+            description: 'Does arithmetic: sums, products, powers, percentages.',
+            instructions: 'Compute.',
+            tools: ['calculator'],
+            approvals: ['calculator'],
+          },
+        ],
+      });
+      const r = await troupe(['chat', 'desk', '--config', file], {
+        data: 'c',
+        input: 'I need help with some arithmetic\nwhat is 6*7?\ny\nwhat is 2+2?\nn\n/exit\n',
+      });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('→ handed to maths');
+      expect(r.stdout).toContain('? approval needed: calculator {"expression":"6*7"}');
+      expect(r.stdout).toContain('"value":42');
+      expect(r.stdout).toContain('calculator rejected by a human');
+    },
+    90_000,
+  );
 
+  it.concurrent(
+    'start serves the user config without the demo, and run --url talks to it',
+    async ({ expect }) => {
+      const file = config('own', { agents: [{ name: 'helper', description: 'Helps.', instructions: 'Help.' }] });
+      const gw = await startCliGateway(
+        ['start', '--config', file, '--quiet'],
+        cleanEnv({ TROUPE_PORT: '0', TROUPE_DATA_DIR: join(dir, 's') }),
+        { compiled: true },
+      );
+      try {
+        expect(gw.output()).toContain('troupe: agents helper on');
+        expect(gw.output()).toContain('serving your config (the demo runs only on the default config or with --demo)');
+        const r = await troupe(['run', 'helper', 'hello from afar', '--url', gw.url], { data: 'unused' });
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stdout).toContain('you said: hello from afar');
+      } finally {
+        gw.child.kill('SIGINT');
+      }
+      expect(await gw.exited).toBe(0);
+    },
+    90_000,
+  );
   it('ingest reads Markdown, text, HTML and JSON by glob; an agent then answers from them', async () => {
     const docs = join(dir, 'docs');
     mkdirSync(join(docs, 'sub'), { recursive: true });
@@ -121,23 +159,4 @@ describe('troupe commands', () => {
     expect(asked.stdout).toContain('From what I recall');
     expect(asked.stdout).toContain('25 days of paid vacation');
   }, 120_000);
-
-  it('start serves the user config without the demo, and run --url talks to it', async () => {
-    const file = config('own', { agents: [{ name: 'helper', description: 'Helps.', instructions: 'Help.' }] });
-    const gw = await startCliGateway(
-      ['start', '--config', file, '--quiet'],
-      cleanEnv({ TROUPE_PORT: '0', TROUPE_DATA_DIR: join(dir, 's') }),
-      { compiled: true },
-    );
-    try {
-      expect(gw.output()).toContain('troupe: agents helper on');
-      expect(gw.output()).toContain('serving your config (the demo runs only on the default config or with --demo)');
-      const r = await troupe(['run', 'helper', 'hello from afar', '--url', gw.url], { data: 'unused' });
-      expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toContain('you said: hello from afar');
-    } finally {
-      gw.child.kill('SIGINT');
-    }
-    expect(await gw.exited).toBe(0);
-  }, 90_000);
 });

@@ -64,7 +64,8 @@ describe('composeCatalog', () => {
     const last = provider.shown.at(-1)!.filter((m) => m.role !== 'system');
     expect(last).toHaveLength(4); // 9 messages in the thread, the newest 4 shown
     expect(last.at(-1)).toMatchObject({ role: 'user', content: 'message 5' });
-  });
+    // Above the 20 s default: the first put alone may take up to its 30 s (the embedding model loading under load).
+  }, 60_000);
 });
 
 describe('composeCatalog with collections', () => {

@@ -1,13 +1,12 @@
 /** The README's first command runs: `troupe start` (the embedded demo) works end to end and exits cleanly. */
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const ROOT = resolve(import.meta.dirname, '../..');
+import { ROOT, troupeArgv } from '../gateway/cli-fixture.js';
 
 describe('troupe start (embedded demo)', () => {
   it('runs supervision, agents with tools and a handoff on the offline model, then stops', () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, TROUPE_PORT: '0' }; // the gateway on a free port
+    // The gateway on a free port; asks given 30 s instead of 5 (a demo conversation's first ask ran out at load 20).
+    const env: NodeJS.ProcessEnv = { ...process.env, TROUPE_PORT: '0', TROUPE_ASK_TIMEOUT_MS: '30000' };
     for (const k of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_API_KEY']) delete env[k];
     const out = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'start', '--demo-seconds', '2'], {
       cwd: ROOT,
@@ -28,7 +27,8 @@ describe('troupe start (embedded demo)', () => {
   }, 90_000);
 
   it('troupe config reports a bad value with its path and source', () => {
-    const out = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'config'], {
+    // The built CLI when current (test/gateway/cli-fixture.ts): what is checked here does not depend on the loader.
+    const out = spawnSync(process.execPath, troupeArgv(['config']), {
       cwd: ROOT,
       env: { ...process.env, TROUPE_MAILBOX_CAPACITY: '0' },
       encoding: 'utf8',

@@ -132,7 +132,12 @@ describe('troupe start resumes the runs a crash left in flight', () => {
       return s === 'running' || s === 'pending' ? undefined : s;
     });
     expect(status).toBe('error');
-    expect((await http('GET', `${second.url}/acp/threads/${threadId}`)).json['status']).toBe('error');
+    // The run's record is written before its thread's (actors/agent/recovery.ts abandonRun): wait for the thread too.
+    const threadStatus = await until('the thread to leave busy', async () => {
+      const s = (await http('GET', `${second.url}/acp/threads/${threadId}`)).json['status'] as string;
+      return s === 'busy' ? undefined : s;
+    });
+    expect(threadStatus).toBe('error');
     const joined = await http('GET', `${second.url}/acp/threads/${threadId}/runs/${runId}/join`);
     expect(joined.status).toBe(200);
     expect(model.requests).toHaveLength(1); // the gone agent's model is not asked again

@@ -1,11 +1,11 @@
 /** Membership (joins, leaves, silent nodes declared dead), reconnect after a server restart, remote drain. */
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { KvMembership } from '../../runtime/jetstream/index.js';
 import { type ActorSystem, type MembershipEvent } from '../../runtime/index.js';
 import { JetStreamTransport } from '../../runtime/jetstream/index.js';
 import { createSystem } from '../../supervisors/index.js';
+import { ROOT, troupeArgv } from '../gateway/cli-fixture.js';
 import { NatsServer } from '../nats/server.js';
 import { eventually } from '../transport/contract.js';
 import { NodeProcess } from './nodes.js';
@@ -47,7 +47,16 @@ describe('membership', () => {
   it('keeps working after the NATS server restarts, without restarting the node', async () => {
     const own = await NatsServer.start();
     try {
-      const transport = new JetStreamTransport({ servers: own.url, prefix: 'restart', publishRetryMs: 30_000 });
+      // A lease window longer than any outage here: with the defaults (3 s, trusted for 2 s after the last renewal) a
+      // restart slower than 1-2 s (a loaded machine) fences the lease and ends the actor, and a bare system (no node
+      // placement) never re-activates it; the asks then time out. Fencing through an outage is not what this tests.
+      const transport = new JetStreamTransport({
+        servers: own.url,
+        prefix: 'restart',
+        publishRetryMs: 30_000,
+        leaseTtlMs: 30_000,
+        deadAfterMs: 30_000,
+      });
       const s = await createSystem({ node: 'r', transport });
       const seen: unknown[] = [];
       const ref = await s.spawn('worker/echo', {
@@ -80,11 +89,12 @@ describe('membership', () => {
     const prefix = `drain${n++}`;
     const proc = await NodeProcess.start('d1', [mesh.server().url], prefix);
     const code = await new Promise<number | null>((done) => {
+      // The built CLI when current (test/gateway/cli-fixture.ts): a `troupe` start costs 2-3 s less CPU than through tsx.
       const cli = spawn(
         process.execPath,
-        ['--import', 'tsx', 'cli/main.ts', 'node', 'drain', '--node-id', 'd1', '--nats', mesh.server().url, '--prefix', prefix],
+        troupeArgv(['node', 'drain', '--node-id', 'd1', '--nats', mesh.server().url, '--prefix', prefix]),
         {
-          cwd: resolve(import.meta.dirname, '../..'),
+          cwd: ROOT,
           stdio: 'ignore',
         },
       );

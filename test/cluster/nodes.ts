@@ -145,6 +145,17 @@ export class NodeProcess {
   }
 }
 
+/**
+ * Starts nodes side by side on one server (making the mesh's streams and buckets is idempotent; each start is seconds of
+ * module loading, one after another they left a core idle). Every node that started is added to `into`, for the
+ * caller to stop, also when another failed; the first failure is thrown then.
+ */
+export async function startNodes(into: NodeProcess[], starts: readonly (() => Promise<NodeProcess>)[]): Promise<void> {
+  const results = await Promise.allSettled(starts.map((start) => start()));
+  for (const r of results) if (r.status === 'fulfilled') into.push(r.value);
+  for (const r of results) if (r.status === 'rejected') throw r.reason;
+}
+
 /** A client of the mesh (not a node: it hosts nothing and announces nothing). */
 export async function meshClient(
   servers: string[],

@@ -43,9 +43,13 @@ async function startHost(id: string, servers: string, prefix: string): Promise<H
       if (proc.exitCode !== null) throw new Error(`host ${id} exited:\n${host.out}`);
       return host.out.includes(`READY ${id}`);
     },
-    30_000,
+    // As long as a `troupe node` may take to join (test/cluster/nodes.ts): 30 s ran out at load 20.
+    60_000,
     `host ${id} to start`,
-  );
+  ).catch((e: unknown) => {
+    proc.kill('SIGKILL'); // not left running: the caller never gets it to stop
+    throw e;
+  });
   return host;
 }
 
@@ -90,7 +94,11 @@ describe('one driver per run on JetStream', () => {
           h.proc.kill('SIGKILL');
         }
       const prefix = `od${process.pid}a${++attempts}`;
-      for (const id of ['d1', 'd2']) hosts.push(await startHost(id, server.url, prefix));
+      // Side by side (making the mesh's streams and buckets is idempotent): each start is seconds of module loading.
+      // Both are kept (and killed after) even when one fails to start.
+      const started = await Promise.allSettled(['d1', 'd2'].map((id) => startHost(id, server.url, prefix)));
+      for (const r of started) if (r.status === 'fulfilled') hosts.push(r.value);
+      for (const r of started) if (r.status === 'rejected') throw r.reason;
       const { system, placement } = await meshClient([server.url], prefix);
       const storage = await JetStreamStorage.connect({ servers: [server.url], prefix });
       try {

@@ -14,7 +14,7 @@ import { RunStore } from '../../actors/agent/index.js';
 import { NatsServer } from '../nats/server.js';
 import { eventually } from '../transport/contract.js';
 import { oaiText, sse, startServer, type FakeServer } from '../llm/fake-servers.js';
-import { NodeProcess, meshClient } from './nodes.js';
+import { NodeProcess, meshClient, startNodes } from './nodes.js';
 
 let server: NatsServer;
 let model: FakeServer;
@@ -45,10 +45,12 @@ describe('run recovery on a mesh', () => {
     // The first answer streams slowly (its node is killed mid-stream); the resumed call gets a complete one.
     model.script(sse(oaiText(Array.from({ length: 80 }, (_, i) => `w${i} `)), { gapMs: 150 }), sse(oaiText(['Recovered ', 'story.'])));
     const prefix = `rr${process.pid}`;
-    for (const id of ['r1', 'r2'])
-      nodes.push(
-        await NodeProcess.start(id, [server.url], prefix, ['--kinds', 'agent,tool', '--config', configFile], { FAKE_KEY: 'sk-x' }),
-      );
+    await startNodes(
+      nodes,
+      ['r1', 'r2'].map(
+        (id) => () => NodeProcess.start(id, [server.url], prefix, ['--kinds', 'agent,tool', '--config', configFile], { FAKE_KEY: 'sk-x' }),
+      ),
+    );
     const { system, placement } = await meshClient([server.url], prefix);
     const storage = await JetStreamStorage.connect({ servers: [server.url], prefix });
     try {

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import { configSchema } from '../../config/index.js';
 import { generateApiKey } from '../../gateway/index.js';
 import { openStorage } from '../../runtime/index.js';
@@ -36,11 +36,18 @@ async function recordDeadLetters(data: string, payloads: unknown[]): Promise<voi
   }
 }
 
-describe('troupe deadletters', () => {
-  it('lists, shows and redrives (once) the dead letters in the embedded data directory', async () => {
+// The two tests share nothing (own data directories, own node): they run side by side, and so do the commands of a test
+// that need nothing of each other (each CLI process is seconds of CPU spent loading; one at a time left a core idle).
+describe.concurrent('troupe deadletters', () => {
+  it('lists, shows and redrives (once) the dead letters in the embedded data directory', async ({ expect }) => {
     const data = join(dir, 'embedded');
     await recordDeadLetters(data, [{ n: 1 }, { n: 2 }]);
-    const list = await troupe(['deadletters', 'list', '--address', 'agent/assistant'], data);
+    const [list, usage] = await Promise.all([
+      troupe(['deadletters', 'list', '--address', 'agent/assistant'], data),
+      troupe(['deadletters', 'redrive'], data),
+    ]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('redrive needs a dead-letter id');
     expect(list.code, list.stderr).toBe(0);
     const lines = list.stdout.trim().split('\n');
     expect(lines).toHaveLength(2);
@@ -59,12 +66,9 @@ describe('troupe deadletters', () => {
     const page = JSON.parse(json.stdout) as { items: { id: string; redriven?: unknown }[]; next?: string };
     expect(page.items[0]).toMatchObject({ id, redriven: expect.any(Object) });
     expect(page.next).toBe(id);
-    const usage = await troupe(['deadletters', 'redrive'], data);
-    expect(usage.code).toBe(2);
-    expect(usage.stderr).toContain('redrive needs a dead-letter id');
   }, 300_000);
 
-  it('works with --url and an admin key against a running gateway; a user key gets 403', async () => {
+  it('works with --url and an admin key against a running gateway; a user key gets 403', async ({ expect }) => {
     const data = join(dir, 'served');
     await recordDeadLetters(data, [{ n: 3 }]);
     const admin = generateApiKey();
@@ -86,11 +90,13 @@ describe('troupe deadletters', () => {
     );
     const node = await startCliGateway(['start', '--config', file, '--quiet'], cleanEnv({ TROUPE_DATA_DIR: data }), { compiled: true });
     try {
-      const list = await troupe(['deadletters', 'list', '--address', 'agent/assistant', '--url', node.url, '--key', admin.key], data);
+      const [list, refused] = await Promise.all([
+        troupe(['deadletters', 'list', '--address', 'agent/assistant', '--url', node.url, '--key', admin.key], data),
+        troupe(['deadletters', 'list', '--url', node.url, '--key', user.key], data),
+      ]);
       expect(list.code, list.stderr).toBe(0);
       const id = list.stdout.trim().split(' ')[0]!;
       expect(list.stdout).toContain('default/agent/assistant');
-      const refused = await troupe(['deadletters', 'list', '--url', node.url, '--key', user.key], data);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toMatch(/HTTP 403 dead letters: missing permission deadletters:manage/);
       expect(refused.stderr).not.toContain(user.key);

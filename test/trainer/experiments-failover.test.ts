@@ -18,7 +18,7 @@ import {
   type ExperimentRecord,
 } from '../../protocols/index.js';
 import { JetStreamStorage } from '../../runtime/jetstream/index.js';
-import { NodeProcess, meshClient } from '../cluster/nodes.js';
+import { NodeProcess, meshClient, startNodes } from '../cluster/nodes.js';
 import { NatsServer } from '../nats/server.js';
 import { eventually } from '../transport/contract.js';
 
@@ -45,8 +45,10 @@ afterAll(async () => {
 describe('experiment failover', () => {
   it('a SIGKILLed node loses no reward and the heir goes on to promote', async () => {
     const prefix = `ef${process.pid}`;
-    for (const id of ['e1', 'e2'])
-      nodes.push(await NodeProcess.start(id, [server.url], prefix, ['--kinds', 'trainer', '--config', configFile]));
+    await startNodes(
+      nodes,
+      ['e1', 'e2'].map((id) => () => NodeProcess.start(id, [server.url], prefix, ['--kinds', 'trainer', '--config', configFile])),
+    );
     const { system, placement } = await meshClient([server.url], prefix);
     const storage = await JetStreamStorage.connect({ servers: [server.url], prefix });
     try {
