@@ -201,8 +201,10 @@ export function blueprintsRoute(deps: GatewayDeps): HttpRoute {
   const now = (): number => (deps.clock ?? deps.system.clock).now();
 
   async function install(req: IncomingMessage, res: ServerResponse, principal: Principal): Promise<void> {
-    const body = (await readJson(req, MAX_BUNDLE_BYTES * 2)) as Record<string, unknown> | undefined;
-    if (body === undefined || typeof body !== 'object' || typeof body['files'] !== 'object' || body['files'] === null)
+    // Who may install is settled before the body is read: a caller without the permission learns nothing from it.
+    requirePermission(principal, 'blueprints:manage', 'blueprints');
+    const body = (await readJson(req, MAX_BUNDLE_BYTES * 2)) as Record<string, unknown> | null | undefined;
+    if (body === undefined || body === null || typeof body !== 'object' || typeof body['files'] !== 'object' || body['files'] === null)
       throw new ValidationError('expected {files: {path: text}, tenant?, stage?, upgrade?}');
     const files = body['files'] as Record<string, unknown>;
     for (const [p, v] of Object.entries(files))

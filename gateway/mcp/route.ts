@@ -110,7 +110,11 @@ export function mcpRoute(deps: GatewayDeps, options: McpRouteOptions = {}): Http
       const header = req.headers['mcp-session-id'];
       let session = typeof header === 'string' && header !== '' ? header : undefined;
       if (req.method === 'DELETE') {
-        if (session !== undefined) await endSession(deps, principal, session);
+        if (session === undefined) {
+          rpcError(res, 400, -32000, 'Bad Request: DELETE needs the Mcp-Session-Id of the session to end');
+          return;
+        }
+        await endSession(deps, principal, session);
         res.writeHead(200).end();
         return;
       }

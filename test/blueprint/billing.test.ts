@@ -69,6 +69,13 @@ describe('/blueprints and /billing', () => {
     const files = readBundleDir(join(ROOT, 'examples/blueprints/support-desk'));
     expect((await call('acmeAdmin', 'POST', '/blueprints', { files, tenant: '*' })).status).toBe(403);
     expect((await call('acme', 'POST', '/blueprints', { files })).status).toBe(403);
+    // Bodies that are not bundles: the permission is checked first, then the shape (was a 500 for JSON null).
+    for (const bad of [null, [], 'text', 7, { files: null }, { files: [1] }]) {
+      expect((await call('acme', 'POST', '/blueprints', bad)).status, JSON.stringify(bad)).toBe(403);
+      const r = await call('acmeAdmin', 'POST', '/blueprints', bad);
+      expect(r.status, JSON.stringify(bad)).toBe(400);
+      expect(r.text).toMatch(/files/);
+    }
     // Its tool module would run in the nodes every tenant shares: a tenant's admin may not install it, even for its tenant.
     const own = await call('acmeAdmin', 'POST', '/blueprints', { files });
     expect(own.status).toBe(403);

@@ -313,6 +313,8 @@ describe('/mcp sessions: the GET stream and DELETE', () => {
     const del = await fetch(`${gw.url}/mcp`, { method: 'DELETE', headers: headers(session) });
     expect(del.status).toBe(200);
     expect(await ended).toBe(true); // the stream ends (the test times out otherwise)
+    const none = await fetch(`${gw.url}/mcp`, { method: 'DELETE', headers: { authorization: 'Bearer acme' } });
+    expect(none.status).toBe(400); // no session named: nothing to end
     await client.close();
   });
 
