@@ -3,6 +3,7 @@
  * is told, the JSON schema it is held to (parsed, validated, asked again once), and the parts of the final message.
  * Speech is in speaker.ts.
  */
+import removeMarkdown from 'remove-markdown';
 import { z } from 'zod';
 import type { BlobRef, ContentPart, OutputFormat, RunOutputs } from '../../protocols/index.js';
 
@@ -90,10 +91,12 @@ export function deliveredOutputs(
 ): { parts: ContentPart[]; outputs: RunOutputs } {
   const parts: ContentPart[] = [];
   const outputs: RunOutputs = { formats: formats.map((f) => f.type) };
+  // Asked for Markdown as well, the model wrote Markdown: the plain-text part is that answer without its markup.
+  const plain = formats.some((f) => f.type === 'markdown') ? removeMarkdown(text, { stripListLeaders: false }) : text;
   for (const f of formats) {
     if (f.type === 'text') {
-      parts.push({ type: 'text', text, mime: 'text/plain' });
-      outputs.text = text;
+      parts.push({ type: 'text', text: plain, mime: 'text/plain' });
+      outputs.text = plain;
     } else if (f.type === 'markdown') {
       parts.push({ type: 'text', text, mime: 'text/markdown' });
       outputs.markdown = text;

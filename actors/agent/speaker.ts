@@ -4,6 +4,7 @@
  * text-to-speech, stored as a blob and announced as an `audio` run event; at the end the sentences' WAVs are joined
  * into one blob for the final message.
  */
+import removeMarkdown from 'remove-markdown';
 import type { MediaConfig } from '../../config/index.js';
 import type { BlobRef } from '../../protocols/index.js';
 import { detectSpeechEngine, synthesize } from '../media/index.js';
@@ -82,8 +83,8 @@ export class Speaker {
   }
 
   private say(sentence: string): void {
-    // Markdown's marks are not read aloud.
-    const text = sentence
+    // Markdown's marks are not read aloud (a link reads as its text); stray marks of a construct cut by the sentence end go too.
+    const text = removeMarkdown(sentence, { stripListLeaders: true })
       .replace(/[#*_`>|~]+/g, ' ')
       .replace(/\s+/g, ' ')
       .trim();

@@ -148,11 +148,13 @@ describe('json over /ws (OpenAI SDK against the local wire server)', () => {
 describe('markdown + audio over /ws', () => {
   it('tells the model to write Markdown, speaks each sentence in order as it streams, run.audio chunks then the whole answer', async () => {
     chat.script(sse(oaiText(['# Weather\n\n', 'It is **sunny** outside today. ', 'Tomorrow brings ', 'rain and wind!'])));
-    const frames = await wsRun('oai', 'weather?', { output_format: ['markdown', { type: 'audio', voice: 'verse' }] });
+    const frames = await wsRun('oai', 'weather?', { output_format: ['markdown', { type: 'audio', voice: 'verse' }, 'text'] });
     const end = frames.at(-1) as Frame;
-    expect(end).toMatchObject({ type: 'run.completed', outputs: { formats: ['markdown', 'audio'] } });
-    const outputs = end['outputs'] as { markdown: string; audio: { blob: string; size: number; mime: string } };
+    expect(end).toMatchObject({ type: 'run.completed', outputs: { formats: ['markdown', 'audio', 'text'] } });
+    const outputs = end['outputs'] as { markdown: string; text: string; audio: { blob: string; size: number; mime: string } };
     expect(outputs.markdown).toBe('# Weather\n\nIt is **sunny** outside today. Tomorrow brings rain and wind!');
+    // Plain text beside Markdown: the same answer without its markup.
+    expect(outputs.text).toBe('Weather\n\nIt is sunny outside today. Tomorrow brings rain and wind!');
     expect(JSON.stringify((chat.requests[0]?.body as ChatBody).messages[0])).toContain('Markdown');
     // One speech call per sentence, in order, with the request's voice, Markdown marks not read aloud.
     expect(audio.requests.map((r) => [r.fields['input'], r.fields['voice']])).toEqual([
@@ -182,6 +184,7 @@ describe('markdown + audio over /ws', () => {
     expect(message.parts).toEqual([
       { type: 'text', text: outputs.markdown, mime: 'text/markdown' },
       { type: 'audio', mime: 'audio/wav', blob: outputs.audio.blob, size: outputs.audio.size, sha256: outputs.audio.blob },
+      { type: 'text', text: outputs.text, mime: 'text/plain' },
     ]);
   });
 });
