@@ -11,7 +11,7 @@ import { configSchema } from '../../config/index.js';
 const INFO = { tenant: 't', runId: 'r1', threadId: 'th1', agent: 'a' };
 
 /** A run guard whose one keyword detector finds `word` (type `type`), acted on as `action` at every stage. */
-async function guardOf(word: string, type: string, action: 'redact' | 'block', holdBackChars = 8): Promise<RunGuard> {
+async function guardOf(word: string, type: string, action: 'redact' | 'block' | 'review', holdBackChars = 8): Promise<RunGuard> {
   const g = configSchema.parse({
     guardrails: {
       custom: [{ name: type.toLowerCase(), type, keywords: [word], score: 0.99 }],
@@ -62,6 +62,35 @@ describe('composeRunGuards', () => {
         if (ws.includes('apple')) expect(expected).toContain('[REDACTED:FRUIT_A]');
         if (ws.includes('banana')) expect(expected).toContain('[REDACTED:FRUIT_B]');
       }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("holds a reviewed span and all after it, in whichever guard reviews it, with the other guard's redaction applied", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        words,
+        separators,
+        fc.array(fc.nat(200), { maxLength: 12 }),
+        fc.boolean(),
+        async (ws, seps, points, reviewerFirst) => {
+          const reviewer = await guardOf('apple', 'FRUIT_A', 'review');
+          const redactor = await guardOf('banana', 'FRUIT_B', 'redact');
+          const text = textOf(ws, seps);
+          const rg = composeRunGuards(reviewerFirst ? [reviewer, redactor] : [redactor, reviewer]).reply();
+          const released: string[] = [];
+          for (const token of cut(text, points)) released.push(await rg.push(token));
+          const end = await rg.end();
+          released.push(end.text);
+          const out = released.join('');
+          expect(rg.text).toBe(out);
+          expect(out).not.toMatch(/\bapple\b|\bbanana\b/);
+          // Approved, the held part follows what was released: the whole reply, the redaction applied.
+          expect(out + (end.review?.held ?? '')).toBe(text.replaceAll(/\bbanana\b/g, '[REDACTED:FRUIT_B]'));
+          expect(end.review?.types).toEqual(ws.includes('apple') ? ['FRUIT_A'] : undefined);
+          if (end.review !== undefined) expect(end.review.held).not.toMatch(/\bbanana\b/);
+        },
+      ),
       { numRuns: 60 },
     );
   });
