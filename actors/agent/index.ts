@@ -4,6 +4,7 @@ export type { AgentState } from './behavior.js';
 export { AgentRun } from './run.js';
 export type { RunHost, RunEnd, RunState, ResumeValue } from './run.js';
 export type { AgentDefinition, AgentHooks, HookInfo, Prices, RunGuard, ReplyGuard, GuardStep, RunRoute } from './definition.js';
+export { composeRunGuards } from './guards.js';
 export { waitForRun } from './wait.js';
 export type { RunResult } from './wait.js';
 export { RunStore, runReads, runTakenOver, isRunTakenOver } from './store.js';

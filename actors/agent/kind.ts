@@ -16,6 +16,7 @@ import { agentBehavior } from './behavior.js';
 import { nodeSpeech } from './speaker.js';
 import { budgetCheck } from './budget.js';
 import { startRecovery, stopRecovery } from './recovery.js';
+import { composeRunGuards } from './guards.js';
 import type { AgentDefinition, AgentHooks } from './definition.js';
 
 /** Hooks other kinds add to every local agent's run loop (guardrails, memory), applied in list order. */
@@ -181,10 +182,11 @@ function definition(a: AgentConfig, services: KindServices): AgentDefinition & {
 function chainHooks(contributed: readonly AgentHooks[], window: Parameters<typeof windowMessages>[1]): AgentHooks {
   const inputs = contributed.flatMap((h) => (h.input === undefined ? [] : [h.input.bind(h)]));
   const outputs = contributed.flatMap((h) => (h.output === undefined ? [] : [h.output.bind(h)]));
-  const guard = contributed.find((h) => h.guard !== undefined);
+  // Every contributed guard applies (the node's guardrails, then a blueprint's policy), composed in order.
+  const guards = contributed.flatMap((h) => (h.guard === undefined ? [] : [h.guard.bind(h)]));
   const routes = contributed.flatMap((h) => (h.route === undefined ? [] : [h.route.bind(h)]));
   return {
-    ...(guard?.guard === undefined ? {} : { guard: guard.guard.bind(guard) }),
+    ...(guards.length === 0 ? {} : { guard: (info) => composeRunGuards(guards.map((g) => g(info))) }),
     ...(inputs.length === 0
       ? {}
       : {

@@ -1,13 +1,14 @@
 /**
- * A blueprint's guardrail policy (its `guardrails` file), enforced on that blueprint's agents beside the node's own
- * guardrails (docs/blueprints.md, "Guardrails"): a run whose new input the policy blocks fails before the model is
- * called, and the final answer is checked at stage `output` (blocked: the run fails; redact, mask, pseudonymise: the
- * answer is rewritten). The engine is made with the guardrail kind's public parts — the built-in detectors and the
- * policy's regex/keyword detectors (a blueprint may not carry detector modules: unchecked code) — on the first run.
+ * A blueprint's guardrail policy (its `guardrails` file), enforced on that blueprint's agents beside (after) the
+ * node's own guardrails (docs/blueprints.md, "Guardrail policies"): a full run guard, as the node's — the new input
+ * (blocked: the run fails before the model is called), what the model is shown (pseudonymised), the token stream
+ * (hold-back window, so a span the policy redacts never reaches a client), tool-call arguments and tool results. The
+ * engine is made with the guardrail kind's public parts — the built-in detectors and the policy's regex/keyword
+ * detectors (a blueprint may not carry detector modules: unchecked code) — on the first run; refusals name the
+ * blueprint.
  */
 import type { GuardrailsConfig } from '../../config/index.js';
-import type { ChatMessage } from '../../protocols/index.js';
-import type { AgentHooks, HookInfo } from '../agent/index.js';
+import type { AgentHooks, GuardStep, HookInfo, ReplyGuard, RunGuard } from '../agent/index.js';
 import { AGENT_HOOKS } from '../agent/index.js';
 import {
   AuditLog,
@@ -17,6 +18,7 @@ import {
   GuardPolicy,
   customDetectors,
   makeRegistered,
+  runGuard,
 } from '../guardrail/index.js';
 import { Contributions, type ContributionKey, type KindServices } from '../kinds/index.js';
 
@@ -26,7 +28,7 @@ export interface PolicyHooks {
   close(): Promise<void>;
 }
 
-/** The input and output hooks of a blueprint's policy (its engine made on the first check). */
+/** The run guard of a blueprint's policy (its engine made on the first check). */
 export function policyHooks(services: KindServices, blueprint: string, policy: GuardrailsConfig): PolicyHooks {
   const { system } = services;
   let engine: Promise<GuardEngine> | undefined;
@@ -43,32 +45,49 @@ export function policyHooks(services: KindServices, blueprint: string, policy: G
       warn: (m) => system.warn(`blueprint ${blueprint}: ${m}`),
     });
   };
-  const check = async (text: string, stage: 'input' | 'output', info: HookInfo) => {
-    const role = info.metadata?.['role'];
-    return (await (engine ??= made())).check({
-      text,
-      stage,
-      tenant: info.tenant,
-      agent: info.agent,
-      run: info.runId,
-      role: typeof role === 'string' ? role : 'user',
-      ...(info.metadata === undefined ? {} : { metadata: info.metadata }),
-    });
+  const named = (message: string): string => `${message} of blueprint ${blueprint}`;
+  const step = <T>(s: GuardStep<T>): GuardStep<T> => ('refuse' in s ? { refuse: named(s.refuse) } : s);
+  /** A stopped reply's error, naming the blueprint. */
+  const stopped = (e: unknown): never => {
+    throw e instanceof GuardBlockedError ? new GuardBlockedError(named(e.message)) : e;
   };
   return {
     hooks: {
-      async input(messages: readonly ChatMessage[], info: HookInfo): Promise<void> {
-        // The new input: the user messages after the last other one (as the node's own guard reads it).
-        let first = messages.length;
-        while (first > 0 && messages[first - 1]?.role === 'user') first--;
-        for (const m of messages.slice(first))
-          if ((await check(m.content, 'input', info)).action === 'block')
-            throw new GuardBlockedError(`the input was blocked by the guardrail policy of blueprint ${blueprint}`);
-      },
-      async output(text: string, info: HookInfo): Promise<string> {
-        const v = await check(text, 'output', info);
-        if (v.action === 'block') throw new GuardBlockedError(`the answer was blocked by the guardrail policy of blueprint ${blueprint}`);
-        return v.text ?? text;
+      guard(info: HookInfo): RunGuard {
+        // The node's stream settings; the guard itself is made once the engine is.
+        let made_: Promise<RunGuard> | undefined;
+        const guard = (): Promise<RunGuard> =>
+          (made_ ??= (engine ??= made()).then((e) => runGuard({ engine: e, stream: services.config.guardrails.stream }, info)));
+        return {
+          input: async (messages) => step(await (await guard()).input(messages)),
+          model: async (messages) => (await guard()).model(messages),
+          reply(): ReplyGuard {
+            const inner = guard().then((g) => g.reply());
+            inner.catch(() => undefined);
+            let got: ReplyGuard | undefined;
+            return {
+              get text() {
+                return got?.text ?? '';
+              },
+              async push(token) {
+                got = await inner;
+                return got.push(token).catch(stopped);
+              },
+              async end() {
+                got = await inner;
+                return got.end().catch(stopped);
+              },
+            };
+          },
+          toolCall: async (call, options) => step(await (await guard()).toolCall(call, options)),
+          toolResult: async (call, content) => (await guard()).toolResult(call, content),
+          close() {
+            void made_?.then(
+              (g) => g.close(),
+              () => undefined,
+            );
+          },
+        };
       },
     },
     async close() {
