@@ -19,6 +19,8 @@ import { composeCatalog } from '../../cli/kinds.js';
 import { configSchema } from '../../config/index.js';
 import { Gateway, catalogDeps } from '../../gateway/index.js';
 import { BlobStore, MeshNode, type ActorSystem } from '../../runtime/index.js';
+import { RunStore } from '../../actors/index.js';
+import { typedRunEventSchema } from '../../protocols/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import { WsClient } from '../gateway/ws-fixture.js';
 import { antText, oaiText, sse, startServer, type FakeServer } from '../llm/fake-servers.js';
@@ -186,6 +188,16 @@ describe('markdown + audio over /ws', () => {
       { type: 'audio', mime: 'audio/wav', blob: outputs.audio.blob, size: outputs.audio.size, sha256: outputs.audio.blob },
       { type: 'text', text: outputs.text, mime: 'text/plain' },
     ]);
+    // The run log holds the audio events (each sentence and the whole answer) in the protocol's shape, references only.
+    const runId = end['run_id'] as string;
+    const events = await new RunStore(node.system.storage).events('default', runId);
+    expect(events.filter((e) => e.event === 'audio')).toHaveLength(4);
+    for (const e of events) expect(typedRunEventSchema.safeParse(e).success, JSON.stringify(e).slice(0, 300)).toBe(true);
+    expect(JSON.stringify(events)).not.toContain(
+      Buffer.concat(sentences.get(1) ?? [])
+        .toString('base64')
+        .slice(0, 64),
+    );
   });
 });
 
