@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { usageSchema } from './chat.js';
-import { contentPartsSchema } from './content.js';
+import { contentPartsSchema, outputFormatSchema } from './content.js';
 
 /** Message types an agent actor handles. */
 export const RUN_CREATE = 'acp.run.create';
@@ -108,6 +108,8 @@ export const runContinueSchema = z.object({
   seq: z.number().int().nonnegative(),
   depth: z.number().int().nonnegative(),
   usage: usageSchema,
+  /** The formats the run's answer is asked in (`config.output_format`): the receiving agent delivers them. */
+  formats: z.array(outputFormatSchema).optional(),
 });
 export type RunContinue = z.infer<typeof runContinueSchema>;
 

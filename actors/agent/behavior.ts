@@ -597,6 +597,8 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
             usage: p.usage,
             ...(system === undefined ? {} : { system: system.text }),
             ...(params === undefined ? {} : { params }),
+            // The formats asked of the run go with it: the agent that answers delivers them.
+            ...(p.formats === undefined ? {} : { formats: p.formats }),
           };
           // Claimed for this agent's activation: a handoff moves the run to this agent's fence.
           const fence = { agent: def.name, epoch: ctx.epoch };
@@ -615,6 +617,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
               resumes: 0,
               ...(state.system === undefined ? {} : { system: state.system }),
               ...(params === undefined ? {} : { params }),
+              ...(state.formats === undefined ? {} : { formats: state.formats }),
               ...(msg.traceparent === undefined ? {} : { traceparent: msg.traceparent }),
             },
             true,

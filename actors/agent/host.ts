@@ -319,6 +319,7 @@ export function makeHost(
           seq: live.seq,
           depth: live.depth,
           usage: state.usage,
+          ...(state.formats === undefined ? {} : { formats: state.formats }),
         },
         trace === undefined ? undefined : { traceparent: trace },
       );

@@ -40,6 +40,7 @@ async function startNode(chat: FakeServer, tts: Record<string, unknown>): Promis
       { name: 'oai', description: 'openai agent', instructions: 'You help.' },
       { name: 'offline', description: 'offline agent', instructions: 'You help.' },
       { name: 'ant', description: 'anthropic agent', instructions: 'You help.' },
+      { name: 'front', description: 'hands off', instructions: 'You route.', handoffs: ['offline'] },
     ],
     memory: { store: { index: [] } },
     media: { speech: { tts } },
@@ -144,6 +145,18 @@ describe('json over /ws (OpenAI SDK against the local wire server)', () => {
     const frames = await wsRun('oai', 'loose', { output_format: { type: 'json', schema } });
     expect(frames.at(-1)).toMatchObject({ type: 'run.completed', outputs: { json: { a: 'x' } } });
     expect((chat.requests[0]?.body as ChatBody).response_format).toMatchObject({ json_schema: { name: 'answer', strict: false } });
+  });
+});
+
+describe('a handoff', () => {
+  it('carries the formats: the agent that answers delivers the JSON asked of the run', async () => {
+    const frames = await wsRun('front', '/handoff offline', { output_format: { type: 'json', schema: ITEM } });
+    expect(frames.some((f) => f['event'] === 'handoff')).toBe(true);
+    const end = frames.at(-1) as Frame;
+    expect(end).toMatchObject({ type: 'run.completed', outputs: { formats: ['json'] } });
+    const json = (end['outputs'] as { json: { item: unknown; count: unknown } }).json;
+    expect(typeof json.item).toBe('string');
+    expect(Number.isInteger(json.count) && (json.count as number) >= 0).toBe(true);
   });
 });
 
