@@ -51,14 +51,17 @@ import { ANONYMOUS_ADMIN, requirePermission } from '../auth/index.js';
 import { gatewayError, methodNotAllowedError, readJson, sendJson } from '../http.js';
 import type { GatewayDeps, HttpRoute, Principal } from '../types.js';
 
-/** The scope a caller may install to or read: its tenant; `*` (every tenant) for an admin of the default tenant or auth off. */
+/**
+ * The scope a caller may install to or read: its tenant; for an admin of the default tenant (the operator) or auth off
+ * also `*` (every tenant) or any one tenant — the operator may install for every tenant, so for one as well.
+ */
 function scopeOf(principal: Principal, asked: unknown): string {
   requirePermission(principal, 'blueprints:manage', 'blueprints');
   if (asked !== undefined && typeof asked !== 'string') throw new ValidationError('tenant: expected a tenant name or "*"');
   const scope = asked ?? (principal === ANONYMOUS_ADMIN ? ALL_TENANTS : principal.tenant);
   assertScope(scope);
   if (principal === ANONYMOUS_ADMIN || scope === principal.tenant) return scope;
-  if (scope === ALL_TENANTS && principal.tenant === DEFAULT_TENANT) return scope;
+  if (principal.tenant === DEFAULT_TENANT) return scope;
   throw gatewayError(
     'forbidden',
     `an admin of tenant ${principal.tenant} may not manage blueprints of ${scope === ALL_TENANTS ? 'every tenant' : `tenant ${scope}`}`,

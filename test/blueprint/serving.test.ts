@@ -233,6 +233,23 @@ describe('blueprint workflows, guardrails and names', () => {
     expect((await call('acmeAdmin', 'DELETE', '/blueprints/kb')).status).toBe(200);
   }, 60_000);
 
+  it('lets the operator install for one other tenant (code included), which only that tenant sees', async () => {
+    const files = {
+      'blueprint.yaml': manifest('opfor', '1.0.0', 'agents: [agents/a.yaml]\n'),
+      'agents/a.yaml': 'name: a\ninstructions: Help.\n',
+    };
+    // A tenant's admin may manage only its own tenant's blueprints.
+    expect((await call('acmeAdmin', 'POST', '/blueprints', { files, tenant: 'beta' })).status).toBe(403);
+    const installed = await call('root', 'POST', '/blueprints', { files, tenant: 'beta' });
+    expect(installed.status, installed.text).toBe(201);
+    expect(JSON.parse(installed.text)).toMatchObject({ name: 'opfor', tenant: 'beta' });
+    expect((await call('betaAdmin', 'GET', '/blueprints')).text).toContain('"opfor"');
+    expect((await call('acmeAdmin', 'GET', '/blueprints')).text).not.toContain('"opfor"');
+    expect(await runOver('betaAdmin', 'opfor/a', 'hello')).toContain('run.completed');
+    expect((await call('root', 'DELETE', '/blueprints/opfor?tenant=beta')).status).toBe(200);
+    expect((await call('betaAdmin', 'GET', '/blueprints')).text).not.toContain('"opfor"');
+  });
+
   it('of two concurrent installs of one name in two tenants, exactly one succeeds', async () => {
     for (let round = 0; round < 5; round++) {
       const files = {
