@@ -75,13 +75,19 @@ beforeAll(async () => {
   model = await startServer();
   storage = new WatchedStorage();
   system = await createSystem({ storage, warn: () => undefined });
-  attached = await attachMcpServer(system, { name: 'camera', url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp` });
+  attached = await lookerOn(system);
+});
+
+/** Attaches the camera MCP server to `on` and spawns agent `looker` (OpenAI SDK → the local model server) there. */
+async function lookerOn(on: ActorSystem): Promise<McpAttachment> {
+  const camera = await attachMcpServer(on, { name: 'camera', url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp` });
   const provider = new OpenAIProvider({ baseURL: `${model.url}/v1`, apiKey: 'k' });
-  await system.spawn(
+  await on.spawn(
     'agent/looker',
     agentBehavior({ name: 'looker', instructions: 'Look.', provider, model: 'm', tools: ['camera.snapshot'] }),
   );
-});
+  return camera;
+}
 
 afterAll(async () => {
   await attached.close();
@@ -174,12 +180,7 @@ describe('image results of an external MCP server on a JetStream node', () => {
     server = await NatsServer.start();
     js = await JetStreamStorage.connect({ servers: [server.url], prefix: `m${process.pid}` });
     node = await createSystem({ storage: js, warn: () => undefined });
-    camera = await attachMcpServer(node, { name: 'camera', url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp` });
-    const provider = new OpenAIProvider({ baseURL: `${model.url}/v1`, apiKey: 'k' });
-    await node.spawn(
-      'agent/looker',
-      agentBehavior({ name: 'looker', instructions: 'Look.', provider, model: 'm', tools: ['camera.snapshot'] }),
-    );
+    camera = await lookerOn(node);
   });
   afterAll(async () => {
     await camera?.close();
