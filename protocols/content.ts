@@ -43,10 +43,17 @@ export const mimeSchema = z
   .max(127)
   .regex(/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/, 'a MIME type is type/subtype');
 
+const BASE64_ALPHABET = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** True for strict, padded standard base64 (what inline part data and tool results' media data must be). */
+export function isStrictBase64(s: string): boolean {
+  return BASE64_ALPHABET.test(s) && s.length % 4 === 0;
+}
+
 const base64Schema = z
   .string()
   .max(MAX_INLINE_BASE64)
-  .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'inline data is base64')
+  .regex(BASE64_ALPHABET, 'inline data is base64')
   .refine((s) => s.length % 4 === 0, 'base64 length is a multiple of 4');
 
 /** A reference to a stored blob. */

@@ -186,6 +186,7 @@ export {
   contentPartsSchema,
   wireContentSchema,
   outputFormatSchema,
+  isStrictBase64,
   outputFormatsSchema,
   runOutputsSchema,
   formatsOfModes,

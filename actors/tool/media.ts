@@ -8,7 +8,7 @@
  * the reference only.
  */
 import { z } from 'zod';
-import { TroupeError, blobIdSchema, mimeSchema, type MediaPart } from '../../protocols/index.js';
+import { TroupeError, blobIdSchema, isStrictBase64, mimeSchema, type MediaPart } from '../../protocols/index.js';
 import { inspectMedia, normalMime, type BlobStore, type MediaPolicy } from '../../runtime/index.js';
 import type { ToolCallResult, ToolContent } from './types.js';
 
@@ -49,8 +49,6 @@ function inlineOf(c: ToolContent): { type: BlobItem['type']; mime: string; data:
   return undefined;
 }
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
 /**
  * `result` with every inline media item stored as a blob of `tenant` and replaced by a {@link BlobItem}. Bytes that
  * are refused (a type the policy does not allow, bytes that are not what they claim, past the size limit) become a
@@ -70,7 +68,7 @@ export async function storeResultMedia(
       if (inline === undefined) return c;
       const what = `${inline.type} ${inline.mime.slice(0, 80)}`;
       try {
-        if (!BASE64.test(inline.data) || inline.data.length % 4 !== 0) throw new TroupeError('unprocessable', 'its data is not base64');
+        if (!isStrictBase64(inline.data)) throw new TroupeError('unprocessable', 'its data is not base64');
         const bytes = Buffer.from(inline.data, 'base64');
         const facts = await inspectMedia(bytes, inline.mime, { ...policy, maxBlobBytes: Math.min(policy.maxBlobBytes, blobs.maxBytes) });
         const dims = facts.width === undefined ? {} : { width: facts.width, height: facts.height as number };
