@@ -7,7 +7,7 @@
 import removeMarkdown from 'remove-markdown';
 import type { MediaConfig } from '../../config/index.js';
 import type { BlobRef } from '../../protocols/index.js';
-import { detectSpeechEngine, synthesize } from '../media/index.js';
+import { detectSpeechEngine, joinWavs, synthesize } from '../media/index.js';
 
 /** Speech the node makes: WAV bytes of `text` (`voice` overrides the configured voice where the engine allows). */
 export interface AgentSpeech {
@@ -115,36 +115,4 @@ export class Speaker {
     this.announce({ index: this.index, final: true, ...ref });
     return ref;
   }
-}
-
-/** The format and sample bytes of a PCM WAV. */
-function wavParts(b: Buffer): { fmt: Buffer; data: Buffer } {
-  if (b.length < 12 || b.toString('latin1', 0, 4) !== 'RIFF' || b.toString('latin1', 8, 12) !== 'WAVE')
-    throw new Error('speech is not a WAV');
-  let fmt: Buffer | undefined;
-  for (let at = 12; at + 8 <= b.length;) {
-    const id = b.toString('latin1', at, at + 4);
-    const size = b.readUInt32LE(at + 4);
-    if (id === 'fmt ') fmt = b.subarray(at + 8, at + 8 + size);
-    if (id === 'data' && fmt !== undefined) return { fmt, data: b.subarray(at + 8, Math.min(b.length, at + 8 + size)) };
-    at += 8 + size + (size % 2);
-  }
-  throw new Error('speech WAV has no fmt or data chunk');
-}
-
-/** One WAV of the sentences' WAVs one after another (they come from one engine: one format; the first's is kept). */
-export function joinWavs(wavs: readonly Uint8Array[]): Uint8Array {
-  const parts = wavs.map((w) => wavParts(Buffer.from(w.buffer, w.byteOffset, w.byteLength)));
-  const fmt = (parts[0] as { fmt: Buffer }).fmt;
-  const data = Buffer.concat(parts.filter((p) => p.fmt.equals(fmt)).map((p) => p.data));
-  const head = Buffer.alloc(12 + 8 + fmt.length + 8);
-  head.write('RIFF', 0, 'latin1');
-  head.writeUInt32LE(head.length - 8 + data.length, 4);
-  head.write('WAVE', 8, 'latin1');
-  head.write('fmt ', 12, 'latin1');
-  head.writeUInt32LE(fmt.length, 16);
-  fmt.copy(head, 20);
-  head.write('data', 20 + fmt.length, 'latin1');
-  head.writeUInt32LE(data.length, 24 + fmt.length);
-  return Buffer.concat([head, data]);
 }

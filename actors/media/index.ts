@@ -25,6 +25,7 @@ export type { OcrResult, OcrLine, OcrPageInfo, OcrLimits, Point } from './types.
 export { ocrTool, transcribeTool, synthesizeTool, mediaTools, mediaErrorResult, MEDIA_TOOL_NAMES } from './tools.js';
 export type { MediaToolOptions, BlobReader } from './tools.js';
 export type { SpeechConfig, Transcript, SpeechAudio, EngineCheck } from './speech.js';
+export { joinWavs } from './wav.js';
 export type { WavInfo } from './wav.js';
 
 /** OCR of an image or PDF (loads the models on first call): see ocr.ts `extractText`. */

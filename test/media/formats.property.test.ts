@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { sampleJson } from '../../actors/llm/offline-json.js';
 import { checkJson } from '../../actors/agent/formats.js';
-import { joinWavs, sentenceEnd } from '../../actors/agent/speaker.js';
+import { sentenceEnd } from '../../actors/agent/speaker.js';
+import { joinWavs } from '../../actors/media/index.js';
 import { OUTPUT_FORMAT_TYPES, jsonSchemaProblem, outputFormatSchema, runOptionsFrom } from '../../protocols/index.js';
 import { toneWav } from './openai-audio-server.js';
 
