@@ -19,7 +19,7 @@ import { collectionBehavior } from '../memory/rag/actor.js';
 import { collectionSearchTool } from '../memory/rag/tools.js';
 import { recallHook } from '../memory/rag/recall.js';
 import { toolBehavior } from '../tool/function-tool.js';
-import { attachMcpServer, type FunctionTool, type McpAttachment, type ToolPolicy } from '../tool/index.js';
+import { attachConfiguredMcpServer, forwardMcpTool, toolMedia, type FunctionTool, type McpAttachment } from '../tool/index.js';
 import { workflowKind } from '../workflow/kind.js';
 import { triggerTenants } from '../workflow/trigger-run.js';
 import { policyHooks, withAgentHooks, type PolicyHooks } from './policy.js';
@@ -252,12 +252,7 @@ export const blueprintToolKind: KindDescriptor = {
           // The attachment's actors live in the default tenant (there, `ensure` finds them before asking here);
           // another tenant the install serves forwards to them, its idempotency keys prefixed with the tenant.
           if (tenant === DEFAULT_TENANT || registry.mcpServer(server, tenant) === undefined) noSuch('tool', `${id} in tenant ${tenant}`);
-          return {
-            receive: (msg) =>
-              services.system.ref(`tool/${id}`, DEFAULT_TENANT).ask(msg.type, tenantKey(msg.payload, tenant), {
-                timeoutMs: msg.deadline === undefined ? undefined : Math.max(1, msg.deadline - Date.now()),
-              }),
-          };
+          return forwardMcpTool(services.system, id, tenant);
         }
         const collection = search(id);
         if (collection !== undefined) {
@@ -288,13 +283,6 @@ export const blueprintToolKind: KindDescriptor = {
   },
 };
 
-/** A forwarded call's idempotency key with its tenant in front (the MCP tool actors live in the default tenant). */
-function tenantKey(payload: unknown, tenant: string): unknown {
-  if (typeof payload !== 'object' || payload === null) return payload;
-  const key = (payload as { idempotencyKey?: unknown }).idempotencyKey;
-  return typeof key === 'string' ? { ...payload, idempotencyKey: `${tenant}/${key}` } : payload;
-}
-
 /**
  * The installed blueprints' MCP servers attached on this node (when it hosts tools): each server the registry holds
  * is connected with the tool kind's client (`attachMcpServer`) once the kind starts and after every change — a new
@@ -305,6 +293,8 @@ function mcpAttachments(
   registry: BlueprintRegistry,
 ): { tools(): string[]; start(): Promise<void>; close(): Promise<void> } {
   const attached = new Map<string, { spec: string; attachment: McpAttachment }>();
+  // Media the servers' tools answer is kept as blobs of the calling tenant, as for config's servers.
+  const media = toolMedia(services.system, services.config);
   let started = false;
   let closed = false;
   let chain: Promise<void> = Promise.resolve();
@@ -319,17 +309,8 @@ function mcpAttachments(
     if (closed) return;
     for (const [id, spec] of want) {
       if (attached.has(id)) continue;
-      const { idempotent, idempotentByKey, resultTtlHours, ...server } = spec;
-      const policyFor = (tool: string): ToolPolicy => ({
-        idempotent: idempotent.includes(tool),
-        idempotentByKey: idempotentByKey.includes(tool),
-        resultTtlMs: resultTtlHours * 3_600_000,
-      });
       try {
-        attached.set(id, {
-          spec: JSON.stringify(spec),
-          attachment: await attachMcpServer(services.system, server, { stderr: 'ignore', policyFor }),
-        });
+        attached.set(id, { spec: JSON.stringify(spec), attachment: await attachConfiguredMcpServer(services.system, spec, media) });
       } catch (e) {
         services.system.warn(`blueprint MCP server ${id}: cannot attach: ${scrubbedMessage(e)}`);
       }

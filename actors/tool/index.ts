@@ -29,4 +29,4 @@ export { asBlobItem, blobItemSchema, blobItemPart, resultText, storeResultMedia,
 export type { BlobItem } from './media.js';
 export { ToolResults, DEFAULT_RESULT_TTL_MS, RESULTS_BUCKET } from './results.js';
 export type { McpServerSpec, McpStdioServerSpec, McpHttpServerSpec, AttachMcpOptions, McpAttachment } from './mcp.js';
-export { toolKind, TOOL_FUNCTIONS } from './kind.js';
+export { toolKind, TOOL_FUNCTIONS, forwardMcpTool, attachConfiguredMcpServer, toolMedia } from './kind.js';

@@ -4,8 +4,9 @@
  * pool actor `tool/<name>` per tenant. MCP servers are attached once, on nodes hosting tools;
  * their actors live in the default tenant and other tenants' `tool/<server>.<tool>` forward there.
  */
+import type { McpServerConfig, TroupeConfig } from '../../config/index.js';
 import { DEFAULT_TENANT, NotFoundError } from '../../protocols/index.js';
-import { BlobStore, type Behavior } from '../../runtime/index.js';
+import { BlobStore, type ActorSystem, type Behavior } from '../../runtime/index.js';
 import { contributionKey, type BuiltKind, type KindDescriptor, type KindServices } from '../kinds/index.js';
 import { configuredBuiltinTools } from './builtins.js';
 import { toolBehavior } from './function-tool.js';
@@ -23,6 +24,41 @@ function scopeKey(payload: unknown, tenant: string): unknown {
   return typeof key === 'string' ? { ...payload, idempotencyKey: `${tenant}/${key}`, tenant } : { ...payload, tenant };
 }
 
+/**
+ * The behavior of MCP tool `id` in `tenant` (not the default one): the call goes to the attachment's actor in the
+ * default tenant, with the calling tenant named and its idempotency key prefixed ({@link scopeKey}).
+ */
+export function forwardMcpTool(system: ActorSystem, id: string, tenant: string): Behavior<unknown> {
+  return {
+    receive: (msg) =>
+      system.ref(`tool/${id}`, DEFAULT_TENANT).ask(msg.type, scopeKey(msg.payload, tenant), {
+        timeoutMs: msg.deadline === undefined ? undefined : Math.max(1, msg.deadline - Date.now()),
+      }),
+  };
+}
+
+/** Where media a tool answers is kept: blobs of the calling tenant, under config `media`'s limits (media.ts). */
+export function toolMedia(system: ActorSystem, config: TroupeConfig): { blobs: BlobStore; policy: TroupeConfig['media'] } {
+  return { blobs: new BlobStore(system.storage, { maxBytes: config.media.maxBlobBytes }), policy: config.media };
+}
+
+/** Attaches MCP server `spec` (a config `mcpServers` entry): its idempotency lists become each tool's policy. */
+export function attachConfiguredMcpServer(
+  system: ActorSystem,
+  spec: McpServerConfig,
+  media: ReturnType<typeof toolMedia>,
+): Promise<McpAttachment> {
+  const idempotent = new Set(spec.idempotent);
+  const byKey = new Set(spec.idempotentByKey);
+  const { idempotent: _ignored, idempotentByKey: _alsoIgnored, resultTtlHours, ...server } = spec;
+  const policyFor = (tool: string): ToolPolicy => ({
+    idempotent: idempotent.has(tool),
+    idempotentByKey: byKey.has(tool),
+    resultTtlMs: resultTtlHours * 3_600_000,
+  });
+  return attachMcpServer(system, server, { stderr: 'ignore', policyFor, media });
+}
+
 /** Function tools other kinds add (e.g. a collection's `search_<name>`), served like the built-ins. */
 export const TOOL_FUNCTIONS = contributionKey<FunctionTool<never>>('tool.functions');
 
@@ -35,9 +71,8 @@ export const toolKind: KindDescriptor = {
     const { system, config } = services;
     const functions = new Map<string, FunctionTool<never>>();
     // `blob` inputs of the media tools read the calling tenant's blobs (docs/content-parts.md); another tenant's are not found.
-    const blobs = new BlobStore(system.storage, { maxBytes: config.media.maxBlobBytes });
-    // Media a tool answers is kept as a blob of the calling tenant, under config `media`'s limits (media.ts).
-    const media = { blobs, policy: config.media };
+    const media = toolMedia(system, config);
+    const { blobs } = media;
     const readBlob = async (ref: string, ctx: { readonly tenant?: string }) => blobs.bytesOf(ctx.tenant ?? DEFAULT_TENANT, { blob: ref });
     for (const t of [...configuredBuiltinTools(config, { readBlob }), ...services.tools, ...services.contributions.get(TOOL_FUNCTIONS)])
       functions.set(t.name, t);
@@ -55,26 +90,10 @@ export const toolKind: KindDescriptor = {
         if (fn !== undefined) return toolBehavior(fn, { media }) as Behavior<unknown>;
         // In the default tenant an MCP tool is the attachment's own actor.
         if (tenant === DEFAULT_TENANT || (attached && !mcpTools().includes(id))) throw new NotFoundError(`no tool ${id}`);
-        const address = `tool/${id}`;
-        return {
-          receive: (msg) =>
-            system.ref(address, DEFAULT_TENANT).ask(msg.type, scopeKey(msg.payload, tenant), {
-              timeoutMs: msg.deadline === undefined ? undefined : Math.max(1, msg.deadline - Date.now()),
-            }),
-        };
+        return forwardMcpTool(system, id, tenant);
       },
       async start() {
-        for (const spec of config.mcpServers) {
-          const idempotent = new Set(spec.idempotent);
-          const byKey = new Set(spec.idempotentByKey);
-          const { idempotent: _ignored, idempotentByKey: _alsoIgnored, resultTtlHours, ...server } = spec;
-          const policyFor = (tool: string): ToolPolicy => ({
-            idempotent: idempotent.has(tool),
-            idempotentByKey: byKey.has(tool),
-            resultTtlMs: resultTtlHours * 3_600_000,
-          });
-          attachments.push(await attachMcpServer(system, server, { stderr: 'ignore', policyFor, media }));
-        }
+        for (const spec of config.mcpServers) attachments.push(await attachConfiguredMcpServer(system, spec, media));
         attached = true;
       },
       async close() {
