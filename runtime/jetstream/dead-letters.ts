@@ -8,7 +8,7 @@ import { Kvm, type KV } from '@nats-io/kv';
 import { NotFoundError, deadLetterSchema, type Codec, type DeadLetter } from '../../protocols/index.js';
 import { matchesDeadLetter } from '../dead-letters.js';
 import type { DeadLetterQuery, DeadLetterStore, RedriveMark, StoredDeadLetter } from '../transport.js';
-import { asTroupeError, isWrongLastSequence } from './errors.js';
+import { asTroupeError, isWrongLastSequence, retryTransient } from './errors.js';
 import type { MeshNames } from './subjects.js';
 
 const text = new TextDecoder();
@@ -119,13 +119,14 @@ export class JetStreamDeadLetterStore implements DeadLetterStore {
 
   /** The bucket of redrive marks, created (or opened) once; its entries age out with the letters (a week). */
   private marks(): Promise<KV> {
-    this.marksKv ??= new Kvm(this.js)
-      .create(this.names.redriveBucket, {
+    const create = (): Promise<KV> =>
+      new Kvm(this.js).create(this.names.redriveBucket, {
         history: 1,
         replicas: this.replicas,
         ttl: 7 * 86_400_000,
-      })
-      .catch((e: unknown) => {
+      });
+    // Two nodes redriving at once may both create it: the retry finds the bucket the other made.
+    this.marksKv ??= retryTransient(create, 10_000).catch((e: unknown) => {
         this.marksKv = undefined;
         throw e;
       });

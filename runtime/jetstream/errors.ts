@@ -35,6 +35,8 @@ export const JsErrCode = {
   MessageTooLarge: 10054,
   /** Stream name already in use with a different configuration. */
   StreamNameExists: 10058,
+  /** Subjects overlap with an existing stream (also what a standalone server answers one of two concurrent creates of the same stream). */
+  StreamSubjectOverlap: 10065,
   /** Maximum messages per subject exceeded (a full mailbox: discard-new per subject). */
   MaxMessagesPerSubject: 10077,
   /** Consumer already exists and is still active. */
@@ -150,17 +152,31 @@ export function asTroupeError(e: unknown, what: string): TroupeError {
 const RETRY = { initialMs: 25, maxMs: 400, jitter: 0.2 } as const;
 
 /**
+ * How long {@link retryTransient} retries a create refused for overlapping subjects. nats-server (2.9, standalone)
+ * answers one of two concurrent creates of the same stream or KV bucket that way, and a retry then finds the stream
+ * the other made; a real overlap (someone else's stream on the subjects) persists and fails after this.
+ */
+const OVERLAP_RETRY_MS = 2_000;
+
+/** A stream create refused because its subjects overlap another stream's (see {@link OVERLAP_RETRY_MS}). */
+export function isSubjectOverlap(e: unknown): boolean {
+  return jsApiCode(e) === JsErrCode.StreamSubjectOverlap;
+}
+
+/**
  * Runs `op` again after transient failures ({@link isTransient}: an outage, a reconnect, a stream leader
  * election, a request lost with its server) until it succeeds, fails otherwise, `budgetMs` has passed or
  * `stop()` says so; then its last error is thrown. Only for operations that are safe to repeat.
  */
 export async function retryTransient<T>(op: () => Promise<T>, budgetMs: number, stop: () => boolean = () => false): Promise<T> {
   const until = Date.now() + budgetMs;
+  const overlapUntil = Date.now() + Math.min(budgetMs, OVERLAP_RETRY_MS);
   for (let attempt = 1; ; attempt++) {
     try {
       return await op();
     } catch (e) {
-      if (stop() || !isTransient(e) || Date.now() >= until) throw e;
+      const retry = isTransient(e) || (isSubjectOverlap(e) && Date.now() < overlapUntil);
+      if (stop() || !retry || Date.now() >= until) throw e;
       await new Promise((r) => setTimeout(r, backoffDelay(attempt, RETRY)));
     }
   }

@@ -27,4 +27,5 @@ export {
   isNotFound,
   isTooLarge,
   isTransient,
+  isSubjectOverlap,
 } from './errors.js';

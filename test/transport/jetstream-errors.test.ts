@@ -11,10 +11,13 @@ import {
   isNotFound,
   isPerSubjectLimit,
   isStreamExists,
+  isSubjectOverlap,
   isTooLarge,
   isTransient,
   isWrongLastSequence,
 } from '../../runtime/jetstream/index.js';
+import { systemClock } from '../../runtime/index.js';
+import { JetStreamTransport } from '../../runtime/jetstream/index.js';
 import { NatsServer } from '../nats/server.js';
 
 let server: NatsServer;
@@ -33,7 +36,7 @@ const caught = async (p: Promise<unknown>): Promise<unknown> =>
     () => expect.fail('expected a refusal'),
     (e: unknown) => e,
   );
-const all = [isConsumerExists, isNotFound, isPerSubjectLimit, isStreamExists, isTooLarge, isTransient, isWrongLastSequence];
+const all = [isConsumerExists, isNotFound, isPerSubjectLimit, isStreamExists, isSubjectOverlap, isTooLarge, isTransient, isWrongLastSequence];
 /** Exactly the named classifiers say yes. */
 const only = (e: unknown, ...yes: ((e: unknown) => boolean)[]): void => {
   expect(all.filter((f) => f(e)).map((f) => f.name)).toEqual(all.filter((f) => yes.includes(f)).map((f) => f.name));
@@ -68,4 +71,24 @@ describe('JetStream error classification', () => {
     await other.close();
     expect(isTransient(new Error('timeout connection closed leader'))).toBe(false);
   });
+
+  it('tells a stream whose subjects overlap another from one that exists', async () => {
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: 'O1', subjects: ['o.>'] });
+    only(await caught(jsm.streams.add({ name: 'O2', subjects: ['o.a'] })), isSubjectOverlap);
+  });
+
+  // nats-server 2.9 answers one of two concurrent creates of the same stream "subjects overlap" now and then
+  // (about one round in sixty of three creators here); a node starting beside others must not die of it.
+  it('starts three nodes of a new mesh at once, round after round, without one failing to create the streams', async () => {
+    for (let round = 0; round < 40; round++) {
+      const prefix = `race${process.pid}r${round}`;
+      const transports = [1, 2, 3].map(() => new JetStreamTransport({ servers: server.url, prefix }));
+      const started = await Promise.allSettled(
+        transports.map((t, i) => t.start({ node: `n${i}`, clock: systemClock, onReply: () => undefined })),
+      );
+      await Promise.all(transports.map((t) => t.close()));
+      expect(started.filter((s) => s.status === 'rejected').map((s) => String((s as PromiseRejectedResult).reason))).toEqual([]);
+    }
+  }, 120_000);
 });
