@@ -149,7 +149,9 @@ describe('lmdb across processes', () => {
     expect(JSON.parse(result.out)).toEqual({ parent: { from: 'parent' }, children: 200 });
     expect(await b.list(['child'])).toHaveLength(200);
     expect((await b.list(['batch'])).map((e) => e.value)).toEqual(Array.from({ length: 100 }, (_, i) => i));
-    expect(await b.list(['p'])).toHaveLength(mine);
+    // Every write whose promise resolved is there (with lmdb-js's overlappingSync one went missing now and then).
+    const have = new Set((await b.list(['p'])).map((e) => e.key[1]));
+    expect(Array.from({ length: mine }, (_, i) => String(i).padStart(6, '0')).filter((k) => !have.has(k))).toEqual([]);
     await s.close();
   }, 60_000);
 
