@@ -474,6 +474,22 @@ export class RunStore {
     return entries.length;
   }
 
+  /**
+   * Marks run `runId` made on thread `threadId`, create-only (`putFenced` at epoch 0 over a marker carrying epoch 1: an
+   * existing marker refuses it, atomically on memory and lmdb, by compare-and-set on JetStream). False when another
+   * create made the run first: two creates of one run id that both found no record (two activations of an agent, one
+   * about to lose its lease) cannot both write its first record and both drive it.
+   */
+  async markMade(tenant: string, runId: string, threadId: string): Promise<boolean> {
+    const key = [tenant, 'made', runId];
+    return this.runs.putFenced(key, 0, [{ key, value: { epoch: 1, thread_id: threadId } }]);
+  }
+
+  /** The thread the create that made run `runId` named ({@link markMade}), if one made it. */
+  async madeOn(tenant: string, runId: string): Promise<string | undefined> {
+    return (await this.runs.get<{ thread_id: string }>([tenant, 'made', runId]))?.thread_id;
+  }
+
   /** Marks a run finished at `at` (ISO time), so {@link pruneRuns} finds it when it is old enough. */
   async markFinished(tenant: string, agent: string, runId: string, at: string): Promise<void> {
     await this.runs.put([tenant, 'done', agent, at, runId], runId);
@@ -495,6 +511,7 @@ export class RunStore {
       await this.runs.delete([tenant, 'cp', runId]);
       if (record !== undefined) await this.runs.delete([tenant, 'by-thread', record.thread_id, runId]);
       await this.runs.delete([tenant, 'run', runId]);
+      await this.runs.delete([tenant, 'made', runId]);
       await this.runs.delete(e.key);
       n++;
     }

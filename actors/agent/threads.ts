@@ -121,6 +121,17 @@ export function threadOwnerBehavior(): Behavior<ThreadOwnerState> {
           const made = await store.createThread(tenant, { thread_id: p.thread_id, ifExists: 'do_nothing' });
           const holder = await heldBy(store, tenant, made);
           if (holder !== undefined) throw new ConflictError(`thread ${made.thread_id} is busy with run ${holder}`);
+          // Another create of the same run id (on another thread's owner) may have found no record either: only one
+          // of them makes the run; the other is answered with it, as a create that came after it would be.
+          // (A claim of this thread that failed after its marker, tried again, finds its own marker: it goes on.)
+          if (!(await store.markMade(tenant, run.run_id, p.thread_id))) {
+            const on = await store.madeOn(tenant, run.run_id);
+            if (on !== p.thread_id) {
+              const other = await store.getRun(tenant, run.run_id);
+              const threadId = other?.thread_id ?? on ?? p.thread_id;
+              return { existing: { run_id: run.run_id, thread_id: threadId, status: other?.status ?? 'running' } } satisfies ClaimReply;
+            }
+          }
           const thread = p.checkpoint_id === undefined ? made : await store.forkPoint(tenant, made, p.checkpoint_id);
           await store.putRun(tenant, run, true);
           // The thread just read is the one written: no second read (setThreadStatus sets status, holder, interrupts).

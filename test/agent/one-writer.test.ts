@@ -112,6 +112,26 @@ describe('one writer per thread, in memory', () => {
     expect(await owners.claim(T, record('r3', 'th-3'))).toEqual({ existing: { run_id: 'r3', thread_id: 'th-3', status: 'running' } });
   });
 
+  it('two creates of one run id on two threads at once (neither finds a record): one makes the run, the other is answered with it', async () => {
+    const storage = new MemoryStorage();
+    system = await createSystem({ storage, warn: () => undefined });
+    const owners = new ThreadOwners(system);
+    const store = new RunStore(storage);
+    for (let round = 0; round < 20; round++) {
+      const runId = `twin-${round}`;
+      const replies = await Promise.all([owners.claim(T, record(runId, `ta-${round}`)), owners.claim(T, record(runId, `tb-${round}`))]);
+      const made = replies.filter((r) => 'thread' in r);
+      expect(made).toHaveLength(1);
+      const winner = (made[0] as { thread: { thread_id: string } }).thread.thread_id;
+      const other = replies.find((r) => 'existing' in r) as { existing: { run_id: string; thread_id: string } };
+      expect(other.existing).toMatchObject({ run_id: runId, thread_id: winner });
+      expect((await store.getRun(T, runId))?.thread_id).toBe(winner);
+      // The loser's thread holds no run.
+      const loser = winner === `ta-${round}` ? `tb-${round}` : `ta-${round}`;
+      expect((await store.thread(T, loser)).run_id).toBeUndefined();
+    }
+  });
+
   it('a copy has the history and metadata of its source, idle and held by no run; the source is unchanged', async () => {
     const storage = new MemoryStorage();
     system = await createSystem({ storage, warn: () => undefined });
