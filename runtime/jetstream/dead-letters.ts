@@ -127,9 +127,9 @@ export class JetStreamDeadLetterStore implements DeadLetterStore {
       });
     // Two nodes redriving at once may both create it: the retry finds the bucket the other made.
     this.marksKv ??= retryTransient(create, 10_000).catch((e: unknown) => {
-        this.marksKv = undefined;
-        throw e;
-      });
+      this.marksKv = undefined;
+      throw e;
+    });
     return this.marksKv;
   }
 }

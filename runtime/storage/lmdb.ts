@@ -177,7 +177,13 @@ export class LmdbStorage implements Storage {
     this.path = join(dir, 'storage.lmdb');
     // overlappingSync (lmdb-js's default on Linux) lost a write whose promise had resolved, about once in 45 rounds of
     // two processes writing to one directory (ADR 0048); without it, none in 173 rounds.
-    this.env = open<Uint8Array, Buffer>({ path: this.path, keyEncoding: 'binary', encoding: 'binary', compression: false, overlappingSync: false });
+    this.env = open<Uint8Array, Buffer>({
+      path: this.path,
+      keyEncoding: 'binary',
+      encoding: 'binary',
+      compression: false,
+      overlappingSync: false,
+    });
   }
 
   /** The open database; throws once closed. */

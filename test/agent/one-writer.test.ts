@@ -112,7 +112,7 @@ describe('one writer per thread, in memory', () => {
     expect(await owners.claim(T, record('r3', 'th-3'))).toEqual({ existing: { run_id: 'r3', thread_id: 'th-3', status: 'running' } });
   });
 
-  it('two creates of one run id on two threads at once (neither finds a record): one makes the run, the other is answered with it', async () => {
+  it('two creates of one run id on two threads at once (neither finds a record): one makes the run, the other gets it', async () => {
     const storage = new MemoryStorage();
     system = await createSystem({ storage, warn: () => undefined });
     const owners = new ThreadOwners(system);

@@ -36,7 +36,16 @@ const caught = async (p: Promise<unknown>): Promise<unknown> =>
     () => expect.fail('expected a refusal'),
     (e: unknown) => e,
   );
-const all = [isConsumerExists, isNotFound, isPerSubjectLimit, isStreamExists, isSubjectOverlap, isTooLarge, isTransient, isWrongLastSequence];
+const all = [
+  isConsumerExists,
+  isNotFound,
+  isPerSubjectLimit,
+  isStreamExists,
+  isSubjectOverlap,
+  isTooLarge,
+  isTransient,
+  isWrongLastSequence,
+];
 /** Exactly the named classifiers say yes. */
 const only = (e: unknown, ...yes: ((e: unknown) => boolean)[]): void => {
   expect(all.filter((f) => f(e)).map((f) => f.name)).toEqual(all.filter((f) => yes.includes(f)).map((f) => f.name));

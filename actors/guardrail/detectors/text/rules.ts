@@ -156,7 +156,7 @@ export function segmentsOf(text: string, maxLength = 600): Span[] {
 const indexes = new WeakMap<readonly Rule[], WeakMap<readonly ContextRule[], LiteralIndex>>();
 const NO_CONTEXTS: readonly ContextRule[] = [];
 
-/** Builds the literal index of a rule set and its context rules now (a detector calls it when made, not on its first text). */
+/** Builds the literal index of a rule set and its context rules now (a detector does, shortly after it is made). */
 export function prepareRules(rules: readonly Rule[], contexts?: readonly ContextRule[]): void {
   indexOf(rules, contexts);
 }
