@@ -3,7 +3,7 @@
  * with compromise's own name lexicon), frequent surnames, cities, and the capitalised words that are never a name
  * (function words, months, weekdays, greetings) in the four languages. All lower-case.
  */
-import { createRequire } from 'node:module';
+import { LEXICON } from './lexicon-data.js';
 import { COUNTRIES, MORE_CITIES, MORE_FIRST_NAMES, MORE_LAST_NAMES, NOT_GIVEN_NAME, WORDLIKE_LAST_NAMES } from './names-data.js';
 
 const words = (s: string): string[] => s.split(/\s+/).filter((w) => w.length > 0);
@@ -134,25 +134,36 @@ service services support équipe equipo accounts payable operations sales market
 engineering dev devops staff management board office
 `);
 
-function lexiconNames(): { first: Set<string>; last: Set<string>; cities: Set<string>; common: Set<string> } {
-  const common = new Set<string>();
-  const first = new Set<string>();
-  const last = new Set<string>();
-  const cities = new Set<string>();
-  // compromise (its CommonJS build, loaded here, synchronously, the first time a name list is read): loading it and
-  // unpacking its lexicon cost about 0.35 s of CPU, which every process paid at start, a CLI command that checks no
-  // text included.
-  const nlp = createRequire(import.meta.url)('compromise') as { model(): unknown };
-  const lexicon = (nlp.model() as { one: { lexicon: Record<string, string | string[]> } }).one.lexicon;
+/** The name and word lists taken from compromise's English lexicon. */
+export interface LexiconLists {
+  readonly first: readonly string[];
+  readonly last: readonly string[];
+  readonly cities: readonly string[];
+  readonly common: readonly string[];
+}
+
+/**
+ * Sorts compromise's lexicon (word → tag or tags) into first names, surnames, cities and ordinary words (one-word
+ * entries only). The lists are kept in lexicon-data.ts, written by test/guardrail/pii-lexicon.test.ts from the
+ * installed compromise (which checks they still match it): loading compromise itself cost 1.5 s of CPU per process.
+ */
+export function lexiconLists(lexicon: Readonly<Record<string, string | readonly string[]>>): LexiconLists {
+  const out = { first: [] as string[], last: [] as string[], cities: [] as string[], common: [] as string[] };
   for (const [word, tag] of Object.entries(lexicon)) {
-    const tags = Array.isArray(tag) ? tag : [tag];
-    if (word.includes(' ')) continue;
-    if (tags.some((t) => t === 'FemaleName' || t === 'MaleName' || t === 'FirstName')) first.add(word);
-    else if (tags.includes('LastName')) last.add(word);
-    else if (tags.includes('City')) cities.add(word);
-    else if (!tags.some((t) => /Name|Person|ProperNoun|Place|Region|Country/.test(t))) common.add(word);
+    const tags: readonly string[] = typeof tag === 'string' ? [tag] : tag;
+    if (/\s/.test(word)) continue;
+    if (tags.some((t) => t === 'FemaleName' || t === 'MaleName' || t === 'FirstName')) out.first.push(word);
+    else if (tags.includes('LastName')) out.last.push(word);
+    else if (tags.includes('City')) out.cities.push(word);
+    else if (!tags.some((t) => /Name|Person|ProperNoun|Place|Region|Country/.test(t))) out.common.push(word);
   }
-  return { first, last, cities, common };
+  return out;
+}
+
+/** The stored lists as sets. */
+function lexiconNames(): { first: Set<string>; last: Set<string>; cities: Set<string>; common: Set<string> } {
+  const set = (chunks: readonly string[]): Set<string> => new Set(chunks.flatMap(words));
+  return { first: set(LEXICON.first), last: set(LEXICON.last), cities: set(LEXICON.cities), common: set(LEXICON.common) };
 }
 
 /** A read-only set built by `make` the first time it is read. */
