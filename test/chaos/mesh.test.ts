@@ -1,14 +1,15 @@
 /**
  * The mesh chaos run (issue 12): a one-minute fault schedule (test/chaos/mesh.ts) against three NATS servers and
- * three `troupe node` processes, in the default suite; fails on any violated invariant (acknowledged increments counted
+ * three `troupe node` processes, run by CI on its own (`npm run test:chaos`, .ci/run) after `npm test` — about two to
+ * three minutes, most of it the schedule and the recovery waits; fails on any violated invariant (acknowledged increments counted
  * once, runs ended or driven, run logs without gaps, never two activations of one address at once; workflow runs ended
 or driven, no step completed twice, workflow logs without gaps — test/chaos/mesh-workflow.ts).
  *
- * Recovery times are printed for every fault; asserted here is only a bound with room for a loaded machine (the file
- * runs beside another in `npm test`): every tally answers again within the recovery wait of each fault, and the
- * schedule reached a NATS stream-leader kill and a node kill. The issue's goals (10 s after a stream-leader kill, 5 s
- * after a node kill) are measured by `npm run bench -- chaos` and test/cluster/nats-leader-kill.test.ts (BENCHMARKS.md).
- * `CHAOS_MESH_SECONDS` overrides the length; `CHAOS_MESH=0` skips the file.
+ * Recovery times are printed for every fault; asserted here is only a bound with room for a loaded machine: every
+ * tally answers again within the recovery wait of each fault, and the schedule reached a NATS stream-leader kill and a
+ * node kill. The issue's goals (10 s after a stream-leader kill, 5 s after a node kill) are measured by
+ * `npm run bench -- chaos` and test/cluster/nats-leader-kill.test.ts (BENCHMARKS.md). The file runs only with
+ * `CHAOS_MESH=1` (what `npm run test:chaos` sets); `CHAOS_MESH_SECONDS` overrides the length.
  */
 import { describe, expect, it } from 'vitest';
 import { STORAGE_INVARIANT } from './mesh-check.js';
@@ -32,7 +33,7 @@ const SECONDS = Number(process.env['CHAOS_MESH_SECONDS'] ?? 60);
 /** How long each fault waits for recovery before restoring its target (the bench waits 30 s). */
 const WAIT_MS = 20_000;
 
-describe.skipIf(process.env['CHAOS_MESH'] === '0')('mesh chaos', () => {
+describe.skipIf(process.env['CHAOS_MESH'] !== '1')('mesh chaos', () => {
   it(
     `keeps every invariant through a ${SECONDS}-second fault schedule`,
     async () => {
@@ -54,7 +55,7 @@ describe.skipIf(process.env['CHAOS_MESH'] === '0')('mesh chaos', () => {
       // The workflow lane ran: runs were started, acknowledged and ended through the faults.
       expect(report.workflows?.ended).toBeGreaterThan(0);
     },
-    // Generous: about 2 minutes on a 2-core CI box beside one other file; 150-216 s were measured at load 15-23.
+    // Generous: about 2 minutes on a 2-core CI box; 150-216 s were measured at load 15-23.
     240_000 + SECONDS * 1_000,
   );
 });
