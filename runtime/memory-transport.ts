@@ -357,12 +357,11 @@ export class MemoryTransport implements Transport {
   publish(envelope: Envelope): Promise<void> {
     if (this.closed) return Promise.reject(new SystemStoppedError('transport is closed'));
     const topic = envelope.to.slice(6);
-    const deliverTo = (s: TopicSubscription): void => {
-      if (s.tenant === '*' || s.tenant === envelope.tenant) s.deliver(envelope);
-    };
+    const tenant = envelope.tenant;
+    // No closure per publish (each is a function object to allocate and name): the tenant test is written out twice.
     const exact = this.hub.exact.get(topic);
-    if (exact !== undefined) for (const s of exact) deliverTo(s);
-    for (const s of this.hub.wildcard) if (topicMatches(s.pattern, topic)) deliverTo(s);
+    if (exact !== undefined) for (const s of exact) if (s.tenant === '*' || s.tenant === tenant) s.deliver(envelope);
+    for (const s of this.hub.wildcard) if ((s.tenant === '*' || s.tenant === tenant) && topicMatches(s.pattern, topic)) s.deliver(envelope);
     return ACCEPTED;
   }
 

@@ -6,6 +6,7 @@
 import type { AnyActorRef, EventObject } from 'xstate';
 import { scrubbedMessage } from '../../protocols/index.js';
 import type { StepInvocation } from './step-node.js';
+import type { WorkflowContext } from './types.js';
 
 /** The event a finished attempt sends its run's actor. */
 export type StepAnswer =
@@ -25,8 +26,23 @@ export type AttemptRunner = (input: StepInvocation, signal: AbortSignal) => Prom
 /** The live attempts of every run actor of one compiled machine. */
 export class StepAttempts {
   private readonly live = new WeakMap<AnyActorRef, Map<string, AbortController>>();
+  /** How each runnable step's attempt starts from a run's context: its `running` state's entry action. */
+  private readonly starters = new Map<string, (self: AnyActorRef, context: WorkflowContext) => void>();
 
   constructor(private readonly run: AttemptRunner) {}
+
+  /** Registers the entry action that starts step `step`'s attempts. */
+  starter(step: string, start: (self: AnyActorRef, context: WorkflowContext) => void): void {
+    this.starters.set(step, start);
+  }
+
+  /**
+   * Starts `self`'s attempt of `step` from `context` as its `running` state's entry action does, unless one is live
+   * here: for a run whose state was entered without its entry actions (a reused first state, machine.ts).
+   */
+  resume(self: AnyActorRef, step: string, context: WorkflowContext): void {
+    if (!this.has(self, step)) this.starters.get(step)?.(self, context);
+  }
 
   /** Whether `self` has a live attempt of `step` in this process. */
   has(self: AnyActorRef, step: string): boolean {

@@ -17,6 +17,7 @@ import {
   runCreateSchema,
   runResumeSchema,
   scrubbedMessage,
+  type RunCreate,
   type RunEvent,
 } from '../../protocols/index.js';
 import { startSpan, tracingEnabled, type ActorContext, type ActorRef, type Behavior, type TraceSpan } from '../../runtime/index.js';
@@ -26,7 +27,7 @@ import { WORKFLOW_TICK, type ScheduleDriver } from './triggers.js';
 import { startTriggers, topicMessage, type RunStart } from './trigger-run.js';
 import { checkInput, inputFromText } from './input.js';
 import { WorkflowJournal, type WorkflowLogEvent, type WorkflowRunRecord } from './journal.js';
-import { compileWorkflow, resumeWorkflow, type WorkflowMachine } from './machine.js';
+import { compileWorkflow, firstState, resumeWorkflow, type WorkflowMachine } from './machine.js';
 import { WORKFLOW_STATE, workflowTopic, type HumanAnswer, type StepExecutor, type WorkflowContext, type WorkflowEmitted } from './types.js';
 
 export { WORKFLOW_STATE, workflowTopic };
@@ -203,10 +204,15 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
       },
     });
     const machine = ctx.state.machine;
+    const input = { runId: record.run_id, input: record.input, metadata: record.metadata };
+    // A new run of a definition whose first state does not depend on the input starts from that state (worked out
+    // once), restored with its own context, instead of taking the initial transition itself.
+    const first = record.snapshot === undefined ? firstState(machine) : undefined;
+    const from = record.snapshot ?? first?.snapshot(input);
     const actor =
-      record.snapshot === undefined
-        ? createActor(machine, { input: { runId: record.run_id, input: record.input, metadata: record.metadata } })
-        : createActor(machine, { snapshot: record.snapshot as Snapshot<unknown> } as never as { input: never });
+      from === undefined
+        ? createActor(machine, { input })
+        : createActor(machine, { snapshot: from as Snapshot<unknown> } as never as { input: never });
     const live: LiveRun = { actor, record, chain: Promise.resolve(), seq: record.last_seq ?? 0, pending: [], queued: false, span };
     if (record.snapshot === undefined) {
       // Set before the actor starts: its entry actions start the first attempts, which wait for the claim.
@@ -219,17 +225,20 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
       );
     }
     ctx.state.runs.set(record.run_id, live);
-    actor.on('*', (e) => {
-      const ev = e as WorkflowEmitted;
+    const log = (ev: WorkflowEmitted) =>
       live.pending.push({ seq: ++live.seq, workflow: def.name, run_id: record.run_id, thread_id: record.thread_id, ...ev });
-    });
+    actor.on('*', (e) => log(e as WorkflowEmitted));
     actor.subscribe({
       next: () => persist(ctx, live),
       error: (err: unknown) => ctx.system.warn(`workflow run failed: ${scrubbedMessage(err)}`),
     });
+    // A run started from the reused first state: what its initial transition emitted, as that transition would have.
+    if (first !== undefined) for (const ev of first.emitted) log(ev);
     actor.start();
-    // A restored run: the step attempts its snapshot shows running start again (joined through the journal).
+    // A restored run: the step attempts its snapshot shows running start again (joined through the journal). A run
+    // started from the reused first state: its first attempts start, as its initial transition's entry actions would.
     if (record.snapshot !== undefined) resumeWorkflow(actor);
+    else first?.start(actor);
     persist(ctx, live);
     return live;
   };
@@ -323,7 +332,9 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
       const tenant = ctx.self.tenant;
       switch (msg.type) {
         case RUN_CREATE: {
-          const p = runCreateSchema.parse(msg.payload);
+          // Checked against `runCreateSchema` by the mailbox before it got here (the schemas above): not parsed again.
+          // (Parsing drops unknown keys and checks; none of the fields read here differs between the two.)
+          const p = msg.payload as RunCreate;
           await ctx.state.restored;
           const text = p.input.messages.at(-1)?.content ?? '';
           const config = p.config as { input?: unknown } | undefined;

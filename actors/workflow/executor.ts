@@ -95,22 +95,29 @@ export function meshExecutor(o: MeshExecutorOptions): StepExecutor {
     const id = known ?? agentRunId(runId, r);
     if (known === undefined) await journal.putStep(tenant, runId, r, { state: 'started', agent_run: id });
     // Followed from before the create (no event missed); stopped when the step is done with it, so no timer or
-    // subscription outlives the attempt.
+    // subscription outlives the attempt. A follow that already ended (the usual case) is not aborted: its listeners
+    // would have nothing left to stop, and an abort dispatches an event to each.
     const follow = new AbortController();
-    const stop = () => follow.abort(signal.reason);
-    signal.addEventListener('abort', stop, { once: true });
+    let followed = false;
     const ended = waitForRun(o.system, id, tenant, timeoutMs, (e) => o.onAgentEvent?.(r.step, e), follow.signal, runs);
-    ended.catch(() => undefined); // awaited below unless the run had already ended
-    const agent = await o.resolve(`agent/${r.target}`);
+    ended.then(
+      () => (followed = true),
+      () => (followed = true), // awaited below unless the run had already ended
+    );
+    let agent: ActorRef | undefined;
+    // One listener on the attempt's signal: it stops the follow, and cancels the agent's run unless the actor is leaving.
     const onAbort = () => {
-      if (!o.leaving()) void o.system.ask(agent, RUN_CANCEL, { run_id: id }).catch(() => undefined);
+      follow.abort(signal.reason);
+      if (agent !== undefined && !o.leaving()) void o.system.ask(agent, RUN_CANCEL, { run_id: id }).catch(() => undefined);
     };
     signal.addEventListener('abort', onAbort, { once: true });
     try {
+      agent = await o.resolve(`agent/${r.target}`);
       // A few creates per agent in flight from this node; the rest queue in step-start.ts, not past the ask's deadline.
-      const created = await admitStepRun(o.system, agent, signal, started + timeoutMs, () =>
+      const to = agent;
+      const created = await admitStepRun(o.system, to, signal, started + timeoutMs, () =>
         o.system.ask<RunCreated>(
-          agent,
+          to,
           RUN_CREATE,
           {
             run_id: id,
@@ -131,8 +138,7 @@ export function meshExecutor(o: MeshExecutorOptions): StepExecutor {
       return output ?? '';
     } finally {
       signal.removeEventListener('abort', onAbort);
-      signal.removeEventListener('abort', stop);
-      follow.abort(ATTEMPT_DONE);
+      if (!followed) follow.abort(ATTEMPT_DONE);
     }
   };
   const toolStep = async (r: StepRequest, signal: AbortSignal, entry: StepEntry | undefined): Promise<unknown> => {

@@ -1,6 +1,6 @@
 // Public surface of the workflow kind (docs/workflows.md): the compiler to XState machines and its types.
-export { compileWorkflow, resumeWorkflow, stepIds } from './machine.js';
-export type { CompileOptions, WorkflowMachine } from './machine.js';
+export { compileWorkflow, firstState, resumeWorkflow, stepIds } from './machine.js';
+export type { CompileOptions, FirstState, WorkflowMachine } from './machine.js';
 export { compileTemplate as compileWorkflowTemplate, compileCondition as compileWorkflowCondition, toPlain } from './expr.js';
 export type { ExprScope, StepView, Template } from './expr.js';
 export { deadlineLogic, backoffMs } from './timers.js';

@@ -3,7 +3,7 @@
 // skipped or handled), and an `onError` step is entered by a raised `goto.<id>` event. State-machine form: one
 // compound state per named state, moving by `on`/`next`, ending at `final` states; failures go to the step's
 // `onError`, else the workflow's `error` state. Steps run through the executor given at compile time.
-import { assign, emit, raise, setup, type AnyEventObject } from 'xstate';
+import { assign, emit, initialTransition, raise, setup, type AnyActorRef, type AnyEventObject, type Snapshot } from 'xstate';
 import { handlerSources, type WorkflowDefinition, type WorkflowStep } from '../../config/index.js';
 import { scrubbedMessage } from '../../protocols/index.js';
 import type { Clock } from '../../runtime/index.js';
@@ -202,7 +202,7 @@ export function compileWorkflow(def: WorkflowDefinition, options: CompileOptions
           states: Object.fromEntries(ids.map((id) => [id, machineState(def, id, steps[id] as WorkflowStep, clock, attempts)])),
         };
   const ended = (status: WorkflowOutput['status']) => assign({ status } as never);
-  return setup({
+  const machine = setup({
     types: {} as {
       context: WorkflowContext;
       events: WorkflowEvent | AnyEventObject;
@@ -214,13 +214,8 @@ export function compileWorkflow(def: WorkflowDefinition, options: CompileOptions
   }).createMachine({
     id: 'wf',
     initial: 'running',
-    context: ({ input }: { input: WorkflowInput }) => ({
-      ...(input.runId === undefined ? {} : { runId: input.runId }),
-      input: input.input,
-      metadata: input.metadata ?? {},
-      steps: Object.fromEntries(ids.map((id) => [id, { status: 'pending', attempt: 0, visit: 0 } satisfies StepRecord])),
-      completed: [],
-    }),
+    context: ({ input }: { input: WorkflowInput }) =>
+      runContext(input, Object.fromEntries(ids.map((id) => [id, { status: 'pending', attempt: 0, visit: 0 } satisfies StepRecord]))),
     states: {
       running: {
         entry: emit({ type: 'workflow.started' }),
@@ -257,10 +252,105 @@ export function compileWorkflow(def: WorkflowDefinition, options: CompileOptions
       ...(context.error === undefined ? {} : { error: context.error }),
     }),
   } as never);
+  if (inputFree(def, steps, ids, handlers)) firstStates.set(machine, { attempts });
+  return machine;
 }
 
 /** The machine `compileWorkflow` returns. */
 export type WorkflowMachine = ReturnType<typeof compileWorkflow>;
+
+/** A run's context: its id, input and metadata, and the step records given. */
+function runContext(input: WorkflowInput, steps: Record<string, StepRecord>): WorkflowContext {
+  return {
+    ...(input.runId === undefined ? {} : { runId: input.runId }),
+    input: input.input,
+    metadata: input.metadata ?? {},
+    steps,
+    completed: [],
+  };
+}
+
+/**
+ * Whether a new run's first state cannot depend on its input: every step its initial transition enters (a DAG's steps
+ * with no needs that are no step's `onError` handler; a state machine's initial state) has no `if`, is not a `human`
+ * step (its question is worked out from the input) and sets no `timeout` (a deadline from the clock).
+ */
+function inputFree(def: WorkflowDefinition, steps: Record<string, WorkflowStep>, ids: string[], handlers: Map<string, string[]>): boolean {
+  const entered =
+    def.steps !== undefined
+      ? ids.filter((id) => (steps[id]?.needs ?? []).length === 0 && handlers.get(id) === undefined)
+      : [def.initial ?? ids[0] ?? ''];
+  return entered.every((id) => {
+    const s = steps[id];
+    return s !== undefined && s.if === undefined && s.timeout === undefined && s.human === undefined;
+  });
+}
+
+/**
+ * A new run's first state, worked out once per compiled machine (its initial macrostep over every region costs about
+ * as much as a step): the persisted snapshot a run restores with its own context, and the events that macrostep emits.
+ * A run started from it is restored, its emitted events logged by the caller, and the attempts its entry actions
+ * started (they ran in the transition worked out here, not in the run's actor) started by {@link FirstState.start}.
+ * The persisted shape is the same as a run that took the transition itself: nothing changes for restore.
+ */
+export interface FirstState {
+  /** The persisted snapshot of a new run with `input`: the same a started actor would persist (test/workflow/machine.test.ts). */
+  snapshot(input: WorkflowInput): Snapshot<unknown>;
+  /** The events the initial transition emits, in order. */
+  readonly emitted: readonly WorkflowEmitted[];
+  /** Starts, in a started run actor restored from {@link snapshot}, the attempts the initial transition's entry actions start. */
+  start(actor: AnyActorRef): void;
+}
+
+/**
+ * Machines whose first state does not depend on the run's input, with their attempts; `first` once worked out (null
+ * when it cannot be reused after all).
+ */
+const firstStates = new WeakMap<object, { readonly attempts: StepAttempts; first?: FirstState | null }>();
+
+/** The reusable first state of `machine`'s runs, or undefined when each run must take its own initial transition. */
+export function firstState(machine: WorkflowMachine): FirstState | undefined {
+  const known = firstStates.get(machine);
+  if (known === undefined) return undefined;
+  if (known.first === undefined) known.first = workOutFirstState(machine, known.attempts);
+  return known.first ?? undefined;
+}
+
+/**
+ * The actions an input-free initial transition may have besides emitted events: the entry actions starting attempts
+ * (step-node.ts names its action function `launch`; any other action, and the first state is not reused).
+ */
+const LAUNCH = 'launch';
+
+function workOutFirstState(machine: WorkflowMachine, attempts: StepAttempts): FirstState | null {
+  // A pure transition: nothing is executed; its actions are returned to be read.
+  const [snap, actions] = initialTransition(machine, { runId: '', input: null, metadata: {} });
+  if (snap.status !== 'active' || Object.keys(snap.children).length > 0) return null;
+  const emitted: WorkflowEmitted[] = [];
+  let launches = 0;
+  for (const a of actions as readonly { type: string; params?: unknown }[]) {
+    if (a.type === 'xstate.emit') emitted.push((a.params as { event: WorkflowEmitted }).event);
+    else if (a.type === LAUNCH) launches++;
+    else return null;
+  }
+  const persisted = machine.getPersistedSnapshot(snap) as Snapshot<unknown> & { context: WorkflowContext };
+  const steps = persisted.context.steps;
+  // Each attempt the transition started is announced by its `step.started` (human steps are not entered here).
+  const started = emitted.flatMap((e) => (e.type === 'step.started' ? [e.step] : []));
+  if (started.length !== launches) return null;
+  return {
+    emitted,
+    start: (actor) => {
+      const { context } = actor.getSnapshot() as { context: WorkflowContext };
+      for (const id of started) attempts.resume(actor, id, context);
+    },
+    snapshot: (input) => {
+      const copy: Record<string, StepRecord> = {};
+      for (const id in steps) copy[id] = { ...(steps[id] as StepRecord) };
+      return { ...persisted, context: runContext(input, copy) } as unknown as Snapshot<unknown>;
+    },
+  };
+}
 
 /**
  * Restarts, in a run actor restored from a persisted snapshot and started, the step attempts its snapshot shows

@@ -210,6 +210,7 @@ export function stepStates(id: string, step: WorkflowStep, exits: StepExits, clo
     };
     // The attempt is started by the entry action and stopped by the exit action (ADR 0041): no child actor per step.
     const launch = ({ context, self }: Args) => attempts.start(self as AnyActorRef, input(context));
+    attempts.starter(id, (self, context) => launch({ context, self, event: { type: WF_RESUME } }));
     const leave = ({ self }: Args) => attempts.stop(self as AnyActorRef, id);
     // After a restore: the attempt the snapshot shows running is started again (same visit and attempt: joined).
     const resume = (a: Args) => {

@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { workflowSchema, type WorkflowDefinition } from '../../config/index.js';
 import {
   compileWorkflow,
+  firstState,
   resumeWorkflow,
   type StepRequest,
   type WorkflowEmitted,
@@ -380,6 +381,98 @@ describe('workflow machine: restore from a persisted snapshot', () => {
     again.send({ type: 'answer', step: 'ask', decision: 'approve' });
     await h.clock.advance(1);
     expect(again.getSnapshot().output).toEqual({ status: 'completed', output: 'now' });
+  });
+});
+
+describe('workflow machine: a new run from the reused first state', () => {
+  /** One run of `def` with `input`, started by the initial transition (`first` undefined) or from the reused first state. */
+  function start(def: unknown, input: unknown, reuse: boolean) {
+    const d: WorkflowDefinition = workflowSchema.parse(typeof def === 'string' ? parse(def) : def);
+    const clock = new SimulatedClock();
+    const calls: string[] = [];
+    const execute = async (r: StepRequest) => {
+      calls.push(`${r.runId ?? '-'}:${r.step}.${r.visit}.${r.attempt}:${JSON.stringify(r.input)}`);
+      return r.kind === 'tool' ? 'T12:00' : r.step === 'classify' ? 'a bill question' : `${r.target}: ${String(r.input)}`;
+    };
+    const machine = compileWorkflow(d, { clock, execute });
+    const runInput: WorkflowInput = { runId: 'run-1', input, metadata: { tenant: 't1' } };
+    const first = reuse ? firstState(machine) : undefined;
+    if (reuse) expect(first).toBeDefined();
+    const actor =
+      first === undefined
+        ? createActor(machine, { input: runInput })
+        : createActor(machine, { snapshot: first.snapshot(runInput) } as never as { input: WorkflowInput });
+    const events: WorkflowEmitted[] = [...(first?.emitted ?? [])];
+    actor.on('*', (e) => events.push(e as WorkflowEmitted));
+    actor.start();
+    first?.start(actor);
+    return { actor, machine, clock, calls, events };
+  }
+
+  const twoRoots = {
+    name: 'two-roots',
+    steps: {
+      a: { agent: 'x', input: '${input.text}' },
+      b: { tool: 'clock', retry: { count: 2, backoffMs: 10 } },
+      c: { agent: 'y', needs: ['a', 'b'], input: '${steps.a.output}' },
+    },
+  };
+  const machineForm = {
+    name: 'sm',
+    states: {
+      draft: { agent: 'writer', input: '${input.text}', next: 'post' },
+      post: { tool: 'post', input: { text: '${steps.draft.output}' }, final: true },
+    },
+  };
+
+  it('persists the same snapshot, emits the same events and asks the same attempts as a run that took the transition', async () => {
+    for (const def of [SUPPORT_FLOW_YAML, twoRoots, machineForm]) {
+      const input = { text: 'my bill is wrong' };
+      const [own, reused] = [start(def, input, false), start(def, input, true)];
+      // Before anything answers: the state a new run's first write records.
+      expect(reused.actor.getPersistedSnapshot()).toEqual(own.actor.getPersistedSnapshot());
+      expect(reused.events).toEqual(own.events);
+      await Promise.all([own.clock.advance(1), reused.clock.advance(1)]);
+      expect(reused.calls).toEqual(own.calls);
+      expect(own.calls.length).toBeGreaterThan(0);
+      // And on to the end (the example's human step answered in both).
+      for (const h of [own, reused]) {
+        if (h.actor.getSnapshot().context.steps['review']?.status === 'waiting')
+          h.actor.send({ type: 'answer', step: 'review', decision: 'approve' });
+        await h.clock.advance(100);
+      }
+      expect(reused.actor.getSnapshot().output).toEqual(own.actor.getSnapshot().output);
+      expect(reused.actor.getSnapshot().output?.status).toBe('completed');
+      expect(reused.events).toEqual(own.events);
+      expect(reused.calls).toEqual(own.calls);
+    }
+  });
+
+  it("gives each run its own context: a run does not see another run's input or step records", async () => {
+    const [one, two] = [start(twoRoots, { text: 'one' }, true), start(twoRoots, { text: 'two' }, true)];
+    await Promise.all([one.clock.advance(100), two.clock.advance(100)]);
+    expect(one.actor.getSnapshot().output).toEqual({ status: 'completed', output: 'y: x: one' });
+    expect(two.actor.getSnapshot().output).toEqual({ status: 'completed', output: 'y: x: two' });
+    const third = start(twoRoots, { text: 'three' }, true);
+    expect(third.actor.getSnapshot().context.steps['c']).toMatchObject({ status: 'pending', visit: 0 });
+    expect(third.actor.getSnapshot().context.input).toEqual({ text: 'three' });
+  });
+
+  it('is not reused when the first state depends on the input or the clock: an `if`, a human step or a timeout entered first', () => {
+    const clock = new SimulatedClock();
+    const execute = () => Promise.resolve('x');
+    for (const first of [{ agent: 'x', if: 'input.go' }, { human: 'Go?' }, { agent: 'x', timeout: '10s' }]) {
+      const d = workflowSchema.parse({ name: 'n', steps: { first, next: { agent: 'y', needs: ['first'] } } });
+      expect(firstState(compileWorkflow(d, { clock, execute }))).toBeUndefined();
+      const sm = workflowSchema.parse({ name: 'n', states: { first: { ...first, next: 'done' }, done: { agent: 'y', final: true } } });
+      expect(firstState(compileWorkflow(sm, { clock, execute }))).toBeUndefined();
+    }
+    // A step entered later may have any of them.
+    const later = workflowSchema.parse({
+      name: 'n',
+      steps: { a: { agent: 'x' }, b: { human: 'Go?', needs: ['a'], if: 'input.go', timeout: '1s' } },
+    });
+    expect(firstState(compileWorkflow(later, { clock, execute }))).toBeDefined();
   });
 });
 
