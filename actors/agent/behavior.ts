@@ -257,6 +257,15 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
     return host;
   };
 
+  /**
+   * Writes the finish marker of a run this agent ended whose host stopped between the final record and the marker (the
+   * same key the finish writes: `updated_at` of the final record), so {@link pruneRuns} still finds it.
+   */
+  const markEnded = async (store: RunStore, tenant: string, runId: string, record: RunRecord | undefined): Promise<void> => {
+    if (def.retainRunsMs === undefined || record === undefined || !TERMINAL.has(record.status) || record.agent !== def.name) return;
+    await store.markFinished(tenant, def.name, runId, record.updated_at);
+  };
+
   /** Picks up the runs this agent held when it last stopped. */
   const restore = async (st: AgentState, ctx: ActorContext<AgentState>): Promise<void> => {
     const tenant = ctx.self.tenant;
@@ -279,6 +288,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         return;
       }
       if (cp === undefined || record === undefined || TERMINAL.has(record.status) || cp.agent !== def.name) {
+        await markEnded(st.store, tenant, runId, record);
         await st.store.release(tenant, def.name, runId, cp !== undefined && cp.agent !== def.name);
         return;
       }
@@ -291,6 +301,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       // Read again now that the run is ours: an older activation may have written between the first read and the claim.
       [cp, record] = await Promise.all([st.store.getCheckpoint(tenant, runId), st.store.getRun(tenant, runId)]);
       if (cp === undefined || record === undefined || TERMINAL.has(record.status)) {
+        await markEnded(st.store, tenant, runId, record);
         await st.store.release(tenant, def.name, runId, false);
         return;
       }

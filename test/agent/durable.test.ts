@@ -256,6 +256,44 @@ describe('run retention', () => {
     expect(thread.values.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
   });
 
+  it('writes the finish marker of a run whose host stopped between its final record and the marker, when it restores it', async () => {
+    const storage = new MemoryStorage();
+    const retain = { retainRunsMs: 3_600_000 };
+    const s1 = await host(storage, new Counting(), retain, addTool({ calls: 0 }));
+    const done = waitForRun(s1, 'cut', 'default', 10_000);
+    await s1.ref('agent/clerk').ask(RUN_CREATE, { run_id: 'cut', input: { messages: [{ role: 'user', content: 'hello' }] } });
+    await done;
+    await s1.shutdown();
+    const store = new RunStore(storage);
+    const runs = storage.bucket('runs');
+    const marker = await runs.list<string>(['default', 'done', 'clerk']);
+    expect(marker.map((e) => e.value)).toEqual(['cut']);
+    // As if the host died after the final record: the run still marked active, no finish marker.
+    await runs.deletePrefix(['default', 'done']);
+    const record = await store.getRun('default', 'cut');
+    await store.saveCheckpoint(
+      'default',
+      {
+        run_id: 'cut',
+        thread_id: record!.thread_id,
+        agent: 'clerk',
+        depth: 0,
+        messages: [],
+        turns: 1,
+        usage: { promptTokens: 0, completionTokens: 0 },
+        resumes: 0,
+      },
+      true,
+    );
+    expect(await store.isActive('default', 'clerk', 'cut')).toBe(true);
+    const s2 = await host(storage, new Counting(), retain, addTool({ calls: 0 }));
+    await vi.waitFor(async () => expect(await store.isActive('default', 'clerk', 'cut')).toBe(false), { timeout: 5_000, interval: 20 });
+    // The same key as the finish wrote (the final record's time): one marker, not a second.
+    expect(await runs.list(['default', 'done', 'clerk'])).toEqual(marker);
+    expect((await store.getRun('default', 'cut'))?.status).toBe('success');
+    await s2.shutdown();
+  });
+
   it('takes new runs while a run it held is still being restored, and answers a resume of that run once it is', async () => {
     const storage = new MemoryStorage();
     const tool = { calls: 0 };
