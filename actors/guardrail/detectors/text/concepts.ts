@@ -15,6 +15,7 @@
  *    fits on the development sets (`test/guardrail/train-concepts.ts`, which writes `*-weights.ts`). Scoring is a few
  *    map lookups per word: far below the rules' cost.
  */
+import { letterOrDigitAt } from './letters.js';
 import { normalizeText } from './normalize.js';
 
 /** Ordered concept pairs are features when the second is at most this many words after the first. */
@@ -40,23 +41,20 @@ export interface ConceptTag {
   readonly end: number;
 }
 
-const WORD_CHAR = /^[\p{L}\p{N}]$/u;
+/** The words of the last {@link words} call (reused: a call allocates only the word strings). */
+const wordsOf: string[] = [];
+let startsOf = new Int32Array(256);
+let endsOf = new Int32Array(256);
 
-/** Whether the code point at `k` of `text` (`c` its first unit) is a letter or digit; 0 if not, else its length in units. */
-function wordUnits(text: string, k: number, c: number): number {
-  if (c < 0x80) return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) ? 1 : 0;
-  const pair = c >= 0xd800 && c <= 0xdbff && k + 1 < text.length && (text.charCodeAt(k + 1) & 0xfc00) === 0xdc00;
-  return WORD_CHAR.test(pair ? text.slice(k, k + 2) : text[k]!) ? (pair ? 2 : 1) : 0;
-}
-
-/** The words (maximal runs of letters and digits) of a normalised text with their offsets. */
-function words(text: string): { w: string[]; s: number[]; e: number[] } {
-  const w: string[] = [];
-  const s: number[] = [];
-  const e: number[] = [];
+/**
+ * The words (maximal runs of letters and digits) of a normalised text: their number; the words and their offsets are
+ * the first that many of {@link wordsOf}, {@link startsOf} and {@link endsOf}, until the next call.
+ */
+function words(text: string): number {
+  let n = 0;
   let k = 0;
   while (k < text.length) {
-    let u = wordUnits(text, k, text.charCodeAt(k));
+    let u = letterOrDigitAt(text, k);
     if (u === 0) {
       k += 1;
       continue;
@@ -64,14 +62,24 @@ function words(text: string): { w: string[]; s: number[]; e: number[] } {
     const start = k;
     while (u > 0) {
       k += u;
-      u = k < text.length ? wordUnits(text, k, text.charCodeAt(k)) : 0;
+      u = k < text.length ? letterOrDigitAt(text, k) : 0;
     }
-    w.push(text.slice(start, k));
-    s.push(start);
-    e.push(k);
+    if (n === startsOf.length) {
+      const s = new Int32Array(n * 2);
+      s.set(startsOf);
+      startsOf = s;
+      const e = new Int32Array(n * 2);
+      e.set(endsOf);
+      endsOf = e;
+    }
+    wordsOf[n] = text.slice(start, k);
+    startsOf[n] = start;
+    endsOf[n++] = k;
   }
-  return { w, s, e };
+  return n;
 }
+
+const ONE_WORD: readonly number[] = [];
 
 /** Tags texts with the concepts of a lexicon. */
 export class ConceptTagger {
@@ -85,6 +93,8 @@ export class ConceptTagger {
   private readonly stemIndex1 = new Map<number, string[]>();
   /** First two words of multi-word entries (`ignore all`; a stem's first two letters), by first word; the longest entry in words. */
   private readonly firsts = new Map<string, Set<string>>();
+  /** Per first word of multi-word entries: their lengths in words, longest first (the only phrase lengths worth trying there). */
+  private readonly lengths = new Map<string, number[]>();
   private readonly longest: number;
 
   constructor(lexicon: Lexicon) {
@@ -92,13 +102,19 @@ export class ConceptTagger {
     for (const [concept, entries] of Object.entries(lexicon)) {
       for (const entry of entries) {
         const stem = entry.endsWith('*');
-        const ws = words(normalizeText(stem ? entry.slice(0, -1) : entry).text).w;
+        const ws = wordsOf.slice(0, words(normalizeText(stem ? entry.slice(0, -1) : entry).text));
         if (ws.length === 0) continue;
         longest = Math.max(longest, ws.length);
         if (ws.length > 1) {
           const seconds = this.firsts.get(ws[0]!) ?? new Set<string>();
           seconds.add(stem && ws.length === 2 ? ws[1]!.slice(0, 2) : ws[1]!);
           this.firsts.set(ws[0]!, seconds);
+          const lengths = this.lengths.get(ws[0]!) ?? [];
+          if (!lengths.includes(ws.length)) lengths.push(ws.length);
+          this.lengths.set(
+            ws[0]!,
+            lengths.sort((a, b) => b - a),
+          );
         }
         const key = ws.join(' ');
         const map = stem ? this.stems : this.exact;
@@ -130,16 +146,22 @@ export class ConceptTagger {
 
   /** The concepts of a normalised text, in order. */
   tag(text: string): ConceptTag[] {
-    const { w, s, e } = words(text);
+    const count = words(text);
+    const w = wordsOf;
     const out: ConceptTag[] = [];
-    for (let i = 0; i < w.length;) {
-      const next = w[i + 1];
+    for (let i = 0; i < count; ) {
+      const next = i + 1 < count ? w[i + 1] : undefined;
       const seconds = next === undefined ? undefined : this.firsts.get(w[i]!);
       const multi = seconds !== undefined && (seconds.has(next!) || seconds.has(next!.slice(0, 2)));
-      const max = multi ? Math.min(this.longest, w.length - i) : 1;
+      const max = multi ? Math.min(this.longest, count - i) : 1;
+      // Phrase lengths to try, longest first: those of the multi-word entries that start with this word (no other
+      // length can match), then the word alone.
+      const lengths = multi ? this.lengths.get(w[i]!)! : ONE_WORD;
       let matched = 0;
-      for (let n = max; n >= 1 && matched === 0; n--) {
-        const head = n === 1 ? '' : w.slice(i, i + n - 1).join(' ');
+      for (let j = 0; j <= lengths.length && matched === 0; j++) {
+        const n = j < lengths.length ? lengths[j]! : 1;
+        if (n > max) continue;
+        const head = n === 1 ? '' : n === 2 ? w[i]! : w.slice(i, i + n - 1).join(' ');
         const last = w[i + n - 1]!;
         let entry = n === 1 ? last : `${head} ${last}`;
         let concepts = this.exact.get(entry);
@@ -153,7 +175,7 @@ export class ConceptTagger {
           }
         }
         if (concepts === undefined) continue;
-        for (const concept of concepts) out.push({ concept, entry, word: i, start: s[i]!, end: e[i + n - 1]! });
+        for (const concept of concepts) out.push({ concept, entry, word: i, start: startsOf[i]!, end: endsOf[i + n - 1]! });
         matched = n;
       }
       i += Math.max(1, matched);
@@ -219,12 +241,112 @@ export function probabilities(model: ConceptModel, features: Iterable<string>): 
     const w = model.weights[f];
     if (w !== undefined) for (let k = 0; k < z.length; k++) z[k]! += w[k]!;
   }
+  return softmax(z);
+}
+
+/** `z` (class scores) turned into probabilities in place. */
+function softmax<T extends number[] | Float64Array>(z: T): T {
   let max = -Infinity;
   for (const v of z) if (v > max) max = v;
   let sum = 0;
   for (let k = 0; k < z.length; k++) sum += z[k] = Math.exp(z[k]! - max);
   for (let k = 0; k < z.length; k++) z[k]! /= sum;
   return z;
+}
+
+/**
+ * A model ready to score windows of tags without building their feature sets: each feature's weights are a row of one
+ * array, found by name (the names a window's tags make are looked up once each and remembered), and a feature counts
+ * once per window by a per-window stamp. Weights are added in the order {@link featuresOf} first names the features, so
+ * the sums are those of {@link probabilities} to the last bit.
+ */
+class CompiledModel {
+  private readonly classes: number;
+  private readonly bias: Float64Array;
+  private readonly rows: Float64Array;
+  private readonly ids = new Map<string, number>();
+  private readonly entryIds = new Map<string, number>();
+  private readonly pairIds = new Map<string, Map<string, number>>();
+  private readonly stamps: Uint32Array;
+  private generation = 0;
+  /** The class scores of the window being judged (reused). */
+  readonly z: Float64Array;
+
+  constructor(model: ConceptModel) {
+    const names = Object.keys(model.weights);
+    this.classes = model.bias.length;
+    this.bias = Float64Array.from(model.bias);
+    this.z = new Float64Array(this.classes);
+    this.rows = new Float64Array(names.length * this.classes);
+    names.forEach((name, id) => {
+      this.ids.set(name, id);
+      const w = model.weights[name]!;
+      // as `z[k] += w[k]` reads it: a missing weight is undefined, and adds NaN
+      for (let k = 0; k < this.classes; k++) this.rows[id * this.classes + k] = w[k] as number;
+    });
+    this.stamps = new Uint32Array(names.length);
+  }
+
+  private entryId(entry: string): number {
+    let id = this.entryIds.get(entry);
+    if (id === undefined) {
+      if (this.entryIds.size >= 8192) this.entryIds.clear();
+      id = this.ids.get(entryFeature(entry)) ?? -1;
+      this.entryIds.set(entry, id);
+    }
+    return id;
+  }
+
+  private pairId(a: string, b: string): number {
+    let byB = this.pairIds.get(a);
+    if (byB === undefined) {
+      if (this.pairIds.size >= 1024) this.pairIds.clear();
+      this.pairIds.set(a, (byB = new Map()));
+    }
+    let id = byB.get(b);
+    if (id === undefined) {
+      if (byB.size >= 1024) byB.clear();
+      id = this.ids.get(pairFeature(a, b)) ?? -1;
+      byB.set(b, id);
+    }
+    return id;
+  }
+
+  private add(id: number, gen: number): void {
+    if (id < 0 || this.stamps[id] === gen) return;
+    this.stamps[id] = gen;
+    const { z, rows, classes } = this;
+    for (let k = 0, at = id * classes; k < classes; k++, at++) z[k]! += rows[at]!;
+  }
+
+  /** The class probabilities of the features of `tags[from … to)` (as {@link probabilities} of {@link featuresOf}): {@link z}. */
+  probabilities(tags: readonly ConceptTag[], from: number, to: number): Float64Array {
+    if (++this.generation === 0xffffffff) {
+      this.stamps.fill(0);
+      this.generation = 1;
+    }
+    const gen = this.generation;
+    this.z.set(this.bias);
+    for (let a = from; a < to; a++) {
+      const ta = tags[a]!;
+      this.add(this.ids.get(ta.concept) ?? -1, gen);
+      this.add(this.entryId(ta.entry), gen);
+      for (let b = a + 1; b < to; b++) {
+        const tb = tags[b]!;
+        if (tb.word - ta.word > PAIR_WINDOW) break;
+        if (tb.word > ta.word && tb.concept !== ta.concept) this.add(this.pairId(ta.concept, tb.concept), gen);
+      }
+    }
+    return softmax(this.z);
+  }
+}
+
+const compiled = new WeakMap<ConceptModel, CompiledModel>();
+
+function compiledOf(model: ConceptModel): CompiledModel {
+  let c = compiled.get(model);
+  if (c === undefined) compiled.set(model, (c = new CompiledModel(model)));
+  return c;
 }
 
 /**
@@ -238,10 +360,10 @@ function evidence(p: number, floor: number): number {
 /** The most a concept model contributes to a segment's score. */
 const MAX_EVIDENCE = 0.85;
 
-/** The best non-benign class of a window of tags and the probability that it is not benign. */
-function judge(model: ConceptModel, tags: readonly ConceptTag[]): { type: string; p: number } | undefined {
-  if (tags.length === 0) return undefined;
-  const p = probabilities(model, featuresOf(tags));
+/** The best non-benign class of the window `tags[from … to)` and the probability that it is not benign. */
+export function judge(model: ConceptModel, tags: readonly ConceptTag[], from = 0, to = tags.length): { type: string; p: number } | undefined {
+  if (to <= from) return undefined;
+  const p = compiledOf(model).probabilities(tags, from, to);
   let best = 1;
   for (let k = 2; k < p.length; k++) if (p[k]! > p[best]!) best = k;
   return { type: model.classes[best]!, p: 1 - p[0]! };
@@ -268,10 +390,10 @@ export function conceptEvidence(
     from = prev?.to ?? 0;
     let to = from;
     while (to < tags.length && tags[to]!.start < seg.end) to++;
-    const alone = judge(model, tags.slice(from, to));
+    const alone = judge(model, tags, from, to);
     let best = alone;
     if (alone !== undefined && alone.p < floor && prev !== undefined && prev.p < floor && prev.to > prev.from) {
-      const both = judge(model, tags.slice(prev.from, to));
+      const both = judge(model, tags, prev.from, to);
       if (both !== undefined && both.p >= floor) best = both;
     }
     out.push(best !== undefined && best.p >= floor ? new Map([[best.type, evidence(best.p, floor)]]) : undefined);
