@@ -149,7 +149,7 @@ export class ConceptTagger {
     const count = words(text);
     const w = wordsOf;
     const out: ConceptTag[] = [];
-    for (let i = 0; i < count; ) {
+    for (let i = 0; i < count;) {
       const next = i + 1 < count ? w[i + 1] : undefined;
       const seconds = next === undefined ? undefined : this.firsts.get(w[i]!);
       const multi = seconds !== undefined && (seconds.has(next!) || seconds.has(next!.slice(0, 2)));
@@ -361,7 +361,12 @@ function evidence(p: number, floor: number): number {
 const MAX_EVIDENCE = 0.85;
 
 /** The best non-benign class of the window `tags[from … to)` and the probability that it is not benign. */
-export function judge(model: ConceptModel, tags: readonly ConceptTag[], from = 0, to = tags.length): { type: string; p: number } | undefined {
+export function judge(
+  model: ConceptModel,
+  tags: readonly ConceptTag[],
+  from = 0,
+  to = tags.length,
+): { type: string; p: number } | undefined {
   if (to <= from) return undefined;
   const p = compiledOf(model).probabilities(tags, from, to);
   let best = 1;

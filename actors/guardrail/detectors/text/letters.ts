@@ -35,7 +35,7 @@ export function hasLetterOrDigit(text: string, start: number, end: number): bool
 export function countWords(text: string, stop = Infinity): number {
   let n = 0;
   let inWord = false;
-  for (let k = 0; k < text.length; ) {
+  for (let k = 0; k < text.length;) {
     const u = letterOrDigitAt(text, k);
     if (u === 0) {
       inWord = false;

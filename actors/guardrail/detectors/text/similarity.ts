@@ -47,7 +47,7 @@ export function vectorize(text: string): SparseVector {
   // the words (runs of letters and digits), each hashed from the text in place
   let prevStart = -1;
   let prevEnd = -1;
-  for (let k = 0; k < text.length; ) {
+  for (let k = 0; k < text.length;) {
     let u = letterOrDigitAt(text, k);
     if (u === 0) {
       k++;
