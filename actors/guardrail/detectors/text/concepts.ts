@@ -93,6 +93,8 @@ export class ConceptTagger {
   private readonly stemIndex1 = new Map<number, string[]>();
   /** First two words of multi-word entries (`ignore all`; a stem's first two letters), by first word; the longest entry in words. */
   private readonly firsts = new Map<string, Set<string>>();
+  /** Each stem phrase's entry as tags name it (`ignor*`), made once. */
+  private readonly stemEntries = new Map<string, string>();
   /** Per first word of multi-word entries: their lengths in words, longest first (the only phrase lengths worth trying there). */
   private readonly lengths = new Map<string, number[]>();
   private readonly longest: number;
@@ -122,6 +124,7 @@ export class ConceptTagger {
         if (!list.includes(concept)) list.push(concept);
         map.set(key, list);
         if (stem) {
+          this.stemEntries.set(key, `${key}*`);
           const last = ws[ws.length - 1]!;
           const at = `${ws.slice(0, -1).join(' ')}|${last.slice(0, 2)}`;
           const list = this.stemIndex.get(at) ?? [];
@@ -146,9 +149,21 @@ export class ConceptTagger {
 
   /** The concepts of a normalised text, in order. */
   tag(text: string): ConceptTag[] {
+    const n = this.tagShared(text);
+    const out: ConceptTag[] = [];
+    for (let t = 0; t < n; t++)
+      out.push({ concept: tagConcept[t]!, entry: tagEntry[t]!, word: tagWord[t]!, start: tagStart[t]!, end: tagEnd[t]! });
+    return out;
+  }
+
+  /**
+   * The tags {@link tag} returns, into the module's reused arrays ({@link tagConcept} … {@link tagEnd}, read before the
+   * next call) instead of one object each: their number.
+   */
+  tagShared(text: string): number {
     const count = words(text);
     const w = wordsOf;
-    const out: ConceptTag[] = [];
+    let out = 0;
     for (let i = 0; i < count;) {
       const next = i + 1 < count ? w[i + 1] : undefined;
       const seconds = next === undefined ? undefined : this.firsts.get(w[i]!);
@@ -169,19 +184,44 @@ export class ConceptTagger {
           const full = entry;
           for (const key of this.stemsFor(head, last) ?? []) {
             if (!full.startsWith(key)) continue;
-            entry = `${key}*`;
+            entry = this.stemEntries.get(key)!;
             concepts = this.stems.get(key);
             break;
           }
         }
         if (concepts === undefined) continue;
-        for (const concept of concepts) out.push({ concept, entry, word: i, start: startsOf[i]!, end: endsOf[i + n - 1]! });
+        for (const concept of concepts) {
+          if (out === tagWord.length) growTags();
+          tagConcept[out] = concept;
+          tagEntry[out] = entry;
+          tagWord[out] = i;
+          tagStart[out] = startsOf[i]!;
+          tagEnd[out++] = endsOf[i + n - 1]!;
+        }
         matched = n;
       }
       i += Math.max(1, matched);
     }
     return out;
   }
+}
+
+/** The tags of the last {@link ConceptTagger.tagShared} call, by field (reused by every call). */
+const tagConcept: string[] = [];
+const tagEntry: string[] = [];
+let tagWord: Int32Array = new Int32Array(256);
+let tagStart: Int32Array = new Int32Array(256);
+let tagEnd: Int32Array = new Int32Array(256);
+
+function growTags(): void {
+  const grow = (a: Int32Array): Int32Array => {
+    const b = new Int32Array(a.length * 2);
+    b.set(a);
+    return b;
+  };
+  tagWord = grow(tagWord);
+  tagStart = grow(tagStart);
+  tagEnd = grow(tagEnd);
 }
 
 /**
@@ -319,8 +359,11 @@ class CompiledModel {
     for (let k = 0, at = id * classes; k < classes; k++, at++) z[k]! += rows[at]!;
   }
 
-  /** The class probabilities of the features of `tags[from … to)` (as {@link probabilities} of {@link featuresOf}): {@link z}. */
-  probabilities(tags: readonly ConceptTag[], from: number, to: number): Float64Array {
+  /**
+   * The class probabilities of the features of the shared tags `from … to` (as {@link probabilities} of
+   * {@link featuresOf} of those tags): {@link z}.
+   */
+  probabilities(from: number, to: number): Float64Array {
     if (++this.generation === 0xffffffff) {
       this.stamps.fill(0);
       this.generation = 1;
@@ -328,13 +371,13 @@ class CompiledModel {
     const gen = this.generation;
     this.z.set(this.bias);
     for (let a = from; a < to; a++) {
-      const ta = tags[a]!;
-      this.add(this.ids.get(ta.concept) ?? -1, gen);
-      this.add(this.entryId(ta.entry), gen);
+      const concept = tagConcept[a]!;
+      const word = tagWord[a]!;
+      this.add(this.ids.get(concept) ?? -1, gen);
+      this.add(this.entryId(tagEntry[a]!), gen);
       for (let b = a + 1; b < to; b++) {
-        const tb = tags[b]!;
-        if (tb.word - ta.word > PAIR_WINDOW) break;
-        if (tb.word > ta.word && tb.concept !== ta.concept) this.add(this.pairId(ta.concept, tb.concept), gen);
+        if (tagWord[b]! - word > PAIR_WINDOW) break;
+        if (tagWord[b]! > word && tagConcept[b] !== concept) this.add(this.pairId(concept, tagConcept[b]!), gen);
       }
     }
     return softmax(this.z);
@@ -360,18 +403,18 @@ function evidence(p: number, floor: number): number {
 /** The most a concept model contributes to a segment's score. */
 const MAX_EVIDENCE = 0.85;
 
-/** The best non-benign class of the window `tags[from … to)` and the probability that it is not benign. */
-export function judge(
-  model: ConceptModel,
-  tags: readonly ConceptTag[],
-  from = 0,
-  to = tags.length,
-): { type: string; p: number } | undefined {
+/** The best non-benign class of the shared tags `from … to` and the probability that it is not benign. */
+function judge(model: ConceptModel, from: number, to: number): { type: string; p: number } | undefined {
   if (to <= from) return undefined;
-  const p = compiledOf(model).probabilities(tags, from, to);
+  const p = compiledOf(model).probabilities(from, to);
   let best = 1;
   for (let k = 2; k < p.length; k++) if (p[k]! > p[best]!) best = k;
   return { type: model.classes[best]!, p: 1 - p[0]! };
+}
+
+/** The best non-benign class of a whole normalised text, or undefined when it holds none of the lexicon's concepts. */
+export function textType(tagger: ConceptTagger, model: ConceptModel, text: string): string | undefined {
+  return judge(model, 0, tagger.tagShared(text))?.type;
 }
 
 /**
@@ -386,7 +429,7 @@ export function conceptEvidence(
   segments: readonly { readonly start: number; readonly end: number }[],
   floor: number,
 ): (ReadonlyMap<string, number> | undefined)[] {
-  const tags = tagger.tag(text);
+  const count = tagger.tagShared(text);
   const out: (ReadonlyMap<string, number> | undefined)[] = [];
   let from = 0;
   let prev: { from: number; to: number; p: number } | undefined;
@@ -394,11 +437,11 @@ export function conceptEvidence(
     // a segment owns the tags from where the previous one ended (segments skip leading blanks)
     from = prev?.to ?? 0;
     let to = from;
-    while (to < tags.length && tags[to]!.start < seg.end) to++;
-    const alone = judge(model, tags, from, to);
+    while (to < count && tagStart[to]! < seg.end) to++;
+    const alone = judge(model, from, to);
     let best = alone;
     if (alone !== undefined && alone.p < floor && prev !== undefined && prev.p < floor && prev.to > prev.from) {
-      const both = judge(model, tags, prev.from, to);
+      const both = judge(model, prev.from, to);
       if (both !== undefined && both.p >= floor) best = both;
     }
     out.push(best !== undefined && best.p >= floor ? new Map([[best.type, evidence(best.p, floor)]]) : undefined);

@@ -16,7 +16,7 @@
  * confident of an attack the rules missed it adds one finding over the text ({@link ngramGate}).
  */
 import type { Finding } from '../../../../protocols/index.js';
-import { judge, type ConceptModel, type ConceptTagger } from './concepts.js';
+import { textType, type ConceptModel, type ConceptTagger } from './concepts.js';
 import { countWords } from './letters.js';
 
 /** Bits of the hashed feature space. */
@@ -220,5 +220,5 @@ export function ngramGate(
  * adds), or `fallback` when the text holds none of the model's concepts.
  */
 export function conceptType(tagger: ConceptTagger, model: ConceptModel, text: string, fallback: string): string {
-  return judge(model, tagger.tag(text))?.type ?? fallback;
+  return textType(tagger, model, text) ?? fallback;
 }

@@ -31,6 +31,16 @@ let touched = new Int32Array(1024);
 
 /** The hashed n-gram vector of a normalised text. */
 export function vectorize(text: string): SparseVector {
+  const size = vectorizeInto(text);
+  return { idx: Uint32Array.from(vecIdx.subarray(0, size)), val: vecVal.slice(0, size) };
+}
+
+/** The last {@link vectorizeInto} vector: its first `size` entries (reused by every call). */
+let vecIdx = new Uint32Array(1024);
+let vecVal = new Float32Array(1024);
+
+/** Computes the vector of `text` into {@link vecIdx} and {@link vecVal}; returns its size. */
+function vectorizeInto(text: string): number {
   let size = 0;
   const add = (h: number, w: number): void => {
     const k = (h >>> 0) & (DIMS - 1);
@@ -74,15 +84,17 @@ export function vectorize(text: string): SparseVector {
   let norm = 0;
   for (let j = 0; j < size; j++) norm += dense[touched[j]!]! * dense[touched[j]!]!;
   norm = Math.sqrt(norm) || 1;
-  const idx = new Uint32Array(size);
-  const val = new Float32Array(size);
+  if (vecIdx.length < size) {
+    vecIdx = new Uint32Array(touched.length);
+    vecVal = new Float32Array(touched.length);
+  }
   for (let j = 0; j < size; j++) {
     const k = touched[j]!;
-    idx[j] = k;
-    val[j] = dense[k]! / norm;
+    vecIdx[j] = k;
+    vecVal[j] = dense[k]! / norm;
     dense[k] = 0;
   }
-  return { idx, val };
+  return size;
 }
 
 /**
@@ -119,12 +131,12 @@ export class SimilarityBank {
 
   /** The most similar example's type and cosine, or undefined when nothing shares a feature. */
   nearest(text: string): { type: string; cosine: number } | undefined {
-    const v = vectorize(text);
+    const size = vectorizeInto(text);
     const { acc, first, entries, weights } = this;
     acc.fill(0);
-    for (let i = 0; i < v.idx.length; i++) {
-      const k = v.idx[i]!;
-      const x = v.val[i]!;
+    for (let i = 0; i < size; i++) {
+      const k = vecIdx[i]!;
+      const x = vecVal[i]!;
       for (let o = first[k]!, end = first[k + 1]!; o < end; o++) acc[entries[o]!] = acc[entries[o]!]! + weights[o]! * x;
     }
     let best = -1;
