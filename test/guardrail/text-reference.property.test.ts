@@ -115,6 +115,12 @@ const hostileUnit = fc.constantFrom(
   '!',
   '<!--',
   '-->',
+  '。',
+  '”',
+  '*',
+  ')',
+  '-',
+  '<',
 );
 const words = fc.constantFrom(
   'ignore',

@@ -134,7 +134,38 @@ export function hits(text: string, rules: readonly Rule[], limit = 200, scan: Li
   return out;
 }
 
-const BOUNDARY = /\n|[.!?;。](?=[\s"'”’)\]}<*]|$)|-->|<!--|\|/gu;
+/**
+ * Where a segment boundary starting at `k` ends, or 0 when none starts there: what a scan with
+ * `/\n|[.!?;。](?=[\s"'”’)\]}<*]|$)|-->|<!--|\|/gu` finds, without a match object per boundary. Every alternative starts
+ * with a different character, so at most one can match at `k`.
+ */
+function boundaryEnd(text: string, k: number): number {
+  switch (text.charCodeAt(k)) {
+    case 0x0a: // \n
+    case 0x7c: // |
+      return k + 1;
+    case 0x2e: // .
+    case 0x21: // !
+    case 0x3f: // ?
+    case 0x3b: // ;
+    case 0x3002: // 。
+      return k + 1 === text.length || closes(text.charCodeAt(k + 1)) ? k + 1 : 0;
+    case 0x2d: // -
+      return text.startsWith('-->', k) ? k + 3 : 0;
+    case 0x3c: // <
+      return text.startsWith('<!--', k) ? k + 4 : 0;
+    default:
+      return 0;
+  }
+}
+
+/** Per BMP unit: 0 not yet known, 1 when a sentence end before it ends a segment (`[\s"'”’)\]}<*]`), 2 when not. */
+const CLOSES = new Uint8Array(0x10000);
+function closes(c: number): boolean {
+  let known = CLOSES[c]!;
+  if (known === 0) CLOSES[c] = known = /^[\s"'”’)\]}<*]$/u.test(String.fromCharCode(c)) ? 1 : 2;
+  return known === 1;
+}
 
 /** The last {@link segmentsOf} answer: the detectors' layers ask for the segments of one text several times. */
 let lastSegments: { text: string; maxLength: number; spans: readonly Span[] } | undefined;
@@ -153,11 +184,14 @@ export function segmentsOf(text: string, maxLength = 600): readonly Span[] {
       if (hasLetterOrDigit(text, k, e)) out.push({ start: k, end: e });
     }
   };
-  BOUNDARY.lastIndex = 0;
-  for (let m = BOUNDARY.exec(text); m !== null; m = BOUNDARY.exec(text)) {
-    const end = m.index + m[0].length;
+  for (let k = 0; k < text.length;) {
+    const end = boundaryEnd(text, k);
+    if (end === 0) {
+      k++;
+      continue;
+    }
     push(end);
-    start = end;
+    start = k = end;
   }
   push(text.length);
   lastSegments = { text, maxLength, spans: out };

@@ -19,6 +19,11 @@ function hashRange(text: string, start: number, end: number, seed = FNV): number
   return (h >>> 0) & (DIMS - 1);
 }
 
+/** Unit `j` of the word at `start` padded with a space each side (`len` units in all). */
+function padded(text: string, start: number, len: number, j: number): number {
+  return j === 0 || j === len - 1 ? 32 : text.charCodeAt(start + j - 1);
+}
+
 /** A sparse unit vector: parallel index and weight arrays. */
 export interface SparseVector {
   readonly idx: Uint32Array;
@@ -72,11 +77,10 @@ function vectorizeInto(text: string): number {
     if (prevStart >= 0) add(hashRange(text, start, k, hashRange(text, prevStart, prevEnd, 0x85ebca6b)), 1);
     // character 3- to 5-grams of ` word `, hashed incrementally (no substrings)
     const len = k - start + 2;
-    const at = (j: number): number => (j === 0 || j === len - 1 ? 32 : text.charCodeAt(start + j - 1));
     for (let j = 0; j + 3 <= len; j++) {
-      let h = step(step(step(FNV, at(j)), at(j + 1)), at(j + 2));
+      let h = step(step(step(FNV, padded(text, start, len, j)), padded(text, start, len, j + 1)), padded(text, start, len, j + 2));
       add(h, 0.5);
-      for (let n = 4; n <= 5 && j + n <= len; n++) add((h = step(h, at(j + n - 1))), 0.5);
+      for (let n = 4; n <= 5 && j + n <= len; n++) add((h = step(h, padded(text, start, len, j + n - 1))), 0.5);
     }
     prevStart = start;
     prevEnd = k;
