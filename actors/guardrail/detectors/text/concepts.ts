@@ -93,6 +93,8 @@ export class ConceptTagger {
   private readonly stemIndex1 = new Map<number, string[]>();
   /** First two words of multi-word entries (`ignore all`; a stem's first two letters), by first word; the longest entry in words. */
   private readonly firsts = new Map<string, Set<string>>();
+  /** What one word can start: its own exact entry's concepts, and the multi-word entries it begins (one lookup per word). */
+  private readonly single = new Map<string, { exact?: string[]; seconds?: Set<string>; lengths?: number[] }>();
   /** Each stem phrase's entry as tags name it (`ignor*`), made once. */
   private readonly stemEntries = new Map<string, string>();
   /** Per first word of multi-word entries: their lengths in words, longest first (the only phrase lengths worth trying there). */
@@ -137,6 +139,9 @@ export class ConceptTagger {
       }
     }
     this.longest = longest;
+    for (const [word, concepts] of this.exact) if (!word.includes(' ')) this.single.set(word, { exact: concepts });
+    for (const [word, seconds] of this.firsts)
+      this.single.set(word, { ...this.single.get(word), seconds, lengths: this.lengths.get(word)! });
     for (const [at, list] of this.stemIndex)
       if (at.length === 3 && at[0] === '|') this.stemIndex1.set(at.charCodeAt(1) * 0x10000 + at.charCodeAt(2), list);
   }
@@ -166,12 +171,13 @@ export class ConceptTagger {
     let out = 0;
     for (let i = 0; i < count;) {
       const next = i + 1 < count ? w[i + 1] : undefined;
-      const seconds = next === undefined ? undefined : this.firsts.get(w[i]!);
+      const info = this.single.get(w[i]!);
+      const seconds = next === undefined ? undefined : info?.seconds;
       const multi = seconds !== undefined && (seconds.has(next!) || seconds.has(next!.slice(0, 2)));
       const max = multi ? Math.min(this.longest, count - i) : 1;
       // Phrase lengths to try, longest first: those of the multi-word entries that start with this word (no other
       // length can match), then the word alone.
-      const lengths = multi ? this.lengths.get(w[i]!)! : ONE_WORD;
+      const lengths = multi ? info!.lengths! : ONE_WORD;
       let matched = 0;
       for (let j = 0; j <= lengths.length && matched === 0; j++) {
         const n = j < lengths.length ? lengths[j]! : 1;
@@ -179,7 +185,7 @@ export class ConceptTagger {
         const head = n === 1 ? '' : n === 2 ? w[i]! : w.slice(i, i + n - 1).join(' ');
         const last = w[i + n - 1]!;
         let entry = n === 1 ? last : `${head} ${last}`;
-        let concepts = this.exact.get(entry);
+        let concepts = n === 1 ? info?.exact : this.exact.get(entry);
         if (concepts === undefined && this.stems.size > 0) {
           const full = entry;
           for (const key of this.stemsFor(head, last) ?? []) {
