@@ -43,8 +43,8 @@ export interface ConceptTag {
 
 /** The words of the last {@link words} call (reused: a call allocates only the word strings). */
 const wordsOf: string[] = [];
-let startsOf = new Int32Array(256);
-let endsOf = new Int32Array(256);
+let startsOf: Int32Array = new Int32Array(256);
+let endsOf: Int32Array = new Int32Array(256);
 
 /**
  * The words (maximal runs of letters and digits) of a normalised text: their number; the words and their offsets are
@@ -65,12 +65,8 @@ function words(text: string): number {
       u = k < text.length ? letterOrDigitAt(text, k) : 0;
     }
     if (n === startsOf.length) {
-      const s = new Int32Array(n * 2);
-      s.set(startsOf);
-      startsOf = s;
-      const e = new Int32Array(n * 2);
-      e.set(endsOf);
-      endsOf = e;
+      startsOf = doubled(startsOf);
+      endsOf = doubled(endsOf);
     }
     wordsOf[n] = text.slice(start, k);
     startsOf[n] = start;
@@ -220,14 +216,16 @@ let tagStart: Int32Array = new Int32Array(256);
 let tagEnd: Int32Array = new Int32Array(256);
 
 function growTags(): void {
-  const grow = (a: Int32Array): Int32Array => {
-    const b = new Int32Array(a.length * 2);
-    b.set(a);
-    return b;
-  };
-  tagWord = grow(tagWord);
-  tagStart = grow(tagStart);
-  tagEnd = grow(tagEnd);
+  tagWord = doubled(tagWord);
+  tagStart = doubled(tagStart);
+  tagEnd = doubled(tagEnd);
+}
+
+/** `a` in an array twice its length (the rest zero). */
+function doubled(a: Int32Array): Int32Array {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
 }
 
 /**
