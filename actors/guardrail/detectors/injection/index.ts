@@ -109,6 +109,18 @@ export function injectionDetector(options: InjectionOptions = {}): Detector {
   };
 }
 
+/** Whether `text` has 24 base64 characters in a row, without which {@link BASE64} cannot match (most texts: no regex run). */
+function hasBase64Run(text: string): boolean {
+  let run = 0;
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    const b64 = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f;
+    run = b64 ? run + 1 : 0;
+    if (run >= 24) return true;
+  }
+  return false;
+}
+
 /** Findings on base64 runs whose decoded text is an attack (each spans the run, with the decoded text's best score). */
 async function encoded(
   spec: LayeredSpec,
@@ -118,6 +130,7 @@ async function encoded(
   signal?: AbortSignal,
 ): Promise<Finding[]> {
   const out: Finding[] = [];
+  if (!hasBase64Run(text)) return out;
   let tried = 0;
   for (const m of text.matchAll(BASE64)) {
     if (++tried > MAX_DECODED) break;

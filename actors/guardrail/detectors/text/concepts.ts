@@ -15,6 +15,7 @@
  *    fits on the development sets (`test/guardrail/train-concepts.ts`, which writes `*-weights.ts`). Scoring is a few
  *    map lookups per word: far below the rules' cost.
  */
+import { letterOrDigitAt } from './letters.js';
 import { normalizeText } from './normalize.js';
 
 /** Ordered concept pairs are features when the second is at most this many words after the first. */
@@ -40,23 +41,20 @@ export interface ConceptTag {
   readonly end: number;
 }
 
-const WORD_CHAR = /^[\p{L}\p{N}]$/u;
+/** The words of the last {@link words} call (reused: a call allocates only the word strings). */
+const wordsOf: string[] = [];
+let startsOf: Int32Array = new Int32Array(256);
+let endsOf: Int32Array = new Int32Array(256);
 
-/** Whether the code point at `k` of `text` (`c` its first unit) is a letter or digit; 0 if not, else its length in units. */
-function wordUnits(text: string, k: number, c: number): number {
-  if (c < 0x80) return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) ? 1 : 0;
-  const pair = c >= 0xd800 && c <= 0xdbff && k + 1 < text.length && (text.charCodeAt(k + 1) & 0xfc00) === 0xdc00;
-  return WORD_CHAR.test(pair ? text.slice(k, k + 2) : text[k]!) ? (pair ? 2 : 1) : 0;
-}
-
-/** The words (maximal runs of letters and digits) of a normalised text with their offsets. */
-function words(text: string): { w: string[]; s: number[]; e: number[] } {
-  const w: string[] = [];
-  const s: number[] = [];
-  const e: number[] = [];
+/**
+ * The words (maximal runs of letters and digits) of a normalised text: their number; the words and their offsets are
+ * the first that many of {@link wordsOf}, {@link startsOf} and {@link endsOf}, until the next call.
+ */
+function words(text: string): number {
+  let n = 0;
   let k = 0;
   while (k < text.length) {
-    let u = wordUnits(text, k, text.charCodeAt(k));
+    let u = letterOrDigitAt(text, k);
     if (u === 0) {
       k += 1;
       continue;
@@ -64,14 +62,20 @@ function words(text: string): { w: string[]; s: number[]; e: number[] } {
     const start = k;
     while (u > 0) {
       k += u;
-      u = k < text.length ? wordUnits(text, k, text.charCodeAt(k)) : 0;
+      u = k < text.length ? letterOrDigitAt(text, k) : 0;
     }
-    w.push(text.slice(start, k));
-    s.push(start);
-    e.push(k);
+    if (n === startsOf.length) {
+      startsOf = doubled(startsOf);
+      endsOf = doubled(endsOf);
+    }
+    wordsOf[n] = text.slice(start, k);
+    startsOf[n] = start;
+    endsOf[n++] = k;
   }
-  return { w, s, e };
+  return n;
 }
+
+const ONE_WORD: readonly number[] = [];
 
 /** Tags texts with the concepts of a lexicon. */
 export class ConceptTagger {
@@ -85,6 +89,12 @@ export class ConceptTagger {
   private readonly stemIndex1 = new Map<number, string[]>();
   /** First two words of multi-word entries (`ignore all`; a stem's first two letters), by first word; the longest entry in words. */
   private readonly firsts = new Map<string, Set<string>>();
+  /** What one word can start: its own exact entry's concepts, and the multi-word entries it begins (one lookup per word). */
+  private readonly single = new Map<string, { exact?: string[]; seconds?: Set<string>; lengths?: number[] }>();
+  /** Each stem phrase's entry as tags name it (`ignor*`), made once. */
+  private readonly stemEntries = new Map<string, string>();
+  /** Per first word of multi-word entries: their lengths in words, longest first (the only phrase lengths worth trying there). */
+  private readonly lengths = new Map<string, number[]>();
   private readonly longest: number;
 
   constructor(lexicon: Lexicon) {
@@ -92,13 +102,19 @@ export class ConceptTagger {
     for (const [concept, entries] of Object.entries(lexicon)) {
       for (const entry of entries) {
         const stem = entry.endsWith('*');
-        const ws = words(normalizeText(stem ? entry.slice(0, -1) : entry).text).w;
+        const ws = wordsOf.slice(0, words(normalizeText(stem ? entry.slice(0, -1) : entry).text));
         if (ws.length === 0) continue;
         longest = Math.max(longest, ws.length);
         if (ws.length > 1) {
           const seconds = this.firsts.get(ws[0]!) ?? new Set<string>();
           seconds.add(stem && ws.length === 2 ? ws[1]!.slice(0, 2) : ws[1]!);
           this.firsts.set(ws[0]!, seconds);
+          const lengths = this.lengths.get(ws[0]!) ?? [];
+          if (!lengths.includes(ws.length)) lengths.push(ws.length);
+          this.lengths.set(
+            ws[0]!,
+            lengths.sort((a, b) => b - a),
+          );
         }
         const key = ws.join(' ');
         const map = stem ? this.stems : this.exact;
@@ -106,6 +122,7 @@ export class ConceptTagger {
         if (!list.includes(concept)) list.push(concept);
         map.set(key, list);
         if (stem) {
+          this.stemEntries.set(key, `${key}*`);
           const last = ws[ws.length - 1]!;
           const at = `${ws.slice(0, -1).join(' ')}|${last.slice(0, 2)}`;
           const list = this.stemIndex.get(at) ?? [];
@@ -118,6 +135,9 @@ export class ConceptTagger {
       }
     }
     this.longest = longest;
+    for (const [word, concepts] of this.exact) if (!word.includes(' ')) this.single.set(word, { exact: concepts });
+    for (const [word, seconds] of this.firsts)
+      this.single.set(word, { ...this.single.get(word), seconds, lengths: this.lengths.get(word)! });
     for (const [at, list] of this.stemIndex)
       if (at.length === 3 && at[0] === '|') this.stemIndex1.set(at.charCodeAt(1) * 0x10000 + at.charCodeAt(2), list);
   }
@@ -130,36 +150,82 @@ export class ConceptTagger {
 
   /** The concepts of a normalised text, in order. */
   tag(text: string): ConceptTag[] {
-    const { w, s, e } = words(text);
+    const n = this.tagShared(text);
     const out: ConceptTag[] = [];
-    for (let i = 0; i < w.length;) {
-      const next = w[i + 1];
-      const seconds = next === undefined ? undefined : this.firsts.get(w[i]!);
+    for (let t = 0; t < n; t++)
+      out.push({ concept: tagConcept[t]!, entry: tagEntry[t]!, word: tagWord[t]!, start: tagStart[t]!, end: tagEnd[t]! });
+    return out;
+  }
+
+  /**
+   * The tags {@link tag} returns, into the module's reused arrays ({@link tagConcept} … {@link tagEnd}, read before the
+   * next call) instead of one object each: their number.
+   */
+  tagShared(text: string): number {
+    const count = words(text);
+    const w = wordsOf;
+    let out = 0;
+    for (let i = 0; i < count;) {
+      const next = i + 1 < count ? w[i + 1] : undefined;
+      const info = this.single.get(w[i]!);
+      const seconds = next === undefined ? undefined : info?.seconds;
       const multi = seconds !== undefined && (seconds.has(next!) || seconds.has(next!.slice(0, 2)));
-      const max = multi ? Math.min(this.longest, w.length - i) : 1;
+      const max = multi ? Math.min(this.longest, count - i) : 1;
+      // Phrase lengths to try, longest first: those of the multi-word entries that start with this word (no other
+      // length can match), then the word alone.
+      const lengths = multi ? info!.lengths! : ONE_WORD;
       let matched = 0;
-      for (let n = max; n >= 1 && matched === 0; n--) {
-        const head = n === 1 ? '' : w.slice(i, i + n - 1).join(' ');
+      for (let j = 0; j <= lengths.length && matched === 0; j++) {
+        const n = j < lengths.length ? lengths[j]! : 1;
+        if (n > max) continue;
+        const head = n === 1 ? '' : n === 2 ? w[i]! : w.slice(i, i + n - 1).join(' ');
         const last = w[i + n - 1]!;
         let entry = n === 1 ? last : `${head} ${last}`;
-        let concepts = this.exact.get(entry);
+        let concepts = n === 1 ? info?.exact : this.exact.get(entry);
         if (concepts === undefined && this.stems.size > 0) {
           const full = entry;
           for (const key of this.stemsFor(head, last) ?? []) {
             if (!full.startsWith(key)) continue;
-            entry = `${key}*`;
+            entry = this.stemEntries.get(key)!;
             concepts = this.stems.get(key);
             break;
           }
         }
         if (concepts === undefined) continue;
-        for (const concept of concepts) out.push({ concept, entry, word: i, start: s[i]!, end: e[i + n - 1]! });
+        for (const concept of concepts) {
+          if (out === tagWord.length) growTags();
+          tagConcept[out] = concept;
+          tagEntry[out] = entry;
+          tagWord[out] = i;
+          tagStart[out] = startsOf[i]!;
+          tagEnd[out++] = endsOf[i + n - 1]!;
+        }
         matched = n;
       }
       i += Math.max(1, matched);
     }
     return out;
   }
+}
+
+/** The tags of the last {@link ConceptTagger.tagShared} call, by field (reused by every call). */
+const tagConcept: string[] = [];
+const tagEntry: string[] = [];
+let tagWord: Int32Array = new Int32Array(256);
+let tagStart: Int32Array = new Int32Array(256);
+let tagEnd: Int32Array = new Int32Array(256);
+
+function growTags(): void {
+  tagWord = doubled(tagWord);
+  tagStart = doubled(tagStart);
+  tagEnd = doubled(tagEnd);
+}
+
+/** `a` in an array twice its length (the rest zero). */
+function doubled(a: Int32Array): Int32Array {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
 }
 
 /**
@@ -219,12 +285,115 @@ export function probabilities(model: ConceptModel, features: Iterable<string>): 
     const w = model.weights[f];
     if (w !== undefined) for (let k = 0; k < z.length; k++) z[k]! += w[k]!;
   }
+  return softmax(z);
+}
+
+/** `z` (class scores) turned into probabilities in place. */
+function softmax<T extends number[] | Float64Array>(z: T): T {
   let max = -Infinity;
   for (const v of z) if (v > max) max = v;
   let sum = 0;
   for (let k = 0; k < z.length; k++) sum += z[k] = Math.exp(z[k]! - max);
   for (let k = 0; k < z.length; k++) z[k]! /= sum;
   return z;
+}
+
+/**
+ * A model ready to score windows of tags without building their feature sets: each feature's weights are a row of one
+ * array, found by name (the names a window's tags make are looked up once each and remembered), and a feature counts
+ * once per window by a per-window stamp. Weights are added in the order {@link featuresOf} first names the features, so
+ * the sums are those of {@link probabilities} to the last bit.
+ */
+class CompiledModel {
+  private readonly classes: number;
+  private readonly bias: Float64Array;
+  private readonly rows: Float64Array;
+  private readonly ids = new Map<string, number>();
+  private readonly entryIds = new Map<string, number>();
+  private readonly pairIds = new Map<string, Map<string, number>>();
+  private readonly stamps: Uint32Array;
+  private generation = 0;
+  /** The class scores of the window being judged (reused). */
+  readonly z: Float64Array;
+
+  constructor(model: ConceptModel) {
+    const names = Object.keys(model.weights);
+    this.classes = model.bias.length;
+    this.bias = Float64Array.from(model.bias);
+    this.z = new Float64Array(this.classes);
+    this.rows = new Float64Array(names.length * this.classes);
+    names.forEach((name, id) => {
+      this.ids.set(name, id);
+      const w = model.weights[name]!;
+      // as `z[k] += w[k]` reads it: a missing weight is undefined, and adds NaN
+      for (let k = 0; k < this.classes; k++) this.rows[id * this.classes + k] = w[k] as number;
+    });
+    this.stamps = new Uint32Array(names.length);
+  }
+
+  private entryId(entry: string): number {
+    let id = this.entryIds.get(entry);
+    if (id === undefined) {
+      if (this.entryIds.size >= 8192) this.entryIds.clear();
+      id = this.ids.get(entryFeature(entry)) ?? -1;
+      this.entryIds.set(entry, id);
+    }
+    return id;
+  }
+
+  private pairId(a: string, b: string): number {
+    let byB = this.pairIds.get(a);
+    if (byB === undefined) {
+      if (this.pairIds.size >= 1024) this.pairIds.clear();
+      this.pairIds.set(a, (byB = new Map()));
+    }
+    let id = byB.get(b);
+    if (id === undefined) {
+      if (byB.size >= 1024) byB.clear();
+      id = this.ids.get(pairFeature(a, b)) ?? -1;
+      byB.set(b, id);
+    }
+    return id;
+  }
+
+  private add(id: number, gen: number): void {
+    if (id < 0 || this.stamps[id] === gen) return;
+    this.stamps[id] = gen;
+    const { z, rows, classes } = this;
+    for (let k = 0, at = id * classes; k < classes; k++, at++) z[k]! += rows[at]!;
+  }
+
+  /**
+   * The class probabilities of the features of the shared tags `from … to` (as {@link probabilities} of
+   * {@link featuresOf} of those tags): {@link z}.
+   */
+  probabilities(from: number, to: number): Float64Array {
+    if (++this.generation === 0xffffffff) {
+      this.stamps.fill(0);
+      this.generation = 1;
+    }
+    const gen = this.generation;
+    this.z.set(this.bias);
+    for (let a = from; a < to; a++) {
+      const concept = tagConcept[a]!;
+      const word = tagWord[a]!;
+      this.add(this.ids.get(concept) ?? -1, gen);
+      this.add(this.entryId(tagEntry[a]!), gen);
+      for (let b = a + 1; b < to; b++) {
+        if (tagWord[b]! - word > PAIR_WINDOW) break;
+        if (tagWord[b]! > word && tagConcept[b] !== concept) this.add(this.pairId(concept, tagConcept[b]!), gen);
+      }
+    }
+    return softmax(this.z);
+  }
+}
+
+const compiled = new WeakMap<ConceptModel, CompiledModel>();
+
+function compiledOf(model: ConceptModel): CompiledModel {
+  let c = compiled.get(model);
+  if (c === undefined) compiled.set(model, (c = new CompiledModel(model)));
+  return c;
 }
 
 /**
@@ -238,13 +407,18 @@ function evidence(p: number, floor: number): number {
 /** The most a concept model contributes to a segment's score. */
 const MAX_EVIDENCE = 0.85;
 
-/** The best non-benign class of a window of tags and the probability that it is not benign. */
-function judge(model: ConceptModel, tags: readonly ConceptTag[]): { type: string; p: number } | undefined {
-  if (tags.length === 0) return undefined;
-  const p = probabilities(model, featuresOf(tags));
+/** The best non-benign class of the shared tags `from … to` and the probability that it is not benign. */
+function judge(model: ConceptModel, from: number, to: number): { type: string; p: number } | undefined {
+  if (to <= from) return undefined;
+  const p = compiledOf(model).probabilities(from, to);
   let best = 1;
   for (let k = 2; k < p.length; k++) if (p[k]! > p[best]!) best = k;
   return { type: model.classes[best]!, p: 1 - p[0]! };
+}
+
+/** The best non-benign class of a whole normalised text, or undefined when it holds none of the lexicon's concepts. */
+export function textType(tagger: ConceptTagger, model: ConceptModel, text: string): string | undefined {
+  return judge(model, 0, tagger.tagShared(text))?.type;
 }
 
 /**
@@ -259,7 +433,7 @@ export function conceptEvidence(
   segments: readonly { readonly start: number; readonly end: number }[],
   floor: number,
 ): (ReadonlyMap<string, number> | undefined)[] {
-  const tags = tagger.tag(text);
+  const count = tagger.tagShared(text);
   const out: (ReadonlyMap<string, number> | undefined)[] = [];
   let from = 0;
   let prev: { from: number; to: number; p: number } | undefined;
@@ -267,11 +441,11 @@ export function conceptEvidence(
     // a segment owns the tags from where the previous one ended (segments skip leading blanks)
     from = prev?.to ?? 0;
     let to = from;
-    while (to < tags.length && tags[to]!.start < seg.end) to++;
-    const alone = judge(model, tags.slice(from, to));
+    while (to < count && tagStart[to]! < seg.end) to++;
+    const alone = judge(model, from, to);
     let best = alone;
     if (alone !== undefined && alone.p < floor && prev !== undefined && prev.p < floor && prev.to > prev.from) {
-      const both = judge(model, tags.slice(prev.from, to));
+      const both = judge(model, prev.from, to);
       if (both !== undefined && both.p >= floor) best = both;
     }
     out.push(best !== undefined && best.p >= floor ? new Map([[best.type, evidence(best.p, floor)]]) : undefined);

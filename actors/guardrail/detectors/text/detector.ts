@@ -22,7 +22,7 @@ import {
 } from './rules.js';
 import type { SimilarityBank } from './similarity.js';
 import { conceptEvidence, type ConceptModel, type ConceptTagger } from './concepts.js';
-import { MIN_EVIDENCE_WORDS, words } from './ngram.js';
+import { enoughWords } from './ngram.js';
 
 /** Options every layered detector takes. */
 export interface LayeredOptions {
@@ -96,7 +96,7 @@ export async function scoreText(
   }
   // A few words are too little evidence for the learned model alone ("can you do it again?" read as harassment).
   const concepts =
-    spec.concepts === undefined || options.concepts === false || words(input) < MIN_EVIDENCE_WORDS
+    spec.concepts === undefined || options.concepts === false || !enoughWords(input)
       ? undefined
       : conceptEvidence(
           spec.concepts.tagger,

@@ -252,14 +252,14 @@ export function factorsOf(re: RegExp): readonly string[] | null {
 interface Entry {
   /** The literal ids of the regex's required factors (a handful of the index's thousand). Null: no factors (always run). */
   readonly factors: Int32Array | null;
-  /** Per literal id: how far before it a match may start when it is a prefix, else -1. Null: no prefixes (scan all). */
-  readonly backs: Int16Array | null;
-  /** Per literal id: the ASCII characters that cannot precede a match starting there (a leading lookbehind). */
-  readonly notAfter: readonly (Uint8Array | undefined)[] | null;
   /** The same regex, sticky and not global: tried at one position. */
   readonly sticky: RegExp | null;
-  /** The literal ids that are prefixes of the regex (those with `backs[id] >= 0`). */
+  /** The literal ids that are prefixes of the regex (empty when it has none, and `sticky` is null). */
   readonly prefixIds: Int32Array;
+  /** Per prefix (in {@link prefixIds} order): how far before the literal a match may start. */
+  readonly prefixBacks: Int16Array;
+  /** Per prefix: the ASCII characters that cannot precede a match starting there (a leading lookbehind). */
+  readonly prefixNotAfter: readonly (Uint8Array | undefined)[];
 }
 
 /**
@@ -308,12 +308,13 @@ export class LiteralIndex {
           seen.add(x.id);
         }
       }
+      const prefixIds = p === null ? new Int32Array(0) : Int32Array.from(new Set(p.map((x) => x.id)));
       this.entries.set(re, {
         factors,
-        backs,
-        notAfter,
         sticky: p === null ? null : new RegExp(re.source, `${re.flags.replace(/[gy]/g, '')}y`),
-        prefixIds: p === null ? new Int32Array(0) : Int32Array.from(new Set(p.map((x) => x.id))),
+        prefixIds,
+        prefixBacks: Int16Array.from(prefixIds, (id) => backs![id]!),
+        prefixNotAfter: Array.from(prefixIds, (id) => notAfter![id]),
       });
     }
     this.lengths = Int32Array.from([...byLiteral.keys()].map((l) => l.length));
@@ -502,8 +503,8 @@ export class LiteralScan {
    * being the start of `candidateBuf`, which the next call reuses (callers read them before asking again).
    */
   private candidates(e: Entry): number {
-    const backs = e.backs!;
-    const notAfter = e.notAfter!;
+    const backs = e.prefixBacks;
+    const notAfter = e.prefixNotAfter;
     this.group();
     const first = this.first!;
     const occurs = this.at!;
@@ -511,8 +512,8 @@ export class LiteralScan {
     let n = 0;
     for (let j = 0; j < e.prefixIds.length; j++) {
       const id = e.prefixIds[j]!;
-      const back = backs[id]!;
-      const not = notAfter[id];
+      const back = backs[j]!;
+      const not = notAfter[j];
       for (let o = first[id]!, stop = first[id + 1]!; o < stop; o++) {
         const p = occurs[o]!;
         for (let q = Math.max(0, p - back); q <= p; q++) {

@@ -16,7 +16,8 @@
  * confident of an attack the rules missed it adds one finding over the text ({@link ngramGate}).
  */
 import type { Finding } from '../../../../protocols/index.js';
-import { featuresOf, probabilities, type ConceptModel, type ConceptTagger } from './concepts.js';
+import { textType, type ConceptModel, type ConceptTagger } from './concepts.js';
+import { countWords } from './letters.js';
 
 /** Bits of the hashed feature space. */
 export const NGRAM_BITS = 16;
@@ -37,16 +38,25 @@ export interface NgramModel {
 export interface LoadedNgram {
   readonly bias: number;
   readonly w: Float32Array;
+  /**
+   * The same weights, compact (a quarter of the memory a text's scattered reads touch): `w[i]` is `table[q[i] + 128]`.
+   * Absent in a model built by hand, which is scored from `w`.
+   */
+  readonly q?: Int8Array;
+  readonly table?: Float64Array;
 }
 
 /** Decodes a model's weights. */
 export function loadNgram(model: NgramModel): LoadedNgram {
   const bytes = Buffer.from(model.weights, 'base64');
   if (bytes.length !== NGRAM_DIMS) throw new Error(`ngram model: ${bytes.length} weights, expected ${NGRAM_DIMS}`);
-  const q = new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+  const q = Int8Array.from(new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length));
   const w = new Float32Array(NGRAM_DIMS);
   for (let i = 0; i < NGRAM_DIMS; i++) w[i] = q[i]! * model.scale;
-  return { bias: model.bias, w };
+  // each value as the Float32Array holds it
+  const table = new Float64Array(256);
+  for (let v = -128; v < 128; v++) table[v + 128] = Math.fround(v * model.scale);
+  return { bias: model.bias, w, q, table };
 }
 
 const FNV_OFFSET = 0x811c9dc5;
@@ -57,11 +67,76 @@ function isWordUnit(c: number): boolean {
   return c >= 0xc0 && c !== 0xd7 && c !== 0xf7 && !(c >= 0x2000 && c <= 0x2bff) && !(c >= 0x3000 && c <= 0x303f) && c !== 0xfeff;
 }
 
-const stamps = new Uint32Array(NGRAM_DIMS);
+/** Per bucket, the last call (its generation, 1–255) that saw it; a byte each, so the table stays small in cache. */
+const stamps = new Uint8Array(NGRAM_DIMS);
 let generation = 0;
 
 function mix(h: number, c: number): number {
   return Math.imul(h ^ c, 0x01000193) >>> 0;
+}
+
+/** The padded word being hashed (`_` + at most 39 units + `_`): reused by every call. */
+const codes = new Int32Array(42);
+/** The feature hashes of one word, in order (at most 3 per n-gram position and 2 more). */
+const hashes = new Uint32Array(128);
+/** What {@link walk} found: the number of distinct buckets, and the sum of their weights (when it was given some). */
+let walked = 0;
+let walkedSum = 0;
+
+/**
+ * Visits the distinct feature buckets of a normalised text in first-seen order: each is pushed to `out` when given, and
+ * its weight in `w` added (in that order) when given; {@link walked} and {@link walkedSum} hold the count and the sum.
+ */
+function walk(text: string, out: number[] | undefined, model: LoadedNgram | undefined): void {
+  // a bucket is seen in this call when its stamp is this call's generation (no set to build per call)
+  if (++generation === 0x100) {
+    stamps.fill(0);
+    generation = 1;
+  }
+  const gen = generation;
+  const q = model?.q;
+  const table = model?.table;
+  const w = q === undefined ? model?.w : undefined;
+  let count = 0;
+  let sum = 0;
+  let prevWord = 0;
+  let k = 0;
+  const length = text.length;
+  while (k < length) {
+    if (!isWordUnit(text.charCodeAt(k))) {
+      k++;
+      continue;
+    }
+    let len = 0;
+    codes[len++] = 0x5f;
+    while (k < length && len < 40 && isWordUnit(text.charCodeAt(k))) codes[len++] = text.charCodeAt(k++);
+    while (k < length && isWordUnit(text.charCodeAt(k))) k++;
+    codes[len++] = 0x5f;
+    // character 3-, 4- and 5-grams of the padded word, each seeded by its length; then the word, and the pair with the
+    // word before it
+    let m = 0;
+    for (let i = 0; i + 3 <= len; i++) {
+      let h = mix(mix(mix(mix(FNV_OFFSET, 3), codes[i]!), codes[i + 1]!), codes[i + 2]!);
+      hashes[m++] = mix(h, 3);
+      for (let n = 4; n <= 5 && i + n <= len; n++) hashes[m++] = mix((h = mix(h, codes[i + n - 1]!)), n);
+    }
+    let word = mix(FNV_OFFSET, 0x77);
+    for (let i = 0; i < len; i++) word = mix(word, codes[i]!);
+    hashes[m++] = word;
+    if (prevWord !== 0) hashes[m++] = mix(mix(prevWord, 0x2b), word);
+    for (let j = 0; j < m; j++) {
+      const b = hashes[j]! & MASK;
+      if (stamps[b] === gen) continue;
+      stamps[b] = gen;
+      count++;
+      if (out !== undefined) out.push(b);
+      if (q !== undefined) sum += table![q[b]! + 128]!;
+      else if (w !== undefined) sum += w[b]!;
+    }
+    prevWord = word;
+  }
+  walked = count;
+  walkedSum = sum;
 }
 
 /**
@@ -69,58 +144,16 @@ function mix(h: number, c: number): number {
  * Exported for the trainer, which must build exactly these.
  */
 export function ngramFeatures(text: string): number[] {
-  // a bucket is seen in this call when its stamp is this call's generation (no set to build per call)
-  if (++generation === 0xffffffff) {
-    stamps.fill(0);
-    generation = 1;
-  }
-  const gen = generation;
   const out: number[] = [];
-  const add = (h: number): void => {
-    const b = h & MASK;
-    if (stamps[b] !== gen) {
-      stamps[b] = gen;
-      out.push(b);
-    }
-  };
-  let prevWord = 0;
-  let k = 0;
-  const codes: number[] = [];
-  while (k < text.length) {
-    if (!isWordUnit(text.charCodeAt(k))) {
-      k++;
-      continue;
-    }
-    codes.length = 0;
-    codes.push(0x5f);
-    while (k < text.length && isWordUnit(text.charCodeAt(k)) && codes.length < 40) codes.push(text.charCodeAt(k++));
-    while (k < text.length && isWordUnit(text.charCodeAt(k))) k++;
-    codes.push(0x5f);
-    // character 3-, 4- and 5-grams of the padded word, each seeded by its length
-    for (let i = 0; i + 3 <= codes.length; i++) {
-      let h = mix(FNV_OFFSET, 3);
-      for (let n = 1; n <= 5 && i + n <= codes.length; n++) {
-        h = mix(h, codes[i + n - 1]!);
-        if (n >= 3) add(mix(h, n));
-      }
-    }
-    // the word, and the pair with the word before it
-    let w = mix(FNV_OFFSET, 0x77);
-    for (const c of codes) w = mix(w, c);
-    add(w);
-    if (prevWord !== 0) add(mix(mix(prevWord, 0x2b), w));
-    prevWord = w;
-  }
+  walk(text, out, undefined);
   return out;
 }
 
 /** The model's probability that a normalised text (one window) is not benign. */
 function probabilityOf(model: LoadedNgram, text: string): number {
-  const f = ngramFeatures(text);
-  if (f.length === 0) return 0;
-  let z = 0;
-  for (const b of f) z += model.w[b]!;
-  z = model.bias + z / Math.sqrt(f.length);
+  walk(text, undefined, model);
+  if (walked === 0) return 0;
+  const z = model.bias + walkedSum / Math.sqrt(walked);
   return 1 / (1 + Math.exp(-z));
 }
 
@@ -138,11 +171,9 @@ export function ngramProbability(model: LoadedNgram, text: string): number {
 /** Texts of fewer words than this never get a finding from the model alone (the rules still judge them). */
 export const MIN_EVIDENCE_WORDS = 6;
 
-/** The number of words (runs of letters and digits) of a text. */
-export function words(input: string): number {
-  let n = 0;
-  for (const _ of input.matchAll(/[\p{L}\p{N}]+/gu)) n++;
-  return n;
+/** Whether a text has at least {@link MIN_EVIDENCE_WORDS} words (runs of letters and digits); reads no further. */
+export function enoughWords(input: string): boolean {
+  return countWords(input, MIN_EVIDENCE_WORDS) >= MIN_EVIDENCE_WORDS;
 }
 
 /** How the n-gram layer joins the rules' findings. */
@@ -173,7 +204,7 @@ export function ngramGate(
   if (p <= gate.low) return findings.filter((f) => f.score >= gate.keep);
   if (findings.length > 0 || p < gate.high) return [...findings];
   // A few words are too little evidence for the model alone ("and now?", "can you do it again?" read as attacks).
-  if (words(input) < MIN_EVIDENCE_WORDS) return [];
+  if (!enoughWords(input)) return [];
   const t = type();
   const score = Math.round((0.5 + ((p - gate.high) / (1 - gate.high)) * 0.35) * 1000) / 1000;
   if (score < threshold(t)) return [];
@@ -189,10 +220,5 @@ export function ngramGate(
  * adds), or `fallback` when the text holds none of the model's concepts.
  */
 export function conceptType(tagger: ConceptTagger, model: ConceptModel, text: string, fallback: string): string {
-  const tags = tagger.tag(text);
-  if (tags.length === 0) return fallback;
-  const p = probabilities(model, featuresOf(tags));
-  let best = 1;
-  for (let k = 2; k < p.length; k++) if (p[k]! > p[best]!) best = k;
-  return model.classes[best] ?? fallback;
+  return textType(tagger, model, text) ?? fallback;
 }

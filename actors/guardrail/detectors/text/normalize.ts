@@ -264,12 +264,14 @@ for (const ch of '013457@$!') LEET_CODE[ch.charCodeAt(0)] = 1;
 
 /** Folds leet digits anywhere in the word, leet symbols (`@$!`) only before its last character (`this!` stays). */
 function leet(word: string): string {
-  let out = '';
+  let out: string[] | undefined;
   for (let k = 0; k < word.length; k++) {
-    const ch = word[k]!;
-    out += /\d/.test(ch) || k < word.length - 1 ? (LEET[ch] ?? ch) : ch;
+    const c = word.charCodeAt(k);
+    if (c >= 0x80 || LEET_CODE[c] !== 1 || (k === word.length - 1 && (c < 0x30 || c > 0x39))) continue;
+    out ??= word.split('');
+    out[k] = LEET[word[k]!]!;
   }
-  return out;
+  return out === undefined ? word : out.join('');
 }
 
 /** The original `[start, end)` of the normalised span `[start, end)`. */

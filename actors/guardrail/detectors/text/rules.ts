@@ -16,6 +16,7 @@
  * Between two words: up to three characters that are not letters or digits. Normalised text is lower-case Latin
  * without accents wherever a template can match, so plain ASCII classes do (and compile far smaller than `\p{L}`).
  */
+import { hasLetterOrDigit } from './letters.js';
 import { LiteralIndex, type LiteralScan } from './literals.js';
 
 const GAP = '[^a-z0-9]{0,3}';
@@ -133,24 +134,68 @@ export function hits(text: string, rules: readonly Rule[], limit = 200, scan: Li
   return out;
 }
 
-const BOUNDARY = /\n|[.!?;。](?=[\s"'”’)\]}<*]|$)|-->|<!--|\|/gu;
+/**
+ * Where a segment boundary starting at `k` ends, or 0 when none starts there: what a scan with
+ * `/\n|[.!?;。](?=[\s"'”’)\]}<*]|$)|-->|<!--|\|/gu` finds, without a match object per boundary. Every alternative starts
+ * with a different character, so at most one can match at `k`.
+ */
+function boundaryEnd(text: string, k: number): number {
+  switch (text.charCodeAt(k)) {
+    case 0x0a: // \n
+    case 0x7c: // |
+      return k + 1;
+    case 0x2e: // .
+    case 0x21: // !
+    case 0x3f: // ?
+    case 0x3b: // ;
+    case 0x3002: // 。
+      return k + 1 === text.length || closes(text.charCodeAt(k + 1)) ? k + 1 : 0;
+    case 0x2d: // -
+      return text.startsWith('-->', k) ? k + 3 : 0;
+    case 0x3c: // <
+      return text.startsWith('<!--', k) ? k + 4 : 0;
+    default:
+      return 0;
+  }
+}
+
+/** Per BMP unit: 0 not yet known, 1 when a sentence end before it ends a segment (`[\s"'”’)\]}<*]`), 2 when not. */
+const CLOSES = new Uint8Array(0x10000);
+function closes(c: number): boolean {
+  let known = CLOSES[c]!;
+  if (known === 0) CLOSES[c] = known = /^[\s"'”’)\]}<*]$/u.test(String.fromCharCode(c)) ? 1 : 2;
+  return known === 1;
+}
+
+/** The last {@link segmentsOf} answer: the detectors' layers ask for the segments of one text several times. */
+let lastSegments: { text: string; maxLength: number; spans: readonly Span[] } | undefined;
 
 /** Sentence-like segments of a normalised text: split at newlines, sentence ends, `|` and HTML comment marks. */
-export function segmentsOf(text: string, maxLength = 600): Span[] {
+export function segmentsOf(text: string, maxLength = 600): readonly Span[] {
+  if (lastSegments !== undefined && lastSegments.maxLength === maxLength && lastSegments.text === text) return lastSegments.spans;
   const out: Span[] = [];
   let start = 0;
+  // a part with no letter or digit is no segment
   const push = (end: number): void => {
     let s = start;
-    while (s < end && text[s] === ' ') s++;
-    for (let k = s; k < end; k += maxLength) out.push({ start: k, end: Math.min(end, k + maxLength) });
+    while (s < end && text.charCodeAt(s) === 0x20) s++;
+    for (let k = s; k < end; k += maxLength) {
+      const e = Math.min(end, k + maxLength);
+      if (hasLetterOrDigit(text, k, e)) out.push({ start: k, end: e });
+    }
   };
-  for (const m of text.matchAll(BOUNDARY)) {
-    const end = m.index + m[0].length;
+  for (let k = 0; k < text.length;) {
+    const end = boundaryEnd(text, k);
+    if (end === 0) {
+      k++;
+      continue;
+    }
     push(end);
-    start = end;
+    start = k = end;
   }
   push(text.length);
-  return out.filter((s) => /[\p{L}\p{N}]/u.test(text.slice(s.start, s.end)));
+  lastSegments = { text, maxLength, spans: out };
+  return out;
 }
 
 const indexes = new WeakMap<readonly Rule[], WeakMap<readonly ContextRule[], LiteralIndex>>();
@@ -220,9 +265,13 @@ export interface Mentions {
   readonly factor: number;
 }
 
+/** The last {@link mentionSpans} answer (the rules and both learned layers ask for the same text's). */
+let lastMentions: { text: string; m: Mentions; spans: readonly number[]; without: string | undefined } | undefined;
+
 /** The `[start, end)` spans of the mentioned group of every match of `m.re` in `text`, flattened. */
-export function mentionSpans(text: string, m: Mentions | undefined): number[] {
+export function mentionSpans(text: string, m: Mentions | undefined): readonly number[] {
   if (m === undefined) return [];
+  if (lastMentions !== undefined && lastMentions.m === m && lastMentions.text === text) return lastMentions.spans;
   const out: number[] = [];
   m.re.lastIndex = 0;
   for (const x of text.matchAll(m.re)) {
@@ -231,6 +280,7 @@ export function mentionSpans(text: string, m: Mentions | undefined): number[] {
     const start = x.index + x[0].indexOf(inner);
     out.push(start, start + inner.length);
   }
+  lastMentions = { text, m, spans: out, without: undefined };
   return out;
 }
 
@@ -238,13 +288,16 @@ export function mentionSpans(text: string, m: Mentions | undefined): number[] {
 export function withoutMentions(text: string, m: Mentions | undefined): string {
   const spans = mentionSpans(text, m);
   if (spans.length === 0) return text;
+  const known = lastMentions!; // mentionSpans has just answered for (text, m)
+  if (known.without !== undefined) return known.without;
   let out = '';
   let at = 0;
   for (let k = 0; k < spans.length; k += 2) {
     out += text.slice(at, spans[k]!) + ' '.repeat(spans[k + 1]! - spans[k]!);
     at = spans[k + 1]!;
   }
-  return out + text.slice(at);
+  known.without = out + text.slice(at);
+  return known.without;
 }
 
 /** The weight of each hit: its rule's, times the mention factor when the hit lies inside a mentioned span. */
