@@ -5,9 +5,10 @@
  * loopback port. Both are then used the same way: HTTP (ACP) and `/ws`.
  */
 import { loadConfig, type TroupeConfig } from '../config/index.js';
-import { MeshNode, openStorage } from '../runtime/index.js';
+import { MeshNode, openStorage, storageKindFor } from '../runtime/index.js';
 import { createSystem } from '../supervisors/index.js';
 import { catalogDeps, startGateway } from '../gateway/index.js';
+import { dataDirHolder } from './data-dir.js';
 import { composeCatalog } from './kinds.js';
 
 /** A gateway to talk to, and how to let it go. */
@@ -38,6 +39,15 @@ export async function openSession(flags: { url?: string; key?: string; config?: 
     return { url: flags.url.replace(/\/$/, ''), ...(key === undefined ? {} : { key }), embedded: false, close: () => Promise.resolve() };
   }
   const config = loadConfig({ file: flags.config });
+  // A node serving this data directory (`troupe start`) is used rather than a second node on the same runs (data-dir.ts).
+  const holder = storageKindFor(config, { embedded: 'lmdb' }) === 'lmdb' ? await dataDirHolder(config.dataDir) : undefined;
+  if (holder !== undefined) {
+    if (holder.url === undefined)
+      throw new Error(`${config.dataDir} is served by a node (pid ${holder.pid}) with no gateway yet: try again, or pass --url`);
+    const hint = key === undefined ? ' (--key if it asks for one)' : '';
+    console.error(`troupe: using the node serving ${config.dataDir} (pid ${holder.pid}) at ${holder.url}${hint}`);
+    return { url: holder.url, ...(key === undefined ? {} : { key }), embedded: false, close: () => Promise.resolve() };
+  }
   return embeddedSession(config);
 }
 

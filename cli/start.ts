@@ -6,13 +6,14 @@
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_AGENTS, loadConfig, workflowWebhooks, type TroupeConfig } from '../config/index.js';
-import { openStorage, type ActorSystem } from '../runtime/index.js';
+import { openStorage, storageKindFor, type ActorSystem } from '../runtime/index.js';
 import { createSystem } from '../supervisors/index.js';
 import { demoRound, startDemo, type DemoStats } from './demo-mesh.js';
 import { converse, startAgents } from './demo-agents.js';
 import { catalogDeps, startGateway } from '../gateway/index.js';
 import { PromptLibrary, type Catalog } from '../actors/index.js';
 import type { Command } from './command.js';
+import { dataDirHolder, holdDataDir } from './data-dir.js';
 import { exitOnFatal } from './fatal.js';
 import { protectSecrets } from './secrets.js';
 import { processLogger } from './log.js';
@@ -65,6 +66,17 @@ export async function start(args: string[]): Promise<number> {
   await processTracing(config);
   const demo = values.demo === true || isDefaultConfig(config);
   // `troupe start` persists: storage.kind auto means lmdb in dataDir here (ADR 0006).
+  const local = storageKindFor(config, { embedded: 'lmdb' }) === 'lmdb';
+  const holder = local ? await dataDirHolder(config.dataDir) : undefined;
+  if (holder !== undefined) {
+    const at = holder.url === undefined ? '' : `, ${holder.url}`;
+    console.error(
+      `troupe start: ${config.dataDir} is served by another node (pid ${holder.pid}${at}); ` +
+        "two nodes on one data directory would take each other's runs over. Stop it, or give this one another dataDir.",
+    );
+    return 2;
+  }
+  let release = local ? holdDataDir(config.dataDir) : () => undefined;
   const storage = await openStorage(config, { embedded: 'lmdb' });
   const system = await createSystem({
     config,
@@ -110,6 +122,10 @@ export async function start(args: string[]): Promise<number> {
       )
     : undefined;
   if (gateway !== undefined) console.log(gateway.banner());
+  if (local && gateway !== undefined) {
+    release();
+    release = holdDataDir(config.dataDir, gateway.url);
+  }
   if (demo) await scriptedConversations(system, catalog);
   let round = 0;
   const seconds = values['demo-seconds'] === undefined ? Number.POSITIVE_INFINITY : Number(values['demo-seconds']);
@@ -131,6 +147,7 @@ export async function start(args: string[]): Promise<number> {
   await gateway?.close();
   await catalog.close();
   await system.shutdown();
+  release();
   await endTracing();
   console.log('troupe: stopped');
   return 0;
