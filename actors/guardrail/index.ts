@@ -22,5 +22,5 @@ export type { AuditSink } from './audit.js';
 export { runGuard } from './run-guard.js';
 export type { RunGuardOptions } from './run-guard.js';
 export { guardrailBehavior, GUARDRAIL_ID } from './behavior.js';
-export { guardrailKind, guardrailKindWith, makeGuardEngine } from './kind.js';
+export { guardEngineFor, guardrailKind, guardrailKindWith, makeGuardEngine } from './kind.js';
 export { redactPersonalData, LOG_REDACTION_MODULE, LOG_TEXT_CHARS } from './log-redaction.js';

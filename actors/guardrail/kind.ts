@@ -6,6 +6,7 @@
  * compiled policy, the audit log — is made once per catalog, when kinds contribute, so a bad detector module or
  * rule fails startup.
  */
+import type { GuardrailsConfig } from '../../config/index.js';
 import { GUARD_CHECK, type GuardVerdict } from '../../protocols/index.js';
 import type { Behavior } from '../../runtime/index.js';
 import { AGENT_HOOKS } from '../agent/index.js';
@@ -25,17 +26,31 @@ import type { Detector } from './detector.js';
 const engines = new WeakMap<KindServices, GuardEngine>();
 
 /** Makes the guard engine config's `guardrails` section describes over `registry` (default the built-ins). */
-export async function makeGuardEngine(services: KindServices, registry: DetectorRegistry = BUILTIN_DETECTORS): Promise<GuardEngine> {
-  const g = services.config.guardrails;
-  const detectors = g.enabled ? [...(await makeRegistered(registry, g.detectors)), ...(await customDetectors(g.custom))] : [];
+export function makeGuardEngine(services: KindServices, registry: DetectorRegistry = BUILTIN_DETECTORS): Promise<GuardEngine> {
+  return guardEngineFor(services, services.config.guardrails, { registry });
+}
+
+/**
+ * Makes the guard engine a guardrails section `g` describes (config's, or a blueprint's policy) over `registry`
+ * (default the built-ins), on the node's storage, meter, log and clock; `warn` names where a warning comes from.
+ */
+export async function guardEngineFor(
+  services: KindServices,
+  g: GuardrailsConfig,
+  o: { readonly registry?: DetectorRegistry; readonly warn?: (message: string) => string } = {},
+): Promise<GuardEngine> {
+  const detectors = g.enabled
+    ? [...(await makeRegistered(o.registry ?? BUILTIN_DETECTORS, g.detectors)), ...(await customDetectors(g.custom))]
+    : [];
   const { system } = services;
+  const warn = o.warn ?? ((m: string) => m);
   return new GuardEngine(detectors, new GuardPolicy(g), {
     ...(g.audit.enabled ? { audit: new AuditLog(system.storage) } : {}),
     meter: system.meter,
     log: system.log,
     excerptChars: g.audit.excerptChars,
     now: () => system.clock.now(),
-    warn: (m) => system.warn(m),
+    warn: (m) => system.warn(warn(m)),
   });
 }
 

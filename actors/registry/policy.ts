@@ -10,16 +10,7 @@
 import type { GuardrailsConfig } from '../../config/index.js';
 import type { AgentHooks, GuardStep, HookInfo, ReplyGuard, RunGuard } from '../agent/index.js';
 import { AGENT_HOOKS } from '../agent/index.js';
-import {
-  AuditLog,
-  BUILTIN_DETECTORS,
-  GuardBlockedError,
-  GuardEngine,
-  GuardPolicy,
-  customDetectors,
-  makeRegistered,
-  runGuard,
-} from '../guardrail/index.js';
+import { GuardBlockedError, guardEngineFor, runGuard, type GuardEngine } from '../guardrail/index.js';
 import { Contributions, type ContributionKey, type KindServices } from '../kinds/index.js';
 
 /** The hooks enforcing `policy` on the agents of `blueprint`, and what closes its engine. */
@@ -30,21 +21,8 @@ export interface PolicyHooks {
 
 /** The run guard of a blueprint's policy (its engine made on the first check). */
 export function policyHooks(services: KindServices, blueprint: string, policy: GuardrailsConfig): PolicyHooks {
-  const { system } = services;
   let engine: Promise<GuardEngine> | undefined;
-  const made = async (): Promise<GuardEngine> => {
-    const detectors = policy.enabled
-      ? [...(await makeRegistered(BUILTIN_DETECTORS, policy.detectors)), ...(await customDetectors(policy.custom))]
-      : [];
-    return new GuardEngine(detectors, new GuardPolicy(policy), {
-      ...(policy.audit.enabled ? { audit: new AuditLog(system.storage) } : {}),
-      meter: system.meter,
-      log: system.log,
-      excerptChars: policy.audit.excerptChars,
-      now: () => system.clock.now(),
-      warn: (m) => system.warn(`blueprint ${blueprint}: ${m}`),
-    });
-  };
+  const made = (): Promise<GuardEngine> => guardEngineFor(services, policy, { warn: (m) => `blueprint ${blueprint}: ${m}` });
   const named = (message: string): string => `${message} of blueprint ${blueprint}`;
   const step = <T>(s: GuardStep<T>): GuardStep<T> => ('refuse' in s ? { refuse: named(s.refuse) } : s);
   /** A stopped reply's error, naming the blueprint. */
