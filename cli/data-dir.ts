@@ -18,8 +18,8 @@ export interface DataDirHolder {
 
 const FILE = 'node.json';
 
-/** True while process `pid` exists (signal 0 checks without sending). */
-function alive(pid: number): boolean {
+/** True while process `pid` exists (signal 0 checks without sending; EPERM: it exists, as another user's). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -48,7 +48,7 @@ export async function dataDirHolder(dataDir: string): Promise<DataDirHolder | un
   } catch {
     return undefined;
   }
-  if (!Number.isInteger(held.pid) || held.pid <= 0 || held.pid === process.pid || !alive(held.pid)) return undefined;
+  if (!Number.isInteger(held.pid) || held.pid <= 0 || held.pid === process.pid || !processAlive(held.pid)) return undefined;
   if (held.url !== undefined && !(await answers(held.url))) return undefined;
   return held;
 }

@@ -11,6 +11,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
+import { processAlive } from '../../cli/data-dir.js';
 
 /** Why the lab cannot run here (not root, no `ip netns`), or undefined when it can. */
 export function netnsUnavailable(): string | undefined {
@@ -29,15 +30,6 @@ function ip(...args: string[]): string {
   return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Removes namespaces and links of labs whose test process is gone (an aborted run leaves them behind). */
 function sweepStale(): void {
   const owner = (name: string): number | undefined => {
@@ -47,13 +39,13 @@ function sweepStale(): void {
   for (const line of ip('netns', 'list').split('\n')) {
     const name = line.split(' ')[0] ?? '';
     const pid = owner(name);
-    if (pid !== undefined && !alive(pid)) ip('netns', 'del', name);
+    if (pid !== undefined && !processAlive(pid)) ip('netns', 'del', name);
   }
   for (const line of ip('-o', 'link', 'show').split('\n')) {
     const name = /^\d+: ([^:@]+)/.exec(line)?.[1];
     if (name === undefined || !/^tp[bv]/.test(name)) continue;
     const pid = owner(name);
-    if (pid !== undefined && !alive(pid)) {
+    if (pid !== undefined && !processAlive(pid)) {
       try {
         ip('link', 'del', name);
       } catch {

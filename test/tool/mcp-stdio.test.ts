@@ -12,6 +12,7 @@ import {
 import { isTroupeError } from '../../protocols/index.js';
 import type { ActorSystem } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
+import { processAlive } from '../../cli/data-dir.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const fixture = fileURLToPath(new URL('./fixtures/mcp-stdio-server.ts', import.meta.url));
@@ -33,15 +34,6 @@ const call = (address: string, args: Record<string, unknown>, callId?: string): 
     .ref(address)
     .ask<ToolCallResult>(TOOL_CALL, { name: address.slice(5), arguments: args, ...(callId === undefined ? {} : { callId }) });
 const text = (r: ToolCallResult): string => r.content.map((c) => (c.type === 'text' ? String(c.text) : '')).join('');
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('attachMcpServer over stdio', () => {
   it('spawns one actor per listed tool, describing it from its inputSchema', async () => {
@@ -109,7 +101,7 @@ describe('attachMcpServer over stdio', () => {
   it('answers an error result for a tool the server no longer knows; close stops the actors and kills the child', async () => {
     const fy = await attachMcpServer(system, stdio('fy'), { watchListChanged: false });
     const pid = Number(text(await call('tool/fy.pid', {})));
-    expect(alive(pid)).toBe(true);
+    expect(processAlive(pid)).toBe(true);
     await call('tool/fy.add_tool', { name: 'temp' });
     expect(fy.tools()).not.toContain('tool/fy.temp');
     await fy.refresh();
@@ -127,7 +119,7 @@ describe('attachMcpServer over stdio', () => {
         .map((r) => r.address)
         .filter((a) => a.startsWith('tool/fy.')),
     ).toEqual([]);
-    await vi.waitFor(() => expect(alive(pid)).toBe(false), { timeout: 5000 });
+    await vi.waitFor(() => expect(processAlive(pid)).toBe(false), { timeout: 5000 });
     expect(fx.tools()).toContain('tool/fx.echo');
   });
 

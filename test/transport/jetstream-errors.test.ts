@@ -15,9 +15,9 @@ import {
   isTooLarge,
   isTransient,
   isWrongLastSequence,
+  JetStreamTransport,
 } from '../../runtime/jetstream/index.js';
 import { systemClock } from '../../runtime/index.js';
-import { JetStreamTransport } from '../../runtime/jetstream/index.js';
 import { NatsServer } from '../nats/server.js';
 
 let server: NatsServer;
