@@ -9,7 +9,6 @@ import type { DetectContext, Detector } from '../../detector.js';
 import { resolveOverlaps, toFindings, type Span } from '../text/pii-spans.js';
 import { findBirthDates } from './birth.js';
 import { lowered } from './cue.js';
-import { FIRST_NAMES } from './lexicon.js';
 import { findLocations } from './location.js';
 import { findPersons } from './person.js';
 import { findPhones } from './phone.js';
@@ -61,9 +60,6 @@ export function piiDetector(options: PiiOptions = {}): Detector {
   const types = new Set<string>(options.types ?? PII_TYPES);
   const minScore = options.minScore ?? 0;
   const rules = RULES.filter(([t]) => t.some((x) => types.has(x)));
-  // The name lists (compromise's lexicon, lexicon.ts) are read a few seconds after the detector is made, or at its
-  // first check if that comes sooner; the timer does not keep a process alive.
-  if (types.has('PERSON') || types.has('LOCATION')) setTimeout(() => FIRST_NAMES.has(''), 3_000).unref();
   return {
     name: 'pii',
     types: [...types],

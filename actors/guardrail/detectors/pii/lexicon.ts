@@ -160,44 +160,11 @@ export function lexiconLists(lexicon: Readonly<Record<string, string | readonly 
   return out;
 }
 
-/** The stored lists as sets. */
-function lexiconNames(): { first: Set<string>; last: Set<string>; cities: Set<string>; common: Set<string> } {
+/** The stored lists as sets (about 15 ms at import). */
+const fromLexicon = ((): { first: Set<string>; last: Set<string>; cities: Set<string>; common: Set<string> } => {
   const set = (chunks: readonly string[]): Set<string> => new Set(chunks.flatMap(words));
   return { first: set(LEXICON.first), last: set(LEXICON.last), cities: set(LEXICON.cities), common: set(LEXICON.common) };
-}
-
-/** A read-only set built by `make` the first time it is read. */
-class LazySet implements ReadonlySet<string> {
-  private made: ReadonlySet<string> | undefined;
-  constructor(private readonly make: () => ReadonlySet<string>) {}
-  private get set(): ReadonlySet<string> {
-    return (this.made ??= this.make());
-  }
-  get size(): number {
-    return this.set.size;
-  }
-  has(value: string): boolean {
-    return this.set.has(value);
-  }
-  forEach(fn: (value: string, key: string, set: ReadonlySet<string>) => void, thisArg?: unknown): void {
-    this.set.forEach((v) => fn.call(thisArg, v, v, this));
-  }
-  entries(): SetIterator<[string, string]> {
-    return this.set.entries();
-  }
-  keys(): SetIterator<string> {
-    return this.set.keys();
-  }
-  values(): SetIterator<string> {
-    return this.set.values();
-  }
-  [Symbol.iterator](): SetIterator<string> {
-    return this.set[Symbol.iterator]();
-  }
-}
-
-let lexiconMade: ReturnType<typeof lexiconNames> | undefined;
-const fromLexicon = (): ReturnType<typeof lexiconNames> => (lexiconMade ??= lexiconNames());
+})();
 /** Capitalised words that are also ordinary words: a name only with more evidence than the list. */
 export const AMBIGUOUS_FIRST = new Set(
   words(`will may june april august mark bill grace hope rose faith joy summer autumn dawn art bob sky river
@@ -208,11 +175,9 @@ export const AMBIGUOUS_FIRST = new Set(
   liberty harmony destiny trinity ocean rain star storm wolf bear fox`),
 );
 /** First names (lower-case). */
-export const FIRST_NAMES: ReadonlySet<string> = new LazySet(() =>
-  wordSet(FIRST, [...fromLexicon().first], MORE_FIRST_NAMES.flatMap(words)),
-);
+export const FIRST_NAMES: ReadonlySet<string> = wordSet(FIRST, [...fromLexicon.first], MORE_FIRST_NAMES.flatMap(words));
 /** Surnames (lower-case). */
-export const LAST_NAMES: ReadonlySet<string> = new LazySet(() => wordSet(LAST, [...fromLexicon().last], MORE_LAST_NAMES.flatMap(words)));
+export const LAST_NAMES: ReadonlySet<string> = wordSet(LAST, [...fromLexicon.last], MORE_LAST_NAMES.flatMap(words));
 /** Surnames that are also ordinary words ("Koch", "White", "Blanco"): a name only beside a known given name. */
 export const WORDLIKE_LAST: ReadonlySet<string> = wordSet(WORDLIKE_LAST_NAMES.flatMap(words));
 /** Capitalised words that begin organisations, roles and places, never a given name ("Firma Müller", "Saint Martin"). */
@@ -222,8 +187,8 @@ export const MORE_CITY_NAMES: ReadonlySet<string> = wordSet(MORE_CITIES.flatMap(
 /** Countries (lower-case, in the four languages; multi-word names whole). */
 export const COUNTRY_NAMES: ReadonlySet<string> = wordSet(COUNTRIES.flatMap((l) => l.split('|')));
 /** Cities (lower-case, one word; "new york" style names are matched on their last word too). */
-export const CITY_NAMES: ReadonlySet<string> = new LazySet(() => wordSet(CITIES, [...fromLexicon().cities], [...MORE_CITY_NAMES]));
+export const CITY_NAMES: ReadonlySet<string> = wordSet(CITIES, [...fromLexicon.cities], [...MORE_CITY_NAMES]);
 /** Ordinary words of compromise's English lexicon (verbs, nouns, adjectives…): not a given name before a surname. */
-export const COMMON_WORDS: ReadonlySet<string> = new LazySet(() => fromLexicon().common);
+export const COMMON_WORDS: ReadonlySet<string> = fromLexicon.common;
 /** Capitalised words that never start or continue a name (lower-case). */
 export const NOT_NAME: ReadonlySet<string> = new Set(NEVER_NAME);
