@@ -3,7 +3,7 @@
 // restarted. The child's end is heard on its events (`workflow.<name>.>`) and read from its record.
 import { RUN_CANCEL, RUN_CREATE } from '../../protocols/index.js';
 import type { MeshExecutorOptions } from './executor.js';
-import { STEP_RECHECK_MS as RECHECK_MS } from './step-start.js';
+import { stepRecheckMs } from './step-start.js';
 import { WORKFLOW_STATE, type StepRequest } from './types.js';
 
 const ENDS = new Set(['workflow.completed', 'workflow.failed', 'workflow.cancelled']);
@@ -43,9 +43,9 @@ export async function childWorkflowStep(o: MeshExecutorOptions, r: StepRequest, 
       },
       o.traceparent === undefined ? undefined : { traceparent: o.traceparent },
     );
-    for (;;) {
+    for (let reads = 0; ; reads++) {
       const woken = new Promise<void>((resolve) => {
-        const t = o.system.clock.setTimer(RECHECK_MS, resolve);
+        const t = o.system.clock.setTimer(stepRecheckMs(reads), resolve);
         wake = () => {
           o.system.clock.clearTimer(t);
           resolve();

@@ -8,7 +8,7 @@ import type { ActorRef, ActorSystem } from '../../runtime/index.js';
 import { runReads, waitForRun, type RunCreated, type RunReads } from '../agent/index.js';
 import { TOOL_CALL, type ToolCallResult } from '../tool/index.js';
 import { childWorkflowStep } from './child.js';
-import { STEP_CREATE_TIMEOUT_MS, STEP_RECHECK_MS as RECHECK_MS, STEP_RETRY, admitStepRun, pause, throughGate } from './step-start.js';
+import { STEP_CREATE_TIMEOUT_MS, STEP_RETRY, admitStepRun, pause, stepRecheckMs, throughGate } from './step-start.js';
 import type { StepEntry, WorkflowJournal } from './journal.js';
 import type { StepExecutor, StepRequest } from './types.js';
 
@@ -59,22 +59,24 @@ export function meshExecutor(o: MeshExecutorOptions): StepExecutor {
   const { journal, tenant, runId } = o;
   const timeoutMs = o.stepTimeoutMs ?? 24 * 3_600_000;
   const runs = o.runs ?? runReads(o.system.storage);
-  /** The run's end: its end event, or its record once that says it ended (read every RECHECK_MS while `stop` is not aborted). */
+  /** The run's end: its end event, or its record once that says it ended (read after each stepRecheckMs while `stop` is not aborted). */
   const endedOrRecorded = (
     ended: Promise<{ status: string; output?: string | undefined; error?: string | undefined }>,
     id: string,
     stop: AbortSignal,
   ): Promise<{ status: string; output?: string | undefined; error?: string | undefined }> =>
     new Promise((resolve, reject) => {
-      let timer = o.system.clock.setTimer(RECHECK_MS, function check() {
+      let reads = 0;
+      let timer = o.system.clock.setTimer(stepRecheckMs(reads), function check() {
+        reads++;
         void runs.getRun(tenant, id).then(
           (rec) => {
             if (rec !== undefined && TERMINAL_RUN_STATUSES.has(rec.status))
               resolve({ status: rec.status, output: rec.output, error: rec.error });
-            else if (!stop.aborted) timer = o.system.clock.setTimer(RECHECK_MS, check);
+            else if (!stop.aborted) timer = o.system.clock.setTimer(stepRecheckMs(reads), check);
           },
           () => {
-            if (!stop.aborted) timer = o.system.clock.setTimer(RECHECK_MS, check);
+            if (!stop.aborted) timer = o.system.clock.setTimer(stepRecheckMs(reads), check);
           },
         );
       });

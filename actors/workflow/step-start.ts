@@ -87,12 +87,20 @@ export function pause(system: ActorSystem, ms: number, signal: AbortSignal): Pro
  */
 export const STEP_CREATE_TIMEOUT_MS = 30_000;
 /**
- * How often an agent or child workflow step reads its run's record while it waits for the run's end event (executor.ts,
- * child.ts): an event lost on the way (a node's connection moving to another NATS server while the end is published;
- * the last event leaves no later one to show the gap) would otherwise hold the step until its timeout. 5 s (was 30 s,
- * which held such a step 30 s after a NATS server was killed): one record read per waiting step every 5 s.
+ * How often, at most, an agent or child workflow step reads its run's record while it waits for the run's end event
+ * (executor.ts, child.ts): an event lost on the way (a node's connection moving to another NATS server while the end is
+ * published; the last event leaves no later one to show the gap) would otherwise hold the step until its timeout. The
+ * reads start sooner and back off to this ({@link stepRecheckMs}): a fixed 5 s (was 30 s) still held each agent step of
+ * a workflow up to 5 s after a NATS server was killed, one step after another.
  */
 export const STEP_RECHECK_MS = 5_000;
+/** The first record read of a waiting step, after it began waiting (ms); each next waits twice as long, up to {@link STEP_RECHECK_MS}. */
+export const STEP_RECHECK_FIRST_MS = 500;
+
+/** The pause before a waiting step's `n`-th record read (n = 0, 1, …): 0.5, 1, 2, 4, 5, 5 … s. */
+export function stepRecheckMs(n: number): number {
+  return Math.min(STEP_RECHECK_FIRST_MS * 2 ** Math.min(n, 16), STEP_RECHECK_MS);
+}
 /** Pauses between creates asked again: short, the mesh is serving again when a retry is due (the ask itself waited). */
 export const STEP_RETRY = { initialMs: 100, maxMs: 1_000 } as const;
 

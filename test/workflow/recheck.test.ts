@@ -1,7 +1,8 @@
 /**
  * An agent step whose run's end event is lost on the way (a NATS server failing over drops the last event, and no later
- * one shows the gap) still ends: while it waits, the step reads its run's record every 5 s on the system's clock
- * (actors/workflow/step-start.ts, STEP_RECHECK_MS) and ends with what the record says once the run ended. Simulated time: the
+ * one shows the gap) still ends: while it waits, the step reads its run's record 0.5 s after it began waiting, then after
+ * 1, 2 and 4 s, then every 5 s, on the system's clock (actors/workflow/step-start.ts, stepRecheckMs) and ends with what the
+ * record says once the run ended. Simulated time: the
  * agent admits the run and answers `running`; the test then ends the run in storage without publishing its end event.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,7 +12,8 @@ import { xstateLifecycle } from '../../supervisors/index.js';
 import { RunStore } from '../../actors/agent/index.js';
 import { WorkflowJournal, agentRunId, meshExecutor, type StepRequest } from '../../actors/workflow/index.js';
 
-const RECHECK_MS = 5_000;
+/** The pauses before the step's record reads, in order: 0.5 s doubling up to 5 s. */
+const PAUSES = [500, 1_000, 2_000, 4_000, 5_000, 5_000];
 const TENANT = 'default';
 const RUN = 'wf-run-1';
 const REQUEST: StepRequest = {
@@ -102,14 +104,14 @@ async function settle() {
 }
 
 describe('agent step recheck (lost end event)', () => {
-  it("ends with the run's output from its record at the first check after the run ended, 5 s after the step began waiting", async () => {
+  it("ends with the run's output from its record at the first check after the run ended, 0.5 s after the step began waiting", async () => {
     const h = await host();
     const baseline = h.clock.pending;
     const step = start(h.execute);
     await settle();
     expect(h.creates).toEqual([AGENT_RUN]);
     await h.endRun('success', 'billing');
-    await h.clock.advance(RECHECK_MS - 1);
+    await h.clock.advance(PAUSES[0]! - 1);
     await settle();
     expect(step.done()).toBe(false); // the run ended, but nothing told the step and it has not read the record yet
     await h.clock.advance(1);
@@ -126,17 +128,21 @@ describe('agent step recheck (lost end event)', () => {
     expect(h.deadlines).toEqual([30_000]);
   });
 
-  it('checks again every 5 s while the record says the run goes on, and fails the step when the run failed', async () => {
+  it('checks again after 1, 2, 4, then every 5 s while the record says the run goes on, and fails the step if the run failed', async () => {
     const h = await host();
     const step = start(h.execute);
     await settle();
-    for (let i = 0; i < 3; i++) {
-      await h.clock.advance(RECHECK_MS);
+    for (const pause of PAUSES.slice(0, -1)) {
+      await h.clock.advance(pause);
       await settle();
       expect(step.done()).toBe(false);
     }
     await h.endRun('error');
-    await h.clock.advance(RECHECK_MS);
+    // Not read again before its next pause has passed (5 s now), then read and done.
+    await h.clock.advance(PAUSES.at(-1)! - 1);
+    await settle();
+    expect(step.done()).toBe(false);
+    await h.clock.advance(1);
     await settle();
     expect(step.settled.error).toBe(`agent quiet run ${AGENT_RUN} ended error`);
     // The failure is journalled before the machine sees it.
