@@ -103,10 +103,18 @@ export class RunStore {
     tenant: string,
     init: { thread_id?: string; metadata?: Record<string, unknown>; ifExists?: 'raise' | 'do_nothing' } = {},
   ): Promise<ThreadRecord> {
+    return (await this.ensureThread(tenant, init)).thread;
+  }
+
+  /** {@link createThread}, saying whether this call made the thread (false: it existed, with `ifExists: 'do_nothing'`). */
+  async ensureThread(
+    tenant: string,
+    init: { thread_id?: string; metadata?: Record<string, unknown>; ifExists?: 'raise' | 'do_nothing' } = {},
+  ): Promise<{ thread: ThreadRecord; created: boolean }> {
     const id = init.thread_id ?? randomUUID();
     const existing = await this.getThread(tenant, id);
     if (existing !== undefined) {
-      if (init.ifExists === 'do_nothing') return existing;
+      if (init.ifExists === 'do_nothing') return { thread: existing, created: false };
       throw new ConflictError(`thread ${id} exists`);
     }
     const t: ThreadRecord = {
@@ -120,7 +128,7 @@ export class RunStore {
       checkpoints: 0,
     };
     await this.putThread(tenant, t);
-    return t;
+    return { thread: t, created: true };
   }
 
   /** The thread with its values (the newest checkpoint's messages, which are stored once, in the history). */

@@ -118,7 +118,7 @@ export function threadOwnerBehavior(): Behavior<ThreadOwnerState> {
             if (existing.thread_id !== p.thread_id) throw new ConflictError(`run ${run.run_id} exists on another thread`);
             return { existing: { run_id: run.run_id, thread_id: existing.thread_id, status: existing.status } } satisfies ClaimReply;
           }
-          const made = await store.createThread(tenant, { thread_id: p.thread_id, ifExists: 'do_nothing' });
+          const { thread: made, created } = await store.ensureThread(tenant, { thread_id: p.thread_id, ifExists: 'do_nothing' });
           const holder = await heldBy(store, tenant, made);
           if (holder !== undefined) throw new ConflictError(`thread ${made.thread_id} is busy with run ${holder}`);
           // Another create of the same run id (on another thread's owner) may have found no record either: only one
@@ -127,6 +127,9 @@ export function threadOwnerBehavior(): Behavior<ThreadOwnerState> {
           if (!(await store.markMade(tenant, run.run_id, p.thread_id))) {
             const on = await store.madeOn(tenant, run.run_id);
             if (on !== p.thread_id) {
+              // The thread this claim just made for the run holds nothing: it goes, or every lost race left an empty
+              // thread in the tenant's list. (This owner is the only writer of the thread: nothing else can be in it.)
+              if (created) await store.deleteThread(tenant, made.thread_id);
               const other = await store.getRun(tenant, run.run_id);
               const threadId = other?.thread_id ?? on ?? p.thread_id;
               return { existing: { run_id: run.run_id, thread_id: threadId, status: other?.status ?? 'running' } } satisfies ClaimReply;

@@ -112,13 +112,15 @@ describe('one writer per thread, in memory', () => {
     expect(await owners.claim(T, record('r3', 'th-3'))).toEqual({ existing: { run_id: 'r3', thread_id: 'th-3', status: 'running' } });
   });
 
-  it('two creates of one run id on two threads at once (neither finds a record): one makes the run, the other gets it', async () => {
+  it('two creates of one run id on two threads at once (no record): one makes the run, the other gets it, no empty thread', async () => {
     const storage = new MemoryStorage();
     system = await createSystem({ storage, warn: () => undefined });
     const owners = new ThreadOwners(system);
     const store = new RunStore(storage);
     for (let round = 0; round < 20; round++) {
       const runId = `twin-${round}`;
+      // In odd rounds the second thread exists already (a client named it): it stays, whichever create wins.
+      if (round % 2 === 1) await owners.create(T, { thread_id: `tb-${round}`, metadata: { named: true } });
       const replies = await Promise.all([owners.claim(T, record(runId, `ta-${round}`)), owners.claim(T, record(runId, `tb-${round}`))]);
       const made = replies.filter((r) => 'thread' in r);
       expect(made).toHaveLength(1);
@@ -126,9 +128,12 @@ describe('one writer per thread, in memory', () => {
       const other = replies.find((r) => 'existing' in r) as { existing: { run_id: string; thread_id: string } };
       expect(other.existing).toMatchObject({ run_id: runId, thread_id: winner });
       expect((await store.getRun(T, runId))?.thread_id).toBe(winner);
-      // The loser's thread holds no run.
+      // The loser's thread holds no run: the claim that made it for the run deleted it; one that existed before stays.
       const loser = winner === `ta-${round}` ? `tb-${round}` : `ta-${round}`;
-      expect((await store.thread(T, loser)).run_id).toBeUndefined();
+      const left = await store.getThread(T, loser);
+      if (round % 2 === 1 && loser === `tb-${round}`) expect(left).toMatchObject({ metadata: { named: true }, status: 'idle' });
+      else expect(left).toBeUndefined();
+      expect(left?.run_id).toBeUndefined();
     }
   });
 
