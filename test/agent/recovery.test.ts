@@ -10,7 +10,7 @@ import { MeshNode, MemoryStorage, type ActorRef, type ActorSystem } from '../../
 import { createSystem } from '../../supervisors/index.js';
 import { configSchema } from '../../config/index.js';
 import { composeCatalog } from '../../cli/kinds.js';
-import { RunRecovery, RunStore, waitForRun, type Catalog, type RunResult } from '../../actors/index.js';
+import { RunRecovery, RunStore, ThreadOwners, newRunRecord, waitForRun, type Catalog, type RunResult } from '../../actors/index.js';
 import { OfflineProvider } from '../../actors/llm/offline.js';
 import type { ModelEvent, ModelProvider, ModelRequest } from '../../actors/llm/types.js';
 
@@ -184,6 +184,52 @@ describe('run recovery', () => {
     expect(report).toMatchObject({ ensured: 2, cleaned: 1 });
     expect((await done).map((r) => r.status)).toEqual(['success', 'success']);
     expect(await new RunStore(storage).indexedRuns()).toEqual([]);
+  }, 60_000);
+
+  it('a create that stopped after claiming its thread, before the first checkpoint: the run ends error at the next start', async () => {
+    // What the agent's create writes through the thread owner before its first checkpoint: the record (and the thread).
+    const storage = new MemoryStorage();
+    const first = await node(storage, ['a1'], hanging);
+    const at = new Date().toISOString();
+    await new ThreadOwners(first.system).claim('default', newRunRecord('default-cut', 't-cut', 'a1', {}, at));
+    const store = new RunStore(storage);
+    expect((await store.getThread('default', 't-cut'))?.status).toBe('busy');
+    opened.splice(opened.indexOf(first), 1);
+    await first.catalog.close();
+    await first.system.shutdown(); // the create's process is gone: nothing drives the run
+
+    const { system, catalog } = await node(storage, ['a1'], new OfflineProvider());
+    const done = ends(system, ['default-cut']);
+    await catalog.start();
+    const [cut] = await done;
+    expect(cut).toMatchObject({ status: 'error', error: expect.stringContaining('resume checkpoint is missing') });
+    expect(await store.run('default', 'default-cut')).toMatchObject({ status: 'error' });
+    const thread = await store.thread('default', 't-cut');
+    expect(thread.status).toBe('error');
+    expect(thread.run_id).toBeUndefined();
+    expect(await store.indexedRuns()).toEqual([]);
+  }, 60_000);
+
+  it('a create asked again finds the run a create whose ask expired made (driven by nothing): the run ends, not left running', async () => {
+    const storage = new MemoryStorage();
+    const { system, catalog } = await node(storage, ['a1'], new OfflineProvider());
+    const agent = await catalog.ensure('agent/a1');
+    // The first create's claim went through after its ask expired in the agent: the run is recorded, not driven.
+    const at = new Date().toISOString();
+    await new ThreadOwners(system).claim('default', newRunRecord('default-late', 't-late', 'a1', {}, at));
+    const done = ends(system, ['default-late']);
+    const again = await agent.ask(RUN_CREATE, {
+      run_id: 'default-late',
+      thread_id: 't-late',
+      input: { messages: [{ role: 'user', content: 'hi' }] },
+    });
+    expect(again).toMatchObject({ run_id: 'default-late', status: 'running' });
+    const [late] = await done;
+    expect(late).toMatchObject({ status: 'error', error: expect.stringContaining('resume checkpoint is missing') });
+    // The thread takes the next run.
+    const next = ends(system, ['default-next']);
+    await agent.ask(RUN_CREATE, { run_id: 'default-next', thread_id: 't-late', input: { messages: [{ role: 'user', content: 'hi' }] } });
+    expect((await next)[0]?.status).toBe('success');
   }, 60_000);
 
   it('starts with the catalog: a started catalog resumes the runs with no traffic', async () => {
