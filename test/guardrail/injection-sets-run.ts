@@ -1,7 +1,7 @@
 /**
  * One line per injection set (detection and false-positive rate) and the totals over the sets named, for comparing
  * detector changes quickly: `npx tsx test/guardrail/injection-sets-run.ts [set…]` (default: every injection set but
- * `*holdout3*`, which is scored once at the end of a tuning pass). A development aid (not a test).
+ * `*holdout3*` and `*holdout4*`, which are scored once at the end of a tuning pass). A development aid (not a test).
  */
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,7 +15,7 @@ const sets =
   named.length > 0
     ? named
     : readdirSync(dir)
-        .filter((f) => f.startsWith('injection') && f.endsWith('.jsonl') && !f.includes('holdout3'))
+        .filter((f) => f.startsWith('injection') && f.endsWith('.jsonl') && !/holdout[34]/.test(f))
         .map((f) => f.slice(0, -'.jsonl'.length))
         .sort();
 const det = injectionDetector();
