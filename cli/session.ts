@@ -8,7 +8,7 @@ import { loadConfig, type TroupeConfig } from '../config/index.js';
 import { MeshNode, openStorage, storageKindFor } from '../runtime/index.js';
 import { createSystem } from '../supervisors/index.js';
 import { catalogDeps, startGateway } from '../gateway/index.js';
-import { dataDirHolder } from './data-dir.js';
+import { holdDataDir, takeDataDir, type DataDirHolder } from './data-dir.js';
 import { composeCatalog } from './kinds.js';
 
 /** A gateway to talk to, and how to let it go. */
@@ -39,20 +39,39 @@ export async function openSession(flags: { url?: string; key?: string; config?: 
     return { url: flags.url.replace(/\/$/, ''), ...(key === undefined ? {} : { key }), embedded: false, close: () => Promise.resolve() };
   }
   const config = loadConfig({ file: flags.config });
-  // A node serving this data directory (`troupe start`) is used rather than a second node on the same runs (data-dir.ts).
-  const holder = storageKindFor(config, { embedded: 'lmdb' }) === 'lmdb' ? await dataDirHolder(config.dataDir) : undefined;
-  if (holder !== undefined) {
-    if (holder.url === undefined)
-      throw new Error(`${config.dataDir} is served by a node (pid ${holder.pid}) with no gateway yet: try again, or pass --url`);
-    const hint = key === undefined ? ' (--key if it asks for one)' : '';
-    console.error(`troupe: using the node serving ${config.dataDir} (pid ${holder.pid}) at ${holder.url}${hint}`);
-    return { url: holder.url, ...(key === undefined ? {} : { key }), embedded: false, close: () => Promise.resolve() };
+  if (storageKindFor(config, { embedded: 'lmdb' }) !== 'lmdb') return embeddedSession(config);
+  // One node per data directory (data-dir.ts): a server's gateway is used; another client command's node is waited for.
+  let waiting: DataDirHolder | undefined;
+  for (;;) {
+    const taken = await takeDataDir(config.dataDir, 'cli');
+    if ('release' in taken) {
+      try {
+        return await embeddedSession(config, taken.release);
+      } catch (e) {
+        taken.release();
+        throw e;
+      }
+    }
+    const { holder } = taken;
+    if (holder.role !== 'cli' && holder.url !== undefined) {
+      const hint = key === undefined ? ' (--key if it asks for one)' : '';
+      console.error(`troupe: using the node serving ${config.dataDir} (pid ${holder.pid}) at ${holder.url}${hint}`);
+      return { url: holder.url, ...(key === undefined ? {} : { key }), embedded: false, close: () => Promise.resolve() };
+    }
+    if (waiting?.pid !== holder.pid) {
+      const what = holder.role === 'cli' ? 'another troupe command' : 'a node starting';
+      console.error(`troupe: ${config.dataDir} is in use by ${what} (pid ${holder.pid}); waiting for it (or pass --url)`);
+      waiting = holder;
+    }
+    await new Promise((r) => setTimeout(r, 250));
   }
-  return embeddedSession(config);
 }
 
-/** An embedded node with a loopback gateway (auth off) over the config's storage, agents and tools. */
-export async function embeddedSession(config: TroupeConfig): Promise<Session> {
+/**
+ * An embedded node with a loopback gateway (auth off) over the config's storage, agents and tools. `release`: the
+ * data directory this process took ({@link takeDataDir}); its mark then names the gateway, and goes when the session closes.
+ */
+export async function embeddedSession(config: TroupeConfig, release?: () => void): Promise<Session> {
   const storage = await openStorage(config, { embedded: 'lmdb' });
   const system = await createSystem({ config, storage, warn: (m) => console.error(`troupe: ${m}`) });
   const mesh = new MeshNode(system);
@@ -61,14 +80,19 @@ export async function embeddedSession(config: TroupeConfig): Promise<Session> {
   await catalog.attachMcpServers(system);
   const loopback = { ...config.gateway, host: '127.0.0.1', port: 0, auth: { ...config.gateway.auth, keys: [], jwt: undefined } };
   const gateway = await startGateway(catalogDeps(system, catalog), loopback, { readiness: { dataDir: config.dataDir, intervalMs: 0 } });
+  const unmark = release === undefined ? undefined : holdDataDir(config.dataDir, gateway.url, 'cli');
   return {
     url: gateway.url,
     embedded: true,
     async close() {
-      await gateway.close();
-      mesh.stop();
-      await catalog.close();
-      await system.shutdown();
+      try {
+        await gateway.close();
+        mesh.stop();
+        await catalog.close();
+        await system.shutdown();
+      } finally {
+        unmark?.();
+      }
     },
   };
 }

@@ -13,7 +13,7 @@ import { converse, startAgents } from './demo-agents.js';
 import { catalogDeps, startGateway } from '../gateway/index.js';
 import { PromptLibrary, type Catalog } from '../actors/index.js';
 import type { Command } from './command.js';
-import { dataDirHolder, holdDataDir } from './data-dir.js';
+import { holdDataDir, takeDataDir } from './data-dir.js';
 import { exitOnFatal } from './fatal.js';
 import { protectSecrets } from './secrets.js';
 import { processLogger } from './log.js';
@@ -67,16 +67,18 @@ export async function start(args: string[]): Promise<number> {
   const demo = values.demo === true || isDefaultConfig(config);
   // `troupe start` persists: storage.kind auto means lmdb in dataDir here (ADR 0006).
   const local = storageKindFor(config, { embedded: 'lmdb' }) === 'lmdb';
-  const holder = local ? await dataDirHolder(config.dataDir) : undefined;
-  if (holder !== undefined) {
+  const taken = local ? await takeDataDir(config.dataDir) : { release: () => undefined };
+  if ('holder' in taken) {
+    const { holder } = taken;
     const at = holder.url === undefined ? '' : `, ${holder.url}`;
+    const whose = holder.role === 'cli' ? "a client command's node" : 'another node';
     console.error(
-      `troupe start: ${config.dataDir} is served by another node (pid ${holder.pid}${at}); ` +
+      `troupe start: ${config.dataDir} is served by ${whose} (pid ${holder.pid}${at}); ` +
         "two nodes on one data directory would take each other's runs over. Stop it, or give this one another dataDir.",
     );
     return 2;
   }
-  let release = local ? holdDataDir(config.dataDir) : () => undefined;
+  let release = taken.release;
   const storage = await openStorage(config, { embedded: 'lmdb' });
   const system = await createSystem({
     config,
