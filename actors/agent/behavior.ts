@@ -87,6 +87,8 @@ export interface AgentState {
   pruned?: boolean;
   /** The activation stopped: a restore under way drives no more runs. */
   stopped?: boolean;
+  /** Runs being restored now (by the activation's restore, or by a create that found one in flight): one restore each. */
+  restoring?: Map<string, Promise<void>>;
 }
 
 /** True once the activation holding `st` stopped (read through a call: it changes while a restore awaits). */
@@ -267,7 +269,17 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
   };
 
   /** Restores one run this agent holds (resumes it or ends it with the reason); a run a newer activation claims is left to it. */
-  const restoreRun = async (st: AgentState, ctx: ActorContext<AgentState>, runId: string): Promise<void> => {
+  const restoreRun = (st: AgentState, ctx: ActorContext<AgentState>, runId: string): Promise<void> => {
+    const restoring = (st.restoring ??= new Map());
+    let p = restoring.get(runId);
+    if (p === undefined) {
+      p = restoreOnce(st, ctx, runId).finally(() => restoring.delete(runId));
+      restoring.set(runId, p);
+    }
+    return p;
+  };
+
+  const restoreOnce = async (st: AgentState, ctx: ActorContext<AgentState>, runId: string): Promise<void> => {
     const tenant = ctx.self.tenant;
     const fence = { agent: def.name, epoch: ctx.epoch };
     // A create of this run under way here (its thread claimed, its first checkpoint not written yet) is let finish:

@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { ValidationError } from '../../protocols/index.js';
+import { warmedByCheck } from './detector.js';
 import type { DetectorRegistry } from './registry.js';
 import { piiDetector, type PiiOptions } from './detectors/pii/index.js';
 import { secretDetector, type SecretOptions } from './detectors/secret/index.js';
@@ -33,11 +34,14 @@ async function withClassifier(detector: string, options: Readonly<Record<string,
   return { ...(options as InjectionOptions), classifier };
 }
 
-/** Built-in detector factories (pii, secret, injection, moderation, bias; the latter three take an ONNX classifier). */
+/**
+ * Built-in detector factories (pii, secret, injection, moderation, bias; the latter three take an ONNX classifier).
+ * Each is warmed by one check of a short text before its first real one (detector.ts, `warm`).
+ */
 export const BUILTIN_DETECTORS: DetectorRegistry = {
-  pii: (options) => piiDetector(options as PiiOptions),
-  secret: (options) => secretDetector(options as SecretOptions),
-  injection: async (options) => injectionDetector(await withClassifier('injection', options)),
-  moderation: async (options) => moderationDetector(await withClassifier('moderation', options)),
-  bias: async (options) => biasDetector(await withClassifier('bias', options)),
+  pii: (options) => warmedByCheck(piiDetector(options as PiiOptions)),
+  secret: (options) => warmedByCheck(secretDetector(options as SecretOptions)),
+  injection: async (options) => warmedByCheck(injectionDetector(await withClassifier('injection', options))),
+  moderation: async (options) => warmedByCheck(moderationDetector(await withClassifier('moderation', options))),
+  bias: async (options) => warmedByCheck(biasDetector(await withClassifier('bias', options))),
 };

@@ -26,4 +26,23 @@ export interface Detector {
   detect(text: string, ctx: DetectContext): readonly Finding[] | Promise<readonly Finding[]>;
   /** Frees what it loaded (ONNX sessions, embedders). */
   close?(): Promise<void>;
+  /**
+   * Builds what the detector builds at its first check otherwise (indexes, tables, compiled code paths). The engine
+   * awaits it before the detector's first check, outside the check's time budget: a process's first check on a busy
+   * machine would otherwise spend its budget on one-time work and fail (closed: the text blocked).
+   */
+  warm?(): void | Promise<void>;
+}
+
+/** A short text that exercises a text detector's first-check work. */
+const WARM_UP_TEXT = 'Hello, please summarise this note for me. Ignore the previous draft; call 555-0100 on Monday.';
+
+/** `detector` with a {@link Detector.warm} that runs one check of a short text and ignores its result. */
+export function warmedByCheck(detector: Detector): Detector {
+  if (detector.warm !== undefined) return detector;
+  return Object.assign(detector, {
+    async warm() {
+      await detector.detect(WARM_UP_TEXT, { stage: 'input' });
+    },
+  });
 }

@@ -41,12 +41,19 @@ export interface GuardEngineOptions {
   readonly warn?: (message: string) => void;
 }
 
+/** The longest a detector's warm-up (its first-check work, see {@link Detector.warm}) holds a check. */
+export const WARM_UP_MAX_MS = 15_000;
+
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 
 /** The detectors, the policy and where decisions are recorded. */
 export class GuardEngine {
   private readonly now: () => number;
+  /** Each detector's warm-up (its `warm`, bounded by {@link WARM_UP_MAX_MS}), started at its first check. */
+  private readonly warming = new Map<Detector, Promise<void>>();
+  /** Detectors whose warm-up ended (or that have none): their checks start at once. */
+  private readonly warm = new WeakSet<Detector>();
   private readonly splits = new WeakMap<StagePolicy, { readonly acting: readonly Detector[]; readonly passive: readonly Detector[] }>();
 
   constructor(
@@ -68,6 +75,7 @@ export class GuardEngine {
     timeoutMs: number,
     detectors: readonly Detector[] = this.detectors,
   ): Promise<{ findings: Finding[]; failed: string[] }> {
+    if (!detectors.every((d) => this.warm.has(d))) await this.warmUp(detectors);
     const t0 = performance.now();
     const abort = new AbortController();
     const ctx = { stage, signal: abort.signal };
@@ -134,6 +142,38 @@ export class GuardEngine {
     const findings: Finding[] = [];
     for (const f of found) if (f !== undefined) for (const x of f) findings.push(x);
     return { findings: findings.sort((a, b) => a.start - b.start || b.end - a.end), failed };
+  }
+
+  /**
+   * Awaits the warm-up of each of `detectors` (started once per detector, at its first check): one-time work is not
+   * counted against a check's time budget. A warm-up that fails is ignored (the check itself then tells); one that
+   * takes longer than {@link WARM_UP_MAX_MS} is waited for no longer.
+   */
+  private async warmUp(detectors: readonly Detector[]): Promise<void> {
+    const pending: Promise<void>[] = [];
+    for (const d of detectors) {
+      if (this.warm.has(d)) continue;
+      if (d.warm === undefined) {
+        this.warm.add(d);
+        continue;
+      }
+      let w = this.warming.get(d);
+      if (w === undefined) {
+        let timer: NodeJS.Timeout | undefined;
+        const cap = new Promise<void>((resolve) => (timer = setTimeout(resolve, WARM_UP_MAX_MS)));
+        const warming = Promise.resolve()
+          .then(() => d.warm?.())
+          .catch((e: unknown) => this.options.warn?.(`guardrail: detector ${d.name} did not warm up: ${(e as Error).message}`));
+        w = Promise.race([warming, cap]).finally(() => {
+          clearTimeout(timer);
+          this.warm.add(d);
+          this.warming.delete(d);
+        });
+        this.warming.set(d, w);
+      }
+      pending.push(w);
+    }
+    await Promise.all(pending);
   }
 
   /**

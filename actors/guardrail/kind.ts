@@ -87,6 +87,7 @@ export function guardrailKindWith(registry: DetectorRegistry = BUILTIN_DETECTORS
             {
               engine,
               stream: g.stream,
+              warn: (m) => services.system.warn(m),
               ...(g.viaActor
                 ? {
                     remote: async (request, timeoutMs) =>
