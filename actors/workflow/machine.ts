@@ -3,7 +3,7 @@
 // skipped or handled), and an `onError` step is entered by a raised `goto.<id>` event. State-machine form: one
 // compound state per named state, moving by `on`/`next`, ending at `final` states; failures go to the step's
 // `onError`, else the workflow's `error` state. Steps run through the executor given at compile time.
-import { assign, emit, initialTransition, raise, setup, type AnyActorRef, type AnyEventObject, type Snapshot } from 'xstate';
+import { emit, initialTransition, raise, setup, type AnyActorRef, type AnyEventObject, type Snapshot } from 'xstate';
 import { handlerSources, type WorkflowDefinition, type WorkflowStep } from '../../config/index.js';
 import { scrubbedMessage } from '../../protocols/index.js';
 import type { Clock } from '../../runtime/index.js';
@@ -21,6 +21,7 @@ import {
 } from './step-node.js';
 import { StepAttempts, WF_RESUME } from './attempts.js';
 import { deadlineLogic } from './timers.js';
+import { assign } from './snapshots.js';
 import type { StepExecutor, StepRecord, WorkflowContext, WorkflowEmitted, WorkflowEvent, WorkflowInput, WorkflowOutput } from './types.js';
 
 /** What a compiled machine needs: the clock its deadlines use and the executor of agent, tool and workflow steps. */
@@ -90,9 +91,11 @@ function dagRegion(
     states: {
       waiting,
       ...node.states,
-      done: { type: 'final' },
-      skipped: { type: 'final' },
-      handled: { type: 'final' },
+      // Where a region ends. Not XState `final` states: each would queue a `done.state` event, one more microstep per
+      // step; the DAG finishes on an eventless transition once every step is done (compileWorkflow).
+      done: {},
+      skipped: {},
+      handled: {},
       fatal: {},
     },
   };
@@ -195,13 +198,14 @@ export function compileWorkflow(def: WorkflowDefinition, options: CompileOptions
       ? {
           type: 'parallel',
           states: Object.fromEntries(ids.map((id) => [id, dagRegion(id, steps, handlers.get(id), clock, attempts)])),
-          onDone: finishing,
+          // Every region has ended (a step is done for its dependents only in a region's end state: done, skipped, handled).
+          always: around(finishing, [], (a: Args) => ids.every((id) => isDone(steps, a.context, id))),
         }
       : {
           initial: def.initial ?? ids[0],
           states: Object.fromEntries(ids.map((id) => [id, machineState(def, id, steps[id] as WorkflowStep, clock, attempts)])),
         };
-  const ended = (status: WorkflowOutput['status']) => assign({ status } as never);
+  const ended = (status: WorkflowOutput['status']) => assign(() => ({ status }));
   const machine = setup({
     types: {} as {
       context: WorkflowContext;

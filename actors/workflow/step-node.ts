@@ -1,13 +1,14 @@
 // One step of a compiled workflow as XState state nodes (ADR 0031): decide (`if`), run (invoke the executor, or wait
 // for a person's answer), retry after a backoff, time out. What happens next (done, skipped, failed) is given by
 // the form: a DAG region ends in a final state, a state-machine state moves to its `next`/`on`/error state.
-import { assign, emit, type AnyActorRef, type AnyEventObject } from 'xstate';
+import { emit, type AnyActorRef, type AnyEventObject } from 'xstate';
 import { scrubbedMessage } from '../../protocols/index.js';
 import { stepKind, type WorkflowStep } from '../../config/index.js';
 import type { Clock } from '../../runtime/index.js';
 import { compileCondition, compileTemplate, type ExprScope, type StepView, type Template } from './expr.js';
 import { WF_RESUME, type StepAnswer, type StepAttempts } from './attempts.js';
 import { backoffMs } from './timers.js';
+import { assign } from './snapshots.js';
 import type { StepRecord, WorkflowContext } from './types.js';
 
 /** What guards and actions receive. */
