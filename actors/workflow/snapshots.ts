@@ -12,10 +12,10 @@ import type { WorkflowContext } from './types.js';
 /** What XState passes a built-in action's `resolve` (xstate 5's action protocol: `assign` is such an action). */
 type Resolve = (
   scope: unknown,
-  snapshot: { readonly context: WorkflowContext },
+  snapshot: { readonly context: object },
   args: { readonly event: unknown; readonly self: unknown; readonly system: unknown },
   params: unknown,
-  action: { readonly assignment: (a: unknown, params: unknown) => Partial<WorkflowContext> },
+  action: { readonly assignment: (a: unknown, params: unknown) => object },
 ) => [unknown, undefined, undefined];
 
 const resolveContext: Resolve = (_scope, snapshot, args, params, { assignment }) => {
@@ -27,7 +27,7 @@ const resolveContext: Resolve = (_scope, snapshot, args, params, { assignment })
  * XState's `assign` of a function (no `spawn`: a workflow spawns no actor from an assign), resolved without rebuilding
  * the state value: the snapshot is copied with the updated context.
  */
-export function assign<A>(f: (a: A) => Partial<WorkflowContext>): ReturnType<typeof xstateAssign> {
+export function assign<A, C extends object = WorkflowContext>(f: (a: A) => Partial<C>): ReturnType<typeof xstateAssign> {
   const action = xstateAssign(f as never) as unknown as { resolve: Resolve };
   action.resolve = resolveContext;
   return action as never;
