@@ -56,6 +56,14 @@ export function scopeOf(ctx: WorkflowContext): ExprScope {
   return { input: ctx.input, steps, metadata: ctx.metadata };
 }
 
+/** What completing step `id` with `output` changes in a context: its record, and the completion order. */
+export function completion(ctx: WorkflowContext, id: string, output: unknown): Pick<WorkflowContext, 'steps' | 'completed'> {
+  return {
+    steps: { ...ctx.steps, [id]: { ...(ctx.steps[id] as StepRecord), status: 'completed', output: output ?? null, error: undefined } },
+    completed: [...ctx.completed.filter((s) => s !== id), id],
+  };
+}
+
 /** Sets fields of step `id`'s record. */
 export function patch(id: string, f: (r: StepRecord, a: Args) => Partial<StepRecord>) {
   return assign(((a: Args) => {
@@ -130,10 +138,7 @@ export function stepStates(id: string, step: WorkflowStep, exits: StepExits, clo
   const completed = (output: (a: Args) => unknown, outcome: (a: Args) => string | undefined): Transition[] =>
     around(exits.complete(outcome), [
       // One assign for the record and the completion order (each assign copies the machine's snapshot).
-      assign(((a: Args) => ({
-        steps: { ...a.context.steps, [id]: { ...rec(a, id), status: 'completed', output: output(a) ?? null, error: undefined } },
-        completed: [...a.context.completed.filter((s) => s !== id), id],
-      })) as never),
+      assign(((a: Args) => completion(a.context, id, output(a))) as never),
       emit(((a: Args) => ({ type: 'step.completed', step: id, output: rec(a, id).output })) as never),
     ]);
   const timeout = step.timeout;
