@@ -81,8 +81,10 @@ function readingAt(ts: Transition[], at: (a: Args) => WorkflowContext, guard: (c
 function dependencyOrder(ids: string[], steps: Record<string, WorkflowStep>, handlers: Map<string, string[]>): string[] {
   const out: string[] = [];
   const placed = new Set<string>();
-  for (let left = ids; left.length > 0; ) {
-    const ready = left.filter((id) => [...(steps[id]?.needs ?? []), ...(handlers.get(id) ?? [])].every((n) => placed.has(n) || !ids.includes(n)));
+  for (let left = ids; left.length > 0;) {
+    const ready = left.filter((id) =>
+      [...(steps[id]?.needs ?? []), ...(handlers.get(id) ?? [])].every((n) => placed.has(n) || !ids.includes(n)),
+    );
     const next = ready.length > 0 ? ready : left; // a cycle is refused at load (config/workflow-check.ts)
     for (const id of next) {
       out.push(id);
@@ -101,7 +103,13 @@ interface DagParts {
   readonly after: (a: Args) => WorkflowContext;
 }
 
-function dagRegion(id: string, dag: DagParts, sources: string[] | undefined, clock: Clock, attempts: StepAttempts): Record<string, unknown> {
+function dagRegion(
+  id: string,
+  dag: DagParts,
+  sources: string[] | undefined,
+  clock: Clock,
+  attempts: StepAttempts,
+): Record<string, unknown> {
   const { steps, ids, after } = dag;
   const step = steps[id] as WorkflowStep;
   const handler = step.onError !== undefined && step.onError !== 'fail' ? step.onError : undefined;
@@ -256,7 +264,9 @@ export function compileWorkflow(def: WorkflowDefinition, options: CompileOptions
       ? {
           type: 'parallel',
           // Regions in dependency order: a step's completion acts before its dependents' decisions in one microstep.
-          states: Object.fromEntries(dependencyOrder(ids, steps, handlers).map((id) => [id, dagRegion(id, dag, handlers.get(id), clock, attempts)])),
+          states: Object.fromEntries(
+            dependencyOrder(ids, steps, handlers).map((id) => [id, dagRegion(id, dag, handlers.get(id), clock, attempts)]),
+          ),
           // Every region has ended (a step is done for its dependents only in a region's end state: done, skipped, handled).
           always: around(finishing, [], (a: Args) => ids.every((id) => isDone(steps, a.context, id))),
         }

@@ -1,6 +1,6 @@
 // One step of a compiled workflow as XState state nodes (ADR 0031): decide (`if`), run (invoke the executor, or wait
 // for a person's answer), retry after a backoff, time out. What happens next (done, skipped, failed) is given by
-// the form: a DAG region ends in a final state, a state-machine state moves to its `next`/`on`/error state.
+// the form: a DAG region ends in an end state, a state-machine state moves to its `next`/`on`/error state.
 import { emit, type AnyActorRef, type AnyEventObject } from 'xstate';
 import { scrubbedMessage } from '../../protocols/index.js';
 import { stepKind, type WorkflowStep } from '../../config/index.js';
