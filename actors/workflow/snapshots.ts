@@ -20,7 +20,10 @@ type Resolve = (
 
 const resolveContext: Resolve = (_scope, snapshot, args, params, { assignment }) => {
   const partial = assignment({ context: snapshot.context, event: args.event, self: args.self, system: args.system }, params);
-  return [{ ...snapshot, context: { ...snapshot.context, ...partial } }, undefined, undefined];
+  const context: Record<string, unknown> = {};
+  for (const k in snapshot.context) context[k] = (snapshot.context as Record<string, unknown>)[k];
+  for (const k in partial) context[k] = (partial as Record<string, unknown>)[k];
+  return [{ ...snapshot, context }, undefined, undefined];
 };
 
 /**

@@ -59,16 +59,35 @@ export function scopeOf(ctx: WorkflowContext): ExprScope {
 /** What completing step `id` with `output` changes in a context: its record, and the completion order. */
 export function completion(ctx: WorkflowContext, id: string, output: unknown): Pick<WorkflowContext, 'steps' | 'completed'> {
   return {
-    steps: { ...ctx.steps, [id]: { ...(ctx.steps[id] as StepRecord), status: 'completed', output: output ?? null, error: undefined } },
+    steps: withRecord(ctx.steps, id, { status: 'completed', output: output ?? null, error: undefined }),
     completed: [...ctx.completed.filter((s) => s !== id), id],
   };
+}
+
+/**
+ * The step records with step `id`'s changed by `c`. Every record is built with the same fields in the same order (an
+ * absent field undefined, which the journal does not store): spreading records of varying shapes cost more than the
+ * rest of a step's actions.
+ */
+function withRecord(steps: Record<string, StepRecord>, id: string, c: Partial<StepRecord>): Record<string, StepRecord> {
+  const r = steps[id] as StepRecord;
+  const out: Record<string, StepRecord> = {};
+  for (const k in steps) out[k] = steps[k] as StepRecord;
+  out[id] = {
+    status: c.status ?? r.status,
+    attempt: c.attempt ?? r.attempt,
+    visit: c.visit ?? r.visit,
+    output: 'output' in c ? c.output : r.output,
+    error: 'error' in c ? c.error : r.error,
+  };
+  return out;
 }
 
 /** Sets fields of step `id`'s record. */
 export function patch(id: string, f: (r: StepRecord, a: Args) => Partial<StepRecord>) {
   return assign(((a: Args) => {
     const r = a.context.steps[id] as StepRecord;
-    return { steps: { ...a.context.steps, [id]: { ...r, ...f(r, a) } } };
+    return { steps: withRecord(a.context.steps, id, f(r, a)) };
   }) as never);
 }
 
