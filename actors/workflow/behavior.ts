@@ -28,6 +28,7 @@ import { startTriggers, topicMessage, type RunStart } from './trigger-run.js';
 import { checkInput, inputFromText } from './input.js';
 import { WorkflowJournal, type WorkflowLogEvent, type WorkflowRunRecord } from './journal.js';
 import { compileWorkflow, firstState, resumeWorkflow, type WorkflowMachine } from './machine.js';
+import { persistedSnapshot } from './snapshots.js';
 import { WORKFLOW_STATE, workflowTopic, type HumanAnswer, type StepExecutor, type WorkflowContext, type WorkflowEmitted } from './types.js';
 
 export { WORKFLOW_STATE, workflowTopic };
@@ -111,7 +112,7 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
         if (ctx.state.stopped) return claiming?.resolve(false);
         const snap = live.actor.getSnapshot();
         const r = live.record;
-        r.snapshot = live.actor.getPersistedSnapshot();
+        r.snapshot = persistedSnapshot(live.actor);
         r.updated_at = now(ctx);
         const waiting = Object.values(snap.context.steps).some((s) => s.status === 'waiting');
         r.status = snap.status === 'done' ? STATUS[snap.output?.status ?? 'failed'] : waiting ? 'interrupted' : 'running';

@@ -3,13 +3,14 @@
 // skipped or handled), and an `onError` step is entered by a raised `goto.<id>` event. State-machine form: one
 // compound state per named state, moving by `on`/`next`, ending at `final` states; failures go to the step's
 // `onError`, else the workflow's `error` state. Steps run through the executor given at compile time.
-import { assign, emit, initialTransition, raise, setup, type AnyActorRef, type AnyEventObject, type Snapshot } from 'xstate';
+import { emit, initialTransition, raise, setup, type AnyActorRef, type AnyEventObject, type Snapshot } from 'xstate';
 import { handlerSources, type WorkflowDefinition, type WorkflowStep } from '../../config/index.js';
 import { scrubbedMessage } from '../../protocols/index.js';
 import type { Clock } from '../../runtime/index.js';
 import { compileTemplate, type Template } from './expr.js';
 import {
   around,
+  completion,
   patch,
   scopeOf,
   stepInputTemplate,
@@ -19,8 +20,9 @@ import {
   type StepInvocation,
   type Transition,
 } from './step-node.js';
-import { StepAttempts, WF_RESUME } from './attempts.js';
+import { StepAttempts, WF_RESUME, type StepAnswer } from './attempts.js';
 import { deadlineLogic } from './timers.js';
+import { assign } from './snapshots.js';
 import type { StepExecutor, StepRecord, WorkflowContext, WorkflowEmitted, WorkflowEvent, WorkflowInput, WorkflowOutput } from './types.js';
 
 /** What a compiled machine needs: the clock its deadlines use and the executor of agent, tool and workflow steps. */
@@ -45,17 +47,76 @@ function isDone(steps: Record<string, WorkflowStep>, ctx: WorkflowContext, id: s
   return st === 'failed' && h !== undefined && h !== 'fail';
 }
 
+/**
+ * The context once `a`'s event, a `step.done` of the attempt its step is running, has completed that step, as the step's
+ * own transition will make it; `a.context` for any other event. Steps waiting on the step and the run's end are
+ * decided on it in the same microstep as the completion (each microstep copies the machine's snapshot).
+ */
+function afterDone(): (a: Args) => WorkflowContext {
+  // Guards are evaluated one microstep at a time: the last answer serves the guards of the same microstep.
+  let last: { context: WorkflowContext; event: object; after: WorkflowContext } | undefined;
+  return (a) => {
+    if (last !== undefined && last.context === a.context && last.event === a.event) return last.after;
+    const e = a.event as Partial<StepAnswer>;
+    const r = e.type === 'step.done' && e.step !== undefined ? a.context.steps[e.step] : undefined;
+    const current = r !== undefined && r.status === 'running' && r.visit === e.visit && r.attempt === e.attempt;
+    const after = current ? { ...a.context, ...completion(a.context, e.step as string, (e as { output?: unknown }).output) } : a.context;
+    last = { context: a.context, event: a.event, after };
+    return after;
+  };
+}
+
+/** The transitions with their guards read on the context `at` gives, and `guard` (also read on it) added to each. */
+function readingAt(ts: Transition[], at: (a: Args) => WorkflowContext, guard: (c: WorkflowContext) => boolean): Transition[] {
+  return ts.map((t) => ({
+    ...t,
+    guard: (a: Args) => {
+      const context = at(a);
+      return guard(context) && (t.guard === undefined || t.guard({ ...a, context }));
+    },
+  }));
+}
+
+/** Step ids with each after the steps it needs and the steps whose failure it handles, else in the order written. */
+function dependencyOrder(ids: string[], steps: Record<string, WorkflowStep>, handlers: Map<string, string[]>): string[] {
+  const out: string[] = [];
+  const placed = new Set<string>();
+  for (let left = ids; left.length > 0;) {
+    const ready = left.filter((id) =>
+      [...(steps[id]?.needs ?? []), ...(handlers.get(id) ?? [])].every((n) => placed.has(n) || !ids.includes(n)),
+    );
+    const next = ready.length > 0 ? ready : left; // a cycle is refused at load (config/workflow-check.ts)
+    for (const id of next) {
+      out.push(id);
+      placed.add(id);
+    }
+    left = left.filter((id) => !placed.has(id));
+  }
+  return out;
+}
+
+/** What a DAG region needs besides its step: the definition's steps, how the run finishes, and the context after a step.done. */
+interface DagParts {
+  readonly steps: Record<string, WorkflowStep>;
+  readonly ids: string[];
+  readonly finishing: Transition[];
+  readonly after: (a: Args) => WorkflowContext;
+}
+
 function dagRegion(
   id: string,
-  steps: Record<string, WorkflowStep>,
+  dag: DagParts,
   sources: string[] | undefined,
   clock: Clock,
   attempts: StepAttempts,
 ): Record<string, unknown> {
+  const { steps, ids, after } = dag;
   const step = steps[id] as WorkflowStep;
   const handler = step.onError !== undefined && step.onError !== 'fail' ? step.onError : undefined;
+  const allDone = (c: WorkflowContext) => ids.every((s) => isDone(steps, c, s));
   const exits: StepExits = {
-    complete: () => [{ target: 'done' }],
+    // The last step to complete ends the run in the same microstep (its answer read as already recorded).
+    complete: () => [...readingAt(dag.finishing, after, allDone), { target: 'done' }],
     skip: [{ target: 'skipped' }],
     fail:
       handler !== undefined
@@ -82,17 +143,24 @@ function dagRegion(
             },
           ],
         }
-      : {
-          always: needs.length === 0 ? node.decide : around(node.decide, [], (a: Args) => needs.every((n) => isDone(steps, a.context, n))),
-        };
+      : needs.length === 0
+        ? { always: node.decide }
+        : {
+            // Decided in the microstep that completes its last need (the completion read as already recorded), or,
+            // when a need ends otherwise (skipped, handled, a person's answer), on the next.
+            on: { 'step.done': readingAt(node.decide, after, (c) => needs.every((n) => isDone(steps, c, n))) },
+            always: around(node.decide, [], (a: Args) => needs.every((n) => isDone(steps, a.context, n))),
+          };
   return {
     initial: 'waiting',
     states: {
       waiting,
       ...node.states,
-      done: { type: 'final' },
-      skipped: { type: 'final' },
-      handled: { type: 'final' },
+      // Where a region ends. Not XState `final` states: each would queue a `done.state` event, one more microstep per
+      // step; the DAG finishes on an eventless transition once every step is done (compileWorkflow).
+      done: {},
+      skipped: {},
+      handled: {},
       fatal: {},
     },
   };
@@ -190,18 +258,23 @@ export function compileWorkflow(def: WorkflowDefinition, options: CompileOptions
   ];
   const ids = stepIds(def);
   const handlers = handlerSources(steps);
+  const dag: DagParts = { steps, ids, finishing, after: afterDone() };
   const running: Record<string, unknown> =
     def.steps !== undefined
       ? {
           type: 'parallel',
-          states: Object.fromEntries(ids.map((id) => [id, dagRegion(id, steps, handlers.get(id), clock, attempts)])),
-          onDone: finishing,
+          // Regions in dependency order: a step's completion acts before its dependents' decisions in one microstep.
+          states: Object.fromEntries(
+            dependencyOrder(ids, steps, handlers).map((id) => [id, dagRegion(id, dag, handlers.get(id), clock, attempts)]),
+          ),
+          // Every region has ended (a step is done for its dependents only in a region's end state: done, skipped, handled).
+          always: around(finishing, [], (a: Args) => ids.every((id) => isDone(steps, a.context, id))),
         }
       : {
           initial: def.initial ?? ids[0],
           states: Object.fromEntries(ids.map((id) => [id, machineState(def, id, steps[id] as WorkflowStep, clock, attempts)])),
         };
-  const ended = (status: WorkflowOutput['status']) => assign({ status } as never);
+  const ended = (status: WorkflowOutput['status']) => assign(() => ({ status }));
   const machine = setup({
     types: {} as {
       context: WorkflowContext;

@@ -1,13 +1,14 @@
 // One step of a compiled workflow as XState state nodes (ADR 0031): decide (`if`), run (invoke the executor, or wait
 // for a person's answer), retry after a backoff, time out. What happens next (done, skipped, failed) is given by
-// the form: a DAG region ends in a final state, a state-machine state moves to its `next`/`on`/error state.
-import { assign, emit, type AnyActorRef, type AnyEventObject } from 'xstate';
+// the form: a DAG region ends in an end state, a state-machine state moves to its `next`/`on`/error state.
+import { emit, type AnyActorRef, type AnyEventObject } from 'xstate';
 import { scrubbedMessage } from '../../protocols/index.js';
 import { stepKind, type WorkflowStep } from '../../config/index.js';
 import type { Clock } from '../../runtime/index.js';
 import { compileCondition, compileTemplate, type ExprScope, type StepView, type Template } from './expr.js';
 import { WF_RESUME, type StepAnswer, type StepAttempts } from './attempts.js';
 import { backoffMs } from './timers.js';
+import { assign } from './snapshots.js';
 import type { StepRecord, WorkflowContext } from './types.js';
 
 /** What guards and actions receive. */
@@ -55,11 +56,38 @@ export function scopeOf(ctx: WorkflowContext): ExprScope {
   return { input: ctx.input, steps, metadata: ctx.metadata };
 }
 
+/** What completing step `id` with `output` changes in a context: its record, and the completion order. */
+export function completion(ctx: WorkflowContext, id: string, output: unknown): Pick<WorkflowContext, 'steps' | 'completed'> {
+  return {
+    steps: withRecord(ctx.steps, id, { status: 'completed', output: output ?? null, error: undefined }),
+    completed: [...ctx.completed.filter((s) => s !== id), id],
+  };
+}
+
+/**
+ * The step records with step `id`'s changed by `c`. Every record is built with the same fields in the same order (an
+ * absent field undefined, which the journal does not store): spreading records of varying shapes cost more than the
+ * rest of a step's actions.
+ */
+function withRecord(steps: Record<string, StepRecord>, id: string, c: Partial<StepRecord>): Record<string, StepRecord> {
+  const r = steps[id] as StepRecord;
+  const out: Record<string, StepRecord> = {};
+  for (const k in steps) out[k] = steps[k] as StepRecord;
+  out[id] = {
+    status: c.status ?? r.status,
+    attempt: c.attempt ?? r.attempt,
+    visit: c.visit ?? r.visit,
+    output: 'output' in c ? c.output : r.output,
+    error: 'error' in c ? c.error : r.error,
+  };
+  return out;
+}
+
 /** Sets fields of step `id`'s record. */
 export function patch(id: string, f: (r: StepRecord, a: Args) => Partial<StepRecord>) {
   return assign(((a: Args) => {
     const r = a.context.steps[id] as StepRecord;
-    return { steps: { ...a.context.steps, [id]: { ...r, ...f(r, a) } } };
+    return { steps: withRecord(a.context.steps, id, f(r, a)) };
   }) as never);
 }
 
@@ -129,10 +157,7 @@ export function stepStates(id: string, step: WorkflowStep, exits: StepExits, clo
   const completed = (output: (a: Args) => unknown, outcome: (a: Args) => string | undefined): Transition[] =>
     around(exits.complete(outcome), [
       // One assign for the record and the completion order (each assign copies the machine's snapshot).
-      assign(((a: Args) => ({
-        steps: { ...a.context.steps, [id]: { ...rec(a, id), status: 'completed', output: output(a) ?? null, error: undefined } },
-        completed: [...a.context.completed.filter((s) => s !== id), id],
-      })) as never),
+      assign(((a: Args) => completion(a.context, id, output(a))) as never),
       emit(((a: Args) => ({ type: 'step.completed', step: id, output: rec(a, id).output })) as never),
     ]);
   const timeout = step.timeout;

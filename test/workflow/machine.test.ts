@@ -104,6 +104,47 @@ describe('workflow machine: DAG form', () => {
     expect(h.trail().slice(-2)).toEqual(['step.failed:review', 'workflow.failed:review']);
   });
 
+  it("decides a step's dependents and ends the run in the microstep of its answer; written out of order, same events", async () => {
+    const flow = {
+      classify: { agent: 'triage', input: '${input.text}' },
+      billing: { agent: 'billing', needs: ['classify'], if: "steps.classify.output.contains('bill')", input: '${input.text}' },
+      tech: { agent: 'tech', needs: ['classify'], if: "!steps.classify.output.contains('bill')", input: '${input.text}' },
+      stamp: { tool: 'clock', needs: ['billing', 'tech'] },
+    };
+    const reversed = Object.fromEntries(Object.entries(flow).reverse());
+    for (const steps of [flow, reversed]) {
+      const clock = new SimulatedClock();
+      const execute = (r: StepRequest) => Promise.resolve(r.step === 'classify' ? 'a bill question' : `${r.step} ok`);
+      const def = workflowSchema.parse({ name: 'f', input: { text: 'string' }, steps });
+      // Microsteps taken for each step answer (XState's inspection events, in order).
+      const perAnswer: number[] = [];
+      const actor = createActor(compileWorkflow(def, { clock, execute }), {
+        input: { input: { text: 'my bill' }, metadata: {} },
+        inspect: (e) => {
+          if (e.type === '@xstate.event' && e.event.type === 'step.done') perAnswer.push(0);
+          else if (e.type === '@xstate.microstep' && perAnswer.length > 0) perAnswer[perAnswer.length - 1]! += 1;
+        },
+      });
+      const events: WorkflowEmitted[] = [];
+      actor.on('*', (e) => events.push(e as WorkflowEmitted));
+      actor.start();
+      await clock.advance(1);
+      expect(actor.getSnapshot().output).toEqual({ status: 'completed', output: 'stamp ok' });
+      expect(perAnswer).toEqual([1, 1, 1]);
+      expect(events.map((e) => ('step' in e && e.step !== undefined ? `${e.type}:${e.step}` : e.type))).toEqual([
+        'workflow.started',
+        'step.started:classify',
+        'step.completed:classify',
+        'step.skipped:tech',
+        'step.started:billing',
+        'step.completed:billing',
+        'step.started:stamp',
+        'step.completed:stamp',
+        'workflow.completed',
+      ]);
+    }
+  });
+
   it('starts steps whose needs are done in parallel', async () => {
     const gates = { a: deferred(), b: deferred() };
     const h = harness(
