@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { RUN_CREATE, ValidationError } from '../../protocols/index.js';
-import { MeshNode, MemoryStorage, type ActorRef, type ActorSystem } from '../../runtime/index.js';
+import { MeshNode, MemoryStorage, type ActorRef, type ActorSystem, type StorageKey } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import { configSchema } from '../../config/index.js';
 import { composeCatalog } from '../../cli/kinds.js';
@@ -230,6 +230,40 @@ describe('run recovery', () => {
     const next = ends(system, ['default-next']);
     await agent.ask(RUN_CREATE, { run_id: 'default-next', thread_id: 't-late', input: { messages: [{ role: 'user', content: 'hi' }] } });
     expect((await next)[0]?.status).toBe('success');
+  }, 60_000);
+
+  it('a create of a run the new activation is restoring does not restore it a second time (one model call)', async () => {
+    const storage = new MemoryStorage();
+    const [runId] = await leaveRuns(storage, ['default'], ['a1']);
+    let calls = 0;
+    const offline = new OfflineProvider();
+    const counting: ModelProvider = {
+      name: 'offline',
+      // Slow to answer: a second restore of the run would ask it again before the first one's answer ends the run.
+      async *stream(request: ModelRequest) {
+        calls++;
+        await new Promise((r) => setTimeout(r, 600));
+        yield* offline.stream(request);
+      },
+    };
+    // The activation's restore reads the run's checkpoint slowly (the first read: 300 ms), so the create asked again
+    // meanwhile finds the run in flight while that restore is still under way.
+    const runs = storage.bucket('runs');
+    const get = runs.get.bind(runs);
+    let slow = true;
+    runs.get = async <T>(key: StorageKey): Promise<T | undefined> => {
+      if (slow && key[1] === 'cp') {
+        slow = false;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      return get<T>(key);
+    };
+    const { system, catalog } = await node(storage, ['a1'], counting);
+    const done = ends(system, [runId as string]);
+    const agent = await catalog.ensure('agent/a1');
+    await agent.ask(RUN_CREATE, { run_id: runId, thread_id: `t-${runId}`, input: { messages: [{ role: 'user', content: 'hello' }] } });
+    expect((await done)[0]?.status).toBe('success');
+    expect(calls).toBe(1);
   }, 60_000);
 
   it('starts with the catalog: a started catalog resumes the runs with no traffic', async () => {
