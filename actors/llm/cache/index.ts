@@ -6,3 +6,4 @@ export type { CacheBackend, CachedReply, SemanticEntry, LoadedEntry } from './st
 export { exactKey, semanticKey } from './key.js';
 export { promptTraits, gateReason, sameIntent } from './gate.js';
 export type { PromptTraits } from './gate.js';
+export { cacheEmbedder } from './embedder.js';

@@ -9,20 +9,24 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Embedder } from '../semantic/types.js';
-import { UseLiteOnnxModel } from './use-lite-onnx.js';
+import { UseLiteOnnxModel, type UseLitePrecision } from './use-lite-onnx.js';
 import { useLitePieces } from './use-lite.js';
 import { normalize, throwIfAborted } from './vectors.js';
 
 /** Longest text (in pieces) the latency path takes: a few sentences, about 2 ms of model time on one core. */
 export const SHORT_TEXT_PIECES = 32;
 
-let shared: Promise<UseLiteOnnxModel> | undefined;
+const shared = new Map<UseLitePrecision, Promise<UseLiteOnnxModel>>();
 
-/** The latency session, loaded once per thread: up to two onnxruntime threads that sleep between calls. */
-export function loadUseLiteLatency(): Promise<UseLiteOnnxModel> {
-  shared ??= UseLiteOnnxModel.load(Math.min(2, availableParallelism()), false);
-  shared.catch(() => (shared = undefined));
-  return shared;
+/** The latency session, loaded once per thread and precision: up to two onnxruntime threads that sleep between calls. */
+export function loadUseLiteLatency(precision: UseLitePrecision = 'float32'): Promise<UseLiteOnnxModel> {
+  let p = shared.get(precision);
+  if (p === undefined) {
+    p = UseLiteOnnxModel.load(Math.min(2, availableParallelism()), false, precision);
+    shared.set(precision, p);
+    p.catch(() => shared.delete(precision));
+  }
+  return p;
 }
 
 /** Options of {@link ShortTextEmbedder}. */

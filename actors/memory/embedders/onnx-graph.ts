@@ -72,7 +72,11 @@ class Proto {
 
 /** ONNX TensorProto data types used here. */
 const FLOAT = 1;
+const INT8 = 3;
 const INT64 = 7;
+
+/** onnxruntime's contrib operators' domain (fused and quantised kernels). */
+export const MS_DOMAIN = 'com.microsoft';
 
 /** A node attribute: an integer, a float or a list of integers. */
 export type Attribute = number | { readonly float: number } | readonly number[];
@@ -90,6 +94,17 @@ export class OnnxGraph {
     const t = new Proto();
     for (const d of dims) t.int(1, d);
     t.int(2, FLOAT)
+      .string(8, name)
+      .bytes(9, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    this.initializers.push(t);
+    return name;
+  }
+
+  /** An int8 constant (quantised weights). */
+  int8s(name: string, dims: readonly number[], data: Int8Array): string {
+    const t = new Proto();
+    for (const d of dims) t.int(1, d);
+    t.int(2, INT8)
       .string(8, name)
       .bytes(9, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     this.initializers.push(t);
@@ -115,11 +130,12 @@ export class OnnxGraph {
   }
 
   /** Adds a node with one output and returns the output's name (`as` names it, else a fresh name). */
-  op(type: string, inputs: readonly string[], attributes: Record<string, Attribute> = {}, as?: string): string {
+  op(type: string, inputs: readonly string[], attributes: Record<string, Attribute> = {}, as?: string, domain?: string): string {
     const out = as ?? `${type.toLowerCase()}_${++this.count}`;
     const n = new Proto();
     for (const i of inputs) n.string(1, i);
     n.string(2, out).string(3, out).string(4, type);
+    if (domain !== undefined) n.string(7, domain);
     for (const [name, v] of Object.entries(attributes)) {
       const a = new Proto().string(1, name);
       if (typeof v === 'number') a.int(3, v).int(20, 2);
@@ -134,7 +150,7 @@ export class OnnxGraph {
     return out;
   }
 
-  /** The model: IR version 8, default domain opset 17. */
+  /** The model: IR version 8, default domain opset 17, onnxruntime's contrib domain version 1. */
   serialize(): Uint8Array {
     const g = new Proto();
     for (const n of this.nodes) g.message(1, n);
@@ -142,7 +158,13 @@ export class OnnxGraph {
     for (const t of this.initializers) g.message(5, t);
     for (const i of this.inputs) g.message(11, i);
     for (const o of this.outputs) g.message(12, o);
-    return new Proto().int(1, 8).string(2, 'troupe').message(7, g).message(8, new Proto().string(1, '').int(2, 17)).finish();
+    return new Proto()
+      .int(1, 8)
+      .string(2, 'troupe')
+      .message(7, g)
+      .message(8, new Proto().string(1, '').int(2, 17))
+      .message(8, new Proto().string(1, MS_DOMAIN).int(2, 1))
+      .finish();
   }
 }
 

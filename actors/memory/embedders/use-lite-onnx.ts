@@ -14,10 +14,17 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type * as OrtModule from 'onnxruntime-node';
-import { OnnxGraph } from './onnx-graph.js';
+import { MS_DOMAIN, OnnxGraph } from './onnx-graph.js';
 import { SentencePieceTokenizer, type VocabEntry } from './sentencepiece.js';
 
 type Ort = typeof OrtModule;
+
+/**
+ * The layers' matrices as float32 (the model's own numbers: the vectors of TensorFlow's graph) or as int8 with a
+ * scale per column (about 3× less model time per short text; cosine ≈ 0.9995 to the float32 vectors, so a different
+ * model: its vectors must never be compared with float32 ones).
+ */
+export type UseLitePrecision = 'float32' | 'int8';
 type Session = Awaited<ReturnType<Ort['InferenceSession']['create']>>;
 
 /** Pieces past this position are dropped (the graph's ClipToMaxLength). */
@@ -74,8 +81,37 @@ function columns(m: Float32Array, cols: number, from: number, count: number, sca
   return out;
 }
 
+/** A row-major matrix of `inDims` rows as int8 with one scale per column (symmetric: the largest |w| of a column is 127). */
+export function quantizeColumns(kernel: Float32Array, inDims: number): { q: Int8Array; scale: Float32Array } {
+  const cols = kernel.length / inDims;
+  const scale = new Float32Array(cols);
+  for (let r = 0; r < inDims; r++)
+    for (let c = 0; c < cols; c++) scale[c] = Math.max(scale[c] as number, Math.abs(kernel[r * cols + c] as number));
+  for (let c = 0; c < cols; c++) scale[c] = (scale[c] as number) / 127 || 1;
+  const q = new Int8Array(kernel.length);
+  for (let r = 0; r < inDims; r++)
+    for (let c = 0; c < cols; c++) q[r * cols + c] = Math.round((kernel[r * cols + c] as number) / (scale[c] as number));
+  return { q, scale };
+}
+
+/**
+ * input · kernel + b on int8 weights: onnxruntime quantises the input per call (uint8, one scale and zero point per
+ * tensor) and multiplies with integer kernels (VNNI where the CPU has it), about 3× faster than float32 here.
+ */
+function quantizedDense(g: OnnxGraph, input: string, name: string, kernel: Float32Array, b: Float32Array, inDims: number): string {
+  const { q, scale } = quantizeColumns(kernel, inDims);
+  const cols = kernel.length / inDims;
+  return g.op(
+    'DynamicQuantizeMatMul',
+    [input, g.int8s(`${name}/wq`, [inDims, cols], q), g.floats(`${name}/ws`, [cols], scale), '', g.floats(`${name}/b`, [cols], b)],
+    {},
+    undefined,
+    MS_DOMAIN,
+  );
+}
+
 /** The two transformer layers, pooling and tanh layer as an ONNX graph over inputs `x`, `bias`, `pool`. */
-function buildGraph(w: Weights): Uint8Array {
+function buildGraph(w: Weights, precision: UseLitePrecision): Uint8Array {
   const g = new OnnxGraph();
   const x = g.input('x', ['batch', 'seq', WIDTH]);
   // -1e9 at padding keys, 0 elsewhere: [batch, 1, 1, seq].
@@ -83,10 +119,12 @@ function buildGraph(w: Weights): Uint8Array {
   // 1/n at a text's n positions, 0 at padding: [batch, 1, seq].
   const pool = g.input('pool', ['batch', 1, 'seq']);
   const dense = (input: string, name: string, kernel: Float32Array, b: Float32Array, inDims: number): string =>
-    g.op('Add', [
-      g.op('MatMul', [input, g.floats(`${name}/w`, [inDims, kernel.length / inDims], kernel)]),
-      g.floats(`${name}/b`, [b.length], b),
-    ]);
+    precision === 'int8'
+      ? quantizedDense(g, input, name, kernel, b, inDims)
+      : g.op('Add', [
+          g.op('MatMul', [input, g.floats(`${name}/w`, [inDims, kernel.length / inDims], kernel)]),
+          g.floats(`${name}/b`, [b.length], b),
+        ]);
   const norm = (input: string, name: string, scale: string, shift: string): string => {
     const s = w.get(scale);
     return g.op(
@@ -187,14 +225,14 @@ export class UseLiteOnnxModel {
    * parallelism), more for the latency path's session, whose threads sleep between calls (`spin` false) instead of
    * spinning on a core the event loop and the pool share.
    */
-  static async load(threads = 1, spin = true): Promise<UseLiteOnnxModel> {
+  static async load(threads = 1, spin = true, precision: UseLitePrecision = 'float32'): Promise<UseLiteOnnxModel> {
     const dir = modelDir();
     const [ort, weights, vocab] = await Promise.all([
       import('onnxruntime-node'),
       readWeights(dir),
       readFile(join(dir, 'vocab.json'), 'utf8').then((s) => JSON.parse(s) as VocabEntry[]),
     ]);
-    const session = await ort.InferenceSession.create(buildGraph(weights), {
+    const session = await ort.InferenceSession.create(buildGraph(weights, precision), {
       intraOpNumThreads: threads,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
