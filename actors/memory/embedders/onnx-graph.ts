@@ -73,6 +73,7 @@ class Proto {
 /** ONNX TensorProto data types used here. */
 const FLOAT = 1;
 const INT8 = 3;
+const INT32 = 6;
 const INT64 = 7;
 
 /** onnxruntime's contrib operators' domain (fused and quantised kernels). */
@@ -119,9 +120,9 @@ export class OnnxGraph {
     return name;
   }
 
-  /** A float graph input or output; a dimension given as a string is symbolic (batch, sequence). */
-  input(name: string, dims: readonly (number | string)[]): string {
-    this.inputs.push(valueInfo(name, dims));
+  /** A float (or int32) graph input or output; a dimension given as a string is symbolic (batch, sequence). */
+  input(name: string, dims: readonly (number | string)[], type: 'float' | 'int32' = 'float'): string {
+    this.inputs.push(valueInfo(name, dims, type === 'float' ? FLOAT : INT32));
     return name;
   }
 
@@ -168,9 +169,9 @@ export class OnnxGraph {
   }
 }
 
-function valueInfo(name: string, dims: readonly (number | string)[]): Proto {
+function valueInfo(name: string, dims: readonly (number | string)[], type = FLOAT): Proto {
   const shape = new Proto();
   for (const d of dims) shape.message(1, typeof d === 'number' ? new Proto().int(1, d) : new Proto().string(2, d));
-  const tensor = new Proto().int(1, FLOAT).message(2, shape);
+  const tensor = new Proto().int(1, type).message(2, shape);
   return new Proto().string(1, name).message(2, new Proto().message(1, tensor));
 }

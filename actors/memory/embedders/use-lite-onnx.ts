@@ -8,7 +8,8 @@
  * layers (layer norm ε 1e-6 before attention and before the feed-forward, 4 heads, padding keys
  * masked with -1e9, residuals; layer 0 widens 256 → 512 with a dense residual), the mean over the
  * n positions, tanh(dense), unit length. Each text depends only on its own pieces, so padding a
- * batch to its longest text changes nothing.
+ * batch to its longest text changes nothing. (onnxruntime's fused attention masks padding with -10000 instead:
+ * the same zero weight once through exp in float32.)
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -110,12 +111,12 @@ function quantizedDense(g: OnnxGraph, input: string, name: string, kernel: Float
   );
 }
 
-/** The two transformer layers, pooling and tanh layer as an ONNX graph over inputs `x`, `bias`, `pool`. */
+/** The two transformer layers, pooling and tanh layer as an ONNX graph over inputs `x`, `mask`, `pool`. */
 function buildGraph(w: Weights, precision: UseLitePrecision): Uint8Array {
   const g = new OnnxGraph();
   const x = g.input('x', ['batch', 'seq', WIDTH]);
-  // -1e9 at padding keys, 0 elsewhere: [batch, 1, 1, seq].
-  const bias = g.input('bias', ['batch', 1, 1, 'seq']);
+  // 1 at a text's pieces, 0 at padding: [batch, seq] (MultiHeadAttention's key padding mask).
+  const mask = g.input('mask', ['batch', 'seq'], 'int32');
   // 1/n at a text's n positions, 0 at padding: [batch, 1, seq].
   const pool = g.input('pool', ['batch', 1, 'seq']);
   const dense = (input: string, name: string, kernel: Float32Array, b: Float32Array, inDims: number): string =>
@@ -146,24 +147,21 @@ function buildGraph(w: Weights, precision: UseLitePrecision): Uint8Array {
       `module/Encoder_en/KonaTransformer/Encode/Layer_${layer}/TransformerLayer/MultiheadAttention/qkv_transform_single/kernel/part_0`,
     );
     const b = w.get(`${mha}/qkv_transform_single/bias/ConcatPartitions/concat`);
-    const head = dims / HEADS;
-    const shape = g.ints(`l${layer}/heads`, [0, 0, HEADS, head]);
-    // The graph multiplies q by 1/√head after the projection; folded into the projection here.
-    const part = (i: number, s = 1): string =>
-      g.op('Reshape', [
-        dense(input, `l${layer}/${'qkv'[i]}`, columns(kernel, 3 * dims, i * dims, dims, s), columns(b, 3 * dims, i * dims, dims, s), dims),
-        shape,
-      ]);
-    const q = g.op('Transpose', [part(0, scale)], { perm: [0, 2, 1, 3] });
-    const k = g.op('Transpose', [part(1)], { perm: [0, 2, 3, 1] });
-    const v = g.op('Transpose', [part(2)], { perm: [0, 2, 1, 3] });
-    const weights = g.op('Softmax', [g.op('Add', [g.op('MatMul', [q, k]), bias])], { axis: -1 });
-    const heads = g.op('Transpose', [g.op('MatMul', [weights, v])], { perm: [0, 2, 1, 3] });
-    const combined = g.op('Reshape', [heads, g.ints(`l${layer}/combine`, [0, 0, dims])]);
+    // onnxruntime's fused attention (its CPU kernel takes q, k and v unpacked); the graph multiplies q by 1/√head
+    // after the projection, folded into the projection here (so the kernel's own scale is 1).
+    const project = (i: number, s = 1): string =>
+      dense(input, `l${layer}/${'qkv'[i]}`, columns(kernel, 3 * dims, i * dims, dims, s), columns(b, 3 * dims, i * dims, dims, s), dims);
+    const heads = g.op(
+      'MultiHeadAttention',
+      [project(0, scale), project(1), project(2), '', mask],
+      { num_heads: HEADS, scale: { float: 1 } },
+      undefined,
+      MS_DOMAIN,
+    );
     const out = w.get(
       `module/Encoder_en/KonaTransformer/Encode/Layer_${layer}/TransformerLayer/MultiheadAttention/output_transform_single/kernel/part_0`,
     );
-    return dense(combined, `l${layer}/out`, out, w.get(`${mha}/output_transform_single/bias/ConcatPartitions/concat`), dims);
+    return dense(heads, `l${layer}/out`, out, w.get(`${mha}/output_transform_single/bias/ConcatPartitions/concat`), dims);
   };
   /** The feed-forward block; `pooled` (the last layer) averages its ReLU rows first, see below. */
   const ffn = (input: string, layer: number, pooled?: (rows: string) => string): string => {
@@ -259,7 +257,7 @@ export class UseLiteOnnxModel {
     const b = batch.length;
     const seq = Math.max(...batch.map((p) => p.length));
     const x = new Float32Array(b * seq * WIDTH);
-    const bias = new Float32Array(b * seq);
+    const mask = new Int32Array(b * seq);
     const pool = new Float32Array(b * seq);
     const half = WIDTH / 2;
     batch.forEach((ids, t) => {
@@ -273,12 +271,12 @@ export class UseLiteOnnxModel {
           x[row + half + i] = (x[row + half + i] as number) + Math.cos(angle);
         }
         pool[t * seq + p] = 1 / ids.length;
+        mask[t * seq + p] = 1;
       });
-      for (let p = ids.length; p < seq; p++) bias[t * seq + p] = -1e9;
     });
     const out = await this.session.run({
       x: new ort.Tensor('float32', x, [b, seq, WIDTH]),
-      bias: new ort.Tensor('float32', bias, [b, 1, 1, seq]),
+      mask: new ort.Tensor('int32', mask, [b, seq]),
       pool: new ort.Tensor('float32', pool, [b, 1, seq]),
     });
     const data = (out['embedding'] as { data: Float32Array }).data;
