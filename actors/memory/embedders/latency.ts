@@ -1,6 +1,6 @@
 /**
  * The latency path of USE-lite: a caller waiting on one short text (a semantic cache lookup, a recall query) is
- * answered on the calling thread by a second onnxruntime session with two intra-op threads, instead of a hop to the
+ * answered on the calling thread by a second onnxruntime session with two intra-op threads (one for int8), instead of a hop to the
  * worker pool where it may also wait behind another caller's batch. Everything else — several texts, a long text, a
  * call made while another latency call runs, calls before the session has loaded — goes to the pool, so the event
  * loop is held for at most one short text at a time (onnxruntime-node runs `session.run` synchronously on the
@@ -18,11 +18,14 @@ export const SHORT_TEXT_PIECES = 32;
 
 const shared = new Map<UseLitePrecision, Promise<UseLiteOnnxModel>>();
 
-/** The latency session, loaded once per thread and precision: up to two onnxruntime threads that sleep between calls. */
+/**
+ * The latency session, loaded once per thread and precision: float32 on up to two onnxruntime threads that sleep
+ * between calls; int8 on one (a second thread made a short text no faster: its products are too small to split).
+ */
 export function loadUseLiteLatency(precision: UseLitePrecision = 'float32'): Promise<UseLiteOnnxModel> {
   let p = shared.get(precision);
   if (p === undefined) {
-    p = UseLiteOnnxModel.load(Math.min(2, availableParallelism()), false, precision);
+    p = UseLiteOnnxModel.load(precision === 'int8' ? 1 : Math.min(2, availableParallelism()), false, precision);
     shared.set(precision, p);
     p.catch(() => shared.delete(precision));
   }

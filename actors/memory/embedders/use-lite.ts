@@ -75,7 +75,10 @@ export function useLitePieces(model: UseLiteOnnxModel, text: string): number[] {
   return p.length > 0 ? p : model.pieces(' ');
 }
 
-/** USE-lite on this thread, at most `batchSize` texts per model call. */
+/**
+ * USE-lite on this thread, at most `batchSize` texts per model call. int8 embeds one text per call: onnxruntime
+ * quantises a product's input with one scale per call, so in a batch a text's vector would depend on its neighbours.
+ */
 export class UseLiteEmbedder implements Embedder {
   readonly id: string;
   readonly dims = USE_LITE_DIMS;
@@ -109,7 +112,7 @@ export class UseLiteEmbedder implements Embedder {
       throwIfAborted(signal);
       let end = at + 1;
       let sum = (pieces[order[at] as number] as number[]).length;
-      while (end < order.length && end - at < this.batchSize) {
+      while (end < order.length && end - at < (this.precision === 'int8' ? 1 : this.batchSize)) {
         const n = (pieces[order[end] as number] as number[]).length;
         if (n * (end - at + 1) > 1.2 * (sum + n)) break;
         sum += n;
