@@ -7,10 +7,14 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   createEmbedder,
+  loadUseLiteLatency,
   quantizeColumns,
+  SHORT_TEXT_PIECES,
+  SHORT_TEXT_PIECES_INT8,
   UseLiteEmbedder,
   USE_LITE_ID,
   USE_LITE_INT8_ID,
+  useLitePieces,
   type ShortTextEmbedder,
 } from '../../actors/memory/embedders/index.js';
 import type { Embedder } from '../../actors/memory/semantic/index.js';
@@ -99,11 +103,15 @@ describe('USE-lite int8', () => {
     }
   }, 60_000);
 
-  it('gives the pool’s vectors on the calling thread’s latency path', async () => {
+  it('gives the pool’s vectors on the calling thread’s latency path, which takes texts of up to 64 pieces', async () => {
     const made = await createEmbedder({ kind: 'use-lite', precision: 'int8' }, { threads: 1 });
     closing.push(made);
     expect(made.id).toBe(USE_LITE_INT8_ID);
-    const texts = ['I forgot my password, how can I reset it', 'cancel my order', 'où est ma commande ?'];
+    const medium = 'I forgot my password, how can I reset it and log in to my account again? '.repeat(3);
+    const model = await loadUseLiteLatency('int8');
+    const n = useLitePieces(model, medium).length;
+    expect(n > SHORT_TEXT_PIECES && n <= SHORT_TEXT_PIECES_INT8).toBe(true);
+    const texts = ['I forgot my password, how can I reset it', 'cancel my order', 'où est ma commande ?', medium];
     // The first call starts the pool and the session; after it the short texts run here.
     await made.embed(['warm up']);
     const here = (made as unknown as { started: Promise<ShortTextEmbedder> }).started;
@@ -115,6 +123,9 @@ describe('USE-lite int8', () => {
       const [want] = await int8.embed([t]);
       expect(maxDiff(v as Float32Array, want as Float32Array)).toBeLessThanOrEqual(1e-5);
     }
+    expect(fast.local - before).toBe(texts.length);
+    // Past the bound, the pool.
+    await made.embed([medium.repeat(2)]);
     expect(fast.local - before).toBe(texts.length);
   }, 60_000);
 });

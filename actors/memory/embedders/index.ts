@@ -14,7 +14,7 @@ export {
 export type { UseLiteEngine } from './use-lite.js';
 export { UseLiteOnnxModel, USE_LITE_MAX_PIECES, quantizeColumns } from './use-lite-onnx.js';
 export type { UseLitePrecision } from './use-lite-onnx.js';
-export { ShortTextEmbedder, loadUseLiteLatency, SHORT_TEXT_PIECES } from './latency.js';
+export { ShortTextEmbedder, loadUseLiteLatency, SHORT_TEXT_PIECES, SHORT_TEXT_PIECES_INT8 } from './latency.js';
 export type { ShortTextOptions } from './latency.js';
 export { SentencePieceTokenizer } from './sentencepiece.js';
 export type { VocabEntry } from './sentencepiece.js';

@@ -11,7 +11,7 @@ import { HashingTestEmbedder } from './test-embedder.js';
 import { UseLiteEmbedder, USE_LITE_DIMS, useLiteId, type UseLiteEngine } from './use-lite.js';
 import type { UseLiteOnnxModel, UseLitePrecision } from './use-lite-onnx.js';
 import { LazyEmbedder } from './lazy.js';
-import { loadUseLiteLatency, ShortTextEmbedder } from './latency.js';
+import { loadUseLiteLatency, ShortTextEmbedder, SHORT_TEXT_PIECES, SHORT_TEXT_PIECES_INT8 } from './latency.js';
 
 /** A serializable description of an embedder (it crosses into worker threads). */
 export type EmbedderSpec =
@@ -73,10 +73,11 @@ export async function createEmbedder(spec: EmbedderSpec, options: CreateEmbedder
   if (threads > 0 && spec.kind === 'use-lite') {
     const here = (options.shortTextsHere ?? true) && (spec.engine ?? 'onnxruntime') === 'onnxruntime';
     const load = (): Promise<UseLiteOnnxModel> => loadUseLiteLatency(spec.precision);
+    const maxPieces = spec.precision === 'int8' ? SHORT_TEXT_PIECES_INT8 : SHORT_TEXT_PIECES;
     return new LazyEmbedder(
       useLiteId(spec.precision),
       USE_LITE_DIMS,
-      here ? async () => new ShortTextEmbedder(await pool(), { load }) : pool,
+      here ? async () => new ShortTextEmbedder(await pool(), { load, maxPieces }) : pool,
     );
   }
   if (threads > 0 && spec.kind === 'onnx') return pool();
