@@ -1,11 +1,11 @@
 /**
  * The latency path of USE-lite: a caller waiting on one short text (a semantic cache lookup, a recall query) is
- * answered on the calling thread by a second onnxruntime session with two intra-op threads (one for int8), instead of a hop to the
- * worker pool where it may also wait behind another caller's batch. Everything else — several texts, a long text, a
- * call made while another latency call runs, calls before the session has loaded — goes to the pool, so the event
- * loop is held for at most one short text at a time (onnxruntime-node runs `session.run` synchronously on the
- * calling thread). Both sessions run the same graph; two intra-op threads split a product's rows and columns, not its
- * sums, so the vectors are the pool's (ADR 0039).
+ * answered on the calling thread by a second onnxruntime session with two intra-op threads (one for int8), instead
+ * of a hop to the worker pool where it may also wait behind another caller's batch. Everything else — several texts,
+ * a long text, a call made while another latency call runs, calls before the session has loaded — goes to the pool,
+ * so the event loop is held for at most one short text at a time (onnxruntime-node runs `session.run` synchronously
+ * on the calling thread). Both sessions run the same graph; two intra-op threads split a product's rows and columns,
+ * not its sums, so the vectors are the pool's (ADR 0039); int8 embeds one text per call in both.
  */
 import { availableParallelism } from 'node:os';
 import type { Embedder } from '../semantic/types.js';
