@@ -133,9 +133,29 @@ export class OnnxGraph {
   /** Adds a node with one output and returns the output's name (`as` names it, else a fresh name). */
   op(type: string, inputs: readonly string[], attributes: Record<string, Attribute> = {}, as?: string, domain?: string): string {
     const out = as ?? `${type.toLowerCase()}_${++this.count}`;
+    this.node(type, inputs, attributes, [out], domain);
+    return out;
+  }
+
+  /** Adds a node with `count` outputs (Split) and returns their names. */
+  ops(type: string, inputs: readonly string[], attributes: Record<string, Attribute>, count: number): string[] {
+    const name = `${type.toLowerCase()}_${++this.count}`;
+    const outs = Array.from({ length: count }, (_, i) => `${name}_${i}`);
+    this.node(type, inputs, attributes, outs);
+    return outs;
+  }
+
+  private node(
+    type: string,
+    inputs: readonly string[],
+    attributes: Record<string, Attribute>,
+    outs: readonly string[],
+    domain?: string,
+  ): void {
     const n = new Proto();
     for (const i of inputs) n.string(1, i);
-    n.string(2, out).string(3, out).string(4, type);
+    for (const o of outs) n.string(2, o);
+    n.string(3, outs[0] as string).string(4, type);
     if (domain !== undefined) n.string(7, domain);
     for (const [name, v] of Object.entries(attributes)) {
       const a = new Proto().string(1, name);
@@ -148,7 +168,6 @@ export class OnnxGraph {
       n.message(5, a);
     }
     this.nodes.push(n);
-    return out;
   }
 
   /** The model: IR version 8, default domain opset 17, onnxruntime's contrib domain version 1. */

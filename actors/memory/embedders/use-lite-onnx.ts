@@ -74,11 +74,10 @@ async function readWeights(dir: string): Promise<Weights> {
   };
 }
 
-/** Columns [from, from + count) of a row-major matrix with `cols` columns, times `scale`. */
-function columns(m: Float32Array, cols: number, from: number, count: number, scale = 1): Float32Array {
-  const rows = m.length / cols;
-  const out = new Float32Array(rows * count);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < count; c++) out[r * count + c] = (m[r * cols + from + c] as number) * scale;
+/** A copy of a row-major matrix with `cols` columns whose first `count` columns are multiplied by `scale`. */
+function scaleColumns(m: Float32Array, cols: number, count: number, scale: number): Float32Array {
+  const out = m.slice();
+  for (let r = 0; r < m.length / cols; r++) for (let c = 0; c < count; c++) out[r * cols + c] = (m[r * cols + c] as number) * scale;
   return out;
 }
 
@@ -147,17 +146,17 @@ function buildGraph(w: Weights, precision: UseLitePrecision): Uint8Array {
       `module/Encoder_en/KonaTransformer/Encode/Layer_${layer}/TransformerLayer/MultiheadAttention/qkv_transform_single/kernel/part_0`,
     );
     const b = w.get(`${mha}/qkv_transform_single/bias/ConcatPartitions/concat`);
-    // onnxruntime's fused attention (its CPU kernel takes q, k and v unpacked); the graph multiplies q by 1/√head
-    // after the projection, folded into the projection here (so the kernel's own scale is 1).
-    const project = (i: number, s = 1): string =>
-      dense(input, `l${layer}/${'qkv'[i]}`, columns(kernel, 3 * dims, i * dims, dims, s), columns(b, 3 * dims, i * dims, dims, s), dims);
-    const heads = g.op(
-      'MultiHeadAttention',
-      [project(0, scale), project(1), project(2), '', mask],
-      { num_heads: HEADS, scale: { float: 1 } },
-      undefined,
-      MS_DOMAIN,
-    );
+    // One product for q, k and v (their kernels side by side), split for onnxruntime's fused attention, whose CPU
+    // kernel takes them unpacked. The graph multiplies q by 1/√head after the projection; folded into q's columns here
+    // (so the attention's own scale is 1).
+    const qkv = scaleColumns(kernel, 3 * dims, dims, scale);
+    const [q, k, v] = g.ops(
+      'Split',
+      [dense(input, `l${layer}/qkv`, qkv, scaleColumns(b, 3 * dims, dims, scale), dims), g.ints(`l${layer}/split`, [dims, dims, dims])],
+      { axis: -1 },
+      3,
+    ) as [string, string, string];
+    const heads = g.op('MultiHeadAttention', [q, k, v, '', mask], { num_heads: HEADS, scale: { float: 1 } }, undefined, MS_DOMAIN);
     const out = w.get(
       `module/Encoder_en/KonaTransformer/Encode/Layer_${layer}/TransformerLayer/MultiheadAttention/output_transform_single/kernel/part_0`,
     );
