@@ -7,10 +7,13 @@
  */
 import {
   CACHE_BUCKET,
+  cacheEmbedder,
   cachedProvider,
   StorageCacheBackend,
   embedderFromConfig,
+  loadUseLiteLatency,
   providerFor,
+  USE_LITE_ID,
   type ModelProvider,
   type ModelRequest,
 } from '../actors/index.js';
@@ -18,7 +21,7 @@ import { configSchema } from '../config/index.js';
 import { MemoryStorage } from '../runtime/index.js';
 import { negationPairs, paraphrasePairs } from '../test/cache/pairs.js';
 import { CountingProvider } from '../test/cache/fixtures.js';
-import { latency, type BenchOptions, type Figure, type Goal, type SuiteResult } from './harness.js';
+import { latency, type BenchOptions, type Figure, type Goal, type Latency, type SuiteResult } from './harness.js';
 
 const req = (tenant: string, content: string): ModelRequest => ({
   model: 'offline',
@@ -40,6 +43,8 @@ async function run(o: BenchOptions): Promise<SuiteResult> {
   const config = configSchema.parse({ cache: { enabled: true } });
   const c = config.cache;
   const embedder = await embedderFromConfig(config.memory);
+  // The cache's own embedder, as actors/agent/cache.ts builds it (int8 USE-lite on the default).
+  const semanticEmbedder = await cacheEmbedder(() => Promise.resolve(embedder))();
   const storage = new MemoryStorage();
   const backend = new StorageCacheBackend(storage, c.semantic.maxEntries);
   const model = new CountingProvider();
@@ -49,12 +54,15 @@ async function run(o: BenchOptions): Promise<SuiteResult> {
     threshold: c.semantic.threshold,
     shortBoost: c.semantic.shortBoost,
     cacheableTools: new Set<string>(),
-    embedder: () => Promise.resolve(embedder),
+    embedder: () => Promise.resolve(semanticEmbedder),
   };
   const cached = cachedProvider(model, options);
   const figures: Figure[] = [];
   const goals: Goal[] = [];
-  const notes: string[] = [`embedder ${embedder.id}; threshold ${c.semantic.threshold}, short-prompt boost ${c.semantic.shortBoost}`];
+  const notes: string[] = [
+    `embedder ${semanticEmbedder.id} (memory: ${embedder.id}); ` +
+      `threshold ${c.semantic.threshold}, short-prompt boost ${c.semantic.shortBoost}`,
+  ];
 
   // ---- quality
   /** Asks `a` (stored once the store lands), then `b`; true when `b` was served from the cache. */
@@ -111,8 +119,23 @@ async function run(o: BenchOptions): Promise<SuiteResult> {
     if (m.p99Us < model1.p99Us) model1 = m;
   }
   const paraphrase = 'I forgot my password, how can I reset it';
-  const semantic = await latency({ count: o.quick ? 20 : 300, warmup: 10, op: () => ask(cached, req('speed', paraphrase)) });
-  const embedOnly = await latency({ count: o.quick ? 20 : 300, warmup: 10, op: () => embedder.embed([paraphrase]) });
+  const samples = o.quick ? 20 : 300;
+  /** Latency of `op`, and the process's CPU per call (warm-up included): unlike wall time, not inflated by waiting for a core. */
+  const timed = async (op: () => Promise<unknown>): Promise<Latency & { cpuMs: number }> => {
+    const before = process.cpuUsage();
+    const l = await latency({ count: samples, warmup: 10, op });
+    const used = process.cpuUsage(before);
+    return { ...l, cpuMs: (used.user + used.system) / 1000 / (samples + 10) };
+  };
+  const semantic = await timed(() => ask(cached, req('speed', paraphrase)));
+  const embedOnly = await timed(() => semanticEmbedder.embed([paraphrase]));
+  // The memory embedder (float32 USE-lite on the default) on the same prompt, for comparison.
+  // The cache did not use it: its first call starts it, and calls go to its pool until its latency session has loaded.
+  if (semanticEmbedder !== embedder) {
+    await embedder.embed([paraphrase]);
+    if (embedder.id === USE_LITE_ID) await loadUseLiteLatency();
+  }
+  const memoryEmbed = semanticEmbedder === embedder ? embedOnly : await timed(() => embedder.embed([paraphrase]));
   const offlineBaseline = { name: 'offline model, same prompt', value: model1.p99Us / 1000, unit: 'ms' };
   figures.push({ name: 'exact hit p99', value: exact.p99Us / 1000, unit: 'ms', higherIsBetter: false, baselines: [offlineBaseline] });
   figures.push({
@@ -130,7 +153,10 @@ async function run(o: BenchOptions): Promise<SuiteResult> {
   });
   notes.push(
     `p50: exact hit ${(exact.p50Us / 1000).toFixed(3)} ms, semantic hit ${(semantic.p50Us / 1000).toFixed(3)} ms, ` +
-      `offline model ${(model1.p50Us / 1000).toFixed(3)} ms`,
+      `embedding alone ${(embedOnly.p50Us / 1000).toFixed(3)} ms, offline model ${(model1.p50Us / 1000).toFixed(3)} ms`,
+    `CPU per call: semantic hit ${semantic.cpuMs.toFixed(3)} ms, embedding alone ${embedOnly.cpuMs.toFixed(3)} ms`,
+    `memory embedder ${embedder.id} on the same prompt: p50 ${(memoryEmbed.p50Us / 1000).toFixed(3)} ms, ` +
+      `p99 ${(memoryEmbed.p99Us / 1000).toFixed(3)} ms, CPU ${memoryEmbed.cpuMs.toFixed(3)} ms`,
   );
   await embedder.close();
   return { suite: 'cache', figures, goals, notes };

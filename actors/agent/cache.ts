@@ -1,6 +1,6 @@
 /** Config `cache` applied to the agents' providers: one backend per catalog on the node's storage (actors/llm/cache). */
 import type { KindServices } from '../kinds/index.js';
-import { cachedProvider, StorageCacheBackend } from '../llm/cache/index.js';
+import { cacheEmbedder, cachedProvider, StorageCacheBackend } from '../llm/cache/index.js';
 import type { ModelProvider } from '../llm/types.js';
 
 /** Wraps an agent's provider in the response cache when config enables it for that agent; else leaves it. */
@@ -18,7 +18,7 @@ export function responseCache(services: KindServices): (agent: string, provider:
     meter: system.meter,
     warn: (m: string) => system.warn(m),
     now: () => system.clock.now(),
-    ...(c.semantic.enabled ? { embedder: () => services.embedder() } : {}),
+    ...(c.semantic.enabled ? { embedder: cacheEmbedder(() => services.embedder()) } : {}),
   };
   return (agent, provider) => (c.agents.length === 0 || c.agents.includes(agent) ? cachedProvider(provider, options) : provider);
 }

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { cachedProvider, StorageCacheBackend, type CacheBackend } from '../../actors/llm/cache/index.js';
 import type { ModelEvent, ModelProvider, ModelRequest } from '../../actors/llm/types.js';
-import { HashingTestEmbedder } from '../../actors/memory/index.js';
+import { HashingTestEmbedder, type Embedder } from '../../actors/memory/index.js';
 import { MemoryStorage, Meter } from '../../runtime/index.js';
 import { CountingProvider } from './fixtures.js';
 
@@ -174,6 +174,25 @@ describe('cachedProvider', () => {
     await collect(cached, req('short'));
     await until(async () => (await collect(cached, req('short'))).done.cached !== undefined);
     expect((await collect(cached, req('long'))).done.cached).toBeUndefined();
+  });
+
+  it('never compares one embedder’s vectors with another’s, even in one store', async () => {
+    // Every text gets the same vector: any prompt is similar enough, so only the embedder's id keeps them apart.
+    const same = (id: string): Embedder => ({
+      id,
+      dims: 4,
+      embed: (texts) => Promise.resolve(texts.map(() => Float32Array.of(0.5, 0.5, 0.5, 0.5))),
+      close: () => Promise.resolve(),
+    });
+    const backend = new StorageCacheBackend(new MemoryStorage());
+    const model = new CountingProvider();
+    const options = { backend, ttlMs: 60_000, threshold: 0.9, cacheableTools: new Set<string>() };
+    const a = cachedProvider(model, { ...options, embedder: () => Promise.resolve(same('model-a')) });
+    const b = cachedProvider(model, { ...options, embedder: () => Promise.resolve(same('model-b')) });
+    await collect(a, req('please reset my password'));
+    // Stored: the same model serves a paraphrase from its entry.
+    await until(async () => (await collectCount(a, model, req('how do I reset my password'))) === 0);
+    expect(await collectCount(b, model, req('how can I reset my password'))).toBe(1);
   });
 
   it('keeps tenants apart in storage', async () => {

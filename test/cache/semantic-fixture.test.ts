@@ -1,17 +1,18 @@
 /**
- * The semantic cache's decision on the fixture pairs with the real offline embedder (USE-lite) and the default
- * threshold: no negation, opposite, number or entity pair is ever served the other's answer; at least half the
- * paraphrase pairs are. Plus properties of the gate on generated prompts.
+ * The semantic cache's decision on the fixture pairs with the real offline embedder (the cache's int8 USE-lite, see
+ * actors/llm/cache/embedder.ts) and the default threshold: no negation, opposite, number or entity pair is ever
+ * served the other's answer; at least half the paraphrase pairs are. Plus properties of the gate on generated prompts.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bestEntry, entryThreshold, promptTraits, gateReason, type LoadedEntry } from '../../actors/llm/cache/index.js';
-import { UseLiteEmbedder } from '../../actors/memory/index.js';
+import { bestEntry, cacheEmbedder, entryThreshold, promptTraits, gateReason, type LoadedEntry } from '../../actors/llm/cache/index.js';
+import { HashingTestEmbedder, UseLiteEmbedder, USE_LITE_INT8_ID, type Embedder } from '../../actors/memory/index.js';
 import { configSchema } from '../../config/index.js';
 import { negationPairs, paraphrasePairs } from './pairs.js';
 
 const semantic = configSchema.parse({}).cache.semantic;
-const embedder = new UseLiteEmbedder();
+const memory = new UseLiteEmbedder();
+let embedder: Embedder;
 let vectors: Map<string, Float32Array>;
 
 /** An entry for `prompt` as the cache stores it. */
@@ -31,12 +32,22 @@ const entry = (prompt: string): LoadedEntry => {
 };
 
 beforeAll(async () => {
+  embedder = await cacheEmbedder(() => Promise.resolve(memory))();
   const texts = [...new Set([...paraphrasePairs().flat(), ...negationPairs().flatMap((p) => [p.a, p.b])])];
   const embedded = await embedder.embed(texts);
   vectors = new Map(texts.map((t, i) => [t, embedded[i] as Float32Array]));
 }, 120_000);
 
-afterAll(() => embedder.close());
+afterAll(() => memory.close());
+
+describe('the cache’s embedder', () => {
+  it('is int8 USE-lite when the node embeds with USE-lite, and the node’s embedder otherwise', async () => {
+    expect(embedder.id).toBe(USE_LITE_INT8_ID);
+    expect(await cacheEmbedder(() => Promise.resolve(memory))()).toBe(embedder);
+    const other = new HashingTestEmbedder();
+    expect(await cacheEmbedder(() => Promise.resolve(other))()).toBe(other);
+  });
+});
 
 describe('semantic cache on the fixture pairs', () => {
   it('has at least 100 varied pairs of each side', () => {

@@ -3,6 +3,7 @@ export { cachedProvider, scopedProvider, bestEntry, entryThreshold, LLM_CACHE_ME
 export type { CacheOptions } from './provider.js';
 export { StorageCacheBackend, CACHE_BUCKET } from './store.js';
 export type { CacheBackend, CachedReply, SemanticEntry, LoadedEntry } from './store.js';
-export { exactKey, semanticKey } from './key.js';
+export { exactKey, semanticKey, embedderPartition } from './key.js';
 export { promptTraits, gateReason, sameIntent } from './gate.js';
 export type { PromptTraits } from './gate.js';
+export { cacheEmbedder } from './embedder.js';

@@ -52,3 +52,8 @@ export function semanticKey(request: ModelRequest): { partition: string; query: 
   const before = request.messages.slice(0, turn.from);
   return { partition: hash({ ...content(request), messages: before }), query };
 }
+
+/** The partition of an embedder's entries: vectors of different models (or sizes) are never compared. */
+export function embedderPartition(partition: string, embedder: string): string {
+  return hash({ partition, embedder });
+}

@@ -11,7 +11,7 @@ import type { Meter } from '../../../runtime/index.js';
 import type { Embedder } from '../../memory/semantic/types.js';
 import type { CacheHit, ChatMessage, ModelEvent, ModelProvider, ModelRequest } from '../types.js';
 import { gateReason, promptTraits } from './gate.js';
-import { exactKey, semanticKey } from './key.js';
+import { embedderPartition, exactKey, semanticKey } from './key.js';
 import type { CacheBackend, CachedReply, LoadedEntry } from './store.js';
 
 /** Counter of cache lookups (labels `kind`: exact | semantic, `result`: hit | miss | bypass | error). */
@@ -83,11 +83,10 @@ export function cachedProvider(inner: ModelProvider, options: CacheOptions): Mod
     options.warn?.(`llm cache: ${what} failed, bypassing the cache: ${(e as Error).message}`);
   };
   let embedder: Promise<Embedder> | undefined;
-  const embed = async (text: string): Promise<Float32Array> => {
+  const semanticEmbedder = (): Promise<Embedder> => {
     embedder ??= (options.embedder as () => Promise<Embedder>)();
     embedder.catch(() => (embedder = undefined));
-    const [v] = await (await embedder).embed([text]);
-    return v as Float32Array;
+    return embedder;
   };
 
   async function* stream(request: ModelRequest): AsyncGenerator<ModelEvent> {
@@ -115,11 +114,15 @@ export function cachedProvider(inner: ModelProvider, options: CacheOptions): Mod
       usable = false;
     }
     let vector: Float32Array | undefined;
+    let partition: string | undefined;
     if (usable && sem !== undefined) {
       try {
-        const [entries, v] = await Promise.all([options.backend.semantic(tenant, sem.partition, now()), embed(sem.query)]);
-        vector = v;
-        const best = bestEntry(entries, v, sem.query);
+        const e = await semanticEmbedder();
+        // Entries are kept per embedder: another model's vectors (an upgrade, a config change) are never compared.
+        partition = embedderPartition(sem.partition, e.id);
+        const [entries, [v]] = await Promise.all([options.backend.semantic(tenant, partition, now()), e.embed([sem.query])]);
+        vector = v as Float32Array;
+        const best = bestEntry(entries, vector, sem.query);
         if (best !== undefined) {
           count('semantic', 'hit');
           yield* replay(best.entry, { kind: 'semantic', similarity: Math.round(best.similarity * 1000) / 1000 });
@@ -145,8 +148,8 @@ export function cachedProvider(inner: ModelProvider, options: CacheOptions): Mod
     const threshold = sem === undefined ? options.threshold : entryThreshold(sem.query, options);
     void (async () => {
       await options.backend.putExact(tenant, key, reply);
-      if (sem !== undefined && vector !== undefined)
-        await options.backend.putSemantic(tenant, sem.partition, {
+      if (sem !== undefined && vector !== undefined && partition !== undefined)
+        await options.backend.putSemantic(tenant, partition, {
           ...reply,
           id: randomUUID(),
           prompt: sem.query,

@@ -1,10 +1,20 @@
 /** Embedders behind one interface: USE-lite (offline default), ONNX models on disk, OpenAI; a worker pool; a hashing double for tests. */
 export { createEmbedder, createLocalEmbedder, embedderFromConfig } from './spec.js';
 export type { EmbedderSpec, CreateEmbedderOptions, EmbedderConfig } from './spec.js';
-export { UseLiteEmbedder, loadUseLite, loadUseLiteOnnx, useLitePieces, USE_LITE_ID, USE_LITE_DIMS } from './use-lite.js';
+export {
+  UseLiteEmbedder,
+  loadUseLite,
+  loadUseLiteOnnx,
+  useLitePieces,
+  useLiteId,
+  USE_LITE_ID,
+  USE_LITE_INT8_ID,
+  USE_LITE_DIMS,
+} from './use-lite.js';
 export type { UseLiteEngine } from './use-lite.js';
-export { UseLiteOnnxModel, USE_LITE_MAX_PIECES } from './use-lite-onnx.js';
-export { ShortTextEmbedder, loadUseLiteLatency, SHORT_TEXT_PIECES } from './latency.js';
+export { UseLiteOnnxModel, USE_LITE_MAX_PIECES, quantizeColumns } from './use-lite-onnx.js';
+export type { UseLitePrecision } from './use-lite-onnx.js';
+export { ShortTextEmbedder, loadUseLiteLatency, SHORT_TEXT_PIECES, SHORT_TEXT_PIECES_INT8 } from './latency.js';
 export type { ShortTextOptions } from './latency.js';
 export { SentencePieceTokenizer } from './sentencepiece.js';
 export type { VocabEntry } from './sentencepiece.js';

@@ -1,28 +1,37 @@
 /**
  * The latency path of USE-lite: a caller waiting on one short text (a semantic cache lookup, a recall query) is
- * answered on the calling thread by a second onnxruntime session with two intra-op threads, instead of a hop to the
- * worker pool where it may also wait behind another caller's batch. Everything else — several texts, a long text, a
- * call made while another latency call runs, calls before the session has loaded — goes to the pool, so the event
- * loop is held for at most one short text at a time (onnxruntime-node runs `session.run` synchronously on the
- * calling thread). Both sessions run the same graph; two intra-op threads split a product's rows and columns, not its
- * sums, so the vectors are the pool's (ADR 0039).
+ * answered on the calling thread by a second onnxruntime session with two intra-op threads (one for int8), instead
+ * of a hop to the worker pool where it may also wait behind another caller's batch. Everything else — several texts,
+ * a long text, a call made while another latency call runs, calls before the session has loaded — goes to the pool,
+ * so the event loop is held for at most one short text at a time (onnxruntime-node runs `session.run` synchronously
+ * on the calling thread). Both sessions run the same graph; two intra-op threads split a product's rows and columns,
+ * not its sums, so the vectors are the pool's (ADR 0039); int8 embeds one text per call in both.
  */
 import { availableParallelism } from 'node:os';
 import type { Embedder } from '../semantic/types.js';
-import { UseLiteOnnxModel } from './use-lite-onnx.js';
+import { UseLiteOnnxModel, type UseLitePrecision } from './use-lite-onnx.js';
 import { useLitePieces } from './use-lite.js';
 import { normalize, throwIfAborted } from './vectors.js';
 
 /** Longest text (in pieces) the latency path takes: a few sentences, about 2 ms of model time on one core. */
 export const SHORT_TEXT_PIECES = 32;
+/** The same for int8 USE-lite, whose model time is about a third: 64 pieces take about 1.5 ms (44 took 1.16 ms). */
+export const SHORT_TEXT_PIECES_INT8 = 64;
 
-let shared: Promise<UseLiteOnnxModel> | undefined;
+const shared = new Map<UseLitePrecision, Promise<UseLiteOnnxModel>>();
 
-/** The latency session, loaded once per thread: up to two onnxruntime threads that sleep between calls. */
-export function loadUseLiteLatency(): Promise<UseLiteOnnxModel> {
-  shared ??= UseLiteOnnxModel.load(Math.min(2, availableParallelism()), false);
-  shared.catch(() => (shared = undefined));
-  return shared;
+/**
+ * The latency session, loaded once per thread and precision: float32 on up to two onnxruntime threads that sleep
+ * between calls; int8 on one (a second thread made a short text no faster: its products are too small to split).
+ */
+export function loadUseLiteLatency(precision: UseLitePrecision = 'float32'): Promise<UseLiteOnnxModel> {
+  let p = shared.get(precision);
+  if (p === undefined) {
+    p = UseLiteOnnxModel.load(precision === 'int8' ? 1 : Math.min(2, availableParallelism()), false, precision);
+    shared.set(precision, p);
+    p.catch(() => shared.delete(precision));
+  }
+  return p;
 }
 
 /** Options of {@link ShortTextEmbedder}. */

@@ -72,7 +72,12 @@ class Proto {
 
 /** ONNX TensorProto data types used here. */
 const FLOAT = 1;
+const INT8 = 3;
+const INT32 = 6;
 const INT64 = 7;
+
+/** onnxruntime's contrib operators' domain (fused and quantised kernels). */
+export const MS_DOMAIN = 'com.microsoft';
 
 /** A node attribute: an integer, a float or a list of integers. */
 export type Attribute = number | { readonly float: number } | readonly number[];
@@ -96,6 +101,17 @@ export class OnnxGraph {
     return name;
   }
 
+  /** An int8 constant (quantised weights). */
+  int8s(name: string, dims: readonly number[], data: Int8Array): string {
+    const t = new Proto();
+    for (const d of dims) t.int(1, d);
+    t.int(2, INT8)
+      .string(8, name)
+      .bytes(9, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    this.initializers.push(t);
+    return name;
+  }
+
   /** An int64 vector constant (shapes, axes). */
   ints(name: string, values: readonly number[]): string {
     const data = BigInt64Array.from(values, (v) => BigInt(v));
@@ -104,9 +120,9 @@ export class OnnxGraph {
     return name;
   }
 
-  /** A float graph input or output; a dimension given as a string is symbolic (batch, sequence). */
-  input(name: string, dims: readonly (number | string)[]): string {
-    this.inputs.push(valueInfo(name, dims));
+  /** A float (or int32) graph input or output; a dimension given as a string is symbolic (batch, sequence). */
+  input(name: string, dims: readonly (number | string)[], type: 'float' | 'int32' = 'float'): string {
+    this.inputs.push(valueInfo(name, dims, type === 'float' ? FLOAT : INT32));
     return name;
   }
 
@@ -115,11 +131,32 @@ export class OnnxGraph {
   }
 
   /** Adds a node with one output and returns the output's name (`as` names it, else a fresh name). */
-  op(type: string, inputs: readonly string[], attributes: Record<string, Attribute> = {}, as?: string): string {
+  op(type: string, inputs: readonly string[], attributes: Record<string, Attribute> = {}, as?: string, domain?: string): string {
     const out = as ?? `${type.toLowerCase()}_${++this.count}`;
+    this.node(type, inputs, attributes, [out], domain);
+    return out;
+  }
+
+  /** Adds a node with `count` outputs (Split) and returns their names. */
+  ops(type: string, inputs: readonly string[], attributes: Record<string, Attribute>, count: number): string[] {
+    const name = `${type.toLowerCase()}_${++this.count}`;
+    const outs = Array.from({ length: count }, (_, i) => `${name}_${i}`);
+    this.node(type, inputs, attributes, outs);
+    return outs;
+  }
+
+  private node(
+    type: string,
+    inputs: readonly string[],
+    attributes: Record<string, Attribute>,
+    outs: readonly string[],
+    domain?: string,
+  ): void {
     const n = new Proto();
     for (const i of inputs) n.string(1, i);
-    n.string(2, out).string(3, out).string(4, type);
+    for (const o of outs) n.string(2, o);
+    n.string(3, outs[0] as string).string(4, type);
+    if (domain !== undefined) n.string(7, domain);
     for (const [name, v] of Object.entries(attributes)) {
       const a = new Proto().string(1, name);
       if (typeof v === 'number') a.int(3, v).int(20, 2);
@@ -131,10 +168,9 @@ export class OnnxGraph {
       n.message(5, a);
     }
     this.nodes.push(n);
-    return out;
   }
 
-  /** The model: IR version 8, default domain opset 17. */
+  /** The model: IR version 8, default domain opset 17, onnxruntime's contrib domain version 1. */
   serialize(): Uint8Array {
     const g = new Proto();
     for (const n of this.nodes) g.message(1, n);
@@ -142,13 +178,19 @@ export class OnnxGraph {
     for (const t of this.initializers) g.message(5, t);
     for (const i of this.inputs) g.message(11, i);
     for (const o of this.outputs) g.message(12, o);
-    return new Proto().int(1, 8).string(2, 'troupe').message(7, g).message(8, new Proto().string(1, '').int(2, 17)).finish();
+    return new Proto()
+      .int(1, 8)
+      .string(2, 'troupe')
+      .message(7, g)
+      .message(8, new Proto().string(1, '').int(2, 17))
+      .message(8, new Proto().string(1, MS_DOMAIN).int(2, 1))
+      .finish();
   }
 }
 
-function valueInfo(name: string, dims: readonly (number | string)[]): Proto {
+function valueInfo(name: string, dims: readonly (number | string)[], type = FLOAT): Proto {
   const shape = new Proto();
   for (const d of dims) shape.message(1, typeof d === 'number' ? new Proto().int(1, d) : new Proto().string(2, d));
-  const tensor = new Proto().int(1, FLOAT).message(2, shape);
+  const tensor = new Proto().int(1, type).message(2, shape);
   return new Proto().string(1, name).message(2, new Proto().message(1, tensor));
 }

@@ -8,11 +8,14 @@
  * {@link WorkerPoolEmbedder} to keep it off the event loop.
  */
 import type { Embedder } from '../semantic/types.js';
-import { UseLiteOnnxModel } from './use-lite-onnx.js';
+import { ValidationError } from '../../../protocols/index.js';
+import { UseLiteOnnxModel, type UseLitePrecision } from './use-lite-onnx.js';
 import { inBatches, normalize, throwIfAborted } from './vectors.js';
 
 /** Id of the USE-lite embedder (part of index manifests). */
 export const USE_LITE_ID = 'use-lite/universal-sentence-encoder-lite-en';
+/** Id of USE-lite with int8 layers (its vectors are close to USE-lite's, not equal: never mixed in one index or cache). */
+export const USE_LITE_INT8_ID = `${USE_LITE_ID}/int8`;
 /** Dimensions of USE-lite vectors. */
 export const USE_LITE_DIMS = 512;
 
@@ -46,13 +49,20 @@ export function loadUseLite(): Promise<UseModel> {
   return shared;
 }
 
-let sharedOnnx: Promise<UseLiteOnnxModel> | undefined;
+/** The id of USE-lite's vectors at `precision`. */
+export const useLiteId = (precision: UseLitePrecision = 'float32'): string => (precision === 'int8' ? USE_LITE_INT8_ID : USE_LITE_ID);
 
-/** Loads the onnxruntime model once per thread (about 30 MB of weights, one onnxruntime thread); later calls share it. */
-export function loadUseLiteOnnx(): Promise<UseLiteOnnxModel> {
-  sharedOnnx ??= UseLiteOnnxModel.load();
-  sharedOnnx.catch(() => (sharedOnnx = undefined));
-  return sharedOnnx;
+const sharedOnnx = new Map<UseLitePrecision, Promise<UseLiteOnnxModel>>();
+
+/** Loads the onnxruntime model once per thread and precision (about 30 MB of weights, one onnxruntime thread); later calls share it. */
+export function loadUseLiteOnnx(precision: UseLitePrecision = 'float32'): Promise<UseLiteOnnxModel> {
+  let p = sharedOnnx.get(precision);
+  if (p === undefined) {
+    p = UseLiteOnnxModel.load(1, true, precision);
+    sharedOnnx.set(precision, p);
+    p.catch(() => sharedOnnx.delete(precision));
+  }
+  return p;
 }
 
 /** An empty string makes the model's input empty: embed a space instead (as the embedder always has). */
@@ -65,14 +75,21 @@ export function useLitePieces(model: UseLiteOnnxModel, text: string): number[] {
   return p.length > 0 ? p : model.pieces(' ');
 }
 
-/** USE-lite on this thread, at most `batchSize` texts per model call. */
+/**
+ * USE-lite on this thread, at most `batchSize` texts per model call. int8 embeds one text per call: onnxruntime
+ * quantises a product's input with one scale per call, so in a batch a text's vector would depend on its neighbours.
+ */
 export class UseLiteEmbedder implements Embedder {
-  readonly id = USE_LITE_ID;
+  readonly id: string;
   readonly dims = USE_LITE_DIMS;
   constructor(
     private readonly batchSize = 32,
     private readonly engine: UseLiteEngine = 'onnxruntime',
-  ) {}
+    private readonly precision: UseLitePrecision = 'float32',
+  ) {
+    if (engine === 'tfjs' && precision !== 'float32') throw new ValidationError('USE-lite on TensorFlow.js is float32 only');
+    this.id = useLiteId(precision);
+  }
 
   async embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
     throwIfAborted(signal);
@@ -87,7 +104,7 @@ export class UseLiteEmbedder implements Embedder {
    * pieces, 240 one text per call).
    */
   private async embedOnnx(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
-    const model = await loadUseLiteOnnx();
+    const model = await loadUseLiteOnnx(this.precision);
     const pieces = texts.map((t) => useLitePieces(model, t));
     const order = pieces.map((_, i) => i).sort((a, b) => (pieces[a] as number[]).length - (pieces[b] as number[]).length);
     const out = new Array<Float32Array>(texts.length);
@@ -95,7 +112,7 @@ export class UseLiteEmbedder implements Embedder {
       throwIfAborted(signal);
       let end = at + 1;
       let sum = (pieces[order[at] as number] as number[]).length;
-      while (end < order.length && end - at < this.batchSize) {
+      while (end < order.length && end - at < (this.precision === 'int8' ? 1 : this.batchSize)) {
         const n = (pieces[order[end] as number] as number[]).length;
         if (n * (end - at + 1) > 1.2 * (sum + n)) break;
         sum += n;
