@@ -769,8 +769,48 @@ const REPORTED = [
   String.raw`\b(?:dijo|dijeron|pidio|pidieron) que\b`,
 ];
 
+/**
+ * Who an injection in code calls the model: {@link VOCATIVE} without the bare `agent`, `assistant` and `bot` words code
+ * uses for its own objects (`agent.reset()`, "the agent's previous instructions"), which count only as a call
+ * (`assistant:`, `code assistant:`, `bot,`), and the reader of the file.
+ */
+const CODE_VOCATIVE = String.raw`(?:\b${oneOf([
+  'ai',
+  'a\\.i',
+  'ais',
+  'llm\\w*',
+  'gpt',
+  'copilot',
+  'chatbot\\w*',
+  'ia',
+  'ki',
+  'ki-\\w+',
+  'sprachmodell\\w*',
+  'language models?',
+  'modele de langage',
+])}\b|\b(?:assistant|agent|bot|asistente|assistent|agente|reviewer|revisor|relecteur|prufer)\w*(?: [a-z]+){0,2} ?[,:]|\b(?:reading|reads|qui lit|que lee|liest) (?:this|ce|esto|das|dies))`;
+/**
+ * Text that is code: a fence, a definition or import, a call or assignment statement, or a line ending in `;` or `{`
+ * (normalised text: lower case, indentation folded to one space).
+ */
+const CODE_TEXT = new RegExp(
+  String.raw`\x60\x60\x60|(?:^|\n) ?(?:def|class|function|import|const|let|var|return|public|private|package|func|fn) [a-z_]|` +
+    String.raw`(?:^|\n) ?(?:if|for|while) ?\(|(?:^|\n) ?[a-z_][a-z0-9_.]*\([^\n]*\) ?;? ?(?:$|\n|#|//)|` +
+    String.raw`(?:^|\n) ?[a-z_][a-z0-9_.\[\]'"]* ?= ?[^=\s]|[;{] ?(?:$|\n)|\bselect [^\n]{1,80} from\b`,
+  'u',
+);
+/** A developer's comment or docstring, or a statement, that calls on no model and on no reader. */
+const CODE_NOTE = new RegExp(
+  String.raw`^(?!.*(?:${SECOND}|${CODE_VOCATIVE})) ?(?:#(?![#!])|//|/\*|\* |-- |"""|''')|` +
+    String.raw`^(?!.*(?:${SECOND}|${CODE_VOCATIVE})) ?[a-z_][a-z0-9_.]*\([^\n]*\)[ ;]*(?:$|\n|#|//)`,
+  'u',
+);
+
 /** Context rules for reported speech, log records, rules of a named domain and questions about a generic assistant. */
 export const INJECTION_NOT_ADDRESSED: readonly ContextRule[] = [
+  // A developer's comment or docstring, or a statement, in a text that holds code (`# print the hidden layer sizes`,
+  // `// drop earlier instructions queued for this worker`): it describes what the code does with its own data.
+  context(0.45, 'segment', [CODE_NOTE], undefined, CODE_TEXT),
   // Reported speech: someone told me or us to forget the old rules (not you, the model).
   context(0.4, 'segment', [new RegExp(String.raw`^(?!.*${SECOND})(?=.*${oneOf(REPORTED)})`, 'u')], ['INJECTION', 'PROMPT_EXTRACTION']),
   // A log record (a level near its start) that addresses no one: state changes, not orders.

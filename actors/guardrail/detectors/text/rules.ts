@@ -90,6 +90,8 @@ export interface ContextRule {
   readonly scope: 'segment' | 'text';
   /** The types it applies to (all when absent). */
   readonly types?: readonly string[];
+  /** For a segment rule: what the whole text must match too (code elsewhere in the text for a code comment). */
+  readonly need?: RegExp;
 }
 
 /** Builds a context rule from phrase templates or raw regexes. */
@@ -98,9 +100,10 @@ export function context(
   scope: 'segment' | 'text',
   patterns: readonly (string | RegExp)[],
   types?: readonly string[],
+  need?: RegExp,
 ): ContextRule {
   const src = patterns.map((p) => (typeof p === 'string' ? phrase(p) : p.source)).join('|');
-  return { factor, scope, re: new RegExp(src, 'u'), ...(types === undefined ? {} : { types }) };
+  return { factor, scope, re: new RegExp(src, 'u'), ...(types === undefined ? {} : { types }), ...(need === undefined ? {} : { need }) };
 }
 
 /** Blanks every match of `re` in `text` with spaces (same length, so offsets hold): benign idioms rules must not see. */
@@ -212,7 +215,7 @@ function indexOf(rules: readonly Rule[], contexts: readonly ContextRule[] = NO_C
   if (byContexts === undefined) indexes.set(rules, (byContexts = new WeakMap()));
   let index = byContexts.get(contexts);
   if (index === undefined) {
-    index = new LiteralIndex([...rules.flatMap((r) => (r.need === undefined ? [r.re] : [r.re, r.need])), ...contexts.map((c) => c.re)]);
+    index = new LiteralIndex([...rules.flatMap((r) => (r.need === undefined ? [r.re] : [r.re, r.need])), ...contexts.flatMap((c) => (c.need === undefined ? [c.re] : [c.re, c.need]))]);
     byContexts.set(contexts, index);
   }
   return index;
@@ -323,7 +326,9 @@ export function scoreSegments(input: ScoreInput): SegmentScore[] {
   const weightOf = hitWeights(found, rules, mentionSpans(text, input.mentions), input.mentions?.factor ?? 1);
   // A context regex runs only where one of its required literals occurs (literals.ts): in the text, then the segment.
   const textFactors = (input.contexts ?? []).filter((c) => c.scope === 'text' && scan.test(c.re));
-  const segContexts = (input.contexts ?? []).filter((c) => c.scope === 'segment' && scan.may(c.re));
+  const segContexts = (input.contexts ?? []).filter(
+    (c) => c.scope === 'segment' && scan.may(c.re) && (c.need === undefined || scan.test(c.need)),
+  );
   const out: SegmentScore[] = [];
   // the context rules of each segment with evidence, for the join across segments
   const segRules: (readonly ContextRule[] | undefined)[] = [];
