@@ -221,6 +221,25 @@ function indexOf(rules: readonly Rule[], contexts: readonly ContextRule[] = NO_C
   return index;
 }
 
+/**
+ * How much the damping context rules (factor below 1) of `text` lower a score of `type` over the whole text: the text
+ * rules' factors times those of its least damped segment (a whole-text finding is as damped as its freest sentence).
+ * For evidence that has no segment of its own (the n-gram layer's); not on the per-message path.
+ */
+export function contextDamping(text: string, contexts: readonly ContextRule[], type: string): number {
+  const applies = (c: ContextRule): boolean => c.factor < 1 && (c.types === undefined || c.types.includes(type));
+  let f = 1;
+  for (const c of contexts) if (c.scope === 'text' && applies(c) && c.re.test(text)) f *= c.factor;
+  let freest = 0;
+  for (const seg of segmentsOf(text)) {
+    const s = text.slice(seg.start, seg.end);
+    let g = 1;
+    for (const c of contexts) if (c.scope === 'segment' && applies(c) && (c.need === undefined || c.need.test(text)) && c.re.test(s)) g *= c.factor;
+    freest = Math.max(freest, g);
+  }
+  return f * (freest === 0 ? 1 : freest);
+}
+
 /** Joins independent evidence: `1 - Π(1 - sᵢ)`. */
 export function noisyOr(scores: Iterable<number>): number {
   let keep = 1;
