@@ -799,6 +799,17 @@ const CODE_TEXT = new RegExp(
     String.raw`(?:^|\n) ?[a-z_][a-z0-9_.\[\]'"]* ?= ?[^=\s]|[;{] ?(?:$|\n)|\bselect [^\n]{1,80} from\b`,
   'u',
 );
+/** Version-control output or release notes: a log with commit ids, or a changelog. */
+const CHANGE_LOG = new RegExp(
+  String.raw`\b(?:changelog|change log|git log|release notes|versionshinweise|anderungsprotokoll|notes de version|journal des modifications|` +
+    String.raw`notas de la version|registro de cambios)\b|(?:^|\n)(?:commit )?(?=[a-z]{0,11}[0-9])[0-9a-z]{7,12} [a-z]`,
+  'u',
+);
+/** One entry of such a log (a commit line or a bullet) that calls on no model and on no reader. */
+const CHANGE_ENTRY = new RegExp(
+  String.raw`^(?!.*(?:${SECOND}|${CODE_VOCATIVE})) ?(?:(?:commit )?(?=[a-z]{0,11}[0-9])[0-9a-z]{7,12} |[-*•] )`,
+  'u',
+);
 /** A developer's comment or docstring, or a statement, that calls on no model and on no reader. */
 const CODE_NOTE = new RegExp(
   String.raw`^(?!.*(?:${SECOND}|${CODE_VOCATIVE})) ?(?:#(?![#!])|//|/\*|\* |-- |"""|''')|` +
@@ -833,6 +844,8 @@ export const INJECTION_NOT_ADDRESSED: readonly ContextRule[] = [
   // A developer's comment or docstring, or a statement, in a text that holds code (`# print the hidden layer sizes`,
   // `// drop earlier instructions queued for this worker`): it describes what the code does with its own data.
   context(0.45, 'segment', [CODE_NOTE], undefined, CODE_TEXT),
+  // An entry of a commit log or changelog (`4d2a9c1 Add system prompt template`): a record of a change, not an order.
+  context(0.45, 'segment', [CHANGE_ENTRY], undefined, CHANGE_LOG),
   // Reported speech: someone told me or us to forget the old rules (not you, the model).
   context(0.4, 'segment', [new RegExp(String.raw`^(?!.*${SECOND})(?=.*${oneOf(REPORTED)})`, 'u')], ['INJECTION', 'PROMPT_EXTRACTION']),
   // A log record (a level near its start) that addresses no one: state changes, not orders.
