@@ -206,6 +206,12 @@ export const MODERATION_RULES: readonly Rule[] = [
   ),
   rule(
     HATE,
+    0.75,
+    `${GROUPS} (are|r|sind|sont|son) [all|alle|tous|toutes|todos|todas] (too|zu|trop|demasiado|demasiada|demasiados|demasiadas)
+      (stupid|dumb|dumm|blod|bete|betes|con|cons|idiot|idiots|tonto|tonta|tontos|tontas|estupidos|estupidas) (to|um|pour|para)`,
+  ),
+  rule(
+    HATE,
     0.85,
     `(kill|exterminate|gas|eradicate|wipe out|get rid of|deport|hang|shoot|burn|lynch|ban) (all|every|the|these) [the|of the|
       of these] [fucking|damn|filthy|dirty] ${GROUPS}`,
@@ -240,6 +246,10 @@ export const MODERATION_RULES: readonly Rule[] = [
     `how (many|much) (pills|tablets|paracetamol|ibuprofen|sleeping pills|insulin) [would it take|will it take|does it take] (to|would|
       will) [not] (die|kill me|overdose|end it|wake up)`,
     `(painless|quickest|easiest|best) (way|method|ways|methods) to (die|kill myself|commit suicide|end my life)`,
+    `(ways|methods|way|method) to (kill yourself|kill oneself|commit suicide|suicide) [painlessly|without pain]`,
+    `(metodos|metodo|formas|forma|maneras|manera) (para|de) (suicidarse|suicidarte|matarse|matarte|quitarse la vida|quitarte la vida)`,
+    `(methodes|methode|moyens|moyen|facons|facon) (pour|de) se (suicider|tuer|donner la mort)`,
+    `(methoden|methode|wege|weg|moglichkeiten) [um] sich (umzubringen|das leben zu nehmen|zu toten|selbst zu toten)`,
     `(ich will|ich mochte|ich werde) (nicht mehr leben|sterben|mich umbringen|mir das leben nehmen|mich ritzen|aufhoren zu leben|
       mich toten)`,
     `(ich ritze mich|ich denke an selbstmord|ich denke daruber nach mich umzubringen|mein leben beenden|suizid begehen|
@@ -412,7 +422,8 @@ export const MODERATION_CONTEXTS: readonly ContextRule[] = [
       crisis line|prevention|awareness)`,
     `(if you or someone|if you are having thoughts|reach out to|call 988|samaritans|talk to someone)`,
     `(he|she|they) (said|wrote|told|screamed|shouted|yelled) [that] ["“'«]`,
-    /\b(?:said|says|wrote|screamed|shouted|yelled|texted|threatened|told (?:him|her|them|me|his \w+|her \w+))\s?[:,]?\s?["“'«‘]/u,
+    // (not after a user handle: `user88 wrote "…"` is a scraped post, the content itself)
+    /(?<!(?:@[a-z0-9_]+|\b[a-z_]+[0-9]+) )\b(?:said|says|wrote|screamed|shouted|yelled|texted|threatened|told (?:him|her|them|me|his \w+|her \w+))\s?[:,]?\s?["“'«‘]/u,
     `(polizei|gericht|staatsanwaltschaft) (sagte|teilte mit|berichtete)|(laut (der|dem|den|einem|einer|polizei|angaben|bericht*|zeugen|medien|staatsanwaltschaft)|nach angaben|wurde festgenommen|verurteilt|der roman|
       der film|die figur|patienten|symptome|pravention)`,
     `(la police|le tribunal|selon|a ete arrete|condamne|le roman|le film|le personnage|les patients|symptomes|prevention)`,
