@@ -7,7 +7,10 @@ import { performance } from 'node:perf_hooks';
 import { injectionDetector } from '../../actors/guardrail/detectors/injection/index.js';
 import { kbMessages } from './kb-messages.js';
 
-const [rounds = 40, top = 12] = process.argv.slice(2).filter((a) => /^\d+$/.test(a)).map(Number);
+const [rounds = 40, top = 12] = process.argv
+  .slice(2)
+  .filter((a) => /^\d+$/.test(a))
+  .map(Number);
 const kb = kbMessages(64);
 const det = injectionDetector();
 for (let i = 0; i < 200; i++) await det.detect(kb[i % kb.length]!, { stage: 'output' });
@@ -23,5 +26,6 @@ for (let r = 0; r < rounds; r++)
 const rows = medians.map((x) => ({ ...x, med: x.t.sort((a, b) => a - b)[Math.floor(x.t.length / 2)]! }));
 rows.sort((a, b) => b.med - a.med);
 const all = rows.map((r) => r.med).sort((a, b) => a - b);
-console.log(`median of medians ${all[Math.floor(all.length / 2)]!.toFixed(3)} ms`);
+const sum = all.reduce((x, y) => x + y, 0);
+console.log(`median of medians ${all[Math.floor(all.length / 2)]!.toFixed(3)} ms, sum of medians ${sum.toFixed(2)} ms`);
 for (const r of rows.slice(0, top)) console.log(`#${r.i} ${r.med.toFixed(3)} ms  ${r.m.replace(/\n/g, '⏎').slice(0, 150)}`);

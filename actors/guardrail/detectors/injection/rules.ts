@@ -807,13 +807,14 @@ const CHANGE_LOG = new RegExp(
 );
 /** One entry of such a log (a commit line or a bullet) that calls on no model and on no reader. */
 const CHANGE_ENTRY = new RegExp(
-  String.raw`^(?!.*(?:${SECOND}|${CODE_VOCATIVE})) ?(?:(?:commit )?(?=[a-z]{0,11}[0-9])[0-9a-z]{7,12} |[-*•] )`,
+  String.raw`^(?= ?(?:(?:commit )?(?=[a-z]{0,11}[0-9])[0-9a-z]{7,12} |[-*•] ))(?!.*(?:${SECOND}|${CODE_VOCATIVE}))`,
   'u',
 );
 /** A developer's comment or docstring, or a statement, that calls on no model and on no reader. */
 const CODE_NOTE = new RegExp(
-  String.raw`^(?!.*(?:${SECOND}|${CODE_VOCATIVE})) ?(?:#(?![#!])|//|/\*|\* |-- |"""|''')|` +
-    String.raw`^(?!.*(?:${SECOND}|${CODE_VOCATIVE})) ?[a-z_][a-z0-9_.]*\([^\n]*\)[ ;]*(?:$|\n|#|//)`,
+  // the cheap anchored test first: the lookahead over the whole segment runs only on a comment or a statement
+  String.raw`^(?= ?(?:#(?![#!])|//|/\*|\* |-- |"""|''')| ?[a-z_][a-z0-9_.]*\([^\n]*\)[ ;]*(?:$|\n|#|//))` +
+    String.raw`(?!.*(?:${SECOND}|${CODE_VOCATIVE}))`,
   'u',
 );
 

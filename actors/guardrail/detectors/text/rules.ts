@@ -215,7 +215,10 @@ function indexOf(rules: readonly Rule[], contexts: readonly ContextRule[] = NO_C
   if (byContexts === undefined) indexes.set(rules, (byContexts = new WeakMap()));
   let index = byContexts.get(contexts);
   if (index === undefined) {
-    index = new LiteralIndex([...rules.flatMap((r) => (r.need === undefined ? [r.re] : [r.re, r.need])), ...contexts.flatMap((c) => (c.need === undefined ? [c.re] : [c.re, c.need]))]);
+    index = new LiteralIndex([
+      ...rules.flatMap((r) => (r.need === undefined ? [r.re] : [r.re, r.need])),
+      ...contexts.flatMap((c) => (c.need === undefined ? [c.re] : [c.re, c.need])),
+    ]);
     byContexts.set(contexts, index);
   }
   return index;
@@ -234,7 +237,8 @@ export function contextDamping(text: string, contexts: readonly ContextRule[], t
   for (const seg of segmentsOf(text)) {
     const s = text.slice(seg.start, seg.end);
     let g = 1;
-    for (const c of contexts) if (c.scope === 'segment' && applies(c) && (c.need === undefined || c.need.test(text)) && c.re.test(s)) g *= c.factor;
+    for (const c of contexts)
+      if (c.scope === 'segment' && applies(c) && (c.need === undefined || c.need.test(text)) && c.re.test(s)) g *= c.factor;
     freest = Math.max(freest, g);
   }
   return f * (freest === 0 ? 1 : freest);
@@ -345,15 +349,21 @@ export function scoreSegments(input: ScoreInput): SegmentScore[] {
   const weightOf = hitWeights(found, rules, mentionSpans(text, input.mentions), input.mentions?.factor ?? 1);
   // A context regex runs only where one of its required literals occurs (literals.ts): in the text, then the segment.
   const textFactors = (input.contexts ?? []).filter((c) => c.scope === 'text' && scan.test(c.re));
-  const segContexts = (input.contexts ?? []).filter(
-    (c) => c.scope === 'segment' && scan.may(c.re) && (c.need === undefined || scan.test(c.need)),
-  );
+  const segContexts = (input.contexts ?? []).filter((c) => c.scope === 'segment' && scan.may(c.re));
+  // a rule's whole-text condition is tested once, and only when its segment regex has matched somewhere
+  const needs = new Map<RegExp, boolean>();
+  const needMet = (c: ContextRule): boolean => {
+    if (c.need === undefined) return true;
+    let met = needs.get(c.need);
+    if (met === undefined) needs.set(c.need, (met = scan.test(c.need)));
+    return met;
+  };
   const out: SegmentScore[] = [];
   // the context rules of each segment with evidence, for the join across segments
   const segRules: (readonly ContextRule[] | undefined)[] = [];
   const segRulesOf = (seg: Span): readonly ContextRule[] => {
     const segText = text.slice(seg.start, seg.end);
-    return segContexts.filter((c) => scan.mayIn(c.re, seg.start, seg.end) && c.re.test(segText));
+    return segContexts.filter((c) => scan.mayIn(c.re, seg.start, seg.end) && c.re.test(segText) && needMet(c));
   };
   segs.forEach((seg, index) => {
     let byType: Map<string, Map<number, number>> | undefined;
