@@ -184,7 +184,7 @@ describe('guardrail text layers against their reference implementations', () => 
     fc.assert(fc.property(anyText, same), { numRuns: 400 });
   });
 
-  it('skip the letter-spacing regex exactly where it cannot match (texts without surrogates) (ASCII letters, leet digits, separators)', () => {
+  it('skip the letter-spacing regex exactly where it cannot match (on texts without surrogates)', () => {
     const unit = fc.constantFrom('a', 'B', 'x', '0', '1', '2', '3', '7', '9', '@', '$', '!', ' ', '  ', '   ', '     ', '.', '-', '_', '*');
     const more = fc.constantFrom(
       '/',

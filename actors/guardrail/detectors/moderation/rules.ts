@@ -408,7 +408,11 @@ export const MODERATION_CONTEXTS: readonly ContextRule[] = [
     0.4,
     'text',
     [
-      /\b(?:how (?:can|do|should) i (?:help|support|talk to)|wie kann ich (?:[a-z]+ ){0,3}(?:helfen|beistehen|unterstutzen)|comment (?:aider|soutenir|parler a)|como (?:puedo )?(?:ayudar|apoyar|hablar con))\b/u,
+      new RegExp(
+        String.raw`\b(?:how (?:can|do|should) i (?:help|support|talk to)|wie kann ich (?:[a-z]+ ){0,3}(?:helfen|beistehen|unterstutzen)|` +
+          String.raw`comment (?:aider|soutenir|parler a)|como (?:puedo )?(?:ayudar|apoyar|hablar con))\b`,
+        'u',
+      ),
     ],
     [SH],
   ),
@@ -423,8 +427,14 @@ export const MODERATION_CONTEXTS: readonly ContextRule[] = [
     `(if you or someone|if you are having thoughts|reach out to|call 988|samaritans|talk to someone)`,
     `(he|she|they) (said|wrote|told|screamed|shouted|yelled) [that] ["“'«]`,
     // (not after a user handle: `user88 wrote "…"` is a scraped post, the content itself)
-    /(?<!(?:@[a-z0-9_]+|\b[a-z_]+[0-9]+) )\b(?:said|says|wrote|screamed|shouted|yelled|texted|threatened|told (?:him|her|them|me|his \w+|her \w+))\s?[:,]?\s?["“'«‘]/u,
-    `(polizei|gericht|staatsanwaltschaft) (sagte|teilte mit|berichtete)|(laut (der|dem|den|einem|einer|polizei|angaben|bericht*|zeugen|medien|staatsanwaltschaft)|nach angaben|wurde festgenommen|verurteilt|der roman|
+    new RegExp(
+      String.raw`(?<!(?:@[a-z0-9_]+|\b[a-z_]+[0-9]+) )` +
+        /\b(?:said|says|wrote|screamed|shouted|yelled|texted|threatened|told (?:him|her|them|me|his \w+|her \w+))\s?[:,]?\s?["“'«‘]/u
+          .source,
+      'u',
+    ),
+    `(polizei|gericht|staatsanwaltschaft) (sagte|teilte mit|berichtete)|(laut (der|dem|den|einem|einer|polizei|angaben|
+      bericht*|zeugen|medien|staatsanwaltschaft)|nach angaben|wurde festgenommen|verurteilt|der roman|
       der film|die figur|patienten|symptome|pravention)`,
     `(la police|le tribunal|selon|a ete arrete|condamne|le roman|le film|le personnage|les patients|symptomes|prevention)`,
     `(la policia|el tribunal|segun|fue detenido|condenado|la novela|la pelicula|el personaje|los pacientes|sintomas|prevencion)`,
