@@ -809,18 +809,12 @@ const CHANGE_LOG = new RegExp(
     String.raw`notas de la version|registro de cambios)\b|(?:^|\n)(?:commit )?(?=[a-z]{0,11}[0-9])[0-9a-z]{7,12} [a-z]`,
   'u',
 );
-/** One entry of such a log (a commit line or a bullet) that calls on no model and on no reader. */
-const CHANGE_ENTRY = new RegExp(
-  String.raw`^(?= ?(?:(?:commit )?(?=[a-z]{0,11}[0-9])[0-9a-z]{7,12} |[-*•] ))(?!.*(?:${SECOND}|${CODE_VOCATIVE}))`,
-  'u',
-);
-/** A developer's comment or docstring, or a statement, that calls on no model and on no reader. */
-const CODE_NOTE = new RegExp(
-  // the cheap anchored test first: the lookahead over the whole segment runs only on a comment or a statement
-  String.raw`^(?= ?(?:#(?![#!])|//|/\*|\* |-- |"""|''')| ?[a-z_][a-z0-9_.]*\([^\n]*\)[ ;]*(?:$|\n|#|//))` +
-    String.raw`(?!.*(?:${SECOND}|${CODE_VOCATIVE}))`,
-  'u',
-);
+/** One entry of such a log: a commit line or a bullet (one that calls on a model or the reader is left alone: {@link CALLS}). */
+const CHANGE_ENTRY = new RegExp(String.raw`^ ?(?:(?:commit )?(?=[a-z]{0,11}[0-9])[0-9a-z]{7,12} |[-*•] )`, 'u');
+/** A developer's comment or docstring, or a statement (one that calls on a model or the reader is left alone: {@link CALLS}). */
+const CODE_NOTE = new RegExp(String.raw`^ ?(?:#(?![#!])|//|/\*|\* |-- |"""|''')|^ ?[a-z_][a-z0-9_.]*\([^\n]*\)[ ;]*(?:$|\n|#|//)`, 'u');
+/** A note in code or a log entry that calls on a model or on the reader: not the damped kind. */
+const CALLS = new RegExp(`${SECOND}|${CODE_VOCATIVE}`, 'u');
 
 /** A request to translate or proofread: what follows in quotes is the text to work on. */
 const TRANSLATE = String.raw`\b(?:translat\w*|ubersetz\w*|tradu\w*|proofread\w*|korrigier\w*|corrig\w*|correct)\b`;
@@ -850,9 +844,9 @@ export const INJECTION_NOT_ADDRESSED: readonly ContextRule[] = [
   ),
   // A developer's comment or docstring, or a statement, in a text that holds code (`# print the hidden layer sizes`,
   // `// drop earlier instructions queued for this worker`): it describes what the code does with its own data.
-  context(0.45, 'segment', [CODE_NOTE], undefined, CODE_TEXT),
+  context(0.45, 'segment', [CODE_NOTE], undefined, CODE_TEXT, CALLS),
   // An entry of a commit log or changelog (`4d2a9c1 Add system prompt template`): a record of a change, not an order.
-  context(0.45, 'segment', [CHANGE_ENTRY], undefined, CHANGE_LOG),
+  context(0.45, 'segment', [CHANGE_ENTRY], undefined, CHANGE_LOG, CALLS),
   // Reported speech: someone told me or us to forget the old rules (not you, the model).
   context(0.4, 'segment', [new RegExp(String.raw`^(?!.*${SECOND})(?=.*${oneOf(REPORTED)})`, 'u')], ['INJECTION', 'PROMPT_EXTRACTION']),
   // A log record (a level near its start) that addresses no one: state changes, not orders.

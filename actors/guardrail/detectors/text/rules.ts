@@ -92,6 +92,16 @@ export interface ContextRule {
   readonly types?: readonly string[];
   /** For a segment rule: what the whole text must match too (code elsewhere in the text for a code comment). */
   readonly need?: RegExp;
+  /**
+   * What the segment (or text) must not match (the second person, a model called by name): tested only after `re`
+   * matched, which keeps a lookahead over the whole segment off the segments the cheap test already rules out.
+   */
+  readonly unless?: RegExp;
+}
+
+/** Whether context rule `c` holds for `text` (its segment or whole text) by its own regexes: `re`, and not `unless`. */
+export function contextHolds(c: ContextRule, text: string): boolean {
+  return c.re.test(text) && (c.unless === undefined || !c.unless.test(text));
 }
 
 /** Builds a context rule from phrase templates or raw regexes. */
@@ -101,9 +111,17 @@ export function context(
   patterns: readonly (string | RegExp)[],
   types?: readonly string[],
   need?: RegExp,
+  unless?: RegExp,
 ): ContextRule {
   const src = patterns.map((p) => (typeof p === 'string' ? phrase(p) : p.source)).join('|');
-  return { factor, scope, re: new RegExp(src, 'u'), ...(types === undefined ? {} : { types }), ...(need === undefined ? {} : { need }) };
+  return {
+    factor,
+    scope,
+    re: new RegExp(src, 'u'),
+    ...(types === undefined ? {} : { types }),
+    ...(need === undefined ? {} : { need }),
+    ...(unless === undefined ? {} : { unless }),
+  };
 }
 
 /** Blanks every match of `re` in `text` with spaces (same length, so offsets hold): benign idioms rules must not see. */
@@ -232,13 +250,13 @@ function indexOf(rules: readonly Rule[], contexts: readonly ContextRule[] = NO_C
 export function contextDamping(text: string, contexts: readonly ContextRule[], type: string): number {
   const applies = (c: ContextRule): boolean => c.factor < 1 && (c.types === undefined || c.types.includes(type));
   let f = 1;
-  for (const c of contexts) if (c.scope === 'text' && applies(c) && c.re.test(text)) f *= c.factor;
+  for (const c of contexts) if (c.scope === 'text' && applies(c) && contextHolds(c, text)) f *= c.factor;
   let freest = 0;
   for (const seg of segmentsOf(text)) {
     const s = text.slice(seg.start, seg.end);
     let g = 1;
     for (const c of contexts)
-      if (c.scope === 'segment' && applies(c) && (c.need === undefined || c.need.test(text)) && c.re.test(s)) g *= c.factor;
+      if (c.scope === 'segment' && applies(c) && (c.need === undefined || c.need.test(text)) && contextHolds(c, s)) g *= c.factor;
     freest = Math.max(freest, g);
   }
   return f * (freest === 0 ? 1 : freest);
@@ -348,13 +366,15 @@ export function scoreSegments(input: ScoreInput): SegmentScore[] {
   const found = hits(text, rules, 200, scan);
   const weightOf = hitWeights(found, rules, mentionSpans(text, input.mentions), input.mentions?.factor ?? 1);
   // A context regex runs only where one of its required literals occurs (literals.ts): in the text, then the segment.
-  const textFactors = (input.contexts ?? []).filter((c) => c.scope === 'text' && scan.test(c.re));
+  const textFactors = (input.contexts ?? []).filter(
+    (c) => c.scope === 'text' && scan.test(c.re) && (c.unless === undefined || !c.unless.test(text)),
+  );
   const segContexts = (input.contexts ?? []).filter((c) => c.scope === 'segment' && scan.may(c.re));
   // a rule's whole-text condition is tested once, and only when its segment regex has matched somewhere
-  const needs = new Map<RegExp, boolean>();
+  let needs: Map<RegExp, boolean> | undefined;
   const needMet = (c: ContextRule): boolean => {
     if (c.need === undefined) return true;
-    let met = needs.get(c.need);
+    let met = (needs ??= new Map()).get(c.need);
     if (met === undefined) needs.set(c.need, (met = scan.test(c.need)));
     return met;
   };
@@ -363,7 +383,7 @@ export function scoreSegments(input: ScoreInput): SegmentScore[] {
   const segRules: (readonly ContextRule[] | undefined)[] = [];
   const segRulesOf = (seg: Span): readonly ContextRule[] => {
     const segText = text.slice(seg.start, seg.end);
-    return segContexts.filter((c) => scan.mayIn(c.re, seg.start, seg.end) && c.re.test(segText) && needMet(c));
+    return segContexts.filter((c) => scan.mayIn(c.re, seg.start, seg.end) && contextHolds(c, segText) && needMet(c));
   };
   segs.forEach((seg, index) => {
     let byType: Map<string, Map<number, number>> | undefined;
@@ -392,7 +412,7 @@ export function scoreSegments(input: ScoreInput): SegmentScore[] {
     const segFactors = segRulesOf(seg);
     segRules[index] = segFactors;
     const prev = second !== undefined && index > 0 && input.secondPaired?.(index) === true ? segs[index - 1]! : undefined;
-    const prevFactors = prev === undefined ? [] : (segRules[index - 1] ?? segRulesOf(prev)).filter((c) => c.factor < 1);
+    const prevFactors = prev === undefined ? NO_CONTEXTS : (segRules[index - 1] ?? segRulesOf(prev)).filter((c) => c.factor < 1);
     for (const type of types) {
       // 1 - Π(1 - w) over the rules' weights, then the extra evidence (noisyOr, without its arrays)
       let keep = 1;
