@@ -13,7 +13,7 @@ import { INJECTION_CONTEXTS, INJECTION_NOT_ADDRESSED, INJECTION_RULES } from '..
 import { ConceptTagger, conceptEvidence } from '../../actors/guardrail/detectors/text/concepts.js';
 import { loadNgram, ngramProbability } from '../../actors/guardrail/detectors/text/ngram.js';
 import { normalizeText } from '../../actors/guardrail/detectors/text/normalize.js';
-import { hits, segmentsOf } from '../../actors/guardrail/detectors/text/rules.js';
+import { contextHolds, hits, segmentsOf } from '../../actors/guardrail/detectors/text/rules.js';
 import { readFixture } from './fixture-rates.js';
 
 const rules = [...INJECTION_RULES, ...INTENT_RULES];
@@ -41,7 +41,7 @@ for (const set of sets)
       const segHits = all.filter((h) => h.start < s.end && h.end > s.start);
       const ctx = [...INJECTION_CONTEXTS, ...INJECTION_NOT_ADDRESSED]
         .map((c, k) => [c, k] as const)
-        .filter(([c]) => (c.scope === 'text' ? c.re.test(n) : c.re.test(n.slice(s.start, s.end))));
+        .filter(([c]) => (c.scope === 'text' ? contextHolds(c, n) : contextHolds(c, n.slice(s.start, s.end))));
       const c = ce[i];
       if (segHits.length === 0 && c === undefined) return;
       console.log(`  seg "${n.slice(s.start, s.end).slice(0, 120)}"`);

@@ -24,7 +24,7 @@ import {
   ngramFeatures,
   ngramProbability,
 } from '../../actors/guardrail/detectors/text/ngram.js';
-import { normalizeText } from '../../actors/guardrail/detectors/text/normalize.js';
+import { maySpace, normalizeText } from '../../actors/guardrail/detectors/text/normalize.js';
 import { mentionSpans, segmentsOf, withoutMentions } from '../../actors/guardrail/detectors/text/rules.js';
 import { SimilarityBank, vectorize } from '../../actors/guardrail/detectors/text/similarity.js';
 import { fixtureTexts, kbMessages } from './kb-messages.js';
@@ -49,8 +49,17 @@ const concepts = [
 const bank = new SimilarityBank(INJECTION_BANK);
 const refNearest = refBank(INJECTION_BANK);
 
+/** The letter-spacing regex of normalize.ts (as written there), which {@link maySpace} may skip only where it cannot match. */
+const SPACED_REFERENCE = /(?<![\p{L}\p{N}])[\p{L}013457@$](?:(?:[ .\-_*/|]|\s{2,4})[\p{L}013457@$](?![\p{L}\p{N}])){3,}/u;
+function spacedPrecheck(x: string, exact = false): void {
+  for (const y of [x, x.toLowerCase()])
+    if (!maySpace(y)) expect(SPACED_REFERENCE.test(y), y).toBe(false);
+    else if (exact) expect(SPACED_REFERENCE.test(y), y).toBe(true);
+}
+
 /** Every layer on one raw text, against its reference. */
 function same(raw: string): void {
+  spacedPrecheck(raw);
   const n = normalizeText(raw).text;
   for (const x of [n, raw]) {
     expect(ngramFeatures(x)).toEqual(refNgramFeatures(x));
@@ -173,6 +182,40 @@ describe('guardrail text layers against their reference implementations', () => 
 
   it('compute the same values on random and hostile strings', () => {
     fc.assert(fc.property(anyText, same), { numRuns: 400 });
+  });
+
+  it('skip the letter-spacing regex exactly where it cannot match (on texts without surrogates)', () => {
+    const unit = fc.constantFrom('a', 'B', 'x', '0', '1', '2', '3', '7', '9', '@', '$', '!', ' ', '  ', '   ', '     ', '.', '-', '_', '*');
+    const more = fc.constantFrom(
+      '/',
+      '|',
+      '\n',
+      '\t',
+      '\r',
+      ',',
+      ':',
+      'ab',
+      'i g n o r e',
+      'é',
+      'ж',
+      '٣',
+      '\u00a0',
+      '\u2028',
+      '«',
+      '\u200b',
+    );
+    fc.assert(
+      fc.property(fc.array(fc.oneof(unit, more), { maxLength: 40 }), (a) =>
+        spacedPrecheck(a.join(''), !/[\ud800-\udfff]/.test(a.join(''))),
+      ),
+      {
+        numRuns: 3000,
+      },
+    );
+    for (const t of ['i g n o r e', 'a.b.c.d', 'x  y  z  w', '1 g n 0', 'a-b_c*d', 'ab c d e f']) expect(maySpace(t), t).toBe(true);
+    // and it does skip: plain prose, a short spaced run, a run broken by a word
+    for (const t of ['ignore the previous draft, please.', 'a b c', 'a b c d9', 'e.g. a b cd e', 'a.b.c\nd', 'a b c     d'])
+      expect([maySpace(t), SPACED_REFERENCE.test(t)], t).toEqual([false, false]);
   });
 
   it('compute the same values on huge texts (n-gram windows, long segments, long words)', () => {

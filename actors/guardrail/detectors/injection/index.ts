@@ -25,7 +25,7 @@ import type { Finding } from '../../../../protocols/index.js';
 import type { DetectContext, Detector } from '../../detector.js';
 import { layeredDetect, scoreText, thresholdOf, toFindings, type LayeredOptions, type LayeredSpec } from '../text/detector.js';
 import { normalizeText } from '../text/normalize.js';
-import { withoutMentions } from '../text/rules.js';
+import { contextDamping, withoutMentions } from '../text/rules.js';
 import { SimilarityBank } from '../text/similarity.js';
 import { ConceptTagger } from '../text/concepts.js';
 import { INJECTION_CONCEPT_MODEL } from './concept-weights.js';
@@ -90,7 +90,8 @@ export function injectionDetector(options: InjectionOptions = {}): Detector {
     const n = withoutMentions(normalizeText(text).text, INJECTION_MENTIONS);
     const p = ngramProbability(model, n);
     const type = (): string => conceptType(tags, INJECTION_CONCEPT_MODEL, n, 'INJECTION');
-    return ngramGate('injection', text, found, p, gate, type, threshold);
+    const damping = (t: string): number => contextDamping(n, spec.contexts ?? [], t);
+    return ngramGate('injection', text, found, p, gate, type, threshold, damping);
   };
   return {
     name: 'injection',

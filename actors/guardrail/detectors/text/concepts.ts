@@ -424,7 +424,8 @@ export function textType(tagger: ConceptTagger, model: ConceptModel, text: strin
 /**
  * Per segment, the model's evidence (its best non-benign class, and the probability that the text is not benign mapped
  * to 0.5–0.85 when it reaches `floor`): the segment alone, or, when neither it nor the one before reaches `floor` alone, the two
- * together (an attack often spans two sentences; a harmful sentence does not colour the next one).
+ * together (an attack often spans two sentences; a harmful sentence does not colour the next one). `paired`, when given,
+ * is marked true at the index of each segment whose evidence was judged with the one before.
  */
 export function conceptEvidence(
   tagger: ConceptTagger,
@@ -432,6 +433,7 @@ export function conceptEvidence(
   text: string,
   segments: readonly { readonly start: number; readonly end: number }[],
   floor: number,
+  paired?: boolean[],
 ): (ReadonlyMap<string, number> | undefined)[] {
   const count = tagger.tagShared(text);
   const out: (ReadonlyMap<string, number> | undefined)[] = [];
@@ -446,7 +448,10 @@ export function conceptEvidence(
     let best = alone;
     if (alone !== undefined && alone.p < floor && prev !== undefined && prev.p < floor && prev.to > prev.from) {
       const both = judge(model, prev.from, to);
-      if (both !== undefined && both.p >= floor) best = both;
+      if (both !== undefined && both.p >= floor) {
+        best = both;
+        if (paired !== undefined) paired[out.length] = true;
+      }
     }
     out.push(best !== undefined && best.p >= floor ? new Map([[best.type, evidence(best.p, floor)]]) : undefined);
     prev = { from, to, p: alone?.p ?? 0 };

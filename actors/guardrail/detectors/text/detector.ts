@@ -95,6 +95,7 @@ export async function scoreText(
     late = originals.length === 0 ? [] : await options.classifier.classify(originals, signal);
   }
   // A few words are too little evidence for the learned model alone ("can you do it again?" read as harassment).
+  const paired: boolean[] = [];
   const concepts =
     spec.concepts === undefined || options.concepts === false || !enoughWords(input)
       ? undefined
@@ -104,6 +105,7 @@ export async function scoreText(
           withoutMentions(n.text, spec.mentions),
           segmentsOf(text),
           spec.concepts.floor,
+          paired,
         );
   return scoreSegments({
     text,
@@ -112,6 +114,7 @@ export async function scoreText(
     ...(spec.mentions === undefined ? {} : { mentions: spec.mentions }),
     extra: (seg: Span, _index: number, ruleBest: number) => similarity(seg, ruleBest),
     second: (_seg, index) => concepts?.[index],
+    secondPaired: (index) => paired[index] === true,
     late: (_seg, index) => late?.[index],
   });
 

@@ -190,7 +190,8 @@ export interface NgramGate {
  * The findings after the n-gram layer: the rules' findings without the weak ones when the model is confident the text
  * is benign (`p ≤ low`), or, when there are none and the model is confident of an attack (`p ≥ high`), one finding of
  * `type` over the whole text (trimmed) with a score from 0.5 (at `high`) to 0.85, kept only if it reaches `threshold`
- * and the text has at least {@link MIN_EVIDENCE_WORDS} words.
+ * and the text has at least {@link MIN_EVIDENCE_WORDS} words. `damping` lowers that score as the detector's context rules
+ * would a rule's (a question about assistants in general, a security note): the model reads words, not who is addressed.
  */
 export function ngramGate(
   detector: string,
@@ -200,13 +201,14 @@ export function ngramGate(
   gate: NgramGate,
   type: () => string,
   threshold: (type: string) => number,
+  damping: (type: string) => number = () => 1,
 ): Finding[] {
   if (p <= gate.low) return findings.filter((f) => f.score >= gate.keep);
   if (findings.length > 0 || p < gate.high) return [...findings];
   // A few words are too little evidence for the model alone ("and now?", "can you do it again?" read as attacks).
   if (!enoughWords(input)) return [];
   const t = type();
-  const score = Math.round((0.5 + ((p - gate.high) / (1 - gate.high)) * 0.35) * 1000) / 1000;
+  const score = Math.round((0.5 + ((p - gate.high) / (1 - gate.high)) * 0.35) * damping(t) * 1000) / 1000;
   if (score < threshold(t)) return [];
   let start = 0;
   let end = input.length;

@@ -59,6 +59,73 @@ function foldSlow(cp: string): string {
 /** Joins letter-spaced words (`i g n o r e`, `i.g.n.o.r.e`): single letters separated by one separator char, 4 or more. */
 const SPACED = /(?<![\p{L}\p{N}])[\p{L}013457@$](?:(?:[ .\-_*/|]|\s{2,4})[\p{L}013457@$](?![\p{L}\p{N}])){3,}/gu;
 const UNIT = /[\p{L}013457@$]/u;
+
+/** Per ASCII code: 1 for a separator {@link SPACED} allows alone (`. - _ * / |`), 2 for other whitespace, 3 for a space. */
+const GAP_KIND = new Uint8Array(128);
+for (const ch of '.-_*/|') GAP_KIND[ch.charCodeAt(0)] = 1;
+for (const ch of '\t\n\v\f\r') GAP_KIND[ch.charCodeAt(0)] = 2;
+GAP_KIND[0x20] = 3;
+
+/** Per BMP unit above U+007F: 0 not yet known, 1 a letter, 2 another digit or number, 3 whitespace, 4 anything else. */
+const WIDE_KIND = new Uint8Array(0x10000);
+function wideKind(c: number): number {
+  let k = WIDE_KIND[c]!;
+  if (k === 0) {
+    const ch = String.fromCharCode(c);
+    WIDE_KIND[c] = k = /\p{L}/u.test(ch) ? 1 : /\p{N}/u.test(ch) ? 2 : /\s/u.test(ch) ? 3 : 4;
+  }
+  return k;
+}
+
+/** Whether a unit is a letter or digit (`[\p{L}\p{N}]`). */
+function alnumAt(c: number): boolean {
+  if (c < 0x80) return (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a);
+  const k = wideKind(c);
+  return k === 1 || k === 2;
+}
+
+/** Whether a unit can be one letter of a spaced word: a letter, `0 1 3 4 5 7`, `@` or `$`. */
+function spacedUnit(c: number): boolean {
+  if (c >= 0x80) return wideKind(c) === 1;
+  if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a)) return true;
+  return c === 0x30 || c === 0x31 || c === 0x33 || c === 0x34 || c === 0x35 || c === 0x37 || c === 0x40 || c === 0x24;
+}
+
+/**
+ * Whether {@link SPACED} matches, by a loop over the text's units (the regex tries its Unicode classes at every position
+ * of every text): four single units or more (a unit with no letter or digit right after it, nor right before the first),
+ * each separated from the next by a space, one of `. - _ * / |`, or two to four whitespace characters. A text with a
+ * surrogate (a character outside the BMP) is left to the regex (true).
+ */
+export function maySpace(s: string): boolean {
+  let run = 0;
+  let gap = 0; // units since the last single unit
+  let sep = false; // the gap is one separator
+  let ws = true; // the gap is whitespace only
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c >= 0xd800 && c <= 0xdfff) return true;
+    const next = k + 1 < s.length ? s.charCodeAt(k + 1) : 0;
+    if (spacedUnit(c) && !(next !== 0 && next >= 0xd800 && next <= 0xdfff) && !(k + 1 < s.length && alnumAt(next))) {
+      const joins = run > 0 && ((gap === 1 && sep) || (gap >= 2 && gap <= 4 && ws));
+      run = joins ? run + 1 : k > 0 && alnumAt(s.charCodeAt(k - 1)) ? 0 : 1;
+      if (run >= 4) return true;
+      gap = 0;
+      sep = false;
+      ws = true;
+      continue;
+    }
+    const kind = c < 0x80 ? GAP_KIND[c]! : wideKind(c) === 3 ? 2 : 0;
+    if (kind === 0) {
+      run = 0;
+      continue;
+    }
+    gap++;
+    sep = gap === 1 && kind !== 2;
+    ws &&= kind >= 2;
+  }
+  return false;
+}
 /** In a text with leet words, a lone `1` before a word is the pronoun (`1 want t0 d1e`). */
 const LONE_ONE = /(?<![\p{L}\p{N}])1(?= \p{L})/gu;
 const LEETY = /\p{L}[013457]|[013457]\p{L}/u;
@@ -138,7 +205,7 @@ function normalize(input: string): NormalizedText {
   let text = s;
   let map: ArrayLike<number> = from;
   SPACED.lastIndex = 0;
-  const spaced = SPACED.test(s);
+  const spaced = maySpace(s) && SPACED.test(s);
   SPACED.lastIndex = 0; // matchAll starts where the regex's lastIndex is
   if (spaced) {
     let joined = '';

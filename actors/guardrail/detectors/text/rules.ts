@@ -90,6 +90,18 @@ export interface ContextRule {
   readonly scope: 'segment' | 'text';
   /** The types it applies to (all when absent). */
   readonly types?: readonly string[];
+  /** For a segment rule: what the whole text must match too (code elsewhere in the text for a code comment). */
+  readonly need?: RegExp;
+  /**
+   * What the segment (or text) must not match (the second person, a model called by name): tested only after `re`
+   * matched, which keeps a lookahead over the whole segment off the segments the cheap test already rules out.
+   */
+  readonly unless?: RegExp;
+}
+
+/** Whether context rule `c` holds for `text` (its segment or whole text) by its own regexes: `re`, and not `unless`. */
+export function contextHolds(c: ContextRule, text: string): boolean {
+  return c.re.test(text) && (c.unless === undefined || !c.unless.test(text));
 }
 
 /** Builds a context rule from phrase templates or raw regexes. */
@@ -98,9 +110,18 @@ export function context(
   scope: 'segment' | 'text',
   patterns: readonly (string | RegExp)[],
   types?: readonly string[],
+  need?: RegExp,
+  unless?: RegExp,
 ): ContextRule {
   const src = patterns.map((p) => (typeof p === 'string' ? phrase(p) : p.source)).join('|');
-  return { factor, scope, re: new RegExp(src, 'u'), ...(types === undefined ? {} : { types }) };
+  return {
+    factor,
+    scope,
+    re: new RegExp(src, 'u'),
+    ...(types === undefined ? {} : { types }),
+    ...(need === undefined ? {} : { need }),
+    ...(unless === undefined ? {} : { unless }),
+  };
 }
 
 /** Blanks every match of `re` in `text` with spaces (same length, so offsets hold): benign idioms rules must not see. */
@@ -212,10 +233,33 @@ function indexOf(rules: readonly Rule[], contexts: readonly ContextRule[] = NO_C
   if (byContexts === undefined) indexes.set(rules, (byContexts = new WeakMap()));
   let index = byContexts.get(contexts);
   if (index === undefined) {
-    index = new LiteralIndex([...rules.flatMap((r) => (r.need === undefined ? [r.re] : [r.re, r.need])), ...contexts.map((c) => c.re)]);
+    index = new LiteralIndex([
+      ...rules.flatMap((r) => (r.need === undefined ? [r.re] : [r.re, r.need])),
+      ...contexts.flatMap((c) => (c.need === undefined ? [c.re] : [c.re, c.need])),
+    ]);
     byContexts.set(contexts, index);
   }
   return index;
+}
+
+/**
+ * How much the damping context rules (factor below 1) of `text` lower a score of `type` over the whole text: the text
+ * rules' factors times those of its least damped segment (a whole-text finding is as damped as its freest sentence).
+ * For evidence that has no segment of its own (the n-gram layer's); not on the per-message path.
+ */
+export function contextDamping(text: string, contexts: readonly ContextRule[], type: string): number {
+  const applies = (c: ContextRule): boolean => c.factor < 1 && (c.types === undefined || c.types.includes(type));
+  let f = 1;
+  for (const c of contexts) if (c.scope === 'text' && applies(c) && contextHolds(c, text)) f *= c.factor;
+  let freest = 0;
+  for (const seg of segmentsOf(text)) {
+    const s = text.slice(seg.start, seg.end);
+    let g = 1;
+    for (const c of contexts)
+      if (c.scope === 'segment' && applies(c) && (c.need === undefined || c.need.test(text)) && contextHolds(c, s)) g *= c.factor;
+    freest = Math.max(freest, g);
+  }
+  return f * (freest === 0 ? 1 : freest);
 }
 
 /** Joins independent evidence: `1 - Π(1 - sᵢ)`. */
@@ -248,6 +292,11 @@ export interface ScoreInput {
   readonly extra?: (segment: Span, index: number, ruleBest: number) => ReadonlyMap<string, number> | undefined;
   /** A second opinion per segment and type (the concept model): the higher of it and the rules' score counts, before contexts. */
   readonly second?: (segment: Span, index: number) => ReadonlyMap<string, number> | undefined;
+  /**
+   * Whether a segment's second opinion was formed with the segment before it (the concept model reads two short
+   * sentences together): that evidence then takes the dampers of the segment before too.
+   */
+  readonly secondPaired?: (index: number) => boolean;
   /** Evidence joined after contexts apply (a classifier, which judges context itself). */
   readonly late?: (segment: Span, index: number) => ReadonlyMap<string, number> | undefined;
   /** Spans that are mentioned, not said (see {@link Mentions}): a rule hit inside one counts `factor` times its weight. */
@@ -317,9 +366,25 @@ export function scoreSegments(input: ScoreInput): SegmentScore[] {
   const found = hits(text, rules, 200, scan);
   const weightOf = hitWeights(found, rules, mentionSpans(text, input.mentions), input.mentions?.factor ?? 1);
   // A context regex runs only where one of its required literals occurs (literals.ts): in the text, then the segment.
-  const textFactors = (input.contexts ?? []).filter((c) => c.scope === 'text' && scan.test(c.re));
+  const textFactors = (input.contexts ?? []).filter(
+    (c) => c.scope === 'text' && scan.test(c.re) && (c.unless === undefined || !c.unless.test(text)),
+  );
   const segContexts = (input.contexts ?? []).filter((c) => c.scope === 'segment' && scan.may(c.re));
+  // a rule's whole-text condition is tested once, and only when its segment regex has matched somewhere
+  let needs: Map<RegExp, boolean> | undefined;
+  const needMet = (c: ContextRule): boolean => {
+    if (c.need === undefined) return true;
+    let met = (needs ??= new Map()).get(c.need);
+    if (met === undefined) needs.set(c.need, (met = scan.test(c.need)));
+    return met;
+  };
   const out: SegmentScore[] = [];
+  // the context rules of each segment with evidence, for the join across segments
+  const segRules: (readonly ContextRule[] | undefined)[] = [];
+  const segRulesOf = (seg: Span): readonly ContextRule[] => {
+    const segText = text.slice(seg.start, seg.end);
+    return segContexts.filter((c) => scan.mayIn(c.re, seg.start, seg.end) && contextHolds(c, segText) && needMet(c));
+  };
   segs.forEach((seg, index) => {
     let byType: Map<string, Map<number, number>> | undefined;
     let spanStart = seg.start;
@@ -344,28 +409,39 @@ export function scoreSegments(input: ScoreInput): SegmentScore[] {
     const types = new Set<string>(byType?.keys());
     for (const m of [extra, second, late]) if (m !== undefined) for (const t of m.keys()) types.add(t);
     if (types.size === 0) return;
-    const segText = text.slice(seg.start, seg.end);
-    const segFactors = segContexts.filter((c) => scan.mayIn(c.re, seg.start, seg.end) && c.re.test(segText));
+    const segFactors = segRulesOf(seg);
+    segRules[index] = segFactors;
+    const prev = second !== undefined && index > 0 && input.secondPaired?.(index) === true ? segs[index - 1]! : undefined;
+    const prevFactors = prev === undefined ? NO_CONTEXTS : (segRules[index - 1] ?? segRulesOf(prev)).filter((c) => c.factor < 1);
     for (const type of types) {
       // 1 - Π(1 - w) over the rules' weights, then the extra evidence (noisyOr, without its arrays)
       let keep = 1;
       const weights = byType?.get(type);
       if (weights !== undefined) for (const w of weights.values()) keep *= 1 - Math.min(1, Math.max(0, w));
       keep *= 1 - Math.min(1, Math.max(0, extra?.get(type) ?? 0));
-      let score = Math.max(1 - keep, second?.get(type) ?? 0);
+      let secondScore = second?.get(type) ?? 0;
+      for (const c of prevFactors) if (c.types === undefined || c.types.includes(type)) secondScore *= c.factor;
+      let score = Math.max(1 - keep, secondScore);
       for (const c of textFactors) if (c.types === undefined || c.types.includes(type)) score *= c.factor;
       for (const c of segFactors) if (c.types === undefined || c.types.includes(type)) score *= c.factor;
       score = noisyOr2(Math.min(1, score), late?.get(type) ?? 0);
       if (score > 0) out.push({ start: spanStart, end: spanEnd, type, score });
     }
   });
-  return joinAcrossSegments(out, found, weightOf, rules, textFactors);
+  return joinAcrossSegments(out, found, weightOf, rules, textFactors, (h, type) => {
+    // the dampers of the segment a hit starts in (a booster does not carry over to the join)
+    const at = segs.findIndex((s) => h.start >= s.start && h.start < s.end);
+    let f = 1;
+    for (const c of segRules[at] ?? []) if (c.factor < 1 && (c.types === undefined || c.types.includes(type))) f *= c.factor;
+    return f;
+  });
 }
 
 /**
  * Weak evidence spread over several sentences (an email that greets the AI in one sentence and says "do not flag this
  * email" in another) adds up: per type, when the distinct rules hit anywhere in the text score higher together than
- * the best segment alone, one score spanning the segments they hit replaces that type's segment scores.
+ * the best segment alone, one score spanning the segments they hit replaces that type's segment scores. Each hit counts
+ * with the dampers of its segment (`damping`): a sentence about attacks does not get its full weight back by the join.
  */
 function joinAcrossSegments(
   scores: SegmentScore[],
@@ -373,6 +449,7 @@ function joinAcrossSegments(
   weightOf: readonly number[],
   rules: readonly Rule[],
   textFactors: readonly ContextRule[],
+  damping: (hit: Hit, type: string) => number,
 ): SegmentScore[] {
   let out = [...scores];
   for (const type of new Set(scores.map((s) => s.type))) {
@@ -380,7 +457,7 @@ function joinAcrossSegments(
     if (mine.length < 2) continue;
     const weights = new Map<number, number>();
     found.forEach((h, k) => {
-      if (rules[h.rule]!.type === type) weights.set(h.rule, Math.max(weights.get(h.rule) ?? 0, weightOf[k]!));
+      if (rules[h.rule]!.type === type) weights.set(h.rule, Math.max(weights.get(h.rule) ?? 0, weightOf[k]! * damping(h, type)));
     });
     let whole = noisyOr(weights.values());
     for (const c of textFactors) if (c.types === undefined || c.types.includes(type)) whole *= c.factor;
