@@ -87,8 +87,6 @@ export interface AgentState {
   pruned?: boolean;
   /** The activation stopped: a restore under way drives no more runs. */
   stopped?: boolean;
-  /** Runs being restored now (by the activation's restore, or by a create that found one in flight): one restore each. */
-  restoring?: Map<string, Promise<void>>;
 }
 
 /** True once the activation holding `st` stopped (read through a call: it changes while a restore awaits). */
@@ -268,129 +266,112 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
     await store.markFinished(tenant, def.name, runId, record.updated_at);
   };
 
-  /** Restores one run this agent holds (resumes it or ends it with the reason); a run a newer activation claims is left to it. */
-  const restoreRun = (st: AgentState, ctx: ActorContext<AgentState>, runId: string): Promise<void> => {
-    const restoring = (st.restoring ??= new Map());
-    let p = restoring.get(runId);
-    if (p === undefined) {
-      p = restoreOnce(st, ctx, runId).finally(() => restoring.delete(runId));
-      restoring.set(runId, p);
-    }
-    return p;
-  };
-
-  const restoreOnce = async (st: AgentState, ctx: ActorContext<AgentState>, runId: string): Promise<void> => {
-    const tenant = ctx.self.tenant;
-    const fence = { agent: def.name, epoch: ctx.epoch };
-    // A create of this run under way here (its thread claimed, its first checkpoint not written yet) is let finish:
-    // it drives the run, or leaves it as a failed create leaves it.
-    await st.admission.settled(`run:${runId}`);
-    if (isStopped(st) || st.runs.has(runId)) return;
-    let unreadable: string | undefined;
-    let [cp, record] = await Promise.all([
-      st.store.getCheckpoint(tenant, runId).catch((e: unknown) => {
-        unreadable = (e as Error).message;
-        return undefined;
-      }),
-      st.store.getRun(tenant, runId),
-    ]);
-    if (cp === undefined && record !== undefined && !TERMINAL.has(record.status)) {
-      // Nothing to resume from: the run ends with the reason rather than holding its thread for ever (a create that
-      // stopped after its thread claim, before the first checkpoint, leaves such a run). Claimed first: a create of an
-      // older activation still under way cannot start driving it once this ends it.
-      if (!(await st.store.claimRun(tenant, runId, fence))) return;
-      const why = unreadable === undefined ? 'its resume checkpoint is missing' : `its resume checkpoint is unreadable (${unreadable})`;
-      await abandonRun(ctx.system, st, tenant, def.name, runId, `run ${runId} of agent ${def.name} cannot be resumed: ${why}`);
-      return;
-    }
-    if (cp === undefined || record === undefined || TERMINAL.has(record.status) || cp.agent !== def.name) {
-      await markEnded(st.store, tenant, runId, record);
-      await st.store.release(tenant, def.name, runId, cp !== undefined && cp.agent !== def.name);
-      return;
-    }
-    // Taken over before anything of the run is read: an older activation still driving it is refused from now on,
-    // so the log read next is the whole log. A newer activation that claimed it already drives it: left alone.
-    if (!(await st.store.claimRun(tenant, runId, fence))) {
-      ctx.system.warn(`run ${runId}: a newer activation of agent ${def.name} drives it; this one (epoch ${ctx.epoch}) leaves it`);
-      return;
-    }
-    // Read again now that the run is ours: an older activation may have written between the first read and the claim.
-    [cp, record] = await Promise.all([st.store.getCheckpoint(tenant, runId), st.store.getRun(tenant, runId)]);
-    if (cp === undefined || record === undefined || TERMINAL.has(record.status)) {
-      await markEnded(st.store, tenant, runId, record);
-      await st.store.release(tenant, def.name, runId, false);
-      return;
-    }
-    const seq = Math.max(await st.store.lastSeq(tenant, runId), record.last_seq);
-    // The log, read at most once: what is pending is checked against it.
-    let logged: readonly RunEvent[] | undefined;
-    const log = async (): Promise<readonly RunEvent[]> => (logged ??= await st.store.events(tenant, runId));
-    // Calls logged (made, or answered) after the checkpoint are not made or announced again.
-    const pending = cp.pending === undefined ? undefined : reconcilePending(cp.pending, await log());
-    const state: RunState = {
-      messages: [...cp.messages],
-      turns: cp.turns,
-      usage: cp.usage,
-      ...(pending === undefined ? {} : { pending: { ...pending, results: { ...pending.results } } }),
-      ...(cp.review === undefined ? {} : { review: cp.review }),
-      ...(cp.system === undefined ? {} : { system: cp.system }),
-      ...(cp.params === undefined ? {} : { params: cp.params }),
-      ...(cp.formats === undefined ? {} : { formats: [...cp.formats] }),
-    };
-    const resumes = cp.resumes + 1;
-    // The interrupt it waited for: a tool call's approval, or a guardrail review.
-    const awaiting = pending?.awaiting ?? cp.review?.id;
-    const interrupted =
-      awaiting !== undefined && (record.status === 'interrupted' || (await announced(st, tenant, record, fence, await log())));
-    // An interrupted run waits for a human, which is no fault; a running one counts its restarts.
-    if (!interrupted && resumes > (def.maxResumes ?? 3)) {
-      const live = newLiveRun(record, fence, seq, cp.depth, resumes);
-      await makeHost(services, ctx.system, tenant, st, live).finish('error', state.messages, state.usage, {
-        error: `run abandoned: its host stopped ${resumes} times while running it`,
-      });
-      return;
-    }
-    await st.store.saveCheckpoint(
-      tenant,
-      { ...cp, ...(pending === undefined ? {} : { pending }), resumes: interrupted ? cp.resumes : resumes },
-      false,
-      fence,
-    );
-    if (interrupted) await reassertInterrupt(st, tenant, record, awaiting, fence);
-    if (isStopped(st)) return; // claimed, not driven: the next activation takes it up again
-    const host = drive(
-      st,
-      ctx,
-      record,
-      state,
-      cp.depth,
-      seq,
-      interrupted ? cp.resumes : resumes,
-      interrupted ? awaiting : undefined,
-      cp.traceparent,
-    );
-    if (!interrupted) host.emit('status', { status: 'running', resumed: resumes });
-    ctx.system.log.info(
-      {
-        event: 'run.resume',
-        run_id: runId,
-        thread_id: record.thread_id,
-        agent: def.name,
-        tenant,
-        resumes,
-        epoch: ctx.epoch,
-        interrupted,
-      },
-      `run ${runId} of ${def.name} resumed here`,
-    );
-  };
-
   /** Picks up the runs this agent held when it last stopped. */
   const restore = async (st: AgentState, ctx: ActorContext<AgentState>): Promise<void> => {
+    const tenant = ctx.self.tenant;
+    const fence = { agent: def.name, epoch: ctx.epoch };
+    /** Restores one run; a run a newer activation claims meanwhile is left to it. */
+    const restoreRun = async (runId: string): Promise<void> => {
+      if (isStopped(st) || st.runs.has(runId)) return;
+      let unreadable: string | undefined;
+      let [cp, record] = await Promise.all([
+        st.store.getCheckpoint(tenant, runId).catch((e: unknown) => {
+          unreadable = (e as Error).message;
+          return undefined;
+        }),
+        st.store.getRun(tenant, runId),
+      ]);
+      if (cp === undefined && record !== undefined && !TERMINAL.has(record.status)) {
+        // Nothing to resume from: the run ends with the reason rather than holding its thread for ever.
+        const why = unreadable === undefined ? 'its resume checkpoint is missing' : `its resume checkpoint is unreadable (${unreadable})`;
+        await abandonRun(ctx.system, st, tenant, def.name, runId, `run ${runId} of agent ${def.name} cannot be resumed: ${why}`);
+        return;
+      }
+      if (cp === undefined || record === undefined || TERMINAL.has(record.status) || cp.agent !== def.name) {
+        await markEnded(st.store, tenant, runId, record);
+        await st.store.release(tenant, def.name, runId, cp !== undefined && cp.agent !== def.name);
+        return;
+      }
+      // Taken over before anything of the run is read: an older activation still driving it is refused from now on,
+      // so the log read next is the whole log. A newer activation that claimed it already drives it: left alone.
+      if (!(await st.store.claimRun(tenant, runId, fence))) {
+        ctx.system.warn(`run ${runId}: a newer activation of agent ${def.name} drives it; this one (epoch ${ctx.epoch}) leaves it`);
+        return;
+      }
+      // Read again now that the run is ours: an older activation may have written between the first read and the claim.
+      [cp, record] = await Promise.all([st.store.getCheckpoint(tenant, runId), st.store.getRun(tenant, runId)]);
+      if (cp === undefined || record === undefined || TERMINAL.has(record.status)) {
+        await markEnded(st.store, tenant, runId, record);
+        await st.store.release(tenant, def.name, runId, false);
+        return;
+      }
+      const seq = Math.max(await st.store.lastSeq(tenant, runId), record.last_seq);
+      // The log, read at most once: what is pending is checked against it.
+      let logged: readonly RunEvent[] | undefined;
+      const log = async (): Promise<readonly RunEvent[]> => (logged ??= await st.store.events(tenant, runId));
+      // Calls logged (made, or answered) after the checkpoint are not made or announced again.
+      const pending = cp.pending === undefined ? undefined : reconcilePending(cp.pending, await log());
+      const state: RunState = {
+        messages: [...cp.messages],
+        turns: cp.turns,
+        usage: cp.usage,
+        ...(pending === undefined ? {} : { pending: { ...pending, results: { ...pending.results } } }),
+        ...(cp.review === undefined ? {} : { review: cp.review }),
+        ...(cp.system === undefined ? {} : { system: cp.system }),
+        ...(cp.params === undefined ? {} : { params: cp.params }),
+        ...(cp.formats === undefined ? {} : { formats: [...cp.formats] }),
+      };
+      const resumes = cp.resumes + 1;
+      // The interrupt it waited for: a tool call's approval, or a guardrail review.
+      const awaiting = pending?.awaiting ?? cp.review?.id;
+      const interrupted =
+        awaiting !== undefined && (record.status === 'interrupted' || (await announced(st, tenant, record, fence, await log())));
+      // An interrupted run waits for a human, which is no fault; a running one counts its restarts.
+      if (!interrupted && resumes > (def.maxResumes ?? 3)) {
+        const live = newLiveRun(record, fence, seq, cp.depth, resumes);
+        await makeHost(services, ctx.system, tenant, st, live).finish('error', state.messages, state.usage, {
+          error: `run abandoned: its host stopped ${resumes} times while running it`,
+        });
+        return;
+      }
+      await st.store.saveCheckpoint(
+        tenant,
+        { ...cp, ...(pending === undefined ? {} : { pending }), resumes: interrupted ? cp.resumes : resumes },
+        false,
+        fence,
+      );
+      if (interrupted) await reassertInterrupt(st, tenant, record, awaiting, fence);
+      if (isStopped(st)) return; // claimed, not driven: the next activation takes it up again
+      const host = drive(
+        st,
+        ctx,
+        record,
+        state,
+        cp.depth,
+        seq,
+        interrupted ? cp.resumes : resumes,
+        interrupted ? awaiting : undefined,
+        cp.traceparent,
+      );
+      if (!interrupted) host.emit('status', { status: 'running', resumed: resumes });
+      ctx.system.log.info(
+        {
+          event: 'run.resume',
+          run_id: runId,
+          thread_id: record.thread_id,
+          agent: def.name,
+          tenant,
+          resumes,
+          epoch: ctx.epoch,
+          interrupted,
+        },
+        `run ${runId} of ${def.name} resumed here`,
+      );
+    };
     // Runs are restored side by side (each is a handful of storage round trips), a few at a time: a takeover with
     // many runs in flight serves again after the slowest of a batch, not after the sum of them all.
-    await eachLimited(await st.store.activeRuns(ctx.self.tenant, def.name), RESTORE_CONCURRENCY, (runId) =>
-      restoreRun(st, ctx, runId).catch((e: unknown) => {
+    await eachLimited(await st.store.activeRuns(tenant, def.name), RESTORE_CONCURRENCY, (runId) =>
+      restoreRun(runId).catch((e: unknown) => {
         if (!isRunTakenOver(e)) throw e;
         ctx.system.warn(`${(e as Error).message}: this activation leaves it`);
       }),
@@ -441,16 +422,6 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
     return replyLater(st.admission.run(keys, () => create(st, ctx, p, runId, traceparent)));
   };
 
-  /** Restores run `runId` of this agent, found in flight and driven by no activation here, once the create that found it ended. */
-  const adopt = async (st: AgentState, ctx: ActorContext<AgentState>, runId: string): Promise<void> => {
-    try {
-      const record = await st.store.getRun(ctx.self.tenant, runId);
-      if (record?.agent === def.name && !TERMINAL.has(record.status)) await restoreRun(st, ctx, runId);
-    } catch (e) {
-      if (!isStopped(st)) ctx.system.warn(`agent ${def.name}: run ${runId} found in flight was not restored: ${(e as Error).message}`);
-    }
-  };
-
   /** Starts a run (`acp.run.create`, or a message from a subscribed topic). */
   const create = async (
     st: AgentState,
@@ -471,13 +442,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       ...newRunRecord(runId, threadId, def.name, p.metadata ?? {}, now, p.client),
       ...(system?.prompt === undefined ? {} : { prompt: system.prompt }),
     }));
-    if ('existing' in admitted) {
-      // A run of this agent in flight that no activation here drives: a create that stopped between its thread claim
-      // and its first checkpoint (its ask expired here while the claim went through) made it, and this create, asked
-      // again, found it. It is restored — ended with the reason, having no checkpoint — rather than left `running`.
-      if (!TERMINAL.has(admitted.existing.status) && !st.runs.has(runId)) void adopt(st, ctx, runId);
-      return admitted.existing;
-    }
+    if ('existing' in admitted) return admitted.existing;
     const { thread, record } = admitted;
     const depth = typeof p.config?.['depth'] === 'number' ? p.config['depth'] : 0;
     const state: RunState = {

@@ -333,22 +333,13 @@ export class RunStore {
     return r;
   }
 
-  /** Writes a run's record (a new one is also listed under its thread and marked active); `fence`: refused once a newer driver claimed. */
+  /** Writes a run's record; a new run is also listed under its thread. With `fence`, refused once a newer driver claimed it. */
   async putRun(tenant: string, r: RunRecord, isNew = false, fence?: RunFence): Promise<void> {
     r.updated_at = now();
-    const record: StorageEntry = { key: [tenant, 'run', r.run_id], value: r };
-    if (!isNew) return fence === undefined ? this.runs.put(record.key, r) : this.fenced(tenant, r.run_id, fence, [record]);
-    // A new run is marked active on its agent with its first record, in the same write and before it (a write of
-    // several keys on JetStream is not atomic): its agent's next activation and recovery at start-up find it even if
-    // the create that made it stopped before the run's first checkpoint — it then ends `error`, its checkpoint missing
-    // — instead of staying `running` with no actor driving it.
-    const entries: StorageEntry[] = [
-      { key: [ACTIVE_INDEX, tenant, r.agent, r.run_id], value: r.thread_id },
-      { key: [tenant, 'active', r.agent, r.run_id], value: r.thread_id },
-      { key: [tenant, 'by-thread', r.thread_id, r.run_id], value: r.created_at },
-      record,
-    ];
+    const entries: StorageEntry[] = [{ key: [tenant, 'run', r.run_id], value: r }];
+    if (isNew) entries.push({ key: [tenant, 'by-thread', r.thread_id, r.run_id], value: r.created_at });
     if (fence !== undefined) return this.fenced(tenant, r.run_id, fence, entries);
+    if (!isNew) return this.runs.put(entries[0]?.key as string[], r);
     await this.runs.putMany(entries);
   }
 

@@ -6,11 +6,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { RUN_CREATE, ValidationError } from '../../protocols/index.js';
-import { MeshNode, MemoryStorage, type ActorRef, type ActorSystem, type StorageKey } from '../../runtime/index.js';
+import { MeshNode, MemoryStorage, type ActorRef, type ActorSystem } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import { configSchema } from '../../config/index.js';
 import { composeCatalog } from '../../cli/kinds.js';
-import { RunRecovery, RunStore, ThreadOwners, newRunRecord, waitForRun, type Catalog, type RunResult } from '../../actors/index.js';
+import { RunRecovery, RunStore, waitForRun, type Catalog, type RunResult } from '../../actors/index.js';
 import { OfflineProvider } from '../../actors/llm/offline.js';
 import type { ModelEvent, ModelProvider, ModelRequest } from '../../actors/llm/types.js';
 
@@ -184,86 +184,6 @@ describe('run recovery', () => {
     expect(report).toMatchObject({ ensured: 2, cleaned: 1 });
     expect((await done).map((r) => r.status)).toEqual(['success', 'success']);
     expect(await new RunStore(storage).indexedRuns()).toEqual([]);
-  }, 60_000);
-
-  it('a create that stopped after claiming its thread, before the first checkpoint: the run ends error at the next start', async () => {
-    // What the agent's create writes through the thread owner before its first checkpoint: the record (and the thread).
-    const storage = new MemoryStorage();
-    const first = await node(storage, ['a1'], hanging);
-    const at = new Date().toISOString();
-    await new ThreadOwners(first.system).claim('default', newRunRecord('default-cut', 't-cut', 'a1', {}, at));
-    const store = new RunStore(storage);
-    expect((await store.getThread('default', 't-cut'))?.status).toBe('busy');
-    opened.splice(opened.indexOf(first), 1);
-    await first.catalog.close();
-    await first.system.shutdown(); // the create's process is gone: nothing drives the run
-
-    const { system, catalog } = await node(storage, ['a1'], new OfflineProvider());
-    const done = ends(system, ['default-cut']);
-    await catalog.start();
-    const [cut] = await done;
-    expect(cut).toMatchObject({ status: 'error', error: expect.stringContaining('resume checkpoint is missing') });
-    expect(await store.run('default', 'default-cut')).toMatchObject({ status: 'error' });
-    const thread = await store.thread('default', 't-cut');
-    expect(thread.status).toBe('error');
-    expect(thread.run_id).toBeUndefined();
-    expect(await store.indexedRuns()).toEqual([]);
-  }, 60_000);
-
-  it('a create asked again finds the run a create whose ask expired made (driven by nothing): the run ends, not left running', async () => {
-    const storage = new MemoryStorage();
-    const { system, catalog } = await node(storage, ['a1'], new OfflineProvider());
-    const agent = await catalog.ensure('agent/a1');
-    // The first create's claim went through after its ask expired in the agent: the run is recorded, not driven.
-    const at = new Date().toISOString();
-    await new ThreadOwners(system).claim('default', newRunRecord('default-late', 't-late', 'a1', {}, at));
-    const done = ends(system, ['default-late']);
-    const again = await agent.ask(RUN_CREATE, {
-      run_id: 'default-late',
-      thread_id: 't-late',
-      input: { messages: [{ role: 'user', content: 'hi' }] },
-    });
-    expect(again).toMatchObject({ run_id: 'default-late', status: 'running' });
-    const [late] = await done;
-    expect(late).toMatchObject({ status: 'error', error: expect.stringContaining('resume checkpoint is missing') });
-    // The thread takes the next run.
-    const next = ends(system, ['default-next']);
-    await agent.ask(RUN_CREATE, { run_id: 'default-next', thread_id: 't-late', input: { messages: [{ role: 'user', content: 'hi' }] } });
-    expect((await next)[0]?.status).toBe('success');
-  }, 60_000);
-
-  it('a create of a run the new activation is restoring does not restore it a second time (one model call)', async () => {
-    const storage = new MemoryStorage();
-    const [runId] = await leaveRuns(storage, ['default'], ['a1']);
-    let calls = 0;
-    const offline = new OfflineProvider();
-    const counting: ModelProvider = {
-      name: 'offline',
-      // Slow to answer: a second restore of the run would ask it again before the first one's answer ends the run.
-      async *stream(request: ModelRequest) {
-        calls++;
-        await new Promise((r) => setTimeout(r, 600));
-        yield* offline.stream(request);
-      },
-    };
-    // The activation's restore reads the run's checkpoint slowly (the first read: 300 ms), so the create asked again
-    // meanwhile finds the run in flight while that restore is still under way.
-    const runs = storage.bucket('runs');
-    const get = runs.get.bind(runs);
-    let slow = true;
-    runs.get = async <T>(key: StorageKey): Promise<T | undefined> => {
-      if (slow && key[1] === 'cp') {
-        slow = false;
-        await new Promise((r) => setTimeout(r, 300));
-      }
-      return get<T>(key);
-    };
-    const { system, catalog } = await node(storage, ['a1'], counting);
-    const done = ends(system, [runId as string]);
-    const agent = await catalog.ensure('agent/a1');
-    await agent.ask(RUN_CREATE, { run_id: runId, thread_id: `t-${runId}`, input: { messages: [{ role: 'user', content: 'hello' }] } });
-    expect((await done)[0]?.status).toBe('success');
-    expect(calls).toBe(1);
   }, 60_000);
 
   it('starts with the catalog: a started catalog resumes the runs with no traffic', async () => {
