@@ -123,11 +123,9 @@ export async function start(args: string[]): Promise<number> {
         { prompts, webhooks: workflowWebhooks(config.workflows), workflows: config.workflows },
       )
     : undefined;
+  // The mark names the gateway before the banner announces it (rewritten in place: never absent in between).
+  if (local && gateway !== undefined) release = holdDataDir(config.dataDir, gateway.url);
   if (gateway !== undefined) console.log(gateway.banner());
-  if (local && gateway !== undefined) {
-    release();
-    release = holdDataDir(config.dataDir, gateway.url);
-  }
   if (demo) await scriptedConversations(system, catalog);
   let round = 0;
   const seconds = values['demo-seconds'] === undefined ? Number.POSITIVE_INFINITY : Number(values['demo-seconds']);
