@@ -92,30 +92,31 @@ export class OnnxGraph {
 
   /** A float constant (weights). */
   floats(name: string, dims: readonly number[], data: Float32Array): string {
-    const t = new Proto();
-    for (const d of dims) t.int(1, d);
-    t.int(2, FLOAT)
-      .string(8, name)
-      .bytes(9, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    this.initializers.push(t);
-    return name;
+    return this.constant(name, dims, FLOAT, data);
   }
 
   /** An int8 constant (quantised weights). */
   int8s(name: string, dims: readonly number[], data: Int8Array): string {
-    const t = new Proto();
-    for (const d of dims) t.int(1, d);
-    t.int(2, INT8)
-      .string(8, name)
-      .bytes(9, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    this.initializers.push(t);
-    return name;
+    return this.constant(name, dims, INT8, data);
   }
 
   /** An int64 vector constant (shapes, axes). */
   ints(name: string, values: readonly number[]): string {
-    const data = BigInt64Array.from(values, (v) => BigInt(v));
-    const t = new Proto().int(1, values.length).int(2, INT64).string(8, name).bytes(9, new Uint8Array(data.buffer));
+    return this.constant(
+      name,
+      [values.length],
+      INT64,
+      BigInt64Array.from(values, (v) => BigInt(v)),
+    );
+  }
+
+  /** A constant tensor of ONNX element type `type` whose raw bytes are `data`'s. */
+  private constant(name: string, dims: readonly number[], type: number, data: ArrayBufferView): string {
+    const t = new Proto();
+    for (const d of dims) t.int(1, d);
+    t.int(2, type)
+      .string(8, name)
+      .bytes(9, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     this.initializers.push(t);
     return name;
   }
