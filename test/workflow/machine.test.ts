@@ -17,6 +17,10 @@ import { SUPPORT_FLOW_YAML } from './fixtures.js';
 type Reply = (r: StepRequest, signal: AbortSignal) => unknown;
 
 /** Runs a definition in simulated time with `reply` answering step runs; records calls (with clock time) and events. */
+/** The emitted events as `type:step` (or `type`), in order. */
+const trailOf = (events: readonly WorkflowEmitted[]): string[] =>
+  events.map((e) => ('step' in e && e.step !== undefined ? `${e.type}:${e.step}` : e.type));
+
 function harness(def: unknown, reply: Reply, input: unknown = {}) {
   const d: WorkflowDefinition = workflowSchema.parse(typeof def === 'string' ? parse(def) : def);
   const clock = new SimulatedClock();
@@ -32,7 +36,7 @@ function harness(def: unknown, reply: Reply, input: unknown = {}) {
   const actor = createActor(machine, { input: { input, metadata: { tenant: 't1' } } });
   actor.on('*', (e) => events.push(e as WorkflowEmitted));
   actor.start();
-  const trail = () => events.map((e) => ('step' in e && e.step !== undefined ? `${e.type}:${e.step}` : e.type));
+  const trail = () => trailOf(events);
   return { actor, machine, clock, calls, aborted, events, trail, execute };
 }
 
@@ -131,7 +135,7 @@ describe('workflow machine: DAG form', () => {
       await clock.advance(1);
       expect(actor.getSnapshot().output).toEqual({ status: 'completed', output: 'stamp ok' });
       expect(perAnswer).toEqual([1, 1, 1]);
-      expect(events.map((e) => ('step' in e && e.step !== undefined ? `${e.type}:${e.step}` : e.type))).toEqual([
+      expect(trailOf(events)).toEqual([
         'workflow.started',
         'step.started:classify',
         'step.completed:classify',
