@@ -8,7 +8,7 @@
 // - an agent's create is idempotent by run id (the agent answers the run it already admitted), so one whose deadline
 //   still passed (a starved process, a late reply) is asked again while the step lives, rather than failing it. A tool
 //   call is not asked again: a late reply may mean the tool ran.
-import { isTroupeError } from '../../protocols/index.js';
+import { backoffDelay, isTroupeError } from '../../protocols/index.js';
 import type { ActorRef, ActorSystem } from '../../runtime/index.js';
 
 /** Asks one node may have in flight to one agent or tool (per tenant): enough to keep it busy, few enough to queue briefly. */
@@ -99,7 +99,7 @@ export const STEP_RECHECK_FIRST_MS = 500;
 
 /** The pause before a waiting step's `n`-th record read (n = 0, 1, …): 0.5, 1, 2, 4, 5, 5 … s. */
 export function stepRecheckMs(n: number): number {
-  return Math.min(STEP_RECHECK_FIRST_MS * 2 ** Math.min(n, 16), STEP_RECHECK_MS);
+  return backoffDelay(n + 1, { initialMs: STEP_RECHECK_FIRST_MS, maxMs: STEP_RECHECK_MS });
 }
 /** Pauses between creates asked again: short, the mesh is serving again when a retry is due (the ask itself waited). */
 export const STEP_RETRY = { initialMs: 100, maxMs: 1_000 } as const;
