@@ -68,8 +68,9 @@ export async function openSession(flags: { url?: string; key?: string; config?: 
 }
 
 /**
- * An embedded node with a loopback gateway (auth off) over the config's storage, agents and tools. `release`: the
- * data directory this process took ({@link takeDataDir}); its mark then names the gateway, and goes when the session closes.
+ * An embedded node with a loopback gateway (auth off) over the config's storage, agents and tools. `release`: lets go
+ * of the data directory this process took ({@link takeDataDir}); its mark then names the gateway, and goes when the
+ * session closes.
  */
 export async function embeddedSession(config: TroupeConfig, release?: () => void): Promise<Session> {
   const storage = await openStorage(config, { embedded: 'lmdb' });
@@ -80,7 +81,7 @@ export async function embeddedSession(config: TroupeConfig, release?: () => void
   await catalog.attachMcpServers(system);
   const loopback = { ...config.gateway, host: '127.0.0.1', port: 0, auth: { ...config.gateway.auth, keys: [], jwt: undefined } };
   const gateway = await startGateway(catalogDeps(system, catalog), loopback, { readiness: { dataDir: config.dataDir, intervalMs: 0 } });
-  const unmark = release === undefined ? undefined : holdDataDir(config.dataDir, gateway.url, 'cli');
+  if (release !== undefined) holdDataDir(config.dataDir, gateway.url, 'cli');
   return {
     url: gateway.url,
     embedded: true,
@@ -91,7 +92,7 @@ export async function embeddedSession(config: TroupeConfig, release?: () => void
         await catalog.close();
         await system.shutdown();
       } finally {
-        unmark?.();
+        release?.();
       }
     },
   };
