@@ -1,8 +1,8 @@
 /**
  * One line per moderation set (detection and false-positive rate of the moderation detector; stereotype lines are the
  * bias detector's and left out, as in moderation-fixtures.test.ts) and the totals:
- * `npx tsx test/guardrail/moderation-sets-run.ts [-v] [set…]` (default: every moderation set but `*holdout3*`). A
- * development aid (not a test).
+ * `npx tsx test/guardrail/moderation-sets-run.ts [-v] [set…]` (default: every moderation set but the held-out
+ * `*holdout3*`, `*holdout4*` and `*holdout5*`, as `runSets` chooses). A development aid (not a test).
  */
 import { moderationDetector } from '../../actors/guardrail/detectors/moderation/index.js';
 import { runSets } from './sets-run.js';
