@@ -138,6 +138,14 @@ const byCode: Partial<Record<ErrorCode, new (message: string, options?: { detail
   unavailable: UnavailableError,
 };
 
+/** How an actor answers the messages still queued when it stops (see {@link stoppedBeforeHandling}). */
+export const STOPPED_BEFORE_HANDLING = 'stopped before handling the message';
+
+/** True when `e` says the actor stopped before it handled the message: the message did nothing, so asking again is safe. */
+export function stoppedBeforeHandling(e: unknown): boolean {
+  return isTroupeError(e, 'actor_stopped') && e.message.endsWith(STOPPED_BEFORE_HANDLING);
+}
+
 /** True when `e` is a TroupeError, optionally with the given code. */
 export function isTroupeError(e: unknown, code?: ErrorCode): e is TroupeError {
   return e instanceof TroupeError && (code === undefined || e.code === code);

@@ -33,6 +33,8 @@ export {
   BudgetExceededError,
   UnavailableError,
   isTroupeError,
+  STOPPED_BEFORE_HANDLING,
+  stoppedBeforeHandling,
   toWireError,
   fromWireError,
 } from './errors.js';

@@ -67,6 +67,17 @@ export const threadClaimSchema = z.object({
   run: z.object({ run_id: z.string().min(1), thread_id: threadId }).passthrough(),
   /** A fork: the run starts from this checkpoint of the thread's history (not_found when it has none such). */
   checkpoint_id: z.string().min(1).max(128).optional(),
+  /**
+   * An agent's run: its first resume checkpoint, written with the record (and marked active on the agent), so a
+   * create that stops after the claim leaves a run its agent resumes. `checkpoint` without `messages`: they are the
+   * thread's history (at the fork point, if any) followed by `input`.
+   */
+  first: z
+    .object({
+      input: z.array(z.unknown()),
+      checkpoint: z.object({ run_id: z.string().min(1), agent: z.string().min(1) }).passthrough(),
+    })
+    .optional(),
 });
 export type ThreadClaim = z.infer<typeof threadClaimSchema>;
 

@@ -5,7 +5,15 @@
  * a crash keeps the message at the head of the mailbox and reports the failure to the parent as a
  * message; the parent decides (restart, stop, terminate). Nothing queued is dropped without a dead letter.
  */
-import { TroupeError, isTroupeError, ActorStoppedError, toWireError, type LifecycleState, type WireError } from '../protocols/index.js';
+import {
+  TroupeError,
+  isTroupeError,
+  ActorStoppedError,
+  STOPPED_BEFORE_HANDLING,
+  toWireError,
+  type LifecycleState,
+  type WireError,
+} from '../protocols/index.js';
 import type { ActorContext, Behavior, RestartType, SpawnOptions } from './behavior.js';
 import type { CellHost, ResolvedOptions } from './cell-host.js';
 import type { CellSnapshot } from './cell-persistence.js';
@@ -251,7 +259,7 @@ export class ActorCell extends MessageLoop {
     } else {
       for (const r of this.deferredAcks.splice(0)) r.nak();
     }
-    const stopped = new ActorStoppedError(`${this.address} stopped before handling the message`);
+    const stopped = new ActorStoppedError(`${this.address} ${STOPPED_BEFORE_HANDLING}`);
     for (const entry of this.queue.drainAll()) {
       if ((how === 'handover' || how === 'lost' || how === 'passivate') && entry.receipt !== null) {
         entry.receipt.nak();

@@ -152,12 +152,20 @@ export class MeshNode {
       await this.activateHere(address, tenant);
       return ref;
     }
-    const target = hosts[0];
-    if (target === undefined) throw new ValidationError(`no live node hosts kind ${kind}`);
     if (this.cluster.pools().some((p) => p.tenant === tenant && p.address === address)) return ref;
-    if (target.id === this.system.node) await this.activateHere(address, tenant);
-    else await this.system.ref(`node/${target.id}`).ask(NODE_ACTIVATE, { address, tenant }, { timeoutMs: 10_000 });
-    return ref;
+    // A host that is stopping or draining (still listed live until it leaves) refuses: the next-ranked host takes the
+    // activation instead, so a caller does not fail for a node on its way out.
+    for (const target of hosts) {
+      try {
+        if (target.id === this.system.node) await this.activateHere(address, tenant);
+        else await this.system.ref(`node/${target.id}`).ask(NODE_ACTIVATE, { address, tenant }, { timeoutMs: 10_000 });
+        return ref;
+      } catch (e) {
+        const leaving = isTroupeError(e, 'actor_stopped') || (isTroupeError(e, 'conflict') && /is draining/.test((e as Error).message));
+        if (!leaving || target === hosts.at(-1)) throw e;
+      }
+    }
+    throw new ValidationError(`no live node hosts kind ${kind}`);
   }
 
   /** Spawns the address on this node unless it is already active (here or elsewhere). */

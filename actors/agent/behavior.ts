@@ -56,8 +56,8 @@ import type { AgentDefinition } from './definition.js';
 import { makeHost, newLiveRun, type AgentHost, type LiveRun, type RunServices } from './host.js';
 import { AgentRun, type ResumeValue, type RunState } from './run.js';
 import { abandonRun } from './recovery.js';
-import { RunStore, isRunTakenOver, runTakenOver, type RunCheckpoint, type RunFence, type RunRecord } from './store.js';
-import { ThreadOwners } from './threads.js';
+import { RunStore, isRunTakenOver, runTakenOver, type RunFence, type RunRecord } from './store.js';
+import { ThreadOwners, type FirstCheckpoint } from './threads.js';
 import { reconcilePending } from './reconcile.js';
 import { Admission, DEFAULT_CREATE_CONCURRENCY } from './admission.js';
 import { admitRun, leaveRuns, newRunRecord, TERMINAL_RUN_STATUSES as TERMINAL, type RunCreated } from './run-contract.js';
@@ -66,6 +66,8 @@ import { admitRun, leaveRuns, newRunRecord, TERMINAL_RUN_STATUSES as TERMINAL, t
 const RESTORE_CONCURRENCY = 8;
 /** Pause before a failed restore is tried again. */
 const RESTORE_RETRY = { initialMs: 250, maxMs: 5_000, jitter: 0.2 } as const;
+/** When a create whose claim's answer did not come back looks for the run it may have made (ms after the failure). */
+const CLAIM_LOOKS_MS = [2_000, 10_000, 30_000, 90_000] as const;
 /** An agent actor's private state: the runs it is driving now (everything else is in the store). */
 export interface AgentState {
   readonly runs: Map<string, LiveRun>;
@@ -87,6 +89,12 @@ export interface AgentState {
   pruned?: boolean;
   /** The activation stopped: a restore under way drives no more runs. */
   stopped?: boolean;
+  /** Runs looked for after a claim whose answer did not come back ({@link CLAIM_LOOKS_MS}). */
+  looking?: number;
+  /** Runs found with a checkpoint and no record, looked at again once (see restoreOnce). */
+  orphanLooked?: Set<string>;
+  /** Runs being restored now (by the activation's restore, or by a create that found one in flight): one restore each. */
+  restoring?: Map<string, Promise<void>>;
 }
 
 /** True once the activation holding `st` stopped (read through a call: it changes while a restore awaits). */
@@ -266,112 +274,138 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
     await store.markFinished(tenant, def.name, runId, record.updated_at);
   };
 
-  /** Picks up the runs this agent held when it last stopped. */
-  const restore = async (st: AgentState, ctx: ActorContext<AgentState>): Promise<void> => {
+  /** Restores one run this agent holds (resumes it or ends it with the reason); a run a newer activation claims is left to it. */
+  const restoreRun = (st: AgentState, ctx: ActorContext<AgentState>, runId: string): Promise<void> => {
+    const restoring = (st.restoring ??= new Map());
+    let p = restoring.get(runId);
+    if (p === undefined) {
+      p = restoreOnce(st, ctx, runId).finally(() => restoring.delete(runId));
+      restoring.set(runId, p);
+    }
+    return p;
+  };
+
+  const restoreOnce = async (st: AgentState, ctx: ActorContext<AgentState>, runId: string): Promise<void> => {
     const tenant = ctx.self.tenant;
     const fence = { agent: def.name, epoch: ctx.epoch };
-    /** Restores one run; a run a newer activation claims meanwhile is left to it. */
-    const restoreRun = async (runId: string): Promise<void> => {
-      if (isStopped(st) || st.runs.has(runId)) return;
-      let unreadable: string | undefined;
-      let [cp, record] = await Promise.all([
-        st.store.getCheckpoint(tenant, runId).catch((e: unknown) => {
-          unreadable = (e as Error).message;
-          return undefined;
-        }),
-        st.store.getRun(tenant, runId),
-      ]);
-      if (cp === undefined && record !== undefined && !TERMINAL.has(record.status)) {
-        // Nothing to resume from: the run ends with the reason rather than holding its thread for ever.
-        const why = unreadable === undefined ? 'its resume checkpoint is missing' : `its resume checkpoint is unreadable (${unreadable})`;
-        await abandonRun(ctx.system, st, tenant, def.name, runId, `run ${runId} of agent ${def.name} cannot be resumed: ${why}`);
-        return;
-      }
-      if (cp === undefined || record === undefined || TERMINAL.has(record.status) || cp.agent !== def.name) {
-        await markEnded(st.store, tenant, runId, record);
-        await st.store.release(tenant, def.name, runId, cp !== undefined && cp.agent !== def.name);
-        return;
-      }
-      // Taken over before anything of the run is read: an older activation still driving it is refused from now on,
-      // so the log read next is the whole log. A newer activation that claimed it already drives it: left alone.
-      if (!(await st.store.claimRun(tenant, runId, fence))) {
-        ctx.system.warn(`run ${runId}: a newer activation of agent ${def.name} drives it; this one (epoch ${ctx.epoch}) leaves it`);
-        return;
-      }
-      // Read again now that the run is ours: an older activation may have written between the first read and the claim.
-      [cp, record] = await Promise.all([st.store.getCheckpoint(tenant, runId), st.store.getRun(tenant, runId)]);
-      if (cp === undefined || record === undefined || TERMINAL.has(record.status)) {
-        await markEnded(st.store, tenant, runId, record);
-        await st.store.release(tenant, def.name, runId, false);
-        return;
-      }
-      const seq = Math.max(await st.store.lastSeq(tenant, runId), record.last_seq);
-      // The log, read at most once: what is pending is checked against it.
-      let logged: readonly RunEvent[] | undefined;
-      const log = async (): Promise<readonly RunEvent[]> => (logged ??= await st.store.events(tenant, runId));
-      // Calls logged (made, or answered) after the checkpoint are not made or announced again.
-      const pending = cp.pending === undefined ? undefined : reconcilePending(cp.pending, await log());
-      const state: RunState = {
-        messages: [...cp.messages],
-        turns: cp.turns,
-        usage: cp.usage,
-        ...(pending === undefined ? {} : { pending: { ...pending, results: { ...pending.results } } }),
-        ...(cp.review === undefined ? {} : { review: cp.review }),
-        ...(cp.system === undefined ? {} : { system: cp.system }),
-        ...(cp.params === undefined ? {} : { params: cp.params }),
-        ...(cp.formats === undefined ? {} : { formats: [...cp.formats] }),
-      };
-      const resumes = cp.resumes + 1;
-      // The interrupt it waited for: a tool call's approval, or a guardrail review.
-      const awaiting = pending?.awaiting ?? cp.review?.id;
-      const interrupted =
-        awaiting !== undefined && (record.status === 'interrupted' || (await announced(st, tenant, record, fence, await log())));
-      // An interrupted run waits for a human, which is no fault; a running one counts its restarts.
-      if (!interrupted && resumes > (def.maxResumes ?? 3)) {
-        const live = newLiveRun(record, fence, seq, cp.depth, resumes);
-        await makeHost(services, ctx.system, tenant, st, live).finish('error', state.messages, state.usage, {
-          error: `run abandoned: its host stopped ${resumes} times while running it`,
-        });
-        return;
-      }
-      await st.store.saveCheckpoint(
-        tenant,
-        { ...cp, ...(pending === undefined ? {} : { pending }), resumes: interrupted ? cp.resumes : resumes },
-        false,
-        fence,
-      );
-      if (interrupted) await reassertInterrupt(st, tenant, record, awaiting, fence);
-      if (isStopped(st)) return; // claimed, not driven: the next activation takes it up again
-      const host = drive(
-        st,
-        ctx,
-        record,
-        state,
-        cp.depth,
-        seq,
-        interrupted ? cp.resumes : resumes,
-        interrupted ? awaiting : undefined,
-        cp.traceparent,
-      );
-      if (!interrupted) host.emit('status', { status: 'running', resumed: resumes });
-      ctx.system.log.info(
-        {
-          event: 'run.resume',
-          run_id: runId,
-          thread_id: record.thread_id,
-          agent: def.name,
-          tenant,
-          resumes,
-          epoch: ctx.epoch,
-          interrupted,
-        },
-        `run ${runId} of ${def.name} resumed here`,
-      );
+    // A create of this run under way here (its thread claimed, the run not driven yet) is let finish: it drives the
+    // run, or leaves it to be resumed from the checkpoint its claim wrote.
+    await st.admission.settled(`run:${runId}`);
+    if (isStopped(st) || st.runs.has(runId)) return;
+    let unreadable: string | undefined;
+    let [cp, record] = await Promise.all([
+      st.store.getCheckpoint(tenant, runId).catch((e: unknown) => {
+        unreadable = (e as Error).message;
+        return undefined;
+      }),
+      st.store.getRun(tenant, runId),
+    ]);
+    if (cp === undefined && record !== undefined && !TERMINAL.has(record.status)) {
+      // Nothing to resume from (a run's claim writes its first checkpoint, so only an unreadable one, or a run from
+      // before claims did): the run ends with the reason rather than holding its thread for ever. Claimed first, and
+      // ended from what is read after the claim: an older activation cannot drive it on, nor end it meanwhile unseen.
+      if (!(await st.store.claimRun(tenant, runId, fence))) return;
+      const why = unreadable === undefined ? 'its resume checkpoint is missing' : `its resume checkpoint is unreadable (${unreadable})`;
+      await abandonRun(ctx.system, st, tenant, def.name, runId, `run ${runId} of agent ${def.name} cannot be resumed: ${why}`);
+      return;
+    }
+    if (cp !== undefined && record === undefined && cp.agent === def.name && !(st.orphanLooked ??= new Set()).has(runId)) {
+      // The checkpoint and marker a claim writes before the record: that claim may be under way on its thread's owner
+      // (a write of several keys on JetStream is made key by key). Looked at again once it cannot be; released then.
+      st.orphanLooked.add(runId);
+      ctx.system.clock.setTimer(CLAIM_LOOKS_MS[1], () => {
+        if (!isStopped(st)) void restoreRun(st, ctx, runId).catch((e: unknown) => ctx.system.warn(`run ${runId}: ${(e as Error).message}`));
+      });
+      return;
+    }
+    if (cp === undefined || record === undefined || TERMINAL.has(record.status) || cp.agent !== def.name) {
+      await markEnded(st.store, tenant, runId, record);
+      await st.store.release(tenant, def.name, runId, cp !== undefined && cp.agent !== def.name);
+      return;
+    }
+    // Taken over before anything of the run is read: an older activation still driving it is refused from now on,
+    // so the log read next is the whole log. A newer activation that claimed it already drives it: left alone.
+    if (!(await st.store.claimRun(tenant, runId, fence))) {
+      ctx.system.warn(`run ${runId}: a newer activation of agent ${def.name} drives it; this one (epoch ${ctx.epoch}) leaves it`);
+      return;
+    }
+    // Read again now that the run is ours: an older activation may have written between the first read and the claim.
+    [cp, record] = await Promise.all([st.store.getCheckpoint(tenant, runId), st.store.getRun(tenant, runId)]);
+    if (cp === undefined || record === undefined || TERMINAL.has(record.status)) {
+      await markEnded(st.store, tenant, runId, record);
+      await st.store.release(tenant, def.name, runId, false);
+      return;
+    }
+    const seq = Math.max(await st.store.lastSeq(tenant, runId), record.last_seq);
+    // The log, read at most once: what is pending is checked against it.
+    let logged: readonly RunEvent[] | undefined;
+    const log = async (): Promise<readonly RunEvent[]> => (logged ??= await st.store.events(tenant, runId));
+    // Calls logged (made, or answered) after the checkpoint are not made or announced again.
+    const pending = cp.pending === undefined ? undefined : reconcilePending(cp.pending, await log());
+    const state: RunState = {
+      messages: [...cp.messages],
+      turns: cp.turns,
+      usage: cp.usage,
+      ...(pending === undefined ? {} : { pending: { ...pending, results: { ...pending.results } } }),
+      ...(cp.review === undefined ? {} : { review: cp.review }),
+      ...(cp.system === undefined ? {} : { system: cp.system }),
+      ...(cp.params === undefined ? {} : { params: cp.params }),
+      ...(cp.formats === undefined ? {} : { formats: [...cp.formats] }),
     };
+    const resumes = cp.resumes + 1;
+    // The interrupt it waited for: a tool call's approval, or a guardrail review.
+    const awaiting = pending?.awaiting ?? cp.review?.id;
+    const interrupted =
+      awaiting !== undefined && (record.status === 'interrupted' || (await announced(st, tenant, record, fence, await log())));
+    // An interrupted run waits for a human, which is no fault; a running one counts its restarts.
+    if (!interrupted && resumes > (def.maxResumes ?? 3)) {
+      const live = newLiveRun(record, fence, seq, cp.depth, resumes);
+      await makeHost(services, ctx.system, tenant, st, live).finish('error', state.messages, state.usage, {
+        error: `run abandoned: its host stopped ${resumes} times while running it`,
+      });
+      return;
+    }
+    await st.store.saveCheckpoint(
+      tenant,
+      { ...cp, ...(pending === undefined ? {} : { pending }), resumes: interrupted ? cp.resumes : resumes },
+      false,
+      fence,
+    );
+    if (interrupted) await reassertInterrupt(st, tenant, record, awaiting, fence);
+    if (isStopped(st)) return; // claimed, not driven: the next activation takes it up again
+    const host = drive(
+      st,
+      ctx,
+      record,
+      state,
+      cp.depth,
+      seq,
+      interrupted ? cp.resumes : resumes,
+      interrupted ? awaiting : undefined,
+      cp.traceparent,
+    );
+    if (!interrupted) host.emit('status', { status: 'running', resumed: resumes });
+    ctx.system.log.info(
+      {
+        event: 'run.resume',
+        run_id: runId,
+        thread_id: record.thread_id,
+        agent: def.name,
+        tenant,
+        resumes,
+        epoch: ctx.epoch,
+        interrupted,
+      },
+      `run ${runId} of ${def.name} resumed here`,
+    );
+  };
+
+  /** Picks up the runs this agent held when it last stopped. */
+  const restore = async (st: AgentState, ctx: ActorContext<AgentState>): Promise<void> => {
     // Runs are restored side by side (each is a handful of storage round trips), a few at a time: a takeover with
     // many runs in flight serves again after the slowest of a batch, not after the sum of them all.
-    await eachLimited(await st.store.activeRuns(tenant, def.name), RESTORE_CONCURRENCY, (runId) =>
-      restoreRun(runId).catch((e: unknown) => {
+    await eachLimited(await st.store.activeRuns(ctx.self.tenant, def.name), RESTORE_CONCURRENCY, (runId) =>
+      restoreRun(st, ctx, runId).catch((e: unknown) => {
         if (!isRunTakenOver(e)) throw e;
         ctx.system.warn(`${(e as Error).message}: this activation leaves it`);
       }),
@@ -422,6 +456,37 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
     return replyLater(st.admission.run(keys, () => create(st, ctx, p, runId, traceparent)));
   };
 
+  /** Restores run `runId` of this agent, found in flight and driven by no activation here, once the create that found it ended. */
+  const adopt = async (st: AgentState, ctx: ActorContext<AgentState>, runId: string): Promise<void> => {
+    try {
+      const record = await st.store.getRun(ctx.self.tenant, runId);
+      if (record?.agent === def.name && !TERMINAL.has(record.status)) await restoreRun(st, ctx, runId);
+    } catch (e) {
+      if (!isStopped(st)) ctx.system.warn(`agent ${def.name}: run ${runId} found in flight was not restored: ${(e as Error).message}`);
+    }
+  };
+
+  /**
+   * Looks for run `runId` after a claim of it whose answer did not come back (a thread owner answering late, an
+   * election): at {@link CLAIM_LOOKS_MS} from now, adopting it the first time it is there. The activation does not
+   * passivate while it looks (it would be the only one to know).
+   */
+  const adoptLater = (st: AgentState, ctx: ActorContext<AgentState>, runId: string): void => {
+    st.looking = (st.looking ?? 0) + 1;
+    const look = async (i: number): Promise<void> => {
+      const found =
+        !isStopped(st) && (st.runs.has(runId) || (await st.store.getRun(ctx.self.tenant, runId).catch(() => undefined)) !== undefined);
+      if (found) await adopt(st, ctx, runId);
+      const next = CLAIM_LOOKS_MS[i + 1];
+      if (found || isStopped(st) || next === undefined) {
+        st.looking = (st.looking ?? 1) - 1;
+        return;
+      }
+      ctx.system.clock.setTimer(next - (CLAIM_LOOKS_MS[i] ?? 0), () => void look(i + 1));
+    };
+    ctx.system.clock.setTimer(CLAIM_LOOKS_MS[0] ?? 0, () => void look(0));
+  };
+
   /** Starts a run (`acp.run.create`, or a message from a subscribed topic). */
   const create = async (
     st: AgentState,
@@ -438,39 +503,63 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
     if (formats?.some((f) => f.type === 'audio') === true) await audioAvailable();
     const system = await renderSystem(tenant, p.metadata ?? {}, options, ctx.system.clock.now(), runId);
     const params = runParams(options);
-    const admitted = await admitRun(st.store, st.threads, tenant, runId, p, (threadId) => ({
-      ...newRunRecord(runId, threadId, def.name, p.metadata ?? {}, now, p.client),
-      ...(system?.prompt === undefined ? {} : { prompt: system.prompt }),
-    }));
-    if ('existing' in admitted) return admitted.existing;
-    const { thread, record } = admitted;
     const depth = typeof p.config?.['depth'] === 'number' ? p.config['depth'] : 0;
+    const input = p.input.messages as ChatMessage[];
+    // The run's first checkpoint is written by the thread's owner with the record (the messages are the thread's
+    // history there, then the input): a create that stops after the claim leaves a run its agent resumes.
+    const first: FirstCheckpoint = {
+      input,
+      checkpoint: {
+        run_id: runId,
+        agent: def.name,
+        depth,
+        turns: 0,
+        usage: { promptTokens: 0, completionTokens: 0 },
+        resumes: 0,
+        ...(system === undefined ? {} : { system: system.text }),
+        ...(params === undefined ? {} : { params }),
+        ...(traceparent === undefined ? {} : { traceparent }),
+        ...(formats === undefined ? {} : { formats }),
+      },
+    };
+    const admitted = await admitRun(
+      st.store,
+      st.threads,
+      tenant,
+      runId,
+      p,
+      (threadId) => ({
+        ...newRunRecord(runId, threadId, def.name, p.metadata ?? {}, now, p.client),
+        ...(system?.prompt === undefined ? {} : { prompt: system.prompt }),
+      }),
+      first,
+    ).catch((e: unknown) => {
+      // The claim's outcome is unknown (its answer did not come back in time): it may have gone through, leaving a
+      // run this activation does not drive. It is looked for once the claim can no longer land, and driven if found.
+      if (e instanceof DeadlineExceededError) adoptLater(st, ctx, runId);
+      throw e;
+    });
+    if ('existing' in admitted) {
+      // A run of this agent in flight that no activation here drives (a create that stopped after its thread claim:
+      // its ask expired here while the claim went through), found by this create asked again: it is resumed from
+      // the checkpoint its claim wrote, not left `running`.
+      if (!TERMINAL.has(admitted.existing.status) && !st.runs.has(runId)) void adopt(st, ctx, runId);
+      return admitted.existing;
+    }
+    const { thread, record } = admitted;
     const state: RunState = {
-      messages: [...thread.values.messages, ...(p.input.messages as ChatMessage[])],
+      messages: [...thread.values.messages, ...input],
       turns: 0,
       usage: { promptTokens: 0, completionTokens: 0 },
       ...(system === undefined ? {} : { system: system.text }),
       ...(params === undefined ? {} : { params }),
       ...(formats === undefined ? {} : { formats }),
     };
-    const cp: RunCheckpoint = {
-      run_id: runId,
-      thread_id: thread.thread_id,
-      agent: def.name,
-      depth,
-      messages: state.messages,
-      turns: 0,
-      usage: state.usage,
-      resumes: 0,
-      ...(state.system === undefined ? {} : { system: state.system }),
-      ...(params === undefined ? {} : { params }),
-      ...(traceparent === undefined ? {} : { traceparent }),
-      ...(formats === undefined ? {} : { formats }),
-    };
     const fence = { agent: def.name, epoch: ctx.epoch };
-    // An activation that stopped while this create waited starts nothing more: the create comes again to the next one.
+    // An activation that stopped while this create waited starts nothing more: the next one resumes the run from the
+    // checkpoint the claim wrote.
     if (isStopped(st)) throw new ActorStoppedError(`agent ${def.name} stopped before run ${runId} started`);
-    if (!(await st.store.claimNewRun(tenant, cp, fence))) throw runTakenOver(runId, fence);
+    if (!(await st.store.claimRun(tenant, runId, fence))) throw runTakenOver(runId, fence);
     ctx.system.log.info(
       {
         event: 'run.start',
@@ -541,6 +630,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
     canPassivate: (st) =>
       st.runs.size === 0 &&
       st.restoreDone === true &&
+      (st.looking ?? 0) === 0 &&
       (def.subscribe ?? []).length === 0 &&
       (st.pruned === true || def.retainRunsMs === undefined),
     stop(ctx) {

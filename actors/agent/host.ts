@@ -24,7 +24,7 @@ import { cancelTopic } from '../tool/runner.js';
 import { TOOL_CALL, TOOL_DESCRIBE, type ToolCallResult } from '../tool/types.js';
 import type { AgentDefinition } from './definition.js';
 import type { ResumeValue, RunHost, RunState } from './run.js';
-import { chainWrite } from './run-contract.js';
+import { askHandled, chainWrite } from './run-contract.js';
 import { isRunTakenOver, runTakenOver, type RunFence, type RunRecord, type RunStore } from './store.js';
 import type { ThreadOwners } from './threads.js';
 import { UsageStore } from './usage.js';
@@ -223,7 +223,6 @@ export function makeHost(
     },
     async callTool(name, args, callId, trace) {
       toolCalls++;
-      const ref = await target(`tool/${name}`);
       // The tool sees a call id unique in the mesh; cancelling the run cancels the call where it runs. The
       // idempotency key is the same for this call after a resume, so a tool idempotent by key runs it once.
       const id = `${runId}:${callId}`;
@@ -232,10 +231,15 @@ export function makeHost(
       live.abort.signal.addEventListener('abort', cancel, { once: true });
       let outcome = 'error';
       try {
-        const result = await ref.ask<ToolCallResult>(
-          TOOL_CALL,
-          { name, arguments: args, runId, callId: id, idempotencyKey: key },
-          { timeoutMs, ...(trace === undefined ? {} : { traceparent: trace }) },
+        // A tool whose node stops before the call is handled is asked again where it is activated next (it never ran).
+        const result = await askHandled(
+          () => target(`tool/${name}`),
+          (ref) =>
+            ref.ask<ToolCallResult>(
+              TOOL_CALL,
+              { name, arguments: args, runId, callId: id, idempotencyKey: key },
+              { timeoutMs, ...(trace === undefined ? {} : { traceparent: trace }) },
+            ),
         );
         if (result.isError !== true) outcome = 'ok';
         return result;

@@ -5,10 +5,10 @@
  * record a new run starts with, and leaving runs to their checkpoints when the actor stops.
  */
 import { randomUUID } from 'node:crypto';
-import { ActorStoppedError, ConflictError } from '../../protocols/index.js';
-import type { ActorSystem } from '../../runtime/index.js';
+import { ActorStoppedError, ConflictError, backoffDelay, isTroupeError, stoppedBeforeHandling } from '../../protocols/index.js';
+import type { ActorRef, ActorSystem } from '../../runtime/index.js';
 import { isRunTakenOver, type RunFence, type RunRecord, type RunStore, type ThreadRecord } from './store.js';
-import type { ThreadOwners } from './threads.js';
+import type { FirstCheckpoint, ThreadOwners } from './threads.js';
 
 /** Statuses that end a run (the wire vocabulary's, re-exported for the kinds that run runs). */
 export { TERMINAL_RUN_STATUSES } from '../../protocols/index.js';
@@ -25,7 +25,8 @@ export interface RunCreated {
  * absent, refuses (`conflict`) when a run that has not ended holds it, and writes the run's first record with the
  * claim (`record(threadId)`), so two creates racing on one thread cannot both start. A run on another thread than
  * the one named (`create.thread_id`) is a conflict. With `create.checkpoint_id` the run forks the thread there: the
- * thread answered carries that checkpoint's messages, and the run's checkpoints name it as their parent.
+ * thread answered carries that checkpoint's messages, and the run's checkpoints name it as their parent. With `first`
+ * (an agent's run) the owner writes the run's first checkpoint, marked active, with the record.
  */
 export async function admitRun(
   store: RunStore,
@@ -34,6 +35,7 @@ export async function admitRun(
   runId: string,
   create: { readonly thread_id?: string | undefined; readonly checkpoint_id?: string | undefined },
   record: (threadId: string) => RunRecord,
+  first?: FirstCheckpoint,
 ): Promise<{ existing: RunCreated } | { thread: ThreadRecord; record: RunRecord }> {
   const threadId = create.thread_id;
   const existing = await store.getRun(tenant, runId);
@@ -42,7 +44,13 @@ export async function admitRun(
     return { existing: { run_id: runId, thread_id: existing.thread_id, status: existing.status } };
   }
   const r = record(threadId ?? randomUUID());
-  const claimed = await threads.claim(tenant, r, create.checkpoint_id);
+  const claimed = await threads.claim(tenant, r, create.checkpoint_id, first).catch(async (e: unknown) => {
+    // A create that named no thread, asked again (its first ask's answer lost), picks a new thread at random: the run
+    // its first ask made meanwhile is on the other one. That is the same run, not a conflict.
+    const made = threadId === undefined && isTroupeError(e, 'conflict') ? await store.getRun(tenant, runId) : undefined;
+    if (made === undefined) throw e;
+    return { existing: { run_id: runId, thread_id: made.thread_id, status: made.status } };
+  });
   return 'existing' in claimed ? claimed : { thread: claimed.thread, record: r };
 }
 
@@ -124,4 +132,23 @@ export function chainWrite(
     live.abort.abort(new ActorStoppedError(`run ${live.runId} was taken over by a newer activation`));
   });
   return p;
+}
+
+/** Pauses between asks of an actor that stopped before handling them ({@link askHandled}). */
+const ASK_AGAIN = { initialMs: 100, maxMs: 1_000, jitter: 0.2 } as const;
+
+/**
+ * Asks the actor `resolve` finds, again (found anew, up to 4 asks in all) while the answer is that it stopped before
+ * handling the message — its node stopping or draining: the message did nothing, and the actor is activated again
+ * elsewhere. Any other failure is the caller's, as is the last.
+ */
+export async function askHandled<R>(resolve: () => Promise<ActorRef>, ask: (ref: ActorRef) => Promise<R>): Promise<R> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ask(await resolve());
+    } catch (e) {
+      if (!stoppedBeforeHandling(e) || attempt >= 4) throw e;
+      await new Promise((r) => setTimeout(r, backoffDelay(attempt, ASK_AGAIN)));
+    }
+  }
 }

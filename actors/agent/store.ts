@@ -344,6 +344,22 @@ export class RunStore {
   }
 
   /**
+   * Writes a new run's first record, listed under its thread. With `cp` (an agent's run: its first resume checkpoint)
+   * the checkpoint goes in the same write, marked active on its agent, before the record (a write of several keys on
+   * JetStream is made in order, not atomically): a create that stops after its thread claim, before it drives the run,
+   * leaves a run that its agent's next activation and recovery at start-up find and resume from the start — not one
+   * left `running` with no actor driving it, nor one ended `error` for want of a checkpoint.
+   */
+  async putNewRun(tenant: string, r: RunRecord, cp?: RunCheckpoint): Promise<void> {
+    r.updated_at = now();
+    await this.runs.putMany([
+      ...(cp === undefined ? [] : this.checkpointEntries(tenant, cp, true)),
+      { key: [tenant, 'by-thread', r.thread_id, r.run_id], value: r.created_at },
+      { key: [tenant, 'run', r.run_id], value: r },
+    ]);
+  }
+
+  /**
    * Claims run `runId` for the activation `fence` names (a create, a restore, a continue after a handoff): false when
    * a newer activation of that agent claimed it already. Every later write of the run made with the fence is refused
    * once a newer activation claims it.

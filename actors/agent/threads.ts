@@ -32,13 +32,19 @@ import {
 } from '../../protocols/index.js';
 import type { ActorRef, ActorSystem, Behavior } from '../../runtime/index.js';
 import type { ChatMessage } from '../llm/types.js';
-import { TERMINAL_RUN_STATUSES } from './run-contract.js';
-import { RunStore, type RunFence, type RunRecord, type StoredThread, type ThreadRecord } from './store.js';
+import { TERMINAL_RUN_STATUSES, askHandled } from './run-contract.js';
+import { RunStore, type RunCheckpoint, type RunFence, type RunRecord, type StoredThread, type ThreadRecord } from './store.js';
 
 /** What a claim is answered with: the run existed already (a redelivered create), or the thread it now holds. */
 export type ClaimReply =
   | { readonly existing: { readonly run_id: string; readonly thread_id: string; readonly status: string } }
   | { readonly thread: ThreadRecord };
+
+/** An agent run's first checkpoint as its claim carries it: the checkpoint without messages, and the run's input. */
+export interface FirstCheckpoint {
+  readonly input: readonly ChatMessage[];
+  readonly checkpoint: Omit<RunCheckpoint, 'messages' | 'thread_id'>;
+}
 
 /** The state of a thread owner. */
 export interface ThreadOwnerState {
@@ -136,7 +142,17 @@ export function threadOwnerBehavior(): Behavior<ThreadOwnerState> {
             }
           }
           const thread = p.checkpoint_id === undefined ? made : await store.forkPoint(tenant, made, p.checkpoint_id);
-          await store.putRun(tenant, run, true);
+          // An agent's run gets its first checkpoint with its record: the thread's history here, then the input.
+          const first =
+            p.first === undefined
+              ? undefined
+              : ({
+                  ...(p.first.checkpoint as unknown as Omit<RunCheckpoint, 'messages'>),
+                  run_id: run.run_id,
+                  thread_id: thread.thread_id,
+                  messages: [...thread.values.messages, ...(p.first.input as ChatMessage[])],
+                } satisfies RunCheckpoint);
+          await store.putNewRun(tenant, run, first);
           // The thread just read is the one written: no second read (setThreadStatus sets status, holder, interrupts).
           await store.setThreadStatus(tenant, thread.thread_id, 'busy', run.run_id, [], thread);
           return { thread } satisfies ClaimReply;
@@ -210,8 +226,11 @@ export class ThreadOwners {
     return p;
   }
 
-  private async ask<R>(tenant: string, threadId: string, type: string, payload: unknown): Promise<R> {
-    return (await this.owner(tenant, threadId)).ask<R>(type, payload, { timeoutMs: this.timeoutMs });
+  private ask<R>(tenant: string, threadId: string, type: string, payload: unknown): Promise<R> {
+    return askHandled(
+      () => this.owner(tenant, threadId),
+      (owner) => owner.ask<R>(type, payload, { timeoutMs: this.timeoutMs }),
+    );
   }
 
   /** Makes a thread (`if_exists: do_nothing` returns the existing one; `raise`, the default, is a conflict). */
@@ -238,11 +257,12 @@ export class ThreadOwners {
   }
 
   /** Claims the thread of `run` for it (made when absent), writing the run's first record; `from`: a fork at that checkpoint. */
-  claim(tenant: string, run: RunRecord, from?: string): Promise<ClaimReply> {
+  claim(tenant: string, run: RunRecord, from?: string, first?: FirstCheckpoint): Promise<ClaimReply> {
     return this.ask(tenant, run.thread_id, THREAD_CLAIM, {
       thread_id: run.thread_id,
       run,
       ...(from === undefined ? {} : { checkpoint_id: from }),
+      ...(first === undefined ? {} : { first }),
     });
   }
 

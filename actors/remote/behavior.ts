@@ -203,6 +203,8 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
       })) as RemoteCheckpoint | undefined;
       const record = await st.store.getRun(tenant, runId);
       if (cp === undefined && record !== undefined && !TERMINAL.has(record.status)) {
+        // Claimed first: a create of an older activation still under way cannot start following it once this ends it.
+        if (!(await st.store.claimRun(tenant, runId, { agent: def.name, epoch: ctx.epoch }))) continue;
         const why = unreadable === undefined ? 'its resume checkpoint is missing' : `its resume checkpoint is unreadable (${unreadable})`;
         await abandonRun(ctx.system, st, tenant, def.name, runId, `run ${runId} of remote agent ${def.name} cannot be resumed: ${why}`);
         continue;

@@ -6,11 +6,20 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { RUN_CREATE, ValidationError } from '../../protocols/index.js';
-import { MeshNode, MemoryStorage, type ActorRef, type ActorSystem } from '../../runtime/index.js';
+import { MeshNode, MemoryStorage, type ActorRef, type ActorSystem, type StorageKey } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import { configSchema } from '../../config/index.js';
 import { composeCatalog } from '../../cli/kinds.js';
-import { RunRecovery, RunStore, waitForRun, type Catalog, type RunResult } from '../../actors/index.js';
+import {
+  RunRecovery,
+  RunStore,
+  ThreadOwners,
+  admitRun,
+  newRunRecord,
+  waitForRun,
+  type Catalog,
+  type RunResult,
+} from '../../actors/index.js';
 import { OfflineProvider } from '../../actors/llm/offline.js';
 import type { ModelEvent, ModelProvider, ModelRequest } from '../../actors/llm/types.js';
 
@@ -184,6 +193,129 @@ describe('run recovery', () => {
     expect(report).toMatchObject({ ensured: 2, cleaned: 1 });
     expect((await done).map((r) => r.status)).toEqual(['success', 'success']);
     expect(await new RunStore(storage).indexedRuns()).toEqual([]);
+  }, 60_000);
+
+  /** What an agent's create sends its thread's owner: the run's first record and its first checkpoint (no messages). */
+  const claimOf = (system: ActorSystem, runId: string, threadId: string, text: string) =>
+    new ThreadOwners(system).claim('default', newRunRecord(runId, threadId, 'a1', {}, new Date().toISOString()), undefined, {
+      input: [{ role: 'user', content: text }],
+      checkpoint: { run_id: runId, agent: 'a1', depth: 0, turns: 0, usage: { promptTokens: 0, completionTokens: 0 }, resumes: 0 },
+    });
+
+  it('a create that stopped right after claiming its thread: the next start resumes the run from the checkpoint its claim wrote', async () => {
+    const storage = new MemoryStorage();
+    const first = await node(storage, ['a1'], hanging);
+    await claimOf(first.system, 'default-cut', 't-cut', 'What is 6 times 7?');
+    const store = new RunStore(storage);
+    expect((await store.getThread('default', 't-cut'))?.status).toBe('busy');
+    expect(await store.indexedRuns()).toEqual([{ tenant: 'default', agent: 'a1', runId: 'default-cut', threadId: 't-cut' }]);
+    opened.splice(opened.indexOf(first), 1);
+    await first.catalog.close();
+    await first.system.shutdown(); // the create's process is gone: nothing drives the run
+
+    const { system, catalog } = await node(storage, ['a1'], new OfflineProvider());
+    const done = ends(system, ['default-cut']);
+    await catalog.start();
+    const [cut] = await done;
+    expect(cut?.status).toBe('success');
+    const thread = await store.thread('default', 't-cut');
+    expect(thread.status).toBe('idle');
+    // The input the claim carried is what the model answered.
+    expect(thread.values.messages[0]).toMatchObject({ role: 'user', content: 'What is 6 times 7?' });
+    expect(thread.values.messages.at(-1)).toMatchObject({ role: 'assistant' });
+    const log = await store.events('default', 'default-cut');
+    expect(log.map((e) => e.seq)).toEqual(log.map((_, i) => i + 1));
+    expect(await store.indexedRuns()).toEqual([]);
+  }, 60_000);
+
+  it('a create asked again finds the run a create whose ask expired made (driven by nothing): the run is driven to its end', async () => {
+    const storage = new MemoryStorage();
+    const { system, catalog } = await node(storage, ['a1'], new OfflineProvider());
+    const agent = await catalog.ensure('agent/a1');
+    // The first create's claim went through after its ask expired in the agent: the run is recorded, not driven.
+    await claimOf(system, 'default-late', 't-late', 'hi');
+    const done = ends(system, ['default-late']);
+    const again = await agent.ask(RUN_CREATE, {
+      run_id: 'default-late',
+      thread_id: 't-late',
+      input: { messages: [{ role: 'user', content: 'hi' }] },
+    });
+    expect(again).toMatchObject({ run_id: 'default-late', status: 'running' });
+    expect((await done)[0]?.status).toBe('success');
+    // The thread takes the next run.
+    const next = ends(system, ['default-next']);
+    await agent.ask(RUN_CREATE, { run_id: 'default-next', thread_id: 't-late', input: { messages: [{ role: 'user', content: 'hi' }] } });
+    expect((await next)[0]?.status).toBe('success');
+  }, 60_000);
+
+  it('a run marked active without a checkpoint (an older claim): the next start ends it error with the reason, its thread free', async () => {
+    const storage = new MemoryStorage();
+    const first = await node(storage, ['a1'], hanging);
+    await claimOf(first.system, 'default-old', 't-old', 'hi');
+    opened.splice(opened.indexOf(first), 1);
+    await first.catalog.close();
+    await first.system.shutdown();
+    await storage.bucket('runs').delete(['default', 'cp', 'default-old']);
+    const { system, catalog } = await node(storage, ['a1'], new OfflineProvider());
+    const done = ends(system, ['default-old']);
+    await catalog.start();
+    expect((await done)[0]).toMatchObject({ status: 'error', error: expect.stringContaining('resume checkpoint is missing') });
+    const store = new RunStore(storage);
+    expect(await store.thread('default', 't-old')).toMatchObject({ status: 'error' });
+    expect(await store.indexedRuns()).toEqual([]);
+  }, 60_000);
+
+  it('a create that named no thread, asked again while its first ask made the run, is answered with that run (not a conflict)', async () => {
+    const storage = new MemoryStorage();
+    const { system } = await node(storage, ['a1'], hanging);
+    const store = new RunStore(storage);
+    await claimOf(system, 'default-twice', 't-first', 'hi'); // the first ask's claim, on the thread it picked
+    // The second ask read no record yet (the first claim was still on its way), then picks another thread at random.
+    const getRun = store.getRun.bind(store);
+    let reads = 0;
+    store.getRun = (tenant, runId) => (reads++ === 0 ? Promise.resolve(undefined) : getRun(tenant, runId));
+    const record = (threadId: string) => newRunRecord('default-twice', threadId, 'a1', {}, new Date().toISOString());
+    const again = await admitRun(store, new ThreadOwners(system), 'default', 'default-twice', {}, record);
+    expect(again).toEqual({ existing: { run_id: 'default-twice', thread_id: 't-first', status: 'running' } });
+    // A create that named the other thread is still a conflict.
+    reads = 0;
+    await expect(admitRun(store, new ThreadOwners(system), 'default', 'default-twice', { thread_id: 't-other' }, record)).rejects.toThrow(
+      /exists on another thread/,
+    );
+  }, 60_000);
+
+  it('a create of a run the new activation is restoring does not restore it a second time (one model call)', async () => {
+    const storage = new MemoryStorage();
+    const [runId] = await leaveRuns(storage, ['default'], ['a1']);
+    let calls = 0;
+    const offline = new OfflineProvider();
+    const counting: ModelProvider = {
+      name: 'offline',
+      // Slow to answer: a second restore of the run would ask it again before the first one's answer ends the run.
+      async *stream(request: ModelRequest) {
+        calls++;
+        await new Promise((r) => setTimeout(r, 600));
+        yield* offline.stream(request);
+      },
+    };
+    // The activation's restore reads the run's checkpoint slowly (the first read: 300 ms), so the create asked again
+    // meanwhile finds the run in flight while that restore is still under way.
+    const runs = storage.bucket('runs');
+    const get = runs.get.bind(runs);
+    let slow = true;
+    runs.get = async <T>(key: StorageKey): Promise<T | undefined> => {
+      if (slow && key[1] === 'cp') {
+        slow = false;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      return get<T>(key);
+    };
+    const { system, catalog } = await node(storage, ['a1'], counting);
+    const done = ends(system, [runId as string]);
+    const agent = await catalog.ensure('agent/a1');
+    await agent.ask(RUN_CREATE, { run_id: runId, thread_id: `t-${runId}`, input: { messages: [{ role: 'user', content: 'hello' }] } });
+    expect((await done)[0]?.status).toBe('success');
+    expect(calls).toBe(1);
   }, 60_000);
 
   it('starts with the catalog: a started catalog resumes the runs with no traffic', async () => {
