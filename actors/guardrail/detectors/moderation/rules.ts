@@ -5,7 +5,7 @@
  * content, a generalisation about a group — not for alarming words, which news, medicine, education and fiction
  * use freely; context rules damp those genres, and benign idioms ("kill the process", "sex: F") are blanked.
  */
-import { context, gated, phrase, rule, type ContextRule, type Rule } from '../text/rules.js';
+import { context, gated, phrase, rule, type ContextRule, type Mentions, type Rule } from '../text/rules.js';
 
 const HAR = 'HARASSMENT';
 const HATE = 'HATE';
@@ -307,6 +307,118 @@ export const MODERATION_RULES: readonly Rule[] = [
     `(chupame|chupa|lameme) (la|mi|tu) (polla|verga|concha|pija|coño|cono)`,
     `(follame|quiero follarte|quiero cogerte|mandame fotos desnuda*|fotos desnud*|mamada|paja|correrme en)`,
   ),
+  // Threats in the present tense, which French, Spanish and German use for the future (`je lui explose la tête`, `on
+  // le tabasse`, `lo mato`, `breche ich dir die Beine`), and English threats at a body part (`break both his legs`).
+  rule(
+    VIO,
+    0.75,
+    `(je|j|on|moi je) (te|le|la|lui|les|leur|vous) (explose|eclate|defonce|tabasse|bute|creve|casse|frappe|plante|descends|
+      massacre|egorge|pete|demonte|fracasse|saigne|cogne) (la tete|la gueule|la figure|le crane|les dents|les jambes|le nez|
+      a coups|jusqu a ce qu|jusqu a ce que)`,
+    `(je|j|on) (te|le|la|les|vous) (tabasse|bute|defonce|egorge|poignarde|massacre|creve|plante|descends|tue)`,
+    `(le|la|lo|los|las|te|os) (mato|matamos|machaco|machacamos|apunalo|rajo|reviento|liquido|liquidamos|partimos|quemamos)`,
+    `(breche|brech|brechen) (ich|wir) (dir|ihm|ihr|euch) [beide|die|alle] (beine|arme|knochen|nase|finger|genick|rippen)`,
+    `(ich|wir) (breche|brechen|brech) (dir|ihm|ihr|euch) [beide|die|alle] (beine|arme|knochen|nase|finger|genick|rippen)`,
+    `${INTEND} (break|smash|snap|cut off|rip off) (both|all|every one of) (your|his|her|their) (legs|arms|fingers|bones|teeth|ribs)`,
+    `(leave|left|leaving) (you|him|her|them) (bleeding|for dead|in a pool of blood|unable to walk|in a wheelchair)`,
+  ),
+  // Threats at someone's family: where the children go to school, what will happen to them.
+  rule(
+    VIO,
+    0.75,
+    `(i|we) (know|found out|know exactly) (where|which school|what school|the school) (your|you) [little] (kids|children|son|
+      daughter|family|wife|husband|kid)`,
+    `(i|we) know (your|you) (kids|children|son s|daughter s|kid s) (school|address)`,
+    `(watch|see|wait and see|guess) what happens to (them|your (kids|children|family|son|daughter|wife|husband))`,
+    `(ich|wir) (kenne|kennen|weiss|wissen) (die schule|den kindergarten|wo) (deiner|deine|dein|ihrer|ihre) (kinder|tochter|sohn|
+      familie|frau|mann)`,
+    `(je|on|nous) (connait|connais|connaissons|sait|sais|savons) (l ecole|la creche|ou) (de tes|de vos|tes|vos|ta|ton|votre)
+      (gosses|enfants|fille|fils|famille|femme|mari|mome|momes)`,
+    `(se|sabemos|conozco|conocemos) (a que colegio|donde|el colegio|la escuela) (van|va|estudian|viven|de) [tus|sus] (hijos|hija|hijo|
+      familia|ninos|crios|mujer|marido)`,
+  ),
+  // Instructions to build a bomb or another explosive device, asked for in any of the four languages.
+  rule(
+    VIO,
+    0.75,
+    `(instructions|steps|guide|tutorial|recipe|how) (to|for|on how to) (build|make|assemble|construct|build and detonate) (a|an|my)
+      [homemade|home made|pipe|nail|car|working|simple] (bomb|explosive*|ied|explosive device|detonator|napalm|molotov*)`,
+    `(anleitung|schritte|bauanleitung|rezept) (fur|zum bau|zur herstellung) (eine|einer|einen|von) [selbstgebaute*|funktionierende*]
+      (rohrbombe|bombe|nagelbombe|sprengsatz|sprengstoff|brandsatz)`,
+    `(etapes|instructions|tuto|tutoriel|recette|explique moi comment) (pour|de) (fabriquer|construire|faire|assembler) (une|un|des)
+      (bombe*|engin explosif|explosif*|detonateur|cocktail molotov)`,
+    `(paso a paso|instrucciones|pasos|tutorial|receta) [para|de|sobre] [como] (fabricar|construir|hacer|armar) (una|un) (bomba|
+      explosivo|artefacto explosivo|detonador|coctel molotov)`,
+  ),
+  // Wishing someone dead or ill.
+  rule(
+    HAR,
+    0.75,
+    `(i hope|hope|hopefully|i wish) (you|he|she|they) (die|dies|croak|croaks|rot|rots|get cancer|gets cancer|get hit by|gets hit by|
+      choke|chokes|burn|burns) `,
+    `(ojala|espero que) (te|se) (mueras|muera|mueran|pudras|pudra|pudran)`,
+    `(j espere|pourvu) (que tu|qu il|qu elle|qu ils|qu elles) (creves|creve|crevent|meures|meure|meurent|pourrisses|pourrisse)`,
+    `(hoffentlich|ich hoffe) (du|er|sie) (stirbst|stirbt|verreckst|verreckt|krepierst|krepiert|verrottest|verrottet)`,
+    `(hoffentlich|ich hoffe) (stirbst|stirbt|verreckst|verreckt|krepierst|krepiert) (du|er|sie)`,
+  ),
+  // A group denied humanity (`they are not people, they are vermin`), or a call to clear places of them.
+  rule(
+    HATE,
+    0.7,
+    `(are not|aren t|arent|sind keine|ne sont pas des|ce ne sont pas des|no son) (people|humans|human beings|human|menschen|
+      personnes|humains|etres humains|personas|seres humanos|gente) [,|;|.] [they are|they re|sie sind|ce sont|son|sind] ${DEHUMANISE}`,
+    `(clean|cleanse|purge|clear|sauber machen|saubern|nettoyer|vider|limpiar|purgar) (the|our|these|unsere|die|nos|les|los|nuestros|
+      nuestras|las) (streets|neighbourhoods|neighborhoods|towns|cities|country|strassen|viertel|stadte|land|rues|quartiers|villes|pays|
+      calles|barrios|ciudades|pais) (of|von|de|d) (them|ellos|ellas|eux|ihnen|these people|ces gens|esa gente|diesen leuten)`,
+  ),
+  // Explicit sexual content: a request for an explicit or erotic text, and explicit talk (each alone is weak; two together
+  // reach the threshold).
+  rule(
+    SEX,
+    0.4,
+    `(sex scene|sex story|erotic story|erotic scene|smut|scene de sexe|scene erotique|histoire erotique|recit erotique|sexszene|
+      erotische geschichte|erotische szene|sexgeschichte|escena de sexo|escena erotica|relato erotico|historia erotica|cuento erotico)`,
+  ),
+  rule(
+    SEX,
+    0.4,
+    `(very|really|extremely|fully|sehr|ganz|extrem|tres|vraiment|muy|super) (explicit|graphic|explizit*|explicite*|explicit*|hard|
+      hot|dirty|cochon*|sucio*|versaut*)`,
+    `(explicit|graphic|explizit*|explicite*|explicit*) (details|detail|detalle*|einzelheiten)`,
+    `(with|mit|avec|con) (every|all the|each|allen|jedem|chaque|tous les|todos los|cada) (detail|details|einzelheiten|detail|detalle|
+      detalles)`,
+    `(ganz|sehr|muy|tres|in) (detailliert|genau|detallado|detaille|detail|detalle)`,
+  ),
+  rule(
+    SEX,
+    0.45,
+    `(ride|fuck|take|pound) me (until|till|hard|all night|slowly|like)`,
+    `(how|so) wet (you re|you are|you get|i m|i am|i get) [getting]`,
+    `(until|till) (we|you|i) [both] (come|cum)`,
+    `(es|s) (mit mir|mit dir|mit ihr|mit ihm) [im bett|auf dem tisch|die ganze nacht] (treibst|treibe|treiben|treibt)`,
+    `(mich|dich) [ganz] nackt (ausziehst|ausziehe|ausziehen)`,
+    `(follan|follamos|follando|follarme|follarte|cogemos|cogiendo|te follo|me follas)`,
+    `(baisent|baisons|baiser avec|te baise|me baises|me prendre) `,
+  ),
+  // Self-harm told in the first person as something done (again), and self-punishment.
+  rule(
+    SH,
+    0.45,
+    `(i|i ve|i have) [just|again|once again] (cut|burned|burnt|scratched|carved) (myself|my arms|my wrists|my legs|my thighs|my skin)`,
+    `je me suis [encore|de nouveau|a nouveau|deja] (brule|brulee|coupe|coupee|scarifie|scarifiee|mutile|mutilee|taillade|tailladee)
+      (les bras|les poignets|les cuisses|les jambes|la peau)`,
+    `ich habe mich [gestern|heute|wieder|schon wieder] (geritzt|verbrannt|geschnitten|verletzt)`,
+    `(me he|me volvi a|volvi a) (cortado|quemado|cortar|quemar|lastimado|lastimar) [los brazos|las munecas|las piernas]`,
+  ),
+  rule(
+    SH,
+    0.5,
+    `(je me suis encore|je me suis de nouveau|ich habe mich schon wieder|ich habe mich wieder|me volvi a|i (cut|burned) myself again)`,
+    `(i deserve|i deserved) (to hurt|the pain|pain|to suffer|to bleed|to be in pain)`,
+    `(je merite|je le merite) (d avoir mal|de souffrir|la douleur|de saigner)`,
+    `(ich verdiene|ich habe es verdient) (den schmerz|schmerzen|es zu leiden|zu leiden|zu bluten)`,
+    `(merezco|me merezco) (sufrir|el dolor|sentir dolor|hacerme dano|sangrar)`,
+  ),
 ];
 
 /** Benign idioms blanked before the rules run. */
@@ -322,6 +434,9 @@ export const MODERATION_BENIGN = new RegExp(
     `(dead|deadly) (link|links|code|lock|locks|letter|letters|line|end|battery|simple|serious)`,
     `(killer|killing it) (feature|app|deal|idea)`,
     `(i could|i d|i would) (kill|murder) (for) (a|an|some)`,
+    `(ich konnte|ich wurde) (fur|fuer) (einen|eine|ein) * (morden|toten)`,
+    `(je tuerais|je pourrais tuer|je serais pret a tuer|je serais prete a tuer) (pour) (un|une|des)`,
+    `(mataria|podria matar|yo mataria) (por) (un|una|unos|unas)`,
     `(bug|bugs|traffic|heat|deadline|this|commute|exam) (is|are) killing me`,
     `(execute|executed|terminate|terminated) (the|a|all) (child|process|job|task|order|script|query|contract|thread)`,
     `hit (me|us) up`,
@@ -443,6 +558,49 @@ export const MODERATION_CONTEXTS: readonly ContextRule[] = [
     `(breaking news|news|reuters|associated press|afp|dpa|press release|study|researchers|journal|course|lesson|curriculum)`,
   ]),
 ];
+
+/**
+ * A word quoted after a verb or noun that reports or names it (`called another member a 'X'`, `llama 'X' a otra
+ * persona`, `das Wort „X“`, `le terme « X »`): a moderation report, a dictionary question or a history lesson uses the
+ * slur or insult as material. Rule hits inside the quotes count at `factor`, and the concept layer does not read them.
+ * Not after a second-person object (`called you a 'X'` is aimed at the reader).
+ */
+export const MODERATION_MENTIONS: Mentions = {
+  re: new RegExp(
+    String.raw`\b(?:called|calls|calling|named|labell?ed|wrote|posted|typed|said|used|using|uses|word|term|slur|insult|` +
+      String.raw`llamo|llama|llamaba|llamandol[eoa]|llamarle|palabra|termino|insulto|insultos|escribio|puso|` +
+      String.raw`mot|terme|insulte|insultes|traite|traitee|traitait|ecrit|qualifie|qualifiee|` +
+      String.raw`nannte|nennt|genannt|bezeichnet|bezeichnete|beschimpft|beschimpfte|wort|begriff|beleidigung|schrieb|geschrieben)\b` +
+      String.raw`(?! (?:you|dich|dir|toi|te|vous|usted)\b)[^"“„«'‘\n]{0,60}?` +
+      /(?:"([^"\n]{1,40})"|“([^“”\n]{1,40})”|„([^„“”\n]{1,40})[“”]|«[ \t]?([^«»\n]{1,40}?)[ \t]?»|'([^'\n]{1,40})'|‘([^‘’\n]{1,40})’)/u.source,
+    'gu',
+  ),
+  factor: 0.3,
+};
+
+/**
+ * Self-harm of someone else, told by a parent, friend or teacher who asks what to do: the message is about them and
+ * about getting help (`my son cuts himself, how do I talk to him`), not the writer's own intent.
+ */
+export const THIRD_PERSON_SELF_HARM: ContextRule = context(
+  0.4,
+  'segment',
+  [
+    `(my|our|mon|ma|notre|mein|meine|meinem|meiner|unser|unsere|mi|nuestro|nuestra) (son|daughter|teen|teenager|kid|child|friend|
+      best friend|brother|sister|partner|boyfriend|girlfriend|student|pupil|ado|adolescent|fils|fille|enfant|ami|amie|copain|copine|
+      frere|soeur|eleve|sohn|tochter|kind|freund|freundin|bruder|schwester|schuler|schulerin|hijo|hija|nino|nina|amigo|amiga|hermano|
+      hermana|alumno|alumna|pareja|novio|novia)`,
+  ],
+  [SH],
+  new RegExp(
+    phrase(
+      `(how (do|can|should) i|what (should|can|do) i (do|say)|who (can|should|do) i (turn|talk|call)|vers qui|comment (en parler|
+        lui parler|l aider|reagir|faire)|que faire|a qui (parler|m adresser)|was soll ich|wie (spreche|rede|helfe|reagiere) ich|
+        an wen (kann|soll)|como (hablo|hablar|le hablo|puedo|ayudo|reacciono)|que (hago|puedo hacer)|a quien (acudo|acudir|llamo))`,
+    ),
+    'u',
+  ),
+);
 
 /** The bias rules: generalisations that assign a trait to a whole group. */
 export const BIAS_RULES: readonly Rule[] = [
