@@ -342,7 +342,7 @@ export const MODERATION_RULES: readonly Rule[] = [
     VIO,
     0.75,
     `(instructions|steps|guide|tutorial|recipe|how) (to|for|on how to) (build|make|assemble|construct|build and detonate) (a|an|my)
-      [homemade|home made|pipe|nail|car|working|simple] (bomb|explosive*|ied|explosive device|detonator|napalm|molotov*)`,
+      [homemade|home made|working|simple|small] [pipe|nail|car|fertilizer|fertiliser] (bomb|explosive*|ied|explosive device|detonator|napalm|molotov*)`,
     `(anleitung|schritte|bauanleitung|rezept) (fur|zum bau|zur herstellung) (eine|einer|einen|von) [selbstgebaute*|funktionierende*]
       (rohrbombe|bombe|nagelbombe|sprengsatz|sprengstoff|brandsatz)`,
     `(etapes|instructions|tuto|tutoriel|recette|explique moi comment) (pour|de) (fabriquer|construire|faire|assembler) (une|un|des)
@@ -359,7 +359,7 @@ export const MODERATION_RULES: readonly Rule[] = [
     `(ojala|espero que) (te|se) (mueras|muera|mueran|pudras|pudra|pudran)`,
     `(j espere|pourvu) (que tu|qu il|qu elle|qu ils|qu elles) (creves|creve|crevent|meures|meure|meurent|pourrisses|pourrisse)`,
     `(hoffentlich|ich hoffe) (du|er|sie) (stirbst|stirbt|verreckst|verreckt|krepierst|krepiert|verrottest|verrottet)`,
-    `(hoffentlich|ich hoffe) (stirbst|stirbt|verreckst|verreckt|krepierst|krepiert) (du|er|sie)`,
+    `(hoffentlich|ich hoffe) (stirbst|stirbt|verreckst|verreckt|krepierst|krepiert) (du|er|sie|der|die|dieser|diese|das)`,
   ),
   // A group denied humanity (`they are not people, they are vermin`), or a call to clear places of them.
   rule(
@@ -572,7 +572,10 @@ export const MODERATION_MENTIONS: Mentions = {
       String.raw`mot|terme|insulte|insultes|traite|traitee|traitait|ecrit|qualifie|qualifiee|` +
       String.raw`nannte|nennt|genannt|bezeichnet|bezeichnete|beschimpft|beschimpfte|wort|begriff|beleidigung|schrieb|geschrieben)\b` +
       String.raw`(?! (?:you|dich|dir|toi|te|vous|usted)\b)[^"“„«'‘\n]{0,60}?` +
-      /(?:"([^"\n]{1,40})"|“([^“”\n]{1,40})”|„([^„“”\n]{1,40})[“”]|«[ \t]?([^«»\n]{1,40}?)[ \t]?»|'([^'\n]{1,40})'|‘([^‘’\n]{1,40})’)/u.source,
+      /(?:"([^"\n]{1,40})"|“([^“”\n]{1,40})”|„([^„“”\n]{1,40})[“”]|«[ \t]?([^«»\n]{1,40}?)[ \t]?»|'([^'\n]{1,40})'|‘([^‘’\n]{1,40})’)/u.source +
+      // German puts the verb last (`als „X“ bezeichnet`)
+      String.raw`|\b(?:als|wie) (?:"([^"\n]{1,40})"|“([^“”\n]{1,40})”|„([^„“”\n]{1,40})[“”]|'([^'\n]{1,40})')` +
+      String.raw` ?(?:bezeichnet|bezeichnete|beschimpft|beschimpfte|tituliert|betitelt|genannt)\b`,
     'gu',
   ),
   factor: 0.3,
