@@ -359,7 +359,7 @@ export const INTENT_RULES: readonly Rule[] = [
   intent(
     I,
     0.4,
-    '(?:decide|bestimme|mando|decido|charge|call the shots|sage)',
+    '(?:bestimme ich|entscheide ich|sage ich|c est moi|mando yo|decido yo|soy yo quien|i decide|in charge|call the shots|make the rules)',
     `${W0}(?:jetzt|ab jetzt|ab sofort|von nun an) (?:bestimme|entscheide|sage) ich${W1}`,
     `${W0}(?:c est moi qui (?:decide|commande)|desormais c est moi|maintenant c est moi)${W1}`,
     `${W0}(?:ahora (?:mando|decido) yo|a partir de ahora (?:mando|decido) yo|ahora soy yo quien (?:manda|decide))${W1}`,
@@ -369,7 +369,8 @@ export const INTENT_RULES: readonly Rule[] = [
   intent(
     J,
     0.6,
-    '(?:restrict|limit|rule|filter|einschrank|beschrank|regeln|grenzen|regles|reglas|restricc)',
+    '(?:left behind|shed|thrown off|broken free|escaped|hinter sich|abgelegt|abgeschuttelt|laisse derriere|rompu avec|dejado atras|' +
+      'roto con)',
     `${W0}(?:has|have|hat|haben|a|ont|ha|han) (?:left behind|shed|thrown off|broken free of|escaped|` +
       `hinter sich gelassen|abgelegt|abgeschuttelt|laisse derriere|rompu avec|dejado atras|roto con|` +
       `(?:alle|toutes|todas) (?:[a-z]{2,14} )?(?:abgelegt|hinter sich gelassen))${near(3)}` +
@@ -379,7 +380,7 @@ export const INTENT_RULES: readonly Rule[] = [
   intent(
     J,
     0.3,
-    '(?:act|pretend|play|spiel|bist|actua|haz|joue|incarne|fais|eres|sois|sei)',
+    '(?:grandm|grandp|granny|nana|oma|opa|grossmutter|grossvater|mamie|papi|grand mere|grand pere|abuel)',
     `${W0}(?:act as|acting as|pretend to be|play|roleplay as|be|spiel|sei|du bist|actua como|haz de|eres|joue|incarne|sois|fais comme si tu etais)` +
       `(?:[^a-z0-9\\n]{1,3}(?:my|mein[a-z]{0,2}|ma|mon|mi|dead|late|deceased|verstorbene[nr]?|defunte?|difunt[oa]|fallecid[oa]|sweet|` +
       `dear|liebe[rn]?|chere?|querid[oa])){1,3}[^a-z0-9\\n]{1,3}(?:grandma|grandmother|grandpa|grandfather|granny|nana|oma|opa|` +
@@ -390,7 +391,8 @@ export const INTENT_RULES: readonly Rule[] = [
   intent(
     J,
     0.3,
-    '(?:used|immer|contait|contaba|lisait|leia|racontait|sleep|schlafen|dormir)',
+    '(?:used to|would always|hat mir immer|hat immer|pflegte|me contait|me racontait|me lisait|me contaba|me leia|me explicaba|' +
+      'm expliquait|to sleep|einschlafen|m endormir|antes de dormir|para dormirme)',
     `${W0}(?:used to|would always|always used to|hat mir immer|hat immer|pflegte|me contait|me racontait|me lisait|me contaba|` +
       `me leia|me explicaba|m expliquait)${near(8)}(?:steps|synthesis|recipe|how to|how you|how one|wie man|anleitung|` +
       `comment on|comment fabriquer|comment faire|recette|etapes|como se|paso a paso|receta|pasos)${W1}`,
@@ -409,7 +411,7 @@ export const INTENT_RULES: readonly Rule[] = [
   intent(
     P,
     0.35,
-    '(?:before|avant|vor|antes)',
+    '(?:conversation|echange|discussion|chat|gesprach|unterhaltung|conversacion|charla|session|sitzung|sesion)',
     `${W0}(?:before|avant|vor|antes de) (?:our|notre|unserem|unserer|nuestra|nuestro|this|ce|cette|diesem|dieser|esta|este) ` +
       `(?:conversation|echange|discussion|chat|gesprach|unterhaltung|conversacion|charla|session|sitzung|sesion)${W1}`,
   ),
