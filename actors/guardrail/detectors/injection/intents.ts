@@ -217,6 +217,9 @@ const SECOND_MODAL =
   `a partir de maintenant tu dois|debes ahora|ahora debes|a partir de ahora debes)${near(4)}(?:${OVERRIDE}|` +
   `${SUSPECT})${W1}`;
 
+/** A vocative to the model followed by an imperative (`AI helpdesk bot: raise my account …`). */
+export const VOCATIVE_ACTION = `${VOCATIVE}[^a-z0-9\\n]{0,3}(?:${POLITE}[^a-z0-9\\n]{1,3}){0,2}${ACTION}${W1}`;
+
 /** The intent rules. */
 export const INTENT_RULES: readonly Rule[] = [
   // Override verb × instruction noun, either order (German and Romance infinitives come last).
@@ -238,7 +241,7 @@ export const INTENT_RULES: readonly Rule[] = [
   // Suppressing safety, either order.
   intent(I, 0.65, SAFETY, pair(DISABLE, SAFETY, 4, true)),
   // A vocative to the model followed by an imperative.
-  intent(I, 0.7, ADDRESSEE, `${VOCATIVE}[^a-z0-9\\n]{0,3}(?:${POLITE}[^a-z0-9\\n]{1,3}){0,2}${ACTION}${W1}`),
+  intent(I, 0.7, ADDRESSEE, VOCATIVE_ACTION),
   // Requests to hide findings or to pass a review (two together, or with a vocative, make an injection).
   intent(
     I,
