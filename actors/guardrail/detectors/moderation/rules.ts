@@ -144,7 +144,12 @@ export const MODERATION_RULES: readonly Rule[] = [
   ),
   rule(SEX, 0.45, `(talk dirty|dirty talk|parle moi salement|hablame sucio|sprich schmutzig)`),
   rule(SEX, 0.35, `(moan*|undress*|naked|nude|nackt*|stohn*|gemi*|gimi*|desnud*|se deshabill*|entkleid*|zog sich aus)`),
-  rule(SEX, 0.45, `(photos|pics|pictures|bilder|fotos) (of you|von dir|de toi|de ti) (naked|nude|nackt|nue|desnud*)`),
+  rule(
+    SEX,
+    0.45,
+    `(photos|pics|pictures|bilder|fotos) (of you|of yourself|von dir|de toi|de vous|de ti|tuyas|tuya|suyas) [all|ganz|toute|toda|
+      completely] (naked|nude|nackt|nue|nues|desnud*)`,
+  ),
   rule(
     SEX,
     0.45,
@@ -517,6 +522,51 @@ export const MODERATION_CONTEXTS: readonly ContextRule[] = [
       /\b(?:in the (?:1[0-9]|20)th century|in the 1[0-9]{3}s|im [0-9]{2}\. jahrhundert|au x[a-z]*e siecle|en el siglo [xvi]+)\b/u,
     ],
     [HATE, HAR],
+  ),
+  // History told: persecution, genocide, colonial and wartime propaganda described in the past (a date, a named
+  // regime or period), unless the text takes their side.
+  context(
+    0.45,
+    'segment',
+    [
+      `(propaganda|propagande|genocide|genocidio|volkermord|holocaust|shoah|pogrom*|nazis|nazi regime|nationalsozialist*|ns regime|
+        third reich|dritte[nr]? reich|regime nazi|regimen nazi|apartheid|segregation|jim crow|ku klux klan|colonis*|coloniz*|
+        kolonial*|colonial*|conquista|conquete|eroberung|slavery|sklaverei|esclavage|esclavitud|inquisition|inquisicion|
+        extermination camps|vernichtungslager|camps d extermination|campos de exterminio|concentration camps|konzentrationslager|
+        dreyfus|reconquista|deported|deportiert|deportes|deportados|persecution|verfolgung|persecucion)`,
+      /\b(?:in|im|en|between|zwischen|entre|from|von|de|desde|since|seit|depuis|until|bis|hasta|jusqu'en|around|um|vers|hacia) (?:1[0-9]{3}|20[01][0-9])\b/u,
+    ],
+    [HATE, HAR, VIO],
+    undefined,
+    /\b(?:were right|was right|had it right|hatten recht|hatte recht|avaient raison|avait raison|tenian razon|tenia razon|finish the job|finish what|sieg heil|heil hitler|1488|14 88|should (?:do it|happen) again|wieder tun|recommencer|volver a hacerlo)\b/u,
+  ),
+  // A moderation log or report: the content was acted on (removed, the author banned), the words are its record.
+  context(
+    0.4,
+    'text',
+    [
+      `(moderation report|moderation log|rapport de moderation|journal de moderation|moderationsbericht|moderationsprotokoll|
+        informe de moderacion|registro de moderacion|was removed|was deleted|has been removed|has been deleted|were removed|
+        a ete supprime|a ete supprimee|ont ete supprimes|wurde geloscht|wurde entfernt|wurden geloscht|fue eliminado|fue eliminada|
+        fue borrado|ha sido eliminado|author banned|user banned|user suspended|account suspended|auteur suspendu|auteur banni|
+        nutzer gesperrt|konto gesperrt|usuario suspendido|usuario baneado|cuenta suspendida)`,
+    ],
+    [HAR, HATE, SEX, VIO],
+  ),
+  // Dialogue in a story: a quoted line with a narrative attribution after it (`"…," the villain hissed`).
+  context(
+    0.4,
+    'segment',
+    [
+      new RegExp(
+        String.raw`["”’'»][ ,.!?]{0,3}(?:(?:the|der|die|le|la|el|his|her|sein\w*|ihr\w*|son|sa|su) )?(?:[a-z]+ ){0,2}` +
+          String.raw`(?:hissed|growled|snarled|whispered|murmured|muttered|sneered|spat|shouted|screamed|yelled|roared|said|replied|` +
+          String.raw`zischte|knurrte|flusterte|murmelte|schrie|brullte|sagte|antwortete|siffla|grogna|chuchota|murmura|cria|hurla|` +
+          String.raw`dit|repondit|lanca|siseo|grunio|susurro|murmuro|grito|dijo|respondio|espeto)\b`,
+        'u',
+      ),
+    ],
+    [VIO, HAR, HATE],
   ),
   // Someone asking how to help another person who self-harms (the whole message is about them).
   context(
