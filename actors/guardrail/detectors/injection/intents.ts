@@ -384,7 +384,8 @@ export const INTENT_RULES: readonly Rule[] = [
     J,
     0.3,
     '(?:grandm|grandp|granny|nana|oma|opa|grossmutter|grossvater|mamie|papi|grand mere|grand pere|abuel)',
-    `${W0}(?:act as|acting as|pretend to be|play|roleplay as|be|spiel|sei|du bist|actua como|haz de|eres|joue|incarne|sois|fais comme si tu etais)` +
+    `${W0}(?:act as|acting as|pretend to be|play|roleplay as|be|spiel|sei|du bist|actua como|haz de|eres|joue|incarne|sois|` +
+      `fais comme si tu etais)` +
       `(?:[^a-z0-9\\n]{1,3}(?:my|mein[a-z]{0,2}|ma|mon|mi|dead|late|deceased|verstorbene[nr]?|defunte?|difunt[oa]|fallecid[oa]|sweet|` +
       `dear|liebe[rn]?|chere?|querid[oa])){1,3}[^a-z0-9\\n]{1,3}(?:grandma|grandmother|grandpa|grandfather|granny|nana|oma|opa|` +
       `grossmutter|grossvater|mamie|papi|grand mere|grand pere|abuela|abuelo|abuelita|abuelito|mother|father|mutter|vater|mere|pere|` +
@@ -425,6 +426,7 @@ export const INTENT_RULES: readonly Rule[] = [
     '(?:unfilter|uncensor|unrestrict|ungefilter|unzensier|sans filtre|non filtre|sin filtro|sin censura|filters off|filter aus)',
     `${W0}(?:unfiltered|uncensored|unrestricted|ungefiltert[a-z]{0,2}|unzensiert[a-z]{0,2}|sans filtre|non filtre|non censure|` +
       `sin filtros?|sin censura)${near(2)}(?:model|ai|assistant|version|ki|modell|ia|modele|modelo|chatbot|mode|modus|modo)${W1}`,
-    `${W0}(?:filters? off|filter aus|filtres? desactives|filtros? desactivados|entwicklermodus aktiv|developer mode (?:on|active|enabled))${W1}`,
+    `${W0}(?:filters? off|filter aus|filtres? desactives|filtros? desactivados|entwicklermodus aktiv|` +
+      `developer mode (?:on|active|enabled))${W1}`,
   ),
 ];

@@ -463,7 +463,8 @@ export const INJECTION_RULES: readonly Rule[] = [
 const AUTHORISED = new RegExp(
   String.raw`\b(?:you (?:may|can|are (?:now )?(?:allowed|permitted|authori[sz]ed|cleared) to)|du darfst|du kannst jetzt|` +
     String.raw`tu (?:peux|as le droit d|es autorise[e]? a)|puedes|estas autorizad[oa] a)\b[^.\n]{0,30}?` +
-    String.raw`\b(?:act|behave|operate|respond|answer|be|agir|handeln|actuar|comportarte|te comporter|sein|etre|ser|responder|repondre|antworten)\b`,
+    String.raw`\b(?:act|behave|operate|respond|answer|be|agir|handeln|actuar|comportarte|te comporter|sein|etre|ser|responder|` +
+    String.raw`repondre|antworten)\b`,
   'u',
 );
 
@@ -473,17 +474,17 @@ export const INJECTION_CONTEXTS: readonly ContextRule[] = [
     0.35,
     'segment',
     [
-    `(prompt|indirect|llm) injection*`,
-    `(inyeccion de (prompts|instrucciones)|injection de (prompt*|consignes)|prompt injection*)`,
-    `(instrucciones como|frases como|instructions comme|phrases comme|anweisungen wie|satze wie|befehle wie)`,
-    `jailbreak* (is|are|attack*|technique*|attempt*|prompts are|work)`,
-    `(attacker*|adversar*|researcher*|red team*|pentest*|penetration test*|malicious actor*|hackers|threat actor*|the payload|payloads|
+      `(prompt|indirect|llm) injection*`,
+      `(inyeccion de (prompts|instrucciones)|injection de (prompt*|consignes)|prompt injection*)`,
+      `(instrucciones como|frases como|instructions comme|phrases comme|anweisungen wie|satze wie|befehle wie)`,
+      `jailbreak* (is|are|attack*|technique*|attempt*|prompts are|work)`,
+      `(attacker*|adversar*|researcher*|red team*|pentest*|penetration test*|malicious actor*|hackers|threat actor*|the payload|payloads|
       exploit*)`,
-    `(such as|for example|e g|for instance|phrases like|strings like|prompts like|so called|known as|well known|an example|examples)`,
-    `(how (do|does|can|to) (i|we|you) (detect|prevent|stop|block|defend|protect|mitigate|handle))`,
-    `(angreifer|beispiel|zum beispiel|z b|sicherheitsbericht|schwachstelle*|wie funktioniert)`,
-    `(attaquant*|par exemple|vulnerabilite*|comment fonctionne|chercheurs)`,
-    `(atacante*|por ejemplo|vulnerabilidad*|como funciona|investigadores)`,
+      `(such as|for example|e g|for instance|phrases like|strings like|prompts like|so called|known as|well known|an example|examples)`,
+      `(how (do|does|can|to) (i|we|you) (detect|prevent|stop|block|defend|protect|mitigate|handle))`,
+      `(angreifer|beispiel|zum beispiel|z b|sicherheitsbericht|schwachstelle*|wie funktioniert)`,
+      `(attaquant*|par exemple|vulnerabilite*|comment fonctionne|chercheurs)`,
+      `(atacante*|por ejemplo|vulnerabilidad*|como funciona|investigadores)`,
     ],
     undefined,
     undefined,

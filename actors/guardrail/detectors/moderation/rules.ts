@@ -347,7 +347,8 @@ export const MODERATION_RULES: readonly Rule[] = [
     VIO,
     0.75,
     `(instructions|steps|guide|tutorial|recipe|how) (to|for|on how to) (build|make|assemble|construct|build and detonate) (a|an|my)
-      [homemade|home made|working|simple|small] [pipe|nail|car|fertilizer|fertiliser] (bomb|explosive*|ied|explosive device|detonator|napalm|molotov*)`,
+      [homemade|home made|working|simple|small] [pipe|nail|car|fertilizer|fertiliser] (bomb|explosive*|ied|explosive device|detonator|
+      napalm|molotov*)`,
     `(anleitung|schritte|bauanleitung|rezept) (fur|zum bau|zur herstellung) (eine|einer|einen|von) [selbstgebaute*|funktionierende*]
       (rohrbombe|bombe|nagelbombe|sprengsatz|sprengstoff|brandsatz)`,
     `(etapes|instructions|tuto|tutoriel|recette|explique moi comment) (pour|de) (fabriquer|construire|faire|assembler) (une|un|des)
@@ -534,11 +535,20 @@ export const MODERATION_CONTEXTS: readonly ContextRule[] = [
         kolonial*|colonial*|conquista|conquete|eroberung|slavery|sklaverei|esclavage|esclavitud|inquisition|inquisicion|
         extermination camps|vernichtungslager|camps d extermination|campos de exterminio|concentration camps|konzentrationslager|
         dreyfus|reconquista|deported|deportiert|deportes|deportados|persecution|verfolgung|persecucion)`,
-      /\b(?:in|im|en|between|zwischen|entre|from|von|de|desde|since|seit|depuis|until|bis|hasta|jusqu'en|around|um|vers|hacia) (?:1[0-9]{3}|20[01][0-9])\b/u,
+      new RegExp(
+        String.raw`\b(?:in|im|en|between|zwischen|entre|from|von|de|desde|since|seit|depuis|until|bis|hasta|jusqu'en|around|um|` +
+          String.raw`vers|hacia) (?:1[0-9]{3}|20[01][0-9])\b`,
+        'u',
+      ),
     ],
     [HATE, HAR, VIO],
     undefined,
-    /\b(?:were right|was right|had it right|hatten recht|hatte recht|avaient raison|avait raison|tenian razon|tenia razon|finish the job|finish what|sieg heil|heil hitler|1488|14 88|should (?:do it|happen) again|wieder tun|recommencer|volver a hacerlo)\b/u,
+    new RegExp(
+      String.raw`\b(?:were right|was right|had it right|hatten recht|hatte recht|avaient raison|avait raison|tenian razon|` +
+        String.raw`tenia razon|finish the job|finish what|sieg heil|heil hitler|1488|14 88|should (?:do it|happen) again|wieder tun|` +
+        String.raw`recommencer|volver a hacerlo)\b`,
+      'u',
+    ),
   ),
   // A moderation log or report: the content was acted on (removed, the author banned), the words are its record.
   context(
@@ -622,7 +632,8 @@ export const MODERATION_MENTIONS: Mentions = {
       String.raw`mot|terme|insulte|insultes|traite|traitee|traitait|ecrit|qualifie|qualifiee|` +
       String.raw`nannte|nennt|genannt|bezeichnet|bezeichnete|beschimpft|beschimpfte|wort|begriff|beleidigung|schrieb|geschrieben)\b` +
       String.raw`(?! (?:you|dich|dir|toi|te|vous|usted)\b)[^"“„«'‘\n]{0,60}?` +
-      /(?:"([^"\n]{1,40})"|“([^“”\n]{1,40})”|„([^„“”\n]{1,40})[“”]|«[ \t]?([^«»\n]{1,40}?)[ \t]?»|'([^'\n]{1,40})'|‘([^‘’\n]{1,40})’)/u.source +
+      /(?:"([^"\n]{1,40})"|“([^“”\n]{1,40})”|„([^„“”\n]{1,40})[“”]|«[ \t]?([^«»\n]{1,40}?)[ \t]?»|'([^'\n]{1,40})'|‘([^‘’\n]{1,40})’)/u
+        .source +
       // German puts the verb last (`als „X“ bezeichnet`)
       String.raw`|\b(?:als|wie) (?:"([^"\n]{1,40})"|“([^“”\n]{1,40})”|„([^„“”\n]{1,40})[“”]|'([^'\n]{1,40})')` +
       String.raw` ?(?:bezeichnet|bezeichnete|beschimpft|beschimpfte|tituliert|betitelt|genannt)\b`,
