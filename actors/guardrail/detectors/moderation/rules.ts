@@ -314,68 +314,89 @@ export const MODERATION_RULES: readonly Rule[] = [
   ),
   // Threats in the present tense, which French, Spanish and German use for the future (`je lui explose la tête`, `on
   // le tabasse`, `lo mato`, `breche ich dir die Beine`), and English threats at a body part (`break both his legs`).
-  rule(
-    VIO,
-    0.75,
-    `(je|j|on|moi je) (te|le|la|lui|les|leur|vous) (explose|eclate|defonce|tabasse|bute|creve|casse|frappe|plante|descends|
-      massacre|egorge|pete|demonte|fracasse|saigne|cogne) (la tete|la gueule|la figure|le crane|les dents|les jambes|le nez|
-      a coups|jusqu a ce qu|jusqu a ce que)`,
-    `(je|j|on) (te|le|la|les|vous) (tabasse|bute|defonce|egorge|poignarde|massacre|creve|plante|descends|tue)`,
-    `(le|la|lo|los|las|te|os) (mato|matamos|machaco|machacamos|apunalo|rajo|reviento|liquido|liquidamos|partimos|quemamos)`,
-    `(breche|brech|brechen) (ich|wir) (dir|ihm|ihr|euch) [beide|die|alle] (beine|arme|knochen|nase|finger|genick|rippen)`,
-    `(ich|wir) (breche|brechen|brech) (dir|ihm|ihr|euch) [beide|die|alle] (beine|arme|knochen|nase|finger|genick|rippen)`,
-    `${INTEND} (break|smash|snap|cut off|rip off) (both|all|every one of) (your|his|her|their) (legs|arms|fingers|bones|teeth|ribs)`,
-    `(leave|left|leaving) (you|him|her|them) (bleeding|for dead|in a pool of blood|unable to walk|in a wheelchair)`,
+  gated(
+    `(explose|eclate|defonce|tabasse|bute|creve|casse|frappe|plante|descends|massacre|egorge|pete|demonte|fracasse|saigne|cogne|
+      poignarde|tue|mato|matamos|machaco|machacamos|apunalo|rajo|reviento|liquido|liquidamos|partimos|quemamos|breche|brech|brechen|
+      break|smash|snap|cut off|rip off|leave|left|leaving)`,
+    rule(
+      VIO,
+      0.75,
+      `(je|j|on|moi je) (te|le|la|lui|les|leur|vous) (explose|eclate|defonce|tabasse|bute|creve|casse|frappe|plante|descends|
+        massacre|egorge|pete|demonte|fracasse|saigne|cogne) (la tete|la gueule|la figure|le crane|les dents|les jambes|le nez|
+        a coups|jusqu a ce qu|jusqu a ce que)`,
+      `(je|j|on) (te|le|la|les|vous) (tabasse|bute|defonce|egorge|poignarde|massacre|creve|plante|descends|tue)`,
+      `(le|la|lo|los|las|te|os) (mato|matamos|machaco|machacamos|apunalo|rajo|reviento|liquido|liquidamos|partimos|quemamos)`,
+      `(breche|brech|brechen) (ich|wir) (dir|ihm|ihr|euch) [beide|die|alle] (beine|arme|knochen|nase|finger|genick|rippen)`,
+      `(ich|wir) (breche|brechen|brech) (dir|ihm|ihr|euch) [beide|die|alle] (beine|arme|knochen|nase|finger|genick|rippen)`,
+      `${INTEND} (break|smash|snap|cut off|rip off) (both|all|every one of) (your|his|her|their) (legs|arms|fingers|bones|teeth|ribs)`,
+      `(leave|left|leaving) (you|him|her|them) (bleeding|for dead|in a pool of blood|unable to walk|in a wheelchair)`,
+    ),
   ),
   // Threats at someone's family: where the children go to school, what will happen to them.
-  rule(
-    VIO,
-    0.75,
-    `(i|we) (know|found out|know exactly) (where|which school|what school|the school) (your|you) [little] (kids|children|son|
-      daughter|family|wife|husband|kid)`,
-    `(i|we) know (your|you) (kids|children|son s|daughter s|kid s) (school|address)`,
-    `(watch|see|wait and see|guess) what happens to (them|your (kids|children|family|son|daughter|wife|husband))`,
-    `(ich|wir) (kenne|kennen|weiss|wissen) (die schule|den kindergarten|wo) (deiner|deine|dein|ihrer|ihre) (kinder|tochter|sohn|
-      familie|frau|mann)`,
-    `(je|on|nous) (connait|connais|connaissons|sait|sais|savons) (l ecole|la creche|ou) (de tes|de vos|tes|vos|ta|ton|votre)
-      (gosses|enfants|fille|fils|famille|femme|mari|mome|momes)`,
-    `(se|sabemos|conozco|conocemos) (a que colegio|donde|el colegio|la escuela) (van|va|estudian|viven|de) [tus|sus] (hijos|hija|hijo|
-      familia|ninos|crios|mujer|marido)`,
+  gated(
+    `(kids|children|son|daughter|family|wife|husband|kid|son s|daughter s|kid s|them|kinder|tochter|sohn|familie|frau|mann|gosses|
+      enfants|fille|fils|famille|femme|mari|mome|momes|hijos|hija|hijo|familia|ninos|crios|mujer|marido)`,
+    rule(
+      VIO,
+      0.75,
+      `(i|we) (know|found out|know exactly) (where|which school|what school|the school) (your|you) [little] (kids|children|son|
+        daughter|family|wife|husband|kid)`,
+      `(i|we) know (your|you) (kids|children|son s|daughter s|kid s) (school|address)`,
+      `(watch|see|wait and see|guess) what happens to (them|your (kids|children|family|son|daughter|wife|husband))`,
+      `(ich|wir) (kenne|kennen|weiss|wissen) (die schule|den kindergarten|wo) (deiner|deine|dein|ihrer|ihre) (kinder|tochter|sohn|
+        familie|frau|mann)`,
+      `(je|on|nous) (connait|connais|connaissons|sait|sais|savons) (l ecole|la creche|ou) (de tes|de vos|tes|vos|ta|ton|votre)
+        (gosses|enfants|fille|fils|famille|femme|mari|mome|momes)`,
+      `(se|sabemos|conozco|conocemos) (a que colegio|donde|el colegio|la escuela) (van|va|estudian|viven|de) [tus|sus] (hijos|hija|hijo|
+        familia|ninos|crios|mujer|marido)`,
+    ),
   ),
   // Instructions to build a bomb or another explosive device, asked for in any of the four languages.
-  rule(
-    VIO,
-    0.75,
-    `(instructions|steps|guide|tutorial|recipe|how) (to|for|on how to) (build|make|assemble|construct|build and detonate) (a|an|my)
-      [homemade|home made|working|simple|small] [pipe|nail|car|fertilizer|fertiliser] (bomb|explosive*|ied|explosive device|detonator|
-      napalm|molotov*)`,
-    `(anleitung|schritte|bauanleitung|rezept) (fur|zum bau|zur herstellung) (eine|einer|einen|von) [selbstgebaute*|funktionierende*]
-      (rohrbombe|bombe|nagelbombe|sprengsatz|sprengstoff|brandsatz)`,
-    `(etapes|instructions|tuto|tutoriel|recette|explique moi comment) (pour|de) (fabriquer|construire|faire|assembler) (une|un|des)
-      (bombe*|engin explosif|explosif*|detonateur|cocktail molotov)`,
-    `(paso a paso|instrucciones|pasos|tutorial|receta) [para|de|sobre] [como] (fabricar|construir|hacer|armar) (una|un) (bomba|
-      explosivo|artefacto explosivo|detonador|coctel molotov)`,
+  gated(
+    `(bomb|explosive*|ied|detonator|napalm|molotov*|rohrbombe|bombe|nagelbombe|sprengsatz|sprengstoff|brandsatz|bombe*|
+      engin explosif|explosif*|bomba|explosivo|artefacto explosivo|detonador|coctel molotov)`,
+    rule(
+      VIO,
+      0.75,
+      `(instructions|steps|guide|tutorial|recipe|how) (to|for|on how to) (build|make|assemble|construct|build and detonate) (a|an|my)
+        [homemade|home made|working|simple|small] [pipe|nail|car|fertilizer|fertiliser] (bomb|explosive*|ied|explosive device|detonator|
+        napalm|molotov*)`,
+      `(anleitung|schritte|bauanleitung|rezept) (fur|zum bau|zur herstellung) (eine|einer|einen|von) [selbstgebaute*|funktionierende*]
+        (rohrbombe|bombe|nagelbombe|sprengsatz|sprengstoff|brandsatz)`,
+      `(etapes|instructions|tuto|tutoriel|recette|explique moi comment) (pour|de) (fabriquer|construire|faire|assembler) (une|un|des)
+        (bombe*|engin explosif|explosif*|detonateur|cocktail molotov)`,
+      `(paso a paso|instrucciones|pasos|tutorial|receta) [para|de|sobre] [como] (fabricar|construir|hacer|armar) (una|un) (bomba|
+        explosivo|artefacto explosivo|detonador|coctel molotov)`,
+    ),
   ),
   // Wishing someone dead or ill.
-  rule(
-    HAR,
-    0.75,
-    `(i hope|hope|hopefully|i wish) (you|he|she|they) (die|dies|croak|croaks|rot|rots|get cancer|gets cancer|get hit by|gets hit by|
-      choke|chokes|burn|burns) `,
-    `(ojala|espero que) (te|se) (mueras|muera|mueran|pudras|pudra|pudran)`,
-    `(j espere|pourvu) (que tu|qu il|qu elle|qu ils|qu elles) (creves|creve|crevent|meures|meure|meurent|pourrisses|pourrisse)`,
-    `(hoffentlich|ich hoffe) (du|er|sie) (stirbst|stirbt|verreckst|verreckt|krepierst|krepiert|verrottest|verrottet)`,
-    `(hoffentlich|ich hoffe) (stirbst|stirbt|verreckst|verreckt|krepierst|krepiert) (du|er|sie|der|die|dieser|diese|das)`,
+  gated(
+    `(die|dies|croak|croaks|rot|rots|cancer|hit by|choke|chokes|burn|burns|mueras|muera|mueran|pudras|pudra|pudran|creves|creve|
+      crevent|meures|meure|meurent|pourrisses|pourrisse|stirbst|stirbt|verreckst|verreckt|krepierst|krepiert|verrottest|verrottet)`,
+    rule(
+      HAR,
+      0.75,
+      `(i hope|hope|hopefully|i wish) (you|he|she|they) (die|dies|croak|croaks|rot|rots|get cancer|gets cancer|get hit by|gets hit by|
+        choke|chokes|burn|burns) `,
+      `(ojala|espero que) (te|se) (mueras|muera|mueran|pudras|pudra|pudran)`,
+      `(j espere|pourvu) (que tu|qu il|qu elle|qu ils|qu elles) (creves|creve|crevent|meures|meure|meurent|pourrisses|pourrisse)`,
+      `(hoffentlich|ich hoffe) (du|er|sie) (stirbst|stirbt|verreckst|verreckt|krepierst|krepiert|verrottest|verrottet)`,
+      `(hoffentlich|ich hoffe) (stirbst|stirbt|verreckst|verreckt|krepierst|krepiert) (du|er|sie|der|die|dieser|diese|das)`,
+    ),
   ),
   // A group denied humanity (`they are not people, they are vermin`), or a call to clear places of them.
-  rule(
-    HATE,
-    0.7,
-    `(are not|aren t|arent|sind keine|ne sont pas des|ce ne sont pas des|no son) (people|humans|human beings|human|menschen|
-      personnes|humains|etres humains|personas|seres humanos|gente) [,|;|.] [they are|they re|sie sind|ce sont|son|sind] ${DEHUMANISE}`,
-    `(clean|cleanse|purge|clear|sauber machen|saubern|nettoyer|vider|limpiar|purgar) (the|our|these|unsere|die|nos|les|los|nuestros|
-      nuestras|las) (streets|neighbourhoods|neighborhoods|towns|cities|country|strassen|viertel|stadte|land|rues|quartiers|villes|pays|
-      calles|barrios|ciudades|pais) (of|von|de|d) (them|ellos|ellas|eux|ihnen|these people|ces gens|esa gente|diesen leuten)`,
+  gated(
+    `(people|humans|human beings|human|menschen|personnes|humains|etres humains|personas|seres humanos|gente|streets|neighbourhoods|
+      neighborhoods|towns|cities|country|strassen|viertel|stadte|land|rues|quartiers|villes|pays|calles|barrios|ciudades|pais)`,
+    rule(
+      HATE,
+      0.7,
+      `(are not|aren t|arent|sind keine|ne sont pas des|ce ne sont pas des|no son) (people|humans|human beings|human|menschen|
+        personnes|humains|etres humains|personas|seres humanos|gente) [,|;|.] [they are|they re|sie sind|ce sont|son|sind] ${DEHUMANISE}`,
+      `(clean|cleanse|purge|clear|sauber machen|saubern|nettoyer|vider|limpiar|purgar) (the|our|these|unsere|die|nos|les|los|nuestros|
+        nuestras|las) (streets|neighbourhoods|neighborhoods|towns|cities|country|strassen|viertel|stadte|land|rues|quartiers|villes|pays|
+        calles|barrios|ciudades|pais) (of|von|de|d) (them|ellos|ellas|eux|ihnen|these people|ces gens|esa gente|diesen leuten)`,
+    ),
   ),
   // Explicit sexual content: a request for an explicit or erotic text, and explicit talk (each alone is weak; two together
   // reach the threshold).
