@@ -100,6 +100,8 @@ export function refMentionSpans(text: string, m: Mentions): number[] {
   for (const x of text.matchAll(new RegExp(m.re.source, m.re.flags))) {
     const inner = x.slice(1).find((g) => g !== undefined);
     if (inner === undefined) continue;
+    // a span that addresses the model from inside the quotes is no mention
+    if (m.unless !== undefined && new RegExp(m.unless.source, m.unless.flags).test(inner)) continue;
     const start = x.index + x[0].indexOf(inner);
     out.push(start, start + inner.length);
   }

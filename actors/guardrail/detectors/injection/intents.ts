@@ -59,6 +59,9 @@ export const ORDERS = alt([
   'setup', 'set up', 'operating rules', 'system message', 'mensaje de sistema', 'parametrage',
   '(?:your|ton|tu|dein[a-z]{0,2}|ce que ton|lo que tu|was dein) ' +
     '(?:developer|creator|operator|owner|developpeur|createur|entwickler|betreiber*|desarrollador|creador|operador)',
+  '(?:your|ton|tu|dein[a-z]{0,2}|ce que ton|lo que tu|was dein) ' +
+    '(?:maker|makers|vendor|manufacturer|publisher|hersteller|schopfer|erschaffer|anbieter|editeur|fabricant|concepteur|' +
+    'fabricante|empresa|creadores)',
 ]); // prettier-ignore
 
 /** Not the reader's instructions: a third party's (`its rules`, `seine Regeln`) or a tool's (`lint rules`, `firewall rules`). */
@@ -77,7 +80,8 @@ export const ADDRESSEE = alt([
   '(?:ai|ki|ia) (?:[a-z]{2,14} )?(?:assistant*|agent*|model*|reviewer|screener|reader|system|bot|crawler)', 'ai', 'a i', 'llm*',
   'language model*', 'assistant*', 'chatbot*', 'bot', 'copilot', 'gpt', 'agent', 'the model', 'model', 'ki', 'ia', 'sprachmodell',
   'ki[a-z]{0,12}', 'assistent*', 'modell', 'modele', 'modele de langage', 'asistente*', 'modelo', 'modelo de lenguaje',
-  'assistant ia', 'asistente de ia', 'assistant de code', 'asistente de codigo',
+  'assistant ia', 'asistente de ia', 'assistant de code', 'asistente de codigo', 'robot', 'robot du support', 'robot de support',
+  'robot de soporte', 'support roboter', 'helpdesk bot', 'support bot',
   'agente*', 'agent ia', 'agente de ia', 'intelligence artificielle', 'inteligencia artificial', 'kunstliche intelligenz',
   '(?:browsing|web|email|coding|research|shopping|support|booking|hr|screening) (?:agent|assistant|bot)',
 ]); // prettier-ignore
@@ -110,6 +114,8 @@ export const ACTION = alt([
   'compra', 'pide', 'reserva', 'restablece', 'cambia', 'modifica', 'reemplaza', 'reescribe', 'califica', 'puntua', 'clasifica',
   'elige', 'rechaza', 'acepta', 'valida', 'verifica', 'oculta', 'esconde', 'suprime', 'resume', 'traduce', 'publica', 'firma',
   'mueve', 'copia', 'pega', 'lee', 'recupera', 'recopila', 'afirma', 'informa', 'reembolsa',
+  'raise', 'elevate', 'upgrade', 'whitelist', 'unlock', 'assign', 'give', 'credit', 'attribue', 'credite', 'debloque', 'eleve',
+  'befordere', 'hebe', 'schalte', 'weise', 'asigna', 'desbloquea', 'abona', 'acredita', 'eleva',
 ]); // prettier-ignore
 
 /** Suppressing safety: verbs and what they act on (German compounds `sicherheitsregeln`, `inhaltsrichtlinien`). */
@@ -124,6 +130,8 @@ const SAFETY = alt([
     'restrictions|protocols|measures)',
   '(?:sicherheits|inhalts|schutz)[a-z]{2,14}', '(?:filtres?|regles|politique|parametres|controles) (?:de )?(?:securite|contenu|moderation)',
   '(?:filtros?|reglas|politica|controles|medidas) (?:de )?(?:seguridad|contenido|moderacion)', 'filtros eticos', 'guardrails',
+  'garde fous', 'leitplanken', 'schutzmechanismen', 'salvaguardas', 'content filters?', 'inhaltsfilter', 'filtres de contenu',
+  'filtros de contenido',
 ]); // prettier-ignore
 
 /** Instructions declared void. */
@@ -137,6 +145,9 @@ const VOID = alt([
   'anulad[oa]s?', 'cancelad[oa]s?', 'sin efecto', 'ya no (?:aplican|valen|son validas)', 'quedan anuladas',
   'retired', 'lifted', 'suspended', 'expired', 'withdrawn', 'ausser kraft', 'abgelaufen', 
   'levees', 'suspendues', 'revocad[oa]s', 'derogad[oa]s',
+  'makulatur', 'ne compte plus', 'ne comptent plus', 'zahlt nicht mehr', 'zahlen nicht mehr', 'ya no cuenta', 'ya no cuentan',
+  'ya no vale', 'no longer counts?', 'no longer matters?', 'irrelevant', 'history', 'de l histoire ancienne', 'papel mojado',
+  'left behind', 'hinter sich gelassen', 'laisse derriere', 'dejado atras',
 ]); // prettier-ignore
 
 /** Things an extraction asks for. */
@@ -145,7 +156,7 @@ const EXTRACT = alt([
   'write out', 'tell me', 'list', 'spell out', 'zitiere', 'gib', 'zeig*', 'nenne', 'wiederhole', 'verrate', 'kopiere', 'ubersetze',
   'was steht in', 'affiche*', 'montre*', 'revele*', 'repete*', 'cite', 'copie', 'donne moi', 'traduis', 'ecris', 'muestra*', 'revela*',
   'repite*', 'cita', 'copia*', 'dame', 'dime', 'traduce', 'imprime', 'escribe*', 'recopie*', 'reproduis', 'reproduce',
-  'gib wieder', 'mostrar', 'ausgeben',
+  'gib wieder', 'mostrar', 'ausgeben', 'colle', 'collez', 'pega', 'pegue', 'fuge ein', 'einfugen',
 ]); // prettier-ignore
 const HIDDEN = alt([
   'system prompt', 'system message', 'systemprompt', 'systemnachricht', 'message systeme', 'prompt systeme', 'prompt de sistema',
@@ -154,6 +165,8 @@ const HIDDEN = alt([
   'instrucciones ocultas', 'mensaje de sistema',
   'configuracion oculta', 'prompt initial', 'prompt inicial', 'instructions initiales', 'instrucciones iniciales',
   'ursprunglichen anweisungen', 'ursprunglichen prompt',
+  '(?:texte|text|texto|wortlaut) (?:de |der )?(?:configuration|configuracion|konfiguration|setup)', 'configuration text',
+  'setup text', 'konfigurationstext', 'starttext', 'texte d amorce', 'texto de arranque',
 ]); // prettier-ignore
 /** "the instructions you received before": the hidden prompt described rather than named. */
 const RECEIVED =
@@ -177,6 +190,8 @@ const VOCATIVE =
 const POLITE = alt([
   'please', 'kindly', 'now', 'immediately', 'bitte', 'jetzt', 'sofort', 's il te plait', 'maintenant', 'por favor', 'ahora',
   'from now on', 'ab sofort', 'desormais', 'a partir de ahora', 'when [a-z]{2,20} this [a-z]{2,20}', 'before [a-z]{2,20}ing',
+  '(?:when|whenever|if) (?:asked|questioned|summari[sz]ing|describing|answering)(?: about| for)?(?: [a-z]{1,20}){1,3}',
+  '(?:wenn|quand|lorsqu on|cuando) (?:[a-z]{1,20} ){1,4}(?:fragt|gefragt|demande|interroge|pregunte|pregunten)',
 ]); // prettier-ignore
 /** A modal directive to the model (third person: "the assistant must now …"). */
 const MODAL = alt([
@@ -189,6 +204,9 @@ const SUSPECT = alt([
   'approuver', 'transferer', 'exporter', 'supprimer', 'envoyer', 'partager', 'desactivar', 'conceder', 'aprobar', 'reenviar',
   'exportar', 'borrar', 'enviar', 'compartir', 'transferir',
   'hide', 'conceal', 'suppress', 'cancel', 'say that', 'claim that', 'rank', 'rate', 'obey', 'verstecken', 'cacher', 'ocultar',
+  'credit card*', 'kreditkart[a-z]{0,12}', 'carte bancaire', 'numero de carte', 'tarjeta de credito', 'password*', 'passwort*',
+  'mot de passe', 'contrasena*', 'cvv', 'passport number', 'card number', 'passnummer', 'numero de passeport',
+  'numero de pasaporte', 'whitelist', 'liste blanche', 'lista blanca', 'administrator', 'admin rights', 'adminrechte',
 ]); // prettier-ignore
 const NOT_NEG = '(?![^a-z0-9\\n]{1,3}(?:not|never|nicht|nie|pas|jamais|no|nunca|jamas)(?![a-z0-9]))';
 /** Where the model is, what the text says the model must do: an addressee, a modal, then an override or a suspicious act. */
@@ -198,6 +216,9 @@ const SECOND_MODAL =
   `${W0}(?:you must now|du musst jetzt|du musst ab sofort|tu dois maintenant|tu dois desormais|` +
   `a partir de maintenant tu dois|debes ahora|ahora debes|a partir de ahora debes)${near(4)}(?:${OVERRIDE}|` +
   `${SUSPECT})${W1}`;
+
+/** A vocative to the model followed by an imperative (`AI helpdesk bot: raise my account …`). */
+export const VOCATIVE_ACTION = `${VOCATIVE}[^a-z0-9\\n]{0,3}(?:${POLITE}[^a-z0-9\\n]{1,3}){0,2}${ACTION}${W1}`;
 
 /** The intent rules. */
 export const INTENT_RULES: readonly Rule[] = [
@@ -220,7 +241,7 @@ export const INTENT_RULES: readonly Rule[] = [
   // Suppressing safety, either order.
   intent(I, 0.65, SAFETY, pair(DISABLE, SAFETY, 4, true)),
   // A vocative to the model followed by an imperative.
-  intent(I, 0.7, ADDRESSEE, `${VOCATIVE}[^a-z0-9\\n]{0,3}(?:${POLITE}[^a-z0-9\\n]{1,3}){0,2}${ACTION}${W1}`),
+  intent(I, 0.7, ADDRESSEE, VOCATIVE_ACTION),
   // Requests to hide findings or to pass a review (two together, or with a vocative, make an injection).
   intent(
     I,
@@ -322,5 +343,90 @@ export const INTENT_RULES: readonly Rule[] = [
     `${W0}(?:no|without|keine|ohne|sans|aucune|sin|ninguna) (?:[a-z]{2,10} )?(?:ethical|moral|ethischen?|` +
       `moralischen?|ethiques?|morales?|eticos|eticas|moraux) (?:guidelines|rules|limits|restrictions|` +
       `principles|regeln|grenzen|richtlinien|regles|limites|reglas|principios|filtros|filtres)${W1}`,
+  ),
+  // Rules the model's makers set, declared void by someone else (`what your maker drilled into you is waste paper now`).
+  intent(
+    I,
+    0.65,
+    '(?:maker|vendor|manufactur|publisher|hersteller|schopfer|erschaffer|anbieter|editeur|fabricant|concepteur|fabricante|empresa|' +
+      'creador|developer|creator|entwickler|developpeur|createur|desarrollador)',
+    pair(
+      `(?:your|ton|ta|tes|tu|tus|dein[a-z]{0,2}|its|seine[nrm]?|ses|sus|su) (?:maker|makers|creators?|developers?|vendor|` +
+        `manufacturer|publisher|hersteller|schopfer|erschaffer|anbieter|entwickler|editeur|createurs?|concepteurs?|fabricant|` +
+        `developpeurs?|creador(?:es)?|desarrollador(?:es)?|fabricante|empresa)`,
+      VOID,
+      9,
+    ),
+  ),
+  // A claim to take over the model (`from now on I decide`): weak alone, an injection beside a lifted limit.
+  intent(
+    I,
+    0.4,
+    '(?:bestimme ich|entscheide ich|sage ich|c est moi|mando yo|decido yo|soy yo quien|i decide|in charge|call the shots|make the rules)',
+    `${W0}(?:jetzt|ab jetzt|ab sofort|von nun an) (?:bestimme|entscheide|sage) ich${W1}`,
+    `${W0}(?:c est moi qui (?:decide|commande)|desormais c est moi|maintenant c est moi)${W1}`,
+    `${W0}(?:ahora (?:mando|decido) yo|a partir de ahora (?:mando|decido) yo|ahora soy yo quien (?:manda|decide))${W1}`,
+    `${W0}(?:from now on i (?:decide|am in charge|call the shots|make the rules)|i m in charge now|now i make the rules)${W1}`,
+  ),
+  // A persona that has shed its limits, answering anything (`NOVA has left behind every restriction`).
+  intent(
+    J,
+    0.6,
+    '(?:left behind|shed|thrown off|broken free|escaped|hinter sich|abgelegt|abgeschuttelt|laisse derriere|rompu avec|dejado atras|' +
+      'roto con)',
+    `${W0}(?:has|have|hat|haben|a|ont|ha|han) (?:left behind|shed|thrown off|broken free of|escaped|` +
+      `hinter sich gelassen|abgelegt|abgeschuttelt|laisse derriere|rompu avec|dejado atras|roto con|` +
+      `(?:alle|toutes|todas) (?:[a-z]{2,14} )?(?:abgelegt|hinter sich gelassen))${near(3)}` +
+      `(?:restrictions?|limits?|rules|filters?|einschrankungen|beschrankungen|regeln|grenzen|limites|regles|restricciones|reglas)${W1}`,
+  ),
+  // Role-play that wraps a harmful procedure (a late relative who "used to tell me the steps"): the parts are weak alone.
+  intent(
+    J,
+    0.3,
+    '(?:grandm|grandp|granny|nana|oma|opa|grossmutter|grossvater|mamie|papi|grand mere|grand pere|abuel)',
+    `${W0}(?:act as|acting as|pretend to be|play|roleplay as|be|spiel|sei|du bist|actua como|haz de|eres|joue|incarne|sois|` +
+      `fais comme si tu etais)` +
+      `(?:[^a-z0-9\\n]{1,3}(?:my|mein[a-z]{0,2}|ma|mon|mi|dead|late|deceased|verstorbene[nr]?|defunte?|difunt[oa]|fallecid[oa]|sweet|` +
+      `dear|liebe[rn]?|chere?|querid[oa])){1,3}[^a-z0-9\\n]{1,3}(?:grandma|grandmother|grandpa|grandfather|granny|nana|oma|opa|` +
+      `grossmutter|grossvater|mamie|papi|grand mere|grand pere|abuela|abuelo|abuelita|abuelito|mother|father|mutter|vater|mere|pere|` +
+      `madre|padre|uncle|onkel|oncle|tio)${W1}`,
+    `${W0}(?:opa|oma|papi|mamie|grandpa|grandma|abuela|abuelo)${W1}`,
+  ),
+  intent(
+    J,
+    0.3,
+    '(?:used to|would always|hat mir immer|hat immer|pflegte|me contait|me racontait|me lisait|me contaba|me leia|me explicaba|' +
+      'm expliquait|to sleep|einschlafen|m endormir|antes de dormir|para dormirme)',
+    `${W0}(?:used to|would always|always used to|hat mir immer|hat immer|pflegte|me contait|me racontait|me lisait|me contaba|` +
+      `me leia|me explicaba|m expliquait)${near(8)}(?:steps|synthesis|recipe|how to|how you|how one|wie man|anleitung|` +
+      `comment on|comment fabriquer|comment faire|recette|etapes|como se|paso a paso|receta|pasos)${W1}`,
+    `${W0}(?:to (?:send me|help me|get me) to sleep|zum einschlafen|pour m endormir|antes de dormir|para dormirme)${W1}`,
+  ),
+  intent(
+    J,
+    0.45,
+    '(?:nitro|napalm|mustard|sarin|ricin|thermit|meth|tnt|senfgas|moutarde|mostaza|sprengstoff|explosi|schloss|lock|crochet|ganzua)',
+    `${W0}(?:nitroglycerin[a-z]{0,2}|nitroglycerine|nitroglicerina|napalm|mustard gas|sarin|ricin|thermite|methamphetamine|meth|` +
+      `senfgas|gaz moutarde|gas mostaza|sprengstoff|explosives?|explosifs?|explosivos?|tnt|` +
+      `(?:pick|picking|open|opening) a (?:lock|padlock)|schloss (?:knacken|ohne schlussel)|sicherheitsschloss ohne|` +
+      `crocheter une serrure|abrir una cerradura sin llave|forzar una cerradura)${W1}`,
+  ),
+  // The hidden prompt described by where it sits (`before our conversation`), weak alone, strong beside an extraction verb.
+  intent(
+    P,
+    0.35,
+    '(?:conversation|echange|discussion|chat|gesprach|unterhaltung|conversacion|charla|session|sitzung|sesion)',
+    `${W0}(?:before|avant|vor|antes de) (?:our|notre|unserem|unserer|nuestra|nuestro|this|ce|cette|diesem|dieser|esta|este) ` +
+      `(?:conversation|echange|discussion|chat|gesprach|unterhaltung|conversacion|charla|session|sitzung|sesion)${W1}`,
+  ),
+  // An unfiltered model, asked for directly or as a test sanctioned by someone (`legal has signed off that you may …`).
+  intent(
+    J,
+    0.55,
+    '(?:unfilter|uncensor|unrestrict|ungefilter|unzensier|sans filtre|non filtre|sin filtro|sin censura|filters off|filter aus)',
+    `${W0}(?:unfiltered|uncensored|unrestricted|ungefiltert[a-z]{0,2}|unzensiert[a-z]{0,2}|sans filtre|non filtre|non censure|` +
+      `sin filtros?|sin censura)${near(2)}(?:model|ai|assistant|version|ki|modell|ia|modele|modelo|chatbot|mode|modus|modo)${W1}`,
+    `${W0}(?:filters? off|filter aus|filtres? desactives|filtros? desactivados|entwicklermodus aktiv|` +
+      `developer mode (?:on|active|enabled))${W1}`,
   ),
 ];

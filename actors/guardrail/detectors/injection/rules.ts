@@ -3,6 +3,7 @@
  * normalised text (lower case, no accents, homoglyphs and leetspeak folded).
  */
 import { context, rule, type ContextRule, type Mentions, type Rule } from '../text/rules.js';
+import { VOCATIVE_ACTION } from './intents.js';
 
 const I = 'INJECTION';
 const J = 'JAILBREAK';
@@ -455,28 +456,54 @@ export const INJECTION_RULES: readonly Rule[] = [
   ),
 ];
 
+/**
+ * The reader given leave to act outside its limits (`you may act as …`, `du darfst …`): a security exercise's wording
+ * around it does not make the text one *about* attacks.
+ */
+const AUTHORISED = new RegExp(
+  String.raw`\b(?:you (?:may|can|are (?:now )?(?:allowed|permitted|authori[sz]ed|cleared) to)|du darfst|du kannst jetzt|` +
+    String.raw`tu (?:peux|as le droit d|es autorise[e]? a)|puedes|estas autorizad[oa] a)\b[^.\n]{0,30}?` +
+    String.raw`\b(?:act|behave|operate|respond|answer|be|agir|handeln|actuar|comportarte|te comporter|sein|etre|ser|responder|` +
+    String.raw`repondre|antworten)\b`,
+  'u',
+);
+
 /** Text about attacks rather than an attack: security writing, questions, reports, quoting. */
 export const INJECTION_CONTEXTS: readonly ContextRule[] = [
-  context(0.35, 'segment', [
-    `(prompt|indirect|llm) injection*`,
-    `(inyeccion de (prompts|instrucciones)|injection de (prompt*|consignes)|prompt injection*)`,
-    `(instrucciones como|frases como|instructions comme|phrases comme|anweisungen wie|satze wie|befehle wie)`,
-    `jailbreak* (is|are|attack*|technique*|attempt*|prompts are|work)`,
-    `(attacker*|adversar*|researcher*|red team*|pentest*|penetration test*|malicious actor*|hackers|threat actor*|the payload|payloads|
+  context(
+    0.35,
+    'segment',
+    [
+      `(prompt|indirect|llm) injection*`,
+      `(inyeccion de (prompts|instrucciones)|injection de (prompt*|consignes)|prompt injection*)`,
+      `(instrucciones como|frases como|instructions comme|phrases comme|anweisungen wie|satze wie|befehle wie)`,
+      `jailbreak* (is|are|attack*|technique*|attempt*|prompts are|work)`,
+      `(attacker*|adversar*|researcher*|red team*|pentest*|penetration test*|malicious actor*|hackers|threat actor*|the payload|payloads|
       exploit*)`,
-    `(such as|for example|e g|for instance|phrases like|strings like|prompts like|so called|known as|well known|an example|examples)`,
-    `(how (do|does|can|to) (i|we|you) (detect|prevent|stop|block|defend|protect|mitigate|handle))`,
-    `(angreifer|beispiel|zum beispiel|z b|sicherheitsbericht|schwachstelle*|wie funktioniert)`,
-    `(attaquant*|par exemple|vulnerabilite*|comment fonctionne|chercheurs)`,
-    `(atacante*|por ejemplo|vulnerabilidad*|como funciona|investigadores)`,
-  ]),
-  context(0.6, 'text', [
-    `(prompt|indirect) injection*`,
-    `(inyeccion de prompts|injection de prompt*|ataque*|attaque*|angriff*)`,
-    `(attacker*|red team*|pentest*|penetration test*|payloads|severity|vulnerab*|mitigation*|owasp|cve)`,
-    `(researchers|the paper|this article|in this post|blog post|the study|the report)`,
-    `(detect*|defend*|mitigat*|protect* against|security (team|report|research))`,
-  ]),
+      `(such as|for example|e g|for instance|phrases like|strings like|prompts like|so called|known as|well known|an example|examples)`,
+      `(how (do|does|can|to) (i|we|you) (detect|prevent|stop|block|defend|protect|mitigate|handle))`,
+      `(angreifer|beispiel|zum beispiel|z b|sicherheitsbericht|schwachstelle*|wie funktioniert)`,
+      `(attaquant*|par exemple|vulnerabilite*|comment fonctionne|chercheurs)`,
+      `(atacante*|por ejemplo|vulnerabilidad*|como funciona|investigadores)`,
+    ],
+    undefined,
+    undefined,
+    AUTHORISED,
+  ),
+  context(
+    0.6,
+    'text',
+    [
+      `(prompt|indirect) injection*`,
+      `(inyeccion de prompts|injection de prompt*|ataque*|attaque*|angriff*)`,
+      `(attacker*|red team*|pentest*|penetration test*|payloads|severity|vulnerab*|mitigation*|owasp|cve)`,
+      `(researchers|the paper|this article|in this post|blog post|the study|the report)`,
+      `(detect*|defend*|mitigat*|protect* against|security (team|report|research))`,
+    ],
+    undefined,
+    undefined,
+    new RegExp(`${AUTHORISED.source}|${VOCATIVE_ACTION}`, 'u'),
+  ),
   context(0.6, 'segment', [
     new RegExp(
       /\b(?:like|such as|e\.?g\.?|called|phrases?|strings?|wrote|writes|typed|said|says|submitted|sent|example|wie|comme|como)/u.source +
@@ -582,6 +609,7 @@ export const INJECTION_MENTIONS: Mentions = {
     'gu',
   ),
   factor: 0.3,
+  unless: new RegExp(VOCATIVE_ACTION, 'u'),
 };
 
 /**

@@ -5,7 +5,7 @@
  * content, a generalisation about a group — not for alarming words, which news, medicine, education and fiction
  * use freely; context rules damp those genres, and benign idioms ("kill the process", "sex: F") are blanked.
  */
-import { context, gated, phrase, rule, type ContextRule, type Rule } from '../text/rules.js';
+import { context, gated, phrase, rule, type ContextRule, type Mentions, type Rule } from '../text/rules.js';
 
 const HAR = 'HARASSMENT';
 const HATE = 'HATE';
@@ -144,7 +144,12 @@ export const MODERATION_RULES: readonly Rule[] = [
   ),
   rule(SEX, 0.45, `(talk dirty|dirty talk|parle moi salement|hablame sucio|sprich schmutzig)`),
   rule(SEX, 0.35, `(moan*|undress*|naked|nude|nackt*|stohn*|gemi*|gimi*|desnud*|se deshabill*|entkleid*|zog sich aus)`),
-  rule(SEX, 0.45, `(photos|pics|pictures|bilder|fotos) (of you|von dir|de toi|de ti) (naked|nude|nackt|nue|desnud*)`),
+  rule(
+    SEX,
+    0.45,
+    `(photos|pics|pictures|bilder|fotos) (of you|of yourself|von dir|de toi|de vous|de ti|tuyas|tuya|suyas) [all|ganz|toute|toda|
+      completely] (naked|nude|nackt|nue|nues|desnud*)`,
+  ),
   rule(
     SEX,
     0.45,
@@ -307,6 +312,140 @@ export const MODERATION_RULES: readonly Rule[] = [
     `(chupame|chupa|lameme) (la|mi|tu) (polla|verga|concha|pija|coño|cono)`,
     `(follame|quiero follarte|quiero cogerte|mandame fotos desnuda*|fotos desnud*|mamada|paja|correrme en)`,
   ),
+  // Threats in the present tense, which French, Spanish and German use for the future (`je lui explose la tête`, `on
+  // le tabasse`, `lo mato`, `breche ich dir die Beine`), and English threats at a body part (`break both his legs`).
+  gated(
+    `(explose|eclate|defonce|tabasse|bute|creve|casse|frappe|plante|descends|massacre|egorge|pete|demonte|fracasse|saigne|cogne|
+      poignarde|tue|mato|matamos|machaco|machacamos|apunalo|rajo|reviento|liquido|liquidamos|partimos|quemamos|breche|brech|brechen|
+      break|smash|snap|cut off|rip off|leave|left|leaving)`,
+    rule(
+      VIO,
+      0.75,
+      `(je|j|on|moi je) (te|le|la|lui|les|leur|vous) (explose|eclate|defonce|tabasse|bute|creve|casse|frappe|plante|descends|
+        massacre|egorge|pete|demonte|fracasse|saigne|cogne) (la tete|la gueule|la figure|le crane|les dents|les jambes|le nez|
+        a coups|jusqu a ce qu|jusqu a ce que)`,
+      `(je|j|on) (te|le|la|les|vous) (tabasse|bute|defonce|egorge|poignarde|massacre|creve|plante|descends|tue)`,
+      `(le|la|lo|los|las|te|os) (mato|matamos|machaco|machacamos|apunalo|rajo|reviento|liquido|liquidamos|partimos|quemamos)`,
+      `(breche|brech|brechen) (ich|wir) (dir|ihm|ihr|euch) [beide|die|alle] (beine|arme|knochen|nase|finger|genick|rippen)`,
+      `(ich|wir) (breche|brechen|brech) (dir|ihm|ihr|euch) [beide|die|alle] (beine|arme|knochen|nase|finger|genick|rippen)`,
+      `${INTEND} (break|smash|snap|cut off|rip off) (both|all|every one of) (your|his|her|their) (legs|arms|fingers|bones|teeth|ribs)`,
+      `(leave|left|leaving) (you|him|her|them) (bleeding|for dead|in a pool of blood|unable to walk|in a wheelchair)`,
+    ),
+  ),
+  // Threats at someone's family: where the children go to school, what will happen to them.
+  gated(
+    `(kids|children|son|daughter|family|wife|husband|kid|son s|daughter s|kid s|them|kinder|tochter|sohn|familie|frau|mann|gosses|
+      enfants|fille|fils|famille|femme|mari|mome|momes|hijos|hija|hijo|familia|ninos|crios|mujer|marido)`,
+    rule(
+      VIO,
+      0.75,
+      `(i|we) (know|found out|know exactly) (where|which school|what school|the school) (your|you) [little] (kids|children|son|
+        daughter|family|wife|husband|kid)`,
+      `(i|we) know (your|you) (kids|children|son s|daughter s|kid s) (school|address)`,
+      `(watch|see|wait and see|guess) what happens to (them|your (kids|children|family|son|daughter|wife|husband))`,
+      `(ich|wir) (kenne|kennen|weiss|wissen) (die schule|den kindergarten|wo) (deiner|deine|dein|ihrer|ihre) (kinder|tochter|sohn|
+        familie|frau|mann)`,
+      `(je|on|nous) (connait|connais|connaissons|sait|sais|savons) (l ecole|la creche|ou) (de tes|de vos|tes|vos|ta|ton|votre)
+        (gosses|enfants|fille|fils|famille|femme|mari|mome|momes)`,
+      `(se|sabemos|conozco|conocemos) (a que colegio|donde|el colegio|la escuela) (van|va|estudian|viven|de) [tus|sus] (hijos|hija|hijo|
+        familia|ninos|crios|mujer|marido)`,
+    ),
+  ),
+  // Instructions to build a bomb or another explosive device, asked for in any of the four languages.
+  gated(
+    `(bomb|explosive*|ied|detonator|napalm|molotov*|rohrbombe|bombe|nagelbombe|sprengsatz|sprengstoff|brandsatz|bombe*|
+      engin explosif|explosif*|bomba|explosivo|artefacto explosivo|detonador|coctel molotov)`,
+    rule(
+      VIO,
+      0.75,
+      `(instructions|steps|guide|tutorial|recipe|how) (to|for|on how to) (build|make|assemble|construct|build and detonate) (a|an|my)
+        [homemade|home made|working|simple|small] [pipe|nail|car|fertilizer|fertiliser] (bomb|explosive*|ied|explosive device|detonator|
+        napalm|molotov*)`,
+      `(anleitung|schritte|bauanleitung|rezept) (fur|zum bau|zur herstellung) (eine|einer|einen|von) [selbstgebaute*|funktionierende*]
+        (rohrbombe|bombe|nagelbombe|sprengsatz|sprengstoff|brandsatz)`,
+      `(etapes|instructions|tuto|tutoriel|recette|explique moi comment) (pour|de) (fabriquer|construire|faire|assembler) (une|un|des)
+        (bombe*|engin explosif|explosif*|detonateur|cocktail molotov)`,
+      `(paso a paso|instrucciones|pasos|tutorial|receta) [para|de|sobre] [como] (fabricar|construir|hacer|armar) (una|un) (bomba|
+        explosivo|artefacto explosivo|detonador|coctel molotov)`,
+    ),
+  ),
+  // Wishing someone dead or ill.
+  gated(
+    `(die|dies|croak|croaks|rot|rots|cancer|hit by|choke|chokes|burn|burns|mueras|muera|mueran|pudras|pudra|pudran|creves|creve|
+      crevent|meures|meure|meurent|pourrisses|pourrisse|stirbst|stirbt|verreckst|verreckt|krepierst|krepiert|verrottest|verrottet)`,
+    rule(
+      HAR,
+      0.75,
+      `(i hope|hope|hopefully|i wish) (you|he|she|they) (die|dies|croak|croaks|rot|rots|get cancer|gets cancer|get hit by|gets hit by|
+        choke|chokes|burn|burns) `,
+      `(ojala|espero que) (te|se) (mueras|muera|mueran|pudras|pudra|pudran)`,
+      `(j espere|pourvu) (que tu|qu il|qu elle|qu ils|qu elles) (creves|creve|crevent|meures|meure|meurent|pourrisses|pourrisse)`,
+      `(hoffentlich|ich hoffe) (du|er|sie) (stirbst|stirbt|verreckst|verreckt|krepierst|krepiert|verrottest|verrottet)`,
+      `(hoffentlich|ich hoffe) (stirbst|stirbt|verreckst|verreckt|krepierst|krepiert) (du|er|sie|der|die|dieser|diese|das)`,
+    ),
+  ),
+  // A group denied humanity (`they are not people, they are vermin`), or a call to clear places of them.
+  gated(
+    `(people|humans|human beings|human|menschen|personnes|humains|etres humains|personas|seres humanos|gente|streets|neighbourhoods|
+      neighborhoods|towns|cities|country|strassen|viertel|stadte|land|rues|quartiers|villes|pays|calles|barrios|ciudades|pais)`,
+    rule(
+      HATE,
+      0.7,
+      `(are not|aren t|arent|sind keine|ne sont pas des|ce ne sont pas des|no son) (people|humans|human beings|human|menschen|
+        personnes|humains|etres humains|personas|seres humanos|gente) [,|;|.] [they are|they re|sie sind|ce sont|son|sind] ${DEHUMANISE}`,
+      `(clean|cleanse|purge|clear|sauber machen|saubern|nettoyer|vider|limpiar|purgar) (the|our|these|unsere|die|nos|les|los|nuestros|
+        nuestras|las) (streets|neighbourhoods|neighborhoods|towns|cities|country|strassen|viertel|stadte|land|rues|quartiers|villes|pays|
+        calles|barrios|ciudades|pais) (of|von|de|d) (them|ellos|ellas|eux|ihnen|these people|ces gens|esa gente|diesen leuten)`,
+    ),
+  ),
+  // Explicit sexual content: a request for an explicit or erotic text, and explicit talk (each alone is weak; two together
+  // reach the threshold).
+  rule(
+    SEX,
+    0.4,
+    `(sex scene|sex story|erotic story|erotic scene|smut|scene de sexe|scene erotique|histoire erotique|recit erotique|sexszene|
+      erotische geschichte|erotische szene|sexgeschichte|escena de sexo|escena erotica|relato erotico|historia erotica|cuento erotico)`,
+  ),
+  rule(
+    SEX,
+    0.4,
+    `(very|really|extremely|fully|sehr|ganz|extrem|tres|vraiment|muy|super) (explicit|graphic|explizit*|explicite*|explicit*|hard|
+      hot|dirty|cochon*|sucio*|versaut*)`,
+    `(explicit|graphic|explizit*|explicite*|explicit*) (details|detail|detalle*|einzelheiten)`,
+    `(with|mit|avec|con) (every|all the|each|allen|jedem|chaque|tous les|todos los|cada) (detail|details|einzelheiten|detail|detalle|
+      detalles)`,
+    `(ganz|sehr|muy|tres|in) (detailliert|genau|detallado|detaille|detail|detalle)`,
+  ),
+  rule(
+    SEX,
+    0.45,
+    `(ride|fuck|take|pound) me (until|till|hard|all night|slowly|like)`,
+    `(how|so) wet (you re|you are|you get|i m|i am|i get) [getting]`,
+    `(until|till) (we|you|i) [both] (come|cum)`,
+    `(es|s) (mit mir|mit dir|mit ihr|mit ihm) [im bett|auf dem tisch|die ganze nacht] (treibst|treibe|treiben|treibt)`,
+    `(mich|dich) [ganz] nackt (ausziehst|ausziehe|ausziehen)`,
+    `(follan|follamos|follando|follarme|follarte|cogemos|cogiendo|te follo|me follas)`,
+    `(baisent|baisons|baiser avec|te baise|me baises|me prendre) `,
+  ),
+  // Self-harm told in the first person as something done (again), and self-punishment.
+  rule(
+    SH,
+    0.45,
+    `(i|i ve|i have) [just|again|once again] (cut|burned|burnt|scratched|carved) (myself|my arms|my wrists|my legs|my thighs|my skin)`,
+    `je me suis [encore|de nouveau|a nouveau|deja] (brule|brulee|coupe|coupee|scarifie|scarifiee|mutile|mutilee|taillade|tailladee)
+      (les bras|les poignets|les cuisses|les jambes|la peau)`,
+    `ich habe mich [gestern|heute|wieder|schon wieder] (geritzt|verbrannt|geschnitten|verletzt)`,
+    `(me he|me volvi a|volvi a) (cortado|quemado|cortar|quemar|lastimado|lastimar) [los brazos|las munecas|las piernas]`,
+  ),
+  rule(
+    SH,
+    0.5,
+    `(je me suis encore|je me suis de nouveau|ich habe mich schon wieder|ich habe mich wieder|me volvi a|i (cut|burned) myself again)`,
+    `(i deserve|i deserved) (to hurt|the pain|pain|to suffer|to bleed|to be in pain)`,
+    `(je merite|je le merite) (d avoir mal|de souffrir|la douleur|de saigner)`,
+    `(ich verdiene|ich habe es verdient) (den schmerz|schmerzen|es zu leiden|zu leiden|zu bluten)`,
+    `(merezco|me merezco) (sufrir|el dolor|sentir dolor|hacerme dano|sangrar)`,
+  ),
 ];
 
 /** Benign idioms blanked before the rules run. */
@@ -322,6 +461,9 @@ export const MODERATION_BENIGN = new RegExp(
     `(dead|deadly) (link|links|code|lock|locks|letter|letters|line|end|battery|simple|serious)`,
     `(killer|killing it) (feature|app|deal|idea)`,
     `(i could|i d|i would) (kill|murder) (for) (a|an|some)`,
+    `(ich konnte|ich wurde) (fur|fuer) (einen|eine|ein) * (morden|toten)`,
+    `(je tuerais|je pourrais tuer|je serais pret a tuer|je serais prete a tuer) (pour) (un|une|des)`,
+    `(mataria|podria matar|yo mataria) (por) (un|una|unos|unas)`,
     `(bug|bugs|traffic|heat|deadline|this|commute|exam) (is|are) killing me`,
     `(execute|executed|terminate|terminated) (the|a|all) (child|process|job|task|order|script|query|contract|thread)`,
     `hit (me|us) up`,
@@ -403,6 +545,60 @@ export const MODERATION_CONTEXTS: readonly ContextRule[] = [
     ],
     [HATE, HAR],
   ),
+  // History told: persecution, genocide, colonial and wartime propaganda described in the past (a date, a named
+  // regime or period), unless the text takes their side.
+  context(
+    0.45,
+    'segment',
+    [
+      `(propaganda|propagande|genocide|genocidio|volkermord|holocaust|shoah|pogrom*|nazis|nazi regime|nationalsozialist*|ns regime|
+        third reich|dritte[nr]? reich|regime nazi|regimen nazi|apartheid|segregation|jim crow|ku klux klan|colonis*|coloniz*|
+        kolonial*|colonial*|conquista|conquete|eroberung|slavery|sklaverei|esclavage|esclavitud|inquisition|inquisicion|
+        extermination camps|vernichtungslager|camps d extermination|campos de exterminio|concentration camps|konzentrationslager|
+        dreyfus|reconquista|deported|deportiert|deportes|deportados|persecution|verfolgung|persecucion)`,
+      new RegExp(
+        String.raw`\b(?:in|im|en|between|zwischen|entre|from|von|de|desde|since|seit|depuis|until|bis|hasta|jusqu'en|around|um|` +
+          String.raw`vers|hacia) (?:1[0-9]{3}|20[01][0-9])\b`,
+        'u',
+      ),
+    ],
+    [HATE, HAR, VIO],
+    undefined,
+    new RegExp(
+      String.raw`\b(?:were right|was right|had it right|hatten recht|hatte recht|avaient raison|avait raison|tenian razon|` +
+        String.raw`tenia razon|finish the job|finish what|sieg heil|heil hitler|1488|14 88|should (?:do it|happen) again|wieder tun|` +
+        String.raw`recommencer|volver a hacerlo)\b`,
+      'u',
+    ),
+  ),
+  // A moderation log or report: the content was acted on (removed, the author banned), the words are its record.
+  context(
+    0.4,
+    'text',
+    [
+      `(moderation report|moderation log|rapport de moderation|journal de moderation|moderationsbericht|moderationsprotokoll|
+        informe de moderacion|registro de moderacion|was removed|was deleted|has been removed|has been deleted|were removed|
+        a ete supprime|a ete supprimee|ont ete supprimes|wurde geloscht|wurde entfernt|wurden geloscht|fue eliminado|fue eliminada|
+        fue borrado|ha sido eliminado|author banned|user banned|user suspended|account suspended|auteur suspendu|auteur banni|
+        nutzer gesperrt|konto gesperrt|usuario suspendido|usuario baneado|cuenta suspendida)`,
+    ],
+    [HAR, HATE, SEX, VIO],
+  ),
+  // Dialogue in a story: a quoted line with a narrative attribution after it (`"…," the villain hissed`).
+  context(
+    0.4,
+    'segment',
+    [
+      new RegExp(
+        String.raw`["”’'»][ ,.!?]{0,3}(?:(?:the|der|die|le|la|el|his|her|sein\w*|ihr\w*|son|sa|su) )?(?:[a-z]+ ){0,2}` +
+          String.raw`(?:hissed|growled|snarled|whispered|murmured|muttered|sneered|spat|shouted|screamed|yelled|roared|said|replied|` +
+          String.raw`zischte|knurrte|flusterte|murmelte|schrie|brullte|sagte|antwortete|siffla|grogna|chuchota|murmura|cria|hurla|` +
+          String.raw`dit|repondit|lanca|siseo|grunio|susurro|murmuro|grito|dijo|respondio|espeto)\b`,
+        'u',
+      ),
+    ],
+    [VIO, HAR, HATE],
+  ),
   // Someone asking how to help another person who self-harms (the whole message is about them).
   context(
     0.4,
@@ -443,6 +639,53 @@ export const MODERATION_CONTEXTS: readonly ContextRule[] = [
     `(breaking news|news|reuters|associated press|afp|dpa|press release|study|researchers|journal|course|lesson|curriculum)`,
   ]),
 ];
+
+/**
+ * A word quoted after a verb or noun that reports or names it (`called another member a 'X'`, `llama 'X' a otra
+ * persona`, `das Wort „X“`, `le terme « X »`): a moderation report, a dictionary question or a history lesson uses the
+ * slur or insult as material. Rule hits inside the quotes count at `factor`, and the concept layer does not read them.
+ * Not after a second-person object (`called you a 'X'` is aimed at the reader).
+ */
+export const MODERATION_MENTIONS: Mentions = {
+  re: new RegExp(
+    String.raw`\b(?:called|calls|calling|named|labell?ed|wrote|posted|typed|said|used|using|uses|word|term|slur|insult|` +
+      String.raw`llamo|llama|llamaba|llamandol[eoa]|llamarle|palabra|termino|insulto|insultos|escribio|puso|` +
+      String.raw`mot|terme|insulte|insultes|traite|traitee|traitait|ecrit|qualifie|qualifiee|` +
+      String.raw`nannte|nennt|genannt|bezeichnet|bezeichnete|beschimpft|beschimpfte|wort|begriff|beleidigung|schrieb|geschrieben)\b` +
+      String.raw`(?! (?:you|dich|dir|toi|te|vous|usted)\b)[^"“„«'‘\n]{0,60}?` +
+      /(?:"([^"\n]{1,40})"|“([^“”\n]{1,40})”|„([^„“”\n]{1,40})[“”]|«[ \t]?([^«»\n]{1,40}?)[ \t]?»|'([^'\n]{1,40})'|‘([^‘’\n]{1,40})’)/u
+        .source +
+      // German puts the verb last (`als „X“ bezeichnet`)
+      String.raw`|\b(?:als|wie) (?:"([^"\n]{1,40})"|“([^“”\n]{1,40})”|„([^„“”\n]{1,40})[“”]|'([^'\n]{1,40})')` +
+      String.raw` ?(?:bezeichnet|bezeichnete|beschimpft|beschimpfte|tituliert|betitelt|genannt)\b`,
+    'gu',
+  ),
+  factor: 0.3,
+};
+
+/**
+ * Self-harm of someone else, told by a parent, friend or teacher who asks what to do: the message is about them and
+ * about getting help (`my son cuts himself, how do I talk to him`), not the writer's own intent.
+ */
+export const THIRD_PERSON_SELF_HARM: ContextRule = context(
+  0.4,
+  'segment',
+  [
+    `(my|our|mon|ma|notre|mein|meine|meinem|meiner|unser|unsere|mi|nuestro|nuestra) (son|daughter|teen|teenager|kid|child|friend|
+      best friend|brother|sister|partner|boyfriend|girlfriend|student|pupil|ado|adolescent|fils|fille|enfant|ami|amie|copain|copine|
+      frere|soeur|eleve|sohn|tochter|kind|freund|freundin|bruder|schwester|schuler|schulerin|hijo|hija|nino|nina|amigo|amiga|hermano|
+      hermana|alumno|alumna|pareja|novio|novia)`,
+  ],
+  [SH],
+  new RegExp(
+    phrase(
+      `(how (do|can|should) i|what (should|can|do) i (do|say)|who (can|should|do) i (turn|talk|call)|vers qui|comment (en parler|
+        lui parler|l aider|reagir|faire)|que faire|a qui (parler|m adresser)|was soll ich|wie (spreche|rede|helfe|reagiere) ich|
+        an wen (kann|soll)|como (hablo|hablar|le hablo|puedo|ayudo|reacciono)|que (hago|puedo hacer)|a quien (acudo|acudir|llamo))`,
+    ),
+    'u',
+  ),
+);
 
 /** The bias rules: generalisations that assign a trait to a whole group. */
 export const BIAS_RULES: readonly Rule[] = [

@@ -85,6 +85,7 @@ export async function scoreText(
   input: string,
   n: NormalizedText,
   signal?: AbortSignal,
+  conceptFloor?: number,
 ): Promise<SegmentScore[]> {
   const text = spec.benign === undefined ? n.text : blank(n.text, spec.benign);
   const floor = spec.similarityFloor ?? 0.5;
@@ -104,7 +105,7 @@ export async function scoreText(
           spec.concepts.model,
           withoutMentions(n.text, spec.mentions),
           segmentsOf(text),
-          spec.concepts.floor,
+          conceptFloor ?? spec.concepts.floor,
           paired,
         );
   return scoreSegments({
@@ -130,16 +131,22 @@ export async function scoreText(
   }
 }
 
-/** A detector function over `spec`: findings in original offsets, trimmed of surrounding whitespace. */
-export function layeredDetect(spec: LayeredSpec, options: LayeredOptions): (input: string, signal?: AbortSignal) => Promise<Finding[]> {
+/**
+ * A detector function over `spec`: findings in original offsets, trimmed of surrounding whitespace. `conceptFloor`
+ * overrides the concept layer's floor for one text (a detector that asks another layer to confirm weak model evidence).
+ */
+export function layeredDetect(
+  spec: LayeredSpec,
+  options: LayeredOptions,
+): (input: string, signal?: AbortSignal, conceptFloor?: number) => Promise<Finding[]> {
   // The rules' literal index (about 0.6 s of CPU for the built-in rules) is built a few seconds after the detector is
   // made, or at its first check if that comes sooner: a CLI command that checks no text never pays for it, a server's
   // first message does not wait for it. The timer does not keep a process alive.
   setTimeout(() => prepareRules(spec.rules, spec.contexts), PREPARE_AFTER_MS).unref();
-  return async (input, signal) => {
+  return async (input, signal, conceptFloor) => {
     signal?.throwIfAborted();
     const n = normalizeText(input);
-    const scores = await scoreText(spec, options, input, n, signal);
+    const scores = await scoreText(spec, options, input, n, signal, conceptFloor);
     return toFindings(spec.name, input, n, scores, thresholdOf(options));
   };
 }

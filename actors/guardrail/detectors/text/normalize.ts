@@ -18,7 +18,7 @@ export interface NormalizedText {
 const HOMOGLYPHS: Readonly<Record<string, string>> = {
   а: 'a', в: 'b', е: 'e', ё: 'e', к: 'k', м: 'm', н: 'h', о: 'o', р: 'p', с: 'c', т: 't', у: 'y', х: 'x', ѕ: 's', і: 'i',
   ї: 'i', ј: 'j', ԁ: 'd', ӏ: 'l', һ: 'h', ԛ: 'q', ԝ: 'w', ɡ: 'g', ʏ: 'y', ı: 'i', ɑ: 'a', ο: 'o', α: 'a', β: 'b', ε: 'e',
-  ι: 'i', κ: 'k', ν: 'v', ρ: 'p', τ: 't', υ: 'u', χ: 'x', γ: 'y', ω: 'w', η: 'n', μ: 'u', ς: 's', ѵ: 'v', ℓ: 'l', ß: 'ss',
+  ι: 'i', κ: 'k', ν: 'v', ρ: 'p', τ: 't', υ: 'u', χ: 'x', γ: 'y', ω: 'w', η: 'n', μ: 'u', ς: 's', ѵ: 'v', ℓ: 'l',
 }; // prettier-ignore
 
 /** Leetspeak digits and symbols, folded only inside words that also hold letters. */
@@ -237,8 +237,11 @@ function normalize(input: string): NormalizedText {
     if (LEETY.test(text)) text = text.replace(LONE_ONE, 'i');
     text = foldLeetWords(text);
   }
-  // 4. collapse whitespace runs to one space (a run is kept as one ' ' at its first unit).
-  const offsets = new Int32Array(text.length + 1);
+  // 4. collapse whitespace runs to one space (a run is kept as one ' ' at its first unit), and `ß` becomes `ss` — only
+  // now, so that in steps 2 and 3 it was one letter (`S c h m e i ß  d e i n` joins like any letter-spaced word).
+  let sharp = 0;
+  for (let k = text.indexOf('ß'); k >= 0; k = text.indexOf('ß', k + 1)) sharp++;
+  const offsets = new Int32Array(text.length + sharp + 1);
   const out: string[] = [];
   let o = 0;
   let copyFrom = 0;
@@ -257,11 +260,17 @@ function normalize(input: string): NormalizedText {
       out.push(' ');
       copyFrom = k + 1;
     }
+    if (c === 0xdf) {
+      if (copyFrom < k) out.push(text.slice(copyFrom, k));
+      out.push('ss');
+      copyFrom = k + 1;
+      offsets[o++] = map[k]!;
+    }
     offsets[o++] = map[k]!;
     prevSpace = space;
   }
   if (copyFrom < text.length) out.push(text.slice(copyFrom));
-  const result = o === text.length ? offsets : offsets.slice(0, o + 1);
+  const result = o === text.length + sharp ? offsets : offsets.slice(0, o + 1);
   result[o] = input.length;
   return { text: oneByte(input, out.length === 1 ? out[0]! : out.join('')), offsets: result };
 }
