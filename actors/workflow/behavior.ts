@@ -91,7 +91,14 @@ const ACTIVE: ReadonlySet<WorkflowRunRecord['status']> = new Set(['running', 'in
 /** The behavior of `workflow/<def.name>`. */
 export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowState> {
   const { def } = o;
-  const now = (ctx: ActorContext<WorkflowState>) => new Date(ctx.system.clock.now()).toISOString();
+  // The last time formatted: a run's record is written a few times within the same millisecond.
+  let lastMs = Number.NaN;
+  let lastIso = '';
+  const now = (ctx: ActorContext<WorkflowState>) => {
+    const ms = ctx.system.clock.now();
+    if (ms !== lastMs) [lastMs, lastIso] = [ms, new Date(ms).toISOString()];
+    return lastIso;
+  };
 
   /** Drops a run this activation no longer drives (ended, or never claimed). */
   const forget = (ctx: ActorContext<WorkflowState>, id: string) => {
@@ -114,7 +121,8 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
         const r = live.record;
         r.snapshot = persistedSnapshot(live.actor);
         r.updated_at = now(ctx);
-        const waiting = Object.values(snap.context.steps).some((s) => s.status === 'waiting');
+        let waiting = false;
+        for (const id in snap.context.steps) if (snap.context.steps[id]?.status === 'waiting') waiting = true;
         r.status = snap.status === 'done' ? STATUS[snap.output?.status ?? 'failed'] : waiting ? 'interrupted' : 'running';
         if (snap.output?.output !== undefined) r.output = snap.output.output;
         if (snap.output?.error !== undefined) r.error = snap.output.error.message;
