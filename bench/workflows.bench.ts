@@ -235,7 +235,8 @@ async function run(options: BenchOptions): Promise<SuiteResult> {
   await mesh.start();
   try {
     options.log(`workflows: per-step overhead (after an untimed warm-up of ${warmup} pairs)`);
-    const roundCount = options.runs ?? (options.quick ? 1 : 3);
+    // Five timed rounds (were three): the goal is read on their median, which one round disturbed by the machine moves less.
+    const roundCount = options.runs ?? (options.quick ? 1 : 5);
     const rounds: Round[] = [];
     for (let r = 0; r < roundCount; r++) {
       const [d, w] = await paired(
