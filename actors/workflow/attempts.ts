@@ -20,6 +20,13 @@ export const WF_RESUME = 'wf.resume';
 const LEFT = new Error('step attempt left');
 const STOPPED = new Error('workflow run actor stopped');
 
+/** Sends `self` the answer of attempt `c`, unless it was stopped or replaced (`live`: `self`'s live attempts by step). */
+function answer(self: AnyActorRef, live: Map<string, AbortController>, c: AbortController, e: StepAnswer): void {
+  if (c.signal.aborted || live.get(e.step) !== c) return;
+  live.delete(e.step);
+  self.send(e as EventObject);
+}
+
 /** Runs one step attempt: the compiled machine's executor call for an invocation. */
 export type AttemptRunner = (input: StepInvocation, signal: AbortSignal) => Promise<unknown>;
 
@@ -68,14 +75,9 @@ export class StepAttempts {
     const c = new AbortController();
     const attempts = mine;
     attempts.set(step, c);
-    const answer = (e: StepAnswer) => {
-      if (c.signal.aborted || attempts.get(step) !== c) return;
-      attempts.delete(step);
-      self.send(e as EventObject);
-    };
     this.run(input, c.signal).then(
-      (output) => answer({ type: 'step.done', step, visit, attempt, output }),
-      (e: unknown) => answer({ type: 'step.error', step, visit, attempt, error: scrubbedMessage(e) }),
+      (output) => answer(self, attempts, c, { type: 'step.done', step, visit, attempt, output }),
+      (e: unknown) => answer(self, attempts, c, { type: 'step.error', step, visit, attempt, error: scrubbedMessage(e) }),
     );
   }
 

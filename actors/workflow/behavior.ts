@@ -82,6 +82,10 @@ export interface WorkflowState {
   stopped: boolean;
   /** The schedule triggers' driver (those naming this tenant; docs/workflows.md, "Triggers"). */
   schedule?: ScheduleDriver;
+  /** The ref of an address in the activation's tenant (its runs' executors share it). */
+  readonly resolve: (address: string) => Promise<ActorRef>;
+  /** True once the activation stops (its runs' executors leave their step runs running then). */
+  readonly leaving: () => boolean;
 }
 
 const STATUS = { completed: 'success', failed: 'error', cancelled: 'cancelled' } as const;
@@ -91,7 +95,20 @@ const ACTIVE: ReadonlySet<WorkflowRunRecord['status']> = new Set(['running', 'in
 /** The behavior of `workflow/<def.name>`. */
 export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowState> {
   const { def } = o;
-  const now = (ctx: ActorContext<WorkflowState>) => new Date(ctx.system.clock.now()).toISOString();
+  // The last time formatted: a run's record is written a few times within the same millisecond.
+  let lastMs = Number.NaN;
+  let lastIso = '';
+  const now = (ctx: ActorContext<WorkflowState>) => {
+    const ms = ctx.system.clock.now();
+    if (ms !== lastMs) [lastMs, lastIso] = [ms, new Date(ms).toISOString()];
+    return lastIso;
+  };
+
+  /** Logs an event the run's machine emitted (numbered in the run), to be written with its next record. */
+  function logEvent(live: LiveRun, ev: WorkflowEmitted): void {
+    const { record } = live;
+    live.pending.push({ seq: ++live.seq, workflow: def.name, run_id: record.run_id, thread_id: record.thread_id, ...ev });
+  }
 
   /** Drops a run this activation no longer drives (ended, or never claimed). */
   const forget = (ctx: ActorContext<WorkflowState>, id: string) => {
@@ -114,7 +131,8 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
         const r = live.record;
         r.snapshot = persistedSnapshot(live.actor);
         r.updated_at = now(ctx);
-        const waiting = Object.values(snap.context.steps).some((s) => s.status === 'waiting');
+        let waiting = false;
+        for (const id in snap.context.steps) if (snap.context.steps[id]?.status === 'waiting') waiting = true;
         r.status = snap.status === 'done' ? STATUS[snap.output?.status ?? 'failed'] : waiting ? 'interrupted' : 'running';
         if (snap.output?.output !== undefined) r.output = snap.output.output;
         if (snap.output?.error !== undefined) r.error = snap.output.error.message;
@@ -186,8 +204,8 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
       tenant,
       workflow: def.name,
       runId: record.run_id,
-      resolve: (address) => o.resolve(address, tenant),
-      leaving: () => ctx.state.stopped,
+      resolve: ctx.state.resolve,
+      leaving: ctx.state.leaving,
       ...(o.onAgentEvent === undefined ? {} : { onAgentEvent: (step, e) => o.onAgentEvent?.(record.run_id, step, e) }),
     });
     ctx.state.executors.set(record.run_id, execute);
@@ -226,15 +244,13 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
       );
     }
     ctx.state.runs.set(record.run_id, live);
-    const log = (ev: WorkflowEmitted) =>
-      live.pending.push({ seq: ++live.seq, workflow: def.name, run_id: record.run_id, thread_id: record.thread_id, ...ev });
-    actor.on('*', (e) => log(e as WorkflowEmitted));
-    actor.subscribe({
-      next: () => persist(ctx, live),
-      error: (err: unknown) => ctx.system.warn(`workflow run failed: ${scrubbedMessage(err)}`),
-    });
+    actor.on('*', (e) => logEvent(live, e as WorkflowEmitted));
+    actor.subscribe(
+      () => persist(ctx, live),
+      (err: unknown) => ctx.system.warn(`workflow run failed: ${scrubbedMessage(err)}`),
+    );
     // A run started from the reused first state: what its initial transition emitted, as that transition would have.
-    if (first !== undefined) for (const ev of first.emitted) log(ev);
+    if (first !== undefined) for (const ev of first.emitted) logEvent(live, ev);
     actor.start();
     // A restored run: the step attempts its snapshot shows running start again (joined through the journal). A run
     // started from the reused first state: its first attempts start, as its initial transition's entry actions would.
@@ -301,6 +317,8 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
         agentRuns: runReads(ctx.system.storage),
         restored: Promise.resolve(),
         stopped: false,
+        resolve: (address) => o.resolve(address, ctx.self.tenant),
+        leaving: () => ctx.state.stopped,
       };
       ctx.state = state;
       state.restored = restoreActive(ctx);

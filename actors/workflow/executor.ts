@@ -4,7 +4,7 @@
 // agent answers with the existing run (admitRun), which is then followed to its end — joined, not restarted.
 import { createHash } from 'node:crypto';
 import { RUN_CANCEL, RUN_CREATE, TERMINAL_RUN_STATUSES, isTroupeError, scrubbedMessage, type RunEvent } from '../../protocols/index.js';
-import type { ActorRef, ActorSystem } from '../../runtime/index.js';
+import type { ActorRef, ActorSystem, TimerHandle } from '../../runtime/index.js';
 import { runReads, waitForRun, type RunCreated, type RunReads } from '../agent/index.js';
 import { TOOL_CALL, type ToolCallResult } from '../tool/index.js';
 import { childWorkflowStep } from './child.js';
@@ -51,75 +51,139 @@ function toolOutput(r: ToolCallResult): unknown {
 
 const TRANSIENT = ['unavailable', 'actor_stopped', 'system_stopped'] as const;
 
+/** How an agent run ended: its status, output and error. */
+type RunEnd = { status: string; output?: string | undefined; error?: string | undefined };
+
 /** Why an attempt's follow of its agent run stops once the attempt is done (a reason: no DOMException built per step). */
 const ATTEMPT_DONE = new Error('step attempt done');
 
-/** An executor running agent and tool steps on the mesh, journalled per attempt. */
-export function meshExecutor(o: MeshExecutorOptions): StepExecutor {
-  const { journal, tenant, runId } = o;
-  const timeoutMs = o.stepTimeoutMs ?? 24 * 3_600_000;
-  const runs = o.runs ?? runReads(o.system.storage);
-  /** The run's end: its end event, or its record once that says it ended (read after each stepRecheckMs while `stop` is not aborted). */
-  const endedOrRecorded = (
-    ended: Promise<{ status: string; output?: string | undefined; error?: string | undefined }>,
-    id: string,
-    stop: AbortSignal,
-  ): Promise<{ status: string; output?: string | undefined; error?: string | undefined }> =>
-    new Promise((resolve, reject) => {
-      let reads = 0;
-      let timer = o.system.clock.setTimer(stepRecheckMs(reads), function check() {
-        reads++;
-        void runs.getRun(tenant, id).then(
-          (rec) => {
-            if (rec !== undefined && TERMINAL_RUN_STATUSES.has(rec.status))
-              resolve({ status: rec.status, output: rec.output, error: rec.error });
-            else if (!stop.aborted) timer = o.system.clock.setTimer(stepRecheckMs(reads), check);
-          },
-          () => {
-            if (!stop.aborted) timer = o.system.clock.setTimer(stepRecheckMs(reads), check);
-          },
-        );
-      });
-      stop.addEventListener('abort', () => o.system.clock.clearTimer(timer), { once: true });
+/**
+ * An agent step attempt's follow of its agent run: the wait for the run's end event, and reads of the run's record
+ * after each {@link stepRecheckMs} while it waits (an end event lost on the way would otherwise hold the step). It is
+ * the listener of the attempt's abort (`handleEvent`): one object per attempt instead of a closure for each part.
+ */
+class AgentFollow {
+  private readonly follow = new AbortController();
+  /** The wait for the run's end has ended (the usual end: nothing left to stop, and an abort dispatches an event to each listener). */
+  private followed = false;
+  private timer: TimerHandle | undefined;
+  private reads = 0;
+  private settle: ((end: RunEnd) => void) | undefined;
+  /** The agent, once resolved: its run is cancelled when the attempt is aborted (unless the actor is leaving). */
+  agent: ActorRef | undefined;
+
+  constructor(
+    private readonly o: MeshExecutorOptions,
+    private readonly runs: RunReads,
+    private readonly id: string,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  /** Starts following the run (before it is created: no event missed); resolves with its end as its events tell it. */
+  start(step: string, timeoutMs: number): Promise<RunEnd> {
+    const o = this.o;
+    const hear = o.onAgentEvent === undefined ? undefined : (e: RunEvent) => o.onAgentEvent?.(step, e);
+    const ended = waitForRun(o.system, this.id, o.tenant, timeoutMs, hear, this.follow.signal, this.runs);
+    ended.then(
+      () => (this.followed = true),
+      () => (this.followed = true), // awaited by endedOrRecorded unless the run had already ended
+    );
+    return ended;
+  }
+
+  /** The run's end: `ended`, or its record once that says it ended (read after each stepRecheckMs until {@link stop}). */
+  endedOrRecorded(ended: Promise<RunEnd>): Promise<RunEnd> {
+    const { clock } = this.o.system;
+    return new Promise((resolve, reject) => {
+      this.settle = resolve;
+      this.timer = clock.setTimer(stepRecheckMs(this.reads), () => this.recheck());
       ended.then(
         (v) => {
-          o.system.clock.clearTimer(timer);
+          this.clear();
           resolve(v);
         },
         (e: unknown) => {
-          o.system.clock.clearTimer(timer);
+          this.clear();
           reject(e);
         },
       );
     });
-  const agentStep = async (r: StepRequest, signal: AbortSignal, known: string | undefined): Promise<unknown> => {
-    const started = o.system.clock.now();
+  }
+
+  private recheck(): void {
+    this.timer = undefined;
+    this.reads++;
+    const again = () => {
+      if (!this.follow.signal.aborted && this.settle !== undefined)
+        this.timer = this.o.system.clock.setTimer(stepRecheckMs(this.reads), () => this.recheck());
+    };
+    void this.runs.getRun(this.o.tenant, this.id).then((rec) => {
+      if (rec !== undefined && TERMINAL_RUN_STATUSES.has(rec.status))
+        this.settle?.({ status: rec.status, output: rec.output, error: rec.error });
+      else again();
+    }, again);
+  }
+
+  private clear(): void {
+    if (this.timer !== undefined) this.o.system.clock.clearTimer(this.timer);
+    this.timer = undefined;
+  }
+
+  /** The attempt's signal aborted: the follow stops, and the agent's run is cancelled unless the actor is leaving. */
+  handleEvent(): void {
+    this.clear();
+    this.follow.abort(this.signal.reason);
+    const { agent, o } = this;
+    if (agent !== undefined && !o.leaving()) void o.system.ask(agent, RUN_CANCEL, { run_id: this.id }).catch(() => undefined);
+  }
+
+  /** The attempt is done with the run: no timer or subscription outlives it. */
+  stop(): void {
+    this.clear();
+    this.settle = undefined;
+    if (!this.followed && !this.follow.signal.aborted) this.follow.abort(ATTEMPT_DONE);
+  }
+}
+
+/** An executor running agent and tool steps on the mesh, journalled per attempt. */
+export function meshExecutor(o: MeshExecutorOptions): StepExecutor {
+  const x = new MeshExecutor(o);
+  return (r, signal) => x.execute(r, signal);
+}
+
+/**
+ * The executor of one workflow run. A class, not closures made per run and per step: a run's steps are its hot path
+ * (docs/workflows.md, "Speed"), and each closure made per call is an allocation (and, under tsx, a `name` defined).
+ */
+class MeshExecutor {
+  private readonly timeoutMs: number;
+  private readonly runs: RunReads;
+
+  constructor(private readonly o: MeshExecutorOptions) {
+    this.timeoutMs = o.stepTimeoutMs ?? 24 * 3_600_000;
+    this.runs = o.runs ?? runReads(o.system.storage);
+  }
+
+  private async agentStep(r: StepRequest, signal: AbortSignal, known: string | undefined): Promise<unknown> {
+    const o = this.o;
+    const { system, journal, tenant, runId } = o;
+    const started = system.clock.now();
     const id = known ?? agentRunId(runId, r);
     if (known === undefined) await journal.putStep(tenant, runId, r, { state: 'started', agent_run: id });
+    const follow = new AgentFollow(o, this.runs, id, signal);
     // Followed from before the create (no event missed); stopped when the step is done with it, so no timer or
-    // subscription outlives the attempt. A follow that already ended (the usual case) is not aborted: its listeners
-    // would have nothing left to stop, and an abort dispatches an event to each.
-    const follow = new AbortController();
-    let followed = false;
-    const ended = waitForRun(o.system, id, tenant, timeoutMs, (e) => o.onAgentEvent?.(r.step, e), follow.signal, runs);
-    ended.then(
-      () => (followed = true),
-      () => (followed = true), // awaited below unless the run had already ended
-    );
-    let agent: ActorRef | undefined;
-    // One listener on the attempt's signal: it stops the follow, and cancels the agent's run unless the actor is leaving.
-    const onAbort = () => {
-      follow.abort(signal.reason);
-      if (agent !== undefined && !o.leaving()) void o.system.ask(agent, RUN_CANCEL, { run_id: id }).catch(() => undefined);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
+    // subscription outlives the attempt.
+    const ended = follow.start(r.step, this.timeoutMs);
+    // One listener on the attempt's signal (the follow itself): it stops the follow, and cancels the agent's run unless
+    // the actor is leaving.
+    signal.addEventListener('abort', follow, { once: true });
     try {
-      agent = await o.resolve(`agent/${r.target}`);
+      const agent = await o.resolve(`agent/${r.target}`);
+      follow.agent = agent;
       // A few creates per agent in flight from this node; the rest queue in step-start.ts, not past the ask's deadline.
-      const to = agent;
-      const created = await admitStepRun(o.system, to, signal, started + timeoutMs, () =>
-        o.system.ask<RunCreated>(
-          to,
+      const created = await admitStepRun(system, agent, signal, started + this.timeoutMs, () =>
+        system.ask<RunCreated>(
+          agent,
           RUN_CREATE,
           {
             run_id: id,
@@ -133,24 +197,27 @@ export function meshExecutor(o: MeshExecutorOptions): StepExecutor {
       let output: string | undefined;
       let error: string | undefined;
       if (TERMINAL_RUN_STATUSES.has(status)) {
-        const rec = await runs.getRun(tenant, id);
+        const rec = await this.runs.getRun(tenant, id);
         [output, error] = [rec?.output, rec?.error];
-      } else ({ status, output, error } = await endedOrRecorded(ended, id, follow.signal));
+      } else ({ status, output, error } = await follow.endedOrRecorded(ended));
       if (status !== 'success') throw new Error(`agent ${r.target} run ${id} ended ${status}${error === undefined ? '' : `: ${error}`}`);
       return output ?? '';
     } finally {
-      signal.removeEventListener('abort', onAbort);
-      if (!followed) follow.abort(ATTEMPT_DONE);
+      signal.removeEventListener('abort', follow);
+      follow.stop();
     }
-  };
-  const toolStep = async (r: StepRequest, signal: AbortSignal, entry: StepEntry | undefined): Promise<unknown> => {
-    if (entry === undefined) await journal.putStep(tenant, runId, r, { state: 'started' });
+  }
+
+  private async toolStep(r: StepRequest, signal: AbortSignal, entry: StepEntry | undefined): Promise<unknown> {
+    const o = this.o;
+    const { system, runId } = o;
+    if (entry === undefined) await o.journal.putStep(o.tenant, runId, r, { state: 'started' });
     const tool = await o.resolve(`tool/${r.target}`);
     const args = r.input !== null && typeof r.input === 'object' && !Array.isArray(r.input) ? r.input : { input: r.input };
     const idempotencyKey = agentRunId(runId, r);
     // Through the node's gate for the tool, like agent creates: its pool member on this node takes one call at a time.
-    const result = await throughGate(o.system, `${tool.tenant}/${tool.address}`, signal, () =>
-      o.system.ask<ToolCallResult>(
+    const result = await throughGate(system, `${tool.tenant}/${tool.address}`, signal, () =>
+      system.ask<ToolCallResult>(
         tool,
         TOOL_CALL,
         { name: r.target, arguments: args, runId, callId: r.step, idempotencyKey },
@@ -162,16 +229,25 @@ export function meshExecutor(o: MeshExecutorOptions): StepExecutor {
     );
     if (result.isError === true) throw new Error(`tool ${r.target}: ${asText(toolOutput(result))}`);
     return toolOutput(result);
-  };
-  const once = async (r: StepRequest, signal: AbortSignal, entry: StepEntry | undefined): Promise<unknown> => {
+  }
+
+  private once(r: StepRequest, signal: AbortSignal, entry: StepEntry | undefined): Promise<unknown> {
     const known = entry?.agent_run;
-    if (r.kind === 'agent') return agentStep(r, signal, known);
-    if (r.kind === 'tool') return toolStep(r, signal, entry);
+    if (r.kind === 'agent') return this.agentStep(r, signal, known);
+    if (r.kind === 'tool') return this.toolStep(r, signal, entry);
+    return this.childStep(r, signal, known);
+  }
+
+  private async childStep(r: StepRequest, signal: AbortSignal, known: string | undefined): Promise<unknown> {
+    const { journal, tenant, runId } = this.o;
     const id = known ?? agentRunId(runId, r);
     if (known === undefined) await journal.putStep(tenant, runId, r, { state: 'started', agent_run: id });
-    return childWorkflowStep(o, r, id, signal);
-  };
-  return async (r, signal) => {
+    return childWorkflowStep(this.o, r, id, signal);
+  }
+
+  /** Runs one attempt: answered from the journal when it ended before, else run and journalled (started, then done or failed). */
+  async execute(r: StepRequest, signal: AbortSignal): Promise<unknown> {
+    const { system, journal, tenant, runId } = this.o;
     const seen = await journal.getStep(tenant, runId, r);
     if (seen?.state === 'done') return seen.output;
     if (seen?.state === 'failed') throw new Error(seen.error);
@@ -182,13 +258,13 @@ export function meshExecutor(o: MeshExecutorOptions): StepExecutor {
       // held the step for seconds after the mesh served again.
       for (let wait: number = STEP_RETRY.initialMs; ; wait = Math.min(wait * 2, STEP_RETRY.maxMs)) {
         try {
-          output = await once(r, signal, entry);
+          output = await this.once(r, signal, entry);
           break;
         } catch (e) {
           // The mesh is restarting or stopping (this node's shutdown, a tenant restart): not the step's failure. The
           // attempt is asked again after a pause until it answers or the run's actor stops (and a later one resumes).
           if (signal.aborted || !TRANSIENT.some((c) => isTroupeError(e, c))) throw e;
-          await pause(o.system, wait, signal);
+          await pause(system, wait, signal);
           entry = await journal.getStep(tenant, runId, r);
         }
       }
@@ -204,5 +280,5 @@ export function meshExecutor(o: MeshExecutorOptions): StepExecutor {
     }
     await journal.putStep(tenant, runId, r, { state: 'done', output, ...(r.kind === 'tool' ? {} : { agent_run: agentRunId(runId, r) }) });
     return output;
-  };
+  }
 }

@@ -1,7 +1,7 @@
 // The workflow journal (docs/workflows.md, "Durable"): per tenant and workflow run, its record with the persisted XState
 // snapshot, and one entry per step attempt (started with the agent run id it started, then its result), written
 // before the step is acted on. Active runs are also listed under their workflow so an activation finds them.
-import { seqKey, type KvBucket, type Storage } from '../../runtime/index.js';
+import { seqKey, type KvBucket, type Storage, type StorageEntry } from '../../runtime/index.js';
 
 /** A workflow run as stored: what it was started with, where it stands, and the machine's persisted snapshot. */
 export interface WorkflowRunRecord {
@@ -68,13 +68,16 @@ export class WorkflowJournal {
   async putRun(tenant: string, r: WorkflowRunRecord, events: readonly WorkflowLogEvent[] = []): Promise<boolean> {
     const key = [tenant, runId(r), 'run'];
     const marker = [tenant, r.workflow, r.run_id];
-    const mark = marker.join('\u0000');
+    const mark = markOf(tenant, r.workflow, r.run_id);
     const active = r.status === 'running' || r.status === 'interrupted';
     if (active && !this.marked.has(mark)) {
       await this.active.put(marker, { since: r.created_at });
       this.marked.add(mark);
     }
-    const ok = await this.runs.putFenced(key, r.epoch, [...events.map((e) => eventEntry(tenant, r.run_id, e)), { key, value: r }]);
+    const entries: StorageEntry[] = [];
+    for (const e of events) entries.push(eventEntry(tenant, r.run_id, e));
+    entries.push({ key, value: r });
+    const ok = await this.runs.putFenced(key, r.epoch, entries);
     if (!ok) return false;
     if (!active) {
       await this.active.delete(marker);
@@ -86,7 +89,7 @@ export class WorkflowJournal {
   /** Drops the active marker of a run that has no record (its process died between the two writes of its start). */
   async dropMarker(tenant: string, workflow: string, runId: string): Promise<void> {
     await this.active.delete([tenant, workflow, runId]);
-    this.marked.delete([tenant, workflow, runId].join('\u0000'));
+    this.marked.delete(markOf(tenant, workflow, runId));
   }
 
   /** Run ids of `workflow`'s runs in `tenant` that have not ended. */
@@ -131,6 +134,11 @@ export class WorkflowJournal {
       entry: e.value,
     }));
   }
+}
+
+/** The key of a run's active marker in {@link WorkflowJournal}'s set of markers written. */
+function markOf(tenant: string, workflow: string, runId: string): string {
+  return `${tenant}\u0000${workflow}\u0000${runId}`;
 }
 
 function runId(r: WorkflowRunRecord): string {

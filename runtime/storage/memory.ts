@@ -65,8 +65,9 @@ function plainCopy(v: unknown, depth: number): unknown {
   if (proto === Object.prototype || proto === null) {
     const out: Record<string, unknown> = {};
     bound += 5;
-    for (const k of Object.keys(v)) {
-      if (k === '__proto__') return CODEC;
+    // `for…in` makes no array of keys; an inherited enumerable key (a polluted prototype) is the codec's to decide.
+    for (const k in v) {
+      if (k === '__proto__' || !Object.hasOwn(v, k)) return CODEC;
       const item = (v as Record<string, unknown>)[k];
       if (item === undefined) continue;
       if (!k.isWellFormed()) return CODEC;
@@ -113,7 +114,8 @@ function copyOut(v: unknown): unknown {
   if (v instanceof Uint8Array) return new Uint8Array(v);
   if (v instanceof Date) return new Date(v.getTime());
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) out[k] = copyOut((v as Record<string, unknown>)[k]);
+  // A stored object is a plain one made by plainCopy or the codec: its keys are its own (no array of them made here).
+  for (const k in v) out[k] = copyOut((v as Record<string, unknown>)[k]);
   return out;
 }
 

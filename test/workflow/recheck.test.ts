@@ -6,7 +6,7 @@
  * agent admits the run and answers `running`; the test then ends the run in storage without publishing its end event.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { RUN_CREATE, type RunRecord } from '../../protocols/index.js';
+import { RUN_CANCEL, RUN_CREATE, type RunRecord } from '../../protocols/index.js';
 import { MemoryStorage, MemoryTransport, SimulatedClock, flushMicrotasks, startSystem, type ActorSystem } from '../../runtime/index.js';
 import { xstateLifecycle } from '../../supervisors/index.js';
 import { RunStore } from '../../actors/agent/index.js';
@@ -54,11 +54,13 @@ async function host() {
     ...(output === undefined ? {} : { output }),
   });
   const creates: string[] = [];
+  const cancels: string[] = [];
   /** How long each create had left when the agent took it (ms on the simulated clock). */
   const deadlines: number[] = [];
   const agent = await system.spawn('agent/quiet', {
     init: () => undefined,
     async receive(msg) {
+      if (msg.type === RUN_CANCEL) cancels.push((msg.payload as { run_id: string }).run_id);
       if (msg.type !== RUN_CREATE) return undefined;
       const { run_id } = msg.payload as { run_id: string };
       creates.push(run_id);
@@ -67,7 +69,15 @@ async function host() {
       return { run_id, thread_id: 'thread-1', status: 'running' };
     },
   });
+  // The executor's reads of agent run records, counted (the rechecks of a waiting step).
+  let reads = 0;
+  const counted = Object.create(runs) as RunStore;
+  counted.getRun = (tenant, id) => {
+    reads++;
+    return runs.getRun(tenant, id);
+  };
   const execute = meshExecutor({
+    runs: counted,
     system,
     journal: new WorkflowJournal(storage),
     tenant: TENANT,
@@ -78,14 +88,14 @@ async function host() {
   });
   /** Ends the agent's run in storage only: its end event is the one that got lost. */
   const endRun = (status: RunRecord['status'], output?: string) => runs.putRun(TENANT, record(status, output));
-  return { clock, storage, execute, creates, deadlines, endRun };
+  return { clock, storage, execute, creates, cancels, deadlines, endRun, reads: () => reads };
 }
 
 /** Starts the step and reports how it settled (undefined while it waits). */
-function start(execute: ReturnType<typeof meshExecutor>) {
+function start(execute: ReturnType<typeof meshExecutor>, signal = new AbortController().signal) {
   const settled: { value?: unknown; error?: string } = {};
   let done = false;
-  execute(REQUEST, new AbortController().signal).then(
+  execute(REQUEST, signal).then(
     (value) => {
       settled.value = value;
       done = true;
@@ -118,6 +128,22 @@ describe('agent step recheck (lost end event)', () => {
     await settle();
     expect(step.settled).toEqual({ value: 'billing' });
     expect(h.clock.pending).toBe(baseline); // no recheck timer (nor the follow's deadline) outlives the step
+  });
+
+  it("an attempt stopped while it waits cancels its agent's run and leaves no recheck armed", async () => {
+    const h = await host();
+    const attempt = new AbortController();
+    const step = start(h.execute, attempt.signal);
+    await settle();
+    expect(h.creates).toEqual([AGENT_RUN]);
+    attempt.abort(new Error('step left'));
+    await settle();
+    expect(step.settled).toEqual({ error: 'step left' });
+    expect(h.cancels).toEqual([AGENT_RUN]);
+    // No recheck left armed: a minute on, the step never read its run's record.
+    await h.clock.advance(60_000);
+    await settle();
+    expect(h.reads()).toBe(0);
   });
 
   it("asks the create with a deadline longer than the system's default ask timeout (it keeps its place in a backlog)", async () => {
