@@ -44,6 +44,12 @@ const VERSION = '0.1.0';
 const BIND_RETRY_MS = 12_000;
 /** Bound on one lease-taking request (retried at once after it, see Directory.quick). */
 const LEASE_REQUEST_MS = 500;
+/**
+ * A mailbox publish unanswered this long is sent again beside the first (StreamPublisher): one that reached the stream
+ * while it elected a leader is never answered, and the election's end is then noticed this soon instead of after the
+ * request timeout. Long enough that an answered publish is rarely sent twice on a loaded machine (the copy is deduplicated).
+ */
+const PUBLISH_RESEND_MS = 500;
 /** How long a starting node keeps retrying the making of the mesh's streams and buckets through transient failures. */
 const STARTUP_RETRY_MS = 30_000;
 
@@ -153,7 +159,12 @@ export class JetStreamTransport implements Transport {
     );
     await this.directory.mirror();
     this.deadLetterStore = new JetStreamDeadLetterStore(this.js, this.jsm, this.names, this.codec, this.replicas);
-    this.publisher = new StreamPublisher(this.nc, this.requestTimeoutMs, this.options.connection?.inboxPrefix);
+    this.publisher = new StreamPublisher(
+      this.nc,
+      this.requestTimeoutMs,
+      this.options.connection?.inboxPrefix,
+      Math.min(this.requestTimeoutMs, PUBLISH_RESEND_MS),
+    );
     this.sender = {
       publisher: this.publisher,
       names: this.names,
