@@ -45,9 +45,10 @@ const BIND_RETRY_MS = 12_000;
 /** Bound on one lease-taking request (retried at once after it, see Directory.quick). */
 const LEASE_REQUEST_MS = 500;
 /**
- * A mailbox publish unanswered this long is sent again beside the first (StreamPublisher): one that reached the stream
- * while it elected a leader is never answered, and the election's end is then noticed this soon instead of after the
- * request timeout. Long enough that an answered publish is rarely sent twice on a loaded machine (the copy is deduplicated).
+ * A mailbox or stored-topic publish unanswered this long is sent again beside the first (StreamPublisher): one that
+ * reached the stream while it elected a leader is never answered, and the election's end is then noticed this soon
+ * instead of after the request timeout. Long enough that an answered publish is rarely sent twice on a loaded machine
+ * (the copy is deduplicated).
  */
 const PUBLISH_RESEND_MS = 500;
 /** How long a starting node keeps retrying the making of the mesh's streams and buckets through transient failures. */
@@ -378,8 +379,12 @@ export class JetStreamTransport implements Transport {
       this.nc.publish(subject, data);
       return;
     }
+    // Through the mailbox publisher: sent again while unanswered (an agent publishes its run's events one after another,
+    // each awaited, so one sent while the topic stream elected a leader held the run for the rest of the request timeout).
+    const publisher = this.publisher;
+    if (publisher === undefined) throw new SystemStoppedError('transport is not started');
     await retryTransient(
-      () => this.js.publish(subject, data, { msgID: envelope.id }),
+      () => publisher.publish(subject, data, envelope.id),
       Math.min(this.publishRetryMs, 10_000),
       () => this.closed,
     ).catch((e: unknown) => {
