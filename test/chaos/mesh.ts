@@ -399,9 +399,10 @@ async function inject(mesh: Mesh, work: Workload, kind: FaultKind, t0: number, w
 }
 
 /**
- * Troupe's part of a recovery from a server kill: each part of the mesh serving again, counted from the last election
- * the part waits for (the mailbox stream's, and a tally's own consumer's when the victim led it; for the rest, the last
- * of all), in ms; negative when it served before that election ended (it did not need it).
+ * Troupe's part of a recovery from a server kill: each part of the mesh serving again, counted from the elections it
+ * waits for (per tally: the mailbox stream's, and its own consumer's when the victim led it; per part: the last of all —
+ * a tally's answer also waits for its snapshot's bucket), in ms; negative when it served before the watch saw that
+ * election end (the watch polls every 100 ms, and a stream without a leader leaves its request unanswered for 400 ms).
  */
 function afterElections(watch: RecoveryWatch, elections: ElectionWatch, prefix: string, tallies: readonly string[]): string {
   const names = new MeshNames(prefix);
@@ -420,7 +421,8 @@ function afterElections(watch: RecoveryWatch, elections: ElectionWatch, prefix: 
   };
   return (
     `last election +${last} ms; tallies after their mailbox/consumer election (ms, * = own consumer re-elected): ` +
-    `${gaps.join(', ')}; after the last election: agents ${rest('tenant:')}, workflows ${rest('workflow:')}, lanes ${rest('lane:')}`
+    `${gaps.join(', ')}; after the last election: tallies ${rest('tally/')}, agents ${rest('tenant:')}, workflows ${rest('workflow:')}, ` +
+    `lanes ${rest('lane:')}`
   );
 }
 
