@@ -144,7 +144,7 @@ export class Workload {
     for (const e of this.options.extra) this.spawn(e.name, e.op);
   }
 
-  /** Starts watching for recovery after a fault now; `fault`: `from` is a fault's time (lanes send new work at once). */
+  /** Starts watching for recovery after a fault now; `fault`: `from` is a fault's time (see the lanes' loop in `spawn`). */
   watch(from = Date.now(), fault = false): RecoveryWatch {
     if (fault) {
       this.faultAt = from;
