@@ -416,8 +416,8 @@ function afterElections(watch: RecoveryWatch, elections: ElectionWatch, prefix: 
     return at === undefined ? `${t} -` : `${t} ${at - Math.max(mailbox, own ?? 0)}${own === undefined ? '' : '*'}`;
   });
   const rest = (p: string): string => {
-    const ts = [...seen].filter(([k]) => k.startsWith(p)).map(([, t]) => t);
-    return ts.length === 0 ? '-' : `${Math.max(...ts) - last}`;
+    const all = watch.recoveredFor(p);
+    return all === undefined ? 'not all' : `${all - last}`;
   };
   return (
     `last election +${last} ms; tallies after their mailbox/consumer election (ms, * = own consumer re-elected): ` +
