@@ -42,7 +42,7 @@ const ACCEPTED = Promise.resolve();
 const VERSION = '0.1.0';
 /** How long a bind retries its consumer changes through an outage or election (a stream leader election takes 2–8 s). */
 const BIND_RETRY_MS = 12_000;
-/** Bound on one lease-taking request (retried at once after it, see Directory.quick). */
+/** Bound on one lease-taking request (retried at once after it, see Directory.quick), and on one snapshot read. */
 const LEASE_REQUEST_MS = 500;
 /**
  * A mailbox or stored-topic publish unanswered this long is sent again beside the first (StreamPublisher): one that
@@ -183,6 +183,8 @@ export class JetStreamTransport implements Transport {
     // live holder dead and let its leases be taken while it still trusts them.
     const nodesKv = await startup(() => kvm.create(this.names.nodesBucket, { history: 1, replicas, allow_direct: false }));
     const stateKv = await startup(() => kvm.create(this.names.stateBucket, { history: 1, replicas, allow_direct: false }));
+    // Snapshot reads on short requests, retried at once (KvStateStore's `readKv`).
+    const stateReadKv = await startup(() => new Kvm(jetstream(this.nc, { timeout: LEASE_REQUEST_MS })).open(this.names.stateBucket));
     const membership = new KvMembership(
       nodesKv,
       { id: ctx.node, host: hostname(), kinds: [], version: VERSION, load: 0, startedAt: ctx.clock.now(), draining: false },
@@ -200,7 +202,7 @@ export class JetStreamTransport implements Transport {
     const directory = this.directory;
     this.cluster = {
       membership,
-      state: new KvStateStore(stateKv, this.names, this.codec),
+      state: new KvStateStore(stateKv, this.names, this.codec, stateReadKv),
       leases: () => directory.leases(),
       pools: () => directory.allPools(),
       leaseTtlMs: this.leaseTtlMs,
