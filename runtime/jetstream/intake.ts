@@ -69,6 +69,13 @@ const RESUME_MS = 250;
 /** Pauses between checks that a consumer has a leader again: 50 ms doubling to 400 ms. */
 const CHECK = { initialMs: 50, maxMs: 400 } as const;
 /**
+ * Bound on one such check: 250 ms doubling to 800 ms (and never past the request timeout). A consumer without a leader
+ * does not answer, so a check sent just before its election ended waits out its bound: at the 2 s request timeout the
+ * pull resumed up to 2.4 s after the election.
+ */
+const CHECK_TIMEOUT_MAX_MS = 800;
+const checkTimeout = (c: IntakeContext, attempt: number): number => Math.min(c.requestTimeoutMs, CHECK_TIMEOUT_MAX_MS, 125 * 2 ** attempt);
+/**
  * A settlement (ack or nak) the consumer may have missed — made after the intake stopped or while its pull stalled, or
  * shortly before a stall was noticed — is sent again as a request until the consumer's leader confirms it, for this long.
  */
@@ -431,7 +438,7 @@ export async function keepConsumer(
   let settledBy: number | undefined;
   for (let attempt = 1; !c.closed(); attempt++) {
     const info = await c.connection
-      .request(subject, undefined, { timeout: Math.min(c.requestTimeoutMs, 125 * 2 ** attempt) })
+      .request(subject, undefined, { timeout: checkTimeout(c, attempt) })
       .then((m) => m.json<ConsumerInfoReply>())
       .catch(() => undefined);
     const now = c.clock.now();
@@ -471,14 +478,13 @@ export async function keepConsumer(
 /**
  * Resolves once the consumer answers an info request naming its leader (a pull sent to a consumer without one, just
  * created or re-electing, is never answered), or `done()`. A consumer without a leader does not answer at all, so each
- * check waits only a little longer than the one before (250 ms up to the request timeout), not the full timeout.
+ * check waits only a little longer than the one before (250 ms up to 800 ms), not the full request timeout.
  */
 async function untilAnswers(c: IntakeContext, durable: string, done: () => boolean): Promise<void> {
   const subject = `$JS.API.CONSUMER.INFO.${c.names.mailboxStream}.${durable}`;
   for (let attempt = 1; !done(); attempt++) {
-    const timeout = Math.min(c.requestTimeoutMs, 125 * 2 ** attempt);
     const info = await c.connection
-      .request(subject, undefined, { timeout })
+      .request(subject, undefined, { timeout: checkTimeout(c, attempt) })
       .then((m) => m.json<{ error?: unknown; cluster?: { leader?: string } }>())
       .catch(() => undefined);
     if (info !== undefined && info.error === undefined && (info.cluster === undefined || (info.cluster.leader ?? '') !== '')) return;

@@ -15,6 +15,13 @@ import { watchAll } from './watch.js';
 const text = new TextDecoder();
 /** Pause before a failed heartbeat is tried again (others judge the node dead by the age of the stored one). */
 const RETRY_MS = 200;
+/**
+ * How often silent nodes are looked for, at most (never less often than heartbeats are sent). Only when a node is
+ * declared dead changes with it, not the window: once judged only at each heartbeat, a dead node was declared up to a
+ * heartbeat late, and until then it still ranked first for its actors, so placement waited a stagger before taking
+ * them over (runtime/node.ts).
+ */
+const REAP_MS = 250;
 
 /** Options of membership. */
 export interface MembershipOptions {
@@ -31,6 +38,7 @@ export class KvMembership implements Membership, Liveness {
   private readonly listeners = new Set<(e: MembershipEvent) => void>();
   private me: NodeInfo;
   private timer: TimerHandle | undefined;
+  private reaper: TimerHandle | undefined;
   private stopWatch: (() => void) | undefined;
   private left = false;
   /** Heartbeats that failed since the last one stored. */
@@ -60,6 +68,16 @@ export class KvMembership implements Membership, Liveness {
     );
     this.stopWatch = () => handle.stop();
     this.schedule();
+    this.scheduleReap();
+  }
+
+  private scheduleReap(): void {
+    const ms = Math.min(REAP_MS, this.options.heartbeatMs);
+    this.reaper = this.clock.setTimer(ms, () => {
+      if (this.left) return;
+      this.reap();
+      this.scheduleReap();
+    });
   }
 
   /** False for a client of the mesh: it watches and judges silence, but is not a node. */
@@ -189,6 +207,7 @@ export class KvMembership implements Membership, Liveness {
     if (this.left) return;
     this.left = true;
     if (this.timer !== undefined) this.clock.clearTimer(this.timer);
+    if (this.reaper !== undefined) this.clock.clearTimer(this.reaper);
     if (this.announcing) await this.kv.delete(idToken(this.me.id)).catch(() => undefined);
     this.stopWatch?.();
   }
@@ -197,6 +216,7 @@ export class KvMembership implements Membership, Liveness {
   stop(): void {
     this.left = true;
     if (this.timer !== undefined) this.clock.clearTimer(this.timer);
+    if (this.reaper !== undefined) this.clock.clearTimer(this.reaper);
     this.stopWatch?.();
   }
 }

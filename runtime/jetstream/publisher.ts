@@ -6,6 +6,12 @@
  * reply subject, one map entry and one promise; one timer serves every publish waiting (they share a timeout, so they
  * expire in the order they were made). The errors are nats.js' own classes, so {@link isTransient} and
  * {@link isPerSubjectLimit} read them as they read `js.publish`'s.
+ *
+ * A publish not answered within `resendMs` is sent again, same message id and reply subject, until it is answered or
+ * its timeout ends: the first answer settles it, the stream stores it once (deduplicated by id). A publish that reached
+ * the stream's replicas while they elected a leader is dropped and never answered; resent, it is stored within
+ * `resendMs` of the election's end instead of after the rest of the timeout (a mailbox-leader kill held every ask
+ * sent shortly before the election ended 1.3 s longer so).
  */
 import { JetStreamApiError, JetStreamError } from '@nats-io/jetstream';
 import {
@@ -16,6 +22,7 @@ import {
   createInbox,
   headers,
   type Msg,
+  type MsgHdrs,
   type NatsConnection,
   type Subscription,
 } from '@nats-io/transport-node';
@@ -28,7 +35,11 @@ interface Waiting {
   resolve(): void;
   reject(e: Error): void;
   readonly subject: string;
+  readonly data: Uint8Array;
+  readonly headers: MsgHdrs;
   readonly expires: number;
+  /** When it was last sent (performance.now()). */
+  sent: number;
 }
 
 /** What the stream answers a publish with (the fields read here). */
@@ -73,6 +84,8 @@ export class StreamPublisher {
     private readonly timeoutMs: number,
     /** The connection's inbox prefix (its `inboxPrefix` option), when it has its own. */
     inboxPrefix?: string,
+    /** A publish still unanswered this long after it was sent is sent again (see the module comment); default: never. */
+    private readonly resendMs = timeoutMs,
   ) {
     this.inbox = `${createInbox(inboxPrefix)}.`;
     this.sub = nc.subscribe(`${this.inbox}*`, { callback: (err, m) => void (err === null && this.answer(m)) });
@@ -91,8 +104,9 @@ export class StreamPublisher {
         reject(e as Error);
         return;
       }
-      this.waiting.set(token, { resolve, reject, subject, expires: performance.now() + this.timeoutMs });
-      this.timer ??= setTimeout(this.sweep, this.timeoutMs);
+      const now = performance.now();
+      this.waiting.set(token, { resolve, reject, subject, data, headers: h, expires: now + this.timeoutMs, sent: now });
+      this.timer ??= setTimeout(this.sweep, Math.min(this.timeoutMs, this.resendMs));
     });
   }
 
@@ -117,17 +131,32 @@ export class StreamPublisher {
     else w.reject(e);
   }
 
-  /** Fails the publishes past their time (the oldest first: they share one timeout), then waits for the next one's. */
+  /**
+   * Fails the publishes past their time and sends again those unanswered for `resendMs`, in the order they were last
+   * sent (one that is sent again moves to the end), then waits for the next one due. They share one timeout and one
+   * resend pause, so the first in the map is the first due (a resent one's timeout may come up to `resendMs` late).
+   */
   private readonly sweep = (): void => {
     this.timer = undefined;
     const now = performance.now();
     for (const [token, w] of this.waiting) {
-      if (w.expires > now) {
-        this.timer = setTimeout(this.sweep, Math.ceil(w.expires - now));
+      const due = Math.min(w.expires, w.sent + this.resendMs);
+      if (due > now) {
+        this.timer = setTimeout(this.sweep, Math.ceil(due - now));
         return;
       }
       this.waiting.delete(token);
-      w.reject(new TimeoutError());
+      if (now >= w.expires) {
+        w.reject(new TimeoutError());
+        continue;
+      }
+      try {
+        this.nc.publish(w.subject, w.data, { reply: this.inbox + token, headers: w.headers });
+      } catch {
+        // The connection is closing: the publish fails at its timeout (or at close).
+      }
+      w.sent = now;
+      this.waiting.set(token, w);
     }
   };
 }

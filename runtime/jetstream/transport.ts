@@ -42,8 +42,15 @@ const ACCEPTED = Promise.resolve();
 const VERSION = '0.1.0';
 /** How long a bind retries its consumer changes through an outage or election (a stream leader election takes 2–8 s). */
 const BIND_RETRY_MS = 12_000;
-/** Bound on one lease-taking request (retried at once after it, see Directory.quick). */
+/** Bound on one lease-taking request (retried at once after it, see Directory.quick), and on one snapshot read. */
 const LEASE_REQUEST_MS = 500;
+/**
+ * A mailbox or stored-topic publish unanswered this long is sent again beside the first (StreamPublisher): one that
+ * reached the stream while it elected a leader is never answered, and the election's end is then noticed this soon
+ * instead of after the request timeout. Long enough that an answered publish is rarely sent twice on a loaded machine
+ * (the copy is deduplicated).
+ */
+const PUBLISH_RESEND_MS = 500;
 /** How long a starting node keeps retrying the making of the mesh's streams and buckets through transient failures. */
 const STARTUP_RETRY_MS = 30_000;
 
@@ -153,7 +160,12 @@ export class JetStreamTransport implements Transport {
     );
     await this.directory.mirror();
     this.deadLetterStore = new JetStreamDeadLetterStore(this.js, this.jsm, this.names, this.codec, this.replicas);
-    this.publisher = new StreamPublisher(this.nc, this.requestTimeoutMs, this.options.connection?.inboxPrefix);
+    this.publisher = new StreamPublisher(
+      this.nc,
+      this.requestTimeoutMs,
+      this.options.connection?.inboxPrefix,
+      Math.min(this.requestTimeoutMs, PUBLISH_RESEND_MS),
+    );
     this.sender = {
       publisher: this.publisher,
       names: this.names,
@@ -171,6 +183,8 @@ export class JetStreamTransport implements Transport {
     // live holder dead and let its leases be taken while it still trusts them.
     const nodesKv = await startup(() => kvm.create(this.names.nodesBucket, { history: 1, replicas, allow_direct: false }));
     const stateKv = await startup(() => kvm.create(this.names.stateBucket, { history: 1, replicas, allow_direct: false }));
+    // Snapshot reads on short requests, retried at once (KvStateStore's `readKv`).
+    const stateReadKv = await startup(() => new Kvm(jetstream(this.nc, { timeout: LEASE_REQUEST_MS })).open(this.names.stateBucket));
     const membership = new KvMembership(
       nodesKv,
       { id: ctx.node, host: hostname(), kinds: [], version: VERSION, load: 0, startedAt: ctx.clock.now(), draining: false },
@@ -188,7 +202,7 @@ export class JetStreamTransport implements Transport {
     const directory = this.directory;
     this.cluster = {
       membership,
-      state: new KvStateStore(stateKv, this.names, this.codec),
+      state: new KvStateStore(stateKv, this.names, this.codec, stateReadKv),
       leases: () => directory.leases(),
       pools: () => directory.allPools(),
       leaseTtlMs: this.leaseTtlMs,
@@ -367,8 +381,12 @@ export class JetStreamTransport implements Transport {
       this.nc.publish(subject, data);
       return;
     }
+    // Through the mailbox publisher: sent again while unanswered (an agent publishes its run's events one after another,
+    // each awaited, so one sent while the topic stream elected a leader held the run for the rest of the request timeout).
+    const publisher = this.publisher;
+    if (publisher === undefined) throw new SystemStoppedError('transport is not started');
     await retryTransient(
-      () => this.js.publish(subject, data, { msgID: envelope.id }),
+      () => publisher.publish(subject, data, envelope.id),
       Math.min(this.publishRetryMs, 10_000),
       () => this.closed,
     ).catch((e: unknown) => {

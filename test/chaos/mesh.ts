@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { DEFAULT_TENANT } from '../../protocols/index.js';
 import type { ActorSystem, ClusterServices, MeshNode } from '../../runtime/index.js';
 import { JetStreamStorage, MeshNames, type JetStreamTransport } from '../../runtime/jetstream/index.js';
 import { RunStore } from '../../actors/agent/index.js';
@@ -17,7 +18,8 @@ import { startCluster, waitForJetStreamCluster, type NatsServer } from '../nats/
 import { eventually } from '../transport/contract.js';
 import { NodeProcess, meshClient } from '../cluster/nodes.js';
 import { partitionerFromEnv, type Partitioner } from './mesh-partition.js';
-import { Workload, type ExtraLane } from './mesh-workload.js';
+import { Workload, type ExtraLane, type RecoveryWatch } from './mesh-workload.js';
+import { ElectionWatch } from './mesh-elections.js';
 import { checkActivations, checkRuns, checkTallies, runProbe, type Invariant } from './mesh-check.js';
 import { checkWorkflows, chaosWorkflow, runsAfter, workflowLane, type WorkflowFigures } from './mesh-workflow.js';
 
@@ -69,6 +71,10 @@ export interface Fault {
   /** What had not recovered when the wait gave up, or else the slowest to recover. */
   readonly missing?: readonly string[];
   readonly slowest: readonly string[];
+  /** A server kill: what the victim led and when each elected a new leader (test/chaos/mesh-elections.ts). */
+  readonly elections?: string;
+  /** A server kill: the last of those elections, ms after the kill (undefined: one did not end in the watch). */
+  readonly electedMs?: number | undefined;
 }
 
 /** The outcome of a run. */
@@ -86,6 +92,8 @@ export interface MeshChaosReport {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** `CHAOS_TRACE=1`: print the nodes' warnings after each fault (where a recovery's time went). */
+const TRACE = process.env['CHAOS_TRACE'] === '1';
 const SCHEDULE: readonly FaultKind[] = ['nats-leader-kill', 'node-kill', 'node-pause', 'node-cut', 'nats-kill'];
 
 /** Everything the run starts, so that {@link teardown} can stop it whatever failed. */
@@ -95,6 +103,8 @@ class Mesh {
   client: { system: ActorSystem & { transport: JetStreamTransport }; placement: MeshNode } | undefined;
   storage: JetStreamStorage | undefined;
   paused = new Set<number>();
+  /** The nodes' warnings as they came (with `CHAOS_TRACE=1`), for the per-fault timeline. */
+  readonly trace: { at: number; line: string }[] = [];
   readonly dir = mkdtempSync(join(tmpdir(), 'troupe-chaos-mesh-'));
   readonly prefix = `cm${process.pid}x${Date.now().toString(36)}`;
 
@@ -111,7 +121,22 @@ class Mesh {
     );
     const node = await NodeProcess.start(id, urls, this.prefix, ['--config', this.configFile], {}, this.partitioner.wrap?.(id));
     this.nodes.set(id, node);
+    if (TRACE)
+      node.onOutput((chunk) => {
+        const now = Date.now();
+        for (const line of chunk.split('\n'))
+          if (line.includes('Warning') && this.trace.length < 20_000)
+            this.trace.push({ at: now, line: `${id} ${line.trim().slice(0, 220)}` });
+      });
     return node;
+  }
+
+  /** With `CHAOS_TRACE=1`: the nodes' warnings from `from` to `to` (ms since the epoch), relative to `from`. */
+  traced(from: number, to: number, n = 60): string[] {
+    return this.trace
+      .filter((t) => t.at >= from && t.at <= to)
+      .slice(0, n)
+      .map((t) => `+${t.at - from} ${t.line}`);
   }
 
   cluster(): ClusterServices {
@@ -279,10 +304,18 @@ async function inject(mesh: Mesh, work: Workload, kind: FaultKind, t0: number, w
   let target = '';
   let restore: () => Promise<void> = () => Promise.resolve();
   let minDownMs = 0;
-  const at = Date.now();
-  const watch = work.watch(at);
+  let elections: ElectionWatch | undefined;
+  // The fault's time is taken just before it lands (after any look-up the harness makes to choose its target).
+  let at = Date.now();
+  let watch = work.watch(at);
+  const begin = (): void => {
+    work.unwatch(watch);
+    at = Date.now();
+    watch = work.watch(at, true);
+  };
   if (kind === 'node-kill') {
     target = pick(ids);
+    begin();
     await mesh.nodes.get(target)!.signal('SIGKILL');
     restore = async () => void (await mesh.startNode(target));
   } else if (kind === 'nats-leader-kill' || kind === 'nats-kill') {
@@ -292,11 +325,23 @@ async function inject(mesh: Mesh, work: Workload, kind: FaultKind, t0: number, w
         ? (mesh.servers.find((s) => s.name === leader) ?? pick(mesh.servers))
         : pick(mesh.servers.filter((s) => s.name !== leader));
     target = `${server.name}${server.name === leader ? ' (mailbox leader)' : ''}`;
-    await server.kill('SIGKILL');
+    elections = await ElectionWatch.before(
+      mesh.servers.filter((s) => s !== server).map((s) => s.url),
+      mesh.prefix,
+      server.name,
+    ).catch((e: unknown) => {
+      log(`  (elections not watched: ${(e as Error).message})`);
+      return undefined;
+    });
+    begin();
+    const killed = server.kill('SIGKILL');
+    elections?.start(at);
+    await killed;
     restore = () => server.launch();
   } else if (kind === 'node-pause') {
     target = pick(ids);
     const pid = mesh.nodes.get(target)!.pid as number;
+    begin();
     process.kill(pid, 'SIGSTOP');
     mesh.paused.add(pid);
     // Longer than the lease TTL (3 s) and the dead-after window: the others take its actors over meanwhile.
@@ -307,6 +352,7 @@ async function inject(mesh: Mesh, work: Workload, kind: FaultKind, t0: number, w
     };
   } else {
     target = pick(ids);
+    begin();
     await mesh.partitioner.cut(target);
     minDownMs = 6_000;
     restore = () => mesh.partitioner.heal(target);
@@ -316,6 +362,8 @@ async function inject(mesh: Mesh, work: Workload, kind: FaultKind, t0: number, w
   const agentsMs = watch.recoveredFor('lane:agent', 'tenant:');
   const missing = recoveryMs === undefined ? watch.missing() : undefined;
   work.unwatch(watch);
+  await elections?.stop();
+  const electedMs = elections?.last();
   const waited = Date.now() - at;
   if (waited < minDownMs) await sleep(minDownMs - waited);
   else if (kind === 'node-kill' || kind.startsWith('nats')) await sleep(500);
@@ -332,6 +380,7 @@ async function inject(mesh: Mesh, work: Workload, kind: FaultKind, t0: number, w
     agentsMs,
     slowest,
     ...(missing === undefined ? {} : { missing }),
+    ...(elections === undefined ? {} : { elections: elections.summary(), electedMs }),
   };
   log(
     `fault at ${(f.at / 1_000).toFixed(1)} s: ${kind} ${target}, down ${downMs} ms, ` +
@@ -341,7 +390,40 @@ async function inject(mesh: Mesh, work: Workload, kind: FaultKind, t0: number, w
       `; tallies ${talliesMs === undefined ? 'not all' : `in ${talliesMs} ms`}` +
       `; agents ${agentsMs === undefined ? 'not all' : `in ${agentsMs} ms`}`,
   );
+  if (TRACE) for (const l of mesh.traced(at, Date.now())) log(`  ${l}`);
+  if (elections !== undefined) {
+    log(`  ${elections.summary()}`);
+    log(`  after the last election: ${afterElections(watch, elections, mesh.prefix, work.tallies)}`);
+  }
   return f;
+}
+
+/**
+ * Troupe's part of a recovery from a server kill: each part of the mesh serving again, counted from the elections it
+ * waits for (per tally: the mailbox stream's, and its own consumer's when the victim led it; per part: the last of all —
+ * a tally's answer also waits for its snapshot's bucket), in ms; negative when it served before the watch saw that
+ * election end (the watch polls every 100 ms, and a stream without a leader leaves its request unanswered for 400 ms).
+ */
+function afterElections(watch: RecoveryWatch, elections: ElectionWatch, prefix: string, tallies: readonly string[]): string {
+  const names = new MeshNames(prefix);
+  const seen = watch.times();
+  const last = elections.last();
+  if (last === undefined) return 'an election did not end within the watch';
+  const mailbox = elections.streamElected(names.mailboxStream) ?? 0;
+  const gaps = tallies.map((t) => {
+    const own = elections.consumerElected(names.mailboxStream, names.consumer(DEFAULT_TENANT, t, false));
+    const at = seen.get(t);
+    return at === undefined ? `${t} -` : `${t} ${at - Math.max(mailbox, own ?? 0)}${own === undefined ? '' : '*'}`;
+  });
+  const rest = (p: string): string => {
+    const all = watch.recoveredFor(p);
+    return all === undefined ? 'not all' : `${all - last}`;
+  };
+  return (
+    `last election +${last} ms; tallies after their mailbox/consumer election (ms, * = own consumer re-elected): ` +
+    `${gaps.join(', ')}; after the last election: tallies ${rest('tally/')}, agents ${rest('tenant:')}, workflows ${rest('workflow:')}, ` +
+    `lanes ${rest('lane:')}`
+  );
 }
 
 /** Lines for a report: the faults with their times, then each invariant with its result. */
@@ -354,7 +436,8 @@ export function reportLines(r: MeshChaosReport): string[] {
       `  fault +${(f.at / 1_000).toFixed(1)} s ${f.kind} ${f.target}: down ${f.downMs} ms, ` +
         (f.recoveryMs === undefined ? `NOT recovered (${(f.missing ?? []).join(', ')})` : `serving again after ${f.recoveryMs} ms`) +
         `; tallies ${f.talliesMs === undefined ? 'NOT all' : `after ${f.talliesMs} ms`}` +
-        `; agents ${f.agentsMs === undefined ? 'NOT all' : `after ${f.agentsMs} ms`}`,
+        `; agents ${f.agentsMs === undefined ? 'NOT all' : `after ${f.agentsMs} ms`}` +
+        (f.elections === undefined ? '' : `; last NATS election after ${f.electedMs ?? '(not seen)'} ms`),
     );
   const w = r.workflows;
   if (w !== undefined)

@@ -44,6 +44,22 @@ describe('membership', () => {
     expect(a.transport.cluster!.membership.isLive('c')).toBe(false);
   });
 
+  it('declares a silent node dead soon after the window, not only at its own next heartbeat', async () => {
+    const prefix = `mem${n++}`;
+    // The observer heartbeats every 5 s; silence is still judged every 250 ms (placement ranks a dead holder first until
+    // it is declared dead, runtime/node.ts).
+    const a = await mesh.node(prefix, 'a', { heartbeatMs: 5_000, deadAfterMs: 1_000 });
+    const c = await mesh.node(prefix, 'c', { heartbeatMs: 100, deadAfterMs: 1_000 });
+    const events: MembershipEvent[] = [];
+    a.transport.cluster!.membership.onChange((e) => events.push(e));
+    await eventually(() => a.transport.cluster!.membership.isLive('c'), 5_000, 'a to see c');
+    const silentAt = Date.now();
+    ((c.transport as JetStreamTransport).cluster!.membership as KvMembership).stop();
+    await eventually(() => events.some((e) => e.type === 'dead' && e.node.id === 'c'), 8_000, 'c to be declared dead');
+    // Window 1 s after the last heartbeat (at most 100 ms before the stop), a look every 250 ms, and room for a loaded box.
+    expect(Date.now() - silentAt).toBeLessThan(1_000 + 250 + 1_000);
+  });
+
   it('keeps working after the NATS server restarts, without restarting the node', async () => {
     const own = await NatsServer.start();
     try {

@@ -1,6 +1,7 @@
 /**
  * The mailbox publisher (runtime/jetstream/publisher.ts) against a real nats-server, beside nats.js' `js.publish` on the
- * same answers: stored, a duplicate id, a full subject, no stream, an unanswered publish, a closed publisher.
+ * same answers: stored, a duplicate id, a full subject, no stream, an unanswered publish (sent again, or timed out), a closed
+ * publisher.
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { DiscardPolicy, RetentionPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
@@ -63,6 +64,41 @@ describe('StreamPublisher', () => {
     const p = new StreamPublisher(nc, 2_000);
     const e = await refusal(p.publish('nostream.x', data, 'n-1'));
     expect(isTransient(e)).toBe(true);
+    p.close();
+  });
+
+  it('sends an unanswered publish again under the same id and reply subject, settled by the first answer', async () => {
+    // Stands in for replicas electing a leader: the first copy is dropped, the second answered.
+    const copies: { id: string | undefined; reply: string | undefined }[] = [];
+    const sub = nc.subscribe('electing.x', {
+      callback: (_err, m) => {
+        copies.push({ id: m.headers?.get('Nats-Msg-Id'), reply: m.reply });
+        if (copies.length === 2) m.respond(new TextEncoder().encode(JSON.stringify({ stream: 'PUB', seq: 1 })));
+      },
+    });
+    const p = new StreamPublisher(nc, 2_000, undefined, 100);
+    const start = performance.now();
+    await p.publish('electing.x', data, 'e-1');
+    // Answered by the copy (~100 ms), not at the 2 s timeout; no further copy once it was answered.
+    expect(performance.now() - start).toBeLessThan(1_500);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(copies).toHaveLength(2);
+    expect(copies[0]?.id).toBe('e-1');
+    expect(copies[1]).toEqual(copies[0]);
+    // Without a resend pause the one copy waits out the timeout.
+    const once = new StreamPublisher(nc, 300);
+    expect(isTransient(await refusal(once.publish('electing.x', data, 'e-2')))).toBe(true);
+    expect(copies).toHaveLength(3);
+    p.close();
+    once.close();
+    sub.unsubscribe();
+  });
+
+  it('a stream stores a publish sent again before its answer once (deduplicated by id)', async () => {
+    const p = new StreamPublisher(nc, 2_000, undefined, 1);
+    await Promise.all(Array.from({ length: 20 }, (_, i) => p.publish(`pub.d.${i}`, data, `d-${i}`)));
+    const info = await (await jetstreamManager(nc)).streams.info('PUB', { subjects_filter: 'pub.d.>' });
+    expect(Object.values(info.state.subjects ?? {})).toEqual(Array.from({ length: 20 }, () => 1));
     p.close();
   });
 
