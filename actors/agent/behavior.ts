@@ -373,6 +373,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
     );
     if (interrupted) await reassertInterrupt(st, tenant, record, awaiting, fence);
     if (isStopped(st)) return; // claimed, not driven: the next activation takes it up again
+    if (st.runs.has(runId)) return; // driven here already: one driver per activation too (the fence allows its own epoch)
     const host = drive(
       st,
       ctx,
@@ -560,6 +561,8 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
     // checkpoint the claim wrote.
     if (isStopped(st)) throw new ActorStoppedError(`agent ${def.name} stopped before run ${runId} started`);
     if (!(await st.store.claimRun(tenant, runId, fence))) throw runTakenOver(runId, fence);
+    // Restored here meanwhile (its claim is in storage): driven once, by the restore.
+    if (st.runs.has(runId)) return { run_id: runId, thread_id: thread.thread_id, status: 'pending' };
     ctx.system.log.info(
       {
         event: 'run.start',

@@ -32,7 +32,7 @@ describe('askHandled', () => {
     const system = await createSystem({});
     systems.push(system);
     const gate: { release?: () => void; handled: string[] } = { handled: [] };
-    let current: ActorRef = await system.spawn('worker/a', blocking(1, gate), { stopTimeoutMs: 100 });
+    let current: ActorRef = await system.spawn('worker/a', blocking(1, gate));
     void current.ask('block', undefined, { timeoutMs: 10_000 }).catch(() => undefined);
     let resolves = 0;
     const answer = askHandled(
@@ -42,7 +42,7 @@ describe('askHandled', () => {
       },
       (ref) => ref.ask<number>('work', undefined, { timeoutMs: 10_000 }),
     );
-    // The second message waits behind the first; the actor stops (its handler abandoned after 100 ms) with it queued,
+    // The second message waits behind the first; the actor stops (its handler abandoned after the stop timeout) with it queued,
     // and comes back as generation 2.
     await new Promise((r) => setTimeout(r, 50));
     await system.stop(current);
