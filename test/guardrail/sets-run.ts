@@ -27,7 +27,7 @@ export async function runSets(
     named.length > 0
       ? named
       : readdirSync(dir)
-          .filter((f) => f.startsWith(family) && f.endsWith('.jsonl') && !/holdout[345]/.test(f))
+          .filter((f) => f.startsWith(family) && f.endsWith('.jsonl') && !/holdout[3-6]/.test(f))
           .map((f) => f.slice(0, -'.jsonl'.length))
           .sort();
   let d = 0;
