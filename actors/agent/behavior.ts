@@ -30,6 +30,7 @@ import {
   runCreateSchema,
   runResumeSchema,
   runOptionsFrom,
+  runTopic,
   type ModelParams,
   type RenderedPrompt,
   type RunCreate,
@@ -340,6 +341,32 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
     // The log, read at most once: what is pending is checked against it.
     let logged: readonly RunEvent[] | undefined;
     const log = async (): Promise<readonly RunEvent[]> => (logged ??= await st.store.events(tenant, runId));
+    // The run's end logged, its record not made final (its driver taken over between the two writes): it ended, and
+    // is not driven again — the record is made final from the logged end, and the end published for its waiters.
+    const end = seq > record.last_seq ? (await log()).at(-1) : undefined;
+    const ended = end?.event === 'status' ? (end.data as { status?: string } | undefined)?.status : undefined;
+    if (end !== undefined && ended !== undefined && TERMINAL.has(ended)) {
+      const data = end.data as { error?: string; output?: unknown; usage?: RunRecord['usage'] };
+      Object.assign(
+        record,
+        { status: ended, last_seq: end.seq },
+        data.usage === undefined ? {} : { usage: data.usage },
+        data.output === undefined ? {} : { output: data.output },
+        data.error === undefined ? {} : { error: data.error },
+      );
+      await st.store.putRun(tenant, record, false, fence);
+      // The thread's status follows the run's end (its history keeps the checkpoint's messages: the last step's are in
+      // the run's log).
+      const status = ended === 'success' || ended === 'cancelled' ? 'idle' : 'error';
+      await st.threads
+        .status(tenant, { thread_id: record.thread_id, run_id: runId, status, driver: fence })
+        .catch((e: unknown) => ctx.system.warn(`run ${runId}: its thread was not released: ${(e as Error).message}`));
+      await markEnded(st.store, tenant, runId, record);
+      await st.store.release(tenant, def.name, runId, false);
+      await ctx.system.publish(runTopic(runId), end, { tenant });
+      ctx.system.warn(`run ${runId} of agent ${def.name}: its end was logged but not recorded; recorded now, not driven again`);
+      return;
+    }
     // Calls logged (made, or answered) after the checkpoint are not made or announced again.
     const pending = cp.pending === undefined ? undefined : reconcilePending(cp.pending, await log());
     const state: RunState = {

@@ -284,6 +284,35 @@ describe('run recovery', () => {
     );
   }, 60_000);
 
+  it('a run whose end was logged but not recorded (its driver taken over between the two writes) is not driven again', async () => {
+    const storage = new MemoryStorage();
+    const [runId] = (await leaveRuns(storage, ['default'], ['a1'])) as [string];
+    const store = new RunStore(storage);
+    const seq = (await store.lastSeq('default', runId)) + 1;
+    const usage = { prompt_tokens: 3, completion_tokens: 2, cost: 0 };
+    await store.appendEvents('default', [
+      { run_id: runId, thread_id: `t-${runId}`, seq, event: 'status', agent: 'a1', data: { status: 'success', output: 'done', usage } },
+    ]);
+    let calls = 0;
+    const offline = new OfflineProvider();
+    const counting: ModelProvider = {
+      name: 'offline',
+      stream(request: ModelRequest) {
+        calls++;
+        return offline.stream(request);
+      },
+    };
+    const { system, catalog } = await node(storage, ['a1'], counting);
+    const done = ends(system, [runId]);
+    await catalog.start();
+    expect((await done)[0]?.status).toBe('success');
+    expect(calls).toBe(0);
+    expect(await store.run('default', runId)).toMatchObject({ status: 'success', last_seq: seq, output: 'done', usage });
+    expect((await store.thread('default', `t-${runId}`)).status).toBe('idle');
+    expect((await store.events('default', runId)).map((e) => e.seq)).toEqual(Array.from({ length: seq }, (_, i) => i + 1));
+    expect(await store.indexedRuns()).toEqual([]);
+  }, 60_000);
+
   it('a create of a run the new activation is restoring does not restore it a second time (one model call)', async () => {
     const storage = new MemoryStorage();
     const [runId] = await leaveRuns(storage, ['default'], ['a1']);
