@@ -710,7 +710,8 @@ export const MODERATION_MENTIONS: Mentions = {
       String.raw`|\b(?:als|wie) (?:"([^"\n]{1,40})"|“([^“”\n]{1,40})”|„([^„“”\n]{1,40})[“”]|'([^'\n]{1,40})')` +
       String.raw` ?(?:bezeichnet|bezeichnete|beschimpft|beschimpfte|tituliert|betitelt|genannt)\b` +
       // a field of a report record (JSON or YAML) that holds the quotation (`"quoted_text": "…"`, `zitat: "…"`)
-      String.raw`|(?:"|\n[ \t]{0,8})[a-z_]{0,16}(?:quot|citation|cita|zitat|excerpt|extrait|extracto|auszug|snippet)[a-z_]{0,16}"? ?: ?"([^"\n]{1,200})"`,
+      String.raw`|(?:"|\n[ \t]{0,8})[a-z_]{0,16}(?:quot|citation|cita|zitat|excerpt|extrait|extracto|auszug|snippet)` +
+      String.raw`[a-z_]{0,16}"? ?: ?"([^"\n]{1,200})"`,
     'gu',
   ),
   factor: 0.3,
