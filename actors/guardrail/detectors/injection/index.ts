@@ -40,6 +40,7 @@ import {
   INJECTION_NOT_ADDRESSED,
   INJECTION_RULES,
   INJECTION_SIMILARITY_GATE,
+  NAMES_MODEL,
 } from './rules.js';
 
 /** Options of {@link injectionDetector} (`concepts: false` turns the concept layer off). */
@@ -61,6 +62,15 @@ let ngram: LoadedNgram | undefined;
 export const INJECTION_NGRAM_GATE: NgramGate = { low: 0.2, keep: 0.8, high: 0.8 };
 /** Concept-model probability below which it adds no evidence. */
 const CONCEPT_FLOOR = 0.5;
+/**
+ * As in moderation: on a text the n-gram model does not lean towards an attack (`p` below {@link AGREE}), the concept
+ * model alone must be surer ({@link UNCONFIRMED_FLOOR}) before it adds evidence, unless the text names the model
+ * ({@link NAMES_MODEL}: an injection in a document or log speaks to it) — weak concept evidence that no second layer
+ * confirms was most of the false positives on benign text written blind (a user's own helper persona, a
+ * product's settings email, a log record of a tool call).
+ */
+const AGREE = 0.5;
+const UNCONFIRMED_FLOOR = 0.86;
 const BASE64 = /(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{24,4096}={0,2}(?![A-Za-z0-9+/=])/g;
 const MAX_DECODED = 20;
 
@@ -85,10 +95,12 @@ export function injectionDetector(options: InjectionOptions = {}): Detector {
   const threshold = thresholdOf(options);
   // a configured classifier's findings are its operator's call: the n-gram layer then only adds, never removes
   const gate: NgramGate = options.classifier === undefined ? INJECTION_NGRAM_GATE : { ...INJECTION_NGRAM_GATE, low: -1 };
-  const withNgram = (text: string, found: Finding[]): Finding[] => {
-    if (options.ngram === false) return found;
+  const withNgram = async (text: string, signal?: AbortSignal): Promise<Finding[]> => {
+    if (options.ngram === false) return await detect(text, signal);
     const n = withoutMentions(normalizeText(text).text, INJECTION_MENTIONS);
     const p = ngramProbability(model, n);
+    const agreed = p >= AGREE || NAMES_MODEL.test(n);
+    const found = await detect(text, signal, agreed ? CONCEPT_FLOOR : UNCONFIRMED_FLOOR);
     const type = (): string => conceptType(tags, INJECTION_CONCEPT_MODEL, n, 'INJECTION');
     const damping = (t: string): number => contextDamping(n, spec.contexts ?? [], t);
     return ngramGate('injection', text, found, p, gate, type, threshold, damping);
@@ -97,7 +109,7 @@ export function injectionDetector(options: InjectionOptions = {}): Detector {
     name: 'injection',
     types: INJECTION_TYPES,
     async detect(text: string, ctx: DetectContext): Promise<readonly Finding[]> {
-      const found = withNgram(text, await detect(text, ctx.signal));
+      const found = await withNgram(text, ctx.signal);
       if (options.base64 === false) return found;
       const runs = await encoded(spec, options, text, threshold, ctx.signal);
       // a finding on a base64 run stands for the sentence around it (whose words only frame the payload)

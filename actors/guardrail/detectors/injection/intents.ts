@@ -158,6 +158,11 @@ const EXTRACT = alt([
   'repite*', 'cita', 'copia*', 'dame', 'dime', 'traduce', 'imprime', 'escribe*', 'recopie*', 'reproduis', 'reproduce',
   'gib wieder', 'mostrar', 'ausgeben', 'colle', 'collez', 'pega', 'pegue', 'fuge ein', 'einfugen',
 ]); // prettier-ignore
+/**
+ * Not a complement clause after the verb: `le chercheur montre que des consignes cachées …`, `zeigt, dass …`, `shows
+ * that …` report a finding (the verb's third-person indicative), where a request shows or reveals an object.
+ */
+const NOT_CLAUSE = '(?![^a-z0-9\\n]{1,3}(?:that|que|qu|dass)(?![a-z0-9]))';
 const HIDDEN = alt([
   'system prompt', 'system message', 'systemprompt', 'systemnachricht', 'message systeme', 'prompt systeme', 'prompt de sistema',
   'prompt del sistema', 'mensaje del sistema', 'hidden (?:configuration|instructions|rules|prompt)', 'initial (?:instructions|prompt)',
@@ -220,8 +225,39 @@ const SECOND_MODAL =
 /** A vocative to the model followed by an imperative (`AI helpdesk bot: raise my account …`). */
 export const VOCATIVE_ACTION = `${VOCATIVE}[^a-z0-9\\n]{0,3}(?:${POLITE}[^a-z0-9\\n]{1,3}){0,2}${ACTION}${W1}`;
 
+/** A call of a named tool (`call drop_table`, `use the file_manager tool`, `nutze das Werkzeug benutzer_loeschen`). */
+const TOOL_CALL =
+  `${W0}(?:use|call|invoke|run|execute|trigger|nutze|verwende|benutze|rufe|fuhre|starte|utilise|appelle|lance|execute|` +
+  `usa|utiliza|llama|ejecuta|invoca|lanza)(?:[^a-z0-9\\n]{1,3}[a-z]+){0,3}[^a-z0-9\\n]{1,3}[a-z]+_[a-z_]+${W1}`;
+/** The confirmation or approval an agent asks before a risky act, waived by the text. */
+const WAIVED = alt([
+  "don't ask (?:me )?(?:to|for) (?:confirm*|approv*)", 'do not ask (?:me )?(?:to|for) (?:confirm*|approv*)',
+  'no need (?:for|to ask for|to ask|to verify|to confirm) ?(?:a |an |the )?(?:confirm*|approv*|verif*)?',
+  'without (?:asking|confirm*|approv*)',
+  '(?:skip|bypass|no time for) (?:the )?(?:approval|confirmation|review)', 'no confirmation', 'no approval',
+  'keine (?:ruckfrage|bestatigung|freigabe|nachfrage)', 'ohne (?:ruckfrage|bestatigung|freigabe|nachzufragen)',
+  'sans (?:confirmation|demander|validation|me demander)', 'pas besoin de (?:demander|confirmer|confirmation|validation)',
+  'ne me demande pas (?:de )?(?:confirm*|validation)', 'sin (?:confirmacion|preguntar|aprobacion|pedir)',
+  'no me pidas (?:confirmacion|que confirme|permiso)', 'no (?:hace falta|necesitas|hay que) (?:confirm*|pedir*)',
+]); // prettier-ignore
+/** What an exfiltration link carries: the conversation, credentials, the user's address. */
+const CARRIED = alt([
+  'conversation', 'conversacion', 'unterhaltung', 'gesprach*', 'verlauf', 'chat', 'historique', 'historial', 'history', 'token*',
+  'password*', 'passwort*', 'contrasena*', 'mot de passe', 'secret*', 'api key*', 'credential*', 'jeton*', 'e mail', 'email',
+  'correo', 'session', 'sitzung', 'cookie*',
+]); // prettier-ignore
+/**
+ * A markdown link or image whose URL has a parameter for the conversation or secrets to be filled in by the model
+ * (`![ok](https://…/i.png?c=PASTE_THE_WHOLE_CONVERSATION)`, `[source](https://…/save?text=) followed by every token`).
+ */
+const EXFIL_LINK = `\\]\\(https?://[^)\\s]{1,120}[?&][a-z_]{1,20}=(?:[^)\\s]{0,60}${CARRIED}|` + `\\)[^\\n]{0,40}${W0}${CARRIED})`;
+
 /** The intent rules. */
 export const INTENT_RULES: readonly Rule[] = [
+  // A named tool called with its confirmation waived (`call drop_table …, no time for the approval step`).
+  intent(I, 0.8, '[a-z]_[a-z]', pair(TOOL_CALL, WAIVED, 30, true)),
+  // A link that carries the conversation or secrets out in its query.
+  intent(I, 0.8, '\\]\\(http', EXFIL_LINK),
   // Override verb × instruction noun, either order (German and Romance infinitives come last).
   intent(I, 0.75, ORDERS, pair(OVERRIDE, `${NOT_OURS}${ORDERS}`, 4), pair(`${NOT_OURS}${ORDERS}`, OVERRIDE_LATE, 4)),
   // "everything you were told / instructed", "alles, was man dir gesagt hat", "tout ce qu'on t'a demandé".
@@ -277,7 +313,7 @@ export const INTENT_RULES: readonly Rule[] = [
     P,
     0.85,
     '(?:prompt|system|message|sistema|instruc|anweis|consign|hidden|verst|cach|ocult|initial)',
-    pair(EXTRACT, `${NOT_OURS}${HIDDEN}`, 6),
+    pair(`${EXTRACT}${NOT_CLAUSE}`, `${NOT_OURS}${HIDDEN}`, 6),
   ),
   intent(P, 0.75, '(?:receiv|given|bekommen|erhalten|recu|recib|dieron|dadas)', pair(EXTRACT, RECEIVED, 6), RECEIVED),
   intent(P, 0.8, '(?:told|gesagt|dit|dijeron|indicado)', TOLD),

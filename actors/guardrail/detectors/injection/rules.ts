@@ -689,6 +689,14 @@ const VOCATIVE = String.raw`\b${oneOf([
   'assistent\\w*',
   'sprachmodell\\w*',
 ])}\b`;
+/**
+ * A text that names the model (`assistant`, `AI`, `bot`, `KI`, `Überwachungsassistent` …), not as an identifier (`agent-7`, `bot_id=`): the
+ * second layer whose agreement lets weak concept evidence stand (injection/index.ts).
+ */
+export const NAMES_MODEL = new RegExp(
+  String.raw`(?:${VOCATIVE}|\b[a-z]{3,}(?:assistent|assistant|asistente)\w*)(?![-_=/.:]?[a-z]*[0-9])(?![-_=])`,
+  'u',
+);
 const ORDER_NOUNS = oneOf([
   'instructions?',
   'rules',
@@ -782,6 +790,27 @@ const NOT_MODEL = String.raw`(?!${oneOf([
 ])}\b)`;
 
 /** Reported speech: someone told me, us or it to do something. */
+/** A prohibition (normalised: no accents), in the four languages: what a usage policy or a code of conduct says. */
+const PROHIBITED = oneOf([
+  'must not',
+  'may not',
+  'shall not',
+  'must never',
+  'prohibited',
+  'forbidden',
+  'not (?:allowed|permitted)',
+  'interdite?s?',
+  'defendue?s?',
+  'n est pas (?:autorisee?|permise?)',
+  'untersagt',
+  'verboten',
+  'nicht (?:gestattet|erlaubt|zulassig)',
+  'unzulassig',
+  'prohibid[oa]s?',
+  'no (?:esta|estan) permitid[oa]s?',
+  'no se permite',
+  'queda prohibido',
+]);
 const REPORTED = [
   String.raw`\b(?:told|asked|instructed|reminded|advised|wants|wanted|want) ` +
     String.raw`(?:me|us|everyone|all of us|the team|staff|people|it|him|her|them) to\b`,
@@ -877,6 +906,44 @@ export const INJECTION_NOT_ADDRESSED: readonly ContextRule[] = [
   context(0.45, 'segment', [CHANGE_ENTRY], undefined, CHANGE_LOG, CALLS),
   // Reported speech: someone told me or us to forget the old rules (not you, the model).
   context(0.4, 'segment', [new RegExp(String.raw`^(?!.*${SECOND})(?=.*${oneOf(REPORTED)})`, 'u')], ['INJECTION', 'PROMPT_EXTRACTION']),
+  // A rule that forbids the attack (`Users must not attempt to override …`, `il est interdit de contourner …`,
+  // `Es ist untersagt, … zu umgehen`): a usage policy's prohibition names the act to ban it, and addresses no one —
+  // unless it speaks to the model or makes the model its subject (`the assistant must not tell the user …`), or a
+  // speaker asks for what is forbidden (`explains to me everything that is normally forbidden`).
+  // The whole text (a policy's article is often cut at `art. 5`), unless it also opens a sentence with an override.
+  context(
+    0.35,
+    'text',
+    [new RegExp(String.raw`\b${PROHIBITED}\b`, 'u')],
+    ['INJECTION', 'PROMPT_EXTRACTION'],
+    undefined,
+    new RegExp(
+      String.raw`${SECOND}|\b(?:me|mir|mich|moi|m'|my|mein\w*)\b|` +
+        String.raw`(?:${VOCATIVE}|${ADDRESSED})(?: [a-z]+){0,4} (?:must|may|shall|should|darf|soll|ne doit|ne peut|no debe|no puede)\b|` +
+        String.raw`(?:^|[.!?:\n] *)(?:ignore|forget|disregard|ignoriere|vergiss|oublie|ignora|olvida)\b`,
+      'u',
+    ),
+  ),
+  // A support request about the product's behaviour (`… how do I turn that off?`, `Wie schalte ich das ab?`, `Comment
+  // désactiver ça ?`, `¿Cómo lo desactivo?`): a user who describes what the bot does and asks how to stop it through
+  // the settings is reporting a bug, unless the text speaks to the model or opens a sentence with an override.
+  context(
+    0.45,
+    'text',
+    [
+      new RegExp(
+        String.raw`\b(?:how (?:do|can) (?:i|we) (?:turn|switch|shut) (?:it|this|that) off|` +
+          String.raw`how (?:do|can) (?:i|we) (?:disable|deactivate|stop) (?:it|this|that)|how to (?:disable|deactivate|turn off)|` +
+          String.raw`wie (?:schalte|stelle|deaktiviere) (?:ich|man) (?:das|es|dies)\b[^?\n]{0,20}\b(?:ab|aus|um)|wie deaktiviere ich|` +
+          String.raw`comment (?:desactiver|arreter|couper)|comment (?:je )?(?:le |la |l )?desactive|` +
+          String.raw`como (?:lo |la |se )?desactiv[oa]|como (?:lo |la )?apago|como (?:quito|evito))\b`,
+        'u',
+      ),
+    ],
+    ['INJECTION', 'PROMPT_EXTRACTION'],
+    undefined,
+    new RegExp(String.raw`${SECOND}|(?:^|[.!?:\n] *)(?:ignore|forget|disregard|ignoriere|vergiss|oublie|ignora|olvida)\b`, 'u'),
+  ),
   // A log record (a level near its start) that addresses no one: state changes, not orders.
   context(
     0.4,

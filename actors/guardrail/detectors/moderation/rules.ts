@@ -571,6 +571,54 @@ export const MODERATION_CONTEXTS: readonly ContextRule[] = [
       'u',
     ),
   ),
+  // A depiction described (`posters like this portrayed … as a threat`, `stellte … als … dar`, `présentait … comme`):
+  // the characterisation is what the thing shown said, told by someone describing it, unless the text takes its side.
+  context(
+    0.45,
+    'segment',
+    [
+      new RegExp(
+        String.raw`\b(?:portray(?:ed|s)|depict(?:ed|s)|caricatur(?:ed|es)|represent(?:ed|s)|stellte?n?|zeigte?n?|darstellt|` +
+          String.raw`presentai(?:t|ent)|depeignai(?:t|ent)|representai(?:t|ent)|caricaturai(?:t|ent)|presentaba|presentaban|` +
+          String.raw`retrataba|retrataban|representaba|representaban|caricaturizaba)\b[^.!?\n]{0,60}\b(?:as|als|comme|como)\b`,
+        'u',
+      ),
+    ],
+    [HATE, HAR],
+  ),
+  // Advice to someone who helps a person in crisis (`if someone tells you they are thinking about suicide, …`): a
+  // conditional about another person, with self-harm words in the text — guidance, not intent or an attack.
+  context(
+    0.4,
+    'segment',
+    [
+      `(if|when|si|quand|lorsque|wenn|falls|cuando) (someone|somebody|a friend|a person|anyone|a loved one|alguien|un amigo|una amiga|
+        una persona|quelqu un|un ami|une amie|une personne|un proche|jemand|ein freund|eine freundin|eine person|ein mensch) `,
+    ],
+    undefined,
+    new RegExp(
+      String.raw`\b(?:suicid\w*|selbstmord\w*|suizid\w*|self[- ]harm\w*|selbstverletz\w*|automutila\w*|autolesion\w*|` +
+        String.raw`end (?:their|his|her) life|sich das leben|mettre fin a ses jours|quitarse la vida)`,
+      'u',
+    ),
+    /\b(?:do it|go ahead|mach es doch|fais le|hazlo)\b/u,
+  ),
+  // A fiction project told by its writer (`I'm writing a crime novel: the body is found …`): violence and death are
+  // the plot's, in a request for help with the story.
+  context(
+    0.5,
+    'text',
+    [
+      `(i m writing|i am writing|i write|ich schreibe|j ecris|je redige|estoy escribiendo|escribo) (a|an|my|einen|eine|ein|meinen|meine|
+        un|une|mon|ma|una|mi) [short|new|crime|detective|mystery|fantasy|horror|neuen|kurzen|petit|nouveau|nouvelle|corta|nueva]
+        (novel|story|thriller|mystery|crime novel|screenplay|script|play|krimi|roman|geschichte|erzahlung|drehbuch|thriller|
+        histoire|nouvelle|polar|scenario|piece|novela|historia|relato|cuento|guion|obra)`,
+    ],
+    [VIO, SH],
+    undefined,
+    // a "story" about the reader is a threat dressed up as one
+    /\b(?:about|uber|sur|sobre|with) (?:you|dich|toi|vous|ti|usted)\b/u,
+  ),
   // A moderation log or report: the content was acted on (removed, the author banned), the words are its record.
   context(
     0.4,
@@ -651,13 +699,19 @@ export const MODERATION_MENTIONS: Mentions = {
     String.raw`\b(?:called|calls|calling|named|labell?ed|wrote|posted|typed|said|used|using|uses|word|term|slur|insult|` +
       String.raw`llamo|llama|llamaba|llamandol[eoa]|llamarle|palabra|termino|insulto|insultos|escribio|puso|` +
       String.raw`mot|terme|insulte|insultes|traite|traitee|traitait|ecrit|qualifie|qualifiee|` +
-      String.raw`nannte|nennt|genannt|bezeichnet|bezeichnete|beschimpft|beschimpfte|wort|begriff|beleidigung|schrieb|geschrieben)\b` +
+      String.raw`nannte|nennt|genannt|bezeichnet|bezeichnete|beschimpft|beschimpfte|wort|begriff|beleidigung|schrieb|geschrieben|` +
+      // a message passed on: what someone sent, messaged or replied (`sent me the following: "…"`)
+      String.raw`sent|messaged|texted|replied|commented|dmed|following|envoye|envoyait|repondu|suivant|schickte|geschickt|` +
+      String.raw`antwortete|folgendes|folgende|envio|mando|respondio|siguiente)\b` +
       String.raw`(?! (?:you|dich|dir|toi|te|vous|usted)\b)[^"“„«'‘\n]{0,60}?` +
       /(?:"([^"\n]{1,40})"|“([^“”\n]{1,40})”|„([^„“”\n]{1,40})[“”]|«[ \t]?([^«»\n]{1,40}?)[ \t]?»|'([^'\n]{1,40})'|‘([^‘’\n]{1,40})’)/u
         .source +
       // German puts the verb last (`als „X“ bezeichnet`)
       String.raw`|\b(?:als|wie) (?:"([^"\n]{1,40})"|“([^“”\n]{1,40})”|„([^„“”\n]{1,40})[“”]|'([^'\n]{1,40})')` +
-      String.raw` ?(?:bezeichnet|bezeichnete|beschimpft|beschimpfte|tituliert|betitelt|genannt)\b`,
+      String.raw` ?(?:bezeichnet|bezeichnete|beschimpft|beschimpfte|tituliert|betitelt|genannt)\b` +
+      // a field of a report record (JSON or YAML) that holds the quotation (`"quoted_text": "…"`, `zitat: "…"`)
+      String.raw`|(?:"|\n[ \t]{0,8})[a-z_]{0,16}(?:quot|citation|cita|zitat|excerpt|extrait|extracto|auszug|snippet)` +
+      String.raw`[a-z_]{0,16}"? ?: ?"([^"\n]{1,200})"`,
     'gu',
   ),
   factor: 0.3,
