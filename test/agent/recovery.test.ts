@@ -202,7 +202,7 @@ describe('run recovery', () => {
       checkpoint: { run_id: runId, agent: 'a1', depth: 0, turns: 0, usage: { promptTokens: 0, completionTokens: 0 }, resumes: 0 },
     });
 
-  it('a create that stopped right after claiming its thread: the next start resumes the run from the checkpoint its claim wrote', async () => {
+  it('a create that stopped right after its thread claim: the next start resumes the run from the checkpoint the claim wrote', async () => {
     const storage = new MemoryStorage();
     const first = await node(storage, ['a1'], hanging);
     await claimOf(first.system, 'default-cut', 't-cut', 'What is 6 times 7?');
@@ -248,7 +248,7 @@ describe('run recovery', () => {
     expect((await next)[0]?.status).toBe('success');
   }, 60_000);
 
-  it('a run marked active without a checkpoint (an older claim): the next start ends it error with the reason, its thread free', async () => {
+  it('a run marked active without a checkpoint (an older claim): the next start ends it error with the reason, thread free', async () => {
     const storage = new MemoryStorage();
     const first = await node(storage, ['a1'], hanging);
     await claimOf(first.system, 'default-old', 't-old', 'hi');
@@ -265,7 +265,7 @@ describe('run recovery', () => {
     expect(await store.indexedRuns()).toEqual([]);
   }, 60_000);
 
-  it('a create that named no thread, asked again while its first ask made the run, is answered with that run (not a conflict)', async () => {
+  it('a create naming no thread, asked again while its first ask made the run, is answered with that run (no conflict)', async () => {
     const storage = new MemoryStorage();
     const { system } = await node(storage, ['a1'], hanging);
     const store = new RunStore(storage);
