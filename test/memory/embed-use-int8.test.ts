@@ -9,6 +9,7 @@ import {
   createEmbedder,
   loadUseLiteLatency,
   quantizeColumns,
+  QUANT_MAX,
   SHORT_TEXT_PIECES,
   SHORT_TEXT_PIECES_INT8,
   UseLiteEmbedder,
@@ -39,7 +40,7 @@ function maxDiff(a: Float32Array, b: Float32Array): number {
 }
 
 describe('quantizeColumns', () => {
-  it('keeps every weight within half a step of its column and maps each column’s largest |w| to ±127', () => {
+  it('keeps every weight within half a step of its column and maps each column’s largest |w| to ±QUANT_MAX (63)', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 6 }),
@@ -62,7 +63,7 @@ describe('quantizeColumns', () => {
               largest = Math.max(largest, Math.abs(q[r * cols + c] as number));
             }
             // An all-zero column has nothing to scale.
-            if (Array.from({ length: rows }, (_, r) => m[r * cols + c]).some((w) => w !== 0)) expect(largest).toBe(127);
+            if (Array.from({ length: rows }, (_, r) => m[r * cols + c]).some((w) => w !== 0)) expect(largest).toBe(QUANT_MAX);
           }
         },
       ),

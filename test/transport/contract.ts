@@ -224,7 +224,20 @@ export function transportContract(h: TransportHarness): void {
         await expect(zero).rejects.toMatchObject({ code: 'actor_stopped' });
         return;
       }
-      await b!.spawn('worker/later', deferring('b'));
+      // The lease is let go as the activation ends; a spawn that reads it a moment before that write lands is refused
+      // (`conflict`, as for any live holder) and tried again, as placement would.
+      await eventually(
+        () =>
+          b!.spawn('worker/later', deferring('b')).then(
+            () => true,
+            (e: unknown) => {
+              if (!(e instanceof ConflictError)) throw e;
+              return false;
+            },
+          ),
+        5_000,
+        'the next activation on the other node',
+      );
       expect(await zero).toBe(0);
       expect(handled).toEqual(['a:0', 'a:2', 'a:1', 'b:0']);
     }, 30_000);

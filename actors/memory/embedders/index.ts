@@ -12,7 +12,7 @@ export {
   USE_LITE_DIMS,
 } from './use-lite.js';
 export type { UseLiteEngine } from './use-lite.js';
-export { UseLiteOnnxModel, USE_LITE_MAX_PIECES, quantizeColumns } from './use-lite-onnx.js';
+export { UseLiteOnnxModel, USE_LITE_MAX_PIECES, QUANT_MAX, quantizeColumns } from './use-lite-onnx.js';
 export type { UseLitePrecision } from './use-lite-onnx.js';
 export { ShortTextEmbedder, loadUseLiteLatency, SHORT_TEXT_PIECES, SHORT_TEXT_PIECES_INT8 } from './latency.js';
 export type { ShortTextOptions } from './latency.js';

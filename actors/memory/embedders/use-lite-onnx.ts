@@ -81,13 +81,21 @@ function scaleColumns(m: Float32Array, cols: number, count: number, scale: numbe
   return out;
 }
 
-/** A row-major matrix of `inDims` rows as int8 with one scale per column (symmetric: the largest |w| of a column is 127). */
+/**
+ * Largest quantised weight: 7 bits, not 8. onnxruntime multiplies the uint8 input by int8 weights; on CPUs without VNNI
+ * (AVX2 only) its kernel adds two products u8·s8 into an int16 with saturation, and 2 · 255 · 127 does not fit
+ * (vectors came out at cosine 0.94 to float32's on such a machine). 2 · 255 · 63 does — onnxruntime's own
+ * `reduce_range` for the same reason.
+ */
+export const QUANT_MAX = 63;
+
+/** A row-major matrix of `inDims` rows as int8 with one scale per column (symmetric: the largest |w| of a column is {@link QUANT_MAX}). */
 export function quantizeColumns(kernel: Float32Array, inDims: number): { q: Int8Array; scale: Float32Array } {
   const cols = kernel.length / inDims;
   const scale = new Float32Array(cols);
   for (let r = 0; r < inDims; r++)
     for (let c = 0; c < cols; c++) scale[c] = Math.max(scale[c] as number, Math.abs(kernel[r * cols + c] as number));
-  for (let c = 0; c < cols; c++) scale[c] = (scale[c] as number) / 127 || 1;
+  for (let c = 0; c < cols; c++) scale[c] = (scale[c] as number) / QUANT_MAX || 1;
   const q = new Int8Array(kernel.length);
   for (let r = 0; r < inDims; r++)
     for (let c = 0; c < cols; c++) q[r * cols + c] = Math.round((kernel[r * cols + c] as number) / (scale[c] as number));
