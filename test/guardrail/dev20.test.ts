@@ -8,29 +8,21 @@ import { describe, expect, it } from 'vitest';
 import { injectionDetector } from '../../actors/guardrail/detectors/injection/index.js';
 import { moderationDetector } from '../../actors/guardrail/detectors/moderation/index.js';
 import { normalizeText } from '../../actors/guardrail/detectors/text/normalize.js';
-import { rates, readFixture } from './fixture-rates.js';
+import { expectFloors } from './floors.js';
 
 const input = { stage: 'input' as const };
 
 describe('guardrail dev20 and holdout4 sets', () => {
   it('moderation-dev20 and -holdout4: detection ≥ 0.95, false positives ≤ 7 and 5 percent', async () => {
     const det = moderationDetector();
-    const dev = await rates(det, readFixture('moderation-dev20'));
-    expect(dev.recall, dev.errors.join('\n')).toBeGreaterThanOrEqual(0.95);
-    expect(dev.fpr, dev.errors.join('\n')).toBeLessThanOrEqual(0.07);
-    const hold = await rates(det, readFixture('moderation-holdout4'));
-    expect(hold.recall, hold.errors.join('\n')).toBeGreaterThanOrEqual(0.95);
-    expect(hold.fpr, hold.errors.join('\n')).toBeLessThanOrEqual(0.05);
+    await expectFloors(det, 'moderation-dev20', 0.95, 0.07);
+    await expectFloors(det, 'moderation-holdout4', 0.95, 0.05);
   }, 60_000);
 
   it('injection-dev20 and -holdout4: detection ≥ 0.9 and 0.95, false positives ≤ 7 and 5 percent', async () => {
     const det = injectionDetector();
-    const dev = await rates(det, readFixture('injection-dev20'));
-    expect(dev.recall, dev.errors.join('\n')).toBeGreaterThanOrEqual(0.9);
-    expect(dev.fpr, dev.errors.join('\n')).toBeLessThanOrEqual(0.07);
-    const hold = await rates(det, readFixture('injection-holdout4'));
-    expect(hold.recall, hold.errors.join('\n')).toBeGreaterThanOrEqual(0.95);
-    expect(hold.fpr, hold.errors.join('\n')).toBeLessThanOrEqual(0.05);
+    await expectFloors(det, 'injection-dev20', 0.9, 0.07);
+    await expectFloors(det, 'injection-holdout4', 0.95, 0.05);
   }, 60_000);
 });
 
