@@ -69,6 +69,9 @@ const RESTORE_CONCURRENCY = 8;
 const RESTORE_RETRY = { initialMs: 250, maxMs: 5_000, jitter: 0.2 } as const;
 /** When a create whose claim's answer did not come back looks for the run it may have made (ms after the failure). */
 const CLAIM_LOOKS_MS = [2_000, 10_000, 30_000, 90_000] as const;
+/** What driving and restoring a run use of the activation's context. */
+type RunContext = Pick<ActorContext<AgentState>, 'system' | 'self' | 'epoch'>;
+
 /** An agent actor's private state: the runs it is driving now (everything else is in the store). */
 export interface AgentState {
   readonly runs: Map<string, LiveRun>;
@@ -155,7 +158,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
   /** Drives a run from `state` until it ends, is handed off, or the actor stops. */
   const drive = (
     st: AgentState,
-    ctx: Pick<ActorContext<AgentState>, 'system' | 'self' | 'epoch'>,
+    ctx: RunContext,
     record: RunRecord,
     state: RunState,
     depth: number,
@@ -262,8 +265,24 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
         host.guard?.close();
         if (timeout !== undefined) ctx.system.clock.clearTimer(timeout);
         if (st.runs.get(record.run_id) === live) st.runs.delete(record.run_id);
+        if (live.takenOver) void reRestore(st, ctx, live);
       });
     return host;
+  };
+
+  /**
+   * A run whose write was refused although no newer activation claimed it: an older driver's late event took the seq
+   * (store.ts appendEvents). Nobody else drives it, so it is restored again here from what its log holds now.
+   */
+  const reRestore = async (st: AgentState, ctx: RunContext, live: LiveRun): Promise<void> => {
+    const tenant = ctx.self.tenant;
+    try {
+      if (isStopped(st) || !(await st.store.drives(tenant, live.runId, live.fence))) return;
+      ctx.system.warn(`run ${live.runId}: another driver's late event took seq ${live.seq}; restored again from its log`);
+      await restoreRun(st, ctx, live.runId);
+    } catch (e) {
+      ctx.system.warn(`run ${live.runId}: ${(e as Error).message}`);
+    }
   };
 
   /**
@@ -276,7 +295,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
   };
 
   /** Restores one run this agent holds (resumes it or ends it with the reason); a run a newer activation claims is left to it. */
-  const restoreRun = (st: AgentState, ctx: ActorContext<AgentState>, runId: string): Promise<void> => {
+  const restoreRun = (st: AgentState, ctx: RunContext, runId: string): Promise<void> => {
     const restoring = (st.restoring ??= new Map());
     let p = restoring.get(runId);
     if (p === undefined) {
@@ -286,7 +305,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
     return p;
   };
 
-  const restoreOnce = async (st: AgentState, ctx: ActorContext<AgentState>, runId: string): Promise<void> => {
+  const restoreOnce = async (st: AgentState, ctx: RunContext, runId: string): Promise<void> => {
     const tenant = ctx.self.tenant;
     const fence = { agent: def.name, epoch: ctx.epoch };
     // A create of this run under way here (its thread claimed, the run not driven yet) is let finish: it drives the

@@ -89,7 +89,9 @@ export function layOut(tenant: string, events: readonly RunEvent[], budget = SEG
   let size = HEADER_BYTES;
   const close = (): void => {
     const first = segment[0];
-    if (first !== undefined) segments.push({ key: [tenant, 'ev', first.run_id, seqKey(first.seq)], value: segment });
+    // Written once: a late write of an older driver and the newer driver's event at the same seq cannot replace each
+    // other (the later of the two is refused, and its driver stops: store.ts appendEvents).
+    if (first !== undefined) segments.push({ key: [tenant, 'ev', first.run_id, seqKey(first.seq)], value: segment, once: true });
     segment = [];
     size = HEADER_BYTES;
   };

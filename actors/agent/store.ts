@@ -402,7 +402,10 @@ export class RunStore {
    * first, then the segments, so a stub is never readable before its body). Returns the events as
    * they are to be published (stubs for out-of-line ones). Idempotent by seq: the same events
    * written again lay out the same way and replace themselves. With `fence`, refused (nothing written) once a newer
-   * driver claimed the run.
+   * driver claimed the run, and refused ({@link runTakenOver}) where another event already holds a segment's seq: an
+   * older driver's write that passed its fence's check before the claim and lands late (JetStream writes key by key)
+   * and the newer driver's event at that seq cannot both be logged. The driver refused stops; a newer one that is
+   * refused so (its fence still holds) restores the run again from what the log holds now (behavior.ts).
    */
   async appendEvents(tenant: string, events: readonly RunEvent[], fence?: RunFence): Promise<WireEvent[]> {
     if (events.length === 0) return [];

@@ -29,6 +29,7 @@ import {
   assertKey,
   compareKeys,
   fenceEpoch,
+  sameBytes,
   sameKey,
   type KvBucket,
   type Storage,
@@ -168,9 +169,10 @@ class JetStreamBucket implements KvBucket {
       };
       let revision = await check();
       if (revision === undefined) return false;
-      for (const e of encoded) {
+      for (const [i, e] of encoded.entries()) {
         if (e.subject !== this.subjects + f) {
-          await this.owner.js.publish(e.subject, e.bytes);
+          if (entries[i]?.once !== true) await this.owner.js.publish(e.subject, e.bytes);
+          else if (!(await this.createOnce(e.subject, e.bytes))) return false;
           continue;
         }
         // The fence itself: compare-and-set on the revision read, again while no higher epoch wrote it.
@@ -188,6 +190,25 @@ class JetStreamBucket implements KvBucket {
       // Entries written beside the fence: a takeover that came between the check and the writes is found now.
       return own || (await check()) !== undefined;
     });
+  }
+
+  /**
+   * Writes `bytes` on `subject` where its key holds nothing (never written, or deleted): a compare-and-set on the key's
+   * last revision. True also when the key holds these very bytes (this write retried after its answer was lost).
+   */
+  private async createOnce(subject: string, bytes: Uint8Array): Promise<boolean> {
+    for (let seen = 0; ;) {
+      try {
+        await casPublish(this.owner.js, subject, bytes, seen);
+        return true;
+      } catch (err) {
+        if (!isWrongLastSequence(err)) throw err;
+        const { seq, data } = await this.readLast(subject.slice(this.subjects.length));
+        if (data !== undefined) return sameBytes(data, bytes);
+        if (seq === seen) return false; // refused, yet nothing newer is readable: not ours to decide, so not written
+        seen = seq; // a delete marker: written over it
+      }
+    }
   }
 
   put(key: StorageKey, value: unknown): Promise<void> {

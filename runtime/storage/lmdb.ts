@@ -9,7 +9,16 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database } from 'lmdb';
 import { codec, SystemStoppedError, TooLargeError, ValidationError } from '../../protocols/index.js';
-import { assertBucketName, assertKey, fenceEpoch, type KvBucket, type Storage, type StorageEntry, type StorageKey } from './types.js';
+import {
+  assertBucketName,
+  assertKey,
+  fenceEpoch,
+  sameBytes,
+  type KvBucket,
+  type Storage,
+  type StorageEntry,
+  type StorageKey,
+} from './types.js';
 
 /** lmdb-js refuses keys longer than this (bytes). */
 const MAX_KEY_BYTES = 1978;
@@ -117,6 +126,11 @@ class LmdbBucket implements KvBucket {
       db.transaction(() => {
         const held = db.get(f);
         if (held !== undefined && fenceEpoch(codec.decodeValue(held)) > epoch) return false;
+        for (const [i, e] of encoded.entries()) {
+          if (entries[i]?.once !== true) continue;
+          const was = db.get(e.key);
+          if (was !== undefined && !sameBytes(was, e.value)) return false;
+        }
         for (const e of encoded) void db.put(e.key, e.value);
         return true;
       }),

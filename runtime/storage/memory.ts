@@ -8,7 +8,16 @@
  * prefix (a run's event log is read without scanning every other run's).
  */
 import { codec } from '../../protocols/index.js';
-import { assertBucketName, assertKey, fenceEpoch, type KvBucket, type Storage, type StorageEntry, type StorageKey } from './types.js';
+import {
+  assertBucketName,
+  assertKey,
+  fenceEpoch,
+  sameBytes,
+  type KvBucket,
+  type Storage,
+  type StorageEntry,
+  type StorageKey,
+} from './types.js';
 
 /** What {@link plainCopy} returns when only the codec can decide a value. */
 const CODEC = Symbol('codec');
@@ -195,6 +204,10 @@ class MemoryBucket implements KvBucket {
     const stored = this.stored(entries);
     // Synchronous from the check to the last write: nothing can come between them.
     if ((this.find(fence, false)?.entry?.epoch ?? 0) > epoch) return Promise.resolve(false);
+    for (const e of entries) {
+      const held = e.once === true ? this.find(e.key, false)?.entry : undefined;
+      if (held !== undefined && !sameBytes(codec.encodeValue(held.value), codec.encodeValue(e.value))) return Promise.resolve(false);
+    }
     for (const e of stored) (this.find(e.key, true) as Node).entry = e;
     return Promise.resolve(true);
   }

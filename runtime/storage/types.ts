@@ -15,6 +15,13 @@ export type StorageKey = readonly string[];
 export interface StorageEntry<T = unknown> {
   readonly key: StorageKey;
   readonly value: T;
+  /**
+   * Written once ({@link KvBucket.putFenced} only): where the key already holds another value, the whole fenced write is
+   * refused, on every backend. The same value again is accepted (a write retried after its answer was lost). A run's
+   * event log is written so: on JetStream a write that passed its fence's check may land late (its process paused), and
+   * its event must not replace the one a newer driver logged at the same seq meanwhile, nor be replaced by it.
+   */
+  readonly once?: boolean;
 }
 
 /** A named key/value bucket. */
@@ -37,7 +44,8 @@ export interface KvBucket {
    * and nothing written, when refused. On lmdb and memory the check and the writes are one atomic step. On
    * JetStream a write of `fence` is a compare-and-set on its revision (two writers of one fence cannot both land
    * out of order); other entries are written after the check and the fence is read again after them, so a refusal
-   * found then returns false although those entries landed.
+   * found then returns false although those entries landed. An entry marked {@link StorageEntry.once} that finds
+   * another value under its key refuses the write (false) on every backend; on JetStream the entries before it landed.
    */
   putFenced(fence: StorageKey, epoch: number, entries: readonly StorageEntry[]): Promise<boolean>;
 }
@@ -46,6 +54,11 @@ export interface KvBucket {
 export function fenceEpoch(value: unknown): number {
   const e = typeof value === 'object' && value !== null ? (value as { epoch?: unknown }).epoch : undefined;
   return typeof e === 'number' ? e : 0;
+}
+
+/** True when two byte arrays hold the same bytes. */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(a, b) === 0;
 }
 
 /** True when two keys are the same, segment by segment. */

@@ -313,6 +313,49 @@ describe('run recovery', () => {
     expect(await store.indexedRuns()).toEqual([]);
   }, 60_000);
 
+  it('an older driver’s end landing late at the seq the restore logs next is kept: the run is restored again, not driven', async () => {
+    const storage = new MemoryStorage();
+    const [runId] = (await leaveRuns(storage, ['default'], ['a1'])) as [string];
+    const store = new RunStore(storage);
+    const usage = { prompt_tokens: 3, completion_tokens: 2, cost: 0 };
+    // The older activation's last write passed its fence's check before the restore's claim, and lands (JetStream
+    // writes key by key) right before the restore's first event at the same seq: the restore's write finds it there.
+    const runs = storage.bucket('runs');
+    const putFenced = runs.putFenced.bind(runs);
+    let late: number | undefined;
+    runs.putFenced = async (fence, epoch, entries) => {
+      const seg = entries.find((e) => e.once === true && e.key[1] === 'ev' && e.key[2] === runId);
+      if (late === undefined && seg !== undefined) {
+        late = Number(seg.key[3]);
+        const end = { status: 'success', output: 'done by the older driver', usage };
+        await runs.put(seg.key, [{ run_id: runId, thread_id: `t-${runId}`, seq: late, event: 'status', agent: 'a1', data: end }]);
+      }
+      return putFenced(fence, epoch, entries);
+    };
+    let calls = 0;
+    const offline = new OfflineProvider();
+    const counting: ModelProvider = {
+      name: 'offline',
+      stream(request: ModelRequest) {
+        calls++;
+        return offline.stream(request);
+      },
+    };
+    const { system, catalog } = await node(storage, ['a1'], counting);
+    const done = ends(system, [runId]);
+    await catalog.start();
+    const [result] = await done;
+    expect(result).toMatchObject({ status: 'success', output: 'done by the older driver' });
+    expect(late).toBeGreaterThan(1);
+    expect(calls).toBe(0);
+    expect(await store.run('default', runId)).toMatchObject({ status: 'success', last_seq: late, output: 'done by the older driver' });
+    expect((await store.thread('default', `t-${runId}`)).status).toBe('idle');
+    const log = await store.events('default', runId);
+    expect(log.map((e) => e.seq)).toEqual(Array.from({ length: late as number }, (_, i) => i + 1));
+    expect(log.at(-1)?.data).toMatchObject({ output: 'done by the older driver' });
+    expect(await store.indexedRuns()).toEqual([]);
+  }, 60_000);
+
   it('a create of a run the new activation is restoring does not restore it a second time (one model call)', async () => {
     const storage = new MemoryStorage();
     const [runId] = await leaveRuns(storage, ['default'], ['a1']);

@@ -357,6 +357,47 @@ export function storageContract(h: StorageHarness): void {
       expect(isTroupeError(await attempt(() => b.putFenced([''], 1, [])).catch((e: unknown) => e), 'bad_request')).toBe(true);
     });
 
+    it('writes an entry marked once only where its key holds nothing or the same value (putFenced)', async () => {
+      const b = fresh();
+      const fence = ['o', 'run1'];
+      const seg = (seq: string) => ['o', 'run1', 'ev', seq];
+      expect(await b.putFenced(fence, 2, [{ key: fence, value: { epoch: 2 } }])).toBe(true);
+      // Nothing there: written.
+      expect(await b.putFenced(fence, 2, [{ key: seg('1'), value: { by: 'new', n: [1, 2] }, once: true }])).toBe(true);
+      // The same value again (a write retried after its answer was lost): accepted, nothing changes.
+      expect(await b.putFenced(fence, 2, [{ key: seg('1'), value: { by: 'new', n: [1, 2] }, once: true }])).toBe(true);
+      // Another value at that key: the write is refused, even from the fence's own epoch, and the first value stays.
+      expect(await b.putFenced(fence, 2, [{ key: seg('1'), value: { by: 'old', n: [1, 2] }, once: true }])).toBe(false);
+      expect(await b.get(seg('1'))).toEqual({ by: 'new', n: [1, 2] });
+      // Without the mark the same write replaces the value (last write wins).
+      expect(await b.putFenced(fence, 2, [{ key: seg('2'), value: 'a' }])).toBe(true);
+      expect(await b.putFenced(fence, 2, [{ key: seg('2'), value: 'b' }])).toBe(true);
+      expect(await b.get(seg('2'))).toBe('b');
+      // A deleted key holds nothing: written again.
+      expect(await b.delete(seg('1'))).toBe(true);
+      expect(await b.putFenced(fence, 2, [{ key: seg('1'), value: 'again', once: true }])).toBe(true);
+      expect(await b.get(seg('1'))).toBe('again');
+      // A lower epoch is refused before anything is compared.
+      expect(await b.putFenced(fence, 1, [{ key: seg('3'), value: 'x', once: true }])).toBe(false);
+      expect(await b.get(seg('3'))).toBeUndefined();
+    });
+
+    it('lets exactly one of several different once-writes to one key land, whatever the interleaving', async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.string({ maxLength: 8 }), { minLength: 2, maxLength: 8 }), async (values) => {
+          const b = fresh();
+          const fence = ['race', 'x'];
+          const key = ['race', 'x', 'ev', '1'];
+          const results = await Promise.all(values.map((v, i) => b.putFenced(fence, 1, [{ key, value: { v, i }, once: true }])));
+          // Each writer's value differs (its index): one lands, every other is refused, and the key holds the winner's.
+          expect(results.filter(Boolean)).toHaveLength(1);
+          const winner = results.indexOf(true);
+          expect(await b.get(key)).toEqual({ v: values[winner], i: winner });
+        }),
+        { numRuns: Math.min(h.runs ?? 100, 20) },
+      );
+    }, 120_000);
+
     it('lets no lower epoch land after a higher one, whatever the interleaving of concurrent writers', async () => {
       await fc.assert(
         fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 2, maxLength: 12 }), async (epochs) => {
