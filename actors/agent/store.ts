@@ -39,6 +39,8 @@ const now = (): string => new Date().toISOString();
  * bucket: on lmdb and memory it is written in the same atomic `putMany` as the marker.
  */
 const ACTIVE_INDEX = '~active';
+/** The fence key of a new run's first write: no driver has this name, so it is never written (putNewRun). */
+const NEW_RUN = '~new';
 /** `[~indexed, tenant]`: the tenant's markers from before the index are indexed. */
 const INDEXED = '~indexed';
 
@@ -348,15 +350,21 @@ export class RunStore {
    * the checkpoint goes in the same write, marked active on its agent, before the record (a write of several keys on
    * JetStream is made in order, not atomically): a create that stops after its thread claim, before it drives the run,
    * leaves a run that its agent's next activation and recovery at start-up find and resume from the start — not one
-   * left `running` with no actor driving it, nor one ended `error` for want of a checkpoint.
+   * left `running` with no actor driving it, nor one ended `error` for want of a checkpoint. False, and the record not
+   * written, when the run has a record already, or (`cpOnce`) another first checkpoint: another claim made the run.
    */
-  async putNewRun(tenant: string, r: RunRecord, cp?: RunCheckpoint): Promise<void> {
+  async putNewRun(tenant: string, r: RunRecord, cp?: RunCheckpoint, cpOnce = true): Promise<boolean> {
     r.updated_at = now();
-    await this.runs.putMany([
-      ...(cp === undefined ? [] : this.checkpointEntries(tenant, cp, true)),
+    const entries: StorageEntry[] = cp === undefined ? [] : this.checkpointEntries(tenant, cp, true);
+    if (cpOnce && entries[0] !== undefined) entries[0] = { ...entries[0], once: true };
+    entries.push(
       { key: [tenant, 'by-thread', r.thread_id, r.run_id], value: r.created_at },
-      { key: [tenant, 'run', r.run_id], value: r },
-    ]);
+      { key: [tenant, 'run', r.run_id], value: r, once: true },
+    );
+    // Written once, with no fence (a key nobody writes, any epoch): a thread owner whose claim read no record and
+    // then lost its thread (its node paused) must not, when it wakes, put the run back to its first checkpoint and
+    // `running` after the owner that came next made it and its agent drove it — perhaps to its end.
+    return this.runs.putFenced([tenant, 'driver', r.run_id, NEW_RUN], Number.MAX_SAFE_INTEGER, entries);
   }
 
   /**

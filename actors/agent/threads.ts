@@ -152,7 +152,21 @@ export function threadOwnerBehavior(): Behavior<ThreadOwnerState> {
                   thread_id: thread.thread_id,
                   messages: [...thread.values.messages, ...(p.first.input as ChatMessage[])],
                 } satisfies RunCheckpoint);
-          await store.putNewRun(tenant, run, first);
+          if (!(await store.putNewRun(tenant, run, first))) {
+            // Another claim of the run made it meanwhile: this owner read no record, then lost the thread (its node
+            // paused) to the owner that came next. The run it finds is the answer; the thread is that owner's.
+            const other = await store.getRun(tenant, run.run_id);
+            if (other !== undefined) {
+              // Its checkpoint and active marker, written before the record was refused, are not a run's that ended.
+              if (first !== undefined && TERMINAL_RUN_STATUSES.has(other.status)) await store.release(tenant, first.agent, run.run_id);
+              if (other.thread_id !== p.thread_id) throw new ConflictError(`run ${run.run_id} exists on another thread`);
+              return { existing: { run_id: run.run_id, thread_id: other.thread_id, status: other.status } } satisfies ClaimReply;
+            }
+            // Only a first checkpoint, of a claim of this thread that stopped before its record (or under way on an
+            // owner that lost the thread): this claim makes the run, its checkpoint replacing that one.
+            if (!(await store.putNewRun(tenant, run, first, false)))
+              throw new ConflictError(`run ${run.run_id} was made by another claim meanwhile; ask again`);
+          }
           // The thread just read is the one written: no second read (setThreadStatus sets status, holder, interrupts).
           await store.setThreadStatus(tenant, thread.thread_id, 'busy', run.run_id, [], thread);
           return { thread } satisfies ClaimReply;
