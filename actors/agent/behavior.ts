@@ -61,7 +61,7 @@ import { RunStore, isRunTakenOver, runTakenOver, type RunFence, type RunRecord }
 import { ThreadOwners, type FirstCheckpoint } from './threads.js';
 import { reconcilePending } from './reconcile.js';
 import { Admission, DEFAULT_CREATE_CONCURRENCY } from './admission.js';
-import { admitRun, leaveRuns, newRunRecord, TERMINAL_RUN_STATUSES as TERMINAL, type RunCreated } from './run-contract.js';
+import { admitRun, endedAt, leaveRuns, newRunRecord, TERMINAL_RUN_STATUSES as TERMINAL, type RunCreated } from './run-contract.js';
 
 /** Runs of one activation restored at once. */
 const RESTORE_CONCURRENCY = 8;
@@ -286,12 +286,20 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
   };
 
   /**
-   * Writes the finish marker of a run this agent ended whose host stopped between the final record and the marker (the
-   * same key the finish writes: `updated_at` of the final record), so {@link pruneRuns} still finds it.
+   * Writes the finish marker of a run this agent ended whose host stopped between the final record and the marker, so
+   * {@link pruneRuns} still finds it: the same key the finish writes (the time of the logged end, `end` when the caller
+   * read it already), not a second marker of the one end.
    */
-  const markEnded = async (store: RunStore, tenant: string, runId: string, record: RunRecord | undefined): Promise<void> => {
+  const markEnded = async (
+    store: RunStore,
+    tenant: string,
+    runId: string,
+    record: RunRecord | undefined,
+    end?: RunEvent,
+  ): Promise<void> => {
     if (def.retainRunsMs === undefined || record === undefined || !TERMINAL.has(record.status) || record.agent !== def.name) return;
-    await store.markFinished(tenant, def.name, runId, record.updated_at);
+    const last = end ?? (await store.events(tenant, runId, Math.max(0, record.last_seq - 1))).findLast((e) => e.event === 'status');
+    await store.markFinished(tenant, def.name, runId, endedAt(last, record));
   };
 
   /** Restores one run this agent holds (resumes it or ends it with the reason); a run a newer activation claims is left to it. */
@@ -380,7 +388,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       await st.threads
         .status(tenant, { thread_id: record.thread_id, run_id: runId, status, driver: fence })
         .catch((e: unknown) => ctx.system.warn(`run ${runId}: its thread was not released: ${(e as Error).message}`));
-      await markEnded(st.store, tenant, runId, record);
+      await markEnded(st.store, tenant, runId, record, end);
       await st.store.release(tenant, def.name, runId, false);
       await ctx.system.publish(runTopic(runId), end, { tenant });
       ctx.system.warn(`run ${runId} of agent ${def.name}: its end was logged but not recorded; recorded now, not driven again`);

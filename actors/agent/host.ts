@@ -24,7 +24,7 @@ import { cancelTopic } from '../tool/runner.js';
 import { TOOL_CALL, TOOL_DESCRIBE, type ToolCallResult } from '../tool/types.js';
 import type { AgentDefinition } from './definition.js';
 import type { ResumeValue, RunHost, RunState } from './run.js';
-import { askHandled, chainWrite } from './run-contract.js';
+import { askHandled, chainWrite, endedAt } from './run-contract.js';
 import { isRunTakenOver, runTakenOver, type RunFence, type RunRecord, type RunStore } from './store.js';
 import type { ThreadOwners } from './threads.js';
 import { UsageStore } from './usage.js';
@@ -376,6 +376,9 @@ export function makeHost(
         seq: ++live.seq,
         event: 'status',
         agent: def.name,
+        // When it ended: its finish marker is keyed by this time, so a restore that records a logged end writes the
+        // same marker, not a second one (behavior.ts, markEnded).
+        at: system.clock.now(),
         data: {
           status,
           output: extra.output,
@@ -395,10 +398,10 @@ export function makeHost(
         // store) must not keep the last event from its readers: it is reported, and published.
         try {
           const end = status === 'success' || status === 'cancelled' ? 'idle' : 'error';
-          const last = { thread_id: threadId, run_id: runId, messages: [...messages], status: end, driver: fence } as const;
-          threadWrite(await threads.checkpoint(tenant, last));
+          const threadEnd = { thread_id: threadId, run_id: runId, messages: [...messages], status: end, driver: fence } as const;
+          threadWrite(await threads.checkpoint(tenant, threadEnd));
           await store.release(tenant, def.name, runId);
-          if (def.retainRunsMs !== undefined) await store.markFinished(tenant, def.name, runId, r.updated_at);
+          if (def.retainRunsMs !== undefined) await store.markFinished(tenant, def.name, runId, endedAt(last, r));
         } catch (e) {
           if (isRunTakenOver(e)) throw e; // a newer activation drives the run: nothing more of this one goes out
           system.warn(`run ${runId}: ${(e as Error).message}`);

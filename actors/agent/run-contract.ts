@@ -5,7 +5,14 @@
  * record a new run starts with, and leaving runs to their checkpoints when the actor stops.
  */
 import { randomUUID } from 'node:crypto';
-import { ActorStoppedError, ConflictError, backoffDelay, isTroupeError, stoppedBeforeHandling } from '../../protocols/index.js';
+import {
+  ActorStoppedError,
+  ConflictError,
+  backoffDelay,
+  isTroupeError,
+  stoppedBeforeHandling,
+  type RunEvent,
+} from '../../protocols/index.js';
 import type { ActorRef, ActorSystem } from '../../runtime/index.js';
 import { isRunTakenOver, type RunFence, type RunRecord, type RunStore, type ThreadRecord } from './store.js';
 import type { FirstCheckpoint, ThreadOwners } from './threads.js';
@@ -132,6 +139,15 @@ export function chainWrite(
     live.abort.abort(new ActorStoppedError(`run ${live.runId} was taken over by a newer activation`));
   });
   return p;
+}
+
+/**
+ * The time a run's finish marker is keyed by (ISO): when its end event was made, so every writer of the marker — the
+ * host that ended the run, a restore that records an end it finds logged — writes the one key; the record's last
+ * update for ends logged before events carried their time.
+ */
+export function endedAt(end: Pick<RunEvent, 'at'> | undefined, record: Pick<RunRecord, 'updated_at'>): string {
+  return end?.at === undefined ? record.updated_at : new Date(end.at).toISOString();
 }
 
 /** Pauses between asks of an actor that stopped before handling them ({@link askHandled}). */

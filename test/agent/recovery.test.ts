@@ -47,12 +47,14 @@ async function node(
   storage: MemoryStorage,
   agents: readonly string[],
   provider: ModelProvider,
+  extra: Record<string, unknown> = {},
 ): Promise<{ system: ActorSystem; catalog: Catalog }> {
   const system = await createSystem({ storage });
   const mesh = new MeshNode(system);
   const config = configSchema.parse({
     agents: agents.map((name) => ({ name, instructions: 'Answer.' })),
     memory: { store: { index: [] } },
+    ...extra,
   });
   const catalog = await composeCatalog(config, mesh, { provider: () => ({ provider, model: 'offline' }) });
   await mesh.start();
@@ -323,12 +325,14 @@ describe('run recovery', () => {
     const runs = storage.bucket('runs');
     const putFenced = runs.putFenced.bind(runs);
     let late: number | undefined;
+    const endedAtMs = Date.parse('2026-01-02T03:04:05.678Z');
     runs.putFenced = async (fence, epoch, entries) => {
       const seg = entries.find((e) => e.once === true && e.key[1] === 'ev' && e.key[2] === runId);
       if (late === undefined && seg !== undefined) {
         late = Number(seg.key[3]);
         const end = { status: 'success', output: 'done by the older driver', usage };
-        await runs.put(seg.key, [{ run_id: runId, thread_id: `t-${runId}`, seq: late, event: 'status', agent: 'a1', data: end }]);
+        const event = { run_id: runId, thread_id: `t-${runId}`, seq: late, event: 'status', agent: 'a1', at: endedAtMs, data: end };
+        await runs.put(seg.key, [event]);
       }
       return putFenced(fence, epoch, entries);
     };
@@ -341,11 +345,15 @@ describe('run recovery', () => {
         return offline.stream(request);
       },
     };
-    const { system, catalog } = await node(storage, ['a1'], counting);
+    const { system, catalog } = await node(storage, ['a1'], counting, { runs: { retentionHours: 1 } });
     const done = ends(system, [runId]);
     await catalog.start();
     const [result] = await done;
     expect(result).toMatchObject({ status: 'success', output: 'done by the older driver' });
+    // Its finish marker is keyed by the logged end's time: the one key the older driver's finish writes too.
+    expect((await runs.list(['default', 'done', 'a1'])).map((e) => e.key)).toEqual([
+      ['default', 'done', 'a1', '2026-01-02T03:04:05.678Z', runId],
+    ]);
     expect(late).toBeGreaterThan(1);
     expect(calls).toBe(0);
     expect(await store.run('default', runId)).toMatchObject({ status: 'success', last_seq: late, output: 'done by the older driver' });

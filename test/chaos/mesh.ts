@@ -95,6 +95,18 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /** `CHAOS_TRACE=1`: print the nodes' warnings after each fault (where a recovery's time went). */
 const TRACE = process.env['CHAOS_TRACE'] === '1';
 const SCHEDULE: readonly FaultKind[] = ['nats-leader-kill', 'node-kill', 'node-pause', 'node-cut', 'nats-kill'];
+/**
+ * `CHAOS_SCHEDULE=node-kill:m1,node-pause:m1,node-cut:m2`: the faults in that order (and the node each strikes, where
+ * given) instead of {@link SCHEDULE} on random nodes — to replay a schedule a run failed on.
+ */
+const REPLAY = (process.env['CHAOS_SCHEDULE'] ?? '')
+  .split(',')
+  .filter((f) => f !== '')
+  .map((f) => {
+    const [kind, node] = f.split(':') as [FaultKind, string | undefined];
+    if (!SCHEDULE.includes(kind)) throw new Error(`CHAOS_SCHEDULE: no fault kind ${kind} (${SCHEDULE.join(', ')})`);
+    return { kind, node };
+  });
 
 /** Everything the run starts, so that {@link teardown} can stop it whatever failed. */
 class Mesh {
@@ -237,8 +249,10 @@ export async function runMeshChaos(options: MeshChaosOptions = {}): Promise<Mesh
     let step = 0;
     // A fault starts while 5 s of the schedule remain; its recovery may run past the end (the workload waits for it).
     while (Date.now() + 5_000 < end) {
-      const kind = SCHEDULE[step++ % SCHEDULE.length] as FaultKind;
-      const fault = await inject(mesh, work, kind, t0, wait, log);
+      const replay = REPLAY.length === 0 ? undefined : REPLAY[step % REPLAY.length];
+      const kind = replay?.kind ?? (SCHEDULE[step % SCHEDULE.length] as FaultKind);
+      step++;
+      const fault = await inject(mesh, work, kind, t0, wait, log, replay?.node);
       faults.push(fault);
       // Every lane serves again after the restore before the next fault (bounded), then a short quiet gap.
       const after = work.watch();
@@ -298,8 +312,16 @@ export async function runMeshChaos(options: MeshChaosOptions = {}): Promise<Mesh
 }
 
 /** Injects one fault, measures the recovery, restores the target. */
-async function inject(mesh: Mesh, work: Workload, kind: FaultKind, t0: number, wait: number, log: (line: string) => void): Promise<Fault> {
-  const ids = [...mesh.nodes.keys()];
+async function inject(
+  mesh: Mesh,
+  work: Workload,
+  kind: FaultKind,
+  t0: number,
+  wait: number,
+  log: (line: string) => void,
+  node?: string,
+): Promise<Fault> {
+  const ids = node === undefined ? [...mesh.nodes.keys()] : [node];
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)] as T;
   let target = '';
   let restore: () => Promise<void> = () => Promise.resolve();
