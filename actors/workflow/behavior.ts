@@ -196,8 +196,11 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
           }
         : undefined,
     });
+    // Options written out, absent ones undefined: an object spread followed by properties it lacks is V8's slow path (a
+    // new hidden class per object; step-node.ts), and this runs once per run.
+    const hear = o.onAgentEvent;
     const execute = meshExecutor({
-      ...(span.traceparent === undefined ? {} : { traceparent: span.traceparent }),
+      traceparent: span.traceparent,
       system: ctx.system,
       journal: ctx.state.journal,
       runs: ctx.state.agentRuns,
@@ -206,7 +209,7 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
       runId: record.run_id,
       resolve: ctx.state.resolve,
       leaving: ctx.state.leaving,
-      ...(o.onAgentEvent === undefined ? {} : { onAgentEvent: (step, e) => o.onAgentEvent?.(record.run_id, step, e) }),
+      onAgentEvent: hear === undefined ? undefined : (step, e) => hear(record.run_id, step, e),
     });
     ctx.state.executors.set(record.run_id, execute);
     ctx.state.machine ??= compileWorkflow(def, {
@@ -283,6 +286,8 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
     const input = a.input();
     checkInput(def, input);
     const at = now(ctx);
+    const metadata: Record<string, unknown> = Object.assign({}, a.metadata);
+    metadata['tenant'] = tenant;
     const record: WorkflowRunRecord = {
       run_id: a.runId,
       thread_id: a.threadId ?? randomUUID(),
@@ -291,10 +296,10 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
       created_at: at,
       updated_at: at,
       input,
-      metadata: { ...a.metadata, tenant },
+      metadata,
       snapshot: undefined,
       epoch: ctx.epoch,
-      ...(a.traceparent === undefined ? {} : { traceparent: a.traceparent }),
+      traceparent: a.traceparent, // not stored when undefined
     };
     // One write claims the run and records its started machine (its first attempts wait for it: ADR 0041).
     if (!(await launch(ctx, record).claim)) throw new ConflictError(`workflow run ${a.runId} is driven elsewhere`);
@@ -359,10 +364,10 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
           const config = p.config as { input?: unknown } | undefined;
           return startRun(ctx, {
             runId: p.run_id ?? randomUUID(),
-            ...(p.thread_id === undefined ? {} : { threadId: p.thread_id }),
+            threadId: p.thread_id,
             input: () => (config?.input !== undefined ? config.input : inputFromText(def, text)),
             metadata: p.metadata ?? {},
-            ...(msg.traceparent === undefined ? {} : { traceparent: msg.traceparent }),
+            traceparent: msg.traceparent,
           });
         }
         case WORKFLOW_TICK:
