@@ -104,6 +104,13 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
     return lastIso;
   };
 
+  const topics = new Map<string, string>();
+  const topicOf = (type: string) => {
+    let t = topics.get(type);
+    if (t === undefined) topics.set(type, (t = workflowTopic(def.name, type)));
+    return t;
+  };
+
   /** Logs an event the run's machine emitted (numbered in the run), to be written with its next record. */
   function logEvent(live: LiveRun, ev: WorkflowEmitted): void {
     const { record } = live;
@@ -161,10 +168,15 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
           if (r.status === 'error') live.span.fail(new Error(r.error ?? 'workflow failed'), 'workflow_failed');
           live.span.end();
         }
-        for (const e of events)
-          await ctx.system.publish(workflowTopic(def.name, e.type), e, { tenant }).catch((err: unknown) => {
+        // Awaited in turn (no closure or promise per event for its failure); each topic is built once per event type.
+        const options = { tenant };
+        for (const e of events) {
+          try {
+            await ctx.system.publish(topicOf(e.type), e, options);
+          } catch (err) {
             ctx.system.warn(`workflow ${def.name}: cannot publish ${e.type}: ${scrubbedMessage(err)}`);
-          });
+          }
+        }
       })
       .catch((e: unknown) => {
         if (claiming !== undefined) {

@@ -52,7 +52,7 @@ function view(r: StepRecord): StepView {
 /** The expression scope of a context: every step's view, the input, the metadata. */
 export function scopeOf(ctx: WorkflowContext): ExprScope {
   const steps: Record<string, StepView> = {};
-  for (const [id, r] of Object.entries(ctx.steps)) steps[id] = view(r);
+  for (const id in ctx.steps) steps[id] = view(ctx.steps[id] as StepRecord);
   return { input: ctx.input, steps, metadata: ctx.metadata };
 }
 
