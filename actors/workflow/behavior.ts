@@ -298,8 +298,6 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
     const input = a.input();
     checkInput(def, input);
     const at = now(ctx);
-    const metadata: Record<string, unknown> = Object.assign({}, a.metadata);
-    metadata['tenant'] = tenant;
     const record: WorkflowRunRecord = {
       run_id: a.runId,
       thread_id: a.threadId ?? randomUUID(),
@@ -308,7 +306,7 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
       created_at: at,
       updated_at: at,
       input,
-      metadata,
+      metadata: { ...a.metadata, tenant },
       snapshot: undefined,
       epoch: ctx.epoch,
       traceparent: a.traceparent, // not stored when undefined
