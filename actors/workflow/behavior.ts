@@ -104,6 +104,13 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
     return lastIso;
   };
 
+  const topics = new Map<string, string>();
+  const topicOf = (type: string) => {
+    let t = topics.get(type);
+    if (t === undefined) topics.set(type, (t = workflowTopic(def.name, type)));
+    return t;
+  };
+
   /** Logs an event the run's machine emitted (numbered in the run), to be written with its next record. */
   function logEvent(live: LiveRun, ev: WorkflowEmitted): void {
     const { record } = live;
@@ -161,10 +168,15 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
           if (r.status === 'error') live.span.fail(new Error(r.error ?? 'workflow failed'), 'workflow_failed');
           live.span.end();
         }
-        for (const e of events)
-          await ctx.system.publish(workflowTopic(def.name, e.type), e, { tenant }).catch((err: unknown) => {
+        // Awaited in turn (no closure or promise per event for its failure); each topic is built once per event type.
+        const options = { tenant };
+        for (const e of events) {
+          try {
+            await ctx.system.publish(topicOf(e.type), e, options);
+          } catch (err) {
             ctx.system.warn(`workflow ${def.name}: cannot publish ${e.type}: ${scrubbedMessage(err)}`);
-          });
+          }
+        }
       })
       .catch((e: unknown) => {
         if (claiming !== undefined) {
@@ -196,8 +208,11 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
           }
         : undefined,
     });
+    // Options written out, absent ones undefined: an object spread followed by properties it lacks is V8's slow path (a
+    // new hidden class per object; step-node.ts), and this runs once per run.
+    const hear = o.onAgentEvent;
     const execute = meshExecutor({
-      ...(span.traceparent === undefined ? {} : { traceparent: span.traceparent }),
+      traceparent: span.traceparent,
       system: ctx.system,
       journal: ctx.state.journal,
       runs: ctx.state.agentRuns,
@@ -206,7 +221,7 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
       runId: record.run_id,
       resolve: ctx.state.resolve,
       leaving: ctx.state.leaving,
-      ...(o.onAgentEvent === undefined ? {} : { onAgentEvent: (step, e) => o.onAgentEvent?.(record.run_id, step, e) }),
+      onAgentEvent: hear === undefined ? undefined : (step, e) => hear(record.run_id, step, e),
     });
     ctx.state.executors.set(record.run_id, execute);
     ctx.state.machine ??= compileWorkflow(def, {
@@ -294,7 +309,7 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
       metadata: { ...a.metadata, tenant },
       snapshot: undefined,
       epoch: ctx.epoch,
-      ...(a.traceparent === undefined ? {} : { traceparent: a.traceparent }),
+      traceparent: a.traceparent, // not stored when undefined
     };
     // One write claims the run and records its started machine (its first attempts wait for it: ADR 0041).
     if (!(await launch(ctx, record).claim)) throw new ConflictError(`workflow run ${a.runId} is driven elsewhere`);
@@ -359,10 +374,10 @@ export function workflowBehavior(o: WorkflowBehaviorOptions): Behavior<WorkflowS
           const config = p.config as { input?: unknown } | undefined;
           return startRun(ctx, {
             runId: p.run_id ?? randomUUID(),
-            ...(p.thread_id === undefined ? {} : { threadId: p.thread_id }),
+            threadId: p.thread_id,
             input: () => (config?.input !== undefined ? config.input : inputFromText(def, text)),
             metadata: p.metadata ?? {},
-            ...(msg.traceparent === undefined ? {} : { traceparent: msg.traceparent }),
+            traceparent: msg.traceparent,
           });
         }
         case WORKFLOW_TICK:

@@ -278,7 +278,8 @@ class MeshExecutor {
       });
       throw new Error(error);
     }
-    await journal.putStep(tenant, runId, r, { state: 'done', output, ...(r.kind === 'tool' ? {} : { agent_run: agentRunId(runId, r) }) });
+    const done: StepEntry = r.kind === 'tool' ? { state: 'done', output } : { state: 'done', output, agent_run: agentRunId(runId, r) };
+    await journal.putStep(tenant, runId, r, done);
     return output;
   }
 }

@@ -103,10 +103,113 @@ export function compileTemplate(value: unknown): Template {
   return () => value;
 }
 
+/** What a condition read without CEL gives when only CEL can answer (a missing key, another type: CEL's error or rule). */
+const ASK_CEL = Symbol('ask CEL');
+/** A part of a condition read without CEL: its value, or {@link ASK_CEL}. */
+type Direct = (scope: ExprScope) => unknown;
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => {
+  if (v === null || typeof v !== 'object') return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+};
+const STRING_TESTS: Readonly<Record<string, (s: string, x: string) => boolean>> = {
+  contains: (s, x) => s.includes(x),
+  startsWith: (s, x) => s.startsWith(x),
+  endsWith: (s, x) => s.endsWith(x),
+};
+
+/**
+ * A condition's tree read without CEL, when it is made only of paths from the scope's roots, string and bool
+ * literals, `!`, `&&`, `||`, `==` and `!=` between two strings or two bools, and `contains`, `startsWith` and
+ * `endsWith` of strings; undefined for any other tree. At run time any other value (a missing key, a number, a
+ * list…) answers {@link ASK_CEL}, and CEL evaluates the whole condition: it decides what only it knows (errors,
+ * conversions, short-circuits over errors). Every result it gives is CEL's (test/workflow/expr.property.test.ts).
+ * CEL's interpreter checks the runtime type of each `dyn` value it reads: a condition costs it tens of µs per step.
+ */
+function direct(n: unknown): Direct | undefined {
+  if (typeof n !== 'object' || n === null || !('op' in n) || !('args' in n)) return undefined;
+  const { op, args } = n as { op: unknown; args: unknown };
+  const pair = (): [Direct, Direct] | undefined => {
+    if (!Array.isArray(args) || args.length !== 2) return undefined;
+    const [a, b] = [direct(args[0]), direct(args[1])];
+    return a === undefined || b === undefined ? undefined : [a, b];
+  };
+  switch (op) {
+    case 'id':
+      return args === 'input' || args === 'steps' || args === 'metadata' ? (s) => s[args] : undefined;
+    case 'value':
+      return typeof args === 'string' || typeof args === 'boolean' ? () => args : undefined;
+    case '.': {
+      if (!Array.isArray(args) || typeof args[1] !== 'string') return undefined;
+      const of = direct(args[0]);
+      const key = args[1];
+      if (of === undefined) return undefined;
+      return (s) => {
+        const v = of(s);
+        if (!isPlainObject(v) || !Object.hasOwn(v, key)) return ASK_CEL;
+        const x = v[key];
+        return x === undefined ? ASK_CEL : x;
+      };
+    }
+    case '!_': {
+      const of = direct(args);
+      if (of === undefined) return undefined;
+      return (s) => {
+        const v = of(s);
+        return typeof v === 'boolean' ? !v : ASK_CEL;
+      };
+    }
+    case '&&':
+    case '||': {
+      const both = pair();
+      if (both === undefined) return undefined;
+      const [a, b] = both;
+      return (s) => {
+        const x = a(s);
+        const y = b(s);
+        if (typeof x !== 'boolean' || typeof y !== 'boolean') return ASK_CEL;
+        return op === '&&' ? x && y : x || y;
+      };
+    }
+    case '==':
+    case '!=': {
+      const both = pair();
+      if (both === undefined) return undefined;
+      const [a, b] = both;
+      return (s) => {
+        const x = a(s);
+        const y = b(s);
+        if (typeof x !== typeof y || (typeof x !== 'string' && typeof x !== 'boolean')) return ASK_CEL;
+        return op === '==' ? x === y : x !== y;
+      };
+    }
+    case 'rcall': {
+      if (!Array.isArray(args) || typeof args[0] !== 'string' || !Array.isArray(args[2]) || args[2].length !== 1) return undefined;
+      const test = Object.hasOwn(STRING_TESTS, args[0]) ? STRING_TESTS[args[0]] : undefined;
+      const [of, arg] = [direct(args[1]), direct(args[2][0])];
+      if (test === undefined || of === undefined || arg === undefined) return undefined;
+      return (s) => {
+        const v = of(s);
+        const x = arg(s);
+        if (typeof v !== 'string' || typeof x !== 'string' || !v.isWellFormed() || !x.isWellFormed()) return ASK_CEL;
+        return test(v, x);
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
 /** Compiles an `if` condition: true runs the step; a non-bool result is an error. */
 export function compileCondition(expr: string): (scope: ExprScope) => boolean {
   const p = program(expr, 'bool');
+  const read = direct(compileWorkflowExpr(expr, 'bool').ast);
   return (s) => {
+    if (read !== undefined) {
+      const v = read(s);
+      if (typeof v === 'boolean') return v;
+    }
     const r = p(s);
     if (typeof r !== 'boolean') throw new Error(`\${${expr}}: expected a bool, got ${typeof r}`);
     return r;

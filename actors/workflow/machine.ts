@@ -223,8 +223,12 @@ export function compileWorkflow(def: WorkflowDefinition, options: CompileOptions
     if ('error' in input) throw new Error(input.error);
     const value = 'value' in input ? input.value : plan.input(input.scope);
     const { step, visit, attempt, runId } = input;
-    const request = { step, kind: plan.kind, target: plan.target, input: value, visit, attempt };
-    return execute(runId === undefined ? request : { ...request, runId }, signal);
+    // Not `{ ...request, runId }`: a spread followed by a property it lacks is V8's slow path (step-node.ts, `input`).
+    const request =
+      runId === undefined
+        ? { step, kind: plan.kind, target: plan.target, input: value, visit, attempt }
+        : { runId, step, kind: plan.kind, target: plan.target, input: value, visit, attempt };
+    return execute(request, signal);
   };
   const attempts = new StepAttempts(run);
   const output = def.output === undefined ? undefined : compileTemplate(def.output);
@@ -252,7 +256,10 @@ export function compileWorkflow(def: WorkflowDefinition, options: CompileOptions
     {
       target: '#wf.completed',
       guard: (a) => a.context.error === undefined && result(a).error === undefined,
-      actions: [assign(((a: Args) => ({ ...result(a), status: 'completed' })) as never)],
+      actions: [
+        // The guard saw no error: the output and the status (written out: see `request` above).
+        assign(((a: Args) => ({ output: result(a).output, status: 'completed' })) as never),
+      ],
     },
     { target: '#wf.failed', actions: [assign(result as never)] },
   ];
@@ -334,13 +341,11 @@ export type WorkflowMachine = ReturnType<typeof compileWorkflow>;
 
 /** A run's context: its id, input and metadata, and the step records given. */
 function runContext(input: WorkflowInput, steps: Record<string, StepRecord>): WorkflowContext {
-  return {
-    ...(input.runId === undefined ? {} : { runId: input.runId }),
-    input: input.input,
-    metadata: input.metadata ?? {},
-    steps,
-    completed: [],
-  };
+  const { runId } = input;
+  const metadata = input.metadata ?? {};
+  return runId === undefined
+    ? { input: input.input, metadata, steps, completed: [] }
+    : { runId, input: input.input, metadata, steps, completed: [] };
 }
 
 /**
