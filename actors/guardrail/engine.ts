@@ -16,7 +16,7 @@ import {
 } from '../../protocols/index.js';
 import type { Logger, Meter } from '../../runtime/index.js';
 import { auditId, type AuditSink } from './audit.js';
-import type { Detector } from './detector.js';
+import type { DetectContext, Detector } from './detector.js';
 import { mostSevere, type GuardPolicy, type PolicySubject, type StagePolicy } from './policy.js';
 import { applySpans, cleanFindings, type Span } from './transform.js';
 
@@ -77,8 +77,20 @@ export class GuardEngine {
   ): Promise<{ findings: Finding[]; failed: string[] }> {
     if (!detectors.every((d) => this.warm.has(d))) await this.warmUp(detectors);
     const t0 = performance.now();
-    const abort = new AbortController();
-    const ctx = { stage, signal: abort.signal };
+    /** Settled by the budget: later answers are ignored. */
+    let over = false;
+    // The abort signal is made when a detector reads it: synchronous detectors, most of them, never do.
+    let abort: AbortController | undefined;
+    const ctx: DetectContext = {
+      stage,
+      get signal(): AbortSignal {
+        if (abort === undefined) {
+          abort = new AbortController();
+          if (over) abort.abort(new DeadlineExceededError(`check took longer than ${timeoutMs} ms`));
+        }
+        return abort.signal;
+      },
+    };
     const found: (readonly Finding[] | undefined)[] = new Array<readonly Finding[] | undefined>(detectors.length);
     const failed: string[] = [];
     const fail = (d: Detector, e: unknown): void => {
@@ -86,8 +98,6 @@ export class GuardEngine {
       this.options.warn?.(`guardrail: detector ${d.name} failed at stage ${stage}: ${(e as Error).message}`);
     };
     let waiting: Promise<void>[] | undefined;
-    /** Settled by the budget: later answers are ignored. */
-    let over = false;
     for (let i = 0; i < detectors.length; i++) {
       const d = detectors[i] as Detector;
       try {
@@ -126,8 +136,7 @@ export class GuardEngine {
       try {
         if (!(await Promise.race([all, late.then(() => false)]))) {
           over = true;
-          const e = new DeadlineExceededError(`check took longer than ${timeoutMs} ms`);
-          abort.abort(e);
+          abort?.abort(new DeadlineExceededError(`check took longer than ${timeoutMs} ms`));
           for (let i = 0; i < detectors.length; i++)
             if (found[i] === undefined) {
               const d = detectors[i] as Detector;

@@ -6,8 +6,9 @@
  * A span the policy redacts or masks is rewritten before release; `block` anywhere stops the stream with
  * {@link GuardBlockedError}; `review` holds everything from the span on until a human answers. Detectors whose
  * findings the stage policy can only allow ({@link StreamGuardOptions.audit}) change no text, so release does not wait
- * for them: they see the same windows right after, their decisions are recorded, and one that fails at a fail-closed
- * stage stops the reply (the run then rewinds what was released).
+ * for them: they see the same windows after the released text went out (a burst's windows once, in the last of them),
+ * their decisions are recorded, and one that fails at a fail-closed stage stops the reply (the run then rewinds what was
+ * released). After a release, the next decision waits until the released text went out (and its readers ran).
  */
 import { TroupeError, type GuardDecision } from '../../protocols/index.js';
 import { applySpans } from './transform.js';
@@ -31,7 +32,8 @@ export interface StreamGuardOptions {
   /**
    * Decisions of the detectors whose findings can only be allowed at this stage, on `text` (offsets into it). They are
    * not waited for before release — they change no text — but recorded when they come; a `block` among them (a
-   * detector that failed at a fail-closed stage) stops the stream at the next push or at the end.
+   * detector that failed at a fail-closed stage) stops the stream at the next push or at the end. Windows decided
+   * before an audit's turn comes are joined into one text (a burst of tokens is audited once, not window by window).
    */
   audit?(text: string): Promise<readonly GuardDecision[]>;
   /**
@@ -56,17 +58,70 @@ export interface StreamEnd {
 
 const WS = /\s/;
 
+/**
+ * The text of consecutive windows, joined (each starts inside the one before: the reply only grows), which the audit
+ * detectors see at once; `mask`: the windows' decisions, offsets into the reply (an audit excerpt hides their spans).
+ */
+interface Joined {
+  text: string;
+  readonly at: number;
+  readonly mask: GuardDecision[];
+  /** Its audit decisions (offsets into the reply), asked once, at the turn of the last window joined. */
+  readonly audited: Promise<readonly GuardDecision[]>;
+  /** Asks them (once). */
+  ask?: (audit: (text: string) => Promise<readonly GuardDecision[]>) => void;
+}
+
+/** A new joined text of one window. */
+function joined(text: string, at: number, decisions: readonly GuardDecision[]): Joined {
+  let settle: ((ds: Promise<readonly GuardDecision[]>) => void) | undefined;
+  const audited = new Promise<readonly GuardDecision[]>((resolve) => (settle = resolve));
+  // Not unhandled before a window follows it.
+  audited.catch(() => undefined);
+  const u: Joined = {
+    text,
+    at,
+    mask: [...decisions],
+    audited,
+    ask(audit) {
+      u.ask = undefined;
+      settle?.(audit(u.text).then((ds) => ds.map((d) => ({ ...d, start: d.start + at, end: d.end + at }))));
+    },
+  };
+  return u;
+}
+
+/** Past this many characters, a joined text ({@link Joined}) takes no more windows: one audit stays short. */
+const AUDIT_JOIN_CHARS = 4096;
+
 /** One window of the reply the detectors saw. */
 interface Window {
   readonly text: string;
   /** Its offset in the reply. */
   readonly at: number;
   readonly decisions: readonly GuardDecision[];
+  /** The joined text its audit sees, with the windows decided before its audit's turn came. */
+  readonly joined: Joined | undefined;
+  /** The audit decisions on its joined text (offsets into the reply). */
   readonly audit: Promise<readonly GuardDecision[]> | undefined;
 }
 
-/** `f` after the current event-loop turn (after what was released in it was sent). */
-const later = <T>(f: () => Promise<T>): Promise<T> => new Promise<void>((resolve) => setImmediate(resolve)).then(f);
+/**
+ * Resolves once the event loop has polled for I/O after the current turn: what was released in this turn is on the
+ * wire, and its readers (other connections, a client in this process) have run. One `setImmediate` alone runs in this
+ * turn's check phase, before the next poll; the second lands after it.
+ */
+const polled = (): Promise<void> => new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
+
+/**
+ * `f` after the I/O of the current event-loop turn (after what was released in it was sent and read), and one turn
+ * after a push waiting for that I/O ({@link StreamGuard.flushed}) goes on: the window that push decides is there when
+ * `f` runs.
+ */
+const later = <T>(f: () => Promise<T>): Promise<T> =>
+  polled()
+    .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+    .then(f);
 
 /** The guard of one model reply's stream. */
 export class StreamGuard {
@@ -88,10 +143,17 @@ export class StreamGuard {
   private readonly now: () => number;
   /** The last window decided (from offset `at` of the reply), its decisions and its audit decisions (offsets into it). */
   private last: Window | undefined;
+  /** The windows decided since the last audit's turn, joined: the next audit sees them at once. */
+  private unaudited: Joined | undefined;
   /** Audit decisions still to come ({@link StreamGuardOptions.audit}). */
   private readonly audits: Promise<void>[] = [];
   /** Set when an audit decision blocks: the stream stops. */
   private stopped: GuardDecision[] | undefined;
+  /**
+   * Text was just released: the next decision waits until it went out. A provider's burst of tokens would otherwise
+   * keep deciding (and logging) in the same turn, and the first released words would reach no reader before it ends.
+   */
+  private flushing = false;
 
   constructor(private readonly o: StreamGuardOptions) {
     this.coalesceMs = o.coalesceMs ?? 0;
@@ -110,6 +172,7 @@ export class StreamGuard {
 
   /** Adds a token; returns the text that may be released now ('' while it is held). */
   async push(token: string): Promise<string> {
+    if (this.flushing) await this.flushed();
     if (this.stopped !== undefined) this.stop(this.stopped);
     this.raw += token;
     if (this.reviewAt !== undefined) return '';
@@ -121,6 +184,7 @@ export class StreamGuard {
 
   /** The reply ended: the rest, decided on in full. */
   async end(): Promise<StreamEnd> {
+    if (this.flushing) await this.flushed();
     if (this.stopped !== undefined) this.stop(this.stopped);
     const text = this.reviewAt === undefined ? await this.release(this.produced, true) : '';
     if (this.reviewAt === undefined) return this.settled({ text });
@@ -132,6 +196,12 @@ export class StreamGuard {
     this.follow(this.produced);
     const held = this.rewrite(from, this.produced, decisions, true);
     return this.settled({ text, review: { types: [...new Set(this.reviewTypes)], held } });
+  }
+
+  /** Waits for the I/O of the turn that released text (see {@link flushing}). */
+  private async flushed(): Promise<void> {
+    this.flushing = false;
+    await polled();
   }
 
   /** `end` once every audit decision came (and none stopped the stream). */
@@ -163,15 +233,49 @@ export class StreamGuard {
     // decisions are the ones just made.
     if (this.last?.text !== text || this.last.at !== ctx) {
       const audit = this.o.audit;
-      // The audit detectors' turn comes after this turn's release went out (they are not waited for).
-      const later_ = audit === undefined ? undefined : later(() => audit(text));
-      // Not unhandled while the stream waits for the decisions below; followed once those are in.
-      later_?.catch(() => undefined);
       const ds = await this.o.decide(text);
-      this.last = { text, at: ctx, decisions: ds.map((d) => ({ ...d, start: d.start + ctx, end: d.end + ctx })), audit: later_ };
+      const decisions = ds.map((d) => ({ ...d, start: d.start + ctx, end: d.end + ctx }));
+      const joined = audit === undefined ? undefined : this.join(text, ctx, decisions);
+      // The audit detectors' turn comes after this turn's release went out (they are not waited for).
+      const self: Window = {
+        text,
+        at: ctx,
+        decisions,
+        joined,
+        audit: audit === undefined ? undefined : later(() => this.audit(self, audit)),
+      };
+      // Not unhandled before it is followed.
+      self.audit?.catch(() => undefined);
+      this.last = self;
     }
     if (this.coalesceMs > 0) this.decidedAt = this.now();
     return [...this.last.decisions];
+  }
+
+  /** Window `[at, at + text.length)` joined to the windows not audited yet (a new join when it does not touch them). */
+  private join(text: string, at: number, decisions: readonly GuardDecision[]): Joined {
+    const u = this.unaudited;
+    if (u === undefined || at < u.at || at > u.at + u.text.length || u.text.length > AUDIT_JOIN_CHARS) {
+      this.unaudited = joined(text, at, decisions);
+      return this.unaudited;
+    }
+    u.text = u.text.slice(0, at - u.at) + text;
+    u.mask.push(...decisions);
+    return u;
+  }
+
+  /**
+   * Window `w`'s audit, at its turn. A burst of tokens decides window after window before that turn comes: their text,
+   * joined, is audited once, at the turn of the last of them, and each window records the findings from it up to where
+   * that window released.
+   */
+  private audit(w: Window, audit: (text: string) => Promise<readonly GuardDecision[]>): Promise<readonly GuardDecision[]> {
+    const u = w.joined as Joined;
+    // A later window joined this text: its turn comes after this one.
+    if (this.last !== w && this.last?.joined === u) return u.audited;
+    if (this.unaudited === u) this.unaudited = undefined;
+    u.ask?.(audit);
+    return u.audited;
   }
 
   private block(decisions: readonly GuardDecision[]): void {
@@ -213,14 +317,14 @@ export class StreamGuard {
    */
   private follow(upTo: number): void {
     const w = this.last;
-    if (w?.audit === undefined) return;
+    if (w?.audit === undefined || w.joined === undefined) return;
+    const u = w.joined;
     this.audits.push(
       w.audit.then(
-        (ds) => {
-          const found = ds.map((d) => ({ ...d, start: d.start + w.at, end: d.end + w.at }));
+        (found) => {
           const blocks = found.filter((d) => d.action === 'block');
           if (blocks.length > 0) this.stopped ??= blocks;
-          this.note(found, upTo, w.text, w.at, [...found, ...w.decisions]);
+          this.note(found, upTo, u.text, u.at, [...found, ...u.mask]);
         },
         () => {
           // The audit itself failed (not a detector: the engine turns those into decisions): stop rather than guess.
@@ -269,6 +373,7 @@ export class StreamGuard {
     const piece = this.rewrite(from, c, decisions, false);
     this.released = c;
     this.out += piece;
+    this.flushing = piece !== '';
     // Keep only what is not released yet and the context the next window reads before it.
     const keep = Math.max(this.base, c - this.o.holdBackChars);
     if (keep - this.base > 4096 || keep - this.base > this.raw.length / 2) {

@@ -161,7 +161,9 @@ export class Session implements RunSink {
     if (isBinary) return this.sendError(undefined, 'bad_request', 'binary frames are not accepted: send JSON text frames');
     let raw: unknown;
     try {
-      raw = JSON.parse((Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)).toString('utf8'));
+      // A text frame arrives as one Buffer (ws's default binaryType): read in place, not copied first.
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      raw = JSON.parse(bytes.toString('utf8'));
     } catch (e) {
       return this.sendError(undefined, 'bad_request', `malformed JSON: ${(e as Error).message}`);
     }

@@ -101,6 +101,27 @@ describe('policy engine', () => {
     expect((await open.check({ tenant: 't', stage: 'input', text: 'hello' })).action).toBe('allow');
   });
 
+  it("aborts a slow detector's signal when the budget runs out, whether it reads the signal before or after", async () => {
+    const seen: { early?: AbortSignal; late?: AbortSignal } = {};
+    const slow = (name: 'early' | 'late'): Detector => ({
+      name,
+      types: ['X'],
+      async detect(_text, ctx) {
+        if (name === 'early') seen.early = ctx.signal;
+        await new Promise((r) => setTimeout(r, 150));
+        if (name === 'late') seen.late = ctx.signal;
+        return [];
+      },
+    });
+    const policy = new GuardPolicy(configSchema.parse({ guardrails: { stages: { input: { timeoutMs: 40 } } } }).guardrails);
+    const verdict = await new GuardEngine([slow('early'), slow('late')], policy).check({ tenant: 't', stage: 'input', text: 'hi' });
+    expect(verdict.action).toBe('block');
+    expect(seen.early?.aborted).toBe(true);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(seen.late?.aborted).toBe(true);
+    expect(seen.late?.reason).toBeInstanceOf(DeadlineExceededError);
+  });
+
   it("does not count a detector's first-check work against the budget: warmed first, the first check is not failed", async () => {
     /** A detector whose first check does 300 ms of one-time work (loading a model, say). */
     const slowFirst = (warm: boolean): Detector => {

@@ -1,5 +1,6 @@
 /** The stream guard: however a reply is cut into tokens, nothing the policy redacts or blocks is ever released. */
 import fc from 'fast-check';
+import { createServer, connect, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import {
   DETECTOR_ERROR,
@@ -124,6 +125,44 @@ describe('stream guard', () => {
     expect(decisions).toBeGreaterThan(words.length / 2);
   });
 
+  it('lets released text reach its reader before the next decision: a burst of tokens does not hold the first words', async () => {
+    // A real loopback socket: released text is written to it, the reader notes when it arrives.
+    const order: string[] = [];
+    const server = createServer((s) => s.on('data', (d) => order.push(`read:${String(d)}`)));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+    await new Promise<void>((r) => socket.once('connect', r));
+    try {
+      const guard = new StreamGuard({
+        holdBackChars: 8,
+        maxHoldChars: 4096,
+        decide: async (text) => {
+          order.push(`decide:${text.length}`);
+          return [];
+        },
+      });
+      for (const t of ['one ', 'two ', 'three ', 'four ', 'five ', 'six ']) {
+        const piece = await guard.push(t);
+        if (piece !== '') socket.write(piece);
+      }
+      socket.write((await guard.end()).text);
+      await new Promise<void>((r) => setTimeout(r, 50));
+      const first = order.findIndex((o) => o.startsWith('read:'));
+      expect(order[first]).toBe('read:one ');
+      // The decision right after the first release came after the reader had it.
+      expect(order.filter((o, i) => i < first && o.startsWith('decide:'))).toHaveLength(1);
+      expect(
+        order
+          .filter((o) => o.startsWith('read:'))
+          .join('')
+          .replace(/read:/g, ''),
+      ).toBe('one two three four five six ');
+    } finally {
+      socket.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
   it('checks a long reply in bounded windows: what the detectors see does not grow with the reply', async () => {
     // Each check sees the unreleased tail and its context, never the reply so far: its cost does not grow with the reply.
     const seen: number[] = [];
@@ -178,8 +217,7 @@ describe('stream guard: detectors the output policy can only allow', () => {
     detect(text) {
       calls.n++;
       if (fail) throw new Error('lead detector down');
-      const at = text.indexOf('hello');
-      return at < 0 ? [] : [{ detector: 'lead', type: 'LEAD', start: at, end: at + 5, score: 1 }];
+      return [...text.matchAll(/hello/g)].map((m) => ({ detector: 'lead', type: 'LEAD', start: m.index, end: m.index + 5, score: 1 }));
     },
   });
 
@@ -235,6 +273,29 @@ describe('stream guard: detectors the output policy can only allow', () => {
     expect(leads[0]).toMatchObject({ action: 'allow', type: 'LEAD', stage: 'output' });
     expect(leads[0]?.excerpt).not.toContain('@'); // the email next to it is masked in its excerpt
     expect(records.some((r) => r.type === 'EMAIL' && r.action === 'redact')).toBe(true);
+  });
+
+  it('audits a burst of tokens once, in the windows joined, and still records each finding; paced tokens window by window', async () => {
+    const words = ['hello ', 'and ', 'a ', 'long ', 'tail ', 'of ', 'words ', 'then ', 'hello ', 'again ', 'at ', 'the ', 'end'];
+    const burst = { n: 0 };
+    const b = await run([], burst);
+    let released = '';
+    for (const t of words) released += await b.reply.push(t);
+    released += (await b.reply.end()).text;
+    expect(released).toBe(words.join(''));
+    expect(burst.n).toBe(1);
+    const leads = (records: GuardAuditRecord[]) => records.filter((r) => r.detector === 'lead' && r.type === 'LEAD');
+    expect(leads(b.records)).toHaveLength(2); // both greetings, each recorded once
+    const paced = { n: 0 };
+    const p = await run([], paced);
+    const tick = () => new Promise<void>((r) => setTimeout(r, 1));
+    for (const t of words) {
+      await p.reply.push(t);
+      await tick();
+    }
+    await p.reply.end();
+    expect(paced.n).toBeGreaterThan(3);
+    expect(leads(p.records)).toHaveLength(2);
   });
 
   it('stops the reply when one of them fails at a fail-closed stage, though its text was already released', async () => {
