@@ -8,7 +8,7 @@ import type { ActorRef, ActorSystem, TimerHandle } from '../../runtime/index.js'
 import { runReads, waitForRun, type RunCreated, type RunReads } from '../agent/index.js';
 import { TOOL_CALL, type ToolCallResult } from '../tool/index.js';
 import { childWorkflowStep } from './child.js';
-import { STEP_CREATE_TIMEOUT_MS, STEP_RETRY, admitStepRun, pause, stepRecheckMs, throughGate } from './step-start.js';
+import { STEP_CREATE_TIMEOUT_MS, STEP_RETRY, TOOL_STEP_TIMEOUT_MS, admitStepRun, pause, stepRecheckMs, throughGate } from './step-start.js';
 import type { StepEntry, WorkflowJournal } from './journal.js';
 import type { StepExecutor, StepRequest } from './types.js';
 
@@ -222,7 +222,11 @@ class MeshExecutor {
         TOOL_CALL,
         { name: r.target, arguments: args, runId, callId: r.step, idempotencyKey },
         {
-          ...(signal.aborted ? { timeoutMs: 1 } : {}),
+          // The call's deadline is a tool call's, as an agent's are (30 s), not the system's default ask (5 s): a call
+          // waiting out a NATS election in the tool's mailbox is answered when it is handled, instead of failing its
+          // step (a tool call is not asked again: a late reply may mean the tool ran). The step's own timeout still
+          // ends the step at its time.
+          timeoutMs: signal.aborted ? 1 : Math.min(this.timeoutMs, TOOL_STEP_TIMEOUT_MS),
           ...(o.traceparent === undefined ? {} : { traceparent: o.traceparent }),
         },
       ),

@@ -87,6 +87,12 @@ export function pause(system: ActorSystem, ms: number, signal: AbortSignal): Pro
  */
 export const STEP_CREATE_TIMEOUT_MS = 30_000;
 /**
+ * Deadline of one tool step's call (ms): a tool call's, as an agent's tool calls have by default. The system's default
+ * ask (5 s) failed tool steps whose call waited in the tool's mailbox through a NATS stream election (4-9 s on
+ * nats-server 2.9), and every step of a tool slower than 5 s.
+ */
+export const TOOL_STEP_TIMEOUT_MS = 30_000;
+/**
  * How often, at most, an agent or child workflow step reads its run's record while it waits for the run's end event
  * (executor.ts, child.ts): an event lost on the way (a node's connection moving to another NATS server while the end is
  * published; the last event leaves no later one to show the gap) would otherwise hold the step until its timeout. The
