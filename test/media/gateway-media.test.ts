@@ -207,7 +207,7 @@ describe('the ocr tool on a blob uploaded to /blobs', () => {
     expect(up.status).toBe(201);
     const { blob } = (await up.json()) as { blob: string };
     const mine = await ocr('acme', { blob });
-    expect(mine.isError).toBeUndefined();
+    expect(mine.isError, JSON.stringify(mine.content)).toBeUndefined();
     expect(charAccuracy('Invoice 4471 due Friday', (mine.structuredContent as { text: string }).text)).toBeGreaterThan(0.9);
     const theirs = await ocr('globex', { blob, mimeType: 'image/png' });
     expect(theirs.isError).toBe(true);
