@@ -3,6 +3,7 @@
  * through `@gutenye/ocr-node`, for images and PDFs (pdf.ts renders scanned pages; a page with a text layer
  * uses it). Nothing here loads sharp, onnxruntime, OpenCV or pdf.js until the first call (ADR 0044).
  */
+import { createRequire } from 'node:module';
 import { MediaError, isMediaError } from './errors.js';
 import { OCR_TYPES, checkMedia } from './sniff.js';
 import { DEFAULT_OCR_LIMITS, type OcrLimits, type OcrLine, type OcrPageInfo, type OcrResult, type Point } from './types.js';
@@ -25,12 +26,48 @@ let queue: Promise<unknown> = Promise.resolve();
 export function loadOcrEngine(): Promise<GutenOcr> {
   engine ??= (async () => {
     const { default: Ocr } = await import('@gutenye/ocr-node');
-    return (await Ocr.create()) as unknown as GutenOcr;
+    const ocr = (await Ocr.create()) as unknown as GutenOcr;
+    await openCvReady();
+    return ocr;
   })().catch((e: unknown) => {
     engine = undefined;
     throw new MediaError('engine_missing', `OCR models could not load: ${(e as Error).message}`, { cause: e });
   });
   return engine;
+}
+
+/** Longest wait for OpenCV.js's runtime (it takes well under a second; a WebAssembly compile on a loaded machine, more). */
+const OPENCV_WAIT_MS = 30_000;
+
+/** What the OCR engine uses of OpenCV.js (its WebAssembly runtime: `Mat` exists once that runtime is initialised). */
+interface OpenCvRuntime {
+  Mat?: unknown;
+  onRuntimeInitialized?: () => void;
+}
+
+/**
+ * Resolves once OpenCV.js (which the engine's line splitting uses) has initialised its WebAssembly runtime. Its module is
+ * usable only after that, and it compiles asynchronously: a first call made before then failed with "cv.Mat is not a
+ * constructor" (seen on loaded clean-clone CI runs). Not awaited as a promise: the module is a thenable whose `then`
+ * hands back the module itself, which `await` would follow for ever.
+ */
+async function openCvReady(): Promise<void> {
+  // The copy the engine imports (a dependency of @gutenye/ocr-common, resolved from there), by `require`: the one module
+  // instance Node's loader holds for that file (a dynamic import could be another, a test runner's transform of it).
+  const fromEngine = createRequire(createRequire(import.meta.url).resolve('@gutenye/ocr-common'));
+  const cv = fromEngine('@techstark/opencv-js') as OpenCvRuntime;
+  if (typeof cv.Mat === 'function') return;
+  await new Promise<void>((resolve) => {
+    const earlier = cv.onRuntimeInitialized;
+    cv.onRuntimeInitialized = () => {
+      earlier?.();
+      resolve();
+    };
+    // Initialised between the check and the hook (it runs from a timer, never synchronously here).
+    if (typeof cv.Mat === 'function') resolve();
+    // Never waited for longer than this: a runtime that does not come up fails the call that needs it, not hangs it.
+    setTimeout(resolve, OPENCV_WAIT_MS).unref();
+  });
 }
 
 /** True once the OCR engine has been asked to load in this process (for lazy-load checks). */
