@@ -42,6 +42,20 @@ const hanging: ModelProvider = {
   },
 };
 
+/** The offline model, counting its calls (a run driven again would call it). */
+function countingOffline(): { counting: ModelProvider; calls: () => number } {
+  let n = 0;
+  const offline = new OfflineProvider();
+  const counting: ModelProvider = {
+    name: 'offline',
+    stream(request: ModelRequest) {
+      n++;
+      return offline.stream(request);
+    },
+  };
+  return { counting, calls: () => n };
+}
+
 /** A system on `storage` serving `agents` (offline instructions) through the real catalog; the catalog is not started. */
 async function node(
   storage: MemoryStorage,
@@ -295,20 +309,12 @@ describe('run recovery', () => {
     await store.appendEvents('default', [
       { run_id: runId, thread_id: `t-${runId}`, seq, event: 'status', agent: 'a1', data: { status: 'success', output: 'done', usage } },
     ]);
-    let calls = 0;
-    const offline = new OfflineProvider();
-    const counting: ModelProvider = {
-      name: 'offline',
-      stream(request: ModelRequest) {
-        calls++;
-        return offline.stream(request);
-      },
-    };
+    const { counting, calls } = countingOffline();
     const { system, catalog } = await node(storage, ['a1'], counting);
     const done = ends(system, [runId]);
     await catalog.start();
     expect((await done)[0]?.status).toBe('success');
-    expect(calls).toBe(0);
+    expect(calls()).toBe(0);
     expect(await store.run('default', runId)).toMatchObject({ status: 'success', last_seq: seq, output: 'done', usage });
     expect((await store.thread('default', `t-${runId}`)).status).toBe('idle');
     expect((await store.events('default', runId)).map((e) => e.seq)).toEqual(Array.from({ length: seq }, (_, i) => i + 1));
@@ -336,15 +342,7 @@ describe('run recovery', () => {
       }
       return putFenced(fence, epoch, entries);
     };
-    let calls = 0;
-    const offline = new OfflineProvider();
-    const counting: ModelProvider = {
-      name: 'offline',
-      stream(request: ModelRequest) {
-        calls++;
-        return offline.stream(request);
-      },
-    };
+    const { counting, calls } = countingOffline();
     const { system, catalog } = await node(storage, ['a1'], counting, { runs: { retentionHours: 1 } });
     const done = ends(system, [runId]);
     await catalog.start();
@@ -355,7 +353,7 @@ describe('run recovery', () => {
       ['default', 'done', 'a1', '2026-01-02T03:04:05.678Z', runId],
     ]);
     expect(late).toBeGreaterThan(1);
-    expect(calls).toBe(0);
+    expect(calls()).toBe(0);
     expect(await store.run('default', runId)).toMatchObject({ status: 'success', last_seq: late, output: 'done by the older driver' });
     expect((await store.thread('default', `t-${runId}`)).status).toBe('idle');
     const log = await store.events('default', runId);

@@ -45,6 +45,16 @@ async function host(afterMs: number) {
   return { clock, execute, calls };
 }
 
+/** Starts the step; what it settled with is filled in when it does (empty while it waits). */
+function start(execute: ReturnType<typeof meshExecutor>): { value?: unknown; error?: string } {
+  const settled: { value?: unknown; error?: string } = {};
+  execute(REQUEST, new AbortController().signal).then(
+    (value) => (settled.value = value),
+    (e: unknown) => (settled.error = (e as Error).message),
+  );
+  return settled;
+}
+
 async function settle() {
   for (let i = 0; i < 5; i++) await flushMicrotasks();
 }
@@ -52,11 +62,7 @@ async function settle() {
 describe('tool step deadline', () => {
   it('a call answered 8 s after it was asked completes its step (the default ask would have given up at 5 s)', async () => {
     const h = await host(8_000);
-    const settled: { value?: unknown; error?: string } = {};
-    h.execute(REQUEST, new AbortController().signal).then(
-      (value) => (settled.value = value),
-      (e: unknown) => (settled.error = (e as Error).message),
-    );
+    const settled = start(h.execute);
     await settle();
     expect(h.calls).toHaveLength(1);
     expect(h.calls[0]?.deadlineIn).toBe(30_000);
@@ -70,11 +76,7 @@ describe('tool step deadline', () => {
 
   it('a call not answered within 30 s fails its step with the reason', async () => {
     const h = await host(40_000);
-    const settled: { value?: unknown; error?: string } = {};
-    h.execute(REQUEST, new AbortController().signal).then(
-      (value) => (settled.value = value),
-      (e: unknown) => (settled.error = (e as Error).message),
-    );
+    const settled = start(h.execute);
     await settle();
     await h.clock.advance(29_999);
     await settle();
