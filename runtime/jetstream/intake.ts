@@ -393,18 +393,69 @@ function consumerConfig(c: IntakeContext, tenant: string, address: string, durab
  * while the consumer had no leader (its server died, it was electing) is otherwise lost, and the message stays pending
  * until its ack wait ends. Repeating a settlement is harmless: the server ignores one for a message no longer pending.
  */
-async function confirm(c: IntakeContext, reply: string, nak: boolean, delayMs?: number): Promise<void> {
+export async function confirm(c: IntakeContext, reply: string, nak: boolean, delayMs?: number): Promise<void> {
   const body = !nak ? '+ACK' : delayMs === undefined || delayMs <= 0 ? '-NAK' : `-NAK ${JSON.stringify({ delay: ns(delayMs) })}`;
   const data = encoder.encode(body);
   const deadline = c.clock.now() + CONFIRM_MS;
   while (!c.closed() && c.clock.now() < deadline) {
-    const ok = await c.connection.request(reply, data, { timeout: CONFIRM_TIMEOUT_MS }).then(
-      () => true,
-      () => false,
-    );
-    if (ok) return;
+    const there = await stillStored(c, reply);
+    if (there === 'gone') return;
+    if (there === 'same') {
+      const ok = await c.connection.request(reply, data, { timeout: CONFIRM_TIMEOUT_MS }).then(
+        () => true,
+        () => false,
+      );
+      if (ok) return;
+    }
     await sleep(c.clock, CONFIRM_PAUSE_MS);
   }
+}
+
+/**
+ * Whether the message an ack subject names is still in the mailbox stream as that same message: `gone` once it was
+ * settled (a work queue removes it) or its sequence now holds another message, `unknown` without an answer (no leader).
+ * JetStream settles by sequence alone: a server that lost its last writes (a single server killed before it flushed
+ * them) or a re-created stream gives the sequence to the next message published, which an old ack subject would then
+ * settle without anyone having seen it. The stored time in the ack subject tells the two messages apart.
+ */
+async function stillStored(c: IntakeContext, reply: string): Promise<'same' | 'gone' | 'unknown'> {
+  const target = ackTarget(reply);
+  if (target === undefined) return 'same';
+  const answer = await c.connection
+    .request(`$JS.API.STREAM.MSG.GET.${target.stream}`, encoder.encode(JSON.stringify({ seq: target.seq })), {
+      timeout: CONFIRM_TIMEOUT_MS,
+    })
+    .then((m) => m.json<{ error?: { err_code?: number }; message?: { time?: string } }>())
+    .catch(() => undefined);
+  if (answer === undefined) return 'unknown';
+  if (answer.error !== undefined) return answer.error.err_code === JsErrCode.NoMessageFound ? 'gone' : 'unknown';
+  return answer.message?.time !== undefined && rfc3339Nanos(answer.message.time) === target.storedNs ? 'same' : 'gone';
+}
+
+/**
+ * The stream, stream sequence and stored time (Unix nanoseconds, in digits) an ack subject names:
+ * `$JS.ACK.<stream>.<consumer>.<delivered>.<seq>.<dseq>.<time>.<pending>` (9 tokens) or the same after a domain and an
+ * account hash (11 or more). Undefined for anything else.
+ */
+export function ackTarget(reply: string): { stream: string; seq: number; storedNs: string } | undefined {
+  if (!reply.startsWith('$JS.ACK.')) return undefined;
+  const t = reply.split('.');
+  const at = t.length === 9 ? 2 : t.length >= 11 ? 4 : -1;
+  if (at < 0) return undefined;
+  const stream = t[at] as string;
+  const seq = Number(t[at + 3]);
+  const storedNs = t[at + 5] as string;
+  if (stream === '' || !Number.isSafeInteger(seq) || seq <= 0 || !/^\d+$/.test(storedNs)) return undefined;
+  return { stream, seq, storedNs: storedNs.replace(/^0+(?=\d)/, '') };
+}
+
+/** Unix nanoseconds (in digits) of an RFC 3339 time with up to nine fractional digits, as JetStream writes them. */
+export function rfc3339Nanos(time: string): string | undefined {
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/.exec(time);
+  if (m === null) return undefined;
+  const ms = Date.parse(`${m[1] as string}${m[3] as string}`);
+  if (!Number.isFinite(ms)) return undefined;
+  return (BigInt(ms) * 1_000_000n + BigInt((m[2] ?? '').padEnd(9, '0'))).toString();
 }
 
 /** What a consumer info request answers (the fields used here). */
