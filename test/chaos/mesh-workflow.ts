@@ -128,6 +128,20 @@ export interface WorkflowFigures {
   readonly violations: number;
 }
 
+/**
+ * Whether none of the keys an agent run writes is left in the runs bucket (record, driver fence, checkpoint, events):
+ * what a stream that lost messages leaves (test/chaos/mesh.test.ts), not a record Troupe failed to write beside the rest.
+ */
+async function noKeyLeft(storage: Storage, tenant: string, runId: string): Promise<boolean> {
+  const runs = storage.bucket('runs');
+  const [drivers, checkpoint, events] = await Promise.all([
+    runs.list([tenant, 'driver', runId]),
+    runs.get([tenant, 'cp', runId]),
+    runs.list([tenant, 'ev', runId]),
+  ]);
+  return drivers.length === 0 && checkpoint === undefined && events.length === 0;
+}
+
 /** The invariant over what the NATS server kept of workflow runs (see {@link checkWorkflows}). */
 export const WORKFLOW_STORAGE_INVARIANT = 'every acknowledged workflow run still in storage';
 
@@ -166,6 +180,8 @@ export async function checkWorkflows(
   const twice: string[] = [];
   const logs: string[] = [];
   const lost: string[] = [];
+  /** Completed agent steps whose agent run storage lost entirely (counted with {@link WORKFLOW_STORAGE_INVARIANT}). */
+  const lostSteps: string[] = [];
   const statuses = new Map<string, number>();
   let acked = 0;
   let stillDriven = 0;
@@ -206,7 +222,10 @@ export async function checkWorkflows(
         const n = finishes.get(`${r.tenant}/${agentRun}`) ?? 0;
         if (n > 1) twice.push(`${name}: step ${step}'s agent run ${agentRun} finished ${n} times`);
         const ar = await storage.bucket('runs').get<{ status: string }>([r.tenant, 'run', agentRun]);
-        if (ar?.status !== 'success') twice.push(`${name}: step ${step} done but its agent run ${agentRun} is ${ar?.status ?? 'missing'}`);
+        if (ar === undefined && (await noKeyLeft(storage, r.tenant, agentRun)))
+          lostSteps.push(`${name}: step ${step} done, and no key of its agent run ${agentRun} is left in the runs bucket`);
+        else if (ar?.status !== 'success')
+          twice.push(`${name}: step ${step} done but its agent run ${agentRun} is ${ar?.status ?? 'missing its record'}`);
       }
     }
     const completed = new Map<string, number>();
@@ -235,7 +254,7 @@ export async function checkWorkflows(
       acked,
       ended: endedCount,
       stillDriven,
-      violations: notEnded.length + twice.length + logs.length + lost.length,
+      violations: notEnded.length + twice.length + logs.length + lost.length + lostSteps.length,
     },
     ended: {
       name: 'every workflow run ended or still driven',
@@ -260,8 +279,10 @@ export async function checkWorkflows(
     stored: {
       name: WORKFLOW_STORAGE_INVARIANT,
       checked: acked,
-      violations: lost,
-      detail: 'acknowledged workflow runs of which no key at all (record, step entries, events) is left in the journal',
+      violations: [...lost, ...lostSteps],
+      detail:
+        'acknowledged workflow runs of which no key at all (record, step entries, events) is left in the journal, and ' +
+        'completed agent steps of which no key of the agent run is left in the runs bucket',
     },
   };
 }
