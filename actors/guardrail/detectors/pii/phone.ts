@@ -7,6 +7,7 @@
  */
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import { after, before, type Span } from '../text/pii-spans.js';
+import { allMatches } from '../matches.js';
 
 const CANDIDATE = /(?<![\p{L}\p{N}_+@/.:#-])(?<!\d,)(?:\+\s?|00)?(?:\(\d{1,5}\)\s?)?\d+(?:(?:[ .\-/]|\s?\(\d{1,4}\)\s?| - )\d+)*/gu;
 
@@ -83,7 +84,7 @@ function parseNumber(raw: string, international: boolean, lenient: boolean): boo
 /** Phone numbers in international and national formats. */
 export function findPhones(text: string): Span[] {
   const out: Span[] = [];
-  for (const m of text.matchAll(CANDIDATE)) {
+  for (const m of allMatches(CANDIDATE, text)) {
     let raw = m[0].replace(/[ .\-/]+$/, '');
     const start = m.index;
     if (digitCount(raw) < 7) continue;
