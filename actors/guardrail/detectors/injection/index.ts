@@ -42,6 +42,7 @@ import {
   INJECTION_SIMILARITY_GATE,
   NAMES_MODEL,
 } from './rules.js';
+import { allMatches } from '../matches.js';
 
 /** Options of {@link injectionDetector} (`concepts: false` turns the concept layer off). */
 export interface InjectionOptions extends LayeredOptions {
@@ -145,7 +146,7 @@ async function encoded(
   const out: Finding[] = [];
   if (!hasBase64Run(text)) return out;
   let tried = 0;
-  for (const m of text.matchAll(BASE64)) {
+  for (const m of allMatches(BASE64, text)) {
     if (++tried > MAX_DECODED) break;
     if (!/[a-z]/.test(m[0]) || !/[A-Z]/.test(m[0])) continue;
     const decoded = Buffer.from(m[0], 'base64').toString('utf8');

@@ -145,7 +145,7 @@ export function findLocations(text: string, lower: string | null = lowered(text)
   for (const m of cueMatches(PLACE_PREP, text, lower)) {
     const from = m.index + m[0].length;
     const window = text.slice(from, from + 48).split(/[.!?\n](?!\d)/)[0] ?? '';
-    for (const c of window.matchAll(PREP_CITY)) {
+    for (const c of allMatches(PREP_CITY, window)) {
       const phrase = c[1] ?? '';
       const at = from + c.index + c[0].length - phrase.length;
       // Where someone lives, comes from or was born, a country is as personal as a city ("vivo en España").

@@ -198,6 +198,8 @@ function pushList(out: Span[], text: string, at: number): void {
 }
 
 const MAILBOX = /<[^\s<>@]{1,64}@[^\s<>@]{1,255}>/g;
+/** A word of a mailbox's display name. */
+const WORD_G = /[^\s"]+/g;
 /** A quoted "Last, First" display name right before a mailbox. */
 const LAST_FIRST = /"(\p{Lu}[\p{L}'’-]+(?: \p{Lu}[\p{L}'’-]+)?), (\p{Lu}[\p{L}'’-]+(?: \p{Lu}[\p{L}'’-]+)?)" *$/u;
 /** The display name before `<address>` in mail headers and quoted-reply lines ("schrieb Anna Kowalska <a@b.pl>:"). */
@@ -213,7 +215,7 @@ function mailboxNames(text: string, out: Span[]): void {
     let end = m.index;
     while (end > 0 && (text[end - 1] === ' ' || text[end - 1] === '"')) end--;
     const from = Math.max(0, end - 80);
-    const words = [...text.slice(from, end).matchAll(/[^\s"]+/g)].slice(-4);
+    const words = allMatches(WORD_G, text.slice(from, end)).slice(-4);
     // Keep the longest tail of capitalised words that reads as a name.
     for (let k = 0; k < words.length; k++) {
       const first = words[k];

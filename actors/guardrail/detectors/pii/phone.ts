@@ -43,7 +43,7 @@ const DATE_SHAPE = /^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2
 /** Index of the last match of the global `re` in `s`, or -1. */
 function lastMatch(s: string, re: RegExp): number {
   let at = -1;
-  for (const m of s.matchAll(re)) at = m.index;
+  for (const m of allMatches(re, s)) at = m.index;
   return at;
 }
 
