@@ -8,6 +8,7 @@
  * after a GC. The child is this file, started with TROUPE_BENCH_GATEWAY_CHILD=1.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { OfflineProvider } from '../actors/llm/offline.js';
@@ -68,14 +69,17 @@ class Conversation {
     });
   }
 
-  /** One exchange; resolves [ns to first token, ns to the end, frames]. */
-  exchange(frame: string): Promise<[number, number, string[]]> {
+  /**
+   * One exchange; resolves [ns to first token, ns to the end, frames (when `record`: the frames are written out again
+   * only for the recording, not on every timed exchange, whose client would otherwise allocate more than the echo's)].
+   */
+  exchange(frame: string, record = false): Promise<[number, number, string[]]> {
     return new Promise((resolve) => {
       const t0 = process.hrtime.bigint();
       let first = 0;
       const frames: string[] = [];
       this.onFrame = (f) => {
-        frames.push(JSON.stringify(f));
+        if (record) frames.push(JSON.stringify(f));
         if (first === 0 && (f.event === 'token' || f.type === 'token')) first = Number(process.hrtime.bigint() - t0);
         if (f.type === 'run.completed' || f.type === 'run.failed' || f.type === 'run.cancelled' || f.type === 'error')
           resolve([first, Number(process.hrtime.bigint() - t0), frames]);
@@ -112,28 +116,69 @@ const stats = (ns: number[]): Stats => {
   return { p50: percentile(s, 50) / 1e6, p99: percentile(s, 99) / 1e6 };
 };
 
-/** Times `count` exchanges on each of two servers, alternating, so both see the same machine load. */
+/** GC pauses while the timed conversations ran, and how many of the slowest first tokens waited for one. */
+interface GcShare {
+  readonly pauses: number;
+  readonly p50Ms: number;
+  readonly maxMs: number;
+  /** Of the first server's conversations at or above its TTFT p99: the share whose wait overlapped a GC pause. */
+  readonly tailWithGc: number;
+  /** Of all its conversations: the share whose wait overlapped a GC pause. */
+  readonly allWithGc: number;
+}
+
+/** The GC pauses (`gc` performance entries) that overlap each window `[start, end)` (ms, performance.now()). */
+function gcShare(pauses: readonly { start: number; end: number }[], windows: readonly { start: number; end: number }[]): GcShare {
+  const sorted = [...pauses].sort((a, b) => a.start - b.start);
+  const hit = (w: { start: number; end: number }): boolean => sorted.some((p) => p.start < w.end && p.end > w.start);
+  const byWait = [...windows].sort((a, b) => b.end - b.start - (a.end - a.start));
+  const tail = byWait.slice(0, Math.max(1, Math.ceil(windows.length / 100)));
+  const ms = Float64Array.from(pauses.map((p) => p.end - p.start)).sort();
+  return {
+    pauses: pauses.length,
+    p50Ms: ms.length === 0 ? 0 : percentile(ms, 50),
+    maxMs: ms.length === 0 ? 0 : (ms[ms.length - 1] as number),
+    tailWithGc: tail.filter(hit).length / tail.length,
+    allWithGc: windows.filter(hit).length / Math.max(1, windows.length),
+  };
+}
+
+/**
+ * Times `count` exchanges on each of two servers, alternating, so both see the same machine load; notes the GC pauses
+ * of the timed part and whether the first server's slowest first tokens waited for one.
+ */
 async function measurePair(
   urls: readonly [string, string],
   count: number,
   warmup: number,
   frame: (i: number) => string,
-): Promise<[{ ttft: Stats; rtt: Stats }, { ttft: Stats; rtt: Stats }]> {
+): Promise<[{ ttft: Stats; rtt: Stats }, { ttft: Stats; rtt: Stats }, GcShare]> {
   const conns = await Promise.all(urls.map((u) => Conversation.open(u)));
   const first: number[][] = [[], []];
   const whole: number[][] = [[], []];
+  const pauses: { start: number; end: number }[] = [];
+  const windows: { start: number; end: number }[] = [];
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) pauses.push({ start: e.startTime, end: e.startTime + e.duration });
+  });
   for (let i = 0; i < warmup + count; i++) {
+    if (i === warmup) gc.observe({ entryTypes: ['gc'] });
     for (let k = 0; k < 2; k++) {
+      const startedAt = performance.now();
       const [f, w] = await (conns[k] as Conversation).exchange(frame(i));
       if (i >= warmup) {
         first[k]?.push(f);
         whole[k]?.push(w);
+        if (k === 0) windows.push({ start: startedAt, end: startedAt + f / 1e6 });
       }
     }
   }
+  // Entries of the last turn are delivered before the observer is let go.
+  for (const e of gc.takeRecords()) pauses.push({ start: e.startTime, end: e.startTime + e.duration });
+  gc.disconnect();
   for (const c of conns) c.close();
   const out = (k: number) => ({ ttft: stats(first[k] ?? []), rtt: stats(whole[k] ?? []) });
-  return [out(0), out(1)];
+  return [out(0), out(1), gcShare(pauses, windows)];
 }
 
 // ---- idle connections (child process) -------------------------------------------------------
@@ -227,13 +272,13 @@ async function run(options: BenchOptions): Promise<SuiteResult> {
     JSON.stringify({ type: 'run.start', id: `b${i}`, agent: 'assistant', input: { messages: [{ role: 'user', content: PROMPT }] } });
   // The echo answers with exactly the frames one real conversation sent.
   const recorder = await Conversation.open(url);
-  const [, , script] = await recorder.exchange(start(0));
+  const [, , script] = await recorder.exchange(start(0), true);
   recorder.close();
   const echo = await echoServer(script);
   options.log(
     `gateway vs raw ws echo of the same ${script.length} frames: ${count} conversations each, alternating (after ${warmup} warmup)`,
   );
-  const [troupe, raw] = await measurePair([url, echo.url], count, warmup, start);
+  const [troupe, raw, gcs] = await measurePair([url, echo.url], count, warmup, start);
   await echo.close();
   await node.stop();
   options.log(`idle connections: opening ${conns}`);
@@ -278,6 +323,9 @@ async function run(options: BenchOptions): Promise<SuiteResult> {
       `one conversation = ${script.length} frames out for one run.start in ("${PROMPT}" on the offline model); ` +
         'client and gateway in one process over loopback; gateway and echo exchanges alternate',
       'memory per connection: the larger of (heap + external) growth after GC and RSS growth, in a gateway child process',
+      `GC while the timed conversations ran: ${gcs.pauses} pauses (p50 ${gcs.p50Ms.toFixed(2)} ms, max ${gcs.maxMs.toFixed(2)} ms); ` +
+        `${(gcs.tailWithGc * 100).toFixed(0)} % of the gateway's first tokens at or above its p99 waited for one ` +
+        `(${(gcs.allWithGc * 100).toFixed(1)} % of all its first tokens)`,
     ],
   };
 }

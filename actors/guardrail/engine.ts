@@ -47,6 +47,42 @@ export const WARM_UP_MAX_MS = 15_000;
 const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 
+/** Findings in text order, the longer first where two start together. */
+const byPosition = (a: Finding, b: Finding): number => a.start - b.start || b.end - a.end;
+
+/**
+ * What the detectors of one check are told. Its abort signal is made when a detector reads it: synchronous detectors,
+ * most of them, never do (a class, so a check allocates one small object, not a getter closure and its scope).
+ */
+class CheckContext implements DetectContext {
+  /** Settled by the budget: later answers are ignored. */
+  over = false;
+  private abort: AbortController | undefined;
+
+  constructor(
+    readonly stage: GuardStage,
+    private readonly timeoutMs: number,
+  ) {}
+
+  get signal(): AbortSignal {
+    if (this.abort === undefined) {
+      this.abort = new AbortController();
+      if (this.over) this.abort.abort(this.deadline());
+    }
+    return this.abort.signal;
+  }
+
+  /** The budget ran out: the signal, read already or later, is aborted. */
+  expire(): void {
+    this.over = true;
+    this.abort?.abort(this.deadline());
+  }
+
+  private deadline(): DeadlineExceededError {
+    return new DeadlineExceededError(`check took longer than ${this.timeoutMs} ms`);
+  }
+}
+
 /** The detectors, the policy and where decisions are recorded. */
 export class GuardEngine {
   private readonly now: () => number;
@@ -75,82 +111,87 @@ export class GuardEngine {
     timeoutMs: number,
     detectors: readonly Detector[] = this.detectors,
   ): Promise<{ findings: Finding[]; failed: string[] }> {
-    if (!detectors.every((d) => this.warm.has(d))) await this.warmUp(detectors);
+    if (!this.allWarm(detectors)) await this.warmUp(detectors);
     const t0 = performance.now();
-    /** Settled by the budget: later answers are ignored. */
-    let over = false;
-    // The abort signal is made when a detector reads it: synchronous detectors, most of them, never do.
-    let abort: AbortController | undefined;
-    const ctx: DetectContext = {
-      stage,
-      get signal(): AbortSignal {
-        if (abort === undefined) {
-          abort = new AbortController();
-          if (over) abort.abort(new DeadlineExceededError(`check took longer than ${timeoutMs} ms`));
-        }
-        return abort.signal;
-      },
-    };
+    const ctx = new CheckContext(stage, timeoutMs);
     const found: (readonly Finding[] | undefined)[] = new Array<readonly Finding[] | undefined>(detectors.length);
     const failed: string[] = [];
-    const fail = (d: Detector, e: unknown): void => {
-      failed.push(d.name);
-      this.options.warn?.(`guardrail: detector ${d.name} failed at stage ${stage}: ${(e as Error).message}`);
+    /** Asynchronous detectors still to answer, and the wake-up of the wait for them. */
+    let pending = 0;
+    let wake: (() => void) | undefined;
+    const settled = (): void => {
+      if (--pending === 0) wake?.();
     };
-    let waiting: Promise<void>[] | undefined;
     for (let i = 0; i < detectors.length; i++) {
       const d = detectors[i] as Detector;
       try {
         const r = d.detect(text, ctx);
         if (!isThenable(r)) found[i] = cleanFindings(r, d.name, text.length);
-        else
-          (waiting ??= []).push(
-            Promise.resolve(r).then(
-              (fs) => {
-                if (over) return;
-                try {
-                  found[i] = cleanFindings(fs, d.name, text.length);
-                } catch (e) {
-                  found[i] = [];
-                  fail(d, e);
-                }
-              },
-              (e: unknown) => {
-                if (over) return;
+        else {
+          pending++;
+          Promise.resolve(r).then(
+            (fs) => {
+              if (ctx.over) return;
+              try {
+                found[i] = cleanFindings(fs, d.name, text.length);
+              } catch (e) {
                 found[i] = [];
-                fail(d, e);
-              },
-            ),
+                this.fail(failed, d, stage, e);
+              }
+              settled();
+            },
+            (e: unknown) => {
+              if (ctx.over) return;
+              found[i] = [];
+              this.fail(failed, d, stage, e);
+              settled();
+            },
           );
+        }
       } catch (e) {
         found[i] = [];
-        fail(d, e);
+        this.fail(failed, d, stage, e);
       }
     }
-    if (waiting !== undefined) {
+    if (pending > 0) {
+      // One promise and one timer for the check (no Promise.all / race of the detectors' promises): they are waited for
+      // until the last answers or the budget runs out, whichever comes first.
       let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, Math.max(0, timeoutMs - (performance.now() - t0)));
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        timer = setTimeout(
+          () => {
+            ctx.expire();
+            resolve();
+          },
+          Math.max(0, timeoutMs - (performance.now() - t0)),
+        );
       });
-      const all = Promise.all(waiting).then(() => true);
-      try {
-        if (!(await Promise.race([all, late.then(() => false)]))) {
-          over = true;
-          abort?.abort(new DeadlineExceededError(`check took longer than ${timeoutMs} ms`));
-          for (let i = 0; i < detectors.length; i++)
-            if (found[i] === undefined) {
-              const d = detectors[i] as Detector;
-              found[i] = [];
-              fail(d, new DeadlineExceededError(`detector ${d.name} took longer than ${timeoutMs} ms`));
-            }
-        }
-      } finally {
-        clearTimeout(timer);
-      }
+      clearTimeout(timer);
+      if (ctx.over)
+        for (let i = 0; i < detectors.length; i++)
+          if (found[i] === undefined) {
+            const d = detectors[i] as Detector;
+            found[i] = [];
+            this.fail(failed, d, stage, new DeadlineExceededError(`detector ${d.name} took longer than ${timeoutMs} ms`));
+          }
     }
     const findings: Finding[] = [];
     for (const f of found) if (f !== undefined) for (const x of f) findings.push(x);
-    return { findings: findings.sort((a, b) => a.start - b.start || b.end - a.end), failed };
+    if (findings.length > 1) findings.sort(byPosition);
+    return { findings, failed };
+  }
+
+  /** Detector `d` failed (threw, or ran out of time) at `stage`: named in `failed`, and told. */
+  private fail(failed: string[], d: Detector, stage: GuardStage, e: unknown): void {
+    failed.push(d.name);
+    this.options.warn?.(`guardrail: detector ${d.name} failed at stage ${stage}: ${(e as Error).message}`);
+  }
+
+  /** True when every one of `detectors` is warm (no closure per check: this runs on every window of every reply). */
+  private allWarm(detectors: readonly Detector[]): boolean {
+    for (const d of detectors) if (!this.warm.has(d)) return false;
+    return true;
   }
 
   /**

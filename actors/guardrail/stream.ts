@@ -226,7 +226,7 @@ export class StreamGuard {
   }
 
   /** Decisions on the text from `from` (with `holdBackChars` of released context before it), offsets into the reply. */
-  private async window(from: number): Promise<GuardDecision[]> {
+  private async window(from: number): Promise<readonly GuardDecision[]> {
     const ctx = Math.max(this.base, from - this.o.holdBackChars);
     const text = this.raw.slice(ctx - this.base);
     // The same window again (the reply ended right after a push decided all of it): detectors are pure, so the
@@ -249,7 +249,8 @@ export class StreamGuard {
       this.last = self;
     }
     if (this.coalesceMs > 0) this.decidedAt = this.now();
-    return [...this.last.decisions];
+    // Read only by the caller: no copy.
+    return this.last.decisions;
   }
 
   /** Window `[at, at + text.length)` joined to the windows not audited yet (a new join when it does not touch them). */
@@ -299,6 +300,7 @@ export class StreamGuard {
     at = this.base,
     mask: readonly GuardDecision[] = decisions,
   ): void {
+    if (decisions.length === 0) return;
     const fresh = decisions.filter((d) => {
       const key = `${d.detector}\u0000${d.type}\u0000${d.start}\u0000${d.end}`;
       if (d.end > upTo || this.recorded.has(key)) return false;
@@ -336,6 +338,11 @@ export class StreamGuard {
 
   /** The part `[from, to)` rewritten by the decisions that touch it, placeholders restored. */
   private rewrite(from: number, to: number, decisions: readonly GuardDecision[], all: boolean): string {
+    if (decisions.length === 0) {
+      // Nothing to rewrite (most windows): the text as it is, placeholders restored.
+      const piece = this.raw.slice(from - this.base, to - this.base);
+      return this.o.restore === undefined ? piece : this.o.restore(piece);
+    }
     const spans = decisions
       .filter((d) => d.end > from && d.start < to && (all || d.action !== 'review'))
       .map((d) => ({ ...d, start: Math.max(d.start, from) - from, end: Math.min(d.end, to) - from }));
@@ -361,7 +368,7 @@ export class StreamGuard {
             moved = true;
           }
       }
-    const review = decisions.filter((d) => d.action === 'review' && d.end > from && d.start < c);
+    const review = decisions.length === 0 ? decisions : decisions.filter((d) => d.action === 'review' && d.end > from && d.start < c);
     if (review.length > 0) {
       this.reviewAt = Math.max(from, Math.min(...review.map((d) => d.start)));
       this.reviewTypes = review.map((d) => d.type);

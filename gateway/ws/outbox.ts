@@ -73,13 +73,20 @@ export class Outbox {
 
   private cork(): void {
     if (this.corked) return;
-    const socket = (this.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    const socket = this.socket();
     if (socket === undefined) return;
     this.corked = true;
     socket.cork();
-    process.nextTick(() => {
-      this.corked = false;
-      socket.uncork();
-    });
+    process.nextTick(this.uncork);
+  }
+
+  /** Made once: a burst's uncork allocates no closure. */
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket()?.uncork();
+  };
+
+  private socket(): { cork(): void; uncork(): void } | undefined {
+    return (this.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
   }
 }

@@ -23,7 +23,15 @@
  */
 import type { Finding } from '../../../../protocols/index.js';
 import type { DetectContext, Detector } from '../../detector.js';
-import { layeredDetect, scoreText, thresholdOf, toFindings, type LayeredOptions, type LayeredSpec } from '../text/detector.js';
+import {
+  layeredDetect,
+  scoreText,
+  thresholdOf,
+  toFindings,
+  type LayeredOptions,
+  type LayeredSpec,
+  type SignalSource,
+} from '../text/detector.js';
 import { normalizeText } from '../text/normalize.js';
 import { contextDamping, withoutMentions } from '../text/rules.js';
 import { SimilarityBank } from '../text/similarity.js';
@@ -42,6 +50,7 @@ import {
   INJECTION_SIMILARITY_GATE,
   NAMES_MODEL,
 } from './rules.js';
+import { allMatches } from '../matches.js';
 
 /** Options of {@link injectionDetector} (`concepts: false` turns the concept layer off). */
 export interface InjectionOptions extends LayeredOptions {
@@ -95,12 +104,12 @@ export function injectionDetector(options: InjectionOptions = {}): Detector {
   const threshold = thresholdOf(options);
   // a configured classifier's findings are its operator's call: the n-gram layer then only adds, never removes
   const gate: NgramGate = options.classifier === undefined ? INJECTION_NGRAM_GATE : { ...INJECTION_NGRAM_GATE, low: -1 };
-  const withNgram = async (text: string, signal?: AbortSignal): Promise<Finding[]> => {
-    if (options.ngram === false) return await detect(text, signal);
+  const withNgram = async (text: string, ctx?: SignalSource): Promise<Finding[]> => {
+    if (options.ngram === false) return await detect(text, ctx);
     const n = withoutMentions(normalizeText(text).text, INJECTION_MENTIONS);
     const p = ngramProbability(model, n);
     const agreed = p >= AGREE || NAMES_MODEL.test(n);
-    const found = await detect(text, signal, agreed ? CONCEPT_FLOOR : UNCONFIRMED_FLOOR);
+    const found = await detect(text, ctx, agreed ? CONCEPT_FLOOR : UNCONFIRMED_FLOOR);
     const type = (): string => conceptType(tags, INJECTION_CONCEPT_MODEL, n, 'INJECTION');
     const damping = (t: string): number => contextDamping(n, spec.contexts ?? [], t);
     return ngramGate('injection', text, found, p, gate, type, threshold, damping);
@@ -109,9 +118,9 @@ export function injectionDetector(options: InjectionOptions = {}): Detector {
     name: 'injection',
     types: INJECTION_TYPES,
     async detect(text: string, ctx: DetectContext): Promise<readonly Finding[]> {
-      const found = await withNgram(text, ctx.signal);
+      const found = await withNgram(text, ctx);
       if (options.base64 === false) return found;
-      const runs = await encoded(spec, options, text, threshold, ctx.signal);
+      const runs = await encoded(spec, options, text, threshold, ctx);
       // a finding on a base64 run stands for the sentence around it (whose words only frame the payload)
       const framing = (f: Finding): boolean => runs.some((r) => f.start <= r.start && f.end >= r.end && f.type === r.type);
       return [...found.filter((f) => !framing(f)), ...runs];
@@ -140,18 +149,18 @@ async function encoded(
   options: LayeredOptions,
   text: string,
   threshold: (type: string) => number,
-  signal?: AbortSignal,
+  ctx?: SignalSource,
 ): Promise<Finding[]> {
   const out: Finding[] = [];
   if (!hasBase64Run(text)) return out;
   let tried = 0;
-  for (const m of text.matchAll(BASE64)) {
+  for (const m of allMatches(BASE64, text)) {
     if (++tried > MAX_DECODED) break;
     if (!/[a-z]/.test(m[0]) || !/[A-Z]/.test(m[0])) continue;
     const decoded = Buffer.from(m[0], 'base64').toString('utf8');
     if (!/^[\p{L}\p{N}\p{P}\p{Zs}\s]*$/u.test(decoded)) continue;
     const n = normalizeText(decoded);
-    const scores = await scoreText(spec, { ...options, similarity: false }, decoded, n, signal);
+    const scores = await scoreText(spec, { ...options, similarity: false }, decoded, n, ctx);
     const best = toFindings(spec.name, decoded, n, scores, threshold).sort((a, b) => b.score - a.score)[0];
     if (best !== undefined) out.push({ ...best, start: m.index, end: m.index + m[0].length });
   }

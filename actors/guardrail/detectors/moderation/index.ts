@@ -78,10 +78,10 @@ export function moderationDetector(options: ModerationOptions = {}): Detector {
     name: 'moderation',
     types: MODERATION_TYPES,
     async detect(text, ctx) {
-      if (options.ngram === false) return await detect(text, ctx.signal);
+      if (options.ngram === false) return await detect(text, ctx);
       const n = normalizeText(text).text;
       const p = ngramProbability(model, n);
-      const found = await detect(text, ctx.signal, p >= AGREE ? CONCEPT_FLOOR : UNCONFIRMED_FLOOR);
+      const found = await detect(text, ctx, p >= AGREE ? CONCEPT_FLOOR : UNCONFIRMED_FLOOR);
       const type = (): string => conceptType(tags, MODERATION_CONCEPT_MODEL, n, 'HARASSMENT');
       return ngramGate('moderation', text, found, p, gate, type, threshold);
     },

@@ -4,6 +4,7 @@
  */
 import type { Span } from '../text/pii-spans.js';
 import { cue, cueMatches, lowered } from './cue.js';
+import { allMatches } from '../matches.js';
 
 const MONTHS =
   'january|february|march|april|may|june|july|august|september|october|november|december|' +
@@ -63,7 +64,7 @@ export function findBirthDates(text: string, lower: string | null = lowered(text
     const from = Math.max(0, m.index - 40);
     const window = text.slice(from, m.index);
     let last: RegExpExecArray | undefined;
-    for (const d of window.matchAll(DATE_G)) last = d;
+    for (const d of allMatches(DATE_G, window)) last = d;
     const gap = window.slice(last?.index === undefined ? 0 : last.index + last[0].length);
     // The date right before the verb, or with the birthplace between ("am 2. März 1985 in Graz geboren").
     if (last === undefined || !(gap.length <= 3 || /^\s*(?:in|à|en|a)\s+\p{Lu}[\p{L}-]+(?:\s\p{Lu}[\p{L}-]+)?\s*$/u.test(gap))) continue;

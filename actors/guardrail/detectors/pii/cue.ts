@@ -6,6 +6,8 @@
  * pattern runs on the original.
  */
 
+import { allMatches } from '../matches.js';
+
 /** A cue: its pattern for the lower-cased copy, and the same pattern with the `i` flag for the original text. */
 export interface Cue {
   readonly lower: RegExp;
@@ -23,9 +25,12 @@ export function lowered(text: string): string | null {
   return lower.length === text.length ? lower : null;
 }
 
-/** Matches of `c` in `text`, found on `lower` when it is given; `m.index` and `m[0].length` hold for `text` either way. */
-export function cueMatches(c: Cue, text: string, lower: string | null): ReturnType<string['matchAll']> {
-  return lower === null ? text.matchAll(c.any) : lower.matchAll(c.lower);
+/**
+ * Matches of `c` in `text`, found on `lower` when it is given; `m.index` and `m[0].length` hold for `text` either way.
+ * As `matchAll` finds them, without its copy of the pattern per call (../matches.ts).
+ */
+export function cueMatches(c: Cue, text: string, lower: string | null): readonly RegExpExecArray[] {
+  return lower === null ? allMatches(c.any, text) : allMatches(c.lower, lower);
 }
 
 /** Whether `c` matches `text` anywhere. */

@@ -8,6 +8,7 @@ import { AMBIGUOUS_FIRST, CITY_NAMES, COUNTRY_NAMES, FIRST_NAMES } from './lexic
 import { cue, cueMatches, hasCue, lowered, type Cue } from './cue.js';
 import { tableCells } from './table.js';
 import { before, type Span } from '../text/pii-spans.js';
+import { allMatches } from '../matches.js';
 
 /** `[Ww]ord` alternations: the keyword's first letter in either case, the rest as written (no `i` flag: `\p{Lu}` stays upper). */
 const ci = (words: string): string =>
@@ -127,14 +128,14 @@ export function findLocations(text: string, lower: string | null = lowered(text)
   const skip = (hint: Cue): boolean => !hasCue(hint, text, lower);
   for (const re of [EN, skip(DE_HINT) ? undefined : DE, FR, skip(ES_HINT) ? undefined : ES]) {
     if (re === undefined) continue;
-    for (const m of text.matchAll(re)) {
+    for (const m of allMatches(re, text)) {
       const raw = m[0].replace(/[\s,.]+$/, (t) =>
         t.startsWith('.') && /(St|Ave|Rd|Dr|Blvd|Str)$/.test(m[0].slice(0, -t.length)) ? '.' : '',
       );
       out.push({ type: 'LOCATION', start: m.index, end: m.index + raw.length, score: 0.9 });
     }
   }
-  for (const m of text.matchAll(POSTCODE_CITY)) {
+  for (const m of allMatches(POSTCODE_CITY, text)) {
     const phrase = m[1] ?? '';
     const at = m.index + m[0].length - phrase.length;
     const end = cityEnd(text, at, phrase);
@@ -144,7 +145,7 @@ export function findLocations(text: string, lower: string | null = lowered(text)
   for (const m of cueMatches(PLACE_PREP, text, lower)) {
     const from = m.index + m[0].length;
     const window = text.slice(from, from + 48).split(/[.!?\n](?!\d)/)[0] ?? '';
-    for (const c of window.matchAll(PREP_CITY)) {
+    for (const c of allMatches(PREP_CITY, window)) {
       const phrase = c[1] ?? '';
       const at = from + c.index + c[0].length - phrase.length;
       // Where someone lives, comes from or was born, a country is as personal as a city ("vivo en España").
@@ -155,7 +156,7 @@ export function findLocations(text: string, lower: string | null = lowered(text)
       }
     }
   }
-  for (const m of text.matchAll(ANY_PREP_CITY)) {
+  for (const m of allMatches(ANY_PREP_CITY, text)) {
     const phrase = (m[2] ?? '').replace(/[.'’-]+$/, '');
     if (
       m[1] === 'de' &&

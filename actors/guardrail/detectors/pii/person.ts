@@ -18,6 +18,7 @@ import {
 import { cue, cueMatches, lowered } from './cue.js';
 import { tableCells } from './table.js';
 import type { Span } from '../text/pii-spans.js';
+import { allMatches } from '../matches.js';
 
 const TOKEN = /\p{Lu}[\p{Ll}\p{M}]*(?:\p{Lu}[\p{Ll}\p{M}]+)?(?:['’-]\p{L}[\p{Ll}\p{M}]*)*/uy;
 const PARTICLE = /(?:von|van|der|den|de|del|della|di|da|du|dos|das|la|le|y|zu|ten|ter|bin|al|el|mac|st\.)(?= )/y;
@@ -197,11 +198,13 @@ function pushList(out: Span[], text: string, at: number): void {
 }
 
 const MAILBOX = /<[^\s<>@]{1,64}@[^\s<>@]{1,255}>/g;
+/** A word of a mailbox's display name. */
+const WORD_G = /[^\s"]+/g;
 /** A quoted "Last, First" display name right before a mailbox. */
 const LAST_FIRST = /"(\p{Lu}[\p{L}'’-]+(?: \p{Lu}[\p{L}'’-]+)?), (\p{Lu}[\p{L}'’-]+(?: \p{Lu}[\p{L}'’-]+)?)" *$/u;
 /** The display name before `<address>` in mail headers and quoted-reply lines ("schrieb Anna Kowalska <a@b.pl>:"). */
 function mailboxNames(text: string, out: Span[]): void {
-  for (const m of text.matchAll(MAILBOX)) {
+  for (const m of allMatches(MAILBOX, text)) {
     const quoted = LAST_FIRST.exec(text.slice(Math.max(0, m.index - 80), m.index));
     if (quoted !== null && [quoted[1], quoted[2]].some((p) => (p ?? '').split(' ').some(isKnown))) {
       // One name, not two: "Müller, Thomas" <t.mueller@…>. Scored above the names read from its parts.
@@ -212,7 +215,7 @@ function mailboxNames(text: string, out: Span[]): void {
     let end = m.index;
     while (end > 0 && (text[end - 1] === ' ' || text[end - 1] === '"')) end--;
     const from = Math.max(0, end - 80);
-    const words = [...text.slice(from, end).matchAll(/[^\s"]+/g)].slice(-4);
+    const words = allMatches(WORD_G, text.slice(from, end)).slice(-4);
     // Keep the longest tail of capitalised words that reads as a name.
     for (let k = 0; k < words.length; k++) {
       const first = words[k];
@@ -261,7 +264,7 @@ function push(out: Span[], start: number, name: Name | undefined, score: number)
 /** Person names in context. */
 export function findPersons(text: string, lower: string | null = lowered(text)): Span[] {
   const out: Span[] = [];
-  for (const m of text.matchAll(HONORIFIC)) {
+  for (const m of allMatches(HONORIFIC, text)) {
     const name = readName(text, m.index + m[0].length, 3);
     if (name === undefined) continue;
     const h = m[0].trim().toLowerCase();
@@ -318,7 +321,7 @@ export function findPersons(text: string, lower: string | null = lowered(text)):
     const generic = /(from|von|de|to|an|à|para|name|namen)\s*[:=]/.test(key) && !/(first|last|full|customer|contact)/.test(key);
     if (!generic || name.words.some(isKnown)) push(out, at, name, 0.85);
   }
-  for (const m of text.matchAll(CAPITAL_PAIR)) {
+  for (const m of allMatches(CAPITAL_PAIR, text)) {
     const w = m[0];
     const nextCap = /^\p{Lu}/u.test(text[m.index + w.length + 1] ?? '');
     const byFirst = clearFirst(w) || (isFirst(w) && nextCap);
@@ -335,7 +338,7 @@ export function findPersons(text: string, lower: string | null = lowered(text)):
   }
   // Lone first names right before punctuation or a line end ("Thanks, Anna!", "ask Lukas.") are caught by the gazetteer too.
   const LONE = /(?<![\p{L}\p{N}_@./#-])\p{Lu}[\p{Ll}\p{M}]+(?=[,.!?;:)\]"']|$|\n)/gmu;
-  for (const m of text.matchAll(LONE)) {
+  for (const m of allMatches(LONE, text)) {
     if (clearFirst(m[0])) out.push({ type: 'PERSON', start: m.index, end: m.index + m[0].length, score: 0.7 });
   }
   for (const m of cueMatches(CUE, text, lower)) pushList(out, text, m.index + m[0].length);
@@ -343,7 +346,7 @@ export function findPersons(text: string, lower: string | null = lowered(text)):
     const name = readName(text, m.index + m[0].length, 3);
     if (name !== undefined && (name.words.some(isKnown) || nameLike(name.words))) push(out, m.index + m[0].length, name, 0.85);
   }
-  for (const m of text.matchAll(INITIALS)) {
+  for (const m of allMatches(INITIALS, text)) {
     const name = readName(text, m.index + m[0].length, 2);
     const w = name?.words[0] ?? '';
     // One initial needs a listed surname ("A. Novak", not "A. Introduction"); two or more, a word that could be one.

@@ -7,6 +7,7 @@
  */
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import { after, before, type Span } from '../text/pii-spans.js';
+import { allMatches } from '../matches.js';
 
 const CANDIDATE = /(?<![\p{L}\p{N}_+@/.:#-])(?<!\d,)(?:\+\s?|00)?(?:\(\d{1,5}\)\s?)?\d+(?:(?:[ .\-/]|\s?\(\d{1,4}\)\s?| - )\d+)*/gu;
 
@@ -42,7 +43,7 @@ const DATE_SHAPE = /^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2
 /** Index of the last match of the global `re` in `s`, or -1. */
 function lastMatch(s: string, re: RegExp): number {
   let at = -1;
-  for (const m of s.matchAll(re)) at = m.index;
+  for (const m of allMatches(re, s)) at = m.index;
   return at;
 }
 
@@ -83,7 +84,7 @@ function parseNumber(raw: string, international: boolean, lenient: boolean): boo
 /** Phone numbers in international and national formats. */
 export function findPhones(text: string): Span[] {
   const out: Span[] = [];
-  for (const m of text.matchAll(CANDIDATE)) {
+  for (const m of allMatches(CANDIDATE, text)) {
     let raw = m[0].replace(/[ .\-/]+$/, '');
     const start = m.index;
     if (digitCount(raw) < 7) continue;

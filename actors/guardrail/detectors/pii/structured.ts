@@ -7,6 +7,7 @@
 import { isIP } from 'node:net';
 import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
 import { after, before, type Span } from '../text/pii-spans.js';
+import { allMatches } from '../matches.js';
 
 /** An e-mail address, sticky: tried only from the start of the local part before each `@`. */
 const EMAIL_AT = /[\p{L}\p{N}._%+'-]{1,64}@[\p{L}\p{N}-]{1,63}(?:\.[\p{L}\p{N}-]{1,63}){0,8}\.\p{L}{2,24}(?![\p{L}\p{N}])/uy;
@@ -79,7 +80,7 @@ const NOT_CARD_CONTEXT = new RegExp(
 /** Payment card numbers: 12–19 digits, single spaces or dashes between groups, Luhn-valid, a real issuer prefix. */
 export function findCards(text: string): Span[] {
   const out: Span[] = [];
-  for (const m of text.matchAll(CARD)) {
+  for (const m of allMatches(CARD, text)) {
     const raw = m[0];
     const digits = raw.replace(/[ -]/g, '');
     if (!cardIssuer(digits) || !luhn(digits)) continue;
@@ -97,7 +98,7 @@ const IBAN = /(?<![\p{L}\p{N}])(?:[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}|[a-z]{2}\
 /** IBANs, electronic or printed in groups of four, mod-97-valid with the country's length. */
 export function findIbans(text: string): Span[] {
   const out: Span[] = [];
-  for (const m of text.matchAll(IBAN)) {
+  for (const m of allMatches(IBAN, text)) {
     let raw = m[0];
     // A printed IBAN may run into a following capitalised word ("DE89 3704 … 00 BIC"); shrink until it is valid.
     for (;;) {
@@ -120,7 +121,7 @@ const SSN_CONTEXT = /(ssn|social security|soc\.? sec|sozialversicherung|seguro s
 /** US social security numbers with a valid area (not 000, 666, 9xx), group (not 00) and serial (not 0000). */
 export function findSsns(text: string): Span[] {
   const out: Span[] = [];
-  for (const m of text.matchAll(SSN)) {
+  for (const m of allMatches(SSN, text)) {
     const [raw, area = '', sep = '', group = '', serial = ''] = m;
     if (area === '000' || area === '666' || area[0] === '9' || group === '00' || serial === '0000') continue;
     const ctx = SSN_CONTEXT.test(before(text, m.index, 40));
@@ -139,12 +140,12 @@ const VERSION_CONTEXT =
 /** IPv4 and IPv6 addresses (a port, `/prefix` or brackets stay outside the span); not in version context. */
 export function findIps(text: string): Span[] {
   const out: Span[] = [];
-  for (const m of text.matchAll(IPV4)) {
+  for (const m of allMatches(IPV4, text)) {
     if (isIP(m[0]) !== 4) continue;
     if (VERSION_CONTEXT.test(before(text, m.index, 16))) continue;
     out.push({ type: 'IP_ADDRESS', start: m.index, end: m.index + m[0].length, score: 0.95 });
   }
-  for (const m of text.matchAll(IPV6)) {
+  for (const m of allMatches(IPV6, text)) {
     const raw = m[0];
     if (isIP(raw) !== 6 || !/[0-9a-fA-F]{2}|::[0-9a-fA-F]|\d/.test(raw) || raw.replace(/[^0-9a-fA-F]/g, '').length < 2) continue;
     if (/^[0-9a-f]{1,2}(:[0-9a-f]{1,2}){2}$/i.test(raw)) continue; // 12:30:45 clock times

@@ -13,6 +13,11 @@ export interface Cell {
 
 const SEPARATORS = ['|', '\t', ';', ','] as const;
 const HEADER_CELL = /^[\p{L}_ ./-]{1,32}$/u;
+/**
+ * A line that could be a header row: header cells' characters, whitespace and separators only. Prose with a comma (most
+ * replies) fails this at its first digit, bracket or colon, before it is split into cells.
+ */
+const HEADER_LINE = /^[\p{L}_ ./|;,\s-]*$/u;
 const RULE_LINE = /^[\s|+:=-]*$/;
 
 /** Splits `line` (starting at `offset`) at `sep` into trimmed cells with offsets. */
@@ -38,8 +43,10 @@ export function tableCells(text: string, header: RegExp): Cell[] {
   let sep = '';
   let width = 0;
   let offset = 0;
-  for (const line of text.split('\n')) {
+  while (offset <= text.length) {
     const start = offset;
+    const eol = text.indexOf('\n', start);
+    const line = text.slice(start, eol < 0 ? text.length : eol);
     offset += line.length + 1;
     if (columns.length > 0) {
       if (RULE_LINE.test(line) && line.trim() !== '') continue;
@@ -53,6 +60,7 @@ export function tableCells(text: string, header: RegExp): Cell[] {
         continue;
       }
     }
+    if (!HEADER_LINE.test(line)) continue;
     const s = SEPARATORS.find((x) => line.includes(x));
     if (s === undefined) continue;
     const head = cells(line, start, s);

@@ -5,6 +5,7 @@
  * the value only. Placeholders (`<your-key>`, `xxxx`, `changeme`, `***`, `${VAR}`) and low-entropy tokens are not secrets.
  */
 import { before, shannonEntropy, type Span } from '../text/pii-spans.js';
+import { allMatches } from '../matches.js';
 
 const KEY = new RegExp(
   [
@@ -37,6 +38,8 @@ const SENTENCE = new RegExp(
 const CONNECTION = /\b[a-z][a-z0-9+.-]{1,20}:\/\/([^:/\s@"'<>]{1,64}):([^@\s/"'<>]{1,128})@[^\s/"'<>:]+/giu;
 /** `curl -u user:password`, `--user user:password`. */
 const BASIC_USER = /(?:\s-u|--user)[ =]["']?[^\s:"']{1,64}:([^\s"'@]{1,128})/g;
+/** The shape of an AWS secret access key (40 base64 characters). */
+const AWS_SECRET_SHAPE = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
 /**
  * An unquoted value, at most 1,024 characters: without a bound every credential key of a text with no delimiter after
  * it (`password=AKIA…password=AKIA…`, 4 KB) read the whole rest of the text, each key again — quadratic (27 ms for 4 KB).
@@ -98,7 +101,7 @@ export function findContextSecrets(text: string): Span[] {
   // not a credential of its own: skipping it keeps the pass linear (`password=AKIA…` repeated read the rest of the
   // text once per key).
   let valueEnd = 0;
-  for (const m of text.matchAll(ASSIGN)) {
+  for (const m of allMatches(ASSIGN, text)) {
     if (m.index < valueEnd) continue;
     const key = m[1] ?? '';
     if (/(?:_?(?:id|name|type|url|uri|file|path|len|length|count|expir\w*|ttl|endpoint|field|header|format)|_?at)$/i.test(key)) continue;
@@ -109,7 +112,7 @@ export function findContextSecrets(text: string): Span[] {
     add(typeOf(key, value), at, value, 0.85);
   }
   valueEnd = 0;
-  for (const m of text.matchAll(FLAG)) {
+  for (const m of allMatches(FLAG, text)) {
     if (m.index < valueEnd) continue;
     const at = m.index + m[0].length;
     const key = m[0];
@@ -117,33 +120,33 @@ export function findContextSecrets(text: string): Span[] {
     valueEnd = at + value.length;
     add(typeOf(key, value), at, value, 0.85);
   }
-  for (const m of text.matchAll(AUTH_HEADER)) {
+  for (const m of allMatches(AUTH_HEADER, text)) {
     const at = m.index + m[0].length;
     const value = readValue(text, at, '');
     if (value.length >= 16 && shannonEntropy(value) >= 3.0 && !PLACEHOLDER.test(value))
       out.push({ type: 'GENERIC_SECRET', start: at, end: at + value.length, score: 0.88 });
   }
-  for (const m of text.matchAll(SENTENCE)) {
+  for (const m of allMatches(SENTENCE, text)) {
     const at = m.index + m[0].length;
     const value = readValue(text, at, '').replace(/[»”"'.,;:]+$/, '');
     if (isCode(value) || value.startsWith('//')) continue; // "password at https://…": a URL, not a value
     const type = /pass|kennwort|contrase|clave|mot de|pin/i.test(m[0]) ? 'PASSWORD' : 'GENERIC_SECRET';
     if (/[\d\W_]/.test(value) || (/[a-z]/.test(value) && /[A-Z]/.test(value))) add(type, at, value, 0.8);
   }
-  for (const m of text.matchAll(CONNECTION)) {
+  for (const m of allMatches(CONNECTION, text)) {
     const password = m[2] ?? '';
     const at = m.index + m[0].indexOf(':', m[0].indexOf('://') + 3) + 1;
     if (password.length >= 3 && !PLACEHOLDER.test(password))
       out.push({ type: 'PASSWORD', start: at, end: at + password.length, score: 0.9 });
   }
-  for (const m of text.matchAll(BASIC_USER)) {
+  for (const m of allMatches(BASIC_USER, text)) {
     const password = m[1] ?? '';
     const at = m.index + m[0].length - password.length;
     if (!PLACEHOLDER.test(password) && password.length >= 4)
       out.push({ type: 'PASSWORD', start: at, end: at + password.length, score: 0.88 });
   }
   // An AWS secret access key near its name, whatever the syntax between.
-  for (const m of text.matchAll(/(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g)) {
+  for (const m of allMatches(AWS_SECRET_SHAPE, text)) {
     const v = m[0];
     if (!/[A-Z]/.test(v) || !/[a-z]/.test(v) || !/\d/.test(v) || shannonEntropy(v) < 4) continue;
     if (/aws|secret.?access|secretaccesskey/i.test(before(text, m.index, 80)))

@@ -3,6 +3,7 @@
  * Slack webhook URLs, JWTs whose header decodes to JSON with `alg`, and PEM private-key blocks (the whole block).
  */
 import type { Span } from '../text/pii-spans.js';
+import { allMatches } from '../matches.js';
 
 /** A prefix rule: its type, a linear regex for the whole token, and its score. */
 interface Shape {
@@ -62,13 +63,13 @@ function jwtHeader(part: string): boolean {
 export function findShapedSecrets(text: string): Span[] {
   const out: Span[] = [];
   for (const s of SHAPES) {
-    for (const m of text.matchAll(s.re)) {
+    for (const m of allMatches(s.re, text)) {
       if (/(x{6,}|\.\.\.|<|>|your|example|redacted)/i.test(m[0].slice(4)) && s.type !== 'AWS_ACCESS_KEY') continue;
       if (s.type === 'OPENAI_KEY' && !/\d/.test(m[0].slice(3))) continue; // sk-learn-style words, not keys
       out.push({ type: s.type, start: m.index, end: m.index + m[0].length, score: s.score });
     }
   }
-  for (const m of text.matchAll(JWT)) {
+  for (const m of allMatches(JWT, text)) {
     if (jwtHeader(m[0].slice(0, m[0].indexOf('.')))) out.push({ type: 'JWT', start: m.index, end: m.index + m[0].length, score: 0.97 });
   }
   out.push(...privateKeys(text));
@@ -79,10 +80,10 @@ export function findShapedSecrets(text: string): Span[] {
 function privateKeys(text: string): Span[] {
   const out: Span[] = [];
   if (!text.includes('PRIVATE KEY')) return out;
-  const ends = [...text.matchAll(PEM_END)].map((m) => m.index + m[0].length);
+  const ends = [...allMatches(PEM_END, text)].map((m) => m.index + m[0].length);
   let e = 0;
   let covered = -1;
-  for (const m of text.matchAll(PEM_BEGIN)) {
+  for (const m of allMatches(PEM_BEGIN, text)) {
     if (m.index < covered) continue;
     while (e < ends.length && (ends[e] ?? 0) <= m.index) e++;
     const headerEnd = m.index + m[0].length;

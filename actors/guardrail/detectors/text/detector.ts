@@ -78,13 +78,20 @@ function gateHits(gate: RegExp, segment: string): number {
   return first === undefined ? 0 : 1;
 }
 
+/**
+ * Where a text detector gets the check's abort signal: the check's context, read only where a signal is used (a
+ * configured classifier), since reading it makes the check's AbortController. The detectors are called before the
+ * check's budget can run out, so none is aborted when a detection starts.
+ */
+export type SignalSource = Pick<DetectContext, 'signal'>;
+
 /** Scores of the segments of `input` (normalised as `n`), in normalised offsets. */
 export async function scoreText(
   spec: LayeredSpec,
   options: LayeredOptions,
   input: string,
   n: NormalizedText,
-  signal?: AbortSignal,
+  ctx?: SignalSource,
   conceptFloor?: number,
 ): Promise<SegmentScore[]> {
   const text = spec.benign === undefined ? n.text : blank(n.text, spec.benign);
@@ -93,7 +100,7 @@ export async function scoreText(
   let late: readonly ReadonlyMap<string, number>[] | undefined;
   if (options.classifier !== undefined) {
     const originals = segmentsOf(text).map((s) => input.slice(...originalSpan(n, s.start, s.end)));
-    late = originals.length === 0 ? [] : await options.classifier.classify(originals, signal);
+    late = originals.length === 0 ? [] : await options.classifier.classify(originals, ctx?.signal);
   }
   // A few words are too little evidence for the learned model alone ("can you do it again?" read as harassment).
   const paired: boolean[] = [];
@@ -138,15 +145,14 @@ export async function scoreText(
 export function layeredDetect(
   spec: LayeredSpec,
   options: LayeredOptions,
-): (input: string, signal?: AbortSignal, conceptFloor?: number) => Promise<Finding[]> {
+): (input: string, ctx?: SignalSource, conceptFloor?: number) => Promise<Finding[]> {
   // The rules' literal index (about 0.6 s of CPU for the built-in rules) is built a few seconds after the detector is
   // made, or at its first check if that comes sooner: a CLI command that checks no text never pays for it, a server's
   // first message does not wait for it. The timer does not keep a process alive.
   setTimeout(() => prepareRules(spec.rules, spec.contexts), PREPARE_AFTER_MS).unref();
-  return async (input, signal, conceptFloor) => {
-    signal?.throwIfAborted();
+  return async (input, ctx, conceptFloor) => {
     const n = normalizeText(input);
-    const scores = await scoreText(spec, options, input, n, signal, conceptFloor);
+    const scores = await scoreText(spec, options, input, n, ctx, conceptFloor);
     return toFindings(spec.name, input, n, scores, thresholdOf(options));
   };
 }
@@ -157,7 +163,7 @@ export function layeredDetector(spec: LayeredSpec, types: readonly string[], opt
   return {
     name: spec.name,
     types,
-    detect: (text: string, ctx: DetectContext) => detect(text, ctx.signal),
+    detect: (text: string, ctx: DetectContext) => detect(text, ctx),
     close: async () => await options.classifier?.close(),
   };
 }

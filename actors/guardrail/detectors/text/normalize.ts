@@ -5,6 +5,7 @@
  * (`i g n o r e` → `ignore`), whitespace runs collapsed to one space. Lone surrogates and control characters become
  * spaces, and `\\n`-style escapes (text inside JSON strings) spaces, so any string is safe to pass.
  */
+import { allMatches } from '../matches.js';
 
 /** A normalised text and, for each of its UTF-16 units, the offset of the original unit it came from. */
 export interface NormalizedText {
@@ -206,12 +207,12 @@ function normalize(input: string): NormalizedText {
   let map: ArrayLike<number> = from;
   SPACED.lastIndex = 0;
   const spaced = maySpace(s) && SPACED.test(s);
-  SPACED.lastIndex = 0; // matchAll starts where the regex's lastIndex is
+  SPACED.lastIndex = 0; // allMatches, as matchAll, starts where the regex's lastIndex is
   if (spaced) {
     let joined = '';
     const kept: number[] = [];
     let last = 0;
-    for (const m of s.matchAll(SPACED)) {
+    for (const m of allMatches(SPACED, s)) {
       const at = m.index;
       joined += s.slice(last, at);
       for (let k = last; k < at; k++) kept.push(from[k]!);

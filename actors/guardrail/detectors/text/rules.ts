@@ -18,6 +18,7 @@
  */
 import { hasLetterOrDigit } from './letters.js';
 import { LiteralIndex, type LiteralScan } from './literals.js';
+import { allMatches } from '../matches.js';
 
 const GAP = '[^a-z0-9]{0,3}';
 const START = '(?<![a-z0-9])';
@@ -328,7 +329,7 @@ export function mentionSpans(text: string, m: Mentions | undefined): readonly nu
   if (lastMentions !== undefined && lastMentions.m === m && lastMentions.text === text) return lastMentions.spans;
   const out: number[] = [];
   m.re.lastIndex = 0;
-  for (const x of text.matchAll(m.re)) {
+  for (const x of allMatches(m.re, text)) {
     const inner = x.slice(1).find((g) => g !== undefined);
     if (inner === undefined || m.unless?.test(inner) === true) continue;
     const start = x.index + x[0].indexOf(inner);
