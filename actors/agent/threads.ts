@@ -27,6 +27,7 @@ import {
   threadPatchSchema,
   threadStatusWriteSchema,
   type ThreadCheckpointWrite,
+  type ThreadClaim,
   type ThreadStatusWrite,
   type ThreadWriteReply,
 } from '../../protocols/index.js';
@@ -117,14 +118,17 @@ export function threadOwnerBehavior(): Behavior<ThreadOwnerState> {
           return store.copyThread(tenant, p.from, p.thread_id);
         }
         case THREAD_CLAIM: {
-          const p = threadClaimSchema.parse(msg.payload);
+          // Checked against the schema by the message loop already (`schemas`); every field read here is one it names.
+          const p = msg.payload as ThreadClaim;
           const run = p.run as unknown as RunRecord;
           const existing = await store.getRun(tenant, run.run_id);
           if (existing !== undefined) {
             if (existing.thread_id !== p.thread_id) throw new ConflictError(`run ${run.run_id} exists on another thread`);
             return { existing: { run_id: run.run_id, thread_id: existing.thread_id, status: existing.status } } satisfies ClaimReply;
           }
-          const { thread: made, created } = await store.ensureThread(tenant, { thread_id: p.thread_id, ifExists: 'do_nothing' });
+          // A thread made for the run is written once, by the status write that ends the claim (one write, not two):
+          // a claim that fails before it leaves no empty thread behind.
+          const made = (await store.getThread(tenant, p.thread_id)) ?? store.newThread(p.thread_id);
           const holder = await heldBy(store, tenant, made);
           if (holder !== undefined) throw new ConflictError(`thread ${made.thread_id} is busy with run ${holder}`);
           // Another create of the same run id (on another thread's owner) may have found no record either: only one
@@ -133,9 +137,7 @@ export function threadOwnerBehavior(): Behavior<ThreadOwnerState> {
           if (!(await store.markMade(tenant, run.run_id, p.thread_id))) {
             const on = await store.madeOn(tenant, run.run_id);
             if (on !== p.thread_id) {
-              // The thread this claim just made for the run holds nothing: it goes, or every lost race left an empty
-              // thread in the tenant's list. (This owner is the only writer of the thread: nothing else can be in it.)
-              if (created) await store.deleteThread(tenant, made.thread_id);
+              // A thread this claim made for the run was not written: no lost race leaves an empty thread behind.
               const other = await store.getRun(tenant, run.run_id);
               const threadId = other?.thread_id ?? on ?? p.thread_id;
               return { existing: { run_id: run.run_id, thread_id: threadId, status: other?.status ?? 'running' } } satisfies ClaimReply;
