@@ -215,10 +215,15 @@ export type Resolve = (address: string, tenant: string) => Promise<ActorRef>;
 export class ThreadOwners {
   private readonly inflight = new Map<string, Promise<ActorRef>>();
 
+  /**
+   * `runWrites`: the claims, checkpoints and statuses sent are a local agent's own, made from values checked already
+   * (its create's input, its model's replies): trusted, so the owner on this node does not check them again.
+   */
   constructor(
     private readonly system: ActorSystem,
     private readonly resolve?: Resolve,
     private readonly timeoutMs = 30_000,
+    private readonly runWrites: 'trusted' | 'checked' = 'checked',
   ) {}
 
   /** The owner of `threadId` in `tenant`. */
@@ -242,10 +247,12 @@ export class ThreadOwners {
     return p;
   }
 
-  private ask<R>(tenant: string, threadId: string, type: string, payload: unknown): Promise<R> {
+  /** `trusted`: see the constructor's `runWrites`. */
+  private ask<R>(tenant: string, threadId: string, type: string, payload: unknown, trusted = false): Promise<R> {
+    const options = trusted ? { timeoutMs: this.timeoutMs, trusted } : { timeoutMs: this.timeoutMs };
     return askHandled(
       () => this.owner(tenant, threadId),
-      (owner) => owner.ask<R>(type, payload, { timeoutMs: this.timeoutMs }),
+      (owner) => owner.ask<R>(type, payload, options),
     );
   }
 
@@ -274,12 +281,13 @@ export class ThreadOwners {
 
   /** Claims the thread of `run` for it (made when absent), writing the run's first record; `from`: a fork at that checkpoint. */
   claim(tenant: string, run: RunRecord, from?: string, first?: FirstCheckpoint): Promise<ClaimReply> {
-    return this.ask(tenant, run.thread_id, THREAD_CLAIM, {
+    const claim = {
       thread_id: run.thread_id,
       run,
       ...(from === undefined ? {} : { checkpoint_id: from }),
       ...(first === undefined ? {} : { first }),
-    });
+    };
+    return this.ask(tenant, run.thread_id, THREAD_CLAIM, claim, this.runWrites === 'trusted');
   }
 
   /** Writes a checkpoint of the run holding the thread. */
@@ -287,11 +295,11 @@ export class ThreadOwners {
     tenant: string,
     write: Omit<ThreadCheckpointWrite, 'messages'> & { readonly messages: readonly ChatMessage[] },
   ): Promise<ThreadWriteReply> {
-    return this.ask(tenant, write.thread_id, THREAD_CHECKPOINT, write);
+    return this.ask(tenant, write.thread_id, THREAD_CHECKPOINT, write, this.runWrites === 'trusted');
   }
 
   /** Sets the thread's status for the run holding it. */
   status(tenant: string, write: ThreadStatusWrite): Promise<ThreadWriteReply> {
-    return this.ask(tenant, write.thread_id, THREAD_STATUS, write);
+    return this.ask(tenant, write.thread_id, THREAD_STATUS, write, this.runWrites === 'trusted');
   }
 }
