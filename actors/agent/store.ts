@@ -18,7 +18,7 @@ import {
   type ThreadStatus,
 } from '../../protocols/index.js';
 import { fenceEpoch, seqKey, type KvBucket, type Storage, type StorageEntry } from '../../runtime/index.js';
-import { SEGMENT_BYTES, isStoredStub, layOut, readStoredEvent, type LaidOut, type WireEvent } from './event-log.js';
+import { SEGMENT_BYTES, isStoredStub, layOut, readStoredEvent, type WireEvent } from './event-log.js';
 
 // The records are wire contracts (protocols/records.ts), re-exported here for the agent runtime.
 export type {
@@ -437,21 +437,26 @@ export class RunStore {
    */
   appendEvents(tenant: string, events: readonly RunEvent[], fence?: RunFence): Promise<readonly WireEvent[]> {
     if (events.length === 0) return Promise.resolve([]);
-    let laid: LaidOut;
+    // Chained, not awaited (every step of every run passes here, and each await is a promise more); what throws at
+    // once (a value the codec refuses) is a rejection, as from an async function.
     try {
-      laid = layOut(tenant, events, this.segmentBytes);
+      const { entries, wire } = layOut(tenant, events, this.segmentBytes);
+      if (fence === undefined) {
+        const written =
+          entries.length === 1
+            ? this.runs.put((entries[0] as StorageEntry).key, (entries[0] as StorageEntry).value)
+            : this.runs.putMany(entries);
+        return written.then(() => wire);
+      }
+      // The fence's answer checked in the same step that hands the events on (not a step of its own, as fenced makes).
+      const runId = (events[0] as RunEvent).run_id;
+      return this.runs.putFenced([tenant, 'driver', runId, fence.agent], fence.epoch, entries).then((applied) => {
+        if (!applied) throw runTakenOver(runId, fence);
+        return wire;
+      });
     } catch (e) {
       return Promise.reject(e as Error);
     }
-    const { entries, wire } = laid;
-    // Chained, not awaited: every write of a run's steps passes here, and each await is a promise more per step.
-    const written =
-      fence !== undefined
-        ? this.fenced(tenant, (events[0] as RunEvent).run_id, fence, entries)
-        : entries.length === 1
-          ? this.runs.put((entries[0] as StorageEntry).key, (entries[0] as StorageEntry).value)
-          : this.runs.putMany(entries);
-    return written.then(() => wire);
   }
 
   /** A run's events after `afterSeq`, in seq order, whole (out-of-line ones read back from their chunks). */
