@@ -5,13 +5,7 @@
  * record a new run starts with, and leaving runs to their checkpoints when the actor stops.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  ActorStoppedError,
-  backoffDelay,
-  isTroupeError,
-  stoppedBeforeHandling,
-  type RunEvent,
-} from '../../protocols/index.js';
+import { ActorStoppedError, backoffDelay, isTroupeError, stoppedBeforeHandling, type RunEvent } from '../../protocols/index.js';
 import type { ActorRef, ActorSystem } from '../../runtime/index.js';
 import { isRunTakenOver, type RunFence, type RunRecord, type RunStore, type ThreadRecord } from './store.js';
 import type { FirstCheckpoint, ThreadOwners } from './threads.js';
