@@ -99,6 +99,11 @@ export interface MessageOptions {
   readonly correlationId?: string;
   readonly causationId?: string;
   readonly traceparent?: string;
+  /**
+   * The payload was made by this process's own code from values checked already (not client input, not from the
+   * wire): a receiver on this node skips its schema check (runtime/trusted.ts). On any other node it is checked.
+   */
+  readonly trusted?: boolean;
 }
 
 /** A child as its supervisor sees it. */

@@ -32,6 +32,11 @@ import type {
 
 const ACCEPTED: Promise<void> = Promise.resolve();
 
+/** What a topic subscriber that throws leaves: a process warning (the publisher is not told). */
+function warnThrown(this: void, e: unknown, pattern: string): void {
+  process.emitWarning(`topic subscriber for ${pattern} threw: ${(e as Error)?.message ?? String(e)}`);
+}
+
 class TopicSubscription implements Subscription {
   private readonly queue = new Deque<Envelope>();
   private scheduled = false;
@@ -42,7 +47,8 @@ class TopicSubscription implements Subscription {
     readonly pattern: string,
     private readonly handler: (envelope: Envelope) => void,
     private readonly owner: Set<TopicSubscription>,
-    private readonly onError: (e: unknown) => void,
+    private readonly onError: (e: unknown, pattern: string) => void,
+    private readonly onEnd: (sub: TopicSubscription) => void,
   ) {}
 
   deliver(envelope: Envelope): void {
@@ -61,14 +67,16 @@ class TopicSubscription implements Subscription {
       try {
         this.handler(env);
       } catch (e) {
-        this.onError(e);
+        this.onError(e, this.pattern);
       }
     }
   };
 
   unsubscribe(): void {
+    if (!this.active) return;
     this.active = false;
     this.owner.delete(this);
+    this.onEnd(this);
   }
 }
 
@@ -375,13 +383,21 @@ export class MemoryTransport implements Transport {
       if (set === undefined) this.hub.exact.set(pattern, (set = new Set()));
       owner = set;
     }
-    const sub = new TopicSubscription(tenant, pattern, handler, owner, (e) => {
-      process.emitWarning(`topic subscriber for ${pattern} threw: ${(e as Error)?.message ?? String(e)}`);
-    });
+    const sub = new TopicSubscription(tenant, pattern, handler, owner, warnThrown, this.forget);
     owner.add(sub);
     this.subs.add(sub);
     return sub;
   }
+
+  /**
+   * Forgets an ended subscription: a run's topic is subscribed once per run, so what it leaves behind (the subscription,
+   * its handler and all the handler holds, an empty set of its topic) would otherwise grow with every run.
+   */
+  private readonly forget = (sub: TopicSubscription): void => {
+    this.subs.delete(sub);
+    const set = this.hub.exact.get(sub.pattern);
+    if (set !== undefined && set.size === 0) this.hub.exact.delete(sub.pattern);
+  };
 
   hasSubscribers(tenant: string, topic: string): boolean {
     const exact = this.hub.exact.get(topic);

@@ -38,6 +38,7 @@ import { PendingAsks } from './pending-asks.js';
 import { ActorRef } from './ref.js';
 import { DEFAULTS, resolveOptions, type LifecycleWatcher, type SystemDefaults, type SystemOptions } from './system-options.js';
 import { assertTopic } from './topics.js';
+import { markTrusted } from './trusted.js';
 import type { SendOptions, Subscription, Transport } from './transport.js';
 import { ALARM_TOPIC, type Alarm, type AlarmBoard } from './alarms.js';
 import { NodeHealth, type HealthReport } from './node-health.js';
@@ -368,7 +369,7 @@ export class LocalActorSystem implements ActorSystem {
       }
     }
     const id = o?.id ?? this.nextId();
-    return {
+    const env: Envelope = {
       id,
       type,
       from: o?.from ?? parent?.to ?? `system/${this.node}`,
@@ -386,6 +387,8 @@ export class LocalActorSystem implements ActorSystem {
       replyTo,
       payload,
     };
+    if (o?.trusted === true) markTrusted(env);
+    return env;
   }
 
   /** Children of a local supervisor, in start order. */

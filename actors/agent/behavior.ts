@@ -660,7 +660,8 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       const st: AgentState = {
         runs: new Map(),
         store: new RunStore(ctx.system.storage),
-        threads: new ThreadOwners(ctx.system, def.resolve),
+        // The run writes it sends are made here from checked values: the thread's owner, when on this node, trusts them.
+        threads: new ThreadOwners(ctx.system, def.resolve, undefined, 'trusted'),
         admission: new Admission(def.maxConcurrentCreates ?? DEFAULT_CREATE_CONCURRENCY),
       };
       // The runs in flight when this agent last stopped are restored beside new work, not before it: after a takeover

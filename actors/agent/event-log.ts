@@ -58,14 +58,6 @@ export function sizeBound(v: unknown, depth = 0): number {
   return n;
 }
 
-/** An event's encoded size, or a bound of it that leaves it inline: `budget` decides whether it is measured exactly. */
-function eventSize(e: RunEvent, budget: number): { n: number; bytes?: Uint8Array } {
-  const bound = sizeBound(e);
-  if (bound + HEADER_BYTES <= budget) return { n: bound };
-  const bytes = measure.encodeValue(e);
-  return { n: bytes.length, bytes };
-}
-
 /** A run event as stored and published: whole, or a stub whose body is stored out of line. */
 export type WireEvent = RunEvent & { readonly stored?: number };
 
@@ -77,44 +69,55 @@ export function isStoredStub(e: unknown): e is WireEvent & { stored: number } {
 /** What one burst becomes: entries to write (chunks first, then segments in seq order) and the events to publish. */
 export interface LaidOut {
   readonly entries: StorageEntry[];
-  readonly wire: WireEvent[];
+  /** The events themselves when none is stored out of line. */
+  readonly wire: readonly WireEvent[];
 }
 
 /** Cuts consecutive events of one run into segments and out-of-line chunks, each under `budget` bytes. */
 export function layOut(tenant: string, events: readonly RunEvent[], budget = SEGMENT_BYTES): LaidOut {
   const chunks: StorageEntry[] = [];
   const segments: StorageEntry[] = [];
-  const wire: WireEvent[] = [];
+  let wire: readonly WireEvent[] | WireEvent[] = events;
   let segment: WireEvent[] = [];
   let size = HEADER_BYTES;
-  const close = (): void => {
-    const first = segment[0];
-    // Written once: a late write of an older driver and the newer driver's event at the same seq cannot replace each
-    // other (the later of the two is refused, and its driver stops: store.ts appendEvents).
-    if (first !== undefined) segments.push({ key: [tenant, 'ev', first.run_id, seqKey(first.seq)], value: segment, once: true });
-    segment = [];
-    size = HEADER_BYTES;
+  // Written once: a late write of an older driver and the newer driver's event at the same seq cannot replace each
+  // other (the later of the two is refused, and its driver stops: store.ts appendEvents).
+  const segmentEntry = (items: WireEvent[]): StorageEntry => {
+    const first = items[0] as WireEvent;
+    return { key: [tenant, 'ev', first.run_id, seqKey(first.seq)], value: items, once: true };
   };
-  for (const e of events) {
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i] as RunEvent;
     // Sizes are bounds (exact only near the budget): a segment may close early, never past the budget.
-    const { n: size0, bytes } = eventSize(e, budget);
-    let n = size0;
+    let n = sizeBound(e);
     let item: WireEvent = e;
-    if (bytes !== undefined && n + HEADER_BYTES > budget) {
-      const piece = budget - HEADER_BYTES;
-      for (let i = 0, at = 0; at < n; i++, at += piece) {
-        chunks.push({ key: [tenant, 'evbody', e.run_id, seqKey(e.seq), seqKey(i)], value: bytes.subarray(at, Math.min(n, at + piece)) });
+    if (n + HEADER_BYTES > budget) {
+      const bytes = measure.encodeValue(e);
+      n = bytes.length;
+      if (n + HEADER_BYTES > budget) {
+        const piece = budget - HEADER_BYTES;
+        for (let c = 0, at = 0; at < n; c++, at += piece) {
+          chunks.push({ key: [tenant, 'evbody', e.run_id, seqKey(e.seq), seqKey(c)], value: bytes.subarray(at, Math.min(n, at + piece)) });
+        }
+        item = { run_id: e.run_id, thread_id: e.thread_id, seq: e.seq, event: e.event, agent: e.agent, data: null, stored: n };
+        n = measure.encodeValue(item).length;
+        // What is published differs from what was made: a list of its own (the events passed in are left as they are).
+        if (wire === events) wire = events.slice(0, i);
       }
-      item = { run_id: e.run_id, thread_id: e.thread_id, seq: e.seq, event: e.event, agent: e.agent, data: null, stored: n };
-      n = measure.encodeValue(item).length;
     }
-    if (size + n > budget) close();
+    if (wire !== events) (wire as WireEvent[]).push(item);
+    if (size + n > budget && segment.length > 0) {
+      segments.push(segmentEntry(segment));
+      segment = [];
+      size = HEADER_BYTES;
+    }
     segment.push(item);
     size += n;
-    wire.push(item);
   }
-  close();
-  return { entries: [...chunks, ...segments], wire };
+  if (segment.length > 0) segments.push(segmentEntry(segment));
+  if (chunks.length === 0) return { entries: segments, wire };
+  for (const e of segments) chunks.push(e);
+  return { entries: chunks, wire };
 }
 
 /** The whole event a stub stands for, read from its chunks; throws when they are missing or torn. */

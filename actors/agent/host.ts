@@ -148,6 +148,14 @@ export function makeHost(
 
   // Events made in one burst (a provider's tokens arriving together) are logged in one write and
   // then published in order: whoever sees an event can read it, and all before it, back.
+  const topic = runTopic(runId);
+  const publishing = { tenant };
+  /** Publishes logged events in order (one, the most common burst, with no loop of awaits). */
+  const publishEach = async (wire: readonly RunEvent[]): Promise<void> => {
+    for (const e of wire) await system.publish(topic, e, publishing);
+  };
+  const publish = (wire: readonly RunEvent[]): Promise<void> =>
+    wire.length === 1 ? system.publish(topic, wire[0], publishing) : publishEach(wire);
   const emit = (kind: RunEventKind, data: unknown): number => {
     const event: RunEvent = {
       run_id: runId,
@@ -157,18 +165,18 @@ export function makeHost(
       agent: def.name,
       data,
       at: system.clock.now(),
-      // The node on every event but tokens (a run's tokens are many, and the event before them names the node).
-      ...(kind === 'token' ? {} : { node: system.node }),
     };
+    // The node on every event but tokens (a run's tokens are many, and the event before them names the node).
+    if (kind !== 'token') event.node = system.node;
     if (batch !== undefined) {
       batch.push(event);
       return event.seq;
     }
     const events = [event];
-    void write(async () => {
+    void write(() => {
       if (batch === events) batch = undefined;
       // Published as logged: an event too big for one stored value goes out as a stub readers resolve.
-      for (const e of await store.appendEvents(tenant, events, fence)) await system.publish(runTopic(runId), e, { tenant });
+      return store.appendEvents(tenant, events, fence).then(publish);
     });
     batch = events;
     return event.seq;
@@ -422,7 +430,7 @@ export function makeHost(
           },
           `run ${runId} of ${def.name} ended ${status}`,
         );
-        await system.publish(runTopic(runId), wire ?? last, { tenant });
+        await system.publish(topic, wire ?? last, publishing);
       });
       await live.chain;
     },

@@ -5,14 +5,7 @@
  * record a new run starts with, and leaving runs to their checkpoints when the actor stops.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  ActorStoppedError,
-  ConflictError,
-  backoffDelay,
-  isTroupeError,
-  stoppedBeforeHandling,
-  type RunEvent,
-} from '../../protocols/index.js';
+import { ActorStoppedError, backoffDelay, isTroupeError, stoppedBeforeHandling, type RunEvent } from '../../protocols/index.js';
 import type { ActorRef, ActorSystem } from '../../runtime/index.js';
 import { isRunTakenOver, type RunFence, type RunRecord, type RunStore, type ThreadRecord } from './store.js';
 import type { FirstCheckpoint, ThreadOwners } from './threads.js';
@@ -45,15 +38,12 @@ export async function admitRun(
   first?: FirstCheckpoint,
 ): Promise<{ existing: RunCreated } | { thread: ThreadRecord; record: RunRecord }> {
   const threadId = create.thread_id;
-  const existing = await store.getRun(tenant, runId);
-  if (existing !== undefined) {
-    if (threadId !== undefined && threadId !== existing.thread_id) throw new ConflictError(`run ${runId} exists on another thread`);
-    return { existing: { run_id: runId, thread_id: existing.thread_id, status: existing.status } };
-  }
+  // No read of the run first: the thread's owner reads it before it claims anything, and answers `existing` (or, when
+  // it is on another thread, conflict) — a create costs one read of the run, not two.
   const r = record(threadId ?? randomUUID());
   const claimed = await threads.claim(tenant, r, create.checkpoint_id, first).catch(async (e: unknown) => {
     // A create that named no thread, asked again (its first ask's answer lost), picks a new thread at random: the run
-    // its first ask made meanwhile is on the other one. That is the same run, not a conflict.
+    // its first ask made is on the other one. That is the same run, not a conflict.
     const made = threadId === undefined && isTroupeError(e, 'conflict') ? await store.getRun(tenant, runId) : undefined;
     if (made === undefined) throw e;
     return { existing: { run_id: runId, thread_id: made.thread_id, status: made.status } };
@@ -126,9 +116,10 @@ export function chainWrite(
     refused.catch(() => undefined); // awaited by whoever cares; a `void` write is not an unhandled rejection
     return refused;
   }
-  const p = live.chain
-    .then(() => (live.takenOver ? Promise.reject(new ActorStoppedError(`run ${live.runId} was taken over by a newer activation`)) : fn()))
-    .then(() => undefined);
+  // What `fn` resolves with is no one's (typed void): no step of its own to drop it.
+  const p = live.chain.then(() =>
+    live.takenOver ? Promise.reject(new ActorStoppedError(`run ${live.runId} was taken over by a newer activation`)) : fn(),
+  ) as Promise<void>;
   // Registered before anyone else awaits `p`: the run is marked taken over before its driver sees the error.
   live.chain = p.catch((e: unknown) => {
     if (live.takenOver) return;

@@ -223,6 +223,18 @@ export class AgentRun {
     }
     const json = jsonFormatOf(st.formats);
     const instructions = formatInstructions(st.formats);
+    // What every model call of this run asks the same way, made once: its system message, output format and parameters.
+    const system: ChatMessage = {
+      role: 'system',
+      content: [st.system ?? this.def.instructions, instructions].filter((t) => t !== undefined).join('\n\n'),
+    };
+    const fixed = {
+      ...(json === undefined ? {} : { responseFormat: { name: jsonFormatName(json), schema: json.schema } }),
+      ...requestParams({
+        ...(this.def.temperature === undefined ? {} : { temperature: this.def.temperature }),
+        ...(st.params ?? this.def.params),
+      }),
+    };
     // What clients saw of a reply the host died in the middle of: the first model call holds it back.
     let streamed = st.pending === undefined && st.review === undefined ? await this.host.streamed?.() : undefined;
     if (st.review?.stage === 'input' || (guard !== undefined && st.turns === 0 && st.pending === undefined && st.review === undefined)) {
@@ -271,16 +283,9 @@ export class AgentRun {
       try {
         for await (const ev of this.provider.stream({
           model: this.def.model,
-          messages: [
-            { role: 'system', content: [st.system ?? this.def.instructions, instructions].filter((t) => t !== undefined).join('\n\n') },
-            ...seen,
-          ],
+          messages: [system, ...seen],
           tools,
-          ...(json === undefined ? {} : { responseFormat: { name: jsonFormatName(json), schema: json.schema } }),
-          ...requestParams({
-            ...(this.def.temperature === undefined ? {} : { temperature: this.def.temperature }),
-            ...(st.params ?? this.def.params),
-          }),
+          ...fixed,
           signal: this.signal,
         })) {
           if (ev.type === 'token') release(rg === undefined ? ev.text : await rg.push(ev.text));

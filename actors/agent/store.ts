@@ -31,7 +31,17 @@ export type {
   RunCheckpoint,
 } from '../../protocols/index.js';
 
-const now = (): string => new Date().toISOString();
+let nowMs = Number.NaN;
+let nowIso = '';
+/** The time now, ISO 8601: made once per millisecond (one step of a run stamps several records within one). */
+function now(): string {
+  const ms = Date.now();
+  if (ms !== nowMs) {
+    nowMs = ms;
+    nowIso = new Date(ms).toISOString();
+  }
+  return nowIso;
+}
 
 /**
  * First key segment of the global index of active runs `[~active, tenant, agent, run]` in the `runs` bucket. A tenant
@@ -119,18 +129,24 @@ export class RunStore {
       if (init.ifExists === 'do_nothing') return { thread: existing, created: false };
       throw new ConflictError(`thread ${id} exists`);
     }
-    const t: ThreadRecord = {
+    const t = this.newThread(id, init.metadata);
+    await this.putThread(tenant, t);
+    return { thread: t, created: true };
+  }
+
+  /** The record of a new thread (idle, empty), not written. */
+  newThread(id: string, metadata: Record<string, unknown> = {}): ThreadRecord {
+    const at = now();
+    return {
       thread_id: id,
-      created_at: now(),
-      updated_at: now(),
-      metadata: init.metadata ?? {},
+      created_at: at,
+      updated_at: at,
+      metadata,
       status: 'idle',
       values: { messages: [] },
       interrupts: [],
       checkpoints: 0,
     };
-    await this.putThread(tenant, t);
-    return { thread: t, created: true };
   }
 
   /** The thread with its values (the newest checkpoint's messages, which are stored once, in the history). */
@@ -243,12 +259,13 @@ export class RunStore {
       run_id: runId,
       step: t.checkpoints,
       created_at: now(),
-      messages: [...messages],
+      // Not copied: storage stores a copy of what it is given.
+      messages: messages as ChatMessage[],
       next,
       interrupts,
       metadata: { run_id: runId, step: t.checkpoints, source: 'loop' },
     };
-    t.values = { messages: [...messages] };
+    // The messages written are its values: they live in the checkpoint, not in the record (nothing to set on `t`).
     t.status = status;
     t.interrupts = interrupts;
     t.checkpoints++;
@@ -353,8 +370,9 @@ export class RunStore {
    * left `running` with no actor driving it, nor one ended `error` for want of a checkpoint. False, and the record not
    * written, when the run has a record already, or (`cpOnce`) another first checkpoint: another claim made the run.
    */
-  async putNewRun(tenant: string, r: RunRecord, cp?: RunCheckpoint, cpOnce = true): Promise<boolean> {
-    r.updated_at = now();
+  async putNewRun(tenant: string, run: RunRecord, cp?: RunCheckpoint, cpOnce = true): Promise<boolean> {
+    // Not set on `run`: it may be the message of the create that sent it (the memory transport passes it by reference).
+    const r = { ...run, updated_at: now() };
     const entries: StorageEntry[] = cp === undefined ? [] : this.checkpointEntries(tenant, cp, true);
     if (cpOnce && entries[0] !== undefined) entries[0] = { ...entries[0], once: true };
     entries.push(
@@ -388,8 +406,10 @@ export class RunStore {
   }
 
   /** Writes `entries` of run `runId` unless a newer activation than `fence` claimed it (then throws {@link runTakenOver}). */
-  private async fenced(tenant: string, runId: string, fence: RunFence, entries: readonly StorageEntry[]): Promise<void> {
-    if (!(await this.runs.putFenced([tenant, 'driver', runId, fence.agent], fence.epoch, entries))) throw runTakenOver(runId, fence);
+  private fenced(tenant: string, runId: string, fence: RunFence, entries: readonly StorageEntry[]): Promise<void> {
+    return this.runs.putFenced([tenant, 'driver', runId, fence.agent], fence.epoch, entries).then((applied) => {
+      if (!applied) throw runTakenOver(runId, fence);
+    });
   }
 
   /** Runs of a thread, newest first. */
@@ -415,13 +435,28 @@ export class RunStore {
    * and the newer driver's event at that seq cannot both be logged. The driver refused stops; a newer one that is
    * refused so (its fence still holds) restores the run again from what the log holds now (behavior.ts).
    */
-  async appendEvents(tenant: string, events: readonly RunEvent[], fence?: RunFence): Promise<WireEvent[]> {
-    if (events.length === 0) return [];
-    const { entries, wire } = layOut(tenant, events, this.segmentBytes);
-    if (fence !== undefined) await this.fenced(tenant, (events[0] as RunEvent).run_id, fence, entries);
-    else if (entries.length === 1) await this.runs.put((entries[0] as StorageEntry).key, (entries[0] as StorageEntry).value);
-    else await this.runs.putMany(entries);
-    return wire;
+  appendEvents(tenant: string, events: readonly RunEvent[], fence?: RunFence): Promise<readonly WireEvent[]> {
+    if (events.length === 0) return Promise.resolve([]);
+    // Chained, not awaited (every step of every run passes here, and each await is a promise more); what throws at
+    // once (a value the codec refuses) is a rejection, as from an async function.
+    try {
+      const { entries, wire } = layOut(tenant, events, this.segmentBytes);
+      if (fence === undefined) {
+        const written =
+          entries.length === 1
+            ? this.runs.put((entries[0] as StorageEntry).key, (entries[0] as StorageEntry).value)
+            : this.runs.putMany(entries);
+        return written.then(() => wire);
+      }
+      // The fence's answer checked in the same step that hands the events on (not a step of its own, as fenced makes).
+      const runId = (events[0] as RunEvent).run_id;
+      return this.runs.putFenced([tenant, 'driver', runId, fence.agent], fence.epoch, entries).then((applied) => {
+        if (!applied) throw runTakenOver(runId, fence);
+        return wire;
+      });
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
   }
 
   /** A run's events after `afterSeq`, in seq order, whole (out-of-line ones read back from their chunks). */

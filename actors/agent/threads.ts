@@ -27,6 +27,7 @@ import {
   threadPatchSchema,
   threadStatusWriteSchema,
   type ThreadCheckpointWrite,
+  type ThreadClaim,
   type ThreadStatusWrite,
   type ThreadWriteReply,
 } from '../../protocols/index.js';
@@ -117,14 +118,17 @@ export function threadOwnerBehavior(): Behavior<ThreadOwnerState> {
           return store.copyThread(tenant, p.from, p.thread_id);
         }
         case THREAD_CLAIM: {
-          const p = threadClaimSchema.parse(msg.payload);
+          // Checked against the schema by the message loop already (`schemas`); every field read here is one it names.
+          const p = msg.payload as ThreadClaim;
           const run = p.run as unknown as RunRecord;
           const existing = await store.getRun(tenant, run.run_id);
           if (existing !== undefined) {
             if (existing.thread_id !== p.thread_id) throw new ConflictError(`run ${run.run_id} exists on another thread`);
             return { existing: { run_id: run.run_id, thread_id: existing.thread_id, status: existing.status } } satisfies ClaimReply;
           }
-          const { thread: made, created } = await store.ensureThread(tenant, { thread_id: p.thread_id, ifExists: 'do_nothing' });
+          // A thread made for the run is written once, by the status write that ends the claim (one write, not two):
+          // a claim that fails before it leaves no empty thread behind.
+          const made = (await store.getThread(tenant, p.thread_id)) ?? store.newThread(p.thread_id);
           const holder = await heldBy(store, tenant, made);
           if (holder !== undefined) throw new ConflictError(`thread ${made.thread_id} is busy with run ${holder}`);
           // Another create of the same run id (on another thread's owner) may have found no record either: only one
@@ -133,9 +137,7 @@ export function threadOwnerBehavior(): Behavior<ThreadOwnerState> {
           if (!(await store.markMade(tenant, run.run_id, p.thread_id))) {
             const on = await store.madeOn(tenant, run.run_id);
             if (on !== p.thread_id) {
-              // The thread this claim just made for the run holds nothing: it goes, or every lost race left an empty
-              // thread in the tenant's list. (This owner is the only writer of the thread: nothing else can be in it.)
-              if (created) await store.deleteThread(tenant, made.thread_id);
+              // A thread this claim made for the run was not written: no lost race leaves an empty thread behind.
               const other = await store.getRun(tenant, run.run_id);
               const threadId = other?.thread_id ?? on ?? p.thread_id;
               return { existing: { run_id: run.run_id, thread_id: threadId, status: other?.status ?? 'running' } } satisfies ClaimReply;
@@ -213,10 +215,15 @@ export type Resolve = (address: string, tenant: string) => Promise<ActorRef>;
 export class ThreadOwners {
   private readonly inflight = new Map<string, Promise<ActorRef>>();
 
+  /**
+   * `runWrites`: the claims, checkpoints and statuses sent are a local agent's own, made from values checked already
+   * (its create's input, its model's replies): trusted, so the owner on this node does not check them again.
+   */
   constructor(
     private readonly system: ActorSystem,
     private readonly resolve?: Resolve,
     private readonly timeoutMs = 30_000,
+    private readonly runWrites: 'trusted' | 'checked' = 'checked',
   ) {}
 
   /** The owner of `threadId` in `tenant`. */
@@ -240,10 +247,12 @@ export class ThreadOwners {
     return p;
   }
 
-  private ask<R>(tenant: string, threadId: string, type: string, payload: unknown): Promise<R> {
+  /** `trusted`: see the constructor's `runWrites`. */
+  private ask<R>(tenant: string, threadId: string, type: string, payload: unknown, trusted = false): Promise<R> {
+    const options = trusted ? { timeoutMs: this.timeoutMs, trusted } : { timeoutMs: this.timeoutMs };
     return askHandled(
       () => this.owner(tenant, threadId),
-      (owner) => owner.ask<R>(type, payload, { timeoutMs: this.timeoutMs }),
+      (owner) => owner.ask<R>(type, payload, options),
     );
   }
 
@@ -272,12 +281,13 @@ export class ThreadOwners {
 
   /** Claims the thread of `run` for it (made when absent), writing the run's first record; `from`: a fork at that checkpoint. */
   claim(tenant: string, run: RunRecord, from?: string, first?: FirstCheckpoint): Promise<ClaimReply> {
-    return this.ask(tenant, run.thread_id, THREAD_CLAIM, {
+    const claim = {
       thread_id: run.thread_id,
       run,
       ...(from === undefined ? {} : { checkpoint_id: from }),
       ...(first === undefined ? {} : { first }),
-    });
+    };
+    return this.ask(tenant, run.thread_id, THREAD_CLAIM, claim, this.runWrites === 'trusted');
   }
 
   /** Writes a checkpoint of the run holding the thread. */
@@ -285,11 +295,11 @@ export class ThreadOwners {
     tenant: string,
     write: Omit<ThreadCheckpointWrite, 'messages'> & { readonly messages: readonly ChatMessage[] },
   ): Promise<ThreadWriteReply> {
-    return this.ask(tenant, write.thread_id, THREAD_CHECKPOINT, write);
+    return this.ask(tenant, write.thread_id, THREAD_CHECKPOINT, write, this.runWrites === 'trusted');
   }
 
   /** Sets the thread's status for the run holding it. */
   status(tenant: string, write: ThreadStatusWrite): Promise<ThreadWriteReply> {
-    return this.ask(tenant, write.thread_id, THREAD_STATUS, write);
+    return this.ask(tenant, write.thread_id, THREAD_STATUS, write, this.runWrites === 'trusted');
   }
 }

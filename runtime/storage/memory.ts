@@ -19,6 +19,11 @@ import {
   type StorageKey,
 } from './types.js';
 
+/** Answers shared by every write (a settled promise can be awaited any number of times): one promise less per write. */
+const DONE: Promise<void> = Promise.resolve();
+const APPLIED: Promise<boolean> = Promise.resolve(true);
+const REFUSED: Promise<boolean> = Promise.resolve(false);
+
 /** What {@link plainCopy} returns when only the codec can decide a value. */
 const CODEC = Symbol('codec');
 /** The codec's nesting limit (protocols/codec.ts): deeper values are the codec's to refuse. */
@@ -181,7 +186,7 @@ class MemoryBucket implements KvBucket {
   put(key: StorageKey, value: unknown): Promise<void> {
     assertKey(key);
     (this.find(key, true) as Node).entry = storedEntry(key, value);
-    return Promise.resolve();
+    return DONE;
   }
 
   /** Checks and copies every entry first: a bad entry writes nothing. */
@@ -196,20 +201,20 @@ class MemoryBucket implements KvBucket {
     // Everything is checked and copied first: a bad entry writes nothing.
     const stored = this.stored(entries);
     for (const e of stored) (this.find(e.key, true) as Node).entry = e;
-    return Promise.resolve();
+    return DONE;
   }
 
   putFenced(fence: StorageKey, epoch: number, entries: readonly StorageEntry[]): Promise<boolean> {
     assertKey(fence);
     const stored = this.stored(entries);
     // Synchronous from the check to the last write: nothing can come between them.
-    if ((this.find(fence, false)?.entry?.epoch ?? 0) > epoch) return Promise.resolve(false);
+    if ((this.find(fence, false)?.entry?.epoch ?? 0) > epoch) return REFUSED;
     for (const e of entries) {
       const held = e.once === true ? this.find(e.key, false)?.entry : undefined;
-      if (held !== undefined && !sameBytes(codec.encodeValue(held.value), codec.encodeValue(e.value))) return Promise.resolve(false);
+      if (held !== undefined && !sameBytes(codec.encodeValue(held.value), codec.encodeValue(e.value))) return REFUSED;
     }
     for (const e of stored) (this.find(e.key, true) as Node).entry = e;
-    return Promise.resolve(true);
+    return APPLIED;
   }
 
   delete(key: StorageKey): Promise<boolean> {
