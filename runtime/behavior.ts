@@ -131,6 +131,13 @@ export interface ActorContext<S = unknown> {
    * State written under it (snapshots, run logs) is refused once a newer activation wrote.
    */
   readonly epoch: number;
+  /**
+   * Whether this activation still holds its address: always on one node; on a mesh, while its lease is trusted
+   * (ADR 0020). The message loop asks it before every message; a handler that awaited something (a storage read, an
+   * ask) asks it again before a write another activation of the address could also make — the process may have been
+   * paused meanwhile and the address taken over elsewhere.
+   */
+  readonly holdsAddress: boolean;
   /** Aborted when the current handler times out, its deadline passes or the actor stops. */
   readonly signal: AbortSignal;
   tell(to: ActorRef | string, type: string, payload?: unknown, options?: MessageOptions): Promise<void>;

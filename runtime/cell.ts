@@ -143,6 +143,11 @@ export class ActorCell extends MessageLoop {
     return this.binding?.valid?.() ?? true;
   }
 
+  /** Whether this activation still holds its address (its lease trusted on a mesh): `ActorContext.holdsAddress`. */
+  holdsAddress(): boolean {
+    return !isOver(this.mode) && this.mayAct();
+  }
+
   protected fenced(): void {
     this.host.warn(`${this.address}: lease not renewed in time; this activation stops before handling more`);
     void this.end('lost');

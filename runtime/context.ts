@@ -33,6 +33,9 @@ export function makeContext(system: LocalActorSystem, cell: ActorCell): ActorCon
     get epoch() {
       return cell.binding?.epoch ?? 0;
     },
+    get holdsAddress() {
+      return cell.holdsAddress();
+    },
     get signal() {
       return cell.signal;
     },

@@ -9,7 +9,9 @@
  * Readers (the gateway, tools) read storage directly through {@link RunStore}'s read methods.
  */
 import {
+  ActorStoppedError,
   ConflictError,
+  STOPPED_BEFORE_HANDLING,
   THREAD_CHECKPOINT,
   THREAD_CLAIM,
   THREAD_COPY,
@@ -31,7 +33,7 @@ import {
   type ThreadStatusWrite,
   type ThreadWriteReply,
 } from '../../protocols/index.js';
-import type { ActorRef, ActorSystem, Behavior } from '../../runtime/index.js';
+import type { ActorContext, ActorRef, ActorSystem, Behavior, KvBucket, Storage } from '../../runtime/index.js';
 import type { ChatMessage } from '../llm/types.js';
 import { TERMINAL_RUN_STATUSES, askHandled } from './run-contract.js';
 import { RunStore, type RunCheckpoint, type RunFence, type RunRecord, type StoredThread, type ThreadRecord } from './store.js';
@@ -78,10 +80,37 @@ async function fence(
   return t;
 }
 
+/**
+ * The node's storage as a thread owner writes it: every write is refused (before it is sent) once this activation no
+ * longer holds its address. A handler reads, then writes; an owner paused in between (a stopped process, a cut link)
+ * whose shard was taken over meanwhile would otherwise write over what the next owner wrote — a thread's status, its
+ * head. Refused as an actor stopped before handling the message: its sender asks again, and the next owner answers.
+ */
+export function whileHeld(storage: Storage, ctx: Pick<ActorContext<unknown>, 'holdsAddress' | 'self'>): Storage {
+  /** `write`, once this activation is found to hold its address still (a rejected promise, nothing sent, else). */
+  const check = <T>(write: () => Promise<T>): Promise<T> =>
+    ctx.holdsAddress ? write() : Promise.reject(new ActorStoppedError(`${ctx.self.address} lost its lease; ${STOPPED_BEFORE_HANDLING}`));
+  const bucket = (name: string): KvBucket => {
+    const b = storage.bucket(name);
+    return {
+      name: b.name,
+      get: (key) => b.get(key),
+      list: (prefix, options) => b.list(prefix, options),
+      put: (key, value) => check(() => b.put(key, value)),
+      putMany: (entries) => check(() => b.putMany(entries)),
+      putFenced: (fence, epoch, entries) => check(() => b.putFenced(fence, epoch, entries)),
+      delete: (key) => check(() => b.delete(key)),
+      deletePrefix: (prefix) => check(() => b.deletePrefix(prefix)),
+    };
+  };
+  const held: Storage = { kind: storage.kind, bucket, close: () => storage.close() };
+  return held;
+}
+
 /** The behavior of a thread owner (`thread/<shard>`, stateful, one per shard and tenant). */
 export function threadOwnerBehavior(): Behavior<ThreadOwnerState> {
   return {
-    init: (ctx) => ({ store: new RunStore(ctx.system.storage) }),
+    init: (ctx) => ({ store: new RunStore(whileHeld(ctx.system.storage, ctx)) }),
     // Every write is made inside a handler and kept in storage: an idle owner may always sleep (ADR 0036).
     canPassivate: () => true,
     schemas: {
