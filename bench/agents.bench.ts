@@ -2,27 +2,18 @@
  * The agents suite: runtime overhead per agent turn on a scripted model (no delays), so every
  * microsecond measured is runtime, not model. One run = 2 turns: the model calls tool `add`,
  * then gives a final answer. Troupe (agent actor + `tool/add` actor on `createSystem()`, memory
- * transport, runs driven by `waitForRun` + `acp.run.create`) beside two baselines measured in
- * the same process: the scripted model and the tool function called directly in a loop, and a
- * LangGraph.js StateGraph (agent node → ToolNode, `toolsCondition` edge) on the same model. Then the logging and
- * tracing cost of the same turn (bench/observability.ts).
+ * transport, runs driven by `waitForRun` + `acp.run.create`; memory and lmdb storage) beside the baselines measured
+ * in the same run: the scripted model and the tool function called directly in a loop, and LangGraph.js, the OpenAI
+ * Agents SDK and Mastra's Agent on the same model (bench/peers/). Each case runs in a process of its own
+ * (bench/agents-cases.ts), its rounds interleaved with the others'. Then the logging and tracing cost of the same
+ * turn (bench/observability.ts), in this process.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { agentBehavior, waitForRun } from '../actors/agent/index.js';
-import type { ChatMessage, ModelProvider } from '../actors/llm/types.js';
-import { TOOL_CALL, TOOL_DESCRIBE, type ToolCallRequest } from '../actors/tool/types.js';
-import { RUN_CREATE } from '../protocols/index.js';
-import type { ActorSystem, Behavior, Storage } from '../runtime/index.js';
-import { LmdbStorage } from '../runtime/lmdb/index.js';
-import { createSystem } from '../supervisors/index.js';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { addTool, CASE_NAMES, type CaseName } from './agents-cases.js';
 import { logLineCost, observabilityCost } from './observability.js';
-import { latency, type BenchOptions, type Figure, type Goal, type Latency, type Suite, type SuiteResult } from './harness.js';
-import { langGraphRunner } from './peers/langgraph.js';
-import { mastraRunner } from './peers/mastra.js';
-import { openAiAgentsRunner } from './peers/openai-agents.js';
-import { add, check, complete, INSTRUCTIONS, QUESTION, ScriptedProvider, SPEC, TURNS_PER_RUN } from './peers/scripted.js';
+import type { BenchOptions, Figure, Goal, Latency, Suite, SuiteResult } from './harness.js';
+import { check, QUESTION, ScriptedProvider, TURNS_PER_RUN } from './peers/scripted.js';
 
 /** Share of the runs the slow cases (lmdb, peers) get. */
 const SLOW_SHARE = 0.25;
@@ -41,57 +32,48 @@ function sizes(options: BenchOptions): Sizes {
   return { ...s, rounds: options.runs ?? s.rounds };
 }
 
-// ---- troupe ---------------------------------------------------------------------------------
+// ---- cases, each in a process of its own -----------------------------------------------------
 
-/** The trivial tool actor (same shape as the one in test/agent). */
-const addTool: Behavior<undefined> = {
-  receive(msg) {
-    if (msg.type === TOOL_DESCRIBE) return SPEC;
-    if (msg.type !== TOOL_CALL) return undefined;
-    return { content: [{ type: 'text', text: String(add((msg.payload as ToolCallRequest).arguments)) }] };
-  },
-};
-
-async function troupeMesh(provider: ModelProvider, storage?: Storage): Promise<{ system: ActorSystem; run: () => Promise<void> }> {
-  const system = await createSystem(storage === undefined ? {} : { storage });
-  await system.spawn('tool/add', addTool, { pool: true });
-  await system.spawn(
-    'agent/adder',
-    agentBehavior({ name: 'adder', instructions: INSTRUCTIONS, provider, model: 'scripted', tools: ['add'] }),
-  );
-  const agent = system.ref('agent/adder');
-  let seq = 0;
-  const run = async (): Promise<void> => {
-    const runId = `bench-${++seq}`;
-    const done = waitForRun(system, runId, 'default', 10_000);
-    await agent.ask(RUN_CREATE, { run_id: runId, input: { messages: [{ role: 'user', content: QUESTION }] } });
-    const result = await done;
-    if (result.status !== 'success') throw new Error(`troupe run ${runId}: ${result.status} ${result.error ?? ''}`);
-    check(result.output, 'troupe');
-  };
-  return { system, run };
+/** A case running in its own process (bench/agents-case-host.ts): `round(n)` times n runs there. */
+interface CaseProcess {
+  round(count: number): Promise<Latency>;
+  close(): Promise<void>;
 }
 
-// ---- baseline A: direct loop -----------------------------------------------------------------
-
-function directRunner(provider: ModelProvider): () => Promise<void> {
-  let tokens = 0;
-  const onToken = (): void => void tokens++;
-  return async () => {
-    const messages: ChatMessage[] = [{ role: 'user', content: QUESTION }];
-    for (;;) {
-      const reply = await complete(
-        provider,
-        { model: 'scripted', messages: [{ role: 'system', content: INSTRUCTIONS }, ...messages], tools: [SPEC] },
-        onToken,
-      );
-      messages.push(reply);
-      const calls = reply.toolCalls ?? [];
-      if (calls.length === 0) return check(reply.content, 'direct');
-      const results = await Promise.all(calls.map(async (c) => String(add(c.arguments))));
-      for (const [i, c] of calls.entries()) messages.push({ role: 'tool', name: c.name, toolCallId: c.id, content: results[i] as string });
-    }
+async function caseProcess(name: CaseName): Promise<CaseProcess> {
+  const child = fork(fileURLToPath(new URL('./agents-case-host.ts', import.meta.url)), [name], { stdio: 'inherit' });
+  let waiting: { resolve: (m: CaseReply) => void; reject: (e: Error) => void } | undefined;
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`agents case ${name} exited (${code})`))));
+  exited.catch(() => undefined);
+  child.on('message', (m: CaseReply) => {
+    const w = waiting;
+    waiting = undefined;
+    w?.resolve(m);
+  });
+  const next = (): Promise<CaseReply> =>
+    Promise.race([new Promise<CaseReply>((resolve, reject) => (waiting = { resolve, reject })), exited]);
+  const ready = await next();
+  if (ready.ready !== true) throw new Error(`agents case ${name}: ${ready.error ?? 'not ready'}`);
+  return {
+    async round(count) {
+      const reply = next();
+      child.send({ count });
+      const m = await reply;
+      if (m.latency === undefined) throw new Error(`agents case ${name}: ${m.error ?? 'no answer'}`);
+      return m.latency;
+    },
+    async close() {
+      const gone = new Promise((r) => child.once('exit', r));
+      child.send({ close: true });
+      await gone;
+    },
   };
+}
+
+interface CaseReply {
+  readonly ready?: boolean;
+  readonly latency?: Latency;
+  readonly error?: string;
 }
 
 // ---- the suite -------------------------------------------------------------------------------
@@ -100,8 +82,6 @@ interface CaseResult {
   readonly best: Latency;
   readonly rates: number[];
 }
-
-type CaseName = 'troupe' | 'troupe-lmdb' | 'direct' | 'langgraph' | 'openai-agents' | 'mastra';
 
 /** The frameworks troupe is held to ≥ 3× of, with the name the goals print. */
 const PEERS: readonly { readonly name: CaseName; readonly label: string }[] = [
@@ -114,19 +94,6 @@ function turnsPerSec(l: Latency): number {
   return l.opsPerSec * TURNS_PER_RUN;
 }
 
-/** Troupe on lmdb storage in a fresh data directory (the embedded default's backend), removed on close. */
-async function troupeOnLmdb(
-  provider: ModelProvider,
-): Promise<{ system: ActorSystem; run: () => Promise<void>; close: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'troupe-agents-bench-'));
-  const mesh = await troupeMesh(provider, new LmdbStorage(dir));
-  const close = async (): Promise<void> => {
-    await mesh.system.shutdown();
-    await rm(dir, { recursive: true, force: true });
-  };
-  return { ...mesh, close };
-}
-
 export const agentsSuite: Suite = {
   name: 'agents',
   description:
@@ -135,28 +102,28 @@ export const agentsSuite: Suite = {
   async run(options: BenchOptions): Promise<SuiteResult> {
     const s = sizes(options);
     const provider = new ScriptedProvider();
-    const troupe = await troupeMesh(provider);
-    const lmdb = await troupeOnLmdb(provider);
-    // The slow cases (a durable write per lmdb transaction; the peers' milliseconds per run) run a quarter as many.
-    const cases: { name: CaseName; op: () => Promise<void>; share: number }[] = [
-      { name: 'troupe', op: troupe.run, share: 1 },
-      { name: 'troupe-lmdb', op: lmdb.run, share: SLOW_SHARE },
-      { name: 'direct', op: directRunner(provider), share: 1 },
-      { name: 'langgraph', op: langGraphRunner(provider), share: SLOW_SHARE },
-      { name: 'openai-agents', op: openAiAgentsRunner(provider), share: SLOW_SHARE },
-      { name: 'mastra', op: mastraRunner(provider), share: SLOW_SHARE },
-    ];
+    // Each case in a process of its own (bench/agents-cases.ts): no case pays for another's process-wide hooks.
+    const shares: Record<CaseName, number> = {
+      troupe: 1,
+      'troupe-lmdb': SLOW_SHARE,
+      direct: 1,
+      langgraph: SLOW_SHARE,
+      'openai-agents': SLOW_SHARE,
+      mastra: SLOW_SHARE,
+    };
+    const cases: { name: CaseName; proc: CaseProcess; share: number }[] = [];
     const count = (n: number, c: { share: number }): number => Math.max(1, Math.round(n * c.share));
     const results = new Map<string, CaseResult>();
     try {
+      for (const name of CASE_NAMES) cases.push({ name, proc: await caseProcess(name), share: shares[name] });
       for (const c of cases) {
         options.log(`warmup ${c.name} (${count(s.warmup, c)} runs)`);
-        await latency({ count: count(s.warmup, c), warmup: 0, op: c.op });
+        await c.proc.round(count(s.warmup, c));
       }
       // Interleaved rounds: each case sees the same machine load; best round kept per case.
       for (let r = 0; r < s.rounds; r++) {
         for (const c of cases) {
-          const l = await latency({ count: count(s.runs, c), warmup: 0, op: c.op });
+          const l = await c.proc.round(count(s.runs, c));
           options.log(
             `round ${r + 1}/${s.rounds} ${c.name}: ${Math.round(turnsPerSec(l))} turns/s, ` +
               `run p50 ${l.p50Us.toFixed(1)} µs p99 ${l.p99Us.toFixed(1)} µs`,
@@ -167,8 +134,7 @@ export const agentsSuite: Suite = {
         }
       }
     } finally {
-      await troupe.system.shutdown();
-      await lmdb.close();
+      await Promise.all(cases.map((c) => c.proc.close()));
     }
     const get = (n: CaseName): Latency => (results.get(n) as CaseResult).best;
     const t = get('troupe');
@@ -231,6 +197,7 @@ export const agentsSuite: Suite = {
       goals,
       notes: [
         `${s.runs} sequential runs of ${TURNS_PER_RUN} turns per case per round, ${s.warmup} warmup runs ` +
+          '(each case in a process of its own) ' +
           `(troupe-lmdb and the peers: ${SLOW_SHARE * 100} % of those); ` +
           `turns/s is the best of ${s.rounds} interleaved rounds`,
         `turns/s per round: ${cases.map((c) => `${c.name} ${rounds(c.name)}`).join('; ')}`,
