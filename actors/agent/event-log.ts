@@ -80,8 +80,9 @@ export function layOut(tenant: string, events: readonly RunEvent[], budget = SEG
   let wire: readonly WireEvent[] | WireEvent[] = events;
   let segment: WireEvent[] = [];
   let size = HEADER_BYTES;
-  // Written once: a late write of an older driver and the newer driver's event at the same seq cannot replace each
-  // other (the later of the two is refused, and its driver stops: store.ts appendEvents).
+  // Written once, segments and out-of-line chunks alike: a late write of an older driver and the newer driver's event
+  // at the same seq cannot replace each other, nor mix their chunks (the later of the two is refused at its first
+  // key, chunks coming first and in order, and its driver stops: store.ts appendEvents).
   const segmentEntry = (items: WireEvent[]): StorageEntry => {
     const first = items[0] as WireEvent;
     return { key: [tenant, 'ev', first.run_id, seqKey(first.seq)], value: items, once: true };
@@ -97,7 +98,11 @@ export function layOut(tenant: string, events: readonly RunEvent[], budget = SEG
       if (n + HEADER_BYTES > budget) {
         const piece = budget - HEADER_BYTES;
         for (let c = 0, at = 0; at < n; c++, at += piece) {
-          chunks.push({ key: [tenant, 'evbody', e.run_id, seqKey(e.seq), seqKey(c)], value: bytes.subarray(at, Math.min(n, at + piece)) });
+          chunks.push({
+            key: [tenant, 'evbody', e.run_id, seqKey(e.seq), seqKey(c)],
+            value: bytes.subarray(at, Math.min(n, at + piece)),
+            once: true,
+          });
         }
         item = { run_id: e.run_id, thread_id: e.thread_id, seq: e.seq, event: e.event, agent: e.agent, data: null, stored: n };
         n = measure.encodeValue(item).length;

@@ -109,6 +109,20 @@ describe('run log layout', () => {
     );
   });
 
+  it("keeps the first driver's out-of-line event whole when another write of the same seq comes late", async () => {
+    const storage = new MemoryStorage();
+    const store = new RunStore(storage, 1024);
+    const fence = { agent: 'a', epoch: 1 };
+    // Two drivers' bodies of one seq, the same size, different bytes: chunks that replaced each other would mix them.
+    const first = { text: 'a'.repeat(5000) };
+    await store.appendEvents('t', [event(1, first)], fence);
+    await expect(store.appendEvents('t', [event(1, { text: 'b'.repeat(5000) })], fence)).rejects.toThrow(/driven by a newer activation/);
+    const logged = await store.events('t', 'r1');
+    expect(logged.map((e) => e.data)).toEqual([first]);
+    // The same write again (an answer lost, the write retried) is not a conflict.
+    await expect(store.appendEvents('t', [event(1, first)], fence)).resolves.toHaveLength(1);
+  });
+
   it('refuses a stub whose body is torn instead of returning part of it', async () => {
     const storage = new MemoryStorage();
     const store = new RunStore(storage, 1024);
