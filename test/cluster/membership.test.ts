@@ -1,5 +1,7 @@
 /** Membership (joins, leaves, silent nodes declared dead), reconnect after a server restart, remote drain. */
 import { spawn } from 'node:child_process';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
 import type { KvMembership } from '../../runtime/jetstream/index.js';
 import { type ActorSystem, type MembershipEvent } from '../../runtime/index.js';
@@ -13,6 +15,28 @@ import { meshFixture } from './mesh-fixture.js';
 
 const mesh = meshFixture();
 let n = 0;
+
+/** The mailbox stream's state and its consumers' delivered/ack floors, for a failure's message. */
+async function mailboxState(url: string, stream: string): Promise<string> {
+  const nc = await connect({ servers: url });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const consumers: unknown[] = [];
+    for await (const c of jsm.consumers.list(stream))
+      consumers.push({
+        name: c.name,
+        delivered: c.delivered,
+        ack_floor: c.ack_floor,
+        pending: c.num_pending,
+        ack_pending: c.num_ack_pending,
+      });
+    return `stream ${JSON.stringify((await jsm.streams.info(stream)).state)}; consumers ${JSON.stringify(consumers)}`;
+  } catch (e) {
+    return `server state unreadable: ${(e as Error).message}`;
+  } finally {
+    await nc.close();
+  }
+}
 
 const node = (prefix: string, id: string): Promise<ActorSystem> => mesh.node(prefix, id, { heartbeatMs: 100, deadAfterMs: 600 });
 
@@ -92,9 +116,12 @@ describe('membership', () => {
         30_000,
         'asks after restart',
       );
-      // The tell sent while the server was down was handled exactly once, in order, after the restart.
-      expect(seen.filter((x) => x === 2)).toHaveLength(1);
-      expect(seen.slice(0, 2)).toEqual([1, 2]);
+      // The tell sent while the server was down was handled exactly once, in order, after the restart. (Failed once in
+      // a loaded clean-clone run, not reproduced since: what the server then holds is printed with the assertion.)
+      const onceInOrder = seen.filter((x) => x === 2).length === 1 && seen[0] === 1 && seen[1] === 2;
+      expect(onceInOrder, onceInOrder ? '' : `handled ${JSON.stringify(seen)}; ${await mailboxState(own.url, 'RESTART_MAILBOX')}`).toBe(
+        true,
+      );
       await s.shutdown();
     } finally {
       await own.stop();
