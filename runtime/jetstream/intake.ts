@@ -87,6 +87,8 @@ const CONFIRM_PAUSE_MS = 250;
 const RECENT_MS = 3_000;
 /** Most confirmations one intake has in flight. */
 const MAX_CONFIRMING = 256;
+/** A consumer that answers again only after this long is named in a warning when its pull resumes. */
+const SLOW_ANSWER_MS = 2_000;
 /** How long a new holder waits for an existing consumer to answer with a leader before re-creating it. */
 const KEEP_WAIT_MS = 8_000;
 /** How long a new holder waits for the last holder's hand-backs to land (while it is alive) before re-creating. */
@@ -339,7 +341,12 @@ function consumeLoop(
       }
       if (done()) return;
       if (stalled !== undefined) c.warn(`consumer of ${address}: ${stalled}; pulling again once it answers`);
+      const waitFrom = c.clock.now();
       await untilAnswers(c, durable, done);
+      // Where a recovery's time went (the chaos run's node traces): a consumer that took long to answer again.
+      const waited = c.clock.now() - waitFrom;
+      if (stalled !== undefined && waited >= SLOW_ANSWER_MS && !done())
+        c.warn(`consumer of ${address} answered again after ${waited} ms; pulling`);
     }
   }
   return {
