@@ -142,6 +142,9 @@ export function runProbe(storage: Storage, streamInfo: () => Promise<string>, t0
   };
 }
 
+/** The invariant over runs' event logs (see {@link checkRuns}). */
+export const LOG_INVARIANT = 'run logs without gaps or duplicate seqs';
+
 /** The invariant over what the NATS server kept (see {@link checkRuns}). */
 export const STORAGE_INVARIANT = 'every acknowledged run still in storage';
 
@@ -207,7 +210,7 @@ export async function checkRuns(
       detail: `${runs.length} runs started (${byStatus || 'none'}; ${stillDriven} still driven, ${missing} never created, unacknowledged)`,
     },
     logs: {
-      name: 'run logs without gaps or duplicate seqs',
+      name: LOG_INVARIANT,
       checked: runs.length - missing,
       violations: logs,
       detail: `${events} events read`,

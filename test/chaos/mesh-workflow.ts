@@ -142,6 +142,9 @@ async function noKeyLeft(storage: Storage, tenant: string, runId: string): Promi
   return drivers.length === 0 && checkpoint === undefined && events.length === 0;
 }
 
+/** The invariant over workflow runs' event logs (see {@link checkWorkflows}). */
+export const WORKFLOW_LOG_INVARIANT = 'workflow run logs without gaps or duplicate seqs';
+
 /** The invariant over what the NATS server kept of workflow runs (see {@link checkWorkflows}). */
 export const WORKFLOW_STORAGE_INVARIANT = 'every acknowledged workflow run still in storage';
 
@@ -271,7 +274,7 @@ export async function checkWorkflows(
       detail: `${steps} step attempts journalled; ${finishes.size} agent runs' finish markers read from the runs bucket`,
     },
     logs: {
-      name: 'workflow run logs without gaps or duplicate seqs',
+      name: WORKFLOW_LOG_INVARIANT,
       checked: withRecord,
       violations: logs,
       detail: `${events} events read`,

@@ -12,8 +12,8 @@ or driven, no step completed twice, workflow logs without gaps — test/chaos/me
  * `CHAOS_MESH=1` (what `npm run test:chaos` sets); `CHAOS_MESH_SECONDS` overrides the length.
  */
 import { describe, expect, it } from 'vitest';
-import { STORAGE_INVARIANT } from './mesh-check.js';
-import { WORKFLOW_STORAGE_INVARIANT } from './mesh-workflow.js';
+import { LOG_INVARIANT, STORAGE_INVARIANT } from './mesh-check.js';
+import { WORKFLOW_LOG_INVARIANT, WORKFLOW_STORAGE_INVARIANT } from './mesh-workflow.js';
 import { reportLines, runMeshChaos } from './mesh.js';
 
 /**
@@ -22,7 +22,9 @@ import { reportLines, runMeshChaos } from './mesh.js';
  * first sequence had moved past them. Older servers have known catch-up bugs of that kind (nats-server#5054, "KeyValue
  * not found after server restarts", fixed in 2.10.11, is one). Troupe cannot keep what its storage lost, so on servers
  * before 2.10.11 that one invariant is printed, not asserted; every invariant about what Troupe does is asserted on
- * every version, and a run missing only its record (its other keys present) is a Troupe violation.
+ * every version, and a run missing only its record (its other keys present) is a Troupe violation. In a run where the
+ * server did lose acknowledged writes, a run's log with a gap or ending short of its record is what losing part of its
+ * events looks like: those are printed, not asserted, on such servers; a seq logged twice is asserted whatever happened.
  */
 function storageLosesWrites(version: string): boolean {
   const [major = 0, minor = 0, patch = 0] = version.split('.').map((n) => Number.parseInt(n, 10));
@@ -46,10 +48,25 @@ describe.skipIf(process.env['CHAOS_MESH'] !== '1')('mesh chaos', () => {
         expect(kinds).toContain('node-kill');
       }
       for (const f of report.faults) expect(f.talliesMs, `tallies after ${f.kind} ${f.target} (+${f.at} ms)`).toBeDefined();
+      const losesWrites = storageLosesWrites(report.natsVersion);
+      const isStorage = (name: string): boolean => name === STORAGE_INVARIANT || name === WORKFLOW_STORAGE_INVARIANT;
+      // The server demonstrably lost acknowledged writes in this run: a log with a gap, or one that ends short of its
+      // record, is what losing some of a run's events looks like too. A seq logged twice is never a loss: still asserted.
+      const lost = losesWrites && report.invariants.some((inv) => isStorage(inv.name) && inv.violations.length > 0);
       for (const inv of report.invariants) {
-        if ((inv.name === STORAGE_INVARIANT || inv.name === WORKFLOW_STORAGE_INVARIANT) && storageLosesWrites(report.natsVersion)) {
+        if (isStorage(inv.name) && losesWrites) {
           if (inv.violations.length > 0)
             console.warn(`nats-server ${report.natsVersion}: ${inv.violations.length} × ${inv.name} violated (not asserted, see above)`);
+          continue;
+        }
+        if (lost && (inv.name === LOG_INVARIANT || inv.name === WORKFLOW_LOG_INVARIANT)) {
+          const asserted = inv.violations.filter((v) => / twice$/.test(v));
+          if (asserted.length < inv.violations.length)
+            console.warn(
+              `nats-server ${report.natsVersion} lost writes in this run: ${inv.violations.length - asserted.length} × ${inv.name} ` +
+                'violated by a gap or a short log (not asserted, see above); duplicates still asserted',
+            );
+          expect(asserted, inv.name).toEqual([]);
           continue;
         }
         expect(inv.violations, inv.name).toEqual([]);
