@@ -405,10 +405,14 @@ export class RunStore {
     return fenceEpoch(await this.runs.get([tenant, 'driver', runId, fence.agent])) <= fence.epoch;
   }
 
-  /** Writes `entries` of run `runId` unless a newer activation than `fence` claimed it (then throws {@link runTakenOver}). */
-  private fenced(tenant: string, runId: string, fence: RunFence, entries: readonly StorageEntry[]): Promise<void> {
+  /**
+   * Writes `entries` of run `runId` unless a newer activation than `fence` claimed it (then throws {@link runTakenOver}),
+   * resolving with `result` in the same step that checks the answer.
+   */
+  private fenced<T = void>(tenant: string, runId: string, fence: RunFence, entries: readonly StorageEntry[], result?: T): Promise<T> {
     return this.runs.putFenced([tenant, 'driver', runId, fence.agent], fence.epoch, entries).then((applied) => {
       if (!applied) throw runTakenOver(runId, fence);
+      return result as T;
     });
   }
 
@@ -448,12 +452,8 @@ export class RunStore {
             : this.runs.putMany(entries);
         return written.then(() => wire);
       }
-      // The fence's answer checked in the same step that hands the events on (not a step of its own, as fenced makes).
-      const runId = (events[0] as RunEvent).run_id;
-      return this.runs.putFenced([tenant, 'driver', runId, fence.agent], fence.epoch, entries).then((applied) => {
-        if (!applied) throw runTakenOver(runId, fence);
-        return wire;
-      });
+      // The fence's answer checked in the same step that hands the events on.
+      return this.fenced(tenant, (events[0] as RunEvent).run_id, fence, entries, wire);
     } catch (e) {
       return Promise.reject(e as Error);
     }

@@ -242,6 +242,14 @@ function ackSubject(m: JsMsg): string | undefined {
 }
 
 /**
+ * Where the stream's name stands in an ack subject of `tokens` tokens: `$JS.ACK.<stream>.<consumer>.<delivered>.<seq>.
+ * <dseq>.<time>.<pending>` (9), or the same after a domain and an account hash (11 or more); -1 for any other count.
+ */
+function streamToken(tokens: number): number {
+  return tokens === 9 ? 2 : tokens >= 11 ? 4 : -1;
+}
+
+/**
  * How many times a pulled message was delivered, read from its ack subject: `$JS.ACK.<stream>.<consumer>.<n>.…` (9
  * tokens) or `$JS.ACK.<domain>.<hash>.<stream>.<consumer>.<n>.…` (11 or more). nats.js' `info` splits the subject and
  * parses five numbers for every message; this reads one. Anything unexpected is left to nats.js.
@@ -251,7 +259,8 @@ export function deliveryCount(m: JsMsg): number {
   if (reply !== undefined && reply.startsWith('$JS.ACK.')) {
     let dots = 0;
     for (let i = reply.indexOf('.'); i !== -1; i = reply.indexOf('.', i + 1)) dots++;
-    const index = dots === 8 ? 4 : dots >= 10 ? 6 : -1;
+    const first = streamToken(dots + 1);
+    const index = first < 0 ? -1 : first + 2;
     let start = 0;
     for (let t = 0; t < index; t++) start = reply.indexOf('.', start) + 1;
     let n = 0;
@@ -447,7 +456,7 @@ async function stillStored(c: IntakeContext, reply: string): Promise<'same' | 'g
 export function ackTarget(reply: string): { stream: string; seq: number; storedNs: string } | undefined {
   if (!reply.startsWith('$JS.ACK.')) return undefined;
   const t = reply.split('.');
-  const at = t.length === 9 ? 2 : t.length >= 11 ? 4 : -1;
+  const at = streamToken(t.length);
   if (at < 0) return undefined;
   const stream = t[at] as string;
   const seq = Number(t[at + 3]);
