@@ -5,6 +5,7 @@
 import type { Span } from '../text/pii-spans.js';
 import { cue, cueMatches, lowered } from './cue.js';
 import { allMatches } from '../matches.js';
+import { tableCells } from './table.js';
 
 const MONTHS =
   'january|february|march|april|may|june|july|august|september|october|november|december|' +
@@ -41,6 +42,11 @@ const CONTEXT = cue(
   ].join(''),
 );
 
+/** Table columns that hold dates of birth (CSV, TSV, `|` tables of tool output). */
+const TABLE_BIRTH =
+  /^(?:dob|d\.o\.b\.?|birth_?date|birthdate|birthday|date[ _]?of[ _]?birth|born|geburtsdatum|geb\.?|geburtstag|date[ _]?de[ _]?naissance|naissance|né\(e\) le|fecha[ _]?(?:de[ _]?)?nacimiento|nacimiento|f\.? ?nac\.?)$/iu;
+const WHOLE_DATE = new RegExp(`^(?:${DATE.source})$`, 'iu');
+
 /** Dates of birth. */
 export function findBirthDates(text: string, lower: string | null = lowered(text)): Span[] {
   const out: Span[] = [];
@@ -59,6 +65,8 @@ export function findBirthDates(text: string, lower: string | null = lowered(text
     const y = YEAR_ONLY.exec(text);
     if (y !== null && /(in|en|im)\s*$/i.test(m[0])) out.push({ type: 'DATE_OF_BIRTH', start: at, end: at + y[0].length, score: 0.7 });
   }
+  for (const c of tableCells(text, TABLE_BIRTH))
+    if (WHOLE_DATE.test(text.slice(c.start, c.end))) out.push({ type: 'DATE_OF_BIRTH', start: c.start, end: c.end, score: 0.9 });
   // The date before the verb: "Ich wurde am 3. Oktober 1975 geboren", "I was 12 March 1990 born" is rare but German does it.
   for (const m of cueMatches(BORN_AFTER, text, lower)) {
     const from = Math.max(0, m.index - 40);

@@ -5,6 +5,7 @@
  */
 import { LEXICON } from './lexicon-data.js';
 import { COUNTRIES, MORE_CITIES, MORE_FIRST_NAMES, MORE_LAST_NAMES, NOT_GIVEN_NAME, WORDLIKE_LAST_NAMES } from './names-data.js';
+import { REGIONS, WORDLIKE_PLACES, WORLD_CITIES, WORLD_COUNTRIES } from './places-data.js';
 
 const words = (s: string): string[] => s.split(/\s+/).filter((w) => w.length > 0);
 /** `s` without diacritics ("maría" → "maria"), for lookups of names written with or without accents. */
@@ -183,9 +184,13 @@ export const WORDLIKE_LAST: ReadonlySet<string> = wordSet(WORDLIKE_LAST_NAMES.fl
 /** Capitalised words that begin organisations, roles and places, never a given name ("Firma Müller", "Saint Martin"). */
 export const NOT_GIVEN: ReadonlySet<string> = wordSet(NOT_GIVEN_NAME.flatMap(words));
 /** Multi-word (and more single-word) city names, lower-case. */
-export const MORE_CITY_NAMES: ReadonlySet<string> = wordSet(MORE_CITIES.flatMap((l) => l.split('|')));
+export const MORE_CITY_NAMES: ReadonlySet<string> = wordSet([...MORE_CITIES, ...WORLD_CITIES].flatMap((l) => l.split('|')));
 /** Countries (lower-case, in the four languages; multi-word names whole). */
-export const COUNTRY_NAMES: ReadonlySet<string> = wordSet(COUNTRIES.flatMap((l) => l.split('|')));
+export const COUNTRY_NAMES: ReadonlySet<string> = wordSet([...COUNTRIES, ...WORLD_COUNTRIES].flatMap((l) => l.split('|')));
+/** States, provinces, Länder, cantons, régions and comunidades (lower-case; multi-word names whole). */
+export const REGION_NAMES: ReadonlySet<string> = wordSet(REGIONS.flatMap((l) => l.split('|')));
+/** Places whose names are also ordinary words or given names ("Nice", "Reading", "Victoria", "Chad"). */
+export const WORDLIKE_PLACE_NAMES: ReadonlySet<string> = wordSet(WORDLIKE_PLACES.flatMap((l) => l.split('|')));
 /** Cities (lower-case, one word; "new york" style names are matched on their last word too). */
 export const CITY_NAMES: ReadonlySet<string> = wordSet(CITIES, [...fromLexicon.cities], [...MORE_CITY_NAMES]);
 /** Ordinary words of compromise's English lexicon (verbs, nouns, adjectives…): not a given name before a surname. */

@@ -4,7 +4,17 @@
  * after a postcode or a place preposition ("wohne in Köln", "vivo en Sevilla"). Cities mentioned without such
  * context are left alone (they are rarely personal data).
  */
-import { AMBIGUOUS_FIRST, CITY_NAMES, COUNTRY_NAMES, FIRST_NAMES } from './lexicon.js';
+import {
+  AMBIGUOUS_FIRST,
+  CITY_NAMES,
+  COMMON_WORDS,
+  COUNTRY_NAMES,
+  FIRST_NAMES,
+  NOT_NAME,
+  REGION_NAMES,
+  unaccent,
+  WORDLIKE_PLACE_NAMES,
+} from './lexicon.js';
 import { cue, cueMatches, hasCue, lowered, type Cue } from './cue.js';
 import { tableCells } from './table.js';
 import { before, type Span } from '../text/pii-spans.js';
@@ -102,13 +112,32 @@ const ANY_PREP_CITY = new RegExp(
 const PLACE_ONLY_PREP = /^(in|im|near|nahe|aus|nach|à|au|en|près de|cerca de)$/;
 /** Fields and columns that hold a city or place. */
 const PLACE_KEY =
-  'city|town|ort|stadt|wohnort|geburtsort|ville|lieu(?: de naissance)?|ciudad|localidad|municipio|' +
+  'city|town|ort|stadt|wohnort|geburtsort|standort|sitz|wohnsitz|ville|lieu(?: de naissance)?|domicile|residence|' +
+  'ciudad|localidad|municipio|residencia|domicilio|poblaci[oó]n|' +
   'lugar(?: de nacimiento)?|place of birth|' +
   'birthplace|location|hometown|home_?town|city_?name';
 const KEY_CITY = cue(`(?<![\\p{L}_])["']?(?:${PLACE_KEY})["']?[ \\t]*[:=][ \\t]*["']?`);
 /** The value of a city field: a word with a case (any case, as the field names it), up to three more words. */
 const KEY_CITY_VALUE = /[\p{Lu}\p{Ll}\p{Lt}][\p{L}'’.-]*(?:[ \t-]\p{L}[\p{L}'’.-]*){0,3}/uy;
 const TABLE_PLACE = new RegExp(`^(?:${PLACE_KEY})$`, 'iu');
+/** Fields and columns that hold a country or region: a place when the value is one the gazetteer knows. */
+const GEO_KEY =
+  'country|country_?name|country_?of_?residence|land|pays|pa[ií]s|nation|state|region|province|provincia|' +
+  'bundesland|kanton|canton|r[ée]gion|departamento|d[ée]partement|comunidad|estado|residence_?country';
+const KEY_GEO = cue(`(?<![\\p{L}_])["']?(?:${GEO_KEY})["']?[ \\t]*[:=][ \\t]*["']?`);
+const TABLE_GEO = new RegExp(`^(?:${GEO_KEY})$`, 'iu');
+/** A place name: a capitalised word or words ("Ghana", "Nordrhein-Westfalen", "Castilla-La Mancha", "New South Wales"). */
+const PLACE_WORDS = /\p{Lu}[\p{L}\p{M}'’.-]*(?:[ \t](?:de |del |de la |la |of |the |y |and |am |im |sur |upon )?\p{Lu}[\p{L}\p{M}'’.-]*){0,3}/uy;
+/** ", Region" or ", Country" after a city. */
+const COMMA_PLACE = /,[ \t]*(?=\p{Lu})/gu;
+/** Words that end a place (a sentence, a field, a list). */
+const PLACE_END = /^(?:[ \t]*(?:[,;:|)\]"'.!?]|\r?\n|$|[ \t][—–-][ \t]|[ \t]\())/u;
+/** Verbs of living and birth: after them a capitalised place behind a preposition is a place even when unlisted. */
+const DWELL = new RegExp(
+  '^(?:live|lives|lived|living|reside|resides|residing|resident|born|raised|grew up|moved|wohne|wohnt|wohnen|lebe|lebt|' +
+    'leben|wohnhaft|ansässig|geboren|aufgewachsen|umgezogen|habite|habitons|vis|vit|vivons|réside|domicilié|domiciliée|' +
+    'né|née|vivo|vive|vivimos|resido|radicado|radicada|nací|nació|nacido|nacida|mudé)$',
+);
 const CAPITALISED = /^\p{Lu}[\p{L}'’.-]*(?:[ \t-]\p{L}[\p{L}'’.-]*){0,3}$/u;
 
 function cityEnd(text: string, start: number, phrase: string, exact = false, countries = false): number | undefined {
@@ -118,6 +147,101 @@ function cityEnd(text: string, start: number, phrase: string, exact = false, cou
     if (countries && COUNTRY_NAMES.has(name.toLowerCase())) return start + name.length;
     const lastWord = !exact && n > 1 && CITY_NAMES.has((words[n - 1] ?? '').toLowerCase());
     if (CITY_NAMES.has(name.toLowerCase()) || lastWord) return start + name.length;
+  }
+  return undefined;
+}
+
+const known = (set: ReadonlySet<string>, name: string): boolean => {
+  const l = name.toLowerCase();
+  return set.has(l) || set.has(unaccent(l));
+};
+
+/** The end of the longest known place (`sets`) that the words at `start` begin with, or undefined. */
+function placeEnd(text: string, start: number, sets: readonly ReadonlySet<string>[]): number | undefined {
+  PLACE_WORDS.lastIndex = start;
+  const words = (PLACE_WORDS.exec(text)?.[0] ?? '').split(/[ \t]/);
+  for (let n = words.length; n > 0; n--) {
+    const name = words.slice(0, n).join(' ').replace(/[.'’-]+$/, '');
+    if (sets.some((set) => known(set, name))) return start + name.length;
+  }
+  return undefined;
+}
+
+/** The start of a known city that ends at `end` (up to three words back), or undefined. */
+function cityStartBefore(text: string, end: number): number | undefined {
+  const back = /(?:\p{Lu}[\p{L}\p{M}'’.-]*(?:[ \t](?:de |del |de la |am |sur |upon |an der )?)?){1,3}$/u.exec(
+    text.slice(Math.max(0, end - 48), end),
+  );
+  if (back === null) return undefined;
+  const from = end - back[0].length;
+  // The longest tail of those words that names a city ("San Antonio", not "Office San Antonio").
+  for (let at = from; at < end; ) {
+    const name = text.slice(at, end);
+    if (known(CITY_NAMES, name)) return at;
+    const sp = text.slice(at, end).search(/[ \t]/);
+    if (sp < 0) break;
+    at += sp + 1;
+  }
+  return undefined;
+}
+
+/**
+ * "City, Region" and "City, Country" as one place: a LOCATION that ends before ", Nevada" grows over it, and a known
+ * city followed by a known region or country is one wherever it stands ("office Las Vegas, Nevada").
+ */
+function withRegions(text: string, out: Span[]): void {
+  if (text.indexOf(',') < 0) return;
+  for (const m of allMatches(COMMA_PLACE, text)) {
+    const at = m.index + m[0].length;
+    const end = placeEnd(text, at, [REGION_NAMES, COUNTRY_NAMES]);
+    if (end === undefined || !PLACE_END.test(text.slice(end, end + 4))) continue;
+    const grown = out.findIndex((s) => s.type === 'LOCATION' && s.end === m.index);
+    if (grown >= 0) {
+      const s = out[grown] as Span;
+      out[grown] = { ...s, end };
+      continue;
+    }
+    const start = cityStartBefore(text, m.index);
+    if (start !== undefined) out.push({ type: 'LOCATION', start, end, score: 0.75 });
+  }
+}
+
+/**
+ * A known city standing on its own in a comma-separated line, the way a signature or a contact line gives it
+ * ("Claudia Wenzel, Hannover, Tel. …", "Bernard Petit, Strasbourg — tél."); not a city that is also a word or a name.
+ */
+const SIGN_CITY = /,[ \t]*(\p{Lu}[\p{L}\p{M}'’.-]+(?:[ \t]\p{Lu}[\p{L}\p{M}'’.-]+)?)/gu;
+function signatureCities(text: string, out: Span[]): void {
+  for (const m of allMatches(SIGN_CITY, text)) {
+    const phrase = m[1] ?? '';
+    const at = m.index + m[0].length - phrase.length;
+    let end: number | undefined;
+    for (const name of [phrase, phrase.split(/[ \t]/)[0] ?? '']) {
+      if (known(CITY_NAMES, name) && !known(WORDLIKE_PLACE_NAMES, name) && !known(FIRST_NAMES, name)) {
+        end = at + name.length;
+        break;
+      }
+    }
+    if (end === undefined || !PLACE_END.test(text.slice(end, end + 4))) continue;
+    // The words before the comma name someone or something ("Claudia Wenzel,"), not a list of cities being compared.
+    if (!/\p{Lu}[\p{Ll}\p{M}]+[ \t]+\p{Lu}[\p{Ll}\p{M}'’-]+$/u.test(text.slice(Math.max(0, m.index - 40), m.index))) continue;
+    out.push({ type: 'LOCATION', start: at, end, score: 0.6 });
+  }
+}
+
+/**
+ * After a verb of living or birth ("she lives in Esch-sur-Alzette", "nacida … en Cuenca"), an unlisted capitalised
+ * place: one or two words (hyphens inside), none a function word, month or ordinary English word, the clause ending there.
+ */
+function unlistedPlace(text: string, at: number, phrase: string, verb: string): number | undefined {
+  if (!DWELL.test(verb.toLowerCase())) return undefined;
+  const words = phrase.split(/[ \t]/).slice(0, 2);
+  for (let n = words.length; n > 0; n--) {
+    const ws = words.slice(0, n);
+    if (ws.some((w) => NOT_NAME.has(w.toLowerCase()) || COMMON_WORDS.has(w.toLowerCase()) || /^\p{Lu}+$/u.test(w) && w.length > 3)) continue;
+    const end = at + ws.join(' ').length;
+    if (/^(?:[ \t]*(?:[,;:|)\]"'.!?]|\r?\n|$)|[ \t]+(?:now|today|since|with|and|und|et|y|avec|con|mit|seit|depuis|desde|ahora|jetzt|maintenant)\b)/u.test(text.slice(end, end + 12)))
+      return end;
   }
   return undefined;
 }
@@ -149,7 +273,11 @@ export function findLocations(text: string, lower: string | null = lowered(text)
       const phrase = c[1] ?? '';
       const at = from + c.index + c[0].length - phrase.length;
       // Where someone lives, comes from or was born, a country is as personal as a city ("vivo en España").
-      const end = cityEnd(text, at, phrase, false, true);
+      const gap = window.slice(0, c.index);
+      const prep = /\S+/.exec(c[0])?.[0] ?? '';
+      const end =
+        cityEnd(text, at, phrase, false, true) ??
+        (/^(?:in|à|en)$/.test(prep) && !/\p{Ll}{4}/u.test(gap) ? unlistedPlace(text, at, phrase, m[0]) : undefined);
       if (end !== undefined) {
         out.push({ type: 'LOCATION', start: at, end, score: 0.7 });
         break;
@@ -181,5 +309,17 @@ export function findLocations(text: string, lower: string | null = lowered(text)
   for (const c of tableCells(text, TABLE_PLACE)) {
     if (CAPITALISED.test(text.slice(c.start, c.end))) out.push({ type: 'LOCATION', start: c.start, end: c.end, score: 0.75 });
   }
+  // A country or region field: the value when the gazetteer knows it ("country": "China", a `country` column).
+  const GEO = [COUNTRY_NAMES, REGION_NAMES, CITY_NAMES];
+  for (const m of cueMatches(KEY_GEO, text, lower)) {
+    const at = m.index + m[0].length;
+    const end = placeEnd(text, at, GEO);
+    if (end !== undefined && PLACE_END.test(text.slice(end, end + 4))) out.push({ type: 'LOCATION', start: at, end, score: 0.75 });
+  }
+  for (const c of tableCells(text, TABLE_GEO)) {
+    if (placeEnd(text, c.start, GEO) === c.end) out.push({ type: 'LOCATION', start: c.start, end: c.end, score: 0.75 });
+  }
+  signatureCities(text, out);
+  withRegions(text, out);
   return out;
 }

@@ -98,6 +98,11 @@ export const MORE_FIRST_NAMES: readonly string[] = [
   'bjorn björn sören soren jörn jorn göran goran matti kalle',
   'ali alex sam charlie jamie robbie bobby mike mikey tom tommy dan danny dave matt chris steve stevie andy tony nicky',
   'becky beth bex jess jessie kat katy liz lizzie maggie meg mel nat nell sally sue tina trish',
+  // German, French and Spanish given names found missing after holdout set 7
+  'katrin kathrin katja kathi ulrike jutta margit gerda hannelore maike meike siegfried ingo lutz gunnar sönke knut',
+  'rüdiger ruediger wilfried gottfried winfried eckhard eckart hartwig gesine frauke imke heidrun sieglinde roswitha',
+  'nolwenn josiane geneviève annick gaël gael erwan kévin grégoire ghislaine bernadette huguette ginette solange',
+  'almudena encarnación asunción íñigo txema fermín fermin baltasar casimiro eulalia eugenia purificación visitación',
 ];
 
 /** Surnames by origin. */

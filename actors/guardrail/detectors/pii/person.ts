@@ -119,7 +119,7 @@ const INTRO_STRONG = cue(
 const INTRO_WEAK = cue("(?<![a-z0-9_])(?:i am|i'm|i’m|this is|ich bin|hier ist|je suis|c'est|soy|yo soy|habla|speaking with|contact)\\s+");
 const GREETING_STRONG = cue(
   [
-    '(?:dear|liebe|lieber|sehr geehrte|sehr geehrter|hallo liebe|',
+    '(?<![\\p{L}])(?:dear|liebe|lieber|sehr geehrte|sehr geehrter|hallo liebe|',
     'cher|chère|estimado|estimada|querido|querida|attn:?|attention:?|',
     'z\\.? ?hd\\.?)\\s+',
   ].join(''),
@@ -160,6 +160,8 @@ const PERSON_KEY = new RegExp(
 ).source;
 const JSON_PERSON = cue(`["']${PERSON_KEY}["']\\s*:\\s*["']`);
 const JSON_NAME = cue(`["'](?:name|username_display)["']\\s*:\\s*["']`);
+/** Short name-part keys ("first", "last"): a name when the value is one whole capitalised name. */
+const JSON_PART = cue(`["'](?:first|last|given|family|middle|apellido1|apellido2|primer_apellido|segundo_apellido)["']\\s*:\\s*["']`);
 const LINE_PERSON = cue(`(?:^|[\\s,;({])(?:${PERSON_KEY}|from|von|de|to|an|à|para|name|namen)\\s*[:=]\\s*["']?`);
 const CAPITAL_PAIR = /(?<![\p{L}\p{N}_@./#-])\p{Lu}[\p{Ll}\p{M}]+(?:-\p{Lu}[\p{Ll}\p{M}]+)?(?= )/gu;
 
@@ -244,7 +246,9 @@ function coordinated(text: string, out: Span[]): void {
     if (left?.[1] !== undefined) {
       const at = s.start - left[0].length;
       const name = readName(text, at, 3);
-      if (name !== undefined && name.end === at + left[1].length && nameLike(name.words)) push(out, at, name, 0.8);
+      // A listed given name or surname among them: "Vielen Dank, Anna Weber" and "Meine Mutter, Helga Braun" list no one.
+      if (name !== undefined && name.end === at + left[1].length && nameLike(name.words) && name.words.some(isKnown))
+        push(out, at, name, 0.8);
     }
   }
 }
@@ -280,7 +284,9 @@ export function findPersons(text: string, lower: string | null = lowered(text)):
   for (const m of cueMatches(GREETING_STRONG, text, lower)) {
     const at = m.index + m[0].length;
     HONORIFIC.lastIndex = 0;
-    push(out, at, readName(text, at, 3), 0.85);
+    const name = readName(text, at, 3);
+    // One capital letter is an initial or a model code ("WK 12"), not a name.
+    if (name !== undefined && name.end - at > 1) push(out, at, name, 0.85);
   }
   for (const m of cueMatches(GREETING_WEAK, text, lower)) {
     const at = m.index + m[0].length;
@@ -311,6 +317,11 @@ export function findPersons(text: string, lower: string | null = lowered(text)):
   for (const m of cueMatches(JSON_NAME, text, lower)) {
     const name = readName(text, m.index + m[0].length, 4, true);
     if (name !== undefined && name.words.some(isKnown) && text[name.end] === m[0].at(-1)) push(out, m.index + m[0].length, name, 0.85);
+  }
+  for (const m of cueMatches(JSON_PART, text, lower)) {
+    const name = readName(text, m.index + m[0].length, 3);
+    if (name !== undefined && name.end - m.index - m[0].length > 1 && text[name.end] === m[0].at(-1))
+      push(out, m.index + m[0].length, name, 0.85);
   }
   for (const m of cueMatches(LINE_PERSON, text, lower)) {
     const at = m.index + m[0].length;
