@@ -37,14 +37,14 @@ const CONTEXT = cue(
     'nacido el|nacida el|nació el|nací el|naci el|nacido|nacida|',
     'fecha de nacimiento|f\\. ?nac\\.?|fecha nac\\.?|nacimiento|cumpleaños|',
     'birth_?date|date_?of_?birth|dateofbirth|fecha_?nacimiento|',
-    'date_?naissance|geburts_?datum)["\']?\\s*(?:[:=]|is|was|war|',
+    'date_?naissance|geburts_?datum)(?![\\p{L}])["\']?\\s*(?:[:=]|is|was|war|',
     'est|es|fue|ist)?\\s*["\']?\\s*(?:on|am|le|el|the|in|en|im)?\\s*',
   ].join(''),
 );
 
 /** Table columns that hold dates of birth (CSV, TSV, `|` tables of tool output). */
 const TABLE_BIRTH =
-  /^(?:dob|d\.o\.b\.?|birth_?date|birthdate|birthday|date[ _]?of[ _]?birth|born|geburtsdatum|geb\.?|geburtstag|date[ _]?de[ _]?naissance|naissance|né\(e\) le|fecha[ _]?(?:de[ _]?)?nacimiento|nacimiento|f\.? ?nac\.?)$/iu;
+  /^(?:dob|d\.o\.b\.?|birth_?date|birthdate|birthday|date[ _]?of[ _]?birth|born|geburtsdatum|geb\.?|geburtstag|date[ _]?(?:de[ _]?)?naissance|naissance|né\(e\) le|fecha[ _]?(?:de[ _]?)?nacimiento|nacimiento|f\.? ?nac\.?)$/iu;
 const WHOLE_DATE = new RegExp(`^(?:${DATE.source})$`, 'iu');
 
 /** Dates of birth. */

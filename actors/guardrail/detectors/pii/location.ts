@@ -97,7 +97,8 @@ const PLACE_PREP = cue(
 );
 const PREP_CITY = new RegExp(
   "(?:^|\\s)(?:in|at|near|to|from|im|aus|nach|à|au|aux|du|des|en|de|d'|d’|desde|a|cerca de|près de)" +
-    '(?:\\s+(?:the|der|die|dem|den|la|le|les|el|los|las))?\\s+(\\p{Lu}[\\p{L}-]+(?:[ \\t]\\p{Lu}[\\p{L}-]+)?)',
+    '(?:\\s+(?:the|der|die|dem|den|la|le|les|el|los|las))?\\s+' +
+    "(\\p{Lu}[\\p{L}-]+(?:[ \\t](?:de |del |de la |de los |de las |am |an der |sur |sous |upon |on |la |el )?\\p{Lu}[\\p{L}-]+){0,2})",
   'gu',
 );
 
@@ -114,8 +115,12 @@ const PLACE_ONLY_PREP = /^(in|im|near|nahe|aus|nach|à|au|en|près de|cerca de)$
 const PLACE_KEY =
   'city|town|ort|stadt|wohnort|geburtsort|standort|sitz|wohnsitz|ville|lieu(?: de naissance)?|domicile|residence|' +
   'ciudad|localidad|municipio|residencia|domicilio|poblaci[oó]n|' +
-  'lugar(?: de nacimiento)?|place of birth|' +
+  'lugar(?:[ _]de[ _]nacimiento)?|place[ _]of[ _]birth|lieu[ _]de[ _]naissance|' +
   'birthplace|location|hometown|home_?town|city_?name';
+/** Fields named in prose or tool output without a colon ("Wohnort Gelsenkirchen", "lugar de nacimiento Cuenca"). */
+const BARE_KEY_CITY = cue(
+  '(?<![\\p{L}_])(?:wohnort|geburtsort|standort|wohnsitz|lieu de naissance|lugar de nacimiento|place of birth|birthplace|hometown|domicilio|municipio|localidad)[ \\t]+',
+);
 const KEY_CITY = cue(`(?<![\\p{L}_])["']?(?:${PLACE_KEY})["']?[ \\t]*[:=][ \\t]*["']?`);
 /** The value of a city field: a word with a case (any case, as the field names it), up to three more words. */
 const KEY_CITY_VALUE = /[\p{Lu}\p{Ll}\p{Lt}][\p{L}'’.-]*(?:[ \t-]\p{L}[\p{L}'’.-]*){0,3}/uy;
@@ -129,7 +134,7 @@ const TABLE_GEO = new RegExp(`^(?:${GEO_KEY})$`, 'iu');
 /** A place name: a capitalised word or words ("Ghana", "Nordrhein-Westfalen", "Castilla-La Mancha", "New South Wales"). */
 const PLACE_WORDS = /\p{Lu}[\p{L}\p{M}'’.-]*(?:[ \t](?:de |del |de la |la |of |the |y |and |am |im |sur |upon )?\p{Lu}[\p{L}\p{M}'’.-]*){0,3}/uy;
 /** ", Region" or ", Country" after a city. */
-const COMMA_PLACE = /,[ \t]*(?=\p{Lu})/gu;
+const COMMA_PLACE = /,[ \t]+(?=\p{Lu})/gu; // a comma without a space parts CSV cells ("Tulsa,Oklahoma")
 /** Words that end a place (a sentence, a field, a list). */
 const PLACE_END = /^(?:[ \t]*(?:[,;:|)\]"'.!?]|\r?\n|$|[ \t][—–-][ \t]|[ \t]\())/u;
 /** Verbs of living and birth: after them a capitalised place behind a preposition is a place even when unlisted. */
@@ -194,7 +199,8 @@ function withRegions(text: string, out: Span[]): void {
   for (const m of allMatches(COMMA_PLACE, text)) {
     const at = m.index + m[0].length;
     const end = placeEnd(text, at, [REGION_NAMES, COUNTRY_NAMES]);
-    if (end === undefined || !PLACE_END.test(text.slice(end, end + 4))) continue;
+    // ", Georgia Miller" names a person; ", Georgia" or ", Georgia and" a place.
+    if (end === undefined || /^[ \t]\p{Lu}/u.test(text.slice(end, end + 2))) continue;
     const grown = out.findIndex((s) => s.type === 'LOCATION' && s.end === m.index);
     if (grown >= 0) {
       const s = out[grown] as Span;
@@ -204,7 +210,15 @@ function withRegions(text: string, out: Span[]): void {
     const start = cityStartBefore(text, m.index);
     if (start !== undefined) out.push({ type: 'LOCATION', start, end, score: 0.75 });
   }
+  // "à Québec, au Canada", "in Lyon, in France", "en Bruselas, en Bélgica": the country named after the city, apart.
+  for (const m of allMatches(COMMA_PREP_PLACE, text)) {
+    if (!out.some((s) => s.type === 'LOCATION' && s.end === m.index)) continue;
+    const at = m.index + m[0].length;
+    const end = placeEnd(text, at, [COUNTRY_NAMES, REGION_NAMES]);
+    if (end !== undefined) out.push({ type: 'LOCATION', start: at, end, score: 0.7 });
+  }
 }
+const COMMA_PREP_PLACE = /,[ \t]*(?:in|im|en|au|aux|à|in der|en el|en la|dans le|dans la)[ \t]+(?:(?:the|le|la|el|der|die)[ \t]+)?(?=\p{Lu})/gu;
 
 /**
  * A known city standing on its own in a comma-separated line, the way a signature or a contact line gives it
@@ -234,17 +248,40 @@ function signatureCities(text: string, out: Span[]): void {
  * place: one or two words (hyphens inside), none a function word, month or ordinary English word, the clause ending there.
  */
 function unlistedPlace(text: string, at: number, phrase: string, verb: string): number | undefined {
-  if (!DWELL.test(verb.toLowerCase())) return undefined;
-  const words = phrase.split(/[ \t]/).slice(0, 2);
+  const v = verb.toLowerCase();
+  if (!DWELL.test(v)) return undefined;
+  const words = phrase.split(/[ \t]/).slice(0, 5);
   for (let n = words.length; n > 0; n--) {
     const ws = words.slice(0, n);
-    if (ws.some((w) => NOT_NAME.has(w.toLowerCase()) || COMMON_WORDS.has(w.toLowerCase()) || /^\p{Lu}+$/u.test(w) && w.length > 3)) continue;
+    const last = ws.at(-1) ?? '';
+    if (!/^\p{Lu}/u.test(last)) continue;
+    const caps = ws.filter((w) => /^\p{Lu}/u.test(w));
+    const plain = (w: string, i: number): boolean => {
+      const l = w.toLowerCase();
+      if (i === 0 && ws.length > 1 && PLACE_PREFIX.has(l)) return true; // "Bad Kreuznach", "Saint-Dié", "San Vicente"
+      return !NOT_NAME.has(l) && !COMMON_WORDS.has(l) && !(w.length > 3 && /^\p{Lu}+$/u.test(w));
+    };
+    if (!caps.every(plain)) continue;
+    // German capitalises every noun ("lebt in Armut"): an unlisted German place needs a place's shape.
+    if (GERMAN_DWELL.test(v) && !(ws.length > 1 || /-/.test(last) || PLACE_SUFFIX.test(last.toLowerCase()))) continue;
     const end = at + ws.join(' ').length;
-    if (/^(?:[ \t]*(?:[,;:|)\]"'.!?]|\r?\n|$)|[ \t]+(?:now|today|since|with|and|und|et|y|avec|con|mit|seit|depuis|desde|ahora|jetzt|maintenant)\b)/u.test(text.slice(end, end + 12)))
+    if (/^(?:[ \t]*(?:[,;:|)\]"'.!?]|\r?\n|$)|[ \t]+(?:now|today|since|with|and|und|et|y|avec|con|mit|seit|depuis|desde|ahora|jetzt|maintenant|aufgewachsen|geboren|gelebt|gewohnt)(?![\p{L}]))/u.test(text.slice(end, end + 14)))
       return end;
   }
   return undefined;
 }
+const VERB_LAST = cue('(?<=[ \\t])(?:aufgewachsen|geboren|gelebt|gewohnt|wohnhaft|ansässig|groß geworden|zu hause|zuhause|daheim)(?![\\p{L}])');
+/** Capitalised words that may name an unlisted place: no function word, month or ordinary English word. */
+const givenPlace = (phrase: string): boolean =>
+  phrase.split(/[ \t]/).every((w, i) => (i === 0 && PLACE_PREFIX.has(w.toLowerCase())) || (!NOT_NAME.has(w.toLowerCase()) && !COMMON_WORDS.has(w.toLowerCase())));
+const GERMAN_DWELL = /^(?:wohne|wohnt|wohnen|lebe|lebt|leben|wohnhaft|ansässig|geboren|aufgewachsen|umgezogen)$/;
+/** First words of place names ("Bad Kreuznach", "Sankt Augustin", "San Vicente", "Port Talbot"). */
+const PLACE_PREFIX = new Set(
+  'bad sankt st. st neu alt groß gross klein hohen ober unter nieder markt san santa santo saint sainte new port fort mount lake north south east west upper lower great little'.split(' '),
+);
+/** Endings of German, Dutch and Scandinavian place names. */
+const PLACE_SUFFIX =
+  /(?:burg|berg|dorf|hausen|heim|stadt|stedt|feld|furt|hofen|ingen|ungen|bach|brück|brücken|hagen|rode|leben|born|beck|büttel|kirchen|weiler|werder|walde|hafen|münde|ow|itz|au)$/;
 
 /** Street addresses and cities in personal context. */
 export function findLocations(text: string, lower: string | null = lowered(text)): Span[] {
@@ -284,6 +321,16 @@ export function findLocations(text: string, lower: string | null = lowered(text)
       }
     }
   }
+  // German puts the verb last: "bin aber in Polen aufgewachsen", "ist in Bad Tölz geboren".
+  for (const m of cueMatches(VERB_LAST, text, lower)) {
+    const head = /(?:^|[ \t])(?:in|im|aus)[ \t]+(\p{Lu}[\p{L}-]+(?:[ \t]\p{Lu}[\p{L}-]+)?)[ \t]+$/u.exec(text.slice(Math.max(0, m.index - 40), m.index));
+    const phrase = head?.[1];
+    if (head === null || phrase === undefined) continue;
+    const at = m.index - head[0].length + head[0].lastIndexOf(phrase);
+    const end = cityEnd(text, at, phrase, true, true);
+    const unlisted = end === undefined && (phrase.includes(' ') || PLACE_SUFFIX.test(phrase.toLowerCase())) && givenPlace(phrase);
+    if (end !== undefined || unlisted) out.push({ type: 'LOCATION', start: at, end: end ?? at + phrase.length, score: 0.7 });
+  }
   for (const m of allMatches(ANY_PREP_CITY, text)) {
     const phrase = (m[2] ?? '').replace(/[.'’-]+$/, '');
     if (
@@ -305,6 +352,11 @@ export function findLocations(text: string, lower: string | null = lowered(text)
     KEY_CITY_VALUE.lastIndex = at;
     const value = (KEY_CITY_VALUE.exec(text)?.[0] ?? '').replace(/[\s.,'’-]+$/, '');
     if (value.length > 1) out.push({ type: 'LOCATION', start: at, end: at + value.length, score: 0.75 });
+  }
+  for (const m of cueMatches(BARE_KEY_CITY, text, lower)) {
+    const at = m.index + m[0].length;
+    const end = /\p{Lu}/u.test(text[at] ?? '') ? placeEnd(text, at, [CITY_NAMES, COUNTRY_NAMES, REGION_NAMES]) : undefined;
+    if (end !== undefined) out.push({ type: 'LOCATION', start: at, end, score: 0.75 });
   }
   for (const c of tableCells(text, TABLE_PLACE)) {
     if (CAPITALISED.test(text.slice(c.start, c.end))) out.push({ type: 'LOCATION', start: c.start, end: c.end, score: 0.75 });

@@ -86,7 +86,8 @@ export function findCards(text: string): Span[] {
     const digits = raw.replace(/[ -]/g, '');
     if (!cardIssuer(digits) || !luhn(digits)) continue;
     const seps = raw.match(/[ -]/g)?.length ?? 0;
-    if (seps > 0 && !/^\d{4}([ -])\d{4,6}(\1\d{4,5}(\1\d{1,4})?)?$/.test(raw)) continue;
+    // Printed groupings: 4-4-4-4(-3) of most networks, 4-6-5 (Amex), 4-6-4 (Diners), 4-4-4-1..4 (13–16 digits).
+    if (seps > 0 && !/^\d{4}([ -])(?:\d{6}\1\d{4,5}|\d{4}(?:\1\d{4}){0,2}(?:\1\d{1,4})?)$/.test(raw)) continue;
     if (seps === 0 && NOT_CARD_CONTEXT.test(before(text, m.index, 30))) continue;
     out.push({ type: 'CREDIT_CARD', start: m.index, end: m.index + raw.length, score: 0.95 });
   }
