@@ -43,8 +43,13 @@ const CONTEXT = cue(
 );
 
 /** Table columns that hold dates of birth (CSV, TSV, `|` tables of tool output). */
-const TABLE_BIRTH =
-  /^(?:dob|d\.o\.b\.?|birth_?date|birthdate|birthday|date[ _]?of[ _]?birth|born|geburtsdatum|geb\.?|geburtstag|date[ _]?(?:de[ _]?)?naissance|naissance|né\(e\) le|fecha[ _]?(?:de[ _]?)?nacimiento|nacimiento|f\.? ?nac\.?)$/iu;
+const TABLE_BIRTH = new RegExp(
+  [
+    '^(?:dob|d\\.o\\.b\\.?|birth_?date|birthdate|birthday|date[ _]?of[ _]?birth|born|geburtsdatum|geb\\.?|geburtstag|',
+    'date[ _]?(?:de[ _]?)?naissance|naissance|né\\(e\\) le|fecha[ _]?(?:de[ _]?)?nacimiento|nacimiento|f\\.? ?nac\\.?)$',
+  ].join(''),
+  'iu',
+);
 const WHOLE_DATE = new RegExp(`^(?:${DATE.source})$`, 'iu');
 
 /** Dates of birth. */

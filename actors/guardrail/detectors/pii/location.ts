@@ -98,7 +98,7 @@ const PLACE_PREP = cue(
 const PREP_CITY = new RegExp(
   "(?:^|\\s)(?:in|at|near|to|from|im|aus|nach|à|au|aux|du|des|en|de|d'|d’|desde|a|cerca de|près de)" +
     '(?:\\s+(?:the|der|die|dem|den|la|le|les|el|los|las))?\\s+' +
-    "(\\p{Lu}[\\p{L}-]+(?:[ \\t](?:de |del |de la |de los |de las |am |an der |sur |sous |upon |on |la |el )?\\p{Lu}[\\p{L}-]+){0,2})",
+    '(\\p{Lu}[\\p{L}-]+(?:[ \\t](?:de |del |de la |de los |de las |am |an der |sur |sous |upon |on |la |el )?\\p{Lu}[\\p{L}-]+){0,2})',
   'gu',
 );
 
@@ -117,11 +117,9 @@ const PLACE_KEY =
   'ciudad|localidad|municipio|residencia|domicilio|poblaci[oó]n|' +
   'lugar(?:[ _]de[ _]nacimiento)?|place[ _]of[ _]birth|lieu[ _]de[ _]naissance|' +
   'birthplace|location|hometown|home_?town|city_?name';
-/** Fields named in prose or tool output without a colon ("Wohnort Gelsenkirchen", "lugar de nacimiento Cuenca"). */
-const BARE_KEY_CITY = cue(
-  '(?<![\\p{L}_])(?:wohnort|geburtsort|standort|wohnsitz|lieu de naissance|lugar de nacimiento|place of birth|birthplace|hometown|domicilio|municipio|localidad)[ \\t]+',
-);
-const KEY_CITY = cue(`(?<![\\p{L}_])["']?(?:${PLACE_KEY})["']?[ \\t]*[:=][ \\t]*["']?`);
+/** Fields that name a bare value in prose or tool output, without a colon ("Wohnort Gelsenkirchen"). */
+const BARE_KEY =
+  /^(?:wohnort|geburtsort|standort|wohnsitz|lieu de naissance|lugar de nacimiento|place of birth|birthplace|hometown|domicilio)$/u;
 /** The value of a city field: a word with a case (any case, as the field names it), up to three more words. */
 const KEY_CITY_VALUE = /[\p{Lu}\p{Ll}\p{Lt}][\p{L}'’.-]*(?:[ \t-]\p{L}[\p{L}'’.-]*){0,3}/uy;
 const TABLE_PLACE = new RegExp(`^(?:${PLACE_KEY})$`, 'iu');
@@ -129,10 +127,12 @@ const TABLE_PLACE = new RegExp(`^(?:${PLACE_KEY})$`, 'iu');
 const GEO_KEY =
   'country|country_?name|country_?of_?residence|land|pays|pa[ií]s|nation|state|region|province|provincia|' +
   'bundesland|kanton|canton|r[ée]gion|departamento|d[ée]partement|comunidad|estado|residence_?country';
-const KEY_GEO = cue(`(?<![\\p{L}_])["']?(?:${GEO_KEY})["']?[ \\t]*[:=][ \\t]*["']?`);
+/** A place field (group 1), a country or region field (group 2), then `:`/`=` (group 3) or a space. One scan for both. */
+const KEY_PLACE = cue(`(?<![\\p{L}_])["']?(?:(${PLACE_KEY})|(${GEO_KEY}))["']?(?:([ \\t]*[:=])[ \\t]*["']?|[ \\t]+)`);
 const TABLE_GEO = new RegExp(`^(?:${GEO_KEY})$`, 'iu');
 /** A place name: a capitalised word or words ("Ghana", "Nordrhein-Westfalen", "Castilla-La Mancha", "New South Wales"). */
-const PLACE_WORDS = /\p{Lu}[\p{L}\p{M}'’.-]*(?:[ \t](?:de |del |de la |la |of |the |y |and |am |im |sur |upon )?\p{Lu}[\p{L}\p{M}'’.-]*){0,3}/uy;
+const PLACE_WORDS =
+  /\p{Lu}[\p{L}\p{M}'’.-]*(?:[ \t](?:de |del |de la |la |of |the |y |and |am |im |sur |upon )?\p{Lu}[\p{L}\p{M}'’.-]*){0,3}/uy;
 /** ", Region" or ", Country" after a city. */
 const COMMA_PLACE = /,[ \t]+(?=\p{Lu})/gu; // a comma without a space parts CSV cells ("Tulsa,Oklahoma")
 /** Words that end a place (a sentence, a field, a list). */
@@ -166,7 +166,10 @@ function placeEnd(text: string, start: number, sets: readonly ReadonlySet<string
   PLACE_WORDS.lastIndex = start;
   const words = (PLACE_WORDS.exec(text)?.[0] ?? '').split(/[ \t]/);
   for (let n = words.length; n > 0; n--) {
-    const name = words.slice(0, n).join(' ').replace(/[.'’-]+$/, '');
+    const name = words
+      .slice(0, n)
+      .join(' ')
+      .replace(/[.'’-]+$/, '');
     if (sets.some((set) => known(set, name))) return start + name.length;
   }
   return undefined;
@@ -180,7 +183,7 @@ function cityStartBefore(text: string, end: number): number | undefined {
   if (back === null) return undefined;
   const from = end - back[0].length;
   // The longest tail of those words that names a city ("San Antonio", not "Office San Antonio").
-  for (let at = from; at < end; ) {
+  for (let at = from; at < end;) {
     const name = text.slice(at, end);
     if (known(CITY_NAMES, name)) return at;
     const sp = text.slice(at, end).search(/[ \t]/);
@@ -218,7 +221,8 @@ function withRegions(text: string, out: Span[]): void {
     if (end !== undefined) out.push({ type: 'LOCATION', start: at, end, score: 0.7 });
   }
 }
-const COMMA_PREP_PLACE = /,[ \t]*(?:in|im|en|au|aux|à|in der|en el|en la|dans le|dans la)[ \t]+(?:(?:the|le|la|el|der|die)[ \t]+)?(?=\p{Lu})/gu;
+const COMMA_PREP_PLACE =
+  /,[ \t]*(?:in|im|en|au|aux|à|in der|en el|en la|dans le|dans la)[ \t]+(?:(?:the|le|la|el|der|die)[ \t]+)?(?=\p{Lu})/gu;
 
 /**
  * A known city standing on its own in a comma-separated line, the way a signature or a contact line gives it
@@ -252,36 +256,52 @@ function unlistedPlace(text: string, at: number, phrase: string, verb: string): 
   if (!DWELL.test(v)) return undefined;
   const words = phrase.split(/[ \t]/).slice(0, 5);
   for (let n = words.length; n > 0; n--) {
-    const ws = words.slice(0, n);
-    const last = ws.at(-1) ?? '';
-    if (!/^\p{Lu}/u.test(last)) continue;
-    const caps = ws.filter((w) => /^\p{Lu}/u.test(w));
-    const plain = (w: string, i: number): boolean => {
-      const l = w.toLowerCase();
-      if (i === 0 && ws.length > 1 && PLACE_PREFIX.has(l)) return true; // "Bad Kreuznach", "Saint-Dié", "San Vicente"
-      return !NOT_NAME.has(l) && !COMMON_WORDS.has(l) && !(w.length > 3 && /^\p{Lu}+$/u.test(w));
-    };
-    if (!caps.every(plain)) continue;
+    const name = words.slice(0, n).join(' ');
+    const last = words[n - 1] ?? '';
+    if (!/^\p{Lu}/u.test(last) || !givenPlace(name)) continue;
     // German capitalises every noun ("lebt in Armut"): an unlisted German place needs a place's shape.
-    if (GERMAN_DWELL.test(v) && !(ws.length > 1 || /-/.test(last) || PLACE_SUFFIX.test(last.toLowerCase()))) continue;
-    const end = at + ws.join(' ').length;
-    if (/^(?:[ \t]*(?:[,;:|)\]"'.!?]|\r?\n|$)|[ \t]+(?:now|today|since|with|and|und|et|y|avec|con|mit|seit|depuis|desde|ahora|jetzt|maintenant|aufgewachsen|geboren|gelebt|gewohnt)(?![\p{L}]))/u.test(text.slice(end, end + 14)))
-      return end;
+    if (GERMAN_DWELL.test(v) && !(n > 1 || last.includes('-') || PLACE_SUFFIX.test(last.toLowerCase()))) continue;
+    const end = at + name.length;
+    if (CLAUSE_END.test(text.slice(end, end + 14))) return end;
   }
   return undefined;
 }
-const VERB_LAST = cue('(?<=[ \\t])(?:aufgewachsen|geboren|gelebt|gewohnt|wohnhaft|ansässig|groß geworden|zu hause|zuhause|daheim)(?![\\p{L}])');
-/** Capitalised words that may name an unlisted place: no function word, month or ordinary English word. */
+/** What may follow a place that ends its clause ("…, ", "now", "since 2019", "aufgewachsen"). */
+const CLAUSE_END = new RegExp(
+  '^(?:[ \\t]*(?:[,;:|)\\]"\'.!?]|\\r?\\n|$)|[ \\t]+(?:now|today|since|with|and|und|et|y|avec|con|mit|seit|depuis|desde|' +
+    'ahora|jetzt|maintenant|aufgewachsen|geboren|gelebt|gewohnt)(?![\\p{L}]))',
+  'u',
+);
+/** German verbs that end a clause after the place: "bin aber in Polen aufgewachsen", "ist in Bad Tölz geboren". */
+const VERB_LAST = cue(
+  '(?<=[ \\t])(?:aufgewachsen|geboren|gelebt|gewohnt|wohnhaft|ansässig|groß geworden|zu hause|zuhause|daheim)(?![\\p{L}])',
+);
+/**
+ * Words that may name an unlisted place: capitalised ones are no function word, month, ordinary English word or
+ * acronym; a place prefix may lead ("Bad Kreuznach", "Saint-Dié"); particles between ("Villanueva de la Serena").
+ */
 const givenPlace = (phrase: string): boolean =>
-  phrase.split(/[ \t]/).every((w, i) => (i === 0 && PLACE_PREFIX.has(w.toLowerCase())) || (!NOT_NAME.has(w.toLowerCase()) && !COMMON_WORDS.has(w.toLowerCase())));
+  phrase.split(/[ \t]/).every((w, i, all) => {
+    const l = w.toLowerCase();
+    if (!/^\p{Lu}/u.test(w)) return i > 0;
+    if (i === 0 && all.length > 1 && PLACE_PREFIX.has(l)) return true;
+    return !NOT_NAME.has(l) && !COMMON_WORDS.has(l) && !(w.length > 3 && w === w.toUpperCase());
+  });
 const GERMAN_DWELL = /^(?:wohne|wohnt|wohnen|lebe|lebt|leben|wohnhaft|ansässig|geboren|aufgewachsen|umgezogen)$/;
 /** First words of place names ("Bad Kreuznach", "Sankt Augustin", "San Vicente", "Port Talbot"). */
 const PLACE_PREFIX = new Set(
-  'bad sankt st. st neu alt groß gross klein hohen ober unter nieder markt san santa santo saint sainte new port fort mount lake north south east west upper lower great little'.split(' '),
+  [
+    'bad sankt st. st neu alt groß gross klein hohen ober unter nieder markt san santa santo saint sainte',
+    'new port fort mount lake north south east west upper lower great little',
+  ]
+    .join(' ')
+    .split(' '),
 );
 /** Endings of German, Dutch and Scandinavian place names. */
-const PLACE_SUFFIX =
-  /(?:burg|berg|dorf|hausen|heim|stadt|stedt|feld|furt|hofen|ingen|ungen|bach|brück|brücken|hagen|rode|leben|born|beck|büttel|kirchen|weiler|werder|walde|hafen|münde|ow|itz|au)$/;
+const PLACE_SUFFIX = new RegExp(
+  '(?:burg|berg|dorf|hausen|heim|stadt|stedt|feld|furt|hofen|ingen|ungen|bach|brück|brücken|hagen|rode|leben|born|beck|' +
+    'büttel|kirchen|weiler|werder|walde|hafen|münde|ow|itz|au)$',
+);
 
 /** Street addresses and cities in personal context. */
 export function findLocations(text: string, lower: string | null = lowered(text)): Span[] {
@@ -323,7 +343,9 @@ export function findLocations(text: string, lower: string | null = lowered(text)
   }
   // German puts the verb last: "bin aber in Polen aufgewachsen", "ist in Bad Tölz geboren".
   for (const m of cueMatches(VERB_LAST, text, lower)) {
-    const head = /(?:^|[ \t])(?:in|im|aus)[ \t]+(\p{Lu}[\p{L}-]+(?:[ \t]\p{Lu}[\p{L}-]+)?)[ \t]+$/u.exec(text.slice(Math.max(0, m.index - 40), m.index));
+    const head = /(?:^|[ \t])(?:in|im|aus)[ \t]+(\p{Lu}[\p{L}-]+(?:[ \t]\p{Lu}[\p{L}-]+)?)[ \t]+$/u.exec(
+      text.slice(Math.max(0, m.index - 40), m.index),
+    );
     const phrase = head?.[1];
     if (head === null || phrase === undefined) continue;
     const at = m.index - head[0].length + head[0].lastIndexOf(phrase);
@@ -347,26 +369,25 @@ export function findLocations(text: string, lower: string | null = lowered(text)
     out.push({ type: 'LOCATION', start: at, end, score: 0.65 });
   }
   // A city field: any capitalised value ("ville": "Lyon", "Lieu de naissance : Toulon"), and table columns named so.
-  for (const m of cueMatches(KEY_CITY, text, lower)) {
+  const GEO = [COUNTRY_NAMES, REGION_NAMES, CITY_NAMES];
+  for (const m of cueMatches(KEY_PLACE, text, lower)) {
     const at = m.index + m[0].length;
-    KEY_CITY_VALUE.lastIndex = at;
-    const value = (KEY_CITY_VALUE.exec(text)?.[0] ?? '').replace(/[\s.,'’-]+$/, '');
-    if (value.length > 1) out.push({ type: 'LOCATION', start: at, end: at + value.length, score: 0.75 });
-  }
-  for (const m of cueMatches(BARE_KEY_CITY, text, lower)) {
-    const at = m.index + m[0].length;
-    const end = /\p{Lu}/u.test(text[at] ?? '') ? placeEnd(text, at, [CITY_NAMES, COUNTRY_NAMES, REGION_NAMES]) : undefined;
-    if (end !== undefined) out.push({ type: 'LOCATION', start: at, end, score: 0.75 });
+    if (m[3] === undefined) {
+      // "Wohnort Gelsenkirchen": a known place only, after a field that is never an ordinary word.
+      const end = BARE_KEY.test((m[1] ?? '').toLowerCase()) && /\p{Lu}/u.test(text[at] ?? '') ? placeEnd(text, at, GEO) : undefined;
+      if (end !== undefined) out.push({ type: 'LOCATION', start: at, end, score: 0.75 });
+    } else if (m[1] !== undefined) {
+      KEY_CITY_VALUE.lastIndex = at;
+      const value = (KEY_CITY_VALUE.exec(text)?.[0] ?? '').replace(/[\s.,'’-]+$/, '');
+      if (value.length > 1) out.push({ type: 'LOCATION', start: at, end: at + value.length, score: 0.75 });
+    } else {
+      // A country or region field: the value when the gazetteer knows it ("country": "China").
+      const end = placeEnd(text, at, GEO);
+      if (end !== undefined && PLACE_END.test(text.slice(end, end + 4))) out.push({ type: 'LOCATION', start: at, end, score: 0.75 });
+    }
   }
   for (const c of tableCells(text, TABLE_PLACE)) {
     if (CAPITALISED.test(text.slice(c.start, c.end))) out.push({ type: 'LOCATION', start: c.start, end: c.end, score: 0.75 });
-  }
-  // A country or region field: the value when the gazetteer knows it ("country": "China", a `country` column).
-  const GEO = [COUNTRY_NAMES, REGION_NAMES, CITY_NAMES];
-  for (const m of cueMatches(KEY_GEO, text, lower)) {
-    const at = m.index + m[0].length;
-    const end = placeEnd(text, at, GEO);
-    if (end !== undefined && PLACE_END.test(text.slice(end, end + 4))) out.push({ type: 'LOCATION', start: at, end, score: 0.75 });
   }
   for (const c of tableCells(text, TABLE_GEO)) {
     if (placeEnd(text, c.start, GEO) === c.end) out.push({ type: 'LOCATION', start: c.start, end: c.end, score: 0.75 });

@@ -35,41 +35,67 @@ function cells(line: string, offset: number, sep: string): { value: string; star
   }
 }
 
-/** The cells of every column whose header matches `header` (a whole-cell, case-insensitive test). */
-export function tableCells(text: string, header: RegExp): Cell[] {
-  const out: Cell[] = [];
-  if (!/[|\t;,]/.test(text)) return out;
-  let columns: { index: number; header: string }[] = [];
-  let sep = '';
-  let width = 0;
+/** A line that may head a table: its separator, its cells, and where the next line starts. */
+interface HeaderLine {
+  readonly sep: string;
+  readonly head: readonly { value: string; start: number; end: number }[];
+  readonly next: number;
+}
+
+/** The header lines of the last text scanned (the pii rules ask for several kinds of column in one text). */
+let scanned: { text: string; headers: readonly HeaderLine[] } | undefined;
+
+/** Every line of `text` that could be a header row, in order; cached for the last text. */
+function headerLines(text: string): readonly HeaderLine[] {
+  if (scanned?.text === text) return scanned.headers;
+  const headers: HeaderLine[] = [];
   let offset = 0;
   while (offset <= text.length) {
     const start = offset;
     const eol = text.indexOf('\n', start);
     const line = text.slice(start, eol < 0 ? text.length : eol);
     offset += line.length + 1;
-    if (columns.length > 0) {
-      if (RULE_LINE.test(line) && line.trim() !== '') continue;
-      const row = cells(line, start, sep);
-      if (line.trim() === '' || Math.abs(row.length - width) > 1) columns = [];
-      else {
-        for (const c of columns) {
-          const cell = row[c.index];
-          if (cell !== undefined && cell.value !== '') out.push({ header: c.header, start: cell.start, end: cell.end });
-        }
+    if (!HEADER_LINE.test(line)) continue;
+    const sep = SEPARATORS.find((x) => line.includes(x));
+    if (sep === undefined) continue;
+    const head = cells(line, start, sep);
+    if (head.length < 2 || !head.every((c) => c.value === '' || HEADER_CELL.test(c.value))) continue;
+    headers.push({ sep, head, next: offset });
+  }
+  scanned = { text, headers };
+  return headers;
+}
+
+/** The cells of every column whose header matches `header` (a whole-cell, case-insensitive test). */
+export function tableCells(text: string, header: RegExp): Cell[] {
+  const out: Cell[] = [];
+  if (!/[|\t;,]/.test(text)) return out;
+  // A table runs from a matching header row down to a blank line or a row of another width; a header-like line
+  // inside it is one of its rows.
+  let resume = 0;
+  for (const h of headerLines(text)) {
+    if (h.next <= resume) continue;
+    const columns = h.head.flatMap((c, index) => (header.test(c.value) ? [{ index, header: c.value.toLowerCase() }] : []));
+    if (columns.length === 0) continue;
+    let offset = h.next;
+    while (offset <= text.length) {
+      const start = offset;
+      const eol = text.indexOf('\n', start);
+      const line = text.slice(start, eol < 0 ? text.length : eol);
+      if (RULE_LINE.test(line) && line.trim() !== '') {
+        offset += line.length + 1;
         continue;
       }
+      const row = cells(line, start, h.sep);
+      if (line.trim() === '' || Math.abs(row.length - h.head.length) > 1) break;
+      offset += line.length + 1;
+      for (const c of columns) {
+        const cell = row[c.index];
+        if (cell !== undefined && cell.value !== '') out.push({ header: c.header, start: cell.start, end: cell.end });
+      }
     }
-    if (!HEADER_LINE.test(line)) continue;
-    const s = SEPARATORS.find((x) => line.includes(x));
-    if (s === undefined) continue;
-    const head = cells(line, start, s);
-    if (head.length < 2 || !head.every((c) => c.value === '' || HEADER_CELL.test(c.value))) continue;
-    const found = head.flatMap((c, index) => (header.test(c.value) ? [{ index, header: c.value.toLowerCase() }] : []));
-    if (found.length === 0) continue;
-    columns = found;
-    sep = s;
-    width = head.length;
+    // The line that ended the table may head the next one (it is not skipped).
+    resume = offset;
   }
   return out;
 }
