@@ -133,6 +133,14 @@ director directora alcalde ministro customer customers kunde kunden client clien
 damen herren kolleginnen kollegen colleagues collègues compañeros señores señoras departamento department abteilung
 service services support équipe equipo accounts payable operations sales marketing billing finance legal hr it admin
 engineering dev devops staff management board office
+mom mum dad mother father sister brother aunt uncle grandma grandpa granny grandmother grandfather daughter wife
+husband cousin niece nephew family folks friends parents kids
+mutter vater mama papa mutti vati schwester bruder tante onkel oma opa großmutter großvater sohn tochter ehefrau
+ehemann cousine nichte neffe familie eltern freunde kinder meine meinen meinem meiner deine seine ihre unsere
+mère père maman sœur soeur frère tante oncle grand-mère grand-père fils fille épouse cousine nièce neveu famille
+parents amis enfants mes tes ses nos vos
+madre padre mamá papá hermana hermano tía tío abuela abuelo hija esposa esposo marido sobrina sobrino familia
+amigos padres hijos mis tus sus
 `);
 
 /** The name and word lists taken from compromise's English lexicon. */

@@ -92,7 +92,8 @@ const PLACE_PREP = cue(
     'aufgewachsen|umgezogen|komme|kommt|habite|habitons|vis|vit|',
     'réside|domicilié|domiciliée|né|née|viens|vient|vivo|vive|resido|',
     'radicado|radicada|vivimos|vivons|leben|wohnen|nací|nació|nacido|',
-    'nacida|soy|vengo|mudé|originally|ursprünglich|originaire|originario|originaria|oriundo|oriunda)(?![\\p{L}])',
+    'nacida|soy|vengo|mudé|originally|ursprünglich|originaire|originario|originaria|oriundo|oriunda|',
+    "(?:is|are|am|was|were|'s|’s|'m|’m)(?= from))(?![\\p{L}])",
   ].join(''),
 );
 const PREP_CITY = new RegExp(
@@ -134,6 +135,29 @@ const TABLE_GEO = new RegExp(`^(?:${GEO_KEY})$`, 'iu');
 const PLACE_WORDS =
   /\p{Lu}[\p{L}\p{M}'’.-]*(?:[ \t](?:de |del |de la |la |of |the |y |and |am |im |sur |upon )?\p{Lu}[\p{L}\p{M}'’.-]*){0,3}/uy;
 /** ", Region" or ", Country" after a city. */
+/** Who can come from somewhere: a pronoun or a relative right before "is from" (a capitalised name is checked apart). */
+const PERSON_SUBJECT = new RegExp(
+  '(?:^|[^\\p{L}])(?:he|she|i|we|they|you|who|husband|wife|partner|mother|father|mom|mum|dad|sister|brother|son|' +
+    'daughter|friend|boyfriend|girlfriend|parents|family|colleague|boss|neighbou?r)\\s*$',
+  'u',
+);
+const personSubject = (before: string): boolean => {
+  if (PERSON_SUBJECT.test(before.toLowerCase())) return true;
+  const w = /(\p{Lu}\p{Ll}+)\s*$/u.exec(before)?.[1]?.toLowerCase();
+  return w !== undefined && !NOT_NAME.has(w) && !COMMON_WORDS.has(w) && !COUNTRY_NAMES.has(w);
+};
+/** What may follow a place whose name is also a word. */
+const WORD_PLACE_END = new RegExp(
+  '^(?:[ \\t]*(?:[,.;:!?)\\]]|\\r?\\n|$)|[ \\t]+(?:today|now|this|last|next|for|with|since|where|when|until|' +
+    'tomorrow|yesterday|heute|jetzt|seit|morgen|depuis|demain|hoy|desde|mañana)(?![\\p{L}]))',
+  'u',
+);
+/** US state and Canadian province codes after a city ("Austin, TX", "Berkeley, CA", "Halifax, NS"). */
+const STATE_CODE = new RegExp(
+  '^(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY]|' +
+    'AB|BC|MB|NB|NL|NS|ON|PE|QC|SK)(?![\\p{L}\\p{N}])',
+  'u',
+);
 const COMMA_PLACE = /,[ \t]+(?=\p{Lu})/gu; // a comma without a space parts CSV cells ("Tulsa,Oklahoma")
 /** Words that end a place (a sentence, a field, a list). */
 const PLACE_END = /^(?:[ \t]*(?:[,;:|)\]"'.!?]|\r?\n|$|[ \t][—–-][ \t]|[ \t]\())/u;
@@ -201,7 +225,8 @@ function withRegions(text: string, out: Span[]): void {
   if (text.indexOf(',') < 0) return;
   for (const m of allMatches(COMMA_PLACE, text)) {
     const at = m.index + m[0].length;
-    const end = placeEnd(text, at, [REGION_NAMES, COUNTRY_NAMES]);
+    const code = STATE_CODE.exec(text.slice(at, at + 3))?.[0];
+    const end = code !== undefined ? at + code.length : placeEnd(text, at, [REGION_NAMES, COUNTRY_NAMES]);
     // ", Georgia Miller" names a person; ", Georgia" or ", Georgia and" a place.
     if (end === undefined || /^[ \t]\p{Lu}/u.test(text.slice(end, end + 2))) continue;
     const grown = out.findIndex((s) => s.type === 'LOCATION' && s.end === m.index);
@@ -325,6 +350,9 @@ export function findLocations(text: string, lower: string | null = lowered(text)
   // After a verb of living, coming or birth, the first known city behind a place preposition in the same clause.
   for (const m of cueMatches(PLACE_PREP, text, lower)) {
     const from = m.index + m[0].length;
+    // "is from": a person's origin when a person is the subject ("my husband is from Kenya", "Anna's from Lyon").
+    if (/^(?:is|are|am|was|were|'s|’s|'m|’m)$/.test(m[0].toLowerCase()) && !personSubject(text.slice(Math.max(0, m.index - 24), m.index)))
+      continue;
     const window = text.slice(from, from + 48).split(/[.!?\n](?!\d)/)[0] ?? '';
     for (const c of allMatches(PREP_CITY, window)) {
       const phrase = c[1] ?? '';
@@ -364,8 +392,10 @@ export function findLocations(text: string, lower: string | null = lowered(text)
     const end = cityEnd(text, at, phrase, true);
     if (end === undefined) continue;
     const city = text.slice(at, end).toLowerCase();
-    const personToo = FIRST_NAMES.has(city) || AMBIGUOUS_FIRST.has(city);
+    const personToo = FIRST_NAMES.has(city) || AMBIGUOUS_FIRST.has(city) || known(WORDLIKE_PLACE_NAMES, city);
     if (personToo && !PLACE_ONLY_PREP.test((m[1] ?? '').toLowerCase())) continue;
+    // "in Mobile and Desktop", "in Reading mode": a place that is also a word ends its clause to be one.
+    if (known(WORDLIKE_PLACE_NAMES, city) && !WORD_PLACE_END.test(text.slice(end, end + 12))) continue;
     out.push({ type: 'LOCATION', start: at, end, score: 0.65 });
   }
   // A city field: any capitalised value ("ville": "Lyon", "Lieu de naissance : Toulon"), and table columns named so.

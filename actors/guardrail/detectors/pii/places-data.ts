@@ -200,7 +200,7 @@ export const WORLD_CITIES: readonly string[] = [
     'denver|washington|nashville|oklahoma city|el paso|boston|portland|las vegas|detroit|memphis|louisville|baltimore|' +
     'milwaukee|albuquerque|tucson|fresno|sacramento|mesa|kansas city|atlanta|omaha|colorado springs|raleigh|miami|' +
     'long beach|virginia beach|oakland|minneapolis|tulsa|tampa|arlington|new orleans|nueva orleans|la nouvelle-orléans|' +
-    'wichita|cleveland|bakersfield|aurora|anaheim|honolulu|santa ana|riverside|corpus christi|lexington|henderson|' +
+    'wichita|mobile|cleveland|bakersfield|aurora|anaheim|honolulu|santa ana|riverside|corpus christi|lexington|henderson|' +
     'stockton|saint paul|st. paul|cincinnati|st. louis|saint louis|pittsburgh|greensboro|lincoln|anchorage|plano|orlando|' +
     'irvine|newark|durham|chula vista|toledo|fort wayne|st. petersburg|laredo|jersey city|chandler|madison|lubbock|' +
     'scottsdale|reno|buffalo|gilbert|glendale|north las vegas|winston-salem|chesapeake|norfolk|fremont|garland|irving|' +
@@ -246,12 +246,9 @@ export const WORLD_CITIES: readonly string[] = [
     'djibouti|asmara',
 ];
 
-/** Place names that are also ordinary words (or people's names): a place only in the plainest context. */
+/** Place names that are also ordinary words ("Nice", "Reading", "Split", "Essen", "Turkey"): places only in plain context. */
 export const WORDLIKE_PLACES: readonly string[] = [
   'nice|bath|mobile|reading|split|orange|essen|hof|halle|zug|baden|worms|lens|mons|bergen|tours|valence|vienne|como|' +
-    'gent|sens|vic|ronda|mesa|aurora|victoria|lincoln|madison|charlotte|florence|chester|jackson|austin|denver|phoenix|' +
-    'henderson|irving|garland|gilbert|richmond|lexington|hamilton|regina|santiago|salvador|león|leon|medina|guadalajara|' +
-    'santander|toledo|durango|cuenca|zamora|soria|palma|lugo|mérida|georgia|jordan|chad|turkey|china|niger|mali|' +
-    'guinea|panama|cuba|peru|chile|oman|malta|monaco|togo|victoria|washington|virginia|carolina|dakota|indiana|' +
-    'montana|nevada|kent|devon|essex|normandy|savannah|providence|buffalo|reno|boise|providence|springfield',
+    'gent|sens|vic|ronda|mesa|aurora|phoenix|palma|santander|turkey|china|guinea|chile|buffalo|providence|sale|deal|' +
+    'wells|bury|eye|hope|liberty|independence|marathon',
 ];
