@@ -114,13 +114,13 @@ const ANY_PREP_CITY = new RegExp(
 const PLACE_ONLY_PREP = /^(in|im|near|nahe|aus|nach|à|au|en|près de|cerca de)$/;
 /** Fields and columns that hold a city or place. */
 const PLACE_KEY =
-  'city|town|ort|stadt|wohnort|geburtsort|standort|sitz|wohnsitz|ville|lieu(?: de naissance)?|domicile|residence|' +
+  'city|town|ort|stadt|wohnort|geburtsort|standort|sitz|wohnsitz|wohnhaft|ville|lieu(?: de naissance)?|domicile|residence|' +
   'ciudad|localidad|municipio|residencia|domicilio|poblaci[oó]n|' +
   'lugar(?:[ _]de[ _]nacimiento)?|place[ _]of[ _]birth|lieu[ _]de[ _]naissance|' +
   'birthplace|location|hometown|home_?town|city_?name';
 /** Fields that name a bare value in prose or tool output, without a colon ("Wohnort Gelsenkirchen"). */
 const BARE_KEY =
-  /^(?:wohnort|geburtsort|standort|wohnsitz|lieu de naissance|lugar de nacimiento|place of birth|birthplace|hometown|domicilio)$/u;
+  /^(?:wohnort|geburtsort|standort|wohnsitz|wohnhaft|lieu de naissance|lugar de nacimiento|place of birth|birthplace|hometown|domicilio)$/u;
 /** The value of a city field: a word with a case (any case, as the field names it), up to three more words. */
 const KEY_CITY_VALUE = /[\p{Lu}\p{Ll}\p{Lt}][\p{L}'’.-]*(?:[ \t-]\p{L}[\p{L}'’.-]*){0,3}/uy;
 const TABLE_PLACE = new RegExp(`^(?:${PLACE_KEY})$`, 'iu');

@@ -50,8 +50,12 @@ export function readName(text: string, pos: number, max = 4, lowerOk = false): N
     const lw = w.toLowerCase();
     if (NOT_NAME.has(lw) || STREET_WORD.test(lw)) break;
     if (w.length > 1 && w === w.toUpperCase() && !/^\p{Lu}['’]/u.test(w)) break; // ACRONYMS
+    // One capital letter is a name's initial only with its period ("J. Smith"); else a code ("W-9", "WK 12", "MARTIN").
+    if (w.length === 1 && text[i + 1] !== '.') break;
     words.push(w);
     end = i + w.length;
+    // An initial's period belongs to the name, which goes on after it ("J. R. Hartley").
+    if (w.length === 1 && /^\. \p{Lu}/u.test(text.slice(end, end + 3))) end++;
     i = end;
     if (text[i] !== ' ') break;
     i++;
