@@ -107,7 +107,8 @@ const HONORIFIC = new RegExp(
     'Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame|Herr|Herrn|Frau|Hr|Fr|Mme|',
     'Mlle|Monsieur|Madame|Mademoiselle|Me|Sr|Sra|Srta|Dra|Señor|',
     'Señora|Señorita|Don|Doña|Dña|Dott|Mister|Professor|Doktor|',
-    'Docteur|Doctor|Doctora|Familie|Famille|Familia|famille|familia)(?:\\.|(?= ))\\s?|(?<![\\p{L}\\p{N}])M\\. ',
+    'Docteur|Doctor|Doctora|Familie|Famille|Familia|famille|familia|señor|señora|señorita|monsieur|madame|mademoiselle)' +
+      '(?:\\.|(?= ))\\s?|(?<![\\p{L}\\p{N}])M\\. ',
   ].join(''),
   'gu',
 );
@@ -132,7 +133,7 @@ const GREETING_WEAK = cue(
   [
     '(?:^|[\\s>"\'(])(?:hi|hello|hey|hallo|moin|servus|bonjour|bonsoir|',
     'salut|coucou|hola|buenas|buenos días|thanks|thank you|danke|',
-    'merci|gracias|cc|ping|@)[,:]?\\s+',
+    'merci|gracias|cc|ping|@)[,:]?\\s+@?',
   ].join(''),
 );
 const CLOSING = cue(
@@ -181,7 +182,7 @@ const CUE = cue(
     '(?<![\\p{L}])(?:cc|bcc|attendees|participants|teilnehmer(?:innen)?|participantes|ping|ask|loop in|looping in|forward (?:this |it )?to',
     'assigned to|assignee|owner|contact(?: person)?|point of contact|ansprechpartner(?:in)?|zugewiesen an|zuständig(?: ist)?',
     'weiterleiten an|in cc|interlocut(?:eur|rice)|affectée? à|transférer (?:ça |cela )?à|remplace|contacto|asignad[oa] a',
-    'reenvía(?: esto)? a|reenviar a|sustituye a|reemplaza a|replaces|ersetzt|vertritt)(?![\\p{L}])\\s*:?\\s*(?:to\\s+|a\\s+|à\\s+)?',
+    'reenvía(?: esto)? a|reenviar a|sustituye a|reemplaza a|replaces|ersetzt|vertritt)(?![\\p{L}])\\s*:?\\s*(?:to\\s+|a\\s+|à\\s+)?@?',
   ].join('|'),
 );
 /** Table columns that hold names. */
