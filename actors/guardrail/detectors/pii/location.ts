@@ -33,7 +33,9 @@ const ci = (words: string): string =>
 
 const CAP = `\\p{Lu}[\\p{L}\\p{M}'’.-]*`;
 const WORD = `\\p{Lu}[\\p{Ll}\\p{M}][\\p{L}\\p{M}'’-]*`;
-const CITY_TAIL = `(?:,?[ \\t]*(?:\\d{4,5}|[A-Z]{1,2}-\\d{4,5})[ \\t]+${WORD}(?:[ \\t](?:am|an der|im|sur|de|del|en)?[ \\t]?${WORD}){0,2})`;
+/** Postcodes before a city: DE/FR/ES/IT 5 digits, AT/CH/BE/LU 4, PT 4-3, PL 2-3, NL 4 + 2 letters, `D-12345`. */
+const POSTCODE = `(?:\\d{4}-\\d{3}|\\d{2}-\\d{3}|\\d{4}[ \\t]?[A-Z]{2}|\\d{4,5}|[A-Z]{1,2}-\\d{4,5})`;
+const CITY_TAIL = `(?:,?[ \\t]*${POSTCODE}[ \\t]+${WORD}(?:[ \\t](?:am|an der|im|sur|de|del|en)?[ \\t]?${WORD}){0,2})`;
 const US_TAIL = `(?:,[ \\t]*${WORD}(?:[ \\t]${WORD}){0,2}(?:,?[ \\t]+[A-Z]{2}(?![\\p{L}\\p{N}])(?:[ \\t]+\\d{5}(?:-\\d{4})?)?)?)`;
 const UK_POST = `(?:,?[ \\t]+[A-Z]{1,2}\\d[A-Z\\d]?[ \\t]?\\d[A-Z]{2})`;
 const FLAT = `(?:,?[ \\t]*(?:${ci('apt|apartment|suite|ste|unit|flat|floor|fl')}|#)\\.?[ \\t]*[\\w-]{1,6})`;
@@ -48,13 +50,30 @@ const EN = new RegExp(
   'gu',
 );
 
-const DE_SUFFIX = 'straße|strasse|str\\.|weg|platz|allee|gasse|ring|damm|ufer|chaussee|steig|pfad|markt|kai|berg|graben|hof|park';
+const DE_SUFFIX =
+  'straße|strasse|str\\.|weg|platz|allee|gasse|ring|damm|ufer|chaussee|steig|pfad|markt|kai|berg|graben|hof|park|' +
+  'straat|laan|gracht|plein|kade|singel|dijk|steeg|dreef|gasse|vej|gade|gatan|vägen|veien|gata';
 const DE = new RegExp(
   `(?<![\\p{L}\\p{N}-])(?:\\p{Lu}[\\p{L}-]*(?:${DE_SUFFIX})|` +
     `${CAP}[ \\t-](?:Straße|Strasse|Str\\.|Weg|Platz|Allee|Gasse|Ring|Damm|Ufer|Chaussee|Markt|Graben|Berg|Hof|Kai))` +
     `[ \\t]*\\d{1,4}[ \\t]?[a-zA-Z]?(?:[-/]\\d{1,4})?(?![\\p{N}.:])${CITY_TAIL}?`,
   'gu',
 );
+
+/**
+ * Street word first, number after, as Italian, Portuguese, Polish, Belgian and Swiss addresses write it ("Via Roma 45",
+ * "Rua Augusta 100", "ul. Marszałkowska 10/12", "Rue du Marché 3", "Avenue Louise 54"), capitalised only.
+ */
+const FIRST_KIND =
+  'Via|Viale|Piazza|Piazzale|Corso|Largo|Vicolo|Rua|Avenida|Travessa|Praça|Alameda|Estrada|Rue|Avenue|Boulevard|' +
+  'Chaussée|Place|Quai|Chemin|Route|Ulica|ul\\.|Aleja|al\\.|Plac|Calle|Paseo|Carrer|Passeig|Rambla|Avinguda';
+const PARTS_FIRST = `(?:di|da|de|del|della|dei|degli|delle|do|dos|das|du|des|de la|de l'|de l’|d'|d’|la|le|les|dels|de les)`;
+const STREET_FIRST = new RegExp(
+  `(?<![\\p{L}\\p{N}])(?:${FIRST_KIND})[ \\t]+(?:${PARTS_FIRST}[ \\t]?)?${CAP}(?:[ \\t](?:${PARTS_FIRST}[ \\t]?)?${CAP}){0,3}` +
+    `,?[ \\t]+\\d{1,4}[a-zA-Z]?(?:[-/]\\d{1,4})?(?![\\p{N}.:%])(?=[ \\t]*(?:[,;\\n"'|)]|$))${CITY_TAIL}?`,
+  'gu',
+);
+const FIRST_HINT = new RegExp(`(?:${FIRST_KIND}) `);
 
 const FR_KIND = ci(
   'rue|avenue|av.|boulevard|bd|chemin|place|allée|allee|impasse|quai|route|cours|square|passage|voie|rond-point|esplanade',
@@ -328,11 +347,41 @@ const PLACE_SUFFIX = new RegExp(
     'büttel|kirchen|weiler|werder|walde|hafen|münde|ow|itz|au)$',
 );
 
+/** Fields that hold a whole postal address: the value up to the end of its field is one place. */
+const ADDRESS_KEY = cue(
+  [
+    '(?<![\\p{L}_.-])["\']?(?:address|home_?address|street_?address|billing_?address|shipping_?address|mailing_?address|',
+    'postal_?address|adresse|adresse postale|anschrift|lieferadresse|rechnungsadresse|postanschrift|wohnadresse|',
+    'dirección|direccion|direccion_postal|domicilio|indirizzo|endereço|morada|adres)["\']?[ \\t]*[:=][ \\t]*(["\']?)',
+  ].join(''),
+);
+/** An address value: letters, digits and the punctuation of addresses, on one line, up to a quote or field end. */
+const ADDRESS_VALUE = /[\p{L}\p{N}][\p{L}\p{M}\p{N} .,'’/#ºª°-]{4,118}/uy;
+
+const ADDRESS_CLAUSE =
+  /,[ \t]*(?!(?:izq|dcha|dcho|piso|planta|puerta|esc|bajo|apt|apartment|flat|suite|unit|floor|étage|bis|ter|cedex)\b)\p{Ll}{3,}/u;
+
+function addressFields(text: string, lower: string | null, out: Span[]): void {
+  for (const m of cueMatches(ADDRESS_KEY, text, lower)) {
+    const at = m.index + m[0].length;
+    ADDRESS_VALUE.lastIndex = at;
+    let value = ADDRESS_VALUE.exec(text)?.[0] ?? '';
+    // The address ends where a clause in words begins (", bitte klingeln bei …"), not at a floor or door ("3º izq.").
+    const clause = ADDRESS_CLAUSE.exec(value);
+    if (clause !== null) value = value.slice(0, clause.index);
+    value = value.replace(/[\s.,'’-]+$/, '');
+    // A street number or postcode and a capitalised word of three letters: not "address: see below", not "0x3f…".
+    if (!/\d/.test(value) || !/\p{Lu}\p{Ll}{2}/u.test(value) || /^0x/i.test(value)) continue;
+    out.push({ type: 'LOCATION', start: at, end: at + value.length, score: 0.92 });
+  }
+}
+
 /** Street addresses and cities in personal context. */
 export function findLocations(text: string, lower: string | null = lowered(text)): Span[] {
   const out: Span[] = [];
   const skip = (hint: Cue): boolean => !hasCue(hint, text, lower);
-  for (const re of [EN, skip(DE_HINT) ? undefined : DE, FR, skip(ES_HINT) ? undefined : ES]) {
+  const first = FIRST_HINT.test(text) ? STREET_FIRST : undefined;
+  for (const re of [EN, skip(DE_HINT) ? undefined : DE, FR, skip(ES_HINT) ? undefined : ES, first]) {
     if (re === undefined) continue;
     for (const m of allMatches(re, text)) {
       const raw = m[0].replace(/[\s,.]+$/, (t) =>
@@ -422,6 +471,7 @@ export function findLocations(text: string, lower: string | null = lowered(text)
   for (const c of tableCells(text, TABLE_GEO)) {
     if (placeEnd(text, c.start, GEO) === c.end) out.push({ type: 'LOCATION', start: c.start, end: c.end, score: 0.75 });
   }
+  addressFields(text, lower, out);
   signatureCities(text, out);
   withRegions(text, out);
   return out;
