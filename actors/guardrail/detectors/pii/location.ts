@@ -352,7 +352,9 @@ const ADDRESS_KEY = cue(
   [
     '(?<![\\p{L}_.-])["\']?(?:address|home_?address|street_?address|billing_?address|shipping_?address|mailing_?address|',
     'postal_?address|adresse|adresse postale|anschrift|lieferadresse|rechnungsadresse|postanschrift|wohnadresse|',
-    'dirección|direccion|direccion_postal|domicilio|indirizzo|endereço|morada|adres)["\']?[ \\t]*[:=][ \\t]*(["\']?)',
+    "dirección|direccion|direccion_postal|domicilio|indirizzo|endereço|morada|adres)(?:[ _](?:de |d'|du |of |for |für )?",
+    '(?:entrega|envío|envio|facturación|facturacion|livraison|facturation|correspondance|domicile|lieferung|rechnung|',
+    'delivery|billing|shipping|residence))?["\']?[ \\t]*[:=][ \\t]*(["\']?)',
   ].join(''),
 );
 /** An address value: letters, digits and the punctuation of addresses, on one line, up to a quote or field end. */

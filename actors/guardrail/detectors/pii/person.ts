@@ -167,7 +167,7 @@ const JSON_PERSON = cue(`["']${PERSON_KEY}["']\\s*:\\s*["']`);
 const JSON_NAME = cue(`["'](?:name|username_display)["']\\s*:\\s*["']`);
 /** Short name-part keys ("first", "last"): a name when the value is one whole capitalised name. */
 const JSON_PART = cue(`["'](?:first|last|given|family|middle|apellido1|apellido2|primer_apellido|segundo_apellido)["']\\s*:\\s*["']`);
-const LINE_PERSON = cue(`(?:^|[\\s,;({])(?:${PERSON_KEY}|from|von|de|to|an|à|para|name|namen)\\s*[:=]\\s*["']?`);
+const LINE_PERSON = cue(`(?:^|[\\s,;({])["']?(?:${PERSON_KEY}|from|von|de|to|an|à|para|name|namen)["']?\\s*[:=]\\s*["']?`);
 const CAPITAL_PAIR = /(?<![\p{L}\p{N}_@./#-])\p{Lu}[\p{Ll}\p{M}]+(?:-\p{Lu}[\p{Ll}\p{M}]+)?(?= )/gu;
 
 /** Who receives at a door or in care of ("klingeln bei Hoffmann", "c/o", "chez"): a listed or name-like name follows. */
@@ -335,7 +335,9 @@ export function findPersons(text: string, lower: string | null = lowered(text)):
     if (name === undefined) continue;
     if (/^[(.[]/.test(text[name.end] ?? '')) continue; // code: `Cliente(`, `User.name`
     const generic = /(from|von|de|to|an|à|para|name|namen)\s*[:=]/.test(key) && !/(first|last|full|customer|contact)/.test(key);
-    if (!generic || name.words.some(isKnown)) push(out, at, name, 0.85);
+    // A quoted key's value is a name only when it is the whole value ("name": "Hudson Street Backpack" is not).
+    if (/^[\s,;({]?["']/.test(m[0]) && !/["']/.test(text[name.end] ?? '')) continue;
+    if (!generic || name.words.some(isKnown) || nameLike(name.words)) push(out, at, name, 0.85);
   }
   for (const m of allMatches(CAPITAL_PAIR, text)) {
     const w = m[0];
