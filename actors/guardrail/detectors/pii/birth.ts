@@ -22,6 +22,9 @@ const DATE = new RegExp(
     `(?:0?[1-9]|1[0-2])/(?:[0-3]?\\d)/(?:${YEAR}|\\d\\d)`,
     `${DAY}\\s?(?:of\\s|de\\s)?(?:${MONTHS})\\.?,?\\s(?:de\\s|del\\s)?${YEAR}`,
     `(?:${MONTHS})\\.?\\s${DAY},?\\s${YEAR}`,
+    // Compact (`19850307`) and month and year only ("born in March 1985", "en marzo de 1985").
+    `${YEAR}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01])(?!\\d)`,
+    `(?:${MONTHS})\\.?\\s(?:de\\s)?${YEAR}`,
   ].join('|'),
   'iu',
 );
@@ -34,7 +37,7 @@ const CONTEXT = cue(
     '(?<![\\p{L}\\p{N}])(?:born on|born|birth ?date|date of birth|d\\.o\\.b\\.?|dob|',
     'birthday|geboren am|geboren|geb\\.|geburtsdatum|geburtstag|',
     'né le|née le|né\\(e\\) le|né|née|date de naissance|naissance|',
-    'nacido el|nacida el|nació el|nací el|naci el|nacido|nacida|',
+    'nacido el|nacida el|nació el|nací el|naci el|nacido|nacida|nació|nací|',
     'fecha de nacimiento|f\\. ?nac\\.?|fecha nac\\.?|nacimiento|cumpleaños|',
     'birth_?date|date_?of_?birth|dateofbirth|fecha_?nacimiento|',
     'date_?naissance|geburts_?datum)(?![\\p{L}])["\']?\\s*(?:[:=]|is|was|war|',
@@ -60,7 +63,12 @@ export function findBirthDates(text: string, lower: string | null = lowered(text
     // The date follows at once or after a short aside on the same sentence ("born in Lyon on 3 May 1990").
     const window = text.slice(at, at + 48);
     const d = DATE.exec(window);
-    if (d !== null && !/[.!?]\s|\n/.test(window.slice(0, d.index)) && !/^\d/.test(window.slice(d.index + d[0].length))) {
+    // Not across a sentence or into the next clause ("… geboren, die Feier ist am 12.05.2026").
+    if (
+      d !== null &&
+      !/[.!?]\s|\n|[,;]\s*\p{L}{3,}\s+\p{L}/u.test(window.slice(0, d.index)) &&
+      !/^\d/.test(window.slice(d.index + d[0].length))
+    ) {
       const start = at + d.index;
       if (d.index === 0 || !/\d/.test(window[d.index - 1] ?? ''))
         out.push({ type: 'DATE_OF_BIRTH', start, end: start + d[0].length, score: 0.95 });
