@@ -148,7 +148,7 @@ const GEO_KEY =
   'country|country_?name|country_?of_?residence|land|pays|pa[ií]s|nation|state|region|province|provincia|' +
   'bundesland|kanton|canton|r[ée]gion|departamento|d[ée]partement|comunidad|estado|residence_?country';
 /** A place field (group 1), a country or region field (group 2), then `:`/`=` (group 3) or a space. One scan for both. */
-const KEY_PLACE = cue(`(?<![\\p{L}_])["']?(?:(${PLACE_KEY})|(${GEO_KEY}))["']?(?:([ \\t]*[:=])[ \\t]*["']?|[ \\t]+)`);
+const KEY_PLACE = cue(`(?<![\\p{L}_])(?:(${PLACE_KEY})|(${GEO_KEY}))["']?(?:([ \\t]*[:=])[ \\t]*["']?|[ \\t]+)`);
 const TABLE_GEO = new RegExp(`^(?:${GEO_KEY})$`, 'iu');
 /** A place name: a capitalised word or words ("Ghana", "Nordrhein-Westfalen", "Castilla-La Mancha", "New South Wales"). */
 const PLACE_WORDS =
@@ -350,7 +350,7 @@ const PLACE_SUFFIX = new RegExp(
 /** Fields that hold a whole postal address: the value up to the end of its field is one place. */
 const ADDRESS_KEY = cue(
   [
-    '(?<![\\p{L}_.-])["\']?(?:address|home_?address|street_?address|billing_?address|shipping_?address|mailing_?address|',
+    '(?<![\\p{L}_.-])(?:address|home_?address|street_?address|billing_?address|shipping_?address|mailing_?address|',
     'postal_?address|adresse|adresse postale|anschrift|lieferadresse|rechnungsadresse|postanschrift|wohnadresse|',
     "dirección|direccion|direccion_postal|domicilio|indirizzo|endereço|morada|adres)(?:[ _](?:de |d'|du |of |for |für )?",
     '(?:entrega|envío|envio|facturación|facturacion|livraison|facturation|correspondance|domicile|lieferung|rechnung|',

@@ -124,7 +124,7 @@ const INTRO_STRONG = cue(
 const INTRO_WEAK = cue("(?<![a-z0-9_])(?:i am|i'm|i’m|this is|ich bin|hier ist|je suis|c'est|soy|yo soy|habla|speaking with|contact)\\s+");
 const GREETING_STRONG = cue(
   [
-    '(?<![\\p{L}])(?:dear|liebe|lieber|sehr geehrte|sehr geehrter|hallo liebe|',
+    '(?:dear|liebe|lieber|sehr geehrte|sehr geehrter|hallo liebe|',
     'cher|chère|estimado|estimada|querido|querida|attn:?|attention:?|',
     'z\\.? ?hd\\.?)\\s+',
   ].join(''),
@@ -167,7 +167,7 @@ const JSON_PERSON = cue(`["']${PERSON_KEY}["']\\s*:\\s*["']`);
 const JSON_NAME = cue(`["'](?:name|username_display)["']\\s*:\\s*["']`);
 /** Short name-part keys ("first", "last"): a name when the value is one whole capitalised name. */
 const JSON_PART = cue(`["'](?:first|last|given|family|middle|apellido1|apellido2|primer_apellido|segundo_apellido)["']\\s*:\\s*["']`);
-const LINE_PERSON = cue(`(?:^|[\\s,;({])["']?(?:${PERSON_KEY}|from|von|de|to|an|à|para|name|namen)["']?\\s*[:=]\\s*["']?`);
+const LINE_PERSON = cue(`(?:^|[\\s,;({"'])(?:${PERSON_KEY}|from|von|de|to|an|à|para|name|namen)["']?\\s*[:=]\\s*["']?`);
 const CAPITAL_PAIR = /(?<![\p{L}\p{N}_@./#-])\p{Lu}[\p{Ll}\p{M}]+(?:-\p{Lu}[\p{Ll}\p{M}]+)?(?= )/gu;
 
 /** Who receives at a door or in care of ("klingeln bei Hoffmann", "c/o", "chez"): a listed or name-like name follows. */
@@ -287,6 +287,7 @@ export function findPersons(text: string, lower: string | null = lowered(text)):
     if (name !== undefined && clearFirst(name.words[0])) push(out, m.index + m[0].length, name, 0.85);
   }
   for (const m of cueMatches(GREETING_STRONG, text, lower)) {
+    if (/\p{L}/u.test(text[m.index - 1] ?? '')) continue; // "Wasserkocher" is no "cher"
     const at = m.index + m[0].length;
     HONORIFIC.lastIndex = 0;
     const name = readName(text, at, 3);
@@ -336,7 +337,7 @@ export function findPersons(text: string, lower: string | null = lowered(text)):
     if (/^[(.[]/.test(text[name.end] ?? '')) continue; // code: `Cliente(`, `User.name`
     const generic = /(from|von|de|to|an|à|para|name|namen)\s*[:=]/.test(key) && !/(first|last|full|customer|contact)/.test(key);
     // A quoted key's value is a name only when it is the whole value ("name": "Hudson Street Backpack" is not).
-    if (/^[\s,;({]?["']/.test(m[0]) && !/["']/.test(text[name.end] ?? '')) continue;
+    if (/^["']/.test(m[0]) && !/["']/.test(text[name.end] ?? '')) continue;
     if (!generic || name.words.some(isKnown) || nameLike(name.words)) push(out, at, name, 0.85);
   }
   for (const m of allMatches(CAPITAL_PAIR, text)) {
