@@ -141,6 +141,9 @@ mère père maman sœur soeur frère tante oncle grand-mère grand-père fils fi
 parents amis enfants mes tes ses nos vos
 madre padre mamá papá hermana hermano tía tío abuela abuelo hija esposa esposo marido sobrina sobrino familia
 amigos padres hijos mis tus sus
+river lake valley island station bridge mountain canyon creek beach harbour harbor airport
+fluss tal insel bahnhof hauptbahnhof flughafen brücke fleuve lac vallée île gare aéroport pont
+río lago valle isla estación aeropuerto puente
 `);
 
 /** The name and word lists taken from compromise's English lexicon. */
