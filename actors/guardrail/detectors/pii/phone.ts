@@ -9,7 +9,12 @@ import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/
 import { after, before, type Span } from '../text/pii-spans.js';
 import { allMatches } from '../matches.js';
 
-const CANDIDATE = /(?<![\p{L}\p{N}_+@/.:#-])(?<!\d,)(?:\+\s?|00)?(?:\(\d{1,5}\)\s?)?\d+(?:(?:[ .\-/]|\s?\(\d{1,4}\)\s?| - )\d+)*/gu;
+// After a colon only in a `tel:` link; groups apart by one separator or " - ", the area code also by " / " ("030 / 901 820 0").
+const CANDIDATE = new RegExp(
+  '(?<![\\p{L}\\p{N}_+@/.#-])(?<!(?<![Tt][Ee][Ll]):)(?<!\\d,)(?:\\+\\s?|00)?(?:\\(\\d{1,5}\\)\\s?)?\\d+(?: \\/ \\d+)?' +
+    '(?:(?:[ .\\-/]|\\s?\\(\\d{1,4}\\)\\s?| - )\\d+)*',
+  'gu',
+);
 
 /** National formats tried, in order, for numbers without a country prefix. */
 const COUNTRIES: readonly CountryCode[] = ['US', 'GB', 'DE', 'FR', 'ES', 'AT', 'CH', 'IT', 'NL', 'BE', 'MX', 'CA', 'IE'];
@@ -97,6 +102,7 @@ export function findPhones(text: string): Span[] {
     if (!phoneWord && !raw.startsWith('+') && OTHER_NUMBER.test(ctx.slice(-25))) continue;
     if (/[$€£¥]\s?$/.test(ctx) || /^\s?(€|\$|eur|usd|chf|gbp|£|%|kg|km|ms|mb|gb|kb)/.test(after(text, start + raw.length, 5))) continue;
     if (DATE_SHAPE.test(raw) || /^\d{1,3}(\.\d{1,3}){3}$/.test(raw) || /^\d{3}-\d{2}-\d{4}$/.test(raw)) continue;
+    if (/^(?:(?:19|20)\d\d[ ./-]+)+(?:19|20)\d\d$/.test(raw)) continue; // years: "2024 / 2025", "2019 2020 2021"
     if (/^\d{4}[ -]\d{4}[ -]\d{4}[ -]\d{1,7}$/.test(raw)) continue; // card-shaped
     if (!phoneWord && /[ .-]\d$/.test(raw)) continue; // a one-digit last group is a check digit (ISBN-10, ids), not a phone
     const international = raw.startsWith('+') || raw.startsWith('00');
