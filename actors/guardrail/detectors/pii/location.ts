@@ -112,6 +112,8 @@ const PLACE_PREP = cue(
     'réside|domicilié|domiciliée|né|née|viens|vient|vivo|vive|resido|',
     'radicado|radicada|vivimos|vivons|leben|wohnen|nací|nació|nacido|',
     'nacida|soy|vengo|mudé|originally|ursprünglich|originaire|originario|originaria|oriundo|oriunda|',
+    'moving|relocating|relocated|relocate|travelling|traveling|flying|visiting|ziehe|zieht|ziehen|umziehen|',
+    'déménage|déménagé|déménager|voyage|me mudo|nos mudamos|mudarse|viajo|viajamos|',
     "(?:is|are|am|was|were|'s|’s|'m|’m)(?= from))(?![\\p{L}])",
   ].join(''),
 );
@@ -136,7 +138,14 @@ const PLACE_KEY =
   'city|town|ort|stadt|wohnort|geburtsort|standort|sitz|wohnsitz|wohnhaft|ville|lieu(?: de naissance)?|domicile|residence|' +
   'ciudad|localidad|municipio|residencia|domicilio|poblaci[oó]n|' +
   'lugar(?:[ _]de[ _]nacimiento)?|place[ _]of[ _]birth|lieu[ _]de[ _]naissance|' +
-  'birthplace|location|hometown|home_?town|city_?name';
+  'birthplace|location|hometown|home_?town|city_?name|ubicaci[oó]n|localizaci[oó]n|emplacement|sede';
+/** Values of a place field that name no place ("location": "Remote"). */
+const NO_PLACE = new RegExp(
+  '^(?:remote|hybrid|online|home|homeoffice|home office|office|hq|headquarters|n/a|na|none|null|unknown|tbd|tba|various|' +
+    'other|anywhere|worldwide|global|mobile|remoto|teletrabajo|télétravail|teletravail|distanciel|desconocido|inconnu|' +
+    'unbekannt|keine|aucun|ninguno|default|true|false)$',
+  'iu',
+);
 /** Fields that name a bare value in prose or tool output, without a colon ("Wohnort Gelsenkirchen"). */
 const BARE_KEY =
   /^(?:wohnort|geburtsort|standort|wohnsitz|wohnhaft|lieu de naissance|lugar de nacimiento|place of birth|birthplace|hometown|domicilio)$/u;
@@ -165,6 +174,15 @@ const personSubject = (before: string): boolean => {
   const w = /(\p{Lu}\p{Ll}+)\s*$/u.exec(before)?.[1]?.toLowerCase();
   return w !== undefined && !NOT_NAME.has(w) && !COMMON_WORDS.has(w) && !COUNTRY_NAMES.has(w);
 };
+const TRAVEL = new RegExp(
+  '^(?:moving|relocating|relocated|relocate|travelling|traveling|flying|visiting|ziehe|zieht|ziehen|umziehen|' +
+    'déménage|déménagé|déménager|voyage|me mudo|nos mudamos|mudarse|viajo|viajamos)$',
+);
+const TRAVELLER = new RegExp(
+  "(?:^|[^\\p{L}])(?:i|i'm|i’m|we|we're|we’re|he|he's|she|she's|they|they're|my|our|his|her|their|ich|wir|er|sie|" +
+    "je|j'|nous|il|elle|on|yo|me|nos|nosotros|ella|él)(?:[^\\p{L}]|$)",
+  'u',
+);
 /** What may follow a place whose name is also a word. */
 const WORD_PLACE_END = new RegExp(
   '^(?:[ \\t]*(?:[,.;:!?)\\]]|\\r?\\n|$)|[ \\t]+(?:today|now|this|last|next|for|with|since|where|when|until|' +
@@ -401,6 +419,8 @@ export function findLocations(text: string, lower: string | null = lowered(text)
   // After a verb of living, coming or birth, the first known city behind a place preposition in the same clause.
   for (const m of cueMatches(PLACE_PREP, text, lower)) {
     const from = m.index + m[0].length;
+    // Moving and travelling are a person's when a person does it ("I'm moving to Portugal", not "the shipment is moving").
+    if (TRAVEL.test(m[0].toLowerCase()) && !TRAVELLER.test(text.slice(Math.max(0, m.index - 60), from).toLowerCase())) continue;
     // "is from": a person's origin when a person is the subject ("my husband is from Kenya", "Anna's from Lyon").
     if (/^(?:is|are|am|was|were|'s|’s|'m|’m)$/.test(m[0].toLowerCase()) && !personSubject(text.slice(Math.max(0, m.index - 24), m.index)))
       continue;
@@ -460,7 +480,7 @@ export function findLocations(text: string, lower: string | null = lowered(text)
     } else if (m[1] !== undefined) {
       KEY_CITY_VALUE.lastIndex = at;
       const value = (KEY_CITY_VALUE.exec(text)?.[0] ?? '').replace(/[\s.,'’-]+$/, '');
-      if (value.length > 1) out.push({ type: 'LOCATION', start: at, end: at + value.length, score: 0.75 });
+      if (value.length > 1 && !NO_PLACE.test(value)) out.push({ type: 'LOCATION', start: at, end: at + value.length, score: 0.75 });
     } else {
       // A country or region field: the value when the gazetteer knows it ("country": "China").
       const end = placeEnd(text, at, GEO);
@@ -468,7 +488,8 @@ export function findLocations(text: string, lower: string | null = lowered(text)
     }
   }
   for (const c of tableCells(text, TABLE_PLACE)) {
-    if (CAPITALISED.test(text.slice(c.start, c.end))) out.push({ type: 'LOCATION', start: c.start, end: c.end, score: 0.75 });
+    const value = text.slice(c.start, c.end);
+    if (CAPITALISED.test(value) && !NO_PLACE.test(value)) out.push({ type: 'LOCATION', start: c.start, end: c.end, score: 0.75 });
   }
   for (const c of tableCells(text, TABLE_GEO)) {
     if (placeEnd(text, c.start, GEO) === c.end) out.push({ type: 'LOCATION', start: c.start, end: c.end, score: 0.75 });
