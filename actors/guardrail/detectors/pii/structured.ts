@@ -68,8 +68,8 @@ function cardIssuer(d: string): boolean {
   return false;
 }
 
-// A comma before the number only when no digit precedes it (a CSV field, "card: 4111…, exp"), not "1,234…".
-const CARD = /(?<![\p{L}\p{N}_.-])(?<!\d,)\d(?:[ -]?\d){11,18}(?![\p{L}\p{N}_]|[.,]\d|-\d)/gu;
+// After a comma too: a CSV field ("TX-1,12.00,5530…"); a thousands group after a comma has three digits, not 12–19.
+const CARD = /(?<![\p{L}\p{N}_.-])\d(?:[ -]?\d){11,18}(?![\p{L}\p{N}_]|[.,]\d|-\d)/gu;
 const NOT_CARD_CONTEXT = new RegExp(
   [
     '(order|bestell|commande|pedido|invoice|rechnung|factura|facture|',
