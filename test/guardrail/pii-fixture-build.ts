@@ -1,5 +1,6 @@
 /**
- * Builds test/fixtures/guardrails/{pii,secret,pii-blind,secret-blind,pii-fresh,pii-fresh-blind,pii-fresh2,pii-holdout7}.jsonl from
+ * Builds test/fixtures/guardrails/{pii,secret,pii-blind,secret-blind,pii-fresh,pii-fresh-blind,pii-fresh2,pii-holdout7,
+ * pii-holdout8}.jsonl from
  * the hand-written `*.marked.txt` beside them, so no offset is ever counted by hand. A marked line is
  * `lang|format|text`, where `[[TYPE:value]]` marks an entity, `⏎` is a newline, and `{{gen:KIND}}` is a fake
  * credential made by a seeded generator (so no real-looking key is committed twice by hand).
@@ -100,7 +101,17 @@ export function unmark(line: string): { text: string; entities: Entity[]; lang: 
   return { text, entities, lang, format };
 }
 
-for (const name of ['pii', 'secret', 'pii-blind', 'secret-blind', 'pii-fresh', 'pii-fresh-blind', 'pii-fresh2', 'pii-holdout7']) {
+for (const name of [
+  'pii',
+  'secret',
+  'pii-blind',
+  'secret-blind',
+  'pii-fresh',
+  'pii-fresh-blind',
+  'pii-fresh2',
+  'pii-holdout7',
+  'pii-holdout8',
+]) {
   const lines = readFileSync(join(DIR, `${name}.marked.txt`), 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '' && !l.startsWith('//'));
