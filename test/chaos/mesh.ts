@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
 import { DEFAULT_TENANT } from '../../protocols/index.js';
 import type { ActorSystem, ClusterServices, MeshNode } from '../../runtime/index.js';
 import { JetStreamStorage, MeshNames, type JetStreamTransport } from '../../runtime/jetstream/index.js';
@@ -46,6 +47,11 @@ export interface MeshChaosOptions {
   readonly extraLanes?: readonly ExtraLane[];
   /** The workflow lane (test/chaos/mesh-workflow.ts; default on). */
   readonly workflows?: boolean;
+  /**
+   * Longest the whole run may take (ms, from its start): the checks after the workload are cut off there and the run
+   * fails with what the nodes and the servers' streams last said — not a silent timeout of the calling test.
+   */
+  readonly budgetMs?: number;
 }
 
 /** The kinds of fault the schedule injects, in the order it cycles through them. */
@@ -271,28 +277,37 @@ export async function runMeshChaos(options: MeshChaosOptions = {}): Promise<Mesh
     for (const f of work.failures.slice(0, 20))
       log(`  failed ${f.lane} +${((f.start - t0) / 1_000).toFixed(1)}..${((f.end - t0) / 1_000).toFixed(1)} s: ${f.error.slice(0, 160)}`);
 
+    const checksBy = began + (options.budgetMs ?? Number.POSITIVE_INFINITY);
     const invariants: Invariant[] = [];
-    invariants.push(await checkTallies(system, cluster, tallies, work.ledger, 60_000));
-    const jsm = await jetstreamManager(system.transport.connection, { timeout: 3_000 });
-    const streamInfo = async (): Promise<string> => {
-      const i = await jsm.streams.info(`KV_${mesh.prefix}_runs`).catch((e: unknown) => (e as Error).message);
-      if (typeof i === 'string') return `runs stream: ${i}`;
-      return (
-        `runs stream created ${((Date.parse(i.created) - t0) / 1_000).toFixed(1)} s, R${i.config.num_replicas}, ` +
-        `${i.state.messages} messages, seq ${i.state.first_seq}..${i.state.last_seq}, leader ${i.cluster?.leader ?? '?'}`
+    const storage = mesh.storage;
+    const checked = (async () => {
+      invariants.push(await checkTallies(system, cluster, tallies, work.ledger, 60_000));
+      const jsm = await jetstreamManager(system.transport.connection, { timeout: 3_000 });
+      const streamInfo = async (): Promise<string> => {
+        const i = await jsm.streams.info(`KV_${mesh.prefix}_runs`).catch((e: unknown) => (e as Error).message);
+        if (typeof i === 'string') return `runs stream: ${i}`;
+        return (
+          `runs stream created ${((Date.parse(i.created) - t0) / 1_000).toFixed(1)} s, R${i.config.num_replicas}, ` +
+          `${i.state.messages} messages, seq ${i.state.first_seq}..${i.state.last_seq}, leader ${i.cluster?.leader ?? '?'}`
+        );
+      };
+      const runs = await checkRuns(
+        store,
+        cluster,
+        work.runs,
+        30_000,
+        runProbe(storage, streamInfo, () => t0),
       );
-    };
-    const runs = await checkRuns(
-      store,
-      cluster,
-      work.runs,
-      30_000,
-      runProbe(mesh.storage, streamInfo, () => t0),
-    );
-    invariants.push(runs.driven, runs.logs, runs.stored);
-    invariants.push(await checkActivations(mesh.storage));
-    const wf = flows === undefined ? undefined : await checkWorkflows(mesh.storage, cluster, flows.runs, 30_000);
-    if (wf !== undefined) invariants.push(wf.ended, wf.once, wf.logs, wf.stored);
+      invariants.push(runs.driven, runs.logs, runs.stored);
+      invariants.push(await checkActivations(storage));
+      const wf = flows === undefined ? undefined : await checkWorkflows(storage, cluster, flows.runs, 30_000);
+      if (wf !== undefined) invariants.push(wf.ended, wf.once, wf.logs, wf.stored);
+      return wf;
+    })();
+    const wf = await beforeDeadline(checked, checksBy, async () => {
+      log(`checks not finished ${((checksBy - began) / 1_000).toFixed(0)} s after the start (${invariants.length} done)`);
+      for (const line of await streamStates(system.transport.connection, mesh.prefix)) log(`  ${line}`);
+    });
     return {
       seconds,
       partitioner: mesh.partitioner.name,
@@ -309,6 +324,44 @@ export async function runMeshChaos(options: MeshChaosOptions = {}): Promise<Mesh
   } finally {
     await mesh.teardown();
   }
+}
+
+/**
+ * `work`, or a rejection once the clock passes `by` (after `diagnose` has said what it can): the checks read the
+ * servers with retries, and a mesh that never serves again would hold them past the calling test's own timeout.
+ */
+async function beforeDeadline<T>(work: Promise<T>, by: number, diagnose: () => Promise<void>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    if (by === Number.POSITIVE_INFINITY) return;
+    timer = setTimeout(
+      () => void diagnose().finally(() => reject(new Error("the checks did not finish within the run's budget"))),
+      Math.max(0, by - Date.now()),
+    );
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** One line per stream of the mesh: messages, leader and replicas as the server answers now (3 s at most each). */
+async function streamStates(connection: NatsConnection, prefix: string): Promise<string[]> {
+  const out: string[] = [];
+  try {
+    const jsm = await jetstreamManager(connection, { timeout: 3_000 });
+    for await (const si of jsm.streams.list()) {
+      if (!si.config.name.toLowerCase().includes(prefix.toLowerCase())) continue;
+      const replicas = (si.cluster?.replicas ?? []).map(
+        (r) => `${r.name}${r.current ? '' : ' (behind)'}${r.offline === true ? ' (offline)' : ''}`,
+      );
+      out.push(`${si.config.name}: ${si.state.messages} messages, leader ${si.cluster?.leader ?? 'none'}, replicas ${replicas.join(', ')}`);
+    }
+  } catch (e) {
+    out.push(`streams unreadable: ${(e as Error).message}`);
+  }
+  return out;
 }
 
 /** Injects one fault, measures the recovery, restores the target. */

@@ -14,7 +14,7 @@ const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'gua
 
 /**
  * Scores `detector` on the sets named in `argv` (default: every `<family>*.jsonl` set but the held-out `*holdout3*`
- * to `*holdout7*`, scored once at the end of a tuning pass), keeping only the rows `keep` accepts.
+ * to `*holdout8*`, scored once at the end of a tuning pass), keeping only the rows `keep` accepts.
  */
 export async function runSets(
   family: string,
@@ -27,7 +27,7 @@ export async function runSets(
     named.length > 0
       ? named
       : readdirSync(dir)
-          .filter((f) => f.startsWith(family) && f.endsWith('.jsonl') && !/holdout[3-7]/.test(f))
+          .filter((f) => f.startsWith(family) && f.endsWith('.jsonl') && !/holdout[3-8]/.test(f))
           .map((f) => f.slice(0, -'.jsonl'.length))
           .sort();
   let d = 0;
