@@ -156,8 +156,11 @@ const TABLE_PLACE = new RegExp(`^(?:${PLACE_KEY})$`, 'iu');
 const GEO_KEY =
   'country|country_?name|country_?of_?residence|land|pays|pa[ií]s|nation|state|region|province|provincia|' +
   'bundesland|kanton|canton|r[ée]gion|departamento|d[ée]partement|comunidad|estado|residence_?country';
-/** A place field (group 1), a country or region field (group 2), then `:`/`=` (group 3) or a space. One scan for both. */
-const KEY_PLACE = cue(`(?<![\\p{L}_])(?:(${PLACE_KEY})|(${GEO_KEY}))["']?(?:([ \\t]*[:=])[ \\t]*["']?|[ \\t]+)`);
+/**
+ * A place field (group 1), a country or region field (group 2), maybe prefixed (`billing_city`, `CONTACT_CITY`), then
+ * `:`/`=` (group 3) or a space. One scan for both.
+ */
+const KEY_PLACE = cue(`(?<![\\p{L}])(?:(${PLACE_KEY})|(${GEO_KEY}))["']?(?:([ \\t]*[:=])[ \\t]*["']?|[ \\t]+)`);
 const TABLE_GEO = new RegExp(`^(?:${GEO_KEY})$`, 'iu');
 /** A place name: a capitalised word or words ("Ghana", "Nordrhein-Westfalen", "Castilla-La Mancha", "New South Wales"). */
 const PLACE_WORDS =
@@ -478,6 +481,8 @@ export function findLocations(text: string, lower: string | null = lowered(text)
       const end = BARE_KEY.test((m[1] ?? '').toLowerCase()) && /\p{Lu}/u.test(text[at] ?? '') ? placeEnd(text, at, GEO) : undefined;
       if (end !== undefined) out.push({ type: 'LOCATION', start: at, end, score: 0.75 });
     } else if (m[1] !== undefined) {
+      // A prefixed field ("weather_location") names a place only with a capitalised value.
+      if (text[m.index - 1] === '_' && !/\p{Lu}/u.test(text[at] ?? '')) continue;
       KEY_CITY_VALUE.lastIndex = at;
       const value = (KEY_CITY_VALUE.exec(text)?.[0] ?? '').replace(/[\s.,'’-]+$/, '');
       if (value.length > 1 && !NO_PLACE.test(value)) out.push({ type: 'LOCATION', start: at, end: at + value.length, score: 0.75 });
