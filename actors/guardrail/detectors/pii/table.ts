@@ -66,9 +66,51 @@ function headerLines(text: string): readonly HeaderLine[] {
   return headers;
 }
 
+/** `INSERT … (col, …) VALUES (…), (…)`: the column list, then each row's values. */
+const SQL_INSERT = /\(([\p{L}\p{N}_`"[\] ,]{1,400})\)\s*values\s*\(/giu;
+/** A value in a row: a quoted string ('' escapes a quote) or a bare token. */
+const SQL_VALUE = /\s*(?:'((?:[^'\n]|'')*)'|"((?:[^"\n])*)"|[^,()'"\n]*)\s*/y;
+
+/** The quoted values of SQL `INSERT … VALUES` rows, as cells under their column names. */
+function sqlCells(text: string): Cell[] {
+  const out: Cell[] = [];
+  for (const m of text.matchAll(SQL_INSERT)) {
+    const columns = (m[1] ?? '').split(',').map((c) =>
+      c
+        .trim()
+        .replace(/^[`"[]|[`"\]]$/g, '')
+        .toLowerCase(),
+    );
+    let at = m.index + m[0].length - 1; // at the first row's `(`
+    for (let row = 0; row < 1000 && text[at] === '('; row++) {
+      at++;
+      for (let col = 0; col < columns.length + 1; col++) {
+        SQL_VALUE.lastIndex = at;
+        const v = SQL_VALUE.exec(text);
+        if (v === null) break;
+        const quoted = v[1] ?? v[2];
+        const header = columns[col];
+        if (quoted !== undefined && quoted !== '' && header !== undefined) {
+          const start = at + v[0].search(/['"]/) + 1;
+          out.push({ header, start, end: start + quoted.length });
+        }
+        at += v[0].length;
+        if (text[at] !== ',') break;
+        at++;
+      }
+      if (text[at] !== ')') break;
+      const next = /^\)\s*,\s*\(/.exec(text.slice(at, at + 40));
+      if (next === null) break;
+      at += next[0].length - 1;
+    }
+  }
+  return out;
+}
+
 /** The cells of every column whose header matches `header` (a whole-cell, case-insensitive test). */
 export function tableCells(text: string, header: RegExp): Cell[] {
   const out: Cell[] = [];
+  if (/values\s*\(/i.test(text)) for (const c of sqlCells(text)) if (header.test(c.header)) out.push(c);
   if (!/[|\t;,]/.test(text)) return out;
   // A table runs from a matching header row down to a blank line or a row of another width; a header-like line
   // inside it is one of its rows.
