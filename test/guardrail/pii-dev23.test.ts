@@ -67,6 +67,8 @@ describe('pii detector: rules of the third round', () => {
     ['El señor Villalobos llamó', 'PERSON:señor Villalobos'],
     ['Festnetz 030 / 901 820 0', 'PHONE:030 / 901 820 0'],
     ['<a href="tel:+4930901820">', 'PHONE:+4930901820'],
+    ["INSERT INTO t (name, city, dob) VALUES ('Ana Ruiz', 'Lugo', '1981-11-03')", 'DATE_OF_BIRTH:1981-11-03'],
+    ['CONTACT_CITY="Porto"', 'LOCATION:Porto'],
   ])('%s', (text, expected) => {
     expect(found(text)).toContain(expected);
   });
@@ -87,6 +89,7 @@ describe('pii detector: rules of the third round', () => {
     ['the card 4497 0041 3970 6144 keeps failing', 'CREDIT_CARD:4497 0041 3970 6144'],
     ['rows 2024 / 2025 / 2026 are final', 'PHONE:2024 / 2025'],
     ['{"name": "Hudson Street Backpack"}', 'PERSON:Hudson'],
+    ['{"weather_location":"cloudy"}', 'LOCATION:cloudy'],
   ])('not in %s', (text, unexpected) => {
     expect(found(text)).not.toContain(unexpected);
   });
