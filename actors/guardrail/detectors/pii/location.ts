@@ -10,6 +10,7 @@ import {
   COMMON_WORDS,
   COUNTRY_NAMES,
   FIRST_NAMES,
+  LAST_NAMES,
   NOT_NAME,
   REGION_NAMES,
   unaccent,
@@ -290,16 +291,17 @@ const COMMA_PREP_PLACE =
   /,[ \t]*(?:in|im|en|au|aux|à|in der|en el|en la|dans le|dans la)[ \t]+(?:(?:the|le|la|el|der|die)[ \t]+)?(?=\p{Lu})/gu;
 
 /**
- * A known city standing on its own in a comma-separated line, the way a signature or a contact line gives it
- * ("Claudia Wenzel, Hannover, Tel. …", "Bernard Petit, Strasbourg — tél."); not a city that is also a word or a name.
+ * A known city standing on its own after a name, the way a signature or a contact line gives it ("Claudia Wenzel,
+ * Hannover, Tel. …", "Bernard Petit, Strasbourg — tél.", "Anna Weber (Köln)", "Luis Mora – Sevilla"); not a city
+ * that is also a word or a given name.
  */
-const SIGN_CITY = /,[ \t]*(\p{Lu}[\p{L}\p{M}'’.-]+(?:[ \t]\p{Lu}[\p{L}\p{M}'’.-]+)?)/gu;
+const SIGN_CITY = /(?:,|[ \t]?\(|[ \t][—–-])[ \t]*(\p{Lu}[\p{L}\p{M}'’.-]+(?:[ \t]\p{Lu}[\p{L}\p{M}'’.-]+)?)/gu;
 function signatureCities(text: string, out: Span[]): void {
   for (const m of allMatches(SIGN_CITY, text)) {
     const phrase = m[1] ?? '';
     const at = m.index + m[0].length - phrase.length;
     let end: number | undefined;
-    for (const name of [phrase, phrase.split(/[ \t]/)[0] ?? '']) {
+    for (const name of [phrase, phrase.split(/[ \t]/)[0] ?? ''].map((p) => p.replace(/[.'’-]+$/, ''))) {
       if (known(CITY_NAMES, name) && !known(WORDLIKE_PLACE_NAMES, name) && !known(FIRST_NAMES, name)) {
         end = at + name.length;
         break;
@@ -307,7 +309,10 @@ function signatureCities(text: string, out: Span[]): void {
     }
     if (end === undefined || !PLACE_END.test(text.slice(end, end + 4))) continue;
     // The words before the comma name someone or something ("Claudia Wenzel,"), not a list of cities being compared.
-    if (!/\p{Lu}[\p{Ll}\p{M}]+[ \t]+\p{Lu}[\p{Ll}\p{M}'’-]+$/u.test(text.slice(Math.max(0, m.index - 40), m.index))) continue;
+    const who = /(\p{Lu}[\p{Ll}\p{M}]+)[ \t]+(\p{Lu}[\p{Ll}\p{M}'’-]+)$/u.exec(text.slice(Math.max(0, m.index - 40), m.index));
+    if (who === null) continue;
+    // After a bracket or a dash the words must be someone's name ("Anna Weber (Köln)", not "Release Notes (Berlin)").
+    if (!m[0].startsWith(',') && ![who[1], who[2]].some((w) => known(FIRST_NAMES, w ?? '') || known(LAST_NAMES, w ?? ''))) continue;
     out.push({ type: 'LOCATION', start: at, end, score: 0.6 });
   }
 }
