@@ -144,6 +144,7 @@ amigos padres hijos mis tus sus
 river lake valley island station bridge mountain canyon creek beach harbour harbor airport
 fluss tal insel bahnhof hauptbahnhof flughafen brücke fleuve lac vallée île gare aéroport pont
 río lago valle isla estación aeropuerto puente
+doktor doktorin doctor doctora docteur professor professorin professeur profesor profesora
 `);
 
 /** The name and word lists taken from compromise's English lexicon. */
