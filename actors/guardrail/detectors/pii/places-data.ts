@@ -244,11 +244,50 @@ export const WORLD_CITIES: readonly string[] = [
     'harare|bulawayo|maputo|lilongwe|blantyre|windhoek|gaborone|johannesburg|johannesburgo|cape town|kapstadt|le cap|' +
     'ciudad del cabo|durban|pretoria|port elizabeth|gqeberha|bloemfontein|antananarivo|port louis|mogadishu|mogadiscio|' +
     'djibouti|asmara',
+  // More capitals and large cities
+  'nassau|bridgetown|belmopan|thimphu|sucre|bandar seri begawan|gitega|praia|bangui|n’djamena|ndjamena|moroni|roseau|' +
+    'malabo|mbabane|banjul|bissau|georgetown|maseru|malé|nouakchott|naypyidaw|port moresby|juba|paramaribo|' +
+    'port of spain|thane|vadodara|agra|nashik|varanasi|amritsar|chandigarh|coimbatore|mysore|mysuru|visakhapatnam|' +
+    'ludhiana|patna|srinagar|guwahati|bhubaneswar|thiruvananthapuram|madurai|mangalore|dhaka|sylhet|multan|quetta',
+  // More German towns
+  'neubrandenburg|stendal|wittenberg|lutherstadt wittenberg|eisenach|gotha|suhl|ilmenau|naumburg|merseburg|bad homburg|' +
+    'bad nauheim|oberursel|rüsselsheim|bensheim|weinheim|schwetzingen|sinsheim|bruchsal|rastatt|lörrach|singen|ravensburg|' +
+    'biberach|aalen|heidenheim|göppingen|schwäbisch hall|schwäbisch gmünd|waiblingen|backnang|nürtingen|erding|freising|' +
+    'dachau|fürstenfeldbruck|starnberg|weilheim|traunstein|altötting|deggendorf|amberg|weiden|ansbach|neumarkt|schwabach|' +
+    'kitzingen|goslar|wolfenbüttel|gifhorn|cuxhaven|buxtehude|verden|nienburg|lingen|meppen|nordhorn|aurich|papenburg|' +
+    'delmenhorst|vechta|cloppenburg|rheine|bocholt|borken|coesfeld|ahlen|warendorf|gladbeck|dorsten|herten|castrop-rauxel|' +
+    'lünen|bergkamen|menden|lüdenscheid|olpe|gummersbach|bergheim|frechen|pulheim|dormagen|grevenbroich|meerbusch|' +
+    'velbert|hilden|langenfeld|euskirchen|andernach|neuwied|bad kreuznach|idar-oberstein|pirmasens|zweibrücken|landau|' +
+    'neustadt an der weinstraße|frankenthal|bad dürkheim|homburg|neunkirchen|völklingen|saarlouis|merzig|wetzlar|' +
+    'limburg|bad hersfeld|eschwege|korbach|friedberg|hofheim|bad vilbel|dreieich|neu-isenburg|viernheim|bad tölz|' +
+    'garmisch|berchtesgaden|füssen|bad reichenhall|oberstdorf|timmendorfer strand|travemünde|warnemünde|heringsdorf',
+  // More French towns
+  'alès|aubagne|la ciotat|martigues|istres|salon-de-provence|carpentras|cavaillon|draguignan|saint-raphaël|' +
+    'cagnes-sur-mer|le cannet|gap|digne-les-bains|briançon|montélimar|romans-sur-isère|bourgoin-jallieu|voiron|annemasse|' +
+    'thonon-les-bains|évian-les-bains|aix-les-bains|albertville|oyonnax|roanne|saint-chamond|le puy-en-velay|moulins|' +
+    'montluçon|lons-le-saunier|pontarlier|vesoul|chaumont|saint-dizier|bar-le-duc|verdun|lunéville|saint-dié-des-vosges|' +
+    'sarreguemines|forbach|saint-avold|sélestat|saverne|obernai|guebwiller|soissons|laon|château-thierry|abbeville|' +
+    'boulogne-sur-mer|le touquet|cambrai|maubeuge|béthune|liévin|hazebrouck|armentières|villeneuve-d’ascq|' +
+    "villeneuve-d'ascq|wattrelos|fécamp|dieppe|elbeuf|vernon|lisieux|bayeux|alençon|argentan|granville|saint-lô|" +
+    'coutances|avranches|fougères|vitré|dinan|lannion|morlaix|concarneau|douarnenez|pontivy|auray|redon|saint-herblain|' +
+    'rezé|ancenis|saumur|les sables-d’olonne|fontenay-le-comte|rochefort|saintes|royan|cognac|bergerac|sarlat|arcachon|' +
+    'libourne|mérignac|pessac|talence|bègles|biscarrosse|oloron-sainte-marie|orthez|castres|millau|figeac|foix|pamiers|' +
+    'saint-gaudens|muret|colomiers|tournefeuille|blagnac|agde|lunel|mende|privas|aubenas|annonay',
+  // More Spanish towns
+  'ceuta|melilla|astorga|benavente|miranda de ebro|aranda de duero|medina del campo|alcázar de san juan|tomelloso|' +
+    'valdepeñas|villarrobledo|hellín|almansa|requena|ontinyent|villena|novelda|petrer|cocentaina|alzira|cullera|' +
+    'burriana|vila-real|villarreal|vinaròs|benicarló|tortosa|amposta|valls|vilafranca del penedès|igualada|olot|' +
+    'palafrugell|sant feliu de guíxols|puigcerdà|berga|solsona|tàrrega|balaguer|la seu d’urgell|monzón|barbastro|' +
+    'fraga|alcañiz|ejea de los caballeros|tarazona|calahorra|haro|arnedo|tafalla|ermua|mondragón|arrasate|zarautz|' +
+    'hondarribia|errenteria|portugalete|sestao|santurtzi|basauri|leioa|gernika|guernica|bermeo|castro urdiales|laredo|' +
+    'torrelavega|reinosa|llanes|ribadesella|cangas de onís|mieres|langreo|siero|luarca|ribadeo|viveiro|monforte de lemos|' +
+    'carballo|ribeira|vilagarcía de arousa|redondela|tui|verín|lalín|sanxenxo|betanzos|narón|arteixo|oleiros|' +
+    'villanueva de la serena|don benito|zafra|almendralejo|navalmoral de la mata|trujillo|coria|béjar|ciudad rodrigo',
 ];
 
 /** Place names that are also ordinary words ("Nice", "Reading", "Split", "Essen", "Turkey"): places only in plain context. */
 export const WORDLIKE_PLACES: readonly string[] = [
   'nice|bath|mobile|reading|split|orange|essen|hof|halle|zug|baden|worms|lens|mons|bergen|tours|valence|vienne|como|' +
     'gent|sens|vic|ronda|mesa|aurora|phoenix|palma|santander|turkey|china|guinea|chile|buffalo|providence|sale|deal|' +
-    'wells|bury|eye|hope|liberty|independence|marathon',
+    'wells|bury|eye|hope|liberty|independence|marathon|gap|singen|weiden|cognac|landau|homburg',
 ];
