@@ -164,7 +164,15 @@ const PERSON_KEY = new RegExp(
   ].join(''),
 ).source;
 const JSON_PERSON = cue(`["']${PERSON_KEY}["']\\s*:\\s*["']`);
-const JSON_NAME = cue(`["'](?:name|username_display)["']\\s*:\\s*["']`);
+/** Keys whose value may be a name or a word ("driver": "Chrome"): a name only when listed and the whole value. */
+const JSON_NAME = cue(
+  [
+    `["'](?:name|username_display|applicant|candidate|tenant|landlord|buyer|seller|driver|physician|doctor|student|`,
+    `member|spouse|emergency_?contact|next_?of_?kin|witness|beneficiario|inquilino|arrendador|comprador|vendedor|`,
+    `conductor|médico|alumno|mieter|vermieter|käufer|verkäufer|fahrer|arzt|ärztin|locataire|propriétaire|acheteur|`,
+    `vendeur|conducteur|médecin|étudiant|étudiante)["']\\s*:\\s*["']`,
+  ].join(''),
+);
 /** Short name-part keys ("first", "last"): a name when the value is one whole capitalised name. */
 const JSON_PART = cue(`["'](?:first|last|given|family|middle|apellido1|apellido2|primer_apellido|segundo_apellido)["']\\s*:\\s*["']`);
 const LINE_PERSON = cue(`(?:^|[\\s,;({"'])(?:${PERSON_KEY}|from|von|de|to|an|à|para|name|namen)["']?\\s*[:=]\\s*["']?`);
