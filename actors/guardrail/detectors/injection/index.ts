@@ -88,7 +88,8 @@ export function injectionDetector(options: InjectionOptions = {}): Detector {
   bank ??= new SimilarityBank(INJECTION_BANK);
   tagger ??= new ConceptTagger(INJECTION_LEXICON);
   ngram ??= loadNgram(INJECTION_NGRAM_MODEL);
-  const model = ngram;
+  const model = options.models?.ngram ?? ngram;
+  const concept = options.models?.concept ?? INJECTION_CONCEPT_MODEL;
   const tags = tagger;
   const spec: LayeredSpec = {
     name: 'injection',
@@ -98,7 +99,7 @@ export function injectionDetector(options: InjectionOptions = {}): Detector {
     bank,
     similarityFloor: 0.5,
     similarityGate: INJECTION_SIMILARITY_GATE,
-    concepts: { tagger, model: INJECTION_CONCEPT_MODEL, floor: CONCEPT_FLOOR },
+    concepts: { tagger, model: concept, floor: CONCEPT_FLOOR },
   };
   const detect = layeredDetect(spec, options);
   const threshold = thresholdOf(options);
@@ -110,7 +111,7 @@ export function injectionDetector(options: InjectionOptions = {}): Detector {
     const p = ngramProbability(model, n);
     const agreed = p >= AGREE || NAMES_MODEL.test(n);
     const found = await detect(text, ctx, agreed ? CONCEPT_FLOOR : UNCONFIRMED_FLOOR);
-    const type = (): string => conceptType(tags, INJECTION_CONCEPT_MODEL, n, 'INJECTION');
+    const type = (): string => conceptType(tags, concept, n, 'INJECTION');
     const damping = (t: string): number => contextDamping(n, spec.contexts ?? [], t);
     return ngramGate('injection', text, found, p, gate, type, threshold, damping);
   };

@@ -59,7 +59,8 @@ export function moderationDetector(options: ModerationOptions = {}): Detector {
   tagger ??= new ConceptTagger(MODERATION_LEXICON);
   ngram ??= loadNgram(MODERATION_NGRAM_MODEL);
   const tags = tagger;
-  const model = ngram;
+  const model = options.models?.ngram ?? ngram;
+  const concept = options.models?.concept ?? MODERATION_CONCEPT_MODEL;
   const detect = layeredDetect(
     {
       name: 'moderation',
@@ -67,7 +68,7 @@ export function moderationDetector(options: ModerationOptions = {}): Detector {
       contexts: [...MODERATION_CONTEXTS, THIRD_PERSON_SELF_HARM],
       mentions: MODERATION_MENTIONS,
       benign: MODERATION_BENIGN,
-      concepts: { tagger, model: MODERATION_CONCEPT_MODEL, floor: CONCEPT_FLOOR },
+      concepts: { tagger, model: concept, floor: CONCEPT_FLOOR },
     },
     { ...options, similarity: false },
   );
@@ -82,7 +83,7 @@ export function moderationDetector(options: ModerationOptions = {}): Detector {
       const n = normalizeText(text).text;
       const p = ngramProbability(model, n);
       const found = await detect(text, ctx, p >= AGREE ? CONCEPT_FLOOR : UNCONFIRMED_FLOOR);
-      const type = (): string => conceptType(tags, MODERATION_CONCEPT_MODEL, n, 'HARASSMENT');
+      const type = (): string => conceptType(tags, concept, n, 'HARASSMENT');
       return ngramGate('moderation', text, found, p, gate, type, threshold);
     },
     close: async () => await options.classifier?.close(),
