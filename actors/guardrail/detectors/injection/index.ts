@@ -33,11 +33,13 @@ import {
   type SignalSource,
 } from '../text/detector.js';
 import { normalizeText } from '../text/normalize.js';
-import { contextDamping, withoutMentions } from '../text/rules.js';
+import { withoutMentions } from '../text/rules.js';
 import { SimilarityBank } from '../text/similarity.js';
-import { ConceptTagger } from '../text/concepts.js';
+import { ConceptTagger, textJudgement } from '../text/concepts.js';
 import { INJECTION_CONCEPT_MODEL } from './concept-weights.js';
-import { conceptType, loadNgram, ngramGate, ngramProbability, type LoadedNgram, type NgramGate } from '../text/ngram.js';
+import { loadNgram, ngramProbability, type LoadedNgram, type NgramGate } from '../text/ngram.js';
+import { stackGate, stackProbability, type StackModel } from '../text/stack.js';
+import { INJECTION_STACK } from './stack-weights.js';
 import { INJECTION_NGRAM_MODEL } from './ngram-weights.js';
 import { INTENT_RULES } from './intents.js';
 import { INJECTION_LEXICON } from './lexicon.js';
@@ -103,17 +105,17 @@ export function injectionDetector(options: InjectionOptions = {}): Detector {
   };
   const detect = layeredDetect(spec, options);
   const threshold = thresholdOf(options);
-  // a configured classifier's findings are its operator's call: the n-gram layer then only adds, never removes
-  const gate: NgramGate = options.classifier === undefined ? INJECTION_NGRAM_GATE : { ...INJECTION_NGRAM_GATE, low: -1 };
+  // a configured classifier's findings are its operator's call: the combination then only adds, never removes
+  const stack: StackModel = options.classifier === undefined ? INJECTION_STACK : { ...INJECTION_STACK, keep: 0 };
   const withNgram = async (text: string, ctx?: SignalSource): Promise<Finding[]> => {
     if (options.ngram === false) return await detect(text, ctx);
     const n = withoutMentions(normalizeText(text).text, INJECTION_MENTIONS);
     const p = ngramProbability(model, n);
     const agreed = p >= AGREE || NAMES_MODEL.test(n);
     const found = await detect(text, ctx, agreed ? CONCEPT_FLOOR : UNCONFIRMED_FLOOR);
-    const type = (): string => conceptType(tags, concept, n, 'INJECTION');
-    const damping = (t: string): number => contextDamping(n, spec.contexts ?? [], t);
-    return ngramGate('injection', text, found, p, gate, type, threshold, damping);
+    const judged = textJudgement(tags, concept, n);
+    const s = stackProbability(stack, p, judged?.p ?? 0);
+    return stackGate('injection', text, found, s, stack, () => judged?.type ?? 'INJECTION', threshold);
   };
   return {
     name: 'injection',

@@ -9,9 +9,11 @@
  * No similarity bank: harmful text is too varied for a small bank, and its near neighbours are often benign.
  */
 import type { Detector } from '../../detector.js';
-import { ConceptTagger } from '../text/concepts.js';
+import { ConceptTagger, textJudgement } from '../text/concepts.js';
 import { layeredDetect, layeredDetector, thresholdOf, type LayeredOptions } from '../text/detector.js';
-import { conceptType, loadNgram, ngramGate, ngramProbability, type LoadedNgram, type NgramGate } from '../text/ngram.js';
+import { loadNgram, ngramProbability, type LoadedNgram, type NgramGate } from '../text/ngram.js';
+import { stackGate, stackProbability, type StackModel } from '../text/stack.js';
+import { MODERATION_STACK } from './stack-weights.js';
 import { normalizeText } from '../text/normalize.js';
 import { MODERATION_CONCEPT_MODEL } from './concept-weights.js';
 import { MODERATION_NGRAM_MODEL } from './ngram-weights.js';
@@ -73,8 +75,8 @@ export function moderationDetector(options: ModerationOptions = {}): Detector {
     { ...options, similarity: false },
   );
   const threshold = thresholdOf(options);
-  // a configured classifier's findings are its operator's call: the n-gram layer then only adds, never removes
-  const gate: NgramGate = options.classifier === undefined ? MODERATION_NGRAM_GATE : { ...MODERATION_NGRAM_GATE, low: -1 };
+  // a configured classifier's findings are its operator's call: the combination then only adds, never removes
+  const stack: StackModel = options.classifier === undefined ? MODERATION_STACK : { ...MODERATION_STACK, keep: 0 };
   return {
     name: 'moderation',
     types: MODERATION_TYPES,
@@ -83,8 +85,9 @@ export function moderationDetector(options: ModerationOptions = {}): Detector {
       const n = normalizeText(text).text;
       const p = ngramProbability(model, n);
       const found = await detect(text, ctx, p >= AGREE ? CONCEPT_FLOOR : UNCONFIRMED_FLOOR);
-      const type = (): string => conceptType(tags, concept, n, 'HARASSMENT');
-      return ngramGate('moderation', text, found, p, gate, type, threshold);
+      const judged = textJudgement(tags, concept, n);
+      const s = stackProbability(stack, p, judged?.p ?? 0);
+      return stackGate('moderation', text, found, s, stack, () => judged?.type ?? 'HARASSMENT', threshold);
     },
     close: async () => await options.classifier?.close(),
   };

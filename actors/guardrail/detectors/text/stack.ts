@@ -1,0 +1,58 @@
+/**
+ * The learned combination that decides whether a text is benign, for the injection and moderation detectors: a
+ * logistic regression over the n-gram model's probability (ngram.ts) and the concept model's probability for the whole
+ * text (concepts.ts), fitted by test/guardrail/train-stack.ts on text the hand-written layers never saw (the `*-train22`
+ * sets, written blind to the rules and the lexicons, scored by n-gram and concept models fitted without them), so its
+ * weights say how far each layer is to be trusted on new text — not on the sets the rules were tuned on, where the rules
+ * look perfect. The rules' and the concept layer's findings give a text's spans and types; the combination decides
+ * whether it has any ({@link stackGate}).
+ */
+import type { Finding } from '../../../../protocols/index.js';
+import { enoughWords, wholeText } from './ngram.js';
+
+/** A fitted combination (weights of the log-odds of each layer's probability) and its operating point. */
+export interface StackModel {
+  /** Weight of the n-gram model's log-odds. */
+  readonly ngram: number;
+  /** Weight of the concept model's log-odds for the whole text (0: not read). */
+  readonly concept: number;
+  readonly bias: number;
+  /** Combined probability at or above which a text is not benign. */
+  readonly threshold: number;
+  /** Findings at or above this score stand whatever the combination says. */
+  readonly keep: number;
+}
+
+const logit = (p: number): number => {
+  const q = Math.min(1 - 1e-3, Math.max(1e-3, p));
+  return Math.log(q / (1 - q));
+};
+
+/** The combined probability that a text is not benign, from the n-gram and (whole-text) concept probabilities. */
+export function stackProbability(model: StackModel, ngram: number, concept: number): number {
+  const z = model.bias + model.ngram * logit(ngram) + (model.concept === 0 ? 0 : model.concept * logit(concept));
+  return 1 / (1 + Math.exp(-z));
+}
+
+/**
+ * The findings after the combination: where it says benign (`s` below the threshold), only findings scoring at least
+ * `keep`; where it says not benign, the findings, or when there are none and the text has enough words for the models
+ * to judge it, one finding of `type` over the whole text (trimmed), scored 0.5 at the threshold up to 0.85, kept if it
+ * reaches `threshold`. A text too short for the models to judge keeps its findings (the rules decide).
+ */
+export function stackGate(
+  detector: string,
+  input: string,
+  findings: readonly Finding[],
+  s: number,
+  model: StackModel,
+  type: () => string,
+  threshold: (type: string) => number,
+): Finding[] {
+  const judged = enoughWords(input);
+  if (s < model.threshold) return judged ? findings.filter((f) => f.score >= model.keep) : [...findings];
+  if (findings.length > 0 || !judged) return [...findings];
+  const t = type();
+  const score = Math.round((0.5 + ((s - model.threshold) / (1 - model.threshold)) * 0.35) * 1000) / 1000;
+  return score < threshold(t) ? [] : wholeText(detector, input, t, score);
+}
