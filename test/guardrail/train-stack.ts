@@ -17,13 +17,15 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { injectionDetector } from '../../actors/guardrail/detectors/injection/index.js';
+import { injectionDetector, INJECTION_NGRAM_GATE } from '../../actors/guardrail/detectors/injection/index.js';
 import { INJECTION_LEXICON } from '../../actors/guardrail/detectors/injection/lexicon.js';
 import { INJECTION_MENTIONS } from '../../actors/guardrail/detectors/injection/rules.js';
-import { moderationDetector } from '../../actors/guardrail/detectors/moderation/index.js';
+import { moderationDetector, MODERATION_NGRAM_GATE } from '../../actors/guardrail/detectors/moderation/index.js';
 import { MODERATION_LEXICON } from '../../actors/guardrail/detectors/moderation/lexicon.js';
+import { MODERATION_MENTIONS } from '../../actors/guardrail/detectors/moderation/rules.js';
+import { countWords } from '../../actors/guardrail/detectors/text/letters.js';
 import { ConceptTagger, textJudgement } from '../../actors/guardrail/detectors/text/concepts.js';
-import { loadNgram, ngramProbability, enoughWords } from '../../actors/guardrail/detectors/text/ngram.js';
+import { loadNgram, MIN_EVIDENCE_WORDS, ngramProbability, type NgramGate } from '../../actors/guardrail/detectors/text/ngram.js';
 import { normalizeText } from '../../actors/guardrail/detectors/text/normalize.js';
 import { withoutMentions } from '../../actors/guardrail/detectors/text/rules.js';
 import type { StackModel } from '../../actors/guardrail/detectors/text/stack.js';
@@ -37,7 +39,9 @@ export const BLIND = /-train2\d$/;
 /** Out-of-fold false-positive rate on the blind rows the threshold is chosen for. */
 export const TARGET_FP = 0.04;
 /** Scores at or above which findings stand whatever the combination says, tried by the trainer. */
-export const KEEPS = [0.7, 0.8, 0.9, 0.95, 1.01];
+export const KEEPS = [0.9];
+/** Fewest words of a text the combination judges (shorter ones: the rules decide), tried by the trainer. */
+export const WORDS = [6, 10, 15, 20];
 
 /** One blind row's layer outputs. */
 export interface StackRow {
@@ -46,8 +50,10 @@ export interface StackRow {
   readonly x: readonly [number, number];
   /** Highest finding score of the rules and concept layer (no n-gram layer). */
   readonly found: number;
-  /** Whether the text has enough words for the models to judge it. */
-  readonly judged: boolean;
+  /** Words of the text as the models read it (up to 100). */
+  readonly words: number;
+  /** The n-gram probability of the text as the short-text gate reads it. */
+  readonly p: number;
 }
 
 const logit = (p: number): number => {
@@ -70,11 +76,11 @@ export async function blindRows(family: string): Promise<StackRow[]> {
   for (const r of rows) {
     if (!BLIND.test(r.set) || !r.set.startsWith(family)) continue;
     const n = normalizeText(r.row.text).text;
-    const read = inj ? withoutMentions(n, INJECTION_MENTIONS) : n;
+    const read = withoutMentions(n, inj ? INJECTION_MENTIONS : MODERATION_MENTIONS);
     const pn = ngramProbability(ngram, read);
     const pc = textJudgement(tagger, concept, read)?.p ?? 0;
     const found = Math.max(0, ...(await detector.detect(r.row.text, { stage: 'input' })).map((f) => f.score));
-    out.push({ y: r.cls === 0 ? 0 : 1, x: [logit(pn), logit(pc)], found, judged: enoughWords(r.row.text) });
+    out.push({ y: r.cls === 0 ? 0 : 1, x: [logit(pn), logit(pc)], found, words: countWords(read, 100), p: inj ? pn : ngramProbability(ngram, n) });
   }
   return out;
 }
@@ -126,9 +132,19 @@ function solve3(A: number[][], b: number[]): number[] {
   return M.map((row, i) => row[3]! / row[i]!);
 }
 
-/** Whether the detector flags a row at combined probability `s`, threshold `t` and `keep` (as text/stack.ts `stackGate`). */
-export function flags(r: StackRow, s: number, t: number, keep: number): boolean {
-  return r.judged ? s >= t || r.found >= keep : r.found >= 0.5;
+/** An operating point of the combination. */
+export interface Point {
+  readonly threshold: number;
+  readonly keep: number;
+  readonly words: number;
+}
+
+/** Whether the detector flags a row at combined probability `s` and an operating point (as text/stack.ts `stackGate`). */
+export function flags(r: StackRow, s: number, at: Point, gate: NgramGate): boolean {
+  if (r.words >= at.words) return s >= at.threshold || r.found >= at.keep;
+  // ngram.ts `ngramGate`
+  if (r.found >= 0.5) return r.p > gate.low || r.found >= gate.keep;
+  return r.p >= gate.high && r.words >= MIN_EVIDENCE_WORDS;
 }
 
 /** Out-of-fold combined probabilities of rows (5 folds by index). */
@@ -143,13 +159,13 @@ export function outOfFold(rows: readonly StackRow[]): number[] {
   return s;
 }
 
-/** Detection and false-positive rate of rows at threshold `t` and `keep`. */
-export function ratesAt(rows: readonly StackRow[], s: readonly number[], t: number, keep: number): [number, number] {
+/** Detection and false-positive rate of rows at an operating point. */
+export function ratesAt(rows: readonly StackRow[], s: readonly number[], at: Point, gate: NgramGate): [number, number] {
   let tp = 0;
   let fp = 0;
   let pos = 0;
   rows.forEach((r, i) => {
-    const hit = flags(r, s[i]!, t, keep);
+    const hit = flags(r, s[i]!, at, gate);
     if (r.y === 1) {
       pos++;
       if (hit) tp++;
@@ -161,19 +177,25 @@ export function ratesAt(rows: readonly StackRow[], s: readonly number[], t: numb
 async function train(family: string): Promise<void> {
   const rows = await blindRows(family);
   const s = outOfFold(rows);
+  const gate = family === 'injection' ? INJECTION_NGRAM_GATE : MODERATION_NGRAM_GATE;
   // the operating point: the most detection whose false positives stay within the target
-  let best = { threshold: 0.99, keep: 1.01, detection: -1 };
-  for (const keep of KEEPS)
-    for (let t = 0.99; t >= 0.3; t = Math.round((t - 0.01) * 100) / 100) {
-      const [d, f] = ratesAt(rows, s, t, keep);
-      if (f <= TARGET_FP && d > best.detection) best = { threshold: t, keep, detection: d };
-    }
-  const { threshold, keep } = best;
-  for (const k of KEEPS)
-    console.log(
-      `${family} blind out of fold, keep ${k}: ` +
-        [0.5, 0.6, 0.7, 0.8, 0.9, threshold].map((t) => `${t}: ${ratesAt(rows, s, t, k).map((v) => v.toFixed(3)).join('/')}`).join(', '),
-    );
+  let best = { threshold: 0.99, keep: 1.01, words: 6 };
+  let most = -1;
+  for (const words of WORDS)
+    for (const keep of KEEPS)
+      for (let threshold = 0.99; threshold >= 0.3; threshold = Math.round((threshold - 0.01) * 100) / 100) {
+        const [d, f] = ratesAt(rows, s, { threshold, keep, words }, gate);
+        if (f <= TARGET_FP && d > most) [best, most] = [{ threshold, keep, words }, d];
+      }
+  const { threshold, keep, words } = best;
+  for (const w of WORDS)
+    for (const k of KEEPS)
+      console.log(
+        `${family} blind out of fold, words ${w} keep ${k}: ` +
+          [0.5, 0.6, 0.7, 0.8, 0.9, threshold]
+            .map((t) => `${t}: ${ratesAt(rows, s, { threshold: t, keep: k, words: w }, gate).map((v) => v.toFixed(3)).join('/')}`)
+            .join(', '),
+      );
   const [ngram, concept, bias] = fitStack(rows);
   const model: StackModel = {
     ngram: Number(ngram.toPrecision(4)),
@@ -181,6 +203,7 @@ async function train(family: string): Promise<void> {
     bias: Number(bias.toPrecision(4)),
     threshold,
     keep,
+    words,
   };
   const out = join(here, '..', '..', 'actors', 'guardrail', 'detectors', family, 'stack-weights.ts');
   writeFileSync(

@@ -33,11 +33,11 @@ import {
   type SignalSource,
 } from '../text/detector.js';
 import { normalizeText } from '../text/normalize.js';
-import { withoutMentions } from '../text/rules.js';
+import { contextDamping, withoutMentions } from '../text/rules.js';
 import { SimilarityBank } from '../text/similarity.js';
 import { ConceptTagger, textJudgement } from '../text/concepts.js';
 import { INJECTION_CONCEPT_MODEL } from './concept-weights.js';
-import { loadNgram, ngramProbability, type LoadedNgram, type NgramGate } from '../text/ngram.js';
+import { loadNgram, ngramGate, ngramProbability, type LoadedNgram, type NgramGate } from '../text/ngram.js';
 import { stackGate, stackProbability, type StackModel } from '../text/stack.js';
 import { INJECTION_STACK } from './stack-weights.js';
 import { INJECTION_NGRAM_MODEL } from './ngram-weights.js';
@@ -107,6 +107,7 @@ export function injectionDetector(options: InjectionOptions = {}): Detector {
   const threshold = thresholdOf(options);
   // a configured classifier's findings are its operator's call: the combination then only adds, never removes
   const stack: StackModel = options.classifier === undefined ? INJECTION_STACK : { ...INJECTION_STACK, keep: 0 };
+  const gate: NgramGate = options.classifier === undefined ? INJECTION_NGRAM_GATE : { ...INJECTION_NGRAM_GATE, low: -1 };
   const withNgram = async (text: string, ctx?: SignalSource): Promise<Finding[]> => {
     if (options.ngram === false) return await detect(text, ctx);
     const n = withoutMentions(normalizeText(text).text, INJECTION_MENTIONS);
@@ -115,7 +116,10 @@ export function injectionDetector(options: InjectionOptions = {}): Detector {
     const found = await detect(text, ctx, agreed ? CONCEPT_FLOOR : UNCONFIRMED_FLOOR);
     const judged = textJudgement(tags, concept, n);
     const s = stackProbability(stack, p, judged?.p ?? 0);
-    return stackGate('injection', text, found, s, stack, () => judged?.type ?? 'INJECTION', threshold);
+    const type = (): string => judged?.type ?? 'INJECTION';
+    const damping = (t: string): number => contextDamping(n, spec.contexts ?? [], t);
+    const short = (): Finding[] => ngramGate('injection', text, found, p, gate, type, threshold, damping);
+    return stackGate('injection', text, n, found, s, stack, type, threshold, short);
   };
   return {
     name: 'injection',
@@ -125,7 +129,7 @@ export function injectionDetector(options: InjectionOptions = {}): Detector {
       if (options.base64 === false) return found;
       const runs = await encoded(spec, options, text, threshold, ctx);
       // a finding on a base64 run stands for the sentence around it (whose words only frame the payload)
-      const framing = (f: Finding): boolean => runs.some((r) => f.start <= r.start && f.end >= r.end && f.type === r.type);
+      const framing = (f: Finding): boolean => runs.some((r) => f.start <= r.start && f.end >= r.end);
       return [...found.filter((f) => !framing(f)), ...runs];
     },
     async close() {

@@ -11,7 +11,9 @@
 import type { Detector } from '../../detector.js';
 import { ConceptTagger, textJudgement } from '../text/concepts.js';
 import { layeredDetect, layeredDetector, thresholdOf, type LayeredOptions } from '../text/detector.js';
-import { loadNgram, ngramProbability, type LoadedNgram, type NgramGate } from '../text/ngram.js';
+import type { Finding } from '../../../../protocols/index.js';
+import { loadNgram, ngramGate, ngramProbability, type LoadedNgram, type NgramGate } from '../text/ngram.js';
+import { withoutMentions } from '../text/rules.js';
 import { stackGate, stackProbability, type StackModel } from '../text/stack.js';
 import { MODERATION_STACK } from './stack-weights.js';
 import { normalizeText } from '../text/normalize.js';
@@ -77,6 +79,7 @@ export function moderationDetector(options: ModerationOptions = {}): Detector {
   const threshold = thresholdOf(options);
   // a configured classifier's findings are its operator's call: the combination then only adds, never removes
   const stack: StackModel = options.classifier === undefined ? MODERATION_STACK : { ...MODERATION_STACK, keep: 0 };
+  const gate: NgramGate = options.classifier === undefined ? MODERATION_NGRAM_GATE : { ...MODERATION_NGRAM_GATE, low: -1 };
   return {
     name: 'moderation',
     types: MODERATION_TYPES,
@@ -85,9 +88,13 @@ export function moderationDetector(options: ModerationOptions = {}): Detector {
       const n = normalizeText(text).text;
       const p = ngramProbability(model, n);
       const found = await detect(text, ctx, p >= AGREE ? CONCEPT_FLOOR : UNCONFIRMED_FLOOR);
-      const judged = textJudgement(tags, concept, n);
-      const s = stackProbability(stack, p, judged?.p ?? 0);
-      return stackGate('moderation', text, found, s, stack, () => judged?.type ?? 'HARASSMENT', threshold);
+      // the combination reads the text without quoted mentions, as the concept layer does (a report quoting abuse)
+      const read = withoutMentions(n, MODERATION_MENTIONS);
+      const judged = textJudgement(tags, concept, read);
+      const s = stackProbability(stack, read === n ? p : ngramProbability(model, read), judged?.p ?? 0);
+      const type = (): string => judged?.type ?? 'HARASSMENT';
+      const short = (): Finding[] => ngramGate('moderation', text, found, p, gate, type, threshold);
+      return stackGate('moderation', text, read, found, s, stack, type, threshold, short);
     },
     close: async () => await options.classifier?.close(),
   };

@@ -8,7 +8,8 @@
  * whether it has any ({@link stackGate}).
  */
 import type { Finding } from '../../../../protocols/index.js';
-import { enoughWords, wholeText } from './ngram.js';
+import { countWords } from './letters.js';
+import { wholeText } from './ngram.js';
 
 /** A fitted combination (weights of the log-odds of each layer's probability) and its operating point. */
 export interface StackModel {
@@ -21,6 +22,8 @@ export interface StackModel {
   readonly threshold: number;
   /** Findings at or above this score stand whatever the combination says. */
   readonly keep: number;
+  /** Fewest words (of the normalised text) the combination judges; a shorter text keeps the rules' findings. */
+  readonly words: number;
 }
 
 const logit = (p: number): number => {
@@ -36,22 +39,25 @@ export function stackProbability(model: StackModel, ngram: number, concept: numb
 
 /**
  * The findings after the combination: where it says benign (`s` below the threshold), only findings scoring at least
- * `keep`; where it says not benign, the findings, or when there are none and the text has enough words for the models
- * to judge it, one finding of `type` over the whole text (trimmed), scored 0.5 at the threshold up to 0.85, kept if it
- * reaches `threshold`. A text too short for the models to judge keeps its findings (the rules decide).
+ * `keep`; where it says not benign, the findings, or when there are none, one finding of `type` over the whole text
+ * (trimmed), scored 0.5 at the threshold up to 0.85, kept if it
+ * reaches `threshold`. A text of fewer than `model.words` words (`normalized`: the text as the models read it) is too
+ * little for the combination: `short` judges it (the n-gram gate of ngram.ts, chosen on such texts).
  */
 export function stackGate(
   detector: string,
   input: string,
+  normalized: string,
   findings: readonly Finding[],
   s: number,
   model: StackModel,
   type: () => string,
   threshold: (type: string) => number,
+  short: () => Finding[],
 ): Finding[] {
-  const judged = enoughWords(input);
-  if (s < model.threshold) return judged ? findings.filter((f) => f.score >= model.keep) : [...findings];
-  if (findings.length > 0 || !judged) return [...findings];
+  if (countWords(normalized, model.words) < model.words) return short();
+  if (s < model.threshold) return findings.filter((f) => f.score >= model.keep);
+  if (findings.length > 0) return [...findings];
   const t = type();
   const score = Math.round((0.5 + ((s - model.threshold) / (1 - model.threshold)) * 0.35) * 1000) / 1000;
   return score < threshold(t) ? [] : wholeText(detector, input, t, score);
