@@ -45,6 +45,7 @@ export const WORDS = [6, 10, 15, 20];
 
 /** One blind row's layer outputs. */
 export interface StackRow {
+  readonly set: string;
   readonly y: number;
   /** Log-odds of the n-gram and the concept probability. */
   readonly x: readonly [number, number];
@@ -61,26 +62,44 @@ const logit = (p: number): number => {
   return Math.log(q / (1 - q));
 };
 
-/** The family's own blind rows, scored by n-gram and concept models fitted without the blind sets. */
-export async function blindRows(family: string): Promise<StackRow[]> {
+/** Folds of the grouped cross-validation (whole sets dealt round-robin, as in ngram-cv-run.ts). */
+export const FOLDS = 10;
+
+/**
+ * The family's own rows, each scored by n-gram and concept models fitted without its fold (grouped by set), with the
+ * rules' and concept layer's findings from those models.
+ */
+export async function stackRows(family: string): Promise<StackRow[]> {
   const inj = family === 'injection';
   const rows = conceptRows(family);
-  const train = rows.filter((r) => !BLIND.test(r.set));
-  const concept = fitConcepts(family, train, true).model;
-  const { w, bias } = fit(train.map((r) => [r.row.text, r.cls === 0 ? 0 : 1]));
-  const ngram = loadNgram({ bias, ...quantise(w) });
+  const sets = [...new Set(rows.map((r) => r.set))].sort();
+  const fold = new Map(sets.map((s, i) => [s, i % FOLDS]));
   const tagger = new ConceptTagger(inj ? INJECTION_LEXICON : MODERATION_LEXICON);
-  const options = { ngram: false, models: { concept, ngram } };
-  const detector = inj ? injectionDetector(options) : moderationDetector(options);
   const out: StackRow[] = [];
-  for (const r of rows) {
-    if (!BLIND.test(r.set) || !r.set.startsWith(family)) continue;
-    const n = normalizeText(r.row.text).text;
-    const read = withoutMentions(n, inj ? INJECTION_MENTIONS : MODERATION_MENTIONS);
-    const pn = ngramProbability(ngram, read);
-    const pc = textJudgement(tagger, concept, read)?.p ?? 0;
-    const found = Math.max(0, ...(await detector.detect(r.row.text, { stage: 'input' })).map((f) => f.score));
-    out.push({ y: r.cls === 0 ? 0 : 1, x: [logit(pn), logit(pc)], found, words: countWords(read, 100), p: inj ? pn : ngramProbability(ngram, n) });
+  for (let k = 0; k < FOLDS; k++) {
+    const train = rows.filter((r) => fold.get(r.set) !== k);
+    const concept = fitConcepts(family, train, true).model;
+    const { w, bias } = fit(train.map((r) => [r.row.text, r.cls === 0 ? 0 : 1]));
+    const ngram = loadNgram({ bias, ...quantise(w) });
+    const options = { ngram: false, models: { concept, ngram } };
+    const detector = inj ? injectionDetector(options) : moderationDetector(options);
+    for (const r of rows) {
+      if (fold.get(r.set) !== k || !r.set.startsWith(family)) continue;
+      const n = normalizeText(r.row.text).text;
+      const read = withoutMentions(n, inj ? INJECTION_MENTIONS : MODERATION_MENTIONS);
+      const pn = ngramProbability(ngram, read);
+      const pc = textJudgement(tagger, concept, read)?.p ?? 0;
+      const found = Math.max(0, ...(await detector.detect(r.row.text, { stage: 'input' })).map((f) => f.score));
+      out.push({
+        set: r.set,
+        y: r.cls === 0 ? 0 : 1,
+        x: [logit(pn), logit(pc)],
+        found,
+        words: countWords(read, 100),
+        p: inj ? pn : ngramProbability(ngram, n),
+      });
+    }
+    process.stderr.write(`${family} fold ${k + 1}/${FOLDS}\r`);
   }
   return out;
 }
@@ -159,6 +178,28 @@ export function outOfFold(rows: readonly StackRow[]): number[] {
   return s;
 }
 
+/**
+ * Detection over all rows, and the false-positive rate averaged over the sets with at least 10 benign rows (each
+ * author's benign text weighs the same, however many rows they wrote), at an operating point.
+ */
+export function pooledRates(rows: readonly StackRow[], s: readonly number[], at: Point, gate: NgramGate): [number, number] {
+  let tp = 0;
+  let pos = 0;
+  const fp = new Map<string, [number, number]>();
+  rows.forEach((r, i) => {
+    const hit = flags(r, s[i]!, at, gate);
+    if (r.y === 1) {
+      pos++;
+      if (hit) tp++;
+      return;
+    }
+    const c = fp.get(r.set) ?? [0, 0];
+    fp.set(r.set, [c[0] + (hit ? 1 : 0), c[1] + 1]);
+  });
+  const counted = [...fp.values()].filter(([, n]) => n >= 10);
+  return [tp / pos, counted.reduce((a, [f, n]) => a + f / n, 0) / counted.length];
+}
+
 /** Detection and false-positive rate of rows at an operating point. */
 export function ratesAt(rows: readonly StackRow[], s: readonly number[], at: Point, gate: NgramGate): [number, number] {
   let tp = 0;
@@ -175,25 +216,36 @@ export function ratesAt(rows: readonly StackRow[], s: readonly number[], at: Poi
 }
 
 async function train(family: string): Promise<void> {
-  const rows = await blindRows(family);
+  const rows = await stackRows(family);
   const s = outOfFold(rows);
   const gate = family === 'injection' ? INJECTION_NGRAM_GATE : MODERATION_NGRAM_GATE;
-  // the operating point: the most detection whose false positives stay within the target
+  const blind = rows.flatMap((r, i) => (BLIND.test(r.set) ? [i] : []));
+  // the operating point: the most detection whose false positives, averaged over the sets, stay within the target
   let best = { threshold: 0.99, keep: 1.01, words: 6 };
   let most = -1;
   for (const words of WORDS)
     for (const keep of KEEPS)
       for (let threshold = 0.99; threshold >= 0.3; threshold = Math.round((threshold - 0.01) * 100) / 100) {
-        const [d, f] = ratesAt(rows, s, { threshold, keep, words }, gate);
+        const [d, f] = pooledRates(rows, s, { threshold, keep, words }, gate);
         if (f <= TARGET_FP && d > most) [best, most] = [{ threshold, keep, words }, d];
       }
   const { threshold, keep, words } = best;
+  const show = (r: [number, number]): string => r.map((v) => v.toFixed(3)).join('/');
   for (const w of WORDS)
     for (const k of KEEPS)
       console.log(
-        `${family} blind out of fold, words ${w} keep ${k}: ` +
+        `${family} out of fold, words ${w} keep ${k}, threshold → pooled detection/mean FP | train22: ` +
           [0.5, 0.6, 0.7, 0.8, 0.9, threshold]
-            .map((t) => `${t}: ${ratesAt(rows, s, { threshold: t, keep: k, words: w }, gate).map((v) => v.toFixed(3)).join('/')}`)
+            .map((t) => {
+              const at = { threshold: t, keep: k, words: w };
+              const b = ratesAt(
+                blind.map((i) => rows[i]!),
+                blind.map((i) => s[i]!),
+                at,
+                gate,
+              );
+              return `${t}: ${show(pooledRates(rows, s, at, gate))} | ${show(b)}`;
+            })
             .join(', '),
       );
   const [ngram, concept, bias] = fitStack(rows);
