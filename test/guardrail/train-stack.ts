@@ -4,15 +4,16 @@
  * `actors/guardrail/detectors/<family>/stack-weights.ts`.
  *
  * The combination must learn how far each layer holds on text nobody tuned it on. The rules and the lexicons were
- * written while reading every development set, so on those sets they look perfect (rules alone: 0.63 detection and no
- * false positive on moderation out of fold; on the blind holdout6, 0.18 detection); the `*-train22` sets ({@link
- * BLIND}) were written by someone who read neither, so there they score as on blind text. The n-gram and concept models
- * are fitted without the blind sets and score them; a two-weight logistic regression (log-odds of the n-gram and of the
- * whole-text concept probability; Newton's method, classes balanced, deterministic) is fitted on the family's own blind
- * rows, and the threshold is the lowest at which the out-of-fold false positives on them (5 folds, a fixed
- * assignment) stay at or below {@link TARGET_FP}. A text the combination calls not benign is flagged (with the
- * rules' and concept layer's spans where they have some); one it calls benign keeps only findings at or above
- * a score (from {@link KEEPS}) chosen with the threshold.
+ * written while reading every development set, so on those sets they look near perfect, and on blind text they are
+ * not (moderation rules alone: 0.63 detection and no false positive out of fold on the development sets, 0.18 on the
+ * blind holdout6; on the `*-train22` sets, written by someone who read neither, the rules' and concept layer's
+ * findings add more false positives than detections). So the combination reads only the learned layers: the log-odds
+ * of the n-gram probability and of the concept model's whole-text probability, each from models fitted without the
+ * row's fold (whole sets dealt round-robin into {@link FOLDS} folds, as in ngram-cv-run.ts). A two-weight logistic
+ * regression (Newton's method, classes balanced, small L2, deterministic) is fitted on those out-of-fold scores of the
+ * family's own rows; its threshold is the lowest whose out-of-fold false positives, averaged over the sets, stay within
+ * {@link TARGET_FP}. Texts below {@link WORDS} words keep the n-gram gate, whose `low` is chosen on train22 alone;
+ * findings at or above {@link KEEP} stand. It prints the out-of-fold rates, pooled and on train22 alone.
  */
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -34,14 +35,25 @@ import { fit, quantise } from './train-ngram.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** The sets written blind to the rules and lexicons, which the combination is fitted on. */
+/** The sets written blind to the rules and lexicons, whose out-of-fold rates are printed apart. */
 export const BLIND = /-train2\d$/;
 /** Out-of-fold false-positive rate on the blind rows the threshold is chosen for. */
 export const TARGET_FP = 0.04;
-/** Scores at or above which findings stand whatever the combination says, tried by the trainer. */
-export const KEEPS = [0.9];
-/** Fewest words of a text the combination judges (shorter ones: the rules decide), tried by the trainer. */
-export const WORDS = [6, 10, 15, 20];
+/**
+ * Findings at or above this score stand whatever the combination says: on train22 the rules' findings above it added
+ * about 1 % false positives and 1–3 % detection; the strongest rules are kept for what they were written for.
+ */
+export const KEEP = 0.9;
+/**
+ * Fewest words of a text the combination judges; shorter ones keep the n-gram gate. Not chosen by the pooled search:
+ * on the sets the rules were tuned on, a higher floor (more texts left to the rules) always looks better.
+ */
+export const WORDS = 10;
+/**
+ * The n-gram gate's `low` for texts below the word floor, tried by the trainer and chosen on the blind sets alone (the
+ * gate drops the rules' findings, whose worth only blind text shows).
+ */
+export const LOWS = [0.01, 0.02, 0.05, 0.1, 0.2];
 
 /** One blind row's layer outputs. */
 export interface StackRow {
@@ -153,6 +165,7 @@ function solve3(A: number[][], b: number[]): number[] {
 
 /** An operating point of the combination. */
 export interface Point {
+  readonly low: number;
   readonly threshold: number;
   readonly keep: number;
   readonly words: number;
@@ -162,7 +175,7 @@ export interface Point {
 export function flags(r: StackRow, s: number, at: Point, gate: NgramGate): boolean {
   if (r.words >= at.words) return s >= at.threshold || r.found >= at.keep;
   // ngram.ts `ngramGate`
-  if (r.found >= 0.5) return r.p > gate.low || r.found >= gate.keep;
+  if (r.found >= 0.5) return r.p > at.low || r.found >= gate.keep;
   return r.p >= gate.high && r.words >= MIN_EVIDENCE_WORDS;
 }
 
@@ -221,33 +234,29 @@ async function train(family: string): Promise<void> {
   const gate = family === 'injection' ? INJECTION_NGRAM_GATE : MODERATION_NGRAM_GATE;
   const blind = rows.flatMap((r, i) => (BLIND.test(r.set) ? [i] : []));
   // the operating point: the most detection whose false positives, averaged over the sets, stay within the target
-  let best = { threshold: 0.99, keep: 1.01, words: 6 };
-  let most = -1;
-  for (const words of WORDS)
-    for (const keep of KEEPS)
-      for (let threshold = 0.99; threshold >= 0.3; threshold = Math.round((threshold - 0.01) * 100) / 100) {
-        const [d, f] = pooledRates(rows, s, { threshold, keep, words }, gate);
-        if (f <= TARGET_FP && d > most) [best, most] = [{ threshold, keep, words }, d];
-      }
-  const { threshold, keep, words } = best;
+  const keep = KEEP;
+  const words = WORDS;
+  let threshold = 0.99;
+  for (let t = 0.99; t >= 0.3; t = Math.round((t - 0.01) * 100) / 100)
+    if (pooledRates(rows, s, { low: 0.2, threshold: t, keep, words }, gate)[1] <= TARGET_FP) threshold = t;
+  const blindRows = blind.map((i) => rows[i]!);
+  const blindS = blind.map((i) => s[i]!);
   const show = (r: [number, number]): string => r.map((v) => v.toFixed(3)).join('/');
-  for (const w of WORDS)
-    for (const k of KEEPS)
-      console.log(
-        `${family} out of fold, words ${w} keep ${k}, threshold → pooled detection/mean FP | train22: ` +
-          [0.5, 0.6, 0.7, 0.8, 0.9, threshold]
-            .map((t) => {
-              const at = { threshold: t, keep: k, words: w };
-              const b = ratesAt(
-                blind.map((i) => rows[i]!),
-                blind.map((i) => s[i]!),
-                at,
-                gate,
-              );
-              return `${t}: ${show(pooledRates(rows, s, at, gate))} | ${show(b)}`;
-            })
-            .join(', '),
-      );
+  let low = LOWS[0]!;
+  let margin = -Infinity;
+  for (const l of LOWS) {
+    const at = { low: l, threshold, keep, words };
+    const [d, f] = ratesAt(blindRows, blindS, at, gate);
+    console.log(
+      `${family} out of fold, low ${l}: pooled detection/mean FP ${show(pooledRates(rows, s, at, gate))} | train22 ${show([d, f])}`,
+    );
+    if (d - f > margin) [low, margin] = [l, d - f];
+  }
+  for (const t of [0.5, 0.6, 0.7, 0.8, 0.9, threshold]) {
+    const at = { low, threshold: t, keep, words };
+    const pooled = show(pooledRates(rows, s, at, gate));
+    console.log(`${family} out of fold, threshold ${t}: pooled ${pooled} | train22 ${show(ratesAt(blindRows, blindS, at, gate))}`);
+  }
   const [ngram, concept, bias] = fitStack(rows);
   const model: StackModel = {
     ngram: Number(ngram.toPrecision(4)),
@@ -256,6 +265,7 @@ async function train(family: string): Promise<void> {
     threshold,
     keep,
     words,
+    low,
   };
   const out = join(here, '..', '..', 'actors', 'guardrail', 'detectors', family, 'stack-weights.ts');
   writeFileSync(

@@ -17,8 +17,13 @@
  *    the rules are unsure of that hold two cue words;
  * 5. an optional classifier (e.g. an ONNX Prompt Guard or DeBERTa model through classifier/), whose scores join;
  * 6. the n-gram layer (text/ngram.ts, ngram-weights.ts): a logistic regression over hashed character n-grams and
- *    words of the whole text, trained on the development sets, that removes the weak findings of a text it is sure is
- *    benign and adds one to a text it is sure is an attack ({@link INJECTION_NGRAM_GATE}; `ngram: false` turns it off).
+ *    words of the whole text, trained on the development sets;
+ * 7. the learned combination that decides (text/stack.ts, stack-weights.ts, fitted by test/guardrail/train-stack.ts on
+ *    out-of-fold scores): from the n-gram and whole-text concept probabilities, whether a text of enough words is an
+ *    attack — then it keeps the findings of layers 2–5 (their spans and types) or gets one over the whole text — or
+ *    benign — then only findings of the rules' strongest scores stand. The hand-written layers were tuned on every
+ *    development set and generalise worst to text written blind; the learned layers' out-of-fold scores are what held
+ *    on it. Shorter texts keep the n-gram gate ({@link INJECTION_NGRAM_GATE}). `ngram: false` turns 6 and 7 off.
  * Base64 runs that decode to text are checked too; a finding on one spans the encoded run.
  */
 import type { Finding } from '../../../../protocols/index.js';
@@ -107,7 +112,7 @@ export function injectionDetector(options: InjectionOptions = {}): Detector {
   const threshold = thresholdOf(options);
   // a configured classifier's findings are its operator's call: the combination then only adds, never removes
   const stack: StackModel = options.classifier === undefined ? INJECTION_STACK : { ...INJECTION_STACK, keep: 0 };
-  const gate: NgramGate = options.classifier === undefined ? INJECTION_NGRAM_GATE : { ...INJECTION_NGRAM_GATE, low: -1 };
+  const gate: NgramGate = { ...INJECTION_NGRAM_GATE, low: options.classifier === undefined ? stack.low : -1 };
   const withNgram = async (text: string, ctx?: SignalSource): Promise<Finding[]> => {
     if (options.ngram === false) return await detect(text, ctx);
     const n = withoutMentions(normalizeText(text).text, INJECTION_MENTIONS);

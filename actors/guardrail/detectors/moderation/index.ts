@@ -3,8 +3,10 @@
  * English, German, French and Spanish: normalisation, benign idioms blanked, weighted lexicon and context rules
  * (rules.ts), the concept layer for moderation (text/concepts.ts over lexicon.ts, weights in concept-weights.ts; a
  * second opinion beside the rules, `concepts: false` turns it off), the optional classifier slot (classifier/),
- * whose scores join the rules', and for moderation the n-gram layer (text/ngram.ts, ngram-weights.ts: it drops weak
- * findings of a text it is sure is benign and adds one where it is sure of harm; `ngram: false` turns it off).
+ * whose scores join the rules', and for moderation the n-gram layer (text/ngram.ts, ngram-weights.ts) and the learned
+ * combination that decides (text/stack.ts, stack-weights.ts: from the n-gram and whole-text concept probabilities,
+ * whether a text of enough words is harmful — it keeps the other layers' findings or gets one over the whole text — or
+ * benign — only the rules' strongest findings stand; shorter texts keep the n-gram gate; `ngram: false` turns both off).
  * Per-type thresholds.
  * No similarity bank: harmful text is too varied for a small bank, and its near neighbours are often benign.
  */
@@ -79,7 +81,7 @@ export function moderationDetector(options: ModerationOptions = {}): Detector {
   const threshold = thresholdOf(options);
   // a configured classifier's findings are its operator's call: the combination then only adds, never removes
   const stack: StackModel = options.classifier === undefined ? MODERATION_STACK : { ...MODERATION_STACK, keep: 0 };
-  const gate: NgramGate = options.classifier === undefined ? MODERATION_NGRAM_GATE : { ...MODERATION_NGRAM_GATE, low: -1 };
+  const gate: NgramGate = { ...MODERATION_NGRAM_GATE, low: options.classifier === undefined ? stack.low : -1 };
   return {
     name: 'moderation',
     types: MODERATION_TYPES,

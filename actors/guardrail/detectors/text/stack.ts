@@ -9,7 +9,7 @@
  */
 import type { Finding } from '../../../../protocols/index.js';
 import { countWords } from './letters.js';
-import { wholeText } from './ngram.js';
+import { wholeText, type NgramGate } from './ngram.js';
 
 /** A fitted combination (weights of the log-odds of each layer's probability) and its operating point. */
 export interface StackModel {
@@ -22,8 +22,10 @@ export interface StackModel {
   readonly threshold: number;
   /** Findings at or above this score stand whatever the combination says. */
   readonly keep: number;
-  /** Fewest words (of the normalised text) the combination judges; a shorter text keeps the rules' findings. */
+  /** Fewest words (of the normalised text) the combination judges; a shorter text is judged by the n-gram gate. */
   readonly words: number;
+  /** The n-gram gate's `low` for those shorter texts (ngram.ts {@link NgramGate}), chosen with the other values. */
+  readonly low: number;
 }
 
 const logit = (p: number): number => {
