@@ -252,6 +252,10 @@ async function train(family: string): Promise<void> {
     );
     if (d - f > margin) [low, margin] = [l, d - f];
   }
+  // the previous method for comparison: the n-gram gate alone on every text, at its own low
+  const previous = { low: gate.low, threshold: 2, keep, words: Infinity };
+  const before = `pooled ${show(pooledRates(rows, s, previous, gate))} | train22 ${show(ratesAt(blindRows, blindS, previous, gate))}`;
+  console.log(`${family} out of fold, the n-gram gate alone (the previous method): ${before}`);
   for (const t of [0.5, 0.6, 0.7, 0.8, 0.9, threshold]) {
     const at = { low, threshold: t, keep, words };
     const pooled = show(pooledRates(rows, s, at, gate));
