@@ -72,8 +72,9 @@ let bank: SimilarityBank | undefined;
 let tagger: ConceptTagger | undefined;
 let ngram: LoadedNgram | undefined;
 /**
- * How the n-gram layer joins the rules (text/ngram.ts `ngramGate`), chosen by test/guardrail/ngram-gate-run.ts
- * (out-of-fold on the training sets, and the wide blind and final splits).
+ * How the n-gram layer joins the rules (text/ngram.ts `ngramGate`) on texts below the learned combination's word
+ * floor (text/stack.ts); its `low` there is the combination's (train-stack.ts chooses it). `keep` and `high` were
+ * chosen by test/guardrail/ngram-gate-run.ts (out-of-fold on the training sets, and the wide blind and final splits).
  */
 export const INJECTION_NGRAM_GATE: NgramGate = { low: 0.2, keep: 0.8, high: 0.8 };
 /** Concept-model probability below which it adds no evidence. */
