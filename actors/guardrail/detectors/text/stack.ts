@@ -9,7 +9,7 @@
  */
 import type { Finding } from '../../../../protocols/index.js';
 import { countWords } from './letters.js';
-import { wholeText, type NgramGate } from './ngram.js';
+import { wholeText } from './ngram.js';
 
 /** A fitted combination (weights of the log-odds of each layer's probability) and its operating point. */
 export interface StackModel {
@@ -24,7 +24,7 @@ export interface StackModel {
   readonly keep: number;
   /** Fewest words (of the normalised text) the combination judges; a shorter text is judged by the n-gram gate. */
   readonly words: number;
-  /** The n-gram gate's `low` for those shorter texts (ngram.ts {@link NgramGate}), chosen with the other values. */
+  /** The n-gram gate's `low` for those shorter texts (ngram.ts `NgramGate`), chosen with the other values. */
   readonly low: number;
 }
 
