@@ -12,7 +12,7 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConceptTagger, featuresOf, type Lexicon } from '../../actors/guardrail/detectors/text/concepts.js';
+import { ConceptTagger, featuresOf, type ConceptModel, type Lexicon } from '../../actors/guardrail/detectors/text/concepts.js';
 import { normalizeText } from '../../actors/guardrail/detectors/text/normalize.js';
 import { INJECTION_LEXICON } from '../../actors/guardrail/detectors/injection/lexicon.js';
 import { MODERATION_LEXICON } from '../../actors/guardrail/detectors/moderation/lexicon.js';
@@ -29,16 +29,30 @@ const FAMILIES: Record<string, { lexicon: Lexicon; classes: string[]; other: str
   },
 };
 
-function train(family: string): void {
+/** One training row of a concept model: the text, its class index and the set it comes from. */
+export interface ConceptRow {
+  readonly row: FixtureRow;
+  readonly cls: number;
+  readonly set: string;
+}
+
+/** The training rows of a family's concept model (the other family's texts join as benign). */
+export function conceptRows(family: string): ConceptRow[] {
   const spec = FAMILIES[family]!;
-  const rows: { row: FixtureRow; cls: number }[] = [];
+  const rows: ConceptRow[] = [];
   for (const set of trainingSets(family))
     for (const row of readFixture(set)) {
       const cls = spec.classes.indexOf(row.label);
-      if (cls >= 0) rows.push({ row, cls });
+      if (cls >= 0) rows.push({ row, cls, set });
     }
   for (const set of trainingSets(spec.other))
-    for (const row of readFixture(set)) if (row.label === 'benign' || family === 'injection') rows.push({ row, cls: 0 });
+    for (const row of readFixture(set)) if (row.label === 'benign' || family === 'injection') rows.push({ row, cls: 0, set });
+  return rows;
+}
+
+/** Fits a family's concept model on rows (deterministic), with the number of features seen twice or more. */
+export function fitConcepts(family: string, rows: readonly ConceptRow[], quiet = false): { model: ConceptModel; features: number } {
+  const spec = FAMILIES[family]!;
   const tagger = new ConceptTagger(spec.lexicon);
   const feats = rows.map((r) => featuresOf(tagger.tag(normalizeText(r.row.text).text)));
   const df = new Map<string, number>();
@@ -91,28 +105,36 @@ function train(family: string): void {
       vb[k] = b2 * vb[k]! + (1 - b2) * gb[k]! ** 2;
       b[k]! -= (lr * (mb[k]! / (1 - b1 ** epoch))) / (Math.sqrt(vb[k]! / (1 - b2 ** epoch)) + 1e-8);
     }
-    if (epoch % 100 === 0) console.log(`${family} epoch ${epoch} loss ${loss.toFixed(4)}`);
+    if (epoch % 100 === 0 && !quiet) console.log(`${family} epoch ${epoch} loss ${loss.toFixed(4)}`);
   }
   const weights: Record<string, number[]> = {};
   names.forEach((f, i) => {
     const w = Array.from(W.subarray(i * K, i * K + K), (v) => Math.round(v * 1000) / 1000);
     if (w.some((v) => Math.abs(v) >= 0.02)) weights[f] = w;
   });
+  return { model: { classes: spec.classes, bias: Array.from(b, (v) => Math.round(v * 1000) / 1000), weights }, features: names.length };
+}
+
+function train(family: string): void {
+  const rows = conceptRows(family);
+  const { model, features } = fitConcepts(family, rows);
   const out = join(here, '..', '..', 'actors', 'guardrail', 'detectors', family, 'concept-weights.ts');
   writeFileSync(
     out,
     `/**\n * Weights of the ${family} detector's concept model (text/concepts.ts), written by test/guardrail/train-concepts.ts\n` +
-      ` * from ${rows.length} texts of the development sets (${names.length} features seen twice or more). Do not edit.\n */\n` +
+      ` * from ${rows.length} texts of the development sets (${features} features seen twice or more). Do not edit.\n */\n` +
       `import type { ConceptModel } from '../text/concepts.js';\n\n` +
       `// prettier-ignore\nexport const ${family.toUpperCase()}_CONCEPT_MODEL: ConceptModel = {\n` +
-      `  classes: ${JSON.stringify(spec.classes)},\n` +
-      `  bias: ${JSON.stringify(Array.from(b, (v) => Math.round(v * 1000) / 1000))},\n` +
-      `  weights: {\n${Object.entries(weights)
+      `  classes: ${JSON.stringify(model.classes)},\n` +
+      `  bias: ${JSON.stringify(model.bias)},\n` +
+      `  weights: {\n${Object.entries(model.weights)
         .map(([f, w]) => `    ${JSON.stringify(f)}: ${JSON.stringify(w)},\n`)
         .join('')}  },\n};\n`,
   );
-  console.log(`${family}: ${rows.length} texts, ${Object.keys(weights).length} features kept → ${out}`);
+  console.log(`${family}: ${rows.length} texts, ${Object.keys(model.weights).length} features kept → ${out}`);
 }
 
-const which = process.argv.slice(2);
-for (const family of which.length > 0 ? which : Object.keys(FAMILIES)) train(family);
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const which = process.argv.slice(2);
+  for (const family of which.length > 0 ? which : Object.keys(FAMILIES)) train(family);
+}

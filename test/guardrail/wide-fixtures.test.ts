@@ -58,12 +58,13 @@ describe('wide guardrail sets', () => {
     expect(m.fpr, m.errors.join('\n')).toBeLessThanOrEqual(0.05);
   });
 
-  it('the concept layer carries the blind splits (the rules alone find far fewer)', async () => {
+  // the learned layers (concept and n-gram models, and the combination that reads them) decide since the stacking pass
+  it('the learned layers carry the blind splits (the rules alone find far fewer)', async () => {
     const withI = await rates(injectionDetector(), inj.blind);
-    const withoutI = await rates(injectionDetector({ concepts: false }), inj.blind);
+    const withoutI = await rates(injectionDetector({ concepts: false, ngram: false }), inj.blind);
     expect(withI.recall - withoutI.recall).toBeGreaterThan(0.3);
     const withM = await rates(moderationDetector(), mod.blind);
-    const withoutM = await rates(moderationDetector({ concepts: false }), mod.blind);
+    const withoutM = await rates(moderationDetector({ concepts: false, ngram: false }), mod.blind);
     expect(withM.recall - withoutM.recall).toBeGreaterThan(0.3);
   });
 });

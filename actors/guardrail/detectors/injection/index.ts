@@ -17,8 +17,13 @@
  *    the rules are unsure of that hold two cue words;
  * 5. an optional classifier (e.g. an ONNX Prompt Guard or DeBERTa model through classifier/), whose scores join;
  * 6. the n-gram layer (text/ngram.ts, ngram-weights.ts): a logistic regression over hashed character n-grams and
- *    words of the whole text, trained on the development sets, that removes the weak findings of a text it is sure is
- *    benign and adds one to a text it is sure is an attack ({@link INJECTION_NGRAM_GATE}; `ngram: false` turns it off).
+ *    words of the whole text, trained on the development sets;
+ * 7. the learned combination that decides (text/stack.ts, stack-weights.ts, fitted by test/guardrail/train-stack.ts on
+ *    out-of-fold scores): from the n-gram and whole-text concept probabilities, whether a text of enough words is an
+ *    attack — then it keeps the findings of layers 2–5 (their spans and types) or gets one over the whole text — or
+ *    benign — then only findings of the rules' strongest scores stand. The hand-written layers were tuned on every
+ *    development set and generalise worst to text written blind; the learned layers' out-of-fold scores are what held
+ *    on it. Shorter texts keep the n-gram gate ({@link INJECTION_NGRAM_GATE}). `ngram: false` turns 6 and 7 off.
  * Base64 runs that decode to text are checked too; a finding on one spans the encoded run.
  */
 import type { Finding } from '../../../../protocols/index.js';
@@ -35,9 +40,11 @@ import {
 import { normalizeText } from '../text/normalize.js';
 import { contextDamping, withoutMentions } from '../text/rules.js';
 import { SimilarityBank } from '../text/similarity.js';
-import { ConceptTagger } from '../text/concepts.js';
+import { ConceptTagger, textJudgement } from '../text/concepts.js';
 import { INJECTION_CONCEPT_MODEL } from './concept-weights.js';
-import { conceptType, loadNgram, ngramGate, ngramProbability, type LoadedNgram, type NgramGate } from '../text/ngram.js';
+import { loadNgram, ngramGate, ngramProbability, type LoadedNgram, type NgramGate } from '../text/ngram.js';
+import { stackGate, stackProbability, type StackModel } from '../text/stack.js';
+import { INJECTION_STACK } from './stack-weights.js';
 import { INJECTION_NGRAM_MODEL } from './ngram-weights.js';
 import { INTENT_RULES } from './intents.js';
 import { INJECTION_LEXICON } from './lexicon.js';
@@ -65,8 +72,9 @@ let bank: SimilarityBank | undefined;
 let tagger: ConceptTagger | undefined;
 let ngram: LoadedNgram | undefined;
 /**
- * How the n-gram layer joins the rules (text/ngram.ts `ngramGate`), chosen by test/guardrail/ngram-gate-run.ts
- * (out-of-fold on the training sets, and the wide blind and final splits).
+ * How the n-gram layer joins the rules (text/ngram.ts `ngramGate`) on texts below the learned combination's word
+ * floor (text/stack.ts); its `low` there is the combination's (train-stack.ts chooses it). `keep` and `high` were
+ * chosen by test/guardrail/ngram-gate-run.ts (out-of-fold on the training sets, and the wide blind and final splits).
  */
 export const INJECTION_NGRAM_GATE: NgramGate = { low: 0.2, keep: 0.8, high: 0.8 };
 /** Concept-model probability below which it adds no evidence. */
@@ -88,7 +96,8 @@ export function injectionDetector(options: InjectionOptions = {}): Detector {
   bank ??= new SimilarityBank(INJECTION_BANK);
   tagger ??= new ConceptTagger(INJECTION_LEXICON);
   ngram ??= loadNgram(INJECTION_NGRAM_MODEL);
-  const model = ngram;
+  const model = options.models?.ngram ?? ngram;
+  const concept = options.models?.concept ?? INJECTION_CONCEPT_MODEL;
   const tags = tagger;
   const spec: LayeredSpec = {
     name: 'injection',
@@ -98,21 +107,25 @@ export function injectionDetector(options: InjectionOptions = {}): Detector {
     bank,
     similarityFloor: 0.5,
     similarityGate: INJECTION_SIMILARITY_GATE,
-    concepts: { tagger, model: INJECTION_CONCEPT_MODEL, floor: CONCEPT_FLOOR },
+    concepts: { tagger, model: concept, floor: CONCEPT_FLOOR },
   };
   const detect = layeredDetect(spec, options);
   const threshold = thresholdOf(options);
-  // a configured classifier's findings are its operator's call: the n-gram layer then only adds, never removes
-  const gate: NgramGate = options.classifier === undefined ? INJECTION_NGRAM_GATE : { ...INJECTION_NGRAM_GATE, low: -1 };
+  // a configured classifier's findings are its operator's call: the combination then only adds, never removes
+  const stack: StackModel = options.classifier === undefined ? INJECTION_STACK : { ...INJECTION_STACK, keep: 0 };
+  const gate: NgramGate = { ...INJECTION_NGRAM_GATE, low: options.classifier === undefined ? stack.low : -1 };
   const withNgram = async (text: string, ctx?: SignalSource): Promise<Finding[]> => {
     if (options.ngram === false) return await detect(text, ctx);
     const n = withoutMentions(normalizeText(text).text, INJECTION_MENTIONS);
     const p = ngramProbability(model, n);
     const agreed = p >= AGREE || NAMES_MODEL.test(n);
     const found = await detect(text, ctx, agreed ? CONCEPT_FLOOR : UNCONFIRMED_FLOOR);
-    const type = (): string => conceptType(tags, INJECTION_CONCEPT_MODEL, n, 'INJECTION');
+    const judged = textJudgement(tags, concept, n);
+    const s = stackProbability(stack, p, judged?.p ?? 0);
+    const type = (): string => judged?.type ?? 'INJECTION';
     const damping = (t: string): number => contextDamping(n, spec.contexts ?? [], t);
-    return ngramGate('injection', text, found, p, gate, type, threshold, damping);
+    const short = (): Finding[] => ngramGate('injection', text, found, p, gate, type, threshold, damping);
+    return stackGate('injection', text, n, found, s, stack, type, threshold, short);
   };
   return {
     name: 'injection',
@@ -122,7 +135,7 @@ export function injectionDetector(options: InjectionOptions = {}): Detector {
       if (options.base64 === false) return found;
       const runs = await encoded(spec, options, text, threshold, ctx);
       // a finding on a base64 run stands for the sentence around it (whose words only frame the payload)
-      const framing = (f: Finding): boolean => runs.some((r) => f.start <= r.start && f.end >= r.end && f.type === r.type);
+      const framing = (f: Finding): boolean => runs.some((r) => f.start <= r.start && f.end >= r.end);
       return [...found.filter((f) => !framing(f)), ...runs];
     },
     async close() {

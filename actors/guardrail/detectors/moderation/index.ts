@@ -3,15 +3,21 @@
  * English, German, French and Spanish: normalisation, benign idioms blanked, weighted lexicon and context rules
  * (rules.ts), the concept layer for moderation (text/concepts.ts over lexicon.ts, weights in concept-weights.ts; a
  * second opinion beside the rules, `concepts: false` turns it off), the optional classifier slot (classifier/),
- * whose scores join the rules', and for moderation the n-gram layer (text/ngram.ts, ngram-weights.ts: it drops weak
- * findings of a text it is sure is benign and adds one where it is sure of harm; `ngram: false` turns it off).
+ * whose scores join the rules', and for moderation the n-gram layer (text/ngram.ts, ngram-weights.ts) and the learned
+ * combination that decides (text/stack.ts, stack-weights.ts: from the n-gram and whole-text concept probabilities,
+ * whether a text of enough words is harmful — it keeps the other layers' findings or gets one over the whole text — or
+ * benign — only the rules' strongest findings stand; shorter texts keep the n-gram gate; `ngram: false` turns both off).
  * Per-type thresholds.
  * No similarity bank: harmful text is too varied for a small bank, and its near neighbours are often benign.
  */
 import type { Detector } from '../../detector.js';
-import { ConceptTagger } from '../text/concepts.js';
+import { ConceptTagger, textJudgement } from '../text/concepts.js';
 import { layeredDetect, layeredDetector, thresholdOf, type LayeredOptions } from '../text/detector.js';
-import { conceptType, loadNgram, ngramGate, ngramProbability, type LoadedNgram, type NgramGate } from '../text/ngram.js';
+import type { Finding } from '../../../../protocols/index.js';
+import { loadNgram, ngramGate, ngramProbability, type LoadedNgram, type NgramGate } from '../text/ngram.js';
+import { withoutMentions } from '../text/rules.js';
+import { stackGate, stackProbability, type StackModel } from '../text/stack.js';
+import { MODERATION_STACK } from './stack-weights.js';
 import { normalizeText } from '../text/normalize.js';
 import { MODERATION_CONCEPT_MODEL } from './concept-weights.js';
 import { MODERATION_NGRAM_MODEL } from './ngram-weights.js';
@@ -39,8 +45,9 @@ export type BiasOptions = Omit<LayeredOptions, 'similarity'>;
 let tagger: ConceptTagger | undefined;
 let ngram: LoadedNgram | undefined;
 /**
- * How the n-gram layer joins the rules (text/ngram.ts `ngramGate`), chosen by test/guardrail/ngram-gate-run.ts
- * (out-of-fold on the training sets, and the wide blind and final splits).
+ * How the n-gram layer joins the rules (text/ngram.ts `ngramGate`) on texts below the learned combination's word
+ * floor (text/stack.ts); its `low` there is the combination's (train-stack.ts chooses it). `keep` and `high` were
+ * chosen by test/guardrail/ngram-gate-run.ts (out-of-fold on the training sets, and the wide blind and final splits).
  */
 export const MODERATION_NGRAM_GATE: NgramGate = { low: 0.1, keep: 0.8, high: 0.9 };
 /** Concept-model probability below which it adds no evidence. */
@@ -59,7 +66,8 @@ export function moderationDetector(options: ModerationOptions = {}): Detector {
   tagger ??= new ConceptTagger(MODERATION_LEXICON);
   ngram ??= loadNgram(MODERATION_NGRAM_MODEL);
   const tags = tagger;
-  const model = ngram;
+  const model = options.models?.ngram ?? ngram;
+  const concept = options.models?.concept ?? MODERATION_CONCEPT_MODEL;
   const detect = layeredDetect(
     {
       name: 'moderation',
@@ -67,13 +75,14 @@ export function moderationDetector(options: ModerationOptions = {}): Detector {
       contexts: [...MODERATION_CONTEXTS, THIRD_PERSON_SELF_HARM],
       mentions: MODERATION_MENTIONS,
       benign: MODERATION_BENIGN,
-      concepts: { tagger, model: MODERATION_CONCEPT_MODEL, floor: CONCEPT_FLOOR },
+      concepts: { tagger, model: concept, floor: CONCEPT_FLOOR },
     },
     { ...options, similarity: false },
   );
   const threshold = thresholdOf(options);
-  // a configured classifier's findings are its operator's call: the n-gram layer then only adds, never removes
-  const gate: NgramGate = options.classifier === undefined ? MODERATION_NGRAM_GATE : { ...MODERATION_NGRAM_GATE, low: -1 };
+  // a configured classifier's findings are its operator's call: the combination then only adds, never removes
+  const stack: StackModel = options.classifier === undefined ? MODERATION_STACK : { ...MODERATION_STACK, keep: 0 };
+  const gate: NgramGate = { ...MODERATION_NGRAM_GATE, low: options.classifier === undefined ? stack.low : -1 };
   return {
     name: 'moderation',
     types: MODERATION_TYPES,
@@ -82,8 +91,13 @@ export function moderationDetector(options: ModerationOptions = {}): Detector {
       const n = normalizeText(text).text;
       const p = ngramProbability(model, n);
       const found = await detect(text, ctx, p >= AGREE ? CONCEPT_FLOOR : UNCONFIRMED_FLOOR);
-      const type = (): string => conceptType(tags, MODERATION_CONCEPT_MODEL, n, 'HARASSMENT');
-      return ngramGate('moderation', text, found, p, gate, type, threshold);
+      // the combination reads the text without quoted mentions, as the concept layer does (a report quoting abuse)
+      const read = withoutMentions(n, MODERATION_MENTIONS);
+      const judged = textJudgement(tags, concept, read);
+      const s = stackProbability(stack, read === n ? p : ngramProbability(model, read), judged?.p ?? 0);
+      const type = (): string => judged?.type ?? 'HARASSMENT';
+      const short = (): Finding[] => ngramGate('moderation', text, found, p, gate, type, threshold);
+      return stackGate('moderation', text, read, found, s, stack, type, threshold, short);
     },
     close: async () => await options.classifier?.close(),
   };

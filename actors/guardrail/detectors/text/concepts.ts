@@ -418,7 +418,15 @@ function judge(model: ConceptModel, from: number, to: number): { type: string; p
 
 /** The best non-benign class of a whole normalised text, or undefined when it holds none of the lexicon's concepts. */
 export function textType(tagger: ConceptTagger, model: ConceptModel, text: string): string | undefined {
-  return judge(model, 0, tagger.tagShared(text))?.type;
+  return textJudgement(tagger, model, text)?.type;
+}
+
+/**
+ * The best non-benign class of a whole normalised text and the model's probability that the text is not benign, or
+ * undefined when it holds none of the lexicon's concepts.
+ */
+export function textJudgement(tagger: ConceptTagger, model: ConceptModel, text: string): { type: string; p: number } | undefined {
+  return judge(model, 0, tagger.tagShared(text));
 }
 
 /**

@@ -22,7 +22,7 @@ import {
 } from './rules.js';
 import type { SimilarityBank } from './similarity.js';
 import { conceptEvidence, type ConceptModel, type ConceptTagger } from './concepts.js';
-import { enoughWords } from './ngram.js';
+import { enoughWords, type LoadedNgram } from './ngram.js';
 
 /** Options every layered detector takes. */
 export interface LayeredOptions {
@@ -38,6 +38,17 @@ export interface LayeredOptions {
   readonly concepts?: boolean;
   /** Use the n-gram layer (ngram.ts; default true) where the detector has one. */
   readonly ngram?: boolean;
+  /**
+   * Learned weights in place of the built-in ones (the trainers' cross-validation scores each held-out set with models
+   * fitted without it).
+   */
+  readonly models?: TrainedModels;
+}
+
+/** Learned weights a detector can be given in place of its built-in ones. */
+export interface TrainedModels {
+  readonly concept?: ConceptModel;
+  readonly ngram?: LoadedNgram;
 }
 
 /** What one layered detector is made of. */

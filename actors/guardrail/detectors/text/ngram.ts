@@ -209,12 +209,16 @@ export function ngramGate(
   if (!enoughWords(input)) return [];
   const t = type();
   const score = Math.round((0.5 + ((p - gate.high) / (1 - gate.high)) * 0.35) * damping(t) * 1000) / 1000;
-  if (score < threshold(t)) return [];
+  return score < threshold(t) ? [] : wholeText(detector, input, t, score);
+}
+
+/** One finding of `type` over the whole input (trimmed of surrounding whitespace), or none for a blank input. */
+export function wholeText(detector: string, input: string, type: string, score: number): Finding[] {
   let start = 0;
   let end = input.length;
   while (start < end && /\s/.test(input[start]!)) start++;
   while (end > start && /\s/.test(input[end - 1]!)) end--;
-  return end > start ? [{ detector, type: t, start, end, score }] : [];
+  return end > start ? [{ detector, type, start, end, score }] : [];
 }
 
 /**

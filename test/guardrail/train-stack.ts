@@ -1,0 +1,288 @@
+/**
+ * Fits the learned combination of the injection and moderation detectors (actors/guardrail/detectors/text/stack.ts)
+ * and writes it: `npx tsx test/guardrail/train-stack.ts [injection|moderation]` →
+ * `actors/guardrail/detectors/<family>/stack-weights.ts`.
+ *
+ * The combination must learn how far each layer holds on text nobody tuned it on. The rules and the lexicons were
+ * written while reading every development set, so on those sets they look near perfect, and on blind text they are
+ * not (moderation rules alone: 0.63 detection and no false positive out of fold on the development sets, 0.18 on the
+ * blind holdout6; on the `*-train22` sets, written by someone who read neither, the rules' and concept layer's
+ * findings add more false positives than detections). So the combination reads only the learned layers: the log-odds
+ * of the n-gram probability and of the concept model's whole-text probability, each from models fitted without the
+ * row's fold (whole sets dealt round-robin into {@link FOLDS} folds, as in ngram-cv-run.ts). A two-weight logistic
+ * regression (Newton's method, classes balanced, small L2, deterministic) is fitted on those out-of-fold scores of the
+ * family's own rows; its threshold is the lowest whose out-of-fold false positives, averaged over the sets, stay within
+ * {@link TARGET_FP}. Texts below {@link WORDS} words keep the n-gram gate, whose `low` is chosen on train22 alone;
+ * findings at or above {@link KEEP} stand. It prints the out-of-fold rates, pooled and on train22 alone.
+ */
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { injectionDetector, INJECTION_NGRAM_GATE } from '../../actors/guardrail/detectors/injection/index.js';
+import { INJECTION_LEXICON } from '../../actors/guardrail/detectors/injection/lexicon.js';
+import { INJECTION_MENTIONS } from '../../actors/guardrail/detectors/injection/rules.js';
+import { moderationDetector, MODERATION_NGRAM_GATE } from '../../actors/guardrail/detectors/moderation/index.js';
+import { MODERATION_LEXICON } from '../../actors/guardrail/detectors/moderation/lexicon.js';
+import { MODERATION_MENTIONS } from '../../actors/guardrail/detectors/moderation/rules.js';
+import { countWords } from '../../actors/guardrail/detectors/text/letters.js';
+import { ConceptTagger, textJudgement } from '../../actors/guardrail/detectors/text/concepts.js';
+import { loadNgram, MIN_EVIDENCE_WORDS, ngramProbability, type NgramGate } from '../../actors/guardrail/detectors/text/ngram.js';
+import { normalizeText } from '../../actors/guardrail/detectors/text/normalize.js';
+import { withoutMentions } from '../../actors/guardrail/detectors/text/rules.js';
+import type { StackModel } from '../../actors/guardrail/detectors/text/stack.js';
+import { conceptRows, fitConcepts } from './train-concepts.js';
+import { fit, quantise } from './train-ngram.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** The sets written blind to the rules and lexicons, whose out-of-fold rates are printed apart. */
+export const BLIND = /-train2\d$/;
+/** Out-of-fold false-positive rate on the blind rows the threshold is chosen for. */
+export const TARGET_FP = 0.04;
+/**
+ * Findings at or above this score stand whatever the combination says: on train22 the rules' findings above it added
+ * about 1 % false positives and 1–3 % detection; the strongest rules are kept for what they were written for.
+ */
+export const KEEP = 0.9;
+/**
+ * Fewest words of a text the combination judges; shorter ones keep the n-gram gate. Not chosen by the pooled search:
+ * on the sets the rules were tuned on, a higher floor (more texts left to the rules) always looks better.
+ */
+export const WORDS = 10;
+/**
+ * The n-gram gate's `low` for texts below the word floor, tried by the trainer and chosen on the blind sets alone (the
+ * gate drops the rules' findings, whose worth only blind text shows).
+ */
+export const LOWS = [0.01, 0.02, 0.05, 0.1, 0.2];
+
+/** One blind row's layer outputs. */
+export interface StackRow {
+  readonly set: string;
+  readonly y: number;
+  /** Log-odds of the n-gram and the concept probability. */
+  readonly x: readonly [number, number];
+  /** Highest finding score of the rules and concept layer (no n-gram layer). */
+  readonly found: number;
+  /** Words of the text as the models read it (up to 100). */
+  readonly words: number;
+  /** The n-gram probability of the text as the short-text gate reads it. */
+  readonly p: number;
+}
+
+const logit = (p: number): number => {
+  const q = Math.min(1 - 1e-3, Math.max(1e-3, p));
+  return Math.log(q / (1 - q));
+};
+
+/** Folds of the grouped cross-validation (whole sets dealt round-robin, as in ngram-cv-run.ts). */
+export const FOLDS = 10;
+
+/**
+ * The family's own rows, each scored by n-gram and concept models fitted without its fold (grouped by set), with the
+ * rules' and concept layer's findings from those models.
+ */
+export async function stackRows(family: string): Promise<StackRow[]> {
+  const inj = family === 'injection';
+  const rows = conceptRows(family);
+  const sets = [...new Set(rows.map((r) => r.set))].sort();
+  const fold = new Map(sets.map((s, i) => [s, i % FOLDS]));
+  const tagger = new ConceptTagger(inj ? INJECTION_LEXICON : MODERATION_LEXICON);
+  const out: StackRow[] = [];
+  for (let k = 0; k < FOLDS; k++) {
+    const train = rows.filter((r) => fold.get(r.set) !== k);
+    const concept = fitConcepts(family, train, true).model;
+    const { w, bias } = fit(train.map((r) => [r.row.text, r.cls === 0 ? 0 : 1]));
+    const ngram = loadNgram({ bias, ...quantise(w) });
+    const options = { ngram: false, models: { concept, ngram } };
+    const detector = inj ? injectionDetector(options) : moderationDetector(options);
+    for (const r of rows) {
+      if (fold.get(r.set) !== k || !r.set.startsWith(family)) continue;
+      const n = normalizeText(r.row.text).text;
+      const read = withoutMentions(n, inj ? INJECTION_MENTIONS : MODERATION_MENTIONS);
+      const pn = ngramProbability(ngram, read);
+      const pc = textJudgement(tagger, concept, read)?.p ?? 0;
+      const found = Math.max(0, ...(await detector.detect(r.row.text, { stage: 'input' })).map((f) => f.score));
+      out.push({
+        set: r.set,
+        y: r.cls === 0 ? 0 : 1,
+        x: [logit(pn), logit(pc)],
+        found,
+        words: countWords(read, 100),
+        p: inj ? pn : ngramProbability(ngram, n),
+      });
+    }
+    process.stderr.write(`${family} fold ${k + 1}/${FOLDS}\r`);
+  }
+  return out;
+}
+
+/** Fits [ngram weight, concept weight, bias] on rows (class-balanced logistic loss, small L2, Newton's method). */
+export function fitStack(rows: readonly StackRow[], l2 = 1e-3): [number, number, number] {
+  const pos = rows.filter((r) => r.y === 1).length;
+  const cw = [rows.length / (2 * (rows.length - pos)), rows.length / (2 * pos)];
+  const v = [0, 0, 0];
+  for (let it = 0; it < 50; it++) {
+    const g = [0, 0, 0];
+    const H = [
+      [0, 0, 0],
+      [0, 0, 0],
+      [0, 0, 0],
+    ];
+    for (const r of rows) {
+      const a = [r.x[0], r.x[1], 1];
+      const p = 1 / (1 + Math.exp(-(v[0]! * a[0]! + v[1]! * a[1]! + v[2]!)));
+      const c = cw[r.y]!;
+      for (let i = 0; i < 3; i++) {
+        g[i]! += c * (p - r.y) * a[i]!;
+        for (let j = 0; j < 3; j++) H[i]![j]! += c * p * (1 - p) * a[i]! * a[j]!;
+      }
+    }
+    for (let i = 0; i < 2; i++) {
+      g[i]! += l2 * rows.length * v[i]!;
+      H[i]![i]! += l2 * rows.length;
+    }
+    const step = solve3(H, g);
+    for (let i = 0; i < 3; i++) v[i]! -= step[i]!;
+    if (Math.max(...step.map(Math.abs)) < 1e-10) break;
+  }
+  return [v[0]!, v[1]!, v[2]!];
+}
+
+function solve3(A: number[][], b: number[]): number[] {
+  const M = A.map((row, i) => [...row, b[i]!]);
+  for (let c = 0; c < 3; c++) {
+    let p = c;
+    for (let r = c + 1; r < 3; r++) if (Math.abs(M[r]![c]!) > Math.abs(M[p]![c]!)) p = r;
+    [M[c], M[p]] = [M[p]!, M[c]!];
+    for (let r = 0; r < 3; r++) {
+      if (r === c) continue;
+      const f = M[r]![c]! / M[c]![c]!;
+      for (let k = c; k < 4; k++) M[r]![k]! -= f * M[c]![k]!;
+    }
+  }
+  return M.map((row, i) => row[3]! / row[i]!);
+}
+
+/** An operating point of the combination. */
+export interface Point {
+  readonly low: number;
+  readonly threshold: number;
+  readonly keep: number;
+  readonly words: number;
+}
+
+/** Whether the detector flags a row at combined probability `s` and an operating point (as text/stack.ts `stackGate`). */
+export function flags(r: StackRow, s: number, at: Point, gate: NgramGate): boolean {
+  if (r.words >= at.words) return s >= at.threshold || r.found >= at.keep;
+  // ngram.ts `ngramGate`
+  if (r.found >= 0.5) return r.p > at.low || r.found >= gate.keep;
+  return r.p >= gate.high && r.words >= MIN_EVIDENCE_WORDS;
+}
+
+/** Out-of-fold combined probabilities of rows (5 folds by index). */
+export function outOfFold(rows: readonly StackRow[]): number[] {
+  const s = new Array<number>(rows.length).fill(0);
+  for (let k = 0; k < 5; k++) {
+    const v = fitStack(rows.filter((_, i) => i % 5 !== k));
+    rows.forEach((r, i) => {
+      if (i % 5 === k) s[i] = 1 / (1 + Math.exp(-(v[0] * r.x[0] + v[1] * r.x[1] + v[2])));
+    });
+  }
+  return s;
+}
+
+/**
+ * Detection over all rows, and the false-positive rate averaged over the sets with at least 10 benign rows (each
+ * author's benign text weighs the same, however many rows they wrote), at an operating point.
+ */
+export function pooledRates(rows: readonly StackRow[], s: readonly number[], at: Point, gate: NgramGate): [number, number] {
+  let tp = 0;
+  let pos = 0;
+  const fp = new Map<string, [number, number]>();
+  rows.forEach((r, i) => {
+    const hit = flags(r, s[i]!, at, gate);
+    if (r.y === 1) {
+      pos++;
+      if (hit) tp++;
+      return;
+    }
+    const c = fp.get(r.set) ?? [0, 0];
+    fp.set(r.set, [c[0] + (hit ? 1 : 0), c[1] + 1]);
+  });
+  const counted = [...fp.values()].filter(([, n]) => n >= 10);
+  return [tp / pos, counted.reduce((a, [f, n]) => a + f / n, 0) / counted.length];
+}
+
+/** Detection and false-positive rate of rows at an operating point. */
+export function ratesAt(rows: readonly StackRow[], s: readonly number[], at: Point, gate: NgramGate): [number, number] {
+  let tp = 0;
+  let fp = 0;
+  let pos = 0;
+  rows.forEach((r, i) => {
+    const hit = flags(r, s[i]!, at, gate);
+    if (r.y === 1) {
+      pos++;
+      if (hit) tp++;
+    } else if (hit) fp++;
+  });
+  return [tp / pos, fp / (rows.length - pos)];
+}
+
+async function train(family: string): Promise<void> {
+  const rows = await stackRows(family);
+  const s = outOfFold(rows);
+  const gate = family === 'injection' ? INJECTION_NGRAM_GATE : MODERATION_NGRAM_GATE;
+  const blind = rows.flatMap((r, i) => (BLIND.test(r.set) ? [i] : []));
+  // the operating point: the most detection whose false positives, averaged over the sets, stay within the target
+  const keep = KEEP;
+  const words = WORDS;
+  let threshold = 0.99;
+  for (let t = 0.99; t >= 0.3; t = Math.round((t - 0.01) * 100) / 100)
+    if (pooledRates(rows, s, { low: 0.2, threshold: t, keep, words }, gate)[1] <= TARGET_FP) threshold = t;
+  const blindRows = blind.map((i) => rows[i]!);
+  const blindS = blind.map((i) => s[i]!);
+  const show = (r: [number, number]): string => r.map((v) => v.toFixed(3)).join('/');
+  let low = LOWS[0]!;
+  let margin = -Infinity;
+  for (const l of LOWS) {
+    const at = { low: l, threshold, keep, words };
+    const [d, f] = ratesAt(blindRows, blindS, at, gate);
+    console.log(
+      `${family} out of fold, low ${l}: pooled detection/mean FP ${show(pooledRates(rows, s, at, gate))} | train22 ${show([d, f])}`,
+    );
+    if (d - f > margin) [low, margin] = [l, d - f];
+  }
+  // the previous method for comparison: the n-gram gate alone on every text, at its own low
+  const previous = { low: gate.low, threshold: 2, keep, words: Infinity };
+  const before = `pooled ${show(pooledRates(rows, s, previous, gate))} | train22 ${show(ratesAt(blindRows, blindS, previous, gate))}`;
+  console.log(`${family} out of fold, the n-gram gate alone (the previous method): ${before}`);
+  for (const t of [0.5, 0.6, 0.7, 0.8, 0.9, threshold]) {
+    const at = { low, threshold: t, keep, words };
+    const pooled = show(pooledRates(rows, s, at, gate));
+    console.log(`${family} out of fold, threshold ${t}: pooled ${pooled} | train22 ${show(ratesAt(blindRows, blindS, at, gate))}`);
+  }
+  const [ngram, concept, bias] = fitStack(rows);
+  const model: StackModel = {
+    ngram: Number(ngram.toPrecision(4)),
+    concept: Number(concept.toPrecision(4)),
+    bias: Number(bias.toPrecision(4)),
+    threshold,
+    keep,
+    words,
+    low,
+  };
+  const out = join(here, '..', '..', 'actors', 'guardrail', 'detectors', family, 'stack-weights.ts');
+  writeFileSync(
+    out,
+    `/**\n * The ${family} detector's learned combination (text/stack.ts), written by test/guardrail/train-stack.ts from ` +
+      `${rows.length}\n * blind texts (${rows.filter((r) => r.y === 1).length} not benign). Do not edit.\n */\n` +
+      `import type { StackModel } from '../text/stack.js';\n\n` +
+      `export const ${family.toUpperCase()}_STACK: StackModel = ${JSON.stringify(model, null, 2).replace(/"(\w+)":/g, '$1:')};\n`,
+  );
+  console.log(`${family}: ${JSON.stringify(model)} → ${out}`);
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const which = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  for (const family of which.length > 0 ? which : ['injection', 'moderation']) await train(family);
+}
