@@ -11,5 +11,5 @@ export const MODERATION_STACK: StackModel = {
   threshold: 0.73,
   keep: 0.9,
   words: 10,
-  low: 0.01,
+  low: 0.1,
 };
