@@ -29,7 +29,7 @@ import { ConceptTagger, textJudgement } from '../../actors/guardrail/detectors/t
 import { loadNgram, MIN_EVIDENCE_WORDS, ngramProbability, type NgramGate } from '../../actors/guardrail/detectors/text/ngram.js';
 import { normalizeText } from '../../actors/guardrail/detectors/text/normalize.js';
 import { withoutMentions } from '../../actors/guardrail/detectors/text/rules.js';
-import type { StackModel } from '../../actors/guardrail/detectors/text/stack.js';
+import { logit, type StackModel } from '../../actors/guardrail/detectors/text/stack.js';
 import { conceptRows, fitConcepts } from './train-concepts.js';
 import { fit, quantise } from './train-ngram.js';
 
@@ -76,11 +76,6 @@ export interface StackRow {
   /** The n-gram probability of the text as the short-text gate reads it. */
   readonly p: number;
 }
-
-const logit = (p: number): number => {
-  const q = Math.min(1 - 1e-3, Math.max(1e-3, p));
-  return Math.log(q / (1 - q));
-};
 
 /** Folds of the grouped cross-validation (whole sets dealt round-robin, as in ngram-cv-run.ts). */
 export const FOLDS = 10;

@@ -28,7 +28,8 @@ export interface StackModel {
   readonly low: number;
 }
 
-const logit = (p: number): number => {
+/** The log-odds of `p`, kept within [0.001, 0.999] (the combination's inputs). */
+export const logit = (p: number): number => {
   const q = Math.min(1 - 1e-3, Math.max(1e-3, p));
   return Math.log(q / (1 - q));
 };
