@@ -40,7 +40,7 @@ import {
   type RunRecord,
 } from '../agent/index.js';
 import type { ChatMessage } from '../llm/index.js';
-import { answerMessage, firstText, remoteClientCache, transcript, userMessage, type RemoteTarget } from './client.js';
+import { answerMessage, firstText, handedOver, remoteClientCache, userMessage, type RemoteTarget } from './client.js';
 import { Exchange, type Step } from './follow.js';
 import { remoteHost, type RemoteCheckpoint, type RemoteHost, type RemoteLive } from './host.js';
 
@@ -288,7 +288,11 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
           if (!(await st.store.claimRun(tenant, p.run_id, fence))) throw runTakenOver(p.run_id, fence);
           await st.store.putRun(tenant, record, false, fence);
           await st.store.saveCheckpoint(tenant, checkpointOf(p.run_id, p.thread_id, p.depth, messages), true, fence);
-          const text = `You are taking over this conversation from another agent. It went:\n${transcript(messages)}\n\nContinue it.`;
+          // The conversation as JSON data, not as lines of `user: …`: no text of it reads as a turn of its own, and the
+          // receiving side's injection guard does not take the transcript's speaker labels for forged turns (it did).
+          const text =
+            'This conversation was handed over to you by another agent. Its messages so far, as JSON:\n' +
+            `${handedOver(messages)}\n\nPlease continue it.`;
           const message = userMessage(text, { skill: def.skill });
           drive(st, ctx, newLive(record, p.depth, [...messages], p.seq, ctx.epoch), { kind: 'send', message });
           return { run_id: p.run_id };

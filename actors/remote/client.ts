@@ -78,6 +78,19 @@ export function transcript(messages: readonly ChatMessage[]): string {
     .join('\n');
 }
 
+/** The messages that have text, as a JSON array of `{role, content}` (tool results with their tool's `name`); system messages left out. */
+export function handedOver(messages: readonly ChatMessage[]): string {
+  return JSON.stringify(
+    messages
+      .filter((m) => m.content.trim() !== '' && m.role !== 'system')
+      .map((m) =>
+        m.role === 'tool' && m.name !== undefined
+          ? { role: m.role, name: m.name, content: m.content }
+          : { role: m.role, content: m.content },
+      ),
+  );
+}
+
 /** Builds an A2A user message (new task unless `taskId`). */
 export function userMessage(text: string, extra: { taskId?: string; contextId?: string; skill?: string; data?: unknown } = {}): Message {
   return Message.fromJSON({

@@ -65,7 +65,12 @@ describe('membership', () => {
     await eventually(() => events.some((e) => e.type === 'dead' && e.node.id === 'c'), 5_000, 'c to be declared dead');
     const took = Date.now() - silentAt;
     expect(took).toBeLessThan(600 + 100 + 500);
-    expect(a.transport.cluster!.membership.isLive('c')).toBe(false);
+    // A heartbeat c wrote just before it fell silent may reach a's mirror after a declared c dead on the mirror it had
+    // (a loaded machine's watch lags): a heartbeat inside the window brings c back ("join"), and the window then runs
+    // again from it. What must hold is that c ends dead, and stays so.
+    await eventually(() => !a.transport.cluster!.membership.isLive('c'), 5_000, 'c to stay dead');
+    const lastHeard = Math.max(...events.filter((e) => e.node.id === 'c').map((e) => e.node.heartbeatAt));
+    expect(Date.now() - lastHeard).toBeGreaterThan(600);
   });
 
   it('declares a silent node dead soon after the window, not only at its own next heartbeat', async () => {

@@ -243,8 +243,8 @@ describe('a remote agent behind an @a2a-js/sdk server', () => {
     const { s, c } = await start();
     const handed = await (await run(s, c, 'boss', '/handoff ext')).done;
     expect(handed.status).toBe('success');
-    expect(handed.output).toContain('echo: You are taking over this conversation');
-    expect(handed.output).toContain('user: /handoff ext');
+    expect(handed.output).toContain('echo: This conversation was handed over to you by another agent');
+    expect(handed.output).toContain('{"role":"user","content":"/handoff ext"}');
     gapFree(handed.events);
     const asked = await (await run(s, c, 'boss', '/ask ext how are you')).done;
     expect(asked).toMatchObject({ status: 'success', output: expect.stringContaining('ask_ext: echo: how are you') });

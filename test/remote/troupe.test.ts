@@ -126,8 +126,8 @@ describe('a remote agent behind another Troupe', () => {
       const frames = await c.run(handed, false, 20_000);
       expect(frames.find((f) => f['event'] === 'handoff')).toMatchObject({ data: { from: 'desk', to: 'faraway' } });
       const end = frames.at(-1) as Record<string, unknown>;
-      expect(end).toMatchObject({ type: 'run.completed', output: expect.stringContaining('taking over this conversation') });
-      expect(String(end['output'])).toContain('user: /handoff faraway');
+      expect(end).toMatchObject({ type: 'run.completed', output: expect.stringContaining('handed over to you by another agent') });
+      expect(String(end['output'])).toContain('{"role":"user","content":"/handoff faraway"}');
       const seqs = frames.map((f) => f['seq']).filter((s) => typeof s === 'number');
       expect(seqs).toEqual(seqs.map((_, i) => i + 1));
 
