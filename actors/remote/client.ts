@@ -67,10 +67,12 @@ export function partsData(parts: readonly { content?: { $case: string; value?: u
   return (parts ?? []).find((p) => p.content?.$case === 'data')?.content?.value;
 }
 
+/** The messages a remote agent is told of: those with text, system messages left out. */
+const spoken = (messages: readonly ChatMessage[]): ChatMessage[] => messages.filter((m) => m.content.trim() !== '' && m.role !== 'system');
+
 /** The messages that have text, each line prefixed with its speaker (no line of a message reads as a command or another speaker). */
 export function transcript(messages: readonly ChatMessage[]): string {
-  return messages
-    .filter((m) => m.content.trim() !== '' && m.role !== 'system')
+  return spoken(messages)
     .flatMap((m) => {
       const who = m.role === 'tool' ? `tool ${m.name ?? ''}`.trim() : m.role;
       return m.content.split(/\r?\n|\r/).map((line) => `${who}: ${line}`);
@@ -81,13 +83,9 @@ export function transcript(messages: readonly ChatMessage[]): string {
 /** The messages that have text, as a JSON array of `{role, content}` (tool results with their tool's `name`); system messages left out. */
 export function handedOver(messages: readonly ChatMessage[]): string {
   return JSON.stringify(
-    messages
-      .filter((m) => m.content.trim() !== '' && m.role !== 'system')
-      .map((m) =>
-        m.role === 'tool' && m.name !== undefined
-          ? { role: m.role, name: m.name, content: m.content }
-          : { role: m.role, content: m.content },
-      ),
+    spoken(messages).map((m) =>
+      m.role === 'tool' && m.name !== undefined ? { role: m.role, name: m.name, content: m.content } : { role: m.role, content: m.content },
+    ),
   );
 }
 

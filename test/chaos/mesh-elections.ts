@@ -22,6 +22,11 @@ interface Led {
   elected?: number;
 }
 
+/** Whether stream `name` is one of the mesh named `prefix` (its own streams upper-case, its KV buckets' as given). */
+export function isMeshStream(name: string, prefix: string): boolean {
+  return name.includes(prefix.toUpperCase()) || name.includes(`_${prefix}_`);
+}
+
 /** The elections after one server kill (start it before the kill: it lists what the victim leads). */
 export class ElectionWatch {
   private stopped = false;
@@ -40,10 +45,9 @@ export class ElectionWatch {
     const led: Led[] = [];
     try {
       const jsm = await jetstreamManager(nc, { timeout: 10_000 });
-      const up = prefix.toUpperCase();
       for await (const s of jsm.streams.list()) {
         const name = s.config.name;
-        if (!name.includes(up) && !name.includes(`_${prefix}_`)) continue;
+        if (!isMeshStream(name, prefix)) continue;
         if (s.cluster?.leader === victim) led.push({ kind: 'stream', stream: name, name });
         for await (const c of jsm.consumers.list(name))
           if (c.config.durable_name !== undefined && c.cluster?.leader === victim)

@@ -20,7 +20,7 @@ import { eventually } from '../transport/contract.js';
 import { NodeProcess, meshClient } from '../cluster/nodes.js';
 import { partitionerFromEnv, type Partitioner } from './mesh-partition.js';
 import { Workload, type ExtraLane, type RecoveryWatch } from './mesh-workload.js';
-import { ElectionWatch } from './mesh-elections.js';
+import { ElectionWatch, isMeshStream } from './mesh-elections.js';
 import { checkActivations, checkRuns, checkTallies, runProbe, type Invariant } from './mesh-check.js';
 import { checkWorkflows, chaosWorkflow, runsAfter, workflowLane, type WorkflowFigures } from './mesh-workflow.js';
 
@@ -352,7 +352,7 @@ async function streamStates(connection: NatsConnection, prefix: string): Promise
   try {
     const jsm = await jetstreamManager(connection, { timeout: 3_000 });
     for await (const si of jsm.streams.list()) {
-      if (!si.config.name.toLowerCase().includes(prefix.toLowerCase())) continue;
+      if (!isMeshStream(si.config.name, prefix)) continue;
       const replicas = (si.cluster?.replicas ?? []).map(
         (r) => `${r.name}${r.current ? '' : ' (behind)'}${r.offline === true ? ' (offline)' : ''}`,
       );

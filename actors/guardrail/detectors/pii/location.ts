@@ -103,6 +103,10 @@ const ES = new RegExp(
 const DE_HINT = cue(`(?:${DE_SUFFIX.toLowerCase()})[ \\t]*\\d`);
 const ES_HINT = cue(`(?:${ES_WORDS.replace(/\./g, '\\.')})`);
 
+/** Verbs of moving and travelling: a place after them is personal only when a person does it (`TRAVEL`). */
+const TRAVEL_VERBS =
+  'moving|relocating|relocated|relocate|travelling|traveling|flying|visiting|ziehe|zieht|ziehen|umziehen|' +
+  'déménage|déménagé|déménager|voyage|me mudo|nos mudamos|mudarse|viajo|viajamos';
 const POSTCODE_CITY = /(?<![\p{L}\p{N}.,:/-])(?:[A-Z]{1,2}-)?\d{5}[ \t]+(\p{Lu}[\p{L}-]+(?:[ \t]\p{Lu}[\p{L}-]+)?)/gu;
 const PLACE_PREP = cue(
   [
@@ -113,8 +117,7 @@ const PLACE_PREP = cue(
     'réside|domicilié|domiciliée|né|née|viens|vient|vivo|vive|resido|',
     'radicado|radicada|vivimos|vivons|leben|wohnen|nací|nació|nacido|',
     'nacida|soy|vengo|mudé|originally|ursprünglich|originaire|originario|originaria|oriundo|oriunda|',
-    'moving|relocating|relocated|relocate|travelling|traveling|flying|visiting|ziehe|zieht|ziehen|umziehen|',
-    'déménage|déménagé|déménager|voyage|me mudo|nos mudamos|mudarse|viajo|viajamos|',
+    `${TRAVEL_VERBS}|`,
     "(?:is|are|am|was|were|'s|’s|'m|’m)(?= from))(?![\\p{L}])",
   ].join(''),
 );
@@ -166,7 +169,6 @@ const TABLE_GEO = new RegExp(`^(?:${GEO_KEY})$`, 'iu');
 /** A place name: a capitalised word or words ("Ghana", "Nordrhein-Westfalen", "Castilla-La Mancha", "New South Wales"). */
 const PLACE_WORDS =
   /\p{Lu}[\p{L}\p{M}'’.-]*(?:[ \t](?:de |del |de la |la |of |the |y |and |am |im |sur |upon )?\p{Lu}[\p{L}\p{M}'’.-]*){0,3}/uy;
-/** ", Region" or ", Country" after a city. */
 /** Who can come from somewhere: a pronoun or a relative right before "is from" (a capitalised name is checked apart). */
 const PERSON_SUBJECT = new RegExp(
   '(?:^|[^\\p{L}])(?:he|she|i|we|they|you|who|husband|wife|partner|mother|father|mom|mum|dad|sister|brother|son|' +
@@ -178,10 +180,7 @@ const personSubject = (before: string): boolean => {
   const w = /(\p{Lu}\p{Ll}+)\s*$/u.exec(before)?.[1]?.toLowerCase();
   return w !== undefined && !NOT_NAME.has(w) && !COMMON_WORDS.has(w) && !COUNTRY_NAMES.has(w);
 };
-const TRAVEL = new RegExp(
-  '^(?:moving|relocating|relocated|relocate|travelling|traveling|flying|visiting|ziehe|zieht|ziehen|umziehen|' +
-    'déménage|déménagé|déménager|voyage|me mudo|nos mudamos|mudarse|viajo|viajamos)$',
-);
+const TRAVEL = new RegExp(`^(?:${TRAVEL_VERBS})$`);
 const TRAVELLER = new RegExp(
   "(?:^|[^\\p{L}])(?:i|i'm|i’m|we|we're|we’re|he|he's|she|she's|they|they're|my|our|his|her|their|ich|wir|er|sie|" +
     "je|j'|nous|il|elle|on|yo|me|nos|nosotros|ella|él)(?:[^\\p{L}]|$)",

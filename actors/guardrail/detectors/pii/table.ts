@@ -107,10 +107,19 @@ function sqlCells(text: string): Cell[] {
   return out;
 }
 
+/** The SQL rows' cells of the last text read, as {@link scanned} keeps its header lines. */
+let sqlRead: { text: string; cells: readonly Cell[] } | undefined;
+
+/** {@link sqlCells} of `text`, cached for the last text. */
+function sqlCellsOf(text: string): readonly Cell[] {
+  if (sqlRead?.text !== text) sqlRead = { text, cells: sqlCells(text) };
+  return sqlRead.cells;
+}
+
 /** The cells of every column whose header matches `header` (a whole-cell, case-insensitive test). */
 export function tableCells(text: string, header: RegExp): Cell[] {
   const out: Cell[] = [];
-  if (/values\s*\(/i.test(text)) for (const c of sqlCells(text)) if (header.test(c.header)) out.push(c);
+  if (/values\s*\(/i.test(text)) for (const c of sqlCellsOf(text)) if (header.test(c.header)) out.push(c);
   if (!/[|\t;,]/.test(text)) return out;
   // A table runs from a matching header row down to a blank line or a row of another width; a header-like line
   // inside it is one of its rows.

@@ -416,11 +416,6 @@ function judge(model: ConceptModel, from: number, to: number): { type: string; p
   return { type: model.classes[best]!, p: 1 - p[0]! };
 }
 
-/** The best non-benign class of a whole normalised text, or undefined when it holds none of the lexicon's concepts. */
-export function textType(tagger: ConceptTagger, model: ConceptModel, text: string): string | undefined {
-  return textJudgement(tagger, model, text)?.type;
-}
-
 /**
  * The best non-benign class of a whole normalised text and the model's probability that the text is not benign, or
  * undefined when it holds none of the lexicon's concepts.

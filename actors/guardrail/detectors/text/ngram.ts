@@ -16,7 +16,6 @@
  * confident of an attack the rules missed it adds one finding over the text ({@link ngramGate}).
  */
 import type { Finding } from '../../../../protocols/index.js';
-import { textType, type ConceptModel, type ConceptTagger } from './concepts.js';
 import { countWords } from './letters.js';
 
 /** Bits of the hashed feature space. */
@@ -208,23 +207,28 @@ export function ngramGate(
   // A few words are too little evidence for the model alone ("and now?", "can you do it again?" read as attacks).
   if (!enoughWords(input)) return [];
   const t = type();
-  const score = Math.round((0.5 + ((p - gate.high) / (1 - gate.high)) * 0.35) * damping(t) * 1000) / 1000;
-  return score < threshold(t) ? [] : wholeText(detector, input, t, score);
+  return wholeTextFinding(detector, input, t, p, gate.high, threshold, damping(t));
 }
 
-/** One finding of `type` over the whole input (trimmed of surrounding whitespace), or none for a blank input. */
-export function wholeText(detector: string, input: string, type: string, score: number): Finding[] {
+/**
+ * The one finding a learned layer adds over the whole input (trimmed of surrounding whitespace) when it is sure of an
+ * attack: scored from 0.5 at `from` (its operating point) up to 0.85 at `p` = 1, times `damping`; none when that score
+ * is below the type's threshold, or for a blank input.
+ */
+export function wholeTextFinding(
+  detector: string,
+  input: string,
+  type: string,
+  p: number,
+  from: number,
+  threshold: (type: string) => number,
+  damping = 1,
+): Finding[] {
+  const score = Math.round((0.5 + ((p - from) / (1 - from)) * 0.35) * damping * 1000) / 1000;
+  if (score < threshold(type)) return [];
   let start = 0;
   let end = input.length;
   while (start < end && /\s/.test(input[start]!)) start++;
   while (end > start && /\s/.test(input[end - 1]!)) end--;
   return end > start ? [{ detector, type, start, end, score }] : [];
-}
-
-/**
- * The best non-benign class of a concept model for a whole normalised text (the type of a finding the n-gram layer
- * adds), or `fallback` when the text holds none of the model's concepts.
- */
-export function conceptType(tagger: ConceptTagger, model: ConceptModel, text: string, fallback: string): string {
-  return textType(tagger, model, text) ?? fallback;
 }

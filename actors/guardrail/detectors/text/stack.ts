@@ -9,7 +9,7 @@
  */
 import type { Finding } from '../../../../protocols/index.js';
 import { countWords } from './letters.js';
-import { wholeText } from './ngram.js';
+import { wholeTextFinding } from './ngram.js';
 
 /** A fitted combination (weights of the log-odds of each layer's probability) and its operating point. */
 export interface StackModel {
@@ -61,7 +61,5 @@ export function stackGate(
   if (countWords(normalized, model.words) < model.words) return short();
   if (s < model.threshold) return findings.filter((f) => f.score >= model.keep);
   if (findings.length > 0) return [...findings];
-  const t = type();
-  const score = Math.round((0.5 + ((s - model.threshold) / (1 - model.threshold)) * 0.35) * 1000) / 1000;
-  return score < threshold(t) ? [] : wholeText(detector, input, t, score);
+  return wholeTextFinding(detector, input, type(), s, model.threshold, threshold);
 }
