@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { injectionDetector } from '../../actors/guardrail/detectors/injection/index.js';
-import { rates, readFixture, trainingSets } from './fixture-rates.js';
+import { HELD_OUT, rates, readFixture, trainingSets } from './fixture-rates.js';
 
 const dev = readFixture('injection');
 const fresh = [
@@ -81,12 +81,14 @@ describe('injection development sets', () => {
     expect(r.fpr, r.errors.join('\n')).toBeLessThanOrEqual(0.05);
   });
 
-  it('the trained layers never learn from a split not yet tuned on (holdout6 onwards); the tuned-on ones train', () => {
+  it('the trained layers never learn from a split not yet trained on (holdout9 onwards); the earlier ones train', () => {
     for (const family of ['injection', 'moderation']) {
       const sets = trainingSets(family);
       expect(sets).toContain(`${family}-dev13`);
-      expect(sets).toContain(`${family}-holdout5`);
-      for (const s of sets) expect(s).not.toMatch(/holdout[6-9]/);
+      expect(sets).toContain(`${family}-holdout8`);
+      expect(HELD_OUT.test(`${family}-holdout10`)).toBe(true);
+      expect(HELD_OUT.test(`${family}-holdout12`)).toBe(true);
+      for (const s of sets) expect(s).not.toMatch(/holdout(9|\d\d)/);
     }
   });
 

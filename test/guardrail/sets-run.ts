@@ -8,13 +8,13 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Detector } from '../../actors/guardrail/detector.js';
-import { rates, readFixture, type FixtureRow } from './fixture-rates.js';
+import { HELD_OUT, rates, readFixture, type FixtureRow } from './fixture-rates.js';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'guardrails');
 
 /**
- * Scores `detector` on the sets named in `argv` (default: every `<family>*.jsonl` set but the held-out `*holdout3*`
- * to `*holdout8*`, scored once at the end of a tuning pass), keeping only the rows `keep` accepts.
+ * Scores `detector` on the sets named in `argv` (default: every `<family>*.jsonl` set but the held-out ones,
+ * fixture-rates.ts `HELD_OUT`, scored once at the end of a pass), keeping only the rows `keep` accepts.
  */
 export async function runSets(
   family: string,
@@ -27,7 +27,7 @@ export async function runSets(
     named.length > 0
       ? named
       : readdirSync(dir)
-          .filter((f) => f.startsWith(family) && f.endsWith('.jsonl') && !/holdout[3-8]/.test(f))
+          .filter((f) => f.startsWith(family) && f.endsWith('.jsonl') && !HELD_OUT.test(f))
           .map((f) => f.slice(0, -'.jsonl'.length))
           .sort();
   let d = 0;

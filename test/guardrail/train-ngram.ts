@@ -5,7 +5,7 @@
  *
  * A binary logistic regression (benign against any of the family's finding types) over the hashed, unit-length
  * feature vectors of ngram.ts; L-BFGS with L2 ({@link NGRAM_L2}), the two classes weighted to balance. It reads only the
- * training sets of fixture-rates.ts (`trainingSets`: never a split not yet tuned on, `*holdout6*` onwards); the other
+ * training sets of fixture-rates.ts (`trainingSets`: never a split in `HELD_OUT`, `*holdout9*` onwards); the other
  * family's texts join as negatives as in train-concepts.ts. Deterministic: the same sets give the same weights.
  */
 import { writeFileSync } from 'node:fs';
