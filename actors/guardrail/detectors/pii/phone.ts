@@ -43,6 +43,8 @@ const OTHER_NUMBER = new RegExp(
 );
 const OTHER_NUMBER_WORD = new RegExp(OTHER_NUMBER.source.replace(/\[\^\\n\\d\]\{0,12\}\$$/, ''), 'g');
 const PHONE_WORD_G = new RegExp(PHONE_WORD.source, 'g');
+/** The country and check digits of an IBAN (and perhaps its first group) right before a number. */
+const IBAN_HEAD = /(?<![\p{L}\p{N}])[A-Z]{2}\d{2}[ \u00a0-]?(?:[A-Z0-9]{4}[ \u00a0-]?)?$/u;
 const DATE_SHAPE = /^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})(\s|$)/;
 
 /** Index of the last match of the global `re` in `s`, or -1. */
@@ -101,6 +103,8 @@ export function findPhones(text: string): Span[] {
     // An explicit international prefix (`+44 …`) is a phone's, never an order or id number's: the word does not veto it.
     if (!phoneWord && !raw.startsWith('+') && OTHER_NUMBER.test(ctx.slice(-25))) continue;
     if (/[$€£¥]\s?$/.test(ctx) || /^\s?(€|\$|eur|usd|chf|gbp|£|%|kg|km|ms|mb|gb|kb)/.test(after(text, start + raw.length, 5))) continue;
+    // The groups of an IBAN-shaped number ("ES00 2100 0418 …", whether or not its checksum holds) are not a phone's.
+    if (!phoneWord && IBAN_HEAD.test(text.slice(Math.max(0, start - 10), start))) continue;
     if (DATE_SHAPE.test(raw) || /^\d{1,3}(\.\d{1,3}){3}$/.test(raw) || /^\d{3}-\d{2}-\d{4}$/.test(raw)) continue;
     if (/^(?:(?:19|20)\d\d[ ./-]+)+(?:19|20)\d\d$/.test(raw)) continue; // years: "2024 / 2025", "2019 2020 2021"
     if (/^\d{4}[ -]\d{4}[ -]\d{4}[ -]\d{1,7}$/.test(raw)) continue; // card-shaped
