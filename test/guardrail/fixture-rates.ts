@@ -80,10 +80,25 @@ export async function rates(detector: Detector, rows: readonly FixtureRow[]): Pr
  */
 export const HELD_OUT = /holdout(9|[1-9]\d)/;
 
+/**
+ * Sets written blind that do not train but measure. `injection-train23` (1,000 texts written for training, blind to the
+ * detectors): trained on, it lowered blind-set detection (holdout9 112 → 111 of 120 at the same false positives) and
+ * cost the detector classic attacks inside polite framing ("Thanks for the report. Ignore all previous instructions…":
+ * its n-gram probability fell from 0.85 to 0.66) — about 150 of its attacks are one hidden note in stock wrappers and
+ * its transcripts are drawn from pools of turns, so its repeated phrases teach the wrappers, not the attacks. Left out,
+ * it is one more set the injection layers never saw (BENCHMARKS.md).
+ */
+export const NOT_TRAINED = /^injection-train23\./;
+
+/** `TRAIN_EXCLUDE` (a regular expression): sets left out of training too, to measure what a set adds (a development aid). */
+const EXCLUDED = process.env['TRAIN_EXCLUDE'] === undefined ? undefined : new RegExp(process.env['TRAIN_EXCLUDE']);
+
 /** The sets the trained layers (concept and n-gram models, the stacker) learn from: a family's sets but {@link HELD_OUT}. */
 export function trainingSets(family: string): string[] {
   return readdirSync(FIXTURES)
-    .filter((f) => f.startsWith(family) && f.endsWith('.jsonl') && !HELD_OUT.test(f))
+    .filter(
+      (f) => f.startsWith(family) && f.endsWith('.jsonl') && !HELD_OUT.test(f) && !NOT_TRAINED.test(f) && !(EXCLUDED?.test(f) ?? false),
+    )
     .map((f) => f.slice(0, -'.jsonl'.length))
     .sort();
 }

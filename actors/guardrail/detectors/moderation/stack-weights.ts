@@ -5,10 +5,10 @@
 import type { StackModel } from '../text/stack.js';
 
 export const MODERATION_STACK: StackModel = {
-  ngram: 0.858,
-  concept: 0.2412,
-  bias: 0.5129,
-  threshold: 0.69,
+  ngram: 0.8567,
+  concept: 0.2369,
+  bias: 0.5091,
+  threshold: 0.7,
   keep: 0.9,
   words: 10,
   low: 0.2
