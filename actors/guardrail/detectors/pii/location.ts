@@ -106,7 +106,7 @@ const ES_HINT = cue(`(?:${ES_WORDS.replace(/\./g, '\\.')})`);
 /** Verbs of moving and travelling: a place after them is personal only when a person does it (`TRAVEL`). */
 const TRAVEL_VERBS =
   'moving|relocating|relocated|relocate|travelling|traveling|flying|visiting|ziehe|zieht|ziehen|umziehen|' +
-  'déménage|déménagé|déménager|voyage|me mudo|nos mudamos|mudarse|viajo|viajamos';
+  'déménage|déménagé|déménager|voyage|me mudo|nos mudamos|mudarse|viajo|viajamos|se muda|se mudan|se mudó|se mudará';
 const POSTCODE_CITY = /(?<![\p{L}\p{N}.,:/-])(?:[A-Z]{1,2}-)?\d{5}[ \t]+(\p{Lu}[\p{L}-]+(?:[ \t]\p{Lu}[\p{L}-]+)?)/gu;
 const PLACE_PREP = cue(
   [
@@ -131,7 +131,7 @@ const PREP_CITY = new RegExp(
 const CITY_PHRASE = `(\\p{Lu}[\\p{L}'’.-]+(?:[ \\t](?:am |an der |de |del |de la |sur |im |upon |on )?\\p{Lu}[\\p{L}'’.-]+){0,2})`;
 /** A known city after a place preposition anywhere ("flying from Boston to Seattle", "Büro in Zürich", "à Lyon"). */
 const ANY_PREP_CITY = new RegExp(
-  `(?<![\\p{L}])(in|im|near|nahe|aus|nach|from|to|via|à|au|près de|sur|en|de|desde|hasta|cerca de)[ \\t]+` +
+  `(?<![\\p{L}])(in|im|near|nahe|aus|nach|from|to|via|à|au|près de|sur|en|de|depuis|desde|hasta|cerca de)[ \\t]+` +
     `(?:(?:the|der|die|dem|den|le|la|l'|l’|el)[ \\t]+)?${CITY_PHRASE}`,
   'gu',
 );
@@ -159,7 +159,9 @@ const TABLE_PLACE = new RegExp(`^(?:${PLACE_KEY})$`, 'iu');
 /** Fields and columns that hold a country or region: a place when the value is one the gazetteer knows. */
 const GEO_KEY =
   'country|country_?name|country_?of_?residence|land|pays|pa[ií]s|nation|state|region|province|provincia|' +
-  'bundesland|kanton|canton|r[ée]gion|departamento|d[ée]partement|comunidad|estado|residence_?country';
+  'bundesland|kanton|canton|r[ée]gion|departamento|d[ée]partement|comunidad|estado|residence_?country|' +
+  // where a person travels or works, in expense forms and staff directories ("Ziel: Wien", "site": "Brest")
+  'destination|reiseziel|zielort|ziel|d[ée]placement|viaje|destino|site';
 /**
  * A place field (group 1), a country or region field (group 2), maybe prefixed (`billing_city`, `CONTACT_CITY`), then
  * `:`/`=` (group 3) or a space. One scan for both.
@@ -186,6 +188,12 @@ const TRAVELLER = new RegExp(
     "je|j'|nous|il|elle|on|yo|me|nos|nosotros|ella|él)(?:[^\\p{L}]|$)",
   'u',
 );
+/** Whether the words before a moving or travelling verb name a person doing it: a pronoun, or a given name ("Diego Fernández se muda"). */
+function traveller(before: string, verb: string): boolean {
+  if (TRAVELLER.test(`${before}${verb}`.toLowerCase())) return true;
+  const given = /(\p{Lu}\p{Ll}+)(?:[ \t]+\p{Lu}[\p{L}'’-]+)?[ \t]*$/u.exec(before)?.[1];
+  return given !== undefined && known(FIRST_NAMES, given);
+}
 /** What may follow a place whose name is also a word. */
 const WORD_PLACE_END = new RegExp(
   '^(?:[ \\t]*(?:[,.;:!?)\\]]|\\r?\\n|$)|[ \\t]+(?:today|now|this|last|next|for|with|since|where|when|until|' +
@@ -212,10 +220,16 @@ const CAPITALISED = /^\p{Lu}[\p{L}'’.-]*(?:[ \t-]\p{L}[\p{L}'’.-]*){0,3}$/u;
 function cityEnd(text: string, start: number, phrase: string, exact = false, countries = false): number | undefined {
   const words = phrase.split(/[ \t]/);
   for (let n = words.length; n > 0; n--) {
-    const name = words.slice(0, n).join(' ');
+    // a sentence may end after the first words ("en Madrid. Su móvil …")
+    const name = words
+      .slice(0, n)
+      .join(' ')
+      .replace(/[.'’-]+$/, '');
     if (countries && COUNTRY_NAMES.has(name.toLowerCase())) return start + name.length;
     const lastWord = !exact && n > 1 && CITY_NAMES.has((words[n - 1] ?? '').toLowerCase());
-    if (CITY_NAMES.has(name.toLowerCase()) || lastWord) return start + name.length;
+    // a district after its city's name is the city too ("Hamburg-Altona", "Berlin-Mitte"; not "Berlin-based")
+    const district = /^[^-]+-\p{Lu}/u.test(name) && CITY_NAMES.has(name.slice(0, name.indexOf('-')).toLowerCase());
+    if (CITY_NAMES.has(name.toLowerCase()) || lastWord || district) return start + name.length;
   }
   return undefined;
 }
@@ -427,7 +441,7 @@ export function findLocations(text: string, lower: string | null = lowered(text)
   for (const m of cueMatches(PLACE_PREP, text, lower)) {
     const from = m.index + m[0].length;
     // Moving and travelling are a person's when a person does it ("I'm moving to Portugal", not "the shipment is moving").
-    if (TRAVEL.test(m[0].toLowerCase()) && !TRAVELLER.test(text.slice(Math.max(0, m.index - 60), from).toLowerCase())) continue;
+    if (TRAVEL.test(m[0].toLowerCase()) && !traveller(text.slice(Math.max(0, m.index - 60), m.index), m[0])) continue;
     // "is from": a person's origin when a person is the subject ("my husband is from Kenya", "Anna's from Lyon").
     if (/^(?:is|are|am|was|were|'s|’s|'m|’m)$/.test(m[0].toLowerCase()) && !personSubject(text.slice(Math.max(0, m.index - 24), m.index)))
       continue;

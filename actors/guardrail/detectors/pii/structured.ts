@@ -78,14 +78,23 @@ const NOT_CARD_CONTEXT = new RegExp(
   ].join(''),
 );
 
-/** Payment card numbers: 12–19 digits, single spaces or dashes between groups, Luhn-valid, a real issuer prefix. */
+/** Words that call the number after them a card. */
+const CARD_WORD = /(card|carte|karte|tarjeta|visa|mastercard|amex|jcb|diners|discover|maestro|unionpay)[^\n\d]{0,24}$/;
+
+/**
+ * Payment card numbers: 12–19 digits, single spaces or dashes between groups, Luhn-valid, a real issuer prefix (or
+ * printed 4-4-4-4 after a card word).
+ */
 export function findCards(text: string): Span[] {
   const out: Span[] = [];
   for (const m of allMatches(CARD, text)) {
     const raw = m[0];
     const digits = raw.replace(/[ -]/g, '');
-    if (!cardIssuer(digits) || !luhn(digits)) continue;
+    if (!luhn(digits)) continue;
     const seps = raw.match(/[ -]/g)?.length ?? 0;
+    // A number no network issues is still a card where it is printed as one and called one ("JCB 3526-8226-…").
+    const named = seps === 3 && /^\d{4}([ -])\d{4}\1\d{4}\1\d{4}$/.test(raw) && CARD_WORD.test(before(text, m.index, 40));
+    if (!cardIssuer(digits) && !named) continue;
     // Printed groupings: 4-4-4-4(-3) of most networks, 4-6-5 (Amex), 4-6-4 (Diners), 4-4-4-1..4 (13–16 digits).
     if (seps > 0 && !/^\d{4}([ -])(?:\d{6}\1\d{4,5}|\d{4}(?:\1\d{4}){0,2}(?:\1\d{1,4})?)$/.test(raw)) continue;
     if (seps === 0 && NOT_CARD_CONTEXT.test(before(text, m.index, 30))) continue;
