@@ -41,6 +41,27 @@ describe('bias detector', () => {
     expect(await detect(text)).toEqual([]);
   });
 
+  // the rules find nothing in these (written blind, holdout9's style); the bias n-gram model does
+  it.each([
+    "Re: candidate shortlist\n\nI'd skip the older applicants. People over 50 can't pick up new tools and they're always off " +
+      'sick. Hire someone young.',
+    'Stellt bloß keine Frauen für die Schichtleitung ein, die sind viel zu emotional für schwierige Entscheidungen.',
+    'los mayores de 60 ya no sirven para trabajar con ordenadores, no aprenden nada y solo dan problemas',
+  ])('the learned layer finds a stereotype the rules miss: %s', async (text) => {
+    expect(await biasDetector({ ngram: false }).detect(text, { stage: 'output' })).toEqual([]);
+    const found = await detect(text);
+    expect(found.map((f) => f.type)).toEqual(['STEREOTYPE']);
+    expect(found[0]!.score).toBeGreaterThanOrEqual(0.5);
+  });
+
+  it.each([
+    'Our team lead keeps saying older staff cannot learn new tools. How do I raise this with HR without it backfiring?',
+    'We reviewed our hiring data: applicants over 50 were shortlisted half as often, so we are changing the process.',
+    'Please send the updated shift plan for the warehouse team by Friday.',
+  ])('the learned layer passes: %s', async (text) => {
+    expect(await detect(text)).toEqual([]);
+  });
+
   it('spans only the stereotyping sentence and honours the threshold', async () => {
     const text = 'We hired three people. Women are bad at math anyway. Lunch is at noon.';
     const found = await detect(text);

@@ -67,6 +67,10 @@ describe('moderation detector: benign hard negatives pass', () => {
     'Este bug me está matando.',
     "You're not stupid, you just need practice.",
     'I hate Mondays.',
+    // a message reported to moderators, quoted in the question about it
+    'Mod question: a member reported this message: "you absolute moron, get lost". Warning or a 48h ban?',
+    'Ein Mitglied hat diesen Beitrag gemeldet: „du bist so ein Trottel“. Verwarnen oder sperren?',
+    'Un membre a signalé ce commentaire : « espèce de crétin ». On avertit ?',
   ])('%s', async (text) => {
     expect(await detector.detect(text, { stage: 'output' })).toEqual([]);
   });

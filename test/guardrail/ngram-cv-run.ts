@@ -5,7 +5,7 @@
  * written blind, which is how the L2 strength ({@link NGRAM_L2}) was chosen. Prints, per L2, the held-out AUC on the
  * family's own sets (all and per language), and the detection at 5 % and 2 % false positives. A development aid.
  */
-import { fit, ngramRows, featureRows, NGRAM_L2 } from './train-ngram.js';
+import { fit, ngramRows, featureRows, NGRAM_L2, setsOf } from './train-ngram.js';
 
 /** Folds of the grouped cross-validation. */
 export const FOLDS = 10;
@@ -68,7 +68,7 @@ if (process.argv[1]?.endsWith('ngram-cv-run.ts')) {
   const grid = (process.argv[3] ?? `${NGRAM_L2}`).split(',').map(Number);
   for (const l2 of grid) {
     const { rows, p } = outOfFold(family, l2);
-    const own = rows.flatMap((r, i) => (r.set.startsWith(family) ? [i] : []));
+    const own = rows.flatMap((r, i) => (r.set.startsWith(setsOf(family)) ? [i] : []));
     const y = own.map((i) => rows[i]!.y);
     const s = own.map((i) => p[i]!);
     const share = (label: number): string =>
@@ -77,5 +77,11 @@ if (process.argv[1]?.endsWith('ngram-cv-run.ts')) {
       `${family} l2=${l2}: AUC ${auc(y, s).toFixed(4)}, detection at 5 % FP ${detectionAt(y, s, 0.05).toFixed(3)}, ` +
         `at 2 % ${detectionAt(y, s, 0.02).toFixed(3)}, at p ≥ 0.5 ${share(1)} / FP ${share(0)}`,
     );
+    // the operating points: the probability that lets through 1, 2 and 5 % of the family's benign texts
+    const benign = s.filter((_, j) => y[j] === 0).sort((a, b) => b - a);
+    for (const fp of [0.01, 0.02, 0.05]) {
+      const at = (benign[Math.floor(fp * benign.length)] ?? 0).toFixed(3);
+      console.log(`  ${fp * 100} % FP: p > ${at}, detection ${detectionAt(y, s, fp).toFixed(3)}`);
+    }
   }
 }

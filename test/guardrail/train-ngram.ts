@@ -17,10 +17,25 @@ import { readFixture, trainingSets } from './fixture-rates.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-const FAMILIES: Record<string, { attacks: readonly string[]; other: string }> = {
+/**
+ * A model's positive labels, the other family whose benign texts join as negatives, the sets it reads (`sets`: their
+ * name prefix, the family's by default) and where its weights go (`out`: under actors/guardrail/detectors/, and the
+ * constant's name). The bias model reads the moderation sets' stereotype rows against their benign ones; their other
+ * harmful rows teach it nothing either way and are left out.
+ */
+const FAMILIES: Record<string, { attacks: readonly string[]; other: string; sets?: string; out?: [string, string] }> = {
   injection: { attacks: ['INJECTION', 'JAILBREAK', 'PROMPT_EXTRACTION'], other: 'moderation' },
   moderation: { attacks: ['HARASSMENT', 'HATE', 'SELF_HARM', 'VIOLENCE', 'SEXUAL'], other: 'injection' },
+  bias: {
+    attacks: ['BIAS', 'STEREOTYPE'],
+    other: 'injection',
+    sets: 'moderation',
+    out: ['moderation/bias-ngram-weights.ts', 'BIAS_NGRAM_MODEL'],
+  },
 };
+
+/** The name prefix of the sets a family's model reads. */
+export const setsOf = (family: string): string => FAMILIES[family]?.sets ?? family;
 
 /** One training text of a family's n-gram model: 1 for an attack or 0 for benign, and the set it comes from. */
 export interface NgramRow {
@@ -33,7 +48,7 @@ export interface NgramRow {
 export function ngramRows(family: string): NgramRow[] {
   const spec = FAMILIES[family]!;
   const rows: NgramRow[] = [];
-  for (const set of trainingSets(family))
+  for (const set of trainingSets(setsOf(family)))
     for (const row of readFixture(set)) {
       if (spec.attacks.includes(row.label)) rows.push({ text: row.text, y: 1, set });
       else if (row.label === 'benign') rows.push({ text: row.text, y: 0, set });
@@ -191,8 +206,8 @@ function train(family: string): void {
   const rows = trainingRows(family);
   const { w, bias } = fit(rows);
   const { scale, weights } = quantise(w);
-  const out = join(here, '..', '..', 'actors', 'guardrail', 'detectors', family, 'ngram-weights.ts');
-  const name = `${family.toUpperCase()}_NGRAM_MODEL`;
+  const [file, name] = FAMILIES[family]?.out ?? [`${family}/ngram-weights.ts`, `${family.toUpperCase()}_NGRAM_MODEL`];
+  const out = join(here, '..', '..', 'actors', 'guardrail', 'detectors', file);
   writeFileSync(
     out,
     `/**\n * Weights of the ${family} detector's n-gram model (text/ngram.ts), written by test/guardrail/train-ngram.ts from\n` +

@@ -15,12 +15,13 @@ import { ConceptTagger, textJudgement } from '../text/concepts.js';
 import { layeredDetect, layeredDetector, thresholdOf, type LayeredOptions } from '../text/detector.js';
 import type { Finding } from '../../../../protocols/index.js';
 import { loadNgram, ngramGate, ngramProbability, type LoadedNgram, type NgramGate } from '../text/ngram.js';
-import { withoutMentions } from '../text/rules.js';
+import { contextDamping, withoutMentions } from '../text/rules.js';
 import { stackGate, stackProbability, type StackModel } from '../text/stack.js';
 import { MODERATION_STACK } from './stack-weights.js';
 import { normalizeText } from '../text/normalize.js';
 import { MODERATION_CONCEPT_MODEL } from './concept-weights.js';
 import { MODERATION_NGRAM_MODEL } from './ngram-weights.js';
+import { BIAS_NGRAM_MODEL } from './bias-ngram-weights.js';
 import { MODERATION_LEXICON } from './lexicon.js';
 import {
   BIAS_BENIGN,
@@ -103,10 +104,35 @@ export function moderationDetector(options: ModerationOptions = {}): Detector {
   };
 }
 
-/** Stereotyping generalisations about groups of people. */
+let biasNgram: LoadedNgram | undefined;
+/**
+ * Where the bias n-gram model (trained on the moderation sets' stereotype rows against their benign ones) adds a
+ * finding to a text the rules found nothing in: out of fold, grouped by set (`npx tsx test/guardrail/ngram-cv-run.ts
+ * bias`), p > 0.32 let through 1 % of the benign texts and caught 0.82 of the stereotype rows (AUC 0.99); the rules
+ * alone caught 3 of 10 on the blind holdout9. The model never removes a rule's finding (`low` -1).
+ */
+export const BIAS_NGRAM_GATE: NgramGate = { low: -1, keep: 0, high: 0.35 };
+
+/** Stereotyping generalisations about groups of people: the rules, and the bias n-gram model where they find nothing. */
 export function biasDetector(options: BiasOptions = {}): Detector {
-  return layeredDetector({ name: 'bias', rules: BIAS_RULES, contexts: BIAS_CONTEXTS, benign: BIAS_BENIGN }, BIAS_TYPES, {
+  const rules = layeredDetector({ name: 'bias', rules: BIAS_RULES, contexts: BIAS_CONTEXTS, benign: BIAS_BENIGN }, BIAS_TYPES, {
     ...options,
     similarity: false,
   });
+  if (options.ngram === false) return rules;
+  biasNgram ??= loadNgram(BIAS_NGRAM_MODEL);
+  const model = options.models?.ngram ?? biasNgram;
+  const threshold = thresholdOf(options);
+  return {
+    ...rules,
+    async detect(text, ctx) {
+      const found = await rules.detect(text, ctx);
+      // read without quoted mentions, as the moderation layers do: a report quoting a stereotype is not one
+      const read = withoutMentions(normalizeText(text).text, MODERATION_MENTIONS);
+      // and damped as the rules' findings are where the text criticises a stereotype ("it is a myth that …")
+      const damping = (t: string): number => contextDamping(read, BIAS_CONTEXTS, t);
+      const p = ngramProbability(model, read);
+      return ngramGate('bias', text, found, p, BIAS_NGRAM_GATE, () => BIAS_TYPES[0], threshold, damping);
+    },
+  };
 }

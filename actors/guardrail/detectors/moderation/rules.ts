@@ -702,7 +702,10 @@ export const MODERATION_MENTIONS: Mentions = {
       String.raw`nannte|nennt|genannt|bezeichnet|bezeichnete|beschimpft|beschimpfte|wort|begriff|beleidigung|schrieb|geschrieben|` +
       // a message passed on: what someone sent, messaged or replied (`sent me the following: "…"`)
       String.raw`sent|messaged|texted|replied|commented|dmed|following|envoye|envoyait|repondu|suivant|schickte|geschickt|` +
-      String.raw`antwortete|folgendes|folgende|envio|mando|respondio|siguiente)\b` +
+      String.raw`antwortete|folgendes|folgende|envio|mando|respondio|siguiente|` +
+      // a message reported to moderators (`a user reported this message: "…"`, `hat diese Nachricht gemeldet: „…“`)
+      String.raw`reported|flagged|gemeldet|gemeldete|meldete|signale|signalee|signalait|denunciado|denunciada|denuncio|` +
+      String.raw`reportado|reportada|reporto)\b` +
       String.raw`(?! (?:you|dich|dir|toi|te|vous|usted)\b)[^"“„«'‘\n]{0,60}?` +
       /(?:"([^"\n]{1,40})"|“([^“”\n]{1,40})”|„([^„“”\n]{1,40})[“”]|«[ \t]?([^«»\n]{1,40}?)[ \t]?»|'([^'\n]{1,40})'|‘([^‘’\n]{1,40})’)/u
         .source +

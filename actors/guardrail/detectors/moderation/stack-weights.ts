@@ -5,9 +5,9 @@
 import type { StackModel } from '../text/stack.js';
 
 export const MODERATION_STACK: StackModel = {
-  ngram: 0.8567,
-  concept: 0.2369,
-  bias: 0.5091,
+  ngram: 0.8562,
+  concept: 0.237,
+  bias: 0.5096,
   threshold: 0.7,
   keep: 0.9,
   words: 10,
