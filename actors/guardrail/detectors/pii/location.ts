@@ -16,7 +16,7 @@ import {
   unaccent,
   WORDLIKE_PLACE_NAMES,
 } from './lexicon.js';
-import { cue, cueMatches, hasCue, lowered, type Cue } from './cue.js';
+import { cue, cueMatches, hasCue, lowered, scan, scanOf, type Cue } from './cue.js';
 import { tableCells } from './table.js';
 import { before, type Span } from '../text/pii-spans.js';
 import { allMatches } from '../matches.js';
@@ -107,7 +107,7 @@ const ES_HINT = cue(`(?:${ES_WORDS.replace(/\./g, '\\.')})`);
 const TRAVEL_VERBS =
   'moving|relocating|relocated|relocate|travelling|traveling|flying|visiting|ziehe|zieht|ziehen|umziehen|' +
   'déménage|déménagé|déménager|voyage|me mudo|nos mudamos|mudarse|viajo|viajamos';
-const POSTCODE_CITY = /(?<![\p{L}\p{N}.,:/-])(?:[A-Z]{1,2}-)?\d{5}[ \t]+(\p{Lu}[\p{L}-]+(?:[ \t]\p{Lu}[\p{L}-]+)?)/gu;
+const POSTCODE_CITY = scanOf(/(?<![\p{L}\p{N}.,:/-])(?:[A-Z]{1,2}-)?\d{5}[ \t]+(\p{Lu}[\p{L}-]+(?:[ \t]\p{Lu}[\p{L}-]+)?)/.source, 'gu');
 const PLACE_PREP = cue(
   [
     '(?:live|living|lives|lived|based|located|moved|reside|resident|',
@@ -130,7 +130,7 @@ const PREP_CITY = new RegExp(
 
 const CITY_PHRASE = `(\\p{Lu}[\\p{L}'’.-]+(?:[ \\t](?:am |an der |de |del |de la |sur |im |upon |on )?\\p{Lu}[\\p{L}'’.-]+){0,2})`;
 /** A known city after a place preposition anywhere ("flying from Boston to Seattle", "Büro in Zürich", "à Lyon"). */
-const ANY_PREP_CITY = new RegExp(
+const ANY_PREP_CITY = scanOf(
   `(?<![\\p{L}])(in|im|near|nahe|aus|nach|from|to|via|à|au|près de|sur|en|de|desde|hasta|cerca de)[ \\t]+` +
     `(?:(?:the|der|die|dem|den|le|la|l'|l’|el)[ \\t]+)?${CITY_PHRASE}`,
   'gu',
@@ -417,7 +417,7 @@ export function findLocations(text: string, lower: string | null = lowered(text)
       out.push({ type: 'LOCATION', start: m.index, end: m.index + raw.length, score: 0.9 });
     }
   }
-  for (const m of allMatches(POSTCODE_CITY, text)) {
+  for (const m of scan(POSTCODE_CITY, text)) {
     const phrase = m[1] ?? '';
     const at = m.index + m[0].length - phrase.length;
     const end = cityEnd(text, at, phrase);
@@ -459,7 +459,7 @@ export function findLocations(text: string, lower: string | null = lowered(text)
     const unlisted = end === undefined && (phrase.includes(' ') || PLACE_SUFFIX.test(phrase.toLowerCase())) && givenPlace(phrase);
     if (end !== undefined || unlisted) out.push({ type: 'LOCATION', start: at, end: end ?? at + phrase.length, score: 0.7 });
   }
-  for (const m of allMatches(ANY_PREP_CITY, text)) {
+  for (const m of scan(ANY_PREP_CITY, text)) {
     const phrase = (m[2] ?? '').replace(/[.'’-]+$/, '');
     if (
       m[1] === 'de' &&

@@ -15,7 +15,7 @@ import {
   unaccent,
   WORDLIKE_LAST,
 } from './lexicon.js';
-import { cue, cueMatches, lowered } from './cue.js';
+import { cue, cueMatches, lowered, scan, scanOf } from './cue.js';
 import { tableCells } from './table.js';
 import type { Span } from '../text/pii-spans.js';
 import { allMatches } from '../matches.js';
@@ -100,15 +100,16 @@ const plainLast = (w: string): boolean => has(LAST_NAMES, w) && !has(WORDLIKE_LA
 const nameLike = (words: readonly string[]): boolean =>
   words.length > 1 && givenLike(words[0] ?? '') && words.every((w) => isKnown(w) || givenLike(w.split(/['’-]/).at(-1) ?? w));
 
-const HONORIFIC = new RegExp(
+// One look-behind for both branches (`(?<!…)(?:A|M\. )`, as `(?<!…)A|(?<!…)M\. `), so it runs as a Scan.
+const HONORIFIC = scanOf(
   [
-    '(?<![\\p{L}\\p{N}])(?:(?:Frau|Herr|Herrn|Madame|Monsieur|Señora|',
+    '(?<![\\p{L}\\p{N}])(?:(?:(?:Frau|Herr|Herrn|Madame|Monsieur|Señora|',
     'Señor|Mrs|Mr|Ms)\\.?\\s(?=(?:Dr|Prof|Dra|Doktor|Professor)\\b))?(?:Mr|',
     'Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame|Herr|Herrn|Frau|Hr|Fr|Mme|',
     'Mlle|Monsieur|Madame|Mademoiselle|Me|Sr|Sra|Srta|Dra|Señor|',
     'Señora|Señorita|Don|Doña|Dña|Dott|Mister|Professor|Doktor|',
     'Docteur|Doctor|Doctora|Familie|Famille|Familia|famille|familia|señor|señora|señorita|monsieur|madame|mademoiselle)' +
-      '(?:\\.|(?= ))\\s?|(?<![\\p{L}\\p{N}])M\\. ',
+      '(?:\\.|(?= ))\\s?|M\\. )',
   ].join(''),
   'gu',
 );
@@ -176,13 +177,16 @@ const JSON_NAME = cue(
 /** Short name-part keys ("first", "last"): a name when the value is one whole capitalised name. */
 const JSON_PART = cue(`["'](?:first|last|given|family|middle|apellido1|apellido2|primer_apellido|segundo_apellido)["']\\s*:\\s*["']`);
 const LINE_PERSON = cue(`(?:^|[\\s,;({"'])(?:${PERSON_KEY}|from|von|de|to|an|à|para|name|namen)["']?\\s*[:=]\\s*["']?`);
-const CAPITAL_PAIR = /(?<![\p{L}\p{N}_@./#-])\p{Lu}[\p{Ll}\p{M}]+(?:-\p{Lu}[\p{Ll}\p{M}]+)?(?= )/gu;
+const CAPITAL_PAIR = scanOf(/(?<![\p{L}\p{N}_@./#-])\p{Lu}[\p{Ll}\p{M}]+(?:-\p{Lu}[\p{Ll}\p{M}]+)?(?= )/.source, 'gu');
 
 /** Who receives at a door or in care of ("klingeln bei Hoffmann", "c/o", "chez"): a listed or name-like name follows. */
 const DOORBELL = cue('(?<![\\p{L}])(?:klingeln bei|klingel:?|bei familie|c/o|chez|care of|a la atención de|a/a)\\s+');
 
+/** A capitalised word right before punctuation or a line end. */
+const LONE = scanOf(/(?<![\p{L}\p{N}_@./#-])\p{Lu}[\p{Ll}\p{M}]+(?=[,.!?;:)\]"']|$|\n)/.source, 'gmu');
+
 /** Initials before a surname ("J. R. Hartley", "A. Novak"). */
-const INITIALS = /(?<![\p{L}\p{N}.])(?:\p{Lu}\.[ \t]?){1,3}(?=\p{Lu}[\p{Ll}\p{M}])/gu;
+const INITIALS = scanOf(/(?<![\p{L}\p{N}.])(?:\p{Lu}\.[ \t]?){1,3}(?=\p{Lu}[\p{Ll}\p{M}])/.source, 'gu');
 
 /** Words after which the names of people follow, listed ("cc: A B, C D", "assigned to A B", "Ansprechpartner: …"). */
 const CUE = cue(
@@ -281,7 +285,7 @@ function push(out: Span[], start: number, name: Name | undefined, score: number)
 /** Person names in context. */
 export function findPersons(text: string, lower: string | null = lowered(text)): Span[] {
   const out: Span[] = [];
-  for (const m of allMatches(HONORIFIC, text)) {
+  for (const m of scan(HONORIFIC, text)) {
     const name = readName(text, m.index + m[0].length, 3);
     if (name === undefined) continue;
     const h = m[0].trim().toLowerCase();
@@ -297,7 +301,6 @@ export function findPersons(text: string, lower: string | null = lowered(text)):
   for (const m of cueMatches(GREETING_STRONG, text, lower)) {
     if (/\p{L}/u.test(text[m.index - 1] ?? '')) continue; // "Wasserkocher" is no "cher"
     const at = m.index + m[0].length;
-    HONORIFIC.lastIndex = 0;
     const name = readName(text, at, 3);
     // One capital letter is an initial or a model code ("WK 12"), not a name.
     if (name !== undefined && name.end - at > 1) push(out, at, name, 0.85);
@@ -348,7 +351,7 @@ export function findPersons(text: string, lower: string | null = lowered(text)):
     if (/^["']/.test(m[0]) && !/["']/.test(text[name.end] ?? '')) continue;
     if (!generic || name.words.some(isKnown) || nameLike(name.words)) push(out, at, name, 0.85);
   }
-  for (const m of allMatches(CAPITAL_PAIR, text)) {
+  for (const m of scan(CAPITAL_PAIR, text)) {
     const w = m[0];
     const nextCap = /^\p{Lu}/u.test(text[m.index + w.length + 1] ?? '');
     const byFirst = clearFirst(w) || (isFirst(w) && nextCap);
@@ -364,8 +367,7 @@ export function findPersons(text: string, lower: string | null = lowered(text)):
     out.push({ type: 'PERSON', start: m.index, end: name.end, score: name.words.length > 1 ? 0.85 : 0.7 });
   }
   // Lone first names right before punctuation or a line end ("Thanks, Anna!", "ask Lukas.") are caught by the gazetteer too.
-  const LONE = /(?<![\p{L}\p{N}_@./#-])\p{Lu}[\p{Ll}\p{M}]+(?=[,.!?;:)\]"']|$|\n)/gmu;
-  for (const m of allMatches(LONE, text)) {
+  for (const m of scan(LONE, text)) {
     if (clearFirst(m[0])) out.push({ type: 'PERSON', start: m.index, end: m.index + m[0].length, score: 0.7 });
   }
   for (const m of cueMatches(CUE, text, lower)) pushList(out, text, m.index + m[0].length);
@@ -373,7 +375,7 @@ export function findPersons(text: string, lower: string | null = lowered(text)):
     const name = readName(text, m.index + m[0].length, 3);
     if (name !== undefined && (name.words.some(isKnown) || nameLike(name.words))) push(out, m.index + m[0].length, name, 0.85);
   }
-  for (const m of allMatches(INITIALS, text)) {
+  for (const m of scan(INITIALS, text)) {
     const name = readName(text, m.index + m[0].length, 2);
     const w = name?.words[0] ?? '';
     // One initial needs a listed surname ("A. Novak", not "A. Introduction"); two or more, a word that could be one.
