@@ -177,13 +177,18 @@ const JSON_NAME = cue(
 /** Short name-part keys ("first", "last"): a name when the value is one whole capitalised name. */
 const JSON_PART = cue(`["'](?:first|last|given|family|middle|apellido1|apellido2|primer_apellido|segundo_apellido)["']\\s*:\\s*["']`);
 const LINE_PERSON = cue(`(?:^|[\\s,;({"'])(?:${PERSON_KEY}|from|von|de|to|an|à|para|name|namen)["']?\\s*[:=]\\s*["']?`);
-const CAPITAL_PAIR = scanOf(/(?<![\p{L}\p{N}_@./#-])\p{Lu}[\p{Ll}\p{M}]+(?:-\p{Lu}[\p{Ll}\p{M}]+)?(?= )/.source, 'gu');
+/**
+ * A capital at the start of a word: `\p{Lu}` behind a cheap range that holds every upper-case letter (A–Z and code
+ * points from U+00C0), which V8 tests at each position far faster than the Unicode class.
+ */
+const CAPITAL = '(?=[A-Z\\xC0-\\u{10FFFF}])\\p{Lu}';
+const CAPITAL_PAIR = scanOf(`(?<![\\p{L}\\p{N}_@./#-])${CAPITAL}[\\p{Ll}\\p{M}]+(?:-\\p{Lu}[\\p{Ll}\\p{M}]+)?(?= )`, 'gu');
 
 /** Who receives at a door or in care of ("klingeln bei Hoffmann", "c/o", "chez"): a listed or name-like name follows. */
 const DOORBELL = cue('(?<![\\p{L}])(?:klingeln bei|klingel:?|bei familie|c/o|chez|care of|a la atención de|a/a)\\s+');
 
 /** A capitalised word right before punctuation or a line end. */
-const LONE = scanOf(/(?<![\p{L}\p{N}_@./#-])\p{Lu}[\p{Ll}\p{M}]+(?=[,.!?;:)\]"']|$|\n)/.source, 'gmu');
+const LONE = scanOf(`(?<![\\p{L}\\p{N}_@./#-])${CAPITAL}[\\p{Ll}\\p{M}]+(?=[,.!?;:)\\]"']|$|\\n)`, 'gmu');
 
 /** Initials before a surname ("J. R. Hartley", "A. Novak"). */
 const INITIALS = scanOf(/(?<![\p{L}\p{N}.])(?:\p{Lu}\.[ \t]?){1,3}(?=\p{Lu}[\p{Ll}\p{M}])/.source, 'gu');
