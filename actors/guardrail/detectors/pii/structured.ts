@@ -136,7 +136,10 @@ export function findSsns(text: string): Span[] {
 }
 
 const IPV4 = scanOf(/(?<![\p{L}\p{N}_.-])(?:\d{1,3}\.){3}\d{1,3}(?![\p{N}_]|\.\d|-\d)/.source, 'gu');
-const IPV6 = scanOf(/(?<![\p{L}\p{N}_:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\p{L}\p{N}_:])/.source, 'gu');
+const IPV6 = scanOf(
+  /(?<![\p{L}\p{N}_:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\p{L}\p{N}_:])/.source,
+  'gu',
+);
 /** What an {@link IPV6} match cannot lack. */
 const TWO_COLONS = /:[0-9A-Fa-f]{0,4}:/;
 const VERSION_CONTEXT =
