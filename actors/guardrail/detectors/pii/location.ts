@@ -107,7 +107,7 @@ const ES_HINT = cue(`(?:${ES_WORDS.replace(/\./g, '\\.')})`);
 const TRAVEL_VERBS =
   'moving|relocating|relocated|relocate|travelling|traveling|flying|visiting|ziehe|zieht|ziehen|umziehen|' +
   'déménage|déménagé|déménager|voyage|me mudo|nos mudamos|mudarse|viajo|viajamos';
-const POSTCODE_CITY = scanOf(/(?<![\p{L}\p{N}.,:/-])(?:[A-Z]{1,2}-)?\d{5}[ \t]+(\p{Lu}[\p{L}-]+(?:[ \t]\p{Lu}[\p{L}-]+)?)/.source, 'gu');
+const POSTCODE_CITY = scanOf(/(?<![\p{L}\p{N}.,:/-])(?:[A-Z]{1,2}-)?\d{5}[ \t]+(\p{Lu}[\p{L}-]+(?:[ \t]\p{Lu}[\p{L}-]+)?)/u.source, 'gu');
 const PLACE_PREP = cue(
   [
     '(?:live|living|lives|lived|based|located|moved|reside|resident|',

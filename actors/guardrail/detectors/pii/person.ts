@@ -191,7 +191,7 @@ const DOORBELL = cue('(?<![\\p{L}])(?:klingeln bei|klingel:?|bei familie|c/o|che
 const LONE = scanOf(`(?<![\\p{L}\\p{N}_@./#-])${CAPITAL}[\\p{Ll}\\p{M}]+(?=[,.!?;:)\\]"']|$|\\n)`, 'gmu');
 
 /** Initials before a surname ("J. R. Hartley", "A. Novak"). */
-const INITIALS = scanOf(/(?<![\p{L}\p{N}.])(?:\p{Lu}\.[ \t]?){1,3}(?=\p{Lu}[\p{Ll}\p{M}])/.source, 'gu');
+const INITIALS = scanOf(/(?<![\p{L}\p{N}.])(?:\p{Lu}\.[ \t]?){1,3}(?=\p{Lu}[\p{Ll}\p{M}])/u.source, 'gu');
 
 /** Words after which the names of people follow, listed ("cc: A B, C D", "assigned to A B", "Ansprechpartner: …"). */
 const CUE = cue(

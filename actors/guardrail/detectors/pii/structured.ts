@@ -70,7 +70,7 @@ function cardIssuer(d: string): boolean {
 }
 
 // After a comma too: a CSV field ("TX-1,12.00,5530…"); a thousands group after a comma has three digits, not 12–19.
-const CARD = scanOf(/(?<![\p{L}\p{N}_.-])\d(?:[ -]?\d){11,18}(?![\p{L}\p{N}_]|[.,]\d|-\d)/.source, 'gu');
+const CARD = scanOf(/(?<![\p{L}\p{N}_.-])\d(?:[ -]?\d){11,18}(?![\p{L}\p{N}_]|[.,]\d|-\d)/u.source, 'gu');
 const NOT_CARD_CONTEXT = new RegExp(
   [
     '(order|bestell|commande|pedido|invoice|rechnung|factura|facture|',
@@ -118,7 +118,7 @@ export function findIbans(text: string): Span[] {
   return out;
 }
 
-const SSN = scanOf(/(?<![\p{L}\p{N}-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\p{N}]|-\d)/.source, 'gu');
+const SSN = scanOf(/(?<![\p{L}\p{N}-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\p{N}]|-\d)/u.source, 'gu');
 const SSN_CONTEXT = /(ssn|social security|soc\.? sec|sozialversicherung|seguro social|sécurité sociale|tax id|taxpayer)[^\n]{0,25}$/;
 
 /** US social security numbers with a valid area (not 000, 666, 9xx), group (not 00) and serial (not 0000). */
@@ -135,9 +135,9 @@ export function findSsns(text: string): Span[] {
   return out;
 }
 
-const IPV4 = scanOf(/(?<![\p{L}\p{N}_.-])(?:\d{1,3}\.){3}\d{1,3}(?![\p{N}_]|\.\d|-\d)/.source, 'gu');
+const IPV4 = scanOf(/(?<![\p{L}\p{N}_.-])(?:\d{1,3}\.){3}\d{1,3}(?![\p{N}_]|\.\d|-\d)/u.source, 'gu');
 const IPV6 = scanOf(
-  /(?<![\p{L}\p{N}_:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\p{L}\p{N}_:])/.source,
+  /(?<![\p{L}\p{N}_:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\p{L}\p{N}_:])/u.source,
   'gu',
 );
 /** What an {@link IPV6} match cannot lack. */

@@ -167,8 +167,11 @@ export function tableCells(text: string, header: RegExp): Cell[] {
   let resume = 0;
   for (const h of (t.headers ??= headerLines(text))) {
     if (h.next <= resume) continue;
-    const columns = h.head.flatMap((c, index) => (header.test(c.value) ? [{ index, header: c.value.toLowerCase() }] : []));
-    if (columns.length === 0) continue;
+    let columns: { index: number; header: string }[] | undefined;
+    h.head.forEach((c, index) => {
+      if (header.test(c.value)) (columns ??= []).push({ index, header: c.value.toLowerCase() });
+    });
+    if (columns === undefined) continue;
     let rows = t.rows.get(h);
     if (rows === undefined) t.rows.set(h, (rows = tableRows(text, h)));
     for (const row of rows.rows)
