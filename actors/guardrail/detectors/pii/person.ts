@@ -182,13 +182,45 @@ const LINE_PERSON = cue(`(?:^|[\\s,;({"'])(?:${PERSON_KEY}|from|von|de|to|an|à|
  * points from U+00C0), which V8 tests at each position far faster than the Unicode class.
  */
 const CAPITAL = '(?=[A-Z\\xC0-\\u{10FFFF}])\\p{Lu}';
-const CAPITAL_PAIR = scanOf(`(?<![\\p{L}\\p{N}_@./#-])${CAPITAL}[\\p{Ll}\\p{M}]+(?:-\\p{Lu}[\\p{Ll}\\p{M}]+)?(?= )`, 'gu');
+/** A capitalised word (all of its lower-case letters and marks), not inside a word, an address, a path or a handle. */
+const CAPITAL_WORD = scanOf(`(?<![\\p{L}\\p{N}_@./#-])${CAPITAL}[\\p{Ll}\\p{M}]+`, 'gu');
+/** A second part of a hyphenated name ("-Marie") before a space. */
+const HYPHEN_PART = /-\p{Lu}[\p{Ll}\p{M}]+(?= )/uy;
+/** What ends a lone word: punctuation, a line end (the `$` of a multi-line pattern) or the text's end. */
+const LONE_END = /^[,.!?;:)\]"'\n\r\u2028\u2029]?$/;
+
+/** A capitalised word found by {@link capitalWords}. */
+interface Word {
+  readonly index: number;
+  readonly word: string;
+}
+
+/**
+ * From one scan of capitalised words, the matches of two patterns: `pairs`, those of
+ * `(?<![\p{L}\p{N}_@./#-])\p{Lu}[\p{Ll}\p{M}]+(?:-\p{Lu}[\p{Ll}\p{M}]+)?(?= )` (a word, maybe hyphenated, before a
+ * space), and `lone`, those of `(?<![\p{L}\p{N}_@./#-])\p{Lu}[\p{Ll}\p{M}]+(?=[,.!?;:)\]"']|$|\n)` with the `m` flag
+ * (a word before punctuation or a line end). Both begin with the whole word (their look-aheads fail inside it), so
+ * the character after it decides.
+ */
+function capitalWords(text: string): { pairs: Word[]; lone: Word[] } {
+  const pairs: Word[] = [];
+  const lone: Word[] = [];
+  for (const m of scan(CAPITAL_WORD, text)) {
+    const end = m.index + m[0].length;
+    const next = text.charAt(end);
+    if (next === ' ') pairs.push({ index: m.index, word: m[0] });
+    else if (next === '-') {
+      HYPHEN_PART.lastIndex = end;
+      const part = HYPHEN_PART.exec(text);
+      if (part !== null) pairs.push({ index: m.index, word: m[0] + part[0] });
+    }
+    if (LONE_END.test(next)) lone.push({ index: m.index, word: m[0] });
+  }
+  return { pairs, lone };
+}
 
 /** Who receives at a door or in care of ("klingeln bei Hoffmann", "c/o", "chez"): a listed or name-like name follows. */
 const DOORBELL = cue('(?<![\\p{L}])(?:klingeln bei|klingel:?|bei familie|c/o|chez|care of|a la atención de|a/a)\\s+');
-
-/** A capitalised word right before punctuation or a line end. */
-const LONE = scanOf(`(?<![\\p{L}\\p{N}_@./#-])${CAPITAL}[\\p{Ll}\\p{M}]+(?=[,.!?;:)\\]"']|$|\\n)`, 'gmu');
 
 /** Initials before a surname ("J. R. Hartley", "A. Novak"). */
 const INITIALS = scanOf(/(?<![\p{L}\p{N}.])(?:\p{Lu}\.[ \t]?){1,3}(?=\p{Lu}[\p{Ll}\p{M}])/u.source, 'gu');
@@ -356,8 +388,9 @@ export function findPersons(text: string, lower: string | null = lowered(text)):
     if (/^["']/.test(m[0]) && !/["']/.test(text[name.end] ?? '')) continue;
     if (!generic || name.words.some(isKnown) || nameLike(name.words)) push(out, at, name, 0.85);
   }
-  for (const m of scan(CAPITAL_PAIR, text)) {
-    const w = m[0];
+  const capitals = capitalWords(text);
+  for (const m of capitals.pairs) {
+    const w = m.word;
     const nextCap = /^\p{Lu}/u.test(text[m.index + w.length + 1] ?? '');
     const byFirst = clearFirst(w) || (isFirst(w) && nextCap);
     if (!byFirst && !(nextCap && givenLike(w))) continue;
@@ -372,8 +405,8 @@ export function findPersons(text: string, lower: string | null = lowered(text)):
     out.push({ type: 'PERSON', start: m.index, end: name.end, score: name.words.length > 1 ? 0.85 : 0.7 });
   }
   // Lone first names right before punctuation or a line end ("Thanks, Anna!", "ask Lukas.") are caught by the gazetteer too.
-  for (const m of scan(LONE, text)) {
-    if (clearFirst(m[0])) out.push({ type: 'PERSON', start: m.index, end: m.index + m[0].length, score: 0.7 });
+  for (const m of capitals.lone) {
+    if (clearFirst(m.word)) out.push({ type: 'PERSON', start: m.index, end: m.index + m.word.length, score: 0.7 });
   }
   for (const m of cueMatches(CUE, text, lower)) pushList(out, text, m.index + m[0].length);
   for (const m of cueMatches(DOORBELL, text, lower)) {
