@@ -15,7 +15,7 @@ import {
   unaccent,
   WORDLIKE_LAST,
 } from './lexicon.js';
-import { cue, cueMatches, lowered, scan, scanOf } from './cue.js';
+import { CAPITAL_AHEAD, cue, cueMatches, lowered, scan, scanOf } from './cue.js';
 import { tableCells } from './table.js';
 import type { Span } from '../text/pii-spans.js';
 import { allMatches } from '../matches.js';
@@ -177,11 +177,8 @@ const JSON_NAME = cue(
 /** Short name-part keys ("first", "last"): a name when the value is one whole capitalised name. */
 const JSON_PART = cue(`["'](?:first|last|given|family|middle|apellido1|apellido2|primer_apellido|segundo_apellido)["']\\s*:\\s*["']`);
 const LINE_PERSON = cue(`(?:^|[\\s,;({"'])(?:${PERSON_KEY}|from|von|de|to|an|à|para|name|namen)["']?\\s*[:=]\\s*["']?`);
-/**
- * A capital at the start of a word: `\p{Lu}` behind a cheap range that holds every upper-case letter (A–Z and code
- * points from U+00C0), which V8 tests at each position far faster than the Unicode class.
- */
-const CAPITAL = '(?=[A-Z\\xC0-\\u{10FFFF}])\\p{Lu}';
+/** A capital at the start of a word (behind a cheap range check, see cue.ts). */
+const CAPITAL = `${CAPITAL_AHEAD}\\p{Lu}`;
 /** A capitalised word (all of its lower-case letters and marks), not inside a word, an address, a path or a handle. */
 const CAPITAL_WORD = scanOf(`(?<![\\p{L}\\p{N}_@./#-])${CAPITAL}[\\p{Ll}\\p{M}]+`, 'gu');
 /** A second part of a hyphenated name ("-Marie") before a space. */
