@@ -281,6 +281,9 @@ function mailboxNames(text: string, out: Span[]): void {
   }
 }
 
+/** A list's glue at the end of a text (what the names before a found name end with). */
+const GLUE_END = /(?:,[ \t]*|[ \t]+(?:and|und|et|y|&)[ \t]+)$/;
+
 /** Names joined to a found name ("Xiaoming Chen and Nomvula Dlamini", "Anna Nowak, Tom Hughes"). */
 function coordinated(text: string, out: Span[]): void {
   const found = out.filter((s) => s.type === 'PERSON');
@@ -291,9 +294,11 @@ function coordinated(text: string, out: Span[]): void {
       const name = readName(text, s.end + glue[0].length, 4);
       if (name !== undefined && nameLike(name.words)) push(out, s.end + glue[0].length, name, 0.8);
     }
-    const left = /(\p{Lu}[\p{Ll}\p{M}]+(?:[-\s]\p{Lu}[\p{Ll}\p{M}'’-]+){1,2})(?:,[ \t]*|[ \t]+(?:and|und|et|y|&)[ \t]+)$/u.exec(
-      text.slice(Math.max(0, s.start - 60), s.start),
-    );
+    const preceding = text.slice(Math.max(0, s.start - 60), s.start);
+    // The glue first (a cheap test): the names before it are tried at every capital of the window.
+    const left = GLUE_END.test(preceding)
+      ? /(\p{Lu}[\p{Ll}\p{M}]+(?:[-\s]\p{Lu}[\p{Ll}\p{M}'’-]+){1,2})(?:,[ \t]*|[ \t]+(?:and|und|et|y|&)[ \t]+)$/u.exec(preceding)
+      : null;
     if (left?.[1] !== undefined) {
       const at = s.start - left[0].length;
       const name = readName(text, at, 3);
@@ -307,8 +312,9 @@ function coordinated(text: string, out: Span[]): void {
 /** Whether span `s` is (part of) a multi-word city name with the word before or after it ("San Francisco"). */
 function inCityName(text: string, s: Span): boolean {
   const value = text.slice(s.start, s.end);
-  const prev = /(\p{Lu}[\p{L}.]*) $/u.exec(text.slice(Math.max(0, s.start - 24), s.start))?.[1];
-  const next = /^ (\p{Lu}[\p{L}]*)/u.exec(text.slice(s.end, s.end + 24))?.[1];
+  // Each needs a space next to the span (checked before the text around it is cut out and read).
+  const prev = text[s.start - 1] === ' ' ? /(\p{Lu}[\p{L}.]*) $/u.exec(text.slice(Math.max(0, s.start - 24), s.start))?.[1] : undefined;
+  const next = text[s.end] === ' ' ? /^ (\p{Lu}[\p{L}]*)/u.exec(text.slice(s.end, s.end + 24))?.[1] : undefined;
   return (prev !== undefined && has(CITY_NAMES, `${prev} ${value}`)) || (next !== undefined && has(CITY_NAMES, `${value} ${next}`));
 }
 
