@@ -4,19 +4,117 @@
  * times more (and `\b` under `iu` far more). Offsets are those of the original text because the copy is used only when
  * lower-casing kept every UTF-16 index in place; a few characters (e.g. `İ`) grow, and then the case-insensitive
  * pattern runs on the original.
+ *
+ * Patterns that begin with a one-character look-behind (`(?<![\p{L}])…`, `(?<=\s)…`) run as {@link Scan}s: V8 tries
+ * such a look-behind at every position of the text before anything else (a Unicode class read backwards), which made
+ * them the detector's costliest scans; without it V8 skips ahead by its own checks of the pattern's first characters,
+ * and the look-behind is checked in code at each match only.
  */
 
 import { allMatches } from '../matches.js';
+
+/** What {@link scan} returns when nothing matches. */
+const NONE: readonly RegExpExecArray[] = Object.freeze([]);
+
+/**
+ * A global pattern whose leading one-character look-behind is checked in code: `body` is the pattern without it,
+ * `before` its character class (sticky), `must` whether that class must (`(?<=`) or must not (`(?<!`) match the
+ * character before. {@link scan} finds exactly the matches of the whole pattern, `full`.
+ */
+export interface Scan {
+  readonly full: RegExp;
+  readonly body: RegExp;
+  readonly before?: RegExp;
+  readonly must: boolean;
+}
+
+/**
+ * A look-ahead to put before `\p{Lu}` where a pattern begins with it: a range that holds every upper-case letter (A–Z
+ * and the code points from U+00C0), which V8 tests at each position of the text far faster than the Unicode class.
+ */
+export const CAPITAL_AHEAD = '(?=[A-Z\\xC0-\\u{10FFFF}])';
+
+/** A leading look-behind of one character class or escape. */
+const LEADING = /^\(\?<([=!])(\[(?:\\.|[^\]\\])*\]|\\[a-zA-Z])\)/;
+
+/** Whether `source` has a `|` outside every group and class (then a leading look-behind binds the first branch only). */
+function topLevelBar(source: string): boolean {
+  let depth = 0;
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') i++;
+    else if (inClass) inClass = c !== ']';
+    else if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) return true;
+  }
+  return false;
+}
+
+/** The {@link Scan} of `source` with `flags` (which must include `g`); a pattern without a leading look-behind is run whole. */
+export function scanOf(source: string, flags: string): Scan {
+  const full = new RegExp(source, flags);
+  const m = LEADING.exec(source);
+  const body = m === null ? '' : source.slice(m[0].length);
+  if (m === null || topLevelBar(body)) return { full, body: full, must: false };
+  const classFlags = flags.replace(/[gmsy]/g, '');
+  return { full, body: new RegExp(body, flags), before: new RegExp(m[2] ?? '', `${classFlags}y`), must: m[1] === '=' };
+}
+
+/** Whether the character (code point under `u`) that ends at `at` is in the sticky class `before`. */
+function precededBy(before: RegExp, s: string, at: number, unicode: boolean): boolean {
+  if (at === 0) return false;
+  const pair = unicode && at >= 2 && (s.charCodeAt(at - 1) & 0xfc00) === 0xdc00 && (s.charCodeAt(at - 2) & 0xfc00) === 0xd800;
+  before.lastIndex = at - (pair ? 2 : 1);
+  return before.test(s);
+}
+
+/** The index one character (one code point under `u`) after `at`. */
+function nextIndex(s: string, at: number, unicode: boolean): number {
+  const pair = unicode && (s.charCodeAt(at) & 0xfc00) === 0xd800 && (s.charCodeAt(at + 1) & 0xfc00) === 0xdc00;
+  return at + (pair ? 2 : 1);
+}
+
+/**
+ * The matches of `p` in `s`, in order, as {@link allMatches} finds those of `p.full`: where the look-behind fails at
+ * a match of the body, the search goes on one character later, as V8's own scan of the full pattern does.
+ */
+export function scan(p: Scan, s: string): readonly RegExpExecArray[] {
+  const { body: re, before } = p;
+  if (before === undefined) return allMatches(re, s);
+  const from = re.lastIndex;
+  let out: RegExpExecArray[] | undefined;
+  try {
+    for (let m = re.exec(s); m !== null; m = re.exec(s)) {
+      if (precededBy(before, s, m.index, re.unicode) !== p.must) {
+        re.lastIndex = nextIndex(s, m.index, re.unicode);
+        continue;
+      }
+      (out ??= []).push(m);
+      if (m[0] === '') re.lastIndex = nextIndex(s, re.lastIndex, re.unicode);
+    }
+  } finally {
+    re.lastIndex = from;
+  }
+  return out ?? NONE;
+}
 
 /** A cue: its pattern for the lower-cased copy, and the same pattern with the `i` flag for the original text. */
 export interface Cue {
   readonly lower: RegExp;
   readonly any: RegExp;
+  /** The two as {@link Scan}s, which {@link cueMatches} runs. */
+  readonly lowerScan: Scan;
+  readonly anyScan: Scan;
 }
 
 /** A cue from a lower-case `source`. */
 export function cue(source: string): Cue {
-  return { lower: new RegExp(source, 'gu'), any: new RegExp(source, 'giu') };
+  const lowerScan = scanOf(source, 'gu');
+  const anyScan = scanOf(source, 'giu');
+  return { lower: lowerScan.full, any: anyScan.full, lowerScan, anyScan };
 }
 
 /** `text` lower-cased when that keeps every offset (the same length), else null. */
@@ -30,7 +128,7 @@ export function lowered(text: string): string | null {
  * As `matchAll` finds them, without its copy of the pattern per call (../matches.ts).
  */
 export function cueMatches(c: Cue, text: string, lower: string | null): readonly RegExpExecArray[] {
-  return lower === null ? allMatches(c.any, text) : allMatches(c.lower, lower);
+  return lower === null ? scan(c.anyScan, text) : scan(c.lowerScan, lower);
 }
 
 /** Whether `c` matches `text` anywhere. */

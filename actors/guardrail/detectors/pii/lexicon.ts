@@ -10,7 +10,17 @@ import { REGIONS, WORDLIKE_PLACES, WORLD_CITIES, WORLD_COUNTRIES } from './place
 const words = (s: string): string[] => s.split(/\s+/).filter((w) => w.length > 0);
 /** `s` without diacritics ("maría" → "maria"), for lookups of names written with or without accents. */
 const NON_ASCII = /[^\0-\x7f]/;
-export const unaccent = (s: string): string => (NON_ASCII.test(s) ? s.normalize('NFD').replace(/\p{M}/gu, '') : s);
+/** {@link unaccent} of recent words: the name rules look the same words up many times per text. */
+const unaccented = new Map<string, string>();
+export const unaccent = (s: string): string => {
+  if (!NON_ASCII.test(s)) return s;
+  let u = unaccented.get(s);
+  if (u === undefined) {
+    if (unaccented.size >= 4096) unaccented.clear();
+    unaccented.set(s, (u = s.normalize('NFD').replace(/\p{M}/gu, '')));
+  }
+  return u;
+};
 /** A set of the words of `lists`, each also without its diacritics. */
 const wordSet = (...lists: readonly (readonly string[])[]): Set<string> => {
   const out = new Set<string>();

@@ -16,7 +16,7 @@ import {
   unaccent,
   WORDLIKE_PLACE_NAMES,
 } from './lexicon.js';
-import { cue, cueMatches, hasCue, lowered, type Cue } from './cue.js';
+import { CAPITAL_AHEAD, cue, cueMatches, hasCue, lowered, scan, scanOf, type Cue } from './cue.js';
 import { tableCells } from './table.js';
 import { before, type Span } from '../text/pii-spans.js';
 import { allMatches } from '../matches.js';
@@ -44,7 +44,7 @@ const FLAT = `(?:,?[ \\t]*(?:${ci('apt|apartment|suite|ste|unit|flat|floor|fl')}
 const EN_SUFFIX =
   'Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Boulevard|Blvd|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Close|Square|Sq|Parkway|Pkwy|' +
   'Highway|Hwy|Circle|Cir|Crescent|Row|Gardens|Mews|Grove|Hill';
-const EN = new RegExp(
+const EN = scanOf(
   `(?<![\\p{L}\\p{N}.,/-])\\d{1,5}[A-Za-z]?(?:-\\d{1,5})?,?[ \\t]+(?:[NSEW]\\.?[ \\t]+)?` +
     `(?:(?:${CAP}|\\d{1,3}(?:st|nd|rd|th))[ \\t]+){1,4}` +
     `(?:${EN_SUFFIX})\\b\\.?(?:[ \\t]+(?:NW|NE|SW|SE|N|S|E|W)\\b)?${FLAT}?${US_TAIL}?${UK_POST}?`,
@@ -54,8 +54,14 @@ const EN = new RegExp(
 const DE_SUFFIX =
   'straße|strasse|str\\.|weg|platz|allee|gasse|ring|damm|ufer|chaussee|steig|pfad|markt|kai|berg|graben|hof|park|' +
   'straat|laan|gracht|plein|kade|singel|dijk|steeg|dreef|gasse|vej|gade|gatan|vägen|veien|gata';
-const DE = new RegExp(
-  `(?<![\\p{L}\\p{N}-])(?:\\p{Lu}[\\p{L}-]*(?:${DE_SUFFIX})|` +
+/**
+ * What a German street and its number cannot lack at a capital: its word (the street word glued on or one more word
+ * after it) and a digit after spaces. Checked before the street words are tried at every letter of each capitalised
+ * word (`\p{Lu}[\p{L}-]*` backtracks through them), which made this the costliest scan of texts with a street.
+ */
+const DE_AHEAD = "(?=[\\p{L}\\p{M}'’.-]*(?:[ \\t][\\p{L}.]+)?[ \\t]*\\d)";
+const DE = scanOf(
+  `(?<![\\p{L}\\p{N}-])${CAPITAL_AHEAD}${DE_AHEAD}(?:\\p{Lu}[\\p{L}-]*(?:${DE_SUFFIX})|` +
     `${CAP}[ \\t-](?:Straße|Strasse|Str\\.|Weg|Platz|Allee|Gasse|Ring|Damm|Ufer|Chaussee|Markt|Graben|Berg|Hof|Kai))` +
     `[ \\t]*\\d{1,4}[ \\t]?[a-zA-Z]?(?:[-/]\\d{1,4})?(?![\\p{N}.:])${CITY_TAIL}?`,
   'gu',
@@ -69,7 +75,7 @@ const FIRST_KIND =
   'Via|Viale|Piazza|Piazzale|Corso|Largo|Vicolo|Rua|Avenida|Travessa|Praça|Alameda|Estrada|Rue|Avenue|Boulevard|' +
   'Chaussée|Place|Quai|Chemin|Route|Ulica|ul\\.|Aleja|al\\.|Plac|Calle|Paseo|Carrer|Passeig|Rambla|Avinguda';
 const PARTS_FIRST = `(?:di|da|de|del|della|dei|degli|delle|do|dos|das|du|des|de la|de l'|de l’|d'|d’|la|le|les|dels|de les)`;
-const STREET_FIRST = new RegExp(
+const STREET_FIRST = scanOf(
   `(?<![\\p{L}\\p{N}])(?:${FIRST_KIND})[ \\t]+(?:${PARTS_FIRST}[ \\t]?)?${CAP}(?:[ \\t](?:${PARTS_FIRST}[ \\t]?)?${CAP}){0,3}` +
     `,?[ \\t]+\\d{1,4}[a-zA-Z]?(?:[-/]\\d{1,4})?(?![\\p{N}.:%])(?=[ \\t]*(?:[,;\\n"'|)]|$))${CITY_TAIL}?`,
   'gu',
@@ -80,7 +86,7 @@ const FR_KIND = ci(
   'rue|avenue|av.|boulevard|bd|chemin|place|allée|allee|impasse|quai|route|cours|square|passage|voie|rond-point|esplanade',
 );
 const PARTS_FR = `(?:de la|de l'|de l’|du|des|de|d'|d’|l'|l’|la|le|les|aux|au|sur|en)`;
-const FR = new RegExp(
+const FR = scanOf(
   `(?<![\\p{L}\\p{N}.,/-])\\d{1,4}(?:[ \\t]?(?:bis|ter|[A-D]))?,?[ \\t]+(?:${FR_KIND})[ \\t]+(?:${PARTS_FR}[ \\t]?)?${CAP}` +
     `(?:[ \\t](?:${PARTS_FR}[ \\t]?)?${CAP}){0,4}${CITY_TAIL}?(?:[ \\t]+(?:Cedex|CEDEX)(?:[ \\t]\\d{1,2})?)?`,
   'gu',
@@ -89,7 +95,7 @@ const FR = new RegExp(
 const ES_WORDS = 'calle|c/|avenida|avda.|av.|plaza|pza.|paseo|pº|camino|carrera|ronda|travesía|carretera|glorieta|rambla|callejón|vía';
 const ES_KIND = ci(ES_WORDS);
 const PARTS_ES = `(?:de la|de las|de los|del|de|y|la|el|los|las)`;
-const ES = new RegExp(
+const ES = scanOf(
   `(?<![\\p{L}\\p{N}])(?:${ES_KIND})[ \\t]*(?:${PARTS_ES}[ \\t])?${CAP}(?:[ \\t](?:${PARTS_ES}[ \\t])?${CAP}){0,4},?[ \\t]*` +
     `(?:[Nn](?:º|°|o\\.|úm\\.)[ \\t]*)?\\d{1,4}(?:[ \\t]?[A-Za-z](?![\\p{L}]))?` +
     `(?:,?[ \\t]*\\d{1,2}(?![\\d])[º°ª]?(?:[ \\t]?[A-Za-z](?![\\p{L}]))?)?${CITY_TAIL}?`,
@@ -107,7 +113,7 @@ const ES_HINT = cue(`(?:${ES_WORDS.replace(/\./g, '\\.')})`);
 const TRAVEL_VERBS =
   'moving|relocating|relocated|relocate|travelling|traveling|flying|visiting|ziehe|zieht|ziehen|umziehen|' +
   'déménage|déménagé|déménager|voyage|me mudo|nos mudamos|mudarse|viajo|viajamos|se muda|se mudan|se mudó|se mudará';
-const POSTCODE_CITY = /(?<![\p{L}\p{N}.,:/-])(?:[A-Z]{1,2}-)?\d{5}[ \t]+(\p{Lu}[\p{L}-]+(?:[ \t]\p{Lu}[\p{L}-]+)?)/gu;
+const POSTCODE_CITY = scanOf(/(?<![\p{L}\p{N}.,:/-])(?:[A-Z]{1,2}-)?\d{5}[ \t]+(\p{Lu}[\p{L}-]+(?:[ \t]\p{Lu}[\p{L}-]+)?)/u.source, 'gu');
 const PLACE_PREP = cue(
   [
     '(?:live|living|lives|lived|based|located|moved|reside|resident|',
@@ -130,7 +136,7 @@ const PREP_CITY = new RegExp(
 
 const CITY_PHRASE = `(\\p{Lu}[\\p{L}'’.-]+(?:[ \\t](?:am |an der |de |del |de la |sur |im |upon |on )?\\p{Lu}[\\p{L}'’.-]+){0,2})`;
 /** A known city after a place preposition anywhere ("flying from Boston to Seattle", "Büro in Zürich", "à Lyon"). */
-const ANY_PREP_CITY = new RegExp(
+const ANY_PREP_CITY = scanOf(
   `(?<![\\p{L}])(in|im|near|nahe|aus|nach|from|to|via|à|au|près de|sur|en|de|depuis|desde|hasta|cerca de)[ \\t]+` +
     `(?:(?:the|der|die|dem|den|le|la|l'|l’|el)[ \\t]+)?${CITY_PHRASE}`,
   'gu',
@@ -424,14 +430,14 @@ export function findLocations(text: string, lower: string | null = lowered(text)
   const first = FIRST_HINT.test(text) ? STREET_FIRST : undefined;
   for (const re of [EN, skip(DE_HINT) ? undefined : DE, FR, skip(ES_HINT) ? undefined : ES, first]) {
     if (re === undefined) continue;
-    for (const m of allMatches(re, text)) {
+    for (const m of scan(re, text)) {
       const raw = m[0].replace(/[\s,.]+$/, (t) =>
         t.startsWith('.') && /(St|Ave|Rd|Dr|Blvd|Str)$/.test(m[0].slice(0, -t.length)) ? '.' : '',
       );
       out.push({ type: 'LOCATION', start: m.index, end: m.index + raw.length, score: 0.9 });
     }
   }
-  for (const m of allMatches(POSTCODE_CITY, text)) {
+  for (const m of scan(POSTCODE_CITY, text)) {
     const phrase = m[1] ?? '';
     const at = m.index + m[0].length - phrase.length;
     const end = cityEnd(text, at, phrase);
@@ -473,7 +479,7 @@ export function findLocations(text: string, lower: string | null = lowered(text)
     const unlisted = end === undefined && (phrase.includes(' ') || PLACE_SUFFIX.test(phrase.toLowerCase())) && givenPlace(phrase);
     if (end !== undefined || unlisted) out.push({ type: 'LOCATION', start: at, end: end ?? at + phrase.length, score: 0.7 });
   }
-  for (const m of allMatches(ANY_PREP_CITY, text)) {
+  for (const m of scan(ANY_PREP_CITY, text)) {
     const phrase = (m[2] ?? '').replace(/[.'’-]+$/, '');
     if (
       m[1] === 'de' &&

@@ -15,7 +15,7 @@ import {
   unaccent,
   WORDLIKE_LAST,
 } from './lexicon.js';
-import { cue, cueMatches, lowered } from './cue.js';
+import { CAPITAL_AHEAD, cue, cueMatches, lowered, scan, scanOf } from './cue.js';
 import { tableCells } from './table.js';
 import type { Span } from '../text/pii-spans.js';
 import { allMatches } from '../matches.js';
@@ -100,15 +100,16 @@ const plainLast = (w: string): boolean => has(LAST_NAMES, w) && !has(WORDLIKE_LA
 const nameLike = (words: readonly string[]): boolean =>
   words.length > 1 && givenLike(words[0] ?? '') && words.every((w) => isKnown(w) || givenLike(w.split(/['’-]/).at(-1) ?? w));
 
-const HONORIFIC = new RegExp(
+// One look-behind for both branches (`(?<!…)(?:A|M\. )`, as `(?<!…)A|(?<!…)M\. `), so it runs as a Scan.
+const HONORIFIC = scanOf(
   [
-    '(?<![\\p{L}\\p{N}])(?:(?:Frau|Herr|Herrn|Madame|Monsieur|Señora|',
+    '(?<![\\p{L}\\p{N}])(?:(?:(?:Frau|Herr|Herrn|Madame|Monsieur|Señora|',
     'Señor|Mrs|Mr|Ms)\\.?\\s(?=(?:Dr|Prof|Dra|Doktor|Professor)\\b))?(?:Mr|',
     'Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame|Herr|Herrn|Frau|Hr|Fr|Mme|',
     'Mlle|Monsieur|Madame|Mademoiselle|Me|Sr|Sra|Srta|Dra|Señor|',
     'Señora|Señorita|Don|Doña|Dña|Dott|Mister|Professor|Doktor|',
     'Docteur|Doctor|Doctora|Familie|Famille|Familia|famille|familia|señor|señora|señorita|monsieur|madame|mademoiselle)' +
-      '(?:\\.|(?= ))\\s?|(?<![\\p{L}\\p{N}])M\\. ',
+      '(?:\\.|(?= ))\\s?|M\\. )',
   ].join(''),
   'gu',
 );
@@ -176,13 +177,50 @@ const JSON_NAME = cue(
 /** Short name-part keys ("first", "last"): a name when the value is one whole capitalised name. */
 const JSON_PART = cue(`["'](?:first|last|given|family|middle|apellido1|apellido2|primer_apellido|segundo_apellido)["']\\s*:\\s*["']`);
 const LINE_PERSON = cue(`(?:^|[\\s,;({"'])(?:${PERSON_KEY}|from|von|de|to|an|à|para|name|namen)["']?\\s*[:=]\\s*["']?`);
-const CAPITAL_PAIR = /(?<![\p{L}\p{N}_@./#-])\p{Lu}[\p{Ll}\p{M}]+(?:-\p{Lu}[\p{Ll}\p{M}]+)?(?= )/gu;
+/** A capital at the start of a word (behind a cheap range check, see cue.ts). */
+const CAPITAL = `${CAPITAL_AHEAD}\\p{Lu}`;
+/** A capitalised word (all of its lower-case letters and marks), not inside a word, an address, a path or a handle. */
+const CAPITAL_WORD = scanOf(`(?<![\\p{L}\\p{N}_@./#-])${CAPITAL}[\\p{Ll}\\p{M}]+`, 'gu');
+/** A second part of a hyphenated name ("-Marie") before a space. */
+const HYPHEN_PART = /-\p{Lu}[\p{Ll}\p{M}]+(?= )/uy;
+/** What ends a lone word: punctuation, a line end (the `$` of a multi-line pattern) or the text's end. */
+const LONE_END = /^[,.!?;:)\]"'\n\r\u2028\u2029]?$/;
+
+/** A capitalised word found by {@link capitalWords}. */
+interface Word {
+  readonly index: number;
+  readonly word: string;
+}
+
+/**
+ * From one scan of capitalised words, the matches of two patterns: `pairs`, those of
+ * `(?<![\p{L}\p{N}_@./#-])\p{Lu}[\p{Ll}\p{M}]+(?:-\p{Lu}[\p{Ll}\p{M}]+)?(?= )` (a word, maybe hyphenated, before a
+ * space), and `lone`, those of `(?<![\p{L}\p{N}_@./#-])\p{Lu}[\p{Ll}\p{M}]+(?=[,.!?;:)\]"']|$|\n)` with the `m` flag
+ * (a word before punctuation or a line end). Both begin with the whole word (their look-aheads fail inside it), so
+ * the character after it decides.
+ */
+function capitalWords(text: string): { pairs: Word[]; lone: Word[] } {
+  const pairs: Word[] = [];
+  const lone: Word[] = [];
+  for (const m of scan(CAPITAL_WORD, text)) {
+    const end = m.index + m[0].length;
+    const next = text.charAt(end);
+    if (next === ' ') pairs.push({ index: m.index, word: m[0] });
+    else if (next === '-') {
+      HYPHEN_PART.lastIndex = end;
+      const part = HYPHEN_PART.exec(text);
+      if (part !== null) pairs.push({ index: m.index, word: m[0] + part[0] });
+    }
+    if (LONE_END.test(next)) lone.push({ index: m.index, word: m[0] });
+  }
+  return { pairs, lone };
+}
 
 /** Who receives at a door or in care of ("klingeln bei Hoffmann", "c/o", "chez"): a listed or name-like name follows. */
 const DOORBELL = cue('(?<![\\p{L}])(?:klingeln bei|klingel:?|bei familie|c/o|chez|care of|a la atención de|a/a)\\s+');
 
 /** Initials before a surname ("J. R. Hartley", "A. Novak"). */
-const INITIALS = /(?<![\p{L}\p{N}.])(?:\p{Lu}\.[ \t]?){1,3}(?=\p{Lu}[\p{Ll}\p{M}])/gu;
+const INITIALS = scanOf(/(?<![\p{L}\p{N}.])(?:\p{Lu}\.[ \t]?){1,3}(?=\p{Lu}[\p{Ll}\p{M}])/u.source, 'gu');
 
 /** Words after which the names of people follow, listed ("cc: A B, C D", "assigned to A B", "Ansprechpartner: …"). */
 const CUE = cue(
@@ -243,6 +281,9 @@ function mailboxNames(text: string, out: Span[]): void {
   }
 }
 
+/** A list's glue at the end of a text (what the names before a found name end with). */
+const GLUE_END = /(?:,[ \t]*|[ \t]+(?:and|und|et|y|&)[ \t]+)$/;
+
 /** Names joined to a found name ("Xiaoming Chen and Nomvula Dlamini", "Anna Nowak, Tom Hughes"). */
 function coordinated(text: string, out: Span[]): void {
   const found = out.filter((s) => s.type === 'PERSON');
@@ -253,9 +294,11 @@ function coordinated(text: string, out: Span[]): void {
       const name = readName(text, s.end + glue[0].length, 4);
       if (name !== undefined && nameLike(name.words)) push(out, s.end + glue[0].length, name, 0.8);
     }
-    const left = /(\p{Lu}[\p{Ll}\p{M}]+(?:[-\s]\p{Lu}[\p{Ll}\p{M}'’-]+){1,2})(?:,[ \t]*|[ \t]+(?:and|und|et|y|&)[ \t]+)$/u.exec(
-      text.slice(Math.max(0, s.start - 60), s.start),
-    );
+    const preceding = text.slice(Math.max(0, s.start - 60), s.start);
+    // The glue first (a cheap test): the names before it are tried at every capital of the window.
+    const left = GLUE_END.test(preceding)
+      ? /(\p{Lu}[\p{Ll}\p{M}]+(?:[-\s]\p{Lu}[\p{Ll}\p{M}'’-]+){1,2})(?:,[ \t]*|[ \t]+(?:and|und|et|y|&)[ \t]+)$/u.exec(preceding)
+      : null;
     if (left?.[1] !== undefined) {
       const at = s.start - left[0].length;
       const name = readName(text, at, 3);
@@ -269,8 +312,9 @@ function coordinated(text: string, out: Span[]): void {
 /** Whether span `s` is (part of) a multi-word city name with the word before or after it ("San Francisco"). */
 function inCityName(text: string, s: Span): boolean {
   const value = text.slice(s.start, s.end);
-  const prev = /(\p{Lu}[\p{L}.]*) $/u.exec(text.slice(Math.max(0, s.start - 24), s.start))?.[1];
-  const next = /^ (\p{Lu}[\p{L}]*)/u.exec(text.slice(s.end, s.end + 24))?.[1];
+  // Each needs a space next to the span (checked before the text around it is cut out and read).
+  const prev = text[s.start - 1] === ' ' ? /(\p{Lu}[\p{L}.]*) $/u.exec(text.slice(Math.max(0, s.start - 24), s.start))?.[1] : undefined;
+  const next = text[s.end] === ' ' ? /^ (\p{Lu}[\p{L}]*)/u.exec(text.slice(s.end, s.end + 24))?.[1] : undefined;
   return (prev !== undefined && has(CITY_NAMES, `${prev} ${value}`)) || (next !== undefined && has(CITY_NAMES, `${value} ${next}`));
 }
 
@@ -281,7 +325,7 @@ function push(out: Span[], start: number, name: Name | undefined, score: number)
 /** Person names in context. */
 export function findPersons(text: string, lower: string | null = lowered(text)): Span[] {
   const out: Span[] = [];
-  for (const m of allMatches(HONORIFIC, text)) {
+  for (const m of scan(HONORIFIC, text)) {
     const name = readName(text, m.index + m[0].length, 3);
     if (name === undefined) continue;
     const h = m[0].trim().toLowerCase();
@@ -297,7 +341,6 @@ export function findPersons(text: string, lower: string | null = lowered(text)):
   for (const m of cueMatches(GREETING_STRONG, text, lower)) {
     if (/\p{L}/u.test(text[m.index - 1] ?? '')) continue; // "Wasserkocher" is no "cher"
     const at = m.index + m[0].length;
-    HONORIFIC.lastIndex = 0;
     const name = readName(text, at, 3);
     // One capital letter is an initial or a model code ("WK 12"), not a name.
     if (name !== undefined && name.end - at > 1) push(out, at, name, 0.85);
@@ -348,8 +391,9 @@ export function findPersons(text: string, lower: string | null = lowered(text)):
     if (/^["']/.test(m[0]) && !/["']/.test(text[name.end] ?? '')) continue;
     if (!generic || name.words.some(isKnown) || nameLike(name.words)) push(out, at, name, 0.85);
   }
-  for (const m of allMatches(CAPITAL_PAIR, text)) {
-    const w = m[0];
+  const capitals = capitalWords(text);
+  for (const m of capitals.pairs) {
+    const w = m.word;
     const nextCap = /^\p{Lu}/u.test(text[m.index + w.length + 1] ?? '');
     const byFirst = clearFirst(w) || (isFirst(w) && nextCap);
     if (!byFirst && !(nextCap && givenLike(w))) continue;
@@ -364,16 +408,15 @@ export function findPersons(text: string, lower: string | null = lowered(text)):
     out.push({ type: 'PERSON', start: m.index, end: name.end, score: name.words.length > 1 ? 0.85 : 0.7 });
   }
   // Lone first names right before punctuation or a line end ("Thanks, Anna!", "ask Lukas.") are caught by the gazetteer too.
-  const LONE = /(?<![\p{L}\p{N}_@./#-])\p{Lu}[\p{Ll}\p{M}]+(?=[,.!?;:)\]"']|$|\n)/gmu;
-  for (const m of allMatches(LONE, text)) {
-    if (clearFirst(m[0])) out.push({ type: 'PERSON', start: m.index, end: m.index + m[0].length, score: 0.7 });
+  for (const m of capitals.lone) {
+    if (clearFirst(m.word)) out.push({ type: 'PERSON', start: m.index, end: m.index + m.word.length, score: 0.7 });
   }
   for (const m of cueMatches(CUE, text, lower)) pushList(out, text, m.index + m[0].length);
   for (const m of cueMatches(DOORBELL, text, lower)) {
     const name = readName(text, m.index + m[0].length, 3);
     if (name !== undefined && (name.words.some(isKnown) || nameLike(name.words))) push(out, m.index + m[0].length, name, 0.85);
   }
-  for (const m of allMatches(INITIALS, text)) {
+  for (const m of scan(INITIALS, text)) {
     const name = readName(text, m.index + m[0].length, 2);
     const w = name?.words[0] ?? '';
     // One initial needs a listed surname ("A. Novak", not "A. Introduction"); two or more, a word that could be one.

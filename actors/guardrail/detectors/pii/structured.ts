@@ -2,12 +2,13 @@
  * The pii types with a checkable structure: EMAIL, CREDIT_CARD (Luhn and issuer prefix), IBAN (mod-97 via ibantools),
  * US_SSN (valid area, group and serial) and IP_ADDRESS (v4 and v6, validated by node:net). Each rule is a linear
  * regex for candidates plus a validator, and each rejects the look-alikes the guard must not fire on (versions,
- * order numbers, UUIDs, hashes, prices).
+ * order numbers, UUIDs, hashes, prices). Their leading look-behinds are checked in code ({@link scanOf}, cue.ts).
  */
 import { isIP } from 'node:net';
 import { electronicFormatIBAN, validateIBAN, ValidationErrorsIBAN } from 'ibantools';
 import { after, before, type Span } from '../text/pii-spans.js';
 import { allMatches } from '../matches.js';
+import { scan, scanOf } from './cue.js';
 
 /** An e-mail address, sticky: tried only from the start of the local part before each `@`. */
 const EMAIL_AT = /[\p{L}\p{N}._%+'-]{1,64}@[\p{L}\p{N}-]{1,63}(?:\.[\p{L}\p{N}-]{1,63}){0,8}\.\p{L}{2,24}(?![\p{L}\p{N}])/uy;
@@ -69,7 +70,7 @@ function cardIssuer(d: string): boolean {
 }
 
 // After a comma too: a CSV field ("TX-1,12.00,5530…"); a thousands group after a comma has three digits, not 12–19.
-const CARD = /(?<![\p{L}\p{N}_.-])\d(?:[ -]?\d){11,18}(?![\p{L}\p{N}_]|[.,]\d|-\d)/gu;
+const CARD = scanOf(/(?<![\p{L}\p{N}_.-])\d(?:[ -]?\d){11,18}(?![\p{L}\p{N}_]|[.,]\d|-\d)/u.source, 'gu');
 const NOT_CARD_CONTEXT = new RegExp(
   [
     '(order|bestell|commande|pedido|invoice|rechnung|factura|facture|',
@@ -87,7 +88,7 @@ const CARD_WORD = /(card|carte|karte|tarjeta|visa|mastercard|amex|jcb|diners|dis
  */
 export function findCards(text: string): Span[] {
   const out: Span[] = [];
-  for (const m of allMatches(CARD, text)) {
+  for (const m of scan(CARD, text)) {
     const raw = m[0];
     const digits = raw.replace(/[ -]/g, '');
     if (!luhn(digits)) continue;
@@ -139,13 +140,13 @@ export function findIbans(text: string): Span[] {
   return out;
 }
 
-const SSN = /(?<![\p{L}\p{N}-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\p{N}]|-\d)/gu;
+const SSN = scanOf(/(?<![\p{L}\p{N}-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\p{N}]|-\d)/u.source, 'gu');
 const SSN_CONTEXT = /(ssn|social security|soc\.? sec|sozialversicherung|seguro social|sécurité sociale|tax id|taxpayer)[^\n]{0,25}$/;
 
 /** US social security numbers with a valid area (not 000, 666, 9xx), group (not 00) and serial (not 0000). */
 export function findSsns(text: string): Span[] {
   const out: Span[] = [];
-  for (const m of allMatches(SSN, text)) {
+  for (const m of scan(SSN, text)) {
     const [raw, area = '', sep = '', group = '', serial = ''] = m;
     if (area === '000' || area === '666' || area[0] === '9' || group === '00' || serial === '0000') continue;
     const ctx = SSN_CONTEXT.test(before(text, m.index, 40));
@@ -156,23 +157,51 @@ export function findSsns(text: string): Span[] {
   return out;
 }
 
-const IPV4 = /(?<![\p{L}\p{N}_.-])(?:\d{1,3}\.){3}\d{1,3}(?![\p{N}_]|\.\d|-\d)/gu;
-const IPV6 = /(?<![\p{L}\p{N}_:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\p{L}\p{N}_:])/gu;
+const IPV4 = scanOf(/(?<![\p{L}\p{N}_.-])(?:\d{1,3}\.){3}\d{1,3}(?![\p{N}_]|\.\d|-\d)/u.source, 'gu');
+/** An IPv6 candidate, sticky: tried only just before the colons {@link COLON_PAIR} finds (see {@link ipv6Candidates}). */
+const IPV6_AT = /(?<![\p{L}\p{N}_:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\p{L}\p{N}_:])/uy;
+/** A colon followed by at most four hex digits and another colon. */
+const COLON_PAIR = /:(?=[0-9A-Fa-f]{0,4}:)/g;
+
+/**
+ * The matches of IPV6_AT as a global scan of the whole text would find them, tried only where one can start: a
+ * candidate's first colon is at most four characters after its start and is followed by a second within four hex
+ * digits, so every start lies in `[c - 4, c]` of a colon `c` of {@link COLON_PAIR}. Those starts are tried in order,
+ * each once, from the end of the last match on. A scan of the whole text (V8 tries the hex groups at every letter
+ * a–f) cost ~25 µs per KB wherever a clock time ("11:04:55") let it run.
+ */
+function ipv6Candidates(text: string): RegExpExecArray[] {
+  const out: RegExpExecArray[] = [];
+  let next = 0;
+  for (const c of allMatches(COLON_PAIR, text)) {
+    for (let s = Math.max(next, c.index - 4); s <= c.index; s++) {
+      next = s + 1;
+      IPV6_AT.lastIndex = s;
+      const m = IPV6_AT.exec(text);
+      if (m === null) continue;
+      out.push(m);
+      next = s + m[0].length;
+      break;
+    }
+  }
+  return out;
+}
 const VERSION_CONTEXT =
   /(?:\bv|version|versión|ver\.?|release|build|firmware|rev\.?|package|npm|pip|@|==|>=|<=|~|\^)["']?\s*[:=]?\s*["']?$/;
 
 /** IPv4 and IPv6 addresses (a port, `/prefix` or brackets stay outside the span); not in version context. */
 export function findIps(text: string): Span[] {
   const out: Span[] = [];
-  for (const m of allMatches(IPV4, text)) {
+  for (const m of scan(IPV4, text)) {
     if (isIP(m[0]) !== 4) continue;
     if (VERSION_CONTEXT.test(before(text, m.index, 16))) continue;
     out.push({ type: 'IP_ADDRESS', start: m.index, end: m.index + m[0].length, score: 0.95 });
   }
-  for (const m of allMatches(IPV6, text)) {
+  for (const m of ipv6Candidates(text)) {
     const raw = m[0];
-    if (isIP(raw) !== 6 || !/[0-9a-fA-F]{2}|::[0-9a-fA-F]|\d/.test(raw) || raw.replace(/[^0-9a-fA-F]/g, '').length < 2) continue;
+    // Clock times first: most candidates are, and node's isIP costs microseconds on each.
     if (/^[0-9a-f]{1,2}(:[0-9a-f]{1,2}){2}$/i.test(raw)) continue; // 12:30:45 clock times
+    if (isIP(raw) !== 6 || !/[0-9a-fA-F]{2}|::[0-9a-fA-F]|\d/.test(raw) || raw.replace(/[^0-9a-fA-F]/g, '').length < 2) continue;
     out.push({ type: 'IP_ADDRESS', start: m.index, end: m.index + raw.length, score: 0.95 });
   }
   return out;

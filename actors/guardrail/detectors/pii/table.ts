@@ -42,12 +42,33 @@ interface HeaderLine {
   readonly next: number;
 }
 
-/** The header lines of the last text scanned (the pii rules ask for several kinds of column in one text). */
-let scanned: { text: string; headers: readonly HeaderLine[] } | undefined;
+/** The rows of a table under a header line: each row's cells, and where the line that ended the table starts. */
+interface TableRows {
+  readonly rows: readonly (readonly { value: string; start: number; end: number }[])[];
+  readonly end: number;
+}
 
-/** Every line of `text` that could be a header row, in order; cached for the last text. */
+/**
+ * What the last text read holds for the table rules, which several pii rules ask of the same text (names, places,
+ * countries, dates of birth): whether it may hold SQL rows or separated cells, its header lines, and the rows read under
+ * each, computed once per text.
+ */
+interface TableScan {
+  readonly text: string;
+  readonly sql: boolean;
+  readonly separated: boolean;
+  headers?: readonly HeaderLine[];
+  readonly rows: Map<HeaderLine, TableRows>;
+}
+let scanned: TableScan | undefined;
+
+function tableScan(text: string): TableScan {
+  if (scanned?.text !== text) scanned = { text, sql: /values\s*\(/i.test(text), separated: /[|\t;,]/.test(text), rows: new Map() };
+  return scanned;
+}
+
+/** Every line of `text` that could be a header row, in order. */
 function headerLines(text: string): readonly HeaderLine[] {
-  if (scanned?.text === text) return scanned.headers;
   const headers: HeaderLine[] = [];
   let offset = 0;
   while (offset <= text.length) {
@@ -62,8 +83,27 @@ function headerLines(text: string): readonly HeaderLine[] {
     if (head.length < 2 || !head.every((c) => c.value === '' || HEADER_CELL.test(c.value))) continue;
     headers.push({ sep, head, next: offset });
   }
-  scanned = { text, headers };
   return headers;
+}
+
+/** The rows under header line `h`: down to a blank line or a row of another width (rule lines skipped). */
+function tableRows(text: string, h: HeaderLine): TableRows {
+  const rows: { value: string; start: number; end: number }[][] = [];
+  let offset = h.next;
+  while (offset <= text.length) {
+    const start = offset;
+    const eol = text.indexOf('\n', start);
+    const line = text.slice(start, eol < 0 ? text.length : eol);
+    if (RULE_LINE.test(line) && line.trim() !== '') {
+      offset += line.length + 1;
+      continue;
+    }
+    const row = cells(line, start, h.sep);
+    if (line.trim() === '' || Math.abs(row.length - h.head.length) > 1) break;
+    offset += line.length + 1;
+    rows.push(row);
+  }
+  return { rows, end: offset };
 }
 
 /** `INSERT … (col, …) VALUES (…), (…)`: the column list, then each row's values. */
@@ -119,34 +159,28 @@ function sqlCellsOf(text: string): readonly Cell[] {
 /** The cells of every column whose header matches `header` (a whole-cell, case-insensitive test). */
 export function tableCells(text: string, header: RegExp): Cell[] {
   const out: Cell[] = [];
-  if (/values\s*\(/i.test(text)) for (const c of sqlCellsOf(text)) if (header.test(c.header)) out.push(c);
-  if (!/[|\t;,]/.test(text)) return out;
+  const t = tableScan(text);
+  if (t.sql) for (const c of sqlCellsOf(text)) if (header.test(c.header)) out.push(c);
+  if (!t.separated) return out;
   // A table runs from a matching header row down to a blank line or a row of another width; a header-like line
   // inside it is one of its rows.
   let resume = 0;
-  for (const h of headerLines(text)) {
+  for (const h of (t.headers ??= headerLines(text))) {
     if (h.next <= resume) continue;
-    const columns = h.head.flatMap((c, index) => (header.test(c.value) ? [{ index, header: c.value.toLowerCase() }] : []));
-    if (columns.length === 0) continue;
-    let offset = h.next;
-    while (offset <= text.length) {
-      const start = offset;
-      const eol = text.indexOf('\n', start);
-      const line = text.slice(start, eol < 0 ? text.length : eol);
-      if (RULE_LINE.test(line) && line.trim() !== '') {
-        offset += line.length + 1;
-        continue;
-      }
-      const row = cells(line, start, h.sep);
-      if (line.trim() === '' || Math.abs(row.length - h.head.length) > 1) break;
-      offset += line.length + 1;
+    let columns: { index: number; header: string }[] | undefined;
+    h.head.forEach((c, index) => {
+      if (header.test(c.value)) (columns ??= []).push({ index, header: c.value.toLowerCase() });
+    });
+    if (columns === undefined) continue;
+    let rows = t.rows.get(h);
+    if (rows === undefined) t.rows.set(h, (rows = tableRows(text, h)));
+    for (const row of rows.rows)
       for (const c of columns) {
         const cell = row[c.index];
         if (cell !== undefined && cell.value !== '') out.push({ header: c.header, start: cell.start, end: cell.end });
       }
-    }
     // The line that ended the table may head the next one (it is not skipped).
-    resume = offset;
+    resume = rows.end;
   }
   return out;
 }
