@@ -122,9 +122,14 @@ describe('a trace across two nodes', () => {
     for (const s of tool) expect(s.attributes).toMatchObject({ 'gen_ai.tool.name': 'calculator', 'gen_ai.agent.name': 'helper' });
     for (const s of ask) expect(s.attributes).toMatchObject({ 'gen_ai.tool.name': 'ask_helper', 'gen_ai.agent.name': 'lead' });
 
-    // Who made which span: lead's on node A, helper's on node B (each process exports its own).
-    for (const s of [request as ReceivedSpan, ...lead, ...ask]) expect(s.resource['service.instance.id']).toBe(a);
-    for (const s of [...helper, ...tool]) expect(s.resource['service.instance.id']).toBe(b);
+    // Who made which span (each process exports its own): the request on node A's gateway; the agents' spans on the
+    // nodes ranked for them (lead on A, helper on B) — but under load a lapsed lease moves an activation to the other
+    // node (a full `npm test` at load 7 saw lead's resumed run on B), so each may be on either, and at least one is on
+    // B: with the parent links above, the trace crossed processes either way.
+    expect(request?.resource['service.instance.id']).toBe(a);
+    const made = [...lead, ...ask, ...helper, ...tool].map((s) => s.resource['service.instance.id']);
+    for (const id of made) expect([a, b]).toContain(id);
+    expect(made).toContain(b);
     const chats = spans.filter((s) => s.name.startsWith('chat '));
     expect(chats.filter((c) => ids(lead).includes(c.parentSpanId)).length).toBeGreaterThanOrEqual(2);
     const helperChats = chats.filter((c) => ids(helper).includes(c.parentSpanId));
