@@ -4,15 +4,12 @@
  * encoding: a value of plain data (objects, arrays, strings, numbers, booleans, null, Dates, bytes) is copied as it
  * is checked; anything else — a value the codec refuses, bigints, strings or keys it would not round-trip, a value
  * that may be past the codec's size limit — goes through the codec (encoded and decoded), whose answer, or error,
- * is the one the other backends give. An entry written once (`once`: a run's event log, kept for as long as the run
- * is and rarely read) is kept as its JSON text when JSON round-trips it exactly (no bytes, Dates, -0, NaN or
- * ±Infinity): one string for the collector to trace and move instead of every object of the value, and `JSON.parse`
- * hands each reader a fresh copy.
+ * is the one the other backends give.
  *
  * Keys live in a tree of segments, so a listing walks only the subtree of its prefix (a run's event log is read
  * without scanning every other run's). A key holding a value (with no fencing epoch) and nothing under it — most
- * keys — is that value alone in its parent's map: no node, and no copy of the key, which a listing rebuilds from the
- * path it walked.
+ * keys — is its copy alone in its parent's map: no node, no entry and no copy of the key (a listing rebuilds keys from
+ * the path it walked), so what a stored entry leaves the collector to trace and move is its copy and a map slot.
  */
 import { codec } from '../../protocols/index.js';
 import {
@@ -110,76 +107,6 @@ function plainCopy(v: unknown, depth: number): unknown {
   return CODEC;
 }
 
-/** What {@link scan} finds a value to be. */
-const TEXT = 0;
-const COPY = 1;
-
-/**
- * Checks `v` without copying it: {@link TEXT} when its JSON text round-trips it exactly as the codec would (plain
- * objects and arrays of well-formed strings, finite numbers other than -0, booleans and null; undefined keys dropped,
- * undefined items null, as both do), {@link COPY} when it is plain data JSON would not keep (Dates, bytes, -0, NaN,
- * ±Infinity; {@link plainCopy} copies it), {@link CODEC} for anything only the codec decides. Adds to {@link bound}.
- */
-function scan(v: unknown, depth: number): typeof TEXT | typeof COPY | typeof CODEC {
-  switch (typeof v) {
-    case 'string':
-      if (!v.isWellFormed()) return CODEC;
-      bound += stringBound(v);
-      return TEXT;
-    case 'number':
-      bound += 9;
-      return Number.isFinite(v) && !Object.is(v, -0) ? TEXT : COPY;
-    case 'boolean':
-    case 'undefined':
-      bound += 1;
-      return TEXT;
-    case 'object':
-      break;
-    default:
-      return CODEC;
-  }
-  if (v === null) {
-    bound += 1;
-    return TEXT;
-  }
-  if (depth >= MAX_DEPTH) return CODEC;
-  let found: typeof TEXT | typeof COPY | typeof CODEC = TEXT;
-  if (Array.isArray(v)) {
-    const n = v.length;
-    bound += 5;
-    for (let i = 0; i < n; i++) {
-      const c = scan(v[i], depth + 1);
-      if (c === CODEC) return CODEC;
-      if (c === COPY) found = COPY;
-    }
-    return found;
-  }
-  const proto = Object.getPrototypeOf(v) as unknown;
-  if (proto === Object.prototype || proto === null) {
-    bound += 5;
-    for (const k in v) {
-      if (k === '__proto__' || !Object.hasOwn(v, k)) return CODEC;
-      const item = (v as Record<string, unknown>)[k];
-      if (item === undefined) continue;
-      if (!k.isWellFormed()) return CODEC;
-      const c = scan(item, depth + 1);
-      if (c === CODEC) return CODEC;
-      if (c === COPY) found = COPY;
-      bound += stringBound(k);
-    }
-    return found;
-  }
-  if (v instanceof Uint8Array) {
-    bound += 5 + v.byteLength;
-    return COPY;
-  }
-  if (v instanceof Date) {
-    bound += 15;
-    return COPY;
-  }
-  return CODEC;
-}
-
 /** A copy of a stored value for a reader (stored values are inside the domain already: nothing to check). */
 function copyOut(v: unknown): unknown {
   if (typeof v !== 'object' || v === null) return v;
@@ -197,64 +124,38 @@ function copyOut(v: unknown): unknown {
   return out;
 }
 
-/**
- * A stored value: a string is JSON text (of a value written once, or of a string value), anything else is the copy
- * itself (never undefined: a key holding nothing has no stored value).
- */
-type Stored = unknown;
-
-/** The JSON text of `v` as one flat string. */
-function jsonText(v: unknown): string {
-  const text = JSON.stringify(v);
-  // `JSON.stringify` answers a tree of pieces past 32 characters; reading a character flattens it into one string (the
-  // collector then drops the pieces), so the stored value is one object.
-  text.charCodeAt(0);
-  return text;
-}
-
-/**
- * How `value` is stored: a copy of plain data, or (`text`: an entry written once, like a run's event log, which is
- * kept and rarely read) its JSON text when that round-trips it; anything else goes through the codec (which throws
- * what it refuses).
- */
-function storedForm(value: unknown, text: boolean): Stored {
-  bound = 0;
-  // (A value of undefined itself is stored as null, which JSON.stringify does not answer: copied below.)
-  if (text && value !== undefined && scan(value, 0) === TEXT && bound <= codec.maxBytes) return jsonText(value);
+/** The copy of `value` stored: plain data copied, anything else through the codec (which throws what it refuses). */
+function copyIn(value: unknown): unknown {
   bound = 0;
   const c = plainCopy(value, 0);
-  const copy = c !== CODEC && bound <= codec.maxBytes ? c : codec.decodeValue(codec.encodeValue(value));
-  return typeof copy === 'string' ? jsonText(copy) : copy;
-}
-
-/** A reader's copy of a stored value. */
-function read(s: Stored): unknown {
-  return typeof s === 'string' ? JSON.parse(s) : copyOut(s);
+  if (c !== CODEC && bound <= codec.maxBytes) return c;
+  return codec.decodeValue(codec.encodeValue(value));
 }
 
 /** An entry checked and copied, before it is written. */
 interface Staged {
   readonly key: StorageKey;
-  readonly stored: Stored;
+  /** The stored copy ({@link copyIn}: never undefined). */
+  readonly stored: unknown;
   readonly epoch: number;
 }
 
-function staged(key: StorageKey, value: unknown, text = false): Staged {
-  return { key, stored: storedForm(value, text), epoch: fenceEpoch(value) };
+function staged(key: StorageKey, value: unknown): Staged {
+  return { key, stored: copyIn(value), epoch: fenceEpoch(value) };
 }
 
 /**
  * A child in the tree: a node, or (a key holding a value with no fencing epoch and nothing under it: most keys) the
- * stored value alone, with no node of its own.
+ * stored copy alone, with no node of its own (a copy is never a {@link Node}, nor undefined).
  */
-type Child = Node | Stored;
+type Child = unknown;
 
 /** A key that has keys under it, or holds a value with a fencing epoch. */
 class Node {
   /** Made with the first child. */
   children: Map<string, Child> | undefined = undefined;
-  /** The stored value, if the key holds one. */
-  stored: Stored = undefined;
+  /** The stored copy, if the key holds one. */
+  stored: unknown = undefined;
   /** The fencing epoch of the stored value, read once when written ({@link fenceEpoch}). */
   epoch = 0;
 }
@@ -281,8 +182,8 @@ class MemoryBucket implements KvBucket {
     return c;
   }
 
-  /** The value stored at `key` (undefined: none). */
-  private stored(key: StorageKey): Stored {
+  /** The copy stored at `key` (undefined: none). */
+  private stored(key: StorageKey): unknown {
     const c = this.child(key);
     return c instanceof Node ? c.stored : c;
   }
@@ -314,27 +215,29 @@ class MemoryBucket implements KvBucket {
     }
   }
 
-  /** Drops the nodes along `key` that hold nothing any more (deepest first). */
+  /**
+   * Drops the nodes along `key` that hold nothing any more, deepest first (from the deepest node there is: a key
+   * deleted as a bare value has no node of its own).
+   */
   private prune(key: StorageKey): void {
     const path: Node[] = [this.root];
     for (const s of key) {
       const next = path[path.length - 1]?.children?.get(s);
-      if (!(next instanceof Node)) return;
+      if (!(next instanceof Node)) break;
       path.push(next);
     }
-    for (let i = key.length; i > 0; i--) {
+    for (let i = path.length - 1; i >= 0; i--) {
       const n = path[i] as Node;
-      if (n.stored !== undefined || (n.children?.size ?? 0) > 0) return;
-      const parent = path[i - 1] as Node;
-      parent.children?.delete(key[i - 1] as string);
-      if (parent.children?.size === 0) parent.children = undefined;
+      if (n.children?.size === 0) n.children = undefined;
+      if (i === 0 || n.stored !== undefined || n.children !== undefined) return;
+      (path[i - 1] as Node).children?.delete(key[i - 1] as string);
     }
   }
 
   get<T>(key: StorageKey): Promise<T | undefined> {
     assertKey(key);
     const s = this.stored(key);
-    return Promise.resolve(s === undefined ? undefined : (read(s) as T));
+    return Promise.resolve(s === undefined ? undefined : (copyOut(s) as T));
   }
 
   put(key: StorageKey, value: unknown): Promise<void> {
@@ -347,7 +250,7 @@ class MemoryBucket implements KvBucket {
   private staged(entries: readonly StorageEntry[]): Staged[] {
     return entries.map((e) => {
       assertKey(e.key);
-      return staged(e.key, e.value, e.once === true);
+      return staged(e.key, e.value);
     });
   }
 
@@ -366,7 +269,7 @@ class MemoryBucket implements KvBucket {
     if (f instanceof Node && f.epoch > epoch) return REFUSED;
     for (const e of entries) {
       const held = e.once === true ? this.stored(e.key) : undefined;
-      if (held !== undefined && !sameBytes(codec.encodeValue(read(held)), codec.encodeValue(e.value))) return REFUSED;
+      if (held !== undefined && !sameBytes(codec.encodeValue(copyOut(held)), codec.encodeValue(e.value))) return REFUSED;
     }
     for (const e of all) this.write(e);
     return APPLIED;
@@ -398,7 +301,7 @@ class MemoryBucket implements KvBucket {
     const walk = (c: Child): void => {
       if (out.length >= limit) return;
       const s = !(c instanceof Node) ? c : c.stored;
-      if (s !== undefined) out.push({ key: [...path], value: read(s) as T });
+      if (s !== undefined) out.push({ key: [...path], value: copyOut(s) as T });
       const children = !(c instanceof Node) ? undefined : c.children;
       if (children === undefined) return;
       for (const k of [...children.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {

@@ -60,7 +60,7 @@ describe('memory storage copies values as the codec round-trips them', () => {
           () => bucket.put(['k'], v),
           () => bucket.putMany([{ key: ['k'], value: v }]),
           () => bucket.putFenced(['f'], 0, [{ key: ['k'], value: v }]),
-          // Written once: kept as JSON text where JSON round-trips the value exactly (runtime/storage/memory.ts).
+          // Written once (a run's event log is).
           () => bucket.putFenced(['f'], 0, [{ key: ['k'], value: v, once: true }]),
         ];
         for (const write of writes) {
@@ -118,7 +118,7 @@ describe('memory storage copies values as the codec round-trips them', () => {
       .catch((err: unknown) => err);
     expect(isTroupeError(e, 'too_large')).toBe(true);
     expect(((await bucket.get(['big'])) as { s: string }).s).toBe(under);
-    // The same written once (kept as JSON text when it fits).
+    // The same written once.
     await bucket.putFenced(['f'], 0, [{ key: ['big-once'], value: { s: under }, once: true }]);
     expect(((await bucket.get(['big-once'])) as { s: string }).s).toBe(under);
     const refused = await Promise.resolve()
