@@ -206,7 +206,7 @@ class MemoryBucket implements KvBucket {
     if (c instanceof Node) {
       c.stored = e.stored;
       c.epoch = e.epoch;
-    } else if (typeof e.stored === 'string' && e.epoch === 0) children.set(s, e.stored);
+    } else if (e.epoch === 0) children.set(s, e.stored);
     else {
       const m = new Node();
       m.stored = e.stored;
