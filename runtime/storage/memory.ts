@@ -4,8 +4,12 @@
  * encoding: a value of plain data (objects, arrays, strings, numbers, booleans, null, Dates, bytes) is copied as it
  * is checked; anything else — a value the codec refuses, bigints, strings or keys it would not round-trip, a value
  * that may be past the codec's size limit — goes through the codec (encoded and decoded), whose answer, or error,
- * is the one the other backends give. Keys live in a tree of segments, so a listing walks only the subtree of its
- * prefix (a run's event log is read without scanning every other run's).
+ * is the one the other backends give.
+ *
+ * Keys live in a tree of segments, so a listing walks only the subtree of its prefix (a run's event log is read
+ * without scanning every other run's). A key holding a value (with no fencing epoch) and nothing under it — most
+ * keys — is its copy alone in its parent's map: no node, no entry and no copy of the key (a listing rebuilds keys from
+ * the path it walked), so what a stored entry leaves the collector to trace and move is its copy and a map slot.
  */
 import { codec } from '../../protocols/index.js';
 import {
@@ -103,19 +107,6 @@ function plainCopy(v: unknown, depth: number): unknown {
   return CODEC;
 }
 
-/** The copy of `value` stored: plain data copied, anything else through the codec (which throws what it refuses). */
-function copyIn(value: unknown): unknown {
-  bound = 0;
-  const c = plainCopy(value, 0);
-  if (c !== CODEC && bound <= codec.maxBytes) return c;
-  return codec.decodeValue(codec.encodeValue(value));
-}
-
-/** The tree entry that stores `value` under `key`: the key and value copied, the fencing epoch read once. */
-function storedEntry(key: StorageKey, value: unknown): { key: StorageKey; value: unknown; epoch: number } {
-  return { key: [...key], value: copyIn(value), epoch: fenceEpoch(value) };
-}
-
 /** A copy of a stored value for a reader (stored values are inside the domain already: nothing to check). */
 function copyOut(v: unknown): unknown {
   if (typeof v !== 'object' || v === null) return v;
@@ -133,95 +124,170 @@ function copyOut(v: unknown): unknown {
   return out;
 }
 
-interface Node {
-  /** Made with the first child: most nodes are leaves (an event segment, a record), and a Map each is memory to scan. */
-  children: Map<string, Node> | undefined;
-  /** The stored copy of the value ({@link copyIn}), and its fencing epoch read once when written ({@link fenceEpoch}). */
-  entry: { readonly key: StorageKey; readonly value: unknown; readonly epoch: number } | undefined;
+/** The copy of `value` stored: plain data copied, anything else through the codec (which throws what it refuses). */
+function copyIn(value: unknown): unknown {
+  bound = 0;
+  const c = plainCopy(value, 0);
+  if (c !== CODEC && bound <= codec.maxBytes) return c;
+  return codec.decodeValue(codec.encodeValue(value));
 }
 
-const node = (): Node => ({ children: undefined, entry: undefined });
+/** An entry checked and copied, before it is written. */
+interface Staged {
+  readonly key: StorageKey;
+  /** The stored copy ({@link copyIn}: never undefined). */
+  readonly stored: unknown;
+  readonly epoch: number;
+}
+
+function staged(key: StorageKey, value: unknown): Staged {
+  return { key, stored: copyIn(value), epoch: fenceEpoch(value) };
+}
+
+/**
+ * A child in the tree: a node, or (a key holding a value with no fencing epoch and nothing under it: most keys) the
+ * stored copy alone, with no node of its own (a copy is never a {@link Node}, nor undefined).
+ */
+type Child = unknown;
+
+/** A key that has keys under it, or holds a value with a fencing epoch. */
+class Node {
+  /** Made with the first child. */
+  children: Map<string, Child> | undefined = undefined;
+  /** The stored copy, if the key holds one. */
+  stored: unknown = undefined;
+  /** The fencing epoch of the stored value, read once when written ({@link fenceEpoch}). */
+  epoch = 0;
+}
+
+/** The node a child stands for. */
+function asNode(c: Child): Node {
+  if (c instanceof Node) return c;
+  const n = new Node();
+  n.stored = c;
+  return n;
+}
 
 class MemoryBucket implements KvBucket {
-  private readonly root = node();
+  private readonly root = new Node();
   constructor(readonly name: string) {}
 
-  /** The node of `key` (made when `create`), or undefined. */
-  private find(key: StorageKey, create: boolean): Node | undefined {
-    let n = this.root;
+  /** The child at `key`, or undefined. */
+  private child(key: StorageKey): Child {
+    let c: Child = this.root;
     for (const s of key) {
-      let next = n.children?.get(s);
-      if (next === undefined) {
-        if (!create) return undefined;
-        (n.children ??= new Map()).set(s, (next = node()));
-      }
-      n = next;
+      if (!(c instanceof Node)) return undefined;
+      c = c.children?.get(s);
     }
-    return n;
+    return c;
   }
 
-  /** Drops the nodes along `key` that hold nothing any more (deepest first). */
+  /** The copy stored at `key` (undefined: none). */
+  private stored(key: StorageKey): unknown {
+    const c = this.child(key);
+    return c instanceof Node ? c.stored : c;
+  }
+
+  /** Writes an entry checked and copied already. */
+  private write(e: Staged): void {
+    const key = e.key;
+    const last = key.length - 1;
+    let n = this.root;
+    for (let i = 0; i < last; i++) {
+      const s = key[i] as string;
+      const children = (n.children ??= new Map());
+      const c = children.get(s);
+      if (!(c instanceof Node)) children.set(s, (n = c === undefined ? new Node() : asNode(c)));
+      else n = c;
+    }
+    const s = key[last] as string;
+    const children = (n.children ??= new Map());
+    const c = children.get(s);
+    if (c instanceof Node) {
+      c.stored = e.stored;
+      c.epoch = e.epoch;
+    } else if (e.epoch === 0) children.set(s, e.stored);
+    else {
+      const m = new Node();
+      m.stored = e.stored;
+      m.epoch = e.epoch;
+      children.set(s, m);
+    }
+  }
+
+  /**
+   * Drops the nodes along `key` that hold nothing any more, deepest first (from the deepest node there is: a key
+   * deleted as a bare value has no node of its own).
+   */
   private prune(key: StorageKey): void {
     const path: Node[] = [this.root];
     for (const s of key) {
       const next = path[path.length - 1]?.children?.get(s);
-      if (next === undefined) return;
+      if (!(next instanceof Node)) break;
       path.push(next);
     }
-    for (let i = key.length; i > 0; i--) {
+    for (let i = path.length - 1; i >= 0; i--) {
       const n = path[i] as Node;
-      if (n.entry !== undefined || (n.children?.size ?? 0) > 0) return;
-      const parent = path[i - 1] as Node;
-      parent.children?.delete(key[i - 1] as string);
-      if (parent.children?.size === 0) parent.children = undefined;
+      if (n.children?.size === 0) n.children = undefined;
+      if (i === 0 || n.stored !== undefined || n.children !== undefined) return;
+      (path[i - 1] as Node).children?.delete(key[i - 1] as string);
     }
   }
 
   get<T>(key: StorageKey): Promise<T | undefined> {
     assertKey(key);
-    const e = this.find(key, false)?.entry;
-    return Promise.resolve(e === undefined ? undefined : (copyOut(e.value) as T));
+    const s = this.stored(key);
+    return Promise.resolve(s === undefined ? undefined : (copyOut(s) as T));
   }
 
   put(key: StorageKey, value: unknown): Promise<void> {
     assertKey(key);
-    (this.find(key, true) as Node).entry = storedEntry(key, value);
+    this.write(staged(key, value));
     return DONE;
   }
 
   /** Checks and copies every entry first: a bad entry writes nothing. */
-  private stored(entries: readonly StorageEntry[]): ReturnType<typeof storedEntry>[] {
+  private staged(entries: readonly StorageEntry[]): Staged[] {
     return entries.map((e) => {
       assertKey(e.key);
-      return storedEntry(e.key, e.value);
+      return staged(e.key, e.value);
     });
   }
 
   putMany(entries: readonly StorageEntry[]): Promise<void> {
     // Everything is checked and copied first: a bad entry writes nothing.
-    const stored = this.stored(entries);
-    for (const e of stored) (this.find(e.key, true) as Node).entry = e;
+    const all = this.staged(entries);
+    for (const e of all) this.write(e);
     return DONE;
   }
 
   putFenced(fence: StorageKey, epoch: number, entries: readonly StorageEntry[]): Promise<boolean> {
     assertKey(fence);
-    const stored = this.stored(entries);
+    const all = this.staged(entries);
     // Synchronous from the check to the last write: nothing can come between them.
-    if ((this.find(fence, false)?.entry?.epoch ?? 0) > epoch) return REFUSED;
+    const f = this.child(fence);
+    if (f instanceof Node && f.epoch > epoch) return REFUSED;
     for (const e of entries) {
-      const held = e.once === true ? this.find(e.key, false)?.entry : undefined;
-      if (held !== undefined && !sameBytes(codec.encodeValue(held.value), codec.encodeValue(e.value))) return REFUSED;
+      const held = e.once === true ? this.stored(e.key) : undefined;
+      if (held !== undefined && !sameBytes(codec.encodeValue(copyOut(held)), codec.encodeValue(e.value))) return REFUSED;
     }
-    for (const e of stored) (this.find(e.key, true) as Node).entry = e;
+    for (const e of all) this.write(e);
     return APPLIED;
   }
 
   delete(key: StorageKey): Promise<boolean> {
     assertKey(key);
-    const n = this.find(key, false);
-    const existed = n?.entry !== undefined;
-    if (n !== undefined) n.entry = undefined;
+    const parent = key.length === 1 ? this.root : this.child(key.slice(0, -1));
+    if (!(parent instanceof Node)) return Promise.resolve(false);
+    const s = key[key.length - 1] as string;
+    const c = parent.children?.get(s);
+    if (c === undefined) return Promise.resolve(false);
+    const existed = !(c instanceof Node) || c.stored !== undefined;
+    if (!(c instanceof Node)) parent.children?.delete(s);
+    else {
+      c.stored = undefined;
+      c.epoch = 0;
+    }
     this.prune(key);
     return Promise.resolve(existed);
   }
@@ -230,15 +296,21 @@ class MemoryBucket implements KvBucket {
     assertKey(prefix, true);
     const out: StorageEntry<T>[] = [];
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
-    // Depth first, a node's own entry before its children, children in segment order: key order.
-    const walk = (n: Node): void => {
+    const path = [...prefix];
+    // Depth first, a key's own entry before the keys under it, children in segment order: key order.
+    const walk = (c: Child): void => {
       if (out.length >= limit) return;
-      if (n.entry !== undefined) out.push({ key: n.entry.key, value: copyOut(n.entry.value) as T });
-      const children = n.children;
+      const s = !(c instanceof Node) ? c : c.stored;
+      if (s !== undefined) out.push({ key: [...path], value: copyOut(s) as T });
+      const children = !(c instanceof Node) ? undefined : c.children;
       if (children === undefined) return;
-      for (const s of [...children.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) walk(children.get(s) as Node);
+      for (const k of [...children.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+        path.push(k);
+        walk(children.get(k));
+        path.pop();
+      }
     };
-    const start = this.find(prefix, false);
+    const start = this.child(prefix);
     if (start !== undefined) walk(start);
     return Promise.resolve(out);
   }
@@ -246,15 +318,26 @@ class MemoryBucket implements KvBucket {
   deletePrefix(prefix: StorageKey): Promise<number> {
     assertKey(prefix, true);
     let n = 0;
-    const count = (x: Node): void => {
-      if (x.entry !== undefined) n++;
-      for (const c of x.children?.values() ?? []) count(c);
+    const count = (c: Child): void => {
+      if (!(c instanceof Node)) {
+        n++;
+        return;
+      }
+      if (c.stored !== undefined) n++;
+      for (const x of c.children?.values() ?? []) count(x);
     };
-    const start = this.find(prefix, false);
+    const start = this.child(prefix);
     if (start === undefined) return Promise.resolve(0);
     count(start);
-    start.entry = undefined;
-    start.children = undefined;
+    if (!(start instanceof Node)) {
+      // A bare value is never the root: the prefix names a key holding a value and nothing under it.
+      const parent = this.child(prefix.slice(0, -1)) as Node;
+      parent.children?.delete(prefix[prefix.length - 1] as string);
+    } else {
+      start.stored = undefined;
+      start.epoch = 0;
+      start.children = undefined;
+    }
     this.prune(prefix);
     return Promise.resolve(n);
   }

@@ -79,9 +79,22 @@ export interface Storage {
   close(): Promise<void>;
 }
 
+/** The keys of the first seqs, made once: every run's log and every thread's history is keyed by the same few. */
+const SEQ_KEYS: string[] = [];
+const COMMON_SEQS = 4096;
+
 /** Zero-padded decimal, so numeric key segments sort in numeric order (up to 2^53). */
 export function seqKey(n: number): string {
+  if (Number.isInteger(n) && n >= 0 && n < COMMON_SEQS) return (SEQ_KEYS[n] ??= flatSeqKey(n));
   return n.toString().padStart(16, '0');
+}
+
+/**
+ * {@link seqKey} as one flat string (`padStart` builds a tree of pieces, which every stored key would keep; parsed
+ * JSON text is flat).
+ */
+function flatSeqKey(n: number): string {
+  return JSON.parse(`"${n.toString().padStart(16, '0')}"`) as string;
 }
 
 const BUCKET = /^[a-z][a-z0-9_-]{0,31}$/;

@@ -52,7 +52,7 @@ function viaCodec(v: unknown): { value: unknown } | { code: string } {
 describe('memory storage copies values as the codec round-trips them', () => {
   const bucket = new MemoryStorage().bucket('copy');
 
-  it('stores and hands back what the codec would, or refuses with its error (put, putMany, putFenced, list)', async () => {
+  it('stores and hands back what the codec would, or refuses with its error (put, putMany, putFenced, once, list)', async () => {
     await fc.assert(
       fc.asyncProperty(hostileArb, async (v) => {
         const want = viaCodec(v);
@@ -60,6 +60,8 @@ describe('memory storage copies values as the codec round-trips them', () => {
           () => bucket.put(['k'], v),
           () => bucket.putMany([{ key: ['k'], value: v }]),
           () => bucket.putFenced(['f'], 0, [{ key: ['k'], value: v }]),
+          // Written once (a run's event log is).
+          () => bucket.putFenced(['f'], 0, [{ key: ['k'], value: v, once: true }]),
         ];
         for (const write of writes) {
           await bucket.delete(['k']);
@@ -116,5 +118,13 @@ describe('memory storage copies values as the codec round-trips them', () => {
       .catch((err: unknown) => err);
     expect(isTroupeError(e, 'too_large')).toBe(true);
     expect(((await bucket.get(['big'])) as { s: string }).s).toBe(under);
+    // The same written once.
+    await bucket.putFenced(['f'], 0, [{ key: ['big-once'], value: { s: under }, once: true }]);
+    expect(((await bucket.get(['big-once'])) as { s: string }).s).toBe(under);
+    const refused = await Promise.resolve()
+      .then(() => bucket.putFenced(['f'], 0, [{ key: ['big-once-over'], value: over, once: true }]))
+      .catch((err: unknown) => err);
+    expect(isTroupeError(refused, 'too_large')).toBe(true);
+    expect(await bucket.get(['big-once-over'])).toBeUndefined();
   });
 });
