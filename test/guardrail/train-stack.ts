@@ -283,7 +283,9 @@ async function train(family: string): Promise<void> {
     `/**\n * The ${family} detector's learned combination (text/stack.ts), written by test/guardrail/train-stack.ts from ` +
       `${rows.length}\n * blind texts (${rows.filter((r) => r.y === 1).length} not benign). Do not edit.\n */\n` +
       `import type { StackModel } from '../text/stack.js';\n\n` +
-      `export const ${family.toUpperCase()}_STACK: StackModel = ${JSON.stringify(model, null, 2).replace(/"(\w+)":/g, '$1:')};\n`,
+      `export const ${family.toUpperCase()}_STACK: StackModel = ${JSON.stringify(model, null, 2)
+        .replace(/"(\w+)":/g, '$1:')
+        .replace(/\n}$/, ',\n}')};\n`,
   );
   console.log(`${family}: ${JSON.stringify(model)} → ${out}`);
 }

@@ -11,5 +11,5 @@ export const INJECTION_STACK: StackModel = {
   threshold: 0.72,
   keep: 0.9,
   words: 10,
-  low: 0.01
+  low: 0.01,
 };

@@ -11,5 +11,5 @@ export const MODERATION_STACK: StackModel = {
   threshold: 0.7,
   keep: 0.9,
   words: 10,
-  low: 0.2
+  low: 0.2,
 };
