@@ -127,6 +127,8 @@ export function biasDetector(options: BiasOptions = {}): Detector {
     ...rules,
     async detect(text, ctx) {
       const found = await rules.detect(text, ctx);
+      // the model only adds where the rules found nothing (`low` -1 keeps every rule finding): no need to read it
+      if (found.length > 0) return found;
       // read without quoted mentions, as the moderation layers do: a report quoting a stereotype is not one
       const read = withoutMentions(normalizeText(text).text, MODERATION_MENTIONS);
       // and damped as the rules' findings are where the text criticises a stereotype ("it is a myth that …")
