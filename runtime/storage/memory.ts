@@ -203,16 +203,15 @@ class MemoryBucket implements KvBucket {
     const s = key[last] as string;
     const children = (n.children ??= new Map());
     const c = children.get(s);
-    if (c instanceof Node) {
-      c.stored = e.stored;
-      c.epoch = e.epoch;
-    } else if (e.epoch === 0) children.set(s, e.stored);
-    else {
-      const m = new Node();
-      m.stored = e.stored;
-      m.epoch = e.epoch;
-      children.set(s, m);
+    // a bare copy where no node is needed (no fencing epoch, nothing under the key), else the key's node
+    if (!(c instanceof Node) && e.epoch === 0) {
+      children.set(s, e.stored);
+      return;
     }
+    const m = c instanceof Node ? c : new Node();
+    if (m !== c) children.set(s, m);
+    m.stored = e.stored;
+    m.epoch = e.epoch;
   }
 
   /**
@@ -269,7 +268,7 @@ class MemoryBucket implements KvBucket {
     if (f instanceof Node && f.epoch > epoch) return REFUSED;
     for (const e of entries) {
       const held = e.once === true ? this.stored(e.key) : undefined;
-      if (held !== undefined && !sameBytes(codec.encodeValue(copyOut(held)), codec.encodeValue(e.value))) return REFUSED;
+      if (held !== undefined && !sameBytes(codec.encodeValue(held), codec.encodeValue(e.value))) return REFUSED;
     }
     for (const e of all) this.write(e);
     return APPLIED;
