@@ -79,16 +79,22 @@ describe('StreamPublisher', () => {
     const p = new StreamPublisher(nc, 2_000, undefined, 100);
     const start = performance.now();
     await p.publish('electing.x', data, 'e-1');
-    // Answered by the copy (~100 ms), not at the 2 s timeout; no further copy once it was answered.
+    // Answered by the copy (~100 ms), not at the 2 s timeout; no further copy once it was answered. (On a loaded
+    // machine a third copy may leave before the second's answer is read, and arrive after it: every copy carries the
+    // same id and reply.)
     expect(performance.now() - start).toBeLessThan(1_500);
     await new Promise((r) => setTimeout(r, 300));
-    expect(copies).toHaveLength(2);
+    const atAnswer = copies.length;
+    // copies go every 100 ms until answered: none in a further 300 ms
+    await new Promise((r) => setTimeout(r, 300));
+    expect(copies).toHaveLength(atAnswer);
+    expect(atAnswer).toBeGreaterThanOrEqual(2);
     expect(copies[0]?.id).toBe('e-1');
-    expect(copies[1]).toEqual(copies[0]);
+    for (const c of copies) expect(c).toEqual(copies[0]);
     // Without a resend pause the one copy waits out the timeout.
     const once = new StreamPublisher(nc, 300);
     expect(isTransient(await refusal(once.publish('electing.x', data, 'e-2')))).toBe(true);
-    expect(copies).toHaveLength(3);
+    expect(copies).toHaveLength(atAnswer + 1);
     p.close();
     once.close();
     sub.unsubscribe();
