@@ -126,9 +126,12 @@ export function findContextSecrets(text: string): Span[] {
     if (value.length >= 16 && shannonEntropy(value) >= 3.0 && !PLACEHOLDER.test(value))
       out.push({ type: 'GENERIC_SECRET', start: at, end: at + value.length, score: 0.88 });
   }
+  valueEnd = 0;
   for (const m of allMatches(SENTENCE, text)) {
+    if (m.index < valueEnd) continue; // inside the value of the previous one (as for the keys above)
     const at = m.index + m[0].length;
     const value = readValue(text, at, '').replace(/[»”"'.,;:]+$/, '');
+    valueEnd = at + value.length;
     if (isCode(value) || value.startsWith('//')) continue; // "password at https://…": a URL, not a value
     const type = /pass|kennwort|contrase|clave|mot de|pin/i.test(m[0]) ? 'PASSWORD' : 'GENERIC_SECRET';
     if (/[\d\W_]/.test(value) || (/[a-z]/.test(value) && /[A-Z]/.test(value))) add(type, at, value, 0.8);
