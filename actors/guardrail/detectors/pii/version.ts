@@ -1,0 +1,142 @@
+/**
+ * Software versions, builds and OIDs written as dotted numbers ("4.6.0.1", "14.10.2.1", "4.0.30319.42000"), which
+ * the IP and phone rules must not take for an address or a number. A dotted number is a version by its context: a
+ * version word before it in the same clause ("versión del cliente 14.10.2.1", "build 6.4.12.0"), a field named like
+ * one (`client_lib=`, `"app_version": "`, a CSV column `version_api`, a list `VERSIONS = [...]`), or an update verb
+ * ("roll back to 6.4.11.3"). Words of network context (`ip=`, `from`, `host`, `server`) in between keep an address.
+ */
+import { tableCells } from './table.js';
+
+/** Parts of a field name that name a version (`client_lib`, `appVersion`, `fw_rev`). */
+const VERSION_PART = new Set([
+  'version',
+  'versions',
+  'ver',
+  'vers',
+  'versión',
+  'versiones',
+  'versão',
+  'versione',
+  'lib',
+  'libs',
+  'library',
+  'build',
+  'builds',
+  'release',
+  'releases',
+  'rel',
+  'sdk',
+  'firmware',
+  'fw',
+  'rev',
+  'revision',
+  'patch',
+  'oid',
+  'oids',
+]);
+/** Parts of a field name that name a network address (`client_ip`, `remote_addr`, `xff`). */
+const ADDRESS_PART = new Set([
+  'ip',
+  'ips',
+  'ipv4',
+  'addr',
+  'address',
+  'adresse',
+  'host',
+  'hostname',
+  'src',
+  'dst',
+  'source',
+  'dest',
+  'destination',
+  'peer',
+  'remote',
+  'gateway',
+  'gw',
+  'dns',
+  'xff',
+  'forwarded',
+  'proxy',
+  'upstream',
+  'node',
+  'server',
+  'subnet',
+  'mask',
+  'route',
+  'nat',
+  'vip',
+  'endpoint',
+]);
+
+/** Whether a field name names a version and no address ("client_lib", "VERSIONS", "version_api"; not "server", "client_ip"). */
+export function versionKey(key: string): boolean {
+  const parts = keyParts(key);
+  return parts.some((p) => VERSION_PART.has(p)) && !parts.some((p) => ADDRESS_PART.has(p));
+}
+
+/** The words of a field name, lower-case (`appVersion` → app, version; `client_lib` → client, lib). */
+function keyParts(key: string): string[] {
+  return key
+    .replace(/(\p{Ll})(\p{Lu})/gu, '$1 $2')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u);
+}
+
+/** A field name right before a value: `key=`, `key: `, `"key": "`, `key = '`. */
+const KEY_BEFORE = /([\p{L}\p{N}_.-]{1,40})["']?[ \t]*[:=][ \t]*["']?$/u;
+/** A version word, then a few words of no network context, in the same clause ("versión del cliente ", "SDK "). */
+const WORD_BEFORE = new RegExp(
+  '(?:^|[^\\p{L}])(?:version|versions|versión|versiones|versão|versione|ver\\.|build|release|rel\\.|firmware|sdk|' +
+    "patch|lib|library|app)(?![\\p{L}])((?:[ \\t]*[:=#]?[ \\t]*[\\p{L}'’-]+){0,3})[ \\t]*[:=#]?[ \\t]*[\"']?$",
+  'iu',
+);
+/** Update verbs that move to a version ("update to", "roll back to", "downgrade auf", "actualizar a"). */
+const UPDATE_BEFORE = new RegExp(
+  '(?:^|[^\\p{L}])(?:update|updated|updating|upgrade|upgraded|upgrading|roll(?:ed|ing)?[ -]?back|rollback|downgrade|' +
+    'downgraded|downgrading|revert|reverted|reverting|bump|bumped|pin|pinned|aktualisier\\p{L}*|actualiz\\p{L}*|' +
+    "mettre à jour|mis à jour|mise à jour|revenir|zurück)((?:[ \\t]+[\\p{L}'’-]+){0,2})[ \\t]+(?:to|auf|a|à|vers|zu|en|on)[ \\t]+[\"']?$",
+  'iu',
+);
+/** Words of network context, which keep an address between a version word and the number. */
+const ADDRESS_WORD = new RegExp(
+  '(?:^|[^\\p{L}])(?:ip|ips|addr|address|adresse|dirección|direccion|host|hosts|server|servidor|serveur|from|desde|' +
+    'depuis|von|aus|src|peer|remote|gateway|node|nodo|proxy|upstream|dns|via)(?![\\p{L}])',
+  'iu',
+);
+
+/** Columns that hold versions ("version", "version_api", "client_lib", "appVersion"). */
+const VERSION_HEADER = { test: versionKey };
+
+/** The cells of version columns of the last text read. */
+let versionCells: { text: string; cells: readonly { start: number; end: number }[] } | undefined;
+
+/** Whether `[start, end)` lies in a cell of a column named like a version. */
+function inVersionColumn(text: string, start: number, end: number): boolean {
+  if (versionCells?.text !== text) versionCells = { text, cells: /[|\t;,]/.test(text) ? tableCells(text, VERSION_HEADER) : [] };
+  return versionCells.cells.some((c) => c.start <= start && end <= c.end);
+}
+
+/** The field a list that is open at `index` is assigned to (`VERSIONS = [`, `"versions": [`), or undefined. */
+function listKey(text: string, index: number): string | undefined {
+  const from = Math.max(0, index - 300);
+  const open = text.lastIndexOf('[', index);
+  if (open < from || text.lastIndexOf(']', index) > open) return undefined;
+  return KEY_BEFORE.exec(text.slice(Math.max(0, open - 48), open))?.[1];
+}
+
+/** Whether the dotted number at `[start, end)` of `text` stands where a version does, not an address or a phone number. */
+export function versionContext(text: string, start: number, end: number): boolean {
+  const line = text.lastIndexOf('\n', start - 1) + 1;
+  const head = text.slice(Math.max(line, start - 60), start);
+  const key = KEY_BEFORE.exec(head)?.[1];
+  if (key !== undefined && versionKey(key)) return true;
+  // A field of an address (`node=`, `client_ip=`, `"src": "`) holds one, whatever words come before it.
+  if (key !== undefined && keyParts(key).some((p) => ADDRESS_PART.has(p))) return false;
+  const word = WORD_BEFORE.exec(head);
+  if (word !== null && !ADDRESS_WORD.test(word[1] ?? '')) return true;
+  const update = UPDATE_BEFORE.exec(head);
+  if (update !== null && !ADDRESS_WORD.test(update[1] ?? '')) return true;
+  const list = listKey(text, start);
+  if (list !== undefined && versionKey(list)) return true;
+  return inVersionColumn(text, start, end);
+}
