@@ -63,7 +63,8 @@ const DATE_AT = new RegExp(DATE.source, 'iuy');
 const TURN_LABEL = /[ \t]*\p{L}[\p{L}\p{M} .'’-]{0,24}[ \t]?:[ \t]*/uy;
 const ASSENT = new RegExp(
   "(?:(?:sure|yes|yeah|yep|ok|okay|of course|it's|it’s|it is|that's|that’s|oui|bien sûr|c'est|c’est|le|sí|si|claro|" +
-    'es|el|ja|klar|natürlich|das ist|der|am)[ \\t]*[,.:!]?[ \\t]*){0,3}',
+    "es|el|ja|klar|natürlich|das ist|der|am|the|on|uh|um|erm|well|so|mine is|mine’s|mine's|euh|pues|ähm|also)" +
+    '(?![\\p{L}])[ \\t]*[,.:!]?[ \\t]*){0,3}',
   'iuy',
 );
 
@@ -73,8 +74,8 @@ const ASSENT = new RegExp(
  * answer's `[start, end)`, or undefined.
  */
 function nextTurnDate(text: string, at: number): [number, number] | undefined {
-  const eol = text.indexOf('\n', at);
-  if (eol < 0 || eol - at > 160) return undefined;
+  const eol = at + text.slice(at, at + 161).indexOf('\n');
+  if (eol < at) return undefined;
   let pos = eol + 1;
   TURN_LABEL.lastIndex = pos;
   const label = TURN_LABEL.exec(text);

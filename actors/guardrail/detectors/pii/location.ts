@@ -18,7 +18,7 @@ import {
 } from './lexicon.js';
 import { CAPITAL_AHEAD, cue, cueMatches, hasCue, lowered, scan, scanOf, type Cue } from './cue.js';
 import { tableCells } from './table.js';
-import { before, type Span } from '../text/pii-spans.js';
+import { before, lineStart, type Span } from '../text/pii-spans.js';
 import { allMatches } from '../matches.js';
 
 /** `[Ww]ord` alternations: the keyword's first letter in either case, the rest as written (no `i` flag: `\p{Lu}` stays upper). */
@@ -320,9 +320,11 @@ const SIGN_CITY = /(?:,|[ \t]?\(|[ \t][—–|·-])[ \t]*(\p{Lu}[\p{L}\p{M}'’.
  * Whether the line before `at` is a contact record whose fields `sep` parts ("Evan Hartley — evan@… — +44 20 … —
  * Manchester"): two fields or more before, one an e-mail address or a phone-like number.
  */
+const PHONE_FIELD = /^(?!\d{4}-\d\d-\d\d$|\d{1,2}[./]\d{1,2}[./]\d{2,4}$)\+?(?:\d[ ()./-]?){7,15}$/;
 function recordLine(text: string, at: number, sep: string): boolean {
-  const row = text.slice(text.lastIndexOf('\n', at - 1) + 1, at);
-  return row.split(` ${sep} `).length >= 3 && (row.includes('@') || /\d[\d ()./-]{5,}\d/.test(row));
+  const row = text.slice(lineStart(text, at, 240), at);
+  const fields = sep === ',' ? row.split(',') : row.split(` ${sep} `);
+  return fields.length >= 3 && fields.some((f) => f.includes('@') || PHONE_FIELD.test(f.trim()));
 }
 function signatureCities(text: string, out: Span[]): void {
   for (const m of allMatches(SIGN_CITY, text)) {
@@ -337,7 +339,7 @@ function signatureCities(text: string, out: Span[]): void {
     }
     if (end === undefined || !PLACE_END.test(text.slice(end, end + 4))) continue;
     const sep = m[0].trim()[0] ?? '';
-    if (/[—–|·-]/.test(sep) && recordLine(text, m.index, sep)) {
+    if (/[,—–|·-]/.test(sep) && recordLine(text, m.index, sep)) {
       out.push({ type: 'LOCATION', start: at, end, score: 0.6 });
       continue;
     }
@@ -550,9 +552,9 @@ export function findLocations(text: string, lower: string | null = lowered(text)
 const UNIT =
   '(?:\\d{1,3}[º°ª](?:[ \\t]?[A-Za-z](?![\\p{L}]))?|' +
   '\\d{1,2}(?:e|er|ère|ème|è|\\.)?[ \\t]?(?:étage|etage|og|stock|obergeschoss|piso|planta|floor)|' +
-  '(?:izq(?:uierda|da)?|izda|dcha|dcho|derecha|centro|ctro|bajo|ático|atico|entresuelo|pral|principal|rechts|links|re|li|mitte)\\.?|' +
+  '(?:izq(?:uierda|da)?|izda|dcha|dcho|derecha|centro|ctro|bajo|ático|atico|entresuelo|pral|principal|rechts|links|re|li|mitte|hinterhaus|vorderhaus|seitenflügel|gartenhaus)\\.?|' +
   '(?:apt|apartment|appt|app|appartement|suite|ste|unit|flat|floor|fl|piso|planta|puerta|pta|esc|escalera|bât|bâtiment|bat|' +
-  'étage|etage|whg|wohnung|stock|og|eg|dg|porte|door|room|zimmer)\\.?[ \\t]*(?:n[º°o]\\.?[ \\t]*)?[\\dA-Z]{1,4}[A-Za-z]?|' +
+  'étage|etage|whg|wohnung|stock|og|eg|dg|porte|door|room|zimmer|bte|boîte|bus|bloque|portal)\\.?[ \\t]*(?:n[º°o]\\.?[ \\t]*)?[\\dA-Z]{1,4}[A-Za-z]?|' +
   '#[ \\t]?\\d{1,4}[A-Za-z]?)(?![\\p{L}\\p{N}])';
 /** Only units between a street and the postcode and city that follow it. */
 const UNIT_GAP = new RegExp(`^(?:[ \\t]*,?[ \\t]*${UNIT})+[ \\t]*,?[ \\t]*$`, 'iu');
@@ -588,22 +590,37 @@ function withUnits(text: string, out: Span[]): Span[] {
   return out.filter((s) => !drop.has(s)).map((s) => grown.get(s) ?? s);
 }
 
-/** "von München nach Lissabon", "von Bonn in die …": a known city after `von` (not a name's particle) on a route. */
-const VON_CITY = scanOf(`(?<![\\p{L}])[Vv]on[ \\t]+${CITY_PHRASE}`, 'gu');
+/**
+ * Routes: "von München nach Lissabon", "von Bonn in die …" (a known city after `von`, which is also a name's particle,
+ * only on its way somewhere), and "de Madrid a Lisboa", "desde Sevilla para Bilbao" (`a` and `para` name a place only
+ * after such a start).
+ */
+const ROUTE_FROM = scanOf(`(?<![\\p{L}])([Vv]on|[Dd]e|[Dd]esde|[Dd]a)[ \\t]+${CITY_PHRASE}`, 'gu');
 const ROUTE_ON =
   /^[ \t]+(?:nach|bis|in|ins|zu|zum|zur|über|ueber|via|weg|aufs?|hierher|hergezogen|umgezogen|gezogen|geflogen|gefahren)(?![\p{L}])/u;
+const ROUTE_TO = new RegExp(`^[ \\t]+(?:a|al|para|hasta)[ \\t]+${CITY_PHRASE}`, 'u');
 
 function routes(text: string, out: Span[]): void {
-  if (!/[Vv]on /.test(text)) return;
-  for (const m of scan(VON_CITY, text)) {
-    const phrase = (m[1] ?? '').replace(/[.'’-]+$/, '');
-    const at = m.index + m[0].length - (m[1] ?? '').length;
+  if (!/(?:[Vv]on|[Dd]e|[Dd]esde|[Dd]a) \p{Lu}/u.test(text)) return;
+  for (const m of scan(ROUTE_FROM, text)) {
+    const phrase = (m[2] ?? '').replace(/[.'’-]+$/, '');
+    const at = m.index + m[0].length - (m[2] ?? '').length;
     const end = cityEnd(text, at, phrase, true);
-    if (end === undefined || !ROUTE_ON.test(text.slice(end, end + 14))) continue;
-    // "Ursula von Bonn": the word before is a name.
-    const prev = /(\p{Lu}\p{Ll}+)[ \t]+$/u.exec(text.slice(Math.max(0, m.index - 24), m.index))?.[1];
-    if (prev !== undefined && (known(FIRST_NAMES, prev) || known(LAST_NAMES, prev))) continue;
-    out.push({ type: 'LOCATION', start: at, end, score: 0.65 });
+    if (end === undefined) continue;
+    if ((m[1] ?? '').toLowerCase() === 'von') {
+      if (!ROUTE_ON.test(text.slice(end, end + 14))) continue;
+      // "Ursula von Bonn": the word before is a name.
+      const prev = /(\p{Lu}\p{Ll}+)[ \t]+$/u.exec(text.slice(Math.max(0, m.index - 24), m.index))?.[1];
+      if (prev !== undefined && (known(FIRST_NAMES, prev) || known(LAST_NAMES, prev))) continue;
+      out.push({ type: 'LOCATION', start: at, end, score: 0.65 });
+      continue;
+    }
+    const to = ROUTE_TO.exec(text.slice(end, end + 60));
+    const next = to?.[1]?.replace(/[.'’-]+$/, '');
+    if (to === null || next === undefined) continue;
+    const from = end + to[0].length - (to[1] ?? '').length;
+    const last = cityEnd(text, from, next, true);
+    if (last !== undefined) out.push({ type: 'LOCATION', start: from, end: last, score: 0.65 });
   }
 }
 

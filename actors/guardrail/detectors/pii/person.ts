@@ -17,7 +17,7 @@ import {
 } from './lexicon.js';
 import { CAPITAL_AHEAD, cue, cueMatches, lowered, scan, scanOf } from './cue.js';
 import { tableCells } from './table.js';
-import type { Span } from '../text/pii-spans.js';
+import { lineStart, type Span } from '../text/pii-spans.js';
 import { allMatches } from '../matches.js';
 
 const TOKEN = /\p{Lu}[\p{Ll}\p{M}]*(?:\p{Lu}[\p{Ll}\p{M}]+)?(?:['’-]\p{L}[\p{Ll}\p{M}]*)*/uy;
@@ -329,9 +329,11 @@ function inCityName(text: string, s: Span): boolean {
 /** Whether the label `m` begins its line and prose follows the words read after it (`end`): a transcript's turn. */
 function speakerTurn(text: string, m: RegExpExecArray, end: number): boolean {
   const keyAt = m.index + (/^[\s,;({"']/u.test(m[0]) ? 1 : 0);
-  const line = text.lastIndexOf('\n', keyAt - 1) + 1;
-  if (!/^[ \t>*-]*$/.test(text.slice(line, keyAt))) return false;
-  return /^[^\n]{0,4}\p{Ll}{2}/u.test(text.slice(end, end + 40));
+  const line = lineStart(text, keyAt, 8);
+  if ((line > 0 && text[line - 1] !== '\n') || !/^[ \t>*-]*$/.test(text.slice(line, keyAt))) return false;
+  const rest = text.slice(end, end + 40);
+  // Words after the label's value, or a sentence's end ("Customer: Perfect!"), not a field's end.
+  return /^[^\n]{0,4}\p{Ll}{2}/u.test(rest) || /^[ \t]*[.!?…]/u.test(rest);
 }
 
 function push(out: Span[], start: number, name: Name | undefined, score: number): void {

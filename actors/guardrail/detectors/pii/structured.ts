@@ -10,7 +10,7 @@ import { after, before, type Span } from '../text/pii-spans.js';
 import { allMatches } from '../matches.js';
 import { scan, scanOf } from './cue.js';
 import { tableCells } from './table.js';
-import { versionContext } from './version.js';
+import { addressContext, versionContext } from './version.js';
 
 /** An e-mail address, sticky: tried only from the start of the local part before each `@`. */
 const EMAIL_AT = /[\p{L}\p{N}._%+'-]{1,64}@[\p{L}\p{N}-]{1,63}(?:\.[\p{L}\p{N}-]{1,63}){0,8}\.\p{L}{2,24}(?![\p{L}\p{N}])/uy;
@@ -113,7 +113,7 @@ const CARD_HEADER = new RegExp(
     '^(?:(?:credit|debit|payment)?[ _-]?(?:card|cc|pan)(?:[ _-]?(?:number|num|no|nr|#))?|',
     '(?:num(?:é|e)ro[ _-]?(?:de[ _-]?)?)?carte(?:[ _-]?(?:bancaire|de[ _-]?cr(?:é|e)dit))?|',
     '(?:kredit)?karten?(?:[ _-]?(?:nummer|nr))?|',
-    '(?:n(?:ú|u)mero[ _-]?(?:de[ _-]?)?)?tarjeta(?:[ _-]?(?:de[ _-]?cr(?:é|e)dito))?)$',
+    '(?:n(?:ú|u)mero[ _-]?(?:de[ _-]?)?)?tarjeta(?:[ _-]?(?:de[ _-]?)?(?:cr(?:é|e)dito|d(?:é|e)bito))?)$',
   ].join(''),
   'iu',
 );
@@ -124,13 +124,14 @@ const CARD_CELL = /^\d(?:[ -]?\d){12,18}$/;
  * prefix and whatever follows its cell (the scan above leaves out a number followed by `,1`, a thousands group).
  */
 function cardColumns(text: string, out: Span[]): void {
+  const found = new Set(out.map((s) => s.start));
   for (const c of tableCells(text, CARD_HEADER)) {
     const quoted = /^(["']).*\1$/.test(text.slice(c.start, c.end)) ? 1 : 0; // a quoted cell: the number inside
     const start = c.start + quoted;
     const end = c.end - quoted;
     const value = text.slice(start, end);
     if (!CARD_CELL.test(value) || !luhn(value.replace(/[ -]/g, ''))) continue;
-    if (!out.some((s) => s.start < end && start < s.end)) out.push({ type: 'CREDIT_CARD', start, end, score: 0.95 });
+    if (!found.has(start)) out.push({ type: 'CREDIT_CARD', start, end, score: 0.95 });
   }
 }
 
@@ -234,7 +235,8 @@ export function findIps(text: string): Span[] {
     v4.push(m);
   }
   for (const m of v4)
-    if (versions?.has(m[0]) !== true) out.push({ type: 'IP_ADDRESS', start: m.index, end: m.index + m[0].length, score: 0.95 });
+    if (versions?.has(m[0]) !== true || addressContext(text, m.index))
+      out.push({ type: 'IP_ADDRESS', start: m.index, end: m.index + m[0].length, score: 0.95 });
   for (const m of ipv6Candidates(text)) {
     const raw = m[0];
     // Clock times first: most candidates are, and node's isIP costs microseconds on each.

@@ -5,6 +5,7 @@
  * one (`client_lib=`, `"app_version": "`, a CSV column `version_api`, a list `VERSIONS = [...]`), or an update verb
  * ("roll back to 6.4.11.3"). Words of network context (`ip=`, `from`, `host`, `server`) in between keep an address.
  */
+import { lineStart } from '../text/pii-spans.js';
 import { tableCells } from './table.js';
 
 /** Parts of a field name that name a version (`client_lib`, `appVersion`, `fw_rev`). */
@@ -86,7 +87,7 @@ function keyParts(key: string): string[] {
 const KEY_BEFORE = /([\p{L}\p{N}_.-]{1,40})["']?[ \t]*[:=][ \t]*["']?$/u;
 /** A version word, then a few words of no network context, in the same clause ("versión del cliente ", "SDK "). */
 const WORD_BEFORE = new RegExp(
-  '(?:^|[^\\p{L}])(?:version|versions|versión|versiones|versão|versione|ver\\.|build|release|rel\\.|firmware|sdk|' +
+  '(?:^|[^\\p{L}])(?:version|versions|versión|versiones|versão|versione|ver\\.|vers\\.|v\\.|build|release|rel\\.|firmware|sdk|' +
     "patch|lib|library|app)(?![\\p{L}])((?:[ \\t]*[:=#]?[ \\t]*[\\p{L}'’-]+){0,3})[ \\t]*[:=#]?[ \\t]*[\"']?$",
   'iu',
 );
@@ -94,7 +95,9 @@ const WORD_BEFORE = new RegExp(
 const UPDATE_BEFORE = new RegExp(
   '(?:^|[^\\p{L}])(?:update|updated|updating|upgrade|upgraded|upgrading|roll(?:ed|ing)?[ -]?back|rollback|downgrade|' +
     'downgraded|downgrading|revert|reverted|reverting|bump|bumped|pin|pinned|aktualisier\\p{L}*|actualiz\\p{L}*|' +
-    "mettre à jour|mis à jour|mise à jour|revenir|zurück)((?:[ \\t]+[\\p{L}'’-]+){0,2})[ \\t]+(?:to|auf|a|à|vers|zu|en|on)[ \\t]+[\"']?$",
+    "mettre à jour|mis à jour|mise à jour|revenir|zurück)((?:[ \\t]+[\\p{L}'’-]+){0,2})" +
+    // "upgraded from 4.6.0.1 to 4.6.0.2": the version left behind, and the one after it
+    '(?:[ \\t]+(?:from|von|de|desde)[ \\t]+v?\\d+(?:\\.\\d+)+)?[ \\t]+(?:to|auf|a|à|vers|zu|en|on|from|von|de|desde)[ \\t]+["\']?$',
   'iu',
 );
 /** Words of network context, which keep an address between a version word and the number. */
@@ -107,27 +110,44 @@ const ADDRESS_WORD = new RegExp(
 /** Columns that hold versions ("version", "version_api", "client_lib", "appVersion"). */
 const VERSION_HEADER = { test: versionKey };
 
-/** The cells of version columns of the last text read. */
-let versionCells: { text: string; cells: readonly { start: number; end: number }[] } | undefined;
+/** The cells of version columns of the last text read: each cell's end by its start. */
+let versionCells: { text: string; ends: ReadonlyMap<number, number> } | undefined;
 
-/** Whether `[start, end)` lies in a cell of a column named like a version. */
+/** Whether `[start, end)` is the value of a cell of a column named like a version (maybe quoted). */
 function inVersionColumn(text: string, start: number, end: number): boolean {
-  if (versionCells?.text !== text) versionCells = { text, cells: /[|\t;,]/.test(text) ? tableCells(text, VERSION_HEADER) : [] };
-  return versionCells.cells.some((c) => c.start <= start && end <= c.end);
+  if (versionCells?.text !== text) {
+    const ends = new Map<number, number>();
+    if (/[|\t;,]/.test(text)) for (const c of tableCells(text, VERSION_HEADER)) ends.set(c.start, c.end);
+    versionCells = { text, ends };
+  }
+  const cellEnd = versionCells.ends.get(start) ?? versionCells.ends.get(start - 1);
+  return cellEnd !== undefined && end <= cellEnd;
 }
 
 /** The field a list that is open at `index` is assigned to (`VERSIONS = [`, `"versions": [`), or undefined. */
 function listKey(text: string, index: number): string | undefined {
   const from = Math.max(0, index - 300);
-  const open = text.lastIndexOf('[', index);
-  if (open < from || text.lastIndexOf(']', index) > open) return undefined;
+  const window = text.slice(from, index);
+  const open = from + window.lastIndexOf('[');
+  if (open < from || from + window.lastIndexOf(']') > open) return undefined;
   return KEY_BEFORE.exec(text.slice(Math.max(0, open - 48), open))?.[1];
+}
+
+/** Words right before an address: "from", "von", "ip=", `"src": "`, "host ". */
+const ADDRESS_BEFORE = new RegExp(
+  '(?:^|[^\\p{L}])(?:from|von|desde|depuis|de|to|nach|ip|ips|addr|address|adresse|host|src|dst|client|server|peer|remote|' +
+    'node|gateway|proxy|upstream|xff)["\']?[ \\t]*[:=]?[ \\t]*["\']?$',
+  'iu',
+);
+
+/** Whether words right before `start` call what follows a network address ("Login-Versuch von 10.0.0.1", "ip=…"). */
+export function addressContext(text: string, start: number): boolean {
+  return ADDRESS_BEFORE.test(text.slice(lineStart(text, start, 24), start));
 }
 
 /** Whether the dotted number at `[start, end)` of `text` stands where a version does, not an address or a phone number. */
 export function versionContext(text: string, start: number, end: number): boolean {
-  const line = text.lastIndexOf('\n', start - 1) + 1;
-  const head = text.slice(Math.max(line, start - 60), start);
+  const head = text.slice(lineStart(text, start, 60), start);
   const key = KEY_BEFORE.exec(head)?.[1];
   if (key !== undefined && versionKey(key)) return true;
   // A field of an address (`node=`, `client_ip=`, `"src": "`) holds one, whatever words come before it.
@@ -136,6 +156,11 @@ export function versionContext(text: string, start: number, end: number): boolea
   if (word !== null && !ADDRESS_WORD.test(word[1] ?? '')) return true;
   const update = UPDATE_BEFORE.exec(head);
   if (update !== null && !ADDRESS_WORD.test(update[1] ?? '')) return true;
+  // A product token ("MyAgent/2.3.1.4") or a pre-release or build suffix ("4.6.0.1-beta", "1.2.3.4+b77").
+  // A product is a name without dots (not a host or an address: "m.chen@globex.com/203.0.113.77").
+  if (/(?:^|[\s(;,"'])\p{L}[\p{L}\p{N}_-]*\/$/u.test(head)) return true;
+  if (/^(?:-(?:alpha|beta|rc|pre|snapshot|dev|final|release|stable|lts|hotfix|b\d)|\+[\p{L}\p{N}])/iu.test(text.slice(end, end + 10)))
+    return true;
   const list = listKey(text, start);
   if (list !== undefined && versionKey(list)) return true;
   return inVersionColumn(text, start, end);
