@@ -552,9 +552,11 @@ export function findLocations(text: string, lower: string | null = lowered(text)
 const UNIT =
   '(?:\\d{1,3}[º°ª](?:[ \\t]?[A-Za-z](?![\\p{L}]))?|' +
   '\\d{1,2}(?:e|er|ère|ème|è|\\.)?[ \\t]?(?:étage|etage|og|stock|obergeschoss|piso|planta|floor)|' +
-  '(?:izq(?:uierda|da)?|izda|dcha|dcho|derecha|centro|ctro|bajo|ático|atico|entresuelo|pral|principal|rechts|links|re|li|mitte|hinterhaus|vorderhaus|seitenflügel|gartenhaus)\\.?|' +
+  '(?:izq(?:uierda|da)?|izda|dcha|dcho|derecha|centro|ctro|bajo|ático|atico|entresuelo|pral|principal|' +
+  'rechts|links|re|li|mitte|hinterhaus|vorderhaus|seitenflügel|gartenhaus)\\.?|' +
   '(?:apt|apartment|appt|app|appartement|suite|ste|unit|flat|floor|fl|piso|planta|puerta|pta|esc|escalera|bât|bâtiment|bat|' +
-  'étage|etage|whg|wohnung|stock|og|eg|dg|porte|door|room|zimmer|bte|boîte|bus|bloque|portal)\\.?[ \\t]*(?:n[º°o]\\.?[ \\t]*)?[\\dA-Z]{1,4}[A-Za-z]?|' +
+  'étage|etage|whg|wohnung|stock|og|eg|dg|porte|door|room|zimmer|bte|boîte|bus|bloque|portal)' +
+  '\\.?[ \\t]*(?:n[º°o]\\.?[ \\t]*)?[\\dA-Z]{1,4}[A-Za-z]?|' +
   '#[ \\t]?\\d{1,4}[A-Za-z]?)(?![\\p{L}\\p{N}])';
 /** Only units between a street and the postcode and city that follow it. */
 const UNIT_GAP = new RegExp(`^(?:[ \\t]*,?[ \\t]*${UNIT})+[ \\t]*,?[ \\t]*$`, 'iu');
