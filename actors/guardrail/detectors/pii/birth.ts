@@ -2,7 +2,7 @@
  * DATE_OF_BIRTH: a date right after a birth phrase or a birth-date field in any of our four languages; the finding
  * spans the date only. A date anywhere else is not personal data for this detector.
  */
-import type { Span } from '../text/pii-spans.js';
+import { lineStart, type Span } from '../text/pii-spans.js';
 import { cue, cueMatches, lowered } from './cue.js';
 import { allMatches } from '../matches.js';
 import { tableCells } from './table.js';
@@ -68,6 +68,13 @@ const ASSENT = new RegExp(
   'iuy',
 );
 
+/** A turn's label without its spacing and colon, lower-case. */
+const speaker = (label: string): string =>
+  label
+    .replace(/[\s:]+/g, ' ')
+    .trim()
+    .toLowerCase();
+
 /**
  * A birth date asked for on one line and given at the start of the next: "Agent: … your date of birth?⏎Customer:
  * 12 October 1958, …", "Agent : … votre date de naissance.⏎Client : 17 août 1983.". `at` is the end of the cue; the
@@ -76,10 +83,14 @@ const ASSENT = new RegExp(
 function nextTurnDate(text: string, at: number): [number, number] | undefined {
   const eol = at + text.slice(at, at + 161).indexOf('\n');
   if (eol < at) return undefined;
+  // The question is a turn too, and another speaker answers ("Agent: …⏎Customer: …", not "Note: …⏎Deadline: …").
+  TURN_LABEL.lastIndex = lineStart(text, at, 200);
+  const asked = TURN_LABEL.exec(text);
+  if (asked === null || asked.index + asked[0].length > at) return undefined;
   let pos = eol + 1;
   TURN_LABEL.lastIndex = pos;
   const label = TURN_LABEL.exec(text);
-  if (label === null) return undefined;
+  if (label === null || speaker(label[0]) === speaker(asked[0])) return undefined;
   pos += label[0].length;
   ASSENT.lastIndex = pos;
   pos += ASSENT.exec(text)?.[0].length ?? 0;

@@ -435,7 +435,8 @@ export function findPersons(text: string, lower: string | null = lowered(text)):
   // A given name that opens a line and addresses its reader ("Ben, I moved out …", "Grace,⏎"), listed words too.
   for (const m of allMatches(VOCATIVE, text)) {
     const at = m.index + m[0].lastIndexOf(m[1] ?? '');
-    if (isFirst(m[1]) && !NOT_NAME.has((m[1] ?? '').toLowerCase()))
+    // "Mira, te explico" is Spanish for "look, …".
+    if (isFirst(m[1]) && !/^mir[ae]$/i.test(m[1] ?? '') && !NOT_NAME.has((m[1] ?? '').toLowerCase()))
       out.push({ type: 'PERSON', start: at, end: at + (m[1] ?? '').length, score: 0.75 });
   }
   for (const m of cueMatches(CUE, text, lower)) pushList(out, text, m.index + m[0].length);
