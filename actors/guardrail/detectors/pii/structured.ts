@@ -224,18 +224,24 @@ const VERSION_CONTEXT =
 export function findIps(text: string): Span[] {
   const out: Span[] = [];
   const v4: RegExpExecArray[] = [];
-  /** Dotted numbers found in a version's context: the same number elsewhere in the text is that version too. */
-  let versions: Set<string> | undefined;
+  /**
+   * Dotted numbers found in a version's context, and their major.minor: the same number elsewhere in the text is that
+   * version too, and so is a sibling of the same line near it ("a known issue in 6.4.12.0. Roll back to 6.4.11.3"),
+   * unless words of an address come right before it.
+   */
+  let versions: Map<string, number> | undefined;
+  const line = (v: string): string => v.slice(0, v.indexOf('.', v.indexOf('.') + 1) + 1);
+  const sibling = (m: RegExpExecArray): boolean => Math.abs((versions?.get(line(m[0])) ?? -1e9) - m.index) < 400;
   for (const m of scan(IPV4, text)) {
     if (isIP(m[0]) !== 4) continue;
     if (VERSION_CONTEXT.test(before(text, m.index, 16)) || versionContext(text, m.index, m.index + m[0].length)) {
-      (versions ??= new Set()).add(m[0]);
+      (versions ??= new Map()).set(m[0], m.index).set(line(m[0]), m.index);
       continue;
     }
     v4.push(m);
   }
   for (const m of v4)
-    if (versions?.has(m[0]) !== true || addressContext(text, m.index))
+    if (versions === undefined || !(versions.has(m[0]) || sibling(m)) || addressContext(text, m.index))
       out.push({ type: 'IP_ADDRESS', start: m.index, end: m.index + m[0].length, score: 0.95 });
   for (const m of ipv6Candidates(text)) {
     const raw = m[0];

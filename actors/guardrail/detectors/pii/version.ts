@@ -135,7 +135,8 @@ function listKey(text: string, index: number): string | undefined {
 
 /** Words right before an address: "from", "von", "ip=", `"src": "`, "host ". */
 const ADDRESS_BEFORE = new RegExp(
-  '(?:^|[^\\p{L}])(?:from|von|desde|depuis|de|to|nach|ip|ips|addr|address|adresse|host|src|dst|client|server|peer|remote|' +
+  '(?:^|[^\\p{L}])(?:from|von|desde|depuis|de|to|nach|ip|ips|addr|address|adresse|host|src|dst|client|server|servidor|' +
+    'serveur|rechner|machine|máquina|peer|remote|' +
     'node|gateway|proxy|upstream|xff)["\']?[ \\t]*[:=]?[ \\t]*["\']?$',
   'iu',
 );
