@@ -103,7 +103,8 @@ const UPDATE_BEFORE = new RegExp(
 /** Words of network context, which keep an address between a version word and the number. */
 const ADDRESS_WORD = new RegExp(
   '(?:^|[^\\p{L}])(?:ip|ips|addr|address|adresse|dirección|direccion|host|hosts|server|servidor|serveur|from|desde|' +
-    'depuis|von|aus|src|peer|remote|gateway|node|nodo|proxy|upstream|dns|via)(?![\\p{L}])',
+    'depuis|von|aus|src|peer|remote|gateway|node|nodo|proxy|upstream|dns|via|at|to|on|behind|reach|reachable|' +
+    'listening|listens|bound|binds|connect|connects|connected|connecting|ping|pings)(?![\\p{L}])',
   'iu',
 );
 
