@@ -53,6 +53,18 @@ describe('pii detector: positives per type', () => {
     ['Geburtsdatum 01.02.1960', 'DATE_OF_BIRTH:01.02.1960'],
     ['née le 3 juin 1991', 'DATE_OF_BIRTH:3 juin 1991'],
     ['fecha de nacimiento: 9 de mayo de 1984', 'DATE_OF_BIRTH:9 de mayo de 1984'],
+    // a birth date asked for in one turn and given at the start of the reply
+    ['Agent: And your date of birth?\nCaller: Sure, it’s 3 March 1972.', 'DATE_OF_BIRTH:3 March 1972'],
+    ['Conseiller : votre date de naissance.\nClient : le 17 août 1983.', 'DATE_OF_BIRTH:17 août 1983'],
+    // a card column, whatever follows the cell; addresses with their floor and door; routes and records
+    ['name,card_number,exp\nAna Ruiz,5363-9065-0319-0140,04/29', 'CREDIT_CARD:5363-9065-0319-0140'],
+    ['Calle Mayor 12, 3º izq., 28013 Madrid', 'LOCATION:Calle Mayor 12, 3º izq., 28013 Madrid'],
+    ['12 rue des Lilas, 2e étage, 75011 Paris', 'LOCATION:12 rue des Lilas, 2e étage, 75011 Paris'],
+    ['Flug von Hamburg nach Wien am Montag', 'LOCATION:Hamburg'],
+    ['vuelo de Sevilla a Lisboa', 'LOCATION:Lisboa'],
+    ['Tom Hughes — tom@example.co.uk — 020 7946 0000 — Bristol', 'LOCATION:Bristol'],
+    ['We look forward to welcoming you to North Conway.', 'LOCATION:North Conway'],
+    ['Subject: deposit\nBen, I moved out last week.', 'PERSON:Ben'],
   ])('%s', (text, expected) => {
     expect(found(text)).toContain(expected);
   });
@@ -82,6 +94,16 @@ describe('pii detector: hard negatives', () => {
     'Apple and Microsoft released updates in May.',
     'SSN 666-12-3456 and 000-12-3456 and 912-34-5678 are invalid',
     'Dear Customer, thanks for your order.',
+    // versions, OIDs, ISBNs and file numbers, wherever a version stands
+    'redis=7.2.4 client_lib=4.6.0.1 ok',
+    'versión del cliente 14.10.2.1 rechazada',
+    'a known issue in 6.4.12.0. Roll back to 6.4.11.3 for now',
+    'ticket,version\nT-1,3.12.0.8\nT-2,3.11.9.2',
+    'VERSIONS = ["10.2.3.4", "4.0.30319.42000", "1.2.840.113549"]',
+    'ISBN 978-2-07-036822-8 or 2-07-036822-X',
+    'N° de dossier : 2026-0007731',
+    // a speaker's turn is what they say
+    'Customer: Sure, it is fine.\nKundin: Guten Tag, alles gut.',
   ])('%s', (text) => {
     expect(found(text)).toEqual([]);
   });

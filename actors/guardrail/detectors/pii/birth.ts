@@ -2,7 +2,7 @@
  * DATE_OF_BIRTH: a date right after a birth phrase or a birth-date field in any of our four languages; the finding
  * spans the date only. A date anywhere else is not personal data for this detector.
  */
-import type { Span } from '../text/pii-spans.js';
+import { lineStart, type Span } from '../text/pii-spans.js';
 import { cue, cueMatches, lowered } from './cue.js';
 import { allMatches } from '../matches.js';
 import { tableCells } from './table.js';
@@ -55,6 +55,51 @@ const TABLE_BIRTH = new RegExp(
 );
 const WHOLE_DATE = new RegExp(`^(?:${DATE.source})$`, 'iu');
 
+const DATE_AT = new RegExp(DATE.source, 'iuy');
+/**
+ * The start of a reply on the next line: a speaker's label ("Customer:", "Client :"), then perhaps a few words of
+ * assent before the answer ("Sure, it's", "Oui, c'est le", "Sí, el").
+ */
+const TURN_LABEL = /[ \t]*\p{L}[\p{L}\p{M} .'’-]{0,24}[ \t]?:[ \t]*/uy;
+const ASSENT = new RegExp(
+  "(?:(?:sure|yes|yeah|yep|ok|okay|of course|it's|it’s|it is|that's|that’s|oui|bien sûr|c'est|c’est|le|sí|si|claro|" +
+    "es|el|ja|klar|natürlich|das ist|der|am|the|on|uh|um|erm|well|so|mine is|mine’s|mine's|euh|pues|ähm|also)" +
+    '(?![\\p{L}])[ \\t]*[,.:!]?[ \\t]*){0,3}',
+  'iuy',
+);
+
+/** A turn's label without its spacing and colon, lower-case. */
+const speaker = (label: string): string =>
+  label
+    .replace(/[\s:]+/g, ' ')
+    .trim()
+    .toLowerCase();
+
+/**
+ * A birth date asked for on one line and given at the start of the next: "Agent: … your date of birth?⏎Customer:
+ * 12 October 1958, …", "Agent : … votre date de naissance.⏎Client : 17 août 1983.". `at` is the end of the cue; the
+ * answer's `[start, end)`, or undefined.
+ */
+function nextTurnDate(text: string, at: number): [number, number] | undefined {
+  const eol = at + text.slice(at, at + 161).indexOf('\n');
+  if (eol < at) return undefined;
+  // The question is a turn too, and another speaker answers ("Agent: …⏎Customer: …", not "Note: …⏎Deadline: …").
+  TURN_LABEL.lastIndex = lineStart(text, at, 200);
+  const asked = TURN_LABEL.exec(text);
+  if (asked === null || asked.index + asked[0].length > at) return undefined;
+  let pos = eol + 1;
+  TURN_LABEL.lastIndex = pos;
+  const label = TURN_LABEL.exec(text);
+  if (label === null || speaker(label[0]) === speaker(asked[0])) return undefined;
+  pos += label[0].length;
+  ASSENT.lastIndex = pos;
+  pos += ASSENT.exec(text)?.[0].length ?? 0;
+  DATE_AT.lastIndex = pos;
+  const d = DATE_AT.exec(text);
+  if (d === null || /^\d/.test(text.slice(pos + d[0].length, pos + d[0].length + 1))) return undefined;
+  return [pos, pos + d[0].length];
+}
+
 /** Dates of birth. */
 export function findBirthDates(text: string, lower: string | null = lowered(text)): Span[] {
   const out: Span[] = [];
@@ -66,12 +111,20 @@ export function findBirthDates(text: string, lower: string | null = lowered(text
     // Not across a sentence or into the next clause ("… geboren, die Feier ist am 12.05.2026").
     if (
       d !== null &&
+      // A line break inside the cue only after a field's name ("Date of birth:⏎12.03.1990", "DOB⏎…" on a line of its
+      // own), not after words of a log line ("… updated date of birth⏎2026-01-14 INFO …").
+      (!/^[^:=]*\n/.test(m[0]) || /(?:^|\n)[ \t]*$/.test(text.slice(Math.max(0, m.index - 40), m.index))) &&
       !/[.!?]\s|\n|[,;]\s*\p{L}{3,}\s+\p{L}/u.test(window.slice(0, d.index)) &&
       !/^\d/.test(window.slice(d.index + d[0].length))
     ) {
       const start = at + d.index;
       if (d.index === 0 || !/\d/.test(window[d.index - 1] ?? ''))
         out.push({ type: 'DATE_OF_BIRTH', start, end: start + d[0].length, score: 0.95 });
+      continue;
+    }
+    const answer = nextTurnDate(text, at);
+    if (answer !== undefined) {
+      out.push({ type: 'DATE_OF_BIRTH', start: answer[0], end: answer[1], score: 0.85 });
       continue;
     }
     YEAR_ONLY.lastIndex = at;

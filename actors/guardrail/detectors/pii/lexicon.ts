@@ -155,6 +155,8 @@ river lake valley island station bridge mountain canyon creek beach harbour harb
 fluss tal insel bahnhof hauptbahnhof flughafen brücke fleuve lac vallée île gare aéroport pont
 río lago valle isla estación aeropuerto puente
 doktor doktorin doctor doctora docteur professor professorin professeur profesor profesora
+i'm i’m i've i’ve i'll i’ll i'd i’d it's it’s that's that’s sure yeah yep well alright
+guten gute guter tag abend nacht bonne journée buenos buenas días tardes noches
 `);
 
 /** The name and word lists taken from compromise's English lexicon. */

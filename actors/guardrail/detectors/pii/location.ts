@@ -18,7 +18,7 @@ import {
 } from './lexicon.js';
 import { CAPITAL_AHEAD, cue, cueMatches, hasCue, lowered, scan, scanOf, type Cue } from './cue.js';
 import { tableCells } from './table.js';
-import { before, type Span } from '../text/pii-spans.js';
+import { before, lineStart, type Span } from '../text/pii-spans.js';
 import { allMatches } from '../matches.js';
 
 /** `[Ww]ord` alternations: the keyword's first letter in either case, the rest as written (no `i` flag: `\p{Lu}` stays upper). */
@@ -314,7 +314,18 @@ const COMMA_PREP_PLACE =
  * Hannover, Tel. …", "Bernard Petit, Strasbourg — tél.", "Anna Weber (Köln)", "Luis Mora – Sevilla"); not a city
  * that is also a word or a given name.
  */
-const SIGN_CITY = /(?:,|[ \t]?\(|[ \t][—–-])[ \t]*(\p{Lu}[\p{L}\p{M}'’.-]+(?:[ \t]\p{Lu}[\p{L}\p{M}'’.-]+)?)/gu;
+const SIGN_CITY = /(?:,|[ \t]?\(|[ \t][—–|·-])[ \t]*(\p{Lu}[\p{L}\p{M}'’.-]+(?:[ \t]\p{Lu}[\p{L}\p{M}'’.-]+)?)/gu;
+
+/**
+ * Whether the line before `at` is a contact record whose fields `sep` parts ("Evan Hartley — evan@… — +44 20 … —
+ * Manchester"): two fields or more before, one an e-mail address or a phone-like number.
+ */
+const PHONE_FIELD = /^(?!\d{4}-\d\d-\d\d$|\d{1,2}[./]\d{1,2}[./]\d{2,4}$)\+?(?:\d[ ()./-]?){7,15}$/;
+function recordLine(text: string, at: number, sep: string): boolean {
+  const row = text.slice(lineStart(text, at, 240), at);
+  const fields = sep === ',' ? row.split(',') : row.split(` ${sep} `);
+  return fields.length >= 3 && fields.some((f) => f.includes('@') || PHONE_FIELD.test(f.trim()));
+}
 function signatureCities(text: string, out: Span[]): void {
   for (const m of allMatches(SIGN_CITY, text)) {
     const phrase = m[1] ?? '';
@@ -327,6 +338,12 @@ function signatureCities(text: string, out: Span[]): void {
       }
     }
     if (end === undefined || !PLACE_END.test(text.slice(end, end + 4))) continue;
+    const sep = m[0].trim()[0] ?? '';
+    if (/[,—–|·-]/.test(sep) && recordLine(text, m.index, sep)) {
+      out.push({ type: 'LOCATION', start: at, end, score: 0.6 });
+      continue;
+    }
+    if (sep === '|' || sep === '·') continue;
     // The words before the comma name someone or something ("Claudia Wenzel,"), not a list of cities being compared.
     const who = /(\p{Lu}[\p{Ll}\p{M}]+)[ \t]+(\p{Lu}[\p{Ll}\p{M}'’-]+)$/u.exec(text.slice(Math.max(0, m.index - 40), m.index));
     if (who === null) continue;
@@ -524,7 +541,138 @@ export function findLocations(text: string, lower: string | null = lowered(text)
     if (placeEnd(text, c.start, GEO) === c.end) out.push({ type: 'LOCATION', start: c.start, end: c.end, score: 0.75 });
   }
   addressFields(text, lower, out);
+  routes(text, out);
+  welcomes(text, lower, out);
   signatureCities(text, out);
   withRegions(text, out);
-  return out;
+  return withUnits(text, out);
+}
+
+/** A floor, door or flat: "5º", "izq.", "2e étage", "3. OG", "Apt 4B", "Flat 3", "Whg. 12", "puerta 2", "#5". */
+const UNIT =
+  '(?:\\d{1,3}[º°ª](?:[ \\t]?[A-Za-z](?![\\p{L}]))?|' +
+  '\\d{1,2}(?:e|er|ère|ème|è|\\.)?[ \\t]?(?:étage|etage|og|stock|obergeschoss|piso|planta|floor)|' +
+  '(?:izq(?:uierda|da)?|izda|dcha|dcho|derecha|centro|ctro|bajo|ático|atico|entresuelo|pral|principal|' +
+  'rechts|links|re|li|mitte|hinterhaus|vorderhaus|seitenflügel|gartenhaus)\\.?|' +
+  '(?:apt|apartment|appt|app|appartement|suite|ste|unit|flat|floor|fl|piso|planta|puerta|pta|esc|escalera|bât|bâtiment|bat|' +
+  'étage|etage|whg|wohnung|stock|og|eg|dg|porte|door|room|zimmer|bte|boîte|bus|bloque|portal)' +
+  '\\.?[ \\t]*(?:n[º°o]\\.?[ \\t]*)?[\\dA-Z]{1,4}[A-Za-z]?|' +
+  '#[ \\t]?\\d{1,4}[A-Za-z]?)(?![\\p{L}\\p{N}])';
+/** Only units between a street and the postcode and city that follow it. */
+const UNIT_GAP = new RegExp(`^(?:[ \\t]*,?[ \\t]*${UNIT})+[ \\t]*,?[ \\t]*$`, 'iu');
+/** A flat before a street address ("Flat 3, 27 Albion Street", "Apt 4B, 55 Oak Avenue"). */
+const UNIT_BEFORE = /(?:^|[^\p{L}])((?:flat|apt|apartment|suite|unit|appartement|app|whg|wohnung)\.?[ \t]*\d{1,4}[A-Za-z]?,[ \t]*)$/iu;
+
+/**
+ * A street address and the postcode and city after it, parted by floor and door ("Avenida de Madrid 44, 5º izq., 50004
+ * Zaragoza", "12 rue X, 2e étage, 75011 Paris"), are one place; so is a flat named before the street.
+ */
+function withUnits(text: string, out: Span[]): Span[] {
+  const places = out.filter((s) => s.type === 'LOCATION').sort((a, b) => a.start - b.start);
+  if (places.length === 0) return out;
+  const drop = new Set<Span>();
+  const grown = new Map<Span, Span>();
+  for (let i = 0; i < places.length; i++) {
+    const s = places[i] as Span;
+    if (s.score < 0.9 || drop.has(s)) continue;
+    let merged = s;
+    const flat = UNIT_BEFORE.exec(text.slice(Math.max(0, s.start - 24), s.start))?.[1];
+    if (flat !== undefined) merged = { ...merged, start: s.start - flat.length };
+    for (let j = i + 1; j < places.length; j++) {
+      const next = places[j] as Span;
+      if (next.start < merged.end) continue;
+      if (next.start - merged.end > 40 || !UNIT_GAP.test(text.slice(merged.end, next.start))) break;
+      if (!/^\d|^[A-Z]{1,2}-\d/.test(text.slice(next.start, next.start + 3))) break; // a postcode begins what follows
+      merged = { ...merged, end: next.end };
+      drop.add(next);
+    }
+    if (merged !== s) grown.set(s, merged);
+  }
+  if (grown.size === 0 && drop.size === 0) return out;
+  return out.filter((s) => !drop.has(s)).map((s) => grown.get(s) ?? s);
+}
+
+/**
+ * Routes: "von München nach Lissabon", "von Bonn in die …" (a known city after `von`, which is also a name's particle,
+ * only on its way somewhere), and "de Madrid a Lisboa", "desde Sevilla para Bilbao" (`a` and `para` name a place only
+ * after such a start).
+ */
+const ROUTE_FROM = scanOf(`(?<![\\p{L}])([Vv]on|[Dd]e|[Dd]esde|[Dd]a)[ \\t]+${CITY_PHRASE}`, 'gu');
+const ROUTE_ON =
+  /^[ \t]+(?:nach|bis|in|ins|zu|zum|zur|über|ueber|via|weg|aufs?|hierher|hergezogen|umgezogen|gezogen|geflogen|gefahren)(?![\p{L}])/u;
+const ROUTE_TO = new RegExp(`^[ \\t]+(?:a|al|para|hasta)[ \\t]+${CITY_PHRASE}`, 'u');
+
+function routes(text: string, out: Span[]): void {
+  if (!/(?:[Vv]on|[Dd]e|[Dd]esde|[Dd]a) \p{Lu}/u.test(text)) return;
+  for (const m of scan(ROUTE_FROM, text)) {
+    const phrase = (m[2] ?? '').replace(/[.'’-]+$/, '');
+    const at = m.index + m[0].length - (m[2] ?? '').length;
+    const end = cityEnd(text, at, phrase, true);
+    if (end === undefined) continue;
+    if ((m[1] ?? '').toLowerCase() === 'von') {
+      if (!ROUTE_ON.test(text.slice(end, end + 14))) continue;
+      // "Ursula von Bonn": the word before is a name.
+      const prev = /(\p{Lu}\p{Ll}+)[ \t]+$/u.exec(text.slice(Math.max(0, m.index - 24), m.index))?.[1];
+      if (prev !== undefined && (known(FIRST_NAMES, prev) || known(LAST_NAMES, prev))) continue;
+      out.push({ type: 'LOCATION', start: at, end, score: 0.65 });
+      continue;
+    }
+    const to = ROUTE_TO.exec(text.slice(end, end + 60));
+    const next = to?.[1]?.replace(/[.'’-]+$/, '');
+    if (to === null || next === undefined) continue;
+    const from = end + to[0].length - (to[1] ?? '').length;
+    const last = cityEnd(text, from, next, true);
+    if (last !== undefined) out.push({ type: 'LOCATION', start: from, end: last, score: 0.65 });
+  }
+}
+
+/**
+ * "We look forward to welcoming you to South Lake Tahoe", "Willkommen in Bad Tölz": a known place, or an unlisted
+ * one that begins with a place's first word ("South", "Bad", "San", "Port"), ending its clause.
+ */
+const WELCOME = cue(
+  '(?<![\\p{L}])(?:welcome|welcomes|welcomed|welcoming)(?:[ \\t]+(?:you|u|all|everyone|guests))?[ \\t]+(?:to|in)[ \\t]+|' +
+    '(?<![\\p{L}])(?:willkommen|bienvenue|bienvenido|bienvenida|bienvenidos|bienvenidas)[ \\t]+(?:in|im|à|au|a|al|en)[ \\t]+',
+);
+const WELCOME_PREFIX = new Set([
+  'bad',
+  'sankt',
+  'st.',
+  'san',
+  'santa',
+  'santo',
+  'saint',
+  'sainte',
+  'port',
+  'fort',
+  'mount',
+  'lake',
+  'north',
+  'south',
+  'east',
+  'west',
+]);
+
+function welcomes(text: string, lower: string | null, out: Span[]): void {
+  for (const m of cueMatches(WELCOME, text, lower)) {
+    const at = m.index + m[0].length;
+    if (!/\p{Lu}/u.test(text[at] ?? '')) continue;
+    let end = placeEnd(text, at, [CITY_NAMES, REGION_NAMES, COUNTRY_NAMES]);
+    // "San" of "San Luis Obispo" is listed as the first word of other cities: the whole name is wanted.
+    if (end !== undefined && WELCOME_PREFIX.has(text.slice(at, end).toLowerCase())) end = undefined;
+    if (end === undefined) {
+      PLACE_WORDS.lastIndex = at;
+      const words = (PLACE_WORDS.exec(text)?.[0] ?? '').replace(/[.'’-]+$/, '').split(/[ \t]/);
+      const last = (words.at(-1) ?? '').toLowerCase();
+      // Capitalised words, no acronym, the last no ordinary word ("Welcome to North Star Support" names a shop).
+      const ok =
+        words.length > 1 &&
+        WELCOME_PREFIX.has((words[0] ?? '').toLowerCase()) &&
+        words.every((w) => /^\p{Lu}\p{Ll}/u.test(w)) &&
+        !COMMON_WORDS.has(last) &&
+        !NOT_NAME.has(last);
+      if (ok) end = at + words.join(' ').length;
+    }
+    if (end !== undefined && PLACE_END.test(text.slice(end, end + 4))) out.push({ type: 'LOCATION', start: at, end, score: 0.75 });
+  }
 }

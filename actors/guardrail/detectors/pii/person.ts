@@ -17,7 +17,7 @@ import {
 } from './lexicon.js';
 import { CAPITAL_AHEAD, cue, cueMatches, lowered, scan, scanOf } from './cue.js';
 import { tableCells } from './table.js';
-import type { Span } from '../text/pii-spans.js';
+import { lineStart, type Span } from '../text/pii-spans.js';
 import { allMatches } from '../matches.js';
 
 const TOKEN = /\p{Lu}[\p{Ll}\p{M}]*(?:\p{Lu}[\p{Ll}\p{M}]+)?(?:['’-]\p{L}[\p{Ll}\p{M}]*)*/uy;
@@ -216,6 +216,14 @@ function capitalWords(text: string): { pairs: Word[]; lone: Word[] } {
   return { pairs, lone };
 }
 
+/** A capitalised word opening a line, then a comma and the line's end or the words a message to someone begins with. */
+const VOCATIVE = new RegExp(
+  "(?:^|\\n)[ \\t]*(\\p{Lu}[\\p{Ll}\\p{M}]+),(?=[ \\t]*(?:\\r?\\n|$)|[ \\t]+(?:I|I'm|I’m|I've|I’ve|we|we're|you|your|thanks|thank|" +
+    'please|just|quick|hope|sorry|can|could|would|ich|wir|du|danke|bitte|kannst|könntest|je|nous|vous|tu|merci|' +
+    "pouvez|peux|yo|te|gracias|puedes|podrías)(?![\\p{L}])|[ \\t]+(?:j['’]|¿))",
+  'gu',
+);
+
 /** Who receives at a door or in care of ("klingeln bei Hoffmann", "c/o", "chez"): a listed or name-like name follows. */
 const DOORBELL = cue('(?<![\\p{L}])(?:klingeln bei|klingel:?|bei familie|c/o|chez|care of|a la atención de|a/a)\\s+');
 
@@ -318,6 +326,16 @@ function inCityName(text: string, s: Span): boolean {
   return (prev !== undefined && has(CITY_NAMES, `${prev} ${value}`)) || (next !== undefined && has(CITY_NAMES, `${value} ${next}`));
 }
 
+/** Whether the label `m` begins its line and prose follows the words read after it (`end`): a transcript's turn. */
+function speakerTurn(text: string, m: RegExpExecArray, end: number): boolean {
+  const keyAt = m.index + (/^[\s,;({"']/u.test(m[0]) ? 1 : 0);
+  const line = lineStart(text, keyAt, 8);
+  if ((line > 0 && text[line - 1] !== '\n') || !/^[ \t>*-]*$/.test(text.slice(line, keyAt))) return false;
+  const rest = text.slice(end, end + 40);
+  // Words after the label's value, or a sentence's end ("Customer: Perfect!"), not a field's end.
+  return /^[^\n]{0,4}\p{Ll}{2}/u.test(rest) || /^[ \t]*[.!?…]/u.test(rest);
+}
+
 function push(out: Span[], start: number, name: Name | undefined, score: number): void {
   if (name !== undefined) out.push({ type: 'PERSON', start, end: name.end, score });
 }
@@ -389,6 +407,9 @@ export function findPersons(text: string, lower: string | null = lowered(text)):
     const generic = /(from|von|de|to|an|à|para|name|namen)\s*[:=]/.test(key) && !/(first|last|full|customer|contact)/.test(key);
     // A quoted key's value is a name only when it is the whole value ("name": "Hudson Street Backpack" is not).
     if (/^["']/.test(m[0]) && !/["']/.test(text[name.end] ?? '')) continue;
+    // A speaker's turn ("Customer: Sure, it's …", "Kundin: Guten Tag, hier …"): the words after the label are what
+    // they say, a name only when it reads as one.
+    if (!generic && speakerTurn(text, m, name.end) && !name.words.some(isKnown) && !nameLike(name.words)) continue;
     if (!generic || name.words.some(isKnown) || nameLike(name.words)) push(out, at, name, 0.85);
   }
   const capitals = capitalWords(text);
@@ -410,6 +431,13 @@ export function findPersons(text: string, lower: string | null = lowered(text)):
   // Lone first names right before punctuation or a line end ("Thanks, Anna!", "ask Lukas.") are caught by the gazetteer too.
   for (const m of capitals.lone) {
     if (clearFirst(m.word)) out.push({ type: 'PERSON', start: m.index, end: m.index + m.word.length, score: 0.7 });
+  }
+  // A given name that opens a line and addresses its reader ("Ben, I moved out …", "Grace,⏎"), listed words too.
+  for (const m of allMatches(VOCATIVE, text)) {
+    const at = m.index + m[0].lastIndexOf(m[1] ?? '');
+    // "Mira, te explico" is Spanish for "look, …".
+    if (isFirst(m[1]) && !/^mir[ae]$/i.test(m[1] ?? '') && !NOT_NAME.has((m[1] ?? '').toLowerCase()))
+      out.push({ type: 'PERSON', start: at, end: at + (m[1] ?? '').length, score: 0.75 });
   }
   for (const m of cueMatches(CUE, text, lower)) pushList(out, text, m.index + m[0].length);
   for (const m of cueMatches(DOORBELL, text, lower)) {

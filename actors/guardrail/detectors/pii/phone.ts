@@ -8,6 +8,7 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import { after, before, type Span } from '../text/pii-spans.js';
 import { allMatches } from '../matches.js';
+import { versionContext } from './version.js';
 
 // After a colon only in a `tel:` link; groups apart by one separator or " - ", the area code also by " / " ("030 / 901 820 0").
 const CANDIDATE = new RegExp(
@@ -35,7 +36,7 @@ const OTHER_NUMBER = new RegExp(
     '(order|bestell|auftrag|commande|pedido|invoice|rechnung|factur|',
     'tracking|sendung|suivi|seguimiento|ticket|\\bcase|issue|\\bref\\b|',
     '\\bref\\.|réf|referen|kunden-?nr|kundennummer|customer (id|no)|',
-    'account|konto|compte|cuenta|iban|isbn|\\bean\\b|\\bsku|serial|',
+    'account|konto|compte|cuenta|iban|isbn|\\bean\\b|\\bsku|serial|dossier|expediente|aktenzeichen|vorgang|',
     'imei|\\bid\\b|\\bnr\\.?|\\bno\\.|n°|nº|#|\\bplz|\\bzip|postcode|transaction|',
     '\\btxn|\\bbuild|version|\\bport\\b|\\bpid\\b|\\buid\\b|user ?id|\\bsn\\b|',
     '\\blot\\b|\\bbatch|\\bvin\\b|montant|betrag|importe|amount|total)[^\\n\\d]{0,12}$',
@@ -88,6 +89,25 @@ function parseNumber(raw: string, international: boolean, lenient: boolean): boo
   return COUNTRIES.some((c) => tryOne(c));
 }
 
+/** Versions and OIDs: dots only, a one-digit group after the first ("4.0.30319.42000", "1.2.840.113549", "10.0.19045"). */
+const DOTTED_VERSION = /^\d{1,3}\.\d\.\d+(?:\.\d+)*$|^\d{1,3}(?:\.\d+)*\.\d\.\d+$/;
+/** A year, a dash and a long serial: a file or case number ("2026-0007731", "2019/004471"), not a phone's groups. */
+const YEAR_ID = /^(?:19|20)\d\d[-/]\d{5,}$/;
+/** The ISBN word earlier on the line, then only ISBN-like groups and words. */
+const ISBN_BEFORE = /isbn(?:-1[03])?[^\n]{0,80}$/;
+
+/**
+ * Number shapes that are no phone's without a phone word: a version or an OID (or a dotted number where versions
+ * stand), an ISBN (its check character `X` after it, or hyphenated groups after the word), a year-prefixed file number.
+ */
+function notPhone(text: string, raw: string, start: number, ctx: string): boolean {
+  if (/^[\d.]+$/.test(raw) && (DOTTED_VERSION.test(raw) || versionContext(text, start, start + raw.length))) return true;
+  const next = text.slice(start + raw.length, start + raw.length + 3);
+  if (/^-[Xx](?![\p{L}\p{N}])/u.test(next)) return true; // ISBN-10 with its check character
+  if (/^[\d-]+$/.test(raw) && raw.split('-').length >= 3 && ISBN_BEFORE.test(ctx)) return true;
+  return !raw.startsWith('+') && YEAR_ID.test(raw);
+}
+
 /** Phone numbers in international and national formats. */
 export function findPhones(text: string): Span[] {
   const out: Span[] = [];
@@ -109,6 +129,7 @@ export function findPhones(text: string): Span[] {
     if (/^(?:(?:19|20)\d\d[ ./-]+)+(?:19|20)\d\d$/.test(raw)) continue; // years: "2024 / 2025", "2019 2020 2021"
     if (/^\d{4}[ -]\d{4}[ -]\d{4}[ -]\d{1,7}$/.test(raw)) continue; // card-shaped
     if (!phoneWord && /[ .-]\d$/.test(raw)) continue; // a one-digit last group is a check digit (ISBN-10, ids), not a phone
+    if (!phoneWord && notPhone(text, raw, start, ctx)) continue;
     const international = raw.startsWith('+') || raw.startsWith('00');
     const separated = /[ .\-/()]/.test(raw);
     if (!international && !separated && !phoneWord) continue;

@@ -9,6 +9,8 @@ import { electronicFormatIBAN, validateIBAN, ValidationErrorsIBAN } from 'ibanto
 import { after, before, type Span } from '../text/pii-spans.js';
 import { allMatches } from '../matches.js';
 import { scan, scanOf } from './cue.js';
+import { tableCells } from './table.js';
+import { addressContext, versionContext } from './version.js';
 
 /** An e-mail address, sticky: tried only from the start of the local part before each `@`. */
 const EMAIL_AT = /[\p{L}\p{N}._%+'-]{1,64}@[\p{L}\p{N}-]{1,63}(?:\.[\p{L}\p{N}-]{1,63}){0,8}\.\p{L}{2,24}(?![\p{L}\p{N}])/uy;
@@ -101,7 +103,36 @@ export function findCards(text: string): Span[] {
     if (seps === 0 && NOT_CARD_CONTEXT.test(before(text, m.index, 30))) continue;
     out.push({ type: 'CREDIT_CARD', start: m.index, end: m.index + raw.length, score: 0.95 });
   }
+  if (/[|\t;,]/.test(text)) cardColumns(text, out);
   return out;
+}
+
+/** Columns that hold card numbers ("card_number", "cc", "PAN", "Kreditkarte", "numéro de carte", "tarjeta"). */
+const CARD_HEADER = new RegExp(
+  [
+    '^(?:(?:credit|debit|payment)?[ _-]?(?:card|cc|pan)(?:[ _-]?(?:number|num|no|nr|#))?|',
+    '(?:num(?:é|e)ro[ _-]?(?:de[ _-]?)?)?carte(?:[ _-]?(?:bancaire|de[ _-]?cr(?:é|e)dit))?|',
+    '(?:kredit)?karten?(?:[ _-]?(?:nummer|nr))?|',
+    '(?:n(?:ú|u)mero[ _-]?(?:de[ _-]?)?)?tarjeta(?:[ _-]?(?:de[ _-]?)?(?:cr(?:é|e)dito|d(?:é|e)bito))?)$',
+  ].join(''),
+  'iu',
+);
+const CARD_CELL = /^\d(?:[ -]?\d){12,18}$/;
+
+/**
+ * The cells of a card column (CSV, TSV, `|` tables): a Luhn-valid 13–19-digit value is a card whatever its issuer
+ * prefix and whatever follows its cell (the scan above leaves out a number followed by `,1`, a thousands group).
+ */
+function cardColumns(text: string, out: Span[]): void {
+  const found = new Set(out.map((s) => s.start));
+  for (const c of tableCells(text, CARD_HEADER)) {
+    const quoted = /^(["']).*\1$/.test(text.slice(c.start, c.end)) ? 1 : 0; // a quoted cell: the number inside
+    const start = c.start + quoted;
+    const end = c.end - quoted;
+    const value = text.slice(start, end);
+    if (!CARD_CELL.test(value) || !luhn(value.replace(/[ -]/g, ''))) continue;
+    if (!found.has(start)) out.push({ type: 'CREDIT_CARD', start, end, score: 0.95 });
+  }
 }
 
 // Lower-case too (`iban=de89…`, typed by hand): mod-97 with the country's length still has to hold.
@@ -187,16 +218,31 @@ function ipv6Candidates(text: string): RegExpExecArray[] {
   return out;
 }
 const VERSION_CONTEXT =
-  /(?:\bv|version|versión|ver\.?|release|build|firmware|rev\.?|package|npm|pip|@|==|>=|<=|~|\^)["']?\s*[:=]?\s*["']?$/;
+  /(?:\bv|version|versión|\bver\.?|release|build|firmware|\brev\.?|package|npm|pip|@|==|>=|<=|~|\^)["']?[ \t]*[:=]?[ \t]*["']?$/;
 
 /** IPv4 and IPv6 addresses (a port, `/prefix` or brackets stay outside the span); not in version context. */
 export function findIps(text: string): Span[] {
   const out: Span[] = [];
+  const v4: RegExpExecArray[] = [];
+  /**
+   * Dotted numbers found in a version's context, and their major.minor: the same number elsewhere in the text is that
+   * version too, and so is a sibling of the same line near it ("a known issue in 6.4.12.0. Roll back to 6.4.11.3"),
+   * unless words of an address come right before it.
+   */
+  let versions: Map<string, number> | undefined;
+  const line = (v: string): string => v.slice(0, v.indexOf('.', v.indexOf('.') + 1) + 1);
+  const sibling = (m: RegExpExecArray): boolean => Math.abs((versions?.get(line(m[0])) ?? -1e9) - m.index) < 400;
   for (const m of scan(IPV4, text)) {
     if (isIP(m[0]) !== 4) continue;
-    if (VERSION_CONTEXT.test(before(text, m.index, 16))) continue;
-    out.push({ type: 'IP_ADDRESS', start: m.index, end: m.index + m[0].length, score: 0.95 });
+    if (VERSION_CONTEXT.test(before(text, m.index, 16)) || versionContext(text, m.index, m.index + m[0].length)) {
+      (versions ??= new Map()).set(m[0], m.index).set(line(m[0]), m.index);
+      continue;
+    }
+    v4.push(m);
   }
+  for (const m of v4)
+    if (versions === undefined || !(versions.has(m[0]) || sibling(m)) || addressContext(text, m.index))
+      out.push({ type: 'IP_ADDRESS', start: m.index, end: m.index + m[0].length, score: 0.95 });
   for (const m of ipv6Candidates(text)) {
     const raw = m[0];
     // Clock times first: most candidates are, and node's isIP costs microseconds on each.

@@ -157,7 +157,7 @@ function sqlCellsOf(text: string): readonly Cell[] {
 }
 
 /** The cells of every column whose header matches `header` (a whole-cell, case-insensitive test). */
-export function tableCells(text: string, header: RegExp): Cell[] {
+export function tableCells(text: string, header: Pick<RegExp, 'test'>): Cell[] {
   const out: Cell[] = [];
   const t = tableScan(text);
   if (t.sql) for (const c of sqlCellsOf(text)) if (header.test(c.header)) out.push(c);

@@ -45,6 +45,15 @@ export function toFindings(detector: string, spans: readonly Span[]): Finding[] 
   return spans.map((s) => ({ detector, type: s.type, start: s.start, end: s.end, score: Math.min(1, Math.max(0, s.score)) }));
 }
 
+/**
+ * The start of the line that holds `index`, looked for at most `n` characters back: `index - n` when no line break is
+ * that near (a scan back over a whole text per candidate would make a rule quadratic on a text without breaks).
+ */
+export function lineStart(text: string, index: number, n: number): number {
+  const from = Math.max(0, index - n);
+  return from + text.slice(from, index).lastIndexOf('\n') + 1;
+}
+
 /** Up to `n` characters of `text` before `index` (lower-cased). */
 export function before(text: string, index: number, n: number): string {
   return text.slice(Math.max(0, index - n), index).toLowerCase();
