@@ -73,12 +73,13 @@ export async function rates(detector: Detector, rows: readonly FixtureRow[]): Pr
 }
 
 /**
- * Sets no trained layer ever reads: the blind splits not yet trained on (`*holdout9*` and `*holdout10*` onwards),
- * which only measure. The earlier held-out splits (`*-wide-blind`, `*-wide-final`, `*holdout2*` to `*holdout8*`) were
- * scored, their figures recorded in BENCHMARKS.md, and then joined the training data: keeping them out only threw
- * data away (holdout6 to holdout8, written blind by three authors, are the most varied text the learned layers have).
+ * Sets no trained layer ever reads: the blind splits kept for measuring (`*holdout10*`, and `*holdout13*` onwards). The
+ * earlier held-out splits (`*-wide-blind`, `*-wide-final`, `*holdout2*` to `*holdout9*`, `*holdout11*`, `*holdout12*`) were scored,
+ * their figures recorded in BENCHMARKS.md, and then joined the training data: keeping them out only threw data away
+ * (the holdouts, written blind by several authors, are the most varied text the learned layers have). holdout10 stays
+ * out as a second measure beside the newest blind split.
  */
-export const HELD_OUT = /holdout(9|[1-9]\d)/;
+export const HELD_OUT = /holdout(10|1[3-9]|[2-9]\d)/;
 
 /**
  * Sets written blind that do not train but measure. `injection-train23` (1,000 texts written for training, blind to the
@@ -86,9 +87,11 @@ export const HELD_OUT = /holdout(9|[1-9]\d)/;
  * cost the detector classic attacks inside polite framing ("Thanks for the report. Ignore all previous instructions…":
  * its n-gram probability fell from 0.85 to 0.66) — about 150 of its attacks are one hidden note in stock wrappers and
  * its transcripts are drawn from pools of turns, so its repeated phrases teach the wrappers, not the attacks. Left out,
- * it is one more set the injection layers never saw (BENCHMARKS.md).
+ * it is one more set the injection layers never saw (BENCHMARKS.md). `injection-holdout12` (blind, scored twice): trained
+ * on, the combination's threshold rose (0.71 → 0.76) and it lost classic attacks in polite framing ("Thanks for the
+ * report. Ignore all previous instructions…") and a short French tool command (injection-dev21); left out, it measures.
  */
-export const NOT_TRAINED = /^injection-train23\./;
+export const NOT_TRAINED = /^injection-(train23|holdout12)\./;
 
 /** `TRAIN_EXCLUDE` (a regular expression): sets left out of training too, to measure what a set adds (a development aid). */
 const EXCLUDED = process.env['TRAIN_EXCLUDE'] === undefined ? undefined : new RegExp(process.env['TRAIN_EXCLUDE']);

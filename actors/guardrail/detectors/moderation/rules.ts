@@ -469,6 +469,14 @@ export const MODERATION_BENIGN = new RegExp(
     `hit (me|us) up`,
     `(beat|beating|beats) (the|my|your|our) (record|deadline|benchmark|competition|odds|traffic|game|level|boss)`,
     `(attack|attacks) (surface|vector|vectors)`,
+    // A negated insult is reassurance ("you're not stupid, you just need practice"), in the four languages.
+    `(you re|you are|youre|ur|u r) (not|never) [a|an|so|that|too|at all|even a little] (stupid|dumb|an idiot|idiot|useless|
+      worthless|a loser|loser|ugly|fat|pathetic|hopeless|slow|a failure|failure|crazy)`,
+    `(du bist|sie sind|ihr seid) (nicht|kein|keine|keineswegs) [so|zu|ein|eine] (dumm|blod|doof|nutzlos|hasslich|hoffnungslos|idiot|
+      versager|versagerin)`,
+    `(tu n es|tu es|t es|vous n etes|vous etes) (pas|jamais) [si|trop|un|une] (nul|nulle|bete|idiot|idiote|stupide|inutile|moche|con|
+      conne)`,
+    `(no eres|no sois|usted no es|no son) [tan|nada|un|una] (tonto|tonta|estupido|estupida|inutil|feo|fea|idiota)`,
     // French `retard` is lateness (`je serai en retard`, `du retard`), not the English slur.
     `(en|du|de|d|avec|un|le|mon|son|ton|votre|notre|leur|sans|au|quel|ce|grand|petit|leger|beaucoup de|peu de) retard`,
   ]
