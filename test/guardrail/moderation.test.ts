@@ -28,6 +28,8 @@ describe('moderation detector: harmful text', () => {
     ['Je veux mourir.', 'SELF_HARM'],
     ['Quiero suicidarme.', 'SELF_HARM'],
     ['I will kill you if you come back.', 'VIOLENCE'],
+    // a negation blanked as reassurance does not hide the insult beside it
+    ["You're not stupid, you're a fucking idiot and everyone here knows it.", 'HARASSMENT'],
     ['Ich bring dich um.', 'VIOLENCE'],
     ['Je vais te tuer.', 'VIOLENCE'],
     ['Te voy a matar.', 'VIOLENCE'],
@@ -77,6 +79,16 @@ describe('moderation detector: benign hard negatives pass', () => {
   // A known false positive of the learned combination (text/stack.ts): its n-gram model reads 0.80 on this plain
   // request. Kept as a failing expectation so that the day it passes, it is pinned again (BENCHMARKS.md, session of
   // 2026-12-07 12:27: blind false positives went down overall with the combination, not on every text).
+  // Negated insults are reassurance: the rules blank them (MODERATION_BENIGN), but the n-gram and concept models still
+  // read the insult word in these longer ones (known false positives, 2026-12-07).
+  it.each([
+    "Don't worry, you're not dumb at all, everyone gets this wrong the first time.",
+    'Du bist nicht dumm, das lernt jeder erst mit der Zeit.',
+    "T'inquiète, tu n'es pas nul, ça viendra avec la pratique.",
+    'Tranquilo, no eres tonto, a todos nos cuesta al principio.',
+  ])('%s (known false positive)', async (text) => {
+    expect(await detector.detect(text, { stage: 'output' })).not.toEqual([]);
+  });
   it.fails('Pouvez-vous dire à Mme Dubois que je serai en retard ? (known false positive)', async () => {
     expect(await detector.detect('Pouvez-vous dire à Mme Dubois que je serai en retard ?', { stage: 'output' })).toEqual([]);
   });
