@@ -30,6 +30,14 @@ import type { ThreadOwners } from './threads.js';
 import { UsageStore } from './usage.js';
 import { waitForRun } from './wait.js';
 
+/**
+ * Resolves once the microtasks queued before it have run: Node runs a `nextTick` callback queued from a microtask
+ * after the microtask queue is empty, without a turn of the event loop.
+ */
+function burstEnd(): Promise<void> {
+  return new Promise((resolve) => process.nextTick(resolve));
+}
+
 /** Per-agent things shared by its runs. */
 export interface RunServices {
   readonly def: AgentDefinition;
@@ -174,11 +182,14 @@ export function makeHost(
       return event.seq;
     }
     const events = [event];
-    void write(() => {
+    const append = (): Promise<void> => {
       if (batch === events) batch = undefined;
       // Published as logged: an event too big for one stored value goes out as a stub readers resolve.
       return store.appendEventsThen(tenant, events, fence, publish);
-    });
+    };
+    // Its place in the chain is taken now. A token's write, once there, waits for the microtasks queued meanwhile to
+    // run, so the tokens a provider streams in one burst (and the reply they end in) join it; other events go at once.
+    void write(kind === 'token' ? () => burstEnd().then(append) : append);
     batch = events;
     return event.seq;
   };
