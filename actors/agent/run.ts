@@ -508,7 +508,7 @@ export class AgentRun {
         ...(r.parts === undefined ? {} : { parts: r.parts }),
       });
     }
-    delete st.pending;
+    st.pending = undefined; // cleared, not deleted: a deleted key turns the run's state into a slow dictionary object
     await this.host.checkpoint(st, true);
   }
 

@@ -271,8 +271,9 @@ export class RunStore {
     t.checkpoints++;
     t.checkpoint_id = cp.checkpoint_id;
     t.updated_at = cp.created_at;
+    // Cleared, not deleted (a deleted key turns the record into a slow dictionary object); storage drops undefined keys.
     if (status === 'busy' || status === 'interrupted') t.run_id = runId;
-    else delete t.run_id;
+    else t.run_id = undefined;
     await this.threads.putMany([
       { key: [tenant, 'h', threadId, seqKey(cp.step)], value: cp },
       { key: [tenant, 't', threadId], value: stored(t) },
@@ -298,7 +299,7 @@ export class RunStore {
     t.status = status;
     t.updated_at = now();
     if (runId !== undefined) t.run_id = runId;
-    else delete t.run_id;
+    else t.run_id = undefined; // cleared, not deleted: as in checkpointThread
     t.interrupts = interrupts;
     await this.putThread(tenant, t);
   }
