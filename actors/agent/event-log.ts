@@ -73,20 +73,28 @@ export interface LaidOut {
   readonly wire: readonly WireEvent[];
 }
 
+/**
+ * The entry of one segment, keyed by its first seq. Written once, segments and out-of-line chunks alike: a late write of
+ * an older driver and the newer driver's event at the same seq cannot replace each other, nor mix their chunks (the
+ * later of the two is refused at its first key, chunks coming first and in order, and its driver stops: store.ts
+ * appendEvents).
+ */
+function segmentOf(tenant: string, items: readonly WireEvent[]): StorageEntry {
+  const first = items[0] as WireEvent;
+  return { key: [tenant, 'ev', first.run_id, seqKey(first.seq)], value: items, once: true };
+}
+
 /** Cuts consecutive events of one run into segments and out-of-line chunks, each under `budget` bytes. */
 export function layOut(tenant: string, events: readonly RunEvent[], budget = SEGMENT_BYTES): LaidOut {
+  // The common burst (a token, a message and the tool call it makes): one segment, the events as they are.
+  let total = HEADER_BYTES;
+  for (let i = 0; i < events.length && total <= budget; i++) total += sizeBound(events[i]);
+  if (total <= budget && events.length > 0) return { entries: [segmentOf(tenant, events)], wire: events };
   const chunks: StorageEntry[] = [];
   const segments: StorageEntry[] = [];
   let wire: readonly WireEvent[] | WireEvent[] = events;
   let segment: WireEvent[] = [];
   let size = HEADER_BYTES;
-  // Written once, segments and out-of-line chunks alike: a late write of an older driver and the newer driver's event
-  // at the same seq cannot replace each other, nor mix their chunks (the later of the two is refused at its first
-  // key, chunks coming first and in order, and its driver stops: store.ts appendEvents).
-  const segmentEntry = (items: WireEvent[]): StorageEntry => {
-    const first = items[0] as WireEvent;
-    return { key: [tenant, 'ev', first.run_id, seqKey(first.seq)], value: items, once: true };
-  };
   for (let i = 0; i < events.length; i++) {
     const e = events[i] as RunEvent;
     // Sizes are bounds (exact only near the budget): a segment may close early, never past the budget.
@@ -112,14 +120,14 @@ export function layOut(tenant: string, events: readonly RunEvent[], budget = SEG
     }
     if (wire !== events) (wire as WireEvent[]).push(item);
     if (size + n > budget && segment.length > 0) {
-      segments.push(segmentEntry(segment));
+      segments.push(segmentOf(tenant, segment));
       segment = [];
       size = HEADER_BYTES;
     }
     segment.push(item);
     size += n;
   }
-  if (segment.length > 0) segments.push(segmentEntry(segment));
+  if (segment.length > 0) segments.push(segmentOf(tenant, segment));
   if (chunks.length === 0) return { entries: segments, wire };
   for (const e of segments) chunks.push(e);
   return { entries: chunks, wire };

@@ -25,10 +25,18 @@ import { TOOL_CALL, TOOL_DESCRIBE, type ToolCallResult } from '../tool/types.js'
 import type { AgentDefinition } from './definition.js';
 import type { ResumeValue, RunHost, RunState } from './run.js';
 import { askHandled, chainWrite, endedAt } from './run-contract.js';
-import { isRunTakenOver, runTakenOver, type RunFence, type RunRecord, type RunStore } from './store.js';
+import { isRunTakenOver, runTakenOver, type RunCheckpoint, type RunFence, type RunRecord, type RunStore } from './store.js';
 import type { ThreadOwners } from './threads.js';
 import { UsageStore } from './usage.js';
 import { waitForRun } from './wait.js';
+
+/**
+ * Resolves once the microtasks queued before it have run: Node runs a `nextTick` callback queued from a microtask
+ * after the microtask queue is empty, without a turn of the event loop.
+ */
+function burstEnd(): Promise<void> {
+  return new Promise((resolve) => process.nextTick(resolve));
+}
 
 /** Per-agent things shared by its runs. */
 export interface RunServices {
@@ -136,13 +144,14 @@ export function makeHost(
   };
 
   let batch: RunEvent[] | undefined;
+  const failed = (e: unknown): void => system.warn(`run ${runId}: ${(e as Error).message}`);
   /**
    * Queues a write behind every earlier one of this run; a failure is reported, and the chain goes on. Once a write is
    * refused by the run's fence (a newer activation drives it), nothing more is written or published.
    */
   const write = (f: () => Promise<unknown>): Promise<void> => {
     batch = undefined; // events emitted after this write go after it
-    return chainWrite(system, live, f, (e) => system.warn(`run ${runId}: ${(e as Error).message}`));
+    return chainWrite(system, live, f, failed);
   };
   const { fence } = live;
 
@@ -173,11 +182,14 @@ export function makeHost(
       return event.seq;
     }
     const events = [event];
-    void write(() => {
+    const append = (): Promise<void> => {
       if (batch === events) batch = undefined;
       // Published as logged: an event too big for one stored value goes out as a stub readers resolve.
-      return store.appendEvents(tenant, events, fence).then(publish);
-    });
+      return store.appendEventsThen(tenant, events, fence, publish);
+    };
+    // Its place in the chain is taken now. A token's write, once there, waits for the microtasks queued meanwhile to
+    // run, so the tokens a provider streams in one burst (and the reply they end in) join it; other events go at once.
+    void write(kind === 'token' ? () => burstEnd().then(append) : append);
     batch = events;
     return event.seq;
   };
@@ -204,27 +216,24 @@ export function makeHost(
       const messages = [...state.messages];
       const pending = state.pending === undefined ? undefined : { ...state.pending, results: { ...state.pending.results } };
       const review = state.review;
+      const cp: { -readonly [K in keyof RunCheckpoint]: RunCheckpoint[K] } = {
+        run_id: runId,
+        thread_id: threadId,
+        agent: def.name,
+        depth: live.depth,
+        messages,
+        turns: state.turns,
+        usage: state.usage,
+        resumes: live.resumes,
+      };
+      // Set one by one (no object spread per optional field), in the order the checkpoint always had.
+      if (live.traceparent !== undefined) cp.traceparent = live.traceparent;
+      if (pending !== undefined) cp.pending = pending;
+      if (review !== undefined) cp.review = review;
+      if (state.system !== undefined) cp.system = state.system;
+      if (state.params !== undefined) cp.params = state.params;
       return write(async () => {
-        await store.saveCheckpoint(
-          tenant,
-          {
-            run_id: runId,
-            thread_id: threadId,
-            agent: def.name,
-            depth: live.depth,
-            messages,
-            turns: state.turns,
-            usage: state.usage,
-            resumes: live.resumes,
-            ...(live.traceparent === undefined ? {} : { traceparent: live.traceparent }),
-            ...(pending === undefined ? {} : { pending }),
-            ...(review === undefined ? {} : { review }),
-            ...(state.system === undefined ? {} : { system: state.system }),
-            ...(state.params === undefined ? {} : { params: state.params }),
-          },
-          false,
-          fence,
-        );
+        await store.saveCheckpoint(tenant, cp, false, fence);
         if (stepEnd)
           threadWrite(await threads.checkpoint(tenant, { thread_id: threadId, run_id: runId, messages, status: 'busy', driver: fence }));
       });

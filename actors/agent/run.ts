@@ -101,14 +101,6 @@ interface ModelCall {
   usage?: { prompt_tokens: number; completion_tokens: number };
 }
 
-function modelCallData(c: ModelCall): Record<string, unknown> {
-  return {
-    model: c.model,
-    ...(c.usage === undefined ? {} : { usage: c.usage }),
-    ...(c.started_at === undefined ? {} : { started_at: c.started_at }),
-  };
-}
-
 const ASK = 'ask_';
 const TRANSFER = 'transfer_to_';
 const PUBLISH = 'publish';
@@ -381,14 +373,16 @@ export class AgentRun {
     if (shaped !== undefined && 'parts' in shaped) reply = { ...reply, parts: shaped.parts };
     st.messages.push(reply);
     const shown = guard === undefined ? reply.toolCalls : await this.shownCalls(guard, reply.toolCalls);
-    this.host.emit('message', {
-      role: 'assistant',
-      content: reply.content,
-      tool_calls: shown ?? [],
-      ...(cached === undefined ? {} : { cache: cached }),
-      ...(call === undefined ? {} : modelCallData(call)),
-      ...(reply.parts === undefined ? {} : { parts: reply.parts }),
-    });
+    // Its optional fields set one by one (no object spread each), in the order they always had.
+    const data: Record<string, unknown> = { role: 'assistant', content: reply.content, tool_calls: shown ?? [] };
+    if (cached !== undefined) data['cache'] = cached;
+    if (call !== undefined) {
+      data['model'] = call.model;
+      if (call.usage !== undefined) data['usage'] = call.usage;
+      if (call.started_at !== undefined) data['started_at'] = call.started_at;
+    }
+    if (reply.parts !== undefined) data['parts'] = reply.parts;
+    this.host.emit('message', data);
     if (shaped !== undefined && 'retry' in shaped) {
       st.messages.push({ role: 'user', content: shaped.retry });
       await this.host.checkpoint(st, true);
@@ -408,7 +402,8 @@ export class AgentRun {
       await this.host.handoff(to, st, this.span.traceparent);
       return this.end('handed_off');
     }
-    st.pending = { calls, results: {} };
+    // Results keyed by call id: ids are new with every reply, and a plain object would take a new shape for each (slow).
+    st.pending = { calls, results: Object.create(null) as PendingCalls['results'] };
     await this.host.checkpoint(st, false);
     await this.finishCalls(st.pending);
     return undefined;
@@ -513,7 +508,7 @@ export class AgentRun {
         ...(r.parts === undefined ? {} : { parts: r.parts }),
       });
     }
-    delete st.pending;
+    st.pending = undefined; // cleared, not deleted: a deleted key turns the run's state into a slow dictionary object
     await this.host.checkpoint(st, true);
   }
 

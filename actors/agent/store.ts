@@ -271,8 +271,9 @@ export class RunStore {
     t.checkpoints++;
     t.checkpoint_id = cp.checkpoint_id;
     t.updated_at = cp.created_at;
+    // Cleared, not deleted (a deleted key turns the record into a slow dictionary object); storage drops undefined keys.
     if (status === 'busy' || status === 'interrupted') t.run_id = runId;
-    else delete t.run_id;
+    else t.run_id = undefined;
     await this.threads.putMany([
       { key: [tenant, 'h', threadId, seqKey(cp.step)], value: cp },
       { key: [tenant, 't', threadId], value: stored(t) },
@@ -298,7 +299,7 @@ export class RunStore {
     t.status = status;
     t.updated_at = now();
     if (runId !== undefined) t.run_id = runId;
-    else delete t.run_id;
+    else t.run_id = undefined; // cleared, not deleted: as in checkpointThread
     t.interrupts = interrupts;
     await this.putThread(tenant, t);
   }
@@ -440,7 +441,20 @@ export class RunStore {
    * refused so (its fence still holds) restores the run again from what the log holds now (behavior.ts).
    */
   appendEvents(tenant: string, events: readonly RunEvent[], fence?: RunFence): Promise<readonly WireEvent[]> {
-    if (events.length === 0) return Promise.resolve([]);
+    return this.appendEventsThen(tenant, events, fence, undefined);
+  }
+
+  /**
+   * {@link appendEvents}, then `next` with the events as logged, called in the step that checks the fence's answer (a
+   * run's host publishes each logged burst so: one promise less per burst than awaiting the append, then publishing).
+   */
+  appendEventsThen<T = readonly WireEvent[]>(
+    tenant: string,
+    events: readonly RunEvent[],
+    fence: RunFence | undefined,
+    next: ((wire: readonly WireEvent[]) => T | PromiseLike<T>) | undefined,
+  ): Promise<T> {
+    if (events.length === 0) return Promise.resolve([]).then((w) => (next === undefined ? (w as T) : next(w)));
     // Chained, not awaited (every step of every run passes here, and each await is a promise more); what throws at
     // once (a value the codec refuses) is a rejection, as from an async function.
     try {
@@ -450,10 +464,14 @@ export class RunStore {
           entries.length === 1
             ? this.runs.put((entries[0] as StorageEntry).key, (entries[0] as StorageEntry).value)
             : this.runs.putMany(entries);
-        return written.then(() => wire);
+        return written.then(() => (next === undefined ? (wire as T) : next(wire)));
       }
       // The fence's answer checked in the same step that hands the events on.
-      return this.fenced(tenant, (events[0] as RunEvent).run_id, fence, entries, wire);
+      const runId = (events[0] as RunEvent).run_id;
+      return this.runs.putFenced([tenant, 'driver', runId, fence.agent], fence.epoch, entries).then((applied) => {
+        if (!applied) throw runTakenOver(runId, fence);
+        return next === undefined ? (wire as T) : next(wire);
+      });
     } catch (e) {
       return Promise.reject(e as Error);
     }

@@ -41,9 +41,18 @@ const DAY_MS = 86_400_000;
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+/** The day {@link usageDay} answered last, from its first ms (every run of a day asks for the same one). */
+let dayStart = Number.NaN;
+let dayText = '';
+
 /** The UTC day (`YYYY-MM-DD`) of a time in ms. */
 export function usageDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+  if (ms >= dayStart && ms < dayStart + DAY_MS) return dayText;
+  const text = new Date(ms).toISOString().slice(0, 10);
+  if (!Number.isFinite(ms)) return text; // throws first (an invalid time has no day)
+  dayStart = ms - (((ms % DAY_MS) + DAY_MS) % DAY_MS);
+  dayText = text;
+  return text;
 }
 
 /** The days `from`..`to`; a `bad_request` when either is no date, `to` is before `from`, or the span is too long. */
