@@ -336,6 +336,77 @@ function speakerTurn(text: string, m: RegExpExecArray, end: number): boolean {
   return /^[^\n]{0,4}\p{Ll}{2}/u.test(rest) || /^[ \t]*[.!?…]/u.test(rest);
 }
 
+/**
+ * A friend or relative named after the word for them ("mein Kumpel Tobi", "my buddy Sam", "mon pote Karim", "mi
+ * hermano Iker"): a possessive, the relationship noun, then a given name.
+ */
+const RELATION = cue(
+  [
+    '(?<![\\p{L}])(?:my|our|his|her|mein|meine|meinem|meinen|meiner|unser|unsere|unserem|sein|seine|ihr|ihre|dein|deine|',
+    'mon|ma|notre|son|sa|ton|ta|mi|mis|nuestro|nuestra|su|tu)[ \\t]+(?:(?:best|old|good|beste|bester|besten|alter|alten|',
+    'guter|vieux|vieil|meilleur|meilleure|mejor|viejo|gran)[ \\t]+)?(?:kumpel|freund|freundin|kumpane|bruder|schwester|cousin|',
+    'cousine|kollege|kollegin|mitbewohner|mitbewohnerin|nachbar|nachbarin|buddy|friend|mate|pal|bro|brother|sister|',
+    'roommate|flatmate|housemate|colleague|coworker|co-worker|neighbour|neighbor|pote|copain|copine|ami|amie|frère|',
+    'frere|sœur|soeur|collègue|coloc|voisin|voisine|amigo|amiga|colega|hermano|hermana|primo|prima|compañero|compañera|',
+    'compa|vecino|vecina)[ \\t]+',
+  ].join(''),
+);
+/** A lookup of a contact or user by name in a tool call (`contacts.lookup("Grace")`, `find_user(name='Ana Ruiz')`). */
+const LOOKUP_CALL = cue(
+  [
+    '(?<![\\p{L}])(?:contacts?|people|persons?|users?|employees?|members?|customers?|clients?|patients?|directory|crm|',
+    'address_?book)[._]?(?:lookup|find|search|get|get_?by_?name|query|find_?by_?name|search_?by_?name)?(?:[._]?',
+    '(?:lookup|find|search|get|get_?by_?name|query|find_?by_?name|search_?by_?name))\\([ \\t]*(?:name[ \\t]*[=:][ \\t]*)?["\']',
+  ].join(''),
+);
+/** Device kinds that host names are made of. */
+const DEVICE = 'iPhone|iPad|iMac|MacBook|MBP|Mac|Galaxy|Pixel|Android|Laptop|PC|Desktop|Tablet';
+/** A device's host name with its owner's name: "iPhone-de-Manon", "iPad-von-Jonas", "Galaxy-di-Marco". */
+const DEVICE_OF = new RegExp(
+  `(?<![\\p{L}\\p{N}])(?:${DEVICE})(?:-Pro|-Air|-Mini)?-(?:de|von|van|di|da|du|of)-(\\p{Lu}\\p{Ll}+)(?![\\p{L}\\p{N}])`,
+  'gu',
+);
+/** The owner's name before a device's host name: "Johns-MacBook-Pro", "Annas-iPhone", "Lukas-iPad". */
+const OWNER_DEVICE = new RegExp(`(?<![\\p{L}\\p{N}_.-])(\\p{Lu}\\p{Ll}+)(?:'s|’s)?-(?:${DEVICE})(?![\\p{L}])`, 'gu');
+
+/** Names of friends and relatives, of contacts looked up in a tool call, and of the owners of devices. */
+function closeNames(text: string, lower: string | null, out: Span[]): void {
+  for (const m of cueMatches(RELATION, text, lower)) {
+    const at = m.index + m[0].length;
+    const name = readName(text, at, 2);
+    if (name !== undefined && (isFirst(name.words[0]) || givenLike(name.words[0] ?? ''))) push(out, at, name, 0.8);
+  }
+  if (text.includes('(')) {
+    for (const m of cueMatches(LOOKUP_CALL, text, lower)) {
+      const at = m.index + m[0].length;
+      const name = readName(text, at, 4, true);
+      if (name !== undefined && text[name.end] === m[0].at(-1)) push(out, at, name, 0.85);
+    }
+  }
+  if (!text.includes('-')) return;
+  for (const m of allMatches(DEVICE_OF, text)) {
+    const w = m[1] ?? '';
+    const end = m.index + m[0].length;
+    if (isFirst(w) || givenLike(w)) out.push({ type: 'PERSON', start: end - w.length, end, score: 0.8 });
+  }
+  for (const m of allMatches(OWNER_DEVICE, text)) {
+    const w = m[1] ?? '';
+    // "Johns-MacBook": the owner is John; a name that ends in s stays whole ("Lukas-iPad").
+    const owner = w.endsWith('s') && isFirst(w.slice(0, -1)) && !isFirst(w) ? w.slice(0, -1) : w;
+    if (isFirst(owner)) out.push({ type: 'PERSON', start: m.index, end: m.index + owner.length, score: 0.8 });
+  }
+}
+
+/** The value of a store, brand or company field (`"tienda": "Zara Gran Vía"`), which names no person. */
+const BUSINESS_VALUE = new RegExp(
+  [
+    '["\']?(?:store|shop|merchant|retailer|brand|vendor|company|business|tienda|comercio|marca|empresa|magasin|boutique|',
+    'enseigne|marque|entreprise|soci[ée]t[ée]|gesch[äa]ft|laden|firma|marke|h[äa]ndler|restaurant|hotel)(?:_?name)?',
+    '["\']?[ \\t]*[:=][ \\t]*["\']?$',
+  ].join(''),
+  'i',
+);
+
 function push(out: Span[], start: number, name: Name | undefined, score: number): void {
   if (name !== undefined) out.push({ type: 'PERSON', start, end: name.end, score });
 }
@@ -457,7 +528,8 @@ export function findPersons(text: string, lower: string | null = lowered(text)):
     if (name === undefined || name.end !== c.end) continue;
     if (!/^(name|namen?|nombre|nom)$/.test(c.header) || name.words.some(isKnown)) push(out, c.start, name, 0.85);
   }
+  closeNames(text, lower, out);
   coordinated(text, out);
-  return out.filter((s) => !inCityName(text, s));
+  return out.filter((s) => !inCityName(text, s) && !BUSINESS_VALUE.test(text.slice(Math.max(0, s.start - 40), s.start)));
   return out;
 }
