@@ -351,6 +351,9 @@ const RELATION = cue(
     'compa|vecino|vecina)[ \\t]+',
   ].join(''),
 );
+/** A German {@link RELATION}. */
+const GERMAN_RELATION =
+  /(?:mein|unser|sein|ihr|dein)\p{L}*[ \t]+(?:\p{L}+[ \t]+)?(?:kumpel|freund|kumpan|bruder|schwester|kolleg|mitbewohn|nachbar)/u;
 /** A lookup of a contact or user by name in a tool call (`contacts.lookup("Grace")`, `find_user(name='Ana Ruiz')`). */
 const LOOKUP_CALL = cue(
   [
@@ -361,20 +364,25 @@ const LOOKUP_CALL = cue(
 );
 /** Device kinds that host names are made of. */
 const DEVICE = 'iPhone|iPad|iMac|MacBook|MBP|Mac|Galaxy|Pixel|Android|Laptop|PC|Desktop|Tablet';
-/** A device's host name with its owner's name: "iPhone-de-Manon", "iPad-von-Jonas", "Galaxy-di-Marco". */
-const DEVICE_OF = new RegExp(
-  `(?<![\\p{L}\\p{N}])(?:${DEVICE})(?:-Pro|-Air|-Mini)?-(?:de|von|van|di|da|du|of)-(\\p{Lu}\\p{Ll}+)(?![\\p{L}\\p{N}])`,
-  'gu',
-);
-/** The owner's name before a device's host name: "Johns-MacBook-Pro", "Annas-iPhone", "Lukas-iPad". */
-const OWNER_DEVICE = new RegExp(`(?<![\\p{L}\\p{N}_.-])(\\p{Lu}\\p{Ll}+)(?:'s|’s)?-(?:${DEVICE})(?![\\p{L}])`, 'gu');
+/**
+ * A device's host name with its owner's name after it ("iPhone-de-Manon", "iPad-von-Jonas", "Galaxy-di-Marco"): the
+ * hyphens first (a literal V8 scans for fast), then the device before them.
+ */
+const OF_OWNER = /-(?:de|von|van|di|da|du|of)-(\p{Lu}\p{Ll}+)(?![\p{L}\p{N}])/gu;
+const DEVICE_END = new RegExp(`(?<![\\p{L}\\p{N}])(?:${DEVICE})(?:-Pro|-Air|-Mini)?$`, 'u');
+/** The owner's name before a device's host name ("Johns-MacBook-Pro", "Annas-iPhone", "Lukas-iPad"): device first. */
+const HYPHEN_DEVICE = new RegExp(`-(?:${DEVICE})(?![\\p{L}])`, 'g');
+const OWNER_END = /(?<![\p{L}\p{N}_.-])(\p{Lu}\p{Ll}+)(?:'s|’s)?$/u;
 
 /** Names of friends and relatives, of contacts looked up in a tool call, and of the owners of devices. */
 function closeNames(text: string, lower: string | null, out: Span[]): void {
   for (const m of cueMatches(RELATION, text, lower)) {
     const at = m.index + m[0].length;
     const name = readName(text, at, 2);
-    if (name !== undefined && (isFirst(name.words[0]) || givenLike(name.words[0] ?? ''))) push(out, at, name, 0.8);
+    const w = name?.words[0] ?? '';
+    // German capitalises its nouns ("mein Bruder Zeit hat"): an unlisted word there needs a nickname's ending (Tobi, Flo).
+    const unlistedOk = givenLike(w) && (!GERMAN_RELATION.test(m[0]) || /(?:[iyo]|ie)$/.test(w));
+    if (name !== undefined && (isFirst(w) || unlistedOk)) push(out, at, name, 0.8);
   }
   if (text.includes('(')) {
     for (const m of cueMatches(LOOKUP_CALL, text, lower)) {
@@ -384,16 +392,21 @@ function closeNames(text: string, lower: string | null, out: Span[]): void {
     }
   }
   if (!text.includes('-')) return;
-  for (const m of allMatches(DEVICE_OF, text)) {
+  for (const m of allMatches(OF_OWNER, text)) {
     const w = m[1] ?? '';
     const end = m.index + m[0].length;
-    if (isFirst(w) || givenLike(w)) out.push({ type: 'PERSON', start: end - w.length, end, score: 0.8 });
+    if (DEVICE_END.test(text.slice(Math.max(0, m.index - 16), m.index)) && (isFirst(w) || givenLike(w)))
+      out.push({ type: 'PERSON', start: end - w.length, end, score: 0.8 });
   }
-  for (const m of allMatches(OWNER_DEVICE, text)) {
-    const w = m[1] ?? '';
+  for (const m of allMatches(HYPHEN_DEVICE, text)) {
+    const head = text.slice(Math.max(0, m.index - 30), m.index);
+    const o = OWNER_END.exec(head);
+    const w = o?.[1] ?? '';
+    if (o === null) continue;
     // "Johns-MacBook": the owner is John; a name that ends in s stays whole ("Lukas-iPad").
     const owner = w.endsWith('s') && isFirst(w.slice(0, -1)) && !isFirst(w) ? w.slice(0, -1) : w;
-    if (isFirst(owner)) out.push({ type: 'PERSON', start: m.index, end: m.index + owner.length, score: 0.8 });
+    const start = m.index - head.length + o.index;
+    if (isFirst(owner)) out.push({ type: 'PERSON', start, end: start + owner.length, score: 0.8 });
   }
 }
 
