@@ -410,14 +410,17 @@ function closeNames(text: string, lower: string | null, out: Span[]): void {
   }
 }
 
-/** The value of a store, brand or company field (`"tienda": "Zara Gran Vía"`), which names no person. */
+/**
+ * The value of a store, brand or company field (`"tienda": "Zara Gran Vía"`), which names no person. Not `firma`: a
+ * signature in Spanish.
+ */
 const BUSINESS_VALUE = new RegExp(
   [
-    '["\']?(?:store|shop|merchant|retailer|brand|vendor|company|business|tienda|comercio|marca|empresa|magasin|boutique|',
-    'enseigne|marque|entreprise|soci[ée]t[ée]|gesch[äa]ft|laden|firma|marke|h[äa]ndler|restaurant|hotel)(?:_?name)?',
+    '(?<![\\p{L}])["\']?(?:store|shop|merchant|retailer|brand|vendor|company|business|tienda|comercio|marca|empresa|magasin|boutique|',
+    'enseigne|marque|entreprise|soci[ée]t[ée]|gesch[äa]ft|laden|marke|h[äa]ndler|restaurant|hotel)(?:_?name)?',
     '["\']?[ \\t]*[:=][ \\t]*["\']?$',
   ].join(''),
-  'i',
+  'iu',
 );
 
 function push(out: Span[], start: number, name: Name | undefined, score: number): void {
