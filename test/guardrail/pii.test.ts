@@ -65,6 +65,23 @@ describe('pii detector: positives per type', () => {
     ['Tom Hughes — tom@example.co.uk — 020 7946 0000 — Bristol', 'LOCATION:Bristol'],
     ['We look forward to welcoming you to North Conway.', 'LOCATION:North Conway'],
     ['Subject: deposit\nBen, I moved out last week.', 'PERSON:Ben'],
+    // CSV columns by their (quoted) header: SSNs in any shape, birth dates, states, phones
+    ['"name","ssn","dob"\n"Lena Park","212 48 9031","1979-02-14"', 'US_SSN:212 48 9031'],
+    ['"name","ssn","dob"\n"Lena Park","212489031","1979-02-14"', 'US_SSN:212489031'],
+    ['"name","ssn","dob"\n"Lena Park","212489031","1979-02-14"', 'DATE_OF_BIRTH:1979-02-14'],
+    ['"id","region"\n"7","Oregon"', 'LOCATION:Oregon'],
+    ['vorname,telefon,stadt\nJonas,+44 7700 900812,Kassel', 'PHONE:+44 7700 900812'],
+    // vCards
+    ['BEGIN:VCARD\nFN:Hugo Lindqvist\nEND:VCARD', 'PERSON:Hugo Lindqvist'],
+    ['BEGIN:VCARD\nTEL;TYPE=WORK,VOICE:+1-415-555-0193\nEND:VCARD', 'PHONE:+1-415-555-0193'],
+    ['BEGIN:VCARD\nADR;TYPE=WORK:;;12 Elm St;Springfield;OR;97477;USA\nEND:VCARD', 'LOCATION:12 Elm St;Springfield;OR;97477;USA'],
+    ['BEGIN:VCARD\nBDAY:19700315\nEND:VCARD', 'DATE_OF_BIRTH:19700315'],
+    // a friend named after the word for them, a contact looked up by name, a device's owner
+    ['ma pote Lucille arrive demain', 'PERSON:Lucille'],
+    ['my buddy Declan owes me', 'PERSON:Declan'],
+    ['people.search("Ingrid") returned 2 rows', 'PERSON:Ingrid'],
+    ['DHCPACK to 10.0.0.9 (iPad-von-Jonas)', 'PERSON:Jonas'],
+    ['host Sarahs-MacBook-Air joined', 'PERSON:Sarah'],
   ])('%s', (text, expected) => {
     expect(found(text)).toContain(expected);
   });
@@ -104,6 +121,18 @@ describe('pii detector: hard negatives', () => {
     'N° de dossier : 2026-0007731',
     // a speaker's turn is what they say
     'Customer: Sure, it is fine.\nKundin: Guten Tag, alles gut.',
+    // a date column that is no birth date; a venue in a place field; a store's name; an app's version
+    '"name","created"\n"-","2024-03-01"',
+    '{"ort":"Turnhalle","lieu":"Salle des fêtes"}',
+    '{"store":"Camille Rue de Rivoli"}',
+    '{"app":"3.14.0.7","os":"10.0.19045.3"}',
+    // counts with thousands separators, airline e-tickets
+    'scan done: 2.304.118 files, 1,204,331 rows',
+    'e-ticket number 220-1234567890 issued',
+    // a relationship word before no name, a device without an owner
+    'my friend said so; mein Bruder Arbeit hat',
+    'iPhone-de-travail rebooted',
+    'BEGIN:VCARD\nVERSION:3.0\nEND:VCARD',
   ])('%s', (text) => {
     expect(found(text)).toEqual([]);
   });

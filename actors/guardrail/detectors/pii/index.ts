@@ -13,6 +13,7 @@ import { findLocations } from './location.js';
 import { findPersons } from './person.js';
 import { findPhones } from './phone.js';
 import { findCards, findEmails, findIbans, findIps, findSsns } from './structured.js';
+import { findVcards } from './vcard.js';
 
 /** Every type the pii detector returns. */
 export const PII_TYPES = ['EMAIL', 'PHONE', 'CREDIT_CARD', 'IBAN', 'US_SSN', 'IP_ADDRESS', 'PERSON', 'LOCATION', 'DATE_OF_BIRTH'] as const;
@@ -40,6 +41,7 @@ const RULES: ReadonlyArray<readonly [readonly PiiType[], Rule]> = [
   [['DATE_OF_BIRTH'], findBirthDates],
   [['LOCATION'], findLocations],
   [['PERSON'], findPersons],
+  [['PERSON', 'PHONE', 'LOCATION', 'DATE_OF_BIRTH'], findVcards],
 ];
 
 /** Scores by type when two rules overlap: checked structures first, then context rules. */

@@ -156,6 +156,18 @@ const NO_PLACE = new RegExp(
     'unbekannt|keine|aucun|ninguno|default|true|false)$',
   'iu',
 );
+/**
+ * Values of a place field that name a room or a business, not a place ("ort": "Aula", "lieu": "Cabinet médical des
+ * Arcades", "location": "Conference Room B"): a venue word first.
+ */
+const VENUE = new RegExp(
+  '^(?:aula|saal|raum|zimmer|b[üu]ro|praxis|kanzlei|turnhalle|sporthalle|mensa|kantine|klinik|gasthaus|gasthof|' +
+    'room|meeting|conference|office|clinic|hotel|restaurant|caf[ée]|bar|pub|gym|studio|lobby|auditorium|hall|' +
+    'cabinet|salle|bureau|clinique|h[ôo]tel|brasserie|boutique|magasin|atelier|' +
+    'sala|oficina|cl[íi]nica|consultorio|despacho|tienda|gimnasio|biblioteca|library|bibliothek|biblioth[èe]que)' +
+    '(?![\\p{L}])',
+  'iu',
+);
 /** Fields that name a bare value in prose or tool output, without a colon ("Wohnort Gelsenkirchen"). */
 const BARE_KEY =
   /^(?:wohnort|geburtsort|standort|wohnsitz|wohnhaft|lieu de naissance|lugar de nacimiento|place of birth|birthplace|hometown|domicilio)$/u;
@@ -526,7 +538,8 @@ export function findLocations(text: string, lower: string | null = lowered(text)
       if (text[m.index - 1] === '_' && !/\p{Lu}/u.test(text[at] ?? '')) continue;
       KEY_CITY_VALUE.lastIndex = at;
       const value = (KEY_CITY_VALUE.exec(text)?.[0] ?? '').replace(/[\s.,'’-]+$/, '');
-      if (value.length > 1 && !NO_PLACE.test(value)) out.push({ type: 'LOCATION', start: at, end: at + value.length, score: 0.75 });
+      if (value.length > 1 && !NO_PLACE.test(value) && !VENUE.test(value))
+        out.push({ type: 'LOCATION', start: at, end: at + value.length, score: 0.75 });
     } else {
       // A country or region field: the value when the gazetteer knows it ("country": "China").
       const end = placeEnd(text, at, GEO);
@@ -535,7 +548,8 @@ export function findLocations(text: string, lower: string | null = lowered(text)
   }
   for (const c of tableCells(text, TABLE_PLACE)) {
     const value = text.slice(c.start, c.end);
-    if (CAPITALISED.test(value) && !NO_PLACE.test(value)) out.push({ type: 'LOCATION', start: c.start, end: c.end, score: 0.75 });
+    if (CAPITALISED.test(value) && !NO_PLACE.test(value) && !VENUE.test(value))
+      out.push({ type: 'LOCATION', start: c.start, end: c.end, score: 0.75 });
   }
   for (const c of tableCells(text, TABLE_GEO)) {
     if (placeEnd(text, c.start, GEO) === c.end) out.push({ type: 'LOCATION', start: c.start, end: c.end, score: 0.75 });

@@ -336,6 +336,93 @@ function speakerTurn(text: string, m: RegExpExecArray, end: number): boolean {
   return /^[^\n]{0,4}\p{Ll}{2}/u.test(rest) || /^[ \t]*[.!?…]/u.test(rest);
 }
 
+/**
+ * A friend or relative named after the word for them ("mein Kumpel Tobi", "my buddy Sam", "mon pote Karim", "mi
+ * hermano Iker"): a possessive, the relationship noun, then a given name.
+ */
+const RELATION = cue(
+  [
+    '(?<![\\p{L}])(?:my|our|his|her|mein|meine|meinem|meinen|meiner|unser|unsere|unserem|sein|seine|ihr|ihre|dein|deine|',
+    'mon|ma|notre|son|sa|ton|ta|mi|mis|nuestro|nuestra|su|tu)[ \\t]+(?:(?:best|old|good|beste|bester|besten|alter|alten|',
+    'guter|vieux|vieil|meilleur|meilleure|mejor|viejo|gran)[ \\t]+)?(?:kumpel|freund|freundin|kumpane|bruder|schwester|cousin|',
+    'cousine|kollege|kollegin|mitbewohner|mitbewohnerin|nachbar|nachbarin|buddy|friend|mate|pal|bro|brother|sister|',
+    'roommate|flatmate|housemate|colleague|coworker|co-worker|neighbour|neighbor|pote|copain|copine|ami|amie|frère|',
+    'frere|sœur|soeur|collègue|coloc|voisin|voisine|amigo|amiga|colega|hermano|hermana|primo|prima|compañero|compañera|',
+    'compa|vecino|vecina)[ \\t]+',
+  ].join(''),
+);
+/** A German {@link RELATION}. */
+const GERMAN_RELATION =
+  /(?:mein|unser|sein|ihr|dein)\p{L}*[ \t]+(?:\p{L}+[ \t]+)?(?:kumpel|freund|kumpan|bruder|schwester|kolleg|mitbewohn|nachbar)/u;
+/** A lookup of a contact or user by name in a tool call (`contacts.lookup("Grace")`, `find_user(name='Ana Ruiz')`). */
+const LOOKUP_CALL = cue(
+  [
+    '(?<![\\p{L}])(?:contacts?|people|persons?|users?|employees?|members?|customers?|clients?|patients?|directory|crm|',
+    'address_?book)[._]?(?:lookup|find|search|get|get_?by_?name|query|find_?by_?name|search_?by_?name)?(?:[._]?',
+    '(?:lookup|find|search|get|get_?by_?name|query|find_?by_?name|search_?by_?name))\\([ \\t]*(?:name[ \\t]*[=:][ \\t]*)?["\']',
+  ].join(''),
+);
+/** Device kinds that host names are made of. */
+const DEVICE = 'iPhone|iPad|iMac|MacBook|MBP|Mac|Galaxy|Pixel|Android|Laptop|PC|Desktop|Tablet';
+/**
+ * A device's host name with its owner's name after it ("iPhone-de-Manon", "iPad-von-Jonas", "Galaxy-di-Marco"): the
+ * hyphens first (a literal V8 scans for fast), then the device before them.
+ */
+const OF_OWNER = /-(?:de|von|van|di|da|du|of)-(\p{Lu}\p{Ll}+)(?![\p{L}\p{N}])/gu;
+const DEVICE_END = new RegExp(`(?<![\\p{L}\\p{N}])(?:${DEVICE})(?:-Pro|-Air|-Mini)?$`, 'u');
+/** The owner's name before a device's host name ("Johns-MacBook-Pro", "Annas-iPhone", "Lukas-iPad"): device first. */
+const HYPHEN_DEVICE = new RegExp(`-(?:${DEVICE})(?![\\p{L}])`, 'g');
+const OWNER_END = /(?<![\p{L}\p{N}_.-])(\p{Lu}\p{Ll}+)(?:'s|’s)?$/u;
+
+/** Names of friends and relatives, of contacts looked up in a tool call, and of the owners of devices. */
+function closeNames(text: string, lower: string | null, out: Span[]): void {
+  for (const m of cueMatches(RELATION, text, lower)) {
+    const at = m.index + m[0].length;
+    const name = readName(text, at, 2);
+    const w = name?.words[0] ?? '';
+    // German capitalises its nouns ("mein Bruder Zeit hat"): an unlisted word there needs a nickname's ending (Tobi, Flo).
+    const unlistedOk = givenLike(w) && (!GERMAN_RELATION.test(m[0]) || /(?:[iyo]|ie)$/.test(w));
+    if (name !== undefined && (isFirst(w) || unlistedOk)) push(out, at, name, 0.8);
+  }
+  if (text.includes('(')) {
+    for (const m of cueMatches(LOOKUP_CALL, text, lower)) {
+      const at = m.index + m[0].length;
+      const name = readName(text, at, 4, true);
+      if (name !== undefined && text[name.end] === m[0].at(-1)) push(out, at, name, 0.85);
+    }
+  }
+  if (!text.includes('-')) return;
+  for (const m of allMatches(OF_OWNER, text)) {
+    const w = m[1] ?? '';
+    const end = m.index + m[0].length;
+    if (DEVICE_END.test(text.slice(Math.max(0, m.index - 16), m.index)) && (isFirst(w) || givenLike(w)))
+      out.push({ type: 'PERSON', start: end - w.length, end, score: 0.8 });
+  }
+  for (const m of allMatches(HYPHEN_DEVICE, text)) {
+    const head = text.slice(Math.max(0, m.index - 30), m.index);
+    const o = OWNER_END.exec(head);
+    const w = o?.[1] ?? '';
+    if (o === null) continue;
+    // "Johns-MacBook": the owner is John; a name that ends in s stays whole ("Lukas-iPad").
+    const owner = w.endsWith('s') && isFirst(w.slice(0, -1)) && !isFirst(w) ? w.slice(0, -1) : w;
+    const start = m.index - head.length + o.index;
+    if (isFirst(owner)) out.push({ type: 'PERSON', start, end: start + owner.length, score: 0.8 });
+  }
+}
+
+/**
+ * The value of a store, brand or company field (`"tienda": "Zara Gran Vía"`), which names no person. Not `firma`: a
+ * signature in Spanish.
+ */
+const BUSINESS_VALUE = new RegExp(
+  [
+    '(?<![\\p{L}])["\']?(?:store|shop|merchant|retailer|brand|vendor|company|business|tienda|comercio|marca|empresa|magasin|boutique|',
+    'enseigne|marque|entreprise|soci[ée]t[ée]|gesch[äa]ft|laden|marke|h[äa]ndler|restaurant|hotel)(?:_?name)?',
+    '["\']?[ \\t]*[:=][ \\t]*["\']?$',
+  ].join(''),
+  'iu',
+);
+
 function push(out: Span[], start: number, name: Name | undefined, score: number): void {
   if (name !== undefined) out.push({ type: 'PERSON', start, end: name.end, score });
 }
@@ -457,7 +544,8 @@ export function findPersons(text: string, lower: string | null = lowered(text)):
     if (name === undefined || name.end !== c.end) continue;
     if (!/^(name|namen?|nombre|nom)$/.test(c.header) || name.words.some(isKnown)) push(out, c.start, name, 0.85);
   }
+  closeNames(text, lower, out);
   coordinated(text, out);
-  return out.filter((s) => !inCityName(text, s));
+  return out.filter((s) => !inCityName(text, s) && !BUSINESS_VALUE.test(text.slice(Math.max(0, s.start - 40), s.start)));
   return out;
 }

@@ -8,6 +8,7 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import { after, before, type Span } from '../text/pii-spans.js';
 import { allMatches } from '../matches.js';
+import { tableCells } from './table.js';
 import { versionContext } from './version.js';
 
 // After a colon only in a `tel:` link; groups apart by one separator or " - ", the area code also by " / " ("030 / 901 820 0").
@@ -108,9 +109,45 @@ function notPhone(text: string, raw: string, start: number, ctx: string): boolea
   return !raw.startsWith('+') && YEAR_ID.test(raw);
 }
 
+/** A column that holds phone numbers ("phone", "mobile", "Telefon", "teléfono", "tel_no"…). */
+const PHONE_HEADER = new RegExp(
+  [
+    '^(?:(?:home|work|mobile|cell|business|private|contact|primary)?[ _-]?',
+    '(?:phone|tel|telephone|mobile|cell|handy|telefon|tel[ée]fono|t[ée]l[ée]phone|portable|m[óo]vil|celular|rufnummer|fax)',
+    '(?:[ _-]?(?:number|num|no|nr|nummer|#))?|phone_?number|n[úu]mero[ _-]de[ _-]tel[ée]fono|num[ée]ro[ _-]de[ _-]t[ée]l[ée]phone)$',
+  ].join(''),
+  'i',
+);
+/** A whole cell in a phone's characters. */
+const PHONE_CELL = /^\+?[\d ()./-]{7,24}$/;
+/**
+ * A count with thousands separators before what it counts ("1.248.771 Dateien", "2,304,118 rows"): no phone's.
+ */
+const COUNTED = new RegExp(
+  [
+    '^\\s?(?:files?|dateien|fichiers|archivos|ficheros|rows?|zeilen|lignes|filas|items?|eintr[äa]ge|entr[ée]es|elementos|',
+    'bytes?|octets|users?|benutzer|utilisateurs|usuarios|records?|datens[äa]tze|registros|enregistrements|objects?|objekte|',
+    'objets|objetos|messages?|nachrichten|mensajes|packets?|pakete|paquets|requests?|anfragen|requ[êe]tes|solicitudes|',
+    'lines?|events?|ereignisse|[ée]v[ée]nements|eventos|downloads?|views?|aufrufe|vues|visitas|clicks?|klicks|clics)(?![\\p{L}])',
+  ].join(''),
+  'iu',
+);
+/** An airline e-ticket number: a three-digit carrier code and ten digits ("057-2145637891") after a ticket word. */
+const E_TICKET = /^\d{3}[- ]?\d{10}$/;
+const TICKET_WORD = /(?:ticket|billet|billete|flugschein|ticketnummer|etkt|tkt)[^\n\d]{0,30}$/i;
+
 /** Phone numbers in international and national formats. */
 export function findPhones(text: string): Span[] {
   const out: Span[] = [];
+  // A column headed "phone": its possible numbers (a number a directory lists need not be assigned yet).
+  if (/[|\t;,]/.test(text))
+    for (const c of tableCells(text, PHONE_HEADER)) {
+      const raw = text.slice(c.start, c.end);
+      const digits = digitCount(raw);
+      if (!PHONE_CELL.test(raw) || digits < 7 || digits > 15 || DATE_SHAPE.test(raw)) continue;
+      if (isNumber(raw, raw.startsWith('+') || raw.startsWith('00'), true))
+        out.push({ type: 'PHONE', start: c.start, end: c.end, score: 0.95 });
+    }
   for (const m of allMatches(CANDIDATE, text)) {
     let raw = m[0].replace(/[ .\-/]+$/, '');
     const start = m.index;
@@ -130,6 +167,8 @@ export function findPhones(text: string): Span[] {
     if (/^\d{4}[ -]\d{4}[ -]\d{4}[ -]\d{1,7}$/.test(raw)) continue; // card-shaped
     if (!phoneWord && /[ .-]\d$/.test(raw)) continue; // a one-digit last group is a check digit (ISBN-10, ids), not a phone
     if (!phoneWord && notPhone(text, raw, start, ctx)) continue;
+    if (!phoneWord && /^\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*$/.test(raw) && COUNTED.test(after(text, start + raw.length, 30))) continue;
+    if (E_TICKET.test(raw) && TICKET_WORD.test(ctx)) continue;
     const international = raw.startsWith('+') || raw.startsWith('00');
     const separated = /[ .\-/()]/.test(raw);
     if (!international && !separated && !phoneWord) continue;

@@ -174,17 +174,34 @@ export function findIbans(text: string): Span[] {
 const SSN = scanOf(/(?<![\p{L}\p{N}-])(\d{3})([- ]?)(\d{2})\2(\d{4})(?![\p{N}]|-\d)/u.source, 'gu');
 const SSN_CONTEXT = /(ssn|social security|soc\.? sec|sozialversicherung|seguro social|sécurité sociale|tax id|taxpayer)[^\n]{0,25}$/;
 
+/** A column that holds social security numbers. */
+const SSN_HEADER = /^(?:ssn|us[ _-]?ssn|social[ _-]?security(?:[ _-]?(?:number|no|nr|#))?|soc\.? ?sec\.?(?: ?no\.?)?)$/i;
+/** A whole cell in one of the SSN shapes. */
+const SSN_CELL = /^(\d{3})([- ]?)(\d{2})\2(\d{4})$/;
+
+/** Whether an SSN's area (not 000, 666, 9xx), group (not 00) and serial (not 0000) can be issued. */
+function ssnParts(area: string, group: string, serial: string): boolean {
+  return area !== '000' && area !== '666' && area[0] !== '9' && group !== '00' && serial !== '0000';
+}
+
 /** US social security numbers with a valid area (not 000, 666, 9xx), group (not 00) and serial (not 0000). */
 export function findSsns(text: string): Span[] {
   const out: Span[] = [];
   for (const m of scan(SSN, text)) {
     const [raw, area = '', sep = '', group = '', serial = ''] = m;
-    if (area === '000' || area === '666' || area[0] === '9' || group === '00' || serial === '0000') continue;
+    if (!ssnParts(area, group, serial)) continue;
     const ctx = SSN_CONTEXT.test(before(text, m.index, 40));
     if (sep !== '-' && !ctx) continue;
     if (sep === '-' && !ctx && /(order|ticket|case|ref|#|nr|no\.)[^\n]{0,6}$/.test(before(text, m.index, 12))) continue;
     out.push({ type: 'US_SSN', start: m.index, end: m.index + raw.length, score: ctx ? 0.97 : 0.85 });
   }
+  // A column headed "ssn" / "social security": its valid numbers in any of the three shapes ("198 55 7032", "665441390").
+  if (/[|\t;,]/.test(text) && /ssn|social|soc\.? sec/i.test(text))
+    for (const c of tableCells(text, SSN_HEADER)) {
+      const m = SSN_CELL.exec(text.slice(c.start, c.end));
+      if (m === null || !ssnParts(m[1] ?? '', m[3] ?? '', m[4] ?? '')) continue;
+      if (!out.some((s) => s.start === c.start)) out.push({ type: 'US_SSN', start: c.start, end: c.end, score: 0.97 });
+    }
   return out;
 }
 

@@ -17,18 +17,22 @@ const HEADER_CELL = /^[\p{L}_ ./-]{1,32}$/u;
  * A line that could be a header row: header cells' characters, whitespace and separators only. Prose with a comma (most
  * replies) fails this at its first digit, bracket or colon, before it is split into cells.
  */
-const HEADER_LINE = /^[\p{L}_ ./|;,\s-]*$/u;
+const HEADER_LINE = /^[\p{L}_ ./|;,"\s-]*$/u;
 const RULE_LINE = /^[\s|+:=-]*$/;
 
-/** Splits `line` (starting at `offset`) at `sep` into trimmed cells with offsets. */
+/** Splits `line` (starting at `offset`) at `sep` into trimmed cells with offsets; a CSV cell's quotes are not its value. */
 function cells(line: string, offset: number, sep: string): { value: string; start: number; end: number }[] {
   const out: { value: string; start: number; end: number }[] = [];
   let from = 0;
   for (;;) {
     const at = line.indexOf(sep, from);
     const raw = line.slice(from, at < 0 ? line.length : at);
-    const lead = raw.length - raw.trimStart().length;
-    const value = raw.trim();
+    let lead = raw.length - raw.trimStart().length;
+    let value = raw.trim();
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) {
+      value = value.slice(1, -1);
+      lead++;
+    }
     out.push({ value, start: offset + from + lead, end: offset + from + lead + value.length });
     if (at < 0) return out;
     from = at + 1;

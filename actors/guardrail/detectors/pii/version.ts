@@ -8,7 +8,7 @@
 import { lineStart } from '../text/pii-spans.js';
 import { tableCells } from './table.js';
 
-/** Parts of a field name that name a version (`client_lib`, `appVersion`, `fw_rev`). */
+/** Parts of a field name that name a version or what has one (`client_lib`, `appVersion`, `fw_rev`, `app`, `os`). */
 const VERSION_PART = new Set([
   'version',
   'versions',
@@ -34,6 +34,10 @@ const VERSION_PART = new Set([
   'patch',
   'oid',
   'oids',
+  // what carries a version ("app": "4.8.0.2", "os": "10.0.19045.1")
+  'app',
+  'os',
+  'kernel',
 ]);
 /** Parts of a field name that name a network address (`client_ip`, `remote_addr`, `xff`). */
 const ADDRESS_PART = new Set([
