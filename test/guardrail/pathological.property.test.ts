@@ -131,8 +131,16 @@ describe('pathological inputs', () => {
     await fc.assert(
       fc.asyncProperty(adversarial, async (text) => {
         const size = SIZES.find((s) => s >= text.length) ?? 4096;
-        const base = Math.max((narrow(text) ? baseline : baselineWide).get(size)!, 0.05); // a floor: a timer tick is not a baseline
-        const ratio = (await runner.median(text, 5, deadline(base))) / base;
+        const stored = Math.max((narrow(text) ? baseline : baselineWide).get(size)!, 0.05); // a floor: a timer tick is not a baseline
+        const took = await runner.median(text, 5, deadline(stored));
+        // A load spike on a shared machine slows whatever runs in it: when this text took over the bound, a plain text of
+        // its size and representation is timed again now, and the slower of the two baselines divides (a blow-up stays
+        // far over the bound either way; a busy minute no longer does).
+        const base =
+          took / stored > BOUND
+            ? Math.max(stored, await runner.median(fill(narrow(text) ? PLAIN : PLAIN_WIDE, size), 5, deadline(stored)))
+            : stored;
+        const ratio = took / base;
         if (ratio > worst) worstText = text;
         worst = Math.max(worst, ratio);
         expect(ratio, `${ratio.toFixed(1)}× the plain-text median on ${JSON.stringify(text.slice(0, 80))}…`).toBeLessThanOrEqual(BOUND);
