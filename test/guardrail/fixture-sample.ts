@@ -1,7 +1,7 @@
 /**
  * A seeded, stratified sample of the guardrail fixture texts, for the property tests that run a whole reference
  * implementation over them (every text took ~75 s of a loaded `npm test`). Each run draws a new sample unless
- * `FC_SEED` is set; the seed is printed and named in every failure, so a failing sample reruns with
+ * `FC_SEED` is set; {@link checkEach} names the seed in every failure, so a failing sample reruns with
  * `FC_SEED=<seed> npx vitest run <file>`. `FIXTURE_SAMPLE=all` checks every text, as before.
  */
 import { readFileSync, readdirSync } from 'node:fs';
