@@ -9,16 +9,19 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  */
 const SLOWEST = [
   // (The mesh chaos run is not in `npm test`: CI runs it on its own, `npm run test:chaos`.)
-  'test/cli/recovery.test.ts', // 97 (a loaded clean-clone run, 2026-12-06)
-  'test/health/deadletters-cli.test.ts', // 73
-  'test/blueprint/cli.test.ts', // 70
-  'test/guardrail/literals.property.test.ts', // 63
-  'test/cli/commands.test.ts', // 54
-  'test/console/resume.test.ts', // 54
-  'test/cluster/failover.test.ts', // 50
-  'test/cluster/nats-leader-kill.test.ts', // 49
-  'test/ops/traces-off.test.ts', // 38
-  'test/workflow/failover-nats.test.ts', // 36
+  'test/console/resume.test.ts', // 51 (a loaded run, 2026-12-07)
+  'test/cluster/nats-failover.test.ts', // 49
+  'test/cli/recovery.test.ts', // 40
+  'test/cluster/failover.test.ts', // 34
+  'test/workflow/failover-nats.test.ts', // 30
+  'test/cluster/nats-leader-kill.test.ts', // 25
+  'test/cli/data-dir.test.ts', // 25
+  'test/cli/commands.test.ts', // 22
+  'test/workflow/sigkill.test.ts', // 21
+  'test/blueprint/examples.test.ts', // 20
+  'test/gateway/server-cli.test.ts', // 26 before its cases ran side by side
+  'test/transport/jetstream.contract.test.ts', // 30 before its nodes stopped side by side
+  'test/guardrail/literals.property.test.ts', // 57 before it sampled the fixture texts
 ];
 
 /** The files of {@link SLOWEST} first, in its order; the rest as vitest orders them. */

@@ -22,7 +22,11 @@ describe('one node per data directory', () => {
     const node = await startCliGateway(['start', '--quiet', '--config', config], cleanEnv(env));
     try {
       expect(existsSync(join(data, 'node.json'))).toBe(true);
-      const r = await runTroupe(['run', 'helper', 'what is 6*7?', '--json', '--config', config], env);
+      // The client command and the second start side by side (each process is seconds of module loading).
+      const [r, second] = await Promise.all([
+        runTroupe(['run', 'helper', 'what is 6*7?', '--json', '--config', config], env),
+        runTroupe(['start', '--quiet', '--config', config], env),
+      ]);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toContain(`using the node serving`);
       expect(r.stderr).toContain(node.url);
@@ -30,7 +34,6 @@ describe('one node per data directory', () => {
       // The run was the serving node's: its gateway has the thread.
       expect((await http('GET', `${node.url}/acp/threads/${out.thread_id}`)).status).toBe(200);
 
-      const second = await runTroupe(['start', '--quiet', '--config', config], env);
       expect(second.code).toBe(2);
       expect(second.stderr).toMatch(/is served by another node \(pid \d+, http:\/\/127\.0\.0\.1:\d+\)/);
     } finally {

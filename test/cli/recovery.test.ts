@@ -35,7 +35,13 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-const agent = (name: string) => ({ name, instructions: 'Write.', provider: 'openai', baseUrl: `${model.url}/v1`, apiKeyEnv: 'FAKE_KEY' });
+const agent = (name: string) => ({
+  name,
+  instructions: `Write as ${name}.`,
+  provider: 'openai',
+  baseUrl: `${model.url}/v1`,
+  apiKeyEnv: 'FAKE_KEY',
+});
 
 /** A config file naming `agents`, and the env of a `troupe start` on data dir `data`. */
 function setup(data: string, agents: string[]): { args: string[]; env: NodeJS.ProcessEnv } {
@@ -190,63 +196,87 @@ async function sseEvents(url: string, headers: Record<string, string>): Promise<
 
 describe('a client resuming across the crash sees each token once', () => {
   const FIRST = Array.from({ length: 60 }, (_, i) => `word${i} `);
-  it.each([
-    { name: 'the new reply differs: one rewind, then the new reply', again: ['A ', 'new ', 'reply.'], rewinds: 1 },
-    { name: 'the new reply repeats what was streamed: held back, no rewind', again: FIRST.slice(0, 20), rewinds: 0 },
-  ])(
-    '$name',
-    async ({ again, rewinds }) => {
-      const data = mkdtempSync(join(tmpdir(), 'troupe-recovery-'));
-      dirs.push(data);
-      model.script(sse(oaiText(FIRST), { gapMs: 150 }), sse(oaiText(again), { gapMs: 50 }));
-      const first = await start(data, ['writer']);
-      // Started over /acp (so its LangGraph stream can be joined later), watched over /ws from its first event.
+  /** The two cases, run in one crash: each on its own agent and thread, answered from its own script. */
+  const cases = [
+    { agent: 'rewriter', name: 'the new reply differs: one rewind, then the new reply', again: ['A ', 'new ', 'reply.'], rewinds: 1 },
+    { agent: 'repeater', name: 'the new reply repeats what was streamed: held back, no rewind', again: FIRST.slice(0, 20), rewinds: 0 },
+  ];
+  it('for a new reply that differs (one rewind) and one that repeats what was streamed (held back), two runs in one crash', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'troupe-recovery-'));
+    dirs.push(data);
+    // Each agent's first call streams slowly (killed mid-stream), its resumed call gets the case's new reply.
+    const scripts = new Map(cases.map((c) => [c.agent, [sse(oaiText(FIRST), { gapMs: 150 }), sse(oaiText(c.again), { gapMs: 50 })]]));
+    model.script((res, req) => {
+      // The server records a request before it asks for its handler: the last one recorded is this one.
+      const body = JSON.stringify(model.requests.at(-1)?.body ?? {});
+      const handler = cases.flatMap((c) => (body.includes(`Write as ${c.agent}.`) ? [scripts.get(c.agent)?.shift()] : []))[0];
+      if (handler === undefined) res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":{"message":"no script"}}');
+      else return handler(res, req);
+    });
+    const agents = cases.map((c) => c.agent);
+    const first = await start(data, agents);
+    // Each started over /acp (so its LangGraph stream can be joined later), watched over /ws from its first event.
+    const runs = [];
+    for (const c of cases) {
       const threadId = (await http('POST', `${first.url}/acp/threads`, {})).json['thread_id'] as string;
       const run = await http('POST', `${first.url}/acp/threads/${threadId}/runs`, {
-        assistant_id: 'writer',
+        assistant_id: c.agent,
         input: { messages: [{ role: 'user', content: 'write me a long story' }] },
         stream_mode: ['messages-tuple', 'custom'],
       });
-      expect(run.status).toBe(200);
+      expect(run.status, c.name).toBe(200);
       const runId = run.json['run_id'] as string;
       const before = await WsClient.connect(`${first.url.replace(/^http/, 'ws')}/ws`);
       before.send({ type: 'hello', resume: { run_id: runId, after_seq: 0 } });
+      runs.push({ c, threadId, runId, before });
+    }
+    for (const { before } of runs)
       for (let i = 0; i < 4; i++) await before.next((f) => f['type'] === 'run.event' && f['event'] === 'token', 20_000);
-      await kill(first);
+    await kill(first);
+
+    const second = await start(data, agents);
+    for (const { c, threadId, runId, before } of runs) {
+      const { again, rewinds, name } = c;
       const seen = before.frames.filter((f) => f['type'] === 'run.event');
       const lastSeq = Math.max(...seen.map((f) => f['seq'] as number));
-
-      const second = await start(data, ['writer']);
       const after = await WsClient.connect(`${second.url.replace(/^http/, 'ws')}/ws`);
       after.send({ type: 'hello', resume: { run_id: runId, after_seq: lastSeq } });
       const done = await after.next((f) => f['type'] === 'run.completed' || f['type'] === 'run.failed', 30_000);
-      expect(done['type']).toBe('run.completed');
+      expect(done['type'], name).toBe('run.completed');
       const resumed = after.frames.filter((f) => f['type'] === 'run.event' || f['type'] === 'run.completed');
       // One sequence across both connections: 1..n, no gap, no repeat.
       const seqs = [...seen, ...resumed].map((f) => f['seq'] as number);
-      expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+      expect(seqs, name).toEqual(seqs.map((_, i) => i + 1));
       const finalText = again.join('');
-      expect(done['output']).toBe(finalText);
-      expect(resumed.filter((f) => f['event'] === 'rewind')).toHaveLength(rewinds);
-      expect(visible([...seen, ...resumed])).toBe(finalText);
+      expect(done['output'], name).toBe(finalText);
+      expect(
+        resumed.filter((f) => f['event'] === 'rewind'),
+        name,
+      ).toHaveLength(rewinds);
+      expect(visible([...seen, ...resumed]), name).toBe(finalText);
       // Without a rewind, what the client had is not sent again: the resumed tokens are exactly the rest of the reply.
-      if (rewinds === 0) expect(visible(seen) + visible(resumed)).toBe(finalText);
+      if (rewinds === 0) expect(visible(seen) + visible(resumed), name).toBe(finalText);
 
       // /acp: a LangGraph client that read up to the same event reconnects with Last-Event-ID.
       const events = await sseEvents(`${second.url}/acp/threads/${threadId}/runs/${runId}/stream`, { 'last-event-id': String(lastSeq) });
       const ids = events.filter((e) => e.id !== '').map((e) => Number(e.id.split('.')[0]));
-      expect(ids.length).toBeGreaterThan(0);
-      expect(ids.every((id) => id > lastSeq)).toBe(true);
+      expect(ids.length, name).toBeGreaterThan(0);
+      expect(
+        ids.every((id) => id > lastSeq),
+        name,
+      ).toBe(true);
       const custom = events.filter((e) => e.event === 'custom').map((e) => e.data as Frame);
-      expect(custom.filter((e) => e['event'] === 'rewind')).toHaveLength(rewinds);
+      expect(
+        custom.filter((e) => e['event'] === 'rewind'),
+        name,
+      ).toHaveLength(rewinds);
       // Message chunks after the reconnect: the whole new reply after a rewind, else only what the client lacked.
       const chunks = events.filter((e) => e.event === 'messages').map((e) => (e.data as [{ content?: string }])[0].content ?? '');
-      expect(chunks.join('')).toBe(rewinds === 0 ? visible(resumed) : finalText);
+      expect(chunks.join(''), name).toBe(rewinds === 0 ? visible(resumed) : finalText);
       const full = await sseEvents(`${second.url}/acp/threads/${threadId}/runs/${runId}/stream?stream_mode=values`, {});
       const values = full.filter((e) => e.event === 'values').at(-1)?.data as { messages: { content: unknown }[] };
-      expect(values.messages.at(-1)?.content).toBe(finalText);
-      second.child.kill('SIGINT');
-    },
-    120_000,
-  );
+      expect(values.messages.at(-1)?.content, name).toBe(finalText);
+    }
+    second.child.kill('SIGINT');
+  }, 120_000);
 });

@@ -1,21 +1,9 @@
 /** The 1 KB messages the guardrail speed drivers time: every fixture text, in file order, cut into 1,024-character windows. */
-import { readFileSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'guardrails');
+import { fixtureTextsByFile } from './fixture-sample.js';
 
 /** Every text of the guardrail fixtures (`*.jsonl`, sorted by file name). */
 export function fixtureTexts(): string[] {
-  return readdirSync(DIR)
-    .filter((f) => f.endsWith('.jsonl'))
-    .sort()
-    .flatMap((f) =>
-      readFileSync(join(DIR, f), 'utf8')
-        .split('\n')
-        .filter((l) => l.trim() !== '')
-        .map((l) => (JSON.parse(l) as { text: string }).text),
-    );
+  return fixtureTextsByFile().flatMap((f) => f.texts);
 }
 
 /** `count` messages of 1 KB, each starting one fixture text later than the one before. */

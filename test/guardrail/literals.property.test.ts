@@ -3,10 +3,11 @@
  * rule finds: for the injection, moderation and bias rules and context rules, on fixture texts and on random texts
  * built from fixture words, rule hits through the literal index equal every regex run by `matchAll`/`test` on the whole
  * text, and required factors and prefixes hold for every match (fast-check).
+ *
+ * The fixture texts checked in a run: for every rule and context rule, the first texts (in the run's seeded order) it
+ * matches — however rare a rule, its matches are compared on real text each run — plus a seeded sample of every
+ * fixture file (fixture-sample.ts: a new sample each run, every text over runs; `FIXTURE_SAMPLE=all` for all of them).
  */
-import { readFileSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { INTENT_RULES } from '../../actors/guardrail/detectors/injection/intents.js';
@@ -15,16 +16,10 @@ import { BIAS_CONTEXTS, BIAS_RULES, MODERATION_CONTEXTS, MODERATION_RULES } from
 import { LiteralIndex, requiredFactors, requiredPrefixes } from '../../actors/guardrail/detectors/text/literals.js';
 import { normalizeText } from '../../actors/guardrail/detectors/text/normalize.js';
 import { hits, segmentsOf, type ContextRule, type Rule } from '../../actors/guardrail/detectors/text/rules.js';
+import { ALL_TEXTS, SAMPLE_SEED, checkEach, fixtureTextsByFile, shuffled, stratified } from './fixture-sample.js';
 
-const DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'guardrails');
-const texts = readdirSync(DIR)
-  .filter((f) => f.endsWith('.jsonl'))
-  .flatMap((f) =>
-    readFileSync(join(DIR, f), 'utf8')
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((l) => normalizeText((JSON.parse(l) as { text: string }).text).text),
-  );
+const byFile = fixtureTextsByFile().map(({ texts }) => texts.map((t) => normalizeText(t).text));
+const texts = byFile.flat();
 const sets: [string, readonly Rule[], readonly ContextRule[]][] = [
   ['injection', [...INJECTION_RULES, ...INTENT_RULES], INJECTION_CONTEXTS],
   ['moderation', MODERATION_RULES, MODERATION_CONTEXTS],
@@ -61,6 +56,23 @@ function sameAsReference(text: string): void {
   }
 }
 
+/** For every rule and context rule of {@link sets}, the first `perRule` texts in this run's order that it matches. */
+function matchedByEveryRule(perRule: number): Set<string> {
+  const order = shuffled(texts, SAMPLE_SEED);
+  const picked = new Set<string>();
+  for (const [, rules, contexts] of sets)
+    for (const { re } of [...rules, ...contexts]) {
+      const once = new RegExp(re.source, re.flags.replace('g', ''));
+      let n = 0;
+      for (const t of order)
+        if (once.test(t)) {
+          picked.add(t);
+          if (++n === perRule) break;
+        }
+    }
+  return picked;
+}
+
 const words = [...new Set(texts.flatMap((t) => t.split(/(?<=[\s,.:;!?])/)))].filter((w) => w.length > 0);
 const randomText = fc
   .array(
@@ -74,8 +86,12 @@ const randomText = fc
   .map((a) => normalizeText(a.join('')).text);
 
 describe('literal prefilter', () => {
-  it('finds exactly the hits a whole-text scan finds, on every fixture text', () => {
-    for (const t of texts) sameAsReference(t);
+  it('finds exactly the hits a whole-text scan finds, on fixture texts every rule matches and a sample of each file', () => {
+    const hard = matchedByEveryRule(3);
+    const sample = stratified(byFile, 0.1, SAMPLE_SEED);
+    expect(hard.size).toBeGreaterThan(100);
+    expect(sample.length).toBeGreaterThan(ALL_TEXTS ? 10_000 : 1_000);
+    checkEach(new Set([...hard, ...sample]), sameAsReference);
   }, 600_000);
 
   it('finds exactly the hits a whole-text scan finds, on random texts of fixture words', () => {
@@ -86,21 +102,21 @@ describe('literal prefilter', () => {
   });
 
   it('every match contains a required factor and starts with a prefix (or within its window)', () => {
+    // Each rule's factors and prefixes, computed once (they depend on the regex only).
+    const required = sets.flatMap(([, rules]) =>
+      rules.map(({ re }) => ({ re, factors: requiredFactors(re), prefixes: requiredPrefixes(re) })),
+    );
     fc.assert(
       fc.property(randomText, (t) => {
-        for (const [, rules] of sets)
-          for (const r of rules) {
-            const factors = requiredFactors(r.re);
-            const prefixes = requiredPrefixes(r.re);
-            for (const m of t.matchAll(r.re)) {
-              if (m[0].length === 0) continue;
-              if (factors !== null) expect(factors.some((f) => m[0].includes(f))).toBe(true);
-              if (prefixes !== null)
-                expect(prefixes.some((p) => [...Array(p.back + 1).keys()].some((b) => t.startsWith(p.literal, m.index + b)))).toBe(true);
-            }
+        for (const { re, factors, prefixes } of required)
+          for (const m of t.matchAll(re)) {
+            if (m[0].length === 0) continue;
+            if (factors !== null) expect(factors.some((f) => m[0].includes(f))).toBe(true);
+            if (prefixes !== null)
+              expect(prefixes.some((p) => [...Array(p.back + 1).keys()].some((b) => t.startsWith(p.literal, m.index + b)))).toBe(true);
           }
       }),
-      { numRuns: 60 },
+      { numRuns: 200 },
     );
   }, 600_000);
 });

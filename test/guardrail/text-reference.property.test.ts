@@ -5,6 +5,10 @@
  * to the bit (not within a tolerance) on every guardrail fixture text, the 1 KB messages the bench times, and random
  * and hostile strings (lone surrogates, control characters, zero-width and format characters, escapes, leetspeak,
  * letter spacing, huge texts).
+ *
+ * The fixture texts checked in a run: every one holding a control, format, zero-width, line-separator or surrogate
+ * character, the two longest of each file, and a seeded sample of each file (fixture-sample.ts: a new sample each run,
+ * every text over runs; `FIXTURE_SAMPLE=all` for all of them).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -27,6 +31,7 @@ import {
 import { maySpace, normalizeText } from '../../actors/guardrail/detectors/text/normalize.js';
 import { mentionSpans, segmentsOf, withoutMentions } from '../../actors/guardrail/detectors/text/rules.js';
 import { SimilarityBank, vectorize } from '../../actors/guardrail/detectors/text/similarity.js';
+import { SAMPLE_SEED, checkEach, fixtureTextsByFile, stratified } from './fixture-sample.js';
 import { fixtureTexts, kbMessages } from './kb-messages.js';
 import {
   refBank,
@@ -166,6 +171,10 @@ const words = fc.constantFrom(
   'note',
   'to',
 );
+/** A control, format, zero-width, line-separator or surrogate character: what makes a fixture text hostile. */
+// eslint-disable-next-line no-control-regex -- control characters are the point
+const HOSTILE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff\ud800-\udfff]/;
+
 const anyText = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 400 }),
   fc.string({ unit: 'grapheme', maxLength: 400 }),
@@ -174,14 +183,18 @@ const anyText = fc.oneof(
 );
 
 describe('guardrail text layers against their reference implementations', () => {
-  it('compute the same values on every fixture text and every 1 KB bench message', () => {
-    const texts = [...fixtureTexts(), ...kbMessages(64)];
-    expect(texts.length).toBeGreaterThan(1000);
-    for (const t of texts) same(t);
-  }, 120_000); // ~10,000 texts through every layer twice: ~15 s quiet, much longer on a loaded machine
+  it('compute the same values on hostile and long fixture texts, a sample of each fixture file and every 1 KB bench message', () => {
+    const byFile = fixtureTextsByFile().map((f) => f.texts);
+    const hostile = byFile.flat().filter((t) => HOSTILE.test(t));
+    const longest = byFile.flatMap((texts) => [...texts].sort((a, b) => b.length - a.length).slice(0, 2));
+    const sample = stratified(byFile, 0.1, SAMPLE_SEED);
+    expect(hostile.length).toBeGreaterThan(50);
+    expect(sample.length).toBeGreaterThan(1000);
+    checkEach(new Set([...hostile, ...longest, ...sample, ...kbMessages(64)]), same);
+  }, 120_000); // every text (FIXTURE_SAMPLE=all) through every layer twice: ~15 s quiet, much longer on a loaded machine
 
   it('compute the same values on random and hostile strings', () => {
-    fc.assert(fc.property(anyText, same), { numRuns: 400 });
+    fc.assert(fc.property(anyText, same), { numRuns: 1000 });
   });
 
   it('skip the letter-spacing regex exactly where it cannot match (on texts without surrogates)', () => {

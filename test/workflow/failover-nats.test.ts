@@ -76,8 +76,8 @@ describe('a workflow run outlives SIGKILL of its node', () => {
     scripts.billing.push(slowly(BILLING, 200));
     scripts.tech.push(sse(oaiText(['The tech desk answers. '])));
     const [owner1, other] = splitIds();
-    await node(owner1);
-    await node(other);
+    // Side by side (each start is seconds of module loading); placement waits until both host workflows.
+    await Promise.all([node(owner1), node(other)]);
     client = await meshClient([server.url], prefix);
     storage = await JetStreamStorage.connect({ servers: [server.url], prefix });
     const cluster = client.system.transport.cluster!;
