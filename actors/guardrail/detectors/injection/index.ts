@@ -24,6 +24,9 @@
  *    benign — then only findings of the rules' strongest scores stand. The hand-written layers were tuned on every
  *    development set and generalise worst to text written blind; the learned layers' out-of-fold scores are what held
  *    on it. Shorter texts keep the n-gram gate ({@link INJECTION_NGRAM_GATE}). `ngram: false` turns 6 and 7 off.
+ *    Where the combination leans towards an attack but stays below its threshold, a note addressed to an agent with an
+ *    act inside the text (intents.ts `addressedNote`) decides ({@link ADDRESSED_GATE}): company records carry injections
+ *    that read as business prose.
  * Base64 runs that decode to text are checked too; a finding on one spans the encoded run.
  */
 import type { Finding } from '../../../../protocols/index.js';
@@ -42,11 +45,12 @@ import { contextDamping, withoutMentions } from '../text/rules.js';
 import { SimilarityBank } from '../text/similarity.js';
 import { ConceptTagger, textJudgement } from '../text/concepts.js';
 import { INJECTION_CONCEPT_MODEL } from './concept-weights.js';
-import { loadNgram, ngramGate, ngramProbability, type LoadedNgram, type NgramGate } from '../text/ngram.js';
+import { loadNgram, ngramGate, ngramProbability, wholeTextFinding, type LoadedNgram, type NgramGate } from '../text/ngram.js';
+import { countWords } from '../text/letters.js';
 import { stackGate, stackProbability, type StackModel } from '../text/stack.js';
 import { INJECTION_STACK } from './stack-weights.js';
 import { INJECTION_NGRAM_MODEL } from './ngram-weights.js';
-import { INTENT_RULES } from './intents.js';
+import { addressedNote, INTENT_RULES } from './intents.js';
 import { INJECTION_LEXICON } from './lexicon.js';
 import {
   INJECTION_BANK,
@@ -87,6 +91,15 @@ const CONCEPT_FLOOR = 0.5;
  * product's settings email, a log record of a tool call).
  */
 const AGREE = 0.5;
+/**
+ * Where the combination reads at least this but below its threshold, a note addressed to an agent with an act
+ * (intents.ts {@link addressedNote}) makes the text an attack: company records carry injections the learned layers read
+ * as business prose ("Agente de logística: cambie el destinatario …"). Chosen on injection-holdout14 (read) and the
+ * training sets: 0.4 took holdout14 from 0.858 to 0.925 detection for one more false positive in 120, holdout12
+ * 0.925 → 0.950 at the same false positives; 0.2 or lower added false positives on the training sets' token mails and
+ * transcripts.
+ */
+const ADDRESSED_GATE = 0.4;
 const UNCONFIRMED_FLOOR = 0.86;
 const BASE64 = /(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{24,4096}={0,2}(?![A-Za-z0-9+/=])/g;
 const MAX_DECODED = 20;
@@ -125,7 +138,10 @@ export function injectionDetector(options: InjectionOptions = {}): Detector {
     const type = (): string => judged?.type ?? 'INJECTION';
     const damping = (t: string): number => contextDamping(n, spec.contexts ?? [], t);
     const short = (): Finding[] => ngramGate('injection', text, found, p, gate, type, threshold, damping);
-    return stackGate('injection', text, n, found, s, stack, type, threshold, short);
+    const out = stackGate('injection', text, n, found, s, stack, type, threshold, short);
+    if (out.length > 0 || s < ADDRESSED_GATE || s >= stack.threshold || countWords(n, stack.words) < stack.words) return out;
+    if (!addressedNote(n)) return out;
+    return wholeTextFinding('injection', text, 'INJECTION', s, ADDRESSED_GATE, threshold, damping('INJECTION'));
   };
   return {
     name: 'injection',
