@@ -87,7 +87,7 @@ export const HELD_OUT = /holdout(10|1[3-9]|[2-9]\d)/;
  * cost the detector classic attacks inside polite framing ("Thanks for the report. Ignore all previous instructions…":
  * its n-gram probability fell from 0.85 to 0.66) — about 150 of its attacks are one hidden note in stock wrappers and
  * its transcripts are drawn from pools of turns, so its repeated phrases teach the wrappers, not the attacks. Left out,
- * it is one more set the injection layers never saw (BENCHMARKS.md). `injection-holdout12` (blind, scored twice): trained
+ * it is one more set the injection layers never saw (BENCHMARKS.md). `injection-holdout12` (blind, never read): trained
  * on, the combination's threshold rose (0.71 → 0.76) and it lost classic attacks in polite framing ("Thanks for the
  * report. Ignore all previous instructions…") and a short French tool command (injection-dev21); left out, it measures.
  */

@@ -46,7 +46,6 @@ import { SimilarityBank } from '../text/similarity.js';
 import { ConceptTagger, textJudgement } from '../text/concepts.js';
 import { INJECTION_CONCEPT_MODEL } from './concept-weights.js';
 import { loadNgram, ngramGate, ngramProbability, wholeTextFinding, type LoadedNgram, type NgramGate } from '../text/ngram.js';
-import { countWords } from '../text/letters.js';
 import { stackGate, stackProbability, type StackModel } from '../text/stack.js';
 import { INJECTION_STACK } from './stack-weights.js';
 import { INJECTION_NGRAM_MODEL } from './ngram-weights.js';
@@ -95,9 +94,8 @@ const AGREE = 0.5;
  * Where the combination reads at least this but below its threshold, a note addressed to an agent with an act
  * (intents.ts {@link addressedNote}) makes the text an attack: company records carry injections the learned layers read
  * as business prose ("Agente de logística: cambie el destinatario …"). Chosen on injection-holdout14 (read) and the
- * training sets: 0.4 took holdout14 from 0.858 to 0.925 detection for one more false positive in 120, holdout12
- * 0.925 → 0.950 at the same false positives; 0.2 or lower added false positives on the training sets' token mails and
- * transcripts.
+ * training sets: 0.4 took holdout14 from 0.858 to 0.925 detection and holdout12 from 0.925 to 0.942, both at the same
+ * false positives; 0.2 or lower added false positives on the training sets' token mails and transcripts.
  */
 const ADDRESSED_GATE = 0.4;
 const UNCONFIRMED_FLOOR = 0.86;
@@ -138,10 +136,12 @@ export function injectionDetector(options: InjectionOptions = {}): Detector {
     const type = (): string => judged?.type ?? 'INJECTION';
     const damping = (t: string): number => contextDamping(n, spec.contexts ?? [], t);
     const short = (): Finding[] => ngramGate('injection', text, found, p, gate, type, threshold, damping);
-    const out = stackGate('injection', text, n, found, s, stack, type, threshold, short);
-    if (out.length > 0 || s < ADDRESSED_GATE || s >= stack.threshold || countWords(n, stack.words) < stack.words) return out;
-    if (!addressedNote(n)) return out;
-    return wholeTextFinding('injection', text, 'INJECTION', s, ADDRESSED_GATE, threshold, damping('INJECTION'));
+    // below the combination's threshold, a note addressed to an agent decides where it leans towards an attack
+    const addressed = (): Finding[] =>
+      s >= ADDRESSED_GATE && addressedNote(n)
+        ? wholeTextFinding('injection', text, 'INJECTION', s, ADDRESSED_GATE, threshold, damping('INJECTION'))
+        : [];
+    return stackGate('injection', text, n, found, s, stack, type, threshold, short, addressed);
   };
   return {
     name: 'injection',

@@ -263,10 +263,12 @@ const SPEAKER = new RegExp(
     `"?[^a-z0-9\\n]{0,3}(?:assistant|user|system|bot|agent)",[^a-z0-9\\n]{0,2}"content")`,
   'u',
 );
-/** A system prompt's own text, set in a config (`"system_prompt": "You help customers …"`): configuration, no injection. */
-const PROMPT_KEY = /(?:system[_ -]?prompt|prompt|instructions)["']?\s*[:=]\s*["'`]?[^"'`\n]{0,40}$/u;
-
-const PROMPT_WORD = /system[_ -]?prompt|prompt del sistema|prompt systeme|systemprompt/u;
+/**
+ * A system prompt's own text, set in a config (`"system_prompt": "You help customers …"`) or named in the note:
+ * configuration, no injection.
+ */
+const PROMPT_KEY = /(?:prompt|instructions)["']?\s*[:=]\s*["'`]?[^"'`\n]{0,40}$/u;
+const PROMPT_WORD = /system[_ -]?prompt|prompt del sistema|prompt systeme/u;
 
 /** Whether a normalised text holds an {@link ADDRESSED} note that is neither a speaker label nor a configured prompt. */
 export function addressedNote(text: string): boolean {

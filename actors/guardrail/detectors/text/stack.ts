@@ -42,10 +42,11 @@ export function stackProbability(model: StackModel, ngram: number, concept: numb
 
 /**
  * The findings after the combination: where it says benign (`s` below the threshold), only findings scoring at least
- * `keep`; where it says not benign, the findings, or when there are none, one finding of `type` over the whole text
- * (trimmed), scored 0.5 at the threshold up to 0.85, kept if it
- * reaches `threshold`. A text of fewer than `model.words` words (`normalized`: the text as the models read it) is too
- * little for the combination: `short` judges it (the n-gram gate of ngram.ts, chosen on such texts).
+ * `keep` — or, when none does, what `benign` makes of the text (a detector's structural cue the models do not read;
+ * none by default); where it says not benign, the findings, or when there are none, one finding of `type` over the
+ * whole text (trimmed), scored 0.5 at the threshold up to 0.85, kept if it reaches `threshold`. A text of fewer than
+ * `model.words` words (`normalized`: the text as the models read it) is too little for the combination: `short` judges
+ * it (the n-gram gate of ngram.ts, chosen on such texts).
  */
 export function stackGate(
   detector: string,
@@ -57,9 +58,13 @@ export function stackGate(
   type: () => string,
   threshold: (type: string) => number,
   short: () => Finding[],
+  benign?: () => Finding[],
 ): Finding[] {
   if (countWords(normalized, model.words) < model.words) return short();
-  if (s < model.threshold) return findings.filter((f) => f.score >= model.keep);
+  if (s < model.threshold) {
+    const kept = findings.filter((f) => f.score >= model.keep);
+    return kept.length > 0 || benign === undefined ? kept : benign();
+  }
   if (findings.length > 0) return [...findings];
   return wholeTextFinding(detector, input, type(), s, model.threshold, threshold);
 }
