@@ -54,13 +54,15 @@ interface TableRows {
 
 /**
  * What the last text read holds for the table rules, which several pii rules ask of the same text (names, places,
- * countries, dates of birth): whether it may hold SQL rows or separated cells, its header lines, and the rows read under
- * each, computed once per text.
+ * countries, dates of birth): whether it may hold SQL rows or separated cells, its SQL rows' cells, its header lines,
+ * and the rows read under each, computed once per text.
  */
 interface TableScan {
   readonly text: string;
   readonly sql: boolean;
   readonly separated: boolean;
+  /** The SQL rows' cells ({@link sqlCells}), read on first use. */
+  sqlCells?: readonly Cell[];
   headers?: readonly HeaderLine[];
   readonly rows: Map<HeaderLine, TableRows>;
 }
@@ -151,20 +153,11 @@ function sqlCells(text: string): Cell[] {
   return out;
 }
 
-/** The SQL rows' cells of the last text read, as {@link scanned} keeps its header lines. */
-let sqlRead: { text: string; cells: readonly Cell[] } | undefined;
-
-/** {@link sqlCells} of `text`, cached for the last text. */
-function sqlCellsOf(text: string): readonly Cell[] {
-  if (sqlRead?.text !== text) sqlRead = { text, cells: sqlCells(text) };
-  return sqlRead.cells;
-}
-
 /** The cells of every column whose header matches `header` (a whole-cell, case-insensitive test). */
 export function tableCells(text: string, header: Pick<RegExp, 'test'>): Cell[] {
   const out: Cell[] = [];
   const t = tableScan(text);
-  if (t.sql) for (const c of sqlCellsOf(text)) if (header.test(c.header)) out.push(c);
+  if (t.sql) for (const c of (t.sqlCells ??= sqlCells(text))) if (header.test(c.header)) out.push(c);
   if (!t.separated) return out;
   // A table runs from a matching header row down to a blank line or a row of another width; a header-like line
   // inside it is one of its rows.
