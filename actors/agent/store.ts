@@ -410,10 +410,16 @@ export class RunStore {
    * Writes `entries` of run `runId` unless a newer activation than `fence` claimed it (then throws {@link runTakenOver}),
    * resolving with `result` in the same step that checks the answer.
    */
-  private fenced<T = void>(tenant: string, runId: string, fence: RunFence, entries: readonly StorageEntry[], result?: T): Promise<T> {
+  private fenced<T = void>(
+    tenant: string,
+    runId: string,
+    fence: RunFence,
+    entries: readonly StorageEntry[],
+    then?: () => T | PromiseLike<T>,
+  ): Promise<T> {
     return this.runs.putFenced([tenant, 'driver', runId, fence.agent], fence.epoch, entries).then((applied) => {
       if (!applied) throw runTakenOver(runId, fence);
-      return result as T;
+      return then === undefined ? (undefined as T) : then();
     });
   }
 
@@ -454,7 +460,8 @@ export class RunStore {
     fence: RunFence | undefined,
     next: ((wire: readonly WireEvent[]) => T | PromiseLike<T>) | undefined,
   ): Promise<T> {
-    if (events.length === 0) return Promise.resolve([]).then((w) => (next === undefined ? (w as T) : next(w)));
+    const hand = (wire: readonly WireEvent[]): T | PromiseLike<T> => (next === undefined ? (wire as T) : next(wire));
+    if (events.length === 0) return Promise.resolve([]).then(hand);
     // Chained, not awaited (every step of every run passes here, and each await is a promise more); what throws at
     // once (a value the codec refuses) is a rejection, as from an async function.
     try {
@@ -464,14 +471,10 @@ export class RunStore {
           entries.length === 1
             ? this.runs.put((entries[0] as StorageEntry).key, (entries[0] as StorageEntry).value)
             : this.runs.putMany(entries);
-        return written.then(() => (next === undefined ? (wire as T) : next(wire)));
+        return written.then(() => hand(wire));
       }
       // The fence's answer checked in the same step that hands the events on.
-      const runId = (events[0] as RunEvent).run_id;
-      return this.runs.putFenced([tenant, 'driver', runId, fence.agent], fence.epoch, entries).then((applied) => {
-        if (!applied) throw runTakenOver(runId, fence);
-        return next === undefined ? (wire as T) : next(wire);
-      });
+      return this.fenced(tenant, (events[0] as RunEvent).run_id, fence, entries, () => hand(wire));
     } catch (e) {
       return Promise.reject(e as Error);
     }
