@@ -7,6 +7,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { seeded } from '../../actors/trainer/experiments/bandit.js';
 
 const DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'guardrails');
 
@@ -30,22 +31,10 @@ export const SAMPLE_SEED = Number(process.env['FC_SEED'] ?? Math.floor(Math.rand
 /** Whether every text is to be checked (`FIXTURE_SAMPLE=all`). */
 export const ALL_TEXTS = process.env['FIXTURE_SAMPLE'] === 'all';
 
-/** A 32-bit PRNG (mulberry32) from `seed`: the same sequence for the same seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 /** `items` in an order shuffled by `seed` (Fisher–Yates). */
 export function shuffled<T>(items: readonly T[], seed: number): T[] {
   const out = [...items];
-  const random = prng(seed);
+  const random = seeded(seed); // mulberry32, as the experiments' bandit draws
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [out[i], out[j]] = [out[j]!, out[i]!];
