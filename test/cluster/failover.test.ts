@@ -188,7 +188,9 @@ describe('cluster of troupe node processes', () => {
         async () => {
           const got = await system
             .ref(a)
-            .ask<{ count: number; node: string }>('counter.get', undefined, { timeoutMs: 2_000 })
+            // long enough to outlast a handover at load: a poll given up before its counter answers would expire in
+            // the mailbox and be dead-lettered, which the test counts against the traffic
+            .ask<{ count: number; node: string }>('counter.get', undefined, { timeoutMs: 10_000 })
             .catch(() => undefined);
           return got !== undefined && got.count === expected.get(a) && got.node !== 'a1';
         },
