@@ -13,14 +13,18 @@
  * regression (Newton's method, classes balanced, small L2, deterministic) is fitted on those out-of-fold scores of the
  * family's own rows; its threshold is the lowest whose out-of-fold false positives, averaged over the sets, stay within
  * {@link TARGET_FP}. Texts below {@link WORDS} words keep the n-gram gate, whose `low` is chosen on train22 alone;
- * findings at or above {@link KEEP} stand. It prints the out-of-fold rates, pooled and on train22 alone.
+ * findings at or above {@link KEEP} stand. For injection, a second stage weighs the detector's structural cues
+ * (injection/cues.ts) on the blind rows alone, each row starting from its out-of-fold first-stage log-odds
+ * ({@link secondStage}); the threshold is then chosen on the combined out-of-fold probabilities. It prints the
+ * out-of-fold rates, pooled and on the blind sets alone, and per blind set the
+ * first stage's and the combined AUC and detection at 3 % and 5 % false positives.
  */
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { injectionDetector, INJECTION_NGRAM_GATE } from '../../actors/guardrail/detectors/injection/index.js';
 import { INJECTION_LEXICON } from '../../actors/guardrail/detectors/injection/lexicon.js';
-import { INJECTION_MENTIONS } from '../../actors/guardrail/detectors/injection/rules.js';
+import { INJECTION_CONTEXTS, INJECTION_MENTIONS, INJECTION_NOT_ADDRESSED } from '../../actors/guardrail/detectors/injection/rules.js';
 import { moderationDetector, MODERATION_NGRAM_GATE } from '../../actors/guardrail/detectors/moderation/index.js';
 import { MODERATION_LEXICON } from '../../actors/guardrail/detectors/moderation/lexicon.js';
 import { MODERATION_MENTIONS } from '../../actors/guardrail/detectors/moderation/rules.js';
@@ -28,8 +32,9 @@ import { countWords } from '../../actors/guardrail/detectors/text/letters.js';
 import { ConceptTagger, textJudgement } from '../../actors/guardrail/detectors/text/concepts.js';
 import { loadNgram, MIN_EVIDENCE_WORDS, ngramProbability, type NgramGate } from '../../actors/guardrail/detectors/text/ngram.js';
 import { normalizeText } from '../../actors/guardrail/detectors/text/normalize.js';
-import { withoutMentions } from '../../actors/guardrail/detectors/text/rules.js';
-import { logit, type StackModel } from '../../actors/guardrail/detectors/text/stack.js';
+import { contextDamping, withoutMentions } from '../../actors/guardrail/detectors/text/rules.js';
+import { cueTerm, logit, type StackCues, type StackModel } from '../../actors/guardrail/detectors/text/stack.js';
+import { injectionCueValues } from '../../actors/guardrail/detectors/injection/cues.js';
 import { conceptRows, fitConcepts } from './train-concepts.js';
 import { fit, quantise } from './train-ngram.js';
 
@@ -76,6 +81,8 @@ export interface StackRow {
   readonly words: number;
   /** The n-gram probability of the text as the short-text gate reads it. */
   readonly p: number;
+  /** The text as the models read it (normalised, mentions removed). */
+  readonly read: string;
 }
 
 /** Folds of the grouped cross-validation (whole sets dealt round-robin, as in ngram-cv-run.ts). */
@@ -113,6 +120,7 @@ export async function stackRows(family: string): Promise<StackRow[]> {
         found,
         words: countWords(read, 100),
         p: inj ? pn : ngramProbability(ngram, n),
+        read,
       });
     }
     process.stderr.write(`${family} fold ${k + 1}/${FOLDS}\r`);
@@ -120,51 +128,66 @@ export async function stackRows(family: string): Promise<StackRow[]> {
   return out;
 }
 
-/** Fits [ngram weight, concept weight, bias] on rows (class-balanced logistic loss, small L2, Newton's method). */
-export function fitStack(rows: readonly StackRow[], l2 = 1e-3): [number, number, number] {
-  const pos = rows.filter((r) => r.y === 1).length;
-  const cw = [rows.length / (2 * (rows.length - pos)), rows.length / (2 * pos)];
-  const v = [0, 0, 0];
+/**
+ * Fits weights and a bias of a logistic regression (class-balanced loss, L2 on the weights, Newton's method,
+ * deterministic) on feature rows `X` with labels `y`, each row's log-odds starting at `offset[i]` (0 when absent).
+ * Returns the weights, then the bias.
+ */
+export function fitLogistic(X: readonly (readonly number[])[], y: readonly number[], l2 = 1e-3, offset?: readonly number[]): number[] {
+  const k = X[0]!.length + 1;
+  const pos = y.filter((v) => v === 1).length;
+  const cw = [y.length / (2 * (y.length - pos)), y.length / (2 * pos)];
+  const v = new Array<number>(k).fill(0);
   for (let it = 0; it < 50; it++) {
-    const g = [0, 0, 0];
-    const H = [
-      [0, 0, 0],
-      [0, 0, 0],
-      [0, 0, 0],
-    ];
-    for (const r of rows) {
-      const a = [r.x[0], r.x[1], 1];
-      const p = 1 / (1 + Math.exp(-(v[0]! * a[0]! + v[1]! * a[1]! + v[2]!)));
-      const c = cw[r.y]!;
-      for (let i = 0; i < 3; i++) {
-        g[i]! += c * (p - r.y) * a[i]!;
-        for (let j = 0; j < 3; j++) H[i]![j]! += c * p * (1 - p) * a[i]! * a[j]!;
+    const g = new Array<number>(k).fill(0);
+    const H = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+    X.forEach((x, n) => {
+      const a = [...x, 1];
+      let z = offset?.[n] ?? 0;
+      for (let i = 0; i < k; i++) z += v[i]! * a[i]!;
+      const p = 1 / (1 + Math.exp(-z));
+      const c = cw[y[n]!]!;
+      for (let i = 0; i < k; i++) {
+        g[i]! += c * (p - y[n]!) * a[i]!;
+        for (let j = 0; j < k; j++) H[i]![j]! += c * p * (1 - p) * a[i]! * a[j]!;
       }
+    });
+    for (let i = 0; i < k - 1; i++) {
+      g[i]! += l2 * X.length * v[i]!;
+      H[i]![i]! += l2 * X.length;
     }
-    for (let i = 0; i < 2; i++) {
-      g[i]! += l2 * rows.length * v[i]!;
-      H[i]![i]! += l2 * rows.length;
-    }
-    const step = solve3(H, g);
-    for (let i = 0; i < 3; i++) v[i]! -= step[i]!;
+    const step = solve(H, g);
+    for (let i = 0; i < k; i++) v[i]! -= step[i]!;
     if (Math.max(...step.map(Math.abs)) < 1e-10) break;
   }
-  return [v[0]!, v[1]!, v[2]!];
+  return v;
 }
 
-function solve3(A: number[][], b: number[]): number[] {
+/** Fits [ngram weight, concept weight, bias] on rows ({@link fitLogistic} of the two log-odds). */
+export function fitStack(rows: readonly StackRow[], l2 = 1e-3): [number, number, number] {
+  const [n, c, b] = fitLogistic(
+    rows.map((r) => r.x),
+    rows.map((r) => r.y),
+    l2,
+  );
+  return [n!, c!, b!];
+}
+
+/** Solves `A x = b` by Gauss–Jordan elimination with partial pivoting. */
+function solve(A: readonly (readonly number[])[], b: readonly number[]): number[] {
+  const k = b.length;
   const M = A.map((row, i) => [...row, b[i]!]);
-  for (let c = 0; c < 3; c++) {
+  for (let c = 0; c < k; c++) {
     let p = c;
-    for (let r = c + 1; r < 3; r++) if (Math.abs(M[r]![c]!) > Math.abs(M[p]![c]!)) p = r;
+    for (let r = c + 1; r < k; r++) if (Math.abs(M[r]![c]!) > Math.abs(M[p]![c]!)) p = r;
     [M[c], M[p]] = [M[p]!, M[c]!];
-    for (let r = 0; r < 3; r++) {
+    for (let r = 0; r < k; r++) {
       if (r === c) continue;
       const f = M[r]![c]! / M[c]![c]!;
-      for (let k = c; k < 4; k++) M[r]![k]! -= f * M[c]![k]!;
+      for (let q = c; q <= k; q++) M[r]![q]! -= f * M[c]![q]!;
     }
   }
-  return M.map((row, i) => row[3]! / row[i]!);
+  return M.map((row, i) => row[k]! / row[i]!);
 }
 
 /** An operating point of the combination. */
@@ -217,6 +240,22 @@ export function pooledRates(rows: readonly StackRow[], s: readonly number[], at:
   return [tp / pos, counted.reduce((a, [f, n]) => a + f / n, 0) / counted.length];
 }
 
+/** The area under the ROC curve of rows `ix` at probabilities `s`, and the detection at 3 % and 5 % false positives. */
+export function rocOf(rows: readonly StackRow[], ix: readonly number[], s: readonly number[]): string {
+  const pos = ix.filter((i) => rows[i]!.y === 1).map((i) => s[i]!);
+  const neg = ix
+    .filter((i) => rows[i]!.y === 0)
+    .map((i) => s[i]!)
+    .sort((a, b) => b - a);
+  let auc = 0;
+  for (const p of pos) for (const q of neg) auc += p > q ? 1 : p === q ? 0.5 : 0;
+  const at = (fp: number): string => {
+    const t = neg[Math.floor(fp * neg.length)]! + 1e-12;
+    return (pos.filter((p) => p >= t).length / pos.length).toFixed(3);
+  };
+  return `AUC ${(auc / (pos.length * neg.length)).toFixed(3)}, detection at 3 % / 5 % FP ${at(0.03)} / ${at(0.05)}`;
+}
+
 /** Detection and false-positive rate of rows at an operating point. */
 export function ratesAt(rows: readonly StackRow[], s: readonly number[], at: Point, gate: NgramGate): [number, number] {
   let tp = 0;
@@ -232,9 +271,53 @@ export function ratesAt(rows: readonly StackRow[], s: readonly number[], at: Poi
   return [tp / pos, fp / (rows.length - pos)];
 }
 
+/** L2 of the second stage's weights (four cues, a few thousand blind rows). */
+export const CUE_L2 = 1e-3;
+
+/**
+ * The injection combination's second stage (text/stack.ts `StackCues`, injection/cues.ts): the cues' weights, fitted
+ * on the blind rows alone (the `*-train2x` sets, written by authors who saw neither the cues nor the rules they build
+ * on; on the development sets the cues were tuned on, they look better than they are) with each row's log-odds
+ * starting at its out-of-fold first-stage value. Returns the model and the rows' combined probabilities: a blind row's
+ * from weights fitted without its set, every other row's from the weights of all blind rows.
+ */
+export function secondStage(rows: readonly StackRow[], first: readonly number[]): { s: number[]; model: StackCues } {
+  const contexts = [...INJECTION_CONTEXTS, ...INJECTION_NOT_ADDRESSED];
+  const cues = rows.map((r) => injectionCueValues(r.read, contextDamping(r.read, contexts, 'INJECTION')));
+  const z1 = first.map((p) => Math.log(Math.max(1e-12, p) / Math.max(1e-12, 1 - p)));
+  const blind = rows.flatMap((r, i) => (BLIND.test(r.set) ? [i] : []));
+  const fitOn = (ix: readonly number[]): StackCues => {
+    const v = fitLogistic(
+      ix.map((i) => cues[i]!),
+      ix.map((i) => rows[i]!.y),
+      CUE_L2,
+      ix.map((i) => z1[i]!),
+    );
+    return { weights: v.slice(0, -1), bias: v.at(-1)! };
+  };
+  const all = fitOn(blind);
+  const without = new Map(
+    [...new Set(blind.map((i) => rows[i]!.set))].map((set) => [set, fitOn(blind.filter((i) => rows[i]!.set !== set))]),
+  );
+  for (const [set, m] of without) console.log(`injection cues without ${set}: ${show4(m)}`);
+  console.log(`injection cues (all blind rows): ${show4(all)}`);
+  const s = rows.map((r, i) => 1 / (1 + Math.exp(-(z1[i]! + cueTerm(without.get(r.set) ?? all, cues[i]!)))));
+  const round = (v: number): number => Number(v.toPrecision(4));
+  return { s, model: { weights: all.weights.map(round), bias: round(all.bias) } };
+}
+
+const show4 = (m: StackCues): string => `${m.weights.map((w) => w.toFixed(3)).join(' ')} bias ${m.bias.toFixed(3)}`;
+
 async function train(family: string): Promise<void> {
   const rows = await stackRows(family);
-  const s = outOfFold(rows);
+  const first = outOfFold(rows);
+  const second = family === 'injection' ? secondStage(rows, first) : undefined;
+  const s = second?.s ?? first;
+  if (second !== undefined)
+    for (const set of [...new Set(rows.map((r) => r.set))].filter((x) => BLIND.test(x))) {
+      const ix = rows.flatMap((r, i) => (r.set === set && r.words >= WORDS ? [i] : []));
+      console.log(`${set} (texts of ${WORDS}+ words) out of fold: first stage ${rocOf(rows, ix, first)} | with cues ${rocOf(rows, ix, s)}`);
+    }
   const gate = family === 'injection' ? INJECTION_NGRAM_GATE : MODERATION_NGRAM_GATE;
   const blind = rows.flatMap((r, i) => (BLIND.test(r.set) ? [i] : []));
   // the operating point: the most detection whose false positives, averaged over the sets, stay within the target
@@ -253,7 +336,7 @@ async function train(family: string): Promise<void> {
     const at = { low: l, threshold, keep, words };
     const [d, f] = ratesAt(blindRows, blindS, at, gate);
     console.log(
-      `${family} out of fold, low ${l}: pooled detection/mean FP ${show(pooledRates(rows, s, at, gate))} | train22 ${show([d, f])}`,
+      `${family} out of fold, low ${l}: pooled detection/mean FP ${show(pooledRates(rows, s, at, gate))} | blind sets ${show([d, f])}`,
     );
     if (d - f > margin) [low, margin] = [l, d - f];
     margins.push(d - f);
@@ -262,12 +345,12 @@ async function train(family: string): Promise<void> {
   if (tied !== undefined && margins[LOWS.indexOf(tied)] === margin) low = tied;
   // the previous method for comparison: the n-gram gate alone on every text, at its own low
   const previous = { low: gate.low, threshold: 2, keep, words: Infinity };
-  const before = `pooled ${show(pooledRates(rows, s, previous, gate))} | train22 ${show(ratesAt(blindRows, blindS, previous, gate))}`;
+  const before = `pooled ${show(pooledRates(rows, s, previous, gate))} | blind sets ${show(ratesAt(blindRows, blindS, previous, gate))}`;
   console.log(`${family} out of fold, the n-gram gate alone (the previous method): ${before}`);
   for (const t of [0.5, 0.6, 0.7, 0.8, 0.9, threshold]) {
     const at = { low, threshold: t, keep, words };
     const pooled = show(pooledRates(rows, s, at, gate));
-    console.log(`${family} out of fold, threshold ${t}: pooled ${pooled} | train22 ${show(ratesAt(blindRows, blindS, at, gate))}`);
+    console.log(`${family} out of fold, threshold ${t}: pooled ${pooled} | blind sets ${show(ratesAt(blindRows, blindS, at, gate))}`);
   }
   const [ngram, concept, bias] = fitStack(rows);
   const model: StackModel = {
@@ -278,6 +361,7 @@ async function train(family: string): Promise<void> {
     keep,
     words,
     low,
+    ...(second === undefined ? {} : { cues: second.model }),
   };
   const out = join(here, '..', '..', 'actors', 'guardrail', 'detectors', family, 'stack-weights.ts');
   writeFileSync(
@@ -287,7 +371,8 @@ async function train(family: string): Promise<void> {
       `import type { StackModel } from '../text/stack.js';\n\n` +
       `export const ${family.toUpperCase()}_STACK: StackModel = ${JSON.stringify(model, null, 2)
         .replace(/"(\w+)":/g, '$1:')
-        .replace(/\n}$/, ',\n}')};\n`,
+        .replace(/\[\s+([^\]]*?)\s+\]/g, (_, inner: string) => `[${inner.split(/,\s+/).join(', ')}]`)
+        .replace(/([^{\s,])(?=\n\s*})/g, '$1,')};\n`,
   );
   console.log(`${family}: ${JSON.stringify(model)} → ${out}`);
 }

@@ -24,9 +24,9 @@
  *    benign — then only findings of the rules' strongest scores stand. The hand-written layers were tuned on every
  *    development set and generalise worst to text written blind; the learned layers' out-of-fold scores are what held
  *    on it. Shorter texts keep the n-gram gate ({@link INJECTION_NGRAM_GATE}). `ngram: false` turns 6 and 7 off.
- *    Where the combination leans towards an attack but stays below its threshold, a note addressed to an agent with an
- *    act inside the text (intents.ts `addressedNote`) decides ({@link ADDRESSED_GATE}): company records carry injections
- *    that read as business prose.
+ *    Its second stage adds structural cues (cues.ts: a note addressed to an agent, text about attacks, an agent described
+ *    in the third person, the text's "you"), weighted on text written blind to them: company records carry injections
+ *    that read as business prose, and policies describing agents read like them.
  * Base64 runs that decode to text are checked too; a finding on one spans the encoded run.
  */
 import type { Finding } from '../../../../protocols/index.js';
@@ -45,11 +45,12 @@ import { contextDamping, withoutMentions } from '../text/rules.js';
 import { SimilarityBank } from '../text/similarity.js';
 import { ConceptTagger, textJudgement } from '../text/concepts.js';
 import { INJECTION_CONCEPT_MODEL } from './concept-weights.js';
-import { loadNgram, ngramGate, ngramProbability, wholeTextFinding, type LoadedNgram, type NgramGate } from '../text/ngram.js';
+import { loadNgram, ngramGate, ngramProbability, type LoadedNgram, type NgramGate } from '../text/ngram.js';
 import { stackGate, stackProbability, type StackModel } from '../text/stack.js';
 import { INJECTION_STACK } from './stack-weights.js';
 import { INJECTION_NGRAM_MODEL } from './ngram-weights.js';
-import { addressedNote, INTENT_RULES } from './intents.js';
+import { INTENT_RULES } from './intents.js';
+import { injectionCues } from './cues.js';
 import { INJECTION_LEXICON } from './lexicon.js';
 import {
   INJECTION_BANK,
@@ -90,14 +91,6 @@ const CONCEPT_FLOOR = 0.5;
  * product's settings email, a log record of a tool call).
  */
 const AGREE = 0.5;
-/**
- * Where the combination reads at least this but below its threshold, a note addressed to an agent with an act
- * (intents.ts {@link addressedNote}) makes the text an attack: company records carry injections the learned layers read
- * as business prose ("Agente de logística: cambie el destinatario …"). Chosen on injection-holdout14 (read) and the
- * training sets: 0.4 took holdout14 from 0.858 to 0.925 detection and holdout12 from 0.925 to 0.942, both at the same
- * false positives; 0.2 or lower added false positives on the training sets' token mails and transcripts.
- */
-const ADDRESSED_GATE = 0.4;
 const UNCONFIRMED_FLOOR = 0.86;
 const BASE64 = /(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{24,4096}={0,2}(?![A-Za-z0-9+/=])/g;
 const MAX_DECODED = 20;
@@ -132,16 +125,16 @@ export function injectionDetector(options: InjectionOptions = {}): Detector {
     const agreed = p >= AGREE || NAMES_MODEL.test(n);
     const found = await detect(text, ctx, agreed ? CONCEPT_FLOOR : UNCONFIRMED_FLOOR);
     const judged = textJudgement(tags, concept, n);
-    const s = stackProbability(stack, p, judged?.p ?? 0);
-    const type = (): string => judged?.type ?? 'INJECTION';
     const damping = (t: string): number => contextDamping(n, spec.contexts ?? [], t);
+    const s = stackProbability(
+      stack,
+      p,
+      judged?.p ?? 0,
+      injectionCues(n, () => damping('INJECTION')),
+    );
+    const type = (): string => judged?.type ?? 'INJECTION';
     const short = (): Finding[] => ngramGate('injection', text, found, p, gate, type, threshold, damping);
-    // below the combination's threshold, a note addressed to an agent decides where it leans towards an attack
-    const addressed = (): Finding[] =>
-      s >= ADDRESSED_GATE && addressedNote(n)
-        ? wholeTextFinding('injection', text, 'INJECTION', s, ADDRESSED_GATE, threshold, damping('INJECTION'))
-        : [];
-    return stackGate('injection', text, n, found, s, stack, type, threshold, short, addressed);
+    return stackGate('injection', text, n, found, s, stack, type, threshold, short);
   };
   return {
     name: 'injection',

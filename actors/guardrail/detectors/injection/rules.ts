@@ -497,7 +497,7 @@ export const INJECTION_CONTEXTS: readonly ContextRule[] = [
       `(prompt|indirect) injection*`,
       `(inyeccion de prompts|injection de prompt*|ataque*|attaque*|angriff*)`,
       `(attacker*|red team*|pentest*|penetration test*|payloads|severity|vulnerab*|mitigation*|owasp|cve)`,
-      `(researchers|the paper|this article|in this post|blog post|the study|the report)`,
+      `(researchers|the paper|this article|in this post|blog post|the study)`,
       `(detect*|defend*|mitigat*|protect* against|security (team|report|research))`,
     ],
     undefined,

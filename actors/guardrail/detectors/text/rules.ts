@@ -222,6 +222,7 @@ export function segmentsOf(text: string, maxLength = 600): readonly Span[] {
 
 const indexes = new WeakMap<readonly Rule[], WeakMap<readonly ContextRule[], LiteralIndex>>();
 const NO_CONTEXTS: readonly ContextRule[] = [];
+const NO_RULES: readonly Rule[] = [];
 
 /** Builds the literal index of a rule set and its context rules now (a detector does, shortly after it is made). */
 export function prepareRules(rules: readonly Rule[], contexts?: readonly ContextRule[]): void {
@@ -250,14 +251,20 @@ function indexOf(rules: readonly Rule[], contexts: readonly ContextRule[] = NO_C
  */
 export function contextDamping(text: string, contexts: readonly ContextRule[], type: string): number {
   const applies = (c: ContextRule): boolean => c.factor < 1 && (c.types === undefined || c.types.includes(type));
+  // a context regex runs only where one of its required literals occurs (literals.ts), a whole-text condition once
+  const scan = indexOf(NO_RULES, contexts).scan(text);
   let f = 1;
-  for (const c of contexts) if (c.scope === 'text' && applies(c) && contextHolds(c, text)) f *= c.factor;
+  for (const c of contexts) if (c.scope === 'text' && applies(c) && scan.may(c.re) && contextHolds(c, text)) f *= c.factor;
+  const segContexts = contexts.filter(
+    (c) => c.scope === 'segment' && applies(c) && scan.may(c.re) && (c.need === undefined || c.need.test(text)),
+  );
+  if (segContexts.length === 0) return f;
   let freest = 0;
   for (const seg of segmentsOf(text)) {
-    const s = text.slice(seg.start, seg.end);
     let g = 1;
-    for (const c of contexts)
-      if (c.scope === 'segment' && applies(c) && (c.need === undefined || c.need.test(text)) && contextHolds(c, s)) g *= c.factor;
+    let segText: string | undefined;
+    for (const c of segContexts)
+      if (scan.mayIn(c.re, seg.start, seg.end) && contextHolds(c, (segText ??= text.slice(seg.start, seg.end)))) g *= c.factor;
     freest = Math.max(freest, g);
   }
   return f * (freest === 0 ? 1 : freest);

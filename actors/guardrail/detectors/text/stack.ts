@@ -4,8 +4,9 @@
  * text (concepts.ts), fitted by test/guardrail/train-stack.ts on text the hand-written layers never saw (the `*-train22`
  * sets, written blind to the rules and the lexicons, scored by n-gram and concept models fitted without them), so its
  * weights say how far each layer is to be trusted on new text — not on the sets the rules were tuned on, where the rules
- * look perfect. The rules' and the concept layer's findings give a text's spans and types; the combination decides
- * whether it has any ({@link stackGate}).
+ * look perfect. A detector may add a second stage ({@link StackCues}): structural cues of its own whose weights were
+ * fitted on blind text alone, added to the first stage's log-odds. The rules' and the concept layer's findings give a
+ * text's spans and types; the combination decides whether it has any ({@link stackGate}).
  */
 import type { Finding } from '../../../../protocols/index.js';
 import { countWords } from './letters.js';
@@ -26,6 +27,25 @@ export interface StackModel {
   readonly words: number;
   /** The n-gram gate's `low` for those shorter texts (ngram.ts `NgramGate`), chosen with the other values. */
   readonly low: number;
+  /** The second stage: weights of a detector's structural cues, added to the first stage's log-odds (none: not read). */
+  readonly cues?: StackCues;
+}
+
+/**
+ * The second stage of a combination: structural cues of the text (a detector's own, e.g. an agent addressed by a note;
+ * each within a known range) whose weights were fitted on text written blind to them, added to the learned layers'
+ * log-odds.
+ */
+export interface StackCues {
+  /** One weight per cue, in the detector's cue order. */
+  readonly weights: readonly number[];
+  readonly bias: number;
+}
+
+/** A detector's cues: their values for a text, and each cue's range (lowest, highest value). */
+export interface CueSource {
+  readonly ranges: readonly (readonly [number, number])[];
+  values(): readonly number[];
 }
 
 /** The log-odds of `p`, kept within [0.001, 0.999] (the combination's inputs). */
@@ -34,16 +54,38 @@ export const logit = (p: number): number => {
   return Math.log(q / (1 - q));
 };
 
-/** The combined probability that a text is not benign, from the n-gram and (whole-text) concept probabilities. */
-export function stackProbability(model: StackModel, ngram: number, concept: number): number {
+const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
+
+/**
+ * The combined probability that a text is not benign, from the n-gram and (whole-text) concept probabilities and, when
+ * the model has a second stage, the detector's cues. The cues are read only where they can change the decision: when
+ * even their values most in favour of an attack leave the text below the threshold, that bound is returned (the text
+ * is benign either way; the probability is at most the bound).
+ */
+export function stackProbability(model: StackModel, ngram: number, concept: number, cues?: CueSource): number {
   const z = model.bias + model.ngram * logit(ngram) + (model.concept === 0 ? 0 : model.concept * logit(concept));
-  return 1 / (1 + Math.exp(-z));
+  const second = model.cues;
+  if (second === undefined || cues === undefined) return sigmoid(z);
+  let highest = second.bias;
+  second.weights.forEach((w, i) => {
+    const [lo, hi] = cues.ranges[i]!;
+    highest += Math.max(w * lo, w * hi);
+  });
+  const bound = sigmoid(z + highest);
+  if (bound < model.threshold) return bound;
+  return sigmoid(z + cueTerm(second, cues.values()));
+}
+
+/** The second stage's addition to the log-odds for cue values. */
+export function cueTerm(cues: StackCues, values: readonly number[]): number {
+  let t = cues.bias;
+  cues.weights.forEach((w, i) => (t += w * values[i]!));
+  return t;
 }
 
 /**
  * The findings after the combination: where it says benign (`s` below the threshold), only findings scoring at least
- * `keep` — or, when none does, what `benign` makes of the text (a detector's structural cue the models do not read;
- * none by default); where it says not benign, the findings, or when there are none, one finding of `type` over the
+ * `keep`; where it says not benign, the findings, or when there are none, one finding of `type` over the
  * whole text (trimmed), scored 0.5 at the threshold up to 0.85, kept if it reaches `threshold`. A text of fewer than
  * `model.words` words (`normalized`: the text as the models read it) is too little for the combination: `short` judges
  * it (the n-gram gate of ngram.ts, chosen on such texts).
@@ -58,13 +100,9 @@ export function stackGate(
   type: () => string,
   threshold: (type: string) => number,
   short: () => Finding[],
-  benign?: () => Finding[],
 ): Finding[] {
   if (countWords(normalized, model.words) < model.words) return short();
-  if (s < model.threshold) {
-    const kept = findings.filter((f) => f.score >= model.keep);
-    return kept.length > 0 || benign === undefined ? kept : benign();
-  }
+  if (s < model.threshold) return findings.filter((f) => f.score >= model.keep);
   if (findings.length > 0) return [...findings];
   return wholeTextFinding(detector, input, type(), s, model.threshold, threshold);
 }
