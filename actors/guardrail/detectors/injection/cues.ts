@@ -17,11 +17,19 @@ const AGENT =
   '(?:assistant|assistants|assistent|assistenten|asistente|asistentes|agent|agents|agente|agentes|agenten|bot|bots|chatbot|' +
   'ai|ki|ia|copilot|model|modell|modele|modelo|system|systeme|sistema)';
 const DETERMINER = '(?:the|this|our|each|every|der|die|das|unser|unsere|jeder|le|l|les|notre|chaque|el|los|nuestro|cada)';
+/**
+ * A third-person verb or modal: the modals and auxiliaries of the four languages, or a word ending as a present-tense
+ * third person does (`changes`, `bucht`, `leitet`, `transmet`, `propone`, `reserva`) but for the nouns that follow an
+ * agent noun (`the system prompt`, `the AI act`).
+ */
 const THIRD_VERB =
   '(?:will|must|should|shall|may|can|cannot|does|is|only|never|always|automatically|wird|muss|darf|kann|soll|ist|nur|nie|' +
-  'doit|peut|ne|est|va|n|debe|puede|no|es|solo|nunca|siempre|[a-z]{3,}s)';
+  'doit|peut|ne|est|va|n|debe|puede|no|es|solo|nunca|siempre|' +
+  '(?!prompts?(?![a-z0-9])|acts?(?![a-z0-9])|outputs?(?![a-z0-9])|notes?(?![a-z0-9])|messages?(?![a-z0-9]))[a-z]{2,}(?:s|t|e|a))';
+/** What may follow the agent noun: `de citas`, `du support`, `der Buchhaltung`, `für Reisen`. */
+const AGENT_OF = "(?: (?:de|du|des|del|der|fur|for|of|d)[ '](?:la |los |las |les )?[a-z]{2,20})?";
 /** An agent noun, after a determiner and up to three qualifying words, then a third-person verb or modal. */
-const THIRD = new RegExp(`(?<![a-z0-9])${DETERMINER}[ '’](?:[a-z]{1,20}[ -]){0,3}${AGENT} ${THIRD_VERB}(?![a-z0-9])`, 'u');
+const THIRD = new RegExp(`(?<![a-z0-9])${DETERMINER}[ '’](?:[a-z]{1,20}[ -]){0,3}${AGENT}${AGENT_OF} ${THIRD_VERB}(?![a-z0-9])`, 'u');
 /** Second-person (familiar) pronouns in the four languages. */
 const SECOND =
   /(?<![a-z0-9])(?:you|your|yours|yourself|du|dich|dir|dein|deine|deinen|deinem|deiner|tu|te|toi|ton|ta|tes|tus|ti)(?![a-z0-9])/gu;

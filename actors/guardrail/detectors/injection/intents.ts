@@ -87,7 +87,7 @@ export const ADDRESSEE = alt([
 ]); // prettier-ignore
 
 /** Imperatives an injected instruction gives (to act for the attacker), including negated ones (`do not report`). */
-export const ACTION = alt([
+const ACTION_WORDS = [
   'forward', 'send', 'delete', 'remove', 'export', 'transfer', 'grant', 'approve', 'disable', 'deactivate', 'tell', 'recommend',
   'insert', 'email', 'execute', 'run', 'reply', 'respond', 'say', 'ask', 'output', 'print', 'mark', 'rank', 'confirm', 'pay', 'wire',
   'share', 'upload', 'visit', 'download', 'stop', 'ignore', 'include', 'write', 'call', 'open', 'create', 'do not', 'don t', 'never',
@@ -116,7 +116,17 @@ export const ACTION = alt([
   'mueve', 'copia', 'pega', 'lee', 'recupera', 'recopila', 'afirma', 'informa', 'reembolsa',
   'raise', 'elevate', 'upgrade', 'whitelist', 'unlock', 'assign', 'give', 'credit', 'attribue', 'credite', 'debloque', 'eleve',
   'befordere', 'hebe', 'schalte', 'weise', 'asigna', 'desbloquea', 'abona', 'acredita', 'eleva',
+]; // prettier-ignore
+export const ACTION = alt(ACTION_WORDS);
+/**
+ * Acts that only read or rephrase (summarise, translate, read, fetch): what a user asks of their own assistant ("Hey
+ * assistant, can you summarise this lease …"); a note to an agent ({@link addressedNote}) needs another act.
+ */
+const READING_ACTS = new Set([
+  'summarize', 'summarise', 'translate', 'read', 'fetch', 'retrieve', 'fasse', 'ubersetze', 'lies', 'hole', 'resume', 'traduis',
+  'lis', 'traduce', 'lee', 'recupera', 'recupere',
 ]); // prettier-ignore
+const NOTE_ACTION = alt(ACTION_WORDS.filter((w) => !READING_ACTS.has(w)));
 
 /** Suppressing safety: verbs and what they act on (German compounds `sicherheitsregeln`, `inhaltsrichtlinien`). */
 const DISABLE = alt([
@@ -254,7 +264,7 @@ const FORMAL_ACTS = alt([
 ]); // prettier-ignore
 const ADDRESSED = new RegExp(
   `${ADDRESSED_LEAD}${ADDRESSED_DET}(?:[a-z]{2,20}${SEP}){0,3}${ADDRESSED_NOUN}(?:[^a-z0-9\\n:]{1,3}[a-z0-9]{1,20}){0,5}` +
-    `[^a-z0-9\\n]{0,3}[:,][^\\n]{0,120}?${W0}(?:${ACTION}|${FORMAL_ACTS})${W1}`,
+    `[^a-z0-9\\n]{0,3}[:,][^\\n]{0,120}?${W0}(?:${NOTE_ACTION}|${FORMAL_ACTS})${W1}`,
   'gu',
 );
 /** A transcript's speaker label ("Agent: …", "[11:29] Assistent: …", `"role": "assistant", "content"`): no address. */
@@ -329,6 +339,22 @@ export const INTENT_RULES: readonly Rule[] = [
         `aufgetragen|befohlen|demande|dit|donne|dijeron|pidieron|indicaron|dicho|ensenado|ordenado)`,
       2,
     ),
+  ),
+  // What a third party told the model, set aside ("never mind what the clinic told you", "vergiss, was man dir über
+  // Datenschutz gesagt hat", "oublie ce que la clinique t'a demandé", "olvida lo que te dijo el hospital"); not the
+  // speaker's own words ("forget what I told you"). Strong enough to stand against the learned combination.
+  intent(
+    I,
+    0.9,
+    '(?:told|asked|instructed|said|gesagt|aufgetragen|befohlen|erzahlt|dit|demande|ordonne|raconte|dijo|dijeron|pidio|pidieron|ordeno|dicho)',
+    `${W0}(?:forget|ignore|disregard|never mind)${SEP}(?:what|whatever|everything)${SEP}(?!i${W1}|we${W1})(?:[a-z]{1,20}${SEP}){1,4}` +
+      `(?:told|asked|instructed|said to)${SEP}you${W1}`,
+    `${W0}(?:vergiss|ignoriere)${SEP}(?:alles${SEP})?was${SEP}(?!ich${W1})(?:[a-z]{1,20}${SEP}){0,4}dir${SEP}(?:[a-z]{1,20}${SEP}){0,4}` +
+      `(?:gesagt|aufgetragen|befohlen|erzahlt)${W1}`,
+    `${W0}(?:oublie|ignore|laisse tomber)${SEP}(?:tout${SEP})?ce${SEP}(?:que|qu)${SEP}(?!je${W1}|j${W1})(?:[a-z]{1,20}${SEP}){0,4}t${SEP}` +
+      `(?:a|ont)${SEP}(?:dit|demande|ordonne|raconte)${W1}`,
+    `${W0}(?:olvida|ignora|olvidate de)${SEP}(?:todo${SEP})?lo${SEP}que${SEP}(?:[a-z]{1,20}${SEP}){0,3}te${SEP}` +
+      `(?:dijo|dijeron|pidio|pidieron|ordeno|ha${SEP}dicho|han${SEP}dicho)${W1}`,
   ),
   // Instructions declared void.
   intent(I, 0.7, ORDERS, pair(`${OLD}${near(1)}${ORDERS}`, VOID, 3)),

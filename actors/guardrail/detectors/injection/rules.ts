@@ -498,6 +498,8 @@ export const INJECTION_CONTEXTS: readonly ContextRule[] = [
       `(inyeccion de prompts|injection de prompt*|ataque*|attaque*|angriff*)`,
       `(attacker*|red team*|pentest*|penetration test*|payloads|severity|vulnerab*|mitigation*|owasp|cve)`,
       `(researchers|the paper|this article|in this post|blog post|the study)`,
+      `(incident report*|rapport d incident|informe de incidente|vorfallsbericht|vorfallbericht|security bulletin|bulletin de securite|
+      boletin de seguridad|sicherheitsbulletin|sicherheitshinweis|post mortem|postmortem)`,
       `(detect*|defend*|mitigat*|protect* against|security (team|report|research))`,
     ],
     undefined,
@@ -506,7 +508,8 @@ export const INJECTION_CONTEXTS: readonly ContextRule[] = [
   ),
   context(0.6, 'segment', [
     new RegExp(
-      /\b(?:like|such as|e\.?g\.?|called|phrases?|strings?|wrote|writes|typed|said|says|submitted|sent|example|wie|comme|como)/u.source +
+      '\\b(?:like|such as|e\\.?g\\.?|called|phrases?|strings?|wrote|writes|typed|said|says|submitted|sent|example|wie|comme|como|' +
+        'contain(?:ed|s|ing)?|contenait|contient|contenia|contiene|enthielt|enthalt|reading|lautete|disait|decia|stating)' +
         /\s?[:,]?\s?["“«„'`][^"“”«»„'`]{0,120}/u.source +
         /\b(?:ignore|ignora|ignoriere|oublie|olvida|vergiss|disregard|forget|dan|developer mode|system ?prompt)\b/u.source,
       'u',
