@@ -346,7 +346,8 @@ export const INTENT_RULES: readonly Rule[] = [
   intent(
     I,
     0.9,
-    '(?:told|asked|instructed|said|gesagt|aufgetragen|befohlen|erzahlt|dit|demande|ordonne|raconte|dijo|dijeron|pidio|pidieron|ordeno|dicho)',
+    '(?:told|asked|instructed|said|gesagt|aufgetragen|befohlen|erzahlt|dit|demande|ordonne|raconte|' +
+      'dijo|dijeron|pidio|pidieron|ordeno|dicho)',
     `${W0}(?:forget|ignore|disregard|never mind)${SEP}(?:what|whatever|everything)${SEP}(?!i${W1}|we${W1})(?:[a-z]{1,20}${SEP}){1,4}` +
       `(?:told|asked|instructed|said to)${SEP}you${W1}`,
     `${W0}(?:vergiss|ignoriere)${SEP}(?:alles${SEP})?was${SEP}(?!ich${W1})(?:[a-z]{1,20}${SEP}){0,4}dir${SEP}(?:[a-z]{1,20}${SEP}){0,4}` +
