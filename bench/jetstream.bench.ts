@@ -7,8 +7,8 @@
  */
 import { connect } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { type ActorSystem } from '../runtime/index.js';
-import { JetStreamTransport, type KvMembership } from '../runtime/jetstream/index.js';
+import { type ActorSystem, type Clock } from '../runtime/index.js';
+import { JetStreamTransport, type JetStreamTransportOptions, type KvMembership } from '../runtime/jetstream/index.js';
 import { createSystem } from '../supervisors/index.js';
 import { NatsServer } from '../test/nats/server.js';
 import { NodeProcess, meshClient } from '../test/cluster/nodes.js';
@@ -64,8 +64,18 @@ export interface Pair {
 }
 
 /** Two nodes on one mesh (`prefix`): an echo actor on A, its ref on B. */
-export async function troupePair(servers: string[], prefix = `bench${process.pid}`): Promise<Pair> {
-  const mk = (node: string): Promise<ActorSystem> => createSystem({ node, transport: new JetStreamTransport({ servers, prefix }) });
+export async function troupePair(
+  servers: string[],
+  prefix = `bench${process.pid}`,
+  /** Transport options beside servers and prefix, and a clock (bench/ask-profile.ts slows both down under valgrind). */
+  tune: { transport?: Partial<JetStreamTransportOptions>; clock?: Clock } = {},
+): Promise<Pair> {
+  const mk = (node: string): Promise<ActorSystem> =>
+    createSystem({
+      node,
+      transport: new JetStreamTransport({ ...tune.transport, servers, prefix }),
+      ...(tune.clock === undefined ? {} : { clock: tune.clock }),
+    });
   const a = await mk(`${prefix}-a`);
   const b = await mk(`${prefix}-b`);
   const counted = countdown();

@@ -57,7 +57,27 @@ function codePoints(s: string): number {
   return n;
 }
 const idOk = (v: unknown): boolean => typeof v === 'string' && v.length >= 1 && (v.length <= MAX_ID || codePoints(v) <= MAX_ID);
-const addressOk = (v: unknown): boolean => typeof v === 'string' && v.length <= MAX_ADDRESS && isAddress(v);
+/**
+ * Strings a pattern accepted lately. An envelope's addresses, tenant and type repeat from message to message, and every
+ * envelope is checked where it is sent and where it is taken: a set lookup answers for the regex then. Bounded (cleared
+ * when full), so strings that never repeat cost their regex and one insertion.
+ */
+class Accepted {
+  private readonly seen = new Set<string>();
+  constructor(private readonly pattern: RegExp) {}
+  test(s: string): boolean {
+    if (this.seen.has(s)) return true;
+    if (!this.pattern.test(s)) return false;
+    if (this.seen.size >= ACCEPTED_MAX) this.seen.clear();
+    this.seen.add(s);
+    return true;
+  }
+}
+const ACCEPTED_MAX = 1_024;
+const acceptedAddresses = new Accepted({ test: isAddress } as RegExp);
+const acceptedTypes = new Accepted(MESSAGE_TYPE);
+const acceptedTenants = new Accepted(TENANT);
+const addressOk = (v: unknown): boolean => typeof v === 'string' && v.length <= MAX_ADDRESS && acceptedAddresses.test(v);
 const safeIntIn = (v: unknown, min: number, max: number): boolean =>
   typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max;
 const ENVELOPE_KEYS: ReadonlySet<string> = new Set(Object.keys(envelopeSchema.shape));
@@ -76,11 +96,11 @@ export function isEnvelope(v: unknown): v is Envelope {
   return (
     idOk(id) &&
     typeof type === 'string' &&
-    MESSAGE_TYPE.test(type) &&
+    acceptedTypes.test(type) &&
     addressOk(from) &&
     addressOk(to) &&
     typeof tenant === 'string' &&
-    TENANT.test(tenant) &&
+    acceptedTenants.test(tenant) &&
     safeIntIn(attempt, 1, MAX_ATTEMPT) &&
     (correlationId === undefined || idOk(correlationId)) &&
     (causationId === undefined || idOk(causationId)) &&

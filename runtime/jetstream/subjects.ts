@@ -7,6 +7,8 @@ import { createHash } from 'node:crypto';
 import { ValidationError } from '../../protocols/index.js';
 
 const PLAIN = /^[A-Za-z0-9_-]+$/;
+/** Address names (and, apart, node inboxes) {@link MeshNames} keeps before it starts over. */
+const NAMES_KEPT = 4_096;
 
 /** One NATS-safe token for an address id. */
 export function idToken(id: string): string {
@@ -41,14 +43,39 @@ export class MeshNames {
     this.redriveBucket = `${up}_dlq_redriven`;
   }
 
+  /**
+   * Address keys and mailbox subjects made lately, by tenant and address: every send names both, and every reply its
+   * node's inbox. Made once, a name is one string (flat: NATS' subject check and the directory's lookups read it
+   * without joining its parts again). Bounded: they start over past {@link NAMES_KEPT} names.
+   */
+  private readonly made = new Map<string, Map<string, { key: string; mailbox: string }>>();
+  private namesMade = 0;
+  private readonly inboxes = new Map<string, string>();
+
+  private names(tenant: string, address: string): { key: string; mailbox: string } {
+    let n = this.made.get(tenant)?.get(address);
+    if (n === undefined) {
+      const slash = address.indexOf('/');
+      const key = `${tenant}.${address.slice(0, slash)}.${idToken(address.slice(slash + 1))}`;
+      n = { key, mailbox: `${this.prefix}.mbox.${key}` };
+      if (++this.namesMade > NAMES_KEPT) {
+        this.made.clear();
+        this.namesMade = 1;
+      }
+      let byAddress = this.made.get(tenant);
+      if (byAddress === undefined) this.made.set(tenant, (byAddress = new Map()));
+      byAddress.set(address, n);
+    }
+    return n;
+  }
+
   /** `tenant.kind.idtoken`: the address part of subjects and keys. */
   addressKey(tenant: string, address: string): string {
-    const slash = address.indexOf('/');
-    return `${tenant}.${address.slice(0, slash)}.${idToken(address.slice(slash + 1))}`;
+    return this.names(tenant, address).key;
   }
 
   mailbox(tenant: string, address: string): string {
-    return `${this.prefix}.mbox.${this.addressKey(tenant, address)}`;
+    return this.names(tenant, address).mailbox;
   }
 
   get mailboxes(): string {
@@ -56,7 +83,13 @@ export class MeshNames {
   }
 
   inbox(node: string): string {
-    return `${this.prefix}.inbox.${idToken(node)}`;
+    let subject = this.inboxes.get(node);
+    if (subject === undefined) {
+      subject = `${this.prefix}.inbox.${idToken(node)}`;
+      if (this.inboxes.size >= NAMES_KEPT) this.inboxes.clear();
+      this.inboxes.set(node, subject);
+    }
+    return subject;
   }
 
   topic(tenant: string, topic: string): string {

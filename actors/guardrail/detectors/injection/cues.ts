@@ -24,12 +24,20 @@ const DETERMINER = '(?:the|this|our|each|every|der|die|das|unser|unsere|jeder|le
  */
 const THIRD_VERB =
   '(?:will|must|should|shall|may|can|cannot|does|is|only|never|always|automatically|wird|muss|darf|kann|soll|ist|nur|nie|' +
-  'doit|peut|ne|est|va|n|debe|puede|no|es|solo|nunca|siempre|' +
+  'doit|peut|ne|est|va|n|a|debe|puede|no|es|ha|has|had|hat|solo|nunca|siempre|' +
   '(?!prompts?(?![a-z0-9])|acts?(?![a-z0-9])|outputs?(?![a-z0-9])|notes?(?![a-z0-9])|messages?(?![a-z0-9]))[a-z]{2,}(?:s|t|e|a))';
 /** What may follow the agent noun: `de citas`, `du support`, `der Buchhaltung`, `für Reisen`. */
 const AGENT_OF = "(?: (?:de|du|des|del|der|fur|for|of|d)[ '](?:la |los |las |les )?[a-z]{2,20})?";
-/** An agent noun, after a determiner and up to three qualifying words, then a third-person verb or modal. */
-const THIRD = new RegExp(`(?<![a-z0-9])${DETERMINER}[ '’](?:[a-z]{1,20}[ -]){0,3}${AGENT}${AGENT_OF} ${THIRD_VERB}(?![a-z0-9])`, 'u');
+/**
+ * An agent noun, after a determiner and up to three qualifying words, then a third-person verb or modal; or, in German,
+ * after the verb.
+ */
+const THIRD = new RegExp(
+  `(?<![a-z0-9])${DETERMINER}[ '’](?:[a-z]{1,20}[ -]){0,3}${AGENT}${AGENT_OF} ${THIRD_VERB}(?![a-z0-9])|` +
+    // German main clauses put the verb first: "ab Montag leitet der Support-Bot …"
+    `(?<![a-z0-9])[a-z]{3,}t (?:der|die|das|unser|unsere) (?:[a-z]{1,20}[ -]){0,2}${AGENT}(?![a-z0-9])`,
+  'u',
+);
 /** Second-person (familiar) pronouns in the four languages. */
 const SECOND =
   /(?<![a-z0-9])(?:you|your|yours|yourself|du|dich|dir|dein|deine|deinen|deinem|deiner|tu|te|toi|ton|ta|tes|tus|ti)(?![a-z0-9])/gu;

@@ -322,8 +322,9 @@ const EXFIL_LINK = `\\]\\(https?://[^)\\s]{1,120}[?&][a-z_]{1,20}=(?:[^)\\s]{0,6
 
 /** The intent rules. */
 export const INTENT_RULES: readonly Rule[] = [
-  // A named tool called with its confirmation waived (`call drop_table …, no time for the approval step`).
-  intent(I, 0.8, '[a-z]_[a-z]', pair(TOOL_CALL, WAIVED, 30, true)),
+  // A named tool called with its confirmation waived (`call drop_table …, no time for the approval step`): 15 fixture rows,
+  // all attacks; strong enough to stand against the learned combination.
+  intent(I, 0.9, '[a-z]_[a-z]', pair(TOOL_CALL, WAIVED, 30, true)),
   // A link that carries the conversation or secrets out in its query.
   intent(I, 0.8, '\\]\\(http', EXFIL_LINK),
   // Override verb × instruction noun, either order (German and Romance infinitives come last).

@@ -498,14 +498,18 @@ export const INJECTION_CONTEXTS: readonly ContextRule[] = [
       `(inyeccion de prompts|injection de prompt*|ataque*|attaque*|angriff*)`,
       `(attacker*|red team*|pentest*|penetration test*|payloads|severity|vulnerab*|mitigation*|owasp|cve)`,
       `(researchers|the paper|this article|in this post|blog post|the study)`,
-      `(incident report*|rapport d incident|informe de incidente|vorfallsbericht|vorfallbericht|security bulletin|bulletin de securite|
-      boletin de seguridad|sicherheitsbulletin|sicherheitshinweis|post mortem|postmortem)`,
+      `(incident report*|rapport d incident|informe de incidente|vorfallsbericht|vorfallbericht|incident bericht|security bulletin|
+      bulletin de securite|boletin de seguridad|sicherheitsbulletin|sicherheitshinweis|post mortem|postmortem|security awareness|
+      sicherheitsschulung|schulungsunterlage*|awareness schulung|phishing simulation|phishing test|attack simulation|simulated attack|
+      attaque simulee|exercice d attaque|simulation d attaque|sensibilisation|ataque simulado|simulacro|concienciacion|red team exercise)`,
       `(detect*|defend*|mitigat*|protect* against|security (team|report|research))`,
     ],
     undefined,
     undefined,
     new RegExp(`${AUTHORISED.source}|${VOCATIVE_ACTION}`, 'u'),
   ),
+  // test code whose data is an attack string (`def test_planted_instruction_is_quarantined`, `expect(verdict.blocked)`)
+  context(0.6, 'text', [/(?:^|\n)\s*(?:def test_|it\(|test\(|describe\(|@test)|(?<![a-z0-9_])(?:assert|expect)(?:\(| [a-z_])/u]),
   context(0.6, 'segment', [
     new RegExp(
       '\\b(?:like|such as|e\\.?g\\.?|called|phrases?|strings?|wrote|writes|typed|said|says|submitted|sent|example|wie|comme|como|' +
