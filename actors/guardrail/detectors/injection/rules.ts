@@ -508,6 +508,11 @@ export const INJECTION_CONTEXTS: readonly ContextRule[] = [
     undefined,
     new RegExp(`${AUTHORISED.source}|${VOCATIVE_ACTION}`, 'u'),
   ),
+  // a multi-agent hand-over: the conversation so far, passed to the next agent by the one before it (Troupe's remote
+  // hand-off writes "This conversation was handed over to you by another agent. Its messages so far, as JSON: …")
+  context(0.6, 'text', [
+    `(handed over|transferred|passed|forwarded|routed) to you by (another|a different|the previous|the first) (agent|assistant)`,
+  ]),
   // test code whose data is an attack string (`def test_planted_instruction_is_quarantined`, `expect(verdict.blocked)`)
   context(0.6, 'text', [/(?:^|\n)\s*(?:def test_|it\(|test\(|describe\(|@test)|(?<![a-z0-9_])(?:assert|expect)(?:\(| [a-z_])/u]),
   context(0.6, 'segment', [
