@@ -12,6 +12,7 @@
  */
 
 import { allMatches } from '../matches.js';
+import { LiteralIndex, type LiteralScan } from '../text/literals.js';
 
 /** What {@link scan} returns when nothing matches. */
 const NONE: readonly RegExpExecArray[] = Object.freeze([]);
@@ -108,13 +109,36 @@ export interface Cue {
   /** The two as {@link Scan}s, which {@link cueMatches} runs. */
   readonly lowerScan: Scan;
   readonly anyScan: Scan;
+  /** `lower`, sticky and not global: a match's groups, read again at the start {@link literalScan} found it at. */
+  readonly sticky: RegExp;
 }
+
+/** Every cue made so far: one literal index serves them all ({@link literalScan}). */
+const cues: RegExp[] = [];
+/** The index of the cues' literals, built on first use (and again after a cue is made later). */
+let index: LiteralIndex | undefined;
+/** The lower-cased text last scanned, and what the index found in it: the rules of one text share one pass. */
+let scanned: { lower: string; found: LiteralScan } | undefined;
 
 /** A cue from a lower-case `source`. */
 export function cue(source: string): Cue {
   const lowerScan = scanOf(source, 'gu');
   const anyScan = scanOf(source, 'giu');
-  return { lower: lowerScan.full, any: anyScan.full, lowerScan, anyScan };
+  cues.push(lowerScan.full);
+  index = undefined;
+  scanned = undefined;
+  return { lower: lowerScan.full, any: anyScan.full, lowerScan, anyScan, sticky: new RegExp(source, 'uy') };
+}
+
+/**
+ * Every literal of every cue found in `lower` in one Aho–Corasick pass (../text/literals.ts), instead of each cue's
+ * alternation tried at every position of the text: a cue none of whose required literals occurs there is not run,
+ * and a cue whose matches all begin with one of a few literals (all but two) is tried, sticky, only where they occur.
+ * Same matches as a global scan of the lower-cased text.
+ */
+function literalScan(lower: string): LiteralScan {
+  if (scanned?.lower !== lower) scanned = { lower, found: (index ??= new LiteralIndex(cues)).scan(lower) };
+  return scanned.found;
 }
 
 /** `text` lower-cased when that keeps every offset (the same length), else null. */
@@ -128,14 +152,24 @@ export function lowered(text: string): string | null {
  * As `matchAll` finds them, without its copy of the pattern per call (../matches.ts).
  */
 export function cueMatches(c: Cue, text: string, lower: string | null): readonly RegExpExecArray[] {
-  return lower === null ? scan(c.anyScan, text) : scan(c.lowerScan, lower);
+  if (lower === null) return scan(c.anyScan, text);
+  const spans = literalScan(lower).spans(c.lower, Infinity);
+  if (spans.length === 0) return NONE;
+  const out: RegExpExecArray[] = [];
+  const { sticky } = c;
+  for (let k = 0; k < spans.length; k += 2) {
+    sticky.lastIndex = spans[k] as number;
+    const m = sticky.exec(lower);
+    if (m !== null) out.push(m);
+  }
+  return out;
 }
 
 /** Whether `c` matches `text` anywhere. */
 export function hasCue(c: Cue, text: string, lower: string | null): boolean {
-  const re = lower === null ? c.any : c.lower;
-  re.lastIndex = 0;
-  const found = re.test(lower ?? text);
-  re.lastIndex = 0;
+  if (lower !== null) return literalScan(lower).spans(c.lower, 1).length > 0;
+  c.any.lastIndex = 0;
+  const found = c.any.test(text);
+  c.any.lastIndex = 0;
   return found;
 }
