@@ -65,12 +65,32 @@ interface TableScan {
   sqlCells?: readonly Cell[];
   headers?: readonly HeaderLine[];
   readonly rows: Map<HeaderLine, TableRows>;
+  /** What other rules derive from the text's tables, by their key ({@link perText}). */
+  readonly derived: Map<object, unknown>;
 }
 let scanned: TableScan | undefined;
 
 function tableScan(text: string): TableScan {
-  if (scanned?.text !== text) scanned = { text, sql: /values\s*\(/i.test(text), separated: /[|\t;,]/.test(text), rows: new Map() };
+  if (scanned?.text !== text) {
+    scanned = { text, sql: /values\s*\(/i.test(text), separated: /[|\t;,]/.test(text), rows: new Map(), derived: new Map() };
+  }
   return scanned;
+}
+
+/**
+ * Whether `text` has a separator of cells (`|`, tab, `;` or `,`): without one it holds no separated table. Read once
+ * per text, with the rest of its {@link TableScan}.
+ */
+export function mayHoldTable(text: string): boolean {
+  return tableScan(text).separated;
+}
+
+/** `make()` for `text`, made once per text and kept with its {@link TableScan} (one last-text cache for the tables). */
+export function perText<T>(text: string, key: object, make: () => T): T {
+  const { derived } = tableScan(text);
+  let value = derived.get(key) as T | undefined;
+  if (value === undefined) derived.set(key, (value = make()));
+  return value;
 }
 
 /** Every line of `text` that could be a header row, in order. */
