@@ -173,31 +173,35 @@ function sqlCells(text: string): Cell[] {
   return out;
 }
 
+/** What {@link tableCells} returns when no column matches (most texts: one array less per rule and text). */
+const NO_CELLS: readonly Cell[] = Object.freeze([]);
+
 /** The cells of every column whose header matches `header` (a whole-cell, case-insensitive test). */
-export function tableCells(text: string, header: Pick<RegExp, 'test'>): Cell[] {
-  const out: Cell[] = [];
+export function tableCells(text: string, header: Pick<RegExp, 'test'>): readonly Cell[] {
+  let out: Cell[] | undefined;
   const t = tableScan(text);
-  if (t.sql) for (const c of (t.sqlCells ??= sqlCells(text))) if (header.test(c.header)) out.push(c);
-  if (!t.separated) return out;
+  if (t.sql) for (const c of (t.sqlCells ??= sqlCells(text))) if (header.test(c.header)) (out ??= []).push(c);
+  if (!t.separated) return out ?? NO_CELLS;
   // A table runs from a matching header row down to a blank line or a row of another width; a header-like line
   // inside it is one of its rows.
   let resume = 0;
   for (const h of (t.headers ??= headerLines(text))) {
     if (h.next <= resume) continue;
     let columns: { index: number; header: string }[] | undefined;
-    h.head.forEach((c, index) => {
+    for (let index = 0; index < h.head.length; index++) {
+      const c = h.head[index] as { value: string };
       if (header.test(c.value)) (columns ??= []).push({ index, header: c.value.toLowerCase() });
-    });
+    }
     if (columns === undefined) continue;
     let rows = t.rows.get(h);
     if (rows === undefined) t.rows.set(h, (rows = tableRows(text, h)));
     for (const row of rows.rows)
       for (const c of columns) {
         const cell = row[c.index];
-        if (cell !== undefined && cell.value !== '') out.push({ header: c.header, start: cell.start, end: cell.end });
+        if (cell !== undefined && cell.value !== '') (out ??= []).push({ header: c.header, start: cell.start, end: cell.end });
       }
     // The line that ended the table may head the next one (it is not skipped).
     resume = rows.end;
   }
-  return out;
+  return out ?? NO_CELLS;
 }
