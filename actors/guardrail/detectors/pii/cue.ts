@@ -155,8 +155,16 @@ export function cue(source: string): Cue {
  * Same matches as a global scan of the lower-cased text.
  */
 function literalScan(lower: string): LiteralScan {
-  if (scanned?.lower !== lower) scanned = { lower, found: (index ??= new LiteralIndex(cues)).scan(lower) };
+  if (scanned?.lower !== lower) scanned = { lower, found: cueIndex().scan(lower) };
   return scanned.found;
+}
+
+/**
+ * The cues' literal index, built now if it is not yet (tens of milliseconds, more before the JIT warms up): a
+ * detector asks for it when it is made, so that its first text does not wait for it.
+ */
+export function cueIndex(): LiteralIndex {
+  return (index ??= new LiteralIndex(cues));
 }
 
 /** `text` lower-cased when that keeps every offset (the same length), else null. */
