@@ -125,9 +125,9 @@ let scanned: { lower: string; found: LiteralScan } | undefined;
 /**
  * A leading "start of the text or one separator" (`(?:^|[\s,;({"'])`): the literal index finds no prefix for it, so the
  * part after it is what the index looks for ({@link afterSeparatorMatches}). A class of BMP characters only (no
- * negation, property or astral escape), so that the separator is one UTF-16 unit.
+ * negation, property, negated set or `\u` escape), so that the separator is one UTF-16 unit.
  */
-const START_OR_SEPARATOR = /^\(\?:\^\|(\[(?!\^)(?:\\[^pPu]|[^\]\\\uD800-\uDFFF])*\])\)/;
+const START_OR_SEPARATOR = /^\(\?:\^\|(\[(?!\^)(?:\\[^pPuSWD]|[^\]\\\uD800-\uDFFF])*\])\)/;
 
 /** A cue from a lower-case `source`. */
 export function cue(source: string): Cue {
@@ -151,7 +151,8 @@ export function cue(source: string): Cue {
 /**
  * Every literal of every cue found in `lower` in one Aho–Corasick pass (../text/literals.ts), instead of each cue's
  * alternation tried at every position of the text: a cue none of whose required literals occurs there is not run,
- * and a cue whose matches all begin with one of a few literals (all but two) is tried, sticky, only where they occur.
+ * and a cue whose matches all begin with one of a few literals (every cue of the rules) is tried, sticky, only where
+ * they occur (a cue after a separator, around the matches of what follows it).
  * Same matches as a global scan of the lower-cased text.
  */
 function literalScan(lower: string): LiteralScan {
