@@ -12,6 +12,7 @@
  */
 
 import { allMatches } from '../matches.js';
+import { LiteralIndex, requiredPrefixes, type LiteralScan } from '../text/literals.js';
 
 /** What {@link scan} returns when nothing matches. */
 const NONE: readonly RegExpExecArray[] = Object.freeze([]);
@@ -108,13 +109,63 @@ export interface Cue {
   /** The two as {@link Scan}s, which {@link cueMatches} runs. */
   readonly lowerScan: Scan;
   readonly anyScan: Scan;
+  /** `lower`, sticky and not global: a match's groups, read again at the start {@link literalScan} found it at. */
+  readonly sticky: RegExp;
+  /** For a cue that begins with the text's start or one separator (`(?:^|[\s,;"'])…`): what follows, and the separator. */
+  readonly afterSeparator?: { readonly body: RegExp; readonly separator: RegExp };
 }
+
+/** Every cue made so far: one literal index serves them all ({@link literalScan}). */
+const cues: RegExp[] = [];
+/** The index of the cues' literals, built on first use (and again after a cue is made later). */
+let index: LiteralIndex | undefined;
+/** The lower-cased text last scanned, and what the index found in it: the rules of one text share one pass. */
+let scanned: { lower: string; found: LiteralScan } | undefined;
+
+/**
+ * A leading "start of the text or one separator" (`(?:^|[\s,;({"'])`): the literal index finds no prefix for it, so the
+ * part after it is what the index looks for ({@link afterSeparatorMatches}). A class of BMP characters only (no
+ * negation, property, negated set or `\u` escape), so that the separator is one UTF-16 unit.
+ */
+const START_OR_SEPARATOR = /^\(\?:\^\|(\[(?!\^)(?:\\[^pPuSWD]|[^\]\\\uD800-\uDFFF])*\])\)/;
 
 /** A cue from a lower-case `source`. */
 export function cue(source: string): Cue {
   const lowerScan = scanOf(source, 'gu');
   const anyScan = scanOf(source, 'giu');
-  return { lower: lowerScan.full, any: anyScan.full, lowerScan, anyScan };
+  const c = { lower: lowerScan.full, any: anyScan.full, lowerScan, anyScan, sticky: new RegExp(source, 'uy') };
+  const lead = START_OR_SEPARATOR.exec(source);
+  const rest = lead === null ? '' : source.slice(lead[0].length);
+  const body = lead === null || topLevelBar(rest) ? undefined : new RegExp(rest, 'gu');
+  index = undefined;
+  scanned = undefined;
+  // The part after the separator must start with literals (then it never matches empty).
+  if (lead !== null && body !== undefined && requiredPrefixes(body) !== null) {
+    cues.push(body);
+    return { ...c, afterSeparator: { body, separator: new RegExp(lead[1] ?? '', 'uy') } };
+  }
+  cues.push(c.lower);
+  return c;
+}
+
+/**
+ * Every literal of every cue found in `lower` in one Aho–Corasick pass (../text/literals.ts), instead of each cue's
+ * alternation tried at every position of the text: a cue none of whose required literals occurs there is not run,
+ * and a cue whose matches all begin with one of a few literals (every cue of the rules) is tried, sticky, only where
+ * they occur (a cue after a separator, around the matches of what follows it).
+ * Same matches as a global scan of the lower-cased text.
+ */
+function literalScan(lower: string): LiteralScan {
+  if (scanned?.lower !== lower) scanned = { lower, found: cueIndex().scan(lower) };
+  return scanned.found;
+}
+
+/**
+ * The cues' literal index, built now if it is not yet (tens of milliseconds, more before the JIT warms up): a
+ * detector asks for it when it is made, so that its first text does not wait for it.
+ */
+export function cueIndex(): LiteralIndex {
+  return (index ??= new LiteralIndex(cues));
 }
 
 /** `text` lower-cased when that keeps every offset (the same length), else null. */
@@ -128,14 +179,55 @@ export function lowered(text: string): string | null {
  * As `matchAll` finds them, without its copy of the pattern per call (../matches.ts).
  */
 export function cueMatches(c: Cue, text: string, lower: string | null): readonly RegExpExecArray[] {
-  return lower === null ? scan(c.anyScan, text) : scan(c.lowerScan, lower);
+  if (lower === null) return scan(c.anyScan, text);
+  if (c.afterSeparator !== undefined) return afterSeparatorMatches(c, c.afterSeparator, lower);
+  const spans = literalScan(lower).spans(c.lower, Infinity);
+  if (spans.length === 0) return NONE;
+  const out: RegExpExecArray[] = [];
+  const { sticky } = c;
+  for (let k = 0; k < spans.length; k += 2) {
+    sticky.lastIndex = spans[k] as number;
+    const m = sticky.exec(lower);
+    if (m !== null) out.push(m);
+  }
+  return out;
+}
+
+/**
+ * The matches of a cue `(?:^|[C])B` in `lower`, as a global scan finds them. A match at `s` has B matching at `s + 1`
+ * (after its separator) or at 0; every position where B matches lies in a match of B's own global scan (at its start,
+ * or inside it where an earlier match covered it), which the literal index finds. So the cue is tried, in order, at 0
+ * and before every position inside those matches that follows a separator: a superset of its starts.
+ */
+function afterSeparatorMatches(c: Cue, a: NonNullable<Cue['afterSeparator']>, lower: string): readonly RegExpExecArray[] {
+  const spans = literalScan(lower).spans(a.body, Infinity);
+  if (spans.length === 0) return NONE;
+  const { sticky } = c;
+  const { separator } = a;
+  let out: RegExpExecArray[] | undefined;
+  let from = 0;
+  const tryAt = (s: number): void => {
+    if (s < from) return;
+    sticky.lastIndex = s;
+    const m = sticky.exec(lower);
+    if (m === null) return;
+    (out ??= []).push(m);
+    from = m[0] === '' ? s + 1 : s + m[0].length;
+  };
+  tryAt(0);
+  for (let k = 0; k < spans.length; k += 2)
+    for (let p = Math.max(1, spans[k] as number), end = spans[k + 1] as number; p < end; p++) {
+      separator.lastIndex = p - 1;
+      if (p - 1 > 0 && separator.test(lower)) tryAt(p - 1);
+    }
+  return out ?? NONE;
 }
 
 /** Whether `c` matches `text` anywhere. */
 export function hasCue(c: Cue, text: string, lower: string | null): boolean {
-  const re = lower === null ? c.any : c.lower;
-  re.lastIndex = 0;
-  const found = re.test(lower ?? text);
-  re.lastIndex = 0;
+  if (lower !== null) return literalScan(lower).spans(c.lower, 1).length > 0;
+  c.any.lastIndex = 0;
+  const found = c.any.test(text);
+  c.any.lastIndex = 0;
   return found;
 }

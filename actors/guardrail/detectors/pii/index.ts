@@ -8,7 +8,7 @@ import type { Finding } from '../../../../protocols/index.js';
 import type { Detector } from '../../detector.js';
 import { resolveOverlaps, toFindings, type Span } from '../text/pii-spans.js';
 import { findBirthDates } from './birth.js';
-import { lowered } from './cue.js';
+import { cueIndex, lowered } from './cue.js';
 import { findLocations } from './location.js';
 import { findPersons } from './person.js';
 import { findPhones } from './phone.js';
@@ -62,6 +62,7 @@ export function piiDetector(options: PiiOptions = {}): Detector {
   const types = new Set<string>(options.types ?? PII_TYPES);
   const minScore = options.minScore ?? 0;
   const rules = RULES.filter(([t]) => t.some((x) => types.has(x)));
+  cueIndex();
   return {
     name: 'pii',
     types: [...types],

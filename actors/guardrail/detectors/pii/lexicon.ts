@@ -8,12 +8,16 @@ import { COUNTRIES, MORE_CITIES, MORE_FIRST_NAMES, MORE_LAST_NAMES, NOT_GIVEN_NA
 import { REGIONS, WORDLIKE_PLACES, WORLD_CITIES, WORLD_COUNTRIES } from './places-data.js';
 
 const words = (s: string): string[] => s.split(/\s+/).filter((w) => w.length > 0);
-/** `s` without diacritics ("maría" → "maria"), for lookups of names written with or without accents. */
-const NON_ASCII = /[^\0-\x7f]/;
+/** Whether `s` has a UTF-16 unit above U+007F (a loop: the name rules ask it of every word they look up). */
+const nonAscii = (s: string): boolean => {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return true;
+  return false;
+};
 /** {@link unaccent} of recent words: the name rules look the same words up many times per text. */
 const unaccented = new Map<string, string>();
+/** `s` without diacritics ("maría" → "maria"), for lookups of names written with or without accents. */
 export const unaccent = (s: string): string => {
-  if (!NON_ASCII.test(s)) return s;
+  if (!nonAscii(s)) return s;
   let u = unaccented.get(s);
   if (u === undefined) {
     if (unaccented.size >= 4096) unaccented.clear();

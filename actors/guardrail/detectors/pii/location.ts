@@ -81,6 +81,8 @@ const STREET_FIRST = scanOf(
   'gu',
 );
 const FIRST_HINT = new RegExp(`(?:${FIRST_KIND}) `);
+/** {@link FIRST_HINT} lower-cased, looked up in the cues' one pass first (a text without it cannot hold the hint). */
+const FIRST_GATE = cue(`(?:${FIRST_KIND.toLowerCase()}) `);
 
 const FR_KIND = ci(
   'rue|avenue|av.|boulevard|bd|chemin|place|allée|allee|impasse|quai|route|cours|square|passage|voie|rond-point|esplanade',
@@ -456,7 +458,7 @@ function addressFields(text: string, lower: string | null, out: Span[]): void {
 export function findLocations(text: string, lower: string | null = lowered(text)): Span[] {
   const out: Span[] = [];
   const skip = (hint: Cue): boolean => !hasCue(hint, text, lower);
-  const first = FIRST_HINT.test(text) ? STREET_FIRST : undefined;
+  const first = hasCue(FIRST_GATE, text, lower) && FIRST_HINT.test(text) ? STREET_FIRST : undefined;
   for (const re of [EN, skip(DE_HINT) ? undefined : DE, FR, skip(ES_HINT) ? undefined : ES, first]) {
     if (re === undefined) continue;
     for (const m of scan(re, text)) {
@@ -555,7 +557,7 @@ export function findLocations(text: string, lower: string | null = lowered(text)
     if (placeEnd(text, c.start, GEO) === c.end) out.push({ type: 'LOCATION', start: c.start, end: c.end, score: 0.75 });
   }
   addressFields(text, lower, out);
-  routes(text, out);
+  routes(text, lower, out);
   welcomes(text, lower, out);
   signatureCities(text, out);
   withRegions(text, out);
@@ -616,8 +618,12 @@ const ROUTE_ON =
   /^[ \t]+(?:nach|bis|in|ins|zu|zum|zur|über|ueber|via|weg|aufs?|hierher|hergezogen|umgezogen|gezogen|geflogen|gefahren)(?![\p{L}])/u;
 const ROUTE_TO = new RegExp(`^[ \\t]+(?:a|al|para|hasta)[ \\t]+${CITY_PHRASE}`, 'u');
 
-function routes(text: string, out: Span[]): void {
-  if (!/(?:[Vv]on|[Dd]e|[Dd]esde|[Dd]a) \p{Lu}/u.test(text)) return;
+/** What a route needs: a start word, then a capital ({@link ROUTE_GATE}, lower-cased, is looked up first). */
+const ROUTE_HINT = /(?:[Vv]on|[Dd]e|[Dd]esde|[Dd]a) \p{Lu}/u;
+const ROUTE_GATE = cue('(?:von|de|desde|da) ');
+
+function routes(text: string, lower: string | null, out: Span[]): void {
+  if (!hasCue(ROUTE_GATE, text, lower) || !ROUTE_HINT.test(text)) return;
   for (const m of scan(ROUTE_FROM, text)) {
     const phrase = (m[2] ?? '').replace(/[.'’-]+$/, '');
     const at = m.index + m[0].length - (m[2] ?? '').length;

@@ -25,6 +25,13 @@ const PARTICLE = /(?:von|van|der|den|de|del|della|di|da|du|dos|das|la|le|y|zu|te
 const STREET_WORD =
   /^(street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|court|way|place|square|straße|strasse|str|weg|platz|allee|gasse)$/;
 
+/** A lower-case word (sticky): a listed name typed without its capital. */
+const LOWER_WORD = /\p{Ll}+/uy;
+/** A string that begins with a capital (tested on single characters: regex literals in the loops below made one object per pass). */
+const UPPER_FIRST = /^\p{Lu}/u;
+const APOSTROPHE_NAME = /^\p{Lu}['’]/u;
+const INITIAL_GOES_ON = /^\. \p{Lu}/u;
+
 /** A name read at `pos`: its end and its words. */
 interface Name {
   readonly end: number;
@@ -40,22 +47,21 @@ export function readName(text: string, pos: number, max = 4, lowerOk = false): N
     TOKEN.lastIndex = i;
     let m = TOKEN.exec(text);
     if (m === null && lowerOk && words.length === 0) {
-      const lower = /\p{Ll}+/uy;
-      lower.lastIndex = i;
-      const l = lower.exec(text);
+      LOWER_WORD.lastIndex = i;
+      const l = LOWER_WORD.exec(text);
       if (l !== null && FIRST_NAMES.has(l[0])) m = l;
     }
     if (m === null) break;
     const w = m[0];
     const lw = w.toLowerCase();
     if (NOT_NAME.has(lw) || STREET_WORD.test(lw)) break;
-    if (w.length > 1 && w === w.toUpperCase() && !/^\p{Lu}['’]/u.test(w)) break; // ACRONYMS
+    if (w.length > 1 && w === w.toUpperCase() && !APOSTROPHE_NAME.test(w)) break; // ACRONYMS
     // One capital letter is a name's initial only with its period ("J. Smith"); else a code ("W-9", "WK 12", "MARTIN").
     if (w.length === 1 && text[i + 1] !== '.') break;
     words.push(w);
     end = i + w.length;
     // An initial's period belongs to the name, which goes on after it ("J. R. Hartley").
-    if (w.length === 1 && /^\. \p{Lu}/u.test(text.slice(end, end + 3))) end++;
+    if (w.length === 1 && INITIAL_GOES_ON.test(text.slice(end, end + 3))) end++;
     i = end;
     if (text[i] !== ' ') break;
     i++;
@@ -66,11 +72,10 @@ export function readName(text: string, pos: number, max = 4, lowerOk = false): N
       if (p === null) break;
       j += p[0].length + 1;
     }
-    if (j > i && /\p{Lu}/u.test(text[j] ?? '')) i = j;
+    if (j > i && UPPER_FIRST.test(text[j] ?? '')) i = j;
     if (lowerOk && words.length === 1) {
-      const lower = /\p{Ll}+/uy;
-      lower.lastIndex = i;
-      const l = lower.exec(text);
+      LOWER_WORD.lastIndex = i;
+      const l = LOWER_WORD.exec(text);
       if (l !== null && LAST_NAMES.has(l[0])) {
         words.push(l[0]);
         end = i + l[0].length;
@@ -502,7 +507,7 @@ export function findPersons(text: string, lower: string | null = lowered(text)):
   const capitals = capitalWords(text);
   for (const m of capitals.pairs) {
     const w = m.word;
-    const nextCap = /^\p{Lu}/u.test(text[m.index + w.length + 1] ?? '');
+    const nextCap = UPPER_FIRST.test(text[m.index + w.length + 1] ?? '');
     const byFirst = clearFirst(w) || (isFirst(w) && nextCap);
     if (!byFirst && !(nextCap && givenLike(w))) continue;
     const name = readName(text, m.index, 4);

@@ -8,7 +8,7 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import { after, before, type Span } from '../text/pii-spans.js';
 import { allMatches } from '../matches.js';
-import { tableCells } from './table.js';
+import { mayHoldTable, tableCells } from './table.js';
 import { versionContext } from './version.js';
 
 // After a colon only in a `tel:` link; groups apart by one separator or " - ", the area code also by " / " ("030 / 901 820 0").
@@ -140,7 +140,7 @@ const TICKET_WORD = /(?:ticket|billet|billete|flugschein|ticketnummer|etkt|tkt)[
 export function findPhones(text: string): Span[] {
   const out: Span[] = [];
   // A column headed "phone": its possible numbers (a number a directory lists need not be assigned yet).
-  if (/[|\t;,]/.test(text))
+  if (mayHoldTable(text))
     for (const c of tableCells(text, PHONE_HEADER)) {
       const raw = text.slice(c.start, c.end);
       const digits = digitCount(raw);

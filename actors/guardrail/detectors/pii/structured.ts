@@ -9,7 +9,7 @@ import { electronicFormatIBAN, validateIBAN, ValidationErrorsIBAN } from 'ibanto
 import { after, before, type Span } from '../text/pii-spans.js';
 import { allMatches } from '../matches.js';
 import { scan, scanOf } from './cue.js';
-import { tableCells } from './table.js';
+import { mayHoldTable, tableCells } from './table.js';
 import { addressContext, versionContext } from './version.js';
 
 /** An e-mail address, sticky: tried only from the start of the local part before each `@`. */
@@ -103,7 +103,7 @@ export function findCards(text: string): Span[] {
     if (seps === 0 && NOT_CARD_CONTEXT.test(before(text, m.index, 30))) continue;
     out.push({ type: 'CREDIT_CARD', start: m.index, end: m.index + raw.length, score: 0.95 });
   }
-  if (/[|\t;,]/.test(text)) cardColumns(text, out);
+  if (mayHoldTable(text)) cardColumns(text, out);
   return out;
 }
 
@@ -196,7 +196,7 @@ export function findSsns(text: string): Span[] {
     out.push({ type: 'US_SSN', start: m.index, end: m.index + raw.length, score: ctx ? 0.97 : 0.85 });
   }
   // A column headed "ssn" / "social security": its valid numbers in any of the three shapes ("198 55 7032", "665441390").
-  if (/[|\t;,]/.test(text) && /ssn|social|soc\.? sec/i.test(text))
+  if (mayHoldTable(text) && /ssn|social|soc\.? sec/i.test(text))
     for (const c of tableCells(text, SSN_HEADER)) {
       const m = SSN_CELL.exec(text.slice(c.start, c.end));
       if (m === null || !ssnParts(m[1] ?? '', m[3] ?? '', m[4] ?? '')) continue;

@@ -65,12 +65,32 @@ interface TableScan {
   sqlCells?: readonly Cell[];
   headers?: readonly HeaderLine[];
   readonly rows: Map<HeaderLine, TableRows>;
+  /** What other rules derive from the text's tables, by their key ({@link perText}). */
+  readonly derived: Map<object, unknown>;
 }
 let scanned: TableScan | undefined;
 
 function tableScan(text: string): TableScan {
-  if (scanned?.text !== text) scanned = { text, sql: /values\s*\(/i.test(text), separated: /[|\t;,]/.test(text), rows: new Map() };
+  if (scanned?.text !== text) {
+    scanned = { text, sql: /values\s*\(/i.test(text), separated: /[|\t;,]/.test(text), rows: new Map(), derived: new Map() };
+  }
   return scanned;
+}
+
+/**
+ * Whether `text` has a separator of cells (`|`, tab, `;` or `,`): without one it holds no separated table. Read once
+ * per text, with the rest of its {@link TableScan}.
+ */
+export function mayHoldTable(text: string): boolean {
+  return tableScan(text).separated;
+}
+
+/** `make()` for `text`, made once per text and kept with its {@link TableScan} (one last-text cache for the tables). */
+export function perText<T>(text: string, key: object, make: () => T): T {
+  const { derived } = tableScan(text);
+  let value = derived.get(key) as T | undefined;
+  if (value === undefined) derived.set(key, (value = make()));
+  return value;
 }
 
 /** Every line of `text` that could be a header row, in order. */
@@ -153,31 +173,35 @@ function sqlCells(text: string): Cell[] {
   return out;
 }
 
+/** What {@link tableCells} returns when no column matches (most texts: one array less per rule and text). */
+const NO_CELLS: readonly Cell[] = Object.freeze([]);
+
 /** The cells of every column whose header matches `header` (a whole-cell, case-insensitive test). */
-export function tableCells(text: string, header: Pick<RegExp, 'test'>): Cell[] {
-  const out: Cell[] = [];
+export function tableCells(text: string, header: Pick<RegExp, 'test'>): readonly Cell[] {
+  let out: Cell[] | undefined;
   const t = tableScan(text);
-  if (t.sql) for (const c of (t.sqlCells ??= sqlCells(text))) if (header.test(c.header)) out.push(c);
-  if (!t.separated) return out;
+  if (t.sql) for (const c of (t.sqlCells ??= sqlCells(text))) if (header.test(c.header)) (out ??= []).push(c);
+  if (!t.separated) return out ?? NO_CELLS;
   // A table runs from a matching header row down to a blank line or a row of another width; a header-like line
   // inside it is one of its rows.
   let resume = 0;
   for (const h of (t.headers ??= headerLines(text))) {
     if (h.next <= resume) continue;
     let columns: { index: number; header: string }[] | undefined;
-    h.head.forEach((c, index) => {
+    for (let index = 0; index < h.head.length; index++) {
+      const c = h.head[index] as { value: string };
       if (header.test(c.value)) (columns ??= []).push({ index, header: c.value.toLowerCase() });
-    });
+    }
     if (columns === undefined) continue;
     let rows = t.rows.get(h);
     if (rows === undefined) t.rows.set(h, (rows = tableRows(text, h)));
     for (const row of rows.rows)
       for (const c of columns) {
         const cell = row[c.index];
-        if (cell !== undefined && cell.value !== '') out.push({ header: c.header, start: cell.start, end: cell.end });
+        if (cell !== undefined && cell.value !== '') (out ??= []).push({ header: c.header, start: cell.start, end: cell.end });
       }
     // The line that ended the table may head the next one (it is not skipped).
     resume = rows.end;
   }
-  return out;
+  return out ?? NO_CELLS;
 }

@@ -6,7 +6,7 @@
  * ("roll back to 6.4.11.3"). Words of network context (`ip=`, `from`, `host`, `server`) in between keep an address.
  */
 import { lineStart } from '../text/pii-spans.js';
-import { tableCells } from './table.js';
+import { mayHoldTable, perText, tableCells } from './table.js';
 
 /** Parts of a field name that name a version or what has one (`client_lib`, `appVersion`, `fw_rev`, `app`, `os`). */
 const VERSION_PART = new Set([
@@ -115,17 +115,17 @@ const ADDRESS_WORD = new RegExp(
 /** Columns that hold versions ("version", "version_api", "client_lib", "appVersion"). */
 const VERSION_HEADER = { test: versionKey };
 
-/** The cells of version columns of the last text read: each cell's end by its start. */
-let versionCells: { text: string; ends: ReadonlyMap<number, number> } | undefined;
+/** The cells of the version columns of `text`: each cell's end by its start (read once per text). */
+function versionCells(text: string): ReadonlyMap<number, number> {
+  const ends = new Map<number, number>();
+  if (mayHoldTable(text)) for (const c of tableCells(text, VERSION_HEADER)) ends.set(c.start, c.end);
+  return ends;
+}
 
 /** Whether `[start, end)` is the value of a cell of a column named like a version (maybe quoted). */
 function inVersionColumn(text: string, start: number, end: number): boolean {
-  if (versionCells?.text !== text) {
-    const ends = new Map<number, number>();
-    if (/[|\t;,]/.test(text)) for (const c of tableCells(text, VERSION_HEADER)) ends.set(c.start, c.end);
-    versionCells = { text, ends };
-  }
-  const cellEnd = versionCells.ends.get(start) ?? versionCells.ends.get(start - 1);
+  const ends = perText(text, VERSION_HEADER, () => versionCells(text));
+  const cellEnd = ends.get(start) ?? ends.get(start - 1);
   return cellEnd !== undefined && end <= cellEnd;
 }
 
