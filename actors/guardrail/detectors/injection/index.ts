@@ -125,7 +125,7 @@ export function injectionDetector(options: InjectionOptions = {}): Detector {
     const agreed = p >= AGREE || NAMES_MODEL.test(n);
     const found = await detect(text, ctx, agreed ? CONCEPT_FLOOR : UNCONFIRMED_FLOOR);
     const judged = textJudgement(tags, concept, n);
-    const damping = (t: string): number => contextDamping(n, spec.contexts ?? [], t);
+    const damping = (t: string): number => contextDamping(n, spec.contexts ?? [], t, spec.rules);
     const s = stackProbability(
       stack,
       p,

@@ -132,7 +132,7 @@ export function biasDetector(options: BiasOptions = {}): Detector {
       // read without quoted mentions, as the moderation layers do: a report quoting a stereotype is not one
       const read = withoutMentions(normalizeText(text).text, MODERATION_MENTIONS);
       // and damped as the rules' findings are where the text criticises a stereotype ("it is a myth that …")
-      const damping = (t: string): number => contextDamping(read, BIAS_CONTEXTS, t);
+      const damping = (t: string): number => contextDamping(read, BIAS_CONTEXTS, t, BIAS_RULES);
       const p = ngramProbability(model, read);
       return ngramGate('bias', text, found, p, BIAS_NGRAM_GATE, () => BIAS_TYPES[0], threshold, damping);
     },

@@ -247,12 +247,15 @@ function indexOf(rules: readonly Rule[], contexts: readonly ContextRule[] = NO_C
 /**
  * How much the damping context rules (factor below 1) of `text` lower a score of `type` over the whole text: the text
  * rules' factors times those of its least damped segment (a whole-text finding is as damped as its freest sentence).
- * For evidence that has no segment of its own (the n-gram layer's); not on the per-message path.
+ * For evidence that has no segment of its own (the n-gram layer's and the injection combination's cues). Its regexes
+ * run only where their literals occur, found with the literal index of `rules` and `contexts`: pass the rule set a
+ * detector's contexts go with, whose index the detector builds when it is made ({@link prepareRules}) — without it,
+ * an index of the contexts alone is built at the first call.
  */
-export function contextDamping(text: string, contexts: readonly ContextRule[], type: string): number {
+export function contextDamping(text: string, contexts: readonly ContextRule[], type: string, rules: readonly Rule[] = NO_RULES): number {
   const applies = (c: ContextRule): boolean => c.factor < 1 && (c.types === undefined || c.types.includes(type));
   // a context regex runs only where one of its required literals occurs (literals.ts), a whole-text condition once
-  const scan = indexOf(NO_RULES, contexts).scan(text);
+  const scan = indexOf(rules, contexts).scan(text);
   let f = 1;
   for (const c of contexts) if (c.scope === 'text' && applies(c) && scan.may(c.re) && contextHolds(c, text)) f *= c.factor;
   const segContexts = contexts.filter(
