@@ -6,14 +6,23 @@
  * create may still be under way elsewhere), the thread free, `join` returning. On memory and on a real nats-server.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RUN_CREATE } from '../../protocols/index.js';
-import { MeshNode, MemoryStorage, type ActorSystem, type Storage, type StorageEntry, type StorageKey } from '../../runtime/index.js';
+import { RUN_CREATE, type RunEvent } from '../../protocols/index.js';
+import {
+  MeshNode,
+  MemoryStorage,
+  type ActorSystem,
+  type KvBucket,
+  type Storage,
+  type StorageEntry,
+  type ActorRef,
+} from '../../runtime/index.js';
 import { JetStreamStorage } from '../../runtime/jetstream/index.js';
 import { createSystem } from '../../supervisors/index.js';
 import { configSchema } from '../../config/index.js';
 import { composeCatalog } from '../../cli/kinds.js';
-import { RunStore, waitForRun, type Catalog } from '../../actors/index.js';
+import { RunStore, ThreadOwners, abandonRun, newRunRecord, waitForRun, type Catalog, type RunCheckpoint } from '../../actors/index.js';
 import { claimGrace } from '../../actors/agent/recovery.js';
+import { whileHeld } from '../../actors/agent/threads.js';
 import { OfflineProvider } from '../../actors/llm/offline.js';
 import { NatsServer } from '../nats/server.js';
 
@@ -61,40 +70,55 @@ async function kill(n: { system: ActorSystem; catalog: Catalog; storage: Storage
   if (n.storage.kind !== 'memory') await n.storage.close();
 }
 
-/**
- * The create's process dies right after its thread claim: every write of the run's first checkpoint (the fenced write
- * naming `cp`) fails from now on, as if the process were gone before it was sent.
- */
-function dieBeforeFirstCheckpoint(storage: Storage, runId: string): { died: () => boolean } {
-  const runs = storage.bucket('runs');
-  const putFenced = runs.putFenced.bind(runs);
-  let died = false;
-  runs.putFenced = (fence: StorageKey, epoch: number, entries: readonly StorageEntry[]): Promise<boolean> => {
-    if (died || entries.some((e) => e.key[1] === 'cp' && e.key[2] === runId)) {
-      died = true;
-      return Promise.reject(new Error('the process died'));
-    }
-    return putFenced(fence, epoch, entries);
+/** `storage` with `before` called ahead of each fenced write of its `runs` bucket (a rejection refuses the write). */
+function beforeFenced(storage: Storage, before: (entries: readonly StorageEntry[]) => Promise<void> | void): Storage {
+  const bucket = (name: string): KvBucket => {
+    const b = storage.bucket(name);
+    if (name !== 'runs') return b;
+    const putFenced: KvBucket['putFenced'] = async (fence, epoch, entries) => {
+      await before(entries);
+      return b.putFenced(fence, epoch, entries);
+    };
+    return new Proxy(b, { get: (t, p) => (p === 'putFenced' ? putFenced : (Reflect.get(t, p) as unknown)) });
   };
-  return { died: () => died };
+  return { kind: storage.kind, bucket, close: () => storage.close() };
+}
+
+/**
+ * `storage` as the create's process sees it: it dies right before the run's first checkpoint (the fenced write naming
+ * `cp`) is sent — that write and every write after it, of any key, fail (nothing more of the process lands).
+ */
+function dyingBeforeFirstCheckpoint(storage: Storage, runId: string): { storage: Storage; died: () => boolean } {
+  let died = false;
+  const detect = beforeFenced(storage, (entries) => {
+    if (entries.some((e) => e.key[1] === 'cp' && e.key[2] === runId)) died = true;
+    if (died) throw new Error('the process died');
+  });
+  const process = {
+    get holdsAddress() {
+      return !died;
+    },
+    self: { address: "the create's process" } as ActorRef,
+  };
+  return { storage: whileHeld(detect, process), died: () => died };
 }
 
 async function createDiesAfterClaim(first: Storage, second: () => Promise<Storage>): Promise<void> {
   const runId = `cut-${Math.random().toString(36).slice(2, 8)}`;
   const threadId = `t-${runId}`;
-  const one = await node(first);
-  const hook = dieBeforeFirstCheckpoint(first, runId);
+  const hook = dyingBeforeFirstCheckpoint(first, runId);
+  const one = await node(hook.storage);
   const far = await one.catalog.ensure('agent/far');
-  // Its ask fails, or (the actor restarted and the create handled again) is answered with the run the claim made.
-  const asked = await far
+  // What its ask is answered with is the dying process's business (it fails, or the create handled again finds the run).
+  await far
     .ask(RUN_CREATE, { run_id: runId, thread_id: threadId, input: { messages: [{ role: 'user', content: 'hi' }] } })
-    .catch((e: unknown) => e as Error);
-  expect(asked instanceof Error ? asked.message : (asked as { status: string }).status).toMatch(/died|running/);
+    .catch(() => undefined);
   expect(hook.died()).toBe(true);
   const store = new RunStore(first);
   // The claim went through: the run is recorded running and holds its thread; its create is gone.
   expect(await store.run(T, runId)).toMatchObject({ status: 'running' });
   expect((await store.thread(T, threadId)).status).toBe('busy');
+  const claimedAt = Date.parse((await store.run(T, runId)).updated_at);
   await kill(one);
 
   // The next start on the same storage, with no traffic.
@@ -116,6 +140,8 @@ async function createDiesAfterClaim(first: Storage, second: () => Promise<Storag
   expect(log.map((e) => e.seq)).toEqual(log.map((_, i) => i + 1));
   expect(log.at(-1)).toMatchObject({ event: 'status', data: { status: 'error' } });
   expect(tookMs).toBeLessThan(GRACE_MS + 10_000);
+  // Not before its grace (its create might have been under way elsewhere): join returns when the run ends.
+  expect(started + tookMs).toBeGreaterThanOrEqual(claimedAt + GRACE_MS);
 }
 
 describe('a create that dies between its thread claim and its first checkpoint', () => {
@@ -129,4 +155,128 @@ describe('a create that dies between its thread claim and its first checkpoint',
     const first = await JetStreamStorage.connect({ servers: [server.url], prefix });
     await createDiesAfterClaim(first, () => JetStreamStorage.connect({ servers: [server.url], prefix }));
   }, 60_000);
+});
+
+/** A system (memory transport) on `storage` with the local agent `clerk` answering offline; its catalog not started. */
+async function local(storage: Storage): Promise<{ system: ActorSystem; catalog: Catalog; storage: Storage }> {
+  const system = await createSystem({ storage, warn: () => undefined });
+  const mesh = new MeshNode(system);
+  const config = configSchema.parse({ agents: [{ name: 'clerk', instructions: 'Answer.' }], memory: { store: { index: [] } } });
+  const catalog = await composeCatalog(config, mesh, { provider: () => ({ provider: new OfflineProvider(), model: 'offline' }) });
+  await mesh.start();
+  const n = { system, catalog, storage };
+  opened.push(n);
+  return n;
+}
+
+/** A run's first checkpoint, as its create writes it. */
+const firstCheckpoint = (runId: string, threadId: string): RunCheckpoint => ({
+  run_id: runId,
+  thread_id: threadId,
+  agent: 'clerk',
+  depth: 0,
+  messages: [{ role: 'user', content: 'What is 6 times 7?' }],
+  turns: 0,
+  usage: { promptTokens: 0, completionTokens: 0 },
+  resumes: 0,
+});
+
+/**
+ * A run claimed without its first checkpoint, whose create writes it within the grace (slow, on an older activation):
+ * the agent's restore waits instead of ending it `error` at once, then resumes it from that checkpoint.
+ */
+async function checkpointWithinGrace(storage: Storage): Promise<void> {
+  const n = await local(storage);
+  const store = new RunStore(storage);
+  const runId = `slow-${Math.random().toString(36).slice(2, 8)}`;
+  await new ThreadOwners(n.system).claim(T, newRunRecord(runId, `t-${runId}`, 'clerk', {}, new Date().toISOString()));
+  expect(await store.activeRuns(T, 'clerk')).toEqual([runId]);
+  const joined = waitForRun(n.system, runId, T, GRACE_MS + 15_000);
+  await n.catalog.ensure('agent/clerk'); // its restore finds the run: no checkpoint yet
+  await new Promise((r) => setTimeout(r, GRACE_MS / 2));
+  expect(await store.run(T, runId)).toMatchObject({ status: 'running' }); // not ended within the grace
+  // The create, under way on an older activation (epoch 0), writes the first checkpoint now.
+  expect(await store.claimNewRun(T, firstCheckpoint(runId, `t-${runId}`), { agent: 'clerk', epoch: 0 })).toBe(true);
+  const end = await joined;
+  expect(end.status).toBe('success');
+  expect((await store.thread(T, `t-${runId}`)).status).toBe('idle');
+  expect(await store.indexedRuns()).toEqual([]);
+}
+
+/**
+ * An abandon racing the run's driver: the driver logs the run's end at the very seq the abandon's end takes. The
+ * abandon's end is refused (a seq is written once), and it records the end the log holds instead of writing `error`
+ * over a run that ended.
+ */
+async function abandonRacingTheEnd(storage: Storage): Promise<void> {
+  const system = await createSystem({ storage, warn: () => undefined });
+  try {
+    const store = new RunStore(storage);
+    const runId = `race-${Math.random().toString(36).slice(2, 8)}`;
+    const threadId = `t-${runId}`;
+    await new ThreadOwners(system).claim(T, newRunRecord(runId, threadId, 'clerk', {}, new Date().toISOString()));
+    await store.claimNewRun(T, firstCheckpoint(runId, threadId), { agent: 'clerk', epoch: 3 });
+    const success: RunEvent = {
+      run_id: runId,
+      thread_id: threadId,
+      seq: 1,
+      event: 'status',
+      agent: 'clerk',
+      data: { status: 'success', output: 'done', usage: { prompt_tokens: 1, completion_tokens: 1, cost: 0 } },
+    };
+    // The driver's end lands right before the abandon's: both at seq 1.
+    const raced = new RunStore(storage);
+    let driverLogged = false;
+    const hooked = beforeFenced(storage, async (entries) => {
+      if (driverLogged || !entries.some((e) => e.key[1] === 'ev')) return;
+      driverLogged = true;
+      await raced.appendEvents(T, [success], { agent: 'clerk', epoch: 3 });
+    });
+    const joined = waitForRun(system, runId, T, 10_000);
+    const abandoned = await abandonRun(
+      system,
+      { store: new RunStore(hooked), threads: new ThreadOwners(system) },
+      T,
+      'clerk',
+      runId,
+      'cannot be resumed: test',
+    );
+    expect(driverLogged).toBe(true);
+    expect(abandoned).toBe(false);
+    expect(await store.events(T, runId)).toEqual([
+      expect.objectContaining({ seq: 1, data: expect.objectContaining({ status: 'success' }) }),
+    ]);
+    expect(await store.run(T, runId)).toMatchObject({ status: 'success', output: 'done', last_seq: 1 });
+    expect((await joined).status).toBe('success');
+    expect((await store.thread(T, threadId)).status).toBe('idle');
+    expect(await store.indexedRuns()).toEqual([]);
+    // And an abandon of a run that ended changes nothing of it.
+    expect(await abandonRun(system, { store, threads: new ThreadOwners(system) }, T, 'clerk', runId, 'late')).toBe(false);
+    expect(await store.run(T, runId)).toMatchObject({ status: 'success' });
+  } finally {
+    await system.shutdown();
+  }
+}
+
+describe('a run found without a checkpoint: a grace for its create, a compare-and-set abandon', () => {
+  it('a checkpoint written within the grace is resumed, not ended error (memory)', async () => {
+    await checkpointWithinGrace(new MemoryStorage());
+  }, 60_000);
+
+  it('a checkpoint written within the grace is resumed, not ended error (JetStream)', async () => {
+    await checkpointWithinGrace(await JetStreamStorage.connect({ servers: [server.url], prefix: `grace${process.pid}` }));
+  }, 60_000);
+
+  it("an abandon whose seq the driver's end takes records that end instead of error (memory)", async () => {
+    await abandonRacingTheEnd(new MemoryStorage());
+  });
+
+  it("an abandon whose seq the driver's end takes records that end instead of error (JetStream)", async () => {
+    const storage = await JetStreamStorage.connect({ servers: [server.url], prefix: `race${process.pid}` });
+    try {
+      await abandonRacingTheEnd(storage);
+    } finally {
+      await storage.close();
+    }
+  });
 });
