@@ -158,13 +158,14 @@ export async function abandonRun(
         return false;
       }
     }
-    const log = await store.events(tenant, runId, record.last_seq);
-    const end = loggedEnd(log);
+    // An event that cannot be read back (a torn out-of-line body) does not keep the run from ending: its seq is known.
+    const log = await store.events(tenant, runId, record.last_seq).catch(() => undefined);
+    const end = log === undefined ? undefined : loggedEnd(log);
     if (end !== undefined) {
       await recordLoggedEnd(system, writers, tenant, record, end, fence);
       return false;
     }
-    const seq = Math.max(log.at(-1)?.seq ?? 0, record.last_seq) + 1;
+    const seq = Math.max(log === undefined ? await store.lastSeq(tenant, runId) : (log.at(-1)?.seq ?? 0), record.last_seq) + 1;
     const usage = record.usage ?? { prompt_tokens: 0, completion_tokens: 0, cost: 0 };
     const last: RunEvent = {
       run_id: runId,
