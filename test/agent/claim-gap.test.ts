@@ -185,6 +185,27 @@ describe('a create that dies between its thread claim and its first checkpoint',
     endedAbandoned(await createDiesAfterClaim(remote, first, () => JetStreamStorage.connect({ servers: [server.url], prefix })));
   }, 60_000);
 
+  it('of a remote agent whose first checkpoint write fails once (its process alive): ended error after the grace (memory)', async () => {
+    const memory = new MemoryStorage();
+    let failed = false;
+    const storage = beforeFenced(memory, (entries) => {
+      if (failed || !entries.some((e) => e.key[1] === 'cp')) return;
+      failed = true;
+      throw new Error('the write failed');
+    });
+    const n = await node(storage);
+    const joined = waitForRun(n.system, 'once', T, GRACE_MS + 15_000);
+    // The create fails; its actor is restarted and the create handled again finds the run its claim made.
+    await (
+      await n.catalog.ensure('agent/far')
+    )
+      .ask(RUN_CREATE, { run_id: 'once', thread_id: 't-once', input: { messages: [{ role: 'user', content: 'hi' }] } })
+      .catch(() => undefined);
+    expect(failed).toBe(true);
+    expect(await joined).toMatchObject({ status: 'error', error: expect.stringContaining('resume checkpoint is missing') });
+    expect((await new RunStore(memory).thread(T, 't-once')).status).toBe('error');
+  }, 60_000);
+
   it('of a local agent (its claim wrote the first checkpoint): the next start resumes the run to its end (JetStream)', async () => {
     const prefix = `gapl${process.pid}`;
     const first = await JetStreamStorage.connect({ servers: [server.url], prefix });
