@@ -30,7 +30,6 @@ import {
   runCreateSchema,
   runResumeSchema,
   runOptionsFrom,
-  runTopic,
   type ModelParams,
   type RenderedPrompt,
   type RunCreate,
@@ -56,7 +55,7 @@ import type { ChatMessage } from '../llm/types.js';
 import type { AgentDefinition } from './definition.js';
 import { makeHost, newLiveRun, type AgentHost, type LiveRun, type RunServices } from './host.js';
 import { AgentRun, type ResumeValue, type RunState } from './run.js';
-import { abandonRun } from './recovery.js';
+import { abandonRun, graceLeft, recordLoggedEnd } from './recovery.js';
 import { RunStore, isRunTakenOver, runTakenOver, type RunFence, type RunRecord } from './store.js';
 import { ThreadOwners, type FirstCheckpoint } from './threads.js';
 import { reconcilePending } from './reconcile.js';
@@ -97,6 +96,8 @@ export interface AgentState {
   looking?: number;
   /** Runs found with a checkpoint and no record, looked at again once (see restoreOnce). */
   orphanLooked?: Set<string>;
+  /** Runs found without a checkpoint, waiting out the grace their create has (recovery.ts claimGrace) before they are ended. */
+  graceWaits?: Set<string>;
   /** Runs being restored now (by the activation's restore, or by a create that found one in flight): one restore each. */
   restoring?: Map<string, Promise<void>>;
 }
@@ -302,6 +303,22 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
     await store.markFinished(tenant, def.name, runId, endedAt(last, record));
   };
 
+  /**
+   * Restores run `runId` again in `ms` (a run found without a checkpoint, left to its create for the grace period),
+   * once per run at a time; the agent does not sleep meanwhile (nothing else would wake it for the run).
+   */
+  const lookAgain = (st: AgentState, ctx: RunContext, runId: string, ms: number): void => {
+    const waiting = (st.graceWaits ??= new Set());
+    if (waiting.has(runId)) return;
+    waiting.add(runId);
+    st.looking = (st.looking ?? 0) + 1;
+    ctx.system.clock.setTimer(ms, () => {
+      waiting.delete(runId);
+      st.looking = (st.looking ?? 1) - 1;
+      if (!isStopped(st)) void restoreRun(st, ctx, runId).catch((e: unknown) => ctx.system.warn(`run ${runId}: ${(e as Error).message}`));
+    });
+  };
+
   /** Restores one run this agent holds (resumes it or ends it with the reason); a run a newer activation claims is left to it. */
   const restoreRun = (st: AgentState, ctx: RunContext, runId: string): Promise<void> => {
     const restoring = (st.restoring ??= new Map());
@@ -329,13 +346,20 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       st.store.getRun(tenant, runId),
     ]);
     if (cp === undefined && record !== undefined && !TERMINAL.has(record.status)) {
-      // Nothing to resume from (a run's claim writes its first checkpoint, so only an unreadable one, or a run from
-      // before claims did): the run ends with the reason rather than holding its thread for ever. Claimed first, and
-      // ended from what is read after the claim: an older activation cannot drive it on, nor end it meanwhile unseen.
+      // Nothing to resume from (a run's claim writes its first checkpoint, so only an unreadable one, a run from before
+      // claims did, or one whose claim is under way on its thread's owner). A missing checkpoint is waited for
+      // (claimGrace after the record's last write) before anything is claimed: a create under way elsewhere is not
+      // fenced out. Then the run ends with the reason rather than holding its thread for ever — claimed first, and
+      // ended from what is read after the claim (recovery.ts abandonRun): an older activation cannot drive it on, nor
+      // end it meanwhile unseen; a checkpoint written meanwhile is resumed instead.
+      const wait = unreadable === undefined ? graceLeft(record) : 0;
+      if (wait > 0) return lookAgain(st, ctx, runId, wait);
       if (!(await st.store.claimRun(tenant, runId, fence))) return;
       const why = unreadable === undefined ? 'its resume checkpoint is missing' : `its resume checkpoint is unreadable (${unreadable})`;
-      await abandonRun(ctx.system, st, tenant, def.name, runId, `run ${runId} of agent ${def.name} cannot be resumed: ${why}`);
-      return;
+      const reason = `run ${runId} of agent ${def.name} cannot be resumed: ${why}`;
+      if (await abandonRun(ctx.system, st, tenant, def.name, runId, reason, { fence, unlessCheckpointed: true })) return;
+      [cp, record] = await Promise.all([st.store.getCheckpoint(tenant, runId).catch(() => undefined), st.store.getRun(tenant, runId)]);
+      if (cp === undefined) return; // it ended (recorded by the abandon), or is left to a newer activation
     }
     if (cp !== undefined && record === undefined && cp.agent === def.name && !(st.orphanLooked ??= new Set()).has(runId)) {
       // The checkpoint and marker a claim writes before the record: that claim may be under way on its thread's owner
@@ -373,24 +397,8 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
     const end = seq > record.last_seq ? (await log()).at(-1) : undefined;
     const ended = end?.event === 'status' ? (end.data as { status?: string } | undefined)?.status : undefined;
     if (end !== undefined && ended !== undefined && TERMINAL.has(ended)) {
-      const data = end.data as { error?: string; output?: unknown; usage?: RunRecord['usage'] };
-      Object.assign(
-        record,
-        { status: ended, last_seq: end.seq },
-        data.usage === undefined ? {} : { usage: data.usage },
-        data.output === undefined ? {} : { output: data.output },
-        data.error === undefined ? {} : { error: data.error },
-      );
-      await st.store.putRun(tenant, record, false, fence);
-      // The thread's status follows the run's end (its history keeps the checkpoint's messages: the last step's are in
-      // the run's log).
-      const status = ended === 'success' || ended === 'cancelled' ? 'idle' : 'error';
-      await st.threads
-        .status(tenant, { thread_id: record.thread_id, run_id: runId, status, driver: fence })
-        .catch((e: unknown) => ctx.system.warn(`run ${runId}: its thread was not released: ${(e as Error).message}`));
-      await markEnded(st.store, tenant, runId, record, end);
-      await st.store.release(tenant, def.name, runId, false);
-      await ctx.system.publish(runTopic(runId), end, { tenant });
+      const final = record;
+      await recordLoggedEnd(ctx.system, st, tenant, final, end, fence, () => markEnded(st.store, tenant, runId, final, end));
       ctx.system.warn(`run ${runId} of agent ${def.name}: its end was logged but not recorded; recorded now, not driven again`);
       return;
     }

@@ -10,7 +10,8 @@
 import { DEFAULT_TENANT, backoffDelay, isTroupeError, runTopic, type RunEvent } from '../../protocols/index.js';
 import type { ActorSystem, TimerHandle } from '../../runtime/index.js';
 import { TERMINAL_RUN_STATUSES } from './run-contract.js';
-import { RunStore, type ActiveRun } from './store.js';
+import { RunStore, isRunTakenOver, type ActiveRun, type RunFence, type RunRecord } from './store.js';
+import type { WireEvent } from './event-log.js';
 import { ThreadOwners, type Resolve } from './threads.js';
 
 /** What a recovery needs. */
@@ -48,49 +49,164 @@ export interface RecoveryReport {
   readonly failed: number;
 }
 
+/** How long a run found without a checkpoint is left to its create, which may still be under way on another node (ms). */
+export const claimGrace = { ms: 30_000 };
+
+/** Ms left before run `record`, found without a checkpoint, counts as abandoned ({@link claimGrace}; 0 when it does). */
+export function graceLeft(record: Pick<RunRecord, 'updated_at'>): number {
+  const at = Date.parse(record.updated_at);
+  return Number.isNaN(at) ? 0 : Math.max(0, at + claimGrace.ms - Date.now());
+}
+
+/** What writes an abandoned run's end: the run store, and the thread owners that release its thread. */
+export interface RunWriters {
+  readonly store: RunStore;
+  readonly threads: ThreadOwners;
+}
+
+/**
+ * Records a run's end that its log holds and its record does not (its driver stopped between the two writes): the
+ * record made final from `end` (fenced), the thread's status following it, `beforeRelease` (a finish marker), the
+ * active marker released, the end published for its waiters.
+ */
+export async function recordLoggedEnd(
+  system: ActorSystem,
+  writers: RunWriters,
+  tenant: string,
+  record: RunRecord,
+  end: RunEvent,
+  fence: RunFence,
+  beforeRelease?: () => Promise<void>,
+): Promise<void> {
+  const data = end.data as { status: string; error?: string; output?: unknown; usage?: RunRecord['usage'] };
+  Object.assign(
+    record,
+    { status: data.status, last_seq: end.seq },
+    data.usage === undefined ? {} : { usage: data.usage },
+    data.output === undefined ? {} : { output: data.output },
+    data.error === undefined ? {} : { error: data.error },
+  );
+  await writers.store.putRun(tenant, record, false, fence);
+  // The thread's status follows the run's end (its history keeps the checkpoint's messages: the last step's are in
+  // the run's log).
+  const status = data.status === 'success' || data.status === 'cancelled' ? 'idle' : 'error';
+  await writers.threads
+    .status(tenant, { thread_id: record.thread_id, run_id: record.run_id, status, driver: fence })
+    .catch((e: unknown) => system.warn(`run ${record.run_id}: its thread was not released: ${(e as Error).message}`));
+  await beforeRelease?.();
+  await writers.store.release(tenant, fence.agent, record.run_id, false);
+  await system.publish(runTopic(record.run_id), end, { tenant });
+}
+
+/** The run's end if its log's last event is one (a terminal `status`). */
+function loggedEnd(log: readonly RunEvent[]): RunEvent | undefined {
+  const last = log.at(-1);
+  const status = last?.event === 'status' ? (last.data as { status?: string } | undefined)?.status : undefined;
+  return status !== undefined && TERMINAL_RUN_STATUSES.has(status) ? last : undefined;
+}
+
+/** Most times an abandon reads the run again after its end's seq was taken by a late write. */
+const ABANDON_TRIES = 3;
+
 /**
  * Ends a run no actor can drive as `error` with `reason`, as its host would have: the final `status` event logged,
  * the record made final, the thread released through its owner (fenced: only while the run holds it), the run's
  * active marker released, then the event published (so `join` and waiters return). A run already ended or without
- * a record is only released. Returns true when it ended the run.
+ * a record is only released; an end its log holds is recorded instead. Returns true when it ended the run.
+ *
+ * A run without a checkpoint (its create stopped between its thread claim and its first checkpoint, or is still under
+ * way on another node) is left to its create for {@link claimGrace} after its record's last write: the abandon is
+ * made again then, and ends it only if it still has none.
+ *
+ * Compare-and-set: every write is fenced by `fence` (default: the epoch of the activation that last claimed the run),
+ * and the end is logged once at the seq after the log's last event — a driver that logs an event or its end meanwhile
+ * takes that seq first and the abandon is refused, reads the run again and goes by what it finds. The end is never
+ * written over a run that ended, nor over a run whose driver checkpoints meanwhile (`unlessCheckpointed`).
  */
 export async function abandonRun(
   system: ActorSystem,
-  writers: { readonly store: RunStore; readonly threads: ThreadOwners },
+  writers: RunWriters,
   tenant: string,
   agent: string,
   runId: string,
   reason: string,
+  options: { readonly fence?: RunFence; readonly unlessCheckpointed?: boolean } = {},
 ): Promise<boolean> {
-  const { store, threads } = writers;
-  const record = await store.getRun(tenant, runId);
-  if (record === undefined || TERMINAL_RUN_STATUSES.has(record.status)) {
+  const { store } = writers;
+  const fence = options.fence ?? { agent, epoch: await store.driverEpoch(tenant, runId, agent) };
+  for (let attempt = 1; ; attempt++) {
+    const record = await store.getRun(tenant, runId);
+    if (record === undefined || TERMINAL_RUN_STATUSES.has(record.status)) {
+      await store.release(tenant, agent, runId);
+      return false;
+    }
+    let unreadable = false;
+    const cp = await store.getCheckpoint(tenant, runId).catch(() => {
+      unreadable = true;
+      return undefined;
+    });
+    if (cp !== undefined && options.unlessCheckpointed === true) return false;
+    if (cp === undefined && !unreadable) {
+      const wait = graceLeft(record);
+      if (wait > 0) {
+        system.clock.setTimer(wait, () => {
+          // With the fence read now: an activation that claims the run meanwhile is left to end or resume it.
+          abandonRun(system, writers, tenant, agent, runId, reason, { ...options, fence }).catch((e: unknown) =>
+            system.warn(`run ${runId}: not abandoned: ${(e as Error).message}`),
+          );
+        });
+        return false;
+      }
+    }
+    // An event that cannot be read back (a torn out-of-line body) does not keep the run from ending: its seq is known.
+    const log = await store.events(tenant, runId, record.last_seq).catch(() => undefined);
+    const end = log === undefined ? undefined : loggedEnd(log);
+    if (end !== undefined) {
+      await recordLoggedEnd(system, writers, tenant, record, end, fence);
+      return false;
+    }
+    const seq = Math.max(log === undefined ? await store.lastSeq(tenant, runId) : (log.at(-1)?.seq ?? 0), record.last_seq) + 1;
+    const usage = record.usage ?? { prompt_tokens: 0, completion_tokens: 0, cost: 0 };
+    const last: RunEvent = {
+      run_id: runId,
+      thread_id: record.thread_id,
+      seq,
+      event: 'status',
+      agent,
+      data: { status: 'error', error: reason, usage },
+    };
+    let wire: WireEvent | undefined;
+    try {
+      [wire] = await store.appendEvents(tenant, [last], fence);
+    } catch (e) {
+      // Its seq taken (a driver's event, or its end) or a newer activation claimed the run: read again, or leave it.
+      if (!isRunTakenOver(e) || attempt >= ABANDON_TRIES || !(await store.drives(tenant, runId, fence))) return false;
+      continue;
+    }
+    Object.assign(record, { status: 'error', error: reason, last_seq: seq, usage });
+    try {
+      await store.putRun(tenant, record, false, fence);
+    } catch (e) {
+      // A newer activation claimed it since: its restore finds the end logged and records it.
+      if (isRunTakenOver(e)) return false;
+      throw e;
+    }
+    try {
+      const messages = cp?.messages ?? (await store.getThread(tenant, record.thread_id))?.values.messages ?? [];
+      await writers.threads.checkpoint(tenant, {
+        thread_id: record.thread_id,
+        run_id: runId,
+        messages: [...messages],
+        status: 'error',
+        driver: fence,
+      });
+    } catch (e) {
+      system.warn(`run ${runId}: its thread ${record.thread_id} was not released: ${(e as Error).message}`);
+    }
     await store.release(tenant, agent, runId);
-    return false;
+    await system.publish(runTopic(runId), wire ?? last, { tenant });
+    return true;
   }
-  const cp = await store.getCheckpoint(tenant, runId).catch(() => undefined);
-  const seq = Math.max(await store.lastSeq(tenant, runId), record.last_seq) + 1;
-  const usage = record.usage ?? { prompt_tokens: 0, completion_tokens: 0, cost: 0 };
-  const last: RunEvent = {
-    run_id: runId,
-    thread_id: record.thread_id,
-    seq,
-    event: 'status',
-    agent,
-    data: { status: 'error', error: reason, usage },
-  };
-  const [wire] = await store.appendEvents(tenant, [last]);
-  Object.assign(record, { status: 'error', error: reason, last_seq: seq, usage });
-  await store.putRun(tenant, record);
-  try {
-    const messages = cp?.messages ?? (await store.getThread(tenant, record.thread_id))?.values.messages ?? [];
-    await threads.checkpoint(tenant, { thread_id: record.thread_id, run_id: runId, messages: [...messages], status: 'error' });
-  } catch (e) {
-    system.warn(`run ${runId}: its thread ${record.thread_id} was not released: ${(e as Error).message}`);
-  }
-  await store.release(tenant, agent, runId);
-  await system.publish(runTopic(runId), wire ?? last, { tenant });
-  return true;
 }
 
 /** A semaphore whose waiters are served first come, first served (so tenants waiting for a slot take turns). */

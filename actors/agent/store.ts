@@ -374,8 +374,12 @@ export class RunStore {
   async putNewRun(tenant: string, run: RunRecord, cp?: RunCheckpoint, cpOnce = true): Promise<boolean> {
     // Not set on `run`: it may be the message of the create that sent it (the memory transport passes it by reference).
     const r = { ...run, updated_at: now() };
-    const entries: StorageEntry[] = cp === undefined ? [] : this.checkpointEntries(tenant, cp, true);
-    if (cpOnce && entries[0] !== undefined) entries[0] = { ...entries[0], once: true };
+    // A run without a first checkpoint (a remote agent's: it has none before its server names the task) is marked
+    // active all the same: a create that stops before its checkpoint leaves a run recovery finds and, once it is no
+    // longer young (its create may be under way elsewhere), ends `error` with the reason (recovery.ts abandonRun).
+    const entries: StorageEntry[] =
+      cp === undefined ? this.markerEntries(tenant, r.agent, r.run_id, r.thread_id) : this.checkpointEntries(tenant, cp, true);
+    if (cpOnce && cp !== undefined && entries[0] !== undefined) entries[0] = { ...entries[0], once: true };
     entries.push(
       { key: [tenant, 'by-thread', r.thread_id, r.run_id], value: r.created_at },
       { key: [tenant, 'run', r.run_id], value: r, once: true },
@@ -403,7 +407,7 @@ export class RunStore {
 
   /** True unless a newer activation of `fence.agent` than `fence` claimed run `runId`. */
   async drives(tenant: string, runId: string, fence: RunFence): Promise<boolean> {
-    return fenceEpoch(await this.runs.get([tenant, 'driver', runId, fence.agent])) <= fence.epoch;
+    return (await this.driverEpoch(tenant, runId, fence.agent)) <= fence.epoch;
   }
 
   /**
@@ -514,12 +518,21 @@ export class RunStore {
 
   private checkpointEntries(tenant: string, cp: RunCheckpoint, mark: boolean): StorageEntry[] {
     const entries: StorageEntry[] = [{ key: [tenant, 'cp', cp.run_id], value: cp }];
-    if (mark)
-      entries.push(
-        { key: [ACTIVE_INDEX, tenant, cp.agent, cp.run_id], value: cp.thread_id },
-        { key: [tenant, 'active', cp.agent, cp.run_id], value: cp.thread_id },
-      );
+    if (mark) entries.push(...this.markerEntries(tenant, cp.agent, cp.run_id, cp.thread_id));
     return entries;
+  }
+
+  /** A run's index entry, then its active marker on `agent` (a marker is never without its entry). */
+  private markerEntries(tenant: string, agent: string, runId: string, threadId: string): StorageEntry[] {
+    return [
+      { key: [ACTIVE_INDEX, tenant, agent, runId], value: threadId },
+      { key: [tenant, 'active', agent, runId], value: threadId },
+    ];
+  }
+
+  /** The epoch of the activation of `agent` that last claimed run `runId` (0 when none did). */
+  async driverEpoch(tenant: string, runId: string, agent: string): Promise<number> {
+    return fenceEpoch(await this.runs.get([tenant, 'driver', runId, agent]));
   }
 
   getCheckpoint(tenant: string, runId: string): Promise<RunCheckpoint | undefined> {

@@ -189,7 +189,7 @@ export function threadOwnerBehavior(): Behavior<ThreadOwnerState> {
             const other = await store.getRun(tenant, run.run_id);
             if (other !== undefined) {
               // Its checkpoint and active marker, written before the record was refused, are not a run's that ended.
-              if (first !== undefined && TERMINAL_RUN_STATUSES.has(other.status)) await store.release(tenant, first.agent, run.run_id);
+              if (TERMINAL_RUN_STATUSES.has(other.status)) await store.release(tenant, first?.agent ?? run.agent, run.run_id);
               if (other.thread_id !== p.thread_id) throw new ConflictError(`run ${run.run_id} exists on another thread`);
               return { existing: { run_id: run.run_id, thread_id: other.thread_id, status: other.status } } satisfies ClaimReply;
             }

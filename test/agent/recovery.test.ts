@@ -4,7 +4,7 @@
  * `perTenant` at once per tenant, tenants taking turns — and runs no actor can drive end as `error` with the reason,
  * releasing their thread.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RUN_CREATE, ValidationError } from '../../protocols/index.js';
 import { MeshNode, MemoryStorage, type ActorRef, type ActorSystem, type StorageKey } from '../../runtime/index.js';
 import { createSystem } from '../../supervisors/index.js';
@@ -20,8 +20,14 @@ import {
   type Catalog,
   type RunResult,
 } from '../../actors/index.js';
+import { claimGrace } from '../../actors/agent/recovery.js';
 import { OfflineProvider } from '../../actors/llm/offline.js';
 import type { ModelEvent, ModelProvider, ModelRequest } from '../../actors/llm/types.js';
+
+// A run found without a checkpoint is ended once its create's grace is over (30 s; the grace itself: claim-gap.test.ts).
+beforeAll(() => {
+  claimGrace.ms = 500;
+});
 
 const opened: { system: ActorSystem; catalog: Catalog }[] = [];
 afterEach(async () => {
