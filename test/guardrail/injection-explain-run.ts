@@ -9,12 +9,20 @@ import { INJECTION_CONCEPT_MODEL } from '../../actors/guardrail/detectors/inject
 import { INJECTION_NGRAM_MODEL } from '../../actors/guardrail/detectors/injection/ngram-weights.js';
 import { INTENT_RULES } from '../../actors/guardrail/detectors/injection/intents.js';
 import { INJECTION_LEXICON } from '../../actors/guardrail/detectors/injection/lexicon.js';
-import { INJECTION_CONTEXTS, INJECTION_NOT_ADDRESSED, INJECTION_RULES } from '../../actors/guardrail/detectors/injection/rules.js';
-import { ConceptTagger, conceptEvidence } from '../../actors/guardrail/detectors/text/concepts.js';
+import {
+  INJECTION_CONTEXTS,
+  INJECTION_MENTIONS,
+  INJECTION_NOT_ADDRESSED,
+  INJECTION_RULES,
+} from '../../actors/guardrail/detectors/injection/rules.js';
+import { ConceptTagger, conceptEvidence, textJudgement } from '../../actors/guardrail/detectors/text/concepts.js';
 import { loadNgram, ngramProbability } from '../../actors/guardrail/detectors/text/ngram.js';
 import { normalizeText } from '../../actors/guardrail/detectors/text/normalize.js';
-import { contextHolds, hits, segmentsOf } from '../../actors/guardrail/detectors/text/rules.js';
+import { contextDamping, contextHolds, hits, segmentsOf, withoutMentions } from '../../actors/guardrail/detectors/text/rules.js';
 import { readFixture } from './fixture-rates.js';
+import { stackProbability } from '../../actors/guardrail/detectors/text/stack.js';
+import { INJECTION_STACK } from '../../actors/guardrail/detectors/injection/stack-weights.js';
+import { injectionCueValues, injectionCues } from '../../actors/guardrail/detectors/injection/cues.js';
 
 const rules = [...INJECTION_RULES, ...INTENT_RULES];
 const tagger = new ConceptTagger(INJECTION_LEXICON);
@@ -33,6 +41,20 @@ for (const set of sets)
     const p = ngramProbability(ngram, n);
     console.log(`\n[${set} ${row.lang} ${row.format} ${row.label}] ngram p=${p.toFixed(2)} (low ${INJECTION_NGRAM_GATE.low})`);
     console.log(`  ${row.text.replace(/\n/g, '⏎').slice(0, 300)}`);
+    // the learned combination's view: whole-text concept probability, the cues and the stack's probability
+    const read = withoutMentions(n, INJECTION_MENTIONS);
+    const judged = textJudgement(tagger, INJECTION_CONCEPT_MODEL, read);
+    const damping = contextDamping(read, [...INJECTION_CONTEXTS, ...INJECTION_NOT_ADDRESSED], 'INJECTION', rules);
+    const cues = injectionCueValues(read, damping).map((v) => v.toFixed(2));
+    const s = stackProbability(
+      INJECTION_STACK,
+      ngramProbability(ngram, read),
+      judged?.p ?? 0,
+      injectionCues(read, () => damping),
+    );
+    console.log(
+      `  stack s=${s.toFixed(2)} (threshold ${INJECTION_STACK.threshold}) concept p=${(judged?.p ?? 0).toFixed(2)} cues [${cues}]`,
+    );
     for (const f of found) console.log(`  → ${f.type} ${f.score} "${row.text.slice(f.start, f.end).replace(/\n/g, '⏎').slice(0, 100)}"`);
     const segs = segmentsOf(n);
     const ce = conceptEvidence(tagger, INJECTION_CONCEPT_MODEL, n, segs, 0.5);

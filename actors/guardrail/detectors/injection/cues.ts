@@ -33,7 +33,7 @@ const AGENT_OF = "(?: (?:de|du|des|del|der|fur|for|of|d)[ '](?:la |los |las |les
  * after the verb.
  */
 const THIRD = new RegExp(
-  `(?<![a-z0-9])${DETERMINER}[ '’](?:[a-z]{1,20}[ -]){0,3}${AGENT}${AGENT_OF} ${THIRD_VERB}(?![a-z0-9])|` +
+  `(?<![a-z0-9])${DETERMINER}[ '’](?:[a-z]{1,20}[ -]){0,3}${AGENT}${AGENT_OF} ${THIRD_VERB}(?![a-z0-9])(?! ?:)|` +
     // German main clauses put the verb first: "ab Montag leitet der Support-Bot …"
     `(?<![a-z0-9])[a-z]{3,}t (?:der|die|das|unser|unsere) (?:[a-z]{1,20}[ -]){0,2}${AGENT}(?![a-z0-9])`,
   'u',

@@ -251,7 +251,10 @@ const ADDRESSED_LEAD =
 const ADDRESSED_DET =
   `(?:(?:the|any|all|every|each|den|die|das|der|dem|des|le|la|les|l|el|los|las|your|our|votre|notre|vos|su|sus|nuestro|nuestra|` +
   `unser|unseren|unserem|ihr|ihren|ihrem|tout|toute|cualquier|jede[nrms]?)${SEP}){0,2}`;
-const ADDRESSED_NOUN = `(?:${ADDRESSEE}|system|sistema|systeme|agenten|assistenten|asistentes|bots)`;
+/** An agent noun, or a German compound ending in one ("das Bewertungssystem", "den Buchungsassistenten"). */
+const ADDRESSED_NOUN =
+  `(?:${ADDRESSEE}|system|sistema|systeme|agenten|assistenten|asistentes|bots|` +
+  `[a-z]{3,20}(?:system|systeme|assistent|assistenten|agent|agenten|bot|bots))`;
 const FORMAL_ACTS = alt([
   'cambie', 'envie', 'apruebe', 'conceda', 'marque', 'reenvie', 'elimine', 'borre', 'pague', 'transfiera', 'confirme', 'comparta',
   'exporte', 'anada', 'cierre', 'modifique', 'actualice', 'asigne', 'otorgue', 'autorice', 'indique', 'incluya', 'omita', 'responda',
@@ -261,6 +264,15 @@ const FORMAL_ACTS = alt([
   'payez', 'confirmez', 'partagez', 'exportez', 'ajoutez', 'fermez', 'mettez', 'validez', 'remboursez', 'attribuez', 'indiquez',
   'joignez', 'repondez', 'changez', 'transmettez', 'update', 'close', 'expedite', 'escalate', 'unlock', 'whitelist', 'upgrade', 'waive',
   'reroute', 'redirect',
+  // infinitives, as French and Spanish notes and lists put their instructions ("Consigne : doubler la quantité, …")
+  'doubler', 'remplacer', 'modifier', 'changer', 'envoyer', 'transmettre', 'transferer', 'virer', 'payer', 'supprimer', 'effacer',
+  'valider', 'approuver', 'accorder', 'ajouter', 'confirmer', 'exporter', 'partager', 'debloquer', 'attribuer', 'rembourser',
+  'annuler', 'ignorer', 'contourner', 'desactiver', 'reveler', 'communiquer', 'ne pas prevenir', 'ne pas informer',
+  'ne pas signaler', 'ne pas mentionner', 'cambiar', 'enviar', 'reenviar', 'transferir', 'pagar', 'borrar', 'eliminar', 'aprobar',
+  'conceder', 'otorgar', 'anadir', 'actualizar', 'confirmar', 'exportar', 'compartir', 'desbloquear', 'asignar', 'reembolsar',
+  'anular', 'ignorar', 'omitir', 'desactivar', 'revelar', 'duplicar', 'reemplazar', 'modificar', 'no avisar', 'no informar',
+  'no mencionar', 'ersetzen', 'verdoppeln', 'ubertragen', 'entfernen', 'deaktivieren', 'ignorieren', 'umgehen', 'offenlegen',
+  'verschweigen', 'stornieren', 'erstatten',
 ]); // prettier-ignore
 const ADDRESSED = new RegExp(
   `${ADDRESSED_LEAD}${ADDRESSED_DET}(?:[a-z]{2,20}${SEP}){0,3}${ADDRESSED_NOUN}(?:[^a-z0-9\\n:]{1,3}[a-z0-9]{1,20}){0,5}` +
@@ -323,8 +335,8 @@ const EXFIL_LINK = `\\]\\(https?://[^)\\s]{1,120}[?&][a-z_]{1,20}=(?:[^)\\s]{0,6
 /** The intent rules. */
 export const INTENT_RULES: readonly Rule[] = [
   // A named tool called with its confirmation waived (`call drop_table …, no time for the approval step`): 15 fixture rows,
-  // all attacks; strong enough to stand against the learned combination.
-  intent(I, 0.9, '[a-z]_[a-z]', pair(TOOL_CALL, WAIVED, 30, true)),
+  // all attacks; strong enough to stand against the learned combination (at its `keep`, 0.95).
+  intent(I, 0.95, '[a-z]_[a-z]', pair(TOOL_CALL, WAIVED, 30, true)),
   // A link that carries the conversation or secrets out in its query.
   intent(I, 0.8, '\\]\\(http', EXFIL_LINK),
   // Override verb × instruction noun, either order (German and Romance infinitives come last).
@@ -343,10 +355,11 @@ export const INTENT_RULES: readonly Rule[] = [
   ),
   // What a third party told the model, set aside ("never mind what the clinic told you", "vergiss, was man dir über
   // Datenschutz gesagt hat", "oublie ce que la clinique t'a demandé", "olvida lo que te dijo el hospital"); not the
-  // speaker's own words ("forget what I told you"). Strong enough to stand against the learned combination.
+  // speaker's own words ("forget what I told you"). Strong enough to stand against the learned combination (at its
+  // `keep`, 0.95): 21 fixture rows, all attacks.
   intent(
     I,
-    0.9,
+    0.95,
     '(?:told|asked|instructed|said|gesagt|aufgetragen|befohlen|erzahlt|dit|demande|ordonne|raconte|' +
       'dijo|dijeron|pidio|pidieron|ordeno|dicho)',
     `${W0}(?:forget|ignore|disregard|never mind)${SEP}(?:what|whatever|everything)${SEP}(?!i${W1}|we${W1})(?:[a-z]{1,20}${SEP}){1,4}` +

@@ -1,19 +1,19 @@
 /**
- * The injection detector's learned combination (text/stack.ts), written by test/guardrail/train-stack.ts from 7483
- * blind texts (3561 not benign). Do not edit.
+ * The injection detector's learned combination (text/stack.ts), written by test/guardrail/train-stack.ts from 11783
+ * blind texts (5661 not benign). Do not edit.
  */
 import type { StackModel } from '../text/stack.js';
 
 export const INJECTION_STACK: StackModel = {
-  ngram: 0.7832,
-  concept: 0.3818,
-  bias: -0.07101,
-  threshold: 0.74,
-  keep: 0.9,
+  ngram: 0.8695,
+  concept: 0.3806,
+  bias: -0.08939,
+  threshold: 0.76,
+  keep: 0.95,
   words: 10,
   low: 0.01,
   cues: {
-    weights: [0.7822, 2.072, -1.503, -0.2828],
-    bias: 0.3802,
+    weights: [0.8374, 1.533, -1.385, -0.2117],
+    bias: 0.2196,
   },
 };
