@@ -499,10 +499,30 @@ export class LiteralScan {
   }
 
   /**
-   * The positions, ascending and distinct, where a match of an entry's regex can start: their count, the positions
-   * being the start of `candidateBuf`, which the next call reuses (callers read them before asking again).
+   * Whether the (non-global) `re` matches in `part`, the text's `[start, end)` (`text.slice(start, end)`), as
+   * `re.test(part)` says: false when none of its required literals lies inside the part, and where it has prefixes,
+   * tried only at the positions inside the part they allow (a lookbehind at the part's start sees nothing before it, as
+   * on the slice).
    */
-  private candidates(e: Entry): number {
+  testIn(re: RegExp, start: number, end: number, part: string): boolean {
+    if (!this.mayIn(re, start, end)) return false;
+    const e = this.entries.get(re);
+    if (e === undefined || e.sticky === null) return re.test(part);
+    const sticky = e.sticky;
+    const count = this.candidates(e, start, end);
+    for (let k = 0; k < count; k++) {
+      sticky.lastIndex = candidateBuf[k]! - start;
+      if (sticky.test(part)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * The positions, ascending and distinct, where a match of an entry's regex in `[start, end)` of the text can start:
+   * their count, the positions being the start of `candidateBuf`, which the next call reuses (callers read them before
+   * asking again).
+   */
+  private candidates(e: Entry, start = 0, end = this.text.length): number {
     const backs = e.prefixBacks;
     const notAfter = e.prefixNotAfter;
     this.group();
@@ -514,10 +534,13 @@ export class LiteralScan {
       const id = e.prefixIds[j]!;
       const back = backs[j]!;
       const not = notAfter[j];
+      const last = end - this.lengths[id]!;
       for (let o = first[id]!, stop = first[id + 1]!; o < stop; o++) {
         const p = occurs[o]!;
-        for (let q = Math.max(0, p - back); q <= p; q++) {
-          const before = q === 0 ? 128 : this.text.charCodeAt(q - 1);
+        if (p < start) continue;
+        if (p > last) break;
+        for (let q = Math.max(start, p - back); q <= p; q++) {
+          const before = q === start ? 128 : this.text.charCodeAt(q - 1);
           if (not !== undefined && before < 128 && not[before] === 1) continue;
           if (n === at.length) {
             const grown = new Int32Array(n * 2);
