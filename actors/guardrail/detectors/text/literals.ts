@@ -64,6 +64,8 @@ function alternative(a: AST.Alternative): Lits {
     const l = element(e);
     if (l.exact !== null && run.length * l.exact.length <= MAX_PRODUCT) {
       run = uniq(run.flatMap((x) => (l.exact ?? []).map((y) => x + y)));
+      // a positive lookaround matches nothing, yet what it requires must be in the text
+      if (lookarounds && l.need !== null) best = better(best, l.need);
       continue;
     }
     whole = false;
@@ -89,7 +91,12 @@ function element(e: AST.Element): Lits {
       return chars.length > 0 && chars.length <= 8 ? { exact: uniq(chars), need: null } : NONE;
     }
     case 'Assertion':
-      return EMPTY; // zero-width: adds nothing to what a match consumes
+      // zero-width: adds nothing to what a match consumes; a positive lookaround, what it requires to the text's factors
+      if (lookarounds && (e.kind === 'lookahead' || e.kind === 'lookbehind') && !e.negate) {
+        const inner = disjunction(e.alternatives);
+        return { exact: [''], need: better(inner.need, inner.exact) };
+      }
+      return EMPTY;
     case 'Group':
       return e.modifiers === null ? disjunction(e.alternatives) : NONE; // `(?i:…)` changes what a literal matches
     case 'CapturingGroup':
@@ -106,12 +113,30 @@ function element(e: AST.Element): Lits {
   }
 }
 
+/** Whether {@link element} reads what positive lookarounds require ({@link requiredTextFactors}). */
+let lookarounds = false;
+
 /** The required factors of a regex (every match contains one of them), or null when it has none worth testing. */
 export function requiredFactors(re: RegExp): readonly string[] | null {
   const pattern = parse(re);
   if (pattern === null) return null;
   const l = disjunction(pattern.alternatives);
   return better(l.need, l.exact);
+}
+
+/**
+ * The required factors of the texts a regex matches in (every text it matches in contains one of them), or null: as
+ * {@link requiredFactors}, and what its positive lookarounds require (`^(?!…)(?=.*\b(?:rules|anweisung…) …)`, whose
+ * match is empty) — a factor may lie outside the match, so these gate whether a text (or a part of one, tested on its
+ * own) can match, never where.
+ */
+export function requiredTextFactors(re: RegExp): readonly string[] | null {
+  lookarounds = true;
+  try {
+    return requiredFactors(re);
+  } finally {
+    lookarounds = false;
+  }
 }
 
 /**
@@ -238,11 +263,11 @@ function parse(re: RegExp): AST.Pattern | null {
 
 const cache = new WeakMap<RegExp, readonly string[] | null>();
 
-/** The required factors of `re`, computed once per regex object. */
+/** The required text factors of `re` ({@link requiredTextFactors}), computed once per regex object. */
 export function factorsOf(re: RegExp): readonly string[] | null {
   let f = cache.get(re);
   if (f === undefined) {
-    f = requiredFactors(re);
+    f = requiredTextFactors(re);
     cache.set(re, f);
   }
   return f;
@@ -250,7 +275,10 @@ export function factorsOf(re: RegExp): readonly string[] | null {
 
 /** What the index knows of one regex. */
 interface Entry {
-  /** The literal ids of the regex's required factors (a handful of the index's thousand). Null: no factors (always run). */
+  /**
+   * The literal ids of the regex's required text factors (a handful of the index's thousand; every text it matches in
+   * holds one, {@link requiredTextFactors}). Null: no factors (always run).
+   */
   readonly factors: Int32Array | null;
   /** The same regex, sticky and not global: tried at one position. */
   readonly sticky: RegExp | null;
@@ -440,7 +468,10 @@ export class LiteralScan {
     return false;
   }
 
-  /** Whether `re` may match inside `[start, end)` of the text: false only when no required literal occurs in it. */
+  /**
+   * Whether `re` may match in `[start, end)` of the text taken on its own (`text.slice(start, end)`): false only when no
+   * required literal occurs inside it.
+   */
   mayIn(re: RegExp, start: number, end: number): boolean {
     const f = this.entries.get(re)?.factors;
     if (f === undefined || f === null) return true;
