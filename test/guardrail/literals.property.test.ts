@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { INTENT_RULES } from '../../actors/guardrail/detectors/injection/intents.js';
 import { INJECTION_CONTEXTS, INJECTION_RULES } from '../../actors/guardrail/detectors/injection/rules.js';
 import { BIAS_CONTEXTS, BIAS_RULES, MODERATION_CONTEXTS, MODERATION_RULES } from '../../actors/guardrail/detectors/moderation/rules.js';
-import { LiteralIndex, requiredFactors, requiredPrefixes } from '../../actors/guardrail/detectors/text/literals.js';
+import { LiteralIndex, requiredFactors, requiredPrefixes, type Prefix } from '../../actors/guardrail/detectors/text/literals.js';
 import { normalizeText } from '../../actors/guardrail/detectors/text/normalize.js';
 import { hits, segmentsOf, type ContextRule, type Rule } from '../../actors/guardrail/detectors/text/rules.js';
 import { ALL_TEXTS, SAMPLE_SEED, checkEach, fixtureTextsByFile, shuffled, stratified } from './fixture-sample.js';
@@ -101,7 +101,7 @@ describe('literal prefilter', () => {
     );
   });
 
-  it('every match contains a required factor and starts with a prefix (or within its window)', () => {
+  it('every match contains a required factor and starts with a prefix (or within its window), and holds what follows it', () => {
     // Each rule's factors and prefixes, computed once (they depend on the regex only).
     const required = sets.flatMap(([, rules]) =>
       rules.map(({ re }) => ({ re, factors: requiredFactors(re), prefixes: requiredPrefixes(re) })),
@@ -112,8 +112,14 @@ describe('literal prefilter', () => {
           for (const m of t.matchAll(re)) {
             if (m[0].length === 0) continue;
             if (factors !== null) expect(factors.some((f) => m[0].includes(f))).toBe(true);
-            if (prefixes !== null)
-              expect(prefixes.some((p) => [...Array(p.back + 1).keys()].some((b) => t.startsWith(p.literal, m.index + b)))).toBe(true);
+            if (prefixes !== null) {
+              // a prefix it starts with (or within its window), and what that prefix says follows it: inside the match
+              const starts = prefixes.filter((p) => [...Array(p.back + 1).keys()].some((b) => t.startsWith(p.literal, m.index + b)));
+              expect(starts.length).toBeGreaterThan(0);
+              const follows = (p: Prefix): boolean =>
+                p.after === undefined || (m[0].length <= p.after.span && p.after.factors.some((f) => m[0].includes(f)));
+              expect(starts.some(follows)).toBe(true);
+            }
           }
       }),
       { numRuns: 200 },

@@ -55,18 +55,36 @@ export const INJECTION_CUE_RANGES: readonly (readonly [number, number])[] = [
 
 /** The cue values of `read` (the text as the models read it), given its context damping for INJECTION. */
 export function injectionCueValues(read: string, damping: number): number[] {
-  let second = 0;
-  SECOND.lastIndex = 0;
-  while (second < MOST_SECOND && SECOND.exec(read) !== null) second++;
-  return [
-    addressedNote(read) ? 1 : 0,
-    Math.log(Math.max(LEAST_DAMPING, Math.min(1, damping))),
-    THIRD.test(read) ? 1 : 0,
-    Math.log1p(second),
-  ];
+  return [0, 1, 2, 3].map((i) => cueValue(read, i, () => damping));
 }
 
-/** The cues of `read` for text/stack.ts `stackProbability`, read only when asked. */
+/** Cue `index` of `read` ({@link injectionCueValues}' order); `damping` is read only for the damping cue. */
+function cueValue(read: string, index: number, damping: () => number): number {
+  switch (index) {
+    case 0:
+      return addressedNote(read) ? 1 : 0;
+    case 1:
+      return Math.log(Math.max(LEAST_DAMPING, Math.min(1, damping())));
+    case 2:
+      return THIRD.test(read) ? 1 : 0;
+    default: {
+      let second = 0;
+      SECOND.lastIndex = 0;
+      while (second < MOST_SECOND && SECOND.exec(read) !== null) second++;
+      return Math.log1p(second);
+    }
+  }
+}
+
+/** The order text/stack.ts `stackVerdict` reads the cues in: cheapest first, the context damping (its rules) last. */
+const CUE_ORDER: readonly number[] = [3, 2, 0, 1];
+
+/**
+ * The cues of `read` for text/stack.ts `stackVerdict` and `stackProbability`, each read only when asked, and once
+ * (`damping` is called only for the damping cue).
+ */
 export function injectionCues(read: string, damping: () => number): CueSource {
-  return { ranges: INJECTION_CUE_RANGES, values: () => injectionCueValues(read, damping()) };
+  const known: (number | undefined)[] = [];
+  const value = (index: number): number => (known[index] ??= cueValue(read, index, damping));
+  return { ranges: INJECTION_CUE_RANGES, order: CUE_ORDER, value, values: () => [0, 1, 2, 3].map(value) };
 }

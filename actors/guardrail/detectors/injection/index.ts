@@ -46,7 +46,7 @@ import { SimilarityBank } from '../text/similarity.js';
 import { ConceptTagger, textJudgement } from '../text/concepts.js';
 import { INJECTION_CONCEPT_MODEL } from './concept-weights.js';
 import { loadNgram, ngramGate, ngramProbability, type LoadedNgram, type NgramGate } from '../text/ngram.js';
-import { stackGate, stackProbability, type StackModel } from '../text/stack.js';
+import { stackGate, stackVerdict, type StackModel, type StackVerdict } from '../text/stack.js';
 import { INJECTION_STACK } from './stack-weights.js';
 import { INJECTION_NGRAM_MODEL } from './ngram-weights.js';
 import { INTENT_RULES } from './intents.js';
@@ -126,15 +126,17 @@ export function injectionDetector(options: InjectionOptions = {}): Detector {
     const found = await detect(text, ctx, agreed ? CONCEPT_FLOOR : UNCONFIRMED_FLOOR);
     const judged = textJudgement(tags, concept, n);
     const damping = (t: string): number => contextDamping(n, spec.contexts ?? [], t, spec.rules);
-    const s = stackProbability(
-      stack,
-      p,
-      judged?.p ?? 0,
-      injectionCues(n, () => damping('INJECTION')),
-    );
+    // the combination's verdict, formed only for a text it judges, reads its cues only until the verdict is certain
+    const verdict = (): StackVerdict =>
+      stackVerdict(
+        stack,
+        p,
+        judged?.p ?? 0,
+        injectionCues(n, () => damping('INJECTION')),
+      );
     const type = (): string => judged?.type ?? 'INJECTION';
     const short = (): Finding[] => ngramGate('injection', text, found, p, gate, type, threshold, damping);
-    return stackGate('injection', text, n, found, s, stack, type, threshold, short);
+    return stackGate('injection', text, n, found, verdict, stack, type, threshold, short);
   };
   return {
     name: 'injection',

@@ -162,6 +162,8 @@ export class ConceptTagger {
    * next call) instead of one object each: their number.
    */
   tagShared(text: string): number {
+    // the layers of one check ask for the tags of one text twice (per segment, and the whole text's judgement)
+    if (lastTagged !== undefined && lastTagged.tagger === this && lastTagged.text === text) return lastTagged.count;
     const count = words(text);
     const w = wordsOf;
     let out = 0;
@@ -204,9 +206,13 @@ export class ConceptTagger {
       }
       i += Math.max(1, matched);
     }
+    lastTagged = { tagger: this, text, count: out };
     return out;
   }
 }
+
+/** The last {@link ConceptTagger.tagShared} call: its tagger, text and tag count (its tags are the shared arrays'). */
+let lastTagged: { readonly tagger: ConceptTagger; readonly text: string; readonly count: number } | undefined;
 
 /** The tags of the last {@link ConceptTagger.tagShared} call, by field (reused by every call). */
 const tagConcept: string[] = [];

@@ -64,6 +64,8 @@ function alternative(a: AST.Alternative): Lits {
     const l = element(e);
     if (l.exact !== null && run.length * l.exact.length <= MAX_PRODUCT) {
       run = uniq(run.flatMap((x) => (l.exact ?? []).map((y) => x + y)));
+      // a positive lookaround matches nothing, yet what it requires must be in the text
+      if (lookarounds && l.need !== null) best = better(best, l.need);
       continue;
     }
     whole = false;
@@ -89,7 +91,12 @@ function element(e: AST.Element): Lits {
       return chars.length > 0 && chars.length <= 8 ? { exact: uniq(chars), need: null } : NONE;
     }
     case 'Assertion':
-      return EMPTY; // zero-width: adds nothing to what a match consumes
+      // zero-width: adds nothing to what a match consumes; a positive lookaround, what it requires to the text's factors
+      if (lookarounds && (e.kind === 'lookahead' || e.kind === 'lookbehind') && !e.negate) {
+        const inner = disjunction(e.alternatives);
+        return { exact: [''], need: better(inner.need, inner.exact) };
+      }
+      return EMPTY;
     case 'Group':
       return e.modifiers === null ? disjunction(e.alternatives) : NONE; // `(?i:…)` changes what a literal matches
     case 'CapturingGroup':
@@ -106,12 +113,30 @@ function element(e: AST.Element): Lits {
   }
 }
 
+/** Whether {@link element} reads what positive lookarounds require ({@link requiredTextFactors}). */
+let lookarounds = false;
+
 /** The required factors of a regex (every match contains one of them), or null when it has none worth testing. */
 export function requiredFactors(re: RegExp): readonly string[] | null {
   const pattern = parse(re);
   if (pattern === null) return null;
   const l = disjunction(pattern.alternatives);
   return better(l.need, l.exact);
+}
+
+/**
+ * The required factors of the texts a regex matches in (every text it matches in contains one of them), or null: as
+ * {@link requiredFactors}, and what its positive lookarounds require (`^(?!…)(?=.*\b(?:rules|anweisung…) …)`, whose
+ * match is empty) — a factor may lie outside the match, so these gate whether a text (or a part of one, tested on its
+ * own) can match, never where.
+ */
+export function requiredTextFactors(re: RegExp): readonly string[] | null {
+  lookarounds = true;
+  try {
+    return requiredFactors(re);
+  } finally {
+    lookarounds = false;
+  }
 }
 
 /**
@@ -122,6 +147,45 @@ export interface Prefix {
   readonly literal: string;
   readonly back: number;
   readonly notAfter?: Uint8Array;
+  /**
+   * What every match starting there also holds (what the pattern requires after the part the prefix comes from): one
+   * of `factors`, wholly inside the `span` units from the match's start (the longest a match of that part can be).
+   */
+  readonly after?: { readonly factors: readonly string[]; readonly span: number };
+}
+
+/** The most units a match of `elements` can take (a character class two: a surrogate pair), Infinity when unbounded. */
+function maxLength(elements: readonly AST.Element[]): number {
+  let n = 0;
+  for (const e of elements) n += maxUnits(e);
+  return n;
+}
+
+function maxUnits(e: AST.Element): number {
+  switch (e.type) {
+    case 'Character':
+      return e.value > 0xffff ? 2 : 1;
+    case 'CharacterClass':
+    case 'CharacterSet':
+      return 2;
+    case 'Assertion':
+      return 0;
+    case 'Group':
+    case 'CapturingGroup':
+      return Math.max(0, ...e.alternatives.map((a) => maxLength(a.elements)));
+    case 'Quantifier':
+      return e.max === 0 ? 0 : e.max * maxUnits(e.element);
+    default:
+      return Infinity; // back-references
+  }
+}
+
+/** The constraint {@link Prefix} `after` of the elements that follow a prefix, in a sequence matching at most `span` units. */
+function afterOf(rest: readonly AST.Element[], span: number): Prefix['after'] {
+  if (rest.length === 0 || !Number.isFinite(span)) return undefined;
+  const l = alternative({ elements: rest } as AST.Alternative);
+  const factors = better(l.need, l.exact);
+  return factors === null ? undefined : { factors, span };
 }
 
 /** The ASCII characters of a leading `(?<![…])` (one class of characters and ranges), or undefined. */
@@ -185,6 +249,8 @@ function prefixesOfSequence(elements: readonly AST.Element[]): Prefix[] | null {
     back = 2 * first.max;
     k += 1;
   }
+  // the elements after the part the prefixes come from (none when the whole sequence is exact)
+  let rest: readonly AST.Element[] = [];
   for (; k < elements.length; k++) {
     const e = elements[k]!;
     const l = element(e);
@@ -193,13 +259,25 @@ function prefixesOfSequence(elements: readonly AST.Element[]): Prefix[] | null {
       continue;
     }
     const own = leading(e);
-    if (own !== null && own.every((p) => p.back === 0) && run.length * own.length <= MAX_PRODUCT)
+    if (own !== null && own.every((p) => p.back === 0) && run.length * own.length <= MAX_PRODUCT) {
       run = uniq(run.flatMap((x) => own.map((y) => x + y.literal)));
-    else if (own !== null && run.length === 1 && run[0] === '') return own.map((p) => tag({ ...p, back: p.back + back }));
+      rest = elements.slice(k + 1);
+    } else if (own !== null && run.length === 1 && run[0] === '') {
+      // what follows the element here, or else what the element's own alternative requires (its match starts at most
+      // `back` units after this one's)
+      const after = afterOf(elements.slice(k + 1), maxLength(elements));
+      return own.map((p) => {
+        const inner = p.after === undefined ? undefined : { factors: p.after.factors, span: p.after.span + back };
+        const { after: _inner, ...bare } = p;
+        const a = after ?? inner;
+        return tag(a === undefined ? { ...bare, back: p.back + back } : { ...bare, back: p.back + back, after: a });
+      });
+    } else rest = elements.slice(k);
     break;
   }
   if (run.some((x) => x.length === 0)) return null;
-  return run.map((literal) => tag({ literal, back }));
+  const after = afterOf(rest, maxLength(elements));
+  return run.map((literal) => tag(after === undefined ? { literal, back } : { literal, back, after }));
 }
 
 /** Prefixes of one element that must match (at least once). */
@@ -238,11 +316,11 @@ function parse(re: RegExp): AST.Pattern | null {
 
 const cache = new WeakMap<RegExp, readonly string[] | null>();
 
-/** The required factors of `re`, computed once per regex object. */
+/** The required text factors of `re` ({@link requiredTextFactors}), computed once per regex object. */
 export function factorsOf(re: RegExp): readonly string[] | null {
   let f = cache.get(re);
   if (f === undefined) {
-    f = requiredFactors(re);
+    f = requiredTextFactors(re);
     cache.set(re, f);
   }
   return f;
@@ -250,7 +328,10 @@ export function factorsOf(re: RegExp): readonly string[] | null {
 
 /** What the index knows of one regex. */
 interface Entry {
-  /** The literal ids of the regex's required factors (a handful of the index's thousand). Null: no factors (always run). */
+  /**
+   * The literal ids of the regex's required text factors (a handful of the index's thousand; every text it matches in
+   * holds one, {@link requiredTextFactors}). Null: no factors (always run).
+   */
   readonly factors: Int32Array | null;
   /** The same regex, sticky and not global: tried at one position. */
   readonly sticky: RegExp | null;
@@ -260,6 +341,8 @@ interface Entry {
   readonly prefixBacks: Int16Array;
   /** Per prefix: the ASCII characters that cannot precede a match starting there (a leading lookbehind). */
   readonly prefixNotAfter: readonly (Uint8Array | undefined)[];
+  /** Per prefix: literals one of which lies wholly within `span` units of a match's start ({@link Prefix} `after`). */
+  readonly prefixAfter: readonly ({ readonly ids: Int32Array; readonly span: number } | undefined)[];
 }
 
 /**
@@ -285,25 +368,41 @@ export class LiteralIndex {
       if (id === undefined) byLiteral.set(l, (id = byLiteral.size));
       return id;
     };
-    const found: { re: RegExp; f: readonly number[] | null; p: readonly (Prefix & { id: number })[] | null }[] = [];
+    const found: {
+      re: RegExp;
+      f: readonly number[] | null;
+      p: readonly (Prefix & { id: number; afterIds: readonly number[] | undefined })[] | null;
+    }[] = [];
     for (const re of regexes) {
       if (found.some((x) => x.re === re)) continue;
       const f = factorsOf(re);
       const p = requiredPrefixes(re);
-      found.push({ re, f: f === null ? null : f.map(idOf), p: p === null ? null : p.map((x) => ({ ...x, id: idOf(x.literal) })) });
+      found.push({
+        re,
+        f: f === null ? null : f.map(idOf),
+        p: p === null ? null : p.map((x) => ({ ...x, id: idOf(x.literal), afterIds: x.after?.factors.map(idOf) })),
+      });
     }
     const n = byLiteral.size;
     for (const { re, f, p } of found) {
       const factors = f === null ? null : Int32Array.from(new Set(f));
       let backs: Int16Array | null = null;
       let notAfter: (Uint8Array | undefined)[] | null = null;
+      // per literal: what every match starting at it holds after it (null once a prefix of it without one is seen)
+      let after: ({ ids: Set<number>; span: number } | null | undefined)[] | null = null;
       if (p !== null) {
         backs = new Int16Array(n).fill(-1);
         notAfter = [];
+        after = [];
         const seen = new Set<number>();
         for (const x of p) {
-          // a literal that is a prefix twice keeps the wider window, and a lookbehind only if both have the same one
+          // a literal that is a prefix twice keeps the wider window, and a lookbehind only if both have the same one,
+          // and what follows it if both have something: either one, within the wider span
           notAfter[x.id] = seen.has(x.id) && notAfter[x.id] !== x.notAfter ? undefined : x.notAfter;
+          const known = after[x.id];
+          if (x.afterIds === undefined || x.after === undefined || known === null) after[x.id] = null;
+          else if (known === undefined) after[x.id] = { ids: new Set(x.afterIds), span: x.after.span };
+          else after[x.id] = { ids: new Set([...known.ids, ...x.afterIds]), span: Math.max(known.span, x.after.span) };
           backs[x.id] = Math.max(backs[x.id]!, x.back);
           seen.add(x.id);
         }
@@ -315,6 +414,10 @@ export class LiteralIndex {
         prefixIds,
         prefixBacks: Int16Array.from(prefixIds, (id) => backs![id]!),
         prefixNotAfter: Array.from(prefixIds, (id) => notAfter![id]),
+        prefixAfter: Array.from(prefixIds, (id) => {
+          const a = after![id];
+          return a === null || a === undefined || a.ids.size > MAX_SET ? undefined : { ids: Int32Array.from(a.ids), span: a.span };
+        }),
       });
     }
     this.lengths = Int32Array.from([...byLiteral.keys()].map((l) => l.length));
@@ -432,6 +535,22 @@ export class LiteralScan {
     this.at = at;
   }
 
+  /** Whether one of the literals `ids` occurs wholly inside `[from, to)` of the text (after {@link group}). */
+  private holdsWithin(ids: Int32Array, from: number, to: number): boolean {
+    const first = this.first!;
+    const at = this.at!;
+    for (let k = 0; k < ids.length; k++) {
+      const id = ids[k]!;
+      const last = to - this.lengths[id]!;
+      for (let o = first[id]!, stop = first[id + 1]!; o < stop; o++) {
+        const p = at[o]!;
+        if (p > last) break;
+        if (p >= from) return true;
+      }
+    }
+    return false;
+  }
+
   /** Whether `re` may match in the text: false only when it has required literals and none occurs there. */
   may(re: RegExp): boolean {
     const f = this.entries.get(re)?.factors;
@@ -440,24 +559,16 @@ export class LiteralScan {
     return false;
   }
 
-  /** Whether `re` may match inside `[start, end)` of the text: false only when no required literal occurs in it. */
+  /**
+   * Whether `re` may match in `[start, end)` of the text taken on its own (`text.slice(start, end)`): false only when no
+   * required literal occurs inside it.
+   */
   mayIn(re: RegExp, start: number, end: number): boolean {
     const f = this.entries.get(re)?.factors;
     if (f === undefined || f === null) return true;
     if (!this.may(re)) return false;
     this.group();
-    const first = this.first!;
-    const at = this.at!;
-    for (let k = 0; k < f.length; k++) {
-      const id = f[k]!;
-      const last = end - this.lengths[id]!;
-      for (let o = first[id]!, stop = first[id + 1]!; o < stop; o++) {
-        const p = at[o]!;
-        if (p > last) break;
-        if (p >= start) return true;
-      }
-    }
-    return false;
+    return this.holdsWithin(f, start, end);
   }
 
   /**
@@ -499,10 +610,30 @@ export class LiteralScan {
   }
 
   /**
-   * The positions, ascending and distinct, where a match of an entry's regex can start: their count, the positions
-   * being the start of `candidateBuf`, which the next call reuses (callers read them before asking again).
+   * Whether the (non-global) `re` matches in `part`, the text's `[start, end)` (`text.slice(start, end)`), as
+   * `re.test(part)` says: false when none of its required literals lies inside the part, and where it has prefixes,
+   * tried only at the positions inside the part they allow (a lookbehind at the part's start sees nothing before it, as
+   * on the slice).
    */
-  private candidates(e: Entry): number {
+  testIn(re: RegExp, start: number, end: number, part: string): boolean {
+    if (!this.mayIn(re, start, end)) return false;
+    const e = this.entries.get(re);
+    if (e === undefined || e.sticky === null) return re.test(part);
+    const sticky = e.sticky;
+    const count = this.candidates(e, start, end);
+    for (let k = 0; k < count; k++) {
+      sticky.lastIndex = candidateBuf[k]! - start;
+      if (sticky.test(part)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * The positions, ascending and distinct, where a match of an entry's regex in `[start, end)` of the text can start:
+   * their count, the positions being the start of `candidateBuf`, which the next call reuses (callers read them before
+   * asking again).
+   */
+  private candidates(e: Entry, start = 0, end = this.text.length): number {
     const backs = e.prefixBacks;
     const notAfter = e.prefixNotAfter;
     this.group();
@@ -514,11 +645,16 @@ export class LiteralScan {
       const id = e.prefixIds[j]!;
       const back = backs[j]!;
       const not = notAfter[j];
+      const follow = e.prefixAfter[j];
+      const last = end - this.lengths[id]!;
       for (let o = first[id]!, stop = first[id + 1]!; o < stop; o++) {
         const p = occurs[o]!;
-        for (let q = Math.max(0, p - back); q <= p; q++) {
-          const before = q === 0 ? 128 : this.text.charCodeAt(q - 1);
+        if (p < start) continue;
+        if (p > last) break;
+        for (let q = Math.max(start, p - back); q <= p; q++) {
+          const before = q === start ? 128 : this.text.charCodeAt(q - 1);
           if (not !== undefined && before < 128 && not[before] === 1) continue;
+          if (follow !== undefined && !this.holdsWithin(follow.ids, q, Math.min(end, q + follow.span))) continue;
           if (n === at.length) {
             const grown = new Int32Array(n * 2);
             grown.set(at);

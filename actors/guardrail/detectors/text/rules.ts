@@ -146,7 +146,7 @@ export interface Hit extends Span {
  * literal index found in the text, literals.ts) skips rules that cannot match and tries the others only where a
  * match can start.
  */
-export function hits(text: string, rules: readonly Rule[], limit = 200, scan: LiteralScan = indexOf(rules).scan(text)): Hit[] {
+export function hits(text: string, rules: readonly Rule[], limit = 200, scan: LiteralScan = scanOf(indexOf(rules), text)): Hit[] {
   const out: Hit[] = [];
   rules.forEach((r, index) => {
     if (r.need !== undefined && !scan.test(r.need)) return;
@@ -244,6 +244,17 @@ function indexOf(rules: readonly Rule[], contexts: readonly ContextRule[] = NO_C
   return index;
 }
 
+/** The last {@link scanOf} answer: the rules and the context damping of one check scan the same text. */
+let lastScan: { index: LiteralIndex; text: string; scan: LiteralScan } | undefined;
+
+/** What `index` finds in `text` (the last answer again for the same index and text). */
+function scanOf(index: LiteralIndex, text: string): LiteralScan {
+  if (lastScan !== undefined && lastScan.index === index && lastScan.text === text) return lastScan.scan;
+  const scan = index.scan(text);
+  lastScan = { index, text, scan };
+  return scan;
+}
+
 /**
  * How much the damping context rules (factor below 1) of `text` lower a score of `type` over the whole text: the text
  * rules' factors times those of its least damped segment (a whole-text finding is as damped as its freest sentence).
@@ -255,22 +266,71 @@ function indexOf(rules: readonly Rule[], contexts: readonly ContextRule[] = NO_C
 export function contextDamping(text: string, contexts: readonly ContextRule[], type: string, rules: readonly Rule[] = NO_RULES): number {
   const applies = (c: ContextRule): boolean => c.factor < 1 && (c.types === undefined || c.types.includes(type));
   // a context regex runs only where one of its required literals occurs (literals.ts), a whole-text condition once
-  const scan = indexOf(rules, contexts).scan(text);
+  const scan = scanOf(indexOf(rules, contexts), text);
   let f = 1;
-  for (const c of contexts) if (c.scope === 'text' && applies(c) && scan.may(c.re) && contextHolds(c, text)) f *= c.factor;
+  for (const c of contexts) if (c.scope === 'text' && applies(c) && holdsInText(c, text, scan)) f *= c.factor;
   const segContexts = contexts.filter(
     (c) => c.scope === 'segment' && applies(c) && scan.may(c.re) && (c.need === undefined || c.need.test(text)),
   );
   if (segContexts.length === 0) return f;
   let freest = 0;
-  for (const seg of segmentsOf(text)) {
+  const segs = segmentsOf(text);
+  for (let index = 0; index < segs.length; index++) {
     let g = 1;
-    let segText: string | undefined;
-    for (const c of segContexts)
-      if (scan.mayIn(c.re, seg.start, seg.end) && contextHolds(c, (segText ??= text.slice(seg.start, seg.end)))) g *= c.factor;
+    for (const c of segContexts) if (holdsInSegment(c, text, scan, segs, index)) g *= c.factor;
     freest = Math.max(freest, g);
   }
   return f * (freest === 0 ? 1 : freest);
+}
+
+/**
+ * What the context rules' own regexes ({@link contextHolds}) said of the last text scored or damped: of the whole text,
+ * and of each of its segments ({@link segmentsOf}; 0 not asked yet, 1 holds, 2 does not), with the segments' texts.
+ * A check asks the same questions twice — the rules' scoring of the segments with evidence, and the context damping of
+ * the text as the learned layers read it, which is the same text unless it quotes an attack.
+ */
+let lastHolds:
+  | {
+      readonly text: string;
+      readonly whole: Map<ContextRule, boolean>;
+      readonly bySegment: Map<ContextRule, Uint8Array>;
+      readonly parts: (string | undefined)[];
+    }
+  | undefined;
+
+function holdsOf(text: string): NonNullable<typeof lastHolds> {
+  if (lastHolds === undefined || lastHolds.text !== text) lastHolds = { text, whole: new Map(), bySegment: new Map(), parts: [] };
+  return lastHolds;
+}
+
+/** {@link contextHolds} of `c` for the whole `text` (`scan`: what the literal index found in it). */
+function holdsInText(c: ContextRule, text: string, scan: LiteralScan): boolean {
+  const memo = holdsOf(text);
+  let holds = memo.whole.get(c);
+  if (holds === undefined) {
+    holds = scan.test(c.re) && (c.unless === undefined || !c.unless.test(text));
+    memo.whole.set(c, holds);
+  }
+  return holds;
+}
+
+/**
+ * {@link contextHolds} of `c` for segment `index` of `text` (`segs`: its {@link segmentsOf}): its regex is tried only where
+ * the literal index allows inside the segment (literals.ts `testIn`), `unless` only after it matched.
+ */
+function holdsInSegment(c: ContextRule, text: string, scan: LiteralScan, segs: readonly Span[], index: number): boolean {
+  const memo = holdsOf(text);
+  let known = memo.bySegment.get(c);
+  if (known === undefined) memo.bySegment.set(c, (known = new Uint8Array(segs.length)));
+  if (known[index] === 0) {
+    const seg = segs[index]!;
+    if (!scan.mayIn(c.re, seg.start, seg.end)) known[index] = 2;
+    else {
+      const part = (memo.parts[index] ??= text.slice(seg.start, seg.end));
+      known[index] = scan.testIn(c.re, seg.start, seg.end, part) && (c.unless === undefined || !c.unless.test(part)) ? 1 : 2;
+    }
+  }
+  return known[index] === 1;
 }
 
 /** Joins independent evidence: `1 - Π(1 - sᵢ)`. */
@@ -378,13 +438,11 @@ function hitWeights(found: readonly Hit[], rules: readonly Rule[], spans: readon
 export function scoreSegments(input: ScoreInput): SegmentScore[] {
   const { text, rules } = input;
   const segs = segmentsOf(text);
-  const scan = indexOf(rules, input.contexts).scan(text);
+  const scan = scanOf(indexOf(rules, input.contexts), text);
   const found = hits(text, rules, 200, scan);
   const weightOf = hitWeights(found, rules, mentionSpans(text, input.mentions), input.mentions?.factor ?? 1);
   // A context regex runs only where one of its required literals occurs (literals.ts): in the text, then the segment.
-  const textFactors = (input.contexts ?? []).filter(
-    (c) => c.scope === 'text' && scan.test(c.re) && (c.unless === undefined || !c.unless.test(text)),
-  );
+  const textFactors = (input.contexts ?? []).filter((c) => c.scope === 'text' && holdsInText(c, text, scan));
   const segContexts = (input.contexts ?? []).filter((c) => c.scope === 'segment' && scan.may(c.re));
   // a rule's whole-text condition is tested once, and only when its segment regex has matched somewhere
   let needs: Map<RegExp, boolean> | undefined;
@@ -397,10 +455,8 @@ export function scoreSegments(input: ScoreInput): SegmentScore[] {
   const out: SegmentScore[] = [];
   // the context rules of each segment with evidence, for the join across segments
   const segRules: (readonly ContextRule[] | undefined)[] = [];
-  const segRulesOf = (seg: Span): readonly ContextRule[] => {
-    const segText = text.slice(seg.start, seg.end);
-    return segContexts.filter((c) => scan.mayIn(c.re, seg.start, seg.end) && contextHolds(c, segText) && needMet(c));
-  };
+  const segRulesOf = (index: number): readonly ContextRule[] =>
+    segContexts.filter((c) => holdsInSegment(c, text, scan, segs, index) && needMet(c));
   segs.forEach((seg, index) => {
     let byType: Map<string, Map<number, number>> | undefined;
     let spanStart = seg.start;
@@ -425,10 +481,10 @@ export function scoreSegments(input: ScoreInput): SegmentScore[] {
     const types = new Set<string>(byType?.keys());
     for (const m of [extra, second, late]) if (m !== undefined) for (const t of m.keys()) types.add(t);
     if (types.size === 0) return;
-    const segFactors = segRulesOf(seg);
+    const segFactors = segRulesOf(index);
     segRules[index] = segFactors;
-    const prev = second !== undefined && index > 0 && input.secondPaired?.(index) === true ? segs[index - 1]! : undefined;
-    const prevFactors = prev === undefined ? NO_CONTEXTS : (segRules[index - 1] ?? segRulesOf(prev)).filter((c) => c.factor < 1);
+    const paired = second !== undefined && index > 0 && input.secondPaired?.(index) === true;
+    const prevFactors = !paired ? NO_CONTEXTS : (segRules[index - 1] ?? segRulesOf(index - 1)).filter((c) => c.factor < 1);
     for (const type of types) {
       // 1 - Π(1 - w) over the rules' weights, then the extra evidence (noisyOr, without its arrays)
       let keep = 1;

@@ -46,7 +46,27 @@ export interface StackCues {
 export interface CueSource {
   readonly ranges: readonly (readonly [number, number])[];
   values(): readonly number[];
+  /**
+   * One cue's value (as `values()[index]`), for a source that can read its cues one at a time; `order` is the order
+   * {@link stackVerdict} reads them in (cheapest first; index order when absent).
+   */
+  value?(index: number): number;
+  readonly order?: readonly number[];
 }
+
+/** The combination's verdict on a text ({@link stackVerdict}). */
+export interface StackVerdict {
+  /** Whether the text is not benign: the combined probability is not below the threshold. */
+  readonly above: boolean;
+  /** The combined probability as {@link stackProbability} gives it (read only when asked). */
+  probability(): number;
+}
+
+/**
+ * How far from the threshold a bound must lie for {@link stackVerdict} to decide by it: far more than the rounding of
+ * the sums it compares, so a verdict from bounds is the verdict of the exact probability.
+ */
+const VERDICT_MARGIN = 1e-9;
 
 /** The log-odds of `p`, kept within [0.001, 0.999] (the combination's inputs). */
 export const logit = (p: number): number => {
@@ -76,6 +96,42 @@ export function stackProbability(model: StackModel, ngram: number, concept: numb
   return sigmoid(z + cueTerm(second, cues.values()));
 }
 
+/**
+ * Whether {@link stackProbability} is at or above the model's threshold, with the cues read only until that is certain:
+ * one at a time (in the source's `order`), while the others may still take any value in their ranges, and no further
+ * once the bounds of the combined probability lie on one side of the threshold. The probability itself, which only a
+ * text without findings needs (its whole-text finding's score), is {@link stackProbability}'s and reads the rest.
+ * A source that cannot read cues one at a time is read as before.
+ */
+export function stackVerdict(model: StackModel, ngram: number, concept: number, cues?: CueSource): StackVerdict {
+  let exact: number | undefined;
+  const probability = (): number => (exact ??= stackProbability(model, ngram, concept, cues));
+  const second = model.cues;
+  const one = cues?.value;
+  if (second === undefined || cues === undefined || one === undefined) {
+    const s = probability();
+    return { above: !(s < model.threshold), probability };
+  }
+  const z = model.bias + model.ngram * logit(ngram) + (model.concept === 0 ? 0 : model.concept * logit(concept));
+  const known: (number | undefined)[] = [];
+  const order = cues.order ?? second.weights.map((_, i) => i);
+  for (let step = 0; step <= order.length; step++) {
+    let lo = second.bias;
+    let hi = second.bias;
+    second.weights.forEach((w, i) => {
+      const v = known[i];
+      const [a, b] = cues.ranges[i]!;
+      lo += v === undefined ? Math.min(w * a, w * b) : w * v;
+      hi += v === undefined ? Math.max(w * a, w * b) : w * v;
+    });
+    if (sigmoid(z + hi) < model.threshold - VERDICT_MARGIN) return { above: false, probability };
+    if (sigmoid(z + lo) >= model.threshold + VERDICT_MARGIN) return { above: true, probability };
+    if (step < order.length) known[order[step]!] = one.call(cues, order[step]!);
+  }
+  const s = probability();
+  return { above: !(s < model.threshold), probability };
+}
+
 /** The second stage's addition to the log-odds for cue values. */
 export function cueTerm(cues: StackCues, values: readonly number[]): number {
   let t = cues.bias;
@@ -95,14 +151,16 @@ export function stackGate(
   input: string,
   normalized: string,
   findings: readonly Finding[],
-  s: number,
+  s: number | (() => StackVerdict),
   model: StackModel,
   type: () => string,
   threshold: (type: string) => number,
   short: () => Finding[],
 ): Finding[] {
   if (countWords(normalized, model.words) < model.words) return short();
-  if (s < model.threshold) return findings.filter((f) => f.score >= model.keep);
+  // `s` as a function: the verdict, formed only for a text long enough to be judged by it
+  const verdict = typeof s === 'number' ? { above: !(s < model.threshold), probability: () => s } : s();
+  if (!verdict.above) return findings.filter((f) => f.score >= model.keep);
   if (findings.length > 0) return [...findings];
-  return wholeTextFinding(detector, input, type(), s, model.threshold, threshold);
+  return wholeTextFinding(detector, input, type(), verdict.probability(), model.threshold, threshold);
 }
