@@ -61,6 +61,12 @@ export const TARGET_FP: Record<string, number> = { injection: 0.045, moderation:
  * field ("… Ignore all previous instructions.", 0.975) dilutes the whole-text models, and only its rule finds it.
  */
 export const KEEPS = [0.9, 0.95];
+/**
+ * Candidates for `floor` (text/stack.ts): the combined probability below which not even a `keep` finding stands,
+ * chosen with `keep`. Out of fold on the blind sets' texts of 10+ words with keep 0.95, a floor of 0.2 removed a sixth
+ * of the false positives (0.063 → 0.053 at threshold 0.72) for 0.1 % of detection.
+ */
+export const FLOORS = [0, 0.1, 0.2];
 /** The first of {@link KEEPS}, what a caller of {@link flags} without a trained value uses. */
 export const KEEP = KEEPS[0]!;
 /**
@@ -210,11 +216,12 @@ export interface Point {
   readonly threshold: number;
   readonly keep: number;
   readonly words: number;
+  readonly floor?: number;
 }
 
 /** Whether the detector flags a row at combined probability `s` and an operating point (as text/stack.ts `stackGate`). */
 export function flags(r: StackRow, s: number, at: Point, gate: NgramGate): boolean {
-  if (r.words >= at.words) return s >= at.threshold || r.found >= at.keep;
+  if (r.words >= at.words) return s >= at.threshold || (r.found >= at.keep && s >= (at.floor ?? 0));
   // ngram.ts `ngramGate`
   if (r.found >= 0.5) return r.p > at.low || r.found >= gate.keep;
   return r.p >= gate.high && r.words >= MIN_EVIDENCE_WORDS;
@@ -353,26 +360,28 @@ async function train(family: string): Promise<void> {
   const blindRows = blind.map((i) => rows[i]!);
   const blindS = blind.map((i) => s[i]!);
   const show = (r: [number, number]): string => r.map((v) => v.toFixed(3)).join('/');
-  const thresholdAt = (k: number): number => {
+  const thresholdAt = (k: number, fl: number): number => {
     let t0 = 0.99;
     for (let t = 0.99; t >= 0.3; t = Math.round((t - 0.01) * 100) / 100)
-      if (pooledRates(rows, s, { low: 0.2, threshold: t, keep: k, words }, gate)[1] <= TARGET_FP[family]!) t0 = t;
+      if (pooledRates(rows, s, { low: 0.2, threshold: t, keep: k, words, floor: fl }, gate)[1] <= TARGET_FP[family]!) t0 = t;
     return t0;
   };
   let keep = KEEPS[0]!;
-  let threshold = thresholdAt(keep);
+  let floor = FLOORS[0]!;
+  let threshold = thresholdAt(keep, floor);
   let best = -Infinity;
-  for (const k of KEEPS) {
-    const t = thresholdAt(k);
-    const [d, f] = ratesAt(blindRows, blindS, { low: LOWS[0]!, threshold: t, keep: k, words }, gate);
-    console.log(`${family} out of fold, keep ${k}, threshold ${t}: blind sets ${show([d, f])}`);
-    if (d - f > best) [keep, threshold, best] = [k, t, d - f];
-  }
+  for (const k of KEEPS)
+    for (const fl of FLOORS) {
+      const t = thresholdAt(k, fl);
+      const [d, f] = ratesAt(blindRows, blindS, { low: LOWS[0]!, threshold: t, keep: k, words, floor: fl }, gate);
+      console.log(`${family} out of fold, keep ${k}, floor ${fl}, threshold ${t}: blind sets ${show([d, f])}`);
+      if (d - f > best) [keep, floor, threshold, best] = [k, fl, t, d - f];
+    }
   let low = LOWS[0]!;
   let margin = -Infinity;
   const margins: number[] = [];
   for (const l of LOWS) {
-    const at = { low: l, threshold, keep, words };
+    const at = { low: l, threshold, keep, words, floor };
     const [d, f] = ratesAt(blindRows, blindS, at, gate);
     console.log(
       `${family} out of fold, low ${l}: pooled detection/mean FP ${show(pooledRates(rows, s, at, gate))} | blind sets ${show([d, f])}`,
@@ -387,7 +396,7 @@ async function train(family: string): Promise<void> {
   const before = `pooled ${show(pooledRates(rows, s, previous, gate))} | blind sets ${show(ratesAt(blindRows, blindS, previous, gate))}`;
   console.log(`${family} out of fold, the n-gram gate alone (the previous method): ${before}`);
   for (const t of [0.5, 0.6, 0.7, 0.8, 0.9, threshold]) {
-    const at = { low, threshold: t, keep, words };
+    const at = { low, threshold: t, keep, words, floor };
     const pooled = show(pooledRates(rows, s, at, gate));
     console.log(`${family} out of fold, threshold ${t}: pooled ${pooled} | blind sets ${show(ratesAt(blindRows, blindS, at, gate))}`);
   }
@@ -398,6 +407,7 @@ async function train(family: string): Promise<void> {
     bias: Number(bias.toPrecision(4)),
     threshold,
     keep,
+    ...(floor > 0 ? { floor } : {}),
     words,
     low,
     ...(second === undefined ? {} : { cues: second.model }),

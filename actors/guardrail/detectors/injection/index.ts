@@ -116,7 +116,7 @@ export function injectionDetector(options: InjectionOptions = {}): Detector {
   const detect = layeredDetect(spec, options);
   const threshold = thresholdOf(options);
   // a configured classifier's findings are its operator's call: the combination then only adds, never removes
-  const stack: StackModel = options.classifier === undefined ? INJECTION_STACK : { ...INJECTION_STACK, keep: 0 };
+  const stack: StackModel = options.classifier === undefined ? INJECTION_STACK : { ...INJECTION_STACK, keep: 0, floor: 0 };
   const gate: NgramGate = { ...INJECTION_NGRAM_GATE, low: options.classifier === undefined ? stack.low : -1 };
   const withNgram = async (text: string, ctx?: SignalSource): Promise<Finding[]> => {
     if (options.ngram === false) return await detect(text, ctx);

@@ -8,8 +8,9 @@ export const INJECTION_STACK: StackModel = {
   ngram: 0.8695,
   concept: 0.3806,
   bias: -0.08939,
-  threshold: 0.76,
+  threshold: 0.74,
   keep: 0.95,
+  floor: 0.2,
   words: 10,
   low: 0.01,
   cues: {

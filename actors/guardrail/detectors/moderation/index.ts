@@ -82,7 +82,7 @@ export function moderationDetector(options: ModerationOptions = {}): Detector {
   );
   const threshold = thresholdOf(options);
   // a configured classifier's findings are its operator's call: the combination then only adds, never removes
-  const stack: StackModel = options.classifier === undefined ? MODERATION_STACK : { ...MODERATION_STACK, keep: 0 };
+  const stack: StackModel = options.classifier === undefined ? MODERATION_STACK : { ...MODERATION_STACK, keep: 0, floor: 0 };
   const gate: NgramGate = { ...MODERATION_NGRAM_GATE, low: options.classifier === undefined ? stack.low : -1 };
   return {
     name: 'moderation',

@@ -9,7 +9,8 @@ export const MODERATION_STACK: StackModel = {
   concept: 0.1805,
   bias: 0.3081,
   threshold: 0.66,
-  keep: 0.99,
+  keep: 0.95,
+  floor: 0.1,
   words: 10,
   low: 0.3,
 };

@@ -21,8 +21,14 @@ export interface StackModel {
   readonly bias: number;
   /** Combined probability at or above which a text is not benign. */
   readonly threshold: number;
-  /** Findings at or above this score stand whatever the combination says. */
+  /** Findings at or above this score stand whatever the combination says — unless it is below {@link floor}. */
   readonly keep: number;
+  /**
+   * Combined probability below which not even a `keep` finding stands (absent or 0: every one does): where the learned
+   * layers are that sure, a strong rule hit is a quoted attack (an incident report, a test list) far more often than
+   * one.
+   */
+  readonly floor?: number;
   /** Fewest words (of the normalised text) the combination judges; a shorter text is judged by the n-gram gate. */
   readonly words: number;
   /** The n-gram gate's `low` for those shorter texts (ngram.ts `NgramGate`), chosen with the other values. */
@@ -141,7 +147,7 @@ export function cueTerm(cues: StackCues, values: readonly number[]): number {
 
 /**
  * The findings after the combination: where it says benign (`s` below the threshold), only findings scoring at least
- * `keep`; where it says not benign, the findings, or when there are none, one finding of `type` over the
+ * `keep`, and none where `s` is below the model's `floor`; where it says not benign, the findings, or when there are none, one finding of `type` over the
  * whole text (trimmed), scored 0.5 at the threshold up to 0.85, kept if it reaches `threshold`. A text of fewer than
  * `model.words` words (`normalized`: the text as the models read it) is too little for the combination: `short` judges
  * it (the n-gram gate of ngram.ts, chosen on such texts).
@@ -160,7 +166,10 @@ export function stackGate(
   if (countWords(normalized, model.words) < model.words) return short();
   // `s` as a function: the verdict, formed only for a text long enough to be judged by it
   const verdict = typeof s === 'number' ? { above: !(s < model.threshold), probability: () => s } : s();
-  if (!verdict.above) return findings.filter((f) => f.score >= model.keep);
+  if (!verdict.above) {
+    const kept = findings.filter((f) => f.score >= model.keep);
+    return kept.length > 0 && model.floor !== undefined && verdict.probability() < model.floor ? [] : kept;
+  }
   if (findings.length > 0) return [...findings];
   return wholeTextFinding(detector, input, type(), verdict.probability(), model.threshold, threshold);
 }
