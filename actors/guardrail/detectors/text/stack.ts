@@ -147,8 +147,9 @@ export function cueTerm(cues: StackCues, values: readonly number[]): number {
 
 /**
  * The findings after the combination: where it says benign (`s` below the threshold), only findings scoring at least
- * `keep`, and none where `s` is below the model's `floor`; where it says not benign, the findings, or when there are none, one finding of `type` over the
- * whole text (trimmed), scored 0.5 at the threshold up to 0.85, kept if it reaches `threshold`. A text of fewer than
+ * `keep`, and none where `s` is below the model's `floor`; where it says not benign, the findings, or when there are
+ * none, one finding of `type` over the whole text (trimmed), scored 0.5 at the threshold up to 0.85, kept if it reaches
+ * `threshold`. A text of fewer than
  * `model.words` words (`normalized`: the text as the models read it) is too little for the combination: `short` judges
  * it (the n-gram gate of ngram.ts, chosen on such texts).
  */
