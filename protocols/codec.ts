@@ -11,7 +11,7 @@
  */
 import { Packr, addExtension } from 'msgpackr';
 import { envelopeSchema, isEnvelope, type Envelope } from './envelope.js';
-import { Reader, Writer } from './envelope-wire.js';
+import { NOT_SMALL, Reader, Writer } from './envelope-wire.js';
 import { DecodeError, EncodeError, TooLargeError } from './errors.js';
 
 class NegZero {}
@@ -159,7 +159,10 @@ export class Codec {
     const fields = bytes instanceof Uint8Array && bytes.length <= this.maxBytes ? this.reader.read(bytes) : undefined;
     if (fields !== undefined && isEnvelope(fields)) {
       const at = this.reader.payloadAt;
-      if (at >= 0) fields.payload = this.restore(this.unpack(bytes.subarray(at)), 1, '$.payload');
+      if (at >= 0) {
+        const small = this.reader.payload(bytes);
+        fields.payload = small !== NOT_SMALL ? small : this.restore(this.unpack(bytes.subarray(at)), 1, '$.payload');
+      }
       return fields;
     }
     const raw = this.unpack(bytes);

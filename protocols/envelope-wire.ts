@@ -35,8 +35,12 @@ FIELDS.forEach((k, f) => (BY_KEY[(k.length << 7) | k.charCodeAt(0)] = f));
 const KEYS = FIELDS.map((k) => String.fromCharCode(0xa0 | k.length) + k);
 /** Longer than any valid envelope's fields but the payload (11 strings of at most 321 ASCII bytes, two numbers). */
 const HEAD_MAX = 4_096;
+/** Most bytes a small payload takes (see {@link small}): 15 keys and values of at most 32 bytes each, and a header. */
+const SMALL_MAX = 1 + 15 * 64;
 /** Buffer written into and handed out in slices, as Node's Buffer pool does. */
 const CHUNK = 0x10000;
+/** What {@link Reader.payload} answers for a payload it leaves to msgpackr. */
+export const NOT_SMALL: unique symbol = Symbol('not small');
 /** Node's Buffer method behind `toString('latin1')`, without its argument checks. */
 const { latin1Slice } = Buffer.prototype as unknown as { latin1Slice: (this: Buffer, start: number, end: number) => string };
 
@@ -53,10 +57,8 @@ export class Writer {
    */
   write(env: Envelope, pack: (payload: unknown) => Uint8Array): Uint8Array | undefined {
     const { id, type, from, to, tenant, correlationId, causationId, traceparent, deadline, attempt, replyTo, payload } = env;
-    const body = payload === undefined ? undefined : pack(payload);
-    const size = HEAD_MAX + (body === undefined ? 0 : body.length);
-    if (this.at + size > CHUNK) {
-      this.chunk = Buffer.allocUnsafeSlow(Math.max(CHUNK, size));
+    if (this.at + HEAD_MAX + SMALL_MAX > CHUNK) {
+      this.chunk = Buffer.allocUnsafeSlow(CHUNK);
       this.at = 0;
     }
     const b = this.chunk;
@@ -67,7 +69,7 @@ export class Writer {
       +(traceparent !== undefined) +
       +(deadline !== undefined) +
       +(replyTo !== undefined) -
-      +(body === undefined);
+      +(payload === undefined);
     b[this.at] = 0x80 | n;
     this.p = this.at + 1;
     if (!this.str(0, id) || !this.str(1, type) || !this.str(2, from) || !this.str(3, to) || !this.str(4, tenant)) return undefined;
@@ -78,11 +80,23 @@ export class Writer {
     this.number(9, attempt);
     if (replyTo !== undefined && !this.str(10, replyTo)) return undefined;
     let p = this.p;
-    if (body !== undefined) {
+    if (payload !== undefined) {
       p = this.key(PAYLOAD);
-      if (body.length > 32) b.set(body, p);
-      else for (let i = 0; i < body.length; i++) b[p + i] = body[i] as number;
-      p += body.length;
+      const q = small(b, p, payload, 0);
+      if (q >= 0) p = q;
+      else {
+        const body = pack(payload);
+        if (p + body.length > b.length) {
+          // Too large for the chunk: the message gets its own buffer (the header's bytes are copied out of the chunk).
+          const out = Buffer.allocUnsafeSlow(p - this.at + body.length);
+          out.set(b.subarray(this.at, p));
+          out.set(body, p - this.at);
+          return out;
+        }
+        if (body.length > 32) b.set(body, p);
+        else for (let i = 0; i < body.length; i++) b[p + i] = body[i] as number;
+        p += body.length;
+      }
     }
     const out = b.subarray(this.at, p);
     this.at = p;
@@ -140,6 +154,54 @@ export class Writer {
 const NON_ASCII = /[\u0080-\uffff]/;
 
 /**
+ * A small payload — null, a boolean, a 32-bit integer (not -0), an ASCII string shorter than 32, or a plain object of up to
+ * 15 such values under such keys (`__proto__` aside) — written at `p` as msgpackr writes it; -1 for any other value,
+ * which msgpackr then writes. An ask's payload and its reply (`{ ok, value }`) are often this small, and msgpackr's
+ * call costs more than writing them.
+ */
+function small(b: Uint8Array, p: number, v: unknown, depth: number): number {
+  if (typeof v === 'string') return shortString(b, p, v);
+  if (typeof v === 'number') {
+    if (!Number.isInteger(v) || v > 0xffffffff || v < -0x80000000 || Object.is(v, -0)) return -1;
+    if (v >= 0x80 || v < -0x20) {
+      const wide = v > 0xffff || v < -0x8000;
+      b[p++] = v >= 0 ? (v < 0x100 ? 0xcc : wide ? 0xce : 0xcd) : v >= -0x80 ? 0xd0 : wide ? 0xd2 : 0xd1;
+      const bytes = (v >= 0 ? v < 0x100 : v >= -0x80) ? 1 : wide ? 4 : 2;
+      for (let i = bytes - 1; i >= 0; i--) b[p++] = (v >> (8 * i)) & 0xff;
+      return p;
+    }
+    b[p] = v & 0xff;
+    return p + 1;
+  }
+  if (typeof v === 'boolean' || v === null) {
+    b[p] = v === null ? 0xc0 : v ? 0xc3 : 0xc2;
+    return p + 1;
+  }
+  if (depth > 0 || typeof v !== 'object' || Object.getPrototypeOf(v) !== Object.prototype) return -1;
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o);
+  if (keys.length > 15) return -1;
+  b[p++] = 0x80 | keys.length;
+  for (const k of keys) {
+    if (k === '__proto__' || (p = shortString(b, p, k)) < 0 || (p = small(b, p, o[k], 1)) < 0) return -1;
+  }
+  return p;
+}
+
+/** An ASCII string shorter than 32 as a fixstr at `p`; -1 for any other string. */
+function shortString(b: Uint8Array, p: number, s: string): number {
+  const n = s.length;
+  if (n >= 0x20) return -1;
+  b[p++] = 0xa0 | n;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return -1;
+    b[p++] = c;
+  }
+  return p;
+}
+
+/**
  * Reads envelopes; one per codec. The bytes before the payload are read as one Latin-1 string (one native call). A field
  * that repeats (type, addresses, tenant) keeps its last value: the same characters again give the same string, made and
  * hashed once.
@@ -150,6 +212,56 @@ export class Reader {
   private readonly vals: (string | number | undefined)[] = FIELDS.map(() => undefined);
   /** Where the payload starts in the bytes last read, or -1 when it had none. */
   payloadAt = -1;
+  /** Where the value {@link small} read last ends. */
+  private q = 0;
+
+  /** The payload at `payloadAt` when it is small (see the writer's `small`) and all that is left of `b`; else NOT_SMALL. */
+  payload(b: Uint8Array): unknown {
+    const v = this.small(b, this.payloadAt, 0);
+    return v !== NOT_SMALL && this.q === b.length ? v : NOT_SMALL;
+  }
+
+  private small(b: Uint8Array, p: number, depth: number): unknown {
+    const t = b[p];
+    if (t === undefined) return NOT_SMALL;
+    this.q = p + 1;
+    if (t < 0x80 || t >= 0xe0) return t < 0x80 ? t : t - 0x100;
+    if (t === 0xc0 || t === 0xc2 || t === 0xc3) return t === 0xc0 ? null : t === 0xc3;
+    if (t >= 0xa0 && t <= 0xbf) return this.ascii(b, p);
+    const bytes = t === 0xcc || t === 0xd0 ? 1 : t === 0xcd || t === 0xd1 ? 2 : t === 0xce || t === 0xd2 ? 4 : 0;
+    if (bytes > 0) {
+      if (p + bytes >= b.length) return NOT_SMALL;
+      let v = 0;
+      for (let i = 1; i <= bytes; i++) v = v * 256 + (b[p + i] as number);
+      this.q = p + 1 + bytes;
+      // Signed: the top bit of the first byte counts negative.
+      return t >= 0xd0 && v >= 2 ** (8 * bytes - 1) ? v - 2 ** (8 * bytes) : v;
+    }
+    if (depth > 0 || t < 0x80 || t > 0x8f) return NOT_SMALL;
+    const o: Record<string, unknown> = {};
+    for (let i = 0, q = p + 1; i < (t & 0x0f); i++, q = this.q) {
+      const k = (b[q] as number) >= 0xa0 && (b[q] as number) <= 0xbf ? this.ascii(b, q) : NOT_SMALL;
+      if (k === NOT_SMALL || k === '__proto__') return NOT_SMALL;
+      const v = this.small(b, this.q, 1);
+      if (v === NOT_SMALL) return NOT_SMALL;
+      o[k as string] = v;
+    }
+    return o;
+  }
+
+  /** The fixstr at `p` when it is ASCII; else NOT_SMALL. */
+  private ascii(b: Uint8Array, p: number): unknown {
+    const n = (b[p] as number) & 0x1f;
+    if (p + n >= b.length) return NOT_SMALL;
+    let s = '';
+    for (let i = 1; i <= n; i++) {
+      const c = b[p + i] as number;
+      if (c >= 0x80) return NOT_SMALL;
+      s += String.fromCharCode(c);
+    }
+    this.q = p + 1 + n;
+    return s;
+  }
 
   /**
    * The fields of the map in `b` as msgpackr would decode them, the payload left out (see {@link payloadAt}); undefined
