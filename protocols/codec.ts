@@ -155,7 +155,7 @@ export class Codec {
   /** Decodes and validates an envelope; the result is whole or a DecodeError is thrown. */
   decode(bytes: Uint8Array): Envelope {
     // The envelope's fields read by hand when they are what msgpackr would have decoded and the schema accepts; the
-    // payload, after them, is msgpackr's (a DecodeError as below when it is malformed).
+    // payload, after them, too when it is small, else msgpackr's (a DecodeError as below when it is malformed).
     const fields = bytes instanceof Uint8Array && bytes.length <= this.maxBytes ? this.reader.read(bytes) : undefined;
     if (fields !== undefined && isEnvelope(fields)) {
       const at = this.reader.payloadAt;
