@@ -11,6 +11,7 @@
  */
 import { Packr, addExtension } from 'msgpackr';
 import { envelopeSchema, isEnvelope, type Envelope } from './envelope.js';
+import { NOT_SMALL, Reader, Writer } from './envelope-wire.js';
 import { DecodeError, EncodeError, TooLargeError } from './errors.js';
 
 class NegZero {}
@@ -78,6 +79,10 @@ export class Codec {
     bundleStrings: false,
     variableMapSize: true,
   });
+  /** The envelope's fields by hand, msgpackr's bytes (envelope-wire.ts); what they leave takes the general path. */
+  private readonly writer = new Writer();
+  private readonly reader = new Reader();
+  private readonly packPayload = (payload: unknown): Uint8Array => this.pack(this.prepare(payload, 1, '$.payload'));
   readonly maxBytes: number;
   readonly maxDepth: number;
 
@@ -133,6 +138,11 @@ export class Codec {
     // ASCII, safe integers), so only the payload goes through `prepare`, and the copy made here leaves out absent
     // optional fields (which `prepare` would otherwise copy the envelope for). Same bytes as `encodeValue(envelope)`.
     if (!idsWellFormed(envelope)) return this.encodeValue(envelope); // throws the EncodeError naming the field
+    const bytes = this.writer.write(envelope, this.packPayload);
+    if (bytes !== undefined) {
+      if (bytes.length > this.maxBytes) throw new TooLargeError(`encoded message is ${bytes.length} bytes, limit ${this.maxBytes}`);
+      return bytes;
+    }
     const wire: Record<string, unknown> = {};
     const fields = envelope as Record<string, unknown>;
     for (const k in fields) {
@@ -144,6 +154,17 @@ export class Codec {
 
   /** Decodes and validates an envelope; the result is whole or a DecodeError is thrown. */
   decode(bytes: Uint8Array): Envelope {
+    // The envelope's fields read by hand when they are what msgpackr would have decoded and the schema accepts; the
+    // payload, after them, too when it is small, else msgpackr's (a DecodeError as below when it is malformed).
+    const fields = bytes instanceof Uint8Array && bytes.length <= this.maxBytes ? this.reader.read(bytes) : undefined;
+    if (fields !== undefined && isEnvelope(fields)) {
+      const at = this.reader.payloadAt;
+      if (at >= 0) {
+        const small = this.reader.payload(bytes);
+        fields.payload = small !== NOT_SMALL ? small : this.restore(this.unpack(bytes.subarray(at)), 1, '$.payload');
+      }
+      return fields;
+    }
     const raw = this.unpack(bytes);
     // One pass (ADR 0040): an envelope as the schema accepts it needs `restore` on its payload only (its other fields are
     // strings and safe integers, checked here); anything else takes the whole walk, which rejects as before.
