@@ -246,7 +246,7 @@ export const VOCATIVE_ACTION = `${VOCATIVE}[^a-z0-9\\n]{0,3}(?:${POLITE}[^a-z0-9
  */
 const SEP = '[^a-z0-9\\n]{1,3}';
 const ADDRESSED_LEAD =
-  `(?:^|\\n|[.!?;"'(\\[{>*#][^a-z0-9\\n]{0,3}|${W0}(?:to|for|an|fur|pour|para|a|al|dear|hey|hi|hello|attn|attention|note|` +
+  `(?:^|\\n|[.!?;:"'(\\[{>*#][^a-z0-9\\n]{0,3}|${W0}(?:to|for|an|fur|pour|para|a|al|dear|hey|hi|hello|attn|attention|note|` +
   `hinweis|nota|remarque|message|nachricht|mensaje|indicacion|indication|instruction|instructions|anweisung|instruccion|ps|p s)${SEP})`;
 const ADDRESSED_DET =
   `(?:(?:the|any|all|every|each|den|die|das|der|dem|des|le|la|les|l|el|los|las|your|our|votre|notre|vos|su|sus|nuestro|nuestra|` +
@@ -254,7 +254,9 @@ const ADDRESSED_DET =
 /** An agent noun, or a German compound ending in one ("das Bewertungssystem", "den Buchungsassistenten"). */
 const ADDRESSED_NOUN =
   `(?:${ADDRESSEE}|system|sistema|systeme|agenten|assistenten|asistentes|bots|` +
-  `[a-z]{3,20}(?:system|systeme|assistent|assistenten|agent|agenten|bot|bots))`;
+  `[a-z]{3,20}(?:system|systeme|assistent|assistenten|agent|agenten|bot|bots)|` +
+  // software named by what it is ("Note pour le logiciel de tri : classez-le …", "para la herramienta de revisión: …")
+  `logiciel|logiciels|software|programa|programm|herramienta|outil|automatisation|automatizacion|automatisierung)`;
 const FORMAL_ACTS = alt([
   'cambie', 'envie', 'apruebe', 'conceda', 'marque', 'reenvie', 'elimine', 'borre', 'pague', 'transfiera', 'confirme', 'comparta',
   'exporte', 'anada', 'cierre', 'modifique', 'actualice', 'asigne', 'otorgue', 'autorice', 'indique', 'incluya', 'omita', 'responda',
@@ -276,7 +278,8 @@ const FORMAL_ACTS = alt([
 ]); // prettier-ignore
 const ADDRESSED = new RegExp(
   `${ADDRESSED_LEAD}${ADDRESSED_DET}(?:[a-z]{2,20}${SEP}){0,3}${ADDRESSED_NOUN}(?:[^a-z0-9\\n:]{1,3}[a-z0-9]{1,20}){0,5}` +
-    `[^a-z0-9\\n]{0,3}[:,][^\\n]{0,120}?${W0}(?:${NOTE_ACTION}|${FORMAL_ACTS})${W1}`,
+    // an act, with a Spanish enclitic pronoun when it has one ("asígnale", "márcalo")
+    `[^a-z0-9\\n]{0,3}[:,][^\\n]{0,120}?${W0}(?:${NOTE_ACTION}|${FORMAL_ACTS})(?:le|les|lo|la|los|las|me|nos)?${W1}`,
   'gu',
 );
 /** A transcript's speaker label ("Agent: …", "[11:29] Assistent: …", `"role": "assistant", "content"`): no address. */

@@ -8,13 +8,13 @@ export const INJECTION_STACK: StackModel = {
   ngram: 0.8695,
   concept: 0.3806,
   bias: -0.08939,
-  threshold: 0.74,
+  threshold: 0.73,
   keep: 0.95,
   floor: 0.2,
   words: 10,
   low: 0.01,
   cues: {
-    weights: [0.8374, 1.533, -1.385, -0.2117],
-    bias: 0.2196,
+    weights: [0.9122, 1.542, -1.394, -0.2007],
+    bias: 0.1921,
   },
 };
