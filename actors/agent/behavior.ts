@@ -812,6 +812,10 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
           await st.restored;
           await st.admission.settled(`run:${p.run_id}`);
           const live = st.runs.get(p.run_id);
+          // The same answer again (a caller that did not hear the first reply), already recorded: it was taken.
+          const given = JSON.stringify(p.resume);
+          if (live?.resume === undefined && Object.values(live?.answers ?? {}).some((a) => JSON.stringify(a) === given))
+            return { run_id: p.run_id, status: 'running' };
           if (live === undefined || (live.resume === undefined && live.awaiting === undefined))
             throw new ValidationError(`run ${p.run_id} is not waiting for an answer here`);
           // Acknowledged once recorded: an answer lost with this activation would be waited for again, never sent again.

@@ -133,8 +133,14 @@ describe('durable runs', () => {
     await called;
     await stopWhileBusy(s1, gate.resolve);
 
-    const s2 = await host(storage, new Counting(), { approvals: ['add'] }, addTool(tool));
-    const result = await waitForRun(s2, 'r7', 'default', 10_000);
+    const again = gateOpen();
+    const s2 = await host(storage, new Counting(), { approvals: ['add'] }, addTool(tool, again.promise));
+    const done = waitForRun(s2, 'r7', 'default', 10_000);
+    await eventually(() => tool.calls === 2, 5_000, 'the approved call made again');
+    // A caller that did not hear the first reply sends the same answer again: it was taken, not an error.
+    expect(await s2.ref('agent/clerk').ask(RUN_RESUME, { run_id: 'r7', resume: { approve: true } })).toMatchObject({ status: 'running' });
+    again.resolve();
+    const result = await done;
     expect(result.status).toBe('success');
     expect(result.output).toContain('add: 42');
     const log = await new RunStore(storage).events('default', 'r7');
