@@ -83,14 +83,16 @@ export const runCreateSchema = z.object({
 export type RunCreate = z.infer<typeof runCreateSchema>;
 
 /** Payload of `acp.run.resume`: the answer to an interrupt. */
+/** A human's answer to an interrupt: approve (optionally with edited arguments) or reject. */
+export const resumeValueSchema = z.union([
+  // Most specific first: zod objects strip unknown keys, so `{approve: true}` would swallow edits.
+  z.object({ approve: z.literal(true), arguments: z.record(z.string(), z.unknown()) }),
+  z.object({ approve: z.literal(true) }),
+  z.object({ approve: z.literal(false), reason: z.string().max(10_000).optional() }),
+]);
 export const runResumeSchema = z.object({
   run_id: z.string().min(1),
-  // Most specific first: zod objects strip unknown keys, so `{approve: true}` would swallow edits.
-  resume: z.union([
-    z.object({ approve: z.literal(true), arguments: z.record(z.string(), z.unknown()) }),
-    z.object({ approve: z.literal(true) }),
-    z.object({ approve: z.literal(false), reason: z.string().max(10_000).optional() }),
-  ]),
+  resume: resumeValueSchema,
 });
 export type RunResume = z.infer<typeof runResumeSchema>;
 

@@ -81,6 +81,7 @@ export {
   inputMessageSchema,
   runCreateSchema,
   runResumeSchema,
+  resumeValueSchema,
   runCancelSchema,
   runContinueSchema,
   TOPIC_MESSAGE,

@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { contentPartsSchema } from './content.js';
-import { RUN_STATUSES } from './acp.js';
+import { RUN_STATUSES, resumeValueSchema } from './acp.js';
 import { chatMessageSchema, readonlyArray, toolCallSchema, usageSchema } from './chat.js';
 import { modelParamsSchema, renderedPromptSchema } from './prompts.js';
 import { traceparentSchema } from './envelope.js';
@@ -150,6 +150,11 @@ export const runCheckpointSchema = z.object({
   usage: usageSchema,
   pending: pendingCallsSchema.optional(),
   review: reviewWaitSchema.optional(),
+  /**
+   * Answers to interrupts of the current step (by call or review id), recorded before the answer was acknowledged: a run
+   * restored before it got past such an interrupt takes the answer rather than waiting for it again.
+   */
+  answers: z.record(z.string(), resumeValueSchema).optional(),
   /** Times this run was picked up again after its host died or restarted. */
   resumes: countSchema,
   /** The system prompt rendered when the run started (template, persona), so a resumed run sees the same one. */

@@ -107,6 +107,26 @@ function isStopped(st: AgentState): boolean {
   return st.stopped === true;
 }
 
+/**
+ * Hands `value` to a restored run that has not reached its interrupt again: resolves once the run took it and recorded
+ * it; rejects when the run stops being driven here first (the caller asks again, of the next activation).
+ */
+function answerEarly(live: LiveRun, value: ResumeValue): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const earlier = live.early; // answered again before the first was taken: both hear how the last went
+    live.early = {
+      value,
+      recorded: (done) => {
+        earlier?.recorded(done);
+        done.then(resolve, reject);
+      },
+    };
+    const signal = live.abort.signal;
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}
+
 /** Message an agent sends itself to delete finished runs past `retainRunsMs`; answers `{removed}`. */
 export const AGENT_PRUNE = 'agent.prune';
 
@@ -167,6 +187,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
     resumes: number,
     awaiting?: string,
     traceparent?: string,
+    answers?: Readonly<Record<string, ResumeValue>>,
   ): AgentHost => {
     const tenant = ctx.self.tenant;
     // The run's `invoke_agent` span: a child of the message that started (or continued) it, on whichever node.
@@ -190,7 +211,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
           }
         : undefined,
     });
-    const live = newLiveRun(record, { agent: def.name, epoch: ctx.epoch }, seq, depth, resumes, awaiting);
+    const live = newLiveRun(record, { agent: def.name, epoch: ctx.epoch }, seq, depth, resumes, awaiting, answers);
     if (traceparent !== undefined) live.traceparent = traceparent;
     // The actor stopping leaves the run to its checkpoint (a run waiting for a human would never end here): its span
     // ends now, and the next activation's span continues the trace (`troupe.run.resumes` counts up).
@@ -446,6 +467,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       interrupted ? cp.resumes : resumes,
       interrupted ? awaiting : undefined,
       cp.traceparent,
+      cp.answers,
     );
     if (!interrupted) host.emit('status', { status: 'running', resumed: resumes });
     ctx.system.log.info(
@@ -798,10 +820,14 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
           await st.restored;
           await st.admission.settled(`run:${p.run_id}`);
           const live = st.runs.get(p.run_id);
+          // The same answer again (a caller that did not hear the first reply), already recorded: it was taken.
+          const given = JSON.stringify(p.resume);
+          if (live?.resume === undefined && Object.values(live?.answers ?? {}).some((a) => JSON.stringify(a) === given))
+            return { run_id: p.run_id, status: 'running' };
           if (live === undefined || (live.resume === undefined && live.awaiting === undefined))
             throw new ValidationError(`run ${p.run_id} is not waiting for an answer here`);
-          if (live.resume !== undefined) live.resume(p.resume as ResumeValue);
-          else live.early = p.resume as ResumeValue;
+          // Acknowledged once recorded: an answer lost with this activation would be waited for again, never sent again.
+          await (live.resume !== undefined ? live.resume(p.resume as ResumeValue) : answerEarly(live, p.resume as ResumeValue));
           return { run_id: p.run_id, status: 'running' };
         }
         case RUN_CANCEL: {
@@ -811,7 +837,7 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
           const live = st.runs.get(p.run_id);
           if (live === undefined) throw new ValidationError(`run ${p.run_id} is not running here`);
           live.abort.abort(new CancelledError(`run ${p.run_id} cancelled`));
-          live.resume?.({ approve: false, reason: 'run cancelled' });
+          void live.resume?.({ approve: false, reason: 'run cancelled' }).catch(() => undefined);
           return { run_id: p.run_id, status: 'cancelled' };
         }
         default:

@@ -52,10 +52,18 @@ export interface LiveRun {
   seq: number;
   chain: Promise<void>;
   readonly abort: AbortController;
-  /** Set while the run waits for a human. */
-  resume: ((v: ResumeValue) => void) | undefined;
-  /** An answer that came before the restored run reached its interrupt again. */
-  early: ResumeValue | undefined;
+  /** Set while the run waits for a human: takes the answer, resolves once it is recorded (rejects if it was not). */
+  resume: ((v: ResumeValue) => Promise<void>) | undefined;
+  /**
+   * An answer that came before the restored run reached its interrupt again; `recorded` is told how its recording went
+   * (the answer is acknowledged only then).
+   */
+  early: { readonly value: ResumeValue; readonly recorded: (done: Promise<void>) => void } | undefined;
+  /**
+   * Answers to interrupts of the current step, by id: each is in the checkpoint before it is acknowledged, so a run
+   * restored before it got past the interrupt takes the answer rather than waiting for one that was already given.
+   */
+  answers: Record<string, ResumeValue>;
   /** The call whose interrupt was announced before a restart (not announced again). */
   awaiting: string | undefined;
   /** The actor is stopping: the run is left to its checkpoint, not ended. */
@@ -72,7 +80,15 @@ export interface LiveRun {
 }
 
 /** A run this activation (`fence`) drives from `seq`, not yet waiting for anything. */
-export function newLiveRun(record: RunRecord, fence: RunFence, seq: number, depth: number, resumes: number, awaiting?: string): LiveRun {
+export function newLiveRun(
+  record: RunRecord,
+  fence: RunFence,
+  seq: number,
+  depth: number,
+  resumes: number,
+  awaiting?: string,
+  answers: Readonly<Record<string, ResumeValue>> = {},
+): LiveRun {
   return {
     runId: record.run_id,
     threadId: record.thread_id,
@@ -81,6 +97,7 @@ export function newLiveRun(record: RunRecord, fence: RunFence, seq: number, dept
     abort: new AbortController(),
     resume: undefined,
     early: undefined,
+    answers: { ...answers },
     awaiting,
     stopping: false,
     fence,
@@ -206,6 +223,15 @@ export function makeHost(
     });
   };
 
+  /** The checkpoint this host wrote last (what an answer is recorded beside). */
+  let lastCheckpoint: RunCheckpoint | undefined;
+  /** Writes the run's checkpoint again with the answers given so far; rejects when the write was refused or failed. */
+  const recordAnswers = (): Promise<void> =>
+    write(async () => {
+      const cp = lastCheckpoint ?? (await store.getCheckpoint(tenant, runId));
+      if (cp !== undefined) await store.saveCheckpoint(tenant, (lastCheckpoint = { ...cp, answers: { ...live.answers } }), false, fence);
+    });
+
   return {
     emit,
     now: () => system.clock.now(),
@@ -232,6 +258,10 @@ export function makeHost(
       if (review !== undefined) cp.review = review;
       if (state.system !== undefined) cp.system = state.system;
       if (state.params !== undefined) cp.params = state.params;
+      // A step's end leaves its interrupts behind (call ids repeat across steps); until then their answers stay recorded.
+      if (stepEnd) live.answers = {};
+      else if (Object.keys(live.answers).length > 0) cp.answers = { ...live.answers };
+      lastCheckpoint = cp;
       return write(async () => {
         await store.saveCheckpoint(tenant, cp, false, fence);
         if (stepEnd)
@@ -346,23 +376,45 @@ export function makeHost(
       );
     },
     waitForResume(callId, interrupt) {
+      const given = live.answers[callId];
       if (live.awaiting === callId)
         live.awaiting = undefined; // announced before the restart
-      else {
+      else if (given === undefined) {
         emit('interrupt', interrupt);
         emit('status', { status: 'interrupted', interrupt });
         setStatus('interrupted', 'interrupted', [{ id: callId, run_id: runId, value: interrupt }]);
       }
+      const going = (): void => {
+        setStatus('running', 'busy');
+        emit('status', { status: 'running' });
+      };
+      // Answered (and recorded) before a restart: the run goes on with that answer.
+      if (given !== undefined) {
+        if (live.record.status !== 'running') going();
+        return Promise.resolve(given);
+      }
       return new Promise<ResumeValue>((resolve) => {
-        const answer = (v: ResumeValue): void => {
+        // The answer is acknowledged once it is in the checkpoint: an activation lost after the reply (its lease not
+        // renewed in time under load) left the run waiting again for an answer its caller would never send again.
+        const answer = (v: ResumeValue): Promise<void> => {
           live.resume = undefined;
-          setStatus('running', 'busy');
-          emit('status', { status: 'running' });
-          resolve(v);
+          live.answers[callId] = v;
+          return recordAnswers().then(
+            () => {
+              going();
+              resolve(v);
+            },
+            (e: unknown) => {
+              // Not recorded: still waiting here (unless this activation stopped driving the run), for the caller to ask again.
+              delete live.answers[callId];
+              if (!live.stopping) live.resume = answer;
+              throw e;
+            },
+          );
         };
         const early = live.early;
         live.early = undefined;
-        if (early !== undefined) answer(early);
+        if (early !== undefined) early.recorded(answer(early.value));
         else live.resume = answer;
       });
     },

@@ -114,6 +114,41 @@ describe('durable runs', () => {
     expect(await store.activeRuns('default', 'clerk')).toEqual([]);
   });
 
+  const answeredTitle =
+    'an answer a host acknowledged is not waited for again when that host stops before the approved call ended: ' +
+    'the next host takes it from the checkpoint';
+  it(answeredTitle, async () => {
+    const storage = new MemoryStorage();
+    const tool = { calls: 0 };
+    const gate = gateOpen();
+    const s1 = await host(storage, new Counting(), { approvals: ['add'] }, addTool(tool, gate.promise));
+    const interrupted = until(s1, 'r7', (e) => e.event === 'status' && (e.data as { status: string }).status === 'interrupted');
+    await s1
+      .ref('agent/clerk')
+      .ask(RUN_CREATE, { run_id: 'r7', input: { messages: [{ role: 'user', content: '/tool add {"a":40,"b":2}' }] } });
+    await interrupted;
+    const called = until(s1, 'r7', (e) => e.event === 'tool_call');
+    // The caller hears `running` and sends nothing more; the host stops (its lease lost, its node gone) mid-call.
+    expect(await s1.ref('agent/clerk').ask(RUN_RESUME, { run_id: 'r7', resume: { approve: true } })).toMatchObject({ status: 'running' });
+    await called;
+    await stopWhileBusy(s1, gate.resolve);
+
+    const again = gateOpen();
+    const s2 = await host(storage, new Counting(), { approvals: ['add'] }, addTool(tool, again.promise));
+    const done = waitForRun(s2, 'r7', 'default', 10_000);
+    await eventually(() => tool.calls === 2, 5_000, 'the approved call made again');
+    // A caller that did not hear the first reply sends the same answer again: it was taken, not an error.
+    expect(await s2.ref('agent/clerk').ask(RUN_RESUME, { run_id: 'r7', resume: { approve: true } })).toMatchObject({ status: 'running' });
+    again.resolve();
+    const result = await done;
+    expect(result.status).toBe('success');
+    expect(result.output).toContain('add: 42');
+    const log = await new RunStore(storage).events('default', 'r7');
+    expectGapFree(log);
+    expect(log.filter((e) => e.event === 'interrupt')).toHaveLength(1);
+    expect(log.filter((e) => e.event === 'tool_call')).toHaveLength(1);
+  });
+
   const announcedTitle =
     'a host that announced an interrupt and stopped before its record said so: the next host restores it waiting, once';
   it(announcedTitle, async () => {
