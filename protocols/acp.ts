@@ -82,7 +82,6 @@ export const runCreateSchema = z.object({
 });
 export type RunCreate = z.infer<typeof runCreateSchema>;
 
-/** Payload of `acp.run.resume`: the answer to an interrupt. */
 /** A human's answer to an interrupt: approve (optionally with edited arguments) or reject. */
 export const resumeValueSchema = z.union([
   // Most specific first: zod objects strip unknown keys, so `{approve: true}` would swallow edits.
@@ -90,6 +89,7 @@ export const resumeValueSchema = z.union([
   z.object({ approve: z.literal(true) }),
   z.object({ approve: z.literal(false), reason: z.string().max(10_000).optional() }),
 ]);
+/** Payload of `acp.run.resume`: the answer to an interrupt. */
 export const runResumeSchema = z.object({
   run_id: z.string().min(1),
   resume: resumeValueSchema,
