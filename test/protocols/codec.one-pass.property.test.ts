@@ -9,28 +9,11 @@ import { Packr } from 'msgpackr';
 import { Codec, DecodeError, EncodeError, envelopeSchema, type Envelope } from '../../protocols/index.js';
 import { isEnvelope } from '../../protocols/envelope.js';
 import { envelopeArb, wireEqual, wireValueArb } from './arbitraries.js';
+import { outcome, referenceDecode, type Outcome } from './reference.js';
 
 const codec = new Codec();
 /** A packer that writes what it is given (undefined, lone surrogates, Buffers) as msgpack, no domain check. */
 const raw = new Packr({ useRecords: false, moreTypes: false, mapsAsObjects: true, bundleStrings: false, variableMapSize: true });
-
-/** The envelope decode before the one-pass path: the whole value restored, then the check, then the schema. */
-function wholeWalkDecode(bytes: Uint8Array): Envelope {
-  const value = codec.decodeValue(bytes);
-  if (isEnvelope(value)) return value;
-  const checked = envelopeSchema.safeParse(value);
-  if (!checked.success) throw new DecodeError('not an envelope');
-  return checked.data;
-}
-
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
-const outcome = (f: () => unknown): Outcome => {
-  try {
-    return { ok: true, value: f() };
-  } catch (error) {
-    return { ok: false, error };
-  }
-};
 
 function sameOutcome(a: Outcome, b: Outcome): void {
   expect(a.ok).toBe(b.ok);
@@ -92,7 +75,7 @@ describe('codec: the one-pass envelope paths agree with the whole walk', () => {
         const fast = outcome(() => codec.decode(bytes));
         sameOutcome(
           fast,
-          outcome(() => wholeWalkDecode(bytes)),
+          outcome(() => referenceDecode(codec, bytes)),
         );
         if (!fast.ok) expect(fast.error).toBeInstanceOf(DecodeError);
       }),
@@ -110,7 +93,7 @@ describe('codec: the one-pass envelope paths agree with the whole walk', () => {
         bytes.set([0xed, 0xa0, 0x80], at);
         sameOutcome(
           outcome(() => codec.decode(bytes)),
-          outcome(() => wholeWalkDecode(bytes)),
+          outcome(() => referenceDecode(codec, bytes)),
         );
       }),
       { numRuns: 100 },

@@ -11,6 +11,7 @@ import { Codec, DecodeError, envelopeSchema, type Envelope } from '../../protoco
 import { isEnvelope, isEnvelopeKey } from '../../protocols/envelope.js';
 import { Reader, Writer } from '../../protocols/envelope-wire.js';
 import { envelopeArb, wireEqual, wireValueArb } from './arbitraries.js';
+import { outcome, referenceDecode } from './reference.js';
 
 const codec = new Codec();
 const OPTIONS = { useRecords: false, moreTypes: false, mapsAsObjects: true, bundleStrings: false, variableMapSize: true } as const;
@@ -47,24 +48,6 @@ const smallPayloadArb: fc.Arbitrary<unknown> = fc.oneof(
   fc.constant({ ok: true, value: { nested: 1 } }),
   fc.constant([1, 2]),
 );
-
-/** The codec's general path (msgpackr, then the checks), which decoded every envelope before. */
-function generalDecode(bytes: Uint8Array): Envelope {
-  const value = codec.decodeValue(bytes);
-  if (isEnvelope(value)) return value;
-  const checked = envelopeSchema.safeParse(value);
-  if (!checked.success) throw new DecodeError('not an envelope');
-  return checked.data;
-}
-
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
-const outcome = (f: () => unknown): Outcome => {
-  try {
-    return { ok: true, value: f() };
-  } catch (error) {
-    return { ok: false, error };
-  }
-};
 
 /** Damage: a byte changed, bytes cut off or added, a range overwritten with bytes the format gives meaning to. */
 const damageArb = fc.oneof(
@@ -129,7 +112,7 @@ describe('envelope wire: hand-written fields, msgpackr bytes', () => {
           fc.pre(encoded.ok);
           const bytes = damage(Buffer.from(encoded.value as Uint8Array));
           const fast = outcome(() => codec.decode(bytes));
-          const general = outcome(() => generalDecode(bytes));
+          const general = outcome(() => referenceDecode(codec, bytes));
           expect(fast.ok).toBe(general.ok);
           if (fast.ok && general.ok) expect(wireEqual(general.value, fast.value)).toBe(true);
           if (!fast.ok) expect(fast.error).toBeInstanceOf(DecodeError);
