@@ -67,8 +67,6 @@ export const KEEPS = [0.9, 0.95];
  * of the false positives (0.063 → 0.053 at threshold 0.72) for 0.1 % of detection.
  */
 export const FLOORS = [0, 0.1, 0.2];
-/** The first of {@link KEEPS}, what a caller of {@link flags} without a trained value uses. */
-export const KEEP = KEEPS[0]!;
 /**
  * Fewest words of a text the combination judges; shorter ones keep the n-gram gate. Not chosen by the pooled search:
  * on the sets the rules were tuned on, a higher floor (more texts left to the rules) always looks better.
