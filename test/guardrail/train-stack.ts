@@ -426,6 +426,16 @@ async function train(family: string): Promise<void> {
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const which = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const args = process.argv.slice(2);
+  const which = args.filter((a) => !a.startsWith('-'));
+  const unknown = [
+    ...args.filter((a) => a.startsWith('-') && a !== '--dry'),
+    ...which.filter((a) => !['injection', 'moderation'].includes(a)),
+  ];
+  if (unknown.length > 0) {
+    // Any other argument used to train both families and overwrite their weights; say how to call it instead.
+    console.error(`usage: train-stack.ts [injection|moderation ...] [--dry]  (unknown: ${unknown.join(' ')}; nothing written)`);
+    process.exit(2);
+  }
   for (const family of which.length > 0 ? which : ['injection', 'moderation']) await train(family);
 }
