@@ -1,20 +1,20 @@
 /**
- * The injection detector's learned combination (text/stack.ts), written by test/guardrail/train-stack.ts from 11783
- * blind texts (5661 not benign). Do not edit.
+ * The injection detector's learned combination (text/stack.ts), written by test/guardrail/train-stack.ts from 12983
+ * blind texts (6161 not benign). Do not edit.
  */
 import type { StackModel } from '../text/stack.js';
 
 export const INJECTION_STACK: StackModel = {
-  ngram: 0.8695,
-  concept: 0.3806,
-  bias: -0.08939,
+  ngram: 0.9003,
+  concept: 0.3746,
+  bias: -0.06073,
   threshold: 0.73,
   keep: 0.95,
   floor: 0.2,
   words: 10,
   low: 0.01,
   cues: {
-    weights: [0.9122, 1.542, -1.394, -0.2007],
-    bias: 0.1921,
+    weights: [0.8386, 1.417, -1.333, -0.1632],
+    bias: 0.1903,
   },
 };
