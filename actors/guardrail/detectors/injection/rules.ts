@@ -80,6 +80,8 @@ export const INJECTION_RULES: readonly Rule[] = [
       los] [${ES_ORDERS}] ${ES_BEFORE}`,
     `(ignora|ignore|olvida|olvide|descarta|omite) (todas|todos) (las|tus|sus|los) ${ES_ORDERS}`,
     `(olvida|olvide|ignora|ignore) (tus|sus|las) ${ES_ORDERS}`,
+    `(olvidate|olvidese|olvidaos) de [todas|todos] (tus|sus|las|vuestras) [${ES_ORDERS}] ${ES_BEFORE}`,
+    `(olvidate|olvidese|olvidaos) de [todas|todos] (tus|sus|las|vuestras) ${ES_ORDERS}`,
     `(olvida|ignora) todo lo (que te|anterior|que se te) [han|ha] [dicho|indicado]`,
     `(nuevas|verdaderas) (instrucciones|ordenes) (:|son)`,
     `(a partir de ahora|desde ahora) (eres|debes|vas a|tienes que|seras)`,
