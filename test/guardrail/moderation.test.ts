@@ -64,7 +64,6 @@ describe('moderation detector: benign hard negatives pass', () => {
     'Dieser Bug bringt mich noch um.',
     'Ce bug me tue.',
     'Le train a du retard, désolé.',
-    "You're not stupid, you just need more practice.",
     "My cat knocked my coffee over, I'm going to kill her (not really, she's cute).",
     'Este bug me está matando.',
     "You're not stupid, you just need practice.",
@@ -76,9 +75,6 @@ describe('moderation detector: benign hard negatives pass', () => {
   ])('%s', async (text) => {
     expect(await detector.detect(text, { stage: 'output' })).toEqual([]);
   });
-  // A known false positive of the learned combination (text/stack.ts): its n-gram model reads 0.80 on this plain
-  // request. Kept as a failing expectation so that the day it passes, it is pinned again (BENCHMARKS.md, session of
-  // 2026-12-07 12:27: blind false positives went down overall with the combination, not on every text).
   // Negated insults are reassurance: the rules blank them (MODERATION_BENIGN), but the n-gram and concept models still
   // read the insult word in these longer ones (known false positives, 2026-12-07).
   it.each([
@@ -86,10 +82,13 @@ describe('moderation detector: benign hard negatives pass', () => {
     'Du bist nicht dumm, das lernt jeder erst mit der Zeit.',
     "T'inquiète, tu n'es pas nul, ça viendra avec la pratique.",
     'Tranquilo, no eres tonto, a todos nos cuesta al principio.',
+    // since the 2026-12-08 retraining: its n-gram probability 0.30 is just above the short-text gate's `low` (0.2)
+    "You're not stupid, you just need more practice.",
   ])('%s (known false positive)', async (text) => {
     expect(await detector.detect(text, { stage: 'output' })).not.toEqual([]);
   });
-  it.fails('Pouvez-vous dire à Mme Dubois que je serai en retard ? (known false positive)', async () => {
+  // a known false positive until the 2026-12-08 retraining; it passes since
+  it('Pouvez-vous dire à Mme Dubois que je serai en retard ?', async () => {
     expect(await detector.detect('Pouvez-vous dire à Mme Dubois que je serai en retard ?', { stage: 'output' })).toEqual([]);
   });
 });

@@ -60,6 +60,12 @@ const CONCEPT_FLOOR = 0.5;
  * was most of the false positives on hard benign text written blind (history, crime fiction, a crisis line's advice).
  */
 const AGREE = 0.5;
+/**
+ * Self-harm findings of the rules at 0.85 or more stand even where the learned combination reads the whole text as
+ * below its threshold (its `keep` is 0.95): a disclosure ("I want to end my life.") beside other text was dropped when
+ * the threshold rose to 0.7 in the 2026-12-08 retraining.
+ */
+const KEEP_TYPES: Readonly<Record<string, number>> = { SELF_HARM: 0.85 };
 const UNCONFIRMED_FLOOR = 0.72;
 
 /** Harassment, hate, self-harm, violence and sexual content. */
@@ -82,7 +88,8 @@ export function moderationDetector(options: ModerationOptions = {}): Detector {
   );
   const threshold = thresholdOf(options);
   // a configured classifier's findings are its operator's call: the combination then only adds, never removes
-  const stack: StackModel = options.classifier === undefined ? MODERATION_STACK : { ...MODERATION_STACK, keep: 0, floor: 0 };
+  const stack: StackModel =
+    options.classifier === undefined ? { ...MODERATION_STACK, keepTypes: KEEP_TYPES } : { ...MODERATION_STACK, keep: 0, floor: 0 };
   const gate: NgramGate = { ...MODERATION_NGRAM_GATE, low: options.classifier === undefined ? stack.low : -1 };
   return {
     name: 'moderation',
@@ -115,10 +122,16 @@ export const BIAS_NGRAM_GATE: NgramGate = { low: -1, keep: 0, high: 0.35 };
 
 /** Stereotyping generalisations about groups of people: the rules, and the bias n-gram model where they find nothing. */
 export function biasDetector(options: BiasOptions = {}): Detector {
-  const rules = layeredDetector({ name: 'bias', rules: BIAS_RULES, contexts: BIAS_CONTEXTS, benign: BIAS_BENIGN }, BIAS_TYPES, {
-    ...options,
-    similarity: false,
-  });
+  const rules = layeredDetector(
+    // a stereotype someone is reported to have said ("he said in the meeting that 'women are …' — how do I report it")
+    // counts less, as quoted abuse does for moderation
+    { name: 'bias', rules: BIAS_RULES, contexts: BIAS_CONTEXTS, mentions: MODERATION_MENTIONS, benign: BIAS_BENIGN },
+    BIAS_TYPES,
+    {
+      ...options,
+      similarity: false,
+    },
+  );
   if (options.ngram === false) return rules;
   biasNgram ??= loadNgram(BIAS_NGRAM_MODEL);
   const model = options.models?.ngram ?? biasNgram;

@@ -24,6 +24,11 @@ export interface StackModel {
   /** Findings at or above this score stand whatever the combination says — unless it is below {@link floor}. */
   readonly keep: number;
   /**
+   * A lower `keep` for types whose miss costs most (moderation's SELF_HARM: a disclosure beside other text must not
+   * be dropped because the whole text reads as mild). Set by the detector, not the trainer.
+   */
+  readonly keepTypes?: Readonly<Record<string, number>>;
+  /**
    * Combined probability below which not even a `keep` finding stands (absent or 0: every one does): where the learned
    * layers are that sure, a strong rule hit is a quoted attack (an incident report, a test list) far more often than
    * one.
@@ -168,7 +173,7 @@ export function stackGate(
   // `s` as a function: the verdict, formed only for a text long enough to be judged by it
   const verdict = typeof s === 'number' ? { above: !(s < model.threshold), probability: () => s } : s();
   if (!verdict.above) {
-    const kept = findings.filter((f) => f.score >= model.keep);
+    const kept = findings.filter((f) => f.score >= (model.keepTypes?.[f.type] ?? model.keep));
     return kept.length > 0 && model.floor !== undefined && verdict.probability() < model.floor ? [] : kept;
   }
   if (findings.length > 0) return [...findings];
