@@ -1,6 +1,6 @@
 /**
  * Builds test/fixtures/guardrails/{pii,secret,pii-blind,secret-blind,pii-fresh,pii-fresh-blind,pii-fresh2,pii-holdout7,
- * pii-holdout8,pii-holdout9,pii-holdout10,pii-holdout11,pii-holdout12,pii-holdout13,pii-dev23}.jsonl from
+ * pii-holdout8,pii-holdout9,pii-holdout10,pii-holdout11,pii-holdout12,pii-holdout13,pii-holdout14,pii-dev23}.jsonl from
  * the hand-written `*.marked.txt` beside them, so no offset is ever counted by hand. A marked line is
  * `lang|format|text`, where `[[TYPE:value]]` marks an entity, `⏎` is a newline, and `{{gen:KIND}}` is a fake
  * credential made by a seeded generator (so no real-looking key is committed twice by hand).
@@ -116,6 +116,7 @@ for (const name of [
   'pii-holdout11',
   'pii-holdout12',
   'pii-holdout13',
+  'pii-holdout14',
   'pii-dev23',
 ]) {
   const lines = readFileSync(join(DIR, `${name}.marked.txt`), 'utf8')
