@@ -64,6 +64,7 @@ describe('moderation detector: benign hard negatives pass', () => {
     'Dieser Bug bringt mich noch um.',
     'Ce bug me tue.',
     'Le train a du retard, désolé.',
+    "You're not stupid, you just need more practice.",
     "My cat knocked my coffee over, I'm going to kill her (not really, she's cute).",
     'Este bug me está matando.',
     "You're not stupid, you just need practice.",
@@ -82,8 +83,6 @@ describe('moderation detector: benign hard negatives pass', () => {
     'Du bist nicht dumm, das lernt jeder erst mit der Zeit.',
     "T'inquiète, tu n'es pas nul, ça viendra avec la pratique.",
     'Tranquilo, no eres tonto, a todos nos cuesta al principio.',
-    // since the 2026-12-08 retraining: its n-gram probability 0.30 is just above the short-text gate's `low` (0.2)
-    "You're not stupid, you just need more practice.",
   ])('%s (known false positive)', async (text) => {
     expect(await detector.detect(text, { stage: 'output' })).not.toEqual([]);
   });
