@@ -53,7 +53,7 @@ import { withBlobSource } from '../llm/media.js';
 import { tracedProvider } from '../llm/traced.js';
 import type { ChatMessage } from '../llm/types.js';
 import type { AgentDefinition } from './definition.js';
-import { makeHost, newLiveRun, type AgentHost, type LiveRun, type RunServices } from './host.js';
+import { handOn, makeHost, newLiveRun, resolver, type AgentHost, type LiveRun, type RunServices } from './host.js';
 import { AgentRun, type ResumeValue, type RunState } from './run.js';
 import { abandonRun, graceLeft, recordLoggedEnd } from './recovery.js';
 import { RunStore, isRunTakenOver, runTakenOver, type RunFence, type RunRecord } from './store.js';
@@ -410,6 +410,12 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
       return;
     }
     const seq = Math.max(await st.store.lastSeq(tenant, runId), record.last_seq);
+    if (cp.handed_to !== undefined) {
+      // Handed off, the receiver's claim not seen (this agent holds the marker until it is): handed on again, not driven.
+      if (await handOn(ctx.system, resolver(def, ctx.system, tenant), tenant, cp, seq, cp.traceparent, () => isStopped(st)))
+        await st.store.release(tenant, def.name, runId, true);
+      return;
+    }
     // The log, read at most once: what is pending is checked against it.
     let logged: readonly RunEvent[] | undefined;
     const log = async (): Promise<readonly RunEvent[]> => (logged ??= await st.store.events(tenant, runId));
@@ -775,7 +781,10 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
           await st.restored;
           await st.admission.settled(`run:${p.run_id}`);
           if (st.runs.has(p.run_id)) return { run_id: p.run_id };
-          const record = await st.store.run(tenant, p.run_id);
+          // Asked again (the sender did not hear the answer, or a restore of it hands the run on again): a run this
+          // agent claimed already (its checkpoint is this agent's, not a handing one) or that ended is not driven again.
+          const [record, held] = await Promise.all([st.store.run(tenant, p.run_id), st.store.getCheckpoint(tenant, p.run_id)]);
+          if (TERMINAL.has(record.status) || (held?.agent === def.name && held.handed_to === undefined)) return { run_id: p.run_id };
           record.agent = def.name;
           // The receiving agent gets its own turn allowance and its own system prompt (its defaults); usage carries over.
           const system = await renderSystem(tenant, record.metadata, {}, ctx.system.clock.now());

@@ -10,6 +10,7 @@ import {
   RUN_CONTINUE,
   RUN_CREATE,
   TERMINAL_RUN_STATUSES,
+  backoffDelay,
   idempotencyKey,
   runTopic,
   type RunEvent,
@@ -25,7 +26,15 @@ import { TOOL_CALL, TOOL_DESCRIBE, type ToolCallResult } from '../tool/types.js'
 import type { AgentDefinition } from './definition.js';
 import type { ResumeValue, RunHost, RunState } from './run.js';
 import { askHandled, chainWrite, endedAt } from './run-contract.js';
-import { isRunTakenOver, runTakenOver, type RunCheckpoint, type RunFence, type RunRecord, type RunStore } from './store.js';
+import {
+  isRunTakenOver,
+  runTakenOver,
+  type HandingCheckpoint,
+  type RunCheckpoint,
+  type RunFence,
+  type RunRecord,
+  type RunStore,
+} from './store.js';
 import type { ThreadOwners } from './threads.js';
 import { UsageStore } from './usage.js';
 import { waitForRun } from './wait.js';
@@ -36,6 +45,53 @@ import { waitForRun } from './wait.js';
  */
 function burstEnd(): Promise<void> {
   return new Promise((resolve) => process.nextTick(resolve));
+}
+
+/** How agent `def`'s runs find the actors they call in `tenant` (the catalog's ensure, when it gives one). */
+export function resolver(def: AgentDefinition, system: ActorSystem, tenant: string): (address: string) => Promise<ActorRef> {
+  return (address) => (def.resolve === undefined ? Promise.resolve(system.ref(address, tenant)) : def.resolve(address, tenant));
+}
+
+/** Pauses between asks of a handoff's receiver that did not answer (ms). */
+const HAND_ON = { initialMs: 250, maxMs: 5_000, jitter: 0.2 } as const;
+/** Asks of a handoff's receiver before the run is left to a restore of its sender. */
+const HAND_ON_TRIES = 8;
+
+/**
+ * Asks `agent/<cp.handed_to>` to continue the run `cp` hands it (`seq`: the last event logged): resolves true once the
+ * receiver answers, which it does after it claimed the run and marked it active (or found it claimed or ended
+ * already: the continue is idempotent). Asked again on any failure, up to {@link HAND_ON_TRIES} times; false then, or
+ * once `stopped` (the sender's activation stopping: the run is left to its next restore).
+ */
+export async function handOn(
+  system: ActorSystem,
+  target: (address: string) => Promise<ActorRef>,
+  tenant: string,
+  cp: HandingCheckpoint,
+  seq: number,
+  trace: string | undefined,
+  stopped: () => boolean,
+): Promise<boolean> {
+  const payload = {
+    run_id: cp.run_id,
+    thread_id: cp.thread_id,
+    messages: cp.messages,
+    seq,
+    depth: cp.depth,
+    usage: cp.usage,
+    ...(cp.formats === undefined ? {} : { formats: cp.formats }),
+  };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const ref = await target(`agent/${cp.handed_to ?? ''}`);
+      await ref.ask(RUN_CONTINUE, payload, { timeoutMs: 10_000, ...(trace === undefined ? {} : { traceparent: trace }) });
+      return true;
+    } catch (e) {
+      system.warn(`run ${cp.run_id}: agent ${cp.handed_to ?? ''} did not take the handoff (attempt ${attempt}): ${(e as Error).message}`);
+      if (attempt >= HAND_ON_TRIES || stopped()) return false;
+      await new Promise((r) => setTimeout(r, backoffDelay(attempt, HAND_ON)));
+    }
+  }
 }
 
 /** Per-agent things shared by its runs. */
@@ -132,8 +188,7 @@ export function makeHost(
   const timeoutMs = def.toolTimeoutMs ?? 30_000;
   const info = { tenant, runId, threadId, agent: def.name, metadata: live.record.metadata };
   const guard = def.hooks?.guard?.(info);
-  const target = (address: string): Promise<ActorRef> =>
-    def.resolve === undefined ? Promise.resolve(system.ref(address, tenant)) : def.resolve(address, tenant);
+  const target = resolver(def, system, tenant);
 
   /**
    * A write the thread's owner refused: the thread was deleted (expected after a cancel), another run holds it, or a
@@ -359,21 +414,30 @@ export function makeHost(
     async handoff(agent, state, trace) {
       await live.chain;
       if (live.takenOver) throw new ActorStoppedError(`run ${runId} was taken over by a newer activation`);
-      await (
-        await target(`agent/${agent}`)
-      ).tell(
-        RUN_CONTINUE,
-        {
-          run_id: runId,
-          thread_id: threadId,
-          messages: state.messages,
-          seq: live.seq,
-          depth: live.depth,
-          usage: state.usage,
-          ...(state.formats === undefined ? {} : { formats: state.formats }),
-        },
-        trace === undefined ? undefined : { traceparent: trace },
-      );
+      // Where the run is handed, and to whom, written first (fenced): this agent keeps the run's active marker until the
+      // receiver has claimed it (ADR 0054), and a restore of this agent that finds `handed_to` hands the run on again.
+      const cp: HandingCheckpoint = {
+        run_id: runId,
+        thread_id: threadId,
+        agent: def.name,
+        depth: live.depth,
+        messages: [...state.messages],
+        turns: state.turns,
+        usage: state.usage,
+        resumes: live.resumes,
+        ...(live.traceparent === undefined ? {} : { traceparent: live.traceparent }),
+        ...(state.system === undefined ? {} : { system: state.system }),
+        ...(state.params === undefined ? {} : { params: state.params }),
+        ...(state.formats === undefined ? {} : { formats: state.formats }),
+        handed_to: agent,
+      };
+      await write(() => store.saveCheckpoint(tenant, cp, false, fence));
+      if (live.takenOver) throw new ActorStoppedError(`run ${runId} was taken over by a newer activation`);
+      lastCheckpoint = cp;
+      if (!(await handOn(system, target, tenant, cp, live.seq, trace, () => live.abort.signal.aborted))) {
+        live.stopping = true; // left to the next restore of this agent, which hands it on again
+        throw new ActorStoppedError(`run ${runId}: agent ${agent} did not take it over; left to a restore`);
+      }
     },
     waitForResume(callId, interrupt) {
       const given = live.answers[callId];

@@ -60,6 +60,14 @@ const INDEXED = '~indexed';
  * made with a fence is refused once a higher epoch claimed it. Agents have their own fences: epochs of two agents
  * (a handoff) are not comparable.
  */
+/**
+ * A checkpoint of a run being handed off (ADR 0054): `handed_to` names the receiving agent. Written by the sender,
+ * fenced, before it asks the receiver to continue; the sender keeps its active marker until the receiver answers (after
+ * its claim), and a restore of the sender that finds it hands the run on again instead of driving it. The receiver's
+ * first checkpoint replaces it.
+ */
+export type HandingCheckpoint = RunCheckpoint & { readonly handed_to?: string };
+
 export interface RunFence {
   readonly agent: string;
   readonly epoch: number;
@@ -535,8 +543,8 @@ export class RunStore {
     return fenceEpoch(await this.runs.get([tenant, 'driver', runId, agent]));
   }
 
-  getCheckpoint(tenant: string, runId: string): Promise<RunCheckpoint | undefined> {
-    return this.runs.get<RunCheckpoint>([tenant, 'cp', runId]);
+  getCheckpoint(tenant: string, runId: string): Promise<HandingCheckpoint | undefined> {
+    return this.runs.get<HandingCheckpoint>([tenant, 'cp', runId]);
   }
 
   /** Ids of runs that were in progress on `agent` when it last stopped. */
