@@ -705,9 +705,11 @@ export const MODERATION_CONTEXTS: readonly ContextRule[] = [
 export const MODERATION_MENTIONS: Mentions = {
   re: new RegExp(
     String.raw`\b(?:called|calls|calling|named|labell?ed|wrote|posted|typed|said|used|using|uses|word|term|slur|insult|` +
-      String.raw`llamo|llama|llamaba|llamandol[eoa]|llamarle|palabra|termino|insulto|insultos|escribio|puso|dijo|decia|solto|soltando|diciendo|dicen|` +
-      String.raw`mot|terme|insulte|insultes|traite|traitee|traitait|ecrit|qualifie|qualifiee|dit|disait|lache|disent|` +
-      String.raw`nannte|nennt|genannt|bezeichnet|bezeichnete|beschimpft|beschimpfte|wort|begriff|beleidigung|schrieb|geschrieben|sagte|gesagt|meinte|sagen|behaupten|` +
+      String.raw`llamo|llama|llamaba|llamandol[eoa]|llamarle|palabra|termino|insulto|insultos|escribio|puso|` +
+      // a remark reported as someone's words (`dijo en la reunión que «…»`, `a dit que « … »`, `sagte, „…“`)
+      String.raw`dijo|decia|solto|soltando|diciendo|dicen|dit|disait|lache|disent|sagte|gesagt|meinte|sagen|behaupten|` +
+      String.raw`mot|terme|insulte|insultes|traite|traitee|traitait|ecrit|qualifie|qualifiee|` +
+      String.raw`nannte|nennt|genannt|bezeichnet|bezeichnete|beschimpft|beschimpfte|wort|begriff|beleidigung|schrieb|geschrieben|` +
       // a message passed on: what someone sent, messaged or replied (`sent me the following: "…"`)
       String.raw`sent|messaged|texted|replied|commented|dmed|following|envoye|envoyait|repondu|suivant|schickte|geschickt|` +
       String.raw`antwortete|folgendes|folgende|envio|mando|respondio|siguiente|` +
