@@ -781,10 +781,8 @@ export function agentBehavior(def: AgentDefinition): Behavior<AgentState> {
           await st.restored;
           await st.admission.settled(`run:${p.run_id}`);
           if (st.runs.has(p.run_id)) return { run_id: p.run_id };
-          // Asked again (the sender did not hear the answer, or a restore of it hands the run on again): a run this
-          // agent claimed already (its checkpoint is this agent's, not a handing one) or that ended is not driven again.
-          const [record, held] = await Promise.all([st.store.run(tenant, p.run_id), st.store.getCheckpoint(tenant, p.run_id)]);
-          if (TERMINAL.has(record.status) || (held?.agent === def.name && held.handed_to === undefined)) return { run_id: p.run_id };
+          const { record, taken } = await st.store.continuing(tenant, p.run_id, def.name);
+          if (taken) return { run_id: p.run_id };
           record.agent = def.name;
           // The receiving agent gets its own turn allowance and its own system prompt (its defaults); usage carries over.
           const system = await renderSystem(tenant, record.metadata, {}, ctx.system.clock.now());

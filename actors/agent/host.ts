@@ -190,6 +190,27 @@ export function makeHost(
   const guard = def.hooks?.guard?.(info);
   const target = resolver(def, system, tenant);
 
+  /** The run's checkpoint of `state`, copied now: the run goes on changing its state while the write waits its turn. */
+  const checkpointOf = (state: RunState): { -readonly [K in keyof HandingCheckpoint]: HandingCheckpoint[K] } => {
+    const cp: { -readonly [K in keyof HandingCheckpoint]: HandingCheckpoint[K] } = {
+      run_id: runId,
+      thread_id: threadId,
+      agent: def.name,
+      depth: live.depth,
+      messages: [...state.messages],
+      turns: state.turns,
+      usage: state.usage,
+      resumes: live.resumes,
+    };
+    // Set one by one (no object spread per optional field), in the order the checkpoint always had.
+    if (live.traceparent !== undefined) cp.traceparent = live.traceparent;
+    if (state.pending !== undefined) cp.pending = { ...state.pending, results: { ...state.pending.results } };
+    if (state.review !== undefined) cp.review = state.review;
+    if (state.system !== undefined) cp.system = state.system;
+    if (state.params !== undefined) cp.params = state.params;
+    return cp;
+  };
+
   /**
    * A write the thread's owner refused: the thread was deleted (expected after a cancel), another run holds it, or a
    * newer activation drives this run (then this one stops driving it, as when any other write of it is refused).
@@ -293,26 +314,8 @@ export function makeHost(
     putBlob: (bytes, mime) => new BlobStore(system.storage).put(tenant, bytes, mime),
     ...(guard === undefined ? {} : { guard }),
     checkpoint(state: RunState, stepEnd: boolean) {
-      // Copied now: the run goes on changing its state while the write waits its turn.
-      const messages = [...state.messages];
-      const pending = state.pending === undefined ? undefined : { ...state.pending, results: { ...state.pending.results } };
-      const review = state.review;
-      const cp: { -readonly [K in keyof RunCheckpoint]: RunCheckpoint[K] } = {
-        run_id: runId,
-        thread_id: threadId,
-        agent: def.name,
-        depth: live.depth,
-        messages,
-        turns: state.turns,
-        usage: state.usage,
-        resumes: live.resumes,
-      };
-      // Set one by one (no object spread per optional field), in the order the checkpoint always had.
-      if (live.traceparent !== undefined) cp.traceparent = live.traceparent;
-      if (pending !== undefined) cp.pending = pending;
-      if (review !== undefined) cp.review = review;
-      if (state.system !== undefined) cp.system = state.system;
-      if (state.params !== undefined) cp.params = state.params;
+      const cp = checkpointOf(state);
+      const messages = cp.messages;
       // A step's end leaves its interrupts behind (call ids repeat across steps); until then their answers stay recorded.
       if (stepEnd) live.answers = {};
       else if (Object.keys(live.answers).length > 0) cp.answers = { ...live.answers };
@@ -416,21 +419,10 @@ export function makeHost(
       if (live.takenOver) throw new ActorStoppedError(`run ${runId} was taken over by a newer activation`);
       // Where the run is handed, and to whom, written first (fenced): this agent keeps the run's active marker until the
       // receiver has claimed it (ADR 0054), and a restore of this agent that finds `handed_to` hands the run on again.
-      const cp: HandingCheckpoint = {
-        run_id: runId,
-        thread_id: threadId,
-        agent: def.name,
-        depth: live.depth,
-        messages: [...state.messages],
-        turns: state.turns,
-        usage: state.usage,
-        resumes: live.resumes,
-        ...(live.traceparent === undefined ? {} : { traceparent: live.traceparent }),
-        ...(state.system === undefined ? {} : { system: state.system }),
-        ...(state.params === undefined ? {} : { params: state.params }),
-        ...(state.formats === undefined ? {} : { formats: state.formats }),
-        handed_to: agent,
-      };
+      // A handoff is decided before a step's calls are laid out and after any review was answered: no pending calls or review.
+      const cp = checkpointOf(state);
+      if (state.formats !== undefined) cp.formats = state.formats;
+      cp.handed_to = agent;
       await write(() => store.saveCheckpoint(tenant, cp, false, fence));
       if (live.takenOver) throw new ActorStoppedError(`run ${runId} was taken over by a newer activation`);
       lastCheckpoint = cp;

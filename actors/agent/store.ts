@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import {
   ConflictError,
   NotFoundError,
+  TERMINAL_RUN_STATUSES,
   type ChatMessage,
   type PendingInterrupt,
   type RunCheckpoint,
@@ -55,12 +56,6 @@ const NEW_RUN = '~new';
 const INDEXED = '~indexed';
 
 /**
- * Who drives a run (ADR 0007, one driver per run): the agent and the epoch of its activation (`ActorContext.epoch`).
- * The fence `[tenant, driver, run, agent]` holds the epoch of the activation that last claimed the run; every write
- * made with a fence is refused once a higher epoch claimed it. Agents have their own fences: epochs of two agents
- * (a handoff) are not comparable.
- */
-/**
  * A checkpoint of a run being handed off (ADR 0054): `handed_to` names the receiving agent. Written by the sender,
  * fenced, before it asks the receiver to continue; the sender keeps its active marker until the receiver answers (after
  * its claim), and a restore of the sender that finds it hands the run on again instead of driving it. The receiver's
@@ -68,6 +63,12 @@ const INDEXED = '~indexed';
  */
 export type HandingCheckpoint = RunCheckpoint & { readonly handed_to?: string };
 
+/**
+ * Who drives a run (ADR 0007, one driver per run): the agent and the epoch of its activation (`ActorContext.epoch`).
+ * The fence `[tenant, driver, run, agent]` holds the epoch of the activation that last claimed the run; every write
+ * made with a fence is refused once a higher epoch claimed it. Agents have their own fences: epochs of two agents
+ * (a handoff) are not comparable.
+ */
 export interface RunFence {
   readonly agent: string;
   readonly epoch: number;
@@ -359,6 +360,16 @@ export class RunStore {
     const r = await this.getRun(tenant, runId);
     if (r === undefined) throw new NotFoundError(`run ${runId} not found`);
     return r;
+  }
+
+  /**
+   * The run a continue asks `agent` to take, and whether `agent` took it already: asked again (ADR 0054: the sender asks
+   * until it hears the answer, and a restore of it hands the run on again), a run claimed by `agent` (its checkpoint is
+   * `agent`'s, not a handing one) or that ended is not driven again.
+   */
+  async continuing(tenant: string, runId: string, agent: string): Promise<{ readonly record: RunRecord; readonly taken: boolean }> {
+    const [record, held] = await Promise.all([this.run(tenant, runId), this.getCheckpoint(tenant, runId)]);
+    return { record, taken: TERMINAL_RUN_STATUSES.has(record.status) || (held?.agent === agent && held.handed_to === undefined) };
   }
 
   /** Writes a run's record; a new run is also listed under its thread. With `fence`, refused once a newer driver claimed it. */

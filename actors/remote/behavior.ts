@@ -280,10 +280,8 @@ export function remoteBehavior(def: RemoteAgentDefinition): Behavior<RemoteState
         case RUN_CONTINUE: {
           const p = runContinueSchema.parse(msg.payload);
           if (st.runs.has(p.run_id)) return { run_id: p.run_id };
-          // Asked again (ADR 0054: the sender asks until it hears the answer): a run claimed here already, or ended, is
-          // not driven again.
-          const [record, held] = await Promise.all([st.store.run(tenant, p.run_id), st.store.getCheckpoint(tenant, p.run_id)]);
-          if (TERMINAL.has(record.status) || (held?.agent === def.name && held.handed_to === undefined)) return { run_id: p.run_id };
+          const { record, taken } = await st.store.continuing(tenant, p.run_id, def.name);
+          if (taken) return { run_id: p.run_id };
           record.agent = def.name;
           record.metadata = { ...record.metadata, remote: { card: def.card } };
           const messages = p.messages as unknown as ChatMessage[];
