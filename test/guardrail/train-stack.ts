@@ -429,14 +429,11 @@ async function train(family: string): Promise<void> {
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2);
   const which = args.filter((a) => !a.startsWith('-'));
-  const unknown = [
-    ...args.filter((a) => a.startsWith('-') && a !== '--dry'),
-    ...which.filter((a) => !['injection', 'moderation'].includes(a)),
-  ];
+  const unknown = [...args.filter((a) => a.startsWith('-') && a !== '--dry'), ...which.filter((a) => !Object.hasOwn(TARGET_FP, a))];
   if (unknown.length > 0) {
     // Any other argument used to train both families and overwrite their weights; say how to call it instead.
     console.error(`usage: train-stack.ts [injection|moderation ...] [--dry]  (unknown: ${unknown.join(' ')}; nothing written)`);
     process.exit(2);
   }
-  for (const family of which.length > 0 ? which : ['injection', 'moderation']) await train(family);
+  for (const family of which.length > 0 ? which : Object.keys(TARGET_FP)) await train(family);
 }
